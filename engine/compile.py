@@ -1,0 +1,352 @@
+"""Compile a Layout + Catalog into a struct of numpy arrays with id <-> index maps.
+
+The analysis domains (power, cooling, floor, cabling, network) are functions of
+these arrays. Devices are rows of ``dev_*`` arrays grouped by rack; each rack
+also carries its aggregates (power, heat split, airflow, weight, U used), so an
+edit to one rack patches one row (:func:`patch_rack`) instead of recompiling.
+
+Geometry convention: a rack's ``x_m``/``y_m`` is the centre of its footprint;
+at ``rotation_deg`` 0 its front (cold side) faces -y, and rotation turns the
+rack counter-clockwise in plan.
+
+Examples
+--------
+>>> from engine.model import Hall, Layout, MountedDevice, Rack
+>>> from engine.catalog import load_catalog
+>>> cat = load_catalog(user_dir=None)
+>>> lay = Layout(hall=Hall(outline=[(0, 0), (10, 0), (10, 10), (0, 10)]))
+>>> lay.racks.append(Rack(id="R1", type="rack-800x1200", x_m=2, y_m=2,
+...     devices=[MountedDevice(type="dgx-h100", u=1 + 8 * i) for i in range(4)]))
+>>> arr = compile_layout(lay, cat)
+>>> float(arr.rack_power_w[0])
+40800.0
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from engine.catalog import Catalog, DeviceType
+from engine.errors import InputError
+from engine.model import Layout, Rack
+
+__all__ = ["TypeTable", "LayoutArrays", "compile_layout", "patch_rack", "rack_geometry",
+           "front_vectors", "ROLE_CODES"]
+
+ROLE_CODES = {"gpu_server": 0, "rack_system": 1, "cpu_node": 2, "switch": 3, "nic": 4,
+              "storage": 5, "power_shelf": 6, "other": 7}
+_CFM_PER_W_PER_F = 3.16  # CFM = 3.16 x W / dT(F) [S57]
+
+
+@dataclass
+class TypeTable:
+    """Per-device-type figures as arrays, indexed by a type index."""
+
+    ids: list[str]
+    index: dict[str, int]
+    power_w: np.ndarray
+    liquid_fraction: np.ndarray
+    airflow_cfm: np.ndarray  # NaN where the catalog has no published airflow
+    weight_kg: np.ndarray
+    gpus: np.ndarray
+    cpus: np.ndarray
+    u_height: np.ndarray  # 0 for rack-scale systems
+    role: np.ndarray
+    scaleout_ports: np.ndarray
+    scaleout_gbps: np.ndarray
+    scaleup_gpus: np.ndarray
+    scaleup_gbps_per_gpu: np.ndarray
+    switch_ports: np.ndarray
+    switch_port_gbps: np.ndarray
+
+    @classmethod
+    def from_types(cls, types: list[DeviceType]) -> TypeTable:
+        """Build the table from device types (one row each)."""
+        f = np.float64
+        return cls(
+            ids=[t.id for t in types],
+            index={t.id: i for i, t in enumerate(types)},
+            power_w=np.array([t.power_max_w.v() for t in types], f),
+            liquid_fraction=np.array([t.liquid_fraction.v() for t in types], f),
+            airflow_cfm=np.array([t.airflow_cfm.v(np.nan) for t in types], f),
+            weight_kg=np.array([t.weight_kg.v() for t in types], f),
+            gpus=np.array([t.gpus for t in types], np.int64),
+            cpus=np.array([t.cpus for t in types], np.int64),
+            u_height=np.array([t.u_height or 0 for t in types], np.int64),
+            role=np.array([ROLE_CODES[t.role] for t in types], np.int64),
+            scaleout_ports=np.array([t.port_count("scale_out") for t in types], np.int64),
+            scaleout_gbps=np.array([t.port_speed_gbps("scale_out") for t in types], f),
+            scaleup_gpus=np.array([t.scaleup_domain_gpus for t in types], np.int64),
+            scaleup_gbps_per_gpu=np.array([t.scaleup_gbps_per_gpu.v() for t in types], f),
+            switch_ports=np.array([t.switch_ports for t in types], np.int64),
+            switch_port_gbps=np.array([t.switch_port_speed_gbps for t in types], f),
+        )
+
+
+@dataclass
+class LayoutArrays:
+    """The layout as arrays. Rack rows follow ``layout.racks`` order."""
+
+    types: TypeTable
+    rack_ids: list[str]
+    rack_index: dict[str, int]
+    rack_x_m: np.ndarray
+    rack_y_m: np.ndarray
+    rack_rot_deg: np.ndarray
+    rack_w_m: np.ndarray  # footprint width along the front face
+    rack_d_m: np.ndarray  # footprint depth front to back
+    rack_height_u: np.ndarray
+    rack_empty_kg: np.ndarray
+    # per-rack aggregates
+    rack_power_w: np.ndarray
+    rack_liquid_w: np.ndarray
+    rack_airflow_cfm: np.ndarray
+    rack_weight_kg: np.ndarray
+    rack_gpus: np.ndarray
+    rack_cpus: np.ndarray
+    rack_servers: np.ndarray
+    rack_cpu_nodes: np.ndarray
+    rack_switches: np.ndarray
+    rack_u_used: np.ndarray
+    rack_scaleup_gpus: np.ndarray  # NVLink domain size of the rack's GPUs (max)
+    # devices (rows grouped by rack in layout order)
+    dev_rack: np.ndarray
+    dev_type: np.ndarray
+    dev_u: np.ndarray
+    # per-rack problems found while compiling: (rack index, code, message)
+    rack_problems: list[tuple[int, str, str]] = field(default_factory=list)
+
+    @property
+    def n_racks(self) -> int:
+        """Number of racks."""
+        return len(self.rack_ids)
+
+
+def _device_type(cat: Catalog, type_id: str, where: str) -> DeviceType:
+    try:
+        return cat.devices[type_id]
+    except KeyError:
+        raise InputError(None, where, f"a device type of the catalog (unknown {type_id!r})") from None
+
+
+def _rack_rows(rack: Rack, ri: int, cat: Catalog, index: dict[str, int],
+               types: list[DeviceType]) -> tuple[list[int], list[int]]:
+    tix: list[int] = []
+    us: list[int] = []
+    entries = ([(rack.system, 1, f"racks[{ri}].system")] if rack.system else
+               [(d.type, d.u, f"racks[{ri}].devices[{j}].type") for j, d in enumerate(rack.devices)])
+    for type_id, u, where in entries:
+        if type_id not in index:
+            t = _device_type(cat, type_id, where)
+            index[type_id] = len(types)
+            types.append(t)
+        tix.append(index[type_id])
+        us.append(u)
+    return tix, us
+
+
+def _rack_footprint(cat: Catalog, rack: Rack, ri: int) -> tuple[float, float, int, float]:
+    try:
+        rt = cat.racks[rack.type]
+    except KeyError:
+        raise InputError(None, f"racks[{ri}].type",
+                         f"a rack type of the catalog (unknown {rack.type!r})") from None
+    return (rt.width_mm.v(600) / 1000.0, rt.depth_mm.v(1200) / 1000.0, rt.height_u,
+            rt.weight_kg.v(0.0))
+
+
+def rack_geometry(x_m, y_m, w_m, d_m, rot_deg):
+    """Return axis-aligned half extents ``(hx, hy)`` of rack footprints.
+
+    Racks rotate in 90 degree steps, so every footprint stays axis-aligned.
+
+    Examples
+    --------
+    >>> rack_geometry(0, 0, np.array([0.6]), np.array([1.2]), np.array([90]))
+    (array([0.6]), array([0.3]))
+    """
+    quarter = (np.asarray(rot_deg) // 90) % 2 == 1
+    hx = np.where(quarter, d_m, w_m) / 2.0
+    hy = np.where(quarter, w_m, d_m) / 2.0
+    return hx, hy
+
+
+def front_vectors(rot_deg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return unit vectors ``(fx, fy)`` pointing out of each rack's front.
+
+    Examples
+    --------
+    >>> front_vectors(np.array([0, 90]))
+    (array([0., 1.]), array([-1.,  0.]))
+    """
+    th = np.deg2rad(np.asarray(rot_deg, dtype=np.float64))
+    return np.round(np.sin(th), 12), np.round(-np.cos(th), 12)
+
+
+def _aggregate(rack_of_row: np.ndarray, dev_type: np.ndarray, dev_u: np.ndarray, tt: TypeTable,
+               n_racks: int, delta_t_air_k: float, util: float,
+               rack_height_u: np.ndarray) -> dict[str, np.ndarray]:
+    power = tt.power_w[dev_type] * util
+    liquid = power * tt.liquid_fraction[dev_type]
+    air = power - liquid
+    published = tt.airflow_cfm[dev_type]
+    derived = _CFM_PER_W_PER_F * air / (delta_t_air_k * 1.8)
+    airflow = np.where(np.isnan(published), derived, published)
+    is_system = tt.role[dev_type] == ROLE_CODES["rack_system"]
+    u_span = np.where(is_system, rack_height_u[rack_of_row] if len(rack_of_row) else 0,
+                      tt.u_height[dev_type])
+    role = tt.role[dev_type]
+
+    def s(w):
+        return np.bincount(rack_of_row, weights=w, minlength=n_racks)
+
+    def c(mask):
+        return np.bincount(rack_of_row, weights=mask.astype(np.float64),
+                           minlength=n_racks).astype(np.int64)
+
+    scaleup = np.zeros(n_racks, np.int64)
+    if len(rack_of_row):
+        np.maximum.at(scaleup, rack_of_row, tt.scaleup_gpus[dev_type])
+    return {
+        "rack_power_w": s(power),
+        "rack_liquid_w": s(liquid),
+        "rack_airflow_cfm": s(airflow),
+        "rack_weight_kg": s(tt.weight_kg[dev_type]),
+        "rack_gpus": s(tt.gpus[dev_type].astype(np.float64)).astype(np.int64),
+        "rack_cpus": s(tt.cpus[dev_type].astype(np.float64)).astype(np.int64),
+        "rack_servers": c((role == 0) | (role == 1)),
+        "rack_cpu_nodes": c(role == 2),
+        "rack_switches": c(role == 3),
+        "rack_u_used": s(u_span.astype(np.float64)).astype(np.int64),
+        "rack_scaleup_gpus": scaleup,
+    }
+
+
+def _u_problems(rack_of_row, dev_type, dev_u, tt, rack_height_u, rack_ids):
+    """Find devices that overlap in U or exceed their rack (vectorized)."""
+    problems: list[tuple[int, str, str]] = []
+    if not len(rack_of_row):
+        return problems
+    h = tt.u_height[dev_type]
+    is_system = tt.role[dev_type] == ROLE_CODES["rack_system"]
+    sized = ~is_system & (h > 0)
+    top = dev_u + h - 1
+    over = sized & (top > rack_height_u[rack_of_row])
+    for i in np.flatnonzero(over):
+        r = int(rack_of_row[i])
+        problems.append((r, "RACK-U-OVERFLOW",
+                         f"{tt.ids[dev_type[i]]} at U{dev_u[i]} ends at U{top[i]}, above the "
+                         f"rack's {rack_height_u[r]}U in {rack_ids[r]}"))
+    idx = np.flatnonzero(sized)
+    order = idx[np.lexsort((dev_u[idx], rack_of_row[idx]))]
+    if len(order) > 1:
+        a, b = order[:-1], order[1:]
+        clash = (rack_of_row[a] == rack_of_row[b]) & (dev_u[b] <= top[a])
+        for ia, ib in zip(a[clash], b[clash], strict=True):
+            r = int(rack_of_row[ia])
+            problems.append((r, "RACK-U-CONFLICT",
+                             f"{tt.ids[dev_type[ib]]} at U{dev_u[ib]} overlaps "
+                             f"{tt.ids[dev_type[ia]]} at U{dev_u[ia]} in {rack_ids[r]}"))
+    inst = ~is_system & (h == 0)
+    for i in np.flatnonzero(inst & (tt.role[dev_type] != ROLE_CODES["nic"])):
+        r = int(rack_of_row[i])
+        problems.append((r, "RACK-U-UNSIZED", f"{tt.ids[dev_type[i]]} in {rack_ids[r]} "
+                         "has no U height in the catalog"))
+    return problems
+
+
+def compile_layout(layout: Layout, catalog: Catalog) -> LayoutArrays:
+    """Turn a layout into arrays.
+
+    Raises
+    ------
+    InputError
+        When a rack or device type is not in the catalog (names the field path).
+    """
+    types: list[DeviceType] = []
+    index: dict[str, int] = {}
+    rack_of_row: list[int] = []
+    dev_type: list[int] = []
+    dev_u: list[int] = []
+    n = len(layout.racks)
+    w = np.empty(n)
+    d = np.empty(n)
+    hu = np.empty(n, np.int64)
+    empty = np.empty(n)
+    foot_cache: dict[str, tuple[float, float, int, float]] = {}
+    for ri, rack in enumerate(layout.racks):
+        fp = foot_cache.get(rack.type)
+        if fp is None:
+            fp = foot_cache[rack.type] = _rack_footprint(catalog, rack, ri)
+        w[ri], d[ri], hu[ri], empty[ri] = fp
+        tix, us = _rack_rows(rack, ri, catalog, index, types)
+        dev_type.extend(tix)
+        dev_u.extend(us)
+        rack_of_row.extend([ri] * len(tix))
+    tt = TypeTable.from_types(types)
+    rr = np.asarray(rack_of_row, np.int64)
+    dt = np.asarray(dev_type, np.int64)
+    du = np.asarray(dev_u, np.int64)
+    a = layout.assumptions
+    agg = _aggregate(rr, dt, du, tt, n, a.delta_t_air_k, a.utilization_factor, hu)
+    agg["rack_weight_kg"] = agg["rack_weight_kg"] + empty
+    rack_ids = [r.id for r in layout.racks]
+    return LayoutArrays(
+        types=tt,
+        rack_ids=rack_ids,
+        rack_index={rid: i for i, rid in enumerate(rack_ids)},
+        rack_x_m=np.array([r.x_m for r in layout.racks], np.float64),
+        rack_y_m=np.array([r.y_m for r in layout.racks], np.float64),
+        rack_rot_deg=np.array([r.rotation_deg for r in layout.racks], np.int64),
+        rack_w_m=w, rack_d_m=d, rack_height_u=hu, rack_empty_kg=empty,
+        dev_rack=rr, dev_type=dt, dev_u=du,
+        rack_problems=_u_problems(rr, dt, du, tt, hu, rack_ids),
+        **agg,
+    )
+
+
+def patch_rack(arr: LayoutArrays, layout: Layout, catalog: Catalog, rack_id: str) -> bool:
+    """Update the arrays in place for one edited or moved rack.
+
+    Returns ``False`` when the edit needs a full recompile (the rack is new,
+    removed, or uses a device type the arrays do not know yet).
+    """
+    ri = arr.rack_index.get(rack_id)
+    if ri is None or ri >= len(layout.racks) or layout.racks[ri].id != rack_id:
+        return False
+    rack = layout.racks[ri]
+    if rack.type not in catalog.racks:
+        return False
+    entries = [rack.system] if rack.system else [dv.type for dv in rack.devices]
+    if any(t not in arr.types.index for t in entries):
+        return False
+    wr, dr, hur, er = _rack_footprint(catalog, rack, ri)
+    arr.rack_x_m[ri], arr.rack_y_m[ri] = rack.x_m, rack.y_m
+    arr.rack_rot_deg[ri] = rack.rotation_deg
+    arr.rack_w_m[ri], arr.rack_d_m[ri], arr.rack_height_u[ri], arr.rack_empty_kg[ri] = wr, dr, hur, er
+    tix = np.array([arr.types.index[t] for t in entries], np.int64)
+    us = np.array([1] if rack.system else [dv.u for dv in rack.devices], np.int64)
+    rows = np.zeros(len(tix), np.int64)
+    a = layout.assumptions
+    agg = _aggregate(rows, tix, us, arr.types, 1, a.delta_t_air_k, a.utilization_factor,
+                     np.array([hur]))
+    for key, val in agg.items():
+        getattr(arr, key)[ri] = val[0]
+    arr.rack_weight_kg[ri] += er
+    # device rows of this rack: replace the contiguous block
+    lo = int(np.searchsorted(arr.dev_rack, ri, side="left"))
+    hi = int(np.searchsorted(arr.dev_rack, ri, side="right"))
+    if hi - lo == len(tix):
+        arr.dev_type[lo:hi] = tix
+        arr.dev_u[lo:hi] = us
+    else:
+        arr.dev_rack = np.concatenate([arr.dev_rack[:lo], np.full(len(tix), ri), arr.dev_rack[hi:]])
+        arr.dev_type = np.concatenate([arr.dev_type[:lo], tix, arr.dev_type[hi:]])
+        arr.dev_u = np.concatenate([arr.dev_u[:lo], us, arr.dev_u[hi:]])
+    arr.rack_problems = [p for p in arr.rack_problems if p[0] != ri]
+    arr.rack_problems.extend(_u_problems(np.full(len(tix), ri), tix, us, arr.types,
+                                         arr.rack_height_u, arr.rack_ids))
+    arr.rack_problems.sort(key=lambda p: p[0])
+    return True

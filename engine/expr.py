@@ -1,0 +1,113 @@
+"""Safe arithmetic expressions for template files (numbers, parameters, a few functions).
+
+Template files are data: a count such as ``"ceil(racks / 4)"`` is parsed with
+:mod:`ast` and only literals, parameter names, arithmetic, comparisons,
+conditional expressions and the functions in :data:`FUNCTIONS` are allowed.
+
+Examples
+--------
+>>> evaluate("ceil(racks / 4) * 2", {"racks": 10})
+6
+>>> evaluate("__import__('os')", {})
+Traceback (most recent call last):
+...
+ValueError: unknown name '__import__' in expression "__import__('os')"
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import operator
+from typing import Any
+
+__all__ = ["FUNCTIONS", "evaluate", "names_in"]
+
+FUNCTIONS = {
+    "ceil": lambda x: int(math.ceil(x - 1e-9)),
+    "floor": lambda x: int(math.floor(x + 1e-9)),
+    "round": round,
+    "min": min,
+    "max": max,
+    "abs": abs,
+    "sqrt": math.sqrt,
+    "log2": math.log2,
+    "int": int,
+}
+_BIN = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+        ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod,
+        ast.Pow: operator.pow}
+_CMP = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
+        ast.Gt: operator.gt, ast.GtE: operator.ge}
+_MAX_LEN = 400
+
+
+def _eval(node: ast.AST, env: dict[str, Any], src: str) -> Any:
+    if isinstance(node, ast.Expression):
+        return _eval(node.body, env, src)
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float, str, bool)):
+        return node.value
+    if isinstance(node, ast.Name):
+        if node.id in env:
+            return env[node.id]
+        raise ValueError(f"unknown name {node.id!r} in expression {src!r}")
+    if isinstance(node, ast.BinOp) and type(node.op) in _BIN:
+        left, right = _eval(node.left, env, src), _eval(node.right, env, src)
+        if isinstance(node.op, ast.Pow) and abs(right) > 64:
+            raise ValueError(f"exponent too large in expression {src!r}")
+        return _BIN[type(node.op)](left, right)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd, ast.Not)):
+        v = _eval(node.operand, env, src)
+        return -v if isinstance(node.op, ast.USub) else (not v if isinstance(node.op, ast.Not) else v)
+    if isinstance(node, ast.BoolOp):
+        vals = [_eval(v, env, src) for v in node.values]
+        return all(vals) if isinstance(node.op, ast.And) else any(vals)
+    if isinstance(node, ast.Compare) and all(type(o) in _CMP for o in node.ops):
+        left = _eval(node.left, env, src)
+        for op, comp in zip(node.ops, node.comparators, strict=True):
+            right = _eval(comp, env, src)
+            if not _CMP[type(op)](left, right):
+                return False
+            left = right
+        return True
+    if isinstance(node, ast.IfExp):
+        return _eval(node.body if _eval(node.test, env, src) else node.orelse, env, src)
+    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+            and node.func.id in FUNCTIONS and not node.keywords):
+        return FUNCTIONS[node.func.id](*[_eval(a, env, src) for a in node.args])
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        raise ValueError(f"unknown name {node.func.id!r} in expression {src!r}")
+    raise ValueError(f"unsupported syntax in expression {src!r}")
+
+
+def evaluate(expr: str | int | float | bool, env: dict[str, Any]) -> Any:
+    """Evaluate a template expression (numbers pass through unchanged)."""
+    if isinstance(expr, (int, float, bool)):
+        return expr
+    if len(expr) > _MAX_LEN:
+        raise ValueError(f"expression longer than {_MAX_LEN} characters")
+    try:
+        tree = ast.parse(expr, mode="eval")
+    except SyntaxError:
+        raise ValueError(f"not a valid expression: {expr!r}") from None
+    try:
+        return _eval(tree, env, expr)
+    except ZeroDivisionError:
+        raise ValueError(f"division by zero in expression {expr!r}") from None
+
+
+def names_in(expr: str | int | float) -> set[str]:
+    """Return the names an expression refers to (functions excluded).
+
+    Examples
+    --------
+    >>> sorted(names_in("ceil(a / b)"))
+    ['a', 'b']
+    """
+    if not isinstance(expr, str):
+        return set()
+    try:
+        tree = ast.parse(expr, mode="eval")
+    except SyntaxError:
+        return set()
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id not in FUNCTIONS}

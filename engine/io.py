@@ -1,0 +1,163 @@
+"""Load and save layouts as versioned JSON; atomic writes; schema migration.
+
+A layout file is UTF-8 JSON with ``schema_version``. Files of an older schema
+version are migrated in memory by :data:`MIGRATIONS`; files of a newer version
+are refused. Every failure is an :class:`engine.errors.InputError` naming the
+file, the field path and what was expected.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> from engine.model import Hall, Layout
+>>> d = pathlib.Path(tempfile.mkdtemp())
+>>> lay = Layout(name="x", hall=Hall(outline=[(0, 0), (5, 0), (5, 5), (0, 5)]))
+>>> save_layout(lay, d / "x.json")
+>>> load_layout(d / "x.json") == lay
+True
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from engine.errors import InputError, format_validation_error
+from engine.model import SCHEMA_VERSION, Layout
+
+__all__ = ["MAX_FILE_BYTES", "MIGRATIONS", "load_layout", "save_layout", "layout_from_dict",
+           "atomic_write_bytes", "migrate"]
+
+MAX_FILE_BYTES = 512 * 1024 * 1024
+
+
+def _migrate_1_to_2(data: dict[str, Any]) -> dict[str, Any]:
+    """Schema 1 stored ``position: [x, y]`` and ``rotation`` on racks and units,
+    and ``floor_rating`` on the hall; schema 2 names units (``x_m``, ``y_m``,
+    ``rotation_deg``, ``floor_rating_kg_m2``)."""
+    out = dict(data)
+    hall = dict(out.get("hall") or {})
+    if "floor_rating" in hall:
+        hall["floor_rating_kg_m2"] = hall.pop("floor_rating")
+    out["hall"] = hall
+    for key in ("racks", "cooling"):
+        items = []
+        for item in out.get(key) or []:
+            item = dict(item)
+            if "position" in item:
+                pos = item.pop("position")
+                if isinstance(pos, (list, tuple)) and len(pos) == 2:
+                    item["x_m"], item["y_m"] = pos
+                else:
+                    item["x_m"] = pos  # left for validation to report
+            if "rotation" in item:
+                item["rotation_deg"] = item.pop("rotation")
+            items.append(item)
+        if key in out:
+            out[key] = items
+    out["schema_version"] = 2
+    return out
+
+
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _migrate_1_to_2}
+
+
+def migrate(data: dict[str, Any], file: str | os.PathLike | None = None) -> dict[str, Any]:
+    """Bring a layout dict to the current schema version.
+
+    Examples
+    --------
+    >>> migrate({"schema_version": 1, "hall": {"floor_rating": 900}, "racks": []})["hall"]
+    {'floor_rating_kg_m2': 900}
+    """
+    version = data.get("schema_version", 1)
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise InputError(file, "schema_version", f"an integer from 1 to {SCHEMA_VERSION}")
+    if version > SCHEMA_VERSION:
+        raise InputError(file, "schema_version",
+                         f"version {SCHEMA_VERSION} or older (file is version {version}, "
+                         "written by a newer Rackscape)")
+    while version < SCHEMA_VERSION:
+        data = MIGRATIONS[version](data)
+        version = data["schema_version"]
+    return data
+
+
+def layout_from_dict(data: Any, file: str | os.PathLike | None = None) -> Layout:
+    """Validate a decoded JSON object as a :class:`Layout` (migrating old versions)."""
+    if not isinstance(data, dict):
+        raise InputError(file, "(top level)", f"a JSON object (got {type(data).__name__})")
+    data = migrate(data, file)
+    try:
+        return Layout.model_validate(data)
+    except ValidationError as exc:
+        field, expected = format_validation_error(exc)
+        raise InputError(file, field, expected) from None
+
+
+def _reject_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a number")
+
+
+def load_layout(path: str | os.PathLike) -> Layout:
+    """Read a layout file; raise :class:`InputError` if unreadable or invalid."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InputError(path, "", f"a layout file under {MAX_FILE_BYTES // 2**20} MiB")
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(path, "", f"a readable file ({exc.strerror or exc})") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(path, "", "UTF-8 text") from None
+    try:
+        data = json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise InputError(path, f"line {exc.lineno} column {exc.colno}",
+                         f"valid JSON ({exc.msg})") from None
+    except ValueError as exc:
+        raise InputError(path, "", f"valid JSON numbers ({exc})") from None
+    except RecursionError:
+        raise InputError(path, "", "JSON nested less deeply") from None
+    return layout_from_dict(data, path)
+
+
+def atomic_write_bytes(path: str | os.PathLike, payload: bytes) -> None:
+    """Write ``payload`` to ``path`` atomically: temp file in the same folder, fsync, rename."""
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    try:
+        dir_fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    except OSError:
+        pass
+
+
+def save_layout(layout: Layout, path: str | os.PathLike) -> None:
+    """Save ``layout`` as JSON at ``path`` atomically (never a half-written file)."""
+    payload = layout.model_dump_json(indent=1, exclude_defaults=False).encode("utf-8")
+    atomic_write_bytes(path, payload)

@@ -1,0 +1,314 @@
+"""The layout model: one hall, its racks, facility units, trays and fabrics.
+
+The :class:`Layout` is the single source of truth of a design. It is plain
+validated data (pydantic v2) and is saved as versioned JSON by :mod:`engine.io`.
+Coordinates are metres in the hall's plan, x to the right and y up; a rack's
+``x_m``/``y_m`` is the centre of its footprint.
+
+Examples
+--------
+>>> lay = Layout(name="demo", hall=Hall(outline=[(0, 0), (10, 0), (10, 8), (0, 8)]))
+>>> lay.racks.append(Rack(id="R1", type="rack-800x1200", x_m=2.0, y_m=2.0))
+>>> lay.rack("R1").rotation_deg
+0
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Point",
+    "Obstacle",
+    "Hall",
+    "MountedDevice",
+    "Rack",
+    "CoolingUnit",
+    "PowerFeed",
+    "CableTray",
+    "Endpoint",
+    "ExplicitLink",
+    "FabricTier",
+    "Fabric",
+    "CablingPolicy",
+    "Assumptions",
+    "Layout",
+]
+
+SCHEMA_VERSION = 2
+
+FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
+Coord = Annotated[float, Field(allow_inf_nan=False, ge=-1.0e5, le=1.0e5)]
+Point = tuple[Coord, Coord]
+Identifier = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.:/+\-]+$")]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=False)
+
+
+class Obstacle(_Model):
+    """A column, wall or keep-out zone inside the hall (a polygon in metres)."""
+
+    id: Identifier
+    kind: Literal["column", "wall", "keepout"] = "column"
+    polygon: list[Point] = Field(min_length=3, max_length=10_000)
+
+
+class Hall(_Model):
+    """The room: outline, obstacles, floor rating and raised-floor tile."""
+
+    outline: list[Point] = Field(min_length=3, max_length=10_000)
+    obstacles: list[Obstacle] = Field(default_factory=list)
+    floor_rating_kg_m2: FiniteFloat = Field(default=1200.0, gt=0, le=1.0e5)
+    tile_m: FiniteFloat | None = Field(default=0.6, gt=0, le=10)
+    raised_floor: bool = False
+    ceiling_height_m: FiniteFloat = Field(default=4.5, gt=0, le=100)
+
+    def bounds(self) -> tuple[float, float, float, float]:
+        """Return ``(xmin, ymin, xmax, ymax)`` of the outline in metres."""
+        xs = [p[0] for p in self.outline]
+        ys = [p[1] for p in self.outline]
+        return min(xs), min(ys), max(xs), max(ys)
+
+
+class MountedDevice(_Model):
+    """A device installed in a rack at its lowest U (1-based)."""
+
+    type: Identifier
+    u: int = Field(ge=1, le=60)
+    name: str | None = Field(default=None, max_length=120)
+
+
+class Rack(_Model):
+    """A rack on the floor: rack type, position, rotation and contents.
+
+    A rack holds either ``devices`` by U position, or one rack-scale ``system``
+    (for example a GB200 NVL72) that fills it.
+    """
+
+    id: Identifier
+    type: Identifier
+    x_m: Coord
+    y_m: Coord
+    rotation_deg: Literal[0, 90, 180, 270] = 0
+    row: str | None = Field(default=None, max_length=40)
+    name: str | None = Field(default=None, max_length=120)
+    devices: list[MountedDevice] = Field(default_factory=list, max_length=60)
+    system: Identifier | None = None
+    feeds: list[Identifier] = Field(default_factory=list, max_length=8)
+    cdu: Identifier | None = None
+    crah: Identifier | None = None
+
+    @model_validator(mode="after")
+    def _system_or_devices(self) -> Rack:
+        if self.system is not None and self.devices:
+            raise ValueError("a rack holds either a rack-scale system or devices, not both")
+        return self
+
+    @field_validator("rotation_deg", mode="before")
+    @classmethod
+    def _normalise_rotation(cls, v: object) -> object:
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v):
+            if float(v) % 90 == 0:
+                return int(v) % 360
+        return v
+
+
+class CoolingUnit(_Model):
+    """A CRAH/CRAC (air), CDU (liquid) or rear-door heat exchanger.
+
+    ``capacity_kw`` is the unit's rated heat removal. A CDU's ``flow_lpm`` is its
+    rated coolant flow. ``group`` names the N+1 redundancy group (units that
+    back each other up); the default groups units by kind.
+    """
+
+    id: Identifier
+    kind: Literal["crah", "cdu", "rear_door"]
+    model: Identifier | None = None
+    x_m: Coord
+    y_m: Coord
+    rotation_deg: Literal[0, 90, 180, 270] = 0
+    capacity_kw: FiniteFloat = Field(gt=0, le=1.0e5)
+    flow_lpm: FiniteFloat | None = Field(default=None, gt=0, le=1.0e6)
+    width_m: FiniteFloat = Field(default=1.0, gt=0, le=50)
+    depth_m: FiniteFloat = Field(default=1.0, gt=0, le=50)
+    group: str | None = Field(default=None, max_length=40)
+    rack: Identifier | None = None
+    name: str | None = Field(default=None, max_length=120)
+
+
+class PowerFeed(_Model):
+    """A rack PDU, remote power panel or busway run feeding racks on side A or B.
+
+    Capacity is ``sqrt(3) * voltage_v * amps`` for three phases (line-to-line
+    voltage) or ``voltage_v * amps`` for one phase, times the power factor.
+    """
+
+    id: Identifier
+    kind: Literal["pdu", "rpp", "busway"] = "busway"
+    model: Identifier | None = None
+    side: Literal["A", "B"] = "A"
+    voltage_v: FiniteFloat = Field(default=415.0, gt=0, le=1000)
+    phases: Literal[1, 3] = 3
+    amps: FiniteFloat = Field(default=400.0, gt=0, le=10_000)
+    power_factor: FiniteFloat = Field(default=1.0, gt=0, le=1)
+    points: list[Point] = Field(default_factory=list, max_length=10_000)
+    name: str | None = Field(default=None, max_length=120)
+
+    @property
+    def rating_kw(self) -> float:
+        """Nameplate capacity in kW (before the continuous-load derating)."""
+        base = self.voltage_v * self.amps * (math.sqrt(3.0) if self.phases == 3 else 1.0)
+        return base * self.power_factor / 1000.0
+
+
+class CableTray(_Model):
+    """An overhead (or under-floor) cable tray as a polyline in plan."""
+
+    id: Identifier
+    points: list[Point] = Field(min_length=2, max_length=10_000)
+    elevation_m: FiniteFloat = Field(default=2.7, ge=-2, le=20)
+    width_m: FiniteFloat = Field(default=0.6, gt=0, le=5)
+
+
+class Endpoint(_Model):
+    """One end of a link: a device in a rack (by U) or the rack's system, and a port."""
+
+    rack: Identifier
+    u: int | None = Field(default=None, ge=1, le=60)
+    port: str | None = Field(default=None, max_length=40)
+
+
+class ExplicitLink(_Model):
+    """A link drawn by the user between two devices."""
+
+    id: Identifier
+    a: Endpoint
+    b: Endpoint
+    speed_gbps: FiniteFloat = Field(default=400.0, gt=0, le=1.0e5)
+    count: int = Field(default=1, ge=1, le=10_000)
+    fabric: Identifier | None = None
+
+
+class FabricTier(_Model):
+    """One switch tier of a fabric: model and oversubscription (down:up ports)."""
+
+    name: Literal["leaf", "spine", "core"]
+    switch: Identifier
+    oversubscription: FiniteFloat = Field(default=1.0, ge=1.0, le=64.0)
+    count: int | None = Field(default=None, ge=0, le=1_000_000)
+
+
+class Fabric(_Model):
+    """A network of the design: members, tiers, rails and where switches sit.
+
+    ``members`` lists rack ids whose GPU servers (or rack-scale systems) join the
+    fabric; empty means every GPU rack of the hall. ``network_racks`` are the
+    racks whose free U take this fabric's switches, in order.
+    """
+
+    id: Identifier
+    name: str = Field(default="compute", max_length=120)
+    purpose: Literal["scale_out", "front_end", "storage", "management"] = "scale_out"
+    topology: Literal["rail_optimized", "fat_tree", "clos", "explicit"] = "rail_optimized"
+    members: list[Identifier] = Field(default_factory=list)
+    tiers: list[FabricTier] = Field(default_factory=list, max_length=3)
+    nic_speed_gbps: FiniteFloat = Field(default=400.0, gt=0, le=1.0e5)
+    ports_per_gpu: int = Field(default=1, ge=0, le=16)
+    rails: int = Field(default=8, ge=1, le=64)
+    su_nodes: int = Field(default=32, ge=1, le=100_000)
+    network_racks: list[Identifier] = Field(default_factory=list)
+
+
+class CablingPolicy(_Model):
+    """Which media a design allows and from which length optics are required."""
+
+    allow_aoc: bool = True
+    allow_copper: bool = True
+    optics_above_m: FiniteFloat | None = Field(default=None, ge=0, le=1000)
+    prefer_single_mode: bool = False
+
+
+class Assumptions(_Model):
+    """Engineering assumptions of the design (units in the names).
+
+    Defaults: air ΔT 11.7 K (≈21 °F, NVIDIA's 150 CFM/kW rack profiles [S40]);
+    coolant ΔT 10 K (OCP OAI guideline [S61]); 80 % continuous load (NEC 210.20(A)
+    [S65]); air-cooling practical limit 30 kW per rack [S59a]. The PUE model is
+    ``1 + overhead_fixed + air_share * overhead_air + liquid_share * overhead_liquid``,
+    calibrated so an all-air hall lands near 1.5 and an all-liquid hall near 1.15
+    ([S62c]); ``pue`` overrides it.
+    """
+
+    delta_t_air_k: FiniteFloat = Field(default=11.7, gt=0, le=60)
+    delta_t_coolant_k: FiniteFloat = Field(default=10.0, gt=0, le=60)
+    continuous_derating: FiniteFloat = Field(default=0.8, gt=0, le=1)
+    air_limit_kw_per_rack: FiniteFloat = Field(default=30.0, gt=0, le=10_000)
+    pue: FiniteFloat | None = Field(default=None, ge=1.0, le=5.0)
+    pue_overhead_fixed: FiniteFloat = Field(default=0.08, ge=0, le=2)
+    pue_overhead_air: FiniteFloat = Field(default=0.42, ge=0, le=3)
+    pue_overhead_liquid: FiniteFloat = Field(default=0.07, ge=0, le=3)
+    utilization_factor: FiniteFloat = Field(default=1.0, gt=0, le=1.5)
+    cable_slack_m: FiniteFloat = Field(default=2.0, ge=0, le=100)
+    aisle_clearance_m: FiniteFloat = Field(default=1.2, ge=0, le=20)
+    tray_elevation_m: FiniteFloat = Field(default=2.7, ge=-2, le=20)
+    u_height_m: FiniteFloat = Field(default=0.04445, gt=0, le=1)
+    cabling: CablingPolicy = Field(default_factory=CablingPolicy)
+
+
+class Layout(_Model):
+    """A complete design: one hall, its equipment and its assumptions."""
+
+    name: str = Field(default="Untitled hall", max_length=200)
+    schema_version: int = SCHEMA_VERSION
+    generation: str = Field(default="hopper", max_length=40)
+    author: str | None = Field(default=None, max_length=200)
+    hall: Hall
+    racks: list[Rack] = Field(default_factory=list)
+    cooling: list[CoolingUnit] = Field(default_factory=list)
+    feeds: list[PowerFeed] = Field(default_factory=list)
+    trays: list[CableTray] = Field(default_factory=list)
+    fabrics: list[Fabric] = Field(default_factory=list)
+    links: list[ExplicitLink] = Field(default_factory=list)
+    assumptions: Assumptions = Field(default_factory=Assumptions)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Layout:
+        seen: set[str] = set()
+        groups = (self.racks, self.cooling, self.feeds, self.trays, self.fabrics, self.links,
+                  self.hall.obstacles)
+        for group in groups:
+            for item in group:
+                if item.id in seen:
+                    raise ValueError(f"duplicate id {item.id!r}")
+                seen.add(item.id)
+        return self
+
+    def rack(self, rack_id: str) -> Rack:
+        """Return the rack with id ``rack_id`` (KeyError if absent)."""
+        for r in self.racks:
+            if r.id == rack_id:
+                return r
+        raise KeyError(rack_id)
+
+    def find(self, item_id: str) -> BaseModel | None:
+        """Return any item (rack, unit, feed, tray, fabric, link, obstacle) by id."""
+        for group in (self.racks, self.cooling, self.feeds, self.trays, self.fabrics,
+                      self.links, self.hall.obstacles):
+            for item in group:
+                if item.id == item_id:
+                    return item
+        return None
+
+    def all_ids(self) -> set[str]:
+        """Return every id used in the layout."""
+        ids: set[str] = set()
+        for group in (self.racks, self.cooling, self.feeds, self.trays, self.fabrics,
+                      self.links, self.hall.obstacles):
+            ids.update(item.id for item in group)
+        return ids

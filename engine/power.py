@@ -1,0 +1,205 @@
+"""Power: kW per rack, row and feed; derated feed utilization; A/B loss; PUE.
+
+Feeds carry racks: each rack lists its feed ids. In normal operation a rack's
+load splits evenly over its feeds; when one side (A or B) is lost, the load
+moves to the rack's remaining feeds. A feed is budgeted at its rating times
+the continuous-load derating (80 % by NEC 210.20(A) [S65]).
+
+Examples
+--------
+>>> p = feed_loads(np.array([40.0, 40.0]), np.array([0, 0, 1, 1]), np.array([0, 1, 0, 1]),
+...                np.array([0, 1]), 2)
+>>> p["load_kw"].tolist(), p["failover_kw"].tolist()
+[[40.0, 40.0], [80.0, 80.0]]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.model import Layout
+
+__all__ = ["PowerResult", "feed_loads", "pue_model", "analyze_power"]
+
+
+@dataclass
+class PowerResult:
+    """Power figures; arrays follow rack order and ``feed_ids`` order."""
+
+    rack_kw: np.ndarray
+    row_names: list[str]
+    row_kw: np.ndarray
+    feed_ids: list[str]
+    feed_side: np.ndarray  # 0 = A, 1 = B
+    feed_rating_kw: np.ndarray
+    feed_budget_kw: np.ndarray
+    feed_load_kw: np.ndarray
+    feed_failover_kw: np.ndarray
+    feed_utilization: np.ndarray
+    feed_failover_utilization: np.ndarray
+    rack_feed_count: np.ndarray
+    rack_survives_a_loss: np.ndarray
+    rack_survives_b_loss: np.ndarray
+    unknown_feeds: list[tuple[str, str]]
+    it_kw: float
+    optics_kw: float
+    facility_kw: float
+    pue: float
+    gpus_per_mw: float
+    max_rack_kw: float
+
+
+def feed_loads(rack_kw: np.ndarray, pair_rack: np.ndarray, pair_feed: np.ndarray,
+               feed_side: np.ndarray, n_feeds: int) -> dict[str, np.ndarray]:
+    """Split rack loads over feeds, normally and with either side lost.
+
+    Parameters
+    ----------
+    rack_kw : (R,) float
+        Load per rack.
+    pair_rack, pair_feed : (P,) int
+        One pair per (rack, feed) connection.
+    feed_side : (F,) int
+        0 for side A, 1 for side B.
+    n_feeds : int
+        F.
+
+    Returns
+    -------
+    dict
+        ``load_kw`` (F,), ``failover_kw`` (F,) the worst load with the other
+        side lost, ``count`` (R,) feeds per rack, ``survives`` (2, R) whether
+        each rack keeps a feed when side A (row 0) or B (row 1) is lost.
+    """
+    n_racks = len(rack_kw)
+    count = np.bincount(pair_rack, minlength=n_racks)
+    share = np.divide(rack_kw, count, out=np.zeros_like(rack_kw), where=count > 0)
+    load = np.bincount(pair_feed, weights=share[pair_rack], minlength=n_feeds)
+    failover = np.zeros(n_feeds)
+    survives = np.ones((2, n_racks), bool)
+    pair_side = feed_side[pair_feed] if len(pair_feed) else np.zeros(0, np.int64)
+    for lost in (0, 1):
+        keep = pair_side != lost
+        n_left = np.bincount(pair_rack[keep], minlength=n_racks)
+        share_left = np.divide(rack_kw, n_left, out=np.zeros_like(rack_kw), where=n_left > 0)
+        lf = np.bincount(pair_feed[keep], weights=share_left[pair_rack[keep]], minlength=n_feeds)
+        failover = np.maximum(failover, lf)
+        survives[lost] = (n_left > 0) | (rack_kw <= 0)
+    return {"load_kw": load, "failover_kw": failover, "count": count, "survives": survives}
+
+
+def pue_model(air_kw: float, liquid_kw: float, layout: Layout) -> float:
+    """Return the PUE for a heat mix (or the user's PUE when set).
+
+    Examples
+    --------
+    >>> from engine.model import Hall, Layout
+    >>> lay = Layout(hall=Hall(outline=[(0, 0), (1, 0), (1, 1)]))
+    >>> round(pue_model(100.0, 0.0, lay), 2), round(pue_model(0.0, 100.0, lay), 2)
+    (1.5, 1.15)
+    """
+    a = layout.assumptions
+    if a.pue is not None:
+        return float(a.pue)
+    total = air_kw + liquid_kw
+    if total <= 0:
+        return 1.0 + a.pue_overhead_fixed
+    return 1.0 + a.pue_overhead_fixed + (air_kw * a.pue_overhead_air
+                                          + liquid_kw * a.pue_overhead_liquid) / total
+
+
+def analyze_power(layout: Layout, rack_power_w: np.ndarray, rack_liquid_w: np.ndarray,
+                  total_gpus: int, optics_w: float = 0.0) -> PowerResult:
+    """Compute the power domain from per-rack power."""
+    a = layout.assumptions
+    rack_kw = rack_power_w / 1000.0
+    feed_ids = [f.id for f in layout.feeds]
+    fidx = {fid: i for i, fid in enumerate(feed_ids)}
+    side = np.array([0 if f.side == "A" else 1 for f in layout.feeds], np.int64)
+    rating = np.array([f.rating_kw for f in layout.feeds], np.float64)
+    pr: list[int] = []
+    pf: list[int] = []
+    unknown: list[tuple[str, str]] = []
+    for ri, r in enumerate(layout.racks):
+        for fid in r.feeds:
+            j = fidx.get(fid)
+            if j is None:
+                unknown.append((r.id, fid))
+            else:
+                pr.append(ri)
+                pf.append(j)
+    fl = feed_loads(rack_kw, np.asarray(pr, np.int64), np.asarray(pf, np.int64), side,
+                    len(feed_ids))
+    budget = rating * a.continuous_derating
+    with np.errstate(divide="ignore", invalid="ignore"):
+        util = np.where(budget > 0, fl["load_kw"] / budget, 0.0)
+        futil = np.where(budget > 0, fl["failover_kw"] / budget, 0.0)
+    rows = [r.row or "" for r in layout.racks]
+    names, inv = np.unique(np.asarray(rows, dtype=object).astype(str), return_inverse=True) \
+        if rows else (np.array([], str), np.zeros(0, np.int64))
+    row_kw = np.bincount(inv, weights=rack_kw, minlength=len(names))
+    liquid_kw = float(rack_liquid_w.sum()) / 1000.0
+    it_kw = float(rack_kw.sum()) + optics_w / 1000.0
+    air_kw = it_kw - liquid_kw
+    pue = pue_model(air_kw, liquid_kw, layout)
+    return PowerResult(
+        rack_kw=rack_kw, row_names=[str(n) for n in names], row_kw=row_kw,
+        feed_ids=feed_ids, feed_side=side, feed_rating_kw=rating, feed_budget_kw=budget,
+        feed_load_kw=fl["load_kw"], feed_failover_kw=fl["failover_kw"],
+        feed_utilization=util, feed_failover_utilization=futil,
+        rack_feed_count=fl["count"], rack_survives_a_loss=fl["survives"][0],
+        rack_survives_b_loss=fl["survives"][1], unknown_feeds=unknown,
+        it_kw=it_kw, optics_kw=optics_w / 1000.0, facility_kw=it_kw * pue, pue=pue,
+        gpus_per_mw=(total_gpus / (it_kw / 1000.0)) if it_kw > 0 else 0.0,
+        max_rack_kw=float(rack_kw.max()) if len(rack_kw) else 0.0,
+    )
+
+
+# -- rules ---------------------------------------------------------------------------------
+from engine.rules import Violation, rule  # noqa: E402
+
+
+@rule("POWER-FEED-OVER", "power", "A feed's normal load exceeds its derated rating.")
+def _check_feed_over(ctx) -> list[Violation]:
+    p = ctx.power
+    out = []
+    for j in np.flatnonzero(p.feed_utilization > 1.0 + 1e-9):
+        out.append(Violation("POWER-FEED-OVER", "error",
+                             f"Feed {p.feed_ids[j]} carries {p.feed_load_kw[j]:.1f} kW, over its "
+                             f"{p.feed_budget_kw[j]:.1f} kW budget ({p.feed_rating_kw[j]:.1f} kW "
+                             f"rating x {ctx.layout.assumptions.continuous_derating:.0%})",
+                             (p.feed_ids[j],)))
+    return out
+
+
+@rule("POWER-AB-LOSS", "power", "A feed would be overloaded if the other side were lost.")
+def _check_ab_loss(ctx) -> list[Violation]:
+    p = ctx.power
+    out = []
+    bad = (p.feed_failover_utilization > 1.0 + 1e-9) & (p.feed_utilization <= 1.0 + 1e-9)
+    for j in np.flatnonzero(bad):
+        out.append(Violation("POWER-AB-LOSS", "error",
+                             f"Feed {p.feed_ids[j]} would carry {p.feed_failover_kw[j]:.1f} kW with "
+                             f"side {'B' if p.feed_side[j] == 0 else 'A'} lost, over its "
+                             f"{p.feed_budget_kw[j]:.1f} kW budget", (p.feed_ids[j],)))
+    return out
+
+
+@rule("POWER-NO-REDUNDANCY", "power", "A powered rack does not survive the loss of one side.")
+def _check_redundancy(ctx) -> list[Violation]:
+    p = ctx.power
+    loaded = p.rack_kw > 0
+    fed = p.rack_feed_count > 0
+    ids = ctx.arrays.rack_ids
+    out = [Violation("POWER-UNFED", "error",
+                     f"Rack {ids[i]} draws {p.rack_kw[i]:.1f} kW but has no feed", (ids[i],))
+           for i in np.flatnonzero(loaded & ~fed)]
+    single = loaded & fed & ~(p.rack_survives_a_loss & p.rack_survives_b_loss)
+    out += [Violation("POWER-NO-REDUNDANCY", "warning",
+                      f"Rack {ids[i]} is fed from one side only and fails with that side",
+                      (ids[i],)) for i in np.flatnonzero(single)]
+    out += [Violation("POWER-UNKNOWN-FEED", "error", f"Rack {rid} names feed {fid}, which "
+                      "does not exist", (rid,)) for rid, fid in p.unknown_feeds]
+    return out

@@ -1,0 +1,72 @@
+"""Design rules as registered checks returning violations.
+
+A rule is a function ``check(ctx) -> list[Violation]`` registered with
+:func:`rule` under a code prefix and a domain. :func:`run_rules` runs them all
+over an :class:`engine.analysis.Context`. Each violation carries the ids of the
+items involved so the designer can select and zoom to them.
+
+Examples
+--------
+>>> v = Violation(code="X-1", severity="error", message="m", items=("R1",))
+>>> v.to_dict()
+{'code': 'X-1', 'severity': 'error', 'message': 'm', 'items': ['R1']}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+__all__ = ["Severity", "Violation", "Rule", "RULES", "rule", "run_rules", "SEVERITY_ORDER"]
+
+Severity = Literal["error", "warning", "info"]
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken rule: code, severity, message and the ids involved."""
+
+    code: str
+    severity: Severity
+    message: str
+    items: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON form of the analysis contract."""
+        return {"code": self.code, "severity": self.severity, "message": self.message,
+                "items": list(self.items)}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A registered check."""
+
+    name: str
+    domain: str
+    description: str
+    check: Callable[[Any], list[Violation]]
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(name: str, domain: str, description: str):
+    """Register a check function under ``name`` (decorator)."""
+
+    def deco(fn: Callable[[Any], list[Violation]]):
+        RULES[name] = Rule(name, domain, description, fn)
+        return fn
+
+    return deco
+
+
+def run_rules(ctx: Any, domains: set[str] | None = None) -> list[Violation]:
+    """Run every registered rule (of ``domains`` when given), errors first."""
+    out: list[Violation] = []
+    for r in RULES.values():
+        if domains is None or r.domain in domains:
+            out.extend(r.check(ctx))
+    out.sort(key=lambda v: (SEVERITY_ORDER[v.severity], v.code))
+    return out
