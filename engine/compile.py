@@ -68,7 +68,7 @@ class TypeTable:
         return cls(
             ids=[t.id for t in types],
             index={t.id: i for i, t in enumerate(types)},
-            power_w=np.array([t.power_max_w.v() for t in types], f),
+            power_w=np.array([t.power_max_w.v(t.power_typical_w.v()) for t in types], f),
             liquid_fraction=np.array([t.liquid_fraction.v() for t in types], f),
             airflow_cfm=np.array([t.airflow_cfm.v(np.nan) for t in types], f),
             weight_kg=np.array([t.weight_kg.v() for t in types], f),
