@@ -26,7 +26,6 @@ test: $(TEST_STAMP)
 
 lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check engine designer tests benchmarks
 	$(VENV)/bin/lint-imports
 
 bench: $(TEST_STAMP)

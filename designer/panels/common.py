@@ -1,0 +1,228 @@
+"""Shared helpers of the side panels: formatting, catalog look-ups, colours.
+
+Nothing here creates a Qt object at import time; colours are plain hex strings
+that the panels turn into ``QColor`` when they paint.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from engine.catalog import Catalog, DeviceType, FacilityType, Figure, RackType
+
+__all__ = [
+    "MIME_CATALOG",
+    "TOOLS",
+    "SEVERITY_COLORS",
+    "ROLE_COLORS",
+    "fmt_kw",
+    "fmt_power_mw",
+    "fmt_int",
+    "figure_source",
+    "catalog_entry",
+    "item_kind",
+    "item_kinds",
+    "items_by_id",
+    "is_installable",
+    "entry_tooltip",
+    "entry_figures",
+    "generation_label",
+]
+
+MIME_CATALOG = "application/x-rackscape-catalog"
+
+# Palette tools that are not catalog entries: id -> (name, description)
+TOOLS: dict[str, tuple[str, str]] = {
+    "tool:tray": ("Cable tray", "Draw an overhead cable tray as a polyline"),
+    "tool:column": ("Column", "Place a building column (obstacle)"),
+    "tool:wall": ("Wall", "Draw a wall or keep-out zone (obstacle)"),
+}
+
+SEVERITY_COLORS = {"error": "#d32f2f", "warning": "#ef8f00", "info": "#1e72c8"}
+
+ROLE_COLORS = {
+    "gpu_server": "#2e7d32",
+    "rack_system": "#6a1b9a",
+    "cpu_node": "#546e7a",
+    "switch": "#1565c0",
+    "storage": "#8d6e63",
+    "power_shelf": "#c62828",
+    "nic": "#00838f",
+    "other": "#757575",
+}
+
+_INSTALLABLE_ROLES = {"gpu_server", "cpu_node", "switch", "storage", "power_shelf", "other"}
+
+
+def fmt_kw(kw: float) -> str:
+    """Return a power compactly: ``"652.8 kW"`` below 1 MW, ``"1.23 MW"``, ``"122.4 MW"``.
+
+    Examples
+    --------
+    >>> fmt_kw(652.8), fmt_kw(1234.0), fmt_kw(122400.0)
+    ('652.8 kW', '1.234 MW', '122.4 MW')
+    """
+    mw = abs(kw) / 1000.0
+    if mw < 1.0:
+        return f"{kw:,.1f} kW"
+    digits = 3 if mw < 10 else (2 if mw < 100 else 1)
+    return f"{kw / 1000.0:,.{digits}f} MW"
+
+
+def fmt_power_mw(kw: float) -> str:
+    """Return a power in MW with three decimals (``"0.653 MW"``)."""
+    return f"{kw / 1000.0:,.3f} MW"
+
+
+def fmt_int(n: float) -> str:
+    """Return an integer with thousands separators."""
+    return f"{int(round(n)):,}"
+
+
+def figure_source(fig: Figure | None) -> str:
+    """Return ``"S01 (vendor)"``, ``"derived"`` or ``"not published"`` for a figure."""
+    if fig is None or fig.value is None:
+        return "not published"
+    parts = [fig.source] if fig.source else []
+    if fig.cls:
+        parts.append(f"({fig.cls})" if parts else fig.cls)
+    return " ".join(parts) if parts else "no source"
+
+
+def catalog_entry(catalog: Catalog, entry_id: str) -> tuple[str, Any]:
+    """Return ``(kind, entry)`` of a catalog or tool id.
+
+    ``kind`` is ``"device"``, ``"rack"``, ``"facility"``, ``"tool"`` or ``""``
+    when the id is unknown.
+    """
+    if entry_id in TOOLS:
+        return "tool", TOOLS[entry_id]
+    if entry_id in catalog.devices:
+        return "device", catalog.devices[entry_id]
+    if entry_id in catalog.racks:
+        return "rack", catalog.racks[entry_id]
+    if entry_id in catalog.facility:
+        return "facility", catalog.facility[entry_id]
+    return "", None
+
+
+def is_installable(device: DeviceType | None) -> bool:
+    """Whether a device type mounts in a rack by U (servers, switches, nodes)."""
+    return (device is not None and not device.is_rack_scale
+            and device.role in _INSTALLABLE_ROLES and bool(device.u_height))
+
+
+def _groups(layout: Any):
+    return (("rack", layout.racks), ("cooling", layout.cooling), ("feed", layout.feeds),
+            ("tray", layout.trays), ("obstacle", layout.hall.obstacles),
+            ("fabric", layout.fabrics), ("link", layout.links))
+
+
+def items_by_id(layout: Any) -> dict[str, Any]:
+    """Return ``{id: item}`` of every layout item."""
+    return {item.id: item for _kind, group in _groups(layout) for item in group}
+
+
+def item_kinds(layout: Any) -> dict[str, str]:
+    """Return ``{id: kind}`` of every layout item (rack, cooling, feed, tray, obstacle, ...)."""
+    return {item.id: kind for kind, group in _groups(layout) for item in group}
+
+
+def item_kind(layout: Any, item_id: str) -> str:
+    """Return the kind of one layout item (``""`` when the id is unknown)."""
+    return item_kinds(layout).get(item_id, "")
+
+
+def _row(label: str, value: str, source: str = "") -> str:
+    src = f"<td style='color:#777'>&nbsp;[{html.escape(source)}]</td>" if source else "<td></td>"
+    return (f"<tr><td style='color:#555'>{html.escape(label)}</td>"
+            f"<td>&nbsp;<b>{html.escape(value)}</b></td>{src}</tr>")
+
+
+def _fig_row(label: str, fig: Figure, unit: str, scale: float = 1.0, digits: int = 1) -> str:
+    if fig.value is None:
+        return _row(label, "not published")
+    return _row(label, f"{fig.value * scale:,.{digits}f} {unit}".strip(), figure_source(fig))
+
+
+def entry_tooltip(catalog: Catalog, entry_id: str) -> str:
+    """Return the rich-text tooltip of a palette entry: key figures with source keys."""
+    kind, e = catalog_entry(catalog, entry_id)
+    rows: list[str] = []
+    if kind == "tool":
+        return f"<b>{html.escape(e[0])}</b><br>{html.escape(e[1])}<br><i>{entry_id}</i>"
+    if kind == "device":
+        d: DeviceType = e
+        rows.append(_row("Role", d.role.replace("_", " ")))
+        rows.append(_row("Generation", d.generation))
+        rows.append(_fig_row("Power (max)", d.power_max_w, "kW", 1e-3, 2))
+        if d.power_typical_w.value is not None:
+            rows.append(_fig_row("Power (typical)", d.power_typical_w, "kW", 1e-3, 2))
+        rows.append(_row("Height", "whole rack" if d.is_rack_scale else
+                         (f"{d.u_height} U" if d.u_height else "not rack-mounted")))
+        if d.gpus:
+            rows.append(_row("GPUs", f"{d.gpus} x {d.gpu_model or 'GPU'}"))
+        if d.role == "switch" and d.switch_ports:
+            rows.append(_row("Ports", f"{d.switch_ports} x {d.switch_port_speed_gbps:g} Gb/s"))
+        rows.append(_fig_row("Liquid share", d.liquid_fraction, "%", 100.0, 0))
+        rows.append(_fig_row("Weight", d.weight_kg, "kg", 1.0, 1))
+        rows.append(_fig_row("Airflow", d.airflow_cfm, "CFM", 1.0, 0))
+        title = d.name + (" (preliminary)" if d.is_preliminary else "")
+    elif kind == "rack":
+        r: RackType = e
+        rows.append(_row("Height", f"{r.height_u} U"))
+        rows.append(_row("Footprint", f"{r.width_mm.v():.0f} x {r.depth_mm.v():.0f} mm"))
+        rows.append(_fig_row("Empty weight", r.weight_kg, "kg", 1.0, 0))
+        if r.max_load_kg.value is not None:
+            rows.append(_fig_row("Rated load", r.max_load_kg, "kg", 1.0, 0))
+        title = r.name
+    elif kind == "facility":
+        f: FacilityType = e
+        rows.append(_row("Kind", f.kind.replace("_", " ")))
+        rows.append(_fig_row("Capacity", f.capacity_kw, "kW", 1.0, 1))
+        if f.flow_lpm.value is not None:
+            rows.append(_fig_row("Flow", f.flow_lpm, "L/min", 1.0, 0))
+        if f.voltage_v:
+            rows.append(_row("Supply", f"{f.voltage_v:g} V, {f.phases or 3}-phase, "
+                                       f"{f.amps or 0:g} A"))
+        title = f.name
+    else:
+        return entry_id
+    return (f"<b>{html.escape(title)}</b><br><i>{html.escape(entry_id)}</i>"
+            f"<table cellspacing=0>{''.join(rows)}</table>")
+
+
+_GENERATION_LABELS = {"hopper": "Hopper", "blackwell": "Blackwell",
+                      "blackwell-ultra": "Blackwell Ultra", "rubin": "Rubin",
+                      "amd-instinct": "AMD Instinct", "cpu": "CPU", "network": "Network"}
+
+
+def generation_label(generation: str) -> str:
+    """Return the display name of a generation id (``"blackwell-ultra"`` -> ``"Blackwell Ultra"``)."""
+    return _GENERATION_LABELS.get(generation, generation.replace("-", " ").title())
+
+
+def entry_figures(catalog: Catalog, entry_id: str) -> str:
+    """Return the short key-figure text of a palette entry (``"10.2 kW · 8U · 8 GPUs"``)."""
+    kind, e = catalog_entry(catalog, entry_id)
+    parts: list[str] = []
+    if kind == "device":
+        if e.power_max_w.value is not None:
+            parts.append(f"{e.power_max_w.value / 1000.0:.3g} kW")
+        elif e.power_typical_w.value is not None:
+            parts.append(f"{e.power_typical_w.value / 1000.0:.3g} kW")
+        if e.is_rack_scale:
+            parts.append("rack")
+        elif e.u_height:
+            parts.append(f"{e.u_height}U")
+        if e.gpus:
+            parts.append(f"{e.gpus} GPUs")
+        if e.role == "switch" and e.switch_ports:
+            parts.append(f"{e.switch_ports}x{e.switch_port_speed_gbps:g}G")
+    elif kind == "rack":
+        parts.append(f"{e.height_u}U")
+        parts.append(f"{e.width_mm.v():.0f}x{e.depth_mm.v():.0f} mm")
+    elif kind == "facility" and e.capacity_kw.value is not None:
+        parts.append(f"{e.capacity_kw.value:,.0f} kW")
+    return " \u00b7 ".join(parts)

@@ -1,0 +1,408 @@
+"""Property editors built from the pydantic fields of the layout model.
+
+Each :class:`FieldEditor` wraps one widget, shows one value (or a blank for a
+multi-selection whose values differ) and calls ``on_commit(value)`` once per
+user edit with a value already parsed and range-checked against the model's
+``Field`` constraints. The inspector turns that call into one
+``document.set_field`` (one undo command).
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from collections.abc import Callable, Sequence
+from typing import Any, Literal
+
+from annotated_types import Ge, Gt, Le, Lt, MaxLen
+from pydantic import BaseModel
+from PySide6.QtCore import QRegularExpression, Qt
+from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QWidget,
+)
+
+__all__ = ["FieldEditor", "field_label", "make_editor", "field_info", "MIXED"]
+
+MIXED = object()  # marker: the selected objects differ in this field
+
+_LABELS = {
+    "id": "Id", "name": "Name", "row": "Row", "type": "Rack type", "model": "Model",
+    "x_m": "X (m)", "y_m": "Y (m)", "rotation_deg": "Rotation (°)", "feeds": "Feeds",
+    "cdu": "CDU", "crah": "CRAH", "kind": "Kind", "capacity_kw": "Capacity (kW)",
+    "flow_lpm": "Rated flow (L/min)", "group": "N+1 group", "width_m": "Width (m)",
+    "depth_m": "Depth (m)", "rack": "Rack (rear door)", "side": "Side",
+    "voltage_v": "Voltage (V)", "phases": "Phases", "amps": "Current (A)",
+    "power_factor": "Power factor", "elevation_m": "Elevation (m)",
+    "floor_rating_kg_m2": "Floor rating (kg/m²)", "tile_m": "Floor tile (m)",
+    "raised_floor": "Raised floor", "ceiling_height_m": "Ceiling height (m)",
+    "delta_t_air_k": "Air ΔT (K)", "delta_t_coolant_k": "Coolant ΔT (K)",
+    "continuous_derating": "Continuous-load factor", "air_limit_kw_per_rack":
+    "Air limit per rack (kW)", "pue": "PUE override", "pue_overhead_fixed":
+    "PUE overhead, fixed", "pue_overhead_air": "PUE overhead, air",
+    "pue_overhead_liquid": "PUE overhead, liquid", "utilization_factor": "Utilization factor",
+    "cable_slack_m": "Cable slack (m)", "aisle_clearance_m": "Aisle clearance (m)",
+    "tray_elevation_m": "Tray elevation (m)", "u_height_m": "U height (m)",
+    "cabling.allow_aoc": "Allow AOC", "cabling.allow_copper": "Allow copper (DAC/ACC)",
+    "cabling.optics_above_m": "Optics above (m)",
+    "cabling.prefer_single_mode": "Prefer single-mode", "author": "Author",
+    "generation": "Generation",
+}
+
+_DECIMALS = {"x_m": 3, "y_m": 3, "u_height_m": 5, "power_factor": 3, "pue": 3,
+             "continuous_derating": 3, "utilization_factor": 3, "floor_rating_kg_m2": 0,
+             "voltage_v": 0, "amps": 0, "flow_lpm": 0, "capacity_kw": 1,
+             "air_limit_kw_per_rack": 1, "delta_t_air_k": 1, "delta_t_coolant_k": 1}
+_STEPS = {"x_m": 0.1, "y_m": 0.1, "capacity_kw": 10.0, "flow_lpm": 50.0, "voltage_v": 1.0,
+          "amps": 10.0, "floor_rating_kg_m2": 50.0, "u_height_m": 0.0001, "pue": 0.01}
+# Text shown for ``None`` by optional numeric fields (the value sits one step below range).
+_NONE_TEXT = {"pue": "model", "tile_m": "none", "flow_lpm": "not rated",
+              "cabling.optics_above_m": "policy default"}
+
+
+def _key(field: str) -> str:
+    """Return the label key of a field: without the layout's ``hall.``/``assumptions.``."""
+    for prefix in ("hall.", "assumptions."):
+        if field.startswith(prefix):
+            return field[len(prefix):]
+    return field
+
+
+def field_label(field: str) -> str:
+    """Return the form label of a field, with its unit."""
+    key = _key(field)
+    return _LABELS.get(key, key.rsplit(".", 1)[-1].replace("_", " ").capitalize())
+
+
+def field_info(model: type[BaseModel], field: str):
+    """Return the pydantic ``FieldInfo`` of ``field`` (dotted for nested models)."""
+    *head, last = field.split(".")
+    for part in head:
+        model = model.model_fields[part].annotation
+    return model.model_fields[last]
+
+
+def _unwrap(annotation: Any) -> tuple[Any, bool, list]:
+    """Return ``(base type, is optional, extra metadata)`` of an annotation."""
+    optional = False
+    extra: list = []
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        optional = len(args) < len(typing.get_args(annotation))
+        annotation = args[0] if len(args) == 1 else annotation
+        origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        base, *meta = typing.get_args(annotation)
+        for m in meta:
+            extra.extend(getattr(m, "metadata", []) or [])
+        annotation = base
+    return annotation, optional, extra
+
+
+def _bounds(meta: Sequence[Any]) -> tuple[float | None, bool, float | None]:
+    lo: float | None = None
+    lo_open = False
+    hi: float | None = None
+    for m in meta:
+        if isinstance(m, Ge):
+            lo = float(m.ge)
+        elif isinstance(m, Gt):
+            lo, lo_open = float(m.gt), True
+        elif isinstance(m, Le):
+            hi = float(m.le)
+        elif isinstance(m, Lt):
+            hi = float(m.lt)
+    return lo, lo_open, hi
+
+
+class FieldEditor:
+    """One property row: a widget, ``set_value`` and the ``on_commit`` callback."""
+
+    def __init__(self, field: str, widget: QWidget) -> None:
+        self.field = field
+        self.widget = widget
+        self.on_commit: Callable[[Any], None] = lambda _v: None
+        self.mixed = False
+        self._updating = False
+
+    def set_value(self, value: Any) -> None:
+        """Show ``value`` (or :data:`MIXED` for a blank) without committing."""
+        self._updating = True
+        try:
+            self.mixed = value is MIXED
+            self._show(value)
+        finally:
+            self._updating = False
+
+    def _show(self, value: Any) -> None:
+        raise NotImplementedError
+
+    def _commit(self, value: Any) -> None:
+        if not self._updating:
+            self.mixed = False
+            self.on_commit(value)
+
+
+class _SpinMixin:
+    """Wheel only with focus (scrolling the form is safe); no stepping from a blank."""
+
+    is_blank = False
+
+    def wheelEvent(self, event) -> None:
+        if self.hasFocus():
+            super().wheelEvent(event)
+        else:
+            event.ignore()
+
+    def stepEnabled(self):
+        if self.is_blank:
+            return QAbstractSpinBox.StepEnabledFlag.StepNone
+        return super().stepEnabled()
+
+
+class _Spin(_SpinMixin, QDoubleSpinBox):
+    pass
+
+
+class _IntSpin(_SpinMixin, QSpinBox):
+    pass
+
+
+class _Combo(QComboBox):
+    def wheelEvent(self, event) -> None:
+        if self.hasFocus():
+            super().wheelEvent(event)
+        else:
+            event.ignore()
+
+
+class SpinEditor(FieldEditor):
+    """A float or int field with the model's range; optional fields show a 'none' text."""
+
+    def __init__(self, field: str, is_int: bool, lo: float | None, lo_open: bool,
+                 hi: float | None, optional: bool) -> None:
+        name = field.rsplit(".", 1)[-1]
+        decimals = 0 if is_int else _DECIMALS.get(name, 2)
+        step = _STEPS.get(name, 1.0 if (is_int or decimals == 0) else 0.1)
+        tick = 10.0 ** -decimals
+        lo_v = -1.0e9 if lo is None else (lo + tick if lo_open else lo)
+        hi_v = 1.0e9 if hi is None else hi
+        self.none_value = lo_v - tick if optional else None
+        w = _IntSpin() if is_int else _Spin()
+        if not is_int:
+            w.setDecimals(decimals)
+        w.setRange(int(lo_v) if is_int else (self.none_value if optional else lo_v),
+                   int(min(hi_v, 2**31 - 1)) if is_int else hi_v)
+        w.setSingleStep(int(step) if is_int else step)
+        w.setKeyboardTracking(False)
+        w.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        w.setAlignment(Qt.AlignmentFlag.AlignRight)
+        w.setAccelerated(True)
+        if optional:
+            w.setSpecialValueText(_NONE_TEXT.get(_key(field), "none"))
+        w.lineEdit().setPlaceholderText("mixed")
+        super().__init__(field, w)
+        self.is_int = is_int
+        self._typed = False
+        w.lineEdit().textEdited.connect(self._on_typed)
+        w.valueChanged.connect(self._on_value)
+        w.editingFinished.connect(self._on_finished)
+
+    def _show(self, value: Any) -> None:
+        w = self.widget
+        w.blockSignals(True)
+        self._typed = False
+        w.is_blank = value is MIXED
+        if value is MIXED:
+            w.lineEdit().clear()
+        elif value is None and self.none_value is not None:
+            w.setValue(self.none_value)
+        elif value is not None:
+            w.setValue(value)
+        w.blockSignals(False)
+
+    def _on_typed(self, _text: str) -> None:
+        self._typed = True
+        self.widget.is_blank = False
+
+    def parsed(self) -> Any:
+        v = self.widget.value()
+        if self.none_value is not None and v <= self.none_value + 1e-12:
+            return None
+        return int(v) if self.is_int else float(v)
+
+    def _on_value(self, _v) -> None:
+        # a blank (mixed) field commits only what the user typed, never its hidden value
+        if not self.mixed or self._typed:
+            self._commit(self.parsed())
+
+    def _on_finished(self) -> None:
+        if not self.mixed:
+            return
+        if self._typed and self.widget.lineEdit().text().strip():
+            self._commit(self.parsed())
+        else:
+            self.set_value(MIXED)
+
+
+class ComboEditor(FieldEditor):
+    """A choice among fixed values (Literal fields, ids of the layout or catalog)."""
+
+    def __init__(self, field: str, choices: Sequence[tuple[str, Any]]) -> None:
+        w = _Combo()
+        w.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.values = [v for _t, v in choices]
+        for text, _v in choices:
+            w.addItem(text)
+        super().__init__(field, w)
+        w.activated.connect(self._on_activated)
+
+    def _show(self, value: Any) -> None:
+        w = self.widget
+        if value is MIXED:
+            w.setCurrentIndex(-1)
+            return
+        if value not in self.values:  # a value the choices lack (unknown id): show it
+            self.values.append(value)
+            w.addItem(f"{value} (unknown)")
+        w.setCurrentIndex(self.values.index(value))
+
+    def _on_activated(self, index: int) -> None:
+        if 0 <= index < len(self.values):
+            self._commit(self.values[index])
+
+
+class TextEditor(FieldEditor):
+    """A string field; empty means ``None`` when the field is optional."""
+
+    def __init__(self, field: str, optional: bool, max_len: int | None,
+                 pattern: str | None) -> None:
+        w = QLineEdit()
+        if max_len:
+            w.setMaxLength(max_len)
+        if pattern:
+            w.setValidator(QRegularExpressionValidator(QRegularExpression(pattern)))
+        super().__init__(field, w)
+        self.optional = optional
+        self._shown = ""
+        w.editingFinished.connect(self._on_finished)
+
+    def _show(self, value: Any) -> None:
+        w = self.widget
+        w.setPlaceholderText("mixed" if value is MIXED else ("none" if self.optional else ""))
+        self._shown = "" if value is MIXED or value is None else str(value)
+        w.setText(self._shown)
+
+    def _on_finished(self) -> None:
+        text = self.widget.text().strip()
+        if text == self._shown and not (self.mixed and text):
+            return
+        if not text and not self.optional:
+            self.widget.setText(self._shown)
+            return
+        self._shown = text
+        self._commit(text or None)
+
+
+class ListEditor(FieldEditor):
+    """A list of ids typed comma-separated, checked against the allowed ids."""
+
+    def __init__(self, field: str, allowed: Sequence[str], max_items: int | None,
+                 on_error: Callable[[str], None]) -> None:
+        w = QLineEdit()
+        w.setValidator(QRegularExpressionValidator(
+            QRegularExpression(r"^[A-Za-z0-9_.:/+\-, ]*$")))
+        w.setToolTip("Comma-separated; known: " + ", ".join(allowed[:40])
+                     + (" ..." if len(allowed) > 40 else ""))
+        super().__init__(field, w)
+        self.allowed = set(allowed)
+        self.max_items = max_items
+        self.on_error = on_error
+        self._shown = ""
+        w.editingFinished.connect(self._on_finished)
+
+    def _show(self, value: Any) -> None:
+        self.widget.setPlaceholderText("mixed" if value is MIXED else "none")
+        self._shown = "" if value is MIXED else ", ".join(value or [])
+        self.widget.setText(self._shown)
+
+    def _on_finished(self) -> None:
+        text = self.widget.text()
+        items = [t.strip() for t in text.split(",") if t.strip()]
+        if ", ".join(items) == self._shown and not (self.mixed and items):
+            return  # unchanged, or a blank (mixed) field left blank
+        unknown = [t for t in items if t not in self.allowed]
+        if unknown:
+            self.on_error(f"{field_label(self.field)}: unknown id {', '.join(unknown)}")
+            self.widget.setText(self._shown)
+            return
+        if self.max_items is not None and len(items) > self.max_items:
+            self.on_error(f"{field_label(self.field)}: at most {self.max_items} ids")
+            self.widget.setText(self._shown)
+            return
+        self._shown = ", ".join(items)
+        self._commit(items)
+
+
+class CheckEditor(FieldEditor):
+    """A boolean; a multi-selection that differs shows the partial state."""
+
+    def __init__(self, field: str) -> None:
+        w = QCheckBox()
+        super().__init__(field, w)
+        w.clicked.connect(self._on_clicked)
+
+    def _show(self, value: Any) -> None:
+        w = self.widget
+        w.setTristate(value is MIXED)
+        w.setCheckState(Qt.CheckState.PartiallyChecked if value is MIXED else
+                        (Qt.CheckState.Checked if value else Qt.CheckState.Unchecked))
+
+    def _on_clicked(self, checked: bool) -> None:
+        self.widget.setTristate(False)
+        self._commit(bool(checked))
+
+
+class ReadOnlyEditor(FieldEditor):
+    """A value shown, not edited (ids, catalog models)."""
+
+    def __init__(self, field: str) -> None:
+        w = QLabel()
+        w.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        super().__init__(field, w)
+
+    def _show(self, value: Any) -> None:
+        self.widget.setText("—" if value is MIXED or value is None else str(value))
+
+
+def make_editor(model: type[BaseModel], field: str) -> FieldEditor:
+    """Build the editor of a model field from its annotation and ``Field`` constraints.
+
+    Examples
+    --------
+    The editor of ``Rack.x_m`` is a spin box over the model's +-100 km range.
+    """
+    fi = field_info(model, field)
+    base, optional, extra = _unwrap(fi.annotation)
+    meta = list(fi.metadata) + extra
+    if typing.get_origin(base) is Literal:
+        return ComboEditor(field, [(str(v), v) for v in typing.get_args(base)])
+    if base is bool:
+        return CheckEditor(field)
+    if base in (int, float):
+        lo, lo_open, hi = _bounds(meta)
+        return SpinEditor(field, base is int, lo, lo_open, hi, optional)
+    if base is str:
+        max_len = next((m.max_length for m in meta if isinstance(m, MaxLen)), None)
+        pattern = next((getattr(m, "pattern", None) for m in meta
+                        if getattr(m, "pattern", None)), None)
+        return TextEditor(field, optional, max_len, pattern)
+    return ReadOnlyEditor(field)

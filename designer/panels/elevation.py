@@ -1,0 +1,555 @@
+"""The rack elevation: the selected rack's devices by U, free U, and the rack's totals.
+
+U 1 is at the bottom, as racks are numbered. Dragging a device block to
+another U calls ``document.move_device`` once, on release (Esc cancels);
+dropping a server or switch from the palette calls ``document.install_device``
+at the U under the cursor. A rack-scale system is drawn as one block.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QLabel,
+    QMenu,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from designer.panels.common import MIME_CATALOG, ROLE_COLORS, is_installable
+
+__all__ = ["RackElevationPanel", "DeviceBlock"]
+
+_LEFT, _RIGHT, _TOP, _BOTTOM = 34, 10, 10, 10
+_MIN_PX_PER_U, _MAX_RACK_W = 9.0, 300.0
+
+
+@dataclass
+class DeviceBlock:
+    """One drawn device: its type, lowest U, height in U and label."""
+
+    type_id: str
+    u: int
+    height_u: int
+    label: str
+    detail: str
+    role: str
+    is_system: bool = False
+    is_unsized: bool = False
+
+
+class _ElevationCanvas(QWidget):
+    """Paints one rack by U and handles device drags and palette drops."""
+
+    device_moved = Signal(int, int)  # from_u, to_u
+    device_dropped = Signal(str, int)  # type_id, u
+    device_removed = Signal(object)  # the U, or None for a rack-scale system
+
+    def __init__(self, panel: RackElevationPanel) -> None:
+        super().__init__()
+        self.panel = panel
+        self.setAcceptDrops(True)
+        self.setMouseTracking(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.height_u = 0
+        self.blocks: list[DeviceBlock] = []
+        self.selected_u: int | None = None
+        self._drag: tuple[DeviceBlock, float] | None = None  # block, grab offset in U
+        self._ghost: tuple[int, int, bool] | None = None  # u, height, is valid
+        self._press_pos: QPointF | None = None
+
+    # -- geometry ------------------------------------------------------------------------
+
+    def sizeHint(self) -> QSize:
+        return QSize(260, int(_TOP + _BOTTOM + max(self.height_u, 1) * 13))
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(180, int(_TOP + _BOTTOM + max(self.height_u, 1) * _MIN_PX_PER_U))
+
+    def px_per_u(self) -> float:
+        if not self.height_u:
+            return 0.0
+        return max(_MIN_PX_PER_U, (self.height() - _TOP - _BOTTOM) / self.height_u)
+
+    def rack_rect(self) -> QRectF:
+        ppu = self.px_per_u()
+        w = min(self.width() - _LEFT - _RIGHT, _MAX_RACK_W)
+        return QRectF(_LEFT, _TOP, max(w, 40.0), ppu * self.height_u)
+
+    def u_rect(self, u: int, height_u: int) -> QRectF:
+        """Return the rectangle of ``height_u`` units from U ``u`` upwards."""
+        r = self.rack_rect()
+        ppu = self.px_per_u()
+        top = r.bottom() - (u + height_u - 1) * ppu
+        return QRectF(r.left() + 3, top, r.width() - 6, height_u * ppu)
+
+    def u_at(self, y: float) -> float:
+        """Return the (fractional) U at a widget y, 1 at the bottom of U1."""
+        r = self.rack_rect()
+        ppu = self.px_per_u() or 1.0
+        return (r.bottom() - y) / ppu + 1.0
+
+    def block_at(self, pos: QPointF) -> DeviceBlock | None:
+        for b in reversed(self.blocks):
+            if self.u_rect(b.u, b.height_u).contains(pos):
+                return b
+        return None
+
+    def fits(self, u: int, height_u: int, ignore_u: int | None = None) -> bool:
+        """Whether ``height_u`` units from ``u`` are inside the rack and free."""
+        if u < 1 or u + height_u - 1 > self.height_u:
+            return False
+        for b in self.blocks:
+            if b.u == ignore_u:
+                continue
+            if b.is_system or (u <= b.u + b.height_u - 1 and b.u <= u + height_u - 1):
+                return False
+        return True
+
+    # -- painting ------------------------------------------------------------------------
+
+    def paintEvent(self, _event) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        if not self.height_u:
+            p.setPen(QColor("#777"))
+            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+                       self.panel.placeholder)
+            return
+        r = self.rack_rect()
+        ppu = self.px_per_u()
+        p.fillRect(r, QColor("#f4f5f7"))
+        used = [False] * (self.height_u + 1)
+        for b in self.blocks:
+            for u in range(b.u, min(b.u + b.height_u, self.height_u + 1)):
+                used[u] = True
+        free_fill = QColor("#e8ebef")
+        free_brush = QBrush(QColor("#b4bcc6"), Qt.BrushStyle.BDiagPattern)
+        for lo, hi in _free_ranges(used):
+            fr = self.u_rect(lo, hi - lo + 1)
+            p.fillRect(fr, free_fill)
+            p.fillRect(fr, free_brush)
+            if fr.height() >= 14:
+                label = QFont(self.font())
+                label.setPointSizeF(8.0)
+                p.setFont(label)
+                text = f"{hi - lo + 1} U free"
+                tw = p.fontMetrics().horizontalAdvance(text) + 10
+                box = QRectF(fr.center().x() - tw / 2, fr.center().y() - 8, tw, 16)
+                p.fillRect(box, free_fill)
+                p.setPen(QColor("#5f6b78"))
+                p.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+        # U ruler
+        small = QFont(self.font())
+        small.setPointSizeF(max(6.5, min(8.5, ppu * 0.6)))
+        p.setFont(small)
+        every = 1 if ppu >= 13 else (2 if ppu >= 8 else 5)
+        grid = QPen(QColor("#d7dbe0"))
+        for u in range(1, self.height_u + 1):
+            ur = self.u_rect(u, 1)
+            p.setPen(grid)
+            p.drawLine(QPointF(r.left(), ur.bottom()), QPointF(r.right(), ur.bottom()))
+            if u % every == 0 or u == 1:
+                p.setPen(QColor("#555"))
+                p.drawText(QRectF(0, ur.top(), _LEFT - 6, ur.height()),
+                           Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, str(u))
+        for b in self.blocks:
+            if self._drag is not None and self._drag[0] is b:
+                self._paint_block(p, b, self.u_rect(b.u, b.height_u), faded=True)
+            else:
+                self._paint_block(p, b, self.u_rect(b.u, b.height_u))
+        if self._ghost is not None:
+            u, h, ok = self._ghost
+            gr = self.u_rect(u, h)
+            color = QColor("#1e88e5" if ok else "#d32f2f")
+            fill = QColor(color)
+            fill.setAlpha(60)
+            p.fillRect(gr, fill)
+            p.setPen(QPen(color, 2, Qt.PenStyle.DashLine))
+            p.drawRect(gr.adjusted(1, 1, -1, -1))
+            p.setFont(small)
+            p.drawText(gr.adjusted(4, 0, -4, 0), Qt.AlignmentFlag.AlignVCenter
+                       | Qt.AlignmentFlag.AlignRight, f"U{u}" + ("" if ok else " — no room"))
+        # rails
+        p.setPen(QPen(QColor("#37474f"), 3))
+        p.drawLine(r.topLeft(), r.bottomLeft())
+        p.drawLine(r.topRight(), r.bottomRight())
+        p.setPen(QPen(QColor("#37474f"), 1))
+        p.drawLine(r.topLeft(), r.topRight())
+        p.drawLine(r.bottomLeft(), r.bottomRight())
+
+    def _paint_block(self, p: QPainter, b: DeviceBlock, rect: QRectF, faded: bool = False) -> None:
+        base = QColor(ROLE_COLORS.get(b.role, ROLE_COLORS["other"]))
+        if faded:
+            base.setAlpha(70)
+        rr = rect.adjusted(0, 1, 0, -1)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        selected = b.u == self.selected_u and not b.is_system
+        p.setPen(QPen(QColor("#ffb300") if selected else base.darker(150), 2 if selected else 1,
+                      Qt.PenStyle.DashLine if b.is_unsized else Qt.PenStyle.SolidLine))
+        p.setBrush(base)
+        p.drawRoundedRect(rr, 3, 3)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        if faded:
+            return
+        f = QFont(self.font())
+        size = max(7.0, min(10.0, rr.height() * 0.42))
+        f.setPointSizeF(size)
+        f.setBold(True)
+        p.setFont(f)
+        p.setPen(QColor("white"))
+        inner = rr.adjusted(6, 0, -6, 0)
+        if b.is_system or rr.height() >= 3.2 * size:
+            top = QRectF(inner.left(), rr.center().y() - size * 1.9, inner.width(), size * 1.8)
+            bottom = QRectF(inner.left(), rr.center().y() + size * 0.1, inner.width(), size * 1.8)
+            align = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter
+            p.drawText(top, align, p.fontMetrics().elidedText(
+                b.label, Qt.TextElideMode.ElideRight, int(top.width())))
+            f.setBold(False)
+            p.setFont(f)
+            p.drawText(bottom, align, p.fontMetrics().elidedText(
+                b.detail, Qt.TextElideMode.ElideRight, int(bottom.width())))
+        else:
+            detail = b.detail.split(" · ")[0]  # one line: power only
+            detail_w = p.fontMetrics().horizontalAdvance(detail) + 8
+            label_w = max(20, int(inner.width() - detail_w))
+            p.drawText(QRectF(inner.left(), rr.top(), label_w, rr.height()),
+                       Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                       p.fontMetrics().elidedText(b.label, Qt.TextElideMode.ElideRight, label_w))
+            f.setBold(False)
+            p.setFont(f)
+            p.drawText(inner, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, detail)
+
+    # -- device drags ---------------------------------------------------------------------
+
+    def mousePressEvent(self, event) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:
+            return super().mousePressEvent(event)
+        b = self.block_at(event.position())
+        self.selected_u = b.u if b is not None and not b.is_system else None
+        self._press_pos = event.position()
+        if b is not None and not b.is_system:
+            self._drag = (b, self.u_at(event.position().y()) - b.u)
+        self.update()
+
+    def mouseMoveEvent(self, event) -> None:
+        if self._drag is None or not (event.buttons() & Qt.MouseButton.LeftButton):
+            self.setCursor(Qt.CursorShape.OpenHandCursor if self.block_at(event.position())
+                           else Qt.CursorShape.ArrowCursor)
+            return
+        if self._press_pos is not None and \
+                (event.position() - self._press_pos).manhattanLength() < 3 and self._ghost is None:
+            return
+        b, offset = self._drag
+        u = int(round(self.u_at(event.position().y()) - offset))
+        u = max(1, min(u, self.height_u - b.height_u + 1))
+        self._ghost = (u, b.height_u, self.fits(u, b.height_u, ignore_u=b.u))
+        self.setCursor(Qt.CursorShape.ClosedHandCursor)
+        self.update()
+
+    def mouseReleaseEvent(self, event) -> None:
+        drag, ghost = self._drag, self._ghost
+        self._cancel_drag()
+        if drag is not None and ghost is not None and ghost[2] and ghost[0] != drag[0].u:
+            self.selected_u = ghost[0]
+            self.device_moved.emit(drag[0].u, ghost[0])
+
+    def _cancel_drag(self) -> None:
+        self._drag = None
+        self._ghost = None
+        self._press_pos = None
+        self.unsetCursor()
+        self.update()
+
+    def keyPressEvent(self, event) -> None:
+        key = event.key()
+        if key == Qt.Key.Key_Escape and self._drag is not None:
+            self._cancel_drag()
+            return
+        b = next((x for x in self.blocks if x.u == self.selected_u), None)
+        if b is not None and key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+            self.device_removed.emit(b.u)
+            return
+        if b is not None and key in (Qt.Key.Key_Up, Qt.Key.Key_Down):
+            to = b.u + (1 if key == Qt.Key.Key_Up else -1)
+            if self.fits(to, b.height_u, ignore_u=b.u):
+                self.selected_u = to
+                self.device_moved.emit(b.u, to)
+            return
+        super().keyPressEvent(event)
+
+    def contextMenuEvent(self, event) -> None:
+        b = self.block_at(QPointF(event.pos()))
+        if b is None:
+            return
+        menu = QMenu(self)
+        act = menu.addAction(f"Remove {b.label}" + (" (whole rack)" if b.is_system
+                                                     else f" from U{b.u}"))
+        if menu.exec(event.globalPos()) is act:
+            self.device_removed.emit(None if b.is_system else b.u)
+
+    # -- palette drops --------------------------------------------------------------------
+
+    def _drop_type(self, mime) -> str | None:
+        if not mime.hasFormat(MIME_CATALOG):
+            return None
+        type_id = bytes(mime.data(MIME_CATALOG)).decode("utf-8")
+        dev = self.panel.document.catalog.devices.get(type_id)
+        if not self.height_u or dev is None:
+            return None
+        return type_id if is_installable(dev) or dev.role == "rack_system" else None
+
+    def _drop_height(self, type_id: str) -> int:
+        dev = self.panel.document.catalog.devices[type_id]
+        return self.height_u if dev.role == "rack_system" else (dev.u_height or 1)
+
+    def drop_target(self, type_id: str, y: float) -> tuple[int, bool]:
+        """Return ``(u, fits)`` for a device of ``type_id`` dropped at widget ``y``.
+
+        A rack-scale system fits only an empty rack and always lands at U1.
+        """
+        if self.panel.document.catalog.devices[type_id].role == "rack_system":
+            return 1, not self.blocks
+        h = self._drop_height(type_id)
+        u = int(self.u_at(y) - h / 2.0 + 0.5)
+        u = max(1, min(u, self.height_u - h + 1))
+        return u, self.fits(u, h)
+
+    def dragEnterEvent(self, event) -> None:
+        if self._drop_type(event.mimeData()) is not None:
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event) -> None:
+        type_id = self._drop_type(event.mimeData())
+        if type_id is None:
+            event.ignore()
+            return
+        u, ok = self.drop_target(type_id, event.position().y())
+        self._ghost = (u, self._drop_height(type_id), ok)
+        self.update()
+        if ok:
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragLeaveEvent(self, _event) -> None:
+        self._ghost = None
+        self.update()
+
+    def dropEvent(self, event) -> None:
+        type_id = self._drop_type(event.mimeData())
+        self._ghost = None
+        self.update()
+        if type_id is None:
+            event.ignore()
+            return
+        u, ok = self.drop_target(type_id, event.position().y())
+        if not ok:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.device_dropped.emit(type_id, u)
+
+
+class RackElevationPanel(QWidget):
+    """The selected rack's elevation with its power, weight and U totals."""
+
+    def __init__(self, document, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("RackElevationPanel")
+        self.document = document
+        self.rack_id: str | None = None
+        self._n_selected = 0
+        self.placeholder = "Select a rack to see its elevation."
+
+        self.title = QLabel()
+        self.title.setStyleSheet("font-weight: 600; font-size: 11pt;")
+        self.title.setWordWrap(True)
+        self.subtitle = QLabel()
+        self.subtitle.setStyleSheet("color: #666;")
+        self.subtitle.setWordWrap(True)
+        self.canvas = _ElevationCanvas(self)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setWidget(self.canvas)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #c62828;")
+        self.message.hide()
+        self.totals: dict[str, QLabel] = {}
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(12)
+        grid.setVerticalSpacing(0)
+        for k, (key, caption) in enumerate((("kw", "Power (kW)"), ("weight", "Weight (kg)"),
+                                            ("u", "U used / free"), ("gpus", "GPUs"))):
+            cap = QLabel(caption)
+            cap.setStyleSheet("color: #666; font-size: 8pt;")
+            val = QLabel("—")
+            val.setStyleSheet("font-weight: 600; font-size: 11pt;")
+            grid.addWidget(cap, 0, k)
+            grid.addWidget(val, 1, k)
+            self.totals[key] = val
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(6, 6, 6, 6)
+        lay.setSpacing(4)
+        lay.addWidget(self.title)
+        lay.addWidget(self.subtitle)
+        lay.addWidget(self.scroll, 1)
+        lay.addLayout(grid)
+        lay.addWidget(self.message)
+
+        self.canvas.device_moved.connect(self._on_moved)
+        self.canvas.device_dropped.connect(self._on_dropped)
+        self.canvas.device_removed.connect(self._on_removed)
+        document.selection_changed.connect(self._on_selection)
+        document.items_changed.connect(self._on_items)
+        document.items_removed.connect(self._on_items)
+        document.items_added.connect(self._on_items)
+        document.analysis_updated.connect(self._on_analysis)
+        self._on_selection(list(document.selection))
+
+    # -- public -------------------------------------------------------------------------
+
+    def blocks(self) -> list[tuple[DeviceBlock, QRectF]]:
+        """Return the drawn device blocks with their rectangles (canvas coordinates)."""
+        return [(b, self.canvas.u_rect(b.u, b.height_u)) for b in self.canvas.blocks]
+
+    def show_rack(self, rack_id: str | None) -> None:
+        """Show the elevation of ``rack_id`` (``None`` clears the panel)."""
+        layout = self.document.layout
+        if rack_id is not None and not any(r.id == rack_id for r in layout.racks):
+            rack_id = None
+        if rack_id != self.rack_id:
+            self.canvas.selected_u = None
+            self.message.hide()
+        self.rack_id = rack_id
+        self._sync()
+
+    # -- model -> view ------------------------------------------------------------------
+
+    def _sync(self) -> None:
+        cv = self.canvas
+        cat = self.document.catalog
+        rack = self.document.layout.find(self.rack_id) if self.rack_id else None
+        if rack is None:
+            cv.height_u, cv.blocks = 0, []
+            self.title.setText("Rack elevation")
+            self.subtitle.setText("")
+            for v in self.totals.values():
+                v.setText("—")
+            cv.updateGeometry()
+            cv.update()
+            return
+        rt = cat.racks.get(rack.type)
+        cv.height_u = rt.height_u if rt is not None else 48
+        util = self.document.layout.assumptions.utilization_factor
+        blocks: list[DeviceBlock] = []
+        if rack.system:
+            d = cat.devices.get(rack.system)
+            kw = d.power_max_w.v(d.power_typical_w.v()) * util / 1000.0 if d else 0.0
+            blocks.append(DeviceBlock(rack.system, 1, cv.height_u, d.name if d else rack.system,
+                                      f"{kw:,.1f} kW · {d.gpus if d else 0} GPUs · whole rack",
+                                      "rack_system", is_system=True))
+        for md in rack.devices:
+            d = cat.devices.get(md.type)
+            h = (d.u_height or 1) if d else 1
+            kw = d.power_max_w.v(d.power_typical_w.v()) * util / 1000.0 if d else 0.0
+            label = md.name or (_short_name(d.name) if d else f"{md.type} (unknown)")
+            detail = f"{kw:,.1f} kW" + (f" · {d.gpus} GPUs" if d and d.gpus else "") + \
+                (f" · U{md.u}–{md.u + h - 1}" if h > 1 else f" · U{md.u}")
+            blocks.append(DeviceBlock(md.type, md.u, h, label, detail,
+                                      d.role if d else "other",
+                                      is_unsized=d is None or not d.u_height))
+        cv.blocks = sorted(blocks, key=lambda b: b.u)
+        n_sel = self._n_selected
+        self.title.setText(f"Rack {rack.id}" + (f" — {rack.name}" if rack.name else ""))
+        where = f"row {rack.row}" if rack.row else "no row"
+        more = f" · first of {n_sel} selected racks" if n_sel > 1 else ""
+        self.subtitle.setText(f"{rt.name if rt else rack.type} · {where}{more}")
+        cv.updateGeometry()
+        cv.update()
+        self._sync_totals()
+
+    def _sync_totals(self) -> None:
+        a = self.document.analysis
+        if self.rack_id is None or a is None or self.rack_id not in a.arrays.rack_index:
+            return
+        i = a.arrays.rack_index[self.rack_id]
+        used, height = int(a.arrays.rack_u_used[i]), int(a.arrays.rack_height_u[i])
+        self.totals["kw"].setText(f"{a.power.rack_kw[i]:,.1f}")
+        self.totals["weight"].setText(f"{a.arrays.rack_weight_kg[i]:,.0f}")
+        self.totals["u"].setText(f"{used} / {height - used}")
+        self.totals["gpus"].setText(f"{int(a.arrays.rack_gpus[i])}")
+        liquid = a.cooling.rack_liquid_kw[i]
+        self.totals["kw"].setToolTip(f"air {a.cooling.rack_air_kw[i] + a.cooling.rack_door_kw[i]:,.1f}"
+                                     f" kW, liquid {liquid:,.1f} kW")
+
+    # -- view -> document ---------------------------------------------------------------
+
+    def _call(self, fn, *args) -> None:
+        """Call a document edit; show its refusal instead of raising into Qt."""
+        if self.rack_id is None:
+            return
+        self.message.hide()
+        try:
+            fn(self.rack_id, *args)
+        except (ValueError, KeyError) as exc:
+            self.message.setText(str(exc))
+            self.message.show()
+            self._sync()
+
+    def _on_moved(self, from_u: int, to_u: int) -> None:
+        self._call(self.document.move_device, from_u, to_u)
+
+    def _on_dropped(self, type_id: str, u: int) -> None:
+        is_system = self.document.catalog.devices[type_id].role == "rack_system"
+        self._call(self.document.install_device, type_id, None if is_system else u)
+
+    def _on_removed(self, u: int | None) -> None:
+        self.canvas.selected_u = None
+        self._call(self.document.remove_device, u)
+
+    # -- document signals ---------------------------------------------------------------
+
+    def _on_selection(self, ids: list) -> None:
+        layout = self.document.layout
+        rack_ids = {r.id for r in layout.racks}
+        selected = [i for i in ids if i in rack_ids]
+        self._n_selected = len(selected)
+        self.show_rack(selected[0] if selected else None)
+
+    def _on_items(self, ids: list) -> None:
+        if self.rack_id is None or self.rack_id in ids:
+            self._on_selection(list(self.document.selection))
+
+    def _on_analysis(self, _analysis) -> None:
+        self._sync_totals()
+
+
+def _free_ranges(used: list[bool]) -> list[tuple[int, int]]:
+    """Return the runs of free U as ``(lowest, highest)``, from U1 (``used[0]`` is unused)."""
+    runs: list[tuple[int, int]] = []
+    start = None
+    for u in range(1, len(used) + 1):
+        free = u < len(used) and not used[u]
+        if free and start is None:
+            start = u
+        elif not free and start is not None:
+            runs.append((start, u - 1))
+            start = None
+    return runs
+
+
+def _short_name(name: str) -> str:
+    return name.removeprefix("NVIDIA ").removeprefix("AMD ")

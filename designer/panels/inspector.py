@@ -1,0 +1,331 @@
+"""The inspector: the selected objects' properties, editable, and their computed figures.
+
+Edits go only through ``document.set_field(ids, field, value)``, one call (one
+undo command) per edit. A multi-selection of one kind edits the fields its
+objects share and shows a blank where their values differ. With nothing
+selected the inspector shows the layout, its hall and its assumptions, edited
+as the layout's dotted fields (``set_field(["@layout"], "hall.tile_m", 0.6)``,
+``engine.edits.LAYOUT_ID``).
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QLabel,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from designer.panels import figures
+from designer.panels.common import item_kinds, items_by_id
+from designer.panels.editors import (
+    MIXED,
+    ComboEditor,
+    FieldEditor,
+    ListEditor,
+    ReadOnlyEditor,
+    field_label,
+    make_editor,
+)
+from engine.edits import LAYOUT_ID
+from engine.model import CableTray, CoolingUnit, Layout, Obstacle, PowerFeed, Rack
+
+__all__ = ["InspectorPanel", "FIELDS"]
+
+# kind -> (model class, editable/visible fields in form order)
+FIELDS: dict[str, tuple[type, list[str]]] = {
+    "rack": (Rack, ["id", "name", "row", "x_m", "y_m", "rotation_deg", "type", "feeds",
+                    "cdu", "crah"]),
+    "cooling": (CoolingUnit, ["id", "kind", "model", "name", "capacity_kw", "flow_lpm",
+                              "group", "x_m", "y_m", "rotation_deg", "width_m", "depth_m",
+                              "rack"]),
+    "feed": (PowerFeed, ["id", "kind", "model", "name", "side", "voltage_v", "phases", "amps",
+                         "power_factor"]),
+    "tray": (CableTray, ["id", "elevation_m", "width_m"]),
+    "obstacle": (Obstacle, ["id", "kind"]),
+}
+# the layout itself (nothing selected): section title -> dotted fields of Layout
+LAYOUT_SECTIONS: list[tuple[str, list[str]]] = [
+    ("Layout", ["name", "author", "generation"]),
+    ("Hall", ["hall.floor_rating_kg_m2", "hall.tile_m", "hall.raised_floor",
+              "hall.ceiling_height_m"]),
+    ("Assumptions", ["assumptions." + f for f in (
+        "delta_t_air_k", "delta_t_coolant_k", "continuous_derating", "air_limit_kw_per_rack",
+        "pue", "pue_overhead_fixed", "pue_overhead_air", "pue_overhead_liquid",
+        "utilization_factor", "cable_slack_m", "aisle_clearance_m", "tray_elevation_m",
+        "u_height_m")]),
+    ("Cabling policy", ["assumptions.cabling." + f for f in (
+        "allow_aoc", "allow_copper", "optics_above_m", "prefer_single_mode")]),
+]
+_READ_ONLY = {"id", "model"}
+# a CRAH does not turn into a CDU; the generation has its own selector in the main window
+_READ_ONLY_BY_KIND = {"cooling": {"kind"}, "layout": {"generation"}}
+_KIND_TITLES = {"rack": ("Rack", "racks"), "cooling": ("Cooling unit", "cooling units"),
+                "feed": ("Power feed", "power feeds"), "tray": ("Cable tray", "cable trays"),
+                "obstacle": ("Obstacle", "obstacles"), "fabric": ("Fabric", "fabrics"),
+                "link": ("Link", "links")}
+
+
+def _get(obj: Any, field: str) -> Any:
+    for part in field.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+class InspectorPanel(QWidget):
+    """Properties of the selection (or the hall), edited through the document."""
+
+    def __init__(self, document, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("InspectorPanel")
+        self.document = document
+        self.editors: dict[str, FieldEditor] = {}
+        self.computed: dict[str, QLabel] = {}
+        self._ids: list[str] = []
+        self._kind = ""
+
+        self.title = QLabel()
+        self.title.setStyleSheet("font-weight: 600; font-size: 11pt;")
+        self.subtitle = QLabel()
+        self.subtitle.setStyleSheet("color: #666;")
+        self.subtitle.setWordWrap(True)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #c62828;")
+        self.message.hide()
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(6, 6, 6, 6)
+        lay.setSpacing(4)
+        lay.addWidget(self.title)
+        lay.addWidget(self.subtitle)
+        lay.addWidget(self.message)
+        lay.addWidget(self.scroll, 1)
+
+        document.selection_changed.connect(self._on_selection)
+        document.items_changed.connect(self._on_items_changed)
+        document.items_removed.connect(self._on_items_removed)
+        document.items_added.connect(self._on_items_added)
+        document.analysis_updated.connect(self._on_analysis)
+        self.rebuild()
+
+    # -- public -------------------------------------------------------------------------
+
+    def editor(self, field: str) -> FieldEditor:
+        """Return the editor of ``field`` in the current form (KeyError if absent)."""
+        return self.editors[field]
+
+    def computed_text(self, key: str) -> str:
+        """Return the text of a computed figure (for tests and status bars)."""
+        return self.computed[key].text()
+
+    def rebuild(self) -> None:
+        """Rebuild the form for the document's current selection."""
+        layout = self.document.layout
+        kind_of = item_kinds(layout)
+        ids = [i for i in self.document.selection if i in kind_of]
+        kinds = {kind_of[i] for i in ids}
+        self._ids = ids
+        self.editors.clear()
+        self.computed.clear()
+        self.message.hide()
+        body = QWidget()
+        vbox = QVBoxLayout(body)
+        vbox.setContentsMargins(0, 0, 0, 0)
+        vbox.setSpacing(8)
+        if not ids:
+            self._kind = "layout"
+            self._ids = [LAYOUT_ID]
+            self.title.setText("Hall")
+            self.subtitle.setText("Nothing selected: the layout, its hall and assumptions.")
+            self.subtitle.show()
+            for title, fields in LAYOUT_SECTIONS:
+                vbox.addWidget(self._form(title, "layout", [LAYOUT_ID], fields))
+            vbox.addWidget(self._computed_box(figures.hall_rows))
+        else:
+            kind = next(iter(kinds)) if len(kinds) == 1 else ""
+            self._kind = kind or "mixed"
+            self._set_titles(ids, kind)
+            present = [k for k in FIELDS if k in kinds]
+            lists = [FIELDS[k][1] for k in present]
+            fields = [f for f in (lists[0] if lists else []) if all(f in x for x in lists)]
+            if kind == "cooling":
+                unit_kinds = {o.kind for o in self._objects()}
+                if unit_kinds != {"rear_door"}:
+                    fields = [f for f in fields if f != "rack"]
+                if unit_kinds != {"cdu"}:
+                    fields = [f for f in fields if f != "flow_lpm"]
+            if len(ids) > 1:
+                fields = [f for f in fields if f != "id"]
+            if fields:
+                vbox.addWidget(self._form("Properties", present[0], ids, fields))
+            rows = {"rack": figures.rack_rows, "cooling": figures.unit_rows,
+                    "feed": figures.feed_rows, "tray": figures.tray_rows}.get(self._kind)
+            if rows is not None:
+                vbox.addWidget(self._computed_box(rows))
+            if self._kind == "rack":
+                vbox.addWidget(self._sources_box())
+        vbox.addStretch(1)
+        old = self.scroll.takeWidget()
+        if old is not None:
+            old.deleteLater()
+        self.scroll.setWidget(body)
+        self._refresh_values()
+        self._refresh_computed()
+
+    # -- building -----------------------------------------------------------------------
+
+    def _objects(self) -> list[Any]:
+        layout = self.document.layout
+        if self._ids == [LAYOUT_ID]:
+            return [layout]
+        by_id = items_by_id(layout)
+        return [by_id[i] for i in self._ids if i in by_id]
+
+    def _obj(self, item_id: str) -> Any:
+        layout = self.document.layout
+        return layout if item_id == LAYOUT_ID else layout.find(item_id)
+
+    def _set_titles(self, ids: list[str], kind: str) -> None:
+        one, many = _KIND_TITLES.get(kind, ("Item", "items"))
+        if len(ids) == 1:
+            obj = self._obj(ids[0])
+            self.title.setText(f"{one} {ids[0]}")
+            extra = getattr(obj, "name", None) or ""
+            if kind == "cooling":
+                extra = {"crah": "CRAH (air)", "cdu": "CDU (liquid)",
+                         "rear_door": "Rear-door heat exchanger"}[obj.kind]
+            self.subtitle.setText(extra)
+            self.subtitle.setVisible(bool(extra))
+        else:
+            self.title.setText(f"{len(ids)} {many if kind else 'items'} selected")
+            self.subtitle.setText("Edits apply to every selected item; blank fields differ.")
+            self.subtitle.show()
+
+    def _make(self, kind: str, field: str) -> FieldEditor:
+        layout, cat = self.document.layout, self.document.catalog
+        model = Layout if kind == "layout" else FIELDS.get(kind, FIELDS["rack"])[0]
+        if field in _READ_ONLY or field in _READ_ONLY_BY_KIND.get(kind, ()):
+            return ReadOnlyEditor(field)
+        if kind == "rack" and field == "type":
+            return ComboEditor(field, [(f"{rt.id} ({rt.height_u}U)", rt.id)
+                                       for rt in cat.racks.values()])
+        if kind == "rack" and field in ("cdu", "crah"):
+            unit_kind = field
+            auto = "(nearest CDU)" if field == "cdu" else "(shared room air)"
+            return ComboEditor(field, [(auto, None)] + [(u.id, u.id) for u in layout.cooling
+                                                        if u.kind == unit_kind])
+        if kind == "rack" and field == "feeds":
+            return ListEditor(field, [f"{f.id}" for f in layout.feeds], 8, self._show_error)
+        return make_editor(model, field)
+
+    def _form(self, title: str, kind: str, ids: list[str], fields: list[str]) -> QGroupBox:
+        box = QGroupBox(title)
+        form = QFormLayout(box)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        form.setContentsMargins(6, 6, 6, 6)
+        form.setVerticalSpacing(4)
+        for field in fields:
+            ed = self._make(kind, field)
+            ed.on_commit = (lambda value, f=field, target=list(ids):
+                            self._commit(target, f, value))
+            self.editors[field] = ed
+            label = QLabel(field_label(field))
+            label.setToolTip(field)
+            form.addRow(label, ed.widget)
+        return box
+
+    def _computed_box(self, rows_fn) -> QGroupBox:
+        box = QGroupBox("Computed")
+        form = QFormLayout(box)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        form.setContentsMargins(6, 6, 6, 6)
+        form.setVerticalSpacing(3)
+        self._rows_fn = rows_fn
+        for key, _value, tip in rows_fn(self.document, self._ids):
+            lab = QLabel(key)
+            val = QLabel()
+            val.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            val.setStyleSheet("font-weight: 600;")
+            if tip:
+                val.setToolTip(tip)
+                lab.setToolTip(tip)
+            form.addRow(lab, val)
+            self.computed[key] = val
+        return box
+
+    def _sources_box(self) -> QGroupBox:
+        box = QGroupBox("Sources of the figures")
+        v = QVBoxLayout(box)
+        v.setContentsMargins(6, 6, 6, 6)
+        self.sources_label = QLabel()
+        self.sources_label.setWordWrap(True)
+        self.sources_label.setTextFormat(Qt.TextFormat.RichText)
+        self.sources_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        v.addWidget(self.sources_label)
+        return box
+
+    # -- values -------------------------------------------------------------------------
+
+    def _refresh_values(self) -> None:
+        objs = self._objects()
+        for field, ed in self.editors.items():
+            vals = [_get(o, field) for o in objs]
+            if not vals:
+                continue
+            ed.set_value(vals[0] if all(v == vals[0] for v in vals[1:]) else MIXED)
+
+    def _refresh_computed(self) -> None:
+        if not self.computed:
+            return
+        for key, value, _tip in self._rows_fn(self.document, self._ids):
+            lab = self.computed.get(key)
+            if lab is not None and lab.text() != value:
+                lab.setText(value)
+        if self._kind == "rack":
+            self.sources_label.setText(figures.rack_sources_html(self.document, self._ids))
+
+    def _commit(self, ids: list[str], field: str, value: Any) -> None:
+        self.message.hide()
+        try:
+            self.document.set_field(list(ids), field, value)
+        except (ValueError, KeyError, TypeError) as exc:
+            self._show_error(f"{field_label(field)}: {exc}")
+            self._refresh_values()
+
+    def _show_error(self, text: str) -> None:
+        self.message.setText(html.escape(text))
+        self.message.show()
+
+    # -- document signals ---------------------------------------------------------------
+
+    def _on_selection(self, _ids: list) -> None:
+        self.rebuild()
+
+    def _on_items_changed(self, ids: list) -> None:
+        if set(ids) & set(self._ids):
+            self._refresh_values()
+
+    def _on_items_removed(self, ids: list) -> None:
+        if set(ids) & set(self._ids):
+            self.rebuild()
+
+    def _on_items_added(self, _ids: list) -> None:
+        # new feeds or cooling units change the choices of the rack editors
+        if self._kind == "rack":
+            self.rebuild()
+
+    def _on_analysis(self, _analysis) -> None:
+        self._refresh_computed()

@@ -1,0 +1,453 @@
+"""The designer's side panels, driven against a small fake document.
+
+The fake implements the LayoutDocument contract (properties, signals, methods)
+over ``engine.analysis.analyze`` so the panels are tested on their own;
+``test_panels_document.py`` repeats the key checks with the real document.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, Qt, Signal  # noqa: E402
+from PySide6.QtGui import QMouseEvent  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from designer.panels import (  # noqa: E402
+    MIME_CATALOG,
+    DashboardPanel,
+    InspectorPanel,
+    PalettePanel,
+    RackElevationPanel,
+    RulePanel,
+)
+from engine import edits  # noqa: E402
+from engine.analysis import analyze  # noqa: E402
+from engine.catalog import load_catalog  # noqa: E402
+from engine.templates import instantiate  # noqa: E402
+
+_CATALOG = None
+
+
+def builtin_catalog():
+    global _CATALOG
+    if _CATALOG is None:
+        _CATALOG = load_catalog(user_dir=None)
+    return _CATALOG
+
+
+class FakeDocument(QObject):
+    """The LayoutDocument API over a plain Layout and engine.edits, recording every call."""
+
+    items_added = Signal(list)
+    items_changed = Signal(list)
+    items_removed = Signal(list)
+    analysis_updated = Signal(object)
+    selection_changed = Signal(list)
+
+    def __init__(self, layout=None) -> None:
+        super().__init__()
+        self.catalog = builtin_catalog()
+        self.layout = layout if layout is not None else instantiate("dgx-h100-hall", {},
+                                                                    catalog=self.catalog)
+        self.analysis = analyze(self.layout, self.catalog)
+        self.selection: list[str] = []
+        self.calls: list[tuple] = []
+
+    def _apply(self, after, changed: list[str]) -> None:
+        self.layout = after
+        self.analysis = analyze(after, self.catalog)
+        self.items_changed.emit(list(changed))
+        self.analysis_updated.emit(self.analysis)
+
+    def select(self, ids) -> None:
+        self.calls.append(("select", list(ids)))
+        self.selection = list(ids)
+        self.selection_changed.emit(list(ids))
+
+    def set_field(self, ids, field, value) -> None:
+        self.calls.append(("set_field", list(ids), field, value))
+        self._apply(edits.set_field(self.layout, ids, field, value, self.catalog), list(ids))
+
+    def install_device(self, rack_id, type_id, u=None) -> None:
+        self.calls.append(("install_device", rack_id, type_id, u))
+        self._apply(edits.install_device(self.layout, rack_id, type_id, u, self.catalog),
+                    [rack_id])
+
+    def move_device(self, rack_id, from_u, to_u) -> None:
+        self.calls.append(("move_device", rack_id, from_u, to_u))
+        self._apply(edits.move_device(self.layout, rack_id, from_u, to_u, self.catalog),
+                    [rack_id])
+
+    def remove_device(self, rack_id, u=None) -> None:
+        self.calls.append(("remove_device", rack_id, u))
+        self._apply(edits.remove_device(self.layout, rack_id, u), [rack_id])
+
+
+@pytest.fixture
+def doc(qtbot):
+    return FakeDocument()
+
+
+def send_mouse(widget, kind, pos, button=Qt.MouseButton.LeftButton,
+               buttons=Qt.MouseButton.LeftButton) -> None:
+    """Send a press/move/release with the buttons held (QTest's move carries none)."""
+    local = QPointF(pos)
+    glob = QPointF(widget.mapToGlobal(QPoint(int(pos.x()), int(pos.y()))))
+    ev = QMouseEvent(kind, local, glob, button, buttons, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(widget, ev)
+
+
+MOUSE_PRESS = QEvent.Type.MouseButtonPress
+MOUSE_MOVE = QEvent.Type.MouseMove
+MOUSE_RELEASE = QEvent.Type.MouseButtonRelease
+
+
+def make(qtbot, cls, doc, size=(420, 800)):
+    w = cls(doc)
+    qtbot.addWidget(w)
+    w.resize(*size)
+    w.show()
+    qtbot.waitExposed(w)
+    return w
+
+
+# -- dashboard ---------------------------------------------------------------------------------
+
+def test_dashboard_shows_the_analysis_totals(qtbot, doc):
+    dash = make(qtbot, DashboardPanel, doc, (1000, 640))
+    assert dash.figure_text("gpus") == "512"
+    assert dash.figure_text("it") == "0.653 MW"
+    assert "652.8 kW" in dash.figure_sub("it")
+    a = doc.analysis
+    assert dash.figure_text("pue") == f"{a.power.pue:.2f}"
+    assert dash.figure_text("facility") == f"{a.power.facility_kw / 1000:.3f} MW"
+    assert dash.figure_text("violations") == "0"
+    assert dash.cable_chart.is_empty() and "no cabling" in dash.cable_chart.empty.text()
+
+
+def test_dashboard_charts_follow_an_edit(qtbot, doc):
+    dash = make(qtbot, DashboardPanel, doc, (1000, 640))
+    x, y = dash.rack_total.item.getData()
+    assert len(y) == 2 * 16 - 1 and y[0] == pytest.approx(40.8)
+    first = doc.layout.racks[0]
+    doc.remove_device(first.id, first.devices[0].u)
+    x, y = dash.rack_total.item.getData()
+    assert y[0] == pytest.approx(30.6)
+    assert "642.6 kW" in dash.figure_sub("it")
+    assert dash.figure_text("gpus") == "504"
+
+
+def test_dashboard_reuses_plot_items_and_updates_fast(qtbot, doc):
+    dash = make(qtbot, DashboardPanel, doc, (1000, 640))
+    items = list(dash.rack_chart.plot.items)
+    import time
+
+    t0 = time.perf_counter()
+    for _ in range(20):
+        dash.update_from(doc.analysis)
+    per_update = (time.perf_counter() - t0) / 20
+    assert list(dash.rack_chart.plot.items) == items
+    assert per_update < 0.05
+
+
+def test_dashboard_cable_histogram_when_the_network_has_lengths(qtbot, doc):
+    dash = make(qtbot, DashboardPanel, doc, (1000, 640))
+    doc.analysis.network.cable_lengths_m = [3.0, 4.2, 4.4, 12.0, 30.5]
+    dash.update_from(doc.analysis)
+    assert not dash.cable_chart.is_empty()
+    _x, y = dash.cable_bars.getData()
+    assert y.sum() == 5
+
+
+def test_dashboard_waits_while_hidden(qtbot, doc):
+    dash = DashboardPanel(doc)
+    qtbot.addWidget(dash)
+    first = doc.layout.racks[0]
+    doc.remove_device(first.id, first.devices[0].u)
+    assert dash.figure_text("gpus") == "504"  # figures always follow
+    dash.resize(1000, 640)
+    dash.show()
+    qtbot.waitExposed(dash)
+    _x, y = dash.rack_total.item.getData()
+    assert y[0] == pytest.approx(30.6)
+
+
+# -- inspector ---------------------------------------------------------------------------------
+
+def test_inspector_edit_calls_set_field_with_the_parsed_value(qtbot, doc):
+    insp = make(qtbot, InspectorPanel, doc)
+    doc.select(["GPU-0001"])
+    ed = insp.editor("x_m")
+    assert ed.widget.value() == pytest.approx(doc.layout.rack("GPU-0001").x_m)
+    ed.widget.lineEdit().selectAll()
+    qtbot.keyClicks(ed.widget.lineEdit(), "5.4")
+    qtbot.keyClick(ed.widget.lineEdit(), Qt.Key.Key_Return)
+    assert ("set_field", ["GPU-0001"], "x_m", 5.4) in doc.calls
+    assert doc.layout.rack("GPU-0001").x_m == 5.4
+
+
+def test_inspector_combo_and_feed_list_edits(qtbot, doc):
+    insp = make(qtbot, InspectorPanel, doc)
+    doc.select(["GPU-0001"])
+    rot = insp.editor("rotation_deg")
+    rot.widget.activated.emit(rot.values.index(90))
+    assert doc.calls[-1] == ("set_field", ["GPU-0001"], "rotation_deg", 90)
+    feeds = insp.editor("feeds")
+    feeds.widget.setText("BW-01a-A, NOPE")
+    feeds.widget.editingFinished.emit()
+    assert doc.calls[-1][0] != "set_field" or doc.calls[-1][2] != "feeds"
+    assert insp.message.isVisible() and "NOPE" in insp.message.text()
+
+
+def test_inspector_rejected_value_shows_a_message(qtbot, doc):
+    insp = make(qtbot, InspectorPanel, doc)
+    doc.select(["GPU-0001"])
+    insp.editor("row").widget.setText("x" * 39 + " bad?")
+    insp.editor("row").on_commit("bad" * 20)  # over max_length: the model refuses it
+    assert insp.message.isVisible()
+    assert doc.layout.rack("GPU-0001").row == "R01"
+
+
+def test_inspector_multi_selection_shows_common_fields(qtbot, doc):
+    insp = make(qtbot, InspectorPanel, doc)
+    doc.select(["GPU-0001", "GPU-0002", "GPU-0009"])
+    assert "id" not in insp.editors
+    assert insp.editor("type").widget.currentText().startswith("rack-800x1200")
+    assert insp.editor("x_m").mixed and insp.editor("x_m").widget.lineEdit().text() == ""
+    assert insp.editor("row").mixed and insp.editor("row").widget.text() == ""
+    assert "total" in insp.computed_text("IT power (kW)")
+    assert insp.computed_text("GPUs") == "96"
+    y = insp.editor("y_m")
+    qtbot.keyClicks(y.widget.lineEdit(), "3.3")
+    qtbot.keyClick(y.widget.lineEdit(), Qt.Key.Key_Return)
+    assert doc.calls[-1] == ("set_field", ["GPU-0001", "GPU-0002", "GPU-0009"], "y_m", 3.3)
+    assert not insp.editor("y_m").mixed
+
+
+def test_inspector_blank_mixed_field_commits_nothing_on_focus_out(qtbot, doc):
+    insp = make(qtbot, InspectorPanel, doc)
+    doc.select(["GPU-0001", "GPU-0002", "GPU-0009"])
+    x = insp.editor("x_m").widget
+    insp.activateWindow()
+    x.setFocus()
+    qtbot.keyClick(x.lineEdit(), Qt.Key.Key_Up)  # no stepping from a blank
+    insp.editor("row").widget.setFocus()
+    x.setFocus()
+    qtbot.keyClick(x.lineEdit(), Qt.Key.Key_Return)
+    assert x.lineEdit().text() == ""
+    feeds = insp.editor("feeds").widget
+    doc.set_field(["GPU-0009"], "feeds", ["BW-02a-A"])
+    n_calls = len(doc.calls)
+    assert insp.editor("feeds").mixed
+    feeds.editingFinished.emit()  # left blank: the racks keep their own feeds
+    assert len(doc.calls) == n_calls
+    assert not [c for c in doc.calls if c[0] == "set_field" and c[2] != "feeds"]
+
+
+def test_inspector_mixed_kinds_edit_the_shared_fields(qtbot, doc):
+    insp = make(qtbot, InspectorPanel, doc)
+    doc.select(["GPU-0001", "CRAH-1"])
+    assert {"name", "x_m", "y_m", "rotation_deg"} <= set(insp.editors)
+    assert "feeds" not in insp.editors and "capacity_kw" not in insp.editors
+
+
+def test_inspector_rack_figures_cite_their_sources(qtbot, doc):
+    insp = make(qtbot, InspectorPanel, doc)
+    doc.select(["GPU-0001"])
+    assert insp.computed_text("IT power (kW)") == "40.8"
+    assert insp.computed_text("U used") == "32 / 48 U (16 free)"
+    assert insp.computed_text("GPUs") == "32"
+    assert "S01" in insp.sources_label.text() and "dgx-h100" in insp.sources_label.text()
+
+
+def test_inspector_shows_the_hall_when_nothing_is_selected(qtbot, doc):
+    insp = make(qtbot, InspectorPanel, doc)
+    assert insp.title.text() == "Hall"
+    tile = insp.editor("hall.tile_m")
+    assert tile.widget.value() == pytest.approx(0.6)
+    pue = insp.editor("assumptions.pue")
+    assert pue.parsed() is None  # "model": no override
+    pue.widget.setValue(1.3)
+    assert doc.calls[-1] == ("set_field", [edits.LAYOUT_ID], "assumptions.pue", 1.3)
+    assert doc.layout.assumptions.pue == 1.3
+    aoc = insp.editor("assumptions.cabling.allow_aoc")
+    aoc.widget.click()
+    assert doc.calls[-1] == ("set_field", [edits.LAYOUT_ID], "assumptions.cabling.allow_aoc",
+                             False)
+
+
+def test_inspector_follows_an_edit_made_elsewhere(qtbot, doc):
+    insp = make(qtbot, InspectorPanel, doc)
+    doc.select(["CRAH-1"])
+    assert "flow_lpm" not in insp.editors  # a CRAH has no rated coolant flow
+    doc.set_field(["CRAH-1"], "capacity_kw", 250.0)
+    assert insp.editor("capacity_kw").widget.value() == 250.0
+    assert insp.computed_text("Utilization").endswith("%")
+
+
+# -- rule panel --------------------------------------------------------------------------------
+
+def _overlap(doc):
+    r1 = doc.layout.rack("GPU-0001")
+    doc.set_field(["GPU-0002"], "x_m", r1.x_m)
+
+
+def test_rule_panel_click_selects_and_zooms(qtbot, doc):
+    panel = make(qtbot, RulePanel, doc, (600, 300))
+    assert panel.violation_items() == []
+    _overlap(doc)
+    rows = panel.violation_items()
+    assert rows, "the overlap raises a violation"
+    row = next(r for r in rows if r.text(0) == "FLOOR-OVERLAP")
+    with qtbot.waitSignal(panel.zoom_requested) as sig:
+        rect = panel.tree.visualItemRect(row)
+        qtbot.mouseClick(panel.tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert set(sig.args[0]) == {"GPU-0001", "GPU-0002"}
+    assert set(doc.selection) == {"GPU-0001", "GPU-0002"}
+
+
+def test_rule_panel_double_click_and_filters(qtbot, doc):
+    panel = make(qtbot, RulePanel, doc, (600, 300))
+    _overlap(doc)
+    doc.set_field(["CRAH-1"], "capacity_kw", 20.0)
+    codes = [r.text(0) for r in panel.violation_items()]
+    assert "COOL-UNIT-OVER" in codes
+    # errors come first
+    sev = [next(v.severity for v in doc.analysis.violations if v.code == c) for c in codes]
+    assert sev == sorted(sev, key=["error", "warning", "info"].index)
+    panel.filters["warning"].setChecked(False)
+    assert all(r.parent().text(0).startswith("Errors") for r in panel.violation_items())
+    panel.search.setText("overlap")
+    assert [r.text(0) for r in panel.violation_items()] == ["FLOOR-OVERLAP"]
+    row = panel.violation_items()[0]
+    zooms: list[list] = []
+    panel.zoom_requested.connect(zooms.append)
+    pos = panel.tree.visualItemRect(row).center()
+    qtbot.mouseClick(panel.tree.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    n_click = len(zooms)
+    # QTest's double click needs the press of a first click on the same row
+    qtbot.mouseDClick(panel.tree.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    assert n_click == 1 and len(zooms) == 2
+    assert set(zooms[-1]) == {"GPU-0001", "GPU-0002"}
+
+
+# -- palette -----------------------------------------------------------------------------------
+
+def test_palette_search_filters(qtbot, doc):
+    pal = make(qtbot, PalettePanel, doc)
+    assert "dgx-h100" in pal.visible_entry_ids()
+    assert "gb200-nvl72" not in pal.visible_entry_ids()  # follows the layout's generation
+    assert "tool:tray" in pal.visible_entry_ids() and "crah-cw-150" in pal.visible_entry_ids()
+    qtbot.keyClicks(pal.search, "dgx")
+    shown = pal.visible_entry_ids()
+    assert shown and all("dgx" in i or "dgx" in pal.item_for(i).text(0).lower() for i in shown)
+    pal.search.setText("QM9700")
+    assert pal.visible_entry_ids() == ["qm9700"]
+    pal.search.setText("no such thing")
+    assert pal.visible_entry_ids() == [] and pal.empty_label.isVisible()
+
+
+def test_palette_generation_filter(qtbot, doc):
+    pal = make(qtbot, PalettePanel, doc)
+    pal.set_generation(None)
+    assert {"gb200-nvl72", "dgx-h100", "mi300x-8gpu"} <= set(pal.visible_entry_ids())
+    pal.set_generation("blackwell")
+    ids = pal.visible_entry_ids()
+    assert "gb200-nvl72" in ids and "dgx-h100" not in ids and "qm9700" in ids
+    pal.set_generation("follow")
+    doc.set_field([edits.LAYOUT_ID], "generation", "rubin")
+    assert "vera-rubin-nvl144" in pal.visible_entry_ids()
+    assert "Rubin" in pal.generation_combo.currentText()
+
+
+def test_palette_drag_mime_carries_the_id(qtbot, doc):
+    pal = make(qtbot, PalettePanel, doc)
+    item = pal.item_for("dgx-h100")
+    mime = pal.tree.mimeData([item])
+    assert bytes(mime.data(MIME_CATALOG)).decode("utf-8") == "dgx-h100"
+    assert MIME_CATALOG in pal.tree.mimeTypes()
+    assert item.flags() & Qt.ItemFlag.ItemIsDragEnabled
+    tip = item.toolTip(0)
+    assert "10.20 kW" in tip and "S01" in tip and "8 U" in tip and "8 x" in tip
+
+
+# -- rack elevation ------------------------------------------------------------------------------
+
+def test_elevation_shows_four_dgx_blocks_of_8u(qtbot, doc):
+    panel = make(qtbot, RackElevationPanel, doc, (340, 820))
+    doc.select(["GPU-0001"])
+    blocks = panel.blocks()
+    assert [(b.type_id, b.height_u) for b, _r in blocks] == [("dgx-h100", 8)] * 4
+    heights = {round(r.height()) for _b, r in blocks}
+    assert len(heights) == 1  # drawn to scale, all the same
+    assert panel.totals["kw"].text() == "40.8"
+    assert panel.totals["u"].text() == "32 / 16"
+
+
+def test_elevation_drag_moves_a_device(qtbot, doc):
+    panel = make(qtbot, RackElevationPanel, doc, (340, 820))
+    doc.select(["GPU-0001"])
+    cv = panel.canvas
+    top_block = max(panel.blocks(), key=lambda br: br[0].u)
+    b, rect = top_block
+    start = rect.center()
+    target_u = 40  # the top of the default rack is free
+    assert cv.fits(target_u, b.height_u, ignore_u=b.u)
+    dy = (b.u - target_u) * cv.px_per_u()
+    send_mouse(cv, MOUSE_PRESS, start)
+    send_mouse(cv, MOUSE_MOVE, QPointF(start.x(), start.y() + dy / 2))
+    send_mouse(cv, MOUSE_MOVE, QPointF(start.x(), start.y() + dy))
+    send_mouse(cv, MOUSE_RELEASE, QPointF(start.x(), start.y() + dy),
+               buttons=Qt.MouseButton.NoButton)
+    assert doc.calls[-1] == ("move_device", "GPU-0001", b.u, target_u)
+    assert sorted(d.u for d in doc.layout.rack("GPU-0001").devices)[-1] == target_u
+
+
+def test_elevation_refuses_a_drag_onto_another_device_and_esc_cancels(qtbot, doc):
+    panel = make(qtbot, RackElevationPanel, doc, (340, 820))
+    doc.select(["GPU-0001"])
+    cv = panel.canvas
+    (b, rect) = min(panel.blocks(), key=lambda br: br[0].u)
+    start = rect.center()
+    dy = -4 * cv.px_per_u()  # 4 U up lands on the next server
+    send_mouse(cv, MOUSE_PRESS, start)
+    send_mouse(cv, MOUSE_MOVE, QPointF(start.x(), start.y() + dy))
+    send_mouse(cv, MOUSE_RELEASE, QPointF(start.x(), start.y() + dy),
+               buttons=Qt.MouseButton.NoButton)
+    assert not any(c[0] == "move_device" for c in doc.calls)
+    send_mouse(cv, MOUSE_PRESS, start)
+    send_mouse(cv, MOUSE_MOVE, QPointF(start.x(), start.y() - 1.5 * cv.px_per_u()))
+    qtbot.keyClick(cv, Qt.Key.Key_Escape)
+    send_mouse(cv, MOUSE_RELEASE, start, buttons=Qt.MouseButton.NoButton)
+    assert not any(c[0] == "move_device" for c in doc.calls)
+
+
+def test_elevation_accepts_a_palette_drop(qtbot, doc):
+    panel = make(qtbot, RackElevationPanel, doc, (340, 820))
+    doc.select(["GPU-0001"])
+    cv = panel.canvas
+    mime = PalettePanel.mime_data("qm9700")
+    assert cv._drop_type(mime) == "qm9700"
+    y = cv.u_rect(45, 1).center().y()
+    u, ok = cv.drop_target("qm9700", y)
+    assert (u, ok) == (45, True)
+    assert not cv.drop_target("qm9700", cv.u_rect(5, 1).center().y())[1]  # on a server
+    cv.device_dropped.emit("qm9700", u)
+    assert doc.calls[-1] == ("install_device", "GPU-0001", "qm9700", 45)
+    assert any(b.type_id == "qm9700" and b.u == 45 for b, _r in panel.blocks())
+    assert cv._drop_type(PalettePanel.mime_data("crah-cw-150")) is None
+
+
+def test_elevation_rack_scale_system_is_one_block(qtbot):
+    lay = instantiate("dgx-h100-hall", {"racks": 2}, catalog=builtin_catalog())
+    lay = edits.set_field(lay, [lay.racks[0].id], "devices", [])
+    lay = edits.install_device(lay, lay.racks[0].id, "gb200-nvl72", catalog=builtin_catalog())
+    doc = FakeDocument(lay)
+    panel = make(qtbot, RackElevationPanel, doc, (340, 820))
+    doc.select([lay.racks[0].id])
+    (b, _r), = panel.blocks()
+    assert b.is_system and b.height_u == 48 and "72 GPUs" in b.detail

@@ -1,0 +1,160 @@
+"""The side panels against the real LayoutDocument: edits land on its undo stack."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt  # noqa: E402
+from PySide6.QtGui import QMouseEvent  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from designer.document import LayoutDocument  # noqa: E402
+from designer.panels import (  # noqa: E402
+    DashboardPanel,
+    InspectorPanel,
+    PalettePanel,
+    RackElevationPanel,
+    RulePanel,
+)
+from engine import edits  # noqa: E402
+from engine.catalog import load_catalog  # noqa: E402
+from engine.templates import instantiate  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return load_catalog(user_dir=None)
+
+
+@pytest.fixture
+def doc(qtbot, catalog):
+    d = LayoutDocument(instantiate("dgx-h100-hall", {}, catalog=catalog), catalog=catalog,
+                       analysis_mode="sync", autosave_ms=0)
+    yield d
+    d.close()
+    # the stack emits cleanChanged while Qt deletes it, after the document's Python side
+    # is gone; cut that connection so teardown stays quiet
+    d.undo_stack.cleanChanged.disconnect()
+
+
+def make(qtbot, cls, doc, size=(420, 800)):
+    w = cls(doc)
+    qtbot.addWidget(w)
+    w.resize(*size)
+    w.show()
+    qtbot.waitExposed(w)
+    return w
+
+
+def dump(doc):
+    return doc.layout.model_dump()
+
+
+def send_mouse(widget, kind, pos, buttons=Qt.MouseButton.LeftButton):
+    glob = QPointF(widget.mapToGlobal(QPoint(int(pos.x()), int(pos.y()))))
+    ev = QMouseEvent(kind, QPointF(pos), glob, Qt.MouseButton.LeftButton, buttons,
+                     Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(widget, ev)
+
+
+def test_dashboard_with_the_document(qtbot, doc):
+    dash = make(qtbot, DashboardPanel, doc, (1000, 640))
+    assert dash.figure_text("gpus") == "512"
+    assert "652.8 kW" in dash.figure_sub("it")
+    rack = doc.layout.racks[0]
+    doc.remove_device(rack.id, rack.devices[0].u)
+    assert dash.figure_text("gpus") == "504"
+    doc.undo_stack.undo()
+    assert dash.figure_text("gpus") == "512"
+
+
+def test_inspector_edit_is_one_undo_step(qtbot, doc):
+    insp = make(qtbot, InspectorPanel, doc)
+    doc.select(["GPU-0001"])
+    before = dump(doc)
+    ed = insp.editor("x_m")
+    ed.widget.lineEdit().selectAll()
+    qtbot.keyClicks(ed.widget.lineEdit(), "5.4")
+    qtbot.keyClick(ed.widget.lineEdit(), Qt.Key.Key_Return)
+    assert doc.layout.rack("GPU-0001").x_m == 5.4
+    assert doc.undo_stack.count() == 1
+    after = dump(doc)
+    doc.undo_stack.undo()
+    assert dump(doc) == before
+    assert insp.editor("x_m").widget.value() == pytest.approx(before["racks"][0]["x_m"])
+    doc.undo_stack.redo()
+    assert dump(doc) == after
+
+
+def test_inspector_layout_fields_and_refusals(qtbot, doc):
+    insp = make(qtbot, InspectorPanel, doc)
+    insp.editor("assumptions.pue").widget.setValue(1.25)
+    assert doc.layout.assumptions.pue == 1.25
+    assert "PUE" in doc.undo_stack.text(0) or "pue" in doc.undo_stack.text(0)
+    insp.editor("hall.tile_m").widget.setValue(0.8)
+    assert doc.layout.hall.tile_m == 0.8
+    doc.select(["GPU-0001"])
+    before = list(doc.layout.rack("GPU-0001").feeds)
+    feeds = insp.editor("feeds")
+    feeds.on_commit(["NOPE"])  # the document refuses an unknown feed
+    assert insp.message.isVisible()
+    assert doc.layout.rack("GPU-0001").feeds == before
+
+
+def test_inspector_multi_selection_with_the_document(qtbot, doc):
+    insp = make(qtbot, InspectorPanel, doc)
+    doc.select(["GPU-0001", "GPU-0002"])
+    assert insp.editor("x_m").mixed
+    rot = insp.editor("rotation_deg")
+    rot.widget.activated.emit(rot.values.index(0))
+    assert {doc.layout.rack(i).rotation_deg for i in ("GPU-0001", "GPU-0002")} == {0}
+    assert doc.undo_stack.count() == 1
+
+
+def test_rule_panel_click_selects_with_the_document(qtbot, doc):
+    panel = make(qtbot, RulePanel, doc, (600, 300))
+    doc.set_field(["GPU-0002"], "x_m", doc.layout.rack("GPU-0001").x_m)
+    row = next(r for r in panel.violation_items() if r.text(0) == "FLOOR-OVERLAP")
+    with qtbot.waitSignal(panel.zoom_requested) as sig:
+        qtbot.mouseClick(panel.tree.viewport(), Qt.MouseButton.LeftButton,
+                         pos=panel.tree.visualItemRect(row).center())
+    assert set(sig.args[0]) == {"GPU-0001", "GPU-0002"}
+    assert set(doc.selection) == {"GPU-0001", "GPU-0002"}
+
+
+def test_elevation_drag_and_drop_with_the_document(qtbot, doc):
+    panel = make(qtbot, RackElevationPanel, doc, (340, 820))
+    doc.select(["GPU-0001"])
+    original = [bb.u for bb, _r in panel.blocks()]
+    cv = panel.canvas
+    b, rect = max(panel.blocks(), key=lambda br: br[0].u)
+    assert cv.fits(40, b.height_u, ignore_u=b.u)
+    start = rect.center()
+    dy = (b.u - 40) * cv.px_per_u()
+    send_mouse(cv, QEvent.Type.MouseButtonPress, start)
+    send_mouse(cv, QEvent.Type.MouseMove, QPointF(start.x(), start.y() + dy))
+    send_mouse(cv, QEvent.Type.MouseButtonRelease, QPointF(start.x(), start.y() + dy),
+               buttons=Qt.MouseButton.NoButton)
+    assert 40 in [d.u for d in doc.layout.rack("GPU-0001").devices]
+    assert doc.undo_stack.count() == 1
+    assert [bb.u for bb, _r in panel.blocks()][-1] == 40
+    free_u = next(u for u in range(1, 49) if cv.fits(u, 1))
+    cv.device_dropped.emit("qm9700", free_u)
+    assert any(d.type == "qm9700" and d.u == free_u
+               for d in doc.layout.rack("GPU-0001").devices)
+    cv.device_dropped.emit("qm9700", free_u)  # taken now: the refusal shows, nothing raises
+    assert panel.message.isVisible()
+    doc.undo_stack.undo()
+    doc.undo_stack.undo()
+    assert [bb.u for bb, _r in panel.blocks()] == original
+
+
+def test_palette_follows_the_document_generation(qtbot, doc):
+    pal = make(qtbot, PalettePanel, doc)
+    assert "dgx-h100" in pal.visible_entry_ids()
+    doc.set_field([edits.LAYOUT_ID], "generation", "blackwell")
+    ids = pal.visible_entry_ids()
+    assert "gb200-nvl72" in ids and "dgx-h100" not in ids
