@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
-from pathlib import Path
+
 from engine.errors import InputError
 
 __all__ = ["main", "build_parser"]
@@ -38,6 +39,19 @@ def _load(path: str):
     return load_layout(path)
 
 
+def _analyze_file(path: str):
+    """Load and analyze a layout file; every input error names the file."""
+    from engine.analysis import analyze
+
+    layout = _load(path)
+    try:
+        return analyze(layout)
+    except InputError as exc:  # e.g. an unknown device type: the engine has no file name
+        if exc.file is None:
+            raise InputError(path, exc.field, exc.expected) from None
+        raise
+
+
 def _fmt_kw(kw: float) -> str:
     return f"{kw / 1000:.3f} MW" if kw >= 1000 else f"{kw:.1f} kW"
 
@@ -63,9 +77,7 @@ def _print_analysis(a, file: str) -> None:
 
 
 def cmd_analyze(args) -> int:
-    from engine.analysis import analyze
-
-    a = analyze(_load(args.file))
+    a = _analyze_file(args.file)
     if args.json:
         print(a.to_json())
     else:
@@ -74,9 +86,7 @@ def cmd_analyze(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from engine.analysis import analyze
-
-    a = analyze(_load(args.file))
+    a = _analyze_file(args.file)
     for v in a.violations:
         items = f" [{', '.join(v.items[:6])}{', ...' if len(v.items) > 6 else ''}]" if v.items else ""
         print(f"{v.severity.upper():7s} {v.code}: {v.message}{items}")
@@ -115,7 +125,10 @@ def cmd_new(args) -> int:
     from engine.templates import instantiate
 
     lay = instantiate(args.template, _parse_sets(args.set))
-    save_layout(lay, args.output)
+    try:
+        save_layout(lay, args.output)
+    except OSError as exc:
+        raise InputError(args.output, "", f"a writable file ({exc.strerror or exc})") from None
     print(f"wrote {args.output}: {len(lay.racks)} racks, {len(lay.cooling)} cooling units, "
           f"{len(lay.feeds)} feeds")
     return EXIT_OK
@@ -134,6 +147,47 @@ def cmd_compare(args) -> int:
         print("rackscape: compare is not available in this build", file=sys.stderr)
         return EXIT_INPUT
     return run_compare_cli(args)
+
+
+def cmd_library_export(args) -> int:
+    from engine.bundle import export_bundle
+
+    try:
+        m = export_bundle(args.ids, args.output, name=args.name, version=args.version)
+    except OSError as exc:
+        raise InputError(args.output, "", f"a writable bundle path ({exc.strerror or exc})") \
+            from None
+    print(f"wrote {args.output}: bundle {m.name} v{m.version} with {len(m.templates)} "
+          f"template(s) ({', '.join(e.id for e in m.templates)})")
+    return EXIT_OK
+
+
+def cmd_library_import(args) -> int:
+    from engine.bundle import import_bundle
+    from engine.templates import user_template_dir
+
+    try:
+        res = import_bundle(args.bundle, on_clash=args.on_clash)
+    except OSError as exc:
+        raise InputError(user_template_dir(), "", f"a writable library folder "
+                         f"({exc.strerror or exc})") from None
+    print(f"{args.bundle}: {res.summary()} into {user_template_dir()}")
+    return EXIT_OK
+
+
+def cmd_retarget(args) -> int:
+    from engine.io import save_layout
+    from engine.retarget import retarget
+
+    res = retarget(_load(args.file), args.generation)
+    try:
+        save_layout(res.layout, args.output)
+    except OSError as exc:
+        raise InputError(args.output, "", f"a writable layout path ({exc.strerror or exc})") \
+            from None
+    print(res.summary())
+    print(f"wrote {args.output}")
+    return EXIT_OK
 
 
 def cmd_report(args) -> int:
@@ -181,9 +235,32 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("compare", help="one design intent across generations")
     s.add_argument("--gpus", type=int)
     s.add_argument("--power-mw", type=float)
-    s.add_argument("--generations", default=None)
+    s.add_argument("--generations", default=None,
+                   help="comma-separated generations (or generation:template-id); default "
+                   "hopper,blackwell,blackwell-ultra,rubin,amd-instinct")
+    s.add_argument("--hall", metavar="WxD", help="hall width x depth in metres, e.g. 60x40")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_compare)
+
+    s = sub.add_parser("library", help="export or import template library bundles")
+    lib = s.add_subparsers(dest="library_command", parser_class=_Parser, required=True)
+    e = lib.add_parser("export", help="write templates to one bundle file")
+    e.add_argument("output", metavar="OUT.rsbundle")
+    e.add_argument("ids", nargs="+", metavar="ID")
+    e.add_argument("--name", default="rackscape-templates")
+    e.add_argument("--version", default="1.0")
+    e.set_defaults(func=cmd_library_export)
+    i = lib.add_parser("import", help="install a bundle into the user library")
+    i.add_argument("bundle", metavar="BUNDLE")
+    i.add_argument("--on-clash", choices=["skip", "replace", "rename"], default="ask",
+                   help="what to do with templates already in the library (default: refuse)")
+    i.set_defaults(func=cmd_library_import)
+
+    s = sub.add_parser("retarget", help="map a layout to another generation's hardware")
+    s.add_argument("file")
+    s.add_argument("--generation", "-g", required=True)
+    s.add_argument("-o", "--output", required=True)
+    s.set_defaults(func=cmd_retarget)
 
     s = sub.add_parser("report", help="write a report (pdf, xlsx, csv, png, json)")
     s.add_argument("file")
@@ -226,6 +303,12 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INPUT
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # the reader went away (`rackscape analyze FILE --json | head`): stop quietly, and
+        # point stdout at devnull so the interpreter's final flush does not fail again
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 128 + 13  # what a shell reports for a process ended by SIGPIPE
 
 
 if __name__ == "__main__":

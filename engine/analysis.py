@@ -128,20 +128,43 @@ class Analysis:
         return json.dumps(self.to_dict(), indent=indent)
 
 
-def _evaluate(layout: Layout, catalog: Catalog, arr: LayoutArrays) -> Analysis:
+@dataclass
+class _Caches:
+    """Per-domain state of an incremental analysis."""
+
+    power: _power.PowerCache = field(default_factory=_power.PowerCache)
+    cooling: _cooling.CoolingCache = field(default_factory=_cooling.CoolingCache)
+    floor: _floor.FloorCache = field(default_factory=_floor.FloorCache)
+    switch_w: np.ndarray | None = None  # per-rack power of the switches the analysis placed
+
+
+def _evaluate(layout: Layout, catalog: Catalog, arr: LayoutArrays, caches: _Caches | None = None,
+              changed: np.ndarray | None = None) -> Analysis:
+    caches = caches if caches is not None else _Caches()
     ctx = Context(layout, catalog, arr)
     ctx.network = analyze_network(layout, catalog, arr)
     gpus = int(arr.rack_gpus.sum())
-    ctx.power = _power.analyze_power(layout, arr.rack_power_w, arr.rack_liquid_w, gpus,
-                                     optics_w=ctx.network.optics_w)
-    ctx.cooling = _cooling.analyze_cooling(layout, arr.rack_x_m, arr.rack_y_m, arr.rack_power_w,
+    # switches the fabric analysis placed in free U draw power in their racks; when
+    # the fabric changes, so does that power in racks the edit did not touch
+    switch_w = ctx.network.generated_rack_power_w(arr.n_racks)
+    if changed is not None:
+        prev = caches.switch_w
+        changed = None if prev is None or len(prev) != len(switch_w) else \
+            np.union1d(changed, np.flatnonzero(prev != switch_w))
+    caches.switch_w = switch_w
+    rack_power_w = arr.rack_power_w + switch_w
+    ctx.power = _power.analyze_power(layout, rack_power_w, arr.rack_liquid_w, gpus,
+                                     optics_w=ctx.network.optics_w, cache=caches.power,
+                                     changed=changed)
+    ctx.cooling = _cooling.analyze_cooling(layout, arr.rack_x_m, arr.rack_y_m, rack_power_w,
                                            arr.rack_liquid_w, arr.rack_airflow_cfm,
-                                           extra_air_kw=ctx.network.optics_w / 1000.0)
+                                           extra_air_kw=ctx.network.optics_w / 1000.0,
+                                           cache=caches.cooling, changed=changed)
     hx, hy = rack_geometry(arr.rack_x_m, arr.rack_y_m, arr.rack_w_m, arr.rack_d_m,
                            arr.rack_rot_deg)
     box = _floor.boxes(arr.rack_x_m, arr.rack_y_m, hx, hy)
     ctx.floor = _floor.analyze_floor(layout, box, front_vectors(arr.rack_rot_deg),
-                                     arr.rack_weight_kg)
+                                     arr.rack_weight_kg, cache=caches.floor)
     counts = {
         "gpus": gpus,
         "servers": int(arr.rack_servers.sum()),
@@ -164,14 +187,15 @@ def analyze(layout: Layout, catalog: Catalog | None = None) -> Analysis:
     Raises
     ------
     engine.errors.InputError
-        When the layout names a rack or device type the catalog does not have.
+        When the layout names a rack or device type the catalog does not have
+        (``file`` is ``None``; the caller knows the file).
     """
     catalog = catalog or default_catalog()
     return _evaluate(layout, catalog, compile_layout(layout, catalog))
 
 
 class Analyzer:
-    """Keeps compiled arrays between edits for fast re-analysis.
+    """Keeps compiled arrays and per-domain state between edits for fast re-analysis.
 
     Examples
     --------
@@ -186,19 +210,36 @@ class Analyzer:
     def __init__(self, layout: Layout, catalog: Catalog | None = None) -> None:
         self.catalog = catalog or default_catalog()
         self.arrays = compile_layout(layout, self.catalog)
-        self.result = _evaluate(layout, self.catalog, self.arrays)
+        self._caches = _Caches()
+        self._stale = False
+        self.result = _evaluate(layout, self.catalog, self.arrays, self._caches)
+        #: whether the last :meth:`update` patched the changed racks only
+        self.was_incremental = False
 
-    def update(self, layout: Layout, changed_rack_ids: list[str] | None = None) -> Analysis:
-        """Re-analyze after an edit; pass the ids of edited racks to patch them only.
+    def update(self, layout: Layout, changed_ids: list[str] | None = None) -> Analysis:
+        """Re-analyze after an edit; pass the ids of every item edited since the last call.
 
-        ``None`` (or any structural change: racks added or removed) recompiles.
+        When all of ``changed_ids`` are racks that still exist (moved, rotated,
+        re-typed or with new contents), only those racks are recomputed. ``None``,
+        any other id (a unit, feed, tray...), or racks added, removed or reordered
+        re-analyze from scratch. Either way the result equals :func:`analyze`.
+        Results already returned are never modified.
         """
-        ok = (changed_rack_ids is not None and len(layout.racks) == self.arrays.n_racks
-              and all(r.id == rid for r, rid in zip(layout.racks, self.arrays.rack_ids,
-                                                     strict=True))
-              and all(patch_rack(self.arrays, layout, self.catalog, rid)
-                      for rid in changed_rack_ids))
-        if not ok:
-            self.arrays = compile_layout(layout, self.catalog)
-        self.result = _evaluate(layout, self.catalog, self.arrays)
-        return self.result
+        ids = self.arrays.rack_ids
+        incremental = (changed_ids is not None and not self._stale and len(layout.racks) == len(ids)
+                       and all(rid in self.arrays.rack_index for rid in changed_ids)
+                       and [r.id for r in layout.racks] == ids)
+        if incremental:
+            arr = self.arrays.copy()
+            incremental = all(patch_rack(arr, layout, self.catalog, rid) for rid in changed_ids)
+        self._stale = True  # until this update succeeds: a failed one leaves caches half done
+        if incremental:
+            changed = np.array(sorted({arr.rack_index[rid] for rid in changed_ids}), np.int64)
+            result = _evaluate(layout, self.catalog, arr, self._caches, changed)
+        else:
+            arr = compile_layout(layout, self.catalog)
+            self._caches = _Caches()
+            result = _evaluate(layout, self.catalog, arr, self._caches)
+        self.arrays, self.result, self._stale = arr, result, False
+        self.was_incremental = incremental
+        return result

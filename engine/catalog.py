@@ -1,11 +1,10 @@
 """The hardware catalog: device, rack, facility and cable types with sourced figures.
 
 Catalog files are JSON data in ``assets/catalog/`` (built in) and in the user's
-catalog folder (``platformdirs.user_data_dir("rackscape")/catalog``). Every
-figure is a :class:`Figure`: a value, the source key of
-``assets/catalog/sources.json`` and the class of that figure (vendor,
-transcribed, secondary, derived or estimate). A figure that no public source
-gives stays ``None`` rather than guessed.
+catalog folder (:func:`user_catalog_dir`). Every figure is a :class:`Figure`: a
+value, the source key of ``assets/catalog/sources.json`` and the class of that
+figure (vendor, transcribed, secondary, derived or estimate). A figure that no
+public source gives stays ``None`` rather than guessed.
 
 Examples
 --------
@@ -20,13 +19,14 @@ Examples
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from engine.errors import InputError, format_validation_error
 
@@ -45,7 +45,11 @@ __all__ = [
     "user_catalog_dir",
     "load_catalog",
     "default_catalog",
+    "USER_DIR_ENV",
 ]
+
+#: Environment variable that moves the user folders (catalog, templates) elsewhere.
+USER_DIR_ENV = "RACKSCAPE_USER_DIR"
 
 FigureClass = Literal["vendor", "transcribed", "secondary", "derived", "estimate"]
 Num = Annotated[float, Field(allow_inf_nan=False, ge=0, le=1.0e9)]
@@ -85,6 +89,9 @@ class PortGroup(_Model):
     cage: str | None = Field(default=None, max_length=40)
 
 
+_AIR_ONLY = Figure(value=0.0, cls="estimate",
+                   note="no liquid share given: all heat is assumed to go to air")
+
 Role = Literal[
     "gpu_server", "rack_system", "cpu_node", "switch", "nic", "storage", "power_shelf", "other"
 ]
@@ -106,7 +113,7 @@ class DeviceType(_Model):
     gpu_model: str | None = None
     power_max_w: Figure = Figure()
     power_typical_w: Figure = Figure()
-    liquid_fraction: Figure = Figure(value=0.0)
+    liquid_fraction: Figure = _AIR_ONLY
     airflow_cfm: Figure = Figure()
     weight_kg: Figure = Figure()
     height_mm: Figure = Figure()
@@ -119,6 +126,13 @@ class DeviceType(_Model):
     switch_port_speed_gbps: Num = 0.0
     rack_type: Identifier | None = None
     notes: str | None = None
+
+    @field_validator("liquid_fraction")
+    @classmethod
+    def _fraction(cls, f: Figure) -> Figure:
+        if f.value is not None and f.value > 1:
+            raise ValueError("liquid_fraction is a share from 0 to 1")
+        return f
 
     def port_count(self, purpose: str) -> int:
         """Return the number of ports of ``purpose``."""
@@ -252,7 +266,19 @@ def builtin_catalog_dir() -> Path:
 
 
 def user_catalog_dir() -> Path:
-    """Return the user's catalog folder (it may not exist)."""
+    """Return the user's catalog folder (it may not exist).
+
+    ``$RACKSCAPE_USER_DIR/catalog`` when that variable is set, otherwise
+    ``platformdirs.user_data_dir("rackscape")/catalog``.
+
+    Examples
+    --------
+    >>> user_catalog_dir().name
+    'catalog'
+    """
+    env = os.environ.get(USER_DIR_ENV)
+    if env:
+        return Path(env) / "catalog"
     import platformdirs
 
     return Path(platformdirs.user_data_dir("rackscape", appauthor=False)) / "catalog"
@@ -264,11 +290,15 @@ def read_catalog_file(path: Path) -> CatalogFile:
         raw = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise InputError(path, "", f"a readable catalog file ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise InputError(path, "", "UTF-8 text") from None
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:
         raise InputError(path, f"line {exc.lineno} column {exc.colno}",
                          f"valid JSON ({exc.msg})") from None
+    except RecursionError:
+        raise InputError(path, "", "JSON nested less deeply") from None
     try:
         return CatalogFile.model_validate(data)
     except ValidationError as exc:

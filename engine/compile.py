@@ -24,7 +24,8 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import copy
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 
@@ -123,28 +124,27 @@ class LayoutArrays:
         """Number of racks."""
         return len(self.rack_ids)
 
+    def copy(self) -> LayoutArrays:
+        """Return a copy whose arrays can be patched without changing this one."""
+        out = copy.copy(self)
+        for f in fields(self):
+            val = getattr(self, f.name)
+            if isinstance(val, np.ndarray):
+                setattr(out, f.name, val.copy())
+        out.rack_problems = list(self.rack_problems)
+        return out
 
-def _device_type(cat: Catalog, type_id: str, where: str) -> DeviceType:
-    try:
-        return cat.devices[type_id]
-    except KeyError:
-        raise InputError(None, where, f"a device type of the catalog (unknown {type_id!r})") from None
 
-
-def _rack_rows(rack: Rack, ri: int, cat: Catalog, index: dict[str, int],
-               types: list[DeviceType]) -> tuple[list[int], list[int]]:
-    tix: list[int] = []
-    us: list[int] = []
-    entries = ([(rack.system, 1, f"racks[{ri}].system")] if rack.system else
-               [(d.type, d.u, f"racks[{ri}].devices[{j}].type") for j, d in enumerate(rack.devices)])
-    for type_id, u, where in entries:
-        if type_id not in index:
-            t = _device_type(cat, type_id, where)
-            index[type_id] = len(types)
-            types.append(t)
-        tix.append(index[type_id])
-        us.append(u)
-    return tix, us
+def _unknown_device(layout: Layout, type_id: str) -> InputError:
+    for ri, rack in enumerate(layout.racks):
+        if rack.system == type_id:
+            return InputError(None, f"racks[{ri}].system",
+                              f"a device type of the catalog (unknown {type_id!r})")
+        for j, dv in enumerate(rack.devices):
+            if dv.type == type_id:
+                return InputError(None, f"racks[{ri}].devices[{j}].type",
+                                  f"a device type of the catalog (unknown {type_id!r})")
+    return InputError(None, "racks", f"a device type of the catalog (unknown {type_id!r})")
 
 
 def _rack_footprint(cat: Catalog, rack: Rack, ri: int) -> tuple[float, float, int, float]:
@@ -182,7 +182,8 @@ def front_vectors(rot_deg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     (array([0., 1.]), array([-1.,  0.]))
     """
     th = np.deg2rad(np.asarray(rot_deg, dtype=np.float64))
-    return np.round(np.sin(th), 12), np.round(-np.cos(th), 12)
+    # + 0.0 turns the -0.0 of round(-cos(90 deg)) into 0.0
+    return np.round(np.sin(th), 12) + 0.0, np.round(-np.cos(th), 12) + 0.0
 
 
 def _aggregate(rack_of_row: np.ndarray, dev_type: np.ndarray, dev_u: np.ndarray, tt: TypeTable,
@@ -265,26 +266,38 @@ def compile_layout(layout: Layout, catalog: Catalog) -> LayoutArrays:
     InputError
         When a rack or device type is not in the catalog (names the field path).
     """
+    racks = layout.racks
+    n = len(racks)
+    flat_type: list[str] = []
+    flat_u: list[int] = []
+    per_rack = np.empty(n, np.int64)
+    for ri, rack in enumerate(racks):
+        if rack.system:
+            flat_type.append(rack.system)
+            flat_u.append(1)
+            per_rack[ri] = 1
+        else:
+            devs = rack.devices
+            flat_type += [dv.type for dv in devs]
+            flat_u += [dv.u for dv in devs]
+            per_rack[ri] = len(devs)
     types: list[DeviceType] = []
-    index: dict[str, int] = {}
-    rack_of_row: list[int] = []
-    dev_type: list[int] = []
-    dev_u: list[int] = []
-    n = len(layout.racks)
-    w = np.empty(n)
-    d = np.empty(n)
-    hu = np.empty(n, np.int64)
-    empty = np.empty(n)
-    foot_cache: dict[str, tuple[float, float, int, float]] = {}
-    for ri, rack in enumerate(layout.racks):
-        fp = foot_cache.get(rack.type)
-        if fp is None:
-            fp = foot_cache[rack.type] = _rack_footprint(catalog, rack, ri)
-        w[ri], d[ri], hu[ri], empty[ri] = fp
-        tix, us = _rack_rows(rack, ri, catalog, index, types)
-        dev_type.extend(tix)
-        dev_u.extend(us)
-        rack_of_row.extend([ri] * len(tix))
+    for type_id in dict.fromkeys(flat_type):  # first appearance order
+        if type_id not in catalog.devices:
+            raise _unknown_device(layout, type_id)
+        types.append(catalog.devices[type_id])
+    index = {t.id: i for i, t in enumerate(types)}
+    rack_types = [r.type for r in racks]
+    feet = {}
+    for type_id in dict.fromkeys(rack_types):
+        ri = rack_types.index(type_id)
+        feet[type_id] = _rack_footprint(catalog, racks[ri], ri)
+    foot = np.array([feet[t] for t in rack_types], np.float64).reshape(n, 4)
+    w, d, empty = foot[:, 0].copy(), foot[:, 1].copy(), foot[:, 3].copy()
+    hu = foot[:, 2].astype(np.int64)
+    rack_of_row = np.repeat(np.arange(n, dtype=np.int64), per_rack)
+    dev_type = [index[t] for t in flat_type]
+    dev_u = flat_u
     tt = TypeTable.from_types(types)
     rr = np.asarray(rack_of_row, np.int64)
     dt = np.asarray(dev_type, np.int64)
@@ -302,7 +315,7 @@ def compile_layout(layout: Layout, catalog: Catalog) -> LayoutArrays:
         rack_rot_deg=np.array([r.rotation_deg for r in layout.racks], np.int64),
         rack_w_m=w, rack_d_m=d, rack_height_u=hu, rack_empty_kg=empty,
         dev_rack=rr, dev_type=dt, dev_u=du,
-        rack_problems=_u_problems(rr, dt, du, tt, hu, rack_ids),
+        rack_problems=sorted(_u_problems(rr, dt, du, tt, hu, rack_ids), key=lambda p: p[0]),
         **agg,
     )
 

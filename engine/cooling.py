@@ -2,32 +2,46 @@
 
 Each rack's heat splits into liquid (cold plates) and air by its devices'
 liquid share. A rear-door heat exchanger assigned to a rack removes that
-rack's air heat up to its capacity; the rest of the air heat goes to the rack's explicit ``crah``, or is shared
-by the hall's CRAHs weighted by capacity over distance squared (room air
-mixes); ``rack_crah`` names the nearest one as the rack's zone. The liquid
-heat goes to a CDU
-(explicit ``cdu`` or the nearest). A redundancy group is N+1 when its
-capacity without its largest unit still covers its load.
+rack's air heat up to its capacity; the rest of the air heat goes to the rack's
+explicit ``crah``, or is shared by the hall's CRAHs weighted by capacity over
+distance squared (room air mixes); ``rack_crah`` names the nearest one as the
+rack's zone. The liquid heat goes to a CDU (explicit ``cdu`` or the nearest).
+A redundancy group is N+1 when its capacity without its largest unit still
+covers its load.
+
+The shared-air weights are an all-pairs (racks x CRAHs) computation. It runs in
+fixed blocks of racks whose partial unit loads are kept in a
+:class:`CoolingCache`, so an incremental analysis recomputes only the blocks of
+the racks that changed and still gives bit-identical results.
 
 Examples
 --------
 >>> liquid_flow_lpm(np.array([100.0]), 10.0).round(1).tolist()
 [143.5]
 >>> n_plus_one(np.array([100.0, 100.0, 100.0]), np.array([50.0, 60.0, 70.0]), np.array([0, 0, 0]))
-(array([200.]), array([180.]), array([20.]))
+(array([300.]), array([200.]), array([20.]))
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import operator
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.spatial import cKDTree
 
 from engine.model import Layout
 
-__all__ = ["CoolingResult", "liquid_flow_lpm", "nearest", "n_plus_one", "analyze_cooling"]
+__all__ = ["CoolingResult", "CoolingCache", "liquid_flow_lpm", "nearest", "n_plus_one",
+           "air_shares", "air_share_partials", "analyze_cooling"]
 
 _WATER_KJ_PER_L_K = 4.18
+SHARE_BLOCK = 64  # racks per block of the shared-air computation
+_KD_MIN_UNITS = 32  # below this many candidate units, brute force is faster
+_KD_K = 8
+_THREADS_MIN_PAIRS = 2_000_000
 
 
 @dataclass
@@ -66,23 +80,49 @@ def liquid_flow_lpm(liquid_kw: np.ndarray, delta_t_k: float) -> np.ndarray:
     return liquid_kw * 60.0 / (_WATER_KJ_PER_L_K * delta_t_k)
 
 
-def nearest(px: np.ndarray, py: np.ndarray, qx: np.ndarray, qy: np.ndarray,
-            block: int = 4096) -> np.ndarray:
-    """Return, for each point p, the index of the nearest point q (-1 when q is empty).
-
-    Examples
-    --------
-    >>> nearest(np.array([0.0, 9.0]), np.array([0.0, 0.0]), np.array([1.0, 10.0]), np.array([0.0, 0.0])).tolist()
-    [0, 1]
-    """
-    if len(qx) == 0:
-        return np.full(len(px), -1, np.int64)
+def _nearest_brute(px, py, qx, qy, block: int = 4096) -> np.ndarray:
     out = np.empty(len(px), np.int64)
     for lo in range(0, len(px), block):
         dx = px[lo:lo + block, None] - qx[None, :]
         dy = py[lo:lo + block, None] - qy[None, :]
         out[lo:lo + block] = np.argmin(dx * dx + dy * dy, axis=1)
     return out
+
+
+def nearest(px: np.ndarray, py: np.ndarray, qx: np.ndarray, qy: np.ndarray,
+            block: int = 4096) -> np.ndarray:
+    """Return, for each point p, the index of the nearest point q (-1 when q is empty).
+
+    Ties go to the lowest index, exactly as ``argmin`` over all squared distances;
+    many points use a k-d tree for candidates, then compare exact squared distances.
+
+    Examples
+    --------
+    >>> nearest(np.array([0.0, 9.0]), np.array([0.0, 0.0]), np.array([1.0, 10.0]), np.array([0.0, 0.0])).tolist()
+    [0, 1]
+    >>> nearest(np.array([0.0]), np.array([0.0]), np.array([1.0, -1.0]), np.array([0.0, 0.0])).tolist()
+    [0]
+    """
+    px, py = np.asarray(px, np.float64), np.asarray(py, np.float64)
+    qx, qy = np.asarray(qx, np.float64), np.asarray(qy, np.float64)
+    if len(qx) == 0:
+        return np.full(len(px), -1, np.int64)
+    if len(qx) < _KD_MIN_UNITS or len(px) == 0:
+        return _nearest_brute(px, py, qx, qy, block)
+    k = min(_KD_K, len(qx))
+    dist, cand = cKDTree(np.column_stack([qx, qy])).query(np.column_stack([px, py]), k=k)
+    dx = px[:, None] - qx[cand]
+    dy = py[:, None] - qy[cand]
+    d2 = dx * dx + dy * dy
+    best = d2.min(axis=1)
+    out = np.where(d2 == best[:, None], cand, np.iinfo(np.int64).max).min(axis=1)
+    if k < len(qx):
+        # a point whose k-th candidate is as near as its best may tie with a unit
+        # outside the candidates: settle those few by brute force
+        unsure = np.flatnonzero(dist[:, -1] ** 2 <= best * (1 + 1e-9) + 1e-12)
+        if len(unsure):
+            out[unsure] = _nearest_brute(px[unsure], py[unsure], qx, qy, block)
+    return out.astype(np.int64)
 
 
 def n_plus_one(capacity_kw: np.ndarray, load_kw: np.ndarray, group: np.ndarray):
@@ -96,25 +136,60 @@ def n_plus_one(capacity_kw: np.ndarray, load_kw: np.ndarray, group: np.ndarray):
     return cap, n1, n1 - load
 
 
-def _assign(layout: Layout, attr: str, kind_mask: np.ndarray, unit_index: dict[str, int],
-            ux: np.ndarray, uy: np.ndarray, rx: np.ndarray, ry: np.ndarray) -> np.ndarray:
-    cand = np.flatnonzero(kind_mask)
-    near = nearest(rx, ry, ux[cand], uy[cand])
-    out = np.where(near >= 0, cand[np.maximum(near, 0)] if len(cand) else -1, -1)
-    for ri, r in enumerate(layout.racks):
-        uid = getattr(r, attr)
-        if uid is not None and uid in unit_index and kind_mask[unit_index[uid]]:
-            out[ri] = unit_index[uid]
-    return out.astype(np.int64)
+def _share_block(rx, ry, ux, uy, capacity_kw, heat_kw) -> np.ndarray:
+    """Return the (U,) loads that one block of racks puts on the units."""
+    w = np.subtract.outer(rx, ux)
+    np.square(w, out=w)
+    t = np.subtract.outer(ry, uy)
+    np.square(t, out=t)
+    w += t
+    np.maximum(w, 0.25, out=w)  # a rack on top of a unit: 0.5 m floor on the distance
+    np.divide(capacity_kw, w, out=w)
+    scale = heat_kw / w.sum(axis=1)
+    w *= scale[:, None]
+    return w.sum(axis=0)
+
+
+def air_share_partials(rx: np.ndarray, ry: np.ndarray, ux: np.ndarray, uy: np.ndarray,
+                       capacity_kw: np.ndarray, heat_kw: np.ndarray,
+                       blocks: np.ndarray | None = None, out: np.ndarray | None = None,
+                       block: int = SHARE_BLOCK) -> np.ndarray:
+    """Return per-block partial unit loads (n_blocks, U) of the shared-air model.
+
+    Block ``b`` holds racks ``b * block`` to ``(b + 1) * block - 1``. ``blocks``
+    limits the work to some blocks, written into ``out`` (other rows are kept).
+    Blocks without heat are zero. The hall load per unit is ``out.sum(axis=0)``.
+    """
+    nb = -(-len(rx) // block)
+    if out is None:
+        out = np.zeros((nb, len(ux)))
+    todo = np.arange(nb) if blocks is None else np.asarray(blocks, np.int64)
+    if not len(ux) or not len(todo):
+        return out
+
+    def one(b: int) -> None:
+        sl = slice(b * block, (b + 1) * block)
+        h = heat_kw[sl]
+        out[b] = _share_block(rx[sl], ry[sl], ux, uy, capacity_kw, h) if h.any() else 0.0
+
+    if len(todo) * block * len(ux) >= _THREADS_MIN_PAIRS and (os.cpu_count() or 1) > 1:
+        # numpy releases the GIL in these loops; blocks are independent, so the
+        # result does not depend on the thread that computed a block
+        with ThreadPoolExecutor(min(4, os.cpu_count() or 1)) as ex:
+            list(ex.map(one, todo.tolist()))
+    else:
+        for b in todo.tolist():
+            one(b)
+    return out
 
 
 def air_shares(rx: np.ndarray, ry: np.ndarray, ux: np.ndarray, uy: np.ndarray,
-               capacity_kw: np.ndarray, heat_kw: np.ndarray, block: int = 4096) -> np.ndarray:
+               capacity_kw: np.ndarray, heat_kw: np.ndarray) -> np.ndarray:
     """Spread each rack's air heat over the CRAHs of a shared room.
 
     Air in an open hall mixes, so a CRAH takes heat from every rack, more from
-    near ones: weights are ``capacity / distance**2`` normalized per rack.
-    Returns the load per unit (kW).
+    near ones: weights are ``capacity / max(distance**2, 0.25)`` normalized per
+    rack. Returns the load per unit (kW).
 
     Examples
     --------
@@ -122,82 +197,178 @@ def air_shares(rx: np.ndarray, ry: np.ndarray, ux: np.ndarray, uy: np.ndarray,
     ...            np.array([100.0, 100.0]), np.array([10.0])).tolist()
     [5.0, 5.0]
     """
-    load = np.zeros(len(ux))
     if not len(ux):
-        return load
-    for lo in range(0, len(rx), block):
-        dx = rx[lo:lo + block, None] - ux[None, :]
-        dy = ry[lo:lo + block, None] - uy[None, :]
-        w = capacity_kw[None, :] / np.maximum(dx * dx + dy * dy, 0.25)
-        w /= w.sum(axis=1, keepdims=True)
-        load += (w * heat_kw[lo:lo + block, None]).sum(axis=0)
-    return load
+        return np.zeros(0)
+    return air_share_partials(rx, ry, ux, uy, capacity_kw, heat_kw).sum(axis=0)
+
+
+@dataclass
+class CoolingCache:
+    """State kept between the calls of an incremental analysis (see :func:`analyze_cooling`)."""
+
+    units: list = field(default_factory=list)  # the unit objects the tables were built from
+    n_racks: int = -1
+    tables: dict = field(default_factory=dict)
+    explicit_crah: np.ndarray | None = None
+    explicit_cdu: np.ndarray | None = None
+    near_crah: np.ndarray | None = None
+    near_cdu: np.ndarray | None = None
+    rx: np.ndarray | None = None
+    ry: np.ndarray | None = None
+    share_heat: np.ndarray | None = None
+    partials: np.ndarray | None = None
+
+
+def _unit_tables(layout: Layout) -> dict:
+    units = layout.cooling
+    kind = [u.kind for u in units]
+    gnames = [u.group or u.kind for u in units]
+    names, ginv = (np.unique(np.asarray(gnames, dtype=str), return_inverse=True) if units else
+                   (np.array([], str), np.zeros(0, np.int64)))
+    rack_index = {r.id: i for i, r in enumerate(layout.racks)}
+    doors = [(ui, rack_index[u.rack]) for ui, u in enumerate(units)
+             if u.kind == "rear_door" and u.rack in rack_index]
+    door_ui = np.array([d[0] for d in doors], np.int64)
+    door_ri = np.array([d[1] for d in doors], np.int64)
+    order = np.argsort(door_ri, kind="stable")
+    kind_arr = np.array(kind, dtype=object)
+    return {
+        "ids": [u.id for u in units],
+        "index": {u.id: i for i, u in enumerate(units)},
+        "kind": kind,
+        "cap": np.array([u.capacity_kw for u in units], np.float64),
+        "ux": np.array([u.x_m for u in units], np.float64),
+        "uy": np.array([u.y_m for u in units], np.float64),
+        "rated_flow": np.array([u.flow_lpm or np.nan for u in units], np.float64),
+        "crah": np.flatnonzero(kind_arr == "crah"),
+        "cdu": np.flatnonzero(kind_arr == "cdu"),
+        "group_names": [str(g) for g in names],
+        "group": ginv.astype(np.int64),
+        "door_ui": door_ui[order],
+        "door_ri": door_ri[order],
+    }
+
+
+def _explicit(layout: Layout, idx, attr: str, tables: dict, kind: str) -> np.ndarray:
+    index, kinds = tables["index"], tables["kind"]
+    out = np.empty(len(idx), np.int64)
+    for k, ri in enumerate(idx):
+        uid = getattr(layout.racks[ri], attr)
+        j = index.get(uid, -1) if uid is not None else -1
+        out[k] = j if j >= 0 and kinds[j] == kind else -1
+    return out
+
+
+def _door_loads(air_kw: np.ndarray, tables: dict, n_units: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rear doors take their rack's air heat in unit order, each up to its capacity."""
+    door_kw = np.zeros(len(air_kw))
+    unit_load = np.zeros(n_units)
+    ui, ri = tables["door_ui"], tables["door_ri"]
+    if len(ui):
+        cap = tables["cap"][ui]
+        csum = np.cumsum(cap)
+        first = np.r_[True, ri[1:] != ri[:-1]]
+        start = np.maximum.accumulate(np.where(first, np.arange(len(ri)), 0))
+        before = csum - cap - (csum[start] - cap[start])
+        take = np.minimum(np.maximum(air_kw[ri] - before, 0.0), cap)
+        unit_load[ui] = take
+        door_kw = np.bincount(ri, weights=take, minlength=len(air_kw))
+    return door_kw, unit_load
 
 
 def analyze_cooling(layout: Layout, rack_x_m: np.ndarray, rack_y_m: np.ndarray,
                     rack_power_w: np.ndarray, rack_liquid_w: np.ndarray,
-                    rack_airflow_cfm: np.ndarray, extra_air_kw: float = 0.0) -> CoolingResult:
-    """Compute the cooling domain from per-rack heat and unit positions."""
+                    rack_airflow_cfm: np.ndarray, extra_air_kw: float = 0.0,
+                    cache: CoolingCache | None = None,
+                    changed: np.ndarray | None = None) -> CoolingResult:
+    """Compute the cooling domain from per-rack heat and unit positions.
+
+    Parameters
+    ----------
+    rack_x_m, rack_y_m, rack_power_w, rack_liquid_w, rack_airflow_cfm : (R,) float
+        Per-rack positions and totals, in ``layout.racks`` order.
+    extra_air_kw : float
+        Hall heat outside racks (optics), spread over the CRAHs by capacity.
+    cache : CoolingCache, optional
+        Kept by an incremental analysis between calls.
+    changed : (K,) int, optional
+        With ``cache``: the racks whose objects changed since the last call
+        (``None``: any). Moved racks are found by comparing positions.
+    """
     a = layout.assumptions
     units = layout.cooling
     n = len(rack_x_m)
-    uid = [u.id for u in units]
-    uidx = {k: i for i, k in enumerate(uid)}
-    kind = np.array([u.kind for u in units], dtype=object)
-    cap = np.array([u.capacity_kw for u in units], np.float64)
-    ux = np.array([u.x_m for u in units], np.float64)
-    uy = np.array([u.y_m for u in units], np.float64)
+    c = cache if cache is not None else CoolingCache()
+    fresh = (len(c.units) != len(units) or not all(map(operator.is_, c.units, units))
+             or c.n_racks != n or changed is None or c.partials is None)
+    if fresh:
+        c.units, c.n_racks = list(units), n
+        c.tables = _unit_tables(layout)
+    t = c.tables
+    n_units = len(units)
+    cap, ux, uy, crah_ix, cdu_ix = t["cap"], t["ux"], t["uy"], t["crah"], t["cdu"]
+    if fresh:
+        every = np.arange(n)
+        c.explicit_crah = _explicit(layout, every, "crah", t, "crah")
+        c.explicit_cdu = _explicit(layout, every, "cdu", t, "cdu")
+        moved = every
+        c.near_crah = np.full(n, -1, np.int64)
+        c.near_cdu = np.full(n, -1, np.int64)
+    else:
+        ch = np.asarray(changed, np.int64)
+        c.explicit_crah = c.explicit_crah.copy()
+        c.explicit_cdu = c.explicit_cdu.copy()
+        c.explicit_crah[ch] = _explicit(layout, ch, "crah", t, "crah")
+        c.explicit_cdu[ch] = _explicit(layout, ch, "cdu", t, "cdu")
+        moved = np.flatnonzero((rack_x_m != c.rx) | (rack_y_m != c.ry))
+        c.near_crah, c.near_cdu = c.near_crah.copy(), c.near_cdu.copy()
+    if len(moved):
+        for near, ix in ((c.near_crah, crah_ix), (c.near_cdu, cdu_ix)):
+            j = nearest(rack_x_m[moved], rack_y_m[moved], ux[ix], uy[ix])
+            near[moved] = np.where(j >= 0, ix[np.maximum(j, 0)] if len(ix) else -1, -1)
+    crah = np.where(c.explicit_crah >= 0, c.explicit_crah, c.near_crah)
+    cdu = np.where(c.explicit_cdu >= 0, c.explicit_cdu, c.near_cdu)
+
     liquid_kw = rack_liquid_w / 1000.0
     air_kw = (rack_power_w - rack_liquid_w) / 1000.0
-    door_kw = np.zeros(n)
-    unit_load = np.zeros(len(units))
-    doors = [(ui, u) for ui, u in enumerate(units) if u.kind == "rear_door" and u.rack]
-    if doors:
-        rack_index = {r.id: i for i, r in enumerate(layout.racks)}
-        for ui, u in doors:
-            ri = rack_index.get(u.rack)
-            if ri is not None:
-                take = min(air_kw[ri] - door_kw[ri], u.capacity_kw)
-                door_kw[ri] += take
-                unit_load[ui] += take
+    door_kw, unit_load = _door_loads(air_kw, t, n_units)
     resid_air = air_kw - door_kw
-    is_crah = kind == "crah"
-    is_cdu = kind == "cdu"
-    crah = _assign(layout, "crah", is_crah, uidx, ux, uy, rack_x_m, rack_y_m)
-    cdu = _assign(layout, "cdu", is_cdu, uidx, ux, uy, rack_x_m, rack_y_m)
-    has_crah = crah >= 0
-    explicit = np.array([r.crah is not None and r.crah in uidx and is_crah[uidx[r.crah]]
-                         for r in layout.racks], bool) if units else np.zeros(n, bool)
-    unit_load += np.bincount(crah[explicit], weights=resid_air[explicit], minlength=len(units))
-    shared = has_crah & ~explicit
-    if shared.any():
-        cidx = np.flatnonzero(is_crah)
-        unit_load[cidx] += air_shares(rack_x_m[shared], rack_y_m[shared], ux[cidx], uy[cidx],
-                                      cap[cidx], resid_air[shared])
+    explicit = c.explicit_crah >= 0
+    unit_load += np.bincount(crah[explicit], weights=resid_air[explicit], minlength=n_units)
+    share_heat = np.where((crah >= 0) & ~explicit, resid_air, 0.0)
+    if fresh:
+        c.partials = air_share_partials(rack_x_m, rack_y_m, ux[crah_ix], uy[crah_ix],
+                                        cap[crah_ix], share_heat)
+    else:
+        diff = (rack_x_m != c.rx) | (rack_y_m != c.ry) | (share_heat != c.share_heat)
+        dirty = np.unique(np.flatnonzero(diff) // SHARE_BLOCK)
+        if len(dirty):
+            c.partials = air_share_partials(rack_x_m, rack_y_m, ux[crah_ix], uy[crah_ix],
+                                            cap[crah_ix], share_heat, blocks=dirty,
+                                            out=c.partials)  # internal: patched in place
+    c.rx, c.ry, c.share_heat = rack_x_m.copy(), rack_y_m.copy(), share_heat
+    if len(crah_ix) and len(c.partials):
+        unit_load[crah_ix] += c.partials.sum(axis=0)
     has_cdu = (cdu >= 0) & (liquid_kw > 0)
-    unit_load += np.bincount(cdu[has_cdu], weights=liquid_kw[has_cdu], minlength=len(units))
-    if extra_air_kw > 0 and is_crah.any():
+    unit_load += np.bincount(cdu[has_cdu], weights=liquid_kw[has_cdu], minlength=n_units)
+    if extra_air_kw > 0 and len(crah_ix):
         # heat of optics and other hall loads spreads over the air units by capacity
-        unit_load[is_crah] += extra_air_kw * cap[is_crah] / cap[is_crah].sum()
+        unit_load[crah_ix] += extra_air_kw * cap[crah_ix] / cap[crah_ix].sum()
     rack_flow = liquid_flow_lpm(liquid_kw, a.delta_t_coolant_k)
-    unit_flow = np.bincount(cdu[has_cdu], weights=rack_flow[has_cdu], minlength=len(units))
-    rated_flow = np.array([u.flow_lpm or np.nan for u in units], np.float64)
+    unit_flow = np.bincount(cdu[has_cdu], weights=rack_flow[has_cdu], minlength=n_units)
     with np.errstate(divide="ignore", invalid="ignore"):
         util = np.where(cap > 0, unit_load / cap, 0.0)
-    gnames = [u.group or u.kind for u in units]
-    names, ginv = np.unique(np.asarray(gnames, dtype=str), return_inverse=True) if units else \
-        (np.array([], str), np.zeros(0, np.int64))
-    gcap, gn1, gmargin = n_plus_one(cap, unit_load, ginv.astype(np.int64))
-    gload = np.bincount(ginv, weights=unit_load, minlength=len(names))
+    gcap, gn1, gmargin = n_plus_one(cap, unit_load, t["group"])
+    gload = np.bincount(t["group"], weights=unit_load, minlength=len(t["group_names"]))
     total_liquid = float(liquid_kw.sum())
     total_air = float(air_kw.sum()) + extra_air_kw
     return CoolingResult(
         rack_air_kw=resid_air, rack_liquid_kw=liquid_kw, rack_door_kw=door_kw,
         rack_flow_lpm=rack_flow, rack_crah=crah, rack_cdu=cdu,
-        unit_ids=uid, unit_kind=[str(k) for k in kind], unit_capacity_kw=cap,
+        unit_ids=list(t["ids"]), unit_kind=list(t["kind"]), unit_capacity_kw=cap,
         unit_load_kw=unit_load, unit_utilization=util, unit_flow_lpm=unit_flow,
-        unit_rated_flow_lpm=rated_flow,
-        group_names=[str(g) for g in names], group_capacity_kw=gcap, group_n1_capacity_kw=gn1,
+        unit_rated_flow_lpm=t["rated_flow"],
+        group_names=list(t["group_names"]), group_capacity_kw=gcap, group_n1_capacity_kw=gn1,
         group_load_kw=gload, group_margin_kw=gmargin,
         heat_kw=total_air + total_liquid, air_kw=total_air, liquid_kw=total_liquid,
         airflow_cfm=float(rack_airflow_cfm.sum()),
@@ -227,11 +398,13 @@ def _check_n1(ctx) -> list[Violation]:
 @rule("COOL-UNIT-OVER", "cooling", "A unit's assigned load exceeds its capacity.")
 def _check_unit_over(ctx) -> list[Violation]:
     c = ctx.cooling
+    over = np.flatnonzero(c.unit_utilization > 1.0 + 1e-9)
     return [Violation("COOL-UNIT-OVER", "warning",
-                      f"{c.unit_ids[i]} is assigned {c.unit_load_kw[i]:.0f} kW, "
-                      f"{c.unit_utilization[i]:.0%} of its {c.unit_capacity_kw[i]:.0f} kW",
+                      f"{c.unit_ids[i]} is assigned {load:.0f} kW, {util:.0%} of its {cap:.0f} kW",
                       (c.unit_ids[i],))
-            for i in np.flatnonzero(c.unit_utilization > 1.0 + 1e-9)]
+            for i, load, util, cap in zip(over.tolist(), c.unit_load_kw[over].tolist(),
+                                          c.unit_utilization[over].tolist(),
+                                          c.unit_capacity_kw[over].tolist(), strict=True)]
 
 
 @rule("COOL-MISSING", "cooling", "Heat has no unit to go to.")

@@ -1,9 +1,13 @@
 """Floor: footprints, overlaps, hall and obstacle containment, aisles, floor loading.
 
 Footprints are axis-aligned boxes (racks and units rotate in 90 degree steps),
-so overlap tests are interval arithmetic on candidate pairs from a shapely
-STRtree. The aisle rule checks a strip of ``aisle_clearance_m`` in front of and
+so overlap tests are interval arithmetic on candidate pairs from a uniform grid
+(:func:`candidate_pairs`); shapely handles the hall outline and obstacles. The aisle rule checks a strip of ``aisle_clearance_m`` in front of and
 behind every rack (TIA-942: cold aisle two 600 mm tiles, 1.2 m [S112]).
+
+With a :class:`FloorCache`, a later call re-tests only the racks whose box or
+facing changed (against every footprint, vectorized) and keeps the other
+results; the outputs are sorted so both paths give identical results.
 
 Examples
 --------
@@ -14,16 +18,19 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import operator
+from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
 
 from engine.model import Layout
 
-__all__ = ["FloorResult", "boxes", "overlapping_pairs", "strips", "analyze_floor"]
+__all__ = ["FloorResult", "FloorCache", "boxes", "candidate_pairs", "overlapping_pairs", "strips",
+           "analyze_floor"]
 
 _EPS = 1e-6
+_INCREMENTAL_MAX = 64  # more changed racks than this: recompute everything
 
 
 @dataclass
@@ -33,10 +40,10 @@ class FloorResult:
     ids: list[str]
     kind: list[str]  # "rack" or "unit"
     box: np.ndarray  # (N, 4) minx, miny, maxx, maxy
-    overlaps: np.ndarray  # (K, 2) pairs of footprint indices
+    overlaps: np.ndarray  # (K, 2) pairs of footprint indices, sorted
     outside: np.ndarray  # (M,) footprint indices not inside the hall
     on_obstacle: list[tuple[int, str]]
-    aisle_blocked: np.ndarray  # (K, 2) rack index, blocking footprint index
+    aisle_blocked: np.ndarray  # (K, 2) rack index, blocking footprint index; sorted
     rack_area_m2: np.ndarray
     rack_load_kg_m2: np.ndarray
     hall_area_m2: float
@@ -48,28 +55,67 @@ def boxes(x: np.ndarray, y: np.ndarray, hx: np.ndarray, hy: np.ndarray) -> np.nd
     return np.stack([x - hx, y - hy, x + hx, y + hy], axis=1) if len(x) else np.zeros((0, 4))
 
 
-def _tree_pairs(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def _cells(box: np.ndarray, size: float) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(cell key, box index)`` for every grid cell each box touches."""
+    x0 = np.floor(box[:, 0] / size).astype(np.int64)
+    y0 = np.floor(box[:, 1] / size).astype(np.int64)
+    nx = np.maximum(np.floor(box[:, 2] / size).astype(np.int64) - x0 + 1, 1)
+    ny = np.maximum(np.floor(box[:, 3] / size).astype(np.int64) - y0 + 1, 1)
+    cnt = nx * ny
+    owner = np.repeat(np.arange(len(box)), cnt)
+    k = np.arange(int(cnt.sum())) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+    cx = x0[owner] + k % nx[owner]
+    cy = y0[owner] + k // nx[owner]
+    return (cx << 32) + cy, owner
+
+
+def candidate_pairs(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return index arrays ``(i, j)`` of boxes of ``a`` and ``b`` that may intersect.
+
+    Boxes are hashed into a uniform grid and paired within shared cells, so every
+    pair of boxes with a common point is found (some pairs more than once).
+
+    Examples
+    --------
+    >>> a = np.array([[0.0, 0.0, 1.0, 1.0], [5.0, 5.0, 6.0, 6.0]])
+    >>> i, j = candidate_pairs(a, np.array([[0.5, 0.5, 2.0, 2.0]]))
+    >>> sorted(set(zip(i.tolist(), j.tolist())))
+    [(0, 0)]
+    """
     if not len(a) or not len(b):
-        return np.zeros((2, 0), np.int64)
-    ga = shapely.box(a[:, 0], a[:, 1], a[:, 2], a[:, 3])
-    gb = shapely.box(b[:, 0], b[:, 1], b[:, 2], b[:, 3])
-    tree = shapely.STRtree(gb)
-    return tree.query(ga, predicate="intersects")
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    ext = np.concatenate([a[:, 2:] - a[:, :2], b[:, 2:] - b[:, :2]]).max(axis=1)
+    # cells about the size of a typical box; the largest box spans at most 64 cells a side
+    size = max(float(np.median(ext)), float(ext.max()) / 64.0, 1e-3)
+    ka, ia = _cells(a, size)
+    kb, ib = _cells(b, size)
+    order = np.argsort(kb, kind="stable")
+    kb, ib = kb[order], ib[order]
+    lo = np.searchsorted(kb, ka, side="left")
+    cnt = np.searchsorted(kb, ka, side="right") - lo
+    pi = np.repeat(ia, cnt)
+    pos = np.arange(int(cnt.sum())) - np.repeat(np.cumsum(cnt) - cnt, cnt) + np.repeat(lo, cnt)
+    return pi, ib[pos]
 
 
 def _interior_overlap(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    ox = np.minimum(a[:, 2], b[:, 2]) - np.maximum(a[:, 0], b[:, 0])
-    oy = np.minimum(a[:, 3], b[:, 3]) - np.maximum(a[:, 1], b[:, 1])
+    ox = np.minimum(a[..., 2], b[..., 2]) - np.maximum(a[..., 0], b[..., 0])
+    oy = np.minimum(a[..., 3], b[..., 3]) - np.maximum(a[..., 1], b[..., 1])
     return (ox > _EPS) & (oy > _EPS)
 
 
+def _sorted_pairs(pairs: np.ndarray) -> np.ndarray:
+    pairs = np.asarray(pairs, np.int64).reshape(-1, 2)
+    return np.unique(pairs, axis=0) if len(pairs) else pairs
+
+
 def overlapping_pairs(box: np.ndarray) -> np.ndarray:
-    """Return (K, 2) index pairs ``i < j`` of boxes whose interiors overlap."""
-    qi, qj = _tree_pairs(box, box)
+    """Return (K, 2) index pairs ``i < j`` of boxes whose interiors overlap, sorted."""
+    qi, qj = candidate_pairs(box, box)
     keep = qi < qj
     qi, qj = qi[keep], qj[keep]
     hit = _interior_overlap(box[qi], box[qj])
-    return np.stack([qi[hit], qj[hit]], axis=1)
+    return _sorted_pairs(np.stack([qi[hit], qj[hit]], axis=1))
 
 
 def strips(x, y, hx, hy, fx, fy, depth_m: float, inset_m: float = 0.01) -> tuple[np.ndarray, np.ndarray]:
@@ -84,10 +130,22 @@ def strips(x, y, hx, hy, fx, fy, depth_m: float, inset_m: float = 0.01) -> tuple
     return boxes(cx_f, cy_f, sx, sy), boxes(cx_b, cy_b, sx, sy)
 
 
-def analyze_floor(layout: Layout, rack_box: np.ndarray, rack_front: tuple[np.ndarray, np.ndarray],
-                  rack_weight_kg: np.ndarray) -> FloorResult:
-    """Run the floor checks for racks and floor-standing units."""
-    a = layout.assumptions
+@dataclass
+class FloorCache:
+    """State kept between the calls of an incremental analysis (see :func:`analyze_floor`)."""
+
+    key: list = field(default_factory=list)  # the objects the static tables were built from
+    static: dict = field(default_factory=dict)
+    rack_box: np.ndarray | None = None
+    fx: np.ndarray | None = None
+    fy: np.ndarray | None = None
+    overlaps: np.ndarray | None = None
+    outside: np.ndarray | None = None  # (N,) bool
+    on_obstacle: dict[int, list[int]] = field(default_factory=dict)  # footprint -> obstacles
+    blocked: np.ndarray | None = None
+
+
+def _static(layout: Layout) -> dict:
     units = [u for u in layout.cooling if u.kind != "rear_door"]
     if units:
         ux = np.array([u.x_m for u in units])
@@ -98,51 +156,168 @@ def analyze_floor(layout: Layout, rack_box: np.ndarray, rack_front: tuple[np.nda
         unit_box = boxes(ux, uy, np.where(quarter, ud, uw) / 2, np.where(quarter, uw, ud) / 2)
     else:
         unit_box = np.zeros((0, 4))
-    n_r = len(rack_box)
-    allbox = np.concatenate([rack_box, unit_box]) if len(unit_box) else rack_box
-    ids = [r.id for r in layout.racks] + [u.id for u in units]
-    kinds = ["rack"] * n_r + ["unit"] * len(units)
-    pairs = overlapping_pairs(allbox)
-    hall = shapely.Polygon(layout.hall.outline)
-    if not hall.is_valid:
-        hall = shapely.make_valid(hall)
-    hall_area = float(hall.area)
+    hall = _valid(shapely.Polygon(layout.hall.outline))
     tol = hall.buffer(_EPS * 10)
     shapely.prepare(tol)
-    geoms = shapely.box(allbox[:, 0], allbox[:, 1], allbox[:, 2], allbox[:, 3]) if len(allbox) \
-        else np.array([], object)
-    outside = np.flatnonzero(~shapely.contains(tol, geoms)) if len(allbox) else np.zeros(0, np.int64)
-    on_obst: list[tuple[int, str]] = []
+    obst = [_valid(shapely.Polygon(o.polygon)) for o in layout.hall.obstacles]
+    return {"units": units, "unit_box": unit_box, "hall_area": float(hall.area), "tol": tol,
+            "convex": bool(hall.geom_type == "Polygon" and hall.convex_hull.equals(hall)),
+            "obstacles": np.asarray(obst, dtype=object),
+            "obstacle_box": (np.array([o.bounds for o in obst], np.float64) if obst
+                             else np.zeros((0, 4))),
+            "ids": [r.id for r in layout.racks] + [u.id for u in units],
+            "kind": ["rack"] * len(layout.racks) + ["unit"] * len(units)}
+
+
+def _valid(geom):
+    # a user may draw a self-crossing outline or obstacle; GEOS needs valid polygons
+    return geom if geom.is_valid else shapely.make_valid(geom)
+
+
+def _outside(st: dict, box: np.ndarray) -> np.ndarray:
+    """Return whether each box is not inside the hall (with a 10 micrometre tolerance)."""
+    if not len(box):
+        return np.zeros(0, bool)
+    xs, ys = box[:, [0, 2, 2, 0]], box[:, [1, 1, 3, 3]]
+    inside = shapely.intersects_xy(st["tol"], xs, ys).all(axis=1)
+    out = ~inside
+    if not st["convex"]:
+        # in a non-convex hall, a box with its corners inside may still cross a notch
+        check = np.flatnonzero(inside)
+        if len(check):
+            b = box[check]
+            out[check] = ~shapely.contains(st["tol"], shapely.box(b[:, 0], b[:, 1], b[:, 2],
+                                                                  b[:, 3]))
+    return out
+
+
+def _obstacles(st: dict, box: np.ndarray, index: np.ndarray) -> dict[int, list[int]]:
+    """Return ``{footprint index: sorted obstacle indices}`` for boxes that sit on one."""
+    out: dict[int, list[int]] = {}
+    if not len(st["obstacle_box"]) or not len(box):
+        return out
+    gi, oi = candidate_pairs(box, st["obstacle_box"])
+    a, o = box[gi], st["obstacle_box"][oi]
+    keep = ((np.minimum(a[:, 2], o[:, 2]) >= np.maximum(a[:, 0], o[:, 0]))
+            & (np.minimum(a[:, 3], o[:, 3]) >= np.maximum(a[:, 1], o[:, 1])))
+    if keep.any():
+        pairs = np.unique(np.stack([gi[keep], oi[keep]], axis=1), axis=0)
+        gi, oi = pairs[:, 0], pairs[:, 1]
+        b = box[gi]
+        geoms = shapely.box(b[:, 0], b[:, 1], b[:, 2], b[:, 3])
+        area = shapely.area(shapely.intersection(geoms, st["obstacles"][oi]))
+        for g, o in zip(gi[area > _EPS].tolist(), oi[area > _EPS].tolist(), strict=True):
+            out.setdefault(int(index[g]), []).append(o)
+    return {k: sorted(v) for k, v in out.items()}
+
+
+def _blocked_full(rack_box, fx, fy, allbox, clear_m) -> np.ndarray:
+    n_r = len(rack_box)
+    x, y, hx, hy = _centres(rack_box)
+    front, back = strips(x, y, hx, hy, fx, fy, clear_m)
+    st = np.concatenate([front, back])
+    si, bj = candidate_pairs(st, allbox)
+    owner = si % n_r
+    hit = (owner != bj) & _interior_overlap(st[si], allbox[bj])
+    return _sorted_pairs(np.stack([owner[hit], bj[hit]], axis=1))
+
+
+def _centres(b: np.ndarray):
+    return ((b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2,
+            (b[:, 2] - b[:, 0]) / 2, (b[:, 3] - b[:, 1]) / 2)
+
+
+def _blocked_for(dirty, rack_box, fx, fy, allbox, clear_m) -> np.ndarray:
+    """Aisle pairs that involve a ``dirty`` rack, as owner or as blocker."""
+    n_r = len(rack_box)
+    x, y, hx, hy = _centres(rack_box)
+    front, back = strips(x, y, hx, hy, fx, fy, clear_m)
+    out = []
+    for i in dirty.tolist():
+        for st in (front[i], back[i]):  # the dirty rack's own strips against every box
+            j = np.flatnonzero(_interior_overlap(st[None, :], allbox))
+            out.append(np.stack([np.full(len(j), i), j], axis=1))
+        for st in (front, back):  # every rack's strips against the dirty rack's box
+            o = np.flatnonzero(_interior_overlap(st, allbox[i][None, :]))
+            out.append(np.stack([o, np.full(len(o), i)], axis=1))
+    pairs = np.concatenate(out) if out else np.zeros((0, 2), np.int64)
+    pairs = pairs[(pairs[:, 0] != pairs[:, 1]) & (pairs[:, 0] < n_r)]
+    return pairs
+
+
+def analyze_floor(layout: Layout, rack_box: np.ndarray, rack_front: tuple[np.ndarray, np.ndarray],
+                  rack_weight_kg: np.ndarray, cache: FloorCache | None = None) -> FloorResult:
+    """Run the floor checks for racks and floor-standing units.
+
+    Parameters
+    ----------
+    rack_box : (R, 4) float
+        Rack footprints ``minx, miny, maxx, maxy`` in metres.
+    rack_front : tuple of two (R,) float
+        Unit vectors out of each rack's front.
+    rack_weight_kg : (R,) float
+        Loaded weight per rack.
+    cache : FloorCache, optional
+        Kept by an incremental analysis; racks whose box and facing are unchanged
+        keep their results.
+    """
+    a = layout.assumptions
+    c = cache if cache is not None else FloorCache()
+    key = [layout.hall, a, *layout.cooling]
+    fx, fy = rack_front
+    fresh = (len(c.key) != len(key) or not all(map(operator.is_, c.key, key))
+             or c.rack_box is None or len(c.rack_box) != len(rack_box))
+    if fresh:
+        c.key, c.static = key, _static(layout)
+    st = c.static
+    unit_box = st["unit_box"]
+    n_r = len(rack_box)
+    allbox = np.concatenate([rack_box, unit_box]) if len(unit_box) else rack_box
+    dirty = np.zeros(0, np.int64)
+    if not fresh:
+        dirty = np.flatnonzero((rack_box != c.rack_box).any(axis=1) | (fx != c.fx) | (fy != c.fy))
+        fresh = len(dirty) > _INCREMENTAL_MAX
+    clear = a.aisle_clearance_m
+    if fresh:
+        overlaps = overlapping_pairs(allbox)
+        outside = _outside(st, allbox)
+        on_obst = _obstacles(st, allbox, np.arange(len(allbox)))
+        blocked = (_blocked_full(rack_box, fx, fy, allbox, clear) if n_r and clear > 0
+                   else np.zeros((0, 2), np.int64))
+    elif len(dirty):
+        keep = ~np.isin(c.overlaps, dirty).any(axis=1)
+        new = [c.overlaps[keep]]
+        for i in dirty.tolist():
+            j = np.flatnonzero(_interior_overlap(allbox[i][None, :], allbox))
+            j = j[j != i]
+            new.append(np.stack([np.minimum(i, j), np.maximum(i, j)], axis=1))
+        overlaps = _sorted_pairs(np.concatenate(new))
+        outside = c.outside.copy()
+        outside[dirty] = _outside(st, allbox[dirty])
+        gone = set(dirty.tolist())
+        on_obst = {k: v for k, v in c.on_obstacle.items() if k not in gone}
+        on_obst.update(_obstacles(st, allbox[dirty], dirty))
+        if n_r and clear > 0:
+            keep = ~np.isin(c.blocked, dirty).any(axis=1)
+            blocked = _sorted_pairs(np.concatenate([c.blocked[keep],
+                                                    _blocked_for(dirty, rack_box, fx, fy,
+                                                                 allbox, clear)]))
+        else:
+            blocked = np.zeros((0, 2), np.int64)
+    else:
+        overlaps, outside, on_obst, blocked = c.overlaps, c.outside, c.on_obstacle, c.blocked
+    c.rack_box, c.fx, c.fy = rack_box.copy(), np.array(fx, copy=True), np.array(fy, copy=True)
+    c.overlaps, c.outside, c.on_obstacle, c.blocked = overlaps, outside, on_obst, blocked
     obst = layout.hall.obstacles
-    if obst and len(allbox):
-        og = [shapely.Polygon(o.polygon) for o in obst]
-        tree = shapely.STRtree(og)
-        gi, oi = tree.query(geoms, predicate="intersects")
-        if len(gi):
-            area = shapely.area(shapely.intersection(geoms[gi], np.asarray(og, object)[oi]))
-            for g, o in zip(gi[area > _EPS], oi[area > _EPS], strict=True):
-                on_obst.append((int(g), obst[int(o)].id))
-    blocked = np.zeros((0, 2), np.int64)
-    if n_r and a.aisle_clearance_m > 0:
-        x = (rack_box[:, 0] + rack_box[:, 2]) / 2
-        y = (rack_box[:, 1] + rack_box[:, 3]) / 2
-        hx = (rack_box[:, 2] - rack_box[:, 0]) / 2
-        hy = (rack_box[:, 3] - rack_box[:, 1]) / 2
-        fx, fy = rack_front
-        front, back = strips(x, y, hx, hy, fx, fy, a.aisle_clearance_m)
-        st = np.concatenate([front, back])
-        si, bj = _tree_pairs(st, allbox)
-        owner = si % n_r
-        hit = (owner != bj) & _interior_overlap(st[si], allbox[bj])
-        blocked = np.unique(np.stack([owner[hit], bj[hit]], axis=1), axis=0) if hit.any() \
-            else blocked
     area = (rack_box[:, 2] - rack_box[:, 0]) * (rack_box[:, 3] - rack_box[:, 1])
     load = np.divide(rack_weight_kg, area, out=np.zeros_like(area), where=area > 0)
     occupied = float(area.sum() + ((unit_box[:, 2] - unit_box[:, 0]) *
                                    (unit_box[:, 3] - unit_box[:, 1])).sum())
-    return FloorResult(ids=ids, kind=kinds, box=allbox, overlaps=pairs, outside=outside,
-                       on_obstacle=on_obst, aisle_blocked=blocked, rack_area_m2=area,
-                       rack_load_kg_m2=load, hall_area_m2=hall_area, occupied_area_m2=occupied)
+    return FloorResult(ids=st["ids"], kind=st["kind"], box=allbox,
+                       overlaps=overlaps, outside=np.flatnonzero(outside),
+                       on_obstacle=[(i, obst[o].id) for i in sorted(on_obst) for o in on_obst[i]],
+                       aisle_blocked=blocked, rack_area_m2=area, rack_load_kg_m2=load,
+                       hall_area_m2=st["hall_area"], occupied_area_m2=occupied)
 
 
 # -- rules ---------------------------------------------------------------------------------

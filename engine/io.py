@@ -40,26 +40,30 @@ def _migrate_1_to_2(data: dict[str, Any]) -> dict[str, Any]:
     """Schema 1 stored ``position: [x, y]`` and ``rotation`` on racks and units,
     and ``floor_rating`` on the hall; schema 2 names units (``x_m``, ``y_m``,
     ``rotation_deg``, ``floor_rating_kg_m2``)."""
+    # anything of the wrong shape is left as it is for validation to report
     out = dict(data)
-    hall = dict(out.get("hall") or {})
-    if "floor_rating" in hall:
+    hall = out.get("hall")
+    if isinstance(hall, dict) and "floor_rating" in hall:
+        hall = dict(hall)
         hall["floor_rating_kg_m2"] = hall.pop("floor_rating")
-    out["hall"] = hall
+        out["hall"] = hall
     for key in ("racks", "cooling"):
+        if not isinstance(out.get(key), list):
+            continue
         items = []
-        for item in out.get(key) or []:
-            item = dict(item)
-            if "position" in item:
-                pos = item.pop("position")
-                if isinstance(pos, (list, tuple)) and len(pos) == 2:
-                    item["x_m"], item["y_m"] = pos
-                else:
-                    item["x_m"] = pos  # left for validation to report
-            if "rotation" in item:
-                item["rotation_deg"] = item.pop("rotation")
+        for item in out[key]:
+            if isinstance(item, dict):
+                item = dict(item)
+                if "position" in item:
+                    pos = item.pop("position")
+                    if isinstance(pos, list) and len(pos) == 2:
+                        item["x_m"], item["y_m"] = pos
+                    else:
+                        item["x_m"] = pos
+                if "rotation" in item:
+                    item["rotation_deg"] = item.pop("rotation")
             items.append(item)
-        if key in out:
-            out[key] = items
+        out[key] = items
     out["schema_version"] = 2
     return out
 

@@ -185,7 +185,13 @@ class Endpoint(_Model):
 
 
 class ExplicitLink(_Model):
-    """A link drawn by the user between two devices."""
+    """A link drawn by the user between two devices.
+
+    It is cabled like a generated link and joins the bisection of ``fabric``
+    (or, when that is empty, of the fabric one of its ends belongs to).
+    ``medium`` forces a catalog medium instead of the policy's choice and
+    ``length_m`` a measured length instead of the routed one.
+    """
 
     id: Identifier
     a: Endpoint
@@ -193,15 +199,25 @@ class ExplicitLink(_Model):
     speed_gbps: FiniteFloat = Field(default=400.0, gt=0, le=1.0e5)
     count: int = Field(default=1, ge=1, le=10_000)
     fabric: Identifier | None = None
+    medium: Identifier | None = None
+    length_m: FiniteFloat | None = Field(default=None, gt=0, le=1.0e5)
 
 
 class FabricTier(_Model):
-    """One switch tier of a fabric: model and oversubscription (down:up ports)."""
+    """One switch tier of a fabric: model and oversubscription (down:up ports).
+
+    ``radix`` uses only that many ports of each switch (a k-ary fat-tree built
+    from bigger switches); ``port_speed_gbps`` overrides the catalog port speed
+    (for example a breakout); ``count`` forces the number of switches, which
+    makes the fabric an edited one (bisection by the graph method).
+    """
 
     name: Literal["leaf", "spine", "core"]
     switch: Identifier
     oversubscription: FiniteFloat = Field(default=1.0, ge=1.0, le=64.0)
     count: int | None = Field(default=None, ge=0, le=1_000_000)
+    radix: int | None = Field(default=None, ge=2, le=4096)
+    port_speed_gbps: FiniteFloat | None = Field(default=None, gt=0, le=1.0e5)
 
 
 class Fabric(_Model):
@@ -209,7 +225,10 @@ class Fabric(_Model):
 
     ``members`` lists rack ids whose GPU servers (or rack-scale systems) join the
     fabric; empty means every GPU rack of the hall. ``network_racks`` are the
-    racks whose free U take this fabric's switches, in order.
+    racks whose free U take this fabric's switches, in order. ``tiers`` lists
+    the most tiers the fabric may use; with ``collapse_tiers`` a fabric that
+    fits in fewer tiers uses fewer, as NVIDIA's DGX SuperPOD does up to 8
+    scalable units.
     """
 
     id: Identifier
@@ -223,6 +242,7 @@ class Fabric(_Model):
     rails: int = Field(default=8, ge=1, le=64)
     su_nodes: int = Field(default=32, ge=1, le=100_000)
     network_racks: list[Identifier] = Field(default_factory=list)
+    collapse_tiers: bool = True
 
 
 class CablingPolicy(_Model):

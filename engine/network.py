@@ -1,8 +1,23 @@
-"""Network summary: switch counts by tier, links, cabling and bisection bandwidth.
+"""Network summary: switches by tier, links, cabling, bisection bandwidth and scale-up.
 
-This module turns the layout's fabrics into switch tiers, links and cable runs
-(see :mod:`engine.fabric` and :mod:`engine.cabling` when present) and reports
-the scale-out bisection bandwidth and the scale-up (NVLink) domain.
+:func:`analyze_network` builds the fabrics of the layout (:mod:`engine.fabric`),
+routes and equips their links (:mod:`engine.cabling`) and computes each
+fabric's bisection bandwidth (:mod:`engine.bisection`): in closed form for the
+generated structures (``bisection_method`` ``"closed_form"``, exact for
+complete fabrics, ``"structured_cut"`` for partly filled scalable units) and
+by graph search for edited or explicit ones (``"graph_search"``, an upper
+bound found by search). The top-level figures are those of the largest
+scale-out fabric; every fabric is listed under ``fabrics``.
+
+The topology (switches, links, bisection) depends on what is installed, not
+where, so it is kept between analyses keyed by a digest of the layout's
+structure; a :class:`engine.cabling.CableRouter` keeps the routed lengths so a
+moved rack re-routes only its own links. Results equal a fresh analysis.
+
+Scale-up (NVLink) domains are counted apart from the scale-out fabric: 8
+GPUs for HGX/DGX, 72 for NVL72 rack-scale systems. The catalog gives NVLink
+bandwidth per GPU as NVIDIA quotes it, both directions together (900 GB/s for
+H100 = 18 links x 25 GB/s each way [S25]); the per-direction figure is half.
 
 Examples
 --------
@@ -13,16 +28,24 @@ Examples
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from engine.bisection import closed_form_bisection, cut_for_split, graph_bisection
+from engine.cabling import HISTOGRAM_EDGES_M, CableRouter, CablingResult, _geometry_key
 from engine.catalog import Catalog
 from engine.compile import ROLE_CODES, LayoutArrays
+from engine.fabric import TIER_NAMES, FabricBuild, Topology, build_topology, topology_key
 from engine.model import Layout
+from engine.rules import Violation, rule
 
-__all__ = ["NetworkResult", "analyze_network"]
+__all__ = ["NetworkResult", "NetworkCache", "analyze_network", "GRAPH_CHECK_MAX_VERTICES"]
+
+GRAPH_CHECK_MAX_VERTICES = 20_000
+"""Partly filled generated fabrics up to this size also get the graph search."""
 
 
 @dataclass
@@ -43,6 +66,25 @@ class NetworkResult:
     scaleup_domain_gpus: int = 0
     scaleup_gbps_per_gpu: float = 0.0
     scaleout_gpus: int = 0
+    # added by the fabric, cabling and bisection analysis
+    bisection_exact: bool = False
+    bisection_fabric: str | None = None
+    worst_failure: dict[str, Any] | None = None
+    ports_by_tier: dict[str, dict[str, int]] = field(default_factory=dict)
+    fabrics: list[dict[str, Any]] = field(default_factory=list)
+    histogram_counts: list[int] = field(default_factory=list)
+    cost_usd: float = 0.0
+    cost_unknown_cables: int = 0
+    power_unknown_ends: int = 0
+    cabling_notes: list[str] = field(default_factory=list)
+    scaleup_domains: int = 0
+    scaleup_domain_bisection_tbps: float = 0.0
+    unconnected_gpus: int = 0
+    rack_switch_w: np.ndarray | None = None
+    problems: list[tuple[str, str, str, tuple[str, ...]]] = field(default_factory=list)
+    topology: Topology | None = None
+    cabling: CablingResult | None = None
+    rack_ids: list[str] = field(default_factory=list)
 
     def switch_counts(self) -> dict[str, int]:
         """Return switch counts by tier (with ``total``)."""
@@ -50,34 +92,416 @@ class NetworkResult:
         out["total"] = sum(v for k, v in out.items() if k != "total")
         return out
 
+    def generated_rack_power_w(self, n_racks: int) -> np.ndarray:
+        """Return per-rack power of the switches the analysis placed (not installed ones)."""
+        if self.rack_switch_w is None or len(self.rack_switch_w) != n_racks:
+            return np.zeros(n_racks)
+        return self.rack_switch_w
+
+    def placements(self) -> list[dict[str, Any]]:
+        """Return every fabric switch: fabric, tier, model, rack, U and whether generated."""
+        t = self.topology
+        if t is None:
+            return []
+        fab = [f.id for f in t.fabrics]
+        return [{"fabric": fab[f], "tier": TIER_NAMES[k], "model": t.models[m],
+                 "rack": self.rack_ids[r] if r >= 0 else None, "u": int(u),
+                 "height_u": int(h), "generated": bool(d < 0)}
+                for f, k, m, r, u, h, d in zip(t.sw_fabric.tolist(), t.sw_tier.tolist(),
+                                               t.sw_model.tolist(), t.sw_rack.tolist(),
+                                               t.sw_u.tolist(), t.sw_height_u.tolist(),
+                                               t.sw_dev.tolist(), strict=True)]
+
     def cabling_dict(self) -> dict[str, Any]:
         """Return the ``cabling`` part of the analysis JSON."""
-        return {"links": int(sum(self.links_by_tier.values())),
+        return {"links": int(sum(v for k, v in self.links_by_tier.items())),
                 "by_tier": dict(self.links_by_tier), "by_medium": dict(self.links_by_medium),
                 "transceivers": int(self.transceivers),
                 "total_length_m": round(self.total_length_m, 2),
                 "max_length_m": round(self.max_length_m, 2),
-                "optics_w": round(self.optics_w, 1)}
+                "optics_w": round(self.optics_w, 1),
+                "optics_power_unknown_ends": int(self.power_unknown_ends),
+                "cost_usd": round(self.cost_usd, 0),
+                "cost_unknown_cables": int(self.cost_unknown_cables),
+                "histogram": {"edges_m": [e if np.isfinite(e) else None
+                                          for e in HISTOGRAM_EDGES_M],
+                              "cables": list(self.histogram_counts)},
+                "notes": list(self.cabling_notes)}
 
     def network_dict(self) -> dict[str, Any]:
         """Return the ``network`` part of the analysis JSON."""
         return {"bisection_tbps": round(self.bisection_tbps, 4),
                 "bisection_method": self.bisection_method,
+                "bisection_exact": bool(self.bisection_exact),
+                "bisection_fabric": self.bisection_fabric,
                 "per_gpu_bisection_gbps": round(self.per_gpu_bisection_gbps, 3),
                 "oversubscription": dict(self.oversubscription),
+                "worst_failure": dict(self.worst_failure) if self.worst_failure else None,
+                "switches": {k: dict(v) for k, v in self.ports_by_tier.items()},
+                "scaleout_gpus": int(self.scaleout_gpus),
+                "unconnected_gpus": int(self.unconnected_gpus),
                 "scaleup_domain_gpus": int(self.scaleup_domain_gpus),
-                "scaleup_gbps_per_gpu": round(self.scaleup_gbps_per_gpu, 1)}
+                "scaleup_domains": int(self.scaleup_domains),
+                "scaleup_gbps_per_gpu": round(self.scaleup_gbps_per_gpu, 1),
+                "scaleup_gbps_per_gpu_per_direction": round(self.scaleup_gbps_per_gpu / 2.0, 1),
+                "scaleup_domain_bisection_tbps": round(self.scaleup_domain_bisection_tbps, 3),
+                "fabrics": [dict(f) for f in self.fabrics],
+                "placements": self.placements()}
 
 
-def analyze_network(layout: Layout, catalog: Catalog, arr: LayoutArrays) -> NetworkResult:
-    """Summarize the network of the layout from installed devices."""
+class NetworkCache:
+    """Topologies and cable routers of recent layouts, least recently used dropped first."""
+
+    def __init__(self, size: int = 4) -> None:
+        self.size = size
+        self._topo: OrderedDict[str, Topology] = OrderedDict()
+        self._router: OrderedDict[str, CableRouter] = OrderedDict()
+
+    def _get(self, store: OrderedDict, key: str):
+        v = store.get(key)
+        if v is not None:
+            store.move_to_end(key)
+        return v
+
+    def _put(self, store: OrderedDict, key: str, value) -> None:
+        store[key] = value
+        store.move_to_end(key)
+        while len(store) > self.size:
+            store.popitem(last=False)
+
+    def topology(self, layout: Layout, catalog: Catalog, arr: LayoutArrays) -> Topology:
+        """Return the layout's topology, built once per structure."""
+        key = f"{topology_key(layout, arr)}:{id(catalog)}"
+        topo = self._get(self._topo, key)
+        if topo is None:
+            topo = build_topology(layout, catalog, arr, key=key)
+            self._put(self._topo, key, topo)
+        return topo
+
+    def router(self, topo: Topology, layout: Layout, catalog: Catalog) -> CableRouter:
+        """Return the cable router of a topology and the layout's trays and assumptions."""
+        key = f"{topo.key}:{_geometry_key(layout, catalog)}"
+        r = self._get(self._router, key)
+        if r is None:
+            r = CableRouter(topo, layout, catalog)
+            self._put(self._router, key, r)
+        return r
+
+    def clear(self) -> None:
+        """Forget everything."""
+        self._topo.clear()
+        self._router.clear()
+
+
+_CACHE = NetworkCache()
+
+
+# -- bisection per fabric -----------------------------------------------------------------
+
+
+def _fabric_edges(topo: Topology, fb: FabricBuild, drop_switches: np.ndarray | None = None):
+    on = (topo.lk_fabric == fb.index) & (topo.lk_a_vtx >= 0) & (topo.lk_b_vtx >= 0)
+    u, v = topo.lk_a_vtx[on], topo.lk_b_vtx[on]
+    cap = topo.lk_count[on] * topo.lk_gbps[on]
+    if drop_switches is not None and len(drop_switches):
+        dv = fb.n_endpoints + (drop_switches - fb.sw_start)
+        cap = np.where(np.isin(u, dv) | np.isin(v, dv), 0.0, cap)
+    return u, v, cap.astype(np.float64)
+
+
+def _switch_label(topo: Topology, rack_ids: list[str], s: int) -> str:
+    r = int(topo.sw_rack[s])
+    where = f"{rack_ids[r]} U{int(topo.sw_u[s])}" if r >= 0 else "unplaced"
+    return f"{TIER_NAMES[int(topo.sw_tier[s])]} {topo.models[int(topo.sw_model[s])]} at {where}"
+
+
+def _is_complete(fb: FabricBuild) -> bool:
+    """True when every leaf (and every pod) serves the same number of endpoints."""
+    p, w = fb.plan, fb.wiring
+    if p is None or w is None:
+        return False
+    h = fb.leaf_ports
+    if len(h) and h.min() != h.max():
+        return False
+    if p.tiers >= 3:
+        hp = np.bincount(w.pod_of_leaf, weights=h, minlength=p.pods)
+        return bool(hp.min() == hp.max())
+    return True
+
+
+def _bisection(topo: Topology, fb: FabricBuild, rack_ids: list[str]) -> dict[str, Any]:
+    """Return bisection (Gb/s), method, exactness and the worst spine failure of a fabric."""
+    cached = topo.cache.get(("bisection", fb.index))
+    if cached is not None:
+        return cached
+    spines = np.flatnonzero(topo.sw_tier[fb.sw_start:fb.sw_stop] == 1) + fb.sw_start
+    out: dict[str, Any] = {"gbps": 0.0, "method": "none", "exact": False, "worst": None}
+    if fb.plan is not None and not fb.is_edited and fb.wiring is not None:
+        value = closed_form_bisection(fb.plan, fb.wiring, fb.link_gbps)
+        exact = _is_complete(fb)
+        method = "closed_form" if exact else "structured_cut"
+        if not exact and fb.n_vertices <= GRAPH_CHECK_MAX_VERTICES:
+            g = graph_bisection(fb.n_vertices, *_fabric_edges(topo, fb), fb.n_endpoints)
+            value = min(value, g.value)
+        worst = None
+        if len(spines):
+            w = fb.wiring
+            cap = np.bincount(w.ls_spine, weights=w.ls_count, minlength=fb.plan.spines)
+            cand = {int(np.argmax(cap)), 0, fb.plan.spines - 1}
+            vals = [(closed_form_bisection(fb.plan, w, fb.link_gbps, failed_spine=s),
+                     fb.plan.leaves + s) for s in sorted(cand)]
+            worst = min(vals)
+        out.update(gbps=value, method=method, exact=exact)
+    elif fb.n_endpoints >= 2:
+        u, v, cap = _fabric_edges(topo, fb)
+        big = fb.n_vertices > 50_000
+        g = graph_bisection(fb.n_vertices, u, v, cap, fb.n_endpoints,
+                            starts=2 if big else 3, rounds=4 if big else 8)
+        worst = None
+        if len(spines) and len(u):
+            inc = np.bincount(np.concatenate([u, v]), weights=np.concatenate([cap, cap]),
+                              minlength=fb.n_vertices)[fb.n_endpoints + spines - fb.sw_start]
+            cand = spines[np.argsort(-inc, kind="stable")[:3]]
+            vals = [(cut_for_split(fb.n_vertices, *_fabric_edges(topo, fb, np.array([s])),
+                                   g.side), int(s - fb.sw_start)) for s in cand]
+            worst = min(vals)
+        out.update(gbps=g.value, method="graph_search", exact=False)
+    else:
+        worst = None
+    if worst is not None:
+        gbps, local = worst
+        s = fb.sw_start + int(local)
+        half = max(fb.n_gpus if fb.purpose == "scale_out" else fb.n_endpoints, 1) / 2.0
+        out["worst"] = {"tier": "spine", "switch": _switch_label(topo, rack_ids, s),
+                        "bisection_tbps": round(gbps / 1000.0, 4),
+                        "per_gpu_bisection_gbps": round(gbps / half, 3),
+                        "loss_fraction": round(1.0 - gbps / out["gbps"], 4)
+                        if out["gbps"] > 0 else 0.0}
+    topo.cache[("bisection", fb.index)] = out
+    return out
+
+
+# -- the analysis ---------------------------------------------------------------------------
+
+
+def _ports_by_tier(topo: Topology) -> dict[str, dict[str, int]]:
+    if "ports_by_tier" in topo.cache:
+        return {k: dict(v) for k, v in topo.cache["ports_by_tier"].items()}
+    n = topo.n_switches
+    used = np.zeros(n)
+    for ends in (topo.lk_a_ref, topo.lk_b_ref):
+        sw = ends < 0
+        used += np.bincount(-ends[sw] - 1, weights=topo.lk_count[sw], minlength=n)
+    topo.cache["ports_used"] = used
+    out = {}
+    for k, name in enumerate(TIER_NAMES):
+        on = topo.sw_tier == k
+        if not on.any():
+            continue
+        ports = int(topo.sw_radix[on].sum())
+        u = int(used[on].sum())
+        out[name] = {"count": int(on.sum()), "ports": ports, "ports_used": u,
+                     "ports_free": max(ports - u, 0)}
+    topo.cache["ports_by_tier"] = out
+    return {k: dict(v) for k, v in out.items()}
+
+
+def _scaleup(arr: LayoutArrays, res: NetworkResult) -> None:
+    tt = arr.types
+    g = tt.gpus[arr.dev_type]
+    rows = g > 0
+    if not rows.any():
+        return
+    dom = tt.scaleup_gpus[arr.dev_type][rows]
+    bw = tt.scaleup_gbps_per_gpu[arr.dev_type][rows]
+    res.scaleup_domain_gpus = int(dom.max())
+    res.scaleup_gbps_per_gpu = float(bw.max())
+    res.scaleup_domains = int(np.sum(-(-g[rows] // np.maximum(dom, 1))))
+    # NVSwitch domains are non-blocking: half the GPUs send to the other half
+    res.scaleup_domain_bisection_tbps = float(dom.max()) / 2.0 * float(bw.max()) / 2.0 / 1000.0
+
+
+def analyze_network(layout: Layout, catalog: Catalog, arr: LayoutArrays,
+                    cache: NetworkCache | None = None) -> NetworkResult:
+    """Build the fabrics, route their cables and compute bisection bandwidth.
+
+    Parameters
+    ----------
+    cache : NetworkCache, optional
+        Where topologies and routers are kept between calls (a module-wide
+        cache by default). Results do not depend on what it holds.
+
+    Examples
+    --------
+    >>> from engine.templates import instantiate
+    >>> from engine.catalog import default_catalog
+    >>> from engine.compile import compile_layout
+    >>> lay = instantiate("dgx-h100-hall", {"racks": 8})
+    >>> cat = default_catalog()
+    >>> r = analyze_network(lay, cat, compile_layout(lay, cat))
+    >>> r.switch_counts()["leaf"], r.switch_counts()["spine"], r.links_by_tier["node_leaf"]
+    (8, 4, 256)
+    >>> r.bisection_method, r.per_gpu_bisection_gbps
+    ('closed_form', 400.0)
+    """
+    cache = cache or _CACHE
+    res = NetworkResult(rack_ids=arr.rack_ids)
     tt = arr.types
     is_switch = tt.role[arr.dev_type] == ROLE_CODES["switch"]
-    res = NetworkResult()
-    res.switches_by_tier = {"installed": int(is_switch.sum())}
-    gpu_rows = tt.gpus[arr.dev_type] > 0
-    if gpu_rows.any():
-        res.scaleup_domain_gpus = int(tt.scaleup_gpus[arr.dev_type][gpu_rows].max())
-        res.scaleup_gbps_per_gpu = float(tt.scaleup_gbps_per_gpu[arr.dev_type][gpu_rows].max())
+    _scaleup(arr, res)
     res.scaleout_gpus = int(np.sum(tt.gpus[arr.dev_type]))
+    topo = cache.topology(layout, catalog, arr)
+    res.topology = topo
+    res.problems = list(topo.problems)
+    for lk in layout.links:
+        if lk.medium and lk.medium not in catalog.media:
+            res.problems.append(("LINK-MEDIUM", "error", f"Link {lk.id} names medium "
+                                 f"{lk.medium!r}, which the catalog does not have", (lk.id,)))
+    # switches by tier: scale-out fabrics by tier name, others prefixed by purpose
+    counts: dict[str, int] = {"leaf": 0, "spine": 0, "core": 0}
+    for fb in topo.fabrics:
+        tiers = np.bincount(topo.sw_tier[fb.sw_start:fb.sw_stop], minlength=3)
+        for k, name in enumerate(TIER_NAMES):
+            key = name if fb.purpose == "scale_out" else f"{fb.purpose}_{name}"
+            if tiers[k] or key in counts:
+                counts[key] = counts.get(key, 0) + int(tiers[k])
+    counts["unassigned"] = int(topo.unassigned_switches) if len(topo.fabrics) else \
+        int(is_switch.sum())
+    res.switches_by_tier = counts
+    res.ports_by_tier = _ports_by_tier(topo)
+    res.rack_switch_w = np.bincount(topo.sw_rack[topo.sw_rack >= 0],
+                                    weights=topo.sw_power_w[topo.sw_rack >= 0],
+                                    minlength=arr.n_racks)
+    # cabling
+    if topo.n_links:
+        router = cache.router(topo, layout, catalog)
+        cab = router.update(arr, layout)
+        res.cabling = cab
+        res.links_by_tier = cab.links_by_tier
+        res.links_by_medium = cab.cables_by_medium
+        res.transceivers = cab.transceivers
+        res.total_length_m = cab.total_length_m
+        res.max_length_m = cab.max_length_m
+        res.optics_w = cab.optics_w
+        res.histogram_counts = cab.histogram_counts
+        res.cost_usd = cab.cost_usd
+        res.cost_unknown_cables = cab.cost_unknown_cables
+        res.power_unknown_ends = cab.power_unknown_ends
+        res.cabling_notes = sorted(cab.notes)
+    else:
+        res.links_by_tier = {"node_leaf": 0, "leaf_spine": 0, "spine_core": 0, "explicit": 0}
+        res.histogram_counts = [0] * (len(HISTOGRAM_EDGES_M) - 1)
+    # bisection per fabric; the largest scale-out fabric speaks for the hall
+    primary = None
+    in_fabric = np.zeros(len(arr.dev_rack), bool)
+    for fb in topo.fabrics:
+        b = _bisection(topo, fb, arr.rack_ids)
+        n_half = max(fb.n_gpus if fb.purpose == "scale_out" else fb.n_endpoints, 1) / 2.0
+        entry = {"id": fb.id, "name": fb.name, "purpose": fb.purpose, "topology": fb.topology,
+                 "tiers": fb.plan.tiers if fb.plan else 0, "nodes": int(len(fb.node_dev)),
+                 "gpus": int(fb.n_gpus), "link_gbps": fb.link_gbps,
+                 "scalable_units": fb.plan.scalable_units if fb.plan else 0,
+                 "switches": fb.plan.switches() if fb.plan else
+                 {n: int(np.sum(topo.sw_tier[fb.sw_start:fb.sw_stop] == k))
+                  for k, n in enumerate(TIER_NAMES)},
+                 "cables": fb.plan.cables() if fb.plan else {},
+                 "oversubscription": fb.plan.oversubscription() if fb.plan else {},
+                 "bisection_tbps": round(b["gbps"] / 1000.0, 4),
+                 "bisection_method": b["method"], "bisection_exact": b["exact"],
+                 "per_gpu_bisection_gbps": round(b["gbps"] / n_half, 3),
+                 "worst_failure": b["worst"]}
+        res.fabrics.append(entry)
+        if fb.purpose == "scale_out":
+            in_fabric[fb.node_dev] = True
+            if primary is None or fb.n_gpus > primary[0].n_gpus:
+                primary = (fb, b, entry)
+    if primary is not None:
+        fb, b, entry = primary
+        res.bisection_tbps = b["gbps"] / 1000.0
+        res.bisection_method = b["method"]
+        res.bisection_exact = b["exact"]
+        res.bisection_fabric = fb.id
+        res.per_gpu_bisection_gbps = entry["per_gpu_bisection_gbps"]
+        res.oversubscription = dict(entry["oversubscription"])
+        res.worst_failure = b["worst"]
+    gpu_dev = tt.gpus[arr.dev_type] > 0
+    res.unconnected_gpus = int(np.sum(tt.gpus[arr.dev_type][gpu_dev & ~in_fabric]))
     return res
+
+
+# -- rules ----------------------------------------------------------------------------------
+
+
+@rule("FABRIC", "network", "A fabric's switches find no room or no free port, or it names "
+      "racks, switch models or link ends that do not exist.")
+def _check_fabric(ctx) -> list[Violation]:
+    net = ctx.network
+    if net is None:
+        return []
+    out = [Violation(code, sev, msg, items) for code, sev, msg, items in net.problems]
+    topo = net.topology
+    if topo is not None and topo.n_switches and "ports_used" in topo.cache:
+        used = topo.cache["ports_used"]
+        over = used > topo.sw_radix
+        flagged = {it for c, _, _, items in net.problems if c == "FABRIC-NO-PORT" for it in items}
+        for fb in topo.fabrics:
+            for k, name in enumerate(TIER_NAMES):
+                sel = np.flatnonzero(over[fb.sw_start:fb.sw_stop]
+                                     & (topo.sw_tier[fb.sw_start:fb.sw_stop] == k)) + fb.sw_start
+                if len(sel) and fb.id not in flagged:
+                    s = int(sel[np.argmax(used[sel] - topo.sw_radix[sel])])
+                    out.append(Violation(
+                        "FABRIC-NO-PORT", "error",
+                        f"Fabric {fb.id}: {len(sel)} {name} switch(es) need more ports than they "
+                        f"have (worst: {_switch_label(topo, net.rack_ids, s)} uses "
+                        f"{int(used[s])} of {int(topo.sw_radix[s])})",
+                        (fb.id, *sorted({net.rack_ids[r] for r in topo.sw_rack[sel] if r >= 0})[:8])))
+    if net.unconnected_gpus and ctx.layout.fabrics:
+        out.append(Violation("FABRIC-UNCONNECTED", "info",
+                             f"{net.unconnected_gpus} GPUs are in no scale-out fabric", ()))
+    return out
+
+
+def _end_label(topo: Topology, rack_ids: list[str], arr: LayoutArrays, ref: int) -> tuple[str, str]:
+    if ref < 0:
+        s = -ref - 1
+        r = int(topo.sw_rack[s])
+        return _switch_label(topo, rack_ids, s), rack_ids[r] if r >= 0 else ""
+    r = int(arr.dev_rack[ref])
+    return (f"{arr.types.ids[int(arr.dev_type[ref])]} at {rack_ids[r]} U{int(arr.dev_u[ref])}",
+            rack_ids[r])
+
+
+@rule("CABLE-TOO-LONG", "cabling", "A link is longer than any allowed medium reaches.")
+def _check_too_long(ctx) -> list[Violation]:
+    net = ctx.network
+    if net is None or net.cabling is None or not len(net.cabling.too_long):
+        return []
+    topo, cab, arr = net.topology, net.cabling, ctx.arrays
+    out = []
+    for i in cab.too_long.tolist():
+        la, ra = _end_label(topo, net.rack_ids, arr, int(topo.lk_a_ref[i]))
+        lb, rb = _end_label(topo, net.rack_ids, arr, int(topo.lk_b_ref[i]))
+        lid = topo.lk_link_id[i]
+        what = f"Link {lid}" if lid else f"{topo.lk_gbps[i]:g}G link"
+        n = int(topo.lk_count[i])
+        out.append(Violation("CABLE-TOO-LONG", "error",
+                             f"{what} from {la} to {lb} is {cab.length_m[i]:.1f} m"
+                             + (f" (x{n})" if n > 1 else "")
+                             + ": no allowed medium reaches that far",
+                             tuple(x for x in (lid, ra, rb) if x)))
+    return out
+
+
+@rule("CABLE-NOTE", "cabling", "Cabling assumptions worth knowing (media fallbacks, unknown "
+      "optics power).")
+def _check_notes(ctx) -> list[Violation]:
+    net = ctx.network
+    if net is None:
+        return []
+    out = [Violation("CABLE-MEDIA-FALLBACK", "info", n, ()) for n in net.cabling_notes]
+    if net.power_unknown_ends:
+        out.append(Violation("CABLE-POWER-UNKNOWN", "info",
+                             f"{net.power_unknown_ends} cable ends use media whose power the "
+                             "catalog does not give; optics power counts them as 0 W", ()))
+    return out

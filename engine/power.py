@@ -10,18 +10,19 @@ Examples
 >>> p = feed_loads(np.array([40.0, 40.0]), np.array([0, 0, 1, 1]), np.array([0, 1, 0, 1]),
 ...                np.array([0, 1]), 2)
 >>> p["load_kw"].tolist(), p["failover_kw"].tolist()
-[[40.0, 40.0], [80.0, 80.0]]
+([40.0, 40.0], [80.0, 80.0])
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import operator
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from engine.model import Layout
 
-__all__ = ["PowerResult", "feed_loads", "pue_model", "analyze_power"]
+__all__ = ["PowerResult", "PowerCache", "feed_loads", "pue_model", "analyze_power"]
 
 
 @dataclass
@@ -110,47 +111,102 @@ def pue_model(air_kw: float, liquid_kw: float, layout: Layout) -> float:
                                           + liquid_kw * a.pue_overhead_liquid) / total
 
 
-def analyze_power(layout: Layout, rack_power_w: np.ndarray, rack_liquid_w: np.ndarray,
-                  total_gpus: int, optics_w: float = 0.0) -> PowerResult:
-    """Compute the power domain from per-rack power."""
-    a = layout.assumptions
-    rack_kw = rack_power_w / 1000.0
+@dataclass
+class PowerCache:
+    """State kept between the calls of an incremental analysis (see :func:`analyze_power`)."""
+
+    feeds: list = field(default_factory=list)  # the feed objects the tables were built from
+    rack_feeds: list[tuple[str, ...]] = field(default_factory=list)
+    rack_rows: list[str] = field(default_factory=list)
+    tables: dict = field(default_factory=dict)
+
+
+def _feed_tables(layout: Layout) -> dict:
     feed_ids = [f.id for f in layout.feeds]
-    fidx = {fid: i for i, fid in enumerate(feed_ids)}
-    side = np.array([0 if f.side == "A" else 1 for f in layout.feeds], np.int64)
-    rating = np.array([f.rating_kw for f in layout.feeds], np.float64)
+    return {"feed_ids": feed_ids, "index": {fid: i for i, fid in enumerate(feed_ids)},
+            "side": np.array([0 if f.side == "A" else 1 for f in layout.feeds], np.int64),
+            "rating": np.array([f.rating_kw for f in layout.feeds], np.float64)}
+
+
+def _pairs(rack_feeds: list[tuple[str, ...]], rack_ids: list[str], fidx: dict[str, int]):
     pr: list[int] = []
     pf: list[int] = []
     unknown: list[tuple[str, str]] = []
-    for ri, r in enumerate(layout.racks):
-        for fid in r.feeds:
+    for ri, feeds in enumerate(rack_feeds):
+        for fid in feeds:
             j = fidx.get(fid)
             if j is None:
-                unknown.append((r.id, fid))
+                unknown.append((rack_ids[ri], fid))
             else:
                 pr.append(ri)
                 pf.append(j)
-    fl = feed_loads(rack_kw, np.asarray(pr, np.int64), np.asarray(pf, np.int64), side,
-                    len(feed_ids))
+    return np.asarray(pr, np.int64), np.asarray(pf, np.int64), unknown
+
+
+def _rows(rows: list[str]) -> tuple[list[str], np.ndarray]:
+    if not rows:
+        return [], np.zeros(0, np.int64)
+    names, inv = np.unique(np.asarray(rows, dtype=str), return_inverse=True)
+    return [str(n) for n in names], inv.astype(np.int64)
+
+
+def analyze_power(layout: Layout, rack_power_w: np.ndarray, rack_liquid_w: np.ndarray,
+                  total_gpus: int, optics_w: float = 0.0, cache: PowerCache | None = None,
+                  changed: np.ndarray | None = None) -> PowerResult:
+    """Compute the power domain from per-rack power.
+
+    Parameters
+    ----------
+    rack_power_w, rack_liquid_w : (R,) float
+        Per-rack power and its share to liquid, in ``layout.racks`` order.
+    total_gpus : int
+        GPUs in the hall (for GPUs per MW).
+    optics_w : float
+        Power of transceivers and other hall loads outside racks.
+    cache : PowerCache, optional
+        Kept by an incremental analysis between calls.
+    changed : (K,) int, optional
+        With ``cache``: the racks whose objects changed since the last call
+        (``None``: any).
+    """
+    a = layout.assumptions
+    c = cache if cache is not None else PowerCache()
+    racks = layout.racks
+    fresh = (changed is None or len(c.rack_feeds) != len(racks) or len(c.feeds) != len(layout.feeds)
+             or not all(map(operator.is_, c.feeds, layout.feeds)))
+    if fresh:
+        c.feeds, c.tables = list(layout.feeds), _feed_tables(layout)
+        c.rack_feeds = [tuple(r.feeds) for r in racks]
+        c.rack_rows = [r.row or "" for r in racks]
+    t = c.tables
+    idx = [] if fresh else np.asarray(changed, np.int64).tolist()
+    if fresh or any(tuple(racks[i].feeds) != c.rack_feeds[i] for i in idx):
+        c.rack_feeds = [tuple(r.feeds) for r in racks]
+        t["pairs"] = _pairs(c.rack_feeds, [r.id for r in racks], t["index"])
+    if fresh or any((racks[i].row or "") != c.rack_rows[i] for i in idx):
+        c.rack_rows = [r.row or "" for r in racks]
+        t["rows"] = _rows(c.rack_rows)
+    pr, pf, unknown = t["pairs"]
+    names, inv = t["rows"]
+    feed_ids, side, rating = t["feed_ids"], t["side"], t["rating"]
+    rack_kw = rack_power_w / 1000.0
+    fl = feed_loads(rack_kw, pr, pf, side, len(feed_ids))
     budget = rating * a.continuous_derating
     with np.errstate(divide="ignore", invalid="ignore"):
         util = np.where(budget > 0, fl["load_kw"] / budget, 0.0)
         futil = np.where(budget > 0, fl["failover_kw"] / budget, 0.0)
-    rows = [r.row or "" for r in layout.racks]
-    names, inv = np.unique(np.asarray(rows, dtype=object).astype(str), return_inverse=True) \
-        if rows else (np.array([], str), np.zeros(0, np.int64))
     row_kw = np.bincount(inv, weights=rack_kw, minlength=len(names))
     liquid_kw = float(rack_liquid_w.sum()) / 1000.0
     it_kw = float(rack_kw.sum()) + optics_w / 1000.0
     air_kw = it_kw - liquid_kw
     pue = pue_model(air_kw, liquid_kw, layout)
     return PowerResult(
-        rack_kw=rack_kw, row_names=[str(n) for n in names], row_kw=row_kw,
-        feed_ids=feed_ids, feed_side=side, feed_rating_kw=rating, feed_budget_kw=budget,
+        rack_kw=rack_kw, row_names=list(names), row_kw=row_kw,
+        feed_ids=list(feed_ids), feed_side=side, feed_rating_kw=rating, feed_budget_kw=budget,
         feed_load_kw=fl["load_kw"], feed_failover_kw=fl["failover_kw"],
         feed_utilization=util, feed_failover_utilization=futil,
         rack_feed_count=fl["count"], rack_survives_a_loss=fl["survives"][0],
-        rack_survives_b_loss=fl["survives"][1], unknown_feeds=unknown,
+        rack_survives_b_loss=fl["survives"][1], unknown_feeds=list(unknown),
         it_kw=it_kw, optics_kw=optics_w / 1000.0, facility_kw=it_kw * pue, pue=pue,
         gpus_per_mw=(total_gpus / (it_kw / 1000.0)) if it_kw > 0 else 0.0,
         max_rack_kw=float(rack_kw.max()) if len(rack_kw) else 0.0,

@@ -7,6 +7,28 @@ out: rows with cold and hot aisles, CRAHs/CDUs sized N+1 for the heat, A/B
 feeds sized for the loss of one side, overhead trays and fabrics. Strings may
 refer to parameters as ``${name}``. No code runs from a template.
 
+Optional parts of the schema (all with defaults, so older files stay valid):
+
+- ``parameters[].bindings``: for a ``choice`` parameter, the names each choice
+  defines (``{"hopper": {"server": "dgx-h100"}}``), usable in ``vars``,
+  expressions and ``${name}`` strings.
+- ``racks[].reserve_kw``: power per rack of equipment added later (a fabric's
+  switches), used only to size feeds and cooling.
+- ``racks[].racks_per_row``: a row length for that group instead of the hall's.
+- ``racks[].align``: ``"center"`` centres the group's rows on the widest row.
+- ``repeat``: lay out a run of consecutive groups ``count`` times (a pod or a
+  scalable unit as a block of rows).
+- ``assumptions``: string values are expressions of the parameters.
+- ``preliminary``: the template rests on announced, not shipping, hardware.
+- ``layout_generation``: the generation of the layouts it makes, when a
+  parameter chooses it (``"${generation}"``); the template's own otherwise.
+- ``constraints``: conditions on the parameters (``expr``) with the message
+  shown when one fails (a :class:`ParameterError`).
+- ``fabrics[].when`` and ``fabrics[].tiers[].when``: an expression; the fabric
+  or tier is left out when it is false (a core tier only beyond some size).
+- ``expected``: published numbers the template reproduces, as ``cases`` of
+  parameters and figures with their source (see :func:`check_expected`).
+
 Examples
 --------
 >>> lay = instantiate("dgx-h100-hall", {"racks": 8})
@@ -20,11 +42,12 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from engine.catalog import Catalog, default_catalog
 from engine.compile import compile_layout
@@ -47,7 +70,14 @@ __all__ = [
     "Parameter",
     "DeviceSpec",
     "RackGroup",
+    "HallSpec",
+    "CoolingSpec",
+    "PowerSpec",
+    "RepeatSpec",
+    "Constraint",
     "TemplateFile",
+    "MAX_TEMPLATE_RACKS",
+    "USER_DIR_ENV",
     "builtin_template_dir",
     "user_template_dir",
     "read_template_file",
@@ -55,10 +85,21 @@ __all__ = [
     "get_template",
     "resolve_params",
     "instantiate",
+    "expected_cases",
+    "check_expected",
 ]
 
 Expr = str | int | float
 Identifier = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.\-]+$")]
+Name = Annotated[str, Field(pattern=r"^[a-z_][a-z0-9_]*$", max_length=40)]
+Scalar = str | int | float | bool
+
+#: Upper bound on the racks one instantiation may create (all groups, all repeats).
+MAX_TEMPLATE_RACKS = 200_000
+#: Environment variable that moves the user folders (templates, catalog) elsewhere.
+USER_DIR_ENV = "RACKSCAPE_USER_DIR"
+_CRAH_GAP_M = 0.6  # service gap between CRAH columns of a gallery
+_CRAH_MIN_SPAN_M = 20.0  # rows shorter than this: the hall grows to fit one CRAH column
 
 
 class ParameterError(ValueError):
@@ -69,40 +110,80 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Parameter(_Model):
-    """A typed template parameter with default, range and help."""
+def _range_text(lo: float | None, hi: float | None) -> str:
+    if lo is not None and hi is not None:
+        return f"a value from {lo:g} to {hi:g}"
+    if lo is not None:
+        return f"a value of at least {lo:g}"
+    return f"a value of at most {hi:g}"
 
-    name: Annotated[str, Field(pattern=r"^[a-z_][a-z0-9_]*$", max_length=40)]
+
+class Parameter(_Model):
+    """A typed template parameter with default, range and help.
+
+    A ``choice`` parameter may bind names per choice (``bindings``), so one
+    choice (a generation, an edition) can select several device models.
+    """
+
+    name: Name
     type: Literal["int", "float", "bool", "choice"] = "int"
     default: int | float | bool | str
     min: float | None = None
     max: float | None = None
     even: bool = False
-    choices: list[str] = Field(default_factory=list)
-    help: str = ""
+    choices: list[str] = Field(default_factory=list, max_length=100)
+    bindings: dict[str, dict[Name, Scalar]] = Field(default_factory=dict)
+    help: str = Field(default="", max_length=1000)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Parameter:
+        if self.type == "choice" and not self.choices:
+            raise ValueError(f"parameter {self.name}: a choice parameter needs choices")
+        unknown = [k for k in self.bindings if k not in self.choices]
+        if unknown:
+            raise ValueError(f"parameter {self.name}: bindings for unknown choices {unknown}")
+        if self.bindings and set(self.bindings) != set(self.choices):
+            raise ValueError(f"parameter {self.name}: bindings must cover every choice")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"parameter {self.name}: min is above max")
+        try:
+            _coerce(self, self.default)
+        except ParameterError as exc:
+            raise ValueError(f"default: {exc}") from None
+        return self
 
 
 class DeviceSpec(_Model):
     """Devices in each rack of a group: a type, how many and from which U, how far apart."""
 
-    type: str
+    type: str = Field(max_length=200)
     count: Expr = 1
     u: Expr = 1
     pitch_u: Expr | None = None
-    name: str | None = None
+    name: str | None = Field(default=None, max_length=120)
 
 
 class RackGroup(_Model):
-    """A group of identical racks laid out in rows."""
+    """A group of identical racks laid out in rows.
+
+    ``reserve_kw`` is the power per rack of equipment the design adds later
+    (for example a fabric's switches in network racks); it sizes feeds and
+    cooling but is not a device. ``racks_per_row`` overrides the hall's row
+    length for this group; ``align`` ``"center"`` centres the rows this group
+    starts on the widest row (a short network row in the middle of the hall).
+    """
 
     name: Identifier
     role: Literal["compute", "network", "storage", "cpu", "other"] = "compute"
     count: Expr
-    rack_type: str
-    system: str | None = None
-    devices: list[DeviceSpec] = Field(default_factory=list)
+    rack_type: str = Field(max_length=200)
+    system: str | None = Field(default=None, max_length=200)
+    devices: list[DeviceSpec] = Field(default_factory=list, max_length=60)
     new_row: bool = True
-    id_prefix: str | None = Field(default=None, max_length=12)
+    id_prefix: str | None = Field(default=None, max_length=12, pattern=r"^[A-Za-z0-9_.\-]*$")
+    reserve_kw: Expr | None = None
+    racks_per_row: Expr | None = None
+    align: Literal["start", "center"] = "start"
 
 
 class HallSpec(_Model):
@@ -118,20 +199,41 @@ class HallSpec(_Model):
 
 
 class CoolingSpec(_Model):
-    """Cooling units to size: catalog models, redundancy and sizing margin."""
+    """Cooling units to size: catalog models, redundancy and sizing margin.
+
+    ``crah_layout`` ``"wall"`` puts one CRAH column on each side wall and lets
+    the hall grow to fit them (galleries only for very large halls);
+    ``"gallery"`` adds columns so the CRAHs stay alongside the rows.
+    """
 
     air_unit: str | None = "crah-cw-150"
     liquid_unit: str | None = "cdu-coolchip-1350"
     redundancy: int = Field(default=1, ge=0, le=8)
     sizing_margin: float = Field(default=1.1, ge=1.0, le=3.0)
     rear_door: str | None = None
+    crah_layout: Literal["wall", "gallery"] = "wall"
 
 
 class PowerSpec(_Model):
     """Feeds to size: candidate models (smallest that fits wins) and kind."""
 
-    feed_models: list[str] = Field(default_factory=lambda: ["busway-415v-400a", "busway-415v-800a"])
+    feed_models: list[str] = Field(default_factory=lambda: ["busway-415v-400a", "busway-415v-800a"],
+                                   min_length=1, max_length=20)
     kind: Literal["busway", "pdu", "rpp"] = "busway"
+
+
+class Constraint(_Model):
+    """A condition the parameters must meet, with the message shown when they do not."""
+
+    expr: str = Field(max_length=400)
+    message: str = Field(max_length=300)
+
+
+class RepeatSpec(_Model):
+    """Lay out consecutive rack groups as a block, ``count`` times (pods, scalable units)."""
+
+    count: Expr
+    groups: list[Identifier] = Field(min_length=1, max_length=50)
 
 
 class TemplateFile(_Model):
@@ -140,21 +242,60 @@ class TemplateFile(_Model):
     schema_: Literal["rackscape.template/1"] = Field(alias="schema")
     id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9\-]*$", max_length=60)]
     title: str = Field(max_length=200)
-    generation: str = Field(max_length=40)
+    generation: str = Field(max_length=40, pattern=r"^[A-Za-z0-9_.\-]+$")
     version: str = Field(default="1.0", max_length=20)
     author: str = Field(default="Rackscape", max_length=200)
-    description: str = Field(default="", max_length=4000)
-    sources: list[str] = Field(default_factory=list)
-    parameters: list[Parameter] = Field(default_factory=list)
-    vars: dict[str, Expr] = Field(default_factory=dict)
+    description: str = Field(default="", max_length=8000)
+    preliminary: bool = False
+    layout_generation: str | None = Field(default=None, max_length=80)
+    sources: list[Annotated[str, Field(max_length=500)]] = Field(default_factory=list,
+                                                                   max_length=100)
+    parameters: list[Parameter] = Field(default_factory=list, max_length=50)
+    vars: dict[Name, Expr] = Field(default_factory=dict, max_length=200)
+    constraints: list[Constraint] = Field(default_factory=list, max_length=50)
     hall: HallSpec = HallSpec()
-    racks: list[RackGroup] = Field(min_length=1)
+    racks: list[RackGroup] = Field(min_length=1, max_length=200)
+    repeat: RepeatSpec | None = None
     cooling: CoolingSpec = CoolingSpec()
     power: PowerSpec = PowerSpec()
-    fabrics: list[dict[str, Any]] = Field(default_factory=list)
+    fabrics: list[dict[str, Any]] = Field(default_factory=list, max_length=16)
     assumptions: dict[str, Any] = Field(default_factory=dict)
     expected: dict[str, Any] = Field(default_factory=dict)
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _references(self) -> TemplateFile:
+        names = [p.name for p in self.parameters]
+        if len(set(names)) != len(names):
+            raise ValueError("parameter names must be unique")
+        bound = [b for p in self.parameters for bs in p.bindings.values() for b in bs]
+        clash = (set(names) | set(bound)) & set(self.vars)
+        if clash:
+            raise ValueError(f"vars redefine parameters or bindings: {sorted(clash)}")
+        groups = [g.name for g in self.racks]
+        if len(set(groups)) != len(groups):
+            raise ValueError("rack group names must be unique")
+        if self.repeat is not None:
+            missing = [g for g in self.repeat.groups if g not in groups]
+            if missing:
+                raise ValueError(f"repeat.groups: unknown rack groups {missing}")
+            idx = [groups.index(g) for g in self.repeat.groups]
+            if idx != list(range(idx[0], idx[0] + len(idx))):
+                raise ValueError("repeat.groups must be consecutive rack groups, in order")
+        for k, spec in enumerate(self.fabrics):
+            for key in ("members", "network_racks"):
+                val = spec.get(key, [])
+                if not isinstance(val, list) or not all(isinstance(v, str) for v in val):
+                    raise ValueError(f"fabrics[{k}].{key}: expected a list of rack group names")
+                unknown = [v for v in val if v not in groups]
+                if unknown:
+                    raise ValueError(f"fabrics[{k}].{key}: unknown rack groups {unknown}")
+        try:
+            Assumptions(**{k: (1.0 if isinstance(v, str) else v)
+                           for k, v in self.assumptions.items()})
+        except (ValidationError, TypeError) as exc:
+            raise ValueError(f"assumptions: {exc}") from None
+        return self
 
 
 def builtin_template_dir() -> Path:
@@ -163,7 +304,19 @@ def builtin_template_dir() -> Path:
 
 
 def user_template_dir() -> Path:
-    """Return the user's template library folder (it may not exist)."""
+    """Return the user's template library folder (it may not exist).
+
+    ``$RACKSCAPE_USER_DIR/templates`` when that variable is set, otherwise
+    ``platformdirs.user_data_dir("rackscape")/templates``.
+
+    Examples
+    --------
+    >>> user_template_dir().name
+    'templates'
+    """
+    env = os.environ.get(USER_DIR_ENV)
+    if env:
+        return Path(env) / "templates"
     import platformdirs
 
     return Path(platformdirs.user_data_dir("rackscape", appauthor=False)) / "templates"
@@ -180,6 +333,8 @@ def read_template_file(path: Path) -> TemplateFile:
                          f"valid JSON ({exc.msg})") from None
     except UnicodeDecodeError:
         raise InputError(path, "", "UTF-8 text") from None
+    except RecursionError:
+        raise InputError(path, "", "JSON nested less deeply") from None
     try:
         return TemplateFile.model_validate(data)
     except ValidationError as exc:
@@ -192,6 +347,11 @@ def list_templates(generation: str | None = None, user_dir: Path | None | str = 
     """Return the built-in and user templates (user ids override built-in ones).
 
     A bad user template is skipped and described in ``problems``.
+
+    Examples
+    --------
+    >>> "dgx-h100-superpod" in {t.id for t in list_templates(user_dir=None)}
+    True
     """
     found: dict[str, TemplateFile] = {}
     for path in sorted(builtin_template_dir().glob("*/*.json")):
@@ -200,7 +360,8 @@ def list_templates(generation: str | None = None, user_dir: Path | None | str = 
     udir = user_template_dir() if user_dir == "default" else user_dir
     if udir is not None and Path(udir).is_dir():
         for path in sorted(Path(udir).glob("**/*.json")):
-            if path.name == "manifest.json":
+            if path.name == "manifest.json" or any(p.startswith(".") for p in
+                                                   path.relative_to(udir).parts):
                 continue
             try:
                 t = read_template_file(path)
@@ -231,11 +392,14 @@ def _coerce(p: Parameter, raw: Any) -> Any:
             return raw.lower() in ("true", "yes", "1")
         raise ParameterError(f"parameter {p.name}: expected true or false, got {raw!r}")
     if p.type == "choice":
-        if str(raw) not in p.choices:
+        if isinstance(raw, bool) or str(raw) not in p.choices:
             raise ParameterError(f"parameter {p.name}: expected one of {', '.join(p.choices)}, "
                                  f"got {raw!r}")
         return str(raw)
+    kind = "an integer" if p.type == "int" else "a number"
     try:
+        if isinstance(raw, bool):
+            raise ValueError
         if p.type == "int":
             if isinstance(raw, float) and not raw.is_integer():
                 raise ValueError
@@ -244,11 +408,10 @@ def _coerce(p: Parameter, raw: Any) -> Any:
             val = float(raw)
             if not math.isfinite(val):
                 raise ValueError
-    except (TypeError, ValueError):
-        kind = "an integer" if p.type == "int" else "a number"
+    except (TypeError, ValueError, OverflowError):
         raise ParameterError(f"parameter {p.name}: expected {kind}, got {raw!r}") from None
     if p.min is not None and val < p.min or p.max is not None and val > p.max:
-        raise ParameterError(f"parameter {p.name}: expected a value from {p.min:g} to {p.max:g}, "
+        raise ParameterError(f"parameter {p.name}: expected {_range_text(p.min, p.max)}, "
                              f"got {val:g}")
     if p.even and int(val) % 2:
         raise ParameterError(f"parameter {p.name}: expected an even number, got {val:g}")
@@ -256,18 +419,39 @@ def _coerce(p: Parameter, raw: Any) -> Any:
 
 
 def resolve_params(t: TemplateFile, values: dict[str, Any]) -> dict[str, Any]:
-    """Check and coerce parameter values against the template, filling defaults."""
+    """Check and coerce parameter values against the template, filling defaults.
+
+    Returns the environment of the template's expressions: parameters, the
+    names bound by choice parameters, then ``vars`` in file order.
+
+    Examples
+    --------
+    >>> env = resolve_params(get_template("dgx-h100-superpod", user_dir=None),
+    ...                      {"scalable_units": "2"})
+    >>> env["scalable_units"], env["gpus"]
+    (2, 504)
+    """
     known = {p.name: p for p in t.parameters}
     for k in values:
         if k not in known:
             raise ParameterError(f"unknown parameter {k!r} for template {t.id} "
                                  f"(known: {', '.join(known) or 'none'})")
     env = {name: _coerce(p, values.get(name, p.default)) for name, p in known.items()}
+    for p in t.parameters:
+        if p.bindings:
+            env.update(p.bindings[env[p.name]])
     for name, expr in t.vars.items():
         try:
             env[name] = evaluate(expr, env)
-        except (ValueError, TypeError, OverflowError) as exc:
+        except (ValueError, TypeError, OverflowError, RecursionError) as exc:
             raise ParameterError(f"template {t.id}: value {name}: {exc}") from None
+    for c in t.constraints:
+        try:
+            ok = evaluate(c.expr, env)
+        except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+            raise ParameterError(f"template {t.id}: constraint {c.expr!r}: {exc}") from None
+        if not ok:
+            raise ParameterError(f"template {t.id}: {c.message}")
     return env
 
 
@@ -286,7 +470,7 @@ def _s(text: str, env: dict[str, Any]) -> str:
 def _n(expr: Expr, env: dict[str, Any], what: str) -> float:
     try:
         val = evaluate(_s(expr, env) if isinstance(expr, str) else expr, env)
-    except (ValueError, TypeError, OverflowError) as exc:
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
         raise ParameterError(f"{what}: {exc}") from None
     if isinstance(val, bool) or not isinstance(val, (int, float)) or not math.isfinite(val):
         raise ParameterError(f"{what}: expected a number, got {val!r}")
@@ -303,12 +487,19 @@ def _rack_contents(g: RackGroup, env: dict[str, Any]) -> tuple[str | None, list[
     devices: list[MountedDevice] = []
     for spec in g.devices:
         n = _i(spec.count, env, f"racks.{g.name}.devices.count")
+        if n < 0 or n > 60:
+            raise ParameterError(f"racks.{g.name}.devices.count: expected 0 to 60, got {n}")
         u0 = _i(spec.u, env, f"racks.{g.name}.devices.u")
         pitch = _i(spec.pitch_u, env, "pitch_u") if spec.pitch_u is not None else 0
         dtype = _s(spec.type, env)
         for k in range(n):
-            devices.append(MountedDevice(type=dtype, u=u0 + k * pitch,
-                                         name=_s(spec.name, env) if spec.name else None))
+            try:
+                devices.append(MountedDevice(type=dtype, u=u0 + k * pitch,
+                                             name=_s(spec.name, env) if spec.name else None))
+            except ValidationError as exc:
+                field, expected = format_validation_error(exc)
+                raise ParameterError(f"racks.{g.name}.devices.{field}: expected {expected}") \
+                    from None
     return None, devices
 
 
@@ -317,6 +508,57 @@ def _pick_model(catalog: Catalog, model_id: str, what: str):
         return catalog.facility[model_id]
     except KeyError:
         raise ParameterError(f"{what}: unknown facility model {model_id!r}") from None
+
+
+def _group_sequence(t: TemplateFile, env: dict[str, Any]) -> list[RackGroup]:
+    """Return the rack groups in layout order, with the repeated block expanded."""
+    if t.repeat is None:
+        return list(t.racks)
+    n = _i(t.repeat.count, env, "repeat.count")
+    if n < 0 or n > 10_000:
+        raise ParameterError(f"repeat.count: expected 0 to 10000 blocks, got {n}")
+    names = [g.name for g in t.racks]
+    lo = names.index(t.repeat.groups[0])
+    hi = lo + len(t.repeat.groups)
+    return list(t.racks[:lo]) + list(t.racks[lo:hi]) * n + list(t.racks[hi:])
+
+
+def _assumptions(t: TemplateFile, env: dict[str, Any]) -> Assumptions:
+    vals = {k: (_n(v, env, f"assumptions.{k}") if isinstance(v, str) else v)
+            for k, v in t.assumptions.items()}
+    try:
+        return Assumptions(**vals)
+    except ValidationError as exc:
+        field, expected = format_validation_error(exc)
+        raise ParameterError(f"template {t.id}: assumptions.{field}: expected {expected}") \
+            from None
+
+
+def _group_heat(t: TemplateFile, groups: dict[str, RackGroup], contents: dict, rt_cache: dict,
+                env: dict[str, Any], catalog: Catalog,
+                assumptions: Assumptions) -> dict[str, tuple[float, float]]:
+    """Return ``(power_kw, liquid_kw)`` per rack of each group (one probe rack per group)."""
+    names = list(contents)
+    probe_racks = [Rack(id=f"P{k}", type=rt_cache[name].id, x_m=0.0, y_m=0.0,
+                        system=contents[name][0], devices=list(contents[name][1]))
+                   for k, name in enumerate(names)]
+    probe = Layout(name="probe", hall=Hall(outline=[(0, 0), (1, 0), (1, 1)]), racks=probe_racks,
+                   assumptions=assumptions)
+    try:
+        arr = compile_layout(probe, catalog)
+    except InputError as exc:
+        field = exc.field.replace("racks[", "rack group [")
+        raise ParameterError(f"template {t.id}: {field}: expected {exc.expected}") from None
+    out = {}
+    for k, name in enumerate(names):
+        g = groups[name]
+        reserve = _n(g.reserve_kw, env, f"racks.{name}.reserve_kw") if g.reserve_kw is not None \
+            else 0.0
+        if reserve < 0:
+            raise ParameterError(f"racks.{name}.reserve_kw: expected 0 or more, got {reserve:g}")
+        out[name] = (float(arr.rack_power_w[k]) / 1000.0 + reserve,
+                     float(arr.rack_liquid_w[k]) / 1000.0)
+    return out
 
 
 def instantiate(template: str | TemplateFile, params: dict[str, Any] | None = None,
@@ -328,6 +570,14 @@ def instantiate(template: str | TemplateFile, params: dict[str, Any] | None = No
     ParameterError
         For an unknown, mistyped or out-of-range parameter, or a template whose
         values do not evaluate.
+
+    Examples
+    --------
+    >>> lay = instantiate("gb200-nvl72-superpod", {"scalable_units": 1})
+    >>> sum(1 for r in lay.racks if r.system == "gb200-nvl72")
+    8
+    >>> sorted({u.kind for u in lay.cooling})
+    ['cdu', 'crah']
     """
     catalog = catalog or default_catalog()
     t = get_template(template) if isinstance(template, str) else template
@@ -338,33 +588,55 @@ def instantiate(template: str | TemplateFile, params: dict[str, Any] | None = No
     hot = _n(hs.hot_aisle_m, env, "hall.hot_aisle_m")
     margin = _n(hs.margin_m, env, "hall.margin_m")
     service = _n(hs.service_m, env, "hall.service_m")
+    for what, val in (("cold_aisle_m", cold), ("hot_aisle_m", hot), ("margin_m", margin),
+                      ("service_m", service)):
+        if not 0 <= val <= 100:
+            raise ParameterError(f"hall.{what}: expected 0 to 100 m, got {val:g}")
+    assumptions = _assumptions(t, env)
 
-    # 1. racks in rows; rows alternate front directions around cold and hot aisles
-    rows: list[list[tuple[RackGroup, str | None, list[MountedDevice]]]] = []
-    group_ids: dict[str, list[str]] = {}
-    for g in t.racks:
+    # 1. racks in rows; a group starts a new row unless told otherwise; the repeated
+    # block (pods, scalable units) is laid out count times
+    groups = {g.name: g for g in t.racks}
+    contents: dict[str, tuple[str | None, list[MountedDevice]]] = {}
+    rows: list[list[RackGroup]] = []
+    total = 0
+    for g in _group_sequence(t, env):
         n = _i(g.count, env, f"racks.{g.name}.count")
-        if n < 0 or n > 200_000:
-            raise ParameterError(f"racks.{g.name}.count: expected 0 to 200000 racks, got {n}")
+        if n < 0 or n > MAX_TEMPLATE_RACKS:
+            raise ParameterError(f"racks.{g.name}.count: expected 0 to {MAX_TEMPLATE_RACKS} "
+                                 f"racks, got {n}")
+        total += n
+        if total > MAX_TEMPLATE_RACKS:
+            raise ParameterError(f"template {t.id}: these parameters give more than "
+                                 f"{MAX_TEMPLATE_RACKS} racks")
         if n == 0:
             continue
-        system, devices = _rack_contents(g, env)
+        if g.name not in contents:
+            contents[g.name] = _rack_contents(g, env)
+        row_len = per_row if g.racks_per_row is None else \
+            max(1, _i(g.racks_per_row, env, f"racks.{g.name}.racks_per_row"))
         if g.new_row or not rows:
             rows.append([])
         for _ in range(n):
-            if len(rows[-1]) >= per_row:
+            if len(rows[-1]) >= row_len:
                 rows.append([])
-            rows[-1].append((g, system, devices))
+            rows[-1].append(g)
     if not rows:
         raise ParameterError(f"template {t.id}: these parameters give no racks")
     rt_cache = {}
-    for row in rows:
-        for g, _, _ in row:
-            rid = _s(g.rack_type, env)
-            if rid not in catalog.racks:
-                raise ParameterError(f"racks.{g.name}.rack_type: unknown rack type {rid!r}")
-            rt_cache[g.name] = catalog.racks[rid]
+    for gname in contents:
+        rid = _s(groups[gname].rack_type, env)
+        if rid not in catalog.racks:
+            raise ParameterError(f"racks.{gname}.rack_type: unknown rack type {rid!r}")
+        rt_cache[gname] = catalog.racks[rid]
     depth = max(rt.depth_mm.v(1200) for rt in rt_cache.values()) / 1000.0
+
+    # 2. heat per rack from the catalog (plus reserves), to size cooling and feeds
+    heat = _group_heat(t, groups, contents, rt_cache, env, catalog, assumptions)
+    order = [g for row in rows for g in row]
+    rack_kw = [heat[g.name][0] for g in order]
+    liquid_kw = [heat[g.name][1] for g in order]
+    air_kw = [p - q for p, q in zip(rack_kw, liquid_kw, strict=True)]
 
     cooling = t.cooling
     air_model = _pick_model(catalog, _s(cooling.air_unit, env), "cooling.air_unit") \
@@ -376,85 +648,136 @@ def instantiate(template: str | TemplateFile, params: dict[str, Any] | None = No
     cdu_w = (liq_model.width_mm.v(1200) / 1000.0) if liq_model else 0.0
     cdu_d = (liq_model.depth_mm.v(1200) / 1000.0) if liq_model else 0.0
 
-    x_start = margin + (crah_d + service if air_model else 0.0)
+    # rows stack along y: their positions do not depend on x
     y_start = margin + (cdu_d + service if liq_model else 0.0)
-    racks: list[Rack] = []
     row_y: list[float] = []
-    row_span: list[tuple[float, float]] = []
     y = y_start + depth / 2
+    for k in range(len(rows)):
+        row_y.append(y)
+        y += depth + (cold if k % 2 == 0 else hot)
+    rows_end_y = y - (cold if (len(rows) - 1) % 2 == 0 else hot) - depth / 2
+    hall_h = rows_end_y + service + margin
+
+    total_liquid = sum(liquid_kw)
+    n_cdu = 0
+    if liq_model is not None and total_liquid > 0:
+        n_cdu = math.ceil(total_liquid * cooling.sizing_margin / liq_model.capacity_kw.v()) \
+            + cooling.redundancy
+    # racks over the air limit get a rear door when the template names one; the doors
+    # take their share of the air heat off the room
+    door = _pick_model(catalog, _s(cooling.rear_door, env), "cooling.rear_door") \
+        if cooling.rear_door else None
+    has_door = [door is not None and a > assumptions.air_limit_kw_per_rack for a in air_kw]
+    door_cap = door.capacity_kw.v() if door is not None else 0.0
+    air_total = sum(a - min(a, door_cap) if d else a
+                    for a, d in zip(air_kw, has_door, strict=True))
+    n_crah, cols, per_col, span = 0, 1, 1, 0.0
+    if air_model is not None and air_total > 0:
+        n_crah = math.ceil(air_total * cooling.sizing_margin / air_model.capacity_kw.v()) \
+            + cooling.redundancy
+        per_side = math.ceil(n_crah / 2)
+        span0 = hall_h - 2 * margin
+        # a large hall gets galleries (several CRAH columns per side) instead of side
+        # walls more than twice as long as its rows; a small one grows to fit
+        if span0 > 0 and (cooling.crah_layout == "gallery" and per_side * crah_w > span0
+                          or span0 >= _CRAH_MIN_SPAN_M and per_side * crah_w > 2 * span0):
+            cols = math.ceil(per_side * crah_w / span0)
+        per_col = math.ceil(per_side / cols)
+        span = max(span0, per_col * crah_w)
+        hall_h = max(hall_h, per_col * crah_w + 2 * margin)
+    gallery = cols * crah_d + (cols - 1) * _CRAH_GAP_M
+    x_start = margin + (gallery + service if air_model else 0.0)
+
+    # 2b. place the racks (after the CRAH galleries are known); rows alternate front
+    # directions around cold and hot aisles
+    racks: list[Rack] = []
+    group_ids: dict[str, list[str]] = {}
+    row_span: list[tuple[float, float]] = []
     counter: dict[str, int] = {}
+    widths = [sum(rt_cache[g.name].width_mm.v(600) / 1000.0 for g in row) for row in rows]
+    widest = max(widths)
     for k, row in enumerate(rows):
         rot = 180 if k % 2 == 0 else 0
-        x = x_start
+        x = x_start + ((widest - widths[k]) / 2 if row[0].align == "center" else 0.0)
         label = f"R{k + 1:02d}"
-        for g, system, devices in row:
+        for g in row:
+            system, devices = contents[g.name]
             w = rt_cache[g.name].width_mm.v(600) / 1000.0
             prefix = g.id_prefix or g.name[:3].upper()
             counter[prefix] = counter.get(prefix, 0) + 1
             rid = f"{prefix}-{counter[prefix]:04d}"
             racks.append(Rack(id=rid, type=rt_cache[g.name].id, x_m=round(x + w / 2, 4),
-                              y_m=round(y, 4), rotation_deg=rot, row=label,
+                              y_m=round(row_y[k], 4), rotation_deg=rot, row=label,
                               system=system, devices=list(devices)))
             group_ids.setdefault(g.name, []).append(rid)
             x += w
-        row_y.append(y)
         row_span.append((x_start, x))
-        y += depth + (cold if k % 2 == 0 else hot)
-    rows_end_y = y - (cold if (len(rows) - 1) % 2 == 0 else hot) - depth / 2
-    max_x = max(s[1] for s in row_span)
+    max_x = x_start + widest
 
-    # 2. heat per rack from the catalog, to size cooling and feeds
-    probe = Layout(name="probe", hall=Hall(outline=[(0, 0), (1, 0), (1, 1)]), racks=racks,
-                   assumptions=Assumptions(**t.assumptions))
-    try:
-        arr = compile_layout(probe, catalog)
-    except InputError as exc:
-        raise ParameterError(f"template {t.id}: {exc.field}: expected {exc.expected}") from None
-    rack_kw = arr.rack_power_w / 1000.0
-    liquid_kw = arr.rack_liquid_w / 1000.0
-    air_kw = rack_kw - liquid_kw
-
+    # 2c. cooling units: CDUs along the front wall, CRAHs on both side walls
     units: list[CoolingUnit] = []
-    hall_h = rows_end_y + service + margin
-    if liq_model is not None and liquid_kw.sum() > 0:
+    rack_cdu: list[str | None] = [None] * len(racks)
+    if n_cdu:
         cap = liq_model.capacity_kw.v()
-        n_cdu = math.ceil(liquid_kw.sum() * cooling.sizing_margin / cap) + cooling.redundancy
+        # spread the CDUs evenly along the rows when they fit, so each serves (by
+        # nearness) a similar band of racks; otherwise pack them from the west end
+        pitch = max(cdu_w + 0.6, (max_x - x_start) / n_cdu)
+        x0 = x_start + (pitch - cdu_w) / 2 if pitch > cdu_w + 0.6 else x_start
         for j in range(n_cdu):
             units.append(CoolingUnit(id=f"CDU-{j + 1}", kind="cdu", model=liq_model.id,
-                                     x_m=round(x_start + cdu_w / 2 + j * (cdu_w + 0.6), 4),
+                                     x_m=round(x0 + cdu_w / 2 + j * pitch, 4),
                                      y_m=round(margin + cdu_d / 2, 4), capacity_kw=cap,
                                      flow_lpm=liq_model.flow_lpm.value or None,
                                      width_m=cdu_w, depth_m=cdu_d, group="CDU"))
-        max_x = max(max_x, x_start + n_cdu * (cdu_w + 0.6))
-    air_total = float(air_kw.sum())
-    if air_model is not None and air_total > 0:
+        max_x = max(max_x, x0 + n_cdu * pitch)
+        # each CDU serves an x-band of racks with an equal share of the liquid heat
+        # (secondary loops are piped per band), not merely the nearest racks
+        wet = sorted((i for i in range(len(racks)) if liquid_kw[i] > 0),
+                     key=lambda i: (racks[i].x_m, racks[i].y_m))
+        done = 0.0
+        for i in wet:
+            j = min(int(done / total_liquid * n_cdu + 1e-9), n_cdu - 1)
+            rack_cdu[i] = f"CDU-{j + 1}"
+            done += liquid_kw[i]
+    if n_crah:
         cap = air_model.capacity_kw.v()
-        n_crah = math.ceil(air_total * cooling.sizing_margin / cap) + cooling.redundancy
-        per_side = math.ceil(n_crah / 2)
-        span = max(hall_h - 2 * margin, per_side * crah_w)
-        hall_h = max(hall_h, per_side * crah_w + 2 * margin)
+        if cooling.crah_layout == "gallery":
+            room_air = [a - min(a, door_cap) if d else a
+                        for a, d in zip(air_kw, has_door, strict=True)]
+            row_air, pos0 = [], 0
+            for row in rows:
+                row_air.append(sum(room_air[pos0:pos0 + len(row)]))
+                pos0 += len(row)
+            slots_y = _heat_slots(row_y, row_air, per_col, crah_w, margin, margin + span)
+        else:
+            slots_y = [margin + span * (pos + 0.5) / per_col for pos in range(per_col)]
         for j in range(n_crah):
             side, slot = j % 2, j // 2
-            cx = margin + crah_d / 2 if side == 0 else max_x + service + crah_d / 2
-            cy = margin + span * (slot + 0.5) / per_side
+            col, pos = slot // per_col, slot % per_col
+            step = col * (crah_d + _CRAH_GAP_M)
+            cx = (x_start - service - crah_d / 2 - step) if side == 0 else \
+                (max_x + service + crah_d / 2 + step)
+            cy = slots_y[pos]
             units.append(CoolingUnit(id=f"CRAH-{j + 1}", kind="crah", model=air_model.id,
                                      x_m=round(cx, 4), y_m=round(cy, 4), rotation_deg=90,
                                      capacity_kw=cap, width_m=crah_w, depth_m=crah_d,
                                      group="CRAH"))
-        hall_w = max_x + service + crah_d + margin
+        hall_w = max_x + service + gallery + margin
     else:
         hall_w = max_x + margin
-    if cooling.rear_door:
-        door = _pick_model(catalog, _s(cooling.rear_door, env), "cooling.rear_door")
+    if door is not None:
         for i, r in enumerate(racks):
-            if air_kw[i] > probe.assumptions.air_limit_kw_per_rack:
+            if has_door[i]:
+                # a door backs no other door: when one fails its rack's heat goes to the
+                # room, so doors share the room units' redundancy group when there are any
                 units.append(CoolingUnit(id=f"RD-{r.id}", kind="rear_door", model=door.id,
                                          x_m=r.x_m, y_m=r.y_m, capacity_kw=door.capacity_kw.v(),
-                                         rack=r.id, width_m=0.6, depth_m=0.2, group="RD"))
+                                         rack=r.id, width_m=0.6, depth_m=0.2,
+                                         group="CRAH" if n_crah else "RD"))
 
     # 3. feeds: per row and side, the smallest model whose derated rating carries the
     # row's load with the other side lost; rows too heavy are split into segments
-    derate = probe.assumptions.continuous_derating
+    derate = assumptions.continuous_derating
     models = [_pick_model(catalog, _s(m, env), "power.feed_models") for m in t.power.feed_models]
     models.sort(key=lambda m: m.capacity_kw.v())
     feeds: list[PowerFeed] = []
@@ -463,20 +786,30 @@ def instantiate(template: str | TemplateFile, params: dict[str, Any] | None = No
     for k, row in enumerate(rows):
         idx = list(range(rack_pos, rack_pos + len(row)))
         rack_pos += len(row)
-        row_kw = float(rack_kw[idx].sum())
+        row_kw = float(sum(rack_kw[i] for i in idx))
         fit = next((m for m in models if m.capacity_kw.v() * derate >= row_kw), models[-1])
         budget = fit.capacity_kw.v() * derate
         n_seg = max(1, math.ceil(row_kw / budget - 1e-9)) if budget > 0 else 1
         seg_len = math.ceil(len(idx) / n_seg)
+        segs = [idx[s * seg_len:(s + 1) * seg_len] for s in range(n_seg)]
+        segs = [seg for seg in segs if seg]
+        if any(sum(rack_kw[i] for i in seg) > budget + 1e-9 for seg in segs):
+            # equal rack counts per segment overload one when a row mixes heavy and
+            # light racks: cut by load instead
+            segs = [[]]
+            load = 0.0
+            for i in idx:
+                if segs[-1] and load + rack_kw[i] > budget + 1e-9:
+                    segs.append([])
+                    load = 0.0
+                segs[-1].append(i)
+                load += rack_kw[i]
         y_row = row_y[k]
-        for s in range(n_seg):
-            seg = idx[s * seg_len:(s + 1) * seg_len]
-            if not seg:
-                continue
+        for s, seg in enumerate(segs):
             x0 = racks[seg[0]].x_m - 0.3
             x1 = racks[seg[-1]].x_m + 0.3
             for side, dy in (("A", -0.2), ("B", 0.2)):
-                fid = f"BW-{k + 1:02d}{chr(ord('a') + s)}-{side}"
+                fid = f"BW-{k + 1:02d}{_seg_label(s)}-{side}"
                 feeds.append(PowerFeed(id=fid, kind=t.power.kind, model=fit.id, side=side,
                                        voltage_v=fit.voltage_v or 415, phases=fit.phases or 3,
                                        amps=fit.amps or 400,
@@ -484,18 +817,22 @@ def instantiate(template: str | TemplateFile, params: dict[str, Any] | None = No
                                                (round(x1, 4), round(y_row + dy, 4))]))
                 for i in seg:
                     rack_feeds[i].append(fid)
-    racks = [r.model_copy(update={"feeds": rack_feeds[i]}) for i, r in enumerate(racks)]
+    racks = [r.model_copy(update={"feeds": rack_feeds[i], "cdu": rack_cdu[i]})
+             for i, r in enumerate(racks)]
 
     # 4. overhead trays: one along each row, one spine tray joining them at each end
-    elev = probe.assumptions.tray_elevation_m
+    elev = assumptions.tray_elevation_m
     trays = [CableTray(id=f"TR-{k + 1:02d}", points=[(round(x_start, 4), round(row_y[k], 4)),
                                                      (round(row_span[k][1], 4), round(row_y[k], 4))],
                        elevation_m=elev) for k in range(len(rows))]
     if len(rows) > 1:
-        for name, xs in (("TR-W", x_start), ("TR-E", max(s[1] for s in row_span))):
-            trays.append(CableTray(id=name, points=[(round(xs, 4), round(row_y[0], 4)),
+        for tray_id, xs in (("TR-W", x_start), ("TR-E", max(s[1] for s in row_span))):
+            trays.append(CableTray(id=tray_id, points=[(round(xs, 4), round(row_y[0], 4)),
                                                     (round(xs, 4), round(row_y[-1], 4))],
                                    elevation_m=elev))
+
+    # fabrics and tiers with a false "when" are left out before they are read below
+    t = t.model_copy(update={"fabrics": _fabrics_when(t, env)})
 
     # 5. fabrics: strings and numbers are evaluated; network_racks name rack groups
     fabrics = []
@@ -507,7 +844,7 @@ def instantiate(template: str | TemplateFile, params: dict[str, Any] | None = No
             elif key == "members":
                 f[key] = [rid for grp in val for rid in group_ids.get(grp, [])]
             elif key == "tiers":
-                f[key] = [{k2: (_s(v2, env) if k2 == "switch" else
+                f[key] = [{k2: (_s(v2, env) if k2 in ("switch", "name") else
                                 (_n(v2, env, f"fabrics.tiers.{k2}") if isinstance(v2, str) else v2))
                            for k2, v2 in tier.items()} for tier in val]
             elif isinstance(val, str) and key in ("nic_speed_gbps", "ports_per_gpu", "rails",
@@ -524,13 +861,197 @@ def instantiate(template: str | TemplateFile, params: dict[str, Any] | None = No
             field, expected = format_validation_error(exc)
             raise ParameterError(f"template {t.id}: fabrics.{field}: expected {expected}") from None
 
+
+    rating = _n(hs.floor_rating_kg_m2, env, "hall.floor_rating_kg_m2")
+    if not 0 < rating <= 1.0e5:
+        raise ParameterError(f"hall.floor_rating_kg_m2: expected more than 0 and at most "
+                             f"100000 kg/m2, got {rating:g}")
     outline = [(0.0, 0.0), (round(hall_w, 3), 0.0), (round(hall_w, 3), round(hall_h, 3)),
                (0.0, round(hall_h, 3))]
-    hall = Hall(outline=outline, floor_rating_kg_m2=_n(hs.floor_rating_kg_m2, env,
-                                                         "hall.floor_rating_kg_m2"),
-                tile_m=hs.tile_m)
+    hall = Hall(outline=outline, floor_rating_kg_m2=rating, tile_m=hs.tile_m)
     pretty = ", ".join(f"{k}={env[k]}" for k in (p.name for p in t.parameters))
-    return Layout(name=name or (f"{t.title} ({pretty})" if pretty else t.title),
-                  generation=t.generation, author=t.author, hall=hall, racks=racks,
-                  cooling=units, feeds=feeds, trays=trays, fabrics=fabrics,
-                  assumptions=probe.assumptions)
+    title = name or (f"{t.title} ({pretty})" if pretty else t.title)
+    generation = _s(t.layout_generation, env) if t.layout_generation else t.generation
+    if not re.fullmatch(r"[A-Za-z0-9_.\-]{1,40}", generation):
+        raise ParameterError(f"layout_generation: expected a generation name, got {generation!r}")
+    return Layout(name=title[:200], generation=generation, author=t.author, hall=hall,
+                  racks=racks, cooling=units, feeds=feeds, trays=trays, fabrics=fabrics,
+                  assumptions=assumptions)
+
+
+def _when(spec: dict[str, Any], env: dict[str, Any], what: str) -> bool:
+    cond = spec.get("when", True)
+    try:
+        return bool(evaluate(cond, env)) if isinstance(cond, str) else bool(cond)
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+        raise ParameterError(f"{what}.when: {exc}") from None
+
+
+def _fabrics_when(t: TemplateFile, env: dict[str, Any]) -> list[dict[str, Any]]:
+    """Return the fabric specs whose ``when`` holds, each with its tiers filtered alike."""
+    out = []
+    for k, spec in enumerate(t.fabrics):
+        if not _when(spec, env, f"fabrics[{k}]"):
+            continue
+        spec = {key: val for key, val in spec.items() if key != "when"}
+        if isinstance(spec.get("tiers"), list):
+            spec["tiers"] = [{k2: v2 for k2, v2 in tier.items() if k2 != "when"}
+                             for j, tier in enumerate(spec["tiers"])
+                             if not isinstance(tier, dict)
+                             or _when(tier, env, f"fabrics[{k}].tiers[{j}]")]
+        out.append(spec)
+    return out
+
+
+def _heat_slots(row_y: list[float], row_kw: list[float], n: int, width_m: float, lo_m: float,
+                hi_m: float) -> list[float]:
+    """Return ``n`` unit positions along y that follow the rows' heat, ``width_m`` apart.
+
+    Each position sits at a quantile of the heat's distribution over the rows,
+    then units are pushed apart to not overlap and kept within ``[lo_m, hi_m]``.
+
+    Examples
+    --------
+    >>> [round(y, 2) for y in _heat_slots([1.0, 5.0, 9.0], [0.0, 10.0, 0.0], 2, 2.0, 0.0, 10.0)]
+    [4.0, 6.0]
+    """
+    import numpy as np
+
+    y = np.asarray(row_y, float)
+    w = np.asarray(row_kw, float)
+    if n <= 0:
+        return []
+    if w.sum() <= 0 or len(y) == 0:
+        t = lo_m + (hi_m - lo_m) * (np.arange(n) + 0.5) / n
+    else:
+        order = np.argsort(y, kind="stable")
+        y, w = y[order], w[order]
+        cum = np.cumsum(w) / w.sum()
+        t = y[np.minimum(np.searchsorted(cum, (np.arange(n) + 0.5) / n - 1e-12), len(y) - 1)]
+    half = width_m / 2
+    a, b = lo_m + half, max(hi_m - half, lo_m + half)
+    t = np.clip(t, a, b)
+    # push apart both ways and take the mean, so a cluster stays centred on its heat
+    up, down = t.copy(), t.copy()
+    for k in range(1, n):
+        up[k] = max(up[k], up[k - 1] + width_m)
+    for k in range(n - 2, -1, -1):
+        down[k] = min(down[k], down[k + 1] - width_m)
+    t = (up + down) / 2
+    if t[-1] > b:
+        t[-1] = b
+        for k in range(n - 2, -1, -1):
+            t[k] = min(t[k], t[k + 1] - width_m)
+    if t[0] < a:
+        t[0] = a
+        for k in range(1, n):
+            t[k] = max(t[k], t[k - 1] + width_m)
+    return [float(v) for v in t]
+
+
+def _seg_label(s: int) -> str:
+    """Return ``a``..``z``, ``aa``, ``ab``, ... for feed segment ``s``."""
+    out = ""
+    s += 1
+    while s:
+        s, r = divmod(s - 1, 26)
+        out = chr(ord("a") + r) + out
+    return out
+
+
+# -- published numbers ---------------------------------------------------------------------
+
+def expected_cases(t: TemplateFile) -> list[dict[str, Any]]:
+    """Return the template's published-number cases (each with ``params`` and figures).
+
+    ``expected`` holds ``source`` (the default citation) and ``cases``: each case
+    names the parameters it applies to and the figures the instantiated layout
+    must reproduce: ``counts`` (keys of the analysis ``counts``, plus
+    ``compute_racks`` and ``network_racks`` by rack group role), ``switches``
+    and ``cables`` (per tier, from the fabric engine), and ``power`` figures as
+    ``{"value", "rel_tol"}`` (``it_kw``, ``it_kw_per_su``, ``compute_kw``,
+    ``compute_kw_per_su``, ``compute_rack_kw``, ``max_rack_kw``).
+
+    Examples
+    --------
+    >>> cases = expected_cases(get_template("dgx-h100-superpod", user_dir=None))
+    >>> cases[0]["params"], cases[0]["counts"]["gpus"]
+    ({'scalable_units': 1}, 248)
+    """
+    cases = t.expected.get("cases", [])
+    default_source = t.expected.get("source", "")
+    out = []
+    for c in cases:
+        if isinstance(c, dict):
+            out.append({"source": default_source, "params": {}, **c})
+    return out
+
+
+def _close(actual: float, spec: Any) -> tuple[bool, str]:
+    if isinstance(spec, dict):
+        value = float(spec["value"])
+        tol = float(spec.get("rel_tol", 0.0))
+    else:
+        value, tol = float(spec), 0.0
+    ok = abs(actual - value) <= tol * abs(value) + 1e-6
+    return ok, f"{actual:g} (expected {value:g}" + (f" ±{tol:.0%})" if tol else ")")
+
+
+def check_expected(case: dict[str, Any], layout: Layout, analysis: dict[str, Any],
+                   parts: tuple[str, ...] = ("counts", "power", "switches", "cables"),
+                   catalog: Catalog | None = None) -> list[str]:
+    """Compare one expected case with an instantiated layout and its analysis dict.
+
+    Returns one message per figure that differs (empty when all agree).
+
+    Examples
+    --------
+    >>> from engine.analysis import analyze
+    >>> t = get_template("dgx-h100-superpod", user_dir=None)
+    >>> case = expected_cases(t)[0]
+    >>> lay = instantiate(t, case["params"])
+    >>> check_expected(case, lay, analyze(lay).to_dict(), parts=("counts", "power"))
+    []
+    """
+    problems: list[str] = []
+    counts = dict(analysis.get("counts", {}))
+    arr = compile_layout(layout, catalog or default_catalog())
+    is_compute = (arr.rack_gpus > 0) | (arr.rack_cpu_nodes > 0)
+    n_compute = int(is_compute.sum())
+    counts.setdefault("compute_racks", n_compute)
+    counts.setdefault("network_racks", len(layout.racks) - n_compute)
+    if "counts" in parts:
+        for key, want in case.get("counts", {}).items():
+            got = counts.get(key)
+            if got != want:
+                problems.append(f"counts.{key}: {got} (expected {want})")
+    if "switches" in parts:
+        sw = counts.get("switches", {})
+        for tier, want in case.get("switches", {}).items():
+            if sw.get(tier, 0) != want:
+                problems.append(f"switches.{tier}: {sw.get(tier, 0)} (expected {want})")
+    if "cables" in parts:
+        by_tier = analysis.get("cabling", {}).get("by_tier", {})
+        for tier, want in case.get("cables", {}).items():
+            if by_tier.get(tier, 0) != want:
+                problems.append(f"cables.{tier}: {by_tier.get(tier, 0)} (expected {want})")
+    if "power" in parts:
+        power = analysis.get("power", {})
+        su = case.get("params", {}).get("scalable_units", 1) or 1
+        compute_kw = float(arr.rack_power_w[is_compute].sum()) / 1000.0
+        actual = {"it_kw": power.get("it_kw", 0.0),
+                  "compute_kw": compute_kw,
+                  "compute_kw_per_su": compute_kw / su,
+                  "it_kw_per_su": power.get("it_kw", 0.0) / su,
+                  "compute_rack_kw": float(arr.rack_power_w[is_compute].max()) / 1000.0
+                  if n_compute else 0.0,
+                  "max_rack_kw": power.get("max_rack_kw", 0.0)}
+        for key, spec in case.get("power", {}).items():
+            if key not in actual:
+                problems.append(f"power.{key}: not a known figure")
+                continue
+            ok, text = _close(actual[key], spec)
+            if not ok:
+                problems.append(f"power.{key}: {text}")
+    return problems
+

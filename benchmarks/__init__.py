@@ -1,0 +1,5 @@
+"""Scale benchmarks of the engine: ``python -m benchmarks`` (``make bench``).
+
+See :mod:`benchmarks.__main__` for what is timed and how the naive baseline works;
+``benchmarks/bench_network.py`` times the network half (fabrics, cabling, bisection).
+"""

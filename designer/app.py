@@ -1,0 +1,189 @@
+"""Start the designer, or render its main window offscreen (``--screenshot``).
+
+Qt objects are made inside these functions and dropped before they return:
+PySide6 can abort at interpreter exit when Qt objects outlive the application.
+
+Environment hooks: ``RACKSCAPE_QUIT_AFTER_MS`` closes the window after that
+many milliseconds (tests start the app in a subprocess with it), and
+``RACKSCAPE_NO_RECOVERY=1`` skips the restore offer.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from engine.errors import InputError
+
+__all__ = ["run_app", "screenshot", "load_start_layout", "parse_size", "overlay_keys",
+           "DEFAULT_TEMPLATE"]
+
+DEFAULT_TEMPLATE = "dgx-h100-hall"
+_OVERLAY_ALIASES = {"heat": "heatmap", "power": "heatmap", "density": "heatmap",
+                    "zones": "cooling", "air": "airflow", "trays": "cables",
+                    "rules": "violations"}
+
+
+def _qt_app():
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(sys.argv[:1])
+    app.setOrganizationName("Rackscape")
+    app.setApplicationName("Rackscape")
+    app.setStyle("Fusion")
+    return app
+
+
+def load_start_layout(file: str | os.PathLike | None):
+    """Return ``(layout, path, analyzer)`` to start with: the file, or the default hall.
+
+    Raises :class:`InputError` for an unreadable file or one naming hardware
+    the catalog does not have.
+    """
+    from engine.analysis import Analyzer
+    from engine.io import load_layout
+    from engine.templates import instantiate
+
+    if file:
+        layout = load_layout(file)
+        try:
+            analyzer = Analyzer(layout)
+        except InputError as exc:
+            raise InputError(file, exc.field, exc.expected) from None
+        return layout, Path(file), analyzer
+    layout = instantiate(DEFAULT_TEMPLATE, {})
+    return layout, None, Analyzer(layout)
+
+
+def parse_size(size: str) -> tuple[int, int]:
+    """Parse ``"1600x1000"``.
+
+    Examples
+    --------
+    >>> parse_size("1600x1000")
+    (1600, 1000)
+    """
+    try:
+        w, h = (int(v) for v in str(size).lower().split("x"))
+    except ValueError:
+        raise InputError(None, "--size", f"WIDTHxHEIGHT in pixels (got {size!r})") from None
+    if not (200 <= w <= 10000 and 200 <= h <= 10000):
+        raise InputError(None, "--size", f"a size from 200x200 to 10000x10000 (got {size})")
+    return w, h
+
+
+def overlay_keys(names) -> list[str]:
+    """Return canonical overlay keys from names like ``["heatmap,cooling", "all"]``.
+
+    Examples
+    --------
+    >>> overlay_keys(["heat,zones", "violations"])
+    ['heatmap', 'cooling', 'violations']
+    """
+    known = ["heatmap", "cooling", "airflow", "cables", "violations"]
+    out: list[str] = []
+    for item in names or ():
+        for raw in str(item).split(","):
+            n = raw.strip().lower()
+            if not n:
+                continue
+            keys = known if n == "all" else [_OVERLAY_ALIASES.get(n, n)]
+            for k in keys:
+                if k not in known:
+                    raise InputError(None, "--overlay", f"one of {', '.join(known)} or all "
+                                     f"(got {raw.strip()!r})")
+                if k not in out:
+                    out.append(k)
+    return out
+
+
+def run_app(file: str | os.PathLike | None = None) -> int:
+    """Open the designer on ``file`` (or the default hall); return the exit code.
+
+    A bad file prints one line on stderr and returns 2 before any window opens.
+    """
+    try:
+        layout, path, analyzer = load_start_layout(file)
+    except InputError as exc:
+        print(f"rackscape: {exc}", file=sys.stderr)
+        return 2
+    from PySide6.QtCore import QTimer
+
+    from designer.document import LayoutDocument
+    from designer.mainwindow import MainWindow
+
+    app = _qt_app()
+    doc = LayoutDocument(layout, path)
+    doc._runner.analyzer = analyzer
+    win = MainWindow(doc)
+    win.show()
+    quit_ms = os.environ.get("RACKSCAPE_QUIT_AFTER_MS")
+    if quit_ms:
+        QTimer.singleShot(max(0, int(quit_ms)), win.force_close)
+    elif os.environ.get("RACKSCAPE_NO_RECOVERY") != "1":
+        QTimer.singleShot(0, lambda: win.offer_recovery(ask=True))
+    code = app.exec()
+    doc.close()
+    win.deleteLater()
+    del win, doc
+    app.processEvents()
+    return int(code)
+
+
+def screenshot(out: str | os.PathLike, file: str | os.PathLike | None = None,
+               size: str = "1600x1000", overlays=(), metric: str = "kw") -> int:
+    """Render the main window offscreen with a layout to a PNG; return 0.
+
+    Parameters
+    ----------
+    out : path
+        The PNG to write.
+    file : path, optional
+        A layout file (default: the built-in default hall).
+    size : str
+        Window size ``"WxH"`` in pixels.
+    overlays : list of str
+        Overlay names (``heatmap``, ``cooling``, ``airflow``, ``cables``,
+        ``violations``, or ``all``).
+    metric : str
+        Rack colouring: ``kw``, ``utilization`` or ``liquid``.
+    """
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    w, h = parse_size(size)
+    keys = overlay_keys(overlays)
+    if metric not in ("kw", "utilization", "liquid"):
+        raise InputError(None, "--metric", f"kw, utilization or liquid (got {metric!r})")
+    try:
+        layout, path, analyzer = load_start_layout(file)
+    except InputError as exc:
+        print(f"rackscape: {exc}", file=sys.stderr)
+        return 2
+    from designer.document import LayoutDocument
+    from designer.mainwindow import MainWindow
+
+    app = _qt_app()
+    doc = LayoutDocument(layout, path, analysis_mode="sync", autosave_ms=0)
+    win = MainWindow(doc, restore_state=False)
+    win.resize(w, h)
+    win.set_metric(metric)
+    for k in keys:
+        win.set_overlay(k, True)
+    win.show()
+    for _ in range(3):
+        app.processEvents()
+    win._size_docks()
+    app.processEvents()
+    win.view.zoom_to_fit()
+    app.processEvents()
+    ok = win.grab().save(str(out))
+    win.force_close()
+    win.deleteLater()
+    del win, doc
+    app.processEvents()
+    if not ok:
+        print(f"rackscape: {out}: expected a writable PNG path", file=sys.stderr)
+        return 2
+    return 0

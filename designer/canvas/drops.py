@@ -1,0 +1,288 @@
+"""Palette drops: what a catalog entry dropped at a floor point becomes (one command).
+
+* a rack type: an empty rack, its corner snapped to the grid (or butted against
+  a neighbour); next to a row it takes the row's orientation and label;
+* a rack-scale system: its rack type holding the system;
+* a server, node or switch: installed at the first free U of the rack under
+  the drop, or in a new ``rack-800x1200`` on empty floor;
+* a CRAH or CDU: the unit; a rear door: on the rack under the drop;
+* a rack PDU: a feed for the rack under the drop; a busway: along the row
+  under the drop, feeding its racks (or a 4.8 m run on empty floor);
+* ``tool:tray``, ``tool:column``, ``tool:wall``: a tray along the row (or 6 m),
+  a 600 mm column, a 6 m wall.
+
+New racks take the nearest A and B feeds that run over them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from designer.canvas.items import footprint_half
+from engine import edits
+from engine.errors import InputError
+from engine.model import MountedDevice, Rack
+
+if TYPE_CHECKING:
+    from designer.canvas.scene import FloorPlanScene
+
+__all__ = ["MIME_CATALOG", "DEFAULT_RACK", "DropPlan", "plan_drop", "perform_drop"]
+
+MIME_CATALOG = "application/x-rackscape-catalog"
+DEFAULT_RACK = "rack-800x1200"
+_INSTALL_ROLES = {"gpu_server", "cpu_node", "switch", "storage", "power_shelf", "other"}
+
+
+@dataclass
+class DropPlan:
+    """What a drop would do: a label, the footprint to preview, and whether it can."""
+
+    kind: str  # "rack", "install", "unit", "door", "feed", "tray", "obstacle", ""
+    label: str
+    box: tuple[float, float, float, float] | None
+    ok: bool = True
+    target: str | None = None
+    x_m: float = 0.0
+    y_m: float = 0.0
+    rotation_deg: int = 0
+    row: str | None = None
+
+
+def _rack_at(scene: FloorPlanScene, x: float, y: float) -> Rack | None:
+    for item in scene.items(scene_point(x, y)):
+        if getattr(item, "group", "") == "racks":
+            return scene.document.item(item.model_id)
+    return None
+
+
+def scene_point(x: float, y: float):
+    """Return the scene point of plan ``(x, y)``."""
+    from PySide6.QtCore import QPointF
+
+    return QPointF(x, -y)
+
+
+def _rack_dims(scene: FloorPlanScene, rack_type: str) -> tuple[float, float]:
+    rt = scene.document.catalog.racks.get(rack_type)
+    return ((rt.width_mm.v(600) if rt else 600) / 1000.0,
+            (rt.depth_mm.v(1200) if rt else 1200) / 1000.0)
+
+
+def _row_neighbour(scene: FloorPlanScene, x: float, y: float, reach: float) -> Rack | None:
+    """Return the rack of a row that ``(x, y)`` continues, if any."""
+    layout = scene.document.layout
+    if not layout.racks:
+        return None
+    xs = np.array([r.x_m for r in layout.racks])
+    ys = np.array([r.y_m for r in layout.racks])
+    near = (np.abs(ys - y) < 0.45) & (np.abs(xs - x) < reach)
+    if not near.any():
+        return None
+    k = np.flatnonzero(near)[np.argmin(np.abs(xs[near] - x))]
+    return layout.racks[int(k)]
+
+
+def _rack_placement(scene: FloorPlanScene, rack_type: str, x: float, y: float,
+                    free: bool) -> DropPlan:
+    w, d = _rack_dims(scene, rack_type)
+    rot, row = 0, None
+    nb = _row_neighbour(scene, x, y, w * 2 + 0.6)
+    if nb is not None and not free:
+        rot, row, y = nb.rotation_deg, nb.row, nb.y_m
+    hx, hy = footprint_half(w, d, rot)
+    x, y2 = scene.snap_box_position(x, y, hx, hy, free)
+    if nb is None or free:
+        y = y2
+    box = (x - hx, y - hy, x + hx, y + hy)
+    others = scene.footprint_boxes()
+    clash = bool(len(others)) and bool(np.any(
+        (others[:, 0] < box[2] - 1e-6) & (others[:, 2] > box[0] + 1e-6)
+        & (others[:, 1] < box[3] - 1e-6) & (others[:, 3] > box[1] + 1e-6)))
+    return DropPlan("rack", "", box, not clash, None, x, y, rot, row)
+
+
+def plan_drop(scene: FloorPlanScene, type_id: str, x: float, y: float,
+              free: bool = False) -> DropPlan:
+    """Work out what dropping catalog entry ``type_id`` at plan ``(x, y)`` would do."""
+    cat = scene.document.catalog
+    target = _rack_at(scene, x, y)
+    if type_id in cat.racks:
+        plan = _rack_placement(scene, type_id, x, y, free)
+        plan.label = f"{cat.racks[type_id].name}"
+        return plan
+    if type_id in cat.devices:
+        dt = cat.devices[type_id]
+        if dt.role == "rack_system":
+            plan = _rack_placement(scene, dt.rack_type or DEFAULT_RACK, x, y, free)
+            plan.label = dt.name
+            return plan
+        if dt.role in _INSTALL_ROLES and dt.u_height:
+            if target is not None:
+                free_u = None if target.system else edits.free_u(target, dt.u_height, cat)
+                box = _box_of(scene, target.id)
+                if free_u is None:
+                    return DropPlan("install", f"No {dt.u_height} free U in {target.id}", box,
+                                    False, target.id)
+                return DropPlan("install", f"{dt.name} → {target.id} U{free_u}", box, True,
+                                target.id)
+            plan = _rack_placement(scene, DEFAULT_RACK, x, y, free)
+            plan.kind = "rack"
+            plan.label = f"{dt.name} in a new rack"
+            return plan
+        return DropPlan("", f"{dt.name} does not mount in a rack", None, False)
+    if type_id in cat.facility:
+        ft = cat.facility[type_id]
+        if ft.kind in ("crah", "cdu"):
+            w = ft.width_mm.v(2500 if ft.kind == "crah" else 1200) / 1000
+            d = ft.depth_mm.v(900 if ft.kind == "crah" else 1200) / 1000
+            px, py = scene.snap_box_position(x, y, w / 2, d / 2, free)
+            return DropPlan("unit", ft.name, (px - w / 2, py - d / 2, px + w / 2, py + d / 2),
+                            True, None, px, py)
+        if ft.kind == "rear_door":
+            if target is None:
+                return DropPlan("door", "Drop a rear door on a rack", None, False)
+            return DropPlan("door", f"{ft.name} → {target.id}", _box_of(scene, target.id), True,
+                            target.id)
+        if ft.kind in ("pdu", "rpp", "power_shelf"):
+            if target is None:
+                return DropPlan("feed", f"Drop a {ft.name} on a rack", None, False)
+            return DropPlan("feed", f"{ft.name} → {target.id}", _box_of(scene, target.id), True,
+                            target.id)
+        if ft.kind == "busway":
+            return _run_plan(scene, "feed", ft.name, x, y, target, 4.8, free)
+    if type_id == "tool:tray":
+        return _run_plan(scene, "tray", "Cable tray", x, y, target, 6.0, free)
+    if type_id == "tool:column":
+        g = scene.grid_m
+        px, py = scene.snap_box_position(x, y, 0.3, 0.3, free)
+        return DropPlan("obstacle", "Column 600 × 600 mm", (px - 0.3, py - 0.3, px + 0.3, py + 0.3),
+                        True, "column", px, py) if g else DropPlan("", "", None, False)
+    if type_id == "tool:wall":
+        px, py = scene.snap_box_position(x, y, 3.0, 0.1, free)
+        return DropPlan("obstacle", "Wall 6 m", (px - 3.0, py - 0.1, px + 3.0, py + 0.1), True,
+                        "wall", px, py)
+    return DropPlan("", f"Unknown catalog entry {type_id!r}", None, False)
+
+
+def _box_of(scene: FloorPlanScene, item_id: str) -> tuple[float, float, float, float] | None:
+    item = scene.item_for(item_id)
+    return item.plan_box() if item is not None else None
+
+
+def _row_span(scene: FloorPlanScene, rack: Rack) -> tuple[list[Rack], float, float]:
+    racks = [r for r in scene.document.layout.racks if rack.row and r.row == rack.row
+             and abs(r.y_m - rack.y_m) < 0.05] or [rack]
+    boxes = [_box_of(scene, r.id) for r in racks]
+    boxes = [b for b in boxes if b is not None]
+    return racks, min(b[0] for b in boxes), max(b[2] for b in boxes)
+
+
+def _run_plan(scene: FloorPlanScene, kind: str, label: str, x: float, y: float,
+              target: Rack | None, length: float, free: bool) -> DropPlan:
+    if target is not None:
+        racks, x0, x1 = _row_span(scene, target)
+        y_run = target.y_m
+        plan = DropPlan(kind, f"{label} along row {target.row or target.id} "
+                        f"({len(racks)} racks)", (x0, y_run - 0.1, x1, y_run + 0.1), True,
+                        target.id, (x0 + x1) / 2, y_run)
+        return plan
+    px, py = scene.snap_box_position(x, y, length / 2, 0.1, free)
+    return DropPlan(kind, f"{label} {length:g} m", (px - length / 2, py - 0.1, px + length / 2,
+                                                     py + 0.1), True, None, px, py)
+
+
+def _new_rack_id(scene: FloorPlanScene, content: str) -> str:
+    prefix = {"gpu": "GPU", "cpu": "CPU", "net": "NET"}.get(content, "RK")
+    return edits.fresh_id(scene.document.layout.all_ids(), f"{prefix}-0001")
+
+
+def _feeds_over(scene: FloorPlanScene, box: tuple[float, float, float, float]) -> list[str]:
+    """Return the nearest side-A and side-B feed running over (or beside) a footprint."""
+    x0, y0, x1, y1 = box
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    best: dict[str, tuple[float, str]] = {}
+    for f in scene.document.layout.feeds:
+        if len(f.points) < 2:
+            continue
+        pts = np.array(f.points, np.float64)
+        a, b = pts[:-1], pts[1:]
+        d = b - a
+        ll = np.maximum((d * d).sum(1), 1e-12)
+        t = np.clip(((cx - a[:, 0]) * d[:, 0] + (cy - a[:, 1]) * d[:, 1]) / ll, 0, 1)
+        q = a + t[:, None] * d
+        dist = float(np.min(np.hypot(q[:, 0] - cx, q[:, 1] - cy)))
+        reach = max(x1 - x0, y1 - y0) / 2 + 1.0
+        if dist <= reach and (f.side not in best or dist < best[f.side][0]):
+            best[f.side] = (dist, f.id)
+    return [best[s][1] for s in ("A", "B") if s in best]
+
+
+def perform_drop(scene: FloorPlanScene, type_id: str, x: float, y: float,
+                 free: bool = False) -> list[str]:
+    """Drop catalog entry ``type_id`` at plan ``(x, y)``: one document command.
+
+    Returns the ids of the new or changed items (selected); raises
+    :class:`InputError` with a message for the status bar when it cannot.
+    """
+    doc = scene.document
+    cat = doc.catalog
+    plan = plan_drop(scene, type_id, x, y, free)
+    if not plan.ok and plan.kind not in ("rack",):
+        raise InputError(None, type_id, plan.label or "a place to drop it")
+    if plan.kind == "rack":
+        rack_type, system, devices, content = type_id, None, [], ""
+        if type_id in cat.devices:
+            dt = cat.devices[type_id]
+            if dt.role == "rack_system":
+                rack_type, system, content = dt.rack_type or DEFAULT_RACK, type_id, "gpu"
+            else:
+                rack_type = DEFAULT_RACK
+                devices = [MountedDevice(type=type_id, u=1)]
+                content = {"gpu_server": "gpu", "cpu_node": "cpu", "switch": "net"}.get(dt.role,
+                                                                                       "")
+        rid = _new_rack_id(scene, content)
+        rack = Rack(id=rid, type=rack_type, x_m=plan.x_m, y_m=plan.y_m,
+                    rotation_deg=plan.rotation_deg, row=plan.row, system=system, devices=devices,
+                    feeds=_feeds_over(scene, plan.box) if plan.box else [])
+        return doc.add_racks([rack])
+    if plan.kind == "install":
+        doc.install_device(plan.target, type_id)
+        return [plan.target]
+    if plan.kind == "unit":
+        return [doc.add_cooling_unit(type_id, plan.x_m, plan.y_m)]
+    if plan.kind == "door":
+        return [doc.add_cooling_unit(type_id, 0.0, 0.0, rack=plan.target)]
+    if plan.kind == "feed":
+        ft = cat.facility[type_id]
+        if ft.kind == "busway":
+            return [_drop_run(scene, plan, type_id)]
+        rack = doc.item(plan.target)
+        sides = {f.side for f in doc.layout.feeds if f.id in rack.feeds}
+        side = "A" if "A" not in sides else "B"
+        return [doc.add_feed(type_id, [(rack.x_m, rack.y_m)], side, [rack.id])]
+    if plan.kind == "tray":
+        return [_drop_run(scene, plan, None)]
+    if plan.kind == "obstacle":
+        x0, y0, x1, y1 = plan.box
+        return [doc.add_obstacle([(x0, y0), (x1, y0), (x1, y1), (x0, y1)], plan.target)]
+    raise InputError(None, type_id, plan.label or "a catalog entry the floor plan can place")
+
+
+def _drop_run(scene: FloorPlanScene, plan: DropPlan, feed_type: str | None) -> str:
+    doc = scene.document
+    x0, _, x1, _ = plan.box
+    y = plan.y_m
+    if feed_type is None:
+        return doc.add_tray([(x0, y), (x1, y)])
+    racks: list[str] = []
+    side = "A"
+    if plan.target is not None:
+        row, _, _ = _row_span(scene, doc.item(plan.target))
+        racks = [r.id for r in row]
+        sides = {f.side for f in doc.layout.feeds for r in row if f.id in r.feeds}
+        side = "A" if "A" not in sides else "B"
+        y = y + (-0.2 if side == "A" else 0.2)
+    return doc.add_feed(feed_type, [(x0, y), (x1, y)], side, racks)

@@ -1,0 +1,613 @@
+"""Canvas items: views of model objects by id, drawn to scale with level of detail.
+
+Scene units are metres with y flipped (scene ``(x, -y)`` is plan ``(x, y)``), so
+text stays upright. Each model item holds only its ``model_id`` and geometry
+derived from the model in :meth:`ModelItem.sync_from_model`; colours and
+figures come from the scene's latest analysis. Labels are drawn in device
+space at a fixed pixel size once the item is large enough on screen to carry
+them (``levelOfDetailFromTransform``).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QPainter,
+    QPainterPath,
+    QPainterPathStroker,
+    QPolygonF,
+)
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
+
+from designer.canvas.style import PALETTE, cosmetic, label_font
+
+if TYPE_CHECKING:
+    from designer.canvas.scene import FloorPlanScene
+
+__all__ = ["ModelItem", "RackItem", "CoolingUnitItem", "FeedItem", "TrayItem", "ObstacleItem",
+           "FloorItem", "RowLabelsItem", "ITEM_CLASSES", "to_scene", "from_scene", "footprint_half"]
+
+Z_FLOOR, Z_HEAT, Z_OBSTACLE, Z_RACK, Z_UNIT, Z_TRAY, Z_FEED, Z_OVERLAY = 0, 2, 3, 10, 11, 20, 21, 30
+
+
+def to_scene(x_m: float, y_m: float) -> QPointF:
+    """Return the scene point of a plan point (metres, y up)."""
+    return QPointF(x_m, -y_m)
+
+
+def from_scene(p: QPointF) -> tuple[float, float]:
+    """Return the plan point (metres, y up) of a scene point."""
+    return p.x(), -p.y()
+
+
+def footprint_half(width_m: float, depth_m: float, rotation_deg: int) -> tuple[float, float]:
+    """Return the half extents ``(hx, hy)`` of a footprint turned in quarter turns."""
+    if (rotation_deg // 90) % 2:
+        return depth_m / 2.0, width_m / 2.0
+    return width_m / 2.0, depth_m / 2.0
+
+
+def _front_scene(rotation_deg: int) -> tuple[float, float]:
+    """Unit vector out of the front face in scene coordinates (plan front is (sin, -cos))."""
+    th = math.radians(rotation_deg)
+    return round(math.sin(th), 9), round(math.cos(th), 9)
+
+
+def _lod(painter: QPainter, option: QStyleOptionGraphicsItem) -> float:
+    return option.levelOfDetailFromTransform(painter.worldTransform())
+
+
+def _device_label(painter: QPainter, rect: QRectF, lines: list[str], color: QColor,
+                  font_px: int = 11, bold_first: bool = True) -> None:
+    """Draw text lines centred in ``rect`` (item coordinates) at a fixed pixel size."""
+    dev = painter.worldTransform().mapRect(rect)
+    line_h = font_px + 3
+    fit = [ln for ln in lines if ln][: max(0, int((dev.height() - 2) // line_h))]
+    if not fit or dev.width() < 4 * font_px * 0.55:
+        return
+    painter.save()
+    painter.resetTransform()
+    painter.setPen(color)
+    top = dev.center().y() - line_h * len(fit) / 2.0
+    for k, text in enumerate(fit):
+        painter.setFont(label_font(font_px if k == 0 else font_px - 1, bold_first and k == 0))
+        metrics = painter.fontMetrics()
+        shown = metrics.elidedText(text, Qt.TextElideMode.ElideRight, int(dev.width() - 4))
+        painter.drawText(QRectF(dev.left(), top + k * line_h, dev.width(), line_h),
+                         Qt.AlignmentFlag.AlignCenter, shown)
+    painter.restore()
+
+
+def _ink_for(color: QColor) -> QColor:
+    lum = 0.299 * color.redF() + 0.587 * color.greenF() + 0.114 * color.blueF()
+    return QColor("#ffffff") if lum < 0.5 else QColor(PALETTE.text)
+
+
+class ModelItem(QGraphicsItem):
+    """A canvas item that shows one model object, addressed by ``model_id``."""
+
+    group = ""
+    movable = True
+
+    def __init__(self, scene: FloorPlanScene, model_id: str) -> None:
+        super().__init__()
+        self._fp = scene
+        self.model_id = model_id
+        self._rect = QRectF()
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, True)
+        self.setAcceptedMouseButtons(Qt.MouseButton.LeftButton)
+        self.setData(0, model_id)
+
+    def model(self) -> Any:
+        """Return the model object this item shows (from the document)."""
+        return self._fp.document.item(self.model_id)
+
+    def sync_from_model(self) -> None:  # pragma: no cover - overridden
+        """Re-read position and geometry from the model."""
+        raise NotImplementedError
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
+        return self._rect
+
+    def plan_box(self) -> tuple[float, float, float, float]:
+        """Return ``(minx, miny, maxx, maxy)`` in plan metres."""
+        r = self.mapRectToScene(self._rect)
+        return r.left(), -r.bottom(), r.right(), -r.top()
+
+
+class _BoxItem(ModelItem):
+    """An axis-aligned footprint centred on the item position."""
+
+    def _set_box(self, x: float, y: float, hx: float, hy: float) -> None:
+        rect = QRectF(-hx, -hy, 2 * hx, 2 * hy)
+        if rect != self._rect:
+            self.prepareGeometryChange()
+            self._rect = rect
+        self.setPos(x, -y)
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath()
+        path.addRect(self._rect)
+        return path
+
+
+class RackItem(_BoxItem):
+    """A rack footprint, coloured by the scene's metric, front face marked."""
+
+    group = "racks"
+
+    def __init__(self, scene: FloorPlanScene, model_id: str) -> None:
+        super().__init__(scene, model_id)
+        self.setZValue(Z_RACK)
+        self._front = (0.0, 1.0)
+        self.sync_from_model()
+
+    def sync_from_model(self) -> None:
+        r = self.model()
+        if r is None:
+            return
+        rt = self._fp.document.catalog.racks.get(r.type)
+        w = rt.width_mm.v(600) / 1000.0 if rt else 0.6
+        d = rt.depth_mm.v(1200) / 1000.0 if rt else 1.2
+        self._front = _front_scene(r.rotation_deg)
+        self._set_box(r.x_m, r.y_m, *footprint_half(w, d, r.rotation_deg))
+        self.update()
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        rect = self._rect
+        lod = _lod(painter, option)
+        brush = self._fp.rack_brush(self.model_id)
+        selected = self.isSelected()
+        size_px = lod * min(rect.width(), rect.height())
+        if size_px < 5:
+            painter.fillRect(rect, self._fp.selection_brush if selected else brush)
+            return
+        painter.setPen(self._fp.pens["rack_edge"])
+        painter.setBrush(brush)
+        painter.drawRect(rect)
+        fx, fy = self._front
+        hx, hy = rect.width() / 2, rect.height() / 2
+        inset = min(0.05, 3.0 / lod)  # the front (cold) face: a dark line just inside the edge
+        if fx == 0:
+            y = hy * fy - inset * fy
+            line = QLineF(-hx, y, hx, y)
+        else:
+            x = hx * fx - inset * fx
+            line = QLineF(x, -hy, x, hy)
+        painter.setPen(self._fp.pens["rack_front_wide" if size_px > 30 else "rack_front"])
+        painter.drawLine(line)
+        if selected:
+            painter.setPen(self._fp.pens["selection"])
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(rect)
+        if size_px >= 30:
+            kw = self._fp.rack_kw(self.model_id)
+            kw_text = f"{kw:.1f} kW" if kw is not None else ""
+            dev_w = lod * rect.width()
+            fits_id = dev_w >= 7.0 * len(self.model_id) + 6
+            lines = [self.model_id, kw_text] if fits_id else [kw_text.replace(" kW", "")]
+            if fits_id and lod * rect.height() >= 70:
+                r = self.model()
+                gpus = self._fp.rack_gpus(self.model_id)
+                lines.append(f"{gpus} GPU" if gpus else ("empty" if r is not None and not (
+                    r.devices or r.system) else ""))
+            _device_label(painter, rect, lines, _ink_for(brush.color()), 11 if fits_id else 10,
+                          bold_first=fits_id)
+
+
+class CoolingUnitItem(_BoxItem):
+    """A CRAH, CDU or rear-door heat exchanger (drawn on its rack's rear face)."""
+
+    group = "cooling"
+
+    def __init__(self, scene: FloorPlanScene, model_id: str) -> None:
+        super().__init__(scene, model_id)
+        self.setZValue(Z_UNIT)
+        self._kind = "crah"
+        self.sync_from_model()
+
+    @property
+    def movable_alone(self) -> bool:
+        """Rear doors move with their rack, not on their own."""
+        return self._kind != "rear_door"
+
+    def sync_from_model(self) -> None:
+        u = self.model()
+        if u is None:
+            return
+        self._kind = u.kind
+        x, y = u.x_m, u.y_m
+        hx, hy = footprint_half(u.width_m, u.depth_m, u.rotation_deg)
+        if u.kind == "rear_door" and u.rack:
+            rack = self._fp.document.item(u.rack)
+            if rack is not None:
+                rt = self._fp.document.catalog.racks.get(rack.type)
+                d = rt.depth_mm.v(1200) / 1000.0 if rt else 1.2
+                th = math.radians(rack.rotation_deg)
+                bx, by = -math.sin(th), math.cos(th)  # plan vector out of the rear face
+                x = rack.x_m + bx * (d / 2 + u.depth_m / 2)
+                y = rack.y_m + by * (d / 2 + u.depth_m / 2)
+                hx, hy = footprint_half(u.width_m, u.depth_m, rack.rotation_deg)
+        self._set_box(x, y, hx, hy)
+        self.update()
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        rect = self._rect
+        lod = _lod(painter, option)
+        fill, edge = {"crah": (PALETTE.crah_fill, PALETTE.crah_edge),
+                      "cdu": (PALETTE.cdu_fill, PALETTE.cdu_edge)}.get(
+            self._kind, (PALETTE.door, PALETTE.door))
+        util = self._fp.unit_utilization(self.model_id)
+        over = util is not None and util > 1.0
+        painter.setPen(cosmetic(PALETTE.error if over else edge, 1.5))
+        painter.setBrush(QColor(fill))
+        painter.drawRect(rect)
+        if self._kind != "rear_door" and lod * rect.height() > 6:
+            # load bar along the bottom edge: share of capacity in use
+            frac = min(max(util or 0.0, 0.0), 1.0)
+            bar_h = min(rect.height() * 0.18, 0.25)
+            bar = QRectF(rect.left(), rect.bottom() - bar_h, rect.width() * frac, bar_h)
+            painter.fillRect(bar, QColor(PALETTE.error if over else edge))
+        if self.isSelected():
+            painter.setPen(self._fp.pens["selection"])
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(rect)
+        if self._kind != "rear_door" and lod * min(rect.width(), rect.height()) >= 22:
+            pct = f"{util * 100:.0f} %" if util is not None else ""
+            _device_label(painter, rect, [self.model_id, pct], QColor(PALETTE.text), 10)
+
+
+class _PolylineItem(ModelItem):
+    """An item drawn along a polyline (feeds, trays), positioned at its first point."""
+
+    pick_width_m = 0.25
+
+    def __init__(self, scene: FloorPlanScene, model_id: str) -> None:
+        super().__init__(scene, model_id)
+        self._pts = [QPointF()]
+        self._path = QPainterPath()
+        self._shape = QPainterPath()
+
+    def _set_points(self, pts: list[tuple[float, float]], pad: float) -> None:
+        if not pts:
+            pts = [(0.0, 0.0)]
+        x0, y0 = pts[0]
+        self._pts = [QPointF(x - x0, -(y - y0)) for x, y in pts]
+        path = QPainterPath(self._pts[0])
+        for p in self._pts[1:]:
+            path.lineTo(p)
+        self._path = path
+        rect = path.boundingRect().adjusted(-pad, -pad, pad, pad)
+        if rect != self._rect:
+            self.prepareGeometryChange()
+            self._rect = rect
+        self.setPos(x0, -y0)
+        stroker = QPainterPathStroker()
+        stroker.setWidth(self.pick_width_m)
+        self._shape = stroker.createStroke(path) if len(self._pts) > 1 else self._dot(0.3)
+
+    def _dot(self, r: float) -> QPainterPath:
+        p = QPainterPath()
+        p.addEllipse(self._pts[0], r, r)
+        return p
+
+    def shape(self) -> QPainterPath:
+        return self._shape
+
+
+class FeedItem(_PolylineItem):
+    """A power feed: a busway run (polyline) or a rack PDU / RPP (a point)."""
+
+    group = "feeds"
+
+    def __init__(self, scene: FloorPlanScene, model_id: str) -> None:
+        super().__init__(scene, model_id)
+        self.setZValue(Z_FEED)
+        self._side = "A"
+        self.sync_from_model()
+
+    def sync_from_model(self) -> None:
+        f = self.model()
+        if f is None:
+            return
+        self._side = f.side
+        self._set_points(list(f.points), 0.4)
+        self.update()
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        color = QColor(PALETTE.feed_a if self._side == "A" else PALETTE.feed_b)
+        util = self._fp.feed_utilization(self.model_id)
+        if util is not None and util > 1.0:
+            color = QColor(PALETTE.error)
+        lod = _lod(painter, option)
+        width = 2.5 if lod > 40 else (1.5 if lod > 15 else 1.0)
+        if lod <= 15:
+            color.setAlpha(150)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        if self.isSelected():
+            painter.setPen(cosmetic(PALETTE.selection, width + 3))
+            painter.drawPath(self._path)
+        painter.setPen(cosmetic(color, width))
+        if len(self._pts) > 1:
+            painter.drawPath(self._path)
+            if lod > 30:  # tap-off boxes at the run's ends
+                for p in (self._pts[0], self._pts[-1]):
+                    painter.fillRect(QRectF(p.x() - 0.07, p.y() - 0.07, 0.14, 0.14), color)
+        else:
+            painter.setBrush(color)
+            painter.drawEllipse(self._pts[0], 0.12, 0.12)
+        if lod > 60 and len(self._pts) > 1:
+            pct = f" · {util * 100:.0f} %" if util is not None else ""
+            dev = painter.worldTransform().map(self._pts[0])
+            painter.save()
+            painter.resetTransform()
+            painter.setFont(label_font(10))
+            painter.setPen(color.darker(130))
+            painter.drawText(QPointF(dev.x() - 4, dev.y() + (13 if self._side == "B" else -5)),
+                             f"{self.model_id}{pct}")
+            painter.restore()
+
+
+class TrayItem(_PolylineItem):
+    """An overhead cable tray: a translucent band of its width, dashed (overhead) edges."""
+
+    group = "trays"
+    pick_width_m = 0.15
+
+    def __init__(self, scene: FloorPlanScene, model_id: str) -> None:
+        super().__init__(scene, model_id)
+        self.setZValue(Z_TRAY)
+        self._band = QPainterPath()
+        self._width = 0.6
+        self._rails: list[QLineF] = []
+        self._rungs: list[QLineF] = []
+        self.sync_from_model()
+
+    def sync_from_model(self) -> None:
+        t = self.model()
+        if t is None:
+            return
+        self._set_points(list(t.points), t.width_m)
+        self._width = t.width_m
+        stroker = QPainterPathStroker()
+        stroker.setWidth(t.width_m)
+        stroker.setCapStyle(Qt.PenCapStyle.FlatCap)
+        stroker.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
+        self._band = stroker.createStroke(self._path)
+        self._rails, self._rungs = [], []
+        half = t.width_m / 2
+        for a, b in zip(self._pts[:-1], self._pts[1:], strict=True):
+            seg = QLineF(a, b)
+            n = seg.length()
+            if n <= 1e-9:
+                continue
+            nx, ny = -seg.dy() / n * half, seg.dx() / n * half
+            self._rails += [seg.translated(nx, ny), seg.translated(-nx, -ny)]
+            for k in range(1, int(n / 0.3)):
+                p = seg.pointAt(k * 0.3 / n)
+                self._rungs.append(QLineF(p.x() + nx, p.y() + ny, p.x() - nx, p.y() - ny))
+        self.update()
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        lod = _lod(painter, option)
+        fill = QColor(PALETTE.tray_fill)
+        selected = self.isSelected()
+        if lod * self._width < 6:  # a thin line is all a tray is at this zoom
+            fill.setAlpha(90)
+            painter.setPen(cosmetic(PALETTE.selection if selected else fill, 1))
+            painter.drawPath(self._path)
+            return
+        fill.setAlpha(30)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(fill)
+        painter.drawPath(self._band)
+        edge = QColor(PALETTE.tray_edge)
+        edge.setAlpha(170)
+        painter.setPen(cosmetic(PALETTE.selection if selected else edge, 2 if selected else 1))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawLines(self._rails)
+        if lod * 0.3 > 7:  # ladder rungs every 300 mm, as a tray reads on a drawing
+            painter.drawLines(self._rungs)
+
+
+class ObstacleItem(ModelItem):
+    """A column, wall or keep-out zone: a hatched polygon."""
+
+    group = "obstacles"
+
+    def __init__(self, scene: FloorPlanScene, model_id: str) -> None:
+        super().__init__(scene, model_id)
+        self.setZValue(Z_OBSTACLE)
+        self._poly = QPolygonF()
+        self._kind = "column"
+        self.sync_from_model()
+
+    def sync_from_model(self) -> None:
+        o = self.model()
+        if o is None:
+            return
+        self._kind = o.kind
+        x0, y0 = o.polygon[0]
+        self._poly = QPolygonF([QPointF(x - x0, -(y - y0)) for x, y in o.polygon])
+        rect = self._poly.boundingRect()
+        if rect != self._rect:
+            self.prepareGeometryChange()
+            self._rect = rect
+        self.setPos(x0, -y0)
+        self.update()
+
+    def shape(self) -> QPainterPath:
+        p = QPainterPath()
+        p.addPolygon(self._poly)
+        p.closeSubpath()
+        return p
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        if self._kind == "keepout":
+            painter.setPen(cosmetic(PALETTE.error, 1, Qt.PenStyle.DashLine))
+            painter.setBrush(QBrush(QColor(PALETTE.error), Qt.BrushStyle.BDiagPattern))
+        else:
+            painter.setPen(cosmetic(PALETTE.obstacle_edge, 1.2))
+            painter.setBrush(QColor(PALETTE.obstacle if self._kind == "column" else "#7d848d"))
+        painter.drawPolygon(self._poly)
+        if self._kind != "keepout":
+            hatch = QBrush(QColor(PALETTE.obstacle_edge), Qt.BrushStyle.BDiagPattern)
+            hatch.setTransform(painter.worldTransform().inverted()[0])
+            painter.setBrush(hatch)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.drawPolygon(self._poly)
+        if self.isSelected():
+            painter.setPen(self._fp.pens["selection"])
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawPolygon(self._poly)
+
+
+class FloorItem(QGraphicsItem):
+    """The hall: floor, tile grid, outline and aisle tints.
+
+    Aisle strips come as arrays (``set_aisles``) and are drawn in two calls;
+    the grid draws only the lines in the exposed rectangle, coarsening by
+    powers of two when tiles get small on screen.
+    """
+
+    def __init__(self, scene: FloorPlanScene) -> None:
+        super().__init__()
+        self._fp = scene
+        self.setZValue(Z_FLOOR)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
+        self._outline = QPolygonF()
+        self._path = QPainterPath()
+        self._rect = QRectF()
+        self._tile = 0.6
+        self._cold: list[QRectF] = []
+        self._hot: list[QRectF] = []
+
+    def set_hall(self, outline: list[tuple[float, float]], tile_m: float | None) -> None:
+        """Set the outline (plan metres) and the tile size."""
+        self.prepareGeometryChange()
+        self._outline = QPolygonF([QPointF(x, -y) for x, y in outline])
+        self._path = QPainterPath()
+        self._path.addPolygon(self._outline)
+        self._path.closeSubpath()
+        self._rect = self._outline.boundingRect().adjusted(-3, -3, 3, 3)
+        self._tile = tile_m or 0.0
+        self.update()
+
+    def set_aisles(self, cold: np.ndarray, hot: np.ndarray) -> None:
+        """Set aisle strips as (N, 4) plan boxes ``minx, miny, maxx, maxy``."""
+        def rects(b: np.ndarray) -> list[QRectF]:
+            return [QRectF(x0, -y1, x1 - x0, y1 - y0) for x0, y0, x1, y1 in b.tolist()]
+
+        self._cold, self._hot = rects(cold), rects(hot)
+        self.update()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
+        return self._rect
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        lod = _lod(painter, option)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(PALETTE.floor))
+        painter.drawPath(self._path)
+        exposed = option.exposedRect.intersected(self._outline.boundingRect())
+        if self._tile > 0 and not exposed.isEmpty():
+            self._paint_grid(painter, exposed, lod)
+        for rects, color in ((self._cold, PALETTE.cold_aisle), (self._hot, PALETTE.hot_aisle)):
+            if rects:
+                c = QColor(color)
+                c.setAlpha(34)
+                painter.setBrush(c)
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.drawRects(rects)
+        painter.setPen(cosmetic(PALETTE.outline, 2.5))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(self._path)
+
+    def _paint_grid(self, painter: QPainter, exposed: QRectF, lod: float) -> None:
+        step = self._tile
+        while step * lod < 7:
+            step *= 2
+            if step > 1e4:
+                return
+        painter.save()
+        painter.setClipPath(self._path)
+        x0 = math.floor(exposed.left() / step) * step
+        y0 = math.floor(exposed.top() / step) * step
+        nx = int((exposed.right() - x0) / step) + 2
+        ny = int((exposed.bottom() - y0) / step) + 2
+        xs = x0 + step * np.arange(nx)
+        ys = y0 + step * np.arange(ny)
+        minor_pen = cosmetic(PALETTE.grid_minor, 1)
+        major_pen = cosmetic(PALETTE.grid_major, 1)
+        is_major_x = np.round(xs / step).astype(np.int64) % 5 == 0
+        is_major_y = np.round(ys / step).astype(np.int64) % 5 == 0
+        top, bottom, left, right = exposed.top(), exposed.bottom(), exposed.left(), exposed.right()
+        for pen, mx, my in ((minor_pen, ~is_major_x, ~is_major_y), (major_pen, is_major_x,
+                                                                   is_major_y)):
+            lines = [QLineF(x, top, x, bottom) for x in xs[mx].tolist()]
+            lines += [QLineF(left, y, right, y) for y in ys[my].tolist()]
+            if lines:
+                painter.setPen(pen)
+                painter.drawLines(lines)
+        painter.restore()
+
+
+class RowLabelsItem(QGraphicsItem):
+    """Row names in small pills at the start of each row, above everything else."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setZValue(45)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self._rows: list[tuple[str, QPointF]] = []
+        self._rect = QRectF()
+
+    def set_rows(self, rows: list[tuple[str, float, float]]) -> None:
+        """Set labels as ``(name, x_m, y_m)``: the pill ends just left of the point."""
+        self.prepareGeometryChange()
+        self._rows = [(name, QPointF(x, -y)) for name, x, y in rows]
+        xs = [p.x() for _, p in self._rows] or [0.0]
+        ys = [p.y() for _, p in self._rows] or [0.0]
+        self._rect = QRectF(min(xs) - 50, min(ys) - 50, max(xs) - min(xs) + 100,
+                            max(ys) - min(ys) + 100)
+        self.update()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
+        return self._rect
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        if not self._rows or _lod(painter, option) < 3:
+            return
+        t = painter.worldTransform()
+        painter.save()
+        painter.resetTransform()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setFont(label_font(10, True))
+        fm = painter.fontMetrics()
+        drawn: list[QPointF] = []
+        for name, p in self._rows:
+            d = t.map(p)
+            if any(abs(d.y() - q.y()) < 15 and abs(d.x() - q.x()) < 40 for q in drawn[-3:]):
+                continue  # rows closer than a label's height: every other one
+            drawn.append(d)
+            w = fm.horizontalAdvance(name) + 8
+            box = QRectF(d.x() - w - 3, d.y() - 8, w, 16)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor(255, 255, 255, 215))
+            painter.drawRoundedRect(box, 3, 3)
+            painter.setPen(QColor(PALETTE.text_muted))
+            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, name)
+        painter.restore()
+
+
+ITEM_CLASSES: dict[str, type[ModelItem]] = {
+    "racks": RackItem, "cooling": CoolingUnitItem, "feeds": FeedItem, "trays": TrayItem,
+    "obstacles": ObstacleItem,
+}

@@ -1,0 +1,461 @@
+"""Overlays: each one item that paints numpy arrays computed from the latest analysis.
+
+Following pyqtgraph's ScatterPlotItem idiom, an overlay turns the analysis
+into arrays once per update (:meth:`OverlayItem.refresh`) and paints them in a
+few bulk calls; nothing here makes an item per rack. Overlays live under an
+:class:`OverlayLayer` container that draws nothing (``ItemHasNoContents``),
+take no mouse buttons, and refresh only while visible.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPolygonF
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
+
+from designer.canvas.style import CATEGORICAL, PALETTE, _lut, cosmetic, label_font
+
+if TYPE_CHECKING:
+    from designer.canvas.scene import FloorPlanScene
+    from engine.analysis import Analysis
+    from engine.model import Layout
+
+__all__ = ["OverlayLayer", "OverlayItem", "HeatmapOverlay", "CoolingOverlay", "AirflowOverlay",
+           "CablesOverlay", "ViolationsOverlay", "OVERLAY_CLASSES", "HEAT_LUT"]
+
+Z_OVERLAY = 30
+HEAT_LUT = _lut([(0.0, "#fff7bc"), (0.3, "#fec44f"), (0.6, "#f03b20"), (1.0, "#7a0177")])
+
+
+class OverlayLayer(QGraphicsItem):
+    """A container of overlays; draws nothing itself."""
+
+    def __init__(self, z: float = Z_OVERLAY) -> None:
+        super().__init__()
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, True)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setZValue(z)
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
+        return QRectF()
+
+    def paint(self, painter, option, widget=None) -> None:  # pragma: no cover - no contents
+        pass
+
+
+class OverlayItem(QGraphicsItem):
+    """Base of the overlays: bounds of the hall, arrays refreshed from an analysis."""
+
+    key = ""
+    title = ""
+    under_racks = False
+
+    def __init__(self, scene: FloorPlanScene, parent: QGraphicsItem) -> None:
+        super().__init__(parent)
+        self._fp = scene
+        self._rect = QRectF()
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setVisible(False)
+        self._stale = True
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
+        return self._rect
+
+    def set_bounds(self, rect: QRectF) -> None:
+        """Set the scene rectangle the overlay paints in."""
+        if rect != self._rect:
+            self.prepareGeometryChange()
+            self._rect = QRectF(rect)
+
+    def mark_stale(self) -> None:
+        """Refresh now if visible, or when next shown."""
+        self._stale = True
+        if self.isVisible():
+            self.refresh_now()
+
+    def refresh_now(self) -> None:
+        """Recompute the arrays from the scene's layout and analysis."""
+        a = self._fp.analysis
+        if a is not None:
+            self.refresh(self._fp.document.layout, a)
+        self._stale = False
+        self.update()
+
+    def itemChange(self, change, value):  # noqa: N802 - Qt's name
+        if change == QGraphicsItem.GraphicsItemChange.ItemVisibleHasChanged and value \
+                and self._stale:
+            self.refresh_now()
+        return super().itemChange(change, value)
+
+    def refresh(self, layout: Layout, analysis: Analysis) -> None:  # pragma: no cover
+        """Turn the analysis into arrays to paint."""
+        raise NotImplementedError
+
+    def legend(self) -> tuple[str, list[tuple[str, str]]] | None:
+        """Return ``(title, [(colour, label), ...])`` for the view's legend, or None."""
+        return None
+
+
+def _rack_geometry(analysis: Analysis) -> tuple[np.ndarray, ...]:
+    arr = analysis.arrays
+    quarter = (arr.rack_rot_deg // 90) % 2 == 1
+    hx = np.where(quarter, arr.rack_d_m, arr.rack_w_m) / 2.0
+    hy = np.where(quarter, arr.rack_w_m, arr.rack_d_m) / 2.0
+    th = np.deg2rad(arr.rack_rot_deg.astype(np.float64))
+    return arr.rack_x_m.copy(), arr.rack_y_m.copy(), hx, hy, np.sin(th), -np.cos(th)
+
+
+class HeatmapOverlay(OverlayItem):
+    """Power density (kW/m², smoothed) as one image over the hall."""
+
+    key = "heatmap"
+    title = "Power density"
+
+    def __init__(self, scene: FloorPlanScene, parent: QGraphicsItem) -> None:
+        super().__init__(scene, parent)
+        self._image: QImage | None = None
+        self._target = QRectF()
+        self.vmax = 0.0
+
+    def refresh(self, layout: Layout, analysis: Analysis) -> None:
+        x0, y0, x1, y1 = layout.hall.bounds()
+        tile = layout.hall.tile_m or 0.6
+        cell = max(tile / 2, (x1 - x0) / 800, (y1 - y0) / 800)
+        nx = max(1, math.ceil((x1 - x0) / cell))
+        ny = max(1, math.ceil((y1 - y0) / cell))
+        grid = np.zeros((ny, nx))
+        x, y = analysis.arrays.rack_x_m, analysis.arrays.rack_y_m
+        kw = analysis.power.rack_kw
+        if len(x):
+            ix = np.clip(((x - x0) / cell).astype(np.int64), 0, nx - 1)
+            iy = np.clip(((y - y0) / cell).astype(np.int64), 0, ny - 1)
+            np.add.at(grid, (iy, ix), kw)
+        from scipy.ndimage import gaussian_filter
+
+        # kW per m² of floor, smoothed over about a rack footprint so peaks stay on the racks
+        density = gaussian_filter(grid / (cell * cell), sigma=max(0.6 / cell, 0.8),
+                                  mode="constant")
+        positive = density[density > 1e-6]
+        self.vmax = float(np.percentile(positive, 99)) if positive.size else 1.0
+        t = np.clip(density / max(self.vmax, 1e-9), 0.0, 1.0)
+        rgba = HEAT_LUT[np.round(t * 255).astype(np.int64)].copy()
+        rgba[..., 3] = np.round(np.power(t, 0.8) * 175).astype(np.uint8)
+        rgba = np.ascontiguousarray(rgba[::-1])  # image rows run top (high y) down
+        self._image = QImage(rgba.tobytes(), nx, ny, nx * 4, QImage.Format.Format_RGBA8888).copy()
+        self._target = QRectF(x0, -(y0 + ny * cell), nx * cell, ny * cell)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        if self._image is None:
+            return
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+        painter.drawImage(self._target, self._image)
+
+    def legend(self):
+        stops = [HEAT_LUT[int(k)] for k in (40, 120, 200, 255)]
+        hexes = [QColor(*map(int, s[:3])).name() for s in stops]
+        v = self.vmax
+        return (f"{self.title} (kW/m²)", [(hexes[0], f"{v * 0.15:.0f}"), (hexes[1], f"{v * 0.5:.0f}"),
+                                          (hexes[2], f"{v * 0.8:.0f}"), (hexes[3], f"≥{v:.0f}")])
+
+
+class CoolingOverlay(OverlayItem):
+    """Cooling zones: each rack joined to its CRAH (solid) and CDU (dashed), zone hulls."""
+
+    key = "cooling"
+    title = "Cooling zones"
+
+    def __init__(self, scene: FloorPlanScene, parent: QGraphicsItem) -> None:
+        super().__init__(scene, parent)
+        self._groups: list[tuple[QColor, list[QLineF], list[QLineF], QPolygonF | None]] = []
+
+    def refresh(self, layout: Layout, analysis: Analysis) -> None:
+        import shapely
+
+        c = analysis.cooling
+        units = {u.id: u for u in layout.cooling}
+        x, y, hx, hy, _, _ = _rack_geometry(analysis)
+        self._groups = []
+        color_k = 0
+        for ui, uid in enumerate(c.unit_ids):
+            u = units.get(uid)
+            if u is None or u.kind == "rear_door":
+                continue
+            color = QColor(CATEGORICAL[color_k % len(CATEGORICAL)])
+            color_k += 1
+            air = np.flatnonzero(c.rack_crah == ui)
+            liq = np.flatnonzero((c.rack_cdu == ui) & (c.rack_liquid_kw > 0))
+            ux, uy = u.x_m, -u.y_m
+            solid = [QLineF(ux, uy, px, -py) for px, py in zip(x[air].tolist(), y[air].tolist(),
+                                                               strict=True)]
+            dashed = [QLineF(ux, uy, px, -py) for px, py in zip(x[liq].tolist(), y[liq].tolist(),
+                                                                strict=True)]
+            members = np.union1d(air, liq)
+            hull = None
+            if len(members):
+                pts = np.concatenate([
+                    np.stack([x[members] - hx[members], y[members] - hy[members]], 1),
+                    np.stack([x[members] + hx[members], y[members] + hy[members]], 1),
+                    np.stack([x[members] - hx[members], y[members] + hy[members]], 1),
+                    np.stack([x[members] + hx[members], y[members] - hy[members]], 1),
+                    np.array([[u.x_m, u.y_m]])])
+                g = shapely.convex_hull(shapely.multipoints(pts))
+                if g.geom_type == "Polygon":
+                    hull = QPolygonF([QPointF(px, -py) for px, py in g.exterior.coords])
+            self._groups.append((color, solid, dashed, hull))
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        for color, _solid, _dashed, hull in self._groups:
+            if hull is not None:
+                fill = QColor(color)
+                fill.setAlpha(26)
+                edge = QColor(color)
+                edge.setAlpha(90)
+                painter.setBrush(fill)
+                painter.setPen(cosmetic(edge, 1))
+                painter.drawPolygon(hull)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for color, solid, dashed, _ in self._groups:
+            line = QColor(color)
+            line.setAlpha(150)
+            if solid:
+                painter.setPen(cosmetic(line, 1))
+                painter.drawLines(solid)
+            if dashed:
+                painter.setPen(cosmetic(line, 1, Qt.PenStyle.DashLine))
+                painter.drawLines(dashed)
+
+    def legend(self):
+        return (self.title, [(CATEGORICAL[0], "rack → nearest CRAH (air)"),
+                             (CATEGORICAL[1], "rack ⇢ CDU (liquid)")])
+
+
+class AirflowOverlay(OverlayItem):
+    """Air through each rack, front (cold, blue) to rear (hot, red)."""
+
+    key = "airflow"
+    title = "Airflow"
+
+    def __init__(self, scene: FloorPlanScene, parent: QGraphicsItem) -> None:
+        super().__init__(scene, parent)
+        self._cold: list[QLineF] = []
+        self._hot: list[QLineF] = []
+        self._min_depth = 1.0
+
+    def refresh(self, layout: Layout, analysis: Analysis) -> None:
+        x, y, hx, hy, fx, fy = _rack_geometry(analysis)
+        air = analysis.cooling.rack_air_kw > 1e-9
+        x, y, hx, hy, fx, fy = (a[air] for a in (x, y, hx, hy, fx, fy))
+        depth = np.where(np.abs(fx) > 0.5, hx, hy) * 2
+        half = depth * 0.42
+        ax0, ay0 = x + fx * half, y + fy * half  # front
+        ax1, ay1 = x - fx * half, y - fy * half  # rear
+        head = np.minimum(depth * 0.22, 0.3)
+        bx, by = -fx, -fy  # flow direction
+        px, py = -by, bx  # perpendicular
+        h1x, h1y = ax1 - bx * head + px * head * 0.7, ay1 - by * head + py * head * 0.7
+        h2x, h2y = ax1 - bx * head - px * head * 0.7, ay1 - by * head - py * head * 0.7
+        self._min_depth = float(depth.min()) if len(depth) else 1.0
+
+        def lines(*cols: np.ndarray) -> list[QLineF]:
+            return [QLineF(a, -b, c, -d) for a, b, c, d in np.stack(cols, 1).tolist()]
+
+        self._cold = lines(ax0, ay0, x, y)
+        self._hot = lines(x, y, ax1, ay1) + lines(ax1, ay1, h1x, h1y) + lines(ax1, ay1, h2x, h2y)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        if lod * self._min_depth < 10:
+            return  # arrows would be specks; the aisle tint says the same at this zoom
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        width = 2.0 if lod * self._min_depth > 40 else 1.4
+        for lines, color in ((self._cold, "#1c64d8"), (self._hot, "#d8331c")):
+            if lines:
+                pen = cosmetic(color, width)
+                pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+                painter.setPen(pen)
+                painter.drawLines(lines)
+
+    def legend(self):
+        return (self.title, [("#1c64d8", "cold intake (front)"), ("#d8331c", "hot exhaust (rear)")])
+
+
+class CablesOverlay(OverlayItem):
+    """Cable routes bundled by tray: each tray drawn as thick as the cables it carries.
+
+    Uses the routes of the analysis when the network exposes them (``tray_links``
+    by tray id, or ``routes``); otherwise each rack's scale-out ports go to its
+    nearest tray, an estimate the legend says is one.
+    """
+
+    key = "cables"
+    title = "Cables by tray"
+
+    def __init__(self, scene: FloorPlanScene, parent: QGraphicsItem) -> None:
+        super().__init__(scene, parent)
+        self._bundles: list[tuple[QPolygonF, float, int, str]] = []
+        self._drops: list[QLineF] = []
+        self.estimated = True
+        self.max_count = 0
+
+    @staticmethod
+    def _tray_counts(layout: Layout, analysis: Analysis) -> tuple[dict[str, float], bool,
+                                                                  list[tuple[float, float,
+                                                                             float, float]]]:
+        net = analysis.network
+        for attr in ("tray_links", "tray_cables", "tray_load"):
+            counts = getattr(net, attr, None)
+            if isinstance(counts, dict) and counts:
+                return {str(k): float(v) for k, v in counts.items()}, False, []
+        arr = analysis.arrays
+        tt = arr.types
+        ports = np.bincount(arr.dev_rack, weights=tt.scaleout_ports[arr.dev_type],
+                            minlength=arr.n_racks) if len(arr.dev_rack) else np.zeros(arr.n_racks)
+        if not layout.trays or not ports.any():
+            return {}, True, []
+        segs = []
+        owner = []
+        for t in layout.trays:
+            for (ax, ay), (bx, by) in zip(t.points[:-1], t.points[1:], strict=True):
+                segs.append((ax, ay, bx, by))
+                owner.append(t.id)
+        s = np.array(segs, np.float64)
+        has = np.flatnonzero(ports > 0)
+        px, py = arr.rack_x_m[has][:, None], arr.rack_y_m[has][:, None]
+        ax, ay, bx, by = s[:, 0], s[:, 1], s[:, 2], s[:, 3]
+        dx, dy = bx - ax, by - ay
+        ll = np.maximum(dx * dx + dy * dy, 1e-12)
+        t = np.clip(((px - ax) * dx + (py - ay) * dy) / ll, 0, 1)
+        qx, qy = ax + t * dx, ay + t * dy
+        dist = np.hypot(px - qx, py - qy)
+        best = np.argmin(dist, axis=1)
+        counts: dict[str, float] = {}
+        for seg, n in zip(best.tolist(), ports[has].tolist(), strict=True):
+            counts[owner[seg]] = counts.get(owner[seg], 0.0) + n
+        rows = np.arange(len(has))
+        drops = list(zip(px[:, 0].tolist(), py[:, 0].tolist(), qx[rows, best].tolist(),
+                         qy[rows, best].tolist(), strict=True))
+        return counts, True, drops
+
+    def refresh(self, layout: Layout, analysis: Analysis) -> None:
+        counts, self.estimated, drops = self._tray_counts(layout, analysis)
+        self.max_count = int(max(counts.values())) if counts else 0
+        self._bundles = []
+        for t in layout.trays:
+            n = counts.get(t.id, 0.0)
+            poly = QPolygonF([QPointF(x, -y) for x, y in t.points])
+            frac = n / self.max_count if self.max_count else 0.0
+            self._bundles.append((poly, frac, int(n), t.id))
+        self._drops = [QLineF(a, -b, c, -d) for a, b, c, d in drops]
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        if self._drops and lod > 6:
+            painter.setPen(cosmetic(QColor(0, 120, 140, 90), 1))
+            painter.drawLines(self._drops)
+        for poly, frac, n, _tid in self._bundles:
+            if n <= 0:
+                continue
+            pen = cosmetic(QColor(0, 120, 140, 210), 2 + 10 * frac)
+            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+            pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+            painter.setPen(pen)
+            painter.drawPolyline(poly)
+        if lod > 4:
+            painter.save()
+            t = painter.worldTransform()
+            painter.resetTransform()
+            painter.setFont(label_font(10, True))
+            for poly, _frac, n, _tid in self._bundles:
+                if n <= 0 or poly.isEmpty():
+                    continue
+                mid = t.map(poly.at(0) * 0.5 + poly.at(poly.size() - 1) * 0.5)
+                text = f"{n:,}" + (" est." if self.estimated else "")
+                w = painter.fontMetrics().horizontalAdvance(text) + 8
+                box = QRectF(mid.x() - w / 2, mid.y() - 9, w, 16)
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.setBrush(QColor(255, 255, 255, 225))
+                painter.drawRoundedRect(box, 3, 3)
+                painter.setPen(QColor(0, 95, 110))
+                painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+            painter.restore()
+
+    def legend(self):
+        note = "scale-out cables per tray" + (" (estimated: nearest tray)" if self.estimated
+                                              else "")
+        return (self.title, [("#00788c", note)])
+
+
+class ViolationsOverlay(OverlayItem):
+    """Red (error) and amber (warning) outlines around the items of rule violations.
+
+    Outlines keep a minimum size on screen, so a violation stays visible at
+    fit-to-window zoom of a large hall.
+    """
+
+    key = "violations"
+    title = "Rule violations"
+
+    def __init__(self, scene: FloorPlanScene, parent: QGraphicsItem) -> None:
+        super().__init__(scene, parent)
+        self._boxes = {"error": np.zeros((0, 4)), "warning": np.zeros((0, 4))}
+
+    def refresh(self, layout: Layout, analysis: Analysis) -> None:
+        f = analysis.floor
+        where = {i: b for i, b in zip(f.ids, f.box.tolist(), strict=True)}
+        for item in [*layout.feeds, *layout.trays, *layout.hall.obstacles]:
+            pts = np.array(getattr(item, "points", None) or getattr(item, "polygon", None) or
+                           [(0, 0)], np.float64)
+            where[item.id] = [*pts.min(0), *pts.max(0)]
+        door_of = {u.id: u.rack for u in layout.cooling if u.kind == "rear_door"}
+        picked: dict[str, dict[str, list[float]]] = {"error": {}, "warning": {}}
+        for v in analysis.violations:
+            if v.severity not in picked:
+                continue
+            for item_id in v.items:
+                box = where.get(item_id) or where.get(door_of.get(item_id, ""))
+                if box is not None and (v.severity == "error" or item_id not in picked["error"]):
+                    picked[v.severity][item_id] = box
+        for item_id in picked["error"]:
+            picked["warning"].pop(item_id, None)
+        self._boxes = {k: np.array(list(d.values()), np.float64).reshape(-1, 4)
+                       for k, d in picked.items()}
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        t = painter.worldTransform()
+        painter.save()
+        painter.resetTransform()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        for sev, color in (("warning", PALETTE.warning), ("error", PALETTE.error)):
+            b = self._boxes[sev]
+            if not len(b):
+                continue
+            # plan box -> device rectangle, vectorized (the view only scales and translates)
+            x0 = b[:, 0] * t.m11() + t.dx()
+            x1 = b[:, 2] * t.m11() + t.dx()
+            y0 = -b[:, 3] * t.m22() + t.dy()
+            y1 = -b[:, 1] * t.m22() + t.dy()
+            cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+            w = np.maximum(np.abs(x1 - x0) + 6, 9)
+            h = np.maximum(np.abs(y1 - y0) + 6, 9)
+            fill = QColor(color)
+            fill.setAlpha(40)
+            painter.setBrush(fill)
+            painter.setPen(QPen(QColor(color), 2))
+            painter.drawRects([QRectF(a - ww / 2, c - hh / 2, ww, hh) for a, c, ww, hh in
+                               np.stack([cx, cy, w, h], 1).tolist()])
+        painter.restore()
+
+    def legend(self):
+        return (self.title, [(PALETTE.error, "error"), (PALETTE.warning, "warning")])
+
+
+OVERLAY_CLASSES: dict[str, type[OverlayItem]] = {
+    cls.key: cls for cls in (HeatmapOverlay, CoolingOverlay, AirflowOverlay, CablesOverlay,
+                             ViolationsOverlay)
+}

@@ -1,0 +1,503 @@
+"""FloorPlanScene: the floor plan of one document, kept in step with it by signals.
+
+The scene makes one canvas item per model object (``ITEM_CLASSES`` maps a
+layout group to its item class), syncs items from the document's
+``items_added``/``items_changed``/``items_removed``, colours racks from the
+latest analysis, and turns mouse gestures into document calls: a drag shows a
+live preview (:meth:`LayoutDocument.preview_move`) and pushes one move command
+on release; Esc cancels. Moves snap to the tile grid (the drag delta, so rows
+keep their alignment) and, within a few pixels, to the edges of nearby
+footprints so racks butt together; Alt moves freely.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QPainter
+from PySide6.QtWidgets import (
+    QApplication,
+    QGraphicsItem,
+    QGraphicsScene,
+    QGraphicsSceneMouseEvent,
+    QStyleOptionGraphicsItem,
+)
+
+from designer.canvas.items import Z_HEAT, ITEM_CLASSES, FloorItem, ModelItem, RowLabelsItem
+from designer.canvas.overlays import OVERLAY_CLASSES, OverlayItem, OverlayLayer
+from designer.canvas.style import METRICS, PALETTE, cosmetic, label_font, lut_index
+from designer.document import LayoutDocument
+from engine import edits
+from engine.analysis import Analysis
+from engine.floor import strips
+
+__all__ = ["FloorPlanScene", "GhostItem"]
+
+SNAP_PX = 8.0
+
+
+@dataclass
+class _Drag:
+    press: QPointF
+    ids: list[str]
+    anchors: dict[str, tuple[float, float]]
+    group_box: tuple[float, float, float, float] | None
+    others: np.ndarray
+    active: bool = False
+    cancelled: bool = False
+    moves: dict[str, tuple[float, float]] = field(default_factory=dict)
+
+
+class GhostItem(QGraphicsItem):
+    """The dashed footprint of what a palette drop would place, and where."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setZValue(50)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self._rect = QRectF()
+        self._text = ""
+        self._ok = True
+        self.hide()
+
+    def show_box(self, box: tuple[float, float, float, float] | None, text: str,
+                 ok: bool = True) -> None:
+        """Show a plan box (or hide with None) with a caption."""
+        if box is None:
+            self.hide()
+            return
+        x0, y0, x1, y1 = box
+        rect = QRectF(x0, -y1, x1 - x0, y1 - y0)
+        if rect != self._rect:
+            self.prepareGeometryChange()
+            self._rect = rect
+        self._text, self._ok = text, ok
+        self.show()
+        self.update()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
+        return self._rect.adjusted(-0.5, -0.5, 0.5, 0.5)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        color = QColor(PALETTE.selection if self._ok else PALETTE.error)
+        fill = QColor(color)
+        fill.setAlpha(45)
+        painter.setBrush(fill)
+        painter.setPen(cosmetic(color, 1.5, Qt.PenStyle.DashLine))
+        painter.drawRect(self._rect)
+        if self._text:
+            dev = painter.worldTransform().mapRect(self._rect)
+            painter.save()
+            painter.resetTransform()
+            painter.setFont(label_font(11, True))
+            painter.setPen(color.darker(120))
+            painter.drawText(QPointF(dev.left(), dev.top() - 5), self._text)
+            painter.restore()
+
+
+class FloorPlanScene(QGraphicsScene):
+    """The floor plan of a :class:`LayoutDocument` (scene units: metres, y flipped).
+
+    Attributes
+    ----------
+    metric : str
+        Rack colouring: ``"kw"``, ``"utilization"`` or ``"liquid"``.
+    grid_m : float
+        Snap step in metres (the hall's tile by default).
+    snap_enabled : bool
+        Whether moves and drops snap.
+    """
+
+    message = Signal(str)
+    legend_changed = Signal()
+
+    def __init__(self, document: LayoutDocument, parent=None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.metric = "kw"
+        self.grid_m = 0.6
+        self.snap_enabled = True
+        self.analysis: Analysis | None = None
+        self.metric_range = (0.0, 1.0)
+        self._items: dict[str, ModelItem] = {}
+        self._rack_idx: dict[str, int] = {}
+        self._rack_kw: dict[str, float] = {}
+        self._rack_gpus: dict[str, int] = {}
+        self._unit_util: dict[str, float] = {}
+        self._feed_util: dict[str, float] = {}
+        self._syncing = False
+        self._drag: _Drag | None = None
+        self.empty_brush = QBrush(QColor(PALETTE.rack_empty))
+        self.selection_brush = QBrush(QColor(PALETTE.selection))
+        self.front_brush = QBrush(QColor(PALETTE.rack_front))
+        self.pens = {"rack_edge": cosmetic(PALETTE.rack_edge, 1),
+                     "rack_front": cosmetic(PALETTE.rack_front, 1),
+                     "rack_front_wide": cosmetic(PALETTE.rack_front, 2),
+                     "selection": cosmetic(PALETTE.selection, 2.5)}
+        self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
+        self.floor = FloorItem(self)
+        self.addItem(self.floor)
+        self.row_labels = RowLabelsItem()
+        self.addItem(self.row_labels)
+        self.overlay_layer = OverlayLayer()
+        self.under_layer = OverlayLayer(z=Z_HEAT)
+        self.addItem(self.overlay_layer)
+        self.addItem(self.under_layer)
+        self.overlays: dict[str, OverlayItem] = {
+            key: cls(self, self.under_layer if cls.under_racks else self.overlay_layer)
+            for key, cls in OVERLAY_CLASSES.items()}
+        self.ghost = GhostItem()
+        self.addItem(self.ghost)
+        document.items_added.connect(self._on_added)
+        document.items_removed.connect(self._on_removed)
+        document.items_changed.connect(self._on_changed)
+        document.layout_reset.connect(self._on_reset)
+        document.analysis_updated.connect(self._on_analysis)
+        document.selection_changed.connect(self.select_ids)
+        document.undo_stack.indexChanged.connect(self._abort_drag)
+        self.selectionChanged.connect(self._on_qt_selection)
+        self._on_reset()
+        self._on_added(document.ids())
+        if document.analysis is not None:
+            self._on_analysis(document.analysis)
+
+    # -- look-ups for the items ------------------------------------------------------------------
+
+    def rack_brush(self, rack_id: str) -> QBrush:
+        """Return the fill of a rack for the current metric."""
+        idx = self._rack_idx.get(rack_id)
+        if idx is None:
+            return self.empty_brush
+        return METRICS[self.metric].brushes[idx]
+
+    def rack_kw(self, rack_id: str) -> float | None:
+        """Return a rack's power in kW from the latest analysis."""
+        return self._rack_kw.get(rack_id)
+
+    def rack_gpus(self, rack_id: str) -> int:
+        """Return a rack's GPU count from the latest analysis."""
+        return self._rack_gpus.get(rack_id, 0)
+
+    def unit_utilization(self, unit_id: str) -> float | None:
+        """Return a cooling unit's load over capacity."""
+        return self._unit_util.get(unit_id)
+
+    def feed_utilization(self, feed_id: str) -> float | None:
+        """Return a feed's load over its derated budget."""
+        return self._feed_util.get(feed_id)
+
+    def item_for(self, model_id: str) -> ModelItem | None:
+        """Return the canvas item of a model id."""
+        return self._items.get(model_id)
+
+    def model_items(self) -> list[ModelItem]:
+        """Return all model items."""
+        return list(self._items.values())
+
+    def hall_rect(self) -> QRectF:
+        """Return the hall's bounding rectangle in scene coordinates."""
+        x0, y0, x1, y1 = self.document.layout.hall.bounds()
+        return QRectF(x0, -y1, x1 - x0, y1 - y0)
+
+    # -- document -> scene ------------------------------------------------------------------------
+
+    def _on_reset(self) -> None:
+        self._abort_drag()
+        hall = self.document.layout.hall
+        self.grid_m = hall.tile_m or 0.6
+        self.floor.set_hall(list(hall.outline), hall.tile_m)
+        r = self.hall_rect()
+        margin = max(r.width(), r.height(), 20.0)
+        self.setSceneRect(r.adjusted(-margin, -margin, margin, margin))
+        for ov in self.overlays.values():
+            ov.set_bounds(r.adjusted(-2, -2, 2, 2))
+
+    def _on_added(self, ids: list) -> None:
+        for item_id in ids:
+            if item_id in self._items:
+                continue
+            cls = ITEM_CLASSES.get(self.document.item_group(item_id) or "")
+            if cls is None:
+                continue
+            item = cls(self, item_id)
+            self._items[item_id] = item
+            self.addItem(item)
+        self._sync_doors(ids)
+
+    def _on_removed(self, ids: list) -> None:
+        for item_id in ids:
+            item = self._items.pop(item_id, None)
+            if item is not None:
+                self.removeItem(item)
+
+    def _on_changed(self, ids: list) -> None:
+        for item_id in ids:
+            item = self._items.get(item_id)
+            if item is not None:
+                item.sync_from_model()
+        if edits.LAYOUT_ID in ids:
+            hall = self.document.layout.hall
+            self.floor.set_hall(list(hall.outline), hall.tile_m)
+            self.grid_m = hall.tile_m or self.grid_m
+            r = self.hall_rect()
+            for ov in self.overlays.values():
+                ov.set_bounds(r.adjusted(-2, -2, 2, 2))
+        self._sync_doors(ids)
+
+    def _sync_doors(self, ids: list) -> None:
+        changed = set(ids)
+        for u in self.document.layout.cooling:
+            if u.kind == "rear_door" and u.rack in changed:
+                item = self._items.get(u.id)
+                if item is not None:
+                    item.sync_from_model()
+
+    def _on_analysis(self, a: Analysis) -> None:
+        self.analysis = a
+        arr = a.arrays
+        ids = arr.rack_ids
+        kw = a.power.rack_kw
+        layout = self.document.layout
+        if self.metric == "utilization":
+            util = dict(zip(a.power.feed_ids, a.power.feed_utilization.tolist(), strict=True))
+            values = np.array([max((util.get(f, 0.0) for f in r.feeds), default=np.nan) * 100
+                               for r in layout.racks], np.float64) \
+                if len(layout.racks) == len(ids) else np.zeros(len(ids))
+        elif self.metric == "liquid":
+            values = np.divide(arr.rack_liquid_w * 100.0, arr.rack_power_w,
+                               out=np.zeros(len(ids)), where=arr.rack_power_w > 0)
+        else:
+            values = kw
+        cmap = METRICS[self.metric]
+        self.metric_range = cmap.value_range(values[np.isfinite(values)] if len(values)
+                                             else values)
+        idx = lut_index(values, *self.metric_range)
+        has_load = (kw > 0) & np.isfinite(values)
+        self._rack_idx = {i: k for i, k, on in zip(ids, idx.tolist(), has_load.tolist(),
+                                                   strict=True) if on}
+        self._rack_kw = dict(zip(ids, kw.tolist(), strict=True))
+        self._rack_gpus = dict(zip(ids, arr.rack_gpus.tolist(), strict=True))
+        self._unit_util = dict(zip(a.cooling.unit_ids, a.cooling.unit_utilization.tolist(),
+                                   strict=True))
+        self._feed_util = dict(zip(a.power.feed_ids, a.power.feed_utilization.tolist(),
+                                   strict=True))
+        self._update_floor(a)
+        for ov in self.overlays.values():
+            ov.mark_stale()
+        self.legend_changed.emit()
+        self.update()
+
+    def _update_floor(self, a: Analysis) -> None:
+        arr = a.arrays
+        n = arr.n_racks
+        if not n:
+            self.floor.set_aisles(np.zeros((0, 4)), np.zeros((0, 4)))
+            self.row_labels.set_rows([])
+            return
+        quarter = (arr.rack_rot_deg // 90) % 2 == 1
+        hx = np.where(quarter, arr.rack_d_m, arr.rack_w_m) / 2
+        hy = np.where(quarter, arr.rack_w_m, arr.rack_d_m) / 2
+        th = np.deg2rad(arr.rack_rot_deg.astype(np.float64))
+        fx, fy = np.round(np.sin(th), 9), np.round(-np.cos(th), 9)
+        half_aisle = max(self.document.layout.assumptions.aisle_clearance_m / 2, 0.3)
+        front, back = strips(arr.rack_x_m, arr.rack_y_m, hx, hy, fx, fy, half_aisle, 0.0)
+        self.floor.set_aisles(front, back)
+        layout = self.document.layout
+        if len(layout.racks) != n:
+            return
+        rows = np.array([r.row or "" for r in layout.racks], dtype=object).astype(str)
+        names, inv = np.unique(rows, return_inverse=True)
+        minx = np.full(len(names), np.inf)
+        np.minimum.at(minx, inv, arr.rack_x_m - hx)
+        ysum = np.bincount(inv, weights=arr.rack_y_m, minlength=len(names))
+        cnt = np.bincount(inv, minlength=len(names))
+        self.row_labels.set_rows([(str(nm), float(x) - 0.1, float(s / c)) for nm, x, s, c in
+                             zip(names, minx, ysum, cnt, strict=True) if nm])
+
+    def set_metric(self, metric: str) -> None:
+        """Colour racks by ``"kw"``, ``"utilization"`` or ``"liquid"``."""
+        if metric not in METRICS:
+            raise ValueError(f"unknown metric {metric!r} (one of {', '.join(METRICS)})")
+        self.metric = metric
+        if self.analysis is not None:
+            self._on_analysis(self.analysis)
+
+    def set_overlay(self, key: str, on: bool) -> None:
+        """Show or hide an overlay by key."""
+        self.overlays[key].setVisible(on)
+        self.legend_changed.emit()
+
+    def visible_overlays(self) -> list[str]:
+        """Return the keys of the overlays on show."""
+        return [k for k, ov in self.overlays.items() if ov.isVisible()]
+
+    # -- selection ---------------------------------------------------------------------------------
+
+    def select_ids(self, ids: list) -> None:
+        """Select exactly the items ``ids`` on the canvas (no signal back to the document)."""
+        want = set(ids)
+        self._syncing = True
+        try:
+            for item in self.selectedItems():
+                if isinstance(item, ModelItem) and item.model_id not in want:
+                    item.setSelected(False)
+            for item_id in ids:
+                item = self._items.get(item_id)
+                if item is not None and not item.isSelected():
+                    item.setSelected(True)
+        finally:
+            self._syncing = False
+
+    def selected_ids(self) -> list[str]:
+        """Return the ids of the selected canvas items."""
+        return [it.model_id for it in self.selectedItems() if isinstance(it, ModelItem)]
+
+    def _on_qt_selection(self) -> None:
+        if not self._syncing:
+            self.document.select(self.selected_ids())
+
+    # -- snapping ----------------------------------------------------------------------------------
+
+    def px_to_m(self) -> float:
+        """Return metres per screen pixel in the first view (1 without a view)."""
+        views = self.views()
+        scale = views[0].transform().m11() if views else 1.0
+        return 1.0 / scale if scale > 0 else 1.0
+
+    def footprint_boxes(self, exclude: set[str] = frozenset()) -> np.ndarray:
+        """Return (N, 4) plan boxes of racks and floor units (from the analysis)."""
+        if self.analysis is None:
+            return np.zeros((0, 4))
+        f = self.analysis.floor
+        keep = [k for k, i in enumerate(f.ids) if i not in exclude]
+        return f.box[keep] if keep else np.zeros((0, 4))
+
+    def snap_delta(self, dx: float, dy: float, box: tuple[float, float, float, float] | None,
+                   others: np.ndarray, free: bool = False) -> tuple[float, float]:
+        """Snap a move of ``box`` by ``(dx, dy)``: grid steps, or edges of ``others`` nearby."""
+        if free or not self.snap_enabled:
+            return dx, dy
+        g = self.grid_m
+        sx, sy = float(edits.snap(dx, g)), float(edits.snap(dy, g))
+        if box is None or not len(others):
+            return sx, sy
+        tol = SNAP_PX * self.px_to_m()
+        bx0, by0, bx1, by1 = box[0] + dx, box[1] + dy, box[2] + dx, box[3] + dy
+        near_y = (others[:, 1] < by1 + 2.0) & (others[:, 3] > by0 - 2.0)
+        near_x = (others[:, 0] < bx1 + 2.0) & (others[:, 2] > bx0 - 2.0)
+        ex = others[near_y][:, [0, 2]].ravel()
+        ey = others[near_x][:, [1, 3]].ravel()
+        if ex.size:
+            d = np.concatenate([ex - bx0, ex - bx1])
+            k = int(np.argmin(np.abs(d)))
+            if abs(d[k]) < tol:
+                sx = round(dx + float(d[k]), 6)
+        if ey.size:
+            d = np.concatenate([ey - by0, ey - by1])
+            k = int(np.argmin(np.abs(d)))
+            if abs(d[k]) < tol:
+                sy = round(dy + float(d[k]), 6)
+        return sx, sy
+
+    def snap_box_position(self, x: float, y: float, hx: float, hy: float,
+                          free: bool = False) -> tuple[float, float]:
+        """Return the centre for a new footprint near ``(x, y)``: corner on the grid, or
+        edges against nearby footprints."""
+        if free or not self.snap_enabled:
+            return x, y
+        x0, y0 = x - hx, y - hy
+        gx, gy = float(edits.snap(x0, self.grid_m)), float(edits.snap(y0, self.grid_m))
+        box = (x0, y0, x0 + 2 * hx, y0 + 2 * hy)
+        dx, dy = self.snap_delta(gx - x0, gy - y0, box, self.footprint_boxes())
+        return round(x0 + dx + hx, 6), round(y0 + dy + hy, 6)
+
+    # -- mouse gestures ----------------------------------------------------------------------------
+
+    def model_item_at(self, pos: QPointF) -> ModelItem | None:
+        """Return the topmost visible model item at a scene point."""
+        for item in self.items(pos, Qt.ItemSelectionMode.IntersectsItemShape,
+                               Qt.SortOrder.DescendingOrder):
+            if isinstance(item, ModelItem) and item.isVisible():
+                return item
+        return None
+
+    def _movable_selection(self) -> list[str]:
+        out = []
+        for item in self.selectedItems():
+            if isinstance(item, ModelItem) and getattr(item, "movable_alone", True):
+                out.append(item.model_id)
+        return out
+
+    def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
+        super().mousePressEvent(event)
+        if event.button() != Qt.MouseButton.LeftButton or self._drag is not None:
+            return
+        item = self.model_item_at(event.scenePos())
+        if item is None or not item.isSelected():
+            return
+        ids = self._movable_selection()
+        if not ids:
+            return
+        layout = self.document.layout
+        anchors = {i: a for i in ids if (a := edits.item_anchor(layout, i)) is not None}
+        boxes = [self._items[i].plan_box() for i in ids if self.document.item_group(i) in
+                 ("racks", "cooling")]
+        group = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),
+                 max(b[3] for b in boxes)) if boxes else None
+        self._drag = _Drag(event.scenePos(), ids, anchors, group,
+                           self.footprint_boxes(set(ids)))
+
+    def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
+        drag = self._drag
+        if drag is None or not (event.buttons() & Qt.MouseButton.LeftButton):
+            super().mouseMoveEvent(event)
+            return
+        event.accept()
+        if drag.cancelled:
+            return
+        if not drag.active:
+            moved = (event.screenPos() - event.buttonDownScreenPos(Qt.MouseButton.LeftButton))
+            if moved.manhattanLength() < QApplication.startDragDistance():
+                return
+            drag.active = True
+        p = event.scenePos()
+        dx, dy = p.x() - drag.press.x(), -(p.y() - drag.press.y())
+        free = bool(event.modifiers() & Qt.KeyboardModifier.AltModifier)
+        dx, dy = self.snap_delta(dx, dy, drag.group_box, drag.others, free)
+        moves = {i: (round(a[0] + dx, 6), round(a[1] + dy, 6)) for i, a in drag.anchors.items()}
+        if moves != drag.moves:
+            drag.moves = moves
+            self.document.preview_move(moves)
+
+    def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
+        drag, self._drag = self._drag, None
+        if drag is not None and event.button() == Qt.MouseButton.LeftButton and drag.active \
+                and not drag.cancelled and drag.moves:
+            try:
+                self.document.move_items(drag.moves)
+            except ValueError as exc:
+                self.document.cancel_preview()
+                self.message.emit(str(exc))
+        super().mouseReleaseEvent(event)
+
+    def cancel_drag(self) -> bool:
+        """Cancel a drag in progress (Esc): restore the positions; return whether one was."""
+        drag = self._drag
+        if drag is None or not drag.active or drag.cancelled:
+            return False
+        drag.cancelled = True
+        self.document.cancel_preview()
+        self.message.emit("Move cancelled")
+        return True
+
+    @property
+    def is_dragging(self) -> bool:
+        """Whether a move drag is in progress."""
+        return self._drag is not None and self._drag.active and not self._drag.cancelled
+
+    def _abort_drag(self, *_: object) -> None:
+        if self._drag is not None and self._drag.active and not self._drag.cancelled:
+            self._drag.cancelled = True
+            self.document.cancel_preview()

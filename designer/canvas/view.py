@@ -1,0 +1,377 @@
+"""FloorPlanView: zoom around the cursor, pan, fit, palette drops, scale bar and legend.
+
+Wheel zooms about the cursor; the middle button, or Space with the left
+button, pans; a rubber band selects the items it contains. Arrow keys nudge the
+selection a tile (Shift: 0.1 m), Esc cancels a drag. The scale bar and the
+colour legend are painted in viewport pixels in :meth:`drawForeground`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QKeyEvent,
+    QLinearGradient,
+    QMouseEvent,
+    QPainter,
+    QPen,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import QFrame, QGraphicsView, QWidget
+
+from designer.canvas.drops import MIME_CATALOG, perform_drop, plan_drop
+from designer.canvas.items import from_scene
+from designer.canvas.scene import FloorPlanScene
+from designer.canvas.style import METRICS, PALETTE, label_font
+from engine.errors import InputError
+
+__all__ = ["FloorPlanView", "MIME_ITEMS"]
+
+MIME_ITEMS = "application/x-rackscape-items"
+MIN_SCALE, MAX_SCALE = 0.02, 4000.0  # pixels per metre
+LEGEND_W = 210
+
+
+def _nice_length(target_m: float) -> float:
+    """Return 1, 2 or 5 x 10^k closest below ``target_m``."""
+    if target_m <= 0:
+        return 1.0
+    e = math.floor(math.log10(target_m))
+    for m in (5, 2, 1):
+        if m * 10 ** e <= target_m:
+            return m * 10 ** e
+    return 10 ** e
+
+
+class FloorPlanView(QGraphicsView):
+    """The floor plan view of a :class:`FloorPlanScene`."""
+
+    cursor_moved = Signal(float, float)
+    zoom_changed = Signal(float)
+
+    def __init__(self, scene: FloorPlanScene, parent: QWidget | None = None) -> None:
+        super().__init__(scene, parent)
+        self.fp = scene
+        self.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
+        self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
+        self.setRubberBandSelectionMode(Qt.ItemSelectionMode.ContainsItemShape)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontSavePainterState, True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setBackgroundBrush(QColor(PALETTE.outside))
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setAcceptDrops(True)
+        self.setMouseTracking(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self._pan_from: QPointF | None = None
+        self._space = False
+        self._fit_pending = True
+        scene.legend_changed.connect(self.viewport().update)
+        scene.document.layout_reset.connect(self._on_reset)
+
+    # -- zoom --------------------------------------------------------------------------------------
+
+    @property
+    def scale_px_per_m(self) -> float:
+        """Current zoom in screen pixels per metre."""
+        return self.transform().m11()
+
+    def _apply_scale(self, factor: float) -> None:
+        now = self.scale_px_per_m
+        factor = max(MIN_SCALE / now, min(MAX_SCALE / now, factor))
+        if abs(factor - 1.0) > 1e-9:
+            self.scale(factor, factor)
+            self.zoom_changed.emit(self.scale_px_per_m)
+
+    def zoom_by(self, factor: float) -> None:
+        """Zoom by a factor about the view centre."""
+        anchor = self.transformationAnchor()
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self._apply_scale(factor)
+        self.setTransformationAnchor(anchor)
+
+    def fit_rect(self, rect: QRectF, margin_px: float = 24.0, reserve: bool = False) -> None:
+        """Show a scene rectangle whole, centred (``reserve``: clear of the legend)."""
+        if rect.isEmpty():
+            return
+        right = LEGEND_W + 12 if reserve else 0
+        bottom = 40 if reserve else 0
+        vw = max(self.viewport().width() - 2 * margin_px - right, 50)
+        vh = max(self.viewport().height() - 2 * margin_px - bottom, 50)
+        s = max(MIN_SCALE, min(MAX_SCALE, min(vw / rect.width(), vh / rect.height())))
+        self.resetTransform()
+        self.scale(s, s)
+        c = rect.center()
+        # shift the centre so the rectangle sits in the free area left of the legend
+        self.centerOn(QPointF(c.x() + right / 2 / s, c.y() + bottom / 2 / s))
+        self.zoom_changed.emit(self.scale_px_per_m)
+
+    def zoom_to_fit(self) -> None:
+        """Show the whole hall."""
+        self._fit_pending = False
+        rect = self.fp.hall_rect()
+        for item in self.fp.model_items():
+            rect = rect.united(item.sceneBoundingRect())
+        self.fit_rect(rect, 24.0, reserve=True)
+
+    def zoom_to(self, ids: list[str], min_size_m: float = 8.0) -> None:
+        """Show the items ``ids`` (at least ``min_size_m`` across), e.g. a violation's."""
+        rect = QRectF()
+        for i in ids:
+            item = self.fp.item_for(i)
+            if item is not None:
+                rect = rect.united(item.sceneBoundingRect())
+        if rect.isNull():
+            return
+        c = rect.center()
+        w, h = max(rect.width() * 1.6, min_size_m), max(rect.height() * 1.6, min_size_m)
+        self.fit_rect(QRectF(c.x() - w / 2, c.y() - h / 2, w, h))
+
+    def _on_reset(self) -> None:
+        self._fit_pending = True
+        if self.isVisible() and self.viewport().width() > 50:
+            self.zoom_to_fit()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        if self._fit_pending:
+            self.zoom_to_fit()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if self._fit_pending:
+            self.zoom_to_fit()
+
+    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt's name
+        delta = event.angleDelta().y() or event.angleDelta().x()
+        if delta:
+            self._apply_scale(math.pow(1.0015, delta))
+        event.accept()
+
+    # -- pan -----------------------------------------------------------------------------------------
+
+    def _start_pan(self, pos: QPointF) -> None:
+        self._pan_from = pos
+        self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt's name
+        if event.button() == Qt.MouseButton.MiddleButton or (
+                self._space and event.button() == Qt.MouseButton.LeftButton):
+            self._start_pan(event.position())
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt's name
+        x, y = from_scene(self.mapToScene(event.position().toPoint()))
+        self.cursor_moved.emit(x, y)
+        if self._pan_from is not None:
+            d = event.position() - self._pan_from
+            self._pan_from = event.position()
+            self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - int(d.x()))
+            self.verticalScrollBar().setValue(self.verticalScrollBar().value() - int(d.y()))
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt's name
+        if self._pan_from is not None and event.button() in (Qt.MouseButton.MiddleButton,
+                                                             Qt.MouseButton.LeftButton):
+            self._pan_from = None
+            self.viewport().setCursor(Qt.CursorShape.OpenHandCursor if self._space
+                                      else Qt.CursorShape.ArrowCursor)
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+
+    def scrollContentsBy(self, dx: int, dy: int) -> None:  # noqa: N802 - Qt's name
+        super().scrollContentsBy(dx, dy)
+        self.viewport().update()  # the scale bar and legend stay put
+
+    # -- keys ----------------------------------------------------------------------------------------
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+        key = event.key()
+        if key == Qt.Key.Key_Escape:
+            if not self.fp.cancel_drag():
+                self.fp.document.select([])
+            event.accept()
+            return
+        if key == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space = True
+            self.setInteractive(False)
+            self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)
+            event.accept()
+            return
+        steps = {Qt.Key.Key_Left: (-1, 0), Qt.Key.Key_Right: (1, 0), Qt.Key.Key_Up: (0, 1),
+                 Qt.Key.Key_Down: (0, -1)}
+        if key in steps and self.fp.document.selection and not self.fp.is_dragging:
+            fine = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+            step = 0.1 if fine else (self.fp.grid_m or 0.6)
+            sx, sy = steps[key]
+            ids = [i for i in self.fp.document.selection
+                   if getattr(self.fp.item_for(i), "movable_alone", True)]
+            self.fp.document.nudge(ids, sx * step, sy * step)
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def keyReleaseEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space = False
+            self.setInteractive(True)
+            self.viewport().setCursor(Qt.CursorShape.ArrowCursor)
+            event.accept()
+            return
+        super().keyReleaseEvent(event)
+
+    # -- palette drops -------------------------------------------------------------------------------
+
+    @staticmethod
+    def _catalog_id(event) -> str | None:
+        mime = event.mimeData()
+        if mime is None or not mime.hasFormat(MIME_CATALOG):
+            return None
+        return bytes(mime.data(MIME_CATALOG).data()).decode("utf-8").strip() or None
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt's name
+        if self._catalog_id(event):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:  # noqa: N802 - Qt's name
+        type_id = self._catalog_id(event)
+        if not type_id:
+            event.ignore()
+            return
+        x, y = from_scene(self.mapToScene(event.position().toPoint()))
+        free = bool(event.modifiers() & Qt.KeyboardModifier.AltModifier)
+        plan = plan_drop(self.fp, type_id, x, y, free)
+        self.fp.ghost.show_box(plan.box, plan.label, plan.ok)
+        self.cursor_moved.emit(x, y)
+        event.acceptProposedAction()
+
+    def dragLeaveEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        self.fp.ghost.hide()
+        event.accept()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt's name
+        self.fp.ghost.hide()
+        type_id = self._catalog_id(event)
+        if not type_id:
+            event.ignore()
+            return
+        x, y = from_scene(self.mapToScene(event.position().toPoint()))
+        free = bool(event.modifiers() & Qt.KeyboardModifier.AltModifier)
+        try:
+            perform_drop(self.fp, type_id, x, y, free)
+        except (InputError, ValueError, KeyError) as exc:
+            self.fp.message.emit(str(exc))
+        event.acceptProposedAction()
+        self.setFocus()
+
+    # -- clipboard payloads ----------------------------------------------------------------------------
+
+    def cursor_plan_point(self) -> tuple[float, float] | None:
+        """Return the plan point under the mouse, if the mouse is over the view."""
+        from PySide6.QtGui import QCursor
+
+        p = self.viewport().mapFromGlobal(QCursor.pos())
+        if not self.viewport().rect().contains(p):
+            return None
+        return from_scene(self.mapToScene(p))
+
+    @staticmethod
+    def encode_payload(payload: dict) -> bytes:
+        """Return clipboard bytes of a copy payload."""
+        return json.dumps(payload).encode("utf-8")
+
+    # -- foreground: scale bar and legend ------------------------------------------------------------
+
+    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802
+        painter.save()
+        painter.resetTransform()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        self._draw_scale_bar(painter)
+        self._draw_legend(painter)
+        painter.restore()
+
+    def _panel(self, painter: QPainter, r: QRectF) -> None:
+        painter.setPen(QPen(QColor(0, 0, 0, 40), 1))
+        painter.setBrush(QColor(255, 255, 255, 232))
+        painter.drawRoundedRect(r, 4, 4)
+
+    def _draw_scale_bar(self, painter: QPainter) -> None:
+        s = self.scale_px_per_m
+        length = _nice_length(140.0 / s)
+        px = length * s
+        h = self.viewport().height()
+        box = QRectF(12, h - 46, px + 28, 34)
+        self._panel(painter, box)
+        x0, y0 = box.left() + 14, box.top() + 22
+        painter.setPen(QPen(QColor(PALETTE.text), 1.5))
+        painter.drawLine(QPointF(x0, y0), QPointF(x0 + px, y0))
+        for k in range(5):
+            xx = x0 + px * k / 4
+            painter.drawLine(QPointF(xx, y0), QPointF(xx, y0 - (6 if k % 2 == 0 else 3)))
+        painter.setFont(label_font(10))
+        text = f"{length:g} m" if length >= 1 else f"{length * 1000:g} mm"
+        painter.drawText(QRectF(x0, box.top() + 2, px, 12), Qt.AlignmentFlag.AlignCenter, text)
+
+    def _draw_legend(self, painter: QPainter) -> None:
+        w = LEGEND_W
+        x = self.viewport().width() - w - 12
+        y = 12.0
+        cmap = METRICS[self.fp.metric]
+        lo, hi = self.fp.metric_range
+        sections = [(cmap.label, cmap.unit, lo, hi)]
+        extra = [ov.legend() for ov in self.fp.overlays.values() if ov.isVisible()]
+        extra = [e for e in extra if e]
+        height = 54 + sum(22 + 16 * len(rows) for _, rows in extra)
+        self._panel(painter, QRectF(x, y, w, height))
+        painter.setFont(label_font(11, True))
+        painter.setPen(QColor(PALETTE.text))
+        title, unit, lo, hi = sections[0]
+        painter.drawText(QRectF(x + 10, y + 6, w - 20, 14), Qt.AlignmentFlag.AlignLeft, title)
+        grad = QLinearGradient(x + 10, 0, x + w - 10, 0)
+        for k in range(0, 256, 32):
+            grad.setColorAt(k / 255, cmap.colors[k])
+        grad.setColorAt(1.0, cmap.colors[255])
+        bar = QRectF(x + 10, y + 24, w - 20, 10)
+        painter.setPen(QPen(QColor(0, 0, 0, 60), 1))
+        painter.setBrush(grad)
+        painter.drawRect(bar)
+        painter.setFont(label_font(10))
+        painter.setPen(QColor(PALETTE.text_muted))
+        painter.drawText(QRectF(bar.left(), bar.bottom() + 2, 60, 12), Qt.AlignmentFlag.AlignLeft,
+                         f"{lo:.0f}")
+        painter.drawText(QRectF(bar.right() - 80, bar.bottom() + 2, 80, 12),
+                         Qt.AlignmentFlag.AlignRight, f"{hi:.0f} {unit}")
+        yy = y + 54
+        for title, rows in extra:
+            painter.setFont(label_font(11, True))
+            painter.setPen(QColor(PALETTE.text))
+            painter.drawText(QRectF(x + 10, yy, w - 20, 14), Qt.AlignmentFlag.AlignLeft, title)
+            yy += 18
+            painter.setFont(label_font(10))
+            for color, text in rows:
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.setBrush(QColor(color))
+                painter.drawRoundedRect(QRectF(x + 12, yy + 2, 10, 10), 2, 2)
+                painter.setPen(QColor(PALETTE.text_muted))
+                painter.drawText(QRectF(x + 28, yy, w - 38, 14), Qt.AlignmentFlag.AlignLeft,
+                                 painter.fontMetrics().elidedText(
+                                     text, Qt.TextElideMode.ElideRight, w - 40))
+                yy += 16
+            yy += 4

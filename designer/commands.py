@@ -1,0 +1,110 @@
+"""Undo commands: each swaps the document between two absolute layouts.
+
+A command stores the layout before and after the edit (immutable values that
+share every unchanged item), never canvas items. Its text reads like a
+sentence: "Move 4 racks", "Set CDU-2 capacity to 1350 kW". Commands that come
+from a repeated gesture (arrow-key nudges, spin boxes) carry a ``merge_key``
+and merge with the previous command of the same key pushed within
+:data:`MERGE_WINDOW_S`, so one gesture is one undo step.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtGui import QUndoCommand
+
+from engine.model import Layout
+
+if TYPE_CHECKING:
+    from designer.document import LayoutDocument
+
+__all__ = ["LayoutCommand", "MERGE_WINDOW_S", "field_label", "format_value", "noun"]
+
+MERGE_WINDOW_S = 1.5
+_MERGE_ID = 4242
+
+_UNITS = [("_kg_m2", "kg/m²"), ("_lpm", "L/min"), ("_kw", "kW"), ("_deg", "°"),
+          ("_cfm", "CFM"), ("_m2", "m²"), ("_mm", "mm"), ("_m", "m"), ("_v", "V"),
+          ("_k", "K"), ("_w", "W"), ("_gbps", "Gb/s")]
+_NOUNS = {"racks": ("rack", "racks"), "cooling": ("unit", "units"), "feeds": ("feed", "feeds"),
+          "trays": ("tray", "trays"), "obstacles": ("obstacle", "obstacles"),
+          "fabrics": ("fabric", "fabrics"), "links": ("link", "links")}
+
+
+def field_label(field: str) -> tuple[str, str]:
+    """Return ``(label, unit)`` for a field name: ``capacity_kw`` -> ``("capacity", "kW")``."""
+    name = field.split(".")[-1]
+    unit = ""
+    for suffix, u in _UNITS:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            name, unit = name[: -len(suffix)], u
+            break
+    return name.replace("_", " "), unit
+
+
+def format_value(value: Any, unit: str = "") -> str:
+    """Return a short display form of a field value with its unit."""
+    if isinstance(value, bool) or value is None:
+        text = {True: "on", False: "off", None: "none"}[value]
+    elif isinstance(value, float):
+        text = f"{value:.6g}"
+    elif isinstance(value, (list, tuple)):
+        text = ", ".join(str(v) for v in value) or "none"
+    else:
+        text = str(value)
+    if unit and value is not None and not isinstance(value, (bool, list, tuple)):
+        return f"{text}°" if unit == "°" else f"{text} {unit}"
+    return text
+
+
+def noun(groups: Sequence[str]) -> str:
+    """Return "rack", "4 racks" or "4 items" for the groups of the items of a command."""
+    kinds = set(groups)
+    n = len(groups)
+    if len(kinds) == 1 and next(iter(kinds)) in _NOUNS:
+        one, many = _NOUNS[next(iter(kinds))]
+        return one if n == 1 else f"{n} {many}"
+    return "item" if n == 1 else f"{n} items"
+
+
+class LayoutCommand(QUndoCommand):
+    """Swap the document's layout between ``before`` and ``after``.
+
+    ``select_before``/``select_after`` are the selections to restore with each
+    state (ids; None keeps the current selection filtered to existing items).
+    """
+
+    def __init__(self, doc: LayoutDocument, text: str, before: Layout, after: Layout,
+                 select_before: list[str] | None = None, select_after: list[str] | None = None,
+                 merge_key: Any = None) -> None:
+        super().__init__(text)
+        self._doc = doc
+        self.before = before
+        self.after = after
+        self.select_before = select_before
+        self.select_after = select_after
+        self.merge_key = merge_key
+        self._stamp = time.monotonic()
+
+    def redo(self) -> None:
+        self._doc._commit(self.after, self.select_after)
+
+    def undo(self) -> None:
+        self._doc._commit(self.before, self.select_before)
+
+    def id(self) -> int:  # noqa: A003 - Qt's name
+        return _MERGE_ID if self.merge_key is not None else -1
+
+    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 - Qt's name
+        if not isinstance(other, LayoutCommand) or other.merge_key != self.merge_key:
+            return False
+        if other._stamp - self._stamp > MERGE_WINDOW_S:
+            return False
+        self.after = other.after
+        self.select_after = other.select_after
+        self._stamp = other._stamp
+        self.setText(other.text())
+        return True

@@ -1,0 +1,59 @@
+"""New blank hall: name, width, depth and floor tile."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+__all__ = ["NewHallDialog"]
+
+
+def _metres(value: float, lo: float, hi: float, step: float = 0.6) -> QDoubleSpinBox:
+    box = QDoubleSpinBox()
+    box.setRange(lo, hi)
+    box.setDecimals(2)
+    box.setSingleStep(step)
+    box.setSuffix(" m")
+    box.setValue(value)
+    return box
+
+
+class NewHallDialog(QDialog):
+    """Ask for the size of an empty rectangular hall."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("New blank hall")
+        self.name = QLineEdit("Untitled hall")
+        self.width_m = _metres(36.0, 3.0, 5000.0)
+        self.depth_m = _metres(24.0, 3.0, 5000.0)
+        self.tile_m = _metres(0.6, 0.1, 3.0, 0.05)
+        form = QFormLayout()
+        form.addRow("Name", self.name)
+        form.addRow("Width (x)", self.width_m)
+        form.addRow("Depth (y)", self.depth_m)
+        form.addRow("Floor tile", self.tile_m)
+        hint = QLabel("Snapping follows the floor tile; 600 mm is the raised-floor standard.")
+        hint.setWordWrap(True)
+        hint.setStyleSheet("color: palette(mid);")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addLayout(form)
+        lay.addWidget(hint)
+        lay.addWidget(buttons)
+
+    def values(self) -> tuple[str, float, float, float]:
+        """Return ``(name, width_m, depth_m, tile_m)``."""
+        return (self.name.text().strip() or "Untitled hall", self.width_m.value(),
+                self.depth_m.value(), self.tile_m.value())

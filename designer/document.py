@@ -1,0 +1,666 @@
+"""The open design: a LayoutDocument owns the Layout, the undo stack and the analysis.
+
+The document is the only code that changes the layout. Each edit method calls
+a pure function of :mod:`engine.edits` and pushes exactly one
+:class:`designer.commands.LayoutCommand` holding the layouts before and after;
+undo and redo swap them. After every change the document works out which items
+changed (edits share unchanged items, so identity tells), emits
+``items_added``/``items_changed``/``items_removed`` and re-analyzes: one patched
+rack row for a move or an edit, a recompile when racks come or go.
+
+A drag is one command pushed on release. While the mouse moves,
+:meth:`LayoutDocument.preview_move` shows the moved layout (canvas and
+analysis follow) without touching the undo stack; :meth:`cancel_preview`
+restores the committed layout (Esc).
+
+Analysis runs on the GUI thread while it is fast (small halls); once one takes
+longer than :data:`ASYNC_AFTER_S` it moves to a background thread, where a
+newer request replaces a queued one and a result older than the one shown is
+dropped. ``analysis_busy`` drives the progress indicator.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
+from PySide6.QtGui import QUndoStack
+
+from designer import recovery
+from designer.commands import LayoutCommand, field_label, format_value, noun
+from engine import edits
+from engine.analysis import Analysis, Analyzer
+from engine.catalog import Catalog, default_catalog
+from engine.errors import InputError
+from engine.io import load_layout, save_layout
+from engine.model import Hall, Layout, Rack
+
+__all__ = ["LayoutDocument", "AnalysisRunner", "ASYNC_AFTER_S", "AUTOSAVE_MS"]
+
+ASYNC_AFTER_S = 0.040
+AUTOSAVE_MS = 60_000
+_SCALARS = ("name", "generation", "author", "schema_version")
+_PSEUDO = {"hall": "hall", "assumptions": "assumptions"}
+
+
+class _Job(QRunnable):
+    def __init__(self, runner: AnalysisRunner) -> None:
+        super().__init__()
+        self._runner = runner
+
+    def run(self) -> None:
+        self._runner._drain()
+
+
+class AnalysisRunner(QObject):
+    """Runs the engine's :class:`Analyzer` for one document, in order, newest first.
+
+    Requests carry a serial number. :meth:`run_now` analyzes on the calling
+    thread; :meth:`submit` queues on one background thread, where a queued
+    request not yet started is replaced by a newer one (the changed rack ids
+    are merged, so the incremental patch stays correct).
+    """
+
+    finished = Signal(int, object, str)  # serial, Analysis or None, error message
+    busy_changed = Signal(bool)
+
+    def __init__(self, catalog: Catalog, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.catalog = catalog
+        self.analyzer: Analyzer | None = None
+        self.last_duration_s = 0.0
+        self._lock = threading.Lock()
+        self._pending: tuple[int, Layout, list[str] | None] | None = None
+        self._running = False
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+
+    @property
+    def is_busy(self) -> bool:
+        """Whether a background analysis is queued or running."""
+        with self._lock:
+            return self._running or self._pending is not None
+
+    def _analyze(self, layout: Layout, changed: list[str] | None) -> Analysis:
+        t0 = time.perf_counter()
+        try:
+            if self.analyzer is None:
+                self.analyzer = Analyzer(layout, self.catalog)
+                result = self.analyzer.result
+            else:
+                result = self.analyzer.update(layout, changed)
+        except Exception:
+            self.analyzer = None  # its arrays may be half patched
+            raise
+        self.last_duration_s = time.perf_counter() - t0
+        return result
+
+    def run_now(self, serial: int, layout: Layout, changed: list[str] | None,
+                reset: bool = False) -> None:
+        """Analyze on this thread (waits for a background run to finish first)."""
+        self.wait()
+        if reset:
+            self.analyzer = None
+        try:
+            result = self._analyze(layout, changed)
+        except (InputError, ValueError, KeyError) as exc:
+            self.finished.emit(serial, None, str(exc))
+            return
+        self.finished.emit(serial, result, "")
+
+    def submit(self, serial: int, layout: Layout, changed: list[str] | None) -> None:
+        """Queue an analysis on the background thread."""
+        with self._lock:
+            if self._pending is not None:
+                prev = self._pending[2]
+                changed = None if prev is None or changed is None else \
+                    list(dict.fromkeys([*prev, *changed]))
+            self._pending = (serial, layout, changed)
+            start = not self._running
+            self._running = True
+        if start:
+            self.busy_changed.emit(True)
+            self._pool.start(_Job(self))
+
+    def _drain(self) -> None:
+        while True:
+            with self._lock:
+                job, self._pending = self._pending, None
+                if job is None:
+                    self._running = False
+                    break
+            serial, layout, changed = job
+            try:
+                result = self._analyze(layout, changed)
+            except Exception as exc:  # reported to the GUI, never lost in a thread
+                self.finished.emit(serial, None, str(exc))
+            else:
+                self.finished.emit(serial, result, "")
+        self.busy_changed.emit(False)
+
+    def wait(self, timeout_ms: int = 60_000) -> bool:
+        """Block until the background thread is idle; return whether it is."""
+        return self._pool.waitForDone(timeout_ms)
+
+
+class LayoutDocument(QObject):
+    """The open design: layout, catalog, undo stack, analysis, selection, file.
+
+    Parameters
+    ----------
+    layout : Layout, optional
+        The design to open; an empty 30 x 20 m hall by default.
+    path : path, optional
+        The file it came from.
+    catalog : Catalog, optional
+        The hardware catalog (the built-in plus user catalog by default).
+    analysis_mode : {"auto", "sync", "async"}
+        Where the analysis runs; "auto" moves it off the GUI thread once an
+        analysis takes longer than :data:`ASYNC_AFTER_S`.
+    autosave_ms : int
+        Interval of the recovery autosave (0 turns it off).
+    """
+
+    items_added = Signal(list)
+    items_changed = Signal(list)
+    items_removed = Signal(list)
+    analysis_updated = Signal(object)
+    analysis_failed = Signal(str)
+    analysis_busy = Signal(bool)
+    selection_changed = Signal(list)
+    modified_changed = Signal(bool)
+    path_changed = Signal(object)
+    layout_reset = Signal()
+
+    def __init__(self, layout: Layout | None = None, path: str | Path | None = None,
+                 catalog: Catalog | None = None, parent: QObject | None = None,
+                 analysis_mode: str = "auto", autosave_ms: int = AUTOSAVE_MS) -> None:
+        super().__init__(parent)
+        self._catalog = catalog or default_catalog()
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.cleanChanged.connect(self._on_clean_changed)
+        self.analysis_mode = analysis_mode
+        self._runner = AnalysisRunner(self._catalog, self)
+        self._runner.finished.connect(self._on_analysis)
+        self._runner.busy_changed.connect(self.analysis_busy)
+        self._serial = 0
+        self._shown_serial = -1
+        self.analysis: Analysis | None = None
+        self.analysis_error = ""
+        self._selection: list[str] = []
+        self._path: Path | None = None
+        self._previewing = False
+        self._committed = layout or self.blank_layout(30.0, 20.0)
+        self._display = self._committed
+        self._index: dict[str, tuple[str, Any]] = {}
+        self._recovery_path = recovery.new_recovery_path()
+        self._recovery_dirty = False
+        self._autosave = QTimer(self)
+        self._autosave.timeout.connect(self.autosave)
+        if autosave_ms:
+            self._autosave.start(autosave_ms)
+        self.set_layout(self._committed, path)
+
+    def _on_clean_changed(self, clean: bool) -> None:
+        self.modified_changed.emit(not clean)
+
+    # -- state -------------------------------------------------------------------------------
+
+    @property
+    def layout(self) -> Layout:
+        """The layout on show: the committed one, or the drag preview while dragging."""
+        return self._display
+
+    @property
+    def committed_layout(self) -> Layout:
+        """The layout as of the top of the undo stack (no drag preview)."""
+        return self._committed
+
+    @property
+    def catalog(self) -> Catalog:
+        """The hardware catalog."""
+        return self._catalog
+
+    @property
+    def path(self) -> Path | None:
+        """The file of the document, or None when never saved."""
+        return self._path
+
+    @property
+    def selection(self) -> list[str]:
+        """Ids of the selected items."""
+        return list(self._selection)
+
+    @property
+    def is_modified(self) -> bool:
+        """Whether there are changes not saved to :attr:`path`."""
+        return not self.undo_stack.isClean()
+
+    @property
+    def is_previewing(self) -> bool:
+        """Whether a drag preview is on show."""
+        return self._previewing
+
+    @property
+    def recovery_path(self) -> Path:
+        """The recovery file this document autosaves to."""
+        return self._recovery_path
+
+    def item(self, item_id: str) -> Any:
+        """Return the model object of ``item_id`` in the shown layout (None if absent)."""
+        entry = self._index.get(item_id)
+        return entry[1] if entry else None
+
+    def item_group(self, item_id: str) -> str | None:
+        """Return the group (``"racks"``, ``"cooling"``, ...) of ``item_id``."""
+        entry = self._index.get(item_id)
+        return entry[0] if entry else None
+
+    def ids(self, group: str | None = None) -> list[str]:
+        """Return the ids of the shown layout (of one group when given)."""
+        return [i for i, (g, _) in self._index.items() if group is None or g == group]
+
+    @staticmethod
+    def blank_layout(width_m: float, depth_m: float, name: str = "Untitled hall") -> Layout:
+        """Return an empty hall of ``width_m`` x ``depth_m``."""
+        w, d = float(width_m), float(depth_m)
+        if not (0 < w <= 10_000 and 0 < d <= 10_000):
+            raise InputError(None, "hall size", "a width and depth from 0 to 10000 m")
+        return Layout(name=name, hall=Hall(outline=[(0.0, 0.0), (w, 0.0), (w, d), (0.0, d)]))
+
+    # -- whole documents ------------------------------------------------------------------------
+
+    def set_layout(self, layout: Layout, path: str | Path | None = None,
+                   analyzer: Analyzer | None = None) -> None:
+        """Make ``layout`` the document (a new document: empty undo stack, new analysis).
+
+        ``analyzer``, when given, is an :class:`Analyzer` already run on ``layout``.
+        """
+        self._previewing = False
+        old_ids = list(self._index)
+        self._committed = self._display = layout
+        self._index = self._build_index(layout)
+        self._selection = []
+        self.undo_stack.clear()
+        self.undo_stack.setClean()
+        self._path = Path(path) if path else None
+        recovery.discard(self._recovery_path)
+        self._recovery_path = recovery.new_recovery_path()
+        self._recovery_dirty = False
+        self._serial += 1
+        self._shown_serial = -1
+        self.analysis = None
+        if old_ids:
+            self.items_removed.emit(old_ids)
+        self.layout_reset.emit()
+        self.items_added.emit(list(self._index))
+        self.selection_changed.emit([])
+        self.path_changed.emit(self._path)
+        self.modified_changed.emit(False)
+        if analyzer is not None:
+            self._runner.wait()
+            self._runner.analyzer = analyzer
+            self._on_analysis(self._serial, analyzer.result, "")
+        else:
+            self._runner.run_now(self._serial, layout, None, reset=True)
+
+    def new_blank(self, width_m: float, depth_m: float, name: str = "Untitled hall") -> None:
+        """Start a new document: an empty rectangular hall."""
+        self.set_layout(self.blank_layout(width_m, depth_m, name))
+
+    def open(self, path: str | Path) -> None:
+        """Open a layout file (raises :class:`InputError`; the document is unchanged then)."""
+        layout = load_layout(path)
+        try:  # a file naming hardware the catalog lacks is refused, like `rackscape analyze`
+            analyzer = Analyzer(layout, self._catalog)
+        except InputError as exc:
+            raise InputError(path, exc.field, exc.expected) from None
+        self.set_layout(layout, Path(path), analyzer)
+
+    def save(self, path: str | Path | None = None) -> Path:
+        """Save atomically to ``path`` (or the document's path) and mark the document clean."""
+        target = Path(path) if path else self._path
+        if target is None:
+            raise InputError(None, "path", "a file name to save to")
+        save_layout(self._committed, target)
+        changed = target != self._path
+        self._path = target
+        self.undo_stack.setClean()
+        self.write_recovery()
+        if changed:
+            self.path_changed.emit(self._path)
+        return target
+
+    # -- recovery ------------------------------------------------------------------------------
+
+    def write_recovery(self) -> Path:
+        """Write the committed layout to the recovery file now."""
+        recovery.write_recovery(self._committed, self._path, self._recovery_path)
+        self._recovery_dirty = False
+        return self._recovery_path
+
+    def autosave(self) -> bool:
+        """Write the recovery file if the design changed since the last write."""
+        if not self._recovery_dirty:
+            return False
+        try:
+            self.write_recovery()
+        except OSError:
+            return False
+        return True
+
+    def restore_recovery(self, rec: recovery.RecoveryFile | Path) -> None:
+        """Open a recovery file as this document (marked modified) and delete it."""
+        path = rec.path if isinstance(rec, recovery.RecoveryFile) else Path(rec)
+        layout, info = recovery.read_recovery(path)
+        self.set_layout(layout, info.document)
+        self.undo_stack.resetClean()
+        self.modified_changed.emit(True)
+        self.write_recovery()
+        recovery.discard(path)
+
+    def close(self) -> None:
+        """End the document cleanly: stop autosave, delete its recovery file."""
+        self._autosave.stop()
+        self._runner.wait()
+        recovery.discard(self._recovery_path)
+
+    # -- selection -----------------------------------------------------------------------------
+
+    def select(self, ids: Iterable[str]) -> None:
+        """Select the items ``ids`` (unknown ids are dropped)."""
+        sel = [i for i in dict.fromkeys(ids) if i in self._index or i == edits.LAYOUT_ID]
+        if sel != self._selection:
+            self._selection = sel
+            self.selection_changed.emit(list(sel))
+
+    # -- applying layouts ------------------------------------------------------------------------
+
+    @staticmethod
+    def _build_index(layout: Layout) -> dict[str, tuple[str, Any]]:
+        out: dict[str, tuple[str, Any]] = {}
+        for group, items in (("racks", layout.racks), ("cooling", layout.cooling),
+                             ("feeds", layout.feeds), ("trays", layout.trays),
+                             ("obstacles", layout.hall.obstacles), ("fabrics", layout.fabrics),
+                             ("links", layout.links)):
+            for it in items:
+                out[it.id] = (group, it)
+        return out
+
+    def _show(self, layout: Layout) -> None:
+        old_layout, old = self._display, self._index
+        new = self._build_index(layout)
+        self._display, self._index = layout, new
+        added = [i for i in new if i not in old]
+        removed = [i for i in old if i not in new]
+        changed = [i for i, (_, obj) in new.items() if i in old and old[i][1] is not obj]
+        top_changed = (old_layout.hall is not layout.hall
+                       or old_layout.assumptions is not layout.assumptions
+                       or any(getattr(old_layout, k) != getattr(layout, k) for k in _SCALARS))
+        if top_changed:
+            changed.append(edits.LAYOUT_ID)
+            if old_layout.hall is not layout.hall:
+                changed.append("hall")
+            if old_layout.assumptions is not layout.assumptions:
+                changed.append("assumptions")
+        if removed:
+            self.items_removed.emit(removed)
+        if added:
+            self.items_added.emit(added)
+        if changed:
+            self.items_changed.emit(changed)
+        same_racks = (len(old_layout.racks) == len(layout.racks)
+                      and all(a is b or a.id == b.id
+                              for a, b in zip(old_layout.racks, layout.racks, strict=True)))
+        if not same_racks or old_layout.assumptions is not layout.assumptions:
+            rack_ids: list[str] | None = None
+        else:
+            rack_ids = [i for i in changed if new.get(i, ("",))[0] == "racks"]
+        if added or removed or changed:
+            self._request_analysis(rack_ids)
+
+    def _commit(self, layout: Layout, select: Sequence[str] | None = None) -> None:
+        """Make ``layout`` the committed and shown layout (called by undo commands)."""
+        self._previewing = False
+        self._committed = layout
+        self._recovery_dirty = True
+        self._show(layout)
+        self.select(self._selection if select is None else select)
+
+    def _push(self, text: str, after: Layout, select_after: Sequence[str] | None = None,
+              merge_key: Any = None) -> bool:
+        if after is self._committed:
+            if self._previewing:
+                self.cancel_preview()
+            return False
+        cmd = LayoutCommand(self, text, self._committed, after, list(self._selection),
+                            list(select_after) if select_after is not None else None, merge_key)
+        self.undo_stack.push(cmd)
+        return True
+
+    # -- analysis -------------------------------------------------------------------------------
+
+    def _request_analysis(self, changed_racks: list[str] | None) -> None:
+        self._serial += 1
+        mode = self.analysis_mode
+        go_async = mode == "async" or (mode == "auto" and (
+            self._runner.is_busy or self._runner.last_duration_s > ASYNC_AFTER_S))
+        if go_async:
+            self._runner.submit(self._serial, self._display, changed_racks)
+        else:
+            self._runner.run_now(self._serial, self._display, changed_racks)
+
+    def _on_analysis(self, serial: int, result: Analysis | None, error: str) -> None:
+        if serial < self._shown_serial:
+            return  # stale: a newer result is already on show
+        self._shown_serial = serial
+        if result is None:
+            self.analysis_error = error
+            self.analysis_failed.emit(error)
+            return
+        self.analysis_error = ""
+        self.analysis = result
+        self.analysis_updated.emit(result)
+
+    def wait_for_analysis(self, timeout_ms: int = 60_000) -> bool:
+        """Block until background analysis is done and its result delivered (tests, export)."""
+        from PySide6.QtCore import QCoreApplication
+
+        ok = self._runner.wait(timeout_ms)
+        QCoreApplication.processEvents()
+        return ok
+
+    @property
+    def last_analysis_s(self) -> float:
+        """Duration of the last analysis in seconds."""
+        return self._runner.last_duration_s
+
+    # -- drag preview ----------------------------------------------------------------------------
+
+    def preview_move(self, moves: Mapping[str, Sequence[float]]) -> None:
+        """Show items moved (canvas and analysis follow) without an undo command."""
+        self._previewing = True
+        self._show(edits.move_items(self._committed, moves))
+
+    def cancel_preview(self) -> None:
+        """Drop the drag preview and show the committed layout again."""
+        if self._previewing:
+            self._previewing = False
+            self._show(self._committed)
+
+    # -- edits (one undo command each) -------------------------------------------------------------
+
+    def _groups_of(self, ids: Iterable[str]) -> list[str]:
+        return [self.item_group(i) or "item" for i in ids]
+
+    def _name(self, ids: Sequence[str]) -> str:
+        if len(ids) == 1:
+            return f"{noun(self._groups_of(ids))} {ids[0]}"
+        return noun(self._groups_of(ids))
+
+    def add_racks(self, racks: Sequence[Rack | Mapping[str, Any]]) -> list[str]:
+        """Add racks (models or dicts); return their ids, selected."""
+        after = edits.add_racks(self._committed, racks, self._catalog)
+        ids = [r.id for r in after.racks[len(self._committed.racks):]]
+        text = f"Add rack {ids[0]}" if len(ids) == 1 else f"Add {len(ids)} racks"
+        self._push(text, after, ids)
+        return ids
+
+    def remove_items(self, ids: Iterable[str]) -> bool:
+        """Delete items (and the references to them)."""
+        ids = [i for i in dict.fromkeys(ids) if i in self._index]
+        if not ids:
+            return False
+        return self._push(f"Delete {self._name(ids)}", edits.remove_items(self._committed, ids), [])
+
+    def move_items(self, moves: Mapping[str, Sequence[float]], merge_key: Any = None) -> bool:
+        """Move items so that their anchors land at ``moves[id]`` (one undo step)."""
+        moves = {i: xy for i, xy in moves.items() if i in self._index}
+        if not moves:
+            self.cancel_preview()
+            return False
+        after = edits.move_items(self._committed, moves)
+        ids = list(moves)
+        return self._push(f"Move {self._name(ids)}", after, None, merge_key)
+
+    def nudge(self, ids: Sequence[str], dx_m: float, dy_m: float) -> bool:
+        """Move items by a step (arrow keys); repeated nudges merge into one undo step."""
+        moves = {}
+        for i in ids:
+            a = edits.item_anchor(self._committed, i) if i in self._index else None
+            if a is not None:
+                moves[i] = (round(a[0] + dx_m, 6), round(a[1] + dy_m, 6))
+        return self.move_items(moves, merge_key=("nudge", frozenset(moves)))
+
+    def rotate_items(self, ids: Sequence[str], delta_deg: int = 90) -> bool:
+        """Turn items counter-clockwise by ``delta_deg`` about the selection's centre."""
+        ids = [i for i in dict.fromkeys(ids) if self.item_group(i) in
+               ("racks", "cooling", "feeds", "trays", "obstacles")]
+        if not ids:
+            return False
+        after = edits.rotate_items(self._committed, ids, delta_deg)
+        return self._push(f"Rotate {self._name(ids)} {delta_deg % 360}°", after)
+
+    def set_field(self, ids: Sequence[str], field: str, value: Any) -> bool:
+        """Set ``field`` of items to a validated value (one undo command).
+
+        ``edits.LAYOUT_ID`` addresses the layout (dotted fields reach into it);
+        the pseudo ids ``"hall"`` and ``"assumptions"`` address those parts.
+        """
+        ids = list(dict.fromkeys(ids))
+        if len(ids) == 1 and ids[0] in _PSEUDO and ids[0] not in self._index:
+            ids, field = [edits.LAYOUT_ID], f"{_PSEUDO[ids[0]]}.{field}"
+        after = edits.set_field(self._committed, ids, field, value, self._catalog)
+        label, unit = field_label(field)
+        shown = format_value(edits.get_field(after, ids[0], field), unit) if ids else ""
+        if ids == [edits.LAYOUT_ID]:
+            text = f"Set {label} to {shown}"
+        elif len(ids) == 1:
+            text = f"Set {ids[0]} {label} to {shown}"
+        else:
+            text = f"Set {label} of {noun(self._groups_of(ids))} to {shown}"
+        return self._push(text, after, merge_key=("set", tuple(ids), field))
+
+    def install_device(self, rack_id: str, type_id: str, u: int | None = None) -> int | None:
+        """Install a catalog device in a rack (first free U by default); return its U."""
+        after = edits.install_device(self._committed, rack_id, type_id, u, self._catalog)
+        rack = after.rack(rack_id)
+        before = {d.u for d in self._committed.rack(rack_id).devices}
+        new_u = next((d.u for d in rack.devices if d.u not in before), None)
+        name = self._catalog.devices[type_id].name
+        where = f" at U{new_u}" if new_u else ""
+        self._push(f"Install {name} in {rack_id}{where}", after, [rack_id])
+        return new_u
+
+    def move_device(self, rack_id: str, from_u: int, to_u: int) -> bool:
+        """Move a device within its rack."""
+        after = edits.move_device(self._committed, rack_id, from_u, to_u, self._catalog)
+        dev = next(d for d in self._committed.rack(rack_id).devices if d.u == from_u)
+        name = self._device_name(dev.type)
+        return self._push(f"Move {name} in {rack_id} from U{from_u} to U{to_u}", after)
+
+    def remove_device(self, rack_id: str, u: int | None = None) -> bool:
+        """Remove the device at ``u`` of a rack (``None``: its rack-scale system)."""
+        rack = self._committed.rack(rack_id)
+        type_id = rack.system if u is None else next((d.type for d in rack.devices if d.u == u), "")
+        after = edits.remove_device(self._committed, rack_id, u)
+        return self._push(f"Remove {self._device_name(type_id)} from {rack_id}", after)
+
+    def _device_name(self, type_id: str | None) -> str:
+        dt = self._catalog.devices.get(type_id or "")
+        return dt.name if dt else str(type_id)
+
+    def _added_ids(self, after: Layout) -> list[str]:
+        before = self._committed.all_ids()
+        return [i for i in self._build_index(after) if i not in before]
+
+    def add_cooling_unit(self, type_id: str, x_m: float, y_m: float, rotation_deg: int = 0,
+                         rack: str | None = None) -> str:
+        """Add a CRAH, CDU or rear door of a catalog model; return its id."""
+        after = edits.add_cooling_unit(self._committed, type_id, x_m, y_m, rotation_deg, rack,
+                                       catalog=self._catalog)
+        uid = after.cooling[-1].id
+        kind = after.cooling[-1].kind.replace("_", " ")
+        label = {"crah": "CRAH", "cdu": "CDU"}.get(kind, kind)
+        self._push(f"Add {label} {uid}", after, [uid])
+        return uid
+
+    def add_feed(self, type_id: str, points: Sequence[Sequence[float]], side: str = "A",
+                 racks: Sequence[str] = ()) -> str:
+        """Add a busway, rack PDU or RPP of a catalog model; return its id."""
+        after = edits.add_feed(self._committed, type_id, points, side, racks,
+                               catalog=self._catalog)
+        fid = after.feeds[-1].id
+        extra = f" feeding {noun(['racks'] * len(racks))}" if racks else ""
+        self._push(f"Add feed {fid}{extra}", after, [fid])
+        return fid
+
+    def add_tray(self, points: Sequence[Sequence[float]], width_m: float = 0.6) -> str:
+        """Add a cable tray along a polyline; return its id."""
+        after = edits.add_tray(self._committed, points, width_m)
+        tid = after.trays[-1].id
+        self._push(f"Add tray {tid}", after, [tid])
+        return tid
+
+    def add_obstacle(self, polygon: Sequence[Sequence[float]], kind: str = "column") -> str:
+        """Add a column, wall or keep-out zone; return its id."""
+        after = edits.add_obstacle(self._committed, polygon, kind)
+        oid = after.hall.obstacles[-1].id
+        self._push(f"Add {kind} {oid}", after, [oid])
+        return oid
+
+    def duplicate(self, ids: Sequence[str], offset: Sequence[float] = (0.6, -0.6)) -> list[str]:
+        """Copy items under new ids, moved by ``offset``; return the new ids, selected."""
+        ids = [i for i in dict.fromkeys(ids) if self.item_group(i) in
+               ("racks", "cooling", "feeds", "trays", "obstacles")]
+        if not ids:
+            return []
+        payload = edits.copy_items(self._committed, ids)
+        new_ids = edits.paste_ids(self._committed, payload)
+        after = edits.paste(self._committed, payload, offset, new_ids, self._catalog)
+        fresh = list(new_ids.values())
+        self._push(f"Duplicate {self._name(ids)}", after, fresh)
+        return fresh
+
+    def copy(self, ids: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
+        """Return a clipboard payload of items (see :func:`engine.edits.copy_items`)."""
+        return edits.copy_items(self._committed, ids)
+
+    def paste(self, payload: Mapping[str, Sequence[Mapping[str, Any]]],
+              offset: Sequence[float] = (0.0, 0.0)) -> list[str]:
+        """Add a clipboard payload under new ids, moved by ``offset``; return the new ids."""
+        if not any(payload.values()):
+            return []
+        new_ids = edits.paste_ids(self._committed, payload)
+        after = edits.paste(self._committed, payload, offset, new_ids, self._catalog)
+        fresh = list(new_ids.values())
+        self._push(f"Paste {noun(self._groups_of_payload(payload))}", after, fresh)
+        return fresh
+
+    @staticmethod
+    def _groups_of_payload(payload: Mapping[str, Sequence[Any]]) -> list[str]:
+        return [g for g, items in payload.items() for _ in items]

@@ -1,0 +1,669 @@
+"""MainWindow: the floor plan in the middle, panels docked around, menus and status bar.
+
+Panels are optional: each is imported on its own, so the window works with
+any of them missing. Every edit goes through the document (one undo command);
+the window only wires gestures, files and clipboard to it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QMimeData, QSettings, Qt
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QProgressBar,
+    QStyle,
+    QToolBar,
+    QWidget,
+)
+
+from designer import recovery
+from designer.canvas import FloorPlanScene, FloorPlanView
+from designer.canvas.overlays import OVERLAY_CLASSES
+from designer.canvas.style import METRICS
+from designer.canvas.view import MIME_ITEMS
+from designer.document import LayoutDocument
+from engine import edits
+from engine.errors import InputError
+
+__all__ = ["MainWindow", "PANELS", "OVERLAY_LABELS", "METRIC_LABELS"]
+
+#: (module, class, dock title, area) of the side panels, in docking order.
+PANELS = [
+    ("designer.panels.palette", "PalettePanel", "Catalog", "left"),
+    ("designer.panels.inspector", "InspectorPanel", "Inspector", "right"),
+    ("designer.panels.elevation", "RackElevationPanel", "Rack elevation", "right"),
+    ("designer.panels.dashboard", "DashboardPanel", "Dashboard", "bottom"),
+    ("designer.panels.rules_panel", "RulePanel", "Rules", "bottom"),
+]
+OVERLAY_LABELS = {"heatmap": "Power density", "cooling": "Cooling zones", "airflow": "Airflow",
+                  "cables": "Cables by tray", "violations": "Violations"}
+METRIC_LABELS = {"kw": "Rack kW", "utilization": "Feed utilization", "liquid": "Liquid share"}
+_FILTER = "Rackscape layouts (*.json);;All files (*)"
+_MAX_RECENT = 8
+
+
+def _generation_label(gen: str) -> str:
+    try:
+        from designer.panels.common import generation_label
+
+        return generation_label(gen)
+    except Exception:  # the panels package is optional
+        return gen.replace("-", " ").title()
+
+
+class MainWindow(QMainWindow):
+    """The designer's main window for one :class:`LayoutDocument`."""
+
+    def __init__(self, document: LayoutDocument, parent: QWidget | None = None,
+                 restore_state: bool = True) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.scene = FloorPlanScene(document, self)
+        self.view = FloorPlanView(self.scene, self)
+        self.setCentralWidget(self.view)
+        self.panels: dict[str, QWidget] = {}
+        self.docks: dict[str, QDockWidget] = {}
+        self.panel_errors: dict[str, str] = {}
+        self._force_close = False
+        self.setDockNestingEnabled(True)
+        self._build_actions()
+        self._build_menus()
+        self._build_toolbars()
+        self._build_status()
+        self._build_docks()
+        document.modified_changed.connect(self._update_title)
+        document.path_changed.connect(self._update_title)
+        document.layout_reset.connect(self._update_title)
+        document.layout_reset.connect(self._sync_generation)
+        document.items_changed.connect(self._on_items_changed)
+        document.analysis_updated.connect(self._update_totals)
+        document.analysis_failed.connect(lambda msg: self.statusBar().showMessage(
+            f"Analysis failed: {msg}", 8000))
+        document.analysis_busy.connect(self._busy.setVisible)
+        document.selection_changed.connect(self._update_selection_actions)
+        self.scene.message.connect(lambda msg: self.statusBar().showMessage(msg, 6000))
+        self.view.cursor_moved.connect(self._show_cursor)
+        self.view.zoom_changed.connect(self._show_zoom)
+        self._update_title()
+        self._sync_generation()
+        self._update_selection_actions(document.selection)
+        if document.analysis is not None:
+            self._update_totals(document.analysis)
+        self.resize(1600, 1000)
+        if restore_state:
+            self._restore_state()
+
+    # -- construction --------------------------------------------------------------------------
+
+    def _action(self, text: str, slot: Callable[[], Any] | None = None,
+                shortcut: QKeySequence | str | QKeySequence.StandardKey | None = None,
+                icon: QStyle.StandardPixmap | None = None, tip: str = "") -> QAction:
+        act = QAction(text, self)
+        if shortcut is not None:
+            act.setShortcut(QKeySequence(shortcut))
+        if icon is not None:
+            act.setIcon(self.style().standardIcon(icon))
+        if tip:
+            act.setStatusTip(tip)
+            act.setToolTip(tip)
+        if slot is not None:
+            act.triggered.connect(lambda _checked=False: slot())
+        self.addAction(act)
+        return act
+
+    def _build_actions(self) -> None:
+        sk, sp = QKeySequence.StandardKey, QStyle.StandardPixmap
+        a: dict[str, QAction] = {}
+        a["new"] = self._action("&New blank hall…", self.new_blank, sk.New, sp.SP_FileIcon,
+                                "Start an empty hall of a given size")
+        a["new_template"] = self._action("New from &template…", self.new_from_template,
+                                         "Ctrl+Shift+N", sp.SP_FileDialogNewFolder,
+                                         "Start a design from a template library")
+        a["open"] = self._action("&Open…", self.open_dialog, sk.Open, sp.SP_DialogOpenButton,
+                                 "Open a layout file")
+        a["save"] = self._action("&Save", self.save, sk.Save, sp.SP_DialogSaveButton,
+                                 "Save the layout")
+        a["save_as"] = self._action("Save &As…", self.save_as, sk.SaveAs)
+        a["export"] = self._action("&Export report…", self.export, "Ctrl+E",
+                                   tip="PDF, Excel, CSV, PNG or JSON report")
+        a["quit"] = self._action("&Quit", self.close, sk.Quit)
+        undo = self.document.undo_stack.createUndoAction(self, "&Undo")
+        undo.setShortcut(QKeySequence(sk.Undo))
+        undo.setIcon(self.style().standardIcon(sp.SP_ArrowBack))
+        redo = self.document.undo_stack.createRedoAction(self, "&Redo")
+        redo.setShortcuts([QKeySequence(sk.Redo), QKeySequence("Ctrl+Y")])
+        redo.setIcon(self.style().standardIcon(sp.SP_ArrowForward))
+        a["undo"], a["redo"] = undo, redo
+        a["cut"] = self._action("Cu&t", self.cut, sk.Cut)
+        a["copy"] = self._action("&Copy", self.copy, sk.Copy)
+        a["paste"] = self._action("&Paste", self.paste, sk.Paste)
+        a["duplicate"] = self._action("D&uplicate", self.duplicate, "Ctrl+D")
+        a["delete"] = self._action("&Delete", self.delete_selection, sk.Delete,
+                                   sp.SP_TrashIcon, "Delete the selection")
+        a["delete"].setShortcuts([QKeySequence(sk.Delete), QKeySequence("Backspace")])
+        a["select_all"] = self._action("Select &All", self.select_all, sk.SelectAll)
+        a["rotate"] = self._action("&Rotate 90°", lambda: self.rotate(90), "R",
+                                   sp.SP_BrowserReload, "Turn the selection 90° (R)")
+        a["rotate_back"] = self._action("Rotate −90°", lambda: self.rotate(-90), "Shift+R")
+        a["snap"] = self._action("&Snap to grid and edges", self._toggle_snap)
+        a["snap"].setCheckable(True)
+        a["snap"].setChecked(True)
+        a["fit"] = self._action("Zoom to &fit", self.view.zoom_to_fit, "F",
+                                sp.SP_TitleBarMaxButton, "Show the whole hall (F)")
+        a["zoom_sel"] = self._action("Zoom to &selection",
+                                     lambda: self.view.zoom_to(self.document.selection), "Z")
+        a["zoom_in"] = self._action("Zoom &in", lambda: self.view.zoom_by(1.25), sk.ZoomIn)
+        a["zoom_out"] = self._action("Zoom &out", lambda: self.view.zoom_by(0.8), sk.ZoomOut)
+        self.overlay_actions: dict[str, QAction] = {}
+        for k, key in enumerate(OVERLAY_CLASSES):
+            act = self._action(OVERLAY_LABELS.get(key, key), None, f"Ctrl+{k + 1}")
+            act.setCheckable(True)
+            act.toggled.connect(lambda on, key=key: self.set_overlay(key, on))
+            self.overlay_actions[key] = act
+        self.metric_group = QActionGroup(self)
+        self.metric_actions: dict[str, QAction] = {}
+        for key in METRICS:
+            act = QAction(METRIC_LABELS.get(key, key), self, checkable=True)
+            act.setChecked(key == self.scene.metric)
+            act.triggered.connect(lambda _c=False, key=key: self.set_metric(key))
+            self.metric_group.addAction(act)
+            self.metric_actions[key] = act
+        self.actions_by_name = a
+        try:
+            importlib.import_module("designer.reports")
+            has_export = hasattr(importlib.import_module("designer.reports"), "export_dialog")
+        except Exception:
+            has_export = False
+        a["export"].setEnabled(has_export)
+        if not has_export:
+            a["export"].setToolTip("Reports are not available in this build")
+
+    def _build_menus(self) -> None:
+        a = self.actions_by_name
+        mb = self.menuBar()
+        m = mb.addMenu("&File")
+        m.addActions([a["new"], a["new_template"], a["open"]])
+        self.recent_menu = QMenu("Open &Recent", self)
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        m.addMenu(self.recent_menu)
+        m.addSeparator()
+        m.addActions([a["save"], a["save_as"]])
+        m.addSeparator()
+        m.addAction(a["export"])
+        m.addSeparator()
+        m.addAction(a["quit"])
+        m = mb.addMenu("&Edit")
+        m.addActions([a["undo"], a["redo"]])
+        m.addSeparator()
+        m.addActions([a["cut"], a["copy"], a["paste"], a["duplicate"], a["delete"]])
+        m.addSeparator()
+        m.addActions([a["select_all"], a["rotate"], a["rotate_back"]])
+        m.addSeparator()
+        m.addAction(a["snap"])
+        m = mb.addMenu("&View")
+        ov = m.addMenu("&Overlays")
+        ov.addActions(list(self.overlay_actions.values()))
+        col = m.addMenu("&Colour racks by")
+        col.addActions(list(self.metric_actions.values()))
+        m.addSeparator()
+        m.addActions([a["fit"], a["zoom_sel"], a["zoom_in"], a["zoom_out"]])
+        m.addSeparator()
+        self.panels_menu = m.addMenu("&Panels")
+        h = mb.addMenu("&Help")
+        h.addAction(self._action("&About Rackscape", self._about))
+
+    def _build_toolbars(self) -> None:
+        a = self.actions_by_name
+        tb = QToolBar("Main", self)
+        tb.setObjectName("toolbar-main")
+        tb.setMovable(False)
+        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        tb.addActions([a["new"], a["open"], a["save"]])
+        tb.addSeparator()
+        tb.addActions([a["undo"], a["redo"]])
+        tb.addSeparator()
+        tb.addActions([a["rotate"], a["delete"], a["fit"]])
+        tb.addSeparator()
+        tb.addWidget(QLabel(" Generation "))
+        self.generation_box = QComboBox()
+        self.generation_box.setToolTip("Hardware generation of the design (filters the catalog)")
+        cat = self.document.catalog
+        gens = [g for g in cat.generations()
+                if any(d.generation == g and d.gpus for d in cat.devices.values())]
+        for g in gens:
+            self.generation_box.addItem(_generation_label(g), g)
+        self.generation_box.activated.connect(self._generation_chosen)
+        tb.addWidget(self.generation_box)
+        tb.addSeparator()
+        tb.addWidget(QLabel(" Colour by "))
+        self.metric_box = QComboBox()
+        for key in METRICS:
+            self.metric_box.addItem(METRIC_LABELS.get(key, key), key)
+        self.metric_box.activated.connect(
+            lambda i: self.set_metric(self.metric_box.itemData(i)))
+        tb.addWidget(self.metric_box)
+        self.addToolBar(tb)
+        ob = QToolBar("Overlays", self)
+        ob.setObjectName("toolbar-overlays")
+        ob.setMovable(False)
+        ob.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        ob.addWidget(QLabel(" Overlays "))
+        ob.addActions(list(self.overlay_actions.values()))
+        self.addToolBar(ob)
+        self.toolbars = [tb, ob]
+
+    def _build_status(self) -> None:
+        sb = self.statusBar()
+        self.totals_label = QLabel()
+        self.totals_label.setTextFormat(Qt.TextFormat.RichText)
+        self.coords_label = QLabel("x —  y —")
+        self.coords_label.setMinimumWidth(150)
+        self.zoom_label = QLabel()
+        self.zoom_label.setMinimumWidth(70)
+        self._busy = QProgressBar()
+        self._busy.setRange(0, 0)
+        self._busy.setMaximumWidth(90)
+        self._busy.setMaximumHeight(14)
+        self._busy.setToolTip("Analyzing…")
+        self._busy.hide()
+        sb.addPermanentWidget(self._busy)
+        sb.addPermanentWidget(self.totals_label)
+        sb.addPermanentWidget(self.coords_label)
+        sb.addPermanentWidget(self.zoom_label)
+
+    def _build_docks(self) -> None:
+        areas = {"left": Qt.DockWidgetArea.LeftDockWidgetArea,
+                 "right": Qt.DockWidgetArea.RightDockWidgetArea,
+                 "bottom": Qt.DockWidgetArea.BottomDockWidgetArea}
+        placed: dict[str, QDockWidget] = {}
+        for module, cls_name, title, area in PANELS:
+            try:
+                cls = getattr(importlib.import_module(module), cls_name)
+                panel = cls(self.document, parent=None)
+            except Exception as exc:  # a missing or broken panel must not stop the window
+                self.panel_errors[cls_name] = f"{type(exc).__name__}: {exc}"
+                continue
+            dock = QDockWidget(title, self)
+            dock.setObjectName(f"dock-{cls_name}")
+            dock.setWidget(panel)
+            dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                             | QDockWidget.DockWidgetFeature.DockWidgetClosable
+                             | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+            if area in placed:
+                orient = (Qt.Orientation.Vertical if area == "right"
+                          else Qt.Orientation.Horizontal)
+                self.addDockWidget(areas[area], dock)
+                self.splitDockWidget(placed[area], dock, orient)
+            else:
+                self.addDockWidget(areas[area], dock)
+                placed[area] = dock
+            self.panels[cls_name] = panel
+            self.docks[cls_name] = dock
+            self.panels_menu.addAction(dock.toggleViewAction())
+            if cls_name == "RulePanel" and hasattr(panel, "zoom_requested"):
+                panel.zoom_requested.connect(self.zoom_to_items)
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        self._size_docks()
+
+    def _size_docks(self) -> None:
+        d = self.docks
+        if "PalettePanel" in d:
+            self.resizeDocks([d["PalettePanel"]], [270], Qt.Orientation.Horizontal)
+        right = [d[k] for k in ("InspectorPanel", "RackElevationPanel") if k in d]
+        if right:
+            self.resizeDocks(right[:1], [330], Qt.Orientation.Horizontal)
+        if len(right) == 2:
+            self.resizeDocks(right, [430, 330], Qt.Orientation.Vertical)
+        bottom = [d[k] for k in ("DashboardPanel", "RulePanel") if k in d]
+        if bottom:
+            self.resizeDocks(bottom[:1], [250], Qt.Orientation.Vertical)
+        if len(bottom) == 2:
+            self.resizeDocks(bottom, [640, 360], Qt.Orientation.Horizontal)
+
+    def _restore_state(self) -> None:
+        s = QSettings()
+        geo = s.value("window/geometry")
+        state = s.value("window/state")
+        if isinstance(geo, QByteArray):
+            self.restoreGeometry(geo)
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+
+    # -- title, status ---------------------------------------------------------------------------
+
+    def _update_title(self, *_: object) -> None:
+        doc = self.document
+        name = doc.path.name if doc.path else doc.layout.name
+        self.setWindowTitle(f"{name}[*] — Rackscape")
+        self.setWindowModified(doc.is_modified)
+
+    def _update_totals(self, a: Any) -> None:
+        d = a.to_dict() if hasattr(a, "to_dict") else {}
+        p = d.get("power", {})
+        sev = a.violations_by_severity()
+        it_mw = p.get("it_kw", 0.0) / 1000.0
+        err, warn = sev.get("error", 0), sev.get("warning", 0)
+        color = "#c62828" if err else ("#b26a00" if warn else "#2e7d32")
+        viol = (f"{err} error{'s' * (err != 1)}, {warn} warning{'s' * (warn != 1)}"
+                if err or warn else "no violations")
+        self.totals_label.setText(
+            f"<b>{a.counts.get('gpus', 0):,}</b> GPUs · IT <b>{it_mw:,.2f} MW</b> · "
+            f"PUE <b>{p.get('pue', 0):.2f}</b> · <span style='color:{color}'>{viol}</span>  ")
+
+    def _show_cursor(self, x: float, y: float) -> None:
+        self.coords_label.setText(f"x {x:8.2f} m   y {y:8.2f} m")
+
+    def _show_zoom(self, px_per_m: float) -> None:
+        self.zoom_label.setText(f"{px_per_m:.1f} px/m")
+
+    def _update_selection_actions(self, ids: list) -> None:
+        has = bool(ids)
+        for key in ("cut", "copy", "duplicate", "delete", "rotate", "rotate_back", "zoom_sel"):
+            self.actions_by_name[key].setEnabled(has)
+        if len(ids) > 1:
+            self.statusBar().showMessage(f"{len(ids)} items selected", 3000)
+
+    def _on_items_changed(self, ids: list) -> None:
+        if edits.LAYOUT_ID in ids:
+            self._sync_generation()
+            self._update_title()
+
+    def _sync_generation(self) -> None:
+        gen = self.document.layout.generation
+        k = self.generation_box.findData(gen)
+        if k < 0:
+            self.generation_box.addItem(_generation_label(gen), gen)
+            k = self.generation_box.count() - 1
+        self.generation_box.setCurrentIndex(k)
+
+    def _generation_chosen(self, index: int) -> None:
+        gen = self.generation_box.itemData(index)
+        if gen and gen != self.document.layout.generation:
+            self.document.set_field([edits.LAYOUT_ID], "generation", gen)
+
+    # -- view ----------------------------------------------------------------------------------------
+
+    def set_overlay(self, key: str, on: bool) -> None:
+        """Show or hide an overlay (keeps the menu and toolbar in step)."""
+        act = self.overlay_actions[key]
+        if act.isChecked() != on:
+            act.setChecked(on)  # re-enters through toggled
+            return
+        self.scene.set_overlay(key, on)
+
+    def set_metric(self, key: str) -> None:
+        """Colour racks by a metric (keeps the menu and toolbar in step)."""
+        self.scene.set_metric(key)
+        self.metric_actions[key].setChecked(True)
+        self.metric_box.setCurrentIndex(self.metric_box.findData(key))
+
+    def zoom_to_items(self, ids: list) -> None:
+        """Select items and show them (the rule panel's request)."""
+        self.document.select(ids)
+        self.view.zoom_to(list(ids))
+
+    def _toggle_snap(self) -> None:
+        self.scene.snap_enabled = self.actions_by_name["snap"].isChecked()
+
+    # -- edit ----------------------------------------------------------------------------------------
+
+    def _guard(self, fn: Callable[[], Any]) -> Any:
+        try:
+            return fn()
+        except (InputError, ValueError, KeyError) as exc:
+            self.statusBar().showMessage(str(exc), 8000)
+            return None
+
+    def delete_selection(self) -> None:
+        """Delete the selected items."""
+        self._guard(lambda: self.document.remove_items(self.document.selection))
+
+    def rotate(self, delta: int) -> None:
+        """Turn the selection by ``delta`` degrees."""
+        self._guard(lambda: self.document.rotate_items(self.document.selection, delta))
+
+    def select_all(self) -> None:
+        """Select every item on the floor plan."""
+        self.document.select([it.model_id for it in self.scene.model_items()])
+
+    def duplicate(self) -> None:
+        """Copy the selection beside itself (below, one aisle apart, for racks)."""
+        ids = self.document.selection
+        boxes = [self.scene.item_for(i).plan_box() for i in ids if self.scene.item_for(i)]
+        if not boxes:
+            return
+        height = max(b[3] for b in boxes) - min(b[1] for b in boxes)
+        gap = self.document.layout.assumptions.aisle_clearance_m
+        self._guard(lambda: self.document.duplicate(ids, (0.0, -round(height + gap, 6))))
+
+    def copy(self) -> None:
+        """Copy the selection to the clipboard."""
+        payload = self.document.copy(self.document.selection)
+        if not payload:
+            return
+        mime = QMimeData()
+        data = json.dumps(payload).encode("utf-8")
+        mime.setData(MIME_ITEMS, QByteArray(data))
+        mime.setText(data.decode("utf-8"))
+        QApplication.clipboard().setMimeData(mime)
+        n = sum(len(v) for v in payload.values())
+        self.statusBar().showMessage(f"Copied {n} item{'s' * (n != 1)}", 3000)
+
+    def cut(self) -> None:
+        """Copy the selection, then delete it."""
+        self.copy()
+        self.delete_selection()
+
+    def paste(self) -> None:
+        """Paste items from the clipboard at the cursor (or one tile off)."""
+        mime = QApplication.clipboard().mimeData()
+        if mime is None:
+            return
+        try:
+            raw = bytes(mime.data(MIME_ITEMS).data()) if mime.hasFormat(MIME_ITEMS) \
+                else mime.text().encode("utf-8")
+            payload = json.loads(raw.decode("utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            self.statusBar().showMessage("The clipboard holds no Rackscape items", 4000)
+            return
+        if not isinstance(payload, dict):
+            return
+        self._guard(lambda: self.document.paste(payload, self._paste_offset(payload)))
+
+    def _paste_offset(self, payload: dict) -> tuple[float, float]:
+        pts = []
+        for items in payload.values():
+            for it in items:
+                if "x_m" in it:
+                    pts.append((it["x_m"], it["y_m"]))
+                for key in ("points", "polygon"):
+                    pts.extend(tuple(p) for p in it.get(key) or [])
+        g = self.scene.grid_m or 0.6
+        at = self.view.cursor_plan_point()
+        if not pts or at is None:
+            return (g, -g)
+        cx = (min(p[0] for p in pts) + max(p[0] for p in pts)) / 2
+        cy = (min(p[1] for p in pts) + max(p[1] for p in pts)) / 2
+        return float(edits.snap(at[0] - cx, g)), float(edits.snap(at[1] - cy, g))
+
+    # -- files ---------------------------------------------------------------------------------------
+
+    def _maybe_save(self) -> bool:
+        """Ask to save unsaved changes; return False when the user cancels."""
+        if not self.document.is_modified or self._force_close:
+            return True
+        box = QMessageBox(QMessageBox.Icon.Warning, "Unsaved changes",
+                          f"Save the changes to “{self.windowTitle().split('[*]')[0]}”?",
+                          QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+                          | QMessageBox.StandardButton.Cancel, self)
+        box.setInformativeText("Your changes are lost if you don't save them.")
+        choice = box.exec()
+        if choice == QMessageBox.StandardButton.Save:
+            return self.save()
+        return choice == QMessageBox.StandardButton.Discard
+
+    def new_blank(self) -> None:
+        """File > New blank hall."""
+        from designer.dialogs import NewHallDialog
+
+        if not self._maybe_save():
+            return
+        dlg = NewHallDialog(self)
+        if dlg.exec():
+            name, w, d, tile = dlg.values()
+            lay = LayoutDocument.blank_layout(w, d, name)
+            lay = lay.model_copy(update={"hall": lay.hall.model_copy(update={"tile_m": tile})})
+            self.document.set_layout(lay)
+
+    def new_from_template(self) -> None:
+        """File > New from template."""
+        from designer.dialogs import TemplateDialog
+
+        if not self._maybe_save():
+            return
+        dlg = TemplateDialog(self, self.document.layout.generation)
+        if dlg.exec() and dlg.layout_result is not None:
+            self.document.set_layout(dlg.layout_result)
+
+    def open_dialog(self) -> None:
+        """File > Open."""
+        if not self._maybe_save():
+            return
+        start = str(self.document.path.parent) if self.document.path else ""
+        path, _ = QFileDialog.getOpenFileName(self, "Open layout", start, _FILTER)
+        if path:
+            self.open_path(path)
+
+    def open_path(self, path: str | Path) -> bool:
+        """Open a layout file, offering a newer recovery copy of it; report errors."""
+        try:
+            self.document.open(path)
+        except InputError as exc:
+            QMessageBox.critical(self, "Cannot open layout", str(exc))
+            return False
+        self._add_recent(Path(path))
+        self.offer_recovery(ask=True)
+        return True
+
+    def save(self) -> bool:
+        """File > Save (asks for a name the first time)."""
+        if self.document.path is None:
+            return self.save_as()
+        return self._save_to(self.document.path)
+
+    def save_as(self) -> bool:
+        """File > Save As."""
+        start = str(self.document.path or Path.home() / f"{self.document.layout.name}.json")
+        path, _ = QFileDialog.getSaveFileName(self, "Save layout", start, _FILTER)
+        if not path:
+            return False
+        if not path.endswith(".json"):
+            path += ".json"
+        return self._save_to(Path(path))
+
+    def _save_to(self, path: Path) -> bool:
+        try:
+            self.document.save(path)
+        except (OSError, InputError) as exc:
+            QMessageBox.critical(self, "Cannot save", f"{path}: {exc}")
+            return False
+        self._add_recent(path)
+        self.statusBar().showMessage(f"Saved {path}", 4000)
+        return True
+
+    def export(self) -> None:
+        """File > Export: the reports dialog, when the reports module is installed."""
+        try:
+            reports = importlib.import_module("designer.reports")
+            export_dialog = reports.export_dialog
+        except (ImportError, AttributeError):
+            self.statusBar().showMessage("Reports are not available in this build", 5000)
+            return
+        export_dialog(self)
+
+    def _recent(self) -> list[str]:
+        val = QSettings().value("recent_files", [])
+        if isinstance(val, str):
+            val = [val]
+        return [str(v) for v in (val or [])]
+
+    def _add_recent(self, path: Path) -> None:
+        p = str(Path(path).resolve())
+        files = [p] + [f for f in self._recent() if f != p]
+        QSettings().setValue("recent_files", files[:_MAX_RECENT])
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        files = self._recent()
+        for f in files:
+            act = self.recent_menu.addAction(Path(f).name)
+            act.setToolTip(f)
+            act.setEnabled(Path(f).exists())
+            act.triggered.connect(lambda _c=False, f=f: self._maybe_save() and self.open_path(f))
+        if not files:
+            self.recent_menu.addAction("(none)").setEnabled(False)
+        else:
+            self.recent_menu.addSeparator()
+            self.recent_menu.addAction("Clear list",
+                                       lambda: QSettings().setValue("recent_files", []))
+
+    def offer_recovery(self, ask: bool = True) -> recovery.RecoveryFile | None:
+        """Offer to restore an autosaved copy newer than the open file (after a crash)."""
+        found = recovery.pending_recoveries(self.document.path,
+                                            exclude=self.document.recovery_path)
+        if not found:
+            return None
+        rec = found[0]
+        if ask:
+            box = QMessageBox(QMessageBox.Icon.Question, "Recover unsaved changes?",
+                              "Rackscape did not close cleanly last time. An autosaved copy "
+                              "is newer than the file:", parent=self)
+            box.setInformativeText(rec.describe())
+            restore = box.addButton("Restore", QMessageBox.ButtonRole.AcceptRole)
+            box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
+            box.exec()
+            if box.clickedButton() is not restore:
+                recovery.discard(rec)
+                return None
+        self.document.restore_recovery(rec)
+        self.statusBar().showMessage(f"Restored {rec.describe()}", 6000)
+        return rec
+
+    # -- closing -------------------------------------------------------------------------------------
+
+    def force_close(self) -> None:
+        """Close without asking (tests, --screenshot, the quit timer)."""
+        self._force_close = True
+        self.close()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        if not self._maybe_save():
+            event.ignore()
+            return
+        if not self._force_close:
+            s = QSettings()
+            s.setValue("window/geometry", self.saveGeometry())
+            s.setValue("window/state", self.saveState())
+        self.document.close()
+        event.accept()
+
+    def _about(self) -> None:
+        QMessageBox.about(self, "About Rackscape",
+                          "<b>Rackscape</b><br>Desktop designer for AI data-center halls: live "
+                          "power, cooling, cabling and bisection bandwidth per hardware "
+                          "generation.")

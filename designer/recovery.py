@@ -1,0 +1,153 @@
+"""Crash recovery files: autosaved copies of open documents.
+
+Each open document writes its layout to its own recovery file (atomically)
+every minute and at each save. A clean close deletes the file; after a crash
+or a kill the file stays, and the next start finds it with
+:func:`pending_recoveries` and offers to restore it. Nothing here needs Qt, so
+tests use it headless.
+
+The folder is ``platformdirs.user_state_dir("rackscape")/recovery``, or
+``$RACKSCAPE_RECOVERY_DIR`` when set.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from engine.errors import InputError
+from engine.io import atomic_write_bytes, layout_from_dict, load_layout
+from engine.model import Layout
+
+__all__ = ["RECOVERY_SCHEMA", "RecoveryFile", "recovery_dir", "new_recovery_path",
+           "write_recovery", "read_recovery", "pending_recoveries", "discard"]
+
+RECOVERY_SCHEMA = "rackscape.recovery/1"
+
+
+@dataclass(frozen=True)
+class RecoveryFile:
+    """A recovery file found on disk: where it is and which document it belongs to."""
+
+    path: Path
+    document: Path | None
+    name: str
+    written_at: float
+    pid: int
+
+    def describe(self) -> str:
+        """Return one line for a restore prompt."""
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(self.written_at))
+        what = str(self.document) if self.document else f"unsaved design “{self.name}”"
+        return f"{what}, autosaved {when}"
+
+
+def recovery_dir(create: bool = True) -> Path:
+    """Return the folder of recovery files (created when missing, if ``create``)."""
+    env = os.environ.get("RACKSCAPE_RECOVERY_DIR")
+    if env:
+        folder = Path(env)
+    else:
+        import platformdirs
+
+        folder = Path(platformdirs.user_state_dir("rackscape", appauthor=False)) / "recovery"
+    if create:
+        folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def new_recovery_path() -> Path:
+    """Return a fresh recovery file path for one document session."""
+    return recovery_dir(create=False) / f"{uuid.uuid4().hex[:12]}.recovery.json"
+
+
+def write_recovery(layout: Layout, document: str | os.PathLike | None, target: Path) -> None:
+    """Write ``layout`` (and the path of its document) to ``target`` atomically."""
+    payload = {"schema": RECOVERY_SCHEMA, "document": str(Path(document).resolve()) if document
+               else None, "name": layout.name, "written_at": time.time(), "pid": os.getpid(),
+               "layout": layout.model_dump(mode="json")}
+    target.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(target, json.dumps(payload).encode("utf-8"))
+
+
+def _info(path: Path, data: dict) -> RecoveryFile:
+    doc = data.get("document")
+    return RecoveryFile(path=path, document=Path(doc) if doc else None,
+                        name=str(data.get("name") or "Untitled"),
+                        written_at=float(data.get("written_at") or path.stat().st_mtime),
+                        pid=int(data.get("pid") or 0))
+
+
+def read_recovery(path: str | os.PathLike) -> tuple[Layout, RecoveryFile]:
+    """Read a recovery file; raise :class:`InputError` when it is unreadable."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(path, "", f"a readable recovery file ({exc})") from None
+    if not isinstance(data, dict) or data.get("schema") != RECOVERY_SCHEMA:
+        raise InputError(path, "schema", RECOVERY_SCHEMA)
+    return layout_from_dict(data.get("layout"), path), _info(path, data)
+
+
+def _alive(pid: int) -> bool:
+    if pid <= 0 or pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def pending_recoveries(document: str | os.PathLike | None = None,
+                       folder: Path | None = None,
+                       exclude: Path | None = None) -> list[RecoveryFile]:
+    """Return the recovery files worth offering, newest first.
+
+    With ``document``, only its recovery files newer than the document on disk
+    and different from it; without, the recovery files of unsaved designs.
+    Files of another running Rackscape, and ``exclude`` (the asking
+    document's own file), are left alone; unreadable ones and ones equal to
+    their document are deleted.
+    """
+    folder = folder or recovery_dir(create=False)
+    if not folder.is_dir():
+        return []
+    want = Path(document).resolve() if document else None
+    out: list[RecoveryFile] = []
+    for path in folder.glob("*.recovery.json"):
+        if exclude is not None and path == Path(exclude):
+            continue
+        try:
+            layout, info = read_recovery(path)
+        except (InputError, OSError, ValueError):
+            path.unlink(missing_ok=True)
+            continue
+        if _alive(info.pid) or info.document != want:
+            continue
+        if want is not None and want.exists():
+            if info.written_at <= want.stat().st_mtime:
+                continue
+            try:
+                if load_layout(want) == layout:
+                    path.unlink(missing_ok=True)
+                    continue
+            except InputError:
+                pass
+        out.append(info)
+    out.sort(key=lambda r: r.written_at, reverse=True)
+    return out
+
+
+def discard(rec: RecoveryFile | Path | None) -> None:
+    """Delete a recovery file (missing is fine)."""
+    if rec is None:
+        return
+    Path(rec.path if isinstance(rec, RecoveryFile) else rec).unlink(missing_ok=True)

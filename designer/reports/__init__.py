@@ -1,0 +1,271 @@
+"""Reports and exports: PDF design report, XLSX workbook, CSV tables, PNG floor plan, JSON.
+
+:func:`export` writes one report chosen by the file suffix; :func:`run_report_cli`
+is ``rackscape report FILE -o OUT``; :func:`export_dialog` is File → Export in
+the designer. Every tabular output is drawn from :func:`engine.report_tables.build_tables`,
+so the PDF, the workbook and the CSV files carry the same numbers.
+
+=========  =====================================================================
+``.pdf``   design report (A4 or Letter): cover, contents, floor plans, tables,
+           charts, violations, assumptions and sources
+``.xlsx``  one sheet per table (bill of materials, racks, rows, feeds, cooling,
+           network, cabling, violations, cable cut-sheet, sources)
+``.csv``   ``OUT-<table>.csv`` per table and ``OUT.csv`` as their index
+``.png``   the floor plan at ``size`` pixels with the chosen overlays
+``.json``  the analysis JSON of the public contract
+=========  =====================================================================
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+__all__ = ["SUFFIXES", "ReportError", "ExportCancelled", "export", "parse_size",
+           "run_report_cli", "export_dialog"]
+
+SUFFIXES = (".pdf", ".xlsx", ".csv", ".png", ".json")
+_FILTERS = {".pdf": "PDF design report (*.pdf)", ".xlsx": "Excel workbook (*.xlsx)",
+            ".csv": "CSV tables (*.csv)", ".png": "PNG floor plan (*.png)",
+            ".json": "Analysis JSON (*.json)"}
+
+Progress = Callable[[float, str], Any] | None
+
+
+class ReportError(ValueError):
+    """A report request the user can fix: unknown suffix, size, overlay or page."""
+
+
+class ExportCancelled(Exception):
+    """The user cancelled an export from its progress dialog."""
+
+
+def parse_size(text: str | Sequence[int]) -> tuple[int, int]:
+    """Return ``(width, height)`` in pixels from ``"WxH"`` (or a pair).
+
+    Examples
+    --------
+    >>> parse_size("2400x1600")
+    (2400, 1600)
+    """
+    if not isinstance(text, str):
+        w, h = (int(v) for v in text)
+    else:
+        parts = text.lower().replace("×", "x").split("x")
+        try:
+            w, h = (int(p.strip()) for p in parts)
+        except ValueError:
+            raise ReportError(f"--size: expected WIDTHxHEIGHT in pixels such as 2400x1600, "
+                              f"got {text!r}") from None
+    if not (16 <= w <= 20000 and 16 <= h <= 20000):
+        raise ReportError(f"--size: expected 16 to 20000 pixels per side, got {w}x{h}")
+    return w, h
+
+
+def _suffix(path: str | Path) -> str:
+    s = Path(path).suffix.lower()
+    if s not in SUFFIXES:
+        raise ReportError(f"{path}: expected an output file ending in "
+                          f"{', '.join(SUFFIXES)} (got {s or 'no suffix'!r})")
+    return s
+
+
+def _about(layout: Any) -> list[tuple[str, Any]]:
+    return [("Design", layout.name), ("Generation", layout.generation),
+            ("Author", layout.author or "")]
+
+
+def export(layout: Any, analysis: Any, path: str | Path, overlays: Sequence[str] = (),
+           size: tuple[int, int] | str = (2400, 1600), progress: Progress = None, *,
+           page: str = "a4", catalog: Any = None) -> list[Path]:
+    """Write the report for ``path``'s suffix; return the files written.
+
+    Parameters
+    ----------
+    layout, analysis
+        The design and its :class:`engine.analysis.Analysis`.
+    path : str or Path
+        ``.pdf``, ``.xlsx``, ``.csv``, ``.png`` or ``.json``.
+    overlays : sequence of str
+        Floor-plan overlays for the PNG and the PDF's main plan (``heatmap``,
+        ``cooling``, ``airflow``, ``cables``, ``violations``).
+    size : (int, int) or "WxH"
+        PNG size in pixels.
+    progress : callable, optional
+        ``progress(fraction, message)``, fraction from 0 to 1. Raising
+        :class:`ExportCancelled` from it stops the export and writes nothing.
+    page : {"a4", "letter"}
+        PDF paper size.
+
+    Raises
+    ------
+    ReportError
+        For an unknown suffix, size, overlay or page size.
+    """
+    suffix = _suffix(path)
+    path = Path(path)
+
+    def step(f: float, msg: str) -> None:
+        if progress is not None:
+            progress(max(0.0, min(1.0, f)), msg)
+
+    step(0.0, f"Writing {path.name}")
+    if suffix == ".json":
+        from designer.reports.files import write_bytes
+
+        write_bytes(path, (analysis.to_json() + "\n").encode("utf-8"))
+        step(1.0, "Done")
+        return [path]
+    try:
+        from designer.reports.floorplan import normalize_overlays
+    except ImportError:  # Qt missing: only json/csv/xlsx possible, checked below
+        ovl = tuple(overlays or ())
+    else:
+        try:
+            ovl = normalize_overlays(overlays)
+        except ValueError as exc:
+            raise ReportError(f"--overlay: {exc}") from None
+    if suffix == ".png":
+        from designer.reports.files import temp_target
+        from designer.reports.png import write_png
+
+        w, h = parse_size(size)
+        step(0.2, "Drawing the floor plan")
+        with temp_target(path) as tmp:
+            write_png(layout, analysis, tmp, (w, h), ovl)
+        step(1.0, "Done")
+        return [path]
+    from engine.report_tables import build_tables
+
+    if suffix == ".pdf":
+        from designer.reports.files import temp_target
+        from designer.reports.pdf import write_pdf
+
+        if page.lower() not in ("a4", "letter"):
+            raise ReportError(f"page size: expected a4 or letter, got {page!r}")
+        tables = build_tables(layout, analysis, catalog, progress=lambda f, m: step(0.2 * f, m))
+        with temp_target(path) as tmp:
+            write_pdf(layout, analysis, tmp, page=page, overlays=ovl, tables=tables,
+                      progress=lambda f, m: step(0.2 + 0.8 * f, m))
+        return [path]
+    tables = build_tables(layout, analysis, catalog, progress=lambda f, m: step(0.3 * f, m))
+    if suffix == ".xlsx":
+        from designer.reports.xlsx import write_xlsx
+
+        write_xlsx(tables, path, title=layout.name, about=_about(layout),
+                   progress=lambda f, m: step(0.3 + 0.7 * f, m))
+        step(1.0, "Done")
+        return [path]
+    from designer.reports.csv import write_csv
+
+    files = write_csv(tables, path, progress=lambda f, m: step(0.3 + 0.7 * f, m))
+    step(1.0, "Done")
+    return files
+
+
+def run_report_cli(args: Any) -> int:
+    """Run ``rackscape report FILE -o OUT``; return the exit code.
+
+    0 when the report is written; 2 with one line on stderr for a bad input
+    file, suffix, size, overlay or an output that cannot be written.
+    """
+    from engine.analysis import analyze
+    from engine.errors import InputError
+    from engine.io import load_layout
+
+    out = args.output
+    try:
+        suffix = _suffix(out)
+        size = parse_size(getattr(args, "size", None) or "2400x1600") if suffix == ".png" \
+            else (2400, 1600)
+        page = (getattr(args, "page", None) or "a4").lower()
+        layout = load_layout(args.file)
+        analysis = analyze(layout)
+        files = export(layout, analysis, out, overlays=getattr(args, "overlay", None) or (),
+                       size=size, page=page)
+    except (ReportError, InputError) as exc:
+        print(f"rackscape: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"rackscape: {out}: cannot write the report ({exc.strerror or exc})",
+              file=sys.stderr)
+        return 2
+    for f in files:
+        print(f"wrote {f}")
+    return 0
+
+
+def export_dialog(window: Any) -> list[Path] | None:
+    """File → Export: ask for a file, export with a progress dialog; return the files.
+
+    ``window.document`` provides ``layout`` and ``analysis``. The progress
+    dialog can cancel; a cancelled or failed export leaves no partial file.
+    """
+    from PySide6.QtCore import QLocale, Qt
+    from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QProgressDialog
+
+    doc = window.document
+    layout = doc.layout
+    analysis = getattr(doc, "analysis", None)
+    if callable(analysis):
+        analysis = analysis()
+    if analysis is None:
+        from engine.analysis import analyze
+
+        analysis = analyze(layout)
+    filters = ";;".join(_FILTERS.values())
+    folder = Path(getattr(doc, "path", None) or Path.home() / "report").with_suffix(".pdf")
+    path, chosen = QFileDialog.getSaveFileName(window, "Export report", str(folder), filters)
+    if not path:
+        return None
+    if Path(path).suffix.lower() not in SUFFIXES:
+        path += next((s for s, f in _FILTERS.items() if f == chosen), ".pdf")
+    letter = QLocale.system().measurementSystem() == QLocale.MeasurementSystem.ImperialUSSystem
+    overlays = _window_overlays(window)
+    dlg = QProgressDialog("Exporting…", "Cancel", 0, 1000, window)
+    dlg.setWindowTitle("Export report")
+    dlg.setWindowModality(Qt.WindowModality.WindowModal)
+    dlg.setMinimumDuration(400)
+
+    def progress(f: float, msg: str) -> None:
+        dlg.setValue(int(f * 1000))
+        dlg.setLabelText(msg)
+        QApplication.processEvents()
+        if dlg.wasCanceled():
+            raise ExportCancelled
+
+    try:
+        files = export(layout, analysis, path, overlays=overlays, progress=progress,
+                       page="letter" if letter else "a4")
+    except ExportCancelled:
+        return None
+    except (ReportError, OSError) as exc:
+        QMessageBox.warning(window, "Export failed", str(exc))
+        return None
+    finally:
+        dlg.reset()
+        dlg.close()
+    status = getattr(window, "statusBar", None)
+    if callable(status):
+        status().showMessage(f"Exported {path}", 6000)
+    return files
+
+
+def _window_overlays(window: Any) -> tuple[str, ...]:
+    """The overlays shown in the window's canvas, when it says."""
+    for owner in (window, getattr(window, "canvas", None), getattr(window, "scene", None)):
+        if owner is None:
+            continue
+        for name in ("active_overlays", "overlays_shown", "visible_overlays"):
+            v = getattr(owner, name, None)
+            v = v() if callable(v) else v
+            if v:
+                try:
+                    from designer.reports.floorplan import normalize_overlays
+
+                    return normalize_overlays(list(v))
+                except ValueError:
+                    return ()
+    return ()

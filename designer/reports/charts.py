@@ -1,0 +1,171 @@
+"""Charts drawn with QPainter (vector in the PDF): bars, a sorted profile, grouped bars.
+
+Each function draws into ``rect`` (device units) with ``pt`` device units per
+point, so charts print crisply at any page size.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPen, QPolygonF
+
+from designer.reports.style import C, font
+
+__all__ = ["bar_chart", "profile_chart", "nice_ticks"]
+
+
+def nice_ticks(vmax: float, n: int = 5) -> list[float]:
+    """Return round tick values from 0 to at least ``vmax``.
+
+    Examples
+    --------
+    >>> nice_ticks(41)
+    [0.0, 10.0, 20.0, 30.0, 40.0, 50.0]
+    """
+    vmax = vmax if vmax > 0 else 1.0
+    raw = vmax / n
+    e = 10 ** math.floor(math.log10(raw))
+    step = next(f * e for f in (1, 2, 2.5, 5, 10) if f * e >= raw)
+    k = math.ceil(vmax / step - 1e-9)
+    return [round(i * step, 10) for i in range(k + 1)]
+
+
+def _frame(p: QPainter, rect: QRectF, pt: float, title: str, unit: str, vmax: float,
+           bottom_pt: float) -> tuple[QRectF, float]:
+    """Draw title, y axis and grid; return the plot area and the value at its top."""
+    p.setFont(font(8.5 * pt, bold=True))
+    p.setPen(QColor(C["ink"]))
+    p.drawText(QRectF(rect.left(), rect.top(), rect.width(), 12 * pt),
+               int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), title)
+    ticks = nice_ticks(vmax)
+    top = ticks[-1]
+    left_w = 34 * pt
+    area = QRectF(rect.left() + left_w, rect.top() + 18 * pt, rect.width() - left_w - 4 * pt,
+                  rect.height() - 18 * pt - bottom_pt * pt)
+    p.setFont(font(6.5 * pt))
+    for t in ticks:
+        y = area.bottom() - area.height() * t / top
+        p.setPen(QPen(QColor(C["grid"] if t else C["muted"]), (0.4 if t else 0.7) * pt))
+        p.drawLine(QPointF(area.left(), y), QPointF(area.right(), y))
+        p.setPen(QColor(C["muted"]))
+        p.drawText(QRectF(rect.left(), y - 5 * pt, left_w - 4 * pt, 10 * pt),
+                   int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), f"{t:g}")
+    p.save()
+    p.translate(rect.left() + 4 * pt, area.center().y())
+    p.rotate(-90)
+    p.drawText(QRectF(-area.height() / 2, -4 * pt, area.height(), 9 * pt),
+               int(Qt.AlignmentFlag.AlignCenter), unit)
+    p.restore()
+    return area, top
+
+
+def _limit(p: QPainter, area: QRectF, top: float, limit: float | None, label: str, pt: float) -> None:
+    if limit is None or limit > top:
+        return
+    y = area.bottom() - area.height() * limit / top
+    p.setPen(QPen(QColor(C["error"]), 0.9 * pt, Qt.PenStyle.DashLine))
+    p.drawLine(QPointF(area.left(), y), QPointF(area.right(), y))
+    p.setFont(font(6.5 * pt))
+    p.drawText(QRectF(area.right() - 160 * pt, y - 10 * pt, 158 * pt, 9 * pt),
+               int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom), label)
+
+
+def bar_chart(p: QPainter, rect: QRectF, pt: float, values: Sequence[float],
+              labels: Sequence[str] | None = None, *, title: str = "", unit: str = "",
+              limit: float | None = None, limit_label: str = "", values2: Sequence[float] | None = None,
+              legend: tuple[str, str] | None = None, colors: Sequence[str] | None = None) -> None:
+    """Draw vertical bars; ``values2`` draws a second, outlined series behind each bar.
+
+    Labels are shown when there is room, thinned evenly otherwise.
+    """
+    v = np.nan_to_num(np.asarray(values, np.float64))
+    v2 = None if values2 is None else np.nan_to_num(np.asarray(values2, np.float64))
+    n = len(v)
+    vmax = max(float(v.max()) if n else 0.0, float(v2.max()) if v2 is not None and n else 0.0,
+               limit or 0.0)
+    rotate = labels is not None and n > 12
+    area, top = _frame(p, rect, pt, title, unit, vmax * 1.05, 38 if rotate else 14)
+    if not n:
+        return
+    slot = area.width() / n
+    bw = slot * (0.72 if n < 60 else 0.9)
+    for i in range(n):
+        x = area.left() + i * slot + (slot - bw) / 2
+        if v2 is not None and v2[i] > 0:
+            h2 = area.height() * v2[i] / top
+            p.setPen(QPen(QColor(C["bar2"]), 0.8 * pt))
+            p.setBrush(QColor(255, 255, 255, 0))
+            p.drawRect(QRectF(x, area.bottom() - h2, bw, h2))
+        h = area.height() * v[i] / top
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor(colors[i] if colors else C["bar"]))
+        p.drawRect(QRectF(x, area.bottom() - h, bw, h))
+    _limit(p, area, top, limit, limit_label, pt)
+    if labels is not None:
+        p.setFont(font(6 * pt))
+        p.setPen(QColor(C["muted"]))
+        every = max(1, math.ceil(n / max(1, area.width() / (9 * pt))))
+        for i in range(0, n, every):
+            cx = area.left() + (i + 0.5) * slot
+            if rotate:
+                p.save()
+                p.translate(cx, area.bottom() + 3 * pt)
+                p.rotate(-60)
+                p.drawText(QRectF(-60 * pt, -4 * pt, 60 * pt, 8 * pt),
+                           int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
+                           str(labels[i]))
+                p.restore()
+            else:
+                p.drawText(QRectF(cx - slot * every / 2, area.bottom() + 2 * pt, slot * every,
+                                  9 * pt), int(Qt.AlignmentFlag.AlignHCenter), str(labels[i]))
+    if legend:
+        _legend(p, QPointF(area.left() + 4 * pt, area.top() - 11 * pt), pt, legend)
+
+
+def _legend(p: QPainter, at: QPointF, pt: float, names: tuple[str, str]) -> None:
+    p.setFont(font(6.5 * pt))
+    x = at.x() + 220 * pt
+    for k, name in enumerate(names):
+        r = QRectF(x, at.y() + 1 * pt, 9 * pt, 6 * pt)
+        if k == 0:
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(QColor(C["bar"]))
+        else:
+            p.setPen(QPen(QColor(C["bar2"]), 0.8 * pt))
+            p.setBrush(QColor(255, 255, 255, 0))
+        p.drawRect(r)
+        p.setPen(QColor(C["ink"]))
+        p.drawText(QRectF(x + 12 * pt, at.y() - 1 * pt, 120 * pt, 10 * pt),
+                   int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), name)
+        x += 16 * pt + p.fontMetrics().horizontalAdvance(name)
+
+
+def profile_chart(p: QPainter, rect: QRectF, pt: float, values: Sequence[float], *, title: str = "",
+                  unit: str = "", xlabel: str = "", limit: float | None = None,
+                  limit_label: str = "") -> None:
+    """Draw values sorted from largest to smallest as a filled profile (for thousands of items)."""
+    v = np.sort(np.nan_to_num(np.asarray(values, np.float64)))[::-1]
+    n = len(v)
+    area, top = _frame(p, rect, pt, title, unit, max(float(v.max()) if n else 0.0,
+                                                      limit or 0.0) * 1.05, 16)
+    if not n:
+        return
+    k = min(n, 2000)
+    idx = np.linspace(0, n - 1, k).round().astype(np.int64)
+    xs = area.left() + area.width() * np.arange(k) / max(k - 1, 1)
+    ys = area.bottom() - area.height() * v[idx] / top
+    poly = QPolygonF([QPointF(area.left(), area.bottom())]
+                     + [QPointF(x, y) for x, y in zip(xs.tolist(), ys.tolist(), strict=True)]
+                     + [QPointF(area.right(), area.bottom())])
+    p.setPen(QPen(QColor(C["accent"]), 0.8 * pt))
+    p.setBrush(QColor(C["bar"]).lighter(125))
+    p.drawPolygon(poly)
+    _limit(p, area, top, limit, limit_label, pt)
+    p.setFont(font(6.5 * pt))
+    p.setPen(QColor(C["muted"]))
+    p.drawText(QRectF(area.left(), area.bottom() + 2 * pt, area.width(), 10 * pt),
+               int(Qt.AlignmentFlag.AlignHCenter), xlabel or f"{n:,} items, largest first")

@@ -1,0 +1,51 @@
+"""CSV tables: one UTF-8 file per report table, plus an index.
+
+For ``OUT.csv`` every table goes to ``OUT-<table>.csv`` next to it (for
+example ``hall-cutsheet.csv``, ``hall-bom.csv``), and ``OUT.csv`` itself is the
+index: one row per table with its title, file name, row count and note. The
+first line of each file is the header, with units in brackets; numbers are
+plain numbers (full precision, ``.`` decimal point); an unknown value is empty.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from designer.reports.files import write_bytes
+from engine.report_tables import Table
+
+__all__ = ["write_csv", "csv_paths"]
+
+
+def csv_paths(path: str | Path, tables: Sequence[Table]) -> dict[str, Path]:
+    """Return the file of each table key for the index file ``path``."""
+    path = Path(path)
+    return {t.key: path.with_name(f"{path.stem}-{t.key}.csv") for t in tables}
+
+
+def _encode(rows: list[list[Any]]) -> bytes:
+    buf = io.StringIO(newline="")
+    csv.writer(buf, lineterminator="\r\n").writerows(rows)
+    return buf.getvalue().encode("utf-8")
+
+
+def write_csv(tables: Sequence[Table], path: str | Path,
+              progress: Callable[[float, str], Any] | None = None) -> list[Path]:
+    """Write each table as CSV and the index as ``path``; return every file written."""
+    files = csv_paths(path, tables)
+    written: list[Path] = []
+    for k, t in enumerate(tables):
+        if progress is not None:
+            progress(k / max(len(tables), 1), f"CSV: {t.title}")
+        rows = [t.headers()]
+        rows.extend(["" if v is None else v for v in r] for r in t.rows)
+        write_bytes(files[t.key], _encode(rows))
+        written.append(files[t.key])
+    index = [["Table", "Title", "File", "Rows", "Note"]]
+    index += [[t.key, t.title, files[t.key].name, len(t.rows), t.note] for t in tables]
+    write_bytes(path, _encode(index))
+    return [Path(path), *written]

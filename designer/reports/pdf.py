@@ -1,0 +1,476 @@
+"""The PDF design report: cover, contents, floor plans, tables, charts, sources.
+
+Built with QPdfWriter and QPainter (vector text and drawings) on the small
+layout engine of :mod:`designer.reports.pdfdoc`. Long tables split across
+pages with their header repeated; for large designs the rack, feed and unit
+tables list the most loaded items and say so (the XLSX and CSV reports have
+every row).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QPen
+
+from designer.reports import charts
+from designer.reports.floorplan import (
+    PlanInfo,
+    PlanSource,
+    normalize_overlays,
+    prepare_plan,
+    render_floor_plan,
+)
+from designer.reports.pdfdoc import (
+    Doc,
+    Figure,
+    Heading,
+    KeyFigures,
+    Para,
+    Spacer,
+    TableFlow,
+    paginate,
+)
+from designer.reports.qtapp import ensure_app
+from designer.reports.style import C
+from engine.report_tables import Column, Table, build_tables
+
+__all__ = ["write_pdf", "RACK_TABLE_LIMIT", "UNIT_TABLE_LIMIT"]
+
+#: Above this many racks the PDF lists the top racks by power (and every row).
+RACK_TABLE_LIMIT = 200
+#: Above this many feeds or cooling units the PDF lists the most utilized ones.
+UNIT_TABLE_LIMIT = 120
+_TOP = 60
+
+Progress = Callable[[float, str], Any] | None
+
+
+def _kw(kw: float) -> str:
+    return f"{kw / 1000:,.2f} MW" if abs(kw) >= 1000 else f"{kw:,.1f} kW"
+
+
+def _top(table: Table, key: str, n: int, title: str) -> Table:
+    i = table.index(key)
+    rows = sorted(table.rows, key=lambda r: -(r[i] if r[i] is not None else -1e18))[:n]
+    return Table(table.key, title, table.columns, rows, table.note)
+
+
+def _status_colour(row: tuple, name: str) -> str | None:
+    if name == "Status":
+        v = row[-1]
+        return C["ok"] if v in ("OK", "N+1 OK") else C["error"]
+    return None
+
+
+def _util_colour(cols: list[Column]) -> Callable[[tuple, str], str | None]:
+    idx = {c.name: i for i, c in enumerate(cols)}
+
+    def colour(row: tuple, name: str) -> str | None:
+        if name == "Status":
+            return C["ok"] if row[idx[name]] in ("OK", "N+1 OK") else C["error"]
+        if name.startswith("Utilization") or name == "N+1 margin":
+            v = row[idx[name]]
+            if v is None:
+                return None
+            if name == "N+1 margin":
+                return C["error"] if v < 0 else None
+            return C["error"] if v > 100 else (C["warning"] if v > 90 else None)
+        if name == "Severity":
+            return {"error": C["error"], "warning": C["warning"]}.get(row[idx[name]])
+        return None
+
+    return colour
+
+
+def _violation_summary(analysis: Any) -> Table:
+    by: dict[str, list] = {}
+    for v in analysis.violations:
+        e = by.setdefault(v.code, [v.severity, 0, v.message])
+        e[1] += 1
+    rows = [(sev, code, n, msg) for code, (sev, n, msg) in
+            sorted(by.items(), key=lambda kv: ({"error": 0, "warning": 1}.get(kv[1][0], 2), kv[0]))]
+    cols = [Column("Severity"), Column("Code"), Column("Count", kind="int"),
+            Column("First message")]
+    return Table("violations_by_code", "Violations by code", cols, rows)
+
+
+def _sources_cited(tables: dict[str, Table]) -> Table:
+    t = tables["sources"]
+    ks, ts = t.index("Source"), t.index("Source title")
+    seen: dict[str, str] = {}
+    for r in t.rows:
+        if r[ks] and r[ks] not in seen:
+            seen[r[ks]] = r[ts]
+    rows = sorted(seen.items(), key=lambda kv: (len(kv[0]), kv[0]))
+    return Table("sources_cited", "Sources cited", [Column("Key"), Column("Reference")], rows)
+
+
+def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple[str, ...],
+           doc: Doc, plans: list[PlanInfo], source: PlanSource) -> list:
+    d = analysis.to_dict()
+    cnt, pw, co, cb, nw = d["counts"], d["power"], d["cooling"], d["cabling"], d["network"]
+    sev = analysis.violations_by_severity()
+    mm = 25.4 / doc.writer.resolution()
+    xmin, ymin, xmax, ymax = layout.hall.bounds()
+    s: list = []
+
+    def plan(extra: tuple[str, ...]):
+        def draw(p, rect: QRectF, pt: float) -> PlanInfo:
+            info = render_floor_plan(p, rect, layout, analysis,
+                                     tuple(dict.fromkeys(overlays + extra)), pt=pt,
+                                     mm_per_unit=mm, source=source)
+            plans.append(info)
+            return info
+        return draw
+
+    # summary
+    s.append(Heading("Summary"))
+    s.append(Para(f"{layout.name}: {cnt['racks']:,} racks holding {cnt['gpus']:,} GPUs "
+                  f"({layout.generation}) in a {xmax - xmin:,.1f} m x {ymax - ymin:,.1f} m hall. "
+                  f"IT load {_kw(pw['it_kw'])}, facility load {_kw(pw['facility_kw'])} at PUE "
+                  f"{pw['pue']:.2f}; {sev['error']} error(s) and {sev['warning']} warning(s) from "
+                  "the design rules."))
+    s.append(KeyFigures([
+        ("GPUs", f"{cnt['gpus']:,}"), ("Racks", f"{cnt['racks']:,}"),
+        ("IT load", _kw(pw["it_kw"])), ("Facility load", _kw(pw["facility_kw"])),
+        ("PUE", f"{pw['pue']:.2f}"), ("Largest rack", f"{pw['max_rack_kw']:.1f} kW"),
+        ("Bisection (one way)", f"{nw['bisection_tbps']:,.1f} Tb/s"),
+        ("Rule violations", f"{sev['error']} err / {sev['warning']} warn"),
+    ]))
+    s.append(Spacer(4))
+    s.append(TableFlow(tables["summary"]))
+
+    # floor plans
+    s.append(Heading("Floor plan"))
+    s.append(Figure(plan(()), None,
+                    "Drawn to scale (scale bar; the ratio holds when printed at 100 % on "
+                    f"{doc.page_name}). Plan north is up (+y). Thick rack edges are fronts, facing "
+                    "the cold aisles; row labels sit left of their rows. A long hall is cut "
+                    "into strips at its aisles."))
+    scene = source.scene is not None
+    s.append(Heading("Power density"))
+    s.append(Figure(plan(("heatmap",)), None,
+                    ("Racks coloured by their power; the overlay shades the floor by power "
+                     "density (kW/m²) around the racks." if scene else
+                     "Racks coloured by their power (kW) from white-yellow (low) to dark red "
+                     "(the largest rack of the design).")))
+    s.append(Heading("Cooling zones"))
+    s.append(Figure(plan(("cooling",)), None,
+                    ("Lines join each rack to the cooling unit that takes its heat (nearest CRAH "
+                     "for air, CDU for liquid); units show their utilization. " if scene else
+                     "Racks coloured by the cooling unit nearest to them (their zone); units show "
+                     "their utilization. ")
+                    + "Air heat is shared by all CRAHs of the room, weighted by capacity over "
+                      "distance squared."))
+
+    # racks and rows
+    s.append(Heading("Racks and rows"))
+    kw = analysis.power.rack_kw
+    s.append(Para(f"{cnt['racks']:,} racks in {len(tables['rows'].rows):,} rows; rack power "
+                  f"{float(kw.min()) if len(kw) else 0:.1f} to {pw['max_rack_kw']:.1f} kW "
+                  f"(mean {float(kw.mean()) if len(kw) else 0:.1f} kW)."))
+    air_limit = layout.assumptions.air_limit_kw_per_rack
+    ids = analysis.arrays.rack_ids
+    if len(kw) <= 120:
+        s.append(Figure(lambda p, r, pt, kw=kw, ids=ids: charts.bar_chart(
+            p, r, pt, kw, ids, title="Power per rack", unit="kW", limit=air_limit,
+            limit_label=f"air-cooling limit {air_limit:g} kW"), 190))
+    else:
+        s.append(Figure(lambda p, r, pt, kw=kw: charts.profile_chart(
+            p, r, pt, kw, title="Power per rack, largest first", unit="kW", limit=air_limit,
+            limit_label=f"air-cooling limit {air_limit:g} kW",
+            xlabel=f"{len(kw):,} racks, sorted by power"), 170))
+    s.append(Heading("Rows", 2))
+    s.append(TableFlow(tables["rows"]))
+    racks = tables["racks"]
+    rack_cols = ["Rack", "Row", "Power", "Liquid share", "U used", "U total", "Weight",
+                 "Floor load", "GPUs", "Feeds", "CRAH zone"]
+    if len(racks) > RACK_TABLE_LIMIT:
+        s.append(Heading(f"Racks: the {_TOP} with the highest power", 2))
+        s.append(Para(f"This design has {len(racks):,} racks, too many to list here: the table "
+                      f"shows the {_TOP} with the highest power, and the rows table above covers "
+                      "every rack. The XLSX and CSV reports list all racks.", italic=True,
+                      color=C["muted"]))
+        racks = _top(racks, "Power", _TOP, "Racks (top by power)")
+    else:
+        s.append(Heading("Racks", 2))
+    s.append(TableFlow(racks, rack_cols))
+
+    # power
+    s.append(Heading("Power"))
+    s.append(Para(f"IT load {_kw(pw['it_kw'])} including {_kw(pw['optics_kw'])} of optics; facility "
+                  f"load {_kw(pw['facility_kw'])} at PUE {pw['pue']:.3f}; {pw['gpus_per_mw']:,.0f} "
+                  f"GPUs per MW of IT load. {tables['feeds'].note}"))
+    feeds = tables["feeds"]
+    if len(feeds):
+        util = np.asarray(analysis.power.feed_utilization) * 100
+        fail = np.asarray(analysis.power.feed_failover_utilization) * 100
+        if len(util) <= 80:
+            s.append(Figure(lambda p, r, pt, util=util, fail=fail: charts.bar_chart(
+                p, r, pt, util, analysis.power.feed_ids, title="Feed utilization", unit="%",
+                values2=fail, limit=100, limit_label="derated budget",
+                legend=("normal", "other side lost")), 190))
+        else:
+            s.append(Figure(lambda p, r, pt, fail=fail: charts.profile_chart(
+                p, r, pt, fail, title="Feed utilization with the other side lost, largest first",
+                unit="%", limit=100, limit_label="derated budget",
+                xlabel=f"{len(fail):,} feeds"), 160))
+    if len(feeds) > UNIT_TABLE_LIMIT:
+        s.append(Heading(f"Feeds: the {_TOP} most loaded on side loss", 2))
+        s.append(Para(f"{len(feeds):,} feeds; the table lists the {_TOP} with the highest "
+                      "utilization when the other side is lost. The XLSX and CSV reports list "
+                      "all feeds.", italic=True, color=C["muted"]))
+        feeds = _top(feeds, "Utilization, other side lost", _TOP, "Feeds (most loaded)")
+    else:
+        s.append(Heading("Feeds", 2))
+    s.append(TableFlow(feeds, ["Feed", "Side", "Model", "Racks", "Budget", "Load", "Utilization",
+                               "Load, other side lost", "Utilization, other side lost",
+                               "Status"], colour=_util_colour(feeds.columns)))
+
+    # cooling
+    s.append(Heading("Cooling"))
+    s.append(Para(f"Heat {_kw(co['heat_kw'])}: {_kw(co['air_kw'])} to air and "
+                  f"{_kw(co['liquid_kw'])} to liquid ({co['liquid_share']:.0%}); airflow "
+                  f"{co['airflow_cfm']:,.0f} CFM; coolant {co['liquid_flow_lpm']:,.0f} L/min. "
+                  f"{tables['cooling'].note}"))
+    s.append(Heading("Redundancy groups (N+1)", 2))
+    groups = tables["cooling_groups"]
+    s.append(TableFlow(groups, colour=_util_colour(groups.columns)))
+    s.append(Para(groups.note, 7.5, italic=True, color=C["muted"]))
+    units = tables["cooling"]
+    c = analysis.cooling
+    if len(units):
+        util = np.asarray(c.unit_utilization) * 100
+        if len(util) <= 80:
+            s.append(Figure(lambda p, r, pt, util=util: charts.bar_chart(
+                p, r, pt, util, c.unit_ids, title="Cooling unit utilization", unit="%",
+                limit=100, limit_label="rated capacity"), 180))
+        else:
+            s.append(Figure(lambda p, r, pt, util=util: charts.profile_chart(
+                p, r, pt, util, title="Cooling unit utilization, largest first", unit="%",
+                limit=100, limit_label="rated capacity", xlabel=f"{len(util):,} units"), 160))
+    if len(units) > UNIT_TABLE_LIMIT:
+        s.append(Heading(f"Cooling units: the {_TOP} most utilized", 2))
+        s.append(Para(f"{len(units):,} units; the table lists the {_TOP} most utilized. The XLSX "
+                      "and CSV reports list all units.", italic=True, color=C["muted"]))
+        units = _top(units, "Utilization", _TOP, "Cooling units (most utilized)")
+    else:
+        s.append(Heading("Cooling units", 2))
+    s.append(TableFlow(units, ["Unit", "Kind", "Model", "Group", "Capacity", "Load", "Utilization",
+                               "Flow", "Racks in zone"], colour=_util_colour(units.columns)))
+
+    # fabric
+    s.append(Heading("Fabric"))
+    s.append(Para(f"Scale-out bisection {nw['bisection_tbps']:,.2f} Tb/s one way "
+                  f"({nw['bisection_method']}), {nw['per_gpu_bisection_gbps']:,.1f} Gb/s per GPU; "
+                  f"scale-up (NVLink) domain {nw['scaleup_domain_gpus']} GPUs. "
+                  f"{tables['network'].note}"))
+    s.append(TableFlow(tables["network"]))
+    if len(tables["fabric"]):
+        s.append(Heading("Fabric tiers", 2))
+        s.append(TableFlow(tables["fabric"]))
+    else:
+        s.append(Para("The layout defines no fabric tiers.", italic=True, color=C["muted"]))
+
+    # cabling
+    s.append(Heading("Cabling"))
+    s.append(Para(f"{cb['links']:,} links, {cb['transceivers']:,} transceivers, "
+                  f"{cb['total_length_m']:,.0f} m of cable routed (longest {cb['max_length_m']:.1f} "
+                  f"m); optics draw {cb.get('optics_w', 0) / 1000:,.2f} kW. "
+                  f"{tables['cutsheet'].note} The cut-sheet (one row per link) is in the XLSX "
+                  "and CSV reports."))
+    bins = tables["cable_bins"]
+    if len(tables["cutsheet"]):
+        stock = Counter(tables["cutsheet"].column("Stock length"))
+        keys = sorted(stock)
+        s.append(Figure(lambda p, r, pt, stock=stock, keys=keys: charts.bar_chart(
+            p, r, pt, [stock[k] for k in keys], [f"{k:g}" for k in keys],
+            title="Cable length distribution (stock length, m)", unit="cables"), 170))
+        s.append(Heading("By medium and length", 2))
+        s.append(TableFlow(bins))
+    else:
+        s.append(Para("The analysis has no links: the layout's fabrics produce no cable runs "
+                      "yet, so there is no cut-sheet.", italic=True, color=C["muted"]))
+    s.append(Heading("Bill of materials", 2))
+    s.append(TableFlow(tables["bom"], ["Category", "Item", "Description", "Quantity", "Unit",
+                                       "GPUs", "Length", "Source"], wrap=["Description"]))
+    s.append(Para(tables["bom"].note, 7.5, italic=True, color=C["muted"]))
+
+    # violations
+    s.append(Heading("Rule violations"))
+    viol = tables["violations"]
+    if not len(viol):
+        s.append(Para("No design rule is broken."))
+    else:
+        s.append(Para(f"{sev['error']} error(s), {sev['warning']} warning(s), {sev['info']} "
+                      "note(s). Errors first."))
+        summ = _violation_summary(analysis)
+        s.append(TableFlow(summ, wrap=["First message"], colour=_util_colour(summ.columns)))
+        shown = viol if len(viol) <= 150 else Table(viol.key, viol.title, viol.columns,
+                                                    viol.rows[:150])
+        s.append(Heading("Details" if shown is viol else "Details: the first 150", 2))
+        s.append(TableFlow(shown, wrap=["Message", "Items"], colour=_util_colour(viol.columns)))
+
+    # sources
+    s.append(Heading("Assumptions and sources"))
+    s.append(Para("Every catalog figure this design uses, with its value, the key of its source "
+                  "and the class of the figure; then the layout's engineering assumptions. "
+                  + tables["sources"].note))
+    s.append(TableFlow(tables["sources"], ["Kind", "Item", "Figure", "Value", "Unit", "Source",
+                                           "Class", "Note"], wrap=["Note"], size=6.8))
+    s.append(Heading("Sources cited", 2))
+    s.append(TableFlow(_sources_cited(tables), wrap=["Reference"], size=6.8))
+    return s
+
+
+def _header_footer(doc: Doc, layout: Any, section: str, number: int, total: int,
+                   date: str) -> None:
+    pt = doc.pt
+    y = 30 * pt
+    doc.text(QRectF(doc.margin_x, y - 12 * pt, doc.frame_w * 0.6, 12 * pt), layout.name, 7.5,
+             color=C["muted"])
+    doc.text(QRectF(doc.margin_x + doc.frame_w * 0.4, y - 12 * pt, doc.frame_w * 0.6, 12 * pt),
+             section, 7.5, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+             bold=True, color=C["muted"])
+    doc.rule(y + 2 * pt)
+    fy = doc.height - 34 * pt
+    doc.rule(fy)
+    doc.text(QRectF(doc.margin_x, fy + 3 * pt, doc.frame_w * 0.7, 12 * pt),
+             f"Rackscape design report · {layout.generation} · {date}", 7, color=C["muted"])
+    doc.text(QRectF(doc.margin_x + doc.frame_w * 0.5, fy + 3 * pt, doc.frame_w * 0.5, 12 * pt),
+             f"Page {number} of {total}", 7,
+             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, color=C["muted"])
+
+
+def _cover(doc: Doc, layout: Any, analysis: Any, date: str, total: int,
+           plans: list[PlanInfo], source: PlanSource) -> None:
+    pt = doc.pt
+    x, w = doc.margin_x, doc.frame_w
+    p = doc.painter
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(QColor(C["accent"]))
+    p.drawRect(QRectF(0, 0, doc.width, 10 * pt))
+    doc.text(QRectF(x, 70 * pt, w, 16 * pt), "RACKSCAPE · DESIGN REPORT", 10, bold=True,
+             color=C["accent"])
+    h = doc.text_height(layout.name, w, 24, bold=True)
+    doc.text(QRectF(x, 92 * pt, w, h), layout.name, 24,
+             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap,
+             bold=True)
+    y = 92 * pt + h + 12 * pt
+    lines = [("Generation", layout.generation), ("Date", date),
+             ("Author", layout.author or "not given"),
+             ("Pages", f"{total} ({doc.page_name})")]
+    for label, value in lines:
+        doc.text(QRectF(x, y, 80 * pt, 14 * pt), label, 9, color=C["muted"])
+        doc.text(QRectF(x + 80 * pt, y, w - 80 * pt, 14 * pt), value, 10, bold=True)
+        y += 15 * pt
+    y += 10 * pt
+    d = analysis.to_dict()
+    kf = KeyFigures([("GPUs", f"{d['counts']['gpus']:,}"), ("Racks", f"{d['counts']['racks']:,}"),
+                     ("IT load", _kw(d["power"]["it_kw"])), ("PUE", f"{d['power']['pue']:.2f}")])
+    kf.draw(doc, x, y, w)
+    y += kf.height(doc, w) + 10 * pt
+    bottom = doc.height - 70 * pt
+    if bottom - y > 120 * pt:
+        plans.append(render_floor_plan(p, QRectF(x, y, w, bottom - y), layout, analysis, (),
+                                       pt=pt, legend=False, source=source))
+    doc.rule(doc.height - 50 * pt)
+    doc.text(QRectF(x, doc.height - 46 * pt, w, 12 * pt),
+             "Generated by Rackscape from the design's catalog figures; every figure cites its "
+             "source on the last pages.", 7, italic=True, color=C["muted"])
+
+
+def _toc(doc: Doc, entries: list[tuple[int, str, int]], first_body: int, per_page: int,
+         page_index: int) -> None:
+    pt = doc.pt
+    y = doc.top
+    if page_index == 0:
+        Heading("Contents", toc=False).draw(doc, doc.margin_x, y, doc.frame_w)
+        y += Heading("Contents").height(doc, doc.frame_w) + 6 * pt
+    chunk = entries[page_index * per_page:(page_index + 1) * per_page]
+    fm = doc.fm(10)
+    for level, title, page in chunk:
+        size = 10 if level == 1 else 8.5
+        indent = 0 if level == 1 else 16 * pt
+        num = str(page + first_body)
+        rect = QRectF(doc.margin_x + indent, y, doc.frame_w - indent, 15 * pt)
+        doc.text(rect, title, size, bold=level == 1)
+        doc.text(rect, num, size, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                 bold=level == 1)
+        tw = fm.horizontalAdvance(title) * size / 10 + 6 * pt
+        nw = fm.horizontalAdvance(num) + 6 * pt
+        doc.painter.setPen(QPen(QColor(C["rule"]), 0.6 * pt, Qt.PenStyle.DotLine))
+        yy = y + 10.5 * pt
+        doc.painter.drawLine(QPointF(rect.left() + tw, yy), QPointF(rect.right() - nw, yy))
+        y += (17 if level == 1 else 14) * pt
+
+
+def write_pdf(layout: Any, analysis: Any, path: str | Path, *, page: str = "a4",
+              overlays: Any = (), tables: list[Table] | None = None, progress: Progress = None,
+              date: str | None = None, renderer: str = "auto") -> dict[str, Any]:
+    """Write the PDF design report; return ``{"pages", "renderer", "plan_strips"}``.
+
+    Parameters
+    ----------
+    page : {"a4", "letter"}
+        Paper size.
+    overlays : iterable of str
+        Extra overlays on the main floor plan page (the power-density and cooling
+        pages are always included).
+    progress : callable, optional
+        ``progress(fraction, message)``; the fraction runs from 0 to 1.
+    renderer : {"auto", "scene", "fallback"}
+        Who draws the floor plans (see :func:`designer.reports.floorplan.prepare_plan`).
+    """
+    ensure_app()
+    page = page.lower()
+    if page not in ("a4", "letter"):
+        raise ValueError(f"unknown page size {page!r} (a4 or letter)")
+    overlays = normalize_overlays(overlays)
+    date = date or _dt.date.today().isoformat()
+
+    def step(f: float, msg: str) -> None:
+        if progress is not None:
+            progress(f, msg)
+
+    if tables is None:
+        tables = build_tables(layout, analysis,
+                              progress=lambda f, m: step(0.25 * f, m))
+    by_key = {t.key: t for t in tables}
+    doc = Doc(str(path), page, title=f"{layout.name} — design report")
+    plans: list[PlanInfo] = []
+    step(0.27, "Preparing the floor plan")
+    source = prepare_plan(layout, analysis, renderer)
+    step(0.3, "Laying out pages")
+    story = _story(layout, analysis, by_key, overlays, doc, plans, source)
+    pages, toc = paginate(doc, story)
+    per_toc = int((doc.frame_h - 40 * doc.pt) // (17 * doc.pt))
+    toc_pages = max(1, -(-len(toc) // per_toc))
+    first_body = 2 + toc_pages
+    total = first_body - 1 + len(pages)
+    doc.begin()
+    try:
+        _cover(doc, layout, analysis, date, total, plans, source)
+        for k in range(toc_pages):
+            doc.new_page()
+            _toc(doc, toc, first_body, per_toc, k)
+            _header_footer(doc, layout, "Contents", 2 + k, total, date)
+        for n, pg in enumerate(pages):
+            step(0.35 + 0.65 * n / max(len(pages), 1), f"Page {first_body + n} of {total}")
+            doc.new_page()
+            for placed in pg.items:
+                placed.item.draw(doc, doc.margin_x, placed.y, doc.frame_w)
+            _header_footer(doc, layout, pg.section, first_body + n, total, date)
+    finally:
+        doc.end()
+    step(1.0, "PDF written")
+    return {"pages": total, "renderer": source.renderer, "fallback_reason": source.error,
+            "plan_strips": max((pi.strips for pi in plans), default=1),
+            "plan_scale": next((pi.paper_scale for pi in plans if pi.paper_scale), None)}

@@ -1,0 +1,49 @@
+"""PNG of the floor plan at any size, with the chosen overlays."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from designer.reports.floorplan import PlanInfo, render_floor_plan
+from designer.reports.qtapp import ensure_app
+
+__all__ = ["write_png", "render_image"]
+
+
+def render_image(layout: Any, analysis: Any, size: tuple[int, int] = (2400, 1600),
+                 overlays: Any = ()):
+    """Return ``(QImage, PlanInfo)``: the floor plan on white at ``size`` pixels."""
+    ensure_app()
+    from PySide6.QtCore import QRectF, Qt
+    from PySide6.QtGui import QColor, QImage, QPainter
+
+    from designer.reports.style import C, font
+
+    w, h = max(64, int(size[0])), max(64, int(size[1]))
+    img = QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied)
+    img.fill(QColor("white"))
+    p = QPainter(img)
+    try:
+        pt = max(1.0, min(w, h * 1.5) / 520.0)
+        m = 12 * pt
+        title_h = 14 * pt
+        p.setFont(font(9 * pt, bold=True))
+        p.setPen(QColor(C["ink"]))
+        p.drawText(QRectF(m, m * 0.6, w - 2 * m, title_h), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                   f"{layout.name} — {layout.generation}")
+        info = render_floor_plan(p, QRectF(m, m * 0.6 + title_h + 4 * pt, w - 2 * m,
+                                           h - m * 1.6 - title_h - 4 * pt),
+                                 layout, analysis, overlays, pt=pt)
+    finally:
+        p.end()
+    return img, info
+
+
+def write_png(layout: Any, analysis: Any, path: str | Path, size: tuple[int, int] = (2400, 1600),
+              overlays: Any = ()) -> PlanInfo:
+    """Write the floor plan as a PNG file; return what drew it."""
+    img, info = render_image(layout, analysis, size, overlays)
+    if not img.save(str(path), "PNG"):
+        raise OSError(f"could not write {path}")
+    return info

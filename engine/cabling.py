@@ -1,0 +1,625 @@
+"""Cabling: route every link over the cable trays, pick its medium, count optics.
+
+A link runs from its port (the middle of its device's U span) up to the tray
+above its rack, across to the tray (the nearest point of the nearest tray),
+along the tray network by the shortest path, down at the other end, plus the
+design's slack (``assumptions.cable_slack_m``). Links inside one rack only run
+the height difference plus slack. The tray network is the layout's trays
+split where they meet (row-aligned default trays when none are drawn); its
+vertex-to-vertex distances come from :func:`scipy.sparse.csgraph.shortest_path`
+once, from the trays above racks that hold switches, and each link is then
+looked up with array arithmetic. :class:`CableRouter` keeps all of it between
+analyses so a moved rack re-routes only its own links.
+
+Media follow the catalog's reach table and the design's
+:class:`engine.model.CablingPolicy`: the first medium, in the order passive
+copper (DAC), active copper (ACC, AEC), AOC, multimode, single-mode DR,
+single-mode FR (single-mode before AOC and multimode when
+``prefer_single_mode``), whose reach covers the length. ``optics_above_m``
+means copper up to that length where copper reaches, optics above it. A link
+no allowed medium reaches gets no medium and a rule violation. A speed the
+catalog has no medium for runs on parallel media of a speed that divides it
+(a 1.6T port on 2 x 800G media), with a note.
+
+Examples
+--------
+>>> g = TrayGraph.from_polylines([[(0, 0), (10, 0)], [(10, 0), (10, 5)]], [2.7, 2.7])
+>>> seg, t, off, elev = g.attach(np.array([2.0, 10.5]), np.array([0.0, 4.0]))
+>>> round(float(g.path_length(seg[:1], t[:1], seg[1:], t[1:])[0]), 3)
+12.0
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components, shortest_path
+
+from engine.catalog import Catalog
+from engine.fabric import LINK_TIERS, Topology
+from engine.model import CablingPolicy, Layout
+
+__all__ = [
+    "HISTOGRAM_EDGES_M",
+    "TrayGraph",
+    "default_tray_polylines",
+    "MediaTable",
+    "select_media",
+    "CablingResult",
+    "CableRouter",
+]
+
+HISTOGRAM_EDGES_M = (0.0, 1.0, 2.0, 3.0, 5.0, 7.0, 10.0, 15.0, 20.0, 30.0, 50.0, 100.0, 200.0,
+                     500.0, 2000.0, float("inf"))
+_KIND_RANK = {"dac": 0, "acc": 1, "aec": 2, "aoc": 3, "mmf": 4, "smf_dr": 5, "smf_fr": 6}
+_KIND_RANK_SM = {"dac": 0, "acc": 1, "aec": 2, "smf_dr": 3, "smf_fr": 4, "aoc": 5, "mmf": 6}
+_COPPER = ("dac", "acc", "aec")
+_TRANSCEIVER_KINDS = ("mmf", "smf_dr", "smf_fr")
+
+
+class TrayGraph:
+    """The tray network as straight segments between shared vertices.
+
+    Attributes
+    ----------
+    seg_xy : ndarray, shape (n_segments, 2, 2)
+        Segment ends in metres.
+    seg_len_m, seg_elev_m : ndarray, shape (n_segments,)
+    seg_v : ndarray of int, shape (n_segments, 2)
+        Vertex ids of the segment ends.
+    """
+
+    def __init__(self, seg_xy: np.ndarray, seg_elev_m: np.ndarray, vertex_xy: np.ndarray,
+                 seg_v: np.ndarray, extra_edges: tuple[np.ndarray, np.ndarray, np.ndarray]):
+        self.seg_xy = seg_xy
+        self.seg_elev_m = seg_elev_m
+        self.vertex_xy = vertex_xy
+        self.seg_v = seg_v
+        d = seg_xy[:, 1] - seg_xy[:, 0]
+        self.seg_len_m = np.hypot(d[:, 0], d[:, 1])
+        n = len(vertex_xy)
+        eu, ev, el = extra_edges
+        u = np.concatenate([seg_v[:, 0], eu])
+        v = np.concatenate([seg_v[:, 1], ev])
+        w = np.concatenate([self.seg_len_m, el])
+        w = np.maximum(w, 1e-9)  # csgraph drops explicit zeros
+        self.csgraph = sp.coo_matrix((np.concatenate([w, w]), (np.concatenate([u, v]),
+                                                                np.concatenate([v, u]))),
+                                     shape=(n, n)).tocsr()
+        self._row = np.full(n, -1, np.int64)
+        self._dist = np.zeros((0, n))
+        from shapely import STRtree, linestrings
+
+        self._tree = STRtree(linestrings(seg_xy))
+
+    @classmethod
+    def from_polylines(cls, polylines: list[list[tuple[float, float]]],
+                       elevations_m: list[float], join_m: float = 1.0) -> TrayGraph:
+        """Build the graph from tray polylines: split where they meet, bridge small gaps.
+
+        Trays that cross or touch share a vertex; separate pieces of the network
+        closer than ``join_m`` are bridged (a cable hops the gap), and any pieces
+        still apart are joined at their closest vertices so every route exists.
+        """
+        from shapely import get_coordinates, linestrings, union_all
+
+        lines = [linestrings(np.asarray(p, np.float64)) for p in polylines]
+        noded = union_all(lines)
+        coords = []
+        for part in getattr(noded, "geoms", [noded]):
+            c = get_coordinates(part)
+            if len(c) >= 2:
+                coords.append(np.stack([c[:-1], c[1:]], axis=1))
+        seg = np.concatenate(coords) if coords else np.zeros((0, 2, 2))
+        seg = seg[np.hypot(*(seg[:, 1] - seg[:, 0]).T) > 1e-9] if len(seg) else seg
+        # the elevation of a piece is that of the drawn tray it lies on
+        from shapely import STRtree, points
+
+        tree = STRtree(lines)
+        mid = points((seg[:, 0] + seg[:, 1]) / 2.0)
+        idx = tree.query_nearest(mid, all_matches=False)[1] if len(seg) else np.zeros(0, int)
+        elev = np.asarray(elevations_m, np.float64)[idx] if len(seg) else np.zeros(0)
+        keys = np.round(seg.reshape(-1, 2) * 1000.0).astype(np.int64)
+        uniq, inv = np.unique(keys, axis=0, return_inverse=True)
+        vxy = uniq / 1000.0
+        seg_v = inv.reshape(-1, 2)
+        extra = cls._bridges(vxy, seg_v, join_m)
+        return cls(seg, elev, vxy, seg_v, extra)
+
+    @staticmethod
+    def _bridges(vxy: np.ndarray, seg_v: np.ndarray, join_m: float):
+        n = len(vxy)
+        if n < 2:
+            e = np.zeros(0, np.int64)
+            return e, e, np.zeros(0)
+        from scipy.spatial import cKDTree
+
+        g = sp.coo_matrix((np.ones(len(seg_v)), (seg_v[:, 0], seg_v[:, 1])), shape=(n, n))
+        ncomp, lab = connected_components(g, directed=False)
+        eu, ev, el = [], [], []
+        tree = cKDTree(vxy)
+        if ncomp > 1:
+            pairs = tree.query_pairs(join_m, output_type="ndarray")
+            if len(pairs):
+                pairs = pairs[lab[pairs[:, 0]] != lab[pairs[:, 1]]]
+                eu.append(pairs[:, 0])
+                ev.append(pairs[:, 1])
+                el.append(np.hypot(*(vxy[pairs[:, 0]] - vxy[pairs[:, 1]]).T))
+                g2 = g + sp.coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])),
+                                       shape=(n, n))
+                ncomp, lab = connected_components(g2, directed=False)
+        while ncomp > 1:
+            # join the piece holding vertex 0 to its nearest other piece
+            inside = lab == lab[0]
+            t2 = cKDTree(vxy[~inside])
+            d, j = t2.query(vxy[inside])
+            k = int(np.argmin(d))
+            a = int(np.flatnonzero(inside)[k])
+            bb = int(np.flatnonzero(~inside)[j[k]])
+            eu.append(np.array([a]))
+            ev.append(np.array([bb]))
+            el.append(np.array([float(d[k])]))
+            lab = np.where(lab == lab[bb], lab[0], lab)
+            ncomp -= 1
+        if not eu:
+            e = np.zeros(0, np.int64)
+            return e, e, np.zeros(0)
+        return np.concatenate(eu), np.concatenate(ev), np.concatenate(el)
+
+    @property
+    def n_segments(self) -> int:
+        """Number of straight tray segments."""
+        return len(self.seg_len_m)
+
+    def attach(self, x_m: np.ndarray, y_m: np.ndarray):
+        """Attach points to their nearest segment.
+
+        Returns
+        -------
+        seg : ndarray of int
+        t_m : ndarray
+            Distance along the segment from its first end.
+        off_m : ndarray
+            Plan distance from the point to the segment.
+        elev_m : ndarray
+            Elevation of the segment.
+        """
+        from shapely import points
+
+        x_m = np.asarray(x_m, np.float64)
+        y_m = np.asarray(y_m, np.float64)
+        if not len(x_m):
+            e = np.zeros(0)
+            return np.zeros(0, np.int64), e, e, e
+        seg = self._tree.query_nearest(points(x_m, y_m), all_matches=False)[1].astype(np.int64)
+        a = self.seg_xy[seg, 0]
+        d = self.seg_xy[seg, 1] - a
+        ln = self.seg_len_m[seg]
+        frac = np.clip(((x_m - a[:, 0]) * d[:, 0] + (y_m - a[:, 1]) * d[:, 1])
+                       / np.maximum(ln * ln, 1e-18), 0.0, 1.0)
+        px = a[:, 0] + frac * d[:, 0]
+        py = a[:, 1] + frac * d[:, 1]
+        return seg, frac * ln, np.hypot(x_m - px, y_m - py), self.seg_elev_m[seg]
+
+    def ensure_rows(self, vertices: np.ndarray) -> None:
+        """Compute shortest-path distances from ``vertices`` if not yet known."""
+        v = np.unique(np.asarray(vertices, np.int64))
+        new = v[self._row[v] < 0]
+        if not len(new):
+            return
+        d = shortest_path(self.csgraph, method="D", directed=False, indices=new)
+        self._row[new] = np.arange(len(self._dist), len(self._dist) + len(new))
+        self._dist = np.vstack([self._dist, np.atleast_2d(d)])
+
+    def vertex_distance(self, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+        """Return tray distances from vertices ``src`` (rows computed on demand) to ``dst``."""
+        self.ensure_rows(src)
+        return self._dist[self._row[src], dst]
+
+    def path_length(self, seg_a: np.ndarray, t_a: np.ndarray, seg_b: np.ndarray,
+                    t_b: np.ndarray) -> np.ndarray:
+        """Return the tray distance between attachment points (``a`` ends get the rows)."""
+        la = self.seg_len_m[seg_a]
+        lb = self.seg_len_m[seg_b]
+        va, vb = self.seg_v[seg_a], self.seg_v[seg_b]
+        best = np.where(seg_a == seg_b, np.abs(t_a - t_b), np.inf)
+        for i, da in ((0, t_a), (1, la - t_a)):
+            for j, db in ((0, t_b), (1, lb - t_b)):
+                best = np.minimum(best, da + self.vertex_distance(va[:, i], vb[:, j]) + db)
+        return best
+
+
+def default_tray_polylines(rack_x_m: np.ndarray, rack_y_m: np.ndarray, rot_deg: np.ndarray,
+                           rows: list[str | None]) -> list[list[tuple[float, float]]]:
+    """Return row-aligned trays (one over each row, one joining the rows' ends).
+
+    Rows are the racks' ``row`` labels, or racks of one orientation sharing a
+    centre line. Racks facing -y/+y (0 or 180 degrees) form rows along x.
+
+    Examples
+    --------
+    >>> default_tray_polylines(np.array([1.0, 2.0, 1.0]), np.array([0.0, 0.0, 3.0]),
+    ...                        np.array([0, 0, 180]), [None, None, None])
+    [[(0.7, 0.0), (2.3, 0.0)], [(0.7, 3.0), (1.3, 3.0)], [(0.7, 0.0), (0.7, 3.0)]]
+    """
+    along_x = (np.asarray(rot_deg) // 90) % 2 == 0
+    lines: list[list[tuple[float, float]]] = []
+    ends_x: list[tuple[float, float]] = []
+    ends_y: list[tuple[float, float]] = []
+    keys = [(r if r else f"{'x' if ax else 'y'}{round(c, 1)}", bool(ax))
+            for r, ax, c in zip(rows, along_x.tolist(),
+                                np.where(along_x, rack_y_m, rack_x_m).tolist(), strict=True)]
+    groups: dict[tuple[str, bool], list[int]] = {}
+    for i, k in enumerate(keys):
+        groups.setdefault(k, []).append(i)
+    pad = 0.3  # a tray runs a little past the end racks' centres
+    x0 = float(np.min(rack_x_m)) - pad if len(rack_x_m) else 0.0
+    y0 = float(np.min(rack_y_m)) - pad if len(rack_y_m) else 0.0
+    for (_, ax), idx in groups.items():
+        ii = np.asarray(idx)
+        if ax:
+            y = float(np.mean(rack_y_m[ii]))
+            lines.append([(x0, y), (float(rack_x_m[ii].max()) + pad, y)])
+            ends_x.append((x0, y))
+        else:
+            x = float(np.mean(rack_x_m[ii]))
+            lines.append([(x, y0), (x, float(rack_y_m[ii].max()) + pad)])
+            ends_y.append((x, y0))
+    if ends_x and (len(ends_x) > 1 or ends_y):
+        ys = [p[1] for p in ends_x] + ([y0] if ends_y else [])
+        lines.append([(x0, min(ys)), (x0, max(ys))])
+    if ends_y and (len(ends_y) > 1 or ends_x):
+        xs = [p[0] for p in ends_y] + ([x0] if ends_x else [])
+        lines.append([(min(xs), y0), (max(xs), y0)])
+    return lines
+
+
+@dataclass
+class MediaTable:
+    """Catalog media as arrays (rows in catalog order).
+
+    ``reach_max_m`` is NaN where the catalog gives no reach (such media are
+    never picked); ``power_per_end_w`` and ``cost_usd`` are NaN where unknown.
+    """
+
+    ids: list[str]
+    kind: list[str]
+    speed_gbps: np.ndarray
+    reach_min_m: np.ndarray
+    reach_max_m: np.ndarray
+    power_per_end_w: np.ndarray
+    cost_usd: np.ndarray
+    is_optical: np.ndarray
+
+    @classmethod
+    def from_catalog(cls, catalog: Catalog) -> MediaTable:
+        """Read the catalog's media."""
+        m = list(catalog.media.values())
+        nan = float("nan")
+        return cls(ids=[x.id for x in m], kind=[x.kind for x in m],
+                   speed_gbps=np.array([x.speed_gbps for x in m], np.float64),
+                   reach_min_m=np.array([x.reach_min_m for x in m], np.float64),
+                   reach_max_m=np.array([x.reach_max_m.v(nan) for x in m], np.float64),
+                   power_per_end_w=np.array([x.power_per_end_w.v(nan) for x in m], np.float64),
+                   cost_usd=np.array([x.cost_usd.v(nan) for x in m], np.float64),
+                   is_optical=np.array([x.is_optical for x in m], bool))
+
+    def transceivers_per_cable(self) -> np.ndarray:
+        """Return pluggable transceivers per cable (2 for optical modules, else 0)."""
+        return np.array([2 if k in _TRANSCEIVER_KINDS else 0 for k in self.kind], np.int64)
+
+
+def _speed_plan(speed: float, media: MediaTable) -> tuple[float, int, str]:
+    """Return (media speed, cables per link, note) for a port speed."""
+    speeds = np.unique(media.speed_gbps)
+    if np.any(np.isclose(speeds, speed)):
+        return speed, 1, ""
+    div = [s for s in speeds if s < speed and abs(speed / s - round(speed / s)) < 1e-9]
+    if div:
+        s = max(div)
+        k = int(round(speed / s))
+        return s, k, (f"{speed:g}G links run on {k} x {s:g}G media: the catalog has no "
+                      f"{speed:g}G media")
+    up = [s for s in speeds if s > speed]
+    if up:
+        s = min(up)
+        return s, 1, f"{speed:g}G links use {s:g}G media: the catalog has none slower"
+    return speed, 1, f"the catalog has no media for {speed:g}G links"
+
+
+def select_media(length_m: np.ndarray, speed_gbps: np.ndarray, media: MediaTable,
+                 policy: CablingPolicy) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Pick a medium for every link by speed, length and policy.
+
+    Returns
+    -------
+    medium : ndarray of int, shape (n_links,)
+        Row of ``media``; -1 when no allowed medium reaches.
+    cables : ndarray of int
+        Parallel cables per link (2 for a 1.6T link on 800G media).
+    notes : list of str
+
+    Examples
+    --------
+    >>> from engine.catalog import load_catalog
+    >>> mt = MediaTable.from_catalog(load_catalog(user_dir=None))
+    >>> m, k, _ = select_media(np.array([2.0, 20.0, 300.0, 3000.0]), np.full(4, 400.0), mt,
+    ...                        CablingPolicy())
+    >>> [mt.ids[i] if i >= 0 else None for i in m]
+    ['dac-400', 'aoc-400', 'smf-dr4-400', None]
+    """
+    length_m = np.asarray(length_m, np.float64)
+    speed_gbps = np.asarray(speed_gbps, np.float64)
+    n = len(length_m)
+    medium = np.full(n, -1, np.int64)
+    cables = np.ones(n, np.int64)
+    notes: list[str] = []
+    rank = _KIND_RANK_SM if policy.prefer_single_mode else _KIND_RANK
+    allowed = np.array([k in rank and (policy.allow_copper or k not in _COPPER)
+                        and (policy.allow_aoc or k != "aoc") for k in media.kind], bool)
+    allowed &= ~np.isnan(media.reach_max_m)
+    is_copper = np.array([k in _COPPER for k in media.kind], bool)
+    for speed in np.unique(speed_gbps):
+        on = speed_gbps == speed
+        ms, k, note = _speed_plan(float(speed), media)
+        if note:
+            notes.append(note)
+        cables[on] = k
+        cand = np.flatnonzero(allowed & np.isclose(media.speed_gbps, ms))
+        cand = cand[np.argsort([rank[media.kind[c]] for c in cand], kind="stable")]
+        lim = policy.optics_above_m
+        for c in cand:
+            ok = on & (medium < 0) & (length_m >= media.reach_min_m[c]) \
+                & (length_m <= media.reach_max_m[c])
+            if lim is not None:
+                # copper up to the limit, optics above it
+                ok &= (length_m <= lim) if is_copper[c] else (length_m > lim)
+            medium[ok] = c
+        if lim is not None:
+            # a short link no copper reaches may still use optics
+            for c in cand:
+                if not is_copper[c]:
+                    ok = on & (medium < 0) & (length_m >= media.reach_min_m[c]) \
+                        & (length_m <= media.reach_max_m[c])
+                    medium[ok] = c
+    return medium, cables, notes
+
+
+@dataclass
+class CablingResult:
+    """Routed lengths and media of every link group, and their totals.
+
+    Per link group: ``length_m``, ``medium`` (-1 for none), ``cables``
+    (parallel cables per link). Totals count physical cables (links x
+    cables x count).
+    """
+
+    length_m: np.ndarray
+    medium: np.ndarray
+    cables: np.ndarray
+    links_by_tier: dict[str, int]
+    cables_by_medium: dict[str, int]
+    transceivers: int
+    optics_w: float
+    cost_usd: float
+    cost_unknown_cables: int
+    power_unknown_ends: int
+    total_length_m: float
+    max_length_m: float
+    histogram_counts: list[int]
+    notes: list[str] = field(default_factory=list)
+    too_long: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+
+
+def _geometry_key(layout: Layout, catalog: Catalog) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    for t in layout.trays:
+        h.update(t.model_dump_json().encode())
+    a = layout.assumptions
+    h.update(f"{a.cable_slack_m}|{a.tray_elevation_m}|{a.u_height_m}|".encode())
+    h.update(a.cabling.model_dump_json().encode())
+    h.update("\x1f".join(catalog.media).encode())
+    h.update(str(id(catalog)).encode())
+    return h.hexdigest()
+
+
+class CableRouter:
+    """Routes and equips the links of one topology; updates only what moved.
+
+    Build one per (topology, trays and cabling assumptions) and call
+    :meth:`update` with the current rack positions after every edit. Racks
+    whose position changed have their links re-routed; every other link keeps
+    its length and medium, so the result equals a full routing.
+    """
+
+    def __init__(self, topo: Topology, layout: Layout, catalog: Catalog) -> None:
+        self.topo = topo
+        self.key = _geometry_key(layout, catalog)
+        a = layout.assumptions
+        self.policy = a.cabling
+        self.slack_m = a.cable_slack_m
+        self.u_m = a.u_height_m
+        self.default_elev_m = a.tray_elevation_m
+        self.media = MediaTable.from_catalog(catalog)
+        self.uses_default_trays = not layout.trays
+        self.trays = None
+        if layout.trays:
+            self.trays = TrayGraph.from_polylines([t.points for t in layout.trays],
+                                                  [t.elevation_m for t in layout.trays])
+            if not self.trays.n_segments:
+                self.trays, self.uses_default_trays = None, True
+        self.rack_x = np.zeros(0)
+        self.rack_y = np.zeros(0)
+        n = topo.n_links
+        self.length_m = np.zeros(n)
+        self.medium = np.full(n, -1, np.int64)
+        self.cables = np.ones(n, np.int64)
+        self.notes: list[str] = []
+        self._per_medium: np.ndarray | None = None
+        self._hist: np.ndarray | None = None
+        self._bin = np.zeros(n, np.int64)
+        self._edges = np.asarray(HISTOGRAM_EDGES_M[1:-1])
+        self._by_tier: dict[str, int] | None = None
+        self._phys_f: np.ndarray | None = None
+        # racks -> link groups touching them (CSR), to re-route moved racks only
+        ends = np.concatenate([topo.lk_a_rack, topo.lk_b_rack])
+        link = np.concatenate([np.arange(n), np.arange(n)])
+        order = np.argsort(ends, kind="stable")
+        self._by_rack_links = link[order]
+        self._by_rack_ends = ends[order]
+        # route from a switch end, so tray distance rows are only needed at network
+        # racks; links between the same two racks share one tray distance
+        a_sw = topo.lk_a_ref < 0
+        b_sw = topo.lk_b_ref < 0
+        swap = b_sw & ~a_sw
+        h = np.where(swap, topo.lk_b_rack, topo.lk_a_rack)
+        o = np.where(swap, topo.lk_a_rack, topo.lk_b_rack)
+        nr = max(int(max(h.max(initial=0), o.max(initial=0))) + 1, 1)
+        pairs, self._link_pair = np.unique(h * nr + o, return_inverse=True)
+        self._pair_h, self._pair_o = pairs // nr, pairs % nr
+        self._pair_dist = np.zeros(len(pairs))
+        # only explicit links can force a medium
+        self._forced_medium = np.full(n, -1, np.int64)
+        for i in np.flatnonzero(topo.lk_tier == 3).tolist():
+            m = topo.lk_medium[i]
+            if m:
+                self._forced_medium[i] = self.media.ids.index(m) if m in self.media.ids else -2
+        self._attach = None
+
+    def _links_of(self, racks: np.ndarray) -> np.ndarray:
+        lo = np.searchsorted(self._by_rack_ends, racks, side="left")
+        hi = np.searchsorted(self._by_rack_ends, racks, side="right")
+        if not len(racks):
+            return np.zeros(0, np.int64)
+        sel = np.concatenate([self._by_rack_links[a:b] for a, b in zip(lo.tolist(), hi.tolist(),
+                                                                          strict=True)])
+        return np.unique(sel)
+
+    def _route(self, idx: np.ndarray, pairs: np.ndarray | None = None) -> None:
+        topo = self.topo
+        seg, t, off, elev = self._attach
+        if pairs is None:
+            pairs = np.unique(self._link_pair[idx])
+        h, o = self._pair_h[pairs], self._pair_o[pairs]
+        self._pair_dist[pairs] = self.trays.path_length(seg[h], t[h], seg[o], t[o])
+        ra, rb = topo.lk_a_rack[idx], topo.lk_b_rack[idx]
+        za = topo.lk_a_u[idx] * self.u_m
+        zb = topo.lk_b_u[idx] * self.u_m
+        horiz = self._pair_dist[self._link_pair[idx]]
+        across = np.abs(elev[ra] - za) + off[ra] + horiz + off[rb] + np.abs(elev[rb] - zb)
+        length = np.where(ra == rb, np.abs(za - zb), across) + self.slack_m
+        forced = topo.lk_length_m[idx]
+        self.length_m[idx] = np.where(np.isnan(forced), length, forced)
+        med, cab, notes = select_media(self.length_m[idx], topo.lk_gbps[idx], self.media,
+                                       self.policy)
+        fm = self._forced_medium[idx]
+        has = fm >= 0
+        if has.any():
+            fidx = fm[has]
+            ok = self.length_m[idx][has] <= np.nan_to_num(self.media.reach_max_m[fidx], nan=0.0)
+            med[has] = np.where(ok, fidx, -1)
+            cab[has] = 1
+        # keep the per-medium and length-bin cable counts by difference: integers, so
+        # an update gives exactly what a full routing gives
+        phys = self.topo.lk_count[idx] * self.cables[idx]
+        nb = len(HISTOGRAM_EDGES_M) - 1
+        if self._per_medium is not None:
+            self._per_medium -= np.bincount(self.medium[idx] + 1, weights=phys,
+                                            minlength=len(self.media.ids) + 1).astype(np.int64)
+            self._hist -= np.bincount(self._bin[idx], weights=phys, minlength=nb).astype(np.int64)
+        else:
+            self._per_medium = np.zeros(len(self.media.ids) + 1, np.int64)
+            self._hist = np.zeros(nb, np.int64)
+        self.medium[idx] = med
+        if not np.array_equal(self.cables[idx], cab):
+            self._phys_f = None
+        self.cables[idx] = cab
+        phys = self.topo.lk_count[idx] * cab
+        self._bin[idx] = np.searchsorted(self._edges, self.length_m[idx], side="right")
+        self._per_medium += np.bincount(med + 1, weights=phys,
+                                        minlength=len(self.media.ids) + 1).astype(np.int64)
+        self._hist += np.bincount(self._bin[idx], weights=phys, minlength=nb).astype(np.int64)
+        for nt in notes:
+            if nt not in self.notes:
+                self.notes.append(nt)
+
+    def update(self, arr, layout: Layout | None = None) -> CablingResult:
+        """Route the links for the racks' current positions and return the totals."""
+        x, y = arr.rack_x_m, arr.rack_y_m
+        if self.trays is None or (self.uses_default_trays and (
+                len(x) != len(self.rack_x) or not (np.array_equal(x, self.rack_x)
+                                                   and np.array_equal(y, self.rack_y)))):
+            if self.uses_default_trays:
+                rows = [r.row for r in layout.racks] if layout is not None else [None] * len(x)
+                lines = default_tray_polylines(x, y, arr.rack_rot_deg, rows)
+                self.trays = TrayGraph.from_polylines(lines, [self.default_elev_m] * len(lines))
+            self._attach = None
+        pairs = None
+        if self._attach is None or len(x) != len(self.rack_x):
+            self._attach = list(self.trays.attach(x, y))
+            moved_links = np.arange(self.topo.n_links)
+            pairs = np.arange(len(self._pair_h))
+            self._per_medium = None
+        else:
+            moved = np.flatnonzero((x != self.rack_x) | (y != self.rack_y))
+            if len(moved):
+                s, t, o, e = self.trays.attach(x[moved], y[moved])
+                for arr_, new in zip(self._attach, (s, t, o, e), strict=True):
+                    arr_[moved] = new
+            moved_links = self._links_of(moved)
+        self.rack_x, self.rack_y = x.copy(), y.copy()
+        if len(moved_links):
+            self._route(moved_links, pairs)
+        return self._summary()
+
+    def _tiers(self) -> dict[str, int]:
+        """Return links by tier (scale-out tiers by name, other purposes prefixed)."""
+        if self._by_tier is None:
+            topo = self.topo
+            names = list(LINK_TIERS)
+            purposes = [f.purpose for f in topo.fabrics] + ["scale_out"]  # -1: no fabric
+            uniq = sorted(set(purposes))
+            code = np.array([uniq.index(p) for p in purposes], np.int64)[topo.lk_fabric]
+            per = np.bincount(code * len(names) + topo.lk_tier, weights=topo.lk_count,
+                              minlength=len(uniq) * len(names)).reshape(len(uniq), len(names))
+            by_tier = {name: 0 for name in names}
+            for pi, p in enumerate(uniq):
+                for k, name in enumerate(names):
+                    v = int(per[pi, k])
+                    if p == "scale_out":
+                        by_tier[name] += v
+                    elif v:
+                        by_tier[f"{p}_{name}"] = v
+            self._by_tier = by_tier
+        return dict(self._by_tier)
+
+    def _summary(self) -> CablingResult:
+        m = self.media
+        per = self._per_medium if self._per_medium is not None else \
+            np.zeros(len(m.ids) + 1, np.int64)
+        per_medium = per[1:].astype(np.float64)
+        by_medium = {m.ids[i]: int(v) for i, v in enumerate(per[1:]) if v}
+        if per[0]:
+            by_medium["none"] = int(per[0])
+        xcvr = int(np.dot(per_medium, m.transceivers_per_cable()))
+        pwr = np.nan_to_num(m.power_per_end_w, nan=0.0)
+        optics_w = float(np.dot(per_medium, 2.0 * pwr))
+        unknown_pw = int(np.dot(per_medium, 2.0 * np.isnan(m.power_per_end_w)))
+        per_cable_cost = np.where(m.transceivers_per_cable() > 0, 2.0, 1.0) * m.cost_usd
+        cost = float(np.dot(per_medium, np.nan_to_num(per_cable_cost, nan=0.0)))
+        cost_unknown = int(np.dot(per_medium, np.isnan(per_cable_cost)))
+        if self._phys_f is None:
+            self._phys_f = (self.topo.lk_count * self.cables).astype(np.float64)
+        total = float(np.dot(self.length_m, self._phys_f))
+        hist = self._hist if self._hist is not None else np.zeros(len(HISTOGRAM_EDGES_M) - 1)
+        return CablingResult(
+            length_m=self.length_m, medium=self.medium, cables=self.cables,
+            links_by_tier=self._tiers(), cables_by_medium=by_medium, transceivers=xcvr,
+            optics_w=optics_w, cost_usd=cost, cost_unknown_cables=cost_unknown,
+            power_unknown_ends=unknown_pw, total_length_m=total,
+            max_length_m=float(self.length_m.max()) if len(self.length_m) else 0.0,
+            histogram_counts=[int(c) for c in hist], notes=list(self.notes),
+            too_long=np.flatnonzero(self.medium < 0))

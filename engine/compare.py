@@ -1,0 +1,437 @@
+"""One design intent across hardware generations: a GPU count or a power envelope, and a hall.
+
+For each generation a :class:`GenerationPlan` names the template and the
+parameter that scales it (its building block: a scalable unit, a pod). The
+rule that turns the intent into that parameter:
+
+* ``--gpus N``: the fewest blocks whose GPUs reach ``N``. Blocks are whole,
+  as NVIDIA designs a SuperPOD fabric by full scalable units ("the fabric
+  should be designed to support the full SU", DGX SuperPOD RAs, Network
+  Fabrics), so a design may hold more GPUs than asked. Capped at the
+  template's maximum (the row then says it falls short).
+* ``--power-mw P``: the most blocks whose facility power (IT x PUE, with the
+  fabric's switches and optics) stays within ``P`` MW, found by analysis.
+* ``--hall WxD`` (metres): the row length (``racks_per_row``) is chosen so the
+  generated hall fits ``W x D`` (the smallest fitting hall area wins); the
+  layout is then analysed in the given hall, so racks or units that do not
+  fit show up as ``FLOOR-OUTSIDE`` errors among the failing rules.
+
+Each row reports racks, floor area (of the generated hall), IT and facility
+MW, liquid share, GPUs per MW, switches, cables, optics and their power,
+bisection (Tb/s, one way) and per-GPU bisection (Gb/s), scale-up domain and
+the codes of the rules that fail (error severity).
+
+Examples
+--------
+>>> rows = compare(gpus=1024, generations=["hopper", "blackwell"])
+>>> [(r.generation, r.param_value, r.gpus) for r in rows]
+[('hopper', 4, 1024), ('blackwell', 2, 1152)]
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import sys
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from engine.analysis import analyze
+from engine.catalog import Catalog, default_catalog
+from engine.errors import InputError
+from engine.model import Hall, Layout
+from engine.templates import ParameterError, TemplateFile, get_template, instantiate
+
+__all__ = [
+    "COMPARE_SCHEMA",
+    "GenerationPlan",
+    "PLANS",
+    "DEFAULT_GENERATIONS",
+    "CompareRow",
+    "parse_generations",
+    "parse_hall",
+    "compare",
+    "compare_dict",
+    "format_table",
+    "run_compare_cli",
+]
+
+COMPARE_SCHEMA = "rackscape.compare/1"
+
+
+@dataclass(frozen=True)
+class GenerationPlan:
+    """The template and scaling parameter that stand for one generation.
+
+    ``fixed`` holds parameters set for every comparison (for example whole
+    scalable units on the DGX H100 SuperPOD, without the RA's UFM slot).
+    """
+
+    generation: str
+    template_id: str
+    param: str = "scalable_units"
+    fixed: dict[str, Any] = field(default_factory=dict)
+
+
+#: The flagship design of each generation: rack-scale NVL72 systems where the
+#: generation has them, DGX/8-GPU platforms otherwise.
+PLANS: dict[str, GenerationPlan] = {
+    "hopper": GenerationPlan("hopper", "dgx-h100-superpod", fixed={"ufm_port": False}),
+    "blackwell": GenerationPlan("blackwell", "gb200-nvl72-superpod"),
+    "blackwell-ultra": GenerationPlan("blackwell-ultra", "gb300-nvl72-superpod"),
+    "rubin": GenerationPlan("rubin", "vera-rubin-nvl144"),
+    "amd-instinct": GenerationPlan("amd-instinct", "mi355x-cluster"),
+}
+DEFAULT_GENERATIONS = ("hopper", "blackwell", "blackwell-ultra", "rubin", "amd-instinct")
+_STEP_PARAMS = ("scalable_units", "pods", "racks")
+
+
+@dataclass
+class CompareRow:
+    """One generation's design for the intent, and its figures."""
+
+    generation: str
+    template: str
+    param: str
+    param_value: int
+    preliminary: bool = False
+    gpus: int = 0
+    racks: int = 0
+    floor_area_m2: float = 0.0
+    hall_m: tuple[float, float] = (0.0, 0.0)
+    fits_hall: bool | None = None
+    it_mw: float = 0.0
+    facility_mw: float = 0.0
+    liquid_share: float = 0.0
+    gpus_per_mw: float = 0.0
+    switches: int = 0
+    cables: int = 0
+    optics: int = 0
+    optics_kw: float = 0.0
+    bisection_tbps: float = 0.0
+    per_gpu_bisection_gbps: float = 0.0
+    bisection_method: str = "none"
+    scaleup_domain_gpus: int = 0
+    failing_rules: list[str] = field(default_factory=list)
+    warnings: int = 0
+    note: str = ""
+    error: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the row as JSON-ready data."""
+        d = asdict(self)
+        d["hall_m"] = list(self.hall_m)
+        return d
+
+
+def parse_generations(text: str | None) -> list[GenerationPlan]:
+    """Parse ``--generations``: names, or ``generation:template-id`` to pick a template.
+
+    Examples
+    --------
+    >>> [p.template_id for p in parse_generations("hopper,blackwell:dgx-b200-superpod")]
+    ['dgx-h100-superpod', 'dgx-b200-superpod']
+    """
+    items = [s.strip() for s in (text or ",".join(DEFAULT_GENERATIONS)).split(",") if s.strip()]
+    if not items:
+        raise ParameterError("--generations: expected one or more generation names")
+    plans = []
+    for item in items:
+        gen, _, tid = item.partition(":")
+        if tid:
+            t = get_template(tid)
+            param = next((p.name for p in t.parameters if p.name in _STEP_PARAMS), None)
+            if param is None:
+                raise ParameterError(f"--generations: template {tid} has no scaling parameter "
+                                     f"({', '.join(_STEP_PARAMS)})")
+            plans.append(GenerationPlan(gen, tid, param))
+        elif gen in PLANS:
+            plans.append(PLANS[gen])
+        else:
+            raise ParameterError(f"--generations: unknown generation {gen!r} (expected "
+                                 f"{', '.join(PLANS)}, or generation:template-id)")
+    return plans
+
+
+def parse_hall(text: str | None) -> tuple[float, float] | None:
+    """Parse ``--hall WxD`` in metres.
+
+    Examples
+    --------
+    >>> parse_hall("60x40.5")
+    (60.0, 40.5)
+    """
+    if text is None:
+        return None
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*[xX×]\s*(\d+(?:\.\d+)?)\s*", text)
+    if not m or float(m.group(1)) <= 0 or float(m.group(2)) <= 0 \
+            or max(float(m.group(1)), float(m.group(2))) > 1.0e5:
+        raise ParameterError(f"--hall: expected WIDTHxDEPTH in metres such as 60x40, got {text!r}")
+    return float(m.group(1)), float(m.group(2))
+
+
+def _bounds(lay: Layout) -> tuple[float, float]:
+    x0, y0, x1, y1 = lay.hall.bounds()
+    return x1 - x0, y1 - y0
+
+
+def _make(t: TemplateFile, plan: GenerationPlan, n: int, hall: tuple[float, float] | None,
+          catalog: Catalog) -> tuple[Layout, int | None]:
+    """Instantiate ``n`` blocks, choosing the row length that fits ``hall`` when given."""
+    params = {**plan.fixed, plan.param: n}
+    if hall is None:
+        return instantiate(t, params, catalog=catalog), None
+    rpr = next((p for p in t.parameters if p.name == "racks_per_row"), None)
+    if rpr is None:
+        return instantiate(t, params, catalog=catalog), None
+    lo, hi = int(rpr.min or 1), int(rpr.max or 64)
+    best, best_key = None, None
+    for k in range(lo, hi + 1):
+        try:
+            lay = instantiate(t, {**params, "racks_per_row": k}, catalog=catalog)
+        except ParameterError:
+            continue
+        w, d = _bounds(lay)
+        fits = w <= hall[0] + 1e-9 and d <= hall[1] + 1e-9
+        key = (0, w * d) if fits else (1, max(w / hall[0], d / hall[1]))
+        if best_key is None or key < best_key:
+            best, best_key = (lay, k), key
+    if best is None:
+        return instantiate(t, params, catalog=catalog), None
+    return best
+
+
+def _gpus(lay: Layout, catalog: Catalog) -> int:
+    from engine.compile import compile_layout
+
+    return int(compile_layout(lay, catalog).rack_gpus.sum())
+
+
+def _fill(row: CompareRow, lay: Layout, hall: tuple[float, float] | None,
+          catalog: Catalog) -> dict[str, Any]:
+    w, d = _bounds(lay)
+    row.hall_m = (round(w, 2), round(d, 2))
+    row.floor_area_m2 = round(w * d, 1)
+    if hall is not None:
+        row.fits_hall = w <= hall[0] + 1e-9 and d <= hall[1] + 1e-9
+        outline = [(0.0, 0.0), (hall[0], 0.0), (hall[0], hall[1]), (0.0, hall[1])]
+        lay = lay.model_copy(update={"hall": Hall(**{**lay.hall.model_dump(),
+                                                      "outline": outline})})
+    a = analyze(lay, catalog).to_dict()
+    c, p, co, cb, n = a["counts"], a["power"], a["cooling"], a["cabling"], a["network"]
+    row.gpus = int(c["gpus"])
+    row.racks = int(c["racks"])
+    row.it_mw = round(p["it_kw"] / 1000.0, 4)
+    row.facility_mw = round(p["facility_kw"] / 1000.0, 4)
+    row.liquid_share = round(co["liquid_kw"] / co["heat_kw"], 4) if co["heat_kw"] > 0 else 0.0
+    row.gpus_per_mw = round(row.gpus / row.it_mw, 1) if row.it_mw > 0 else 0.0
+    row.switches = int(c["switches"].get("total", 0))
+    row.cables = int(cb.get("links", 0))
+    row.optics = int(cb.get("transceivers", 0))
+    row.optics_kw = round(float(p.get("optics_kw", cb.get("optics_w", 0.0) / 1000.0)), 3)
+    row.bisection_tbps = float(n.get("bisection_tbps", 0.0))
+    row.per_gpu_bisection_gbps = float(n.get("per_gpu_bisection_gbps", 0.0))
+    row.bisection_method = str(n.get("bisection_method", "none"))
+    row.scaleup_domain_gpus = int(n.get("scaleup_domain_gpus", 0))
+    errors = [v["code"] for v in a["violations"] if v["severity"] == "error"]
+    row.failing_rules = sorted(set(errors))
+    row.warnings = sum(1 for v in a["violations"] if v["severity"] == "warning")
+    return a
+
+
+def _one(plan: GenerationPlan, gpus: int | None, power_mw: float | None,
+         hall: tuple[float, float] | None, catalog: Catalog) -> CompareRow:
+    t = get_template(plan.template_id)
+    spec = next((p for p in t.parameters if p.name == plan.param), None)
+    if spec is None:
+        raise ParameterError(f"template {t.id} has no parameter {plan.param!r}")
+    lo, hi = max(1, int(spec.min or 1)), int(spec.max or 10_000)
+    row = CompareRow(generation=plan.generation, template=t.id, param=plan.param,
+                     param_value=lo, preliminary=t.preliminary)
+    if gpus is not None:
+        per = _gpus(instantiate(t, {**plan.fixed, plan.param: lo}, catalog=catalog), catalog) / lo
+        n = min(max(lo, math.ceil(gpus / per - 1e-9)) if per > 0 else hi, hi)
+        lay, _ = _make(t, plan, n, hall, catalog)
+        while _gpus(lay, catalog) < gpus and n < hi:
+            n += 1
+            lay, _ = _make(t, plan, n, hall, catalog)
+        row.param_value = n
+        _fill(row, lay, hall, catalog)
+        if row.gpus < gpus:
+            row.note = (f"short: {plan.param} is at most {hi}, reaching {row.gpus} of "
+                        f"{gpus} GPUs")
+        return row
+    # power envelope: the most blocks within power_mw of facility power
+    cache: dict[int, tuple[Layout, CompareRow]] = {}
+
+    def at(k: int) -> CompareRow:
+        if k not in cache:
+            r = CompareRow(generation=plan.generation, template=t.id, param=plan.param,
+                           param_value=k, preliminary=t.preliminary)
+            lay, _ = _make(t, plan, k, hall, catalog)
+            _fill(r, lay, hall, catalog)
+            cache[k] = (lay, r)
+        return cache[k][1]
+
+    first = at(lo)
+    if first.facility_mw > power_mw:
+        first.note = (f"does not fit: one block ({plan.param}={lo}) needs "
+                      f"{first.facility_mw:.3f} MW")
+        first.failing_rules = sorted(set(first.failing_rules) | {"COMPARE-POWER-ENVELOPE"})
+        return first
+    n = min(max(lo, int(power_mw / first.facility_mw * lo)), hi)
+    while n > lo and at(n).facility_mw > power_mw:
+        n -= 1
+    while n < hi and at(n + 1).facility_mw <= power_mw:
+        n += 1
+    best = at(n)
+    if n == hi:
+        best.note = f"capped: {plan.param} is at most {hi}"
+    return best
+
+
+def compare(gpus: int | None = None, power_mw: float | None = None,
+            generations: list[str] | list[GenerationPlan] | None = None,
+            hall: tuple[float, float] | None = None,
+            catalog: Catalog | None = None) -> list[CompareRow]:
+    """Instantiate one design intent for several generations and analyze each.
+
+    Parameters
+    ----------
+    gpus : int, optional
+        GPUs to reach (exactly one of ``gpus`` and ``power_mw``).
+    power_mw : float, optional
+        Facility power envelope in MW.
+    generations : list of str or GenerationPlan, optional
+        Generation names (keys of :data:`PLANS`), or plans; all of
+        :data:`DEFAULT_GENERATIONS` when not given.
+    hall : (width_m, depth_m), optional
+        The hall the design must fit.
+
+    Returns
+    -------
+    list of CompareRow
+        One per generation, in the order asked; a generation that cannot be
+        instantiated gets a row with ``error`` set.
+    """
+    if (gpus is None) == (power_mw is None):
+        raise ParameterError("expected exactly one of --gpus and --power-mw")
+    if gpus is not None and (isinstance(gpus, bool) or not isinstance(gpus, int) or gpus < 1):
+        raise ParameterError(f"--gpus: expected a whole number of GPUs of at least 1, got {gpus!r}")
+    if power_mw is not None and not (isinstance(power_mw, (int, float))
+                                     and math.isfinite(power_mw) and 0 < power_mw <= 1.0e4):
+        raise ParameterError(f"--power-mw: expected a power in MW above 0, got {power_mw!r}")
+    catalog = catalog or default_catalog()
+    plans = [g if isinstance(g, GenerationPlan) else parse_generations(g)[0]
+             for g in (generations or DEFAULT_GENERATIONS)]
+    rows = []
+    for plan in plans:
+        try:
+            rows.append(_one(plan, gpus, power_mw, hall, catalog))
+        except (ParameterError, InputError) as exc:
+            rows.append(CompareRow(generation=plan.generation, template=plan.template_id,
+                                   param=plan.param, param_value=0, error=str(exc)))
+    return rows
+
+
+def _rule_text(gpus: int | None, power_mw: float | None, hall: tuple[float, float] | None) -> str:
+    intent = (f"the fewest whole blocks reaching {gpus} GPUs" if gpus is not None else
+              f"the most whole blocks within {power_mw:g} MW of facility power")
+    if hall is not None:
+        intent += f"; row length chosen to fit a {hall[0]:g} x {hall[1]:g} m hall"
+    return intent
+
+
+def compare_dict(rows: list[CompareRow], gpus: int | None = None, power_mw: float | None = None,
+                 hall: tuple[float, float] | None = None) -> dict[str, Any]:
+    """Return the comparison as the JSON document of ``rackscape compare --json``."""
+    return {"schema": COMPARE_SCHEMA,
+            "intent": {"gpus": gpus, "power_mw": power_mw,
+                       "hall_m": list(hall) if hall is not None else None},
+            "rule": _rule_text(gpus, power_mw, hall),
+            "rows": [r.to_dict() for r in rows]}
+
+
+_TABLE = [
+    ("template", "template", "{}"),
+    ("block", None, ""),
+    ("GPUs", "gpus", "{:,}"),
+    ("racks", "racks", "{:,}"),
+    ("floor area m2", "floor_area_m2", "{:,.0f}"),
+    ("IT MW", "it_mw", "{:.2f}"),
+    ("facility MW", "facility_mw", "{:.2f}"),
+    ("liquid share", "liquid_share", "{:.0%}"),
+    ("GPUs per MW", "gpus_per_mw", "{:,.0f}"),
+    ("switches", "switches", "{:,}"),
+    ("cables", "cables", "{:,}"),
+    ("optics", "optics", "{:,}"),
+    ("optics kW", "optics_kw", "{:,.1f}"),
+    ("bisection Tb/s", "bisection_tbps", "{:,.1f}"),
+    ("per-GPU Gb/s", "per_gpu_bisection_gbps", "{:,.1f}"),
+    ("scale-up GPUs", "scaleup_domain_gpus", "{}"),
+    ("fits hall", "fits_hall", "{}"),
+    ("failing rules", "failing_rules", "{}"),
+    ("warnings", "warnings", "{}"),
+]
+
+
+def format_table(rows: list[CompareRow]) -> str:
+    """Return the comparison as text: one column per generation, one line per figure.
+
+    Examples
+    --------
+    >>> print(format_table([CompareRow("hopper", "dgx-h100-superpod", "scalable_units", 1,
+    ...                                gpus=256)]).splitlines()[2])
+    GPUs                 256
+    """
+    cols = []
+    for r in rows:
+        cells = []
+        for label, key, fmt in _TABLE:
+            if r.error:
+                cells.append(r.error if label == "template" else "")
+                continue
+            if key is None:
+                cells.append(f"{r.param}={r.param_value}")
+                continue
+            val = getattr(r, key)
+            if key == "failing_rules":
+                cells.append(", ".join(val) if val else "none")
+            elif val is None:
+                cells.append("-")
+            else:
+                cells.append(fmt.format(val))
+        cols.append(cells)
+    head = [r.generation + (" (prelim.)" if r.preliminary else "") for r in rows]
+    width = [max(len(h), *(len(c) for c in col)) for h, col in zip(head, cols, strict=True)]
+    lw = max(len(label) for label, _, _ in _TABLE) + 2
+    lines = [" " * lw + "  ".join(h.rjust(w) for h, w in zip(head, width, strict=True))]
+    for i, (label, _, _) in enumerate(_TABLE):
+        lines.append(label.ljust(lw) + "  ".join(col[i].rjust(w) for col, w in
+                                                 zip(cols, width, strict=True)))
+    notes = [f"{r.generation}: {r.note}" for r in rows if r.note]
+    return "\n".join(lines + notes)
+
+
+def run_compare_cli(args) -> int:
+    """Run ``rackscape compare`` from parsed arguments; return the exit code.
+
+    Exit 0 with the table (or ``--json``); 2 with one line on stderr for a bad
+    intent, generation or hall.
+    """
+    gpus = getattr(args, "gpus", None)
+    power = getattr(args, "power_mw", None)
+    try:
+        hall = parse_hall(getattr(args, "hall", None))
+        plans = parse_generations(getattr(args, "generations", None))
+        rows = compare(gpus=gpus, power_mw=power, generations=plans, hall=hall)
+    except (ParameterError, InputError) as exc:
+        print(f"rackscape: {exc}", file=sys.stderr)
+        return 2
+    if getattr(args, "json", False):
+        print(json.dumps(compare_dict(rows, gpus, power, hall), indent=2))
+    else:
+        print(f"compare: {_rule_text(gpus, power, hall)}")
+        print(format_table(rows))
+    return 0

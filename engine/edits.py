@@ -1,0 +1,1013 @@
+"""Edits: one pure function per designer gesture, each returning a new Layout.
+
+The designer's undo commands call these functions; scripts can call them too.
+None of them changes its input: unchanged racks, units and lists are shared
+between the old and the new layout, edited ones are replaced by copies. Bad
+values raise :class:`engine.errors.InputError` naming the item, the field and
+what was expected, before anything changes.
+
+Items are addressed by id. ``LAYOUT_ID`` addresses the layout itself (for
+example ``set_field(lay, [LAYOUT_ID], "assumptions.pue", 1.3)``). An item's
+*anchor* (:func:`item_anchor`) is the point :func:`move_items` places: the
+centre of a rack or unit, the centre of the bounding box of a feed, tray or
+obstacle.
+
+Examples
+--------
+>>> from engine.model import Hall, Layout
+>>> lay = Layout(hall=Hall(outline=[(0, 0), (12, 0), (12, 8), (0, 8)]))
+>>> lay2 = add_racks(lay, [{"id": "R1", "type": "rack-800x1200", "x_m": 2.0, "y_m": 2.0}])
+>>> lay3 = move_items(lay2, {"R1": (4.4, 2.0)})
+>>> (lay2.rack("R1").x_m, lay3.rack("R1").x_m, len(lay.racks))
+(2.0, 4.4, 0)
+>>> install_device(lay3, "R1", "dgx-h100").rack("R1").devices[0].u
+1
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, ValidationError
+
+from engine.catalog import Catalog, default_catalog
+from engine.errors import InputError, format_validation_error
+from engine.model import (
+    CableTray,
+    CoolingUnit,
+    Layout,
+    MountedDevice,
+    Obstacle,
+    PowerFeed,
+    Rack,
+)
+
+__all__ = [
+    "LAYOUT_ID",
+    "GROUPS",
+    "snap",
+    "item_kind",
+    "item_anchor",
+    "fresh_id",
+    "add_racks",
+    "remove_items",
+    "move_items",
+    "rotate_items",
+    "set_field",
+    "get_field",
+    "free_u",
+    "install_device",
+    "move_device",
+    "remove_device",
+    "add_cooling_unit",
+    "add_feed",
+    "add_tray",
+    "add_obstacle",
+    "copy_items",
+    "paste_ids",
+    "paste",
+    "duplicate",
+]
+
+LAYOUT_ID = "@layout"
+
+#: Item groups of a layout, in the order ``Layout.find`` searches them.
+GROUPS = ("racks", "cooling", "feeds", "trays", "fabrics", "links", "obstacles")
+
+_MODEL_OF_GROUP: dict[str, type[BaseModel]] = {
+    "racks": Rack, "cooling": CoolingUnit, "feeds": PowerFeed, "trays": CableTray,
+    "obstacles": Obstacle,
+}
+_SIZE_DEFAULTS_M = {"crah": (2.5, 0.9), "cdu": (1.2, 1.2), "rear_door": (0.6, 0.2)}
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+def snap(x: float | np.ndarray, grid: float | None) -> float | np.ndarray:
+    """Round a coordinate (or an array of them) to the nearest multiple of ``grid``.
+
+    ``grid`` of ``None`` or ``0`` returns ``x`` unchanged. The result is rounded
+    to the micrometre so that ``7 * 0.6`` reads ``4.2``.
+
+    Examples
+    --------
+    >>> snap(4.31, 0.6), snap(-0.29, 0.6), snap(1.234, None)
+    (4.2, -0.0, 1.234)
+    >>> snap(np.array([0.2, 0.4]), 0.6).tolist()
+    [0.0, 0.6]
+    """
+    if not grid:
+        return x
+    out = np.round(np.round(np.asarray(x, dtype=np.float64) / grid) * grid, 6)
+    return float(out) if np.ndim(out) == 0 else out
+
+
+def _group_lists(layout: Layout) -> dict[str, list]:
+    return {"racks": layout.racks, "cooling": layout.cooling, "feeds": layout.feeds,
+            "trays": layout.trays, "fabrics": layout.fabrics, "links": layout.links,
+            "obstacles": layout.hall.obstacles}
+
+
+def _rebuild(layout: Layout, lists: Mapping[str, list]) -> Layout:
+    """Return a copy of ``layout`` with some item lists replaced (no revalidation)."""
+    update = {k: v for k, v in lists.items() if k != "obstacles"}
+    if "obstacles" in lists:
+        update["hall"] = layout.hall.model_copy(update={"obstacles": lists["obstacles"]})
+    return layout.model_copy(update=update)
+
+
+def _index(layout: Layout) -> dict[str, tuple[str, int]]:
+    out: dict[str, tuple[str, int]] = {}
+    for group, items in _group_lists(layout).items():
+        for i, item in enumerate(items):
+            out[item.id] = (group, i)
+    return out
+
+
+def _locate(index: Mapping[str, tuple[str, int]], item_id: str) -> tuple[str, int]:
+    try:
+        return index[item_id]
+    except KeyError:
+        raise InputError(None, item_id, "the id of an item of the layout") from None
+
+
+def item_kind(layout: Layout, item_id: str) -> str | None:
+    """Return the group (``"racks"``, ``"cooling"``, ...) holding ``item_id``, or None.
+
+    Examples
+    --------
+    >>> from engine.model import Hall, Layout, Rack
+    >>> lay = Layout(hall=Hall(outline=[(0, 0), (1, 0), (1, 1)]),
+    ...              racks=[Rack(id="R1", type="rack-800x1200", x_m=0, y_m=0)])
+    >>> item_kind(lay, "R1"), item_kind(lay, "nope")
+    ('racks', None)
+    """
+    if item_id == LAYOUT_ID:
+        return "layout"
+    for group, items in _group_lists(layout).items():
+        if any(it.id == item_id for it in items):
+            return group
+    return None
+
+
+def _points_of(item: BaseModel) -> list[tuple[float, float]] | None:
+    if isinstance(item, (PowerFeed, CableTray)):
+        return list(item.points)
+    if isinstance(item, Obstacle):
+        return list(item.polygon)
+    return None
+
+
+def _anchor(item: BaseModel) -> tuple[float, float] | None:
+    pts = _points_of(item)
+    if pts is None:
+        if hasattr(item, "x_m"):
+            return float(item.x_m), float(item.y_m)
+        return None
+    if not pts:
+        return None
+    xs = [p[0] for p in pts]
+    ys = [p[1] for p in pts]
+    return (min(xs) + max(xs)) / 2.0, (min(ys) + max(ys)) / 2.0
+
+
+def item_anchor(layout: Layout, item_id: str) -> tuple[float, float] | None:
+    """Return the point :func:`move_items` places for an item (None if it has none).
+
+    Examples
+    --------
+    >>> from engine.model import CableTray, Hall, Layout
+    >>> lay = Layout(hall=Hall(outline=[(0, 0), (1, 0), (1, 1)]),
+    ...              trays=[CableTray(id="T1", points=[(0, 1), (4, 1)])])
+    >>> item_anchor(lay, "T1")
+    (2.0, 1.0)
+    """
+    item = layout.find(item_id)
+    return None if item is None else _anchor(item)
+
+
+_TRAILING_NUMBER = re.compile(r"^(.*?)(\d+)$")
+
+
+def fresh_id(taken: set[str], base: str) -> str:
+    """Return an id like ``base`` that is not in ``taken``, and add it to ``taken``.
+
+    A trailing number counts up past the highest one in use with the same
+    prefix; other ids get ``-2``, ``-3``, ...
+
+    Examples
+    --------
+    >>> fresh_id({"GPU-0001", "GPU-0007"}, "GPU-0001")
+    'GPU-0008'
+    >>> fresh_id({"COL"}, "COL")
+    'COL-2'
+    >>> fresh_id(set(), "CRAH-1")
+    'CRAH-1'
+    """
+    if base not in taken:
+        taken.add(base)
+        return base
+    m = _TRAILING_NUMBER.match(base)
+    if m:
+        prefix, width = m.group(1), len(m.group(2))
+        pat = re.compile(re.escape(prefix) + r"(\d+)$")
+        top = max((int(mm.group(1)) for t in taken if (mm := pat.match(t))), default=0)
+        n = top + 1
+        while f"{prefix}{n:0{width}d}" in taken:
+            n += 1
+        new = f"{prefix}{n:0{width}d}"
+    else:
+        n = 2
+        while f"{base}-{n}" in taken:
+            n += 1
+        new = f"{base}-{n}"
+    taken.add(new)
+    return new
+
+
+def _validated(model_cls: type[BaseModel], data: Any, where: str) -> BaseModel:
+    try:
+        return model_cls.model_validate(data)
+    except ValidationError as exc:
+        field, expected = format_validation_error(exc)
+        raise InputError(None, f"{where}.{field}" if field != "(top level)" else where,
+                         expected) from None
+
+
+def _check_new_ids(layout: Layout, ids: Iterable[str]) -> None:
+    taken = layout.all_ids()
+    seen: set[str] = set()
+    for i in ids:
+        if i in taken or i in seen or i == LAYOUT_ID:
+            raise InputError(None, i, "an id not used yet in the layout")
+        seen.add(i)
+
+
+# -- adding and removing -----------------------------------------------------------------------
+
+def add_racks(layout: Layout, racks: Sequence[Rack | Mapping[str, Any]],
+              catalog: Catalog | None = None) -> Layout:
+    """Return the layout with ``racks`` added (models or dicts, validated).
+
+    With a ``catalog``, rack types and contents must be catalog entries.
+
+    Examples
+    --------
+    >>> from engine.model import Hall, Layout
+    >>> lay = Layout(hall=Hall(outline=[(0, 0), (9, 0), (9, 9), (0, 9)]))
+    >>> len(add_racks(lay, [{"id": "R1", "type": "rack-600x1200", "x_m": 1, "y_m": 1}]).racks)
+    1
+    """
+    new = [r if isinstance(r, Rack) else _validated(Rack, dict(r), f"racks[{k}]")
+           for k, r in enumerate(racks)]
+    _check_new_ids(layout, [r.id for r in new])
+    if catalog is not None:
+        for r in new:
+            _check_rack_refs(r, catalog)
+    return _rebuild(layout, {"racks": [*layout.racks, *new]})
+
+
+def _check_rack_refs(rack: Rack, catalog: Catalog) -> None:
+    if rack.type not in catalog.racks:
+        raise InputError(None, f"{rack.id}.type", f"a rack type of the catalog (unknown {rack.type!r})")
+    for t in ([rack.system] if rack.system else [d.type for d in rack.devices]):
+        if t not in catalog.devices:
+            raise InputError(None, f"{rack.id}.devices",
+                             f"device types of the catalog (unknown {t!r})")
+
+
+def remove_items(layout: Layout, ids: Iterable[str]) -> Layout:
+    """Return the layout without the items ``ids`` and without references to them.
+
+    Removing a rack removes its rear door and its links, and drops it from
+    fabric member lists; removing a feed or unit clears the racks' references.
+    Unknown ids are ignored.
+
+    Examples
+    --------
+    >>> from engine.model import Hall, Layout, Rack
+    >>> lay = Layout(hall=Hall(outline=[(0, 0), (1, 0), (1, 1)]),
+    ...              racks=[Rack(id="R1", type="rack-800x1200", x_m=0, y_m=0)])
+    >>> len(remove_items(lay, ["R1"]).racks)
+    0
+    """
+    gone = set(ids)
+    gone.update(u.id for u in layout.cooling if u.kind == "rear_door" and u.rack in gone)
+    gone.update(lk.id for lk in layout.links if lk.a.rack in gone or lk.b.rack in gone)
+    lists = _group_lists(layout)
+    if not any(it.id in gone for items in lists.values() for it in items):
+        return layout
+    racks = []
+    for r in layout.racks:
+        if r.id in gone:
+            continue
+        upd: dict[str, Any] = {}
+        if any(f in gone for f in r.feeds):
+            upd["feeds"] = [f for f in r.feeds if f not in gone]
+        if r.cdu in gone:
+            upd["cdu"] = None
+        if r.crah in gone:
+            upd["crah"] = None
+        racks.append(r.model_copy(update=upd) if upd else r)
+    fabrics = []
+    for f in layout.fabrics:
+        if f.id in gone:
+            continue
+        if any(m in gone for m in f.members) or any(m in gone for m in f.network_racks):
+            f = f.model_copy(update={"members": [m for m in f.members if m not in gone],
+                                     "network_racks": [m for m in f.network_racks
+                                                       if m not in gone]})
+        fabrics.append(f)
+    out = {g: [it for it in items if it.id not in gone] for g, items in lists.items()
+           if g not in ("racks", "fabrics")}
+    out["racks"] = racks
+    out["fabrics"] = fabrics
+    return _rebuild(layout, out)
+
+
+# -- moving and rotating -----------------------------------------------------------------------
+
+def _translated(item: BaseModel, dx: float, dy: float) -> BaseModel:
+    if isinstance(item, Obstacle):
+        return item.model_copy(update={"polygon": [(x + dx, y + dy) for x, y in item.polygon]})
+    if isinstance(item, (PowerFeed, CableTray)):
+        return item.model_copy(update={"points": [(x + dx, y + dy) for x, y in item.points]})
+    if hasattr(item, "x_m"):
+        return item.model_copy(update={"x_m": item.x_m + dx, "y_m": item.y_m + dy})
+    return item
+
+
+def _finite_xy(item_id: str, xy: Sequence[float]) -> tuple[float, float]:
+    try:
+        x, y = float(xy[0]), float(xy[1])
+    except (TypeError, ValueError, IndexError):
+        raise InputError(None, item_id, "a position (x_m, y_m)") from None
+    if not (math.isfinite(x) and math.isfinite(y)) or abs(x) > 1e5 or abs(y) > 1e5:
+        raise InputError(None, item_id, "a finite position within 100 km of the origin")
+    return x, y
+
+
+def move_items(layout: Layout, moves: Mapping[str, Sequence[float]]) -> Layout:
+    """Return the layout with items moved so that their anchors are at ``moves[id]``.
+
+    Parameters
+    ----------
+    moves : dict of id -> (x_m, y_m)
+        New anchor position of each item (see :func:`item_anchor`). A rack's
+        rear door follows its rack.
+
+    Examples
+    --------
+    >>> from engine.model import Hall, Layout, Rack
+    >>> lay = Layout(hall=Hall(outline=[(0, 0), (1, 0), (1, 1)]),
+    ...              racks=[Rack(id="R1", type="rack-800x1200", x_m=0, y_m=0)])
+    >>> move_items(lay, {"R1": (1.2, 3.0)}).rack("R1").y_m
+    3.0
+    """
+    if not moves:
+        return layout
+    index = _index(layout)
+    lists = {g: list(items) for g, items in _group_lists(layout).items()}
+    touched: set[str] = set()
+    rack_pos: dict[str, tuple[float, float]] = {}
+    for item_id, xy in moves.items():
+        group, i = _locate(index, item_id)
+        x, y = _finite_xy(item_id, xy)
+        item = lists[group][i]
+        a = _anchor(item)
+        if a is None:
+            continue
+        moved = _translated(item, x - a[0], y - a[1])
+        if hasattr(moved, "x_m"):  # exact target, no float drift from the translation
+            moved = moved.model_copy(update={"x_m": x, "y_m": y})
+        lists[group][i] = moved
+        touched.add(group)
+        if group == "racks":
+            rack_pos[item_id] = (x, y)
+    if rack_pos:
+        for i, u in enumerate(lists["cooling"]):
+            if u.kind == "rear_door" and u.rack in rack_pos and u.id not in moves:
+                x, y = rack_pos[u.rack]
+                lists["cooling"][i] = u.model_copy(update={"x_m": x, "y_m": y})
+                touched.add("cooling")
+    return _rebuild(layout, {g: lists[g] for g in touched})
+
+
+def rotate_items(layout: Layout, ids: Sequence[str], delta_deg: int = 90,
+                 pivot: str = "group") -> Layout:
+    """Return the layout with items turned counter-clockwise by ``delta_deg``.
+
+    Parameters
+    ----------
+    ids : list of str
+        Items to turn.
+    delta_deg : int
+        A multiple of 90 degrees (racks and units turn in quarter turns).
+    pivot : {"group", "each"}
+        Turn the selection as one about the centre of its anchors' bounding box,
+        or each item about its own anchor.
+
+    Examples
+    --------
+    >>> from engine.model import Hall, Layout, Rack
+    >>> lay = Layout(hall=Hall(outline=[(0, 0), (1, 0), (1, 1)]),
+    ...              racks=[Rack(id="R1", type="rack-800x1200", x_m=0, y_m=0, rotation_deg=270)])
+    >>> rotate_items(lay, ["R1"], 90).rack("R1").rotation_deg
+    0
+    """
+    if delta_deg % 90 != 0:
+        raise InputError(None, "rotation", "a multiple of 90 degrees")
+    if pivot not in ("group", "each"):
+        raise InputError(None, "pivot", "'group' or 'each'")
+    index = _index(layout)
+    located = [(i, *_locate(index, i)) for i in dict.fromkeys(ids)]
+    if not located or delta_deg % 360 == 0:
+        return layout
+    lists = {g: list(items) for g, items in _group_lists(layout).items()}
+    anchors = {i: _anchor(lists[g][k]) for i, g, k in located}
+    pts = [a for a in anchors.values() if a is not None]
+    if not pts:
+        return layout
+    q = (delta_deg // 90) % 4
+    c, s = [1, 0, -1, 0][q], [0, 1, 0, -1][q]
+    gx = (min(p[0] for p in pts) + max(p[0] for p in pts)) / 2.0
+    gy = (min(p[1] for p in pts) + max(p[1] for p in pts)) / 2.0
+    touched: set[str] = set()
+    rack_pos: dict[str, tuple[float, float]] = {}
+    for item_id, group, k in located:
+        item, a = lists[group][k], anchors[item_id]
+        if a is None:
+            continue
+        cx, cy = (gx, gy) if pivot == "group" else a
+
+        def turn(x: float, y: float, cx: float = cx, cy: float = cy) -> tuple[float, float]:
+            dx, dy = x - cx, y - cy
+            return round(cx + c * dx - s * dy, 9), round(cy + s * dx + c * dy, 9)
+
+        if isinstance(item, Obstacle):
+            item = item.model_copy(update={"polygon": [turn(*p) for p in item.polygon]})
+        elif isinstance(item, (PowerFeed, CableTray)):
+            item = item.model_copy(update={"points": [turn(*p) for p in item.points]})
+        elif hasattr(item, "rotation_deg"):
+            x, y = turn(item.x_m, item.y_m)
+            item = item.model_copy(update={"x_m": x, "y_m": y,
+                                           "rotation_deg": (item.rotation_deg + delta_deg) % 360})
+            if group == "racks":
+                rack_pos[item_id] = (x, y)
+        lists[group][k] = item
+        touched.add(group)
+    if rack_pos:
+        for i, u in enumerate(lists["cooling"]):
+            if u.kind == "rear_door" and u.rack in rack_pos and u.id not in anchors:
+                x, y = rack_pos[u.rack]
+                lists["cooling"][i] = u.model_copy(update={
+                    "x_m": x, "y_m": y, "rotation_deg": (u.rotation_deg + delta_deg) % 360})
+                touched.add("cooling")
+    return _rebuild(layout, {g: lists[g] for g in touched})
+
+
+# -- fields ----------------------------------------------------------------------------------
+
+def get_field(layout: Layout, item_id: str, field: str) -> Any:
+    """Return the value of ``field`` (a dotted path) of an item or of the layout.
+
+    Examples
+    --------
+    >>> from engine.model import Hall, Layout
+    >>> lay = Layout(hall=Hall(outline=[(0, 0), (1, 0), (1, 1)]))
+    >>> get_field(lay, LAYOUT_ID, "assumptions.delta_t_air_k")
+    11.7
+    """
+    obj: Any = layout if item_id == LAYOUT_ID else layout.find(item_id)
+    if obj is None:
+        raise InputError(None, item_id, "the id of an item of the layout")
+    for part in field.split("."):
+        if not isinstance(obj, BaseModel) or part not in type(obj).model_fields:
+            raise InputError(None, f"{item_id}.{field}", "a field of the item")
+        obj = getattr(obj, part)
+    return obj
+
+
+def _set_path(obj: BaseModel, parts: list[str], value: Any, where: str) -> BaseModel:
+    """Return a validated copy of ``obj`` with the dotted path set to ``value``."""
+    name = parts[0]
+    if name not in type(obj).model_fields:
+        raise InputError(None, where, f"a field of {type(obj).__name__}")
+    if len(parts) > 1:
+        child = getattr(obj, name)
+        if not isinstance(child, BaseModel):
+            raise InputError(None, where, f"a field of {type(obj).__name__}")
+        return obj.model_copy(update={name: _set_path(child, parts[1:], value, where)})
+    if name == "id":
+        raise InputError(None, where, "a field other than the id (ids are fixed)")
+    if isinstance(obj, Layout) and name in ("racks", "cooling", "feeds", "trays", "hall"):
+        raise InputError(None, where, "a scalar field (edit items by their ids)")
+    # validate_assignment checks this one field (and the model's own validators) on a
+    # throwaway copy, instead of revalidating a whole layout of thousands of racks.
+    trial = obj.model_copy()
+    try:
+        type(obj).__pydantic_validator__.validate_assignment(trial, name, value)
+    except ValidationError as exc:
+        _, expected = format_validation_error(exc)
+        raise InputError(None, where, expected) from None
+    return trial
+
+
+def _check_refs(layout: Layout, item: BaseModel, field: str, catalog: Catalog) -> None:
+    if isinstance(item, Rack):
+        if field in ("type", "system", "devices"):
+            _check_rack_refs(item, catalog)
+        if field == "system" and item.system and catalog.devices[item.system].role != "rack_system":
+            raise InputError(None, f"{item.id}.system", "a rack-scale system of the catalog")
+        if field == "feeds":
+            known = {f.id for f in layout.feeds}
+            for f in item.feeds:
+                if f not in known:
+                    raise InputError(None, f"{item.id}.feeds", f"ids of feeds (unknown {f!r})")
+    if field == "model" and getattr(item, "model", None) and item.model not in catalog.facility:
+        raise InputError(None, f"{item.id}.model", f"a facility model of the catalog "
+                         f"(unknown {item.model!r})")
+
+
+def set_field(layout: Layout, ids: Sequence[str], field: str, value: Any,
+              catalog: Catalog | None = None) -> Layout:
+    """Return the layout with ``field`` of every item in ``ids`` set to ``value``.
+
+    Parameters
+    ----------
+    ids : list of str
+        Items to edit; ``LAYOUT_ID`` edits the layout itself.
+    field : str
+        A field name or a dotted path (``"assumptions.pue"``, ``"hall.tile_m"``).
+    value
+        The new value, validated (and coerced) by the item's pydantic model.
+    catalog : Catalog, optional
+        When given, rack types, systems, devices and facility models must exist in it.
+
+    Raises
+    ------
+    InputError
+        Naming the item and field when the value is not valid; nothing changes.
+
+    Examples
+    --------
+    >>> from engine.model import CoolingUnit, Hall, Layout
+    >>> lay = Layout(hall=Hall(outline=[(0, 0), (1, 0), (1, 1)]), cooling=[CoolingUnit(
+    ...     id="CDU-2", kind="cdu", x_m=0, y_m=0, capacity_kw=1000)])
+    >>> set_field(lay, ["CDU-2"], "capacity_kw", "1350").cooling[0].capacity_kw
+    1350.0
+    >>> set_field(lay, ["CDU-2"], "capacity_kw", -5)
+    Traceback (most recent call last):
+    ...
+    engine.errors.InputError: CDU-2.capacity_kw: expected greater than 0 (got int)
+    """
+    parts = field.split(".")
+    if not field or any(not p for p in parts):
+        raise InputError(None, "field", "a field name")
+    ids = list(dict.fromkeys(ids))
+    out = layout
+    if LAYOUT_ID in ids:
+        out = _set_path(out, parts, value, f"{LAYOUT_ID}.{field}")
+        ids = [i for i in ids if i != LAYOUT_ID]
+        if not ids:
+            return out
+    index = _index(out)
+    lists = {g: list(items) for g, items in _group_lists(out).items()}
+    touched: set[str] = set()
+    for item_id in ids:
+        group, k = _locate(index, item_id)
+        item = _set_path(lists[group][k], parts, value, f"{item_id}.{field}")
+        if catalog is not None:
+            _check_refs(out, item, parts[0], catalog)
+        lists[group][k] = item
+        touched.add(group)
+    return _rebuild(out, {g: lists[g] for g in touched})
+
+
+# -- devices in racks ------------------------------------------------------------------------
+
+def _rack_and_index(layout: Layout, rack_id: str) -> tuple[Rack, int]:
+    for i, r in enumerate(layout.racks):
+        if r.id == rack_id:
+            return r, i
+    raise InputError(None, rack_id, "the id of a rack of the layout")
+
+
+def _device_type(catalog: Catalog, type_id: str):
+    try:
+        return catalog.devices[type_id]
+    except KeyError:
+        raise InputError(None, "type", f"a device type of the catalog (unknown {type_id!r})") from None
+
+
+def _occupancy(rack: Rack, catalog: Catalog, skip_u: int | None = None) -> np.ndarray:
+    """Return a bool array (index 0 = U1) of the rack's used units."""
+    height = catalog.racks[rack.type].height_u if rack.type in catalog.racks else 48
+    used = np.zeros(height, bool)
+    for d in rack.devices:
+        if d.u == skip_u:
+            continue
+        dt = catalog.devices.get(d.type)
+        h = (dt.u_height or 0) if dt else 1
+        used[max(d.u - 1, 0):d.u - 1 + h] = True
+    return used
+
+
+def free_u(rack: Rack, height_u: int, catalog: Catalog | None = None,
+           skip_u: int | None = None) -> int | None:
+    """Return the lowest U where ``height_u`` free units start, or None.
+
+    Examples
+    --------
+    >>> from engine.model import MountedDevice, Rack
+    >>> r = Rack(id="R", type="rack-800x1200", x_m=0, y_m=0,
+    ...          devices=[MountedDevice(type="dgx-h100", u=1)])
+    >>> free_u(r, 8)
+    9
+    """
+    catalog = catalog or default_catalog()
+    used = _occupancy(rack, catalog, skip_u)
+    if height_u <= 0 or height_u > len(used):
+        return None
+    free = np.concatenate([[0], np.cumsum(~used)])
+    runs = free[height_u:] - free[:-height_u]
+    ok = np.flatnonzero(runs == height_u)
+    return int(ok[0]) + 1 if len(ok) else None
+
+
+def _fits(rack: Rack, u: int, h: int, catalog: Catalog, skip_u: int | None = None) -> bool:
+    used = _occupancy(rack, catalog, skip_u)
+    return 1 <= u and u + h - 1 <= len(used) and not used[u - 1:u - 1 + h].any()
+
+
+def _replace_rack(layout: Layout, i: int, rack: Rack) -> Layout:
+    racks = list(layout.racks)
+    racks[i] = rack
+    return _rebuild(layout, {"racks": racks})
+
+
+def install_device(layout: Layout, rack_id: str, type_id: str, u: int | None = None,
+                   catalog: Catalog | None = None, name: str | None = None) -> Layout:
+    """Return the layout with a device installed in a rack.
+
+    Parameters
+    ----------
+    rack_id, type_id : str
+        The rack and the catalog device type.
+    u : int, optional
+        Lowest U of the device; by default the first free U from the bottom
+        where the device's catalog height fits. A rack-scale system fills an
+        empty rack instead.
+
+    Raises
+    ------
+    InputError
+        When the device does not fit (no free U, a system in the rack, no U height).
+
+    Examples
+    --------
+    >>> from engine.model import Hall, Layout, Rack
+    >>> lay = Layout(hall=Hall(outline=[(0, 0), (1, 0), (1, 1)]),
+    ...              racks=[Rack(id="R1", type="rack-800x1200", x_m=0, y_m=0)])
+    >>> lay = install_device(lay, "R1", "dgx-h100")
+    >>> [d.u for d in install_device(lay, "R1", "dgx-h100").rack("R1").devices]
+    [1, 9]
+    """
+    catalog = catalog or default_catalog()
+    rack, i = _rack_and_index(layout, rack_id)
+    dt = _device_type(catalog, type_id)
+    if dt.role == "rack_system":
+        if rack.system or rack.devices:
+            raise InputError(None, rack_id, f"an empty rack for the rack-scale system {dt.name}")
+        return _replace_rack(layout, i, rack.model_copy(update={"system": type_id}))
+    if rack.system:
+        raise InputError(None, rack_id, f"a rack without a rack-scale system to take {dt.name}")
+    h = dt.u_height or 0
+    if h <= 0:
+        raise InputError(None, type_id, "a device with a U height (it is not rack-mounted)")
+    if len(rack.devices) >= 60:
+        raise InputError(None, rack_id, "a rack with fewer than 60 devices")
+    if u is None:
+        u = free_u(rack, h, catalog)
+        if u is None:
+            raise InputError(None, rack_id, f"{h} free U in a row for {dt.name}")
+    elif not _fits(rack, u, h, catalog):
+        raise InputError(None, f"{rack_id}.U{u}", f"{h} free U from U{u} for {dt.name}")
+    devices = sorted([*rack.devices, MountedDevice(type=type_id, u=u, name=name)],
+                     key=lambda d: d.u)
+    return _replace_rack(layout, i, rack.model_copy(update={"devices": devices}))
+
+
+def move_device(layout: Layout, rack_id: str, from_u: int, to_u: int,
+                catalog: Catalog | None = None) -> Layout:
+    """Return the layout with the device at ``from_u`` moved to ``to_u`` in its rack.
+
+    Examples
+    --------
+    >>> from engine.model import Hall, Layout, MountedDevice, Rack
+    >>> lay = Layout(hall=Hall(outline=[(0, 0), (1, 0), (1, 1)]),
+    ...              racks=[Rack(id="R1", type="rack-800x1200", x_m=0, y_m=0,
+    ...                          devices=[MountedDevice(type="dgx-h100", u=1)])])
+    >>> move_device(lay, "R1", 1, 20).rack("R1").devices[0].u
+    20
+    """
+    catalog = catalog or default_catalog()
+    rack, i = _rack_and_index(layout, rack_id)
+    k = next((j for j, d in enumerate(rack.devices) if d.u == from_u), None)
+    if k is None:
+        raise InputError(None, f"{rack_id}.U{from_u}", "a device at that U")
+    if to_u == from_u:
+        return layout
+    dev = rack.devices[k]
+    dt = catalog.devices.get(dev.type)
+    h = (dt.u_height or 1) if dt else 1
+    if not _fits(rack, to_u, h, catalog, skip_u=from_u):
+        raise InputError(None, f"{rack_id}.U{to_u}", f"{h} free U from U{to_u}")
+    devices = list(rack.devices)
+    devices[k] = dev.model_copy(update={"u": to_u})
+    devices.sort(key=lambda d: d.u)
+    return _replace_rack(layout, i, rack.model_copy(update={"devices": devices}))
+
+
+def remove_device(layout: Layout, rack_id: str, u: int | None = None) -> Layout:
+    """Return the layout without the device at ``u`` (``None``: the rack-scale system).
+
+    Examples
+    --------
+    >>> from engine.model import Hall, Layout, MountedDevice, Rack
+    >>> lay = Layout(hall=Hall(outline=[(0, 0), (1, 0), (1, 1)]),
+    ...              racks=[Rack(id="R1", type="rack-800x1200", x_m=0, y_m=0,
+    ...                          devices=[MountedDevice(type="dgx-h100", u=1)])])
+    >>> remove_device(lay, "R1", 1).rack("R1").devices
+    []
+    """
+    rack, i = _rack_and_index(layout, rack_id)
+    if u is None:
+        if rack.system is None:
+            raise InputError(None, f"{rack_id}.system", "a rack-scale system to remove")
+        return _replace_rack(layout, i, rack.model_copy(update={"system": None}))
+    devices = [d for d in rack.devices if d.u != u]
+    if len(devices) == len(rack.devices):
+        raise InputError(None, f"{rack_id}.U{u}", "a device at that U")
+    return _replace_rack(layout, i, rack.model_copy(update={"devices": devices}))
+
+
+# -- facility ----------------------------------------------------------------------------------
+
+def _facility(catalog: Catalog, type_id: str, kinds: tuple[str, ...]):
+    ft = catalog.facility.get(type_id)
+    if ft is None or ft.kind not in kinds:
+        raise InputError(None, "type", f"a facility model of kind {' or '.join(kinds)} "
+                         f"(got {type_id!r})")
+    return ft
+
+
+def add_cooling_unit(layout: Layout, type_id: str, x_m: float, y_m: float,
+                     rotation_deg: int = 0, rack: str | None = None, unit_id: str | None = None,
+                     catalog: Catalog | None = None) -> Layout:
+    """Return the layout with a CRAH, CDU or rear door of catalog model ``type_id`` added.
+
+    The unit joins the redundancy group most units of its kind use, so N+1
+    counts it. A rear door needs ``rack`` and sits on that rack.
+
+    Examples
+    --------
+    >>> from engine.model import Hall, Layout
+    >>> lay = Layout(hall=Hall(outline=[(0, 0), (9, 0), (9, 9), (0, 9)]))
+    >>> u = add_cooling_unit(lay, "crah-cw-150", 1.0, 4.0).cooling[0]
+    >>> (u.id, u.kind, u.capacity_kw, u.width_m)
+    ('CRAH-1', 'crah', 150.0, 2.55)
+    """
+    catalog = catalog or default_catalog()
+    ft = _facility(catalog, type_id, ("crah", "cdu", "rear_door"))
+    if ft.capacity_kw.value is None:
+        raise InputError(None, type_id, "a cooling model with a rated capacity")
+    w_def, d_def = _SIZE_DEFAULTS_M[ft.kind]
+    if ft.kind == "rear_door":
+        if rack is None:
+            raise InputError(None, type_id, "a rack to mount the rear door on")
+        r, _ = _rack_and_index(layout, rack)
+        if any(u.kind == "rear_door" and u.rack == rack for u in layout.cooling):
+            raise InputError(None, rack, "a rack without a rear door")
+        x_m, y_m, rotation_deg = r.x_m, r.y_m, r.rotation_deg
+        rt = catalog.racks.get(r.type)
+        w_def = rt.width_mm.v(600) / 1000.0 if rt else 0.6
+    taken = layout.all_ids()
+    prefix = {"crah": "CRAH", "cdu": "CDU", "rear_door": "RD"}[ft.kind]
+    uid = unit_id or fresh_id(taken, f"RD-{rack}" if ft.kind == "rear_door" else
+                              f"{prefix}-{sum(u.kind == ft.kind for u in layout.cooling) + 1}")
+    if unit_id:
+        _check_new_ids(layout, [unit_id])
+    groups = [u.group for u in layout.cooling if u.kind == ft.kind and u.group]
+    group = max(set(groups), key=groups.count) if groups else None
+    unit = _validated(CoolingUnit, {
+        "id": uid, "kind": ft.kind, "model": ft.id, "x_m": x_m, "y_m": y_m,
+        "rotation_deg": rotation_deg, "capacity_kw": ft.capacity_kw.value,
+        "flow_lpm": ft.flow_lpm.value or None,
+        "width_m": ft.width_mm.v(w_def * 1000) / 1000.0,
+        "depth_m": ft.depth_mm.v(d_def * 1000) / 1000.0,
+        "group": group, "rack": rack}, uid)
+    return _rebuild(layout, {"cooling": [*layout.cooling, unit]})
+
+
+def add_feed(layout: Layout, type_id: str, points: Sequence[Sequence[float]], side: str = "A",
+             racks: Sequence[str] = (), feed_id: str | None = None,
+             catalog: Catalog | None = None) -> Layout:
+    """Return the layout with a feed (busway, rPDU, RPP) of catalog model ``type_id`` added.
+
+    ``racks`` are connected to the new feed.
+
+    Examples
+    --------
+    >>> from engine.model import Hall, Layout
+    >>> lay = Layout(hall=Hall(outline=[(0, 0), (9, 0), (9, 9), (0, 9)]))
+    >>> f = add_feed(lay, "busway-415v-400a", [(1, 1), (7, 1)], side="B").feeds[0]
+    >>> (f.id, f.kind, f.side, round(f.rating_kw, 1))
+    ('BW-1-B', 'busway', 'B', 287.5)
+    """
+    catalog = catalog or default_catalog()
+    ft = _facility(catalog, type_id, ("busway", "pdu", "rpp"))
+    prefix = {"busway": "BW", "pdu": "PDU", "rpp": "RPP"}[ft.kind]
+    n = sum(f.kind == ft.kind for f in layout.feeds) + 1
+    fid = feed_id or fresh_id(layout.all_ids(), f"{prefix}-{n}-{side}")
+    if feed_id:
+        _check_new_ids(layout, [feed_id])
+    data: dict[str, Any] = {"id": fid, "kind": ft.kind, "model": ft.id, "side": side,
+                            "points": [tuple(p) for p in points]}
+    for key in ("voltage_v", "phases", "amps"):
+        if getattr(ft, key) is not None:
+            data[key] = getattr(ft, key)
+    feed = _validated(PowerFeed, data, fid)
+    out = _rebuild(layout, {"feeds": [*layout.feeds, feed]})
+    if racks:
+        racks_new = list(out.racks)
+        want = set(racks)
+        for i, r in enumerate(racks_new):
+            if r.id in want:
+                racks_new[i] = r.model_copy(update={"feeds": [*r.feeds, fid]})
+                want.discard(r.id)
+        if want:
+            raise InputError(None, sorted(want)[0], "the id of a rack of the layout")
+        out = _rebuild(out, {"racks": racks_new})
+    return out
+
+
+def add_tray(layout: Layout, points: Sequence[Sequence[float]], width_m: float = 0.6,
+             elevation_m: float | None = None, tray_id: str | None = None) -> Layout:
+    """Return the layout with a cable tray along the polyline ``points`` (metres).
+
+    Examples
+    --------
+    >>> from engine.model import Hall, Layout
+    >>> lay = Layout(hall=Hall(outline=[(0, 0), (9, 0), (9, 9), (0, 9)]))
+    >>> add_tray(lay, [(1, 2), (8, 2)]).trays[0].elevation_m
+    2.7
+    """
+    tid = tray_id or fresh_id(layout.all_ids(), f"TR-{len(layout.trays) + 1:02d}")
+    if tray_id:
+        _check_new_ids(layout, [tray_id])
+    elev = layout.assumptions.tray_elevation_m if elevation_m is None else elevation_m
+    tray = _validated(CableTray, {"id": tid, "points": [tuple(p) for p in points],
+                                  "width_m": width_m, "elevation_m": elev}, tid)
+    return _rebuild(layout, {"trays": [*layout.trays, tray]})
+
+
+def add_obstacle(layout: Layout, polygon: Sequence[Sequence[float]], kind: str = "column",
+                 obstacle_id: str | None = None) -> Layout:
+    """Return the layout with a column, wall or keep-out polygon added to the hall.
+
+    Examples
+    --------
+    >>> from engine.model import Hall, Layout
+    >>> lay = Layout(hall=Hall(outline=[(0, 0), (9, 0), (9, 9), (0, 9)]))
+    >>> add_obstacle(lay, [(4, 4), (4.6, 4), (4.6, 4.6), (4, 4.6)]).hall.obstacles[0].id
+    'COL-1'
+    """
+    prefix = {"column": "COL", "wall": "WALL", "keepout": "KEEP"}.get(kind, "OBS")
+    n = sum(o.kind == kind for o in layout.hall.obstacles) + 1
+    oid = obstacle_id or fresh_id(layout.all_ids(), f"{prefix}-{n}")
+    if obstacle_id:
+        _check_new_ids(layout, [obstacle_id])
+    obs = _validated(Obstacle, {"id": oid, "kind": kind,
+                                "polygon": [tuple(p) for p in polygon]}, oid)
+    return _rebuild(layout, {"obstacles": [*layout.hall.obstacles, obs]})
+
+
+# -- copy, paste, duplicate --------------------------------------------------------------------
+
+def copy_items(layout: Layout, ids: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
+    """Return the items ``ids`` as JSON-ready data by group (a clipboard payload).
+
+    A rack's rear door comes along with the rack.
+
+    Examples
+    --------
+    >>> from engine.model import Hall, Layout, Rack
+    >>> lay = Layout(hall=Hall(outline=[(0, 0), (1, 0), (1, 1)]),
+    ...              racks=[Rack(id="R1", type="rack-800x1200", x_m=0, y_m=0)])
+    >>> [r["id"] for r in copy_items(lay, ["R1"])["racks"]]
+    ['R1']
+    """
+    want = set(ids)
+    want.update(u.id for u in layout.cooling if u.kind == "rear_door" and u.rack in want)
+    out: dict[str, list[dict[str, Any]]] = {}
+    for group, items in _group_lists(layout).items():
+        if group in ("fabrics", "links"):
+            continue
+        picked = [it.model_dump(mode="json") for it in items if it.id in want]
+        if picked:
+            out[group] = picked
+    return out
+
+
+def paste_ids(layout: Layout, payload: Mapping[str, Sequence[Mapping[str, Any]]]) -> dict[str, str]:
+    """Return the new id each item of a clipboard payload gets when pasted.
+
+    Examples
+    --------
+    >>> from engine.model import Hall, Layout, Rack
+    >>> lay = Layout(hall=Hall(outline=[(0, 0), (1, 0), (1, 1)]),
+    ...              racks=[Rack(id="R-01", type="rack-800x1200", x_m=0, y_m=0)])
+    >>> paste_ids(lay, {"racks": [{"id": "R-01"}]})
+    {'R-01': 'R-02'}
+    """
+    taken = layout.all_ids()
+    return {item["id"]: fresh_id(taken, str(item["id"]))
+            for group in GROUPS if group in payload for item in payload[group]}
+
+
+def paste(layout: Layout, payload: Mapping[str, Sequence[Mapping[str, Any]]],
+          offset: Sequence[float] = (0.0, 0.0), new_ids: Mapping[str, str] | None = None,
+          catalog: Catalog | None = None) -> Layout:
+    """Return the layout with a clipboard payload added, moved by ``offset`` with fresh ids.
+
+    References between pasted items (a rack's feeds, a rear door's rack, a
+    rack's CDU/CRAH) follow the new ids; references to items outside the
+    payload stay as they are.
+
+    Parameters
+    ----------
+    payload : dict of group -> list of item dicts
+        As :func:`copy_items` returns.
+    offset : (dx_m, dy_m)
+        Shift of every pasted item.
+    new_ids : dict, optional
+        Old id -> new id; by default :func:`paste_ids`.
+
+    Examples
+    --------
+    >>> from engine.model import Hall, Layout, Rack
+    >>> lay = Layout(hall=Hall(outline=[(0, 0), (1, 0), (1, 1)]),
+    ...              racks=[Rack(id="R-01", type="rack-800x1200", x_m=0, y_m=0)])
+    >>> out = paste(lay, copy_items(lay, ["R-01"]), (1.2, 0))
+    >>> [(r.id, r.x_m) for r in out.racks]
+    [('R-01', 0.0), ('R-02', 1.2)]
+    """
+    unknown = set(payload) - set(_MODEL_OF_GROUP)
+    if unknown:
+        raise InputError(None, sorted(unknown)[0], "racks, cooling, feeds, trays or obstacles")
+    ids = dict(new_ids) if new_ids is not None else paste_ids(layout, payload)
+    _check_new_ids(layout, ids.values())
+    dx, dy = (float(offset[0]), float(offset[1]))
+
+    def ref(v: str | None) -> str | None:
+        return ids.get(v, v) if v is not None else None
+
+    lists = {g: list(items) for g, items in _group_lists(layout).items()}
+    for group, items in payload.items():
+        cls = _MODEL_OF_GROUP[group]
+        for k, raw in enumerate(items):
+            data = dict(raw)
+            old = data.get("id")
+            if old not in ids:
+                raise InputError(None, f"{group}[{k}].id", "an id listed in new_ids")
+            data["id"] = ids[old]
+            if group == "racks":
+                data["feeds"] = [ref(f) for f in data.get("feeds", [])]
+                data["cdu"], data["crah"] = ref(data.get("cdu")), ref(data.get("crah"))
+            if group == "cooling":
+                data["rack"] = ref(data.get("rack"))
+            item = _translated(_validated(cls, data, f"{group}[{k}]"), dx, dy)
+            if catalog is not None and isinstance(item, Rack):
+                _check_rack_refs(item, catalog)
+            lists[group].append(item)
+    return _rebuild(layout, {g: lists[g] for g in payload})
+
+
+def duplicate(layout: Layout, ids: Iterable[str], offset: Sequence[float] = (0.6, -0.6),
+              new_ids: Mapping[str, str] | None = None) -> Layout:
+    """Return the layout with copies of ``ids`` moved by ``offset``, under new unique ids.
+
+    Examples
+    --------
+    >>> from engine.model import Hall, Layout, Rack
+    >>> lay = Layout(hall=Hall(outline=[(0, 0), (1, 0), (1, 1)]),
+    ...              racks=[Rack(id="GPU-0001", type="rack-800x1200", x_m=0, y_m=0)])
+    >>> [r.id for r in duplicate(lay, ["GPU-0001"]).racks]
+    ['GPU-0001', 'GPU-0002']
+    """
+    return paste(layout, copy_items(layout, ids), offset, new_ids)

@@ -1,0 +1,1054 @@
+"""Fabrics: switch tiers, scalable units and the links they need, generated from the layout.
+
+A :class:`engine.model.Fabric` says which racks' GPU servers (or rack-scale
+systems) join, which switch model serves each tier, the NIC speed, ports per
+GPU, rails, the most tiers it may use, the oversubscription per tier, the
+scalable-unit (SU) size and the network racks that hold the switches. This
+module turns it into numbers (:func:`plan_fabric`, pure arithmetic), links
+(:func:`wire_fabric`, arrays) and, for a whole layout, a :class:`Topology`
+(:func:`build_topology`): every switch with its rack and U, every link group
+with both ends, and per fabric the graph that :mod:`engine.bisection` cuts.
+
+Where the rules come from
+-------------------------
+* Rail-optimized leaves: NIC ``r`` of every node of a scalable unit goes to
+  the leaf of rail ``r``; leaves go to spines, spines to cores. NVIDIA DGX
+  SuperPOD H100 RA: SU = 32 DGX H100 with 8 leaf + 4 spine QM9700 [S41][S81].
+* The spine and core counts by SU count, including the non-linear step where
+  the fabric turns 3-tier (8 SU: 64 leaf, 32 spine; 16 SU: 128 leaf, 128
+  spine, 64 core), follow NVIDIA's SuperPOD compute-fabric table (DGX SuperPOD
+  B200 RA, "DGX SuperPOD Architecture", same QM9700 NDR fabric and 32-node SU,
+  https://docs.nvidia.com/dgx-superpod/reference-architecture-scalable-infrastructure-b200/latest/dgx-superpod-architecture.html):
+  a 2-tier fabric holds as many leaves as a spine has ports; beyond that
+  spines split their ports half down, half up (pods of ``down`` leaves and
+  ``leaf up`` spines) and each group of same-position spines gets
+  ``ceil(spine up x pods / core radix)`` cores. Where that number does not
+  divide a switch's uplinks, the next divisor is used so every leaf (spine)
+  has the same number of links to every spine (core) of its group: equal
+  paths, as balanced fat-tree routing assumes; at 2^n SUs this changes nothing.
+* The RA designs the full SU even when it is partly filled ("the fabric
+  should be designed to support the full SU, including leaf switches and
+  leaf-spine cables", DGX SuperPOD B300 RA, Network Fabrics), so leaves and
+  leaf-spine cables come in whole SUs.
+* k-ary fat-tree: k pods of k/2 edge and k/2 aggregation switches, (k/2)^2
+  cores, k^3/4 hosts, 5k^2/4 switches (Al-Fares, Loukissas, Vahdat, "A
+  scalable, commodity data center network architecture", SIGCOMM 2008). The
+  same pod rule with a radix of k gives exactly that.
+
+Examples
+--------
+>>> p = plan_fabric(np.full(32, 8), rails=8, su_nodes=32, radix=(64, 64, 64))
+>>> p.tiers, p.switches()
+(2, {'leaf': 8, 'spine': 4, 'core': 0})
+>>> plan_fabric(np.full(512, 8), rails=8, su_nodes=32, radix=(64, 64, 64)).switches()
+{'leaf': 128, 'spine': 128, 'core': 64}
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from engine.catalog import Catalog
+from engine.compile import ROLE_CODES, LayoutArrays
+from engine.model import Fabric, Layout
+
+__all__ = [
+    "TIER_NAMES",
+    "LINK_TIERS",
+    "split_ports",
+    "FabricPlan",
+    "plan_fabric",
+    "round_robin",
+    "FabricWiring",
+    "wire_fabric",
+    "free_slots",
+    "FabricBuild",
+    "Topology",
+    "build_topology",
+    "topology_key",
+]
+
+TIER_NAMES = ("leaf", "spine", "core")
+LINK_TIERS = ("node_leaf", "leaf_spine", "spine_core", "explicit")
+_ENDPOINT, _SWITCH, _OTHER = 0, 1, 2
+
+
+def split_ports(radix: int, oversubscription: float) -> tuple[int, int]:
+    """Split a switch's ports into down and up ports for a down:up ratio.
+
+    Examples
+    --------
+    >>> split_ports(64, 1.0), split_ports(64, 3.0), split_ports(4, 1.0)
+    ((32, 32), (48, 16), (2, 2))
+    """
+    o = float(oversubscription)
+    down = int(math.floor(radix * o / (1.0 + o) + 1e-9))
+    down = min(max(down, 1), radix - 1)
+    return down, radix - down
+
+
+@dataclass(frozen=True)
+class FabricPlan:
+    """Switch counts and port split of one generated fabric.
+
+    ``radix``, ``down`` and ``up`` are per tier (leaf, spine, core) in ports at
+    the fabric's link speed. Leaves come in groups of ``leaves_per_group``
+    per (SU, rail) for rail-optimized fabrics; 3-tier fabrics are ``pods`` of
+    ``leaves_per_pod`` leaves and ``spines_per_pod`` spines, and each spine
+    position has ``cores_per_group`` cores.
+    """
+
+    topology: str
+    tiers: int
+    nodes: int
+    ports: int
+    rails: int
+    su_nodes: int
+    scalable_units: int
+    radix: tuple[int, int, int]
+    down: tuple[int, int, int]
+    up: tuple[int, int, int]
+    ports_per_rail: int
+    leaves_per_group: int
+    leaves: int
+    spines: int
+    cores: int
+    pods: int
+    leaves_per_pod: int
+    spines_per_pod: int
+    cores_per_group: int
+    leaf_uplinks: int
+    spine_uplinks: int
+    problems: tuple[str, ...] = ()
+    is_edited: bool = False
+
+    def switches(self) -> dict[str, int]:
+        """Return switch counts by tier."""
+        return {"leaf": self.leaves, "spine": self.spines, "core": self.cores}
+
+    def cables(self) -> dict[str, int]:
+        """Return cable (link) counts by tier: node-leaf, leaf-spine, spine-core."""
+        return {"node_leaf": self.ports,
+                "leaf_spine": self.leaves * self.leaf_uplinks if self.tiers >= 2 else 0,
+                "spine_core": self.spines * self.spine_uplinks if self.tiers >= 3 else 0}
+
+    def oversubscription(self) -> dict[str, float]:
+        """Return the design down:up ratio of each tier that has uplinks."""
+        out = {}
+        if self.tiers >= 2 and self.leaf_uplinks:
+            out["leaf"] = round(self.down[0] / self.leaf_uplinks, 4)
+        if self.tiers >= 3 and self.spine_uplinks:
+            out["spine"] = round(self.down[1] / self.spine_uplinks, 4)
+        return out
+
+
+def _divisor_at_least(n: int, lo: int) -> int:
+    """Return the smallest divisor of ``n`` that is at least ``lo`` (``lo`` when none is)."""
+    for d in range(max(lo, 1), n + 1):
+        if n % d == 0:
+            return d
+    return lo
+
+
+def plan_fabric(node_ports: np.ndarray, *, topology: str = "rail_optimized", rails: int = 8,
+                su_nodes: int = 32, radix: tuple[int, ...] = (64, 64, 64),
+                oversubscription: tuple[float, ...] = (1.0, 1.0, 1.0), max_tiers: int = 3,
+                collapse: bool = True,
+                counts: tuple[int | None, ...] = (None, None, None)) -> FabricPlan:
+    """Size a leaf/spine/core fabric for nodes with ``node_ports`` ports each.
+
+    Parameters
+    ----------
+    node_ports : ndarray of int, shape (n_nodes,)
+        Fabric ports of each member node, in fabric order.
+    topology : {"rail_optimized", "fat_tree", "clos"}
+        Rail-optimized groups ports by (SU, rail); the others fill leaves node by node.
+    rails, su_nodes : int
+        Rails and nodes per scalable unit (rail-optimized only).
+    radix : tuple of int
+        Ports per switch of each tier at the link speed (leaf, spine, core).
+    oversubscription : tuple of float
+        Down:up port ratio of the leaf and spine tiers (fat-trees use 1).
+    max_tiers : int
+        Tiers declared (1 to 3); ``collapse`` uses fewer when the fabric fits.
+    counts : tuple of int or None
+        Forced switch counts; honoured for the spine tier of a 2-tier fabric and
+        the core tier of a 3-tier one (the fabric is then an edited one).
+
+    Returns
+    -------
+    FabricPlan
+
+    Examples
+    --------
+    k-ary fat-tree (Al-Fares et al. 2008): k^3/4 hosts, 5k^2/4 switches.
+
+    >>> p = plan_fabric(np.ones(16, int), topology="fat_tree", radix=(4, 4, 4))
+    >>> p.switches(), sum(p.switches().values()) == 5 * 4 ** 2 // 4
+    ({'leaf': 8, 'spine': 8, 'core': 4}, True)
+    """
+    node_ports = np.asarray(node_ports, np.int64)
+    r = tuple(int(x) for x in (list(radix) + [radix[-1]] * 3)[:3])
+    o = tuple(float(x) for x in (list(oversubscription) + [1.0] * 3)[:3])
+    if topology == "fat_tree":
+        o = (1.0, 1.0, 1.0)
+    forced = tuple((list(counts) + [None] * 3)[:3])
+    n = len(node_ports)
+    ports = int(node_ports.sum())
+    problems: list[str] = []
+    max_tiers = max(1, min(3, int(max_tiers)))
+    if max_tiers == 1:
+        d0, u0 = r[0], 0
+    else:
+        d0, u0 = split_ports(r[0], o[0])
+    n_su = -(-n // max(su_nodes, 1)) if n else 0
+    if topology == "rail_optimized":
+        ppr = -(-int(node_ports.max()) // rails) if n else 0
+        lpg = -(-su_nodes * ppr // d0) if ppr else 0
+        leaves = n_su * rails * lpg
+    else:
+        ppr, lpg = 0, 0
+        leaves = -(-ports // d0)
+    tiers = 1
+    if max_tiers >= 2 and leaves > 1:
+        fits2 = leaves <= r[1]
+        tiers = 2 if (max_tiers == 2 or (collapse and fits2)) else 3
+        if tiers == 2 and not fits2:
+            problems.append(f"{leaves} leaves exceed the {r[1]}-port spine of a 2-tier fabric; "
+                            "declare a core tier")
+    elif max_tiers == 1 and leaves > 1:
+        problems.append(f"{leaves} leaves and no spine tier: the leaves are not connected")
+    if tiers == 1:
+        u0 = 0
+    spines = cores = pods = lp = sp = cg = 0
+    u1 = 0
+    d1 = r[1]
+    edited = False
+    leaf_up = u0
+    if tiers == 2:
+        # every leaf gets the same number of links to every spine, so all paths
+        # are equal: the spine count is the smallest divisor of the leaf uplinks
+        # that gives enough spine ports (1 SU: 32 uplinks over 4 spines [S41])
+        spines = _divisor_at_least(u0, -(-leaves * u0 // r[1]))
+        if forced[1] is not None and forced[1] != spines:
+            spines, edited = max(int(forced[1]), 1), True
+            leaf_up = min(u0, spines * r[1] // leaves)
+        pods, lp, sp = 1, leaves, spines
+    elif tiers == 3:
+        d1, u1 = split_ports(r[1], o[1])
+        lp, sp = d1, u0
+        pods = -(-leaves // lp)
+        spines = pods * sp
+        cg = _divisor_at_least(u1, -(-u1 * pods // r[2]))
+        if pods > r[2]:
+            problems.append(f"{pods} pods exceed the {r[2]}-port core: every core must reach "
+                            "every pod")
+        if forced[2] is not None and forced[2] != sp * cg:
+            cg, edited = max(int(forced[2]) // sp, 1), True
+            u1 = min(u1, cg * r[2] // pods)
+        cores = sp * cg
+    if forced[0] is not None and forced[0] != leaves:
+        problems.append(f"leaf count {forced[0]} ignored: leaves follow the member nodes "
+                        f"({leaves})")
+    return FabricPlan(topology=topology, tiers=tiers, nodes=n, ports=ports, rails=rails,
+                      su_nodes=su_nodes, scalable_units=n_su, radix=r,
+                      down=(d0, d1 if tiers == 3 else r[1], r[2]), up=(u0, u1, 0),
+                      ports_per_rail=ppr, leaves_per_group=lpg, leaves=leaves, spines=spines,
+                      cores=cores, pods=pods, leaves_per_pod=lp, spines_per_pod=sp,
+                      cores_per_group=cg, leaf_uplinks=leaf_up, spine_uplinks=u1,
+                      problems=tuple(problems), is_edited=edited)
+
+
+def round_robin(n_src: int, links_per_src: int, n_dst: int):
+    """Spread ``links_per_src`` links of each source over ``n_dst`` targets in turn.
+
+    Returns link groups ``(src, dst, count)``; source ``i`` starts at target
+    ``i * links_per_src mod n_dst`` so every target gets an equal share.
+
+    Examples
+    --------
+    >>> s, d, c = round_robin(2, 4, 2)
+    >>> s.tolist(), d.tolist(), c.tolist()
+    ([0, 0, 1, 1], [0, 1, 0, 1], [2, 2, 2, 2])
+    """
+    if n_src <= 0 or links_per_src <= 0 or n_dst <= 0:
+        e = np.zeros(0, np.int64)
+        return e, e, e
+    g = min(links_per_src, n_dst)
+    base, rem = divmod(links_per_src, n_dst)
+    src = np.repeat(np.arange(n_src, dtype=np.int64), g)
+    k = np.tile(np.arange(g, dtype=np.int64), n_src)
+    off = (np.arange(n_src, dtype=np.int64) * links_per_src) % n_dst
+    dst = (off[src] + k) % n_dst
+    cnt = (base + (k < rem)).astype(np.int64) if links_per_src >= n_dst else np.ones_like(k)
+    return src, dst, cnt
+
+
+@dataclass
+class FabricWiring:
+    """Links of a planned fabric in local numbering.
+
+    Ports: ``port_node`` (node position), ``port_index`` (port of that node),
+    ``port_leaf``. Switch-to-switch link groups: ``ls_leaf, ls_spine, ls_count``
+    and ``sc_spine, sc_core, sc_count``; ``pod_of_leaf`` and ``pod_of_spine``
+    group 3-tier fabrics.
+    """
+
+    port_node: np.ndarray
+    port_index: np.ndarray
+    port_leaf: np.ndarray
+    ls_leaf: np.ndarray
+    ls_spine: np.ndarray
+    ls_count: np.ndarray
+    sc_spine: np.ndarray
+    sc_core: np.ndarray
+    sc_count: np.ndarray
+    pod_of_leaf: np.ndarray
+    pod_of_spine: np.ndarray
+
+    def leaf_ports(self, n_leaves: int) -> np.ndarray:
+        """Return node ports per leaf."""
+        return np.bincount(self.port_leaf, minlength=n_leaves).astype(np.int64)
+
+
+def wire_fabric(plan: FabricPlan, node_ports: np.ndarray) -> FabricWiring:
+    """Generate the links of ``plan`` for nodes with ``node_ports`` ports each.
+
+    Rail-optimized: port ``p`` of the ``j``-th node of SU ``s`` is on rail
+    ``p mod rails`` and goes to leaf ``(s * rails + rail) * leaves_per_group +
+    (j * ports_per_rail + p // rails) // down``. Other topologies fill leaves
+    port by port, node by node. Leaves spread their uplinks over the spines in
+    turn (2-tier) or go once to every spine of their pod (3-tier, pods taken
+    rail by rail); same-position spines of all pods share a core group.
+
+    Examples
+    --------
+    >>> p = plan_fabric(np.full(32, 8), rails=8, su_nodes=32, radix=(64, 64, 64))
+    >>> w = wire_fabric(p, np.full(32, 8))
+    >>> int(w.ls_count.sum()), np.bincount(w.port_leaf).tolist()
+    (256, [32, 32, 32, 32, 32, 32, 32, 32])
+    """
+    node_ports = np.asarray(node_ports, np.int64)
+    n = len(node_ports)
+    port_node = np.repeat(np.arange(n, dtype=np.int64), node_ports)
+    start = np.cumsum(node_ports) - node_ports
+    p = np.arange(len(port_node), dtype=np.int64) - start[port_node]
+    d0 = plan.down[0]
+    if plan.topology == "rail_optimized" and plan.leaves:
+        su = port_node // plan.su_nodes
+        j = port_node % plan.su_nodes
+        rail = p % plan.rails
+        q = j * plan.ports_per_rail + p // plan.rails
+        leaf = (su * plan.rails + rail) * plan.leaves_per_group + q // d0
+        lid = np.arange(plan.leaves, dtype=np.int64)
+        k = lid % plan.leaves_per_group
+        grp = lid // plan.leaves_per_group
+        s, r = grp // plan.rails, grp % plan.rails
+        rank = (r * plan.scalable_units + s) * plan.leaves_per_group + k
+    else:
+        leaf = np.arange(len(port_node), dtype=np.int64) // d0
+        rank = np.arange(plan.leaves, dtype=np.int64)
+    e = np.zeros(0, np.int64)
+    ls_l = ls_s = ls_c = sc_s = sc_c = sc_n = e
+    pod_of_leaf = np.zeros(plan.leaves, np.int64)
+    pod_of_spine = np.zeros(plan.spines, np.int64)
+    if plan.tiers == 2:
+        ls_l, ls_s, ls_c = round_robin(plan.leaves, plan.leaf_uplinks, plan.spines)
+    elif plan.tiers == 3:
+        lp, sp = plan.leaves_per_pod, plan.spines_per_pod
+        pod_of_leaf = rank // lp
+        ls_l = np.repeat(np.arange(plan.leaves, dtype=np.int64), sp)
+        g = np.tile(np.arange(sp, dtype=np.int64), plan.leaves)
+        ls_s = pod_of_leaf[ls_l] * sp + g
+        ls_c = np.full(len(ls_l), max(plan.leaf_uplinks // sp, 1), np.int64)
+        pod_of_spine = np.arange(plan.spines, dtype=np.int64) // sp
+        src_p, dst_c, cnt = round_robin(plan.pods, plan.spine_uplinks, plan.cores_per_group)
+        pos = np.repeat(np.arange(sp, dtype=np.int64), len(src_p))
+        sc_s = np.tile(src_p, sp) * sp + pos
+        sc_c = pos * plan.cores_per_group + np.tile(dst_c, sp)
+        sc_n = np.tile(cnt, sp)
+    return FabricWiring(port_node=port_node, port_index=p, port_leaf=leaf, ls_leaf=ls_l,
+                        ls_spine=ls_s, ls_count=ls_c, sc_spine=sc_s, sc_core=sc_c, sc_count=sc_n,
+                        pod_of_leaf=pod_of_leaf, pod_of_spine=pod_of_spine)
+
+
+def free_slots(is_free: np.ndarray, height_u: int) -> np.ndarray:
+    """Return the lowest U (1-based) of non-overlapping free slots of ``height_u``, bottom up.
+
+    Examples
+    --------
+    >>> free_slots(np.array([True, True, False, True, True, True]), 2).tolist()
+    [1, 4]
+    """
+    f = np.concatenate([[0], np.asarray(is_free, np.int8), [0]])
+    dif = np.diff(f)
+    starts = np.flatnonzero(dif == 1)
+    ends = np.flatnonzero(dif == -1)
+    per = (ends - starts) // max(height_u, 1)
+    total = int(per.sum())
+    if total == 0:
+        return np.zeros(0, np.int64)
+    first = np.cumsum(per) - per
+    k = np.arange(total, dtype=np.int64) - np.repeat(first, per)
+    return np.repeat(starts, per) + k * height_u + 1
+
+
+# -- the layout's fabrics --------------------------------------------------------------------
+
+
+@dataclass
+class FabricBuild:
+    """One fabric of the layout as built: plan, nodes, vertices and problems.
+
+    The fabric graph numbers its vertices: endpoints first (GPUs for a
+    scale-out fabric, nodes otherwise; ``n_endpoints`` of them), then its
+    switches (in the order of the topology's switch table slice
+    ``sw_start:sw_stop``), then other devices that explicit links bring in.
+    """
+
+    index: int
+    id: str
+    name: str
+    purpose: str
+    topology: str
+    link_gbps: float
+    plan: FabricPlan | None
+    node_dev: np.ndarray
+    n_gpus: int
+    n_endpoints: int
+    n_vertices: int
+    sw_start: int
+    sw_stop: int
+    leaf_ports: np.ndarray
+    is_edited: bool
+    network_racks: list[int]
+    ep_first: np.ndarray
+    wiring: FabricWiring | None = None
+
+
+@dataclass
+class Topology:
+    """Every fabric switch and link of a layout, as arrays.
+
+    Switch table (one row per switch, installed or generated): ``sw_fabric``,
+    ``sw_tier`` (index into :data:`TIER_NAMES`), ``sw_model`` (index into
+    ``models``), ``sw_rack`` (-1 when no network rack had room), ``sw_u``,
+    ``sw_height_u``, ``sw_dev`` (device row of an installed switch, else -1),
+    ``sw_radix`` (ports at the fabric's link speed), ``sw_power_w`` (of
+    generated switches; installed ones are already in the rack's power).
+
+    Link groups (parallel links with the same two ends): ``lk_fabric`` (-1
+    for explicit links in no fabric), ``lk_tier`` (index into
+    :data:`LINK_TIERS`), ``lk_count``, ``lk_gbps``, ``lk_a_rack``/``lk_b_rack``,
+    ``lk_a_u``/``lk_b_u`` (port height in U above the floor),
+    ``lk_a_vtx``/``lk_b_vtx`` (vertices of the fabric graph), ``lk_a_ref``/``lk_b_ref``
+    (device row, or ``-(switch + 1)``, to name the ends), ``lk_medium`` (forced
+    medium id or ""), ``lk_length_m`` (forced length or NaN) and ``lk_link_id``.
+    """
+
+    key: str
+    models: list[str]
+    sw_fabric: np.ndarray
+    sw_tier: np.ndarray
+    sw_model: np.ndarray
+    sw_rack: np.ndarray
+    sw_u: np.ndarray
+    sw_height_u: np.ndarray
+    sw_dev: np.ndarray
+    sw_radix: np.ndarray
+    sw_power_w: np.ndarray
+    lk_fabric: np.ndarray
+    lk_tier: np.ndarray
+    lk_count: np.ndarray
+    lk_gbps: np.ndarray
+    lk_a_rack: np.ndarray
+    lk_b_rack: np.ndarray
+    lk_a_u: np.ndarray
+    lk_b_u: np.ndarray
+    lk_a_vtx: np.ndarray
+    lk_b_vtx: np.ndarray
+    lk_a_ref: np.ndarray
+    lk_b_ref: np.ndarray
+    lk_medium: np.ndarray
+    lk_length_m: np.ndarray
+    lk_link_id: np.ndarray
+    fabrics: list[FabricBuild]
+    problems: list[tuple[str, str, str, tuple[str, ...]]] = field(default_factory=list)
+    unassigned_switches: int = 0
+    cache: dict = field(default_factory=dict)
+
+    @property
+    def n_switches(self) -> int:
+        """Number of fabric switches."""
+        return len(self.sw_tier)
+
+    @property
+    def n_links(self) -> int:
+        """Number of link groups."""
+        return len(self.lk_tier)
+
+
+def topology_key(layout: Layout, arr: LayoutArrays) -> str:
+    """Return a digest of everything the topology depends on (not positions).
+
+    Moving a rack keeps the key; adding a server, editing a fabric or a link
+    changes it.
+    """
+    import hashlib
+
+    h = hashlib.blake2b(digest_size=16)
+    for a in (arr.dev_rack, arr.dev_type, arr.dev_u, arr.rack_height_u):
+        h.update(np.ascontiguousarray(a).tobytes())
+        h.update(b"|")
+    h.update("\x1f".join(arr.types.ids).encode())
+    h.update(b"|")
+    h.update("\x1f".join(arr.rack_ids).encode())
+    for f in layout.fabrics:
+        h.update(f.model_dump_json().encode())
+    for lk in layout.links:
+        h.update(lk.model_dump_json().encode())
+    return h.hexdigest()
+
+
+def _link_speed_radix(catalog: Catalog, switch_id: str, radix: int | None,
+                      port_gbps: float | None, link_gbps: float) -> tuple[int, int, float, str]:
+    """Return (logical radix at link speed, height U, power W, problem) for a tier's switch."""
+    dev = catalog.devices.get(switch_id)
+    if dev is None or dev.role != "switch":
+        return 0, 1, 0.0, f"switch model {switch_id!r} is not a switch of the catalog"
+    height = dev.u_height or 1
+    power = dev.power_max_w.v(dev.power_typical_w.v())
+    if radix is not None:
+        return int(radix), height, power, ""
+    phys = dev.switch_ports
+    speed = port_gbps or dev.switch_port_speed_gbps or link_gbps
+    if speed >= link_gbps:
+        logical = int(phys * math.floor(speed / link_gbps + 1e-9))
+    else:
+        logical = int(phys // math.ceil(link_gbps / speed - 1e-9))
+    return logical, height, power, ""
+
+
+class _Builder:
+    """Accumulates switches and links while the fabrics of a layout are built."""
+
+    def __init__(self, layout: Layout, catalog: Catalog, arr: LayoutArrays) -> None:
+        self.layout, self.catalog, self.arr = layout, catalog, arr
+        tt = arr.types
+        self.dev_role = tt.role[arr.dev_type]
+        self.dev_h = np.where(self.dev_role == ROLE_CODES["rack_system"],
+                              arr.rack_height_u[arr.dev_rack] if len(arr.dev_rack) else 0,
+                              tt.u_height[arr.dev_type])
+        # port height of a device: the middle of its U span
+        self.dev_mid_u = arr.dev_u - 1 + self.dev_h / 2.0
+        self.models: list[str] = []
+        self.sw: dict[str, list] = {k: [] for k in ("fabric", "tier", "model", "rack", "u", "h",
+                                                   "dev", "radix", "power")}
+        self.lk: dict[str, list] = {k: [] for k in ("fabric", "tier", "count", "gbps", "a_rack",
+                                                   "b_rack", "a_u", "b_u", "a_vtx", "b_vtx",
+                                                   "a_ref", "b_ref", "medium", "length",
+                                                   "link_id")}
+        self.problems: list[tuple[str, str, str, tuple[str, ...]]] = []
+        self.consumed = np.zeros(len(arr.dev_rack), bool)
+        self.n_sw = 0
+        self._occ = np.zeros((0, 1), bool)
+        self._net_row = np.full(arr.n_racks, -1, np.int64)
+
+    # -- switch placement ----------------------------------------------------------------
+
+    def prepare_racks(self, racks: np.ndarray) -> None:
+        """Build the free-U table (one row per rack, column 0 is U1) of the network racks."""
+        arr = self.arr
+        racks = np.unique(np.asarray(racks, np.int64))
+        self._net_row = np.full(arr.n_racks, -1, np.int64)
+        self._net_row[racks] = np.arange(len(racks))
+        hmax = int(arr.rack_height_u[racks].max()) if len(racks) else 1
+        occ = np.arange(hmax)[None, :] < arr.rack_height_u[racks][:, None]
+        rows = np.flatnonzero(self._net_row[arr.dev_rack] >= 0) if len(racks) else \
+            np.zeros(0, np.int64)
+        span = np.maximum(self.dev_h[rows].astype(np.int64), 0)
+        rep = np.repeat(rows, span)
+        off = np.arange(len(rep)) - np.repeat(np.cumsum(span) - span, span)
+        col = arr.dev_u[rep] - 1 + off
+        ok = (col >= 0) & (col < hmax)
+        occ[self._net_row[arr.dev_rack[rep[ok]]], col[ok]] = False
+        self._occ = occ
+
+    def place(self, n: int, height: int, racks: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """Place ``n`` switches of ``height`` U into the racks' free U, spread block-wise.
+
+        Switch ``i`` aims at rack ``i * len(racks) // n`` (so one SU's leaves
+        share a rack, as in the SuperPOD rack layouts) and overflows to the next
+        racks with room; each rack fills bottom up. Returns rack and U per
+        switch (-1, 0 when unplaced).
+        """
+        rack_out = np.full(n, -1, np.int64)
+        u_out = np.zeros(n, np.int64)
+        if n == 0 or not racks:
+            return rack_out, u_out
+        racks_a = np.asarray(racks, np.int64)
+        rows = self._net_row[racks_a]
+        free = self._occ[rows]
+        k = len(rows)
+        pad = np.zeros((k, 1), np.int8)
+        d = np.diff(np.concatenate([pad, free.astype(np.int8), pad], axis=1), axis=1)
+        rs, cs = np.nonzero(d == 1)
+        _, ce = np.nonzero(d == -1)
+        per = (ce - cs) // max(height, 1)
+        cap = np.bincount(rs, weights=per, minlength=k).astype(np.int64)
+        want = np.bincount((np.arange(n) * k) // n, minlength=k)
+        take = np.minimum(want, cap)
+        extra = int(want.sum() - take.sum())
+        if extra:
+            spare = cap - take
+            take = take + np.minimum(spare, np.maximum(extra - (np.cumsum(spare) - spare), 0))
+        total = int(per.sum())
+        slot_rack = np.repeat(rs, per)
+        first = np.repeat(np.cumsum(per) - per, per)
+        slot_u = np.repeat(cs, per) + height * (np.arange(total) - first) + 1
+        rank = np.arange(total) - (np.cumsum(cap) - cap)[slot_rack]
+        use = rank < take[slot_rack]
+        placed = int(use.sum())
+        rack_out[:placed] = racks_a[slot_rack[use]]
+        u_out[:placed] = slot_u[use]
+        cols = (slot_u[use] - 1)[:, None] + np.arange(height)[None, :]
+        self._occ[rows[slot_rack[use]][:, None], cols] = False
+        return rack_out, u_out
+
+    def installed(self, model: str, racks: list[int], n: int) -> np.ndarray:
+        """Take up to ``n`` unused installed switches of ``model`` in ``racks`` (rack, U order)."""
+        arr = self.arr
+        ti = arr.types.index.get(model)
+        if ti is None or not racks or n <= 0:
+            return np.zeros(0, np.int64)
+        rank = np.full(arr.n_racks, -1, np.int64)
+        ra = np.asarray(racks, np.int64)
+        rank[ra[::-1]] = np.arange(len(ra))[::-1]
+        rows = np.flatnonzero((arr.dev_type == ti) & ~self.consumed & (rank[arr.dev_rack] >= 0))
+        rows = rows[np.lexsort((arr.dev_u[rows], rank[arr.dev_rack[rows]]))][:n]
+        self.consumed[rows] = True
+        return rows
+
+    def add_switches(self, fabric: int, tier: int, model: str, n: int, radix: int, height: int,
+                     power_w: float, racks: list[int], fallback_rack: int) -> None:
+        """Add ``n`` switches of one tier: installed ones first, then generated placements."""
+        if model not in self.models:
+            self.models.append(model)
+        mi = self.models.index(model)
+        rows = self.installed(model, racks, n)
+        k = len(rows)
+        gen_rack, gen_u = self.place(n - k, height, racks)
+        unplaced = int((gen_rack < 0).sum())
+        if unplaced:
+            where = ", ".join(self.arr.rack_ids[r] for r in racks[:3]) + \
+                (" ..." if len(racks) > 3 else "") if racks else "no network racks"
+            self.problems.append(("FABRIC-NO-ROOM", "error",
+                                  f"Fabric {self.layout.fabrics[fabric].id}: {unplaced} of {n} "
+                                  f"{TIER_NAMES[tier]} switches ({model}, {height}U) find no "
+                                  f"free U in {where}",
+                                  (self.layout.fabrics[fabric].id,
+                                   *[self.arr.rack_ids[r] for r in racks[:8]])))
+            gen_rack = np.where(gen_rack < 0, fallback_rack, gen_rack)
+            gen_u = np.where(gen_u <= 0, np.maximum(self.arr.rack_height_u[gen_rack]
+                                                    - height + 1, 1), gen_u)
+        s = self.sw
+        s["fabric"].append(np.full(n, fabric, np.int64))
+        s["tier"].append(np.full(n, tier, np.int64))
+        s["model"].append(np.full(n, mi, np.int64))
+        s["rack"].append(np.concatenate([self.arr.dev_rack[rows], gen_rack]))
+        s["u"].append(np.concatenate([self.arr.dev_u[rows], gen_u]))
+        s["h"].append(np.full(n, height, np.int64))
+        s["dev"].append(np.concatenate([rows, np.full(n - k, -1, np.int64)]))
+        s["radix"].append(np.full(n, radix, np.int64))
+        s["power"].append(np.concatenate([np.zeros(k), np.full(n - k, float(power_w))]))
+        self.n_sw += n
+
+    def add_links(self, **cols) -> None:
+        """Append link groups (columns of equal length)."""
+        n = len(cols["count"])
+        defaults = {"medium": np.full(n, "", object), "length": np.full(n, np.nan),
+                    "link_id": np.full(n, "", object)}
+        for k in self.lk:
+            self.lk[k].append(np.asarray(cols.get(k, defaults.get(k))))
+
+    def switch_table(self) -> dict[str, np.ndarray]:
+        """Return the switch columns concatenated so far."""
+        dt = {"power": np.float64}
+        return {k: (np.concatenate(v) if v else np.zeros(0, dt.get(k, np.int64)))
+                for k, v in self.sw.items()}
+
+
+def _rack_indices(ids: list[str], arr: LayoutArrays, fabric: Fabric, what: str,
+                  problems: list) -> list[int]:
+    out = []
+    for rid in ids:
+        ri = arr.rack_index.get(rid)
+        if ri is None:
+            problems.append(("FABRIC-UNKNOWN-RACK", "error",
+                             f"Fabric {fabric.id}: {what} names rack {rid!r}, which does not exist",
+                             (fabric.id,)))
+        else:
+            out.append(ri)
+    return out
+
+
+def _purpose_ports(catalog: Catalog, arr: LayoutArrays, purpose: str) -> np.ndarray:
+    """Return ports of ``purpose`` per device type (scale-out uses the compiled table)."""
+    if purpose == "scale_out":
+        return arr.types.scaleout_ports
+    return np.array([catalog.devices[t].port_count(purpose) if t in catalog.devices else 0
+                     for t in arr.types.ids], np.int64)
+
+
+def _member_nodes(b: _Builder, fi: int, f: Fabric) -> np.ndarray:
+    """Return the device rows of the fabric's member nodes, in fabric order."""
+    arr, cat = b.arr, b.catalog
+    tt = arr.types
+    if f.purpose == "scale_out":
+        eligible = (tt.gpus[arr.dev_type] > 0) & ((b.dev_role == ROLE_CODES["gpu_server"])
+                                                  | (b.dev_role == ROLE_CODES["rack_system"]))
+    else:
+        eligible = (_purpose_ports(cat, arr, f.purpose)[arr.dev_type] > 0) \
+            & (b.dev_role != ROLE_CODES["switch"])
+    rank = np.full(arr.n_racks, -1, np.int64)
+    if f.members:
+        idx = _rack_indices(f.members, arr, f, "members", b.problems)
+        rank[np.asarray(idx, np.int64)[::-1]] = np.arange(len(idx))[::-1]
+    else:
+        rank[:] = np.arange(arr.n_racks)
+    rows = np.flatnonzero(eligible & (rank[arr.dev_rack] >= 0))
+    return rows[np.lexsort((arr.dev_u[rows], rank[arr.dev_rack[rows]]))]
+
+
+def _fallback_rack(arr: LayoutArrays, racks: list[int], members: np.ndarray) -> int:
+    """Return the rack that stands in for switches no network rack could take."""
+    if racks:
+        return racks[-1]
+    if len(members):
+        mr = np.unique(members)
+        cx, cy = arr.rack_x_m[mr].mean(), arr.rack_y_m[mr].mean()
+        return int(mr[np.argmin((arr.rack_x_m[mr] - cx) ** 2 + (arr.rack_y_m[mr] - cy) ** 2)])
+    return 0
+
+
+def _build_fabric(b: _Builder, fi: int, f: Fabric) -> FabricBuild:
+    arr, cat = b.arr, b.catalog
+    tt = arr.types
+    net = _rack_indices(f.network_racks, arr, f, "network_racks", b.problems)
+    nodes = _member_nodes(b, fi, f)
+    gpus = tt.gpus[arr.dev_type[nodes]].astype(np.int64)
+    if f.purpose == "scale_out":
+        if f.ports_per_gpu > 0:
+            node_ports = gpus * f.ports_per_gpu
+        else:
+            node_ports = tt.scaleout_ports[arr.dev_type[nodes]].astype(np.int64)
+        n_end = int(gpus.sum())
+        ep_of_node = np.cumsum(gpus) - gpus
+        ep_per_node = gpus
+    else:
+        node_ports = _purpose_ports(cat, arr, f.purpose)[arr.dev_type[nodes]].astype(np.int64)
+        n_end = len(nodes)
+        ep_of_node = np.arange(len(nodes), dtype=np.int64)
+        ep_per_node = np.ones(len(nodes), np.int64)
+    sw_start = b.n_sw
+    tiers = {t.name: t for t in f.tiers}
+    order = [t for t in TIER_NAMES if t in tiers]
+    if len(order) != len(f.tiers) or (order and order != list(TIER_NAMES[:len(order)])):
+        b.problems.append(("FABRIC-TIERS", "error",
+                           f"Fabric {f.id}: tiers must be leaf, then spine, then core, once each",
+                           (f.id,)))
+        order = [t for t in TIER_NAMES[:len(order)] if t in tiers]
+    specs = []
+    for name in order:
+        t = tiers[name]
+        radix, height, power, prob = _link_speed_radix(cat, t.switch, t.radix, t.port_speed_gbps,
+                                                       f.nic_speed_gbps)
+        if prob or radix < 2:
+            b.problems.append(("FABRIC-SWITCH-MODEL", "error", f"Fabric {f.id}: {name} tier: "
+                               + (prob or f"{t.switch} has fewer than 2 ports at "
+                                  f"{f.nic_speed_gbps:g} Gb/s"), (f.id,)))
+            specs = []
+            break
+        specs.append((t, radix, height, power))
+    plan = None
+    wiring = None
+    leaf_ports = np.zeros(0, np.int64)
+    n_vertices = n_end
+    edited = f.topology == "explicit"
+    if f.topology != "explicit" and specs and len(nodes):
+        plan = plan_fabric(node_ports, topology=f.topology, rails=f.rails, su_nodes=f.su_nodes,
+                           radix=tuple(s[1] for s in specs),
+                           oversubscription=tuple(s[0].oversubscription for s in specs),
+                           max_tiers=len(specs), collapse=f.collapse_tiers,
+                           counts=tuple(s[0].count for s in specs))
+        edited = plan.is_edited
+        for p in plan.problems:
+            code = "FABRIC-NO-PORT" if ("exceed" in p or "not connected" in p) else "FABRIC-COUNT"
+            b.problems.append((code, "error" if code == "FABRIC-NO-PORT" else "info",
+                               f"Fabric {f.id}: {p}", (f.id,)))
+        wiring = wire_fabric(plan, node_ports)
+        fallback = _fallback_rack(arr, net, arr.dev_rack[nodes])
+        counts = (plan.leaves, plan.spines, plan.cores)
+        for ti in range(plan.tiers):
+            t, radix, height, power = specs[min(ti, len(specs) - 1)]
+            b.add_switches(fi, ti, t.switch, counts[ti], radix, height, power, net, fallback)
+        leaf_ports = wiring.leaf_ports(plan.leaves)
+        _add_fabric_links(b, fi, f, plan, wiring, nodes, node_ports, gpus, ep_of_node,
+                          ep_per_node, n_end, sw_start)
+        n_vertices = n_end + b.n_sw - sw_start
+    elif f.topology != "explicit" and not specs and not any(
+            p[0] == "FABRIC-SWITCH-MODEL" and f.id in p[3] for p in b.problems):
+        b.problems.append(("FABRIC-NO-TIERS", "error",
+                           f"Fabric {f.id}: no switch tiers declared", (f.id,)))
+    elif f.topology == "explicit":
+        # an explicit fabric owns the switches installed in its network racks
+        for ti, name in enumerate(order):
+            t = tiers[name]
+            rows = b.installed(t.switch, net, 1 << 30)
+            radix, height, power, _ = _link_speed_radix(cat, t.switch, t.radix,
+                                                        t.port_speed_gbps, f.nic_speed_gbps)
+            if rows.size:
+                b.consumed[rows] = False
+                b.add_switches(fi, ti, t.switch, len(rows), radix, height, power, net, 0)
+        n_vertices = n_end + b.n_sw - sw_start
+    if not len(nodes):
+        b.problems.append(("FABRIC-EMPTY", "warning", f"Fabric {f.id} has no member nodes",
+                           (f.id,)))
+    return FabricBuild(index=fi, id=f.id, name=f.name, purpose=f.purpose, topology=f.topology,
+                       link_gbps=float(f.nic_speed_gbps), plan=plan, node_dev=nodes,
+                       n_gpus=int(gpus.sum()), n_endpoints=n_end, n_vertices=n_vertices,
+                       sw_start=sw_start, sw_stop=b.n_sw, leaf_ports=leaf_ports,
+                       is_edited=edited, network_racks=net, ep_first=ep_of_node,
+                       wiring=wiring)
+
+
+def _add_fabric_links(b: _Builder, fi: int, f: Fabric, plan: FabricPlan, w: FabricWiring,
+                      nodes: np.ndarray, node_ports: np.ndarray, gpus: np.ndarray,
+                      ep_of_node: np.ndarray, ep_per_node: np.ndarray, n_end: int,
+                      sw_start: int) -> None:
+    arr = b.arr
+    sw = b.switch_table()
+    sw_rack, sw_u, sw_h = sw["rack"], sw["u"], sw["h"]
+    sw_mid = sw_u - 1 + sw_h / 2.0
+    leaf0, spine0 = sw_start, sw_start + plan.leaves
+    core0 = spine0 + plan.spines
+    gbps = float(f.nic_speed_gbps)
+    # node -> leaf: one link per port; the endpoint is the GPU that owns the port
+    dev = nodes[w.port_node]
+    k = node_ports[w.port_node]
+    ep = ep_of_node[w.port_node] + (w.port_index * ep_per_node[w.port_node]) // np.maximum(k, 1)
+    lsw = leaf0 + w.port_leaf
+    n = len(dev)
+    b.add_links(fabric=np.full(n, fi), tier=np.zeros(n, np.int64), count=np.ones(n, np.int64),
+                gbps=np.full(n, gbps), a_rack=arr.dev_rack[dev], b_rack=sw_rack[lsw],
+                a_u=b.dev_mid_u[dev], b_u=sw_mid[lsw], a_vtx=ep,
+                b_vtx=n_end + (lsw - sw_start), a_ref=dev, b_ref=-(lsw + 1))
+    for tier, (sa, sb, cnt) in ((1, (leaf0 + w.ls_leaf, spine0 + w.ls_spine, w.ls_count)),
+                               (2, (spine0 + w.sc_spine, core0 + w.sc_core, w.sc_count))):
+        m = len(sa)
+        if not m:
+            continue
+        b.add_links(fabric=np.full(m, fi), tier=np.full(m, tier), count=cnt,
+                    gbps=np.full(m, gbps), a_rack=sw_rack[sa], b_rack=sw_rack[sb],
+                    a_u=sw_mid[sa], b_u=sw_mid[sb], a_vtx=n_end + (sa - sw_start),
+                    b_vtx=n_end + (sb - sw_start), a_ref=-(sa + 1), b_ref=-(sb + 1))
+
+
+_PORT_NUM = re.compile(r"(\d+)\s*$")
+
+
+def _explicit_links(b: _Builder, builds: list[FabricBuild]) -> None:
+    """Resolve the user's explicit links and attach them to fabrics and cabling."""
+    layout, arr = b.layout, b.arr
+    links = layout.links
+    if not links:
+        return
+    sw = b.switch_table()
+    fab_index = {f.id: i for i, f in enumerate(layout.fabrics)}
+    # device lookup by (rack, U): rows sorted by rack then U
+    key_dev = arr.dev_rack * 128 + arr.dev_u
+    order = np.argsort(key_dev, kind="stable")
+    skey = key_dev[order]
+    gen = np.flatnonzero(sw["dev"] < 0)
+    key_gen = sw["rack"][gen] * 128 + sw["u"][gen]
+    gorder = np.argsort(key_gen, kind="stable")
+    gkey = key_gen[gorder]
+    node_of = {}
+    for fb in builds:
+        lookup = np.full(len(arr.dev_rack), -1, np.int64)
+        lookup[fb.node_dev] = np.arange(len(fb.node_dev))
+        node_of[fb.index] = lookup
+    sw_of_dev = np.full(len(arr.dev_rack), -1, np.int64)
+    inst = np.flatnonzero(sw["dev"] >= 0)
+    sw_of_dev[sw["dev"][inst]] = inst
+    extra: dict[tuple[int, int], int] = {}
+    vcount = {fb.index: fb.n_vertices for fb in builds}
+    round_robin_use: dict[tuple[int, int], int] = {}
+
+    def resolve(ep, where):
+        ri = arr.rack_index.get(ep.rack)
+        if ri is None:
+            return None, f"{where} names rack {ep.rack!r}, which does not exist"
+        if ep.u is None:
+            lo = int(np.searchsorted(arr.dev_rack, ri, side="left"))
+            hi = int(np.searchsorted(arr.dev_rack, ri, side="right"))
+            if hi - lo == 1:
+                return ("dev", lo, ri), ""
+            return None, f"{where} needs a U: rack {ep.rack} holds {hi - lo} devices"
+        q = ri * 128 + ep.u
+        j = int(np.searchsorted(skey, q, side="right")) - 1
+        if j >= 0:
+            d = int(order[j])
+            if arr.dev_rack[d] == ri and ep.u <= arr.dev_u[d] + max(int(b.dev_h[d]), 1) - 1:
+                s = int(sw_of_dev[d])
+                return (("sw", s, ri) if s >= 0 else ("dev", d, ri)), ""
+        j = int(np.searchsorted(gkey, q, side="right")) - 1
+        if j >= 0:
+            s = int(gen[gorder[j]])
+            if sw["rack"][s] == ri and ep.u <= sw["u"][s] + sw["h"][s] - 1:
+                return ("sw", s, ri), ""
+        return None, f"{where}: nothing is mounted at U{ep.u} of rack {ep.rack}"
+
+    cols = {k: [] for k in ("fabric", "tier", "count", "gbps", "a_rack", "b_rack", "a_u", "b_u",
+                            "a_vtx", "b_vtx", "a_ref", "b_ref", "medium", "length", "link_id")}
+    for lk in links:
+        ends = []
+        bad = ""
+        for side, ep in (("a", lk.a), ("b", lk.b)):
+            res, msg = resolve(ep, f"link {lk.id} end {side}")
+            if res is None:
+                bad = msg
+                break
+            ends.append((res, ep))
+        if bad:
+            b.problems.append(("LINK-ENDPOINT", "error", bad.capitalize(), (lk.id,)))
+            continue
+        fi = -1
+        if lk.fabric is not None:
+            fi = fab_index.get(lk.fabric, -1)
+            if fi < 0:
+                b.problems.append(("LINK-FABRIC", "error", f"Link {lk.id} names fabric "
+                                   f"{lk.fabric!r}, which does not exist", (lk.id,)))
+        if fi < 0:
+            for (kind, i, _), _ep in ends:
+                if kind == "sw":
+                    fi = int(sw["fabric"][i])
+                    break
+                for fb in builds:
+                    if node_of[fb.index][i] >= 0:
+                        fi = fb.index
+                        break
+                if fi >= 0:
+                    break
+        fb = builds[fi] if fi >= 0 else None
+        row = {}
+        for side, ((kind, i, ri), ep) in zip("ab", ends, strict=True):
+            if kind == "sw":
+                upos = float(sw["u"][i] - 1 + sw["h"][i] / 2.0)
+                ref = -(i + 1)
+                vtx = (fb.n_endpoints + i - fb.sw_start) if (
+                    fb is not None and fb.sw_start <= i < fb.sw_stop) else -1
+            else:
+                upos = float(b.dev_mid_u[i])
+                ref = i
+                vtx = -1
+                if fb is not None:
+                    node = int(node_of[fb.index][i])
+                    if node >= 0 and fb.purpose == "scale_out":
+                        g = int(arr.types.gpus[arr.dev_type[i]])
+                        m = _PORT_NUM.search(ep.port or "")
+                        if m:
+                            gi = int(m.group(1)) % max(g, 1)
+                        else:
+                            gi = round_robin_use.get((fb.index, i), 0)
+                            round_robin_use[(fb.index, i)] = gi + 1
+                            gi %= max(g, 1)
+                        vtx = int(fb.ep_first[node]) + gi
+                    elif node >= 0:
+                        vtx = node
+                if fb is not None and vtx < 0:
+                    kk = (fb.index, i if kind == "dev" else -(i + 1))
+                    if kk not in extra:
+                        extra[kk] = vcount[fb.index]
+                        vcount[fb.index] += 1
+                    vtx = extra[kk]
+            row[side] = (ri, upos, vtx, ref)
+        cols["fabric"].append(fi)
+        cols["tier"].append(3)
+        cols["count"].append(lk.count)
+        cols["gbps"].append(float(lk.speed_gbps))
+        for side in "ab":
+            ri, upos, vtx, ref = row[side]
+            cols[f"{side}_rack"].append(ri)
+            cols[f"{side}_u"].append(upos)
+            cols[f"{side}_vtx"].append(vtx)
+            cols[f"{side}_ref"].append(ref)
+        cols["medium"].append(lk.medium or "")
+        cols["length"].append(lk.length_m if lk.length_m is not None else np.nan)
+        cols["link_id"].append(lk.id)
+        if fb is not None:
+            fb.is_edited = True
+    if cols["count"]:
+        b.add_links(**{k: (np.asarray(v, object) if k in ("medium", "link_id") else np.asarray(v))
+                       for k, v in cols.items()})
+    for fb in builds:
+        fb.n_vertices = vcount[fb.index]
+
+
+def build_topology(layout: Layout, catalog: Catalog, arr: LayoutArrays,
+                   key: str | None = None) -> Topology:
+    """Build every fabric switch and link of the layout (no positions involved).
+
+    Switches of each tier take the unused installed switches of the tier's
+    model in the fabric's network racks first, then generated placements in
+    the racks' free U; the layout itself is never changed.
+
+    Examples
+    --------
+    >>> from engine.catalog import load_catalog
+    >>> from engine.compile import compile_layout
+    >>> from engine.model import Fabric, FabricTier, Hall, MountedDevice, Rack
+    >>> cat = load_catalog(user_dir=None)
+    >>> racks = [Rack(id=f"G{i}", type="rack-800x1200", x_m=1 + 0.8 * i, y_m=2,
+    ...               devices=[MountedDevice(type="dgx-h100", u=1 + 9 * k) for k in range(4)])
+    ...          for i in range(8)] + [Rack(id="N1", type="rack-800x1200", x_m=9, y_m=2)]
+    >>> fab = Fabric(id="ib", members=[f"G{i}" for i in range(8)], network_racks=["N1"],
+    ...              tiers=[FabricTier(name="leaf", switch="qm9700"),
+    ...                     FabricTier(name="spine", switch="qm9700")])
+    >>> lay = Layout(hall=Hall(outline=[(0, 0), (12, 0), (12, 5), (0, 5)]), racks=racks,
+    ...              fabrics=[fab])
+    >>> topo = build_topology(lay, cat, compile_layout(lay, cat))
+    >>> np.bincount(topo.sw_tier).tolist(), int(topo.lk_count.sum())
+    ([8, 4], 512)
+    """
+    b = _Builder(layout, catalog, arr)
+    b.prepare_racks(np.array([arr.rack_index[r] for f in layout.fabrics for r in f.network_racks
+                              if r in arr.rack_index], np.int64))
+    builds = [_build_fabric(b, fi, f) for fi, f in enumerate(layout.fabrics)]
+    _explicit_links(b, builds)
+    sw = b.switch_table()
+    lk = b.lk
+
+    def cat_(k, dt):
+        return np.concatenate(lk[k]).astype(dt) if lk[k] else np.zeros(0, dt)
+
+    tt = arr.types
+    is_switch = tt.role[arr.dev_type] == ROLE_CODES["switch"]
+    return Topology(
+        key=key or topology_key(layout, arr), models=b.models,
+        sw_fabric=sw["fabric"], sw_tier=sw["tier"], sw_model=sw["model"], sw_rack=sw["rack"],
+        sw_u=sw["u"], sw_height_u=sw["h"], sw_dev=sw["dev"], sw_radix=sw["radix"],
+        sw_power_w=sw["power"].astype(np.float64),
+        lk_fabric=cat_("fabric", np.int64), lk_tier=cat_("tier", np.int64),
+        lk_count=cat_("count", np.int64), lk_gbps=cat_("gbps", np.float64),
+        lk_a_rack=cat_("a_rack", np.int64), lk_b_rack=cat_("b_rack", np.int64),
+        lk_a_u=cat_("a_u", np.float64), lk_b_u=cat_("b_u", np.float64),
+        lk_a_vtx=cat_("a_vtx", np.int64), lk_b_vtx=cat_("b_vtx", np.int64),
+        lk_a_ref=cat_("a_ref", np.int64), lk_b_ref=cat_("b_ref", np.int64),
+        lk_medium=cat_("medium", object), lk_length_m=cat_("length", np.float64),
+        lk_link_id=cat_("link_id", object), fabrics=builds, problems=b.problems,
+        unassigned_switches=int((is_switch & ~b.consumed).sum()))

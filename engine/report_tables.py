@@ -1,0 +1,1071 @@
+"""Report tables: pure functions from a Layout and its Analysis to typed tables.
+
+Every report (PDF, XLSX, CSV) is drawn from the same :class:`Table` objects, so
+the numbers agree across formats. A table has a key (sheet and file name), a
+title, typed columns whose headers carry their unit, and rows of numbers and
+strings (``None`` for a value that is not known). Numbers stay numbers.
+
+The cable cut-sheet has one row per link of the analysis: both ends (rack, U,
+device, port), medium, routed length, the stock length to order (the next
+standard length at or above the routed length, :data:`STOCK_LENGTHS_M`) and
+the label text printed on both ends of the cable.
+
+Examples
+--------
+>>> from engine.templates import instantiate
+>>> from engine.analysis import analyze
+>>> lay = instantiate("dgx-h100-hall", {"racks": 4})
+>>> tables = {t.key: t for t in build_tables(lay, analyze(lay))}
+>>> tables["racks"].headers()[:4]
+['Rack', 'Row', 'Type', 'Power (kW)']
+>>> sum(tables["bom"].column("GPUs"))
+128
+>>> stock_length_m(np.array([0.3, 2.01, 101.0])).tolist()
+[0.5, 2.5, 110.0]
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+
+from engine.catalog import Catalog, Figure, default_catalog
+from engine.compile import ROLE_CODES
+from engine.model import Layout
+
+__all__ = [
+    "STOCK_LENGTHS_M",
+    "Column",
+    "Table",
+    "LinkView",
+    "stock_length_m",
+    "link_view",
+    "build_tables",
+    "summary_table",
+    "bom_table",
+    "racks_table",
+    "rows_table",
+    "feeds_table",
+    "cooling_units_table",
+    "cooling_groups_table",
+    "network_table",
+    "fabrics_table",
+    "fabric_tiers_table",
+    "cable_bins_table",
+    "violations_table",
+    "cutsheet_table",
+    "sources_table",
+]
+
+#: Standard stock cable lengths in metres; longer runs round up to the next 10 m (made to order).
+STOCK_LENGTHS_M = (0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 5.0, 7.0, 10.0, 15.0, 20.0, 30.0, 50.0, 100.0)
+
+Kind = Literal["str", "int", "float", "num"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: name, unit (shown in the header) and value kind.
+
+    ``kind`` is ``str``, ``int``, ``float`` (fixed ``digits`` decimals in print) or
+    ``num`` (a column of mixed numbers, printed as they come).
+    """
+
+    name: str
+    unit: str = ""
+    kind: Kind = "str"
+    digits: int = 1
+
+    @property
+    def header(self) -> str:
+        """Return the header text, ``"Load (kW)"``."""
+        return f"{self.name} ({self.unit})" if self.unit else self.name
+
+
+@dataclass
+class Table:
+    """A titled table of typed columns and rows (``None`` = not known)."""
+
+    key: str
+    title: str
+    columns: list[Column]
+    rows: list[tuple]
+    note: str = ""
+
+    def headers(self) -> list[str]:
+        """Return the column headers with units."""
+        return [c.header for c in self.columns]
+
+    def index(self, name: str) -> int:
+        """Return the position of the column called ``name`` (or with that header)."""
+        for i, c in enumerate(self.columns):
+            if name in (c.name, c.header):
+                return i
+        raise KeyError(name)
+
+    def column(self, name: str) -> list:
+        """Return the values of one column."""
+        i = self.index(name)
+        return [r[i] for r in self.rows]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def _c(name: str, unit: str = "", kind: Kind = "str", digits: int = 1) -> Column:
+    return Column(name, unit, kind, digits)
+
+
+def _f(x: Any, nd: int = 2) -> float | None:
+    """Round a number for a table; ``None`` for missing or non-finite values."""
+    if x is None:
+        return None
+    x = float(x)
+    return round(x, nd) if math.isfinite(x) else None
+
+
+def _pct(x: Any) -> float | None:
+    return _f(None if x is None else float(x) * 100.0, 1)
+
+
+# -- stock lengths -------------------------------------------------------------------------
+
+def stock_length_m(length_m: np.ndarray) -> np.ndarray:
+    """Return the stock length to order for each routed length (m).
+
+    The next length of :data:`STOCK_LENGTHS_M` at or above the routed length;
+    beyond the longest stock length, the next multiple of 10 m (made to order).
+
+    Parameters
+    ----------
+    length_m : (N,) float
+        Routed lengths including slack.
+
+    Returns
+    -------
+    (N,) float
+
+    Examples
+    --------
+    >>> stock_length_m(np.array([0.0, 1.0, 1.2, 7.5, 100.0])).tolist()
+    [0.5, 1.0, 1.5, 10.0, 100.0]
+    """
+    L = np.asarray(length_m, np.float64)
+    stock = np.asarray(STOCK_LENGTHS_M)
+    i = np.searchsorted(stock, L - 1e-9, side="left")
+    longer = np.ceil(np.maximum(L, 0) / 10.0 - 1e-9) * 10.0
+    return np.where(i < len(stock), stock[np.minimum(i, len(stock) - 1)], longer)
+
+
+# -- the link table of the analysis ----------------------------------------------------------
+
+@dataclass
+class LinkView:
+    """Per-link arrays in one shape, whatever the network module exposes.
+
+    Strings are lists; ``a_u``/``b_u`` are 0 where the end has no U (a
+    rack-scale system or an unplaced switch); ``length_m`` is NaN where the
+    link was not routed.
+    """
+
+    link_id: list[str]
+    tier: list[str]
+    fabric: list[str]
+    a_rack: list[str]
+    a_u: np.ndarray
+    a_device: list[str]
+    a_port: list[str]
+    b_rack: list[str]
+    b_u: np.ndarray
+    b_device: list[str]
+    b_port: list[str]
+    medium: list[str]
+    speed_gbps: np.ndarray
+    length_m: np.ndarray
+    transceivers: np.ndarray
+    optics_w: np.ndarray
+    source: str = "none"
+    cables: np.ndarray | None = None  # parallel cables per link (1 when None)
+
+    def __len__(self) -> int:
+        return len(self.link_id)
+
+    def cable_counts(self) -> np.ndarray:
+        """Physical cables per link (parallel media of one link count each)."""
+        return np.ones(len(self), np.int64) if self.cables is None else self.cables
+
+    @classmethod
+    def empty(cls) -> LinkView:
+        """Return a view with no links."""
+        z = np.zeros(0)
+        return cls([], [], [], [], z.astype(np.int64), [], [], [], z.astype(np.int64), [], [],
+                   [], z, z, z.astype(np.int64), z)
+
+
+def _first(obj: Any, names: Iterable[str]) -> Any:
+    for n in names:
+        if isinstance(obj, dict):
+            if n in obj:
+                return obj[n]
+        elif hasattr(obj, n):
+            return getattr(obj, n)
+    return None
+
+
+def _strs(v: Any, n: int, default: str = "") -> list[str]:
+    if v is None:
+        return [default] * n
+    return ["" if x is None else str(x) for x in (v.tolist() if isinstance(v, np.ndarray) else v)]
+
+
+def _nums(v: Any, n: int, dtype=np.float64, fill: float = np.nan) -> np.ndarray:
+    if v is None:
+        return np.full(n, fill, dtype)
+    a = np.asarray([fill if x is None else x for x in v] if not isinstance(v, np.ndarray) else v)
+    return np.nan_to_num(a.astype(np.float64), nan=fill).astype(dtype) if dtype is not np.float64 \
+        else a.astype(np.float64)
+
+
+def _link_source(network: Any) -> Any:
+    for name in ("link_table", "links", "cable_table", "cables"):
+        v = getattr(network, name, None)
+        if v is not None and not isinstance(v, (int, float, dict)):
+            return v
+    return None
+
+
+def _parts(network: Any) -> tuple[Any, Any]:
+    """Find the network's :class:`engine.fabric.Topology` and its cabling result."""
+    try:
+        from engine.cabling import CablingResult
+        from engine.fabric import Topology
+    except ImportError:
+        return None, None
+    topo = cab = None
+    values = list(vars(network).values()) if hasattr(network, "__dict__") else []
+    for v in values:
+        if topo is None and isinstance(v, Topology):
+            topo = v
+        elif cab is None and isinstance(v, CablingResult):
+            cab = v
+    return topo, cab
+
+
+def _end_ports(ref: np.ndarray, tier: np.ndarray) -> np.ndarray:
+    """Number each end's port on its device, 1.., down ports (lower tiers) first.
+
+    ``ref`` is (2, N): the a and b end of each link; returns (2, N) port numbers.
+    """
+    n = ref.shape[1]
+    keys = ref.reshape(-1)
+    tiers = np.concatenate([tier, tier])
+    pos = np.concatenate([np.arange(n), np.arange(n)])
+    order = np.lexsort((pos, tiers, keys))
+    k = keys[order]
+    start = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
+    first = np.repeat(start, np.diff(np.r_[start, len(k)]))
+    port = np.empty(2 * n, np.int64)
+    port[order] = np.arange(2 * n) - first + 1
+    return port.reshape(2, n)
+
+
+def _topology_view(analysis: Any, topo: Any, cab: Any, catalog: Catalog) -> LinkView:
+    """One row per link from the fabric topology (link groups) and its routing."""
+    from engine.cabling import MediaTable
+    from engine.fabric import LINK_TIERS, TIER_NAMES
+
+    arr = analysis.arrays
+    cnt = np.asarray(topo.lk_count, np.int64)
+    g = np.repeat(np.arange(len(cnt)), cnt)
+    n = len(g)
+    if n == 0:
+        return LinkView.empty()
+    tier = np.asarray(topo.lk_tier, np.int64)[g]
+    ref = np.stack([np.asarray(topo.lk_a_ref, np.int64)[g], np.asarray(topo.lk_b_ref, np.int64)[g]])
+    ports = _end_ports(ref, tier)
+    rack_ids = np.asarray(list(arr.rack_ids) + [""], dtype=object)
+    type_ids = np.asarray(arr.types.ids, dtype=object)
+    models = np.asarray(list(topo.models) or [""], dtype=object)
+    tier_names = np.asarray(TIER_NAMES, dtype=object)
+
+    def end(r: np.ndarray, side: int):
+        is_sw = r < 0
+        sw = np.where(is_sw, -r - 1, 0)
+        dev = np.where(is_sw, 0, r)
+        rack = np.where(is_sw, np.asarray(topo.sw_rack, np.int64)[sw] if topo.n_switches else -1,
+                        arr.dev_rack[dev] if len(arr.dev_rack) else -1)
+        u = np.where(is_sw, np.asarray(topo.sw_u, np.int64)[sw] if topo.n_switches else 0,
+                     arr.dev_u[dev] if len(arr.dev_u) else 0)
+        dev_name = np.where(is_sw, (models[np.asarray(topo.sw_model, np.int64)[sw]]
+                                    + " " + tier_names[np.asarray(topo.sw_tier, np.int64)[sw]])
+                            if topo.n_switches else "", type_ids[arr.dev_type[dev]]
+                            if len(arr.dev_type) else "")
+        port = [f"P{p}" for p in ports[side].tolist()]
+        return (rack_ids[np.where(rack >= 0, rack, len(rack_ids) - 1)].tolist(), u.astype(np.int64),
+                dev_name.tolist(), port)
+
+    a_rack, a_u, a_dev, a_port = end(ref[0], 0)
+    b_rack, b_u, b_dev, b_port = end(ref[1], 1)
+    fab_ids = np.asarray([fb.id for fb in topo.fabrics] + [""], dtype=object)
+    fab = np.asarray(topo.lk_fabric, np.int64)[g]
+    given = np.asarray(topo.lk_link_id, dtype=object)[g]
+    seq = np.arange(1, n + 1)
+    within = seq - 1 - np.repeat(np.cumsum(cnt) - cnt, cnt)
+    ids = [(f"{gid}.{k + 1}" if c > 1 else str(gid)) if gid else f"L{q:06d}"
+           for gid, k, c, q in zip(given.tolist(), within.tolist(), cnt[g].tolist(), seq.tolist(),
+                                   strict=True)]
+    media = MediaTable.from_catalog(catalog)
+    mid = np.asarray(list(media.ids) + [""], dtype=object)
+    if cab is not None and len(cab.length_m) == len(cnt):
+        med = np.asarray(cab.medium, np.int64)[g]
+        length = np.asarray(cab.length_m, np.float64)[g]
+        cables = np.asarray(cab.cables, np.int64)[g]
+    else:
+        med = np.full(n, -1, np.int64)
+        length = np.full(n, np.nan)
+        cables = np.ones(n, np.int64)
+    safe = np.where(med >= 0, med, len(mid) - 1)
+    per_xcv = np.r_[media.transceivers_per_cable(), 0]
+    per_w = np.r_[2.0 * np.nan_to_num(media.power_per_end_w, nan=0.0), 0.0]
+    return LinkView(
+        link_id=ids, tier=np.asarray(LINK_TIERS, dtype=object)[tier].tolist(),
+        fabric=fab_ids[np.where(fab >= 0, fab, len(fab_ids) - 1)].tolist(),
+        a_rack=a_rack, a_u=a_u, a_device=a_dev, a_port=a_port,
+        b_rack=b_rack, b_u=b_u, b_device=b_dev, b_port=b_port,
+        medium=mid[safe].tolist(), speed_gbps=np.asarray(topo.lk_gbps, np.float64)[g],
+        length_m=length, transceivers=per_xcv[safe] * cables, optics_w=per_w[safe] * cables,
+        source="topology", cables=cables)
+
+
+def link_view(analysis: Any, catalog: Catalog | None = None) -> LinkView:
+    """Return the analysis's links as a :class:`LinkView` (empty when it has none).
+
+    Reads the network's fabric topology and cable routing
+    (:class:`engine.fabric.Topology`, :class:`engine.cabling.CablingResult`):
+    one row per link (a link group of ``count`` parallel links gives ``count``
+    rows). Port numbers are assigned per device in link order, down ports
+    (to lower tiers) first. Failing those, a per-link table
+    (``network.link_table`` or ``network.links``, arrays or records) is read.
+    """
+    catalog = catalog or default_catalog()
+    net = getattr(analysis, "network", None)
+    topo, cab = _parts(net)
+    if topo is not None:
+        return _topology_view(analysis, topo, cab, catalog)
+    src = _link_source(net)
+    if src is None:
+        return LinkView.empty()
+    if isinstance(src, (list, tuple)):
+        recs = list(src)
+        n = len(recs)
+        if not n:
+            return LinkView.empty()
+        keys = ("id", "tier", "fabric", "a_rack", "a_u", "a_device", "a_port", "b_rack", "b_u",
+                "b_device", "b_port", "medium", "speed_gbps", "length_m", "transceivers",
+                "optics_w")
+        cols = {k: [_first(r, _ALIASES.get(k, (k,))) for r in recs] for k in keys}
+        get = cols.get
+    else:
+        n = int(_first(src, ("n", "n_links", "count")) or 0) or len(
+            _first(src, ("medium", "media", "length_m")) or [])
+
+        def get(k: str) -> Any:
+            return _first(src, _ALIASES.get(k, (k,)))
+    if n == 0:
+        return LinkView.empty()
+    medium = _strs(get("medium"), n)
+    ids = get("id")
+    view = LinkView(
+        link_id=_strs(ids, n) if ids is not None else [f"L{i + 1:06d}" for i in range(n)],
+        tier=_strs(get("tier"), n), fabric=_strs(get("fabric"), n),
+        a_rack=_strs(get("a_rack"), n), a_u=_nums(get("a_u"), n, np.int64, 0),
+        a_device=_strs(get("a_device"), n), a_port=_strs(get("a_port"), n),
+        b_rack=_strs(get("b_rack"), n), b_u=_nums(get("b_u"), n, np.int64, 0),
+        b_device=_strs(get("b_device"), n), b_port=_strs(get("b_port"), n),
+        medium=medium, speed_gbps=_nums(get("speed_gbps"), n),
+        length_m=_nums(get("length_m"), n),
+        transceivers=np.zeros(n, np.int64), optics_w=np.zeros(n), source=type(src).__name__)
+    xcv, opt = get("transceivers"), get("optics_w")
+    if xcv is not None and opt is not None:
+        view.transceivers = _nums(xcv, n, np.int64, 0)
+        view.optics_w = _nums(opt, n, np.float64, 0.0)
+    else:
+        per_xcv, per_w = _medium_optics(catalog, sorted(set(medium)))
+        mi = {m: i for i, m in enumerate(sorted(set(medium)))}
+        code = np.fromiter((mi[m] for m in medium), np.int64, n)
+        view.transceivers = per_xcv[code] if xcv is None else _nums(xcv, n, np.int64, 0)
+        view.optics_w = per_w[code] if opt is None else _nums(opt, n, np.float64, 0.0)
+    return view
+
+
+_ALIASES: dict[str, tuple[str, ...]] = {
+    "id": ("id", "link_id", "ids", "link_ids"),
+    "tier": ("tier", "tiers", "link_tier"),
+    "fabric": ("fabric", "fabrics", "fabric_id", "fabric_ids"),
+    "a_rack": ("a_rack", "a_racks", "a_rack_id", "a_rack_ids"),
+    "a_u": ("a_u", "a_us"),
+    "a_device": ("a_device", "a_devices", "a_device_type", "a_type"),
+    "a_port": ("a_port", "a_ports"),
+    "b_rack": ("b_rack", "b_racks", "b_rack_id", "b_rack_ids"),
+    "b_u": ("b_u", "b_us"),
+    "b_device": ("b_device", "b_devices", "b_device_type", "b_type"),
+    "b_port": ("b_port", "b_ports"),
+    "medium": ("medium", "media", "medium_id", "medium_ids"),
+    "speed_gbps": ("speed_gbps",),
+    "length_m": ("length_m", "routed_length_m", "lengths_m"),
+    "transceivers": ("transceivers", "transceiver_count"),
+    "optics_w": ("optics_w", "power_w"),
+}
+
+
+_PLUGGABLE = {"mmf", "smf_dr", "smf_fr"}
+
+
+def _medium_optics(catalog: Catalog, media: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Transceivers and optics power per link of each medium (pluggables: one per end)."""
+    xcv, watts = [], []
+    for m in media:
+        med = catalog.media.get(m)
+        ends = 2 if med is not None and med.kind in _PLUGGABLE else 0
+        xcv.append(ends)
+        watts.append(2 * med.power_per_end_w.v() if med is not None else 0.0)
+    return np.asarray(xcv, np.int64), np.asarray(watts, np.float64)
+
+
+# -- tables ------------------------------------------------------------------------------------
+
+_ROLE_LABEL = {"gpu_server": "GPU server", "rack_system": "Rack-scale system",
+               "cpu_node": "CPU node", "switch": "Switch", "nic": "NIC", "storage": "Storage",
+               "power_shelf": "Power shelf", "other": "Other device"}
+_ROLE_BY_CODE = {v: k for k, v in ROLE_CODES.items()}
+
+
+def summary_table(layout: Layout, analysis: Any) -> Table:
+    """Return the headline figures of the design (metric, value, unit)."""
+    d = analysis.to_dict()
+    c, p, co, cb, n = d["counts"], d["power"], d["cooling"], d["cabling"], d["network"]
+    sev = analysis.violations_by_severity()
+    rows: list[tuple] = [
+        ("Generation", layout.generation, ""),
+        ("Racks", c["racks"], ""),
+        ("GPUs", c["gpus"], ""),
+        ("GPU servers and systems", c["servers"], ""),
+        ("CPU nodes", c["cpu_nodes"], ""),
+        ("Switches", c["switches"]["total"], ""),
+        ("IT load", _f(p["it_kw"]), "kW"),
+        ("Facility load", _f(p["facility_kw"]), "kW"),
+        ("PUE", _f(p["pue"], 3), ""),
+        ("Largest rack", _f(p["max_rack_kw"]), "kW"),
+        ("GPUs per MW of IT load", _f(p["gpus_per_mw"], 1), "GPU/MW"),
+        ("Heat to air", _f(co["air_kw"]), "kW"),
+        ("Heat to liquid", _f(co["liquid_kw"]), "kW"),
+        ("Liquid share", _pct(co["liquid_share"]), "%"),
+        ("Airflow", _f(co["airflow_cfm"], 0), "CFM"),
+        ("Coolant flow", _f(co["liquid_flow_lpm"], 1), "L/min"),
+        ("Hall area", _f(d["floor"]["hall_area_m2"], 1), "m2"),
+        ("Occupied floor area", _f(d["floor"]["occupied_area_m2"], 1), "m2"),
+        ("Highest floor load", _f(d["floor"]["max_load_kg_m2"], 1), "kg/m2"),
+        ("Links", cb["links"], ""),
+        ("Transceivers", cb["transceivers"], ""),
+        ("Cable length, total", _f(cb["total_length_m"], 1), "m"),
+        ("Cable length, longest", _f(cb["max_length_m"], 2), "m"),
+        ("Optics power", _f(cb.get("optics_w", 0.0) / 1000.0, 2), "kW"),
+        ("Bisection bandwidth", _f(n["bisection_tbps"], 3), "Tb/s"),
+        ("Bisection per GPU", _f(n["per_gpu_bisection_gbps"], 1), "Gb/s"),
+        ("Scale-up domain", n["scaleup_domain_gpus"], "GPUs"),
+        ("Violations: errors", sev["error"], ""),
+        ("Violations: warnings", sev["warning"], ""),
+    ]
+    return Table("summary", "Summary", [_c("Metric"), _c("Value", kind="num", digits=1),
+                                        _c("Unit")], rows)
+
+
+def _device_counts(analysis: Any) -> tuple[np.ndarray, Any]:
+    arr = analysis.arrays
+    tt = arr.types
+    counts = np.bincount(arr.dev_type, minlength=len(tt.ids)) if len(arr.dev_type) \
+        else np.zeros(len(tt.ids), np.int64)
+    return counts, tt
+
+
+def _polyline_m(points: Sequence[tuple[float, float]]) -> float:
+    if len(points) < 2:
+        return 0.0
+    p = np.asarray(points, np.float64)
+    return float(np.hypot(*np.diff(p, axis=0).T).sum())
+
+
+def bom_table(layout: Layout, analysis: Any, links: LinkView | None = None,
+              catalog: Catalog | None = None) -> Table:
+    """Return the bill of materials.
+
+    Devices by type (GPU servers, systems, CPU nodes, switches), racks by type,
+    facility units by model, trays and busway by length, cables by medium and
+    stock length, transceivers by medium. The ``GPUs`` column sums to the
+    analysis's GPU count; device quantities sum to its servers, CPU nodes and
+    switches; transceiver quantities to its transceivers.
+    """
+    catalog = catalog or default_catalog()
+    links = link_view(analysis, catalog) if links is None else links
+    rows: list[tuple] = []
+    counts, tt = _device_counts(analysis)
+    order = sorted(range(len(tt.ids)), key=lambda i: (int(tt.role[i]), tt.ids[i]))
+    installed_switches: Counter[str] = Counter()
+    for i in order:
+        if counts[i] == 0:
+            continue
+        dev = catalog.devices.get(tt.ids[i])
+        role = _ROLE_BY_CODE.get(int(tt.role[i]), "other")
+        if role == "switch":
+            installed_switches[tt.ids[i]] += int(counts[i])
+        rows.append((_ROLE_LABEL[role], tt.ids[i], dev.name if dev else tt.ids[i], int(counts[i]),
+                     "ea", int(counts[i] * tt.gpus[i]), None, _src(dev, "power_max_w")))
+    for (model, tier), qty in sorted(_fabric_switches(layout, analysis,
+                                                      installed_switches).items()):
+        dev = catalog.devices.get(model)
+        rows.append(("Switch", model, f"{dev.name if dev else model}, {tier} (fabric)",
+                     qty, "ea", 0, None, _src(dev, "power_max_w")))
+    for rt, qty in sorted(Counter(r.type for r in layout.racks).items()):
+        spec = catalog.racks.get(rt)
+        rows.append(("Rack", rt, spec.name if spec else rt, qty, "ea", 0, None,
+                     _src(spec, "width_mm")))
+    for (kind, model), qty in sorted(Counter((u.kind, u.model or f"{u.capacity_kw:g} kW")
+                                             for u in layout.cooling).items()):
+        spec = catalog.facility.get(model)
+        rows.append((_UNIT_LABEL[kind], model, spec.name if spec else model, qty, "ea", 0, None,
+                     _src(spec, "capacity_kw")))
+    feed_len: dict[tuple[str, str], float] = defaultdict(float)
+    feed_qty: Counter[tuple[str, str]] = Counter()
+    for f in layout.feeds:
+        key = (f.kind, f.model or f"{f.rating_kw:.0f} kW")
+        feed_qty[key] += 1
+        feed_len[key] += _polyline_m(f.points)
+    for (kind, model), qty in sorted(feed_qty.items()):
+        spec = catalog.facility.get(model)
+        name = spec.name if spec else model
+        rows.append((_UNIT_LABEL[kind], model, name, qty, "ea", 0,
+                     _f(feed_len[(kind, model)], 1) or None, _src(spec, "capacity_kw")))
+    if layout.trays:
+        total = sum(_polyline_m(t.points) for t in layout.trays)
+        rows.append(("Cable tray", "tray", f"{len(layout.trays)} tray runs", _f(total, 1), "m", 0,
+                     None, ""))
+    if len(links):
+        stock = stock_length_m(np.nan_to_num(links.length_m, nan=0.0))
+        qty_of: Counter[tuple[str, float]] = Counter()
+        for m, s, k in zip(links.medium, stock.tolist(), links.cable_counts().tolist(),
+                           strict=True):
+            qty_of[(m, s)] += k
+        for (m, s), qty in sorted(qty_of.items()):
+            med = catalog.media.get(m)
+            rows.append(("Cable", m or "(no medium reaches)", med.name if med else
+                         "no allowed medium reaches this length", qty, "ea", 0, s,
+                         _src(med, "reach_max_m")))
+        xcv: Counter[str] = Counter()
+        for m, k in zip(links.medium, links.transceivers.tolist(), strict=True):
+            xcv[m] += k
+        for m, qty in sorted(xcv.items()):
+            if qty:
+                med = catalog.media.get(m)
+                rows.append(("Transceiver", m, (med.name if med else m) + " transceiver",
+                             int(qty), "ea", 0, None, _src(med, "power_per_end_w")))
+    cols = [_c("Category"), _c("Item"), _c("Description"), _c("Quantity", kind="int"),
+            _c("Unit"), _c("GPUs", kind="int"), _c("Length", "m", "float"), _c("Source")]
+    return Table("bom", "Bill of materials", cols, rows,
+                 "Cables are counted per medium and stock length (the next standard length at or "
+                 "above the routed length); busway rows give the total run length.")
+
+
+_UNIT_LABEL = {"crah": "CRAH", "cdu": "CDU", "rear_door": "Rear-door heat exchanger",
+               "busway": "Busway", "pdu": "Rack PDU", "rpp": "Remote power panel"}
+
+
+def _src(spec: Any, attr: str) -> str:
+    if spec is None:
+        return ""
+    fig = getattr(spec, attr, None)
+    return fig.source or "" if isinstance(fig, Figure) else ""
+
+
+def _fabric_switches(layout: Layout, analysis: Any,
+                     installed: Counter[str]) -> Counter[tuple[str, str]]:
+    """Switches the fabrics add beyond those installed in racks: ``(model, tier) -> count``."""
+    from engine.fabric import TIER_NAMES
+
+    topo, _ = _parts(analysis.network)
+    out: Counter[tuple[str, str]] = Counter()
+    if topo is not None:
+        gen = np.flatnonzero(np.asarray(topo.sw_dev) < 0)
+        for m, t in zip(np.asarray(topo.sw_model)[gen].tolist(),
+                        np.asarray(topo.sw_tier)[gen].tolist(), strict=True):
+            out[(topo.models[m], TIER_NAMES[t])] += 1
+        return out
+    counts = analysis.network.switch_counts()
+    extra = int(counts.get("total", 0)) - sum(installed.values())
+    if extra > 0:
+        out[("switch (model not given)", "")] = extra
+    return out
+
+
+def racks_table(layout: Layout, analysis: Any) -> Table:
+    """Return one row per rack: power, U, weight, floor load, liquid share, GPUs, zones."""
+    arr, p, c, fl = analysis.arrays, analysis.power, analysis.cooling, analysis.floor
+    n = arr.n_racks
+    tt = arr.types
+    contents: list[Counter[str]] = [Counter() for _ in range(n)]
+    for r, t in zip(arr.dev_rack.tolist(), arr.dev_type.tolist(), strict=True):
+        contents[r][tt.ids[t]] += 1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        liquid = np.where(arr.rack_power_w > 0, arr.rack_liquid_w / arr.rack_power_w, 0.0)
+    crah = [c.unit_ids[i] if i >= 0 else "" for i in c.rack_crah.tolist()]
+    cdu = [c.unit_ids[i] if i >= 0 else "" for i in c.rack_cdu.tolist()]
+    load = fl.rack_load_kg_m2 if len(fl.rack_load_kg_m2) == n else np.full(n, np.nan)
+    rows = []
+    for i, r in enumerate(layout.racks):
+        what = ", ".join(f"{k} x{v}" if v > 1 else k for k, v in contents[i].items())
+        rows.append((r.id, r.row or "", r.type, _f(p.rack_kw[i]), _pct(liquid[i]),
+                     int(arr.rack_u_used[i]), int(arr.rack_height_u[i]),
+                     _f(arr.rack_weight_kg[i], 1), _f(load[i], 1), int(arr.rack_gpus[i]),
+                     int(arr.rack_servers[i]), int(arr.rack_switches[i]), " ".join(r.feeds),
+                     crah[i], cdu[i], what))
+    cols = [_c("Rack"), _c("Row"), _c("Type"), _c("Power", "kW", "float"),
+            _c("Liquid share", "%", "float"), _c("U used", kind="int"),
+            _c("U total", kind="int"), _c("Weight", "kg", "float", 0),
+            _c("Floor load", "kg/m2", "float", 0), _c("GPUs", kind="int"),
+            _c("Servers", kind="int"), _c("Switches", kind="int"), _c("Feeds"),
+            _c("CRAH zone"), _c("CDU"), _c("Contents")]
+    return Table("racks", "Racks", cols, rows)
+
+
+def rows_table(layout: Layout, analysis: Any) -> Table:
+    """Return one row per rack row: racks, GPUs, power (sum, mean, max), U, weight."""
+    arr = analysis.arrays
+    rack_kw = analysis.power.rack_kw
+    names = [r.row or "" for r in layout.racks]
+    uniq, inv = (np.unique(np.asarray(names, dtype=str), return_inverse=True) if names
+                 else (np.array([], str), np.zeros(0, np.int64)))
+    k = len(uniq)
+
+    def s(w):
+        return np.bincount(inv, weights=w, minlength=k)
+
+    cnt = np.bincount(inv, minlength=k)
+    mx = np.zeros(k)
+    if len(inv):
+        np.maximum.at(mx, inv, rack_kw)
+    kw, liq = s(rack_kw), s(arr.rack_liquid_w / 1000.0)
+    rows = [(str(uniq[j]) or "(none)", int(cnt[j]), int(s(arr.rack_gpus)[j]), _f(kw[j]),
+             _f(kw[j] / cnt[j] if cnt[j] else 0.0), _f(mx[j]), _pct(liq[j] / kw[j] if kw[j] else 0),
+             int(s(arr.rack_u_used)[j]), _f(s(arr.rack_weight_kg)[j], 0)) for j in range(k)]
+    cols = [_c("Row"), _c("Racks", kind="int"), _c("GPUs", kind="int"),
+            _c("Power", "kW", "float"), _c("Mean per rack", "kW", "float"),
+            _c("Largest rack", "kW", "float"), _c("Liquid share", "%", "float"),
+            _c("U used", kind="int"), _c("Weight", "kg", "float", 0)]
+    return Table("rows", "Rows", cols, rows)
+
+
+def feeds_table(layout: Layout, analysis: Any) -> Table:
+    """Return one row per feed: rating, derated budget, load and utilization, A/B loss."""
+    p = analysis.power
+    fed = Counter(fid for r in layout.racks for fid in r.feeds)
+    rows = []
+    for j, f in enumerate(layout.feeds):
+        u, fu = float(p.feed_utilization[j]), float(p.feed_failover_utilization[j])
+        status = ("over budget" if u > 1 + 1e-9 else
+                  "over budget on side loss" if fu > 1 + 1e-9 else "OK")
+        rows.append((f.id, f.side, f.kind, f.model or "", fed[f.id], _f(p.feed_rating_kw[j]),
+                     _f(p.feed_budget_kw[j]), _f(p.feed_load_kw[j]), _pct(u),
+                     _f(p.feed_failover_kw[j]), _pct(fu), status))
+    cols = [_c("Feed"), _c("Side"), _c("Kind"), _c("Model"), _c("Racks", kind="int"),
+            _c("Rating", "kW", "float"), _c("Budget", "kW", "float"), _c("Load", "kW", "float"),
+            _c("Utilization", "%", "float"), _c("Load, other side lost", "kW", "float"),
+            _c("Utilization, other side lost", "%", "float"), _c("Status")]
+    return Table("feeds", "Power feeds", cols, rows,
+                 f"Budget = rating x {layout.assumptions.continuous_derating:.0%} continuous-load "
+                 "derating. 'Other side lost': each rack's load moves to its remaining feeds.")
+
+
+def cooling_units_table(layout: Layout, analysis: Any) -> Table:
+    """Return one row per cooling unit: capacity, assigned load, utilization, flow."""
+    c = analysis.cooling
+    zone = Counter(int(i) for i in c.rack_crah.tolist() if i >= 0)
+    zone.update(int(i) for i in c.rack_cdu.tolist() if i >= 0)
+    rows = []
+    for i, u in enumerate(layout.cooling):
+        rows.append((u.id, u.kind, u.model or "", u.group or u.kind, _f(c.unit_capacity_kw[i]),
+                     _f(c.unit_load_kw[i]), _pct(c.unit_utilization[i]),
+                     _f(c.unit_flow_lpm[i], 1) if u.kind == "cdu" else None,
+                     _f(c.unit_rated_flow_lpm[i], 1), zone.get(i, 0) or (1 if u.rack else 0)))
+    cols = [_c("Unit"), _c("Kind"), _c("Model"), _c("Group"), _c("Capacity", "kW", "float"),
+            _c("Load", "kW", "float"), _c("Utilization", "%", "float"),
+            _c("Flow", "L/min", "float"), _c("Rated flow", "L/min", "float"),
+            _c("Racks in zone", kind="int")]
+    return Table("cooling", "Cooling units", cols, rows,
+                 "CRAH load shares the room's air heat by capacity over distance squared; a rack's "
+                 "zone is its nearest (or assigned) unit.")
+
+
+def cooling_groups_table(layout: Layout, analysis: Any) -> Table:
+    """Return one row per redundancy group: capacity, N+1 capacity, load, N+1 margin."""
+    c = analysis.cooling
+    members = Counter(u.group or u.kind for u in layout.cooling)
+    rows = []
+    for g, name in enumerate(c.group_names):
+        m = float(c.group_margin_kw[g])
+        over = c.group_load_kw[g] > c.group_capacity_kw[g] + 1e-6
+        status = "over capacity" if over else ("not N+1" if m < -1e-6 else "N+1 OK")
+        rows.append((name, members.get(name, 0), _f(c.group_capacity_kw[g]),
+                     _f(c.group_n1_capacity_kw[g]), _f(c.group_load_kw[g]), _f(m),
+                     _pct(c.group_load_kw[g] / c.group_capacity_kw[g]
+                          if c.group_capacity_kw[g] > 0 else 0), status))
+    cols = [_c("Group"), _c("Units", kind="int"), _c("Capacity", "kW", "float"),
+            _c("N+1 capacity", "kW", "float"), _c("Load", "kW", "float"),
+            _c("N+1 margin", "kW", "float"), _c("Utilization", "%", "float"), _c("Status")]
+    return Table("cooling_groups", "Cooling redundancy groups", cols, rows,
+                 "N+1 capacity is the group's capacity without its largest unit; the margin is "
+                 "N+1 capacity minus load.")
+
+
+def _failure_rows(w: Any, before_tbps: float) -> list[tuple]:
+    """Rows describing the worst single switch failure (``network.worst_failure``)."""
+    if not w:
+        return [("Worst single failure", "none computed (no fabric)", "")]
+    if not isinstance(w, dict):
+        return [("Worst single failure", str(w), "")]
+    rows: list[tuple] = [("Worst single failure", str(w.get("switch") or w.get("tier") or "?"),
+                          "")]
+    after = w.get("bisection_tbps")
+    if after is not None:
+        rows.append(("  bisection after that failure", _f(after, 3), "Tb/s"))
+    if w.get("per_gpu_bisection_gbps") is not None:
+        rows.append(("  per GPU after that failure", _f(w["per_gpu_bisection_gbps"], 1), "Gb/s"))
+    loss = w.get("loss_fraction")
+    if loss is None and after is not None and before_tbps > 0:
+        loss = 1 - float(after) / before_tbps
+    if loss is not None:
+        rows.append(("  bisection lost", _pct(loss), "%"))
+    return rows
+
+
+def network_table(layout: Layout, analysis: Any) -> Table:
+    """Return the network summary: switches, ports and links per tier, bisection, scale-up."""
+    net = analysis.network
+    d = net.network_dict()
+    cb = net.cabling_dict()
+    rows: list[tuple] = []
+    for tier, k in net.switch_counts().items():
+        if k or tier == "total":
+            rows.append((f"Switches: {tier}", int(k), ""))
+    for tier, ports in (d.get("switches") or {}).items():
+        if isinstance(ports, dict) and "ports_used" in ports:
+            rows.append((f"Ports used: {tier}", int(ports["ports_used"]),
+                         f"of {int(ports.get('ports', 0)):,}"))
+    for tier, k in cb["by_tier"].items():
+        if k:
+            rows.append((f"Links: {tier}", int(k), ""))
+    for tier, v in sorted(d["oversubscription"].items()):
+        rows.append((f"Oversubscription: {tier}", _f(v, 2), ":1"))
+    method = d["bisection_method"] + (" (exact)" if d.get("bisection_exact") else "")
+    rows += [
+        ("Scale-out GPUs", int(d.get("scaleout_gpus", getattr(net, "scaleout_gpus", 0))), ""),
+        ("GPUs in no fabric", int(d.get("unconnected_gpus", 0)), ""),
+        ("Bisection bandwidth (one way)", _f(d["bisection_tbps"], 3), "Tb/s"),
+        ("Bisection method", method, ""),
+        ("Bisection per GPU", _f(d["per_gpu_bisection_gbps"], 1), "Gb/s"),
+    ]
+    rows += _failure_rows(d.get("worst_failure"), float(d["bisection_tbps"]))
+    rows += [
+        ("Scale-up domain", int(d["scaleup_domain_gpus"]), "GPUs"),
+        ("Scale-up domains", int(d.get("scaleup_domains", 0)), ""),
+        ("Scale-up bandwidth per GPU, per direction",
+         _f(d.get("scaleup_gbps_per_gpu_per_direction", d["scaleup_gbps_per_gpu"] / 2), 0),
+         "Gb/s"),
+    ]
+    return Table("network", "Network", [_c("Metric"), _c("Value", kind="num", digits=1),
+                                        _c("Unit")], rows,
+                 "Bandwidth is per direction: bisection is the least capacity crossing any cut "
+                 "that splits the GPUs into two equal halves. The worst single failure is the "
+                 "one switch whose loss costs the most bisection.")
+
+
+def fabrics_table(layout: Layout, analysis: Any) -> Table:
+    """Return one row per fabric: members, tiers, bisection and its worst single failure."""
+    rows = []
+    for f in analysis.network.network_dict().get("fabrics") or []:
+        w = f.get("worst_failure") or {}
+        rows.append((f.get("id", ""), f.get("purpose", ""), f.get("topology", ""),
+                     int(f.get("tiers", 0)), int(f.get("nodes", 0)), int(f.get("gpus", 0)),
+                     int(f.get("scalable_units", 0)), _f(f.get("link_gbps"), 0),
+                     _f(f.get("bisection_tbps"), 3), f.get("bisection_method", ""),
+                     _f(f.get("per_gpu_bisection_gbps"), 1),
+                     str(w.get("switch", "")) if isinstance(w, dict) else str(w or ""),
+                     _f(w.get("bisection_tbps"), 3) if isinstance(w, dict) else None))
+    cols = [_c("Fabric"), _c("Purpose"), _c("Topology"), _c("Tiers", kind="int"),
+            _c("Nodes", kind="int"), _c("GPUs", kind="int"), _c("Scalable units", kind="int"),
+            _c("Link speed", "Gb/s", "float", 0), _c("Bisection", "Tb/s", "float", 2),
+            _c("Method"), _c("Per GPU", "Gb/s", "float", 1), _c("Worst single failure"),
+            _c("Bisection after it", "Tb/s", "float", 2)]
+    return Table("fabrics", "Fabrics", cols, rows)
+
+
+def fabric_tiers_table(layout: Layout, analysis: Any, catalog: Catalog | None = None) -> Table:
+    """Return one row per fabric tier in use: switch model, count, ports, oversubscription."""
+    from engine.fabric import TIER_NAMES
+
+    catalog = catalog or default_catalog()
+    topo, _ = _parts(analysis.network)
+    info = {f.get("id"): f for f in analysis.network.network_dict().get("fabrics") or []}
+    rows = []
+    for fi, fab in enumerate(layout.fabrics):
+        entry = info.get(fab.id, {})
+        for t in fab.tiers:
+            k = TIER_NAMES.index(t.name) if t.name in TIER_NAMES else -1
+            n = (entry.get("switches") or {}).get(t.name)
+            placed = generated = radix = None
+            if topo is not None and k >= 0:
+                sel = (np.asarray(topo.sw_fabric) == fi) & (np.asarray(topo.sw_tier) == k)
+                n = int(sel.sum()) if n is None else n
+                generated = int((sel & (np.asarray(topo.sw_dev) < 0)).sum())
+                placed = int((sel & (np.asarray(topo.sw_rack) >= 0)).sum())
+                radix = int(np.asarray(topo.sw_radix)[sel][0]) if sel.any() else None
+            if n == 0:
+                continue  # a tier the fabric did not need (it collapsed)
+            dev = catalog.devices.get(t.switch)
+            over = (entry.get("oversubscription") or {}).get(t.name, t.oversubscription
+                                                              if t.name != "core" else None)
+            rows.append((fab.id, t.name, t.switch, None if n is None else int(n), generated,
+                         placed, radix if radix is not None else (dev.switch_ports if dev else
+                                                                  None),
+                         _f(entry.get("link_gbps", fab.nic_speed_gbps), 0), _f(over, 2)))
+    cols = [_c("Fabric"), _c("Tier"), _c("Switch"), _c("Switches", kind="int"),
+            _c("Generated", kind="int"), _c("Placed in racks", kind="int"),
+            _c("Ports per switch", kind="int"), _c("Link speed", "Gb/s", "float", 0),
+            _c("Oversubscription", ":1", "float", 2)]
+    return Table("fabric", "Fabric tiers", cols, rows,
+                 "Generated switches are added by the fabric to the network racks' free U; "
+                 "installed ones are already in the racks. Ports per switch at the link speed.")
+
+
+_BINS_M = (1.0, 3.0, 5.0, 10.0, 30.0, 50.0, 100.0)
+
+
+def _bin_label(stock: float) -> str:
+    lo = 0.0
+    for b in _BINS_M:
+        if stock <= b:
+            return f"{lo:g}-{b:g} m"
+        lo = b
+    return f"> {_BINS_M[-1]:g} m"
+
+
+def cable_bins_table(analysis: Any, links: LinkView | None = None,
+                     catalog: Catalog | None = None) -> Table:
+    """Return the cabling bill by medium and length bin with transceivers and optics power."""
+    catalog = catalog or default_catalog()
+    links = link_view(analysis, catalog) if links is None else links
+    rows = []
+    if len(links):
+        L = np.nan_to_num(links.length_m, nan=0.0)
+        stock = stock_length_m(L)
+        groups: dict[tuple[str, int], list[int]] = defaultdict(list)
+        bins = np.searchsorted(np.asarray(_BINS_M), stock - 1e-9)
+        for i, (m, b) in enumerate(zip(links.medium, bins.tolist(), strict=True)):
+            groups[(m, b)].append(i)
+        for (m, _b), idx in sorted(groups.items()):
+            ix = np.asarray(idx)
+            med = catalog.media.get(m)
+            k = links.cable_counts()[ix]
+            rows.append((m or "(none)", med.kind if med else "",
+                         _bin_label(float(stock[ix].max())), len(ix), int(k.sum()),
+                         _f((L[ix] * k).sum(), 1), _f((stock[ix] * k).sum(), 1),
+                         int(links.transceivers[ix].sum()), _f(links.optics_w[ix].sum(), 1)))
+    cols = [_c("Medium"), _c("Kind"), _c("Length bin"), _c("Links", kind="int"),
+            _c("Cables", kind="int"), _c("Routed length", "m", "float", 1),
+            _c("Stock length ordered", "m", "float", 1),
+            _c("Transceivers", kind="int"), _c("Optics power", "W", "float", 0)]
+    return Table("cable_bins", "Cabling by medium and length", cols, rows)
+
+
+def violations_table(analysis: Any, max_items: int = 12) -> Table:
+    """Return one row per rule violation (severity, code, message, items)."""
+    rows = []
+    for v in analysis.violations:
+        items = ", ".join(v.items[:max_items])
+        if len(v.items) > max_items:
+            items += f", ... ({len(v.items)} in all)"
+        rows.append((v.severity, v.code, v.message, items))
+    cols = [_c("Severity"), _c("Code"), _c("Message"), _c("Items")]
+    return Table("violations", "Rule violations", cols, rows)
+
+
+def _label_end(rack: list[str], u: np.ndarray, port: list[str]) -> list[str]:
+    return [f"{r}-U{k:02d}-{p}" if k else f"{r}-{p}" if p else r
+            for r, k, p in zip(rack, u.tolist(), port, strict=True)]
+
+
+def cutsheet_table(analysis: Any, links: LinkView | None = None,
+                   catalog: Catalog | None = None) -> Table:
+    """Return the cable cut-sheet: one row per link with both ends, medium and lengths.
+
+    ``Cables`` is the number of parallel cables of the link (more than one where
+    no medium runs at the port speed). Label text reads
+    ``<link> <A rack>-U<u>-<port> / <B rack>-U<u>-<port>`` and goes on both
+    ends of the cable.
+    """
+    links = link_view(analysis, catalog) if links is None else links
+    n = len(links)
+    if n:
+        L = links.length_m
+        stock = stock_length_m(np.nan_to_num(L, nan=0.0))
+        routed = [None if math.isnan(x) else x for x in np.round(L, 2).tolist()]
+        a_end = _label_end(links.a_rack, links.a_u, links.a_port)
+        b_end = _label_end(links.b_rack, links.b_u, links.b_port)
+        labels = [f"{i} {a} / {b}" for i, a, b in zip(links.link_id, a_end, b_end, strict=True)]
+        au = [k or None for k in links.a_u.tolist()]
+        bu = [k or None for k in links.b_u.tolist()]
+        speed = [None if math.isnan(x) else x for x in links.speed_gbps.tolist()]
+        rows = list(zip(links.link_id, links.fabric, links.tier, links.a_rack, au,
+                        links.a_device, links.a_port, links.b_rack, bu, links.b_device,
+                        links.b_port, links.medium, links.cable_counts().tolist(), speed,
+                        routed, stock.tolist(), labels, strict=True))
+    else:
+        rows = []
+    cols = [_c("Link"), _c("Fabric"), _c("Tier"), _c("A rack"), _c("A U", kind="int"),
+            _c("A device"), _c("A port"), _c("B rack"), _c("B U", kind="int"), _c("B device"),
+            _c("B port"), _c("Medium"), _c("Cables", kind="int"), _c("Speed", "Gb/s", "float", 0),
+            _c("Routed length", "m", "float", 2), _c("Stock length", "m", "float", 1),
+            _c("Label")]
+    return Table("cutsheet", "Cable cut-sheet", cols, rows,
+                 "Stock length: the next of " + ", ".join(f"{s:g}" for s in STOCK_LENGTHS_M)
+                 + " m at or above the routed length (which includes slack); longer runs round "
+                 "up to 10 m and are made to order.")
+
+
+# -- assumptions and sources ---------------------------------------------------------------
+
+_UNITS = (("_kg_m2", "kg/m2"), ("_kw", "kW"), ("_w", "W"), ("_kg", "kg"), ("_mm", "mm"),
+          ("_cfm", "CFM"), ("_lpm", "L/min"), ("_m", "m"), ("_usd", "USD"),
+          ("_gbps_per_gpu", "Gb/s per GPU"), ("_gbps", "Gb/s"), ("_k", "K"),
+          ("_kw_per_rack", "kW"), ("fraction", "fraction"))
+
+#: Where the default assumptions come from (see :class:`engine.model.Assumptions`).
+_ASSUMPTION_SOURCES = {"delta_t_air_k": "S40", "delta_t_coolant_k": "S61",
+                       "continuous_derating": "S65", "air_limit_kw_per_rack": "S59",
+                       "pue_overhead_fixed": "S62", "pue_overhead_air": "S62",
+                       "pue_overhead_liquid": "S62", "aisle_clearance_m": "S112"}
+
+
+def _unit_of(name: str) -> str:
+    if name.endswith("_kw_per_rack"):
+        return "kW per rack"
+    for suffix, unit in _UNITS:
+        if name.endswith(suffix):
+            return unit
+    return ""
+
+
+def _figures(spec: Any) -> Iterable[tuple[str, Figure]]:
+    for name in type(spec).model_fields:
+        v = getattr(spec, name)
+        if isinstance(v, Figure) and (v.value is not None or v.source or v.note):
+            yield name, v
+
+
+def _source_title(catalog: Catalog, key: str | None) -> str:
+    if not key:
+        return ""
+    s = catalog.sources.get(key) or catalog.sources.get(key.rstrip("abcdefgh"))
+    return s.title if s else "(not in sources.json)"
+
+
+def sources_table(layout: Layout, analysis: Any, links: LinkView | None = None,
+                  catalog: Catalog | None = None) -> Table:
+    """Return every catalog figure the layout uses, with its value, source key and class.
+
+    Covers installed device types, fabric switch models, rack types, facility
+    models, the cable media of the links, and the layout's assumptions.
+    """
+    catalog = catalog or default_catalog()
+    links = link_view(analysis, catalog) if links is None else links
+    rows: list[tuple] = []
+
+    def add(kind: str, spec: Any) -> None:
+        for name, fig in _figures(spec):
+            rows.append((kind, spec.id, name, _f(fig.value, 4), _unit_of(name), fig.source or "",
+                         fig.cls or "", fig.note or "", _source_title(catalog, fig.source)))
+
+    counts, tt = _device_counts(analysis)
+    used_devices = [tt.ids[i] for i in range(len(tt.ids)) if counts[i]]
+    used_devices += [t.switch for f in layout.fabrics for t in f.tiers]
+    for did in dict.fromkeys(used_devices):
+        if did in catalog.devices:
+            add("device", catalog.devices[did])
+    for rt in dict.fromkeys(r.type for r in layout.racks):
+        if rt in catalog.racks:
+            add("rack", catalog.racks[rt])
+    models = [u.model for u in layout.cooling] + [f.model for f in layout.feeds]
+    for m in dict.fromkeys(m for m in models if m):
+        if m in catalog.facility:
+            add("facility", catalog.facility[m])
+    for m in sorted(set(links.medium)):
+        if m in catalog.media:
+            add("medium", catalog.media[m])
+    a = layout.assumptions
+    for name in type(a).model_fields:
+        v = getattr(a, name)
+        if isinstance(v, (int, float)) and not isinstance(v, bool) or v is None:
+            key = _ASSUMPTION_SOURCES.get(name, "")
+            rows.append(("assumption", "layout", name, _f(v, 4) if v is not None else None,
+                         _unit_of(name), key, "assumption", "", _source_title(catalog, key)))
+    cols = [_c("Kind"), _c("Item"), _c("Figure"), _c("Value", kind="num", digits=1),
+            _c("Unit"), _c("Source"), _c("Class"), _c("Note"), _c("Source title")]
+    return Table("sources", "Assumptions and sources", cols, rows,
+                 "Class: vendor = vendor document; transcribed = vendor figure read from another "
+                 "source; secondary = press or third party; derived = computed from sourced "
+                 "figures; estimate = no public source.")
+
+
+# -- all tables ------------------------------------------------------------------------------
+
+def build_tables(layout: Layout, analysis: Any, catalog: Catalog | None = None,
+                 progress: Callable[[float, str], Any] | None = None) -> list[Table]:
+    """Return every report table in report order.
+
+    Parameters
+    ----------
+    layout : Layout
+    analysis : engine.analysis.Analysis
+        The analysis of ``layout``.
+    catalog : Catalog, optional
+        The catalog the analysis used (default: :func:`default_catalog`).
+    progress : callable, optional
+        Called as ``progress(fraction, message)`` between tables.
+    """
+    catalog = catalog or default_catalog()
+    links = link_view(analysis, catalog)
+    steps: list[tuple[str, Callable[[], Table]]] = [
+        ("summary", lambda: summary_table(layout, analysis)),
+        ("bill of materials", lambda: bom_table(layout, analysis, links, catalog)),
+        ("racks", lambda: racks_table(layout, analysis)),
+        ("rows", lambda: rows_table(layout, analysis)),
+        ("power feeds", lambda: feeds_table(layout, analysis)),
+        ("cooling units", lambda: cooling_units_table(layout, analysis)),
+        ("cooling groups", lambda: cooling_groups_table(layout, analysis)),
+        ("network", lambda: network_table(layout, analysis)),
+        ("fabrics", lambda: fabrics_table(layout, analysis)),
+        ("fabric tiers", lambda: fabric_tiers_table(layout, analysis, catalog)),
+        ("cabling", lambda: cable_bins_table(analysis, links, catalog)),
+        ("violations", lambda: violations_table(analysis)),
+        ("cut-sheet", lambda: cutsheet_table(analysis, links, catalog)),
+        ("sources", lambda: sources_table(layout, analysis, links, catalog)),
+    ]
+    out: list[Table] = []
+    for k, (what, make) in enumerate(steps):
+        if progress is not None:
+            progress(k / len(steps), f"Table: {what}")
+        out.append(make())
+    return out

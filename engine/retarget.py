@@ -1,0 +1,295 @@
+"""Retarget a layout to another hardware generation: each role to that generation's equivalent.
+
+The mapping, by device role (the catalog's ``role``):
+
+* ``gpu_server`` -> the generation's flagship 8-GPU server (:data:`FLAGSHIP_SERVER`),
+  re-stacked from the lowest U the rack used, keeping the gaps the layout had
+  (devices that no longer fit the rack are dropped and reported).
+* ``rack_system`` (NVL72-class) -> the generation's rack-scale system
+  (:data:`FLAGSHIP_SYSTEM`); the rack takes that system's rack type. A
+  generation without one (Hopper, AMD Instinct) leaves the rack unmapped.
+* ``switch`` -> a switch of the same family (InfiniBand or Ethernet) whose
+  port speed matches the generation's NIC speed (the smallest speed at or
+  above it, else the fastest there is); management switches (ports below
+  100 Gb/s) are kept. Fabric tiers follow the same mapping, and a fabric's
+  NIC speed becomes the new servers' port speed.
+* CPU nodes, NICs, storage, power shelves and other devices are kept.
+
+Cooling units, feeds and the hall are kept as they were; the summary gives
+the IT power before and after so a designer knows to re-check (``rackscape
+check``) and resize.
+
+Examples
+--------
+>>> from engine.templates import instantiate
+>>> old = instantiate("dgx-h100-superpod", {"scalable_units": 1})
+>>> res = retarget(old, "blackwell")
+>>> res.layout.generation, sorted({d.type for r in res.layout.racks for d in r.devices})
+('blackwell', ['dgx-b200'])
+>>> res.changes["dgx-h100 -> dgx-b200"]
+31
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from engine.catalog import Catalog, DeviceType, default_catalog
+from engine.compile import compile_layout
+from engine.model import Fabric, Layout, MountedDevice, Rack
+from engine.templates import ParameterError
+
+__all__ = [
+    "FLAGSHIP_SERVER",
+    "FLAGSHIP_SYSTEM",
+    "SWITCH_FAMILY",
+    "RetargetResult",
+    "generations",
+    "switch_for",
+    "retarget",
+]
+
+#: The 8-GPU server each generation maps GPU servers to.
+FLAGSHIP_SERVER: dict[str, str] = {
+    "hopper": "dgx-h100",
+    "blackwell": "dgx-b200",
+    "blackwell-ultra": "dgx-b300",
+    "rubin": "dgx-rubin-nvl8",
+    "amd-instinct": "mi355x-8gpu",
+}
+#: The rack-scale system each generation maps rack-scale systems to (when it has one).
+FLAGSHIP_SYSTEM: dict[str, str] = {
+    "blackwell": "gb200-nvl72",
+    "blackwell-ultra": "gb300-nvl72",
+    "rubin": "vera-rubin-nvl144",
+}
+#: Switch families: a switch maps to one of its own family.
+SWITCH_FAMILY: dict[str, str] = {
+    "qm9700": "infiniband", "qm9790": "infiniband", "q3400-ra": "infiniband",
+    "sn5600": "ethernet", "sn5610": "ethernet", "sn4600c": "ethernet",
+    "arista-7060x6-64pe": "ethernet", "tomahawk5-64x800": "ethernet",
+}
+_MANAGEMENT_GBPS = 100.0
+
+
+@dataclass
+class RetargetResult:
+    """The new layout and what changed.
+
+    ``changes`` counts device (and rack type) replacements as ``"old -> new"``;
+    ``unmapped`` lists what could not be mapped, one line each; ``dropped``
+    counts devices that no longer fit their rack.
+    """
+
+    layout: Layout
+    generation: str
+    changes: Counter = field(default_factory=Counter)
+    unmapped: list[str] = field(default_factory=list)
+    dropped: Counter = field(default_factory=Counter)
+    kept: Counter = field(default_factory=Counter)
+    it_kw_before: float = 0.0
+    it_kw_after: float = 0.0
+    gpus_before: int = 0
+    gpus_after: int = 0
+
+    def summary(self) -> str:
+        """Return the human-readable summary printed by ``rackscape retarget``."""
+        lines = [f"retargeted to {self.generation}: GPUs {self.gpus_before:,} -> "
+                 f"{self.gpus_after:,}, device power {self.it_kw_before:,.1f} kW -> "
+                 f"{self.it_kw_after:,.1f} kW"]
+        for what, n in sorted(self.changes.items()):
+            lines.append(f"  changed  {n:>6} x {what}")
+        for what, n in sorted(self.dropped.items()):
+            lines.append(f"  dropped  {n:>6} x {what}")
+        for what, n in sorted(self.kept.items()):
+            lines.append(f"  kept     {n:>6} x {what}")
+        if self.unmapped:
+            lines.append(f"  could not map {len(self.unmapped)}:")
+            lines.extend(f"    {u}" for u in self.unmapped[:50])
+            if len(self.unmapped) > 50:
+                lines.append(f"    ... and {len(self.unmapped) - 50} more")
+        lines.append("  cooling units, feeds and the hall are unchanged: run `rackscape check` "
+                     "and resize them")
+        return "\n".join(lines)
+
+
+def generations() -> list[str]:
+    """Return the generations a layout can be retargeted to."""
+    return list(FLAGSHIP_SERVER)
+
+
+def _scaleout_gbps(dev: DeviceType) -> float:
+    return dev.port_speed_gbps("scale_out")
+
+
+def switch_for(catalog: Catalog, switch_id: str, speed_gbps: float) -> str | None:
+    """Return the switch of ``switch_id``'s family for links of ``speed_gbps``.
+
+    The smallest port speed at or above ``speed_gbps`` wins (ties: the catalog's
+    order), else the fastest of the family. ``None`` when ``switch_id`` has no
+    known family.
+
+    Examples
+    --------
+    >>> from engine.catalog import load_catalog
+    >>> cat = load_catalog(user_dir=None)
+    >>> switch_for(cat, "qm9700", 800), switch_for(cat, "sn5600", 400)
+    ('q3400-ra', 'sn5600')
+    """
+    family = SWITCH_FAMILY.get(switch_id)
+    if family is None:
+        return None
+    cands = [d for d in catalog.devices.values()
+             if d.role == "switch" and SWITCH_FAMILY.get(d.id) == family
+             and d.switch_port_speed_gbps >= _MANAGEMENT_GBPS]
+    if not cands:
+        return None
+    fast = [d for d in cands if d.switch_port_speed_gbps >= speed_gbps]
+    if fast:
+        best = min(d.switch_port_speed_gbps for d in fast)
+        same = [d for d in fast if d.switch_port_speed_gbps == best]
+        cur = catalog.devices.get(switch_id)
+        if cur is not None and cur in same:
+            return cur.id
+        return same[0].id
+    return max(cands, key=lambda d: d.switch_port_speed_gbps).id
+
+
+def _restack(rack: Rack, devices: list[tuple[MountedDevice, str]], catalog: Catalog,
+             height_u: int) -> tuple[list[MountedDevice], list[str]]:
+    """Place devices (old, new type) from the rack's lowest U, keeping the old gaps."""
+    order = sorted(devices, key=lambda p: p[0].u)
+    out: list[MountedDevice] = []
+    dropped: list[str] = []
+    top = 0  # highest U used so far
+    prev_old_end = None
+    for old, new_type in order:
+        old_h = catalog.devices[old.type].u_height or 1 if old.type in catalog.devices else 1
+        new_h = catalog.devices[new_type].u_height or 1
+        gap = 0 if prev_old_end is None else max(old.u - prev_old_end - 1, 0)
+        u = old.u if prev_old_end is None else top + 1 + gap
+        if u + new_h - 1 > height_u:
+            dropped.append(new_type)
+            prev_old_end = old.u + old_h - 1
+            continue
+        out.append(MountedDevice(type=new_type, u=u, name=old.name))
+        top = u + new_h - 1
+        prev_old_end = old.u + old_h - 1
+    return out, dropped
+
+
+def retarget(layout: Layout, generation: str, catalog: Catalog | None = None) -> RetargetResult:
+    """Return a copy of ``layout`` with each device mapped to ``generation``'s equivalent.
+
+    Raises
+    ------
+    ParameterError
+        For an unknown generation (see :func:`generations`).
+    """
+    catalog = catalog or default_catalog()
+    if generation not in FLAGSHIP_SERVER:
+        raise ParameterError(f"--generation: expected one of {', '.join(generations())}, "
+                             f"got {generation!r}")
+    server = catalog.devices.get(FLAGSHIP_SERVER[generation])
+    system = catalog.devices.get(FLAGSHIP_SYSTEM.get(generation, ""))
+    if server is None:
+        raise ParameterError(f"catalog has no {FLAGSHIP_SERVER[generation]!r} for {generation}")
+    nic_gbps = _scaleout_gbps(server) or 400.0
+    res = RetargetResult(layout=layout, generation=generation)
+    before = compile_layout(layout, catalog)
+    res.it_kw_before = float(before.rack_power_w.sum()) / 1000.0
+    res.gpus_before = int(before.rack_gpus.sum())
+    sw_map: dict[str, str | None] = {}
+
+    def map_switch(sid: str) -> str | None:
+        if sid not in sw_map:
+            dev = catalog.devices.get(sid)
+            if dev is not None and dev.switch_port_speed_gbps < _MANAGEMENT_GBPS:
+                sw_map[sid] = sid
+            else:
+                sw_map[sid] = switch_for(catalog, sid, nic_gbps)
+        return sw_map[sid]
+
+    racks: list[Rack] = []
+    for rack in layout.racks:
+        if rack.system:
+            dev = catalog.devices.get(rack.system)
+            if dev is not None and dev.role == "rack_system" and system is not None:
+                rtype = system.rack_type or rack.type
+                if rtype not in catalog.racks:
+                    rtype = rack.type
+                if system.id != rack.system:
+                    res.changes[f"{rack.system} -> {system.id}"] += 1
+                if rtype != rack.type:
+                    res.changes[f"rack {rack.type} -> {rtype}"] += 1
+                racks.append(rack.model_copy(update={"system": system.id, "type": rtype}))
+            else:
+                res.unmapped.append(f"rack {rack.id}: {rack.system} has no rack-scale "
+                                    f"equivalent in {generation}")
+                racks.append(rack)
+            continue
+        height = catalog.racks[rack.type].height_u if rack.type in catalog.racks else 48
+        pairs: list[tuple[MountedDevice, str]] = []
+        for d in rack.devices:
+            dev = catalog.devices.get(d.type)
+            if dev is None:
+                res.unmapped.append(f"rack {rack.id} U{d.u}: {d.type} is not in the catalog")
+                pairs.append((d, d.type))
+            elif dev.role == "gpu_server":
+                pairs.append((d, server.id))
+                if d.type != server.id:
+                    res.changes[f"{d.type} -> {server.id}"] += 1
+            elif dev.role == "switch":
+                new = map_switch(d.type)
+                if new is None:
+                    res.unmapped.append(f"rack {rack.id} U{d.u}: switch {d.type} has no "
+                                        f"{nic_gbps:g}G equivalent of its family")
+                    new = d.type
+                elif new != d.type:
+                    res.changes[f"{d.type} -> {new}"] += 1
+                else:
+                    res.kept[d.type] += 1
+                pairs.append((d, new))
+            else:
+                res.kept[d.type] += 1
+                pairs.append((d, d.type))
+        if pairs and any(new != old.type for old, new in pairs):
+            devices, dropped = _restack(rack, pairs, catalog, height)
+            for t in dropped:
+                res.dropped[f"{t} (no room in rack {rack.id})"] += 1
+            racks.append(rack.model_copy(update={"devices": devices}))
+        else:
+            racks.append(rack)
+    fabrics: list[Fabric] = []
+    for f in layout.fabrics:
+        tiers = []
+        for tier in f.tiers:
+            new = map_switch(tier.switch)
+            if new is None:
+                res.unmapped.append(f"fabric {f.id} {tier.name} tier: switch {tier.switch} has "
+                                    f"no {nic_gbps:g}G equivalent of its family")
+                new = tier.switch
+            elif new != tier.switch:
+                res.changes[f"fabric {f.id} {tier.name}: {tier.switch} -> {new}"] += 1
+            tiers.append(tier.model_copy(update={"switch": new, "port_speed_gbps": None}))
+        upd: dict = {"tiers": tiers}
+        if f.purpose == "scale_out" and f.topology != "explicit":
+            fastest = max((catalog.devices[t.switch].switch_port_speed_gbps for t in tiers
+                           if t.switch in catalog.devices), default=nic_gbps)
+            upd["nic_speed_gbps"] = min(nic_gbps, fastest)
+            if fastest < nic_gbps:
+                res.unmapped.append(f"fabric {f.id}: no {nic_gbps:g}G switch in the catalog; "
+                                    f"links run at {fastest:g}G")
+            if upd["nic_speed_gbps"] != f.nic_speed_gbps:
+                res.changes[f"fabric {f.id} link speed: {f.nic_speed_gbps:g}G -> "
+                            f"{upd['nic_speed_gbps']:g}G"] += 1
+        fabrics.append(f.model_copy(update=upd))
+    new_layout = layout.model_copy(update={"racks": racks, "fabrics": fabrics,
+                                           "generation": generation})
+    new_layout = Layout.model_validate(new_layout.model_dump())
+    after = compile_layout(new_layout, catalog)
+    res.layout = new_layout
+    res.it_kw_after = float(after.rack_power_w.sum()) / 1000.0
+    res.gpus_after = int(after.rack_gpus.sum())
+    return res

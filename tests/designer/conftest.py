@@ -1,0 +1,65 @@
+"""Fixtures of the designer tests: an offscreen Qt, a document, a main window.
+
+``tests/conftest.py`` already isolates user folders; here the Qt settings
+(recent files, window state) go to a temporary folder too.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("XDG_CONFIG_HOME", tempfile.mkdtemp(prefix="rackscape-qtconfig-"))
+os.environ.setdefault("RACKSCAPE_RECOVERY_DIR", tempfile.mkdtemp(prefix="rackscape-recovery-"))
+
+import pytest  # noqa: E402
+
+from engine.catalog import load_catalog  # noqa: E402
+from engine.templates import instantiate  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def builtin_catalog():
+    """The built-in catalog (no user files)."""
+    return load_catalog(user_dir=None)
+
+
+@pytest.fixture(scope="session")
+def default_layout(builtin_catalog):
+    """The built-in default hall: 16 DGX H100 racks in two rows, CRAHs, A/B busways."""
+    return instantiate("dgx-h100-hall", {}, catalog=builtin_catalog)
+
+
+@pytest.fixture
+def recovery_dir(tmp_path, monkeypatch):
+    """A fresh recovery folder for the test."""
+    folder = tmp_path / "recovery"
+    monkeypatch.setenv("RACKSCAPE_RECOVERY_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
+def doc(qapp, default_layout, builtin_catalog, recovery_dir):
+    """A document on the default hall, analyzing synchronously, no autosave timer."""
+    from designer.document import LayoutDocument
+
+    d = LayoutDocument(default_layout, catalog=builtin_catalog, analysis_mode="sync",
+                       autosave_ms=0)
+    yield d
+    d.close()
+
+
+@pytest.fixture
+def window(qtbot, doc):
+    """A shown main window on ``doc`` (panels included when they import)."""
+    from designer.mainwindow import MainWindow
+
+    win = MainWindow(doc, restore_state=False)
+    qtbot.addWidget(win)
+    win.resize(1400, 900)
+    win.show()
+    qtbot.waitExposed(win)
+    win.view.zoom_to_fit()
+    yield win
+    win._force_close = True

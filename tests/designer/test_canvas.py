@@ -1,0 +1,278 @@
+"""The floor plan canvas driven like a user: drops, drags, keys, selection, overlays."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QByteArray, QMimeData, QPoint, QPointF, Qt
+from PySide6.QtGui import QDropEvent, QMouseEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from designer.canvas.drops import MIME_CATALOG
+from engine import edits
+from engine.analysis import analyze
+
+
+def vp(window, x_m: float, y_m: float) -> QPoint:
+    """Viewport pixel of a plan point."""
+    return window.view.mapFromScene(QPointF(x_m, -y_m))
+
+
+def drop(window, type_id: str, x_m: float, y_m: float) -> None:
+    mime = QMimeData()
+    mime.setData(MIME_CATALOG, QByteArray(type_id.encode()))
+    ev = QDropEvent(QPointF(vp(window, x_m, y_m)), Qt.DropAction.CopyAction, mime,
+                    Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    window.view.dropEvent(ev)
+
+
+def drag(window, start: QPoint, end: QPoint, steps: int = 6, release: bool = True,
+         modifiers=Qt.KeyboardModifier.NoModifier) -> None:
+    vpw = window.view.viewport()
+    QTest.mousePress(vpw, Qt.MouseButton.LeftButton, modifiers, start)
+    for k in range(1, steps + 1):
+        p = start + (end - start) * (k / steps)
+        ev = QMouseEvent(QMouseEvent.Type.MouseMove, QPointF(p), QPointF(vpw.mapToGlobal(p)),
+                         Qt.MouseButton.NoButton, Qt.MouseButton.LeftButton, modifiers)
+        QApplication.sendEvent(vpw, ev)
+    if release:
+        QTest.mouseRelease(vpw, Qt.MouseButton.LeftButton, modifiers, end)
+
+
+def test_palette_drop_adds_a_rack_at_the_snapped_position(window):
+    doc = window.document
+    n = len(doc.layout.racks)
+    x, y = 6.93, 8.71  # empty floor above the rows
+    drop(window, "rack-800x1200", x, y)
+    assert len(doc.layout.racks) == n + 1
+    new = doc.layout.racks[-1]
+    px, py = window.view.mapToScene(vp(window, x, y)).x(), -window.view.mapToScene(
+        vp(window, x, y)).y()
+    g = window.scene.grid_m
+    assert (new.x_m, new.y_m) == pytest.approx((edits.snap(px - 0.4, g) + 0.4,
+                                                edits.snap(py - 0.6, g) + 0.6))
+    assert round((new.x_m - 0.4) / g, 6) % 1 == 0, "the rack's corner sits on the tile grid"
+    assert doc.undo_stack.undoText() == f"Add rack {new.id}"
+    assert doc.selection == [new.id]
+    doc.undo_stack.undo()
+    assert len(doc.layout.racks) == n and window.scene.item_for(new.id) is None
+    doc.undo_stack.redo()
+    assert doc.layout.racks[-1] == new and window.scene.item_for(new.id) is not None
+
+
+def test_drops_of_each_kind(window):
+    doc = window.document
+    rack = doc.layout.racks[0]
+    drop(window, "dgx-h100", rack.x_m, rack.y_m)  # onto a rack: installs at a free U
+    assert len(doc.layout.rack(rack.id).devices) == len(rack.devices) + 1
+    assert doc.undo_stack.undoText().startswith(f"Install NVIDIA DGX H100 in {rack.id} at U")
+    drop(window, "qm9700", 7.2, 9.3)  # onto the floor: a new rack holding it
+    new = doc.layout.racks[-1]
+    assert new.id.startswith("NET-") and [d.type for d in new.devices] == ["qm9700"]
+    drop(window, "gb200-nvl72", 10.0, 9.3)
+    assert doc.layout.racks[-1].system == "gb200-nvl72"
+    assert doc.layout.racks[-1].type == "nvl72-rack"
+    drop(window, "cdu-coolchip-1350", 5.0, 9.5)
+    assert doc.layout.cooling[-1].kind == "cdu"
+    drop(window, "rdhx-55", rack.x_m, rack.y_m)
+    assert doc.layout.cooling[-1].rack == rack.id
+    drop(window, "tool:column", 12.5, 9.8)
+    assert doc.layout.hall.obstacles[-1].kind == "column"
+    drop(window, "tool:tray", rack.x_m, rack.y_m)
+    tray = doc.layout.trays[-1]
+    assert tray.points[0][1] == pytest.approx(rack.y_m)
+    n_cmds = doc.undo_stack.count()
+    assert n_cmds == 7
+    drop(window, "connectx-7", 7, 9)  # a NIC has no U: refused, no command
+    assert doc.undo_stack.count() == n_cmds
+
+
+def test_dropped_rack_joins_the_row_and_its_feeds(window):
+    doc = window.document
+    row = [r for r in doc.layout.racks if r.row == "R01"]
+    last = max(row, key=lambda r: r.x_m)
+    drop(window, "rack-800x1200", last.x_m + 0.85, last.y_m + 0.1)
+    new = doc.layout.racks[-1]
+    assert (new.row, new.rotation_deg, new.y_m) == ("R01", last.rotation_deg, last.y_m)
+    assert new.x_m == pytest.approx(last.x_m + 0.8), "butted against the row's end"
+    assert set(new.feeds) == set(last.feeds)
+
+
+def test_moving_a_rack_by_mouse_updates_the_analysis(window):
+    doc = window.document
+    rack = doc.layout.racks[0]
+    loads_before = doc.analysis.cooling.unit_load_kw.copy()
+    start = vp(window, rack.x_m, rack.y_m)
+    end = vp(window, rack.x_m + 2.4, rack.y_m + 5.4)
+    drag(window, start, end, release=False)
+    assert doc.is_previewing, "live preview during the drag"
+    assert doc.undo_stack.count() == 0
+    assert not (doc.analysis.cooling.unit_load_kw == loads_before).all()
+    QTest.mouseRelease(window.view.viewport(), Qt.MouseButton.LeftButton,
+                       Qt.KeyboardModifier.NoModifier, end)
+    assert doc.undo_stack.count() == 1 and doc.undo_stack.undoText() == f"Move rack {rack.id}"
+    moved = doc.layout.rack(rack.id)
+    g = window.scene.grid_m
+    assert moved.y_m != rack.y_m
+    assert round((moved.x_m - rack.x_m) / g, 6) % 1 == 0, "the move snaps to whole tiles"
+    assert not (doc.analysis.cooling.unit_load_kw == loads_before).all()
+    assert doc.analysis.to_dict() == analyze(doc.layout, doc.catalog).to_dict()
+    power = {f["id"]: f["load_kw"] for f in doc.analysis.to_dict()["power"]["feeds"]}
+    assert sum(power.values()) > 0
+    doc.undo_stack.undo()
+    assert doc.layout.rack(rack.id) == rack
+
+
+def test_escape_cancels_a_drag(window):
+    doc = window.document
+    rack = doc.layout.racks[0]
+    before = doc.layout.model_dump()
+    start = vp(window, rack.x_m, rack.y_m)
+    drag(window, start, vp(window, rack.x_m + 3, rack.y_m + 5), release=False)
+    assert doc.is_previewing
+    QTest.keyClick(window.view, Qt.Key.Key_Escape)
+    assert not doc.is_previewing and doc.layout.model_dump() == before
+    QTest.mouseRelease(window.view.viewport(), Qt.MouseButton.LeftButton,
+                       Qt.KeyboardModifier.NoModifier, start)
+    assert doc.undo_stack.count() == 0 and doc.layout.model_dump() == before
+
+
+def test_moving_onto_another_rack_raises_an_overlap(window):
+    doc = window.document
+    a, b = doc.layout.racks[0], doc.layout.racks[1]
+    assert not [v for v in doc.analysis.violations if v.code == "FLOOR-OVERLAP"]
+    drag(window, vp(window, a.x_m, a.y_m), vp(window, b.x_m + 0.2, b.y_m))
+    hits = [v for v in doc.analysis.violations if v.code == "FLOOR-OVERLAP"]
+    assert hits and any(set(v.items) == {a.id, b.id} for v in hits)
+    window.zoom_to_items([a.id, b.id])  # what clicking the violation in the rule panel does
+    assert doc.selection == [a.id, b.id]
+    assert window.scene.item_for(a.id).isSelected()
+    centre = window.view.mapToScene(window.view.viewport().rect().center())
+    assert abs(centre.x() - b.x_m) < 2 and abs(-centre.y() - b.y_m) < 2
+
+
+def test_rubber_band_click_and_keys(window):
+    doc = window.document
+    row = sorted((r for r in doc.layout.racks if r.row == "R01"), key=lambda r: r.x_m)
+    lo, hi = row[0], row[2]
+    drag(window, vp(window, lo.x_m - 0.45, lo.y_m - 0.7), vp(window, hi.x_m + 0.45, hi.y_m + 0.7))
+    assert set(doc.selection) == {r.id for r in row[:3]}
+    assert doc.undo_stack.count() == 0
+    # a click selects one rack only
+    p = vp(window, row[4].x_m, row[4].y_m)
+    QTest.mouseClick(window.view.viewport(), Qt.MouseButton.LeftButton,
+                     Qt.KeyboardModifier.NoModifier, p)
+    assert doc.selection == [row[4].id]
+    # arrow keys nudge a tile; repeats are one undo step
+    x0 = row[4].x_m
+    window.view.setFocus()
+    QTest.keyClick(window.view, Qt.Key.Key_Right)
+    QTest.keyClick(window.view, Qt.Key.Key_Right)
+    assert doc.layout.rack(row[4].id).x_m == pytest.approx(x0 + 2 * window.scene.grid_m)
+    assert doc.undo_stack.count() == 1
+    # R turns it; Delete deletes it
+    window.actions_by_name["rotate"].trigger()
+    assert doc.layout.rack(row[4].id).rotation_deg == (row[4].rotation_deg + 90) % 360
+    window.actions_by_name["delete"].trigger()
+    assert doc.item(row[4].id) is None and window.scene.item_for(row[4].id) is None
+    # Esc clears the selection
+    doc.select([row[0].id])
+    QTest.keyClick(window.view, Qt.Key.Key_Escape)
+    assert doc.selection == []
+
+
+def test_copy_paste_duplicate_cut(window):
+    doc = window.document
+    ids = [r.id for r in doc.layout.racks[:2]]
+    doc.select(ids)
+    n = len(doc.layout.racks)
+    window.actions_by_name["duplicate"].trigger()
+    assert len(doc.layout.racks) == n + 2 and len(doc.selection) == 2
+    assert doc.undo_stack.undoText() == "Duplicate 2 racks"
+    doc.select(ids)
+    window.actions_by_name["copy"].trigger()
+    window.actions_by_name["paste"].trigger()
+    assert len(doc.layout.racks) == n + 4
+    assert doc.undo_stack.undoText() == "Paste 2 racks"
+    window.actions_by_name["cut"].trigger()  # cuts the pasted pair (selected)
+    assert len(doc.layout.racks) == n + 2
+    window.actions_by_name["paste"].trigger()
+    assert len(doc.layout.racks) == n + 4
+
+
+def test_wheel_zooms_about_the_cursor(window):
+    view = window.view
+    p = QPoint(300, 200)
+    before = view.mapToScene(p)
+    s0 = view.scale_px_per_m
+    from PySide6.QtGui import QWheelEvent
+
+    ev = QWheelEvent(QPointF(p), QPointF(view.viewport().mapToGlobal(p)), QPoint(0, 0),
+                     QPoint(0, 240), Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
+                     Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(view.viewport(), ev)
+    assert view.scale_px_per_m > s0 * 1.3
+    after = view.mapToScene(p)
+    assert abs(after.x() - before.x()) < 0.1 and abs(after.y() - before.y()) < 0.1
+    view.zoom_to_fit()
+    hall = window.scene.hall_rect()
+    shown = view.mapToScene(view.viewport().rect()).boundingRect()
+    assert shown.contains(hall)
+
+
+@pytest.mark.parametrize("metric", ["kw", "utilization", "liquid"])
+def test_overlays_and_metrics_paint(window, metric):
+    window.set_metric(metric)
+    for key in window.overlay_actions:
+        window.set_overlay(key, True)
+    img = window.view.grab()
+    assert not img.isNull()
+    assert window.scene.visible_overlays() == list(window.overlay_actions)
+    heat = window.scene.overlays["heatmap"]
+    assert heat._image is not None and heat.vmax > 0
+    # overlays follow the analysis: a moved rack moves its airflow arrow
+    air = window.scene.overlays["airflow"]
+    first = air._cold[0]
+    rack = window.document.layout.racks[0]
+    window.document.move_items({rack.id: (rack.x_m, rack.y_m + 5.0)})
+    assert air._cold[0] != first
+    for key in window.overlay_actions:
+        window.set_overlay(key, False)
+    assert window.scene.visible_overlays() == []
+
+
+def test_violations_overlay_outlines_the_overlap(window):
+    doc = window.document
+    a, b = doc.layout.racks[0], doc.layout.racks[1]
+    doc.move_items({a.id: (b.x_m, b.y_m)})
+    window.set_overlay("violations", True)
+    boxes = window.scene.overlays["violations"]._boxes["error"]
+    assert len(boxes) >= 2
+
+
+def test_generation_selector_is_an_undoable_edit(window):
+    doc = window.document
+    box = window.generation_box
+    k = box.findData("blackwell")
+    assert k >= 0
+    box.setCurrentIndex(k)
+    box.activated.emit(k)
+    assert doc.layout.generation == "blackwell"
+    assert doc.undo_stack.undoText() == "Set generation to blackwell"
+    doc.undo_stack.undo()
+    assert box.currentData() == "hopper"
+
+
+def test_title_shows_name_and_modified_mark(window, tmp_path):
+    doc = window.document
+    assert window.windowTitle().endswith("— Rackscape") and not window.isWindowModified()
+    doc.nudge([doc.layout.racks[0].id], 0.6, 0)
+    assert window.isWindowModified()
+    doc.save(tmp_path / "mine.json")
+    assert window.windowTitle().startswith("mine.json") and not window.isWindowModified()
+
+
+def test_status_bar_shows_totals_and_cursor(window):
+    assert "GPUs" in window.totals_label.text() and "MW" in window.totals_label.text()
+    window.view.cursor_moved.emit(3.25, 4.5)
+    assert "3.25" in window.coords_label.text() and "4.50" in window.coords_label.text()

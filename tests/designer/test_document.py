@@ -1,0 +1,199 @@
+"""LayoutDocument: one undo command per gesture, exact undo/redo, live analysis, files."""
+
+from __future__ import annotations
+
+import pytest
+
+from designer.document import LayoutDocument
+from engine import edits
+from engine.analysis import analyze
+from engine.errors import InputError
+from engine.model import Rack
+
+
+def _dump(doc):
+    return doc.layout.model_dump()
+
+
+def _first_rack(doc):
+    return doc.layout.racks[0]
+
+
+GESTURES = {
+    "add_racks": lambda d: d.add_racks([Rack(id="NEW-1", type="rack-800x1200", x_m=7.0,
+                                             y_m=8.4)]),
+    "remove_items": lambda d: d.remove_items([_first_rack(d).id, d.layout.feeds[0].id]),
+    "move_items": lambda d: d.move_items({_first_rack(d).id: (7.0, 8.4)}),
+    "nudge": lambda d: d.nudge([_first_rack(d).id], 0.6, 0.0),
+    "rotate_items": lambda d: d.rotate_items([r.id for r in d.layout.racks[:3]], 90),
+    "set_field_rack": lambda d: d.set_field([_first_rack(d).id], "name", "first"),
+    "set_field_unit": lambda d: d.set_field([d.layout.cooling[0].id], "capacity_kw", 175),
+    "set_field_layout": lambda d: d.set_field([edits.LAYOUT_ID], "generation", "blackwell"),
+    "set_field_hall": lambda d: d.set_field(["hall"], "floor_rating_kg_m2", 900),
+    "set_field_assumptions": lambda d: d.set_field(["assumptions"], "pue", 1.3),
+    "install_device": lambda d: d.install_device(_first_rack(d).id, "qm9700"),
+    "move_device": lambda d: d.move_device(_first_rack(d).id, 3, 39),
+    "remove_device": lambda d: d.remove_device(_first_rack(d).id, 3),
+    "add_cooling_unit": lambda d: d.add_cooling_unit("cdu-coolchip-1350", 7.0, 9.0),
+    "add_rear_door": lambda d: d.add_cooling_unit("rdhx-55", 0, 0, rack=_first_rack(d).id),
+    "add_feed": lambda d: d.add_feed("busway-415v-400a", [(4, 8), (10, 8)], "A"),
+    "add_tray": lambda d: d.add_tray([(4, 9), (10, 9)]),
+    "add_obstacle": lambda d: d.add_obstacle([(6, 8), (6.6, 8), (6.6, 8.6), (6, 8.6)]),
+    "duplicate": lambda d: d.duplicate([r.id for r in d.layout.racks[:2]], (0.0, 4.8)),
+    "paste": lambda d: d.paste(d.copy([_first_rack(d).id]), (0.0, 6.0)),
+}
+
+
+@pytest.mark.parametrize("name", list(GESTURES))
+def test_every_command_undoes_and_redoes_exactly(doc, name):
+    before = _dump(doc)
+    GESTURES[name](doc)
+    after = _dump(doc)
+    assert after != before
+    assert doc.undo_stack.count() == 1, "one gesture pushes exactly one command"
+    assert doc.undo_stack.undoText()
+    assert doc.is_modified
+    doc.undo_stack.undo()
+    assert _dump(doc) == before
+    assert not doc.is_modified
+    doc.undo_stack.redo()
+    assert _dump(doc) == after
+    # the incremental analysis after undo/redo equals a fresh one
+    assert doc.analysis.to_dict() == analyze(doc.layout, doc.catalog).to_dict()
+
+
+def test_command_texts_read_like_sentences(doc):
+    racks = [r.id for r in doc.layout.racks[:4]]
+    doc.move_items({r: (x + 0.6, y) for r, (x, y) in
+                    ((r, edits.item_anchor(doc.layout, r)) for r in racks)})
+    assert doc.undo_stack.undoText() == "Move 4 racks"
+    unit = doc.layout.cooling[1].id
+    doc.set_field([unit], "capacity_kw", 1350)
+    assert doc.undo_stack.undoText() == f"Set {unit} capacity to 1350 kW"
+    doc.set_field(["hall"], "floor_rating_kg_m2", 900)
+    assert doc.undo_stack.undoText() == "Set floor rating to 900 kg/m²"
+    doc.rotate_items(racks[:1], 90)
+    assert doc.undo_stack.undoText() == f"Rotate rack {racks[0]} 90°"
+    doc.remove_items(racks[:2])
+    assert doc.undo_stack.undoText() == "Delete 2 racks"
+
+
+def test_bad_value_raises_and_pushes_nothing(doc):
+    with pytest.raises(InputError, match="capacity_kw"):
+        doc.set_field([doc.layout.cooling[0].id], "capacity_kw", -3)
+    with pytest.raises(InputError):
+        doc.install_device(_first_rack(doc).id, "dgx-h100", u=4)
+    assert doc.undo_stack.count() == 0
+    assert not doc.is_modified
+
+
+def test_nudges_merge_into_one_step(doc):
+    rid = _first_rack(doc).id
+    x0 = _first_rack(doc).x_m
+    for _ in range(3):
+        doc.nudge([rid], 0.6, 0.0)
+    assert doc.undo_stack.count() == 1
+    assert doc.layout.rack(rid).x_m == pytest.approx(x0 + 1.8)
+    doc.undo_stack.undo()
+    assert doc.layout.rack(rid).x_m == pytest.approx(x0)
+
+
+def test_preview_is_not_undoable_and_cancel_restores(doc):
+    rid = _first_rack(doc).id
+    before = _dump(doc)
+    loads = doc.analysis.cooling.unit_load_kw.copy()
+    doc.preview_move({rid: (7.0, 8.4)})
+    assert doc.is_previewing and doc.layout.rack(rid).y_m == 8.4
+    assert doc.committed_layout.rack(rid).y_m != 8.4
+    assert doc.undo_stack.count() == 0
+    assert not (doc.analysis.cooling.unit_load_kw == loads).all(), "analysis follows the preview"
+    doc.cancel_preview()
+    assert _dump(doc) == before and not doc.is_previewing
+    assert (doc.analysis.cooling.unit_load_kw == loads).all()
+    doc.preview_move({rid: (7.0, 8.4)})
+    doc.preview_move({rid: (7.6, 8.4)})
+    doc.move_items({rid: (7.6, 8.4)})
+    assert doc.undo_stack.count() == 1 and not doc.is_previewing
+    doc.undo_stack.undo()
+    assert _dump(doc) == before
+
+
+def test_signals_name_the_changed_items(doc, qtbot):
+    rid = _first_rack(doc).id
+    with qtbot.waitSignal(doc.items_changed) as changed:
+        doc.move_items({rid: (7.0, 8.4)})
+    assert changed.args[0] == [rid]
+    with qtbot.waitSignal(doc.items_added) as added:
+        new = doc.duplicate([rid], (0.0, 1.2))
+    assert added.args[0] == new
+    assert doc.selection == new
+    with qtbot.waitSignal(doc.items_removed) as removed:
+        doc.undo_stack.undo()
+    assert removed.args[0] == new
+    with qtbot.waitSignal(doc.analysis_updated):
+        doc.undo_stack.redo()
+
+
+def test_selection_drops_unknown_and_removed_ids(doc, qtbot):
+    ids = [r.id for r in doc.layout.racks[:2]]
+    with qtbot.waitSignal(doc.selection_changed) as sel:
+        doc.select([*ids, "nope"])
+    assert sel.args[0] == ids
+    doc.remove_items(ids[:1])
+    assert doc.selection == []
+    doc.undo_stack.undo()
+    assert doc.selection == ids
+
+
+def test_save_open_round_trip(doc, tmp_path, qtbot):
+    doc.move_items({_first_rack(doc).id: (7.0, 8.4)})
+    path = tmp_path / "hall.json"
+    with qtbot.waitSignal(doc.modified_changed) as mod:
+        doc.save(path)
+    assert mod.args == [False] and not doc.is_modified and doc.path == path
+    other = LayoutDocument(catalog=doc.catalog, analysis_mode="sync", autosave_ms=0)
+    other.open(path)
+    assert other.layout.model_dump() == doc.layout.model_dump()
+    assert other.path == path and not other.is_modified
+    assert other.analysis.to_dict() == doc.analysis.to_dict()
+    other.close()
+
+
+def test_open_bad_file_keeps_the_document(doc, tmp_path):
+    before = _dump(doc)
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"hall": {"outline": [[0, 0], [1, 0]]}}')
+    with pytest.raises(InputError, match="bad.json"):
+        doc.open(bad)
+    unknown = tmp_path / "unknown.json"
+    lay = doc.layout.model_copy(update={"racks": [_first_rack(doc).model_copy(
+        update={"type": "no-such-rack"})]})
+    unknown.write_text(lay.model_dump_json())
+    with pytest.raises(InputError, match="unknown.json.*no-such-rack"):
+        doc.open(unknown)
+    assert _dump(doc) == before
+
+
+def test_new_blank_is_a_new_document(doc):
+    doc.move_items({_first_rack(doc).id: (7.0, 8.4)})
+    doc.new_blank(40, 25)
+    assert doc.layout.racks == [] and doc.layout.hall.bounds() == (0, 0, 40, 25)
+    assert doc.undo_stack.count() == 0 and not doc.is_modified and doc.path is None
+    assert doc.analysis.counts["racks"] == 0
+
+
+def test_background_analysis_matches_and_drops_stale(qapp, default_layout, builtin_catalog,
+                                                     recovery_dir):
+    doc = LayoutDocument(default_layout, catalog=builtin_catalog, analysis_mode="async",
+                         autosave_ms=0)
+    rid = doc.layout.racks[0].id
+    x, y = doc.layout.racks[0].x_m, doc.layout.racks[0].y_m
+    shown = []
+    doc.analysis_updated.connect(lambda a: shown.append(a))
+    for k in range(8):  # a drag: many previews, newer replacing queued ones
+        doc.preview_move({rid: (x + 0.3 * k, y + 5.0)})
+    doc.move_items({rid: (x + 2.4, y + 5.0)})
+    assert doc.wait_for_analysis()
+    assert doc.analysis.to_dict() == analyze(doc.layout, builtin_catalog).to_dict()
+    assert 1 <= len(shown) <= 9
+    doc.close()

@@ -1,0 +1,86 @@
+"""Autosave and crash recovery: a killed session's changes come back on the next start."""
+
+from __future__ import annotations
+
+import json
+import os
+
+from designer import recovery
+from designer.document import LayoutDocument
+
+
+def _new_doc(catalog, layout=None, **kw):
+    return LayoutDocument(layout, catalog=catalog, analysis_mode="sync", autosave_ms=0, **kw)
+
+
+def test_recovery_after_a_simulated_crash(qapp, default_layout, builtin_catalog, recovery_dir,
+                                          tmp_path):
+    path = tmp_path / "hall.json"
+    doc = _new_doc(builtin_catalog, default_layout)
+    doc.save(path)
+    rid = doc.layout.racks[0].id
+    doc.move_items({rid: (7.0, 8.4)})
+    assert doc.autosave(), "dirty since the last write: the timer writes a recovery file"
+    assert not doc.autosave(), "nothing new: no write"
+    edited = doc.layout.model_dump()
+    crashed_file = doc.recovery_path
+    assert crashed_file.exists()
+    del doc  # the crash: no close(), the recovery file stays
+
+    fresh = _new_doc(builtin_catalog)
+    fresh.open(path)
+    assert fresh.layout.model_dump() != edited
+    found = recovery.pending_recoveries(path)
+    assert [r.path for r in found] == [crashed_file]
+    assert found[0].document == path.resolve()
+    fresh.restore_recovery(found[0])
+    assert fresh.layout.model_dump() == edited
+    assert fresh.is_modified and fresh.path == path.resolve()
+    assert not crashed_file.exists()
+    assert recovery.pending_recoveries(path, exclude=fresh.recovery_path) == []
+    fresh.close()
+    assert not fresh.recovery_path.exists(), "a clean close leaves no recovery file"
+
+
+def test_unsaved_design_is_recovered_too(qapp, default_layout, builtin_catalog, recovery_dir):
+    doc = _new_doc(builtin_catalog, default_layout)
+    doc.remove_items([doc.layout.racks[0].id])
+    doc.write_recovery()
+    edited = doc.layout.model_dump()
+    del doc
+    found = recovery.pending_recoveries(None)
+    assert len(found) == 1 and found[0].document is None
+    fresh = _new_doc(builtin_catalog)
+    fresh.restore_recovery(found[0])
+    assert fresh.layout.model_dump() == edited and fresh.path is None
+    fresh.close()
+
+
+def test_save_point_copy_equal_to_the_file_is_not_offered(qapp, default_layout, builtin_catalog,
+                                                          recovery_dir, tmp_path):
+    path = tmp_path / "hall.json"
+    doc = _new_doc(builtin_catalog, default_layout)
+    doc.save(path)  # writes the recovery file at the save point
+    assert doc.recovery_path.exists()
+    del doc
+    assert recovery.pending_recoveries(path) == []
+
+
+def test_another_running_rackscape_keeps_its_recovery(qapp, default_layout, recovery_dir):
+    target = recovery.new_recovery_path()
+    recovery.write_recovery(default_layout, None, target)
+    data = json.loads(target.read_text())
+    data["pid"] = os.getppid()  # alive, and not us: another window still open
+    target.write_text(json.dumps(data))
+    assert recovery.pending_recoveries(None) == []
+    data["pid"] = 2 ** 22 + 12345  # no such process: that session died
+    target.write_text(json.dumps(data))
+    assert len(recovery.pending_recoveries(None)) == 1
+
+
+def test_unreadable_recovery_files_are_cleared(recovery_dir):
+    recovery_dir.mkdir(parents=True, exist_ok=True)
+    junk = recovery_dir / "x.recovery.json"
+    junk.write_text("{not json")
+    assert recovery.pending_recoveries(None) == []
+    assert not junk.exists()

@@ -1,0 +1,300 @@
+"""Reports read back: PDF text and pages (pypdf), XLSX (openpyxl), CSV, PNG, JSON, the CLI."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from pathlib import Path
+
+import openpyxl
+import pypdf
+import pytest
+
+from designer.cli import main
+from designer.reports import ExportCancelled, ReportError, export, parse_size
+from engine.analysis import analyze
+from engine.io import save_layout
+from engine.templates import instantiate
+
+SECTIONS = ["Contents", "Summary", "Floor plan", "Power density", "Cooling zones",
+            "Racks and rows", "Power", "Cooling", "Fabric", "Cabling", "Rule violations",
+            "Assumptions and sources"]
+
+
+@pytest.fixture(scope="module")
+def design(builtin_catalog):
+    lay = instantiate("dgx-h100-superpod", {"scalable_units": 1}, catalog=builtin_catalog)
+    return lay, analyze(lay, builtin_catalog)
+
+
+@pytest.fixture(scope="module")
+def pdf_file(design, tmp_path_factory, qapp):
+    lay, a = design
+    path = tmp_path_factory.mktemp("pdf") / "report.pdf"
+    assert export(lay, a, path) == [path]
+    return path
+
+
+def _text(page) -> str:
+    return " ".join(page.extract_text().split())
+
+
+def test_pdf_has_cover_contents_and_sections(pdf_file, design):
+    lay, a = design
+    reader = pypdf.PdfReader(pdf_file)
+    pages = [_text(p) for p in reader.pages]
+    assert len(pages) >= 10
+    assert "DESIGN REPORT" in pages[0] and lay.name in pages[0]
+    assert lay.generation in pages[0]
+    body = " ".join(pages)
+    for heading in SECTIONS:
+        assert heading in body, heading
+    it_kw = a.to_dict()["power"]["it_kw"]
+    assert f"{it_kw:,.1f}" in body  # the summary table's IT load
+    assert f"Page 2 of {len(pages)}" in pages[1]
+    assert f"Page {len(pages)} of {len(pages)}" in pages[-1]
+
+
+def test_pdf_contents_point_at_the_right_pages(pdf_file):
+    reader = pypdf.PdfReader(pdf_file)
+    pages = [_text(p) for p in reader.pages]
+    toc = pages[1]
+    for heading in ("Floor plan", "Cabling", "Assumptions and sources"):
+        m = re.search(re.escape(heading) + r" (\d+)", toc)
+        assert m, heading
+        n = int(m.group(1))
+        # the section's page carries its name in the running header
+        assert pages[n - 1].count(heading) >= 1 and f"Page {n} of" in pages[n - 1]
+
+
+def test_pdf_cites_sources_and_reports_fabric(pdf_file, design):
+    lay, a = design
+    body = " ".join(_text(p) for p in pypdf.PdfReader(pdf_file).pages)
+    assert "S01" in body and "docs.nvidia.com" in body
+    assert "Worst single failure" in body
+    assert "qm9700" in body
+
+
+def test_pdf_letter_and_a4_page_sizes(design, tmp_path, qapp):
+    lay, a = design
+    for page, (w, h) in (("a4", (595, 842)), ("letter", (612, 792))):
+        path = tmp_path / f"{page}.pdf"
+        export(lay, a, path, page=page)
+        box = pypdf.PdfReader(path).pages[3].mediabox
+        assert (round(float(box.width)), round(float(box.height))) == (w, h)
+
+
+def test_pdf_of_a_large_hall_summarizes_racks(builtin_catalog, tmp_path, qapp):
+    from designer.reports.pdf import RACK_TABLE_LIMIT
+
+    lay = instantiate("dgx-h100-hall", {"racks": 320}, catalog=builtin_catalog)
+    a = analyze(lay, builtin_catalog)
+    assert len(lay.racks) > RACK_TABLE_LIMIT
+    path = tmp_path / "large.pdf"
+    export(lay, a, path)
+    pages = [_text(p) for p in pypdf.PdfReader(path).pages]
+    body = " ".join(pages)
+    assert "with the highest power" in body and "The XLSX and CSV reports list all racks" in body
+    assert len(pages) < 40
+
+
+def test_floor_plan_uses_the_designer_scene(design, tmp_path, qapp):
+    from designer.reports.pdf import write_pdf
+
+    lay, a = design
+    info = write_pdf(lay, a, tmp_path / "scene.pdf")
+    assert info["renderer"] == "scene", info.get("fallback_reason")
+    assert info["plan_scale"] is not None
+    info = write_pdf(lay, a, tmp_path / "own.pdf", renderer="fallback")
+    assert info["renderer"] == "fallback"
+
+
+def test_long_hall_is_cut_into_strips(builtin_catalog, qapp):
+    from PySide6.QtCore import QRectF
+    from PySide6.QtGui import QImage, QPainter
+
+    from designer.reports.floorplan import render_floor_plan
+
+    lay = instantiate("dgx-h100-hall", {"racks": 400}, catalog=builtin_catalog)
+    a = analyze(lay, builtin_catalog)
+    img = QImage(800, 1100, QImage.Format.Format_ARGB32)
+    img.fill(0xFFFFFFFF)
+    p = QPainter(img)
+    try:
+        info = render_floor_plan(p, QRectF(10, 10, 780, 1080), lay, a, ("heatmap",))
+    finally:
+        p.end()
+    assert info.strips > 1 and info.units_per_m > 0
+
+
+def _rows(ws) -> list[tuple]:
+    return list(ws.iter_rows(values_only=True))
+
+
+def test_xlsx_sheets_and_totals(design, tmp_path):
+    lay, a = design
+    d = a.to_dict()
+    path = tmp_path / "report.xlsx"
+    export(lay, a, path)
+    wb = openpyxl.load_workbook(path, read_only=True)
+    for name in ("About", "Bill of materials", "Racks", "Rows", "Power feeds", "Cooling units",
+                 "Network", "Rule violations", "Cable cut-sheet", "Assumptions and sources"):
+        assert name in wb.sheetnames, name
+    cut = _rows(wb["Cable cut-sheet"])
+    assert len(cut) - 1 == d["cabling"]["links"] > 0
+    head = cut[0]
+    assert "Routed length (m)" in head and "Stock length (m)" in head and "Label" in head
+    i = head.index("Routed length (m)")
+    assert all(isinstance(r[i], float) for r in cut[1:])
+    bom = _rows(wb["Bill of materials"])
+    h = bom[0]
+    cat, qty, gpus = h.index("Category"), h.index("Quantity"), h.index("GPUs")
+
+    def total(*cats):
+        return sum(r[qty] for r in bom[1:] if r[cat] in cats)
+
+    assert sum(r[gpus] or 0 for r in bom[1:]) == d["counts"]["gpus"]
+    assert total("GPU server", "Rack-scale system") == d["counts"]["servers"]
+    assert total("Switch") == d["counts"]["switches"]["total"]
+    assert total("Transceiver") == d["cabling"]["transceivers"]
+    assert total("Cable") == sum(d["cabling"]["by_medium"].values())
+    racks = _rows(wb["Racks"])
+    assert len(racks) - 1 == len(lay.racks)
+    assert "Power (kW)" in racks[0]
+
+
+def test_xlsx_header_rows_are_frozen_and_filtered(design, tmp_path):
+    lay, a = design
+    path = tmp_path / "report.xlsx"
+    export(lay, a, path)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Cable cut-sheet"]
+    assert ws.freeze_panes == "A2"
+    assert ws.auto_filter.ref == f"A1:{ws.cell(1, ws.max_column).column_letter}{ws.max_row}"
+    assert ws.cell(1, 1).font.bold
+    assert ws.column_dimensions["A"].width >= 6
+
+
+def test_csv_writes_every_table_and_an_index(design, tmp_path):
+    lay, a = design
+    path = tmp_path / "hall.csv"
+    files = export(lay, a, path)
+    assert path in files and (tmp_path / "hall-cutsheet.csv") in files
+    with path.open(newline="", encoding="utf-8") as fh:
+        index = list(csv.DictReader(fh))
+    assert {r["Table"] for r in index} >= {"bom", "racks", "feeds", "cooling", "network",
+                                           "violations", "cutsheet", "sources"}
+    for r in index:
+        assert (tmp_path / r["File"]).exists()
+    with (tmp_path / "hall-cutsheet.csv").open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0][:4] == ["Link", "Fabric", "Tier", "A rack"]
+    assert "Routed length (m)" in rows[0]
+    assert len(rows) - 1 == a.to_dict()["cabling"]["links"]
+    assert int(next(r["Rows"] for r in index if r["Table"] == "cutsheet")) == len(rows) - 1
+
+
+def test_png_any_size_with_overlays(design, tmp_path, qapp):
+    from PySide6.QtGui import QImage
+
+    lay, a = design
+    path = tmp_path / "plan.png"
+    export(lay, a, path, overlays=["heatmap", "violations"], size="900x500")
+    img = QImage(str(path))
+    assert (img.width(), img.height()) == (900, 500)
+    colours = {img.pixel(x, y) for x in range(0, 900, 7) for y in range(0, 500, 7)}
+    assert len(colours) > 20  # a drawing, not a blank page
+
+
+def test_json_is_the_analysis_contract(design, tmp_path):
+    lay, a = design
+    path = tmp_path / "a.json"
+    export(lay, a, path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data == json.loads(a.to_json())
+    assert data["schema"] == "rackscape.analysis/1"
+
+
+def test_progress_runs_to_one_and_cancel_leaves_no_file(design, tmp_path, qapp):
+    lay, a = design
+    seen: list[float] = []
+    export(lay, a, tmp_path / "p.pdf", progress=lambda f, m: seen.append(f))
+    assert seen[-1] == 1.0 and seen == sorted(seen)
+
+    def cancel(f, m):
+        if f > 0.4:
+            raise ExportCancelled
+
+    for name in ("c.pdf", "c.xlsx"):
+        with pytest.raises(ExportCancelled):
+            export(lay, a, tmp_path / name, progress=cancel)
+        assert not (tmp_path / name).exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_bad_requests_raise_report_errors(design, tmp_path):
+    lay, a = design
+    with pytest.raises(ReportError, match="expected an output file ending in"):
+        export(lay, a, tmp_path / "x.docx")
+    with pytest.raises(ReportError, match="overlay"):
+        export(lay, a, tmp_path / "x.png", overlays=["smoke"])
+    with pytest.raises(ReportError):
+        parse_size("wide")
+    assert parse_size("640x480") == (640, 480)
+
+
+@pytest.fixture(scope="module")
+def layout_file(design, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("cli") / "hall.json"
+    save_layout(design[0], path)
+    return path
+
+
+@pytest.mark.parametrize("suffix", [".pdf", ".xlsx", ".csv", ".png", ".json"])
+def test_cli_report_writes_each_format(layout_file, tmp_path, suffix, capsys, qapp):
+    out = tmp_path / f"out{suffix}"
+    args = ["report", str(layout_file), "-o", str(out)]
+    if suffix == ".png":
+        args += ["--overlay", "heatmap", "--size", "640x400"]
+    assert main(args) == 0
+    assert out.exists() and out.stat().st_size > 0
+    assert f"wrote {out}" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("args,message", [
+    (["-o", "out.txt"], "expected an output file ending in"),
+    (["-o", "out.png", "--size", "big"], "--size"),
+    (["-o", "out.png", "--overlay", "smoke"], "unknown overlay"),
+])
+def test_cli_report_bad_input_exits_2(layout_file, tmp_path, args, message, capsys):
+    args = [a if not a.startswith("out.") else str(tmp_path / a) for a in args]
+    assert main(["report", str(layout_file), *args]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+
+
+def test_cli_report_missing_layout_exits_2(tmp_path, capsys):
+    assert main(["report", str(tmp_path / "none.json"), "-o", str(tmp_path / "r.pdf")]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+    assert not (tmp_path / "r.pdf").exists()
+
+
+def test_export_dialog_writes_the_chosen_file(design, tmp_path, qtbot, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog, QWidget
+
+    from designer.reports import export_dialog
+
+    lay, a = design
+
+    class Doc:
+        layout, analysis, path = lay, a, None
+
+    window = QWidget()
+    qtbot.addWidget(window)
+    window.document = Doc()
+    target = tmp_path / "chosen"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        lambda *args, **kw: (str(target), "Excel workbook (*.xlsx)"))
+    files = export_dialog(window)
+    assert files == [target.with_suffix(".xlsx")] and files[0].exists()

@@ -1,0 +1,197 @@
+"""Bisection bandwidth: closed form against published structures and the graph search.
+
+* k-ary fat-trees have full bisection, k^3/8 host links each way (Al-Fares et
+  al., SIGCOMM 2008); the graph search finds the same value.
+* DGX SuperPOD fabrics are non-blocking ("full non-blocking fat tree", NVIDIA
+  SuperPOD/Enterprise RAs): 400 Gb/s per GPU for every SU count of the
+  compute-fabric table (see test_fabric.py for the table and its source).
+* Tapered Clos: the bisection is half the capacity of the narrowest tier.
+* The graph search returns real cuts (an upper bound): it is checked against
+  networkx's minimum cut and against brute force on small graphs.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import networkx as nx
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from engine.bisection import (
+    closed_form_bisection,
+    cut_for_split,
+    graph_bisection,
+    hierarchical_cut_gbps,
+    structured_cut_gbps,
+)
+from engine.fabric import plan_fabric, wire_fabric
+
+
+def fabric_graph(plan, w, node_ports, gbps=1.0):
+    """The fabric as a graph: one endpoint per port (1 GPU per port), then switches."""
+    n_ep = int(np.sum(node_ports))
+    L, S = plan.leaves, plan.spines
+    u = np.concatenate([np.arange(n_ep), n_ep + w.ls_leaf, n_ep + L + w.sc_spine])
+    v = np.concatenate([n_ep + w.port_leaf, n_ep + L + w.ls_spine, n_ep + L + S + w.sc_core])
+    cap = np.concatenate([np.full(n_ep, gbps), w.ls_count * gbps, w.sc_count * gbps])
+    return n_ep + L + S + plan.cores, u, v, cap.astype(float), n_ep
+
+
+def both(node_ports, gbps=1.0, **kw):
+    node_ports = np.asarray(node_ports)
+    p = plan_fabric(node_ports, **kw)
+    w = wire_fabric(p, node_ports)
+    cf = closed_form_bisection(p, w, gbps)
+    g = graph_bisection(*fabric_graph(p, w, node_ports, gbps))
+    return p, cf, g
+
+
+@pytest.mark.parametrize("k", [4, 6, 8, 10, 12])
+def test_k_ary_fat_tree_has_full_bisection_and_the_graph_agrees(k):
+    hosts = k ** 3 // 4
+    p, cf, g = both(np.ones(hosts, int), topology="fat_tree", radix=(k, k, k))
+    assert cf == hosts / 2
+    assert g.value == pytest.approx(cf)
+    assert int(g.side.sum()) == hosts // 2
+
+
+@pytest.mark.parametrize("k", [16, 24, 32])
+def test_k_ary_fat_tree_closed_form_at_larger_k(k):
+    hosts = k ** 3 // 4
+    p = plan_fabric(np.ones(hosts, int), topology="fat_tree", radix=(k, k, k))
+    assert closed_form_bisection(p, wire_fabric(p, np.ones(hosts, int)), 1.0) == hosts / 2
+
+
+@pytest.mark.parametrize("su", [1, 2, 4, 16])
+def test_superpod_is_non_blocking_and_the_graph_agrees(su):
+    ports = np.full(32 * su, 8)
+    p, cf, g = both(ports, gbps=400.0, rails=8, su_nodes=32, radix=(64, 64, 64))
+    assert cf == 32 * su * 8 * 400.0 / 2           # 400 Gb/s per GPU, one way
+    assert g.value == pytest.approx(cf)
+
+
+def test_tapered_leaf_limits_a_two_tier_fabric():
+    # 48 hosts and 16 uplinks per leaf: 3:1 at the leaf, so 400/3 Gb/s per GPU
+    ports = np.full(48, 8)
+    p, cf, g = both(ports, gbps=400.0, rails=8, su_nodes=48, radix=(64, 64, 64),
+                    oversubscription=(3.0, 1.0, 1.0))
+    gpus = 48 * 8
+    assert cf == pytest.approx(gpus / 2 * 400.0 / 3)
+    assert g.value == pytest.approx(cf)
+
+
+def test_narrowest_tier_limits_a_tapered_three_tier_clos():
+    # radix 24; leaf 2:1 (16 down, 8 up), spine 3:1 (18 down, 6 up); 4 full pods
+    hosts = 4 * 18 * 16
+    p, cf, g = both(np.ones(hosts, int), topology="clos", radix=(24, 24, 24),
+                    oversubscription=(2.0, 3.0, 1.0))
+    assert (p.pods, p.leaves, p.spines) == (4, 72, 32)
+    tiers = p.cables()                                # capacity of each tier, one way
+    assert (tiers["node_leaf"], tiers["leaf_spine"], tiers["spine_core"]) == (1152, 576, 192)
+    assert cf == min(tiers.values()) / 2 == 96
+    assert g.value == pytest.approx(cf)
+
+
+def test_tapered_spine_alone_limits_when_leaves_are_not_tapered():
+    hosts = 4 * 12 * 8
+    p, cf, g = both(np.ones(hosts, int), topology="clos", radix=(16, 16, 16),
+                    oversubscription=(1.0, 3.0, 1.0))
+    assert cf == p.cables()["spine_core"] / 2 == hosts / 6
+    assert g.value == pytest.approx(cf)
+
+
+@settings(max_examples=25)
+@given(st.sampled_from([8, 12, 16, 32]), st.sampled_from([1, 2, 4, 8]), st.integers(1, 6),
+       st.sampled_from([1.0, 1.0, 2.0, 3.0]), st.sampled_from(["rail_optimized", "clos"]))
+def test_closed_form_equals_graph_search_on_complete_fabrics(radix, rails, units, o, topo):
+    # complete: every leaf full (SU of one leaf per rail)
+    d0 = plan_fabric(np.ones(1, int), radix=(radix,) * 3, oversubscription=(o, 1, 1),
+                     topology="clos").down[0]
+    ports = np.full(units * d0, rails)
+    p, cf, g = both(ports, rails=rails, su_nodes=d0, radix=(radix,) * 3,
+                    oversubscription=(o, 1.0, 1.0), topology=topo)
+    assert not p.problems
+    assert g.value == pytest.approx(cf)
+
+
+def test_partly_filled_scalable_units_agree_with_the_graph_search():
+    for nodes in (33, 50, 63, 100, 1250):
+        ports = np.full(nodes, 8)
+        p, cf, g = both(ports, gbps=400.0, rails=8, su_nodes=32, radix=(64, 64, 64))
+        assert g.value == pytest.approx(cf), nodes
+
+
+def test_worst_spine_failure_loses_that_spine_share():
+    ports = np.full(32, 8)
+    p = plan_fabric(ports, rails=8, su_nodes=32, radix=(64, 64, 64))
+    w = wire_fabric(p, ports)
+    full = closed_form_bisection(p, w, 400.0)
+    failed = closed_form_bisection(p, w, 400.0, failed_spine=0)
+    assert failed == pytest.approx(full * 3 / 4)     # 1 of 4 spines
+
+
+def test_structured_and_hierarchical_cuts():
+    assert structured_cut_gbps(np.full(4, 2), np.full(4, 1.0), 1.0) == 2.0
+    h = np.array([6] * 24 + [2])
+    assert hierarchical_cut_gbps(h, np.full(25, 2.0), np.arange(25) // 5, np.full(5, 6.0),
+                                 1.0) == 17.0
+
+
+# -- the graph search -------------------------------------------------------------------------
+
+
+def random_graph(rng, n_ep, n_sw, extra):
+    u = list(range(n_ep))
+    v = list(rng.integers(n_ep, n_ep + n_sw, n_ep))
+    for _ in range(extra):
+        a, b = rng.integers(0, n_ep + n_sw, 2)
+        u.append(int(a))
+        v.append(int(b))
+    cap = rng.integers(1, 6, len(u)).astype(float)
+    return n_ep + n_sw, np.array(u), np.array(v), cap
+
+
+def nx_cut(n, u, v, cap, side):
+    g = nx.DiGraph()
+    g.add_nodes_from(range(n))
+    for a, b, c in zip(u.tolist(), v.tolist(), cap.tolist(), strict=True):
+        if a == b:
+            continue
+        for x, y in ((a, b), (b, a)):
+            g.add_edge(x, y, capacity=g[x][y]["capacity"] + c if g.has_edge(x, y) else c)
+    for i, s in enumerate(side.tolist()):
+        g.add_edge("s", i) if s else g.add_edge(i, "t")
+    return nx.minimum_cut(g, "s", "t")[0]
+
+
+def test_cut_for_split_equals_networkx_minimum_cut():
+    rng = np.random.default_rng(3)
+    for _ in range(30):
+        n, u, v, cap = random_graph(rng, 10, 5, 12)
+        side = np.zeros(10, bool)
+        side[rng.permutation(10)[:5]] = True
+        assert cut_for_split(n, u, v, cap, side) == pytest.approx(nx_cut(n, u, v, cap, side))
+
+
+def test_graph_search_is_an_upper_bound_that_brute_force_confirms():
+    rng = np.random.default_rng(11)
+    exact_hits = 0
+    for _ in range(25):
+        n, u, v, cap = random_graph(rng, 8, 4, 10)
+        res = graph_bisection(n, u, v, cap, 8)
+        assert int(res.side.sum()) == 4
+        assert cut_for_split(n, u, v, cap, res.side) == pytest.approx(res.value)
+        exact = min(cut_for_split(n, u, v, cap, np.isin(np.arange(8), c))
+                    for c in itertools.combinations(range(8), 4))
+        assert res.value >= exact - 1e-9
+        exact_hits += res.value == pytest.approx(exact)
+    assert exact_hits >= 20          # the search finds the optimum on most small graphs
+
+
+def test_balanced_separate_components_cost_nothing():
+    # two islands of 2 endpoints each
+    res = graph_bisection(6, np.array([0, 1, 2, 3]), np.array([4, 4, 5, 5]), np.ones(4), 4)
+    assert res.value == 0.0 and int(res.side.sum()) == 2

@@ -1,0 +1,215 @@
+"""Cabling: routed lengths checked by hand, media by reach and policy, optics and violations.
+
+Reach figures are the catalog's (assets/catalog/media.json): 400G DAC 3 m [S15],
+AOC 3-100 m [S19], SR4 50 m and DR4 500 m [S16], FR4 2 km [S109]; 800G DAC 2 m,
+LACC 5 m [S15], AEC 7 m [S67], 2xSR4 50 m, 2xDR4 500 m [S17], 2xFR4 2 km [S16].
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from engine.analysis import Analyzer, analyze
+from engine.cabling import MediaTable, TrayGraph, default_tray_polylines, select_media
+from engine.catalog import load_catalog
+from engine.model import (
+    Assumptions,
+    CableTray,
+    CablingPolicy,
+    Endpoint,
+    ExplicitLink,
+    Hall,
+    Layout,
+    MountedDevice,
+    Rack,
+)
+
+CATALOG = load_catalog(user_dir=None)
+MEDIA = MediaTable.from_catalog(CATALOG)
+U_M = 0.04445
+Z_DGX = 4.0 * U_M          # DGX H100 at U1, 8U: ports at the middle, 4 U up
+Z_SW = 39.5 * U_M          # QM9700 at U40, 1U
+
+
+def two_racks(xa=2.0, ya=1.0, xb=7.0, yb=1.0, trays=None, links=None, size=(12.0, 6.0),
+              policy=None, **assume) -> Layout:
+    racks = [Rack(id="A", type="rack-800x1200", x_m=xa, y_m=ya,
+                  devices=[MountedDevice(type="dgx-h100", u=1)]),
+             Rack(id="B", type="rack-800x1200", x_m=xb, y_m=yb,
+                  devices=[MountedDevice(type="qm9700", u=40)])]
+    if links is None:
+        links = [ExplicitLink(id="L1", a=Endpoint(rack="A", u=1), b=Endpoint(rack="B", u=40))]
+    w, h = size
+    return Layout(hall=Hall(outline=[(0, 0), (w, 0), (w, h), (0, h)]), racks=racks,
+                  trays=trays if trays is not None else
+                  [CableTray(id="T1", points=[(0.0, 1.0), (10.0, 1.0)])],
+                  links=links,
+                  assumptions=Assumptions(cabling=policy or CablingPolicy(), **assume))
+
+
+def lengths(lay: Layout) -> np.ndarray:
+    a = analyze(lay, CATALOG)
+    return a.network.cabling.length_m
+
+
+def test_length_is_up_along_down_plus_slack():
+    got = lengths(two_racks())[0]
+    assert got == pytest.approx((2.7 - Z_DGX) + 5.0 + (2.7 - Z_SW) + 2.0, abs=1e-9)
+
+
+def test_slack_and_tray_elevation_come_from_the_design():
+    lay = two_racks(trays=[CableTray(id="T1", points=[(0.0, 1.0), (10.0, 1.0)],
+                                     elevation_m=3.2)], cable_slack_m=0.5)
+    assert lengths(lay)[0] == pytest.approx((3.2 - Z_DGX) + 5.0 + (3.2 - Z_SW) + 0.5)
+
+
+def test_racks_off_the_tray_add_their_plan_distance():
+    lay = two_racks(trays=[CableTray(id="T1", points=[(0.0, 3.0), (10.0, 3.0)])])
+    assert lengths(lay)[0] == pytest.approx((2.7 - Z_DGX) + 2.0 + 5.0 + 2.0 + (2.7 - Z_SW) + 2.0)
+
+
+def test_route_takes_the_shortest_way_through_the_tray_network():
+    # two row trays joined by a cross tray at x = 9 (T-junctions) and a long detour at x = 0.5
+    trays = [CableTray(id="T1", points=[(0.0, 1.0), (10.0, 1.0)]),
+             CableTray(id="T2", points=[(0.0, 4.0), (10.0, 4.0)]),
+             CableTray(id="TX", points=[(9.0, 1.0), (9.0, 4.0)]),
+             CableTray(id="TW", points=[(0.5, 4.0), (0.5, 10.0), (-5.0, 10.0), (-5.0, 1.0),
+                                        (0.0, 1.0)])]
+    lay = two_racks(xb=3.0, yb=4.0, trays=trays)
+    # 2 -> 9 along T1, up TX (3 m), 9 -> 3 along T2
+    assert lengths(lay)[0] == pytest.approx((2.7 - Z_DGX) + 7.0 + 3.0 + 6.0 + (2.7 - Z_SW) + 2.0)
+
+
+def test_separate_trays_are_bridged_where_closest():
+    g = TrayGraph.from_polylines([[(0, 0), (4, 0)], [(6, 0), (10, 0)]], [2.7, 2.7])
+    seg, t, _, _ = g.attach(np.array([1.0, 9.0]), np.array([0.0, 0.0]))
+    assert g.path_length(seg[:1], t[:1], seg[1:], t[1:])[0] == pytest.approx(8.0)
+
+
+def test_default_trays_follow_the_rows_when_none_are_drawn():
+    assert lengths(two_racks(trays=[]))[0] == pytest.approx(
+        (2.7 - Z_DGX) + 5.0 + (2.7 - Z_SW) + 2.0)
+    lines = default_tray_polylines(np.array([1.0, 2.0, 1.0, 2.0]), np.array([0.0, 0.0, 3.0, 3.0]),
+                                   np.array([0, 0, 180, 180]), ["R1", "R1", "R2", "R2"])
+    assert len(lines) == 3                     # two rows and the tray joining them
+    g = TrayGraph.from_polylines(lines, [2.7] * 3)
+    seg, t, _, _ = g.attach(np.array([2.0, 2.0]), np.array([0.0, 3.0]))
+    assert g.path_length(seg[:1], t[:1], seg[1:], t[1:])[0] == pytest.approx(1.3 + 3.0 + 1.3)
+
+
+def test_links_inside_one_rack_run_only_the_height_difference():
+    lay = two_racks(links=[ExplicitLink(id="L1", a=Endpoint(rack="A", u=1),
+                                        b=Endpoint(rack="A", u=40))])
+    lay.racks[0].devices.append(MountedDevice(type="qm9700", u=40))
+    assert lengths(lay)[0] == pytest.approx(Z_SW - Z_DGX + 2.0)
+
+
+def test_forced_length_and_medium_of_an_explicit_link():
+    lay = two_racks(links=[ExplicitLink(id="L1", a=Endpoint(rack="A", u=1),
+                                        b=Endpoint(rack="B", u=40), length_m=12.5,
+                                        medium="smf-dr4-400")])
+    a = analyze(lay, CATALOG)
+    assert a.network.cabling.length_m[0] == 12.5
+    assert a.network.links_by_medium == {"smf-dr4-400": 1}
+
+
+# -- media ----------------------------------------------------------------------------------------
+
+
+def pick(lengths_m, speed=400.0, **policy):
+    m, k, notes = select_media(np.asarray(lengths_m, float), np.full(len(lengths_m), speed),
+                               MEDIA, CablingPolicy(**policy))
+    return [MEDIA.ids[i] if i >= 0 else None for i in m], k.tolist(), notes
+
+
+def test_media_by_reach_at_400g():
+    ids, _, _ = pick([1.0, 3.0, 20.0, 99.0, 150.0, 600.0, 2000.0, 2500.0])
+    assert ids == ["dac-400", "dac-400", "aoc-400", "aoc-400", "smf-dr4-400", "smf-fr4-400",
+                   "smf-fr4-400", None]
+
+
+def test_media_by_reach_at_800g():
+    ids, _, _ = pick([1.5, 4.0, 6.5, 30.0, 300.0, 1500.0], speed=800.0)
+    assert ids == ["dac-800", "acc-800", "aec-800", "mmf-sr8-800", "smf-dr8-800", "smf-fr4-800"]
+
+
+def test_policy_no_aoc_no_copper_single_mode_and_optics_threshold():
+    assert pick([20.0, 80.0], allow_aoc=False)[0] == ["mmf-sr4-400", "smf-dr4-400"]
+    assert pick([2.0], allow_copper=False)[0] == ["mmf-sr4-400"]
+    assert pick([20.0], prefer_single_mode=True)[0] == ["smf-dr4-400"]
+    # optics only above 1 m: copper up to it, optics beyond it
+    assert pick([0.8, 2.0], optics_above_m=1.0)[0] == ["dac-400", "mmf-sr4-400"]
+    # copper up to 5 m where copper reaches; a 4 m 400G link has no copper: optics after all
+    assert pick([2.0, 4.0], optics_above_m=5.0)[0] == ["dac-400", "aoc-400"]
+
+
+def test_1600g_links_run_on_two_800g_cables_with_a_note():
+    ids, cables, notes = pick([30.0], speed=1600.0)
+    assert ids == ["mmf-sr8-800"] and cables == [2]
+    assert notes and "1600G" in notes[0] and "800G" in notes[0]
+    lay = two_racks(links=[ExplicitLink(id="L1", a=Endpoint(rack="A", u=1),
+                                        b=Endpoint(rack="B", u=40), speed_gbps=1600)])
+    a = analyze(lay, CATALOG)
+    assert sum(a.network.links_by_medium.values()) == 2
+    assert a.network.cabling_dict()["links"] == 1
+    assert any(v.code == "CABLE-MEDIA-FALLBACK" for v in a.violations)
+
+
+def test_transceivers_and_optics_power_reach_the_power_analysis():
+    lay = two_racks(policy=CablingPolicy(allow_aoc=False))       # 10.5 m: SR4 pair, 9 W per end
+    a = analyze(lay, CATALOG)
+    assert a.network.links_by_medium == {"mmf-sr4-400": 1}
+    assert a.network.transceivers == 2
+    assert a.network.optics_w == pytest.approx(18.0)
+    assert a.power.optics_kw == pytest.approx(0.018)
+    assert a.network.cost_usd == pytest.approx(1400.0)          # 2 x 700 USD [S66]
+    no_optics = analyze(two_racks(links=[]), CATALOG)
+    assert a.power.it_kw - no_optics.power.it_kw == pytest.approx(0.018)
+
+
+def test_too_long_link_is_an_error_naming_both_ends():
+    lay = two_racks(xb=2502.0, size=(2600.0, 6.0), trays=[])
+    a = analyze(lay, CATALOG)
+    bad = [v for v in a.violations if v.code == "CABLE-TOO-LONG"]
+    assert len(bad) == 1 and bad[0].severity == "error"
+    msg = bad[0].message
+    assert "dgx-h100 at A U1" in msg and "qm9700 at B U40" in msg and "L1" in msg
+    assert set(bad[0].items) == {"L1", "A", "B"}
+    assert a.network.links_by_medium == {"none": 1}
+    # the same link at a reachable length has no violation
+    ok = analyze(two_racks(), CATALOG)
+    assert not [v for v in ok.violations if v.code == "CABLE-TOO-LONG"]
+
+
+def test_explicit_link_problems_are_reported():
+    lay = two_racks(links=[ExplicitLink(id="L1", a=Endpoint(rack="A", u=30),
+                                        b=Endpoint(rack="B", u=40)),
+                           ExplicitLink(id="L2", a=Endpoint(rack="A", u=1),
+                                        b=Endpoint(rack="B", u=40), medium="no-such-cable")])
+    codes = {v.code for v in analyze(lay, CATALOG).violations}
+    assert {"LINK-ENDPOINT", "LINK-MEDIUM"} <= codes
+
+
+def test_histogram_and_totals_count_every_cable():
+    from test_fabric import superpod_layout
+
+    a = analyze(superpod_layout(64, net_racks=2), CATALOG)
+    d = a.network.cabling_dict()
+    assert sum(d["histogram"]["cables"]) == sum(d["by_medium"].values()) == d["links"] == 1024
+    lengths_m = a.network.cabling.length_m          # per link group (parallel links)
+    count = a.network.topology.lk_count
+    assert count.max() == 4                          # 2 SU: 4 links from each leaf to each spine
+    assert d["total_length_m"] == pytest.approx(float(lengths_m @ count), abs=0.01)
+    assert d["max_length_m"] == pytest.approx(float(lengths_m.max()), abs=0.01)
+
+
+def test_moving_a_rack_reroutes_its_links_like_a_full_analysis():
+    lay = two_racks()
+    an = Analyzer(lay, CATALOG)
+    before = an.result.network.cabling.length_m.copy()
+    lay.racks[0] = lay.racks[0].model_copy(update={"x_m": 1.0})
+    inc = an.update(lay, ["A"])
+    assert an.was_incremental
+    assert inc.network.cabling.length_m[0] == pytest.approx(before[0] + 1.0)
+    assert inc.to_dict() == analyze(lay, CATALOG).to_dict()

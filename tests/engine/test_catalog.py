@@ -1,0 +1,205 @@
+"""The hardware catalog: provenance of every figure, coverage, user files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from pydantic import BaseModel
+
+from engine.catalog import (
+    USER_DIR_ENV,
+    Catalog,
+    Figure,
+    builtin_catalog_dir,
+    load_catalog,
+    user_catalog_dir,
+)
+
+
+def _figures(obj, path):
+    """Yield ``(path, Figure)`` for every figure inside a catalog entry."""
+    if isinstance(obj, Figure):
+        yield path, obj
+    elif isinstance(obj, BaseModel):
+        for name in type(obj).model_fields:
+            yield from _figures(getattr(obj, name), f"{path}.{name}")
+    elif isinstance(obj, list):
+        for i, item in enumerate(obj):
+            yield from _figures(item, f"{path}[{i}]")
+
+
+def _all_figures(cat: Catalog):
+    for group in ("devices", "racks", "facility", "media"):
+        for key, entry in getattr(cat, group).items():
+            yield from _figures(entry, f"{group}.{key}")
+
+
+def test_catalog_has_figures_to_check(catalog):
+    figures = [f for _, f in _all_figures(catalog) if f.value is not None]
+    assert len(figures) > 150  # the guard against this file passing vacuously
+    assert len(catalog.sources) > 50
+
+
+def test_every_figure_with_a_value_has_a_class_and_a_known_source(catalog):
+    problems = []
+    for path, f in _all_figures(catalog):
+        if f.value is None:
+            continue
+        if f.cls is None:
+            problems.append(f"{path}: no class")
+        if f.source is not None and f.source not in catalog.sources:
+            problems.append(f"{path}: source {f.source} not in sources.json")
+        if f.cls in ("vendor", "transcribed", "secondary") and f.source is None:
+            problems.append(f"{path}: a {f.cls} figure needs a source key")
+        if f.cls in ("derived", "estimate") and f.source is None and not f.note:
+            problems.append(f"{path}: a {f.cls} figure needs its method in the note")
+    assert problems == []
+
+
+def test_sources_file_keys_are_the_cited_keys(catalog):
+    raw = json.loads((builtin_catalog_dir() / "sources.json").read_text())
+    keys = [s["key"] for s in raw["sources"]]
+    assert len(keys) == len(set(keys))
+    assert set(keys) == set(catalog.sources)
+    assert catalog.sources["S01"].cls == "V"  # NVIDIA DGX H100 user guide
+
+
+def test_dgx_h100_figures_are_the_published_ones(catalog):
+    dgx = catalog.device("dgx-h100")
+    # [S01]: 10.2 kW max, 1,105 CFM at 80 % fan PWM, 130.45 kg, 8U, 8 GPUs
+    assert (dgx.power_max_w.value, dgx.power_max_w.source, dgx.power_max_w.cls) == \
+        (10200.0, "S01", "vendor")
+    assert dgx.airflow_cfm.value == 1105.0 and dgx.airflow_cfm.source == "S01"
+    assert dgx.weight_kg.value == 130.45
+    assert (dgx.u_height, dgx.gpus, dgx.role) == (8, 8, "gpu_server")
+    assert dgx.port_count("scale_out") == 8 and dgx.port_speed_gbps("scale_out") == 400
+
+
+def test_not_found_figures_stay_empty(catalog):
+    # the reference sheet has no typical power for DGX H100 and no OEM HGX airflow
+    assert catalog.device("dgx-h100").power_typical_w.value is None
+    assert catalog.device("hgx-h100-8gpu").airflow_cfm.value is None
+
+
+REQUIRED_DEVICES = [
+    "dgx-h100", "dgx-h200", "hgx-h100-8gpu", "hgx-h200-8gpu", "gh200-node",
+    "dgx-b200", "hgx-b200-8gpu", "gb200-nvl72", "dgx-b300", "gb300-nvl72", "vera-rubin-nvl144",
+    "mi300x-8gpu", "mi325x-8gpu", "mi355x-8gpu",
+    "grace-superchip-node", "qm9700", "q3400-ra", "sn5600", "sn4600c", "sn2201",
+    "tomahawk5-64x800", "connectx-7",
+]
+
+
+@pytest.mark.parametrize("device_id", REQUIRED_DEVICES)
+def test_issue_device_list_is_covered(catalog, device_id):
+    assert device_id in catalog.devices
+
+
+def test_rack_scale_systems_and_preliminary_marks(catalog):
+    for sid in ("gb200-nvl72", "gb300-nvl72", "vera-rubin-nvl144"):
+        d = catalog.device(sid)
+        assert d.is_rack_scale and d.role == "rack_system"
+        assert d.rack_type in catalog.racks
+    assert catalog.device("vera-rubin-nvl144").is_preliminary
+    assert not catalog.device("dgx-h100").is_preliminary
+
+
+def test_facility_racks_and_media_are_present(catalog):
+    assert {"cdu-coolchip-1350", "cdu-coolchip-2300", "cdu-chx2000"} <= set(catalog.facility)
+    assert catalog.facility["cdu-coolchip-1350"].capacity_kw.value == 1350
+    assert {"rack-600x1200", "rack-800x1200", "orv3-hpr", "nvl72-rack"} <= set(catalog.racks)
+    assert len(catalog.media) >= 10
+    assert {m.kind for m in catalog.media.values()} >= {"dac", "aoc"}
+
+
+def test_liquid_fraction_always_has_provenance(catalog):
+    # regression: NICs without a liquid share got a bare default figure with no class
+    for d in catalog.devices.values():
+        f = d.liquid_fraction
+        assert f.value is not None and 0 <= f.value <= 1
+        assert f.cls is not None, d.id
+
+
+def _write(folder: Path, name: str, data) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(data if isinstance(data, str) else json.dumps(data))
+    return path
+
+
+GOOD_USER_FILE = {
+    "schema": "rackscape.catalog/1", "title": "my lab", "generation": "hopper",
+    "devices": [{"id": "lab-gpu-box", "name": "Lab GPU box", "role": "gpu_server",
+                 "generation": "hopper", "u_height": 4, "gpus": 4,
+                 "power_max_w": {"value": 3000, "class": "estimate",
+                                 "note": "4 x 700 W GPUs + 200 W"}}],
+}
+
+
+def test_bad_user_files_are_reported_and_skipped(tmp_path):
+    user = tmp_path / "catalog"
+    _write(user, "a-good.json", GOOD_USER_FILE)
+    _write(user, "b-truncated.json", '{"schema": "rackscape.catalog/1", "title": "x", "dev')
+    _write(user, "c-wrong-schema.json", {"schema": "other/9", "title": "x"})
+    _write(user, "d-bad-fraction.json", {
+        "schema": "rackscape.catalog/1", "title": "x",
+        "devices": [{"id": "hot", "name": "hot", "role": "other", "generation": "x",
+                     "liquid_fraction": {"value": 1.5, "class": "estimate", "note": "typo"}}]})
+    (user / "e-binary.json").write_bytes(b"\xff\xfe\x00garbage")
+    cat = load_catalog(user_dir=user)
+    assert cat.device("lab-gpu-box").gpus == 4
+    assert "hot" not in cat.devices
+    assert "dgx-h100" in cat.devices  # the built-in catalog is intact
+    assert len(cat.problems) == 4
+    for name, text in zip(("b-truncated", "c-wrong-schema", "d-bad-fraction", "e-binary"),
+                          cat.problems, strict=True):
+        assert name in text
+    assert "line 1 column" in cat.problems[0]
+    assert "schema" in cat.problems[1]
+    assert "liquid_fraction" in cat.problems[2]
+    assert "UTF-8" in cat.problems[3]
+
+
+def test_user_file_overrides_a_builtin_entry(tmp_path):
+    dgx = load_catalog(user_dir=None).device("dgx-h100").model_dump(by_alias=True)
+    dgx["power_max_w"] = {"value": 11300, "class": "derived", "note": "heat figure 38,557 BTU/h"}
+    _write(tmp_path, "override.json", {"schema": "rackscape.catalog/1", "title": "o",
+                                       "devices": [dgx]})
+    cat = load_catalog(user_dir=tmp_path)
+    assert cat.device("dgx-h100").power_max_w.value == 11300
+    assert cat.problems == []
+
+
+def test_missing_user_folder_is_not_an_error(tmp_path):
+    cat = load_catalog(user_dir=tmp_path / "nope")
+    assert cat.problems == [] and "dgx-h100" in cat.devices
+
+
+def test_user_folder_follows_the_environment(monkeypatch, tmp_path, isolated_user_dir):
+    assert user_catalog_dir() == isolated_user_dir / "catalog"
+    monkeypatch.setenv(USER_DIR_ENV, str(tmp_path))
+    assert user_catalog_dir() == tmp_path / "catalog"
+    _write(tmp_path / "catalog", "mine.json", GOOD_USER_FILE)
+    assert "lab-gpu-box" in load_catalog().devices  # "default" reads the env folder
+
+
+def test_tests_never_see_the_real_user_folders(isolated_user_dir):
+    import platformdirs
+
+    from engine.templates import user_template_dir
+
+    home = Path.home().resolve()
+    for folder in (user_catalog_dir(), user_template_dir(),
+                   Path(platformdirs.user_data_dir("rackscape", appauthor=False))):
+        assert home not in folder.resolve().parents, folder
+    assert user_template_dir().parent == isolated_user_dir
+
+
+def test_by_role_and_generations(catalog):
+    gens = catalog.generations()
+    assert {"hopper", "blackwell", "rubin"} <= set(gens)
+    hopper_servers = {d.id for d in catalog.by_role("gpu_server", "hopper")}
+    assert {"dgx-h100", "dgx-h200"} <= hopper_servers
+    assert all(d.role == "switch" for d in catalog.by_role("switch"))

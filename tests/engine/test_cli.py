@@ -1,0 +1,173 @@
+"""The headless CLI: analyze, check, templates and new (exit codes and outputs)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from designer.cli import main
+from engine.io import load_layout, save_layout
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.fixture
+def hall16(tmp_path, capsys):
+    path = tmp_path / "h16.json"
+    code, out, err = run(capsys, "new", "dgx-h100-hall", "-o", str(path))
+    assert code == 0 and err == ""
+    return path
+
+
+def test_new_with_set_writes_a_layout(tmp_path, capsys):
+    path = tmp_path / "four.json"
+    code, out, err = run(capsys, "new", "dgx-h100-hall", "--set", "racks=4", "-o", str(path))
+    assert code == 0 and err == ""
+    assert out.startswith(f"wrote {path}: ")
+    lay = load_layout(path)
+    gpu_racks = [r for r in lay.racks if any(d.type == "dgx-h100" for d in r.devices)]
+    assert len(gpu_racks) == 4
+    assert all([d.type for d in r.devices] == ["dgx-h100"] * 4 for r in gpu_racks)
+    assert {f.side for f in lay.feeds} == {"A", "B"}
+
+
+@pytest.fixture
+def four_racks(builder, tmp_path):
+    """4 racks of 4 DGX H100 on A/B busway with three 150 kW CRAHs (no fabric)."""
+    b = builder(20, 12)
+    for i in range(4):
+        b.rack(f"R{i}", 5 + 0.8 * i, 5)
+    lay = (b.crah("C1", 1, 6, 150).crah("C2", 19, 6, 150).crah("C3", 10, 11, 150)
+           .feed("A1", "A").feed("B1", "B")
+           .assume(air_limit_kw_per_rack=41)  # with containment [S59b], as the template does
+           .build())
+    path = tmp_path / "four.json"
+    save_layout(lay, path)
+    return path
+
+
+def test_analyze_json_follows_the_contract(four_racks, capsys):
+    code, out, err = run(capsys, "analyze", str(four_racks), "--json")
+    assert code == 0 and err == ""
+    d = json.loads(out)
+    assert d["schema"] == "rackscape.analysis/1" and d["generation"] == "hopper"
+    assert {"counts", "power", "cooling", "cabling", "network", "violations"} <= set(d)
+    # 4 racks of 4 DGX H100: 16 servers, 128 GPUs, 4 x 40.8 = 163.2 kW,
+    # 16 x 1,105 = 17,680 CFM [S01]; all air: PUE 1.5 -> 244.8 kW facility
+    assert d["counts"]["racks"] == 4 and d["counts"]["servers"] == 16
+    assert d["counts"]["gpus"] == 128
+    assert d["power"]["it_kw"] == 163.2 and d["power"]["max_rack_kw"] == 40.8
+    assert d["power"]["pue"] == 1.5 and d["power"]["facility_kw"] == 244.8
+    assert d["cooling"]["airflow_cfm"] == 17680.0 and d["cooling"]["liquid_kw"] == 0.0
+    assert d["violations"] == []
+
+
+def test_analyze_text(four_racks, capsys):
+    code, out, err = run(capsys, "analyze", str(four_racks))
+    assert code == 0
+    assert "racks 4  GPUs 128" in out and "IT 163.2 kW" in out and "17,680 CFM" in out
+
+
+def test_analyze_template_hall(hall16, capsys):
+    code, out, err = run(capsys, "analyze", str(hall16), "--json")
+    d = json.loads(out)
+    # 16 compute racks of 4 DGX H100 (the template may add network racks around them)
+    assert d["counts"]["gpus"] == 512 and d["counts"]["servers"] == 64
+    assert d["power"]["max_rack_kw"] == 40.8 and d["power"]["it_kw"] >= 652.8
+
+
+def test_check_exit_codes(hall16, four_racks, tmp_path, capsys):
+    code, out, err = run(capsys, "check", str(hall16))
+    assert code == 0 and out.strip().endswith("0 error(s), 0 warning(s)")
+    code, out, err = run(capsys, "check", str(four_racks))
+    assert code == 0 and out.strip().endswith("0 error(s), 0 warning(s)")
+    lay = load_layout(hall16)
+    r0 = lay.racks[0]
+    clash = lay.model_copy(update={"racks": [r0, *[r.model_copy(update={"x_m": r0.x_m})
+                                                   for r in lay.racks[1:2]], *lay.racks[2:]]})
+    bad = tmp_path / "bad.json"
+    save_layout(clash, bad)
+    code, out, err = run(capsys, "check", str(bad))
+    assert code == 1 and err == ""
+    assert "ERROR   FLOOR-OVERLAP" in out and r0.id in out
+    assert "error(s)" in out.splitlines()[-1]
+
+
+def test_check_warnings_only_exits_0(hall16, tmp_path, capsys):
+    lay = load_layout(hall16)
+    r = lay.racks[0]
+    single = lay.model_copy(update={"racks": [r.model_copy(update={"feeds": r.feeds[:1]}),
+                                              *lay.racks[1:]]})
+    path = tmp_path / "single.json"
+    save_layout(single, path)
+    code, out, err = run(capsys, "check", str(path))
+    assert code == 0
+    assert "WARNING POWER-NO-REDUNDANCY" in out and "0 error(s), 1 warning(s)" in out
+
+
+def test_templates_lists_dgx_h100_hall(capsys):
+    code, out, err = run(capsys, "templates")
+    assert code == 0
+    assert any(line.startswith("dgx-h100-hall  [hopper]") for line in out.splitlines())
+    assert "racks (int, default 16" in out
+    code, out, err = run(capsys, "templates", "--generation", "hopper", "--json")
+    listed = {t["id"]: t for t in json.loads(out)}
+    assert "dgx-h100-hall" in listed
+    assert all(t["generation"] == "hopper" for t in listed.values())
+    params = {p["name"]: p for p in listed["dgx-h100-hall"]["parameters"]}
+    assert params["racks"]["default"] == 16
+
+
+@pytest.mark.parametrize(("argv", "needle"), [
+    (["--set", "racks=abc"], "racks"),
+    (["--set", "racks=0"], "racks"),
+    (["--set", "racks=2.5"], "racks"),
+    (["--set", "warp=9"], "warp"),
+    (["--set", "racks"], "KEY=VALUE"),
+])
+def test_bad_parameter_exits_2_with_one_line(tmp_path, capsys, argv, needle):
+    out_path = tmp_path / "x.json"
+    code, out, err = run(capsys, "new", "dgx-h100-hall", *argv, "-o", str(out_path))
+    assert code == 2 and out == ""
+    assert len(err.splitlines()) == 1 and err.startswith("rackscape: ") and needle in err
+    assert not out_path.exists()
+
+
+def test_unknown_template_and_unwritable_output(tmp_path, capsys):
+    code, out, err = run(capsys, "new", "no-such-template", "-o", str(tmp_path / "x.json"))
+    assert code == 2 and len(err.splitlines()) == 1 and "no-such-template" in err
+    target = tmp_path / "missing-folder" / "x.json"
+    code, out, err = run(capsys, "new", "dgx-h100-hall", "-o", str(target))
+    assert code == 2 and len(err.splitlines()) == 1 and str(target) in err
+
+
+def test_usage_errors_exit_2_in_one_line(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["check"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and err.startswith("rackscape: ")
+
+
+def test_installed_script_new_then_analyze(tmp_path):
+    exe = Path(sys.executable).parent / "rackscape"
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "designer.cli"]
+    path = tmp_path / "eight.json"
+    made = subprocess.run([*cmd, "new", "dgx-h100-hall", "--set", "racks=8", "-o", str(path)],
+                          capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert made.returncode == 0, made.stderr
+    proc = subprocess.run([*cmd, "analyze", str(path), "--json"], capture_output=True, text=True,
+                          timeout=120, cwd=ROOT)
+    assert proc.returncode == 0 and proc.stderr == ""
+    d = json.loads(proc.stdout)
+    assert d["counts"]["gpus"] == 256 and d["power"]["max_rack_kw"] == 40.8

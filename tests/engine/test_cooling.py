@@ -1,0 +1,214 @@
+"""Cooling: N+1, liquid flow, derived airflow, rear doors and air sharing, by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from engine import cooling
+from engine.analysis import analyze
+from engine.cooling import air_shares, liquid_flow_lpm, n_plus_one, nearest
+
+
+def codes(analysis, prefix="COOL"):
+    return sorted(v.code for v in analysis.violations if v.code.startswith(prefix))
+
+
+def four_racks(builder, **kw):
+    b = builder(20, 12, **kw)
+    for i in range(4):
+        b.rack(f"R{i}", 5 + 0.8 * i, 5)
+    return b
+
+
+def test_n_plus_one_fails_the_largest_unit():
+    # capacities 100 + 150 + 200 = 450 kW; without the 200 kW unit: 250 kW
+    cap, n1, margin = n_plus_one(np.array([100.0, 150.0, 200.0]), np.array([80.0, 80.0, 80.0]),
+                                 np.array([0, 0, 0]))
+    assert (cap.tolist(), n1.tolist(), margin.tolist()) == ([450.0], [250.0], [10.0])
+
+
+def test_two_crahs_are_not_n_plus_one_for_163_kw_three_are(builder, catalog):
+    # 4 racks x 40.8 kW = 163.2 kW to air; 2 x 150 kW: N+1 capacity 150 < 163.2
+    two = four_racks(builder).crah("C1", 1, 6, 150).crah("C2", 19, 6, 150).build()
+    a = analyze(two, catalog)
+    assert a.cooling.group_names == ["crah"]
+    assert a.cooling.group_load_kw.tolist() == pytest.approx([163.2])
+    assert a.cooling.group_n1_capacity_kw.tolist() == [150.0]
+    assert a.cooling.group_margin_kw.tolist() == pytest.approx([-13.2])
+    n1 = [v for v in a.violations if v.code == "COOL-N1"]
+    assert len(n1) == 1 and n1[0].severity == "error" and set(n1[0].items) == {"C1", "C2"}
+    three = four_racks(builder).crah("C1", 1, 6, 150).crah("C2", 19, 6, 150) \
+        .crah("C3", 10, 11, 150).build()
+    b = analyze(three, catalog)
+    assert b.cooling.group_n1_capacity_kw.tolist() == [300.0]
+    assert "COOL-N1" not in codes(b)
+
+
+def test_load_over_total_capacity_is_a_capacity_error(builder, catalog):
+    a = analyze(four_racks(builder).crah("C1", 1, 6, 150).build(), catalog)
+    assert "COOL-CAPACITY" in codes(a)
+    over = next(v for v in a.violations if v.code == "COOL-UNIT-OVER")
+    assert over.items == ("C1",) and "109%" in over.message  # 163.2 / 150
+
+
+def test_groups_are_checked_separately(builder, catalog):
+    lay = (four_racks(builder).crah("C1", 1, 6, 150, group="west").crah("C2", 19, 6, 150,
+                                                                         group="east")
+           .crah("C3", 19, 1, 150, group="east").build())
+    a = analyze(lay, catalog)
+    assert a.cooling.group_names == ["east", "west"]
+    # "west" has one unit: without it nothing is left
+    assert a.cooling.group_n1_capacity_kw.tolist() == [150.0, 0.0]
+
+
+def test_liquid_flow_is_kw_times_60_over_4_18_dt():
+    # water: L/min = kW x 60 / (4.18 kJ/(L K) x dT); 100 kW at 10 K = 143.5 L/min
+    assert liquid_flow_lpm(np.array([100.0]), 10.0).tolist() == pytest.approx([143.54], abs=0.01)
+    assert liquid_flow_lpm(np.array([100.0]), 5.0).tolist() == pytest.approx([287.08], abs=0.01)
+
+
+def test_gb200_nvl72_rack_liquid_flow_and_cdu_assignment(builder, catalog):
+    # GB200 NVL72: 132 kW with 80 % to liquid (catalog) -> 105.6 kW liquid, 26.4 kW air;
+    # flow = 105.6 x 60 / (4.18 x 10) = 151.58 L/min
+    lay = (builder().rack("N1", 5, 5, rack_type="nvl72-rack", system="gb200-nvl72")
+           .cdu("CDU1", 1, 1, 1350, flow_lpm=1200).cdu("CDU2", 18, 10, 1350)
+           .crah("C1", 10, 11, 150).build())
+    a = analyze(lay, catalog)
+    c = a.cooling
+    assert c.rack_liquid_kw.tolist() == pytest.approx([105.6])
+    assert c.rack_air_kw.tolist() == pytest.approx([26.4])
+    assert c.rack_flow_lpm.tolist() == pytest.approx([105.6 * 60 / 41.8])
+    assert c.unit_ids[c.rack_cdu[0]] == "CDU1"  # nearest
+    assert c.unit_load_kw.tolist() == pytest.approx([105.6, 0.0, 26.4])
+    assert c.unit_flow_lpm[0] == pytest.approx(151.579, abs=1e-3)
+    assert a.to_dict()["cooling"]["liquid_share"] == pytest.approx(0.8)
+    explicit = lay.model_copy(update={"racks": [lay.racks[0].model_copy(update={"cdu": "CDU2"})]})
+    c2 = analyze(explicit, catalog).cooling
+    assert c2.unit_ids[c2.rack_cdu[0]] == "CDU2"
+    assert c2.unit_load_kw.tolist() == pytest.approx([0.0, 105.6, 26.4])
+
+
+def test_cdu_flow_over_rating_is_flagged(builder, catalog):
+    lay = (builder().rack("N1", 5, 5, rack_type="nvl72-rack", system="gb200-nvl72")
+           .cdu("CDU1", 1, 1, 1350, flow_lpm=100).crah("C1", 10, 11, 150).build())
+    flow = next(v for v in analyze(lay, catalog).violations if v.code == "COOL-FLOW-OVER")
+    assert flow.items == ("CDU1",) and "152 L/min" in flow.message
+
+
+def test_missing_units_are_errors(builder, catalog):
+    lay = builder().rack("N1", 5, 5, rack_type="nvl72-rack", system="gb200-nvl72").build()
+    a = analyze(lay, catalog)
+    assert codes(a) == ["COOL-NO-AIR", "COOL-NO-LIQUID"]
+    assert all(v.items == ("N1",) for v in a.violations if v.code.startswith("COOL-NO"))
+
+
+def test_airflow_uses_3_16_w_over_dt_f_without_published_cfm(builder, catalog):
+    # HGX H100 OEM: no published airflow; 10,500 W to air. dT 11.7 K = 21.06 F:
+    # CFM = 3.16 x 10,500 / 21.06 = 1,575.5 per server [S57]
+    hgx = ("hgx-h100-8gpu",) * 4
+    a = analyze(builder().rack("R1", 2, 2, devices=hgx).build(), catalog)
+    assert a.arrays.rack_airflow_cfm[0] == pytest.approx(4 * 3.16 * 10500 / 21.06)
+    assert a.arrays.rack_airflow_cfm[0] == pytest.approx(6302.0, abs=0.1)
+    # dT 20 K = 36 F: 3.16 x 10,500 / 36 = 921.7 CFM per server
+    b = analyze(builder().rack("R1", 2, 2, devices=hgx).assume(delta_t_air_k=20).build(), catalog)
+    assert b.arrays.rack_airflow_cfm[0] == pytest.approx(4 * 921.667, abs=0.01)
+    # published figures win: 2 x 1,105 (DGX H100 [S01]) + 2 x 1,575.5 (derived)
+    mixed = ("dgx-h100", "dgx-h100", "hgx-h100-8gpu", "hgx-h100-8gpu")
+    c = analyze(builder().rack("R1", 2, 2, devices=mixed).build(), catalog)
+    assert c.arrays.rack_airflow_cfm[0] == pytest.approx(2210 + 2 * 3.16 * 10500 / 21.06)
+
+
+def test_derived_airflow_counts_only_the_air_share(builder, catalog):
+    # MI355X platform: 15,800 W with 75 % to liquid -> 3,950 W to air -> 592.7 CFM
+    a = analyze(builder().rack("R1", 2, 2, devices=("mi355x-8gpu",), pitch_u=4).build(), catalog)
+    assert a.arrays.rack_airflow_cfm[0] == pytest.approx(3.16 * 3950 / 21.06)
+
+
+def test_rear_door_takes_air_heat_up_to_its_capacity(builder, catalog):
+    # 40.8 kW to air; a 35 kW door leaves 5.8 kW for the room's CRAHs
+    lay = builder().rack("R1", 5, 5).door("RD1", "R1", 35).crah("C1", 1, 6, 150).build()
+    a = analyze(lay, catalog)
+    c = a.cooling
+    assert c.rack_door_kw.tolist() == pytest.approx([35.0])
+    assert c.rack_air_kw.tolist() == pytest.approx([5.8])
+    assert c.unit_load_kw.tolist() == pytest.approx([35.0, 5.8])
+    assert c.heat_kw == pytest.approx(40.8)  # the door moves heat, it does not remove IT load
+    assert "COOL-AIR-LIMIT" not in codes(a)
+    no_door = builder().rack("R1", 5, 5).crah("C1", 1, 6, 150).build()
+    limit = next(v for v in analyze(no_door, catalog).violations if v.code == "COOL-AIR-LIMIT")
+    assert limit.items == ("R1",) and "40.8 kW" in limit.message
+
+
+def test_two_doors_fill_in_order(builder, catalog):
+    lay = (builder().rack("R1", 5, 5).door("RD1", "R1", 35).door("RD2", "R1", 35)
+           .crah("C1", 1, 6, 150).build())
+    c = analyze(lay, catalog).cooling
+    assert c.unit_load_kw.tolist() == pytest.approx([35.0, 5.8, 0.0])
+    assert c.rack_air_kw.tolist() == pytest.approx([0.0], abs=1e-9)
+
+
+def test_air_is_shared_by_capacity_over_distance_squared(builder, catalog):
+    # CRAH A 1 m away, B 2 m away, both 100 kW: weights 100/1 and 100/4 -> 80 % / 20 %
+    lay = builder().rack("R1", 5, 5).crah("A", 6, 5, 100).crah("B", 3, 5, 100).build()
+    c = analyze(lay, catalog).cooling
+    assert c.unit_load_kw.tolist() == pytest.approx([0.8 * 40.8, 0.2 * 40.8])
+    assert c.unit_ids[c.rack_crah[0]] == "A"  # its zone is the nearest unit
+    # same distance, 100 and 300 kW: 25 % / 75 %
+    assert air_shares(np.array([0.0]), np.array([0.0]), np.array([-2.0, 2.0]),
+                      np.array([0.0, 0.0]), np.array([100.0, 300.0]),
+                      np.array([40.0])).tolist() == pytest.approx([10.0, 30.0])
+
+
+def test_explicit_crah_takes_all_of_its_racks_air(builder, catalog):
+    lay = builder().rack("R1", 5, 5, crah="B").crah("A", 6, 5, 100).crah("B", 3, 5, 100).build()
+    c = analyze(lay, catalog).cooling
+    assert c.unit_load_kw.tolist() == pytest.approx([0.0, 40.8])
+
+
+@given(st.lists(st.tuples(st.floats(0, 50), st.floats(0, 50), st.floats(0, 60)),
+                min_size=1, max_size=40),
+       st.lists(st.tuples(st.floats(0, 50), st.floats(0, 50), st.floats(1, 500)),
+                min_size=1, max_size=12))
+def test_air_sharing_conserves_heat(racks, units):
+    r = np.array(racks)
+    u = np.array(units)
+    load = air_shares(r[:, 0], r[:, 1], u[:, 0], u[:, 1], u[:, 2], r[:, 2])
+    assert load.sum() == pytest.approx(r[:, 2].sum(), rel=1e-9, abs=1e-9)
+    assert (load >= 0).all()
+
+
+def test_air_share_blocks_match_one_pass():
+    rng = np.random.default_rng(7)
+    n = 3 * cooling.SHARE_BLOCK + 5
+    rx, ry = rng.uniform(0, 60, n), rng.uniform(0, 40, n)
+    ux, uy, cap = rng.uniform(0, 60, 9), rng.uniform(0, 40, 9), rng.uniform(50, 300, 9)
+    heat = rng.uniform(0, 40, n)
+    parts = cooling.air_share_partials(rx, ry, ux, uy, cap, heat)
+    assert parts.shape == (4, 9)
+    w = cap / np.maximum((rx[:, None] - ux) ** 2 + (ry[:, None] - uy) ** 2, 0.25)
+    direct = ((w / w.sum(axis=1, keepdims=True)) * heat[:, None]).sum(axis=0)
+    assert parts.sum(axis=0) == pytest.approx(direct, rel=1e-12)
+    again = cooling.air_share_partials(rx, ry, ux, uy, cap, heat, blocks=[2],
+                                       out=np.zeros_like(parts))
+    assert np.array_equal(again[2], parts[2]) and not again[[0, 1, 3]].any()
+
+
+def test_nearest_breaks_ties_on_the_lowest_index():
+    assert nearest(np.array([0.0]), np.array([0.0]), np.array([1.0, -1.0, 0.0]),
+                   np.array([0.0, 0.0, 1.0])).tolist() == [0]
+    assert nearest(np.array([1.0]), np.array([1.0]), np.zeros(0), np.zeros(0)).tolist() == [-1]
+
+
+@pytest.mark.parametrize("n_units", [5, 40, 300])
+def test_nearest_equals_brute_force_with_many_ties(n_units):
+    # units and racks on a coarse grid: many exact ties, on both the brute-force and
+    # the k-d tree paths (40 and 300 units)
+    rng = np.random.default_rng(n_units)
+    qx, qy = rng.integers(0, 12, n_units).astype(float), rng.integers(0, 12, n_units).astype(float)
+    px, py = rng.integers(0, 12, 2000) + 0.5 * rng.integers(0, 2, 2000), \
+        rng.integers(0, 12, 2000).astype(float)
+    d2 = (px[:, None] - qx) ** 2 + (py[:, None] - qy) ** 2
+    assert np.array_equal(nearest(px, py, qx, qy), np.argmin(d2, axis=1))

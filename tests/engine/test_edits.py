@@ -1,0 +1,252 @@
+"""Edits: each gesture is a pure function that returns a new layout."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine import edits
+from engine.analysis import analyze
+from engine.catalog import load_catalog
+from engine.errors import InputError
+from engine.model import Hall, Layout, MountedDevice, Rack
+from engine.templates import instantiate
+
+
+@pytest.fixture(scope="module")
+def cat():
+    return load_catalog(user_dir=None)
+
+
+@pytest.fixture
+def hall():
+    return Layout(name="t", hall=Hall(outline=[(0, 0), (20, 0), (20, 12), (0, 12)]))
+
+
+@pytest.fixture
+def lay():
+    return instantiate("dgx-h100-hall", {"racks": 8}, catalog=load_catalog(user_dir=None))
+
+
+def _dump(layout):
+    return layout.model_dump()
+
+
+def test_snap_scalar_and_array():
+    assert edits.snap(4.31, 0.6) == 4.2
+    assert edits.snap(7 * 0.6 + 1e-12, 0.6) == 4.2
+    assert edits.snap(1.234, 0) == 1.234
+    assert edits.snap([0.29, 0.31], 0.6).tolist() == [0.0, 0.6]
+
+
+def test_fresh_id_counts_past_highest():
+    taken = {"GPU-0001", "GPU-0009", "CRAH-2"}
+    assert edits.fresh_id(taken, "GPU-0001") == "GPU-0010"
+    assert edits.fresh_id(taken, "GPU-0001") == "GPU-0011"
+    assert edits.fresh_id(taken, "CRAH-2") == "CRAH-3"
+    assert edits.fresh_id(taken, "new") == "new"
+
+
+def test_add_racks_validates_and_keeps_input(hall, cat):
+    before = _dump(hall)
+    out = edits.add_racks(hall, [{"id": "R1", "type": "rack-800x1200", "x_m": 2, "y_m": 2}],
+                          catalog=cat)
+    assert [r.id for r in out.racks] == ["R1"]
+    assert _dump(hall) == before
+    with pytest.raises(InputError, match="R1"):
+        edits.add_racks(out, [Rack(id="R1", type="rack-800x1200", x_m=0, y_m=0)])
+    with pytest.raises(InputError, match="racks\\[0\\].x_m"):
+        edits.add_racks(hall, [{"id": "R2", "type": "rack-800x1200", "x_m": "a", "y_m": 0}])
+    with pytest.raises(InputError, match="unknown 'nope'"):
+        edits.add_racks(hall, [{"id": "R2", "type": "nope", "x_m": 0, "y_m": 0}], catalog=cat)
+
+
+def test_move_items_moves_racks_units_and_polylines(lay):
+    r = lay.racks[0]
+    tray = lay.trays[0]
+    ax, ay = edits.item_anchor(lay, tray.id)
+    out = edits.move_items(lay, {r.id: (r.x_m + 1.2, r.y_m), tray.id: (ax, ay + 0.6)})
+    assert out.rack(r.id).x_m == pytest.approx(r.x_m + 1.2)
+    assert out.find(tray.id).points[0][1] == pytest.approx(tray.points[0][1] + 0.6)
+    assert lay.rack(r.id).x_m == r.x_m  # input unchanged
+    assert out.racks[1] is lay.racks[1]  # untouched items are shared
+    with pytest.raises(InputError, match="nope"):
+        edits.move_items(lay, {"nope": (0, 0)})
+    with pytest.raises(InputError):
+        edits.move_items(lay, {r.id: (float("nan"), 0)})
+
+
+def test_rear_door_follows_its_rack(hall, cat):
+    lay = edits.add_racks(hall, [{"id": "R1", "type": "rack-800x1200", "x_m": 2, "y_m": 2}])
+    lay = edits.add_cooling_unit(lay, "rdhx-55", 0, 0, rack="R1", catalog=cat)
+    door = lay.cooling[0]
+    assert (door.kind, door.x_m, door.rack) == ("rear_door", 2, "R1")
+    moved = edits.move_items(lay, {"R1": (5, 6)})
+    assert (moved.cooling[0].x_m, moved.cooling[0].y_m) == (5, 6)
+    turned = edits.rotate_items(moved, ["R1"], 90)
+    assert turned.cooling[0].rotation_deg == 90
+    assert edits.remove_items(turned, ["R1"]).cooling == []
+    with pytest.raises(InputError, match="rear door"):
+        edits.add_cooling_unit(lay, "rdhx-55", 0, 0, rack="R1", catalog=cat)
+
+
+def test_rotate_single_rack_keeps_centre(lay):
+    r = lay.racks[0]
+    out = edits.rotate_items(lay, [r.id], 90)
+    rr = out.rack(r.id)
+    assert (rr.x_m, rr.y_m, rr.rotation_deg) == (r.x_m, r.y_m, (r.rotation_deg + 90) % 360)
+    assert edits.rotate_items(out, [r.id], -90).rack(r.id).rotation_deg == r.rotation_deg
+    with pytest.raises(InputError, match="90"):
+        edits.rotate_items(lay, [r.id], 45)
+
+
+def test_rotate_group_turns_row_about_its_centre(lay):
+    row = [r for r in lay.racks if r.row == "R01"]
+    ids = [r.id for r in row]
+    out = edits.rotate_items(lay, ids, 90)
+    xs = {round(out.rack(i).x_m, 6) for i in ids}
+    ys = sorted(round(out.rack(i).y_m, 6) for i in ids)
+    assert len(xs) == 1  # a horizontal row becomes a vertical one
+    assert ys[1] - ys[0] == pytest.approx(0.8)  # 800 mm racks stay side by side
+    assert analyze(out).floor.overlaps.size == 0
+
+
+def test_set_field_validates_and_coerces(lay):
+    cdu_like = lay.cooling[0].id
+    out = edits.set_field(lay, [cdu_like], "capacity_kw", "175")
+    assert out.find(cdu_like).capacity_kw == 175.0
+    assert lay.find(cdu_like).capacity_kw != 175.0
+    with pytest.raises(InputError, match=f"{cdu_like}.capacity_kw"):
+        edits.set_field(lay, [cdu_like], "capacity_kw", -1)
+    with pytest.raises(InputError, match="ids are fixed"):
+        edits.set_field(lay, [cdu_like], "id", "X")
+    with pytest.raises(InputError, match="field"):
+        edits.set_field(lay, [cdu_like], "no_such_field", 1)
+    rid = lay.racks[0].id
+    with pytest.raises(InputError, match="either a rack-scale system or devices"):
+        edits.set_field(lay, [rid], "system", "gb200-nvl72")
+
+
+def test_set_field_on_many_items_and_the_layout(lay, cat):
+    ids = [r.id for r in lay.racks[:3]]
+    out = edits.set_field(lay, ids, "row", "X1")
+    assert [out.rack(i).row for i in ids] == ["X1"] * 3
+    out = edits.set_field(lay, [edits.LAYOUT_ID], "generation", "blackwell")
+    assert out.generation == "blackwell"
+    out = edits.set_field(lay, [edits.LAYOUT_ID], "assumptions.pue", 1.3)
+    assert out.assumptions.pue == 1.3 and lay.assumptions.pue is None
+    out = edits.set_field(lay, [edits.LAYOUT_ID], "hall.floor_rating_kg_m2", 900)
+    assert out.hall.floor_rating_kg_m2 == 900
+    with pytest.raises(InputError, match="assumptions.pue"):
+        edits.set_field(lay, [edits.LAYOUT_ID], "assumptions.pue", 0.5)
+    with pytest.raises(InputError, match="unknown 'nope'"):
+        edits.set_field(lay, ids[:1], "type", "nope", catalog=cat)
+    with pytest.raises(InputError, match="feeds"):
+        edits.set_field(lay, ids[:1], "feeds", ["nope"], catalog=cat)
+    assert edits.get_field(out, edits.LAYOUT_ID, "hall.floor_rating_kg_m2") == 900
+
+
+def test_install_device_first_free_u_and_errors(hall, cat):
+    lay = edits.add_racks(hall, [{"id": "R1", "type": "rack-800x1200", "x_m": 2, "y_m": 2}])
+    lay = edits.install_device(lay, "R1", "dgx-h100", u=3, catalog=cat)
+    lay = edits.install_device(lay, "R1", "qm9700", catalog=cat)  # 1U fits below the DGX
+    lay = edits.install_device(lay, "R1", "dgx-h100", catalog=cat)
+    assert [(d.type, d.u) for d in lay.rack("R1").devices] == [
+        ("qm9700", 1), ("dgx-h100", 3), ("dgx-h100", 11)]
+    with pytest.raises(InputError, match="free U from U5"):
+        edits.install_device(lay, "R1", "dgx-h100", u=5, catalog=cat)
+    with pytest.raises(InputError, match="U height"):
+        edits.install_device(lay, "R1", "connectx-7", catalog=cat)
+    full = lay
+    for _ in range(3):  # U19, U27, U35; U43 would end above U48
+        full = edits.install_device(full, "R1", "dgx-h100", catalog=cat)
+    with pytest.raises(InputError, match="free U in a row"):
+        edits.install_device(full, "R1", "dgx-h100", catalog=cat)
+    assert analyze(full, cat).arrays.rack_problems == []
+
+
+def test_rack_scale_system_needs_an_empty_rack(hall, cat):
+    lay = edits.add_racks(hall, [{"id": "R1", "type": "nvl72-rack", "x_m": 2, "y_m": 2}])
+    lay = edits.install_device(lay, "R1", "gb200-nvl72", catalog=cat)
+    assert lay.rack("R1").system == "gb200-nvl72"
+    with pytest.raises(InputError, match="rack-scale system"):
+        edits.install_device(lay, "R1", "dgx-h100", catalog=cat)
+    assert edits.remove_device(lay, "R1").rack("R1").system is None
+
+
+def test_move_and_remove_device(hall, cat):
+    lay = edits.add_racks(hall, [Rack(id="R1", type="rack-800x1200", x_m=2, y_m=2, devices=[
+        MountedDevice(type="dgx-h100", u=1), MountedDevice(type="dgx-h100", u=9)])])
+    out = edits.move_device(lay, "R1", 9, 30, catalog=cat)
+    assert [d.u for d in out.rack("R1").devices] == [1, 30]
+    with pytest.raises(InputError, match="U5"):
+        edits.move_device(lay, "R1", 9, 5, catalog=cat)  # would overlap the one at U1
+    assert [d.u for d in edits.move_device(lay, "R1", 9, 17, catalog=cat).rack("R1").devices] \
+        == [1, 17]
+    with pytest.raises(InputError, match="U4"):
+        edits.move_device(lay, "R1", 4, 20, catalog=cat)
+    assert [d.u for d in edits.remove_device(lay, "R1", 1).rack("R1").devices] == [9]
+    with pytest.raises(InputError):
+        edits.remove_device(lay, "R1", 2)
+
+
+def test_remove_items_clears_references(lay):
+    feed = lay.feeds[0].id
+    users = [r.id for r in lay.racks if feed in r.feeds and r.id != lay.racks[-1].id]
+    out = edits.remove_items(lay, [feed, lay.racks[-1].id])
+    assert all(feed not in out.rack(i).feeds for i in users)
+    assert len(out.racks) == len(lay.racks) - 1
+    assert edits.remove_items(lay, ["unknown"]) is lay
+    assert analyze(out).power.unknown_feeds == []
+
+
+def test_add_facility_items(hall, cat):
+    out = edits.add_cooling_unit(hall, "cdu-coolchip-1350", 3, 1, catalog=cat)
+    out = edits.add_cooling_unit(out, "cdu-coolchip-1350", 5, 1, catalog=cat)
+    assert [u.id for u in out.cooling] == ["CDU-1", "CDU-2"]
+    assert out.cooling[0].model == "cdu-coolchip-1350"
+    out = edits.add_racks(out, [{"id": "R1", "type": "rack-800x1200", "x_m": 2, "y_m": 4}])
+    out = edits.add_feed(out, "rpdu-415v-60a-3ph", [(2, 4)], side="A", racks=["R1"], catalog=cat)
+    assert out.rack("R1").feeds == [out.feeds[0].id]
+    out = edits.add_tray(out, [(1, 5), (9, 5)])
+    out = edits.add_obstacle(out, [(10, 10), (10.6, 10), (10.6, 10.6), (10, 10.6)])
+    out = edits.add_obstacle(out, [(0, 6), (8, 6), (8, 6.2), (0, 6.2)], kind="wall")
+    assert [o.id for o in out.hall.obstacles] == ["COL-1", "WALL-1"]
+    with pytest.raises(InputError, match="kind busway or pdu or rpp"):
+        edits.add_feed(out, "crah-cw-150", [(0, 0)], catalog=cat)
+    with pytest.raises(InputError):
+        edits.add_tray(out, [(0, 0)])  # a tray needs two points
+    Layout.model_validate(out.model_dump())  # still a valid layout (unique ids)
+
+
+def test_duplicate_and_paste_remap_references(hall, cat):
+    lay = edits.add_racks(hall, [{"id": "R-01", "type": "rack-800x1200", "x_m": 2, "y_m": 2}])
+    lay = edits.add_feed(lay, "busway-415v-400a", [(1, 2), (4, 2)], racks=["R-01"], catalog=cat)
+    lay = edits.add_cooling_unit(lay, "rdhx-35", 0, 0, rack="R-01", catalog=cat)
+    feed = lay.feeds[0].id
+    alone = edits.duplicate(lay, ["R-01"], (0.0, 3.0))
+    new = alone.rack("R-02")
+    assert (new.y_m, new.feeds) == (5.0, [feed])  # plugs into the same busway
+    door = [u for u in alone.cooling if u.rack == "R-02"]
+    assert len(door) == 1 and door[0].y_m == 5.0
+    both = edits.duplicate(lay, ["R-01", feed], (0.0, 3.0))
+    assert both.rack("R-02").feeds != [feed] and both.rack("R-02").feeds[0] in both.all_ids()
+    Layout.model_validate(both.model_dump())
+    payload = edits.copy_items(lay, ["R-01"])
+    ids = edits.paste_ids(lay, payload)
+    pasted = edits.paste(lay, payload, (1, 1), ids)
+    assert set(ids.values()) <= pasted.all_ids()
+    with pytest.raises(InputError):
+        edits.paste(lay, {"fabrics": []})
+
+
+def test_edits_never_change_their_input(lay, cat):
+    before = _dump(lay)
+    r = lay.racks[0].id
+    edits.move_items(lay, {r: (1, 1)})
+    edits.rotate_items(lay, [r], 90)
+    edits.set_field(lay, [r], "name", "x")
+    edits.install_device(edits.remove_device(lay, r, lay.racks[0].devices[0].u), r, "qm9700",
+                         catalog=cat)
+    edits.remove_items(lay, [r])
+    edits.duplicate(lay, [r])
+    assert _dump(lay) == before

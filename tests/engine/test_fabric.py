@@ -1,0 +1,325 @@
+"""Fabric generation: switch counts, rails, scalable units and switch placement.
+
+Published numbers checked here:
+
+* k-ary fat-tree (Al-Fares, Loukissas, Vahdat, "A scalable, commodity data
+  center network architecture", SIGCOMM 2008): k^3/4 hosts, k pods of k/2 edge
+  and k/2 aggregation switches, (k/2)^2 cores, 5k^2/4 switches in all.
+* NVIDIA DGX SuperPOD: one SU = 32 DGX with 8 leaf + 4 spine QM9700 [S41][S81]
+  (DGX H100 RA), and the compute-fabric table by SU count of the DGX SuperPOD
+  B200 RA ("DGX SuperPOD Architecture", same QM9700 NDR fabric and 32-node SU,
+  https://docs.nvidia.com/dgx-superpod/reference-architecture-scalable-infrastructure-b200/latest/dgx-superpod-architecture.html):
+
+  ====  =====  =====  ====  =====  =========  ==========  ==========
+  SU    nodes  leaf   spine core   node-leaf  leaf-spine  spine-core
+  ====  =====  =====  ====  =====  =========  ==========  ==========
+  2     64     16     8     -      512        512         -
+  4     128    32     16    -      1024       1024        -
+  8     256    64     32    -      2048       2048        -
+  16    512    128    128   64     4096       4096        4096
+  32    1024   256    256   128    8192       8192        8192
+  64    2048   512    512   256    16384      16384       16384
+  ====  =====  =====  ====  =====  =========  ==========  ==========
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from engine.analysis import analyze
+from engine.catalog import load_catalog
+from engine.compile import compile_layout
+from engine.fabric import build_topology, plan_fabric, topology_key, wire_fabric
+from engine.model import (
+    CableTray,
+    Fabric,
+    FabricTier,
+    Hall,
+    Layout,
+    MountedDevice,
+    Rack,
+)
+from engine.templates import instantiate
+
+CATALOG = load_catalog(user_dir=None)
+
+SUPERPOD_TABLE = [  # (SU, leaf, spine, core, node-leaf, leaf-spine, spine-core)
+    (2, 16, 8, 0, 512, 512, 0),
+    (4, 32, 16, 0, 1024, 1024, 0),
+    (8, 64, 32, 0, 2048, 2048, 0),
+    (16, 128, 128, 64, 4096, 4096, 4096),
+    (32, 256, 256, 128, 8192, 8192, 8192),
+    (64, 512, 512, 256, 16384, 16384, 16384),
+]
+
+
+def superpod_layout(nodes: int, *, su_nodes: int = 32, net_racks: int | None = None,
+                    tiers=("leaf", "spine", "core"), switch: str = "qm9700",
+                    per_rack: int = 4, extra_net_devices=(), **fabric) -> Layout:
+    """DGX H100 racks of ``per_rack`` in rows of 8 and a row of network racks, one tray each."""
+    racks = []
+    n_racks = -(-nodes // per_rack)
+    left = nodes
+    for i in range(n_racks):
+        n = min(per_rack, left)
+        left -= n
+        racks.append(Rack(id=f"G{i:04d}", type="rack-800x1200", x_m=1.0 + 0.8 * (i % 8),
+                          y_m=1.0 + 2.4 * (i // 8), row=f"R{i // 8}",
+                          devices=[MountedDevice(type="dgx-h100", u=3 + 9 * k) for k in range(n)]))
+    rows = -(-n_racks // 8)
+    if net_racks is None:
+        net_racks = max(1, -(-nodes * 8 // 32 * 3 // 40))
+    y_net = 1.0 + 2.4 * rows
+    for j in range(net_racks):
+        devs = [MountedDevice(type=t, u=u) for t, u in extra_net_devices] if j == 0 else []
+        racks.append(Rack(id=f"N{j:03d}", type="rack-800x1200", x_m=1.0 + 0.8 * (j % 40),
+                          y_m=y_net + 2.4 * (j // 40), row=f"N{j // 40}", devices=devs))
+    trays = [CableTray(id=f"T{k}", points=[(0.5, 1.0 + 2.4 * k), (33.0, 1.0 + 2.4 * k)])
+             for k in range(rows + -(-net_racks // 40))]
+    trays.append(CableTray(id="TW", points=[(0.5, 1.0), (0.5, 1.0 + 2.4 * (len(trays) - 1))]))
+    fab = Fabric(id="ib", members=[r.id for r in racks if r.id.startswith("G")],
+                 network_racks=[r.id for r in racks if r.id.startswith("N")],
+                 tiers=[FabricTier(name=t, switch=switch) for t in tiers], su_nodes=su_nodes,
+                 **fabric)
+    depth = 1.0 + 2.4 * (len(trays) + 1)
+    return Layout(hall=Hall(outline=[(0, 0), (40, 0), (40, depth), (0, depth)]), racks=racks,
+                  trays=trays, fabrics=[fab])
+
+
+# -- counts -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("k", [4, 6, 8, 12, 16, 24, 48, 64])
+def test_k_ary_fat_tree_counts(k):
+    hosts = k ** 3 // 4
+    p = plan_fabric(np.ones(hosts, int), topology="fat_tree", radix=(k, k, k))
+    assert p.tiers == 3
+    assert p.ports == hosts
+    assert (p.leaves, p.spines, p.cores) == (k * k // 2, k * k // 2, k * k // 4)
+    assert p.leaves + p.spines + p.cores == 5 * k * k // 4
+    assert p.pods == k
+    assert p.cables() == {"node_leaf": hosts, "leaf_spine": hosts, "spine_core": hosts}
+    w = wire_fabric(p, np.ones(hosts, int))
+    # every switch uses exactly k ports: k/2 down and k/2 up (cores: k down)
+    ports = np.bincount(w.port_leaf, minlength=p.leaves) \
+        + np.bincount(w.ls_leaf, weights=w.ls_count, minlength=p.leaves)
+    assert (ports == k).all()
+    spine = np.bincount(w.ls_spine, weights=w.ls_count, minlength=p.spines) \
+        + np.bincount(w.sc_spine, weights=w.sc_count, minlength=p.spines)
+    assert (spine == k).all()
+    assert (np.bincount(w.sc_core, weights=w.sc_count, minlength=p.cores) == k).all()
+    # each core reaches each pod exactly once (Al-Fares: one port per pod)
+    pod_of_core_link = w.pod_of_spine[w.sc_spine]
+    pairs = np.unique(np.stack([w.sc_core, pod_of_core_link], axis=1), axis=0)
+    assert len(pairs) == p.cores * k
+
+
+def test_superpod_one_su_is_8_leaf_4_spine():
+    # [S41][S81]: SU = 32 DGX H100, 8 leaf + 4 spine QM9700
+    p = plan_fabric(np.full(32, 8), rails=8, su_nodes=32, radix=(64, 64, 64))
+    assert p.tiers == 2
+    assert p.switches() == {"leaf": 8, "spine": 4, "core": 0}
+    assert p.cables() == {"node_leaf": 256, "leaf_spine": 256, "spine_core": 0}
+    assert p.oversubscription() == {"leaf": 1.0}
+
+
+@pytest.mark.parametrize("su, leaf, spine, core, nl, ls, sc", SUPERPOD_TABLE)
+def test_superpod_table_by_su_count(su, leaf, spine, core, nl, ls, sc):
+    p = plan_fabric(np.full(32 * su, 8), rails=8, su_nodes=32, radix=(64, 64, 64))
+    assert p.switches() == {"leaf": leaf, "spine": spine, "core": core}
+    assert p.cables() == {"node_leaf": nl, "leaf_spine": ls, "spine_core": sc}
+    assert p.tiers == (3 if core else 2)
+
+
+def test_superpod_spines_step_non_linearly_at_the_third_tier():
+    # 8 SU -> 16 SU doubles the leaves but quadruples the spines (table above)
+    s8 = plan_fabric(np.full(256, 8), rails=8, su_nodes=32, radix=(64, 64, 64)).spines
+    s16 = plan_fabric(np.full(512, 8), rails=8, su_nodes=32, radix=(64, 64, 64)).spines
+    assert (s8, s16) == (32, 128)
+
+
+def test_fabric_without_core_tier_that_is_too_big_says_so():
+    p = plan_fabric(np.full(512, 8), rails=8, su_nodes=32, radix=(64, 64), max_tiers=2)
+    assert p.tiers == 2
+    assert any("core tier" in m for m in p.problems)
+
+
+def test_partial_su_keeps_whole_su_of_leaves_and_uplinks():
+    # the RA designs the full SU even when it is partly filled
+    p = plan_fabric(np.full(33, 8), rails=8, su_nodes=32, radix=(64, 64, 64))
+    assert p.scalable_units == 2
+    assert p.leaves == 16
+    assert p.cables()["node_leaf"] == 33 * 8
+    assert p.cables()["leaf_spine"] == 16 * 32
+
+
+def test_rail_optimized_nic_r_goes_to_the_leaf_of_rail_r():
+    ports = np.full(100, 8)
+    p = plan_fabric(ports, rails=8, su_nodes=32, radix=(64, 64, 64))
+    w = wire_fabric(p, ports)
+    group = w.port_leaf // p.leaves_per_group
+    assert (group % 8 == w.port_index % 8).all()              # rail of the port
+    assert (group // 8 == w.port_node // 32).all()            # SU of the node
+    # every leaf serves one rail of one SU, and no leaf has more hosts than down ports
+    assert np.bincount(w.port_leaf).max() <= p.down[0]
+
+
+def test_tapered_leaf_splits_ports_by_oversubscription():
+    p = plan_fabric(np.full(48, 8), rails=8, su_nodes=48, radix=(64, 64, 64),
+                    oversubscription=(3.0, 1.0, 1.0))
+    assert (p.down[0], p.up[0]) == (48, 16)
+    assert p.oversubscription() == {"leaf": 3.0}
+    assert p.leaves == 8
+
+
+def test_clos_fills_leaves_node_by_node():
+    ports = np.full(10, 8)
+    p = plan_fabric(ports, topology="clos", radix=(32, 32, 32))
+    w = wire_fabric(p, ports)
+    assert p.leaves == 5
+    # a node's 8 ports stay on one leaf (16 down ports hold two nodes)
+    assert all(len(set(w.port_leaf[w.port_node == n].tolist())) == 1 for n in range(10))
+
+
+# -- the layout's fabric ------------------------------------------------------------------------
+
+
+def test_layout_fabric_reproduces_superpod_switches_and_cables():
+    lay = superpod_layout(32 * 16, net_racks=8)
+    a = analyze(lay, CATALOG)
+    sw = a.counts["switches"]
+    assert (sw["leaf"], sw["spine"], sw["core"]) == (128, 128, 64)
+    by_tier = a.network.cabling_dict()["by_tier"]
+    assert (by_tier["node_leaf"], by_tier["leaf_spine"], by_tier["spine_core"]) == \
+        (4096, 4096, 4096)
+    assert not [v for v in a.violations if v.code.startswith("FABRIC")]
+
+
+def test_switches_go_into_free_u_of_network_racks_and_the_layout_is_untouched():
+    lay = superpod_layout(64, net_racks=2, extra_net_devices=[("sn2201", 1)])
+    before = lay.model_dump()
+    arr = compile_layout(lay, CATALOG)
+    topo = build_topology(lay, CATALOG, arr)
+    assert lay.model_dump() == before
+    net = {arr.rack_index["N000"], arr.rack_index["N001"]}
+    assert set(topo.sw_rack.tolist()) <= net
+    # no two switches share a U, none overlaps the installed SN2201 at U1 of N000
+    taken = {(int(r), int(u) + k) for r, u, h in zip(topo.sw_rack, topo.sw_u, topo.sw_height_u,
+                                                     strict=True) for k in range(int(h))}
+    assert len(taken) == int(topo.sw_height_u.sum())
+    assert (arr.rack_index["N000"], 1) not in taken
+    # one SU's 8 leaves share a rack, as in the SuperPOD rack layouts
+    leaves = topo.sw_tier == 0
+    assert len(set(topo.sw_rack[leaves][:8].tolist())) == 1
+    assert (topo.sw_dev < 0).all()
+    assert topo.sw_power_w.sum() == pytest.approx(24 * 1720.0)
+
+
+def test_installed_switches_are_used_before_generated_ones():
+    lay = superpod_layout(32, net_racks=1, extra_net_devices=[("qm9700", 40), ("qm9700", 41)])
+    arr = compile_layout(lay, CATALOG)
+    topo = build_topology(lay, CATALOG, arr)
+    assert int((topo.sw_dev >= 0).sum()) == 2
+    assert topo.sw_u[topo.sw_dev >= 0].tolist() == [40, 41]
+    assert topo.unassigned_switches == 0
+    # installed switches already draw power in their rack: only generated ones add
+    assert topo.sw_power_w[topo.sw_dev >= 0].sum() == 0.0
+    a = analyze(lay, CATALOG)
+    assert a.counts["switches"]["total"] == 12
+
+
+def test_no_room_in_network_racks_is_an_error():
+    lay = superpod_layout(32 * 16, net_racks=1)
+    a = analyze(lay, CATALOG)
+    room = [v for v in a.violations if v.code == "FABRIC-NO-ROOM"]
+    assert room and room[0].severity == "error"
+    assert "ib" in room[0].items and "N000" in room[0].items
+    assert "find no free U" in room[0].message
+
+
+def test_no_network_racks_is_an_error_but_still_analyzes():
+    lay = superpod_layout(32, net_racks=1)
+    lay = lay.model_copy(update={"fabrics": [lay.fabrics[0].model_copy(
+        update={"network_racks": []})]})
+    a = analyze(lay, CATALOG)
+    assert any(v.code == "FABRIC-NO-ROOM" and "no network racks" in v.message
+               for v in a.violations)
+    assert a.counts["switches"]["leaf"] == 8
+    assert a.network.cabling_dict()["links"] > 0
+
+
+def test_too_many_leaves_for_two_tiers_is_no_free_port():
+    lay = superpod_layout(32 * 16, net_racks=8, tiers=("leaf", "spine"))
+    a = analyze(lay, CATALOG)
+    assert any(v.code == "FABRIC-NO-PORT" and v.severity == "error" for v in a.violations)
+
+
+def test_unknown_racks_and_switch_models_are_reported():
+    lay = superpod_layout(32, net_racks=1)
+    f = lay.fabrics[0].model_copy(update={"members": ["G0000", "nope"],
+                                          "tiers": [FabricTier(name="leaf", switch="dgx-h100")]})
+    a = analyze(lay.model_copy(update={"fabrics": [f]}), CATALOG)
+    codes = {v.code for v in a.violations}
+    assert {"FABRIC-UNKNOWN-RACK", "FABRIC-SWITCH-MODEL"} <= codes
+
+
+def test_fabric_follows_added_removed_and_moved_servers():
+    lay = superpod_layout(32, net_racks=2)
+    key = topology_key(lay, compile_layout(lay, CATALOG))
+    assert analyze(lay, CATALOG).counts["switches"]["leaf"] == 8
+    # one more DGX starts a second SU: 8 more leaves, and the spines follow
+    extra = Rack(id="G9999", type="rack-800x1200", x_m=20.0, y_m=1.0,
+                 devices=[MountedDevice(type="dgx-h100", u=3)])
+    f = lay.fabrics[0].model_copy(update={"members": lay.fabrics[0].members + ["G9999"]})
+    grown = lay.model_copy(update={"racks": lay.racks + [extra], "fabrics": [f]})
+    a = analyze(grown, CATALOG)
+    assert (a.counts["switches"]["leaf"], a.counts["switches"]["spine"]) == (16, 8)
+    assert a.network.links_by_tier["node_leaf"] == 33 * 8
+    # removing it again gives the first fabric back
+    assert analyze(lay, CATALOG).counts["switches"]["leaf"] == 8
+    # moving a rack keeps the topology (only its cables re-route)
+    moved = lay.model_copy(update={"racks": [lay.racks[0].model_copy(update={"x_m": 9.0})]
+                                   + lay.racks[1:]})
+    assert topology_key(moved, compile_layout(moved, CATALOG)) == key
+
+
+def test_rack_scale_systems_bring_their_own_scale_up_domain():
+    racks = [Rack(id=f"S{i}", type="nvl72-rack", x_m=1.0 + 0.7 * i, y_m=1.0,
+                  system="gb200-nvl72") for i in range(4)]
+    racks.append(Rack(id="N0", type="rack-800x1200", x_m=5.0, y_m=1.0))
+    fab = Fabric(id="ib", network_racks=["N0"], rails=4, su_nodes=4,
+                 tiers=[FabricTier(name="leaf", switch="qm9700"),
+                        FabricTier(name="spine", switch="qm9700")])
+    lay = Layout(hall=Hall(outline=[(0, 0), (10, 0), (10, 5), (0, 5)]), racks=racks,
+                 fabrics=[fab])
+    a = analyze(lay, CATALOG)
+    n = a.network.network_dict()
+    assert n["scaleup_domain_gpus"] == 72 and n["scaleup_domains"] == 4
+    # the NVLink domain is not part of the scale-out counts: 72 NICs per rack
+    assert a.network.links_by_tier["node_leaf"] == 4 * 72
+    assert n["scaleup_gbps_per_gpu_per_direction"] == pytest.approx(7200.0)
+
+
+def test_front_end_fabric_is_counted_apart():
+    lay = superpod_layout(32, net_racks=2)
+    fe = Fabric(id="fe", purpose="front_end", topology="clos", nic_speed_gbps=100,
+                members=lay.fabrics[0].members, network_racks=["N001"],
+                tiers=[FabricTier(name="leaf", switch="sn4600c"),
+                       FabricTier(name="spine", switch="sn4600c")])
+    a = analyze(lay.model_copy(update={"fabrics": lay.fabrics + [fe]}), CATALOG)
+    sw = a.counts["switches"]
+    assert (sw["leaf"], sw["spine"]) == (8, 4)
+    assert sw["front_end_leaf"] == 2      # 32 DGX x 2 front-end ports on 32-port leaves
+    assert a.network.links_by_tier["front_end_node_leaf"] == 64
+    assert a.network.bisection_fabric == "ib"
+
+
+def test_dgx_h100_hall_template_has_a_fabric_and_checks_clean():
+    lay = instantiate("dgx-h100-hall", {})
+    a = analyze(lay, CATALOG)
+    assert [v for v in a.violations if v.severity == "error"] == []
+    sw = a.counts["switches"]
+    assert (sw["leaf"], sw["spine"], sw["core"]) == (16, 8, 0)   # 64 DGX = 2 SU
+    assert a.network.bisection_method == "closed_form"
+    assert a.network.per_gpu_bisection_gbps == pytest.approx(400.0)

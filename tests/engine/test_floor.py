@@ -1,0 +1,199 @@
+"""Floor: overlaps, hall outline, obstacles, aisle clearance and floor loading."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from engine.analysis import analyze
+from engine.compile import front_vectors, rack_geometry
+from engine.floor import FloorCache, analyze_floor, boxes, candidate_pairs, overlapping_pairs
+
+
+def found(analysis, code):
+    return [v.items for v in analysis.violations if v.code == code]
+
+
+def test_overlapping_racks_are_errors_touching_ones_are_not(builder, catalog):
+    # 800 mm wide racks: centres 0.5 m apart overlap by 0.3 m; 0.8 m apart just touch
+    a = analyze(builder().rack("R1", 2, 2).rack("R2", 2.5, 2).rack("R3", 3.3, 2).build(), catalog)
+    assert found(a, "FLOOR-OVERLAP") == [("R1", "R2")]
+    assert a.floor.overlaps.tolist() == [[0, 1]]
+
+
+def test_units_overlap_racks_too(builder, catalog):
+    a = analyze(builder().rack("R1", 2, 2).crah("C1", 2.5, 2.5, 100).build(), catalog)
+    assert found(a, "FLOOR-OVERLAP") == [("R1", "C1")]
+
+
+def test_footprint_outside_the_hall(builder, catalog):
+    # rack half extents 0.4 x 0.6 m; at x = 0.3 it reaches x = -0.1
+    a = analyze(builder(10, 8).rack("R1", 0.3, 2).rack("R2", 0.4, 0.6).rack("R3", 9.7, 7.5)
+                .build(), catalog)
+    assert found(a, "FLOOR-OUTSIDE") == [("R1",), ("R3",)]  # R2 touches the corner: inside
+
+
+def test_l_shaped_hall(catalog):
+    from engine.model import Hall, Layout, Rack
+
+    hall = Hall(outline=[(0, 0), (10, 0), (10, 4), (4, 4), (4, 10), (0, 10)])
+    lay = Layout(hall=hall, racks=[Rack(id="IN", type="rack-800x1200", x_m=2, y_m=8),
+                                   Rack(id="NOTCH", type="rack-800x1200", x_m=7, y_m=7)])
+    a = analyze(lay, catalog)
+    assert found(a, "FLOOR-OUTSIDE") == [("NOTCH",)]
+    assert a.floor.hall_area_m2 == pytest.approx(64.0)
+
+
+def test_rack_on_a_column(builder, catalog):
+    lay = (builder().rack("R1", 2, 2).rack("R2", 6, 2).obstacle("COL1", 1.9, 1.9, 2.5, 2.5)
+           .obstacle("COL2", 6.4, 1.0, 7.0, 1.6).build())
+    a = analyze(lay, catalog)
+    assert found(a, "FLOOR-OBSTACLE") == [("R1", "COL1")]  # R2 only touches COL2's edge
+
+
+def _facing_rows(builder, gap_m):
+    # R1 faces +y (rotation 180), front face at y = 2.6; R2 faces -y, front at 2.6 + gap
+    return (builder().rack("R1", 3, 2, rotation_deg=180)
+            .rack("R2", 3, 2.6 + gap_m + 0.6, rotation_deg=0).build())
+
+
+def test_aisle_narrower_than_the_clearance_is_flagged(builder, catalog):
+    a = analyze(_facing_rows(builder, 1.0), catalog)
+    assert found(a, "FLOOR-AISLE") == [("R1", "R2"), ("R2", "R1")]
+    assert all(v.severity == "warning" for v in a.violations if v.code == "FLOOR-AISLE")
+    assert found(analyze(_facing_rows(builder, 1.2), catalog), "FLOOR-AISLE") == []
+
+
+def test_aisle_clearance_is_an_assumption(builder, catalog):
+    lay = _facing_rows(builder, 1.0)
+    relaxed = lay.model_copy(update={"assumptions": lay.assumptions.model_copy(
+        update={"aisle_clearance_m": 0.9})})
+    assert found(analyze(relaxed, catalog), "FLOOR-AISLE") == []
+
+
+def test_neighbours_in_a_row_do_not_block_aisles(builder, catalog):
+    b = builder()
+    for i in range(6):
+        b.rack(f"R{i}", 2 + 0.8 * i, 3, rotation_deg=180)
+    a = analyze(b.build(), catalog)
+    assert found(a, "FLOOR-AISLE") == [] and found(a, "FLOOR-OVERLAP") == []
+
+
+def test_unit_in_front_of_a_rack_blocks_its_aisle(builder, catalog):
+    a = analyze(builder().rack("R1", 3, 3, rotation_deg=0).crah("C1", 3, 1.6, 100,
+                                                                width_m=2, depth_m=0.8)
+                .build(), catalog)
+    assert found(a, "FLOOR-AISLE") == [("R1", "C1")]
+
+
+def test_rotated_rack_footprint(builder, catalog):
+    a = analyze(builder().rack("R1", 5, 5, rotation_deg=90).build(), catalog)
+    # 800 x 1200 mm turned a quarter: 1.2 m along x, 0.8 m along y
+    assert a.floor.box[0].tolist() == pytest.approx([4.4, 4.6, 5.6, 5.4])
+    hx, hy = rack_geometry(0, 0, np.array([0.8]), np.array([1.2]), np.array([270]))
+    assert (hx.tolist(), hy.tolist()) == ([0.6], [0.4])
+    fx, fy = front_vectors(np.array([0, 90, 180, 270]))
+    assert fx.tolist() == [0.0, 1.0, 0.0, -1.0] and fy.tolist() == [-1.0, 0.0, 1.0, 0.0]
+
+
+def test_floor_loading_against_a_hand_calculation(builder, catalog):
+    # 4 x 130.45 kg (DGX H100 [S01]) + 150 kg empty 800 mm rack (estimate) = 671.8 kg
+    # over 0.8 x 1.2 = 0.96 m2 -> 699.8 kg/m2
+    lay = builder(floor_rating_kg_m2=600).rack("R1", 2, 2).build()
+    a = analyze(lay, catalog)
+    assert a.arrays.rack_weight_kg[0] == pytest.approx(671.8)
+    assert a.floor.rack_load_kg_m2[0] == pytest.approx(671.8 / 0.96)
+    assert a.to_dict()["floor"]["max_load_kg_m2"] == 699.8
+    v = next(v for v in a.violations if v.code == "FLOOR-LOAD")
+    assert v.items == ("R1",) and "700 kg/m2" in v.message and "600 kg/m2" in v.message
+    ok = builder(floor_rating_kg_m2=1200).rack("R1", 2, 2).build()
+    assert found(analyze(ok, catalog), "FLOOR-LOAD") == []
+
+
+def test_nvl72_rack_loads_a_standard_floor_over_its_rating(builder, catalog):
+    # GB200 NVL72 1,360 kg [S44] on 0.600 x 1.068 m = 2,122 kg/m2 > 1,200 kg/m2
+    lay = builder().rack("N1", 3, 3, rack_type="nvl72-rack", system="gb200-nvl72").build()
+    a = analyze(lay, catalog)
+    assert a.floor.rack_load_kg_m2[0] == pytest.approx(1360 / (0.6 * 1.068))
+    assert found(a, "FLOOR-LOAD") == [("N1",)]
+
+
+def test_areas(builder, catalog):
+    a = analyze(builder(20, 12).rack("R1", 2, 2).crah("C1", 10, 10, 100, width_m=2,
+                                                      depth_m=1).build(), catalog)
+    assert a.floor.hall_area_m2 == 240.0
+    assert a.floor.occupied_area_m2 == pytest.approx(0.96 + 2.0)
+
+
+def test_devices_beyond_the_rack_or_clashing_in_u(builder, catalog):
+    lay = (builder().rack("R1", 2, 2, devices=("dgx-h100", "dgx-h100"), pitch_u=4)
+           .rack("R2", 4, 2, devices=("dgx-h100",), first_u=45).build())
+    a = analyze(lay, catalog)
+    by_code = {v.code: v for v in a.violations if v.code.startswith("RACK-U")}
+    assert set(by_code) == {"RACK-U-CONFLICT", "RACK-U-OVERFLOW"}
+    assert by_code["RACK-U-CONFLICT"].items == ("R1",)
+    assert "U7" in by_code["RACK-U-CONFLICT"].message  # the second DGX at U7 hits U3..U10
+    assert by_code["RACK-U-OVERFLOW"].items == ("R2",)
+    assert "U52" in by_code["RACK-U-OVERFLOW"].message  # 8U from U45 ends at U52 > 48U
+
+
+box_strategy = st.tuples(st.floats(-20, 20), st.floats(-20, 20), st.floats(0, 6),
+                         st.floats(0, 6)).map(lambda t: (t[0], t[1], t[0] + t[2], t[1] + t[3]))
+
+
+@given(st.lists(box_strategy, max_size=40), st.lists(box_strategy, min_size=1, max_size=40))
+def test_grid_candidates_contain_every_intersecting_pair(a, b):
+    a = np.array(a, dtype=float).reshape(-1, 4)
+    b = np.array(b, dtype=float).reshape(-1, 4)
+    i, j = candidate_pairs(a, b)
+    got = set(zip(i.tolist(), j.tolist(), strict=True))
+    want = {(p, q) for p in range(len(a)) for q in range(len(b))
+            if a[p, 0] <= b[q, 2] and b[q, 0] <= a[p, 2] and a[p, 1] <= b[q, 3]
+            and b[q, 1] <= a[p, 3]}
+    assert want <= got
+
+
+def test_overlapping_pairs_equal_brute_force():
+    rng = np.random.default_rng(3)
+    x, y = rng.uniform(0, 30, 400), rng.uniform(0, 30, 400)
+    b = boxes(x, y, np.full(400, 0.4), np.full(400, 0.6))
+    want = [[i, j] for i in range(400) for j in range(i + 1, 400)
+            if min(b[i, 2], b[j, 2]) - max(b[i, 0], b[j, 0]) > 1e-6
+            and min(b[i, 3], b[j, 3]) - max(b[i, 1], b[j, 1]) > 1e-6]
+    assert len(want) > 20
+    assert overlapping_pairs(b).tolist() == want
+
+
+def test_floor_cache_retests_only_moved_racks_with_the_same_result(builder):
+    b = builder(30, 20).obstacle("COL", 10, 10, 10.6, 10.6)
+    rng = np.random.default_rng(11)
+    for i in range(60):
+        b.rack(f"R{i}", float(rng.uniform(1, 29)), float(rng.uniform(1, 19)),
+               rotation_deg=int(rng.choice([0, 90, 180, 270])))
+    lay = b.crah("C1", 15, 1, 100).build()
+    x = np.array([r.x_m for r in lay.racks])
+    y = np.array([r.y_m for r in lay.racks])
+    rot = np.array([r.rotation_deg for r in lay.racks])
+    w, d, kg = np.full(60, 0.8), np.full(60, 1.2), np.full(60, 500.0)
+    cache = FloorCache()
+
+    def run(x, y, rot, cache):
+        hx, hy = rack_geometry(x, y, w, d, rot)
+        return analyze_floor(lay, boxes(x, y, hx, hy), front_vectors(rot), kg, cache=cache)
+
+    run(x, y, rot, cache)
+    for step in range(40):
+        i = int(rng.integers(60))
+        x, y, rot = x.copy(), y.copy(), rot.copy()
+        x[i], y[i] = rng.uniform(0, 30), rng.uniform(0, 20)
+        if step % 3 == 0:
+            rot[i] = (rot[i] + 90) % 360
+        inc = run(x, y, rot, cache)
+        full = run(x, y, rot, None)
+        assert np.array_equal(inc.overlaps, full.overlaps)
+        assert np.array_equal(inc.aisle_blocked, full.aisle_blocked)
+        assert np.array_equal(inc.outside, full.outside)
+        assert inc.on_obstacle == full.on_obstacle
+    assert len(full.overlaps) and len(full.aisle_blocked) and len(full.outside)

@@ -1,0 +1,183 @@
+"""Layout files: atomic saves, typed errors naming file and field, schema migration."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from engine import io as lio
+from engine.errors import InputError
+from engine.io import MIGRATIONS, layout_from_dict, load_layout, migrate, save_layout
+from engine.model import SCHEMA_VERSION, Layout
+
+
+def _leftovers(folder, name):
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith(f".{name}."))
+
+
+@pytest.fixture
+def layout(builder):
+    return (builder(12, 8).rack("R1", 2, 2).rack("R2", 2.8, 2).crah("C1", 10, 4, 150)
+            .feed("A1", "A").feed("B1", "B").build("io test"))
+
+
+def test_save_then_load_is_identity(tmp_path, layout):
+    path = tmp_path / "hall.json"
+    save_layout(layout, path)
+    assert load_layout(path) == layout
+    assert json.loads(path.read_text())["schema_version"] == SCHEMA_VERSION
+    assert _leftovers(tmp_path, "hall.json") == []
+
+
+@pytest.mark.parametrize("crash_in", ["replace", "fsync"])
+def test_crash_mid_save_keeps_the_original_and_leaves_no_temp_file(tmp_path, layout, monkeypatch,
+                                                                    crash_in):
+    path = tmp_path / "hall.json"
+    save_layout(layout, path)
+    before = path.read_bytes()
+
+    def boom(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(lio.os, crash_in, boom)
+    changed = layout.model_copy(update={"name": "changed"})
+    with pytest.raises(OSError, match="No space left"):
+        save_layout(changed, path)
+    monkeypatch.undo()
+    assert path.read_bytes() == before
+    assert load_layout(path).name == "io test"
+    assert _leftovers(tmp_path, "hall.json") == []
+
+
+def test_crash_writing_a_new_file_creates_nothing(tmp_path, layout, monkeypatch):
+    monkeypatch.setattr(lio.os, "replace", lambda *a: (_ for _ in ()).throw(OSError("disk gone")))
+    with pytest.raises(OSError):
+        save_layout(layout, tmp_path / "new.json")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_newer_schema_is_refused_naming_file_and_field(tmp_path, layout):
+    data = json.loads(layout.model_dump_json())
+    data["schema_version"] = SCHEMA_VERSION + 1
+    path = tmp_path / "future.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(InputError) as err:
+        load_layout(path)
+    assert err.value.file == str(path)
+    assert err.value.field == "schema_version"
+    assert "newer Rackscape" in str(err.value)
+    assert str(err.value).startswith(f"{path}: schema_version: expected version {SCHEMA_VERSION}")
+
+
+SCHEMA_1 = {
+    "schema_version": 1,
+    "name": "old hall",
+    "hall": {"outline": [[0, 0], [10, 0], [10, 8], [0, 8]], "floor_rating": 900},
+    "racks": [{"id": "R1", "type": "rack-800x1200", "position": [2.5, 3.0], "rotation": 90,
+               "devices": [{"type": "dgx-h100", "u": 3}]}],
+    "cooling": [{"id": "C1", "kind": "crah", "position": [9, 4], "rotation": 270,
+                 "capacity_kw": 150}],
+}
+
+
+def test_schema_1_file_is_migrated_to_current(tmp_path):
+    path = tmp_path / "v1.json"
+    path.write_text(json.dumps(SCHEMA_1))
+    lay = load_layout(path)
+    assert lay.schema_version == SCHEMA_VERSION
+    assert lay.hall.floor_rating_kg_m2 == 900
+    r = lay.racks[0]
+    assert (r.x_m, r.y_m, r.rotation_deg) == (2.5, 3.0, 90)
+    c = lay.cooling[0]
+    assert (c.x_m, c.y_m, c.rotation_deg) == (9, 4, 270)
+    # saving writes the current schema; the original dict was not modified in place
+    save_layout(lay, path)
+    assert json.loads(path.read_text())["schema_version"] == SCHEMA_VERSION
+    assert SCHEMA_1["racks"][0]["position"] == [2.5, 3.0]
+
+
+def test_every_old_version_has_a_migration():
+    assert sorted(MIGRATIONS) == list(range(1, SCHEMA_VERSION))
+
+
+@pytest.mark.parametrize("racks", ["abc", [1, "x", None], {"R1": {}}, [{"position": {"x": 1}}]])
+def test_malformed_schema_1_is_reported_not_crashed(racks):
+    # regression: migration used to call dict() on anything and raised a bare TypeError
+    data = dict(SCHEMA_1, racks=racks, hall=[1, 2])
+    with pytest.raises(InputError) as err:
+        layout_from_dict(data, "old.json")
+    assert err.value.file == "old.json"
+    assert err.value.field
+
+
+@pytest.mark.parametrize("version", [0, -1, "2", 1.5, True, None])
+def test_bad_schema_versions(version):
+    with pytest.raises(InputError, match="schema_version"):
+        migrate({"schema_version": version, "hall": {}})
+
+
+def test_missing_schema_version_is_read_as_version_1():
+    out = migrate({"hall": {"floor_rating": 500}})
+    assert out["schema_version"] == SCHEMA_VERSION
+    assert out["hall"] == {"floor_rating_kg_m2": 500}
+
+
+@pytest.mark.parametrize(("text", "field", "expected"), [
+    ('{"name": "x", "hall": {"outline": [[0, 0], [1, 0', "line 1 column", "valid JSON"),
+    ('{"hall": {"outline": [[0, 0], [1, 0], [1, NaN]]}}', "", "valid JSON numbers"),
+    ('[1, 2, 3]', "(top level)", "a JSON object"),
+    ('{"hall": {"outline": [[0, 0], [1, 0]]}}', "hall.outline", "at least 3 items"),
+    ('{"hall": {"outline": [[0, 0], [1, 0], [1, 1]]}, "racks": [{"id": "R 1"}]}',
+     "racks[0].id", "match pattern"),
+])
+def test_malformed_files_raise_one_typed_error(tmp_path, text, field, expected):
+    path = tmp_path / "bad.json"
+    path.write_text(text)
+    with pytest.raises(InputError) as err:
+        load_layout(path)
+    assert err.value.file == str(path)
+    assert field in err.value.field
+    assert expected in err.value.expected
+
+
+def test_unreadable_paths(tmp_path):
+    with pytest.raises(InputError, match="a readable file"):
+        load_layout(tmp_path / "missing.json")
+    with pytest.raises(InputError, match="a readable file"):
+        load_layout(tmp_path)
+    raw = tmp_path / "latin1.json"
+    raw.write_bytes(b'{"name": "\xe9"}')
+    with pytest.raises(InputError, match="UTF-8"):
+        load_layout(raw)
+
+
+def test_oversized_file_is_refused_before_reading(tmp_path, monkeypatch, layout):
+    path = tmp_path / "big.json"
+    save_layout(layout, path)
+    monkeypatch.setattr(lio, "MAX_FILE_BYTES", 10)
+    with pytest.raises(InputError, match="under 0 MiB"):
+        load_layout(path)
+
+
+def test_saved_file_is_plain_json_with_units_in_names(tmp_path, layout):
+    path = tmp_path / "hall.json"
+    save_layout(layout, path)
+    data = json.loads(path.read_text())
+    assert {"x_m", "y_m", "rotation_deg"} <= set(data["racks"][0])
+    assert "floor_rating_kg_m2" in data["hall"]
+    assert Layout.model_validate(data) == layout
+
+
+def test_temp_file_is_in_the_target_folder(tmp_path, layout, monkeypatch):
+    seen = []
+    real = os.replace
+
+    def spy(src, dst):
+        seen.append((os.path.dirname(src), os.path.dirname(dst)))
+        return real(src, dst)
+
+    monkeypatch.setattr(lio.os, "replace", spy)
+    save_layout(layout, tmp_path / "x.json")
+    assert seen == [(str(tmp_path), str(tmp_path))]  # same filesystem: rename is atomic

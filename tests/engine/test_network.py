@@ -1,0 +1,202 @@
+"""The network analysis: switches and ports, bisection method, failures, scale-up, power.
+
+SuperPOD figures: SU = 32 DGX H100 with 8 leaf + 4 spine QM9700 [S41][S81],
+QM9700 1.72 kW with active cables [S11][S41], 64 ports of 400G [S11]; DGX H100
+NVLink 900 GB/s per GPU, both directions together [S25].
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from test_fabric import superpod_layout
+
+from engine.analysis import Analyzer, analyze
+from engine.catalog import load_catalog
+from engine.model import (
+    CoolingUnit,
+    Endpoint,
+    ExplicitLink,
+    Fabric,
+    FabricTier,
+    MountedDevice,
+)
+from engine.network import NetworkCache, analyze_network
+from engine.templates import instantiate
+
+CATALOG = load_catalog(user_dir=None)
+
+
+def test_network_and_cabling_json_keys():
+    d = analyze(superpod_layout(32, net_racks=1), CATALOG).to_dict()
+    assert {"bisection_tbps", "bisection_method", "per_gpu_bisection_gbps", "oversubscription",
+            "scaleup_domain_gpus", "bisection_exact", "worst_failure", "switches",
+            "fabrics", "placements"} <= set(d["network"])
+    assert {"links", "by_tier", "by_medium", "transceivers", "total_length_m", "max_length_m",
+            "histogram", "optics_w"} <= set(d["cabling"])
+    assert {"node_leaf", "leaf_spine", "spine_core"} <= set(d["cabling"]["by_tier"])
+    assert {"leaf", "spine", "core", "total"} <= set(d["counts"]["switches"])
+    assert len(d["network"]["placements"]) == 12
+    assert d["network"]["placements"][0] == {"fabric": "ib", "tier": "leaf", "model": "qm9700",
+                                             "rack": "N000", "u": 1, "height_u": 1,
+                                             "generated": True}
+
+
+def test_one_su_ports_used_and_free_by_tier():
+    n = analyze(superpod_layout(32, net_racks=1), CATALOG).network.network_dict()
+    assert n["switches"]["leaf"] == {"count": 8, "ports": 512, "ports_used": 512,
+                                     "ports_free": 0}
+    assert n["switches"]["spine"] == {"count": 4, "ports": 256, "ports_used": 256,
+                                      "ports_free": 0}
+    # the RA's 1-SU pod leaves one node out (UFM): 8 leaf ports stay free
+    n31 = analyze(superpod_layout(31, net_racks=1), CATALOG).network.network_dict()
+    assert n31["switches"]["leaf"]["ports_free"] == 8
+    assert n31["switches"]["leaf"]["count"] == 8
+
+
+def test_closed_form_method_oversubscription_and_per_gpu():
+    net = analyze(superpod_layout(64, net_racks=2), CATALOG).network
+    assert net.bisection_method == "closed_form" and net.bisection_exact
+    assert net.bisection_tbps == pytest.approx(64 * 8 * 0.4 / 2)
+    assert net.per_gpu_bisection_gbps == pytest.approx(400.0)
+    assert net.oversubscription == {"leaf": 1.0}
+    tapered = analyze(superpod_layout(48, su_nodes=48, net_racks=1, tiers=("leaf", "spine"),
+                                      ), CATALOG).network
+    assert tapered.per_gpu_bisection_gbps == pytest.approx(400.0)
+    lay = superpod_layout(48, su_nodes=48, net_racks=1)
+    f = lay.fabrics[0].model_copy(update={"tiers": [
+        FabricTier(name="leaf", switch="qm9700", oversubscription=3.0),
+        FabricTier(name="spine", switch="qm9700")]})
+    net3 = analyze(lay.model_copy(update={"fabrics": [f]}), CATALOG).network
+    assert net3.oversubscription == {"leaf": 3.0}
+    assert net3.per_gpu_bisection_gbps == pytest.approx(400.0 / 3, rel=1e-3)
+
+
+def test_partly_filled_su_is_a_structured_cut_checked_by_the_graph():
+    net = analyze(superpod_layout(63, net_racks=2), CATALOG).network
+    assert net.bisection_method == "structured_cut" and not net.bisection_exact
+    assert net.per_gpu_bisection_gbps == pytest.approx(400.0)
+
+
+def test_worst_single_spine_failure():
+    w = analyze(superpod_layout(32, net_racks=1), CATALOG).network.worst_failure
+    assert w["tier"] == "spine" and "qm9700" in w["switch"] and "N000" in w["switch"]
+    assert w["loss_fraction"] == pytest.approx(0.25)          # 1 of 4 spines
+    assert w["per_gpu_bisection_gbps"] == pytest.approx(300.0)
+
+
+def test_an_explicit_link_makes_the_fabric_edited_and_joins_the_bisection():
+    lay = superpod_layout(32, net_racks=1)
+    # two leaves at N000 U1 and U2, joined by one more 400G cable
+    lay = lay.model_copy(update={"links": [ExplicitLink(
+        id="X1", a=Endpoint(rack="N000", u=1), b=Endpoint(rack="N000", u=2))]})
+    a = analyze(lay, CATALOG)
+    net = a.network
+    assert net.bisection_method == "graph_search" and not net.bisection_exact
+    full = 32 * 8 * 0.4 / 2
+    # one more link cannot lower the bisection nor raise it by more than its 0.4 Tb/s
+    assert full - 1e-9 <= net.bisection_tbps <= full + 0.4 + 1e-9
+    assert net.links_by_tier["explicit"] == 1
+    assert a.counts["switches"]["total"] == 12
+    assert net.network_dict()["switches"]["leaf"]["ports_used"] == 512 + 2
+    assert any(v.code == "FABRIC-NO-PORT" for v in a.violations)   # the two leaves were full
+
+
+def test_explicit_topology_of_drawn_links_only():
+    lay = superpod_layout(2, per_rack=2, net_racks=1, extra_net_devices=[("qm9700", 20)])
+    links = [ExplicitLink(id=f"L{s}{p}", a=Endpoint(rack="G0000", u=3 + 9 * s, port=str(p)),
+                          b=Endpoint(rack="N000", u=20)) for s in range(2) for p in range(8)]
+    f = Fabric(id="ib", topology="explicit", members=["G0000"], network_racks=["N000"],
+               tiers=[FabricTier(name="leaf", switch="qm9700")])
+    a = analyze(lay.model_copy(update={"fabrics": [f], "links": links}), CATALOG)
+    net = a.network
+    assert net.bisection_method == "graph_search"
+    # whichever 8 GPUs sit apart from the switch, their 8 links cross
+    assert net.bisection_tbps == pytest.approx(8 * 0.4)
+    assert a.counts["switches"]["leaf"] == 1
+    assert net.links_by_tier["explicit"] == 16
+
+
+def test_generated_switches_draw_power_in_their_racks():
+    lay = superpod_layout(32, net_racks=1)
+    a = analyze(lay, CATALOG)
+    compute_kw = 32 * 10.2
+    switches_kw = 12 * 1.72
+    assert a.power.it_kw == pytest.approx(compute_kw + switches_kw + a.power.optics_kw)
+    i = a.arrays.rack_index["N000"]
+    assert a.power.rack_kw[i] == pytest.approx(switches_kw)
+    assert a.network.generated_rack_power_w(a.arrays.n_racks)[i] == pytest.approx(12 * 1720.0)
+
+
+def test_incremental_updates_equal_full_analysis():
+    lay = superpod_layout(40, net_racks=2)
+    an = Analyzer(lay, CATALOG)
+    # move a network rack: its switches' links re-route
+    i = next(k for k, r in enumerate(lay.racks) if r.id == "N001")
+    lay.racks[i] = lay.racks[i].model_copy(update={"x_m": lay.racks[i].x_m + 3.0})
+    assert an.update(lay, ["N001"]).to_dict() == analyze(lay, CATALOG).to_dict()
+    assert an.was_incremental
+
+def test_incremental_update_follows_switch_power_into_untouched_racks():
+    # 32 DGX fill one SU; a 33rd in an edited rack starts a second SU, whose 12
+    # switches land in network racks the edit did not touch
+    lay = superpod_layout(33, net_racks=2).model_copy(update={"cooling": [
+        CoolingUnit(id="C1", kind="crah", x_m=1.0, y_m=8.0, capacity_kw=250.0),
+        CoolingUnit(id="C2", kind="crah", x_m=30.0, y_m=2.0, capacity_kw=250.0)]})
+    g = lay.racks[0]
+    lay.racks[0] = g.model_copy(update={"devices": g.devices[:3]})
+    an = Analyzer(lay, CATALOG)
+    assert an.result.counts["switches"]["total"] == 12
+    lay.racks[0] = g
+    res = an.update(lay, [g.id])
+    assert an.was_incremental
+    full = analyze(lay, CATALOG)
+    assert res.counts["switches"]["total"] == 24
+    assert res.to_dict() == full.to_dict()
+    assert res.power.it_kw == pytest.approx(full.power.it_kw)
+
+
+def test_results_do_not_depend_on_the_cache():
+    lay = superpod_layout(40, net_racks=2)
+    from engine.compile import compile_layout
+
+    arr = compile_layout(lay, CATALOG)
+    a = analyze_network(lay, CATALOG, arr, cache=NetworkCache())
+    b = analyze_network(lay, CATALOG, arr, cache=NetworkCache())
+    c = analyze_network(lay, CATALOG, arr)
+    assert a.network_dict() == b.network_dict() == c.network_dict()
+    assert a.cabling_dict() == b.cabling_dict() == c.cabling_dict()
+
+
+def test_scale_up_domain_is_reported_apart():
+    n = analyze(instantiate("dgx-h100-hall", {"racks": 2}), CATALOG).network.network_dict()
+    assert n["scaleup_domain_gpus"] == 8 and n["scaleup_domains"] == 8
+    assert n["scaleup_gbps_per_gpu"] == 7200.0                  # 900 GB/s as NVIDIA quotes it
+    assert n["scaleup_gbps_per_gpu_per_direction"] == 3600.0
+    assert n["scaleup_domain_bisection_tbps"] == pytest.approx(4 * 3.6)
+
+
+def test_gpus_outside_every_scale_out_fabric_are_noted():
+    lay = superpod_layout(32, net_racks=1)
+    extra = lay.racks[0].model_copy(update={"id": "LONE", "x_m": 30.0})
+    a = analyze(lay.model_copy(update={"racks": lay.racks + [extra]}), CATALOG)
+    assert a.network.unconnected_gpus == 32
+    assert any(v.code == "FABRIC-UNCONNECTED" and v.severity == "info" for v in a.violations)
+
+
+def test_layout_without_fabrics_has_no_network_figures():
+    lay = superpod_layout(8, net_racks=1, extra_net_devices=[("qm9700", 1)])
+    a = analyze(lay.model_copy(update={"fabrics": []}), CATALOG)
+    assert a.network.bisection_method == "none"
+    assert a.counts["switches"] == {"leaf": 0, "spine": 0, "core": 0, "unassigned": 1,
+                                    "total": 1}
+    assert a.network.cabling_dict()["links"] == 0
+
+
+def test_the_analysis_never_changes_the_layout():
+    lay = superpod_layout(40, net_racks=2)
+    lay.racks[0].devices.append(MountedDevice(type="qm9700", u=40))
+    before = lay.model_dump()
+    analyze(lay, CATALOG)
+    assert lay.model_dump() == before
+    assert np.isfinite(analyze(lay, CATALOG).network.total_length_m)

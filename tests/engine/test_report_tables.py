@@ -1,0 +1,187 @@
+"""Report tables: totals agree with the analysis, one cut-sheet row per link, sources cited."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from engine.analysis import analyze
+from engine.report_tables import (
+    STOCK_LENGTHS_M,
+    build_tables,
+    link_view,
+    stock_length_m,
+)
+from engine.templates import instantiate
+
+
+def _no_aoc(layout):
+    """The layout with active optical cables ruled out, so long links need transceivers."""
+    a = layout.assumptions
+    cabling = a.cabling.model_copy(update={"allow_aoc": False})
+    return layout.model_copy(update={"assumptions": a.model_copy(update={"cabling": cabling})})
+
+
+@pytest.fixture(scope="module")
+def superpod(builtin_catalog_module):
+    lay = _no_aoc(instantiate("dgx-h100-superpod", {"scalable_units": 1},
+                              catalog=builtin_catalog_module))
+    a = analyze(lay, builtin_catalog_module)
+    return lay, a, {t.key: t for t in build_tables(lay, a, builtin_catalog_module)}
+
+
+@pytest.fixture(scope="module")
+def builtin_catalog_module():
+    from engine.catalog import load_catalog
+
+    return load_catalog(user_dir=None)
+
+
+def _sum_where(table, column, category_col, categories):
+    ci, qi = table.index(category_col), table.index(column)
+    return sum(r[qi] for r in table.rows if r[ci] in categories)
+
+
+def test_stock_length_is_the_next_standard_length_at_or_above():
+    routed = np.array([0.0, 0.5, 0.51, 2.0, 2.01, 3.2, 99.0, 100.0, 100.1, 143.0])
+    assert stock_length_m(routed).tolist() == [0.5, 0.5, 1.0, 2.0, 2.5, 5.0, 100.0, 100.0,
+                                               110.0, 150.0]
+
+
+def test_stock_length_never_below_routed():
+    routed = np.random.default_rng(1).uniform(0, 300, 2000)
+    stock = stock_length_m(routed)
+    assert (stock >= routed - 1e-9).all()
+    standard = np.isin(stock, STOCK_LENGTHS_M) | ((stock > 100) & (stock % 10 == 0))
+    assert standard.all()
+
+
+def test_cutsheet_has_one_row_per_link(superpod):
+    lay, a, t = superpod
+    links = a.to_dict()["cabling"]["links"]
+    assert links > 0
+    assert len(t["cutsheet"].rows) == links
+
+
+def test_bom_totals_equal_the_analysis(superpod):
+    lay, a, t = superpod
+    d = a.to_dict()
+    bom = t["bom"]
+    assert sum(bom.column("GPUs")) == d["counts"]["gpus"]
+    assert _sum_where(bom, "Quantity", "Category", {"GPU server", "Rack-scale system"}) \
+        == d["counts"]["servers"]
+    assert _sum_where(bom, "Quantity", "Category", {"Switch"}) == d["counts"]["switches"]["total"]
+    assert d["cabling"]["transceivers"] > 0
+    assert _sum_where(bom, "Quantity", "Category", {"Transceiver"}) \
+        == d["cabling"]["transceivers"]
+    cables = sum(v for k, v in d["cabling"]["by_medium"].items() if k != "none")
+    assert _sum_where(bom, "Quantity", "Category", {"Cable"}) == cables
+    assert _sum_where(bom, "Quantity", "Category", {"Rack"}) == d["counts"]["racks"]
+
+
+def test_cable_bins_agree_with_the_analysis(superpod):
+    lay, a, t = superpod
+    cb = a.to_dict()["cabling"]
+    bins = t["cable_bins"]
+    assert sum(bins.column("Links")) == cb["links"]
+    assert sum(bins.column("Transceivers")) == cb["transceivers"]
+    assert sum(bins.column("Optics power")) == pytest.approx(cb["optics_w"], abs=0.5)
+    assert sum(bins.column("Routed length")) == pytest.approx(cb["total_length_m"], rel=1e-3)
+
+
+def test_cutsheet_rows_are_complete_and_orderable(superpod):
+    lay, a, t = superpod
+    cut = t["cutsheet"]
+    routed, stock = cut.column("Routed length"), cut.column("Stock length")
+    assert all(s >= r for r, s in zip(routed, stock, strict=True))
+    assert len(set(cut.column("Label"))) == len(cut.rows)
+    assert set(cut.column("Tier")) <= {"node_leaf", "leaf_spine", "spine_core", "explicit"}
+    rack_ids = {r.id for r in lay.racks}
+    assert set(cut.column("A rack")) <= rack_ids and set(cut.column("B rack")) <= rack_ids
+    assert all(isinstance(u, int) and u >= 1 for u in cut.column("A U"))
+
+
+def test_no_two_cables_share_a_port(superpod):
+    lay, a, t = superpod
+    cut = t["cutsheet"]
+    ends = [(r[cut.index("A rack")], r[cut.index("A U")], r[cut.index("A device")],
+             r[cut.index("A port")]) for r in cut.rows]
+    ends += [(r[cut.index("B rack")], r[cut.index("B U")], r[cut.index("B device")],
+              r[cut.index("B port")]) for r in cut.rows]
+    assert len(set(ends)) == len(ends)
+
+
+def test_gpu_server_ports_follow_the_rails(superpod):
+    lay, a, t = superpod
+    view = link_view(a)
+    node = [i for i, tier in enumerate(view.tier) if tier == "node_leaf"]
+    ports = {view.a_port[i] for i in node}
+    assert ports == {f"P{k}" for k in range(1, 9)}  # 8 NICs, one per rail
+
+
+def test_racks_rows_feeds_units_cover_the_layout(superpod):
+    lay, a, t = superpod
+    assert len(t["racks"].rows) == len(lay.racks)
+    assert sum(t["rows"].column("Racks")) == len(lay.racks)
+    assert len(t["feeds"].rows) == len(lay.feeds)
+    assert len(t["cooling"].rows) == len(lay.cooling)
+    assert sum(t["racks"].column("Power")) == pytest.approx(float(a.power.rack_kw.sum()),
+                                                            abs=0.05)
+
+
+def test_headers_carry_units_and_numbers_stay_numbers(superpod):
+    lay, a, t = superpod
+    assert "Power (kW)" in t["racks"].headers()
+    assert "Utilization, other side lost (%)" in t["feeds"].headers()
+    assert "N+1 margin (kW)" in t["cooling_groups"].headers()
+    assert "Routed length (m)" in t["cutsheet"].headers()
+    for table in t.values():
+        for ci, col in enumerate(table.columns):
+            if col.kind in ("int", "float"):
+                assert all(r[ci] is None or isinstance(r[ci], (int, float))
+                           for r in table.rows), (table.key, col.name)
+
+
+def test_network_table_reports_bisection_and_worst_failure(superpod):
+    lay, a, t = superpod
+    net = {r[0]: r[1] for r in t["network"].rows}
+    assert net["Bisection bandwidth (one way)"] == pytest.approx(a.network.bisection_tbps,
+                                                                 abs=1e-3)
+    assert "Worst single failure" in net
+    assert sum(t["fabric"].column("Switches")) == a.to_dict()["counts"]["switches"]["total"]
+
+
+def test_sources_cover_every_catalog_figure_used(superpod):
+    lay, a, t = superpod
+    src = t["sources"]
+    rows = {(r[1], r[2]): r for r in src.rows}
+    power = rows[("dgx-h100", "power_max_w")]
+    assert power[src.index("Value")] == 10200.0
+    assert power[src.index("Source")] == "S01"
+    assert power[src.index("Class")] == "vendor"
+    assert "docs.nvidia.com" in power[src.index("Source title")]
+    assert ("qm9700", "power_max_w") in rows
+    for medium in set(t["cutsheet"].column("Medium")):
+        assert (medium, "reach_max_m") in rows
+    keyed = [r for r in src.rows if r[src.index("Source")]]
+    assert all(r[src.index("Source title")] != "(not in sources.json)" for r in keyed)
+
+
+def test_a_hall_without_fabric_has_an_empty_cutsheet(builtin_catalog_module):
+    from engine.model import Hall, Layout, MountedDevice, Rack
+
+    lay = Layout(hall=Hall(outline=[(0, 0), (10, 0), (10, 8), (0, 8)]),
+                 racks=[Rack(id="R1", type="rack-800x1200", x_m=3, y_m=3,
+                             devices=[MountedDevice(type="dgx-h100", u=1)])])
+    a = analyze(lay, builtin_catalog_module)
+    t = {x.key: x for x in build_tables(lay, a, builtin_catalog_module)}
+    assert t["cutsheet"].rows == []
+    assert sum(t["bom"].column("GPUs")) == 8
+    assert len(t["violations"].rows) == len(a.violations)
+
+
+def test_build_tables_reports_progress(superpod, builtin_catalog_module):
+    lay, a, _ = superpod
+    seen = []
+    build_tables(lay, a, builtin_catalog_module, progress=lambda f, m: seen.append(f))
+    assert seen == sorted(seen) and seen[0] == 0.0 and seen[-1] < 1.0

@@ -1,0 +1,421 @@
+"""Built-in template libraries: every template instantiates, checks clean and reproduces
+the published numbers it declares; parameters are validated; property tests across
+parameter ranges keep counts consistent.
+
+Published numbers pinned here come from each template's ``expected`` cases, which
+cite their tables: NVIDIA DGX SuperPOD RAs (DGX H100 RA-11333 [S41][S81]; DGX B200
+"DGX SuperPOD Architecture" compute-fabric table; DGX B300 XDR Table 3 and DGX
+B300 DC-busbar Table 3; DGX GB200 [S06]), Meta's 24K RoCE cluster [S31] and the
+k-ary fat-tree of Al-Fares et al. (SIGCOMM 2008).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from designer.cli import main as cli_main
+from engine.analysis import analyze
+from engine.catalog import load_catalog
+from engine.compile import compile_layout
+from engine.templates import (
+    ParameterError,
+    TemplateFile,
+    builtin_template_dir,
+    check_expected,
+    expected_cases,
+    instantiate,
+    list_templates,
+    resolve_params,
+)
+
+try:  # the fabric engine provides switch and cable counts
+    import engine.fabric  # noqa: F401
+
+    HAS_FABRIC = True
+except ImportError:  # pragma: no cover - depends on the fabric engine being present
+    HAS_FABRIC = False
+
+STABLE_IDS = {"dgx-h100-superpod", "dgx-b200-superpod", "dgx-b300-superpod",
+              "gb200-nvl72-superpod", "gb300-nvl72-superpod", "vera-rubin-nvl144",
+              "meta-24k-roce", "mi300x-cluster", "mi355x-cluster", "fat-tree", "cpu-cluster",
+              "dgx-h100-hall"}
+BUILTIN = {t.id: t for t in list_templates(user_dir=None)}
+CAT = load_catalog(user_dir=None)
+SOURCE_KEYS = set(CAT.sources)
+# rule codes that say the floor plan itself is broken (not a design trade-off)
+GEOMETRY_CODES = re.compile(r"^(FLOOR-OVERLAP|FLOOR-OUTSIDE|FLOOR-OBSTACLE|RACK-U-.*|"
+                            r"POWER-UNFED|POWER-UNKNOWN-FEED|POWER-FEED-OVER|POWER-AB-LOSS|"
+                            r"COOL-NO-AIR|COOL-NO-LIQUID|COOL-CAPACITY|COOL-N1)$")
+
+
+def _cases(parts: tuple[str, ...]):
+    out = []
+    for tid, t in sorted(BUILTIN.items()):
+        for k, case in enumerate(expected_cases(t)):
+            if any(p in case for p in parts):
+                out.append(pytest.param(tid, case, id=f"{tid}-{k}"))
+    return out
+
+
+# -- the library ---------------------------------------------------------------------------
+
+def test_every_stable_template_id_is_built_in():
+    assert STABLE_IDS <= set(BUILTIN)
+
+
+@pytest.mark.parametrize("path", sorted(builtin_template_dir().glob("*/*.json")),
+                         ids=lambda p: p.stem)
+def test_template_files_live_by_generation_and_id(path: Path):
+    t = TemplateFile.model_validate(json.loads(path.read_text(encoding="utf-8")))
+    assert path.stem == t.id
+    assert path.parent.name == t.generation
+
+
+@pytest.mark.parametrize("tid", sorted(STABLE_IDS - {"dgx-h100-hall"}))
+def test_templates_document_parameters_sources_and_expected_numbers(tid):
+    t = BUILTIN[tid]
+    assert t.description and t.sources
+    assert all(p.help for p in t.parameters)
+    cited = {s for s in t.sources if re.fullmatch(r"S\d+", s)}
+    cited |= set(re.findall(r"\[(S\d+)[a-z]?\]", t.description))
+    assert cited and cited <= SOURCE_KEYS, cited - SOURCE_KEYS
+    cases = expected_cases(t)
+    assert cases and all(c["source"] for c in cases)
+
+
+def test_rubin_template_is_marked_preliminary():
+    t = BUILTIN["vera-rubin-nvl144"]
+    assert t.preliminary and "preliminary" in t.title.lower()
+    assert t.description.startswith("PRELIMINARY")
+
+
+def test_superpod_templates_take_scalable_units_and_fat_tree_takes_k():
+    for tid in ("dgx-h100-superpod", "dgx-b200-superpod", "dgx-b300-superpod",
+                "gb200-nvl72-superpod", "gb300-nvl72-superpod"):
+        assert "scalable_units" in {p.name for p in BUILTIN[tid].parameters}
+    k = next(p for p in BUILTIN["fat-tree"].parameters if p.name == "k")
+    assert (k.min, k.max, k.even) == (4, 64, True)
+
+
+@pytest.mark.parametrize("tid", sorted(BUILTIN))
+def test_every_builtin_template_instantiates_and_checks_without_errors(tid):
+    lay = instantiate(tid, {}, catalog=CAT)
+    a = analyze(lay, CAT)
+    errors = [f"{v.code}: {v.message}" for v in a.violations if v.severity == "error"]
+    assert not errors
+    assert a.counts["racks"] == len(lay.racks) > 0
+    # a real floor plan: rows, both feed sides, cooling sized
+    assert len({r.row for r in lay.racks}) >= 2
+    assert {f.side for f in lay.feeds} == {"A", "B"}
+    assert lay.cooling
+
+
+def test_network_rows_sit_between_compute_rows():
+    lay = instantiate("dgx-h100-superpod", {}, catalog=CAT)
+    net_rows = {r.row for r in lay.racks if r.id.startswith("NET")}
+    rows = sorted({r.row for r in lay.racks})
+    assert net_rows and all(rows[0] < row < rows[-1] for row in net_rows)
+
+
+def test_liquid_designs_get_cdus_and_a_floor_rated_for_nvl72():
+    lay = instantiate("gb200-nvl72-superpod", {"scalable_units": 1}, catalog=CAT)
+    kinds = {u.kind for u in lay.cooling}
+    assert {"cdu", "crah"} <= kinds
+    # NVL72: 1,360 kg on 0.64 m2 ~ 2,122 kg/m2 [S44][S63]
+    assert lay.hall.floor_rating_kg_m2 >= 2122
+    a = analyze(lay, CAT)
+    assert a.to_dict()["floor"]["max_load_kg_m2"] == pytest.approx(2122, abs=5)
+    # every liquid rack is piped to a CDU and the CDUs share the load
+    assert all(r.cdu for r in lay.racks if r.system)
+    cdu_load = [u["utilization"] for u in a.to_dict()["cooling"]["units"] if u["kind"] == "cdu"]
+    assert max(cdu_load) <= 1.0
+
+
+# -- published numbers ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("tid,case", _cases(("counts", "power")))
+def test_published_counts_and_power_are_reproduced(tid, case):
+    lay = instantiate(tid, case["params"], catalog=CAT)
+    a = analyze(lay, CAT).to_dict()
+    assert check_expected(case, lay, a, parts=("counts", "power"), catalog=CAT) == []
+
+
+@pytest.mark.xfail(not HAS_FABRIC, reason="engine/fabric.py (switch and cable counts) is not "
+                   "present yet", strict=True)
+@pytest.mark.parametrize("tid,case", _cases(("switches", "cables")))
+def test_published_switch_and_cable_counts_are_reproduced(tid, case):
+    lay = instantiate(tid, case["params"], catalog=CAT)
+    a = analyze(lay, CAT).to_dict()
+    assert check_expected(case, lay, a, parts=("switches", "cables"), catalog=CAT) == []
+
+
+def test_dgx_h100_superpod_is_2_tier_to_4_su_and_3_tier_beyond():
+    for su, core in ((4, 0), (5, 32)):
+        lay = instantiate("dgx-h100-superpod", {"scalable_units": su}, catalog=CAT)
+        assert lay.fabrics[0].collapse_tiers is (su <= 4)
+        if HAS_FABRIC:
+            assert analyze(lay, CAT).counts["switches"]["core"] == core
+
+
+def test_meta_pods_have_the_published_shape():
+    lay = instantiate("meta-24k-roce", {"pods": 2}, catalog=CAT)
+    arr = compile_layout(lay, CAT)
+    per_rack = arr.rack_gpus[arr.rack_gpus > 0]
+    assert per_rack.tolist() == [16] * 384  # 2 nodes of 8 GPUs per rack [S31]
+    spine = next(t for t in lay.fabrics[0].tiers if t.name == "spine")
+    assert spine.oversubscription == 7  # 1:7 above the pod [S31]
+
+
+# -- parameters ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("tid,params,needle", [
+    ("dgx-h100-superpod", {"scalable_units": 0}, "from 1 to 64"),
+    ("dgx-h100-superpod", {"scalable_units": "two"}, "expected an integer"),
+    ("dgx-h100-superpod", {"scalable_units": 2.5}, "expected an integer"),
+    ("dgx-h100-superpod", {"scalable_units": True}, "expected an integer"),
+    ("dgx-h100-superpod", {"ufm_port": "maybe"}, "true or false"),
+    ("dgx-h100-superpod", {"sus": 2}, "unknown parameter 'sus'"),
+    ("dgx-b300-superpod", {"edition": "gpu-rack"}, "one of ac-xdr, dc-busbar"),
+    ("fat-tree", {"k": 7}, "even"),
+    ("fat-tree", {"k": 66}, "from 4 to 64"),
+    ("fat-tree", {"generation": "hopper", "link_speed_gbps": "800"}, "faster than"),
+    ("cpu-cluster", {"node": "xeon6-2s", "nodes_per_rack": 40}, "44U"),
+    ("cpu-cluster", {"leaf_oversubscription": "nan"}, "expected a number"),
+])
+def test_bad_parameters_raise_parameter_error(tid, params, needle):
+    with pytest.raises(ParameterError, match=re.escape(needle)):
+        instantiate(tid, params, catalog=CAT)
+
+
+@pytest.mark.parametrize("argv,needle", [
+    (["new", "dgx-b200-superpod", "--set", "scalable_units=65"], "from 1 to 64"),
+    (["new", "dgx-b200-superpod", "--set", "scalable_units=x"], "expected an integer"),
+    (["new", "dgx-b200-superpod", "--set", "nodes=4"], "unknown parameter"),
+    (["new", "fat-tree", "--set", "link_speed_gbps=1600"], "one of 100, 400, 800"),
+    (["new", "fat-tree", "--set", "k"], "KEY=VALUE"),
+])
+def test_cli_bad_parameter_exits_2_with_one_line(tmp_path, capsys, argv, needle):
+    out = tmp_path / "x.json"
+    code = cli_main([*argv, "-o", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2 and len(err.strip().splitlines()) == 1 and needle in err
+    assert not out.exists()
+
+
+def test_cli_new_and_check_a_superpod(tmp_path, capsys):
+    out = tmp_path / "pod.json"
+    assert cli_main(["new", "dgx-b300-superpod", "--set", "edition=dc-busbar",
+                     "--set", "scalable_units=1", "-o", str(out)]) == 0
+    assert cli_main(["check", str(out)]) == 0
+    assert "0 error(s)" in capsys.readouterr().out
+
+
+def test_cli_templates_lists_by_generation(capsys):
+    assert cli_main(["templates", "--generation", "blackwell"]) == 0
+    out = capsys.readouterr().out
+    assert "dgx-b200-superpod" in out and "gb200-nvl72-superpod" in out
+    assert "dgx-h100-superpod" not in out
+
+
+def test_resolve_params_binds_choices_and_evaluates_vars():
+    env = resolve_params(BUILTIN["dgx-b300-superpod"], {"edition": "dc-busbar"})
+    assert env["su_nodes"] == 64 and env["fabric_switch"] == "sn5610"
+    assert env["gpus"] == 8 * 64 * env["scalable_units"]
+
+
+# -- property tests -------------------------------------------------------------------------
+
+# keep the property tests fast: cap the block counts, explore everything else
+_CAPS = {"scalable_units": 6, "pods": 2, "racks": 40, "k": 24, "nodes_per_rack": 40}
+
+
+def _param_strategy(p, capped: bool):
+    if p.type == "bool":
+        return st.booleans()
+    if p.type == "choice":
+        return st.sampled_from(p.choices)
+    lo, hi = p.min if p.min is not None else 0, p.max if p.max is not None else 1000
+    if capped and p.name in _CAPS:
+        hi = min(hi, _CAPS[p.name])
+    if p.type == "float":
+        return st.floats(min_value=lo, max_value=hi, allow_nan=False)
+    s = st.integers(min_value=int(lo), max_value=int(hi))
+    return s.filter(lambda v: v % 2 == 0) if p.even else s
+
+
+def _params(t: TemplateFile, capped: bool = True):
+    return st.fixed_dictionaries({p.name: _param_strategy(p, capped) for p in t.parameters})
+
+
+@pytest.mark.parametrize("tid", sorted(BUILTIN))
+@settings(max_examples=25)
+@given(data=st.data())
+def test_property_instantiation_keeps_counts_consistent(tid, data):
+    t = BUILTIN[tid]
+    params = data.draw(_params(t))
+    try:
+        env = resolve_params(t, params)
+    except ParameterError as exc:  # a constraint said no: that is an answer, not a crash
+        assert t.constraints and str(exc)
+        return
+    lay = instantiate(t, params, catalog=CAT)
+    arr = compile_layout(lay, CAT)
+    tt = arr.types
+    gpus = int(arr.rack_gpus.sum())
+    servers = int(arr.rack_servers.sum())
+    gpu_per_device = tt.gpus[arr.dev_type][tt.gpus[arr.dev_type] > 0]
+    # GPUs = nodes x GPUs per node, for every kind of node in the hall
+    assert gpus == int(gpu_per_device.sum())
+    if "gpus" in env:
+        assert gpus == env["gpus"]
+    if "nodes" in env and servers:
+        assert servers == env["nodes"]
+    if len(set(gpu_per_device.tolist())) == 1 and servers:
+        assert gpus == servers * int(gpu_per_device[0])
+    # racks = compute racks + network racks, with the template's own arithmetic
+    compute = int(((arr.rack_gpus > 0) | (arr.rack_cpu_nodes > 0)).sum())
+    network = sum(1 for r in lay.racks if r.id.startswith("NET"))
+    assert compute + network == len(lay.racks)
+    for key in ("compute_racks", "network_racks", "server_racks"):
+        if key in env:
+            want = env[key]
+            got = network if key == "network_racks" else compute
+            assert got == want, key
+    if "cpu_nodes" in env or t.generation == "cpu":
+        assert int(arr.rack_cpu_nodes.sum()) == env["nodes"]
+    # every powered rack is fed from both sides
+    fed = {f.id: f.side for f in lay.feeds}
+    for i, r in enumerate(lay.racks):
+        if arr.rack_power_w[i] > 0:
+            assert {fed[f] for f in r.feeds} == {"A", "B"}, r.id
+
+
+@pytest.mark.parametrize("tid", sorted(BUILTIN))
+@settings(max_examples=8)
+@given(data=st.data())
+def test_property_layouts_are_sound_floor_plans(tid, data):
+    t = BUILTIN[tid]
+    params = data.draw(_params(t))
+    try:
+        lay = instantiate(t, params, catalog=CAT)
+    except ParameterError:
+        return
+    a = analyze(lay, CAT)
+    broken = sorted({v.code for v in a.violations
+                     if v.severity == "error" and GEOMETRY_CODES.match(v.code)})
+    assert not broken, (params, broken)
+
+
+@pytest.mark.parametrize("tid", sorted(BUILTIN))
+@settings(max_examples=15)
+@given(data=st.data())
+def test_property_full_parameter_range_never_crashes(tid, data):
+    t = BUILTIN[tid]
+    params = data.draw(_params(t, capped=False))
+    try:
+        lay = instantiate(t, params, catalog=CAT)
+    except ParameterError:
+        return
+    assert lay.racks
+
+
+@pytest.mark.parametrize("tid", sorted(BUILTIN))
+@settings(max_examples=15)
+@given(junk=st.dictionaries(st.sampled_from(["scalable_units", "k", "pods", "racks", "edition",
+                                             "generation", "ufm_port", "x", "racks_per_row"]),
+                            st.one_of(st.integers(-10**6, 10**6), st.text(max_size=8),
+                                      st.floats(allow_nan=True, allow_infinity=True),
+                                      st.booleans(), st.none(), st.lists(st.integers()))))
+def test_property_bad_values_only_ever_raise_parameter_error(tid, junk):
+    try:
+        instantiate(tid, junk, catalog=CAT)
+    except ParameterError:
+        pass
+
+
+# -- schema additions ----------------------------------------------------------------------
+
+def _minimal(**over) -> dict:
+    base = {
+        "schema": "rackscape.template/1", "id": "t", "title": "T", "generation": "hopper",
+        "parameters": [{"name": "n", "type": "int", "default": 2, "min": 1, "max": 8}],
+        "racks": [{"name": "a", "count": "n", "rack_type": "rack-800x1200",
+                   "devices": [{"type": "dgx-h100", "count": 2, "u": 3, "pitch_u": 9}]},
+                  {"name": "net", "role": "network", "count": 1, "rack_type": "rack-800x1200",
+                   "id_prefix": "NET", "align": "center", "reserve_kw": 20},
+                  {"name": "b", "count": "n", "rack_type": "rack-800x1200",
+                   "devices": [{"type": "dgx-h100", "count": 2, "u": 3, "pitch_u": 9}]}],
+        "cooling": {"liquid_unit": None}}
+    base.update(over)
+    return base
+
+
+@pytest.mark.parametrize("over,needle", [
+    ({"repeat": {"count": 2, "groups": ["a", "b"]}}, "consecutive"),
+    ({"repeat": {"count": 2, "groups": ["zz"]}}, "unknown rack groups"),
+    ({"fabrics": [{"id": "f", "members": ["nope"]}]}, "unknown rack groups"),
+    ({"parameters": [{"name": "n", "type": "int", "default": 9, "min": 1, "max": 8}]}, "default"),
+    ({"parameters": [{"name": "g", "type": "choice", "default": "x", "choices": ["x", "y"],
+                      "bindings": {"x": {"v": 1}}}]}, "every choice"),
+    ({"vars": {"n": 3}}, "redefine"),
+    ({"assumptions": {"air_limit_kw_per_rack": -1}}, "assumptions"),
+])
+def test_template_schema_refuses_inconsistent_files(over, needle):
+    with pytest.raises(ValidationError, match=needle):
+        TemplateFile.model_validate(_minimal(**over))
+
+
+def test_repeat_lays_out_blocks_and_reserve_sizes_feeds():
+    t = TemplateFile.model_validate(_minimal(repeat={"count": 3, "groups": ["a", "net", "b"]}))
+    lay = instantiate(t, {"n": 2}, catalog=CAT)
+    assert sum(1 for r in lay.racks if r.id.startswith("NET")) == 3
+    assert len({r.row for r in lay.racks}) == 9
+    # the network row is centred on the widest row
+    net = [r for r in lay.racks if r.id.startswith("NET")][0]
+    row_a = [r for r in lay.racks if r.row == "R01"]
+    assert net.x_m == pytest.approx(sum(r.x_m for r in row_a) / len(row_a))
+    # the reserve counts when feeds are sized: 20 kW on a row of one empty rack
+    feed = next(f for f in lay.feeds if net.feeds[0] == f.id)
+    assert feed.model in ("busway-415v-400a", "busway-415v-800a")
+
+
+def test_constraints_when_and_layout_generation():
+    t = TemplateFile.model_validate(_minimal(
+        layout_generation="${gen}",
+        parameters=[{"name": "n", "type": "int", "default": 2, "min": 1, "max": 8},
+                    {"name": "gen", "type": "choice", "default": "hopper",
+                     "choices": ["hopper", "blackwell"]}],
+        constraints=[{"expr": "n != 3", "message": "n: three is not allowed"}],
+        fabrics=[{"id": "f", "members": ["a", "b"], "network_racks": ["net"],
+                  "tiers": [{"name": "leaf", "switch": "qm9700"},
+                            {"name": "spine", "switch": "qm9700", "when": "n > 4"}]}]))
+    lay = instantiate(t, {"n": 2, "gen": "blackwell"}, catalog=CAT)
+    assert lay.generation == "blackwell"
+    assert [tier.name for tier in lay.fabrics[0].tiers] == ["leaf"]
+    assert [tier.name for tier in instantiate(t, {"n": 5}, catalog=CAT).fabrics[0].tiers] == \
+        ["leaf", "spine"]
+    with pytest.raises(ParameterError, match="three is not allowed"):
+        instantiate(t, {"n": 3}, catalog=CAT)
+
+
+def test_expressions_cannot_run_code():
+    t = TemplateFile.model_validate(_minimal(vars={"x": "__import__('os').system('true')"}))
+    with pytest.raises(ParameterError, match="unsupported syntax|unknown name"):
+        instantiate(t, {}, catalog=CAT)
+
+
+def test_racks_over_the_air_limit_get_rear_doors_in_the_room_redundancy_group():
+    lay = instantiate("dgx-b200-superpod", {"scalable_units": 1, "systems_per_rack": 4},
+                      catalog=CAT)
+    doors = [u for u in lay.cooling if u.kind == "rear_door"]
+    compute = [r for r in lay.racks if r.devices]
+    assert {d.rack for d in doors} == {r.id for r in compute}
+    assert {d.group for d in doors} == {"CRAH"}
+    assert not [v for v in analyze(lay, CAT).violations if v.severity == "error"]
