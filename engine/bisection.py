@@ -357,6 +357,7 @@ def cut_for_split(n_vertices: int, u: np.ndarray, v: np.ndarray, cap: np.ndarray
 
 def graph_bisection(n_vertices: int, u: np.ndarray, v: np.ndarray, cap: np.ndarray,
                     n_endpoints: int, *, starts: int = 3, rounds: int = 8,
+                    start: np.ndarray | None = None,
                     return_trace: bool = False) -> GraphBisection:
     """Search balanced splits of the endpoints ``0 .. n_endpoints-1`` for the smallest cut.
 
@@ -372,6 +373,9 @@ def graph_bisection(n_vertices: int, u: np.ndarray, v: np.ndarray, cap: np.ndarr
         Spectral starting splits (eigenvectors 2 .. starts + 1).
     rounds : int
         Refinement rounds per start (one max-flow each).
+    start : ndarray of bool, shape (n_endpoints,), optional
+        A balanced split to refine instead of the spectral starts (for
+        example the best split before a switch failed).
 
     Returns
     -------
@@ -407,9 +411,15 @@ def graph_bisection(n_vertices: int, u: np.ndarray, v: np.ndarray, cap: np.ndarr
             return GraphBisection(0.0, side, 0, [side] if return_trace else [])
     best_val, best_side, evals = np.inf, np.zeros(n_ep, bool), 0
     w_ep = g.w[:n_ep]
-    for order in _spectral_orders(g, n_ep, starts):
-        side = np.zeros(n_ep, bool)
-        side[order[:half]] = True
+    if start is not None:
+        begin = [np.asarray(start, bool)]
+    else:
+        begin = []
+        for order in _spectral_orders(g, n_ep, starts):
+            side = np.zeros(n_ep, bool)
+            side[order[:half]] = True
+            begin.append(side)
+    for side in begin:
         val, src = g.min_cut(side, n_ep)
         evals += 1
         if return_trace:

@@ -47,6 +47,7 @@ import shutil
 import stat
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -308,7 +309,7 @@ def _read_member(bundle: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> by
     try:
         with zf.open(info) as fh:
             raw = fh.read(MAX_MEMBER_BYTES + 1)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError,
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, EOFError, ValueError,
             NotImplementedError, RuntimeError) as exc:
         raise BundleError(bundle, info.filename, f"a readable member ({exc})") from None
     if len(raw) > MAX_MEMBER_BYTES or len(raw) != info.file_size:
@@ -357,7 +358,8 @@ def read_bundle(path: str | os.PathLike) -> BundleContents:
         raise BundleError(bundle, "", f"a readable bundle file ({exc.strerror or exc})") from None
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, EOFError,
+            ValueError, NotImplementedError, RuntimeError) as exc:
         raise BundleError(bundle, "", f"a zip archive ({exc})") from None
     with zf:
         infos = zf.infolist()

@@ -381,9 +381,10 @@ def format_table(rows: list[CompareRow]) -> str:
 
     Examples
     --------
-    >>> print(format_table([CompareRow("hopper", "dgx-h100-superpod", "scalable_units", 1,
-    ...                                gpus=256)]).splitlines()[2])
-    GPUs                 256
+    >>> table = format_table([CompareRow("hopper", "dgx-h100-superpod", "scalable_units", 1,
+    ...                                  gpus=256)])
+    >>> table.splitlines()[3].split()
+    ['GPUs', '256']
     """
     cols = []
     for r in rows:

@@ -136,18 +136,30 @@ def n_plus_one(capacity_kw: np.ndarray, load_kw: np.ndarray, group: np.ndarray):
     return cap, n1, n1 - load
 
 
+_SUB_ROWS = 16  # rows computed together: two (16, U) scratch arrays stay in cache
+
+
 def _share_block(rx, ry, ux, uy, capacity_kw, heat_kw) -> np.ndarray:
     """Return the (U,) loads that one block of racks puts on the units."""
-    w = np.subtract.outer(rx, ux)
-    np.square(w, out=w)
-    t = np.subtract.outer(ry, uy)
-    np.square(t, out=t)
-    w += t
-    np.maximum(w, 0.25, out=w)  # a rack on top of a unit: 0.5 m floor on the distance
-    np.divide(capacity_kw, w, out=w)
-    scale = heat_kw / w.sum(axis=1)
-    w *= scale[:, None]
-    return w.sum(axis=0)
+    acc = np.zeros(len(ux))
+    w = np.empty((min(_SUB_ROWS, len(rx)), len(ux)))
+    t = np.empty_like(w)
+    for lo in range(0, len(rx), _SUB_ROWS):
+        hi = min(lo + _SUB_ROWS, len(rx))
+        ww = w[:hi - lo]
+        np.subtract(rx[lo:hi, None], ux, out=ww)
+        np.square(ww, out=ww)
+        ryb = ry[lo:hi]
+        # racks of one row share y: the same (y - uy)^2 row serves them all
+        tt = t[:1] if (ryb == ryb[0]).all() else t[:hi - lo]
+        np.subtract(ryb[:len(tt), None], uy, out=tt)
+        np.square(tt, out=tt)
+        ww += tt
+        np.maximum(ww, 0.25, out=ww)  # a rack on top of a unit: 0.5 m floor on the distance
+        np.divide(capacity_kw, ww, out=ww)
+        ww /= ww.sum(axis=1)[:, None]  # each rack's shares sum to 1 (a lone unit gets 1.0)
+        acc += np.einsum("r,ru->u", heat_kw[lo:hi], ww)
+    return acc
 
 
 def air_share_partials(rx: np.ndarray, ry: np.ndarray, ux: np.ndarray, uy: np.ndarray,
@@ -250,12 +262,16 @@ def _unit_tables(layout: Layout) -> dict:
 
 
 def _explicit(layout: Layout, idx, attr: str, tables: dict, kind: str) -> np.ndarray:
-    index, kinds = tables["index"], tables["kind"]
-    out = np.empty(len(idx), np.int64)
-    for k, ri in enumerate(idx):
-        uid = getattr(layout.racks[ri], attr)
-        j = index.get(uid, -1) if uid is not None else -1
-        out[k] = j if j >= 0 and kinds[j] == kind else -1
+    """Return the unit index each rack in ``idx`` names in ``attr`` (-1: none or not a ``kind``)."""
+    racks = layout.racks
+    named = [getattr(racks[ri], attr) for ri in idx]
+    out = np.full(len(named), -1, np.int64)
+    if any(v is not None for v in named):
+        index = tables["index"]
+        out[:] = [index.get(v, -1) if v is not None else -1 for v in named]
+        named_unit = np.flatnonzero(out >= 0)
+        kinds = np.asarray(tables["kind"], dtype=object)
+        out[named_unit[kinds[out[named_unit]] != kind]] = -1
     return out
 
 

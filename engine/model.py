@@ -206,10 +206,12 @@ class ExplicitLink(_Model):
 class FabricTier(_Model):
     """One switch tier of a fabric: model and oversubscription (down:up ports).
 
-    ``radix`` uses only that many ports of each switch (a k-ary fat-tree built
-    from bigger switches); ``port_speed_gbps`` overrides the catalog port speed
-    (for example a breakout); ``count`` forces the number of switches, which
-    makes the fabric an edited one (bisection by the graph method).
+    ``radix`` uses only that many ports of each switch, at the fabric's link
+    speed (a k-ary fat-tree built from bigger switches); ``port_speed_gbps``
+    overrides the catalog port speed (for example a breakout); ``count``
+    forces the number of spines of a 2-tier or cores of a 3-tier fabric, which
+    makes it an edited one (bisection by the graph method); leaves always
+    follow the member nodes.
     """
 
     name: Literal["leaf", "spine", "core"]
@@ -228,7 +230,10 @@ class Fabric(_Model):
     racks whose free U take this fabric's switches, in order. ``tiers`` lists
     the most tiers the fabric may use; with ``collapse_tiers`` a fabric that
     fits in fewer tiers uses fewer, as NVIDIA's DGX SuperPOD does up to 8
-    scalable units.
+    scalable units. A scale-out fabric gives every GPU ``ports_per_gpu`` NICs
+    (0: the device's scale-out ports from the catalog); front-end, storage and
+    management fabrics take the catalog's ports of that purpose. Every link
+    runs at ``nic_speed_gbps``.
     """
 
     id: Identifier

@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from engine.bisection import closed_form_bisection, cut_for_split, graph_bisection
+from engine.bisection import closed_form_bisection, graph_bisection
 from engine.cabling import HISTOGRAM_EDGES_M, CableRouter, CablingResult, _geometry_key
 from engine.catalog import Catalog
 from engine.compile import ROLE_CODES, LayoutArrays
@@ -262,8 +262,10 @@ def _bisection(topo: Topology, fb: FabricBuild, rack_ids: list[str]) -> dict[str
             inc = np.bincount(np.concatenate([u, v]), weights=np.concatenate([cap, cap]),
                               minlength=fb.n_vertices)[fb.n_endpoints + spines - fb.sw_start]
             cand = spines[np.argsort(-inc, kind="stable")[:3]]
-            vals = [(cut_for_split(fb.n_vertices, *_fabric_edges(topo, fb, np.array([s])),
-                                   g.side), int(s - fb.sw_start)) for s in cand]
+            # refine the best split on the graph without each candidate spine
+            vals = [(graph_bisection(fb.n_vertices, *_fabric_edges(topo, fb, np.array([s])),
+                                     fb.n_endpoints, start=g.side, rounds=4).value,
+                     int(s - fb.sw_start)) for s in cand]
             worst = min(vals)
         out.update(gbps=g.value, method="graph_search", exact=False)
     else:

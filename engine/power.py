@@ -129,18 +129,13 @@ def _feed_tables(layout: Layout) -> dict:
 
 
 def _pairs(rack_feeds: list[tuple[str, ...]], rack_ids: list[str], fidx: dict[str, int]):
-    pr: list[int] = []
-    pf: list[int] = []
-    unknown: list[tuple[str, str]] = []
-    for ri, feeds in enumerate(rack_feeds):
-        for fid in feeds:
-            j = fidx.get(fid)
-            if j is None:
-                unknown.append((rack_ids[ri], fid))
-            else:
-                pr.append(ri)
-                pf.append(j)
-    return np.asarray(pr, np.int64), np.asarray(pf, np.int64), unknown
+    flat = [(ri, fid) for ri, feeds in enumerate(rack_feeds) for fid in feeds]
+    j = np.array([fidx.get(fid, -1) for _, fid in flat], np.int64)
+    ri = np.array([r for r, _ in flat], np.int64)
+    known = j >= 0
+    unknown = [(rack_ids[r], fid) for (r, fid), ok in zip(flat, known.tolist(), strict=True)
+               if not ok]
+    return ri[known], j[known], unknown
 
 
 def _rows(rows: list[str]) -> tuple[list[str], np.ndarray]:

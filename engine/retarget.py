@@ -8,11 +8,13 @@ The mapping, by device role (the catalog's ``role``):
 * ``rack_system`` (NVL72-class) -> the generation's rack-scale system
   (:data:`FLAGSHIP_SYSTEM`); the rack takes that system's rack type. A
   generation without one (Hopper, AMD Instinct) leaves the rack unmapped.
-* ``switch`` -> a switch of the same family (InfiniBand or Ethernet) whose
-  port speed matches the generation's NIC speed (the smallest speed at or
-  above it, else the fastest there is); management switches (ports below
-  100 Gb/s) are kept. Fabric tiers follow the same mapping, and a fabric's
-  NIC speed becomes the new servers' port speed.
+* ``switch`` of the scale-out speed class (ports of 400 Gb/s or more) -> a
+  switch of the same family (InfiniBand or Ethernet) whose port speed matches
+  the generation's NIC speed (the smallest speed at or above it, else the
+  fastest there is); front-end and management switches (slower ports) are
+  kept. The tiers of scale-out fabrics follow the same mapping, and such a
+  fabric's NIC speed becomes the new servers' port speed; other fabrics are
+  kept.
 * CPU nodes, NICs, storage, power shelves and other devices are kept.
 
 Cooling units, feeds and the hall are kept as they were; the summary gives
@@ -70,7 +72,7 @@ SWITCH_FAMILY: dict[str, str] = {
     "sn5600": "ethernet", "sn5610": "ethernet", "sn4600c": "ethernet",
     "arista-7060x6-64pe": "ethernet", "tomahawk5-64x800": "ethernet",
 }
-_MANAGEMENT_GBPS = 100.0
+_SCALE_OUT_GBPS = 400.0  # slower switches serve front-end, storage or management networks
 
 
 @dataclass
@@ -141,8 +143,7 @@ def switch_for(catalog: Catalog, switch_id: str, speed_gbps: float) -> str | Non
     if family is None:
         return None
     cands = [d for d in catalog.devices.values()
-             if d.role == "switch" and SWITCH_FAMILY.get(d.id) == family
-             and d.switch_port_speed_gbps >= _MANAGEMENT_GBPS]
+             if d.role == "switch" and SWITCH_FAMILY.get(d.id) == family]
     if not cands:
         return None
     fast = [d for d in cands if d.switch_port_speed_gbps >= speed_gbps]
@@ -205,7 +206,7 @@ def retarget(layout: Layout, generation: str, catalog: Catalog | None = None) ->
     def map_switch(sid: str) -> str | None:
         if sid not in sw_map:
             dev = catalog.devices.get(sid)
-            if dev is not None and dev.switch_port_speed_gbps < _MANAGEMENT_GBPS:
+            if dev is not None and dev.switch_port_speed_gbps < _SCALE_OUT_GBPS:
                 sw_map[sid] = sid
             else:
                 sw_map[sid] = switch_for(catalog, sid, nic_gbps)
@@ -263,6 +264,9 @@ def retarget(layout: Layout, generation: str, catalog: Catalog | None = None) ->
             racks.append(rack)
     fabrics: list[Fabric] = []
     for f in layout.fabrics:
+        if f.purpose != "scale_out":
+            fabrics.append(f)
+            continue
         tiers = []
         for tier in f.tiers:
             new = map_switch(tier.switch)
@@ -274,7 +278,7 @@ def retarget(layout: Layout, generation: str, catalog: Catalog | None = None) ->
                 res.changes[f"fabric {f.id} {tier.name}: {tier.switch} -> {new}"] += 1
             tiers.append(tier.model_copy(update={"switch": new, "port_speed_gbps": None}))
         upd: dict = {"tiers": tiers}
-        if f.purpose == "scale_out" and f.topology != "explicit":
+        if f.topology != "explicit":
             fastest = max((catalog.devices[t.switch].switch_port_speed_gbps for t in tiers
                            if t.switch in catalog.devices), default=nic_gbps)
             upd["nic_speed_gbps"] = min(nic_gbps, fastest)

@@ -207,6 +207,9 @@ def export_dialog(window: Any) -> list[Path] | None:
     from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QProgressDialog
 
     doc = window.document
+    wait = getattr(doc, "wait_for_analysis", None)
+    if callable(wait):
+        wait()  # a background analysis of the latest edit
     layout = doc.layout
     analysis = getattr(doc, "analysis", None)
     if callable(analysis):

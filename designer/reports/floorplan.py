@@ -64,6 +64,7 @@ class PlanInfo:
     paper_scale: int | None = None
     fallback_reason: str = ""
     bottom: float = 0.0  # device y where the drawing (legend included) ends
+    turned: bool = False  # drawn a quarter turn to the left (north points left)
 
 
 # -- geometry ------------------------------------------------------------------------------
@@ -193,9 +194,14 @@ def _plan_strips(geo: _Geo, area: QRectF, pt: float, gutter: float):
             sh = (area.height() - (k - 1) * gap) / k - (cap if k > 1 else 0)
             sw = area.width() - gutter
             s = min(sw / longest, sh / H) if sh > 0 else 0
-        if best is None or s > best[0] * 1.08:  # more strips only when clearly larger
-            best = (s, k, cuts, longest)
-    s, k, cuts, longest = best
+        # strips cost reading effort: each one must earn its keep, and cutting at
+        # all must at least double the scale
+        score = s / (1.0 + 0.15 * (k - 1))
+        if k == 1:
+            single = s
+        if best is None or (s >= 2.0 * single and score > best[4]):
+            best = (s, k, cuts, longest, score)
+    s, k, cuts, longest, _ = best
     out = []
     for i in range(k):
         if tall:
@@ -426,20 +432,27 @@ def _row_labels(p: QPainter, m: _Map, geo: _Geo, pt: float, gutter: float) -> No
         p.drawText(r, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, name)
 
 
-def _north_arrow(p: QPainter, at: QPointF, pt: float) -> None:
+def _north_arrow(p: QPainter, at: QPointF, pt: float, angle: float = 0.0) -> None:
+    """Draw the north arrow (plan +y) with its tip near ``at``, turned by ``angle`` degrees."""
     h = 18 * pt
+    p.save()
+    p.translate(at.x(), at.y() + h * 0.5)
+    p.rotate(angle)
     path = QPainterPath()
-    path.moveTo(at.x(), at.y())
-    path.lineTo(at.x() + h * 0.28, at.y() + h * 0.8)
-    path.lineTo(at.x(), at.y() + h * 0.62)
-    path.lineTo(at.x() - h * 0.28, at.y() + h * 0.8)
+    path.moveTo(0, -h * 0.5)
+    path.lineTo(h * 0.28, h * 0.3)
+    path.lineTo(0, h * 0.12)
+    path.lineTo(-h * 0.28, h * 0.3)
     path.closeSubpath()
     p.setPen(_pen(C["ink"], 0.6 * pt))
     p.setBrush(QColor(C["ink"]))
     p.drawPath(path)
+    p.rotate(-angle)
     p.setFont(font(7 * pt, bold=True))
-    p.drawText(QRectF(at.x() - 10 * pt, at.y() + h * 0.8, 20 * pt, 9 * pt),
+    off = QPointF(0, h * 0.42) if angle == 0 else QPointF(h * 0.68, 0)
+    p.drawText(QRectF(off.x() - 10 * pt, off.y() - 1 * pt, 20 * pt, 9 * pt),
                Qt.AlignmentFlag.AlignCenter, "N")
+    p.restore()
 
 
 def _nice(x: float) -> float:
@@ -598,6 +611,14 @@ class PlanSource:
                 self.error = f"{type(exc).__name__}: {exc}"
                 self.scene = self.document = None
 
+    def close(self) -> None:
+        """Release the scene and end its document cleanly."""
+        if self.document is not None:
+            self.document.close()
+        if self.scene is not None:
+            self.scene.clear()
+        self.scene = self.document = None
+
     @property
     def renderer(self) -> str:
         """``"scene"`` or ``"fallback"``."""
@@ -694,7 +715,7 @@ def _device_pt(p: QPainter, rect: QRectF) -> float:
 def render_floor_plan(painter: QPainter, rect: QRectF, layout: Any, analysis: Any,
                       overlays: Any = (), *, pt: float | None = None, legend: bool = True,
                       mm_per_unit: float | None = None,
-                      source: PlanSource | None = None) -> PlanInfo:
+                      source: PlanSource | None = None, rotate: bool | None = None) -> PlanInfo:
     """Draw the floor plan of ``layout`` to scale into ``rect`` of ``painter``.
 
     Parameters
@@ -717,6 +738,9 @@ def render_floor_plan(painter: QPainter, rect: QRectF, layout: Any, analysis: An
         standard scale (1:100, 1:200, ...) and the bar says so.
     source : PlanSource, optional
         From :func:`prepare_plan`; made here when not given.
+    rotate : bool, optional
+        Allow turning a wide hall a quarter to fit a tall rectangle (the north
+        arrow turns with it); by default only on paper (``mm_per_unit`` given).
 
     Returns
     -------
@@ -725,7 +749,14 @@ def render_floor_plan(painter: QPainter, rect: QRectF, layout: Any, analysis: An
     """
     overlays = normalize_overlays(overlays)
     pt = pt or _device_pt(painter, rect)
-    source = source or prepare_plan(layout, analysis)
+    if source is None:
+        source = prepare_plan(layout, analysis)
+        try:
+            return render_floor_plan(painter, rect, layout, analysis, overlays, pt=pt,
+                                     legend=legend, mm_per_unit=mm_per_unit, source=source,
+                                     rotate=rotate)
+        finally:
+            source.close()
     source.set_overlays(overlays)
     geo = source.geo
     kw_max = float(geo.rack_kw.max()) if geo.n else 0.0
@@ -742,6 +773,12 @@ def render_floor_plan(painter: QPainter, rect: QRectF, layout: Any, analysis: An
     area = QRectF(rect.left(), rect.top(), rect.width() - (22 * pt if legend else 0),
                   rect.height() - band_h)
     s, strips, tall = _plan_strips(geo, area, pt, gutter)
+    turned = False
+    if rotate if rotate is not None else bool(mm_per_unit):
+        s2, strips2, tall2 = _plan_strips(geo, QRectF(0, 0, area.height(), area.width()), pt,
+                                          gutter)
+        if s2 >= 1.3 * s:  # a wide hall on a tall page: turn it a quarter to the left
+            s, strips, tall, turned = s2, strips2, tall2, True
     ratio = None
     if mm_per_unit and s > 0:
         fit = 1000.0 / (s * mm_per_unit)
@@ -755,9 +792,16 @@ def render_floor_plan(painter: QPainter, rect: QRectF, layout: Any, analysis: An
     painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
     painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
     plan_bottom = rect.top()
+    if turned:  # virtual x runs up the page, virtual y to the right
+        painter.save()
+        painter.translate(area.left(), area.bottom())
+        painter.rotate(-90)
+        used = max(_Map(w, t, s).rect(w).bottom() for w, t in strips)  # virtual y = page x
+        painter.translate(0, max(0.0, (area.width() - used) / 2))
     for win, target in strips:
         m = _Map(win, target, s)
-        plan_bottom = max(plan_bottom, m.rect(win).bottom())
+        r = m.rect(win)
+        plan_bottom = max(plan_bottom, area.bottom() - r.left() if turned else r.bottom())
         painter.save()
         # the gutter left of a strip holds its row labels (the scene draws them there too)
         painter.setClipRect(target.adjusted(-gutter + pt, -1, 1, 1))
@@ -779,8 +823,11 @@ def render_floor_plan(painter: QPainter, rect: QRectF, layout: Any, analysis: An
             if painter.fontMetrics().horizontalAdvance(text) > cap.width():
                 text = f"{max(lo, 0):.0f}–{hi:.0f}"
             painter.drawText(cap, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text)
+    if turned:
+        painter.restore()
     if legend:
-        _north_arrow(painter, QPointF(rect.right() - 11 * pt, rect.top() + 2 * pt), pt)
+        _north_arrow(painter, QPointF(rect.right() - 11 * pt, rect.top() + 2 * pt), pt,
+                     -90.0 if turned else 0.0)
         top = min(plan_bottom + 8 * pt, rect.bottom() - band_h + 6 * pt)
         band = QRectF(rect.left(), top, rect.width(), band_h - 6 * pt)
         _scale_bar(painter, QPointF(band.left() + gutter, band.top() + 5 * pt), s, pt, ratio)
@@ -788,4 +835,4 @@ def render_floor_plan(painter: QPainter, rect: QRectF, layout: Any, analysis: An
                                      band.width() - gutter, band.height() - 14 * pt), placed, pt)
     painter.restore()
     end = band.top() + 14 * pt + 10 * pt * rows if legend else plan_bottom
-    return PlanInfo(source.renderer, s, len(strips), ratio, source.error, end)
+    return PlanInfo(source.renderer, s, len(strips), ratio, source.error, end, turned)

@@ -151,9 +151,9 @@ def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple
     s.append(Heading("Floor plan"))
     s.append(Figure(plan(()), None,
                     "Drawn to scale (scale bar; the ratio holds when printed at 100 % on "
-                    f"{doc.page_name}). Plan north is up (+y). Thick rack edges are fronts, facing "
-                    "the cold aisles; row labels sit left of their rows. A long hall is cut "
-                    "into strips at its aisles."))
+                    f"{doc.page_name}). The arrow points to plan north (+y): a wide hall is "
+                    "turned a quarter to fit the page, a long one is cut into strips at its "
+                    "aisles. Dark rack edges are fronts, facing the cold aisles."))
     scene = source.scene is not None
     s.append(Heading("Power density"))
     s.append(Figure(plan(("heatmap",)), None,
@@ -273,6 +273,12 @@ def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple
                   f"scale-up (NVLink) domain {nw['scaleup_domain_gpus']} GPUs. "
                   f"{tables['network'].note}"))
     s.append(TableFlow(tables["network"]))
+    if len(tables["fabrics"]):
+        s.append(Heading("Fabrics", 2))
+        s.append(TableFlow(tables["fabrics"], ["Fabric", "Topology", "Tiers", "Nodes", "GPUs",
+                                               "Scalable units", "Bisection", "Method",
+                                               "Per GPU", "Worst single failure"],
+                           wrap=["Worst single failure"]))
     if len(tables["fabric"]):
         s.append(Heading("Fabric tiers", 2))
         s.append(TableFlow(tables["fabric"]))
@@ -283,7 +289,10 @@ def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple
     s.append(Heading("Cabling"))
     s.append(Para(f"{cb['links']:,} links, {cb['transceivers']:,} transceivers, "
                   f"{cb['total_length_m']:,.0f} m of cable routed (longest {cb['max_length_m']:.1f} "
-                  f"m); optics draw {cb.get('optics_w', 0) / 1000:,.2f} kW. "
+                  f"m); optics draw {cb.get('optics_w', 0) / 1000:,.2f} kW"
+                  + (f" (power unknown for {cb['optics_power_unknown_ends']:,} cable ends: the "
+                     "catalog has no figure for their medium)"
+                     if cb.get("optics_power_unknown_ends") else "") + ". "
                   f"{tables['cutsheet'].note} The cut-sheet (one row per link) is in the XLSX "
                   "and CSV reports."))
     bins = tables["cable_bins"]
@@ -334,7 +343,8 @@ def _header_footer(doc: Doc, layout: Any, section: str, number: int, total: int,
                    date: str) -> None:
     pt = doc.pt
     y = 30 * pt
-    doc.text(QRectF(doc.margin_x, y - 12 * pt, doc.frame_w * 0.6, 12 * pt), layout.name, 7.5,
+    name = doc.fm(7.5).elidedText(layout.name, Qt.TextElideMode.ElideRight, doc.frame_w * 0.62)
+    doc.text(QRectF(doc.margin_x, y - 12 * pt, doc.frame_w * 0.65, 12 * pt), name, 7.5,
              color=C["muted"])
     doc.text(QRectF(doc.margin_x + doc.frame_w * 0.4, y - 12 * pt, doc.frame_w * 0.6, 12 * pt),
              section, 7.5, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
@@ -448,6 +458,15 @@ def write_pdf(layout: Any, analysis: Any, path: str | Path, *, page: str = "a4",
     plans: list[PlanInfo] = []
     step(0.27, "Preparing the floor plan")
     source = prepare_plan(layout, analysis, renderer)
+    try:
+        return _write(doc, layout, analysis, by_key, overlays, plans, source, date, step)
+    finally:
+        source.close()
+
+
+def _write(doc: Doc, layout: Any, analysis: Any, by_key: dict[str, Table],
+           overlays: tuple[str, ...], plans: list[PlanInfo], source: PlanSource, date: str,
+           step: Callable[[float, str], None]) -> dict[str, Any]:
     step(0.3, "Laying out pages")
     story = _story(layout, analysis, by_key, overlays, doc, plans, source)
     pages, toc = paginate(doc, story)

@@ -300,7 +300,7 @@ class TableFlow(Flowable):
             return self._lay
         cols = self._cols()
         fm, fmb = doc.fm(self.size), doc.fm(self.size, bold=True)
-        pad = 4 * doc.pt
+        pad = 7 * doc.pt
         rows = self.table.rows
         step = max(1, len(rows) // 400)
         sample = rows[::step]
@@ -350,7 +350,7 @@ class TableFlow(Flowable):
         if not wrapcols:
             self._heights = [base] * len(self.table.rows)
         else:
-            pad = 4 * doc.pt
+            pad = 6.5 * doc.pt  # the drawn cell is 2 x 3 pt narrower
             self._heights = [max([base] + [doc.text_height(self._cell(r, ci), lay.widths[k] - pad,
                                                            self.size) + 3 * doc.pt
                                            for k, ci in wrapcols]) for r in self.table.rows]
@@ -389,7 +389,7 @@ class TableFlow(Flowable):
         hs = self._row_heights(doc, width)
         width = sum(lay.widths)
         cols = self._cols()
-        pad = 2 * doc.pt
+        pad = 3 * doc.pt
         if self.continued:
             doc.text(QRectF(x, y, width, 9 * doc.pt), f"{self.table.title} (continued)", 7,
                      _LEFT, italic=True, color=C["muted"])

@@ -298,3 +298,16 @@ def test_export_dialog_writes_the_chosen_file(design, tmp_path, qtbot, monkeypat
                         lambda *args, **kw: (str(target), "Excel workbook (*.xlsx)"))
     files = export_dialog(window)
     assert files == [target.with_suffix(".xlsx")] and files[0].exists()
+
+
+def test_file_export_from_the_main_window(window, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    target = tmp_path / "from-window.pdf"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        lambda *args, **kw: (str(target), "PDF design report (*.pdf)"))
+    window.scene.set_overlay("heatmap", True)
+    window.export()
+    reader = pypdf.PdfReader(target)
+    assert len(reader.pages) >= 10
+    assert window.document.layout.name in _text(reader.pages[0])

@@ -197,3 +197,18 @@ def test_floor_cache_retests_only_moved_racks_with_the_same_result(builder):
         assert np.array_equal(inc.outside, full.outside)
         assert inc.on_obstacle == full.on_obstacle
     assert len(full.overlaps) and len(full.aisle_blocked) and len(full.outside)
+
+
+def test_self_crossing_outline_and_obstacle_do_not_crash(catalog):
+    # regression: a bow-tie obstacle made shapely raise a TopologyException mid-analysis
+    from engine.model import Hall, Layout, Obstacle, Rack
+
+    bow = Obstacle(id="BOW", polygon=[(1, 1), (3, 3), (3, 1), (1, 3)])
+    lay = Layout(hall=Hall(outline=[(0, 0), (10, 0), (10, 10), (0, 10)], obstacles=[bow]),
+                 racks=[Rack(id="R1", type="rack-800x1200", x_m=2, y_m=2)])
+    assert found(analyze(lay, catalog), "FLOOR-OBSTACLE") == [("R1", "BOW")]
+    twisted = Layout(hall=Hall(outline=[(0, 0), (10, 10), (10, 0), (0, 10)]),
+                     racks=[Rack(id="R1", type="rack-800x1200", x_m=2, y_m=2)])
+    a = analyze(twisted, catalog)
+    assert a.floor.hall_area_m2 == pytest.approx(50.0)  # two triangles of 25 m2
+    assert found(a, "FLOOR-OUTSIDE") == [("R1",)]

@@ -1,0 +1,160 @@
+"""One design intent across generations: the sizing rule, the power envelope, the hall,
+and the ``rackscape compare`` command (table, ``--json`` keys, exit codes)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from designer.cli import main as cli_main
+from engine.catalog import load_catalog
+from engine.compare import (
+    COMPARE_SCHEMA,
+    PLANS,
+    CompareRow,
+    compare,
+    compare_dict,
+    parse_generations,
+    parse_hall,
+)
+from engine.templates import ParameterError
+
+CAT = load_catalog(user_dir=None)
+ROW_KEYS = {"generation", "template", "param", "param_value", "preliminary", "gpus", "racks",
+            "floor_area_m2", "hall_m", "fits_hall", "it_mw", "facility_mw", "liquid_share",
+            "gpus_per_mw", "switches", "cables", "optics", "optics_kw", "bisection_tbps",
+            "per_gpu_bisection_gbps", "bisection_method", "scaleup_domain_gpus",
+            "failing_rules", "warnings", "note", "error"}
+
+
+@pytest.fixture(scope="module")
+def by_gpus() -> list[CompareRow]:
+    return compare(gpus=2000, catalog=CAT)
+
+
+def test_every_default_generation_has_a_plan_and_a_row(by_gpus):
+    assert [r.generation for r in by_gpus] == list(PLANS)
+    assert all(not r.error for r in by_gpus)
+
+
+def test_gpu_intent_takes_the_fewest_whole_blocks(by_gpus):
+    for row in by_gpus:
+        assert row.gpus >= 2000
+        if row.param_value > 1:
+            fewer = compare(gpus=2000, generations=[row.generation], catalog=CAT)[0]
+            assert fewer.param_value == row.param_value
+            # one block less would not reach the intent
+            per_block = row.gpus / row.param_value
+            assert per_block * (row.param_value - 1) < 2000
+    hopper = by_gpus[0]
+    assert (hopper.template, hopper.param_value, hopper.gpus) == ("dgx-h100-superpod", 8, 2048)
+
+
+def test_rows_carry_the_figures_of_the_analysis(by_gpus):
+    for row in by_gpus:
+        assert row.racks > 0 and row.floor_area_m2 > 0
+        assert row.facility_mw >= row.it_mw > 0
+        assert row.gpus_per_mw == pytest.approx(row.gpus / row.it_mw, rel=1e-3)
+        assert 0 <= row.liquid_share <= 1
+        assert row.switches > 0 and row.cables > 0
+        assert row.bisection_tbps > 0 and row.per_gpu_bisection_gbps > 0
+        assert not row.failing_rules
+    scaleup = {r.generation: r.scaleup_domain_gpus for r in by_gpus}
+    assert scaleup["hopper"] == 8 and scaleup["blackwell"] == 72
+    assert next(r for r in by_gpus if r.generation == "rubin").preliminary
+    assert next(r for r in by_gpus if r.generation == "hopper").liquid_share == 0
+
+
+def test_power_envelope_takes_the_most_blocks_that_fit():
+    rows = compare(power_mw=6.0, generations=["hopper", "blackwell"], catalog=CAT)
+    for row in rows:
+        assert 0 < row.facility_mw <= 6.0
+        more = compare(gpus=row.gpus + 1, generations=[row.generation], catalog=CAT)[0]
+        assert more.facility_mw > 6.0
+
+
+def test_power_envelope_too_small_for_one_block_fails_clearly():
+    row = compare(power_mw=0.05, generations=["blackwell"], catalog=CAT)[0]
+    assert "does not fit" in row.note and "COMPARE-POWER-ENVELOPE" in row.failing_rules
+
+
+def test_hall_is_fitted_or_the_overflow_fails_floor_rules():
+    big = compare(gpus=512, generations=["hopper"], hall=(60.0, 60.0), catalog=CAT)[0]
+    assert big.fits_hall is True and not big.failing_rules
+    assert big.hall_m[0] <= 60 and big.hall_m[1] <= 60
+    small = compare(gpus=4096, generations=["hopper"], hall=(12.0, 12.0), catalog=CAT)[0]
+    assert small.fits_hall is False and "FLOOR-OUTSIDE" in small.failing_rules
+
+
+def test_a_count_beyond_the_template_is_capped_and_said_so():
+    row = compare(gpus=10**6, generations=["rubin"], catalog=CAT)[0]
+    assert row.gpus < 10**6 and row.note.startswith("short")
+
+
+def test_generation_template_override_and_bad_inputs():
+    plans = parse_generations("hopper,blackwell:dgx-b200-superpod,hopper:meta-24k-roce")
+    assert [(p.template_id, p.param) for p in plans] == [
+        ("dgx-h100-superpod", "scalable_units"), ("dgx-b200-superpod", "scalable_units"),
+        ("meta-24k-roce", "pods")]
+    with pytest.raises(ParameterError, match="unknown generation"):
+        parse_generations("volta")
+    with pytest.raises(ParameterError, match="no scaling parameter"):
+        parse_generations("generic:fat-tree")
+    with pytest.raises(ParameterError, match="exactly one"):
+        compare(catalog=CAT)
+    with pytest.raises(ParameterError, match="exactly one"):
+        compare(gpus=8, power_mw=1.0, catalog=CAT)
+    with pytest.raises(ParameterError, match="--gpus"):
+        compare(gpus=0, catalog=CAT)
+    assert parse_hall("60x40") == (60.0, 40.0) and parse_hall(None) is None
+    for bad in ("60", "0x10", "-5x5", "axb"):
+        with pytest.raises(ParameterError, match="--hall"):
+            parse_hall(bad)
+
+
+def test_compare_dict_keys(by_gpus):
+    d = compare_dict(by_gpus, gpus=2000)
+    assert d["schema"] == COMPARE_SCHEMA and d["intent"] == {"gpus": 2000, "power_mw": None,
+                                                             "hall_m": None}
+    assert d["rule"] and all(set(r) == ROW_KEYS for r in d["rows"])
+    json.dumps(d)
+
+
+# -- CLI ------------------------------------------------------------------------------------
+
+def test_cli_compare_json(capsys):
+    code = cli_main(["compare", "--gpus", "512", "--generations", "hopper,amd-instinct",
+                     "--hall", "80x60", "--json"])
+    out = capsys.readouterr().out
+    assert code == 0
+    d = json.loads(out)
+    assert set(d) == {"schema", "intent", "rule", "rows"}
+    assert d["intent"] == {"gpus": 512, "power_mw": None, "hall_m": [80.0, 60.0]}
+    assert [r["generation"] for r in d["rows"]] == ["hopper", "amd-instinct"]
+    assert all(set(r) == ROW_KEYS for r in d["rows"])
+
+
+def test_cli_compare_table(capsys):
+    assert cli_main(["compare", "--power-mw", "3", "--generations", "blackwell"]) == 0
+    out = capsys.readouterr().out
+    for label in ("racks", "floor area m2", "IT MW", "facility MW", "liquid share",
+                  "GPUs per MW", "switches", "cables", "optics", "optics kW", "bisection Tb/s",
+                  "per-GPU Gb/s", "scale-up GPUs", "failing rules"):
+        assert label in out
+
+
+@pytest.mark.parametrize("argv,needle", [
+    (["compare"], "exactly one"),
+    (["compare", "--gpus", "8", "--power-mw", "1"], "exactly one"),
+    (["compare", "--gpus", "8", "--generations", "pascal"], "pascal"),
+    (["compare", "--gpus", "8", "--hall", "big"], "--hall"),
+    (["compare", "--gpus", "eight"], "invalid int"),
+])
+def test_cli_compare_bad_input_exits_2_with_one_line(capsys, argv, needle):
+    try:
+        code = cli_main(argv)
+    except SystemExit as exc:  # argparse's own usage errors
+        code = exc.code
+    err = capsys.readouterr().err
+    assert code == 2 and len(err.strip().splitlines()) == 1 and needle in err

@@ -1,0 +1,127 @@
+"""Retarget a layout to another generation: roles map to that generation's equivalents,
+what cannot be mapped is reported, and the result is a valid, checkable layout."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from designer.cli import main as cli_main
+from engine.analysis import analyze
+from engine.catalog import load_catalog
+from engine.compile import compile_layout
+from engine.io import load_layout, save_layout
+from engine.model import MountedDevice
+from engine.retarget import FLAGSHIP_SERVER, FLAGSHIP_SYSTEM, generations, retarget, switch_for
+from engine.templates import ParameterError, instantiate
+
+CAT = load_catalog(user_dir=None)
+
+
+@pytest.fixture(scope="module")
+def h100():
+    return instantiate("dgx-h100-superpod", {"scalable_units": 2}, catalog=CAT)
+
+
+@pytest.mark.parametrize("gen", generations())
+def test_gpu_servers_become_the_generations_flagship(h100, gen):
+    res = retarget(h100, gen, catalog=CAT)
+    lay = res.layout
+    assert lay.generation == gen
+    types = {d.type for r in lay.racks for d in r.devices}
+    assert types == {FLAGSHIP_SERVER[gen]}
+    assert res.gpus_after == res.gpus_before == 504
+    arr = compile_layout(lay, CAT)
+    assert not arr.rack_problems  # re-stacked without U clashes or overflow
+    assert lay.racks[0].id == h100.racks[0].id and len(lay.racks) == len(h100.racks)
+    if gen != "hopper":
+        assert res.changes[f"dgx-h100 -> {FLAGSHIP_SERVER[gen]}"] == 63
+    assert "run `rackscape check`" in res.summary()
+
+
+def test_fabric_switches_follow_the_new_nic_speed(h100):
+    res = retarget(h100, "blackwell-ultra", catalog=CAT)
+    f = res.layout.fabrics[0]
+    assert {t.switch for t in f.tiers} == {"q3400-ra"} and f.nic_speed_gbps == 800
+    rubin = retarget(h100, "rubin", catalog=CAT)
+    assert any("no 1600G switch" in u for u in rubin.unmapped)
+    same = retarget(h100, "blackwell", catalog=CAT)
+    assert {t.switch for t in same.layout.fabrics[0].tiers} == {"qm9700"}
+
+
+def test_switch_mapping_keeps_the_family():
+    assert switch_for(CAT, "qm9700", 800) == "q3400-ra"
+    assert switch_for(CAT, "q3400-ra", 400) == "qm9700"
+    assert switch_for(CAT, "sn5610", 400) in ("sn5600", "sn5610", "arista-7060x6-64pe",
+                                              "tomahawk5-64x800")
+    assert switch_for(CAT, "sn5600", 100) == "sn4600c"
+    assert switch_for(CAT, "unknown-switch", 400) is None
+
+
+def test_rack_scale_systems_map_or_are_reported():
+    gb200 = instantiate("gb200-nvl72-superpod", {"scalable_units": 1}, catalog=CAT)
+    up = retarget(gb200, "blackwell-ultra", catalog=CAT)
+    assert {r.system for r in up.layout.racks if r.system} == {FLAGSHIP_SYSTEM["blackwell-ultra"]}
+    assert up.changes["gb200-nvl72 -> gb300-nvl72"] == 8 and not up.unmapped
+    down = retarget(gb200, "hopper", catalog=CAT)
+    assert len(down.unmapped) == 8 and all("no rack-scale equivalent" in u
+                                           for u in down.unmapped)
+    assert {r.system for r in down.layout.racks if r.system} == {"gb200-nvl72"}
+
+
+def test_devices_that_no_longer_fit_are_dropped_and_reported(h100):
+    rack = h100.racks[0]
+    five = rack.model_copy(update={"devices": [MountedDevice(type="dgx-h100", u=1 + 8 * k)
+                                               for k in range(5)] +
+                                              [MountedDevice(type="sn2201", u=45)]})
+    lay = h100.model_copy(update={"racks": [five, *h100.racks[1:]]})
+    res = retarget(lay, "blackwell", catalog=CAT)
+    new = res.layout.racks[0]
+    assert [d.type for d in new.devices].count("dgx-b200") == 4  # 5 x 10U no longer fits 48U
+    assert sum(n for what, n in res.dropped.items() if "dgx-b200" in what) == 1
+    assert "dropped" in res.summary()
+    assert not compile_layout(res.layout, CAT).rack_problems
+    # the 1G management switch is kept, above the servers as before
+    assert res.kept["sn2201"] == 1
+    assert [d.u for d in new.devices if d.type == "sn2201"] == [45]
+
+
+def test_cpu_nodes_are_kept():
+    cpu = instantiate("cpu-cluster", {"racks": 2}, catalog=CAT)
+    res = retarget(cpu, "hopper", catalog=CAT)
+    assert res.kept["epyc-9005-2s"] == 32 and not res.changes
+    assert [r.devices for r in res.layout.racks] == [r.devices for r in cpu.racks]
+    # the 100G front-end fabric is not a scale-out fabric: kept as it was
+    assert res.layout.fabrics == cpu.fabrics
+
+
+def test_unknown_generation_is_refused(h100):
+    with pytest.raises(ParameterError, match="pascal"):
+        retarget(h100, "pascal", catalog=CAT)
+
+
+@settings(max_examples=20)
+@given(gen=st.sampled_from(generations()), tid=st.sampled_from(
+    ["dgx-h100-superpod", "dgx-b200-superpod", "gb300-nvl72-superpod", "mi300x-cluster"]))
+def test_property_retarget_gives_a_valid_analyzable_layout(gen, tid):
+    lay = instantiate(tid, {"scalable_units": 1}, catalog=CAT)
+    res = retarget(lay, gen, catalog=CAT)
+    a = analyze(res.layout, CAT)
+    assert a.counts["racks"] == len(lay.racks)
+    assert not compile_layout(res.layout, CAT).rack_problems
+    again = retarget(res.layout, gen, catalog=CAT)
+    assert again.layout.racks == res.layout.racks  # mapping is idempotent
+
+
+def test_cli_retarget_writes_a_new_file_and_prints_the_summary(tmp_path, h100, capsys):
+    src, out = tmp_path / "h100.json", tmp_path / "b200.json"
+    save_layout(h100, src)
+    assert cli_main(["retarget", str(src), "--generation", "blackwell", "-o", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "dgx-h100 -> dgx-b200" in text and f"wrote {out}" in text
+    assert load_layout(out).generation == "blackwell"
+    assert load_layout(src) == h100  # the original is untouched
+    code = cli_main(["retarget", str(src), "--generation", "pascal", "-o", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "pascal" in err
