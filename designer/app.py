@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
+from functools import partial
 from pathlib import Path
 
 from engine.errors import InputError
@@ -124,7 +125,7 @@ def run_app(file: str | os.PathLike | None = None) -> int:
     if quit_ms:
         QTimer.singleShot(max(0, int(quit_ms)), win.force_close)
     elif os.environ.get("RACKSCAPE_NO_RECOVERY") != "1":
-        QTimer.singleShot(0, lambda: win.offer_recovery(ask=True))
+        QTimer.singleShot(0, partial(win.offer_recovery, True))
     code = app.exec()
     doc.close()
     win.deleteLater()

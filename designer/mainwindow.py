@@ -353,17 +353,15 @@ class MainWindow(QMainWindow):
         self.setWindowModified(doc.is_modified)
 
     def _update_totals(self, a: Any) -> None:
-        d = a.to_dict() if hasattr(a, "to_dict") else {}
-        p = d.get("power", {})
         sev = a.violations_by_severity()
-        it_mw = p.get("it_kw", 0.0) / 1000.0
+        it_mw = a.power.it_kw / 1000.0
         err, warn = sev.get("error", 0), sev.get("warning", 0)
         color = "#c62828" if err else ("#b26a00" if warn else "#2e7d32")
         viol = (f"{err} error{'s' * (err != 1)}, {warn} warning{'s' * (warn != 1)}"
                 if err or warn else "no violations")
         self.totals_label.setText(
             f"<b>{a.counts.get('gpus', 0):,}</b> GPUs · IT <b>{it_mw:,.2f} MW</b> · "
-            f"PUE <b>{p.get('pue', 0):.2f}</b> · <span style='color:{color}'>{viol}</span>  ")
+            f"PUE <b>{a.power.pue:.2f}</b> · <span style='color:{color}'>{viol}</span>  ")
 
     def _show_cursor(self, x: float, y: float) -> None:
         self.coords_label.setText(f"x {x:8.2f} m   y {y:8.2f} m")

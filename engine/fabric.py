@@ -74,7 +74,6 @@ __all__ = [
 
 TIER_NAMES = ("leaf", "spine", "core")
 LINK_TIERS = ("node_leaf", "leaf_spine", "spine_core", "explicit")
-_ENDPOINT, _SWITCH, _OTHER = 0, 1, 2
 
 
 def split_ports(radix: int, oversubscription: float) -> tuple[int, int]:
@@ -812,7 +811,7 @@ def _build_fabric(b: _Builder, fi: int, f: Fabric) -> FabricBuild:
             radix, height, power, _ = _link_speed_radix(cat, t.switch, t.radix,
                                                         t.port_speed_gbps, f.nic_speed_gbps)
             if rows.size:
-                b.consumed[rows] = False
+                b.consumed[rows] = False  # counted here, taken by add_switches below
                 b.add_switches(fi, ti, t.switch, len(rows), radix, height, power, net, 0)
         n_vertices = n_end + b.n_sw - sw_start
     if not len(nodes):

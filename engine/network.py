@@ -457,7 +457,8 @@ def _check_fabric(ctx) -> list[Violation]:
                         f"Fabric {fb.id}: {len(sel)} {name} switch(es) need more ports than they "
                         f"have (worst: {_switch_label(topo, net.rack_ids, s)} uses "
                         f"{int(used[s])} of {int(topo.sw_radix[s])})",
-                        (fb.id, *sorted({net.rack_ids[r] for r in topo.sw_rack[sel] if r >= 0})[:8])))
+                        (fb.id, *sorted({net.rack_ids[r] for r in topo.sw_rack[sel]
+                                         if r >= 0})[:8])))
     if net.unconnected_gpus and ctx.layout.fabrics:
         out.append(Violation("FABRIC-UNCONNECTED", "info",
                              f"{net.unconnected_gpus} GPUs are in no scale-out fabric", ()))

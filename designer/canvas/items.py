@@ -21,9 +21,16 @@ from PySide6.QtGui import (
     QPainter,
     QPainterPath,
     QPainterPathStroker,
+    QPen,
     QPolygonF,
 )
-from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsPathItem,
+    QGraphicsPolygonItem,
+    QGraphicsRectItem,
+    QStyleOptionGraphicsItem,
+)
 
 from designer.canvas.style import PALETTE, cosmetic, label_font
 
@@ -89,19 +96,26 @@ def _ink_for(color: QColor) -> QColor:
     return QColor("#ffffff") if lum < 0.5 else QColor(PALETTE.text)
 
 
-class ModelItem(QGraphicsItem):
-    """A canvas item that shows one model object, addressed by ``model_id``."""
+class ModelItem:
+    """Mixin of the canvas items that show one model object, addressed by ``model_id``.
+
+    Concrete items also derive from a Qt shape item (rectangle, path, polygon),
+    so Qt computes their bounds in C++: with thousands of racks, a Python
+    ``boundingRect`` called on every repaint would cost the frame.
+    """
 
     group = ""
     movable = True
+    #: Overhead items (trays, busways) are drawn above the racks but picked only where no
+    #: rack or unit is under the cursor; the scene selects them itself.
+    overhead = False
 
-    def __init__(self, scene: FloorPlanScene, model_id: str) -> None:
-        super().__init__()
+    def _init_model(self, scene: FloorPlanScene, model_id: str) -> None:
         self._fp = scene
         self.model_id = model_id
-        self._rect = QRectF()
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, True)
         self.setAcceptedMouseButtons(Qt.MouseButton.LeftButton)
+        self.setPen(QPen(Qt.PenStyle.NoPen))
         self.setData(0, model_id)
 
     def model(self) -> Any:
@@ -112,29 +126,24 @@ class ModelItem(QGraphicsItem):
         """Re-read position and geometry from the model."""
         raise NotImplementedError
 
-    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
-        return self._rect
-
     def plan_box(self) -> tuple[float, float, float, float]:
         """Return ``(minx, miny, maxx, maxy)`` in plan metres."""
-        r = self.mapRectToScene(self._rect)
+        r = self.sceneBoundingRect()
         return r.left(), -r.bottom(), r.right(), -r.top()
 
 
-class _BoxItem(ModelItem):
+class _BoxItem(ModelItem, QGraphicsRectItem):
     """An axis-aligned footprint centred on the item position."""
+
+    def __init__(self, scene: FloorPlanScene, model_id: str) -> None:
+        QGraphicsRectItem.__init__(self)
+        self._init_model(scene, model_id)
 
     def _set_box(self, x: float, y: float, hx: float, hy: float) -> None:
         rect = QRectF(-hx, -hy, 2 * hx, 2 * hy)
-        if rect != self._rect:
-            self.prepareGeometryChange()
-            self._rect = rect
+        if rect != self.rect():
+            self.setRect(rect)
         self.setPos(x, -y)
-
-    def shape(self) -> QPainterPath:
-        path = QPainterPath()
-        path.addRect(self._rect)
-        return path
 
 
 class RackItem(_BoxItem):
@@ -160,7 +169,7 @@ class RackItem(_BoxItem):
         self.update()
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
-        rect = self._rect
+        rect = self.rect()
         lod = _lod(painter, option)
         brush = self._fp.rack_brush(self.model_id)
         selected = self.isSelected()
@@ -238,7 +247,7 @@ class CoolingUnitItem(_BoxItem):
         self.update()
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
-        rect = self._rect
+        rect = self.rect()
         lod = _lod(painter, option)
         fill, edge = {"crah": (PALETTE.crah_fill, PALETTE.crah_edge),
                       "cdu": (PALETTE.cdu_fill, PALETTE.cdu_edge)}.get(
@@ -263,15 +272,22 @@ class CoolingUnitItem(_BoxItem):
             _device_label(painter, rect, [self.model_id, pct], QColor(PALETTE.text), 10)
 
 
-class _PolylineItem(ModelItem):
-    """An item drawn along a polyline (feeds, trays), positioned at its first point."""
+class _PolylineItem(ModelItem, QGraphicsPathItem):
+    """An item drawn along a polyline (feeds, trays), positioned at its first point.
+
+    The Qt path is the polyline's outline padded by ``pad`` (the drawn extent,
+    for the bounds); ``shape`` is a narrow band for picking.
+    """
 
     pick_width_m = 0.25
+    overhead = True
 
     def __init__(self, scene: FloorPlanScene, model_id: str) -> None:
-        super().__init__(scene, model_id)
+        QGraphicsPathItem.__init__(self)
+        self._init_model(scene, model_id)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self._pts = [QPointF()]
-        self._path = QPainterPath()
+        self._line = QPainterPath()
         self._shape = QPainterPath()
 
     def _set_points(self, pts: list[tuple[float, float]], pad: float) -> None:
@@ -279,18 +295,18 @@ class _PolylineItem(ModelItem):
             pts = [(0.0, 0.0)]
         x0, y0 = pts[0]
         self._pts = [QPointF(x - x0, -(y - y0)) for x, y in pts]
-        path = QPainterPath(self._pts[0])
+        line = QPainterPath(self._pts[0])
         for p in self._pts[1:]:
-            path.lineTo(p)
-        self._path = path
-        rect = path.boundingRect().adjusted(-pad, -pad, pad, pad)
-        if rect != self._rect:
-            self.prepareGeometryChange()
-            self._rect = rect
+            line.lineTo(p)
+        self._line = line
+        if len(self._pts) > 1:
+            self._shape = _stroke(line, self.pick_width_m)
+            bounds = _stroke(line, 2 * pad)
+        else:
+            self._shape = self._dot(0.3)
+            bounds = self._dot(pad)
+        self.setPath(bounds)
         self.setPos(x0, -y0)
-        stroker = QPainterPathStroker()
-        stroker.setWidth(self.pick_width_m)
-        self._shape = stroker.createStroke(path) if len(self._pts) > 1 else self._dot(0.3)
 
     def _dot(self, r: float) -> QPainterPath:
         p = QPainterPath()
@@ -299,6 +315,13 @@ class _PolylineItem(ModelItem):
 
     def shape(self) -> QPainterPath:
         return self._shape
+
+
+def _stroke(path: QPainterPath, width: float) -> QPainterPath:
+    stroker = QPainterPathStroker()
+    stroker.setWidth(width)
+    stroker.setCapStyle(Qt.PenCapStyle.SquareCap)
+    return stroker.createStroke(path)
 
 
 class FeedItem(_PolylineItem):
@@ -317,7 +340,7 @@ class FeedItem(_PolylineItem):
         if f is None:
             return
         self._side = f.side
-        self._set_points(list(f.points), 0.4)
+        self._set_points(list(f.points), 0.3)
         self.update()
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
@@ -332,10 +355,10 @@ class FeedItem(_PolylineItem):
         painter.setBrush(Qt.BrushStyle.NoBrush)
         if self.isSelected():
             painter.setPen(cosmetic(PALETTE.selection, width + 3))
-            painter.drawPath(self._path)
+            painter.drawPath(self._line)
         painter.setPen(cosmetic(color, width))
         if len(self._pts) > 1:
-            painter.drawPath(self._path)
+            painter.drawPath(self._line)
             if lod > 30:  # tap-off boxes at the run's ends
                 for p in (self._pts[0], self._pts[-1]):
                     painter.fillRect(QRectF(p.x() - 0.07, p.y() - 0.07, 0.14, 0.14), color)
@@ -379,7 +402,7 @@ class TrayItem(_PolylineItem):
         stroker.setWidth(t.width_m)
         stroker.setCapStyle(Qt.PenCapStyle.FlatCap)
         stroker.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
-        self._band = stroker.createStroke(self._path)
+        self._band = stroker.createStroke(self._line)
         self._rails, self._rungs = [], []
         half = t.width_m / 2
         for a, b in zip(self._pts[:-1], self._pts[1:], strict=True):
@@ -401,7 +424,7 @@ class TrayItem(_PolylineItem):
         if lod * self._width < 6:  # a thin line is all a tray is at this zoom
             fill.setAlpha(90)
             painter.setPen(cosmetic(PALETTE.selection if selected else fill, 1))
-            painter.drawPath(self._path)
+            painter.drawPath(self._line)
             return
         fill.setAlpha(30)
         painter.setPen(Qt.PenStyle.NoPen)
@@ -416,15 +439,15 @@ class TrayItem(_PolylineItem):
             painter.drawLines(self._rungs)
 
 
-class ObstacleItem(ModelItem):
+class ObstacleItem(ModelItem, QGraphicsPolygonItem):
     """A column, wall or keep-out zone: a hatched polygon."""
 
     group = "obstacles"
 
     def __init__(self, scene: FloorPlanScene, model_id: str) -> None:
-        super().__init__(scene, model_id)
+        QGraphicsPolygonItem.__init__(self)
+        self._init_model(scene, model_id)
         self.setZValue(Z_OBSTACLE)
-        self._poly = QPolygonF()
         self._kind = "column"
         self.sync_from_model()
 
@@ -434,19 +457,8 @@ class ObstacleItem(ModelItem):
             return
         self._kind = o.kind
         x0, y0 = o.polygon[0]
-        self._poly = QPolygonF([QPointF(x - x0, -(y - y0)) for x, y in o.polygon])
-        rect = self._poly.boundingRect()
-        if rect != self._rect:
-            self.prepareGeometryChange()
-            self._rect = rect
+        self.setPolygon(QPolygonF([QPointF(x - x0, -(y - y0)) for x, y in o.polygon]))
         self.setPos(x0, -y0)
-        self.update()
-
-    def shape(self) -> QPainterPath:
-        p = QPainterPath()
-        p.addPolygon(self._poly)
-        p.closeSubpath()
-        return p
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         if self._kind == "keepout":
@@ -455,17 +467,18 @@ class ObstacleItem(ModelItem):
         else:
             painter.setPen(cosmetic(PALETTE.obstacle_edge, 1.2))
             painter.setBrush(QColor(PALETTE.obstacle if self._kind == "column" else "#7d848d"))
-        painter.drawPolygon(self._poly)
+        poly = self.polygon()
+        painter.drawPolygon(poly)
         if self._kind != "keepout":
             hatch = QBrush(QColor(PALETTE.obstacle_edge), Qt.BrushStyle.BDiagPattern)
             hatch.setTransform(painter.worldTransform().inverted()[0])
             painter.setBrush(hatch)
             painter.setPen(Qt.PenStyle.NoPen)
-            painter.drawPolygon(self._poly)
+            painter.drawPolygon(poly)
         if self.isSelected():
             painter.setPen(self._fp.pens["selection"])
             painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawPolygon(self._poly)
+            painter.drawPolygon(poly)
 
 
 class FloorItem(QGraphicsItem):
@@ -486,8 +499,8 @@ class FloorItem(QGraphicsItem):
         self._path = QPainterPath()
         self._rect = QRectF()
         self._tile = 0.6
-        self._cold: list[QRectF] = []
-        self._hot: list[QRectF] = []
+        self._cold = QPainterPath()
+        self._hot = QPainterPath()
 
     def set_hall(self, outline: list[tuple[float, float]], tile_m: float | None) -> None:
         """Set the outline (plan metres) and the tile size."""
@@ -502,10 +515,9 @@ class FloorItem(QGraphicsItem):
 
     def set_aisles(self, cold: np.ndarray, hot: np.ndarray) -> None:
         """Set aisle strips as (N, 4) plan boxes ``minx, miny, maxx, maxy``."""
-        def rects(b: np.ndarray) -> list[QRectF]:
-            return [QRectF(x0, -y1, x1 - x0, y1 - y0) for x0, y0, x1, y1 in b.tolist()]
+        from designer.canvas.batch import rects_path
 
-        self._cold, self._hot = rects(cold), rects(hot)
+        self._cold, self._hot = rects_path(cold), rects_path(hot)
         self.update()
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
@@ -519,13 +531,11 @@ class FloorItem(QGraphicsItem):
         exposed = option.exposedRect.intersected(self._outline.boundingRect())
         if self._tile > 0 and not exposed.isEmpty():
             self._paint_grid(painter, exposed, lod)
-        for rects, color in ((self._cold, PALETTE.cold_aisle), (self._hot, PALETTE.hot_aisle)):
-            if rects:
+        for path, color in ((self._cold, PALETTE.cold_aisle), (self._hot, PALETTE.hot_aisle)):
+            if not path.isEmpty():
                 c = QColor(color)
                 c.setAlpha(34)
-                painter.setBrush(c)
-                painter.setPen(Qt.PenStyle.NoPen)
-                painter.drawRects(rects)
+                painter.fillPath(path, c)
         painter.setPen(cosmetic(PALETTE.outline, 2.5))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(self._path)

@@ -52,7 +52,6 @@ class OverlayItem(QGraphicsItem):
 
     key = ""
     title = ""
-    under_racks = False
 
     def __init__(self, scene: FloorPlanScene, parent: QGraphicsItem) -> None:
         super().__init__(parent)

@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
     QStyleOptionGraphicsItem,
 )
 
-from designer.canvas.items import Z_HEAT, ITEM_CLASSES, FloorItem, ModelItem, RowLabelsItem
+from designer.canvas.batch import DETAIL_PX_PER_M, BatchLayer
+from designer.canvas.items import ITEM_CLASSES, FloorItem, ModelItem, RowLabelsItem
 from designer.canvas.overlays import OVERLAY_CLASSES, OverlayItem, OverlayLayer
 from designer.canvas.style import METRICS, PALETTE, cosmetic, label_font, lut_index
 from designer.document import LayoutDocument
@@ -142,14 +143,16 @@ class FloorPlanScene(QGraphicsScene):
         self.row_labels = RowLabelsItem()
         self.addItem(self.row_labels)
         self.overlay_layer = OverlayLayer()
-        self.under_layer = OverlayLayer(z=Z_HEAT)
         self.addItem(self.overlay_layer)
-        self.addItem(self.under_layer)
         self.overlays: dict[str, OverlayItem] = {
-            key: cls(self, self.under_layer if cls.under_racks else self.overlay_layer)
-            for key, cls in OVERLAY_CLASSES.items()}
+            key: cls(self, self.overlay_layer) for key, cls in OVERLAY_CLASSES.items()}
         self.ghost = GhostItem()
         self.addItem(self.ghost)
+        self.batch = BatchLayer(self)
+        self.batch.hide()
+        self.addItem(self.batch)
+        self.detail = True
+        self._rack_lut = np.zeros(0, np.int64)
         document.items_added.connect(self._on_added)
         document.items_removed.connect(self._on_removed)
         document.items_changed.connect(self._on_changed)
@@ -167,8 +170,8 @@ class FloorPlanScene(QGraphicsScene):
 
     def rack_brush(self, rack_id: str) -> QBrush:
         """Return the fill of a rack for the current metric."""
-        idx = self._rack_idx.get(rack_id)
-        if idx is None:
+        idx = self._rack_idx.get(rack_id, -1)
+        if idx < 0:
             return self.empty_brush
         return METRICS[self.metric].brushes[idx]
 
@@ -213,6 +216,7 @@ class FloorPlanScene(QGraphicsScene):
         self.setSceneRect(r.adjusted(-margin, -margin, margin, margin))
         for ov in self.overlays.values():
             ov.set_bounds(r.adjusted(-2, -2, 2, 2))
+        self.batch.set_bounds(r.adjusted(-margin / 2, -margin / 2, margin / 2, margin / 2))
 
     def _on_added(self, ids: list) -> None:
         for item_id in ids:
@@ -222,6 +226,8 @@ class FloorPlanScene(QGraphicsScene):
             if cls is None:
                 continue
             item = cls(self, item_id)
+            if not self.detail and item.group != "obstacles":
+                item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, True)
             self._items[item_id] = item
             self.addItem(item)
         self._sync_doors(ids)
@@ -275,8 +281,8 @@ class FloorPlanScene(QGraphicsScene):
                                              else values)
         idx = lut_index(values, *self.metric_range)
         has_load = (kw > 0) & np.isfinite(values)
-        self._rack_idx = {i: k for i, k, on in zip(ids, idx.tolist(), has_load.tolist(),
-                                                   strict=True) if on}
+        self._rack_lut = np.where(has_load, idx, -1)
+        self._rack_idx = dict(zip(ids, self._rack_lut.tolist(), strict=True))
         self._rack_kw = dict(zip(ids, kw.tolist(), strict=True))
         self._rack_gpus = dict(zip(ids, arr.rack_gpus.tolist(), strict=True))
         self._unit_util = dict(zip(a.cooling.unit_ids, a.cooling.unit_utilization.tolist(),
@@ -284,6 +290,8 @@ class FloorPlanScene(QGraphicsScene):
         self._feed_util = dict(zip(a.power.feed_ids, a.power.feed_utilization.tolist(),
                                    strict=True))
         self._update_floor(a)
+        if not self.detail:
+            self.batch.refresh(self.document.layout, a, self._rack_lut)
         for ov in self.overlays.values():
             ov.mark_stale()
         self.legend_changed.emit()
@@ -315,6 +323,20 @@ class FloorPlanScene(QGraphicsScene):
         cnt = np.bincount(inv, minlength=len(names))
         self.row_labels.set_rows([(str(nm), float(x) - 0.1, float(s / c)) for nm, x, s, c in
                              zip(names, minx, ysum, cnt, strict=True) if nm])
+
+    def set_zoom(self, px_per_m: float) -> None:
+        """Pick per-item painting (zoomed in) or the batch layer (zoomed out)."""
+        detail = px_per_m >= DETAIL_PX_PER_M
+        if detail == self.detail:
+            return
+        self.detail = detail
+        for item in self._items.values():
+            if item.group != "obstacles":
+                item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, not detail)
+        if not detail and self.analysis is not None:
+            self.batch.refresh(self.document.layout, self.analysis, self._rack_lut)
+        self.batch.setVisible(not detail)
+        self.update()
 
     def set_metric(self, metric: str) -> None:
         """Colour racks by ``"kw"``, ``"utilization"`` or ``"liquid"``."""
@@ -355,6 +377,8 @@ class FloorPlanScene(QGraphicsScene):
         return [it.model_id for it in self.selectedItems() if isinstance(it, ModelItem)]
 
     def _on_qt_selection(self) -> None:
+        if not self.detail:
+            self.batch.refresh_selection()
         if not self._syncing:
             self.document.select(self.selected_ids())
 
@@ -374,54 +398,71 @@ class FloorPlanScene(QGraphicsScene):
         keep = [k for k, i in enumerate(f.ids) if i not in exclude]
         return f.box[keep] if keep else np.zeros((0, 4))
 
-    def snap_delta(self, dx: float, dy: float, box: tuple[float, float, float, float] | None,
-                   others: np.ndarray, free: bool = False) -> tuple[float, float]:
-        """Snap a move of ``box`` by ``(dx, dy)``: grid steps, or edges of ``others`` nearby."""
-        if free or not self.snap_enabled:
-            return dx, dy
-        g = self.grid_m
-        sx, sy = float(edits.snap(dx, g)), float(edits.snap(dy, g))
-        if box is None or not len(others):
-            return sx, sy
+    def _edge_snap(self, box: tuple[float, float, float, float], dx: float, dy: float,
+                   others: np.ndarray) -> tuple[float | None, float | None]:
+        """Return the x and y corrections that put an edge of ``box`` moved by ``(dx, dy)``
+        on an edge of a nearby footprint (None where none is within a few pixels)."""
+        if not len(others):
+            return None, None
         tol = SNAP_PX * self.px_to_m()
         bx0, by0, bx1, by1 = box[0] + dx, box[1] + dy, box[2] + dx, box[3] + dy
         near_y = (others[:, 1] < by1 + 2.0) & (others[:, 3] > by0 - 2.0)
         near_x = (others[:, 0] < bx1 + 2.0) & (others[:, 2] > bx0 - 2.0)
-        ex = others[near_y][:, [0, 2]].ravel()
-        ey = others[near_x][:, [1, 3]].ravel()
-        if ex.size:
-            d = np.concatenate([ex - bx0, ex - bx1])
-            k = int(np.argmin(np.abs(d)))
-            if abs(d[k]) < tol:
-                sx = round(dx + float(d[k]), 6)
-        if ey.size:
-            d = np.concatenate([ey - by0, ey - by1])
-            k = int(np.argmin(np.abs(d)))
-            if abs(d[k]) < tol:
-                sy = round(dy + float(d[k]), 6)
+        out: list[float | None] = []
+        for edges, lo, hi in ((others[near_y][:, [0, 2]].ravel(), bx0, bx1),
+                              (others[near_x][:, [1, 3]].ravel(), by0, by1)):
+            if edges.size:
+                d = np.concatenate([edges - lo, edges - hi])
+                k = int(np.argmin(np.abs(d)))
+                out.append(float(d[k]) if abs(d[k]) < tol else None)
+            else:
+                out.append(None)
+        return out[0], out[1]
+
+    def snap_delta(self, dx: float, dy: float, box: tuple[float, float, float, float] | None,
+                   others: np.ndarray, free: bool = False) -> tuple[float, float]:
+        """Snap a move of ``box`` by ``(dx, dy)``: whole grid steps, or onto the edges of
+        nearby footprints when one is within a few pixels."""
+        if free or not self.snap_enabled:
+            return dx, dy
+        g = self.grid_m
+        sx, sy = float(edits.snap(dx, g)), float(edits.snap(dy, g))
+        if box is not None:
+            ex, ey = self._edge_snap(box, dx, dy, others)
+            if ex is not None:
+                sx = round(dx + ex, 6)
+            if ey is not None:
+                sy = round(dy + ey, 6)
         return sx, sy
 
     def snap_box_position(self, x: float, y: float, hx: float, hy: float,
                           free: bool = False) -> tuple[float, float]:
-        """Return the centre for a new footprint near ``(x, y)``: corner on the grid, or
-        edges against nearby footprints."""
+        """Return the centre for a new footprint near ``(x, y)``: its corner on the grid,
+        or its edges against nearby footprints."""
         if free or not self.snap_enabled:
             return x, y
         x0, y0 = x - hx, y - hy
-        gx, gy = float(edits.snap(x0, self.grid_m)), float(edits.snap(y0, self.grid_m))
-        box = (x0, y0, x0 + 2 * hx, y0 + 2 * hy)
-        dx, dy = self.snap_delta(gx - x0, gy - y0, box, self.footprint_boxes())
-        return round(x0 + dx + hx, 6), round(y0 + dy + hy, 6)
+        gx = float(edits.snap(x0, self.grid_m)) if self.grid_m else x0
+        gy = float(edits.snap(y0, self.grid_m)) if self.grid_m else y0
+        ex, ey = self._edge_snap((x0, y0, x0 + 2 * hx, y0 + 2 * hy), 0.0, 0.0,
+                                 self.footprint_boxes())
+        nx = x0 + ex if ex is not None else gx
+        ny = y0 + ey if ey is not None else gy
+        return round(nx + hx, 6), round(ny + hy, 6)
 
     # -- mouse gestures ----------------------------------------------------------------------------
 
     def model_item_at(self, pos: QPointF) -> ModelItem | None:
-        """Return the topmost visible model item at a scene point."""
+        """Return the item a click at a scene point picks: the topmost rack, unit or
+        obstacle, else the topmost overhead item (tray, feed)."""
+        overhead = None
         for item in self.items(pos, Qt.ItemSelectionMode.IntersectsItemShape,
                                Qt.SortOrder.DescendingOrder):
             if isinstance(item, ModelItem) and item.isVisible():
-                return item
-        return None
+                if not item.overhead:
+                    return item
+                overhead = overhead or item
+        return overhead
 
     def _movable_selection(self) -> list[str]:
         out = []
@@ -435,6 +476,14 @@ class FloorPlanScene(QGraphicsScene):
         if event.button() != Qt.MouseButton.LeftButton or self._drag is not None:
             return
         item = self.model_item_at(event.scenePos())
+        if item is not None and item.overhead and not event.isAccepted():
+            # nothing on the floor under the cursor: the click picks the tray or busway
+            if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+                item.setSelected(not item.isSelected())
+            elif not item.isSelected():
+                self.clearSelection()
+                item.setSelected(True)
+            event.accept()
         if item is None or not item.isSelected():
             return
         ids = self._movable_selection()

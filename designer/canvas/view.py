@@ -77,6 +77,7 @@ class FloorPlanView(QGraphicsView):
         self._space = False
         self._fit_pending = True
         scene.legend_changed.connect(self.viewport().update)
+        self.zoom_changed.connect(scene.set_zoom)
         scene.document.layout_reset.connect(self._on_reset)
 
     # -- zoom --------------------------------------------------------------------------------------
@@ -155,8 +156,20 @@ class FloorPlanView(QGraphicsView):
     def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt's name
         delta = event.angleDelta().y() or event.angleDelta().x()
         if delta:
-            self._apply_scale(math.pow(1.0015, delta))
+            self.zoom_about(event.position(), math.pow(1.0015, delta))
         event.accept()
+
+    def zoom_about(self, pos: QPointF, factor: float) -> None:
+        """Zoom by ``factor`` keeping the scene point under viewport ``pos`` in place."""
+        anchor = self.mapToScene(pos.toPoint())
+        keep = self.transformationAnchor()
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
+        self._apply_scale(factor)
+        moved = self.mapFromScene(anchor)
+        d = moved - pos.toPoint()
+        self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() + d.x())
+        self.verticalScrollBar().setValue(self.verticalScrollBar().value() + d.y())
+        self.setTransformationAnchor(keep)
 
     # -- pan -----------------------------------------------------------------------------------------
 

@@ -56,10 +56,10 @@ def window(qtbot, doc):
     from designer.mainwindow import MainWindow
 
     win = MainWindow(doc, restore_state=False)
-    qtbot.addWidget(win)
+    # pytest-qt closes widgets before fixture teardown: no unsaved-changes prompt then
+    qtbot.addWidget(win, before_close_func=lambda w: setattr(w, "_force_close", True))
     win.resize(1400, 900)
     win.show()
     qtbot.waitExposed(win)
     win.view.zoom_to_fit()
     yield win
-    win._force_close = True

@@ -1,0 +1,88 @@
+"""The application as a user starts it: a subprocess that opens, renders and exits 0."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from designer.app import overlay_keys, parse_size
+from engine.errors import InputError
+
+
+def _rackscape() -> list[str]:
+    exe = Path(sys.executable).parent / "rackscape"
+    if exe.exists():
+        return [str(exe)]
+    found = shutil.which("rackscape")
+    return [found] if found else [sys.executable, "-m", "designer.cli"]
+
+
+def _run(args, tmp_path, timeout=120, **env):
+    full = dict(os.environ, QT_QPA_PLATFORM="offscreen",
+                RACKSCAPE_RECOVERY_DIR=str(tmp_path / "recovery"),
+                XDG_CONFIG_HOME=str(tmp_path / "config"), **env)
+    return subprocess.run(_rackscape() + list(args), capture_output=True, text=True,
+                          timeout=timeout, env=full, cwd=tmp_path)
+
+
+def _png_size(path: Path) -> tuple[int, int]:
+    head = path.read_bytes()[:24]
+    assert head[:8] == b"\x89PNG\r\n\x1a\n"
+    return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+
+
+def test_screenshot_of_the_default_hall_exits_0(tmp_path):
+    out = tmp_path / "shot.png"
+    r = _run(["--screenshot", str(out), "--size", "1200x800"], tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert _png_size(out) == (1200, 800)
+
+
+def test_screenshot_of_a_file_with_overlays(tmp_path):
+    layout = tmp_path / "big.json"
+    r = _run(["new", "dgx-h100-hall", "--set", "racks=64", "-o", str(layout)], tmp_path)
+    assert r.returncode == 0, r.stderr
+    out = tmp_path / "big.png"
+    r = _run(["--screenshot", str(out), str(layout), "--overlay", "all", "--metric",
+              "utilization"], tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert _png_size(out) == (1600, 1000)
+
+
+def test_screenshot_refuses_bad_input_with_exit_2(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{oops")
+    r = _run(["--screenshot", str(tmp_path / "x.png"), str(bad)], tmp_path)
+    assert r.returncode == 2 and "bad.json" in r.stderr and "Traceback" not in r.stderr
+    r = _run(["--screenshot", str(tmp_path / "x.png"), "--overlay", "smoke"], tmp_path)
+    assert r.returncode == 2 and "--overlay" in r.stderr
+
+
+def test_app_opens_and_quits_with_exit_0(tmp_path):
+    r = _run([], tmp_path, RACKSCAPE_QUIT_AFTER_MS="600")
+    assert r.returncode == 0, r.stderr
+    layout = tmp_path / "hall.json"
+    _run(["new", "dgx-h100-hall", "--set", "racks=8", "-o", str(layout)], tmp_path)
+    r = _run(["open", str(layout)], tmp_path, RACKSCAPE_QUIT_AFTER_MS="600")
+    assert r.returncode == 0, r.stderr
+    assert not list((tmp_path / "recovery").glob("*.recovery.json")), "clean exit, no recovery"
+
+
+def test_app_with_a_bad_file_says_why_and_exits_2(tmp_path):
+    r = _run(["open", str(tmp_path / "missing.json")], tmp_path, RACKSCAPE_QUIT_AFTER_MS="100")
+    assert r.returncode == 2
+    assert "missing.json" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_size_and_overlay_arguments():
+    assert parse_size("800x600") == (800, 600)
+    with pytest.raises(InputError):
+        parse_size("wide")
+    assert overlay_keys(["all"]) == ["heatmap", "cooling", "airflow", "cables", "violations"]
+    with pytest.raises(InputError):
+        overlay_keys(["nope"])
