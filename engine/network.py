@@ -98,6 +98,19 @@ class NetworkResult:
             return np.zeros(n_racks)
         return self.rack_switch_w
 
+    @property
+    def length_histogram(self) -> dict[str, list[float]]:
+        """Return the cable length histogram as ``{"edges_m", "counts"}`` (finite edges).
+
+        The open last bin is closed at the longest cable so it can be drawn.
+        """
+        if not self.histogram_counts or not sum(self.histogram_counts):
+            return {"edges_m": [], "counts": []}
+        edges = [float(e) for e in HISTOGRAM_EDGES_M]
+        if not np.isfinite(edges[-1]):
+            edges[-1] = max(self.max_length_m, edges[-2] * 1.5)
+        return {"edges_m": edges, "counts": [int(c) for c in self.histogram_counts]}
+
     def placements(self) -> list[dict[str, Any]]:
         """Return every fabric switch: fabric, tier, model, rack, U and whether generated."""
         t = self.topology

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from engine.analysis import Analysis
     from engine.model import Layout
 
-__all__ = ["rects_path", "segments_path", "BatchLayer", "DETAIL_PX_PER_M"]
+__all__ = ["rects_path", "merge_boxes", "segments_path", "BatchLayer", "DETAIL_PX_PER_M"]
 
 #: Zoom (pixels per metre) from which items paint themselves (a 600 mm rack is 10 px).
 DETAIL_PX_PER_M = 16.0
@@ -49,6 +49,28 @@ def rects_path(boxes: np.ndarray) -> QPainterPath:
     return path
 
 
+def merge_boxes(boxes: np.ndarray, eps: float = 1e-6) -> np.ndarray:
+    """Merge boxes that continue each other along x (same y extent, touching), vectorized.
+
+    A row of racks or an aisle strip becomes one box, so a fill rasterizes
+    tens of rectangles instead of thousands.
+
+    Examples
+    --------
+    >>> merge_boxes(np.array([[1, 0, 2, 1], [0, 0, 1, 1], [3, 0, 4, 1]], float)).tolist()
+    [[0.0, 0.0, 2.0, 1.0], [3.0, 0.0, 4.0, 1.0]]
+    """
+    b = np.asarray(boxes, np.float64).reshape(-1, 4)
+    if len(b) < 2:
+        return b
+    b = b[np.lexsort((b[:, 0], b[:, 3], b[:, 1]))]
+    same = (np.abs(b[1:, 1] - b[:-1, 1]) < eps) & (np.abs(b[1:, 3] - b[:-1, 3]) < eps)
+    touch = same & (b[1:, 0] <= b[:-1, 2] + eps)
+    start = np.flatnonzero(np.concatenate([[True], ~touch]))
+    x1 = np.maximum.reduceat(b[:, 2], start)
+    return np.stack([b[start, 0], b[start, 1], x1, b[start, 3]], 1)
+
+
 def segments_path(seg: np.ndarray) -> QPainterPath:
     """Return one path of separate line segments from (N, 4) plan ``x0, y0, x1, y1``."""
     s = np.asarray(seg, np.float64).reshape(-1, 4)
@@ -60,9 +82,8 @@ def segments_path(seg: np.ndarray) -> QPainterPath:
 
 
 def _polyline_segments(points_lists: list[list[tuple[float, float]]]) -> np.ndarray:
-    segs = [np.hstack([np.asarray(p[:-1], np.float64), np.asarray(p[1:], np.float64)])
-            for p in points_lists if len(p) > 1]
-    return np.concatenate(segs) if segs else np.zeros((0, 4))
+    segs = [(a[0], a[1], b[0], b[1]) for pts in points_lists for a, b in zip(pts[:-1], pts[1:])]
+    return np.array(segs, np.float64).reshape(-1, 4)
 
 
 class BatchLayer(QGraphicsItem):
@@ -83,6 +104,14 @@ class BatchLayer(QGraphicsItem):
         self._trays = QPainterPath()
         self._selected = QPainterPath()
         self._min_rack_m = 0.6
+        self._cooling_src: object = None
+        self._feeds_src: object = None
+        self._trays_src: object = None
+        self._unit_boxes = np.zeros((0, 4))
+        self._unit_kinds = np.zeros(0, object)
+        self._feed_segs = np.zeros((0, 4))
+        self._feed_owner = np.zeros(0, np.int64)
+        self._feed_side = np.zeros(0, object)
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
         return self._rect
@@ -106,9 +135,9 @@ class BatchLayer(QGraphicsItem):
         boxes = np.stack([x - hx, y - hy, x + hx, y + hy], 1) if len(x) else np.zeros((0, 4))
         self._min_rack_m = float(np.min(np.minimum(hx, hy)) * 2) if len(x) else 0.6
         lut = np.asarray(rack_lut, np.int64)
-        self._rack_groups = [(int(k), rects_path(boxes[lut == k]))
+        self._rack_groups = [(int(k), rects_path(merge_boxes(boxes[lut == k])))
                              for k in np.unique(lut[lut >= 0])] if len(lut) == len(x) else []
-        self._empty = rects_path(boxes[lut < 0] if len(lut) == len(x) else boxes)
+        self._empty = rects_path(merge_boxes(boxes[lut < 0] if len(lut) == len(x) else boxes))
         self._all_racks = rects_path(boxes)
         th = np.deg2rad(arr.rack_rot_deg.astype(np.float64))
         fx, fy = np.round(np.sin(th), 9), np.round(-np.cos(th), 9)
@@ -119,27 +148,54 @@ class BatchLayer(QGraphicsItem):
         px, py = np.where(along_x, 0, hx), np.where(along_x, hy, 0)
         self._fronts = segments_path(np.stack([cx - px, cy - py, cx + px, cy + py], 1)
                                      if len(x) else np.zeros((0, 4)))
-        util = dict(zip(analysis.cooling.unit_ids, analysis.cooling.unit_utilization.tolist(),
-                        strict=True))
-        groups: dict[str, list[list[float]]] = {"crah": [], "cdu": [], "rear_door": [], "over": []}
-        for item in self._fp.model_items():
-            if item.group == "cooling":
-                box = list(item.plan_box())
-                kind = getattr(item, "_kind", "crah")
-                groups[kind if kind in groups else "crah"].append(box)
-                if util.get(item.model_id, 0.0) > 1.0:
-                    groups["over"].append(box)
-        self._units = {k: rects_path(np.array(v)) for k, v in groups.items()}
-        feeds: dict[str, list] = {"A": [], "B": [], "over": []}
-        f_util = dict(zip(analysis.power.feed_ids, analysis.power.feed_utilization.tolist(),
-                          strict=True))
-        for f in layout.feeds:
-            key = "over" if f_util.get(f.id, 0.0) > 1.0 else f.side
-            feeds[key].append(list(f.points))
-        self._feeds = {k: segments_path(_polyline_segments(v)) for k, v in feeds.items()}
-        self._trays = segments_path(_polyline_segments([list(t.points) for t in layout.trays]))
+        self._refresh_units(layout, analysis)
+        self._refresh_feeds(layout, analysis)
+        if layout.trays is not self._trays_src:
+            self._trays_src = layout.trays
+            self._trays = segments_path(_polyline_segments([list(t.points)
+                                                            for t in layout.trays]))
         self.refresh_selection()
         self.update()
+
+    def _refresh_units(self, layout: Layout, analysis: Analysis) -> None:
+        # unit geometry changes only when the cooling list does (edits share unchanged lists)
+        if layout.cooling is not self._cooling_src:
+            self._cooling_src = layout.cooling
+            boxes, kinds = [], []
+            for u in layout.cooling:
+                item = self._fp.item_for(u.id)
+                boxes.append(item.plan_box() if item is not None else (u.x_m, u.y_m, u.x_m,
+                                                                        u.y_m))
+                kinds.append(u.kind)
+            self._unit_boxes = np.array(boxes, np.float64).reshape(-1, 4)
+            self._unit_kinds = np.array(kinds, dtype=object)
+            self._units = {k: rects_path(self._unit_boxes[self._unit_kinds == k])
+                           for k in ("crah", "cdu", "rear_door")}
+        util = analysis.cooling.unit_utilization
+        over = util > 1.0 if len(util) == len(self._unit_boxes) else np.zeros(0, bool)
+        self._units["over"] = rects_path(self._unit_boxes[over])
+
+    def _refresh_feeds(self, layout: Layout, analysis: Analysis) -> None:
+        if layout.feeds is not self._feeds_src:
+            self._feeds_src = layout.feeds
+            segs, owner, sides = [], [], []
+            for k, f in enumerate(layout.feeds):
+                for a, b in zip(f.points[:-1], f.points[1:], strict=True):
+                    segs.append((a[0], a[1], b[0], b[1]))
+                    owner.append(k)
+                sides.append(f.side)
+            self._feed_segs = np.array(segs, np.float64).reshape(-1, 4)
+            self._feed_owner = np.array(owner, np.int64)
+            self._feed_side = np.array(sides, dtype=object)
+        util = analysis.power.feed_utilization
+        if len(util) != len(self._feed_side):
+            util = np.zeros(len(self._feed_side))
+        over = (util > 1.0)[self._feed_owner] if len(self._feed_owner) else np.zeros(0, bool)
+        side = self._feed_side[self._feed_owner] if len(self._feed_owner) else \
+            np.zeros(0, object)
+        self._feeds = {"A": segments_path(self._feed_segs[~over & (side == "A")]),
+                       "B": segments_path(self._feed_segs[~over & (side == "B")]),
+                       "over": segments_path(self._feed_segs[over])}
 
     def refresh_selection(self) -> None:
         """Rebuild the selection highlight from the scene's selected items."""

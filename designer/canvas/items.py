@@ -515,9 +515,9 @@ class FloorItem(QGraphicsItem):
 
     def set_aisles(self, cold: np.ndarray, hot: np.ndarray) -> None:
         """Set aisle strips as (N, 4) plan boxes ``minx, miny, maxx, maxy``."""
-        from designer.canvas.batch import rects_path
+        from designer.canvas.batch import merge_boxes, rects_path
 
-        self._cold, self._hot = rects_path(cold), rects_path(hot)
+        self._cold, self._hot = rects_path(merge_boxes(cold)), rects_path(merge_boxes(hot))
         self.update()
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
