@@ -49,11 +49,21 @@ def _timed(fn) -> tuple[float, Any]:
     return time.perf_counter() - t0, out
 
 
+def _clear_network_cache() -> None:
+    """Forget cached fabric topologies, so the analysis is timed from scratch."""
+    from engine import network
+
+    cache = getattr(network, "_CACHE", None)
+    if cache is not None and hasattr(cache, "clear"):
+        cache.clear()
+
+
 def _one(gpus: int, folder: Path) -> list[dict]:
     from designer.reports import export
     from engine.analysis import analyze
 
     layout = make_hall(gpus)
+    _clear_network_cache()
     t_an, analysis = _timed(lambda: analyze(layout))
     links = analysis.to_dict()["cabling"]["links"]
     pdf, xlsx = folder / f"hall-{gpus}.pdf", folder / f"hall-{gpus}.xlsx"

@@ -44,19 +44,16 @@ def load_start_layout(file: str | os.PathLike | None):
     Raises :class:`InputError` for an unreadable file or one naming hardware
     the catalog does not have.
     """
-    from engine.analysis import Analyzer
+    from designer.document import analyze_layout
+    from engine.catalog import default_catalog
     from engine.io import load_layout
     from engine.templates import instantiate
 
     if file:
         layout = load_layout(file)
-        try:
-            analyzer = Analyzer(layout)
-        except InputError as exc:
-            raise InputError(file, exc.field, exc.expected) from None
-        return layout, Path(file), analyzer
+        return layout, Path(file), analyze_layout(layout, default_catalog(), file)
     layout = instantiate(DEFAULT_TEMPLATE, {})
-    return layout, None, Analyzer(layout)
+    return layout, None, analyze_layout(layout, default_catalog())
 
 
 def parse_size(size: str) -> tuple[int, int]:
@@ -117,8 +114,7 @@ def run_app(file: str | os.PathLike | None = None) -> int:
     from designer.mainwindow import MainWindow
 
     app = _qt_app()
-    doc = LayoutDocument(layout, path)
-    doc._runner.analyzer = analyzer
+    doc = LayoutDocument(layout, path, analyzer=analyzer)
     win = MainWindow(doc)
     win.show()
     quit_ms = os.environ.get("RACKSCAPE_QUIT_AFTER_MS")
@@ -135,7 +131,8 @@ def run_app(file: str | os.PathLike | None = None) -> int:
 
 
 def screenshot(out: str | os.PathLike, file: str | os.PathLike | None = None,
-               size: str = "1600x1000", overlays=(), metric: str = "kw") -> int:
+               size: str = "1600x1000", overlays=(), metric: str = "kw",
+               select=()) -> int:
     """Render the main window offscreen with a layout to a PNG; return 0.
 
     Parameters
@@ -151,6 +148,9 @@ def screenshot(out: str | os.PathLike, file: str | os.PathLike | None = None,
         ``violations``, or ``all``).
     metric : str
         Rack colouring: ``kw``, ``utilization`` or ``liquid``.
+    select : list of str
+        Ids to select (comma-separated allowed), so the inspector and the rack
+        elevation show them.
     """
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     w, h = parse_size(size)
@@ -166,12 +166,18 @@ def screenshot(out: str | os.PathLike, file: str | os.PathLike | None = None,
     from designer.mainwindow import MainWindow
 
     app = _qt_app()
-    doc = LayoutDocument(layout, path, analysis_mode="sync", autosave_ms=0)
+    doc = LayoutDocument(layout, path, analysis_mode="sync", autosave_ms=0, analyzer=analyzer)
     win = MainWindow(doc, restore_state=False)
     win.resize(w, h)
     win.set_metric(metric)
     for k in keys:
         win.set_overlay(k, True)
+    ids = [i.strip() for item in select or () for i in str(item).split(",") if i.strip()]
+    unknown = [i for i in ids if doc.item(i) is None]
+    if unknown:
+        win.force_close()
+        raise InputError(None, "--select", f"ids of the layout (unknown {unknown[0]!r})")
+    doc.select(ids)
     win.show()
     for _ in range(3):
         app.processEvents()

@@ -277,6 +277,8 @@ def _screenshot_parser() -> argparse.ArgumentParser:
     p.add_argument("--size", default="1600x1000")
     p.add_argument("--overlay", action="append", default=[])
     p.add_argument("--metric", default="kw", help="rack colouring: kw, utilization, liquid")
+    p.add_argument("--select", action="append", default=[], metavar="ID",
+                   help="select items (comma-separated ids) for the inspector and elevation")
     p.add_argument("file", nargs="?")
     return p
 
@@ -291,7 +293,8 @@ def main(argv: list[str] | None = None) -> int:
             from designer.app import screenshot
 
             args = _screenshot_parser().parse_args(argv)
-            return screenshot(args.screenshot, args.file, args.size, args.overlay, args.metric)
+            return screenshot(args.screenshot, args.file, args.size, args.overlay, args.metric,
+                              args.select)
         args = build_parser().parse_args(argv)
         if args.command is None:
             from designer.app import run_app

@@ -39,12 +39,27 @@ from engine.errors import InputError
 from engine.io import load_layout, save_layout
 from engine.model import Hall, Layout, Rack
 
-__all__ = ["LayoutDocument", "AnalysisRunner", "ASYNC_AFTER_S", "AUTOSAVE_MS"]
+__all__ = ["LayoutDocument", "AnalysisRunner", "analyze_layout", "ASYNC_AFTER_S", "AUTOSAVE_MS"]
 
 ASYNC_AFTER_S = 0.040
 AUTOSAVE_MS = 60_000
 _SCALARS = ("name", "generation", "author", "schema_version")
 _PSEUDO = {"hall": "hall", "assumptions": "assumptions"}
+
+
+def analyze_layout(layout: Layout, catalog: Catalog, path: str | Path | None = None) -> Analyzer:
+    """Run a first analysis (timed, so the document knows what a full one costs).
+
+    Raises :class:`InputError` naming ``path`` when the layout names hardware the
+    catalog does not have.
+    """
+    t0 = time.perf_counter()
+    try:
+        analyzer = Analyzer(layout, catalog)
+    except InputError as exc:
+        raise InputError(path, exc.field, exc.expected) from None
+    analyzer.build_s = time.perf_counter() - t0
+    return analyzer
 
 
 class _Job(QRunnable):
@@ -73,6 +88,9 @@ class AnalysisRunner(QObject):
         self.catalog = catalog
         self.analyzer: Analyzer | None = None
         self.last_duration_s = 0.0
+        #: the last duration of a full recompile and of an incremental patch, which differ
+        #: by 10x on a large hall; the document picks the thread by the one it will need
+        self.durations_s = {"full": 0.0, "patch": 0.0}
         self._lock = threading.Lock()
         self._pending: tuple[int, Layout, list[str] | None] | None = None
         self._running = False
@@ -97,6 +115,7 @@ class AnalysisRunner(QObject):
             self.analyzer = None  # its arrays may be half patched
             raise
         self.last_duration_s = time.perf_counter() - t0
+        self.durations_s["full" if changed is None else "patch"] = self.last_duration_s
         return result
 
     def run_now(self, serial: int, layout: Layout, changed: list[str] | None,
@@ -163,6 +182,8 @@ class LayoutDocument(QObject):
         analysis takes longer than :data:`ASYNC_AFTER_S`.
     autosave_ms : int
         Interval of the recovery autosave (0 turns it off).
+    analyzer : Analyzer, optional
+        One already run on ``layout`` (see :func:`analyze_layout`).
     """
 
     items_added = Signal(list)
@@ -178,7 +199,8 @@ class LayoutDocument(QObject):
 
     def __init__(self, layout: Layout | None = None, path: str | Path | None = None,
                  catalog: Catalog | None = None, parent: QObject | None = None,
-                 analysis_mode: str = "auto", autosave_ms: int = AUTOSAVE_MS) -> None:
+                 analysis_mode: str = "auto", autosave_ms: int = AUTOSAVE_MS,
+                 analyzer: Analyzer | None = None) -> None:
         super().__init__(parent)
         self._catalog = catalog or default_catalog()
         self.undo_stack = QUndoStack(self)
@@ -203,7 +225,7 @@ class LayoutDocument(QObject):
         self._autosave.timeout.connect(self.autosave)
         if autosave_ms:
             self._autosave.start(autosave_ms)
-        self.set_layout(self._committed, path)
+        self.set_layout(self._committed, path, analyzer)
 
     def _on_clean_changed(self, clean: bool) -> None:
         self.modified_changed.emit(not clean)
@@ -304,6 +326,7 @@ class LayoutDocument(QObject):
         if analyzer is not None:
             self._runner.wait()
             self._runner.analyzer = analyzer
+            self._runner.durations_s["full"] = getattr(analyzer, "build_s", 0.0)
             self._on_analysis(self._serial, analyzer.result, "")
         else:
             self._runner.run_now(self._serial, layout, None, reset=True)
@@ -315,11 +338,7 @@ class LayoutDocument(QObject):
     def open(self, path: str | Path) -> None:
         """Open a layout file (raises :class:`InputError`; the document is unchanged then)."""
         layout = load_layout(path)
-        try:  # a file naming hardware the catalog lacks is refused, like `rackscape analyze`
-            analyzer = Analyzer(layout, self._catalog)
-        except InputError as exc:
-            raise InputError(path, exc.field, exc.expected) from None
-        self.set_layout(layout, Path(path), analyzer)
+        self.set_layout(layout, Path(path), analyze_layout(layout, self._catalog, path))
 
     def save(self, path: str | Path | None = None) -> Path:
         """Save atomically to ``path`` (or the document's path) and mark the document clean."""
@@ -447,8 +466,9 @@ class LayoutDocument(QObject):
     def _request_analysis(self, changed_racks: list[str] | None) -> None:
         self._serial += 1
         mode = self.analysis_mode
+        expected = self._runner.durations_s["full" if changed_racks is None else "patch"]
         go_async = mode == "async" or (mode == "auto" and (
-            self._runner.is_busy or self._runner.last_duration_s > ASYNC_AFTER_S))
+            self._runner.is_busy or expected > ASYNC_AFTER_S))
         if go_async:
             self._runner.submit(self._serial, self._display, changed_racks)
         else:

@@ -13,8 +13,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QMimeData, QSettings, Qt
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtCore import QByteArray, QMimeData, QRectF, QSettings, Qt
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QColor,
+    QIcon,
+    QKeySequence,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QPixmap,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -25,7 +36,6 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QProgressBar,
-    QStyle,
     QToolBar,
     QWidget,
 )
@@ -56,6 +66,99 @@ _FILTER = "Rackscape layouts (*.json);;All files (*)"
 _MAX_RECENT = 8
 
 
+def _line_icon(kind: str) -> QIcon:
+    """Draw a small line icon (one consistent style for the toolbar)."""
+    icon = QIcon()
+    for size in (16, 24, 32):
+        pm = QPixmap(size, size)
+        pm.fill(Qt.GlobalColor.transparent)
+        p = QPainter(pm)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        p.scale(size / 24.0, size / 24.0)
+        pen = QPen(QColor("#39424e"), 1.7)
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+        p.setPen(pen)
+        path = QPainterPath()
+        if kind == "new":
+            path.moveTo(6, 3)
+            path.lineTo(14, 3)
+            path.lineTo(19, 8)
+            path.lineTo(19, 21)
+            path.lineTo(6, 21)
+            path.closeSubpath()
+            path.moveTo(14, 3)
+            path.lineTo(14, 8)
+            path.lineTo(19, 8)
+        elif kind == "open":
+            path.moveTo(3, 19)
+            path.lineTo(3, 5)
+            path.lineTo(9, 5)
+            path.lineTo(11, 7)
+            path.lineTo(19, 7)
+            path.lineTo(19, 10)
+            path.moveTo(3, 19)
+            path.lineTo(6.5, 10)
+            path.lineTo(22, 10)
+            path.lineTo(18.5, 19)
+            path.closeSubpath()
+        elif kind == "save":
+            path.addRoundedRect(QRectF(4, 4, 16, 16), 2, 2)
+            path.addRect(QRectF(8, 4, 8, 5))
+            path.addRect(QRectF(7.5, 13, 9, 7))
+        elif kind in ("undo", "redo"):
+            sx = 1 if kind == "undo" else -1
+            cx = 12
+
+            def x(v: float, sx: int = sx, cx: int = cx) -> float:
+                return cx + sx * (v - cx)
+
+            path.moveTo(x(5), 10)
+            path.lineTo(x(15), 10)
+            path.cubicTo(x(21), 10, x(21), 19, x(15), 19)
+            path.lineTo(x(9), 19)
+            path.moveTo(x(9), 6)
+            path.lineTo(x(5), 10)
+            path.lineTo(x(9), 14)
+        elif kind == "rotate":
+            path.arcMoveTo(QRectF(5, 5, 14, 14), 90)
+            path.arcTo(QRectF(5, 5, 14, 14), 90, 270)
+            path.moveTo(12, 2.5)
+            path.lineTo(16, 5)
+            path.lineTo(12, 8)
+            p.drawPath(path)
+            path = QPainterPath()
+            p.setBrush(QColor("#39424e"))
+            p.drawRect(QRectF(10, 10, 4, 4))
+            p.setBrush(Qt.BrushStyle.NoBrush)
+        elif kind == "delete":
+            path.moveTo(4, 6)
+            path.lineTo(20, 6)
+            path.moveTo(9, 6)
+            path.lineTo(9, 3.5)
+            path.lineTo(15, 3.5)
+            path.lineTo(15, 6)
+            path.moveTo(6, 6)
+            path.lineTo(7, 21)
+            path.lineTo(17, 21)
+            path.lineTo(18, 6)
+            path.moveTo(10, 10)
+            path.lineTo(10, 17)
+            path.moveTo(14, 10)
+            path.lineTo(14, 17)
+        elif kind == "fit":
+            for ax, ay, dx, dy in ((3, 3, 1, 1), (21, 3, -1, 1), (3, 21, 1, -1),
+                                   (21, 21, -1, -1)):
+                path.moveTo(ax + 5 * dx, ay)
+                path.lineTo(ax, ay)
+                path.lineTo(ax, ay + 5 * dy)
+            path.addRect(QRectF(8, 9, 8, 6))
+        p.drawPath(path)
+        p.end()
+        icon.addPixmap(pm)
+    return icon
+
+
 def _generation_label(gen: str) -> str:
     try:
         from designer.panels.common import generation_label
@@ -81,6 +184,9 @@ class MainWindow(QMainWindow):
         self._force_close = False
         self.setDockNestingEnabled(True)
         self._build_actions()
+        a = self.actions_by_name
+        self.view.context_actions = [a["rotate"], a["duplicate"], a["copy"], a["cut"],
+                                     a["delete"], None, a["zoom_sel"], a["fit"]]
         self._build_menus()
         self._build_toolbars()
         self._build_status()
@@ -111,12 +217,12 @@ class MainWindow(QMainWindow):
 
     def _action(self, text: str, slot: Callable[[], Any] | None = None,
                 shortcut: QKeySequence | str | QKeySequence.StandardKey | None = None,
-                icon: QStyle.StandardPixmap | None = None, tip: str = "") -> QAction:
+                icon: str | None = None, tip: str = "") -> QAction:
         act = QAction(text, self)
         if shortcut is not None:
             act.setShortcut(QKeySequence(shortcut))
         if icon is not None:
-            act.setIcon(self.style().standardIcon(icon))
+            act.setIcon(_line_icon(icon))
         if tip:
             act.setStatusTip(tip)
             act.setToolTip(tip)
@@ -126,16 +232,16 @@ class MainWindow(QMainWindow):
         return act
 
     def _build_actions(self) -> None:
-        sk, sp = QKeySequence.StandardKey, QStyle.StandardPixmap
+        sk = QKeySequence.StandardKey
         a: dict[str, QAction] = {}
-        a["new"] = self._action("&New blank hall…", self.new_blank, sk.New, sp.SP_FileIcon,
+        a["new"] = self._action("&New blank hall…", self.new_blank, sk.New, "new",
                                 "Start an empty hall of a given size")
         a["new_template"] = self._action("New from &template…", self.new_from_template,
-                                         "Ctrl+Shift+N", sp.SP_FileDialogNewFolder,
+                                         "Ctrl+Shift+N", None,
                                          "Start a design from a template library")
-        a["open"] = self._action("&Open…", self.open_dialog, sk.Open, sp.SP_DialogOpenButton,
+        a["open"] = self._action("&Open…", self.open_dialog, sk.Open, "open",
                                  "Open a layout file")
-        a["save"] = self._action("&Save", self.save, sk.Save, sp.SP_DialogSaveButton,
+        a["save"] = self._action("&Save", self.save, sk.Save, "save",
                                  "Save the layout")
         a["save_as"] = self._action("Save &As…", self.save_as, sk.SaveAs)
         a["export"] = self._action("&Export report…", self.export, "Ctrl+E",
@@ -143,27 +249,27 @@ class MainWindow(QMainWindow):
         a["quit"] = self._action("&Quit", self.close, sk.Quit)
         undo = self.document.undo_stack.createUndoAction(self, "&Undo")
         undo.setShortcut(QKeySequence(sk.Undo))
-        undo.setIcon(self.style().standardIcon(sp.SP_ArrowBack))
+        undo.setIcon(_line_icon("undo"))
         redo = self.document.undo_stack.createRedoAction(self, "&Redo")
         redo.setShortcuts([QKeySequence(sk.Redo), QKeySequence("Ctrl+Y")])
-        redo.setIcon(self.style().standardIcon(sp.SP_ArrowForward))
+        redo.setIcon(_line_icon("redo"))
         a["undo"], a["redo"] = undo, redo
         a["cut"] = self._action("Cu&t", self.cut, sk.Cut)
         a["copy"] = self._action("&Copy", self.copy, sk.Copy)
         a["paste"] = self._action("&Paste", self.paste, sk.Paste)
         a["duplicate"] = self._action("D&uplicate", self.duplicate, "Ctrl+D")
         a["delete"] = self._action("&Delete", self.delete_selection, sk.Delete,
-                                   sp.SP_TrashIcon, "Delete the selection")
+                                   "delete", "Delete the selection")
         a["delete"].setShortcuts([QKeySequence(sk.Delete), QKeySequence("Backspace")])
         a["select_all"] = self._action("Select &All", self.select_all, sk.SelectAll)
         a["rotate"] = self._action("&Rotate 90°", lambda: self.rotate(90), "R",
-                                   sp.SP_BrowserReload, "Turn the selection 90° (R)")
+                                   "rotate", "Turn the selection 90° (R)")
         a["rotate_back"] = self._action("Rotate −90°", lambda: self.rotate(-90), "Shift+R")
         a["snap"] = self._action("&Snap to grid and edges", self._toggle_snap)
         a["snap"].setCheckable(True)
         a["snap"].setChecked(True)
         a["fit"] = self._action("Zoom to &fit", self.view.zoom_to_fit, "F",
-                                sp.SP_TitleBarMaxButton, "Show the whole hall (F)")
+                                "fit", "Show the whole hall (F)")
         a["zoom_sel"] = self._action("Zoom to &selection",
                                      lambda: self.view.zoom_to(self.document.selection), "Z")
         a["zoom_in"] = self._action("Zoom &in", lambda: self.view.zoom_by(1.25), sk.ZoomIn)

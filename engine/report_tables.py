@@ -207,38 +207,6 @@ class LinkView:
                    [], z, z, z.astype(np.int64), z)
 
 
-def _first(obj: Any, names: Iterable[str]) -> Any:
-    for n in names:
-        if isinstance(obj, dict):
-            if n in obj:
-                return obj[n]
-        elif hasattr(obj, n):
-            return getattr(obj, n)
-    return None
-
-
-def _strs(v: Any, n: int, default: str = "") -> list[str]:
-    if v is None:
-        return [default] * n
-    return ["" if x is None else str(x) for x in (v.tolist() if isinstance(v, np.ndarray) else v)]
-
-
-def _nums(v: Any, n: int, dtype=np.float64, fill: float = np.nan) -> np.ndarray:
-    if v is None:
-        return np.full(n, fill, dtype)
-    a = np.asarray([fill if x is None else x for x in v] if not isinstance(v, np.ndarray) else v)
-    return np.nan_to_num(a.astype(np.float64), nan=fill).astype(dtype) if dtype is not np.float64 \
-        else a.astype(np.float64)
-
-
-def _link_source(network: Any) -> Any:
-    for name in ("link_table", "links", "cable_table", "cables"):
-        v = getattr(network, name, None)
-        if v is not None and not isinstance(v, (int, float, dict)):
-            return v
-    return None
-
-
 def _parts(network: Any) -> tuple[Any, Any]:
     """Find the network's :class:`engine.fabric.Topology` and its cabling result."""
     try:
@@ -349,92 +317,14 @@ def link_view(analysis: Any, catalog: Catalog | None = None) -> LinkView:
     (:class:`engine.fabric.Topology`, :class:`engine.cabling.CablingResult`):
     one row per link (a link group of ``count`` parallel links gives ``count``
     rows). Port numbers are assigned per device in link order, down ports
-    (to lower tiers) first. Failing those, a per-link table
-    (``network.link_table`` or ``network.links``, arrays or records) is read.
+    (to lower tiers) first. Transceivers and optics power per link follow the
+    medium, as the cabling totals do.
     """
     catalog = catalog or default_catalog()
-    net = getattr(analysis, "network", None)
-    topo, cab = _parts(net)
-    if topo is not None:
-        return _topology_view(analysis, topo, cab, catalog)
-    src = _link_source(net)
-    if src is None:
+    topo, cab = _parts(getattr(analysis, "network", None))
+    if topo is None:
         return LinkView.empty()
-    if isinstance(src, (list, tuple)):
-        recs = list(src)
-        n = len(recs)
-        if not n:
-            return LinkView.empty()
-        keys = ("id", "tier", "fabric", "a_rack", "a_u", "a_device", "a_port", "b_rack", "b_u",
-                "b_device", "b_port", "medium", "speed_gbps", "length_m", "transceivers",
-                "optics_w")
-        cols = {k: [_first(r, _ALIASES.get(k, (k,))) for r in recs] for k in keys}
-        get = cols.get
-    else:
-        n = int(_first(src, ("n", "n_links", "count")) or 0) or len(
-            _first(src, ("medium", "media", "length_m")) or [])
-
-        def get(k: str) -> Any:
-            return _first(src, _ALIASES.get(k, (k,)))
-    if n == 0:
-        return LinkView.empty()
-    medium = _strs(get("medium"), n)
-    ids = get("id")
-    view = LinkView(
-        link_id=_strs(ids, n) if ids is not None else [f"L{i + 1:06d}" for i in range(n)],
-        tier=_strs(get("tier"), n), fabric=_strs(get("fabric"), n),
-        a_rack=_strs(get("a_rack"), n), a_u=_nums(get("a_u"), n, np.int64, 0),
-        a_device=_strs(get("a_device"), n), a_port=_strs(get("a_port"), n),
-        b_rack=_strs(get("b_rack"), n), b_u=_nums(get("b_u"), n, np.int64, 0),
-        b_device=_strs(get("b_device"), n), b_port=_strs(get("b_port"), n),
-        medium=medium, speed_gbps=_nums(get("speed_gbps"), n),
-        length_m=_nums(get("length_m"), n),
-        transceivers=np.zeros(n, np.int64), optics_w=np.zeros(n), source=type(src).__name__)
-    xcv, opt = get("transceivers"), get("optics_w")
-    if xcv is not None and opt is not None:
-        view.transceivers = _nums(xcv, n, np.int64, 0)
-        view.optics_w = _nums(opt, n, np.float64, 0.0)
-    else:
-        per_xcv, per_w = _medium_optics(catalog, sorted(set(medium)))
-        mi = {m: i for i, m in enumerate(sorted(set(medium)))}
-        code = np.fromiter((mi[m] for m in medium), np.int64, n)
-        view.transceivers = per_xcv[code] if xcv is None else _nums(xcv, n, np.int64, 0)
-        view.optics_w = per_w[code] if opt is None else _nums(opt, n, np.float64, 0.0)
-    return view
-
-
-_ALIASES: dict[str, tuple[str, ...]] = {
-    "id": ("id", "link_id", "ids", "link_ids"),
-    "tier": ("tier", "tiers", "link_tier"),
-    "fabric": ("fabric", "fabrics", "fabric_id", "fabric_ids"),
-    "a_rack": ("a_rack", "a_racks", "a_rack_id", "a_rack_ids"),
-    "a_u": ("a_u", "a_us"),
-    "a_device": ("a_device", "a_devices", "a_device_type", "a_type"),
-    "a_port": ("a_port", "a_ports"),
-    "b_rack": ("b_rack", "b_racks", "b_rack_id", "b_rack_ids"),
-    "b_u": ("b_u", "b_us"),
-    "b_device": ("b_device", "b_devices", "b_device_type", "b_type"),
-    "b_port": ("b_port", "b_ports"),
-    "medium": ("medium", "media", "medium_id", "medium_ids"),
-    "speed_gbps": ("speed_gbps",),
-    "length_m": ("length_m", "routed_length_m", "lengths_m"),
-    "transceivers": ("transceivers", "transceiver_count"),
-    "optics_w": ("optics_w", "power_w"),
-}
-
-
-_PLUGGABLE = {"mmf", "smf_dr", "smf_fr"}
-
-
-def _medium_optics(catalog: Catalog, media: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Transceivers and optics power per link of each medium (pluggables: one per end)."""
-    xcv, watts = [], []
-    for m in media:
-        med = catalog.media.get(m)
-        ends = 2 if med is not None and med.kind in _PLUGGABLE else 0
-        xcv.append(ends)
-        watts.append(2 * med.power_per_end_w.v() if med is not None else 0.0)
-    return np.asarray(xcv, np.int64), np.asarray(watts, np.float64)
+    return _topology_view(analysis, topo, cab, catalog)
 
 
 # -- tables ------------------------------------------------------------------------------------
@@ -611,6 +501,19 @@ def _fabric_switches(layout: Layout, analysis: Any,
     return out
 
 
+def _generated_switches(analysis: Any, n_racks: int) -> tuple[np.ndarray, np.ndarray]:
+    """Switches the fabric generated into each rack, and the U they take."""
+    topo, _ = _parts(analysis.network)
+    if topo is None or not topo.n_switches:
+        return np.zeros(n_racks, np.int64), np.zeros(n_racks, np.int64)
+    rack = np.asarray(topo.sw_rack, np.int64)
+    sel = (np.asarray(topo.sw_dev) < 0) & (rack >= 0) & (rack < n_racks)
+    count = np.bincount(rack[sel], minlength=n_racks)[:n_racks]
+    u = np.bincount(rack[sel], weights=np.asarray(topo.sw_height_u, np.float64)[sel],
+                    minlength=n_racks)[:n_racks]
+    return count.astype(np.int64), u.astype(np.int64)
+
+
 def racks_table(layout: Layout, analysis: Any) -> Table:
     """Return one row per rack: power, U, weight, floor load, liquid share, GPUs, zones."""
     arr, p, c, fl = analysis.arrays, analysis.power, analysis.cooling, analysis.floor
@@ -619,19 +522,23 @@ def racks_table(layout: Layout, analysis: Any) -> Table:
     contents: list[Counter[str]] = [Counter() for _ in range(n)]
     for r, t in zip(arr.dev_rack.tolist(), arr.dev_type.tolist(), strict=True):
         contents[r][tt.ids[t]] += 1
+    power_w = np.asarray(p.rack_kw) * 1000.0  # includes switches the fabric placed
     with np.errstate(divide="ignore", invalid="ignore"):
-        liquid = np.where(arr.rack_power_w > 0, arr.rack_liquid_w / arr.rack_power_w, 0.0)
+        liquid = np.where(power_w > 0, arr.rack_liquid_w / power_w, 0.0)
+    gen_sw, gen_u = _generated_switches(analysis, n)
     crah = [c.unit_ids[i] if i >= 0 else "" for i in c.rack_crah.tolist()]
     cdu = [c.unit_ids[i] if i >= 0 else "" for i in c.rack_cdu.tolist()]
     load = fl.rack_load_kg_m2 if len(fl.rack_load_kg_m2) == n else np.full(n, np.nan)
     rows = []
     for i, r in enumerate(layout.racks):
         what = ", ".join(f"{k} x{v}" if v > 1 else k for k, v in contents[i].items())
+        if gen_sw[i]:
+            what = ", ".join(x for x in (what, f"{gen_sw[i]} fabric switch(es)") if x)
         rows.append((r.id, r.row or "", r.type, _f(p.rack_kw[i]), _pct(liquid[i]),
-                     int(arr.rack_u_used[i]), int(arr.rack_height_u[i]),
+                     int(arr.rack_u_used[i] + gen_u[i]), int(arr.rack_height_u[i]),
                      _f(arr.rack_weight_kg[i], 1), _f(load[i], 1), int(arr.rack_gpus[i]),
-                     int(arr.rack_servers[i]), int(arr.rack_switches[i]), " ".join(r.feeds),
-                     crah[i], cdu[i], what))
+                     int(arr.rack_servers[i]), int(arr.rack_switches[i] + gen_sw[i]),
+                     " ".join(r.feeds), crah[i], cdu[i], what))
     cols = [_c("Rack"), _c("Row"), _c("Type"), _c("Power", "kW", "float"),
             _c("Liquid share", "%", "float"), _c("U used", kind="int"),
             _c("U total", kind="int"), _c("Weight", "kg", "float", 0),
@@ -654,13 +561,14 @@ def rows_table(layout: Layout, analysis: Any) -> Table:
         return np.bincount(inv, weights=w, minlength=k)
 
     cnt = np.bincount(inv, minlength=k)
+    u_used = arr.rack_u_used + _generated_switches(analysis, arr.n_racks)[1]
     mx = np.zeros(k)
     if len(inv):
         np.maximum.at(mx, inv, rack_kw)
     kw, liq = s(rack_kw), s(arr.rack_liquid_w / 1000.0)
     rows = [(str(uniq[j]) or "(none)", int(cnt[j]), int(s(arr.rack_gpus)[j]), _f(kw[j]),
              _f(kw[j] / cnt[j] if cnt[j] else 0.0), _f(mx[j]), _pct(liq[j] / kw[j] if kw[j] else 0),
-             int(s(arr.rack_u_used)[j]), _f(s(arr.rack_weight_kg)[j], 0)) for j in range(k)]
+             int(s(u_used)[j]), _f(s(arr.rack_weight_kg)[j], 0)) for j in range(k)]
     cols = [_c("Row"), _c("Racks", kind="int"), _c("GPUs", kind="int"),
             _c("Power", "kW", "float"), _c("Mean per rack", "kW", "float"),
             _c("Largest rack", "kW", "float"), _c("Liquid share", "%", "float"),

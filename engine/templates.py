@@ -28,6 +28,11 @@ Optional parts of the schema (all with defaults, so older files stay valid):
   or tier is left out when it is false (a core tier only beyond some size).
 - ``expected``: published numbers the template reproduces, as ``cases`` of
   parameters and figures with their source (see :func:`check_expected`).
+- ``fixed``: items placed exactly as saved (a selection saved as a template,
+  :mod:`engine.snapshot`), positions relative to their bounding box; repeated
+  ``copies`` times one above the other. A template has rack groups or a fixed
+  block, not both; ``cooling`` and ``power`` sizing do not apply to a fixed
+  block (its units and feeds are the saved ones).
 
 Examples
 --------
@@ -57,6 +62,7 @@ from engine.model import (
     Assumptions,
     CableTray,
     CoolingUnit,
+    ExplicitLink,
     Fabric,
     Hall,
     Layout,
@@ -75,6 +81,7 @@ __all__ = [
     "PowerSpec",
     "RepeatSpec",
     "Constraint",
+    "FixedSpec",
     "TemplateFile",
     "MAX_TEMPLATE_RACKS",
     "USER_DIR_ENV",
@@ -236,6 +243,38 @@ class RepeatSpec(_Model):
     groups: list[Identifier] = Field(min_length=1, max_length=50)
 
 
+class FixedSpec(_Model):
+    """Items placed exactly as saved, relative to their bounding box's lower-left corner.
+
+    ``width_m`` x ``depth_m`` is that bounding box. The block is laid out
+    ``copies`` times (an expression of the parameters), each ``gap_m`` above
+    the previous one; copies after the first get fresh ids, with references
+    (feeds, CDU, CRAH, rear-door rack, fabric members, link ends) following.
+    """
+
+    width_m: float = Field(ge=0, le=1.0e5, allow_inf_nan=False)
+    depth_m: float = Field(ge=0, le=1.0e5, allow_inf_nan=False)
+    copies: Expr = 1
+    gap_m: Expr = 1.2
+    racks: list[Rack] = Field(default_factory=list, max_length=20_000)
+    cooling: list[CoolingUnit] = Field(default_factory=list, max_length=20_000)
+    feeds: list[PowerFeed] = Field(default_factory=list, max_length=20_000)
+    trays: list[CableTray] = Field(default_factory=list, max_length=20_000)
+    fabrics: list[Fabric] = Field(default_factory=list, max_length=16)
+    links: list[ExplicitLink] = Field(default_factory=list, max_length=20_000)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> FixedSpec:
+        if not (self.racks or self.cooling or self.feeds or self.trays):
+            raise ValueError("fixed: expected at least one rack, unit, feed or tray")
+        ids = [it.id for grp in (self.racks, self.cooling, self.feeds, self.trays,
+                                 self.fabrics, self.links) for it in grp]
+        dup = sorted({i for i in ids if ids.count(i) > 1}) if len(set(ids)) != len(ids) else []
+        if dup:
+            raise ValueError(f"fixed: duplicate id {dup[0]!r}")
+        return self
+
+
 class TemplateFile(_Model):
     """A template file."""
 
@@ -254,8 +293,9 @@ class TemplateFile(_Model):
     vars: dict[Name, Expr] = Field(default_factory=dict, max_length=200)
     constraints: list[Constraint] = Field(default_factory=list, max_length=50)
     hall: HallSpec = HallSpec()
-    racks: list[RackGroup] = Field(min_length=1, max_length=200)
+    racks: list[RackGroup] = Field(max_length=200)
     repeat: RepeatSpec | None = None
+    fixed: FixedSpec | None = None
     cooling: CoolingSpec = CoolingSpec()
     power: PowerSpec = PowerSpec()
     fabrics: list[dict[str, Any]] = Field(default_factory=list, max_length=16)
@@ -265,6 +305,13 @@ class TemplateFile(_Model):
 
     @model_validator(mode="after")
     def _references(self) -> TemplateFile:
+        if not self.racks and self.fixed is None:
+            raise ValueError("racks: expected at least one rack group (or a fixed block)")
+        if self.racks and self.fixed is not None:
+            raise ValueError("racks: expected no rack groups in a template with a fixed block")
+        if self.fixed is not None and (self.repeat is not None or self.fabrics):
+            raise ValueError("fixed: a fixed block has no repeat and no template fabrics "
+                             "(its fabrics are in fixed.fabrics)")
         names = [p.name for p in self.parameters]
         if len(set(names)) != len(names):
             raise ValueError("parameter names must be unique")
@@ -582,6 +629,8 @@ def instantiate(template: str | TemplateFile, params: dict[str, Any] | None = No
     catalog = catalog or default_catalog()
     t = get_template(template) if isinstance(template, str) else template
     env = resolve_params(t, dict(params or {}))
+    if t.fixed is not None:
+        return _instantiate_fixed(t, env, name)
     hs = t.hall
     per_row = max(1, _i(hs.racks_per_row, env, "hall.racks_per_row"))
     cold = _n(hs.cold_aisle_m, env, "hall.cold_aisle_m")
@@ -877,6 +926,80 @@ def instantiate(template: str | TemplateFile, params: dict[str, Any] | None = No
     return Layout(name=title[:200], generation=generation, author=t.author, hall=hall,
                   racks=racks, cooling=units, feeds=feeds, trays=trays, fabrics=fabrics,
                   assumptions=assumptions)
+
+
+def _instantiate_fixed(t: TemplateFile, env: dict[str, Any], name: str | None) -> Layout:
+    """Lay out a template's fixed block ``copies`` times, one copy above the other."""
+    from engine.edits import fresh_id
+
+    fx = t.fixed
+    assert fx is not None
+    copies = _i(fx.copies, env, "fixed.copies")
+    if copies < 1 or copies * max(1, len(fx.racks)) > MAX_TEMPLATE_RACKS or copies > 10_000:
+        raise ParameterError(f"fixed.copies: expected 1 to "
+                             f"{min(10_000, MAX_TEMPLATE_RACKS // max(1, len(fx.racks)))}, "
+                             f"got {copies}")
+    gap = _n(fx.gap_m, env, "fixed.gap_m")
+    margin = _n(t.hall.margin_m, env, "hall.margin_m")
+    for what, val in (("fixed.gap_m", gap), ("hall.margin_m", margin)):
+        if not 0 <= val <= 100:
+            raise ParameterError(f"{what}: expected 0 to 100 m, got {val:g}")
+    rating = _n(t.hall.floor_rating_kg_m2, env, "hall.floor_rating_kg_m2")
+    if not 0 < rating <= 1.0e5:
+        raise ParameterError(f"hall.floor_rating_kg_m2: expected more than 0 and at most "
+                             f"100000 kg/m2, got {rating:g}")
+    groups = ("racks", "cooling", "feeds", "trays", "fabrics", "links")
+    taken = {it.id for g in groups for it in getattr(fx, g)}
+    out: dict[str, list] = {g: [] for g in groups}
+    for k in range(copies):
+        dx, dy = margin, margin + k * (fx.depth_m + gap)
+        ids = {it.id: (it.id if k == 0 else fresh_id(taken, it.id))
+               for g in groups for it in getattr(fx, g)}
+
+        def ref(v: str | None, ids: dict[str, str] = ids) -> str | None:
+            return ids.get(v, v) if v is not None else None
+
+        def pts(points: list, dx: float = dx, dy: float = dy) -> list[tuple[float, float]]:
+            return [(round(x + dx, 4), round(y + dy, 4)) for x, y in points]
+
+        for r in fx.racks:
+            row = r.row if k == 0 or r.row is None else f"{r.row}.{k + 1}"[:40]
+            out["racks"].append(r.model_copy(update={
+                "id": ids[r.id], "x_m": round(r.x_m + dx, 4), "y_m": round(r.y_m + dy, 4),
+                "row": row, "feeds": [ref(f) for f in r.feeds], "cdu": ref(r.cdu),
+                "crah": ref(r.crah)}))
+        for u in fx.cooling:
+            out["cooling"].append(u.model_copy(update={
+                "id": ids[u.id], "x_m": round(u.x_m + dx, 4), "y_m": round(u.y_m + dy, 4),
+                "rack": ref(u.rack)}))
+        for f in fx.feeds:
+            out["feeds"].append(f.model_copy(update={"id": ids[f.id], "points": pts(f.points)}))
+        for tr in fx.trays:
+            out["trays"].append(tr.model_copy(update={"id": ids[tr.id],
+                                                      "points": pts(tr.points)}))
+        for fab in fx.fabrics:
+            out["fabrics"].append(fab.model_copy(update={
+                "id": ids[fab.id], "members": [ref(m) for m in fab.members],
+                "network_racks": [ref(m) for m in fab.network_racks]}))
+        for ln in fx.links:
+            out["links"].append(ln.model_copy(update={
+                "id": ids[ln.id], "fabric": ref(ln.fabric),
+                "a": ln.a.model_copy(update={"rack": ref(ln.a.rack)}),
+                "b": ln.b.model_copy(update={"rack": ref(ln.b.rack)})}))
+    hall_w = fx.width_m + 2 * margin
+    hall_h = copies * fx.depth_m + (copies - 1) * gap + 2 * margin
+    outline = [(0.0, 0.0), (round(hall_w, 3), 0.0), (round(hall_w, 3), round(hall_h, 3)),
+               (0.0, round(hall_h, 3))]
+    hall = Hall(outline=outline, floor_rating_kg_m2=rating, tile_m=t.hall.tile_m)
+    pretty = ", ".join(f"{k}={env[k]}" for k in (p.name for p in t.parameters))
+    title = name or (f"{t.title} ({pretty})" if pretty else t.title)
+    generation = _s(t.layout_generation, env) if t.layout_generation else t.generation
+    try:
+        return Layout(name=title[:200], generation=generation, author=t.author, hall=hall,
+                      assumptions=_assumptions(t, env), **out)
+    except ValidationError as exc:
+        field, expected = format_validation_error(exc)
+        raise ParameterError(f"template {t.id}: {field}: expected {expected}") from None
 
 
 def _when(spec: dict[str, Any], env: dict[str, Any], what: str) -> bool:

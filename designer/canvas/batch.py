@@ -82,7 +82,8 @@ def segments_path(seg: np.ndarray) -> QPainterPath:
 
 
 def _polyline_segments(points_lists: list[list[tuple[float, float]]]) -> np.ndarray:
-    segs = [(a[0], a[1], b[0], b[1]) for pts in points_lists for a, b in zip(pts[:-1], pts[1:])]
+    segs = [(a[0], a[1], b[0], b[1]) for pts in points_lists
+            for a, b in zip(pts[:-1], pts[1:], strict=True)]
     return np.array(segs, np.float64).reshape(-1, 4)
 
 
@@ -97,8 +98,8 @@ class BatchLayer(QGraphicsItem):
         self._rect = QRectF()
         self._rack_groups: list[tuple[int, QPainterPath]] = []
         self._empty = QPainterPath()
-        self._all_racks = QPainterPath()
-        self._fronts = QPainterPath()
+        self._edges: tuple[QPainterPath, QPainterPath] | None = None
+        self._geometry = (np.zeros((0, 4)), np.zeros(0, np.int64), np.zeros(0), np.zeros(0))
         self._units: dict[str, QPainterPath] = {}
         self._feeds: dict[str, QPainterPath] = {}
         self._trays = QPainterPath()
@@ -138,16 +139,8 @@ class BatchLayer(QGraphicsItem):
         self._rack_groups = [(int(k), rects_path(merge_boxes(boxes[lut == k])))
                              for k in np.unique(lut[lut >= 0])] if len(lut) == len(x) else []
         self._empty = rects_path(merge_boxes(boxes[lut < 0] if len(lut) == len(x) else boxes))
-        self._all_racks = rects_path(boxes)
-        th = np.deg2rad(arr.rack_rot_deg.astype(np.float64))
-        fx, fy = np.round(np.sin(th), 9), np.round(-np.cos(th), 9)
-        inset = 0.04
-        along_x = np.abs(fx) > 0.5
-        cx = x + fx * (hx - inset)
-        cy = y + fy * (hy - inset)
-        px, py = np.where(along_x, 0, hx), np.where(along_x, hy, 0)
-        self._fronts = segments_path(np.stack([cx - px, cy - py, cx + px, cy + py], 1)
-                                     if len(x) else np.zeros((0, 4)))
+        self._edges = None  # rack outlines and front lines: built when a zoom shows them
+        self._geometry = (boxes, arr.rack_rot_deg.copy(), hx, hy)
         self._refresh_units(layout, analysis)
         self._refresh_feeds(layout, analysis)
         if layout.trays is not self._trays_src:
@@ -156,6 +149,19 @@ class BatchLayer(QGraphicsItem):
                                                             for t in layout.trays]))
         self.refresh_selection()
         self.update()
+
+    def _build_edges(self) -> tuple[QPainterPath, QPainterPath]:
+        boxes, rot, hx, hy = self._geometry
+        if not len(boxes):
+            return QPainterPath(), QPainterPath()
+        x, y = (boxes[:, 0] + boxes[:, 2]) / 2, (boxes[:, 1] + boxes[:, 3]) / 2
+        th = np.deg2rad(rot.astype(np.float64))
+        fx, fy = np.round(np.sin(th), 9), np.round(-np.cos(th), 9)
+        inset = 0.04
+        along_x = np.abs(fx) > 0.5
+        cx, cy = x + fx * (hx - inset), y + fy * (hy - inset)
+        px, py = np.where(along_x, 0, hx), np.where(along_x, hy, 0)
+        return rects_path(boxes), segments_path(np.stack([cx - px, cy - py, cx + px, cy + py], 1))
 
     def _refresh_units(self, layout: Layout, analysis: Analysis) -> None:
         # unit geometry changes only when the cooling list does (edits share unchanged lists)
@@ -212,13 +218,16 @@ class BatchLayer(QGraphicsItem):
         painter.fillPath(self._empty, self._fp.empty_brush)
         rack_px = lod * self._min_rack_m
         if rack_px >= 4:
+            if self._edges is None:
+                self._edges = self._build_edges()
+            all_racks, fronts = self._edges
             edge = QColor(PALETTE.rack_edge)
             edge.setAlpha(int(min(200, 40 + 16 * rack_px)))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.setPen(cosmetic(edge, 1))
-            painter.drawPath(self._all_racks)
+            painter.drawPath(all_racks)
             painter.setPen(cosmetic(PALETTE.rack_front, 1))
-            painter.drawPath(self._fronts)
+            painter.drawPath(fronts)
         for kind, fill, edge in (("crah", PALETTE.crah_fill, PALETTE.crah_edge),
                                  ("cdu", PALETTE.cdu_fill, PALETTE.cdu_edge),
                                  ("rear_door", PALETTE.door, PALETTE.door)):

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from designer.canvas.scene import FloorPlanScene
 
 __all__ = ["ModelItem", "RackItem", "CoolingUnitItem", "FeedItem", "TrayItem", "ObstacleItem",
-           "FloorItem", "RowLabelsItem", "ITEM_CLASSES", "to_scene", "from_scene", "footprint_half"]
+           "FloorItem", "RowLabelsItem", "RackLabelsItem", "ITEM_CLASSES", "to_scene", "from_scene", "footprint_half"]
 
 Z_FLOOR, Z_HEAT, Z_OBSTACLE, Z_RACK, Z_UNIT, Z_TRAY, Z_FEED, Z_OVERLAY = 0, 2, 3, 10, 11, 20, 21, 30
 
@@ -195,19 +195,7 @@ class RackItem(_BoxItem):
             painter.setPen(self._fp.pens["selection"])
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRect(rect)
-        if size_px >= 30:
-            kw = self._fp.rack_kw(self.model_id)
-            kw_text = f"{kw:.1f} kW" if kw is not None else ""
-            dev_w = lod * rect.width()
-            fits_id = dev_w >= 7.0 * len(self.model_id) + 6
-            lines = [self.model_id, kw_text] if fits_id else [kw_text.replace(" kW", "")]
-            if fits_id and lod * rect.height() >= 70:
-                r = self.model()
-                gpus = self._fp.rack_gpus(self.model_id)
-                lines.append(f"{gpus} GPU" if gpus else ("empty" if r is not None and not (
-                    r.devices or r.system) else ""))
-            _device_label(painter, rect, lines, _ink_for(brush.color()), 11 if fits_id else 10,
-                          bold_first=fits_id)
+        # labels are drawn by RackLabelsItem, above trays and busways
 
 
 class CoolingUnitItem(_BoxItem):
@@ -267,9 +255,13 @@ class CoolingUnitItem(_BoxItem):
             painter.setPen(self._fp.pens["selection"])
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRect(rect)
-        if self._kind != "rear_door" and lod * min(rect.width(), rect.height()) >= 22:
+        if self._kind != "rear_door" and lod * min(rect.width(), rect.height()) >= 14:
             pct = f"{util * 100:.0f} %" if util is not None else ""
-            _device_label(painter, rect, [self.model_id, pct], QColor(PALETTE.text), 10)
+            dev_w = lod * rect.width()
+            if dev_w >= 6.5 * len(self.model_id) + 6 and lod * rect.height() >= 30:
+                _device_label(painter, rect, [self.model_id, pct], QColor(PALETTE.text), 10)
+            elif dev_w >= 30 and pct:
+                _device_label(painter, rect, [pct], QColor(PALETTE.text), 10, False)
 
 
 class _PolylineItem(ModelItem, QGraphicsPathItem):
@@ -365,16 +357,6 @@ class FeedItem(_PolylineItem):
         else:
             painter.setBrush(color)
             painter.drawEllipse(self._pts[0], 0.12, 0.12)
-        if lod > 60 and len(self._pts) > 1:
-            pct = f" · {util * 100:.0f} %" if util is not None else ""
-            dev = painter.worldTransform().map(self._pts[0])
-            painter.save()
-            painter.resetTransform()
-            painter.setFont(label_font(10))
-            painter.setPen(color.darker(130))
-            painter.drawText(QPointF(dev.x() - 4, dev.y() + (13 if self._side == "B" else -5)),
-                             f"{self.model_id}{pct}")
-            painter.restore()
 
 
 class TrayItem(_PolylineItem):
@@ -412,8 +394,8 @@ class TrayItem(_PolylineItem):
                 continue
             nx, ny = -seg.dy() / n * half, seg.dx() / n * half
             self._rails += [seg.translated(nx, ny), seg.translated(-nx, -ny)]
-            for k in range(1, int(n / 0.3)):
-                p = seg.pointAt(k * 0.3 / n)
+            for k in range(1, int(n / 0.6) + 1):
+                p = seg.pointAt(min(k * 0.6 / n, 1.0))
                 self._rungs.append(QLineF(p.x() + nx, p.y() + ny, p.x() - nx, p.y() - ny))
         self.update()
 
@@ -431,11 +413,13 @@ class TrayItem(_PolylineItem):
         painter.setBrush(fill)
         painter.drawPath(self._band)
         edge = QColor(PALETTE.tray_edge)
-        edge.setAlpha(170)
+        edge.setAlpha(150)
         painter.setPen(cosmetic(PALETTE.selection if selected else edge, 2 if selected else 1))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawLines(self._rails)
-        if lod * 0.3 > 7:  # ladder rungs every 300 mm, as a tray reads on a drawing
+        if lod * 0.6 > 10:  # ladder rungs, as a tray reads on a drawing
+            edge.setAlpha(70)
+            painter.setPen(cosmetic(edge, 1))
             painter.drawLines(self._rungs)
 
 
@@ -614,6 +598,76 @@ class RowLabelsItem(QGraphicsItem):
             painter.drawRoundedRect(box, 3, 3)
             painter.setPen(QColor(PALETTE.text_muted))
             painter.drawText(box, Qt.AlignmentFlag.AlignCenter, name)
+        painter.restore()
+
+
+class RackLabelsItem(QGraphicsItem):
+    """Rack labels (id, kW, GPUs) for the racks in view, drawn above trays and busways.
+
+    One item paints the labels of the racks in the exposed rectangle, each on a
+    small plate of the rack's own colour, so overhead lines never run through
+    the text.
+    """
+
+    def __init__(self, scene: FloorPlanScene) -> None:
+        super().__init__()
+        self._fp = scene
+        self.setZValue(44)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
+        self._rect = QRectF()
+
+    def set_bounds(self, rect: QRectF) -> None:
+        """Set the scene rectangle the labels may appear in."""
+        if rect != self._rect:
+            self.prepareGeometryChange()
+            self._rect = QRectF(rect)
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
+        return self._rect
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        lod = _lod(painter, option)
+        if lod < 30 or not self._fp.detail:  # a rack under ~24 px carries no label
+            return
+        t = painter.worldTransform()
+        painter.save()
+        painter.resetTransform()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        bold, small = label_font(11, True), label_font(10)
+        for item in self._fp.items(option.exposedRect, Qt.ItemSelectionMode.IntersectsItemShape):
+            if not isinstance(item, RackItem):
+                continue
+            dev = t.mapRect(item.sceneBoundingRect())
+            if min(dev.width(), dev.height()) < 24:
+                continue
+            kw = self._fp.rack_kw(item.model_id)
+            gpus = self._fp.rack_gpus(item.model_id)
+            fits_id = dev.width() >= 7.0 * len(item.model_id) + 8
+            if fits_id:
+                lines = [item.model_id, f"{kw:.1f} kW" if kw is not None else ""]
+                if dev.height() >= 64 and gpus:
+                    lines.append(f"{gpus} GPU")
+            else:
+                lines = [f"{kw:.1f}" if kw is not None else ""]
+            lines = [ln for ln in lines if ln][: max(1, int((dev.height() - 4) // 14))]
+            if not lines:
+                continue
+            brush = self._fp.rack_brush(item.model_id)
+            plate_h = 14 * len(lines) + 4
+            plate_w = min(dev.width() - 4, 7.2 * max(len(ln) for ln in lines) + 10)
+            plate = QRectF(dev.center().x() - plate_w / 2, dev.center().y() - plate_h / 2,
+                           plate_w, plate_h)
+            bg = QColor(brush.color())
+            bg.setAlpha(225)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(bg)
+            painter.drawRoundedRect(plate, 3, 3)
+            painter.setPen(_ink_for(brush.color()))
+            for k, text in enumerate(lines):
+                painter.setFont(bold if k == 0 and fits_id else small)
+                painter.drawText(QRectF(plate.left(), plate.top() + 2 + 14 * k, plate.width(), 14),
+                                 Qt.AlignmentFlag.AlignCenter, text)
         painter.restore()
 
 

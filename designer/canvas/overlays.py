@@ -229,8 +229,9 @@ class CoolingOverlay(OverlayItem):
                 painter.drawLines(dashed)
 
     def legend(self):
-        return (self.title, [(CATEGORICAL[0], "rack → nearest CRAH (air)"),
-                             (CATEGORICAL[1], "rack ⇢ CDU (liquid)")])
+        return (self.title, [(CATEGORICAL[0], "solid line: rack → nearest CRAH"),
+                             (CATEGORICAL[1], "dashed line: rack → its CDU"),
+                             (CATEGORICAL[2], "shaded: a unit's zone, one colour each")])
 
 
 class AirflowOverlay(OverlayItem):
@@ -311,11 +312,9 @@ class CablesOverlay(OverlayItem):
             if isinstance(counts, dict) and counts:
                 return {str(k): float(v) for k, v in counts.items()}, False, []
         arr = analysis.arrays
-        tt = arr.types
-        ports = np.bincount(arr.dev_rack, weights=tt.scaleout_ports[arr.dev_type],
-                            minlength=arr.n_racks) if len(arr.dev_rack) else np.zeros(arr.n_racks)
+        ports, estimated = CablesOverlay._rack_cable_ends(analysis)
         if not layout.trays or not ports.any():
-            return {}, True, []
+            return {}, estimated, []
         segs = []
         owner = []
         for t in layout.trays:
@@ -338,7 +337,34 @@ class CablesOverlay(OverlayItem):
         rows = np.arange(len(has))
         drops = list(zip(px[:, 0].tolist(), py[:, 0].tolist(), qx[rows, best].tolist(),
                          qy[rows, best].tolist(), strict=True))
-        return counts, True, drops
+        return counts, estimated, drops
+
+    @staticmethod
+    def _rack_cable_ends(analysis: Analysis) -> tuple[np.ndarray, bool]:
+        """Return the cables leaving each rack for another rack, and whether estimated.
+
+        From the analysis' link groups when the network built them (links times
+        parallel cables, both ends); else the racks' scale-out ports.
+        """
+        arr = analysis.arrays
+        n = arr.n_racks
+        topo = getattr(analysis.network, "topology", None)
+        a = getattr(topo, "lk_a_rack", None)
+        b = getattr(topo, "lk_b_rack", None)
+        if a is not None and b is not None and len(a):
+            w = np.asarray(topo.lk_count, np.float64)
+            cab = getattr(analysis.network, "cabling", None)
+            per = getattr(cab, "cables", None)
+            if per is not None and len(per) == len(w):
+                w = w * np.asarray(per, np.float64)
+            between = (a != b) & (a >= 0) & (b >= 0) & (a < n) & (b < n)
+            ends = (np.bincount(a[between], weights=w[between], minlength=n)
+                    + np.bincount(b[between], weights=w[between], minlength=n))
+            return ends[:n], False
+        tt = arr.types
+        ports = np.bincount(arr.dev_rack, weights=tt.scaleout_ports[arr.dev_type],
+                            minlength=n) if len(arr.dev_rack) else np.zeros(n)
+        return ports, True
 
     def refresh(self, layout: Layout, analysis: Analysis) -> None:
         counts, self.estimated, drops = self._tray_counts(layout, analysis)
@@ -385,8 +411,8 @@ class CablesOverlay(OverlayItem):
             painter.restore()
 
     def legend(self):
-        note = "scale-out cables per tray" + (" (estimated: nearest tray)" if self.estimated
-                                              else "")
+        note = ("scale-out ports per nearest tray (estimate)" if self.estimated
+                else "cables dropping into each tray")
         return (self.title, [("#00788c", note)])
 
 

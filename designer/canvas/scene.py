@@ -26,7 +26,13 @@ from PySide6.QtWidgets import (
 )
 
 from designer.canvas.batch import DETAIL_PX_PER_M, BatchLayer
-from designer.canvas.items import ITEM_CLASSES, FloorItem, ModelItem, RowLabelsItem
+from designer.canvas.items import (
+    ITEM_CLASSES,
+    FloorItem,
+    ModelItem,
+    RackLabelsItem,
+    RowLabelsItem,
+)
 from designer.canvas.overlays import OVERLAY_CLASSES, OverlayItem, OverlayLayer
 from designer.canvas.style import METRICS, PALETTE, cosmetic, label_font, lut_index
 from designer.document import LayoutDocument
@@ -142,6 +148,8 @@ class FloorPlanScene(QGraphicsScene):
         self.addItem(self.floor)
         self.row_labels = RowLabelsItem()
         self.addItem(self.row_labels)
+        self.rack_labels = RackLabelsItem(self)
+        self.addItem(self.rack_labels)
         self.overlay_layer = OverlayLayer()
         self.addItem(self.overlay_layer)
         self.overlays: dict[str, OverlayItem] = {
@@ -153,6 +161,8 @@ class FloorPlanScene(QGraphicsScene):
         self.addItem(self.batch)
         self.detail = True
         self._rack_lut = np.zeros(0, np.int64)
+        self._rows_key: list[str] = []
+        self._rows_split = (np.zeros(0, str), np.zeros(0, np.int64))
         document.items_added.connect(self._on_added)
         document.items_removed.connect(self._on_removed)
         document.items_changed.connect(self._on_changed)
@@ -217,6 +227,7 @@ class FloorPlanScene(QGraphicsScene):
         for ov in self.overlays.values():
             ov.set_bounds(r.adjusted(-2, -2, 2, 2))
         self.batch.set_bounds(r.adjusted(-margin / 2, -margin / 2, margin / 2, margin / 2))
+        self.rack_labels.set_bounds(r.adjusted(-margin / 2, -margin / 2, margin / 2, margin / 2))
 
     def _on_added(self, ids: list) -> None:
         for item_id in ids:
@@ -315,8 +326,12 @@ class FloorPlanScene(QGraphicsScene):
         layout = self.document.layout
         if len(layout.racks) != n:
             return
-        rows = np.array([r.row or "" for r in layout.racks], dtype=object).astype(str)
-        names, inv = np.unique(rows, return_inverse=True)
+        rows = [r.row or "" for r in layout.racks]
+        if rows != self._rows_key:  # row membership rarely changes while positions do
+            self._rows_key = rows
+            self._rows_split = np.unique(np.array(rows, dtype=object).astype(str),
+                                         return_inverse=True)
+        names, inv = self._rows_split
         minx = np.full(len(names), np.inf)
         np.minimum.at(minx, inv, arr.rack_x_m - hx)
         ysum = np.bincount(inv, weights=arr.rack_y_m, minlength=len(names))

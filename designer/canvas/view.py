@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QDragEnterEvent,
@@ -24,7 +24,7 @@ from PySide6.QtGui import (
     QPen,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QFrame, QGraphicsView, QWidget
+from PySide6.QtWidgets import QFrame, QGraphicsView, QMenu, QToolTip, QWidget
 
 from designer.canvas.drops import MIME_CATALOG, perform_drop, plan_drop
 from designer.canvas.items import from_scene
@@ -75,6 +75,8 @@ class FloorPlanView(QGraphicsView):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._pan_from: QPointF | None = None
         self._space = False
+        #: actions of the right-click menu (the main window fills it)
+        self.context_actions: list = []
         self._fit_pending = True
         scene.legend_changed.connect(self.viewport().update)
         self.zoom_changed.connect(scene.set_zoom)
@@ -210,6 +212,59 @@ class FloorPlanView(QGraphicsView):
     def scrollContentsBy(self, dx: int, dy: int) -> None:  # noqa: N802 - Qt's name
         super().scrollContentsBy(dx, dy)
         self.viewport().update()  # the scale bar and legend stay put
+
+    # -- tooltips and the context menu -------------------------------------------------------
+
+    def item_summary(self, model_id: str) -> str:
+        """Return a one-glance description of an item for its tooltip."""
+        doc, fp = self.fp.document, self.fp
+        obj, group = doc.item(model_id), doc.item_group(model_id)
+        if obj is None:
+            return ""
+        if group == "racks":
+            kw = fp.rack_kw(model_id)
+            rt = doc.catalog.racks.get(obj.type)
+            content = obj.system or (f"{len(obj.devices)} devices" if obj.devices else "empty")
+            return (f"<b>{model_id}</b> · {rt.name if rt else obj.type}<br>{content}<br>"
+                    f"{kw or 0:.1f} kW · {fp.rack_gpus(model_id)} GPUs · row {obj.row or '—'}"
+                    f"<br>feeds {', '.join(obj.feeds) or 'none'}")
+        if group == "cooling":
+            util = fp.unit_utilization(model_id)
+            return (f"<b>{model_id}</b> · {obj.kind.replace('_', ' ').upper()} "
+                    f"{obj.capacity_kw:.0f} kW<br>load {0 if util is None else util:.0%}")
+        if group == "feeds":
+            util = fp.feed_utilization(model_id)
+            return (f"<b>{model_id}</b> · {obj.kind} side {obj.side}, {obj.rating_kw:.0f} kW "
+                    f"rated<br>load {0 if util is None else util:.0%} of the derated budget")
+        if group == "trays":
+            return f"<b>{model_id}</b> · cable tray {obj.width_m * 1000:.0f} mm at " \
+                   f"{obj.elevation_m:.1f} m"
+        return f"<b>{model_id}</b> · {getattr(obj, 'kind', group)}"
+
+    def viewportEvent(self, event) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.ToolTip:
+            item = self.fp.model_item_at(self.mapToScene(event.pos()))
+            text = self.item_summary(item.model_id) if item is not None else ""
+            if text:
+                QToolTip.showText(event.globalPos(), text, self.viewport())
+            else:
+                QToolTip.hideText()
+            return True
+        return super().viewportEvent(event)
+
+    def contextMenuEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        item = self.fp.model_item_at(self.mapToScene(event.pos()))
+        if item is not None and item.model_id not in self.fp.document.selection:
+            self.fp.document.select([item.model_id])
+        if not self.context_actions:
+            return
+        menu = QMenu(self)
+        for act in self.context_actions:
+            if act is None:
+                menu.addSeparator()
+            else:
+                menu.addAction(act)
+        menu.exec(event.globalPos())
 
     # -- keys ----------------------------------------------------------------------------------------
 

@@ -62,13 +62,6 @@ def _top(table: Table, key: str, n: int, title: str) -> Table:
     return Table(table.key, title, table.columns, rows, table.note)
 
 
-def _status_colour(row: tuple, name: str) -> str | None:
-    if name == "Status":
-        v = row[-1]
-        return C["ok"] if v in ("OK", "N+1 OK") else C["error"]
-    return None
-
-
 def _util_colour(cols: list[Column]) -> Callable[[tuple, str], str | None]:
     idx = {c.name: i for i, c in enumerate(cols)}
 
@@ -455,6 +448,8 @@ def write_pdf(layout: Any, analysis: Any, path: str | Path, *, page: str = "a4",
                               progress=lambda f, m: step(0.25 * f, m))
     by_key = {t.key: t for t in tables}
     doc = Doc(str(path), page, title=f"{layout.name} — design report")
+    if layout.author:
+        doc.writer.setAuthor(layout.author)
     plans: list[PlanInfo] = []
     step(0.27, "Preparing the floor plan")
     source = prepare_plan(layout, analysis, renderer)

@@ -25,7 +25,7 @@ def render_image(layout: Any, analysis: Any, size: tuple[int, int] = (2400, 1600
     img.fill(QColor("white"))
     p = QPainter(img)
     try:
-        pt = max(1.0, min(w, h * 1.5) / 520.0)
+        pt = max(1.0, min(w, h * 1.5) / 640.0)  # the scene labels in 11 px; keep close to them
         m = 12 * pt
         title_h = 14 * pt
         p.setFont(font(9 * pt, bold=True))

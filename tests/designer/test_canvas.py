@@ -276,3 +276,47 @@ def test_status_bar_shows_totals_and_cursor(window):
     assert "GPUs" in window.totals_label.text() and "MW" in window.totals_label.text()
     window.view.cursor_moved.emit(3.25, 4.5)
     assert "3.25" in window.coords_label.text() and "4.50" in window.coords_label.text()
+
+
+def test_zoomed_out_view_draws_in_batch_and_still_selects(window):
+    from PySide6.QtWidgets import QGraphicsItem
+
+    view, scene, doc = window.view, window.scene, window.document
+    view.fit_rect(scene.hall_rect().adjusted(-200, -200, 200, 200))  # far out
+    assert not scene.detail and scene.batch.isVisible()
+    rack_item = scene.item_for(doc.layout.racks[0].id)
+    assert rack_item.flags() & QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
+    assert not view.grab().isNull()
+    row = [r for r in doc.layout.racks if r.row == "R01"]
+    xs = [r.x_m for r in row]
+    drag(window, vp(window, min(xs) - 1.5, row[0].y_m - 1.5),
+         vp(window, max(xs) + 1.5, row[0].y_m + 1.5))
+    assert {r.id for r in row} <= set(doc.selection)
+    assert not scene.batch._selected.isEmpty()
+    view.zoom_to_fit()
+    assert scene.detail and not scene.batch.isVisible()
+    assert not rack_item.flags() & QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
+
+
+def test_drag_over_shows_the_footprint_ghost(window):
+    from PySide6.QtGui import QDragMoveEvent
+
+    mime = QMimeData()
+    mime.setData(MIME_CATALOG, QByteArray(b"rack-600x1200"))
+    ev = QDragMoveEvent(vp(window, 7.0, 9.0), Qt.DropAction.CopyAction, mime,
+                        Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    window.view.dragMoveEvent(ev)
+    ghost = window.scene.ghost
+    assert ghost.isVisible() and ghost._ok
+    assert ghost.boundingRect().width() == pytest.approx(0.6 + 1.0)
+    window.view.dragLeaveEvent(ev)
+    assert not ghost.isVisible()
+
+
+def test_tooltip_summarizes_items(window):
+    doc = window.document
+    rack = doc.layout.racks[0]
+    text = window.view.item_summary(rack.id)
+    assert rack.id in text and "kW" in text and "GPUs" in text
+    assert "CRAH" in window.view.item_summary(doc.layout.cooling[0].id)
+    assert "side" in window.view.item_summary(doc.layout.feeds[0].id)

@@ -1,0 +1,258 @@
+"""File → Library: export templates to a bundle, import a bundle into the user library.
+
+Import asks only when it must: :func:`engine.bundle.import_bundle` first runs
+with ``on_clash="ask"``; a :class:`~engine.bundle.ClashError` lists the
+templates already in the library and the user picks Skip, Replace or Rename
+(or cancels, and nothing is written). A refused bundle says why and that
+nothing was written.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.bundle import (
+    BundleError,
+    ClashError,
+    ImportResult,
+    Manifest,
+    export_bundle,
+    import_bundle,
+)
+from engine.errors import InputError
+from engine.templates import ParameterError, TemplateFile, list_templates
+
+__all__ = ["ExportBundleDialog", "ask_clash", "import_bundle_interactive", "export_bundle_action",
+           "import_bundle_action", "BUNDLE_FILTER"]
+
+BUNDLE_FILTER = "Rackscape template bundles (*.rsbundle);;All files (*)"
+_ID_ROLE = Qt.ItemDataRole.UserRole
+
+
+def _generation_label(gen: str) -> str:
+    from designer.library.new_from_template import generation_label
+
+    return generation_label(gen)
+
+
+class ExportBundleDialog(QDialog):
+    """Choose templates from the built-in and user library and a file; write the bundle."""
+
+    def __init__(self, parent: QWidget | None = None, user_dir: str | Path | None = None,
+                 path: str | Path | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Export template bundle")
+        self.resize(560, 560)
+        self.user_dir: Path | str = Path(user_dir) if user_dir is not None else "default"
+        self.manifest: Manifest | None = None
+        templates = sorted(list_templates(user_dir=self.user_dir),
+                           key=lambda t: (t.generation, t.title))
+        builtin = {t.id for t in list_templates(user_dir=None)}
+        self.templates: dict[str, TemplateFile] = {t.id: t for t in templates}
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels(["Template", "Version"])
+        self.tree.setColumnWidth(0, 390)
+        gens: dict[str, QTreeWidgetItem] = {}
+        for t in templates:
+            top = gens.get(t.generation)
+            if top is None:
+                top = QTreeWidgetItem([_generation_label(t.generation)])
+                top.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable
+                             | Qt.ItemFlag.ItemIsAutoTristate)
+                top.setCheckState(0, Qt.CheckState.Unchecked)
+                self.tree.addTopLevelItem(top)
+                gens[t.generation] = top
+            user = t.id not in builtin
+            item = QTreeWidgetItem(top, [t.title + ("  (user)" if user else ""), t.version])
+            item.setData(0, _ID_ROLE, t.id)
+            item.setToolTip(0, t.id)
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
+            # the user's own templates are what people usually share
+            item.setCheckState(0, Qt.CheckState.Checked if user else Qt.CheckState.Unchecked)
+        self.tree.expandAll()
+        self.tree.itemChanged.connect(lambda *_: self._check())
+        self.name_edit = QLineEdit("my-templates")
+        self.version_edit = QLineEdit("1.0")
+        self.path_edit = QLineEdit(str(path) if path else
+                                   str(Path.home() / "my-templates.rsbundle"))
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._browse)
+        path_row = QHBoxLayout()
+        path_row.addWidget(self.path_edit, 1)
+        path_row.addWidget(browse)
+        form = QFormLayout()
+        form.addRow("Bundle name", self.name_edit)
+        form.addRow("Version", self.version_edit)
+        form.addRow("File", path_row)
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #c62828;")
+        self.error.setWordWrap(True)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText("Export")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addWidget(QLabel("Templates to put in the bundle:"))
+        lay.addWidget(self.tree, 1)
+        lay.addLayout(form)
+        lay.addWidget(self.error)
+        lay.addWidget(self.buttons)
+        for edit in (self.name_edit, self.version_edit, self.path_edit):
+            edit.textChanged.connect(self._check)
+        self._check()
+
+    def _items(self) -> list[QTreeWidgetItem]:
+        out = []
+        for i in range(self.tree.topLevelItemCount()):
+            top = self.tree.topLevelItem(i)
+            out.extend(top.child(k) for k in range(top.childCount()))
+        return out
+
+    def selected_ids(self) -> list[str]:
+        """Return the ids of the ticked templates."""
+        return [it.data(0, _ID_ROLE) for it in self._items()
+                if it.checkState(0) == Qt.CheckState.Checked]
+
+    def set_selected(self, ids: list[str]) -> None:
+        """Tick exactly the templates ``ids``."""
+        want = set(ids)
+        for it in self._items():
+            it.setCheckState(0, Qt.CheckState.Checked if it.data(0, _ID_ROLE) in want
+                             else Qt.CheckState.Unchecked)
+
+    def _browse(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export bundle", self.path_edit.text(),
+                                              BUNDLE_FILTER)
+        if path:
+            self.path_edit.setText(path if path.endswith(".rsbundle") else path + ".rsbundle")
+
+    def _check(self, *_: object) -> str:
+        problem = ""
+        if not self.selected_ids():
+            problem = "Tick at least one template."
+        elif not self.name_edit.text().strip():
+            problem = "Bundle name: expected a name."
+        elif not self.version_edit.text().strip():
+            problem = "Version: expected a version such as 1.0."
+        elif not self.path_edit.text().strip():
+            problem = "File: expected where to write the bundle."
+        self.error.setText(problem)
+        self.ok_button.setEnabled(not problem)
+        return problem
+
+    def export(self) -> Manifest | None:
+        """Write the bundle; return its manifest (None with the reason shown on error)."""
+        if self._check():
+            return None
+        path = Path(self.path_edit.text().strip()).expanduser()
+        try:
+            self.manifest = export_bundle(self.selected_ids(), path,
+                                          name=self.name_edit.text().strip(),
+                                          version=self.version_edit.text().strip(),
+                                          user_dir=self.user_dir)
+        except (BundleError, ParameterError) as exc:
+            self.error.setText(str(exc))
+            return None
+        except OSError as exc:
+            self.error.setText(f"Cannot write {path}: {exc.strerror or exc}")
+            return None
+        self.path = path
+        return self.manifest
+
+    def accept(self) -> None:
+        if self.export() is not None:
+            super().accept()
+
+
+def ask_clash(parent: QWidget | None, ids: list[str]) -> str | None:
+    """Ask what to do with templates already in the library: skip, replace, rename or None."""
+    shown = ", ".join(ids[:12]) + (f" and {len(ids) - 12} more" if len(ids) > 12 else "")
+    box = QMessageBox(QMessageBox.Icon.Question, "Templates already in the library",
+                      f"{len(ids)} template(s) of this bundle are already in your library: "
+                      f"{shown}.", parent=parent)
+    box.setInformativeText("Skip keeps yours; Replace installs the bundle's copy (a built-in "
+                           "template is overridden by a user copy, never changed); Rename "
+                           "installs the bundle's under a new id such as “<id>-2”.")
+    buttons = {box.addButton("Skip", QMessageBox.ButtonRole.AcceptRole): "skip",
+               box.addButton("Replace", QMessageBox.ButtonRole.DestructiveRole): "replace",
+               box.addButton("Rename", QMessageBox.ButtonRole.AcceptRole): "rename"}
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.exec()
+    return buttons.get(box.clickedButton())
+
+
+def import_bundle_interactive(parent: QWidget | None, path: str | Path,
+                              user_dir: str | Path | None = None) -> ImportResult | None:
+    """Import a bundle, asking on clashes; report the outcome in a message box.
+
+    Returns the :class:`ImportResult`, or None when the bundle was refused or
+    the user cancelled (nothing written either way).
+    """
+    path = Path(path)
+    try:
+        try:
+            result = import_bundle(path, on_clash="ask", user_dir=user_dir)
+        except ClashError as clash:
+            choice = ask_clash(parent, clash.ids)
+            if choice is None:
+                return None
+            result = import_bundle(path, on_clash=choice, user_dir=user_dir)
+    except (InputError, ParameterError) as exc:
+        QMessageBox.critical(parent, "Bundle refused",
+                             f"{path.name} was not imported: {exc}\n\n"
+                             "Nothing was written to your library.")
+        return None
+    except OSError as exc:
+        QMessageBox.critical(parent, "Cannot import bundle",
+                             f"The library folder is not writable: {exc.strerror or exc}\n\n"
+                             "Nothing was written to your library.")
+        return None
+    QMessageBox.information(parent, "Bundle imported", f"{path.name}: {result.summary()}.")
+    return result
+
+
+def export_bundle_action(window: QWidget) -> Manifest | None:
+    """File → Library → Export bundle…"""
+    dlg = ExportBundleDialog(window)
+    if dlg.exec() and dlg.manifest is not None:
+        n = len(dlg.manifest.templates)
+        _status(window, f"Wrote {dlg.path}: {n} template{'s' * (n != 1)}")
+        return dlg.manifest
+    return None
+
+
+def import_bundle_action(window: QWidget) -> ImportResult | None:
+    """File → Library → Import bundle…"""
+    path, _ = QFileDialog.getOpenFileName(window, "Import template bundle", str(Path.home()),
+                                          BUNDLE_FILTER)
+    if not path:
+        return None
+    result = import_bundle_interactive(window, path)
+    if result is not None:
+        _status(window, f"Imported {Path(path).name}: {result.summary()}")
+    return result
+
+
+def _status(window: QWidget, text: str) -> None:
+    bar = getattr(window, "statusBar", None)
+    if callable(bar):
+        bar().showMessage(text, 6000)

@@ -1,0 +1,365 @@
+"""Tools → Compare generations: one design intent across hardware generations.
+
+The intent (a GPU count or a facility power envelope in MW, the generations,
+optionally a hall W × D) runs through :func:`engine.compare.compare` on a
+background thread. The figures show in a table (one column per generation,
+one row per figure, as ``rackscape compare`` prints them) and as bar charts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QDoubleSpinBox,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QRadioButton,
+    QSpinBox,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.catalog import Catalog, default_catalog
+from engine.compare import DEFAULT_GENERATIONS, PLANS, CompareRow, compare
+
+__all__ = ["CompareWindow", "CompareTableModel", "FIGURES", "CHARTS", "GENERATION_COLORS"]
+
+#: Rows of the table: (label, CompareRow attribute, format).
+FIGURES: list[tuple[str, str, str]] = [
+    ("Template", "template", "{}"),
+    ("Block", "block", "{}"),
+    ("GPUs", "gpus", "{:,}"),
+    ("Racks", "racks", "{:,}"),
+    ("Floor area (m²)", "floor_area_m2", "{:,.0f}"),
+    ("IT MW", "it_mw", "{:.2f}"),
+    ("Facility MW", "facility_mw", "{:.2f}"),
+    ("Liquid share", "liquid_share", "{:.0%}"),
+    ("GPUs per MW", "gpus_per_mw", "{:,.0f}"),
+    ("Switches", "switches", "{:,}"),
+    ("Cables", "cables", "{:,}"),
+    ("Optics", "optics", "{:,}"),
+    ("Optics kW", "optics_kw", "{:,.1f}"),
+    ("Bisection Tb/s", "bisection_tbps", "{:,.1f}"),
+    ("Per-GPU bisection Gb/s", "per_gpu_bisection_gbps", "{:,.1f}"),
+    ("Scale-up domain (GPUs)", "scaleup_domain_gpus", "{}"),
+    ("Fits hall", "fits_hall", "{}"),
+    ("Failing rules", "failing_rules", "{}"),
+    ("Warnings", "warnings", "{}"),
+    ("Note", "note", "{}"),
+]
+#: Bar charts: (title, CompareRow attribute, unit).
+CHARTS: list[tuple[str, str, str]] = [
+    ("IT power", "it_mw", "MW"),
+    ("GPUs per MW", "gpus_per_mw", "GPUs/MW"),
+    ("Optics (transceivers)", "optics", ""),
+    ("Per-GPU bisection", "per_gpu_bisection_gbps", "Gb/s"),
+]
+GENERATION_COLORS = {"hopper": "#76b900", "blackwell": "#1e72c8", "blackwell-ultra": "#6a1b9a",
+                     "rubin": "#d84315", "amd-instinct": "#c62828"}
+
+
+def _label(gen: str) -> str:
+    from designer.library.new_from_template import generation_label
+
+    return generation_label(gen)
+
+
+def _cell(row: CompareRow, key: str, fmt: str) -> str:
+    if row.error:
+        return row.error if key == "template" else ""
+    if key == "block":
+        return f"{row.param.replace('_', ' ')} = {row.param_value}"
+    val = getattr(row, key)
+    if key == "failing_rules":
+        return ", ".join(val) if val else "none"
+    if key == "fits_hall":
+        return "—" if val is None else ("yes" if val else "no")
+    if val is None:
+        return "—"
+    return fmt.format(val)
+
+
+class CompareTableModel(QAbstractTableModel):
+    """The comparison as a table: one column per generation, one row per figure."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.rows: list[CompareRow] = []
+
+    def set_rows(self, rows: list[CompareRow]) -> None:
+        """Show ``rows``."""
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802,B008
+        return 0 if parent.isValid() else len(FIGURES)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802,B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex,
+             role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self.rows[index.column()]
+        label, key, fmt = FIGURES[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return _cell(row, key, fmt)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            left = key in ("template", "block", "failing_rules", "note")
+            return int((Qt.AlignmentFlag.AlignLeft if left else Qt.AlignmentFlag.AlignRight)
+                       | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if row.error or (key == "failing_rules" and row.failing_rules) or \
+                    (key == "fits_hall" and row.fits_hall is False):
+                return QBrush(QColor("#c62828"))
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if key == "note" and row.note:
+                return row.note
+            if row.error:
+                return row.error
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            r = self.rows[section]
+            return _label(r.generation) + (" (prelim.)" if r.preliminary else "")
+        return FIGURES[section][0]
+
+
+class CompareWindow(QWidget):
+    """A window comparing one design intent across generations: a table and bar charts."""
+
+    compared = Signal(list)
+
+    def __init__(self, parent: QWidget | None = None, catalog: Catalog | None = None) -> None:
+        from designer.library.worker import TaskRunner
+
+        super().__init__(parent, Qt.WindowType.Window)
+        self.setWindowTitle("Compare generations — Rackscape")
+        self.resize(1280, 860)
+        self.catalog = catalog or default_catalog()
+        self.rows: list[CompareRow] = []
+        self._serial = -1
+        self._runner = TaskRunner(self)
+        self._runner.finished.connect(self._on_result)
+        self._build()
+
+    # -- construction ----------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        intent = QGroupBox("Design intent")
+        grid = QGridLayout(intent)
+        self.by_gpus = QRadioButton("GPUs")
+        self.by_power = QRadioButton("Facility power")
+        self.by_gpus.setChecked(True)
+        group = QButtonGroup(self)
+        group.addButton(self.by_gpus)
+        group.addButton(self.by_power)
+        self.gpus = QSpinBox()
+        self.gpus.setRange(1, 10_000_000)
+        self.gpus.setSingleStep(256)
+        self.gpus.setValue(1024)
+        self.gpus.setToolTip("The fewest whole blocks (scalable units, pods) reaching this "
+                             "many GPUs")
+        self.power_mw = QDoubleSpinBox()
+        self.power_mw.setRange(0.01, 10_000)
+        self.power_mw.setDecimals(2)
+        self.power_mw.setValue(10.0)
+        self.power_mw.setSuffix(" MW")
+        self.power_mw.setToolTip("The most whole blocks within this facility power (IT × PUE)")
+        self.has_hall = QCheckBox("Hall")
+        self.hall_w = QDoubleSpinBox()
+        self.hall_d = QDoubleSpinBox()
+        for box, val in ((self.hall_w, 60.0), (self.hall_d, 40.0)):
+            box.setRange(1.0, 10_000.0)
+            box.setDecimals(1)
+            box.setSuffix(" m")
+            box.setValue(val)
+        self.has_hall.setToolTip("Choose the row length so each design fits this hall; "
+                                 "racks that do not fit show as failing rules")
+        hall_row = QHBoxLayout()
+        hall_row.addWidget(self.hall_w)
+        hall_row.addWidget(QLabel("×"))
+        hall_row.addWidget(self.hall_d)
+        hall_row.addStretch(1)
+        grid.addWidget(self.by_gpus, 0, 0)
+        grid.addWidget(self.gpus, 0, 1)
+        grid.addWidget(self.by_power, 1, 0)
+        grid.addWidget(self.power_mw, 1, 1)
+        grid.addWidget(self.has_hall, 2, 0)
+        grid.addLayout(hall_row, 2, 1)
+        self.by_gpus.toggled.connect(self._sync_inputs)
+        self.has_hall.toggled.connect(self._sync_inputs)
+
+        gens = QGroupBox("Generations")
+        gl = QGridLayout(gens)
+        self.generation_boxes: dict[str, QCheckBox] = {}
+        for k, gen in enumerate(PLANS):
+            box = QCheckBox(_label(gen))
+            box.setChecked(gen in DEFAULT_GENERATIONS)
+            box.setToolTip(f"{PLANS[gen].template_id}, scaled by {PLANS[gen].param}")
+            box.toggled.connect(self._sync_inputs)
+            self.generation_boxes[gen] = box
+            gl.addWidget(box, k // 3, k % 3)
+
+        self.run_button = QPushButton("Compare")
+        self.run_button.setDefault(True)
+        self.run_button.clicked.connect(self.run)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        top = QHBoxLayout()
+        top.addWidget(intent)
+        top.addWidget(gens, 1)
+        side = QVBoxLayout()
+        side.addStretch(1)
+        side.addWidget(self.run_button)
+        top.addLayout(side)
+
+        self.model = CompareTableModel(self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setDefaultSectionSize(22)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+
+        self.charts = pg.GraphicsLayoutWidget()
+        self.charts.setBackground("w")
+        self.plots: dict[str, pg.PlotItem] = {}
+        for k, (title, key, unit) in enumerate(CHARTS):
+            plot = self.charts.addPlot(row=k // 2, col=k % 2)
+            plot.setTitle(title + (f" ({unit})" if unit else ""), color="#333", size="10pt")
+            plot.setMouseEnabled(x=False, y=False)
+            plot.hideButtons()
+            plot.showGrid(y=True, alpha=0.25)
+            for axis in ("left", "bottom"):
+                plot.getAxis(axis).setTextPen("#333")
+                plot.getAxis(axis).setPen("#999")
+            self.plots[key] = plot
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.table)
+        split.addWidget(self.charts)
+        split.setSizes([560, 700])
+        lay = QVBoxLayout(self)
+        lay.addLayout(top)
+        lay.addWidget(self.status)
+        lay.addWidget(split, 1)
+        self._sync_inputs()
+
+    def _sync_inputs(self, *_: object) -> None:
+        self.gpus.setEnabled(self.by_gpus.isChecked())
+        self.power_mw.setEnabled(self.by_power.isChecked())
+        self.hall_w.setEnabled(self.has_hall.isChecked())
+        self.hall_d.setEnabled(self.has_hall.isChecked())
+        busy = self._serial >= 0
+        self.run_button.setEnabled(bool(self.generations()) and not busy)
+
+    # -- intent and run --------------------------------------------------------------------------
+
+    def generations(self) -> list[str]:
+        """Return the ticked generations, in display order."""
+        return [g for g, box in self.generation_boxes.items() if box.isChecked()]
+
+    def set_generations(self, gens: list[str]) -> None:
+        """Tick exactly ``gens``."""
+        for g, box in self.generation_boxes.items():
+            box.setChecked(g in gens)
+
+    def intent(self) -> dict[str, Any]:
+        """Return the keyword arguments of :func:`engine.compare.compare` for the form."""
+        hall = (self.hall_w.value(), self.hall_d.value()) if self.has_hall.isChecked() else None
+        if self.by_gpus.isChecked():
+            return {"gpus": int(self.gpus.value()), "power_mw": None,
+                    "generations": self.generations(), "hall": hall}
+        return {"gpus": None, "power_mw": float(self.power_mw.value()),
+                "generations": self.generations(), "hall": hall}
+
+    def run(self) -> int:
+        """Start the comparison on the background thread; return its serial."""
+        kw = self.intent()
+        if not kw["generations"]:
+            self.status.setText("Tick at least one generation.")
+            return -1
+        catalog = self.catalog
+        self._serial = self._runner.submit(lambda: compare(catalog=catalog, **kw))
+        what = f"{kw['gpus']:,} GPUs" if kw["gpus"] else f"{kw['power_mw']:g} MW"
+        self.status.setText(f"Comparing {what} across {len(kw['generations'])} generation(s)…")
+        self._sync_inputs()
+        return self._serial
+
+    def wait(self, timeout_ms: int = 120_000) -> bool:
+        """Block until the comparison is done (scripts and tests)."""
+        return self._runner.wait(timeout_ms)
+
+    def _on_result(self, serial: int, rows: list[CompareRow] | None, error: str) -> None:
+        if serial != self._serial:
+            return
+        self._serial = -1
+        self._sync_inputs()
+        if rows is None:
+            self.status.setText(f"<span style='color:#c62828'>Comparison failed: {error}</span>")
+            return
+        self.show_rows(rows)
+        self.compared.emit(rows)
+
+    def show_rows(self, rows: list[CompareRow]) -> None:
+        """Show comparison rows in the table and the charts."""
+        self.rows = list(rows)
+        self.model.set_rows(self.rows)
+        self._draw_charts()
+        kw = self.intent()
+        what = (f"the fewest whole blocks reaching {kw['gpus']:,} GPUs" if kw["gpus"]
+                else f"the most whole blocks within {kw['power_mw']:g} MW of facility power")
+        notes = [f"{_label(r.generation)}: {r.note}" for r in self.rows if r.note]
+        failed = [f"{_label(r.generation)}: {r.error}" for r in self.rows if r.error]
+        self.status.setText("Each generation's flagship design, " + what
+                            + (f"; row length fitted to a {kw['hall'][0]:g} × "
+                               f"{kw['hall'][1]:g} m hall" if kw["hall"] else "")
+                            + ". " + " ".join(notes + failed))
+
+    def _draw_charts(self) -> None:
+        ok = [r for r in self.rows if not r.error]
+        ticks = [[(k, _label(r.generation)) for k, r in enumerate(ok)]]
+        for key, plot in self.plots.items():
+            plot.clear()
+            if not ok:
+                continue
+            heights = np.array([float(getattr(r, key) or 0.0) for r in ok])
+            brushes = [pg.mkBrush(GENERATION_COLORS.get(r.generation, "#607d8b")) for r in ok]
+            plot.addItem(pg.BarGraphItem(x=np.arange(len(ok)), height=heights, width=0.6,
+                                         brushes=brushes, pen=pg.mkPen(None)))
+            for k, h in enumerate(heights):
+                text = pg.TextItem(_short(h), color="#333", anchor=(0.5, 1.0))
+                text.setPos(k, h)
+                plot.addItem(text)
+            plot.getAxis("bottom").setTicks(ticks)
+            plot.setXRange(-0.6, len(ok) - 0.4, padding=0)
+            plot.setYRange(0, max(float(heights.max()), 1e-9) * 1.18, padding=0)
+
+
+def _short(v: float) -> str:
+    """Return a bar label: ``12.3``, ``1,024``, ``12.5k``."""
+    if v >= 100_000:
+        return f"{v / 1000:,.0f}k"
+    if v >= 100:
+        return f"{v:,.0f}"
+    return f"{v:.3g}"

@@ -1,0 +1,449 @@
+"""New from template: templates by generation, their parameters as a form, a live preview.
+
+The parameters are checked on every change (:func:`engine.templates.resolve_params`
+is quick), so a bad value shows one line at once and disables OK. The preview
+(instantiate, then analyze) waits for the form to settle (:data:`PREVIEW_DELAY_MS`)
+and runs on a background thread; only the newest request is computed. OK opens
+the previewed layout when it is for the values on show, else lays it out anew.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QSpinBox,
+    QSplitter,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.analysis import analyze
+from engine.catalog import Catalog, default_catalog
+from engine.errors import InputError
+from engine.model import Layout
+from engine.templates import (
+    ParameterError,
+    TemplateFile,
+    instantiate,
+    list_templates,
+    resolve_params,
+)
+
+__all__ = ["NewFromTemplateDialog", "PREVIEW_DELAY_MS", "preview_figures", "generation_label"]
+
+#: Quiet time after the last change before the preview is computed, ms.
+PREVIEW_DELAY_MS = 300
+_ID_ROLE = Qt.ItemDataRole.UserRole
+_ERROR_STYLE = "color: #c62828;"
+
+
+def generation_label(gen: str) -> str:
+    """Return the display name of a generation (``"blackwell-ultra"`` -> ``"Blackwell Ultra"``)."""
+    try:
+        from designer.panels.common import generation_label as label
+
+        return label(gen)
+    except Exception:  # the panels package is optional
+        return gen.replace("-", " ").title()
+
+
+def preview_figures(t: TemplateFile, values: dict[str, Any], catalog: Catalog) -> dict[str, Any]:
+    """Instantiate and analyze ``t`` for ``values``; return the figures of the preview.
+
+    Pure engine work (no Qt), so it may run on any thread.
+    """
+    lay = instantiate(t, values, catalog=catalog)
+    a = analyze(lay, catalog)
+    x0, y0, x1, y1 = lay.hall.bounds()
+    return {"layout": lay, "values": dict(values), "template": t.id,
+            "racks": len(lay.racks), "gpus": int(a.counts.get("gpus", 0)),
+            "it_kw": float(a.power.it_kw), "facility_kw": float(a.power.facility_kw),
+            "switches": int(a.counts.get("switches", {}).get("total", 0)),
+            "violations": a.violations_by_severity(), "hall_m": (x1 - x0, y1 - y0)}
+
+
+def _fmt_kw(kw: float) -> str:
+    return f"{kw / 1000.0:,.2f} MW" if kw >= 1000 else f"{kw:,.1f} kW"
+
+
+class NewFromTemplateDialog(QDialog):
+    """Pick a template, fill in its parameters, see what it gives; OK returns the layout.
+
+    Parameters
+    ----------
+    parent : QWidget, optional
+    generation : str, optional
+        Select the first template of this generation.
+    catalog : Catalog, optional
+        The hardware catalog (built-in plus user by default).
+    templates : list of TemplateFile, optional
+        The templates to offer; the built-in and user library by default.
+    """
+
+    preview_updated = Signal(dict)
+
+    def __init__(self, parent: QWidget | None = None, generation: str | None = None,
+                 catalog: Catalog | None = None,
+                 templates: list[TemplateFile] | None = None) -> None:
+        from designer.library.worker import TaskRunner
+
+        super().__init__(parent)
+        self.setWindowTitle("New from template")
+        self.resize(980, 620)
+        self.catalog = catalog or default_catalog()
+        self.problems: list[str] = []
+        if templates is None:
+            templates = list_templates(problems=self.problems)
+            builtin = {t.id for t in list_templates(user_dir=None)}
+        else:
+            builtin = {t.id for t in templates}
+        self.templates = {t.id: t for t in sorted(templates, key=lambda t: (t.generation,
+                                                                            t.title))}
+        self.user_ids = set(self.templates) - builtin
+        self.editors: dict[str, QWidget] = {}
+        self.preview: dict[str, Any] | None = None
+        self.layout_result: Layout | None = None
+        self._pending_serial = -1
+        self._runner = TaskRunner(self)
+        self._runner.finished.connect(self._on_preview)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(PREVIEW_DELAY_MS)
+        self._timer.timeout.connect(self._start_preview)
+        self._build()
+        first = next((tid for tid, t in self.templates.items() if t.generation == generation),
+                     next(iter(self.templates), None))
+        if first is not None:
+            self.select_template(first)
+
+    # -- construction ----------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.tree = QTreeWidget()
+        self.tree.setHeaderHidden(True)
+        self.tree.setMinimumWidth(290)
+        by_gen: dict[str, QTreeWidgetItem] = {}
+        for tid, t in self.templates.items():
+            parent = by_gen.get(t.generation)
+            if parent is None:
+                parent = QTreeWidgetItem([generation_label(t.generation)])
+                parent.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                font = parent.font(0)
+                font.setBold(True)
+                parent.setFont(0, font)
+                self.tree.addTopLevelItem(parent)
+                by_gen[t.generation] = parent
+            text = t.title + ("  (user)" if tid in self.user_ids else "")
+            item = QTreeWidgetItem(parent, [text])
+            item.setData(0, _ID_ROLE, tid)
+            item.setToolTip(0, f"{tid} · v{t.version}")
+        self.tree.expandAll()
+        self.tree.currentItemChanged.connect(self._on_item)
+
+        self.title = QLabel()
+        self.title.setStyleSheet("font-size: 15px; font-weight: 600;")
+        self.title.setWordWrap(True)
+        self.meta = QLabel()
+        self.meta.setStyleSheet("color: palette(mid);")
+        self.meta.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.description = QLabel()
+        self.description.setWordWrap(True)
+        self.description.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.sources = QLabel()
+        self.sources.setWordWrap(True)
+        self.sources.setStyleSheet("color: palette(mid); font-size: 11px;")
+
+        self.form_box = QGroupBox("Parameters")
+        self.form = QFormLayout(self.form_box)
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
+
+        self.preview_box = QGroupBox("Preview")
+        grid = QGridLayout(self.preview_box)
+        self.figures: dict[str, QLabel] = {}
+        names = [("racks", "Racks"), ("gpus", "GPUs"), ("it_kw", "IT power"),
+                 ("facility_kw", "Facility power"), ("switches", "Switches"),
+                 ("hall", "Hall"), ("violations", "Rule check")]
+        for k, (key, label) in enumerate(names):
+            cap = QLabel(label)
+            cap.setStyleSheet("color: palette(mid);")
+            val = QLabel("—")
+            val.setTextFormat(Qt.TextFormat.RichText)
+            val.setStyleSheet("font-weight: 600;")
+            row, col = (k // 2, (k % 2) * 2) if key != "violations" else (3, 0)
+            grid.addWidget(cap, row, col)
+            grid.addWidget(val, row, col + 1, 1, 3 if key == "violations" else 1)
+            self.figures[key] = val
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(3, 1)
+        self.status = QLabel()
+        self.status.setStyleSheet("color: palette(mid);")
+        grid.addWidget(self.status, 4, 0, 1, 4)
+
+        self.error = QLabel()
+        self.error.setStyleSheet(_ERROR_STYLE)
+        self.error.setWordWrap(True)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText("Create")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+
+        right = QWidget()
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(8, 0, 0, 0)
+        rl.addWidget(self.title)
+        rl.addWidget(self.meta)
+        rl.addWidget(self.description)
+        rl.addWidget(self.sources)
+        params_row = QHBoxLayout()
+        params_row.addWidget(self.form_box, 1)
+        params_row.addWidget(self.preview_box, 1)
+        rl.addLayout(params_row)
+        rl.addStretch(1)
+        if self.problems:
+            skipped = QLabel(f"{len(self.problems)} user template(s) skipped: {self.problems[0]}")
+            skipped.setWordWrap(True)
+            skipped.setStyleSheet(_ERROR_STYLE)
+            rl.addWidget(skipped)
+        rl.addWidget(self.error)
+        split = QSplitter()
+        split.addWidget(self.tree)
+        split.addWidget(right)
+        split.setStretchFactor(1, 1)
+        split.setSizes([300, 680])
+        lay = QVBoxLayout(self)
+        lay.addWidget(split, 1)
+        lay.addWidget(self.buttons)
+
+    # -- template and form -----------------------------------------------------------------------
+
+    def template_ids(self) -> list[str]:
+        """Return the ids of the listed templates, in tree order."""
+        out = []
+        for i in range(self.tree.topLevelItemCount()):
+            top = self.tree.topLevelItem(i)
+            out.extend(top.child(k).data(0, _ID_ROLE) for k in range(top.childCount()))
+        return out
+
+    def select_template(self, template_id: str) -> None:
+        """Select a template by id (its form and preview follow)."""
+        for i in range(self.tree.topLevelItemCount()):
+            top = self.tree.topLevelItem(i)
+            for k in range(top.childCount()):
+                if top.child(k).data(0, _ID_ROLE) == template_id:
+                    self.tree.setCurrentItem(top.child(k))
+                    return
+        raise KeyError(template_id)
+
+    def current(self) -> TemplateFile | None:
+        """Return the selected template."""
+        item = self.tree.currentItem()
+        tid = item.data(0, _ID_ROLE) if item is not None else None
+        return self.templates.get(tid) if tid else None
+
+    def _on_item(self, item: QTreeWidgetItem | None, _prev: QTreeWidgetItem | None) -> None:
+        t = self.current()
+        if t is None:
+            return
+        self.title.setText(t.title + ("  · preliminary" if t.preliminary else ""))
+        origin = "user library" if t.id in self.user_ids else "built-in"
+        self.meta.setText(f"{t.id} · version {t.version} · {generation_label(t.generation)} · "
+                          f"{t.author} · {origin}")
+        self.description.setText(t.description or "(no description)")
+        self.sources.setText(self._sources_text(t))
+        self.sources.setVisible(bool(t.sources))
+        self._fill_form(t)
+        self._changed()
+
+    def _sources_text(self, t: TemplateFile) -> str:
+        if not t.sources:
+            return ""
+        parts = []
+        for key in t.sources:
+            src = self.catalog.sources.get(key)
+            title = getattr(src, "title", "")
+            parts.append(f"[{key}] {title.split(', http')[0]}" if title else f"[{key}]")
+        self.sources.setToolTip("\n".join(
+            f"[{k}] {getattr(self.catalog.sources.get(k), 'title', '')}" for k in t.sources))
+        shown = "; ".join(parts[:4]) + (f"; and {len(parts) - 4} more" if len(parts) > 4 else "")
+        return f"Sources: {shown}"
+
+    def _fill_form(self, t: TemplateFile) -> None:
+        while self.form.rowCount():
+            self.form.removeRow(0)
+        self.editors = {}
+        for p in t.parameters:
+            if p.type == "bool":
+                ed: QWidget = QCheckBox()
+                ed.setChecked(bool(p.default))
+                ed.toggled.connect(self._changed)
+            elif p.type == "choice":
+                ed = QComboBox()
+                ed.addItems(p.choices)
+                ed.setCurrentText(str(p.default))
+                ed.currentTextChanged.connect(self._changed)
+            elif p.type == "int":
+                ed = QSpinBox()
+                ed.setRange(int(p.min) if p.min is not None else -10**9,
+                            int(p.max) if p.max is not None else 10**9)
+                ed.setSingleStep(2 if p.even else 1)
+                ed.setValue(int(p.default))
+                ed.setMinimumWidth(90)
+                ed.valueChanged.connect(self._changed)
+            else:
+                ed = QDoubleSpinBox()
+                ed.setDecimals(3)
+                ed.setRange(p.min if p.min is not None else -1e9,
+                            p.max if p.max is not None else 1e9)
+                ed.setValue(float(p.default))
+                ed.setMinimumWidth(90)
+                ed.valueChanged.connect(self._changed)
+            rng = ""
+            if p.type in ("int", "float") and (p.min is not None or p.max is not None):
+                lo = "" if p.min is None else f"{p.min:g}"
+                hi = "" if p.max is None else f"{p.max:g}"
+                rng = f"\nRange {lo} to {hi}" + (", even" if p.even else "")
+            ed.setToolTip(f"{p.help}{rng}\nDefault {p.default}".strip())
+            label = QLabel(p.name.replace("_", " ").capitalize())
+            label.setToolTip(ed.toolTip())
+            self.editors[p.name] = ed
+            self.form.addRow(label, ed)
+        if not t.parameters:
+            self.form.addRow(QLabel("This template has no parameters."))
+
+    def values(self) -> dict[str, Any]:
+        """Return the parameter values of the form."""
+        out: dict[str, Any] = {}
+        for name, ed in self.editors.items():
+            if isinstance(ed, QCheckBox):
+                out[name] = ed.isChecked()
+            elif isinstance(ed, QComboBox):
+                out[name] = ed.currentText()
+            else:
+                out[name] = ed.value()
+        return out
+
+    def set_value(self, name: str, value: Any) -> None:
+        """Set one parameter in the form (as typing it would)."""
+        ed = self.editors[name]
+        if isinstance(ed, QCheckBox):
+            ed.setChecked(bool(value))
+        elif isinstance(ed, QComboBox):
+            ed.setCurrentText(str(value))
+        else:
+            ed.setValue(value)
+
+    # -- checking and preview --------------------------------------------------------------------
+
+    def error_text(self) -> str:
+        """Return the one-line error on show (empty when the parameters are fine)."""
+        return self.error.text()
+
+    def _changed(self, *_: object) -> None:
+        t = self.current()
+        if t is None:
+            return
+        try:
+            resolve_params(t, self.values())
+        except ParameterError as exc:
+            self._show_error(str(exc))
+            self._timer.stop()
+            self._pending_serial = -1
+            return
+        self._show_error("")
+        self.status.setText("Updating…")
+        self._timer.start()
+
+    def _show_error(self, text: str) -> None:
+        self.error.setText(text)
+        self.ok_button.setEnabled(not text and self.current() is not None)
+        if text:
+            for label in self.figures.values():
+                label.setText("—")
+            self.status.setText("")
+
+    def _start_preview(self) -> None:
+        t = self.current()
+        if t is None:
+            return
+        values, catalog = self.values(), self.catalog
+        self._pending_serial = self._runner.submit(lambda: preview_figures(t, values, catalog))
+
+    def refresh_preview(self) -> None:
+        """Compute the preview now (skips the debounce delay)."""
+        if self._timer.isActive():
+            self._timer.stop()
+            self._start_preview()
+
+    def _on_preview(self, serial: int, result: dict | None, error: str) -> None:
+        if serial != self._pending_serial:
+            return  # a newer request (or an error shown since) replaced it
+        if result is None:
+            self._show_error(error.splitlines()[0] if error else "the template failed")
+            return
+        self.preview = result
+        f = self.figures
+        f["racks"].setText(f"{result['racks']:,}")
+        f["gpus"].setText(f"{result['gpus']:,}")
+        f["it_kw"].setText(_fmt_kw(result["it_kw"]))
+        f["facility_kw"].setText(_fmt_kw(result["facility_kw"]))
+        f["switches"].setText(f"{result['switches']:,}")
+        w, d = result["hall_m"]
+        f["hall"].setText(f"{w:,.1f} × {d:,.1f} m")
+        sev = result["violations"]
+        colors = {"error": "#c62828", "warning": "#b26a00", "info": "#1e72c8"}
+        parts = [f"<span style='color:{colors[k]}'>{sev[k]} {k}{'s' * (sev[k] != 1)}</span>"
+                 for k in ("error", "warning", "info") if sev.get(k)]
+        f["violations"].setText(" · ".join(parts) or
+                                "<span style='color:#2e7d32'>no violations</span>")
+        self.status.setText("")
+        self.preview_updated.emit(result)
+
+    def wait_for_preview(self, timeout_ms: int = 60_000) -> bool:
+        """Block until the background preview is done (scripts and tests)."""
+        self.refresh_preview()
+        return self._runner.wait(timeout_ms)
+
+    # -- result ------------------------------------------------------------------------------------
+
+    def build_layout(self) -> Layout | None:
+        """Return the layout for the form's values (the preview's when it is current)."""
+        t = self.current()
+        if t is None:
+            return None
+        values = self.values()
+        p = self.preview
+        if p is not None and p["template"] == t.id and p["values"] == values:
+            return p["layout"]
+        try:
+            return instantiate(t, values, catalog=self.catalog)
+        except (ParameterError, InputError, ValueError) as exc:
+            self._show_error(str(exc).splitlines()[0])
+            return None
+
+    def accept(self) -> None:
+        if not self.ok_button.isEnabled():
+            return
+        self.layout_result = self.build_layout()
+        if self.layout_result is not None:
+            super().accept()
+
+    def done(self, result: int) -> None:
+        self._timer.stop()
+        self._runner.wait()
+        super().done(result)

@@ -1,0 +1,150 @@
+"""Tools → Retarget to generation: the open layout mapped to another generation, as a new document.
+
+The dialog shows :meth:`engine.retarget.RetargetResult.summary` for the chosen
+generation (what changed, what was dropped or kept, what could not be mapped)
+before anything opens; OK opens the retargeted layout in a new window and
+leaves the original as it was.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.catalog import Catalog, default_catalog
+from engine.model import Layout
+from engine.retarget import RetargetResult, generations, retarget
+
+__all__ = ["RetargetDialog", "open_in_new_window", "retarget_action"]
+
+
+def _label(gen: str) -> str:
+    from designer.library.new_from_template import generation_label
+
+    return generation_label(gen)
+
+
+class RetargetDialog(QDialog):
+    """Choose a generation, read what retargeting changes; OK keeps :attr:`result`."""
+
+    def __init__(self, layout: Layout, parent: QWidget | None = None,
+                 catalog: Catalog | None = None) -> None:
+        from designer.library.worker import TaskRunner
+
+        super().__init__(parent)
+        self.setWindowTitle("Retarget to generation")
+        self.resize(720, 480)
+        self.layout_ = layout
+        self.catalog = catalog or default_catalog()
+        self.result: RetargetResult | None = None
+        self._serial = -1
+        self._runner = TaskRunner(self)
+        self._runner.finished.connect(self._on_result)
+        self.generation = QComboBox()
+        for gen in generations():
+            if gen != layout.generation:
+                self.generation.addItem(_label(gen), gen)
+        self.summary = QPlainTextEdit()
+        self.summary.setReadOnly(True)
+        self.summary.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.summary.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        intro = QLabel(f"“{layout.name}” is a {_label(layout.generation)} design. Each GPU "
+                       "server, rack-scale system and scale-out switch maps to the chosen "
+                       "generation's equivalent; the result opens as a new document.")
+        intro.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow("Target generation", self.generation)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText("Open retargeted copy")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addWidget(intro)
+        lay.addLayout(form)
+        lay.addWidget(self.summary, 1)
+        lay.addWidget(self.buttons)
+        self.generation.currentIndexChanged.connect(self._start)
+        self._start()
+
+    def target(self) -> str | None:
+        """Return the chosen generation."""
+        return self.generation.currentData()
+
+    def set_target(self, gen: str) -> None:
+        """Choose a generation."""
+        self.generation.setCurrentIndex(self.generation.findData(gen))
+
+    def _start(self, *_: Any) -> None:
+        gen = self.target()
+        self.result = None
+        self.ok_button.setEnabled(False)
+        if gen is None:
+            self.summary.setPlainText("No other generation to retarget to.")
+            return
+        self.summary.setPlainText(f"Mapping to {_label(gen)}…")
+        layout, catalog = self.layout_, self.catalog
+        self._serial = self._runner.submit(lambda: retarget(layout, gen, catalog))
+
+    def _on_result(self, serial: int, result: RetargetResult | None, error: str) -> None:
+        if serial != self._serial:
+            return
+        if result is None:
+            self.summary.setPlainText(f"Cannot retarget: {error}")
+            return
+        self.result = result
+        self.summary.setPlainText(result.summary())
+        self.ok_button.setEnabled(True)
+
+    def wait(self, timeout_ms: int = 60_000) -> bool:
+        """Block until the mapping is done (scripts and tests)."""
+        return self._runner.wait(timeout_ms)
+
+    def done(self, code: int) -> None:
+        self._runner.wait()
+        super().done(code)
+
+
+def open_in_new_window(window: QWidget, layout: Layout, message: str = "") -> QWidget:
+    """Open ``layout`` as a new document in a new main window beside ``window``."""
+    from designer.document import LayoutDocument
+
+    doc = LayoutDocument(layout, catalog=getattr(window.document, "catalog", None))
+    try:
+        new = type(window)(doc, restore_state=False)
+    except TypeError:  # a window class without the restore_state flag
+        new = type(window)(doc)
+    new.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    # keep a Python reference: the new window has no Qt parent
+    kept: list = window.__dict__.setdefault("_library_windows", [])
+    kept.append(new)
+    new.destroyed.connect(lambda *_: kept.remove(new) if new in kept else None)
+    new.move(window.pos().x() + 40, window.pos().y() + 40)
+    new.show()
+    if message and callable(getattr(new, "statusBar", None)):
+        new.statusBar().showMessage(message, 10_000)
+    return new
+
+
+def retarget_action(window: QWidget) -> QWidget | None:
+    """Tools → Retarget to generation…"""
+    dlg = RetargetDialog(window.document.layout, window, window.document.catalog)
+    if dlg.exec() and dlg.result is not None:
+        res = dlg.result
+        return open_in_new_window(window, res.layout,
+                                  f"Retargeted to {_label(res.generation)}: GPUs "
+                                  f"{res.gpus_before:,} → {res.gpus_after:,}")
+    return None

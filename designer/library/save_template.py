@@ -1,0 +1,197 @@
+"""Save selection as template: id, title, description and author, into the user library."""
+
+from __future__ import annotations
+
+import getpass
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QRegularExpression
+from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.catalog import Catalog, default_catalog
+from engine.model import Layout
+from engine.snapshot import save_user_template, template_from_selection, template_path
+from engine.templates import ParameterError, list_templates
+
+__all__ = ["SaveSelectionAsTemplateDialog", "slug"]
+
+_ID_PATTERN = r"[a-z0-9][a-z0-9\-]{0,59}"
+
+
+def slug(text: str) -> str:
+    """Return a template id made from ``text``.
+
+    Examples
+    --------
+    >>> slug("DGX H100 hall (racks=16)")
+    'dgx-h100-hall-racks-16'
+    """
+    s = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return (s or "template")[:60].rstrip("-")
+
+
+def _count(ids: set[str], layout: Layout) -> str:
+    groups = [(layout.racks, "rack"), (layout.cooling, "cooling unit"), (layout.feeds, "feed"),
+              (layout.trays, "tray")]
+    parts = []
+    for items, word in groups:
+        n = sum(1 for it in items if it.id in ids)
+        if n:
+            parts.append(f"{n} {word}{'s' * (n != 1)}")
+    return ", ".join(parts)
+
+
+class SaveSelectionAsTemplateDialog(QDialog):
+    """Ask for the new template's id, title, description and author; save on OK.
+
+    Parameters
+    ----------
+    layout : Layout
+        The design the selection is in.
+    ids : sequence of str
+        The selected item ids.
+    user_dir : path, optional
+        The library to save into (the user library by default).
+    """
+
+    def __init__(self, layout: Layout, ids: Sequence[str], parent: QWidget | None = None,
+                 catalog: Catalog | None = None, user_dir: str | Path | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Save selection as template")
+        self.resize(520, 400)
+        self.layout_ = layout
+        self.ids = list(ids)
+        self.catalog = catalog or default_catalog()
+        self.user_dir = Path(user_dir) if user_dir is not None else None
+        self.saved_path: Path | None = None
+        self._existing = {t.id for t in list_templates(user_dir=self.user_dir
+                                                       if self.user_dir is not None
+                                                       else "default")}
+        base = slug(f"{layout.name.split('(')[0]} selection")
+        self.id_edit = QLineEdit(self._free(base))
+        self.id_edit.setValidator(QRegularExpressionValidator(QRegularExpression(_ID_PATTERN)))
+        self.id_edit.setToolTip("Lower-case letters, digits and '-'; scripts and bundles use it")
+        self.title_edit = QLineEdit(f"{layout.name.split('(')[0].strip()} — selection")
+        self.author_edit = QLineEdit(layout.author or _user_name())
+        self.description_edit = QPlainTextEdit()
+        self.description_edit.setPlaceholderText("What this building block is for, and where "
+                                                 "its figures come from")
+        self.overwrite = QCheckBox("Replace a user template with this id")
+        chosen = set(self.ids)
+        chosen.update(u.id for u in layout.cooling if u.kind == "rear_door" and u.rack in chosen)
+        what = _count(chosen, layout)
+        self.summary = QLabel(f"Saves {what or 'nothing'} of “{layout.name}” as a "
+                              f"{layout.generation} template; its <i>copies</i> parameter lays "
+                              "the block out several times. Items outside the selection that "
+                              "the selection refers to (feeds, CDUs) are left out.")
+        self.summary.setWordWrap(True)
+        self.target = QLabel()
+        self.target.setStyleSheet("color: palette(mid); font-size: 11px;")
+        self.target.setWordWrap(True)
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #c62828;")
+        self.error.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow("Id", self.id_edit)
+        form.addRow("Title", self.title_edit)
+        form.addRow("Author", self.author_edit)
+        form.addRow("Description", self.description_edit)
+        form.addRow("", self.overwrite)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.summary)
+        lay.addLayout(form)
+        lay.addWidget(self.target)
+        lay.addWidget(self.error)
+        lay.addWidget(self.buttons)
+        for edit in (self.id_edit, self.title_edit, self.author_edit):
+            edit.textChanged.connect(self._check)
+        self.overwrite.toggled.connect(self._check)
+        if not what:
+            self.ids = []
+        self._check()
+
+    def _free(self, base: str) -> str:
+        if base not in self._existing:
+            return base
+        k = 2
+        while f"{base}-{k}"[:60] in self._existing:
+            k += 1
+        return f"{base}-{k}"[:60]
+
+    def _check(self, *_: object) -> str:
+        """Show what is wrong with the form (one line) and enable Save when nothing is."""
+        tid, title = self.id_edit.text().strip(), self.title_edit.text().strip()
+        problem = ""
+        if not self.ids:
+            problem = "Select racks, cooling units, feeds or trays first."
+        elif not re.fullmatch(_ID_PATTERN, tid):
+            problem = "Id: expected lower-case letters, digits and '-', starting with a letter " \
+                      "or digit."
+        elif not title:
+            problem = "Title: expected a title."
+        elif tid in self._existing and not self.overwrite.isChecked():
+            problem = f"A template “{tid}” already exists; choose another id or tick Replace."
+        self.error.setText(problem)
+        self.ok_button.setEnabled(not problem)
+        udir = self.user_dir if self.user_dir is not None else None
+        if re.fullmatch(_ID_PATTERN, tid):
+            gen = self.layout_.generation
+            path = (udir if udir is not None else _user_dir()) / gen / f"{tid}.json"
+            self.target.setText(f"Saved to {path}")
+        return problem
+
+    def save(self) -> Path | None:
+        """Build the template from the selection and write it; return its path (None on error)."""
+        if self._check():
+            return None
+        try:
+            t = template_from_selection(
+                self.layout_, self.ids, self.id_edit.text().strip(),
+                self.title_edit.text().strip(), self.author_edit.text().strip(),
+                self.description_edit.toPlainText().strip(), catalog=self.catalog)
+            self.saved_path = save_user_template(t, overwrite=self.overwrite.isChecked(),
+                                                 user_dir=self.user_dir)
+        except (ParameterError, FileExistsError) as exc:
+            self.error.setText(str(exc))
+            return None
+        except OSError as exc:
+            self.error.setText(f"Cannot write {template_path(t, self.user_dir)}: "
+                               f"{exc.strerror or exc}")
+            return None
+        self.template = t
+        return self.saved_path
+
+    def accept(self) -> None:
+        if self.save() is not None:
+            super().accept()
+
+
+def _user_dir() -> Path:
+    from engine.templates import user_template_dir
+
+    return user_template_dir()
+
+
+def _user_name() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some sandboxes
+        return ""

@@ -1,0 +1,269 @@
+"""Save a selection as a template: the selected items become a template that places exactly them.
+
+:func:`template_from_selection` turns selected racks (with their contents and
+rotations), cooling units, feeds and trays into a :class:`TemplateFile` whose
+``fixed`` block holds them, positions relative to the selection's bounding
+box. The template has one parameter, ``copies``, that lays the block out
+several times. :func:`save_user_template` writes it into the user library.
+
+Examples
+--------
+>>> from engine.templates import instantiate
+>>> lay = instantiate("dgx-h100-hall", {"racks": 4})
+>>> ids = [r.id for r in lay.racks[:2]]
+>>> t = template_from_selection(lay, ids, "two-racks", "Two racks")
+>>> [r.id for r in instantiate(t).racks]
+['GPU-0001', 'GPU-0002']
+>>> len(instantiate(t, {"copies": 3}).racks)
+6
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+
+from engine.catalog import Catalog, default_catalog
+from engine.compile import compile_layout, rack_geometry
+from engine.edits import copy_items
+from engine.model import Layout
+from engine.templates import (
+    FixedSpec,
+    Parameter,
+    ParameterError,
+    TemplateFile,
+    user_template_dir,
+)
+
+__all__ = ["MAX_COPIES", "selection_bounds", "template_from_selection", "template_path",
+           "save_user_template"]
+
+#: Upper bound of the ``copies`` parameter of a saved selection.
+MAX_COPIES = 100
+
+
+def _boxes(layout: Layout, ids: set[str], catalog: Catalog) -> np.ndarray:
+    """Return ``(n, 4)`` boxes ``xmin, ymin, xmax, ymax`` in metres of the chosen items."""
+    out: list[tuple[float, float, float, float]] = []
+    racks = [r for r in layout.racks if r.id in ids]
+    if racks:
+        w = np.array([catalog.racks[r.type].width_mm.v(600) / 1000.0 if r.type in catalog.racks
+                      else 0.6 for r in racks])
+        d = np.array([catalog.racks[r.type].depth_mm.v(1200) / 1000.0 if r.type in catalog.racks
+                      else 1.2 for r in racks])
+        rot = np.array([r.rotation_deg for r in racks])
+        x = np.array([r.x_m for r in racks])
+        y = np.array([r.y_m for r in racks])
+        hx, hy = rack_geometry(x, y, w, d, rot)
+        out.extend(zip(x - hx, y - hy, x + hx, y + hy, strict=True))
+    for u in layout.cooling:
+        if u.id in ids:
+            quarter = (u.rotation_deg // 90) % 2 == 1
+            hx = (u.depth_m if quarter else u.width_m) / 2
+            hy = (u.width_m if quarter else u.depth_m) / 2
+            out.append((u.x_m - hx, u.y_m - hy, u.x_m + hx, u.y_m + hy))
+    for item in (*layout.feeds, *layout.trays):
+        if item.id in ids and item.points:
+            xs = [p[0] for p in item.points]
+            ys = [p[1] for p in item.points]
+            out.append((min(xs), min(ys), max(xs), max(ys)))
+    return np.asarray(out, dtype=np.float64).reshape(-1, 4)
+
+
+def selection_bounds(layout: Layout, ids: Iterable[str],
+                     catalog: Catalog | None = None) -> tuple[float, float, float, float]:
+    """Return the bounding box ``(xmin, ymin, xmax, ymax)`` in metres of items ``ids``.
+
+    Racks count with their footprint (rotated), units with theirs, feeds and
+    trays with their polylines. Rear doors of selected racks come along.
+
+    Examples
+    --------
+    >>> from engine.templates import instantiate
+    >>> lay = instantiate("dgx-h100-hall", {"racks": 2})
+    >>> x0, y0, x1, y1 = selection_bounds(lay, ["GPU-0001", "GPU-0002"])
+    >>> round(x1 - x0, 2), round(y1 - y0, 2)
+    (1.6, 1.2)
+    """
+    catalog = catalog or default_catalog()
+    payload = copy_items(layout, ids)
+    chosen = {it["id"] for items in payload.values() for it in items}
+    box = _boxes(layout, chosen, catalog)
+    if not len(box):
+        raise ParameterError("the selection holds no racks, cooling units, feeds or trays")
+    return (float(box[:, 0].min()), float(box[:, 1].min()), float(box[:, 2].max()),
+            float(box[:, 3].max()))
+
+
+def template_from_selection(layout: Layout, ids: Iterable[str], template_id: str, title: str,
+                            author: str = "", description: str = "",
+                            catalog: Catalog | None = None,
+                            version: str = "1.0") -> TemplateFile:
+    """Return a template that places exactly the selected items, ``copies`` times.
+
+    Parameters
+    ----------
+    layout : Layout
+        The design the selection is in.
+    ids : iterable of str
+        Selected item ids; racks, cooling units, feeds and trays are kept
+        (a selected rack's rear door comes along), anything else is ignored.
+    template_id : str
+        The new template's id (lower-case letters, digits and ``-``).
+    title, author, description : str
+        Shown in the template library.
+    catalog : Catalog, optional
+        For rack footprints and which racks hold GPUs.
+
+    Returns
+    -------
+    TemplateFile
+        Generation, assumptions and floor rating of ``layout``; a ``fixed``
+        block with the items relative to their bounding box; references to
+        items outside the selection (a feed, a CDU) are dropped. A fabric
+        whose member or network racks are selected comes along, limited to the
+        selected racks (an implicit "every GPU rack" becomes the selected GPU
+        racks); links whose two ends are selected come along.
+
+    Raises
+    ------
+    ParameterError
+        For an empty selection or an invalid id, title or author.
+    """
+    catalog = catalog or default_catalog()
+    payload = copy_items(layout, ids)
+    chosen = {it["id"] for items in payload.values() for it in items}
+    box = _boxes(layout, chosen, catalog)
+    if not len(box):
+        raise ParameterError("the selection holds no racks, cooling units, feeds or trays")
+    x0, y0 = float(box[:, 0].min()), float(box[:, 1].min())
+    width, depth = float(box[:, 2].max()) - x0, float(box[:, 3].max()) - y0
+
+    def shift(x: float, y: float) -> tuple[float, float]:
+        return round(x - x0, 4), round(y - y0, 4)
+
+    racks = []
+    for r in layout.racks:
+        if r.id in chosen:
+            x, y = shift(r.x_m, r.y_m)
+            racks.append(r.model_copy(update={
+                "x_m": x, "y_m": y, "feeds": [f for f in r.feeds if f in chosen],
+                "cdu": r.cdu if r.cdu in chosen else None,
+                "crah": r.crah if r.crah in chosen else None}))
+    cooling = []
+    for u in layout.cooling:
+        if u.id in chosen:
+            x, y = shift(u.x_m, u.y_m)
+            cooling.append(u.model_copy(update={"x_m": x, "y_m": y,
+                                                "rack": u.rack if u.rack in chosen else None}))
+    feeds = [f.model_copy(update={"points": [shift(*p) for p in f.points]})
+             for f in layout.feeds if f.id in chosen]
+    trays = [t.model_copy(update={"points": [shift(*p) for p in t.points]})
+             for t in layout.trays if t.id in chosen]
+    rack_ids = [r.id for r in racks]
+    gpu_racks = _gpu_racks(layout, set(rack_ids), catalog)
+    fabrics = []
+    for fab in layout.fabrics:
+        members = [m for m in fab.members if m in chosen] if fab.members else \
+            [r for r in rack_ids if r in gpu_racks]
+        net = [m for m in fab.network_racks if m in chosen]
+        if (fab.members and not members) or not (members or net):
+            continue
+        if not fab.members and not net and fab.network_racks:
+            continue  # only GPU racks of a fabric whose switches stay behind: not a fabric
+        fabrics.append(fab.model_copy(update={"members": members, "network_racks": net}))
+    fabric_ids = {f.id for f in fabrics}
+    links = [ln.model_copy(update={"fabric": ln.fabric if ln.fabric in fabric_ids else None})
+             for ln in layout.links if ln.a.rack in chosen and ln.b.rack in chosen]
+    pretty = _describe(len(racks), len(cooling), len(feeds), len(trays))
+    data = {
+        "schema": "rackscape.template/1",
+        "id": template_id,
+        "title": title,
+        "generation": layout.generation,
+        "version": version,
+        "author": author or "Rackscape user",
+        "description": description or f"Saved selection of {pretty} from “{layout.name}”.",
+        "parameters": [Parameter(name="copies", type="int", default=1, min=1, max=MAX_COPIES,
+                                 help="How many times the saved block is laid out, each one "
+                                      "above the previous one")],
+        "hall": {"floor_rating_kg_m2": layout.hall.floor_rating_kg_m2,
+                 "tile_m": layout.hall.tile_m},
+        "assumptions": layout.assumptions.model_dump(mode="json", exclude_defaults=True),
+        "racks": [],
+        "fixed": FixedSpec(width_m=round(width, 4), depth_m=round(depth, 4), copies="copies",
+                           gap_m=layout.assumptions.aisle_clearance_m, racks=racks,
+                           cooling=cooling, feeds=feeds, trays=trays, fabrics=fabrics,
+                           links=links),
+    }
+    from pydantic import ValidationError
+
+    from engine.errors import format_validation_error
+
+    try:
+        return TemplateFile.model_validate(data)
+    except ValidationError as exc:
+        field, expected = format_validation_error(exc)
+        raise ParameterError(f"template {field}: expected {expected}") from None
+
+
+def _gpu_racks(layout: Layout, rack_ids: set[str], catalog: Catalog) -> set[str]:
+    if not rack_ids:
+        return set()
+    try:
+        arr = compile_layout(layout, catalog)
+    except Exception:  # an unknown device type: no rack counts as a GPU rack
+        return set()
+    return {rid for rid, n in zip((r.id for r in layout.racks), arr.rack_gpus, strict=True)
+            if rid in rack_ids and n > 0}
+
+
+def _describe(racks: int, units: int, feeds: int, trays: int) -> str:
+    parts = [(racks, "rack"), (units, "cooling unit"), (feeds, "feed"), (trays, "tray")]
+    return ", ".join(f"{n} {word}{'s' * (n != 1)}" for n, word in parts if n) or "nothing"
+
+
+def template_path(t: TemplateFile, user_dir: str | Path | None = None) -> Path:
+    """Return where :func:`save_user_template` writes ``t``: ``<library>/<generation>/<id>.json``."""
+    udir = Path(user_dir) if user_dir is not None else user_template_dir()
+    return udir / t.generation / f"{t.id}.json"
+
+
+def save_user_template(t: TemplateFile, overwrite: bool = False,
+                       user_dir: str | Path | None = None) -> Path:
+    """Write ``t`` into the user library atomically and return its path.
+
+    Parameters
+    ----------
+    t : TemplateFile
+        The template to write.
+    overwrite : bool
+        Replace a file of the same name; without it an existing file, or a
+        user template of the same id elsewhere in the library, is refused.
+    user_dir : path, optional
+        The library folder; :func:`engine.templates.user_template_dir` by default.
+
+    Raises
+    ------
+    FileExistsError
+        When the template exists and ``overwrite`` is false.
+    """
+    from engine.io import atomic_write_bytes
+    from engine.templates import list_templates
+
+    path = template_path(t, user_dir)
+    udir = path.parent.parent
+    if not overwrite:
+        if path.exists():
+            raise FileExistsError(f"template {t.id!r} already exists: {path}")
+        if any(u.id == t.id for u in list_templates(user_dir=udir)):
+            raise FileExistsError(f"template {t.id!r} already exists in the library")
+    data = t.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+    data = {"schema": data.pop("schema"), **data}
+    raw = (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(path, raw)
+    return path

@@ -1,0 +1,169 @@
+"""Save selection as template: selection -> template -> instantiate gives the same items."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from engine.analysis import analyze
+from engine.bundle import export_bundle, import_bundle
+from engine.snapshot import (
+    MAX_COPIES,
+    save_user_template,
+    selection_bounds,
+    template_from_selection,
+    template_path,
+)
+from engine.templates import (
+    ParameterError,
+    TemplateFile,
+    instantiate,
+    list_templates,
+    read_template_file,
+)
+
+
+@pytest.fixture(scope="module")
+def hall(catalog):
+    return instantiate("dgx-h100-hall", {"racks": 8, "racks_per_row": 4}, catalog=catalog)
+
+
+def _rel(layout, ids, catalog):
+    x0, y0, _, _ = selection_bounds(layout, ids, catalog)
+    return {r.id: (round(r.x_m - x0, 3), round(r.y_m - y0, 3), r.rotation_deg, r.type,
+                   r.system, tuple((d.type, d.u) for d in r.devices))
+            for r in layout.racks if r.id in ids}
+
+
+def test_round_trip_racks_contents_positions(hall, catalog):
+    ids = [r.id for r in hall.racks if r.id.startswith("GPU")][:6]
+    t = template_from_selection(hall, ids, "six-racks", "Six racks", "me", "test", catalog)
+    assert t.racks == [] and t.fixed is not None
+    out = instantiate(t, catalog=catalog)
+    assert sorted(r.id for r in out.racks) == sorted(ids)
+    assert _rel(out, ids, catalog) == _rel(hall, ids, catalog)
+    assert {r.rotation_deg for r in out.racks} == {0, 180}  # rows facing both ways
+    assert out.generation == hall.generation
+    assert out.assumptions == hall.assumptions
+    x0, y0, x1, y1 = out.hall.bounds()
+    bx0, by0, bx1, by1 = selection_bounds(out, ids, catalog)
+    assert x0 <= bx0 and y0 <= by0 and bx1 <= x1 and by1 <= y1
+
+
+def test_units_feeds_trays_and_references_come_along(hall, catalog):
+    row = [r for r in hall.racks if r.row == hall.racks[0].row]
+    feeds = sorted({f for r in row for f in r.feeds})
+    crah = [u.id for u in hall.cooling][:1]
+    tray = [t.id for t in hall.trays][:1]
+    ids = [r.id for r in row] + feeds + crah + tray
+    t = template_from_selection(hall, ids, "one-row", "One row", catalog=catalog)
+    out = instantiate(t, catalog=catalog)
+    assert sorted(f.id for f in out.feeds) == feeds
+    assert [u.id for u in out.cooling] == crah and [tr.id for tr in out.trays] == tray
+    assert all(sorted(r.feeds) == sorted(hall.rack(r.id).feeds) for r in out.racks)
+    dx = out.rack(row[0].id).x_m - row[0].x_m
+    dy = out.rack(row[0].id).y_m - row[0].y_m
+    for f in out.feeds:
+        old = next(g for g in hall.feeds if g.id == f.id)
+        assert f.points == [(round(x + dx, 4), round(y + dy, 4)) for x, y in old.points]
+    u, old_u = out.cooling[0], next(v for v in hall.cooling if v.id == crah[0])
+    assert (u.x_m - old_u.x_m, u.y_m - old_u.y_m) == pytest.approx((dx, dy))
+
+
+def test_references_outside_the_selection_are_dropped(hall, catalog):
+    rid = hall.racks[0].id
+    assert hall.racks[0].feeds
+    out = instantiate(template_from_selection(hall, [rid], "one", "One", catalog=catalog),
+                      catalog=catalog)
+    assert out.racks[0].feeds == [] and out.feeds == []
+
+
+def test_copies_get_fresh_ids_and_follow_references(hall, catalog):
+    row = [r for r in hall.racks if r.row == hall.racks[0].row]
+    feeds = sorted({f for r in row for f in r.feeds})
+    t = template_from_selection(hall, [r.id for r in row] + feeds, "row", "Row", catalog=catalog)
+    out = instantiate(t, {"copies": 3}, catalog=catalog)
+    assert len(out.racks) == 3 * len(row) and len(out.feeds) == 3 * len(feeds)
+    assert len(out.all_ids()) == len(out.racks) + len(out.feeds) + len(out.fabrics)
+    feed_ids = {f.id for f in out.feeds}
+    assert all(set(r.feeds) <= feed_ids and len(r.feeds) == 2 for r in out.racks)
+    ys = sorted({r.y_m for r in out.racks})
+    assert len(ys) == 3 and ys[1] - ys[0] == pytest.approx(t.fixed.depth_m + t.fixed.gap_m)
+    a = analyze(out, catalog)
+    assert a.counts["gpus"] == 3 * len(row) * 32
+
+
+def test_fabric_with_implicit_members_becomes_the_selected_gpu_racks(hall, catalog):
+    gpu = [r.id for r in hall.racks if r.id.startswith("GPU")][:4]
+    net = [r.id for r in hall.racks if r.id.startswith("NET")]
+    t = template_from_selection(hall, gpu + net, "pod", "Pod", catalog=catalog)
+    assert len(t.fixed.fabrics) == len(hall.fabrics)
+    fab = t.fixed.fabrics[0]
+    assert set(fab.members) <= set(gpu) and fab.network_racks == net
+    out = instantiate(t, {"copies": 2}, catalog=catalog)
+    assert len({f.id for f in out.fabrics}) == 2
+    assert not set(out.fabrics[0].members) & set(out.fabrics[1].members)
+
+
+def test_bad_selection_and_ids_are_refused(hall, catalog):
+    with pytest.raises(ParameterError, match="no racks"):
+        template_from_selection(hall, [], "x", "X", catalog=catalog)
+    with pytest.raises(ParameterError, match="no racks"):
+        template_from_selection(hall, [f.id for f in hall.fabrics], "x", "X", catalog=catalog)
+    with pytest.raises(ParameterError, match="id"):
+        template_from_selection(hall, [hall.racks[0].id], "Bad Id!", "X", catalog=catalog)
+    t = template_from_selection(hall, [hall.racks[0].id], "x", "X", catalog=catalog)
+    with pytest.raises(ParameterError, match="copies"):
+        instantiate(t, {"copies": MAX_COPIES + 1}, catalog=catalog)
+
+
+def test_save_writes_into_user_library_and_refuses_overwrite(hall, catalog, tmp_path):
+    t = template_from_selection(hall, [hall.racks[0].id], "saved-rack", "Saved rack",
+                                catalog=catalog)
+    path = save_user_template(t, user_dir=tmp_path)
+    assert path == tmp_path / "hopper" / "saved-rack.json" == template_path(t, tmp_path)
+    assert json.loads(path.read_text())["schema"] == "rackscape.template/1"
+    assert read_template_file(path) == t
+    assert "saved-rack" in {x.id for x in list_templates(user_dir=tmp_path)}
+    with pytest.raises(FileExistsError):
+        save_user_template(t, user_dir=tmp_path)
+    with pytest.raises(FileExistsError):  # a built-in id is not shadowed by accident
+        save_user_template(t.model_copy(update={"id": "fat-tree"}), user_dir=tmp_path)
+    t2 = t.model_copy(update={"title": "Saved rack v2"})
+    assert save_user_template(t2, overwrite=True, user_dir=tmp_path) == path
+    assert read_template_file(path).title == "Saved rack v2"
+    assert [p.name for p in path.parent.iterdir()] == ["saved-rack.json"]  # no temp files left
+
+
+def test_default_user_dir_follows_environment(hall, catalog, isolated_user_dir):
+    t = template_from_selection(hall, [hall.racks[1].id], "env-rack", "Env rack",
+                                catalog=catalog)
+    path = save_user_template(t, overwrite=True)
+    assert path.is_relative_to(isolated_user_dir)
+    assert "env-rack" in {x.id for x in list_templates()}
+    path.unlink()
+
+
+def test_saved_template_travels_in_a_bundle(hall, catalog, tmp_path):
+    t = template_from_selection(hall, [r.id for r in hall.racks[:2]], "bundled", "Bundled",
+                                catalog=catalog)
+    save_user_template(t, user_dir=tmp_path / "a")
+    export_bundle(["bundled"], tmp_path / "x.rsbundle", user_dir=tmp_path / "a")
+    res = import_bundle(tmp_path / "x.rsbundle", user_dir=tmp_path / "b")
+    assert res.installed == ["bundled"]
+    assert read_template_file(res.files[0]) == t
+
+
+def test_schema_rules_for_fixed_block():
+    base = {"schema": "rackscape.template/1", "id": "t", "title": "T", "generation": "hopper"}
+    with pytest.raises(ValueError, match="racks"):
+        TemplateFile.model_validate({**base, "racks": []})
+    fixed = {"width_m": 1, "depth_m": 1,
+             "racks": [{"id": "R", "type": "rack-800x1200", "x_m": 0.4, "y_m": 0.6}]}
+    assert TemplateFile.model_validate({**base, "racks": [], "fixed": fixed}).fixed.racks
+    group = {"name": "g", "count": 1, "rack_type": "rack-800x1200"}
+    with pytest.raises(ValueError, match="fixed"):
+        TemplateFile.model_validate({**base, "racks": [group], "fixed": fixed})
+    with pytest.raises(ValueError, match="at least one"):
+        TemplateFile.model_validate({**base, "racks": [], "fixed": {"width_m": 1, "depth_m": 1}})
