@@ -295,6 +295,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="comma-separated GPU counts (multiples of 32)")
     p.add_argument("--no-fabric", action="store_true", help="skip the with-fabric table")
     p.add_argument("--no-network", action="store_true", help="skip bench_network")
+    p.add_argument("--no-designer", action="store_true", help="skip bench_designer")
+    p.add_argument("--no-reports", action="store_true", help="skip bench_reports")
     p.add_argument("--network-sizes", type=lambda s: [int(x) for x in s.split(",")],
                    help="GPU counts for bench_network (default: up to 100k)")
     args = p.parse_args(argv)
@@ -362,8 +364,34 @@ def main(argv: list[str] | None = None) -> int:
                                            if s <= max(sizes) * 1.01]
         _print_network(_network_rows(net_sizes))
 
+    for name, module in (("Designer", "bench_designer"), ("Reports", "bench_reports")):
+        if getattr(args, f"no_{module.split('_')[1]}"):
+            continue
+        _print_optional(name, module, args.quick)
+
     missed = _targets(results, peak_core)
     return 1 if missed else 0
+
+
+def _print_optional(title: str, module: str, quick: bool) -> None:
+    """Run ``benchmarks.<module>.run()`` if present and print its rows as a table."""
+    import importlib
+
+    print(f"\n### {title} (benchmarks/{module}.py)\n")
+    try:
+        mod = importlib.import_module(f"benchmarks.{module}")
+        rows = list(mod.run(mod.QUICK_SIZES) if quick and hasattr(mod, "QUICK_SIZES")
+                    else mod.run())
+    except Exception as exc:
+        print(f"{module} failed: {type(exc).__name__}: {exc}")
+        return
+    print("| Benchmark | Size | Time (ms) | Target (ms) | Notes |")
+    print("|---|---:|---:|---:|---|")
+    for r in rows:
+        size = r.get("size", r.get("gpus", ""))
+        target = r.get("target_seconds")
+        print(f"| {r.get('name', '')} | {size:,} | {_ms(r.get('seconds', 0.0))} | "
+              f"{_ms(target) if target else '—'} | {r.get('notes', '')} |")
 
 
 def _traced_peak_gb(lay, catalog) -> float:

@@ -32,6 +32,7 @@ from typing import Any
 __all__ = ["SIZES", "TARGET_100K_S", "make_hall", "run"]
 
 SIZES = (1_000, 10_000, 100_000)
+QUICK_SIZES = (1_000, 10_000)
 TARGET_100K_S = 30.0
 
 

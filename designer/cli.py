@@ -267,6 +267,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("-o", "--output", required=True)
     s.add_argument("--overlay", action="append", default=[])
     s.add_argument("--size", default="2400x1600")
+    s.add_argument("--page", choices=["a4", "letter"], default="a4",
+                   help="PDF page size (default a4)")
     s.set_defaults(func=cmd_report)
     return p
 
