@@ -191,6 +191,7 @@ class MainWindow(QMainWindow):
         self._build_toolbars()
         self._build_status()
         self._build_docks()
+        self._install_extensions()
         document.modified_changed.connect(self._update_title)
         document.path_changed.connect(self._update_title)
         document.layout_reset.connect(self._update_title)
@@ -425,6 +426,14 @@ class MainWindow(QMainWindow):
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self._size_docks()
+
+    def _install_extensions(self) -> None:
+        """Let optional packages add their actions (the template library's menus)."""
+        for module in ("designer.library",):
+            try:
+                importlib.import_module(module).install(self)
+            except Exception as exc:  # an optional add-on must not stop the window
+                self.panel_errors[module] = f"{type(exc).__name__}: {exc}"
 
     def _size_docks(self) -> None:
         d = self.docks

@@ -946,8 +946,9 @@ def paste(layout: Layout, payload: Mapping[str, Sequence[Mapping[str, Any]]],
     """Return the layout with a clipboard payload added, moved by ``offset`` with fresh ids.
 
     References between pasted items (a rack's feeds, a rear door's rack, a
-    rack's CDU/CRAH) follow the new ids; references to items outside the
-    payload stay as they are.
+    rack's CDU/CRAH) follow the new ids; references to other items of the
+    layout stay; references to items it does not have (pasting from another
+    design) are dropped.
 
     Parameters
     ----------
@@ -974,8 +975,13 @@ def paste(layout: Layout, payload: Mapping[str, Sequence[Mapping[str, Any]]],
     _check_new_ids(layout, ids.values())
     dx, dy = (float(offset[0]), float(offset[1]))
 
+    existing = layout.all_ids()
+
     def ref(v: str | None) -> str | None:
-        return ids.get(v, v) if v is not None else None
+        # a reference follows a pasted item, stays on an item of this layout, else drops
+        if v is None:
+            return None
+        return ids.get(v, v if v in existing else None)
 
     lists = {g: list(items) for g, items in _group_lists(layout).items()}
     for group, items in payload.items():
@@ -987,7 +993,7 @@ def paste(layout: Layout, payload: Mapping[str, Sequence[Mapping[str, Any]]],
                 raise InputError(None, f"{group}[{k}].id", "an id listed in new_ids")
             data["id"] = ids[old]
             if group == "racks":
-                data["feeds"] = [ref(f) for f in data.get("feeds", [])]
+                data["feeds"] = [f for f in (ref(f) for f in data.get("feeds", [])) if f]
                 data["cdu"], data["crah"] = ref(data.get("cdu")), ref(data.get("crah"))
             if group == "cooling":
                 data["rack"] = ref(data.get("rack"))

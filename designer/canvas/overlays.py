@@ -231,7 +231,7 @@ class CoolingOverlay(OverlayItem):
     def legend(self):
         return (self.title, [(CATEGORICAL[0], "solid line: rack → nearest CRAH"),
                              (CATEGORICAL[1], "dashed line: rack → its CDU"),
-                             (CATEGORICAL[2], "shaded: a unit's zone, one colour each")])
+                             (CATEGORICAL[2], "shaded: each unit's zone")])
 
 
 class AirflowOverlay(OverlayItem):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["install", "new_from_template", "save_selection_as_template", "show_compare_window"]
+__all__ = ["install", "new_from_template_action", "save_selection_action", "compare_action"]
 
 
 def _plain(text: str) -> str:
@@ -57,7 +57,7 @@ def _maybe_save(window: Any) -> bool:
     return bool(ask()) if callable(ask) else True
 
 
-def new_from_template(window: Any) -> bool:
+def new_from_template_action(window: Any) -> bool:
     """File → New from template…: the dialog, then the layout replaces the open one."""
     from designer.library.new_from_template import NewFromTemplateDialog
 
@@ -74,7 +74,7 @@ def new_from_template(window: Any) -> bool:
     return False
 
 
-def save_selection_as_template(window: Any):
+def save_selection_action(window: Any):
     """Edit → Save selection as template…; return the saved path (None when cancelled)."""
     from designer.library.save_template import SaveSelectionAsTemplateDialog
 
@@ -87,7 +87,7 @@ def save_selection_as_template(window: Any):
     return None
 
 
-def show_compare_window(window: Any):
+def compare_action(window: Any):
     """Tools → Compare generations…: one comparison window per main window, raised when open."""
     from designer.library.compare_window import CompareWindow
 
@@ -135,11 +135,11 @@ def install(window: Any) -> dict[str, Any]:
             existing.triggered.disconnect()
         except (RuntimeError, TypeError):
             pass  # nothing was connected
-        existing.triggered.connect(lambda _checked=False: new_from_template(window))
+        existing.triggered.connect(lambda _checked=False: new_from_template_action(window))
         existing.setObjectName(existing.objectName() or "new_template")
         acts["new_template"] = existing
     else:
-        acts["new_template"] = action("new_template", "New from &template…", new_from_template,
+        acts["new_template"] = action("new_template", "New from &template…", new_from_template_action,
                                       "Start a design from a template library", "Ctrl+Shift+N")
         first = file_menu.actions()
         file_menu.insertAction(first[1] if len(first) > 1 else None, acts["new_template"])
@@ -153,13 +153,13 @@ def install(window: Any) -> dict[str, Any]:
 
     edit_menu = _menu(window, "&Edit", before="&View")
     acts["save_selection_template"] = action(
-        "save_selection_template", "Save selection as &template…", save_selection_as_template,
+        "save_selection_template", "Save selection as &template…", save_selection_action,
         "Save the selected racks and units as a template in your library")
     edit_menu.addSeparator()
     edit_menu.addAction(acts["save_selection_template"])
 
     tools = _menu(window, "&Tools", before="&Help")
-    acts["compare"] = action("compare", "&Compare generations…", show_compare_window,
+    acts["compare"] = action("compare", "&Compare generations…", compare_action,
                              "One design intent across hardware generations: table and charts")
     acts["retarget"] = action("retarget", "&Retarget to generation…", retarget_action,
                               "Open a copy of this layout mapped to another generation")

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -67,6 +67,9 @@ CHARTS: list[tuple[str, str, str]] = [
     ("Optics (transceivers)", "optics", ""),
     ("Per-GPU bisection", "per_gpu_bisection_gbps", "Gb/s"),
 ]
+_SHORT = {"hopper": "Hopper", "blackwell": "Blackwell", "blackwell-ultra": "B. Ultra",
+          "rubin": "Rubin", "amd-instinct": "AMD"}
+_PARAM_SHORT = {"scalable_units": "SU", "pods": "pods", "racks": "racks"}
 GENERATION_COLORS = {"hopper": "#76b900", "blackwell": "#1e72c8", "blackwell-ultra": "#6a1b9a",
                      "rubin": "#d84315", "amd-instinct": "#c62828"}
 
@@ -81,7 +84,7 @@ def _cell(row: CompareRow, key: str, fmt: str) -> str:
     if row.error:
         return row.error if key == "template" else ""
     if key == "block":
-        return f"{row.param.replace('_', ' ')} = {row.param_value}"
+        return f"{row.param_value} {_PARAM_SHORT.get(row.param, row.param.replace('_', ' '))}"
     val = getattr(row, key)
     if key == "failing_rules":
         return ", ".join(val) if val else "none"
@@ -128,6 +131,8 @@ class CompareTableModel(QAbstractTableModel):
                     (key == "fits_hall" and row.fits_hall is False):
                 return QBrush(QColor("#c62828"))
         if role == Qt.ItemDataRole.ToolTipRole:
+            if key == "block":
+                return f"{row.param} = {row.param_value}"
             if key == "note" and row.note:
                 return row.note
             if row.error:
@@ -154,7 +159,7 @@ class CompareWindow(QWidget):
 
         super().__init__(parent, Qt.WindowType.Window)
         self.setWindowTitle("Compare generations — Rackscape")
-        self.resize(1280, 860)
+        self.resize(1440, 940)
         self.catalog = catalog or default_catalog()
         self.rows: list[CompareRow] = []
         self._serial = -1
@@ -239,13 +244,16 @@ class CompareWindow(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setDefaultSectionSize(22)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setMinimumSectionSize(130)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
 
         self.charts = pg.GraphicsLayoutWidget()
         self.charts.setBackground("w")
         self.plots: dict[str, pg.PlotItem] = {}
+        font = QFont()
+        font.setPointSizeF(8.0)
         for k, (title, key, unit) in enumerate(CHARTS):
-            plot = self.charts.addPlot(row=k // 2, col=k % 2)
+            plot = self.charts.addPlot(row=0, col=k)
             plot.setTitle(title + (f" ({unit})" if unit else ""), color="#333", size="10pt")
             plot.setMouseEnabled(x=False, y=False)
             plot.hideButtons()
@@ -253,12 +261,17 @@ class CompareWindow(QWidget):
             for axis in ("left", "bottom"):
                 plot.getAxis(axis).setTextPen("#333")
                 plot.getAxis(axis).setPen("#999")
+                plot.getAxis(axis).setStyle(tickFont=font)
             self.plots[key] = plot
 
-        split = QSplitter(Qt.Orientation.Horizontal)
+        # the table on top at full width keeps every generation's column readable; the
+        # charts below as one strip share its left-to-right order
+        split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
         split.addWidget(self.charts)
-        split.setSizes([560, 700])
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        split.setSizes([500, 330])
         lay = QVBoxLayout(self)
         lay.addLayout(top)
         lay.addWidget(self.status)
@@ -338,7 +351,7 @@ class CompareWindow(QWidget):
 
     def _draw_charts(self) -> None:
         ok = [r for r in self.rows if not r.error]
-        ticks = [[(k, _label(r.generation)) for k, r in enumerate(ok)]]
+        ticks = [[(k, _SHORT.get(r.generation, r.generation)) for k, r in enumerate(ok)]]
         for key, plot in self.plots.items():
             plot.clear()
             if not ok:

@@ -49,6 +49,7 @@ __all__ = ["NewFromTemplateDialog", "PREVIEW_DELAY_MS", "preview_figures", "gene
 PREVIEW_DELAY_MS = 300
 _ID_ROLE = Qt.ItemDataRole.UserRole
 _ERROR_STYLE = "color: #c62828;"
+_MUTED = "#5f6368"
 
 
 def generation_label(gen: str) -> str:
@@ -103,7 +104,7 @@ class NewFromTemplateDialog(QDialog):
 
         super().__init__(parent)
         self.setWindowTitle("New from template")
-        self.resize(980, 620)
+        self.resize(1040, 640)
         self.catalog = catalog or default_catalog()
         self.problems: list[str] = []
         if templates is None:
@@ -135,7 +136,7 @@ class NewFromTemplateDialog(QDialog):
     def _build(self) -> None:
         self.tree = QTreeWidget()
         self.tree.setHeaderHidden(True)
-        self.tree.setMinimumWidth(290)
+        self.tree.setMinimumWidth(330)
         by_gen: dict[str, QTreeWidgetItem] = {}
         for tid, t in self.templates.items():
             parent = by_gen.get(t.generation)
@@ -150,7 +151,7 @@ class NewFromTemplateDialog(QDialog):
             text = t.title + ("  (user)" if tid in self.user_ids else "")
             item = QTreeWidgetItem(parent, [text])
             item.setData(0, _ID_ROLE, tid)
-            item.setToolTip(0, f"{tid} · v{t.version}")
+            item.setToolTip(0, f"{t.title}\n{tid} · v{t.version}")
         self.tree.expandAll()
         self.tree.currentItemChanged.connect(self._on_item)
 
@@ -158,14 +159,14 @@ class NewFromTemplateDialog(QDialog):
         self.title.setStyleSheet("font-size: 15px; font-weight: 600;")
         self.title.setWordWrap(True)
         self.meta = QLabel()
-        self.meta.setStyleSheet("color: palette(mid);")
+        self.meta.setStyleSheet(f"color: {_MUTED};")
         self.meta.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.description = QLabel()
         self.description.setWordWrap(True)
         self.description.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.sources = QLabel()
         self.sources.setWordWrap(True)
-        self.sources.setStyleSheet("color: palette(mid); font-size: 11px;")
+        self.sources.setStyleSheet(f"color: {_MUTED}; font-size: 11px;")
 
         self.form_box = QGroupBox("Parameters")
         self.form = QFormLayout(self.form_box)
@@ -179,19 +180,17 @@ class NewFromTemplateDialog(QDialog):
                  ("hall", "Hall"), ("violations", "Rule check")]
         for k, (key, label) in enumerate(names):
             cap = QLabel(label)
-            cap.setStyleSheet("color: palette(mid);")
+            cap.setStyleSheet(f"color: {_MUTED};")
             val = QLabel("—")
             val.setTextFormat(Qt.TextFormat.RichText)
             val.setStyleSheet("font-weight: 600;")
-            row, col = (k // 2, (k % 2) * 2) if key != "violations" else (3, 0)
-            grid.addWidget(cap, row, col)
-            grid.addWidget(val, row, col + 1, 1, 3 if key == "violations" else 1)
+            grid.addWidget(cap, k, 0)
+            grid.addWidget(val, k, 1)
             self.figures[key] = val
         grid.setColumnStretch(1, 1)
-        grid.setColumnStretch(3, 1)
         self.status = QLabel()
-        self.status.setStyleSheet("color: palette(mid);")
-        grid.addWidget(self.status, 4, 0, 1, 4)
+        self.status.setStyleSheet(f"color: {_MUTED};")
+        grid.addWidget(self.status, len(names), 0, 1, 2)
 
         self.error = QLabel()
         self.error.setStyleSheet(_ERROR_STYLE)
@@ -214,18 +213,18 @@ class NewFromTemplateDialog(QDialog):
         params_row.addWidget(self.form_box, 1)
         params_row.addWidget(self.preview_box, 1)
         rl.addLayout(params_row)
+        rl.addWidget(self.error)
         rl.addStretch(1)
         if self.problems:
             skipped = QLabel(f"{len(self.problems)} user template(s) skipped: {self.problems[0]}")
             skipped.setWordWrap(True)
             skipped.setStyleSheet(_ERROR_STYLE)
             rl.addWidget(skipped)
-        rl.addWidget(self.error)
         split = QSplitter()
         split.addWidget(self.tree)
         split.addWidget(right)
         split.setStretchFactor(1, 1)
-        split.setSizes([300, 680])
+        split.setSizes([340, 660])
         lay = QVBoxLayout(self)
         lay.addWidget(split, 1)
         lay.addWidget(self.buttons)

@@ -45,7 +45,7 @@ class RetargetDialog(QDialog):
 
         super().__init__(parent)
         self.setWindowTitle("Retarget to generation")
-        self.resize(720, 480)
+        self.resize(720, 380)
         self.layout_ = layout
         self.catalog = catalog or default_catalog()
         self.result: RetargetResult | None = None

@@ -85,7 +85,7 @@ class SaveSelectionAsTemplateDialog(QDialog):
         self.id_edit.setValidator(QRegularExpressionValidator(QRegularExpression(_ID_PATTERN)))
         self.id_edit.setToolTip("Lower-case letters, digits and '-'; scripts and bundles use it")
         self.title_edit = QLineEdit(f"{layout.name.split('(')[0].strip()} — selection")
-        self.author_edit = QLineEdit(layout.author or _user_name())
+        self.author_edit = QLineEdit(_user_name() or layout.author or "")
         self.description_edit = QPlainTextEdit()
         self.description_edit.setPlaceholderText("What this building block is for, and where "
                                                  "its figures come from")
@@ -95,11 +95,11 @@ class SaveSelectionAsTemplateDialog(QDialog):
         what = _count(chosen, layout)
         self.summary = QLabel(f"Saves {what or 'nothing'} of “{layout.name}” as a "
                               f"{layout.generation} template; its <i>copies</i> parameter lays "
-                              "the block out several times. Items outside the selection that "
-                              "the selection refers to (feeds, CDUs) are left out.")
+                              "the block out several times. Feeds and units outside the "
+                              "selection are left out.")
         self.summary.setWordWrap(True)
         self.target = QLabel()
-        self.target.setStyleSheet("color: palette(mid); font-size: 11px;")
+        self.target.setStyleSheet("color: #5f6368; font-size: 11px;")
         self.target.setWordWrap(True)
         self.error = QLabel()
         self.error.setStyleSheet("color: #c62828;")
@@ -155,7 +155,7 @@ class SaveSelectionAsTemplateDialog(QDialog):
         if re.fullmatch(_ID_PATTERN, tid):
             gen = self.layout_.generation
             path = (udir if udir is not None else _user_dir()) / gen / f"{tid}.json"
-            self.target.setText(f"Saved to {path}")
+            self.target.setText(f"File: {path}")
         return problem
 
     def save(self) -> Path | None:

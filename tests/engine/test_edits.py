@@ -250,3 +250,10 @@ def test_edits_never_change_their_input(lay, cat):
     edits.remove_items(lay, [r])
     edits.duplicate(lay, [r])
     assert _dump(lay) == before
+
+
+def test_paste_into_another_design_drops_dangling_references(hall, lay):
+    payload = edits.copy_items(lay, [lay.racks[0].id])
+    out = edits.paste(hall, payload, (0, 0))
+    assert out.racks[0].feeds == [] and out.racks[0].cdu is None
+    Layout.model_validate(out.model_dump())

@@ -1,0 +1,280 @@
+"""Template library in the designer: new from template, save selection, bundles, compare, retarget.
+
+Dialogs are constructed and driven through their methods; nothing runs a modal
+``exec()`` (a modal dialog never returns offscreen): tests patch ``exec`` and
+the message boxes.
+"""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QMessageBox
+
+from designer import library
+from designer.library import bundles
+from designer.library.bundles import ExportBundleDialog, import_bundle_interactive
+from designer.library.compare_window import FIGURES, CompareWindow
+from designer.library.new_from_template import NewFromTemplateDialog
+from designer.library.retarget import RetargetDialog, open_in_new_window
+from designer.library.save_template import SaveSelectionAsTemplateDialog
+from engine.analysis import analyze
+from engine.snapshot import template_from_selection
+from engine.templates import list_templates, read_template_file
+
+BUILTIN_IDS = {"dgx-h100-superpod", "dgx-b200-superpod", "dgx-b300-superpod",
+               "gb200-nvl72-superpod", "gb300-nvl72-superpod", "vera-rubin-nvl144",
+               "meta-24k-roce", "mi300x-cluster", "mi355x-cluster", "fat-tree", "cpu-cluster",
+               "dgx-h100-hall"}
+
+
+@pytest.fixture
+def messages(monkeypatch):
+    """Record QMessageBox calls of the bundles module instead of showing them."""
+    seen: list[tuple[str, str, str]] = []
+    for kind in ("information", "critical", "warning"):
+        monkeypatch.setattr(bundles.QMessageBox, kind,
+                            lambda _p, title, text, *a, kind=kind, **k:
+                            seen.append((kind, title, text)) or QMessageBox.StandardButton.Ok)
+    return seen
+
+
+@pytest.fixture
+def new_dialog(qtbot, builtin_catalog):
+    dlg = NewFromTemplateDialog(catalog=builtin_catalog)
+    qtbot.addWidget(dlg)
+    yield dlg
+    dlg.done(0)
+
+
+def _wait_preview(qtbot, dlg, **values):
+    qtbot.waitUntil(lambda: dlg.preview is not None
+                    and all(dlg.preview["values"].get(k) == v for k, v in values.items()),
+                    timeout=60_000)
+    return dlg.preview
+
+
+# -- new from template -------------------------------------------------------------------------
+
+def test_lists_every_builtin_template_by_generation(new_dialog):
+    ids = new_dialog.template_ids()
+    assert BUILTIN_IDS <= set(ids) and len(BUILTIN_IDS) == 12
+    gens = [new_dialog.tree.topLevelItem(i).text(0)
+            for i in range(new_dialog.tree.topLevelItemCount())]
+    assert {"Hopper", "Blackwell", "Rubin"} <= set(gens)
+
+
+def test_form_shows_parameters_with_ranges_and_help(new_dialog):
+    new_dialog.select_template("dgx-b300-superpod")
+    eds = new_dialog.editors
+    assert eds["edition"].count() == 2 and eds["edition"].currentText() == "ac-xdr"
+    assert (eds["scalable_units"].minimum(), eds["scalable_units"].maximum()) == (1, 18)
+    assert "Range 1 to 18" in eds["scalable_units"].toolTip()
+    new_dialog.select_template("dgx-h100-superpod")
+    assert new_dialog.editors["ufm_port"].isChecked() is True
+    assert "version 1.0" in new_dialog.meta.text() and "S41" in new_dialog.sources.text()
+
+
+def test_changing_a_parameter_updates_the_preview(qtbot, new_dialog, builtin_catalog):
+    new_dialog.select_template("dgx-h100-hall")
+    _wait_preview(qtbot, new_dialog, racks=16)
+    assert new_dialog.preview["gpus"] == 512
+    new_dialog.set_value("racks", 4)
+    assert new_dialog._timer.isActive()  # debounced, not computed per keystroke
+    p = _wait_preview(qtbot, new_dialog, racks=4)
+    assert p["gpus"] == 128 and new_dialog.figures["gpus"].text() == "128"
+    assert p["violations"]["error"] == 0 and "violations" in new_dialog.figures["violations"].text()
+    assert new_dialog.ok_button.isEnabled()
+    new_dialog.accept()
+    lay = new_dialog.layout_result
+    assert lay is p["layout"]  # the previewed layout opens, not a second instantiation
+    assert analyze(lay, builtin_catalog).counts["gpus"] == 128
+
+
+def test_a_bad_parameter_shows_one_line_and_disables_ok(qtbot, new_dialog):
+    new_dialog.select_template("fat-tree")
+    new_dialog.set_value("link_speed_gbps", "800")
+    assert "link_speed_gbps" in new_dialog.error_text() and "\n" not in new_dialog.error_text()
+    assert not new_dialog.ok_button.isEnabled()
+    new_dialog.accept()
+    assert new_dialog.layout_result is None
+    new_dialog.set_value("link_speed_gbps", "400")
+    assert new_dialog.error_text() == "" and new_dialog.ok_button.isEnabled()
+    new_dialog.select_template("dgx-b200-superpod")
+    new_dialog.set_value("systems_per_rack", 3)
+    assert "even" in new_dialog.error_text() and not new_dialog.ok_button.isEnabled()
+
+
+def test_window_action_opens_the_chosen_layout(qtbot, window, monkeypatch):
+    acts = library.install(window)
+    assert library.install(window) is acts  # idempotent
+    assert acts["new_template"] is window.actions_by_name["new_template"]
+
+    def fake_exec(dlg):
+        dlg.select_template("dgx-h100-hall")
+        dlg.set_value("racks", 4)
+        dlg.wait_for_preview()
+        dlg.accept()
+        return 1
+
+    monkeypatch.setattr(NewFromTemplateDialog, "exec", fake_exec)
+    acts["new_template"].trigger()
+    gpu_racks = [r for r in window.document.layout.racks if r.devices]
+    assert len(gpu_racks) == 4
+
+
+def test_install_adds_menus(window):
+    library.install(window)
+    menus = {a.text().replace("&", ""): a.menu() for a in window.menuBar().actions() if a.menu()}
+    assert "Tools" in menus
+    titles = [a.text().replace("&", "") for a in window.menuBar().actions()]
+    assert titles.index("Tools") == titles.index("Help") - 1
+    tools = [a.objectName() for a in menus["Tools"].actions()]
+    assert tools == ["compare", "retarget"]
+    lib = next(a.menu() for a in menus["File"].actions() if a.menu()
+               and a.text().replace("&", "") == "Library")
+    assert [a.objectName() for a in lib.actions()] == ["library_import", "library_export"]
+    assert "save_selection_template" in [a.objectName() for a in menus["Edit"].actions()]
+
+
+# -- save selection as template ------------------------------------------------------------------
+
+def test_save_selection_writes_user_template(qtbot, window, monkeypatch, isolated_user_dir,
+                                             builtin_catalog):
+    acts = library.install(window)
+    doc = window.document
+    doc.select([])
+    assert not acts["save_selection_template"].isEnabled()
+    ids = [r.id for r in doc.layout.racks[:4]]
+    doc.select(ids)
+    assert acts["save_selection_template"].isEnabled()
+
+    def fake_exec(dlg):
+        dlg.id_edit.setText("gui-four-racks")
+        dlg.title_edit.setText("Four racks")
+        dlg.description_edit.setPlainText("Saved from a test")
+        dlg.accept()
+        return 1
+
+    monkeypatch.setattr(SaveSelectionAsTemplateDialog, "exec", fake_exec)
+    acts["save_selection_template"].trigger()
+    path = isolated_user_dir / "templates" / "hopper" / "gui-four-racks.json"
+    assert path.is_file()
+    t = read_template_file(path)
+    assert t.title == "Four racks" and [r.id for r in t.fixed.racks] == ids
+    assert "gui-four-racks" in {x.id for x in list_templates()}
+    # saving again under the same id is refused until Replace is ticked
+    dlg = SaveSelectionAsTemplateDialog(doc.layout, ids, window, builtin_catalog)
+    qtbot.addWidget(dlg)
+    dlg.id_edit.setText("gui-four-racks")
+    assert not dlg.ok_button.isEnabled() and "already exists" in dlg.error.text()
+    dlg.overwrite.setChecked(True)
+    assert dlg.ok_button.isEnabled()
+    dlg.id_edit.setText("Bad Id")  # pasted text bypasses the validator: the check catches it
+    assert not dlg.ok_button.isEnabled() and dlg.error.text().startswith("Id:")
+    dlg.id_edit.clear()
+    qtbot.keyClicks(dlg.id_edit, "ab C!d")  # typing keeps only what the validator accepts
+    assert dlg.id_edit.text() == "abd"
+    path.unlink()
+
+
+def test_save_dialog_with_empty_selection_cannot_save(qtbot, default_layout, tmp_path):
+    dlg = SaveSelectionAsTemplateDialog(default_layout, [], user_dir=tmp_path)
+    qtbot.addWidget(dlg)
+    assert not dlg.ok_button.isEnabled() and "Select" in dlg.error.text()
+    assert dlg.save() is None and not any(tmp_path.iterdir())
+
+
+# -- bundles ----------------------------------------------------------------------------------------
+
+def test_bundle_export_import_round_trip_with_clashes(qtbot, tmp_path, monkeypatch, messages,
+                                                       default_layout, builtin_catalog):
+    from engine.snapshot import save_user_template
+
+    src, dst = tmp_path / "src", tmp_path / "dst"
+    t = template_from_selection(default_layout, [default_layout.racks[0].id], "one-rack",
+                                "One rack", catalog=builtin_catalog)
+    save_user_template(t, user_dir=src)
+    out = tmp_path / "lib.rsbundle"
+    dlg = ExportBundleDialog(user_dir=src, path=out)
+    qtbot.addWidget(dlg)
+    assert dlg.selected_ids() == ["one-rack"]  # the user's own templates are ticked
+    dlg.set_selected(["one-rack", "fat-tree"])
+    manifest = dlg.export()
+    assert manifest is not None and out.is_file()
+    assert sorted(e.id for e in manifest.templates) == ["fat-tree", "one-rack"]
+
+    asked: list[list[str]] = []
+    monkeypatch.setattr(bundles, "ask_clash", lambda _p, ids: asked.append(ids) or "skip")
+    res = import_bundle_interactive(None, out, user_dir=dst)
+    assert asked == [["fat-tree"]]  # a built-in id clashes; the new one does not
+    assert res.installed == ["one-rack"] and res.skipped == ["fat-tree"]
+    assert messages[-1][0] == "information"
+
+    monkeypatch.setattr(bundles, "ask_clash", lambda _p, ids: "rename")
+    res = import_bundle_interactive(None, out, user_dir=dst)
+    assert res.renamed == {"one-rack": "one-rack-2", "fat-tree": "fat-tree-2"}
+    assert {"one-rack", "one-rack-2", "fat-tree-2"} <= {x.id for x in
+                                                         list_templates(user_dir=dst)}
+
+    before = sorted(p.name for p in dst.rglob("*"))
+    monkeypatch.setattr(bundles, "ask_clash", lambda _p, ids: None)  # Cancel
+    assert import_bundle_interactive(None, out, user_dir=dst) is None
+    assert sorted(p.name for p in dst.rglob("*")) == before
+
+
+def test_refused_bundle_says_why_and_writes_nothing(tmp_path, messages):
+    bad = tmp_path / "bad.rsbundle"
+    bad.write_bytes(b"this is not a zip file")
+    lib = tmp_path / "lib"
+    assert import_bundle_interactive(None, bad, user_dir=lib) is None
+    kind, title, text = messages[-1]
+    assert kind == "critical" and title == "Bundle refused"
+    assert "bad.rsbundle" in text and "Nothing was written" in text
+    assert not lib.exists()
+
+
+def test_export_dialog_needs_a_template(qtbot, tmp_path):
+    dlg = ExportBundleDialog(user_dir=tmp_path, path=tmp_path / "x.rsbundle")
+    qtbot.addWidget(dlg)
+    dlg.set_selected([])
+    assert not dlg.ok_button.isEnabled() and dlg.export() is None
+    assert not (tmp_path / "x.rsbundle").exists()
+
+
+# -- compare and retarget ---------------------------------------------------------------------------
+
+def test_compare_window_rows_for_chosen_generations(qtbot, builtin_catalog):
+    win = CompareWindow(catalog=builtin_catalog)
+    qtbot.addWidget(win)
+    win.set_generations(["hopper", "blackwell"])
+    win.gpus.setValue(512)
+    with qtbot.waitSignal(win.compared, timeout=120_000) as sig:
+        win.run()
+    rows = sig.args[0]
+    assert [r.generation for r in rows] == ["hopper", "blackwell"]
+    assert all(r.gpus >= 512 and not r.error for r in rows)
+    m = win.model
+    assert m.columnCount() == 2 and m.rowCount() == len(FIGURES)
+    gpus_row = [f[1] for f in FIGURES].index("gpus")
+    assert m.data(m.index(gpus_row, 0)) == f"{rows[0].gpus:,}"
+    assert m.headerData(1, __import__("PySide6.QtCore").QtCore.Qt.Orientation.Horizontal) \
+        == "Blackwell"
+    assert set(win.plots) == {"it_mw", "gpus_per_mw", "optics", "per_gpu_bisection_gbps"}
+    assert win.run_button.isEnabled()
+    win.set_generations([])
+    assert not win.run_button.isEnabled() and win.run() == -1
+
+
+def test_retarget_opens_a_new_document(qtbot, window, builtin_catalog):
+    dlg = RetargetDialog(window.document.layout, window, builtin_catalog)
+    qtbot.addWidget(dlg)
+    assert dlg.generation.findData("hopper") < 0  # not the layout's own generation
+    dlg.set_target("blackwell")
+    qtbot.waitUntil(lambda: dlg.result is not None and dlg.result.generation == "blackwell",
+                    timeout=60_000)
+    assert "dgx-h100 -> dgx-b200" in dlg.summary.toPlainText() and dlg.ok_button.isEnabled()
+    before = window.document.layout
+    new = open_in_new_window(window, dlg.result.layout, "retargeted")
+    qtbot.addWidget(new, before_close_func=lambda w: setattr(w, "_force_close", True))
+    assert new is not window and new.document.layout.generation == "blackwell"
+    assert window.document.layout is before
