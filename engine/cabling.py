@@ -349,7 +349,7 @@ def select_media(length_m: np.ndarray, speed_gbps: np.ndarray, media: MediaTable
     >>> m, k, _ = select_media(np.array([2.0, 20.0, 300.0, 3000.0]), np.full(4, 400.0), mt,
     ...                        CablingPolicy())
     >>> [mt.ids[i] if i >= 0 else None for i in m]
-    ['dac-400', 'aoc-400', 'smf-dr4-400', None]
+    ['dac-400', 'mmf-sr4-400', 'smf-dr4-400', None]
     """
     length_m = np.asarray(length_m, np.float64)
     speed_gbps = np.asarray(speed_gbps, np.float64)

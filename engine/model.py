@@ -251,9 +251,14 @@ class Fabric(_Model):
 
 
 class CablingPolicy(_Model):
-    """Which media a design allows and from which length optics are required."""
+    """Which media a design allows and from which length optics are required.
 
-    allow_aoc: bool = True
+    AOCs are off by default: NVIDIA's LinkX line has no 800G twin-port AOC and
+    NDR/XDR fabrics are built from transceivers and fibre [S16][S18]; no public
+    AOC power figure exists either, so an AOC would hide optics power.
+    """
+
+    allow_aoc: bool = False
     allow_copper: bool = True
     optics_above_m: FiniteFloat | None = Field(default=None, ge=0, le=1000)
     prefer_single_mode: bool = False

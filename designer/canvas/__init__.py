@@ -23,6 +23,7 @@ from designer.canvas.overlays import (
     HeatmapOverlay,
     ViolationsOverlay,
 )
+from designer.canvas.render import render_plan
 from designer.canvas.scene import FloorPlanScene
 from designer.canvas.style import METRICS
 from designer.canvas.view import MIME_ITEMS, FloorPlanView
@@ -31,5 +32,5 @@ __all__ = [
     "FloorPlanScene", "FloorPlanView", "ModelItem", "RackItem", "CoolingUnitItem", "FeedItem",
     "TrayItem", "ObstacleItem", "FloorItem", "ITEM_CLASSES", "OVERLAY_CLASSES", "HeatmapOverlay",
     "CoolingOverlay", "AirflowOverlay", "CablesOverlay", "ViolationsOverlay", "METRICS",
-    "MIME_ITEMS",
+    "MIME_ITEMS", "render_plan",
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QByteArray, QMimeData, QPoint, QPointF, Qt
+from PySide6.QtCore import QByteArray, QMimeData, QPoint, QPointF, QRectF, Qt
 from PySide6.QtGui import QDropEvent, QMouseEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -320,3 +320,18 @@ def test_tooltip_summarizes_items(window):
     assert rack.id in text and "kW" in text and "GPUs" in text
     assert "CRAH" in window.view.item_summary(doc.layout.cooling[0].id)
     assert "side" in window.view.item_summary(doc.layout.feeds[0].id)
+
+
+def test_render_plan_draws_a_layout_into_an_image(qapp, default_layout):
+    from PySide6.QtGui import QImage, QPainter
+
+    from designer.canvas import render_plan
+
+    img = QImage(800, 500, QImage.Format.Format_ARGB32)
+    img.fill(0xFFFFFFFF)
+    p = QPainter(img)
+    scale = render_plan(p, QRectF(0, 0, 800, 500), default_layout, overlays=["violations"])
+    p.end()
+    assert scale > 10
+    colours = {img.pixel(x, y) for x in range(0, 800, 20) for y in range(0, 500, 20)}
+    assert len(colours) > 5, "the plan is drawn, not a blank page"

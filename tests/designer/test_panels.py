@@ -282,7 +282,7 @@ def test_inspector_shows_the_hall_when_nothing_is_selected(qtbot, doc):
     aoc = insp.editor("assumptions.cabling.allow_aoc")
     aoc.widget.click()
     assert doc.calls[-1] == ("set_field", [edits.LAYOUT_ID], "assumptions.cabling.allow_aoc",
-                             False)
+                             True)  # off by default
 
 
 def test_inspector_follows_an_edit_made_elsewhere(qtbot, doc):

@@ -124,9 +124,12 @@ def pick(lengths_m, speed=400.0, **policy):
 
 
 def test_media_by_reach_at_400g():
-    ids, _, _ = pick([1.0, 3.0, 20.0, 99.0, 150.0, 600.0, 2000.0, 2500.0])
+    ids, _, _ = pick([1.0, 3.0, 20.0, 99.0, 150.0, 600.0, 2000.0, 2500.0], allow_aoc=True)
     assert ids == ["dac-400", "dac-400", "aoc-400", "aoc-400", "smf-dr4-400", "smf-fr4-400",
                    "smf-fr4-400", None]
+    # the default policy has no AOC: multimode SR4 to 50 m, then single mode
+    ids, _, _ = pick([1.0, 20.0, 99.0])
+    assert ids == ["dac-400", "mmf-sr4-400", "smf-dr4-400"]
 
 
 def test_media_by_reach_at_800g():
@@ -138,10 +141,11 @@ def test_policy_no_aoc_no_copper_single_mode_and_optics_threshold():
     assert pick([20.0, 80.0], allow_aoc=False)[0] == ["mmf-sr4-400", "smf-dr4-400"]
     assert pick([2.0], allow_copper=False)[0] == ["mmf-sr4-400"]
     assert pick([20.0], prefer_single_mode=True)[0] == ["smf-dr4-400"]
+    assert pick([20.0], allow_aoc=True)[0] == ["aoc-400"]
     # optics only above 1 m: copper up to it, optics beyond it
     assert pick([0.8, 2.0], optics_above_m=1.0)[0] == ["dac-400", "mmf-sr4-400"]
     # copper up to 5 m where copper reaches; a 4 m 400G link has no copper: optics after all
-    assert pick([2.0, 4.0], optics_above_m=5.0)[0] == ["dac-400", "aoc-400"]
+    assert pick([2.0, 4.0], optics_above_m=5.0, allow_aoc=True)[0] == ["dac-400", "aoc-400"]
 
 
 def test_1600g_links_run_on_two_800g_cables_with_a_note():
