@@ -121,9 +121,10 @@ def test_dashboard_shows_the_analysis_totals(qtbot, doc):
     dash = make(qtbot, DashboardPanel, doc, (1000, 640))
     assert dash.figure_text("gpus") == "512"
     # 16 racks x 4 DGX H100 x 10.2 kW [S01] = 652.8 kW, plus the fabric's 24 QM9700 at
-    # 1.72 kW max [S11] = 41.28 kW, plus 0.05 kW of optics: 694.1 kW
-    assert dash.figure_text("it") == "0.694 MW"
-    assert "694.1 kW" in dash.figure_sub("it")
+    # 1.72 kW max [S11] = 41.28 kW, plus optics: 768 SR4 links x 2 ends x 9 W [S16] and
+    # 256 DAC x 2 x 0.1 W = 13.88 kW: 707.96 kW
+    assert dash.figure_text("it") == "0.708 MW"
+    assert "708.0 kW" in dash.figure_sub("it")
     a = doc.analysis
     assert dash.figure_text("pue") == f"{a.power.pue:.2f}"
     assert dash.figure_text("facility") == f"{a.power.facility_kw / 1000:.3f} MW"
@@ -143,7 +144,8 @@ def test_dashboard_charts_follow_an_edit(qtbot, doc):
     doc.remove_device(first.id, first.devices[0].u)
     x, y = dash.rack_total.item.getData()
     assert y[0] == pytest.approx(30.6)
-    assert "683.9 kW" in dash.figure_sub("it")  # one DGX H100 (10.2 kW) fewer
+    # one DGX H100 (10.2 kW) fewer and its 8 SR4 links (8 x 2 x 9 W = 0.144 kW)
+    assert "697.6 kW" in dash.figure_sub("it")
     assert dash.figure_text("gpus") == "504"
 
 
