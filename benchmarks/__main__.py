@@ -390,7 +390,8 @@ def _print_optional(title: str, module: str, quick: bool) -> None:
     for r in rows:
         size = r.get("size", r.get("gpus", ""))
         target = r.get("target_seconds")
-        print(f"| {r.get('name', '')} | {size:,} | {_ms(r.get('seconds', 0.0))} | "
+        sec = r.get("seconds")
+        print(f"| {r.get('name', '')} | {size:,} | {_ms(sec) if sec is not None else '—'} | "
               f"{_ms(target) if target else '—'} | {r.get('notes', '')} |")
 
 

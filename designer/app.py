@@ -35,7 +35,16 @@ def _qt_app():
     app.setOrganizationName("Rackscape")
     app.setApplicationName("Rackscape")
     app.setStyle("Fusion")
+    # mime data of a copy lives on the clipboard, a Qt static destroyed after Python at exit;
+    # dropping it while Python still runs keeps the exit clean
+    app.aboutToQuit.connect(_clear_clipboard)
     return app
+
+
+def _clear_clipboard() -> None:
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.clipboard().clear()
 
 
 def load_start_layout(file: str | os.PathLike | None):

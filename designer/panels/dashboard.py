@@ -7,11 +7,12 @@ the dashboard is hidden the charts wait and catch up when it is shown.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -172,6 +173,9 @@ class _TileGrid(QWidget):
         self.setFixedHeight(self.heightForWidth(self.width()))
 
 
+DRAG_CHART_INTERVAL_S = 0.1
+
+
 class DashboardPanel(QWidget):
     """Headline figures and four live charts of the latest analysis."""
 
@@ -180,6 +184,12 @@ class DashboardPanel(QWidget):
         self.setObjectName("DashboardPanel")
         self.document = document
         self._pending = True
+        self._charts_at = 0.0
+        # while a drag previews, charts redraw at most every DRAG_CHART_INTERVAL_S and
+        # catch up when the drag pauses; the headline figures follow every step
+        self._chart_timer = QTimer(self)
+        self._chart_timer.setSingleShot(True)
+        self._chart_timer.timeout.connect(lambda: self._update_charts(self.document.analysis))
         self._rack_order = np.zeros(0, np.int64)
         self._unit_order = np.zeros(0, np.int64)
         self._feed_order = np.zeros(0, np.int64)
@@ -241,10 +251,15 @@ class DashboardPanel(QWidget):
         if analysis is None:
             return
         self._update_figures(analysis)
-        if self.isVisible():
-            self._update_charts(analysis)
-        else:
+        if not self.isVisible():
             self._pending = True
+            return
+        wait = self._charts_at + DRAG_CHART_INTERVAL_S - time.perf_counter()
+        if getattr(self.document, "is_previewing", False) and wait > 0:
+            if not self._chart_timer.isActive():
+                self._chart_timer.start(int(wait * 1000) + 1)
+            return
+        self._update_charts(analysis)
 
     # -- figures ------------------------------------------------------------------------
 
@@ -355,6 +370,8 @@ class DashboardPanel(QWidget):
     def _update_charts(self, a) -> None:
         if a is None:
             return
+        self._chart_timer.stop()
+        self._charts_at = time.perf_counter()
         self._pending = False
         self._update_racks(a)
         self._update_cooling(a)

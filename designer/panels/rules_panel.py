@@ -170,6 +170,11 @@ class RulePanel(QWidget):
         """Select and zoom to the items of a violation row (what a click does)."""
         self._activate(item)
 
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        # a narrow dock keeps the message readable: the ids stay in the row's tooltip
+        self.tree.setColumnHidden(2, self.width() < 560)
+
     # -- building -----------------------------------------------------------------------
 
     def _rebuild(self) -> None:
@@ -203,7 +208,7 @@ class RulePanel(QWidget):
                 row = QTreeWidgetItem([v.code, v.message, shown])
                 row.setIcon(0, self._icons[sev])
                 row.setData(0, _ITEMS_ROLE, list(v.items))
-                row.setToolTip(1, v.message)
+                row.setToolTip(1, f"{v.message}\nItems: {shown}" if shown else v.message)
                 row.setToolTip(2, "\n".join(v.items[:60]) + ("\n..." if len(v.items) > 60
                                                               else ""))
                 top.addChild(row)

@@ -63,3 +63,31 @@ def window(qtbot, doc):
     qtbot.waitExposed(win)
     win.view.zoom_to_fit()
     yield win
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Tear Qt down while the interpreter is whole.
+
+    Qt objects that tests leave to Python's garbage collector (and mime data
+    left on the clipboard) would otherwise be destroyed during interpreter
+    shutdown, after PySide6's own teardown, which crashes the process after
+    every test has passed.
+    """
+    import gc
+
+    from PySide6.QtCore import QCoreApplication, QEvent
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        return
+    # the clipboard is a Qt static: mime data left on it by copy tests is destroyed at C
+    # exit, after Python, and crashes the process
+    QApplication.clipboard().clear()
+    for w in QApplication.topLevelWidgets():
+        w.close()
+        w.deleteLater()
+    gc.collect()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    app.processEvents()
+    gc.collect()

@@ -1,0 +1,121 @@
+"""Designer benchmarks, offscreen: open a large layout, repaint at fit, a drag step.
+
+Measured by rendering the floor-plan view to an image (no screen). The naive
+baseline for the drag step re-analyzes the whole layout from scratch on every
+mouse move (what a designer without incremental analysis would do) and repaints.
+
+Targets (issue: the designer): open a 100k-GPU layout (about 3,000 racks) <= 3 s;
+full repaint at fit-to-window <= 16 ms median; drag step <= 16 ms median.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+SIZES = (10_240, 102_400)
+QUICK_SIZES = (10_240,)
+TARGETS_S = {"open": 3.0, "repaint": 0.016, "drag_step": 0.016}
+
+
+def _median_s(fn, n: int = 15) -> float:
+    times = []
+    for k in range(n):
+        t0 = time.perf_counter()
+        fn(k)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def _one(gpus: int, folder: Path) -> list[dict]:
+    from PySide6.QtGui import QImage, QPainter
+    from PySide6.QtWidgets import QApplication
+
+    import designer.mainwindow as mw
+    from designer.document import LayoutDocument
+    from engine.analysis import analyze
+    from engine.io import save_layout
+    from engine.templates import instantiate
+
+    app = QApplication.instance()
+    path = folder / f"hall-{gpus}.json"
+    save_layout(instantiate("dgx-h100-hall", {"racks": gpus // 32, "racks_per_row": 16}), path)
+
+    t0 = time.perf_counter()
+    doc = LayoutDocument(autosave_ms=0)
+    doc.open(path)
+    win = mw.MainWindow(doc, restore_state=False)
+    win.resize(1600, 1000)
+    win.show()
+    app.processEvents()
+    win.view.zoom_to_fit()
+    app.processEvents()
+    open_s = time.perf_counter() - t0
+
+    view = win.view
+    img = QImage(view.viewport().size(), QImage.Format.Format_ARGB32_Premultiplied)
+
+    def render(_k=0):
+        p = QPainter(img)
+        view.render(p)
+        p.end()
+
+    repaint_s = _median_s(render)
+    rack = doc.layout.racks[len(doc.layout.racks) // 2]
+
+    def drag(k):
+        doc.preview_move({rack.id: (rack.x_m + 0.6 * (k % 3 + 1), rack.y_m)})
+        render()
+
+    drag_s = _median_s(drag)
+    doc.cancel_preview()
+    layout = doc.layout
+
+    def naive(k):
+        moved = layout.model_copy(deep=False)
+        moved.racks = list(layout.racks)
+        i = moved.racks.index(rack)
+        moved.racks[i] = rack.model_copy(update={"x_m": rack.x_m + 0.6 * (k % 3 + 1)})
+        analyze(moved, doc.catalog)
+        render()
+
+    naive_s = _median_s(naive, n=5)
+    win.force_close()
+    racks = len(layout.racks)
+    base = {"size": gpus, "gpus": gpus}
+    return [
+        {**base, "name": f"open layout ({racks:,} racks)", "seconds": open_s,
+         "target_seconds": TARGETS_S["open"] if gpus >= 100_000 else None,
+         "notes": "load + analyze + window + first paint"},
+        {**base, "name": "full repaint at fit", "seconds": repaint_s,
+         "target_seconds": TARGETS_S["repaint"], "notes": "median of 15, 1600x1000 window"},
+        {**base, "name": "drag step", "seconds": drag_s, "target_seconds": TARGETS_S["drag_step"],
+         "notes": f"move + incremental analysis + panels + repaint; naive full re-analysis "
+                  f"step {naive_s * 1000:,.0f} ms ({naive_s / drag_s:,.1f}x slower)"},
+    ]
+
+
+def run(sizes=SIZES) -> list[dict]:
+    """Time the designer on halls of ``sizes`` GPUs; return benchmark rows."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    _app = QApplication.instance() or QApplication([])
+    rows: list[dict] = []
+    with tempfile.TemporaryDirectory(prefix="rackscape-bench-designer-") as tmp:
+        for gpus in sizes:
+            rows += _one(gpus, Path(tmp))
+    import resource
+
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rows.append({"name": "peak memory of the process (MB)", "size": max(sizes),
+                 "seconds": None, "notes": f"{peak_mb:,.0f} MB resident"})
+    return rows
+
+
+if __name__ == "__main__":
+    for row in run():
+        print(row)
