@@ -39,11 +39,20 @@ def _load(path: str):
     return load_layout(path)
 
 
+def _report_catalog_problems() -> None:
+    """Say which user catalog files were skipped (they never stop the command)."""
+    from engine.catalog import default_catalog
+
+    for problem in default_catalog().problems:
+        print(f"rackscape: skipped user catalog file: {problem}", file=sys.stderr)
+
+
 def _analyze_file(path: str):
     """Load and analyze a layout file; every input error names the file."""
     from engine.analysis import analyze
 
     layout = _load(path)
+    _report_catalog_problems()
     try:
         return analyze(layout)
     except InputError as exc:  # e.g. an unknown device type: the engine has no file name
