@@ -126,6 +126,11 @@ def run_app(file: str | os.PathLike | None = None) -> int:
     doc = LayoutDocument(layout, path, analyzer=analyzer)
     win = MainWindow(doc)
     win.show()
+    for problem in doc.catalog.problems:
+        print(f"rackscape: skipped user catalog file: {problem}", file=sys.stderr)
+    if doc.catalog.problems:
+        win.statusBar().showMessage(f"Skipped {len(doc.catalog.problems)} bad user catalog "
+                                    f"file(s): {doc.catalog.problems[0]}", 15000)
     quit_ms = os.environ.get("RACKSCAPE_QUIT_AFTER_MS")
     if quit_ms:
         QTimer.singleShot(max(0, int(quit_ms)), win.force_close)
