@@ -646,6 +646,14 @@ class LayoutDocument(QObject):
         self._push(f"Add tray {tid}", after, [tid])
         return tid
 
+    def add_link(self, a_rack: str, b_rack: str, speed_gbps: float = 400.0, count: int = 1,
+                 a_u: int | None = None, b_u: int | None = None) -> str:
+        """Draw an explicit link group between two racks' devices; return its id."""
+        after = edits.add_link(self._committed, a_rack, b_rack, a_u, b_u, speed_gbps, count)
+        lid = after.links[-1].id
+        self._push(f"Link {a_rack} to {b_rack} ({count} x {speed_gbps:g}G)", after, [lid])
+        return lid
+
     def add_obstacle(self, polygon: Sequence[Sequence[float]], kind: str = "column") -> str:
         """Add a column, wall or keep-out zone; return its id."""
         after = edits.add_obstacle(self._committed, polygon, kind)

@@ -266,6 +266,8 @@ class MainWindow(QMainWindow):
         a["rotate"] = self._action("&Rotate 90°", lambda: self.rotate(90), "R",
                                    "rotate", "Turn the selection 90° (R)")
         a["rotate_back"] = self._action("Rotate −90°", lambda: self.rotate(-90), "Shift+R")
+        a["link"] = self._action("&Link two racks…", self.link_selected, "Ctrl+L", None,
+                                 "Draw an explicit link group between the two selected racks")
         a["snap"] = self._action("&Snap to grid and edges", self._toggle_snap)
         a["snap"].setCheckable(True)
         a["snap"].setChecked(True)
@@ -299,6 +301,30 @@ class MainWindow(QMainWindow):
         if not has_export:
             a["export"].setToolTip("Reports are not available in this build")
 
+    def link_selected(self, speed_gbps: float | None = None, count: int | None = None) -> str | None:
+        """Link the devices of the two selected racks (asks for speed and count)."""
+        racks = [i for i in self.document.selection if self.document.item_group(i) == "racks"]
+        if len(racks) != 2:
+            self.statusBar().showMessage("Select exactly two racks to link them", 4000)
+            return None
+        if speed_gbps is None or count is None:
+            from PySide6.QtWidgets import QInputDialog
+
+            speeds = ["100", "200", "400", "800", "1600"]
+            text, ok = QInputDialog.getItem(self, "Link two racks", "Speed per cable (Gb/s):",
+                                            speeds, 2, False)
+            if not ok:
+                return None
+            n, ok = QInputDialog.getInt(self, "Link two racks", "Cables:", 1, 1, 10_000)
+            if not ok:
+                return None
+            speed_gbps, count = float(text), n
+        try:
+            return self.document.add_link(racks[0], racks[1], speed_gbps, count)
+        except InputError as exc:
+            self.statusBar().showMessage(f"Cannot link: {exc.expected}", 6000)
+            return None
+
     def _build_menus(self) -> None:
         a = self.actions_by_name
         mb = self.menuBar()
@@ -320,6 +346,7 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         m.addActions([a["select_all"], a["rotate"], a["rotate_back"]])
         m.addSeparator()
+        m.addAction(a["link"])
         m.addAction(a["snap"])
         m = mb.addMenu("&View")
         ov = m.addMenu("&Overlays")

@@ -39,6 +39,7 @@ from engine.errors import InputError, format_validation_error
 from engine.model import (
     CableTray,
     CoolingUnit,
+    ExplicitLink,
     Layout,
     MountedDevice,
     Obstacle,
@@ -67,6 +68,7 @@ __all__ = [
     "add_feed",
     "add_tray",
     "add_obstacle",
+    "add_link",
     "copy_items",
     "paste_ids",
     "paste",
@@ -874,6 +876,43 @@ def add_tray(layout: Layout, points: Sequence[Sequence[float]], width_m: float =
     tray = _validated(CableTray, {"id": tid, "points": [tuple(p) for p in points],
                                   "width_m": width_m, "elevation_m": elev}, tid)
     return _rebuild(layout, {"trays": [*layout.trays, tray]})
+
+
+def add_link(layout: Layout, a_rack: str, b_rack: str, a_u: int | None = None,
+             b_u: int | None = None, speed_gbps: float = 400.0, count: int = 1,
+             link_id: str | None = None) -> Layout:
+    """Return the layout with an explicit link group drawn between two racks' devices.
+
+    ``a_u``/``b_u`` name the device by its lowest U (``None``: the rack's first
+    device, or its rack-scale system). Explicit links are cabled and take part in
+    the bisection computation like generated ones.
+
+    Examples
+    --------
+    >>> from engine.model import Hall, Layout, Rack
+    >>> lay = Layout(hall=Hall(outline=[(0, 0), (9, 0), (9, 9), (0, 9)]),
+    ...              racks=[Rack(id="A", type="rack-800x1200", x_m=2, y_m=2),
+    ...                     Rack(id="B", type="rack-800x1200", x_m=6, y_m=2)])
+    >>> link = add_link(lay, "A", "B", speed_gbps=800, count=4).links[0]
+    >>> link.id, link.a.rack, link.b.rack, link.count
+    ('L-1', 'A', 'B', 4)
+    """
+    if a_rack == b_rack:
+        raise InputError(None, "links.b.rack", "a rack other than the link's A end")
+    ends = []
+    for end, rack_id, u in (("a", a_rack, a_u), ("b", b_rack, b_u)):
+        rack, _ = _rack_and_index(layout, rack_id)
+        if u is None and rack.devices:
+            u = min(d.u for d in rack.devices)
+        elif u is not None and rack.devices and all(d.u != u for d in rack.devices):
+            raise InputError(None, f"links.{end}.u", f"the U of a device in {rack_id}")
+        ends.append({"rack": rack_id, "u": u})
+    lid = link_id or fresh_id(layout.all_ids(), f"L-{len(layout.links) + 1}")
+    if link_id:
+        _check_new_ids(layout, [link_id])
+    link = _validated(ExplicitLink, {"id": lid, "a": ends[0], "b": ends[1],
+                                     "speed_gbps": speed_gbps, "count": count}, lid)
+    return _rebuild(layout, {"links": [*layout.links, link]})
 
 
 def add_obstacle(layout: Layout, polygon: Sequence[Sequence[float]], kind: str = "column",

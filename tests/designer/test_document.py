@@ -41,7 +41,21 @@ GESTURES = {
     "add_obstacle": lambda d: d.add_obstacle([(6, 8), (6.6, 8), (6.6, 8.6), (6, 8.6)]),
     "duplicate": lambda d: d.duplicate([r.id for r in d.layout.racks[:2]], (0.0, 4.8)),
     "paste": lambda d: d.paste(d.copy([_first_rack(d).id]), (0.0, 6.0)),
+    "add_link": lambda d: d.add_link(d.layout.racks[0].id, d.layout.racks[9].id, 400.0, 2),
 }
+
+
+def test_a_drawn_link_is_cabled_and_counted(doc):
+    links_before = doc.analysis.to_dict()["cabling"]["links"]
+    a_id, b_id = doc.layout.racks[0].id, doc.layout.racks[9].id  # two DGX H100 racks
+    lid = doc.add_link(a_id, b_id, 400.0, 4)
+    assert doc.undo_stack.undoText() == f"Link {a_id} to {b_id} (4 x 400G)"
+    cab = doc.analysis.to_dict()["cabling"]
+    # the link group of 4 cables joins the generated links, in its own tier
+    assert cab["links"] == links_before + 4 and cab["by_tier"]["explicit"] == 4
+    assert doc.selection == [lid]
+    with pytest.raises(InputError):
+        doc.add_link(doc.layout.racks[0].id, doc.layout.racks[0].id)
 
 
 @pytest.mark.parametrize("name", list(GESTURES))
@@ -197,3 +211,14 @@ def test_background_analysis_matches_and_drops_stale(qapp, default_layout, built
     assert doc.analysis.to_dict() == analyze(doc.layout, builtin_catalog).to_dict()
     assert 1 <= len(shown) <= 9
     doc.close()
+
+
+def test_edit_menu_links_the_two_selected_racks(window):
+    doc = window.document
+    assert window.link_selected(800.0, 2) is None  # nothing selected: refused, nothing pushed
+    assert doc.undo_stack.count() == 0
+    doc.select([doc.layout.racks[0].id, doc.layout.racks[1].id])
+    lid = window.link_selected(800.0, 2)
+    link = doc.layout.find(lid)
+    assert (link.a.rack, link.b.rack, link.count, link.speed_gbps) == (
+        doc.layout.racks[0].id, doc.layout.racks[1].id, 2, 800.0)
