@@ -290,7 +290,10 @@ class DashboardPanel(QWidget):
                         f"{total_m / 1000:,.2f} km · longest {cab['max_length_m']:,.0f} m"
                         if total_m else "no cabling yet")
         t["optics"].set(f"{cab['transceivers']:,}", f"transceivers · {cab['optics_w'] / 1000:,.1f} kW")
-        net = n.network_dict()
+        # the attributes, not network_dict(): that one also lists every switch placement
+        net = {"bisection_tbps": n.bisection_tbps, "bisection_method": n.bisection_method,
+               "per_gpu_bisection_gbps": n.per_gpu_bisection_gbps,
+               "scaleup_domain_gpus": n.scaleup_domain_gpus}
         t["bisection"].set(f"{net['bisection_tbps']:,.2f} Tb/s",
                            "one way" + ("" if net["bisection_method"] in ("", "none")
                                         else f" · {net['bisection_method']}"))

@@ -7,7 +7,9 @@ with their ids so the floor plan can frame them.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, Signal
+import time
+
+from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPixmap, QPolygonF
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -78,6 +80,11 @@ class _WrapDelegate(QStyledItemDelegate):
         return QSize(size.width(), max(size.height(), rect.height() + 6))
 
 
+#: rows listed per severity; a hall with thousands of violations stays quick to redraw
+MAX_ROWS_PER_SEVERITY = 200
+DRAG_INTERVAL_S = 0.1
+
+
 class RulePanel(QWidget):
     """Violations grouped by severity; click one to select and zoom to its items."""
 
@@ -85,6 +92,12 @@ class RulePanel(QWidget):
 
     def __init__(self, document, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._rebuilt_at = 0.0
+        # during a drag preview the list redraws at most every DRAG_INTERVAL_S (the
+        # severity counts follow every step); it catches up when the drag pauses
+        self._rebuild_timer = QTimer(self)
+        self._rebuild_timer.setSingleShot(True)
+        self._rebuild_timer.timeout.connect(self._rebuild)
         self.setObjectName("RulePanel")
         self.document = document
         self._violations: list = []
@@ -156,6 +169,11 @@ class RulePanel(QWidget):
             counts[v.severity] = counts.get(v.severity, 0) + 1
         for sev, title in _SEVERITIES:
             self.filters[sev].setText(f"{title} {counts[sev]}")
+        wait = self._rebuilt_at + DRAG_INTERVAL_S - time.perf_counter()
+        if getattr(self.document, "is_previewing", False) and wait > 0:
+            if not self._rebuild_timer.isActive():
+                self._rebuild_timer.start(int(wait * 1000) + 1)
+            return
         self._rebuild()
 
     def violation_items(self) -> list[QTreeWidgetItem]:
@@ -178,6 +196,8 @@ class RulePanel(QWidget):
     # -- building -----------------------------------------------------------------------
 
     def _rebuild(self) -> None:
+        self._rebuild_timer.stop()
+        self._rebuilt_at = time.perf_counter()
         current = self.tree.currentItem()
         keep = (current.text(0), current.text(1)) if current is not None else None
         tokens = self.search.text().lower().split()
@@ -201,7 +221,8 @@ class RulePanel(QWidget):
             top.setFlags(Qt.ItemFlag.ItemIsEnabled)
             top.setFirstColumnSpanned(True)
             self.tree.addTopLevelItem(top)
-            for v in sorted(rows, key=lambda v: (v.code, v.items)):
+            ordered = sorted(rows, key=lambda v: (v.code, v.items))
+            for v in ordered[:MAX_ROWS_PER_SEVERITY]:
                 shown = ", ".join(v.items[:_MAX_ITEM_TEXT])
                 if len(v.items) > _MAX_ITEM_TEXT:
                     shown += f" +{len(v.items) - _MAX_ITEM_TEXT} more"
@@ -214,6 +235,11 @@ class RulePanel(QWidget):
                 top.addChild(row)
                 if keep == (v.code, v.message):
                     restore = row
+            if len(ordered) > MAX_ROWS_PER_SEVERITY:
+                more = QTreeWidgetItem(["", f"… {len(ordered) - MAX_ROWS_PER_SEVERITY:,} more: "
+                                        "type a code or id in the filter to see them", ""])
+                more.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                top.addChild(more)
             top.setExpanded(True)
         if not self.tree.topLevelItemCount():
             hidden = bool(self._violations)
