@@ -671,14 +671,10 @@ class MainWindow(QMainWindow):
             self.document.set_layout(lay)
 
     def new_from_template(self) -> None:
-        """File > New from template."""
-        from designer.dialogs import TemplateDialog
+        """File > New from template: the library's dialog with its live preview."""
+        from designer.library import new_from_template_action
 
-        if not self._maybe_save():
-            return
-        dlg = TemplateDialog(self, self.document.layout.generation)
-        if dlg.exec() and dlg.layout_result is not None:
-            self.document.set_layout(dlg.layout_result)
+        new_from_template_action(self)
 
     def open_dialog(self) -> None:
         """File > Open."""

@@ -1,6 +1,5 @@
-"""Dialogs of the designer: a new blank hall, a new design from a template."""
+"""Dialogs of the designer: a new blank hall (new from template lives in designer.library)."""
 
 from designer.dialogs.new_hall import NewHallDialog
-from designer.dialogs.new_template import TemplateDialog
 
-__all__ = ["NewHallDialog", "TemplateDialog"]
+__all__ = ["NewHallDialog"]
