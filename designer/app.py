@@ -21,9 +21,6 @@ __all__ = ["run_app", "screenshot", "load_start_layout", "parse_size", "overlay_
            "DEFAULT_TEMPLATE"]
 
 DEFAULT_TEMPLATE = "dgx-h100-hall"
-_OVERLAY_ALIASES = {"heat": "heatmap", "power": "heatmap", "density": "heatmap",
-                    "zones": "cooling", "air": "airflow", "trays": "cables",
-                    "rules": "violations"}
 
 
 def _qt_app():
@@ -85,26 +82,20 @@ def parse_size(size: str) -> tuple[int, int]:
 def overlay_keys(names) -> list[str]:
     """Return canonical overlay keys from names like ``["heatmap,cooling", "all"]``.
 
+    The same names as ``rackscape report --overlay`` (one parser for both).
+
     Examples
     --------
     >>> overlay_keys(["heat,zones", "violations"])
     ['heatmap', 'cooling', 'violations']
     """
-    known = ["heatmap", "cooling", "airflow", "cables", "violations"]
-    out: list[str] = []
-    for item in names or ():
-        for raw in str(item).split(","):
-            n = raw.strip().lower()
-            if not n:
-                continue
-            keys = known if n == "all" else [_OVERLAY_ALIASES.get(n, n)]
-            for k in keys:
-                if k not in known:
-                    raise InputError(None, "--overlay", f"one of {', '.join(known)} or all "
-                                     f"(got {raw.strip()!r})")
-                if k not in out:
-                    out.append(k)
-    return out
+    from designer.reports.floorplan import OVERLAYS, normalize_overlays
+
+    try:
+        return list(normalize_overlays(names))
+    except ValueError:
+        raise InputError(None, "--overlay", f"one of {', '.join(OVERLAYS)} or all "
+                         f"(got {names!r})") from None
 
 
 def run_app(file: str | os.PathLike | None = None) -> int:

@@ -29,7 +29,7 @@ __all__ = ["OVERLAYS", "normalize_overlays", "render_floor_plan", "prepare_plan"
 
 OVERLAYS = ("heatmap", "cooling", "airflow", "cables", "violations")
 _ALIASES = {"power": "heatmap", "density": "heatmap", "kw": "heatmap", "heat": "heatmap",
-            "zones": "cooling", "trays": "cables"}
+            "zones": "cooling", "air": "airflow", "trays": "cables", "rules": "violations"}
 #: Size of a device pixel of the PDF in points (the scene's labels are 11 px: 5 pt).
 SCENE_PIXEL_PT = 0.45
 _STANDARD_SCALES = [m * 10 ** e for e in range(0, 6) for m in (1, 1.25, 1.5, 2, 2.5, 3, 4, 5, 7.5)]
@@ -38,7 +38,13 @@ _STANDARD_SCALES = [m * 10 ** e for e in range(0, 6) for m in (1, 1.25, 1.5, 2, 
 def normalize_overlays(names: Any) -> tuple[str, ...]:
     """Return overlay names in canonical form; ``ValueError`` names an unknown one.
 
-    Accepts a list or comma-separated strings (``["heatmap,cooling"]``).
+    Accepts a list or comma-separated strings (``["heatmap,cooling"]``), short
+    names (``heat``, ``zones``, ``air``, ``trays``, ``rules``) and ``all``.
+
+    Examples
+    --------
+    >>> normalize_overlays(["heat,zones", "violations"])
+    ('heatmap', 'cooling', 'violations')
     """
     out: list[str] = []
     for item in names or ():
@@ -46,11 +52,12 @@ def normalize_overlays(names: Any) -> tuple[str, ...]:
             n = raw.strip().lower()
             if not n:
                 continue
-            n = _ALIASES.get(n, n)
-            if n not in OVERLAYS:
-                raise ValueError(f"unknown overlay {raw.strip()!r} (one of {', '.join(OVERLAYS)})")
-            if n not in out:
-                out.append(n)
+            for key in OVERLAYS if n == "all" else (_ALIASES.get(n, n),):
+                if key not in OVERLAYS:
+                    raise ValueError(f"unknown overlay {raw.strip()!r} "
+                                     f"(one of {', '.join(OVERLAYS)} or all)")
+                if key not in out:
+                    out.append(key)
     return tuple(out)
 
 
