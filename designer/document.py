@@ -400,23 +400,52 @@ class LayoutDocument(QObject):
     # -- applying layouts ------------------------------------------------------------------------
 
     @staticmethod
-    def _build_index(layout: Layout) -> dict[str, tuple[str, Any]]:
+    def _groups(layout: Layout) -> tuple[tuple[str, list], ...]:
+        return (("racks", layout.racks), ("cooling", layout.cooling), ("feeds", layout.feeds),
+                ("trays", layout.trays), ("obstacles", layout.hall.obstacles),
+                ("fabrics", layout.fabrics), ("links", layout.links))
+
+    @classmethod
+    def _build_index(cls, layout: Layout) -> dict[str, tuple[str, Any]]:
         out: dict[str, tuple[str, Any]] = {}
-        for group, items in (("racks", layout.racks), ("cooling", layout.cooling),
-                             ("feeds", layout.feeds), ("trays", layout.trays),
-                             ("obstacles", layout.hall.obstacles), ("fabrics", layout.fabrics),
-                             ("links", layout.links)):
+        for group, items in cls._groups(layout):
             for it in items:
                 out[it.id] = (group, it)
         return out
 
+    @classmethod
+    def _replaced(cls, old_layout: Layout, layout: Layout) -> list[tuple[str, Any]] | None:
+        """Return (group, item) of the items replaced in place, or None when items were
+        added, removed or reordered. Lists that are the same object are skipped: edits
+        share the lists they do not touch, so a drag compares one list."""
+        out: list[tuple[str, Any]] = []
+        for (group, a), (_, b) in zip(cls._groups(old_layout), cls._groups(layout),
+                                      strict=True):
+            if a is b:
+                continue
+            if len(a) != len(b):
+                return None
+            for x, y in zip(a, b, strict=True):
+                if x is not y:
+                    if x.id != y.id:
+                        return None
+                    out.append((group, y))
+        return out
+
     def _show(self, layout: Layout) -> None:
         old_layout, old = self._display, self._index
-        new = self._build_index(layout)
+        replaced = self._replaced(old_layout, layout)
+        if replaced is not None:  # a move or an edit: the same ids in the same places
+            new = dict(old)
+            new.update((it.id, (group, it)) for group, it in replaced)
+            added, removed = [], []
+            changed = [it.id for _, it in replaced]
+        else:
+            new = self._build_index(layout)
+            added = [i for i in new if i not in old]
+            removed = [i for i in old if i not in new]
+            changed = [i for i, (_, obj) in new.items() if i in old and old[i][1] is not obj]
         self._display, self._index = layout, new
-        added = [i for i in new if i not in old]
-        removed = [i for i in old if i not in new]
-        changed = [i for i, (_, obj) in new.items() if i in old and old[i][1] is not obj]
         top_changed = (old_layout.hall is not layout.hall
                        or old_layout.assumptions is not layout.assumptions
                        or any(getattr(old_layout, k) != getattr(layout, k) for k in _SCALARS))
@@ -432,9 +461,10 @@ class LayoutDocument(QObject):
             self.items_added.emit(added)
         if changed:
             self.items_changed.emit(changed)
-        same_racks = (len(old_layout.racks) == len(layout.racks)
-                      and all(a is b or a.id == b.id
-                              for a, b in zip(old_layout.racks, layout.racks, strict=True)))
+        same_racks = replaced is not None or (
+            len(old_layout.racks) == len(layout.racks)
+            and all(a is b or a.id == b.id
+                    for a, b in zip(old_layout.racks, layout.racks, strict=True)))
         if not same_racks or old_layout.assumptions is not layout.assumptions:
             rack_ids: list[str] | None = None
         else:

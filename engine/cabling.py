@@ -414,7 +414,24 @@ class CablingResult:
     too_long: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
 
+# The last key and what it was computed from (held, so ids stay unique): a drag keeps
+# the tray list and the assumptions objects, and hashing hundreds of trays per frame
+# is a visible part of the frame.
+_GEOMETRY_MEMO: list = [None, None]
+
+
 def _geometry_key(layout: Layout, catalog: Catalog) -> str:
+    src = (layout.assumptions, layout.assumptions.cabling, catalog, *layout.trays)
+    memo_src, memo_key = _GEOMETRY_MEMO
+    if memo_src is not None and len(memo_src) == len(src) and all(
+            a is b for a, b in zip(memo_src, src, strict=True)):
+        return memo_key
+    key = _geometry_key_uncached(layout, catalog)
+    _GEOMETRY_MEMO[:] = [src, key]
+    return key
+
+
+def _geometry_key_uncached(layout: Layout, catalog: Catalog) -> str:
     h = hashlib.blake2b(digest_size=16)
     for t in layout.trays:
         h.update(t.model_dump_json().encode())

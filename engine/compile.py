@@ -118,6 +118,9 @@ class LayoutArrays:
     dev_u: np.ndarray
     # per-rack problems found while compiling: (rack index, code, message)
     rack_problems: list[tuple[int, str, str]] = field(default_factory=list)
+    #: digest of the device rows and rack heights (see :func:`engine.fabric.topology_key`),
+    #: kept by a patch that only moves a rack, dropped by one that changes what it holds
+    structure_digest: str | None = None
 
     @property
     def n_racks(self) -> int:
@@ -336,6 +339,8 @@ def patch_rack(arr: LayoutArrays, layout: Layout, catalog: Catalog, rack_id: str
     if any(t not in arr.types.index for t in entries):
         return False
     wr, dr, hur, er = _rack_footprint(catalog, rack, ri)
+    if arr.rack_height_u[ri] != hur:
+        arr.structure_digest = None
     arr.rack_x_m[ri], arr.rack_y_m[ri] = rack.x_m, rack.y_m
     arr.rack_rot_deg[ri] = rack.rotation_deg
     arr.rack_w_m[ri], arr.rack_d_m[ri], arr.rack_height_u[ri], arr.rack_empty_kg[ri] = wr, dr, hur, er
@@ -352,9 +357,12 @@ def patch_rack(arr: LayoutArrays, layout: Layout, catalog: Catalog, rack_id: str
     lo = int(np.searchsorted(arr.dev_rack, ri, side="left"))
     hi = int(np.searchsorted(arr.dev_rack, ri, side="right"))
     if hi - lo == len(tix):
+        if not (np.array_equal(arr.dev_type[lo:hi], tix) and np.array_equal(arr.dev_u[lo:hi], us)):
+            arr.structure_digest = None
         arr.dev_type[lo:hi] = tix
         arr.dev_u[lo:hi] = us
     else:
+        arr.structure_digest = None
         arr.dev_rack = np.concatenate([arr.dev_rack[:lo], np.full(len(tix), ri), arr.dev_rack[hi:]])
         arr.dev_type = np.concatenate([arr.dev_type[:lo], tix, arr.dev_type[hi:]])
         arr.dev_u = np.concatenate([arr.dev_u[:lo], us, arr.dev_u[hi:]])

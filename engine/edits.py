@@ -122,19 +122,48 @@ def _rebuild(layout: Layout, lists: Mapping[str, list]) -> Layout:
     return layout.model_copy(update=update)
 
 
-def _index(layout: Layout) -> dict[str, tuple[str, int]]:
-    out: dict[str, tuple[str, int]] = {}
-    for group, items in _group_lists(layout).items():
+class _Index:
+    """Where each id sits in a layout's item lists (group, position), checked on use."""
+
+    def __init__(self, layout: Layout) -> None:
+        self.lists = _group_lists(layout)
+        self.key = tuple((id(v), len(v)) for v in self.lists.values())
+        self.pos: dict[str, tuple[str, int]] = {}
+        for group, items in self.lists.items():
+            for i, item in enumerate(items):
+                self.pos[item.id] = (group, i)
+
+    def valid_for(self, layout: Layout) -> bool:
+        return tuple((id(v), len(v)) for v in _group_lists(layout).values()) == self.key
+
+
+# One cached index: a drag moves the same committed layout on every mouse event, and
+# building the index of a 3,000-rack hall costs more than the move itself. The cache
+# holds the layout (so the list ids it keys on stay unique) and every look-up checks
+# the id found, so a list changed in place falls back to a fresh index.
+_INDEX_CACHE: list = [None, None]
+
+
+def _index(layout: Layout) -> _Index:
+    cached_layout, idx = _INDEX_CACHE
+    if cached_layout is layout and idx.valid_for(layout):
+        return idx
+    idx = _Index(layout)
+    _INDEX_CACHE[:] = [layout, idx]
+    return idx
+
+
+def _locate(index: _Index, item_id: str) -> tuple[str, int]:
+    where = index.pos.get(item_id)
+    if where is not None:
+        items = index.lists[where[0]]
+        if where[1] < len(items) and items[where[1]].id == item_id:
+            return where
+    for group, items in index.lists.items():  # changed in place since indexed
         for i, item in enumerate(items):
-            out[item.id] = (group, i)
-    return out
-
-
-def _locate(index: Mapping[str, tuple[str, int]], item_id: str) -> tuple[str, int]:
-    try:
-        return index[item_id]
-    except KeyError:
-        raise InputError(None, item_id, "the id of an item of the layout") from None
+            if item.id == item_id:
+                return group, i
+    raise InputError(None, item_id, "the id of an item of the layout")
 
 
 def item_kind(layout: Layout, item_id: str) -> str | None:

@@ -499,18 +499,33 @@ def topology_key(layout: Layout, arr: LayoutArrays) -> str:
     """
     import hashlib
 
-    h = hashlib.blake2b(digest_size=16)
-    for a in (arr.dev_rack, arr.dev_type, arr.dev_u, arr.rack_height_u):
-        h.update(np.ascontiguousarray(a).tobytes())
+    if arr.structure_digest is None:
+        h = hashlib.blake2b(digest_size=16)
+        for a in (arr.dev_rack, arr.dev_type, arr.dev_u, arr.rack_height_u):
+            h.update(np.ascontiguousarray(a).tobytes())
+            h.update(b"|")
+        h.update("\x1f".join(arr.types.ids).encode())
         h.update(b"|")
-    h.update("\x1f".join(arr.types.ids).encode())
-    h.update(b"|")
-    h.update("\x1f".join(arr.rack_ids).encode())
-    for f in layout.fabrics:
-        h.update(f.model_dump_json().encode())
-    for lk in layout.links:
-        h.update(lk.model_dump_json().encode())
-    return h.hexdigest()
+        h.update("\x1f".join(arr.rack_ids).encode())
+        arr.structure_digest = h.hexdigest()
+    src = (*layout.fabrics, None, *layout.links)
+    memo_src, memo_key = _DESIGN_MEMO
+    if memo_src is None or len(memo_src) != len(src) or any(
+            a is not b for a, b in zip(memo_src, src, strict=True)):
+        h = hashlib.blake2b(digest_size=16)
+        for f in layout.fabrics:
+            h.update(f.model_dump_json().encode())
+        h.update(b"|")
+        for lk in layout.links:
+            h.update(lk.model_dump_json().encode())
+        memo_key = h.hexdigest()
+        _DESIGN_MEMO[:] = [src, memo_key]
+    return f"{arr.structure_digest}:{memo_key}"
+
+
+# The digest of the last fabrics and links seen, with them (held, so ids stay unique):
+# an edit that keeps those objects keeps the digest.
+_DESIGN_MEMO: list = [None, None]
 
 
 def _link_speed_radix(catalog: Catalog, switch_id: str, radix: int | None,

@@ -25,7 +25,8 @@ if TYPE_CHECKING:
     from engine.analysis import Analysis
     from engine.model import Layout
 
-__all__ = ["rects_path", "merge_boxes", "segments_path", "BatchLayer", "DETAIL_PX_PER_M"]
+__all__ = ["rects_path", "merge_boxes", "segments_path", "box_groups", "LayeredPaths",
+           "BatchLayer", "DETAIL_PX_PER_M"]
 
 #: Zoom (pixels per metre) from which items paint themselves (a 600 mm rack is 10 px).
 DETAIL_PX_PER_M = 16.0
@@ -81,6 +82,57 @@ def segments_path(seg: np.ndarray) -> QPainterPath:
     return pg.arrayToQPath(xs, ys, connect="pairs", finiteCheck=False)
 
 
+def box_groups(boxes: np.ndarray, keys: np.ndarray) -> dict[int, QPainterPath]:
+    """Return one merged rectangle path per key of (N, 4) plan ``boxes``."""
+    return {int(k): rects_path(merge_boxes(boxes[keys == k])) for k in np.unique(keys)}
+
+
+class LayeredPaths:
+    """Paths of many things split into a base, built rarely, and a live top layer.
+
+    A drag changes a few racks of thousands. While ``live``, :meth:`update`
+    compares each row of ``signature`` (what a thing's drawing depends on: its
+    box, its colour) with the base's; the rows that differ move to the top
+    layer, and only that layer is rebuilt each step. The base is rebuilt when a
+    new row starts to differ, and everything is rebuilt when not live (an
+    edit committed, a reload), when the count changes, or when more than
+    ``max_live`` rows differ. Painting the base and then the top layer draws
+    the same picture as one path of everything.
+    """
+
+    def __init__(self, max_live: int = 256) -> None:
+        self.max_live = max_live
+        self._sig: np.ndarray | None = None
+        self._live = np.zeros(0, np.int64)
+        self.base: dict = {}
+        self.top: dict = {}
+
+    def update(self, signature: np.ndarray, live: bool, build) -> None:
+        """Bring the layers up to date; ``build(index_array)`` returns ``{key: path}``."""
+        sig = np.asarray(signature, np.float64)
+        if live and self._sig is not None and sig.shape == self._sig.shape:
+            diff = np.flatnonzero(np.any(sig != self._sig, axis=1))
+            if len(np.union1d(diff, self._live)) <= self.max_live:
+                if len(np.setdiff1d(diff, self._live)):
+                    self._live = np.union1d(self._live, diff)
+                    self.base = build(np.setdiff1d(np.arange(len(sig)), self._live))
+                self.top = build(self._live)
+                return
+        self._sig = sig.copy()
+        self._live = np.zeros(0, np.int64)
+        self.base = build(np.arange(len(sig)))
+        self.top = {}
+
+    @property
+    def live_index(self) -> np.ndarray:
+        """Indices drawn in the top layer."""
+        return self._live
+
+    def items(self) -> list[tuple]:
+        """Return ``(key, path)`` of the base, then of the top layer."""
+        return [*self.base.items(), *self.top.items()]
+
+
 def _polyline_segments(points_lists: list[list[tuple[float, float]]]) -> np.ndarray:
     segs = [(a[0], a[1], b[0], b[1]) for pts in points_lists
             for a, b in zip(pts[:-1], pts[1:], strict=True)]
@@ -88,31 +140,50 @@ def _polyline_segments(points_lists: list[list[tuple[float, float]]]) -> np.ndar
 
 
 class BatchLayer(QGraphicsItem):
-    """Draws the model items of a zoomed-out view from arrays (see the module doc)."""
+    """Draws the model items of a zoomed-out view from arrays (see the module doc).
+
+    The whole view paints from cached paths. A small exposed region (a drag step
+    repaints the moved rack and its surroundings) paints from the arrays instead:
+    only the boxes and segments that reach into the region become paths, so the
+    cost follows the region, not the hall.
+    """
+
+    #: exposed share of the layer below which painting filters the arrays first
+    PARTIAL_SHARE = 0.02
 
     def __init__(self, scene: FloorPlanScene) -> None:
         super().__init__()
         self._fp = scene
         self.setZValue(9)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
         self._rect = QRectF()
-        self._rack_groups: list[tuple[int, QPainterPath]] = []
-        self._empty = QPainterPath()
-        self._edges: tuple[QPainterPath, QPainterPath] | None = None
-        self._geometry = (np.zeros((0, 4)), np.zeros(0, np.int64), np.zeros(0), np.zeros(0))
-        self._units: dict[str, QPainterPath] = {}
-        self._feeds: dict[str, QPainterPath] = {}
-        self._trays = QPainterPath()
-        self._selected = QPainterPath()
+        self._racks = LayeredPaths()  # fills by colour index (-1: no load)
+        self._edges = LayeredPaths()  # rack outlines and front lines
+        self._edges_stale = True
+        self._live = False
+        self._boxes = np.zeros((0, 4))
+        self._lut = np.zeros(0, np.int64)
+        self._rot = np.zeros(0, np.int64)
+        self._hx, self._hy = np.zeros(0), np.zeros(0)
         self._min_rack_m = 0.6
         self._cooling_src: object = None
         self._feeds_src: object = None
         self._trays_src: object = None
         self._unit_boxes = np.zeros((0, 4))
         self._unit_kinds = np.zeros(0, object)
+        self._unit_over = np.zeros(0, bool)
+        self._units: dict[str, QPainterPath] = {}
         self._feed_segs = np.zeros((0, 4))
         self._feed_owner = np.zeros(0, np.int64)
         self._feed_side = np.zeros(0, object)
+        self._seg_side = np.zeros(0, object)
+        self._seg_over: np.ndarray | None = None
+        self._feeds: dict[str, QPainterPath] = {}
+        self._tray_segs = np.zeros((0, 4))
+        self._trays = QPainterPath()
+        self._sel_boxes = np.zeros((0, 4))
+        self._selected = QPainterPath()
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
         return self._rect
@@ -123,10 +194,15 @@ class BatchLayer(QGraphicsItem):
             self.prepareGeometryChange()
             self._rect = QRectF(rect)
 
-    def refresh(self, layout: Layout, analysis: Analysis, rack_lut: np.ndarray) -> None:
+    # -- data -----------------------------------------------------------------------------------
+
+    def refresh(self, layout: Layout, analysis: Analysis, rack_lut: np.ndarray,
+                repaint: bool = True, live: bool = False) -> None:
         """Rebuild the paths from the analysis (racks) and the layout (units, feeds, trays).
 
         ``rack_lut`` gives each rack's colour index in the current metric, -1 for none.
+        ``repaint=False`` when the caller repaints the changed region itself;
+        ``live`` during a drag preview (see :class:`LayeredPaths`).
         """
         arr = analysis.arrays
         quarter = (arr.rack_rot_deg // 90) % 2 == 1
@@ -136,24 +212,34 @@ class BatchLayer(QGraphicsItem):
         boxes = np.stack([x - hx, y - hy, x + hx, y + hy], 1) if len(x) else np.zeros((0, 4))
         self._min_rack_m = float(np.min(np.minimum(hx, hy)) * 2) if len(x) else 0.6
         lut = np.asarray(rack_lut, np.int64)
-        self._rack_groups = [(int(k), rects_path(merge_boxes(boxes[lut == k])))
-                             for k in np.unique(lut[lut >= 0])] if len(lut) == len(x) else []
-        self._empty = rects_path(merge_boxes(boxes[lut < 0] if len(lut) == len(x) else boxes))
-        self._edges = None  # rack outlines and front lines: built when a zoom shows them
-        self._geometry = (boxes, arr.rack_rot_deg.copy(), hx, hy)
+        if len(lut) != len(x):
+            lut = np.full(len(x), -1, np.int64)
+        self._racks.update(np.column_stack([boxes, lut]), live,
+                           lambda idx: box_groups(boxes[idx], lut[idx]))
+        self._live = live
+        self._edges_stale = True  # outlines and front lines: built when a zoom shows them
+        self._boxes, self._lut, self._rot = boxes, lut, arr.rack_rot_deg.copy()
+        self._hx, self._hy = hx, hy
         self._refresh_units(layout, analysis)
         self._refresh_feeds(layout, analysis)
         if layout.trays is not self._trays_src:
             self._trays_src = layout.trays
-            self._trays = segments_path(_polyline_segments([list(t.points)
-                                                            for t in layout.trays]))
-        self.refresh_selection()
-        self.update()
+            self._tray_segs = _polyline_segments([list(t.points) for t in layout.trays])
+            self._trays = segments_path(self._tray_segs)
+        self.refresh_selection(repaint)
+        if repaint:
+            self.update()
 
-    def _build_edges(self) -> tuple[QPainterPath, QPainterPath]:
-        boxes, rot, hx, hy = self._geometry
+    def _build_edges(self) -> None:
+        boxes, rot, hx, hy = self._boxes, self._rot, self._hx, self._hy
+        self._edges.update(np.column_stack([boxes, rot]), self._live,
+                           lambda idx: self._edge_paths(boxes[idx], rot[idx], hx[idx], hy[idx]))
+        self._edges_stale = False
+
+    @staticmethod
+    def _edge_paths(boxes, rot, hx, hy) -> dict[str, QPainterPath]:
         if not len(boxes):
-            return QPainterPath(), QPainterPath()
+            return {}
         x, y = (boxes[:, 0] + boxes[:, 2]) / 2, (boxes[:, 1] + boxes[:, 3]) / 2
         th = np.deg2rad(rot.astype(np.float64))
         fx, fy = np.round(np.sin(th), 9), np.round(-np.cos(th), 9)
@@ -161,7 +247,18 @@ class BatchLayer(QGraphicsItem):
         along_x = np.abs(fx) > 0.5
         cx, cy = x + fx * (hx - inset), y + fy * (hy - inset)
         px, py = np.where(along_x, 0, hx), np.where(along_x, hy, 0)
-        return rects_path(boxes), segments_path(np.stack([cx - px, cy - py, cx + px, cy + py], 1))
+        return {"outline": rects_path(boxes),
+                "front": segments_path(np.stack([cx - px, cy - py, cx + px, cy + py], 1))}
+
+    @staticmethod
+    def _unit_paths(boxes: np.ndarray, kinds: np.ndarray) -> dict[str, QPainterPath]:
+        return {k: rects_path(boxes[kinds == k]) for k in ("crah", "cdu", "rear_door")}
+
+    @staticmethod
+    def _feed_paths(segs: np.ndarray, side: np.ndarray, over: np.ndarray) -> dict:
+        return {"A": segments_path(segs[~over & (side == "A")]),
+                "B": segments_path(segs[~over & (side == "B")]),
+                "over": segments_path(segs[over])}
 
     def _refresh_units(self, layout: Layout, analysis: Analysis) -> None:
         # unit geometry changes only when the cooling list does (edits share unchanged lists)
@@ -175,11 +272,14 @@ class BatchLayer(QGraphicsItem):
                 kinds.append(u.kind)
             self._unit_boxes = np.array(boxes, np.float64).reshape(-1, 4)
             self._unit_kinds = np.array(kinds, dtype=object)
-            self._units = {k: rects_path(self._unit_boxes[self._unit_kinds == k])
-                           for k in ("crah", "cdu", "rear_door")}
+            self._units = self._unit_paths(self._unit_boxes, self._unit_kinds)
+            self._unit_over = np.zeros(0, bool)
         util = analysis.cooling.unit_utilization
-        over = util > 1.0 if len(util) == len(self._unit_boxes) else np.zeros(0, bool)
-        self._units["over"] = rects_path(self._unit_boxes[over])
+        over = util > 1.0 if len(util) == len(self._unit_boxes) else \
+            np.zeros(len(self._unit_boxes), bool)
+        if "over" not in self._units or not np.array_equal(over, self._unit_over):
+            self._unit_over = over
+            self._units["over"] = rects_path(self._unit_boxes[over])
 
     def _refresh_feeds(self, layout: Layout, analysis: Analysis) -> None:
         if layout.feeds is not self._feeds_src:
@@ -193,50 +293,98 @@ class BatchLayer(QGraphicsItem):
             self._feed_segs = np.array(segs, np.float64).reshape(-1, 4)
             self._feed_owner = np.array(owner, np.int64)
             self._feed_side = np.array(sides, dtype=object)
+            self._seg_side = self._feed_side[self._feed_owner] if len(self._feed_owner) else \
+                np.zeros(0, object)
+            self._seg_over = None
         util = analysis.power.feed_utilization
         if len(util) != len(self._feed_side):
             util = np.zeros(len(self._feed_side))
         over = (util > 1.0)[self._feed_owner] if len(self._feed_owner) else np.zeros(0, bool)
-        side = self._feed_side[self._feed_owner] if len(self._feed_owner) else \
-            np.zeros(0, object)
-        self._feeds = {"A": segments_path(self._feed_segs[~over & (side == "A")]),
-                       "B": segments_path(self._feed_segs[~over & (side == "B")]),
-                       "over": segments_path(self._feed_segs[over])}
+        if self._seg_over is None or not np.array_equal(over, self._seg_over):
+            self._seg_over = over
+            self._feeds = self._feed_paths(self._feed_segs, self._seg_side, over)
 
-    def refresh_selection(self) -> None:
+    def refresh_selection(self, repaint: bool = True) -> None:
         """Rebuild the selection highlight from the scene's selected items."""
         boxes = [it.plan_box() for it in self._fp.selectedItems() if hasattr(it, "plan_box")]
-        self._selected = rects_path(np.array(boxes, np.float64).reshape(-1, 4))
-        self.update()
+        self._sel_boxes = np.array(boxes, np.float64).reshape(-1, 4)
+        self._selected = rects_path(self._sel_boxes)
+        if repaint:
+            self.update()
+
+    # -- painting -------------------------------------------------------------------------------
+
+    def _paths_in(self, rect: QRectF, margin: float, edges: bool) -> dict:
+        """Return the paths of what reaches into scene ``rect`` (plus ``margin``), from
+        the arrays, in the structure :meth:`paint` draws."""
+        x0, x1 = rect.left() - margin, rect.right() + margin
+        y0, y1 = -rect.bottom() - margin, -rect.top() + margin  # plan y
+
+        def hit(b: np.ndarray) -> np.ndarray:
+            return ((np.minimum(b[:, 0], b[:, 2]) <= x1) & (np.maximum(b[:, 0], b[:, 2]) >= x0)
+                    & (np.minimum(b[:, 1], b[:, 3]) <= y1) & (np.maximum(b[:, 1], b[:, 3]) >= y0))
+
+        ix = np.flatnonzero(hit(self._boxes))
+        live = self._racks.live_index
+        base, top = np.setdiff1d(ix, live), np.intersect1d(ix, live)
+        racks = [*box_groups(self._boxes[base], self._lut[base]).items(),
+                 *box_groups(self._boxes[top], self._lut[top]).items()]
+        out = {"racks": racks, "edges": []}
+        if edges:
+            for part in (base, top):
+                out["edges"] += list(self._edge_paths(self._boxes[part], self._rot[part],
+                                                      self._hx[part], self._hy[part]).items())
+        u = hit(self._unit_boxes)
+        units = self._unit_paths(self._unit_boxes[u], self._unit_kinds[u])
+        units["over"] = rects_path(self._unit_boxes[u & self._unit_over]) \
+            if len(self._unit_over) == len(u) else QPainterPath()
+        out["units"] = units
+        out["trays"] = segments_path(self._tray_segs[hit(self._tray_segs)])
+        f = hit(self._feed_segs)
+        over = self._seg_over if self._seg_over is not None else np.zeros(len(f), bool)
+        out["feeds"] = self._feed_paths(self._feed_segs[f], self._seg_side[f], over[f])
+        out["selected"] = rects_path(self._sel_boxes[hit(self._sel_boxes)])
+        return out
+
+    def _paths_all(self, edges: bool) -> dict:
+        if edges and self._edges_stale:
+            self._build_edges()
+        return {"racks": self._racks.items(), "edges": self._edges.items() if edges else [],
+                "units": self._units, "trays": self._trays, "feeds": self._feeds,
+                "selected": self._selected}
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        rack_px = lod * self._min_rack_m
+        edges = rack_px >= 4
+        exposed = option.exposedRect
+        whole = self._rect.width() * self._rect.height()
+        if whole > 0 and exposed.width() * exposed.height() < self.PARTIAL_SHARE * whole:
+            paths = self._paths_in(exposed, 4.0 / max(lod, 1e-9), edges)
+        else:
+            paths = self._paths_all(edges)
         cmap = METRICS[self._fp.metric]
         painter.setPen(Qt.PenStyle.NoPen)
-        for k, path in self._rack_groups:
-            painter.fillPath(path, cmap.brushes[k])
-        painter.fillPath(self._empty, self._fp.empty_brush)
-        rack_px = lod * self._min_rack_m
-        if rack_px >= 4:
-            if self._edges is None:
-                self._edges = self._build_edges()
-            all_racks, fronts = self._edges
+        for k, path in paths["racks"]:
+            painter.fillPath(path, cmap.brushes[k] if k >= 0 else self._fp.empty_brush)
+        if edges:
             edge = QColor(PALETTE.rack_edge)
             edge.setAlpha(int(min(200, 40 + 16 * rack_px)))
+            pens = {"outline": cosmetic(edge, 1), "front": cosmetic(PALETTE.rack_front, 1)}
             painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.setPen(cosmetic(edge, 1))
-            painter.drawPath(all_racks)
-            painter.setPen(cosmetic(PALETTE.rack_front, 1))
-            painter.drawPath(fronts)
+            for key, path in paths["edges"]:
+                painter.setPen(pens[key])
+                painter.drawPath(path)
+        units = paths["units"]
         for kind, fill, edge in (("crah", PALETTE.crah_fill, PALETTE.crah_edge),
                                  ("cdu", PALETTE.cdu_fill, PALETTE.cdu_edge),
                                  ("rear_door", PALETTE.door, PALETTE.door)):
-            path = self._units.get(kind)
+            path = units.get(kind)
             if path is not None and not path.isEmpty():
                 painter.setBrush(QColor(fill))
                 painter.setPen(cosmetic(edge, 1))
                 painter.drawPath(path)
-        over = self._units.get("over")
+        over = units.get("over")
         painter.setBrush(Qt.BrushStyle.NoBrush)
         if over is not None and not over.isEmpty():
             painter.setPen(cosmetic(PALETTE.error, 1.5))
@@ -244,17 +392,18 @@ class BatchLayer(QGraphicsItem):
         tray = QColor(PALETTE.tray_fill)
         tray.setAlpha(110)
         painter.setPen(cosmetic(tray, 1))
-        painter.drawPath(self._trays)
+        painter.drawPath(paths["trays"])
         for key, color in (("A", PALETTE.feed_a), ("B", PALETTE.feed_b), ("over", PALETTE.error)):
-            path = self._feeds.get(key)
+            path = paths["feeds"].get(key)
             if path is not None and not path.isEmpty():
                 c = QColor(color)
                 c.setAlpha(150 if key != "over" else 230)
                 painter.setPen(cosmetic(c, 1))
                 painter.drawPath(path)
-        if not self._selected.isEmpty():
+        selected = paths["selected"]
+        if not selected.isEmpty():
             fill = QColor(PALETTE.selection)
             fill.setAlpha(90)
             painter.setBrush(fill)
             painter.setPen(cosmetic(PALETTE.selection, 1.5))
-            painter.drawPath(self._selected)
+            painter.drawPath(selected)

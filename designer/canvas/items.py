@@ -483,8 +483,9 @@ class FloorItem(QGraphicsItem):
         self._path = QPainterPath()
         self._rect = QRectF()
         self._tile = 0.6
-        self._cold = QPainterPath()
-        self._hot = QPainterPath()
+        from designer.canvas.batch import LayeredPaths
+
+        self._aisles = LayeredPaths()  # 0: cold (rack fronts), 1: hot (rack backs)
 
     def set_hall(self, outline: list[tuple[float, float]], tile_m: float | None) -> None:
         """Set the outline (plan metres) and the tile size."""
@@ -497,12 +498,21 @@ class FloorItem(QGraphicsItem):
         self._tile = tile_m or 0.0
         self.update()
 
-    def set_aisles(self, cold: np.ndarray, hot: np.ndarray) -> None:
-        """Set aisle strips as (N, 4) plan boxes ``minx, miny, maxx, maxy``."""
+    def set_aisles(self, cold: np.ndarray, hot: np.ndarray, repaint: bool = True,
+                   live: bool = False) -> None:
+        """Set aisle strips as (N, 4) plan boxes ``minx, miny, maxx, maxy``, one pair per rack.
+
+        ``repaint=False`` when the caller repaints the changed region itself;
+        ``live`` during a drag preview (see :class:`LayeredPaths`).
+        """
         from designer.canvas.batch import merge_boxes, rects_path
 
-        self._cold, self._hot = rects_path(merge_boxes(cold)), rects_path(merge_boxes(hot))
-        self.update()
+        cold = np.asarray(cold, np.float64).reshape(-1, 4)
+        hot = np.asarray(hot, np.float64).reshape(-1, 4)
+        self._aisles.update(np.column_stack([cold, hot]), live, lambda idx: {
+            0: rects_path(merge_boxes(cold[idx])), 1: rects_path(merge_boxes(hot[idx]))})
+        if repaint:
+            self.update()
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
         return self._rect
@@ -515,7 +525,9 @@ class FloorItem(QGraphicsItem):
         exposed = option.exposedRect.intersected(self._outline.boundingRect())
         if self._tile > 0 and not exposed.isEmpty():
             self._paint_grid(painter, exposed, lod)
-        for path, color in ((self._cold, PALETTE.cold_aisle), (self._hot, PALETTE.hot_aisle)):
+        colors = (PALETTE.cold_aisle, PALETTE.hot_aisle)
+        for key, path in self._aisles.items():
+            color = colors[key]
             if not path.isEmpty():
                 c = QColor(color)
                 c.setAlpha(34)
@@ -561,16 +573,37 @@ class RowLabelsItem(QGraphicsItem):
         self.setZValue(45)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self._rows: list[tuple[str, QPointF]] = []
+        self._set: list[tuple[str, float, float]] = []
         self._rect = QRectF()
+
+    @property
+    def rows(self) -> list[tuple[str, float, float]]:
+        """The labels as last set, ``(name, x_m, y_m)``."""
+        return self._set
 
     def set_rows(self, rows: list[tuple[str, float, float]]) -> None:
         """Set labels as ``(name, x_m, y_m)``: the pill ends just left of the point."""
-        self.prepareGeometryChange()
+        old = self._rows
+        self._set = list(rows)
         self._rows = [(name, QPointF(x, -y)) for name, x, y in rows]
         xs = [p.x() for _, p in self._rows] or [0.0]
         ys = [p.y() for _, p in self._rows] or [0.0]
-        self._rect = QRectF(min(xs) - 50, min(ys) - 50, max(xs) - min(xs) + 100,
-                            max(ys) - min(ys) + 100)
+        inner = QRectF(min(xs) - 10, min(ys) - 10, max(xs) - min(xs) + 20,
+                       max(ys) - min(ys) + 20)
+        views = self.scene().views() if self.scene() is not None else []
+        scale = views[0].transform().m11() if views else 0.0
+        same_names = [n for n, _ in old] == [n for n, _ in self._rows]
+        if same_names and scale > 0 and self._rect.contains(inner):
+            # a row's label moved (a drag): repaint around its old and new places only;
+            # labels are drawn in pixels, up to ~160 px left of their point
+            w, h = 170 / scale, 40 / scale
+            for (_, p0), (_, p1) in zip(old, self._rows, strict=True):
+                if p0 != p1:
+                    for p in (p0, p1):  # the scene's update: an item's would repaint it all
+                        self.scene().update(QRectF(p.x() - w, p.y() - h / 2, w + 10 / scale, h))
+            return
+        self.prepareGeometryChange()
+        self._rect = inner.adjusted(-40, -40, 40, 40)
         self.update()
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name

@@ -46,6 +46,23 @@ SNAP_PX = 8.0
 
 
 @dataclass
+class _Drawn:
+    """What the last analysis put on the canvas, to find what the next one changes."""
+
+    rack_ids: list[str]
+    boxes: np.ndarray
+    lut: np.ndarray
+    kw: np.ndarray
+    unit_ids: list[str]
+    unit_util: np.ndarray
+    feed_ids: list[str]
+    feed_util: np.ndarray
+    metric: str
+    metric_range: tuple[float, float]
+    detail: bool
+
+
+@dataclass
 class _Drag:
     press: QPointF
     ids: list[str]
@@ -129,11 +146,9 @@ class FloorPlanScene(QGraphicsScene):
         self.analysis: Analysis | None = None
         self.metric_range = (0.0, 1.0)
         self._items: dict[str, ModelItem] = {}
-        self._rack_idx: dict[str, int] = {}
-        self._rack_kw: dict[str, float] = {}
-        self._rack_gpus: dict[str, int] = {}
-        self._unit_util: dict[str, float] = {}
-        self._feed_util: dict[str, float] = {}
+        self._unit_pos: dict[str, int] = {}
+        self._feed_pos: dict[str, int] = {}
+        self._drawn: _Drawn | None = None
         self._syncing = False
         self._drag: _Drag | None = None
         self.empty_brush = QBrush(QColor(PALETTE.rack_empty))
@@ -178,28 +193,40 @@ class FloorPlanScene(QGraphicsScene):
 
     # -- look-ups for the items ------------------------------------------------------------------
 
+    def _rack_i(self, rack_id: str) -> int:
+        a = self.analysis
+        if a is None:
+            return -1
+        i = a.arrays.rack_index.get(rack_id, -1)
+        return i if 0 <= i < len(self._rack_lut) else -1
+
     def rack_brush(self, rack_id: str) -> QBrush:
         """Return the fill of a rack for the current metric."""
-        idx = self._rack_idx.get(rack_id, -1)
+        i = self._rack_i(rack_id)
+        idx = int(self._rack_lut[i]) if i >= 0 else -1
         if idx < 0:
             return self.empty_brush
         return METRICS[self.metric].brushes[idx]
 
     def rack_kw(self, rack_id: str) -> float | None:
         """Return a rack's power in kW from the latest analysis."""
-        return self._rack_kw.get(rack_id)
+        i = self._rack_i(rack_id)
+        return float(self.analysis.power.rack_kw[i]) if i >= 0 else None
 
     def rack_gpus(self, rack_id: str) -> int:
         """Return a rack's GPU count from the latest analysis."""
-        return self._rack_gpus.get(rack_id, 0)
+        i = self._rack_i(rack_id)
+        return int(self.analysis.arrays.rack_gpus[i]) if i >= 0 else 0
 
     def unit_utilization(self, unit_id: str) -> float | None:
         """Return a cooling unit's load over capacity."""
-        return self._unit_util.get(unit_id)
+        i = self._unit_pos.get(unit_id)
+        return float(self.analysis.cooling.unit_utilization[i]) if i is not None else None
 
     def feed_utilization(self, feed_id: str) -> float | None:
         """Return a feed's load over its derated budget."""
-        return self._feed_util.get(feed_id)
+        i = self._feed_pos.get(feed_id)
+        return float(self.analysis.power.feed_utilization[i]) if i is not None else None
 
     def item_for(self, model_id: str) -> ModelItem | None:
         """Return the canvas item of a model id."""
@@ -293,36 +320,83 @@ class FloorPlanScene(QGraphicsScene):
         idx = lut_index(values, *self.metric_range)
         has_load = (kw > 0) & np.isfinite(values)
         self._rack_lut = np.where(has_load, idx, -1)
-        self._rack_idx = dict(zip(ids, self._rack_lut.tolist(), strict=True))
-        self._rack_kw = dict(zip(ids, kw.tolist(), strict=True))
-        self._rack_gpus = dict(zip(ids, arr.rack_gpus.tolist(), strict=True))
-        self._unit_util = dict(zip(a.cooling.unit_ids, a.cooling.unit_utilization.tolist(),
-                                   strict=True))
-        self._feed_util = dict(zip(a.power.feed_ids, a.power.feed_utilization.tolist(),
-                                   strict=True))
-        self._update_floor(a)
+        c, p = a.cooling, a.power
+        if self._drawn is None or self._drawn.unit_ids != c.unit_ids:
+            self._unit_pos = {u: i for i, u in enumerate(c.unit_ids)}
+        if self._drawn is None or self._drawn.feed_ids != p.feed_ids:
+            self._feed_pos = {f: i for i, f in enumerate(p.feed_ids)}
+        quarter = (arr.rack_rot_deg // 90) % 2 == 1
+        hx = np.where(quarter, arr.rack_d_m, arr.rack_w_m) / 2
+        hy = np.where(quarter, arr.rack_w_m, arr.rack_d_m) / 2
+        boxes = np.stack([arr.rack_x_m - hx, arr.rack_y_m - hy, arr.rack_x_m + hx,
+                          arr.rack_y_m + hy], 1) if len(ids) else np.zeros((0, 4))
+        drawn = _Drawn(list(ids), boxes, self._rack_lut, np.asarray(kw), list(c.unit_ids),
+                       np.asarray(c.unit_utilization), list(p.feed_ids),
+                       np.asarray(p.feed_utilization), self.metric, self.metric_range,
+                       self.detail)
+        dirty = self._dirty_rects(self._drawn, drawn)
+        self._drawn = drawn
+        self._update_floor(a, hx, hy, repaint=dirty is None)
         if not self.detail:
-            self.batch.refresh(self.document.layout, a, self._rack_lut)
+            self.batch.refresh(layout, a, self._rack_lut, repaint=dirty is None,
+                               live=self.document.is_previewing)
         for ov in self.overlays.values():
             ov.mark_stale()
-        self.legend_changed.emit()
-        self.update()
+        if dirty is None:
+            self.legend_changed.emit()
+            self.update()
+        else:
+            for r in dirty:
+                self.update(r)
 
-    def _update_floor(self, a: Analysis) -> None:
+    def _dirty_rects(self, old: _Drawn | None, new: _Drawn) -> list[QRectF] | None:
+        """Return the scene rectangles an analysis changed, or None for "everything".
+
+        A drag moves a rack or two: repainting only the racks whose box, colour or
+        power changed (with their aisle strips) and the units and feeds whose drawing
+        changed is what keeps a drag step inside one frame on a large hall.
+        """
+        if (old is None or old.metric != new.metric or old.metric_range != new.metric_range
+                or old.detail != new.detail or old.rack_ids != new.rack_ids
+                or old.unit_ids != new.unit_ids or old.feed_ids != new.feed_ids
+                or any(ov.isVisible() for ov in self.overlays.values())):
+            return None
+        plan: list[np.ndarray] = []
+        moved = (np.any(old.boxes != new.boxes, axis=1) | (old.lut != new.lut)
+                 | (old.kw != new.kw))
+        if np.any(moved):
+            pad = max(self.document.layout.assumptions.aisle_clearance_m / 2, 0.3) + 0.2
+            grow = np.array([-pad, -pad, pad, pad])
+            plan += [old.boxes[moved] + grow, new.boxes[moved] + grow]
+        for ids, u_old, u_new in ((new.unit_ids, old.unit_util, new.unit_util),
+                                  (new.feed_ids, old.feed_util, new.feed_util)):
+            # zoomed out only "over capacity" shows; zoomed in, the load bar and percentage
+            changed = (u_old != u_new) if new.detail else ((u_old > 1.0) != (u_new > 1.0))
+            for k in np.flatnonzero(changed).tolist():
+                item = self._items.get(ids[k])
+                if item is not None:
+                    r = item.sceneBoundingRect()
+                    plan.append(np.array([[r.left(), -r.bottom(), r.right(), -r.top()]]))
+        if not plan:
+            return []
+        b = np.concatenate(plan)
+        if len(b) > 48:  # many pieces: one rectangle around them
+            b = np.array([[b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()]])
+        return [QRectF(x0, -y1, x1 - x0, y1 - y0) for x0, y0, x1, y1 in b.tolist()]
+
+    def _update_floor(self, a: Analysis, hx: np.ndarray, hy: np.ndarray,
+                      repaint: bool = True) -> None:
         arr = a.arrays
         n = arr.n_racks
         if not n:
             self.floor.set_aisles(np.zeros((0, 4)), np.zeros((0, 4)))
             self.row_labels.set_rows([])
             return
-        quarter = (arr.rack_rot_deg // 90) % 2 == 1
-        hx = np.where(quarter, arr.rack_d_m, arr.rack_w_m) / 2
-        hy = np.where(quarter, arr.rack_w_m, arr.rack_d_m) / 2
         th = np.deg2rad(arr.rack_rot_deg.astype(np.float64))
         fx, fy = np.round(np.sin(th), 9), np.round(-np.cos(th), 9)
         half_aisle = max(self.document.layout.assumptions.aisle_clearance_m / 2, 0.3)
         front, back = strips(arr.rack_x_m, arr.rack_y_m, hx, hy, fx, fy, half_aisle, 0.0)
-        self.floor.set_aisles(front, back)
+        self.floor.set_aisles(front, back, repaint=repaint, live=self.document.is_previewing)
         layout = self.document.layout
         if len(layout.racks) != n:
             return
@@ -336,8 +410,10 @@ class FloorPlanScene(QGraphicsScene):
         np.minimum.at(minx, inv, arr.rack_x_m - hx)
         ysum = np.bincount(inv, weights=arr.rack_y_m, minlength=len(names))
         cnt = np.bincount(inv, minlength=len(names))
-        self.row_labels.set_rows([(str(nm), float(x) - 0.1, float(s / c)) for nm, x, s, c in
-                             zip(names, minx, ysum, cnt, strict=True) if nm])
+        rows = [(str(nm), float(x) - 0.1, float(s / c)) for nm, x, s, c in
+                zip(names, minx, ysum, cnt, strict=True) if nm]
+        if rows != self.row_labels.rows:
+            self.row_labels.set_rows(rows)
 
     def set_zoom(self, px_per_m: float) -> None:
         """Pick per-item painting (zoomed in) or the batch layer (zoomed out)."""
@@ -348,8 +424,8 @@ class FloorPlanScene(QGraphicsScene):
         for item in self._items.values():
             if item.group != "obstacles":
                 item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, not detail)
-        if not detail and self.analysis is not None:
-            self.batch.refresh(self.document.layout, self.analysis, self._rack_lut)
+        if self.analysis is not None:
+            self._on_analysis(self.analysis)  # refreshes the batch layer when zoomed out
         self.batch.setVisible(not detail)
         self.update()
 

@@ -185,6 +185,7 @@ class DashboardPanel(QWidget):
         self.document = document
         self._pending = True
         self._charts_at = 0.0
+        self._chart_inputs: dict[str, tuple] = {}
         # while a drag previews, charts redraw at most every DRAG_CHART_INTERVAL_S and
         # catch up when the drag pauses; the headline figures follow every step
         self._chart_timer = QTimer(self)
@@ -376,10 +377,33 @@ class DashboardPanel(QWidget):
         self._chart_timer.stop()
         self._charts_at = time.perf_counter()
         self._pending = False
-        self._update_racks(a)
-        self._update_cooling(a)
-        self._update_feeds(a)
+        # a chart whose inputs did not change keeps its items (a moved rack changes
+        # the cooling and the cables, not the rack or feed loads)
+        p, c = a.power, a.cooling
+        if self._inputs_changed("racks", p.rack_kw, c.rack_liquid_kw, a.arrays.rack_ids,
+                                self.sort_racks.isChecked(),
+                                self.document.layout.assumptions.air_limit_kw_per_rack):
+            self._update_racks(a)
+        if self._inputs_changed("cooling", c.unit_utilization, c.unit_ids, c.group_names,
+                                c.group_capacity_kw, c.group_n1_capacity_kw, c.group_margin_kw,
+                                [u.group for u in self.document.layout.cooling]):
+            self._update_cooling(a)
+        if self._inputs_changed("feeds", p.feed_utilization, p.feed_failover_utilization,
+                                p.feed_ids):
+            self._update_feeds(a)
         self._update_cables(a)
+
+    def _inputs_changed(self, chart: str, *inputs) -> bool:
+        """Whether ``inputs`` differ from those the chart was last drawn from (and keep them)."""
+        old = self._chart_inputs.get(chart)
+        if old is not None and len(old) == len(inputs) and all(
+                np.array_equal(x, y) if isinstance(y, np.ndarray) else x == y
+                for x, y in zip(old, inputs, strict=True)):
+            return False
+        self._chart_inputs[chart] = tuple(np.array(x, copy=True) if isinstance(x, np.ndarray)
+                                          else list(x) if isinstance(x, list) else x
+                                          for x in inputs)
+        return True
 
     def _update_racks(self, a) -> None:
         box = self.rack_chart

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from designer.panels.common import MIME_CATALOG, ROLE_COLORS, is_installable
+from engine.model import Rack
 
 __all__ = ["RackElevationPanel", "DeviceBlock"]
 
@@ -370,6 +371,7 @@ class RackElevationPanel(QWidget):
         self.document = document
         self.rack_id: str | None = None
         self._n_selected = 0
+        self._shown_key: tuple | None = None
         self.placeholder = "Select a rack to see its elevation."
 
         self.title = QLabel()
@@ -428,7 +430,7 @@ class RackElevationPanel(QWidget):
     def show_rack(self, rack_id: str | None) -> None:
         """Show the elevation of ``rack_id`` (``None`` clears the panel)."""
         layout = self.document.layout
-        if rack_id is not None and not any(r.id == rack_id for r in layout.racks):
+        if rack_id is not None and not isinstance(layout.find(rack_id), Rack):
             rack_id = None
         if rack_id != self.rack_id:
             self.canvas.selected_u = None
@@ -442,7 +444,8 @@ class RackElevationPanel(QWidget):
         cv = self.canvas
         cat = self.document.catalog
         rack = self.document.layout.find(self.rack_id) if self.rack_id else None
-        if rack is None:
+        if not isinstance(rack, Rack):
+            self._shown_key = None
             cv.height_u, cv.blocks = 0, []
             self.title.setText("Rack elevation")
             self.subtitle.setText("")
@@ -451,9 +454,16 @@ class RackElevationPanel(QWidget):
             cv.updateGeometry()
             cv.update()
             return
+        util = self.document.layout.assumptions.utilization_factor
+        # a moved rack holds what it held: nothing to redraw (a drag moves it every frame)
+        key = (rack.id, rack.name, rack.row, rack.type, rack.system, rack.devices, util,
+               self._n_selected, id(cat))
+        if key == self._shown_key:
+            self._sync_totals()
+            return
+        self._shown_key = key
         rt = cat.racks.get(rack.type)
         cv.height_u = rt.height_u if rt is not None else 48
-        util = self.document.layout.assumptions.utilization_factor
         blocks: list[DeviceBlock] = []
         if rack.system:
             d = cat.devices.get(rack.system)
@@ -523,9 +533,12 @@ class RackElevationPanel(QWidget):
     # -- document signals ---------------------------------------------------------------
 
     def _on_selection(self, ids: list) -> None:
-        layout = self.document.layout
-        rack_ids = {r.id for r in layout.racks}
-        selected = [i for i in ids if i in rack_ids]
+        group = getattr(self.document, "item_group", None)
+        if group is not None:
+            selected = [i for i in ids if group(i) == "racks"]
+        else:
+            rack_ids = {r.id for r in self.document.layout.racks}
+            selected = [i for i in ids if i in rack_ids]
         self._n_selected = len(selected)
         self.show_rack(selected[0] if selected else None)
 

@@ -91,6 +91,7 @@ class InspectorPanel(QWidget):
         self.computed: dict[str, QLabel] = {}
         self._ids: list[str] = []
         self._kind = ""
+        self._sources_key: tuple | None = None
 
         self.title = QLabel()
         self.title.setStyleSheet("font-weight: 600; font-size: 11pt;")
@@ -132,6 +133,7 @@ class InspectorPanel(QWidget):
 
     def rebuild(self) -> None:
         """Rebuild the form for the document's current selection."""
+        self._sources_key = None
         layout = self.document.layout
         kind_of = item_kinds(layout)
         ids = [i for i in self.document.selection if i in kind_of]
@@ -190,6 +192,9 @@ class InspectorPanel(QWidget):
         layout = self.document.layout
         if self._ids == [LAYOUT_ID]:
             return [layout]
+        item = getattr(self.document, "item", None)  # the document's index: no scan
+        if item is not None:
+            return [o for o in map(item, self._ids) if o is not None]
         by_id = items_by_id(layout)
         return [by_id[i] for i in self._ids if i in by_id]
 
@@ -295,7 +300,12 @@ class InspectorPanel(QWidget):
             if lab is not None and lab.text() != value:
                 lab.setText(value)
         if self._kind == "rack":
-            self.sources_label.setText(figures.rack_sources_html(self.document, self._ids))
+            # the figures used depend on what the racks hold, not on where they stand
+            key = (id(self.document.catalog),
+                   *((o.id, o.type, o.system, o.devices) for o in self._objects()))
+            if key != self._sources_key:
+                self._sources_key = key
+                self.sources_label.setText(figures.rack_sources_html(self.document, self._ids))
 
     def _commit(self, ids: list[str], field: str, value: Any) -> None:
         self.message.hide()

@@ -61,6 +61,11 @@ def severity_icon(severity: str, size: int = 16) -> QIcon:
     return QIcon(pm)
 
 
+def _key(v) -> tuple:
+    """What makes a listed row the same violation from one analysis to the next."""
+    return (v.code, tuple(v.items))
+
+
 class _WrapDelegate(QStyledItemDelegate):
     """Gives wrapped text cells the height they need at their column's width."""
 
@@ -97,7 +102,12 @@ class RulePanel(QWidget):
         # severity counts follow every step); it catches up when the drag pauses
         self._rebuild_timer = QTimer(self)
         self._rebuild_timer.setSingleShot(True)
-        self._rebuild_timer.timeout.connect(self._rebuild)
+        self._rebuild_timer.timeout.connect(self._take_incoming)
+        self._incoming: list | None = None
+        # severity -> (group item, violation rows, their keys, the "more" row) on show
+        self._groups: dict[str, tuple] = {}
+        self._bold = QFont(self.font())
+        self._bold.setBold(True)
         self.setObjectName("RulePanel")
         self.document = document
         self._violations: list = []
@@ -161,19 +171,28 @@ class RulePanel(QWidget):
     def update_from(self, analysis) -> None:
         """Show the violations of ``analysis`` (skips work when they did not change)."""
         violations = list(analysis.violations) if analysis is not None else []
-        if violations == self._violations and self.tree.topLevelItemCount():
-            return
-        self._violations = violations
         counts = {s: 0 for s, _t in _SEVERITIES}
         for v in violations:
             counts[v.severity] = counts.get(v.severity, 0) + 1
         for sev, title in _SEVERITIES:
-            self.filters[sev].setText(f"{title} {counts[sev]}")
+            text = f"{title} {counts[sev]}"
+            if self.filters[sev].text() != text:
+                self.filters[sev].setText(text)
+        self._incoming = violations
         wait = self._rebuilt_at + DRAG_INTERVAL_S - time.perf_counter()
         if getattr(self.document, "is_previewing", False) and wait > 0:
             if not self._rebuild_timer.isActive():
                 self._rebuild_timer.start(int(wait * 1000) + 1)
             return
+        self._take_incoming()
+
+    def _take_incoming(self) -> None:
+        violations, self._incoming = self._incoming, None
+        if violations is None or (violations == self._violations
+                                  and self.tree.topLevelItemCount()):
+            self._rebuild_timer.stop()
+            return
+        self._violations = violations
         self._rebuild()
 
     def violation_items(self) -> list[QTreeWidgetItem]:
@@ -195,51 +214,52 @@ class RulePanel(QWidget):
 
     # -- building -----------------------------------------------------------------------
 
-    def _rebuild(self) -> None:
-        self._rebuild_timer.stop()
-        self._rebuilt_at = time.perf_counter()
-        current = self.tree.currentItem()
-        keep = (current.text(0), current.text(1)) if current is not None else None
+    def _listed(self) -> list[tuple[str, list]]:
+        """Return (severity, violations to list) for the shown severities, in order."""
         tokens = self.search.text().lower().split()
-        self.tree.setUpdatesEnabled(False)
-        self.tree.clear()
-        bold = QFont(self.font())
-        bold.setBold(True)
-        restore = None
-        for sev, title in _SEVERITIES:
+        out = []
+        for sev, _title in _SEVERITIES:
             if not self.filters[sev].isChecked():
                 continue
             rows = [v for v in self._violations if v.severity == sev
                     and all(t in f"{v.code} {v.message} {' '.join(v.items)}".lower()
                             for t in tokens)]
-            if not rows:
-                continue
-            top = QTreeWidgetItem([f"{title} ({len(rows)})", "", ""])
+            if rows:
+                out.append((sev, sorted(rows, key=_key)))
+        return out
+
+    def _rebuild(self) -> None:
+        self._rebuild_timer.stop()
+        self._rebuilt_at = time.perf_counter()
+        listed = self._listed()
+        if listed and [sev for sev, _rows in listed] == list(self._groups):
+            self._merge(listed)  # the same severities on show: patch the rows in place
+            return
+        self._groups = {}
+        current = self.tree.currentItem()
+        keep = (current.text(0), current.text(1)) if current is not None else None
+        self.tree.setUpdatesEnabled(False)
+        self.tree.clear()
+        restore = None
+        for sev, ordered in listed:
+            top = QTreeWidgetItem(["", "", ""])
             top.setIcon(0, self._icons[sev])
-            top.setFont(0, bold)
+            top.setFont(0, self._bold)
             top.setForeground(0, QBrush(QColor(SEVERITY_COLORS[sev])))
             top.setFlags(Qt.ItemFlag.ItemIsEnabled)
             top.setFirstColumnSpanned(True)
             self.tree.addTopLevelItem(top)
-            ordered = sorted(rows, key=lambda v: (v.code, v.items))
+            rows: list[QTreeWidgetItem] = []
+            keys: list[tuple] = []
             for v in ordered[:MAX_ROWS_PER_SEVERITY]:
-                shown = ", ".join(v.items[:_MAX_ITEM_TEXT])
-                if len(v.items) > _MAX_ITEM_TEXT:
-                    shown += f" +{len(v.items) - _MAX_ITEM_TEXT} more"
-                row = QTreeWidgetItem([v.code, v.message, shown])
-                row.setIcon(0, self._icons[sev])
-                row.setData(0, _ITEMS_ROLE, list(v.items))
-                row.setToolTip(1, f"{v.message}\nItems: {shown}" if shown else v.message)
-                row.setToolTip(2, "\n".join(v.items[:60]) + ("\n..." if len(v.items) > 60
-                                                              else ""))
+                row = self._row(sev, v)
                 top.addChild(row)
+                rows.append(row)
+                keys.append(_key(v))
                 if keep == (v.code, v.message):
                     restore = row
-            if len(ordered) > MAX_ROWS_PER_SEVERITY:
-                more = QTreeWidgetItem(["", f"… {len(ordered) - MAX_ROWS_PER_SEVERITY:,} more: "
-                                        "type a code or id in the filter to see them", ""])
-                more.setFlags(Qt.ItemFlag.ItemIsEnabled)
-                top.addChild(more)
+            self._groups[sev] = (top, rows, keys, None)
+            self._set_group_counts(sev, ordered)
             top.setExpanded(True)
         if not self.tree.topLevelItemCount():
             hidden = bool(self._violations)
@@ -252,6 +272,71 @@ class RulePanel(QWidget):
             self.tree.setCurrentItem(restore)
         self.tree.setUpdatesEnabled(True)
         self.tree.doItemsLayout()
+
+    def _row(self, sev: str, v) -> QTreeWidgetItem:
+        shown = ", ".join(v.items[:_MAX_ITEM_TEXT])
+        if len(v.items) > _MAX_ITEM_TEXT:
+            shown += f" +{len(v.items) - _MAX_ITEM_TEXT} more"
+        row = QTreeWidgetItem([v.code, v.message, shown])
+        row.setIcon(0, self._icons[sev])
+        row.setData(0, _ITEMS_ROLE, list(v.items))
+        row.setToolTip(1, f"{v.message}\nItems: {shown}" if shown else v.message)
+        row.setToolTip(2, "\n".join(v.items[:60]) + ("\n..." if len(v.items) > 60 else ""))
+        return row
+
+    def _set_group_counts(self, sev: str, ordered: list) -> None:
+        """Title a severity group with its count and say how many rows are not listed."""
+        top, rows, keys, last = self._groups[sev]
+        top.setText(0, f"{dict(_SEVERITIES)[sev]} ({len(ordered)})")
+        more = len(ordered) - MAX_ROWS_PER_SEVERITY
+        if more > 0:
+            text = f"… {more:,} more: type a code or id in the filter to see them"
+            if last is None:
+                last = QTreeWidgetItem(["", text, ""])
+                last.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                top.addChild(last)
+            elif last.text(1) != text:
+                last.setText(1, text)
+        elif last is not None:
+            top.removeChild(last)
+            last = None
+        self._groups[sev] = (top, rows, keys, last)
+
+    def _merge(self, listed: list[tuple[str, list]]) -> None:
+        """Bring the shown rows to ``listed``: keep rows of the same violation (code and
+        items), update their text, drop the gone ones and insert the new ones in order.
+
+        A drag changes a figure in many messages and the set of violations a little;
+        rebuilding hundreds of wrapped rows each time would stall the frame.
+        """
+        for sev, ordered in listed:
+            top, rows, keys, last = self._groups[sev]
+            want = ordered[:MAX_ROWS_PER_SEVERITY]
+            out: list[QTreeWidgetItem] = []
+            out_keys: list[tuple] = []
+            i = 0
+            for v in want:
+                key = _key(v)
+                while i < len(rows) and keys[i] < key:
+                    top.removeChild(rows[i])  # no longer violated
+                    i += 1
+                if i < len(rows) and keys[i] == key:
+                    row = rows[i]
+                    i += 1
+                    if row.text(1) != v.message:
+                        row.setText(1, v.message)
+                        shown = row.text(2)
+                        row.setToolTip(1, f"{v.message}\nItems: {shown}" if shown
+                                       else v.message)
+                else:
+                    row = self._row(sev, v)
+                    top.insertChild(len(out), row)
+                out.append(row)
+                out_keys.append(key)
+            for row in rows[i:]:
+                top.removeChild(row)
+            self._groups[sev] = (top, out, out_keys, last)
+            self._set_group_counts(sev, ordered)
 
     def _activate(self, item: QTreeWidgetItem) -> None:
         ids = item.data(0, _ITEMS_ROLE)

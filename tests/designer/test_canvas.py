@@ -335,3 +335,85 @@ def test_render_plan_draws_a_layout_into_an_image(qapp, default_layout):
     assert scale > 10
     colours = {img.pixel(x, y) for x in range(0, 800, 20) for y in range(0, 500, 20)}
     assert len(colours) > 5, "the plan is drawn, not a blank page"
+
+
+def _render(view):
+    from PySide6.QtGui import QImage, QPainter
+
+    img = QImage(view.viewport().size(), QImage.Format.Format_ARGB32)
+    img.fill(0xFFFFFFFF)
+    p = QPainter(img)
+    view.render(p)
+    p.end()
+    return img
+
+
+@pytest.mark.parametrize("zoom", ["detail", "batch"])
+def test_drag_preview_repaints_a_small_region_and_draws_what_a_full_rebuild_draws(
+        window, zoom):
+    from PySide6.QtCore import QEvent, QObject
+
+    view, scene, doc = window.view, window.scene, window.document
+    if zoom == "batch":
+        view.fit_rect(scene.hall_rect().adjusted(-60, -60, 60, 60))
+        assert not scene.detail
+    else:
+        view.zoom_to_fit()
+        assert scene.detail
+    QApplication.processEvents()
+    painted = []
+
+    class Spy(QObject):
+        def eventFilter(self, obj, ev):  # noqa: N802 - Qt's name
+            if ev.type() == QEvent.Type.Paint:
+                painted.extend(ev.region())
+            return False
+
+    spy = Spy()
+    view.viewport().installEventFilter(spy)
+    rack = doc.layout.racks[3]
+    for k in range(1, 4):  # three steps of a drag, as the mouse sends them
+        painted.clear()
+        doc.preview_move({rack.id: (rack.x_m + 0.6 * k, rack.y_m - 3.0)})
+        QApplication.processEvents()
+        area = sum(r.width() * r.height() for r in painted)
+        whole = view.viewport().width() * view.viewport().height()
+        assert 0 < area < 0.25 * whole, "a drag step repaints the moved rack, not the view"
+    view.viewport().removeEventFilter(spy)
+    live = _render(view)
+    # the same layout analysed and drawn from scratch: pixel for pixel the same picture
+    doc.cancel_preview()
+    doc.move_items({rack.id: (rack.x_m + 1.8, rack.y_m - 3.0)})
+    QApplication.processEvents()
+    assert not doc.is_previewing
+    assert live == _render(view)
+
+
+
+def test_a_small_region_paints_from_the_arrays_what_the_cached_paths_paint(window,
+                                                                          monkeypatch):
+    from PySide6.QtCore import QRect
+    from PySide6.QtGui import QImage
+
+    from designer.canvas.batch import BatchLayer
+
+    view, scene, doc = window.view, window.scene, window.document
+    view.fit_rect(scene.hall_rect().adjusted(-12, -12, 12, 12))
+    assert not scene.detail
+    rack = doc.layout.racks[5]
+    doc.select([rack.id, doc.layout.cooling[0].id])
+    doc.preview_move({rack.id: (rack.x_m + 0.6, rack.y_m)})  # live layers in play
+    QApplication.processEvents()
+
+    def region_image(region: QRect) -> QImage:
+        # a grab of part of the viewport paints it as an update of that region does
+        return view.viewport().grab(region).toImage()
+
+    for item_id in (rack.id, doc.layout.cooling[0].id, doc.layout.feeds[0].id):
+        c = view.mapFromScene(scene.item_for(item_id).sceneBoundingRect().center())
+        region = QRect(c.x() - 20, c.y() - 20, 40, 40)
+        from_arrays = region_image(region)
+        monkeypatch.setattr(BatchLayer, "PARTIAL_SHARE", 0.0)  # the cached whole-hall paths
+        from_paths = region_image(region)
+        monkeypatch.undo()
+        assert from_arrays == from_paths, f"the region around {item_id} differs"

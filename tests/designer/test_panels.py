@@ -458,3 +458,18 @@ def test_elevation_rack_scale_system_is_one_block(qtbot):
     doc.select([lay.racks[0].id])
     (b, _r), = panel.blocks()
     assert b.is_system and b.height_u == 48 and "72 GPUs" in b.detail
+
+
+def test_rule_panel_updates_figures_in_place_and_rebuilds_on_new_items(qtbot, doc):
+    panel = make(qtbot, RulePanel, doc, (600, 300))
+    doc.set_field(["CRAH-1"], "capacity_kw", 20.0)
+    row = next(r for r in panel.violation_items() if r.text(0) == "COOL-UNIT-OVER")
+    before = row.text(1)
+    doc.set_field(["CRAH-1"], "capacity_kw", 10.0)  # same unit over, a new percentage
+    same = next(r for r in panel.violation_items() if r.text(0) == "COOL-UNIT-OVER")
+    assert same is row, "the row is updated, not rebuilt"
+    assert same.text(1) != before and "10 kW" in same.text(1)
+    assert same.text(1) == next(v.message for v in doc.analysis.violations
+                                if v.code == "COOL-UNIT-OVER")
+    _overlap(doc)  # a new violation: the list is rebuilt with it
+    assert "FLOOR-OVERLAP" in [r.text(0) for r in panel.violation_items()]

@@ -217,3 +217,23 @@ def test_moving_a_rack_reroutes_its_links_like_a_full_analysis():
     assert an.was_incremental
     assert inc.network.cabling.length_m[0] == pytest.approx(before[0] + 1.0)
     assert inc.to_dict() == analyze(lay, CATALOG).to_dict()
+
+
+def test_routes_follow_trays_and_cabling_policy_edited_between_analyses():
+    from engine import edits
+    from engine.templates import instantiate
+
+    cat = load_catalog(user_dir=None)
+    lay = instantiate("dgx-h100-superpod", {"scalable_units": 1}, catalog=cat)
+    an = Analyzer(lay, cat)
+    base = an.result.network.total_length_m
+    tray = lay.trays[0]
+    # a tray moved 5 m up (the same list otherwise): lengths change, as from scratch
+    moved = edits.move_items(lay, {tray.id: (tray.points[0][0], tray.points[0][1] + 5.0)})
+    got = an.update(moved, [tray.id]).network.total_length_m
+    assert got == pytest.approx(analyze(moved, cat).network.total_length_m)
+    assert got != pytest.approx(base)
+    slack = moved.model_copy(update={"assumptions": moved.assumptions.model_copy(
+        update={"cable_slack_m": moved.assumptions.cable_slack_m + 1.0})})
+    links = an.result.network.cabling_dict()["links"]
+    assert an.update(slack, None).network.total_length_m == pytest.approx(got + links * 1.0)

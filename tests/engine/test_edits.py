@@ -257,3 +257,16 @@ def test_paste_into_another_design_drops_dangling_references(hall, lay):
     out = edits.paste(hall, payload, (0, 0))
     assert out.racks[0].feeds == [] and out.racks[0].cdu is None
     Layout.model_validate(out.model_dump())
+
+
+def test_moves_find_items_after_the_lists_were_changed_in_place(lay):
+    # the id index is cached per layout; a list edited in place must not fool it
+    first = edits.move_items(lay, {lay.racks[0].id: (1.0, 1.0)})
+    assert first.racks[0].x_m == 1.0
+    lay.racks.reverse()
+    moved = edits.move_items(lay, {lay.racks[0].id: (2.0, 3.0)})
+    assert (moved.racks[0].x_m, moved.racks[0].y_m) == (2.0, 3.0)
+    assert [r.id for r in moved.racks] == [r.id for r in lay.racks]
+    gone = lay.racks.pop()
+    with pytest.raises(InputError):
+        edits.move_items(lay, {gone.id: (0.0, 0.0)})
