@@ -69,6 +69,8 @@ def _one(gpus: int, folder: Path) -> list[dict]:
 
     repaint_s = _median_s(render)
     rack = doc.layout.racks[len(doc.layout.racks) // 2]
+    doc.select([rack.id])  # a drag moves the selection: inspector and elevation follow it
+    app.processEvents()
 
     def drag(k):
         doc.preview_move({rack.id: (rack.x_m + 0.6 * (k % 3 + 1), rack.y_m)})

@@ -164,6 +164,7 @@ class RackItem(_BoxItem):
         rt = self._fp.document.catalog.racks.get(r.type)
         w = rt.width_mm.v(600) / 1000.0 if rt else 0.6
         d = rt.depth_mm.v(1200) / 1000.0 if rt else 1.2
+        self.row_name = r.row  # the scene relabels rows when a rack changes row
         self._front = _front_scene(r.rotation_deg)
         self._set_box(r.x_m, r.y_m, *footprint_half(w, d, r.rotation_deg))
         self.update()

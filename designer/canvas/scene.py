@@ -176,7 +176,7 @@ class FloorPlanScene(QGraphicsScene):
         self.addItem(self.batch)
         self.detail = True
         self._rack_lut = np.zeros(0, np.int64)
-        self._rows_key: list[str] = []
+        self._rows_stale = True
         self._rows_split = (np.zeros(0, str), np.zeros(0, np.int64))
         document.items_added.connect(self._on_added)
         document.items_removed.connect(self._on_removed)
@@ -245,6 +245,7 @@ class FloorPlanScene(QGraphicsScene):
 
     def _on_reset(self) -> None:
         self._abort_drag()
+        self._rows_stale = True
         hall = self.document.layout.hall
         self.grid_m = hall.tile_m or 0.6
         self.floor.set_hall(list(hall.outline), hall.tile_m)
@@ -257,6 +258,7 @@ class FloorPlanScene(QGraphicsScene):
         self.rack_labels.set_bounds(r.adjusted(-margin / 2, -margin / 2, margin / 2, margin / 2))
 
     def _on_added(self, ids: list) -> None:
+        self._rows_stale = True
         for item_id in ids:
             if item_id in self._items:
                 continue
@@ -271,6 +273,7 @@ class FloorPlanScene(QGraphicsScene):
         self._sync_doors(ids)
 
     def _on_removed(self, ids: list) -> None:
+        self._rows_stale = True
         for item_id in ids:
             item = self._items.pop(item_id, None)
             if item is not None:
@@ -280,6 +283,9 @@ class FloorPlanScene(QGraphicsScene):
         for item_id in ids:
             item = self._items.get(item_id)
             if item is not None:
+                if item.group == "racks" and getattr(item, "row_name", None) != \
+                        getattr(self.document.item(item_id), "row", None):
+                    self._rows_stale = True
                 item.sync_from_model()
         if edits.LAYOUT_ID in ids:
             hall = self.document.layout.hall
@@ -400,9 +406,10 @@ class FloorPlanScene(QGraphicsScene):
         layout = self.document.layout
         if len(layout.racks) != n:
             return
-        rows = [r.row or "" for r in layout.racks]
-        if rows != self._rows_key:  # row membership rarely changes while positions do
-            self._rows_key = rows
+        if self._rows_stale or len(self._rows_split[1]) != n:
+            # row membership changes with racks added, removed or re-rowed, not with moves
+            self._rows_stale = False
+            rows = [r.row or "" for r in layout.racks]
             self._rows_split = np.unique(np.array(rows, dtype=object).astype(str),
                                          return_inverse=True)
         names, inv = self._rows_split
