@@ -536,6 +536,11 @@ class LayoutDocument(QObject):
         self._previewing = True
         self._show(edits.move_items(self._committed, moves))
 
+    def preview_reshape(self, item_id: str, points: Sequence[Sequence[float]]) -> None:
+        """Show a tray, feed or obstacle with new points (a vertex drag) without a command."""
+        self._previewing = True
+        self._show(edits.reshape(self._committed, item_id, points))
+
     def cancel_preview(self) -> None:
         """Drop the drag preview and show the committed layout again."""
         if self._previewing:
@@ -683,6 +688,25 @@ class LayoutDocument(QObject):
         lid = after.links[-1].id
         self._push(f"Link {a_rack} to {b_rack} ({count} x {speed_gbps:g}G)", after, [lid])
         return lid
+
+    def reshape(self, item_id: str, points: Sequence[Sequence[float]],
+                text: str | None = None) -> bool:
+        """Give a tray or feed a new polyline, or an obstacle a new polygon (one command)."""
+        after = edits.reshape(self._committed, item_id, points)
+        return self._push(text or f"Reshape {self._name([item_id])}", after, [item_id])
+
+    def draw_feed(self, type_id: str, points: Sequence[Sequence[float]], side: str = "A",
+                  reach_m: float = 0.9) -> str:
+        """Add a busway drawn along ``points``; the racks under it (centre within
+        ``reach_m``) and not yet fed on that side take their feed from it."""
+        fed = {f.id for f in self._committed.feeds if f.side == side}
+        racks = [r for r in edits.racks_along(self._committed, points, reach_m)
+                 if not fed.intersection(self._committed.rack(r).feeds)]
+        return self.add_feed(type_id, points, side, racks)
+
+    def add_wall(self, points: Sequence[Sequence[float]], thickness_m: float = 0.2) -> str:
+        """Add a wall of ``thickness_m`` drawn along a polyline; return its id."""
+        return self.add_obstacle(edits.wall_polygon(points, thickness_m), "wall")
 
     def add_obstacle(self, polygon: Sequence[Sequence[float]], kind: str = "column") -> str:
         """Add a column, wall or keep-out zone; return its id."""

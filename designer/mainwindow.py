@@ -37,11 +37,13 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QToolBar,
+    QToolButton,
     QWidget,
 )
 
 from designer import recovery
 from designer.canvas import FloorPlanScene, FloorPlanView
+from designer.canvas.draw import DRAW_KINDS
 from designer.canvas.overlays import OVERLAY_CLASSES
 from designer.canvas.style import METRICS
 from designer.canvas.view import MIME_ITEMS
@@ -268,6 +270,13 @@ class MainWindow(QMainWindow):
         a["rotate_back"] = self._action("Rotate −90°", lambda: self.rotate(-90), "Shift+R")
         a["link"] = self._action("&Link two racks…", self.link_selected, "Ctrl+L", None,
                                  "Draw an explicit link group between the two selected racks")
+        self.draw_actions: dict[str, QAction] = {}
+        for kind, key in zip(DRAW_KINDS, ("T", "B", "Shift+B", "W", "K"), strict=True):
+            label, title, n, _closed = DRAW_KINDS[kind]
+            self.draw_actions[kind] = self._action(
+                f"{label}…", lambda kind=kind: self.start_drawing(kind), key, None,
+                f"Draw a {title}: click {n} points or more, Enter or double-click to finish "
+                f"({key})")
         a["snap"] = self._action("&Snap to grid and edges", self._toggle_snap)
         a["snap"].setCheckable(True)
         a["snap"].setChecked(True)
@@ -348,6 +357,8 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         m.addAction(a["link"])
         m.addAction(a["snap"])
+        m = mb.addMenu("&Draw")
+        m.addActions(list(self.draw_actions.values()))
         m = mb.addMenu("&View")
         ov = m.addMenu("&Overlays")
         ov.addActions(list(self.overlay_actions.values()))
@@ -371,6 +382,14 @@ class MainWindow(QMainWindow):
         tb.addActions([a["undo"], a["redo"]])
         tb.addSeparator()
         tb.addActions([a["rotate"], a["delete"], a["fit"]])
+        draw = QToolButton()
+        draw.setText("Draw")
+        draw.setToolTip("Draw a cable tray, busway, wall or keep-out zone")
+        draw.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(draw)
+        menu.addActions(list(self.draw_actions.values()))
+        draw.setMenu(menu)
+        tb.addWidget(draw)
         tb.addSeparator()
         tb.addWidget(QLabel(" Generation "))
         self.generation_box = QComboBox()
@@ -537,6 +556,11 @@ class MainWindow(QMainWindow):
             self.document.set_field([edits.LAYOUT_ID], "generation", gen)
 
     # -- view ----------------------------------------------------------------------------------------
+
+    def start_drawing(self, kind: str) -> None:
+        """Start drawing a tray, busway, wall or keep-out zone on the floor plan."""
+        self.scene.start_tool(kind)
+        self.view.setFocus()
 
     def set_overlay(self, key: str, on: bool) -> None:
         """Show or hide an overlay (keeps the menu and toolbar in step)."""

@@ -33,6 +33,8 @@ from typing import Any
 
 import numpy as np
 from pydantic import BaseModel, ValidationError
+from shapely.geometry import LineString as ShapelyLineString
+from shapely.geometry import Polygon as ShapelyPolygon
 
 from engine.catalog import Catalog, default_catalog
 from engine.errors import InputError, format_validation_error
@@ -963,6 +965,127 @@ def add_obstacle(layout: Layout, polygon: Sequence[Sequence[float]], kind: str =
     obs = _validated(Obstacle, {"id": oid, "kind": kind,
                                 "polygon": [tuple(p) for p in polygon]}, oid)
     return _rebuild(layout, {"obstacles": [*layout.hall.obstacles, obs]})
+
+
+# -- shapes: drawn polylines and polygons ----------------------------------------------------------
+
+#: the point field of each group whose items are drawn as a polyline or polygon
+SHAPE_FIELDS = {"trays": "points", "feeds": "points", "obstacles": "polygon"}
+
+
+def shape_of(layout: Layout, item_id: str) -> list[tuple[float, float]] | None:
+    """Return the points of a tray, feed or obstacle (None for other items).
+
+    Examples
+    --------
+    >>> from engine.model import Hall, Layout
+    >>> lay = add_tray(Layout(hall=Hall(outline=[(0, 0), (9, 0), (9, 9)])), [(1, 1), (5, 1)])
+    >>> shape_of(lay, "TR-01")
+    [(1.0, 1.0), (5.0, 1.0)]
+    """
+    group, i = _locate(_index(layout), item_id)
+    field = SHAPE_FIELDS.get(group)
+    if field is None:
+        return None
+    return [(float(x), float(y)) for x, y in getattr(_group_lists(layout)[group][i], field)]
+
+
+def reshape(layout: Layout, item_id: str, points: Sequence[Sequence[float]]) -> Layout:
+    """Return the layout with the polyline of a tray or feed, or the polygon of an
+    obstacle, replaced by ``points`` (metres).
+
+    Consecutive repeated points are dropped. A tray needs two distinct points, a
+    feed one, an obstacle three that enclose an area.
+
+    Raises
+    ------
+    engine.errors.InputError
+        Naming the item and what its shape needs.
+
+    Examples
+    --------
+    >>> from engine.model import Hall, Layout
+    >>> lay = add_tray(Layout(hall=Hall(outline=[(0, 0), (9, 0), (9, 9)])), [(1, 1), (5, 1)])
+    >>> reshape(lay, "TR-01", [(1, 1), (5, 1), (5, 1), (5, 4)]).trays[0].points
+    [(1.0, 1.0), (5.0, 1.0), (5.0, 4.0)]
+    >>> reshape(lay, "TR-01", [(1, 1)])
+    Traceback (most recent call last):
+    ...
+    engine.errors.InputError: TR-01.points: expected at least 2 distinct points
+    """
+    index = _index(layout)
+    group, i = _locate(index, item_id)
+    field = SHAPE_FIELDS.get(group)
+    where = f"{item_id}.{field}"
+    if field is None:
+        raise InputError(None, item_id, "a tray, feed or obstacle (items drawn as a shape)")
+    pts: list[tuple[float, float]] = []
+    for p in points:
+        x, y = _finite_xy(where, p)
+        if not pts or (x, y) != pts[-1]:
+            pts.append((x, y))
+    if group == "obstacles" and len(pts) > 1 and pts[0] == pts[-1]:
+        pts.pop()  # a closed ring: the polygon closes itself
+    need = {"trays": 2, "feeds": 1, "obstacles": 3}[group]
+    if len(pts) < need:
+        raise InputError(None, where, f"at least {need} distinct points")
+    if group == "obstacles" and ShapelyPolygon(pts).area <= 1e-9:
+        raise InputError(None, where, "a polygon that encloses an area")
+    lists = {group: list(_group_lists(layout)[group])}
+    lists[group][i] = _set_path(lists[group][i], [field], pts, where)
+    return _rebuild(layout, lists)
+
+
+def wall_polygon(points: Sequence[Sequence[float]], thickness_m: float = 0.2
+                 ) -> list[tuple[float, float]]:
+    """Return the outline of a wall of ``thickness_m`` drawn along a polyline.
+
+    The ends are square and the corners mitred, as a wall is built.
+
+    Examples
+    --------
+    >>> [tuple(round(c, 2) for c in p) for p in wall_polygon([(0, 0), (4, 0)], 0.2)]
+    [(4.0, 0.1), (4.0, -0.1), (0.0, -0.1), (0.0, 0.1)]
+    """
+    pts = [(float(x), float(y)) for x, y in points]
+    if len(pts) < 2 or not thickness_m > 0:
+        raise InputError(None, "wall", "two points or more and a positive thickness")
+    poly = ShapelyLineString(pts).buffer(thickness_m / 2, cap_style="flat", join_style="mitre")
+    if poly.is_empty or poly.geom_type != "Polygon":
+        raise InputError(None, "wall", "a polyline that does not cross itself")
+    ring = [(round(x, 6), round(y, 6)) for x, y in poly.exterior.coords]
+    return ring[:-1]
+
+
+def racks_along(layout: Layout, points: Sequence[Sequence[float]], reach_m: float = 0.9
+                ) -> list[str]:
+    """Return the racks whose centre lies within ``reach_m`` of a polyline (in plan):
+    the racks an overhead busway drawn along a row can feed.
+
+    Examples
+    --------
+    >>> from engine.model import Hall, Layout, Rack
+    >>> lay = Layout(hall=Hall(outline=[(0, 0), (9, 0), (9, 9)]),
+    ...              racks=[Rack(id="A", type="rack-800x1200", x_m=2, y_m=2),
+    ...                     Rack(id="B", type="rack-800x1200", x_m=2, y_m=5)])
+    >>> racks_along(lay, [(0, 2.3), (8, 2.3)])
+    ['A']
+    """
+    pts = [(float(x), float(y)) for x, y in points]
+    if not layout.racks or not pts:
+        return []
+    xy = np.array([(r.x_m, r.y_m) for r in layout.racks])
+    if len(pts) == 1:
+        d = np.hypot(xy[:, 0] - pts[0][0], xy[:, 1] - pts[0][1])
+    else:
+        a = np.array(pts[:-1])
+        b = np.array(pts[1:])
+        ab = b - a
+        t = np.clip(((xy[:, None, :] - a[None]) * ab[None]).sum(-1)
+                    / np.maximum((ab * ab).sum(-1), 1e-12)[None], 0.0, 1.0)
+        near = a[None] + t[..., None] * ab[None]
+        d = np.hypot(*(xy[:, None, :] - near).transpose(2, 0, 1)).min(axis=1)
+    return [r.id for r, di in zip(layout.racks, d.tolist(), strict=True) if di <= reach_m]
 
 
 # -- copy, paste, duplicate --------------------------------------------------------------------

@@ -26,6 +26,14 @@ from PySide6.QtWidgets import (
 )
 
 from designer.canvas.batch import DETAIL_PX_PER_M, BatchLayer
+from designer.canvas.draw import (
+    DRAW_KINDS,
+    PICK_PX,
+    DrawTool,
+    ShapePreview,
+    VertexDrag,
+    VertexHandles,
+)
 from designer.canvas.items import (
     ITEM_CLASSES,
     FloorItem,
@@ -174,6 +182,12 @@ class FloorPlanScene(QGraphicsScene):
         self.batch = BatchLayer(self)
         self.batch.hide()
         self.addItem(self.batch)
+        self.shape_preview = ShapePreview()
+        self.addItem(self.shape_preview)
+        self.handles = VertexHandles(self)
+        self.addItem(self.handles)
+        self.tool: DrawTool | None = None
+        self._vdrag: VertexDrag | None = None
         self.detail = True
         self._rack_lut = np.zeros(0, np.int64)
         self._rows_stale = True
@@ -278,6 +292,8 @@ class FloorPlanScene(QGraphicsScene):
             item = self._items.pop(item_id, None)
             if item is not None:
                 self.removeItem(item)
+        if self.handles.item_id in ids:
+            self.handles.show_for(None, None)
 
     def _on_changed(self, ids: list) -> None:
         for item_id in ids:
@@ -287,6 +303,8 @@ class FloorPlanScene(QGraphicsScene):
                         getattr(self.document.item(item_id), "row", None):
                     self._rows_stale = True
                 item.sync_from_model()
+        if self.handles.item_id in ids:
+            self._sync_handles()
         if edits.LAYOUT_ID in ids:
             hall = self.document.layout.hall
             self.floor.set_hall(list(hall.outline), hall.tile_m)
@@ -479,6 +497,17 @@ class FloorPlanScene(QGraphicsScene):
             self.batch.refresh_selection()
         if not self._syncing:
             self.document.select(self.selected_ids())
+        self._sync_handles()
+
+    def _sync_handles(self) -> None:
+        """Put vertex handles on the one selected tray, feed or obstacle."""
+        sel = self.selected_ids()
+        group = self.document.item_group(sel[0]) if len(sel) == 1 else None
+        if self.tool is not None or group not in edits.SHAPE_FIELDS:
+            self.handles.show_for(None, None)
+            return
+        self.handles.show_for(sel[0], edits.shape_of(self.document.layout, sel[0]),
+                              closed=group == "obstacles")
 
     # -- snapping ----------------------------------------------------------------------------------
 
@@ -570,6 +599,11 @@ class FloorPlanScene(QGraphicsScene):
         return out
 
     def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
+        if self.tool is not None:
+            self._tool_press(event)
+            return
+        if event.button() == Qt.MouseButton.LeftButton and self._vertex_press(event):
+            return
         super().mousePressEvent(event)
         if event.button() != Qt.MouseButton.LeftButton or self._drag is not None:
             return
@@ -597,6 +631,12 @@ class FloorPlanScene(QGraphicsScene):
                            self.footprint_boxes(set(ids)))
 
     def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
+        if self.tool is not None:
+            self._tool_move(event)
+            return
+        if self._vdrag is not None:
+            self._vertex_move(event)
+            return
         drag = self._drag
         if drag is None or not (event.buttons() & Qt.MouseButton.LeftButton):
             super().mouseMoveEvent(event)
@@ -619,6 +659,12 @@ class FloorPlanScene(QGraphicsScene):
             self.document.preview_move(moves)
 
     def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
+        if self.tool is not None:
+            event.accept()
+            return
+        if self._vdrag is not None:
+            self._vertex_release(event)
+            return
         drag, self._drag = self._drag, None
         if drag is not None and event.button() == Qt.MouseButton.LeftButton and drag.active \
                 and not drag.cancelled and drag.moves:
@@ -631,6 +677,12 @@ class FloorPlanScene(QGraphicsScene):
 
     def cancel_drag(self) -> bool:
         """Cancel a drag in progress (Esc): restore the positions; return whether one was."""
+        vd = self._vdrag
+        if vd is not None and not vd.cancelled:
+            vd.cancelled = True
+            self.document.cancel_preview()
+            self.message.emit("Point move cancelled")
+            return True
         drag = self._drag
         if drag is None or not drag.active or drag.cancelled:
             return False
@@ -648,3 +700,197 @@ class FloorPlanScene(QGraphicsScene):
         if self._drag is not None and self._drag.active and not self._drag.cancelled:
             self._drag.cancelled = True
             self.document.cancel_preview()
+        if self._vdrag is not None and not self._vdrag.cancelled:
+            self._vdrag.cancelled = True
+            self.document.cancel_preview()
+
+    # -- drawing shapes (see designer.canvas.draw) -----------------------------------------------------
+
+    def start_tool(self, kind: str) -> None:
+        """Start drawing a new shape: ``"tray"``, ``"busway-A"``, ``"busway-B"``, ``"wall"``
+        or ``"keepout"`` (see :data:`designer.canvas.draw.DRAW_KINDS`)."""
+        if kind not in DRAW_KINDS:
+            raise ValueError(f"unknown drawing tool {kind!r} (one of {', '.join(DRAW_KINDS)})")
+        self._abort_drag()
+        self.tool = DrawTool(kind)
+        self.clearSelection()
+        self.handles.show_for(None, None)
+        self.shape_preview.show_tool(self.tool)
+        for v in self.views():
+            v.viewport().setCursor(Qt.CursorShape.CrossCursor)
+        self.message.emit(self.tool.hint())
+
+    def cancel_tool(self) -> bool:
+        """Stop drawing without adding anything; return whether a tool was active."""
+        if self.tool is None:
+            return False
+        title = self.tool.title
+        self._end_tool()
+        self.message.emit(f"Drawing of the {title} cancelled")
+        return True
+
+    def _end_tool(self) -> None:
+        self.tool = None
+        self.shape_preview.show_tool(None)
+        for v in self.views():
+            v.viewport().setCursor(Qt.CursorShape.ArrowCursor)
+
+    def tool_undo_point(self) -> None:
+        """Take back the last point of the shape being drawn."""
+        if self.tool is not None and self.tool.undo_point():
+            self.shape_preview.show_tool(self.tool)
+            self.message.emit(self.tool.hint())
+
+    def busway_model(self) -> str | None:
+        """Return the busway model a drawn busway uses: the one the layout uses most,
+        else the catalog's highest-rated busway."""
+        used = [f.model for f in self.document.layout.feeds if f.kind == "busway" and f.model]
+        if used:
+            return max(set(used), key=used.count)
+        cat = self.document.catalog
+        busways = [ft for ft in cat.facility.values() if ft.kind == "busway"]
+        if not busways:
+            return None
+        return max(busways, key=lambda ft: (ft.amps or 0, ft.id)).id
+
+    def finish_tool(self) -> str | None:
+        """Add the shape drawn so far (one command); return its id, None if not added."""
+        tool = self.tool
+        if tool is None:
+            return None
+        if not tool.ready():
+            self.message.emit(f"A {tool.title} needs {tool.min_points} points or more")
+            return None
+        doc, pts = self.document, list(tool.points)
+        try:
+            if tool.kind == "tray":
+                new_id = doc.add_tray(pts)
+            elif tool.kind.startswith("busway"):
+                model = self.busway_model()
+                if model is None:
+                    self.message.emit("The catalog has no busway model")
+                    return None
+                new_id = doc.draw_feed(model, pts, tool.kind[-1])
+            elif tool.kind == "wall":
+                new_id = doc.add_wall(pts)
+            else:
+                new_id = doc.add_obstacle(pts, "keepout")
+        except ValueError as exc:  # InputError is a ValueError: say why, keep drawing
+            self.message.emit(str(exc))
+            return None
+        self._end_tool()
+        self.message.emit(f"Added {tool.title} {new_id}")
+        return new_id
+
+    def _tool_point(self, event: QGraphicsSceneMouseEvent) -> tuple[float, float]:
+        mods = event.modifiers()
+        p = event.scenePos()
+        return self.tool.place((p.x(), -p.y()), self.grid_m if self.snap_enabled else 0.0,
+                               free=bool(mods & Qt.KeyboardModifier.AltModifier),
+                               square=bool(mods & Qt.KeyboardModifier.ShiftModifier))
+
+    def _tool_press(self, event: QGraphicsSceneMouseEvent) -> None:
+        event.accept()
+        if event.button() == Qt.MouseButton.RightButton:
+            if not self.finish_tool() and self.tool is not None and not self.tool.points:
+                self.cancel_tool()
+            return
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        self.tool.add(self._tool_point(event))
+        self.tool.cursor = None
+        self.shape_preview.show_tool(self.tool)
+        self.message.emit(self.tool.hint())
+
+    def _tool_move(self, event: QGraphicsSceneMouseEvent) -> None:
+        event.accept()
+        self.tool.cursor = self._tool_point(event)
+        self.shape_preview.show_tool(self.tool)
+        if self.tool.points:
+            self.message.emit(self.tool.hint())
+
+    def mouseDoubleClickEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
+        if self.tool is not None:
+            event.accept()
+            if event.button() == Qt.MouseButton.LeftButton:
+                # the double-click's first press placed the last point (a repeat is ignored)
+                self.tool.add(self._tool_point(event))
+                self.finish_tool()
+            return
+        if event.button() == Qt.MouseButton.LeftButton and self._vertex_double_click(event):
+            return
+        super().mouseDoubleClickEvent(event)
+
+    # -- reshaping: the points of the selected tray, feed or obstacle --------------------------------
+
+    def _vertex_press(self, event: QGraphicsSceneMouseEvent) -> bool:
+        h = self.handles
+        if h.item_id is None:
+            return False
+        p = event.scenePos()
+        k = h.vertex_at((p.x(), -p.y()), PICK_PX * self.px_to_m())
+        if k is None:
+            return False
+        self._vdrag = VertexDrag(h.item_id, k, list(h.points))
+        event.accept()
+        return True
+
+    def _vertex_move(self, event: QGraphicsSceneMouseEvent) -> None:
+        vd = self._vdrag
+        event.accept()
+        if vd.cancelled or not (event.buttons() & Qt.MouseButton.LeftButton):
+            return
+        p = event.scenePos()
+        mods = event.modifiers()
+        free = bool(mods & Qt.KeyboardModifier.AltModifier) or not self.snap_enabled
+        q = (round(p.x(), 3), round(-p.y(), 3)) if free else (
+            float(edits.snap(p.x(), self.grid_m)), float(edits.snap(-p.y(), self.grid_m)))
+        if mods & Qt.KeyboardModifier.ShiftModifier and vd.index > 0:
+            from designer.canvas.draw import orthogonal
+
+            q = orthogonal(vd.points[vd.index - 1], q)
+        pts = list(vd.points)
+        pts[vd.index] = q
+        try:
+            self.document.preview_reshape(vd.item_id, pts)
+        except ValueError as exc:
+            self.message.emit(str(exc))
+            return
+        vd.moved = True
+
+    def _vertex_release(self, event: QGraphicsSceneMouseEvent) -> None:
+        vd, self._vdrag = self._vdrag, None
+        event.accept()
+        if vd.cancelled or not vd.moved:
+            self.document.cancel_preview()
+            return
+        pts = edits.shape_of(self.document.layout, vd.item_id)
+        self.document.cancel_preview()
+        try:
+            self.document.reshape(vd.item_id, pts, f"Move a point of {vd.item_id}")
+        except ValueError as exc:
+            self.message.emit(str(exc))
+
+    def _vertex_double_click(self, event: QGraphicsSceneMouseEvent) -> bool:
+        h = self.handles
+        if h.item_id is None:
+            return False
+        p = event.scenePos()
+        at, tol = (p.x(), -p.y()), PICK_PX * self.px_to_m()
+        pts = list(h.points)
+        k = h.vertex_at(at, tol)
+        try:
+            if k is not None:
+                del pts[k]
+                self.document.reshape(h.item_id, pts, f"Remove a point of {h.item_id}")
+            else:
+                seg = h.segment_at(at, tol)
+                if seg is None:
+                    return False
+                k, foot = seg
+                pts.insert(k, (round(foot[0], 3), round(foot[1], 3)))
+                self.document.reshape(h.item_id, pts, f"Add a point to {h.item_id}")
+        except ValueError as exc:
+            self.message.emit(str(exc))
+        event.accept()
+        return True

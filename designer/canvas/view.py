@@ -253,6 +253,9 @@ class FloorPlanView(QGraphicsView):
         return super().viewportEvent(event)
 
     def contextMenuEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        if self.fp.tool is not None:  # a right click finishes the shape being drawn
+            event.accept()
+            return
         item = self.fp.model_item_at(self.mapToScene(event.pos()))
         if item is not None and item.model_id not in self.fp.document.selection:
             self.fp.document.select([item.model_id])
@@ -270,6 +273,18 @@ class FloorPlanView(QGraphicsView):
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
         key = event.key()
+        if self.fp.tool is not None:  # drawing a shape: the keys of the drawing tool
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self.fp.finish_tool()
+            elif key == Qt.Key.Key_Escape:
+                self.fp.cancel_tool()
+            elif key in (Qt.Key.Key_Backspace, Qt.Key.Key_Delete):
+                self.fp.tool_undo_point()
+            else:
+                super().keyPressEvent(event)
+                return
+            event.accept()
+            return
         if key == Qt.Key.Key_Escape:
             if not self.fp.cancel_drag():
                 self.fp.document.select([])

@@ -1,0 +1,295 @@
+"""Drawing and reshaping polylines on the floor plan: trays, busways, walls, keep-out zones.
+
+:class:`DrawTool` collects the points of a new shape: each click adds a point
+(on the tile grid; Alt places it freely; Shift keeps the segment at a right
+angle to the last one), the rubber segment follows the mouse with its length,
+Backspace takes back the last point, Enter or a double-click finishes and Esc
+cancels. The finished shape becomes one document command: a tray, a busway
+that feeds the racks under it, a wall of 200 mm along the line, or a keep-out
+polygon.
+
+:class:`VertexHandles` marks the points of the one selected tray, busway or
+obstacle. Dragging a handle moves that point (the analysis follows live, one
+command on release); a double-click on a point removes it and a double-click
+on a segment inserts one.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
+
+from designer.canvas.style import PALETTE, cosmetic, label_font
+from engine import edits
+
+if TYPE_CHECKING:
+    from designer.canvas.scene import FloorPlanScene
+
+__all__ = ["DRAW_KINDS", "DrawTool", "ShapePreview", "VertexHandles", "VertexDrag"]
+
+#: kind -> (menu text, noun for messages, least points, closed polygon)
+DRAW_KINDS: dict[str, tuple[str, str, int, bool]] = {
+    "tray": ("Cable tray", "cable tray", 2, False),
+    "busway-A": ("Busway, A side", "A-side busway", 2, False),
+    "busway-B": ("Busway, B side", "B-side busway", 2, False),
+    "wall": ("Wall", "wall", 2, False),
+    "keepout": ("Keep-out zone", "keep-out zone", 3, True),
+}
+
+HANDLE_PX = 7.0  # drawn size of a vertex handle
+PICK_PX = 8.0  # how near (pixels) a click must be to pick a vertex or a segment
+
+
+def _snapped(p: tuple[float, float], grid: float, free: bool) -> tuple[float, float]:
+    if free or not grid:
+        return round(p[0], 3), round(p[1], 3)
+    return float(edits.snap(p[0], grid)), float(edits.snap(p[1], grid))
+
+
+def orthogonal(last: tuple[float, float], p: tuple[float, float]) -> tuple[float, float]:
+    """Return ``p`` moved onto the horizontal or vertical line through ``last``.
+
+    Examples
+    --------
+    >>> orthogonal((0.0, 0.0), (5.0, 1.0)), orthogonal((0.0, 0.0), (1.0, -4.0))
+    ((5.0, 0.0), (0.0, -4.0))
+    """
+    return (p[0], last[1]) if abs(p[0] - last[0]) >= abs(p[1] - last[1]) else (last[0], p[1])
+
+
+def polyline_length_m(points: list[tuple[float, float]]) -> float:
+    """Return the length of a polyline in metres.
+
+    Examples
+    --------
+    >>> polyline_length_m([(0, 0), (3, 0), (3, 4)])
+    7.0
+    """
+    return sum(math.dist(a, b) for a, b in zip(points[:-1], points[1:], strict=True))
+
+
+@dataclass
+class DrawTool:
+    """The points of a shape being drawn (plan metres) and where the mouse is."""
+
+    kind: str
+    points: list[tuple[float, float]] = field(default_factory=list)
+    cursor: tuple[float, float] | None = None
+
+    @property
+    def title(self) -> str:
+        return DRAW_KINDS[self.kind][1]
+
+    @property
+    def min_points(self) -> int:
+        return DRAW_KINDS[self.kind][2]
+
+    @property
+    def closed(self) -> bool:
+        return DRAW_KINDS[self.kind][3]
+
+    def place(self, p: tuple[float, float], grid: float, free: bool = False,
+              square: bool = False) -> tuple[float, float]:
+        """Return where a click at plan point ``p`` puts the next point."""
+        q = _snapped(p, grid, free)
+        if square and self.points:
+            q = orthogonal(self.points[-1], q)
+        return q
+
+    def add(self, p: tuple[float, float]) -> bool:
+        """Add a point (a repeat of the last one is ignored); return whether it was added."""
+        if self.points and self.points[-1] == p:
+            return False
+        self.points.append(p)
+        return True
+
+    def undo_point(self) -> bool:
+        """Take back the last point; return whether there was one."""
+        if not self.points:
+            return False
+        self.points.pop()
+        return True
+
+    def ready(self) -> bool:
+        """Whether enough points are placed to finish."""
+        return len(self.points) >= self.min_points
+
+    def hint(self) -> str:
+        """The status-bar line for the current step."""
+        n = len(self.points)
+        length = polyline_length_m(self.points + ([self.cursor] if self.cursor and n else []))
+        head = f"Drawing a {self.title}"
+        if n:
+            head += f": {n} point{'s' * (n != 1)}, {length:,.1f} m"
+        if self.ready():
+            tail = "Enter or double-click finishes"
+        else:
+            tail = "click to place points"
+        return (f"{head} — {tail}; Shift: right angles, Alt: off the grid, "
+                "Backspace: take back a point, Esc: cancel")
+
+
+class ShapePreview(QGraphicsItem):
+    """The dashed shape of a :class:`DrawTool`, its rubber segment and segment lengths."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setZValue(60)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self._pts: list[QPointF] = []
+        self._closed = False
+        self._rect = QRectF()
+        self.hide()
+
+    def show_tool(self, tool: DrawTool | None) -> None:
+        """Draw ``tool``'s points and cursor (None hides the preview)."""
+        if tool is None:
+            self.hide()
+            return
+        pts = list(tool.points) + ([tool.cursor] if tool.cursor is not None else [])
+        self.prepareGeometryChange()
+        self._pts = [QPointF(x, -y) for x, y in pts]
+        self._closed = tool.closed
+        if self._pts:
+            xs = [p.x() for p in self._pts]
+            ys = [p.y() for p in self._pts]
+            self._rect = QRectF(min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys))
+        else:
+            self._rect = QRectF()
+        self.show()
+        self.update()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
+        # labels and dots are drawn in pixels around the points: a generous margin
+        return self._rect.adjusted(-6, -6, 6, 6)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        if not self._pts:
+            return
+        color = QColor(PALETTE.selection)
+        path = QPainterPath(self._pts[0])
+        for p in self._pts[1:]:
+            path.lineTo(p)
+        if self._closed and len(self._pts) > 2:
+            path.closeSubpath()
+            fill = QColor(color)
+            fill.setAlpha(40)
+            painter.fillPath(path, fill)
+        painter.setPen(cosmetic(color, 2, Qt.PenStyle.DashLine))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(path)
+        t = painter.worldTransform()
+        painter.save()
+        painter.resetTransform()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setPen(QPen(color.darker(130), 1))
+        painter.setBrush(QColor("white"))
+        for p in self._pts:
+            d = t.map(p)
+            painter.drawEllipse(d, 3.5, 3.5)
+        painter.setFont(label_font(10, True))
+        for a, b in zip(self._pts[:-1], self._pts[1:], strict=True):
+            length = math.hypot(b.x() - a.x(), b.y() - a.y())
+            da, db = t.map(a), t.map(b)
+            if length <= 0 or math.hypot(db.x() - da.x(), db.y() - da.y()) < 40:
+                continue
+            mid = (da + db) / 2
+            painter.setPen(color.darker(140))
+            painter.drawText(QRectF(mid.x() - 40, mid.y() - 18, 80, 14),
+                             Qt.AlignmentFlag.AlignCenter, f"{length:,.1f} m")
+        painter.restore()
+
+
+@dataclass
+class VertexDrag:
+    """A point of a shape being dragged."""
+
+    item_id: str
+    index: int
+    points: list[tuple[float, float]]
+    moved: bool = False
+    cancelled: bool = False
+
+
+class VertexHandles(QGraphicsItem):
+    """Handles on the points of the selected tray, feed or obstacle."""
+
+    def __init__(self, scene: FloorPlanScene) -> None:
+        super().__init__()
+        self._fp = scene
+        self.setZValue(61)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.item_id: str | None = None
+        self.points: list[tuple[float, float]] = []
+        self.closed = False
+        self._rect = QRectF()
+        self.hide()
+
+    def show_for(self, item_id: str | None, points: list[tuple[float, float]] | None,
+                 closed: bool = False) -> None:
+        """Put handles on ``points`` of ``item_id`` (None hides them)."""
+        if item_id is None or not points:
+            self.item_id, self.points = None, []
+            self.hide()
+            return
+        self.prepareGeometryChange()
+        self.item_id, self.points, self.closed = item_id, list(points), closed
+        xs = [x for x, _ in points]
+        ys = [-y for _, y in points]
+        self._rect = QRectF(min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys))
+        self.show()
+        self.update()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
+        return self._rect.adjusted(-3, -3, 3, 3)
+
+    def _segments(self) -> list[tuple[int, tuple[float, float], tuple[float, float]]]:
+        pts = self.points
+        segs = [(k, pts[k], pts[k + 1]) for k in range(len(pts) - 1)]
+        if self.closed and len(pts) > 2:
+            segs.append((len(pts) - 1, pts[-1], pts[0]))
+        return segs
+
+    def vertex_at(self, p: tuple[float, float], tol_m: float) -> int | None:
+        """Return the index of the point within ``tol_m`` of plan point ``p``."""
+        if not self.isVisible():
+            return None
+        best, best_d = None, tol_m
+        for k, q in enumerate(self.points):
+            d = math.dist(p, q)
+            if d <= best_d:
+                best, best_d = k, d
+        return best
+
+    def segment_at(self, p: tuple[float, float], tol_m: float
+                   ) -> tuple[int, tuple[float, float]] | None:
+        """Return (index to insert at, foot point) of the segment within ``tol_m`` of ``p``."""
+        if not self.isVisible():
+            return None
+        for k, a, b in self._segments():
+            ab = (b[0] - a[0], b[1] - a[1])
+            n2 = ab[0] ** 2 + ab[1] ** 2
+            if n2 <= 0:
+                continue
+            t = max(0.0, min(1.0, ((p[0] - a[0]) * ab[0] + (p[1] - a[1]) * ab[1]) / n2))
+            foot = (a[0] + t * ab[0], a[1] + t * ab[1])
+            if math.dist(p, foot) <= tol_m:
+                return k + 1, foot
+        return None
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        t = painter.worldTransform()
+        painter.save()
+        painter.resetTransform()
+        painter.setPen(QPen(QColor(PALETTE.selection).darker(130), 1))
+        painter.setBrush(QColor("white"))
+        h = HANDLE_PX
+        for x, y in self.points:
+            d = t.map(QPointF(x, -y))
+            painter.drawRect(QRectF(d.x() - h / 2, d.y() - h / 2, h, h))
+        painter.restore()

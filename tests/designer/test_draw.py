@@ -1,0 +1,202 @@
+"""Drawing trays, busways, walls and keep-out zones with the mouse, and reshaping them."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from designer.canvas.draw import DrawTool, polyline_length_m
+from engine import edits
+
+
+def vp(window, x_m: float, y_m: float) -> QPoint:
+    return window.view.mapFromScene(QPointF(x_m, -y_m))
+
+
+def click(window, x_m, y_m, button=Qt.MouseButton.LeftButton,
+          mods=Qt.KeyboardModifier.NoModifier) -> None:
+    QTest.mouseClick(window.view.viewport(), button, mods, vp(window, x_m, y_m))
+
+
+def move(window, x_m, y_m, buttons=Qt.MouseButton.NoButton,
+         mods=Qt.KeyboardModifier.NoModifier) -> None:
+    vpw = window.view.viewport()
+    p = vp(window, x_m, y_m)
+    ev = QMouseEvent(QMouseEvent.Type.MouseMove, QPointF(p), QPointF(vpw.mapToGlobal(p)),
+                     Qt.MouseButton.NoButton, buttons, mods)
+    QApplication.sendEvent(vpw, ev)
+
+
+def key(window, k) -> None:
+    QTest.keyClick(window.view, k)
+
+
+def test_drawing_a_tray_with_clicks_snaps_its_points_and_is_one_undoable_command(window):
+    doc = window.document
+    before = len(doc.layout.trays)
+    window.start_drawing("tray")
+    assert window.scene.tool is not None and window.scene.shape_preview.isVisible()
+    click(window, 1.02, 13.1)
+    click(window, 13.1, 12.95)
+    move(window, 13.0, 3.0)
+    assert "2 points" in window.statusBar().currentMessage()
+    click(window, 13.18, 2.9)
+    key(window, Qt.Key.Key_Return)
+    assert window.scene.tool is None and not window.scene.shape_preview.isVisible()
+    tray = doc.layout.trays[-1]
+    assert len(doc.layout.trays) == before + 1
+    assert tray.points == [(1.2, 13.2), (13.2, 13.2), (13.2, 3.0)]  # on the 0.6 m grid
+    assert doc.selection == [tray.id]
+    assert doc.undo_stack.undoText() == f"Add tray {tray.id}"
+    doc.undo_stack.undo()
+    assert len(doc.layout.trays) == before
+
+
+def test_shift_keeps_right_angles_alt_leaves_the_grid_backspace_takes_back(window):
+    doc = window.document
+    window.start_drawing("tray")
+    click(window, 1.2, 13.2)
+    click(window, 6.1, 14.3, mods=Qt.KeyboardModifier.ShiftModifier)  # mostly along x
+    click(window, 6.3, 9.0, mods=Qt.KeyboardModifier.ShiftModifier)   # mostly along y
+    click(window, 9.0, 1.0)
+    key(window, Qt.Key.Key_Backspace)  # takes back (9.0, 1.0)
+    click(window, 8.13, 9.07, mods=Qt.KeyboardModifier.AltModifier)
+    key(window, Qt.Key.Key_Enter)
+    pts = doc.layout.trays[-1].points
+    assert pts[:3] == [(1.2, 13.2), (6.0, 13.2), (6.0, 9.0)]
+    assert pts[3] == pytest.approx((8.13, 9.07), abs=0.06)  # off the grid, where clicked
+
+
+def test_escape_cancels_and_too_few_points_do_not_finish(window):
+    doc = window.document
+    n, stack = len(doc.layout.trays), doc.undo_stack.count()
+    window.start_drawing("tray")
+    click(window, 1.2, 13.2)
+    key(window, Qt.Key.Key_Return)  # one point: not a tray yet, still drawing
+    assert window.scene.tool is not None
+    assert "needs 2 points" in window.statusBar().currentMessage()
+    key(window, Qt.Key.Key_Escape)
+    assert window.scene.tool is None
+    assert len(doc.layout.trays) == n and doc.undo_stack.count() == stack
+
+
+def test_double_click_and_right_click_finish(window):
+    doc = window.document
+    window.start_drawing("keepout")
+    for x, y in ((1.2, 13.2), (4.2, 13.2), (4.2, 15.0)):
+        click(window, x, y)
+    QTest.mouseDClick(window.view.viewport(), Qt.MouseButton.LeftButton,
+                      Qt.KeyboardModifier.NoModifier, vp(window, 1.2, 15.0))
+    zone = doc.layout.hall.obstacles[-1]
+    assert zone.kind == "keepout" and len(zone.polygon) == 4
+    window.start_drawing("tray")
+    click(window, 1.2, 1.2)
+    click(window, 7.2, 1.2)
+    click(window, 7.2, 1.2, button=Qt.MouseButton.RightButton)
+    assert window.scene.tool is None
+    assert doc.layout.trays[-1].points == [(1.2, 1.2), (7.2, 1.2)]
+
+
+def test_a_wall_is_a_200_mm_polygon_along_the_line(window):
+    doc = window.document
+    window.start_drawing("wall")
+    click(window, 1.2, 13.2)
+    click(window, 7.2, 13.2)
+    click(window, 7.2, 15.0)
+    key(window, Qt.Key.Key_Return)
+    wall = doc.layout.hall.obstacles[-1]
+    assert wall.kind == "wall"
+    from shapely.geometry import Polygon
+
+    # two legs of 6.0 m and 1.8 m, 0.2 m thick, mitred at the corner: 7.8 x 0.2 m2
+    assert Polygon(wall.polygon).area == pytest.approx(7.8 * 0.2, rel=1e-6)
+
+
+def test_a_busway_drawn_over_a_row_feeds_its_racks(window):
+    doc = window.document
+    row = [r for r in doc.layout.racks if r.row == "R01"]
+    # take the row off its A feed first, so the drawn busway is the only A side
+    for r in row:
+        doc.set_field([r.id], "feeds", [f for f in r.feeds if not f.endswith("-A")])
+    y = row[0].y_m
+    xs = [r.x_m for r in row]
+    window.start_drawing("busway-A")
+    click(window, min(xs) - 0.6, y)
+    click(window, max(xs) + 0.6, y)
+    key(window, Qt.Key.Key_Return)
+    feed = doc.layout.feeds[-1]
+    assert feed.kind == "busway" and feed.side == "A"
+    assert {r.id for r in doc.layout.racks if feed.id in r.feeds} == {r.id for r in row}
+    p = doc.analysis.power
+    util = dict(zip(p.feed_ids, p.feed_utilization.tolist(), strict=True))
+    # 8 racks of 40.8 kW on one side of an A/B pair: the whole row's load in normal
+    # operation is shared; the new busway carries its share of 326.4 kW
+    assert util[feed.id] > 0
+
+
+def test_dragging_a_handle_moves_one_point_with_a_live_analysis_and_one_undo(window):
+    doc = window.document
+    tid = doc.add_tray([(1.2, 14.4), (12.0, 14.4)])
+    assert window.scene.handles.isVisible() and window.scene.handles.item_id == tid
+    vpw = window.view.viewport()
+    QTest.mousePress(vpw, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     vp(window, 12.0, 14.4))
+    move(window, 12.0, 10.0, Qt.MouseButton.LeftButton)
+    assert doc.is_previewing
+    assert doc.layout.trays[-1].points[-1] == (12.0, 10.2)  # snapped, shown live
+    move(window, 12.1, 9.0, Qt.MouseButton.LeftButton)
+    QTest.mouseRelease(vpw, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                       vp(window, 12.1, 9.0))
+    assert not doc.is_previewing
+    assert doc.layout.trays[-1].points == [(1.2, 14.4), (12.0, 9.0)]
+    assert doc.undo_stack.undoText() == f"Move a point of {tid}"
+    doc.undo_stack.undo()
+    assert doc.layout.trays[-1].points == [(1.2, 14.4), (12.0, 14.4)]
+
+
+def test_double_click_removes_a_point_or_inserts_one_on_a_segment(window):
+    doc = window.document
+    tid = doc.add_tray([(1.2, 14.4), (6.0, 14.4), (12.0, 14.4)])
+    QTest.mouseDClick(window.view.viewport(), Qt.MouseButton.LeftButton,
+                      Qt.KeyboardModifier.NoModifier, vp(window, 6.0, 14.4))
+    assert doc.layout.trays[-1].points == [(1.2, 14.4), (12.0, 14.4)]
+    QTest.mouseDClick(window.view.viewport(), Qt.MouseButton.LeftButton,
+                      Qt.KeyboardModifier.NoModifier, vp(window, 9.0, 14.4))
+    pts = doc.layout.trays[-1].points
+    assert len(pts) == 3 and pts[1] == pytest.approx((9.0, 14.4), abs=0.1)
+    assert doc.selection == [tid]
+
+
+def test_a_shape_cannot_lose_the_points_it_needs(window):
+    doc = window.document
+    tid = doc.add_tray([(1.2, 14.4), (12.0, 14.4)])
+    QTest.mouseDClick(window.view.viewport(), Qt.MouseButton.LeftButton,
+                      Qt.KeyboardModifier.NoModifier, vp(window, 12.0, 14.4))
+    assert doc.layout.trays[-1].points == [(1.2, 14.4), (12.0, 14.4)]
+    assert "at least 2 distinct points" in window.statusBar().currentMessage()
+    assert tid in doc.ids()
+
+
+def test_tool_arithmetic():
+    t = DrawTool("tray")
+    assert t.place((1.31, 2.0), 0.6) == (1.2, 1.8)
+    t.add((0.0, 0.0))
+    assert t.place((5.0, 0.4), 0.6, square=True) == (4.8, 0.0)
+    assert not t.add((0.0, 0.0)) and not t.ready()
+    t.add((3.0, 0.0))
+    t.add((3.0, 4.0))
+    assert t.ready() and polyline_length_m(t.points) == 7.0
+
+
+def test_reshape_rules_in_the_engine(default_layout):
+    lay = edits.add_obstacle(default_layout, [(0, 0), (1, 0), (1, 1)], "keepout")
+    oid = lay.hall.obstacles[-1].id
+    with pytest.raises(ValueError, match="encloses an area"):
+        edits.reshape(lay, oid, [(0, 0), (1, 0), (2, 0)])
+    with pytest.raises(ValueError, match="tray, feed or obstacle"):
+        edits.reshape(lay, lay.racks[0].id, [(0, 0), (1, 0)])
+    closed = edits.reshape(lay, oid, [(0, 0), (2, 0), (2, 2), (0, 0)])
+    assert closed.hall.obstacles[-1].polygon == [(0.0, 0.0), (2.0, 0.0), (2.0, 2.0)]
