@@ -57,14 +57,9 @@ def _catalog():
 
 def make_hall(gpus: int, catalog, fabric: bool = False):
     """Return the template hall with ``gpus`` GPUs (``gpus / 32`` full racks)."""
-    from engine.templates import get_template, instantiate
+    from benchmarks.halls import dgx_h100_hall
 
-    t = get_template("dgx-h100-hall", user_dir=None)
-    racks = gpus // GPUS_PER_RACK
-    params = [p.model_copy(update={"max": max(p.max or 0, racks)}) if p.name == "racks" else p
-              for p in t.parameters]
-    t = t.model_copy(update={"parameters": params})
-    lay = instantiate(t, {"racks": racks, "racks_per_row": RACKS_PER_ROW}, catalog=catalog)
+    lay = dgx_h100_hall(gpus // GPUS_PER_RACK, RACKS_PER_ROW, catalog=catalog)
     return lay if fabric else lay.model_copy(update={"fabrics": []})
 
 

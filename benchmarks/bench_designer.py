@@ -39,14 +39,14 @@ def _one(gpus: int, folder: Path) -> list[dict]:
     from PySide6.QtWidgets import QApplication
 
     import designer.mainwindow as mw
+    from benchmarks.halls import dgx_h100_hall
     from designer.document import LayoutDocument
     from engine.analysis import analyze
     from engine.io import save_layout
-    from engine.templates import instantiate
 
     app = QApplication.instance()
     path = folder / f"hall-{gpus}.json"
-    save_layout(instantiate("dgx-h100-hall", {"racks": gpus // 32, "racks_per_row": 16}), path)
+    save_layout(dgx_h100_hall(gpus // 32, 16), path)
 
     t0 = time.perf_counter()
     doc = LayoutDocument(autosave_ms=0)

@@ -1,7 +1,7 @@
 """Benchmarks of report generation: the PDF design report and the XLSX workbook.
 
 :func:`run` times, for halls of the given GPU counts made by
-``instantiate("dgx-h100-hall", {"racks": gpus // 32})`` (racks of four DGX
+``benchmarks.halls.dgx_h100_hall(gpus // 32)`` (racks of four DGX
 H100, the template's rail-optimized NDR fabric, so the 100k-GPU hall has about
 300,000 links in its cable cut-sheet):
 
@@ -38,9 +38,9 @@ TARGET_100K_S = 30.0
 
 def make_hall(gpus: int):
     """Return the ``dgx-h100-hall`` template laid out for ``gpus`` GPUs (32 per rack)."""
-    from engine.templates import instantiate
+    from benchmarks.halls import dgx_h100_hall
 
-    return instantiate("dgx-h100-hall", {"racks": max(1, gpus // 32)})
+    return dgx_h100_hall(max(1, gpus // 32))
 
 
 def _timed(fn) -> tuple[float, Any]:
