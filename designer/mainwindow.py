@@ -274,7 +274,7 @@ class MainWindow(QMainWindow):
         for kind, key in zip(DRAW_KINDS, ("T", "B", "Shift+B", "W", "K"), strict=True):
             label, title, n, _closed = DRAW_KINDS[kind]
             self.draw_actions[kind] = self._action(
-                f"{label}…", lambda kind=kind: self.start_drawing(kind), key, None,
+                label, lambda kind=kind: self.start_drawing(kind), key, None,
                 f"Draw a {title}: click {n} points or more, Enter or double-click to finish "
                 f"({key})")
         a["snap"] = self._action("&Snap to grid and edges", self._toggle_snap)

@@ -42,7 +42,7 @@ DRAW_KINDS: dict[str, tuple[str, str, int, bool]] = {
 }
 
 HANDLE_PX = 7.0  # drawn size of a vertex handle
-PICK_PX = 8.0  # how near (pixels) a click must be to pick a vertex or a segment
+PICK_PX = 10.0  # how near (pixels) a click must be to pick a vertex or a segment
 
 
 def _snapped(p: tuple[float, float], grid: float, free: bool) -> tuple[float, float]:

@@ -779,6 +779,7 @@ class FloorPlanScene(QGraphicsScene):
             self.message.emit(str(exc))
             return None
         self._end_tool()
+        self._sync_handles()  # the new shape is selected: its points get their handles
         self.message.emit(f"Added {tool.title} {new_id}")
         return new_id
 

@@ -50,6 +50,7 @@ def test_drawing_a_tray_with_clicks_snaps_its_points_and_is_one_undoable_command
     assert len(doc.layout.trays) == before + 1
     assert tray.points == [(1.2, 13.2), (13.2, 13.2), (13.2, 3.0)]  # on the 0.6 m grid
     assert doc.selection == [tray.id]
+    assert window.scene.handles.isVisible() and window.scene.handles.item_id == tray.id
     assert doc.undo_stack.undoText() == f"Add tray {tray.id}"
     doc.undo_stack.undo()
     assert len(doc.layout.trays) == before
