@@ -249,8 +249,11 @@ def _unit_tables(layout: Layout) -> dict:
         "index": {u.id: i for i, u in enumerate(units)},
         "kind": kind,
         "cap": np.array([u.capacity_kw for u in units], np.float64),
-        "ux": np.array([u.x_m for u in units], np.float64),
-        "uy": np.array([u.y_m for u in units], np.float64),
+        # a CRAH draws room air at its return (its gallery's opening) when one is set
+        "ux": np.array([u.return_xy_m[0] if u.return_xy_m and u.kind == "crah" else u.x_m
+                        for u in units], np.float64),
+        "uy": np.array([u.return_xy_m[1] if u.return_xy_m and u.kind == "crah" else u.y_m
+                        for u in units], np.float64),
         "rated_flow": np.array([u.flow_lpm or np.nan for u in units], np.float64),
         "crah": np.flatnonzero(kind_arr == "crah"),
         "cdu": np.flatnonzero(kind_arr == "cdu"),

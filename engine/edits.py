@@ -369,6 +369,10 @@ def _translated(item: BaseModel, dx: float, dy: float) -> BaseModel:
         return item.model_copy(update={"polygon": [(x + dx, y + dy) for x, y in item.polygon]})
     if isinstance(item, (PowerFeed, CableTray)):
         return item.model_copy(update={"points": [(x + dx, y + dy) for x, y in item.points]})
+    if isinstance(item, CoolingUnit) and item.return_xy_m is not None:
+        rx, ry = item.return_xy_m
+        return item.model_copy(update={"x_m": item.x_m + dx, "y_m": item.y_m + dy,
+                                       "return_xy_m": (rx + dx, ry + dy)})
     if hasattr(item, "x_m"):
         return item.model_copy(update={"x_m": item.x_m + dx, "y_m": item.y_m + dy})
     return item
@@ -487,8 +491,10 @@ def rotate_items(layout: Layout, ids: Sequence[str], delta_deg: int = 90,
             item = item.model_copy(update={"points": [turn(*p) for p in item.points]})
         elif hasattr(item, "rotation_deg"):
             x, y = turn(item.x_m, item.y_m)
-            item = item.model_copy(update={"x_m": x, "y_m": y,
-                                           "rotation_deg": (item.rotation_deg + delta_deg) % 360})
+            update = {"x_m": x, "y_m": y, "rotation_deg": (item.rotation_deg + delta_deg) % 360}
+            if getattr(item, "return_xy_m", None) is not None:
+                update["return_xy_m"] = turn(*item.return_xy_m)
+            item = item.model_copy(update=update)
             if group == "racks":
                 rack_pos[item_id] = (x, y)
         lists[group][k] = item

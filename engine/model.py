@@ -124,7 +124,11 @@ class CoolingUnit(_Model):
 
     ``capacity_kw`` is the unit's rated heat removal. A CDU's ``flow_lpm`` is its
     rated coolant flow. ``group`` names the N+1 redundancy group (units that
-    back each other up); the default groups units by kind.
+    back each other up); the default groups units by kind. ``return_xy_m`` is
+    where a CRAH draws the room's air from when that is not where it stands: the
+    opening of the gallery it sits in, the grille of a ducted return. Air
+    sharing and a rack's cooling zone measure distances to it (default: the
+    unit's position).
     """
 
     id: Identifier
@@ -140,6 +144,7 @@ class CoolingUnit(_Model):
     group: str | None = Field(default=None, max_length=40)
     rack: Identifier | None = None
     name: str | None = Field(default=None, max_length=120)
+    return_xy_m: Point | None = None
 
 
 class PowerFeed(_Model):

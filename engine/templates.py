@@ -106,7 +106,8 @@ MAX_TEMPLATE_RACKS = 200_000
 #: Environment variable that moves the user folders (templates, catalog) elsewhere.
 USER_DIR_ENV = "RACKSCAPE_USER_DIR"
 _CRAH_GAP_M = 0.6  # service gap between CRAH columns of a gallery
-_CRAH_MIN_SPAN_M = 20.0  # rows shorter than this: the hall grows to fit one CRAH column
+_CRAH_MIN_SPAN_M = 8.0  # rows shorter than this: the hall grows to fit one CRAH column
+_WALL_STRETCH = 1.0  # a wall column longer than this x the rows' span: a second column
 
 
 class ParameterError(ValueError):
@@ -729,11 +730,15 @@ def instantiate(template: str | TemplateFile, params: dict[str, Any] | None = No
         # a large hall gets galleries (several CRAH columns per side) instead of side
         # walls more than twice as long as its rows; a small one grows to fit
         if span0 > 0 and (cooling.crah_layout == "gallery" and per_side * crah_w > span0
-                          or span0 >= _CRAH_MIN_SPAN_M and per_side * crah_w > 2 * span0):
+                          or span0 >= _CRAH_MIN_SPAN_M and per_side * crah_w > _WALL_STRETCH
+                          * span0):
             cols = math.ceil(per_side * crah_w / span0)
         per_col = math.ceil(per_side / cols)
         span = max(span0, per_col * crah_w)
-        hall_h = max(hall_h, per_col * crah_w + 2 * margin)
+        grown = per_col * crah_w + 2 * margin - hall_h
+        if grown > 0:  # the hall grows to fit the CRAH column: the rows stay centred on it
+            hall_h += grown
+            row_y = [y + grown / 2 for y in row_y]
     gallery = cols * crah_d + (cols - 1) * _CRAH_GAP_M
     x_start = margin + (gallery + service if air_model else 0.0)
 
@@ -790,27 +795,29 @@ def instantiate(template: str | TemplateFile, params: dict[str, Any] | None = No
             done += liquid_kw[i]
     if n_crah:
         cap = air_model.capacity_kw.v()
-        if cooling.crah_layout == "gallery":
-            room_air = [a - min(a, door_cap) if d else a
-                        for a, d in zip(air_kw, has_door, strict=True)]
-            row_air, pos0 = [], 0
-            for row in rows:
-                row_air.append(sum(room_air[pos0:pos0 + len(row)]))
-                pos0 += len(row)
-            slots_y = _heat_slots(row_y, row_air, per_col, crah_w, margin, margin + span)
-        else:
-            slots_y = [margin + span * (pos + 0.5) / per_col for pos in range(per_col)]
+        # units stand where the heat is along the rows (uniformly only if it is uniform)
+        room_air = [a - min(a, door_cap) if d else a
+                    for a, d in zip(air_kw, has_door, strict=True)]
+        row_air, pos0 = [], 0
+        for row in rows:
+            row_air.append(sum(room_air[pos0:pos0 + len(row)]))
+            pos0 += len(row)
+        slots_y = _heat_slots(row_y, row_air, per_col, crah_w, margin, margin + span)
         for j in range(n_crah):
             side, slot = j % 2, j // 2
             col, pos = slot // per_col, slot % per_col
             step = col * (crah_d + _CRAH_GAP_M)
-            cx = (x_start - service - crah_d / 2 - step) if side == 0 else \
-                (max_x + service + crah_d / 2 + step)
+            face = (x_start - service - crah_d / 2) if side == 0 else \
+                (max_x + service + crah_d / 2)
+            cx = face - step if side == 0 else face + step
             cy = slots_y[pos]
+            # a unit behind the first column draws the room's air through the gallery's
+            # opening, level with it, not from where it stands
+            ret = (round(face, 4), round(cy, 4)) if col else None
             units.append(CoolingUnit(id=f"CRAH-{j + 1}", kind="crah", model=air_model.id,
                                      x_m=round(cx, 4), y_m=round(cy, 4), rotation_deg=90,
                                      capacity_kw=cap, width_m=crah_w, depth_m=crah_d,
-                                     group="CRAH"))
+                                     group="CRAH", return_xy_m=ret))
         hall_w = max_x + service + gallery + margin
     else:
         hall_w = max_x + margin

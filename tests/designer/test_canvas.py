@@ -42,7 +42,7 @@ def drag(window, start: QPoint, end: QPoint, steps: int = 6, release: bool = Tru
 def test_palette_drop_adds_a_rack_at_the_snapped_position(window):
     doc = window.document
     n = len(doc.layout.racks)
-    x, y = 6.93, 8.71  # empty floor above the rows
+    x, y = 6.93, 11.31  # empty floor above the rows
     drop(window, "rack-800x1200", x, y)
     assert len(doc.layout.racks) == n + 1
     new = doc.layout.racks[-1]

@@ -462,14 +462,23 @@ def test_elevation_rack_scale_system_is_one_block(qtbot):
 
 def test_rule_panel_updates_figures_in_place_and_rebuilds_on_new_items(qtbot, doc):
     panel = make(qtbot, RulePanel, doc, (600, 300))
-    doc.set_field(["CRAH-1"], "capacity_kw", 20.0)
-    row = next(r for r in panel.violation_items() if r.text(0) == "COOL-UNIT-OVER")
-    before = row.text(1)
-    doc.set_field(["CRAH-1"], "capacity_kw", 10.0)  # same unit over, a new percentage
-    same = next(r for r in panel.violation_items() if r.text(0) == "COOL-UNIT-OVER")
-    assert same is row, "the row is updated, not rebuilt"
-    assert same.text(1) != before and "10 kW" in same.text(1)
-    assert same.text(1) == next(v.message for v in doc.analysis.violations
-                                if v.code == "COOL-UNIT-OVER")
+    crahs = [u.id for u in doc.layout.cooling if u.kind == "crah"]
+    doc.set_field(crahs, "capacity_kw", 60.0)  # every CRAH over its capacity
+
+    def over_rows():
+        return {r.data(0, Qt.ItemDataRole.UserRole)[0]: r for r in panel.violation_items()
+                if r.text(0) == "COOL-UNIT-OVER"}
+
+    rows = over_rows()
+    assert len(rows) >= 5
+    before = {k: r.text(1) for k, r in rows.items()}
+    doc.set_field(crahs, "capacity_kw", 50.0)  # the same units over, new percentages
+    after = over_rows()
+    assert set(after) >= set(rows)
+    assert all(after[k] is rows[k] for k in rows), "the rows are updated, not rebuilt"
+    messages = {v.items[0]: v.message for v in doc.analysis.violations
+                if v.code == "COOL-UNIT-OVER"}
+    for k in rows:
+        assert after[k].text(1) == messages[k] != before[k] and "50 kW" in messages[k]
     _overlap(doc)  # a new violation: the list is rebuilt with it
     assert "FLOOR-OVERLAP" in [r.text(0) for r in panel.violation_items()]

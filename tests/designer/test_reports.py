@@ -116,7 +116,7 @@ def test_long_hall_is_cut_into_strips(builtin_catalog, qapp):
 
     from designer.reports.floorplan import render_floor_plan
 
-    lay = instantiate("dgx-h100-hall", {"racks": 400}, catalog=builtin_catalog)
+    lay = instantiate("dgx-h100-hall", {"racks": 800}, catalog=builtin_catalog)
     a = analyze(lay, builtin_catalog)
     img = QImage(800, 1100, QImage.Format.Format_ARGB32)
     img.fill(0xFFFFFFFF)

@@ -212,3 +212,39 @@ def test_nearest_equals_brute_force_with_many_ties(n_units):
         rng.integers(0, 12, 2000).astype(float)
     d2 = (px[:, None] - qx) ** 2 + (py[:, None] - qy) ** 2
     assert np.array_equal(nearest(px, py, qx, qy), np.argmin(d2, axis=1))
+
+
+def test_a_crah_draws_air_at_its_return_not_where_it_stands(builder, catalog):
+    # B stands 8 m away but draws room air through an opening 2 m from the rack:
+    # weights 100/1 (A) and 100/4 (B at its return) -> 80 % / 20 %, as if B stood there
+    lay = builder().rack("R1", 5, 5).crah("A", 6, 5, 100).crah("B", 13, 5, 100).build()
+    lay.cooling[1] = lay.cooling[1].model_copy(update={"return_xy_m": (3.0, 5.0)})
+    c = analyze(lay, catalog).cooling
+    assert c.unit_load_kw.tolist() == pytest.approx([0.8 * 40.8, 0.2 * 40.8])
+    from engine import edits
+
+    moved = edits.move_items(lay, {"B": (14.0, 6.0)})  # the return moves with the unit
+    assert moved.cooling[1].return_xy_m == (4.0, 6.0)
+    turned = edits.rotate_items(lay, ["B"], 90)  # about the unit: the return turns too
+    assert turned.cooling[1].return_xy_m == pytest.approx((13.0, -5.0))
+
+
+def test_gallery_units_behind_the_first_column_share_the_galleries_air():
+    from engine.templates import instantiate
+
+    lay = instantiate("dgx-h100-hall", {"racks": 256, "racks_per_row": 16})
+    crahs = [u for u in lay.cooling if u.kind == "crah"]
+    columns = sorted({u.x_m for u in crahs})
+    assert len(columns) >= 4, "a hall this size has galleries two or more columns deep"
+    # units of the outer columns draw through the opening of their side's gallery
+    west_face, east_face = columns[len(columns) // 2 - 1], columns[len(columns) // 2]
+    for u in crahs:
+        if u.x_m not in (west_face, east_face):
+            assert u.return_xy_m == (west_face if u.x_m < west_face else east_face, u.y_m)
+        else:
+            assert u.return_xy_m is None
+    a = analyze(lay)
+    util = a.cooling.unit_utilization
+    # the sizing (air x 1.1 + 1 unit) holds unit by unit, with the load spread evenly
+    assert util.max() <= 1.0 and util.min() >= 0.6
+    assert not [v for v in a.violations if v.code.startswith("COOL")]
