@@ -488,25 +488,50 @@ def _end_label(topo: Topology, rack_ids: list[str], arr: LayoutArrays, ref: int)
             rack_ids[r])
 
 
+# The last topology's too-long violations by link, with the length each message
+# states: a move re-routes the moved racks' links only, and on a hall with hundreds
+# of thousands of too-long links the labels are most of an incremental analysis.
+_TOO_LONG_MEMO: dict = {"key": None, "topo": None, "idx": np.zeros(0, np.int64),
+                        "len": np.zeros(0), "viol": []}
+
+
 @rule("CABLE-TOO-LONG", "cabling", "A link is longer than any allowed medium reaches.")
 def _check_too_long(ctx) -> list[Violation]:
     net = ctx.network
     if net is None or net.cabling is None or not len(net.cabling.too_long):
         return []
     topo, cab, arr = net.topology, net.cabling, ctx.arrays
-    out = []
-    for i in cab.too_long.tolist():
-        la, ra = _end_label(topo, net.rack_ids, arr, int(topo.lk_a_ref[i]))
-        lb, rb = _end_label(topo, net.rack_ids, arr, int(topo.lk_b_ref[i]))
-        lid = topo.lk_link_id[i]
-        what = f"Link {lid}" if lid else f"{topo.lk_gbps[i]:g}G link"
-        n = int(topo.lk_count[i])
-        out.append(Violation("CABLE-TOO-LONG", "error",
-                             f"{what} from {la} to {lb} is {cab.length_m[i]:.1f} m"
-                             + (f" (x{n})" if n > 1 else "")
-                             + ": no allowed medium reaches that far",
-                             tuple(x for x in (lid, ra, rb) if x)))
+    idx = np.asarray(cab.too_long, np.int64)
+    length = cab.length_m[idx]
+    memo = _TOO_LONG_MEMO
+    if memo["key"] != topo.key or memo["topo"] is not topo:
+        memo.update(key=topo.key, topo=topo, idx=np.zeros(0, np.int64), len=np.zeros(0),
+                    viol=[])
+    pos = np.minimum(np.searchsorted(memo["idx"], idx), max(len(memo["idx"]) - 1, 0))
+    same = (memo["idx"][pos] == idx) & (memo["len"][pos] == length) if len(memo["idx"]) \
+        else np.zeros(len(idx), bool)
+    old = memo["viol"]
+    out = [old[p] if hit else _too_long(topo, net.rack_ids, arr, cab, i)
+           for i, p, hit in zip(idx.tolist(), pos.tolist(), same.tolist(), strict=True)]
+    if len(idx) > 1 and np.any(np.diff(idx) <= 0):  # keep the memo searchable
+        order = np.argsort(idx, kind="stable")
+        memo.update(idx=idx[order], len=length[order], viol=[out[k] for k in order])
+    else:
+        memo.update(idx=idx, len=length, viol=out)
     return out
+
+
+def _too_long(topo: Topology, rack_ids: list[str], arr: LayoutArrays, cab, i: int) -> Violation:
+    la, ra = _end_label(topo, rack_ids, arr, int(topo.lk_a_ref[i]))
+    lb, rb = _end_label(topo, rack_ids, arr, int(topo.lk_b_ref[i]))
+    lid = topo.lk_link_id[i]
+    what = f"Link {lid}" if lid else f"{topo.lk_gbps[i]:g}G link"
+    n = int(topo.lk_count[i])
+    return Violation("CABLE-TOO-LONG", "error",
+                     f"{what} from {la} to {lb} is {cab.length_m[i]:.1f} m"
+                     + (f" (x{n})" if n > 1 else "")
+                     + ": no allowed medium reaches that far",
+                     tuple(x for x in (lid, ra, rb) if x))
 
 
 @rule("CABLE-MEDIA-FALLBACK", "cabling", "Links run on media of another speed because the "

@@ -64,9 +64,17 @@ def rule(name: str, domain: str, description: str):
 
 def run_rules(ctx: Any, domains: set[str] | None = None) -> list[Violation]:
     """Run every registered rule (of ``domains`` when given), errors first."""
-    out: list[Violation] = []
+    # a stable sort by (severity, code); a rule's output of one kind moves as one block,
+    # so a hall with hundreds of thousands of too-long cables sorts a handful of blocks
+    blocks: list[tuple[tuple[int, str], list[Violation]]] = []
     for r in RULES.values():
         if domains is None or r.domain in domains:
-            out.extend(r.check(ctx))
-    out.sort(key=lambda v: (SEVERITY_ORDER[v.severity], v.code))
-    return out
+            found = r.check(ctx)
+            kinds = {(v.severity, v.code) for v in found}
+            if len(kinds) == 1:
+                sev, code = kinds.pop()
+                blocks.append(((SEVERITY_ORDER[sev], code), found))
+            else:
+                blocks += [((SEVERITY_ORDER[v.severity], v.code), [v]) for v in found]
+    blocks.sort(key=lambda b: b[0])
+    return [v for _key, found in blocks for v in found]

@@ -184,6 +184,15 @@ def test_too_long_link_is_an_error_naming_both_ends():
     # the same link at a reachable length has no violation
     ok = analyze(two_racks(), CATALOG)
     assert not [v for v in ok.violations if v.code == "CABLE-TOO-LONG"]
+    # moved further, incrementally: the message states the new length, as from scratch
+    an = Analyzer(lay, CATALOG)
+    b = lay.rack("B")
+    far = lay.model_copy(update={"racks": [r if r.id != "B" else
+                                           b.model_copy(update={"x_m": b.x_m + 50.0})
+                                           for r in lay.racks]})
+    again = [v for v in an.update(far, ["B"]).violations if v.code == "CABLE-TOO-LONG"]
+    fresh = [v for v in analyze(far, CATALOG).violations if v.code == "CABLE-TOO-LONG"]
+    assert again == fresh and again[0].message != msg and "2555.5 m" in again[0].message
 
 
 def test_explicit_link_problems_are_reported():
