@@ -107,6 +107,14 @@ def nearest(px: np.ndarray, py: np.ndarray, qx: np.ndarray, qy: np.ndarray,
     qx, qy = np.asarray(qx, np.float64), np.asarray(qy, np.float64)
     if len(qx) == 0:
         return np.full(len(px), -1, np.int64)
+    if len(qx) >= _KD_MIN_UNITS:
+        # units drawing air at one point (a gallery's columns) tie exactly: search the
+        # distinct points, in order of first use, and answer with that first unit
+        uniq, first = np.unique(np.column_stack([qx, qy]), axis=0, return_index=True)
+        if len(uniq) < len(qx):
+            order = np.argsort(first)
+            j = nearest(px, py, uniq[order, 0], uniq[order, 1], block)
+            return first[order][j].astype(np.int64)
     if len(qx) < _KD_MIN_UNITS or len(px) == 0:
         return _nearest_brute(px, py, qx, qy, block)
     k = min(_KD_K, len(qx))
