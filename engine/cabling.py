@@ -40,6 +40,7 @@ from scipy.sparse.csgraph import connected_components, shortest_path
 
 from engine.catalog import Catalog
 from engine.fabric import LINK_TIERS, Topology
+from engine.memo import LastValue
 from engine.model import CablingPolicy, Layout
 
 __all__ = [
@@ -414,21 +415,15 @@ class CablingResult:
     too_long: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
 
-# The last key and what it was computed from (held, so ids stay unique): a drag keeps
-# the tray list and the assumptions objects, and hashing hundreds of trays per frame
-# is a visible part of the frame.
-_GEOMETRY_MEMO: list = [None, None]
+# a drag keeps the trays and the assumptions: hashing hundreds of trays per frame
+# would be a visible part of the frame
+_GEOMETRY_MEMO: LastValue[str] = LastValue()
 
 
 def _geometry_key(layout: Layout, catalog: Catalog) -> str:
-    src = (layout.assumptions, layout.assumptions.cabling, catalog, *layout.trays)
-    memo_src, memo_key = _GEOMETRY_MEMO
-    if memo_src is not None and len(memo_src) == len(src) and all(
-            a is b for a, b in zip(memo_src, src, strict=True)):
-        return memo_key
-    key = _geometry_key_uncached(layout, catalog)
-    _GEOMETRY_MEMO[:] = [src, key]
-    return key
+    return _GEOMETRY_MEMO.get((layout.assumptions, layout.assumptions.cabling, catalog,
+                               *layout.trays),
+                              lambda: _geometry_key_uncached(layout, catalog))
 
 
 def _geometry_key_uncached(layout: Layout, catalog: Catalog) -> str:

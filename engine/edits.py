@@ -38,6 +38,7 @@ from shapely.geometry import Polygon as ShapelyPolygon
 
 from engine.catalog import Catalog, default_catalog
 from engine.errors import InputError, format_validation_error
+from engine.memo import LastValue
 from engine.model import (
     CableTray,
     CoolingUnit,
@@ -129,30 +130,20 @@ class _Index:
 
     def __init__(self, layout: Layout) -> None:
         self.lists = _group_lists(layout)
-        self.key = tuple((id(v), len(v)) for v in self.lists.values())
         self.pos: dict[str, tuple[str, int]] = {}
         for group, items in self.lists.items():
             for i, item in enumerate(items):
                 self.pos[item.id] = (group, i)
 
-    def valid_for(self, layout: Layout) -> bool:
-        return tuple((id(v), len(v)) for v in _group_lists(layout).values()) == self.key
 
-
-# One cached index: a drag moves the same committed layout on every mouse event, and
-# building the index of a 3,000-rack hall costs more than the move itself. The cache
-# holds the layout (so the list ids it keys on stay unique) and every look-up checks
-# the id found, so a list changed in place falls back to a fresh index.
-_INDEX_CACHE: list = [None, None]
+# A drag moves the same committed layout on every mouse event, and indexing a
+# 3,000-rack hall costs more than the move itself. Every look-up checks the id it
+# finds, so a list changed in place falls back to a scan.
+_INDEX_MEMO: LastValue[_Index] = LastValue()
 
 
 def _index(layout: Layout) -> _Index:
-    cached_layout, idx = _INDEX_CACHE
-    if cached_layout is layout and idx.valid_for(layout):
-        return idx
-    idx = _Index(layout)
-    _INDEX_CACHE[:] = [layout, idx]
-    return idx
+    return _INDEX_MEMO.get((layout, *_group_lists(layout).values()), lambda: _Index(layout))
 
 
 def _locate(index: _Index, item_id: str) -> tuple[str, int]:

@@ -54,6 +54,7 @@ import numpy as np
 
 from engine.catalog import Catalog
 from engine.compile import ROLE_CODES, LayoutArrays
+from engine.memo import LastValue
 from engine.model import Fabric, Layout
 
 __all__ = [
@@ -508,24 +509,22 @@ def topology_key(layout: Layout, arr: LayoutArrays) -> str:
         h.update(b"|")
         h.update("\x1f".join(arr.rack_ids).encode())
         arr.structure_digest = h.hexdigest()
-    src = (*layout.fabrics, None, *layout.links)
-    memo_src, memo_key = _DESIGN_MEMO
-    if memo_src is None or len(memo_src) != len(src) or any(
-            a is not b for a, b in zip(memo_src, src, strict=True)):
+
+    def design_digest() -> str:
         h = hashlib.blake2b(digest_size=16)
         for f in layout.fabrics:
             h.update(f.model_dump_json().encode())
         h.update(b"|")
         for lk in layout.links:
             h.update(lk.model_dump_json().encode())
-        memo_key = h.hexdigest()
-        _DESIGN_MEMO[:] = [src, memo_key]
-    return f"{arr.structure_digest}:{memo_key}"
+        return h.hexdigest()
+
+    # an edit that keeps the fabric and link objects keeps their digest
+    design = _DESIGN_MEMO.get((*layout.fabrics, None, *layout.links), design_digest)
+    return f"{arr.structure_digest}:{design}"
 
 
-# The digest of the last fabrics and links seen, with them (held, so ids stay unique):
-# an edit that keeps those objects keeps the digest.
-_DESIGN_MEMO: list = [None, None]
+_DESIGN_MEMO: LastValue[str] = LastValue()
 
 
 def _link_speed_radix(catalog: Catalog, switch_id: str, radix: int | None,
