@@ -197,19 +197,17 @@ class BatchLayer(QGraphicsItem):
     # -- data -----------------------------------------------------------------------------------
 
     def refresh(self, layout: Layout, analysis: Analysis, rack_lut: np.ndarray,
-                repaint: bool = True, live: bool = False) -> None:
+                boxes: np.ndarray, hx: np.ndarray, hy: np.ndarray, repaint: bool = True,
+                live: bool = False) -> None:
         """Rebuild the paths from the analysis (racks) and the layout (units, feeds, trays).
 
-        ``rack_lut`` gives each rack's colour index in the current metric, -1 for none.
+        ``rack_lut`` gives each rack's colour index in the current metric, -1 for none;
+        ``boxes`` (N, 4) and the half sizes ``hx``, ``hy`` are the racks' plan footprints.
         ``repaint=False`` when the caller repaints the changed region itself;
         ``live`` during a drag preview (see :class:`LayeredPaths`).
         """
         arr = analysis.arrays
-        quarter = (arr.rack_rot_deg // 90) % 2 == 1
-        hx = np.where(quarter, arr.rack_d_m, arr.rack_w_m) / 2
-        hy = np.where(quarter, arr.rack_w_m, arr.rack_d_m) / 2
-        x, y = arr.rack_x_m, arr.rack_y_m
-        boxes = np.stack([x - hx, y - hy, x + hx, y + hy], 1) if len(x) else np.zeros((0, 4))
+        x = arr.rack_x_m
         self._min_rack_m = float(np.min(np.minimum(hx, hy)) * 2) if len(x) else 0.6
         lut = np.asarray(rack_lut, np.int64)
         if len(lut) != len(x):

@@ -362,7 +362,7 @@ class FloorPlanScene(QGraphicsScene):
         self._drawn = drawn
         self._update_floor(a, hx, hy, repaint=dirty is None)
         if not self.detail:
-            self.batch.refresh(layout, a, self._rack_lut, repaint=dirty is None,
+            self.batch.refresh(layout, a, self._rack_lut, boxes, hx, hy, repaint=dirty is None,
                                live=self.document.is_previewing)
         for ov in self.overlays.values():
             ov.mark_stale()
