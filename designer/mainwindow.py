@@ -271,12 +271,13 @@ class MainWindow(QMainWindow):
         a["link"] = self._action("&Link two racks…", self.link_selected, "Ctrl+L", None,
                                  "Draw an explicit link group between the two selected racks")
         self.draw_actions: dict[str, QAction] = {}
-        for kind, key in zip(DRAW_KINDS, ("T", "B", "Shift+B", "W", "K"), strict=True):
+        for kind, key in zip(DRAW_KINDS, ("T", "B", "Shift+B", "W", "K", "M"), strict=True):
             label, title, n, _closed = DRAW_KINDS[kind]
             self.draw_actions[kind] = self._action(
                 label, lambda kind=kind: self.start_drawing(kind), key, None,
-                f"Draw a {title}: click {n} points or more, Enter or double-click to finish "
-                f"({key})")
+                (f"Draw a {title}: click {n} points or more, Enter or double-click to finish "
+                 f"({key})") if kind != "measure" else
+                f"Measure along points you click: each segment and the total ({key})")
         a["snap"] = self._action("&Snap to grid and edges", self._toggle_snap)
         a["snap"].setCheckable(True)
         a["snap"].setChecked(True)

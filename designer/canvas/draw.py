@@ -12,6 +12,10 @@ polygon.
 obstacle. Dragging a handle moves that point (the analysis follows live, one
 command on release); a double-click on a point removes it and a double-click
 on a segment inserts one.
+
+The measuring tool is the same gesture without a result in the layout: it
+shows each segment's length and the total. :class:`SnapGuides` draws the
+edges a dragged footprint snapped to.
 """
 
 from __future__ import annotations
@@ -30,7 +34,8 @@ from engine import edits
 if TYPE_CHECKING:
     from designer.canvas.scene import FloorPlanScene
 
-__all__ = ["DRAW_KINDS", "DrawTool", "ShapePreview", "VertexHandles", "VertexDrag"]
+__all__ = ["DRAW_KINDS", "DrawTool", "ShapePreview", "VertexHandles", "VertexDrag",
+           "SnapGuides"]
 
 #: kind -> (menu text, noun for messages, least points, closed polygon)
 DRAW_KINDS: dict[str, tuple[str, str, int, bool]] = {
@@ -39,6 +44,7 @@ DRAW_KINDS: dict[str, tuple[str, str, int, bool]] = {
     "busway-B": ("Busway, B side", "B-side busway", 2, False),
     "wall": ("Wall", "wall", 2, False),
     "keepout": ("Keep-out zone", "keep-out zone", 3, True),
+    "measure": ("Measure distance", "measurement", 2, False),
 }
 
 HANDLE_PX = 7.0  # drawn size of a vertex handle
@@ -123,9 +129,9 @@ class DrawTool:
         """The status-bar line for the current step."""
         n = len(self.points)
         length = polyline_length_m(self.points + ([self.cursor] if self.cursor and n else []))
-        head = f"Drawing a {self.title}"
+        head = "Measuring" if self.kind == "measure" else f"Drawing a {self.title}"
         if n:
-            head += f": {n} point{'s' * (n != 1)}, {length:,.1f} m"
+            head += f": {n} point{'s' * (n != 1)}, {length:,.2f} m"
         if self.ready():
             tail = "Enter or double-click finishes"
         else:
@@ -293,3 +299,44 @@ class VertexHandles(QGraphicsItem):
             d = t.map(QPointF(x, -y))
             painter.drawRect(QRectF(d.x() - h / 2, d.y() - h / 2, h, h))
         painter.restore()
+
+
+class SnapGuides(QGraphicsItem):
+    """Dashed lines through the edges a moved footprint snapped to, across the hall."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setZValue(55)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self._rect = QRectF()
+        self.x_m: float | None = None
+        self.y_m: float | None = None
+        self.hide()
+
+    def set_bounds(self, rect: QRectF) -> None:
+        """Set the scene rectangle the lines span (the hall and a margin)."""
+        if rect != self._rect:
+            self.prepareGeometryChange()
+            self._rect = QRectF(rect)
+
+    def show_edges(self, x_m: float | None, y_m: float | None) -> None:
+        """Draw a vertical line at plan ``x_m`` and a horizontal one at ``y_m`` (None: none)."""
+        if (x_m, y_m) == (self.x_m, self.y_m) and self.isVisible() == (
+                x_m is not None or y_m is not None):
+            return
+        self.x_m, self.y_m = x_m, y_m
+        self.setVisible(x_m is not None or y_m is not None)
+        self.update()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
+        return self._rect
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        color = QColor(PALETTE.selection)
+        color.setAlpha(170)
+        painter.setPen(cosmetic(color, 1, Qt.PenStyle.DashLine))
+        r = self._rect
+        if self.x_m is not None:
+            painter.drawLine(QPointF(self.x_m, r.top()), QPointF(self.x_m, r.bottom()))
+        if self.y_m is not None:
+            painter.drawLine(QPointF(r.left(), -self.y_m), QPointF(r.right(), -self.y_m))

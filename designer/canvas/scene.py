@@ -31,6 +31,7 @@ from designer.canvas.draw import (
     PICK_PX,
     DrawTool,
     ShapePreview,
+    SnapGuides,
     VertexDrag,
     VertexHandles,
 )
@@ -186,6 +187,9 @@ class FloorPlanScene(QGraphicsScene):
         self.addItem(self.shape_preview)
         self.handles = VertexHandles(self)
         self.addItem(self.handles)
+        self.guides = SnapGuides()
+        self.addItem(self.guides)
+        self.last_snap_edges: tuple[float | None, float | None] = (None, None)
         self.tool: DrawTool | None = None
         self._vdrag: VertexDrag | None = None
         self.detail = True
@@ -266,6 +270,7 @@ class FloorPlanScene(QGraphicsScene):
         r = self.hall_rect()
         margin = max(r.width(), r.height(), 20.0)
         self.setSceneRect(r.adjusted(-margin, -margin, margin, margin))
+        self.guides.set_bounds(r.adjusted(-5, -5, 5, 5))
         for ov in self.overlays.values():
             ov.set_bounds(r.adjusted(-2, -2, 2, 2))
         self.batch.set_bounds(r.adjusted(-margin / 2, -margin / 2, margin / 2, margin / 2))
@@ -529,6 +534,7 @@ class FloorPlanScene(QGraphicsScene):
                    others: np.ndarray) -> tuple[float | None, float | None]:
         """Return the x and y corrections that put an edge of ``box`` moved by ``(dx, dy)``
         on an edge of a nearby footprint (None where none is within a few pixels)."""
+        self.last_snap_edges = (None, None)
         if not len(others):
             return None, None
         tol = SNAP_PX * self.px_to_m()
@@ -536,14 +542,19 @@ class FloorPlanScene(QGraphicsScene):
         near_y = (others[:, 1] < by1 + 2.0) & (others[:, 3] > by0 - 2.0)
         near_x = (others[:, 0] < bx1 + 2.0) & (others[:, 2] > bx0 - 2.0)
         out: list[float | None] = []
+        matched: list[float | None] = []
         for edges, lo, hi in ((others[near_y][:, [0, 2]].ravel(), bx0, bx1),
                               (others[near_x][:, [1, 3]].ravel(), by0, by1)):
             if edges.size:
                 d = np.concatenate([edges - lo, edges - hi])
                 k = int(np.argmin(np.abs(d)))
-                out.append(float(d[k]) if abs(d[k]) < tol else None)
+                hit = abs(d[k]) < tol
+                out.append(float(d[k]) if hit else None)
+                matched.append(float(edges[k % len(edges)]) if hit else None)
             else:
                 out.append(None)
+                matched.append(None)
+        self.last_snap_edges = (matched[0], matched[1])  # for the guides, plan metres
         return out[0], out[1]
 
     def snap_delta(self, dx: float, dy: float, box: tuple[float, float, float, float] | None,
@@ -652,7 +663,9 @@ class FloorPlanScene(QGraphicsScene):
         p = event.scenePos()
         dx, dy = p.x() - drag.press.x(), -(p.y() - drag.press.y())
         free = bool(event.modifiers() & Qt.KeyboardModifier.AltModifier)
+        self.last_snap_edges = (None, None)
         dx, dy = self.snap_delta(dx, dy, drag.group_box, drag.others, free)
+        self.guides.show_edges(*self.last_snap_edges)
         moves = {i: (round(a[0] + dx, 6), round(a[1] + dy, 6)) for i, a in drag.anchors.items()}
         if moves != drag.moves:
             drag.moves = moves
@@ -666,6 +679,7 @@ class FloorPlanScene(QGraphicsScene):
             self._vertex_release(event)
             return
         drag, self._drag = self._drag, None
+        self.guides.show_edges(None, None)
         if drag is not None and event.button() == Qt.MouseButton.LeftButton and drag.active \
                 and not drag.cancelled and drag.moves:
             try:
@@ -687,6 +701,7 @@ class FloorPlanScene(QGraphicsScene):
         if drag is None or not drag.active or drag.cancelled:
             return False
         drag.cancelled = True
+        self.guides.show_edges(None, None)
         self.document.cancel_preview()
         self.message.emit("Move cancelled")
         return True
@@ -697,6 +712,7 @@ class FloorPlanScene(QGraphicsScene):
         return self._drag is not None and self._drag.active and not self._drag.cancelled
 
     def _abort_drag(self, *_: object) -> None:
+        self.guides.show_edges(None, None)
         if self._drag is not None and self._drag.active and not self._drag.cancelled:
             self._drag.cancelled = True
             self.document.cancel_preview()
@@ -762,6 +778,16 @@ class FloorPlanScene(QGraphicsScene):
             self.message.emit(f"A {tool.title} needs {tool.min_points} points or more")
             return None
         doc, pts = self.document, list(tool.points)
+        if tool.kind == "measure":  # nothing to add: say what was measured
+            from designer.canvas.draw import polyline_length_m
+
+            legs = len(pts) - 1
+            last = polyline_length_m(pts[-2:])
+            self._end_tool()
+            self.message.emit(f"Measured {polyline_length_m(pts):,.2f} m"
+                              + (f" over {legs} segments (last {last:,.2f} m)" if legs > 1
+                                 else ""))
+            return None
         try:
             if tool.kind == "tray":
                 new_id = doc.add_tray(pts)

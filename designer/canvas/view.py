@@ -340,17 +340,21 @@ class FloorPlanView(QGraphicsView):
             return
         x, y = from_scene(self.mapToScene(event.position().toPoint()))
         free = bool(event.modifiers() & Qt.KeyboardModifier.AltModifier)
+        self.fp.last_snap_edges = (None, None)
         plan = plan_drop(self.fp, type_id, x, y, free)
         self.fp.ghost.show_box(plan.box, plan.label, plan.ok)
+        self.fp.guides.show_edges(*self.fp.last_snap_edges)
         self.cursor_moved.emit(x, y)
         event.acceptProposedAction()
 
     def dragLeaveEvent(self, event) -> None:  # noqa: N802 - Qt's name
         self.fp.ghost.hide()
+        self.fp.guides.show_edges(None, None)
         event.accept()
 
     def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt's name
         self.fp.ghost.hide()
+        self.fp.guides.show_edges(None, None)
         type_id = self._catalog_id(event)
         if not type_id:
             event.ignore()

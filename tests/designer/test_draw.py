@@ -201,3 +201,37 @@ def test_reshape_rules_in_the_engine(default_layout):
         edits.reshape(lay, lay.racks[0].id, [(0, 0), (1, 0)])
     closed = edits.reshape(lay, oid, [(0, 0), (2, 0), (2, 2), (0, 0)])
     assert closed.hall.obstacles[-1].polygon == [(0.0, 0.0), (2.0, 0.0), (2.0, 2.0)]
+
+
+def test_measuring_adds_nothing_and_reports_the_length(window):
+    doc = window.document
+    stack = doc.undo_stack.count()
+    window.start_drawing("measure")
+    click(window, 1.2, 1.2)
+    click(window, 7.2, 1.2)
+    move(window, 7.3, 9.1, mods=Qt.KeyboardModifier.ShiftModifier)  # to (7.2, 9.0)
+    assert "Measuring: 2 points, 13.80 m" in window.statusBar().currentMessage()
+    click(window, 7.2, 9.0)
+    key(window, Qt.Key.Key_Return)
+    assert window.scene.tool is None and doc.undo_stack.count() == stack
+    assert window.statusBar().currentMessage() == \
+        "Measured 13.80 m over 2 segments (last 7.80 m)"
+
+
+def test_a_dragged_rack_shows_the_edge_it_snaps_to(window):
+    from test_canvas import drag as mouse_drag
+
+    doc, scene = window.document, window.scene
+    r0 = doc.layout.racks[0]
+    assert not scene.guides.isVisible()
+    # drag a rack of R01 up and a little sideways: a side snaps onto an edge of the racks
+    # around it, and the guide runs through that edge
+    mouse_drag(window, vp(window, r0.x_m, r0.y_m), vp(window, r0.x_m + 0.05, r0.y_m + 2.0),
+               release=False)
+    assert scene.guides.isVisible() and scene.guides.x_m is not None
+    moved = doc.layout.rack(r0.id)
+    assert scene.guides.x_m in (pytest.approx(moved.x_m - 0.4), pytest.approx(moved.x_m + 0.4))
+    QTest.mouseRelease(window.view.viewport(), Qt.MouseButton.LeftButton,
+                       Qt.KeyboardModifier.NoModifier,
+                       vp(window, r0.x_m + 0.02, r0.y_m + 2.0))
+    assert not scene.guides.isVisible()
