@@ -278,6 +278,11 @@ class MainWindow(QMainWindow):
                 (f"Draw a {title}: click {n} points or more, Enter or double-click to finish "
                  f"({key})") if kind != "measure" else
                 f"Measure along points you click: each segment and the total ({key})")
+        a["outline"] = self._action("Edit hall &outline", None, None, None,
+                                    "Drag the hall's corners; double-click a corner to remove "
+                                    "it or an edge to add one")
+        a["outline"].setCheckable(True)
+        a["outline"].toggled.connect(self.scene.set_outline_editing)
         a["snap"] = self._action("&Snap to grid and edges", self._toggle_snap)
         a["snap"].setCheckable(True)
         a["snap"].setChecked(True)
@@ -360,6 +365,8 @@ class MainWindow(QMainWindow):
         m.addAction(a["snap"])
         m = mb.addMenu("&Draw")
         m.addActions(list(self.draw_actions.values()))
+        m.addSeparator()
+        m.addAction(a["outline"])
         m = mb.addMenu("&View")
         ov = m.addMenu("&Overlays")
         ov.addActions(list(self.overlay_actions.values()))

@@ -968,6 +968,8 @@ def add_obstacle(layout: Layout, polygon: Sequence[Sequence[float]], kind: str =
 
 #: the point field of each group whose items are drawn as a polyline or polygon
 SHAPE_FIELDS = {"trays": "points", "feeds": "points", "obstacles": "polygon"}
+#: the id :func:`shape_of` and :func:`reshape` know the hall's outline by
+HALL_OUTLINE = "@hall"
 
 
 def shape_of(layout: Layout, item_id: str) -> list[tuple[float, float]] | None:
@@ -980,6 +982,8 @@ def shape_of(layout: Layout, item_id: str) -> list[tuple[float, float]] | None:
     >>> shape_of(lay, "TR-01")
     [(1.0, 1.0), (5.0, 1.0)]
     """
+    if item_id == HALL_OUTLINE:
+        return [(float(x), float(y)) for x, y in layout.hall.outline]
     group, i = _locate(_index(layout), item_id)
     field = SHAPE_FIELDS.get(group)
     if field is None:
@@ -992,7 +996,9 @@ def reshape(layout: Layout, item_id: str, points: Sequence[Sequence[float]]) -> 
     obstacle, replaced by ``points`` (metres).
 
     Consecutive repeated points are dropped. A tray needs two distinct points, a
-    feed one, an obstacle three that enclose an area.
+    feed one, an obstacle three that enclose an area. ``item_id`` of
+    :data:`HALL_OUTLINE` reshapes the hall's outline (three points or more that
+    enclose an area).
 
     Raises
     ------
@@ -1010,24 +1016,29 @@ def reshape(layout: Layout, item_id: str, points: Sequence[Sequence[float]]) -> 
     ...
     engine.errors.InputError: TR-01.points: expected at least 2 distinct points
     """
-    index = _index(layout)
-    group, i = _locate(index, item_id)
-    field = SHAPE_FIELDS.get(group)
-    where = f"{item_id}.{field}"
-    if field is None:
-        raise InputError(None, item_id, "a tray, feed or obstacle (items drawn as a shape)")
+    if item_id == HALL_OUTLINE:
+        group, i, field, where = "hall", 0, "outline", "hall.outline"
+    else:
+        group, i = _locate(_index(layout), item_id)
+        field = SHAPE_FIELDS.get(group)
+        where = f"{item_id}.{field}"
+        if field is None:
+            raise InputError(None, item_id, "a tray, feed or obstacle (items drawn as a shape)")
     pts: list[tuple[float, float]] = []
     for p in points:
         x, y = _finite_xy(where, p)
         if not pts or (x, y) != pts[-1]:
             pts.append((x, y))
-    if group == "obstacles" and len(pts) > 1 and pts[0] == pts[-1]:
+    closed = group in ("obstacles", "hall")
+    if closed and len(pts) > 1 and pts[0] == pts[-1]:
         pts.pop()  # a closed ring: the polygon closes itself
-    need = {"trays": 2, "feeds": 1, "obstacles": 3}[group]
+    need = {"trays": 2, "feeds": 1, "obstacles": 3, "hall": 3}[group]
     if len(pts) < need:
         raise InputError(None, where, f"at least {need} distinct points")
-    if group == "obstacles" and ShapelyPolygon(pts).area <= 1e-9:
+    if closed and ShapelyPolygon(pts).area <= 1e-9:
         raise InputError(None, where, "a polygon that encloses an area")
+    if group == "hall":
+        return layout.model_copy(update={"hall": _set_path(layout.hall, [field], pts, where)})
     lists = {group: list(_group_lists(layout)[group])}
     lists[group][i] = _set_path(lists[group][i], [field], pts, where)
     return _rebuild(layout, lists)

@@ -54,6 +54,10 @@ __all__ = ["FloorPlanScene", "GhostItem"]
 SNAP_PX = 8.0
 
 
+def _shape_name(item_id: str) -> str:
+    return "the hall outline" if item_id == edits.HALL_OUTLINE else item_id
+
+
 @dataclass
 class _Drawn:
     """What the last analysis put on the canvas, to find what the next one changes."""
@@ -192,6 +196,7 @@ class FloorPlanScene(QGraphicsScene):
         self.last_snap_edges: tuple[float | None, float | None] = (None, None)
         self.tool: DrawTool | None = None
         self._vdrag: VertexDrag | None = None
+        self.outline_editing = False  # the hall outline shows handles when nothing is selected
         self.detail = True
         self._rack_lut = np.zeros(0, np.int64)
         self._rows_stale = True
@@ -308,7 +313,8 @@ class FloorPlanScene(QGraphicsScene):
                         getattr(self.document.item(item_id), "row", None):
                     self._rows_stale = True
                 item.sync_from_model()
-        if self.handles.item_id in ids:
+        if self.handles.item_id in ids or (
+                "hall" in ids and self.handles.item_id == edits.HALL_OUTLINE):
             self._sync_handles()
         if edits.LAYOUT_ID in ids:
             hall = self.document.layout.hall
@@ -505,14 +511,30 @@ class FloorPlanScene(QGraphicsScene):
         self._sync_handles()
 
     def _sync_handles(self) -> None:
-        """Put vertex handles on the one selected tray, feed or obstacle."""
+        """Put vertex handles on the one selected tray, feed or obstacle, or on the hall's
+        outline while it is being edited and nothing is selected."""
         sel = self.selected_ids()
         group = self.document.item_group(sel[0]) if len(sel) == 1 else None
+        if self.tool is None and not sel and self.outline_editing:
+            self.handles.show_for(edits.HALL_OUTLINE,
+                                  edits.shape_of(self.document.layout, edits.HALL_OUTLINE),
+                                  closed=True)
+            return
         if self.tool is not None or group not in edits.SHAPE_FIELDS:
             self.handles.show_for(None, None)
             return
         self.handles.show_for(sel[0], edits.shape_of(self.document.layout, sel[0]),
                               closed=group == "obstacles")
+
+    def set_outline_editing(self, on: bool) -> None:
+        """Show handles on the hall's outline (when nothing is selected) to reshape it."""
+        self.outline_editing = on
+        if on:
+            self.clearSelection()
+        self._sync_handles()
+        if on:
+            self.message.emit("Hall outline: drag a corner; double-click a corner to remove "
+                              "it or an edge to add one")
 
     # -- snapping ----------------------------------------------------------------------------------
 
@@ -894,7 +916,7 @@ class FloorPlanScene(QGraphicsScene):
         pts = edits.shape_of(self.document.layout, vd.item_id)
         self.document.cancel_preview()
         try:
-            self.document.reshape(vd.item_id, pts, f"Move a point of {vd.item_id}")
+            self.document.reshape(vd.item_id, pts, f"Move a point of {_shape_name(vd.item_id)}")
         except ValueError as exc:
             self.message.emit(str(exc))
 
@@ -909,14 +931,15 @@ class FloorPlanScene(QGraphicsScene):
         try:
             if k is not None:
                 del pts[k]
-                self.document.reshape(h.item_id, pts, f"Remove a point of {h.item_id}")
+                self.document.reshape(h.item_id, pts,
+                                      f"Remove a point of {_shape_name(h.item_id)}")
             else:
                 seg = h.segment_at(at, tol)
                 if seg is None:
                     return False
                 k, foot = seg
                 pts.insert(k, (round(foot[0], 3), round(foot[1], 3)))
-                self.document.reshape(h.item_id, pts, f"Add a point to {h.item_id}")
+                self.document.reshape(h.item_id, pts, f"Add a point to {_shape_name(h.item_id)}")
         except ValueError as exc:
             self.message.emit(str(exc))
         event.accept()

@@ -235,3 +235,32 @@ def test_a_dragged_rack_shows_the_edge_it_snaps_to(window):
                        Qt.KeyboardModifier.NoModifier,
                        vp(window, r0.x_m + 0.02, r0.y_m + 2.0))
     assert not scene.guides.isVisible()
+
+
+def test_editing_the_hall_outline_by_its_corners(window):
+    doc = window.document
+    before = list(doc.layout.hall.outline)
+    window.actions_by_name["outline"].setChecked(True)
+    h = window.scene.handles
+    assert h.isVisible() and h.item_id == edits.HALL_OUTLINE and len(h.points) == 4
+    x1, y1 = max(p[0] for p in before), max(p[1] for p in before)
+    vpw = window.view.viewport()
+    QTest.mousePress(vpw, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     vp(window, x1, y1))
+    move(window, x1 - 2.8, y1, Qt.MouseButton.LeftButton)  # pull the corner in 2.8 m
+    QTest.mouseRelease(vpw, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                       vp(window, x1 - 2.8, y1))
+    outline = doc.layout.hall.outline
+    assert (round(x1 - 2.8, 6), y1) in [(round(x, 6), y) for x, y in outline]
+    assert doc.undo_stack.undoText() == "Move a point of the hall outline"
+    # the slanted wall now cuts through the CRAH standing in that corner: an error,
+    # the same as a full analysis finds
+    from engine.analysis import analyze
+
+    codes = sorted(v.code for v in doc.analysis.violations)
+    assert codes == sorted(v.code for v in analyze(doc.layout, doc.catalog).violations)
+    assert "FLOOR-OUTSIDE" in codes
+    doc.undo_stack.undo()
+    assert doc.layout.hall.outline == before and h.points == before
+    window.actions_by_name["outline"].setChecked(False)
+    assert not h.isVisible()
