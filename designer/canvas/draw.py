@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from designer.canvas.scene import FloorPlanScene
 
 __all__ = ["DRAW_KINDS", "DrawTool", "ShapePreview", "VertexHandles", "VertexDrag",
-           "SnapGuides"]
+           "SnapGuides", "HoverOutline"]
 
 #: kind -> (menu text, noun for messages, least points, closed polygon)
 DRAW_KINDS: dict[str, tuple[str, str, int, bool]] = {
@@ -340,3 +340,38 @@ class SnapGuides(QGraphicsItem):
             painter.drawLine(QPointF(self.x_m, r.top()), QPointF(self.x_m, r.bottom()))
         if self.y_m is not None:
             painter.drawLine(QPointF(r.left(), -self.y_m), QPointF(r.right(), -self.y_m))
+
+
+class HoverOutline(QGraphicsItem):
+    """A thin outline around the item under the mouse, so a click's target is clear."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setZValue(54)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self._rect = QRectF()
+        self.item_id: str | None = None
+        self.hide()
+
+    def show_rect(self, item_id: str | None, rect: QRectF | None) -> None:
+        """Outline scene ``rect`` of ``item_id`` (None hides the outline)."""
+        if item_id is None or rect is None:
+            self.item_id = None
+            self.hide()
+            return
+        if item_id == self.item_id and rect == self._rect and self.isVisible():
+            return
+        self.prepareGeometryChange()
+        self.item_id, self._rect = item_id, QRectF(rect)
+        self.show()
+        self.update()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
+        return self._rect.adjusted(-0.2, -0.2, 0.2, 0.2)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        color = QColor(PALETTE.selection)
+        color.setAlpha(200)
+        painter.setPen(cosmetic(color, 1.5))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRect(self._rect)

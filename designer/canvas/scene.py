@@ -30,6 +30,7 @@ from designer.canvas.draw import (
     DRAW_KINDS,
     PICK_PX,
     DrawTool,
+    HoverOutline,
     ShapePreview,
     SnapGuides,
     VertexDrag,
@@ -193,6 +194,8 @@ class FloorPlanScene(QGraphicsScene):
         self.addItem(self.handles)
         self.guides = SnapGuides()
         self.addItem(self.guides)
+        self.hover = HoverOutline()
+        self.addItem(self.hover)
         self.last_snap_edges: tuple[float | None, float | None] = (None, None)
         self.tool: DrawTool | None = None
         self._vdrag: VertexDrag | None = None
@@ -298,6 +301,8 @@ class FloorPlanScene(QGraphicsScene):
 
     def _on_removed(self, ids: list) -> None:
         self._rows_stale = True
+        if self.hover.item_id in ids:
+            self.hover.show_rect(None, None)
         for item_id in ids:
             item = self._items.pop(item_id, None)
             if item is not None:
@@ -313,6 +318,10 @@ class FloorPlanScene(QGraphicsScene):
                         getattr(self.document.item(item_id), "row", None):
                     self._rows_stale = True
                 item.sync_from_model()
+        if self.hover.item_id in ids:  # follow the item (a move, an undo)
+            item = self._items.get(self.hover.item_id)
+            self.hover.show_rect(self.hover.item_id,
+                                 item.sceneBoundingRect() if item is not None else None)
         if self.handles.item_id in ids or (
                 "hall" in ids and self.handles.item_id == edits.HALL_OUTLINE):
             self._sync_handles()
@@ -525,6 +534,14 @@ class FloorPlanScene(QGraphicsScene):
             return
         self.handles.show_for(sel[0], edits.shape_of(self.document.layout, sel[0]),
                               closed=group == "obstacles")
+
+    def hover_at(self, pos: QPointF | None) -> None:
+        """Outline the item a click at scene ``pos`` would pick (None: nothing)."""
+        item = self.model_item_at(pos) if pos is not None and self.tool is None else None
+        if item is None:
+            self.hover.show_rect(None, None)
+        else:
+            self.hover.show_rect(item.model_id, item.sceneBoundingRect())
 
     def set_outline_editing(self, on: bool) -> None:
         """Show handles on the hall's outline (when nothing is selected) to reshape it."""

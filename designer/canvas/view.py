@@ -188,8 +188,10 @@ class FloorPlanView(QGraphicsView):
         super().mousePressEvent(event)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt's name
-        x, y = from_scene(self.mapToScene(event.position().toPoint()))
+        scene_pos = self.mapToScene(event.position().toPoint())
+        x, y = from_scene(scene_pos)
         self.cursor_moved.emit(x, y)
+        self.fp.hover_at(scene_pos if event.buttons() == Qt.MouseButton.NoButton else None)
         if self._pan_from is not None:
             d = event.position() - self._pan_from
             self._pan_from = event.position()
@@ -242,6 +244,8 @@ class FloorPlanView(QGraphicsView):
         return f"<b>{model_id}</b> · {getattr(obj, 'kind', group)}"
 
     def viewportEvent(self, event) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.Leave:
+            self.fp.hover_at(None)
         if event.type() == QEvent.Type.ToolTip:
             item = self.fp.model_item_at(self.mapToScene(event.pos()))
             text = self.item_summary(item.model_id) if item is not None else ""

@@ -264,3 +264,15 @@ def test_editing_the_hall_outline_by_its_corners(window):
     assert doc.layout.hall.outline == before and h.points == before
     window.actions_by_name["outline"].setChecked(False)
     assert not h.isVisible()
+
+
+def test_the_item_under_the_mouse_is_outlined(window):
+    doc, scene = window.document, window.scene
+    rack = doc.layout.racks[2]
+    move(window, rack.x_m, rack.y_m)
+    assert scene.hover.isVisible() and scene.hover.item_id == rack.id
+    assert scene.hover.boundingRect().contains(scene.item_for(rack.id).sceneBoundingRect())
+    doc.move_items({rack.id: (rack.x_m, rack.y_m + 3.0)})  # the outline follows an edit
+    assert scene.hover.boundingRect().contains(scene.item_for(rack.id).sceneBoundingRect())
+    move(window, 0.3, 0.3)  # empty floor
+    assert not scene.hover.isVisible()
