@@ -302,44 +302,84 @@ class VertexHandles(QGraphicsItem):
 
 
 class SnapGuides(QGraphicsItem):
-    """Dashed lines through the edges a moved footprint snapped to, across the hall."""
+    """Dashed guide lines along the edges a moved footprint snapped to, each running
+    from the moved footprint to the one it lines up with.
+
+    A guide is ``(at_m, lo_m, hi_m)``: a vertical line at plan x ``at_m`` from y
+    ``lo_m`` to ``hi_m``, or a horizontal one at plan y ``at_m`` from x ``lo_m`` to
+    ``hi_m``.
+    """
 
     def __init__(self) -> None:
         super().__init__()
         self.setZValue(55)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self._rect = QRectF()
-        self.x_m: float | None = None
-        self.y_m: float | None = None
-        self.hide()
+        self.vertical: tuple[float, float, float] | None = None
+        self.horizontal: tuple[float, float, float] | None = None
+        # shown or not by ItemHasNoContents: hiding an item repaints all of it
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, True)
+
+    @property
+    def x_m(self) -> float | None:
+        """Plan x of the vertical guide (None: none)."""
+        return self.vertical[0] if self.vertical else None
+
+    @property
+    def y_m(self) -> float | None:
+        """Plan y of the horizontal guide (None: none)."""
+        return self.horizontal[0] if self.horizontal else None
 
     def set_bounds(self, rect: QRectF) -> None:
-        """Set the scene rectangle the lines span (the hall and a margin)."""
+        """Set the scene rectangle guides may appear in (the hall and a margin)."""
         if rect != self._rect:
             self.prepareGeometryChange()
             self._rect = QRectF(rect)
 
-    def show_edges(self, x_m: float | None, y_m: float | None) -> None:
-        """Draw a vertical line at plan ``x_m`` and a horizontal one at ``y_m`` (None: none)."""
-        if (x_m, y_m) == (self.x_m, self.y_m) and self.isVisible() == (
-                x_m is not None or y_m is not None):
+    def show_edges(self, vertical: tuple[float, float, float] | None,
+                   horizontal: tuple[float, float, float] | None) -> None:
+        """Show these guides (None: none); repaints the old and new lines only."""
+        if (vertical, horizontal) == (self.vertical, self.horizontal):
             return
-        self.x_m, self.y_m = x_m, y_m
-        self.setVisible(x_m is not None or y_m is not None)
-        self.update()
+        dirty = self._line_rects()
+        self.vertical, self.horizontal = vertical, horizontal
+        dirty += self._line_rects()
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, not self.isVisible())
+        scene = self.scene()
+        if scene is not None:
+            for r in dirty:
+                scene.update(r)
+
+    def isVisible(self) -> bool:  # noqa: N802 - Qt's name
+        """Whether a guide shows."""
+        return self.vertical is not None or self.horizontal is not None
+
+    def _line_rects(self) -> list[QRectF]:
+        views = self.scene().views() if self.scene() is not None else []
+        scale = views[0].transform().m11() if views else 0.0
+        t = 3.0 / scale if scale > 0 else 0.5
+        out = []
+        if self.vertical is not None:
+            x, lo, hi = self.vertical
+            out.append(QRectF(x - t, -hi - t, 2 * t, hi - lo + 2 * t))
+        if self.horizontal is not None:
+            y, lo, hi = self.horizontal
+            out.append(QRectF(lo - t, -y - t, hi - lo + 2 * t, 2 * t))
+        return out
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
         return self._rect
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         color = QColor(PALETTE.selection)
-        color.setAlpha(170)
+        color.setAlpha(190)
         painter.setPen(cosmetic(color, 1, Qt.PenStyle.DashLine))
-        r = self._rect
-        if self.x_m is not None:
-            painter.drawLine(QPointF(self.x_m, r.top()), QPointF(self.x_m, r.bottom()))
-        if self.y_m is not None:
-            painter.drawLine(QPointF(r.left(), -self.y_m), QPointF(r.right(), -self.y_m))
+        if self.vertical is not None:
+            x, lo, hi = self.vertical
+            painter.drawLine(QPointF(x, -lo), QPointF(x, -hi))
+        if self.horizontal is not None:
+            y, lo, hi = self.horizontal
+            painter.drawLine(QPointF(lo, -y), QPointF(hi, -y))
 
 
 class HoverOutline(QGraphicsItem):

@@ -248,7 +248,8 @@ class CoolingUnitItem(_BoxItem):
         painter.drawRect(rect)
         if self._kind != "rear_door" and lod * rect.height() > 6:
             # load bar along the bottom edge: share of capacity in use
-            frac = min(max(util or 0.0, 0.0), 1.0)
+            # in whole percent, as the label: a smaller change is not repainted
+            frac = min(max(round((util or 0.0) * 100) / 100, 0.0), 1.0)
             bar_h = min(rect.height() * 0.18, 0.25)
             bar = QRectF(rect.left(), rect.bottom() - bar_h, rect.width() * frac, bar_h)
             painter.fillRect(bar, QColor(PALETTE.error if over else edge))
@@ -573,6 +574,7 @@ class RowLabelsItem(QGraphicsItem):
         super().__init__()
         self.setZValue(45)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
         self._rows: list[tuple[str, QPointF]] = []
         self._set: list[tuple[str, float, float]] = []
         self._rect = QRectF()
@@ -619,12 +621,17 @@ class RowLabelsItem(QGraphicsItem):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         painter.setFont(label_font(10, True))
         fm = painter.fontMetrics()
+        # which labels show is decided over all rows (so a partial repaint agrees with a
+        # whole one); only those reaching into the exposed area are painted
+        exposed = t.mapRect(option.exposedRect).adjusted(-200, -20, 20, 20)
         drawn: list[QPointF] = []
         for name, p in self._rows:
             d = t.map(p)
             if any(abs(d.y() - q.y()) < 15 and abs(d.x() - q.x()) < 40 for q in drawn[-3:]):
                 continue  # rows closer than a label's height: every other one
             drawn.append(d)
+            if not exposed.contains(d):
+                continue
             w = fm.horizontalAdvance(name) + 8
             box = QRectF(d.x() - w - 3, d.y() - 8, w, 16)
             painter.setPen(Qt.PenStyle.NoPen)

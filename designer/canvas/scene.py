@@ -196,7 +196,7 @@ class FloorPlanScene(QGraphicsScene):
         self.addItem(self.guides)
         self.hover = HoverOutline()
         self.addItem(self.hover)
-        self.last_snap_edges: tuple[float | None, float | None] = (None, None)
+        self.last_snap_edges: tuple = (None, None)  # guides of the last snap (SnapGuides)
         self.tool: DrawTool | None = None
         self._vdrag: VertexDrag | None = None
         self.outline_editing = False  # the hall outline shows handles when nothing is selected
@@ -412,10 +412,13 @@ class FloorPlanScene(QGraphicsScene):
             pad = max(self.document.layout.assumptions.aisle_clearance_m / 2, 0.3) + 0.2
             grow = np.array([-pad, -pad, pad, pad])
             plan += [old.boxes[moved] + grow, new.boxes[moved] + grow]
-        for ids, u_old, u_new in ((new.unit_ids, old.unit_util, new.unit_util),
-                                  (new.feed_ids, old.feed_util, new.feed_util)):
-            # zoomed out only "over capacity" shows; zoomed in, the load bar and percentage
-            changed = (u_old != u_new) if new.detail else ((u_old > 1.0) != (u_new > 1.0))
+        for ids, u_old, u_new, shown in ((new.unit_ids, old.unit_util, new.unit_util, True),
+                                         (new.feed_ids, old.feed_util, new.feed_util, False)):
+            # zoomed out only "over capacity" shows; zoomed in, a unit also shows its load
+            # in whole percent (a move shifts every CRAH's share a little: most stay put)
+            changed = (u_old > 1.0) != (u_new > 1.0)
+            if new.detail and shown:
+                changed |= np.round(u_old * 100) != np.round(u_new * 100)
             for k in np.flatnonzero(changed).tolist():
                 item = self._items.get(ids[k])
                 if item is not None:
@@ -581,19 +584,24 @@ class FloorPlanScene(QGraphicsScene):
         near_y = (others[:, 1] < by1 + 2.0) & (others[:, 3] > by0 - 2.0)
         near_x = (others[:, 0] < bx1 + 2.0) & (others[:, 2] > bx0 - 2.0)
         out: list[float | None] = []
-        matched: list[float | None] = []
-        for edges, lo, hi in ((others[near_y][:, [0, 2]].ravel(), bx0, bx1),
-                              (others[near_x][:, [1, 3]].ravel(), by0, by1)):
+        guides: list[tuple[float, float, float] | None] = []
+        for boxes, cols, lo, hi, span in ((others[near_y], [0, 2], bx0, bx1, (1, 3, by0, by1)),
+                                          (others[near_x], [1, 3], by0, by1, (0, 2, bx0, bx1))):
+            edges = boxes[:, cols].ravel()
             if edges.size:
                 d = np.concatenate([edges - lo, edges - hi])
                 k = int(np.argmin(np.abs(d)))
                 hit = abs(d[k]) < tol
                 out.append(float(d[k]) if hit else None)
-                matched.append(float(edges[k % len(edges)]) if hit else None)
+                # the guide runs across the moved box and the box it lines up with
+                other = boxes[(k % len(edges)) // 2]
+                a, b, own_lo, own_hi = span
+                guides.append((float(edges[k % len(edges)]), min(own_lo, other[a]) - 0.3,
+                               max(own_hi, other[b]) + 0.3) if hit else None)
             else:
                 out.append(None)
-                matched.append(None)
-        self.last_snap_edges = (matched[0], matched[1])  # for the guides, plan metres
+                guides.append(None)
+        self.last_snap_edges = (guides[0], guides[1])
         return out[0], out[1]
 
     def snap_delta(self, dx: float, dy: float, box: tuple[float, float, float, float] | None,
