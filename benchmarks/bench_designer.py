@@ -96,6 +96,7 @@ def _one(gpus: int, folder: Path) -> list[dict]:
         render()
 
     naive_s = _median_s(naive, n=5)
+    mouse_s, mouse_px_per_m = _mouse_drag(app, win, rack)
     win.force_close()
     racks = len(layout.racks)
     base = {"size": gpus, "gpus": gpus}
@@ -110,7 +111,44 @@ def _one(gpus: int, folder: Path) -> list[dict]:
                   f"median of 31; with a repaint of the whole view "
                   f"{drag_full_s * 1000:,.1f} ms; naive full re-analysis + repaint "
                   f"{naive_s * 1000:,.0f} ms ({naive_s / drag_s:,.1f}x slower)"},
+        {**base, "name": "mouse drag step, zoomed in", "seconds": mouse_s,
+         "target_seconds": TARGETS_S["drag_step"],
+         "notes": f"mouse-move events into the view at {mouse_px_per_m:.0f} px/m (racks drawn "
+                  f"one by one, labelled), each moving the rack a tile: snapping, guides, "
+                  f"preview, analysis, panels, paint; median of 40"},
     ]
+
+
+def _mouse_drag(app, win, rack) -> tuple[float, float]:
+    """Drag ``rack`` with mouse events in a view zoomed to 30 x 20 m around it."""
+    from PySide6.QtCore import QPointF, QRectF, Qt
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    view = win.view
+    vpw = view.viewport()
+    view.fit_rect(QRectF(rack.x_m - 15, -rack.y_m - 10, 30, 20))
+    app.processEvents()
+
+    def vp(x, y):
+        return view.mapFromScene(QPointF(x, -y))
+
+    QTest.mousePress(vpw, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     vp(rack.x_m, rack.y_m))
+    app.processEvents()
+    times = []
+    for k in range(1, 42):  # 0.6 m steps on the 0.6 m grid: every move moves the rack
+        p = vp(rack.x_m + 0.6 * (k % 12), rack.y_m + 0.05 * k)
+        t0 = time.perf_counter()
+        QApplication.sendEvent(vpw, QMouseEvent(
+            QMouseEvent.Type.MouseMove, QPointF(p), QPointF(vpw.mapToGlobal(p)),
+            Qt.MouseButton.NoButton, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier))
+        app.processEvents()
+        times.append(time.perf_counter() - t0)
+    QTest.mouseRelease(vpw, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, p)
+    app.processEvents()
+    return statistics.median(times[1:]), view.scale_px_per_m
 
 
 def run(sizes=SIZES) -> list[dict]:

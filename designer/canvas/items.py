@@ -576,6 +576,9 @@ class RowLabelsItem(QGraphicsItem):
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
         self._rows: list[tuple[str, QPointF]] = []
+        self._shown_key: tuple = ()
+        self._shown: list[tuple[str, QPointF]] = []
+        self._version = 0  # counts set_rows calls: the shown labels follow the rows
         self._set: list[tuple[str, float, float]] = []
         self._rect = QRectF()
 
@@ -587,6 +590,7 @@ class RowLabelsItem(QGraphicsItem):
     def set_rows(self, rows: list[tuple[str, float, float]]) -> None:
         """Set labels as ``(name, x_m, y_m)``: the pill ends just left of the point."""
         old = self._rows
+        self._version += 1
         self._set = list(rows)
         self._rows = [(name, QPointF(x, -y)) for name, x, y in rows]
         xs = [p.x() for _, p in self._rows] or [0.0]
@@ -622,14 +626,20 @@ class RowLabelsItem(QGraphicsItem):
         painter.setFont(label_font(10, True))
         fm = painter.fontMetrics()
         # which labels show is decided over all rows (so a partial repaint agrees with a
-        # whole one); only those reaching into the exposed area are painted
+        # whole one), once per zoom and set of rows; only those reaching into the exposed
+        # area are painted
+        key = (t.m11(), t.m22(), t.dx(), t.dy(), self._version)
+        if key != self._shown_key:
+            self._shown_key = key
+            self._shown = []
+            for name, p in self._rows:
+                d = t.map(p)
+                if any(abs(d.y() - q.y()) < 15 and abs(d.x() - q.x()) < 40
+                       for _n, q in self._shown[-3:]):
+                    continue  # rows closer than a label's height: every other one
+                self._shown.append((name, d))
         exposed = t.mapRect(option.exposedRect).adjusted(-200, -20, 20, 20)
-        drawn: list[QPointF] = []
-        for name, p in self._rows:
-            d = t.map(p)
-            if any(abs(d.y() - q.y()) < 15 and abs(d.x() - q.x()) < 40 for q in drawn[-3:]):
-                continue  # rows closer than a label's height: every other one
-            drawn.append(d)
+        for name, d in self._shown:
             if not exposed.contains(d):
                 continue
             w = fm.horizontalAdvance(name) + 8
@@ -676,7 +686,8 @@ class RackLabelsItem(QGraphicsItem):
         painter.resetTransform()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         bold, small = label_font(11, True), label_font(10)
-        for item in self._fp.items(option.exposedRect, Qt.ItemSelectionMode.IntersectsItemShape):
+        for item in self._fp.items(option.exposedRect,
+                                   Qt.ItemSelectionMode.IntersectsItemBoundingRect):
             if not isinstance(item, RackItem):
                 continue
             dev = t.mapRect(item.sceneBoundingRect())

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QPainter
 from PySide6.QtWidgets import (
     QApplication,
@@ -65,6 +65,7 @@ class _Drawn:
 
     rack_ids: list[str]
     boxes: np.ndarray
+    rot: np.ndarray
     lut: np.ndarray
     kw: np.ndarray
     unit_ids: list[str]
@@ -200,6 +201,11 @@ class FloorPlanScene(QGraphicsScene):
         self.tool: DrawTool | None = None
         self._vdrag: VertexDrag | None = None
         self.outline_editing = False  # the hall outline shows handles when nothing is selected
+        self._unit_pct: np.ndarray | None = None  # unit percentages as last painted
+        self._unit_timer = QTimer(self)
+        self._unit_timer.setSingleShot(True)
+        self._unit_timer.setInterval(100)
+        self._unit_timer.timeout.connect(self._refresh_unit_labels)
         self.detail = True
         self._rack_lut = np.zeros(0, np.int64)
         self._rows_stale = True
@@ -374,7 +380,8 @@ class FloorPlanScene(QGraphicsScene):
         hy = np.where(quarter, arr.rack_w_m, arr.rack_d_m) / 2
         boxes = np.stack([arr.rack_x_m - hx, arr.rack_y_m - hy, arr.rack_x_m + hx,
                           arr.rack_y_m + hy], 1) if len(ids) else np.zeros((0, 4))
-        drawn = _Drawn(list(ids), boxes, self._rack_lut, np.asarray(kw), list(c.unit_ids),
+        drawn = _Drawn(list(ids), boxes, arr.rack_rot_deg.copy(), self._rack_lut, np.asarray(kw),
+                       list(c.unit_ids),
                        np.asarray(c.unit_utilization), list(p.feed_ids),
                        np.asarray(p.feed_utilization), self.metric, self.metric_range,
                        self.detail)
@@ -387,6 +394,7 @@ class FloorPlanScene(QGraphicsScene):
         for ov in self.overlays.values():
             ov.mark_stale()
         if dirty is None:
+            self._unit_pct = np.round(c.unit_utilization * 100)  # all repainted now
             self.legend_changed.emit()
             self.update()
         else:
@@ -409,27 +417,62 @@ class FloorPlanScene(QGraphicsScene):
         moved = (np.any(old.boxes != new.boxes, axis=1) | (old.lut != new.lut)
                  | (old.kw != new.kw))
         if np.any(moved):
-            pad = max(self.document.layout.assumptions.aisle_clearance_m / 2, 0.3) + 0.2
-            grow = np.array([-pad, -pad, pad, pad])
-            plan += [old.boxes[moved] + grow, new.boxes[moved] + grow]
-        for ids, u_old, u_new, shown in ((new.unit_ids, old.unit_util, new.unit_util, True),
-                                         (new.feed_ids, old.feed_util, new.feed_util, False)):
-            # zoomed out only "over capacity" shows; zoomed in, a unit also shows its load
-            # in whole percent (a move shifts every CRAH's share a little: most stay put)
-            changed = (u_old > 1.0) != (u_new > 1.0)
-            if new.detail and shown:
-                changed |= np.round(u_old * 100) != np.round(u_new * 100)
-            for k in np.flatnonzero(changed).tolist():
-                item = self._items.get(ids[k])
-                if item is not None:
-                    r = item.sceneBoundingRect()
-                    plan.append(np.array([[r.left(), -r.bottom(), r.right(), -r.top()]]))
+            # the aisle strips run off a rack's front and back: pad along its depth only
+            # (and a few pixels all round for outline and selection pens)
+            pens = 4.0 * self.px_to_m()
+            pad = max(self.document.layout.assumptions.aisle_clearance_m / 2, 0.3) + 0.2 + pens
+            thin = max(0.1, pens)
+            for d in (old, new):
+                along_x = (d.rot[moved] // 90) % 2 == 1
+                px = np.where(along_x, pad, thin)
+                py = np.where(along_x, thin, pad)
+                plan.append(d.boxes[moved] + np.stack([-px, -py, px, py], 1))
+        for ids, u_old, u_new in ((new.unit_ids, old.unit_util, new.unit_util),
+                                  (new.feed_ids, old.feed_util, new.feed_util)):
+            # "over capacity" shows at every zoom
+            plan += self._plan_boxes(ids, (u_old > 1.0) != (u_new > 1.0))
+        if new.detail:
+            # zoomed in, a unit also shows its load in whole percent; a move shifts every
+            # CRAH's share a little, and repainting units all over the hall each step
+            # would repaint most of the view: during a drag they follow 10 times a second
+            if self.document.is_previewing:
+                if not self._unit_timer.isActive():
+                    self._unit_timer.start()
+            else:
+                plan += self._unit_label_boxes()
         if not plan:
             return []
         b = np.concatenate(plan)
         if len(b) > 48:  # many pieces: one rectangle around them
             b = np.array([[b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()]])
         return [QRectF(x0, -y1, x1 - x0, y1 - y0) for x0, y0, x1, y1 in b.tolist()]
+
+    def _plan_boxes(self, ids: list[str], changed: np.ndarray) -> list[np.ndarray]:
+        out = []
+        for k in np.flatnonzero(changed).tolist():
+            item = self._items.get(ids[k])
+            if item is not None:
+                r = item.sceneBoundingRect()
+                out.append(np.array([[r.left(), -r.bottom(), r.right(), -r.top()]]))
+        return out
+
+    def _unit_label_boxes(self) -> list[np.ndarray]:
+        """Plan boxes of the units whose shown percentage changed since last painted."""
+        a = self.analysis
+        if a is None:
+            return []
+        pct = np.round(a.cooling.unit_utilization * 100)
+        old, self._unit_pct = self._unit_pct, pct
+        if old is None or len(old) != len(pct):
+            return self._plan_boxes(a.cooling.unit_ids, np.ones(len(pct), bool))
+        return self._plan_boxes(a.cooling.unit_ids, old != pct)
+
+    def _refresh_unit_labels(self) -> None:
+        if not self.detail:
+            return
+        for b in self._unit_label_boxes():
+            x0, y0, x1, y1 = b[0].tolist()
+            self.update(QRectF(x0, -y1, x1 - x0, y1 - y0))
 
     def _update_floor(self, a: Analysis, hx: np.ndarray, hy: np.ndarray,
                       repaint: bool = True) -> None:

@@ -119,6 +119,12 @@ def _groups(layout: Any):
             ("fabric", layout.fabrics), ("link", layout.links))
 
 
+def find_item(document: Any, item_id: str) -> Any:
+    """Return a layout item by id: from the document's index when it keeps one (no scan)."""
+    item = getattr(document, "item", None)
+    return item(item_id) if item is not None else document.layout.find(item_id)
+
+
 def items_by_id(layout: Any) -> dict[str, Any]:
     """Return ``{id: item}`` of every layout item."""
     return {item.id: item for _kind, group in _groups(layout) for item in group}

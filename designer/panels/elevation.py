@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from designer.panels.common import MIME_CATALOG, ROLE_COLORS, is_installable
+from designer.panels.common import MIME_CATALOG, ROLE_COLORS, find_item, is_installable
 from engine.model import Rack
 
 __all__ = ["RackElevationPanel", "DeviceBlock"]
@@ -429,8 +429,7 @@ class RackElevationPanel(QWidget):
 
     def show_rack(self, rack_id: str | None) -> None:
         """Show the elevation of ``rack_id`` (``None`` clears the panel)."""
-        layout = self.document.layout
-        if rack_id is not None and not isinstance(layout.find(rack_id), Rack):
+        if rack_id is not None and not isinstance(find_item(self.document, rack_id), Rack):
             rack_id = None
         if rack_id != self.rack_id:
             self.canvas.selected_u = None
@@ -443,7 +442,7 @@ class RackElevationPanel(QWidget):
     def _sync(self) -> None:
         cv = self.canvas
         cat = self.document.catalog
-        rack = self.document.layout.find(self.rack_id) if self.rack_id else None
+        rack = find_item(self.document, self.rack_id) if self.rack_id else None
         if not isinstance(rack, Rack):
             self._shown_key = None
             cv.height_u, cv.blocks = 0, []

@@ -13,7 +13,7 @@ from collections import Counter
 
 import numpy as np
 
-from designer.panels.common import figure_source
+from designer.panels.common import figure_source, find_item
 
 __all__ = ["rack_rows", "unit_rows", "feed_rows", "tray_rows", "hall_rows", "rack_sources_html"]
 
@@ -117,7 +117,7 @@ def unit_rows(document, ids: list[str]) -> list[tuple[str, str, str]]:
     flow = float(c.unit_flow_lpm[idx].sum())
     rated = float(np.nansum(c.unit_rated_flow_lpm[idx]))
     kinds = {c.unit_kind[i] for i in idx}
-    groups = {document.layout.find(c.unit_ids[i]).group or c.unit_kind[i] for i in idx}
+    groups = {find_item(document, c.unit_ids[i]).group or c.unit_kind[i] for i in idx}
     gix = [c.group_names.index(g) for g in groups if g in c.group_names]
     margin = ", ".join(f"{c.group_names[g]} {c.group_margin_kw[g]:+,.0f}" for g in gix)
     values = [_n(load), f"{load / cap:.0%}" if cap > 0 else _DASH,
@@ -126,7 +126,7 @@ def unit_rows(document, ids: list[str]) -> list[tuple[str, str, str]]:
               f"{served}", margin or _DASH]
     rows = [(k, v, t) for (k, t), v in zip(labels, values, strict=True)]
     if len(ids) == 1 and "crah" in kinds:
-        u = document.layout.find(ids[0])
+        u = find_item(document, ids[0])
         ret = getattr(u, "return_xy_m", None)
         rows.append(("Draws room air at",
                      f"x {ret[0]:.2f}, y {ret[1]:.2f} m" if ret else "its own position",
@@ -170,7 +170,7 @@ def tray_rows(document, ids: list[str]) -> list[tuple[str, str, str]]:
     """Return the computed rows of one or more cable trays."""
     total = 0.0
     for i in ids:
-        t = document.layout.find(i)
+        t = find_item(document, i)
         pts = getattr(t, "points", [])
         total += sum(math.dist(p, q) for p, q in zip(pts, pts[1:], strict=False))
     return [("Length (m)", _n(total, 2), "Plan length of the tray polyline")]

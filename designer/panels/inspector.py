@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from designer.panels import figures
-from designer.panels.common import item_kinds, items_by_id
+from designer.panels.common import find_item, item_kinds, items_by_id
 from designer.panels.editors import (
     MIXED,
     ComboEditor,
@@ -200,7 +200,7 @@ class InspectorPanel(QWidget):
 
     def _obj(self, item_id: str) -> Any:
         layout = self.document.layout
-        return layout if item_id == LAYOUT_ID else layout.find(item_id)
+        return layout if item_id == LAYOUT_ID else find_item(self.document, item_id)
 
     def _set_titles(self, ids: list[str], kind: str) -> None:
         one, many = _KIND_TITLES.get(kind, ("Item", "items"))
