@@ -189,6 +189,18 @@ def front_vectors(rot_deg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.round(np.sin(th), 12) + 0.0, np.round(-np.cos(th), 12) + 0.0
 
 
+def airflow_from_heat_cfm(air_w: np.ndarray | float, delta_t_air_k: float) -> np.ndarray:
+    """Return the airflow (CFM) that carries ``air_w`` watts at an air temperature rise
+    of ``delta_t_air_k``: CFM = 3.16 x W / dT(F).
+
+    Examples
+    --------
+    >>> round(float(airflow_from_heat_cfm(10_200.0, 11.7)), 0)
+    1530.0
+    """
+    return _CFM_PER_W_PER_F * np.asarray(air_w, np.float64) / (delta_t_air_k * 1.8)
+
+
 def _aggregate(rack_of_row: np.ndarray, dev_type: np.ndarray, dev_u: np.ndarray, tt: TypeTable,
                n_racks: int, delta_t_air_k: float, util: float,
                rack_height_u: np.ndarray) -> dict[str, np.ndarray]:
@@ -196,7 +208,7 @@ def _aggregate(rack_of_row: np.ndarray, dev_type: np.ndarray, dev_u: np.ndarray,
     liquid = power * tt.liquid_fraction[dev_type]
     air = power - liquid
     published = tt.airflow_cfm[dev_type]
-    derived = _CFM_PER_W_PER_F * air / (delta_t_air_k * 1.8)
+    derived = airflow_from_heat_cfm(air, delta_t_air_k)
     airflow = np.where(np.isnan(published), derived, published)
     is_system = tt.role[dev_type] == ROLE_CODES["rack_system"]
     u_span = np.where(is_system, rack_height_u[rack_of_row] if len(rack_of_row) else 0,

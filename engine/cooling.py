@@ -52,6 +52,7 @@ class CoolingResult:
     rack_liquid_kw: np.ndarray
     rack_door_kw: np.ndarray
     rack_flow_lpm: np.ndarray
+    rack_airflow_cfm: np.ndarray  # with the switches the fabric placed in the rack
     rack_crah: np.ndarray  # unit index or -1
     rack_cdu: np.ndarray
     unit_ids: list[str]
@@ -391,7 +392,8 @@ def analyze_cooling(layout: Layout, rack_x_m: np.ndarray, rack_y_m: np.ndarray,
     total_air = float(air_kw.sum()) + extra_air_kw
     return CoolingResult(
         rack_air_kw=resid_air, rack_liquid_kw=liquid_kw, rack_door_kw=door_kw,
-        rack_flow_lpm=rack_flow, rack_crah=crah, rack_cdu=cdu,
+        rack_flow_lpm=rack_flow, rack_airflow_cfm=np.asarray(rack_airflow_cfm, np.float64),
+        rack_crah=crah, rack_cdu=cdu,
         unit_ids=list(t["ids"]), unit_kind=list(t["kind"]), unit_capacity_kw=cap,
         unit_load_kw=unit_load, unit_utilization=util, unit_flow_lpm=unit_flow,
         unit_rated_flow_lpm=t["rated_flow"],

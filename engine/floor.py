@@ -45,6 +45,7 @@ class FloorResult:
     on_obstacle: list[tuple[int, str]]
     aisle_blocked: np.ndarray  # (K, 2) rack index, blocking footprint index; sorted
     rack_area_m2: np.ndarray
+    rack_weight_kg: np.ndarray  # with the switches the fabric placed in the rack
     rack_load_kg_m2: np.ndarray
     hall_area_m2: float
     occupied_area_m2: float
@@ -316,7 +317,8 @@ def analyze_floor(layout: Layout, rack_box: np.ndarray, rack_front: tuple[np.nda
     return FloorResult(ids=st["ids"], kind=st["kind"], box=allbox,
                        overlaps=overlaps, outside=np.flatnonzero(outside),
                        on_obstacle=[(i, obst[o].id) for i in sorted(on_obst) for o in on_obst[i]],
-                       aisle_blocked=blocked, rack_area_m2=area, rack_load_kg_m2=load,
+                       aisle_blocked=blocked, rack_area_m2=area,
+                       rack_weight_kg=np.asarray(rack_weight_kg, np.float64), rack_load_kg_m2=load,
                        hall_area_m2=st["hall_area"], occupied_area_m2=occupied)
 
 

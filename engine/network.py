@@ -37,7 +37,7 @@ import numpy as np
 from engine.bisection import closed_form_bisection, graph_bisection
 from engine.cabling import HISTOGRAM_EDGES_M, CableRouter, CablingResult, _geometry_key
 from engine.catalog import Catalog
-from engine.compile import ROLE_CODES, LayoutArrays
+from engine.compile import ROLE_CODES, LayoutArrays, airflow_from_heat_cfm
 from engine.fabric import TIER_NAMES, FabricBuild, Topology, build_topology, topology_key
 from engine.model import Layout
 from engine.rules import Violation, rule
@@ -81,6 +81,8 @@ class NetworkResult:
     scaleup_domain_bisection_tbps: float = 0.0
     unconnected_gpus: int = 0
     rack_switch_w: np.ndarray | None = None
+    rack_switch_kg: np.ndarray | None = None
+    rack_switch_cfm: np.ndarray | None = None
     problems: list[tuple[str, str, str, tuple[str, ...]]] = field(default_factory=list)
     topology: Topology | None = None
     cabling: CablingResult | None = None
@@ -94,9 +96,16 @@ class NetworkResult:
 
     def generated_rack_power_w(self, n_racks: int) -> np.ndarray:
         """Return per-rack power of the switches the analysis placed (not installed ones)."""
-        if self.rack_switch_w is None or len(self.rack_switch_w) != n_racks:
-            return np.zeros(n_racks)
-        return self.rack_switch_w
+        return _per_rack(self.rack_switch_w, n_racks)
+
+    def generated_rack_weight_kg(self, n_racks: int) -> np.ndarray:
+        """Return per-rack weight of the switches the analysis placed."""
+        return _per_rack(self.rack_switch_kg, n_racks)
+
+    def generated_rack_airflow_cfm(self, n_racks: int) -> np.ndarray:
+        """Return per-rack airflow of the switches the analysis placed (published, or
+        derived from their power at the layout's air temperature rise)."""
+        return _per_rack(self.rack_switch_cfm, n_racks)
 
     @property
     def length_histogram(self) -> dict[str, list[float]]:
@@ -220,6 +229,20 @@ def _fabric_edges(topo: Topology, fb: FabricBuild, drop_switches: np.ndarray | N
         dv = fb.n_endpoints + (drop_switches - fb.sw_start)
         cap = np.where(np.isin(u, dv) | np.isin(v, dv), 0.0, cap)
     return u, v, cap.astype(np.float64)
+
+
+def _per_rack(values: np.ndarray | None, n_racks: int) -> np.ndarray:
+    return values if values is not None and len(values) == n_racks else np.zeros(n_racks)
+
+
+def _model_weight_airflow(topo: Topology, catalog: Catalog):
+    """Return (weight kg, published airflow CFM or NaN) per switch model of ``topo``."""
+    kg, cfm = [], []
+    for m in topo.models:
+        dev = catalog.devices.get(m)
+        kg.append(dev.weight_kg.v(0.0) if dev is not None else 0.0)
+        cfm.append(dev.airflow_cfm.v(np.nan) if dev is not None else np.nan)
+    return np.array(kg, np.float64), np.array(cfm, np.float64)
 
 
 def _switch_label(topo: Topology, rack_ids: list[str], s: int) -> str:
@@ -384,9 +407,19 @@ def analyze_network(layout: Layout, catalog: Catalog, arr: LayoutArrays,
         int(is_switch.sum())
     res.switches_by_tier = counts
     res.ports_by_tier = _ports_by_tier(topo)
-    res.rack_switch_w = np.bincount(topo.sw_rack[topo.sw_rack >= 0],
-                                    weights=topo.sw_power_w[topo.sw_rack >= 0],
+    placed = topo.sw_rack >= 0
+    res.rack_switch_w = np.bincount(topo.sw_rack[placed], weights=topo.sw_power_w[placed],
                                     minlength=arr.n_racks)
+    # generated switches weigh on the floor and move air too (installed ones are
+    # already in the rack's own figures)
+    gen = placed & (topo.sw_dev < 0)
+    kg, cfm = _model_weight_airflow(topo, catalog)
+    res.rack_switch_kg = np.bincount(topo.sw_rack[gen], weights=kg[topo.sw_model[gen]],
+                                     minlength=arr.n_racks)
+    res.rack_switch_cfm = np.bincount(topo.sw_rack[gen], weights=np.where(
+        np.isnan(cfm[topo.sw_model[gen]]),
+        airflow_from_heat_cfm(topo.sw_power_w[gen], layout.assumptions.delta_t_air_k),
+        cfm[topo.sw_model[gen]]), minlength=arr.n_racks)
     # cabling
     if topo.n_links:
         router = cache.router(topo, layout, catalog)

@@ -536,7 +536,7 @@ def racks_table(layout: Layout, analysis: Any) -> Table:
             what = ", ".join(x for x in (what, f"{gen_sw[i]} fabric switch(es)") if x)
         rows.append((r.id, r.row or "", r.type, _f(p.rack_kw[i]), _pct(liquid[i]),
                      int(arr.rack_u_used[i] + gen_u[i]), int(arr.rack_height_u[i]),
-                     _f(arr.rack_weight_kg[i], 1), _f(load[i], 1), int(arr.rack_gpus[i]),
+                     _f(fl.rack_weight_kg[i], 1), _f(load[i], 1), int(arr.rack_gpus[i]),
                      int(arr.rack_servers[i]), int(arr.rack_switches[i] + gen_sw[i]),
                      " ".join(r.feeds), crah[i], cdu[i], what))
     cols = [_c("Rack"), _c("Row"), _c("Type"), _c("Power", "kW", "float"),
@@ -568,7 +568,7 @@ def rows_table(layout: Layout, analysis: Any) -> Table:
     kw, liq = s(rack_kw), s(arr.rack_liquid_w / 1000.0)
     rows = [(str(uniq[j]) or "(none)", int(cnt[j]), int(s(arr.rack_gpus)[j]), _f(kw[j]),
              _f(kw[j] / cnt[j] if cnt[j] else 0.0), _f(mx[j]), _pct(liq[j] / kw[j] if kw[j] else 0),
-             int(s(u_used)[j]), _f(s(arr.rack_weight_kg)[j], 0)) for j in range(k)]
+             int(s(u_used)[j]), _f(s(analysis.floor.rack_weight_kg)[j], 0)) for j in range(k)]
     cols = [_c("Row"), _c("Racks", kind="int"), _c("GPUs", kind="int"),
             _c("Power", "kW", "float"), _c("Mean per rack", "kW", "float"),
             _c("Largest rack", "kW", "float"), _c("Liquid share", "%", "float"),

@@ -497,7 +497,7 @@ class RackElevationPanel(QWidget):
         i = a.arrays.rack_index[self.rack_id]
         used, height = int(a.arrays.rack_u_used[i]), int(a.arrays.rack_height_u[i])
         self.totals["kw"].setText(f"{a.power.rack_kw[i]:,.1f}")
-        self.totals["weight"].setText(f"{a.arrays.rack_weight_kg[i]:,.0f}")
+        self.totals["weight"].setText(f"{a.floor.rack_weight_kg[i]:,.0f}")
         self.totals["u"].setText(f"{used} / {height - used}")
         self.totals["gpus"].setText(f"{int(a.arrays.rack_gpus[i])}")
         liquid = a.cooling.rack_liquid_kw[i]

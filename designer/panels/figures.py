@@ -83,9 +83,9 @@ def rack_rows(document, ids: list[str]) -> list[tuple[str, str, str]]:
         _sum_max(c.rack_air_kw, idx),
         _sum_max(c.rack_door_kw, idx),
         _sum_max(c.rack_liquid_kw, idx),
-        _sum_max(arr.rack_airflow_cfm, idx, 0),
+        _sum_max(c.rack_airflow_cfm, idx, 0),
         _sum_max(c.rack_flow_lpm, idx, 0),
-        _sum_max(arr.rack_weight_kg, idx, 0),
+        _sum_max(fl.rack_weight_kg, idx, 0),
         _DASH if load is None else (_n(float(load[idx[0]]), 0) if len(idx) == 1 else
                                     f"max {_n(float(load[idx].max()), 0)}"),
         f"{used} / {height} U ({height - used} free)",

@@ -200,3 +200,27 @@ def test_the_analysis_never_changes_the_layout():
     analyze(lay, CATALOG)
     assert lay.model_dump() == before
     assert np.isfinite(analyze(lay, CATALOG).network.total_length_m)
+
+
+def test_switches_the_fabric_places_weigh_on_the_floor_and_move_air():
+    from engine.compile import airflow_from_heat_cfm
+    from engine.templates import instantiate
+
+    cat = load_catalog(user_dir=None)
+    lay = instantiate("dgx-h100-superpod", {"scalable_units": 1}, catalog=cat)
+    a = analyze(lay, cat)
+    placed = [p for p in a.network.placements() if p["generated"]]
+    rack = placed[0]["rack"]
+    mine = [p for p in placed if p["rack"] == rack]
+    i = a.arrays.rack_index[rack]
+    qm = cat.devices["qm9700"]  # 14.8 kg [S11]; airflow not published: derived from power
+    assert {p["model"] for p in mine} == {"qm9700"}
+    assert a.floor.rack_weight_kg[i] == pytest.approx(
+        a.arrays.rack_weight_kg[i] + len(mine) * qm.weight_kg.v())
+    assert a.floor.rack_load_kg_m2[i] == pytest.approx(
+        a.floor.rack_weight_kg[i] / a.floor.rack_area_m2[i])
+    per_switch_cfm = float(airflow_from_heat_cfm(a.network.generated_rack_power_w(
+        a.arrays.n_racks)[i] / len(mine), lay.assumptions.delta_t_air_k))
+    assert a.cooling.rack_airflow_cfm[i] == pytest.approx(
+        a.arrays.rack_airflow_cfm[i] + len(mine) * per_switch_cfm)
+    assert a.cooling.airflow_cfm == pytest.approx(float(a.cooling.rack_airflow_cfm.sum()))
