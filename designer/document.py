@@ -704,6 +704,15 @@ class LayoutDocument(QObject):
                  if not fed.intersection(self._committed.rack(r).feeds)]
         return self.add_feed(type_id, points, side, racks)
 
+    def add_rack_row(self, model_id: str, start: Sequence[float],
+                     end: Sequence[float]) -> list[str]:
+        """Add a row of copies of a rack from ``start`` to ``end`` (one command); return
+        the new racks' ids, selected."""
+        after = edits.rack_row(self._committed, model_id, start, end, self._catalog)
+        ids = [r.id for r in after.racks[len(self._committed.racks):]]
+        self._push(f"Add a row of {len(ids)} racks like {model_id}", after, ids)
+        return ids
+
     def add_wall(self, points: Sequence[Sequence[float]], thickness_m: float = 0.2) -> str:
         """Add a wall of ``thickness_m`` drawn along a polyline; return its id."""
         return self.add_obstacle(edits.wall_polygon(points, thickness_m), "wall")

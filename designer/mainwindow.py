@@ -271,13 +271,17 @@ class MainWindow(QMainWindow):
         a["link"] = self._action("&Link two racks…", self.link_selected, "Ctrl+L", None,
                                  "Draw an explicit link group between the two selected racks")
         self.draw_actions: dict[str, QAction] = {}
-        for kind, key in zip(DRAW_KINDS, ("T", "B", "Shift+B", "W", "K", "M"), strict=True):
+        for kind, key in zip(DRAW_KINDS, ("T", "B", "Shift+B", "W", "K", "M", "Ctrl+R"),
+                             strict=True):
             label, title, n, _closed = DRAW_KINDS[kind]
             self.draw_actions[kind] = self._action(
                 label, lambda kind=kind: self.start_drawing(kind), key, None,
-                (f"Draw a {title}: click {n} points or more, Enter or double-click to finish "
-                 f"({key})") if kind != "measure" else
-                f"Measure along points you click: each segment and the total ({key})")
+                {"measure": f"Measure along points you click: each segment and the total "
+                            f"({key})",
+                 "row": f"Copy the selected rack along a line: click where the row starts "
+                        f"and where it ends ({key})"}.get(
+                    kind, f"Draw a {title}: click {n} points or more, Enter or double-click "
+                          f"to finish ({key})"))
         a["outline"] = self._action("Edit hall &outline", None, None, None,
                                     "Drag the hall's corners; double-click a corner to remove "
                                     "it or an edge to add one")

@@ -295,6 +295,59 @@ def add_racks(layout: Layout, racks: Sequence[Rack | Mapping[str, Any]],
     return _rebuild(layout, {"racks": [*layout.racks, *new]})
 
 
+def rack_row(layout: Layout, model_id: str, start: Sequence[float], end: Sequence[float],
+             catalog: Catalog | None = None) -> Layout:
+    """Return the layout with a row of copies of rack ``model_id`` from ``start`` to ``end``.
+
+    The row runs along x or y, whichever the two points differ most in; the copies
+    stand side by side, the first with its corner at ``start``, as many as fit up to
+    ``end`` (at least one). A copy turns 90 degrees from the model when the row runs
+    along the model's depth, so racks always line up by their width. Copies hold what
+    the model holds, form a new row (the next ``Rnn``), join the fabrics the model is
+    an explicit member of, and take no feeds: a busway drawn along the row feeds them.
+
+    Examples
+    --------
+    >>> from engine.model import Hall, Layout, Rack
+    >>> lay = Layout(hall=Hall(outline=[(0, 0), (20, 0), (20, 9), (0, 9)]),
+    ...              racks=[Rack(id="GPU-0001", type="rack-800x1200", x_m=1.4, y_m=1.6,
+    ...                          row="R01")])
+    >>> out = rack_row(lay, "GPU-0001", (2.0, 5.0), (6.1, 5.3))
+    >>> [(r.id, r.x_m, r.y_m, r.row) for r in out.racks[1:]]
+    [('GPU-0002', 2.4, 5.6, 'R02'), ('GPU-0003', 3.2, 5.6, 'R02'), ('GPU-0004', 4.0, 5.6, 'R02'), ('GPU-0005', 4.8, 5.6, 'R02'), ('GPU-0006', 5.6, 5.6, 'R02')]
+    """
+    catalog = catalog or default_catalog()
+    model, _ = _rack_and_index(layout, model_id)
+    x0, y0 = _finite_xy("start", start)
+    x1, y1 = _finite_xy("end", end)
+    rt = catalog.racks.get(model.type)
+    if rt is None:
+        raise InputError(None, f"{model_id}.type", "a rack type of the catalog")
+    w, d = rt.width_mm.v(600) / 1000.0, rt.depth_mm.v(1200) / 1000.0
+    along_x = abs(x1 - x0) >= abs(y1 - y0)
+    rot = model.rotation_deg
+    if along_x != (rot % 180 == 0):  # the row runs along the model's depth: turn the copy
+        rot = (rot + 90) % 360
+    length = abs(x1 - x0) if along_x else abs(y1 - y0)
+    n = max(1, int(length / w + 1e-9))
+    sign = 1.0 if (x1 - x0 if along_x else y1 - y0) >= 0 else -1.0
+    taken = layout.all_ids()
+    rows = [int(m.group(1)) for r in layout.racks if r.row and (m := re.fullmatch(r"R(\d+)", r.row))]
+    row = f"R{max(rows, default=0) + 1:02d}"
+    copies = []
+    for k in range(n):
+        c = (k + 0.5) * w * sign
+        x, y = (x0 + c, y0 + sign * d / 2) if along_x else (x0 + sign * d / 2, y0 + c)
+        copies.append(model.model_copy(update={
+            "id": fresh_id(taken, model.id), "x_m": round(x, 6), "y_m": round(y, 6),
+            "rotation_deg": rot, "row": row, "feeds": [], "crah": None, "cdu": None}))
+    out = add_racks(layout, copies, catalog)
+    ids = [r.id for r in copies]
+    fabrics = [f.model_copy(update={"members": [*f.members, *ids]}) if model_id in f.members
+               else f for f in out.fabrics]
+    return _rebuild(out, {"fabrics": fabrics}) if fabrics != out.fabrics else out
+
+
 def _check_rack_refs(rack: Rack, catalog: Catalog) -> None:
     if rack.type not in catalog.racks:
         raise InputError(None, f"{rack.id}.type", f"a rack type of the catalog (unknown {rack.type!r})")

@@ -45,6 +45,7 @@ DRAW_KINDS: dict[str, tuple[str, str, int, bool]] = {
     "wall": ("Wall", "wall", 2, False),
     "keepout": ("Keep-out zone", "keep-out zone", 3, True),
     "measure": ("Measure distance", "measurement", 2, False),
+    "row": ("Row of racks like the selected one", "row of racks", 2, False),
 }
 
 HANDLE_PX = 7.0  # drawn size of a vertex handle
@@ -86,6 +87,7 @@ class DrawTool:
     kind: str
     points: list[tuple[float, float]] = field(default_factory=list)
     cursor: tuple[float, float] | None = None
+    model_id: str | None = None  # the rack a row of racks copies
 
     @property
     def title(self) -> str:
@@ -129,7 +131,8 @@ class DrawTool:
         """The status-bar line for the current step."""
         n = len(self.points)
         length = polyline_length_m(self.points + ([self.cursor] if self.cursor and n else []))
-        head = "Measuring" if self.kind == "measure" else f"Drawing a {self.title}"
+        head = {"measure": "Measuring", "row": f"A row of racks like {self.model_id}"}.get(
+            self.kind, f"Drawing a {self.title}")
         if n:
             head += f": {n} point{'s' * (n != 1)}, {length:,.2f} m"
         if self.ready():

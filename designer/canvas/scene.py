@@ -817,8 +817,15 @@ class FloorPlanScene(QGraphicsScene):
         or ``"keepout"`` (see :data:`designer.canvas.draw.DRAW_KINDS`)."""
         if kind not in DRAW_KINDS:
             raise ValueError(f"unknown drawing tool {kind!r} (one of {', '.join(DRAW_KINDS)})")
+        model = None
+        if kind == "row":
+            sel = [i for i in self.selected_ids() if self.document.item_group(i) == "racks"]
+            if len(sel) != 1:
+                self.message.emit("Select the one rack the row should copy, then draw the row")
+                return
+            model = sel[0]
         self._abort_drag()
-        self.tool = DrawTool(kind)
+        self.tool = DrawTool(kind, model_id=model)
         self.clearSelection()
         self.handles.show_for(None, None)
         self.shape_preview.show_tool(self.tool)
@@ -879,6 +886,12 @@ class FloorPlanScene(QGraphicsScene):
                                  else ""))
             return None
         try:
+            if tool.kind == "row":
+                ids = doc.add_rack_row(tool.model_id, pts[0], pts[-1])
+                self._end_tool()
+                self._sync_handles()
+                self.message.emit(f"Added a row of {len(ids)} racks like {tool.model_id}")
+                return ids[0] if ids else None
             if tool.kind == "tray":
                 new_id = doc.add_tray(pts)
             elif tool.kind.startswith("busway"):
@@ -916,6 +929,9 @@ class FloorPlanScene(QGraphicsScene):
             return
         self.tool.add(self._tool_point(event))
         self.tool.cursor = None
+        if self.tool.kind == "row" and len(self.tool.points) == 2:
+            self.finish_tool()  # a row is its two ends
+            return
         self.shape_preview.show_tool(self.tool)
         self.message.emit(self.tool.hint())
 

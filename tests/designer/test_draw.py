@@ -276,3 +276,32 @@ def test_the_item_under_the_mouse_is_outlined(window):
     assert scene.hover.boundingRect().contains(scene.item_for(rack.id).sceneBoundingRect())
     move(window, 0.3, 0.3)  # empty floor
     assert not scene.hover.isVisible()
+
+
+def test_a_row_of_racks_like_the_selected_one_then_a_busway_over_it(window):
+    doc = window.document
+    model = doc.layout.racks[0]  # a DGX H100 rack, 800 mm wide
+    window.start_drawing("row")
+    assert window.scene.tool is None  # nothing selected: the tool says what it needs
+    assert "Select the one rack" in window.statusBar().currentMessage()
+    doc.select([model.id])
+    n = len(doc.layout.racks)
+    window.start_drawing("row")
+    click(window, 1.2, 10.8)
+    click(window, 9.6, 11.1)  # the second end finishes: 8.4 m / 0.8 m -> 10 racks
+    new = doc.layout.racks[n:]
+    assert len(new) == 10 and doc.selection == [r.id for r in new]
+    assert {r.row for r in new} == {"R04"} and all(r.devices == model.devices for r in new)
+    assert [r.x_m for r in new] == pytest.approx([1.6 + 0.8 * k for k in range(10)])
+    assert doc.undo_stack.undoText() == f"Add a row of 10 racks like {model.id}"
+    fed_before = doc.analysis.power.it_kw
+    window.start_drawing("busway-A")
+    click(window, 1.2, 11.4)
+    click(window, 9.6, 11.4)
+    key(window, Qt.Key.Key_Return)
+    feed = doc.layout.feeds[-1]
+    assert {r.id for r in doc.layout.racks if feed.id in r.feeds} == {r.id for r in new}
+    assert doc.analysis.power.it_kw == pytest.approx(fed_before)
+    doc.undo_stack.undo()
+    doc.undo_stack.undo()
+    assert len(doc.layout.racks) == n
