@@ -704,6 +704,17 @@ class LayoutDocument(QObject):
                  if not fed.intersection(self._committed.rack(r).feeds)]
         return self.add_feed(type_id, points, side, racks)
 
+    def align(self, ids: Sequence[str], edge: str) -> bool:
+        """Line up the selected racks and units on one edge or centre (one command)."""
+        after = edits.align_items(self._committed, ids, edge, self._catalog)
+        words = {"center_x": "centres across", "center_y": "centres along"}
+        return self._push(f"Align {self._name(list(ids))} {words.get(edge, edge)}", after)
+
+    def distribute(self, ids: Sequence[str], axis: str) -> bool:
+        """Spread the selected racks and units evenly along x or y (one command)."""
+        after = edits.distribute_items(self._committed, ids, axis, self._catalog)
+        return self._push(f"Distribute {self._name(list(ids))} along {axis}", after)
+
     def add_rack_row(self, model_id: str, start: Sequence[float],
                      end: Sequence[float]) -> list[str]:
         """Add a row of copies of a rack from ``start`` to ``end`` (one command); return

@@ -282,6 +282,20 @@ class MainWindow(QMainWindow):
                         f"and where it ends ({key})"}.get(
                     kind, f"Draw a {title}: click {n} points or more, Enter or double-click "
                           f"to finish ({key})"))
+        self.align_actions: list[QAction] = []
+        for edge, label in (("left", "Left edges"), ("right", "Right edges"),
+                            ("top", "Top edges"), ("bottom", "Bottom edges"),
+                            ("center_x", "Centres, in a column"),
+                            ("center_y", "Centres, in a row")):
+            self.align_actions.append(self._action(
+                label, lambda edge=edge: self._guard(
+                    lambda: self.document.align(self.document.selection, edge)),
+                tip=f"Line up the selected racks and units: {label.lower()}"))
+        for axis, label in (("x", "Distribute across (x)"), ("y", "Distribute along (y)")):
+            self.align_actions.append(self._action(
+                label, lambda axis=axis: self._guard(
+                    lambda: self.document.distribute(self.document.selection, axis)),
+                tip="Equal gaps between the selected racks and units; the outer two stay"))
         a["outline"] = self._action("Edit hall &outline", None, None, None,
                                     "Drag the hall's corners; double-click a corner to remove "
                                     "it or an edge to add one")
@@ -364,6 +378,11 @@ class MainWindow(QMainWindow):
         m.addActions([a["cut"], a["copy"], a["paste"], a["duplicate"], a["delete"]])
         m.addSeparator()
         m.addActions([a["select_all"], a["rotate"], a["rotate_back"]])
+        m.addSeparator()
+        al = m.addMenu("Ali&gn")
+        al.addActions(self.align_actions[:6])
+        al.addSeparator()
+        al.addActions(self.align_actions[6:])
         m.addSeparator()
         m.addAction(a["link"])
         m.addAction(a["snap"])
@@ -546,6 +565,8 @@ class MainWindow(QMainWindow):
         has = bool(ids)
         for key in ("cut", "copy", "duplicate", "delete", "rotate", "rotate_back", "zoom_sel"):
             self.actions_by_name[key].setEnabled(has)
+        for k, act in enumerate(self.align_actions):
+            act.setEnabled(len(ids) > (2 if k >= 6 else 1))
         if len(ids) > 1:
             self.statusBar().showMessage(f"{len(ids)} items selected", 3000)
 

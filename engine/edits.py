@@ -1017,6 +1017,109 @@ def add_obstacle(layout: Layout, polygon: Sequence[Sequence[float]], kind: str =
     return _rebuild(layout, {"obstacles": [*layout.hall.obstacles, obs]})
 
 
+# -- align and distribute -----------------------------------------------------------------------
+
+ALIGN_EDGES = ("left", "right", "bottom", "top", "center_x", "center_y")
+
+
+def _footprints(layout: Layout, ids: Sequence[str], catalog: Catalog
+                ) -> dict[str, tuple[float, float, float, float]]:
+    """Return plan boxes ``minx, miny, maxx, maxy`` of the racks and floor units in ``ids``."""
+    out = {}
+    for item_id in dict.fromkeys(ids):
+        item = layout.find(item_id)
+        if isinstance(item, Rack):
+            rt = catalog.racks.get(item.type)
+            w = rt.width_mm.v(600) / 1000.0 if rt else 0.6
+            d = rt.depth_mm.v(1200) / 1000.0 if rt else 1.2
+        elif isinstance(item, CoolingUnit) and item.kind != "rear_door":
+            w, d = item.width_m, item.depth_m
+        else:
+            continue
+        quarter = (item.rotation_deg // 90) % 2 == 1
+        hx, hy = ((d, w) if quarter else (w, d))
+        out[item_id] = (item.x_m - hx / 2, item.y_m - hy / 2, item.x_m + hx / 2,
+                        item.y_m + hy / 2)
+    return out
+
+
+def align_items(layout: Layout, ids: Sequence[str], edge: str,
+                catalog: Catalog | None = None) -> Layout:
+    """Return the layout with the racks and floor units of ``ids`` lined up on one edge.
+
+    ``edge`` is one of :data:`ALIGN_EDGES`: the left, right, bottom or top edges meet
+    the outermost one of the selection; centres meet the selection's middle.
+
+    Examples
+    --------
+    >>> from engine.model import Hall, Layout, Rack
+    >>> lay = Layout(hall=Hall(outline=[(0, 0), (20, 0), (20, 9), (0, 9)]),
+    ...              racks=[Rack(id="A", type="rack-800x1200", x_m=2.0, y_m=2.0),
+    ...                     Rack(id="B", type="rack-600x1200", x_m=5.0, y_m=4.0)])
+    >>> [(r.x_m, r.y_m) for r in align_items(lay, ["A", "B"], "top").racks]
+    [(2.0, 4.0), (5.0, 4.0)]
+    >>> [r.x_m for r in align_items(lay, ["A", "B"], "left").racks]
+    [2.0, 1.9]
+    """
+    if edge not in ALIGN_EDGES:
+        raise InputError(None, "edge", f"one of {', '.join(ALIGN_EDGES)}")
+    boxes = _footprints(layout, ids, catalog or default_catalog())
+    if len(boxes) < 2:
+        return layout
+    b = np.array(list(boxes.values()))
+    target = {"left": b[:, 0].min(), "right": b[:, 2].max(), "bottom": b[:, 1].min(),
+              "top": b[:, 3].max(), "center_x": (b[:, 0].min() + b[:, 2].max()) / 2,
+              "center_y": (b[:, 1].min() + b[:, 3].max()) / 2}[edge]
+    moves = {}
+    for item_id, (x0, y0, x1, y1) in boxes.items():
+        item = layout.find(item_id)
+        dx = dy = 0.0
+        if edge in ("left", "right", "center_x"):
+            dx = target - {"left": x0, "right": x1, "center_x": (x0 + x1) / 2}[edge]
+        else:
+            dy = target - {"bottom": y0, "top": y1, "center_y": (y0 + y1) / 2}[edge]
+        if dx or dy:
+            moves[item_id] = (round(item.x_m + dx, 6), round(item.y_m + dy, 6))
+    return move_items(layout, moves)
+
+
+def distribute_items(layout: Layout, ids: Sequence[str], axis: str,
+                     catalog: Catalog | None = None) -> Layout:
+    """Return the layout with the racks and floor units of ``ids`` spread along ``axis``
+    (``"x"`` or ``"y"``) so the gaps between neighbours are equal; the first and the
+    last stay where they are.
+
+    Examples
+    --------
+    >>> from engine.model import Hall, Layout, Rack
+    >>> lay = Layout(hall=Hall(outline=[(0, 0), (20, 0), (20, 9), (0, 9)]),
+    ...              racks=[Rack(id=i, type="rack-800x1200", x_m=x, y_m=2.0)
+    ...                     for i, x in (("A", 1.0), ("B", 2.0), ("C", 9.0))])
+    >>> [r.x_m for r in distribute_items(lay, ["A", "B", "C"], "x").racks]
+    [1.0, 5.0, 9.0]
+    """
+    if axis not in ("x", "y"):
+        raise InputError(None, "axis", "'x' or 'y'")
+    boxes = _footprints(layout, ids, catalog or default_catalog())
+    if len(boxes) < 3:
+        return layout
+    lo, hi = (0, 2) if axis == "x" else (1, 3)
+    order = sorted(boxes, key=lambda i: (boxes[i][lo] + boxes[i][hi]) / 2)
+    sizes = [boxes[i][hi] - boxes[i][lo] for i in order]
+    start, end = boxes[order[0]][lo], boxes[order[-1]][hi]
+    gap = (end - start - sum(sizes)) / (len(order) - 1)
+    moves = {}
+    pos = start
+    for item_id, size in zip(order, sizes, strict=True):
+        shift = pos - boxes[item_id][lo]
+        if abs(shift) > 1e-9:
+            item = layout.find(item_id)
+            moves[item_id] = ((round(item.x_m + shift, 6), item.y_m) if axis == "x"
+                              else (item.x_m, round(item.y_m + shift, 6)))
+        pos += size + gap
+    return move_items(layout, moves)
+
+
 # -- shapes: drawn polylines and polygons ----------------------------------------------------------
 
 #: the point field of each group whose items are drawn as a polyline or polygon

@@ -305,3 +305,25 @@ def test_a_row_of_racks_like_the_selected_one_then_a_busway_over_it(window):
     doc.undo_stack.undo()
     doc.undo_stack.undo()
     assert len(doc.layout.racks) == n
+
+
+def test_align_and_distribute_the_selection_as_one_command_each(window):
+    doc = window.document
+    a, b, c = doc.layout.racks[0], doc.layout.racks[1], doc.layout.racks[2]
+    doc.move_items({b.id: (b.x_m, b.y_m + 1.3), c.id: (c.x_m + 2.4, c.y_m - 0.7)})
+    doc.select([a.id, b.id, c.id])
+    acts = {act.text(): act for act in window.align_actions}
+    assert all(act.isEnabled() for act in acts.values())
+    acts["Top edges"].trigger()
+    ys = {doc.layout.rack(i).y_m for i in (a.id, b.id, c.id)}
+    assert ys == {b.y_m + 1.3}  # all racks 1.2 m deep: top edges meet at the highest
+    assert doc.undo_stack.undoText() == "Align 3 racks top"
+    acts["Distribute across (x)"].trigger()
+    xs = sorted(doc.layout.rack(i).x_m for i in (a.id, b.id, c.id))
+    assert xs[1] - xs[0] == pytest.approx(xs[2] - xs[1])
+    assert xs[0] == a.x_m and xs[2] == pytest.approx(c.x_m + 2.4)
+    doc.undo_stack.undo()
+    doc.undo_stack.undo()
+    assert doc.layout.rack(a.id).y_m == a.y_m
+    doc.select([a.id])
+    assert not any(act.isEnabled() for act in acts.values())
