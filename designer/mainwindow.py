@@ -400,6 +400,7 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         self.panels_menu = m.addMenu("&Panels")
         h = mb.addMenu("&Help")
+        h.addAction(self._action("&Mouse and keys", self.show_gestures, "F1"))
         h.addAction(self._action("&About Rackscape", self._about))
 
     def _build_toolbars(self) -> None:
@@ -854,6 +855,41 @@ class MainWindow(QMainWindow):
             s.setValue("window/state", self.saveState())
         self.document.close()
         event.accept()
+
+    def show_gestures(self) -> QMessageBox:
+        """Show the mouse gestures and keys of the floor plan (non-modal)."""
+        rows = [
+            ("Drag from the catalog", "place on the floor; onto a rack: install at a free U"),
+            ("Drag an item", "move it (snaps to the grid and to nearby edges); Alt: freely; "
+                             "Esc: cancel"),
+            ("Click, Ctrl+click, drag on the floor", "select, add to the selection, "
+                                                     "rubber band"),
+            ("Arrow keys", "move the selection one tile; Shift: 100 mm"),
+            ("R, Shift+R", "rotate the selection by 90 degrees"),
+            ("Wheel; Space+drag or middle drag; F; Z", "zoom about the cursor; pan; fit the "
+                                                       "hall; fit the selection"),
+            ("T, B, Shift+B, W, K", "draw a cable tray, A or B busway, wall, keep-out zone: "
+                                    "click points, Enter or double-click to finish"),
+            ("While drawing", "Shift: right angles; Alt: off the grid; Backspace: take back a "
+                              "point; Esc: cancel"),
+            ("Ctrl+R", "a row of racks like the selected one: click its two ends"),
+            ("M", "measure along clicked points"),
+            ("Handles of a selected tray, busway or obstacle", "drag a point; double-click: "
+                                                                "remove it, or add one on an "
+                                                                "edge"),
+            ("Ctrl+1 ... Ctrl+5", "overlays: power density, cooling zones, airflow, cables, "
+                                  "violations"),
+            ("Ctrl+Z, Ctrl+Shift+Z", "undo, redo (every edit, a whole drag being one)"),
+        ]
+        html = "<table cellspacing='6'>" + "".join(
+            f"<tr><td><b>{k}</b></td><td>{v}</td></tr>" for k, v in rows) + "</table>"
+        box = QMessageBox(QMessageBox.Icon.NoIcon, "Mouse and keys", html,
+                          QMessageBox.StandardButton.Close, self)
+        box.setTextFormat(Qt.TextFormat.RichText)
+        box.setStyleSheet("QLabel { min-width: 660px; }")
+        box.setModal(False)
+        box.show()
+        return box
 
     def _about(self) -> None:
         QMessageBox.about(self, "About Rackscape",

@@ -327,3 +327,12 @@ def test_align_and_distribute_the_selection_as_one_command_each(window):
     assert doc.layout.rack(a.id).y_m == a.y_m
     doc.select([a.id])
     assert not any(act.isEnabled() for act in acts.values())
+
+
+def test_help_lists_the_gestures(window):
+    box = window.show_gestures()
+    try:
+        for needle in ("Ctrl+R", "Backspace", "double-click", "Alt"):
+            assert needle in box.text()
+    finally:
+        box.close()
