@@ -68,7 +68,14 @@ def _migrate_1_to_2(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _migrate_1_to_2}
+def _migrate_2_to_3(data: dict[str, Any]) -> dict[str, Any]:
+    """Schema 3 adds where a CRAH draws room air (``return_xy_m``, optional): a
+    schema 2 file is a valid schema 3 file as it is."""
+    return {**data, "schema_version": 3}
+
+
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    1: _migrate_1_to_2, 2: _migrate_2_to_3}
 
 
 def migrate(data: dict[str, Any], file: str | os.PathLike | None = None) -> dict[str, Any]:

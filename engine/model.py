@@ -39,7 +39,7 @@ __all__ = [
     "Layout",
 ]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
 Coord = Annotated[float, Field(allow_inf_nan=False, ge=-1.0e5, le=1.0e5)]

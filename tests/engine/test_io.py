@@ -181,3 +181,16 @@ def test_temp_file_is_in_the_target_folder(tmp_path, layout, monkeypatch):
     monkeypatch.setattr(lio.os, "replace", spy)
     save_layout(layout, tmp_path / "x.json")
     assert seen == [(str(tmp_path), str(tmp_path))]  # same filesystem: rename is atomic
+
+
+def test_schema_2_file_loads_as_schema_3_and_keeps_a_crah_return(tmp_path):
+    from engine.model import CoolingUnit
+
+    lay = layout_from_dict({"schema_version": 2, "hall": {"outline": [[0, 0], [9, 0], [9, 9]]},
+                            "cooling": [{"id": "C1", "kind": "crah", "x_m": 1, "y_m": 1,
+                                         "capacity_kw": 100}]})
+    assert lay.schema_version == 3 and lay.cooling[0].return_xy_m is None
+    lay.cooling[0] = CoolingUnit(**{**lay.cooling[0].model_dump(), "return_xy_m": (2.0, 1.0)})
+    path = tmp_path / "v3.json"
+    save_layout(lay, path)
+    assert load_layout(path).cooling[0].return_xy_m == (2.0, 1.0)

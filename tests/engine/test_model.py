@@ -23,7 +23,7 @@ SQUARE = [(0, 0), (10, 0), (10, 8), (0, 8)]
 
 def test_new_layout_has_current_schema_and_defaults():
     lay = Layout(hall=Hall(outline=SQUARE))
-    assert lay.schema_version == SCHEMA_VERSION == 2
+    assert lay.schema_version == SCHEMA_VERSION == 3
     assert lay.racks == [] and lay.cooling == [] and lay.feeds == [] and lay.fabrics == []
     assert lay.hall.floor_rating_kg_m2 == 1200.0
     assert lay.hall.bounds() == (0, 0, 10, 8)
