@@ -1022,12 +1022,22 @@ def add_obstacle(layout: Layout, polygon: Sequence[Sequence[float]], kind: str =
 ALIGN_EDGES = ("left", "right", "bottom", "top", "center_x", "center_y")
 
 
+def _find(layout: Layout, item_id: str) -> BaseModel | None:
+    """Return an item by id through the cached index (None when absent)."""
+    index = _index(layout)
+    try:
+        group, i = _locate(index, item_id)
+    except InputError:
+        return None
+    return index.lists[group][i]
+
+
 def _footprints(layout: Layout, ids: Sequence[str], catalog: Catalog
                 ) -> dict[str, tuple[float, float, float, float]]:
     """Return plan boxes ``minx, miny, maxx, maxy`` of the racks and floor units in ``ids``."""
     out = {}
     for item_id in dict.fromkeys(ids):
-        item = layout.find(item_id)
+        item = _find(layout, item_id)
         if isinstance(item, Rack):
             rt = catalog.racks.get(item.type)
             w = rt.width_mm.v(600) / 1000.0 if rt else 0.6
@@ -1072,7 +1082,7 @@ def align_items(layout: Layout, ids: Sequence[str], edge: str,
               "center_y": (b[:, 1].min() + b[:, 3].max()) / 2}[edge]
     moves = {}
     for item_id, (x0, y0, x1, y1) in boxes.items():
-        item = layout.find(item_id)
+        item = _find(layout, item_id)
         dx = dy = 0.0
         if edge in ("left", "right", "center_x"):
             dx = target - {"left": x0, "right": x1, "center_x": (x0 + x1) / 2}[edge]
@@ -1113,7 +1123,7 @@ def distribute_items(layout: Layout, ids: Sequence[str], axis: str,
     for item_id, size in zip(order, sizes, strict=True):
         shift = pos - boxes[item_id][lo]
         if abs(shift) > 1e-9:
-            item = layout.find(item_id)
+            item = _find(layout, item_id)
             moves[item_id] = ((round(item.x_m + shift, 6), item.y_m) if axis == "x"
                               else (item.x_m, round(item.y_m + shift, 6)))
         pos += size + gap
