@@ -698,8 +698,21 @@ def instantiate(template: str | TemplateFile, params: dict[str, Any] | None = No
     cdu_w = (liq_model.width_mm.v(1200) / 1000.0) if liq_model else 0.0
     cdu_d = (liq_model.depth_mm.v(1200) / 1000.0) if liq_model else 0.0
 
+    total_liquid = sum(liquid_kw)
+    n_cdu = 0
+    if liq_model is not None and total_liquid > 0:
+        n_cdu = math.ceil(total_liquid * cooling.sizing_margin / liq_model.capacity_kw.v()) \
+            + cooling.redundancy
+    # CDUs stand along the front wall in lines no wider than the rows (a hall of short
+    # rows gets a CDU gallery several lines deep instead of a front wall far wider than
+    # its rows, which would push the far CRAHs away from the racks)
+    widths = [sum(rt_cache[g.name].width_mm.v(600) / 1000.0 for g in row) for row in rows]
+    widest = max(widths)
+    cdu_per_line = max(1, int((widest + 0.6 + 1e-9) // (cdu_w + 0.6))) if liq_model else 1
+    cdu_lines = max(1, -(-n_cdu // cdu_per_line)) if liq_model else 0
+
     # rows stack along y: their positions do not depend on x
-    y_start = margin + (cdu_d + service if liq_model else 0.0)
+    y_start = margin + (cdu_lines * (cdu_d + 0.6) - 0.6 + service if liq_model else 0.0)
     row_y: list[float] = []
     y = y_start + depth / 2
     for k in range(len(rows)):
@@ -707,12 +720,6 @@ def instantiate(template: str | TemplateFile, params: dict[str, Any] | None = No
         y += depth + (cold if k % 2 == 0 else hot)
     rows_end_y = y - (cold if (len(rows) - 1) % 2 == 0 else hot) - depth / 2
     hall_h = rows_end_y + service + margin
-
-    total_liquid = sum(liquid_kw)
-    n_cdu = 0
-    if liq_model is not None and total_liquid > 0:
-        n_cdu = math.ceil(total_liquid * cooling.sizing_margin / liq_model.capacity_kw.v()) \
-            + cooling.redundancy
     # racks over the air limit get a rear door when the template names one; the doors
     # take their share of the air heat off the room
     door = _pick_model(catalog, _s(cooling.rear_door, env), "cooling.rear_door") \
@@ -748,8 +755,6 @@ def instantiate(template: str | TemplateFile, params: dict[str, Any] | None = No
     group_ids: dict[str, list[str]] = {}
     row_span: list[tuple[float, float]] = []
     counter: dict[str, int] = {}
-    widths = [sum(rt_cache[g.name].width_mm.v(600) / 1000.0 for g in row) for row in rows]
-    widest = max(widths)
     for k, row in enumerate(rows):
         rot = 180 if k % 2 == 0 else 0
         x = x_start + ((widest - widths[k]) / 2 if row[0].align == "center" else 0.0)
@@ -773,17 +778,23 @@ def instantiate(template: str | TemplateFile, params: dict[str, Any] | None = No
     rack_cdu: list[str | None] = [None] * len(racks)
     if n_cdu:
         cap = liq_model.capacity_kw.v()
-        # spread the CDUs evenly along the rows when they fit, so each serves (by
-        # nearness) a similar band of racks; otherwise pack them from the west end
-        pitch = max(cdu_w + 0.6, (max_x - x_start) / n_cdu)
-        x0 = x_start + (pitch - cdu_w) / 2 if pitch > cdu_w + 0.6 else x_start
-        for j in range(n_cdu):
-            units.append(CoolingUnit(id=f"CDU-{j + 1}", kind="cdu", model=liq_model.id,
-                                     x_m=round(x0 + cdu_w / 2 + j * pitch, 4),
-                                     y_m=round(margin + cdu_d / 2, 4), capacity_kw=cap,
-                                     flow_lpm=liq_model.flow_lpm.value or None,
-                                     width_m=cdu_w, depth_m=cdu_d, group="CDU"))
-        max_x = max(max_x, x0 + n_cdu * pitch)
+        # spread each line's CDUs evenly along the rows when they fit, so each serves
+        # (by nearness) a similar band of racks; otherwise pack them from the west end
+        rows_end = max_x
+        for line in range(cdu_lines):
+            first = line * cdu_per_line
+            in_line = min(cdu_per_line, n_cdu - first)
+            pitch = max(cdu_w + 0.6, (rows_end - x_start) / in_line)
+            x0 = x_start + (pitch - cdu_w) / 2 if pitch > cdu_w + 0.6 else x_start
+            for k in range(in_line):
+                j = first + k
+                units.append(CoolingUnit(
+                    id=f"CDU-{j + 1}", kind="cdu", model=liq_model.id,
+                    x_m=round(x0 + cdu_w / 2 + k * pitch, 4),
+                    y_m=round(margin + cdu_d / 2 + line * (cdu_d + 0.6), 4), capacity_kw=cap,
+                    flow_lpm=liq_model.flow_lpm.value or None, width_m=cdu_w, depth_m=cdu_d,
+                    group="CDU"))
+            max_x = max(max_x, x0 + cdu_w + (in_line - 1) * pitch)
         # each CDU serves an x-band of racks with an equal share of the liquid heat
         # (secondary loops are piped per band), not merely the nearest racks
         wet = sorted((i for i in range(len(racks)) if liquid_kw[i] > 0),

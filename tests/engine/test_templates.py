@@ -419,3 +419,20 @@ def test_racks_over_the_air_limit_get_rear_doors_in_the_room_redundancy_group():
     assert {d.rack for d in doors} == {r.id for r in compute}
     assert {d.group for d in doors} == {"CRAH"}
     assert not [v for v in analyze(lay, CAT).violations if v.severity == "error"]
+
+
+def test_cdus_of_a_liquid_hall_stay_within_the_rows_width():
+    # GB200 NVL72 racks need many CDUs; in a hall of short rows they stand in several
+    # lines along the front wall instead of one line that widens the hall
+    lay = instantiate("gb200-nvl72-superpod", {"scalable_units": 15})
+    cdus = [u for u in lay.cooling if u.kind == "cdu"]
+    x0 = min(r.x_m for r in lay.racks) - 0.6
+    x1 = max(r.x_m for r in lay.racks) + 0.6
+    assert len({u.y_m for u in cdus}) > 1
+    assert all(x0 <= u.x_m - u.width_m / 2 and u.x_m + u.width_m / 2 <= x1 for u in cdus)
+    # the CRAH columns stand as far from the racks on both sides
+    crah_x = sorted({u.x_m for u in lay.cooling if u.kind == "crah"})
+    west = min(r.x_m for r in lay.racks) - crah_x[0]
+    east = crah_x[-1] - max(r.x_m for r in lay.racks)
+    assert abs(west - east) < 0.5
+    assert not [v for v in analyze(lay).violations if v.severity == "error"]
