@@ -88,6 +88,7 @@ class DrawTool:
     points: list[tuple[float, float]] = field(default_factory=list)
     cursor: tuple[float, float] | None = None
     model_id: str | None = None  # the rack a row of racks copies
+    pitch_m: float = 0.0  # its width: one rack per pitch along the row
 
     @property
     def title(self) -> str:
@@ -135,6 +136,10 @@ class DrawTool:
             self.kind, f"Drawing a {self.title}")
         if n:
             head += f": {n} point{'s' * (n != 1)}, {length:,.2f} m"
+            if self.kind == "row" and self.pitch_m > 0 and self.cursor is not None:
+                a, b = self.points[0], self.cursor
+                run = max(abs(b[0] - a[0]), abs(b[1] - a[1]))
+                head += f", {max(1, int(run / self.pitch_m + 1e-9))} racks"
         if self.ready():
             tail = "Enter or double-click finishes"
         else:

@@ -826,6 +826,9 @@ class FloorPlanScene(QGraphicsScene):
             model = sel[0]
         self._abort_drag()
         self.tool = DrawTool(kind, model_id=model)
+        if model is not None:
+            rt = self.document.catalog.racks.get(self.document.item(model).type)
+            self.tool.pitch_m = rt.width_mm.v(600) / 1000.0 if rt is not None else 0.6
         self.clearSelection()
         self.handles.show_for(None, None)
         self.shape_preview.show_tool(self.tool)

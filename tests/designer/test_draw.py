@@ -288,6 +288,8 @@ def test_a_row_of_racks_like_the_selected_one_then_a_busway_over_it(window):
     n = len(doc.layout.racks)
     window.start_drawing("row")
     click(window, 1.2, 10.8)
+    move(window, 9.6, 11.1)
+    assert ", 10 racks" in window.statusBar().currentMessage()
     click(window, 9.6, 11.1)  # the second end finishes: 8.4 m / 0.8 m -> 10 racks
     new = doc.layout.racks[n:]
     assert len(new) == 10 and doc.selection == [r.id for r in new]
