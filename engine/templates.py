@@ -632,6 +632,23 @@ def instantiate(template: str | TemplateFile, params: dict[str, Any] | None = No
     env = resolve_params(t, dict(params or {}))
     if t.fixed is not None:
         return _instantiate_fixed(t, env, name)
+    lay = _lay_out(t, env, catalog, name)
+    if lay.fabrics and any(u.kind == "crah" for u in lay.cooling):
+        # the optics of the cabling warm the room too: size the CRAHs again with them
+        # (the cable lengths, and so the optics, hardly change with a few more units)
+        from engine.compile import compile_layout
+        from engine.network import analyze_network
+
+        optics_kw = analyze_network(lay, catalog, compile_layout(lay, catalog)).optics_w / 1e3
+        if optics_kw > 0:
+            lay = _lay_out(t, env, catalog, name, extra_air_kw=optics_kw)
+    return lay
+
+
+def _lay_out(t: TemplateFile, env: dict[str, Any], catalog: Catalog, name: str | None,
+             extra_air_kw: float = 0.0) -> Layout:
+    """Lay out a template's rows, cooling, feeds, trays and fabrics for ``env``;
+    ``extra_air_kw`` is room heat outside the racks (optics) the CRAHs must take."""
     hs = t.hall
     per_row = max(1, _i(hs.racks_per_row, env, "hall.racks_per_row"))
     cold = _n(hs.cold_aisle_m, env, "hall.cold_aisle_m")
@@ -727,7 +744,7 @@ def instantiate(template: str | TemplateFile, params: dict[str, Any] | None = No
     has_door = [door is not None and a > assumptions.air_limit_kw_per_rack for a in air_kw]
     door_cap = door.capacity_kw.v() if door is not None else 0.0
     air_total = sum(a - min(a, door_cap) if d else a
-                    for a, d in zip(air_kw, has_door, strict=True))
+                    for a, d in zip(air_kw, has_door, strict=True)) + extra_air_kw
     n_crah, cols, per_col, span = 0, 1, 1, 0.0
     if air_model is not None and air_total > 0:
         n_crah = math.ceil(air_total * cooling.sizing_margin / air_model.capacity_kw.v()) \

@@ -436,3 +436,18 @@ def test_cdus_of_a_liquid_hall_stay_within_the_rows_width():
     east = crah_x[-1] - max(r.x_m for r in lay.racks)
     assert abs(west - east) < 0.5
     assert not [v for v in analyze(lay).violations if v.severity == "error"]
+
+
+@pytest.mark.parametrize(("tid", "params"), [("gb200-nvl72-superpod", {"scalable_units": 15}),
+                                              ("dgx-h100-superpod", {"scalable_units": 32})])
+def test_crahs_are_sized_for_the_optics_heat_too(tid, params):
+    import math
+
+    lay = instantiate(tid, params)
+    a = analyze(lay)
+    crahs = [u for u in lay.cooling if u.kind == "crah"]
+    assert a.network.optics_w > 100e3  # hundreds of kW of transceivers in the room
+    # the template's rule (air x 1.1 margin, plus one unit) holds for all the room's
+    # air heat: racks, the switches the fabric placed and the optics
+    cap = crahs[0].capacity_kw
+    assert len(crahs) >= math.ceil(a.cooling.air_kw * 1.1 / cap) + 1
