@@ -37,6 +37,7 @@ from shapely.geometry import LineString as ShapelyLineString
 from shapely.geometry import Polygon as ShapelyPolygon
 
 from engine.catalog import Catalog, default_catalog
+from engine.compile import rack_geometry
 from engine.errors import InputError, format_validation_error
 from engine.memo import LastValue
 from engine.model import (
@@ -1046,10 +1047,8 @@ def _footprints(layout: Layout, ids: Sequence[str], catalog: Catalog
             w, d = item.width_m, item.depth_m
         else:
             continue
-        quarter = (item.rotation_deg // 90) % 2 == 1
-        hx, hy = ((d, w) if quarter else (w, d))
-        out[item_id] = (item.x_m - hx / 2, item.y_m - hy / 2, item.x_m + hx / 2,
-                        item.y_m + hy / 2)
+        hx, hy = (float(v) for v in rack_geometry(item.x_m, item.y_m, w, d, item.rotation_deg))
+        out[item_id] = (item.x_m - hx, item.y_m - hy, item.x_m + hx, item.y_m + hy)
     return out
 
 

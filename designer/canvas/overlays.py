@@ -18,6 +18,7 @@ from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
 from designer.canvas.style import CATEGORICAL, PALETTE, _lut, cosmetic, label_font
+from engine.compile import rack_geometry
 
 if TYPE_CHECKING:
     from designer.canvas.scene import FloorPlanScene
@@ -101,9 +102,8 @@ class OverlayItem(QGraphicsItem):
 
 def _rack_geometry(analysis: Analysis) -> tuple[np.ndarray, ...]:
     arr = analysis.arrays
-    quarter = (arr.rack_rot_deg // 90) % 2 == 1
-    hx = np.where(quarter, arr.rack_d_m, arr.rack_w_m) / 2.0
-    hy = np.where(quarter, arr.rack_w_m, arr.rack_d_m) / 2.0
+    hx, hy = rack_geometry(arr.rack_x_m, arr.rack_y_m, arr.rack_w_m, arr.rack_d_m,
+                           arr.rack_rot_deg)
     th = np.deg2rad(arr.rack_rot_deg.astype(np.float64))
     return arr.rack_x_m.copy(), arr.rack_y_m.copy(), hx, hy, np.sin(th), -np.cos(th)
 

@@ -48,6 +48,8 @@ from designer.canvas.style import METRICS, PALETTE, cosmetic, label_font, lut_in
 from designer.document import LayoutDocument
 from engine import edits
 from engine.analysis import Analysis
+from engine.compile import rack_geometry
+from engine.floor import boxes as floor_boxes
 from engine.floor import strips
 
 __all__ = ["FloorPlanScene", "GhostItem"]
@@ -375,11 +377,9 @@ class FloorPlanScene(QGraphicsScene):
             self._unit_pos = {u: i for i, u in enumerate(c.unit_ids)}
         if self._drawn is None or self._drawn.feed_ids != p.feed_ids:
             self._feed_pos = {f: i for i, f in enumerate(p.feed_ids)}
-        quarter = (arr.rack_rot_deg // 90) % 2 == 1
-        hx = np.where(quarter, arr.rack_d_m, arr.rack_w_m) / 2
-        hy = np.where(quarter, arr.rack_w_m, arr.rack_d_m) / 2
-        boxes = np.stack([arr.rack_x_m - hx, arr.rack_y_m - hy, arr.rack_x_m + hx,
-                          arr.rack_y_m + hy], 1) if len(ids) else np.zeros((0, 4))
+        hx, hy = rack_geometry(arr.rack_x_m, arr.rack_y_m, arr.rack_w_m, arr.rack_d_m,
+                               arr.rack_rot_deg)
+        boxes = floor_boxes(arr.rack_x_m, arr.rack_y_m, hx, hy)
         drawn = _Drawn(list(ids), boxes, arr.rack_rot_deg.copy(), self._rack_lut, np.asarray(kw),
                        list(c.unit_ids),
                        np.asarray(c.unit_utilization), list(p.feed_ids),
