@@ -99,7 +99,11 @@ class FabricPlan:
     the fabric's link speed. Leaves come in groups of ``leaves_per_group``
     per (SU, rail) for rail-optimized fabrics; 3-tier fabrics are ``pods`` of
     ``leaves_per_pod`` leaves and ``spines_per_pod`` spines, and each spine
-    position has ``cores_per_group`` cores.
+    position has ``cores_per_group`` cores. A 2-tier rail-optimized fabric with more
+    leaves than a spine has ports is built as ``planes`` (one per rail): the
+    leaves of a rail meet only that rail's spines, and traffic between rails
+    crosses inside the node (over NVLink, NVIDIA's PXN), as the DGX B300
+    busbar-edition RA does at 16 SU with 256 leaves on 64-port spines.
     """
 
     topology: str
@@ -125,6 +129,7 @@ class FabricPlan:
     spine_uplinks: int
     problems: tuple[str, ...] = ()
     is_edited: bool = False
+    planes: int = 1
 
     def switches(self) -> dict[str, int]:
         """Return switch counts by tier."""
@@ -213,11 +218,14 @@ def plan_fabric(node_ports: np.ndarray, *, topology: str = "rail_optimized", rai
     else:
         ppr, lpg = 0, 0
         leaves = -(-ports // d0)
-    tiers = 1
+    tiers, planes = 1, 1
     if max_tiers >= 2 and leaves > 1:
         fits2 = leaves <= r[1]
         tiers = 2 if (max_tiers == 2 or (collapse and fits2)) else 3
-        if tiers == 2 and not fits2:
+        if tiers == 2 and not fits2 and topology == "rail_optimized" and rails > 1 \
+                and leaves % rails == 0 and leaves // rails <= r[1]:
+            planes = rails  # a declared 2-tier fabric too wide for one spine: rail planes
+        elif tiers == 2 and not fits2:
             problems.append(f"{leaves} leaves exceed the {r[1]}-port spine of a 2-tier fabric; "
                             "declare a core tier")
     elif max_tiers == 1 and leaves > 1:
@@ -233,10 +241,11 @@ def plan_fabric(node_ports: np.ndarray, *, topology: str = "rail_optimized", rai
         # every leaf gets the same number of links to every spine, so all paths
         # are equal: the spine count is the smallest divisor of the leaf uplinks
         # that gives enough spine ports (1 SU: 32 uplinks over 4 spines [S41])
-        spines = _divisor_at_least(u0, -(-leaves * u0 // r[1]))
+        per = leaves // planes
+        spines = planes * _divisor_at_least(u0, -(-per * u0 // r[1]))
         if forced[1] is not None and forced[1] != spines:
-            spines, edited = max(int(forced[1]), 1), True
-            leaf_up = min(u0, spines * r[1] // leaves)
+            spines, edited = max(int(forced[1]) // planes, 1) * planes, True
+            leaf_up = min(u0, spines // planes * r[1] // per)
         pods, lp, sp = 1, leaves, spines
     elif tiers == 3:
         d1, u1 = split_ports(r[1], o[1])
@@ -260,7 +269,7 @@ def plan_fabric(node_ports: np.ndarray, *, topology: str = "rail_optimized", rai
                       ports_per_rail=ppr, leaves_per_group=lpg, leaves=leaves, spines=spines,
                       cores=cores, pods=pods, leaves_per_pod=lp, spines_per_pod=sp,
                       cores_per_group=cg, leaf_uplinks=leaf_up, spine_uplinks=u1,
-                      problems=tuple(problems), is_edited=edited)
+                      problems=tuple(problems), is_edited=edited, planes=planes)
 
 
 def round_robin(n_src: int, links_per_src: int, n_dst: int):
@@ -356,7 +365,19 @@ def wire_fabric(plan: FabricPlan, node_ports: np.ndarray) -> FabricWiring:
     ls_l = ls_s = ls_c = sc_s = sc_c = sc_n = e
     pod_of_leaf = np.zeros(plan.leaves, np.int64)
     pod_of_spine = np.zeros(plan.spines, np.int64)
-    if plan.tiers == 2:
+    if plan.tiers == 2 and plan.planes > 1:
+        # rail planes: the leaves of a rail (consecutive ranks) share that rail's spines
+        per, spp = plan.leaves // plan.planes, plan.spines // plan.planes
+        src, dst, cnt = round_robin(per, plan.leaf_uplinks, spp)
+        by_rank = np.argsort(rank, kind="stable")
+        plane = np.repeat(np.arange(plan.planes, dtype=np.int64), len(src))
+        ls_l = by_rank[plane * per + np.tile(src, plan.planes)]
+        ls_s = plane * spp + np.tile(dst, plan.planes)
+        ls_c = np.tile(cnt, plan.planes)
+        pod_of_leaf = np.empty(plan.leaves, np.int64)
+        pod_of_leaf[by_rank] = np.arange(plan.leaves, dtype=np.int64) // per
+        pod_of_spine = np.arange(plan.spines, dtype=np.int64) // spp
+    elif plan.tiers == 2:
         ls_l, ls_s, ls_c = round_robin(plan.leaves, plan.leaf_uplinks, plan.spines)
     elif plan.tiers == 3:
         lp, sp = plan.leaves_per_pod, plan.spines_per_pod

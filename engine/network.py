@@ -276,7 +276,8 @@ def _bisection(topo: Topology, fb: FabricBuild, rack_ids: list[str]) -> dict[str
         value = closed_form_bisection(fb.plan, fb.wiring, fb.link_gbps)
         exact = _is_complete(fb)
         method = "closed_form" if exact else "structured_cut"
-        if not exact and fb.n_vertices <= GRAPH_CHECK_MAX_VERTICES:
+        # (rail planes meet only inside the nodes, which the fabric graph leaves out)
+        if not exact and fb.plan.planes == 1 and fb.n_vertices <= GRAPH_CHECK_MAX_VERTICES:
             g = graph_bisection(fb.n_vertices, *_fabric_edges(topo, fb), fb.n_endpoints)
             value = min(value, g.value)
         worst = None

@@ -49,9 +49,11 @@ import json
 import math
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from engine.catalog import Catalog, default_catalog
@@ -632,23 +634,111 @@ def instantiate(template: str | TemplateFile, params: dict[str, Any] | None = No
     env = resolve_params(t, dict(params or {}))
     if t.fixed is not None:
         return _instantiate_fixed(t, env, name)
-    lay = _lay_out(t, env, catalog, name)
-    if lay.fabrics and any(u.kind == "crah" for u in lay.cooling):
-        # the optics of the cabling warm the room too: size the CRAHs again with them
-        # (the cable lengths, and so the optics, hardly change with a few more units)
-        from engine.compile import compile_layout
-        from engine.network import analyze_network
+    lay, estimate_kw = _lay_out(t, env, catalog, name)
+    if not any(u.kind in ("crah", "cdu") for u in lay.cooling):
+        return lay
+    # the estimate sized the units; the laid-out fabric now says where the heat really
+    # is (the generated switches' power in their network racks, the optics' in the room).
+    # Lay out again on those figures; then, while the engine's cooling model (room air
+    # shared by nearness) still leaves a CRAH over its capacity, move units toward the
+    # rows whose units are loaded most, and after a few such passes add units.
+    measured_kw, optics_kw = _measured_heat(lay, catalog)
+    # a switch model without a published power keeps its rack's reserve (the estimate)
+    heat_kw = ([max(a, b) for a, b in zip(estimate_kw[0], measured_kw[0], strict=True)],
+               measured_kw[1])
+    gain: np.ndarray | None = None
+    extra_crah, min_cols, before_kw, deeper = 0, 1, math.inf, False
+    best: tuple[float, Layout] = (math.inf, lay)
+    for _ in range(_SIZING_PASSES):
+        lay, _ = _lay_out(t, env, catalog, name, extra_air_kw=optics_kw, rack_heat_kw=heat_kw,
+                          extra_crah=extra_crah, row_gain=gain, min_cols=min_cols)
+        room = _room_units(lay, catalog, heat_kw, optics_kw)
+        if room.over_kw < best[0]:
+            best = (room.over_kw, lay)
+        if room.over_kw <= 0:
+            break
+        # (damped: the shares of heat by nearness overshoot when followed in full)
+        gain = np.clip(room.row_util ** 0.7 * (1.0 if gain is None else gain), 0.2, 5.0)
+        if room.over_kw > 0.8 * before_kw:
+            # moving units along the walls no longer helps: when the walls by the heat
+            # are full the units there stand a column deeper (once), then more are added,
+            # two at a time (one per side)
+            if not deeper and room.cols < _MAX_COLS:
+                min_cols, deeper = room.cols + 1, True
+            else:
+                extra_crah += 2 * math.ceil((room.over_kw / room.crah_kw + room.n_over / 4) / 2)
+        before_kw = room.over_kw
+    return best[1]
 
-        optics_kw = analyze_network(lay, catalog, compile_layout(lay, catalog)).optics_w / 1e3
-        if optics_kw > 0:
-            lay = _lay_out(t, env, catalog, name, extra_air_kw=optics_kw)
-    return lay
+
+_SIZING_PASSES = 16
+_MAX_COLS = 4
+
+
+def _measured_heat(lay: Layout, catalog: Catalog
+                   ) -> tuple[tuple[list[float], list[float]], float]:
+    """Return ``((power_kw, liquid_kw) per rack, optics_kw)`` of a laid-out template,
+    with the generated switches in their racks, from the engine's own models."""
+    from engine.network import analyze_network
+
+    arr = compile_layout(lay, catalog)
+    net = analyze_network(lay, catalog, arr)
+    power_w = arr.rack_power_w + net.generated_rack_power_w(arr.n_racks)
+    return ((power_w / 1e3).tolist(), (arr.rack_liquid_w / 1e3).tolist()), net.optics_w / 1e3
+
+
+@dataclass
+class _RoomUnits:
+    """How the CRAHs of a laid-out template are loaded by the engine's cooling model."""
+
+    over_kw: float  # air heat beyond the capacity of the CRAHs that are over
+    crah_kw: float  # capacity of the largest CRAH
+    cols: int  # CRAH columns per side
+    n_over: int  # CRAHs over their capacity
+    row_util: np.ndarray  # per row: the utilization of its racks' CRAHs, by air heat
+
+
+def _room_units(lay: Layout, catalog: Catalog, heat_kw: tuple[list[float], list[float]],
+                optics_kw: float) -> _RoomUnits:
+    """Return the CRAHs' overload and the per-row utilization for ``lay``."""
+    from engine.cooling import analyze_cooling
+
+    arr = compile_layout(lay, catalog)
+    power_w = np.asarray(heat_kw[0]) * 1e3
+    liquid_w = np.asarray(heat_kw[1]) * 1e3
+    cool = analyze_cooling(lay, arr.rack_x_m, arr.rack_y_m, power_w, liquid_w,
+                           arr.rack_airflow_cfm, extra_air_kw=optics_kw)
+    crah = np.array([k == "crah" for k in cool.unit_kind], bool)
+    over = np.maximum(cool.unit_load_kw - cool.unit_capacity_kw, 0.0)[crah]
+    cap = cool.unit_capacity_kw[crah]
+    labels = [r.row or "" for r in lay.racks]
+    order = {lab: k for k, lab in enumerate(dict.fromkeys(labels))}
+    row = np.fromiter((order[lab] for lab in labels), np.int64, len(labels))
+    util = np.where(cool.rack_crah >= 0, cool.unit_utilization[np.maximum(cool.rack_crah, 0)],
+                    1.0)
+    air = np.maximum(cool.rack_air_kw, 0.0)
+    n_rows = len(order)
+    heat = np.bincount(row, weights=air, minlength=n_rows)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        row_util = np.bincount(row, weights=air * util, minlength=n_rows) / heat
+    xs = {round(u.x_m, 3) for u in lay.cooling if u.kind == "crah"}
+    return _RoomUnits(over_kw=float(over.sum()), crah_kw=float(cap.max()) if len(cap) else 1.0,
+                      cols=max(1, len(xs) // 2), n_over=int(np.count_nonzero(over)), row_util=np.where(heat > 0, row_util, 1.0))
 
 
 def _lay_out(t: TemplateFile, env: dict[str, Any], catalog: Catalog, name: str | None,
-             extra_air_kw: float = 0.0) -> Layout:
-    """Lay out a template's rows, cooling, feeds, trays and fabrics for ``env``;
-    ``extra_air_kw`` is room heat outside the racks (optics) the CRAHs must take."""
+             extra_air_kw: float = 0.0,
+             rack_heat_kw: tuple[list[float], list[float]] | None = None,
+             extra_crah: int = 0, row_gain: np.ndarray | None = None,
+             min_cols: int = 1) -> tuple[Layout, tuple[list[float], list[float]]]:
+    """Lay out a template's rows, cooling, feeds, trays and fabrics for ``env``.
+
+    ``extra_air_kw`` is room heat outside the racks (optics) the CRAHs must take;
+    ``rack_heat_kw`` (power, liquid per rack, in layout order), when given, replaces
+    the estimate from the catalog and the groups' reserves; ``extra_crah`` room units are added to the sizing;
+    ``row_gain`` scales each row's heat when the CRAHs are placed along the walls;
+    ``min_cols`` is the least number of CRAH columns per side. Returns the layout and
+    the heat it was sized for (power, liquid per rack)."""
     hs = t.hall
     per_row = max(1, _i(hs.racks_per_row, env, "hall.racks_per_row"))
     cold = _n(hs.cold_aisle_m, env, "hall.cold_aisle_m")
@@ -703,6 +793,8 @@ def _lay_out(t: TemplateFile, env: dict[str, Any], catalog: Catalog, name: str |
     order = [g for row in rows for g in row]
     rack_kw = [heat[g.name][0] for g in order]
     liquid_kw = [heat[g.name][1] for g in order]
+    if rack_heat_kw is not None and len(rack_heat_kw[0]) == len(order):
+        rack_kw, liquid_kw = list(rack_heat_kw[0]), list(rack_heat_kw[1])
     air_kw = [p - q for p, q in zip(rack_kw, liquid_kw, strict=True)]
 
     cooling = t.cooling
@@ -748,7 +840,7 @@ def _lay_out(t: TemplateFile, env: dict[str, Any], catalog: Catalog, name: str |
     n_crah, cols, per_col, span = 0, 1, 1, 0.0
     if air_model is not None and air_total > 0:
         n_crah = math.ceil(air_total * cooling.sizing_margin / air_model.capacity_kw.v()) \
-            + cooling.redundancy
+            + cooling.redundancy + extra_crah
         per_side = math.ceil(n_crah / 2)
         span0 = hall_h - 2 * margin
         # a large hall gets galleries (several CRAH columns per side) instead of side
@@ -757,6 +849,7 @@ def _lay_out(t: TemplateFile, env: dict[str, Any], catalog: Catalog, name: str |
                           or span0 >= _CRAH_MIN_SPAN_M and per_side * crah_w > _WALL_STRETCH
                           * span0):
             cols = math.ceil(per_side * crah_w / span0)
+        cols = max(1, min(max(cols, min_cols), per_side))
         per_col = math.ceil(per_side / cols)
         span = max(span0, per_col * crah_w)
         grown = per_col * crah_w + 2 * margin - hall_h
@@ -830,6 +923,8 @@ def _lay_out(t: TemplateFile, env: dict[str, Any], catalog: Catalog, name: str |
         for row in rows:
             row_air.append(sum(room_air[pos0:pos0 + len(row)]))
             pos0 += len(row)
+        if row_gain is not None and len(row_gain) == len(row_air):
+            row_air = [a * float(g) for a, g in zip(row_air, row_gain, strict=True)]
         slots_y = _heat_slots(row_y, row_air, per_col, crah_w, margin, margin + span)
         for j in range(n_crah):
             side, slot = j % 2, j // 2
@@ -960,7 +1055,7 @@ def _lay_out(t: TemplateFile, env: dict[str, Any], catalog: Catalog, name: str |
         raise ParameterError(f"layout_generation: expected a generation name, got {generation!r}")
     return Layout(name=title[:200], generation=generation, author=t.author, hall=hall,
                   racks=racks, cooling=units, feeds=feeds, trays=trays, fabrics=fabrics,
-                  assumptions=assumptions)
+                  assumptions=assumptions), (rack_kw, liquid_kw)
 
 
 def _instantiate_fixed(t: TemplateFile, env: dict[str, Any], name: str | None) -> Layout:
@@ -1065,15 +1160,19 @@ def _heat_slots(row_y: list[float], row_kw: list[float], n: int, width_m: float,
                 hi_m: float) -> list[float]:
     """Return ``n`` unit positions along y that follow the rows' heat, ``width_m`` apart.
 
-    Each position sits at a quantile of the heat's distribution over the rows,
-    then units are pushed apart to not overlap and kept within ``[lo_m, hi_m]``.
+    Each row's heat is spread over its pitch (half-way to the neighbouring rows), and
+    each position sits at a quantile of that distribution, so units follow the heat
+    even when there are more units than rows; then units are pushed apart to not
+    overlap and kept within ``[lo_m, hi_m]``.
 
     Examples
     --------
     >>> [round(y, 2) for y in _heat_slots([1.0, 5.0, 9.0], [0.0, 10.0, 0.0], 2, 2.0, 0.0, 10.0)]
     [4.0, 6.0]
+    >>> [round(y, 2) for y in _heat_slots([2.0, 4.0], [1.0, 1.0], 4, 0.5, 0.0, 10.0)]
+    [1.5, 2.5, 3.5, 4.5]
     """
-    import numpy as np
+
 
     y = np.asarray(row_y, float)
     w = np.asarray(row_kw, float)
@@ -1084,8 +1183,17 @@ def _heat_slots(row_y: list[float], row_kw: list[float], n: int, width_m: float,
     else:
         order = np.argsort(y, kind="stable")
         y, w = y[order], w[order]
-        cum = np.cumsum(w) / w.sum()
-        t = y[np.minimum(np.searchsorted(cum, (np.arange(n) + 0.5) / n - 1e-12), len(y) - 1)]
+        if len(y) == 1:
+            t = np.full(n, y[0])
+        else:
+            mid = (y[1:] + y[:-1]) / 2
+            edges = np.concatenate([[y[0] - (mid[0] - y[0])], mid, [y[-1] + (y[-1] - mid[-1])]])
+            cum = np.concatenate([[0.0], np.cumsum(w) / w.sum()])
+            # the inverse of the piecewise-linear distribution: only the ends of rising
+            # stretches are kept, so a stretch with no heat gets no unit
+            rise = np.diff(cum) > 0
+            keep = np.concatenate([[False], rise]) | np.concatenate([rise, [False]])
+            t = np.interp((np.arange(n) + 0.5) / n, cum[keep], edges[keep])
     half = width_m / 2
     a, b = lo_m + half, max(hi_m - half, lo_m + half)
     t = np.clip(t, a, b)

@@ -140,9 +140,29 @@ def test_superpod_spines_step_non_linearly_at_the_third_tier():
 
 
 def test_fabric_without_core_tier_that_is_too_big_says_so():
-    p = plan_fabric(np.full(512, 8), rails=8, su_nodes=32, radix=(64, 64), max_tiers=2)
-    assert p.tiers == 2
+    # 80 SU: 640 leaves, 80 per rail, more than a 64-port spine reaches even per rail
+    p = plan_fabric(np.full(32 * 80, 8), rails=8, su_nodes=32, radix=(64, 64), max_tiers=2)
+    assert p.tiers == 2 and p.planes == 1
     assert any("core tier" in m for m in p.problems)
+    p = plan_fabric(np.full(512, 8), topology="clos", radix=(64, 64), max_tiers=2)
+    assert p.leaves == 128 and any("core tier" in m for m in p.problems)
+
+
+def test_two_tier_rail_optimized_too_wide_for_one_spine_is_built_in_rail_planes():
+    # DGX B300 busbar-edition RA, 16 SU of 64 nodes on 64-port SN5610: 256 leaves and
+    # 128 spines in 2 tiers (each rail's 32 leaves meet that rail's 16 spines)
+    ports = np.full(64 * 16, 8)
+    p = plan_fabric(ports, rails=8, su_nodes=64, radix=(64, 64), max_tiers=2)
+    assert (p.tiers, p.planes, p.leaves, p.spines, p.problems) == (2, 8, 256, 128, ())
+    assert p.cables() == {"node_leaf": 8192, "leaf_spine": 8192, "spine_core": 0}
+    w = wire_fabric(p, ports)
+    rail_of_leaf = (np.arange(p.leaves) // p.leaves_per_group) % 8
+    # every leaf-spine link stays in its rail's plane, and every spine port is used once
+    assert (rail_of_leaf[w.ls_leaf] == w.ls_spine // 16).all()
+    assert np.bincount(w.ls_spine, weights=w.ls_count).tolist() == [64.0] * 128
+    assert np.bincount(w.ls_leaf, weights=w.ls_count).tolist() == [32.0] * 256
+    # each leaf meets every spine of its plane twice (32 uplinks over 16 spines)
+    assert set(w.ls_count.tolist()) == {2} and len(w.ls_leaf) == 256 * 16
 
 
 def test_partial_su_keeps_whole_su_of_leaves_and_uplinks():
@@ -250,9 +270,14 @@ def test_no_network_racks_is_an_error_but_still_analyzes():
 
 
 def test_too_many_leaves_for_two_tiers_is_no_free_port():
-    lay = superpod_layout(32 * 16, net_racks=8, tiers=("leaf", "spine"))
+    lay = superpod_layout(32 * 16, net_racks=8, tiers=("leaf", "spine"), topology="clos")
     a = analyze(lay, CATALOG)
     assert any(v.code == "FABRIC-NO-PORT" and v.severity == "error" for v in a.violations)
+    # the same nodes rail-optimized fit 2 tiers as rail planes (16 leaves per rail)
+    lay = superpod_layout(32 * 16, net_racks=8, tiers=("leaf", "spine"))
+    a = analyze(lay, CATALOG)
+    assert not any(v.code == "FABRIC-NO-PORT" for v in a.violations)
+    assert a.network.switch_counts()["spine"] == 64
 
 
 def test_unknown_racks_and_switch_models_are_reported():

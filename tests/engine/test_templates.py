@@ -15,6 +15,7 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -311,6 +312,39 @@ def test_property_layouts_are_sound_floor_plans(tid, data):
     broken = sorted({v.code for v in a.violations
                      if v.severity == "error" and GEOMETRY_CODES.match(v.code)})
     assert not broken, (params, broken)
+
+
+@pytest.mark.parametrize("tid", sorted(BUILTIN))
+@settings(max_examples=6)
+@given(data=st.data())
+def test_property_layouts_check_clean_with_no_unit_over_capacity(tid, data):
+    # across the parameter ranges, not only at the defaults: the units are sized and
+    # placed for the heat the engine's own cooling model gives them
+    t = BUILTIN[tid]
+    params = data.draw(_params(t))
+    try:
+        lay = instantiate(t, params, catalog=CAT)
+    except ParameterError:
+        return
+    a = analyze(lay, CAT)
+    bad = sorted({v.code for v in a.violations
+                  if v.severity == "error" or v.code == "COOL-UNIT-OVER"})
+    assert not bad, (params, bad)
+
+
+@pytest.mark.parametrize(("tid", "params"), [
+    ("gb300-nvl72-superpod", {"scalable_units": 32}),   # network rows in mid-hall
+    ("mi300x-cluster", {"scalable_units": 16}),
+    ("cpu-cluster", {"racks": 500}),
+    ("dgx-b200-superpod", {"scalable_units": 32, "systems_per_rack": 2}),
+    ("dgx-b300-superpod", {"scalable_units": 16, "edition": "dc-busbar"}),
+])
+def test_large_halls_have_no_crah_over_capacity(tid, params):
+    lay = instantiate(tid, params, catalog=CAT)
+    a = analyze(lay, CAT)
+    crah = np.array([k == "crah" for k in a.cooling.unit_kind])
+    assert a.cooling.unit_utilization[crah].max() <= 1.0 + 1e-9
+    assert not [v.code for v in a.violations if v.severity == "error"]
 
 
 @pytest.mark.parametrize("tid", sorted(BUILTIN))
