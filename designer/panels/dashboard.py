@@ -267,7 +267,8 @@ class DashboardPanel(QWidget):
     def _update_figures(self, a) -> None:
         p, c, n, k = a.power, a.cooling, a.network, a.counts
         t = self.tiles
-        t["gpus"].set(f"{k['gpus']:,}", f"in {k['racks']:,} racks")
+        t["gpus"].set(f"{k['gpus']:,}", f"in {k['racks']:,} racks" if k["gpus"] or not
+                      k["cpu_nodes"] else f"{k['cpu_nodes']:,} CPU nodes, {k['racks']:,} racks")
         t["gpus"].setToolTip(f"{k['gpus']:,} GPUs in {k['servers']:,} servers and "
                              f"{k['racks']:,} racks; {k['cpu_nodes']:,} CPU nodes")
         it_sub = f"{p.gpus_per_mw:,.0f} GPUs/MW"
@@ -290,16 +291,28 @@ class DashboardPanel(QWidget):
         t["cables"].set(f"{cab['links']:,}",
                         f"{total_m / 1000:,.2f} km · longest {cab['max_length_m']:,.0f} m"
                         if total_m else "no cabling yet")
-        t["optics"].set(f"{cab['transceivers']:,}", f"transceivers · {cab['optics_w'] / 1000:,.1f} kW")
+        unknown = int(cab.get("optics_power_unknown_ends", 0))
+        optics_kw = f"{cab['optics_w'] / 1000:,.1f} kW"
+        t["optics"].set(f"{cab['transceivers']:,}", f"transceivers · {optics_kw}"
+                        if not unknown else f"≥ {optics_kw} · {unknown:,} unrated")
+        t["optics"].setToolTip(
+            f"{cab['transceivers']:,} transceivers draw {optics_kw}"
+            + (f"; {unknown:,} cable ends use media whose power the catalog does not "
+               "publish and are not counted" if unknown else ""))
         # the attributes, not network_dict(): that one also lists every switch placement
         net = {"bisection_tbps": n.bisection_tbps, "bisection_method": n.bisection_method,
                "per_gpu_bisection_gbps": n.per_gpu_bisection_gbps,
                "scaleup_domain_gpus": n.scaleup_domain_gpus}
-        t["bisection"].set(f"{net['bisection_tbps']:,.2f} Tb/s",
-                           "one way" + ("" if net["bisection_method"] in ("", "none")
-                                        else f" · {net['bisection_method']}"))
-        t["per_gpu"].set(f"{net['per_gpu_bisection_gbps']:,.1f} Gb/s",
-                         f"scale-up {net['scaleup_domain_gpus']} GPUs")
+        if k["gpus"] == 0 or net["bisection_method"] in ("", "none"):
+            # bisection is over the GPU endpoints of a scale-out fabric
+            why = "no GPUs" if k["gpus"] == 0 else "no GPU fabric"
+            t["bisection"].set("—", why)
+            t["per_gpu"].set("—", why)
+        else:
+            t["bisection"].set(f"{net['bisection_tbps']:,.2f} Tb/s",
+                               f"one way · {net['bisection_method']}")
+            t["per_gpu"].set(f"{net['per_gpu_bisection_gbps']:,.1f} Gb/s",
+                             f"scale-up {net['scaleup_domain_gpus']} GPUs")
         sw = n.switch_counts()
         t["switches"].set(f"{sw['total']:,}", " · ".join(
             f"{v:,} {k}" for k, v in sw.items() if k != "total" and v) or "none yet")

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-__all__ = ["FieldEditor", "field_label", "make_editor", "field_info", "MIXED"]
+__all__ = ["FieldEditor", "PointEditor", "field_label", "make_editor", "field_info", "MIXED"]
 
 MIXED = object()  # marker: the selected objects differ in this field
 
@@ -53,7 +53,7 @@ _LABELS = {
     "cabling.allow_aoc": "Allow AOC", "cabling.allow_copper": "Allow copper (DAC/ACC)",
     "cabling.optics_above_m": "Optics above (m)",
     "cabling.prefer_single_mode": "Prefer single-mode", "author": "Author",
-    "generation": "Generation",
+    "generation": "Generation", "return_xy_m": "Draws air at (x, y m)",
 }
 
 _DECIMALS = {"x_m": 3, "y_m": 3, "u_height_m": 5, "power_factor": 3, "pue": 3,
@@ -300,6 +300,7 @@ class TextEditor(FieldEditor):
         w.setPlaceholderText("mixed" if value is MIXED else ("none" if self.optional else ""))
         self._shown = "" if value is MIXED or value is None else str(value)
         w.setText(self._shown)
+        w.setCursorPosition(0)  # a long name shows its beginning
 
     def _on_finished(self) -> None:
         text = self.widget.text().strip()
@@ -369,6 +370,54 @@ class CheckEditor(FieldEditor):
     def _on_clicked(self, checked: bool) -> None:
         self.widget.setTristate(False)
         self._commit(bool(checked))
+
+
+class PointEditor(FieldEditor):
+    """An optional point typed ``x, y`` in metres; empty means ``None`` (``none_text``)."""
+
+    _PATTERN = r"^\s*(-?\d+(\.\d*)?)?\s*(,\s*(-?\d+(\.\d*)?)?\s*)?$"
+
+    def __init__(self, field: str, none_text: str, limit_m: float,
+                 on_error: Callable[[str], None]) -> None:
+        w = QLineEdit()
+        w.setValidator(QRegularExpressionValidator(QRegularExpression(self._PATTERN)))
+        w.setToolTip(f"x, y in metres; empty: {none_text}")
+        super().__init__(field, w)
+        self.none_text = none_text
+        self.limit_m = limit_m
+        self.on_error = on_error
+        self._shown = ""
+        w.editingFinished.connect(self._on_finished)
+
+    def _show(self, value: Any) -> None:
+        self.widget.setPlaceholderText("mixed" if value is MIXED else self.none_text)
+        self._shown = "" if value is MIXED or value is None else \
+            f"{value[0]:.3f}, {value[1]:.3f}"
+        self.widget.setText(self._shown)
+
+    def _on_finished(self) -> None:
+        text = self.widget.text().strip()
+        if text == self._shown and not (self.mixed and text):
+            return
+        if not text:
+            self._shown = ""
+            self._commit(None)
+            return
+        parts = [t.strip() for t in text.split(",")]
+        try:
+            x, y = (float(t) for t in parts)
+        except ValueError:
+            self.on_error(f"{field_label(self.field)}: expected two numbers, x, y in metres")
+            self.widget.setText(self._shown)
+            return
+        if max(abs(x), abs(y)) > self.limit_m:
+            self.on_error(f"{field_label(self.field)}: expected coordinates within "
+                          f"±{self.limit_m:g} m")
+            self.widget.setText(self._shown)
+            return
+        self._shown = f"{x:.3f}, {y:.3f}"
+        self.widget.setText(self._shown)
+        self._commit((x, y))
 
 
 class ReadOnlyEditor(FieldEditor):

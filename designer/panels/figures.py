@@ -125,13 +125,6 @@ def unit_rows(document, ids: list[str]) -> list[tuple[str, str, str]]:
               if "cdu" in kinds else _DASH,
               f"{served}", margin or _DASH]
     rows = [(k, v, t) for (k, t), v in zip(labels, values, strict=True)]
-    if len(ids) == 1 and "crah" in kinds:
-        u = find_item(document, ids[0])
-        ret = getattr(u, "return_xy_m", None)
-        rows.append(("Draws room air at",
-                     f"x {ret[0]:.2f}, y {ret[1]:.2f} m" if ret else "its own position",
-                     "Where the unit takes room air in (a gallery's opening, a ducted return): "
-                     "air sharing and zones measure from here"))
     return rows
 
 

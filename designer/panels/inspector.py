@@ -31,6 +31,7 @@ from designer.panels.editors import (
     ComboEditor,
     FieldEditor,
     ListEditor,
+    PointEditor,
     ReadOnlyEditor,
     field_label,
     make_editor,
@@ -46,7 +47,7 @@ FIELDS: dict[str, tuple[type, list[str]]] = {
                     "cdu", "crah"]),
     "cooling": (CoolingUnit, ["id", "kind", "model", "name", "capacity_kw", "flow_lpm",
                               "group", "x_m", "y_m", "rotation_deg", "width_m", "depth_m",
-                              "rack"]),
+                              "return_xy_m", "rack"]),
     "feed": (PowerFeed, ["id", "kind", "model", "name", "side", "voltage_v", "phases", "amps",
                          "power_factor"]),
     "tray": (CableTray, ["id", "elevation_m", "width_m"]),
@@ -168,6 +169,8 @@ class InspectorPanel(QWidget):
                     fields = [f for f in fields if f != "rack"]
                 if unit_kinds != {"cdu"}:
                     fields = [f for f in fields if f != "flow_lpm"]
+                if unit_kinds != {"crah"}:
+                    fields = [f for f in fields if f != "return_xy_m"]
             if len(ids) > 1:
                 fields = [f for f in fields if f != "id"]
             if fields:
@@ -231,6 +234,8 @@ class InspectorPanel(QWidget):
             auto = "(nearest CDU)" if field == "cdu" else "(shared room air)"
             return ComboEditor(field, [(auto, None)] + [(u.id, u.id) for u in layout.cooling
                                                         if u.kind == unit_kind])
+        if kind == "cooling" and field == "return_xy_m":
+            return PointEditor(field, "the unit itself", 1.0e5, self._show_error)
         if kind == "rack" and field == "feeds":
             return ListEditor(field, [f"{f.id}" for f in layout.feeds], 8, self._show_error)
         return make_editor(model, field)

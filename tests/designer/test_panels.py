@@ -135,6 +135,19 @@ def test_dashboard_shows_the_analysis_totals(qtbot, doc):
     assert y.sum() == a.to_dict()["cabling"]["links"] > 0
 
 
+def test_dashboard_says_what_it_cannot_count(qtbot):
+    # CPU nodes on a 100G front-end fabric: no GPUs, so no bisection; the 100G media
+    # have no published power, so the optics figure is a floor with the unrated ends
+    lay = instantiate("cpu-cluster", {"racks": 4}, catalog=builtin_catalog())
+    dash = make(qtbot, DashboardPanel, FakeDocument(lay), (1000, 640))
+    assert dash.figure_text("bisection") == "—" and dash.figure_sub("per_gpu") == "no GPUs"
+    cab = analyze(lay).to_dict()["cabling"]
+    assert cab["optics_power_unknown_ends"] > 0
+    assert dash.figure_sub("optics").startswith("≥ ")
+    assert f"{cab['optics_power_unknown_ends']:,} unrated" in dash.figure_sub("optics")
+    assert dash.figure_text("optics") == f"{cab['transceivers']:,}"
+
+
 def test_dashboard_charts_follow_an_edit(qtbot, doc):
     dash = make(qtbot, DashboardPanel, doc, (1000, 640))
     x, y = dash.rack_total.item.getData()
@@ -253,6 +266,28 @@ def test_inspector_blank_mixed_field_commits_nothing_on_focus_out(qtbot, doc):
     feeds.editingFinished.emit()  # left blank: the racks keep their own feeds
     assert len(doc.calls) == n_calls
     assert not [c for c in doc.calls if c[0] == "set_field" and c[2] != "feeds"]
+
+
+def test_inspector_edits_where_a_crah_draws_room_air(qtbot, doc):
+    insp = make(qtbot, InspectorPanel, doc)
+    doc.select(["CRAH-1"])
+    ed = insp.editor("return_xy_m")
+    assert ed.widget.text() == "" and ed.widget.placeholderText() == "the unit itself"
+    ed.widget.setText("3.5, 4")
+    ed.widget.editingFinished.emit()
+    assert doc.calls[-1] == ("set_field", ["CRAH-1"], "return_xy_m", (3.5, 4.0))
+    assert doc.layout.cooling[0].return_xy_m == (3.5, 4.0)
+    assert ed.widget.text() == "3.500, 4.000"
+    ed.widget.setText("3.5")  # one number is not a point: refused, the value stays
+    ed.widget.editingFinished.emit()
+    assert insp.message.isVisible() and "two numbers" in insp.message.text()
+    assert doc.layout.cooling[0].return_xy_m == (3.5, 4.0)
+    ed.widget.setText("")  # empty: back to the unit's own position
+    ed.widget.editingFinished.emit()
+    assert doc.calls[-1] == ("set_field", ["CRAH-1"], "return_xy_m", None)
+    assert doc.layout.cooling[0].return_xy_m is None
+    doc.select([u.id for u in doc.layout.cooling if u.kind == "cdu"][:1] or ["GPU-0001"])
+    assert "return_xy_m" not in insp.editors  # only CRAHs draw room air
 
 
 def test_inspector_mixed_kinds_edit_the_shared_fields(qtbot, doc):
