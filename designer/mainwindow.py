@@ -206,6 +206,7 @@ class MainWindow(QMainWindow):
         document.selection_changed.connect(self._update_selection_actions)
         self.scene.message.connect(lambda msg: self.statusBar().showMessage(msg, 6000))
         self.view.cursor_moved.connect(self._show_cursor)
+        self.view.cursor_left.connect(lambda: self.coords_label.setText("x —  y —"))
         self.view.zoom_changed.connect(self._show_zoom)
         self._update_title()
         self._sync_generation()
@@ -254,7 +255,11 @@ class MainWindow(QMainWindow):
         undo.setShortcut(QKeySequence(sk.Undo))
         undo.setIcon(_line_icon("undo"))
         redo = self.document.undo_stack.createRedoAction(self, "&Redo")
-        redo.setShortcuts([QKeySequence(sk.Redo), QKeySequence("Ctrl+Y")])
+        # the platform's redo keys, plus Ctrl+Y where they lack it (twice would be ambiguous)
+        keys = QKeySequence.keyBindings(sk.Redo)
+        if QKeySequence("Ctrl+Y") not in keys:
+            keys.append(QKeySequence("Ctrl+Y"))
+        redo.setShortcuts(keys)
         redo.setIcon(_line_icon("redo"))
         a["undo"], a["redo"] = undo, redo
         a["cut"] = self._action("Cu&t", self.cut, sk.Cut)
@@ -692,11 +697,24 @@ class MainWindow(QMainWindow):
                 for key in ("points", "polygon"):
                     pts.extend(tuple(p) for p in it.get(key) or [])
         g = self.scene.grid_m or 0.6
-        at = self.view.cursor_plan_point()
-        if not pts or at is None:
+        if not pts:
             return (g, -g)
+        x0, y0, x1, y1 = self.document.layout.hall.bounds()
+
+        def inside(x: float, y: float) -> bool:
+            return x0 <= x <= x1 and y0 <= y <= y1
+
+        at = self.view.cursor_plan_point()
         cx = (min(p[0] for p in pts) + max(p[0] for p in pts)) / 2
         cy = (min(p[1] for p in pts) + max(p[1] for p in pts)) / 2
+        if at is None or not inside(*at):
+            # not over the hall: one tile off the originals while that stays in the hall,
+            # else centred in the view (on the hall when the view shows none of it)
+            if all(inside(x + g, y - g) for x, y in pts):
+                return (g, -g)
+            at = self.view.visible_plan_centre()
+            if not inside(*at):
+                at = ((x0 + x1) / 2, (y0 + y1) / 2)
         return float(edits.snap(at[0] - cx, g)), float(edits.snap(at[1] - cy, g))
 
     # -- files ---------------------------------------------------------------------------------------

@@ -265,6 +265,9 @@ class BatchLayer(QGraphicsItem):
             boxes, kinds = [], []
             for u in layout.cooling:
                 item = self._fp.item_for(u.id)
+                if item is None:
+                    # a new layout analysed before its items exist: rebuild next time
+                    self._cooling_src = None
                 boxes.append(item.plan_box() if item is not None else (u.x_m, u.y_m, u.x_m,
                                                                         u.y_m))
                 kinds.append(u.kind)
@@ -278,6 +281,10 @@ class BatchLayer(QGraphicsItem):
         if "over" not in self._units or not np.array_equal(over, self._unit_over):
             self._unit_over = over
             self._units["over"] = rects_path(self._unit_boxes[over])
+
+    def invalidate_units(self) -> None:
+        """Forget the unit footprints (new unit items exist): the next refresh rebuilds them."""
+        self._cooling_src = None
 
     def _refresh_feeds(self, layout: Layout, analysis: Analysis) -> None:
         if layout.feeds is not self._feeds_src:

@@ -187,11 +187,8 @@ class CoolingOverlay(OverlayItem):
             color_k += 1
             air = np.flatnonzero(c.rack_crah == ui)
             liq = np.flatnonzero((c.rack_cdu == ui) & (c.rack_liquid_kw > 0))
-            ux, uy = u.x_m, -u.y_m
-            solid = [QLineF(ux, uy, px, -py) for px, py in zip(x[air].tolist(), y[air].tolist(),
-                                                               strict=True)]
-            dashed = [QLineF(ux, uy, px, -py) for px, py in zip(x[liq].tolist(), y[liq].tolist(),
-                                                                strict=True)]
+            solid = _lines_to_unit(u, x[air], y[air])
+            dashed = _lines_to_unit(u, x[liq], y[liq])
             members = np.union1d(air, liq)
             hull = None
             if len(members):
@@ -229,9 +226,31 @@ class CoolingOverlay(OverlayItem):
                 painter.drawLines(dashed)
 
     def legend(self):
-        return (self.title, [(CATEGORICAL[0], "solid line: rack → nearest CRAH"),
-                             (CATEGORICAL[1], "dashed line: rack → its CDU"),
-                             (CATEGORICAL[2], "shaded: each unit's zone")])
+        return (self.title, [(CATEGORICAL[0], "a colour per unit, shaded zone"),
+                             (PALETTE.text_muted, "solid: rack → nearest CRAH"),
+                             (PALETTE.text_muted, "dashed: rack → its CDU")])
+
+
+def _lines_to_unit(u, px: np.ndarray, py: np.ndarray) -> list[QLineF]:
+    """Lines from racks at ``(px, py)`` (plan) to a unit: to the point where a CRAH draws
+    room air when it has one, else to the edge of the unit's footprint (its label stays
+    readable)."""
+    if not len(px):
+        return []
+    if u.kind == "crah" and u.return_xy_m is not None:
+        tx, ty = u.return_xy_m
+        ex, ey = np.full(len(px), float(tx)), np.full(len(px), float(ty))
+    else:
+        hx, hy = (u.depth_m / 2, u.width_m / 2) if (u.rotation_deg // 90) % 2 else \
+            (u.width_m / 2, u.depth_m / 2)
+        dx, dy = px - u.x_m, py - u.y_m
+        with np.errstate(divide="ignore", invalid="ignore"):
+            s = np.minimum(np.where(dx != 0, hx / np.abs(dx), np.inf),
+                           np.where(dy != 0, hy / np.abs(dy), np.inf))
+        s = np.clip(np.nan_to_num(s, posinf=1.0), 0.0, 1.0)
+        ex, ey = u.x_m + dx * s, u.y_m + dy * s
+    return [QLineF(a, -b, c, -d) for a, b, c, d in
+            zip(ex.tolist(), ey.tolist(), px.tolist(), py.tolist(), strict=True)]
 
 
 class AirflowOverlay(OverlayItem):

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QPainter
+from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter
 from PySide6.QtWidgets import (
     QApplication,
     QGraphicsItem,
@@ -101,7 +101,15 @@ class GhostItem(QGraphicsItem):
         self._rect = QRectF()
         self._text = ""
         self._ok = True
+        self._px_per_m = 10.0
+        self._text_px = (0.0, 0.0)  # caption width and height in pixels
         self.hide()
+
+    def set_scale(self, px_per_m: float) -> None:
+        """Follow the view's zoom: the caption is sized in pixels, its bounds in metres."""
+        if px_per_m > 0 and px_per_m != self._px_per_m:
+            self.prepareGeometryChange()
+            self._px_per_m = px_per_m
 
     def show_box(self, box: tuple[float, float, float, float] | None, text: str,
                  ok: bool = True) -> None:
@@ -111,15 +119,24 @@ class GhostItem(QGraphicsItem):
             return
         x0, y0, x1, y1 = box
         rect = QRectF(x0, -y1, x1 - x0, y1 - y0)
-        if rect != self._rect:
+        if text != self._text:
+            fm = QFontMetricsF(label_font(11, True))
+            size = (fm.horizontalAdvance(text) + 8.0, fm.height() + 8.0) if text else (0.0, 0.0)
+        else:
+            size = self._text_px
+        if rect != self._rect or size != self._text_px:
             self.prepareGeometryChange()
-            self._rect = rect
+            self._rect, self._text_px = rect, size
         self._text, self._ok = text, ok
         self.show()
         self.update()
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
-        return self._rect.adjusted(-0.5, -0.5, 0.5, 0.5)
+        # the footprint and its caption above the top-left corner (pixels at this zoom),
+        # so a move repaints where the caption was
+        w, h = (v / self._px_per_m for v in self._text_px)
+        caption = QRectF(self._rect.left() - 0.1, self._rect.top() - h, w + 0.2, h)
+        return self._rect.adjusted(-0.5, -0.5, 0.5, 0.5).united(caption)
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         color = QColor(PALETTE.selection if self._ok else PALETTE.error)
@@ -184,8 +201,12 @@ class FloorPlanScene(QGraphicsScene):
         self.addItem(self.rack_labels)
         self.overlay_layer = OverlayLayer()
         self.addItem(self.overlay_layer)
+        # the cable bundles' counts must read over the rack labels (z 44)
+        self.overlay_top = OverlayLayer(46)
+        self.addItem(self.overlay_top)
         self.overlays: dict[str, OverlayItem] = {
-            key: cls(self, self.overlay_layer) for key, cls in OVERLAY_CLASSES.items()}
+            key: cls(self, self.overlay_top if key == "cables" else self.overlay_layer)
+            for key, cls in OVERLAY_CLASSES.items()}
         self.ghost = GhostItem()
         self.addItem(self.ghost)
         self.batch = BatchLayer(self)
@@ -305,6 +326,8 @@ class FloorPlanScene(QGraphicsScene):
                 item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, True)
             self._items[item_id] = item
             self.addItem(item)
+            if item.group == "cooling":
+                self.batch.invalidate_units()
         self._sync_doors(ids)
 
     def _on_removed(self, ids: list) -> None:
@@ -508,6 +531,7 @@ class FloorPlanScene(QGraphicsScene):
 
     def set_zoom(self, px_per_m: float) -> None:
         """Pick per-item painting (zoomed in) or the batch layer (zoomed out)."""
+        self.ghost.set_scale(px_per_m)
         detail = px_per_m >= DETAIL_PX_PER_M
         if detail == self.detail:
             return

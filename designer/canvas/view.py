@@ -54,6 +54,7 @@ class FloorPlanView(QGraphicsView):
     """The floor plan view of a :class:`FloorPlanScene`."""
 
     cursor_moved = Signal(float, float)
+    cursor_left = Signal()
     zoom_changed = Signal(float)
 
     def __init__(self, scene: FloorPlanScene, parent: QWidget | None = None) -> None:
@@ -373,6 +374,14 @@ class FloorPlanView(QGraphicsView):
         self.setFocus()
 
     # -- clipboard payloads ----------------------------------------------------------------------------
+
+    def leaveEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        self.cursor_left.emit()
+        super().leaveEvent(event)
+
+    def visible_plan_centre(self) -> tuple[float, float]:
+        """Return the plan point at the centre of the view."""
+        return from_scene(self.mapToScene(self.viewport().rect().center()))
 
     def cursor_plan_point(self) -> tuple[float, float] | None:
         """Return the plan point under the mouse, if the mouse is over the view."""

@@ -200,6 +200,75 @@ def test_copy_paste_duplicate_cut(window):
     assert len(doc.layout.racks) == n + 4
 
 
+def test_paste_away_from_the_hall_lands_in_the_hall(window, monkeypatch):
+    doc = window.document
+    first = min(doc.layout.racks, key=lambda r: r.y_m)  # the row nearest the front wall
+    doc.select([first.id])
+    window.actions_by_name["copy"].trigger()
+    # the mouse is over another panel (no plan point), then just outside the hall
+    x0, y0, x1, y1 = doc.layout.hall.bounds()
+    for at in (None, (x1 / 2, y0 - 1.5)):
+        monkeypatch.setattr(window.view, "cursor_plan_point", lambda at=at: at)
+        window.actions_by_name["paste"].trigger()
+        pasted = doc.layout.rack(doc.selection[0])
+        assert x0 <= pasted.x_m <= x1 and y0 <= pasted.y_m <= y1, at
+        assert not [v for v in doc.analysis.violations
+                    if v.code == "FLOOR-OUTSIDE" and pasted.id in v.items]
+
+
+def test_redo_by_ctrl_y_and_ctrl_shift_z(window):
+    doc = window.document
+    rid = doc.layout.racks[0].id
+    x0 = doc.layout.rack(rid).x_m
+    doc.select([rid])
+    window.view.setFocus()
+    QTest.keyClick(window.view, Qt.Key.Key_Left)
+    moved = doc.layout.rack(rid).x_m
+    assert moved < x0
+    for redo in ((Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier),
+                 (Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier
+                  | Qt.KeyboardModifier.ShiftModifier)):
+        QTest.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+        assert doc.layout.rack(rid).x_m == x0
+        QTest.keyClick(window.view, *redo)
+        assert doc.layout.rack(rid).x_m == moved
+
+
+def test_units_of_a_new_layout_are_drawn_zoomed_out(window):
+    from engine.templates import instantiate
+
+    doc = window.document
+    scene = window.scene
+    window.view.fit_rect(QRectF(0.0, -2.0, 2.0, 2.0), 0.0)  # zoomed in: items paint
+    assert scene.detail
+    # the new layout's fit zooms out (the batch layer paints) before its items exist
+    doc.set_layout(instantiate("gb200-nvl72-superpod", {"scalable_units": 16},
+                               catalog=doc.catalog))
+    assert not scene.detail
+    QApplication.processEvents()
+    boxes = scene.batch._unit_boxes
+    assert len(boxes) == len(doc.layout.cooling)
+    # every unit has its footprint, not a point
+    assert ((boxes[:, 2] - boxes[:, 0]) > 0.1).all() and ((boxes[:, 3] - boxes[:, 1]) > 0.1).all()
+
+
+def test_drop_ghost_bounds_hold_its_caption(window):
+    # the caption is drawn in pixels above the footprint: its bounds must cover it, or a
+    # moving ghost leaves pieces of old captions behind
+    ghost = window.scene.ghost
+    ghost.set_scale(10.0)
+    ghost.show_box((1.0, 1.0, 1.6, 2.2), "Rack 600 x 1200 mm, 48U")
+    b = ghost.boundingRect()
+    from PySide6.QtGui import QFontMetricsF
+
+    from designer.canvas.style import label_font
+
+    text_m = QFontMetricsF(label_font(11, True)).horizontalAdvance(
+        "Rack 600 x 1200 mm, 48U") / 10.0
+    assert b.width() >= text_m > 0.6 and b.top() < -2.2 - 1.0
+    ghost.show_box(None, "")
+
+
 def test_wheel_zooms_about_the_cursor(window):
     view = window.view
     p = QPoint(300, 200)
@@ -308,7 +377,8 @@ def test_drag_over_shows_the_footprint_ghost(window):
     window.view.dragMoveEvent(ev)
     ghost = window.scene.ghost
     assert ghost.isVisible() and ghost._ok
-    assert ghost.boundingRect().width() == pytest.approx(0.6 + 1.0)
+    assert ghost._rect.width() == pytest.approx(0.6)  # the 600 mm footprint
+    assert ghost.boundingRect().contains(ghost._rect)
     window.view.dragLeaveEvent(ev)
     assert not ghost.isVisible()
 
