@@ -32,6 +32,7 @@ import numpy as np
 from engine.catalog import Catalog, DeviceType
 from engine.errors import InputError
 from engine.model import Layout, Rack
+from engine.rules import Violation, rule
 
 __all__ = ["TypeTable", "LayoutArrays", "compile_layout", "patch_rack", "rack_geometry",
            "front_vectors", "ROLE_CODES"]
@@ -383,3 +384,35 @@ def patch_rack(arr: LayoutArrays, layout: Layout, catalog: Catalog, rack_id: str
                                          arr.rack_height_u, arr.rack_ids))
     arr.rack_problems.sort(key=lambda p: p[0])
     return True
+
+
+@rule("GEN-MIXED", "catalog", "GPU hardware of another generation than the layout's.")
+def _check_generation(ctx) -> list[Violation]:
+    """Racks holding GPU servers or rack-scale systems of another generation.
+
+    The layout's generation picks the palette, templates and comparisons; hardware
+    of another generation usually means the generation was switched without
+    converting the design (Tools → Retarget does that).
+    """
+    arr, gen = ctx.arrays, ctx.layout.generation
+    tt = arr.types
+    if not len(arr.dev_type):
+        return []
+    type_gen = np.array([getattr(ctx.catalog.devices.get(t), "generation", gen) for t in tt.ids],
+                        dtype=object)
+    gpu_role = np.isin(tt.role, (ROLE_CODES["gpu_server"], ROLE_CODES["rack_system"]))
+    other = gpu_role[arr.dev_type] & (type_gen[arr.dev_type] != gen)
+    if not other.any():
+        return []
+    out = []
+    found = type_gen[arr.dev_type[other]].astype(str)
+    racks = arr.dev_rack[other]
+    for g in np.unique(found):
+        idx = np.unique(racks[found == g])
+        ids = tuple(arr.rack_ids[i] for i in idx.tolist())
+        out.append(Violation(
+            "GEN-MIXED", "warning",
+            f"{len(ids):,} rack{'s' * (len(ids) != 1)} hold {g} GPU hardware in a {gen} layout "
+            f"({', '.join(ids[:3])}{', ...' if len(ids) > 3 else ''}); Tools → Retarget "
+            f"converts a design to another generation", ids))
+    return out

@@ -125,3 +125,15 @@ def test_cli_retarget_writes_a_new_file_and_prints_the_summary(tmp_path, h100, c
     code = cli_main(["retarget", str(src), "--generation", "pascal", "-o", str(out)])
     err = capsys.readouterr().err
     assert code == 2 and len(err.strip().splitlines()) == 1 and "pascal" in err
+
+
+def test_a_generation_switched_without_retarget_is_flagged_and_retarget_clears_it(h100):
+    relabelled = h100.model_copy(update={"generation": "blackwell"})
+    found = [v for v in analyze(relabelled, CAT).violations if v.code == "GEN-MIXED"]
+    gpu_racks = [r.id for r in h100.racks if any(d.type == "dgx-h100" for d in r.devices)]
+    assert len(found) == 1 and found[0].severity == "warning"
+    assert sorted(found[0].items) == sorted(gpu_racks)
+    assert "hopper GPU hardware in a blackwell layout" in found[0].message
+    converted = retarget(h100, "blackwell", CAT).layout
+    assert not [v for v in analyze(converted, CAT).violations if v.code == "GEN-MIXED"]
+    assert not [v for v in analyze(h100, CAT).violations if v.code == "GEN-MIXED"]
