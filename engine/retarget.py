@@ -34,8 +34,11 @@ Examples
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from engine.catalog import Catalog, DeviceType, default_catalog
 from engine.compile import compile_layout
@@ -94,12 +97,16 @@ class RetargetResult:
     it_kw_after: float = 0.0
     gpus_before: int = 0
     gpus_after: int = 0
+    gpus_target: int = 0  # GPUs of the target generation after the mapping
 
     def summary(self) -> str:
         """Return the human-readable summary printed by ``rackscape retarget``."""
         lines = [f"retargeted to {self.generation}: GPUs {self.gpus_before:,} -> "
                  f"{self.gpus_after:,}, device power {self.it_kw_before:,.1f} kW -> "
                  f"{self.it_kw_after:,.1f} kW"]
+        if self.gpus_target < self.gpus_after:
+            lines.append(f"  only {self.gpus_target:,} of the {self.gpus_after:,} GPUs are "
+                         f"{self.generation} hardware: the rest could not be mapped (below)")
         for what, n in sorted(self.changes.items()):
             lines.append(f"  changed  {n:>6} x {what}")
         for what, n in sorted(self.dropped.items()):
@@ -111,7 +118,7 @@ class RetargetResult:
             lines.extend(f"    {u}" for u in self.unmapped[:50])
             if len(self.unmapped) > 50:
                 lines.append(f"    ... and {len(self.unmapped) - 50} more")
-        lines.append("  cooling units, feeds and the hall are unchanged: run `rackscape check` "
+        lines.append("  cooling units, feeds and the hall are unchanged: check the rules "
                      "and resize them")
         return "\n".join(lines)
 
@@ -289,11 +296,17 @@ def retarget(layout: Layout, generation: str, catalog: Catalog | None = None) ->
                 res.changes[f"fabric {f.id} link speed: {f.nic_speed_gbps:g}G -> "
                             f"{upd['nic_speed_gbps']:g}G"] += 1
         fabrics.append(f.model_copy(update=upd))
+    suffix = f" (retargeted to {generation})"
+    name = re.sub(r" \(retargeted to [^)]*\)$", "", layout.name)[:200 - len(suffix)] + suffix
     new_layout = layout.model_copy(update={"racks": racks, "fabrics": fabrics,
-                                           "generation": generation})
+                                           "generation": generation, "name": name})
     new_layout = Layout.model_validate(new_layout.model_dump())
     after = compile_layout(new_layout, catalog)
     res.layout = new_layout
     res.it_kw_after = float(after.rack_power_w.sum()) / 1000.0
     res.gpus_after = int(after.rack_gpus.sum())
+    gen_of = np.array([getattr(catalog.devices.get(t), "generation", "") == generation
+                       for t in after.types.ids], bool)
+    res.gpus_target = int(after.types.gpus[after.dev_type][gen_of[after.dev_type]].sum()) \
+        if len(after.dev_type) else 0
     return res

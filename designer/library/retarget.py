@@ -108,6 +108,9 @@ class RetargetDialog(QDialog):
         self.result = result
         self.summary.setPlainText(result.summary())
         self.ok_button.setEnabled(True)
+        nothing = result.gpus_after > 0 and result.gpus_target == 0
+        self.ok_button.setText("Open copy (no GPUs mapped)" if nothing
+                               else "Open retargeted copy")
 
     def wait(self, timeout_ms: int = 60_000) -> bool:
         """Block until the mapping is done (scripts and tests)."""

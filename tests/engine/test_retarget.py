@@ -37,7 +37,7 @@ def test_gpu_servers_become_the_generations_flagship(h100, gen):
     assert lay.racks[0].id == h100.racks[0].id and len(lay.racks) == len(h100.racks)
     if gen != "hopper":
         assert res.changes[f"dgx-h100 -> {FLAGSHIP_SERVER[gen]}"] == 63
-    assert "run `rackscape check`" in res.summary()
+    assert "check the rules and resize them" in res.summary()
 
 
 def test_fabric_switches_follow_the_new_nic_speed(h100):
@@ -137,3 +137,15 @@ def test_a_generation_switched_without_retarget_is_flagged_and_retarget_clears_i
     converted = retarget(h100, "blackwell", CAT).layout
     assert not [v for v in analyze(converted, CAT).violations if v.code == "GEN-MIXED"]
     assert not [v for v in analyze(h100, CAT).violations if v.code == "GEN-MIXED"]
+
+
+def test_retarget_says_when_gpus_could_not_be_mapped_and_names_the_copy():
+    nvl = instantiate("gb200-nvl72-superpod", {"scalable_units": 1}, catalog=CAT)
+    res = retarget(nvl, "hopper", CAT)  # Hopper has no rack-scale system
+    assert res.gpus_after == 576 and res.gpus_target == 0
+    assert "only 0 of the 576 GPUs are hopper hardware" in res.summary()
+    assert res.layout.name.endswith("(retargeted to hopper)")
+    again = retarget(res.layout, "rubin", CAT)
+    assert again.layout.name.endswith(") (retargeted to rubin)")
+    assert "retargeted to hopper" not in again.layout.name
+    assert again.gpus_target == again.gpus_after  # NVL72 -> Vera Rubin NVL144
