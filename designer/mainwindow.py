@@ -842,9 +842,12 @@ class MainWindow(QMainWindow):
             return None
         rec = found[0]
         if ask:
+            saved = rec.document is not None
             box = QMessageBox(QMessageBox.Icon.Question, "Recover unsaved changes?",
-                              "Rackscape did not close cleanly last time. An autosaved copy "
-                              "is newer than the file:", parent=self)
+                              "Rackscape did not close cleanly last time. "
+                              + ("An autosaved copy is newer than the file:" if saved else
+                                 "An autosaved copy of a design that was never saved exists:"),
+                              parent=self)
             box.setInformativeText(rec.describe())
             restore = box.addButton("Restore", QMessageBox.ButtonRole.AcceptRole)
             box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)

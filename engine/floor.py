@@ -358,8 +358,8 @@ def _check_load(ctx) -> list[Violation]:
     rating = ctx.layout.hall.floor_rating_kg_m2
     ids = ctx.arrays.rack_ids
     return [Violation("FLOOR-LOAD", "error",
-                      f"Rack {ids[i]} loads the floor at {f.rack_load_kg_m2[i]:.0f} kg/m2, over the "
-                      f"{rating:.0f} kg/m2 rating", (ids[i],))
+                      f"Rack {ids[i]} loads the floor at {f.rack_load_kg_m2[i]:.0f} kg/m², over the "
+                      f"{rating:.0f} kg/m² rating", (ids[i],))
             for i in np.flatnonzero(f.rack_load_kg_m2 > rating + 1e-9)]
 
 

@@ -359,7 +359,7 @@ def summary_table(layout: Layout, analysis: Any) -> Table:
         ("Coolant flow", _f(co["liquid_flow_lpm"], 1), "L/min"),
         ("Hall area", _f(d["floor"]["hall_area_m2"], 1), "m2"),
         ("Occupied floor area", _f(d["floor"]["occupied_area_m2"], 1), "m2"),
-        ("Highest floor load", _f(d["floor"]["max_load_kg_m2"], 1), "kg/m2"),
+        ("Highest floor load", _f(d["floor"]["max_load_kg_m2"], 1), "kg/m²"),
         ("Links", cb["links"], ""),
         ("Transceivers", cb["transceivers"], ""),
         ("Cable length, total", _f(cb["total_length_m"], 1), "m"),
@@ -542,7 +542,7 @@ def racks_table(layout: Layout, analysis: Any) -> Table:
     cols = [_c("Rack"), _c("Row"), _c("Type"), _c("Power", "kW", "float"),
             _c("Liquid share", "%", "float"), _c("U used", kind="int"),
             _c("U total", kind="int"), _c("Weight", "kg", "float", 0),
-            _c("Floor load", "kg/m2", "float", 0), _c("GPUs", kind="int"),
+            _c("Floor load", "kg/m²", "float", 0), _c("GPUs", kind="int"),
             _c("Servers", kind="int"), _c("Switches", kind="int"), _c("Feeds"),
             _c("CRAH zone"), _c("CDU"), _c("Contents")]
     return Table("racks", "Racks", cols, rows)
@@ -855,7 +855,7 @@ def cutsheet_table(analysis: Any, links: LinkView | None = None,
 
 # -- assumptions and sources ---------------------------------------------------------------
 
-_UNITS = (("_kg_m2", "kg/m2"), ("_kw", "kW"), ("_w", "W"), ("_kg", "kg"), ("_mm", "mm"),
+_UNITS = (("_kg_m2", "kg/m²"), ("_kw", "kW"), ("_w", "W"), ("_kg", "kg"), ("_mm", "mm"),
           ("_cfm", "CFM"), ("_lpm", "L/min"), ("_m", "m"), ("_usd", "USD"),
           ("_gbps_per_gpu", "Gb/s per GPU"), ("_gbps", "Gb/s"), ("_k", "K"),
           ("_kw_per_rack", "kW"), ("fraction", "fraction"))

@@ -213,9 +213,15 @@ class ShapePreview(QGraphicsItem):
             if length <= 0 or math.hypot(db.x() - da.x(), db.y() - da.y()) < 40:
                 continue
             mid = (da + db) / 2
+            text = f"{length:,.1f} m"
+            w = painter.fontMetrics().horizontalAdvance(text) + 8
+            plate = QRectF(mid.x() - w / 2, mid.y() - 19, w, 16)
+            # on a white plate: readable over dark racks and busy overlays
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor(255, 255, 255, 230))
+            painter.drawRoundedRect(plate, 3, 3)
             painter.setPen(color.darker(140))
-            painter.drawText(QRectF(mid.x() - 40, mid.y() - 18, 80, 14),
-                             Qt.AlignmentFlag.AlignCenter, f"{length:,.1f} m")
+            painter.drawText(plate, Qt.AlignmentFlag.AlignCenter, text)
         painter.restore()
 
 

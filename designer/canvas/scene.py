@@ -520,12 +520,13 @@ class FloorPlanScene(QGraphicsScene):
             self._rows_split = np.unique(np.array(rows, dtype=object).astype(str),
                                          return_inverse=True)
         names, inv = self._rows_split
-        minx = np.full(len(names), np.inf)
-        np.minimum.at(minx, inv, arr.rack_x_m - hx)
-        ysum = np.bincount(inv, weights=arr.rack_y_m, minlength=len(names))
-        cnt = np.bincount(inv, minlength=len(names))
-        rows = [(str(nm), float(x) - 0.1, float(s / c)) for nm, x, s, c in
-                zip(names, minx, ysum, cnt, strict=True) if nm]
+        # each label stands just west of its row's westmost rack, level with it (not at
+        # the row's mean y, which a stray rack of the same name would pull off the row)
+        west = arr.rack_x_m - hx
+        order = np.lexsort((west, inv))
+        first = order[np.searchsorted(inv[order], np.arange(len(names)))]
+        rows = [(str(nm), float(west[i]) - 0.1, float(arr.rack_y_m[i])) for nm, i in
+                zip(names, first.tolist(), strict=True) if nm]
         if rows != self.row_labels.rows:
             self.row_labels.set_rows(rows)
 

@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QSize, Qt, QTimer
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QFontMetricsF, QPainter
 from PySide6.QtWidgets import (
     QCheckBox,
     QFrame,
@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QScrollArea,
     QSizePolicy,
+    QStyle,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -28,7 +30,8 @@ from PySide6.QtWidgets import (
 from designer.panels.charts import BarSeries, ChartBox
 from designer.panels.common import SEVERITY_COLORS, fmt_kw, fmt_power_mw
 
-__all__ = ["DashboardPanel", "FIGURES", "cable_length_histogram", "status_summary"]
+__all__ = ["DashboardPanel", "FIGURES", "cable_length_histogram", "status_summary",
+           "trim_histogram"]
 
 # key -> caption (units are in the values)
 FIGURES: list[tuple[str, str]] = [
@@ -41,6 +44,9 @@ FIGURES: list[tuple[str, str]] = [
 _AIR, _LIQUID, _SEL = "#64a0dc", "#26a69a", "#ff9800"
 _OVER, _LIMIT = "#d32f2f", "#d32f2f"
 _GAPS_UP_TO = 150  # more bars than this are drawn edge to edge (and as sorted profiles)
+# (columns, narrowest chart): four in a row need room for their titles and notes too
+_CHART_COLUMNS = ((4, 360), (2, 300))
+_CHART_SPACING, _MARGIN = 8, 6
 
 
 def cable_length_histogram(network: Any) -> tuple[np.ndarray, np.ndarray] | None:
@@ -86,6 +92,44 @@ def cable_length_histogram(network: Any) -> tuple[np.ndarray, np.ndarray] | None
     return None
 
 
+def trim_histogram(edges_m, counts, longest_m: float | None = None
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(edges_m, counts)`` cut to the bins that hold cables.
+
+    Empty bins after the last filled one are dropped, and that bin ends at
+    ``longest_m`` when the longest cable lies inside it: the engine's bins
+    widen to an open last one (closed far past any cable), which would
+    otherwise squeeze every bar against zero. The closed bin keeps a width of
+    at least 3 % of the longest cable so its bar stays visible.
+
+    Parameters
+    ----------
+    edges_m : array_like of float, shape (n + 1,)
+        Bin edges in metres, increasing.
+    counts : array_like of float, shape (n,)
+        Cables per bin.
+    longest_m : float, optional
+        The longest cable in metres.
+
+    Examples
+    --------
+    >>> e, c = trim_histogram([0, 1, 2, 5, 2000, 3000], [0, 3, 4, 0, 0], longest_m=4.2)
+    >>> e.tolist(), c.tolist()
+    ([0.0, 1.0, 2.0, 4.2], [0.0, 3.0, 4.0])
+    """
+    edges = np.array(edges_m, np.float64)
+    counts = np.array(counts, np.float64)
+    filled = np.flatnonzero(counts > 0)
+    if not len(filled):
+        return edges, counts
+    last = int(filled[-1])
+    edges, counts = edges[:last + 2], counts[:last + 1]
+    lo, hi = edges[-2], edges[-1]
+    if longest_m is not None and np.isfinite(longest_m) and lo <= longest_m < hi:
+        edges[-1] = min(hi, max(longest_m, lo + 0.03 * max(longest_m, 1.0)))
+    return edges, counts
+
+
 def status_summary(analysis) -> str:
     """Return a one-line summary of an analysis for a status bar."""
     if analysis is None:
@@ -101,23 +145,80 @@ def _plural(n: int, noun: str) -> str:
     return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
 
+class _FitLabel(QLabel):
+    """One line of text that shrinks its font to fit the width, then elides.
+
+    ``text()`` stays the full text; a tooltip shows it while it is cut.
+    """
+
+    def __init__(self, point_size: float, min_point_size: float, bold: bool = False,
+                 color: str = "#5f6368") -> None:
+        super().__init__()
+        font = QFont(self.font())
+        font.setPointSizeF(point_size)
+        if bold:
+            font.setWeight(QFont.Weight.DemiBold)
+        self.setFont(font)
+        self.min_point_size = min_point_size
+        self.color = color
+        # the grid decides the width; a long text shrinks instead of widening the panel
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+    def set_color(self, color: str) -> None:
+        """Draw the text in ``color``."""
+        if color != self.color:
+            self.color = color
+            self.update()
+
+    def fitted(self) -> tuple[QFont, str]:
+        """Return the font and the text drawn at the current width."""
+        text, width = self.text(), self.contentsRect().width()
+        font = QFont(self.font())
+        size = font.pointSizeF()
+        while size > self.min_point_size and \
+                QFontMetricsF(font).horizontalAdvance(text) > width:
+            size = max(self.min_point_size, size - 0.5)
+            font.setPointSizeF(size)
+        return font, QFontMetrics(font).elidedText(text, Qt.TextElideMode.ElideRight, width)
+
+    def is_cut(self) -> bool:
+        """Whether the text is elided at the current width."""
+        return self.fitted()[1] != self.text()
+
+    def paintEvent(self, _event) -> None:
+        font, text = self.fitted()
+        p = QPainter(self)
+        p.setFont(font)
+        p.setPen(QColor(self.color))
+        p.drawText(self.contentsRect(), Qt.AlignmentFlag.AlignLeft
+                   | Qt.AlignmentFlag.AlignVCenter, text)
+
+    def event(self, ev) -> bool:
+        if ev.type() == QEvent.Type.ToolTip and not self.toolTip():
+            if self.is_cut():
+                more = self.parentWidget().toolTip() if self.parentWidget() else ""
+                QToolTip.showText(ev.globalPos(), self.text() + (f"\n{more}" if more else ""),
+                                  self)
+                return True
+            ev.ignore()  # the tile's own tooltip, if any
+            return False
+        return super().event(ev)
+
+
 class _FigureTile(QFrame):
     def __init__(self, caption: str) -> None:
         super().__init__()
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setStyleSheet("_FigureTile { background: #fafbfc; }")
-        self.caption = QLabel(caption)
-        self.caption.setStyleSheet("color: #5f6368; font-size: 8pt;")
-        self.value = QLabel("—")
-        self.value.setStyleSheet("font-size: 13pt; font-weight: 600;")
-        self.sub = QLabel()
-        self.sub.setStyleSheet("color: #5f6368; font-size: 8pt;")
+        self.caption = _FitLabel(8.0, 7.0)
+        self.caption.setText(caption)
+        self.value = _FitLabel(13.0, 9.0, bold=True, color="#202124")
+        self.value.setText("—")
+        self.sub = _FitLabel(8.0, 7.0)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 3, 6, 3)
         lay.setSpacing(0)
         for w in (self.caption, self.value, self.sub):
-            # the grid decides the width; long texts clip instead of widening the panel
-            w.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
             lay.addWidget(w)
 
     def set(self, value: str, sub: str = "", color: str | None = None) -> None:
@@ -125,15 +226,13 @@ class _FigureTile(QFrame):
             self.value.setText(value)
         if self.sub.text() != sub:
             self.sub.setText(sub)
-        style = f"font-size: 13pt; font-weight: 600; color: {color or '#202124'};"
-        if self.value.styleSheet() != style:
-            self.value.setStyleSheet(style)
+        self.value.set_color(color or "#202124")
 
 
 class _TileGrid(QWidget):
-    """Figure tiles in as many columns as fit (a flow grid with height-for-width)."""
+    """Figure tiles in as many columns as fit, in rows of equal length where it can."""
 
-    MIN_TILE_W, SPACING = 150, 4
+    MIN_TILE_W, SPACING = 124, 4
 
     def __init__(self, tiles: list[QWidget]) -> None:
         super().__init__()
@@ -147,8 +246,11 @@ class _TileGrid(QWidget):
         return max(t.sizeHint().height() for t in self.tiles)
 
     def columns(self, width: int) -> int:
-        return max(1, min(len(self.tiles), (width + self.SPACING)
-                          // (self.MIN_TILE_W + self.SPACING)))
+        """Return the columns at ``width``: as many as fit, then as few as keep the rows."""
+        n = len(self.tiles)
+        fit = max(1, min(n, (width + self.SPACING) // (self.MIN_TILE_W + self.SPACING)))
+        rows = -(-n // fit)
+        return -(-n // rows)  # 12 tiles where 10 fit: 2 rows of 6, not 10 and 2
 
     def heightForWidth(self, width: int) -> int:
         rows = -(-len(self.tiles) // self.columns(width))
@@ -168,7 +270,8 @@ class _TileGrid(QWidget):
         h = self._tile_h()
         for i, t in enumerate(self.tiles):
             r, c = divmod(i, cols)
-            t.setGeometry(int(c * (w + self.SPACING)), r * (h + self.SPACING), int(w), h)
+            x0, x1 = round(c * (w + self.SPACING)), round(c * (w + self.SPACING) + w)
+            t.setGeometry(x0, r * (h + self.SPACING), x1 - x0, h)
         # the rows follow the width; the new height relayouts once (the width is unchanged)
         self.setFixedHeight(self.heightForWidth(self.width()))
 
@@ -204,17 +307,17 @@ class DashboardPanel(QWidget):
         self.rack_chart.add_control(self.sort_racks)
         self.cooling_chart = ChartBox("Cooling unit utilization (%)", "no cooling units yet")
         self.feed_chart = ChartBox("Feed utilization (%)", "no power feeds yet")
-        self.cable_chart = ChartBox("Cable lengths (count per length, m)", "no cabling yet")
+        self.cable_chart = ChartBox("Cable lengths (cables per bin)", "no cabling yet")
         self._make_items()
 
         self._charts = QGridLayout()
-        self._charts.setSpacing(8)
+        self._charts.setSpacing(_CHART_SPACING)
         self._chart_cols = 0
         self._layout_charts(2)
         # in a scroll area, so a narrow dock stacks the charts instead of growing taller
         self.body = QWidget()
         body = QVBoxLayout(self.body)
-        body.setContentsMargins(6, 6, 6, 6)
+        body.setContentsMargins(_MARGIN, _MARGIN, _MARGIN, _MARGIN)
         body.setSpacing(8)
         body.addWidget(self.tile_grid)
         body.addLayout(self._charts, 1)
@@ -230,7 +333,7 @@ class DashboardPanel(QWidget):
         self.sort_racks.toggled.connect(lambda _c: self._update_charts(self.document.analysis))
         document.analysis_updated.connect(self.update_from)
         document.selection_changed.connect(self._on_selection)
-        for box in (self.rack_chart, self.cooling_chart, self.feed_chart):
+        for box in (self.rack_chart, self.cooling_chart, self.feed_chart, self.cable_chart):
             box.widget.scene().sigMouseMoved.connect(
                 lambda pos, b=box: self._hover(b, pos))
             box.widget.scene().sigMouseClicked.connect(
@@ -323,6 +426,12 @@ class DashboardPanel(QWidget):
                             f"{_plural(sev['warning'], 'warning')}",
                             SEVERITY_COLORS[worst] if worst else "#2e7d32")
 
+    @staticmethod
+    def chart_columns(width: int) -> int:
+        """Return the chart columns at a panel ``width``: 4, 2 or 1 (no chart alone in a row)."""
+        return next((c for c, chart_w in _CHART_COLUMNS
+                     if c * chart_w + (c - 1) * _CHART_SPACING + 2 * _MARGIN <= width), 1)
+
     def _layout_charts(self, cols: int) -> None:
         if cols == self._chart_cols:
             return
@@ -334,10 +443,23 @@ class DashboardPanel(QWidget):
             self._charts.addWidget(box, i // cols, i % cols)
         for r in range(4):
             self._charts.setRowStretch(r, 1 if r < -(-4 // cols) else 0)
+        for c in range(4):
+            self._charts.setColumnStretch(c, 1 if c < cols else 0)
 
     def resizeEvent(self, event) -> None:
-        self._layout_charts(2 if event.size().width() >= 640 else 1)
+        # the panel's width, not the viewport's: a scroll bar coming and going with the
+        # new height must not flip the columns back
+        self._layout_charts(self.chart_columns(event.size().width()))
         super().resizeEvent(event)
+
+    def minimumSizeHint(self) -> QSize:
+        # one column of tiles and charts: a dock squeezed narrower would clip them (the
+        # scroll area scrolls only vertically)
+        body = max(self.tile_grid.minimumSizeHint().width(),
+                   self.rack_chart.widget.minimumWidth()) + 2 * _MARGIN
+        bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        return QSize(body + bar + 2 * self.scroll.frameWidth(),
+                     super().minimumSizeHint().height())
 
     # -- charts -------------------------------------------------------------------------
 
@@ -375,9 +497,16 @@ class DashboardPanel(QWidget):
         self.feed_chart.note.setText(_legend([("#5c6bc0", "normal"),
                                               ("#ffb74d", "one side lost")]))
 
+        kp = self.cable_chart.plot
         self.cable_bars = pg.PlotDataItem(stepMode="center", fillLevel=0.0,
                                           brush=QColor("#8d6e63"), pen=pg.mkPen("#5d4037"))
-        self.cable_chart.plot.addItem(self.cable_bars)
+        kp.addItem(self.cable_bars)
+        # the bins are adjacent: a white line between two filled ones tells them apart
+        self.cable_gaps = pg.PlotDataItem(connect="pairs", pen=pg.mkPen("w", width=1.5))
+        kp.addItem(self.cable_gaps)
+        kp.setLabel("bottom", "length", units="m")
+        self._cable_edges = np.zeros(0)
+        self._cable_counts = np.zeros(0)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
@@ -523,10 +652,20 @@ class DashboardPanel(QWidget):
             box.set_empty(True, "no cable lengths in the analysis" if links else "no cabling yet")
             box.note.setText("")
             return
-        edges, counts = hist
+        longest_m = getattr(a.network, "max_length_m", None)
+        edges, counts = trim_histogram(*hist, longest_m)
+        if np.array_equal(edges, self._cable_edges) and \
+                np.array_equal(counts, self._cable_counts) and not box.is_empty():
+            return
+        self._cable_edges, self._cable_counts = edges, counts
         box.set_empty(False)
         self.cable_bars.setData(edges, counts)
-        box.note.setText(f"{int(counts.sum()):,} cables")
+        inner = np.minimum(counts[:-1], counts[1:])
+        at = np.flatnonzero(inner > 0)
+        self.cable_gaps.setData(np.repeat(edges[1:-1][at], 2),
+                                np.column_stack([np.zeros(len(at)), inner[at]]).ravel())
+        longest = f" · longest {longest_m:,.1f} m" if longest_m else ""
+        box.note.setText(f"{int(counts.sum()):,} cables{longest}")
         box.plot.setXRange(float(edges[0]), float(edges[-1]), padding=0.02)
         box.plot.setYRange(0, max(1.0, float(counts.max()) * 1.1), padding=0)
 
@@ -535,6 +674,17 @@ class DashboardPanel(QWidget):
     def _on_selection(self, _ids: list) -> None:
         if self.isVisible():
             self._update_rack_selection(self.document.analysis)
+
+    def _cable_bin_at(self, scene_pos) -> str | None:
+        plot, edges = self.cable_chart.plot, self._cable_edges
+        if len(edges) < 2 or not plot.sceneBoundingRect().contains(scene_pos):
+            return None
+        x = plot.vb.mapSceneToView(scene_pos).x()
+        i = int(np.searchsorted(edges, x, side="right")) - 1
+        if not 0 <= i < len(self._cable_counts):
+            return None
+        return (f"{_metres(edges[i])}–{_metres(edges[i + 1])} m: "
+                f"{_plural(int(self._cable_counts[i]), 'cable')}")
 
     def _index_at(self, box: ChartBox, scene_pos) -> int | None:
         if not box.plot.sceneBoundingRect().contains(scene_pos):
@@ -569,6 +719,9 @@ class DashboardPanel(QWidget):
         return None
 
     def _hover(self, box: ChartBox, pos) -> None:
+        if box is self.cable_chart:
+            box.widget.setToolTip(self._cable_bin_at(pos) or "")
+            return
         hit = self._item_at(box, pos)
         box.widget.setToolTip(hit[1] if hit else "")
 
@@ -576,6 +729,10 @@ class DashboardPanel(QWidget):
         hit = self._item_at(box, event.scenePos())
         if hit is not None:
             self.document.select([hit[0]])
+
+
+def _metres(v: float) -> str:
+    return f"{v:,.1f}".removesuffix(".0")
 
 
 def _hundred_line() -> pg.InfiniteLine:

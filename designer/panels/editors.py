@@ -169,11 +169,14 @@ class _SpinMixin:
 
 
 class _Spin(_SpinMixin, QDoubleSpinBox):
-    pass
+    def textFromValue(self, value: float) -> str:  # noqa: N802 - Qt's name
+        # a blank (mixed) field stays blank when Qt re-formats it (on show, on polish)
+        return "" if self.is_blank else super().textFromValue(value)
 
 
 class _IntSpin(_SpinMixin, QSpinBox):
-    pass
+    def textFromValue(self, value: int) -> str:  # noqa: N802 - Qt's name
+        return "" if self.is_blank else super().textFromValue(value)
 
 
 class _Combo(QComboBox):

@@ -4,14 +4,20 @@ U 1 is at the bottom, as racks are numbered. Dragging a device block to
 another U calls ``document.move_device`` once, on release (Esc cancels);
 dropping a server or switch from the palette calls ``document.install_device``
 at the U under the cursor. A rack-scale system is drawn as one block.
+
+Switches the fabric analysis generates into a network rack's free U are not
+in the layout: they are drawn from the current analysis (light fill, dashed
+outline), count as used U, and cannot be dragged; a device dropped on them
+takes their place and the next analysis moves them to other free U.
 """
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -19,11 +25,13 @@ from PySide6.QtWidgets import (
     QMenu,
     QScrollArea,
     QSizePolicy,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
 
 from designer.panels.common import MIME_CATALOG, ROLE_COLORS, find_item, is_installable
+from designer.panels.figures import GeneratedSwitch, generated_switches
 from engine.model import Rack
 
 __all__ = ["RackElevationPanel", "DeviceBlock"]
@@ -34,7 +42,11 @@ _MIN_PX_PER_U, _MAX_RACK_W = 9.0, 300.0
 
 @dataclass
 class DeviceBlock:
-    """One drawn device: its type, lowest U, height in U and label."""
+    """One drawn device: its type, lowest U, height in U and label.
+
+    ``is_generated`` marks a switch the fabric analysis placed (not in the layout)
+    for the fabric ``fabric``.
+    """
 
     type_id: str
     u: int
@@ -44,6 +56,9 @@ class DeviceBlock:
     role: str
     is_system: bool = False
     is_unsized: bool = False
+    is_generated: bool = False
+    fabric: str = ""
+    tooltip: str = ""
 
 
 class _ElevationCanvas(QWidget):
@@ -62,6 +77,7 @@ class _ElevationCanvas(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.height_u = 0
         self.blocks: list[DeviceBlock] = []
+        self.generated: list[DeviceBlock] = []  # drawn only: never dragged, never in the way
         self.selected_u: int | None = None
         self._drag: tuple[DeviceBlock, float] | None = None  # block, grab offset in U
         self._ghost: tuple[int, int, bool] | None = None  # u, height, is valid
@@ -104,8 +120,29 @@ class _ElevationCanvas(QWidget):
                 return b
         return None
 
+    def generated_at(self, pos: QPointF) -> DeviceBlock | None:
+        for b in self.generated:
+            if self.u_rect(b.u, b.height_u).contains(pos):
+                return b
+        return None
+
+    def tooltip_at(self, pos: QPointF) -> str:
+        """Return the tooltip at ``pos``: a generated switch's, unless a device is on top."""
+        if self.block_at(pos) is not None:
+            return ""
+        b = self.generated_at(pos)
+        return b.tooltip if b is not None else ""
+
+    def covers_generated(self, u: int, height_u: int) -> bool:
+        """Whether ``height_u`` units from ``u`` overlap a generated switch."""
+        return any(u <= b.u + b.height_u - 1 and b.u <= u + height_u - 1 for b in self.generated)
+
     def fits(self, u: int, height_u: int, ignore_u: int | None = None) -> bool:
-        """Whether ``height_u`` units from ``u`` are inside the rack and free."""
+        """Whether ``height_u`` units from ``u`` are inside the rack and free.
+
+        Generated switches do not count: the analysis places them after the
+        rack's own devices, in whatever U is left.
+        """
         if u < 1 or u + height_u - 1 > self.height_u:
             return False
         for b in self.blocks:
@@ -129,7 +166,7 @@ class _ElevationCanvas(QWidget):
         ppu = self.px_per_u()
         p.fillRect(r, QColor("#f4f5f7"))
         used = [False] * (self.height_u + 1)
-        for b in self.blocks:
+        for b in (*self.blocks, *self.generated):
             for u in range(b.u, min(b.u + b.height_u, self.height_u + 1)):
                 used[u] = True
         free_fill = QColor("#e8ebef")
@@ -162,6 +199,7 @@ class _ElevationCanvas(QWidget):
                 p.setPen(QColor("#555"))
                 p.drawText(QRectF(0, ur.top(), _LEFT - 6, ur.height()),
                            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, str(u))
+        self._paint_generated(p)
         for b in self.blocks:
             if self._drag is not None and self._drag[0] is b:
                 self._paint_block(p, b, self.u_rect(b.u, b.height_u), faded=True)
@@ -177,8 +215,10 @@ class _ElevationCanvas(QWidget):
             p.setPen(QPen(color, 2, Qt.PenStyle.DashLine))
             p.drawRect(gr.adjusted(1, 1, -1, -1))
             p.setFont(small)
+            note = " — no room" if not ok else (
+                " — generated switches move" if self.covers_generated(u, h) else "")
             p.drawText(gr.adjusted(4, 0, -4, 0), Qt.AlignmentFlag.AlignVCenter
-                       | Qt.AlignmentFlag.AlignRight, f"U{u}" + ("" if ok else " — no room"))
+                       | Qt.AlignmentFlag.AlignRight, f"U{u}{note}")
         # rails
         p.setPen(QPen(QColor("#37474f"), 3))
         p.drawLine(r.topLeft(), r.bottomLeft())
@@ -228,6 +268,77 @@ class _ElevationCanvas(QWidget):
             f.setBold(False)
             p.setFont(f)
             p.drawText(inner, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, detail)
+
+    def _paint_generated(self, p: QPainter) -> None:
+        """Paint the generated switches: light fill, dashed outline, dark one-line text.
+
+        Where one U is too low for a line of text, each run of alike switches on
+        adjacent U gets one label ("8 x leaf ..."). The note on the right is the
+        same on every label: the longest that leaves the widest label whole.
+        """
+        base = QColor(ROLE_COLORS["switch"])
+        fill = QColor(base)
+        fill.setAlpha(40)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        for b in self.generated:
+            rr = self.u_rect(b.u, b.height_u).adjusted(0, 1, 0, -1)
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(QColor("white"))
+            p.drawRoundedRect(rr, 3, 3)
+            p.setPen(QPen(base, 1, Qt.PenStyle.DashLine))
+            p.setBrush(fill)
+            p.drawRoundedRect(rr.adjusted(0.5, 0.5, -0.5, -0.5), 3, 3)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        if not self.generated:
+            return
+        lowest = min(b.height_u for b in self.generated) * self.px_per_u() - 2
+        size = max(7.0, min(9.0, lowest * 0.5))
+        bold, italic = QFont(self.font()), QFont(self.font())
+        bold.setPointSizeF(size)
+        bold.setBold(True)
+        italic.setPointSizeF(size)
+        italic.setItalic(True)
+        label_fm, note_fm = QFontMetrics(bold), QFontMetrics(italic)
+        runs = _runs(self.generated, merge=lowest < label_fm.height())
+        labels = [(f"{n} x {b.label}" if n > 1 else b.label) for b, _u, _h, n in runs]
+        inner_w = self.u_rect(1, 1).width() - 12
+        label_px = max(label_fm.horizontalAdvance(t) for t in labels)
+        gap = 10
+        widest_fabric = max((b.fabric for b in self.generated), key=len)
+        notes = ("generated by fabric {}", "generated ({})", "generated", "")
+        note = next(n for n in notes if not n or label_px + gap + note_fm.horizontalAdvance(
+            n.format(widest_fabric)) <= inner_w)
+        note_w = note_fm.horizontalAdvance(note.format(widest_fabric)) + gap if note else 0
+        backing = QColor("white")
+        backing.setRgb(*(round(255 - (255 - c) * fill.alphaF()) for c in base.getRgb()[:3]))
+        for (b, u, h, n), text in zip(runs, labels, strict=True):
+            inner = self.u_rect(u, h).adjusted(6, 1, -6, -1)
+            if n > 1:  # the text crosses the outlines of the run's switches
+                line = QRectF(inner.left() - 3, inner.center().y() - label_fm.height() / 2 - 1,
+                              inner.width() + 6, label_fm.height() + 2)
+                p.fillRect(line, backing)
+            if note:
+                p.setFont(italic)
+                p.setPen(QColor("#455a64"))
+                p.drawText(inner, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                           note.format(b.fabric))
+            p.setFont(bold)
+            p.setPen(base.darker(130))
+            label_w = int(inner.width() - note_w)
+            p.drawText(QRectF(inner.left(), inner.top(), label_w, inner.height()),
+                       Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                       label_fm.elidedText(text, Qt.TextElideMode.ElideRight, label_w))
+
+    def event(self, e) -> bool:
+        if e.type() == QEvent.Type.ToolTip:
+            text = self.tooltip_at(QPointF(e.pos()))
+            if text:
+                QToolTip.showText(e.globalPos(), text, self)
+            else:
+                QToolTip.hideText()
+                e.ignore()
+            return True
+        return super().event(e)
 
     # -- device drags ---------------------------------------------------------------------
 
@@ -372,6 +483,7 @@ class RackElevationPanel(QWidget):
         self.rack_id: str | None = None
         self._n_selected = 0
         self._shown_key: tuple | None = None
+        self._shown_generated: tuple[str | None, list[GeneratedSwitch]] | None = None
         self.placeholder = "Select a rack to see its elevation."
 
         self.title = QLabel()
@@ -402,6 +514,12 @@ class RackElevationPanel(QWidget):
             grid.addWidget(cap, 0, k)
             grid.addWidget(val, 1, k)
             self.totals[key] = val
+        self.generated_note = QLabel()
+        self.generated_note.setStyleSheet("color: #455a64; font-size: 8pt;")
+        self.generated_note.setWordWrap(True)
+        self.generated_note.setToolTip("U taken by switches the fabric analysis placed in this "
+                                       "rack; they are not in the layout")
+        self.generated_note.hide()
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 6)
         lay.setSpacing(4)
@@ -409,6 +527,7 @@ class RackElevationPanel(QWidget):
         lay.addWidget(self.subtitle)
         lay.addWidget(self.scroll, 1)
         lay.addLayout(grid)
+        lay.addWidget(self.generated_note)
         lay.addWidget(self.message)
 
         self.canvas.device_moved.connect(self._on_moved)
@@ -427,6 +546,10 @@ class RackElevationPanel(QWidget):
         """Return the drawn device blocks with their rectangles (canvas coordinates)."""
         return [(b, self.canvas.u_rect(b.u, b.height_u)) for b in self.canvas.blocks]
 
+    def generated_blocks(self) -> list[tuple[DeviceBlock, QRectF]]:
+        """Return the drawn generated switches with their rectangles (canvas coordinates)."""
+        return [(b, self.canvas.u_rect(b.u, b.height_u)) for b in self.canvas.generated]
+
     def show_rack(self, rack_id: str | None) -> None:
         """Show the elevation of ``rack_id`` (``None`` clears the panel)."""
         if rack_id is not None and not isinstance(find_item(self.document, rack_id), Rack):
@@ -444,12 +567,13 @@ class RackElevationPanel(QWidget):
         cat = self.document.catalog
         rack = find_item(self.document, self.rack_id) if self.rack_id else None
         if not isinstance(rack, Rack):
-            self._shown_key = None
-            cv.height_u, cv.blocks = 0, []
+            self._shown_key = self._shown_generated = None
+            cv.height_u, cv.blocks, cv.generated = 0, [], []
             self.title.setText("Rack elevation")
             self.subtitle.setText("")
             for v in self.totals.values():
                 v.setText("—")
+            self.generated_note.hide()
             cv.updateGeometry()
             cv.update()
             return
@@ -490,15 +614,64 @@ class RackElevationPanel(QWidget):
         cv.update()
         self._sync_totals()
 
+    def _sync_generated(self, switches: list[GeneratedSwitch]) -> None:
+        """Draw the switches the analysis generated into the shown rack, if they changed."""
+        shown = (self.rack_id, switches)
+        if shown == self._shown_generated:
+            return
+        self._shown_generated = shown
+        cat = self.document.catalog
+        blocks = []
+        for s in switches:
+            d = cat.devices.get(s.model)
+            name = _model_name(d.name) if d else s.model
+            where = f"U{s.u}–{s.u + s.height_u - 1}" if s.height_u > 1 else f"U{s.u}"
+            power = f"{s.power_w / 1000:,.2f} kW" if s.power_w > 0 else "power not published"
+            tip = (f"<b>{s.tier.capitalize()} switch {html.escape(name)}</b> at {where}, {power}"
+                   f"<br>Generated by fabric <b>{html.escape(s.fabric)}</b>: the fabric analysis "
+                   "places it in this network rack's free U. It is not in the layout, cannot be "
+                   "dragged and moves when the fabric or the rack's devices change.")
+            blocks.append(DeviceBlock(s.model, s.u, s.height_u, f"{s.tier} {name}",
+                                      f"generated by fabric {s.fabric}", "switch",
+                                      is_generated=True, fabric=s.fabric, tooltip=tip))
+        self.canvas.generated = blocks
+        self.canvas.update()
+
+    def _generated_u(self, height: int) -> int:
+        """Return the U the generated switches take that no installed device takes."""
+        cv = self.canvas
+        taken = [False] * (height + 1)
+        for b in cv.blocks:
+            for u in range(max(b.u, 1), min(b.u + b.height_u, height + 1)):
+                taken[u] = True
+        n = 0
+        for b in cv.generated:
+            for u in range(max(b.u, 1), min(b.u + b.height_u, height + 1)):
+                n += not taken[u]
+                taken[u] = True
+        return n
+
     def _sync_totals(self) -> None:
         a = self.document.analysis
-        if self.rack_id is None or a is None or self.rack_id not in a.arrays.rack_index:
+        if self.rack_id is None:
+            return
+        is_known = a is not None and self.rack_id in a.arrays.rack_index
+        self._sync_generated(generated_switches(a, self.rack_id) if is_known else [])
+        if not is_known:
             return
         i = a.arrays.rack_index[self.rack_id]
         used, height = int(a.arrays.rack_u_used[i]), int(a.arrays.rack_height_u[i])
+        gen_u = self._generated_u(height)
+        used = min(used + gen_u, height)
         self.totals["kw"].setText(f"{a.power.rack_kw[i]:,.1f}")
         self.totals["weight"].setText(f"{a.floor.rack_weight_kg[i]:,.0f}")
         self.totals["u"].setText(f"{used} / {height - used}")
+        shown = self._shown_generated[1] if self._shown_generated else []
+        fabrics = sorted({s.fabric for s in shown})
+        note = (f"Includes {gen_u} U of generated switches (fabric "
+                f"{', '.join(fabrics)})") if fabrics else ""
+        self.generated_note.setText(note)
+        self.generated_note.setVisible(bool(note))
         self.totals["gpus"].setText(f"{int(a.arrays.rack_gpus[i])}")
         liquid = a.cooling.rack_liquid_kw[i]
         self.totals["kw"].setToolTip(f"air {a.cooling.rack_air_kw[i] + a.cooling.rack_door_kw[i]:,.1f}"
@@ -563,5 +736,24 @@ def _free_ranges(used: list[bool]) -> list[tuple[int, int]]:
     return runs
 
 
+def _runs(blocks: list[DeviceBlock], merge: bool) -> list[tuple[DeviceBlock, int, int, int]]:
+    """Return ``(first block, lowest U, height U, count)`` per label: one per block, or,
+    with ``merge``, one per run of blocks with the same label and fabric on adjacent U."""
+    runs: list[tuple[DeviceBlock, int, int, int]] = []
+    for b in sorted(blocks, key=lambda x: x.u):
+        if merge and runs:
+            first, u, h, n = runs[-1]
+            if (first.label, first.fabric) == (b.label, b.fabric) and u + h == b.u:
+                runs[-1] = (first, u, h + b.height_u, n + 1)
+                continue
+        runs.append((b, b.u, b.height_u, 1))
+    return runs
+
+
 def _short_name(name: str) -> str:
     return name.removeprefix("NVIDIA ").removeprefix("AMD ")
+
+
+def _model_name(name: str) -> str:
+    """Return a device name without its vendor and bracketed description."""
+    return _short_name(name).split(" (")[0]

@@ -2,7 +2,8 @@
 
 Each ``*_rows(document, ids)`` returns ``[(label, text, tooltip), ...]`` with a
 fixed set of labels (units in the labels), so the inspector builds its form
-once and only updates texts on each analysis.
+once and only updates texts on each analysis. ``generated_switches(analysis,
+rack_id)`` lists the switches the fabric analysis placed in a rack's free U.
 """
 
 from __future__ import annotations
@@ -10,12 +11,16 @@ from __future__ import annotations
 import html
 import math
 from collections import Counter
+from typing import NamedTuple
 
 import numpy as np
 
 from designer.panels.common import figure_source, find_item
+from engine.fabric import TIER_NAMES
+from engine.memo import LastValue
 
-__all__ = ["rack_rows", "unit_rows", "feed_rows", "tray_rows", "hall_rows", "rack_sources_html"]
+__all__ = ["rack_rows", "unit_rows", "feed_rows", "tray_rows", "hall_rows", "rack_sources_html",
+           "GeneratedSwitch", "generated_switches"]
 
 _DASH = "—"
 
@@ -53,7 +58,8 @@ def rack_rows(document, ids: list[str]) -> list[tuple[str, str, str]]:
         ("Coolant flow (L/min)", "Coolant flow for the liquid heat at the coolant ΔT"),
         ("Weight (kg)", "Rack enclosure plus installed devices"),
         ("Floor load (kg/m²)", "Weight over the rack's footprint"),
-        ("U used", "Rack units taken by devices (a rack-scale system fills the rack)"),
+        ("U used", "Rack units taken by devices (a rack-scale system fills the rack) and by "
+                   "the switches the fabric analysis placed in the rack's free U"),
         ("GPUs", ""),
         ("Cooled by", "CRAH zone (nearest or explicit) and CDU"),
         ("A/B feed loss", "Whether the rack keeps power when one side is lost"),
@@ -63,6 +69,9 @@ def rack_rows(document, ids: list[str]) -> list[tuple[str, str, str]]:
     arr, c, p, fl = a.arrays, a.cooling, a.power, a.floor
     used = int(arr.rack_u_used[idx].sum())
     height = int(arr.rack_height_u[idx].sum())
+    # generated switches stand only in free U, so they add to the devices' U
+    gen_u = generated_u(a, idx)
+    used += gen_u
     if len(idx) == 1:
         i = int(idx[0])
         crah = c.unit_ids[c.rack_crah[i]] if c.rack_crah[i] >= 0 else "no CRAH"
@@ -88,7 +97,8 @@ def rack_rows(document, ids: list[str]) -> list[tuple[str, str, str]]:
         _sum_max(fl.rack_weight_kg, idx, 0),
         _DASH if load is None else (_n(float(load[idx[0]]), 0) if len(idx) == 1 else
                                     f"max {_n(float(load[idx].max()), 0)}"),
-        f"{used} / {height} U ({height - used} free)",
+        f"{used} / {height} U ({height - used} free"
+        + (f"; {gen_u} U generated switches)" if gen_u else ")"),
         f"{int(arr.rack_gpus[idx].sum()):,}",
         cooled,
         ab,
@@ -229,3 +239,62 @@ def rack_sources_html(document, ids: list[str]) -> str:
     if not lines:
         return "<i>empty rack</i>"
     return "<br>".join(lines)
+
+
+class GeneratedSwitch(NamedTuple):
+    """A switch the fabric analysis placed in a network rack's free U (not in the layout)."""
+
+    fabric: str
+    tier: str
+    model: str
+    u: int
+    height_u: int
+    power_w: float
+
+
+_GENERATED_INDEX: LastValue[tuple[np.ndarray, dict[str, tuple[int, int]]]] = LastValue()
+
+
+def _index_generated(topo, rack_ids: list[str]) -> tuple[np.ndarray, dict[str, tuple[int, int]]]:
+    """Return the generated switch rows by rack then U, and each rack's span of them."""
+    gen = np.flatnonzero((topo.sw_rack >= 0) & (topo.sw_dev < 0))
+    order = gen[np.lexsort((topo.sw_u[gen], topo.sw_rack[gen]))]
+    racks, first, count = np.unique(topo.sw_rack[order], return_index=True, return_counts=True)
+    spans = {rack_ids[r]: (s, s + n)
+             for r, s, n in zip(racks.tolist(), first.tolist(), count.tolist(), strict=True)}
+    return order, spans
+
+
+def generated_u(analysis, rack_idx: np.ndarray) -> int:
+    """Return the U the fabric analysis's generated switches take in racks ``rack_idx``."""
+    topo = getattr(getattr(analysis, "network", None), "topology", None)
+    if topo is None or not topo.n_switches or not len(rack_idx):
+        return 0
+    gen = (topo.sw_rack >= 0) & (topo.sw_dev < 0)
+    return int(topo.sw_height_u[gen & np.isin(topo.sw_rack, rack_idx)].sum())
+
+
+def generated_switches(analysis, rack_id: str) -> list[GeneratedSwitch]:
+    """Return the switches the fabric analysis generated into ``rack_id``, lowest U first.
+
+    Installed switches are not listed (they are the rack's own devices). The
+    per-rack index is built once per topology, which the engine keeps while
+    racks only move, so a call during a drag is a dictionary look-up.
+    """
+    net = getattr(analysis, "network", None)
+    topo = getattr(net, "topology", None)
+    if topo is None or not topo.n_switches:
+        return []
+    # the topology's key includes the rack ids, so its rack indices match net.rack_ids
+    order, spans = _GENERATED_INDEX.get((topo,), lambda: _index_generated(topo, net.rack_ids))
+    span = spans.get(rack_id)
+    if span is None:
+        return []
+    rows = order[span[0]:span[1]]
+    fabric_ids = [f.id for f in topo.fabrics]
+    return [GeneratedSwitch(fabric_ids[f], TIER_NAMES[k], topo.models[m], u, h, w)
+            for f, k, m, u, h, w in zip(topo.sw_fabric[rows].tolist(),
+                                        topo.sw_tier[rows].tolist(),
+                                        topo.sw_model[rows].tolist(), topo.sw_u[rows].tolist(),
+                                        topo.sw_height_u[rows].tolist(),
+                                        topo.sw_power_w[rows].tolist(), strict=True)]

@@ -175,6 +175,12 @@ class InspectorPanel(QWidget):
                 fields = [f for f in fields if f != "id"]
             if fields:
                 vbox.addWidget(self._form("Properties", present[0], ids, fields))
+            elif len(kinds) > 1:
+                hint = QLabel("These items share no editable field: select items of one "
+                              "kind (racks, cooling units, feeds, ...) to edit them together.")
+                hint.setWordWrap(True)
+                hint.setStyleSheet("color: #666;")
+                vbox.addWidget(hint)
             rows = {"rack": figures.rack_rows, "cooling": figures.unit_rows,
                     "feed": figures.feed_rows, "tray": figures.tray_rows}.get(self._kind)
             if rows is not None:
@@ -267,6 +273,7 @@ class InspectorPanel(QWidget):
         for key, _value, tip in rows_fn(self.document, self._ids):
             lab = QLabel(key)
             val = QLabel()
+            val.setWordWrap(True)  # "13,260 total, max 4,420" fits a narrow dock
             val.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             val.setStyleSheet("font-weight: 600;")
             if tip:

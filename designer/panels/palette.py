@@ -150,8 +150,8 @@ class PalettePanel(QWidget):
         lay.setSpacing(4)
         lay.addLayout(top)
         lay.addWidget(self.search)
+        lay.addWidget(self.empty_label)  # under the search box, where the eye is
         lay.addWidget(self.tree, 1)
-        lay.addWidget(self.empty_label)
 
         self._fill_generations()
         self._build()
@@ -272,7 +272,8 @@ class PalettePanel(QWidget):
             it = QTreeWidgetItem([name])
             it.setData(0, _ID_ROLE, eid)
             it.setData(0, _FIG_ROLE, figs or (TOOLS[eid][1] if kind == "tool" else eid))
-            it.setData(0, _TEXT_ROLE, f"{name} {eid}".lower())
+            # the key figures too: "800g", "72 gpus", "10u" find entries
+            it.setData(0, _TEXT_ROLE, f"{name} {eid} {figs or ''}".lower())
             it.setToolTip(0, entry_tooltip(cat, eid))
             it.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
                         | Qt.ItemFlag.ItemIsDragEnabled)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPixmap, QPolygonF
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLineEdit,
     QStyledItemDelegate,
+    QStyleOptionViewItem,
     QToolButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -67,27 +68,37 @@ def _key(v) -> tuple:
 
 
 class _WrapDelegate(QStyledItemDelegate):
-    """Gives wrapped text cells the height they need at their column's width."""
+    """Wraps the text of ``columns`` at their width (and gives the rows the height it
+    takes); the other columns stay on one line and elide in the middle."""
 
     def __init__(self, tree: QTreeWidget, columns: tuple[int, ...]) -> None:
         super().__init__(tree)
         self.tree = tree
         self.columns = columns
 
-    def sizeHint(self, option, index) -> QSize:
-        size = super().sizeHint(option, index)
+    def initStyleOption(self, option, index) -> None:
+        super().initStyleOption(option, index)
         if index.column() not in self.columns:
-            return size
-        width = self.tree.header().sectionSize(index.column()) - 10
-        text = index.data() or ""
-        rect = option.fontMetrics.boundingRect(QRect(0, 0, max(width, 40), 100_000),
-                                               Qt.TextFlag.TextWordWrap, text)
-        return QSize(size.width(), max(size.height(), rect.height() + 6))
+            option.features &= ~QStyleOptionViewItem.ViewItemFeature.WrapText
+            # a code's domain leads and its check ends it: COOL…OVER, not COOL…
+            option.textElideMode = Qt.TextElideMode.ElideMiddle
+
+    def sizeHint(self, option, index) -> QSize:
+        if index.column() not in self.columns:
+            return super().sizeHint(option, index)
+        # the view asks without a width; the style wraps at the option's, with the same
+        # margins it paints with (a hidden column, width 0, counts one line)
+        opt = QStyleOptionViewItem(option)
+        opt.rect = QRect(0, 0, self.tree.header().sectionSize(index.column()), 1)
+        return super().sizeHint(opt, index) + QSize(0, 6)  # some air between the rows
 
 
 #: rows listed per severity; a hall with thousands of violations stays quick to redraw
 MAX_ROWS_PER_SEVERITY = 200
 DRAG_INTERVAL_S = 0.1
+#: the most of the list's width the Code column takes (longer codes elide; the message
+#: keeps the rest), and the Items column's width when it shows
+CODE_SHARE, ITEMS_W = 0.4, 150
 
 
 class RulePanel(QWidget):
@@ -140,6 +151,7 @@ class RulePanel(QWidget):
         self.tree.setColumnCount(3)
         self.tree.setHeaderLabels(["Code", "Message", "Items"])
         self.tree.setRootIsDecorated(True)
+        self.tree.setIndentation(14)  # two levels deep: the codes keep the width
         self.tree.setWordWrap(True)
         self.tree.setUniformRowHeights(False)
         self.tree.setAlternatingRowColors(True)
@@ -147,13 +159,17 @@ class RulePanel(QWidget):
         self.tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         h = self.tree.header()
         h.setStretchLastSection(False)
-        h.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        # Code and Items are sized by _fit_columns, not by ResizeToContents: that one
+        # lets a long code take the width the wrapped messages need
+        h.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         h.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         h.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
-        h.resizeSection(2, 150)
+        h.resizeSection(2, ITEMS_W)
         self.tree.setItemDelegate(_WrapDelegate(self.tree, (1, 2)))
         # wrapped messages need their row heights recomputed when a column changes width
         h.sectionResized.connect(lambda *_a: self.tree.doItemsLayout())
+        self._fitted: tuple | None = None
+        self.tree.viewport().installEventFilter(self)
 
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
@@ -207,10 +223,30 @@ class RulePanel(QWidget):
         """Select and zoom to the items of a violation row (what a click does)."""
         self._activate(item)
 
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        # a narrow dock keeps the message readable: the ids stay in the row's tooltip
-        self.tree.setColumnHidden(2, self.width() < 560)
+    def message_width(self) -> int:
+        """Return the width of the Message column in pixels."""
+        return self.tree.header().sectionSize(1)
+
+    def eventFilter(self, obj, event) -> bool:
+        if obj is self.tree.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_columns()
+        return super().eventFilter(obj, event)
+
+    def _fit_columns(self) -> None:
+        """Size the Code column to the listed codes, at most CODE_SHARE of the width, and
+        show the Items column only while the message keeps half the width (the ids stay
+        in the row's tooltip). Only a new set of codes or a new width refits, so the
+        columns hold still while a drag changes the messages.
+        """
+        width = self.tree.viewport().width()
+        codes = frozenset(k[0] for _top, _rows, keys, _last in self._groups.values()
+                          for k in keys)
+        if self._fitted == (codes, width):
+            return
+        self._fitted = (codes, width)
+        code_w = min(self.tree.sizeHintForColumn(0), max(int(width * CODE_SHARE), 48))
+        self.tree.header().resizeSection(0, code_w)
+        self.tree.setColumnHidden(2, width - code_w - ITEMS_W < width / 2)
 
     # -- building -----------------------------------------------------------------------
 
@@ -247,8 +283,8 @@ class RulePanel(QWidget):
             top.setFont(0, self._bold)
             top.setForeground(0, QBrush(QColor(SEVERITY_COLORS[sev])))
             top.setFlags(Qt.ItemFlag.ItemIsEnabled)
-            top.setFirstColumnSpanned(True)
             self.tree.addTopLevelItem(top)
+            top.setFirstColumnSpanned(True)  # a no-op before the item is in the tree
             rows: list[QTreeWidgetItem] = []
             keys: list[tuple] = []
             for v in ordered[:MAX_ROWS_PER_SEVERITY]:
@@ -270,6 +306,8 @@ class RulePanel(QWidget):
             self.tree.addTopLevelItem(ok)
         if restore is not None:
             self.tree.setCurrentItem(restore)
+        self._fitted = None  # the rows are new: measure the codes again
+        self._fit_columns()
         self.tree.setUpdatesEnabled(True)
         self.tree.doItemsLayout()
 
@@ -279,6 +317,7 @@ class RulePanel(QWidget):
             shown += f" +{len(v.items) - _MAX_ITEM_TEXT} more"
         row = QTreeWidgetItem([v.code, v.message, shown])
         row.setIcon(0, self._icons[sev])
+        row.setToolTip(0, v.code)  # elided when the Code column is at its share
         row.setData(0, _ITEMS_ROLE, list(v.items))
         row.setToolTip(1, f"{v.message}\nItems: {shown}" if shown else v.message)
         row.setToolTip(2, "\n".join(v.items[:60]) + ("\n..." if len(v.items) > 60 else ""))
@@ -337,6 +376,7 @@ class RulePanel(QWidget):
                 top.removeChild(row)
             self._groups[sev] = (top, out, out_keys, last)
             self._set_group_counts(sev, ordered)
+        self._fit_columns()
 
     def _activate(self, item: QTreeWidgetItem) -> None:
         ids = item.data(0, _ITEMS_ROLE)

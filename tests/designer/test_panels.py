@@ -11,9 +11,10 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, Qt, Signal  # noqa: E402
-from PySide6.QtGui import QMouseEvent  # noqa: E402
+from PySide6.QtGui import QFontMetrics, QMouseEvent  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from designer.panels import (  # noqa: E402
@@ -24,6 +25,7 @@ from designer.panels import (  # noqa: E402
     RackElevationPanel,
     RulePanel,
 )
+from designer.panels.dashboard import trim_histogram  # noqa: E402
 from engine import edits  # noqa: E402
 from engine.analysis import analyze  # noqa: E402
 from engine.catalog import load_catalog  # noqa: E402
@@ -179,8 +181,78 @@ def test_dashboard_cable_histogram_when_the_network_has_lengths(qtbot, doc):
     dash = make(qtbot, DashboardPanel, doc, (1000, 640))
     hist = doc.analysis.network.length_histogram
     dash.update_from(doc.analysis)
-    _x, y = dash.cable_bars.getData()
-    assert list(y) == hist["counts"] and sum(hist["counts"]) > 0
+    x, y = dash.cable_bars.getData()
+    # the bins up to the last one holding cables, as the engine counted them
+    assert sum(hist["counts"]) > 0 and y[-1] > 0
+    assert list(y) == hist["counts"][:len(y)] and not any(hist["counts"][len(y):])
+    assert list(x[:-1]) == hist["edges_m"][:len(y)]
+
+
+def test_dashboard_cable_axis_follows_the_longest_cable(qtbot, doc):
+    # regression: the engine closes its open last bin at 3 km, so the axis ran to ~3 km
+    # while the longest cable is ~18 m and every bar was a sliver at 0
+    dash = make(qtbot, DashboardPanel, doc, (1000, 640))
+    longest_m = doc.analysis.network.max_length_m
+    assert 5.0 < longest_m < 100.0
+    assert doc.analysis.network.length_histogram["edges_m"][-1] > 100 * longest_m
+    (x0, x1), _y = dash.cable_chart.plot.viewRange()
+    assert x0 <= 0.0 and longest_m <= x1 <= 1.25 * longest_m
+    x, _y = dash.cable_bars.getData()
+    assert x[-1] == pytest.approx(longest_m)  # the last bin ends at the longest cable
+    # every filled bin is at least a few pixels wide on screen
+    view_w = dash.cable_chart.plot.vb.width()
+    assert min(np.diff(x)) / (x1 - x0) * view_w > 10
+    assert dash.cable_chart.plot.getAxis("bottom").labelUnits == "m"
+    assert "longest 18.3 m" in dash.cable_chart.note.text()
+
+
+def test_trim_histogram_keeps_a_bin_where_the_longest_cable_is_an_edge():
+    edges, counts = trim_histogram([0, 1, 2, 5, 10], [0, 2, 3, 0], longest_m=2.0)
+    assert edges.tolist() == [0.0, 1.0, 2.0, 2.06] and counts.tolist() == [0.0, 2.0, 3.0]
+    edges, counts = trim_histogram([0, 1, 2, 5], [0, 0, 0], longest_m=None)
+    assert edges.tolist() == [0, 1, 2, 5] and counts.tolist() == [0, 0, 0]
+
+
+def test_dashboard_tiles_reflow_with_the_width(qtbot, doc):
+    dash = make(qtbot, DashboardPanel, doc, (1000, 640))
+    grid = dash.tile_grid
+
+    def shown():
+        qtbot.wait(1)
+        return grid.columns(grid.width()), dash._chart_cols
+
+    assert shown() == (6, 2)  # 12 tiles in two full rows
+    dash.resize(300, 640)
+    assert shown() == (2, 1)
+    dash.resize(1600, 1000)  # grown back: the columns follow again, all tiles in a row
+    assert shown() == (12, 4)
+    # 10 tiles would fit at this width: rows of equal length rather than 10 and 2
+    assert grid.columns(10 * (grid.MIN_TILE_W + grid.SPACING)) == 6
+    dash.resize(1000, 640)
+    assert shown() == (6, 2)
+    assert [t.geometry().y() for t in grid.tiles].count(0) == 6
+
+
+def test_dashboard_tiles_shrink_then_elide_long_values(qtbot, doc):
+    # a dock squeezed at a 1024 px window cut "18.966 M" and "overhead 4.752"
+    dash = make(qtbot, DashboardPanel, doc, (1000, 640))
+    tile = dash.tiles["facility"]
+    tile.set("18.966 MW", "overhead 4,752.3 kW")
+    full_pt = tile.value.fitted()[0].pointSizeF()
+    dash.resize(dash.minimumSizeHint().width(), 640)
+    qtbot.wait(1)
+    assert grid_cols(dash) == 1
+    font, text = tile.value.fitted()
+    assert text == "18.966 MW" and font.pointSizeF() <= full_pt  # fits whole
+    tile.set("18,966,000,000.000 MW", "overhead 4,752.3 kW")
+    font, text = tile.value.fitted()
+    assert font.pointSizeF() == tile.value.min_point_size and text.endswith("…")
+    assert tile.value.is_cut() and tile.value.text() == "18,966,000,000.000 MW"
+    assert QFontMetrics(font).horizontalAdvance(text) <= tile.value.contentsRect().width()
+
+
+def grid_cols(dash) -> int:
+    return dash.tile_grid.columns(dash.tile_grid.width())
 
 
 def test_dashboard_waits_while_hidden(qtbot, doc):
@@ -288,6 +360,30 @@ def test_inspector_edits_where_a_crah_draws_room_air(qtbot, doc):
     assert doc.layout.cooling[0].return_xy_m is None
     doc.select([u.id for u in doc.layout.cooling if u.kind == "cdu"][:1] or ["GPU-0001"])
     assert "return_xy_m" not in insp.editors  # only CRAHs draw room air
+
+
+def test_inspector_mixed_spin_box_stays_blank_when_qt_reformats_it(qtbot, doc):
+    insp = make(qtbot, InspectorPanel, doc)
+    doc.select(["GPU-0001", "GPU-0002", "GPU-0009"])
+    w = insp.editor("x_m").widget
+    w.setDecimals(w.decimals())  # Qt re-formats the text (as it does on show and polish)
+    assert w.lineEdit().text() == ""
+    doc.select(["GPU-0001"])
+    w = insp.editor("x_m").widget
+    w.setDecimals(w.decimals())
+    assert w.lineEdit().text() == f"{doc.layout.rack('GPU-0001').x_m:.3f}"
+
+
+def test_inspector_u_used_counts_the_generated_switches(qtbot, doc):
+    insp = make(qtbot, InspectorPanel, doc)
+    net = next(r.id for r in doc.layout.racks if r.id.startswith("NET"))
+    doc.select([net])
+    gen_u = sum(p["height_u"]
+                for p in doc.analysis.to_dict()["network"]["placements"]
+                if p.get("rack") == net and p.get("generated"))
+    assert gen_u > 0
+    assert insp.computed_text("U used").startswith(f"{gen_u} / 48 U ({48 - gen_u} free; "
+                                                   f"{gen_u} U generated switches)")
 
 
 def test_inspector_mixed_kinds_edit_the_shared_fields(qtbot, doc):
@@ -495,6 +591,64 @@ def test_elevation_rack_scale_system_is_one_block(qtbot):
     assert b.is_system and b.height_u == 48 and "72 GPUs" in b.detail
 
 
+def test_elevation_shows_the_switches_the_fabric_generated(qtbot, doc):
+    # NET-0001 holds no devices; the fabric analysis places its leaves and spines in free U
+    panel = make(qtbot, RackElevationPanel, doc, (340, 820))
+    doc.select(["NET-0001"])
+
+    def generated():
+        placed = [p for p in doc.analysis.to_dict()["network"]["placements"]
+                  if p["rack"] == "NET-0001" and p["generated"]]
+        return sorted((p["u"], p["height_u"], p["model"], p["tier"], p["fabric"]) for p in placed)
+
+    expected = generated()
+    assert len(expected) == 12  # 8 leaves and 4 spines, QM9700, 1 U each
+    drawn = panel.generated_blocks()
+    assert [(b.u, b.height_u, b.type_id, b.label.split()[0], b.fabric) for b, _r in drawn] \
+        == expected
+    assert all(b.is_generated and "generated by fabric compute" in b.detail for b, _r in drawn)
+    assert panel.blocks() == []  # not the rack's own devices
+    n_u = sum(h for _u, h, *_ in expected)
+    assert panel.totals["u"].text() == f"{n_u} / {48 - n_u}"
+    assert panel.generated_note.isVisible()
+    assert f"{n_u} U of generated switches (fabric compute)" in panel.generated_note.text()
+    cv = panel.canvas
+    rect = drawn[0][1]
+    tip = cv.tooltip_at(rect.center())
+    assert "fabric analysis" in tip and "moves when the fabric" in tip and "U1" in tip
+    # not draggable
+    send_mouse(cv, MOUSE_PRESS, rect.center())
+    send_mouse(cv, MOUSE_MOVE, QPointF(rect.center().x(), rect.center().y() - 5 * cv.px_per_u()))
+    send_mouse(cv, MOUSE_RELEASE, rect.center(), buttons=Qt.MouseButton.NoButton)
+    assert not any(c[0] == "move_device" for c in doc.calls)
+    # a device installed in their place: the next analysis moves them up by one U
+    assert cv.fits(1, 1)
+    doc.install_device("NET-0001", "qm9790", 1)
+    moved = generated()
+    assert moved[0][0] == 2
+    assert [(b.u, b.type_id) for b, _r in panel.generated_blocks()] == [(u, m) for u, _h, m, *_
+                                                                        in moved]
+    assert [b.u for b, _r in panel.blocks()] == [1]
+    assert panel.totals["u"].text() == f"{n_u + 1} / {48 - n_u - 1}"
+    doc.select(["GPU-0001"])
+    assert panel.generated_blocks() == [] and not panel.generated_note.isVisible()
+
+
+def test_elevation_indexes_generated_switches_once_per_topology(qtbot, doc, monkeypatch):
+    from designer.panels import figures
+
+    calls = []
+    index = figures._index_generated
+    monkeypatch.setattr(figures, "_index_generated", lambda *a: calls.append(1) or index(*a))
+    monkeypatch.setattr(figures, "_GENERATED_INDEX", type(figures._GENERATED_INDEX)())
+    panel = make(qtbot, RackElevationPanel, doc, (340, 820))
+    for rack_id in ("NET-0001", "NET-0002", "NET-0001"):
+        doc.select([rack_id])
+        for _ in range(3):
+            doc.analysis_updated.emit(doc.analysis)
+    assert len(calls) == 1 and len(panel.generated_blocks()) == 12
+
+
 def test_rule_panel_updates_figures_in_place_and_rebuilds_on_new_items(qtbot, doc):
     panel = make(qtbot, RulePanel, doc, (600, 300))
     crahs = [u.id for u in doc.layout.cooling if u.kind == "crah"]
@@ -517,3 +671,36 @@ def test_rule_panel_updates_figures_in_place_and_rebuilds_on_new_items(qtbot, do
         assert after[k].text(1) == messages[k] != before[k] and "50 kW" in messages[k]
     _overlap(doc)  # a new violation: the list is rebuilt with it
     assert "FLOOR-OVERLAP" in [r.text(0) for r in panel.violation_items()]
+
+
+def test_rule_panel_message_column_keeps_the_width_across_updates(qtbot, doc):
+    # regression: the Code column (resized to its contents) took half a narrow dock and
+    # the messages wrapped to five lines
+    panel = make(qtbot, RulePanel, doc, (360, 300))
+    crahs = [u.id for u in doc.layout.cooling if u.kind == "crah"]
+    widths = []
+    for kw in (60.0, 50.0, 55.0):  # new rows, then the same rows with new figures
+        doc.set_field(crahs, "capacity_kw", kw)
+        qtbot.wait(1)
+        widths.append((panel.tree.header().sectionSize(0), panel.message_width()))
+    _overlap(doc)
+    qtbot.wait(1)
+    widths.append((panel.tree.header().sectionSize(0), panel.message_width()))
+    viewport_w = panel.tree.viewport().width()
+    assert len(set(widths)) == 1, "the columns hold still while the codes stay the same"
+    code_w, message_w = widths[0]
+    assert message_w >= 0.55 * viewport_w and message_w >= 0.5 * panel.width()
+    assert code_w + message_w == viewport_w  # the message stretches to the edge
+    assert panel.tree.isColumnHidden(2)  # no room for the ids: they are in the tooltip
+    row = next(r for r in panel.violation_items() if r.text(0) == "COOL-UNIT-OVER")
+    assert panel.tree.visualItemRect(row).height() <= 3 * panel.fontMetrics().height() + 8
+    assert row.toolTip(0) == "COOL-UNIT-OVER"
+    # wide: the codes get their full width and the items column shows
+    panel.resize(900, 300)
+    qtbot.wait(1)
+    assert panel.tree.header().sectionSize(0) == panel.tree.sizeHintForColumn(0)
+    assert not panel.tree.isColumnHidden(2)
+    assert panel.message_width() >= 0.5 * panel.tree.viewport().width()
+    # the severity groups span the row (set once the item is in the tree)
+    top = panel.tree.topLevelItem(0)
+    assert top.isFirstColumnSpanned()

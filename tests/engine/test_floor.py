@@ -107,7 +107,7 @@ def test_floor_loading_against_a_hand_calculation(builder, catalog):
     assert a.floor.rack_load_kg_m2[0] == pytest.approx(671.8 / 0.96)
     assert a.to_dict()["floor"]["max_load_kg_m2"] == 699.8
     v = next(v for v in a.violations if v.code == "FLOOR-LOAD")
-    assert v.items == ("R1",) and "700 kg/m2" in v.message and "600 kg/m2" in v.message
+    assert v.items == ("R1",) and "700 kg/m²" in v.message and "600 kg/m²" in v.message
     ok = builder(floor_rating_kg_m2=1200).rack("R1", 2, 2).build()
     assert found(analyze(ok, catalog), "FLOOR-LOAD") == []
 
