@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QMimeData, QRectF, QSettings, Qt
+from PySide6.QtCore import QByteArray, QEvent, QMimeData, QRectF, QSettings, Qt, QTimer
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -532,6 +532,44 @@ class MainWindow(QMainWindow):
             self.resizeDocks(bottom[:1], [250], Qt.Orientation.Vertical)
         if len(bottom) == 2:
             self.resizeDocks(bottom, [640, 360], Qt.Orientation.Horizontal)
+            # the dashboard keeps its share of the bottom when the window is resized
+            # (Qt gives width back in proportion to what is left, so a window shrunk and
+            # grown again would leave the dashboard narrow); a splitter drag sets the share
+            self._bottom_share = 0.64
+            self._window_w = self.width()
+            bottom[0].installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.Resize and obj is self.docks.get("DashboardPanel") \
+                and self.width() == getattr(self, "_window_w", -1):
+            pair = self._bottom_pair()
+            if pair is not None:
+                total = pair[0].width() + pair[1].width()
+                if total > 0:
+                    self._bottom_share = pair[0].width() / total
+        return super().eventFilter(obj, event)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        if hasattr(self, "_bottom_share") and event.size().width() != event.oldSize().width():
+            self._window_w = -1  # the docks follow the window: not a splitter drag
+            QTimer.singleShot(0, self._rebalance_bottom)
+
+    def _bottom_pair(self) -> list[QDockWidget] | None:
+        pair = [self.docks.get(k) for k in ("DashboardPanel", "RulePanel")]
+        if any(d is None or not d.isVisible() or d.isFloating() for d in pair) or \
+                any(self.dockWidgetArea(d) != Qt.DockWidgetArea.BottomDockWidgetArea
+                    for d in pair):
+            return None
+        return pair
+
+    def _rebalance_bottom(self) -> None:
+        pair = self._bottom_pair()
+        if pair is not None:
+            total = pair[0].width() + pair[1].width()
+            first = round(total * self._bottom_share)
+            self.resizeDocks(pair, [first, total - first], Qt.Orientation.Horizontal)
+        self._window_w = self.width()
 
     def _restore_state(self) -> None:
         s = QSettings()

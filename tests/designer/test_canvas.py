@@ -487,3 +487,13 @@ def test_a_small_region_paints_from_the_arrays_what_the_cached_paths_paint(windo
         from_paths = region_image(region)
         monkeypatch.undo()
         assert from_arrays == from_paths, f"the region around {item_id} differs"
+
+
+def test_dashboard_keeps_its_share_of_the_bottom_when_the_window_shrinks_and_grows(window):
+    d, r = window.docks["DashboardPanel"], window.docks["RulePanel"]
+    window.resize(1600, 1000)
+    for size in ((1024, 680), (1600, 1000)):
+        window.resize(*size)
+        for _ in range(5):
+            QApplication.processEvents()
+    assert d.width() / (d.width() + r.width()) == pytest.approx(0.64, abs=0.03)
