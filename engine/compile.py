@@ -31,6 +31,7 @@ import numpy as np
 
 from engine.catalog import Catalog, DeviceType
 from engine.errors import InputError
+from engine.memo import LastValue
 from engine.model import Layout, Rack
 from engine.rules import Violation, rule
 
@@ -416,3 +417,27 @@ def _check_generation(ctx) -> list[Violation]:
             f"({', '.join(ids[:3])}{', ...' if len(ids) > 3 else ''}); Tools → Retarget "
             f"converts a design to another generation", ids))
     return out
+
+
+_UNKNOWN_MODELS: LastValue[list[Violation]] = LastValue()
+
+
+@rule("MODEL-UNKNOWN", "catalog", "A cooling unit or feed names a model the catalog lacks.")
+def _check_models(ctx) -> list[Violation]:
+    """Cooling units and feeds carry their own ratings, so an unknown model does not stop
+    the analysis; but the report's sources and the bill of materials cannot name it."""
+    lay, cat = ctx.layout, ctx.catalog
+
+    def find() -> list[Violation]:
+        out = []
+        for group, items in (("cooling unit", lay.cooling), ("feed", lay.feeds)):
+            for it in items:
+                if it.model is not None and it.model not in cat.facility:
+                    out.append(Violation("MODEL-UNKNOWN", "warning",
+                                         f"{group.capitalize()} {it.id} names model "
+                                         f"{it.model!r}, which the catalog does not have; its "
+                                         "own ratings are used", (it.id,)))
+        return out
+
+    # the unit and feed lists are shared between edits that do not touch them
+    return _UNKNOWN_MODELS.get((lay.cooling, lay.feeds, cat), find)

@@ -71,6 +71,11 @@ class CoolingResult:
     air_kw: float
     liquid_kw: float
     airflow_cfm: float
+    # racks naming a CRAH / CDU that is not one of the layout (cooled by nearness instead)
+    rack_bad_crah: np.ndarray | None = None
+    rack_bad_cdu: np.ndarray | None = None
+    # rear doors hung on a rack the layout does not have
+    bad_door_units: tuple[str, ...] = ()
 
 
 def liquid_flow_lpm(liquid_kw: np.ndarray, delta_t_k: float) -> np.ndarray:
@@ -270,20 +275,23 @@ def _unit_tables(layout: Layout) -> dict:
         "group": ginv.astype(np.int64),
         "door_ui": door_ui[order],
         "door_ri": door_ri[order],
+        "bad_doors": tuple(u.id for u in units
+                           if u.kind == "rear_door" and u.rack not in rack_index),
     }
 
 
 def _explicit(layout: Layout, idx, attr: str, tables: dict, kind: str) -> np.ndarray:
-    """Return the unit index each rack in ``idx`` names in ``attr`` (-1: none or not a ``kind``)."""
+    """Return the unit index each rack in ``idx`` names in ``attr``: -1 when it names
+    none, -2 when the name is not a ``kind`` unit of the layout (a rule reports it)."""
     racks = layout.racks
     named = [getattr(racks[ri], attr) for ri in idx]
     out = np.full(len(named), -1, np.int64)
     if any(v is not None for v in named):
         index = tables["index"]
-        out[:] = [index.get(v, -1) if v is not None else -1 for v in named]
+        out[:] = [index.get(v, -2) if v is not None else -1 for v in named]
         named_unit = np.flatnonzero(out >= 0)
         kinds = np.asarray(tables["kind"], dtype=object)
-        out[named_unit[kinds[out[named_unit]] != kind]] = -1
+        out[named_unit[kinds[out[named_unit]] != kind]] = -2
     return out
 
 
@@ -401,6 +409,8 @@ def analyze_cooling(layout: Layout, rack_x_m: np.ndarray, rack_y_m: np.ndarray,
         group_load_kw=gload, group_margin_kw=gmargin,
         heat_kw=total_air + total_liquid, air_kw=total_air, liquid_kw=total_liquid,
         airflow_cfm=float(rack_airflow_cfm.sum()),
+        rack_bad_crah=c.explicit_crah == -2, rack_bad_cdu=c.explicit_cdu == -2,
+        bad_door_units=t["bad_doors"],
     )
 
 
@@ -456,6 +466,26 @@ def _check_missing(ctx) -> list[Violation]:
     out += [Violation("COOL-FLOW-OVER", "warning",
                       f"{c.unit_ids[i]} must deliver {c.unit_flow_lpm[i]:.0f} L/min, over its rated "
                       f"{c.unit_rated_flow_lpm[i]:.0f} L/min", (c.unit_ids[i],)) for i in flow_over]
+    return out
+
+
+@rule("COOL-REF", "cooling", "A rack names a CRAH or CDU the layout does not have, or a rear "
+      "door hangs on a rack it does not have.")
+def _check_refs(ctx) -> list[Violation]:
+    c, lay = ctx.cooling, ctx.layout
+    ids = ctx.arrays.rack_ids
+    out = []
+    for attr, bad, kind in (("crah", c.rack_bad_crah, "CRAH"), ("cdu", c.rack_bad_cdu, "CDU")):
+        if bad is None or not bad.any():
+            continue
+        for i in np.flatnonzero(bad)[:200].tolist():
+            name = getattr(lay.racks[i], attr)
+            out.append(Violation("COOL-REF", "error",
+                                 f"Rack {ids[i]} names {attr} {name!r}, which is not a {kind} "
+                                 f"of the layout; it is cooled by the nearest {kind} instead",
+                                 (ids[i],)))
+    out += [Violation("COOL-REF", "error", f"Rear door {u} hangs on a rack the layout does not "
+                      "have", (u,)) for u in c.bad_door_units[:200]]
     return out
 
 

@@ -12,6 +12,10 @@ Examples
 Traceback (most recent call last):
 ...
 ValueError: unknown name '__import__' in expression "__import__('os')"
+>>> evaluate("((10**64)**64)**64", {})
+Traceback (most recent call last):
+...
+ValueError: value out of range (more than 1e+15) in expression '((10**64)**64)**64'
 """
 
 from __future__ import annotations
@@ -40,25 +44,58 @@ _BIN = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
 _CMP = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
         ast.Gt: operator.gt, ast.GtE: operator.ge}
 _MAX_LEN = 400
+_MAX_ABS = 1.0e15  # far above any count or size of a hall; keeps big-int arithmetic instant
+_MAX_STR = 1000
+
+
+def _checked(value: Any, src: str) -> Any:
+    """Refuse numbers out of range and overlong strings (a template is data, not a bomb)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)):
+        if not (abs(value) <= _MAX_ABS):  # also catches NaN
+            raise ValueError(f"value out of range (more than {_MAX_ABS:g}) in expression "
+                             f"{src!r}")
+    elif isinstance(value, str) and len(value) > _MAX_STR:
+        raise ValueError(f"text longer than {_MAX_STR} characters in expression {src!r}")
+    return value
 
 
 def _eval(node: ast.AST, env: dict[str, Any], src: str) -> Any:
     if isinstance(node, ast.Expression):
         return _eval(node.body, env, src)
     if isinstance(node, ast.Constant) and isinstance(node.value, (int, float, str, bool)):
-        return node.value
+        return _checked(node.value, src)
     if isinstance(node, ast.Name):
         if node.id in env:
             return env[node.id]
         raise ValueError(f"unknown name {node.id!r} in expression {src!r}")
     if isinstance(node, ast.BinOp) and type(node.op) in _BIN:
         left, right = _eval(node.left, env, src), _eval(node.right, env, src)
-        if isinstance(node.op, ast.Pow) and abs(right) > 64:
+        if isinstance(node.op, ast.Pow) and not (isinstance(right, (int, float))
+                                                 and abs(right) <= 64):
             raise ValueError(f"exponent too large in expression {src!r}")
-        return _BIN[type(node.op)](left, right)
+        if isinstance(node.op, ast.Mult) and any(isinstance(v, str) for v in (left, right)):
+            n = right if isinstance(left, str) else left
+            text = left if isinstance(left, str) else right
+            if not isinstance(n, int) or isinstance(n, bool) or \
+                    len(str(text)) * max(n, 0) > _MAX_STR:
+                raise ValueError(f"text longer than {_MAX_STR} characters in expression "
+                                 f"{src!r}")
+        try:
+            return _checked(_BIN[type(node.op)](left, right), src)
+        except TypeError:
+            raise ValueError(f"wrong types for {type(node.op).__name__.lower()} in "
+                             f"expression {src!r}") from None
+        except OverflowError:
+            raise ValueError(f"value out of range in expression {src!r}") from None
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd, ast.Not)):
         v = _eval(node.operand, env, src)
-        return -v if isinstance(node.op, ast.USub) else (not v if isinstance(node.op, ast.Not) else v)
+        if isinstance(node.op, ast.Not):
+            return not v
+        if not isinstance(v, (int, float)):
+            raise ValueError(f"a sign before text in expression {src!r}")
+        return -v if isinstance(node.op, ast.USub) else v
     if isinstance(node, ast.BoolOp):
         vals = [_eval(v, env, src) for v in node.values]
         return all(vals) if isinstance(node.op, ast.And) else any(vals)
@@ -74,7 +111,14 @@ def _eval(node: ast.AST, env: dict[str, Any], src: str) -> Any:
         return _eval(node.body if _eval(node.test, env, src) else node.orelse, env, src)
     if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
             and node.func.id in FUNCTIONS and not node.keywords):
-        return FUNCTIONS[node.func.id](*[_eval(a, env, src) for a in node.args])
+        args = [_eval(a, env, src) for a in node.args]
+        try:
+            return _checked(FUNCTIONS[node.func.id](*args), src)
+        except (TypeError, ValueError, OverflowError) as exc:
+            if isinstance(exc, ValueError) and "expression" in str(exc):
+                raise
+            raise ValueError(f"{node.func.id}() cannot take these values in expression "
+                             f"{src!r}") from None
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
         raise ValueError(f"unknown name {node.func.id!r} in expression {src!r}")
     raise ValueError(f"unsupported syntax in expression {src!r}")

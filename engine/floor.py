@@ -49,6 +49,7 @@ class FloorResult:
     rack_load_kg_m2: np.ndarray
     hall_area_m2: float
     occupied_area_m2: float
+    hall_problem: str | None = None  # the outline crosses itself or encloses no area
 
 
 def boxes(x: np.ndarray, y: np.ndarray, hx: np.ndarray, hy: np.ndarray) -> np.ndarray:
@@ -157,11 +158,20 @@ def _static(layout: Layout) -> dict:
         unit_box = boxes(ux, uy, np.where(quarter, ud, uw) / 2, np.where(quarter, uw, ud) / 2)
     else:
         unit_box = np.zeros((0, 4))
-    hall = _valid(shapely.Polygon(layout.hall.outline))
+    raw = shapely.Polygon(layout.hall.outline)
+    problem = None
+    if raw.area < 1.0 and shapely.make_valid(raw).area < 1.0:
+        problem = f"encloses {raw.area:.2g} m² (its points lie on a line or coincide)"
+    elif not raw.is_valid:
+        from shapely.validation import explain_validity
+
+        problem = f"is not a simple polygon ({explain_validity(raw).split('[')[0].strip()})"
+    hall = _valid(raw)
     tol = hall.buffer(_EPS * 10)
     shapely.prepare(tol)
     obst = [_valid(shapely.Polygon(o.polygon)) for o in layout.hall.obstacles]
     return {"units": units, "unit_box": unit_box, "hall_area": float(hall.area), "tol": tol,
+            "hall_problem": problem,
             "convex": bool(hall.geom_type == "Polygon" and hall.convex_hull.equals(hall)),
             "obstacles": np.asarray(obst, dtype=object),
             "obstacle_box": (np.array([o.bounds for o in obst], np.float64) if obst
@@ -319,11 +329,23 @@ def analyze_floor(layout: Layout, rack_box: np.ndarray, rack_front: tuple[np.nda
                        on_obstacle=[(i, obst[o].id) for i in sorted(on_obst) for o in on_obst[i]],
                        aisle_blocked=blocked, rack_area_m2=area,
                        rack_weight_kg=np.asarray(rack_weight_kg, np.float64), rack_load_kg_m2=load,
-                       hall_area_m2=st["hall_area"], occupied_area_m2=occupied)
+                       hall_area_m2=st["hall_area"], occupied_area_m2=occupied,
+                       hall_problem=st["hall_problem"])
 
 
 # -- rules ---------------------------------------------------------------------------------
+
+
 from engine.rules import Violation, rule  # noqa: E402
+
+
+@rule("FLOOR-HALL", "floor", "The hall outline crosses itself or encloses no area.")
+def _check_hall(ctx) -> list[Violation]:
+    problem = ctx.floor.hall_problem
+    if problem is None:
+        return []
+    return [Violation("FLOOR-HALL", "error", f"The hall outline (hall.outline) {problem}; "
+                      "draw it again (Draw > Edit hall outline)", ("@hall",))]
 
 
 @rule("FLOOR-OVERLAP", "floor", "Two footprints overlap.")

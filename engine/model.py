@@ -41,6 +41,8 @@ __all__ = [
 
 SCHEMA_VERSION = 3
 
+# Lower bounds are physical floors (a 12 V feed, 1 Gb/s link, 1 K of temperature rise), not
+# just "positive": a value such as 5e-324 passes "> 0" and then divides to infinity.
 FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
 Coord = Annotated[float, Field(allow_inf_nan=False, ge=-1.0e5, le=1.0e5)]
 Point = tuple[Coord, Coord]
@@ -64,10 +66,10 @@ class Hall(_Model):
 
     outline: list[Point] = Field(min_length=3, max_length=10_000)
     obstacles: list[Obstacle] = Field(default_factory=list)
-    floor_rating_kg_m2: FiniteFloat = Field(default=1200.0, gt=0, le=1.0e5)
-    tile_m: FiniteFloat | None = Field(default=0.6, gt=0, le=10)
+    floor_rating_kg_m2: FiniteFloat = Field(default=1200.0, ge=1, le=1.0e5)
+    tile_m: FiniteFloat | None = Field(default=0.6, ge=0.1, le=10)
     raised_floor: bool = False
-    ceiling_height_m: FiniteFloat = Field(default=4.5, gt=0, le=100)
+    ceiling_height_m: FiniteFloat = Field(default=4.5, ge=1, le=100)
 
     def bounds(self) -> tuple[float, float, float, float]:
         """Return ``(xmin, ymin, xmax, ymax)`` of the outline in metres."""
@@ -137,10 +139,10 @@ class CoolingUnit(_Model):
     x_m: Coord
     y_m: Coord
     rotation_deg: Literal[0, 90, 180, 270] = 0
-    capacity_kw: FiniteFloat = Field(gt=0, le=1.0e5)
-    flow_lpm: FiniteFloat | None = Field(default=None, gt=0, le=1.0e6)
-    width_m: FiniteFloat = Field(default=1.0, gt=0, le=50)
-    depth_m: FiniteFloat = Field(default=1.0, gt=0, le=50)
+    capacity_kw: FiniteFloat = Field(ge=0.1, le=1.0e5)
+    flow_lpm: FiniteFloat | None = Field(default=None, ge=1, le=1.0e6)
+    width_m: FiniteFloat = Field(default=1.0, ge=0.05, le=50)
+    depth_m: FiniteFloat = Field(default=1.0, ge=0.05, le=50)
     group: str | None = Field(default=None, max_length=40)
     rack: Identifier | None = None
     name: str | None = Field(default=None, max_length=120)
@@ -158,10 +160,10 @@ class PowerFeed(_Model):
     kind: Literal["pdu", "rpp", "busway"] = "busway"
     model: Identifier | None = None
     side: Literal["A", "B"] = "A"
-    voltage_v: FiniteFloat = Field(default=415.0, gt=0, le=1000)
+    voltage_v: FiniteFloat = Field(default=415.0, ge=12, le=1000)
     phases: Literal[1, 3] = 3
-    amps: FiniteFloat = Field(default=400.0, gt=0, le=10_000)
-    power_factor: FiniteFloat = Field(default=1.0, gt=0, le=1)
+    amps: FiniteFloat = Field(default=400.0, ge=1, le=10_000)
+    power_factor: FiniteFloat = Field(default=1.0, ge=0.5, le=1)
     points: list[Point] = Field(default_factory=list, max_length=10_000)
     name: str | None = Field(default=None, max_length=120)
 
@@ -178,7 +180,7 @@ class CableTray(_Model):
     id: Identifier
     points: list[Point] = Field(min_length=2, max_length=10_000)
     elevation_m: FiniteFloat = Field(default=2.7, ge=-2, le=20)
-    width_m: FiniteFloat = Field(default=0.6, gt=0, le=5)
+    width_m: FiniteFloat = Field(default=0.6, ge=0.05, le=5)
 
 
 class Endpoint(_Model):
@@ -201,11 +203,11 @@ class ExplicitLink(_Model):
     id: Identifier
     a: Endpoint
     b: Endpoint
-    speed_gbps: FiniteFloat = Field(default=400.0, gt=0, le=1.0e5)
+    speed_gbps: FiniteFloat = Field(default=400.0, ge=1, le=1.0e5)
     count: int = Field(default=1, ge=1, le=10_000)
     fabric: Identifier | None = None
     medium: Identifier | None = None
-    length_m: FiniteFloat | None = Field(default=None, gt=0, le=1.0e5)
+    length_m: FiniteFloat | None = Field(default=None, ge=0.01, le=1.0e5)
 
 
 class FabricTier(_Model):
@@ -224,7 +226,7 @@ class FabricTier(_Model):
     oversubscription: FiniteFloat = Field(default=1.0, ge=1.0, le=64.0)
     count: int | None = Field(default=None, ge=0, le=1_000_000)
     radix: int | None = Field(default=None, ge=2, le=4096)
-    port_speed_gbps: FiniteFloat | None = Field(default=None, gt=0, le=1.0e5)
+    port_speed_gbps: FiniteFloat | None = Field(default=None, ge=1, le=1.0e5)
 
 
 class Fabric(_Model):
@@ -247,7 +249,7 @@ class Fabric(_Model):
     topology: Literal["rail_optimized", "fat_tree", "clos", "explicit"] = "rail_optimized"
     members: list[Identifier] = Field(default_factory=list)
     tiers: list[FabricTier] = Field(default_factory=list, max_length=3)
-    nic_speed_gbps: FiniteFloat = Field(default=400.0, gt=0, le=1.0e5)
+    nic_speed_gbps: FiniteFloat = Field(default=400.0, ge=1, le=1.0e5)
     ports_per_gpu: int = Field(default=1, ge=0, le=16)
     rails: int = Field(default=8, ge=1, le=64)
     su_nodes: int = Field(default=32, ge=1, le=100_000)
@@ -280,19 +282,19 @@ class Assumptions(_Model):
     ([S62c]); ``pue`` overrides it.
     """
 
-    delta_t_air_k: FiniteFloat = Field(default=11.7, gt=0, le=60)
-    delta_t_coolant_k: FiniteFloat = Field(default=10.0, gt=0, le=60)
-    continuous_derating: FiniteFloat = Field(default=0.8, gt=0, le=1)
-    air_limit_kw_per_rack: FiniteFloat = Field(default=30.0, gt=0, le=10_000)
+    delta_t_air_k: FiniteFloat = Field(default=11.7, ge=1, le=60)
+    delta_t_coolant_k: FiniteFloat = Field(default=10.0, ge=1, le=60)
+    continuous_derating: FiniteFloat = Field(default=0.8, ge=0.1, le=1)
+    air_limit_kw_per_rack: FiniteFloat = Field(default=30.0, ge=0.1, le=10_000)
     pue: FiniteFloat | None = Field(default=None, ge=1.0, le=5.0)
     pue_overhead_fixed: FiniteFloat = Field(default=0.08, ge=0, le=2)
     pue_overhead_air: FiniteFloat = Field(default=0.42, ge=0, le=3)
     pue_overhead_liquid: FiniteFloat = Field(default=0.07, ge=0, le=3)
-    utilization_factor: FiniteFloat = Field(default=1.0, gt=0, le=1.5)
+    utilization_factor: FiniteFloat = Field(default=1.0, ge=0.01, le=1.5)
     cable_slack_m: FiniteFloat = Field(default=2.0, ge=0, le=100)
     aisle_clearance_m: FiniteFloat = Field(default=1.2, ge=0, le=20)
     tray_elevation_m: FiniteFloat = Field(default=2.7, ge=-2, le=20)
-    u_height_m: FiniteFloat = Field(default=0.04445, gt=0, le=1)
+    u_height_m: FiniteFloat = Field(default=0.04445, ge=0.01, le=1)
     cabling: CablingPolicy = Field(default_factory=CablingPolicy)
 
 

@@ -39,9 +39,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
+from pydantic import ValidationError
 
 from engine.catalog import Catalog, DeviceType, default_catalog
 from engine.compile import compile_layout
+from engine.errors import format_validation_error
 from engine.model import Fabric, Layout, MountedDevice, Rack
 from engine.templates import ParameterError
 
@@ -300,7 +302,12 @@ def retarget(layout: Layout, generation: str, catalog: Catalog | None = None) ->
     name = re.sub(r" \(retargeted to [^)]*\)$", "", layout.name)[:200 - len(suffix)] + suffix
     new_layout = layout.model_copy(update={"racks": racks, "fabrics": fabrics,
                                            "generation": generation, "name": name})
-    new_layout = Layout.model_validate(new_layout.model_dump())
+    try:
+        new_layout = Layout.model_validate(new_layout.model_dump())
+    except ValidationError as exc:  # catalog figures (a user's) that the layout cannot hold
+        field_, expected = format_validation_error(exc)
+        raise ParameterError(f"retarget to {generation}: the catalog's figures give an invalid "
+                             f"layout ({field_}: expected {expected})") from None
     after = compile_layout(new_layout, catalog)
     res.layout = new_layout
     res.it_kw_after = float(after.rack_power_w.sum()) / 1000.0

@@ -66,6 +66,7 @@ from engine.model import (
     CoolingUnit,
     ExplicitLink,
     Fabric,
+    FabricTier,
     Hall,
     Layout,
     MountedDevice,
@@ -332,7 +333,28 @@ class TemplateFile(_Model):
             idx = [groups.index(g) for g in self.repeat.groups]
             if idx != list(range(idx[0], idx[0] + len(idx))):
                 raise ValueError("repeat.groups must be consecutive rack groups, in order")
+        fabric_keys = set(Fabric.model_fields) | {"when"}
+        tier_keys = set(FabricTier.model_fields) | {"when"}
         for k, spec in enumerate(self.fabrics):
+            unknown_keys = sorted(set(spec) - fabric_keys)
+            if unknown_keys:
+                raise ValueError(f"fabrics[{k}]: unknown fields {unknown_keys}")
+            if not isinstance(spec.get("id"), str):
+                raise ValueError(f"fabrics[{k}].id: expected a text id")
+            tiers = spec.get("tiers", [])
+            if not isinstance(tiers, list) or not all(isinstance(t, dict) for t in tiers):
+                raise ValueError(f"fabrics[{k}].tiers: expected a list of tiers "
+                                 "({\"name\": ..., \"switch\": ...})")
+            for j, tier in enumerate(tiers):
+                bad = sorted(set(tier) - tier_keys)
+                if bad:
+                    raise ValueError(f"fabrics[{k}].tiers[{j}]: unknown fields {bad}")
+                if not all(isinstance(v, (str, int, float, bool, dict)) or v is None
+                           for v in tier.values()):
+                    raise ValueError(f"fabrics[{k}].tiers[{j}]: expected numbers, text or "
+                                     "expressions")
+            if not isinstance(spec.get("when", True), (bool, dict)):
+                raise ValueError(f"fabrics[{k}].when: expected a condition object")
             for key in ("members", "network_racks"):
                 val = spec.get(key, [])
                 if not isinstance(val, list) or not all(isinstance(v, str) for v in val):
@@ -427,10 +449,18 @@ def list_templates(generation: str | None = None, user_dir: Path | None | str = 
 
 
 def get_template(template_id: str, user_dir: Path | None | str = "default") -> TemplateFile:
-    """Return a template by id (:class:`ParameterError` when unknown)."""
-    for t in list_templates(user_dir=user_dir):
+    """Return a template by id (:class:`ParameterError` when unknown).
+
+    When no valid template has the id but a user template file of that name is
+    bad, the error says what is wrong with that file.
+    """
+    problems: list[str] = []
+    for t in list_templates(user_dir=user_dir, problems=problems):
         if t.id == template_id:
             return t
+    mine = [p for p in problems if Path(p.split(":", 1)[0]).stem == template_id]
+    if mine:
+        raise ParameterError(f"template {template_id!r} is not valid: {mine[0]}")
     raise ParameterError(f"unknown template {template_id!r}; `rackscape templates` lists them")
 
 
@@ -632,8 +662,26 @@ def instantiate(template: str | TemplateFile, params: dict[str, Any] | None = No
     catalog = catalog or default_catalog()
     t = get_template(template) if isinstance(template, str) else template
     env = resolve_params(t, dict(params or {}))
-    if t.fixed is not None:
-        return _instantiate_fixed(t, env, name)
+    try:
+        if t.fixed is not None:
+            return _instantiate_fixed(t, env, name)
+        return _instantiate(t, env, catalog, name)
+    except ParameterError as exc:
+        msg = str(exc)
+        raise ParameterError(msg if msg.startswith(f"template {t.id}") else
+                             f"template {t.id}: {msg}") from None
+    except ValidationError as exc:
+        # figures of the catalog (a user's override) that lay out an impossible hall
+        field, expected = format_validation_error(exc)
+        raise ParameterError(f"template {t.id}: these parameters and catalog figures give "
+                             f"an invalid layout ({field}: expected {expected})") from None
+    except (ZeroDivisionError, OverflowError) as exc:
+        raise ParameterError(f"template {t.id}: these parameters and catalog figures cannot "
+                             f"be laid out ({exc})") from None
+
+
+def _instantiate(t: TemplateFile, env: dict[str, Any], catalog: Catalog,
+                 name: str | None) -> Layout:
     lay, estimate_kw = _lay_out(t, env, catalog, name)
     if not any(u.kind in ("crah", "cdu") for u in lay.cooling):
         return lay

@@ -105,3 +105,72 @@ def test_template_hall_has_no_errors_or_warnings(catalog):
     gpu_racks = a.arrays.rack_gpus > 0
     assert gpu_racks.sum() == 16
     assert a.power.rack_kw[gpu_racks].sum() == pytest.approx(16 * 40.8)
+
+
+# -- references and geometry the schema cannot see ----------------------------------------
+
+def _hall(**update):
+    from engine.templates import instantiate
+
+    lay = instantiate("dgx-h100-hall", {})
+    return lay.model_copy(update=update) if update else lay
+
+
+def test_unknown_unit_references_are_errors_naming_the_rack(catalog):
+    lay = _hall()
+    racks = list(lay.racks)
+    racks[0] = racks[0].model_copy(update={"crah": "NOPE"})
+    racks[1] = racks[1].model_copy(update={"crah": racks[2].id})  # a rack, not a CRAH
+    racks[2] = racks[2].model_copy(update={"cdu": "CRAH-1"})      # a CRAH, not a CDU
+    door = lay.cooling[0].model_copy(update={"id": "RD-X", "kind": "rear_door",
+                                             "rack": "GONE", "capacity_kw": 50.0})
+    bad = lay.model_copy(update={"racks": racks, "cooling": [*lay.cooling, door]})
+    found = [v for v in analyze(bad, catalog).violations if v.code == "COOL-REF"]
+    assert sorted(v.items[0] for v in found) == sorted([racks[0].id, racks[1].id, racks[2].id,
+                                                        "RD-X"])
+    assert all(v.severity == "error" for v in found)
+    assert any("names crah 'NOPE'" in v.message for v in found)
+    assert not [v for v in analyze(lay, catalog).violations if v.code == "COOL-REF"]
+
+
+def test_unknown_facility_models_are_warnings(catalog):
+    lay = _hall()
+    unit = lay.cooling[0].model_copy(update={"model": "crah-nope"})
+    feed = lay.feeds[0].model_copy(update={"model": "bw-nope"})
+    bad = lay.model_copy(update={"cooling": [unit, *lay.cooling[1:]],
+                                 "feeds": [feed, *lay.feeds[1:]]})
+    found = {v.items[0]: v for v in analyze(bad, catalog).violations if v.code == "MODEL-UNKNOWN"}
+    assert set(found) == {unit.id, feed.id}
+    assert all(v.severity == "warning" for v in found.values())
+
+
+@pytest.mark.parametrize(("outline", "needle"), [
+    ([(0, 0), (24.2, 10.2), (24.2, 0), (0, 10.2)], "not a simple polygon"),  # a bow tie
+    ([(0, 0), (10, 0), (20, 0)], "encloses 0 m²"),                            # a line
+])
+def test_a_broken_hall_outline_is_named(catalog, outline, needle):
+    lay = _hall()
+    bad = lay.model_copy(update={"hall": lay.hall.model_copy(update={"outline": outline})})
+    found = [v for v in analyze(bad, catalog).violations if v.code == "FLOOR-HALL"]
+    assert len(found) == 1 and needle in found[0].message and "hall.outline" in found[0].message
+    assert not [v for v in analyze(lay, catalog).violations if v.code == "FLOOR-HALL"]
+
+
+@pytest.mark.parametrize(("path", "value"), [
+    ("fabrics.0.nic_speed_gbps", 5e-324), ("assumptions.delta_t_air_k", 5e-324),
+    ("assumptions.continuous_derating", 5e-324), ("feeds.0.power_factor", 5e-324),
+    ("feeds.0.voltage_v", 5e-324), ("cooling.0.capacity_kw", 5e-324),
+])
+def test_tiny_positive_values_that_would_divide_to_infinity_are_refused(path, value):
+    from pydantic import ValidationError
+
+    from engine.model import Layout
+
+    data = _hall().model_dump()
+    *head, last = path.split(".")
+    node = data
+    for part in head:
+        node = node[int(part)] if part.isdigit() else node[part]
+    node[last] = value
+    with pytest.raises(ValidationError):
+        Layout.model_validate(data)

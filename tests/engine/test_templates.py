@@ -400,6 +400,10 @@ def _minimal(**over) -> dict:
                       "bindings": {"x": {"v": 1}}}]}, "every choice"),
     ({"vars": {"n": 3}}, "redefine"),
     ({"assumptions": {"air_limit_kw_per_rack": -1}}, "assumptions"),
+    ({"fabrics": [{"id": 5, "tiers": "x"}]}, r"fabrics\[0\]\.id"),
+    ({"fabrics": [{"id": "f", "tiers": "x"}]}, r"fabrics\[0\]\.tiers"),
+    ({"fabrics": [{"id": "f", "tiers": [{"name": "leaf", "speed": 1}]}]}, "unknown fields"),
+    ({"fabrics": [{"id": "f", "colour": "red"}]}, "unknown fields"),
 ])
 def test_template_schema_refuses_inconsistent_files(over, needle):
     with pytest.raises(ValidationError, match=needle):
@@ -443,6 +447,43 @@ def test_expressions_cannot_run_code():
     t = TemplateFile.model_validate(_minimal(vars={"x": "__import__('os').system('true')"}))
     with pytest.raises(ParameterError, match="unsupported syntax|unknown name"):
         instantiate(t, {}, catalog=CAT)
+
+
+@pytest.mark.parametrize(("expr", "needle"), [
+    ("((((10**64)**64)**64)**64)**64", "out of range"),   # would run for ever
+    ("'a' * (10**10)", "text longer"),                     # would take 10 GB
+    ("10 ** 60", "out of range"),
+    ("2 ** (3 ** 5)", "exponent too large"),
+])
+def test_expressions_cannot_exhaust_time_or_memory(expr, needle):
+    t = TemplateFile.model_validate(_minimal(vars={"x": expr}))
+    with pytest.raises(ParameterError, match=needle):
+        instantiate(t, {}, catalog=CAT)
+
+
+def test_a_bad_user_template_says_what_is_wrong_when_asked_for(tmp_path, monkeypatch):
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "my-hall.json").write_text('{"schema": "rackscape.template/1", "id": "my-hall"}')
+    monkeypatch.setenv("RACKSCAPE_USER_DIR", str(tmp_path))
+    with pytest.raises(ParameterError) as info:
+        instantiate("my-hall", {})
+    assert "my-hall.json" in str(info.value) and "not valid" in str(info.value)
+    with pytest.raises(ParameterError, match="unknown template 'nope'"):
+        instantiate("nope", {})
+
+
+def test_catalog_figures_that_lay_out_an_impossible_hall_are_one_clear_error():
+    # a user's catalog of racks 40 km wide: the hall would leave the model's
+    # +-100 km range; the template names itself and the field instead of a traceback
+    import copy
+
+    cat = copy.deepcopy(CAT)
+    for key, rt in list(cat.racks.items()):
+        cat.racks[key] = rt.model_copy(update={"width_mm": rt.width_mm.model_copy(
+            update={"value": 4.0e7})})
+    with pytest.raises(ParameterError, match=r"template dgx-h100-hall: .*invalid layout"):
+        instantiate("dgx-h100-hall", {"racks": 64}, catalog=cat)
 
 
 def test_racks_over_the_air_limit_get_rear_doors_in_the_room_redundancy_group():
