@@ -98,10 +98,12 @@ def overlay_keys(names) -> list[str]:
                          f"(got {names!r})") from None
 
 
-def run_app(file: str | os.PathLike | None = None) -> int:
+def run_app(file: str | os.PathLike | None = None, *, report_catalog: bool = True) -> int:
     """Open the designer on ``file`` (or the default hall); return the exit code.
 
     A bad file prints one line on stderr and returns 2 before any window opens.
+    Skipped user catalog files show in the status bar, and on stderr unless
+    ``report_catalog`` is false (the ``rackscape`` command has named them already).
     """
     try:
         layout, path, analyzer = load_start_layout(file)
@@ -117,7 +119,7 @@ def run_app(file: str | os.PathLike | None = None) -> int:
     doc = LayoutDocument(layout, path, analyzer=analyzer)
     win = MainWindow(doc)
     win.show()
-    for problem in doc.catalog.problems:
+    for problem in doc.catalog.problems if report_catalog else ():
         print(f"rackscape: skipped user catalog file: {problem}", file=sys.stderr)
     if doc.catalog.problems:
         win.statusBar().showMessage(f"Skipped {len(doc.catalog.problems)} bad user catalog "

@@ -1,7 +1,11 @@
 """The ``rackscape`` command: the designer window and the headless commands.
 
-Exit codes: 0 success; 1 ``check`` found errors; 2 unreadable or invalid input
-(one line on stderr naming the file, the field and what was expected).
+Exit codes: 0 success; 1 ``check`` found errors; 2 unreadable or invalid input,
+or an output that cannot be written (an ``-o`` file, or standard output on a
+full disk), with one line on stderr naming the file, the field and what was
+expected; 141 when the reader of standard output went away (``| head``).
+User catalog files that were skipped are named on stderr once, before the
+command runs.
 """
 
 from __future__ import annotations
@@ -10,12 +14,25 @@ import argparse
 import json
 import os
 import sys
+from pathlib import Path
 
 from engine.errors import InputError
 
 __all__ = ["main", "build_parser"]
 
 EXIT_OK, EXIT_ERRORS, EXIT_INPUT = 0, 1, 2
+EXIT_PIPE = 128 + 13  # what a shell reports for a process ended by SIGPIPE
+
+EPILOG = """exit codes:
+  0    success
+  1    check: the layout has errors
+  2    unreadable or invalid input (a layout, template, catalog or bundle file, or an
+       option), or an output that cannot be written (an -o file, or standard output,
+       e.g. a full disk): one line on stderr naming the file, the field and what was
+       expected
+  141  the reader of standard output went away (rackscape analyze FILE --json | head)
+
+User catalog files that cannot be used are skipped and named on stderr, once."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -47,18 +64,63 @@ def _report_catalog_problems() -> None:
         print(f"rackscape: skipped user catalog file: {problem}", file=sys.stderr)
 
 
-def _analyze_file(path: str):
-    """Load and analyze a layout file; every input error names the file."""
+def _naming(path: str, exc: InputError) -> InputError:
+    """Return ``exc`` naming ``path`` when the engine could not (it has no file name).
+
+    Errors about an option (``--generation``) stay as they are.
+    """
+    if exc.file is None and not exc.field.startswith("-"):
+        return InputError(path, exc.field, exc.expected)
+    return exc
+
+
+def _analyze_layout(layout, path: str):
+    """Analyze a loaded layout; every input error names the file."""
     from engine.analysis import analyze
 
-    layout = _load(path)
-    _report_catalog_problems()
     try:
         return analyze(layout)
     except InputError as exc:  # e.g. an unknown device type: the engine has no file name
-        if exc.file is None:
-            raise InputError(path, exc.field, exc.expected) from None
-        raise
+        raise _naming(path, exc) from None
+
+
+def _analyze_file(path: str):
+    """Load and analyze a layout file; every input error names the file."""
+    return _analyze_layout(_load(path), path)
+
+
+def _output_name(value: str, option: str = "-o") -> str:
+    """Return an output path the user gave, refusing an empty one."""
+    if not value or not value.strip():
+        raise InputError(None, option, "a file name")
+    return value
+
+
+def _same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # the output does not exist yet (or cannot be looked at)
+        return False
+
+
+def _refuse_overwriting(layout_file: str | None, output: str, option: str = "-o",
+                        also: list[str] | None = None) -> None:
+    """Refuse an output that is the layout file being read (it would be lost)."""
+    if not layout_file:
+        return
+    for out in [output, *(also or [])]:
+        if _same_file(layout_file, out):
+            raise InputError(None, f"{option} {output}", f"a file other than the layout "
+                             f"{layout_file} (writing there would replace it)")
+
+
+def _csv_siblings(layout_file: str, output: str) -> list[str]:
+    """The table files a CSV report ``OUT.csv`` writes (``OUT-<table>.csv``) that are the layout."""
+    lay, out = Path(layout_file), Path(output)
+    if lay.suffix.lower() == ".csv" and lay.name.startswith(f"{out.stem}-") \
+            and _same_file(lay.parent, out.parent):
+        return [str(lay)]
+    return []
 
 
 def _fmt_kw(kw: float) -> str:
@@ -108,9 +170,14 @@ def cmd_templates(args) -> int:
     from engine.templates import list_templates
 
     problems: list[str] = []
-    ts = list_templates(generation=args.generation, problems=problems)
+    everything = list_templates(problems=problems)
     for pr in problems:
         print(f"skipped: {pr}", file=sys.stderr)
+    known = sorted({t.generation for t in everything})
+    if args.generation is not None and args.generation not in known:
+        raise InputError(None, "--generation", f"one of {', '.join(known)} "
+                         f"(got {args.generation!r})")
+    ts = [t for t in everything if not args.generation or t.generation == args.generation]
     if args.json:
         print(json.dumps([{"id": t.id, "title": t.title, "generation": t.generation,
                            "version": t.version,
@@ -133,12 +200,13 @@ def cmd_new(args) -> int:
     from engine.io import save_layout
     from engine.templates import instantiate
 
+    out = _output_name(args.output)
     lay = instantiate(args.template, _parse_sets(args.set))
     try:
-        save_layout(lay, args.output)
+        save_layout(lay, out)
     except OSError as exc:
-        raise InputError(args.output, "", f"a writable file ({exc.strerror or exc})") from None
-    print(f"wrote {args.output}: {len(lay.racks)} racks, {len(lay.cooling)} cooling units, "
+        raise InputError(out, "", f"a writable file ({exc.strerror or exc})") from None
+    print(f"wrote {out}: {len(lay.racks)} racks, {len(lay.cooling)} cooling units, "
           f"{len(lay.feeds)} feeds")
     return EXIT_OK
 
@@ -146,7 +214,7 @@ def cmd_new(args) -> int:
 def cmd_open(args) -> int:
     from designer.app import run_app
 
-    return run_app(args.file)
+    return run_app(args.file, report_catalog=False)
 
 
 def cmd_compare(args) -> int:
@@ -161,6 +229,7 @@ def cmd_compare(args) -> int:
 def cmd_library_export(args) -> int:
     from engine.bundle import export_bundle
 
+    _output_name(args.output, "OUT.rsbundle")
     try:
         m = export_bundle(args.ids, args.output, name=args.name, version=args.version)
     except OSError as exc:
@@ -188,30 +257,60 @@ def cmd_retarget(args) -> int:
     from engine.io import save_layout
     from engine.retarget import retarget
 
-    res = retarget(_load(args.file), args.generation)
+    out = _output_name(args.output)
+    _refuse_overwriting(args.file, out)
     try:
-        save_layout(res.layout, args.output)
+        res = retarget(_load(args.file), args.generation)
+    except InputError as exc:  # an unknown device type: the engine has no file name
+        raise _naming(args.file, exc) from None
+    try:
+        save_layout(res.layout, out)
     except OSError as exc:
-        raise InputError(args.output, "", f"a writable layout path ({exc.strerror or exc})") \
+        raise InputError(out, "", f"a writable layout path ({exc.strerror or exc})") \
             from None
     print(res.summary())
-    print(f"wrote {args.output}")
+    print(f"wrote {out}")
     return EXIT_OK
 
 
 def cmd_report(args) -> int:
+    """``rackscape report FILE -o OUT``: the reports of designer.reports, with the file name in
+    every error (the engine's errors carry none) and the layout never overwritten."""
     try:
-        from designer.reports import run_report_cli
+        from designer.reports import SUFFIXES, ReportError, export, parse_size
     except ImportError:
         print("rackscape: report is not available in this build", file=sys.stderr)
         return EXIT_INPUT
-    return run_report_cli(args)
+    out = _output_name(args.output)
+    suffix = Path(out).suffix.lower()
+    try:
+        if suffix not in SUFFIXES:
+            raise ReportError(f"{out}: expected an output file ending in {', '.join(SUFFIXES)} "
+                              f"(got {suffix or 'no suffix'!r})")
+        size = parse_size(args.size or "2400x1600") if suffix == ".png" else (2400, 1600)
+        _refuse_overwriting(args.file, out,
+                            also=_csv_siblings(args.file, out) if suffix == ".csv" else None)
+        layout = _load(args.file)
+        analysis = _analyze_layout(layout, args.file)
+        files = export(layout, analysis, out, overlays=args.overlay or (), size=size,
+                       page=(args.page or "a4").lower())
+    except ReportError as exc:
+        print(f"rackscape: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except OSError as exc:
+        print(f"rackscape: {out}: cannot write the report ({exc.strerror or exc})",
+              file=sys.stderr)
+        return EXIT_INPUT
+    for f in files:
+        print(f"wrote {f}")
+    return EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``rackscape`` command."""
     p = _Parser(prog="rackscape", description="Design AI data-center halls: power, cooling, "
-                "cabling and bisection bandwidth, live.")
+                "cabling and bisection bandwidth, live.", epilog=EPILOG,
+                formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--screenshot", metavar="OUT.png", help="render the main window offscreen "
                    "to OUT.png and exit: rackscape --screenshot OUT.png [FILE] [--size WxH] "
                    "[--overlay heatmap|cooling|airflow|cables|violations]")
@@ -294,35 +393,94 @@ def _screenshot_parser() -> argparse.ArgumentParser:
     return p
 
 
+class _OutputError(Exception):
+    """Writing standard output failed (a full disk, an I/O error): not the user's input."""
+
+    def __init__(self, exc: OSError) -> None:
+        super().__init__(exc.strerror or str(exc))
+
+
+class _GuardedStdout:
+    """Standard output whose write errors are told apart from every other OSError."""
+
+    def __init__(self, stream) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise _OutputError(exc) from None
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise _OutputError(exc) from None
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
+def _drop_stdout() -> None:
+    """Point stdout at devnull so the interpreter's final flush does not fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # not a real file (a test's capture)
+        pass
+
+
+def _run(argv: list[str]) -> int:
+    if any(a == "--screenshot" or a.startswith("--screenshot=") for a in argv):
+        from designer.app import screenshot
+
+        args = _screenshot_parser().parse_args(argv)
+        out = _output_name(args.screenshot, "--screenshot")
+        _refuse_overwriting(args.file, out, "--screenshot")
+        _report_catalog_problems()
+        return screenshot(out, args.file, args.size, args.overlay, args.metric, args.select)
+    args = build_parser().parse_args(argv)
+    _report_catalog_problems()
+    if args.command is None:
+        from designer.app import run_app
+
+        return run_app(None, report_catalog=False)
+    return args.func(args)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     from engine.templates import ParameterError
 
     argv = sys.argv[1:] if argv is None else list(argv)
+    real_stdout = sys.stdout
+    sys.stdout = _GuardedStdout(real_stdout)
     try:
-        if any(a == "--screenshot" or a.startswith("--screenshot=") for a in argv):
-            from designer.app import screenshot
-
-            args = _screenshot_parser().parse_args(argv)
-            return screenshot(args.screenshot, args.file, args.size, args.overlay, args.metric,
-                              args.select)
-        args = build_parser().parse_args(argv)
-        if args.command is None:
-            from designer.app import run_app
-
-            return run_app(None)
-        return args.func(args)
+        code = _run(argv)
+        sys.stdout.flush()  # a full disk shows here, not at exit where it cannot be reported
+        return code
     except (InputError, ParameterError) as exc:
         print(f"rackscape: {exc}", file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
-        # the reader went away (`rackscape analyze FILE --json | head`): stop quietly, and
-        # point stdout at devnull so the interpreter's final flush does not fail again
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 128 + 13  # what a shell reports for a process ended by SIGPIPE
+        # the reader went away (`rackscape analyze FILE --json | head`): stop quietly
+        _drop_stdout()
+        return EXIT_PIPE
+    except _OutputError as exc:
+        _drop_stdout()
+        print(f"rackscape: standard output: expected a writable output ({exc})",
+              file=sys.stderr)
+        return EXIT_INPUT
+    finally:
+        if isinstance(sys.stdout, _GuardedStdout):
+            sys.stdout = real_stdout
 
 
 if __name__ == "__main__":

@@ -19,8 +19,8 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine.errors import InputError
-from engine.io import atomic_write_bytes, layout_from_dict, load_layout
+from engine.errors import InputError, load_json_file
+from engine.io import MAX_FILE_BYTES, atomic_write_bytes, layout_from_dict, load_layout
 from engine.model import Layout
 
 __all__ = ["RECOVERY_SCHEMA", "RecoveryFile", "recovery_dir", "new_recovery_path",
@@ -85,10 +85,8 @@ def _info(path: Path, data: dict) -> RecoveryFile:
 def read_recovery(path: str | os.PathLike) -> tuple[Layout, RecoveryFile]:
     """Read a recovery file; raise :class:`InputError` when it is unreadable."""
     path = Path(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(path, "", f"a readable recovery file ({exc})") from None
+    # a regular file, bounded, valid JSON: every failure is one InputError
+    data = load_json_file(path, MAX_FILE_BYTES, "recovery file")
     if not isinstance(data, dict) or data.get("schema") != RECOVERY_SCHEMA:
         raise InputError(path, "schema", RECOVERY_SCHEMA)
     return layout_from_dict(data.get("layout"), path), _info(path, data)

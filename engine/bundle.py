@@ -55,7 +55,13 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from engine.errors import InputError, format_validation_error
+from engine.errors import (
+    MAX_DATA_FILE_BYTES,
+    InputError,
+    format_validation_error,
+    load_json_file,
+    read_bytes_limited,
+)
 from engine.templates import (
     ParameterError,
     TemplateFile,
@@ -330,8 +336,13 @@ def _json(bundle: Path, member: str, raw: bytes) -> object:
     except json.JSONDecodeError as exc:
         raise BundleError(bundle, member, f"valid JSON (line {exc.lineno} column {exc.colno}: "
                           f"{exc.msg})") from None
-    except (ValueError, RecursionError):
+    except ValueError as exc:
+        if "digits" in str(exc):  # Python refuses to convert very long integers
+            raise BundleError(bundle, member, "valid JSON with numbers of at most 4,300 digits") \
+                from None
         raise BundleError(bundle, member, "valid JSON with finite numbers") from None
+    except RecursionError:
+        raise BundleError(bundle, member, "JSON nested less deeply") from None
 
 
 def read_bundle(path: str | os.PathLike) -> BundleContents:
@@ -352,10 +363,10 @@ def read_bundle(path: str | os.PathLike) -> BundleContents:
     if st.st_size > MAX_BUNDLE_BYTES:
         raise BundleError(bundle, "", f"a bundle of at most {MAX_BUNDLE_BYTES} bytes "
                           f"(it has {st.st_size})")
-    try:
-        data = bundle.read_bytes()
-    except OSError as exc:
-        raise BundleError(bundle, "", f"a readable bundle file ({exc.strerror or exc})") from None
+    try:  # bounded, and refusing a pipe or device swapped in since the check above
+        data = read_bytes_limited(bundle, MAX_BUNDLE_BYTES, "bundle file")
+    except InputError as exc:
+        raise BundleError(bundle, "", exc.expected) from None
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, EOFError,
@@ -446,9 +457,9 @@ def _library_files(udir: Path) -> dict[str, Path]:
         rel = path.relative_to(udir).parts
         if path.name == _MANIFEST or any(p.startswith(".") for p in rel):
             continue
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError, RecursionError):
+        try:  # a regular file only: a pipe named *.json must not stop the import
+            data = load_json_file(path, MAX_DATA_FILE_BYTES, "template file")
+        except InputError:
             continue
         tid = data.get("id") if isinstance(data, dict) else None
         if isinstance(tid, str) and _ID.match(tid):

@@ -18,7 +18,6 @@ Examples
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -26,9 +25,17 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
-from engine.errors import InputError, format_validation_error
+from engine.errors import MAX_DATA_FILE_BYTES, InputError, format_validation_error, load_json_file
 
 __all__ = [
     "FigureClass",
@@ -80,12 +87,65 @@ class Figure(_Model):
         return default if self.value is None else float(self.value)
 
 
+def _fmt(x: float) -> str:
+    return f"{x:,.0f}" if float(x).is_integer() and abs(x) < 1e15 else f"{x:g}"
+
+
+def _within(lo: float, hi: float, unit: str = "") -> AfterValidator:
+    """Keep a number, or a :class:`Figure`'s value when known, from ``lo`` to ``hi``.
+
+    A catalog entry outside its range is refused with the file, the field and
+    the range, so a user catalog file with one is skipped and reported instead
+    of crashing an analysis later. Where the engine divides by a figure the
+    floor is a physical one, not just "above 0": 5e-324 is above 0 and still
+    divides to infinity.
+
+    Examples
+    --------
+    >>> _within(100, 5000, "mm").func(Figure(value=600)).value
+    600.0
+    >>> _within(1, 10).func(0.0)
+    Traceback (most recent call last):
+    ...
+    ValueError: a value from 1 to 10 (got 0)
+    """
+    rng = f"from {_fmt(lo)} to {_fmt(hi)}" + (f" {unit}" if unit else "")
+
+    def check(x):
+        v = x.value if isinstance(x, Figure) else x
+        if v is not None and not lo <= v <= hi:
+            raise ValueError(f"a value {rng} (got {_fmt(v)})")
+        return x
+
+    return AfterValidator(check)
+
+
+# Physical bounds. Each is far outside every real product, so it only refuses typing
+# mistakes and hostile files; where a figure is copied into a layout (a CRAH's capacity, a
+# feed's voltage, a fabric's port speed) the bound is the layout model's own.
+#: a port's line rate: 1 Gb/s (a management port) to 100 Tb/s (4x the fastest per-GPU
+#: NVLink in the catalog, 28.8 Tb/s); the layout's links take the same range
+_GBPS = _within(1, 1.0e5, "Gb/s")
+#: whole rack-scale systems draw 130-230 kW (GB200 NVL72, Vera Rubin NVL144): 1 MW per device
+_DEVICE_W = _within(0, 1.0e6, "W")
+#: a device's dimensions: nothing mounted in a rack is 5 m wide or deep
+_DEVICE_MM = _within(1, 5000, "mm")
+#: a rack enclosure: 100 mm (less than any 19-inch frame) to 5 m; racks are placed by it
+_RACK_MM = _within(100, 5000, "mm")
+#: what one device or empty rack weighs (a whole GB200 NVL72 rack is 1.36 t)
+_KG = _within(0, 20_000, "kg")
+#: most ports one device has: the largest modular switches have about 2,300
+_PORTS = 4096
+#: GPUs (or CPUs) in one device: the largest rack-scale systems hold 72-576 GPUs
+_PER_DEVICE = 1024
+
+
 class PortGroup(_Model):
     """Ports of one purpose on a device."""
 
     purpose: Literal["scale_out", "scale_up", "front_end", "storage", "management", "fabric"]
-    count: int = Field(ge=0, le=100_000)
-    speed_gbps: Num
+    count: int = Field(ge=0, le=_PORTS)
+    speed_gbps: Annotated[Num, _GBPS]
     cage: str | None = Field(default=None, max_length=40)
 
 
@@ -108,22 +168,26 @@ class DeviceType(_Model):
     u_height: int | None = Field(default=None, ge=1, le=60)
     is_rack_scale: bool = False
     is_preliminary: bool = False
-    gpus: int = Field(default=0, ge=0, le=10_000)
-    cpus: int = Field(default=0, ge=0, le=10_000)
+    gpus: int = Field(default=0, ge=0, le=_PER_DEVICE)
+    cpus: int = Field(default=0, ge=0, le=_PER_DEVICE)
     gpu_model: str | None = None
-    power_max_w: Figure = Figure()
-    power_typical_w: Figure = Figure()
+    power_max_w: Annotated[Figure, _DEVICE_W] = Figure()
+    power_typical_w: Annotated[Figure, _DEVICE_W] = Figure()
     liquid_fraction: Figure = _AIR_ONLY
-    airflow_cfm: Figure = Figure()
-    weight_kg: Figure = Figure()
-    height_mm: Figure = Figure()
-    width_mm: Figure = Figure()
-    depth_mm: Figure = Figure()
-    ports: list[PortGroup] = Field(default_factory=list)
+    #: a DGX moves about 1,100-1,550 CFM; 100,000 CFM is a whole CRAH gallery
+    airflow_cfm: Annotated[Figure, _within(0, 1.0e5, "CFM")] = Figure()
+    weight_kg: Annotated[Figure, _KG] = Figure()
+    height_mm: Annotated[Figure, _DEVICE_MM] = Figure()
+    width_mm: Annotated[Figure, _DEVICE_MM] = Figure()
+    depth_mm: Annotated[Figure, _DEVICE_MM] = Figure()
+    #: port groups (one per purpose and cage type): devices list up to 5
+    ports: list[PortGroup] = Field(default_factory=list, max_length=64)
     scaleup_domain_gpus: int = Field(default=0, ge=0, le=100_000)
-    scaleup_gbps_per_gpu: Figure = Figure()
-    switch_ports: int = Field(default=0, ge=0, le=100_000)
-    switch_port_speed_gbps: Num = 0.0
+    #: per GPU, one direction; the same range as a port
+    scaleup_gbps_per_gpu: Annotated[Figure, _within(0, 1.0e5, "Gb/s")] = Figure()
+    switch_ports: int = Field(default=0, ge=0, le=_PORTS)
+    #: 0 for a device that is not a switch; a switch's ports take the range of a port
+    switch_port_speed_gbps: Annotated[Num, _within(0, 1.0e5, "Gb/s")] = 0.0
     rack_type: Identifier | None = None
     notes: str | None = None
 
@@ -133,6 +197,16 @@ class DeviceType(_Model):
         if f.value is not None and f.value > 1:
             raise ValueError("liquid_fraction is a share from 0 to 1")
         return f
+
+    @model_validator(mode="after")
+    def _switch_has_ports(self) -> DeviceType:
+        # fabrics are sized and wired from these two figures (radix, and the fabric's speed)
+        if self.role == "switch" and self.switch_ports < 1:
+            raise ValueError(f"switch_ports of at least 1 for a switch (got {self.switch_ports})")
+        if (self.role == "switch" or self.switch_ports) and self.switch_port_speed_gbps < 1:
+            raise ValueError("switch_port_speed_gbps from 1 to 100,000 Gb/s for a device with "
+                             f"switch ports (got {_fmt(self.switch_port_speed_gbps)})")
+        return self
 
     def port_count(self, purpose: str) -> int:
         """Return the number of ports of ``purpose``."""
@@ -149,11 +223,12 @@ class RackType(_Model):
 
     id: Identifier
     name: str
-    width_mm: Figure
-    depth_mm: Figure
+    width_mm: Annotated[Figure, _RACK_MM]
+    depth_mm: Annotated[Figure, _RACK_MM]
     height_u: int = Field(ge=1, le=60)
-    weight_kg: Figure = Figure()
-    max_load_kg: Figure = Figure()
+    weight_kg: Annotated[Figure, _KG] = Figure()
+    #: a rated load of 0 kg is no rating: every device would overload the rack
+    max_load_kg: Annotated[Figure, _within(1, 20_000, "kg")] = Figure()
     notes: str | None = None
 
 
@@ -163,15 +238,19 @@ class FacilityType(_Model):
     id: Identifier
     name: str
     kind: Literal["crah", "cdu", "rear_door", "pdu", "rpp", "busway", "power_shelf"]
-    capacity_kw: Figure = Figure()
-    flow_lpm: Figure = Figure()
-    input_power_kw: Figure = Figure()
-    weight_kg: Figure = Figure()
-    width_mm: Figure = Figure()
-    depth_mm: Figure = Figure()
-    voltage_v: Num | None = None
+    #: templates divide heat by it and copy it into a layout unit (0.1 kW to 100 MW there)
+    capacity_kw: Annotated[Figure, _within(0.1, 1.0e5, "kW")] = Figure()
+    #: a CDU's coolant flow, as a layout unit takes it
+    flow_lpm: Annotated[Figure, _within(1, 1.0e6, "L/min")] = Figure()
+    input_power_kw: Annotated[Figure, _within(0, 1.0e4, "kW")] = Figure()
+    weight_kg: Annotated[Figure, _within(0, 100_000, "kg")] = Figure()
+    #: a layout unit is 0.05 m to 50 m on a side
+    width_mm: Annotated[Figure, _within(50, 50_000, "mm")] = Figure()
+    depth_mm: Annotated[Figure, _within(50, 50_000, "mm")] = Figure()
+    #: the range of a layout feed: 12 V (a DC shelf) to 1,000 V (low voltage); 1 to 10,000 A
+    voltage_v: Annotated[Num, _within(12, 1000, "V")] | None = None
     phases: Literal[1, 3] | None = None
-    amps: Num | None = None
+    amps: Annotated[Num, _within(1, 10_000, "A")] | None = None
     notes: str | None = None
 
 
@@ -181,12 +260,23 @@ class Medium(_Model):
     id: Identifier
     name: str
     kind: Literal["dac", "acc", "aec", "aoc", "mmf", "smf_dr", "smf_fr", "cpo"]
-    speed_gbps: Num
-    reach_min_m: Num = 0.0
-    reach_max_m: Figure
-    power_per_end_w: Figure = Figure()
-    cost_usd: Figure = Figure()
+    #: cabling divides link speeds by it
+    speed_gbps: Annotated[Num, _GBPS]
+    #: 200 km is beyond any optic (ZR reaches 80-120 km), let alone a hall; the shortest
+    #: cables made are about 0.2 m, so a reach under 0.1 m reaches nothing
+    reach_min_m: Annotated[Num, _within(0, 200_000, "m")] = 0.0
+    reach_max_m: Annotated[Figure, _within(0.1, 200_000, "m")]
+    #: optics draw 0.1-30 W per end
+    power_per_end_w: Annotated[Figure, _within(0, 1000, "W")] = Figure()
+    cost_usd: Annotated[Figure, _within(0, 1.0e6, "USD")] = Figure()
     is_optical: bool = False
+
+    @model_validator(mode="after")
+    def _reach_order(self) -> Medium:
+        if self.reach_max_m.value is not None and self.reach_min_m > self.reach_max_m.value:
+            raise ValueError(f"reach_min_m of at most reach_max_m ({_fmt(self.reach_min_m)} > "
+                             f"{_fmt(self.reach_max_m.value)})")
+        return self
 
 
 class Source(_Model):
@@ -285,20 +375,13 @@ def user_catalog_dir() -> Path:
 
 
 def read_catalog_file(path: Path) -> CatalogFile:
-    """Read and validate one catalog file; raise :class:`InputError` when it is bad."""
-    try:
-        raw = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(path, "", f"a readable catalog file ({exc.strerror})") from None
-    except UnicodeDecodeError:
-        raise InputError(path, "", "UTF-8 text") from None
-    try:
-        data = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise InputError(path, f"line {exc.lineno} column {exc.colno}",
-                         f"valid JSON ({exc.msg})") from None
-    except RecursionError:
-        raise InputError(path, "", "JSON nested less deeply") from None
+    """Read and validate one catalog file; raise :class:`InputError` when it is bad.
+
+    Only a regular file of at most :data:`engine.errors.MAX_DATA_FILE_BYTES` is
+    read (a pipe or device named ``*.json`` in the user folder is refused, not
+    waited on).
+    """
+    data = load_json_file(path, MAX_DATA_FILE_BYTES, "catalog file")
     try:
         return CatalogFile.model_validate(data)
     except ValidationError as exc:

@@ -647,7 +647,7 @@ def set_field(layout: Layout, ids: Sequence[str], field: str, value: Any,
     >>> set_field(lay, ["CDU-2"], "capacity_kw", -5)
     Traceback (most recent call last):
     ...
-    engine.errors.InputError: CDU-2.capacity_kw: expected greater than 0 (got int)
+    engine.errors.InputError: CDU-2.capacity_kw: expected a value of at least 0.1 (got -5)
     """
     parts = field.split(".")
     if not field or any(not p for p in parts):

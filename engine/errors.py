@@ -1,4 +1,12 @@
-"""The one error type for bad user input: file, field path and what was expected.
+"""The one error type for bad user input, and the shared readers of user files.
+
+Every file the user gives (layout, catalog, template) is read by
+:func:`read_bytes_limited` / :func:`load_json_file`: only a regular file
+(after symbolic links) of at most a given size is read, and only that many
+bytes, so a named pipe, a device such as ``/dev/zero`` or a huge file gets one
+:class:`InputError` instead of a hang or an exhausted memory. JSON problems
+(syntax, nesting, numbers of more digits than Python converts) become one
+:class:`InputError` too.
 
 Examples
 --------
@@ -8,11 +16,21 @@ Examples
 
 from __future__ import annotations
 
+import json
+import os
+import re
+import stat
+import sys
 from os import PathLike
+from typing import Any
 
 from pydantic import ValidationError
 
-__all__ = ["InputError", "format_validation_error"]
+__all__ = ["InputError", "format_validation_error", "MAX_DATA_FILE_BYTES", "read_bytes_limited",
+           "read_text_limited", "parse_json_text", "load_json_file"]
+
+#: Largest catalog or template file read, bytes (the built-in ones are under 100 kB).
+MAX_DATA_FILE_BYTES = 64 * 1024 * 1024
 
 
 class InputError(ValueError):
@@ -36,32 +54,233 @@ def _path_str(loc: tuple) -> str:
     return out
 
 
+def _got(value: Any) -> str:
+    """Return a short description of a rejected input: its value when short, else its type."""
+    text = ""
+    try:
+        if isinstance(value, bool | str):
+            text = repr(value)
+        elif isinstance(value, int):
+            text = f"{value:,}"
+        elif isinstance(value, float):
+            text = f"{value:g}"
+    except ValueError:  # an int of more digits than Python converts to text
+        text = ""
+    return text if text and len(text) <= 40 else type(value).__name__
+
+
+def _num(x: Any) -> str:
+    return f"{x:,}" if isinstance(x, int) else f"{x:g}"
+
+
+# pydantic's wording -> what the user should give, from the error's context
+_CONSTRAINTS = {
+    "greater_than": lambda c: f"a value above {_num(c['gt'])}",
+    "greater_than_equal": lambda c: f"a value of at least {_num(c['ge'])}",
+    "less_than": lambda c: f"a value below {_num(c['lt'])}",
+    "less_than_equal": lambda c: f"a value of at most {_num(c['le'])}",
+    "too_long": lambda c: f"at most {c['max_length']:,} items",
+    "too_short": lambda c: f"at least {c['min_length']:,} items",
+    "string_too_long": lambda c: f"at most {c['max_length']:,} characters",
+    "string_too_short": lambda c: f"at least {c['min_length']:,} characters",
+}
+
+
 def format_validation_error(exc: ValidationError) -> tuple[str, str]:
     """Return ``(field_path, expected)`` for the first error of a pydantic error.
 
     Examples
     --------
-    >>> from pydantic import BaseModel
+    >>> from pydantic import BaseModel, Field
     >>> class M(BaseModel):
     ...     x: int
+    ...     ys: list[int] = Field(default=[], max_length=2)
     >>> try:
     ...     M.model_validate({"x": "a"})
     ... except ValidationError as e:
     ...     format_validation_error(e)
-    ('x', 'a valid integer, unable to parse string as an integer (got str)')
+    ('x', "a valid integer, unable to parse string as an integer (got 'a')")
+    >>> try:
+    ...     M.model_validate({"x": 1, "ys": [1, 2, 3]})
+    ... except ValidationError as e:
+    ...     format_validation_error(e)
+    ('ys', 'at most 2 items (got 3)')
     """
     err = exc.errors()[0]
     loc = tuple(p for p in err.get("loc", ()) if not (isinstance(p, str) and p.startswith("function-")))
+    kind = err.get("type", "")
+    ctx = err.get("ctx") or {}
+    got = err.get("input")
     msg = err.get("msg", "a valid value")
-    for prefix in ("Input should be ", "Value error, "):
+    for prefix in ("Input should be ", "Value error, ", "Assertion failed, "):
         if msg.startswith(prefix):
             msg = msg[len(prefix):]
-    got = err.get("input")
+    tail = f" (got {_got(got)})" if got is not None else ""
+    if kind == "missing":
+        msg, tail = "this required field", ""
+    elif kind == "extra_forbidden":
+        msg, tail = "no such field (unknown key)", ""
+    elif kind in ("too_long", "too_short") and "actual_length" in ctx:
+        msg, tail = _CONSTRAINTS[kind](ctx), f" (got {ctx['actual_length']:,})"
+    elif kind in _CONSTRAINTS:
+        try:
+            msg = _CONSTRAINTS[kind](ctx)
+        except (KeyError, TypeError, ValueError):
+            pass
+        if kind.startswith("string_") and isinstance(got, str):
+            tail = f" (got {len(got):,} characters)"
+    elif kind in ("value_error", "assertion_error") and (
+            "(got " in msg or not isinstance(got, bool | int | float | str)):
+        tail = ""  # a model's own check: its message already says what is wrong
     extra = len(exc.errors()) - 1
-    tail = f" (got {type(got).__name__})" if got is not None and err.get("type") != "missing" else ""
-    if err.get("type") == "missing":
-        msg = "this required field"
-    elif err.get("type") == "extra_forbidden":
-        msg = "no such field (unknown key)"
     more = f"; {extra} more problem(s)" if extra > 0 else ""
     return _path_str(loc) or "(top level)", f"{msg}{tail}{more}"
+
+
+def _size_text(n: int) -> str:
+    return f"{n // 2**20:,} MiB" if n >= 2**20 and n % 2**20 == 0 else f"{n:,} bytes"
+
+
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe"),
+          (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"))
+
+
+def read_bytes_limited(path: str | PathLike, max_bytes: int, what: str = "file") -> bytes:
+    """Read a regular file of at most ``max_bytes`` bytes; :class:`InputError` otherwise.
+
+    Symbolic links are followed; a folder, named pipe, device or socket is
+    refused before it is read (reading a pipe would wait for a writer, a
+    device such as ``/dev/zero`` never ends). At most ``max_bytes + 1`` bytes
+    are read, whatever the file's size claims.
+
+    Parameters
+    ----------
+    path : path
+        The file.
+    max_bytes : int
+        Largest size accepted.
+    what : str
+        What the file is, for the message ("layout file", "catalog file").
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> (d / "a.json").write_bytes(b"{}")
+    2
+    >>> read_bytes_limited(d / "a.json", 10)
+    b'{}'
+    >>> try:
+    ...     read_bytes_limited(d, 10, "catalog file")
+    ... except InputError as e:
+    ...     e.expected
+    'a regular catalog file (got a folder)'
+    """
+    def refuse(mode: int) -> None:
+        kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
+        raise InputError(path, "", f"a regular {what} (got {kind})")
+
+    try:
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):
+            refuse(st.st_mode)
+        if st.st_size > max_bytes:
+            raise InputError(path, "", f"a {what} under {_size_text(max_bytes)} "
+                             f"(it has {st.st_size:,} bytes)")
+        # O_NONBLOCK: should the path turn into a pipe after the check, opening it does not wait
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                refuse(st.st_mode)
+            chunks, size = [], 0
+            step = min(st.st_size, max_bytes) + 1  # a file as long as it says: one read
+            while size <= max_bytes:
+                chunk = os.read(fd, min(step, max_bytes + 1 - size))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+                step = 1 << 20  # /proc and the like say 0 bytes: read on in 1 MiB steps
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise InputError(path, "", f"a readable {what} ({exc.strerror or exc})") from None
+    if size > max_bytes:
+        raise InputError(path, "", f"a {what} under {_size_text(max_bytes)}")
+    return b"".join(chunks)
+
+
+def read_text_limited(path: str | PathLike, max_bytes: int, what: str = "file") -> str:
+    """Read a regular file of at most ``max_bytes`` bytes as UTF-8 text (see :func:`read_bytes_limited`)."""
+    raw = read_bytes_limited(path, max_bytes, what)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(path, "", "UTF-8 text") from None
+
+
+def _reject_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a number")
+
+
+_DIGITS = re.compile(r"has (\d+) digits")
+
+
+def parse_json_text(text: str, path: str | PathLike | None = None, *,
+                    allow_constants: bool = True) -> Any:
+    """Decode JSON ``text`` read from ``path``; every failure is one :class:`InputError`.
+
+    ``allow_constants=False`` refuses ``NaN`` and ``Infinity``, which are not JSON.
+
+    Examples
+    --------
+    >>> parse_json_text('{"a": [1, 2.5]}')
+    {'a': [1, 2.5]}
+    >>> try:
+    ...     parse_json_text('{"n": 1' + '0' * 5000 + '}', "x.json")
+    ... except InputError as e:
+    ...     str(e)
+    'x.json: expected numbers of at most 4,300 digits (one has 5,001)'
+    """
+    try:
+        if allow_constants:
+            return json.loads(text)
+        return json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise InputError(path, f"line {exc.lineno} column {exc.colno}",
+                         f"valid JSON ({exc.msg})") from None
+    except RecursionError:
+        raise InputError(path, "", "JSON nested less deeply") from None
+    except ValueError as exc:
+        text_exc = str(exc)
+        if "digits" in text_exc:  # Python refuses to convert very long integers
+            m = _DIGITS.search(text_exc)
+            one = f" (one has {int(m.group(1)):,})" if m else ""
+            raise InputError(path, "", f"numbers of at most {_max_digits():,} digits{one}") \
+                from None
+        raise InputError(path, "", f"valid JSON numbers ({text_exc})") from None
+
+
+def _max_digits() -> int:
+    get = getattr(sys, "get_int_max_str_digits", None)  # Python 3.11+
+    return (get() or 4300) if get else 4300
+
+
+def load_json_file(path: str | PathLike, max_bytes: int = MAX_DATA_FILE_BYTES,
+                   what: str = "file", *, allow_constants: bool = True) -> Any:
+    """Read and decode a JSON file the user gave; every failure is one :class:`InputError`.
+
+    A regular file only, of at most ``max_bytes`` bytes, UTF-8, valid JSON
+    (see :func:`read_bytes_limited` and :func:`parse_json_text`).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.json"
+    >>> _ = p.write_text('{"id": "x"}')
+    >>> load_json_file(p, what="template file")
+    {'id': 'x'}
+    """
+    return parse_json_text(read_text_limited(path, max_bytes, what), path,
+                           allow_constants=allow_constants)

@@ -18,7 +18,6 @@ True
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from collections.abc import Callable
@@ -27,7 +26,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from engine.errors import InputError, format_validation_error
+from engine.errors import InputError, format_validation_error, parse_json_text, read_text_limited
 from engine.model import SCHEMA_VERSION, Layout
 
 __all__ = ["MAX_FILE_BYTES", "MIGRATIONS", "load_layout", "save_layout", "layout_from_dict",
@@ -108,37 +107,55 @@ def layout_from_dict(data: Any, file: str | os.PathLike | None = None) -> Layout
         return Layout.model_validate(data)
     except ValidationError as exc:
         field, expected = format_validation_error(exc)
+        if field == "(top level)" and ("duplicate" in expected or "unique" in expected):
+            field, expected = _duplicate_id(data) or (field, expected)
         raise InputError(file, field, expected) from None
 
 
-def _reject_constant(name: str) -> float:
-    raise ValueError(f"{name} is not a number")
+# the groups whose ids share one namespace, in the order Layout checks them
+_ID_GROUPS = (("racks",), ("cooling",), ("feeds",), ("trays",), ("fabrics",), ("links",),
+              ("hall", "obstacles"))
+
+
+def _duplicate_id(data: dict[str, Any]) -> tuple[str, str] | None:
+    """Return ``(field, expected)`` for the first id used twice in ``data``, else ``None``.
+
+    The layout's own check sees only the validated model and says which id, not
+    where; the field paths come from the file's data.
+
+    Examples
+    --------
+    >>> _duplicate_id({"racks": [{"id": "R1"}, {"id": "R2"}], "cooling": [{"id": "R2"}]})
+    ('cooling[0].id', "a unique id ('R2' is also racks[1])")
+    """
+    seen: dict[str, str] = {}
+    for keys in _ID_GROUPS:
+        node: Any = data
+        for k in keys:
+            node = node.get(k) if isinstance(node, dict) else None
+        if not isinstance(node, list):
+            continue
+        name = ".".join(keys)
+        for i, item in enumerate(node):
+            item_id = item.get("id") if isinstance(item, dict) else None
+            if not isinstance(item_id, str):
+                continue
+            here = f"{name}[{i}]"
+            if item_id in seen:
+                return f"{here}.id", f"a unique id ({item_id!r} is also {seen[item_id]})"
+            seen[item_id] = here
+    return None
 
 
 def load_layout(path: str | os.PathLike) -> Layout:
-    """Read a layout file; raise :class:`InputError` if unreadable or invalid."""
-    path = Path(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise InputError(path, "", f"a layout file under {MAX_FILE_BYTES // 2**20} MiB")
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(path, "", f"a readable file ({exc.strerror or exc})") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise InputError(path, "", "UTF-8 text") from None
-    try:
-        data = json.loads(text, parse_constant=_reject_constant)
-    except json.JSONDecodeError as exc:
-        raise InputError(path, f"line {exc.lineno} column {exc.colno}",
-                         f"valid JSON ({exc.msg})") from None
-    except ValueError as exc:
-        raise InputError(path, "", f"valid JSON numbers ({exc})") from None
-    except RecursionError:
-        raise InputError(path, "", "JSON nested less deeply") from None
-    return layout_from_dict(data, path)
+    """Read a layout file; raise :class:`InputError` if unreadable or invalid.
+
+    Only a regular file (after symbolic links) of at most :data:`MAX_FILE_BYTES`
+    is read: a pipe, a device or a folder is refused before reading.
+    """
+    text = read_text_limited(path, MAX_FILE_BYTES, "layout file")
+    data = parse_json_text(text, Path(path), allow_constants=False)
+    return layout_from_dict(data, Path(path))
 
 
 def atomic_write_bytes(path: str | os.PathLike, payload: bytes) -> None:

@@ -58,7 +58,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from engine.catalog import Catalog, default_catalog
 from engine.compile import compile_layout
-from engine.errors import InputError, format_validation_error
+from engine.errors import (
+    MAX_DATA_FILE_BYTES,
+    InputError,
+    format_validation_error,
+    load_json_file,
+)
 from engine.expr import evaluate
 from engine.model import (
     Assumptions,
@@ -397,7 +402,7 @@ def user_template_dir() -> Path:
 def read_template_file(path: Path) -> TemplateFile:
     """Read and validate one template file (:class:`InputError` when bad)."""
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        data = load_json_file(path, MAX_DATA_FILE_BYTES, "template file")
     except OSError as exc:
         raise InputError(path, "", f"a readable template file ({exc.strerror})") from None
     except json.JSONDecodeError as exc:

@@ -396,3 +396,23 @@ def test_cli_bad_bundle_exits_2_with_one_line(tmp_path, capsys):
     assert "bad.rsbundle" in err and "../../x.json" in err
     code = cli_main(["library", "export", str(tmp_path / "x.rsbundle"), "nope"])
     assert code == 2 and "nope" in capsys.readouterr().err
+
+
+@pytest.mark.timeout(60)
+def test_a_pipe_in_the_library_does_not_stop_an_import(tmp_path, good, lib):
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no named pipes here")
+    lib.mkdir(parents=True)
+    os.mkfifo(lib / "pipe.json")  # reading it waited for a writer for ever before
+    res = import_bundle(good, on_clash="rename", user_dir=lib)
+    assert sorted(res.renamed) == ["cpu-cluster", "fat-tree"]
+    assert (lib / "pipe.json").exists()
+
+
+def test_a_5000_digit_integer_in_a_template_names_the_member(tmp_path, lib):
+    raw = GOOD_T.replace(b'"default": 16', b'"default": 1' + b"0" * 5000)
+    path = make_bundle(tmp_path / "big.rsbundle", [("templates/x/t.json", raw)])
+    with pytest.raises(BundleError) as ei:
+        import_bundle(path, user_dir=lib)
+    assert str(ei.value) == (f"{path}: templates/x/t.json: expected valid JSON with numbers of "
+                             "at most 4,300 digits")

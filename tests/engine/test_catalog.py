@@ -203,3 +203,93 @@ def test_by_role_and_generations(catalog):
     hopper_servers = {d.id for d in catalog.by_role("gpu_server", "hopper")}
     assert {"dgx-h100", "dgx-h200"} <= hopper_servers
     assert all(d.role == "switch" for d in catalog.by_role("switch"))
+
+
+# -- fuzz review: files that are not regular, huge integers, figures outside physical bounds ---
+
+def _builtin_entry(group: str, entry_id: str) -> dict:
+    entry = getattr(load_catalog(user_dir=None), group)[entry_id]
+    return entry.model_dump(by_alias=True, exclude_none=True)
+
+
+def _with(group: str, entry_id: str, **changes) -> dict:
+    return {"schema": "rackscape.catalog/1", "title": "hostile",
+            group: [{**_builtin_entry(group, entry_id), **changes}]}
+
+
+BAD_ENTRIES = {
+    # capacity 0: templates divide the air heat by it (ZeroDivisionError)
+    "crah-capacity-0": (lambda: _with("facility", "crah-cw-250",
+                                      capacity_kw={"value": 0, "class": "vendor"}),
+                        "facility[0].capacity_kw", "from 0.1 to 100,000 kW (got 0)"),
+    # speed 0: cabling divides link speeds by it (OverflowError)
+    "medium-speed-0": (lambda: _with("media", "dac-800", speed_gbps=0),
+                       "media[0].speed_gbps", "from 1 to 100,000 Gb/s (got 0)"),
+    "medium-reach-0": (lambda: _with("media", "dac-800", reach_max_m={"value": 0,
+                                                                      "class": "vendor"}),
+                       "media[0].reach_max_m", "from 0.1 to 200,000 m (got 0)"),
+    # a switch of speed 0 makes a fabric of speed 0, which the layout refuses (traceback)
+    "switch-speed-0": (lambda: _with("devices", "qm9700", switch_port_speed_gbps=0),
+                       "devices[0]", "switch_port_speed_gbps from 1"),
+    "switch-ports-0": (lambda: _with("devices", "qm9700", switch_ports=0),
+                       "devices[0]", "switch_ports of at least 1"),
+    "port-speed-0": (lambda: _with("devices", "dgx-h100", ports=[
+        {"purpose": "scale_out", "count": 8, "speed_gbps": 0}]),
+        "devices[0].ports[0].speed_gbps", "from 1 to 100,000 Gb/s"),
+    "device-power-1GW": (lambda: _with("devices", "dgx-h100",
+                                       power_max_w={"value": 1e9, "class": "vendor"}),
+                         "devices[0].power_max_w", "from 0 to 1,000,000 W"),
+    "device-gpus-10000": (lambda: _with("devices", "dgx-h100", gpus=10_000),
+                          "devices[0].gpus", "at most 1,024 (got 10,000)"),
+    "rack-1000km-wide": (lambda: _with("racks", "rack-800x1200",
+                                       width_mm={"value": 1e9, "class": "vendor"}),
+                         "racks[0].width_mm", "from 100 to 5,000 mm"),
+    "rack-0-deep": (lambda: _with("racks", "rack-800x1200",
+                                  depth_mm={"value": 0, "class": "vendor"}),
+                    "racks[0].depth_mm", "from 100 to 5,000 mm (got 0)"),
+    "busway-0-amps": (lambda: _with("facility", "busway-415v-400a", amps=0),
+                      "facility[0].amps", "from 1 to 10,000 A"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_ENTRIES))
+def test_entries_outside_physical_bounds_are_skipped_with_file_field_and_range(tmp_path, case):
+    build, field, expected = BAD_ENTRIES[case]
+    _write(tmp_path, "a-good.json", GOOD_USER_FILE)
+    path = _write(tmp_path, "b-hostile.json", build())
+    cat = load_catalog(user_dir=tmp_path)
+    assert "lab-gpu-box" in cat.devices  # the good user file still loads
+    assert len(cat.problems) == 1
+    assert cat.problems[0].startswith(f"{path}: {field}: expected ")
+    assert expected in cat.problems[0]
+
+
+def test_builtin_figures_are_inside_the_bounds(catalog):
+    # the bounds are far outside real products: the built-in catalog loads whole
+    assert len(catalog.files) == len(list(builtin_catalog_dir().glob("*.json")))
+    assert catalog.problems == []
+
+
+def test_an_integer_of_5000_digits_skips_the_file_and_names_it(tmp_path):
+    _write(tmp_path, "a-good.json", GOOD_USER_FILE)
+    path = _write(tmp_path, "b-bigint.json", '{"schema": "rackscape.catalog/1", "title": "u", '
+                  '"devices": [{"id": "z", "name": "z", "role": "other", "generation": "g", '
+                  '"gpus": 1' + "0" * 5000 + "}]}")
+    cat = load_catalog(user_dir=tmp_path)  # a ValueError escaped here before
+    assert "lab-gpu-box" in cat.devices and "z" not in cat.devices
+    assert cat.problems == [f"{path}: expected numbers of at most 4,300 digits (one has 5,001)"]
+
+
+def test_a_pipe_or_folder_named_json_is_skipped_not_waited_on(tmp_path):
+    import os
+
+    _write(tmp_path, "a-good.json", GOOD_USER_FILE)
+    (tmp_path / "b-folder.json").mkdir()
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(tmp_path / "c-pipe.json")  # reading it would wait for a writer forever
+    cat = load_catalog(user_dir=tmp_path)
+    assert "lab-gpu-box" in cat.devices
+    assert "b-folder.json: expected a regular catalog file (got a folder)" in cat.problems[0]
+    if hasattr(os, "mkfifo"):
+        assert "c-pipe.json: expected a regular catalog file (got a named pipe)" \
+            in cat.problems[1]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -171,3 +172,197 @@ def test_installed_script_new_then_analyze(tmp_path):
     assert proc.returncode == 0 and proc.stderr == ""
     d = json.loads(proc.stdout)
     assert d["counts"]["gpus"] == 256 and d["power"]["max_rack_kw"] == 40.8
+
+
+# -- fuzz review (tests/engine/test_fuzz_files.py has the bad layout files) -----------------
+
+def _cli(*args, **kw):
+    exe = Path(sys.executable).parent / "rackscape"
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "designer.cli"]
+    kw = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, **kw}
+    return subprocess.run([*cmd, *args], text=True, timeout=300, cwd=ROOT, **kw)
+
+
+@pytest.fixture
+def bad_user_catalog(monkeypatch, tmp_path):
+    """A user folder whose catalog holds one bad file; the process-wide catalog re-read."""
+    from engine.catalog import USER_DIR_ENV, default_catalog
+
+    user = tmp_path / "user"
+    (user / "catalog").mkdir(parents=True)
+    bad = user / "catalog" / "bad.json"
+    bad.write_text('{"schema": "rackscape.catalog/1", "title": "x", "facility": [{"id": "c0", '
+                   '"name": "c0", "kind": "crah", "capacity_kw": {"value": 0}}]}')
+    monkeypatch.setenv(USER_DIR_ENV, str(user))
+    default_catalog.cache_clear()
+    yield bad
+    default_catalog.cache_clear()
+
+
+@pytest.mark.parametrize("command", ["analyze", "check", "report", "new", "templates", "compare",
+                                     "retarget", "library"])
+def test_every_command_names_a_skipped_user_catalog_file_once(bad_user_catalog, four_racks,
+                                                                tmp_path, capsys, command):
+    argv = {"analyze": ["analyze", str(four_racks)], "check": ["check", str(four_racks)],
+            "report": ["report", str(four_racks), "-o", str(tmp_path / "r.json")],
+            "new": ["new", "fat-tree", "-o", str(tmp_path / "n.json")],
+            "templates": ["templates"],
+            "compare": ["compare", "--gpus", "256", "--generations", "hopper"],
+            "retarget": ["retarget", str(four_racks), "-g", "blackwell", "-o",
+                         str(tmp_path / "rt.json")],
+            "library": ["library", "export", str(tmp_path / "b.rsbundle"), "fat-tree"]}[command]
+    code, out, err = run(capsys, *argv)
+    assert code == 0, err
+    notices = [line for line in err.splitlines() if "skipped user catalog file" in line]
+    assert notices == [f"rackscape: skipped user catalog file: {bad_user_catalog}: "
+                       "facility[0].capacity_kw: expected a value from 0.1 to 100,000 kW (got 0)"]
+
+
+def test_screenshot_names_a_skipped_user_catalog_file_once(bad_user_catalog, four_racks,
+                                                           tmp_path):
+    import importlib.util
+
+    if importlib.util.find_spec("PySide6") is None:
+        pytest.skip("the designer (PySide6) is not installed")
+    proc = _cli("--screenshot", str(tmp_path / "s.png"), str(four_racks))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.count("skipped user catalog file") == 1
+
+
+def test_a_5000_digit_integer_in_a_user_catalog_file_stops_no_command(monkeypatch, tmp_path,
+                                                                      four_racks, capsys):
+    from engine.catalog import USER_DIR_ENV, default_catalog
+
+    (tmp_path / "user" / "catalog").mkdir(parents=True)
+    bad = tmp_path / "user" / "catalog" / "big.json"
+    bad.write_text('{"schema": "rackscape.catalog/1", "title": "u", "devices": [{"id": "z", '
+                   '"name": "z", "role": "other", "generation": "g", "gpus": 1'
+                   + "0" * 5000 + "}]}")
+    monkeypatch.setenv(USER_DIR_ENV, str(tmp_path / "user"))
+    default_catalog.cache_clear()
+    try:
+        code, out, err = run(capsys, "analyze", str(four_racks))
+        assert code == 0 and "racks 4  GPUs 128" in out
+        assert err == (f"rackscape: skipped user catalog file: {bad}: expected numbers of at "
+                       "most 4,300 digits (one has 5,001)\n")
+        code, out, err = run(capsys, "new", "fat-tree", "-o", str(tmp_path / "n.json"))
+        assert code == 0 and "Traceback" not in err
+    finally:
+        default_catalog.cache_clear()
+
+
+@pytest.fixture
+def unknown_device(four_racks, tmp_path):
+    data = json.loads(four_racks.read_text())
+    data["racks"][3]["devices"][0]["type"] = "dgx-h9000"
+    path = tmp_path / "unknown.json"
+    path.write_text(json.dumps(data))
+    return path
+
+
+@pytest.mark.parametrize("command", ["report", "retarget", "analyze"])
+def test_an_unknown_device_type_is_named_with_the_file(unknown_device, tmp_path, capsys,
+                                                       command):
+    out_file = tmp_path / ("r.json" if command == "report" else "rt.json")
+    argv = {"report": ["report", str(unknown_device), "-o", str(out_file)],
+            "retarget": ["retarget", str(unknown_device), "-g", "blackwell", "-o", str(out_file)],
+            "analyze": ["analyze", str(unknown_device)]}[command]
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == ""
+    assert err == (f"rackscape: {unknown_device}: racks[3].devices[0].type: expected a device "
+                   "type of the catalog (unknown 'dgx-h9000')\n")
+    assert not out_file.exists()
+
+
+@pytest.mark.parametrize("argv", [["new", "fat-tree", "-o", ""], ["new", "fat-tree", "-o", " "],
+                                  ["retarget", "{file}", "-g", "blackwell", "-o", ""],
+                                  ["report", "{file}", "-o", ""]])
+def test_an_empty_output_name_is_refused(four_racks, capsys, argv):
+    argv = [str(four_racks) if a == "{file}" else a for a in argv]
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == ""
+    assert err == "rackscape: -o: expected a file name\n"
+
+
+def test_an_unknown_template_generation_lists_the_known_ones(capsys):
+    code, out, err = run(capsys, "templates", "-g", "pentium")
+    assert code == 2 and out == ""
+    assert err.startswith("rackscape: --generation: expected one of ") and "hopper" in err
+    assert err.rstrip().endswith("(got 'pentium')") and len(err.splitlines()) == 1
+    code, out, err = run(capsys, "templates", "-g", "hopper")
+    assert code == 0 and "dgx-h100-hall  [hopper]" in out
+
+
+@pytest.mark.parametrize("how", ["same", "symlink", "hardlink"])
+@pytest.mark.parametrize("command", ["report", "retarget"])
+def test_an_output_that_is_the_input_layout_is_refused(four_racks, tmp_path, capsys, how,
+                                                       command):
+    before = four_racks.read_bytes()
+    target = four_racks
+    if how == "symlink":
+        target = tmp_path / "alias.json"
+        target.symlink_to(four_racks)
+    elif how == "hardlink":
+        target = tmp_path / "alias.json"
+        os.link(four_racks, target)
+    argv = {"report": ["report", str(four_racks), "-o", str(target)],
+            "retarget": ["retarget", str(four_racks), "-g", "blackwell", "-o", str(target)]}
+    code, out, err = run(capsys, *argv[command])
+    assert code == 2 and out == ""
+    assert err == (f"rackscape: -o {target}: expected a file other than the layout "
+                   f"{four_racks} (writing there would replace it)\n")
+    assert four_racks.read_bytes() == before
+
+
+def test_a_csv_report_never_writes_over_the_layout(tmp_path, four_racks, capsys):
+    layout = tmp_path / "hall-racks.csv"  # the name of the racks table of -o hall.csv
+    layout.write_bytes(four_racks.read_bytes())
+    code, out, err = run(capsys, "report", str(layout), "-o", str(tmp_path / "hall.csv"))
+    assert code == 2 and "expected a file other than the layout" in err
+    assert layout.read_bytes() == four_racks.read_bytes()
+
+
+def test_screenshot_onto_the_layout_is_refused(four_racks, capsys):
+    before = four_racks.read_bytes()
+    code, out, err = run(capsys, "--screenshot", str(four_racks), str(four_racks))
+    assert code == 2 and "expected a file other than the layout" in err
+    assert four_racks.read_bytes() == before
+
+
+class _FullDisk:
+    """A standard output on a full disk."""
+
+    def write(self, text):
+        raise OSError(28, "No space left on device")
+
+    def flush(self):
+        pass
+
+
+@pytest.mark.parametrize("argv", [["templates", "--json"], ["analyze", "{file}"]])
+def test_a_full_standard_output_is_one_line_not_a_traceback(four_racks, monkeypatch, capsys,
+                                                            argv):
+    monkeypatch.setattr(sys, "stdout", _FullDisk())
+    code = main([str(four_racks) if a == "{file}" else a for a in argv])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err == "rackscape: standard output: expected a writable output (No space left on " \
+                  "device)\n"
+    assert isinstance(sys.stdout, _FullDisk)  # main put back what it was given
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize("argv", [["templates", "--json"], ["analyze", "{file}", "--json"]])
+def test_installed_script_on_dev_full_exits_2_in_one_line(four_racks, argv):
+    with open("/dev/full", "w") as full:
+        proc = _cli(*[str(four_racks) if a == "{file}" else a for a in argv], stdout=full)
+    assert proc.returncode == 2
+    assert proc.stderr == "rackscape: standard output: expected a writable output (No space " \
+                          "left on device)\n"
+
+
+def test_help_documents_the_exit_codes(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert "exit codes:" in out and "standard output" in out and "141" in out

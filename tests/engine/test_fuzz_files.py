@@ -179,3 +179,101 @@ def test_fuzzed_values_never_crash_the_cli(tmp_path_factory, path, value, cut):
     assert code in (0, 1, 2)
     if code == 2:
         assert len(err.getvalue().splitlines()) == 1 and str(f) in err.getvalue()
+
+
+# -- fuzz review: files that are not regular files, huge integers, message wording ----------
+
+def test_a_named_pipe_is_refused_not_waited_on(tmp_path):
+    import os
+
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no named pipes here")
+    fifo = tmp_path / "f.json"
+    os.mkfifo(fifo)
+    proc = _run_cli("analyze", str(fifo))  # waited for a writer for ever before (timeout)
+    assert proc.returncode == 2 and proc.stdout == "" and "Traceback" not in proc.stderr
+    assert proc.stderr == f"rackscape: {fifo}: expected a regular layout file (got a named pipe)\n"
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/null"])
+def test_a_device_is_refused_before_reading_even_through_a_link(tmp_path, capsys, device):
+    if not Path(device).exists():
+        pytest.skip(f"no {device} here")
+    link = tmp_path / "zero.json"
+    link.symlink_to(device)  # /dev/zero read until memory ran out before
+    for path in (Path(device), link):
+        code, out, err = _check_in_process(path, capsys)
+        assert code == 2 and out == ""
+        assert err == f"rackscape: {path}: expected a regular layout file (got a device)\n"
+
+
+def test_the_read_itself_is_bounded(tmp_path, capsys, monkeypatch):
+    import engine.io as lio
+
+    status = Path("/proc/self/status")  # a regular file whose size says 0 bytes
+    if not status.exists() or status.stat().st_size != 0:
+        pytest.skip("needs a /proc file whose size says 0")
+    monkeypatch.setattr(lio, "MAX_FILE_BYTES", 100)
+    code, out, err = _check_in_process(status, capsys)
+    assert code == 2
+    assert err == f"rackscape: {status}: expected a layout file under 100 bytes\n"
+
+
+def test_read_bytes_limited_reads_at_most_one_byte_more_than_the_limit(tmp_path, monkeypatch):
+    import engine.errors as errs
+
+    path = tmp_path / "big.json"
+    path.write_bytes(b" " * 50_000)
+    real_stat, real_read, got = errs.os.stat, errs.os.read, []
+
+    class _Liar:  # a file whose size says 0, as /proc and some network files do
+        def __init__(self, st):
+            self.st_mode, self.st_size = st.st_mode, 0
+
+    monkeypatch.setattr(errs.os, "stat", lambda p: _Liar(real_stat(p)))
+    monkeypatch.setattr(errs.os, "read", lambda fd, n: got.append(real_read(fd, n)) or got[-1])
+    with pytest.raises(errs.InputError, match="under 1,000 bytes"):
+        errs.read_bytes_limited(path, 1000, "layout file")
+    assert sum(len(c) for c in got) == 1001
+
+
+def test_a_5000_digit_integer_names_the_file_and_the_limit(tmp_path, capsys):
+    path = tmp_path / "bigint.json"
+    path.write_text(json.dumps(VALID).replace('"u": 3', '"u": 1' + "0" * 5000))
+    code, out, err = _check_in_process(path, capsys)
+    assert code == 2
+    assert err == (f"rackscape: {path}: expected numbers of at most 4,300 digits "
+                   "(one has 5,001)\n")
+    assert "set_int_max_str_digits" not in err
+
+
+def test_a_duplicate_id_names_both_places(tmp_path, capsys):
+    data = copy.deepcopy(VALID)
+    data["racks"].append({**data["racks"][0], "x_m": 8})
+    path = tmp_path / "dup.json"
+    path.write_text(json.dumps(data))
+    code, out, err = _check_in_process(path, capsys)
+    assert code == 2
+    assert err == f"rackscape: {path}: racks[1].id: expected a unique id ('R1' is also racks[0])\n"
+    path.write_text(TEXT_CASES["duplicate-id"])  # across groups: a CRAH named like a rack
+    code, out, err = _check_in_process(path, capsys)
+    assert err == (f"rackscape: {path}: cooling[0].id: expected a unique id "
+                   "('R1' is also racks[0])\n")
+
+
+def test_pydantic_wording_is_rephrased(tmp_path, capsys):
+    cases = {
+        "too-many-devices": (_with([(("racks", 0, "devices"),
+                                     [{"type": "dgx-h100", "u": 1}] * 61)]),
+                             "racks[0].devices: expected at most 60 items (got 61)"),
+        "u-too-high": (_with([(("racks", 0, "devices", 0, "u"), 10**40)]),
+                       "racks[0].devices[0].u: expected a value of at most"),
+        "name-too-long": (_with([(("name",), "x" * 201)]),
+                          "name: expected at most 200 characters (got 201 characters)"),
+    }
+    for case, (text, needle) in cases.items():
+        path = tmp_path / f"{case}.json"
+        path.write_text(text)
+        code, out, err = _check_in_process(path, capsys)
+        assert code == 2 and err.startswith(f"rackscape: {path}: {needle}"), err
+        assert "should have" not in err and "after validation" not in err

@@ -143,9 +143,9 @@ def test_malformed_files_raise_one_typed_error(tmp_path, text, field, expected):
 
 
 def test_unreadable_paths(tmp_path):
-    with pytest.raises(InputError, match="a readable file"):
+    with pytest.raises(InputError, match="a readable layout file"):
         load_layout(tmp_path / "missing.json")
-    with pytest.raises(InputError, match="a readable file"):
+    with pytest.raises(InputError, match=r"a regular layout file \(got a folder\)"):
         load_layout(tmp_path)
     raw = tmp_path / "latin1.json"
     raw.write_bytes(b'{"name": "\xe9"}')
@@ -157,7 +157,7 @@ def test_oversized_file_is_refused_before_reading(tmp_path, monkeypatch, layout)
     path = tmp_path / "big.json"
     save_layout(layout, path)
     monkeypatch.setattr(lio, "MAX_FILE_BYTES", 10)
-    with pytest.raises(InputError, match="under 0 MiB"):
+    with pytest.raises(InputError, match="under 10 bytes"):
         load_layout(path)
 
 
@@ -194,3 +194,42 @@ def test_schema_2_file_loads_as_schema_3_and_keeps_a_crah_return(tmp_path):
     path = tmp_path / "v3.json"
     save_layout(lay, path)
     assert load_layout(path).cooling[0].return_xy_m == (2.0, 1.0)
+
+
+def test_the_shared_reader_refuses_pipes_devices_and_huge_numbers(tmp_path):
+    # engine.errors.load_json_file reads every user file: layouts, catalog and template files
+    from engine.errors import MAX_DATA_FILE_BYTES, load_json_file
+
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(tmp_path / "pipe.json")
+        with pytest.raises(InputError, match=r"a regular template file \(got a named pipe\)"):
+            load_json_file(tmp_path / "pipe.json", MAX_DATA_FILE_BYTES, "template file")
+    if os.path.exists("/dev/zero"):
+        with pytest.raises(InputError, match=r"a regular template file \(got a device\)"):
+            load_json_file("/dev/zero", MAX_DATA_FILE_BYTES, "template file")
+    big = tmp_path / "big.json"
+    big.write_text('{"n": ' + "9" * 4301 + "}")
+    with pytest.raises(InputError) as err:
+        load_json_file(big)
+    assert (err.value.file, err.value.field) == (str(big), "")
+    assert err.value.expected == "numbers of at most 4,300 digits (one has 4,301)"
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(InputError, match="nested less deeply"):
+        load_json_file(deep)
+    nan = tmp_path / "nan.json"
+    nan.write_text('{"x": NaN}')
+    assert load_json_file(nan)["x"] != 0  # NaN passes through for pydantic to name the field
+    with pytest.raises(InputError, match="NaN is not a number"):
+        load_json_file(nan, allow_constants=False)
+
+
+def test_a_duplicate_id_is_named_where_it_is_used_again(tmp_path):
+    outline = [[0, 0], [9, 0], [9, 9]]
+    data = {"hall": {"outline": outline, "obstacles": [
+                {"id": "F1", "polygon": [[1, 1], [2, 1], [2, 2]]}]},
+            "feeds": [{"id": "F1", "side": "A"}]}
+    with pytest.raises(InputError) as err:
+        layout_from_dict(data, "h.json")
+    assert str(err.value) == "h.json: hall.obstacles[0].id: expected a unique id ('F1' is also " \
+                             "feeds[0])"
