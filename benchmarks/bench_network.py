@@ -127,7 +127,7 @@ def make_hall(gpus: int, server: str = "dgx-b300", switch: str = "q3400-ra",
     units = [CoolingUnit(id=f"CRAH-{i + 1}", kind="crah", model="crah-cw-250",
                          x_m=0.6 if i % 2 == 0 else w - 0.6,
                          y_m=1.0 + (h - 2.0) * ((i // 2) + 0.5) / per_side, rotation_deg=90,
-                         capacity_kw=250.0, width_m=0.01, depth_m=0.01, group="CRAH")
+                         capacity_kw=250.0, width_m=0.05, depth_m=0.05, group="CRAH")
              for i in range(n_crah)]
     return Layout(name=f"bench {gpus} GPUs", generation=srv.generation,
                   hall=Hall(outline=[(0, 0), (w, 0), (w, h), (0, h)], floor_rating_kg_m2=5000),

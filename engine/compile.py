@@ -402,7 +402,10 @@ def _check_generation(ctx) -> list[Violation]:
     type_gen = np.array([getattr(ctx.catalog.devices.get(t), "generation", gen) for t in tt.ids],
                         dtype=object)
     gpu_role = np.isin(tt.role, (ROLE_CODES["gpu_server"], ROLE_CODES["rack_system"]))
-    other = gpu_role[arr.dev_type] & (type_gen[arr.dev_type] != gen)
+    other_type = gpu_role & (type_gen != gen)  # per device type: a handful of entries
+    if not other_type.any():
+        return []
+    other = other_type[arr.dev_type]
     if not other.any():
         return []
     out = []
