@@ -17,6 +17,7 @@ Examples
 from __future__ import annotations
 
 import json
+import operator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -196,6 +197,9 @@ def analyze(layout: Layout, catalog: Catalog | None = None) -> Analysis:
     return _evaluate(layout, catalog, compile_layout(layout, catalog))
 
 
+_RACK_ID = operator.attrgetter("id")
+
+
 class Analyzer:
     """Keeps compiled arrays and per-domain state between edits for fast re-analysis.
 
@@ -230,7 +234,7 @@ class Analyzer:
         ids = self.arrays.rack_ids
         incremental = (changed_ids is not None and not self._stale and len(layout.racks) == len(ids)
                        and all(rid in self.arrays.rack_index for rid in changed_ids)
-                       and [r.id for r in layout.racks] == ids)
+                       and list(map(_RACK_ID, layout.racks)) == ids)
         if incremental:
             arr = self.arrays.copy()
             incremental = all(patch_rack(arr, layout, self.catalog, rid) for rid in changed_ids)

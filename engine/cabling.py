@@ -634,4 +634,6 @@ class CableRouter:
             power_unknown_ends=unknown_pw, total_length_m=total,
             max_length_m=float(self.length_m.max()) if len(self.length_m) else 0.0,
             histogram_counts=[int(c) for c in hist], notes=list(self.notes),
-            too_long=np.flatnonzero(self.medium < 0))
+            # per[0] counts the cables of links no medium reaches (each at least one):
+            # most halls have none, and the scan of every link is skipped
+            too_long=np.flatnonzero(self.medium < 0) if per[0] else np.zeros(0, np.int64))

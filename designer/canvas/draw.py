@@ -331,8 +331,8 @@ class SnapGuides(QGraphicsItem):
         self._rect = QRectF()
         self.vertical: tuple[float, float, float] | None = None
         self.horizontal: tuple[float, float, float] | None = None
-        # shown or not by ItemHasNoContents: hiding an item repaints all of it
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, True)
+        # always "shown", painting nothing without guides: hiding an item, or toggling
+        # ItemHasNoContents, repaints its whole bounds (the hall) on every change
 
     @property
     def x_m(self) -> float | None:
@@ -358,7 +358,6 @@ class SnapGuides(QGraphicsItem):
         dirty = self._line_rects()
         self.vertical, self.horizontal = vertical, horizontal
         dirty += self._line_rects()
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, not self.isVisible())
         scene = self.scene()
         if scene is not None:
             for r in dirty:

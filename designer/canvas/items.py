@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QStyleOptionGraphicsItem,
 )
 
-from designer.canvas.style import PALETTE, cosmetic, label_font
+from designer.canvas.style import METRICS, PALETTE, cosmetic, label_font
 
 if TYPE_CHECKING:
     from designer.canvas.scene import FloorPlanScene
@@ -684,46 +684,71 @@ class RackLabelsItem(QGraphicsItem):
         lod = _lod(painter, option)
         if lod < 30 or not self._fp.detail:  # a rack under ~24 px carries no label
             return
+        a = self._fp.analysis
+        if a is None:
+            return
         t = painter.worldTransform()
         painter.save()
         painter.resetTransform()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         bold, small = label_font(11, True), label_font(10)
+        # the figures as arrays, looked up once per rack (a drag repaints a few racks a
+        # step, often in two pieces: this loop is on the drag's critical path)
+        index, kw_arr, gpu_arr = a.arrays.rack_index, a.power.rack_kw, a.arrays.rack_gpus
+        lut = self._fp._rack_lut
+        n = len(lut)
+        colors = self._colors(self._fp.metric)
         for item in self._fp.items(option.exposedRect,
                                    Qt.ItemSelectionMode.IntersectsItemBoundingRect):
             if not isinstance(item, RackItem):
                 continue
             dev = t.mapRect(item.sceneBoundingRect())
-            if min(dev.width(), dev.height()) < 24:
+            w, h = dev.width(), dev.height()
+            if min(w, h) < 24:
                 continue
-            kw = self._fp.rack_kw(item.model_id)
-            gpus = self._fp.rack_gpus(item.model_id)
-            fits_id = dev.width() >= 7.0 * len(item.model_id) + 8
+            rid = item.model_id
+            i = index.get(rid, -1)
+            if not 0 <= i < n:
+                continue
+            kw = float(kw_arr[i])
+            fits_id = w >= 7.0 * len(rid) + 8
             if fits_id:
-                lines = [item.model_id, f"{kw:.1f} kW" if kw is not None else ""]
-                if dev.height() >= 64 and gpus:
+                lines = [rid, f"{kw:.1f} kW"]
+                gpus = int(gpu_arr[i])
+                if h >= 64 and gpus:
                     lines.append(f"{gpus} GPU")
+                lines = lines[: max(1, int((h - 4) // 14))]
             else:
-                lines = [f"{kw:.1f}" if kw is not None else ""]
-            lines = [ln for ln in lines if ln][: max(1, int((dev.height() - 4) // 14))]
-            if not lines:
-                continue
-            brush = self._fp.rack_brush(item.model_id)
+                lines = [f"{kw:.1f}"]
+            bg, ink = colors.get(int(lut[i])) or colors[-1]
             plate_h = 14 * len(lines) + 4
-            plate_w = min(dev.width() - 4, 7.2 * max(len(ln) for ln in lines) + 10)
-            plate = QRectF(dev.center().x() - plate_w / 2, dev.center().y() - plate_h / 2,
-                           plate_w, plate_h)
-            bg = QColor(brush.color())
-            bg.setAlpha(225)
+            plate_w = min(w - 4, 7.2 * max(len(ln) for ln in lines) + 10)
+            c = dev.center()
+            plate = QRectF(c.x() - plate_w / 2, c.y() - plate_h / 2, plate_w, plate_h)
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(bg)
             painter.drawRoundedRect(plate, 3, 3)
-            painter.setPen(_ink_for(brush.color()))
+            painter.setPen(ink)
             for k, text in enumerate(lines):
                 painter.setFont(bold if k == 0 and fits_id else small)
                 painter.drawText(QRectF(plate.left(), plate.top() + 2 + 14 * k, plate.width(), 14),
                                  Qt.AlignmentFlag.AlignCenter, text)
         painter.restore()
+
+    _COLORS: dict[str, dict[int, tuple[QColor, QColor]]] = {}
+
+    def _colors(self, metric: str) -> dict[int, tuple[QColor, QColor]]:
+        """Plate and ink colours per colour index of ``metric`` (-1: a rack with no value)."""
+        found = self._COLORS.get(metric)
+        if found is None:
+            brushes = list(enumerate(METRICS[metric].brushes)) + [(-1, self._fp.empty_brush)]
+            found = {}
+            for k, brush in brushes:
+                bg = QColor(brush.color())
+                bg.setAlpha(225)
+                found[k] = (bg, _ink_for(brush.color()))
+            self._COLORS[metric] = found
+        return found
 
 
 ITEM_CLASSES: dict[str, type[ModelItem]] = {

@@ -517,16 +517,20 @@ class FloorPlanScene(QGraphicsScene):
             # row membership changes with racks added, removed or re-rowed, not with moves
             self._rows_stale = False
             rows = [r.row or "" for r in layout.racks]
-            self._rows_split = np.unique(np.array(rows, dtype=object).astype(str),
-                                         return_inverse=True)
+            names, inv = np.unique(np.array(rows, dtype=object).astype(str),
+                                   return_inverse=True)
+            self._rows_split = (names, inv)
+            self._row_names = [str(nm) for nm in names]
+            self._row_named = np.array([bool(nm) for nm in names], bool)
         names, inv = self._rows_split
         # each label stands just west of its row's westmost rack, level with it (not at
         # the row's mean y, which a stray rack of the same name would pull off the row)
         west = arr.rack_x_m - hx
         order = np.lexsort((west, inv))
         first = order[np.searchsorted(inv[order], np.arange(len(names)))]
-        rows = [(str(nm), float(west[i]) - 0.1, float(arr.rack_y_m[i])) for nm, i in
-                zip(names, first.tolist(), strict=True) if nm]
+        xs, ys = (west[first] - 0.1).tolist(), arr.rack_y_m[first].tolist()
+        rows = [(nm, x, y) for nm, x, y, named in
+                zip(self._row_names, xs, ys, self._row_named.tolist(), strict=True) if named]
         if rows != self.row_labels.rows:
             self.row_labels.set_rows(rows)
 
