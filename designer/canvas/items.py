@@ -580,7 +580,7 @@ class RowLabelsItem(QGraphicsItem):
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
         self._rows: list[tuple[str, QPointF]] = []
         self._shown_key: tuple = ()
-        self._shown: list[tuple[str, QPointF]] = []
+        self._shown: list[tuple[str, QPointF, bool]] = []
         self._version = 0  # counts set_rows calls: the shown labels follow the rows
         self._set: list[tuple[str, float, float]] = []
         self._rect = QRectF()
@@ -610,7 +610,8 @@ class RowLabelsItem(QGraphicsItem):
             for (_, p0), (_, p1) in zip(old, self._rows, strict=True):
                 if p0 != p1:
                     for p in (p0, p1):  # the scene's update: an item's would repaint it all
-                        self.scene().update(QRectF(p.x() - w, p.y() - h / 2, w + 10 / scale, h))
+                        # (a label stands left of its point, or right of it: see paint)
+                        self.scene().update(QRectF(p.x() - w, p.y() - h / 2, 2 * w, h))
             return
         self.prepareGeometryChange()
         self._rect = inner.adjusted(-40, -40, 40, 40)
@@ -631,22 +632,33 @@ class RowLabelsItem(QGraphicsItem):
         # which labels show is decided over all rows (so a partial repaint agrees with a
         # whole one), once per zoom and set of rows; only those reaching into the exposed
         # area are painted
-        key = (t.m11(), t.m22(), t.dx(), t.dy(), self._version)
+        doc = getattr(self.scene(), "document", None)
+        key = (t.m11(), t.m22(), t.dx(), t.dy(), self._version,
+               id(doc.layout.cooling) if doc is not None else 0)
         if key != self._shown_key:
             self._shown_key = key
             self._shown = []
+            inv, _ok = t.inverted()
+            scene = self.scene()
             for name, p in self._rows:
                 d = t.map(p)
                 if any(abs(d.y() - q.y()) < 15 and abs(d.x() - q.x()) < 40
-                       for _n, q in self._shown[-3:]):
+                       for _n, q, _r in self._shown[-3:]):
                     continue  # rows closer than a label's height: every other one
-                self._shown.append((name, d))
-        exposed = t.mapRect(option.exposedRect).adjusted(-200, -20, 20, 20)
-        for name, d in self._shown:
+                # a label stands west of its row unless a cooling unit is there (a CRAH
+                # gallery beside the rows at a small zoom): then over the row's first racks
+                w = fm.horizontalAdvance(name) + 8
+                west = inv.mapRect(QRectF(d.x() - w - 3, d.y() - 8, w, 16))
+                right = scene is not None and any(
+                    isinstance(it, CoolingUnitItem) for it in scene.items(
+                        west, Qt.ItemSelectionMode.IntersectsItemBoundingRect))
+                self._shown.append((name, d, right))
+        exposed = t.mapRect(option.exposedRect).adjusted(-200, -20, 200, 20)
+        for name, d, right in self._shown:
             if not exposed.contains(d):
                 continue
             w = fm.horizontalAdvance(name) + 8
-            box = QRectF(d.x() - w - 3, d.y() - 8, w, 16)
+            box = QRectF(d.x() + 6 if right else d.x() - w - 3, d.y() - 8, w, 16)
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(QColor(255, 255, 255, 215))
             painter.drawRoundedRect(box, 3, 3)

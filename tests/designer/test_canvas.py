@@ -497,3 +497,37 @@ def test_dashboard_keeps_its_share_of_the_bottom_when_the_window_shrinks_and_gro
         for _ in range(5):
             QApplication.processEvents()
     assert d.width() / (d.width() + r.width()) == pytest.approx(0.64, abs=0.03)
+
+
+def test_row_labels_leave_gallery_crahs_visible(window):
+    from PySide6.QtGui import QImage, QPainter
+
+    from designer.canvas.items import CoolingUnitItem
+    from engine.templates import instantiate
+
+    doc = window.document
+    doc.set_layout(instantiate("dgx-h100-hall", {"racks": 256}, catalog=doc.catalog))
+    window.view.zoom_to_fit()
+    QApplication.processEvents()
+    img = QImage(window.view.viewport().size(), QImage.Format.Format_ARGB32_Premultiplied)
+    p = QPainter(img)
+    window.view.render(p)
+    p.end()
+    labels = window.scene.row_labels
+    assert labels._shown, "row labels were painted"
+    t = window.view.viewportTransform()
+    inv, _ = t.inverted()
+    from PySide6.QtGui import QFontMetricsF
+
+    from designer.canvas.style import label_font
+
+    fm = QFontMetricsF(label_font(10, True))
+    flipped = 0
+    for name, d, right in labels._shown:
+        w = fm.horizontalAdvance(name) + 8
+        pill = inv.mapRect(QRectF(d.x() + 6, d.y() - 8, w, 16) if right
+                           else QRectF(d.x() - w - 3, d.y() - 8, w, 16))
+        under = [it for it in window.scene.items(pill) if isinstance(it, CoolingUnitItem)]
+        assert not under, (name, [it.model_id for it in under])
+        flipped += right
+    assert flipped > 0  # this hall's galleries stand where west labels would go
