@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-__all__ = ["FieldEditor", "PointEditor", "field_label", "make_editor", "field_info", "MIXED"]
+__all__ = ["FieldEditor", "PointEditor", "SpinEditor", "field_label", "make_editor", "field_info", "MIXED"]
 
 MIXED = object()  # marker: the selected objects differ in this field
 
@@ -130,6 +130,7 @@ class FieldEditor:
         self.field = field
         self.widget = widget
         self.on_commit: Callable[[Any], None] = lambda _v: None
+        self.on_error: Callable[[str], None] = lambda _msg: None
         self.mixed = False
         self._updating = False
 
@@ -232,8 +233,9 @@ class SpinEditor(FieldEditor):
             w.setValue(value)
         w.blockSignals(False)
 
-    def _on_typed(self, _text: str) -> None:
+    def _on_typed(self, text: str) -> None:
         self._typed = True
+        self._typed_text = text
         self.widget.is_blank = False
 
     def parsed(self) -> Any:
@@ -248,12 +250,33 @@ class SpinEditor(FieldEditor):
             self._commit(self.parsed())
 
     def _on_finished(self) -> None:
+        self._say_if_out_of_range()
         if not self.mixed:
             return
         if self._typed and self.widget.lineEdit().text().strip():
             self._commit(self.parsed())
         else:
             self.set_value(MIXED)
+
+
+    def _say_if_out_of_range(self) -> None:
+        """A typed number the range refuses is put back by Qt without a word: say why."""
+        text = getattr(self, "_typed_text", "").strip().replace(",", "")
+        self._typed_text = ""
+        try:
+            v = float(text)
+        except ValueError:
+            return
+        w = self.widget
+        lo = w.minimum() if self.none_value is None else self.none_value + 10.0 ** -w.decimals() \
+            if not self.is_int else w.minimum()
+        if v < lo - 1e-12 or v > w.maximum() + 1e-12:
+            self.on_error(f"{field_label(self.field)}: expected {_num(lo)} to "
+                          f"{_num(w.maximum())} (got {text})")
+
+
+def _num(v: float) -> str:
+    return f"{v:,.6g}"
 
 
 class ComboEditor(FieldEditor):

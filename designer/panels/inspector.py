@@ -33,6 +33,7 @@ from designer.panels.editors import (
     ListEditor,
     PointEditor,
     ReadOnlyEditor,
+    SpinEditor,
     field_label,
     make_editor,
 )
@@ -255,6 +256,8 @@ class InspectorPanel(QWidget):
         form.setVerticalSpacing(4)
         for field in fields:
             ed = self._make(kind, field)
+            if isinstance(ed, SpinEditor):
+                ed.on_error = self._show_error  # a number out of range says so
             ed.on_commit = (lambda value, f=field, target=list(ids):
                             self._commit(target, f, value))
             self.editors[field] = ed

@@ -704,3 +704,15 @@ def test_rule_panel_message_column_keeps_the_width_across_updates(qtbot, doc):
     # the severity groups span the row (set once the item is in the tree)
     top = panel.tree.topLevelItem(0)
     assert top.isFirstColumnSpanned()
+
+
+def test_inspector_says_when_a_typed_number_is_out_of_range(qtbot, doc):
+    insp = make(qtbot, InspectorPanel, doc)  # nothing selected: the hall and assumptions
+    ed = insp.editor("assumptions.delta_t_air_k")
+    le = ed.widget.lineEdit()
+    le.selectAll()
+    qtbot.keyClicks(le, "0")
+    qtbot.keyClick(le, Qt.Key.Key_Return)
+    assert insp.message.isVisible()
+    assert "Air ΔT (K): expected 1 to 60 (got 0)" in insp.message.text()
+    assert doc.layout.assumptions.delta_t_air_k == pytest.approx(11.7)
