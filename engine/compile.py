@@ -387,6 +387,21 @@ def patch_rack(arr: LayoutArrays, layout: Layout, catalog: Catalog, rack_id: str
     return True
 
 
+def type_generations(tt: TypeTable, catalog: Catalog, default: str = "") -> np.ndarray:
+    """Return the catalog generation of each device type of ``tt`` (``default`` if unknown).
+
+    Examples
+    --------
+    >>> from engine.catalog import load_catalog
+    >>> cat = load_catalog(user_dir=None)
+    >>> tt = TypeTable.from_types([cat.devices["dgx-h100"], cat.devices["gb200-nvl72"]])
+    >>> type_generations(tt, cat).tolist()
+    ['hopper', 'blackwell']
+    """
+    return np.array([getattr(catalog.devices.get(t), "generation", default) for t in tt.ids],
+                    dtype=object)
+
+
 @rule("GEN-MIXED", "catalog", "GPU hardware of another generation than the layout's.")
 def _check_generation(ctx) -> list[Violation]:
     """Racks holding GPU servers or rack-scale systems of another generation.
@@ -399,8 +414,7 @@ def _check_generation(ctx) -> list[Violation]:
     tt = arr.types
     if not len(arr.dev_type):
         return []
-    type_gen = np.array([getattr(ctx.catalog.devices.get(t), "generation", gen) for t in tt.ids],
-                        dtype=object)
+    type_gen = type_generations(tt, ctx.catalog, default=gen)
     gpu_role = np.isin(tt.role, (ROLE_CODES["gpu_server"], ROLE_CODES["rack_system"]))
     other_type = gpu_role & (type_gen != gen)  # per device type: a handful of entries
     if not other_type.any():

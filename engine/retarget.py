@@ -38,11 +38,10 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-import numpy as np
 from pydantic import ValidationError
 
 from engine.catalog import Catalog, DeviceType, default_catalog
-from engine.compile import compile_layout
+from engine.compile import compile_layout, type_generations
 from engine.errors import format_validation_error
 from engine.model import Fabric, Layout, MountedDevice, Rack
 from engine.templates import ParameterError
@@ -312,8 +311,7 @@ def retarget(layout: Layout, generation: str, catalog: Catalog | None = None) ->
     res.layout = new_layout
     res.it_kw_after = float(after.rack_power_w.sum()) / 1000.0
     res.gpus_after = int(after.rack_gpus.sum())
-    gen_of = np.array([getattr(catalog.devices.get(t), "generation", "") == generation
-                       for t in after.types.ids], bool)
+    gen_of = type_generations(after.types, catalog) == generation
     res.gpus_target = int(after.types.gpus[after.dev_type][gen_of[after.dev_type]].sum()) \
         if len(after.dev_type) else 0
     return res

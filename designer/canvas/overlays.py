@@ -17,6 +17,7 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
+from designer.canvas.items import footprint_half
 from designer.canvas.style import CATEGORICAL, PALETTE, _lut, cosmetic, label_font
 from engine.compile import rack_geometry
 
@@ -241,8 +242,7 @@ def _lines_to_unit(u, px: np.ndarray, py: np.ndarray) -> list[QLineF]:
         tx, ty = u.return_xy_m
         ex, ey = np.full(len(px), float(tx)), np.full(len(px), float(ty))
     else:
-        hx, hy = (u.depth_m / 2, u.width_m / 2) if (u.rotation_deg // 90) % 2 else \
-            (u.width_m / 2, u.depth_m / 2)
+        hx, hy = footprint_half(u.width_m, u.depth_m, u.rotation_deg)
         dx, dy = px - u.x_m, py - u.y_m
         with np.errstate(divide="ignore", invalid="ignore"):
             s = np.minimum(np.where(dx != 0, hx / np.abs(dx), np.inf),
