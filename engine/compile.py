@@ -458,3 +458,15 @@ def _check_models(ctx) -> list[Violation]:
 
     # the unit and feed lists are shared between edits that do not touch them
     return _UNKNOWN_MODELS.get((lay.cooling, lay.feeds, cat), find)
+
+
+@rule("GEN-UNKNOWN", "catalog", "The layout's generation is none of the catalog's.")
+def _check_generation_known(ctx) -> list[Violation]:
+    """A generation the catalog does not know picks no palette, templates or comparisons."""
+    known = ctx.catalog.generations()
+    gen = ctx.layout.generation
+    if gen in known:
+        return []
+    return [Violation("GEN-UNKNOWN", "warning",
+                      f"The layout's generation ({gen!r}) is none of the catalog's: expected "
+                      f"one of {', '.join(known)}", ("@layout",))]

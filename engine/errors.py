@@ -120,6 +120,13 @@ def format_validation_error(exc: ValidationError) -> tuple[str, str]:
         msg, tail = "this required field", ""
     elif kind == "extra_forbidden":
         msg, tail = "no such field (unknown key)", ""
+    elif kind == "string_pattern_mismatch":
+        pattern = str(ctx.get("pattern", ""))
+        msg = ("letters, digits and . _ : / + - only (no spaces)"
+               if pattern == r"^[A-Za-z0-9_.:/+\-]+$" else f"text matching {pattern}")
+    elif kind in ("model_type", "model_attributes_type", "dict_type"):
+        name = str(ctx.get("class_name", "")).lower()
+        msg = f"an object ({{...}}{', a ' + name if name else ''})"
     elif kind in ("too_long", "too_short") and "actual_length" in ctx:
         msg, tail = _CONSTRAINTS[kind](ctx), f" (got {ctx['actual_length']:,})"
     elif kind in _CONSTRAINTS:
@@ -215,7 +222,8 @@ def read_text_limited(path: str | PathLike, max_bytes: int, what: str = "file") 
     """Read a regular file of at most ``max_bytes`` bytes as UTF-8 text (see :func:`read_bytes_limited`)."""
     raw = read_bytes_limited(path, max_bytes, what)
     try:
-        return raw.decode("utf-8")
+        # a byte-order mark (some Windows editors write one) is not content
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InputError(path, "", "UTF-8 text") from None
 

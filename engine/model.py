@@ -303,7 +303,7 @@ class Layout(_Model):
 
     name: str = Field(default="Untitled hall", max_length=200)
     schema_version: int = SCHEMA_VERSION
-    generation: str = Field(default="hopper", max_length=40)
+    generation: str = Field(default="hopper", min_length=1, max_length=40)
     author: str | None = Field(default=None, max_length=200)
     hall: Hall
     racks: list[Rack] = Field(default_factory=list)

@@ -469,19 +469,29 @@ def get_template(template_id: str, user_dir: Path | None | str = "default") -> T
     raise ParameterError(f"unknown template {template_id!r}; `rackscape templates` lists them")
 
 
+def _shown(raw: Any) -> str:
+    """Return a value as the user gave it, cut to one short line."""
+    text = repr(raw) if isinstance(raw, str) else str(raw) if isinstance(
+        raw, (bool, float)) else repr(raw)[:60] if not isinstance(raw, int) else \
+        (f"{raw}" if abs(raw) < 10 ** 40 else "a number of more than 40 digits")
+    return text if len(text) <= 60 else f"{text[:40]}... ({len(text):,} characters)"
+
+
 def _coerce(p: Parameter, raw: Any) -> Any:
     if p.type == "bool":
         if isinstance(raw, bool):
             return raw
         if isinstance(raw, str) and raw.lower() in ("true", "yes", "1", "false", "no", "0"):
             return raw.lower() in ("true", "yes", "1")
-        raise ParameterError(f"parameter {p.name}: expected true or false, got {raw!r}")
+        raise ParameterError(f"parameter {p.name}: expected true or false, got {_shown(raw)}")
     if p.type == "choice":
         if isinstance(raw, bool) or str(raw) not in p.choices:
             raise ParameterError(f"parameter {p.name}: expected one of {', '.join(p.choices)}, "
-                                 f"got {raw!r}")
+                                 f"got {_shown(raw)}")
         return str(raw)
     kind = "an integer" if p.type == "int" else "a number"
+    if p.min is not None or p.max is not None:
+        kind += " " + _range_text(p.min, p.max).removeprefix("a value ")
     try:
         if isinstance(raw, bool):
             raise ValueError
@@ -494,7 +504,7 @@ def _coerce(p: Parameter, raw: Any) -> Any:
             if not math.isfinite(val):
                 raise ValueError
     except (TypeError, ValueError, OverflowError):
-        raise ParameterError(f"parameter {p.name}: expected {kind}, got {raw!r}") from None
+        raise ParameterError(f"parameter {p.name}: expected {kind}, got {_shown(raw)}") from None
     if p.min is not None and val < p.min or p.max is not None and val > p.max:
         raise ParameterError(f"parameter {p.name}: expected {_range_text(p.min, p.max)}, "
                              f"got {val:g}")

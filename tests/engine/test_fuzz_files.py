@@ -277,3 +277,13 @@ def test_pydantic_wording_is_rephrased(tmp_path, capsys):
         code, out, err = _check_in_process(path, capsys)
         assert code == 2 and err.startswith(f"rackscape: {path}: {needle}"), err
         assert "should have" not in err and "after validation" not in err
+
+
+def test_a_byte_order_mark_is_not_content(tmp_path):
+    from engine.io import load_layout, save_layout
+    from engine.templates import instantiate
+
+    path = tmp_path / "bom.json"
+    save_layout(instantiate("dgx-h100-hall", {}), path)
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert load_layout(path).racks

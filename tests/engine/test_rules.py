@@ -174,3 +174,11 @@ def test_tiny_positive_values_that_would_divide_to_infinity_are_refused(path, va
     node[last] = value
     with pytest.raises(ValidationError):
         Layout.model_validate(data)
+
+
+def test_an_unknown_generation_is_named_with_the_known_ones(catalog):
+    lay = _hall(generation="pentium")
+    found = [v for v in analyze(lay, catalog).violations if v.code == "GEN-UNKNOWN"]
+    assert len(found) == 1 and "'pentium'" in found[0].message
+    assert "hopper" in found[0].message and "blackwell" in found[0].message
+    assert not [v for v in analyze(_hall(), catalog).violations if v.code == "GEN-UNKNOWN"]
