@@ -206,6 +206,14 @@ class DeviceType(_Model):
         if (self.role == "switch" or self.switch_ports) and self.switch_port_speed_gbps < 1:
             raise ValueError("switch_port_speed_gbps from 1 to 100,000 Gb/s for a device with "
                              f"switch ports (got {_fmt(self.switch_port_speed_gbps)})")
+        # a server or switch that draws nothing would vanish from power and cooling unseen;
+        # an unknown figure stays empty (None) rather than 0
+        if self.role in ("gpu_server", "rack_system", "cpu_node", "switch"):
+            for name in ("power_max_w", "power_typical_w"):
+                fig = getattr(self, name)
+                if fig.value is not None and fig.value <= 0:
+                    raise ValueError(f"{name} above 0 W for a {self.role.replace('_', ' ')} "
+                                     "(leave the value empty when it is not known)")
         return self
 
     def port_count(self, purpose: str) -> int:

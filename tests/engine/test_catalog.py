@@ -249,6 +249,10 @@ BAD_ENTRIES = {
                     "racks[0].depth_mm", "from 100 to 5,000 mm (got 0)"),
     "busway-0-amps": (lambda: _with("facility", "busway-415v-400a", amps=0),
                       "facility[0].amps", "from 1 to 10,000 A"),
+    # an 8-GPU server at 0 W would drop out of power and cooling without a word
+    "server-0-watts": (lambda: _with("devices", "dgx-h100",
+                                     power_max_w={"value": 0, "class": "vendor"}),
+                       "devices[0]", "power_max_w above 0 W for a gpu server"),
 }
 
 
