@@ -1,7 +1,7 @@
 """Reports and exports: PDF design report, XLSX workbook, CSV tables, PNG floor plan, JSON.
 
-:func:`export` writes one report chosen by the file suffix; :func:`run_report_cli`
-is ``rackscape report FILE -o OUT``; :func:`export_dialog` is File → Export in
+:func:`export` writes one report chosen by the file suffix (``rackscape report
+FILE -o OUT`` in ``designer.cli`` calls it); :func:`export_dialog` is File → Export in
 the designer. Every tabular output is drawn from :func:`engine.report_tables.build_tables`,
 so the PDF, the workbook and the CSV files carry the same numbers.
 
@@ -18,13 +18,12 @@ so the PDF, the workbook and the CSV files carry the same numbers.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 __all__ = ["SUFFIXES", "ReportError", "ExportCancelled", "export", "parse_size",
-           "run_report_cli", "export_dialog"]
+           "export_dialog"]
 
 SUFFIXES = (".pdf", ".xlsx", ".csv", ".png", ".json")
 _FILTERS = {".pdf": "PDF design report (*.pdf)", ".xlsx": "Excel workbook (*.xlsx)",
@@ -163,38 +162,6 @@ def export(layout: Any, analysis: Any, path: str | Path, overlays: Sequence[str]
     files = write_csv(tables, path, progress=lambda f, m: step(0.3 + 0.7 * f, m))
     step(1.0, "Done")
     return files
-
-
-def run_report_cli(args: Any) -> int:
-    """Run ``rackscape report FILE -o OUT``; return the exit code.
-
-    0 when the report is written; 2 with one line on stderr for a bad input
-    file, suffix, size, overlay or an output that cannot be written.
-    """
-    from engine.analysis import analyze
-    from engine.errors import InputError
-    from engine.io import load_layout
-
-    out = args.output
-    try:
-        suffix = _suffix(out)
-        size = parse_size(getattr(args, "size", None) or "2400x1600") if suffix == ".png" \
-            else (2400, 1600)
-        page = (getattr(args, "page", None) or "a4").lower()
-        layout = load_layout(args.file)
-        analysis = analyze(layout)
-        files = export(layout, analysis, out, overlays=getattr(args, "overlay", None) or (),
-                       size=size, page=page)
-    except (ReportError, InputError) as exc:
-        print(f"rackscape: {exc}", file=sys.stderr)
-        return 2
-    except OSError as exc:
-        print(f"rackscape: {out}: cannot write the report ({exc.strerror or exc})",
-              file=sys.stderr)
-        return 2
-    for f in files:
-        print(f"wrote {f}")
-    return 0
 
 
 def export_dialog(window: Any) -> list[Path] | None:
