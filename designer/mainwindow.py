@@ -434,6 +434,11 @@ class MainWindow(QMainWindow):
         cat = self.document.catalog
         gens = [g for g in cat.generations()
                 if any(d.generation == g and d.gpus for d in cat.devices.values())]
+        # the built-in generations in the order they shipped, then any a user catalog adds
+        from engine.retarget import generations as shipped
+
+        rank = {g: k for k, g in enumerate(shipped())}
+        gens.sort(key=lambda g: rank.get(g, len(rank)))
         for g in gens:
             self.generation_box.addItem(_generation_label(g), g)
         self.generation_box.activated.connect(self._generation_chosen)
@@ -553,7 +558,10 @@ class MainWindow(QMainWindow):
         super().resizeEvent(event)
         if hasattr(self, "_bottom_share") and event.size().width() != event.oldSize().width():
             self._window_w = -1  # the docks follow the window: not a splitter drag
-            QTimer.singleShot(0, self._rebalance_bottom)
+            grew = event.oldSize().width() > 0 and event.size().width() > event.oldSize().width()
+            width = event.size().width()
+            # a later resize brings its own call: this one is then stale and does nothing
+            QTimer.singleShot(0, lambda: self.width() == width and self._rebalance_bottom(grew))
 
     def _bottom_pair(self) -> list[QDockWidget] | None:
         pair = [self.docks.get(k) for k in ("DashboardPanel", "RulePanel")]
@@ -563,7 +571,20 @@ class MainWindow(QMainWindow):
             return None
         return pair
 
-    def _rebalance_bottom(self) -> None:
+    def _rebalance_bottom(self, grew: bool = False) -> None:
+        if grew:
+            # side panels squeezed by a small window get their width back as it grows;
+            # the bottom pair is shared out once that layout has settled
+            squeezed = False
+            for key, width in (("PalettePanel", 270), ("InspectorPanel", 330)):
+                dock = self.docks.get(key)
+                if dock is not None and dock.isVisible() and not dock.isFloating() \
+                        and dock.width() < width:
+                    self.resizeDocks([dock], [width], Qt.Orientation.Horizontal)
+                    squeezed = True
+            if squeezed:
+                QTimer.singleShot(0, self._rebalance_bottom)
+                return
         pair = self._bottom_pair()
         if pair is not None:
             total = pair[0].width() + pair[1].width()

@@ -40,10 +40,9 @@ if TYPE_CHECKING:
 __all__ = ["ModelItem", "RackItem", "CoolingUnitItem", "FeedItem", "TrayItem", "ObstacleItem",
            "FloorItem", "RowLabelsItem", "RackLabelsItem", "ITEM_CLASSES", "to_scene", "from_scene", "footprint_half"]
 
-# obstacles draw over racks and units (a rack on a column or in a keep-out shows as such);
-# row labels sit between racks and units, so a CRAH in a gallery is never hidden by one
-Z_FLOOR, Z_HEAT, Z_RACK, Z_ROW_LABEL, Z_UNIT, Z_OBSTACLE, Z_TRAY, Z_FEED, Z_OVERLAY = \
-    0, 2, 10, 10.5, 11, 12, 20, 21, 30
+# obstacles draw over racks and units (a rack on a column or in a keep-out shows as such)
+Z_FLOOR, Z_HEAT, Z_RACK, Z_UNIT, Z_OBSTACLE, Z_TRAY, Z_FEED, Z_OVERLAY = \
+    0, 2, 10, 11, 12, 20, 21, 30
 
 
 def to_scene(x_m: float, y_m: float) -> QPointF:
@@ -571,11 +570,12 @@ class FloorItem(QGraphicsItem):
 
 
 class RowLabelsItem(QGraphicsItem):
-    """Row names in small pills at the start of each row, above racks and below units."""
+    """Row names in small pills at the start of each row, above everything else (a pill
+    that would cover a cooling unit stands over the row's first racks instead)."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.setZValue(Z_ROW_LABEL)
+        self.setZValue(45)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
         self._rows: list[tuple[str, QPointF]] = []

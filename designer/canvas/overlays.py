@@ -197,8 +197,8 @@ class CoolingOverlay(OverlayItem):
                     np.stack([x[members] - hx[members], y[members] - hy[members]], 1),
                     np.stack([x[members] + hx[members], y[members] + hy[members]], 1),
                     np.stack([x[members] - hx[members], y[members] + hy[members]], 1),
-                    np.stack([x[members] + hx[members], y[members] - hy[members]], 1),
-                    np.array([[u.x_m, u.y_m]])])
+                    np.stack([x[members] + hx[members], y[members] - hy[members]], 1)])
+                # the zone is its racks' area: the lines reach the unit (its label stays clear)
                 g = shapely.convex_hull(shapely.multipoints(pts))
                 if g.geom_type == "Polygon":
                     hull = QPolygonF([QPointF(px, -py) for px, py in g.exterior.coords])

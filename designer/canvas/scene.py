@@ -523,12 +523,17 @@ class FloorPlanScene(QGraphicsScene):
             self._row_names = [str(nm) for nm in names]
             self._row_named = np.array([bool(nm) for nm in names], bool)
         names, inv = self._rows_split
-        # each label stands just west of its row's westmost rack, level with it (not at
-        # the row's mean y, which a stray rack of the same name would pull off the row)
-        west = arr.rack_x_m - hx
-        order = np.lexsort((west, inv))
-        first = order[np.searchsorted(inv[order], np.arange(len(names)))]
-        xs, ys = (west[first] - 0.1).tolist(), arr.rack_y_m[first].tolist()
+        # each label stands at the row's median y (a stray rack of the row's name, or one
+        # dragged away, does not carry it off), just west of the westmost rack there
+        y = arr.rack_y_m
+        order = np.lexsort((y, inv))
+        start = np.searchsorted(inv[order], np.arange(len(names)))
+        count = np.bincount(inv, minlength=len(names))
+        ymed = y[order[start + (count - 1) // 2]]
+        west = np.where(np.abs(y - ymed[inv]) <= hy, arr.rack_x_m - hx, np.inf)
+        minx = np.full(len(names), np.inf)
+        np.minimum.at(minx, inv, west)
+        xs, ys = (minx - 0.1).tolist(), ymed.tolist()
         rows = [(nm, x, y) for nm, x, y, named in
                 zip(self._row_names, xs, ys, self._row_named.tolist(), strict=True) if named]
         if rows != self.row_labels.rows:

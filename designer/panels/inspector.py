@@ -13,12 +13,14 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
     QGroupBox,
     QLabel,
+    QLineEdit,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -76,6 +78,25 @@ _KIND_TITLES = {"rack": ("Rack", "racks"), "cooling": ("Cooling unit", "cooling 
                 "link": ("Link", "links")}
 
 
+class _UndoRouter(QObject):
+    """Sends Ctrl+Z / redo keys in an inspector field to the document's undo stack once the
+    field has no typing of its own to undo (a committed edit): a line edit would
+    otherwise take the keys and do nothing."""
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
+            line = obj if isinstance(obj, QLineEdit) else getattr(obj, "lineEdit", lambda: None)()
+            undo = event.matches(QKeySequence.StandardKey.Undo)
+            redo = event.matches(QKeySequence.StandardKey.Redo) or (
+                event.key() == Qt.Key.Key_Y
+                and event.modifiers() == Qt.KeyboardModifier.ControlModifier)
+            if line is not None and ((undo and not line.isUndoAvailable())
+                                     or (redo and not line.isRedoAvailable())):
+                event.ignore()
+                return True  # not the field's: the window's Undo / Redo action takes it
+        return super().eventFilter(obj, event)
+
+
 def _get(obj: Any, field: str) -> Any:
     for part in field.split("."):
         obj = getattr(obj, part)
@@ -94,6 +115,7 @@ class InspectorPanel(QWidget):
         self._ids: list[str] = []
         self._kind = ""
         self._sources_key: tuple | None = None
+        self._undo_router = _UndoRouter(self)
 
         self.title = QLabel()
         self.title.setStyleSheet("font-weight: 600; font-size: 11pt;")
@@ -261,6 +283,11 @@ class InspectorPanel(QWidget):
             ed.on_commit = (lambda value, f=field, target=list(ids):
                             self._commit(target, f, value))
             self.editors[field] = ed
+            ed.widget.installEventFilter(self._undo_router)
+            line = getattr(ed.widget, "lineEdit", None)
+            line = line() if callable(line) else None  # spin boxes (combos have none)
+            if line is not None:
+                line.installEventFilter(self._undo_router)
             label = QLabel(field_label(field))
             label.setToolTip(field)
             form.addRow(label, ed.widget)

@@ -244,7 +244,9 @@ class RulePanel(QWidget):
         if self._fitted == (codes, width):
             return
         self._fitted = (codes, width)
-        code_w = min(self.tree.sizeHintForColumn(0), max(int(width * CODE_SHARE), 48))
+        # (the codes stand in child rows: their indentation comes on top of the text)
+        code_w = min(self.tree.sizeHintForColumn(0) + self.tree.indentation() + 6,
+                     max(int(width * CODE_SHARE), 48))
         self.tree.header().resizeSection(0, code_w)
         self.tree.setColumnHidden(2, width - code_w - ITEMS_W < width / 2)
 

@@ -494,9 +494,12 @@ def test_dashboard_keeps_its_share_of_the_bottom_when_the_window_shrinks_and_gro
     window.resize(1600, 1000)
     for size in ((1024, 680), (1600, 1000)):
         window.resize(*size)
-        for _ in range(5):
+        for _ in range(20):  # the docks are shared out in zero-time timers, one after another
             QApplication.processEvents()
     assert d.width() / (d.width() + r.width()) == pytest.approx(0.64, abs=0.03)
+    # the side panels the small window squeezed get their width back
+    assert window.docks["PalettePanel"].width() >= 265
+    assert window.docks["InspectorPanel"].width() >= 325
 
 
 def test_row_labels_leave_gallery_crahs_visible(window):
@@ -531,3 +534,22 @@ def test_row_labels_leave_gallery_crahs_visible(window):
         assert not under, (name, [it.model_id for it in under])
         flipped += right
     assert flipped > 0  # this hall's galleries stand where west labels would go
+
+
+def test_ctrl_z_in_an_inspector_field_undoes_the_committed_edit(window):
+    doc = window.document
+    insp = window.docks["InspectorPanel"].widget()
+    doc.select(["CRAH-1"])
+    window.activateWindow()
+    cap = insp.editor("capacity_kw").widget
+    before = doc.layout.cooling[0].capacity_kw
+    cap.setFocus()
+    le = cap.lineEdit()
+    le.selectAll()
+    QTest.keyClicks(le, "140")
+    QTest.keyClick(le, Qt.Key.Key_Return)
+    assert doc.layout.cooling[0].capacity_kw == 140.0
+    QTest.keyClick(le, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert doc.layout.cooling[0].capacity_kw == before  # the document's undo, not the field's
+    QTest.keyClick(le, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
+    assert doc.layout.cooling[0].capacity_kw == 140.0
