@@ -570,12 +570,13 @@ class FloorItem(QGraphicsItem):
 
 
 class RowLabelsItem(QGraphicsItem):
-    """Row names in small pills at the start of each row, above everything else (a pill
-    that would cover a cooling unit stands over the row's first racks instead)."""
+    """Row names in small pills at the start of each row, above everything else, the
+    cable overlay included (a pill that would cover a cooling unit stands over the row's
+    first racks instead)."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.setZValue(45)
+        self.setZValue(47)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
         self._rows: list[tuple[str, QPointF]] = []
