@@ -264,10 +264,7 @@ class BatchLayer(QGraphicsItem):
             self._cooling_src = layout.cooling
             boxes, kinds = [], []
             for u in layout.cooling:
-                item = self._fp.item_for(u.id)
-                if item is None:
-                    # a new layout analysed before its items exist: rebuild next time
-                    self._cooling_src = None
+                item = self._fp.item_for(u.id)  # (a new one: see invalidate_units)
                 boxes.append(item.plan_box() if item is not None else (u.x_m, u.y_m, u.x_m,
                                                                         u.y_m))
                 kinds.append(u.kind)

@@ -708,7 +708,7 @@ class RackLabelsItem(QGraphicsItem):
         # the figures as arrays, looked up once per rack (a drag repaints a few racks a
         # step, often in two pieces: this loop is on the drag's critical path)
         index, kw_arr, gpu_arr = a.arrays.rack_index, a.power.rack_kw, a.arrays.rack_gpus
-        lut = self._fp._rack_lut
+        lut = self._fp.rack_lut
         n = len(lut)
         colors = self._colors(self._fp.metric)
         for item in self._fp.items(option.exposedRect,

@@ -248,6 +248,11 @@ class FloorPlanScene(QGraphicsScene):
 
     # -- look-ups for the items ------------------------------------------------------------------
 
+    @property
+    def rack_lut(self) -> np.ndarray:
+        """Each rack's colour index in the current metric (-1: none), in layout order."""
+        return self._rack_lut
+
     def _rack_i(self, rack_id: str) -> int:
         a = self.analysis
         if a is None:
