@@ -71,6 +71,14 @@ class BarSeries:
         self.item.setData(x + self.offset, y)
 
 
+class _NoteLabel(QLabel):
+    """A chart note that may be clipped by a narrow panel; its tooltip shows all of it."""
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
+        super().setText(text)
+        self.setToolTip(text)
+
+
 class ChartBox(QWidget):
     """A chart with a readable title, a note on the right and an empty-state text."""
 
@@ -79,7 +87,7 @@ class ChartBox(QWidget):
         self.title = QLabel(title)
         self.title.setStyleSheet("font-weight: 600;")
         self.title.setToolTip(title)
-        self.note = QLabel()
+        self.note = _NoteLabel()
         self.note.setStyleSheet("color: #555;")
         self.note.setTextFormat(Qt.TextFormat.RichText)
         self.note.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
