@@ -471,6 +471,8 @@ class CableRouter:
         self.cables = np.ones(n, np.int64)
         self.notes: list[str] = []
         self._per_medium: np.ndarray | None = None
+        # cable ends per medium whose optics draw power not already in a device's figure
+        self._paid_per_medium: np.ndarray | None = None
         self._hist: np.ndarray | None = None
         self._bin = np.zeros(n, np.int64)
         self._edges = np.asarray(HISTOGRAM_EDGES_M[1:-1])
@@ -538,12 +540,17 @@ class CableRouter:
         # an update gives exactly what a full routing gives
         phys = self.topo.lk_count[idx] * self.cables[idx]
         nb = len(HISTOGRAM_EDGES_M) - 1
+        nm = len(self.media.ids) + 1
+        paid = self.topo.lk_paid_ends[idx]
         if self._per_medium is not None:
-            self._per_medium -= np.bincount(self.medium[idx] + 1, weights=phys,
-                                            minlength=len(self.media.ids) + 1).astype(np.int64)
+            old = self.medium[idx] + 1
+            self._per_medium -= np.bincount(old, weights=phys, minlength=nm).astype(np.int64)
+            self._paid_per_medium -= np.bincount(old, weights=phys * paid,
+                                                 minlength=nm).astype(np.int64)
             self._hist -= np.bincount(self._bin[idx], weights=phys, minlength=nb).astype(np.int64)
         else:
-            self._per_medium = np.zeros(len(self.media.ids) + 1, np.int64)
+            self._per_medium = np.zeros(nm, np.int64)
+            self._paid_per_medium = np.zeros(nm, np.int64)
             self._hist = np.zeros(nb, np.int64)
         self.medium[idx] = med
         if not np.array_equal(self.cables[idx], cab):
@@ -551,8 +558,9 @@ class CableRouter:
         self.cables[idx] = cab
         phys = self.topo.lk_count[idx] * cab
         self._bin[idx] = np.searchsorted(self._edges, self.length_m[idx], side="right")
-        self._per_medium += np.bincount(med + 1, weights=phys,
-                                        minlength=len(self.media.ids) + 1).astype(np.int64)
+        self._per_medium += np.bincount(med + 1, weights=phys, minlength=nm).astype(np.int64)
+        self._paid_per_medium += np.bincount(med + 1, weights=phys * paid,
+                                             minlength=nm).astype(np.int64)
         self._hist += np.bincount(self._bin[idx], weights=phys, minlength=nb).astype(np.int64)
         for nt in notes:
             if nt not in self.notes:
@@ -617,9 +625,12 @@ class CableRouter:
         if per[0]:
             by_medium["none"] = int(per[0])
         xcvr = int(np.dot(per_medium, m.transceivers_per_cable()))
+        # ends in a switch whose power figure counts its optics draw nothing more here
+        paid = (self._paid_per_medium[1:] if self._paid_per_medium is not None
+                else np.zeros(len(m.ids), np.int64)).astype(np.float64)
         pwr = np.nan_to_num(m.power_per_end_w, nan=0.0)
-        optics_w = float(np.dot(per_medium, 2.0 * pwr))
-        unknown_pw = int(np.dot(per_medium, 2.0 * np.isnan(m.power_per_end_w)))
+        optics_w = float(np.dot(paid, pwr))
+        unknown_pw = int(np.dot(paid, np.isnan(m.power_per_end_w)))
         per_cable_cost = np.where(m.transceivers_per_cable() > 0, 2.0, 1.0) * m.cost_usd
         cost = float(np.dot(per_medium, np.nan_to_num(per_cable_cost, nan=0.0)))
         cost_unknown = int(np.dot(per_medium, np.isnan(per_cable_cost)))

@@ -173,6 +173,11 @@ class DeviceType(_Model):
     gpu_model: str | None = None
     power_max_w: Annotated[Figure, _DEVICE_W] = Figure()
     power_typical_w: Annotated[Figure, _DEVICE_W] = Figure()
+    #: the maximum power figure already counts the transceivers and active cables in the
+    #: device's own ports (NVIDIA gives QM9700's 1.72 kW "with active cables" and SN5610's
+    #: 2.08 kW "with 64 optical modules" [S11][S12]), so cabling adds no optics power at
+    #: its link ends
+    power_includes_optics: bool = False
     liquid_fraction: Figure = _AIR_ONLY
     #: a DGX moves about 1,100-1,550 CFM; 100,000 CFM is a whole CRAH gallery
     airflow_cfm: Annotated[Figure, _within(0, 1.0e5, "CFM")] = Figure()
@@ -215,6 +220,11 @@ class DeviceType(_Model):
                     raise ValueError(f"{name} above 0 W for a {self.role.replace('_', ' ')} "
                                      "(leave the value empty when it is not known)")
         return self
+
+    @property
+    def power_counts_optics(self) -> bool:
+        """Whether the power the engine uses (the maximum) already counts the optics."""
+        return self.power_includes_optics and self.power_max_w.value is not None
 
     def port_count(self, purpose: str) -> int:
         """Return the number of ports of ``purpose``."""

@@ -50,6 +50,7 @@ class TypeTable:
     ids: list[str]
     index: dict[str, int]
     power_w: np.ndarray
+    power_includes_optics: np.ndarray
     liquid_fraction: np.ndarray
     airflow_cfm: np.ndarray  # NaN where the catalog has no published airflow
     weight_kg: np.ndarray
@@ -72,6 +73,7 @@ class TypeTable:
             ids=[t.id for t in types],
             index={t.id: i for i, t in enumerate(types)},
             power_w=np.array([t.power_max_w.v(t.power_typical_w.v()) for t in types], f),
+            power_includes_optics=np.array([t.power_counts_optics for t in types], bool),
             liquid_fraction=np.array([t.liquid_fraction.v() for t in types], f),
             airflow_cfm=np.array([t.airflow_cfm.v(np.nan) for t in types], f),
             weight_kg=np.array([t.weight_kg.v() for t in types], f),
@@ -470,3 +472,48 @@ def _check_generation_known(ctx) -> list[Violation]:
     return [Violation("GEN-UNKNOWN", "warning",
                       f"The layout's generation ({gen!r}) is none of the catalog's: expected "
                       f"one of {', '.join(known)}", ("@layout",))]
+
+
+@rule("FIGURE-UNKNOWN", "catalog", "Hardware in use whose power or weight the catalog does not "
+      "know; it counts as 0 in the totals.")
+def _check_unknown_figures(ctx) -> list[Violation]:
+    """Devices and fabric switch models without a power or weight figure.
+
+    The catalog leaves a figure no public source gives empty rather than guessing
+    it (or carries an estimate marked as such); the analysis then counts 0 W or
+    0 kg for it, which understates the feeds, the cooling or the floor load.
+    """
+    arr, lay, cat = ctx.arrays, ctx.layout, ctx.catalog
+    tt = arr.types
+    # a drag may update the device arrays in place, so this runs each time: one
+    # bincount over the devices, and the rest only for the few types in use
+    used = np.bincount(arr.dev_type, minlength=len(tt.ids)) > 0 if len(arr.dev_type) \
+        else np.zeros(len(tt.ids), bool)
+    out = []
+    for what, unknown, effect in (
+            ("power", lambda d: d.power_max_w.value is None
+             and d.power_typical_w.value is None, "0 W (feeds and cooling understated)"),
+            ("weight", lambda d: d.weight_kg.value is None,
+             "0 kg (floor load understated)")):
+        models: list[str] = []
+        racks: set[int] = set()
+        for i in np.flatnonzero(used).tolist():
+            dev = cat.devices.get(tt.ids[i])
+            if dev is not None and unknown(dev):
+                models.append(tt.ids[i])
+                racks.update(np.unique(arr.dev_rack[arr.dev_type == i]).tolist())
+        rack_ids = [arr.rack_ids[r] for r in sorted(racks)]
+        if what == "power":  # switches a fabric generates are not installed devices
+            for f in lay.fabrics:
+                for t in f.tiers:
+                    dev = cat.devices.get(t.switch)
+                    if dev is not None and unknown(dev) and t.switch not in models:
+                        models.append(t.switch)
+                        rack_ids += [r for r in f.network_racks if r not in rack_ids]
+        if models:
+            out.append(Violation(
+                "FIGURE-UNKNOWN", "warning",
+                f"The catalog has no {what} figure for {', '.join(sorted(models))}: "
+                f"{'it counts' if len(models) == 1 else 'they count'} as {effect}",
+                tuple(rack_ids)))
+    return out

@@ -468,7 +468,9 @@ class Topology:
     ``lk_a_u``/``lk_b_u`` (port height in U above the floor),
     ``lk_a_vtx``/``lk_b_vtx`` (vertices of the fabric graph), ``lk_a_ref``/``lk_b_ref``
     (device row, or ``-(switch + 1)``, to name the ends), ``lk_medium`` (forced
-    medium id or ""), ``lk_length_m`` (forced length or NaN) and ``lk_link_id``.
+    medium id or ""), ``lk_length_m`` (forced length or NaN), ``lk_link_id`` and
+    ``lk_paid_ends`` (0-2: ends whose transceiver power is not already in the power
+    figure of the device at that end, :attr:`DeviceType.power_includes_optics`).
     """
 
     key: str
@@ -497,6 +499,7 @@ class Topology:
     lk_medium: np.ndarray
     lk_length_m: np.ndarray
     lk_link_id: np.ndarray
+    lk_paid_ends: np.ndarray
     fabrics: list[FabricBuild]
     problems: list[tuple[str, str, str, tuple[str, ...]]] = field(default_factory=list)
     unassigned_switches: int = 0
@@ -1072,6 +1075,17 @@ def build_topology(layout: Layout, catalog: Catalog, arr: LayoutArrays,
 
     tt = arr.types
     is_switch = tt.role[arr.dev_type] == ROLE_CODES["switch"]
+    a_ref, b_ref = cat_("a_ref", np.int64), cat_("b_ref", np.int64)
+    model_incl = np.array([d is not None and d.power_counts_optics
+                            for d in map(catalog.devices.get, b.models)], bool)
+    sw_incl = model_incl[sw["model"]] if len(sw["model"]) else np.zeros(0, bool)
+    dev_incl = tt.power_includes_optics[arr.dev_type]
+
+    def included(ref: np.ndarray) -> np.ndarray:
+        return np.where(ref >= 0, dev_incl[np.maximum(ref, 0)] if len(dev_incl) else False,
+                        sw_incl[np.maximum(-ref - 1, 0)] if len(sw_incl) else False)
+
+    paid = 2 - included(a_ref).astype(np.int64) - included(b_ref).astype(np.int64)
     return Topology(
         key=key or topology_key(layout, arr), models=b.models,
         sw_fabric=sw["fabric"], sw_tier=sw["tier"], sw_model=sw["model"], sw_rack=sw["rack"],
@@ -1082,7 +1096,7 @@ def build_topology(layout: Layout, catalog: Catalog, arr: LayoutArrays,
         lk_a_rack=cat_("a_rack", np.int64), lk_b_rack=cat_("b_rack", np.int64),
         lk_a_u=cat_("a_u", np.float64), lk_b_u=cat_("b_u", np.float64),
         lk_a_vtx=cat_("a_vtx", np.int64), lk_b_vtx=cat_("b_vtx", np.int64),
-        lk_a_ref=cat_("a_ref", np.int64), lk_b_ref=cat_("b_ref", np.int64),
+        lk_a_ref=a_ref, lk_b_ref=b_ref, lk_paid_ends=paid,
         lk_medium=cat_("medium", object), lk_length_m=cat_("length", np.float64),
         lk_link_id=cat_("link_id", object), fabrics=builds, problems=b.problems,
         unassigned_switches=int((is_switch & ~b.consumed).sum()))

@@ -299,14 +299,16 @@ def _topology_view(analysis: Any, topo: Any, cab: Any, catalog: Catalog) -> Link
         cables = np.ones(n, np.int64)
     safe = np.where(med >= 0, med, len(mid) - 1)
     per_xcv = np.r_[media.transceivers_per_cable(), 0]
-    per_w = np.r_[2.0 * np.nan_to_num(media.power_per_end_w, nan=0.0), 0.0]
+    # ends in a switch whose power figure already counts its optics draw nothing more
+    per_end_w = np.r_[np.nan_to_num(media.power_per_end_w, nan=0.0), 0.0]
+    paid = np.asarray(topo.lk_paid_ends, np.int64)[g]
     return LinkView(
         link_id=ids, tier=np.asarray(LINK_TIERS, dtype=object)[tier].tolist(),
         fabric=fab_ids[np.where(fab >= 0, fab, len(fab_ids) - 1)].tolist(),
         a_rack=a_rack, a_u=a_u, a_device=a_dev, a_port=a_port,
         b_rack=b_rack, b_u=b_u, b_device=b_dev, b_port=b_port,
         medium=mid[safe].tolist(), speed_gbps=np.asarray(topo.lk_gbps, np.float64)[g],
-        length_m=length, transceivers=per_xcv[safe] * cables, optics_w=per_w[safe] * cables,
+        length_m=length, transceivers=per_xcv[safe] * cables, optics_w=per_end_w[safe] * paid * cables,
         source="topology", cables=cables)
 
 

@@ -165,11 +165,24 @@ def test_transceivers_and_optics_power_reach_the_power_analysis():
     a = analyze(lay, CATALOG)
     assert a.network.links_by_medium == {"mmf-sr4-400": 1}
     assert a.network.transceivers == 2
-    assert a.network.optics_w == pytest.approx(18.0)
-    assert a.power.optics_kw == pytest.approx(0.018)
+    # the DGX end draws 9 W; the QM9700 end is inside its 1.72 kW maximum "with active
+    # cables" [S11], which the rack's power already counts
+    assert a.network.optics_w == pytest.approx(9.0)
+    assert a.power.optics_kw == pytest.approx(0.009)
     assert a.network.cost_usd == pytest.approx(1400.0)          # 2 x 700 USD [S66]
     no_optics = analyze(two_racks(links=[]), CATALOG)
-    assert a.power.it_kw - no_optics.power.it_kw == pytest.approx(0.018)
+    assert a.power.it_kw - no_optics.power.it_kw == pytest.approx(0.009)
+
+
+def test_a_switch_whose_power_leaves_out_optics_gets_both_ends_counted():
+    lay = two_racks(policy=CablingPolicy(allow_aoc=False))
+    racks = [lay.racks[0], lay.racks[1].model_copy(update={
+        "devices": [MountedDevice(type="qm9790", u=40)]})]   # 1.61 kW, optics not stated
+    a = analyze(lay.model_copy(update={"racks": racks}), CATALOG)
+    assert a.network.transceivers == 2
+    assert a.network.optics_w == pytest.approx(18.0)
+    # the same link's rack power: 10.2 kW DGX; QM9700 1.72 kW vs QM9790 1.61 kW
+    assert a.power.it_kw == pytest.approx(10.2 + 1.61 + 0.018)
 
 
 def test_too_long_link_is_an_error_naming_both_ends():

@@ -502,7 +502,9 @@ def test_crahs_are_sized_for_the_optics_heat_too(tid, params):
     lay = instantiate(tid, params)
     a = analyze(lay)
     crahs = [u for u in lay.cooling if u.kind == "crah"]
-    assert a.network.optics_w > 100e3  # hundreds of kW of transceivers in the room
+    # tens of kW of transceivers in the room (node ends and the ends in switches whose
+    # power figure leaves them out)
+    assert a.network.optics_w > 50e3
     # the template's rule (air x 1.1 margin, plus one unit) holds for all the room's
     # air heat: racks, the switches the fabric placed and the optics
     cap = crahs[0].capacity_kw
