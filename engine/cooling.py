@@ -54,7 +54,7 @@ class CoolingResult:
     rack_flow_lpm: np.ndarray
     rack_airflow_cfm: np.ndarray  # with the switches the fabric placed in the rack
     rack_crah: np.ndarray  # unit index or -1
-    rack_cdu: np.ndarray
+    rack_cdu: np.ndarray  # unit index, or -1: no liquid heat and no CDU named for the rack
     unit_ids: list[str]
     unit_kind: list[str]
     unit_capacity_kw: np.ndarray
@@ -401,7 +401,9 @@ def analyze_cooling(layout: Layout, rack_x_m: np.ndarray, rack_y_m: np.ndarray,
     return CoolingResult(
         rack_air_kw=resid_air, rack_liquid_kw=liquid_kw, rack_door_kw=door_kw,
         rack_flow_lpm=rack_flow, rack_airflow_cfm=np.asarray(rack_airflow_cfm, np.float64),
-        rack_crah=crah, rack_cdu=cdu,
+        rack_crah=crah,
+        # a rack with no liquid heat has no loop to a CDU, unless one is named for it
+        rack_cdu=np.where((liquid_kw > 0) | (c.explicit_cdu >= 0), cdu, -1),
         unit_ids=list(t["ids"]), unit_kind=list(t["kind"]), unit_capacity_kw=cap,
         unit_load_kw=unit_load, unit_utilization=util, unit_flow_lpm=unit_flow,
         unit_rated_flow_lpm=t["rated_flow"],

@@ -221,6 +221,20 @@ _CACHE = NetworkCache()
 # -- bisection per fabric -----------------------------------------------------------------
 
 
+def _per_half(fb: FabricBuild, gbps: float) -> dict[str, float | None]:
+    """Bisection per endpoint and per GPU of a fabric (``None`` per GPU where it has none).
+
+    Bisection splits the endpoints in two halves, so each endpoint of a half gets
+    ``gbps / (n / 2)``. Per GPU is given for a scale-out fabric of GPUs; a front-end,
+    storage or CPU fabric has bandwidth per node (endpoint) only.
+    """
+    per_gpu = None
+    if fb.purpose == "scale_out" and fb.n_gpus > 0:
+        per_gpu = round(gbps / (fb.n_gpus / 2.0), 3)
+    return {"per_gpu_bisection_gbps": per_gpu,
+            "per_endpoint_bisection_gbps": round(gbps / max(fb.n_endpoints / 2.0, 0.5), 3)}
+
+
 def _fabric_edges(topo: Topology, fb: FabricBuild, drop_switches: np.ndarray | None = None):
     on = (topo.lk_fabric == fb.index) & (topo.lk_a_vtx >= 0) & (topo.lk_b_vtx >= 0)
     u, v = topo.lk_a_vtx[on], topo.lk_b_vtx[on]
@@ -310,10 +324,9 @@ def _bisection(topo: Topology, fb: FabricBuild, rack_ids: list[str]) -> dict[str
     if worst is not None:
         gbps, local = worst
         s = fb.sw_start + int(local)
-        half = max(fb.n_gpus if fb.purpose == "scale_out" else fb.n_endpoints, 1) / 2.0
         out["worst"] = {"tier": "spine", "switch": _switch_label(topo, rack_ids, s),
                         "bisection_tbps": round(gbps / 1000.0, 4),
-                        "per_gpu_bisection_gbps": round(gbps / half, 3),
+                        **_per_half(fb, gbps),
                         "loss_fraction": round(1.0 - gbps / out["gbps"], 4)
                         if out["gbps"] > 0 else 0.0}
     topo.cache[("bisection", fb.index)] = out
@@ -445,7 +458,6 @@ def analyze_network(layout: Layout, catalog: Catalog, arr: LayoutArrays,
     in_fabric = np.zeros(len(arr.dev_rack), bool)
     for fb in topo.fabrics:
         b = _bisection(topo, fb, arr.rack_ids)
-        n_half = max(fb.n_gpus if fb.purpose == "scale_out" else fb.n_endpoints, 1) / 2.0
         entry = {"id": fb.id, "name": fb.name, "purpose": fb.purpose, "topology": fb.topology,
                  "tiers": fb.plan.tiers if fb.plan else 0, "nodes": int(len(fb.node_dev)),
                  "gpus": int(fb.n_gpus), "link_gbps": fb.link_gbps,
@@ -457,8 +469,7 @@ def analyze_network(layout: Layout, catalog: Catalog, arr: LayoutArrays,
                  "oversubscription": fb.plan.oversubscription() if fb.plan else {},
                  "bisection_tbps": round(b["gbps"] / 1000.0, 4),
                  "bisection_method": b["method"], "bisection_exact": b["exact"],
-                 "per_gpu_bisection_gbps": round(b["gbps"] / n_half, 3),
-                 "worst_failure": b["worst"]}
+                 **_per_half(fb, b["gbps"]), "worst_failure": b["worst"]}
         res.fabrics.append(entry)
         if fb.purpose == "scale_out":
             in_fabric[fb.node_dev] = True
@@ -470,7 +481,7 @@ def analyze_network(layout: Layout, catalog: Catalog, arr: LayoutArrays,
         res.bisection_method = b["method"]
         res.bisection_exact = b["exact"]
         res.bisection_fabric = fb.id
-        res.per_gpu_bisection_gbps = entry["per_gpu_bisection_gbps"]
+        res.per_gpu_bisection_gbps = entry["per_gpu_bisection_gbps"] or 0.0
         res.oversubscription = dict(entry["oversubscription"])
         res.worst_failure = b["worst"]
     gpu_dev = tt.gpus[arr.dev_type] > 0

@@ -643,7 +643,7 @@ def cooling_groups_table(layout: Layout, analysis: Any) -> Table:
 def _failure_rows(w: Any, before_tbps: float) -> list[tuple]:
     """Rows describing the worst single switch failure (``network.worst_failure``)."""
     if not w:
-        return [("Worst single failure", "none computed (no fabric)", "")]
+        return [("Worst single failure", "none computed (no scale-out fabric)", "")]
     if not isinstance(w, dict):
         return [("Worst single failure", str(w), "")]
     rows: list[tuple] = [("Worst single failure", str(w.get("switch") or w.get("tier") or "?"),
@@ -685,7 +685,8 @@ def network_table(layout: Layout, analysis: Any) -> Table:
         ("GPUs in no fabric", int(d.get("unconnected_gpus", 0)), ""),
         ("Bisection bandwidth (one way)", _f(d["bisection_tbps"], 3), "Tb/s"),
         ("Bisection method", method, ""),
-        ("Bisection per GPU", _f(d["per_gpu_bisection_gbps"], 1), "Gb/s"),
+        ("Bisection per GPU", _f(d["per_gpu_bisection_gbps"], 1)
+         if d["bisection_method"] != "none" else None, "Gb/s"),
     ]
     rows += _failure_rows(d.get("worst_failure"), float(d["bisection_tbps"]))
     rows += [
@@ -712,14 +713,18 @@ def fabrics_table(layout: Layout, analysis: Any) -> Table:
                      int(f.get("scalable_units", 0)), _f(f.get("link_gbps"), 0),
                      _f(f.get("bisection_tbps"), 3), f.get("bisection_method", ""),
                      _f(f.get("per_gpu_bisection_gbps"), 1),
+                     _f(f.get("per_endpoint_bisection_gbps"), 1),
                      str(w.get("switch", "")) if isinstance(w, dict) else str(w or ""),
                      _f(w.get("bisection_tbps"), 3) if isinstance(w, dict) else None))
     cols = [_c("Fabric"), _c("Purpose"), _c("Topology"), _c("Tiers", kind="int"),
             _c("Nodes", kind="int"), _c("GPUs", kind="int"), _c("Scalable units", kind="int"),
             _c("Link speed", "Gb/s", "float", 0), _c("Bisection", "Tb/s", "float", 2),
-            _c("Method"), _c("Per GPU", "Gb/s", "float", 1), _c("Worst single failure"),
+            _c("Method"), _c("Per GPU", "Gb/s", "float", 1),
+            _c("Per endpoint", "Gb/s", "float", 1), _c("Worst single failure"),
             _c("Bisection after it", "Tb/s", "float", 2)]
-    return Table("fabrics", "Fabrics", cols, rows)
+    return Table("fabrics", "Fabrics", cols, rows,
+                 "Per GPU: a scale-out fabric's bisection over half its GPUs; per endpoint: over "
+                 "half its endpoints (front-end, storage and CPU fabrics have no per-GPU figure).")
 
 
 def fabric_tiers_table(layout: Layout, analysis: Any, catalog: Catalog | None = None) -> Table:

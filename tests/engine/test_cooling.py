@@ -91,6 +91,17 @@ def test_gb200_nvl72_rack_liquid_flow_and_cdu_assignment(builder, catalog):
     assert c2.unit_load_kw.tolist() == pytest.approx([0.0, 105.6, 26.4])
 
 
+def test_an_air_only_rack_belongs_to_no_cdu_zone(builder, catalog):
+    # the DGX H100 rack next to CDU1 has no liquid loop; the NVL72 rack is on CDU1
+    lay = (builder().rack("N1", 5, 5, rack_type="nvl72-rack", system="gb200-nvl72")
+           .rack("D1", 2, 1).cdu("CDU1", 1, 1, 1350).crah("C1", 10, 11, 150).build())
+    c = analyze(lay, catalog).cooling
+    assert c.rack_cdu.tolist() == [c.unit_ids.index("CDU1"), -1]
+    named = lay.model_copy(update={"racks": [lay.racks[0],
+                                             lay.racks[1].model_copy(update={"cdu": "CDU1"})]})
+    assert analyze(named, catalog).cooling.rack_cdu.tolist()[1] == 0  # the user's choice stays
+
+
 def test_cdu_flow_over_rating_is_flagged(builder, catalog):
     lay = (builder().rack("N1", 5, 5, rack_type="nvl72-rack", system="gb200-nvl72")
            .cdu("CDU1", 1, 1, 1350, flow_lpm=100).crah("C1", 10, 11, 150).build())

@@ -224,3 +224,15 @@ def test_switches_the_fabric_places_weigh_on_the_floor_and_move_air():
     assert a.cooling.rack_airflow_cfm[i] == pytest.approx(
         a.arrays.rack_airflow_cfm[i] + len(mine) * per_switch_cfm)
     assert a.cooling.airflow_cfm == pytest.approx(float(a.cooling.rack_airflow_cfm.sum()))
+
+
+def test_a_fabric_without_gpus_reports_bisection_per_endpoint_not_per_gpu():
+    # 384 dual-EPYC nodes, 2 x 100G each, on a non-blocking 2-tier Clos: the bisection is
+    # half the injection, 384 x 2 x 100 / 2 = 38.4 Tb/s, or 200 Gb/s per node of a half
+    net = analyze(instantiate("cpu-cluster", {})).network.network_dict()
+    fab = net["fabrics"][0]
+    assert fab["gpus"] == 0 and fab["purpose"] == "front_end"
+    assert fab["bisection_tbps"] == pytest.approx(38.4)
+    assert fab["per_gpu_bisection_gbps"] is None
+    assert fab["per_endpoint_bisection_gbps"] == pytest.approx(200.0)
+    assert net["bisection_method"] == "none"  # no scale-out fabric speaks for the hall
