@@ -371,14 +371,24 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_retarget)
 
     s = sub.add_parser("report", help="write a report (pdf, xlsx, csv, png, json)")
-    s.add_argument("file")
-    s.add_argument("-o", "--output", required=True)
-    s.add_argument("--overlay", action="append", default=[])
-    s.add_argument("--size", default="2400x1600")
+    s.add_argument("file", help="the layout file (.json)")
+    s.add_argument("-o", "--output", required=True, metavar="OUT",
+                   help="the report; its suffix picks the format: .pdf, .xlsx, .csv (one file "
+                        "per table), .png (the floor plan) or .json (the analysis)")
+    s.add_argument("--overlay", action="append", default=[], metavar="NAME",
+                   help=f"overlay on the floor plan of the PNG and of the PDF's main plan, repeatable "
+                        f"or comma-separated: {', '.join(_OVERLAY_HELP)} or all")
+    s.add_argument("--size", default="2400x1600", metavar="WxH",
+                   help="PNG size in pixels (default 2400x1600)")
     s.add_argument("--page", choices=["a4", "letter"], default="a4",
                    help="PDF page size (default a4)")
     s.set_defaults(func=cmd_report)
     return p
+
+
+#: the report's overlay names (designer.reports.floorplan.OVERLAYS; not imported here, so
+#: `--help` needs no Qt)
+_OVERLAY_HELP = ("heatmap", "cooling", "airflow", "cables", "violations")
 
 
 def _screenshot_parser() -> argparse.ArgumentParser:

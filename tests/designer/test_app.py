@@ -86,3 +86,10 @@ def test_size_and_overlay_arguments():
     assert overlay_keys(["all"]) == ["heatmap", "cooling", "airflow", "cables", "violations"]
     with pytest.raises(InputError):
         overlay_keys(["nope"])
+
+
+def test_report_help_names_the_overlays_the_report_takes():
+    from designer.cli import _OVERLAY_HELP
+    from designer.reports.floorplan import OVERLAYS
+
+    assert _OVERLAY_HELP == OVERLAYS
