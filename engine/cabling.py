@@ -294,6 +294,7 @@ class MediaTable:
     power_per_end_w: np.ndarray
     cost_usd: np.ndarray
     is_optical: np.ndarray
+    lane_gbps: np.ndarray
 
     @classmethod
     def from_catalog(cls, catalog: Catalog) -> MediaTable:
@@ -306,16 +307,18 @@ class MediaTable:
                    reach_max_m=np.array([x.reach_max_m.v(nan) for x in m], np.float64),
                    power_per_end_w=np.array([x.power_per_end_w.v(nan) for x in m], np.float64),
                    cost_usd=np.array([x.cost_usd.v(nan) for x in m], np.float64),
-                   is_optical=np.array([x.is_optical for x in m], bool))
+                   is_optical=np.array([x.is_optical for x in m], bool),
+                   lane_gbps=np.array([x.lane_gbps for x in m], np.float64))
 
     def transceivers_per_cable(self) -> np.ndarray:
         """Return pluggable transceivers per cable (2 for optical modules, else 0)."""
         return np.array([2 if k in _TRANSCEIVER_KINDS else 0 for k in self.kind], np.int64)
 
 
-def _speed_plan(speed: float, media: MediaTable) -> tuple[float, int, str]:
-    """Return (media speed, cables per link, note) for a port speed."""
-    speeds = np.unique(media.speed_gbps)
+def _speed_plan(speed: float, media: MediaTable,
+                family: np.ndarray | None = None) -> tuple[float, int, str]:
+    """Return (media speed, cables per link, note) for a port speed (among ``family``)."""
+    speeds = np.unique(media.speed_gbps if family is None else media.speed_gbps[family])
     if np.any(np.isclose(speeds, speed)):
         return speed, 1, ""
     div = [s for s in speeds if s < speed and abs(speed / s - round(speed / s)) < 1e-9]
@@ -332,8 +335,14 @@ def _speed_plan(speed: float, media: MediaTable) -> tuple[float, int, str]:
 
 
 def select_media(length_m: np.ndarray, speed_gbps: np.ndarray, media: MediaTable,
-                 policy: CablingPolicy) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Pick a medium for every link by speed, length and policy.
+                 policy: CablingPolicy, lane_gbps: np.ndarray | None = None,
+                 ) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Pick a medium for every link by speed, lane rate, length and policy.
+
+    A link takes media of its ports' electrical lane rate (``lane_gbps``, default
+    100): XDR's 800G-per-port links (200G lanes) have no DAC, multimode or AOC,
+    only the media the catalog lists for them [S18]. Where the catalog has no
+    media of a link's lane rate, it takes the others and a note says so.
 
     Returns
     -------
@@ -351,6 +360,10 @@ def select_media(length_m: np.ndarray, speed_gbps: np.ndarray, media: MediaTable
     ...                        CablingPolicy())
     >>> [mt.ids[i] if i >= 0 else None for i in m]
     ['dac-400', 'mmf-sr4-400', 'smf-dr4-400', None]
+    >>> m, _, _ = select_media(np.array([2.0, 20.0]), np.full(2, 800.0), mt, CablingPolicy(),
+    ...                        lane_gbps=np.full(2, 200.0))
+    >>> [mt.ids[i] for i in m]
+    ['smf-dr4-800-xdr', 'smf-dr4-800-xdr']
     """
     length_m = np.asarray(length_m, np.float64)
     speed_gbps = np.asarray(speed_gbps, np.float64)
@@ -363,13 +376,20 @@ def select_media(length_m: np.ndarray, speed_gbps: np.ndarray, media: MediaTable
                         and (policy.allow_aoc or k != "aoc") for k in media.kind], bool)
     allowed &= ~np.isnan(media.reach_max_m)
     is_copper = np.array([k in _COPPER for k in media.kind], bool)
-    for speed in np.unique(speed_gbps):
-        on = speed_gbps == speed
-        ms, k, note = _speed_plan(float(speed), media)
+    lanes = np.full(n, 100.0) if lane_gbps is None else np.asarray(lane_gbps, np.float64)
+    for speed, lane in ((float(s), float(ln)) for ln in np.unique(lanes)
+                        for s in np.unique(speed_gbps[lanes == ln])):
+        on = (speed_gbps == speed) & (lanes == lane)
+        family = media.lane_gbps == lane
+        if not family.any():
+            family = np.ones(len(media.ids), bool)
+            notes.append(f"the catalog has no media for {lane:g}G-lane ports; their "
+                         f"{speed:g}G links use media of another lane rate")
+        ms, k, note = _speed_plan(speed, media, family)
         if note:
             notes.append(note)
         cables[on] = k
-        cand = np.flatnonzero(allowed & np.isclose(media.speed_gbps, ms))
+        cand = np.flatnonzero(allowed & family & np.isclose(media.speed_gbps, ms))
         cand = cand[np.argsort([rank[media.kind[c]] for c in cand], kind="stable")]
         lim = policy.optics_above_m
         for c in cand:
@@ -528,7 +548,7 @@ class CableRouter:
         forced = topo.lk_length_m[idx]
         self.length_m[idx] = np.where(np.isnan(forced), length, forced)
         med, cab, notes = select_media(self.length_m[idx], topo.lk_gbps[idx], self.media,
-                                       self.policy)
+                                       self.policy, topo.lk_lane_gbps[idx])
         fm = self._forced_medium[idx]
         has = fm >= 0
         if has.any():

@@ -193,6 +193,8 @@ class DeviceType(_Model):
     switch_ports: int = Field(default=0, ge=0, le=_PORTS)
     #: 0 for a device that is not a switch; a switch's ports take the range of a port
     switch_port_speed_gbps: Annotated[Num, _within(0, 1.0e5, "Gb/s")] = 0.0
+    #: electrical lane rate of a switch's ports (200 for XDR); its links take media of it
+    lane_gbps: Literal[100, 200] = 100
     rack_type: Identifier | None = None
     notes: str | None = None
 
@@ -288,6 +290,9 @@ class Medium(_Model):
     power_per_end_w: Annotated[Figure, _within(0, 1000, "W")] = Figure()
     cost_usd: Annotated[Figure, _within(0, 1.0e6, "USD")] = Figure()
     is_optical: bool = False
+    #: electrical lane rate of the ports it plugs into: 100 (100G-PAM4: NDR, 400/800GbE)
+    #: or 200 (200G-PAM4: XDR, 800G per port); a link takes media of its ports' lane rate
+    lane_gbps: Literal[100, 200] = 100
 
     @model_validator(mode="after")
     def _reach_order(self) -> Medium:

@@ -470,7 +470,9 @@ class Topology:
     (device row, or ``-(switch + 1)``, to name the ends), ``lk_medium`` (forced
     medium id or ""), ``lk_length_m`` (forced length or NaN), ``lk_link_id`` and
     ``lk_paid_ends`` (0-2: ends whose transceiver power is not already in the power
-    figure of the device at that end, :attr:`DeviceType.power_includes_optics`).
+    figure of the device at that end, :attr:`DeviceType.power_includes_optics`) and
+    ``lk_lane_gbps`` (the electrical lane rate of its switch ends, 100 or 200 for XDR,
+    which picks the media family).
     """
 
     key: str
@@ -500,6 +502,7 @@ class Topology:
     lk_length_m: np.ndarray
     lk_link_id: np.ndarray
     lk_paid_ends: np.ndarray
+    lk_lane_gbps: np.ndarray
     fabrics: list[FabricBuild]
     problems: list[tuple[str, str, str, tuple[str, ...]]] = field(default_factory=list)
     unassigned_switches: int = 0
@@ -1086,6 +1089,19 @@ def build_topology(layout: Layout, catalog: Catalog, arr: LayoutArrays,
                         sw_incl[np.maximum(-ref - 1, 0)] if len(sw_incl) else False)
 
     paid = 2 - included(a_ref).astype(np.int64) - included(b_ref).astype(np.int64)
+    model_lane = np.array([d.lane_gbps if d is not None else 100
+                           for d in map(catalog.devices.get, b.models)], np.float64)
+    sw_lane = model_lane[sw["model"]] if len(sw["model"]) else np.zeros(0)
+    dev_lane = np.array([catalog.devices[t].lane_gbps if t in catalog.devices else 100
+                         for t in tt.ids], np.float64)[arr.dev_type] if len(tt.ids) else \
+        np.zeros(0)
+
+    def lane(ref: np.ndarray) -> np.ndarray:
+        return np.where(ref >= 0, dev_lane[np.maximum(ref, 0)] if len(dev_lane) else 100.0,
+                        sw_lane[np.maximum(-ref - 1, 0)] if len(sw_lane) else 100.0)
+
+    # a switch's ports set the signalling; a server's NIC follows the switch it plugs into
+    lanes = np.maximum(lane(a_ref), lane(b_ref))
     return Topology(
         key=key or topology_key(layout, arr), models=b.models,
         sw_fabric=sw["fabric"], sw_tier=sw["tier"], sw_model=sw["model"], sw_rack=sw["rack"],
@@ -1096,7 +1112,7 @@ def build_topology(layout: Layout, catalog: Catalog, arr: LayoutArrays,
         lk_a_rack=cat_("a_rack", np.int64), lk_b_rack=cat_("b_rack", np.int64),
         lk_a_u=cat_("a_u", np.float64), lk_b_u=cat_("b_u", np.float64),
         lk_a_vtx=cat_("a_vtx", np.int64), lk_b_vtx=cat_("b_vtx", np.int64),
-        lk_a_ref=a_ref, lk_b_ref=b_ref, lk_paid_ends=paid,
+        lk_a_ref=a_ref, lk_b_ref=b_ref, lk_paid_ends=paid, lk_lane_gbps=lanes,
         lk_medium=cat_("medium", object), lk_length_m=cat_("length", np.float64),
         lk_link_id=cat_("link_id", object), fabrics=builds, problems=b.problems,
         unassigned_switches=int((is_switch & ~b.consumed).sum()))

@@ -24,6 +24,7 @@ from engine.model import (
     MountedDevice,
     Rack,
 )
+from engine.templates import instantiate
 
 CATALOG = load_catalog(user_dir=None)
 MEDIA = MediaTable.from_catalog(CATALOG)
@@ -121,6 +122,27 @@ def pick(lengths_m, speed=400.0, **policy):
     m, k, notes = select_media(np.asarray(lengths_m, float), np.full(len(lengths_m), speed),
                                MEDIA, CablingPolicy(**policy))
     return [MEDIA.ids[i] if i >= 0 else None for i in m], k.tolist(), notes
+
+
+def test_xdr_links_take_only_xdr_media():
+    # XDR (800G per port on 200G lanes) has no DAC, multimode or AOC [S18]; its LACC has no
+    # published reach, so every length up to 500 m is single-mode
+    m, k, notes = select_media(np.array([1.0, 30.0, 400.0, 600.0]), np.full(4, 800.0), MEDIA,
+                               CablingPolicy(allow_aoc=True), lane_gbps=np.full(4, 200.0))
+    assert [MEDIA.ids[i] if i >= 0 else None for i in m] == [
+        "smf-dr4-800-xdr", "smf-dr4-800-xdr", "smf-dr4-800-xdr", None]
+    # the same lengths on 100G-lane 800G ports (twin-port OSFP) keep their copper and multimode
+    ids, _, _ = pick([1.0, 30.0], speed=800.0)
+    assert ids == ["dac-800", "mmf-sr8-800"]
+
+
+def test_a_q3400_fabric_is_cabled_with_xdr_media():
+    lay = instantiate("dgx-b300-superpod", {"scalable_units": 1})
+    net = analyze(lay, CATALOG).network
+    assert set(net.links_by_medium) == {"smf-dr4-800-xdr"}
+    # the 576 node-leaf links (72 nodes x 8 rails) pay their node end at 17 W; the Q3400
+    # ends are inside its estimated power, so leaf-spine links pay none
+    assert net.optics_w == pytest.approx(576 * 17.0)
 
 
 def test_media_by_reach_at_400g():
