@@ -4,7 +4,7 @@ A link runs from its port (the middle of its device's U span) up to the tray
 above its rack, across to the tray (the nearest point of the nearest tray),
 along the tray network by the shortest path, down at the other end, plus the
 design's slack (``assumptions.cable_slack_m``). Links inside one rack only run
-the height difference plus slack. The tray network is the layout's trays
+the height difference plus the in-rack slack (``assumptions.in_rack_slack_m``). The tray network is the layout's trays
 split where they meet (row-aligned default trays when none are drawn); its
 vertex-to-vertex distances come from :func:`scipy.sparse.csgraph.shortest_path`
 once, from the trays above racks that hold switches, and each link is then
@@ -451,7 +451,8 @@ def _geometry_key_uncached(layout: Layout, catalog: Catalog) -> str:
     for t in layout.trays:
         h.update(t.model_dump_json().encode())
     a = layout.assumptions
-    h.update(f"{a.cable_slack_m}|{a.tray_elevation_m}|{a.u_height_m}|".encode())
+    h.update(f"{a.cable_slack_m}|{a.in_rack_slack_m}|{a.tray_elevation_m}|{a.u_height_m}|"
+             .encode())
     h.update(a.cabling.model_dump_json().encode())
     h.update("\x1f".join(catalog.media).encode())
     h.update(str(id(catalog)).encode())
@@ -473,6 +474,7 @@ class CableRouter:
         a = layout.assumptions
         self.policy = a.cabling
         self.slack_m = a.cable_slack_m
+        self.in_rack_slack_m = a.in_rack_slack_m
         self.u_m = a.u_height_m
         self.default_elev_m = a.tray_elevation_m
         self.media = MediaTable.from_catalog(catalog)
@@ -544,7 +546,8 @@ class CableRouter:
         zb = topo.lk_b_u[idx] * self.u_m
         horiz = self._pair_dist[self._link_pair[idx]]
         across = np.abs(elev[ra] - za) + off[ra] + horiz + off[rb] + np.abs(elev[rb] - zb)
-        length = np.where(ra == rb, np.abs(za - zb), across) + self.slack_m
+        length = np.where(ra == rb, np.abs(za - zb) + self.in_rack_slack_m,
+                          across + self.slack_m)
         forced = topo.lk_length_m[idx]
         self.length_m[idx] = np.where(np.isnan(forced), length, forced)
         med, cab, notes = select_media(self.length_m[idx], topo.lk_gbps[idx], self.media,

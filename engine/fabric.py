@@ -673,15 +673,48 @@ class _Builder:
         self.consumed[rows] = True
         return rows
 
+    def place_top(self, targets: np.ndarray, height: int) -> tuple[np.ndarray, np.ndarray]:
+        """Place one switch of ``height`` U in each target rack, in its highest free U.
+
+        Returns rack and U per switch (-1, 0 where the rack has no room).
+        """
+        n = len(targets)
+        rack_out = np.full(n, -1, np.int64)
+        u_out = np.zeros(n, np.int64)
+        for i, r in enumerate(targets.tolist()):
+            row = self._net_row[r] if r >= 0 else -1
+            if row < 0:
+                continue
+            free = self._occ[row]
+            # windows of `height` free U, the highest first (a top-of-rack switch)
+            run = np.convolve(free.astype(np.int64), np.ones(height, np.int64), "valid")
+            ok = np.flatnonzero(run == height)
+            if len(ok):
+                c = int(ok[-1])
+                self._occ[row, c:c + height] = False
+                rack_out[i], u_out[i] = r, c + 1
+        return rack_out, u_out
+
     def add_switches(self, fabric: int, tier: int, model: str, n: int, radix: int, height: int,
-                     power_w: float, racks: list[int], fallback_rack: int) -> None:
-        """Add ``n`` switches of one tier: installed ones first, then generated placements."""
+                     power_w: float, racks: list[int], fallback_rack: int,
+                     targets: np.ndarray | None = None) -> None:
+        """Add ``n`` switches of one tier: installed ones first, then generated placements.
+
+        With ``targets`` (a rack per switch), generated switches go to their target
+        rack's free U first and to ``racks`` where it has none.
+        """
         if model not in self.models:
             self.models.append(model)
         mi = self.models.index(model)
         rows = self.installed(model, racks, n)
         k = len(rows)
-        gen_rack, gen_u = self.place(n - k, height, racks)
+        if targets is not None:
+            gen_rack, gen_u = self.place_top(targets[k:], height)
+            miss = np.flatnonzero(gen_rack < 0)
+            if len(miss):
+                gen_rack[miss], gen_u[miss] = self.place(len(miss), height, racks)
+        else:
+            gen_rack, gen_u = self.place(n - k, height, racks)
         unplaced = int((gen_rack < 0).sum())
         if unplaced:
             where = ", ".join(self.arr.rack_ids[r] for r in racks[:3]) + \
@@ -764,6 +797,18 @@ def _member_nodes(b: _Builder, fi: int, f: Fabric) -> np.ndarray:
     return rows[np.lexsort((arr.dev_u[rows], rank[arr.dev_rack[rows]]))]
 
 
+def _leaf_home_racks(arr: LayoutArrays, nodes: np.ndarray, wiring: FabricWiring,
+                     n_leaves: int) -> np.ndarray:
+    """Return the rack of the first node each leaf serves (-1 for a leaf with none)."""
+    n_ports = len(wiring.port_node)
+    first = np.full(n_leaves, n_ports, np.int64)
+    np.minimum.at(first, wiring.port_leaf, np.arange(n_ports))
+    out = np.full(n_leaves, -1, np.int64)
+    has = first < n_ports
+    out[has] = arr.dev_rack[nodes[wiring.port_node[first[has]]]]
+    return out
+
+
 def _fallback_rack(arr: LayoutArrays, racks: list[int], members: np.ndarray) -> int:
     """Return the rack that stands in for switches no network rack could take."""
     if racks:
@@ -835,7 +880,11 @@ def _build_fabric(b: _Builder, fi: int, f: Fabric) -> FabricBuild:
         counts = (plan.leaves, plan.spines, plan.cores)
         for ti in range(plan.tiers):
             t, radix, height, power = specs[min(ti, len(specs) - 1)]
-            b.add_switches(fi, ti, t.switch, counts[ti], radix, height, power, net, fallback)
+            targets = None
+            if ti == 0 and t.placement == "member_racks":
+                targets = _leaf_home_racks(arr, nodes, wiring, plan.leaves)
+            b.add_switches(fi, ti, t.switch, counts[ti], radix, height, power, net, fallback,
+                           targets=targets)
         leaf_ports = wiring.leaf_ports(plan.leaves)
         _add_fabric_links(b, fi, f, plan, wiring, nodes, node_ports, gpus, ep_of_node,
                           ep_per_node, n_end, sw_start)
@@ -1066,7 +1115,9 @@ def build_topology(layout: Layout, catalog: Catalog, arr: LayoutArrays,
     ([8, 4], 512)
     """
     b = _Builder(layout, catalog, arr)
-    b.prepare_racks(np.array([arr.rack_index[r] for f in layout.fabrics for r in f.network_racks
+    in_rack = any(t.placement == "member_racks" for f in layout.fabrics for t in f.tiers)
+    b.prepare_racks(np.arange(arr.n_racks) if in_rack else
+                    np.array([arr.rack_index[r] for f in layout.fabrics for r in f.network_racks
                               if r in arr.rack_index], np.int64))
     builds = [_build_fabric(b, fi, f) for fi, f in enumerate(layout.fabrics)]
     _explicit_links(b, builds)

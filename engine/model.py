@@ -218,11 +218,14 @@ class FabricTier(_Model):
     overrides the catalog port speed (for example a breakout); ``count``
     forces the number of spines of a 2-tier or cores of a 3-tier fabric, which
     makes it an edited one (bisection by the graph method); leaves always
-    follow the member nodes.
+    follow the member nodes. ``placement`` ``"member_racks"`` puts each leaf in
+    the rack of the nodes it serves (a top-of-rack switch, such as Meta's RTSW
+    [S30]) where that rack has free U, and in the network racks otherwise.
     """
 
     name: Literal["leaf", "spine", "core"]
     switch: Identifier
+    placement: Literal["network_racks", "member_racks"] = "network_racks"
     oversubscription: FiniteFloat = Field(default=1.0, ge=1.0, le=64.0)
     count: int | None = Field(default=None, ge=0, le=1_000_000)
     radix: int | None = Field(default=None, ge=2, le=4096)
@@ -292,6 +295,9 @@ class Assumptions(_Model):
     pue_overhead_liquid: FiniteFloat = Field(default=0.07, ge=0, le=3)
     utilization_factor: FiniteFloat = Field(default=1.0, ge=0.01, le=1.5)
     cable_slack_m: FiniteFloat = Field(default=2.0, ge=0, le=100)
+    #: a cable that stays in its rack has a service loop, not the drops and turns of a
+    #: tray run: slack of its own
+    in_rack_slack_m: FiniteFloat = Field(default=0.5, ge=0, le=100)
     aisle_clearance_m: FiniteFloat = Field(default=1.2, ge=0, le=20)
     tray_elevation_m: FiniteFloat = Field(default=2.7, ge=-2, le=20)
     u_height_m: FiniteFloat = Field(default=0.04445, ge=0.01, le=1)

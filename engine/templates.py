@@ -1086,7 +1086,7 @@ def _lay_out(t: TemplateFile, env: dict[str, Any], catalog: Catalog, name: str |
             elif key == "members":
                 f[key] = [rid for grp in val for rid in group_ids.get(grp, [])]
             elif key == "tiers":
-                f[key] = [{k2: (_s(v2, env) if k2 in ("switch", "name") else
+                f[key] = [{k2: (_s(v2, env) if k2 in ("switch", "name", "placement") else
                                 (_n(v2, env, f"fabrics.tiers.{k2}") if isinstance(v2, str) else v2))
                            for k2, v2 in tier.items()} for tier in val]
             elif isinstance(val, str) and key in ("nic_speed_gbps", "ports_per_gpu", "rails",

@@ -48,7 +48,8 @@ _LABELS = {
     "Air limit per rack (kW)", "pue": "PUE override", "pue_overhead_fixed":
     "PUE overhead, fixed", "pue_overhead_air": "PUE overhead, air",
     "pue_overhead_liquid": "PUE overhead, liquid", "utilization_factor": "Utilization factor",
-    "cable_slack_m": "Cable slack (m)", "aisle_clearance_m": "Aisle clearance (m)",
+    "cable_slack_m": "Cable slack (m)", "in_rack_slack_m": "In-rack cable slack (m)",
+    "aisle_clearance_m": "Aisle clearance (m)",
     "tray_elevation_m": "Tray elevation (m)", "u_height_m": "U height (m)",
     "cabling.allow_aoc": "Allow AOC", "cabling.allow_copper": "Allow copper (DAC/ACC)",
     "cabling.optics_above_m": "Optics above (m)",

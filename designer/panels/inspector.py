@@ -64,8 +64,8 @@ LAYOUT_SECTIONS: list[tuple[str, list[str]]] = [
     ("Assumptions", ["assumptions." + f for f in (
         "delta_t_air_k", "delta_t_coolant_k", "continuous_derating", "air_limit_kw_per_rack",
         "pue", "pue_overhead_fixed", "pue_overhead_air", "pue_overhead_liquid",
-        "utilization_factor", "cable_slack_m", "aisle_clearance_m", "tray_elevation_m",
-        "u_height_m")]),
+        "utilization_factor", "cable_slack_m", "in_rack_slack_m", "aisle_clearance_m",
+        "tray_elevation_m", "u_height_m")]),
     ("Cabling policy", ["assumptions.cabling." + f for f in (
         "allow_aoc", "allow_copper", "optics_above_m", "prefer_single_mode")]),
 ]

@@ -103,7 +103,11 @@ def test_links_inside_one_rack_run_only_the_height_difference():
     lay = two_racks(links=[ExplicitLink(id="L1", a=Endpoint(rack="A", u=1),
                                         b=Endpoint(rack="A", u=40))])
     lay.racks[0].devices.append(MountedDevice(type="qm9700", u=40))
-    assert lengths(lay)[0] == pytest.approx(Z_SW - Z_DGX + 2.0)
+    # the in-rack slack (0.5 m by default), not the 2 m of a tray run
+    assert lengths(lay)[0] == pytest.approx(Z_SW - Z_DGX + 0.5)
+    loose = lay.model_copy(update={"assumptions": lay.assumptions.model_copy(
+        update={"in_rack_slack_m": 1.0})})
+    assert lengths(loose)[0] == pytest.approx(Z_SW - Z_DGX + 1.0)
 
 
 def test_forced_length_and_medium_of_an_explicit_link():
@@ -279,5 +283,9 @@ def test_routes_follow_trays_and_cabling_policy_edited_between_analyses():
     assert got != pytest.approx(base)
     slack = moved.model_copy(update={"assumptions": moved.assumptions.model_copy(
         update={"cable_slack_m": moved.assumptions.cable_slack_m + 1.0})})
-    links = an.result.network.cabling_dict()["links"]
-    assert an.update(slack, None).network.total_length_m == pytest.approx(got + links * 1.0)
+    # every link that leaves its rack gets the extra metre (leaf-spine links within one
+    # network rack have the in-rack slack)
+    topo = an.result.network.topology
+    across = int(topo.lk_count[topo.lk_a_rack != topo.lk_b_rack].sum())
+    assert 0 < across < an.result.network.cabling_dict()["links"]
+    assert an.update(slack, None).network.total_length_m == pytest.approx(got + across * 1.0)

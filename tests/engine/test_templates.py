@@ -170,6 +170,21 @@ def test_meta_pods_have_the_published_shape():
     assert spine.oversubscription == 7  # 1:7 above the pod [S31]
 
 
+def test_meta_rtsws_sit_in_their_racks_on_copper():
+    # Meta's RTSW is the rack's own switch, GPUs on copper DAC [S30]: 192 RTSWs per pod, one
+    # at the top of each compute rack, and the 3,072 GPU links of a pod stay in their rack
+    lay = instantiate("meta-24k-roce", {"pods": 1}, catalog=CAT)
+    net = analyze(lay, CAT).network
+    topo = net.topology
+    leaf = topo.sw_tier == 0
+    gt = {i for i, r in enumerate(lay.racks) if r.id.startswith("GT")}
+    assert leaf.sum() == 192 and set(topo.sw_rack[leaf].tolist()) == gt
+    assert (topo.sw_u[leaf] + topo.sw_height_u[leaf] - 1 == 48).all()  # top of a 48U rack
+    down = topo.lk_tier == 0
+    assert (topo.lk_a_rack[down] == topo.lk_b_rack[down]).all()
+    assert net.links_by_medium["dac-400"] == 3072
+
+
 # -- parameters ----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("tid,params,needle", [
