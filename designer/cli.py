@@ -277,7 +277,13 @@ def cmd_report(args) -> int:
     """``rackscape report FILE -o OUT``: the reports of designer.reports, with the file name in
     every error (the engine's errors carry none) and the layout never overwritten."""
     try:
-        from designer.reports import SUFFIXES, ReportError, export, parse_size
+        from designer.reports import (
+            SUFFIXES,
+            ReportError,
+            export,
+            layout_file_clash,
+            parse_size,
+        )
     except ImportError:
         print("rackscape: report is not available in this build", file=sys.stderr)
         return EXIT_INPUT
@@ -290,6 +296,8 @@ def cmd_report(args) -> int:
         size = parse_size(args.size or "2400x1600") if suffix == ".png" else (2400, 1600)
         _refuse_overwriting(args.file, out,
                             also=_csv_siblings(args.file, out) if suffix == ".csv" else None)
+        if clash := layout_file_clash(out, None):
+            raise ReportError(clash)
         layout = _load(args.file)
         analysis = _analyze_layout(layout, args.file)
         files = export(layout, analysis, out, overlays=args.overlay or (), size=size,

@@ -18,12 +18,14 @@ so the PDF, the workbook and the CSV files carry the same numbers.
 
 from __future__ import annotations
 
+import re
+import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 __all__ = ["SUFFIXES", "ReportError", "ExportCancelled", "export", "parse_size",
-           "export_dialog"]
+           "export_dialog", "layout_file_clash"]
 
 SUFFIXES = (".pdf", ".xlsx", ".csv", ".png", ".json")
 _FILTERS = {".pdf": "PDF design report (*.pdf)", ".xlsx": "Excel workbook (*.xlsx)",
@@ -186,12 +188,17 @@ def export_dialog(window: Any) -> list[Path] | None:
 
         analysis = analyze(layout)
     filters = ";;".join(_FILTERS.values())
-    folder = Path(getattr(doc, "path", None) or Path.home() / "report").with_suffix(".pdf")
+    stem = re.sub(r"[^\w.-]+", "-", layout.name or "").strip("-.")[:60] or "report"
+    folder = Path(getattr(doc, "path", None) or Path.home() / stem).with_suffix(".pdf")
     path, chosen = QFileDialog.getSaveFileName(window, "Export report", str(folder), filters)
     if not path:
         return None
     if Path(path).suffix.lower() not in SUFFIXES:
         path += next((s for s, f in _FILTERS.items() if f == chosen), ".pdf")
+    clash = layout_file_clash(path, getattr(doc, "path", None))
+    if clash:
+        QMessageBox.warning(window, "Export report", clash)
+        return None
     letter = QLocale.system().measurementSystem() == QLocale.MeasurementSystem.ImperialUSSystem
     overlays = _window_overlays(window)
     dlg = QProgressDialog("Exporting…", "Cancel", 0, 1000, window)
@@ -214,6 +221,12 @@ def export_dialog(window: Any) -> list[Path] | None:
     except (ReportError, OSError) as exc:
         QMessageBox.warning(window, "Export failed", str(exc))
         return None
+    except Exception as exc:  # a fault of the report code: say so, keep the design open
+        traceback.print_exc()
+        QMessageBox.critical(window, "Export failed",
+                             f"The report could not be written ({type(exc).__name__}: {exc}). "
+                             "Nothing was written; the design is unchanged.")
+        return None
     finally:
         dlg.reset()
         dlg.close()
@@ -221,6 +234,34 @@ def export_dialog(window: Any) -> list[Path] | None:
     if callable(status):
         status().showMessage(f"Exported {path}", 6000)
     return files
+
+
+def layout_file_clash(path: str | Path, open_path: str | Path | None) -> str:
+    """Return why a report must not be written to ``path`` ("" when it may).
+
+    A report never replaces a layout: not the open one, and not another design
+    saved there (a file that reads as a Rackscape layout).
+
+    Examples
+    --------
+    >>> layout_file_clash("/tmp/a.pdf", "/tmp/a.json")
+    ''
+    >>> layout_file_clash("/tmp/a.json", "/tmp/a.json")[:32]
+    'a.json is the open layout: a rep'
+    """
+    p = Path(path)
+    if open_path is not None and p.resolve() == Path(open_path).resolve():
+        return (f"{p.name} is the open layout: a report cannot replace it. "
+                "Choose another file name.")
+    try:
+        with open(p, "rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return ""
+    if b'"schema_version"' in head and (b'"racks"' in head or b'"hall"' in head):
+        return (f"{p.name} is a Rackscape layout: a report cannot replace it. "
+                "Choose another file name.")
+    return ""
 
 
 def _window_overlays(window: Any) -> tuple[str, ...]:

@@ -93,3 +93,26 @@ def test_report_help_names_the_overlays_the_report_takes():
     from designer.reports.floorplan import OVERLAYS
 
     assert _OVERLAY_HELP == OVERLAYS
+
+
+def test_file_export_never_replaces_a_layout(window, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    from engine.io import save_layout
+
+    doc = window.document
+    mine = tmp_path / "hall.json"
+    other = tmp_path / "other.json"
+    save_layout(doc.layout, mine)
+    save_layout(doc.layout, other)
+    doc.set_layout(doc.layout, mine)
+    before = {p: p.read_bytes() for p in (mine, other)}
+    said = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: said.append(a[2]))
+    for target in (mine, other):
+        monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                            lambda *a, t=target, **k: (str(t), "JSON analysis (*.json)"))
+        window.export()
+    assert {p: p.read_bytes() for p in before} == before
+    assert "hall.json is the open layout" in said[0]
+    assert "other.json is a Rackscape layout" in said[-1]
