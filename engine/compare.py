@@ -242,7 +242,10 @@ def _fill(row: CompareRow, lay: Layout, hall: tuple[float, float] | None,
 
 def _one(plan: GenerationPlan, gpus: int | None, power_mw: float | None,
          hall: tuple[float, float] | None, catalog: Catalog) -> CompareRow:
-    t = get_template(plan.template_id)
+    # the reference design of a generation is the built-in template (a user template of the
+    # same id may have other parameters); a plan the user names takes theirs
+    t = get_template(plan.template_id,
+                     user_dir=None if PLANS.get(plan.generation) == plan else "default")
     spec = next((p for p in t.parameters if p.name == plan.param), None)
     if spec is None:
         raise ParameterError(f"template {t.id} has no parameter {plan.param!r}")

@@ -80,6 +80,8 @@ class SaveSelectionAsTemplateDialog(QDialog):
         self._existing = {t.id for t in list_templates(user_dir=self.user_dir
                                                        if self.user_dir is not None
                                                        else "default")}
+        # the built-in library is read-only: a user template never hides one of its designs
+        self._builtin = {t.id for t in list_templates(user_dir=None)}
         base = slug(f"{layout.name.split('(')[0]} selection")
         self.id_edit = QLineEdit(self._free(base))
         self.id_edit.setValidator(QRegularExpressionValidator(QRegularExpression(_ID_PATTERN)))
@@ -147,6 +149,8 @@ class SaveSelectionAsTemplateDialog(QDialog):
                       "or digit."
         elif not title:
             problem = "Title: expected a title."
+        elif tid in self._builtin:
+            problem = f"“{tid}” is a built-in template; choose another id."
         elif tid in self._existing and not self.overwrite.isChecked():
             problem = f"A template “{tid}” already exists; choose another id or tick Replace."
         self.error.setText(problem)

@@ -169,6 +169,9 @@ def test_save_selection_writes_user_template(qtbot, window, monkeypatch, isolate
     assert not dlg.ok_button.isEnabled() and "already exists" in dlg.error.text()
     dlg.overwrite.setChecked(True)
     assert dlg.ok_button.isEnabled()
+    # a built-in design is never hidden by a user template, Replace or not
+    dlg.id_edit.setText("dgx-h100-superpod")
+    assert not dlg.ok_button.isEnabled() and "built-in" in dlg.error.text()
     dlg.id_edit.setText("Bad Id")  # pasted text bypasses the validator: the check catches it
     assert not dlg.ok_button.isEnabled() and dlg.error.text().startswith("Id:")
     dlg.id_edit.clear()

@@ -158,3 +158,19 @@ def test_cli_compare_bad_input_exits_2_with_one_line(capsys, argv, needle):
         code = exc.code
     err = capsys.readouterr().err
     assert code == 2 and len(err.strip().splitlines()) == 1 and needle in err
+
+
+def test_a_user_template_of_a_builtin_id_does_not_replace_the_reference_design(
+        tmp_path, monkeypatch):
+    import json
+
+    from engine.templates import USER_DIR_ENV, builtin_template_dir
+
+    # a user's own "dgx-h100-superpod" without the scalable_units parameter
+    spec = json.loads((builtin_template_dir() / "hopper" / "dgx-h100-hall.json").read_text())
+    spec["id"] = "dgx-h100-superpod"
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "mine.json").write_text(json.dumps(spec))
+    monkeypatch.setenv(USER_DIR_ENV, str(tmp_path))
+    rows = compare(gpus=1024, generations=["hopper"])
+    assert rows[0].template == "dgx-h100-superpod" and rows[0].gpus >= 1000
