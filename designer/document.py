@@ -372,13 +372,18 @@ class LayoutDocument(QObject):
             return False
         return True
 
+    def mark_unsaved(self) -> None:
+        """Mark the document modified with no edit of its own (a retargeted or restored
+        design), so closing it asks before its work is lost."""
+        self.undo_stack.resetClean()
+        self.modified_changed.emit(True)
+
     def restore_recovery(self, rec: recovery.RecoveryFile | Path) -> None:
         """Open a recovery file as this document (marked modified) and delete it."""
         path = rec.path if isinstance(rec, recovery.RecoveryFile) else Path(rec)
         layout, info = recovery.read_recovery(path)
         self.set_layout(layout, info.document)
-        self.undo_stack.resetClean()
-        self.modified_changed.emit(True)
+        self.mark_unsaved()
         self.write_recovery()
         recovery.discard(path)
 

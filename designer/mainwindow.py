@@ -250,7 +250,8 @@ class MainWindow(QMainWindow):
         a["save_as"] = self._action("Save &As…", self.save_as, sk.SaveAs)
         a["export"] = self._action("&Export report…", self.export, "Ctrl+E",
                                    tip="PDF, Excel, CSV, PNG or JSON report")
-        a["quit"] = self._action("&Quit", self.close, sk.Quit)
+        # every window of the application, each asking about its unsaved changes
+        a["quit"] = self._action("&Quit", QApplication.closeAllWindows, sk.Quit)
         undo = self.document.undo_stack.createUndoAction(self, "&Undo")
         undo.setShortcut(QKeySequence(sk.Undo))
         undo.setIcon(_line_icon("undo"))

@@ -3,7 +3,8 @@
 The mapping, by device role (the catalog's ``role``):
 
 * ``gpu_server`` -> the generation's flagship 8-GPU server (:data:`FLAGSHIP_SERVER`),
-  re-stacked from the lowest U the rack used, keeping the gaps the layout had
+  or, for an OEM HGX server, the generation's OEM HGX server where the catalog has
+  one (:data:`OEM_SERVER`), re-stacked from the lowest U the rack used, keeping the gaps the layout had
   (devices that no longer fit the rack are dropped and reported).
 * ``rack_system`` (NVL72-class) -> the generation's rack-scale system
   (:data:`FLAGSHIP_SYSTEM`); the rack takes that system's rack type. A
@@ -18,8 +19,8 @@ The mapping, by device role (the catalog's ``role``):
 * CPU nodes, NICs, storage, power shelves and other devices are kept.
 
 Cooling units, feeds and the hall are kept as they were; the summary gives
-the IT power before and after so a designer knows to re-check (``rackscape
-check``) and resize.
+the IT power, switches, cables and bisection before and after so a designer
+knows to re-check (``rackscape check``) and resize.
 
 Examples
 --------
@@ -49,6 +50,7 @@ from engine.templates import ParameterError
 __all__ = [
     "FLAGSHIP_SERVER",
     "FLAGSHIP_SYSTEM",
+    "OEM_SERVER",
     "SWITCH_FAMILY",
     "RetargetResult",
     "generations",
@@ -63,6 +65,11 @@ FLAGSHIP_SERVER: dict[str, str] = {
     "blackwell-ultra": "dgx-b300",
     "rubin": "dgx-rubin-nvl8",
     "amd-instinct": "mi355x-8gpu",
+}
+#: The OEM 8-GPU (HGX) server each generation maps OEM HGX servers to (when it has one).
+OEM_SERVER: dict[str, str] = {
+    "hopper": "hgx-h100-8gpu",
+    "blackwell": "hgx-b200-8gpu",
 }
 #: The rack-scale system each generation maps rack-scale systems to (when it has one).
 FLAGSHIP_SYSTEM: dict[str, str] = {
@@ -99,12 +106,22 @@ class RetargetResult:
     gpus_before: int = 0
     gpus_after: int = 0
     gpus_target: int = 0  # GPUs of the target generation after the mapping
+    #: (before, after) of the network: switches, cables and bisection (Tb/s)
+    network: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     def summary(self) -> str:
         """Return the human-readable summary printed by ``rackscape retarget``."""
         lines = [f"retargeted to {self.generation}: GPUs {self.gpus_before:,} -> "
                  f"{self.gpus_after:,}, device power {self.it_kw_before:,.1f} kW -> "
                  f"{self.it_kw_after:,.1f} kW"]
+        net = self.network
+        if net:
+            parts = [f"{label} {net[k][0]:,.{nd}f} -> {net[k][1]:,.{nd}f}{unit}"
+                     for k, label, nd, unit in (("switches", "switches", 0, ""),
+                                                ("cables", "cables", 0, ""),
+                                                ("bisection_tbps", "bisection", 1, " Tb/s"))
+                     if k in net]
+            lines.append("  network: " + ", ".join(parts))
         if self.gpus_target < self.gpus_after:
             lines.append(f"  only {self.gpus_target:,} of the {self.gpus_after:,} GPUs are "
                          f"{self.generation} hardware: the rest could not be mapped (below)")
@@ -201,6 +218,7 @@ def retarget(layout: Layout, generation: str, catalog: Catalog | None = None) ->
         raise ParameterError(f"--generation: expected one of {', '.join(generations())}, "
                              f"got {generation!r}")
     server = catalog.devices.get(FLAGSHIP_SERVER[generation])
+    oem_server = catalog.devices.get(OEM_SERVER.get(generation, "")) or server
     system = catalog.devices.get(FLAGSHIP_SYSTEM.get(generation, ""))
     if server is None:
         raise ParameterError(f"catalog has no {FLAGSHIP_SERVER[generation]!r} for {generation}")
@@ -246,9 +264,11 @@ def retarget(layout: Layout, generation: str, catalog: Catalog | None = None) ->
                 res.unmapped.append(f"rack {rack.id} U{d.u}: {d.type} is not in the catalog")
                 pairs.append((d, d.type))
             elif dev.role == "gpu_server":
-                pairs.append((d, server.id))
-                if d.type != server.id:
-                    res.changes[f"{d.type} -> {server.id}"] += 1
+                # an OEM HGX box stays an OEM box where the generation has one
+                to = oem_server if d.type.startswith("hgx-") else server
+                pairs.append((d, to.id))
+                if d.type != to.id:
+                    res.changes[f"{d.type} -> {to.id}"] += 1
             elif dev.role == "switch":
                 new = map_switch(d.type)
                 if new is None:
@@ -314,4 +334,12 @@ def retarget(layout: Layout, generation: str, catalog: Catalog | None = None) ->
     gen_of = type_generations(after.types, catalog) == generation
     res.gpus_target = int(after.types.gpus[after.dev_type][gen_of[after.dev_type]].sum()) \
         if len(after.dev_type) else 0
+    if layout.fabrics:
+        from engine.analysis import analyze
+
+        nets = [analyze(x, catalog).network for x in (layout, new_layout)]
+        res.network = {
+            "switches": tuple(float(sum(n.switches_by_tier.values())) for n in nets),
+            "cables": tuple(float(n.cabling_dict()["links"]) for n in nets),
+            "bisection_tbps": tuple(float(n.bisection_tbps) for n in nets)}
     return res

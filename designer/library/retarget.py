@@ -121,11 +121,17 @@ class RetargetDialog(QDialog):
         super().done(code)
 
 
-def open_in_new_window(window: QWidget, layout: Layout, message: str = "") -> QWidget:
-    """Open ``layout`` as a new document in a new main window beside ``window``."""
+def open_in_new_window(window: QWidget, layout: Layout, message: str = "",
+                       unsaved: bool = True) -> QWidget:
+    """Open ``layout`` as a new document in a new main window beside ``window``.
+
+    With ``unsaved`` the document starts modified: closing it asks to save it.
+    """
     from designer.document import LayoutDocument
 
     doc = LayoutDocument(layout, catalog=getattr(window.document, "catalog", None))
+    if unsaved:
+        doc.mark_unsaved()
     try:
         new = type(window)(doc, restore_state=False)
     except TypeError:  # a window class without the restore_state flag

@@ -281,3 +281,16 @@ def test_retarget_opens_a_new_document(qtbot, window, builtin_catalog):
     qtbot.addWidget(new, before_close_func=lambda w: setattr(w, "_force_close", True))
     assert new is not window and new.document.layout.generation == "blackwell"
     assert window.document.layout is before
+    # the retargeted design exists nowhere on disk yet: closing it must ask
+    assert new.document.is_modified and new.isWindowModified()
+
+
+def test_quit_closes_every_window_of_the_application(qtbot, window):
+    new = open_in_new_window(window, window.document.layout, "a copy", unsaved=False)
+    gone = []
+    new.destroyed.connect(lambda *_: gone.append(True))  # it deletes itself on close
+    assert new.isVisible()
+    window._force_close = True
+    window.actions_by_name["quit"].trigger()
+    qtbot.waitUntil(lambda: bool(gone), timeout=5000)
+    assert not window.isVisible()

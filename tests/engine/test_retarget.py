@@ -149,3 +149,22 @@ def test_retarget_says_when_gpus_could_not_be_mapped_and_names_the_copy():
     assert again.layout.name.endswith(") (retargeted to rubin)")
     assert "retargeted to hopper" not in again.layout.name
     assert again.gpus_target == again.gpus_after  # NVL72 -> Vera Rubin NVL144
+
+
+def test_oem_hgx_servers_map_to_the_generations_oem_hgx_server():
+    res = retarget(instantiate("meta-24k-roce", {"pods": 1}), "blackwell")
+    assert res.changes["hgx-h100-8gpu -> hgx-b200-8gpu"] == 384
+    # Blackwell Ultra has no OEM HGX server in the catalog: the flagship DGX stands in
+    res = retarget(instantiate("meta-24k-roce", {"pods": 1}), "blackwell-ultra")
+    assert res.changes["hgx-h100-8gpu -> dgx-b300"] == 384
+
+
+def test_the_summary_gives_the_network_before_and_after():
+    # GB200 -> GB300: NDR 400G on QM9700 becomes XDR 800G on the 144-port Q3400, so a
+    # 4-SU pod needs far fewer switches and cables and its bisection doubles (2,304 GPUs
+    # x 800G / 2 = 921.6 Tb/s, from x 400G / 2 = 460.8 Tb/s)
+    res = retarget(instantiate("gb200-nvl72-superpod", {}), "blackwell-ultra")
+    sw, cables, bis = (res.network[k] for k in ("switches", "cables", "bisection_tbps"))
+    assert sw[1] < sw[0] and cables[1] < cables[0]
+    assert bis == pytest.approx((460.8, 921.6))
+    assert "bisection 460.8 -> 921.6 Tb/s" in res.summary()
