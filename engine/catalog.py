@@ -187,6 +187,9 @@ class DeviceType(_Model):
     depth_mm: Annotated[Figure, _DEVICE_MM] = Figure()
     #: port groups (one per purpose and cage type): devices list up to 5
     ports: list[PortGroup] = Field(default_factory=list, max_length=64)
+    #: compute trays of a rack-scale system (18 in an NVL72 rack [S04]): its scale-out
+    #: ports are spread over them in order, so a cut-sheet names the tray of each port
+    compute_trays: int = Field(default=0, ge=0, le=1024)
     scaleup_domain_gpus: int = Field(default=0, ge=0, le=100_000)
     #: per GPU, one direction; the same range as a port
     scaleup_gbps_per_gpu: Annotated[Figure, _within(0, 1.0e5, "Gb/s")] = Figure()

@@ -260,6 +260,10 @@ def _topology_view(analysis: Any, topo: Any, cab: Any, catalog: Catalog) -> Link
     type_ids = np.asarray(arr.types.ids, dtype=object)
     models = np.asarray(list(topo.models) or [""], dtype=object)
     tier_names = np.asarray(TIER_NAMES, dtype=object)
+    # a rack-scale system's scale-out ports sit on its compute trays, in order
+    trays = np.array([getattr(catalog.devices.get(t), "compute_trays", 0) for t in type_ids],
+                     np.int64)
+    per_tray = np.where(trays > 0, -(-arr.types.scaleout_ports // np.maximum(trays, 1)), 0)
 
     def end(r: np.ndarray, side: int):
         is_sw = r < 0
@@ -273,7 +277,15 @@ def _topology_view(analysis: Any, topo: Any, cab: Any, catalog: Catalog) -> Link
                                     + " " + tier_names[np.asarray(topo.sw_tier, np.int64)[sw]])
                             if topo.n_switches else "", type_ids[arr.dev_type[dev]]
                             if len(arr.dev_type) else "")
-        port = [f"P{p}" for p in ports[side].tolist()]
+        p = ports[side]
+        per = np.where(is_sw, 0, per_tray[arr.dev_type[dev]] if len(arr.dev_type) else 0)
+        on_tray = per > 0
+        if on_tray.any():
+            tray = (p - 1) // np.maximum(per, 1) + 1
+            dev_name = np.where(on_tray, dev_name.astype(object) + np.char.mod(
+                " tray %02d", tray).astype(object), dev_name)
+            p = np.where(on_tray, (p - 1) % np.maximum(per, 1) + 1, p)
+        port = [f"P{x}" for x in p.tolist()]
         return (rack_ids[np.where(rack >= 0, rack, len(rack_ids) - 1)].tolist(), u.astype(np.int64),
                 dev_name.tolist(), port)
 

@@ -185,3 +185,17 @@ def test_build_tables_reports_progress(superpod, builtin_catalog_module):
     seen = []
     build_tables(lay, a, builtin_catalog_module, progress=lambda f, m: seen.append(f))
     assert seen == sorted(seen) and seen[0] == 0.0 and seen[-1] < 1.0
+
+
+def test_nvl72_ports_are_named_by_compute_tray(builtin_catalog_module):
+    # an NVL72 rack's 72 scale-out ports sit 4 per compute tray on its 18 trays [S04]
+    lay = instantiate("gb200-nvl72-superpod", {"scalable_units": 1},
+                      catalog=builtin_catalog_module)
+    t = {x.key: x for x in build_tables(lay, analyze(lay, builtin_catalog_module),
+                                        builtin_catalog_module)}
+    cut = t["cutsheet"]
+    first = [(r[cut.index("A device")], r[cut.index("A port")]) for r in cut.rows
+             if r[cut.index("A rack")] == "NVL-0001"]
+    assert len(first) == 72
+    assert sorted(set(first)) == sorted((f"gb200-nvl72 tray {k:02d}", f"P{p}")
+                                        for k in range(1, 19) for p in range(1, 5))
