@@ -31,21 +31,40 @@ def nice_ticks(vmax: float, n: int = 5) -> list[float]:
     e = 10 ** math.floor(math.log10(raw))
     step = next(f * e for f in (1, 2, 2.5, 5, 10) if f * e >= raw)
     k = math.ceil(vmax / step - 1e-9)
-    return [round(i * step, 10) for i in range(k + 1)]
+    return [float(round(i * step, 10)) for i in range(k + 1)]
+
+
+def _legend_width(p: QPainter, pt: float, entries: Sequence[tuple[str, str]]) -> float:
+    p.setFont(font(6.5 * pt))
+    fm = p.fontMetrics()
+    return sum(16 * pt + fm.horizontalAdvance(name) for _, name in entries) - 4 * pt
 
 
 def _frame(p: QPainter, rect: QRectF, pt: float, title: str, unit: str, vmax: float,
-           bottom_pt: float) -> tuple[QRectF, float]:
-    """Draw title, y axis and grid; return the plot area and the value at its top."""
+           bottom_pt: float, legend: Sequence[tuple[str, str]] = ()) -> tuple[QRectF, float]:
+    """Draw title, legend, y axis and grid; return the plot area and the value at its top.
+
+    The legend (series and limit lines) stands right of the title, or on a line of
+    its own under a long title: above the plot area, never over the data.
+    """
     p.setFont(font(8.5 * pt, bold=True))
     p.setPen(QColor(C["ink"]))
     p.drawText(QRectF(rect.left(), rect.top(), rect.width(), 12 * pt),
                int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), title)
+    title_w = p.fontMetrics().horizontalAdvance(title)
+    head = 18 * pt
+    if legend:
+        lw = _legend_width(p, pt, legend)
+        if title_w + 16 * pt + lw <= rect.width():
+            _legend(p, QPointF(rect.right() - lw, rect.top() + 2 * pt), pt, legend)
+        else:
+            _legend(p, QPointF(rect.left() + 34 * pt, rect.top() + 14 * pt), pt, legend)
+            head += 12 * pt
     ticks = nice_ticks(vmax)
     top = ticks[-1]
     left_w = 34 * pt
-    area = QRectF(rect.left() + left_w, rect.top() + 18 * pt, rect.width() - left_w - 4 * pt,
-                  rect.height() - 18 * pt - bottom_pt * pt)
+    area = QRectF(rect.left() + left_w, rect.top() + head, rect.width() - left_w - 4 * pt,
+                  rect.height() - head - bottom_pt * pt)
     p.setFont(font(6.5 * pt))
     for t in ticks:
         y = area.bottom() - area.height() * t / top
@@ -63,15 +82,25 @@ def _frame(p: QPainter, rect: QRectF, pt: float, title: str, unit: str, vmax: fl
     return area, top
 
 
-def _limit(p: QPainter, area: QRectF, top: float, limit: float | None, label: str, pt: float) -> None:
+def _limit_pen(pt: float) -> QPen:
+    return QPen(QColor(C["error"]), 0.9 * pt, Qt.PenStyle.DashLine)
+
+
+def _limit(p: QPainter, area: QRectF, top: float, limit: float | None, pt: float) -> None:
+    """Draw the limit line across the plot; its name is in the legend."""
     if limit is None or limit > top:
         return
     y = area.bottom() - area.height() * limit / top
-    p.setPen(QPen(QColor(C["error"]), 0.9 * pt, Qt.PenStyle.DashLine))
+    p.setPen(_limit_pen(pt))
     p.drawLine(QPointF(area.left(), y), QPointF(area.right(), y))
-    p.setFont(font(6.5 * pt))
-    p.drawText(QRectF(area.right() - 160 * pt, y - 10 * pt, 158 * pt, 9 * pt),
-               int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom), label)
+
+
+def _entries(legend: tuple[str, str] | None, limit: float | None,
+             limit_label: str) -> list[tuple[str, str]]:
+    out = [("bar", legend[0]), ("outline", legend[1])] if legend else []
+    if limit is not None and limit_label:
+        out.append(("limit", limit_label))
+    return out
 
 
 def bar_chart(p: QPainter, rect: QRectF, pt: float, values: Sequence[float],
@@ -88,7 +117,8 @@ def bar_chart(p: QPainter, rect: QRectF, pt: float, values: Sequence[float],
     vmax = max(float(v.max()) if n else 0.0, float(v2.max()) if v2 is not None and n else 0.0,
                limit or 0.0)
     rotate = labels is not None and n > 12
-    area, top = _frame(p, rect, pt, title, unit, vmax * 1.05, 38 if rotate else 14)
+    area, top = _frame(p, rect, pt, title, unit, vmax * 1.05, 38 if rotate else 14,
+                       _entries(legend, limit, limit_label))
     if not n:
         return
     slot = area.width() / n
@@ -104,7 +134,7 @@ def bar_chart(p: QPainter, rect: QRectF, pt: float, values: Sequence[float],
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(QColor(colors[i] if colors else C["bar"]))
         p.drawRect(QRectF(x, area.bottom() - h, bw, h))
-    _limit(p, area, top, limit, limit_label, pt)
+    _limit(p, area, top, limit, pt)
     if labels is not None:
         p.setFont(font(6 * pt))
         p.setPen(QColor(C["muted"]))
@@ -122,26 +152,31 @@ def bar_chart(p: QPainter, rect: QRectF, pt: float, values: Sequence[float],
             else:
                 p.drawText(QRectF(cx - slot * every / 2, area.bottom() + 2 * pt, slot * every,
                                   9 * pt), int(Qt.AlignmentFlag.AlignHCenter), str(labels[i]))
-    if legend:
-        _legend(p, QPointF(area.left() + 4 * pt, area.top() - 11 * pt), pt, legend)
 
 
-def _legend(p: QPainter, at: QPointF, pt: float, names: tuple[str, str]) -> None:
+def _legend(p: QPainter, at: QPointF, pt: float, entries: Sequence[tuple[str, str]]) -> None:
+    """Draw legend entries ``(kind, name)`` in a row from ``at`` (top left)."""
     p.setFont(font(6.5 * pt))
-    x = at.x() + 220 * pt
-    for k, name in enumerate(names):
+    x = at.x()
+    for kind, name in entries:
         r = QRectF(x, at.y() + 1 * pt, 9 * pt, 6 * pt)
-        if k == 0:
-            p.setPen(Qt.PenStyle.NoPen)
-            p.setBrush(QColor(C["bar"]))
+        if kind == "limit":
+            p.setPen(_limit_pen(pt))
+            p.drawLine(QPointF(r.left(), r.center().y()), QPointF(r.right() + 1 * pt,
+                                                                  r.center().y()))
         else:
-            p.setPen(QPen(QColor(C["bar2"]), 0.8 * pt))
-            p.setBrush(QColor(255, 255, 255, 0))
-        p.drawRect(r)
+            if kind == "bar":
+                p.setPen(Qt.PenStyle.NoPen)
+                p.setBrush(QColor(C["bar"]))
+            else:
+                p.setPen(QPen(QColor(C["bar2"]), 0.8 * pt))
+                p.setBrush(QColor(255, 255, 255, 0))
+            p.drawRect(r)
         p.setPen(QColor(C["ink"]))
-        p.drawText(QRectF(x + 12 * pt, at.y() - 1 * pt, 120 * pt, 10 * pt),
+        w = p.fontMetrics().horizontalAdvance(name)
+        p.drawText(QRectF(x + 12 * pt, at.y() - 1 * pt, w + 4 * pt, 10 * pt),
                    int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), name)
-        x += 16 * pt + p.fontMetrics().horizontalAdvance(name)
+        x += 16 * pt + w
 
 
 def profile_chart(p: QPainter, rect: QRectF, pt: float, values: Sequence[float], *, title: str = "",
@@ -151,7 +186,8 @@ def profile_chart(p: QPainter, rect: QRectF, pt: float, values: Sequence[float],
     v = np.sort(np.nan_to_num(np.asarray(values, np.float64)))[::-1]
     n = len(v)
     area, top = _frame(p, rect, pt, title, unit, max(float(v.max()) if n else 0.0,
-                                                      limit or 0.0) * 1.05, 16)
+                                                      limit or 0.0) * 1.05, 16,
+                       _entries(None, limit, limit_label))
     if not n:
         return
     k = min(n, 2000)
@@ -164,7 +200,7 @@ def profile_chart(p: QPainter, rect: QRectF, pt: float, values: Sequence[float],
     p.setPen(QPen(QColor(C["accent"]), 0.8 * pt))
     p.setBrush(QColor(C["bar"]).lighter(125))
     p.drawPolygon(poly)
-    _limit(p, area, top, limit, limit_label, pt)
+    _limit(p, area, top, limit, pt)
     p.setFont(font(6.5 * pt))
     p.setPen(QColor(C["muted"]))
     p.drawText(QRectF(area.left(), area.bottom() + 2 * pt, area.width(), 10 * pt),

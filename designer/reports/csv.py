@@ -1,5 +1,9 @@
 """CSV tables: one UTF-8 file per report table, plus an index.
 
+Files start with a byte-order mark (``utf-8-sig``): without it Excel reads them
+in the system's code page and prints ``kg/mÂ²``; Python reads them back with
+``encoding="utf-8-sig"``.
+
 For ``OUT.csv`` every table goes to ``OUT-<table>.csv`` next to it (for
 example ``hall-cutsheet.csv``, ``hall-bom.csv``), and ``OUT.csv`` itself is the
 index: one row per table with its title, file name, row count and note. The
@@ -30,7 +34,7 @@ def csv_paths(path: str | Path, tables: Sequence[Table]) -> dict[str, Path]:
 def _encode(rows: list[list[Any]]) -> bytes:
     buf = io.StringIO(newline="")
     csv.writer(buf, lineterminator="\r\n").writerows(rows)
-    return buf.getvalue().encode("utf-8")
+    return buf.getvalue().encode("utf-8-sig")
 
 
 def write_csv(tables: Sequence[Table], path: str | Path,

@@ -18,9 +18,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPainterPath
+from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPainterPath, QPen
 
-from designer.reports.plandraw import draw_plan, legend_items, pen, rack_fills
+from designer.reports.plandraw import (
+    draw_plan,
+    legend_items,
+    pen,
+    rack_fills,
+    unit_label,
+    unit_number,
+)
 from designer.reports.plangeo import PlanGeometry, PlanMap, plan_strips
 from designer.reports.style import C, font
 
@@ -72,6 +79,7 @@ class PlanInfo:
     fallback_reason: str = ""
     bottom: float = 0.0  # device y where the drawing (legend included) ends
     turned: bool = False  # drawn a quarter turn to the left (north points left)
+    numbered_units: int = 0  # cooling units too small for their name, showing its number
 
 
 # -- decorations: row labels, north arrow, scale bar, legend -----------------------------------
@@ -85,11 +93,12 @@ def _row_labels(p: QPainter, m: PlanMap, geo: PlanGeometry, pt: float, gutter: f
     for name, x0, y0, x1, y1 in rows:
         if y1 < m.win[1] or y0 > m.win[3] or x1 < m.win[0] or x0 > m.win[2]:
             continue
-        yc = m.p(x0, (y0 + y1) / 2).y()
+        start = m.p(x0, (y0 + y1) / 2)  # the plan is centred in its target: follow the row
+        yc = start.y()
         if yc - last < px * 1.15:
             continue
         last = yc
-        r = QRectF(m.target.left() - gutter, yc - px, gutter - 2 * pt, 2 * px)
+        r = QRectF(start.x() - gutter - 1.5 * pt, yc - px, gutter, 2 * px)
         p.drawText(r, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, name)
 
 
@@ -255,6 +264,7 @@ class PlanSource:
             return
         for key in self.scene.overlays:
             self.scene.set_overlay(key, key in overlays)
+        _drop_empty_lines(self.scene.overlays.get("cables"))
 
     def show_grid(self, on: bool) -> None:
         """Show or hide the scene's floor-tile grid.
@@ -269,19 +279,48 @@ class PlanSource:
         self.scene.floor.set_hall(list(hall.outline), hall.tile_m if on else None)
         self._grid = on
 
-    def draw_scene(self, p: QPainter, m: PlanMap, left: float = 0.0) -> None:
+    def draw_scene(self, p: QPainter, m: PlanMap, left: float = 0.0, pt: float = 1.0) -> int:
         """Render the scene's window ``m.win`` at the map's exact scale.
 
         ``left`` device units more are rendered left of the window, where the
         scene puts its row labels. The scene draws labels and hairlines in
         device pixels (it is made for screens): the PDF's resolution makes a
         pixel :data:`SCENE_PIXEL_PT` points.
+
+        The scene names a cooling unit only when the name fits across it at its
+        screen size; on paper a unit is often narrower, so the report draws the
+        CRAHs and CDUs itself (:func:`_draw_units`, names along a narrow unit's
+        long side), between two passes of the scene: what lies under the units,
+        then what lies over them (obstacles, trays, feeds, overlays, labels).
+        Return how many units show their number for their name.
         """
+        from designer.canvas.items import Z_UNIT, CoolingUnitItem
+
         x0, y0, x1, y1 = m.win
         dx = left / m.s if m.s > 0 else 0.0
-        self.scene.render(p, m.rect((x0, y0, x1, y1)).adjusted(-left, 0, 0, 0),
-                          QRectF(x0 - dx, -y1, x1 - x0 + dx, y1 - y0),
-                          Qt.AspectRatioMode.IgnoreAspectRatio)
+        target = m.rect((x0, y0, x1, y1)).adjusted(-left, 0, 0, 0)
+        source = QRectF(x0 - dx, -y1, x1 - x0 + dx, y1 - y0)
+        kinds = {u.id: u.kind for u in self.layout.cooling}
+        units = [it for it in self.scene.items() if isinstance(it, CoolingUnitItem)
+                 and kinds.get(it.model_id) in ("crah", "cdu") and it.isVisible()]
+        if not units:
+            self.scene.render(p, target, source, Qt.AspectRatioMode.IgnoreAspectRatio)
+            return 0
+        own = set(units)
+        tops = [it for it in self.scene.items() if it.parentItem() is None]
+        shown = [it.isVisible() for it in tops]
+        try:
+            for it, vis in zip(tops, shown, strict=True):
+                it.setVisible(vis and it not in own and it.zValue() <= Z_UNIT)
+            self.scene.render(p, target, source, Qt.AspectRatioMode.IgnoreAspectRatio)
+            shortened = _draw_units(p, m, units, kinds, self.scene, pt)
+            for it, vis in zip(tops, shown, strict=True):
+                it.setVisible(vis and it.zValue() > Z_UNIT)
+            self.scene.render(p, target, source, Qt.AspectRatioMode.IgnoreAspectRatio)
+        finally:
+            for it, vis in zip(tops, shown, strict=True):
+                it.setVisible(vis)
+        return shortened
 
     def legend_items(self, overlays: tuple[str, ...]) -> list:
         """Legend entries for the scene's colours and visible overlays."""
@@ -314,6 +353,53 @@ class PlanSource:
         return items
 
 
+def _drop_empty_lines(overlay: Any) -> None:
+    """Leave out the cable overlay's drops of (nearly) zero length (rack right under its tray).
+
+    Qt's PDF engine fills the outline of a cosmetic stroke; a line of zero
+    length has none, and it writes a ``closepath`` with no current point, which
+    PDF readers report as a syntax error ("No current point in closepath").
+    Such a drop shows nothing, so dropping it loses nothing. The overlay
+    should skip these lines itself (``CablesOverlay.refresh``); until it does,
+    the report's own scene leaves them out.
+    """
+    drops = getattr(overlay, "_drops", None)
+    if drops:
+        overlay._drops = [ln for ln in drops if ln.length() > 1e-6]  # metres
+
+
+def _draw_units(p: QPainter, m: PlanMap, units: list, kinds: dict[str, str], scene: Any,
+                pt: float) -> int:
+    """Draw the scene's CRAHs and CDUs as it does (fill, edge, load bar), named legibly.
+
+    Return how many units show their number for their name.
+    """
+    from designer.canvas.style import PALETTE
+
+    shortened = 0
+    for it in units:
+        r = m.rect(it.plan_box())
+        util = scene.unit_utilization(it.model_id)
+        over = util is not None and util > 1.0
+        fill, edge = ((PALETTE.crah_fill, PALETTE.crah_edge) if kinds[it.model_id] == "crah"
+                      else (PALETTE.cdu_fill, PALETTE.cdu_edge))
+        line = QPen(QColor(PALETTE.error if over else edge), 1.5)
+        line.setCosmetic(True)  # as the scene's: 1.5 device pixels
+        p.setPen(line)
+        p.setBrush(QColor(fill))
+        p.drawRect(r)
+        bar_h = min(r.height() * 0.18, 0.25 * m.s)
+        if r.height() > 6:  # load bar along the bottom edge: share of capacity in use
+            frac = min(max(round((util or 0.0) * 100) / 100, 0.0), 1.0)
+            p.fillRect(QRectF(r.left(), r.bottom() - bar_h, r.width() * frac, bar_h),
+                       QColor(PALETTE.error if over else edge))
+        pct = f"{util * 100:.0f} %" if util is not None else ""
+        if unit_label(p, r.adjusted(0, 0, 0, -bar_h), it.model_id, pct, pt,
+                      QColor(PALETTE.text), unit_number(it.model_id)) == "short":
+            shortened += 1
+    return shortened
+
+
 def prepare_plan(layout: Any, analysis: Any, renderer: str = "auto") -> PlanSource:
     """Return the plan source for a report: the designer's scene when available.
 
@@ -335,6 +421,15 @@ def _device_pt(p: QPainter, rect: QRectF) -> float:
     except ImportError:
         pass
     return max(1.0, min(rect.width(), rect.height() * 1.5) / 640.0)
+
+
+def _paper_ratio(s: float, mm_per_unit: float | None) -> float | None:
+    """Return the standard scale (the N of 1:N) at or below ``s`` device units per metre."""
+    if not mm_per_unit or s <= 0:
+        return None
+    fit = 1000.0 / (s * mm_per_unit)
+    return next((int(r) if float(r).is_integer() else r for r in _STANDARD_SCALES
+                 if r >= fit - 1e-9), None)
 
 
 def render_floor_plan(painter: QPainter, rect: QRectF, layout: Any, analysis: Any,
@@ -398,25 +493,25 @@ def render_floor_plan(painter: QPainter, rect: QRectF, layout: Any, analysis: An
     area = QRectF(rect.left(), rect.top(), rect.width() - (22 * pt if legend else 0),
                   rect.height() - band_h)
     s, strips, tall = plan_strips(geo, area, pt, gutter)
+    ratio = _paper_ratio(s, mm_per_unit)
     turned = False
     if rotate if rotate is not None else bool(mm_per_unit):
+        # a wide hall on a tall page: turn it a quarter to the left when that prints it
+        # at a finer standard scale (on paper), or 1.3 times larger (on screen)
         s2, strips2, tall2 = plan_strips(geo, QRectF(0, 0, area.height(), area.width()), pt,
                                           gutter)
-        if s2 >= 1.3 * s:  # a wide hall on a tall page: turn it a quarter to the left
-            s, strips, tall, turned = s2, strips2, tall2, True
-    ratio = None
-    if mm_per_unit and s > 0:
-        fit = 1000.0 / (s * mm_per_unit)
-        ratio = next((int(r) if float(r).is_integer() else r for r in _STANDARD_SCALES
-                      if r >= fit - 1e-9), None)
-        if ratio:
-            s = 1000.0 / (ratio * mm_per_unit)
+        ratio2 = _paper_ratio(s2, mm_per_unit)
+        if (ratio2 < ratio) if ratio and ratio2 else s2 >= 1.3 * s:
+            s, strips, tall, turned, ratio = s2, strips2, tall2, True, ratio2
+    if ratio:
+        s = 1000.0 / (ratio * mm_per_unit)
     fills = rack_fills(geo, overlays, kw_max) if source.scene is None else []
     source.show_grid(len(strips) == 1)
     painter.save()
     painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
     painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
     plan_bottom = rect.top()
+    numbered = 0
     if turned:  # virtual x runs up the page, virtual y to the right
         painter.save()
         painter.translate(area.left(), area.bottom())
@@ -431,9 +526,9 @@ def render_floor_plan(painter: QPainter, rect: QRectF, layout: Any, analysis: An
         # the gutter left of a strip holds its row labels (the scene draws them there too)
         painter.setClipRect(target.adjusted(-gutter + pt, -1, 1, 1))
         if source.scene is not None:
-            source.draw_scene(painter, m, gutter - pt)
+            numbered += source.draw_scene(painter, m, gutter - pt, pt)
         else:
-            draw_plan(painter, m, layout, geo, overlays, pt, fills)
+            numbered += draw_plan(painter, m, layout, geo, overlays, pt, fills)
         painter.restore()
         if source.scene is None or s < 3.0:  # else the scene labels its rows itself
             _row_labels(painter, m, geo, pt, gutter)
@@ -460,4 +555,4 @@ def render_floor_plan(painter: QPainter, rect: QRectF, layout: Any, analysis: An
                                      band.width() - gutter, band.height() - 14 * pt), placed, pt)
     painter.restore()
     end = band.top() + 14 * pt + 10 * pt * rows if legend else plan_bottom
-    return PlanInfo(source.renderer, s, len(strips), ratio, source.error, end, turned)
+    return PlanInfo(source.renderer, s, len(strips), ratio, source.error, end, turned, numbered)

@@ -34,11 +34,12 @@ from designer.reports.pdfdoc import (
     KeyFigures,
     Para,
     Spacer,
-    TableFlow,
     paginate,
 )
+from designer.reports.pdftable import TableFlow
 from designer.reports.qtapp import ensure_app
 from designer.reports.style import C
+from designer.reports.text import elide, wrap_lines
 from engine.report_tables import Column, Table, build_tables
 
 __all__ = ["write_pdf", "RACK_TABLE_LIMIT", "UNIT_TABLE_LIMIT"]
@@ -105,6 +106,26 @@ def _sources_cited(tables: dict[str, Table]) -> Table:
     return Table("sources_cited", "Sources cited", [Column("Key"), Column("Reference")], rows)
 
 
+def _plan_caption(info: PlanInfo | None, page_name: str) -> str:
+    """Say how the plan was fitted to the page (``None``: the longest such text)."""
+    text = (f"Drawn to scale (scale bar; the ratio holds when printed at 100 % on {page_name}). "
+            "The arrow points to plan north (+y)")
+    if info is None or info.turned:
+        text += "; the hall is turned a quarter to the left to fit the page"
+    if info is None or info.strips > 1:
+        n = "several" if info is None else f"{info.strips}"
+        text += f"; it is cut at its aisles into {n} strips, set side by side at one scale"
+    return text + ". Dark rack edges are fronts, facing the cold aisles." + _numbers_note(info)
+
+
+def _numbers_note(info: PlanInfo | None) -> str:
+    """Say that small cooling units show their number (``None``: make room for it)."""
+    if info is not None and not info.numbered_units:
+        return ""
+    return (" A cooling unit too small for its name shows the number that ends it "
+            "(12 in a CRAH: CRAH-12).")
+
+
 def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple[str, ...],
            doc: Doc, plans: list[PlanInfo], source: PlanSource) -> list:
     d = analysis.to_dict()
@@ -125,7 +146,9 @@ def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple
 
     # summary
     s.append(Heading("Summary"))
-    s.append(Para(f"{layout.name}: {cnt['racks']:,} racks holding {cnt['gpus']:,} GPUs "
+    # the cover carries the whole name; here a long one gives way to the figures
+    name = elide(doc.fm(9), layout.name, doc.frame_w * 0.75)
+    s.append(Para(f"{name}: {cnt['racks']:,} racks holding {cnt['gpus']:,} GPUs "
                   f"({layout.generation}) in a {xmax - xmin:,.1f} m x {ymax - ymin:,.1f} m hall. "
                   f"IT load {_kw(pw['it_kw'])}, facility load {_kw(pw['facility_kw'])} at PUE "
                   f"{pw['pue']:.2f}; {sev['error']} error(s) and {sev['warning']} warning(s) from "
@@ -142,26 +165,22 @@ def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple
 
     # floor plans
     s.append(Heading("Floor plan"))
-    s.append(Figure(plan(()), None,
-                    "Drawn to scale (scale bar; the ratio holds when printed at 100 % on "
-                    f"{doc.page_name}). The arrow points to plan north (+y): a wide hall is "
-                    "turned a quarter to fit the page, a long one is cut into strips at its "
-                    "aisles. Dark rack edges are fronts, facing the cold aisles."))
+    s.append(Figure(plan(()), None, lambda info: _plan_caption(info, doc.page_name)))
     scene = source.scene is not None
     s.append(Heading("Power density"))
-    s.append(Figure(plan(("heatmap",)), None,
-                    ("Racks coloured by their power; the overlay shades the floor by power "
-                     "density (kW/m²) around the racks." if scene else
-                     "Racks coloured by their power (kW) from white-yellow (low) to dark red "
-                     "(the largest rack of the design).")))
+    density = ("Racks coloured by their power; the overlay shades the floor by power "
+               "density (kW/m²) around the racks." if scene else
+               "Racks coloured by their power (kW) from white-yellow (low) to dark red "
+               "(the largest rack of the design).")
+    s.append(Figure(plan(("heatmap",)), None, lambda info: density + _numbers_note(info)))
     s.append(Heading("Cooling zones"))
-    s.append(Figure(plan(("cooling",)), None,
-                    ("Lines join each rack to the cooling unit that takes its heat (nearest CRAH "
-                     "for air, CDU for liquid); units show their utilization. " if scene else
-                     "Racks coloured by the cooling unit nearest to them (their zone); units show "
-                     "their utilization. ")
-                    + "Air heat is shared by all CRAHs of the room, weighted by capacity over "
-                      "distance squared."))
+    zones = (("Lines join each rack to the cooling unit that takes its heat (nearest CRAH "
+              "for air, CDU for liquid); units show their utilization. " if scene else
+              "Racks coloured by the cooling unit nearest to them (their zone); units show "
+              "their utilization. ")
+             + "Air heat is shared by all CRAHs of the room, weighted by capacity over "
+               "distance squared.")
+    s.append(Figure(plan(("cooling",)), None, lambda info: zones + _numbers_note(info)))
 
     # racks and rows
     s.append(Heading("Racks and rows"))
@@ -362,11 +381,7 @@ def _cover(doc: Doc, layout: Any, analysis: Any, date: str, total: int,
     p.drawRect(QRectF(0, 0, doc.width, 10 * pt))
     doc.text(QRectF(x, 70 * pt, w, 16 * pt), "RACKSCAPE · DESIGN REPORT", 10, bold=True,
              color=C["accent"])
-    h = doc.text_height(layout.name, w, 24, bold=True)
-    doc.text(QRectF(x, 92 * pt, w, h), layout.name, 24,
-             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap,
-             bold=True)
-    y = 92 * pt + h + 12 * pt
+    y = _cover_title(doc, layout.name, x, 92 * pt, w) + 12 * pt
     lines = [("Generation", layout.generation), ("Date", date),
              ("Author", layout.author or "not given"),
              ("Pages", f"{total} ({doc.page_name})")]
@@ -388,6 +403,26 @@ def _cover(doc: Doc, layout: Any, analysis: Any, date: str, total: int,
     doc.text(QRectF(x, doc.height - 46 * pt, w, 12 * pt),
              "Generated by Rackscape from the design's catalog figures; every figure cites its "
              "source on the last pages.", 7, italic=True, color=C["muted"])
+
+
+def _cover_title(doc: Doc, name: str, x: float, y: float, w: float) -> float:
+    """Draw the design name on the cover, wrapped within the margins; return its bottom.
+
+    A long name is set smaller (24, 20, then 16 pt) to stay within three lines;
+    beyond five lines at 16 pt the last line ends in an ellipsis.
+    """
+    for size in (24, 20, 16):
+        fm = doc.fm(size, bold=True)
+        lines = wrap_lines(fm, name, w)
+        if len(lines) <= 3:
+            break
+    if len(lines) > 5:
+        lines = lines[:4] + [elide(fm, " ".join(lines[4:]), w)]
+    step = fm.lineSpacing()
+    for line in lines:
+        doc.text(QRectF(x, y, w, step), line, size, bold=True)
+        y += step
+    return y
 
 
 def _toc(doc: Doc, entries: list[tuple[int, str, int]], first_body: int, per_page: int,

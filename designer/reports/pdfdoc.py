@@ -1,6 +1,7 @@
 """A small page-layout engine over QPdfWriter: flowables, pagination, contents, page numbers.
 
-Content is a list of flowables (headings, paragraphs, tables, figures). One
+Content is a list of flowables (headings, paragraphs, figures; tables are in
+:mod:`designer.reports.pdftable`). One
 layout pass places them on pages, splitting long tables with their header
 repeated, and records where each heading landed; then the cover, the table of
 contents (with those page numbers) and the pages are painted. Sizes are in
@@ -17,10 +18,11 @@ from typing import Any
 from PySide6.QtCore import QMarginsF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QPageSize, QPainter, QPdfWriter, QPen
 
-from designer.reports.style import C, fmt_value, font
+from designer.reports.style import C, font
+from designer.reports.text import wrap_lines
 
 __all__ = ["PAGE_SIZES", "Doc", "Flowable", "Heading", "Para", "Spacer", "PageBreak", "Figure",
-           "TableFlow", "KeyFigures"]
+           "KeyFigures", "paginate"]
 
 PAGE_SIZES = {"a4": QPageSize.PageSizeId.A4, "letter": QPageSize.PageSizeId.Letter}
 _WRAP = Qt.TextFlag.TextWordWrap
@@ -71,10 +73,11 @@ class Doc:
 
     def text_height(self, text: str, width: float, size_pt: float, bold: bool = False,
                     italic: bool = False) -> float:
-        """Height of ``text`` word-wrapped to ``width`` device units."""
-        r = self.fm(size_pt, bold, italic).boundingRect(QRectF(0, 0, max(width, 1), 1e9),
-                                                         int(_WRAP), text)
-        return r.height()
+        """Height of ``text`` wrapped to ``width`` device units (as :meth:`text` draws it)."""
+        if not text:
+            return 0.0
+        fm = self.fm(size_pt, bold, italic)
+        return len(wrap_lines(fm, text, max(width, 1.0))) * fm.lineSpacing()
 
     def begin(self) -> QPainter:
         """Start painting (the first page)."""
@@ -95,11 +98,34 @@ class Doc:
 
     def text(self, rect: QRectF, text: str, size_pt: float, flags=_LEFT, bold: bool = False,
              italic: bool = False, color: str = C["ink"]) -> None:
-        """Draw text in a rectangle of device units."""
+        """Draw text in a rectangle of device units.
+
+        With ``Qt.TextWordWrap`` in ``flags`` the lines break as :meth:`text_height`
+        measures them: at spaces, and inside a word only when it alone is wider
+        than the rectangle, so no text runs past the rectangle's sides.
+        """
         p = self.painter
         p.setFont(font(size_pt * self.pt, bold, italic))
         p.setPen(QColor(color))
-        p.drawText(rect, int(flags), text)
+        flags = int(flags)
+        if not flags & int(_WRAP):
+            p.drawText(rect, flags, text)
+            return
+        fm = self.fm(size_pt, bold, italic)
+        lines = wrap_lines(fm, text, max(rect.width(), 1.0))
+        step = fm.lineSpacing()
+        total = step * len(lines)
+        if flags & int(Qt.AlignmentFlag.AlignBottom):
+            y = rect.bottom() - total
+        elif flags & int(Qt.AlignmentFlag.AlignVCenter):
+            y = rect.center().y() - total / 2
+        else:
+            y = rect.top()
+        horizontal = flags & int(Qt.AlignmentFlag.AlignHorizontal_Mask)
+        for line in lines:
+            p.drawText(QRectF(rect.left(), y, rect.width(), step),
+                       horizontal | int(Qt.AlignmentFlag.AlignVCenter), line)
+            y += step
 
     def rule(self, y: float, color: str = C["rule"], width_pt: float = 0.6,
              x0: float | None = None, x1: float | None = None) -> None:
@@ -201,23 +227,33 @@ class PageBreak(Flowable):
 
 @dataclass
 class Figure(Flowable):
-    """A drawing of a given height (points, or ``None`` for the rest of the page)."""
+    """A drawing of a given height (points, or ``None`` for the rest of the page).
+
+    ``caption`` is a text, or a function of what ``draw_fn`` returned that gives
+    the caption saying what was drawn; it is called with ``None`` for the text
+    to make room for (its longest form).
+    """
 
     draw_fn: Callable[[QPainter, QRectF, float], Any]
     pts: float | None = None
-    caption: str = ""
+    caption: str | Callable[[Any], str] = ""
     fill_h: float | None = None  # device units, set by paginate for pts=None
+
+    def caption_text(self, drawn: Any = None) -> str:
+        """Return the caption for the drawing's result ``drawn`` (``None``: the longest)."""
+        return self.caption(drawn) if callable(self.caption) else self.caption
+
+    def _cap_h(self, doc: Doc, width: float) -> float:
+        text = self.caption_text()
+        return doc.text_height(text, width, 7.5, italic=True) + 4 * doc.pt if text else 0.0
 
     def height(self, doc: Doc, width: float) -> float:
         if self.pts is None:
             return self.fill_h if self.fill_h is not None else doc.frame_h * 0.5
-        cap = doc.text_height(self.caption, width, 7.5, italic=True) + 4 * doc.pt \
-            if self.caption else 0.0
-        return self.pts * doc.pt + cap + 6 * doc.pt
+        return self.pts * doc.pt + self._cap_h(doc, width) + 6 * doc.pt
 
     def draw(self, doc: Doc, x: float, y: float, width: float) -> None:
-        cap = doc.text_height(self.caption, width, 7.5, italic=True) + 4 * doc.pt \
-            if self.caption else 0.0
+        cap = self._cap_h(doc, width)
         body = self.height(doc, width) - cap - 6 * doc.pt
         doc.painter.save()
         used = self.draw_fn(doc.painter, QRectF(x, y, width, body), doc.pt)
@@ -225,8 +261,9 @@ class Figure(Flowable):
         # a drawing may report where it ended (a floor plan does): the caption follows it
         end = getattr(used, "bottom", None)
         cap_y = min(end + 6 * doc.pt, y + body + 2 * doc.pt) if end else y + body + 2 * doc.pt
-        if self.caption:
-            doc.text(QRectF(x, cap_y, width, cap), self.caption, 7.5,
+        text = self.caption_text(used)
+        if text:
+            doc.text(QRectF(x, cap_y, width, cap), text, 7.5,
                      Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | _WRAP, italic=True,
                      color=C["muted"])
 
@@ -255,187 +292,6 @@ class KeyFigures(Flowable):
                      12, _LEFT, bold=True, color=C["accent"])
             doc.text(QRectF(cx + 8 * doc.pt, cy + 18 * doc.pt, cw - 12 * doc.pt, 11 * doc.pt), label,
                      7, _LEFT, color=C["muted"])
-
-
-@dataclass
-class _TableLayout:
-    widths: list[float]
-    header_h: float
-    numeric: list[bool]
-
-
-@dataclass
-class TableFlow(Flowable):
-    """A report table; splits across pages with its header repeated.
-
-    ``columns`` picks and orders columns by name (default all); ``wrap``
-    names columns whose text wraps (others are elided); ``colour`` may return
-    a text colour for a cell, ``colour(row, column_name) -> str | None``.
-    """
-
-    table: Any
-    columns: Sequence[str] | None = None
-    wrap: Sequence[str] = ()
-    size: float = 7.2
-    colour: Callable[[tuple, str], str | None] | None = None
-    start: int = 0
-    end: int | None = None
-    continued: bool = False
-    _lay: _TableLayout | None = field(default=None, repr=False)
-    _heights: list[float] | None = field(default=None, repr=False)
-
-    def _cols(self) -> list[int]:
-        t = self.table
-        return [t.index(c) for c in self.columns] if self.columns else list(range(len(t.columns)))
-
-    def _rows(self) -> list[tuple]:
-        return self.table.rows[self.start:self.end]
-
-    def _cell(self, row: tuple, ci: int) -> str:
-        col = self.table.columns[ci]
-        return fmt_value(row[ci], col.kind, col.digits)
-
-    def _layout(self, doc: Doc, width: float) -> _TableLayout:
-        if self._lay is not None:
-            return self._lay
-        cols = self._cols()
-        fm, fmb = doc.fm(self.size), doc.fm(self.size, bold=True)
-        pad = 7 * doc.pt
-        rows = self.table.rows
-        step = max(1, len(rows) // 400)
-        sample = rows[::step]
-        natural, minimal, numeric = [], [], []
-        for ci in cols:
-            col = self.table.columns[ci]
-            head = col.header
-            words = max((fmb.horizontalAdvance(w) for w in head.split()), default=0)
-            cells = max((fm.horizontalAdvance(self._cell(r, ci)) for r in sample), default=0)
-            natural.append(max(words, min(cells, 260 * doc.pt), fmb.horizontalAdvance(head) * 0.55)
-                           + pad)
-            minimal.append(max(words, 18 * doc.pt) + pad)
-            numeric.append(col.kind in ("int", "float", "num"))
-        total = sum(natural)
-        wrapset = {self.table.index(c) for c in self.wrap}
-        widths = list(natural)
-        if total > width:
-            # shrink wrapping text columns first, then everything in proportion
-            flexible = [k for k, ci in enumerate(cols) if ci in wrapset]
-            over = total - width
-            flex_total = sum(widths[k] - minimal[k] for k in flexible)
-            if flexible and flex_total > 0:
-                cut = min(over, flex_total * 0.85)
-                for k in flexible:
-                    widths[k] -= cut * (widths[k] - minimal[k]) / flex_total
-            total = sum(widths)
-            if total > width:
-                widths = [w * width / total for w in widths]
-        elif total < width:
-            grow = min(width / total, 1.6) if total > 0 else 1.0
-            widths = [w * grow for w in widths]
-            if width - sum(widths) < 60 * doc.pt:  # nearly full: fill the frame exactly
-                widths = [w * width / sum(widths) for w in widths]
-        header_h = max(doc.text_height(self.table.columns[ci].header, widths[k] - pad, self.size,
-                                       bold=True) for k, ci in enumerate(cols)) + 5 * doc.pt
-        self._lay = _TableLayout(widths, header_h, numeric)
-        return self._lay
-
-    def _row_heights(self, doc: Doc, width: float) -> list[float]:
-        if self._heights is not None:
-            return self._heights
-        lay = self._layout(doc, width)
-        base = self.size * 1.55 * doc.pt
-        cols = self._cols()
-        wrapcols = [(k, ci) for k, ci in enumerate(cols) if self.table.columns[ci].name in
-                    self.wrap or self.table.columns[ci].header in self.wrap]
-        if not wrapcols:
-            self._heights = [base] * len(self.table.rows)
-        else:
-            pad = 6.5 * doc.pt  # the drawn cell is 2 x 3 pt narrower
-            self._heights = [max([base] + [doc.text_height(self._cell(r, ci), lay.widths[k] - pad,
-                                                           self.size) + 3 * doc.pt
-                                           for k, ci in wrapcols]) for r in self.table.rows]
-        return self._heights
-
-    def _part(self, start: int, end: int | None, continued: bool) -> TableFlow:
-        t = TableFlow(self.table, self.columns, self.wrap, self.size, self.colour, start, end,
-                      continued)
-        t._lay, t._heights = self._lay, self._heights
-        return t
-
-    def height(self, doc: Doc, width: float) -> float:
-        lay = self._layout(doc, width)
-        hs = self._row_heights(doc, width)[self.start:self.end]
-        return lay.header_h + sum(hs) + self._cont_h(doc) + 8 * doc.pt
-
-    def _cont_h(self, doc: Doc) -> float:
-        return 10 * doc.pt if self.continued else 0.0
-
-    def split(self, doc: Doc, width: float, avail: float):
-        lay = self._layout(doc, width)
-        hs = self._row_heights(doc, width)
-        end = len(self.table.rows) if self.end is None else self.end
-        used = lay.header_h + self._cont_h(doc) + 8 * doc.pt
-        k = self.start
-        while k < end and used + hs[k] <= avail:
-            used += hs[k]
-            k += 1
-        if k == self.start or k - self.start < min(3, end - self.start):
-            return None, self
-        return self._part(self.start, k, self.continued), self._part(k, self.end, True)
-
-    def draw(self, doc: Doc, x: float, y: float, width: float) -> None:
-        p = doc.painter
-        lay = self._layout(doc, width)
-        hs = self._row_heights(doc, width)
-        width = sum(lay.widths)
-        cols = self._cols()
-        pad = 3 * doc.pt
-        if self.continued:
-            doc.text(QRectF(x, y, width, 9 * doc.pt), f"{self.table.title} (continued)", 7,
-                     _LEFT, italic=True, color=C["muted"])
-            y += self._cont_h(doc)
-        p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(QColor(C["band"]))
-        p.drawRect(QRectF(x, y, width, lay.header_h))
-        cx = x
-        for k, ci in enumerate(cols):
-            flags = (Qt.AlignmentFlag.AlignRight if lay.numeric[k] else Qt.AlignmentFlag.AlignLeft) \
-                | Qt.AlignmentFlag.AlignBottom | _WRAP
-            doc.text(QRectF(cx + pad, y + 2 * doc.pt, lay.widths[k] - 2 * pad,
-                            lay.header_h - 4 * doc.pt), self.table.columns[ci].header, self.size,
-                     flags, bold=True)
-            cx += lay.widths[k]
-        y += lay.header_h
-        doc.rule(y, C["ink"], 0.6, x, x + width)
-        fnt = font(self.size * doc.pt)
-        p.setFont(fnt)
-        fm = doc.fm(self.size)
-        names = [self.table.columns[ci].name for ci in cols]
-        wrapset = set(self.wrap)
-        end = len(self.table.rows) if self.end is None else self.end
-        for ri in range(self.start, end):
-            row = self.table.rows[ri]
-            h = hs[ri]
-            if (ri - self.start) % 2 == 1:
-                p.setPen(Qt.PenStyle.NoPen)
-                p.setBrush(QColor("#f6f8f9"))
-                p.drawRect(QRectF(x, y, width, h))
-            cx = x
-            for k, ci in enumerate(cols):
-                txt = self._cell(row, ci)
-                color = (self.colour(row, names[k]) if self.colour else None) or C["ink"]
-                p.setPen(QColor(color))
-                r = QRectF(cx + pad, y, lay.widths[k] - 2 * pad, h)
-                if names[k] in wrapset:
-                    p.drawText(r.adjusted(0, 1.5 * doc.pt, 0, 0),
-                               int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | _WRAP),
-                               txt)
-                else:
-                    txt = fm.elidedText(txt, Qt.TextElideMode.ElideRight, r.width())
-                    p.drawText(r, int(_RIGHT if lay.numeric[k] else _LEFT), txt)
-                cx += lay.widths[k]
-            y += h
-        doc.rule(y, C["rule"], 0.5, x, x + width)
 
 
 # -- pagination --------------------------------------------------------------------------------

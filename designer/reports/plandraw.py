@@ -8,16 +8,22 @@ the overlays. Everything is sized in points (``pt`` device units per point).
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF
 
 from designer.reports.plangeo import PlanGeometry, PlanMap
 from designer.reports.style import C, font, ramp, ramp_colors, zone_color
 
-__all__ = ["pen", "rack_fills", "draw_plan", "fit_text", "legend_items"]
+__all__ = ["pen", "rack_fills", "draw_plan", "fit_text", "unit_label", "unit_number",
+           "legend_items", "UNIT_LABEL_MAX_PT", "UNIT_LABEL_MIN_PT"]
+
+#: Largest and smallest size (points) of a cooling unit's name on the plan.
+UNIT_LABEL_MAX_PT = 6.5
+UNIT_LABEL_MIN_PT = 3.0
 
 
 def pen(color: str | QColor, width: float, style=Qt.PenStyle.SolidLine) -> QPen:
@@ -38,7 +44,8 @@ def rack_fills(geo: PlanGeometry, overlays: tuple[str, ...], kw_max: float) -> l
 
 
 def draw_plan(p: QPainter, m: PlanMap, layout: Any, geo: PlanGeometry, overlays: tuple[str, ...],
-                   pt: float, fills: list[QColor]) -> None:
+              pt: float, fills: list[QColor]) -> int:
+    """Draw the plan's window ``m.win``; return how many units show their number for a name."""
     hall = QPolygonF([m.p(x, y) for x, y in layout.hall.outline])
     p.setPen(Qt.PenStyle.NoPen)
     p.setBrush(QColor(C["hall"]))
@@ -103,16 +110,16 @@ def draw_plan(p: QPainter, m: PlanMap, layout: Any, geo: PlanGeometry, overlays:
             if i is not None and i in set(vis.tolist()):
                 p.drawRect(_back_strip(m, geo, i))
     uvis = np.flatnonzero(m.visible(geo.unit_box)) if len(geo.unit_box) else []
+    shortened = 0
     for j in list(uvis):
         u = geo.units[j]
         r = m.rect(geo.unit_box[j])
         p.setPen(pen(C["hall_edge"], 0.4 * pt))
         p.setBrush(QColor(C["crah"] if u.kind == "crah" else C["cdu"]))
         p.drawRect(r)
-        label = u.id
-        if "cooling" in overlays:
-            label += f" {geo.unit_util.get(u.id, 0.0):.0%}"
-        fit_text(p, r, label, pt, QColor("white"))
+        detail = f"{geo.unit_util.get(u.id, 0.0):.0%}" if "cooling" in overlays else ""
+        if unit_label(p, r, u.id, detail, pt, QColor("white"), unit_number(u.id)) == "short":
+            shortened += 1
     # labels on racks when legible
     if len(vis) and len(vis) <= 4000:
         w0 = geo.rack_box[vis[0], 2] - geo.rack_box[vis[0], 0]
@@ -126,6 +133,7 @@ def draw_plan(p: QPainter, m: PlanMap, layout: Any, geo: PlanGeometry, overlays:
                 fit_text(p, r, txt, pt, QColor("white") if dark else QColor(C["ink"]))
     if "violations" in overlays:
         _draw_violations(p, m, geo, vis, uvis, pt)
+    return shortened
 
 
 def _draw_overhead(p: QPainter, m: PlanMap, layout: Any, overlays: tuple[str, ...],
@@ -183,6 +191,94 @@ def _draw_violations(p: QPainter, m: PlanMap, geo: PlanGeometry, vis, uvis, pt: 
                   if geo.severity.get(geo.units[j].id) == sev]
         if rects:
             p.drawRects(rects)
+
+
+def _label_px(name_w: float, detail_w: float, box_w: float, box_h: float, pt: float) -> float:
+    """Name size (device units) for lines of widths ``*_w`` at 100 units in a box."""
+    px = min(UNIT_LABEL_MAX_PT * pt, box_w * 100 / max(name_w, 1e-9))
+    if detail_w:
+        px = min(px, box_w * 100 / (0.85 * detail_w), box_h / (1.2 * 1.85))
+    else:
+        px = min(px, box_h / 1.2)
+    return px
+
+
+def unit_number(name: str) -> str:
+    """Return the number that ends a unit's name (``"CRAH-12"``: ``"12"``), or ``""``.
+
+    Examples
+    --------
+    >>> unit_number("CRAH-12"), unit_number("CDU_3"), unit_number("north")
+    ('12', '3', '')
+    """
+    m = re.search(r"[-_ ](\d+)$", name)
+    return m.group(1) if m else ""
+
+
+def _fit_label(name: str, detail: str, w: float, h: float, pt: float):
+    """Return ``(name px, turned, with detail)`` of the best fit of a label in ``w`` x ``h``."""
+    bold, plain = font(100, bold=True), font(100)
+    name_w = QFontMetricsF(bold).horizontalAdvance(name)
+    detail_w = QFontMetricsF(plain).horizontalAdvance(detail) if detail else 0.0
+    fits = {}
+    for turned in (False, True) if h > w else (False,):
+        bw, bh = (h, w) if turned else (w, h)
+        best, score = None, -1.0
+        for dw in (detail_w, 0.0) if detail_w else (0.0,):
+            px = _label_px(name_w, dw, bw, bh, pt)
+            # leaving out the detail must buy a clearly larger name
+            penalty = 1.4 if detail_w and not dw else 1.0
+            if px / penalty > score:
+                best, score = (math.floor(px), turned, bool(dw)), px / penalty
+        fits[turned] = best
+    across = fits[False]
+    # a tall narrow unit reads along its length unless the text fits across in full size;
+    # so a column of units by a wall is labelled one way
+    if True in fits and (h >= 1.5 * w or fits[True][0] > 1.25 * across[0]) \
+            and across[0] < math.floor(UNIT_LABEL_MAX_PT * pt):
+        return fits[True]
+    return across
+
+
+def unit_label(p: QPainter, r: QRectF, name: str, detail: str, pt: float, color: QColor,
+               short: str = "") -> str:
+    """Label a cooling unit drawn in ``r`` with its name and ``detail`` (its utilization).
+
+    The text stands upright on the page (also on a plan turned a quarter) at the
+    largest size up to :data:`UNIT_LABEL_MAX_PT` that fits: across the unit, or
+    along its long side when that is larger (a narrow unit by a wall). The
+    detail is left out when the name alone then gets much larger. Nothing is
+    cut: when the name does not fit at :data:`UNIT_LABEL_MIN_PT`, ``short`` (the
+    unit's number) stands for it, and when that does not fit either nothing is
+    drawn. Return which was drawn: ``"name"``, ``"short"`` or ``""``.
+    """
+    dev = p.worldTransform().mapRect(r)
+    pad = min(1.2 * pt, 0.1 * min(dev.width(), dev.height()))
+    w, h = dev.width() - 2 * pad, dev.height() - 2 * pad
+    if w <= 0 or h <= 0:
+        return ""
+    fits = [(kind, text, _fit_label(text, detail, w, h, pt))
+            for kind, text in (("name", name), ("short", short)) if text]
+    fits = [f for f in fits if f[2][0] >= math.floor(UNIT_LABEL_MIN_PT * pt)]
+    if not fits:
+        return ""
+    drawn, text, (px, turned, with_detail) = fits[0]
+    lines = [(text, True, px)] + ([(detail, False, px * 0.85)] if with_detail else [])
+    total = sum(size * 1.2 for _, _, size in lines)
+    bw = h if turned else w
+    p.save()
+    p.resetTransform()
+    p.translate(dev.center())
+    if turned:
+        p.rotate(-90)
+    p.setPen(color)
+    y = -total / 2
+    for line, is_bold, size in lines:
+        p.setFont(font(size, bold=is_bold))
+        p.drawText(QRectF(-bw / 2, y, bw, size * 1.2), Qt.AlignmentFlag.AlignCenter, line)
+        y += size * 1.2
+    p.restore()
+    return drawn
 
 
 def fit_text(p: QPainter, r: QRectF, text: str, pt: float, color: QColor) -> None:

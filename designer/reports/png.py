@@ -16,9 +16,10 @@ def render_image(layout: Any, analysis: Any, size: tuple[int, int] = (2400, 1600
     """Return ``(QImage, PlanInfo)``: the floor plan on white at ``size`` pixels."""
     ensure_app()
     from PySide6.QtCore import QRectF, Qt
-    from PySide6.QtGui import QColor, QImage, QPainter
+    from PySide6.QtGui import QColor, QFontMetricsF, QImage, QPainter
 
     from designer.reports.style import C, font
+    from designer.reports.text import elide
 
     w, h = max(64, int(size[0])), max(64, int(size[1]))
     img = QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied)
@@ -28,10 +29,16 @@ def render_image(layout: Any, analysis: Any, size: tuple[int, int] = (2400, 1600
         pt = max(1.0, min(w, h * 1.5) / 640.0)  # the scene labels in 11 px; keep close to them
         m = 12 * pt
         title_h = 14 * pt
-        p.setFont(font(9 * pt, bold=True))
+        title_font = font(9 * pt, bold=True)
+        p.setFont(title_font)
         p.setPen(QColor(C["ink"]))
-        p.drawText(QRectF(m, m * 0.6, w - 2 * m, title_h), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                   f"{layout.name} — {layout.generation}")
+        # the generation always shows; a long name gives way, ending in an ellipsis
+        fm = QFontMetricsF(title_font)
+        tail = f" — {layout.generation}"
+        name = elide(fm, layout.name, w - 2 * m - fm.horizontalAdvance(tail))
+        p.drawText(QRectF(m, m * 0.6, w - 2 * m, title_h),
+                   Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                   elide(fm, name + tail, w - 2 * m))
         info = render_floor_plan(p, QRectF(m, m * 0.6 + title_h + 4 * pt, w - 2 * m,
                                            h - m * 1.6 - title_h - 4 * pt),
                                  layout, analysis, overlays, pt=pt)

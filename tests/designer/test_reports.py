@@ -181,13 +181,13 @@ def test_csv_writes_every_table_and_an_index(design, tmp_path):
     path = tmp_path / "hall.csv"
     files = export(lay, a, path)
     assert path in files and (tmp_path / "hall-cutsheet.csv") in files
-    with path.open(newline="", encoding="utf-8") as fh:
+    with path.open(newline="", encoding="utf-8-sig") as fh:
         index = list(csv.DictReader(fh))
     assert {r["Table"] for r in index} >= {"bom", "racks", "feeds", "cooling", "network",
                                            "violations", "cutsheet", "sources"}
     for r in index:
         assert (tmp_path / r["File"]).exists()
-    with (tmp_path / "hall-cutsheet.csv").open(newline="", encoding="utf-8") as fh:
+    with (tmp_path / "hall-cutsheet.csv").open(newline="", encoding="utf-8-sig") as fh:
         rows = list(csv.reader(fh))
     assert rows[0][:4] == ["Link", "Fabric", "Tier", "A rack"]
     assert "Routed length (m)" in rows[0]

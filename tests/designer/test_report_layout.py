@@ -1,0 +1,297 @@
+"""Report presentation: nothing cut or over the margins, plans named and well-formed PDF."""
+
+from __future__ import annotations
+
+import re
+
+import pypdf
+import pytest
+from pypdf.generic import ContentStream
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QFontMetricsF, QImage, QPainter
+
+from designer.reports import export
+from engine.analysis import analyze
+from engine.report_tables import Column, Table
+from engine.templates import instantiate
+
+# names are at most 200 characters
+LONG_NAME = "Hall " + "x" * 120 + " with a very long design name (scalable_units=4, racks_per_row=8)"
+
+
+@pytest.fixture(scope="module")
+def gb200(builtin_catalog):
+    lay = instantiate("gb200-nvl72-superpod", {}, catalog=builtin_catalog, name=LONG_NAME)
+    return lay, analyze(lay, builtin_catalog)
+
+
+def _texts(path) -> list[str]:
+    return [" ".join(p.extract_text().split()) for p in pypdf.PdfReader(path).pages]
+
+
+class _RecordingPainter(QPainter):
+    """A painter that keeps every text drawn from Python with its box and ink width."""
+
+    records: list = []
+
+    def drawText(self, *args):  # noqa: N802 - Qt's name
+        if len(args) >= 2 and isinstance(args[0], QRectF):
+            rect, flags, text = (args[0], args[1], args[2]) if len(args) >= 3 and \
+                isinstance(args[2], str) else (args[0], 0, args[1])
+            if isinstance(text, str) and text.strip():
+                t = self.worldTransform()
+                if t.m12() == 0 and t.m21() == 0:  # not turned
+                    fm = QFontMetricsF(self.font(), self.device())
+                    # with Qt's word wrap, at least the longest word must fit
+                    wrap = int(flags) & int(Qt.TextFlag.TextWordWrap)
+                    parts = text.split() if wrap else text.split("\n")
+                    ink = max(fm.horizontalAdvance(s) for s in parts)
+                    _RecordingPainter.records.append(
+                        (t.mapRect(rect), int(flags), text, ink * t.m11(), self.device()))
+        return super().drawText(*args)
+
+
+def _ink(rect: QRectF, flags: int, ink: float) -> tuple[float, float]:
+    if flags & int(Qt.AlignmentFlag.AlignRight):
+        return rect.right() - ink, rect.right()
+    if flags & int(Qt.AlignmentFlag.AlignHCenter):
+        return rect.center().x() - ink / 2, rect.center().x() + ink / 2
+    return rect.left(), rect.left() + ink
+
+
+def test_pdf_text_stays_in_its_box_and_within_the_margins(gb200, tmp_path, monkeypatch, qapp):
+    """A long design name wraps on the cover and is elided elsewhere; no table cell,
+    paragraph or label runs past its box or the page margins."""
+    import designer.reports.pdfdoc as pdfdoc
+
+    monkeypatch.setattr(pdfdoc, "QPainter", _RecordingPainter)
+    _RecordingPainter.records = []
+    lay, a = gb200
+    path = tmp_path / "long.pdf"
+    export(lay, a, path)
+    pt = 160 / 72
+    records = _RecordingPainter.records
+    assert len(records) > 500
+    page_w = records[0][4].width()
+    margin = 46 * pt
+    bad = []
+    for rect, flags, text, ink, _dev in records:
+        left, right = _ink(rect, flags, ink)
+        if ink > rect.width() + 1 * pt or left < margin - 1 * pt or right > page_w - margin + pt:
+            bad.append((text[:40], round(left / pt), round(right / pt), round(rect.width() / pt)))
+    assert not bad, bad[:10]
+    pages = _texts(path)
+    assert "x" * 40 in pages[0] and "racks_per_row=8)" in pages[0]  # the cover: all of it
+    assert re.search(r"x…: \d+ racks holding", pages[2])  # the summary elides it
+
+
+@pytest.mark.parametrize("text", [LONG_NAME, "Flow (L/min)", "a b", "",
+                                  "https://docs.example.com/a/very/long/path/to/a/page.html x",
+                                  "line one\nline two"])
+@pytest.mark.parametrize("width_pt", [40, 120, 500])
+def test_wrap_lines_fit_the_width_and_keep_every_character(text, width_pt, qapp):
+    from designer.reports.style import font
+    from designer.reports.text import wrap_lines
+
+    fm = QFontMetricsF(font(20, bold=True))
+    width = width_pt * 20 / 9
+    lines = wrap_lines(fm, text, width)
+    assert all(fm.horizontalAdvance(s) <= width for s in lines)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "").replace("\n", "")
+    if fm.horizontalAdvance("(L/min)") <= width:
+        assert "Flow (L/min)" != text or any("(L/min)" in s for s in lines)
+
+
+def test_png_title_is_elided_within_the_margin(gb200, tmp_path, monkeypatch, qapp):
+    import PySide6.QtGui
+
+    monkeypatch.setattr(PySide6.QtGui, "QPainter", _RecordingPainter)
+    _RecordingPainter.records = []
+    lay, a = gb200
+    export(lay, a, tmp_path / "plan.png", size="1200x800")
+    title = next(r for r in _RecordingPainter.records if r[2].startswith("Hall"))
+    rect, _, text, ink, _ = title
+    assert text.endswith(f"… — {lay.generation}")  # the name gives way, the generation stays
+    assert ink <= rect.width() and rect.right() < 1200
+
+
+def _feeds_like_table() -> Table:
+    cols = [Column("Feed"), Column("Side"), Column("Model"), Column("Racks", kind="int"),
+            Column("Budget", "kW", "float"), Column("Load", "kW", "float"),
+            Column("Utilization", "%", "float"), Column("Load, other side lost", "kW", "float"),
+            Column("Utilization, other side lost", "%", "float"), Column("Status")]
+    rows = [(f"BW-{k:02d}{s}-{side}", side, "busway-415v-800a-tap-off-long-model", 8,
+             153.3, 163.2, 106.4, 326.4, 212.9, "over budget on side loss, see the rules")
+            for k in range(1, 6) for s in "ab" for side in "AB"]
+    return Table("feeds", "Feeds", cols, rows)
+
+
+def test_table_never_cuts_identifiers_and_wraps_long_text(tmp_path, qapp):
+    """A table wider than the page: the feed ids print in full; model and status wrap."""
+    from designer.reports.pdfdoc import Doc
+    from designer.reports.pdftable import TableFlow
+
+    t = _feeds_like_table()
+    path = tmp_path / "table.pdf"
+    doc = Doc(str(path))
+    flow = TableFlow(t, wrap=["Status"])
+    doc.begin()
+    try:
+        flow.draw(doc, doc.margin_x, doc.top, doc.frame_w)
+    finally:
+        doc.end()
+    lay = flow._layout(doc, doc.frame_w)
+    assert sum(lay.widths) <= doc.frame_w + 1
+    fm = doc.fm(lay.size)
+    assert lay.widths[0] >= max(fm.horizontalAdvance(r[0]) for r in t.rows)
+    assert lay.wrapping[2] and lay.wrapping[9] and not lay.wrapping[0]
+    text = _texts(path)[0]
+    assert "…" not in text
+    for row in t.rows:
+        assert re.search(rf"(^| ){re.escape(row[0])} ", text), row[0]
+    assert "(kW)" in text and "(%)" in text
+
+
+def test_table_header_keeps_a_unit_on_one_line(tmp_path, qapp):
+    """Headers break at spaces only: "Flow (L/min)", never "(L/" and "min)"."""
+    from designer.reports.pdfdoc import Doc
+    from designer.reports.pdftable import TableFlow
+
+    cols = [Column("Unit"), Column("Kind"), Column("Model"), Column("Group")] + \
+        [Column(n, u, "float") for n, u in (("Capacity", "kW"), ("Load", "kW"),
+                                             ("Utilization", "%"), ("Flow", "L/min"),
+                                             ("Rated flow", "L/min"), ("Area", "m2"))]
+    t = Table("cooling", "Cooling units", cols,
+              [(f"CRAH-{k}", "crah", "crah-cw-150", "CRAH", 150.0, 117.6, 78.4, 1212.6, 1500.0,
+                2.5) for k in range(1, 13)])
+    path = tmp_path / "units.pdf"
+    doc = Doc(str(path))
+    doc.begin()
+    try:
+        TableFlow(t).draw(doc, doc.margin_x, doc.top, doc.frame_w)
+    finally:
+        doc.end()
+    text = _texts(path)[0]
+    assert "(L/min)" in text and "(L/ min)" not in text
+    assert "(m²)" in text and "(m2)" not in text
+
+
+def test_pdf_writes_square_metres_and_csv_has_a_byte_order_mark(gb200, tmp_path, qapp):
+    lay, a = gb200
+    pdf = tmp_path / "r.pdf"
+    export(lay, a, pdf)
+    summary = _texts(pdf)[2]
+    assert "m²" in summary and not re.search(r"\bm2\b", summary)
+    files = export(lay, a, tmp_path / "t.csv")
+    for f in files:
+        assert f.read_bytes().startswith(b"\xef\xbb\xbf"), f.name
+    racks = (tmp_path / "t-racks.csv").read_text(encoding="utf-8-sig")
+    assert "kg/m²" in racks.splitlines()[0]
+
+
+def _unstarted_closepaths(path) -> list[tuple[int, int]]:
+    """Return ``(page, operator index)`` of each ``h`` with no current point."""
+    reader = pypdf.PdfReader(path)
+    out = []
+    painting = {b"S", b"s", b"f", b"F", b"f*", b"B", b"B*", b"b", b"b*", b"n"}
+    for n, page in enumerate(reader.pages, 1):
+        current = False
+        for k, (_, op) in enumerate(ContentStream(page.get_contents(), reader).operations):
+            if op in (b"m", b"re"):
+                current = True
+            elif op in painting:
+                current = False
+            elif op == b"h" and not current:
+                out.append((n, k))
+    return out
+
+
+def test_cable_overlay_pdf_closes_no_empty_path(gb200, tmp_path, qapp):
+    """Racks right under their tray make cable drops of zero length; Qt's PDF engine
+    wrote them as a closepath with no current point ("No current point in closepath")."""
+    lay, a = gb200
+    path = tmp_path / "cables.pdf"
+    export(lay, a, path, overlays=["cables"])
+    assert _unstarted_closepaths(path) == []
+
+
+def test_every_cooling_unit_is_named_on_the_plans(gb200, tmp_path, qapp):
+    lay, a = gb200
+    path = tmp_path / "plan.pdf"
+    export(lay, a, path)
+    pages = _texts(path)
+    units = [u.id for u in lay.cooling if u.kind in ("crah", "cdu")]
+    assert units
+    for n in (3, 4, 5):  # floor plan, power density, cooling zones
+        assert not re.search(r"(CRA|CDU)\S*…", pages[n])
+        for uid in units:
+            assert re.search(rf"(^| ){re.escape(uid)} ", pages[n]), (n + 1, uid)
+
+
+def test_unit_label_turns_along_a_narrow_unit_or_falls_back_to_its_number(qapp):
+    from designer.reports.plandraw import unit_label
+
+    img = QImage(400, 400, QImage.Format.Format_ARGB32)
+    img.fill(0xFFFFFFFF)
+    p = QPainter(img)
+    try:
+        pt = 2.0
+        # 14 x 90 px: "CRAH-11" does not fit across at 3 pt, along the unit it does
+        assert unit_label(p, QRectF(10, 10, 14, 90), "CRAH-11", "80 %", pt, QColor("black"),
+                          "11") == "name"
+        # 10 x 30 px: only the number fits
+        assert unit_label(p, QRectF(40, 10, 10, 30), "CRAH-11", "80 %", pt, QColor("black"),
+                          "11") == "short"
+        assert unit_label(p, QRectF(60, 10, 2, 2), "CRAH-11", "", pt, QColor("black"),
+                          "11") == ""
+    finally:
+        p.end()
+
+
+def test_plan_caption_says_what_was_drawn(gb200, tmp_path, qapp):
+    from designer.reports.pdf import write_pdf
+
+    lay, a = gb200
+    info = write_pdf(lay, a, tmp_path / "c.pdf")
+    plan_page = _texts(tmp_path / "c.pdf")[3]
+    assert "Drawn to scale" in plan_page
+    assert ("cut at its aisles" in plan_page) == (info["plan_strips"] > 1)
+    assert "a long one is cut into strips" not in plan_page
+
+
+@pytest.mark.parametrize("template,params", [("dgx-h100-superpod", {"scalable_units": 4})])
+def test_letter_and_a4_fit_the_plan_alike(template, params, builtin_catalog, tmp_path, qapp):
+    """A wide hall is turned on both paper sizes (it was turned on A4 only, and printed
+    at 1:200 on Letter instead of 1:150)."""
+    from designer.reports.pdf import write_pdf
+
+    lay = instantiate(template, params, catalog=builtin_catalog)
+    a = analyze(lay, builtin_catalog)
+    turned, scale = {}, {}
+    for page in ("a4", "letter"):
+        info = write_pdf(lay, a, tmp_path / f"{page}.pdf", page=page)
+        scale[page] = info["plan_scale"]
+        turned[page] = "turned a quarter" in _texts(tmp_path / f"{page}.pdf")[3]
+    assert turned["a4"] == turned["letter"]
+    # Letter is 4 % wider and 6 % shorter than A4: the scales stay one step apart at most
+    assert scale["letter"] <= scale["a4"] * 1.25
+
+
+def test_chart_limit_label_stands_above_the_plot(qapp):
+    from designer.reports import charts
+
+    img = QImage(900, 500, QImage.Format.Format_ARGB32)
+    img.fill(0xFFFFFFFF)
+    p = _RecordingPainter(img)
+    _RecordingPainter.records = []
+    try:
+        rect = QRectF(20, 20, 860, 400)
+        charts.bar_chart(p, rect, 1.5, [132.0] * 10 + [20.0] * 10, [f"R{k}" for k in range(20)],
+                         title="Power per rack", unit="kW", limit=30,
+                         limit_label="air-cooling limit 30 kW")
+    finally:
+        p.end()
+    label = [r for r in _RecordingPainter.records if r[2] == "air-cooling limit 30 kW"]
+    assert len(label) == 1
+    plot_top = rect.top() + 18 * 1.5
+    assert label[0][0].bottom() <= plot_top  # in the legend over the plot, not on the bars
