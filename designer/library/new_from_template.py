@@ -72,9 +72,29 @@ def preview_figures(t: TemplateFile, values: dict[str, Any], catalog: Catalog) -
     x0, y0, x1, y1 = lay.hall.bounds()
     return {"layout": lay, "values": dict(values), "template": t.id,
             "racks": len(lay.racks), "gpus": int(a.counts.get("gpus", 0)),
+            "cpu_nodes": int(a.counts.get("cpu_nodes", 0)),
             "it_kw": float(a.power.it_kw), "facility_kw": float(a.power.facility_kw),
             "switches": int(a.counts.get("switches", {}).get("total", 0)),
             "violations": a.violations_by_severity(), "hall_m": (x1 - x0, y1 - y0)}
+
+
+_WORDS = {"gbps": "(Gb/s)", "kw": "(kW)", "mw": "(MW)", "m": "(m)", "ufm": "UFM", "su": "SU",
+          "gpus": "GPUs", "gpu": "GPU", "cpu": "CPU", "nvl": "NVL", "k": "k", "id": "id"}
+
+
+def param_label(name: str) -> str:
+    """Return a form label for a template parameter name.
+
+    Examples
+    --------
+    >>> param_label("link_speed_gbps"), param_label("ufm_port"), param_label("k")
+    ('Link speed (Gb/s)', 'UFM port', 'k')
+    """
+    parts = [w for w in name.split("_") if w]
+    words = [_WORDS.get(w, w) for w in parts]
+    if words and parts[0] not in _WORDS:
+        words[0] = words[0][:1].upper() + words[0][1:]
+    return " ".join(words)
 
 
 def _fmt_kw(kw: float) -> str:
@@ -304,6 +324,7 @@ class NewFromTemplateDialog(QDialog):
                 ed.setValue(int(p.default))
                 ed.setMinimumWidth(90)
                 ed.valueChanged.connect(self._changed)
+                ed.lineEdit().textEdited.connect(lambda _t, e=ed, q=p: self._typed(e, q))
             else:
                 ed = QDoubleSpinBox()
                 ed.setDecimals(3)
@@ -312,13 +333,14 @@ class NewFromTemplateDialog(QDialog):
                 ed.setValue(float(p.default))
                 ed.setMinimumWidth(90)
                 ed.valueChanged.connect(self._changed)
+                ed.lineEdit().textEdited.connect(lambda _t, e=ed, q=p: self._typed(e, q))
             rng = ""
             if p.type in ("int", "float") and (p.min is not None or p.max is not None):
                 lo = "" if p.min is None else f"{p.min:g}"
                 hi = "" if p.max is None else f"{p.max:g}"
                 rng = f"\nRange {lo} to {hi}" + (", even" if p.even else "")
             ed.setToolTip(f"{p.help}{rng}\nDefault {p.default}".strip())
-            label = QLabel(p.name.replace("_", " ").capitalize())
+            label = QLabel(param_label(p.name))
             label.setToolTip(ed.toolTip())
             self.editors[p.name] = ed
             self.form.addRow(label, ed)
@@ -368,6 +390,17 @@ class NewFromTemplateDialog(QDialog):
         self.status.setText("Updating…")
         self._timer.start()
 
+    def _typed(self, ed: QSpinBox | QDoubleSpinBox, p: Any) -> None:
+        """A number being typed: an empty or out-of-range entry is an error, not the old value."""
+        if ed.hasAcceptableInput():
+            self._changed()
+            return
+        lo = "" if p.min is None else f"{p.min:g}"
+        hi = "" if p.max is None else f"{p.max:g}"
+        self._timer.stop()
+        self._pending_serial = -1
+        self._show_error(f"{param_label(p.name)}: expected a number from {lo} to {hi}")
+
     def _show_error(self, text: str) -> None:
         self.error.setText(text)
         self.ok_button.setEnabled(not text and self.current() is not None)
@@ -398,7 +431,8 @@ class NewFromTemplateDialog(QDialog):
         self.preview = result
         f = self.figures
         f["racks"].setText(f"{result['racks']:,}")
-        f["gpus"].setText(f"{result['gpus']:,}")
+        nodes = result.get("cpu_nodes", 0)
+        f["gpus"].setText(f"{result['gpus']:,}" + (f" · {nodes:,} CPU nodes" if nodes else ""))
         f["it_kw"].setText(_fmt_kw(result["it_kw"]))
         f["facility_kw"].setText(_fmt_kw(result["facility_kw"]))
         f["switches"].setText(f"{result['switches']:,}")

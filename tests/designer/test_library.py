@@ -8,6 +8,7 @@ the message boxes.
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from designer import library
@@ -102,6 +103,17 @@ def test_a_bad_parameter_shows_one_line_and_disables_ok(qtbot, new_dialog):
     new_dialog.select_template("dgx-b200-superpod")
     new_dialog.set_value("systems_per_rack", 3)
     assert "even" in new_dialog.error_text() and not new_dialog.ok_button.isEnabled()
+
+
+def test_a_number_typed_empty_or_out_of_range_is_an_error(qtbot, new_dialog):
+    new_dialog.select_template("dgx-h100-hall")
+    ed = new_dialog.editors["racks_per_row"]
+    ed.lineEdit().selectAll()
+    qtbot.keyClick(ed.lineEdit(), Qt.Key.Key_Delete)       # cleared: no stale preview
+    assert new_dialog.error_text().startswith("Racks per row: expected a number from")
+    assert not new_dialog.ok_button.isEnabled()
+    qtbot.keyClicks(ed.lineEdit(), "8")
+    assert new_dialog.error_text() == "" and new_dialog.ok_button.isEnabled()
 
 
 def test_window_action_opens_the_chosen_layout(qtbot, window, monkeypatch):
