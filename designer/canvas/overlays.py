@@ -394,7 +394,10 @@ class CablesOverlay(OverlayItem):
             poly = QPolygonF([QPointF(x, -y) for x, y in t.points])
             frac = n / self.max_count if self.max_count else 0.0
             self._bundles.append((poly, frac, int(n), t.id))
-        self._drops = [QLineF(a, -b, c, -d) for a, b, c, d in drops]
+        # a rack right under its tray has a drop of no length: it shows nothing, and Qt's PDF
+        # engine writes such a stroke as a path closed with no current point
+        self._drops = [QLineF(a, -b, c, -d) for a, b, c, d in drops
+                       if abs(a - c) + abs(b - d) > 1e-6]
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)

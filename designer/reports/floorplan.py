@@ -264,7 +264,6 @@ class PlanSource:
             return
         for key in self.scene.overlays:
             self.scene.set_overlay(key, key in overlays)
-        _drop_empty_lines(self.scene.overlays.get("cables"))
 
     def show_grid(self, on: bool) -> None:
         """Show or hide the scene's floor-tile grid.
@@ -351,21 +350,6 @@ class PlanSource:
                 items.append(("title", title))
                 items.extend(("swatch", (QColor(c), label)) for c, label in entries)
         return items
-
-
-def _drop_empty_lines(overlay: Any) -> None:
-    """Leave out the cable overlay's drops of (nearly) zero length (rack right under its tray).
-
-    Qt's PDF engine fills the outline of a cosmetic stroke; a line of zero
-    length has none, and it writes a ``closepath`` with no current point, which
-    PDF readers report as a syntax error ("No current point in closepath").
-    Such a drop shows nothing, so dropping it loses nothing. The overlay
-    should skip these lines itself (``CablesOverlay.refresh``); until it does,
-    the report's own scene leaves them out.
-    """
-    drops = getattr(overlay, "_drops", None)
-    if drops:
-        overlay._drops = [ln for ln in drops if ln.length() > 1e-6]  # metres
 
 
 def _draw_units(p: QPainter, m: PlanMap, units: list, kinds: dict[str, str], scene: Any,
