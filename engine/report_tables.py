@@ -27,6 +27,7 @@ Examples
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -60,6 +61,7 @@ __all__ = [
     "violations_table",
     "cutsheet_table",
     "sources_table",
+    "sources_cited_table",
 ]
 
 #: Standard stock cable lengths in metres; longer runs round up to the next 10 m (made to order).
@@ -371,14 +373,16 @@ def summary_table(layout: Layout, analysis: Any) -> Table:
         ("Liquid share", _pct(co["liquid_share"]), "%"),
         ("Airflow", _f(co["airflow_cfm"], 0), "CFM"),
         ("Coolant flow", _f(co["liquid_flow_lpm"], 1), "L/min"),
-        ("Hall area", _f(d["floor"]["hall_area_m2"], 1), "m2"),
-        ("Occupied floor area", _f(d["floor"]["occupied_area_m2"], 1), "m2"),
+        ("Hall area", _f(d["floor"]["hall_area_m2"], 1), "m²"),
+        ("Occupied floor area", _f(d["floor"]["occupied_area_m2"], 1), "m²"),
         ("Highest floor load", _f(d["floor"]["max_load_kg_m2"], 1), "kg/m²"),
         ("Links", cb["links"], ""),
         ("Transceivers", cb["transceivers"], ""),
         ("Cable length, total", _f(cb["total_length_m"], 1), "m"),
         ("Cable length, longest", _f(cb["max_length_m"], 2), "m"),
-        ("Optics power", _f(cb.get("optics_w", 0.0) / 1000.0, 2), "kW"),
+        ("Optics power", _f(cb.get("optics_w", 0.0) / 1000.0, 2),
+         f"kW, plus {cb['optics_power_unknown_ends']:,} ends of unknown power"
+         if cb.get("optics_power_unknown_ends") else "kW"),
         ("Bisection bandwidth", _f(n["bisection_tbps"], 3), "Tb/s"),
         ("Bisection per GPU", _f(n["per_gpu_bisection_gbps"], 1), "Gb/s"),
         ("Scale-up domain", n["scaleup_domain_gpus"], "GPUs"),
@@ -907,6 +911,33 @@ def _source_title(catalog: Catalog, key: str | None) -> str:
         return ""
     s = catalog.sources.get(key) or catalog.sources.get(key.rstrip("abcdefgh"))
     return s.title if s else "(not in sources.json)"
+
+
+_CITE = re.compile(r"\[(S\d+[a-z]?)\]")
+
+
+def sources_cited_table(sources: Table, catalog: Catalog | None = None) -> Table:
+    """Return every source key the sources table cites, with its reference.
+
+    Keys come from the Source column and from the notes (``[S04]`` in a note
+    counts), so every key a reader meets in the report resolves.
+
+    Examples
+    --------
+    >>> t = Table("sources", "", [_c("Source"), _c("Note"), _c("Source title")],
+    ...           [("S01", "see [S40] and [S04]", "x")])
+    >>> [r[0] for r in sources_cited_table(t).rows]
+    ['S01', 'S04', 'S40']
+    """
+    catalog = catalog or default_catalog()
+    ks, kn = sources.index("Source"), sources.index("Note")
+    keys: set[str] = set()
+    for r in sources.rows:
+        if r[ks]:
+            keys.add(str(r[ks]))
+        keys.update(_CITE.findall(str(r[kn] or "")))
+    rows = [(k, _source_title(catalog, k)) for k in sorted(keys, key=lambda k: (len(k), k))]
+    return Table("sources_cited", "Sources cited", [_c("Key"), _c("Reference")], rows)
 
 
 def sources_table(layout: Layout, analysis: Any, links: LinkView | None = None,

@@ -40,7 +40,7 @@ from designer.reports.pdftable import TableFlow
 from designer.reports.qtapp import ensure_app
 from designer.reports.style import C
 from designer.reports.text import elide, wrap_lines
-from engine.report_tables import Column, Table, build_tables
+from engine.report_tables import Column, Table, build_tables, sources_cited_table
 
 __all__ = ["write_pdf", "RACK_TABLE_LIMIT", "UNIT_TABLE_LIMIT"]
 
@@ -93,17 +93,6 @@ def _violation_summary(analysis: Any) -> Table:
     cols = [Column("Severity"), Column("Code"), Column("Count", kind="int"),
             Column("First message")]
     return Table("violations_by_code", "Violations by code", cols, rows)
-
-
-def _sources_cited(tables: dict[str, Table]) -> Table:
-    t = tables["sources"]
-    ks, ts = t.index("Source"), t.index("Source title")
-    seen: dict[str, str] = {}
-    for r in t.rows:
-        if r[ks] and r[ks] not in seen:
-            seen[r[ks]] = r[ts]
-    rows = sorted(seen.items(), key=lambda kv: (len(kv[0]), kv[0]))
-    return Table("sources_cited", "Sources cited", [Column("Key"), Column("Reference")], rows)
 
 
 def _plan_caption(info: PlanInfo | None, page_name: str) -> str:
@@ -280,16 +269,23 @@ def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple
 
     # fabric
     s.append(Heading("Fabric"))
-    s.append(Para(f"Scale-out bisection {nw['bisection_tbps']:,.2f} Tb/s one way "
-                  f"({nw['bisection_method']}), {nw['per_gpu_bisection_gbps']:,.1f} Gb/s per GPU; "
-                  f"scale-up (NVLink) domain {nw['scaleup_domain_gpus']} GPUs. "
-                  f"{tables['network'].note}"))
+    if nw["bisection_method"] == "none":
+        lead = ("No scale-out (GPU) fabric" + (": the fabrics below are front-end, storage or "
+                                               "management networks, each with its own bisection"
+                                               if len(tables["fabrics"]) else "") + ". ")
+    else:
+        lead = (f"Scale-out bisection {nw['bisection_tbps']:,.2f} Tb/s one way "
+                f"({nw['bisection_method']}), {nw['per_gpu_bisection_gbps']:,.1f} Gb/s per GPU. ")
+    if nw["scaleup_domain_gpus"]:
+        lead += f"Scale-up (NVLink) domain {nw['scaleup_domain_gpus']} GPUs. "
+    s.append(Para(lead + tables["network"].note))
     s.append(TableFlow(tables["network"]))
     if len(tables["fabrics"]):
         s.append(Heading("Fabrics", 2))
         s.append(TableFlow(tables["fabrics"], ["Fabric", "Topology", "Tiers", "Nodes", "GPUs",
                                                "Scalable units", "Bisection", "Method",
-                                               "Per GPU", "Worst single failure"],
+                                               "Per GPU", "Per endpoint",
+                                               "Worst single failure"],
                            wrap=["Worst single failure"]))
     if len(tables["fabric"]):
         s.append(Heading("Fabric tiers", 2))
@@ -347,7 +343,7 @@ def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple
     s.append(TableFlow(tables["sources"], ["Kind", "Item", "Figure", "Value", "Unit", "Source",
                                            "Class", "Note"], wrap=["Note"], size=6.8))
     s.append(Heading("Sources cited", 2))
-    s.append(TableFlow(_sources_cited(tables), wrap=["Reference"], size=6.8))
+    s.append(TableFlow(sources_cited_table(tables["sources"]), wrap=["Reference"], size=6.8))
     return s
 
 
