@@ -397,11 +397,12 @@ class DashboardPanel(QWidget):
         unknown = int(cab.get("optics_power_unknown_ends", 0))
         optics_kw = f"{cab['optics_w'] / 1000:,.1f} kW"
         t["optics"].set(f"{cab['transceivers']:,}", f"transceivers · {optics_kw}"
-                        if not unknown else f"≥ {optics_kw} · {unknown:,} unrated")
+                        if not unknown else f"transceivers · ≥ {optics_kw}")
         t["optics"].setToolTip(
             f"{cab['transceivers']:,} transceivers draw {optics_kw}"
             + (f"; {unknown:,} cable ends use media whose power the catalog does not "
-               "publish and are not counted" if unknown else ""))
+               "publish and are not counted" if unknown else "")
+            + ". Ends in a switch whose power figure includes its optics add nothing here.")
         # the attributes, not network_dict(): that one also lists every switch placement
         net = {"bisection_tbps": n.bisection_tbps, "bisection_method": n.bisection_method,
                "per_gpu_bisection_gbps": n.per_gpu_bisection_gbps,
