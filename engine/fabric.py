@@ -618,13 +618,16 @@ class _Builder:
         occ[self._net_row[arr.dev_rack[rep[ok]]], col[ok]] = False
         self._occ = occ
 
-    def place(self, n: int, height: int, racks: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    def place(self, n: int, height: int, racks: list[int],
+              balance: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """Place ``n`` switches of ``height`` U into the racks' free U, spread block-wise.
 
         Switch ``i`` aims at rack ``i * len(racks) // n`` (so one SU's leaves
         share a rack, as in the SuperPOD rack layouts) and overflows to the next
-        racks with room; each rack fills bottom up. Returns rack and U per
-        switch (-1, 0 when unplaced).
+        racks with room; each rack fills bottom up. With ``balance`` the racks
+        with the most free slots take them first, so a tier placed after
+        another evens out the switches (and the power) per rack. Returns rack
+        and U per switch (-1, 0 when unplaced).
         """
         rack_out = np.full(n, -1, np.int64)
         u_out = np.zeros(n, np.int64)
@@ -640,7 +643,7 @@ class _Builder:
         _, ce = np.nonzero(d == -1)
         per = (ce - cs) // max(height, 1)
         cap = np.bincount(rs, weights=per, minlength=k).astype(np.int64)
-        want = np.bincount((np.arange(n) * k) // n, minlength=k)
+        want = _even_out(cap, n) if balance else np.bincount((np.arange(n) * k) // n, minlength=k)
         take = np.minimum(want, cap)
         extra = int(want.sum() - take.sum())
         if extra:
@@ -712,9 +715,11 @@ class _Builder:
             gen_rack, gen_u = self.place_top(targets[k:], height)
             miss = np.flatnonzero(gen_rack < 0)
             if len(miss):
-                gen_rack[miss], gen_u[miss] = self.place(len(miss), height, racks)
+                gen_rack[miss], gen_u[miss] = self.place(len(miss), height, racks,
+                                                         balance=tier > 0)
         else:
-            gen_rack, gen_u = self.place(n - k, height, racks)
+            # the first tier keeps an SU's leaves together; later tiers even out the racks
+            gen_rack, gen_u = self.place(n - k, height, racks, balance=tier > 0)
         unplaced = int((gen_rack < 0).sum())
         if unplaced:
             where = ", ".join(self.arr.rack_ids[r] for r in racks[:3]) + \
@@ -795,6 +800,34 @@ def _member_nodes(b: _Builder, fi: int, f: Fabric) -> np.ndarray:
         rank[:] = np.arange(arr.n_racks)
     rows = np.flatnonzero(eligible & (rank[arr.dev_rack] >= 0))
     return rows[np.lexsort((arr.dev_u[rows], rank[arr.dev_rack[rows]]))]
+
+
+def _even_out(cap: np.ndarray, n: int) -> np.ndarray:
+    """Return how many of ``n`` items each bin takes so the free room left is as even as can be.
+
+    Bins with the most room take first (water filling); ties go to the earlier bin.
+
+    Examples
+    --------
+    >>> _even_out(np.array([4, 6, 6, 2]), 6).tolist()
+    [1, 3, 2, 0]
+    """
+    cap = np.asarray(cap, np.int64)
+    total = int(min(n, cap.sum()))
+    if total == 0:
+        return np.zeros(len(cap), np.int64)
+    lo, hi = 0, int(cap.max())
+    while lo < hi:  # the highest level whose room above it still holds every item
+        mid = (lo + hi + 1) // 2
+        if int(np.maximum(cap - mid, 0).sum()) >= total:
+            lo = mid
+        else:
+            hi = mid - 1
+    take = np.maximum(cap - (lo + 1), 0)
+    rest = total - int(take.sum())
+    extra = np.flatnonzero(cap - take > lo)[:rest]
+    take[extra] += 1
+    return take
 
 
 def _leaf_home_racks(arr: LayoutArrays, nodes: np.ndarray, wiring: FabricWiring,

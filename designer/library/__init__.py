@@ -94,6 +94,8 @@ def compare_action(window: Any):
     win = window.__dict__.get("_compare_window")
     if win is None:
         win = CompareWindow(window, window.document.catalog)
+        a = getattr(window.document, "analysis", None)
+        win.set_intent_gpus(int(getattr(a, "counts", {}).get("gpus", 0)) if a is not None else 0)
         window._compare_window = win
     win.show()
     win.raise_()

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -51,7 +51,7 @@ FIGURES: list[tuple[str, str, str]] = [
     ("Switches", "switches", "{:,}"),
     ("Cables", "cables", "{:,}"),
     ("Optics", "optics", "{:,}"),
-    ("Optics kW", "optics_kw", "{:,.1f}"),
+    ("Optics kW (beyond switch power)", "optics_kw", "{:,.1f}"),
     ("Bisection Tb/s", "bisection_tbps", "{:,.1f}"),
     ("Per-GPU bisection Gb/s", "per_gpu_bisection_gbps", "{:,.1f}"),
     ("Scale-up domain (GPUs)", "scaleup_domain_gpus", "{}"),
@@ -166,6 +166,14 @@ class CompareWindow(QWidget):
         self._runner = TaskRunner(self)
         self._runner.finished.connect(self._on_result)
         self._build()
+        for keys in (QKeySequence.StandardKey.Close, QKeySequence(Qt.Key.Key_Escape)):
+            QShortcut(keys, self, self.close)
+
+    def set_intent_gpus(self, gpus: int) -> None:
+        """Start from a GPU count (the open design's), when it has GPUs."""
+        if gpus > 0:
+            self.by_gpus.setChecked(True)
+            self.gpus.setValue(int(gpus))
 
     # -- construction ----------------------------------------------------------------------------
 
@@ -229,6 +237,7 @@ class CompareWindow(QWidget):
         self.run_button.setDefault(True)
         self.run_button.clicked.connect(self.run)
         self.status = QLabel()
+        self.status.setTextFormat(Qt.TextFormat.RichText)
         self.status.setWordWrap(True)
         top = QHBoxLayout()
         top.addWidget(intent)
@@ -316,6 +325,9 @@ class CompareWindow(QWidget):
         self._serial = self._runner.submit(lambda: compare(catalog=catalog, **kw))
         what = f"{kw['gpus']:,} GPUs" if kw["gpus"] else f"{kw['power_mw']:g} MW"
         self.status.setText(f"Comparing {what} across {len(kw['generations'])} generation(s)…")
+        # the last results stay readable but dimmed until the new ones arrive
+        self.table.setEnabled(False)
+        self.charts.setEnabled(False)
         self._sync_inputs()
         return self._serial
 
@@ -327,6 +339,8 @@ class CompareWindow(QWidget):
         if serial != self._serial:
             return
         self._serial = -1
+        self.table.setEnabled(True)
+        self.charts.setEnabled(True)
         self._sync_inputs()
         if rows is None:
             self.status.setText(f"<span style='color:#c62828'>Comparison failed: {error}</span>")
@@ -342,12 +356,21 @@ class CompareWindow(QWidget):
         kw = self.intent()
         what = (f"the fewest whole blocks reaching {kw['gpus']:,} GPUs" if kw["gpus"]
                 else f"the most whole blocks within {kw['power_mw']:g} MW of facility power")
-        notes = [f"{_label(r.generation)}: {r.note}" for r in self.rows if r.note]
-        failed = [f"{_label(r.generation)}: {r.error}" for r in self.rows if r.error]
-        self.status.setText("Each generation's flagship design, " + what
-                            + (f"; row length fitted to a {kw['hall'][0]:g} × "
-                               f"{kw['hall'][1]:g} m hall" if kw["hall"] else "")
-                            + ". " + " ".join(notes + failed))
+        # a "short" note is the red line below, with its numbers
+        notes = [f"{_label(r.generation)}: {r.note.rstrip('.')}" for r in self.rows
+                 if r.note and not r.note.startswith("short:")]
+        failed = [f"{_label(r.generation)}: {r.error.rstrip('.')}" for r in self.rows if r.error]
+        short = [f"{_label(r.generation)} {r.gpus:,}" for r in self.rows
+                 if not r.error and kw["gpus"] and r.gpus < kw["gpus"]]
+        head = ("Each generation's flagship design, " + what
+                + (f"; row length fitted to a {kw['hall'][0]:g} × {kw['hall'][1]:g} m hall"
+                   if kw["hall"] else "") + ".")
+        lines = [head]
+        if short:
+            lines.append(f"<b style='color:#c62828'>Short of {kw['gpus']:,} GPUs</b> (the most "
+                         f"blocks a template takes): {' · '.join(short)}")
+        lines += [" · ".join(notes + failed)] if notes or failed else []
+        self.status.setText("<br>".join(lines))
 
     def _draw_charts(self) -> None:
         ok = [r for r in self.rows if not r.error]
@@ -370,9 +393,15 @@ class CompareWindow(QWidget):
 
 
 def _short(v: float) -> str:
-    """Return a bar label: ``12.3``, ``1,024``, ``12.5k``."""
+    """Return a bar label: ``0.35``, ``12.3``, ``1,024``, ``125k``.
+
+    Examples
+    --------
+    >>> [_short(v) for v in (0.349, 7.4, 12.34, 1024, 97646, 125_000)]
+    ['0.35', '7.4', '12.3', '1,024', '97,646', '125k']
+    """
     if v >= 100_000:
         return f"{v / 1000:,.0f}k"
     if v >= 100:
         return f"{v:,.0f}"
-    return f"{v:.3g}"
+    return f"{v:.2f}" if v < 1 else f"{v:,.1f}"

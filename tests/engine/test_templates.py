@@ -524,3 +524,14 @@ def test_crahs_are_sized_for_the_optics_heat_too(tid, params):
     # air heat: racks, the switches the fabric placed and the optics
     cap = crahs[0].capacity_kw
     assert len(crahs) >= math.ceil(a.cooling.air_kw * 1.1 / cap) + 1
+
+
+def test_later_tiers_even_out_the_network_racks():
+    # GB300 at 32 SU: 688 Q3400 in 115 network racks sized for 6 each; placing the spine and
+    # core tiers where the most room is left keeps every rack at 6 (28 kW, under the 30 kW
+    # air limit) instead of piling 8 into some
+    lay = instantiate("gb300-nvl72-superpod", {"scalable_units": 32}, catalog=CAT)
+    a = analyze(lay, CAT)
+    per_rack = np.bincount(a.network.topology.sw_rack)
+    assert per_rack.max() == 6
+    assert not [v for v in a.violations if v.code == "COOL-AIR-LIMIT"]
