@@ -204,6 +204,7 @@ class MainWindow(QMainWindow):
             f"Analysis failed: {msg}", 8000))
         document.analysis_busy.connect(self._busy.setVisible)
         document.selection_changed.connect(self._update_selection_actions)
+        QApplication.clipboard().dataChanged.connect(self._update_paste_action)
         self.scene.message.connect(lambda msg: self.statusBar().showMessage(msg, 6000))
         self.view.cursor_moved.connect(self._show_cursor)
         self.view.cursor_left.connect(lambda: self.coords_label.setText("x —  y —"))
@@ -331,6 +332,7 @@ class MainWindow(QMainWindow):
             self.metric_group.addAction(act)
             self.metric_actions[key] = act
         self.actions_by_name = a
+        self._update_paste_action()
         try:
             importlib.import_module("designer.reports")
             has_export = hasattr(importlib.import_module("designer.reports"), "export_dialog")
@@ -626,6 +628,18 @@ class MainWindow(QMainWindow):
 
     def _show_zoom(self, px_per_m: float) -> None:
         self.zoom_label.setText(f"{px_per_m:.1f} px/m")
+
+    def _update_paste_action(self) -> None:
+        """Paste is on while the clipboard holds Rackscape items."""
+        act = getattr(self, "actions_by_name", {}).get("paste")
+        if act is None:
+            return
+        try:
+            mime = QApplication.clipboard().mimeData()
+        except RuntimeError:  # the clipboard is going away with the application
+            return
+        act.setEnabled(mime is not None and (mime.hasFormat(MIME_ITEMS)
+                                             or mime.text().lstrip().startswith("{")))
 
     def _update_selection_actions(self, ids: list) -> None:
         has = bool(ids)

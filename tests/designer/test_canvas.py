@@ -182,6 +182,10 @@ def test_rubber_band_click_and_keys(window):
 
 
 def test_copy_paste_duplicate_cut(window):
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.clipboard().clear()
+    assert not window.actions_by_name["paste"].isEnabled()  # nothing to paste
     doc = window.document
     ids = [r.id for r in doc.layout.racks[:2]]
     doc.select(ids)
@@ -191,6 +195,7 @@ def test_copy_paste_duplicate_cut(window):
     assert doc.undo_stack.undoText() == "Duplicate 2 racks"
     doc.select(ids)
     window.actions_by_name["copy"].trigger()
+    assert window.actions_by_name["paste"].isEnabled()
     window.actions_by_name["paste"].trigger()
     assert len(doc.layout.racks) == n + 4
     assert doc.undo_stack.undoText() == "Paste 2 racks"
