@@ -102,6 +102,7 @@ _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 _FILE_MODE = 0o644
 _ID = re.compile(r"^[a-z0-9][a-z0-9\-]*$")
 _SEGMENT = re.compile(r"^[A-Za-z0-9_.\-]+$")
+_TITLE_MAX = TemplateFile.model_fields["title"].metadata[0].max_length
 
 OnClash = Literal["ask", "skip", "replace", "rename"]
 
@@ -532,7 +533,10 @@ def import_bundle(path: str | os.PathLike, on_clash: OnClash = "ask",
             else:
                 new_id = _free_id(tid, taken)
                 taken.add(new_id)
-                raw = _template_bytes(t.model_copy(update={"id": new_id}))
+                # the title says which copy it is: a library lists templates by title
+                suffix = f" ({new_id.rsplit('-', 1)[-1]})"
+                title = t.title[:max(1, _TITLE_MAX - len(suffix))] + suffix
+                raw = _template_bytes(t.model_copy(update={"id": new_id, "title": title}))
                 result.renamed[tid] = new_id
         if target is None:
             fname = f"{new_id}.json"

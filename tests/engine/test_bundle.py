@@ -148,6 +148,9 @@ def test_clash_skip_replace_rename(good, lib):
     assert sorted(p.name for p in lib.iterdir()) == ["cpu-cluster-2.json", "fat-tree-2.json"]
     res = import_bundle(good, on_clash="rename", user_dir=lib)
     assert res.renamed["fat-tree"] == "fat-tree-3"
+    # a library lists templates by title: each copy says which it is
+    titles = {t.id: t.title for t in list_templates(user_dir=lib)}
+    assert titles["fat-tree-3"] == titles["fat-tree"] + " (3)"
     # replace: the user copy now overrides the built-in one; renamed copies stay
     res = import_bundle(good, on_clash="replace", user_dir=lib)
     assert res.replaced == ["fat-tree", "cpu-cluster"]
