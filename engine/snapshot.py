@@ -38,8 +38,8 @@ from engine.templates import (
     user_template_dir,
 )
 
-__all__ = ["MAX_COPIES", "selection_bounds", "template_from_selection", "template_path",
-           "save_user_template"]
+__all__ = ["MAX_COPIES", "selection_bounds", "selection_left_behind", "template_from_selection",
+           "template_path", "save_user_template"]
 
 #: Upper bound of the ``copies`` parameter of a saved selection.
 MAX_COPIES = 100
@@ -96,6 +96,43 @@ def selection_bounds(layout: Layout, ids: Iterable[str],
         raise ParameterError("the selection holds no racks, cooling units, feeds or trays")
     return (float(box[:, 0].min()), float(box[:, 1].min()), float(box[:, 2].max()),
             float(box[:, 3].max()))
+
+
+def selection_left_behind(layout: Layout, ids: Iterable[str]) -> list[str]:
+    """Say what the selected items use that the selection leaves out (one line each).
+
+    A saved selection drops references to items outside it: the racks' feeds and
+    cooling units, and a fabric's network racks (its switches).
+
+    Examples
+    --------
+    >>> from engine.templates import instantiate
+    >>> lay = instantiate("dgx-h100-hall", {"racks": 4})
+    >>> for line in selection_left_behind(lay, ["GPU-0001"]):
+    ...     print(line)
+    1 rack loses its feeds (not selected: BW-01a-A, BW-01a-B)
+    fabric compute is left out (its network racks are not selected: NET-0001)
+    """
+    chosen = {it["id"] for items in copy_items(layout, ids).values() for it in items}
+    racks = [r for r in layout.racks if r.id in chosen]
+    out = []
+    for what, refs in (("feeds", [[f for f in r.feeds if f not in chosen] for r in racks]),
+                       ("cooling units", [[u for u in (r.crah, r.cdu) if u and u not in chosen]
+                                          for r in racks])):
+        hit = [x for x in refs if x]
+        if hit:
+            names = sorted({n for x in hit for n in x})
+            out.append(f"{len(hit)} rack{'s' * (len(hit) != 1)} "
+                       f"{'lose their' if len(hit) != 1 else 'loses its'} {what} (not "
+                       f"selected: {', '.join(names[:4])}{', ...' if len(names) > 4 else ''})")
+    rack_ids = {r.id for r in racks}
+    for fab in layout.fabrics:
+        in_it = bool(set(fab.members) & rack_ids) if fab.members else bool(rack_ids)
+        net = [n for n in fab.network_racks if n not in chosen]
+        if in_it and net and not any(n in chosen for n in fab.network_racks):
+            out.append(f"fabric {fab.id} is left out (its network racks are not "
+                       f"selected: {', '.join(net[:4])}{', ...' if len(net) > 4 else ''})")
+    return out
 
 
 def template_from_selection(layout: Layout, ids: Iterable[str], template_id: str, title: str,

@@ -23,7 +23,12 @@ from PySide6.QtWidgets import (
 
 from engine.catalog import Catalog, default_catalog
 from engine.model import Layout
-from engine.snapshot import save_user_template, template_from_selection, template_path
+from engine.snapshot import (
+    save_user_template,
+    selection_left_behind,
+    template_from_selection,
+    template_path,
+)
 from engine.templates import ParameterError, list_templates
 
 __all__ = ["SaveSelectionAsTemplateDialog", "slug"]
@@ -103,6 +108,12 @@ class SaveSelectionAsTemplateDialog(QDialog):
         self.target = QLabel()
         self.target.setStyleSheet("color: #5f6368; font-size: 11px;")
         self.target.setWordWrap(True)
+        # what the saved block will miss: the user may want to widen the selection
+        gaps = selection_left_behind(layout, self.ids) if self.ids else []
+        self.left_out = QLabel("Left out: " + "; ".join(gaps) + "." if gaps else "")
+        self.left_out.setStyleSheet("color: #b26a00;")
+        self.left_out.setWordWrap(True)
+        self.left_out.setVisible(bool(gaps))
         self.error = QLabel()
         self.error.setStyleSheet("color: #c62828;")
         self.error.setWordWrap(True)
@@ -121,6 +132,7 @@ class SaveSelectionAsTemplateDialog(QDialog):
         lay.addWidget(self.summary)
         lay.addLayout(form)
         lay.addWidget(self.target)
+        lay.addWidget(self.left_out)
         lay.addWidget(self.error)
         lay.addWidget(self.buttons)
         for edit in (self.id_edit, self.title_edit, self.author_edit):

@@ -181,6 +181,9 @@ def test_save_selection_writes_user_template(qtbot, window, monkeypatch, isolate
     assert not dlg.ok_button.isEnabled() and "already exists" in dlg.error.text()
     dlg.overwrite.setChecked(True)
     assert dlg.ok_button.isEnabled()
+    # four GPU racks without their feeds or network racks: the dialog says what stays behind
+    assert dlg.left_out.isVisibleTo(dlg) and "lose their feeds" in dlg.left_out.text()
+    assert "fabric compute is left out" in dlg.left_out.text()
     # a built-in design is never hidden by a user template, Replace or not
     dlg.id_edit.setText("dgx-h100-superpod")
     assert not dlg.ok_button.isEnabled() and "built-in" in dlg.error.text()
