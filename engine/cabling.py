@@ -495,6 +495,8 @@ class CableRouter:
         self._per_medium: np.ndarray | None = None
         # cable ends per medium whose optics draw power not already in a device's figure
         self._paid_per_medium: np.ndarray | None = None
+        # transceiver modules per medium (halves at twin-port ends)
+        self._modules_per_medium: np.ndarray | None = None
         self._hist: np.ndarray | None = None
         self._bin = np.zeros(n, np.int64)
         self._edges = np.asarray(HISTOGRAM_EDGES_M[1:-1])
@@ -565,15 +567,18 @@ class CableRouter:
         nb = len(HISTOGRAM_EDGES_M) - 1
         nm = len(self.media.ids) + 1
         paid = self.topo.lk_paid_ends[idx]
+        share = self.topo.lk_module_share[idx]
         if self._per_medium is not None:
             old = self.medium[idx] + 1
             self._per_medium -= np.bincount(old, weights=phys, minlength=nm).astype(np.int64)
             self._paid_per_medium -= np.bincount(old, weights=phys * paid,
                                                  minlength=nm).astype(np.int64)
+            self._modules_per_medium -= np.bincount(old, weights=phys * share, minlength=nm)
             self._hist -= np.bincount(self._bin[idx], weights=phys, minlength=nb).astype(np.int64)
         else:
             self._per_medium = np.zeros(nm, np.int64)
             self._paid_per_medium = np.zeros(nm, np.int64)
+            self._modules_per_medium = np.zeros(nm)
             self._hist = np.zeros(nb, np.int64)
         self.medium[idx] = med
         if not np.array_equal(self.cables[idx], cab):
@@ -584,6 +589,7 @@ class CableRouter:
         self._per_medium += np.bincount(med + 1, weights=phys, minlength=nm).astype(np.int64)
         self._paid_per_medium += np.bincount(med + 1, weights=phys * paid,
                                              minlength=nm).astype(np.int64)
+        self._modules_per_medium += np.bincount(med + 1, weights=phys * share, minlength=nm)
         self._hist += np.bincount(self._bin[idx], weights=phys, minlength=nb).astype(np.int64)
         for nt in notes:
             if nt not in self.notes:
@@ -647,16 +653,21 @@ class CableRouter:
         by_medium = {m.ids[i]: int(v) for i, v in enumerate(per[1:]) if v}
         if per[0]:
             by_medium["none"] = int(per[0])
-        xcvr = int(np.dot(per_medium, m.transceivers_per_cable()))
+        # modules: a twin-port cage's module serves two links (halves add up exactly)
+        mods = (self._modules_per_medium[1:] if self._modules_per_medium is not None
+                else np.zeros(len(m.ids)))
+        optical = m.transceivers_per_cable() > 0
+        xcvr = int(np.ceil(mods[optical] - 1e-6).sum())  # per medium: its own modules
         # ends in a switch whose power figure counts its optics draw nothing more here
         paid = (self._paid_per_medium[1:] if self._paid_per_medium is not None
                 else np.zeros(len(m.ids), np.int64)).astype(np.float64)
         pwr = np.nan_to_num(m.power_per_end_w, nan=0.0)
         optics_w = float(np.dot(paid, pwr))
         unknown_pw = int(np.dot(paid, np.isnan(m.power_per_end_w)))
-        per_cable_cost = np.where(m.transceivers_per_cable() > 0, 2.0, 1.0) * m.cost_usd
-        cost = float(np.dot(per_medium, np.nan_to_num(per_cable_cost, nan=0.0)))
-        cost_unknown = int(np.dot(per_medium, np.isnan(per_cable_cost)))
+        # an optical link costs its modules (the catalog prices a module), a cable its cable
+        units = np.where(optical, mods, per_medium)
+        cost = float(np.dot(units, np.nan_to_num(m.cost_usd, nan=0.0)))
+        cost_unknown = int(np.dot(per_medium, np.isnan(m.cost_usd)))
         if self._phys_f is None:
             self._phys_f = (self.topo.lk_count * self.cables).astype(np.float64)
         total = float(np.dot(self.length_m, self._phys_f))

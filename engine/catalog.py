@@ -187,6 +187,10 @@ class DeviceType(_Model):
     depth_mm: Annotated[Figure, _DEVICE_MM] = Figure()
     #: port groups (one per purpose and cage type): devices list up to 5
     ports: list[PortGroup] = Field(default_factory=list, max_length=64)
+    #: high-speed ports served by one pluggable cage: 2 for twin-port OSFP (QM9700: 64 ports
+    #: in 32 cages [S11]; DGX H100: 8 ports in 4 cages [S01]), so one transceiver module
+    #: serves two links there
+    ports_per_cage: int = Field(default=1, ge=1, le=8)
     #: compute trays of a rack-scale system (18 in an NVL72 rack [S04]): its scale-out
     #: ports are spread over them in order, so a cut-sheet names the tray of each port
     compute_trays: int = Field(default=0, ge=0, le=1024)

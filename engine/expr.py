@@ -25,7 +25,28 @@ import math
 import operator
 from typing import Any
 
-__all__ = ["FUNCTIONS", "evaluate", "names_in"]
+__all__ = ["FUNCTIONS", "divisor_at_least", "evaluate", "names_in"]
+
+
+def divisor_at_least(n: int, lo: int) -> int:
+    """Return the smallest divisor of ``n`` that is at least ``lo`` (``lo`` when none is).
+
+    The fabric engine sizes a spine tier with it (every leaf gets the same number of
+    links to every spine); templates call it to reserve room for those spines.
+
+    Examples
+    --------
+    >>> divisor_at_least(32, 20), divisor_at_least(24, 5), divisor_at_least(7, 9)
+    (32, 6, 9)
+    """
+    n, lo = int(n), int(lo)
+    if n > 1_000_000:
+        raise ValueError(f"divisor_at_least: n of at most 1,000,000 (got {n:,})")
+    for d in range(max(lo, 1), n + 1):
+        if n % d == 0:
+            return d
+    return lo
+
 
 FUNCTIONS = {
     "ceil": lambda x: int(math.ceil(x - 1e-9)),
@@ -37,6 +58,7 @@ FUNCTIONS = {
     "sqrt": math.sqrt,
     "log2": math.log2,
     "int": int,
+    "divisor_at_least": divisor_at_least,
 }
 _BIN = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
         ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod,

@@ -54,6 +54,7 @@ import numpy as np
 
 from engine.catalog import Catalog
 from engine.compile import ROLE_CODES, LayoutArrays
+from engine.expr import divisor_at_least
 from engine.memo import LastValue
 from engine.model import Fabric, Layout
 
@@ -151,14 +152,6 @@ class FabricPlan:
         return out
 
 
-def _divisor_at_least(n: int, lo: int) -> int:
-    """Return the smallest divisor of ``n`` that is at least ``lo`` (``lo`` when none is)."""
-    for d in range(max(lo, 1), n + 1):
-        if n % d == 0:
-            return d
-    return lo
-
-
 def plan_fabric(node_ports: np.ndarray, *, topology: str = "rail_optimized", rails: int = 8,
                 su_nodes: int = 32, radix: tuple[int, ...] = (64, 64, 64),
                 oversubscription: tuple[float, ...] = (1.0, 1.0, 1.0), max_tiers: int = 3,
@@ -242,7 +235,7 @@ def plan_fabric(node_ports: np.ndarray, *, topology: str = "rail_optimized", rai
         # are equal: the spine count is the smallest divisor of the leaf uplinks
         # that gives enough spine ports (1 SU: 32 uplinks over 4 spines [S41])
         per = leaves // planes
-        spines = planes * _divisor_at_least(u0, -(-per * u0 // r[1]))
+        spines = planes * divisor_at_least(u0, -(-per * u0 // r[1]))
         if forced[1] is not None and forced[1] != spines:
             spines, edited = max(int(forced[1]) // planes, 1) * planes, True
             leaf_up = min(u0, spines // planes * r[1] // per)
@@ -252,7 +245,7 @@ def plan_fabric(node_ports: np.ndarray, *, topology: str = "rail_optimized", rai
         lp, sp = d1, u0
         pods = -(-leaves // lp)
         spines = pods * sp
-        cg = _divisor_at_least(u1, -(-u1 * pods // r[2]))
+        cg = divisor_at_least(u1, -(-u1 * pods // r[2]))
         if pods > r[2]:
             problems.append(f"{pods} pods exceed the {r[2]}-port core: every core must reach "
                             "every pod")
@@ -472,7 +465,8 @@ class Topology:
     ``lk_paid_ends`` (0-2: ends whose transceiver power is not already in the power
     figure of the device at that end, :attr:`DeviceType.power_includes_optics`) and
     ``lk_lane_gbps`` (the electrical lane rate of its switch ends, 100 or 200 for XDR,
-    which picks the media family).
+    which picks the media family) and ``lk_module_share`` (transceiver modules a link's
+    optics take: 1/2 at each twin-port end, 1 at a single-port end).
     """
 
     key: str
@@ -503,6 +497,7 @@ class Topology:
     lk_link_id: np.ndarray
     lk_paid_ends: np.ndarray
     lk_lane_gbps: np.ndarray
+    lk_module_share: np.ndarray
     fabrics: list[FabricBuild]
     problems: list[tuple[str, str, str, tuple[str, ...]]] = field(default_factory=list)
     unassigned_switches: int = 0
@@ -1186,6 +1181,16 @@ def build_topology(layout: Layout, catalog: Catalog, arr: LayoutArrays,
 
     # a switch's ports set the signalling; a server's NIC follows the switch it plugs into
     lanes = np.maximum(lane(a_ref), lane(b_ref))
+    model_cage = np.array([d.ports_per_cage if d is not None else 1
+                           for d in map(catalog.devices.get, b.models)], np.float64)
+    sw_cage = model_cage[sw["model"]] if len(sw["model"]) else np.zeros(0)
+    dev_cage = tt.ports_per_cage[arr.dev_type].astype(np.float64) if len(tt.ids) else np.zeros(0)
+
+    def cage(ref: np.ndarray) -> np.ndarray:
+        return np.where(ref >= 0, dev_cage[np.maximum(ref, 0)] if len(dev_cage) else 1.0,
+                        sw_cage[np.maximum(-ref - 1, 0)] if len(sw_cage) else 1.0)
+
+    share = 1.0 / cage(a_ref) + 1.0 / cage(b_ref)
     return Topology(
         key=key or topology_key(layout, arr), models=b.models,
         sw_fabric=sw["fabric"], sw_tier=sw["tier"], sw_model=sw["model"], sw_rack=sw["rack"],
@@ -1197,6 +1202,7 @@ def build_topology(layout: Layout, catalog: Catalog, arr: LayoutArrays,
         lk_a_u=cat_("a_u", np.float64), lk_b_u=cat_("b_u", np.float64),
         lk_a_vtx=cat_("a_vtx", np.int64), lk_b_vtx=cat_("b_vtx", np.int64),
         lk_a_ref=a_ref, lk_b_ref=b_ref, lk_paid_ends=paid, lk_lane_gbps=lanes,
+        lk_module_share=share,
         lk_medium=cat_("medium", object), lk_length_m=cat_("length", np.float64),
         lk_link_id=cat_("link_id", object), fabrics=builds, problems=b.problems,
         unassigned_switches=int((is_switch & ~b.consumed).sum()))

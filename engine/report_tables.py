@@ -316,13 +316,16 @@ def _topology_view(analysis: Any, topo: Any, cab: Any, catalog: Catalog) -> Link
     # ends in a switch whose power figure already counts its optics draw nothing more
     per_end_w = np.r_[np.nan_to_num(media.power_per_end_w, nan=0.0), 0.0]
     paid = np.asarray(topo.lk_paid_ends, np.int64)[g]
+    # modules: half a twin-port module at such an end (two links share it)
+    share = np.asarray(topo.lk_module_share, np.float64)[g]
     return LinkView(
         link_id=ids, tier=np.asarray(LINK_TIERS, dtype=object)[tier].tolist(),
         fabric=fab_ids[np.where(fab >= 0, fab, len(fab_ids) - 1)].tolist(),
         a_rack=a_rack, a_u=a_u, a_device=a_dev, a_port=a_port,
         b_rack=b_rack, b_u=b_u, b_device=b_dev, b_port=b_port,
         medium=mid[safe].tolist(), speed_gbps=np.asarray(topo.lk_gbps, np.float64)[g],
-        length_m=length, transceivers=per_xcv[safe] * cables, optics_w=per_end_w[safe] * paid * cables,
+        length_m=length, transceivers=per_xcv[safe] / 2.0 * share * cables,
+        optics_w=per_end_w[safe] * paid * cables,
         source="topology", cables=cables)
 
 
@@ -477,6 +480,7 @@ def bom_table(layout: Layout, analysis: Any, links: LinkView | None = None,
         for m, k in zip(links.medium, links.transceivers.tolist(), strict=True):
             xcv[m] += k
         for m, qty in sorted(xcv.items()):
+            qty = math.ceil(qty - 1e-6)  # half modules of twin-port ends pair up
             if qty:
                 med = catalog.media.get(m)
                 rows.append(("Transceiver", m, (med.name if med else m) + " transceiver",
@@ -813,12 +817,13 @@ def cable_bins_table(analysis: Any, links: LinkView | None = None,
             rows.append((m or "(none)", med.kind if med else "",
                          _bin_label(float(stock[ix].max())), len(ix), int(k.sum()),
                          _f((L[ix] * k).sum(), 1), _f((stock[ix] * k).sum(), 1),
-                         int(links.transceivers[ix].sum()), _f(links.optics_w[ix].sum(), 1)))
+                         _f(links.transceivers[ix].sum(), 1), _f(links.optics_w[ix].sum(), 1)))
     cols = [_c("Medium"), _c("Kind"), _c("Length bin"), _c("Links", kind="int"),
             _c("Cables", kind="int"), _c("Routed length", "m", "float", 1),
             _c("Stock length ordered", "m", "float", 1),
-            _c("Transceivers", kind="int"), _c("Optics power", "W", "float", 0)]
-    return Table("cable_bins", "Cabling by medium and length", cols, rows)
+            _c("Transceivers", kind="float", digits=1), _c("Optics power", "W", "float", 0)]
+    return Table("cable_bins", "Cabling by medium and length", cols, rows,
+                 "A twin-port module serves two links: it counts half at each of them.")
 
 
 def violations_table(analysis: Any, max_items: int = 12) -> Table:

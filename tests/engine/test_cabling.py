@@ -149,6 +149,19 @@ def test_a_q3400_fabric_is_cabled_with_xdr_media():
     assert net.optics_w == pytest.approx(576 * 17.0)
 
 
+def test_twin_port_cages_halve_the_transceiver_modules():
+    # a 4-SU DGX H100 SuperPOD: 1,016 node links and 1,024 leaf-spine links, 1,784 of them
+    # on SR4 optics; DGX H100 and QM9700 take twin-port OSFP modules (two links each
+    # [S01][S11]), so 1,784 links need 1,784 modules, not 3,568
+    net = analyze(instantiate("dgx-h100-superpod", {"scalable_units": 4}), CATALOG).network
+    assert net.links_by_medium["mmf-sr4-400"] == 1784
+    assert net.transceivers == 1784
+    # the B300's ConnectX-8 ports are single-port OSFP [S40], the Q3400's twin-port [S51]:
+    # 576 node links x (1 + 1/2) + 576 leaf-spine links x (1/2 + 1/2) = 1,440 modules
+    b300 = analyze(instantiate("dgx-b300-superpod", {"scalable_units": 1}), CATALOG).network
+    assert b300.transceivers == 1440
+
+
 def test_media_by_reach_at_400g():
     ids, _, _ = pick([1.0, 3.0, 20.0, 99.0, 150.0, 600.0, 2000.0, 2500.0], allow_aoc=True)
     assert ids == ["dac-400", "dac-400", "aoc-400", "aoc-400", "smf-dr4-400", "smf-fr4-400",
@@ -190,12 +203,14 @@ def test_transceivers_and_optics_power_reach_the_power_analysis():
     lay = two_racks(policy=CablingPolicy(allow_aoc=False))       # 10.5 m: SR4 pair, 9 W per end
     a = analyze(lay, CATALOG)
     assert a.network.links_by_medium == {"mmf-sr4-400": 1}
-    assert a.network.transceivers == 2
+    # both ends are twin-port OSFP cages (DGX H100 [S01], QM9700 [S11]): the link takes half
+    # a module at each, one module's worth in all
+    assert a.network.transceivers == 1
     # the DGX end draws 9 W; the QM9700 end is inside its 1.72 kW maximum "with active
     # cables" [S11], which the rack's power already counts
     assert a.network.optics_w == pytest.approx(9.0)
     assert a.power.optics_kw == pytest.approx(0.009)
-    assert a.network.cost_usd == pytest.approx(1400.0)          # 2 x 700 USD [S66]
+    assert a.network.cost_usd == pytest.approx(700.0)   # two half modules x 700 USD [S66]
     no_optics = analyze(two_racks(links=[]), CATALOG)
     assert a.power.it_kw - no_optics.power.it_kw == pytest.approx(0.009)
 
@@ -205,7 +220,6 @@ def test_a_switch_whose_power_leaves_out_optics_gets_both_ends_counted():
     racks = [lay.racks[0], lay.racks[1].model_copy(update={
         "devices": [MountedDevice(type="qm9790", u=40)]})]   # 1.61 kW, optics not stated
     a = analyze(lay.model_copy(update={"racks": racks}), CATALOG)
-    assert a.network.transceivers == 2
     assert a.network.optics_w == pytest.approx(18.0)
     # the same link's rack power: 10.2 kW DGX; QM9700 1.72 kW vs QM9790 1.61 kW
     assert a.power.it_kw == pytest.approx(10.2 + 1.61 + 0.018)
