@@ -1158,39 +1158,31 @@ def build_topology(layout: Layout, catalog: Catalog, arr: LayoutArrays,
     tt = arr.types
     is_switch = tt.role[arr.dev_type] == ROLE_CODES["switch"]
     a_ref, b_ref = cat_("a_ref", np.int64), cat_("b_ref", np.int64)
-    model_incl = np.array([d is not None and d.power_counts_optics
-                            for d in map(catalog.devices.get, b.models)], bool)
-    sw_incl = model_incl[sw["model"]] if len(sw["model"]) else np.zeros(0, bool)
-    dev_incl = tt.power_includes_optics[arr.dev_type]
+    # per link end: what its device or switch model says about optics power, lane rate and
+    # cages; one table of device rows then switches, gathered once per end
+    n_dev = len(arr.dev_type)
+    ia = np.where(a_ref >= 0, a_ref, n_dev - a_ref - 1)
+    ib = np.where(b_ref >= 0, b_ref, n_dev - b_ref - 1)
+    models = [catalog.devices.get(m) for m in b.models]
+    type_lane = np.array([getattr(catalog.devices.get(t), "lane_gbps", 100) for t in tt.ids],
+                         np.float64)
 
-    def included(ref: np.ndarray) -> np.ndarray:
-        return np.where(ref >= 0, dev_incl[np.maximum(ref, 0)] if len(dev_incl) else False,
-                        sw_incl[np.maximum(-ref - 1, 0)] if len(sw_incl) else False)
+    def per_end(by_type: np.ndarray, by_model: list, dtype) -> np.ndarray:
+        sw_vals = np.asarray(by_model, dtype)[sw["model"]] if len(sw["model"]) else \
+            np.zeros(0, dtype)
+        dev_vals = by_type[arr.dev_type] if n_dev else np.zeros(0, dtype)
+        return np.concatenate([dev_vals.astype(dtype), sw_vals])
 
-    paid = 2 - included(a_ref).astype(np.int64) - included(b_ref).astype(np.int64)
-    model_lane = np.array([d.lane_gbps if d is not None else 100
-                           for d in map(catalog.devices.get, b.models)], np.float64)
-    sw_lane = model_lane[sw["model"]] if len(sw["model"]) else np.zeros(0)
-    dev_lane = np.array([catalog.devices[t].lane_gbps if t in catalog.devices else 100
-                         for t in tt.ids], np.float64)[arr.dev_type] if len(tt.ids) else \
-        np.zeros(0)
-
-    def lane(ref: np.ndarray) -> np.ndarray:
-        return np.where(ref >= 0, dev_lane[np.maximum(ref, 0)] if len(dev_lane) else 100.0,
-                        sw_lane[np.maximum(-ref - 1, 0)] if len(sw_lane) else 100.0)
-
+    incl = per_end(tt.power_includes_optics,
+                   [d is not None and d.power_counts_optics for d in models], np.int64)
+    lane = per_end(type_lane, [d.lane_gbps if d is not None else 100 for d in models],
+                   np.float64)
+    cage = per_end(tt.ports_per_cage, [d.ports_per_cage if d is not None else 1
+                                       for d in models], np.float64)
+    paid = 2 - incl[ia] - incl[ib]
     # a switch's ports set the signalling; a server's NIC follows the switch it plugs into
-    lanes = np.maximum(lane(a_ref), lane(b_ref))
-    model_cage = np.array([d.ports_per_cage if d is not None else 1
-                           for d in map(catalog.devices.get, b.models)], np.float64)
-    sw_cage = model_cage[sw["model"]] if len(sw["model"]) else np.zeros(0)
-    dev_cage = tt.ports_per_cage[arr.dev_type].astype(np.float64) if len(tt.ids) else np.zeros(0)
-
-    def cage(ref: np.ndarray) -> np.ndarray:
-        return np.where(ref >= 0, dev_cage[np.maximum(ref, 0)] if len(dev_cage) else 1.0,
-                        sw_cage[np.maximum(-ref - 1, 0)] if len(sw_cage) else 1.0)
-
-    share = 1.0 / cage(a_ref) + 1.0 / cage(b_ref)
+    lanes = np.maximum(lane[ia], lane[ib])
+    share = 1.0 / cage[ia] + 1.0 / cage[ib]
     return Topology(
         key=key or topology_key(layout, arr), models=b.models,
         sw_fabric=sw["fabric"], sw_tier=sw["tier"], sw_model=sw["model"], sw_rack=sw["rack"],

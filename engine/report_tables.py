@@ -692,8 +692,8 @@ def network_table(layout: Layout, analysis: Any) -> Table:
             rows.append((f"Switches: {tier}", int(k), ""))
     for tier, ports in (d.get("switches") or {}).items():
         if isinstance(ports, dict) and "ports_used" in ports:
-            rows.append((f"Ports used: {tier}", int(ports["ports_used"]),
-                         f"of {int(ports.get('ports', 0)):,}"))
+            rows.append((f"Ports: {tier}", int(ports.get("ports", 0)), "ports"))
+            rows.append((f"Ports used: {tier}", int(ports["ports_used"]), "ports"))
     for tier, k in cb["by_tier"].items():
         if k:
             rows.append((f"Links: {tier}", int(k), ""))
@@ -982,8 +982,11 @@ def sources_table(layout: Layout, analysis: Any, links: LinkView | None = None,
         v = getattr(a, name)
         if isinstance(v, (int, float)) and not isinstance(v, bool) or v is None:
             key = _ASSUMPTION_SOURCES.get(name, "")
+            note = ""
+            if name == "pue" and v is None:  # no override: the modelled PUE is used
+                v, note = analysis.power.pue, "not set: modelled from the air/liquid mix"
             rows.append(("assumption", "layout", name, _f(v, 4) if v is not None else None,
-                         _unit_of(name), key, "assumption", "", _source_title(catalog, key)))
+                         _unit_of(name), key, "assumption", note, _source_title(catalog, key)))
     cols = [_c("Kind"), _c("Item"), _c("Figure"), _c("Value", kind="num", digits=1),
             _c("Unit"), _c("Source"), _c("Class"), _c("Note"), _c("Source title")]
     return Table("sources", "Assumptions and sources", cols, rows,
