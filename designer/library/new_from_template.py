@@ -129,12 +129,14 @@ class NewFromTemplateDialog(QDialog):
         self.problems: list[str] = []
         if templates is None:
             templates = list_templates(problems=self.problems)
-            builtin = {t.id for t in list_templates(user_dir=None)}
+            builtin = {t.id: t for t in list_templates(user_dir=None)}
         else:
-            builtin = {t.id for t in templates}
+            builtin = {t.id: t for t in templates}
         self.templates = {t.id: t for t in sorted(templates, key=lambda t: (t.generation,
                                                                             t.title))}
-        self.user_ids = set(self.templates) - builtin
+        # a user template may replace a built-in one of the same id: it is the user's then
+        self.user_ids = {tid for tid, t in self.templates.items()
+                         if tid not in builtin or t != builtin[tid]}
         self.editors: dict[str, QWidget] = {}
         self.preview: dict[str, Any] | None = None
         self.layout_result: Layout | None = None

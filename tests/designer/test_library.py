@@ -64,6 +64,26 @@ def test_lists_every_builtin_template_by_generation(new_dialog):
     assert {"Hopper", "Blackwell", "Rubin"} <= set(gens)
 
 
+def test_a_user_copy_of_a_builtin_id_is_labelled_as_the_users(qtbot, isolated_user_dir,
+                                                              builtin_catalog):
+    import json
+
+    from engine.templates import builtin_template_dir
+
+    spec = json.loads((builtin_template_dir() / "hopper" / "dgx-h100-hall.json").read_text())
+    spec["title"] = "Our DGX H100 hall"
+    folder = isolated_user_dir / "templates"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "dgx-h100-hall.json").write_text(json.dumps(spec))
+    try:
+        dlg = NewFromTemplateDialog(catalog=builtin_catalog)
+        qtbot.addWidget(dlg)
+        assert "dgx-h100-hall" in dlg.user_ids and "fat-tree" not in dlg.user_ids
+        dlg.done(0)
+    finally:
+        (folder / "dgx-h100-hall.json").unlink()
+
+
 def test_form_shows_parameters_with_ranges_and_help(new_dialog):
     new_dialog.select_template("dgx-b300-superpod")
     eds = new_dialog.editors
