@@ -226,6 +226,14 @@ class FabricTier(_Model):
     name: Literal["leaf", "spine", "core"]
     switch: Identifier
     placement: Literal["network_racks", "member_racks"] = "network_racks"
+
+    @model_validator(mode="after")
+    def _placement_of_leaves(self) -> FabricTier:
+        # spines and cores serve many racks: they have no rack of their own to sit in
+        if self.placement == "member_racks" and self.name != "leaf":
+            raise ValueError(f"placement 'network_racks' for a {self.name} tier ('member_racks' "
+                             "places leaves in the racks they serve)")
+        return self
     oversubscription: FiniteFloat = Field(default=1.0, ge=1.0, le=64.0)
     count: int | None = Field(default=None, ge=0, le=1_000_000)
     radix: int | None = Field(default=None, ge=2, le=4096)

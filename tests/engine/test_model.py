@@ -116,3 +116,11 @@ def test_mounted_device_u_range():
         MountedDevice(type="dgx-h100", u=0)
     with pytest.raises(ValidationError):
         MountedDevice(type="dgx-h100", u=61)
+
+
+def test_only_leaves_sit_in_their_members_racks():
+    from engine.model import FabricTier
+
+    assert FabricTier(name="leaf", switch="qm9700", placement="member_racks")
+    with pytest.raises(ValidationError, match="spine tier"):
+        FabricTier(name="spine", switch="qm9700", placement="member_racks")
