@@ -505,13 +505,13 @@ def _check_unknown_figures(ctx) -> list[Violation]:
                 models.append(tt.ids[i])
                 racks.update(np.unique(arr.dev_rack[arr.dev_type == i]).tolist())
         rack_ids = [arr.rack_ids[r] for r in sorted(racks)]
-        if what == "power":  # switches a fabric generates are not installed devices
-            for f in lay.fabrics:
-                for t in f.tiers:
-                    dev = cat.devices.get(t.switch)
-                    if dev is not None and unknown(dev) and t.switch not in models:
-                        models.append(t.switch)
-                        rack_ids += [r for r in f.network_racks if r not in rack_ids]
+        # switches a fabric generates are not installed devices: their models count too
+        for f in lay.fabrics:
+            for t in f.tiers:
+                dev = cat.devices.get(t.switch)
+                if dev is not None and unknown(dev) and t.switch not in models:
+                    models.append(t.switch)
+                    rack_ids += [r for r in f.network_racks if r not in rack_ids]
         if models:
             out.append(Violation(
                 "FIGURE-UNKNOWN", "warning",

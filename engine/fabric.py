@@ -466,7 +466,8 @@ class Topology:
     figure of the device at that end, :attr:`DeviceType.power_includes_optics`) and
     ``lk_lane_gbps`` (the electrical lane rate of its switch ends, 100 or 200 for XDR,
     which picks the media family) and ``lk_module_share`` (transceiver modules a link's
-    optics take: 1/2 at each twin-port end, 1 at a single-port end).
+    optics take: 1 at a single-port end, 1/2 at a twin-port cage or a port broken out
+    into two links).
     """
 
     key: str
@@ -1179,10 +1180,21 @@ def build_topology(layout: Layout, catalog: Catalog, arr: LayoutArrays,
                    np.float64)
     cage = per_end(tt.ports_per_cage, [d.ports_per_cage if d is not None else 1
                                        for d in models], np.float64)
+    port = per_end(np.where(tt.switch_port_gbps > 0, tt.switch_port_gbps, tt.scaleout_gbps),
+                   [d.switch_port_speed_gbps if d is not None else 0.0 for d in models],
+                   np.float64)
+    gbps = cat_("gbps", np.float64)
+
+    def modules(i: np.ndarray) -> np.ndarray:
+        # one module per cage; a cage serves ports_per_cage ports, each broken out into
+        # port / link links when the link is slower (a 7060X6's 800G cage: two 400G links)
+        split = np.maximum(np.round(port[i] / np.maximum(gbps, 1.0)), 1.0)
+        return 1.0 / (cage[i] * split)
+
     paid = 2 - incl[ia] - incl[ib]
     # a switch's ports set the signalling; a server's NIC follows the switch it plugs into
     lanes = np.maximum(lane[ia], lane[ib])
-    share = 1.0 / cage[ia] + 1.0 / cage[ib]
+    share = modules(ia) + modules(ib)
     return Topology(
         key=key or topology_key(layout, arr), models=b.models,
         sw_fabric=sw["fabric"], sw_tier=sw["tier"], sw_model=sw["model"], sw_rack=sw["rack"],

@@ -386,8 +386,11 @@ def summary_table(layout: Layout, analysis: Any) -> Table:
         ("Optics power", _f(cb.get("optics_w", 0.0) / 1000.0, 2),
          f"kW, plus {cb['optics_power_unknown_ends']:,} ends of unknown power"
          if cb.get("optics_power_unknown_ends") else "kW"),
-        ("Bisection bandwidth", _f(n["bisection_tbps"], 3), "Tb/s"),
-        ("Bisection per GPU", _f(n["per_gpu_bisection_gbps"], 1), "Gb/s"),
+        # no scale-out fabric: no hall-wide bisection (the fabrics table has each one's)
+        ("Bisection bandwidth", _f(n["bisection_tbps"], 3)
+         if n["bisection_method"] != "none" else None, "Tb/s"),
+        ("Bisection per GPU", _f(n["per_gpu_bisection_gbps"], 1)
+         if n["bisection_method"] != "none" else None, "Gb/s"),
         ("Scale-up domain", n["scaleup_domain_gpus"], "GPUs"),
         ("Violations: errors", sev["error"], ""),
         ("Violations: warnings", sev["warning"], ""),

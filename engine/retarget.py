@@ -263,6 +263,9 @@ def retarget(layout: Layout, generation: str, catalog: Catalog | None = None) ->
             if dev is None:
                 res.unmapped.append(f"rack {rack.id} U{d.u}: {d.type} is not in the catalog")
                 pairs.append((d, d.type))
+            elif dev.role == "gpu_server" and dev.generation == generation:
+                res.kept[d.type] += 1  # already this generation's (an H200 in a Hopper hall)
+                pairs.append((d, d.type))
             elif dev.role == "gpu_server":
                 # an OEM HGX box stays an OEM box where the generation has one
                 to = oem_server if d.type.startswith("hgx-") else server

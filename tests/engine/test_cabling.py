@@ -303,3 +303,14 @@ def test_routes_follow_trays_and_cabling_policy_edited_between_analyses():
     across = int(topo.lk_count[topo.lk_a_rack != topo.lk_b_rack].sum())
     assert 0 < across < an.result.network.cabling_dict()["links"]
     assert an.update(slack, None).network.total_length_m == pytest.approx(got + across * 1.0)
+
+
+def test_a_400g_link_on_an_800g_cage_takes_half_a_module():
+    # the Arista 7060X6 runs 128 x 400G through 64 800G OSFP cages [S43]: each switch end of
+    # a 400G link is half a module; the MI355X node end is a whole one (single-port NIC)
+    net = analyze(instantiate("meta-24k-roce", {"pods": 1}), CATALOG).network
+    topo = net.topology
+    up = topo.lk_tier > 0                      # RTSW-CTSW and above: switch to switch
+    assert np.allclose(topo.lk_module_share[up], 1.0)
+    # the pod's 3,072 uplinks are all optical: one module's worth each
+    assert net.transceivers == 3072

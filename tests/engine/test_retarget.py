@@ -168,3 +168,15 @@ def test_the_summary_gives_the_network_before_and_after():
     assert sw[1] < sw[0] and cables[1] < cables[0]
     assert bis == pytest.approx((460.8, 921.6))
     assert "bisection 460.8 -> 921.6 Tb/s" in res.summary()
+
+
+def test_servers_already_of_the_target_generation_stay():
+    # an H200 hall retargeted to Hopper keeps its H200s (both are Hopper)
+    lay = instantiate("dgx-h100-hall", {"racks": 2})
+    racks = [r.model_copy(update={"devices": [d.model_copy(update={"type": "dgx-h200"})
+                                              for d in r.devices]}) for r in lay.racks]
+    h200 = lay.model_copy(update={"racks": racks, "generation": "blackwell"})
+    res = retarget(h200, "hopper")
+    assert {d.type for r in res.layout.racks for d in r.devices if d.type.startswith("dgx")} \
+        == {"dgx-h200"}
+    assert res.kept["dgx-h200"] == 8 and not any("dgx-h200 ->" in k for k in res.changes)

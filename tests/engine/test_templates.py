@@ -547,3 +547,12 @@ def test_cpu_cluster_reserves_network_racks_for_a_3_tier_fabric():
     tiers = {k: v["count"] for k, v in a.network.network_dict()["switches"].items()}
     assert tiers == {"leaf": 65, "spine": 96, "core": 64}
     assert not [v for v in a.violations if v.code == "FABRIC-NO-ROOM"]
+
+
+def test_meta_aggregation_uses_the_7060x6_as_128_ports_of_400g():
+    # ATSW: 8 pods x 448 uplinks (1:7 of 3,072 x 400G, rounded to whole ports) on 128-port
+    # 400G switches (64 x 800G broken out [S43]): 32, as the template reserves
+    lay = instantiate("meta-24k-roce", {}, catalog=CAT)
+    counts = {k: v["count"] for k, v in analyze(lay, CAT).network.network_dict()
+              ["switches"].items()}
+    assert counts == {"leaf": 1536, "spine": 128, "core": 32}
