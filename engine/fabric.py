@@ -467,7 +467,8 @@ class Topology:
     ``lk_lane_gbps`` (the electrical lane rate of its switch ends, 100 or 200 for XDR,
     which picks the media family) and ``lk_module_share`` (transceiver modules a link's
     optics take: 1 at a single-port end, 1/2 at a twin-port cage or a port broken out
-    into two links).
+    into two links; ``lk_a_cage``/``lk_b_cage`` are the links one module serves at each
+    end).
     """
 
     key: str
@@ -499,6 +500,8 @@ class Topology:
     lk_paid_ends: np.ndarray
     lk_lane_gbps: np.ndarray
     lk_module_share: np.ndarray
+    lk_a_cage: np.ndarray
+    lk_b_cage: np.ndarray
     fabrics: list[FabricBuild]
     problems: list[tuple[str, str, str, tuple[str, ...]]] = field(default_factory=list)
     unassigned_switches: int = 0
@@ -1185,16 +1188,17 @@ def build_topology(layout: Layout, catalog: Catalog, arr: LayoutArrays,
                    np.float64)
     gbps = cat_("gbps", np.float64)
 
-    def modules(i: np.ndarray) -> np.ndarray:
+    def links_per_module(i: np.ndarray) -> np.ndarray:
         # one module per cage; a cage serves ports_per_cage ports, each broken out into
         # port / link links when the link is slower (a 7060X6's 800G cage: two 400G links)
         split = np.maximum(np.round(port[i] / np.maximum(gbps, 1.0)), 1.0)
-        return 1.0 / (cage[i] * split)
+        return (cage[i] * split).astype(np.int64)
 
     paid = 2 - incl[ia] - incl[ib]
     # a switch's ports set the signalling; a server's NIC follows the switch it plugs into
     lanes = np.maximum(lane[ia], lane[ib])
-    share = modules(ia) + modules(ib)
+    a_cage, b_cage = links_per_module(ia), links_per_module(ib)
+    share = 1.0 / a_cage + 1.0 / b_cage
     return Topology(
         key=key or topology_key(layout, arr), models=b.models,
         sw_fabric=sw["fabric"], sw_tier=sw["tier"], sw_model=sw["model"], sw_rack=sw["rack"],
@@ -1206,7 +1210,7 @@ def build_topology(layout: Layout, catalog: Catalog, arr: LayoutArrays,
         lk_a_u=cat_("a_u", np.float64), lk_b_u=cat_("b_u", np.float64),
         lk_a_vtx=cat_("a_vtx", np.int64), lk_b_vtx=cat_("b_vtx", np.int64),
         lk_a_ref=a_ref, lk_b_ref=b_ref, lk_paid_ends=paid, lk_lane_gbps=lanes,
-        lk_module_share=share,
+        lk_module_share=share, lk_a_cage=a_cage, lk_b_cage=b_cage,
         lk_medium=cat_("medium", object), lk_length_m=cat_("length", np.float64),
         lk_link_id=cat_("link_id", object), fabrics=builds, problems=b.problems,
         unassigned_switches=int((is_switch & ~b.consumed).sum()))

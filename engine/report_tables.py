@@ -226,21 +226,49 @@ def _parts(network: Any) -> tuple[Any, Any]:
     return topo, cab
 
 
-def _end_ports(ref: np.ndarray, tier: np.ndarray) -> np.ndarray:
+def _end_ports(ref: np.ndarray, tier: np.ndarray, kind: np.ndarray | None = None,
+               cage: np.ndarray | None = None) -> np.ndarray:
     """Number each end's port on its device, 1.., down ports (lower tiers) first.
 
     ``ref`` is (2, N): the a and b end of each link; returns (2, N) port numbers.
+    With ``kind`` (N,: the link's medium) and ``cage`` (2, N: links one module serves
+    at each end), a device's ports are grouped by tier and medium and each group
+    starts on a cage of its own, so a twin-port cage never holds an optical link
+    and a copper one (its second port may stay free).
+
+    Examples
+    --------
+    >>> ref = np.array([[0, 0, 0], [1, 2, 3]])
+    >>> _end_ports(ref, np.zeros(3, int))[0].tolist()
+    [1, 2, 3]
+    >>> _end_ports(ref, np.zeros(3, int), np.array([5, 5, 7]), np.full((2, 3), 2))[0].tolist()
+    [1, 2, 3]
+    >>> _end_ports(ref, np.zeros(3, int), np.array([5, 7, 5]), np.full((2, 3), 2))[0].tolist()
+    [1, 3, 2]
     """
     n = ref.shape[1]
     keys = ref.reshape(-1)
     tiers = np.concatenate([tier, tier])
+    kinds = np.zeros(2 * n, np.int64) if kind is None else np.concatenate([kind, kind])
+    size = np.ones(2 * n, np.int64) if cage is None else \
+        np.maximum(np.asarray(cage, np.int64).reshape(-1), 1)
     pos = np.concatenate([np.arange(n), np.arange(n)])
-    order = np.lexsort((pos, tiers, keys))
-    k = keys[order]
-    start = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
-    first = np.repeat(start, np.diff(np.r_[start, len(k)]))
+    order = np.lexsort((pos, kinds, tiers, keys))
+    k, t, m, c = keys[order], tiers[order], kinds[order], size[order]
+    new_dev = np.r_[True, k[1:] != k[:-1]]
+    new_grp = new_dev | np.r_[True, (t[1:] != t[:-1]) | (m[1:] != m[:-1])]
+    g_start = np.flatnonzero(new_grp)
+    g_len = np.diff(np.r_[g_start, len(k)])
+    g_cage = c[g_start]
+    # each group takes whole cages; groups follow one another within their device
+    g_slots = -(-g_len // g_cage) * g_cage
+    g_dev = np.cumsum(new_dev)[g_start] - 1
+    cum = np.cumsum(g_slots) - g_slots
+    dev_first = np.flatnonzero(np.r_[True, g_dev[1:] != g_dev[:-1]])
+    g_offset = cum - np.repeat(cum[dev_first], np.diff(np.r_[dev_first, len(g_start)]))
+    in_grp = np.arange(len(k)) - np.repeat(g_start, g_len)
     port = np.empty(2 * n, np.int64)
-    port[order] = np.arange(2 * n) - first + 1
+    port[order] = np.repeat(g_offset, g_len) + in_grp + 1
     return port.reshape(2, n)
 
 
@@ -257,7 +285,11 @@ def _topology_view(analysis: Any, topo: Any, cab: Any, catalog: Catalog) -> Link
         return LinkView.empty()
     tier = np.asarray(topo.lk_tier, np.int64)[g]
     ref = np.stack([np.asarray(topo.lk_a_ref, np.int64)[g], np.asarray(topo.lk_b_ref, np.int64)[g]])
-    ports = _end_ports(ref, tier)
+    kind = np.asarray(cab.medium, np.int64)[g] if cab is not None and \
+        len(cab.medium) == len(cnt) else None
+    cage = np.stack([np.asarray(topo.lk_a_cage, np.int64)[g],
+                     np.asarray(topo.lk_b_cage, np.int64)[g]])
+    ports = _end_ports(ref, tier, kind, cage)
     rack_ids = np.asarray(list(arr.rack_ids) + [""], dtype=object)
     type_ids = np.asarray(arr.types.ids, dtype=object)
     models = np.asarray(list(topo.models) or [""], dtype=object)

@@ -199,3 +199,22 @@ def test_nvl72_ports_are_named_by_compute_tray(builtin_catalog_module):
     assert len(first) == 72
     assert sorted(set(first)) == sorted((f"gb200-nvl72 tray {k:02d}", f"P{p}")
                                         for k in range(1, 19) for p in range(1, 5))
+
+
+def test_a_twin_port_cage_never_mixes_media(builtin_catalog_module):
+    # a QM9700 leaf of a 1-SU H100 SuperPOD has 31 node links (one port is the UFM's) and
+    # its uplinks, some copper: ports 2k-1 and 2k share a twin-port cage [S11], so the
+    # uplinks start on a fresh cage rather than pairing an optic with a DAC
+    lay = instantiate("dgx-h100-superpod", {"scalable_units": 1},
+                      catalog=builtin_catalog_module)
+    view = link_view(analyze(lay, builtin_catalog_module), builtin_catalog_module)
+    cages: dict[tuple, set] = {}
+    for side in ("a", "b"):
+        for rack, u, dev, port, med in zip(getattr(view, f"{side}_rack"),
+                                           getattr(view, f"{side}_u").tolist(),
+                                           getattr(view, f"{side}_device"),
+                                           getattr(view, f"{side}_port"), view.medium,
+                                           strict=True):
+            if "qm9700" in dev:
+                cages.setdefault((rack, u, (int(port[1:]) + 1) // 2), set()).add(med)
+    assert cages and all(len(m) == 1 for m in cages.values())
