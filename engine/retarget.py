@@ -307,7 +307,12 @@ def retarget(layout: Layout, generation: str, catalog: Catalog | None = None) ->
                 new = tier.switch
             elif new != tier.switch:
                 res.changes[f"fabric {f.id} {tier.name}: {tier.switch} -> {new}"] += 1
-            tiers.append(tier.model_copy(update={"switch": new, "port_speed_gbps": None}))
+            # a breakout speed belongs to the switch: kept with it, dropped with it
+            speed = tier.port_speed_gbps if new == tier.switch else None
+            if speed is None and tier.port_speed_gbps is not None:
+                res.changes[f"fabric {f.id} {tier.name}: port speed {tier.port_speed_gbps:g}G "
+                            f"-> {new}'s own"] += 1
+            tiers.append(tier.model_copy(update={"switch": new, "port_speed_gbps": speed}))
         upd: dict = {"tiers": tiers}
         if f.topology != "explicit":
             fastest = max((catalog.devices[t.switch].switch_port_speed_gbps for t in tiers

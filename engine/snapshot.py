@@ -209,7 +209,7 @@ def template_from_selection(layout: Layout, ids: Iterable[str], template_id: str
         net = [m for m in fab.network_racks if m in chosen]
         if (fab.members and not members) or not (members or net):
             continue
-        if not fab.members and not net and fab.network_racks:
+        if not net and fab.network_racks:
             continue  # only GPU racks of a fabric whose switches stay behind: not a fabric
         fabrics.append(fab.model_copy(update={"members": members, "network_racks": net}))
     fabric_ids = {f.id for f in fabrics}

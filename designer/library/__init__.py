@@ -92,11 +92,15 @@ def compare_action(window: Any):
     from designer.library.compare_window import CompareWindow
 
     win = window.__dict__.get("_compare_window")
-    if win is None:
+    fresh = win is None
+    if fresh:
         win = CompareWindow(window, window.document.catalog)
+        window._compare_window = win
+    if not win.isVisible():  # (re)opened: start from the design open now
         a = getattr(window.document, "analysis", None)
         win.set_intent_gpus(int(getattr(a, "counts", {}).get("gpus", 0)) if a is not None else 0)
-        window._compare_window = win
+        if fresh or win.rows:
+            win.run()
     win.show()
     win.raise_()
     win.activateWindow()

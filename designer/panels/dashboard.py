@@ -374,7 +374,7 @@ class DashboardPanel(QWidget):
                       k["cpu_nodes"] else f"{k['cpu_nodes']:,} CPU nodes, {k['racks']:,} racks")
         t["gpus"].setToolTip(f"{k['gpus']:,} GPUs in {k['servers']:,} servers and "
                              f"{k['racks']:,} racks; {k['cpu_nodes']:,} CPU nodes")
-        it_sub = f"{p.gpus_per_mw:,.0f} GPUs/MW"
+        it_sub = f"{p.gpus_per_mw:,.0f} GPUs/MW" if k["gpus"] else "no GPUs"
         t["it"].set(fmt_power_mw(p.it_kw),
                     f"{p.it_kw:,.1f} kW · {it_sub}" if p.it_kw < 10_000 else it_sub)
         pue_src = "set by user" if self.document.layout.assumptions.pue is not None \
@@ -399,9 +399,10 @@ class DashboardPanel(QWidget):
         t["optics"].set(f"{cab['transceivers']:,}", f"transceivers · {optics_kw}"
                         if not unknown else f"transceivers · ≥ {optics_kw}")
         t["optics"].setToolTip(
-            f"{cab['transceivers']:,} transceivers draw {optics_kw}"
-            + (f"; {unknown:,} cable ends use media whose power the catalog does not "
-               "publish and are not counted" if unknown else "")
+            f"{cab['transceivers']:,} transceiver modules. Optics and active cables with a "
+            f"power figure draw {optics_kw}"
+            + (f"; {unknown:,} link ends use media the catalog gives no power for, and are "
+               "not counted" if unknown else "")
             + ". Ends in a switch whose power figure includes its optics add nothing here.")
         # the attributes, not network_dict(): that one also lists every switch placement
         net = {"bisection_tbps": n.bisection_tbps, "bisection_method": n.bisection_method,

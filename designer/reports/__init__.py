@@ -189,7 +189,9 @@ def export_dialog(window: Any) -> list[Path] | None:
         analysis = analyze(layout)
     filters = ";;".join(_FILTERS.values())
     stem = re.sub(r"[^\w.-]+", "-", layout.name or "").strip("-.")[:60] or "report"
-    folder = Path(getattr(doc, "path", None) or Path.home() / stem).with_suffix(".pdf")
+    # "<layout>-report.pdf": a JSON filter then suggests a name that is not the layout's own
+    base = Path(getattr(doc, "path", None) or Path.home() / stem)
+    folder = base.with_name(f"{base.stem}-report.pdf")
     path, chosen = QFileDialog.getSaveFileName(window, "Export report", str(folder), filters)
     if not path:
         return None

@@ -329,3 +329,18 @@ def test_quit_closes_every_window_of_the_application(qtbot, window):
     window.actions_by_name["quit"].trigger()
     qtbot.waitUntil(lambda: bool(gone), timeout=5000)
     assert not window.isVisible()
+
+
+def test_compare_opens_on_the_design_open_now(qtbot, window, monkeypatch):
+    from designer.library.compare_window import CompareWindow
+
+    runs = []
+    monkeypatch.setattr(CompareWindow, "run", lambda self: runs.append(self.intent()["gpus"]))
+    win = library.compare_action(window)
+    qtbot.addWidget(win)
+    assert win.gpus.value() == 512 and runs == [512]  # the default hall, compared at once
+    win.close()
+    window.document.remove_device(window.document.layout.racks[0].id,
+                                  window.document.layout.racks[0].devices[0].u)
+    assert library.compare_action(window) is win
+    assert win.gpus.value() == 504  # reopened: the intent follows the design

@@ -147,7 +147,7 @@ def test_dashboard_says_what_it_cannot_count(qtbot):
     assert cab["optics_power_unknown_ends"] > 0
     assert dash.figure_sub("optics").startswith("transceivers · ≥ ")
     tip = dash.tiles["optics"].toolTip()
-    assert f"{cab['optics_power_unknown_ends']:,} cable ends use media whose power" in tip
+    assert f"{cab['optics_power_unknown_ends']:,} link ends use media the catalog gives no power" in tip
     assert dash.figure_text("optics") == f"{cab['transceivers']:,}"
 
 

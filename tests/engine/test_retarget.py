@@ -180,3 +180,12 @@ def test_servers_already_of_the_target_generation_stay():
     assert {d.type for r in res.layout.racks for d in r.devices if d.type.startswith("dgx")} \
         == {"dgx-h200"}
     assert res.kept["dgx-h200"] == 8 and not any("dgx-h200 ->" in k for k in res.changes)
+
+
+def test_a_tier_keeps_its_breakout_speed_while_its_switch_stays():
+    # Meta's RTSW and CTSW run the Arista 7060X6 at 400G; Blackwell keeps those switches,
+    # so the fabric keeps its shape: 208 switches per pod before and after
+    res = retarget(instantiate("meta-24k-roce", {"pods": 1}), "blackwell")
+    assert res.network["switches"] == (208.0, 208.0)
+    speeds = {t.name: t.port_speed_gbps for t in res.layout.fabrics[0].tiers}
+    assert speeds["leaf"] == 400 and speeds["spine"] == 400

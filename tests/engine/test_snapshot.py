@@ -167,3 +167,17 @@ def test_schema_rules_for_fixed_block():
         TemplateFile.model_validate({**base, "racks": [group], "fixed": fixed})
     with pytest.raises(ValueError, match="at least one"):
         TemplateFile.model_validate({**base, "racks": [], "fixed": {"width_m": 1, "depth_m": 1}})
+
+
+def test_a_fabric_whose_network_racks_stay_behind_is_left_out():
+    # the SuperPOD fabric names its members; saving four GPU racks without the network
+    # racks must not carry a fabric whose switches would land in a GPU rack
+    from engine.snapshot import selection_left_behind
+
+    lay = instantiate("dgx-h100-superpod", {"scalable_units": 1})
+    ids = [r.id for r in lay.racks if r.id.startswith("GPU")][:4]
+    t = template_from_selection(lay, ids, "four-gpu-racks", "Four GPU racks")
+    assert t.fixed.fabrics == []
+    assert any(line.startswith("fabric compute is left out")
+               for line in selection_left_behind(lay, ids))
+    assert not [v for v in analyze(instantiate(t)).violations if v.code.startswith("FABRIC")]
