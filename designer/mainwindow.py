@@ -537,7 +537,9 @@ class MainWindow(QMainWindow):
             self.resizeDocks(right, [430, 330], Qt.Orientation.Vertical)
         bottom = [d[k] for k in ("DashboardPanel", "RulePanel") if k in d]
         if bottom:
-            self.resizeDocks(bottom[:1], [250], Qt.Orientation.Vertical)
+            # tall enough for the headline figures and a readable strip of charts
+            self.resizeDocks(bottom[:1], [max(250, round(self.height() * 0.34))],
+                             Qt.Orientation.Vertical)
         if len(bottom) == 2:
             self.resizeDocks(bottom, [640, 360], Qt.Orientation.Horizontal)
             # the dashboard keeps its share of the bottom when the window is resized
