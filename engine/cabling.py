@@ -4,8 +4,9 @@ A link runs from its port (the middle of its device's U span) up to the tray
 above its rack, across to the tray (the nearest point of the nearest tray),
 along the tray network by the shortest path, down at the other end, plus the
 design's slack (``assumptions.cable_slack_m``). Links inside one rack only run
-the height difference plus the in-rack slack (``assumptions.in_rack_slack_m``). The tray network is the layout's trays
-split where they meet (row-aligned default trays when none are drawn); its
+the height difference plus the in-rack slack (``assumptions.in_rack_slack_m``).
+The tray network is the layout's trays split where they meet (row-aligned
+default trays when none are drawn); its
 vertex-to-vertex distances come from :func:`scipy.sparse.csgraph.shortest_path`
 once, from the trays above racks that hold switches, and each link is then
 looked up with array arithmetic. :class:`CableRouter` keeps all of it between

@@ -52,6 +52,7 @@ class TypeTable:
     power_w: np.ndarray
     power_includes_optics: np.ndarray
     ports_per_cage: np.ndarray
+    lane_gbps: np.ndarray
     liquid_fraction: np.ndarray
     airflow_cfm: np.ndarray  # NaN where the catalog has no published airflow
     weight_kg: np.ndarray
@@ -76,6 +77,7 @@ class TypeTable:
             power_w=np.array([t.power_max_w.v(t.power_typical_w.v()) for t in types], f),
             power_includes_optics=np.array([t.power_counts_optics for t in types], bool),
             ports_per_cage=np.array([t.ports_per_cage for t in types], np.int64),
+            lane_gbps=np.array([t.lane_gbps for t in types], f),
             liquid_fraction=np.array([t.liquid_fraction.v() for t in types], f),
             airflow_cfm=np.array([t.airflow_cfm.v(np.nan) for t in types], f),
             weight_kg=np.array([t.weight_kg.v() for t in types], f),

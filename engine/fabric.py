@@ -1168,8 +1168,6 @@ def build_topology(layout: Layout, catalog: Catalog, arr: LayoutArrays,
     ia = np.where(a_ref >= 0, a_ref, n_dev - a_ref - 1)
     ib = np.where(b_ref >= 0, b_ref, n_dev - b_ref - 1)
     models = [catalog.devices.get(m) for m in b.models]
-    type_lane = np.array([getattr(catalog.devices.get(t), "lane_gbps", 100) for t in tt.ids],
-                         np.float64)
 
     def per_end(by_type: np.ndarray, by_model: list, dtype) -> np.ndarray:
         sw_vals = np.asarray(by_model, dtype)[sw["model"]] if len(sw["model"]) else \
@@ -1179,7 +1177,7 @@ def build_topology(layout: Layout, catalog: Catalog, arr: LayoutArrays,
 
     incl = per_end(tt.power_includes_optics,
                    [d is not None and d.power_counts_optics for d in models], np.int64)
-    lane = per_end(type_lane, [d.lane_gbps if d is not None else 100 for d in models],
+    lane = per_end(tt.lane_gbps, [d.lane_gbps if d is not None else 100 for d in models],
                    np.float64)
     cage = per_end(tt.ports_per_cage, [d.ports_per_cage if d is not None else 1
                                        for d in models], np.float64)
@@ -1205,7 +1203,7 @@ def build_topology(layout: Layout, catalog: Catalog, arr: LayoutArrays,
         sw_u=sw["u"], sw_height_u=sw["h"], sw_dev=sw["dev"], sw_radix=sw["radix"],
         sw_power_w=sw["power"].astype(np.float64),
         lk_fabric=cat_("fabric", np.int64), lk_tier=cat_("tier", np.int64),
-        lk_count=cat_("count", np.int64), lk_gbps=cat_("gbps", np.float64),
+        lk_count=cat_("count", np.int64), lk_gbps=gbps,
         lk_a_rack=cat_("a_rack", np.int64), lk_b_rack=cat_("b_rack", np.int64),
         lk_a_u=cat_("a_u", np.float64), lk_b_u=cat_("b_u", np.float64),
         lk_a_vtx=cat_("a_vtx", np.int64), lk_b_vtx=cat_("b_vtx", np.int64),
