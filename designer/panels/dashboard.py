@@ -420,7 +420,8 @@ class DashboardPanel(QWidget):
                              f"scale-up {net['scaleup_domain_gpus']} GPUs")
         sw = n.switch_counts()
         t["switches"].set(f"{sw['total']:,}", " · ".join(
-            f"{v:,} {k}" for k, v in sw.items() if k != "total" and v) or "none yet")
+            f"{v:,} {k.replace('front_end', 'front-end').replace('_', ' ')}"
+            for k, v in sw.items() if k != "total" and v) or "none yet")
         sev = a.violations_by_severity()
         worst = "error" if sev["error"] else ("warning" if sev["warning"] else None)
         t["violations"].set(f"{len(a.violations):,}",

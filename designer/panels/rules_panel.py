@@ -98,7 +98,7 @@ MAX_ROWS_PER_SEVERITY = 200
 DRAG_INTERVAL_S = 0.1
 #: the most of the list's width the Code column takes (longer codes elide; the message
 #: keeps the rest), and the Items column's width when it shows
-CODE_SHARE, ITEMS_W = 0.4, 150
+CODE_SHARE, ITEMS_W = 0.44, 150
 
 
 class RulePanel(QWidget):
@@ -318,7 +318,8 @@ class RulePanel(QWidget):
         if len(v.items) > _MAX_ITEM_TEXT:
             shown += f" +{len(v.items) - _MAX_ITEM_TEXT} more"
         row = QTreeWidgetItem([v.code, v.message, shown])
-        row.setIcon(0, self._icons[sev])
+        # the group above carries the icon; the code keeps the width, in its severity's colour
+        row.setForeground(0, QBrush(QColor(SEVERITY_COLORS[sev])))
         row.setToolTip(0, v.code)  # elided when the Code column is at its share
         row.setData(0, _ITEMS_ROLE, list(v.items))
         row.setToolTip(1, f"{v.message}\nItems: {shown}" if shown else v.message)
