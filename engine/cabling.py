@@ -311,6 +311,31 @@ class MediaTable:
                    is_optical=np.array([x.is_optical for x in m], bool),
                    lane_gbps=np.array([x.lane_gbps for x in m], np.float64))
 
+    def shared_power_per_end_w(self) -> np.ndarray:
+        """Return the power per link end where one module serves two links.
+
+        A twin-port cage (or a port broken out into two links) takes the medium of
+        twice the speed and the same kind and lane rate, and each link draws half of
+        it: a 400G SR4 link in a DGX H100's twin-port cage draws half of the 17 W of
+        an 800G 2xSR4 module [S17]. Without such a medium, its own figure.
+
+        Examples
+        --------
+        >>> from engine.catalog import load_catalog
+        >>> mt = MediaTable.from_catalog(load_catalog(user_dir=None))
+        >>> float(mt.shared_power_per_end_w()[mt.ids.index("mmf-sr4-400")])
+        8.5
+        """
+        out = self.power_per_end_w.copy()
+        for i, (kind, speed, lane) in enumerate(zip(self.kind, self.speed_gbps.tolist(),
+                                                    self.lane_gbps.tolist(), strict=True)):
+            twin = [j for j, k in enumerate(self.kind) if k == kind
+                    and self.speed_gbps[j] == 2 * speed and self.lane_gbps[j] == lane
+                    and not np.isnan(self.power_per_end_w[j])]
+            if twin:
+                out[i] = self.power_per_end_w[twin[0]] / 2.0
+        return out
+
     def transceivers_per_cable(self) -> np.ndarray:
         """Return pluggable transceivers per cable (2 for optical modules, else 0)."""
         return np.array([2 if k in _TRANSCEIVER_KINDS else 0 for k in self.kind], np.int64)
@@ -479,6 +504,7 @@ class CableRouter:
         self.u_m = a.u_height_m
         self.default_elev_m = a.tray_elevation_m
         self.media = MediaTable.from_catalog(catalog)
+        self._shared_w = self.media.shared_power_per_end_w()
         self.uses_default_trays = not layout.trays
         self.trays = None
         if layout.trays:
@@ -494,8 +520,10 @@ class CableRouter:
         self.cables = np.ones(n, np.int64)
         self.notes: list[str] = []
         self._per_medium: np.ndarray | None = None
-        # cable ends per medium whose optics draw power not already in a device's figure
+        # cable ends per medium whose optics draw power not already in a device's figure,
+        # and those of them in a module shared by two links
         self._paid_per_medium: np.ndarray | None = None
+        self._shared_per_medium: np.ndarray | None = None
         # transceiver modules per medium (halves at twin-port ends)
         self._modules_per_medium: np.ndarray | None = None
         self._hist: np.ndarray | None = None
@@ -568,17 +596,21 @@ class CableRouter:
         nb = len(HISTOGRAM_EDGES_M) - 1
         nm = len(self.media.ids) + 1
         paid = self.topo.lk_paid_ends[idx]
+        shared = self.topo.lk_paid_shared[idx]
         share = self.topo.lk_module_share[idx]
         if self._per_medium is not None:
             old = self.medium[idx] + 1
             self._per_medium -= np.bincount(old, weights=phys, minlength=nm).astype(np.int64)
             self._paid_per_medium -= np.bincount(old, weights=phys * paid,
                                                  minlength=nm).astype(np.int64)
+            self._shared_per_medium -= np.bincount(old, weights=phys * shared,
+                                                   minlength=nm).astype(np.int64)
             self._modules_per_medium -= np.bincount(old, weights=phys * share, minlength=nm)
             self._hist -= np.bincount(self._bin[idx], weights=phys, minlength=nb).astype(np.int64)
         else:
             self._per_medium = np.zeros(nm, np.int64)
             self._paid_per_medium = np.zeros(nm, np.int64)
+            self._shared_per_medium = np.zeros(nm, np.int64)
             self._modules_per_medium = np.zeros(nm)
             self._hist = np.zeros(nb, np.int64)
         self.medium[idx] = med
@@ -590,6 +622,8 @@ class CableRouter:
         self._per_medium += np.bincount(med + 1, weights=phys, minlength=nm).astype(np.int64)
         self._paid_per_medium += np.bincount(med + 1, weights=phys * paid,
                                              minlength=nm).astype(np.int64)
+        self._shared_per_medium += np.bincount(med + 1, weights=phys * shared,
+                                               minlength=nm).astype(np.int64)
         self._modules_per_medium += np.bincount(med + 1, weights=phys * share, minlength=nm)
         self._hist += np.bincount(self._bin[idx], weights=phys, minlength=nb).astype(np.int64)
         for nt in notes:
@@ -660,11 +694,16 @@ class CableRouter:
         optical = m.transceivers_per_cable() > 0
         xcvr = int(np.ceil(mods[optical] - 1e-6).sum())  # per medium: its own modules
         # ends in a switch whose power figure counts its optics draw nothing more here
+        zero = np.zeros(len(m.ids), np.int64)
         paid = (self._paid_per_medium[1:] if self._paid_per_medium is not None
-                else np.zeros(len(m.ids), np.int64)).astype(np.float64)
-        pwr = np.nan_to_num(m.power_per_end_w, nan=0.0)
-        optics_w = float(np.dot(paid, pwr))
-        unknown_pw = int(np.dot(paid, np.isnan(m.power_per_end_w)))
+                else zero).astype(np.float64)
+        shared = (self._shared_per_medium[1:] if self._shared_per_medium is not None
+                  else zero).astype(np.float64)
+        single_w, shared_w = m.power_per_end_w, self._shared_w
+        optics_w = float(np.dot(paid - shared, np.nan_to_num(single_w, nan=0.0))
+                         + np.dot(shared, np.nan_to_num(shared_w, nan=0.0)))
+        unknown_pw = int(np.dot(paid - shared, np.isnan(single_w))
+                         + np.dot(shared, np.isnan(shared_w)))
         # an optical link costs its modules (the catalog prices a module), a cable its cable
         units = np.where(optical, mods, per_medium)
         cost = float(np.dot(units, np.nan_to_num(m.cost_usd, nan=0.0)))

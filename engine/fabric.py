@@ -461,10 +461,11 @@ class Topology:
     ``lk_a_u``/``lk_b_u`` (port height in U above the floor),
     ``lk_a_vtx``/``lk_b_vtx`` (vertices of the fabric graph), ``lk_a_ref``/``lk_b_ref``
     (device row, or ``-(switch + 1)``, to name the ends), ``lk_medium`` (forced
-    medium id or ""), ``lk_length_m`` (forced length or NaN), ``lk_link_id`` and
+    medium id or ""), ``lk_length_m`` (forced length or NaN), ``lk_link_id``,
     ``lk_paid_ends`` (0-2: ends whose transceiver power is not already in the power
-    figure of the device at that end, :attr:`DeviceType.power_includes_optics`) and
-    ``lk_lane_gbps`` (the electrical lane rate of its switch ends, 100 or 200 for XDR,
+    figure of the device at that end, :attr:`DeviceType.power_includes_optics`),
+    ``lk_paid_shared`` (those of them in a module serving two links: a twin-port cage or
+    a breakout), ``lk_lane_gbps`` (the electrical lane rate of its switch ends, 100 or 200 for XDR,
     which picks the media family) and ``lk_module_share`` (transceiver modules a link's
     optics take: 1 at a single-port end, 1/2 at a twin-port cage or a port broken out
     into two links; ``lk_a_cage``/``lk_b_cage`` are the links one module serves at each
@@ -498,6 +499,7 @@ class Topology:
     lk_length_m: np.ndarray
     lk_link_id: np.ndarray
     lk_paid_ends: np.ndarray
+    lk_paid_shared: np.ndarray
     lk_lane_gbps: np.ndarray
     lk_module_share: np.ndarray
     lk_a_cage: np.ndarray
@@ -1197,6 +1199,7 @@ def build_topology(layout: Layout, catalog: Catalog, arr: LayoutArrays,
     lanes = np.maximum(lane[ia], lane[ib])
     a_cage, b_cage = links_per_module(ia), links_per_module(ib)
     share = 1.0 / a_cage + 1.0 / b_cage
+    shared = (1 - incl[ia]) * (a_cage > 1) + (1 - incl[ib]) * (b_cage > 1)
     return Topology(
         key=key or topology_key(layout, arr), models=b.models,
         sw_fabric=sw["fabric"], sw_tier=sw["tier"], sw_model=sw["model"], sw_rack=sw["rack"],
@@ -1207,7 +1210,8 @@ def build_topology(layout: Layout, catalog: Catalog, arr: LayoutArrays,
         lk_a_rack=cat_("a_rack", np.int64), lk_b_rack=cat_("b_rack", np.int64),
         lk_a_u=cat_("a_u", np.float64), lk_b_u=cat_("b_u", np.float64),
         lk_a_vtx=cat_("a_vtx", np.int64), lk_b_vtx=cat_("b_vtx", np.int64),
-        lk_a_ref=a_ref, lk_b_ref=b_ref, lk_paid_ends=paid, lk_lane_gbps=lanes,
+        lk_a_ref=a_ref, lk_b_ref=b_ref, lk_paid_ends=paid, lk_paid_shared=shared,
+        lk_lane_gbps=lanes,
         lk_module_share=share, lk_a_cage=a_cage, lk_b_cage=b_cage,
         lk_medium=cat_("medium", object), lk_length_m=cat_("length", np.float64),
         lk_link_id=cat_("link_id", object), fabrics=builds, problems=b.problems,

@@ -347,7 +347,9 @@ def _topology_view(analysis: Any, topo: Any, cab: Any, catalog: Catalog) -> Link
     per_xcv = np.r_[media.transceivers_per_cable(), 0]
     # ends in a switch whose power figure already counts its optics draw nothing more
     per_end_w = np.r_[np.nan_to_num(media.power_per_end_w, nan=0.0), 0.0]
+    shared_w = np.r_[np.nan_to_num(media.shared_power_per_end_w(), nan=0.0), 0.0]
     paid = np.asarray(topo.lk_paid_ends, np.int64)[g]
+    shared = np.asarray(topo.lk_paid_shared, np.int64)[g]
     # modules: half a twin-port module at such an end (two links share it)
     share = np.asarray(topo.lk_module_share, np.float64)[g]
     return LinkView(
@@ -357,7 +359,7 @@ def _topology_view(analysis: Any, topo: Any, cab: Any, catalog: Catalog) -> Link
         b_rack=b_rack, b_u=b_u, b_device=b_dev, b_port=b_port,
         medium=mid[safe].tolist(), speed_gbps=np.asarray(topo.lk_gbps, np.float64)[g],
         length_m=length, transceivers=per_xcv[safe] / 2.0 * share * cables,
-        optics_w=per_end_w[safe] * paid * cables,
+        optics_w=(per_end_w[safe] * (paid - shared) + shared_w[safe] * shared) * cables,
         source="topology", cables=cables)
 
 

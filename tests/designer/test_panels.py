@@ -124,9 +124,10 @@ def test_dashboard_shows_the_analysis_totals(qtbot, doc):
     assert dash.figure_text("gpus") == "512"
     # 16 racks x 4 DGX H100 x 10.2 kW [S01] = 652.8 kW, plus the fabric's 24 QM9700 at
     # 1.72 kW max with their optics [S11] = 41.28 kW, plus the GPU ends of the 512 SR4
-    # node links x 9 W [S16] = 4.608 kW (the switch ends are in the 1.72 kW): 698.688 kW
-    assert dash.figure_text("it") == "0.699 MW"
-    assert "698.7 kW" in dash.figure_sub("it")
+    # node links, each half a twin-port module of 17 W [S17] = 4.352 kW (the switch ends
+    # are in the 1.72 kW): 698.432 kW
+    assert dash.figure_text("it") == "0.698 MW"
+    assert "698.4 kW" in dash.figure_sub("it")
     a = doc.analysis
     assert dash.figure_text("pue") == f"{a.power.pue:.2f}"
     assert dash.figure_text("facility") == f"{a.power.facility_kw / 1000:.3f} MW"
@@ -160,8 +161,8 @@ def test_dashboard_charts_follow_an_edit(qtbot, doc):
     doc.remove_device(first.id, first.devices[0].u)
     x, y = dash.rack_total.item.getData()
     assert y[0] == pytest.approx(30.6)
-    # one DGX H100 (10.2 kW) fewer and the GPU ends of its 8 SR4 links (8 x 9 W = 0.072 kW)
-    assert "688.4 kW" in dash.figure_sub("it")
+    # one DGX H100 (10.2 kW) fewer and the GPU ends of its 8 SR4 links (8 x 8.5 W)
+    assert "688.2 kW" in dash.figure_sub("it")
     assert dash.figure_text("gpus") == "504"
 
 

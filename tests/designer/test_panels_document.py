@@ -63,8 +63,8 @@ def send_mouse(widget, kind, pos, buttons=Qt.MouseButton.LeftButton):
 def test_dashboard_with_the_document(qtbot, doc):
     dash = make(qtbot, DashboardPanel, doc, (1000, 640))
     assert dash.figure_text("gpus") == "512"
-    # 652.8 kW of DGX H100 + 41.28 kW of QM9700 (with their optics) + 4.608 kW of GPU-end optics
-    assert "698.7 kW" in dash.figure_sub("it")
+    # 652.8 kW of DGX H100 + 41.28 kW of QM9700 (with their optics) + 4.352 kW of GPU-end optics
+    assert "698.4 kW" in dash.figure_sub("it")
     rack = doc.layout.racks[0]
     doc.remove_device(rack.id, rack.devices[0].u)
     assert dash.figure_text("gpus") == "504"

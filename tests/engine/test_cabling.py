@@ -206,13 +206,13 @@ def test_transceivers_and_optics_power_reach_the_power_analysis():
     # both ends are twin-port OSFP cages (DGX H100 [S01], QM9700 [S11]): the link takes half
     # a module at each, one module's worth in all
     assert a.network.transceivers == 1
-    # the DGX end draws 9 W; the QM9700 end is inside its 1.72 kW maximum "with active
-    # cables" [S11], which the rack's power already counts
-    assert a.network.optics_w == pytest.approx(9.0)
-    assert a.power.optics_kw == pytest.approx(0.009)
+    # the DGX end draws half of a twin-port 800G 2xSR4 module's 17 W [S17]; the QM9700 end
+    # is inside its 1.72 kW maximum "with active cables" [S11], which the rack already counts
+    assert a.network.optics_w == pytest.approx(8.5)
+    assert a.power.optics_kw == pytest.approx(0.0085)
     assert a.network.cost_usd == pytest.approx(700.0)   # two half modules x 700 USD [S66]
     no_optics = analyze(two_racks(links=[]), CATALOG)
-    assert a.power.it_kw - no_optics.power.it_kw == pytest.approx(0.009)
+    assert a.power.it_kw - no_optics.power.it_kw == pytest.approx(0.0085)
 
 
 def test_a_switch_whose_power_leaves_out_optics_gets_both_ends_counted():
@@ -220,9 +220,10 @@ def test_a_switch_whose_power_leaves_out_optics_gets_both_ends_counted():
     racks = [lay.racks[0], lay.racks[1].model_copy(update={
         "devices": [MountedDevice(type="qm9790", u=40)]})]   # 1.61 kW, optics not stated
     a = analyze(lay.model_copy(update={"racks": racks}), CATALOG)
-    assert a.network.optics_w == pytest.approx(18.0)
+    # both ends twin-port cages: half of 17 W each [S17]
+    assert a.network.optics_w == pytest.approx(17.0)
     # the same link's rack power: 10.2 kW DGX; QM9700 1.72 kW vs QM9790 1.61 kW
-    assert a.power.it_kw == pytest.approx(10.2 + 1.61 + 0.018)
+    assert a.power.it_kw == pytest.approx(10.2 + 1.61 + 0.017)
 
 
 def test_too_long_link_is_an_error_naming_both_ends():
