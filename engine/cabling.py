@@ -326,14 +326,26 @@ class MediaTable:
         >>> float(mt.shared_power_per_end_w()[mt.ids.index("mmf-sr4-400")])
         8.5
         """
+        twin = self.twin_of()
+        has = twin >= 0
         out = self.power_per_end_w.copy()
+        out[has] = self.power_per_end_w[twin[has]] / 2.0
+        return out
+
+    def twin_of(self) -> np.ndarray:
+        """Return, per medium, the module that serves two of its links (-1 for none).
+
+        The medium of the same kind and lane rate at twice the speed, with a power
+        figure: ``mmf-sr4-400`` -> ``mmf-sr8-800`` (an 800G 2xSR4 module).
+        """
+        out = np.full(len(self.ids), -1, np.int64)
         for i, (kind, speed, lane) in enumerate(zip(self.kind, self.speed_gbps.tolist(),
                                                     self.lane_gbps.tolist(), strict=True)):
             twin = [j for j, k in enumerate(self.kind) if k == kind
                     and self.speed_gbps[j] == 2 * speed and self.lane_gbps[j] == lane
                     and not np.isnan(self.power_per_end_w[j])]
             if twin:
-                out[i] = self.power_per_end_w[twin[0]] / 2.0
+                out[i] = twin[0]
         return out
 
     def transceivers_per_cable(self) -> np.ndarray:
@@ -524,8 +536,10 @@ class CableRouter:
         # and those of them in a module shared by two links
         self._paid_per_medium: np.ndarray | None = None
         self._shared_per_medium: np.ndarray | None = None
-        # transceiver modules per medium (halves at twin-port ends)
+        # transceiver modules per medium (halves at twin-port ends), and those of them
+        # that serve two links
         self._modules_per_medium: np.ndarray | None = None
+        self._shared_modules_per_medium: np.ndarray | None = None
         self._hist: np.ndarray | None = None
         self._bin = np.zeros(n, np.int64)
         self._edges = np.asarray(HISTOGRAM_EDGES_M[1:-1])
@@ -598,6 +612,7 @@ class CableRouter:
         paid = self.topo.lk_paid_ends[idx]
         shared = self.topo.lk_paid_shared[idx]
         share = self.topo.lk_module_share[idx]
+        smod = self.topo.lk_shared_modules[idx]
         if self._per_medium is not None:
             old = self.medium[idx] + 1
             self._per_medium -= np.bincount(old, weights=phys, minlength=nm).astype(np.int64)
@@ -606,12 +621,15 @@ class CableRouter:
             self._shared_per_medium -= np.bincount(old, weights=phys * shared,
                                                    minlength=nm).astype(np.int64)
             self._modules_per_medium -= np.bincount(old, weights=phys * share, minlength=nm)
+            self._shared_modules_per_medium -= np.bincount(old, weights=phys * smod,
+                                                           minlength=nm)
             self._hist -= np.bincount(self._bin[idx], weights=phys, minlength=nb).astype(np.int64)
         else:
             self._per_medium = np.zeros(nm, np.int64)
             self._paid_per_medium = np.zeros(nm, np.int64)
             self._shared_per_medium = np.zeros(nm, np.int64)
             self._modules_per_medium = np.zeros(nm)
+            self._shared_modules_per_medium = np.zeros(nm)
             self._hist = np.zeros(nb, np.int64)
         self.medium[idx] = med
         if not np.array_equal(self.cables[idx], cab):
@@ -625,6 +643,8 @@ class CableRouter:
         self._shared_per_medium += np.bincount(med + 1, weights=phys * shared,
                                                minlength=nm).astype(np.int64)
         self._modules_per_medium += np.bincount(med + 1, weights=phys * share, minlength=nm)
+        self._shared_modules_per_medium += np.bincount(med + 1, weights=phys * smod,
+                                                       minlength=nm)
         self._hist += np.bincount(self._bin[idx], weights=phys, minlength=nb).astype(np.int64)
         for nt in notes:
             if nt not in self.notes:
@@ -691,8 +711,12 @@ class CableRouter:
         # modules: a twin-port cage's module serves two links (halves add up exactly)
         mods = (self._modules_per_medium[1:] if self._modules_per_medium is not None
                 else np.zeros(len(m.ids)))
+        smods = (self._shared_modules_per_medium[1:]
+                 if self._shared_modules_per_medium is not None else np.zeros(len(m.ids)))
         optical = m.transceivers_per_cable() > 0
-        xcvr = int(np.ceil(mods[optical] - 1e-6).sum())  # per medium: its own modules
+        # whole modules: single-link ones of the medium, and two-link ones (its twin)
+        xcvr = int(np.round(mods[optical] - smods[optical]).sum()
+                   + np.ceil(smods[optical] - 1e-6).sum())
         # ends in a switch whose power figure counts its optics draw nothing more here
         zero = np.zeros(len(m.ids), np.int64)
         paid = (self._paid_per_medium[1:] if self._paid_per_medium is not None

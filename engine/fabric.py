@@ -468,8 +468,8 @@ class Topology:
     a breakout), ``lk_lane_gbps`` (the electrical lane rate of its switch ends, 100 or 200 for XDR,
     which picks the media family) and ``lk_module_share`` (transceiver modules a link's
     optics take: 1 at a single-port end, 1/2 at a twin-port cage or a port broken out
-    into two links; ``lk_a_cage``/``lk_b_cage`` are the links one module serves at each
-    end).
+    into two links; ``lk_shared_modules`` is the part of it in modules serving two
+    links; ``lk_a_cage``/``lk_b_cage`` are the links one module serves at each end).
     """
 
     key: str
@@ -502,6 +502,7 @@ class Topology:
     lk_paid_shared: np.ndarray
     lk_lane_gbps: np.ndarray
     lk_module_share: np.ndarray
+    lk_shared_modules: np.ndarray
     lk_a_cage: np.ndarray
     lk_b_cage: np.ndarray
     fabrics: list[FabricBuild]
@@ -1199,6 +1200,7 @@ def build_topology(layout: Layout, catalog: Catalog, arr: LayoutArrays,
     lanes = np.maximum(lane[ia], lane[ib])
     a_cage, b_cage = links_per_module(ia), links_per_module(ib)
     share = 1.0 / a_cage + 1.0 / b_cage
+    shared_modules = (a_cage > 1) / a_cage + (b_cage > 1) / b_cage
     shared = (1 - incl[ia]) * (a_cage > 1) + (1 - incl[ib]) * (b_cage > 1)
     return Topology(
         key=key or topology_key(layout, arr), models=b.models,
@@ -1212,7 +1214,8 @@ def build_topology(layout: Layout, catalog: Catalog, arr: LayoutArrays,
         lk_a_vtx=cat_("a_vtx", np.int64), lk_b_vtx=cat_("b_vtx", np.int64),
         lk_a_ref=a_ref, lk_b_ref=b_ref, lk_paid_ends=paid, lk_paid_shared=shared,
         lk_lane_gbps=lanes,
-        lk_module_share=share, lk_a_cage=a_cage, lk_b_cage=b_cage,
+        lk_module_share=share, lk_shared_modules=shared_modules, lk_a_cage=a_cage,
+        lk_b_cage=b_cage,
         lk_medium=cat_("medium", object), lk_length_m=cat_("length", np.float64),
         lk_link_id=cat_("link_id", object), fabrics=builds, problems=b.problems,
         unassigned_switches=int((is_switch & ~b.consumed).sum()))

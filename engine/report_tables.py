@@ -193,6 +193,8 @@ class LinkView:
     optics_w: np.ndarray
     source: str = "none"
     cables: np.ndarray | None = None  # parallel cables per link (1 when None)
+    #: the part of ``transceivers`` in modules that serve two links (twin-port, breakout)
+    shared_transceivers: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.link_id)
@@ -352,6 +354,7 @@ def _topology_view(analysis: Any, topo: Any, cab: Any, catalog: Catalog) -> Link
     shared = np.asarray(topo.lk_paid_shared, np.int64)[g]
     # modules: half a twin-port module at such an end (two links share it)
     share = np.asarray(topo.lk_module_share, np.float64)[g]
+    smod = np.asarray(topo.lk_shared_modules, np.float64)[g]
     return LinkView(
         link_id=ids, tier=np.asarray(LINK_TIERS, dtype=object)[tier].tolist(),
         fabric=fab_ids[np.where(fab >= 0, fab, len(fab_ids) - 1)].tolist(),
@@ -359,6 +362,7 @@ def _topology_view(analysis: Any, topo: Any, cab: Any, catalog: Catalog) -> Link
         b_rack=b_rack, b_u=b_u, b_device=b_dev, b_port=b_port,
         medium=mid[safe].tolist(), speed_gbps=np.asarray(topo.lk_gbps, np.float64)[g],
         length_m=length, transceivers=per_xcv[safe] / 2.0 * share * cables,
+        shared_transceivers=per_xcv[safe] / 2.0 * smod * cables,
         optics_w=(per_end_w[safe] * (paid - shared) + shared_w[safe] * shared) * cables,
         source="topology", cables=cables)
 
@@ -510,17 +514,37 @@ def bom_table(layout: Layout, analysis: Any, links: LinkView | None = None,
             qty_of[(m, s)] += k
         for (m, s), qty in sorted(qty_of.items()):
             med = catalog.media.get(m)
-            rows.append(("Cable", m or "(no medium reaches)", med.name if med else
-                         "no allowed medium reaches this length", qty, "ea", 0, s,
+            # an optical link's cable is its fibre; its modules are the Transceiver rows
+            what = ("no allowed medium reaches this length" if med is None else
+                    "Fibre cable, " + med.name.replace(" transceiver pair", "")
+                    if med.is_optical and med.kind in ("mmf", "smf_dr", "smf_fr") else med.name)
+            rows.append(("Cable", m or "(no medium reaches)", what, qty, "ea", 0, s,
                          _src(med, "reach_max_m")))
-        xcv: Counter[str] = Counter()
-        for m, k in zip(links.medium, links.transceivers.tolist(), strict=True):
-            xcv[m] += k
-        for m, qty in sorted(xcv.items()):
-            qty = math.ceil(qty - 1e-6)  # half modules of twin-port ends pair up
+        # modules by what is bought: a medium's own for single-link ends, its twin
+        # (the module of twice the speed, two links each) where a cage is shared
+        from engine.cabling import MediaTable
+
+        mt = MediaTable.from_catalog(catalog)
+        twin = mt.twin_of()
+        shared_of = links.shared_transceivers if links.shared_transceivers is not None \
+            else np.zeros(len(links))
+        single: Counter[str] = Counter()
+        shared: Counter[str] = Counter()
+        for m, k, s in zip(links.medium, links.transceivers.tolist(), shared_of.tolist(),
+                           strict=True):
+            single[m] += k - s
+            shared[m] += s
+        bought: Counter[str] = Counter()
+        for m in set(single) | set(shared):
+            bought[m] += round(single[m])
+            i = mt.ids.index(m) if m in mt.ids else -1
+            bought[mt.ids[twin[i]] if i >= 0 and twin[i] >= 0 else m] += \
+                math.ceil(shared[m] - 1e-6)  # half modules of twin-port ends pair up
+        for m, qty in sorted(bought.items()):
             if qty:
                 med = catalog.media.get(m)
-                rows.append(("Transceiver", m, (med.name if med else m) + " transceiver",
+                rows.append(("Transceiver", m, (med.name if med else m).replace(
+                    " transceiver pair", "") + " transceiver",
                              int(qty), "ea", 0, None, _src(med, "power_per_end_w")))
     cols = [_c("Category"), _c("Item"), _c("Description"), _c("Quantity", kind="int"),
             _c("Unit"), _c("GPUs", kind="int"), _c("Length", "m", "float"), _c("Source")]
