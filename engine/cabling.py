@@ -517,6 +517,10 @@ class CableRouter:
         self.default_elev_m = a.tray_elevation_m
         self.media = MediaTable.from_catalog(catalog)
         self._shared_w = self.media.shared_power_per_end_w()
+        twin = self.media.twin_of()
+        # a shared module is bought as its twin: the module of twice the speed
+        self._shared_cost = np.where(twin >= 0, self.media.cost_usd[np.maximum(twin, 0)],
+                                     self.media.cost_usd) if len(twin) else np.zeros(0)
         self.uses_default_trays = not layout.trays
         self.trays = None
         if layout.trays:
@@ -728,10 +732,14 @@ class CableRouter:
                          + np.dot(shared, np.nan_to_num(shared_w, nan=0.0)))
         unknown_pw = int(np.dot(paid - shared, np.isnan(single_w))
                          + np.dot(shared, np.isnan(shared_w)))
-        # an optical link costs its modules (the catalog prices a module), a cable its cable
-        units = np.where(optical, mods, per_medium)
-        cost = float(np.dot(units, np.nan_to_num(m.cost_usd, nan=0.0)))
-        cost_unknown = int(np.dot(per_medium, np.isnan(m.cost_usd)))
+        # an optical link costs its modules (the catalog prices a module; a shared one is
+        # its twin's), a cable its cable
+        units = np.where(optical, mods - smods, per_medium)
+        shared_units = np.where(optical, smods, 0.0)
+        cost = float(np.dot(units, np.nan_to_num(m.cost_usd, nan=0.0))
+                     + np.dot(shared_units, np.nan_to_num(self._shared_cost, nan=0.0)))
+        cost_unknown = int(np.dot(per_medium, np.isnan(m.cost_usd)
+                                  | (optical & (smods > 0) & np.isnan(self._shared_cost))))
         if self._phys_f is None:
             self._phys_f = (self.topo.lk_count * self.cables).astype(np.float64)
         total = float(np.dot(self.length_m, self._phys_f))
