@@ -40,7 +40,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components, shortest_path
 
 from engine.catalog import Catalog
-from engine.fabric import LINK_TIERS, Topology
+from engine.fabric import LINK_TIERS, Topology, link_optics
 from engine.memo import LastValue
 from engine.model import CablingPolicy, Layout
 
@@ -613,10 +613,9 @@ class CableRouter:
         phys = self.topo.lk_count[idx] * self.cables[idx]
         nb = len(HISTOGRAM_EDGES_M) - 1
         nm = len(self.media.ids) + 1
-        paid = self.topo.lk_paid_ends[idx]
-        shared = self.topo.lk_paid_shared[idx]
-        share = self.topo.lk_module_share[idx]
-        smod = self.topo.lk_shared_modules[idx]
+        opt = link_optics(self.topo, idx)
+        paid, shared, share, smod = opt.paid_ends, opt.paid_shared, opt.modules, \
+            opt.shared_modules
         if self._per_medium is not None:
             old = self.medium[idx] + 1
             self._per_medium -= np.bincount(old, weights=phys, minlength=nm).astype(np.int64)

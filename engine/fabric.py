@@ -70,6 +70,8 @@ __all__ = [
     "free_slots",
     "FabricBuild",
     "Topology",
+    "LinkOptics",
+    "link_optics",
     "build_topology",
     "topology_key",
 ]
@@ -462,14 +464,12 @@ class Topology:
     ``lk_a_vtx``/``lk_b_vtx`` (vertices of the fabric graph), ``lk_a_ref``/``lk_b_ref``
     (device row, or ``-(switch + 1)``, to name the ends), ``lk_medium`` (forced
     medium id or ""), ``lk_length_m`` (forced length or NaN), ``lk_link_id``,
-    ``lk_paid_ends`` (0-2: ends whose transceiver power is not already in the power
-    figure of the device at that end, :attr:`DeviceType.power_includes_optics`),
-    ``lk_paid_shared`` (those of them in a module serving two links: a twin-port cage or
-    a breakout), ``lk_lane_gbps`` (the electrical lane rate of its switch ends, 100 or 200 for XDR,
-    which picks the media family) and ``lk_module_share`` (transceiver modules a link's
-    optics take: 1 at a single-port end, 1/2 at a twin-port cage or a port broken out
-    into two links; ``lk_shared_modules`` is the part of it in modules serving two
-    links; ``lk_a_cage``/``lk_b_cage`` are the links one module serves at each end).
+    ``lk_lane_gbps`` (the electrical lane rate of its switch ends, 100 or 200 for XDR,
+    which picks the media family), ``lk_a_cage``/``lk_b_cage`` (the links one
+    transceiver module serves at each end: 2 in a twin-port cage or a port broken out
+    into two links) and ``lk_a_paid``/``lk_b_paid`` (whether that end's optics draw
+    power the device's own figure leaves out, :attr:`DeviceType.power_includes_optics`);
+    :func:`link_optics` derives the modules and paid ends from them.
     """
 
     key: str
@@ -498,13 +498,11 @@ class Topology:
     lk_medium: np.ndarray
     lk_length_m: np.ndarray
     lk_link_id: np.ndarray
-    lk_paid_ends: np.ndarray
-    lk_paid_shared: np.ndarray
     lk_lane_gbps: np.ndarray
-    lk_module_share: np.ndarray
-    lk_shared_modules: np.ndarray
     lk_a_cage: np.ndarray
     lk_b_cage: np.ndarray
+    lk_a_paid: np.ndarray
+    lk_b_paid: np.ndarray
     fabrics: list[FabricBuild]
     problems: list[tuple[str, str, str, tuple[str, ...]]] = field(default_factory=list)
     unassigned_switches: int = 0
@@ -519,6 +517,44 @@ class Topology:
     def n_links(self) -> int:
         """Number of link groups."""
         return len(self.lk_tier)
+
+
+@dataclass(frozen=True)
+class LinkOptics:
+    """What links' optics take and draw, per link (from :func:`link_optics`).
+
+    ``paid_ends`` (0-2): ends whose optics draw power the device's own figure
+    leaves out; ``paid_shared``: those of them in a module that serves two
+    links; ``modules``: transceiver modules the link takes (1 at a single-port
+    end, 1/2 where a module serves two links); ``shared_modules``: the part of
+    ``modules`` in such two-link modules.
+    """
+
+    paid_ends: np.ndarray
+    paid_shared: np.ndarray
+    modules: np.ndarray
+    shared_modules: np.ndarray
+
+
+def link_optics(topo: Topology, idx: np.ndarray | slice = slice(None)) -> LinkOptics:
+    """Return the optics of link groups ``idx`` (all by default) from their two ends.
+
+    Examples
+    --------
+    >>> t = Topology.__new__(Topology)
+    >>> t.lk_a_cage, t.lk_b_cage = np.array([2, 1]), np.array([2, 1])
+    >>> t.lk_a_paid, t.lk_b_paid = np.array([True, True]), np.array([False, True])
+    >>> o = link_optics(t)
+    >>> o.modules.tolist(), o.paid_ends.tolist(), o.paid_shared.tolist()
+    ([1.0, 2.0], [1, 2], [1, 0])
+    """
+    ac, bc = topo.lk_a_cage[idx], topo.lk_b_cage[idx]
+    ap, bp = topo.lk_a_paid[idx], topo.lk_b_paid[idx]
+    a2, b2 = ac > 1, bc > 1
+    return LinkOptics(paid_ends=ap.astype(np.int64) + bp,
+                      paid_shared=(ap & a2).astype(np.int64) + (bp & b2),
+                      modules=1.0 / ac + 1.0 / bc,
+                      shared_modules=a2 / ac + b2 / bc)
 
 
 def topology_key(layout: Layout, arr: LayoutArrays) -> str:
@@ -1195,13 +1231,8 @@ def build_topology(layout: Layout, catalog: Catalog, arr: LayoutArrays,
         split = np.maximum(np.round(port[i] / np.maximum(gbps, 1.0)), 1.0)
         return (cage[i] * split).astype(np.int64)
 
-    paid = 2 - incl[ia] - incl[ib]
     # a switch's ports set the signalling; a server's NIC follows the switch it plugs into
     lanes = np.maximum(lane[ia], lane[ib])
-    a_cage, b_cage = links_per_module(ia), links_per_module(ib)
-    share = 1.0 / a_cage + 1.0 / b_cage
-    shared_modules = (a_cage > 1) / a_cage + (b_cage > 1) / b_cage
-    shared = (1 - incl[ia]) * (a_cage > 1) + (1 - incl[ib]) * (b_cage > 1)
     return Topology(
         key=key or topology_key(layout, arr), models=b.models,
         sw_fabric=sw["fabric"], sw_tier=sw["tier"], sw_model=sw["model"], sw_rack=sw["rack"],
@@ -1212,10 +1243,9 @@ def build_topology(layout: Layout, catalog: Catalog, arr: LayoutArrays,
         lk_a_rack=cat_("a_rack", np.int64), lk_b_rack=cat_("b_rack", np.int64),
         lk_a_u=cat_("a_u", np.float64), lk_b_u=cat_("b_u", np.float64),
         lk_a_vtx=cat_("a_vtx", np.int64), lk_b_vtx=cat_("b_vtx", np.int64),
-        lk_a_ref=a_ref, lk_b_ref=b_ref, lk_paid_ends=paid, lk_paid_shared=shared,
-        lk_lane_gbps=lanes,
-        lk_module_share=share, lk_shared_modules=shared_modules, lk_a_cage=a_cage,
-        lk_b_cage=b_cage,
+        lk_a_ref=a_ref, lk_b_ref=b_ref, lk_lane_gbps=lanes,
+        lk_a_cage=links_per_module(ia), lk_b_cage=links_per_module(ib),
+        lk_a_paid=incl[ia] == 0, lk_b_paid=incl[ib] == 0,
         lk_medium=cat_("medium", object), lk_length_m=cat_("length", np.float64),
         lk_link_id=cat_("link_id", object), fabrics=builds, problems=b.problems,
         unassigned_switches=int((is_switch & ~b.consumed).sum()))

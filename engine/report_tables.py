@@ -277,7 +277,7 @@ def _end_ports(ref: np.ndarray, tier: np.ndarray, kind: np.ndarray | None = None
 def _topology_view(analysis: Any, topo: Any, cab: Any, catalog: Catalog) -> LinkView:
     """One row per link from the fabric topology (link groups) and its routing."""
     from engine.cabling import MediaTable
-    from engine.fabric import LINK_TIERS, TIER_NAMES
+    from engine.fabric import LINK_TIERS, TIER_NAMES, link_optics
 
     arr = analysis.arrays
     cnt = np.asarray(topo.lk_count, np.int64)
@@ -350,11 +350,10 @@ def _topology_view(analysis: Any, topo: Any, cab: Any, catalog: Catalog) -> Link
     # ends in a switch whose power figure already counts its optics draw nothing more
     per_end_w = np.r_[np.nan_to_num(media.power_per_end_w, nan=0.0), 0.0]
     shared_w = np.r_[np.nan_to_num(media.shared_power_per_end_w(), nan=0.0), 0.0]
-    paid = np.asarray(topo.lk_paid_ends, np.int64)[g]
-    shared = np.asarray(topo.lk_paid_shared, np.int64)[g]
+    opt = link_optics(topo)
+    paid, shared = opt.paid_ends[g], opt.paid_shared[g]
     # modules: half a twin-port module at such an end (two links share it)
-    share = np.asarray(topo.lk_module_share, np.float64)[g]
-    smod = np.asarray(topo.lk_shared_modules, np.float64)[g]
+    share, smod = opt.modules[g], opt.shared_modules[g]
     return LinkView(
         link_id=ids, tier=np.asarray(LINK_TIERS, dtype=object)[tier].tolist(),
         fabric=fab_ids[np.where(fab >= 0, fab, len(fab_ids) - 1)].tolist(),

@@ -13,6 +13,7 @@ import pytest
 from engine.analysis import Analyzer, analyze
 from engine.cabling import MediaTable, TrayGraph, default_tray_polylines, select_media
 from engine.catalog import load_catalog
+from engine.fabric import link_optics
 from engine.model import (
     Assumptions,
     CableTray,
@@ -314,6 +315,6 @@ def test_a_400g_link_on_an_800g_cage_takes_half_a_module():
     net = analyze(instantiate("meta-24k-roce", {"pods": 1}), CATALOG).network
     topo = net.topology
     up = topo.lk_tier > 0                      # RTSW-CTSW and above: switch to switch
-    assert np.allclose(topo.lk_module_share[up], 1.0)
+    assert np.allclose(link_optics(topo).modules[up], 1.0)
     # the pod's 3,072 uplinks are all optical: one module's worth each
     assert net.transceivers == 3072
