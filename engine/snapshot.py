@@ -98,7 +98,29 @@ def selection_bounds(layout: Layout, ids: Iterable[str],
             float(box[:, 3].max()))
 
 
-def selection_left_behind(layout: Layout, ids: Iterable[str]) -> list[str]:
+def _kept_fabrics(layout: Layout, chosen: set[str], rack_ids: list[str],
+                  catalog: Catalog) -> list:
+    """Return each fabric of the layout as a saved selection keeps it (``None``: left out).
+
+    A kept fabric is limited to the selected racks (an implicit "every GPU rack"
+    becomes the selected GPU racks); one whose network racks all stay behind is
+    left out, since its switches would have nowhere to go.
+    """
+    gpu_racks = _gpu_racks(layout, set(rack_ids), catalog)
+    out = []
+    for fab in layout.fabrics:
+        members = [m for m in fab.members if m in chosen] if fab.members else \
+            [r for r in rack_ids if r in gpu_racks]
+        net = [m for m in fab.network_racks if m in chosen]
+        left_out = ((fab.members and not members) or not (members or net)
+                    or (not net and fab.network_racks))
+        out.append(None if left_out else
+                   fab.model_copy(update={"members": members, "network_racks": net}))
+    return out
+
+
+def selection_left_behind(layout: Layout, ids: Iterable[str],
+                          catalog: Catalog | None = None) -> list[str]:
     """Say what the selected items use that the selection leaves out (one line each).
 
     A saved selection drops references to items outside it: the racks' feeds and
@@ -125,11 +147,13 @@ def selection_left_behind(layout: Layout, ids: Iterable[str]) -> list[str]:
             out.append(f"{len(hit)} rack{'s' * (len(hit) != 1)} "
                        f"{'lose their' if len(hit) != 1 else 'loses its'} {what} (not "
                        f"selected: {', '.join(names[:4])}{', ...' if len(names) > 4 else ''})")
-    rack_ids = {r.id for r in racks}
-    for fab in layout.fabrics:
-        in_it = bool(set(fab.members) & rack_ids) if fab.members else bool(rack_ids)
-        net = [n for n in fab.network_racks if n not in chosen]
-        if in_it and net and not any(n in chosen for n in fab.network_racks):
+    rack_ids = [r.id for r in racks]
+    kept = _kept_fabrics(layout, chosen, rack_ids, catalog or default_catalog())
+    for fab, k in zip(layout.fabrics, kept, strict=True):
+        # a fabric the selection touches but cannot carry: its switches stay behind
+        touched = set(fab.members or rack_ids) & set(rack_ids)
+        if k is None and touched and fab.network_racks:
+            net = fab.network_racks
             out.append(f"fabric {fab.id} is left out (its network racks are not "
                        f"selected: {', '.join(net[:4])}{', ...' if len(net) > 4 else ''})")
     return out
@@ -201,17 +225,8 @@ def template_from_selection(layout: Layout, ids: Iterable[str], template_id: str
     trays = [t.model_copy(update={"points": [shift(*p) for p in t.points]})
              for t in layout.trays if t.id in chosen]
     rack_ids = [r.id for r in racks]
-    gpu_racks = _gpu_racks(layout, set(rack_ids), catalog)
-    fabrics = []
-    for fab in layout.fabrics:
-        members = [m for m in fab.members if m in chosen] if fab.members else \
-            [r for r in rack_ids if r in gpu_racks]
-        net = [m for m in fab.network_racks if m in chosen]
-        if (fab.members and not members) or not (members or net):
-            continue
-        if not net and fab.network_racks:
-            continue  # only GPU racks of a fabric whose switches stay behind: not a fabric
-        fabrics.append(fab.model_copy(update={"members": members, "network_racks": net}))
+    kept = _kept_fabrics(layout, chosen, rack_ids, catalog)
+    fabrics = [f for f in kept if f is not None]
     fabric_ids = {f.id for f in fabrics}
     links = [ln.model_copy(update={"fabric": ln.fabric if ln.fabric in fabric_ids else None})
              for ln in layout.links if ln.a.rack in chosen and ln.b.rack in chosen]

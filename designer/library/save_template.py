@@ -109,7 +109,7 @@ class SaveSelectionAsTemplateDialog(QDialog):
         self.target.setStyleSheet("color: #5f6368; font-size: 11px;")
         self.target.setWordWrap(True)
         # what the saved block will miss: the user may want to widen the selection
-        gaps = selection_left_behind(layout, self.ids) if self.ids else []
+        gaps = selection_left_behind(layout, self.ids, self.catalog) if self.ids else []
         self.left_out = QLabel("Left out: " + "; ".join(gaps) + "." if gaps else "")
         self.left_out.setStyleSheet("color: #b26a00;")
         self.left_out.setWordWrap(True)
