@@ -476,7 +476,9 @@ class DashboardPanel(QWidget):
         rp.addItem(self.rack_sel)
         self.air_limit = pg.InfiniteLine(angle=0, pen=pg.mkPen(_LIMIT, style=Qt.PenStyle.DashLine),
                                          label="air limit {value:g} kW",
+                                         # a backing keeps it readable over taller bars
                                          labelOpts={"position": 0.98, "color": _LIMIT,
+                                                    "fill": (255, 255, 255, 215),
                                                     "anchors": [(1, 1), (1, 1)]})
         rp.addItem(self.air_limit)
         self.rack_chart.note.setText(_legend([(_AIR, "air"), (_LIQUID, "liquid")]))
