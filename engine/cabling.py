@@ -473,6 +473,43 @@ class CablingResult:
     too_long: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
 
+def _cage_slots(topo: Topology) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Number the link ends at twin-port cages by (device, tier).
+
+    Returns the slot of each link group's a and b end (-1 where a module serves one
+    link) and each slot's links per module.
+
+    Examples
+    --------
+    >>> t = Topology.__new__(Topology)
+    >>> t.lk_a_ref, t.lk_b_ref = np.array([0, 1, 0]), np.array([-1, -1, -2])
+    >>> t.lk_tier = np.zeros(3, np.int64)
+    >>> t.lk_a_cage, t.lk_b_cage = np.array([2, 2, 2]), np.array([1, 1, 2])
+    >>> a, b, cage = _cage_slots(t)
+    >>> a.tolist(), b.tolist(), cage.tolist()
+    ([1, 2, 1], [-1, -1, 0], [2, 2, 2])
+    """
+    n = len(topo.lk_a_ref)
+    refs = np.concatenate([topo.lk_a_ref, topo.lk_b_ref]).astype(np.int64)
+    tiers = np.concatenate([topo.lk_tier, topo.lk_tier]).astype(np.int64)
+    cages = np.concatenate([topo.lk_a_cage, topo.lk_b_cage]).astype(np.int64)
+    slot = np.full(2 * n, -1, np.int64)
+    twin = cages > 1
+    if not twin.any():
+        return slot[:n], slot[n:], np.ones(0, np.int64)
+    # (ref, tier) -> a dense key (switch refs are negative), then numbered in key order
+    # by a running count of the keys in use: linear, no sort
+    r = refs[twin]
+    key = (r - r.min()) * len(LINK_TIERS) + tiers[twin]
+    used = np.zeros(int(key.max()) + 1, bool)
+    used[key] = True
+    number = np.cumsum(used) - 1
+    slot[twin] = number[key]
+    slot_cage = np.ones(int(used.sum()), np.int64)
+    slot_cage[slot[twin]] = cages[twin]
+    return slot[:n], slot[n:], slot_cage
+
+
 # a drag keeps the trays and the assumptions: hashing hundreds of trays per frame
 # would be a visible part of the frame
 _GEOMETRY_MEMO: LastValue[str] = LastValue()
@@ -566,6 +603,12 @@ class CableRouter:
         pairs, self._link_pair = np.unique(h * nr + o, return_inverse=True)
         self._pair_h, self._pair_o = pairs // nr, pairs % nr
         self._pair_dist = np.zeros(len(pairs))
+        # a twin-port module serves two links of one device, tier and medium (the
+        # cut-sheet puts each such group on whole cages): per end slot (device, tier)
+        # and medium, the shared modules are ceil(links / cage), kept by difference
+        self._slot_a, self._slot_b, self._slot_cage = _cage_slots(topo)
+        self._slot_count: np.ndarray | None = None
+        self._whole_shared: np.ndarray | None = None
         # only explicit links can force a medium
         self._forced_medium = np.full(n, -1, np.int64)
         for i in np.flatnonzero(topo.lk_tier == 3).tolist():
@@ -616,6 +659,7 @@ class CableRouter:
         opt = link_optics(self.topo, idx)
         paid, shared, share, smod = opt.paid_ends, opt.paid_shared, opt.modules, \
             opt.shared_modules
+        old_med, old_phys = self.medium[idx].copy(), phys
         if self._per_medium is not None:
             old = self.medium[idx] + 1
             self._per_medium -= np.bincount(old, weights=phys, minlength=nm).astype(np.int64)
@@ -634,6 +678,7 @@ class CableRouter:
             self._modules_per_medium = np.zeros(nm)
             self._shared_modules_per_medium = np.zeros(nm)
             self._hist = np.zeros(nb, np.int64)
+            self._slot_count = None
         self.medium[idx] = med
         if not np.array_equal(self.cables[idx], cab):
             self._phys_f = None
@@ -649,9 +694,44 @@ class CableRouter:
         self._shared_modules_per_medium += np.bincount(med + 1, weights=phys * smod,
                                                        minlength=nm)
         self._hist += np.bincount(self._bin[idx], weights=phys, minlength=nb).astype(np.int64)
+        self._count_shared(idx, old_med, old_phys, med, phys)
         for nt in notes:
             if nt not in self.notes:
                 self.notes.append(nt)
+
+    def _count_shared(self, idx: np.ndarray, old_med: np.ndarray, old_phys: np.ndarray,
+                      new_med: np.ndarray, new_phys: np.ndarray) -> None:
+        """Move links ``idx`` from their old media to the new in the shared-cage counts."""
+        nm = len(self.media.ids) + 1
+        sa, sb = self._slot_a[idx], self._slot_b[idx]
+        ia, ib = sa >= 0, sb >= 0
+
+        def keys(med: np.ndarray) -> np.ndarray:
+            return np.concatenate([sa[ia] * nm + med[ia] + 1, sb[ib] * nm + med[ib] + 1])
+
+        def weights(phys: np.ndarray) -> np.ndarray:
+            return np.concatenate([phys[ia], phys[ib]]).astype(np.int64)
+
+        size = len(self._slot_cage) * nm
+        if self._slot_count is None:
+            k, w = keys(new_med), weights(new_phys)
+            self._slot_count = np.bincount(k, weights=w, minlength=size).astype(np.int64)
+            used = np.flatnonzero(self._slot_count)
+            whole = -(-self._slot_count[used] // self._slot_cage[used // nm])
+            self._whole_shared = np.bincount(used % nm, weights=whole,
+                                             minlength=nm).astype(np.int64)
+            return
+        k = np.concatenate([keys(old_med), keys(new_med)])
+        if not len(k):
+            return
+        w = np.concatenate([-weights(old_phys), weights(new_phys)])
+        uk, inv = np.unique(k, return_inverse=True)
+        cage = self._slot_cage[uk // nm]
+        before = -(-self._slot_count[uk] // cage)
+        self._slot_count[uk] += np.bincount(inv, weights=w, minlength=len(uk)).astype(np.int64)
+        after = -(-self._slot_count[uk] // cage)
+        self._whole_shared += np.bincount(uk % nm, weights=after - before,
+                                          minlength=nm).astype(np.int64)
 
     def update(self, arr, layout: Layout | None = None) -> CablingResult:
         """Route the links for the racks' current positions and return the totals."""
@@ -717,9 +797,11 @@ class CableRouter:
         smods = (self._shared_modules_per_medium[1:]
                  if self._shared_modules_per_medium is not None else np.zeros(len(m.ids)))
         optical = m.transceivers_per_cable() > 0
-        # whole modules: single-link ones of the medium, and two-link ones (its twin)
-        xcvr = int(np.round(mods[optical] - smods[optical]).sum()
-                   + np.ceil(smods[optical] - 1e-6).sum())
+        # whole modules: single-link ones of the medium, and two-link ones (its twin,
+        # a half-used cage's module counted whole)
+        whole = (self._whole_shared[1:] if self._whole_shared is not None
+                 else np.zeros(len(m.ids), np.int64))
+        xcvr = int(np.round(mods[optical] - smods[optical]).sum() + whole[optical].sum())
         # ends in a switch whose power figure counts its optics draw nothing more here
         zero = np.zeros(len(m.ids), np.int64)
         paid = (self._paid_per_medium[1:] if self._paid_per_medium is not None
@@ -734,7 +816,7 @@ class CableRouter:
         # an optical link costs its modules (the catalog prices a module; a shared one is
         # its twin's), a cable its cable
         units = np.where(optical, mods - smods, per_medium)
-        shared_units = np.where(optical, smods, 0.0)
+        shared_units = np.where(optical, whole, 0)
         cost = float(np.dot(units, np.nan_to_num(m.cost_usd, nan=0.0))
                      + np.dot(shared_units, np.nan_to_num(self._shared_cost, nan=0.0)))
         cost_unknown = int(np.dot(per_medium, np.isnan(m.cost_usd)

@@ -249,17 +249,8 @@ def _end_ports(ref: np.ndarray, tier: np.ndarray, kind: np.ndarray | None = None
     [1, 3, 2]
     """
     n = ref.shape[1]
-    keys = ref.reshape(-1)
-    tiers = np.concatenate([tier, tier])
-    kinds = np.zeros(2 * n, np.int64) if kind is None else np.concatenate([kind, kind])
-    size = np.ones(2 * n, np.int64) if cage is None else \
-        np.maximum(np.asarray(cage, np.int64).reshape(-1), 1)
-    pos = np.concatenate([np.arange(n), np.arange(n)])
-    order = np.lexsort((pos, kinds, tiers, keys))
-    k, t, m, c = keys[order], tiers[order], kinds[order], size[order]
-    new_dev = np.r_[True, k[1:] != k[:-1]]
-    new_grp = new_dev | np.r_[True, (t[1:] != t[:-1]) | (m[1:] != m[:-1])]
-    g_start = np.flatnonzero(new_grp)
+    order, new_dev, g_start, c = _port_groups(ref, tier, kind, cage)
+    k = ref.reshape(-1)[order]
     g_len = np.diff(np.r_[g_start, len(k)])
     g_cage = c[g_start]
     # each group takes whole cages; groups follow one another within their device
@@ -272,6 +263,52 @@ def _end_ports(ref: np.ndarray, tier: np.ndarray, kind: np.ndarray | None = None
     port = np.empty(2 * n, np.int64)
     port[order] = np.repeat(g_offset, g_len) + in_grp + 1
     return port.reshape(2, n)
+
+
+def _port_groups(ref: np.ndarray, tier: np.ndarray, kind: np.ndarray | None,
+                 cage: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Order link ends by device, tier, medium and link; return the order, where each
+    device and each (device, tier, medium) group starts, and the ends' links per cage."""
+    n = ref.shape[1]
+    keys = ref.reshape(-1)
+    tiers = np.concatenate([tier, tier])
+    kinds = np.zeros(2 * n, np.int64) if kind is None else np.concatenate([kind, kind])
+    size = np.ones(2 * n, np.int64) if cage is None else \
+        np.maximum(np.asarray(cage, np.int64).reshape(-1), 1)
+    pos = np.concatenate([np.arange(n), np.arange(n)])
+    order = np.lexsort((pos, kinds, tiers, keys))
+    k, t, m = keys[order], tiers[order], kinds[order]
+    new_dev = np.r_[True, k[1:] != k[:-1]]
+    new_grp = new_dev | np.r_[True, (t[1:] != t[:-1]) | (m[1:] != m[:-1])]
+    return order, new_dev, np.flatnonzero(new_grp), size[order]
+
+
+def _end_modules(ref: np.ndarray, tier: np.ndarray, kind: np.ndarray, cage: np.ndarray,
+                 cables: np.ndarray) -> np.ndarray:
+    """Return the modules each link end takes, (2, N), in whole modules.
+
+    A module at a twin-port cage serves ``cage`` cables of one device, tier and
+    medium; it is counted at the end of its first port, so a group of an odd
+    number of links still buys a whole module for its last cage (as the engine's
+    totals do).
+
+    Examples
+    --------
+    >>> ref = np.array([[0, 0, 0], [1, 2, 3]])
+    >>> _end_modules(ref, np.zeros(3, int), np.zeros(3, int), np.full((2, 3), 2),
+    ...              np.ones(3, int)).tolist()
+    [[1, 0, 1], [1, 1, 1]]
+    """
+    order, _, g_start, c = _port_groups(ref, tier, kind, cage)
+    w = np.concatenate([cables, cables]).astype(np.int64)[order]
+    cum = np.cumsum(w)
+    g_len = np.diff(np.r_[g_start, len(w)])
+    base = np.repeat(cum[g_start] - w[g_start], g_len)  # cables before the group
+    end, start = cum - base, cum - base - w
+    mods = np.empty(len(w), np.int64)
+    # cage boundaries crossed by this end's cables within its group
+    mods[order] = -(-end // c) - (-(-start // c))
+    return mods.reshape(ref.shape)
 
 
 def _topology_view(analysis: Any, topo: Any, cab: Any, catalog: Catalog) -> LinkView:
@@ -352,16 +389,19 @@ def _topology_view(analysis: Any, topo: Any, cab: Any, catalog: Catalog) -> Link
     shared_w = np.r_[np.nan_to_num(media.shared_power_per_end_w(), nan=0.0), 0.0]
     opt = link_optics(topo)
     paid, shared = opt.paid_ends[g], opt.paid_shared[g]
-    # modules: half a twin-port module at such an end (two links share it)
-    share, smod = opt.modules[g], opt.shared_modules[g]
+    # modules: whole ones, a twin-port module at the end of the first link of its cage
+    mods = _end_modules(ref, tier, kind if kind is not None else np.zeros(n, np.int64), cage,
+                        cables)
+    optical = per_xcv[safe] > 0
+    share = np.where(optical, mods.sum(axis=0), 0)
+    smod = np.where(optical, (mods * (cage > 1)).sum(axis=0), 0)
     return LinkView(
         link_id=ids, tier=np.asarray(LINK_TIERS, dtype=object)[tier].tolist(),
         fabric=fab_ids[np.where(fab >= 0, fab, len(fab_ids) - 1)].tolist(),
         a_rack=a_rack, a_u=a_u, a_device=a_dev, a_port=a_port,
         b_rack=b_rack, b_u=b_u, b_device=b_dev, b_port=b_port,
         medium=mid[safe].tolist(), speed_gbps=np.asarray(topo.lk_gbps, np.float64)[g],
-        length_m=length, transceivers=per_xcv[safe] / 2.0 * share * cables,
-        shared_transceivers=per_xcv[safe] / 2.0 * smod * cables,
+        length_m=length, transceivers=share, shared_transceivers=smod,
         optics_w=(per_end_w[safe] * (paid - shared) + shared_w[safe] * shared) * cables,
         source="topology", cables=cables)
 

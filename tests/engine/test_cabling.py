@@ -153,10 +153,17 @@ def test_a_q3400_fabric_is_cabled_with_xdr_media():
 def test_twin_port_cages_halve_the_transceiver_modules():
     # a 4-SU DGX H100 SuperPOD: 1,016 node links and 1,024 leaf-spine links, 1,784 of them
     # on SR4 optics; DGX H100 and QM9700 take twin-port OSFP modules (two links each
-    # [S01][S11]), so 1,784 links need 1,784 modules, not 3,568
+    # [S01][S11]), so 1,784 links need about 1,784 modules, not 3,568. A module serves two
+    # ports of one switch: the 8 leaves of the fourth SU serve 31 nodes each (the UFM takes
+    # the 32nd position), so each buys a 16th module for its last, half-used cage:
+    # 1,784 + 8 x 1/2 = 1,788
     net = analyze(instantiate("dgx-h100-superpod", {"scalable_units": 4}), CATALOG).network
     assert net.links_by_medium["mmf-sr4-400"] == 1784
-    assert net.transceivers == 1784
+    assert net.transceivers == 1788
+    # without the UFM position every leaf serves 32 nodes and the halves pair exactly
+    full = analyze(instantiate("dgx-h100-superpod", {"scalable_units": 4, "ufm_port": False}),
+                   CATALOG).network
+    assert full.transceivers == full.links_by_medium["mmf-sr4-400"]
     # the B300's ConnectX-8 ports are single-port OSFP [S40], the Q3400's twin-port [S51]:
     # 576 node links x (1 + 1/2) + 576 leaf-spine links x (1/2 + 1/2) = 1,440 modules
     b300 = analyze(instantiate("dgx-b300-superpod", {"scalable_units": 1}), CATALOG).network
@@ -204,9 +211,9 @@ def test_transceivers_and_optics_power_reach_the_power_analysis():
     lay = two_racks(policy=CablingPolicy(allow_aoc=False))       # 10.5 m: SR4 pair, 9 W per end
     a = analyze(lay, CATALOG)
     assert a.network.links_by_medium == {"mmf-sr4-400": 1}
-    # both ends are twin-port OSFP cages (DGX H100 [S01], QM9700 [S11]): the link takes half
-    # a module at each, one module's worth in all
-    assert a.network.transceivers == 1
+    # both ends are twin-port OSFP cages (DGX H100 [S01], QM9700 [S11]): the link uses one
+    # port of a two-port module at each end, and each cage still takes a whole module
+    assert a.network.transceivers == 2
     # the DGX end draws half of a twin-port 800G 2xSR4 module's 17 W [S17]; the QM9700 end
     # is inside its 1.72 kW maximum "with active cables" [S11], which the rack already counts
     assert a.network.optics_w == pytest.approx(8.5)
@@ -285,6 +292,35 @@ def test_moving_a_rack_reroutes_its_links_like_a_full_analysis():
     assert inc.to_dict() == analyze(lay, CATALOG).to_dict()
 
 
+def test_twin_port_modules_follow_a_dragged_rack_like_a_full_analysis():
+    # dragging compute racks far from their leaves moves their links from multimode to
+    # single-mode optics and back; the modules (counted per switch, tier and medium, whole cages)
+    # must equal a full analysis at every step
+    lay = instantiate("dgx-h100-superpod", {"scalable_units": 2})
+    an = Analyzer(lay, CATALOG)
+    compute = [i for i, r in enumerate(lay.racks) if r.devices and
+               r.devices[0].type.startswith("dgx-")]
+    # the rack of 3 DGX (the UFM takes the 64th position) puts an odd number of links
+    # on each leaf, so its moves change how the leaves' cages pair up
+    odd = [i for i in compute if len(lay.racks[i].devices) % 2]
+    assert odd
+    rng = np.random.default_rng(3)
+    seen = set()
+    for step in range(8):
+        racks = list(lay.racks)
+        k = odd[0] if step % 4 < 2 else compute[int(rng.integers(len(compute)))]
+        net_x = racks[k].x_m + (60.0 if step % 2 == 0 else -60.0)
+        racks[k] = racks[k].model_copy(update={"x_m": net_x})
+        lay = lay.model_copy(update={"racks": racks})
+        inc = an.update(lay, [racks[k].id])
+        assert an.was_incremental
+        full = analyze(lay, CATALOG)
+        assert inc.network.transceivers == full.network.transceivers
+        assert inc.to_dict() == full.to_dict()
+        seen.add(tuple(sorted(inc.network.links_by_medium.items())))
+    assert len(seen) > 1  # the moves did change the leaves' media
+
+
 def test_routes_follow_trays_and_cabling_policy_edited_between_analyses():
     from engine import edits
     from engine.templates import instantiate
@@ -316,5 +352,8 @@ def test_a_400g_link_on_an_800g_cage_takes_half_a_module():
     topo = net.topology
     up = topo.lk_tier > 0                      # RTSW-CTSW and above: switch to switch
     assert np.allclose(link_optics(topo).modules[up], 1.0)
-    # the pod's 3,072 uplinks are all optical: one module's worth each
-    assert net.transceivers == 3072
+    # the pod's 3,072 uplinks are all optical: one module's worth each, except where one
+    # switch's uplinks split between two media: four RTSWs reach 11 CTSWs on multimode and
+    # 5 on single mode, and a module cannot mix them, so each buys one more
+    assert net.links_by_medium["mmf-sr4-400"] + net.links_by_medium["smf-dr4-400"] == 3072
+    assert net.transceivers == 3072 + 4

@@ -222,12 +222,16 @@ def test_a_twin_port_cage_never_mixes_media(builtin_catalog_module):
 
 def test_bom_buys_twin_port_modules_where_cages_are_shared(builtin_catalog_module):
     # every optical end of a 4-SU H100 SuperPOD sits in a twin-port OSFP cage (DGX H100
-    # [S01], QM9700 [S11]): the bill buys 800G 2xSR4 modules, one per two links
+    # [S01], QM9700 [S11]): the bill buys 800G 2xSR4 modules, one per two links of a
+    # switch, and one for each of the 8 half-used cages (the leaves serving 31 nodes)
     lay = instantiate("dgx-h100-superpod", {"scalable_units": 4},
                       catalog=builtin_catalog_module)
     a = analyze(lay, builtin_catalog_module)
     bom = {t.key: t for t in build_tables(lay, a, builtin_catalog_module)}["bom"]
     xcvr = [(r[1], r[3]) for r in bom.rows if r[0] == "Transceiver"]
-    assert xcvr == [("mmf-sr8-800", 1784)] and a.network.transceivers == 1784
+    assert xcvr == [("mmf-sr8-800", 1788)] and a.network.transceivers == 1788
+    # the cut-sheet's ports: each module's two links share its cage
+    view = link_view(a, builtin_catalog_module)
+    assert int(view.transceivers.sum()) == 1788
     fibre = [r[2] for r in bom.rows if r[0] == "Cable" and r[1] == "mmf-sr4-400"]
     assert fibre and all(d.startswith("Fibre cable, Multimode SR4") for d in fibre)
