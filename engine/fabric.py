@@ -158,7 +158,8 @@ def plan_fabric(node_ports: np.ndarray, *, topology: str = "rail_optimized", rai
                 su_nodes: int = 32, radix: tuple[int, ...] = (64, 64, 64),
                 oversubscription: tuple[float, ...] = (1.0, 1.0, 1.0), max_tiers: int = 3,
                 collapse: bool = True,
-                counts: tuple[int | None, ...] = (None, None, None)) -> FabricPlan:
+                counts: tuple[int | None, ...] = (None, None, None),
+                pair_links: int | None = None) -> FabricPlan:
     """Size a leaf/spine/core fabric for nodes with ``node_ports`` ports each.
 
     Parameters
@@ -178,6 +179,11 @@ def plan_fabric(node_ports: np.ndarray, *, topology: str = "rail_optimized", rai
     counts : tuple of int or None
         Forced switch counts; honoured for the spine tier of a 2-tier fabric and
         the core tier of a 3-tier one (the fabric is then an edited one).
+    pair_links : int, optional
+        Links from each leaf to each spine of its group: pods of ``spine down /
+        pair_links`` leaves and ``leaf up / pair_links`` spines. A fabric whose
+        leaves fit one pod, or (rail-optimized) each rail's leaves one pod, is
+        built in 2 tiers from those pods (rail planes) when ``collapse`` allows.
 
     Returns
     -------
@@ -214,11 +220,28 @@ def plan_fabric(node_ports: np.ndarray, *, topology: str = "rail_optimized", rai
         ppr, lpg = 0, 0
         leaves = -(-ports // d0)
     tiers, planes = 1, 1
+    # leaves and spines of a pod when the spine tier fixes the links per pair
+    pod_l = pod_s = 0
+    if pair_links and max_tiers >= 2:
+        d1p = r[1] if max_tiers == 2 else split_ports(r[1], o[1])[0]
+        if u0 % pair_links or d1p % pair_links or d1p < pair_links:
+            problems.append(f"{pair_links} links per leaf-spine pair divide neither the "
+                            f"{u0} leaf uplinks nor the {d1p} spine down ports; ignored")
+        else:
+            pod_l, pod_s = d1p // pair_links, u0 // pair_links
     if max_tiers >= 2 and leaves > 1:
-        fits2 = leaves <= r[1]
+        if pod_l:
+            # one pod holds every leaf, or each rail's leaves (the rails meet in the nodes)
+            per_rail = leaves // rails if topology == "rail_optimized" and rails > 1 \
+                and leaves % rails == 0 else 0
+            fits2 = leaves <= pod_l or 0 < per_rail <= pod_l
+        else:
+            fits2 = leaves <= r[1]
         tiers = 2 if (max_tiers == 2 or (collapse and fits2)) else 3
-        if tiers == 2 and not fits2 and topology == "rail_optimized" and rails > 1 \
-                and leaves % rails == 0 and leaves // rails <= r[1]:
+        if tiers == 2 and pod_l and fits2 and leaves > pod_l:
+            planes = rails  # each rail's leaves are one pod, on their own spines
+        elif tiers == 2 and not fits2 and not pod_l and topology == "rail_optimized" \
+                and rails > 1 and leaves % rails == 0 and leaves // rails <= r[1]:
             planes = rails  # a declared 2-tier fabric too wide for one spine: rail planes
         elif tiers == 2 and not fits2:
             problems.append(f"{leaves} leaves exceed the {r[1]}-port spine of a 2-tier fabric; "
@@ -237,14 +260,15 @@ def plan_fabric(node_ports: np.ndarray, *, topology: str = "rail_optimized", rai
         # are equal: the spine count is the smallest divisor of the leaf uplinks
         # that gives enough spine ports (1 SU: 32 uplinks over 4 spines [S41])
         per = leaves // planes
-        spines = planes * divisor_at_least(u0, -(-per * u0 // r[1]))
+        spines = planes * (pod_s if pod_l and leaves <= planes * pod_l else
+                           divisor_at_least(u0, -(-per * u0 // r[1])))
         if forced[1] is not None and forced[1] != spines:
             spines, edited = max(int(forced[1]) // planes, 1) * planes, True
             leaf_up = min(u0, spines // planes * r[1] // per)
         pods, lp, sp = 1, leaves, spines
     elif tiers == 3:
         d1, u1 = split_ports(r[1], o[1])
-        lp, sp = d1, u0
+        lp, sp = (pod_l, pod_s) if pod_l else (d1, u0)
         pods = -(-leaves // lp)
         spines = pods * sp
         cg = divisor_at_least(u1, -(-u1 * pods // r[2]))
@@ -940,7 +964,8 @@ def _build_fabric(b: _Builder, fi: int, f: Fabric) -> FabricBuild:
                            radix=tuple(s[1] for s in specs),
                            oversubscription=tuple(s[0].oversubscription for s in specs),
                            max_tiers=len(specs), collapse=f.collapse_tiers,
-                           counts=tuple(s[0].count for s in specs))
+                           counts=tuple(s[0].count for s in specs),
+                           pair_links=specs[1][0].links_per_pair if len(specs) > 1 else None)
         edited = plan.is_edited
         for p in plan.problems:
             code = "FABRIC-NO-PORT" if ("exceed" in p or "not connected" in p) else "FABRIC-COUNT"

@@ -221,6 +221,12 @@ class FabricTier(_Model):
     follow the member nodes. ``placement`` ``"member_racks"`` puts each leaf in
     the rack of the nodes it serves (a top-of-rack switch, such as Meta's RTSW
     [S30]) where that rack has free U, and in the network racks otherwise.
+    ``links_per_pair`` (spine tier only) gives each leaf that many parallel
+    links to each spine of its group, which fixes the groups: pods of
+    ``spine down ports / links_per_pair`` leaves and ``leaf uplinks /
+    links_per_pair`` spines, as NVIDIA's GB200 SuperPOD builds a scalable
+    leaf group per rail and SU (8 leaves, 6 spines, 3 links per pair); where
+    each rail's leaves fit one such group, the fabric needs no core tier.
     """
 
     name: Literal["leaf", "spine", "core"]
@@ -233,11 +239,15 @@ class FabricTier(_Model):
         if self.placement == "member_racks" and self.name != "leaf":
             raise ValueError(f"placement 'network_racks' for a {self.name} tier ('member_racks' "
                              "places leaves in the racks they serve)")
+        if self.links_per_pair is not None and self.name != "spine":
+            raise ValueError(f"no links_per_pair on a {self.name} tier (it sets the links "
+                             "between each leaf and each spine of its group)")
         return self
     oversubscription: FiniteFloat = Field(default=1.0, ge=1.0, le=64.0)
     count: int | None = Field(default=None, ge=0, le=1_000_000)
     radix: int | None = Field(default=None, ge=2, le=4096)
     port_speed_gbps: FiniteFloat | None = Field(default=None, ge=1, le=1.0e5)
+    links_per_pair: int | None = Field(default=None, ge=1, le=256)
 
 
 class Fabric(_Model):

@@ -312,7 +312,17 @@ def retarget(layout: Layout, generation: str, catalog: Catalog | None = None) ->
             if speed is None and tier.port_speed_gbps is not None:
                 res.changes[f"fabric {f.id} {tier.name}: port speed {tier.port_speed_gbps:g}G "
                             f"-> {new}'s own"] += 1
-            tiers.append(tier.model_copy(update={"switch": new, "port_speed_gbps": speed}))
+            upd_tier: dict = {"switch": new, "port_speed_gbps": speed}
+            # so do the ports a tier uses of its switch (NVIDIA's GB200 leaf takes 36 of
+            # a QM9700's 64 for one rack per rail), except a k-ary fat-tree's k: its design
+            if new != tier.switch and f.topology != "fat_tree":
+                for name, label in (("radix", "ports used"), ("links_per_pair",
+                                                               "links per leaf-spine pair")):
+                    if getattr(tier, name) is not None:
+                        upd_tier[name] = None
+                        res.changes[f"fabric {f.id} {tier.name}: {label} "
+                                    f"{getattr(tier, name)} (set for {tier.switch}) dropped"] += 1
+            tiers.append(tier.model_copy(update=upd_tier))
         upd: dict = {"tiers": tiers}
         if f.topology != "explicit":
             fastest = max((catalog.devices[t.switch].switch_port_speed_gbps for t in tiers

@@ -73,6 +73,17 @@ def test_superpod_is_non_blocking_and_the_graph_agrees(su):
     assert g.value == pytest.approx(cf)
 
 
+@pytest.mark.parametrize("su", [2, 4])
+def test_gb200_leaf_groups_are_non_blocking_and_the_graph_agrees(su):
+    # RA-11338-001's GB200 fabric [S119]: scalable leaf groups (3 links per leaf-spine pair)
+    # under 9 cores per SU; one NVL72 rack's 18 GPUs per rail on each leaf
+    ports = np.full(8 * su, 72)
+    p, cf, g = both(ports, gbps=400.0, rails=4, su_nodes=8, radix=(36, 48, 64),
+                    pair_links=3)
+    assert cf == 576 * su * 400.0 / 2
+    assert g.value == pytest.approx(cf)
+
+
 def test_tapered_leaf_limits_a_two_tier_fabric():
     # 48 hosts and 16 uplinks per leaf: 3:1 at the leaf, so 400/3 Gb/s per GPU
     ports = np.full(48, 8)

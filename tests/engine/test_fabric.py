@@ -28,6 +28,7 @@ import numpy as np
 import pytest
 
 from engine.analysis import analyze
+from engine.bisection import closed_form_bisection
 from engine.catalog import load_catalog
 from engine.compile import compile_layout
 from engine.fabric import build_topology, plan_fabric, topology_key, wire_fabric
@@ -163,6 +164,48 @@ def test_two_tier_rail_optimized_too_wide_for_one_spine_is_built_in_rail_planes(
     assert np.bincount(w.ls_leaf, weights=w.ls_count).tolist() == [32.0] * 256
     # each leaf meets every spine of its plane twice (32 uplinks over 16 spines)
     assert set(w.ls_count.tolist()) == {2} and len(w.ls_leaf) == 256 * 16
+
+
+# NVIDIA DGX SuperPOD RA with DGX GB200 (RA-11338-001), SU model table [S119]: SUs, leaf,
+# spine and core QM9700 switches; every tier carries one 400G link per GPU
+GB200_TABLE = [(2, 64, 48, 18), (4, 128, 96, 36), (8, 256, 192, 72), (16, 512, 384, 144)]
+
+
+def gb200_plan(su: int):
+    # an NVL72 rack is one node of 72 ports on 4 rails; a leaf takes one rack's 18 GPUs of
+    # a rail (36 ports used: 18 down, 18 up), a spine 24 down and 24 up, 3 links per pair
+    return plan_fabric(np.full(8 * su, 72), rails=4, su_nodes=8, radix=(36, 48, 64),
+                       pair_links=3)
+
+
+@pytest.mark.parametrize("su, leaf, spine, core", GB200_TABLE)
+def test_gb200_superpod_table_by_su_count(su, leaf, spine, core):
+    p = gb200_plan(su)
+    assert p.tiers == 3 and p.problems == ()
+    assert p.switches() == {"leaf": leaf, "spine": spine, "core": core}
+    gpus = 576 * su
+    assert p.cables() == {"node_leaf": gpus, "leaf_spine": gpus, "spine_core": gpus}
+    # scalable leaf groups: the 8 leaves of a rail and SU with their 6 spines
+    assert (p.leaves_per_pod, p.spines_per_pod, p.pods) == (8, 6, 4 * su)
+    w = wire_fabric(p, np.full(8 * su, 72))
+    assert set(w.ls_count.tolist()) == {3}
+    rail_of_leaf = (np.arange(p.leaves) // p.leaves_per_group) % 4
+    su_of_leaf = np.arange(p.leaves) // (4 * p.leaves_per_group)
+    pod = w.pod_of_spine[w.ls_spine]
+    assert (pod == rail_of_leaf[w.ls_leaf] * su + su_of_leaf[w.ls_leaf]).all()
+
+
+def test_gb200_superpod_one_su_is_four_leaf_groups_without_cores():
+    # at 1 SU each rail's 8 leaves form one group: 32 leaves, 24 spines, no core tier; the
+    # rails meet inside the NVL72 racks, and the fabric is still non-blocking
+    p = gb200_plan(1)
+    assert (p.tiers, p.planes, p.switches()) == (2, 4, {"leaf": 32, "spine": 24, "core": 0})
+    ports = np.full(8, 72)
+    w = wire_fabric(p, ports)
+    assert closed_form_bisection(p, w, 400.0) == 576 * 400.0 / 2
+    # a pairing that divides neither side is reported and ignored
+    q = plan_fabric(np.full(8, 72), rails=4, su_nodes=8, radix=(36, 48, 64), pair_links=4)
+    assert any("links per leaf-spine pair" in m for m in q.problems)
 
 
 def test_partial_su_keeps_whole_su_of_leaves_and_uplinks():

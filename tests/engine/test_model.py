@@ -124,3 +124,11 @@ def test_only_leaves_sit_in_their_members_racks():
     assert FabricTier(name="leaf", switch="qm9700", placement="member_racks")
     with pytest.raises(ValidationError, match="spine tier"):
         FabricTier(name="spine", switch="qm9700", placement="member_racks")
+
+
+def test_links_per_pair_belongs_to_the_spine_tier():
+    from engine.model import FabricTier
+
+    assert FabricTier(name="spine", switch="qm9700", links_per_pair=3).links_per_pair == 3
+    with pytest.raises(ValidationError, match="no links_per_pair on a leaf tier"):
+        FabricTier(name="leaf", switch="qm9700", links_per_pair=3)

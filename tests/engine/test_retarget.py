@@ -189,3 +189,18 @@ def test_a_tier_keeps_its_breakout_speed_while_its_switch_stays():
     assert res.network["switches"] == (208.0, 208.0)
     speeds = {t.name: t.port_speed_gbps for t in res.layout.fabrics[0].tiers}
     assert speeds["leaf"] == 400 and speeds["spine"] == 400
+
+
+def test_ports_a_tier_uses_of_its_switch_go_with_the_switch():
+    # GB200's leaves use 36 of a QM9700's 64 ports (one rack per rail) and its spines pair
+    # with 3 links [S119]; on GB300's 144-port Q3400 the fabric takes the Q3400's own ports:
+    # 2 leaves per rail and SU, as NVIDIA's GB300 SuperPOD has
+    res = retarget(instantiate("gb200-nvl72-superpod", {"scalable_units": 1}), "blackwell-ultra")
+    tiers = {t.name: t for t in res.layout.fabrics[0].tiers}
+    assert all(t.radix is None and t.links_per_pair is None for t in tiers.values())
+    assert res.changes["fabric compute leaf: ports used 36 (set for qm9700) dropped"] == 1
+    assert analyze(res.layout).counts["switches"]["leaf"] == 8
+    # a k-ary fat-tree keeps its k: that is the design, not the switch
+    ft = instantiate("fat-tree", {"k": 8})
+    kept = retarget(ft, "blackwell-ultra" if ft.generation != "blackwell-ultra" else "hopper")
+    assert [t.radix for t in kept.layout.fabrics[0].tiers] == [t.radix for t in ft.fabrics[0].tiers]
