@@ -462,7 +462,13 @@ def _run(argv: list[str]) -> int:
         _refuse_overwriting(args.file, out, "--screenshot")
         _report_catalog_problems()
         return screenshot(out, args.file, args.size, args.overlay, args.metric, args.select)
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    commands = next(a.choices for a in parser._subparsers._group_actions
+                    if isinstance(a, argparse._SubParsersAction))
+    if len(argv) == 1 and argv[0] not in commands and not argv[0].startswith("-"):
+        # `rackscape FILE` (a file manager's "open with") is `rackscape open FILE`
+        argv = ["open", argv[0]]
+    args = parser.parse_args(argv)
     _report_catalog_problems()
     if args.command is None:
         from designer.app import run_app

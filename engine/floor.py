@@ -3,7 +3,10 @@
 Footprints are axis-aligned boxes (racks and units rotate in 90 degree steps),
 so overlap tests are interval arithmetic on candidate pairs from a uniform grid
 (:func:`candidate_pairs`); shapely handles the hall outline and obstacles. The aisle rule checks a strip of ``aisle_clearance_m`` in front of and
-behind every rack (TIA-942: cold aisle two 600 mm tiles, 1.2 m [S112]).
+behind every rack (TIA-942: cold aisle two 600 mm tiles, 1.2 m [S112]). The airflow
+rule looks :data:`EXHAUST_REACH_M` in front of every rack for a rack facing the same
+way: its rear, and its exhaust, face the first rack's intake (hot and cold aisles
+broken, as when a row is turned the wrong way).
 
 With a :class:`FloorCache`, a later call re-tests only the racks whose box or
 facing changed (against every footprint, vectorized) and keeps the other
@@ -31,6 +34,9 @@ __all__ = ["FloorResult", "FloorCache", "boxes", "candidate_pairs", "overlapping
 
 _EPS = 1e-6
 _INCREMENTAL_MAX = 64  # more changed racks than this: recompute everything
+#: how far in front of a rack another rack's exhaust still reaches its intake: one aisle,
+#: up to six 600 mm tiles (hot/cold aisles are two to six tiles wide)
+EXHAUST_REACH_M = 3.6
 
 
 @dataclass
@@ -44,6 +50,9 @@ class FloorResult:
     outside: np.ndarray  # (M,) footprint indices not inside the hall
     on_obstacle: list[tuple[int, str]]
     aisle_blocked: np.ndarray  # (K, 2) rack index, blocking footprint index; sorted
+    #: (K, 2) rack, rack in front of it facing the same way (its exhaust meets the
+    #: first one's intake); sorted
+    exhaust_into_intake: np.ndarray
     rack_area_m2: np.ndarray
     rack_weight_kg: np.ndarray  # with the switches the fabric placed in the rack
     rack_load_kg_m2: np.ndarray
@@ -145,6 +154,7 @@ class FloorCache:
     outside: np.ndarray | None = None  # (N,) bool
     on_obstacle: dict[int, list[int]] = field(default_factory=dict)  # footprint -> obstacles
     blocked: np.ndarray | None = None
+    facing: np.ndarray | None = None
 
 
 def _static(layout: Layout) -> dict:
@@ -222,11 +232,12 @@ def _obstacles(st: dict, box: np.ndarray, index: np.ndarray) -> dict[int, list[i
     return {k: sorted(v) for k, v in out.items()}
 
 
-def _blocked_full(rack_box, fx, fy, allbox, clear_m) -> np.ndarray:
+def _strip_pairs(rack_box, fx, fy, allbox, depth_m, back: bool = True) -> np.ndarray:
+    """(owner rack, footprint) pairs: the footprint meets the rack's front (and back) strip."""
     n_r = len(rack_box)
     x, y, hx, hy = _centres(rack_box)
-    front, back = strips(x, y, hx, hy, fx, fy, clear_m)
-    st = np.concatenate([front, back])
+    front, behind = strips(x, y, hx, hy, fx, fy, depth_m)
+    st = np.concatenate([front, behind]) if back else front
     si, bj = candidate_pairs(st, allbox)
     owner = si % n_r
     hit = (owner != bj) & _interior_overlap(st[si], allbox[bj])
@@ -238,22 +249,29 @@ def _centres(b: np.ndarray):
             (b[:, 2] - b[:, 0]) / 2, (b[:, 3] - b[:, 1]) / 2)
 
 
-def _blocked_for(dirty, rack_box, fx, fy, allbox, clear_m) -> np.ndarray:
-    """Aisle pairs that involve a ``dirty`` rack, as owner or as blocker."""
+def _strip_pairs_for(dirty, rack_box, fx, fy, allbox, depth_m, back: bool = True) -> np.ndarray:
+    """The pairs of :func:`_strip_pairs` that involve a ``dirty`` rack, either way."""
     n_r = len(rack_box)
     x, y, hx, hy = _centres(rack_box)
-    front, back = strips(x, y, hx, hy, fx, fy, clear_m)
+    sides = strips(x, y, hx, hy, fx, fy, depth_m)
+    sides = sides if back else sides[:1]
     out = []
     for i in dirty.tolist():
-        for st in (front[i], back[i]):  # the dirty rack's own strips against every box
-            j = np.flatnonzero(_interior_overlap(st[None, :], allbox))
+        for st in sides:  # the dirty rack's own strips against every box
+            j = np.flatnonzero(_interior_overlap(st[i][None, :], allbox))
             out.append(np.stack([np.full(len(j), i), j], axis=1))
-        for st in (front, back):  # every rack's strips against the dirty rack's box
+            # every rack's strips against the dirty rack's box
             o = np.flatnonzero(_interior_overlap(st, allbox[i][None, :]))
             out.append(np.stack([o, np.full(len(o), i)], axis=1))
     pairs = np.concatenate(out) if out else np.zeros((0, 2), np.int64)
     pairs = pairs[(pairs[:, 0] != pairs[:, 1]) & (pairs[:, 0] < n_r)]
     return pairs
+
+
+def _same_facing(pairs: np.ndarray, fx: np.ndarray, fy: np.ndarray) -> np.ndarray:
+    """Keep the pairs whose two racks face the same way (the second's rear faces the first)."""
+    i, j = pairs[:, 0], pairs[:, 1]
+    return pairs[(fx[i] == fx[j]) & (fy[i] == fy[j])]
 
 
 def analyze_floor(layout: Layout, rack_box: np.ndarray, rack_front: tuple[np.ndarray, np.ndarray],
@@ -293,8 +311,10 @@ def analyze_floor(layout: Layout, rack_box: np.ndarray, rack_front: tuple[np.nda
         overlaps = overlapping_pairs(allbox)
         outside = _outside(st, allbox)
         on_obst = _obstacles(st, allbox, np.arange(len(allbox)))
-        blocked = (_blocked_full(rack_box, fx, fy, allbox, clear) if n_r and clear > 0
+        blocked = (_strip_pairs(rack_box, fx, fy, allbox, clear) if n_r and clear > 0
                    else np.zeros((0, 2), np.int64))
+        facing = _same_facing(_strip_pairs(rack_box, fx, fy, rack_box, EXHAUST_REACH_M,
+                                           back=False), fx, fy)
     elif len(dirty):
         keep = ~np.isin(c.overlaps, dirty).any(axis=1)
         new = [c.overlaps[keep]]
@@ -311,14 +331,19 @@ def analyze_floor(layout: Layout, rack_box: np.ndarray, rack_front: tuple[np.nda
         if n_r and clear > 0:
             keep = ~np.isin(c.blocked, dirty).any(axis=1)
             blocked = _sorted_pairs(np.concatenate([c.blocked[keep],
-                                                    _blocked_for(dirty, rack_box, fx, fy,
-                                                                 allbox, clear)]))
+                                                    _strip_pairs_for(dirty, rack_box, fx, fy,
+                                                                     allbox, clear)]))
         else:
             blocked = np.zeros((0, 2), np.int64)
+        keep = ~np.isin(c.facing, dirty).any(axis=1)
+        near = _strip_pairs_for(dirty, rack_box, fx, fy, rack_box, EXHAUST_REACH_M, back=False)
+        facing = _sorted_pairs(np.concatenate([c.facing[keep], _same_facing(near, fx, fy)]))
     else:
         overlaps, outside, on_obst, blocked = c.overlaps, c.outside, c.on_obstacle, c.blocked
+        facing = c.facing
     c.rack_box, c.fx, c.fy = rack_box.copy(), np.array(fx, copy=True), np.array(fy, copy=True)
     c.overlaps, c.outside, c.on_obstacle, c.blocked = overlaps, outside, on_obst, blocked
+    c.facing = facing
     obst = layout.hall.obstacles
     area = (rack_box[:, 2] - rack_box[:, 0]) * (rack_box[:, 3] - rack_box[:, 1])
     load = np.divide(rack_weight_kg, area, out=np.zeros_like(area), where=area > 0)
@@ -327,7 +352,7 @@ def analyze_floor(layout: Layout, rack_box: np.ndarray, rack_front: tuple[np.nda
     return FloorResult(ids=st["ids"], kind=st["kind"], box=allbox,
                        overlaps=overlaps, outside=np.flatnonzero(outside),
                        on_obstacle=[(i, obst[o].id) for i in sorted(on_obst) for o in on_obst[i]],
-                       aisle_blocked=blocked, rack_area_m2=area,
+                       aisle_blocked=blocked, exhaust_into_intake=facing, rack_area_m2=area,
                        rack_weight_kg=np.asarray(rack_weight_kg, np.float64), rack_load_kg_m2=load,
                        hall_area_m2=st["hall_area"], occupied_area_m2=occupied,
                        hall_problem=st["hall_problem"])
@@ -372,6 +397,25 @@ def _check_aisle(ctx) -> list[Violation]:
     return [Violation("FLOOR-AISLE", "warning",
                       f"{f.ids[i]} has {f.ids[j]} within {clear:.2f} m of its front or rear",
                       (f.ids[i], f.ids[j])) for i, j in f.aisle_blocked]
+
+
+@rule("FLOOR-AIRFLOW", "floor", "A rack's intake faces another rack's exhaust across an aisle.")
+def _check_airflow(ctx) -> list[Violation]:
+    f = ctx.floor
+    pairs = f.exhaust_into_intake
+    if not len(pairs):
+        return []
+    # exhaust that a rear door or liquid already takes out of the air does no harm
+    air_kw = np.asarray(ctx.cooling.rack_air_kw)[pairs[:, 1]]
+    out = []
+    for (i, j), kw in zip(pairs.tolist(), air_kw.tolist(), strict=True):
+        if kw > 0.05:
+            out.append(Violation(
+                "FLOOR-AIRFLOW", "error",
+                f"{f.ids[i]} takes in the exhaust of {f.ids[j]} ({kw:.1f} kW of hot air): the "
+                "two face the same way across an aisle; turn one so fronts face fronts and "
+                "rears face rears", (f.ids[i], f.ids[j])))
+    return out
 
 
 @rule("FLOOR-LOAD", "floor", "A rack's weight per footprint area exceeds the floor rating.")

@@ -18,6 +18,7 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from collections.abc import Callable
@@ -158,12 +159,30 @@ def load_layout(path: str | os.PathLike) -> Layout:
     return layout_from_dict(data, Path(path))
 
 
+def file_mode_for(path: str | os.PathLike) -> int:
+    """Return the permissions a write to ``path`` should leave: those of the file it
+    replaces, else a normally created file's (``0o666`` less the umask)."""
+    try:
+        return os.stat(path).st_mode & 0o7777
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask
+
+
 def atomic_write_bytes(path: str | os.PathLike, payload: bytes) -> None:
-    """Write ``payload`` to ``path`` atomically: temp file in the same folder, fsync, rename."""
+    """Write ``payload`` to ``path`` atomically: temp file in the same folder, fsync, rename.
+
+    The file keeps the permissions of the one it replaces (a new one gets the usual
+    ``0o666`` less the umask), not the temp file's private ``0o600``.
+    """
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
+    mode = file_mode_for(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
+        with contextlib.suppress(OSError):
+            os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as fh:
             fh.write(payload)
             fh.flush()

@@ -30,6 +30,8 @@ __all__ = ["OverlayLayer", "OverlayItem", "HeatmapOverlay", "CoolingOverlay", "A
            "CablesOverlay", "ViolationsOverlay", "OVERLAY_CLASSES", "HEAT_LUT"]
 
 Z_OVERLAY = 30
+#: the least a powered rack's own spot shows of the heat ramp (0..1)
+MIN_GLOW = 0.45
 HEAT_LUT = _lut([(0.0, "#fff7bc"), (0.3, "#fec44f"), (0.6, "#f03b20"), (1.0, "#7a0177")])
 
 
@@ -141,12 +143,37 @@ class HeatmapOverlay(OverlayItem):
                                   mode="constant")
         positive = density[density > 1e-6]
         self.vmax = float(np.percentile(positive, 99)) if positive.size else 1.0
-        t = np.clip(density / max(self.vmax, 1e-9), 0.0, 1.0)
+        # colour by the square root of the share of the peak: on a linear ramp a lone rack
+        # of half a dense row's power (one dropped on its own) glows pale over its own fill
+        t = np.sqrt(np.clip(density / max(self.vmax, 1e-9), 0.0, 1.0))
+        if len(x):
+            # and every rack that draws power glows at least a little, however light
+            powered = np.zeros((ny, nx))
+            on = kw > 0
+            powered[iy[on], ix[on]] = 1.0
+            sigma = max(0.6 / cell, 0.8)
+            one = np.zeros((9, 9))
+            one[4, 4] = 1.0
+            peak = float(gaussian_filter(one, sigma=sigma, mode="constant")[4, 4])
+            floor = np.clip(gaussian_filter(powered, sigma=sigma, mode="constant") / peak,
+                            0.0, 1.0)
+            t = np.maximum(t, MIN_GLOW * floor)
         rgba = HEAT_LUT[np.round(t * 255).astype(np.int64)].copy()
-        rgba[..., 3] = np.round(np.power(t, 0.8) * 175).astype(np.uint8)
+        rgba[..., 3] = np.round(np.power(t, 1.2) * 185).astype(np.uint8)
         rgba = np.ascontiguousarray(rgba[::-1])  # image rows run top (high y) down
         self._image = QImage(rgba.tobytes(), nx, ny, nx * 4, QImage.Format.Format_RGBA8888).copy()
         self._target = QRectF(x0, -(y0 + ny * cell), nx * cell, ny * cell)
+
+    def color_at(self, x_m: float, y_m: float) -> QColor:
+        """Return the overlay's colour (with its alpha) at a plan point; clear when none."""
+        img, r = self._image, self._target
+        if img is None or r.isEmpty():
+            return QColor(0, 0, 0, 0)
+        col = int((x_m - r.left()) / r.width() * img.width())
+        row = int((-y_m - r.top()) / r.height() * img.height())
+        if not (0 <= col < img.width() and 0 <= row < img.height()):
+            return QColor(0, 0, 0, 0)
+        return img.pixelColor(col, row)
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         if self._image is None:
@@ -155,11 +182,12 @@ class HeatmapOverlay(OverlayItem):
         painter.drawImage(self._target, self._image)
 
     def legend(self):
-        stops = [HEAT_LUT[int(k)] for k in (40, 120, 200, 255)]
-        hexes = [QColor(*map(int, s[:3])).name() for s in stops]
-        v = self.vmax
-        return (f"{self.title} (kW/m²)", [(hexes[0], f"{v * 0.15:.0f}"), (hexes[1], f"{v * 0.5:.0f}"),
-                                          (hexes[2], f"{v * 0.8:.0f}"), (hexes[3], f"≥{v:.0f}")])
+        # a colour k of the ramp shows (k / 255)² of the peak density (see refresh)
+        keys = (60, 130, 200, 255)
+        hexes = [QColor(*map(int, HEAT_LUT[k][:3])).name() for k in keys]
+        v = [self.vmax * (k / 255) ** 2 for k in keys]
+        return (f"{self.title} (kW/m²)", [(hexes[0], f"{v[0]:.0f}"), (hexes[1], f"{v[1]:.0f}"),
+                                          (hexes[2], f"{v[2]:.0f}"), (hexes[3], f"≥{v[3]:.0f}")])
 
 
 class CoolingOverlay(OverlayItem):

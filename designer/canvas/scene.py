@@ -77,6 +77,8 @@ class _Drawn:
     metric: str
     metric_range: tuple[float, float]
     detail: bool
+    #: (N, 8) cold and hot aisle strips, one row per rack (the floor's tints)
+    aisles: np.ndarray = field(default_factory=lambda: np.zeros((0, 8)))
 
 
 @dataclass
@@ -412,10 +414,10 @@ class FloorPlanScene(QGraphicsScene):
                        list(c.unit_ids),
                        np.asarray(c.unit_utilization), list(p.feed_ids),
                        np.asarray(p.feed_utilization), self.metric, self.metric_range,
-                       self.detail)
+                       self.detail, self._aisle_strips(a, hx, hy))
         dirty = self._dirty_rects(self._drawn, drawn)
         self._drawn = drawn
-        self._update_floor(a, hx, hy, repaint=dirty is None)
+        self._update_floor(a, hx, hy, drawn.aisles, repaint=dirty is None)
         if not self.detail:
             self.batch.refresh(layout, a, self._rack_lut, boxes, hx, hy, repaint=dirty is None,
                                live=self.document.is_previewing)
@@ -442,8 +444,17 @@ class FloorPlanScene(QGraphicsScene):
                 or any(ov.isVisible() for ov in self.overlays.values())):
             return None
         plan: list[np.ndarray] = []
+        # a rack turned half round keeps its box but swaps its front and its aisles
         moved = (np.any(old.boxes != new.boxes, axis=1) | (old.lut != new.lut)
-                 | (old.kw != new.kw))
+                 | (old.kw != new.kw) | (old.rot != new.rot))
+        tinted = np.any(old.aisles != new.aisles, axis=1) if \
+            old.aisles.shape == new.aisles.shape else np.ones(len(new.aisles), bool)
+        if np.any(tinted):
+            # the aisle tints follow every turn, move and clearance change, wherever the
+            # strips were and are now
+            for d in (old, new):
+                if len(d.aisles) == len(tinted):
+                    plan += [d.aisles[tinted, :4], d.aisles[tinted, 4:]]
         if np.any(moved):
             # the aisle strips run off a rack's front and back: pad along its depth only
             # (and a few pixels all round for outline and selection pens)
@@ -502,7 +513,19 @@ class FloorPlanScene(QGraphicsScene):
             x0, y0, x1, y1 = b[0].tolist()
             self.update(QRectF(x0, -y1, x1 - x0, y1 - y0))
 
-    def _update_floor(self, a: Analysis, hx: np.ndarray, hy: np.ndarray,
+    def _aisle_strips(self, a: Analysis, hx: np.ndarray, hy: np.ndarray) -> np.ndarray:
+        """Return (N, 8) plan boxes: each rack's cold (front) strip, then its hot one."""
+        arr = a.arrays
+        if not arr.n_racks:
+            return np.zeros((0, 8))
+        th = np.deg2rad(arr.rack_rot_deg.astype(np.float64))
+        fx, fy = np.round(np.sin(th), 9), np.round(-np.cos(th), 9)
+        half_aisle = max(self.document.layout.assumptions.aisle_clearance_m / 2, 0.3)
+        front, back = strips(arr.rack_x_m, arr.rack_y_m, hx, hy, fx, fy, half_aisle, 0.0)
+        return np.column_stack([np.asarray(front, np.float64).reshape(-1, 4),
+                                np.asarray(back, np.float64).reshape(-1, 4)])
+
+    def _update_floor(self, a: Analysis, hx: np.ndarray, hy: np.ndarray, aisles: np.ndarray,
                       repaint: bool = True) -> None:
         arr = a.arrays
         n = arr.n_racks
@@ -510,11 +533,8 @@ class FloorPlanScene(QGraphicsScene):
             self.floor.set_aisles(np.zeros((0, 4)), np.zeros((0, 4)))
             self.row_labels.set_rows([])
             return
-        th = np.deg2rad(arr.rack_rot_deg.astype(np.float64))
-        fx, fy = np.round(np.sin(th), 9), np.round(-np.cos(th), 9)
-        half_aisle = max(self.document.layout.assumptions.aisle_clearance_m / 2, 0.3)
-        front, back = strips(arr.rack_x_m, arr.rack_y_m, hx, hy, fx, fy, half_aisle, 0.0)
-        self.floor.set_aisles(front, back, repaint=repaint, live=self.document.is_previewing)
+        self.floor.set_aisles(aisles[:, :4], aisles[:, 4:], repaint=repaint,
+                              live=self.document.is_previewing)
         layout = self.document.layout
         if len(layout.racks) != n:
             return

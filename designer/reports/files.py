@@ -13,23 +13,20 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from engine.io import atomic_write_bytes
+from engine.io import atomic_write_bytes, file_mode_for
 
 __all__ = ["write_bytes", "temp_target", "share_mode"]
 
 
-def share_mode(path: str | os.PathLike) -> None:
-    """Give ``path`` the permissions of a normally created file."""
-    mask = os.umask(0)
-    os.umask(mask)
+def share_mode(path: str | os.PathLike, mode: int) -> None:
+    """Give ``path`` the permissions ``mode`` (see :func:`engine.io.file_mode_for`)."""
     with contextlib.suppress(OSError):
-        os.chmod(path, 0o666 & ~mask)
+        os.chmod(path, mode)
 
 
 def write_bytes(path: str | os.PathLike, payload: bytes) -> None:
     """Write ``payload`` to ``path`` atomically with shareable permissions."""
     atomic_write_bytes(path, payload)
-    share_mode(path)
 
 
 @contextlib.contextmanager
@@ -40,12 +37,13 @@ def temp_target(path: str | os.PathLike) -> Iterator[str]:
     """
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
+    mode = file_mode_for(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=folder)
     os.close(fd)
     try:
         yield tmp
+        share_mode(tmp, mode)
         os.replace(tmp, path)
-        share_mode(path)
     finally:
         with contextlib.suppress(OSError):
             os.unlink(tmp)

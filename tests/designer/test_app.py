@@ -71,6 +71,11 @@ def test_app_opens_and_quits_with_exit_0(tmp_path):
     r = _run(["open", str(layout)], tmp_path, RACKSCAPE_QUIT_AFTER_MS="600")
     assert r.returncode == 0, r.stderr
     assert not list((tmp_path / "recovery").glob("*.recovery.json")), "clean exit, no recovery"
+    # `rackscape FILE`, as a file manager's "open with" runs it, is `rackscape open FILE`
+    r = _run([str(layout)], tmp_path, RACKSCAPE_QUIT_AFTER_MS="600")
+    assert r.returncode == 0, r.stderr
+    r = _run([str(tmp_path / "missing.json")], tmp_path, RACKSCAPE_QUIT_AFTER_MS="100")
+    assert r.returncode == 2 and "missing.json" in r.stderr
 
 
 def test_app_with_a_bad_file_says_why_and_exits_2(tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from PySide6.QtCore import QByteArray, QMimeData, QPoint, QPointF, QRectF, Qt
 from PySide6.QtGui import QDropEvent, QMouseEvent
@@ -558,3 +559,68 @@ def test_ctrl_z_in_an_inspector_field_undoes_the_committed_edit(window):
     assert doc.layout.cooling[0].capacity_kw == before  # the document's undo, not the field's
     QTest.keyClick(le, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
     assert doc.layout.cooling[0].capacity_kw == 140.0
+
+
+def _paint_spy(view):
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtGui import QRegion
+
+    class Spy(QObject):
+        region = QRegion()
+
+        def eventFilter(self, obj, ev):  # noqa: N802 - Qt's name
+            if ev.type() == QEvent.Type.Paint:
+                self.region = self.region.united(ev.region())
+            return False
+
+    spy = Spy(view)
+    view.viewport().installEventFilter(spy)
+    return spy
+
+
+def _aisle_strips(doc, rack_ids):
+    """(N, 8) plan boxes of racks' cold and hot aisle strips, worked out from the analysis."""
+    from engine.compile import rack_geometry
+    from engine.floor import strips
+
+    arr = doc.analysis.arrays
+    k = [arr.rack_index[r] for r in rack_ids]
+    hx, hy = rack_geometry(arr.rack_x_m, arr.rack_y_m, arr.rack_w_m, arr.rack_d_m,
+                           arr.rack_rot_deg)
+    th = np.deg2rad(arr.rack_rot_deg.astype(np.float64))
+    half = max(doc.layout.assumptions.aisle_clearance_m / 2, 0.3)
+    front, back = strips(arr.rack_x_m, arr.rack_y_m, hx, hy, np.round(np.sin(th), 9),
+                         np.round(-np.cos(th), 9), half, 0.0)
+    return np.column_stack([front, back])[k]
+
+
+def _viewport_rects(view, plan_boxes):
+    return [view.mapFromScene(QRectF(x0 + 0.05, -y1 + 0.05, x1 - x0 - 0.1,
+                                     y1 - y0 - 0.1)).boundingRect()
+            for x0, y0, x1, y1 in np.asarray(plan_boxes).reshape(-1, 4).tolist()]
+
+
+@pytest.mark.parametrize("zoom", ["detail", "batch"])
+def test_aisle_tints_follow_a_rotation_set_in_the_inspector(window, zoom):
+    """A row turned half round in the Inspector keeps its boxes but swaps its aisles: the
+    tints repaint at once (they used to wait for an overlay toggle)."""
+    view, scene, doc = window.view, window.scene, window.document
+    if zoom == "batch":
+        view.fit_rect(scene.hall_rect().adjusted(-60, -60, 60, 60))
+        assert not scene.detail
+    row = [r.id for r in doc.layout.racks if r.row == "R01"]
+    doc.select(row)
+    QApplication.processEvents()
+    cold_before = _aisle_strips(doc, row)[:, :4]
+    spy = _paint_spy(view)
+    insp = window.docks["InspectorPanel"].widget()
+    ed = insp.editor("rotation_deg")
+    ed.widget.setCurrentIndex(ed.values.index(0))
+    ed.widget.activated.emit(ed.values.index(0))  # as a user's pick in the combo
+    assert {doc.item(r).rotation_deg for r in row} == {0}
+    QApplication.processEvents()
+    view.viewport().removeEventFilter(spy)
+    strips_after = _aisle_strips(doc, row)
+    assert not np.array_equal(cold_before, strips_after[:, :4]), "the cold aisle moved"
+    for rect in _viewport_rects(view, strips_after):
+        assert spy.region.contains(rect), f"aisle strip {rect} was not repainted"

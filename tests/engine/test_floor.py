@@ -66,6 +66,30 @@ def test_aisle_narrower_than_the_clearance_is_flagged(builder, catalog):
     assert found(analyze(_facing_rows(builder, 1.2), catalog), "FLOOR-AISLE") == []
 
 
+def test_fronts_facing_fronts_keep_the_air_apart(builder, catalog):
+    # a cold aisle: R1 faces +y, R2 faces -y; their rears face away from each other
+    assert found(analyze(_facing_rows(builder, 1.2), catalog), "FLOOR-AIRFLOW") == []
+
+
+def test_a_row_turned_the_wrong_way_takes_in_the_exhaust_of_the_next(builder, catalog):
+    # both face +y (rotation 180): R2's rear faces R1's front across a 1.2 m aisle, so R1
+    # draws R2's 40.8 kW (4 x DGX H100, all to air) of exhaust
+    lay = (builder().rack("R1", 3, 2, rotation_deg=180)
+           .rack("R2", 3, 2.6 + 1.2 + 0.6, rotation_deg=180).build())
+    a = analyze(lay, catalog)
+    assert found(a, "FLOOR-AIRFLOW") == [("R1", "R2")]
+    v = next(v for v in a.violations if v.code == "FLOOR-AIRFLOW")
+    assert v.severity == "error" and "40.8 kW" in v.message
+    # beyond one aisle (3.6 m, six tiles) the exhaust no longer counts as reaching it
+    far = (builder().rack("R1", 3, 2, rotation_deg=180)
+           .rack("R2", 3, 2.6 + 3.7 + 0.6, rotation_deg=180).build())
+    assert found(analyze(far, catalog), "FLOOR-AIRFLOW") == []
+    # a rear door on R2 takes its heat out of the air: nothing hot reaches R1
+    doored = (builder().rack("R1", 3, 2, rotation_deg=180)
+              .rack("R2", 3, 2.6 + 1.2 + 0.6, rotation_deg=180).door("RD2", "R2", 50).build())
+    assert found(analyze(doored, catalog), "FLOOR-AIRFLOW") == []
+
+
 def test_aisle_clearance_is_an_assumption(builder, catalog):
     lay = _facing_rows(builder, 1.0)
     relaxed = lay.model_copy(update={"assumptions": lay.assumptions.model_copy(

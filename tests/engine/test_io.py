@@ -51,6 +51,21 @@ def test_crash_mid_save_keeps_the_original_and_leaves_no_temp_file(tmp_path, lay
     assert _leftovers(tmp_path, "hall.json") == []
 
 
+def test_saved_files_get_the_usual_permissions_or_keep_their_own(tmp_path, layout):
+    # the temp file behind an atomic save is private (0600); the saved layout is not:
+    # colleagues read it as they read any file the user makes
+    old = os.umask(0o022)
+    try:
+        new = tmp_path / "hall.json"
+        save_layout(layout, new)
+        assert new.stat().st_mode & 0o777 == 0o644
+        os.chmod(new, 0o640)  # a file the user restricted stays restricted
+        save_layout(layout, new)
+        assert new.stat().st_mode & 0o777 == 0o640
+    finally:
+        os.umask(old)
+
+
 def test_crash_writing_a_new_file_creates_nothing(tmp_path, layout, monkeypatch):
     monkeypatch.setattr(lio.os, "replace", lambda *a: (_ for _ in ()).throw(OSError("disk gone")))
     with pytest.raises(OSError):
