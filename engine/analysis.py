@@ -156,16 +156,16 @@ def _evaluate(layout: Layout, catalog: Catalog, arr: LayoutArrays, caches: _Cach
     rack_power_w = arr.rack_power_w + switch_w
     rack_weight_kg = arr.rack_weight_kg + ctx.network.generated_rack_weight_kg(arr.n_racks)
     rack_airflow_cfm = arr.rack_airflow_cfm + ctx.network.generated_rack_airflow_cfm(arr.n_racks)
+    hx, hy = rack_geometry(arr.rack_x_m, arr.rack_y_m, arr.rack_w_m, arr.rack_d_m,
+                           arr.rack_rot_deg)
+    box = _floor.boxes(arr.rack_x_m, arr.rack_y_m, hx, hy)
     ctx.power = _power.analyze_power(layout, rack_power_w, arr.rack_liquid_w, gpus,
                                      optics_w=ctx.network.optics_w, cache=caches.power,
-                                     changed=changed)
+                                     changed=changed, rack_box=box)
     ctx.cooling = _cooling.analyze_cooling(layout, arr.rack_x_m, arr.rack_y_m, rack_power_w,
                                            arr.rack_liquid_w, rack_airflow_cfm,
                                            extra_air_kw=ctx.network.optics_w / 1000.0,
                                            cache=caches.cooling, changed=changed)
-    hx, hy = rack_geometry(arr.rack_x_m, arr.rack_y_m, arr.rack_w_m, arr.rack_d_m,
-                           arr.rack_rot_deg)
-    box = _floor.boxes(arr.rack_x_m, arr.rack_y_m, hx, hy)
     ctx.floor = _floor.analyze_floor(layout, box, front_vectors(arr.rack_rot_deg),
                                      rack_weight_kg, cache=caches.floor)
     counts = {

@@ -44,6 +44,11 @@ class PowerResult:
     rack_survives_a_loss: np.ndarray
     rack_survives_b_loss: np.ndarray
     unknown_feeds: list[tuple[str, str]]
+    #: (P,) every (rack, feed) connection and the plan distance from the rack to the
+    #: feed's busway run (NaN for feeds without one)
+    pair_rack: np.ndarray
+    pair_feed: np.ndarray
+    pair_gap_m: np.ndarray
     it_kw: float
     optics_kw: float
     facility_kw: float
@@ -119,13 +124,88 @@ class PowerCache:
     rack_feeds: list[tuple[str, ...]] = field(default_factory=list)
     rack_rows: list[str] = field(default_factory=list)
     tables: dict = field(default_factory=dict)
+    pair_gap_m: np.ndarray | None = None  # per (rack, feed) pair, see :func:`feed_gaps_m`
 
 
 def _feed_tables(layout: Layout) -> dict:
     feed_ids = [f.id for f in layout.feeds]
+    # a busway is a run in plan that racks tap off; other feeds reach by whip or cable
+    seg_feed, seg = [], []
+    for j, f in enumerate(layout.feeds):
+        if f.kind == "busway" and len(f.points) >= 2:
+            pts = np.asarray(f.points, np.float64)
+            seg.append(np.concatenate([pts[:-1], pts[1:]], axis=1))
+            seg_feed += [j] * (len(pts) - 1)
+    seg_feed = np.asarray(seg_feed, np.int64)
+    n = len(layout.feeds)
     return {"feed_ids": feed_ids, "index": {fid: i for i, fid in enumerate(feed_ids)},
             "side": np.array([0 if f.side == "A" else 1 for f in layout.feeds], np.int64),
-            "rating": np.array([f.rating_kw for f in layout.feeds], np.float64)}
+            "rating": np.array([f.rating_kw for f in layout.feeds], np.float64),
+            "seg": np.concatenate(seg) if seg else np.zeros((0, 4)),
+            "seg_first": np.searchsorted(seg_feed, np.arange(n)),
+            "seg_count": np.bincount(seg_feed, minlength=n)}
+
+
+def box_segment_distance(box: np.ndarray, seg: np.ndarray) -> np.ndarray:
+    """Return the plan distance between boxes and segments, row by row (0 where they meet).
+
+    ``box`` is (N, 4) ``minx, miny, maxx, maxy``; ``seg`` is (N, 4) ``x0, y0, x1, y1``.
+
+    Examples
+    --------
+    >>> box = np.array([[1.0, 3.0, 1.8, 4.2]] * 3)
+    >>> seg = np.array([[0, 3.4, 10, 3.4], [0, 5.8, 10, 5.8], [2.1, 0, 5, 1]])
+    >>> box_segment_distance(box, seg).round(2).tolist()
+    [0.0, 1.6, 2.93]
+    """
+    x0, y0, x1, y1 = seg.T
+    dx, dy = x1 - x0, y1 - y0
+    # Liang-Barsky: does the segment cross the box?
+    t0, t1 = np.zeros(len(box)), np.ones(len(box))
+    miss = np.zeros(len(box), bool)
+    for p, q in ((-dx, x0 - box[:, 0]), (dx, box[:, 2] - x0),
+                 (-dy, y0 - box[:, 1]), (dy, box[:, 3] - y0)):
+        flat = p == 0
+        miss |= flat & (q < 0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r = np.where(flat, 0.0, q / np.where(flat, 1.0, p))
+        t0 = np.where(~flat & (p < 0), np.maximum(t0, r), t0)
+        t1 = np.where(~flat & (p > 0), np.minimum(t1, r), t1)
+    meets = ~miss & (t0 <= t1)
+
+    def point_box(px, py):
+        return np.hypot(np.maximum.reduce([box[:, 0] - px, np.zeros_like(px), px - box[:, 2]]),
+                        np.maximum.reduce([box[:, 1] - py, np.zeros_like(py), py - box[:, 3]]))
+
+    def point_seg(px, py):
+        ll = dx * dx + dy * dy
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = np.clip(np.where(ll > 0, ((px - x0) * dx + (py - y0) * dy) / ll, 0.0), 0, 1)
+        return np.hypot(px - (x0 + t * dx), py - (y0 + t * dy))
+
+    # apart, the nearest points include an end of the segment or a corner of the box
+    d = np.minimum.reduce([point_box(x0, y0), point_box(x1, y1),
+                           point_seg(box[:, 0], box[:, 1]), point_seg(box[:, 2], box[:, 1]),
+                           point_seg(box[:, 0], box[:, 3]), point_seg(box[:, 2], box[:, 3])])
+    return np.where(meets, 0.0, d)
+
+
+def feed_gaps_m(rack_box: np.ndarray, pair_feed: np.ndarray, tables: dict) -> np.ndarray:
+    """Return the plan distance from each rack footprint to its feed's run (NaN: no run).
+
+    ``rack_box`` is (P, 4), one per (rack, feed) pair, and ``pair_feed`` (P,) the feeds.
+    """
+    out = np.full(len(rack_box), np.nan)
+    cnt = tables["seg_count"][pair_feed] if len(pair_feed) else np.zeros(0, np.int64)
+    has = np.flatnonzero(cnt > 0)
+    if len(has):
+        k = cnt[has]
+        rows = np.repeat(has, k)
+        first = np.cumsum(k) - k
+        seg = tables["seg_first"][pair_feed[rows]] + np.arange(len(rows)) - np.repeat(first, k)
+        d = box_segment_distance(rack_box[rows], tables["seg"][seg])
+        out[has] = np.minimum.reduceat(d, first)
+    return out
 
 
 def _pairs(rack_feeds: list[tuple[str, ...]], rack_ids: list[str], fidx: dict[str, int]):
@@ -147,7 +227,8 @@ def _rows(rows: list[str]) -> tuple[list[str], np.ndarray]:
 
 def analyze_power(layout: Layout, rack_power_w: np.ndarray, rack_liquid_w: np.ndarray,
                   total_gpus: int, optics_w: float = 0.0, cache: PowerCache | None = None,
-                  changed: np.ndarray | None = None) -> PowerResult:
+                  changed: np.ndarray | None = None,
+                  rack_box: np.ndarray | None = None) -> PowerResult:
     """Compute the power domain from per-rack power.
 
     Parameters
@@ -163,6 +244,9 @@ def analyze_power(layout: Layout, rack_power_w: np.ndarray, rack_liquid_w: np.nd
     changed : (K,) int, optional
         With ``cache``: the racks whose objects changed since the last call
         (``None``: any).
+    rack_box : (R, 4) float, optional
+        Rack footprints, for the distance from each rack to the busway runs
+        that feed it (``pair_gap_m``).
     """
     a = layout.assumptions
     c = cache if cache is not None else PowerCache()
@@ -175,13 +259,23 @@ def analyze_power(layout: Layout, rack_power_w: np.ndarray, rack_liquid_w: np.nd
         c.rack_rows = [r.row or "" for r in racks]
     t = c.tables
     idx = [] if fresh else np.asarray(changed, np.int64).tolist()
-    if fresh or any(tuple(racks[i].feeds) != c.rack_feeds[i] for i in idx):
+    new_pairs = fresh or any(tuple(racks[i].feeds) != c.rack_feeds[i] for i in idx)
+    if new_pairs:
         c.rack_feeds = [tuple(r.feeds) for r in racks]
         t["pairs"] = _pairs(c.rack_feeds, [r.id for r in racks], t["index"])
     if fresh or any((racks[i].row or "") != c.rack_rows[i] for i in idx):
         c.rack_rows = [r.row or "" for r in racks]
         t["rows"] = _rows(c.rack_rows)
     pr, pf, unknown = t["pairs"]
+    gap = np.full(len(pr), np.nan)
+    if rack_box is not None:
+        if new_pairs or c.pair_gap_m is None or len(c.pair_gap_m) != len(pr):
+            gap = feed_gaps_m(rack_box[pr], pf, t)
+        else:  # only the pairs of racks that changed
+            gap = c.pair_gap_m.copy()
+            sel = np.flatnonzero(np.isin(pr, idx))
+            gap[sel] = feed_gaps_m(rack_box[pr[sel]], pf[sel], t)
+        c.pair_gap_m = gap
     names, inv = t["rows"]
     feed_ids, side, rating = t["feed_ids"], t["side"], t["rating"]
     rack_kw = rack_power_w / 1000.0
@@ -202,6 +296,7 @@ def analyze_power(layout: Layout, rack_power_w: np.ndarray, rack_liquid_w: np.nd
         feed_utilization=util, feed_failover_utilization=futil,
         rack_feed_count=fl["count"], rack_survives_a_loss=fl["survives"][0],
         rack_survives_b_loss=fl["survives"][1], unknown_feeds=list(unknown),
+        pair_rack=pr, pair_feed=pf, pair_gap_m=gap,
         it_kw=it_kw, optics_kw=optics_w / 1000.0, facility_kw=it_kw * pue, pue=pue,
         gpus_per_mw=(total_gpus / (it_kw / 1000.0)) if it_kw > 0 else 0.0,
         max_rack_kw=float(rack_kw.max()) if len(rack_kw) else 0.0,
@@ -223,6 +318,24 @@ def _check_feed_over(ctx) -> list[Violation]:
                              f"rating x {ctx.layout.assumptions.continuous_derating:.0%})",
                              (p.feed_ids[j],)))
     return out
+
+
+#: how far a busway tap-off reaches a rack in plan: the run passes over the racks it
+#: feeds, and a tap-off box hangs from it with a short whip to the rack's PDU
+TAP_OFF_REACH_M = 1.5
+
+
+@rule("POWER-FEED-REACH", "power", "A rack is fed from a busway run that does not pass near it.")
+def _check_feed_reach(ctx) -> list[Violation]:
+    p = ctx.power
+    far = np.flatnonzero(np.nan_to_num(p.pair_gap_m, nan=0.0) > TAP_OFF_REACH_M)
+    ids = ctx.arrays.rack_ids
+    return [Violation("POWER-FEED-REACH", "warning",
+                      f"Rack {ids[p.pair_rack[k]]} is {p.pair_gap_m[k]:.1f} m from busway "
+                      f"{p.feed_ids[p.pair_feed[k]]}, which feeds it: beyond a tap-off's "
+                      f"{TAP_OFF_REACH_M:g} m; move the rack under the run or feed it from "
+                      "another", (ids[p.pair_rack[k]], p.feed_ids[p.pair_feed[k]]))
+            for k in far.tolist()]
 
 
 @rule("POWER-AB-LOSS", "power", "A feed would be overloaded if the other side were lost.")

@@ -161,3 +161,46 @@ def test_feed_loads_function():
 
 def test_feed_rating_uses_the_feed_fields():
     assert PowerFeed(id="B", voltage_v=415, amps=400).rating_kw == pytest.approx(287.52, abs=0.01)
+
+
+def test_a_rack_moved_away_from_its_busway_is_out_of_tap_off_reach():
+    from engine.analysis import Analyzer, analyze
+    from engine.templates import instantiate
+
+    # the hall's busways run over their rows (R01 at y = 3.6: runs at y = 3.4 and 3.8);
+    # a rack dragged 2.4 m out of its row (footprint edge 1.8 m from the nearer run)
+    # keeps its feeds, which no tap-off reaches
+    lay = instantiate("dgx-h100-hall", {"racks": 16})
+    assert not [v for v in analyze(lay).violations if v.code == "POWER-FEED-REACH"]
+    an = Analyzer(lay)
+    r = lay.racks[0]
+    assert (r.row, r.y_m, r.feeds) == ("R01", 3.6, ["BW-01a-A", "BW-01a-B"])
+    racks = [r.model_copy(update={"y_m": r.y_m - 2.4}), *lay.racks[1:]]
+    moved = lay.model_copy(update={"racks": racks})
+    inc = an.update(moved, [r.id])
+    assert an.was_incremental
+    far = [v for v in inc.violations if v.code == "POWER-FEED-REACH"]
+    # rack depth 1.2 m: its far edge is at 3.6 - 2.4 + 0.6 = 1.8 m; runs at 3.4 and 3.8
+    assert [(v.items, v.message.split(" m from")[0][-3:]) for v in far] == [
+        (("GPU-0001", "BW-01a-A"), "1.6"), (("GPU-0001", "BW-01a-B"), "2.0")]
+    assert all(v.severity == "warning" for v in far)
+    assert inc.to_dict() == analyze(moved).to_dict()
+
+
+def test_box_to_busway_distance_agrees_with_shapely():
+    import shapely
+
+    from engine.power import box_segment_distance
+
+    rng = np.random.default_rng(7)
+    lo = rng.uniform(0, 10, (3000, 2))
+    box = np.concatenate([lo, lo + rng.uniform(0.1, 2.0, (3000, 2))], axis=1)
+    seg = rng.uniform(-2, 12, (3000, 4))
+    seg[::7, 2] = seg[::7, 0]          # vertical runs
+    seg[::5, 3] = seg[::5, 1]          # horizontal runs, as busways mostly are
+    seg[::11, 2:] = seg[::11, :2]      # a degenerate run (one point)
+    lines = shapely.linestrings(np.stack([seg[:, :2], seg[:, 2:]], axis=1))
+    want = shapely.distance(shapely.box(*box.T), lines)
+    points = shapely.distance(shapely.box(*box.T), shapely.points(seg[:, :2]))
+    want = np.where(np.isnan(want), points, want)
+    assert np.allclose(box_segment_distance(box, seg), want, atol=1e-9)
