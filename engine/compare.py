@@ -369,7 +369,7 @@ _TABLE = [
     ("switches", "switches", "{:,}"),
     ("cables", "cables", "{:,}"),
     ("optics", "optics", "{:,}"),
-    ("optics kW", "optics_kw", "{:,.1f}"),
+    ("optics kW *", "optics_kw", "{:,.1f}"),
     ("bisection Tb/s", "bisection_tbps", "{:,.1f}"),
     ("per-GPU Gb/s", "per_gpu_bisection_gbps", "{:,.1f}"),
     ("scale-up GPUs", "scaleup_domain_gpus", "{}"),
@@ -415,6 +415,8 @@ def format_table(rows: list[CompareRow]) -> str:
         lines.append(label.ljust(lw) + "  ".join(col[i].rjust(w) for col, w in
                                                  zip(cols, width, strict=True)))
     notes = [f"{r.generation}: {r.note}" for r in rows if r.note]
+    notes.append("* optics beyond switch power: a switch whose power figure includes its "
+                 "optics (QM9700, SN5610, Q3400) adds only the node ends")
     return "\n".join(lines + notes)
 
 

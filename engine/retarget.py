@@ -112,7 +112,7 @@ class RetargetResult:
     def summary(self) -> str:
         """Return the human-readable summary printed by ``rackscape retarget``."""
         lines = [f"retargeted to {self.generation}: GPUs {self.gpus_before:,} -> "
-                 f"{self.gpus_after:,}, device power {self.it_kw_before:,.1f} kW -> "
+                 f"{self.gpus_after:,}, IT power {self.it_kw_before:,.1f} kW -> "
                  f"{self.it_kw_after:,.1f} kW"]
         net = self.network
         if net:
@@ -355,7 +355,10 @@ def retarget(layout: Layout, generation: str, catalog: Catalog | None = None) ->
     if layout.fabrics:
         from engine.analysis import analyze
 
-        nets = [analyze(x, catalog).network for x in (layout, new_layout)]
+        full = [analyze(x, catalog) for x in (layout, new_layout)]
+        nets = [a.network for a in full]
+        # with a fabric, IT power includes the switches it places and the optics
+        res.it_kw_before, res.it_kw_after = (float(a.power.it_kw) for a in full)
         res.network = {
             "switches": tuple(float(sum(n.switches_by_tier.values())) for n in nets),
             "cables": tuple(float(n.cabling_dict()["links"]) for n in nets),
