@@ -48,10 +48,11 @@ from designer.canvas.overlays import OVERLAY_CLASSES
 from designer.canvas.style import METRICS
 from designer.canvas.view import MIME_ITEMS
 from designer.document import LayoutDocument
+from designer.recent import recent_labels
 from engine import edits
 from engine.errors import InputError
 
-__all__ = ["MainWindow", "PANELS", "OVERLAY_LABELS", "METRIC_LABELS"]
+__all__ = ["MainWindow", "PANELS", "OVERLAY_LABELS", "METRIC_LABELS", "exported_message"]
 
 #: (module, class, dock title, area) of the side panels, in docking order.
 PANELS = [
@@ -161,6 +162,25 @@ def _line_icon(kind: str) -> QIcon:
     return icon
 
 
+def exported_message(files: list[Path]) -> str:
+    """Return the status-bar line of a finished export: the file, or the files and their folder.
+
+    Examples
+    --------
+    >>> exported_message([Path("/r/hall-report.pdf")])
+    'Exported /r/hall-report.pdf'
+    >>> exported_message([Path("/r/h-racks.csv"), Path("/r/h-power.csv")])
+    'Exported 2 files to /r: h-racks.csv, h-power.csv'
+    """
+    files = [Path(f) for f in files]
+    if len(files) == 1:
+        return f"Exported {files[0]}"
+    folders = {f.parent for f in files}
+    where = f" to {folders.pop()}" if len(folders) == 1 else ""
+    names = ", ".join(f.name if where else str(f) for f in files)
+    return f"Exported {len(files)} files{where}: {names}"
+
+
 def _generation_label(gen: str) -> str:
     try:
         from designer.panels.common import generation_label
@@ -215,6 +235,7 @@ class MainWindow(QMainWindow):
         if document.analysis is not None:
             self._update_totals(document.analysis)
         self.resize(1600, 1000)
+        self._state_restored = False
         if restore_state:
             self._restore_state()
 
@@ -372,6 +393,7 @@ class MainWindow(QMainWindow):
         m = mb.addMenu("&File")
         m.addActions([a["new"], a["new_template"], a["open"]])
         self.recent_menu = QMenu("Open &Recent", self)
+        self.recent_menu.setToolTipsVisible(True)  # the full path of each file
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         m.addMenu(self.recent_menu)
         m.addSeparator()
@@ -537,9 +559,7 @@ class MainWindow(QMainWindow):
             self.resizeDocks(right, [430, 330], Qt.Orientation.Vertical)
         bottom = [d[k] for k in ("DashboardPanel", "RulePanel") if k in d]
         if bottom:
-            # tall enough for the headline figures and a readable strip of charts
-            self.resizeDocks(bottom[:1], [max(250, round(self.height() * 0.34))],
-                             Qt.Orientation.Vertical)
+            self.resizeDocks(bottom[:1], [self._dashboard_height()], Qt.Orientation.Vertical)
         if len(bottom) == 2:
             self.resizeDocks(bottom, [640, 360], Qt.Orientation.Horizontal)
             # the dashboard keeps its share of the bottom when the window is resized
@@ -567,6 +587,27 @@ class MainWindow(QMainWindow):
             width = event.size().width()
             # a later resize brings its own call: this one is then stale and does nothing
             QTimer.singleShot(0, lambda: self.width() == width and self._rebalance_bottom(grew))
+        if event.oldSize().height() > 0 and event.size().height() > event.oldSize().height():
+            height = event.size().height()
+            QTimer.singleShot(0, lambda: self.height() == height and self._regrow_dashboard())
+
+    def _regrow_dashboard(self) -> None:
+        """Give the dashboard back the height a small window took (its charts were left
+        cut off at the bottom when the window grew again)."""
+        dock = self.docks.get("DashboardPanel")
+        if dock is None or not dock.isVisible() or dock.isFloating() or \
+                self.dockWidgetArea(dock) != Qt.DockWidgetArea.BottomDockWidgetArea:
+            return
+        target = self._dashboard_height()
+        if dock.height() < target:
+            self.resizeDocks([dock], [target], Qt.Orientation.Vertical)
+
+    def _dashboard_height(self) -> int:
+        # tall enough for the headline figures and a whole row of charts, when the window
+        # has room for it
+        panel = self.panels.get("DashboardPanel")
+        want = panel.sizeHint().height() + 30 if panel is not None else 0
+        return max(250, min(round(self.height() * 0.42), max(want, round(self.height() * 0.34))))
 
     def _bottom_pair(self) -> list[QDockWidget] | None:
         pair = [self.docks.get(k) for k in ("DashboardPanel", "RulePanel")]
@@ -604,7 +645,15 @@ class MainWindow(QMainWindow):
         if isinstance(geo, QByteArray):
             self.restoreGeometry(geo)
         if isinstance(state, QByteArray):
-            self.restoreState(state)
+            self._state_restored = self.restoreState(state)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if not getattr(self, "_shown_once", False):
+            self._shown_once = True
+            if not self._state_restored:
+                # the docks were sized for the window's default height, before it had its own
+                QTimer.singleShot(0, self._regrow_dashboard)
 
     # -- title, status ---------------------------------------------------------------------------
 
@@ -842,7 +891,9 @@ class MainWindow(QMainWindow):
         try:
             self.document.open(path)
         except InputError as exc:
-            QMessageBox.critical(self, "Cannot open layout", str(exc))
+            from designer.dialogs.open_error import show_open_error
+
+            show_open_error(self, exc)
             return False
         self._add_recent(Path(path))
         self.offer_recovery(ask=True)
@@ -882,7 +933,9 @@ class MainWindow(QMainWindow):
         except (ImportError, AttributeError):
             self.statusBar().showMessage("Reports are not available in this build", 5000)
             return
-        export_dialog(self)
+        files = export_dialog(self)
+        if files:
+            self.statusBar().showMessage(exported_message(files), 20000)
 
     def _recent(self) -> list[str]:
         val = QSettings().value("recent_files", [])
@@ -898,9 +951,10 @@ class MainWindow(QMainWindow):
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
         files = self._recent()
-        for f in files:
-            act = self.recent_menu.addAction(Path(f).name)
+        for f, label in zip(files, recent_labels(files), strict=True):
+            act = self.recent_menu.addAction(label)
             act.setToolTip(f)
+            act.setStatusTip(f)
             act.setEnabled(Path(f).exists())
             act.triggered.connect(lambda _c=False, f=f: self._maybe_save() and self.open_path(f))
         if not files:

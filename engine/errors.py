@@ -36,10 +36,13 @@ MAX_DATA_FILE_BYTES = 64 * 1024 * 1024
 class InputError(ValueError):
     """A file or parameter the user gave is unreadable or invalid."""
 
-    def __init__(self, file: str | PathLike | None, field: str, expected: str) -> None:
+    def __init__(self, file: str | PathLike | None, field: str, expected: str,
+                 problems: tuple[tuple[str, str], ...] = ()) -> None:
         self.file = str(file) if file is not None else None
         self.field = field
         self.expected = expected
+        #: every ``(field, expected)`` of the file when there are several (schema errors)
+        self.problems = tuple(problems)
         parts = [p for p in (self.file, field) if p]
         super().__init__(": ".join(parts + [f"expected {expected}"]))
 
@@ -106,7 +109,31 @@ def format_validation_error(exc: ValidationError) -> tuple[str, str]:
     ...     format_validation_error(e)
     ('ys', 'at most 2 items (got 3)')
     """
-    err = exc.errors()[0]
+    errors = exc.errors()
+    field, expected = _describe(errors[0])
+    extra = len(errors) - 1
+    return field, expected + (f"; {extra} more problem(s)" if extra > 0 else "")
+
+
+def validation_problems(exc: ValidationError) -> tuple[tuple[str, str], ...]:
+    """Return ``(field_path, expected)`` for every error of a pydantic error.
+
+    Examples
+    --------
+    >>> from pydantic import BaseModel
+    >>> class M(BaseModel):
+    ...     x: int
+    ...     y: float
+    >>> try:
+    ...     M.model_validate({"x": "a"})
+    ... except ValidationError as e:
+    ...     [f for f, _ in validation_problems(e)]
+    ['x', 'y']
+    """
+    return tuple(_describe(err) for err in exc.errors())
+
+
+def _describe(err: dict) -> tuple[str, str]:
     loc = tuple(p for p in err.get("loc", ()) if not (isinstance(p, str) and p.startswith("function-")))
     kind = err.get("type", "")
     ctx = err.get("ctx") or {}
@@ -139,9 +166,7 @@ def format_validation_error(exc: ValidationError) -> tuple[str, str]:
     elif kind in ("value_error", "assertion_error") and (
             "(got " in msg or not isinstance(got, bool | int | float | str)):
         tail = ""  # a model's own check: its message already says what is wrong
-    extra = len(exc.errors()) - 1
-    more = f"; {extra} more problem(s)" if extra > 0 else ""
-    return _path_str(loc) or "(top level)", f"{msg}{tail}{more}"
+    return _path_str(loc) or "(top level)", f"{msg}{tail}"
 
 
 def _size_text(n: int) -> str:
@@ -256,8 +281,10 @@ def parse_json_text(text: str, path: str | PathLike | None = None, *,
             return json.loads(text)
         return json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
+        # the parser's words that end "... at" (its position) read "... here" after it
+        words = exc.msg[:-3] + " here" if exc.msg.endswith(" at") else exc.msg
         raise InputError(path, f"line {exc.lineno} column {exc.colno}",
-                         f"valid JSON ({exc.msg})") from None
+                         f"valid JSON ({words})") from None
     except RecursionError:
         raise InputError(path, "", "JSON nested less deeply") from None
     except ValueError as exc:

@@ -27,7 +27,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from engine.errors import InputError, format_validation_error, parse_json_text, read_text_limited
+from engine.errors import (
+    InputError,
+    format_validation_error,
+    parse_json_text,
+    read_text_limited,
+    validation_problems,
+)
 from engine.model import SCHEMA_VERSION, Layout
 
 __all__ = ["MAX_FILE_BYTES", "MIGRATIONS", "load_layout", "save_layout", "layout_from_dict",
@@ -110,7 +116,9 @@ def layout_from_dict(data: Any, file: str | os.PathLike | None = None) -> Layout
         field, expected = format_validation_error(exc)
         if field == "(top level)" and ("duplicate" in expected or "unique" in expected):
             field, expected = _duplicate_id(data) or (field, expected)
-        raise InputError(file, field, expected) from None
+        problems = validation_problems(exc)
+        raise InputError(file, field, expected,
+                         problems=problems if len(problems) > 1 else ()) from None
 
 
 # the groups whose ids share one namespace, in the order Layout checks them

@@ -84,10 +84,19 @@ def _device_label(painter: QPainter, rect: QRectF, lines: list[str], color: QCol
     painter.resetTransform()
     painter.setPen(color)
     top = dev.center().y() - line_h * len(fit) / 2.0
+    room = int(dev.width() - 4)
     for k, text in enumerate(fit):
-        painter.setFont(label_font(font_px if k == 0 else font_px - 1, bold_first and k == 0))
+        px, bold = (font_px if k == 0 else font_px - 1), bold_first and k == 0
+        painter.setFont(label_font(px, bold))
+        # a short name that fits a little smaller or not bold shows whole ("CRAH-4", not
+        # "CRAH…"); eliding is for names that do not fit at all
+        for smaller_px, smaller_bold in ((px, False), (px - 1, False), (px - 2, False)):
+            if painter.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight,
+                                                room) == text or smaller_px < 7:
+                break
+            painter.setFont(label_font(smaller_px, smaller_bold))
         metrics = painter.fontMetrics()
-        shown = metrics.elidedText(text, Qt.TextElideMode.ElideRight, int(dev.width() - 4))
+        shown = metrics.elidedText(text, Qt.TextElideMode.ElideRight, room)
         painter.drawText(QRectF(dev.left(), top + k * line_h, dev.width(), line_h),
                          Qt.AlignmentFlag.AlignCenter, shown)
     painter.restore()
@@ -649,10 +658,14 @@ class RowLabelsItem(QGraphicsItem):
                 # a label stands west of its row unless a cooling unit is there (a CRAH
                 # gallery beside the rows at a small zoom): then over the row's first racks
                 w = fm.horizontalAdvance(name) + 8
-                west = inv.mapRect(QRectF(d.x() - w - 3, d.y() - 8, w, 16))
-                right = scene is not None and any(
-                    isinstance(it, CoolingUnitItem) for it in scene.items(
-                        west, Qt.ItemSelectionMode.IntersectsItemBoundingRect))
+                def covers_unit(box: QRectF) -> bool:
+                    return scene is not None and any(
+                        isinstance(it, CoolingUnitItem) for it in scene.items(
+                            inv.mapRect(box), Qt.ItemSelectionMode.IntersectsItemBoundingRect))
+
+                right = covers_unit(QRectF(d.x() - w - 3, d.y() - 8, w, 16))
+                if right and covers_unit(QRectF(d.x() + 6, d.y() - 8, w, 16)):
+                    continue  # units on both sides at this zoom: the units stay readable
                 self._shown.append((name, d, right))
         exposed = t.mapRect(option.exposedRect).adjusted(-200, -20, 200, 20)
         for name, d, right in self._shown:

@@ -31,7 +31,7 @@ __all__ = ["OverlayLayer", "OverlayItem", "HeatmapOverlay", "CoolingOverlay", "A
 
 Z_OVERLAY = 30
 #: the least a powered rack's own spot shows of the heat ramp (0..1)
-MIN_GLOW = 0.45
+MIN_GLOW = 0.55
 HEAT_LUT = _lut([(0.0, "#fff7bc"), (0.3, "#fec44f"), (0.6, "#f03b20"), (1.0, "#7a0177")])
 
 
@@ -146,20 +146,19 @@ class HeatmapOverlay(OverlayItem):
         # colour by the square root of the share of the peak: on a linear ramp a lone rack
         # of half a dense row's power (one dropped on its own) glows pale over its own fill
         t = np.sqrt(np.clip(density / max(self.vmax, 1e-9), 0.0, 1.0))
-        if len(x):
-            # and every rack that draws power glows at least a little, however light
-            powered = np.zeros((ny, nx))
-            on = kw > 0
-            powered[iy[on], ix[on]] = 1.0
-            sigma = max(0.6 / cell, 0.8)
-            one = np.zeros((9, 9))
-            one[4, 4] = 1.0
-            peak = float(gaussian_filter(one, sigma=sigma, mode="constant")[4, 4])
-            floor = np.clip(gaussian_filter(powered, sigma=sigma, mode="constant") / peak,
-                            0.0, 1.0)
+        on = kw > 0
+        if on.any():
+            # and every rack that draws power glows at least a little, however light: a halo
+            # by the distance to the nearest one (not a sum: a row is no brighter for it)
+            from scipy.ndimage import distance_transform_edt
+
+            powered = np.ones((ny, nx), bool)
+            powered[iy[on], ix[on]] = False
+            d_m = distance_transform_edt(powered) * cell
+            floor = np.exp(-0.5 * (d_m / 0.6) ** 2)
             t = np.maximum(t, MIN_GLOW * floor)
         rgba = HEAT_LUT[np.round(t * 255).astype(np.int64)].copy()
-        rgba[..., 3] = np.round(np.power(t, 1.2) * 185).astype(np.uint8)
+        rgba[..., 3] = np.round(np.power(t, 1.1) * 185).astype(np.uint8)
         rgba = np.ascontiguousarray(rgba[::-1])  # image rows run top (high y) down
         self._image = QImage(rgba.tobytes(), nx, ny, nx * 4, QImage.Format.Format_RGBA8888).copy()
         self._target = QRectF(x0, -(y0 + ny * cell), nx * cell, ny * cell)

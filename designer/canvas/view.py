@@ -79,6 +79,9 @@ class FloorPlanView(QGraphicsView):
         #: actions of the right-click menu (the main window fills it)
         self.context_actions: list = []
         self._fit_pending = True
+        #: whether the view shows the fit of the hall and the user has not zoomed or panned
+        #: since: a resize then fits again (a small window would clip the hall)
+        self.is_fitted = False
         scene.legend_changed.connect(self.viewport().update)
         self.zoom_changed.connect(scene.set_zoom)
         scene.document.layout_reset.connect(self._on_reset)
@@ -91,6 +94,7 @@ class FloorPlanView(QGraphicsView):
         return self.transform().m11()
 
     def _apply_scale(self, factor: float) -> None:
+        self.is_fitted = False
         now = self.scale_px_per_m
         factor = max(MIN_SCALE / now, min(MAX_SCALE / now, factor))
         if abs(factor - 1.0) > 1e-9:
@@ -108,6 +112,7 @@ class FloorPlanView(QGraphicsView):
         """Show a scene rectangle whole, centred (``reserve``: clear of the legend)."""
         if rect.isEmpty():
             return
+        self.is_fitted = False
         right = LEGEND_W + 12 if reserve else 0
         bottom = 40 if reserve else 0
         vw = max(self.viewport().width() - 2 * margin_px - right, 50)
@@ -127,6 +132,7 @@ class FloorPlanView(QGraphicsView):
         for item in self.fp.model_items():
             rect = rect.united(item.sceneBoundingRect())
         self.fit_rect(rect, 24.0, reserve=True)
+        self.is_fitted = True
 
     def zoom_to(self, ids: list[str], min_size_m: float = 8.0) -> None:
         """Show the items ``ids`` (at least ``min_size_m`` across), e.g. a violation's."""
@@ -148,7 +154,7 @@ class FloorPlanView(QGraphicsView):
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
-        if self._fit_pending:
+        if self._fit_pending or self.is_fitted:
             self.zoom_to_fit()
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
@@ -196,6 +202,7 @@ class FloorPlanView(QGraphicsView):
         if self._pan_from is not None:
             d = event.position() - self._pan_from
             self._pan_from = event.position()
+            self.is_fitted = False
             self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - int(d.x()))
             self.verticalScrollBar().setValue(self.verticalScrollBar().value() - int(d.y()))
             event.accept()
@@ -407,10 +414,30 @@ class FloorPlanView(QGraphicsView):
         self._draw_legend(painter)
         painter.restore()
 
-    def _panel(self, painter: QPainter, r: QRectF) -> None:
+    def _panel(self, painter: QPainter, r: QRectF, legend: bool = False) -> None:
         painter.setPen(QPen(QColor(0, 0, 0, 40), 1))
-        painter.setBrush(QColor(255, 255, 255, 232))
+        # the legend lets what it stands over show through (a unit's name stays readable)
+        painter.setBrush(QColor(255, 255, 255, 190 if legend else 232))
         painter.drawRoundedRect(r, 4, 4)
+
+    def legend_corner(self, w: float, h: float) -> tuple[float, float]:
+        """Return the top-left viewport point of the legend: the top-right corner, unless
+        another corner (not the scale bar's) hides less of the racks and units."""
+        vw, vh = self.viewport().width(), self.viewport().height()
+        corners = [(vw - w - 12, 12.0), (12.0, 12.0), (vw - w - 12, vh - h - 12)]
+        best, best_cover = corners[0], None
+        for cx, cy in corners:
+            area = self.mapToScene(QRectF(cx, cy, w, h).toRect()).boundingRect()
+            cover = 0.0
+            for item in self.fp.items(area, Qt.ItemSelectionMode.IntersectsItemBoundingRect):
+                if getattr(item, "model_id", None) is not None:
+                    cover += item.sceneBoundingRect().intersected(area).width() * \
+                        item.sceneBoundingRect().intersected(area).height()
+            if best_cover is None or cover < best_cover - 1e-9:
+                best, best_cover = (cx, cy), cover
+            if cover == 0.0:
+                break
+        return best
 
     def _draw_scale_bar(self, painter: QPainter) -> None:
         s = self.scale_px_per_m
@@ -439,7 +466,8 @@ class FloorPlanView(QGraphicsView):
         extra = [ov.legend() for ov in self.fp.overlays.values() if ov.isVisible()]
         extra = [e for e in extra if e]
         height = 54 + sum(22 + 16 * len(rows) for _, rows in extra)
-        self._panel(painter, QRectF(x, y, w, height))
+        x, y = self.legend_corner(w, height)
+        self._panel(painter, QRectF(x, y, w, height), legend=True)
         painter.setFont(label_font(11, True))
         painter.setPen(QColor(PALETTE.text))
         title, unit, lo, hi = sections[0]

@@ -455,6 +455,14 @@ class DashboardPanel(QWidget):
         self._layout_charts(self.chart_columns(event.size().width()))
         super().resizeEvent(event)
 
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        # the headline figures and one whole row of charts (the rest scrolls into view)
+        w = max(self.width(), 640)
+        h = (self.tile_grid.heightForWidth(w - 2 * _MARGIN) + 8
+             + max(b.sizeHint().height() for b in (self.rack_chart, self.cooling_chart))
+             + 2 * _MARGIN)
+        return QSize(w, h)
+
     def minimumSizeHint(self) -> QSize:
         # one column of tiles and charts: a dock squeezed narrower would clip them (the
         # scroll area scrolls only vertically)

@@ -188,7 +188,7 @@ def export_dialog(window: Any) -> list[Path] | None:
 
         analysis = analyze(layout)
     filters = ";;".join(_FILTERS.values())
-    stem = re.sub(r"[^\w.-]+", "-", layout.name or "").strip("-.")[:60] or "report"
+    stem = report_stem(layout.name)
     # "<layout>-report.pdf": a JSON filter then suggests a name that is not the layout's own
     base = Path(getattr(doc, "path", None) or Path.home() / stem)
     folder = base.with_name(f"{base.stem}-report.pdf")
@@ -236,6 +236,38 @@ def export_dialog(window: Any) -> list[Path] | None:
     if callable(status):
         status().showMessage(f"Exported {path}", 6000)
     return files
+
+
+def report_stem(name: str | None, max_chars: int = 60) -> str:
+    """Return a file name stem from a layout's name: whole words and whole parameters
+    ("scalable_units=4", never "scalable"), as many as ``max_chars`` holds.
+
+    Examples
+    --------
+    >>> report_stem("DGX H100 hall (racks=16, racks_per_row=8)")
+    'DGX-H100-hall-racks-16-racks_per_row-8'
+    >>> report_stem("SuperPOD with DGX H100 (scalable_units=8, ufm_port=True, racks_per_row=16)",
+    ...             50)
+    'SuperPOD-with-DGX-H100-scalable_units-8'
+    >>> report_stem("NVIDIA DGX SuperPOD with DGX B300 systems and a long tail", 40)
+    'NVIDIA-DGX-SuperPOD-with-DGX-B300'
+    >>> report_stem("  ")
+    'report'
+    """
+    def slug(text: str) -> str:
+        return re.sub(r"[^\w.-]+", "-", text).strip("-.")
+
+    base, _, rest = (name or "").partition("(")
+    words = [slug(w) for w in base.split()] + [slug(p) for p in rest.rstrip(") ").split(",")]
+    stem = ""
+    for word in (w for w in words if w):
+        joined = f"{stem}-{word}" if stem else word
+        if len(joined) > max_chars:
+            break
+        stem = joined
+    if not stem and words:  # one word longer than the limit: cut it
+        stem = next((w for w in words if w), "")[:max_chars].strip("-.")
+    return stem or "report"
 
 
 def layout_file_clash(path: str | Path, open_path: str | Path | None) -> str:

@@ -516,6 +516,10 @@ def test_row_labels_leave_gallery_crahs_visible(window):
 
     doc = window.document
     doc.set_layout(instantiate("dgx-h100-hall", {"racks": 256}, catalog=doc.catalog))
+    # the zoom this hall's galleries leave room for a label beside each row (a smaller one,
+    # with units on both sides of a label, hides the label)
+    window.resizeDocks([window.docks["DashboardPanel"]], [250], Qt.Orientation.Vertical)
+    QApplication.processEvents()
     window.view.zoom_to_fit()
     QApplication.processEvents()
     img = QImage(window.view.viewport().size(), QImage.Format.Format_ARGB32_Premultiplied)
@@ -624,3 +628,57 @@ def test_aisle_tints_follow_a_rotation_set_in_the_inspector(window, zoom):
     assert not np.array_equal(cold_before, strips_after[:, :4]), "the cold aisle moved"
     for rect in _viewport_rects(view, strips_after):
         assert spy.region.contains(rect), f"aisle strip {rect} was not repainted"
+
+
+def test_every_powered_rack_glows_in_the_power_density_overlay(window):
+    """A rack dropped on its own (no row, no feed) with one server shows in the heat map as
+    the dense rows do (it used to get a pale tint lost over its own fill)."""
+    doc, scene = window.document, window.scene
+    x0, y0, x1, y1 = doc.layout.hall.bounds()
+    drop(window, "rack-600x1200", x1 - 1.5, y0 + 1.5)  # a corner far from the rows
+    lone = doc.layout.racks[-1]
+    assert lone.row is None and not lone.feeds
+    doc.install_device(lone.id, "dgx-h100")
+    window.set_overlay("heatmap", True)
+    heat = scene.overlays["heatmap"]
+    kw = dict(zip(doc.analysis.arrays.rack_ids, doc.analysis.power.rack_kw.tolist(),
+                  strict=True))
+    assert 0 < kw[lone.id] < 0.5 * max(kw.values())
+    full = heat.color_at(*next((r.x_m, r.y_m) for r in doc.layout.racks
+                               if kw[r.id] == max(kw.values())))
+    for r in doc.layout.racks:
+        if kw[r.id] <= 0:
+            continue
+        c = heat.color_at(r.x_m, r.y_m)
+        assert c.alpha() >= 0.45 * full.alpha(), f"{r.id} ({kw[r.id]:.1f} kW) barely shows"
+        # a warm colour, not the pale yellow the ramp starts with
+        assert c.green() < 0.75 * c.red(), f"{r.id} shows pale ({c.name()})"
+    # the empty floor far from any rack stays clear
+    assert heat.color_at(x0 + 0.2, y1 - 0.2).alpha() < 10
+
+
+def test_the_fitted_view_fits_again_on_resize_until_the_user_zooms(window):
+    view, scene = window.view, window.scene
+    window.resize(1600, 1000)
+    QApplication.processEvents()
+    view.zoom_to_fit()
+
+    def hall_shown() -> bool:
+        return view.viewport().rect().contains(view.mapFromScene(scene.hall_rect())
+                                               .boundingRect())
+
+    assert hall_shown()
+    big = view.scale_px_per_m
+    window.resize(1024, 700)
+    QApplication.processEvents()
+    QApplication.processEvents()
+    small = view.scale_px_per_m
+    assert small < big and hall_shown(), "the hall is fitted to the smaller view"
+    window.resize(1600, 1000)
+    QApplication.processEvents()
+    assert view.scale_px_per_m > small and hall_shown(), "and to the larger one again"
+    view.zoom_by(1.25)  # the user's own zoom stays
+    zoomed = view.scale_px_per_m
+    window.resize(1024, 700)
+    QApplication.processEvents()
+    assert view.scale_px_per_m == pytest.approx(zoomed)
