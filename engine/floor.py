@@ -412,9 +412,9 @@ def _check_airflow(ctx) -> list[Violation]:
         if kw > 0.05:
             out.append(Violation(
                 "FLOOR-AIRFLOW", "error",
-                f"{f.ids[i]} takes in the exhaust of {f.ids[j]} ({kw:.1f} kW of hot air): the "
-                "two face the same way across an aisle; turn one so fronts face fronts and "
-                "rears face rears", (f.ids[i], f.ids[j])))
+                f"{f.ids[i]} takes in the exhaust of {f.ids[j]} ({kw:.1f} kW of hot air): both "
+                "face the same way across the aisle (turn one: fronts face fronts)",
+                (f.ids[i], f.ids[j])))
     return out
 
 
