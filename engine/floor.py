@@ -155,6 +155,7 @@ class FloorCache:
     on_obstacle: dict[int, list[int]] = field(default_factory=dict)  # footprint -> obstacles
     blocked: np.ndarray | None = None
     facing: np.ndarray | None = None
+    strips: dict = field(default_factory=dict)  # depth -> every rack's (front, back) strips
 
 
 def _static(layout: Layout) -> dict:
@@ -249,11 +250,25 @@ def _centres(b: np.ndarray):
             (b[:, 2] - b[:, 0]) / 2, (b[:, 3] - b[:, 1]) / 2)
 
 
-def _strip_pairs_for(dirty, rack_box, fx, fy, allbox, depth_m, back: bool = True) -> np.ndarray:
-    """The pairs of :func:`_strip_pairs` that involve a ``dirty`` rack, either way."""
-    n_r = len(rack_box)
-    x, y, hx, hy = _centres(rack_box)
-    sides = strips(x, y, hx, hy, fx, fy, depth_m)
+def _strips_of(cache: FloorCache, dirty, rack_box, fx, fy, depth_m) -> tuple:
+    """Every rack's (front, back) strips of ``depth_m``, kept in ``cache`` and
+    recomputed for the ``dirty`` racks only (all when ``dirty`` is None)."""
+    held = cache.strips.get(depth_m)
+    if dirty is None or held is None or len(held[0]) != len(rack_box):
+        held = strips(*_centres(rack_box), fx, fy, depth_m)
+    elif len(dirty):
+        held = tuple(h.copy() for h in held)
+        x, y, hx, hy = _centres(rack_box[dirty])
+        for h, new in zip(held, strips(x, y, hx, hy, fx[dirty], fy[dirty], depth_m), strict=True):
+            h[dirty] = new
+    cache.strips[depth_m] = held
+    return held
+
+
+def _strip_pairs_for(dirty, sides, allbox, back: bool = True) -> np.ndarray:
+    """The pairs of :func:`_strip_pairs` that involve a ``dirty`` rack, either way,
+    from every rack's ``sides`` (front, back) strips."""
+    n_r = len(sides[0])
     sides = sides if back else sides[:1]
     out = []
     for i in dirty.tolist():
@@ -308,6 +323,7 @@ def analyze_floor(layout: Layout, rack_box: np.ndarray, rack_front: tuple[np.nda
         fresh = len(dirty) > _INCREMENTAL_MAX
     clear = a.aisle_clearance_m
     if fresh:
+        c.strips = {}
         overlaps = overlapping_pairs(allbox)
         outside = _outside(st, allbox)
         on_obst = _obstacles(st, allbox, np.arange(len(allbox)))
@@ -330,13 +346,14 @@ def analyze_floor(layout: Layout, rack_box: np.ndarray, rack_front: tuple[np.nda
         on_obst.update(_obstacles(st, allbox[dirty], dirty))
         if n_r and clear > 0:
             keep = ~np.isin(c.blocked, dirty).any(axis=1)
+            sides = _strips_of(c, dirty, rack_box, fx, fy, clear)
             blocked = _sorted_pairs(np.concatenate([c.blocked[keep],
-                                                    _strip_pairs_for(dirty, rack_box, fx, fy,
-                                                                     allbox, clear)]))
+                                                    _strip_pairs_for(dirty, sides, allbox)]))
         else:
             blocked = np.zeros((0, 2), np.int64)
         keep = ~np.isin(c.facing, dirty).any(axis=1)
-        near = _strip_pairs_for(dirty, rack_box, fx, fy, rack_box, EXHAUST_REACH_M, back=False)
+        sides = _strips_of(c, dirty, rack_box, fx, fy, EXHAUST_REACH_M)
+        near = _strip_pairs_for(dirty, sides, rack_box, back=False)
         facing = _sorted_pairs(np.concatenate([c.facing[keep], _same_facing(near, fx, fy)]))
     else:
         overlaps, outside, on_obst, blocked = c.overlaps, c.outside, c.on_obstacle, c.blocked
