@@ -208,7 +208,8 @@ def _same(inc, full):
     for dom, names in (("cooling", ("unit_load_kw", "rack_crah", "rack_cdu", "rack_air_kw",
                                     "group_margin_kw")),
                        ("power", ("feed_load_kw", "feed_failover_kw", "rack_kw", "pair_gap_m")),
-                       ("floor", ("overlaps", "outside", "aisle_blocked", "rack_load_kg_m2"))):
+                       ("floor", ("overlaps", "outside", "aisle_blocked", "exhaust_into_intake",
+                                 "rack_load_kg_m2"))):
         for name in names:
             x, y = getattr(getattr(inc, dom), name), getattr(getattr(full, dom), name)
             assert np.array_equal(x, y, equal_nan=np.asarray(x).dtype.kind == "f"), \
