@@ -329,7 +329,7 @@ def test_property_layouts_are_sound_floor_plans_with_no_unit_over_capacity(tid, 
 
 
 @pytest.mark.parametrize(("tid", "params"), [
-    ("gb300-nvl72-superpod", {"scalable_units": 32}),   # network rows in mid-hall
+    ("gb300-nvl72-superpod", {"scalable_units": 16}),   # network rows in mid-hall
     ("mi300x-cluster", {"scalable_units": 16}),
     ("cpu-cluster", {"racks": 500}),
     ("dgx-b200-superpod", {"scalable_units": 32, "systems_per_rack": 2}),
@@ -527,13 +527,15 @@ def test_crahs_are_sized_for_the_optics_heat_too(tid, params):
 
 
 def test_later_tiers_even_out_the_network_racks():
-    # GB300 at 32 SU: 688 Q3400 in 115 network racks sized for 6 each; placing the spine and
-    # core tiers where the most room is left keeps every rack at 6 (28 kW, under the 30 kW
-    # air limit) instead of piling 8 into some
-    lay = instantiate("gb300-nvl72-superpod", {"scalable_units": 32}, catalog=CAT)
+    # GB200 at 16 SU: 1,040 QM9700 (512 leaf, 384 spine, 144 core [S119]) in 87 network racks
+    # sized for 12 each; placing the spine and core tiers where the most room is left keeps
+    # every network rack at 11 or 12 (at most 20.6 kW, under the 30 kW air limit) instead of
+    # piling more into some
+    lay = instantiate("gb200-nvl72-superpod", {"scalable_units": 16}, catalog=CAT)
     a = analyze(lay, CAT)
     per_rack = np.bincount(a.network.topology.sw_rack)
-    assert per_rack.max() == 6
+    used = per_rack[per_rack > 0]
+    assert len(used) == 87 and used.sum() == 1040 and set(used.tolist()) == {11, 12}
     assert not [v for v in a.violations if v.code == "COOL-AIR-LIMIT"]
 
 
