@@ -69,6 +69,8 @@ class NetworkResult:
     # added by the fabric, cabling and bisection analysis
     bisection_exact: bool = False
     bisection_fabric: str | None = None
+    #: scale-out fabrics that no link joins, as (id, GPUs), when there are several
+    islands: list[tuple[str, int]] = field(default_factory=list)
     worst_failure: dict[str, Any] | None = None
     ports_by_tier: dict[str, dict[str, int]] = field(default_factory=dict)
     fabrics: list[dict[str, Any]] = field(default_factory=list)
@@ -156,6 +158,7 @@ class NetworkResult:
                 "bisection_method": self.bisection_method,
                 "bisection_exact": bool(self.bisection_exact),
                 "bisection_fabric": self.bisection_fabric,
+                "islands": [{"fabric": fid, "gpus": g} for fid, g in self.islands],
                 "per_gpu_bisection_gbps": round(self.per_gpu_bisection_gbps, 3),
                 "oversubscription": dict(self.oversubscription),
                 "worst_failure": dict(self.worst_failure) if self.worst_failure else None,
@@ -219,6 +222,56 @@ _CACHE = NetworkCache()
 
 
 # -- bisection per fabric -----------------------------------------------------------------
+
+
+def island_bisection_gbps(gpus: np.ndarray, host_gbps: np.ndarray,
+                          own_gbps: np.ndarray) -> float:
+    """Return a cut of the GPUs of separate fabrics ("islands") into two equal halves.
+
+    Whole islands go to one side as near half as they come; the rest of that half is
+    cut out of one other island, through the links of the GPUs it moves (``host_gbps``
+    per GPU), or by that island's own bisection (``own_gbps``) when it moves half of
+    it. Every value is a real cut; when whole islands make the halves, it is 0.
+
+    Examples
+    --------
+    Three islands of 256 GPUs at 400 Gb/s: one and a half islands a side.
+
+    >>> island_bisection_gbps(np.array([256, 256, 256]), np.full(3, 400.0),
+    ...                       np.full(3, 51200.0))
+    51200.0
+    >>> island_bisection_gbps(np.array([256, 256]), np.full(2, 400.0), np.full(2, 51200.0))
+    0.0
+    """
+    n = np.asarray(gpus, np.int64)
+    half = int(n.sum()) // 2
+    k = len(n)
+    best = np.inf
+    if k <= 16:
+        masks = np.arange(1 << k, dtype=np.int64)
+        inside = ((masks[:, None] >> np.arange(k)) & 1).astype(bool)
+    else:  # many islands: the greedy fills, largest first, from each start
+        order = np.argsort(-n, kind="stable")
+        inside = np.zeros((k, k), bool)
+        for start in range(k):
+            total = 0
+            for j in np.roll(order, -start).tolist():
+                if total + n[j] <= half:
+                    inside[start, j] = True
+                    total += n[j]
+    sums = inside.astype(np.int64) @ n
+    for row, s in zip(inside, sums.tolist(), strict=True):
+        if s > half:
+            continue
+        r = half - s
+        if r == 0:
+            return 0.0
+        for j in np.flatnonzero(~row & (n >= r)).tolist():
+            cost = r * float(host_gbps[j])
+            if 2 * r == n[j]:
+                cost = min(cost, float(own_gbps[j]))
+            best = min(best, cost)
+    return float(best) if np.isfinite(best) else 0.0
 
 
 def _per_half(fb: FabricBuild, gbps: float) -> dict[str, float | None]:
@@ -453,8 +506,10 @@ def analyze_network(layout: Layout, catalog: Catalog, arr: LayoutArrays,
     else:
         res.links_by_tier = {"node_leaf": 0, "leaf_spine": 0, "spine_core": 0, "explicit": 0}
         res.histogram_counts = [0] * (len(HISTOGRAM_EDGES_M) - 1)
-    # bisection per fabric; the largest scale-out fabric speaks for the hall
+    # bisection per fabric; the largest scale-out fabric speaks for the hall, and
+    # several scale-out fabrics that no link joins are islands of one hall
     primary = None
+    islands: list[tuple[FabricBuild, dict, dict]] = []
     in_fabric = np.zeros(len(arr.dev_rack), bool)
     for fb in topo.fabrics:
         b = _bisection(topo, fb, arr.rack_ids)
@@ -473,6 +528,8 @@ def analyze_network(layout: Layout, catalog: Catalog, arr: LayoutArrays,
         res.fabrics.append(entry)
         if fb.purpose == "scale_out":
             in_fabric[fb.node_dev] = True
+            if fb.n_gpus > 0:
+                islands.append((fb, b, entry))
             if primary is None or fb.n_gpus > primary[0].n_gpus:
                 primary = (fb, b, entry)
     if primary is not None:
@@ -484,6 +541,20 @@ def analyze_network(layout: Layout, catalog: Catalog, arr: LayoutArrays,
         res.per_gpu_bisection_gbps = entry["per_gpu_bisection_gbps"] or 0.0
         res.oversubscription = dict(entry["oversubscription"])
         res.worst_failure = b["worst"]
+    explicit = bool(np.any(topo.lk_fabric < 0)) if len(topo.lk_fabric) else False
+    if len(islands) > 1 and not explicit:
+        n = np.array([fb.n_gpus for fb, _, _ in islands], np.int64)
+        host = np.array([e["cables"].get("node_leaf", 0) * fb.link_gbps / max(fb.n_gpus, 1)
+                         for fb, _, e in islands])
+        own = np.array([b["gbps"] for _, b, _ in islands])
+        gbps = island_bisection_gbps(n, host, own)
+        res.bisection_tbps = gbps / 1000.0
+        res.bisection_method = "structured_cut"
+        res.bisection_exact = gbps == 0.0  # whole islands split the GPUs evenly
+        res.bisection_fabric = ",".join(fb.id for fb, _, _ in islands)
+        res.per_gpu_bisection_gbps = round(gbps / (n.sum() / 2.0), 3)
+        res.worst_failure = None
+        res.islands = [(fb.id, int(fb.n_gpus)) for fb, _, _ in islands]
     gpu_dev = tt.gpus[arr.dev_type] > 0
     res.unconnected_gpus = int(np.sum(tt.gpus[arr.dev_type][gpu_dev & ~in_fabric]))
     return res
@@ -517,6 +588,15 @@ def _check_fabric(ctx) -> list[Violation]:
                         f"{int(used[s])} of {int(topo.sw_radix[s])})",
                         (fb.id, *sorted({net.rack_ids[r] for r in topo.sw_rack[sel]
                                          if r >= 0})[:8])))
+    if net.islands:
+        parts = ", ".join(f"{fid} {g:,}" for fid, g in net.islands)
+        out.append(Violation(
+            "FABRIC-ISLANDS", "warning",
+            f"The GPUs are in {len(net.islands)} scale-out fabrics that no link joins "
+            f"({parts} GPUs): across the hall the bisection is {net.bisection_tbps:,.1f} "
+            f"Tb/s, {net.per_gpu_bisection_gbps:,.0f} Gb/s per GPU; a GPU reaches only the "
+            "GPUs of its own fabric",
+            tuple(fid for fid, _ in net.islands)))
     if net.unconnected_gpus and ctx.layout.fabrics:
         out.append(Violation("FABRIC-UNCONNECTED", "info",
                              f"{net.unconnected_gpus} GPUs are in no scale-out fabric", ()))

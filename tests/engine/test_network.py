@@ -236,3 +236,30 @@ def test_a_fabric_without_gpus_reports_bisection_per_endpoint_not_per_gpu():
     assert fab["per_gpu_bisection_gbps"] is None
     assert fab["per_endpoint_bisection_gbps"] == pytest.approx(200.0)
     assert net["bisection_method"] == "none"  # no scale-out fabric speaks for the hall
+
+
+def test_separate_fabrics_are_islands_of_one_hall():
+    from engine.network import island_bisection_gbps
+
+    # a 2-SU SuperPOD split into two fabrics of one SU each (256 GPUs, 400G, 51.2 Tb/s
+    # each) that no link joins: whole fabrics make the halves, so the hall's bisection is 0
+    lay = instantiate("dgx-h100-superpod", {"scalable_units": 2, "ufm_port": False})
+    f = lay.fabrics[0]
+    one = f.model_copy(update={"members": f.members[:8]})
+    two = f.model_copy(update={"id": "compute-2", "members": f.members[8:]})
+    split = lay.model_copy(update={"fabrics": [one, two]})
+    net = analyze(split).network
+    assert [e["bisection_tbps"] for e in net.fabrics] == [51.2, 51.2]
+    assert net.bisection_tbps == 0.0 and net.bisection_exact
+    assert net.islands == [("compute", 256), ("compute-2", 256)]
+    v = [v for v in analyze(split).violations if v.code == "FABRIC-ISLANDS"]
+    assert v and v[0].severity == "warning" and v[0].items == ("compute", "compute-2")
+    # three equal islands: one and a half a side, the half cut through its GPUs' links
+    # (128 x 400G = 51.2 Tb/s) or its own bisection (51.2 Tb/s): 133 Gb/s per GPU of 768
+    assert island_bisection_gbps(np.array([256, 256, 256]), np.full(3, 400.0),
+                                 np.full(3, 51_200.0)) == 51_200.0
+    # unequal: 600 + 168 GPUs; the smaller goes whole, 216 GPUs of the larger cross
+    assert island_bisection_gbps(np.array([600, 168]), np.array([400.0, 800.0]),
+                                 np.array([120_000.0, 67_200.0])) == 216 * 400.0
+    # one fabric for the whole hall keeps its own figure
+    assert analyze(lay).network.bisection_tbps == 102.4 and not analyze(lay).network.islands
