@@ -1083,6 +1083,15 @@ def _explicit_links(b: _Builder, builds: list[FabricBuild]) -> None:
             hi = int(np.searchsorted(arr.dev_rack, ri, side="right"))
             if hi - lo == 1:
                 return ("dev", lo, ri), ""
+            in_rack = gen[sw["rack"][gen] == ri]
+            placed = sorted(int(u) for u in sw["u"][in_rack])
+            if hi == lo and len(in_rack) == 1:
+                return ("sw", int(in_rack[0]), ri), ""
+            if hi == lo and placed:
+                shown = ", ".join(f"U{u}" for u in placed[:6]) + (", ..." if len(placed) > 6
+                                                                    else "")
+                return None, (f"{where} needs a U: rack {ep.rack} has no installed device, and "
+                              f"the fabric placed {len(placed)} switches there ({shown})")
             return None, f"{where} needs a U: rack {ep.rack} holds {hi - lo} devices"
         q = ri * 128 + ep.u
         j = int(np.searchsorted(skey, q, side="right")) - 1
@@ -1110,7 +1119,7 @@ def _explicit_links(b: _Builder, builds: list[FabricBuild]) -> None:
                 break
             ends.append((res, ep))
         if bad:
-            b.problems.append(("LINK-ENDPOINT", "error", bad.capitalize(), (lk.id,)))
+            b.problems.append(("LINK-ENDPOINT", "error", bad[:1].upper() + bad[1:], (lk.id,)))
             continue
         fi = -1
         if lk.fabric is not None:

@@ -917,13 +917,14 @@ def cable_bins_table(analysis: Any, links: LinkView | None = None,
             rows.append((m or "(none)", med.kind if med else "",
                          _bin_label(float(stock[ix].max())), len(ix), int(k.sum()),
                          _f((L[ix] * k).sum(), 1), _f((stock[ix] * k).sum(), 1),
-                         _f(links.transceivers[ix].sum(), 1), _f(links.optics_w[ix].sum(), 1)))
+                         int(links.transceivers[ix].sum()), _f(links.optics_w[ix].sum(), 1)))
     cols = [_c("Medium"), _c("Kind"), _c("Length bin"), _c("Links", kind="int"),
             _c("Cables", kind="int"), _c("Routed length", "m", "float", 1),
             _c("Stock length ordered", "m", "float", 1),
-            _c("Transceivers", kind="float", digits=1), _c("Optics power", "W", "float", 0)]
+            _c("Transceivers", kind="int"), _c("Optics power", "W", "float", 0)]
     return Table("cable_bins", "Cabling by medium and length", cols, rows,
-                 "A twin-port module serves two links: it counts half at each of them.")
+                 "A twin-port module serves two links of one switch: it counts in the bin of "
+                 "the first of them.")
 
 
 def violations_table(analysis: Any, max_items: int = 12) -> Table:

@@ -357,3 +357,15 @@ def test_a_400g_link_on_an_800g_cage_takes_half_a_module():
     # 5 on single mode, and a module cannot mix them, so each buys one more
     assert net.links_by_medium["mmf-sr4-400"] + net.links_by_medium["smf-dr4-400"] == 3072
     assert net.transceivers == 3072 + 4
+
+
+def test_a_link_to_a_rack_of_placed_switches_asks_for_its_u():
+    # NET-0001 holds no installed device: the fabric placed its switches there, so a link
+    # end that names the rack without a U cannot tell which switch; the message says what
+    # is there and keeps the ids as written
+    lay = instantiate("dgx-h100-superpod", {"scalable_units": 1})
+    link = ExplicitLink(id="L-1", a=Endpoint(rack="GPU-0001", u=3), b=Endpoint(rack="NET-0001"))
+    a = analyze(lay.model_copy(update={"links": [link]}), CATALOG)
+    msg = next(v.message for v in a.violations if v.code == "LINK-ENDPOINT")
+    assert msg.startswith("Link L-1 end b needs a U: rack NET-0001 has no installed device")
+    assert "switches there (U" in msg
