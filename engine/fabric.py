@@ -626,13 +626,24 @@ def _link_speed_radix(catalog: Catalog, switch_id: str, radix: int | None,
     power = dev.power_max_w.v(dev.power_typical_w.v())
     if radix is not None:
         return int(radix), height, power, ""
+    return ports_at_speed(dev, port_gbps, link_gbps), height, power, ""
+
+
+def ports_at_speed(dev, port_gbps: float | None, link_gbps: float) -> int:
+    """Return a switch's ports at ``link_gbps``: its cages broken out, or bonded.
+
+    Examples
+    --------
+    >>> from engine.catalog import load_catalog
+    >>> sw = load_catalog(user_dir=None).devices["arista-7060x6-64pe"]
+    >>> ports_at_speed(sw, 400, 400), ports_at_speed(sw, None, 400)
+    (64, 128)
+    """
     phys = dev.switch_ports
     speed = port_gbps or dev.switch_port_speed_gbps or link_gbps
     if speed >= link_gbps:
-        logical = int(phys * math.floor(speed / link_gbps + 1e-9))
-    else:
-        logical = int(phys // math.ceil(link_gbps / speed - 1e-9))
-    return logical, height, power, ""
+        return int(phys * math.floor(speed / link_gbps + 1e-9))
+    return int(phys // math.ceil(link_gbps / speed - 1e-9))
 
 
 class _Builder:
@@ -953,6 +964,14 @@ def _build_fabric(b: _Builder, fi: int, f: Fabric) -> FabricBuild:
                                   f"{f.nic_speed_gbps:g} Gb/s"), (f.id,)))
             specs = []
             break
+        if t.radix is not None:
+            have = ports_at_speed(cat.devices[t.switch], None, f.nic_speed_gbps)
+            if t.radix > have:
+                b.problems.append(("FABRIC-RADIX", "warning", f"Fabric {f.id}: {name} tier uses "
+                                   f"{t.radix} ports of {t.switch}, which has {have} at "
+                                   f"{f.nic_speed_gbps:g} Gb/s: it stands in for a larger "
+                                   "(modular) switch, with one box's power, weight and U",
+                                   (f.id,)))
         specs.append((t, radix, height, power))
     plan = None
     wiring = None
