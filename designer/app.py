@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import sys
-from functools import partial
 from pathlib import Path
 
 from engine.errors import InputError
@@ -128,7 +127,7 @@ def run_app(file: str | os.PathLike | None = None, *, report_catalog: bool = Tru
     if quit_ms:
         QTimer.singleShot(max(0, int(quit_ms)), win.force_close)
     elif os.environ.get("RACKSCAPE_NO_RECOVERY") != "1":
-        QTimer.singleShot(0, partial(win.offer_recovery, True))
+        QTimer.singleShot(0, win.offer_startup_recovery)
     code = app.exec()
     doc.close()
     win.deleteLater()

@@ -14,6 +14,7 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from pydantic import BaseModel
 from PySide6.QtGui import QUndoCommand
 
 from engine.model import Layout
@@ -36,17 +37,27 @@ _NOUNS = {"racks": ("rack", "racks"), "cooling": ("unit", "units"), "feeds": ("f
 
 def field_label(field: str) -> tuple[str, str]:
     """Return ``(label, unit)`` for a field name: ``capacity_kw`` -> ``("capacity", "kW")``."""
-    name = field.split(".")[-1]
+    parts = field.split(".")
+    name = parts[-1]
+    # a link's ends: "Set L-1 A end rack to R02", not "Set L-1 rack to R02"
+    end = f"{parts[-2].upper()} end " if len(parts) > 1 and parts[-2] in ("a", "b") else ""
+    if name in ("a", "b") and len(parts) == 1:
+        return f"{name.upper()} end", ""
     unit = ""
     for suffix, u in _UNITS:
         if name.endswith(suffix) and len(name) > len(suffix):
             name, unit = name[: -len(suffix)], u
             break
-    return name.replace("_", " "), unit
+    return end + name.replace("_", " "), unit
 
 
 def format_value(value: Any, unit: str = "") -> str:
     """Return a short display form of a field value with its unit."""
+    if isinstance(value, BaseModel):  # a link's end: "rack R02, u 12"
+        return ", ".join(f"{k} {format_value(v)}" for k, v in value.model_dump().items()
+                         if v is not None)
+    if isinstance(value, list) and value and isinstance(value[0], BaseModel):
+        return f"{len(value)} " + ("tier" if len(value) == 1 else "tiers")
     if isinstance(value, bool) or value is None:
         text = {True: "on", False: "off", None: "none"}[value]
     elif isinstance(value, float):

@@ -534,6 +534,9 @@ class MainWindow(QMainWindow):
             self.panels[cls_name] = panel
             self.docks[cls_name] = dock
             self.panels_menu.addAction(dock.toggleViewAction())
+            if hasattr(panel, "status_message"):  # refusals say why in the status bar too
+                panel.status_message.connect(
+                    lambda msg: self.statusBar().showMessage(msg, 8000))
             if cls_name == "RulePanel" and hasattr(panel, "zoom_requested"):
                 panel.zoom_requested.connect(self.zoom_to_items)
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
@@ -989,6 +992,35 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Restored {rec.describe()}", 6000)
         return rec
 
+    def offer_startup_recovery(self) -> recovery.RecoveryFile | None:
+        """At start: offer the autosaved copies of every design a crashed session left.
+
+        A bare start has no file to match them against, so all are listed (file
+        name, time); Restore opens that design with its changes, Discard deletes
+        the copy. Copies equal to their saved file were deleted without a word.
+        """
+        found = recovery.pending_recoveries(recovery.ANY_DOCUMENT,
+                                            exclude=self.document.recovery_path)
+        if not found:
+            return None
+        from designer.dialogs.recovery_dialog import RecoveryDialog
+
+        dlg = RecoveryDialog(found, self)
+        dlg.exec()
+        rec = dlg.chosen
+        dlg.deleteLater()
+        if rec is None or not self._maybe_save():
+            return None
+        try:
+            self.document.restore_recovery(rec)
+        except InputError as exc:
+            self.statusBar().showMessage(f"Cannot restore {rec.describe()}: {exc}", 10000)
+            return None
+        if rec.document is not None:
+            self._add_recent(rec.document)
+        self.statusBar().showMessage(f"Restored {rec.describe()}", 6000)
+        return rec
+
     # -- closing -------------------------------------------------------------------------------------
 
     def force_close(self) -> None:
@@ -1015,6 +1047,8 @@ class MainWindow(QMainWindow):
                              "Esc: cancel"),
             ("Click, Ctrl+click, drag on the floor", "select, add to the selection, "
                                                      "rubber band"),
+            ("Alt+click on the selected item", "select the item underneath (a busway or "
+                                               "tray under a rack); again: the next one"),
             ("Arrow keys", "move the selection one tile; Shift: 100 mm"),
             ("R, Shift+R", "rotate the selection by 90 degrees"),
             ("Wheel; Space+drag or middle drag; F; Z", "zoom about the cursor; pan; fit the "

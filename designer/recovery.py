@@ -23,7 +23,7 @@ from engine.errors import InputError, load_json_file
 from engine.io import MAX_FILE_BYTES, atomic_write_bytes, layout_from_dict, load_layout
 from engine.model import Layout
 
-__all__ = ["RECOVERY_SCHEMA", "RecoveryFile", "recovery_dir", "new_recovery_path",
+__all__ = ["RECOVERY_SCHEMA", "ANY_DOCUMENT", "RecoveryFile", "recovery_dir", "new_recovery_path",
            "write_recovery", "read_recovery", "pending_recoveries", "discard"]
 
 RECOVERY_SCHEMA = "rackscape.recovery/1"
@@ -104,21 +104,26 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def pending_recoveries(document: str | os.PathLike | None = None,
+ANY_DOCUMENT = object()  # pending_recoveries(ANY_DOCUMENT): the files of every design
+
+
+def pending_recoveries(document: str | os.PathLike | None | object = None,
                        folder: Path | None = None,
                        exclude: Path | None = None) -> list[RecoveryFile]:
     """Return the recovery files worth offering, newest first.
 
     With ``document``, only its recovery files newer than the document on disk
-    and different from it; without, the recovery files of unsaved designs.
-    Files of another running Rackscape, and ``exclude`` (the asking
+    and different from it; without, the recovery files of unsaved designs;
+    with :data:`ANY_DOCUMENT`, those of every design (a bare start offers them
+    all). Files of another running Rackscape, and ``exclude`` (the asking
     document's own file), are left alone; unreadable ones and ones equal to
     their document are deleted.
     """
     folder = folder or recovery_dir(create=False)
     if not folder.is_dir():
         return []
-    want = Path(document).resolve() if document else None
+    every = document is ANY_DOCUMENT
+    want = None if every or not document else Path(document).resolve()
     out: list[RecoveryFile] = []
     for path in folder.glob("*.recovery.json"):
         if exclude is not None and path == Path(exclude):
@@ -128,17 +133,18 @@ def pending_recoveries(document: str | os.PathLike | None = None,
         except (InputError, OSError, ValueError):
             path.unlink(missing_ok=True)
             continue
-        if _alive(info.pid) or info.document != want:
+        if _alive(info.pid) or (not every and info.document != want):
             continue
-        if want is not None and want.exists():
-            if info.written_at <= want.stat().st_mtime:
-                continue
+        saved = info.document
+        if saved is not None and saved.exists():
             try:
-                if load_layout(want) == layout:
+                if load_layout(saved) == layout:  # nothing to recover: the file has it all
                     path.unlink(missing_ok=True)
                     continue
             except InputError:
                 pass
+            if info.written_at <= saved.stat().st_mtime:
+                continue  # the file was saved after: it is no copy of lost work
         out.append(info)
     out.sort(key=lambda r: r.written_at, reverse=True)
     return out

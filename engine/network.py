@@ -547,7 +547,10 @@ def analyze_network(layout: Layout, catalog: Catalog, arr: LayoutArrays,
         host = np.array([e["cables"].get("node_leaf", 0) * fb.link_gbps / max(fb.n_gpus, 1)
                          for fb, _, e in islands])
         own = np.array([b["gbps"] for _, b, _ in islands])
-        gbps = island_bisection_gbps(n, host, own)
+        key = ("islands", n.tobytes(), host.tobytes(), own.tobytes())
+        gbps = topo.cache.get(key)
+        if gbps is None:  # the same fabrics while racks move: searched once
+            gbps = topo.cache[key] = island_bisection_gbps(n, host, own)
         res.bisection_tbps = gbps / 1000.0
         res.bisection_method = "structured_cut"
         res.bisection_exact = gbps == 0.0  # whole islands split the GPUs evenly

@@ -55,6 +55,8 @@ from engine.floor import strips
 __all__ = ["FloorPlanScene", "GhostItem"]
 
 SNAP_PX = 8.0
+_GROUP_WORDS = {"racks": "rack", "cooling": "unit", "feeds": "feed", "trays": "tray",
+                "obstacles": "obstacle"}
 
 
 def _shape_name(item_id: str) -> str:
@@ -187,6 +189,8 @@ class FloorPlanScene(QGraphicsScene):
         self._drawn: _Drawn | None = None
         self._syncing = False
         self._drag: _Drag | None = None
+        # an Alt+press: where, and the selection before it (a click then cycles the pick)
+        self._cycle_from: tuple[QPointF, list[str]] | None = None
         self.empty_brush = QBrush(QColor(PALETTE.rack_empty))
         self.selection_brush = QBrush(QColor(PALETTE.selection))
         self.front_brush = QBrush(QColor(PALETTE.rack_front))
@@ -751,6 +755,31 @@ class FloorPlanScene(QGraphicsScene):
                 overhead = overhead or item
         return overhead
 
+    def model_items_at(self, pos: QPointF) -> list[ModelItem]:
+        """Return every item under a scene point in pick order: racks, units and
+        obstacles from the top down, then the overhead items (trays, busways)."""
+        floor: list[ModelItem] = []
+        overhead: list[ModelItem] = []
+        for item in self.items(pos, Qt.ItemSelectionMode.IntersectsItemShape,
+                               Qt.SortOrder.DescendingOrder):
+            if isinstance(item, ModelItem) and item.isVisible():
+                (overhead if item.overhead else floor).append(item)
+        return floor + overhead
+
+    def _cycle_pick(self, pos: QPointF, before: list[str]) -> None:
+        """Alt+click on the one selected item picks the next item under the cursor (a
+        busway under a rack, a tray under a busway), wrapping round to the top."""
+        stack = self.model_items_at(pos)
+        ids = [it.model_id for it in stack]
+        if len(stack) < 2 or len(before) != 1 or before[0] not in ids:
+            return
+        k = (ids.index(before[0]) + 1) % len(stack)
+        self.clearSelection()
+        stack[k].setSelected(True)
+        group = self.document.item_group(ids[k]) or "item"
+        self.message.emit(f"Selected {_GROUP_WORDS.get(group, group)} {ids[k]} "
+                          f"({k + 1} of {len(stack)} here: Alt+click again for the next)")
+
     def _movable_selection(self) -> list[str]:
         out = []
         for item in self.selectedItems():
@@ -764,6 +793,10 @@ class FloorPlanScene(QGraphicsScene):
             return
         if event.button() == Qt.MouseButton.LeftButton and self._vertex_press(event):
             return
+        self._cycle_from = None
+        if event.button() == Qt.MouseButton.LeftButton and \
+                event.modifiers() & Qt.KeyboardModifier.AltModifier:
+            self._cycle_from = (event.screenPos(), self.selected_ids())
         super().mousePressEvent(event)
         if event.button() != Qt.MouseButton.LeftButton or self._drag is not None:
             return
@@ -837,6 +870,11 @@ class FloorPlanScene(QGraphicsScene):
                 self.document.cancel_preview()
                 self.message.emit(str(exc))
         super().mouseReleaseEvent(event)
+        cycle, self._cycle_from = self._cycle_from, None
+        if cycle is not None and event.button() == Qt.MouseButton.LeftButton and \
+                (drag is None or not drag.active) and \
+                (event.screenPos() - cycle[0]).manhattanLength() < QApplication.startDragDistance():
+            self._cycle_pick(event.scenePos(), cycle[1])
 
     def cancel_drag(self) -> bool:
         """Cancel a drag in progress (Esc): restore the positions; return whether one was."""
@@ -1011,6 +1049,10 @@ class FloorPlanScene(QGraphicsScene):
                 # the double-click's first press placed the last point (a repeat is ignored)
                 self.tool.add(self._tool_point(event))
                 self.finish_tool()
+            return
+        if event.modifiers() & Qt.KeyboardModifier.AltModifier:
+            # quick Alt+clicks cycle the pick: the second is a press, not a new point
+            self.mousePressEvent(event)
             return
         if event.button() == Qt.MouseButton.LeftButton and self._vertex_double_click(event):
             return

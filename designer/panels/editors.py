@@ -9,6 +9,8 @@ user edit with a value already parsed and range-checked against the model's
 
 from __future__ import annotations
 
+import math
+import re
 import types
 import typing
 from collections.abc import Callable, Sequence
@@ -17,7 +19,7 @@ from typing import Any, Literal
 from annotated_types import Ge, Gt, Le, Lt, MaxLen
 from pydantic import BaseModel
 from PySide6.QtCore import QRegularExpression, Qt
-from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtGui import QRegularExpressionValidator, QValidator
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QCheckBox,
@@ -55,6 +57,18 @@ _LABELS = {
     "cabling.optics_above_m": "Optics above (m)",
     "cabling.prefer_single_mode": "Prefer single-mode", "author": "Author",
     "generation": "Generation", "return_xy_m": "Draws air at (x, y m)",
+    # explicit links
+    "speed_gbps": "Speed (Gb/s)", "count": "Count", "medium": "Medium",
+    "length_m": "Length (m)", "fabric": "Fabric",
+    "a.rack": "A end: rack", "a.u": "A end: U", "a.port": "A end: port",
+    "b.rack": "B end: rack", "b.u": "B end: U", "b.port": "B end: port",
+    # fabrics and their tiers
+    "purpose": "Purpose", "topology": "Topology", "nic_speed_gbps": "NIC speed (Gb/s)",
+    "ports_per_gpu": "Ports per GPU", "rails": "Rails", "su_nodes": "Nodes per SU",
+    "members": "Member racks", "network_racks": "Network racks",
+    "collapse_tiers": "Collapse tiers", "switch": "Switch model", "placement": "Placement",
+    "oversubscription": "Oversubscription", "radix": "Radix (ports used)",
+    "port_speed_gbps": "Port speed (Gb/s)", "links_per_pair": "Links per leaf-spine pair",
 }
 
 _DECIMALS = {"x_m": 3, "y_m": 3, "u_height_m": 5, "power_factor": 3, "pue": 3,
@@ -65,15 +79,16 @@ _STEPS = {"x_m": 0.1, "y_m": 0.1, "capacity_kw": 10.0, "flow_lpm": 50.0, "voltag
           "amps": 10.0, "floor_rating_kg_m2": 50.0, "u_height_m": 0.0001, "pue": 0.01}
 # Text shown for ``None`` by optional numeric fields (the value sits one step below range).
 _NONE_TEXT = {"pue": "model", "tile_m": "none", "flow_lpm": "not rated",
-              "cabling.optics_above_m": "policy default"}
+              "cabling.optics_above_m": "policy default", "length_m": "routed",
+              "a.u": "its only device", "b.u": "its only device", "count": "auto",
+              "radix": "all ports", "port_speed_gbps": "catalog",
+              "links_per_pair": "auto"}
 
 
 def _key(field: str) -> str:
-    """Return the label key of a field: without the layout's ``hall.``/``assumptions.``."""
-    for prefix in ("hall.", "assumptions."):
-        if field.startswith(prefix):
-            return field[len(prefix):]
-    return field
+    """Return the label key of a field: without the layout's ``hall.``/``assumptions.``
+    or a fabric's ``tiers.N.``."""
+    return re.sub(r"^(hall\.|assumptions\.|tiers\.\d+\.)", "", field)
 
 
 def field_label(field: str) -> str:
@@ -169,6 +184,16 @@ class _SpinMixin:
             return QAbstractSpinBox.StepEnabledFlag.StepNone
         return super().stepEnabled()
 
+    def validate(self, text: str, pos: int):
+        result = super().validate(text, pos)
+        state = result[0] if isinstance(result, tuple) else result
+        if state == QValidator.State.Invalid:
+            # keep every keystroke: Qt's validator would drop a minus, a letter or a digit
+            # past the maximum without a word ("-50" became 50); the editor refuses the
+            # whole entry when it is finished, and says why
+            return QValidator.State.Intermediate, text, pos
+        return result
+
 
 class _Spin(_SpinMixin, QDoubleSpinBox):
     def textFromValue(self, value: float) -> str:  # noqa: N802 - Qt's name
@@ -204,7 +229,8 @@ class SpinEditor(FieldEditor):
         w = _IntSpin() if is_int else _Spin()
         if not is_int:
             w.setDecimals(decimals)
-        w.setRange(int(lo_v) if is_int else (self.none_value if optional else lo_v),
+        low = self.none_value if optional else lo_v  # an optional field's None sits below
+        w.setRange(int(low) if is_int else low,
                    int(min(hi_v, 2**31 - 1)) if is_int else hi_v)
         w.setSingleStep(int(step) if is_int else step)
         w.setKeyboardTracking(False)
@@ -251,29 +277,58 @@ class SpinEditor(FieldEditor):
             self._commit(self.parsed())
 
     def _on_finished(self) -> None:
-        self._say_if_out_of_range()
+        refused = self._say_if_refused()
         if not self.mixed:
             return
-        if self._typed and self.widget.lineEdit().text().strip():
+        if self._typed and self.widget.lineEdit().text().strip() and not refused:
             self._commit(self.parsed())
         else:
             self.set_value(MIXED)
 
-
-    def _say_if_out_of_range(self) -> None:
-        """A typed number the range refuses is put back by Qt without a word: say why."""
-        text = getattr(self, "_typed_text", "").strip().replace(",", "")
-        self._typed_text = ""
-        try:
-            v = float(text)
-        except ValueError:
-            return
+    def range_text(self) -> str:
+        """Return the accepted range as the error messages show it: ``"0.1 to 100,000"``."""
         w = self.widget
-        lo = w.minimum() if self.none_value is None else self.none_value + 10.0 ** -w.decimals() \
-            if not self.is_int else w.minimum()
-        if v < lo - 1e-12 or v > w.maximum() + 1e-12:
-            self.on_error(f"{field_label(self.field)}: expected {_num(lo)} to "
-                          f"{_num(w.maximum())} (got {text})")
+        tick = 1.0 if self.is_int else 10.0 ** -w.decimals()
+        lo = w.minimum() if self.none_value is None else self.none_value + tick
+        return f"{_num(lo)} to {_num(w.maximum())}"
+
+    def refusal(self, text: str) -> str:
+        """Return why a typed entry is refused (``""`` when it is a number in range).
+
+        Examples
+        --------
+        ``"-50"`` for a capacity gives ``"Capacity (kW): expected 0.1 to 100,000
+        (got -50)"``; ``"abc"`` gives ``"... expected a number from 0.1 to 100,000
+        (got “abc”)"``.
+        """
+        w = self.widget
+        text = text.strip()
+        special = w.specialValueText().strip().lower()
+        if not text or (special and text.lower() == special):
+            return ""
+        label = field_label(self.field)
+        kind = "a whole number" if self.is_int else "a number"
+        try:
+            v = float(text.replace(",", "").replace(" ", ""))
+        except ValueError:
+            return f"{label}: expected {kind} from {self.range_text()} (got “{text}”)"
+        if not math.isfinite(v):
+            return f"{label}: expected {kind} from {self.range_text()} (got {text})"
+        if v < w.minimum() - 1e-12 or v > w.maximum() + 1e-12:  # minimum: None, if optional
+            return f"{label}: expected {self.range_text()} (got {text})"
+        if self.is_int and not v.is_integer():
+            return f"{label}: expected {kind} from {self.range_text()} (got {text})"
+        return ""
+
+    def _say_if_refused(self) -> bool:
+        """Say why a typed entry was refused (Qt puts the old value back without a word);
+        return whether it was."""
+        text = getattr(self, "_typed_text", "")
+        self._typed_text = ""
+        why = self.refusal(text)
+        if why:
+            self.on_error(why)
+        return bool(why)
 
 
 def _num(v: float) -> str:
@@ -286,9 +341,15 @@ class ComboEditor(FieldEditor):
     def __init__(self, field: str, choices: Sequence[tuple[str, Any]]) -> None:
         w = _Combo()
         w.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        # long choices ("qm9700 — NVIDIA Quantum-2 ...") must not widen the form past the
+        # dock, which pushes every right-aligned number out of sight; the list shows them
+        w.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        w.setMinimumContentsLength(10)
         self.values = [v for _t, v in choices]
         for text, _v in choices:
             w.addItem(text)
+            w.setItemData(w.count() - 1, text, Qt.ItemDataRole.ToolTipRole)
+        w.view().setMinimumWidth(w.view().sizeHintForColumn(0) + 24)
         super().__init__(field, w)
         w.activated.connect(self._on_activated)
 
@@ -361,6 +422,7 @@ class ListEditor(FieldEditor):
         self.widget.setPlaceholderText("mixed" if value is MIXED else "none")
         self._shown = "" if value is MIXED else ", ".join(value or [])
         self.widget.setText(self._shown)
+        self.widget.setCursorPosition(0)  # a long list shows its beginning
 
     def _on_finished(self) -> None:
         text = self.widget.text()

@@ -67,6 +67,7 @@ class _ElevationCanvas(QWidget):
     device_moved = Signal(int, int)  # from_u, to_u
     device_dropped = Signal(str, int)  # type_id, u
     device_removed = Signal(object)  # the U, or None for a rack-scale system
+    move_refused = Signal(str)  # why a drag, a drop or an arrow key moved nothing
 
     def __init__(self, panel: RackElevationPanel) -> None:
         super().__init__()
@@ -152,6 +153,48 @@ class _ElevationCanvas(QWidget):
                 return False
         return True
 
+    def refusal(self, u: int, height_u: int, ignore_u: int | None = None) -> str:
+        """Return why ``height_u`` units from ``u`` do not fit (``""`` when they do).
+
+        Names the device in the way and how much room the free run there has:
+        ``"U20–27 taken by DGX H100 at U19; needs 8 U, 4 free here"``.
+        """
+        span = f"U{u}" if height_u == 1 else f"U{u}–{u + height_u - 1}"
+        if u < 1 or u + height_u - 1 > self.height_u:
+            return (f"{span} is outside this {self.height_u} U rack "
+                    f"(needs {height_u} U, U1–{self.height_u} exist)")
+        system = next((b for b in self.blocks if b.is_system), None)
+        if system is not None:
+            return f"the rack holds the rack-scale system {system.label}: no free U"
+        for b in self.blocks:
+            if b.u == ignore_u:
+                continue
+            lo, hi = max(u, b.u), min(u + height_u - 1, b.u + b.height_u - 1)
+            if lo <= hi:
+                taken = f"U{lo}" if lo == hi else f"U{lo}–{hi}"
+                free = self.free_run(u, ignore_u)
+                room = f"{free} free here" if free else "none free here"
+                return f"{taken} taken by {b.label} at U{b.u}; needs {height_u} U, {room}"
+        return ""
+
+    def free_run(self, u: int, ignore_u: int | None = None) -> int:
+        """Return the number of free U in the run of free U around ``u`` (0 if taken)."""
+        used = [False] * (self.height_u + 2)
+        for b in self.blocks:
+            if b.u == ignore_u:
+                continue
+            for k in range(max(b.u, 1), min(b.u + b.height_u, self.height_u + 1)):
+                used[k] = True
+        best = 0
+        for lo, hi in _free_ranges(used[: self.height_u + 1]):
+            best = max(best, hi - lo + 1 if lo <= u <= hi else 0)
+        return best
+
+    def _refuse(self, u: int, height_u: int, ignore_u: int | None = None,
+                what: str = "") -> None:
+        reason = self.refusal(u, height_u, ignore_u) or "no room"
+        self.move_refused.emit(f"{what}: {reason}" if what else reason)
+
     # -- painting ------------------------------------------------------------------------
 
     def paintEvent(self, _event) -> None:
@@ -215,10 +258,14 @@ class _ElevationCanvas(QWidget):
             p.setPen(QPen(color, 2, Qt.PenStyle.DashLine))
             p.drawRect(gr.adjusted(1, 1, -1, -1))
             p.setFont(small)
-            note = " — no room" if not ok else (
+            ignore = self._drag[0].u if self._drag is not None else None
+            reason = self.refusal(u, h, ignore).split(";")[0] if not ok else ""
+            note = f" — {reason or 'no room'}" if not ok else (
                 " — generated switches move" if self.covers_generated(u, h) else "")
-            p.drawText(gr.adjusted(4, 0, -4, 0), Qt.AlignmentFlag.AlignVCenter
-                       | Qt.AlignmentFlag.AlignRight, f"U{u}{note}")
+            box = gr.adjusted(4, 0, -4, 0)
+            p.drawText(box, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
+                       p.fontMetrics().elidedText(f"U{u}{note}", Qt.TextElideMode.ElideRight,
+                                                  int(box.width())))
         # rails
         p.setPen(QPen(QColor("#37474f"), 3))
         p.drawLine(r.topLeft(), r.bottomLeft())
@@ -330,6 +377,9 @@ class _ElevationCanvas(QWidget):
                        label_fm.elidedText(text, Qt.TextElideMode.ElideRight, label_w))
 
     def event(self, e) -> bool:
+        if e.type() == QEvent.Type.ShortcutOverride and self._claims(e):
+            e.accept()  # the key goes to keyPressEvent, not to a window shortcut
+            return True
         if e.type() == QEvent.Type.ToolTip:
             text = self.tooltip_at(QPointF(e.pos()))
             if text:
@@ -370,9 +420,14 @@ class _ElevationCanvas(QWidget):
     def mouseReleaseEvent(self, event) -> None:
         drag, ghost = self._drag, self._ghost
         self._cancel_drag()
-        if drag is not None and ghost is not None and ghost[2] and ghost[0] != drag[0].u:
+        if drag is None or ghost is None or ghost[0] == drag[0].u:
+            return
+        if ghost[2]:
             self.selected_u = ghost[0]
             self.device_moved.emit(drag[0].u, ghost[0])
+        else:  # snapped back: say why, or the refusal looks like a missed drag
+            self._refuse(ghost[0], drag[0].height_u, drag[0].u,
+                         f"Cannot move {drag[0].label} to U{ghost[0]}")
 
     def _cancel_drag(self) -> None:
         self._drag = None
@@ -386,7 +441,7 @@ class _ElevationCanvas(QWidget):
         if key == Qt.Key.Key_Escape and self._drag is not None:
             self._cancel_drag()
             return
-        b = next((x for x in self.blocks if x.u == self.selected_u), None)
+        b = self.selected_block()
         if b is not None and key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
             self.device_removed.emit(b.u)
             return
@@ -395,8 +450,27 @@ class _ElevationCanvas(QWidget):
             if self.fits(to, b.height_u, ignore_u=b.u):
                 self.selected_u = to
                 self.device_moved.emit(b.u, to)
+            else:
+                way = "up" if key == Qt.Key.Key_Up else "down"
+                self._refuse(to, b.height_u, b.u, f"Cannot move {b.label} {way}")
             return
         super().keyPressEvent(event)
+
+    def selected_block(self) -> DeviceBlock | None:
+        """Return the device block selected in the elevation (None for none)."""
+        return next((x for x in self.blocks if x.u == self.selected_u and not x.is_system), None)
+
+    def _claims(self, event) -> bool:
+        """Whether a key is the elevation's own: Delete/Backspace and the arrows act on the
+        selected device, Esc cancels a drag. The main window's Delete must not take them,
+        or it deletes the whole rack."""
+        key = event.key()
+        if event.modifiers() & ~(Qt.KeyboardModifier.KeypadModifier):
+            return False
+        if key == Qt.Key.Key_Escape:
+            return self._drag is not None
+        return self.selected_block() is not None and key in (
+            Qt.Key.Key_Delete, Qt.Key.Key_Backspace, Qt.Key.Key_Up, Qt.Key.Key_Down)
 
     def contextMenuEvent(self, event) -> None:
         b = self.block_at(QPointF(event.pos()))
@@ -468,13 +542,20 @@ class _ElevationCanvas(QWidget):
         u, ok = self.drop_target(type_id, event.position().y())
         if not ok:
             event.ignore()
+            name = self.panel.document.catalog.devices[type_id].name
+            self._refuse(u, self._drop_height(type_id), None, f"Cannot install {name} at U{u}")
             return
         event.acceptProposedAction()
         self.device_dropped.emit(type_id, u)
 
 
 class RackElevationPanel(QWidget):
-    """The selected rack's elevation with its power, weight and U totals."""
+    """The selected rack's elevation with its power, weight and U totals.
+
+    ``status_message`` carries refusals for the main window's status bar too.
+    """
+
+    status_message = Signal(str)
 
     def __init__(self, document, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -533,6 +614,7 @@ class RackElevationPanel(QWidget):
         self.canvas.device_moved.connect(self._on_moved)
         self.canvas.device_dropped.connect(self._on_dropped)
         self.canvas.device_removed.connect(self._on_removed)
+        self.canvas.move_refused.connect(self._show_refusal)
         document.selection_changed.connect(self._on_selection)
         document.items_changed.connect(self._on_items)
         document.items_removed.connect(self._on_items)
@@ -687,9 +769,13 @@ class RackElevationPanel(QWidget):
         try:
             fn(self.rack_id, *args)
         except (ValueError, KeyError) as exc:
-            self.message.setText(str(exc))
-            self.message.show()
+            self._show_refusal(str(exc))
             self._sync()
+
+    def _show_refusal(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.show()
+        self.status_message.emit(text)
 
     def _on_moved(self, from_u: int, to_u: int) -> None:
         self._call(self.document.move_device, from_u, to_u)

@@ -40,7 +40,17 @@ from designer.panels.editors import (
     make_editor,
 )
 from engine.edits import LAYOUT_ID
-from engine.model import CableTray, CoolingUnit, Layout, Obstacle, PowerFeed, Rack
+from engine.model import (
+    CableTray,
+    CoolingUnit,
+    ExplicitLink,
+    Fabric,
+    FabricTier,
+    Layout,
+    Obstacle,
+    PowerFeed,
+    Rack,
+)
 
 __all__ = ["InspectorPanel", "FIELDS"]
 
@@ -55,7 +65,16 @@ FIELDS: dict[str, tuple[type, list[str]]] = {
                          "power_factor"]),
     "tray": (CableTray, ["id", "elevation_m", "width_m"]),
     "obstacle": (Obstacle, ["id", "kind"]),
+    "link": (ExplicitLink, ["id", "speed_gbps", "count", "medium", "length_m", "fabric",
+                            "a.rack", "a.u", "a.port", "b.rack", "b.u", "b.port"]),
+    "fabric": (Fabric, ["id", "name", "purpose", "topology", "nic_speed_gbps", "ports_per_gpu",
+                        "rails", "su_nodes", "collapse_tiers", "members", "network_racks"]),
 }
+# a fabric's tiers sit in a list: each tier's fields, edited by setting the whole list
+TIER_FIELDS = ["switch", "placement", "oversubscription", "count", "radix", "port_speed_gbps",
+               "links_per_pair"]
+# lists of items the canvas cannot reach (fabrics, links) or hides under racks (busways)
+_GO_TO_MAX = 60
 # the layout itself (nothing selected): section title -> dotted fields of Layout
 LAYOUT_SECTIONS: list[tuple[str, list[str]]] = [
     ("Layout", ["name", "author", "generation"]),
@@ -99,7 +118,7 @@ class _UndoRouter(QObject):
 
 def _get(obj: Any, field: str) -> Any:
     for part in field.split("."):
-        obj = getattr(obj, part)
+        obj = obj[int(part)] if part.isdigit() else getattr(obj, part)
     return obj
 
 
@@ -123,6 +142,7 @@ class InspectorPanel(QWidget):
         self.subtitle.setStyleSheet("color: #666;")
         self.subtitle.setWordWrap(True)
         self.message = QLabel()
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #c62828;")
         self.message.hide()
@@ -165,6 +185,7 @@ class InspectorPanel(QWidget):
         self._ids = ids
         self.editors.clear()
         self.computed.clear()
+        self.go_to = {}
         self.message.hide()
         body = QWidget()
         vbox = QVBoxLayout(body)
@@ -179,6 +200,7 @@ class InspectorPanel(QWidget):
             for title, fields in LAYOUT_SECTIONS:
                 vbox.addWidget(self._form(title, "layout", [LAYOUT_ID], fields))
             vbox.addWidget(self._computed_box(figures.hall_rows))
+            vbox.addWidget(self._go_to_box("Fabrics, links and feeds", self._hall_targets()))
         else:
             kind = next(iter(kinds)) if len(kinds) == 1 else ""
             self._kind = kind or "mixed"
@@ -208,8 +230,14 @@ class InspectorPanel(QWidget):
                     "feed": figures.feed_rows, "tray": figures.tray_rows}.get(self._kind)
             if rows is not None:
                 vbox.addWidget(self._computed_box(rows))
+            if self._kind == "fabric" and len(ids) == 1:
+                fabric = self._obj(ids[0])
+                for i, tier in enumerate(fabric.tiers):
+                    vbox.addWidget(self._tier_form(ids[0], i, tier))
             if self._kind == "rack":
                 vbox.addWidget(self._sources_box())
+            if self._kind in ("rack", "feed", "link", "fabric") and len(ids) == 1:
+                vbox.addWidget(self._go_to_box("Related", self._related_targets(ids[0])))
         vbox.addStretch(1)
         old = self.scroll.takeWidget()
         if old is not None:
@@ -267,6 +295,16 @@ class InspectorPanel(QWidget):
             return PointEditor(field, "the unit itself", 1.0e5, self._show_error)
         if kind == "rack" and field == "feeds":
             return ListEditor(field, [f"{f.id}" for f in layout.feeds], 8, self._show_error)
+        if kind == "link" and field in ("a.rack", "b.rack"):
+            return ComboEditor(field, [(r.id, r.id) for r in layout.racks])
+        if kind == "link" and field == "medium":
+            return ComboEditor(field, [("(the cabling policy's choice)", None)] + [
+                (f"{m.id} — {m.name}", m.id) for m in cat.media.values()])
+        if kind == "link" and field == "fabric":
+            return ComboEditor(field, [("(the fabric of its ends)", None)] + [
+                (f"{f.id} — {f.name}", f.id) for f in layout.fabrics])
+        if kind == "fabric" and field in ("members", "network_racks"):
+            return ListEditor(field, [r.id for r in layout.racks], None, self._show_error)
         return make_editor(model, field)
 
     def _form(self, title: str, kind: str, ids: list[str], fields: list[str]) -> QGroupBox:
@@ -283,15 +321,117 @@ class InspectorPanel(QWidget):
             ed.on_commit = (lambda value, f=field, target=list(ids):
                             self._commit(target, f, value))
             self.editors[field] = ed
-            ed.widget.installEventFilter(self._undo_router)
-            line = getattr(ed.widget, "lineEdit", None)
-            line = line() if callable(line) else None  # spin boxes (combos have none)
-            if line is not None:
-                line.installEventFilter(self._undo_router)
+            self._route_undo(ed)
             label = QLabel(field_label(field))
             label.setToolTip(field)
             form.addRow(label, ed.widget)
         return box
+
+    def _tier_form(self, fabric_id: str, i: int, tier: FabricTier) -> QGroupBox:
+        """The fields of tier ``i``; an edit sets the fabric's whole tier list (one command)."""
+        box = QGroupBox(f"Tier {i + 1}: {tier.name}")
+        form = QFormLayout(box)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        form.setContentsMargins(6, 6, 6, 6)
+        form.setVerticalSpacing(4)
+        cat = self.document.catalog
+        for name in TIER_FIELDS:
+            if name == "links_per_pair" and tier.name != "spine":
+                continue
+            key = f"tiers.{i}.{name}"
+            if name == "switch":
+                ed: FieldEditor = ComboEditor(key, [(f"{d.id} — {d.name}", d.id) for d in
+                                                    cat.devices.values() if d.role == "switch"])
+            else:
+                ed = make_editor(FabricTier, name)
+                ed.field = key
+            if isinstance(ed, SpinEditor):
+                ed.on_error = self._show_error
+            ed.on_commit = (lambda value, n=name, fid=fabric_id, k=i:
+                            self._commit_tier(fid, k, n, value))
+            self.editors[key] = ed
+            self._route_undo(ed)
+            label = QLabel(field_label(key))
+            label.setToolTip(key)
+            form.addRow(label, ed.widget)
+        return box
+
+    def _commit_tier(self, fabric_id: str, i: int, name: str, value: Any) -> None:
+        fabric = self._obj(fabric_id)
+        tiers = [t.model_dump() for t in fabric.tiers]
+        tiers[i][name] = value
+        self._commit([fabric_id], "tiers", tiers)
+
+    def _hall_targets(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        layout = self.document.layout
+        return [("Fabrics", [(f.id, f"{f.id} ({f.name})") for f in layout.fabrics]),
+                ("Links", [(lk.id, f"{lk.id} ({lk.a.rack}–{lk.b.rack})")
+                           for lk in layout.links]),
+                ("Feeds", [(f.id, f"{f.id} ({f.kind} {f.side})") for f in layout.feeds])]
+
+    def _related_targets(self, item_id: str) -> list[tuple[str, list[tuple[str, str]]]]:
+        layout, obj = self.document.layout, self._obj(item_id)
+        out: list[tuple[str, list[tuple[str, str]]]] = []
+        if isinstance(obj, Rack):
+            out.append(("Feeds", [(f, f) for f in obj.feeds]))
+            out.append(("Cooling", [(u, u) for u in (obj.cdu, obj.crah) if u]))
+            out.append(("Fabrics", [(f.id, f"{f.id} ({f.name})") for f in layout.fabrics
+                                    if item_id in f.members or item_id in f.network_racks
+                                    or not f.members]))
+            out.append(("Links", [(lk.id, lk.id) for lk in layout.links
+                                  if item_id in (lk.a.rack, lk.b.rack)]))
+        elif isinstance(obj, PowerFeed):
+            out.append(("Racks fed", [(r.id, r.id) for r in layout.racks
+                                      if item_id in r.feeds]))
+        elif isinstance(obj, ExplicitLink):
+            out.append(("Racks", [(obj.a.rack, obj.a.rack), (obj.b.rack, obj.b.rack)]))
+            if obj.fabric:
+                out.append(("Fabric", [(obj.fabric, obj.fabric)]))
+        elif isinstance(obj, Fabric):
+            out.append(("Network racks", [(r, r) for r in obj.network_racks]))
+            out.append(("Links", [(lk.id, lk.id) for lk in layout.links
+                                  if lk.fabric == item_id]))
+        return out
+
+    def _go_to_box(self, title: str, targets: list[tuple[str, list[tuple[str, str]]]]
+                   ) -> QGroupBox:
+        """Links that select an item: the way to fabrics and links, which the canvas does
+        not draw as things to click, and to busways hidden under racks."""
+        box = QGroupBox(title)
+        form = QFormLayout(box)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        form.setContentsMargins(6, 6, 6, 6)
+        form.setVerticalSpacing(3)
+        self.go_to: dict[str, QLabel] = getattr(self, "go_to", {})
+        for caption, items in targets:
+            shown = items[:_GO_TO_MAX]
+            text = ", ".join(f"<a href='{html.escape(i, quote=True)}'>{html.escape(t)}</a>"
+                             for i, t in shown) or "<span style='color:#777'>none</span>"
+            if len(items) > len(shown):
+                text += f" … and {len(items) - len(shown)} more"
+            lab = QLabel(text)
+            lab.setWordWrap(True)
+            lab.setTextFormat(Qt.TextFormat.RichText)
+            lab.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
+                                        | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
+            lab.setToolTip("Click an id to open it in the inspector")
+            lab.linkActivated.connect(self.open_item)
+            form.addRow(QLabel(caption), lab)
+            self.go_to[caption] = lab
+        return box
+
+    def open_item(self, item_id: str) -> None:
+        """Select ``item_id`` (a fabric, link, feed, ...) so the inspector shows it."""
+        if find_item(self.document, item_id) is not None:
+            self.document.select([item_id])
+
+    def _route_undo(self, ed: FieldEditor) -> None:
+        ed.widget.installEventFilter(self._undo_router)
+        line = getattr(ed.widget, "lineEdit", None)
+        line = line() if callable(line) else None  # spin boxes (combos have none)
+        if line is not None:
+            line.installEventFilter(self._undo_router)
 
     def _computed_box(self, rows_fn) -> QGroupBox:
         box = QGroupBox("Computed")
@@ -351,14 +491,47 @@ class InspectorPanel(QWidget):
 
     def _commit(self, ids: list[str], field: str, value: Any) -> None:
         self.message.hide()
+        if self._kind == "link" and field in ("a.rack", "b.rack"):
+            field, value = self._link_end(ids, field, value)
+            if field == "":
+                self._show_error(value)
+                self._refresh_values()
+                return
         try:
             self.document.set_field(list(ids), field, value)
         except (ValueError, KeyError, TypeError) as exc:
             self._show_error(f"{field_label(field)}: {exc}")
             self._refresh_values()
 
+    def _link_end(self, ids: list[str], field: str, rack_id: str) -> tuple[str, Any]:
+        """Return the edit a new rack at a link's end makes: the whole end (its U kept when
+        a device of the new rack sits there, else cleared), or ``("", why)`` refused."""
+        end = field[0]
+        other = "b" if end == "a" else "a"
+        for lid in ids:
+            lk = self._obj(lid)
+            if getattr(lk, other).rack == rack_id:
+                return "", (f"{field_label(field)}: expected a rack other than the link's "
+                            f"{other.upper()} end ({rack_id})")
+        if len(ids) != 1:
+            return field, rack_id
+        ep = getattr(self._obj(ids[0]), end)
+        rack = self._obj(rack_id)
+        u = ep.u
+        if u is not None and isinstance(rack, Rack):
+            cat = self.document.catalog
+
+            def covers(d) -> bool:
+                t = cat.devices.get(d.type)
+                return d.u <= u <= d.u + max((t.u_height or 1) if t else 1, 1) - 1
+            if not any(covers(d) for d in rack.devices):
+                u = None  # nothing there in the new rack: its only device, or pick one
+        if u == ep.u:
+            return field, rack_id
+        return end, {"rack": rack_id, "u": u, "port": ep.port}
+
     def _show_error(self, text: str) -> None:
-        self.message.setText(html.escape(text))
+        self.message.setText(text)  # plain text: "link's" must not show as "link&#x27;s"
         self.message.show()
 
     # -- document signals ---------------------------------------------------------------
@@ -371,12 +544,13 @@ class InspectorPanel(QWidget):
             self._refresh_values()
 
     def _on_items_removed(self, ids: list) -> None:
-        if set(ids) & set(self._ids):
+        if set(ids) & set(self._ids) or self._kind == "layout":
             self.rebuild()
 
     def _on_items_added(self, _ids: list) -> None:
-        # new feeds or cooling units change the choices of the rack editors
-        if self._kind == "rack":
+        # new feeds, units, racks or fabrics change the choices of the editors and the
+        # lists of the hall and of related items
+        if self._kind in ("rack", "layout", "link", "fabric", "feed"):
             self.rebuild()
 
     def _on_analysis(self, _analysis) -> None:

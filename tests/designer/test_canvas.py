@@ -682,3 +682,34 @@ def test_the_fitted_view_fits_again_on_resize_until_the_user_zooms(window):
     window.resize(1024, 700)
     QApplication.processEvents()
     assert view.scale_px_per_m == pytest.approx(zoomed)
+
+
+def test_alt_click_cycles_to_the_busway_under_a_rack(window):
+    doc = window.document
+    vpw = window.view.viewport()
+    at = vp(window, 6.4, 3.4)  # GPU-0004 stands over busway BW-01a-A, far from its ends
+    stack = [it.model_id for it in window.scene.model_items_at(window.view.mapToScene(at))]
+    assert stack[0] == "GPU-0004" and "BW-01a-A" in stack
+    QTest.mouseClick(vpw, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, at)
+    assert doc.selection == ["GPU-0004"]
+    QTest.mouseClick(vpw, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.AltModifier, at)
+    assert doc.selection == [stack[1]]
+    assert stack[1] in window.statusBar().currentMessage()
+    for _ in range(len(stack) - 1):  # round the stack, back to the rack
+        QTest.mouseClick(vpw, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.AltModifier, at)
+    assert doc.selection == ["GPU-0004"]
+    assert doc.undo_stack.count() == 0, "picking moves nothing"
+    # a plain click keeps picking the rack
+    QTest.mouseClick(vpw, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, at)
+    assert doc.selection == ["GPU-0004"]
+
+
+def test_an_alt_drag_still_moves_freely(window):
+    doc = window.document
+    rack = doc.layout.racks[0]
+    start = vp(window, rack.x_m, rack.y_m)
+    QTest.mouseClick(window.view.viewport(), Qt.MouseButton.LeftButton,
+                     Qt.KeyboardModifier.NoModifier, start)
+    drag(window, start, start + QPoint(37, 0), modifiers=Qt.KeyboardModifier.AltModifier)
+    assert doc.selection == [rack.id]
+    assert doc.layout.rack(rack.id).x_m != rack.x_m

@@ -84,3 +84,71 @@ def test_unreadable_recovery_files_are_cleared(recovery_dir):
     junk.write_text("{not json")
     assert recovery.pending_recoveries(None) == []
     assert not junk.exists()
+
+
+def _crashed_copy(layout, document, folder):
+    """Write a recovery file as a session killed with -9 leaves it (its pid is dead)."""
+    target = recovery.new_recovery_path()
+    recovery.write_recovery(layout, document, target)
+    data = json.loads(target.read_text())
+    data["pid"] = 2 ** 22 + 12345
+    data["written_at"] += 5  # autosaved after the file's last save
+    target.write_text(json.dumps(data))
+    return target
+
+
+def test_a_bare_start_offers_the_recoveries_of_other_documents(qtbot, window, default_layout,
+                                                               recovery_dir, tmp_path,
+                                                               monkeypatch):
+    from designer.dialogs import recovery_dialog
+    from engine import edits
+    from engine.io import save_layout
+
+    a, b, same = tmp_path / "a.json", tmp_path / "b.json", tmp_path / "same.json"
+    for p in (a, b, same):
+        save_layout(default_layout, p)
+    edited_a = edits.remove_items(default_layout, [default_layout.racks[0].id])
+    edited_b = edits.remove_items(default_layout, [default_layout.racks[1].id])
+    rec_a = _crashed_copy(edited_a, a, recovery_dir)
+    rec_b = _crashed_copy(edited_b, b, recovery_dir)
+    rec_same = _crashed_copy(default_layout, same, recovery_dir)  # nothing was lost
+    assert window.document.path is None
+    assert window.offer_recovery(ask=False) is None, "the old offer: unsaved designs only"
+
+    shown = []
+
+    def exec_(dlg):
+        shown.append([dlg.tree.topLevelItem(k).text(0) for k in range(dlg.tree.topLevelItemCount())])
+        assert dlg.tree.topLevelItem(0).text(1)  # the time it was autosaved
+        names = [r.path for r in dlg.found]
+        dlg.select(names.index(rec_b))
+        dlg.discard_current()
+        dlg.select([r.path for r in dlg.found].index(rec_a))
+        dlg.restore_current()
+        return dlg.result()
+
+    monkeypatch.setattr(recovery_dialog.RecoveryDialog, "exec", exec_)
+    rec = window.offer_startup_recovery()
+    assert sorted(shown[0]) == ["a.json", "b.json"], "one row per document, by file name"
+    assert not rec_same.exists(), "a copy equal to its saved file goes without a word"
+    assert not rec_b.exists(), "Discard deletes the copy"
+    assert rec is not None and rec.path == rec_a and not rec_a.exists()
+    doc = window.document
+    assert doc.path == a.resolve() and doc.is_modified
+    assert doc.layout.model_dump() == edited_a.model_dump()
+    assert window.offer_startup_recovery() is None, "nothing is left to offer"
+
+
+def test_later_keeps_the_recoveries_for_the_next_start(qtbot, window, default_layout,
+                                                       recovery_dir, tmp_path, monkeypatch):
+    from designer.dialogs import recovery_dialog
+    from engine import edits
+    from engine.io import save_layout
+
+    a = tmp_path / "a.json"
+    save_layout(default_layout, a)
+    rec_a = _crashed_copy(edits.remove_items(default_layout, [default_layout.racks[0].id]), a,
+                          recovery_dir)
+    monkeypatch.setattr(recovery_dialog.RecoveryDialog, "exec", lambda dlg: dlg.reject())
+    assert window.offer_startup_recovery() is None
+    assert rec_a.exists() and window.document.path is None
