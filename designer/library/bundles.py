@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -91,7 +91,7 @@ class ExportBundleDialog(QDialog):
         self.name_edit = QLineEdit("my-templates")
         self.version_edit = QLineEdit("1.0")
         self.path_edit = QLineEdit(str(path) if path else
-                                   str(Path.home() / "my-templates.rsbundle"))
+                                   str(bundle_folder() / "my-templates.rsbundle"))
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._browse)
         path_row = QHBoxLayout()
@@ -176,6 +176,7 @@ class ExportBundleDialog(QDialog):
             self.error.setText(f"Cannot write {path}: {exc.strerror or exc}")
             return None
         self.path = path
+        remember_bundle_folder(path)
         return self.manifest
 
     def accept(self) -> None:
@@ -230,6 +231,21 @@ def import_bundle_interactive(parent: QWidget | None, path: str | Path,
     return result
 
 
+_FOLDER_KEY = "bundles/last_folder"
+
+
+def bundle_folder() -> Path:
+    """Return the folder a bundle was last imported from or exported to (home at first)."""
+    folder = QSettings().value(_FOLDER_KEY, "")
+    folder = Path(str(folder)) if folder else None
+    return folder if folder is not None and folder.is_dir() else Path.home()
+
+
+def remember_bundle_folder(path: str | Path) -> None:
+    """Remember the folder of a bundle file for the next import or export dialog."""
+    QSettings().setValue(_FOLDER_KEY, str(Path(path).resolve().parent))
+
+
 def export_bundle_action(window: QWidget) -> Manifest | None:
     """File → Library → Export bundle…"""
     dlg = ExportBundleDialog(window)
@@ -242,10 +258,11 @@ def export_bundle_action(window: QWidget) -> Manifest | None:
 
 def import_bundle_action(window: QWidget) -> ImportResult | None:
     """File → Library → Import bundle…"""
-    path, _ = QFileDialog.getOpenFileName(window, "Import template bundle", str(Path.home()),
-                                          BUNDLE_FILTER)
+    path, _ = QFileDialog.getOpenFileName(window, "Import template bundle",
+                                          str(bundle_folder()), BUNDLE_FILTER)
     if not path:
         return None
+    remember_bundle_folder(path)
     result = import_bundle_interactive(window, path)
     if result is not None:
         _status(window, f"Imported {Path(path).name}: {result.summary()}")

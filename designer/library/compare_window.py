@@ -60,13 +60,14 @@ FIGURES: list[tuple[str, str, str]] = [
     ("Warnings", "warnings", "{}"),
     ("Note", "note", "{}"),
 ]
-#: Bar charts: (title, CompareRow attribute, unit).
+#: Bar charts: (title, CompareRow attribute, unit of the y axis).
 CHARTS: list[tuple[str, str, str]] = [
     ("IT power", "it_mw", "MW"),
     ("GPUs per MW", "gpus_per_mw", "GPUs/MW"),
-    ("Optics (transceivers)", "optics", ""),
+    ("Optics", "optics", "transceivers"),
     ("Per-GPU bisection", "per_gpu_bisection_gbps", "Gb/s"),
 ]
+SHORT_COLOR = "#c62828"
 _SHORT = {"hopper": "Hopper", "blackwell": "Blackwell", "blackwell-ultra": "B. Ultra",
           "rubin": "Rubin", "amd-instinct": "AMD"}
 _PARAM_SHORT = {"scalable_units": "SU", "pods": "pods", "racks": "racks"}
@@ -78,6 +79,16 @@ def _label(gen: str) -> str:
     from designer.library.new_from_template import generation_label
 
     return generation_label(gen)
+
+
+def is_short(row: CompareRow, gpus: int | None) -> bool:
+    """Whether a generation falls short of the intent: fewer GPUs than asked, or (for a
+    power envelope) not one block fits or the template's largest stays below it."""
+    if row.error:
+        return False
+    if gpus:
+        return row.gpus < gpus
+    return row.note.startswith(("does not fit", "capped", "short"))
 
 
 def _cell(row: CompareRow, key: str, fmt: str) -> str:
@@ -101,11 +112,13 @@ class CompareTableModel(QAbstractTableModel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.rows: list[CompareRow] = []
+        self.gpus: int | None = None
 
-    def set_rows(self, rows: list[CompareRow]) -> None:
-        """Show ``rows``."""
+    def set_rows(self, rows: list[CompareRow], gpus: int | None = None) -> None:
+        """Show ``rows`` (compared for ``gpus`` GPUs, or a power envelope when None)."""
         self.beginResetModel()
         self.rows = list(rows)
+        self.gpus = gpus
         self.endResetModel()
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802,B008
@@ -128,8 +141,9 @@ class CompareTableModel(QAbstractTableModel):
                        | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole:
             if row.error or (key == "failing_rules" and row.failing_rules) or \
-                    (key == "fits_hall" and row.fits_hall is False):
-                return QBrush(QColor("#c62828"))
+                    (key == "fits_hall" and row.fits_hall is False) or \
+                    (key in ("gpus", "facility_mw", "note") and is_short(row, self.gpus)):
+                return QBrush(QColor(SHORT_COLOR))
         if role == Qt.ItemDataRole.ToolTipRole:
             if key == "block":
                 return f"{row.param} = {row.param_value}"
@@ -145,7 +159,8 @@ class CompareTableModel(QAbstractTableModel):
             return None
         if orientation == Qt.Orientation.Horizontal:
             r = self.rows[section]
-            return _label(r.generation) + (" (prelim.)" if r.preliminary else "")
+            return _label(r.generation) + (" (prelim.)" if r.preliminary else "") + \
+                (" — short" if is_short(r, self.gpus) else "")
         return FIGURES[section][0]
 
 
@@ -255,6 +270,10 @@ class CompareWindow(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.horizontalHeader().setMinimumSectionSize(130)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        # a long note ("short: scalable_units is at most 16, reaching ...") wraps in its
+        # row, which grows to fit, instead of ending in "..."
+        self.table.setWordWrap(True)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideNone)
 
         self.charts = pg.GraphicsLayoutWidget()
         self.charts.setBackground("w")
@@ -263,7 +282,7 @@ class CompareWindow(QWidget):
         font.setPointSizeF(8.0)
         for k, (title, key, unit) in enumerate(CHARTS):
             plot = self.charts.addPlot(row=0, col=k)
-            plot.setTitle(title + (f" ({unit})" if unit else ""), color="#333", size="10pt")
+            plot.setTitle(title, color="#333", size="10pt")
             plot.setMouseEnabled(x=False, y=False)
             plot.hideButtons()
             plot.showGrid(y=True, alpha=0.25)
@@ -271,6 +290,7 @@ class CompareWindow(QWidget):
                 plot.getAxis(axis).setTextPen("#333")
                 plot.getAxis(axis).setPen("#999")
                 plot.getAxis(axis).setStyle(tickFont=font)
+            plot.setLabel("left", unit, **{"color": "#333", "font-size": "8pt"})
             self.plots[key] = plot
 
         # the table on top at full width keeps every generation's column readable; the
@@ -322,6 +342,7 @@ class CompareWindow(QWidget):
             self.status.setText("Tick at least one generation.")
             return -1
         catalog = self.catalog
+        self._run_intent = kw  # the rows answer this intent, whatever the form says later
         self._serial = self._runner.submit(lambda: compare(catalog=catalog, **kw))
         what = f"{kw['gpus']:,} GPUs" if kw["gpus"] else f"{kw['power_mw']:g} MW"
         self.status.setText(f"Comparing {what} across {len(kw['generations'])} generation(s)…")
@@ -350,10 +371,15 @@ class CompareWindow(QWidget):
 
     def show_rows(self, rows: list[CompareRow]) -> None:
         """Show comparison rows in the table and the charts."""
+        kw = getattr(self, "_run_intent", None) or self.intent()
         self.rows = list(rows)
-        self.model.set_rows(self.rows)
-        self._draw_charts()
-        kw = self.intent()
+        self.model.set_rows(self.rows, kw["gpus"])
+        note_row = next(k for k, f in enumerate(FIGURES) if f[1] == "note")
+        self.table.resizeRowToContents(note_row)
+        # the size hint leaves the second line's descenders out: a little air
+        self.table.setRowHeight(note_row, self.table.rowHeight(note_row) + 6)
+        self._fit_table()
+        self._draw_charts(kw["gpus"])
         what = (f"the fewest whole blocks reaching {kw['gpus']:,} GPUs" if kw["gpus"]
                 else f"the most whole blocks within {kw['power_mw']:g} MW of facility power")
         # a "short" note is the red line below, with its numbers
@@ -372,19 +398,51 @@ class CompareWindow(QWidget):
         lines += [" · ".join(notes + failed)] if notes or failed else []
         self.status.setText("<br>".join(lines))
 
-    def _draw_charts(self) -> None:
+    def _fit_table(self) -> None:
+        """Give the table the height of all its rows (the note included) when the window
+        has room, the charts the rest."""
+        split = self.table.parentWidget()
+        if not isinstance(split, QSplitter):
+            return
+        t = self.table
+        need = t.horizontalHeader().height() + 2 * t.frameWidth() + sum(
+            t.rowHeight(k) for k in range(self.model.rowCount())) + 12
+        total = sum(split.sizes())
+        if total > 0:
+            split.setSizes([min(need, total - 220), max(total - need, 220)])
+
+    def _draw_charts(self, gpus: int | None = None) -> None:
+        """Draw the bars; a generation short of the intent is dimmed, hatched, outlined in
+        red and labelled "short", so its smaller bar is not read as a better design."""
         ok = [r for r in self.rows if not r.error]
+        short = [is_short(r, gpus) for r in ok]
+        self.short_generations = [r.generation for r, s in zip(ok, short, strict=True) if s]
         ticks = [[(k, _SHORT.get(r.generation, r.generation)) for k, r in enumerate(ok)]]
         for key, plot in self.plots.items():
             plot.clear()
             if not ok:
                 continue
             heights = np.array([float(getattr(r, key) or 0.0) for r in ok])
-            brushes = [pg.mkBrush(GENERATION_COLORS.get(r.generation, "#607d8b")) for r in ok]
-            plot.addItem(pg.BarGraphItem(x=np.arange(len(ok)), height=heights, width=0.6,
-                                         brushes=brushes, pen=pg.mkPen(None)))
+            brushes, pens = [], []
+            for r, s in zip(ok, short, strict=True):
+                color = QColor(GENERATION_COLORS.get(r.generation, "#607d8b"))
+                if s:
+                    color.setAlpha(80)
+                brushes.append(pg.mkBrush(color))
+                pens.append(pg.mkPen(SHORT_COLOR, width=1.5, style=Qt.PenStyle.DashLine)
+                            if s else pg.mkPen(None))
+            x = np.arange(len(ok))
+            plot.addItem(pg.BarGraphItem(x=x, height=heights, width=0.6, brushes=brushes,
+                                         pens=pens))
+            if any(short):
+                k = np.flatnonzero(short)
+                plot.addItem(pg.BarGraphItem(
+                    x=x[k], height=heights[k], width=0.6, pen=pg.mkPen(None),
+                    brush=QBrush(QColor(SHORT_COLOR), Qt.BrushStyle.BDiagPattern)))
             for k, h in enumerate(heights):
-                text = pg.TextItem(_short(h), color="#333", anchor=(0.5, 1.0))
+                label = _short(h) + (" short" if short[k] else "")
+                text = pg.TextItem(label, color=SHORT_COLOR if short[k] else "#333",
+                                   anchor=(0.5, 1.0))
                 text.setPos(k, h)
                 plot.addItem(text)
             plot.getAxis("bottom").setTicks(ticks)

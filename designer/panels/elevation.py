@@ -172,23 +172,26 @@ class _ElevationCanvas(QWidget):
             lo, hi = max(u, b.u), min(u + height_u - 1, b.u + b.height_u - 1)
             if lo <= hi:
                 taken = f"U{lo}" if lo == hi else f"U{lo}–{hi}"
-                free = self.free_run(u, ignore_u)
-                room = f"{free} free here" if free else "none free here"
+                run = self.free_range(u, ignore_u)
+                room = "none free here" if run is None else \
+                    f"{run[1] - run[0] + 1} free here (U{run[0]}–{run[1]})"
                 return f"{taken} taken by {b.label} at U{b.u}; needs {height_u} U, {room}"
         return ""
 
-    def free_run(self, u: int, ignore_u: int | None = None) -> int:
-        """Return the number of free U in the run of free U around ``u`` (0 if taken)."""
-        used = [False] * (self.height_u + 2)
+    def free_range(self, u: int, ignore_u: int | None = None) -> tuple[int, int] | None:
+        """Return the run of free U around ``u`` as ``(lowest, highest)`` (None if taken)."""
+        used = [False] * (self.height_u + 1)
         for b in self.blocks:
             if b.u == ignore_u:
                 continue
             for k in range(max(b.u, 1), min(b.u + b.height_u, self.height_u + 1)):
                 used[k] = True
-        best = 0
-        for lo, hi in _free_ranges(used[: self.height_u + 1]):
-            best = max(best, hi - lo + 1 if lo <= u <= hi else 0)
-        return best
+        return next(((lo, hi) for lo, hi in _free_ranges(used) if lo <= u <= hi), None)
+
+    def free_run(self, u: int, ignore_u: int | None = None) -> int:
+        """Return the number of free U in the run of free U around ``u`` (0 if taken)."""
+        run = self.free_range(u, ignore_u)
+        return 0 if run is None else run[1] - run[0] + 1
 
     def _refuse(self, u: int, height_u: int, ignore_u: int | None = None,
                 what: str = "") -> None:
@@ -263,9 +266,13 @@ class _ElevationCanvas(QWidget):
             note = f" — {reason or 'no room'}" if not ok else (
                 " — generated switches move" if self.covers_generated(u, h) else "")
             box = gr.adjusted(4, 0, -4, 0)
-            p.drawText(box, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
-                       p.fontMetrics().elidedText(f"U{u}{note}", Qt.TextElideMode.ElideRight,
-                                                  int(box.width())))
+            text = p.fontMetrics().elidedText(f"U{u}{note}", Qt.TextElideMode.ElideRight,
+                                              int(box.width()) - 8)
+            # a backing, or red text over a green device block cannot be read
+            tw, th = p.fontMetrics().horizontalAdvance(text) + 8, p.fontMetrics().height() + 2
+            p.fillRect(QRectF(box.right() - tw + 4, box.center().y() - th / 2, tw, th),
+                       QColor(255, 255, 255, 225))
+            p.drawText(box, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, text)
         # rails
         p.setPen(QPen(QColor("#37474f"), 3))
         p.drawLine(r.topLeft(), r.bottomLeft())

@@ -80,8 +80,9 @@ class _WrapDelegate(QStyledItemDelegate):
         super().initStyleOption(option, index)
         if index.column() not in self.columns:
             option.features &= ~QStyleOptionViewItem.ViewItemFeature.WrapText
-            # a code's domain leads and its check ends it: COOL…OVER, not COOL…
-            option.textElideMode = Qt.TextElideMode.ElideMiddle
+            # a code cut in the middle ("POWER-…D-OVER") reads as another code; cut at
+            # the end it is plainly cut, and its tooltip holds the whole
+            option.textElideMode = Qt.TextElideMode.ElideRight
 
     def sizeHint(self, option, index) -> QSize:
         if index.column() not in self.columns:
@@ -233,7 +234,8 @@ class RulePanel(QWidget):
         return super().eventFilter(obj, event)
 
     def _fit_columns(self) -> None:
-        """Size the Code column to the listed codes, at most CODE_SHARE of the width, and
+        """Size the Code column to the longest listed code, at most CODE_SHARE of the width
+        (a longer one elides at its end, whole in the tooltip), and
         show the Items column only while the message keeps half the width (the ids stay
         in the row's tooltip). Only a new set of codes or a new width refits, so the
         columns hold still while a drag changes the messages.

@@ -92,7 +92,7 @@ def test_form_shows_parameters_with_ranges_and_help(new_dialog):
     assert "Range 1 to 18" in eds["scalable_units"].toolTip()
     new_dialog.select_template("dgx-h100-superpod")
     assert new_dialog.editors["ufm_port"].isChecked() is True
-    assert "version 1.0" in new_dialog.meta.text() and "S41" in new_dialog.sources.text()
+    assert "version 1.1" in new_dialog.meta.text() and "S41" in new_dialog.sources.text()
 
 
 def test_changing_a_parameter_updates_the_preview(qtbot, new_dialog, builtin_catalog):
@@ -344,3 +344,62 @@ def test_compare_opens_on_the_design_open_now(qtbot, window, monkeypatch):
                                   window.document.layout.racks[0].devices[0].u)
     assert library.compare_action(window) is win
     assert win.gpus.value() == 504  # reopened: the intent follows the design
+
+
+def test_compare_marks_a_generation_short_of_the_intent(qtbot, builtin_catalog):
+    from PySide6.QtCore import Qt
+
+    from engine.compare import CompareRow
+
+    win = CompareWindow(catalog=builtin_catalog)
+    qtbot.addWidget(win)
+    win.resize(1200, 900)
+    win.show()
+    note = ("short: scalable_units is at most 16, reaching 4096 of 8000 GPUs; the template's "
+            "largest SuperPOD")
+    rows = [CompareRow("hopper", "dgx-h100-superpod", "scalable_units", 16, gpus=4096,
+                       it_mw=5.6, gpus_per_mw=730.0, optics=9000, note=note),
+            CompareRow("blackwell", "dgx-gb200-superpod", "scalable_units", 15, gpus=8640,
+                       it_mw=13.2, gpus_per_mw=650.0, optics=30000)]
+    win._run_intent = {"gpus": 8000, "power_mw": None, "generations": ["hopper", "blackwell"],
+                       "hall": None}
+    win.show_rows(rows)
+    assert win.short_generations == ["hopper"]
+    m = win.model
+    assert m.headerData(0, Qt.Orientation.Horizontal).endswith("short")
+    assert not m.headerData(1, Qt.Orientation.Horizontal).endswith("short")
+    gpus_row = [f[1] for f in FIGURES].index("gpus")
+    assert m.data(m.index(gpus_row, 0), Qt.ItemDataRole.ForegroundRole) is not None
+    assert m.data(m.index(gpus_row, 1), Qt.ItemDataRole.ForegroundRole) is None
+    labels = [it.textItem.toPlainText() for it in win.plots["it_mw"].items
+              if hasattr(it, "textItem")]
+    assert labels[0].endswith("short") and not labels[1].endswith("short")
+    # the note wraps in a taller row instead of being cut off
+    note_row = [f[1] for f in FIGURES].index("note")
+    assert win.table.rowHeight(note_row) > win.table.rowHeight(gpus_row)
+    assert win.table.wordWrap()
+    # every y axis says its unit
+    for _title, key, unit in __import__("designer.library.compare_window",
+                                        fromlist=["CHARTS"]).CHARTS:
+        assert unit and win.plots[key].getAxis("left").labelText == unit
+
+
+def test_import_bundle_opens_in_the_folder_last_used_for_bundles(qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    folder = tmp_path / "bundles"
+    folder.mkdir()
+    starts = []
+
+    def pick(_parent, _title, start, _filter):
+        starts.append(start)
+        return str(folder / "team.rsbundle"), ""
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", pick)
+    monkeypatch.setattr(bundles, "import_bundle_interactive", lambda *_a, **_k: None)
+    bundles.import_bundle_action(None)
+    bundles.import_bundle_action(None)
+    assert starts[1] == str(folder), "the second import starts where the first one was"
+    dlg = ExportBundleDialog(None)
+    qtbot.addWidget(dlg)
+    assert dlg.path_edit.text() == str(folder / "my-templates.rsbundle")

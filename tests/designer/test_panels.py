@@ -720,3 +720,17 @@ def test_inspector_says_when_a_typed_number_is_out_of_range(qtbot, doc):
     assert insp.message.isVisible()
     assert "Air ΔT (K): expected 1 to 60 (got 0)" in insp.message.text()
     assert doc.layout.assumptions.delta_t_air_k == pytest.approx(11.7)
+
+
+def test_rule_panel_codes_elide_at_the_end_with_the_whole_code_in_the_tooltip(qtbot, doc):
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+    panel = make(qtbot, RulePanel, doc, (300, 300))
+    _overlap(doc)
+    qtbot.wait(1)
+    row = panel.violation_items()[0]
+    index = panel.tree.indexFromItem(row, 0)
+    opt = QStyleOptionViewItem()
+    panel.tree.itemDelegateForIndex(index).initStyleOption(opt, index)
+    assert opt.textElideMode == Qt.TextElideMode.ElideRight, "POWER-…D-OVER reads as a code"
+    assert row.toolTip(0) == row.text(0)

@@ -1,0 +1,118 @@
+"""The rack elevation in the main window: its keys, and why refused moves and drops fail."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, Qt
+
+from designer.panels.palette import PalettePanel
+
+
+def _elevation(window, rack_id="GPU-0001"):
+    window.document.select([rack_id])
+    panel = window.panels["RackElevationPanel"]
+    return panel, panel.canvas
+
+
+def _click_block(qtbot, cv, u):
+    b = next(b for b in cv.blocks if b.u == u)
+    qtbot.mouseClick(cv, Qt.MouseButton.LeftButton,
+                     pos=cv.u_rect(b.u, b.height_u).center().toPoint())
+    return b
+
+
+def test_delete_in_the_elevation_removes_the_device_not_the_rack(qtbot, window):
+    doc = window.document
+    panel, cv = _elevation(window)
+    before = doc.layout.model_dump()
+    n = len(doc.layout.rack("GPU-0001").devices)
+    top = max(b.u for b in cv.blocks)
+    _click_block(qtbot, cv, top)
+    assert cv.selected_u == top and cv.hasFocus()
+    qtbot.keyClick(cv, Qt.Key.Key_Delete)
+    rack = doc.layout.rack("GPU-0001")
+    assert rack is not None, "Delete in the elevation must not delete the selected rack"
+    assert len(rack.devices) == n - 1 and top not in {d.u for d in rack.devices}
+    assert doc.undo_stack.count() == 1
+    assert doc.undo_stack.text(0).startswith("Remove ")
+    doc.undo_stack.undo()
+    assert doc.layout.model_dump() == before
+    doc.undo_stack.redo()
+    assert len(doc.layout.rack("GPU-0001").devices) == n - 1
+
+
+def test_backspace_in_the_elevation_removes_the_device(qtbot, window):
+    doc = window.document
+    _panel, cv = _elevation(window)
+    _click_block(qtbot, cv, min(b.u for b in cv.blocks))
+    qtbot.keyClick(cv, Qt.Key.Key_Backspace)
+    assert doc.layout.rack("GPU-0001") is not None
+    assert len(doc.layout.rack("GPU-0001").devices) == 3
+
+
+def test_delete_without_a_device_selected_still_deletes_the_rack(qtbot, window):
+    doc = window.document
+    _panel, cv = _elevation(window)
+    cv.setFocus()
+    assert cv.selected_u is None
+    qtbot.keyClick(cv, Qt.Key.Key_Delete)
+    assert doc.item("GPU-0001") is None
+
+
+def test_a_refused_drag_says_which_device_is_in_the_way(qtbot, window):
+    doc = window.document
+    panel, cv = _elevation(window)
+    low = min(cv.blocks, key=lambda b: b.u)
+    nxt = sorted(cv.blocks, key=lambda b: b.u)[1]
+    rect = cv.u_rect(low.u, low.height_u)
+    start = rect.center()
+    end = QPointF(start.x(), start.y() - 4 * cv.px_per_u())  # half onto the next server
+    qtbot.mousePress(cv, Qt.MouseButton.LeftButton, pos=start.toPoint())
+    qtbot.mouseMove(cv, QPointF(start.x(), start.y() - 2 * cv.px_per_u()).toPoint())
+    qtbot.mouseMove(cv, end.toPoint())
+    qtbot.mouseRelease(cv, Qt.MouseButton.LeftButton, pos=end.toPoint())
+    assert doc.undo_stack.count() == 0
+    text = panel.message.text()
+    assert panel.message.isVisibleTo(panel)
+    assert f"taken by {nxt.label} at U{nxt.u}" in text and "needs 8 U" in text
+    assert text in window.statusBar().currentMessage()
+
+
+def test_a_blocked_arrow_key_says_why(qtbot, window):
+    panel, cv = _elevation(window)
+    low = min(cv.blocks, key=lambda b: b.u)
+    _click_block(qtbot, cv, low.u)
+    qtbot.keyClick(cv, Qt.Key.Key_Up)  # one free U between the servers
+    assert window.document.undo_stack.count() == 1 and cv.selected_u == low.u + 1
+    qtbot.keyClick(cv, Qt.Key.Key_Up)  # now the next server sits right above
+    assert window.document.undo_stack.count() == 1
+    assert "taken by" in panel.message.text()
+    assert "taken by" in window.statusBar().currentMessage()
+    for _ in range(low.u):
+        qtbot.keyClick(cv, Qt.Key.Key_Down)
+    assert cv.selected_u == 1 and not panel.message.isVisibleTo(panel)
+    n = window.document.undo_stack.count()
+    qtbot.keyClick(cv, Qt.Key.Key_Down)
+    assert "outside this 48 U rack" in panel.message.text()
+    assert window.document.undo_stack.count() == n
+
+
+def test_a_refused_drop_says_how_much_room_there_is(qtbot, window):
+    doc = window.document
+    doc.remove_device("GPU-0001", max(d.u for d in doc.layout.rack("GPU-0001").devices))
+    panel, cv = _elevation(window)
+    # a 4 U switch stack leaves U29-32 ... an 8 U server dropped into a 4 U gap
+    doc.install_device("GPU-0001", "qm9700", 30)
+    doc.install_device("GPU-0001", "qm9700", 35)
+    gap = cv.free_run(33)
+    assert 0 < gap < 8
+    said = []
+    cv.move_refused.connect(said.append)
+    u, ok = cv.drop_target("dgx-h100", cv.u_rect(33, 1).center().y())
+    assert not ok
+    assert f"needs 8 U, {cv.free_run(u) or 'none'}" in cv.refusal(u, 8)
+    # what dropEvent does for a refused drop
+    mime = PalettePanel.mime_data("dgx-h100")
+    assert cv._drop_type(mime) == "dgx-h100"
+    cv._refuse(u, 8, None, "Cannot install DGX H100")
+    assert said and "needs 8 U" in said[-1] and "taken by" in said[-1]
+    assert said[-1] in panel.message.text()

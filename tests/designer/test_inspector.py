@@ -1,0 +1,184 @@
+"""The inspector with the real document: typed numbers refused with a reason, the fields of
+explicit links and fabrics, and the lists that open items the canvas cannot reach."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from designer.panels.inspector import InspectorPanel
+
+
+def _inspector(qtbot, doc, ids):
+    insp = InspectorPanel(doc)
+    qtbot.addWidget(insp)
+    insp.resize(420, 900)
+    insp.show()
+    qtbot.waitExposed(insp)
+    doc.select(ids)
+    return insp
+
+
+def _type(qtbot, ed, text):
+    le = ed.widget.lineEdit() if hasattr(ed.widget, "lineEdit") else ed.widget
+    le.setFocus()
+    le.selectAll()
+    qtbot.keyClicks(le, text)
+    qtbot.keyClick(le, Qt.Key.Key_Return)
+    return le
+
+
+def _crah(doc):
+    return next(u for u in doc.layout.cooling if u.kind == "crah")
+
+
+@pytest.mark.parametrize("text, said", [
+    ("-50", "Capacity (kW): expected 0.1 to 100,000 (got -50)"),
+    ("200000", "Capacity (kW): expected 0.1 to 100,000 (got 200000)"),
+    ("abc", "Capacity (kW): expected a number from 0.1 to 100,000 (got “abc”)"),
+    ("NaN", "Capacity (kW): expected a number from 0.1 to 100,000 (got NaN)"),
+])
+def test_a_refused_capacity_says_why_and_changes_nothing(qtbot, doc, text, said):
+    crah = _crah(doc)
+    insp = _inspector(qtbot, doc, [crah.id])
+    le = _type(qtbot, insp.editor("capacity_kw"), text)
+    assert insp.message.isVisible()
+    assert said in insp.message.text()
+    assert doc.item(crah.id).capacity_kw == crah.capacity_kw, "-50 must not apply 50"
+    assert doc.undo_stack.count() == 0
+    assert le.text().replace(",", "") == f"{crah.capacity_kw:.1f}"
+
+
+def test_a_power_factor_above_one_is_refused_with_its_range(qtbot, doc):
+    feed = doc.layout.feeds[0]
+    insp = _inspector(qtbot, doc, [feed.id])
+    _type(qtbot, insp.editor("power_factor"), "1.5")
+    assert "Power factor: expected 0.5 to 1 (got 1.5)" in insp.message.text()
+    assert doc.item(feed.id).power_factor == feed.power_factor
+    _type(qtbot, insp.editor("power_factor"), "0.95")
+    assert doc.item(feed.id).power_factor == pytest.approx(0.95)
+    assert not insp.message.isVisible(), "a good entry clears the message"
+
+
+def test_a_whole_number_field_refuses_a_fraction(qtbot, doc):
+    insp = _inspector(qtbot, doc, [])
+    ed = insp.editor("hall.floor_rating_kg_m2")
+    before = doc.layout.hall.floor_rating_kg_m2
+    _type(qtbot, ed, "-1200")
+    assert "Floor rating (kg/m²): expected" in insp.message.text()
+    assert doc.layout.hall.floor_rating_kg_m2 == before
+
+
+def test_a_refused_entry_in_a_mixed_field_commits_nothing(qtbot, doc):
+    crahs = [u.id for u in doc.layout.cooling if u.kind == "crah"][:2]
+    doc.set_field(crahs[:1], "capacity_kw", 120.0)
+    n = doc.undo_stack.count()
+    insp = _inspector(qtbot, doc, crahs)
+    _type(qtbot, insp.editor("capacity_kw"), "-5")
+    assert "expected 0.1 to 100,000 (got -5)" in insp.message.text()
+    assert doc.undo_stack.count() == n
+
+
+# -- explicit links ------------------------------------------------------------------------------
+
+def _link(doc):
+    return doc.add_link("GPU-0001", "GPU-0002", 400.0, 2, 3, 12)
+
+
+def test_a_link_shows_and_edits_its_fields(qtbot, doc):
+    lid = _link(doc)
+    insp = _inspector(qtbot, doc, [lid])
+    for field in ("speed_gbps", "count", "medium", "length_m", "fabric", "a.rack", "a.u",
+                  "a.port", "b.rack", "b.u", "b.port"):
+        assert field in insp.editors, field
+    assert insp.editor("a.u").widget.value() == 3
+    assert insp.editor("b.rack").widget.currentText() == "GPU-0002"
+    before = doc.committed_layout.model_dump()
+    n = doc.undo_stack.count()
+    _type(qtbot, insp.editor("speed_gbps"), "800")
+    assert doc.item(lid).speed_gbps == 800.0
+    assert doc.undo_stack.count() == n + 1 and "L-1" in doc.undo_stack.text(n)
+    _type(qtbot, insp.editor("b.u"), "21")
+    assert doc.item(lid).b.u == 21
+    _type(qtbot, insp.editor("a.port"), "p3")
+    assert doc.item(lid).a.port == "p3"
+    medium = insp.editor("medium")
+    k = next(i for i, v in enumerate(medium.values) if v is not None)
+    medium._on_activated(k)
+    assert doc.item(lid).medium == medium.values[k]
+    while doc.undo_stack.canUndo() and doc.undo_stack.index() > n:
+        doc.undo_stack.undo()
+    assert doc.committed_layout.model_dump() == before
+
+
+def test_a_link_refuses_bad_values_with_a_message(qtbot, doc):
+    lid = _link(doc)
+    insp = _inspector(qtbot, doc, [lid])
+    n = doc.undo_stack.count()
+    _type(qtbot, insp.editor("count"), "0")
+    assert "Count: expected 1 to 10,000 (got 0)" in insp.message.text()
+    _type(qtbot, insp.editor("speed_gbps"), "fast")
+    assert "Speed (Gb/s): expected a number" in insp.message.text()
+    rack = insp.editor("a.rack")
+    rack._on_activated(rack.values.index("GPU-0002"))  # both ends in one rack
+    assert "expected a rack other than the link's B end" in insp.message.text()
+    assert doc.item(lid).a.rack == "GPU-0001"
+    assert doc.undo_stack.count() == n
+
+
+def test_moving_a_link_end_to_another_rack_is_one_command(qtbot, doc):
+    lid = _link(doc)
+    insp = _inspector(qtbot, doc, [lid])
+    n = doc.undo_stack.count()
+    rack = insp.editor("a.rack")
+    rack._on_activated(rack.values.index("GPU-0003"))
+    assert doc.item(lid).a.rack == "GPU-0003" and doc.item(lid).a.u == 3  # a DGX there too
+    assert doc.undo_stack.count() == n + 1
+    rack._on_activated(rack.values.index("NET-0001"))  # no device at U3: the U is cleared
+    assert doc.item(lid).a.rack == "NET-0001" and doc.item(lid).a.u is None
+    doc.undo_stack.undo()
+    assert doc.item(lid).a.rack == "GPU-0003"
+
+
+# -- fabrics and the lists that open items --------------------------------------------------------
+
+def test_the_hall_lists_fabrics_links_and_feeds_that_open_them(qtbot, doc):
+    lid = _link(doc)
+    insp = _inspector(qtbot, doc, [])
+    fab = doc.layout.fabrics[0].id
+    for caption, target in (("Fabrics", fab), ("Links", lid), ("Feeds", doc.layout.feeds[0].id)):
+        assert f"href='{target}'" in insp.go_to[caption].text()
+    insp.go_to["Fabrics"].linkActivated.emit(fab)
+    assert doc.selection == [fab]
+    assert insp.title.text() == f"Fabric {fab}"
+
+
+def test_a_rack_lists_its_feeds_so_a_busway_under_it_opens(qtbot, doc):
+    insp = _inspector(qtbot, doc, ["GPU-0001"])
+    feed = doc.layout.rack("GPU-0001").feeds[0]
+    assert f"href='{feed}'" in insp.go_to["Feeds"].text()
+    insp.go_to["Feeds"].linkActivated.emit(feed)
+    assert doc.selection == [feed] and "power_factor" in insp.editors
+
+
+def test_a_fabric_edits_its_fields_and_tiers_with_undo(qtbot, doc):
+    fabric = doc.layout.fabrics[0]
+    insp = _inspector(qtbot, doc, [fabric.id])
+    assert insp.editor("rails").widget.value() == fabric.rails
+    assert insp.editor("tiers.0.switch").values  # the catalog's switches
+    before = doc.committed_layout.model_dump()
+    _type(qtbot, insp.editor("rails"), "4")
+    assert doc.item(fabric.id).rails == 4
+    _type(qtbot, insp.editor("tiers.0.oversubscription"), "2")
+    assert doc.item(fabric.id).tiers[0].oversubscription == 2.0
+    assert doc.item(fabric.id).tiers[1] == fabric.tiers[1]
+    assert insp.editor("tiers.0.oversubscription").widget.value() == 2.0
+    _type(qtbot, insp.editor("tiers.0.oversubscription"), "100")
+    assert "Oversubscription: expected 1 to 64 (got 100)" in insp.message.text()
+    placement = insp.editor("tiers.1.placement")
+    placement._on_activated(placement.values.index("member_racks"))  # spines cannot
+    assert "placement" in insp.message.text()
+    assert doc.item(fabric.id).tiers[1].placement == "network_racks"
+    doc.undo_stack.undo()
+    doc.undo_stack.undo()
+    assert doc.committed_layout.model_dump() == before
