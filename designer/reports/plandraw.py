@@ -223,14 +223,13 @@ def _fit_label(name: str, detail: str, w: float, h: float, pt: float):
     fits = {}
     for turned in (False, True) if h > w else (False,):
         bw, bh = (h, w) if turned else (w, h)
-        best, score = None, -1.0
-        for dw in (detail_w, 0.0) if detail_w else (0.0,):
-            px = _label_px(name_w, dw, bw, bh, pt)
-            # leaving out the detail must buy a clearly larger name
-            penalty = 1.4 if detail_w and not dw else 1.0
-            if px / penalty > score:
-                best, score = (math.floor(px), turned, bool(dw)), px / penalty
-        fits[turned] = best
+        # the detail (utilization) stays wherever it is legible, so every unit of a plan
+        # reads alike; only where it is not does the name stand alone
+        px = _label_px(name_w, detail_w, bw, bh, pt)
+        if detail_w and math.floor(px) >= math.floor(UNIT_LABEL_MIN_PT * pt):
+            fits[turned] = (math.floor(px), turned, True)
+        else:
+            fits[turned] = (math.floor(_label_px(name_w, 0.0, bw, bh, pt)), turned, False)
     across = fits[False]
     # a tall narrow unit reads along its length unless the text fits across in full size;
     # so a column of units by a wall is labelled one way
@@ -247,7 +246,7 @@ def unit_label(p: QPainter, r: QRectF, name: str, detail: str, pt: float, color:
     The text stands upright on the page (also on a plan turned a quarter) at the
     largest size up to :data:`UNIT_LABEL_MAX_PT` that fits: across the unit, or
     along its long side when that is larger (a narrow unit by a wall). The
-    detail is left out when the name alone then gets much larger. Nothing is
+    detail stays wherever it is legible (every unit of a plan reads alike). Nothing is
     cut: when the name does not fit at :data:`UNIT_LABEL_MIN_PT`, ``short`` (the
     unit's number) stands for it, and when that does not fit either nothing is
     drawn. Return which was drawn: ``"name"``, ``"short"`` or ``""``.
