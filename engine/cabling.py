@@ -489,25 +489,30 @@ def _cage_slots(topo: Topology) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     >>> a.tolist(), b.tolist(), cage.tolist()
     ([1, 2, 1], [-1, -1, 0], [2, 2, 2])
     """
-    n = len(topo.lk_a_ref)
-    refs = np.concatenate([topo.lk_a_ref, topo.lk_b_ref]).astype(np.int64)
-    tiers = np.concatenate([topo.lk_tier, topo.lk_tier]).astype(np.int64)
-    cages = np.concatenate([topo.lk_a_cage, topo.lk_b_cage]).astype(np.int64)
-    slot = np.full(2 * n, -1, np.int64)
-    twin = cages > 1
-    if not twin.any():
-        return slot[:n], slot[n:], np.ones(0, np.int64)
-    # (ref, tier) -> a dense key (switch refs are negative), then numbered in key order
-    # by a running count of the keys in use: linear, no sort
-    r = refs[twin]
-    key = (r - r.min()) * len(LINK_TIERS) + tiers[twin]
-    used = np.zeros(int(key.max()) + 1, bool)
-    used[key] = True
+    nt = len(LINK_TIERS)
+    ends = ((topo.lk_a_ref, topo.lk_a_cage), (topo.lk_b_ref, topo.lk_b_cage))
+    twin = [np.asarray(cage) > 1 for _, cage in ends]
+    if not any(t.any() for t in twin):
+        n = len(topo.lk_a_ref)
+        return np.full(n, -1, np.int32), np.full(n, -1, np.int32), np.ones(0, np.int64)
+    low = min(int(np.asarray(ref)[t].min()) for (ref, _), t in zip(ends, twin, strict=True)
+              if t.any())
+    # (ref, tier) -> a dense key (switch refs are negative), numbered in key order by a
+    # running count of the keys in use: linear, no sort, one side at a time
+    keys = [(np.asarray(ref, np.int64)[t] - low) * nt + np.asarray(topo.lk_tier)[t]
+            for (ref, _), t in zip(ends, twin, strict=True)]
+    used = np.zeros(max(int(k.max()) + 1 for k in keys if len(k)), bool)
+    for k in keys:
+        used[k] = True
     number = np.cumsum(used) - 1
-    slot[twin] = number[key]
     slot_cage = np.ones(int(used.sum()), np.int64)
-    slot_cage[slot[twin]] = cages[twin]
-    return slot[:n], slot[n:], slot_cage
+    slots = []
+    for (ref, cage), t, k in zip(ends, twin, keys, strict=True):
+        slot = np.full(len(ref), -1, np.int32)
+        slot[t] = number[k]
+        slot_cage[slot[t]] = np.asarray(cage, np.int64)[t]
+        slots.append(slot)
+    return slots[0], slots[1], slot_cage
 
 
 # a drag keeps the trays and the assumptions: hashing hundreds of trays per frame
@@ -607,7 +612,7 @@ class CableRouter:
         # cut-sheet puts each such group on whole cages): per end slot (device, tier)
         # and medium, the shared modules are ceil(links / cage), kept by difference
         self._slot_a, self._slot_b, self._slot_cage = _cage_slots(topo)
-        self._slot_count: np.ndarray | None = None
+        self._slot_count: np.ndarray | None = None  # links per (slot, medium), dense
         self._whole_shared: np.ndarray | None = None
         # only explicit links can force a medium
         self._forced_medium = np.full(n, -1, np.int64)
@@ -701,35 +706,44 @@ class CableRouter:
 
     def _count_shared(self, idx: np.ndarray, old_med: np.ndarray, old_phys: np.ndarray,
                       new_med: np.ndarray, new_phys: np.ndarray) -> None:
-        """Move links ``idx`` from their old media to the new in the shared-cage counts."""
+        """Move links ``idx`` from their old media to the new in the shared-cage counts.
+
+        Counts are a dense (slot x medium) table; a full routing fills it one link end
+        at a time (a and b), which keeps the memory of a 1M-GPU hall's routing low.
+        """
         nm = len(self.media.ids) + 1
-        sa, sb = self._slot_a[idx], self._slot_b[idx]
-        ia, ib = sa >= 0, sb >= 0
-
-        def keys(med: np.ndarray) -> np.ndarray:
-            return np.concatenate([sa[ia] * nm + med[ia] + 1, sb[ib] * nm + med[ib] + 1])
-
-        def weights(phys: np.ndarray) -> np.ndarray:
-            return np.concatenate([phys[ia], phys[ib]]).astype(np.int64)
-
-        size = len(self._slot_cage) * nm
+        sides = ((self._slot_a[idx], old_med, new_med), (self._slot_b[idx], old_med, new_med))
         if self._slot_count is None:
-            k, w = keys(new_med), weights(new_phys)
-            self._slot_count = np.bincount(k, weights=w, minlength=size).astype(np.int64)
-            used = np.flatnonzero(self._slot_count)
-            whole = -(-self._slot_count[used] // self._slot_cage[used // nm])
+            n_slots = len(self._slot_cage)
+            count = np.zeros((n_slots, nm), np.int32)
+            for slot, _, med in sides:
+                on = slot >= 0
+                s_on, m_on, w_on = slot[on], med[on], new_phys[on]
+                for m in np.unique(m_on).tolist():  # the few media in use, one at a time
+                    sel = m_on == m
+                    count[:, m + 1] += np.bincount(s_on[sel], weights=w_on[sel],
+                                                   minlength=n_slots).astype(np.int32)
+            count = count.reshape(-1)
+            self._slot_count = count
+            used = np.flatnonzero(count)
+            whole = -(-count[used].astype(np.int64) // self._slot_cage[used // nm])
             self._whole_shared = np.bincount(used % nm, weights=whole,
                                              minlength=nm).astype(np.int64)
             return
-        k = np.concatenate([keys(old_med), keys(new_med)])
+        k, w = [], []
+        for slot, old, new in sides:
+            on = slot >= 0
+            k += [slot[on] * nm + old[on] + 1, slot[on] * nm + new[on] + 1]
+            w += [-old_phys[on], new_phys[on]]
+        k = np.concatenate(k)
         if not len(k):
             return
-        w = np.concatenate([-weights(old_phys), weights(new_phys)])
         uk, inv = np.unique(k, return_inverse=True)
         cage = self._slot_cage[uk // nm]
-        before = -(-self._slot_count[uk] // cage)
-        self._slot_count[uk] += np.bincount(inv, weights=w, minlength=len(uk)).astype(np.int64)
-        after = -(-self._slot_count[uk] // cage)
+        before = -(-self._slot_count[uk].astype(np.int64) // cage)
+        self._slot_count[uk] += np.bincount(inv, weights=np.concatenate(w),
+                                            minlength=len(uk)).astype(np.int32)
+        after = -(-self._slot_count[uk].astype(np.int64) // cage)
         self._whole_shared += np.bincount(uk % nm, weights=after - before,
                                           minlength=nm).astype(np.int64)
 
