@@ -474,19 +474,25 @@ def analyze_network(layout: Layout, catalog: Catalog, arr: LayoutArrays,
         int(is_switch.sum())
     res.switches_by_tier = counts
     res.ports_by_tier = _ports_by_tier(topo)
-    placed = topo.sw_rack >= 0
-    res.rack_switch_w = np.bincount(topo.sw_rack[placed], weights=topo.sw_power_w[placed],
-                                    minlength=arr.n_racks)
-    # generated switches weigh on the floor and move air too (installed ones are
-    # already in the rack's own figures)
-    gen = placed & (topo.sw_dev < 0)
-    kg, cfm = _model_weight_airflow(topo, catalog)
-    res.rack_switch_kg = np.bincount(topo.sw_rack[gen], weights=kg[topo.sw_model[gen]],
-                                     minlength=arr.n_racks)
-    res.rack_switch_cfm = np.bincount(topo.sw_rack[gen], weights=np.where(
-        np.isnan(cfm[topo.sw_model[gen]]),
-        airflow_from_heat_cfm(topo.sw_power_w[gen], layout.assumptions.delta_t_air_k),
-        cfm[topo.sw_model[gen]]), minlength=arr.n_racks)
+    # the switches' load per rack follows the topology alone: kept with it while racks move
+    per_rack_key = ("per_rack", arr.n_racks, layout.assumptions.delta_t_air_k, id(catalog))
+    per_rack = topo.cache.get(per_rack_key)
+    if per_rack is None:
+        placed = topo.sw_rack >= 0
+        w = np.bincount(topo.sw_rack[placed], weights=topo.sw_power_w[placed],
+                        minlength=arr.n_racks)
+        # generated switches weigh on the floor and move air too (installed ones are
+        # already in the rack's own figures)
+        gen = placed & (topo.sw_dev < 0)
+        kg, cfm = _model_weight_airflow(topo, catalog)
+        rack_kg = np.bincount(topo.sw_rack[gen], weights=kg[topo.sw_model[gen]],
+                              minlength=arr.n_racks)
+        rack_cfm = np.bincount(topo.sw_rack[gen], weights=np.where(
+            np.isnan(cfm[topo.sw_model[gen]]),
+            airflow_from_heat_cfm(topo.sw_power_w[gen], layout.assumptions.delta_t_air_k),
+            cfm[topo.sw_model[gen]]), minlength=arr.n_racks)
+        per_rack = topo.cache[per_rack_key] = (w, rack_kg, rack_cfm)
+    res.rack_switch_w, res.rack_switch_kg, res.rack_switch_cfm = per_rack
     # cabling
     if topo.n_links:
         router = cache.router(topo, layout, catalog)
@@ -541,8 +547,7 @@ def analyze_network(layout: Layout, catalog: Catalog, arr: LayoutArrays,
         res.per_gpu_bisection_gbps = entry["per_gpu_bisection_gbps"] or 0.0
         res.oversubscription = dict(entry["oversubscription"])
         res.worst_failure = b["worst"]
-    explicit = bool(np.any(topo.lk_fabric < 0)) if len(topo.lk_fabric) else False
-    if len(islands) > 1 and not explicit:
+    if len(islands) > 1 and not np.any(topo.lk_fabric < 0):  # no explicit link joins them
         n = np.array([fb.n_gpus for fb, _, _ in islands], np.int64)
         host = np.array([e["cables"].get("node_leaf", 0) * fb.link_gbps / max(fb.n_gpus, 1)
                          for fb, _, e in islands])

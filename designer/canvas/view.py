@@ -424,6 +424,15 @@ class FloorPlanView(QGraphicsView):
         """Return the top-left viewport point of the legend: the top-right corner, unless
         another corner (not the scale bar's) hides less of the racks and units."""
         vw, vh = self.viewport().width(), self.viewport().height()
+        # chosen again when the view moves or the legend's size changes, not while the
+        # scene's contents do (a drag repaints every frame: the legend stays put)
+        t = self.transform()
+        lay = self.fp.document.layout
+        key = (vw, vh, w, h, t.m11(), t.m22(), self.horizontalScrollBar().value(),
+               self.verticalScrollBar().value(), id(lay.hall), len(lay.racks), len(lay.cooling))
+        held = getattr(self, "_legend_at", None)
+        if held is not None and held[0] == key:
+            return held[1]
         corners = [(vw - w - 12, 12.0), (12.0, 12.0), (vw - w - 12, vh - h - 12)]
         best, best_cover = corners[0], None
         for cx, cy in corners:
@@ -437,6 +446,7 @@ class FloorPlanView(QGraphicsView):
                 best, best_cover = (cx, cy), cover
             if cover == 0.0:
                 break
+        self._legend_at = (key, best)
         return best
 
     def _draw_scale_bar(self, painter: QPainter) -> None:
