@@ -440,14 +440,16 @@ class CompareWindow(QWidget):
                     x=x[k], height=heights[k], width=0.6, pen=pg.mkPen(None),
                     brush=QBrush(QColor(SHORT_COLOR), Qt.BrushStyle.BDiagPattern)))
             for k, h in enumerate(heights):
-                label = _short(h) + (" short" if short[k] else "")
+                # "short" under the value keeps neighbouring labels apart on narrow bars
+                label = _short(h) + ("\nshort" if short[k] else "")
                 text = pg.TextItem(label, color=SHORT_COLOR if short[k] else "#333",
                                    anchor=(0.5, 1.0))
                 text.setPos(k, h)
                 plot.addItem(text)
             plot.getAxis("bottom").setTicks(ticks)
             plot.setXRange(-0.6, len(ok) - 0.4, padding=0)
-            plot.setYRange(0, max(float(heights.max()), 1e-9) * 1.18, padding=0)
+            plot.setYRange(0, max(float(heights.max()), 1e-9) * (1.3 if any(short) else 1.18),
+                           padding=0)
 
 
 def _short(v: float) -> str:
