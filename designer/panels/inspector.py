@@ -307,34 +307,37 @@ class InspectorPanel(QWidget):
             return ListEditor(field, [r.id for r in layout.racks], None, self._show_error)
         return make_editor(model, field)
 
-    def _form(self, title: str, kind: str, ids: list[str], fields: list[str]) -> QGroupBox:
+    @staticmethod
+    def _form_box(title: str) -> tuple[QGroupBox, QFormLayout]:
         box = QGroupBox(title)
         form = QFormLayout(box)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
         form.setContentsMargins(6, 6, 6, 6)
         form.setVerticalSpacing(4)
+        return box, form
+
+    def _add_row(self, form: QFormLayout, key: str, ed: FieldEditor, on_commit) -> None:
+        """Put editor ``ed`` of field ``key`` in ``form``; ``on_commit(value)`` applies it."""
+        if isinstance(ed, SpinEditor):
+            ed.on_error = self._show_error  # a number out of range says so
+        ed.on_commit = on_commit
+        self.editors[key] = ed
+        self._route_undo(ed)
+        label = QLabel(field_label(key))
+        label.setToolTip(key)
+        form.addRow(label, ed.widget)
+
+    def _form(self, title: str, kind: str, ids: list[str], fields: list[str]) -> QGroupBox:
+        box, form = self._form_box(title)
         for field in fields:
-            ed = self._make(kind, field)
-            if isinstance(ed, SpinEditor):
-                ed.on_error = self._show_error  # a number out of range says so
-            ed.on_commit = (lambda value, f=field, target=list(ids):
-                            self._commit(target, f, value))
-            self.editors[field] = ed
-            self._route_undo(ed)
-            label = QLabel(field_label(field))
-            label.setToolTip(field)
-            form.addRow(label, ed.widget)
+            self._add_row(form, field, self._make(kind, field),
+                          lambda value, f=field, target=list(ids): self._commit(target, f, value))
         return box
 
     def _tier_form(self, fabric_id: str, i: int, tier: FabricTier) -> QGroupBox:
         """The fields of tier ``i``; an edit sets the fabric's whole tier list (one command)."""
-        box = QGroupBox(f"Tier {i + 1}: {tier.name}")
-        form = QFormLayout(box)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
-        form.setContentsMargins(6, 6, 6, 6)
-        form.setVerticalSpacing(4)
+        box, form = self._form_box(f"Tier {i + 1}: {tier.name}")
         cat = self.document.catalog
         for name in TIER_FIELDS:
             if name == "links_per_pair" and tier.name != "spine":
@@ -346,15 +349,8 @@ class InspectorPanel(QWidget):
             else:
                 ed = make_editor(FabricTier, name)
                 ed.field = key
-            if isinstance(ed, SpinEditor):
-                ed.on_error = self._show_error
-            ed.on_commit = (lambda value, n=name, fid=fabric_id, k=i:
-                            self._commit_tier(fid, k, n, value))
-            self.editors[key] = ed
-            self._route_undo(ed)
-            label = QLabel(field_label(key))
-            label.setToolTip(key)
-            form.addRow(label, ed.widget)
+            self._add_row(form, key, ed, lambda value, n=name, fid=fabric_id, k=i:
+                          self._commit_tier(fid, k, n, value))
         return box
 
     def _commit_tier(self, fabric_id: str, i: int, name: str, value: Any) -> None:
