@@ -233,11 +233,11 @@ def _obstacles(st: dict, box: np.ndarray, index: np.ndarray) -> dict[int, list[i
     return {k: sorted(v) for k, v in out.items()}
 
 
-def _strip_pairs(rack_box, fx, fy, allbox, depth_m, back: bool = True) -> np.ndarray:
-    """(owner rack, footprint) pairs: the footprint meets the rack's front (and back) strip."""
-    n_r = len(rack_box)
-    x, y, hx, hy = _centres(rack_box)
-    front, behind = strips(x, y, hx, hy, fx, fy, depth_m)
+def _strip_pairs(sides, allbox, back: bool = True) -> np.ndarray:
+    """(owner rack, footprint) pairs: the footprint meets the rack's front (and back) strip,
+    from every rack's ``sides`` (front, back) strips."""
+    front, behind = sides
+    n_r = len(front)
     st = np.concatenate([front, behind]) if back else front
     si, bj = candidate_pairs(st, allbox)
     owner = si % n_r
@@ -327,10 +327,12 @@ def analyze_floor(layout: Layout, rack_box: np.ndarray, rack_front: tuple[np.nda
         overlaps = overlapping_pairs(allbox)
         outside = _outside(st, allbox)
         on_obst = _obstacles(st, allbox, np.arange(len(allbox)))
-        blocked = (_strip_pairs(rack_box, fx, fy, allbox, clear) if n_r and clear > 0
-                   else np.zeros((0, 2), np.int64))
-        facing = _same_facing(_strip_pairs(rack_box, fx, fy, rack_box, EXHAUST_REACH_M,
-                                           back=False), fx, fy)
+        # every rack's strips, kept for the updates that follow
+        blocked = (_strip_pairs(_strips_of(c, None, rack_box, fx, fy, clear), allbox)
+                   if n_r and clear > 0 else np.zeros((0, 2), np.int64))
+        facing = _same_facing(_strip_pairs(_strips_of(c, None, rack_box, fx, fy,
+                                                      EXHAUST_REACH_M), rack_box, back=False),
+                              fx, fy)
     elif len(dirty):
         keep = ~np.isin(c.overlaps, dirty).any(axis=1)
         new = [c.overlaps[keep]]
