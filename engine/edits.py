@@ -1247,17 +1247,14 @@ def racks_along(layout: Layout, points: Sequence[Sequence[float]], reach_m: floa
     pts = [(float(x), float(y)) for x, y in points]
     if not layout.racks or not pts:
         return []
+    from engine.power import box_segment_distance
+
     xy = np.array([(r.x_m, r.y_m) for r in layout.racks])
-    if len(pts) == 1:
-        d = np.hypot(xy[:, 0] - pts[0][0], xy[:, 1] - pts[0][1])
-    else:
-        a = np.array(pts[:-1])
-        b = np.array(pts[1:])
-        ab = b - a
-        t = np.clip(((xy[:, None, :] - a[None]) * ab[None]).sum(-1)
-                    / np.maximum((ab * ab).sum(-1), 1e-12)[None], 0.0, 1.0)
-        near = a[None] + t[..., None] * ab[None]
-        d = np.hypot(*(xy[:, None, :] - near).transpose(2, 0, 1)).min(axis=1)
+    ends = np.array(pts if len(pts) > 1 else pts * 2)
+    seg = np.concatenate([ends[:-1], ends[1:]], axis=1)  # (S, 4)
+    # each rack centre (a box of no size) against every segment, the nearest kept
+    box = np.repeat(np.concatenate([xy, xy], axis=1), len(seg), axis=0)
+    d = box_segment_distance(box, np.tile(seg, (len(xy), 1))).reshape(len(xy), -1).min(axis=1)
     return [r.id for r, di in zip(layout.racks, d.tolist(), strict=True) if di <= reach_m]
 
 
