@@ -19,6 +19,7 @@ from PySide6.QtGui import QColor, QPainter, QPainterPath
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
 from designer.canvas.style import METRICS, PALETTE, cosmetic
+from engine.compile import front_vectors
 
 if TYPE_CHECKING:
     from designer.canvas.scene import FloorPlanScene
@@ -239,8 +240,7 @@ class BatchLayer(QGraphicsItem):
         if not len(boxes):
             return {}
         x, y = (boxes[:, 0] + boxes[:, 2]) / 2, (boxes[:, 1] + boxes[:, 3]) / 2
-        th = np.deg2rad(rot.astype(np.float64))
-        fx, fy = np.round(np.sin(th), 9), np.round(-np.cos(th), 9)
+        fx, fy = front_vectors(rot)
         inset = 0.04
         along_x = np.abs(fx) > 0.5
         cx, cy = x + fx * (hx - inset), y + fy * (hy - inset)

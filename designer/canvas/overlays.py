@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
 from designer.canvas.items import footprint_half
 from designer.canvas.style import CATEGORICAL, PALETTE, _lut, cosmetic, label_font
-from engine.compile import rack_geometry
+from engine.compile import front_vectors, rack_geometry
 
 if TYPE_CHECKING:
     from designer.canvas.scene import FloorPlanScene
@@ -107,8 +107,8 @@ def _rack_geometry(analysis: Analysis) -> tuple[np.ndarray, ...]:
     arr = analysis.arrays
     hx, hy = rack_geometry(arr.rack_x_m, arr.rack_y_m, arr.rack_w_m, arr.rack_d_m,
                            arr.rack_rot_deg)
-    th = np.deg2rad(arr.rack_rot_deg.astype(np.float64))
-    return arr.rack_x_m.copy(), arr.rack_y_m.copy(), hx, hy, np.sin(th), -np.cos(th)
+    return (arr.rack_x_m.copy(), arr.rack_y_m.copy(), hx, hy,
+            *front_vectors(arr.rack_rot_deg))
 
 
 class HeatmapOverlay(OverlayItem):

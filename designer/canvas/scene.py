@@ -48,7 +48,7 @@ from designer.canvas.style import METRICS, PALETTE, cosmetic, label_font, lut_in
 from designer.document import LayoutDocument
 from engine import edits
 from engine.analysis import Analysis
-from engine.compile import rack_geometry
+from engine.compile import front_vectors, rack_geometry
 from engine.floor import boxes as floor_boxes
 from engine.floor import strips
 
@@ -522,8 +522,7 @@ class FloorPlanScene(QGraphicsScene):
         arr = a.arrays
         if not arr.n_racks:
             return np.zeros((0, 8))
-        th = np.deg2rad(arr.rack_rot_deg.astype(np.float64))
-        fx, fy = np.round(np.sin(th), 9), np.round(-np.cos(th), 9)
+        fx, fy = front_vectors(arr.rack_rot_deg)
         half_aisle = max(self.document.layout.assumptions.aisle_clearance_m / 2, 0.3)
         front, back = strips(arr.rack_x_m, arr.rack_y_m, hx, hy, fx, fy, half_aisle, 0.0)
         return np.column_stack([np.asarray(front, np.float64).reshape(-1, 4),
