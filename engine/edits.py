@@ -44,6 +44,7 @@ from engine.model import (
     CableTray,
     CoolingUnit,
     ExplicitLink,
+    Fabric,
     Layout,
     MountedDevice,
     Obstacle,
@@ -615,6 +616,32 @@ def _check_refs(layout: Layout, item: BaseModel, field: str, catalog: Catalog) -
     if field == "model" and getattr(item, "model", None) and item.model not in catalog.facility:
         raise InputError(None, f"{item.id}.model", f"a facility model of the catalog "
                          f"(unknown {item.model!r})")
+    racks = {r.id for r in layout.racks}
+    if isinstance(item, Fabric):
+        for name in ("members", "network_racks"):
+            if field == name:
+                unknown = [r for r in getattr(item, name) if r not in racks]
+                if unknown:
+                    raise InputError(None, f"{item.id}.{name}",
+                                     f"ids of racks (unknown {unknown[0]!r})")
+        if field == "tiers":
+            for t in item.tiers:
+                dev = catalog.devices.get(t.switch)
+                if dev is None or dev.role != "switch":
+                    raise InputError(None, f"{item.id}.tiers.{t.name}.switch",
+                                     f"a switch of the catalog (got {t.switch!r})")
+    if isinstance(item, ExplicitLink):
+        if field in ("a", "b"):
+            end = getattr(item, field)
+            if end.rack not in racks:
+                raise InputError(None, f"{item.id}.{field}.rack",
+                                 f"the id of a rack (unknown {end.rack!r})")
+        if field == "fabric" and item.fabric and item.fabric not in {f.id for f in layout.fabrics}:
+            raise InputError(None, f"{item.id}.fabric",
+                             f"the id of a fabric (unknown {item.fabric!r})")
+        if field == "medium" and item.medium and item.medium not in catalog.media:
+            raise InputError(None, f"{item.id}.medium",
+                             f"a cable medium of the catalog (unknown {item.medium!r})")
 
 
 def set_field(layout: Layout, ids: Sequence[str], field: str, value: Any,
@@ -630,7 +657,9 @@ def set_field(layout: Layout, ids: Sequence[str], field: str, value: Any,
     value
         The new value, validated (and coerced) by the item's pydantic model.
     catalog : Catalog, optional
-        When given, rack types, systems, devices and facility models must exist in it.
+        When given, rack types, systems, devices and facility models must exist in it,
+        and so must a fabric's switch models and a link's medium; the racks a fabric
+        or link names, a rack's feeds and a link's fabric must exist in the layout.
 
     Raises
     ------

@@ -145,6 +145,33 @@ def test_set_field_on_many_items_and_the_layout(lay, cat):
     assert edits.get_field(out, edits.LAYOUT_ID, "hall.floor_rating_kg_m2") == 900
 
 
+def test_set_field_checks_fabric_and_link_references(lay, cat):
+    fab = lay.fabrics[0].id
+    r0, r1 = lay.racks[0].id, lay.racks[1].id
+    out = edits.set_field(lay, [fab], "members", [r0, r1], catalog=cat)
+    assert out.find(fab).members == [r0, r1]
+    with pytest.raises(InputError, match=f"{fab}.members.*unknown 'R-nope'"):
+        edits.set_field(lay, [fab], "members", [r0, "R-nope"], catalog=cat)
+    with pytest.raises(InputError, match=f"{fab}.network_racks"):
+        edits.set_field(lay, [fab], "network_racks", ["R-nope"], catalog=cat)
+    tiers = [t.model_dump() for t in lay.fabrics[0].tiers]
+    tiers[0]["switch"] = "dgx-h100"  # a server, not a switch
+    with pytest.raises(InputError, match="tiers.leaf.switch.*a switch of the catalog"):
+        edits.set_field(lay, [fab], "tiers", tiers, catalog=cat)
+    with_link = edits.add_link(lay, r0, r1, count=2)
+    lid = with_link.links[0].id
+    with pytest.raises(InputError, match=f"{lid}.b.rack.*unknown 'R-nope'"):
+        edits.set_field(with_link, [lid], "b", {"rack": "R-nope"}, catalog=cat)
+    with pytest.raises(InputError, match=f"{lid}.fabric"):
+        edits.set_field(with_link, [lid], "fabric", "no-such-fabric", catalog=cat)
+    with pytest.raises(InputError, match=f"{lid}.medium"):
+        edits.set_field(with_link, [lid], "medium", "copper-string", catalog=cat)
+    ok = edits.set_field(with_link, [lid], "medium", "smf-dr4-400", catalog=cat)
+    assert ok.links[0].medium == "smf-dr4-400"
+    # without a catalog (scripts) the references are left to the rules
+    edits.set_field(lay, [fab], "members", ["R-nope"])
+
+
 def test_install_device_first_free_u_and_errors(hall, cat):
     lay = edits.add_racks(hall, [{"id": "R1", "type": "rack-800x1200", "x_m": 2, "y_m": 2}])
     lay = edits.install_device(lay, "R1", "dgx-h100", u=3, catalog=cat)
