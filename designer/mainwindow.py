@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -272,6 +273,8 @@ class MainWindow(QMainWindow):
         a["save_as"] = self._action("Save &As…", self.save_as, sk.SaveAs)
         a["export"] = self._action("&Export report…", self.export, "Ctrl+E",
                                    tip="PDF, Excel, CSV, PNG or JSON report")
+        a["close"] = self._action("&Close window", self.close, sk.Close, None,
+                                  "Close this window (asks about unsaved changes)")
         # every window of the application, each asking about its unsaved changes
         a["quit"] = self._action("&Quit", QApplication.closeAllWindows, sk.Quit)
         undo = self.document.undo_stack.createUndoAction(self, "&Undo")
@@ -401,7 +404,7 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         m.addAction(a["export"])
         m.addSeparator()
-        m.addAction(a["quit"])
+        m.addActions([a["close"], a["quit"]])
         m = mb.addMenu("&Edit")
         m.addActions([a["undo"], a["redo"]])
         m.addSeparator()
@@ -814,7 +817,11 @@ class MainWindow(QMainWindow):
             return
         if not isinstance(payload, dict):
             return
+        before = self.document.undo_stack.index()
         self._guard(lambda: self.document.paste(payload, self._paste_offset(payload)))
+        if self.document.undo_stack.index() != before:
+            n = len(self.document.selection)
+            self.statusBar().showMessage(f"Pasted {n} item{'s' * (n != 1)}", 3000)
 
     def _paste_offset(self, payload: dict) -> tuple[float, float]:
         pts = []
@@ -839,11 +846,33 @@ class MainWindow(QMainWindow):
             # not over the hall: one tile off the originals while that stays in the hall,
             # else centred in the view (on the hall when the view shows none of it)
             if all(inside(x + g, y - g) for x, y in pts):
-                return (g, -g)
+                return self._beside_originals(payload, (g, -g), inside)
             at = self.view.visible_plan_centre()
             if not inside(*at):
                 at = ((x0 + x1) / 2, (y0 + y1) / 2)
-        return float(edits.snap(at[0] - cx, g)), float(edits.snap(at[1] - cy, g))
+        off = (float(edits.snap(at[0] - cx, g)), float(edits.snap(at[1] - cy, g)))
+        return self._beside_originals(payload, off, inside)
+
+    def _beside_originals(self, payload: dict, off: tuple[float, float],
+                          inside: Callable[[float, float], bool]) -> tuple[float, float]:
+        """Return ``off``, or, when the copy would land on its originals (a paste with
+        the mouse still over them), the nearest offset that puts it beside them."""
+        boxes = [it.plan_box() for items in payload.values() for d in items
+                 if (it := self.scene.item_for(str(d.get("id", "")))) is not None]
+        if not boxes:
+            return off
+        x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
+        x1, y1 = max(b[2] for b in boxes), max(b[3] for b in boxes)
+        eps = 1e-6
+        if abs(off[0]) >= x1 - x0 - eps or abs(off[1]) >= y1 - y0 - eps:
+            return off  # clear of the originals already
+        g = self.scene.grid_m or 0.6
+        w = math.ceil((x1 - x0) / g - eps) * g
+        d = math.ceil((y1 - y0) / g - eps) * g
+        for cand in ((w, 0.0), (-w, 0.0), (0.0, -d), (0.0, d)):
+            if inside(x0 + cand[0], y0 + cand[1]) and inside(x1 + cand[0], y1 + cand[1]):
+                return cand
+        return off
 
     # -- files ---------------------------------------------------------------------------------------
 

@@ -67,6 +67,8 @@ def new_from_template_action(window: Any) -> bool:
     dlg = NewFromTemplateDialog(window, doc.layout.generation, doc.catalog)
     if dlg.exec() and dlg.layout_result is not None:
         doc.set_layout(dlg.layout_result)
+        # a generated design exists nowhere else yet: closing it asks first
+        doc.mark_unsaved()
         fit = getattr(getattr(window, "view", None), "zoom_to_fit", None)
         if callable(fit):
             fit()

@@ -222,6 +222,31 @@ def test_paste_away_from_the_hall_lands_in_the_hall(window, monkeypatch):
                     if v.code == "FLOOR-OUTSIDE" and pasted.id in v.items]
 
 
+def test_paste_over_the_originals_lands_beside_them(window, monkeypatch):
+    doc = window.document
+    src = doc.layout.racks[0]
+    doc.select([src.id])
+    window.actions_by_name["copy"].trigger()
+    monkeypatch.setattr(window.view, "cursor_plan_point", lambda: (src.x_m, src.y_m))
+    window.actions_by_name["paste"].trigger()
+    pasted = doc.layout.rack(doc.selection[0])
+    assert pasted.id != src.id and (pasted.x_m, pasted.y_m) != (src.x_m, src.y_m)
+    assert not [v for v in doc.analysis.violations
+                if v.code == "FLOOR-OVERLAP" and {src.id, pasted.id} <= set(v.items)]
+    assert window.statusBar().currentMessage() == "Pasted 1 item"
+
+
+def test_a_selected_rack_draws_above_its_neighbours(window):
+    doc = window.document
+    a, b = doc.layout.racks[0], doc.layout.racks[1]
+    ia, ib = window.scene.item_for(a.id), window.scene.item_for(b.id)
+    assert ia.zValue() == ib.zValue()
+    doc.select([a.id])
+    assert ia.zValue() > ib.zValue()
+    doc.select([b.id])
+    assert ib.zValue() > ia.zValue()
+
+
 def test_redo_by_ctrl_y_and_ctrl_shift_z(window):
     doc = window.document
     rid = doc.layout.racks[0].id

@@ -111,6 +111,29 @@ def test_changing_a_parameter_updates_the_preview(qtbot, new_dialog, builtin_cat
     assert analyze(lay, builtin_catalog).counts["gpus"] == 128
 
 
+def test_a_design_from_a_template_counts_as_unsaved(qtbot, window, monkeypatch):
+    """Closing a generated design that exists nowhere else asks before it is lost."""
+    layout = window.document.layout.model_copy(update={"name": "generated"})
+
+    class _Dialog:
+        layout_result = layout
+
+        def __init__(self, *a, **k):
+            pass
+
+        def exec(self):
+            return 1
+
+    monkeypatch.setattr("designer.library.new_from_template.NewFromTemplateDialog", _Dialog)
+    assert library.new_from_template_action(window)
+    assert window.document.layout.name == "generated" and window.document.path is None
+    assert window.document.is_modified and window.isWindowModified()
+    asked = []
+    monkeypatch.setattr(window, "_maybe_save", lambda: asked.append(1) or False)
+    window.actions_by_name["close"].trigger()
+    assert asked == [1]  # the close asked, and was refused
+
+
 def test_a_bad_parameter_shows_one_line_and_disables_ok(qtbot, new_dialog):
     new_dialog.select_template("fat-tree")
     new_dialog.set_value("link_speed_gbps", "800")
