@@ -150,14 +150,6 @@ class _BoxItem(ModelItem, QGraphicsRectItem):
         QGraphicsRectItem.__init__(self)
         self._init_model(scene, model_id)
 
-    def itemChange(self, change, value):  # noqa: N802 - Qt's name
-        # a selected rack or unit draws above its neighbours of the same kind, so one
-        # dragged onto another shows on top of it (with its outline), not hidden under it
-        if change == QGraphicsItem.GraphicsItemChange.ItemSelectedHasChanged:
-            base = math.floor(self.zValue())
-            self.setZValue(base + (0.5 if value else 0.0))
-        return QGraphicsRectItem.itemChange(self, change, value)
-
     def _set_box(self, x: float, y: float, hx: float, hy: float) -> None:
         rect = QRectF(-hx, -hy, 2 * hx, 2 * hy)
         if rect != self.rect():

@@ -12,6 +12,9 @@ footprints so racks butt together; Alt moves freely.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -38,8 +41,10 @@ from designer.canvas.draw import (
 )
 from designer.canvas.items import (
     ITEM_CLASSES,
+    CoolingUnitItem,
     FloorItem,
     ModelItem,
+    RackItem,
     RackLabelsItem,
     RowLabelsItem,
 )
@@ -188,6 +193,11 @@ class FloorPlanScene(QGraphicsScene):
         self._feed_pos: dict[str, int] = {}
         self._drawn: _Drawn | None = None
         self._syncing = False
+        # while many items change selection at once (a bulk select, delete or undo),
+        # Qt's per-item selectionChanged is noted and handled once at the end
+        self._batching = False
+        self._selection_dirty = False
+        self._raised: set = set()  # racks and units drawn raised while selected
         self._drag: _Drag | None = None
         # an Alt+press: where, and the selection before it (a click then cycles the pick)
         self._cycle_from: tuple[QPointF, list[str]] | None = None
@@ -345,10 +355,11 @@ class FloorPlanScene(QGraphicsScene):
         self._rows_stale = True
         if self.hover.item_id in ids:
             self.hover.show_rect(None, None)
-        for item_id in ids:
-            item = self._items.pop(item_id, None)
-            if item is not None:
-                self.removeItem(item)
+        with self._selection_batch():
+            for item_id in ids:
+                item = self._items.pop(item_id, None)
+                if item is not None:
+                    self.removeItem(item)
         if self.handles.item_id in ids:
             self.handles.show_for(None, None)
 
@@ -606,26 +617,57 @@ class FloorPlanScene(QGraphicsScene):
         want = set(ids)
         self._syncing = True
         try:
-            for item in self.selectedItems():
-                if isinstance(item, ModelItem) and item.model_id not in want:
-                    item.setSelected(False)
-            for item_id in ids:
-                item = self._items.get(item_id)
-                if item is not None and not item.isSelected():
-                    item.setSelected(True)
+            with self._selection_batch():
+                for item in self.selectedItems():
+                    if isinstance(item, ModelItem) and item.model_id not in want:
+                        item.setSelected(False)
+                for item_id in ids:
+                    item = self._items.get(item_id)
+                    if item is not None and not item.isSelected():
+                        item.setSelected(True)
         finally:
             self._syncing = False
+
+    @contextmanager
+    def _selection_batch(self) -> Iterator[None]:
+        """Handle the selection changes made inside the block once, at its end."""
+        if self._batching:
+            yield
+            return
+        self._batching, self._selection_dirty = True, False
+        try:
+            yield
+        finally:
+            self._batching = False
+        if self._selection_dirty:
+            self._selection_dirty = False
+            self._on_qt_selection()
 
     def selected_ids(self) -> list[str]:
         """Return the ids of the selected canvas items."""
         return [it.model_id for it in self.selectedItems() if isinstance(it, ModelItem)]
 
     def _on_qt_selection(self) -> None:
+        if self._batching:
+            self._selection_dirty = True
+            return
         if not self.detail:
             self.batch.refresh_selection()
+        self._raise_selected()
         if not self._syncing:
             self.document.select(self.selected_ids())
         self._sync_handles()
+
+    def _raise_selected(self) -> None:
+        """Draw selected racks and units above their neighbours of the same kind, so one
+        dragged onto another shows on top of it, with its outline, not hidden under it."""
+        now = {it for it in self.selectedItems() if isinstance(it, (RackItem, CoolingUnitItem))}
+        for it in self._raised - now:
+            if it.scene() is self:
+                it.setZValue(math.floor(it.zValue()))
+        for it in now - self._raised:
+            it.setZValue(math.floor(it.zValue()) + 0.5)
+        self._raised = now
 
     def _sync_handles(self) -> None:
         """Put vertex handles on the one selected tray, feed or obstacle, or on the hall's
