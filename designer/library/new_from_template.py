@@ -336,13 +336,15 @@ class NewFromTemplateDialog(QDialog):
                 ed.setMinimumWidth(90)
                 ed.valueChanged.connect(self._changed)
                 ed.lineEdit().textEdited.connect(lambda _t, e=ed, q=p: self._typed(e, q))
-            rng = ""
+            rng = shown = ""
             if p.type in ("int", "float") and (p.min is not None or p.max is not None):
                 lo = "" if p.min is None else f"{p.min:g}"
                 hi = "" if p.max is None else f"{p.max:g}"
                 rng = f"\nRange {lo} to {hi}" + (", even" if p.even else "")
+                # the range on show: a spin box silently refuses a digit past its maximum
+                shown = f" ({lo}–{hi}{', even' if p.even else ''})" if lo and hi else ""
             ed.setToolTip(f"{p.help}{rng}\nDefault {p.default}".strip())
-            label = QLabel(param_label(p.name))
+            label = QLabel(param_label(p.name) + shown)
             label.setToolTip(ed.toolTip())
             self.editors[p.name] = ed
             self.form.addRow(label, ed)

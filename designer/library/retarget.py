@@ -53,9 +53,15 @@ class RetargetDialog(QDialog):
         self._runner = TaskRunner(self)
         self._runner.finished.connect(self._on_result)
         self.generation = QComboBox()
-        for gen in generations():
+        gens = generations()
+        for gen in gens:
             if gen != layout.generation:
                 self.generation.addItem(_label(gen), gen)
+        # the generation after the design's own is the usual target (an upgrade)
+        if layout.generation in gens:
+            later = gens[gens.index(layout.generation) + 1:]
+            if later:
+                self.generation.setCurrentIndex(self.generation.findData(later[0]))
         self.summary = QPlainTextEdit()
         self.summary.setReadOnly(True)
         self.summary.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))

@@ -330,6 +330,12 @@ def test_retarget_opens_a_new_document(qtbot, window, builtin_catalog):
     dlg = RetargetDialog(window.document.layout, window, builtin_catalog)
     qtbot.addWidget(dlg)
     assert dlg.generation.findData("hopper") < 0  # not the layout's own generation
+    assert dlg.target() == "blackwell"  # the next generation, an upgrade, by default
+    bw = window.document.layout.model_copy(update={"generation": "blackwell"})
+    later = RetargetDialog(bw, window, builtin_catalog)
+    qtbot.addWidget(later)
+    assert later.target() == "blackwell-ultra"
+    later.reject()
     dlg.set_target("blackwell")
     qtbot.waitUntil(lambda: dlg.result is not None and dlg.result.generation == "blackwell",
                     timeout=60_000)
