@@ -964,7 +964,7 @@ def _build_fabric(b: _Builder, fi: int, f: Fabric) -> FabricBuild:
                                   f"{f.nic_speed_gbps:g} Gb/s"), (f.id,)))
             specs = []
             break
-        if t.radix is not None:
+        if t.radix is not None and len(nodes):  # an empty fabric builds no switch
             have = ports_at_speed(cat.devices[t.switch], None, f.nic_speed_gbps)
             if t.radix > have:
                 b.problems.append(("FABRIC-RADIX", "warning", f"Fabric {f.id}: {name} tier uses "

@@ -407,3 +407,9 @@ def test_a_tier_using_more_ports_than_its_switch_has_is_a_stand_in():
     # a k-ary fat-tree built from bigger switches uses fewer ports than they have
     ft = analyze(instantiate("fat-tree", {"k": 8}))
     assert not [v for v in ft.violations if v.code == "FABRIC-RADIX"]
+    # a fabric left with no members builds no switch: it is empty, not a stand-in
+    meta = instantiate("meta-24k-roce", {"pods": 1})
+    gpu_racks = {r.id for r in meta.racks if r.devices}  # the Grand Teton (HGX H100) racks
+    empty = meta.model_copy(update={"racks": [r for r in meta.racks if r.id not in gpu_racks]})
+    codes = {v.code for v in analyze(empty).violations}
+    assert "FABRIC-EMPTY" in codes and "FABRIC-RADIX" not in codes
