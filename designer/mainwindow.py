@@ -722,8 +722,39 @@ class MainWindow(QMainWindow):
 
     def _generation_chosen(self, index: int) -> None:
         gen = self.generation_box.itemData(index)
-        if gen and gen != self.document.layout.generation:
+        lay = self.document.layout
+        if not gen or gen == lay.generation:
+            return
+        # a design with hardware keeps it when only its label changes: offer the
+        # retarget, which maps the hardware, before relabelling
+        choice = self.ask_generation_change(gen) if any(
+            r.devices or r.system for r in lay.racks) else "label"
+        if choice == "label":
             self.document.set_field([edits.LAYOUT_ID], "generation", gen)
+            return
+        self._sync_generation()  # the box shows the design's generation again
+        if choice == "retarget":
+            from designer.library.retarget import retarget_action
+
+            retarget_action(self, gen)
+
+    def ask_generation_change(self, gen: str) -> str:
+        """Ask how to change the design's generation: ``"retarget"``, ``"label"`` or
+        ``"cancel"``."""
+        box = QMessageBox(QMessageBox.Icon.Question, "Change generation",
+                          f"Change this design to {_generation_label(gen)}?", parent=self)
+        box.setInformativeText(
+            "Retarget maps every GPU server, rack-scale system and switch to its "
+            f"{_generation_label(gen)} equivalent in a new window. Changing only the "
+            "label keeps the hardware as it is, and the check then flags hardware of "
+            "another generation (GEN-MIXED).")
+        retarget = box.addButton("Retarget…", QMessageBox.ButtonRole.AcceptRole)
+        label = box.addButton("Change the label only", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(retarget)
+        box.exec()
+        clicked = box.clickedButton()
+        return "retarget" if clicked is retarget else "label" if clicked is label else "cancel"
 
     # -- view ----------------------------------------------------------------------------------------
 

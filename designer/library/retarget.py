@@ -154,9 +154,11 @@ def open_in_new_window(window: QWidget, layout: Layout, message: str = "",
     return new
 
 
-def retarget_action(window: QWidget) -> QWidget | None:
-    """Tools → Retarget to generation…"""
+def retarget_action(window: QWidget, target: str | None = None) -> QWidget | None:
+    """Tools → Retarget to generation… (``target`` preselects a generation)."""
     dlg = RetargetDialog(window.document.layout, window, window.document.catalog)
+    if target is not None and dlg.generation.findData(target) >= 0:
+        dlg.set_target(target)
     if dlg.exec() and dlg.result is not None:
         res = dlg.result
         return open_in_new_window(window, res.layout,

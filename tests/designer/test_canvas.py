@@ -369,11 +369,29 @@ def test_violations_overlay_outlines_the_overlap(window):
     assert len(boxes) >= 2
 
 
-def test_generation_selector_is_an_undoable_edit(window):
+def test_generation_selector_is_an_undoable_edit(window, monkeypatch):
     doc = window.document
     box = window.generation_box
     k = box.findData("blackwell")
     assert k >= 0
+    # the design has hardware: the selector asks first; cancel changes nothing
+    asked = []
+    monkeypatch.setattr(window, "ask_generation_change", lambda g: asked.append(g) or "cancel")
+    box.setCurrentIndex(k)
+    box.activated.emit(k)
+    assert asked == ["blackwell"] and doc.layout.generation == "hopper"
+    assert box.currentData() == "hopper" and doc.undo_stack.count() == 0
+    # retarget opens the retarget dialog on that generation
+    import designer.library.retarget as rt
+
+    opened = []
+    monkeypatch.setattr(window, "ask_generation_change", lambda g: "retarget")
+    monkeypatch.setattr(rt, "retarget_action", lambda w, g: opened.append(g))
+    box.setCurrentIndex(k)
+    box.activated.emit(k)
+    assert opened == ["blackwell"] and doc.layout.generation == "hopper"
+    # changing the label only is one undoable edit
+    monkeypatch.setattr(window, "ask_generation_change", lambda g: "label")
     box.setCurrentIndex(k)
     box.activated.emit(k)
     assert doc.layout.generation == "blackwell"
