@@ -319,6 +319,13 @@ class AirflowOverlay(OverlayItem):
             return  # arrows would be specks; the aisle tint says the same at this zoom
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         width = 2.0 if lod * self._min_depth > 40 else 1.4
+        # a light halo under each arrow keeps it legible on racks coloured red by load
+        halo = cosmetic("#d0ffffff", width + 2.2)
+        halo.setCapStyle(Qt.PenCapStyle.RoundCap)
+        painter.setPen(halo)
+        for lines in (self._cold, self._hot):
+            if lines:
+                painter.drawLines(lines)
         for lines, color in ((self._cold, "#1c64d8"), (self._hot, "#d8331c")):
             if lines:
                 pen = cosmetic(color, width)
