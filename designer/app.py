@@ -37,6 +37,18 @@ def _qt_app():
     return app
 
 
+def _quiet_platform_notes(on: bool) -> None:
+    """Drop (or stop dropping) the offscreen platform's note that it ignores window
+    size hints, printed for every window; Qt's other messages still reach stderr."""
+    from PySide6.QtCore import qInstallMessageHandler
+
+    def handler(_mode, _context, message: str) -> None:
+        if "propagateSizeHints" not in message:
+            sys.stderr.write(message + "\n")
+
+    qInstallMessageHandler(handler if on else None)
+
+
 def _clear_clipboard() -> None:
     from PySide6.QtWidgets import QApplication
 
@@ -159,6 +171,11 @@ def screenshot(out: str | os.PathLike, file: str | os.PathLike | None = None,
         elevation show them.
     """
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if Path(out).suffix.lower() != ".png":
+        raise InputError(str(out), "--screenshot", "a file name ending in .png")
+    from engine.io import output_path
+
+    output_path(out)  # a folder, pipe or device is refused before anything is drawn
     w, h = parse_size(size)
     keys = overlay_keys(overlays)
     if metric not in ("kw", "utilization", "liquid"):
@@ -168,9 +185,18 @@ def screenshot(out: str | os.PathLike, file: str | os.PathLike | None = None,
     except InputError as exc:
         print(f"rackscape: {exc}", file=sys.stderr)
         return 2
+    _quiet_platform_notes(True)
+    try:
+        return _render_screenshot(out, layout, path, analyzer, (w, h), keys, metric, select)
+    finally:
+        _quiet_platform_notes(False)
+
+
+def _render_screenshot(out, layout, path, analyzer, size, keys, metric, select) -> int:
     from designer.document import LayoutDocument
     from designer.mainwindow import MainWindow
 
+    w, h = size
     app = _qt_app()
     doc = LayoutDocument(layout, path, analysis_mode="sync", autosave_ms=0, analyzer=analyzer)
     win = MainWindow(doc, restore_state=False)
@@ -191,12 +217,20 @@ def screenshot(out: str | os.PathLike, file: str | os.PathLike | None = None,
     app.processEvents()
     win.view.zoom_to_fit()
     app.processEvents()
-    ok = win.grab().save(str(out))
+    from designer.reports.files import temp_target
+
+    image = win.grab()
     win.force_close()
     win.deleteLater()
     del win, doc
     app.processEvents()
-    if not ok:
-        print(f"rackscape: {out}: expected a writable PNG path", file=sys.stderr)
+    try:
+        # a temp file renamed over the old one: a failed write never leaves half an image
+        with temp_target(out) as tmp:
+            if not image.save(tmp, "PNG"):
+                raise OSError("the image could not be written (is the disk full?)")
+    except OSError as exc:
+        print(f"rackscape: {out}: --screenshot: expected a writable PNG file "
+              f"({exc.strerror or exc})", file=sys.stderr)
         return 2
     return 0

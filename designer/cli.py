@@ -306,7 +306,8 @@ def cmd_report(args) -> int:
         print(f"rackscape: {exc}", file=sys.stderr)
         return EXIT_INPUT
     except OSError as exc:
-        print(f"rackscape: {out}: cannot write the report ({exc.strerror or exc})",
+        print(f"rackscape: {exc.filename or out}: cannot write the report "
+              f"({exc.strerror or exc})",
               file=sys.stderr)
         return EXIT_INPUT
     for f in files:

@@ -235,7 +235,7 @@ def export_bundle(template_ids: list[str], out_path: str | os.PathLike, *,
     BundleError
         When the bundle would exceed the import limits.
     """
-    from engine.io import atomic_write_bytes
+    from engine.io import atomic_write_bytes, is_layout_file
 
     found = {t.id: t for t in list_templates(user_dir=user_dir)}
     ids = list(dict.fromkeys(template_ids))
@@ -275,6 +275,9 @@ def export_bundle(template_ids: list[str], out_path: str | os.PathLike, *,
     if len(data) > MAX_BUNDLE_BYTES:
         raise BundleError(out_path, "", f"a bundle of at most {MAX_BUNDLE_BYTES} bytes "
                           f"(this one would be {len(data)})")
+    if is_layout_file(out_path):
+        raise BundleError(out_path, "", "a file that is not a Rackscape layout (the bundle "
+                          "would replace the design)")
     atomic_write_bytes(out_path, data)
     return manifest
 

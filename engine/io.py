@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -37,7 +38,7 @@ from engine.errors import (
 from engine.model import SCHEMA_VERSION, Layout
 
 __all__ = ["MAX_FILE_BYTES", "MIGRATIONS", "load_layout", "save_layout", "layout_from_dict",
-           "atomic_write_bytes", "migrate"]
+           "atomic_write_bytes", "output_path", "is_layout_file", "migrate"]
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
 
@@ -178,13 +179,92 @@ def file_mode_for(path: str | os.PathLike) -> int:
         return 0o666 & ~mask
 
 
+_NOT_REGULAR = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe"),
+                (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"),
+                (stat.S_ISSOCK, "a socket"))
+
+
+def output_path(path: str | os.PathLike) -> Path:
+    """Return the file a write to ``path`` replaces, or raise :class:`InputError`.
+
+    A symbolic link is written through (its target is replaced, the link stays); a
+    folder, named pipe, device or socket is refused, and so is a missing folder. No
+    output is opened here, so a named pipe cannot stall the command.
+
+    Examples
+    --------
+    >>> output_path("/dev/null")
+    Traceback (most recent call last):
+    ...
+    engine.errors.InputError: /dev/null: output: expected a regular file (this is a device)
+    """
+    given = Path(path)
+    p = Path(os.path.realpath(given)) if given.is_symlink() else given
+    try:
+        mode = os.stat(p).st_mode
+    except FileNotFoundError:
+        folder = p.parent if str(p.parent) else Path(".")
+        if not folder.is_dir():
+            raise InputError(str(given), "output", f"a file in an existing folder "
+                             f"({folder} does not exist)") from None
+        return p
+    except OSError as exc:
+        raise InputError(str(given), "output", f"a writable file ({exc.strerror or exc})") \
+            from None
+    for test, what in _NOT_REGULAR:
+        if test(mode):
+            raise InputError(str(given), "output", f"a regular file (this is {what})")
+    return p
+
+
+def is_layout_file(path: str | os.PathLike) -> bool:
+    """Return whether ``path`` is a regular file that reads as a Rackscape layout.
+
+    A JSON object naming ``schema_version`` and ``hall`` or ``racks`` anywhere (keys
+    may come in any order); only a regular file is opened, so a named pipe cannot
+    stall the caller. Used to refuse outputs that would replace a design.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "a.json").write_text('{"racks": [], "x": "' + "y" * 9000 + '", "hall": {}, '
+    ...                               '"schema_version": 3}')
+    >>> is_layout_file(d / "a.json"), is_layout_file(d), is_layout_file(d / "missing")
+    (True, False, False)
+    """
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_FILE_BYTES:
+        return False
+    found = {b'"schema_version"': False, b'"hall"': False, b'"racks"': False}
+    tail = b""
+    try:
+        with open(path, "rb") as fh:
+            first = fh.read(64).lstrip()
+            if not first.startswith(b"{"):
+                return False
+            fh.seek(0)
+            while chunk := fh.read(1 << 20):
+                window = tail + chunk
+                for key in found:
+                    found[key] = found[key] or key in window
+                tail = window[-32:]
+    except OSError:
+        return False
+    return found[b'"schema_version"'] and (found[b'"hall"'] or found[b'"racks"'])
+
+
 def atomic_write_bytes(path: str | os.PathLike, payload: bytes) -> None:
     """Write ``payload`` to ``path`` atomically: temp file in the same folder, fsync, rename.
 
     The file keeps the permissions of the one it replaces (a new one gets the usual
-    ``0o666`` less the umask), not the temp file's private ``0o600``.
+    ``0o666`` less the umask), not the temp file's private ``0o600``. A symbolic link
+    is written through; anything but a regular file is refused (:func:`output_path`).
     """
-    path = Path(path)
+    path = output_path(path)
     folder = path.parent if str(path.parent) else Path(".")
     mode = file_mode_for(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)

@@ -24,6 +24,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from engine.io import is_layout_file
+
 __all__ = ["SUFFIXES", "ReportError", "ExportCancelled", "export", "parse_size",
            "export_dialog", "layout_file_clash"]
 
@@ -150,6 +152,7 @@ def export(layout: Any, analysis: Any, path: str | Path, overlays: Sequence[str]
         with temp_target(path) as tmp:
             write_pdf(layout, analysis, tmp, page=page, overlays=ovl, tables=tables,
                       progress=lambda f, m: step(0.2 + 0.8 * f, m))
+            _check_pdf_complete(tmp)
         return [path]
     tables = build_tables(layout, analysis, catalog, progress=lambda f, m: step(0.3 * f, m))
     if suffix == ".xlsx":
@@ -270,6 +273,22 @@ def report_stem(name: str | None, max_chars: int = 60) -> str:
     return stem or "report"
 
 
+def _check_pdf_complete(path: str | Path) -> None:
+    """Raise OSError unless ``path`` ends as a PDF does: Qt's PDF writer reports no
+    write error (a full disk leaves a short file), and a short file must never
+    replace a good report."""
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(0, 2)
+            size = fh.tell()
+            fh.seek(max(0, size - 64))
+            tail = fh.read()
+    except OSError as exc:
+        raise OSError(f"cannot read back the PDF ({exc.strerror or exc})") from None
+    if size == 0 or b"%%EOF" not in tail:
+        raise OSError(28, "the PDF was not written completely (is the disk full?)")
+
+
 def layout_file_clash(path: str | Path, open_path: str | Path | None) -> str:
     """Return why a report must not be written to ``path`` ("" when it may).
 
@@ -287,12 +306,7 @@ def layout_file_clash(path: str | Path, open_path: str | Path | None) -> str:
     if open_path is not None and p.resolve() == Path(open_path).resolve():
         return (f"{p.name} is the open layout: a report cannot replace it. "
                 "Choose another file name.")
-    try:
-        with open(p, "rb") as fh:
-            head = fh.read(4096)
-    except OSError:
-        return ""
-    if b'"schema_version"' in head and (b'"racks"' in head or b'"hall"' in head):
+    if is_layout_file(p):
         return (f"{p.name} is a Rackscape layout: a report cannot replace it. "
                 "Choose another file name.")
     return ""

@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from designer.reports.files import write_bytes
+from designer.reports.files import write_all
 from engine.report_tables import Table
 
 __all__ = ["write_csv", "csv_paths"]
@@ -41,15 +41,16 @@ def write_csv(tables: Sequence[Table], path: str | Path,
               progress: Callable[[float, str], Any] | None = None) -> list[Path]:
     """Write each table as CSV and the index as ``path``; return every file written."""
     files = csv_paths(path, tables)
-    written: list[Path] = []
+    payloads: dict[Path, bytes] = {}
     for k, t in enumerate(tables):
         if progress is not None:
             progress(k / max(len(tables), 1), f"CSV: {t.title}")
         rows = [t.headers()]
         rows.extend(["" if v is None else v for v in r] for r in t.rows)
-        write_bytes(files[t.key], _encode(rows))
-        written.append(files[t.key])
+        payloads[files[t.key]] = _encode(rows)
     index = [["Table", "Title", "File", "Rows", "Note"]]
     index += [[t.key, t.title, files[t.key].name, len(t.rows), t.note] for t in tables]
-    write_bytes(path, _encode(index))
-    return [Path(path), *written]
+    payloads[Path(path)] = _encode(index)
+    # the index and its tables are one report: all of them are replaced, or none
+    write_all(payloads)
+    return [Path(path), *(files[t.key] for t in tables)]

@@ -13,9 +13,9 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from engine.io import atomic_write_bytes, file_mode_for
+from engine.io import atomic_write_bytes, file_mode_for, output_path
 
-__all__ = ["write_bytes", "temp_target", "share_mode"]
+__all__ = ["write_bytes", "write_all", "temp_target", "share_mode"]
 
 
 def share_mode(path: str | os.PathLike, mode: int) -> None:
@@ -35,7 +35,7 @@ def temp_target(path: str | os.PathLike) -> Iterator[str]:
 
     For writers that need a file name (QPdfWriter, QImage.save).
     """
-    path = Path(path)
+    path = output_path(path)  # a symlink's target; no folder, pipe or device
     folder = path.parent if str(path.parent) else Path(".")
     mode = file_mode_for(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=folder)
@@ -47,3 +47,32 @@ def temp_target(path: str | os.PathLike) -> Iterator[str]:
     finally:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+
+
+def write_all(payloads: dict[Path, bytes]) -> None:
+    """Write several files as one: every file goes to a temp file first, and only when
+    all are written are they renamed into place. A failure (a full disk, a folder
+    where a file should be) leaves every earlier file untouched and names the file
+    it failed on (``OSError.filename``)."""
+    targets = {Path(p): output_path(p) for p in payloads}  # refuses folders, pipes, devices
+    temps: dict[Path, str] = {}
+    try:
+        for given, data in payloads.items():
+            real = targets[Path(given)]
+            folder = real.parent if str(real.parent) else Path(".")
+            fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".tmp", dir=folder)
+            temps[real] = tmp
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(data)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+            except OSError as exc:
+                raise OSError(exc.errno, exc.strerror or str(exc), str(given)) from None
+        for real, tmp in temps.items():
+            share_mode(tmp, file_mode_for(real))
+            os.replace(tmp, real)
+    finally:
+        for tmp in temps.values():
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)

@@ -63,6 +63,22 @@ def test_screenshot_refuses_bad_input_with_exit_2(tmp_path):
     assert r.returncode == 2 and "--overlay" in r.stderr
 
 
+def test_screenshot_replaces_an_old_image_whole_or_not_at_all(tmp_path):
+    fifo = tmp_path / "pipe.png"
+    os.mkfifo(fifo)
+    r = _run(["--screenshot", str(fifo)], tmp_path, timeout=60)
+    assert r.returncode == 2 and "named pipe" in r.stderr and r.stderr.count("\n") == 1
+    r = _run(["--screenshot", str(tmp_path / "shot.txt")], tmp_path)
+    assert r.returncode == 2 and "ending in .png" in r.stderr
+    old = tmp_path / "old.png"
+    old.write_bytes(b"not replaced")
+    r = _run(["--screenshot", str(old), "--size", "1200x800"], tmp_path)
+    assert r.returncode == 0 and r.stderr == "", r.stderr  # no platform chatter either
+    assert _png_size(old) == (1200, 800)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".png") == ["old.png",
+                                                                                "pipe.png"]
+
+
 def test_app_opens_and_quits_with_exit_0(tmp_path):
     r = _run([], tmp_path, RACKSCAPE_QUIT_AFTER_MS="600")
     assert r.returncode == 0, r.stderr

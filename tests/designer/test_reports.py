@@ -311,3 +311,78 @@ def test_file_export_from_the_main_window(window, tmp_path, monkeypatch):
     reader = pypdf.PdfReader(target)
     assert len(reader.pages) >= 10
     assert window.document.layout.name in _text(reader.pages[0])
+
+
+# -- outputs that must never cost the user a file ----------------------------------------------
+
+
+def test_a_pdf_left_short_never_replaces_the_old_report(design, tmp_path, monkeypatch, qapp):
+    """Qt's PDF writer reports no write error (a full disk leaves a short file)."""
+    import designer.reports.pdf as pdf
+
+    lay, a = design
+    out = tmp_path / "old.pdf"
+    out.write_bytes(b"%PDF-1.4 the report sent last week\n%%EOF\n")
+    before = out.read_bytes()
+    monkeypatch.setattr(pdf, "write_pdf", lambda _l, _a, path, **k: Path(path).write_bytes(
+        b"%PDF-1.4 half a rep"))
+    with pytest.raises(OSError, match="not written completely"):
+        export(lay, a, out)
+    assert out.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["old.pdf"]  # no temp file left
+
+
+def test_csv_tables_are_replaced_all_or_none(design, tmp_path, layout_file, capsys):
+    lay, a = design
+    out = tmp_path / "x.csv"
+    export(lay, a, out)
+    bom = (tmp_path / "x-bom.csv").read_bytes()
+    (tmp_path / "x-sources.csv").unlink()
+    (tmp_path / "x-sources.csv").mkdir()  # one table's name is taken by a folder
+    other = instantiate("dgx-h100-hall", {"racks": 4})
+    other_file = tmp_path / "other.json"
+    save_layout(other, other_file)
+    assert main(["report", str(other_file), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "x-sources.csv" in err and "folder" in err and err.count("\n") == 1
+    assert (tmp_path / "x-bom.csv").read_bytes() == bom  # the old set is whole
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_outputs_that_are_not_regular_files_are_refused(layout_file, tmp_path, capsys):
+    import os
+
+    fifo = tmp_path / "pipe.png"
+    os.mkfifo(fifo)
+    # a named pipe would stall the command forever: it is refused before it is opened
+    for suffix_out in (fifo, tmp_path):
+        assert main(["report", str(layout_file), "-o", str(suffix_out)]) == 2
+    err = capsys.readouterr().err
+    assert "named pipe" in err
+    assert main(["new", "dgx-h100-hall", "-o", "/dev/null"]) == 2
+    assert "a regular file (this is a device)" in capsys.readouterr().err
+
+
+def test_a_symlinked_output_is_written_through(layout_file, tmp_path, capsys):
+    target = tmp_path / "shared" / "hall.json"
+    target.parent.mkdir()
+    link = tmp_path / "hall-link.json"
+    link.symlink_to(target)
+    assert main(["new", "dgx-h100-hall", "--set", "racks=4", "-o", str(link)]) == 0
+    assert link.is_symlink() and target.is_file()
+    assert json.loads(target.read_text())["schema_version"] >= 1
+
+
+def test_no_report_or_bundle_replaces_a_layout_whatever_its_key_order(layout_file, tmp_path,
+                                                                       capsys):
+    data = json.loads(layout_file.read_text())
+    # schema_version last, far past the first few kilobytes
+    reordered = {k: v for k, v in data.items() if k != "schema_version"}
+    reordered["schema_version"] = data["schema_version"]
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps(reordered))
+    before = other.read_bytes()
+    assert main(["report", str(layout_file), "-o", str(other)]) == 2
+    assert main(["library", "export", str(other), "fat-tree"]) == 2
+    err = capsys.readouterr().err
+    assert "Rackscape layout" in err and other.read_bytes() == before
