@@ -37,6 +37,11 @@ _INCREMENTAL_MAX = 64  # more changed racks than this: recompute everything
 #: how far in front of a rack another rack's exhaust still reaches its intake: one aisle,
 #: up to six 600 mm tiles (hot/cold aisles are two to six tiles wide)
 EXHAUST_REACH_M = 3.6
+#: candidate box pairs a pair search builds at most (real halls need a few per box:
+#: about 300,000 at 1M GPUs); a pile of boxes in one place hits it
+PAIR_BUDGET = 2_000_000
+#: pairwise violations (overlaps, aisles, airflow) listed one by one; the rest are summed up
+MAX_LISTED_PAIRS = 1000
 
 
 @dataclass
@@ -104,9 +109,19 @@ def candidate_pairs(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarra
     kb, ib = kb[order], ib[order]
     lo = np.searchsorted(kb, ka, side="left")
     cnt = np.searchsorted(kb, ka, side="right") - lo
+    full = cnt
+    if int(cnt.sum()) > PAIR_BUDGET:
+        # thousands of boxes piled in one place (a bad file, a paste gone wrong): each
+        # box keeps a bounded number of partners per cell, taken from its own place in
+        # the cell on, so time and memory stay bounded and every box of the pile is
+        # still found (with some of its partners, not all)
+        cnt = np.minimum(cnt, max(PAIR_BUDGET // max(len(ka), 1), 32))
     pi = np.repeat(ia, cnt)
-    pos = np.arange(int(cnt.sum())) - np.repeat(np.cumsum(cnt) - cnt, cnt) + np.repeat(lo, cnt)
-    return pi, ib[pos]
+    within = np.arange(int(cnt.sum())) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+    if cnt is not full:
+        start = np.repeat(ia % np.maximum(full, 1), cnt)
+        within = (start + within) % np.repeat(np.maximum(full, 1), cnt)
+    return pi, ib[within + np.repeat(lo, cnt)]
 
 
 def _interior_overlap(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -116,17 +131,24 @@ def _interior_overlap(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _sorted_pairs(pairs: np.ndarray) -> np.ndarray:
+    """Return the distinct rows of an (K, 2) index array, sorted (one 1-D sort of keys)."""
     pairs = np.asarray(pairs, np.int64).reshape(-1, 2)
-    return np.unique(pairs, axis=0) if len(pairs) else pairs
+    if not len(pairs):
+        return pairs
+    n = int(pairs[:, 1].max()) + 1
+    keys = np.unique(pairs[:, 0] * n + pairs[:, 1])
+    return np.stack([keys // n, keys % n], axis=1)
 
 
 def overlapping_pairs(box: np.ndarray) -> np.ndarray:
     """Return (K, 2) index pairs ``i < j`` of boxes whose interiors overlap, sorted."""
     qi, qj = candidate_pairs(box, box)
-    keep = qi < qj
+    keep = qi != qj
     qi, qj = qi[keep], qj[keep]
     hit = _interior_overlap(box[qi], box[qj])
-    return _sorted_pairs(np.stack([qi[hit], qj[hit]], axis=1))
+    qi, qj = qi[hit], qj[hit]
+    # each pair once, as (lower, higher): a capped search may find it from one side only
+    return _sorted_pairs(np.stack([np.minimum(qi, qj), np.maximum(qi, qj)], axis=1))
 
 
 def strips(x, y, hx, hy, fx, fy, depth_m: float, inset_m: float = 0.01) -> tuple[np.ndarray, np.ndarray]:
@@ -392,11 +414,27 @@ def _check_hall(ctx) -> list[Violation]:
                       "draw it again (Draw > Edit hall outline)", ("@hall",))]
 
 
+def _listed(pairs, make, code: str, severity: str, what: str, ids) -> list[Violation]:
+    """Violations of the first :data:`MAX_LISTED_PAIRS` pairs, and one that sums up the
+    rest (a pile of footprints would otherwise list millions of pairs)."""
+    pairs = np.asarray(pairs, np.int64).reshape(-1, 2)
+    out = [v for v in (make(i, j) for i, j in pairs[:MAX_LISTED_PAIRS].tolist()) if v]
+    rest = pairs[MAX_LISTED_PAIRS:]
+    if len(rest):
+        items = np.unique(rest)
+        out.append(Violation(code, severity, f"... and {len(rest):,} more {what}: "
+                             f"{len(np.unique(pairs)):,} items in all (only the first "
+                             f"{MAX_LISTED_PAIRS:,} pairs are listed one by one)",
+                             tuple(ids[k] for k in items[:MAX_LISTED_PAIRS].tolist())))
+    return out
+
+
 @rule("FLOOR-OVERLAP", "floor", "Two footprints overlap.")
 def _check_overlap(ctx) -> list[Violation]:
     f = ctx.floor
-    return [Violation("FLOOR-OVERLAP", "error", f"{f.ids[i]} overlaps {f.ids[j]}",
-                      (f.ids[i], f.ids[j])) for i, j in f.overlaps]
+    return _listed(f.overlaps, lambda i, j: Violation(
+        "FLOOR-OVERLAP", "error", f"{f.ids[i]} overlaps {f.ids[j]}", (f.ids[i], f.ids[j])),
+        "FLOOR-OVERLAP", "error", "overlapping footprints", f.ids)
 
 
 @rule("FLOOR-OUTSIDE", "floor", "A footprint is not inside the hall, or sits on an obstacle.")
@@ -413,9 +451,10 @@ def _check_outside(ctx) -> list[Violation]:
 def _check_aisle(ctx) -> list[Violation]:
     f = ctx.floor
     clear = ctx.layout.assumptions.aisle_clearance_m
-    return [Violation("FLOOR-AISLE", "warning",
-                      f"{f.ids[i]} has {f.ids[j]} within {clear:.2f} m of its front or rear",
-                      (f.ids[i], f.ids[j])) for i, j in f.aisle_blocked]
+    return _listed(f.aisle_blocked, lambda i, j: Violation(
+        "FLOOR-AISLE", "warning",
+        f"{f.ids[i]} has {f.ids[j]} within {clear:.2f} m of its front or rear",
+        (f.ids[i], f.ids[j])), "FLOOR-AISLE", "warning", "blocked aisles", f.ids)
 
 
 @rule("FLOOR-AIRFLOW", "floor", "A rack's intake faces another rack's exhaust across an aisle.")
@@ -425,16 +464,13 @@ def _check_airflow(ctx) -> list[Violation]:
     if not len(pairs):
         return []
     # exhaust that a rear door or liquid already takes out of the air does no harm
-    air_kw = np.asarray(ctx.cooling.rack_air_kw)[pairs[:, 1]]
-    out = []
-    for (i, j), kw in zip(pairs.tolist(), air_kw.tolist(), strict=True):
-        if kw > 0.05:
-            out.append(Violation(
-                "FLOOR-AIRFLOW", "error",
-                f"{f.ids[i]} takes in the exhaust of {f.ids[j]} ({kw:.1f} kW of hot air): both "
-                "face the same way across the aisle (turn one: fronts face fronts)",
-                (f.ids[i], f.ids[j])))
-    return out
+    air_kw = np.asarray(ctx.cooling.rack_air_kw)
+    pairs = pairs[air_kw[pairs[:, 1]] > 0.05]
+    return _listed(pairs, lambda i, j: Violation(
+        "FLOOR-AIRFLOW", "error",
+        f"{f.ids[i]} takes in the exhaust of {f.ids[j]} ({air_kw[j]:.1f} kW of hot air): both "
+        "face the same way across the aisle (turn one: fronts face fronts)",
+        (f.ids[i], f.ids[j])), "FLOOR-AIRFLOW", "error", "racks taking in exhaust", f.ids)
 
 
 @rule("FLOOR-LOAD", "floor", "A rack's weight per footprint area exceeds the floor rating.")

@@ -236,3 +236,26 @@ def test_self_crossing_outline_and_obstacle_do_not_crash(catalog):
     a = analyze(twisted, catalog)
     assert a.floor.hall_area_m2 == pytest.approx(50.0)  # two triangles of 25 m2
     assert found(a, "FLOOR-OUTSIDE") == [("R1",)]
+
+
+def test_a_pile_of_racks_in_one_place_is_reported_in_bounded_time_and_memory(builder, catalog):
+    """A bad file or a paste gone wrong can put thousands of racks on one spot: n^2 / 2
+    overlaps. Every rack of the pile is still named, the pairs are summed up past the
+    first MAX_LISTED_PAIRS, and the pair search stays within its budget."""
+    import engine.floor as floor
+
+    n = 3000
+    b = builder(20, 20)
+    for k in range(n):
+        b = b.rack(f"P{k}", 5, 5)
+    a = analyze(b.build(), catalog)
+    over = [v for v in a.violations if v.code == "FLOOR-OVERLAP"]
+    assert len(over) == floor.MAX_LISTED_PAIRS + 1
+    assert "more overlapping footprints" in over[-1].message
+    # every rack of the pile is found, not just the first few
+    assert len(np.unique(a.floor.overlaps)) == n
+    assert f"{n:,} items in all" in over[-1].message
+    assert len(a.floor.overlaps) <= floor.PAIR_BUDGET
+    # an ordinary overlap is still one pair, one violation (see the tests above)
+    qi, qj = candidate_pairs(np.zeros((n, 4)) + [0, 0, 1, 1], np.zeros((n, 4)) + [0, 0, 1, 1])
+    assert len(qi) <= floor.PAIR_BUDGET
