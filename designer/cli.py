@@ -455,7 +455,13 @@ def _drop_stdout() -> None:
 
 
 def _run(argv: list[str]) -> int:
-    if any(a == "--screenshot" or a.startswith("--screenshot=") for a in argv):
+    parser = build_parser()
+    commands = next(a.choices for a in parser._subparsers._group_actions
+                    if isinstance(a, argparse._SubParsersAction))
+    # `--screenshot` is an option of the bare command; after a subcommand, that
+    # command's parser names it as an argument it does not know
+    if not (argv[:1] and argv[0] in commands) and any(
+            a == "--screenshot" or a.startswith("--screenshot=") for a in argv):
         from designer.app import screenshot
 
         args = _screenshot_parser().parse_args(argv)
@@ -463,9 +469,6 @@ def _run(argv: list[str]) -> int:
         _refuse_overwriting(args.file, out, "--screenshot")
         _report_catalog_problems()
         return screenshot(out, args.file, args.size, args.overlay, args.metric, args.select)
-    parser = build_parser()
-    commands = next(a.choices for a in parser._subparsers._group_actions
-                    if isinstance(a, argparse._SubParsersAction))
     if len(argv) == 1 and argv[0] not in commands and not argv[0].startswith("-"):
         # `rackscape FILE` (a file manager's "open with") is `rackscape open FILE`
         argv = ["open", argv[0]]
