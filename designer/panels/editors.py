@@ -350,6 +350,9 @@ class ComboEditor(FieldEditor):
             w.addItem(text)
             w.setItemData(w.count() - 1, text, Qt.ItemDataRole.ToolTipRole)
         w.view().setMinimumWidth(w.view().sizeHintForColumn(0) + 24)
+        # a multi-selection that differs shows no choice (index -1) and says so, as the
+        # text fields do; "mixed" is no entry of the list, so it is never written back
+        w.setPlaceholderText("mixed")
         super().__init__(field, w)
         w.activated.connect(self._on_activated)
 

@@ -2,7 +2,7 @@
 
 Edits go only through ``document.set_field(ids, field, value)``, one call (one
 undo command) per edit. A multi-selection of one kind edits the fields its
-objects share and shows a blank where their values differ. With nothing
+objects share and shows "mixed" where their values differ. With nothing
 selected the inspector shows the layout, its hall and its assumptions, edited
 as the layout's dotted fields (``set_field(["@layout"], "hall.tile_m", 0.6)``,
 ``engine.edits.LAYOUT_ID``).
@@ -14,7 +14,7 @@ import html
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QPainter, QTextLayout
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
@@ -22,6 +22,9 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QScrollArea,
+    QSizePolicy,
+    QStyle,
+    QStyleOption,
     QVBoxLayout,
     QWidget,
 )
@@ -116,6 +119,62 @@ class _UndoRouter(QObject):
         return super().eventFilter(obj, event)
 
 
+class _MessageLabel(QLabel):
+    """A refusal in red on at most ``LINES`` wrapped lines; a longer one ends in "…" and its
+    tooltip holds the whole. ``text()`` stays the whole text."""
+
+    LINES = 2
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTextFormat(Qt.TextFormat.PlainText)  # "link's" must not read "link&#x27;s"
+        self.setStyleSheet("color: #c62828; background: #fdecea; border-radius: 3px;")
+        self.setContentsMargins(6, 3, 6, 3)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+
+    def reserved_height(self) -> int:
+        """Return the height of ``LINES`` lines with the margins."""
+        m = self.contentsMargins()
+        return self.fontMetrics().lineSpacing() * self.LINES + m.top() + m.bottom() + 2
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
+        super().setText(text)
+        self.setToolTip(text)
+        self.update()
+
+    def shown_lines(self) -> list[str]:
+        """Return the lines drawn at the current width (the last one elided if need be)."""
+        width = max(self.contentsRect().width(), 20)
+        layout = QTextLayout(self.text(), self.font())
+        layout.beginLayout()
+        starts: list[tuple[int, int]] = []
+        while len(starts) <= self.LINES:
+            line = layout.createLine()
+            if not line.isValid():
+                break
+            line.setLineWidth(width)
+            starts.append((line.textStart(), line.textLength()))
+        layout.endLayout()
+        text = self.text()
+        lines = [text[a:a + n].rstrip() for a, n in starts[:self.LINES]]
+        if len(starts) > self.LINES:
+            rest = text[starts[self.LINES - 1][0]:]
+            lines[-1] = self.fontMetrics().elidedText(rest, Qt.TextElideMode.ElideRight, width)
+        return lines
+
+    def paintEvent(self, _event) -> None:
+        p = QPainter(self)
+        opt = QStyleOption()
+        opt.initFrom(self)
+        self.style().drawPrimitive(QStyle.PrimitiveElement.PE_Widget, opt, p, self)
+        p.setPen(QColor("#c62828"))
+        r = self.contentsRect()
+        step = self.fontMetrics().lineSpacing()
+        for i, line in enumerate(self.shown_lines()):
+            p.drawText(r.left(), r.top() + i * step, r.width(), step,
+                       int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), line)
+
+
 def _get(obj: Any, field: str) -> Any:
     for part in field.split("."):
         obj = obj[int(part)] if part.isdigit() else getattr(obj, part)
@@ -141,10 +200,15 @@ class InspectorPanel(QWidget):
         self.subtitle = QLabel()
         self.subtitle.setStyleSheet("color: #666;")
         self.subtitle.setWordWrap(True)
-        self.message = QLabel()
-        self.message.setTextFormat(Qt.TextFormat.PlainText)
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #c62828;")
+        self.message = _MessageLabel()
+        # the refusal shows in a strip below the form that is always reserved: a message
+        # that appeared above the form pushed every field down under the next click
+        self.message_area = QWidget()
+        self.message_area.setObjectName("InspectorMessageArea")
+        area = QVBoxLayout(self.message_area)
+        area.setContentsMargins(0, 0, 0, 0)
+        area.addWidget(self.message)
+        self.message_area.setFixedHeight(self.message.reserved_height())
         self.message.hide()
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
@@ -155,14 +219,19 @@ class InspectorPanel(QWidget):
         lay.setSpacing(4)
         lay.addWidget(self.title)
         lay.addWidget(self.subtitle)
-        lay.addWidget(self.message)
         lay.addWidget(self.scroll, 1)
+        lay.addWidget(self.message_area)
 
         document.selection_changed.connect(self._on_selection)
         document.items_changed.connect(self._on_items_changed)
         document.items_removed.connect(self._on_items_removed)
         document.items_added.connect(self._on_items_added)
         document.analysis_updated.connect(self._on_analysis)
+        stack = getattr(document, "undo_stack", None)
+        if stack is not None:
+            # an edit, an undo or a save makes a refusal old news
+            stack.indexChanged.connect(self.clear_message)
+            stack.cleanChanged.connect(self.clear_message)
         self.rebuild()
 
     # -- public -------------------------------------------------------------------------
@@ -174,6 +243,10 @@ class InspectorPanel(QWidget):
     def computed_text(self, key: str) -> str:
         """Return the text of a computed figure (for tests and status bars)."""
         return self.computed[key].text()
+
+    def clear_message(self, *_args) -> None:
+        """Hide the refusal message (its space stays reserved: the form does not move)."""
+        self.message.hide()
 
     def rebuild(self) -> None:
         """Rebuild the form for the document's current selection."""
@@ -275,7 +348,7 @@ class InspectorPanel(QWidget):
             self.subtitle.setVisible(bool(extra))
         else:
             self.title.setText(f"{len(ids)} {many if kind else 'items'} selected")
-            self.subtitle.setText("Edits apply to every selected item; blank fields differ.")
+            self.subtitle.setText("Edits apply to every selected item; fields marked mixed differ.")
             self.subtitle.show()
 
     def _make(self, kind: str, field: str) -> FieldEditor:
@@ -527,7 +600,7 @@ class InspectorPanel(QWidget):
         return end, {"rack": rack_id, "u": u, "port": ep.port}
 
     def _show_error(self, text: str) -> None:
-        self.message.setText(text)  # plain text: "link's" must not show as "link&#x27;s"
+        self.message.setText(text)
         self.message.show()
 
     # -- document signals ---------------------------------------------------------------
