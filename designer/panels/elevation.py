@@ -16,7 +16,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import (
     QFrame,
@@ -91,6 +91,12 @@ class _ElevationCanvas(QWidget):
 
     def minimumSizeHint(self) -> QSize:
         return QSize(180, int(_TOP + _BOTTOM + max(self.height_u, 1) * _MIN_PX_PER_U))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self.panel._pending_scroll is not None:
+            # the scroll area takes the new height after this event
+            QTimer.singleShot(0, self.panel._scroll_pending)
 
     def px_per_u(self) -> float:
         if not self.height_u:
@@ -572,6 +578,8 @@ class RackElevationPanel(QWidget):
         self._n_selected = 0
         self._shown_key: tuple | None = None
         self._shown_generated: tuple[str | None, list[GeneratedSwitch]] | None = None
+        self._shown_devices: tuple | None = None  # (rack id, system, devices) drawn
+        self._pending_scroll: tuple[int, int] | None = None  # (u, height U) to bring in view
         self.placeholder = "Select a rack to see its elevation."
 
         self.title = QLabel()
@@ -645,6 +653,7 @@ class RackElevationPanel(QWidget):
             rack_id = None
         if rack_id != self.rack_id:
             self.canvas.selected_u = None
+            self._pending_scroll = None
             self.message.hide()
         self.rack_id = rack_id
         self._sync()
@@ -656,7 +665,8 @@ class RackElevationPanel(QWidget):
         cat = self.document.catalog
         rack = find_item(self.document, self.rack_id) if self.rack_id else None
         if not isinstance(rack, Rack):
-            self._shown_key = self._shown_generated = None
+            self._shown_key = self._shown_generated = self._shown_devices = None
+            self._pending_scroll = None
             cv.height_u, cv.blocks, cv.generated = 0, [], []
             self.title.setText("Rack elevation")
             self.subtitle.setText("")
@@ -694,6 +704,17 @@ class RackElevationPanel(QWidget):
                                       d.role if d else "other",
                                       is_unsized=d is None or not d.u_height))
         cv.blocks = sorted(blocks, key=lambda b: b.u)
+        # a device that just arrived in the shown rack (installed, moved, put back by an
+        # undo) may sit in U the view has scrolled away from: bring it into view
+        before, self._shown_devices = self._shown_devices, (rack.id, rack.system, rack.devices)
+        if before is not None and before[0] == rack.id and before[1:] != (rack.system,
+                                                                          rack.devices):
+            old = {(d.type, d.u) for d in before[2]}
+            new = [b for b in cv.blocks if b.is_system or (b.type_id, b.u) not in old]
+            moved = cv.selected_block()
+            target = moved if moved is not None and moved in new else (new[0] if new else None)
+            if target is not None:
+                self._pending_scroll = (target.u, target.height_u)
         n_sel = self._n_selected
         self.title.setText(f"Rack {rack.id}" + (f" — {rack.name}" if rack.name else ""))
         where = f"row {rack.row}" if rack.row else "no row"
@@ -702,6 +723,29 @@ class RackElevationPanel(QWidget):
         cv.updateGeometry()
         cv.update()
         self._sync_totals()
+        if self._pending_scroll is not None:
+            self.scroll_to_u(*self._pending_scroll)
+
+    def scroll_to_u(self, u: int, height_u: int = 1) -> None:
+        """Scroll the elevation so ``height_u`` units from U ``u`` are in view.
+
+        The canvas may still be waiting for its new height (another rack type): then
+        the scroll waits for its resize.
+        """
+        cv = self.canvas
+        self._pending_scroll = (u, height_u)
+        if not cv.height_u or cv.height() < cv.minimumSizeHint().height():
+            return
+        self._pending_scroll = None
+        r = cv.u_rect(u, min(height_u, cv.height_u))
+        margin = int(min(2 * cv.px_per_u(), max(0.0, (self.scroll.viewport().height()
+                                                         - r.height()) / 2)))
+        self.scroll.ensureVisible(int(r.center().x()), int(r.center().y()), 0,
+                                  int(r.height() / 2) + margin)
+
+    def _scroll_pending(self) -> None:
+        if self._pending_scroll is not None:
+            self.scroll_to_u(*self._pending_scroll)
 
     def _sync_generated(self, switches: list[GeneratedSwitch]) -> None:
         """Draw the switches the analysis generated into the shown rack, if they changed."""
