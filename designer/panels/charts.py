@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtCore import QRect, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QTextDocument
 from PySide6.QtWidgets import (
-    QHBoxLayout,
     QLabel,
     QSizePolicy,
     QStackedWidget,
@@ -20,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-__all__ = ["ChartBox", "bar_steps", "BarSeries"]
+__all__ = ["ChartBox", "ChartHeader", "bar_steps", "BarSeries"]
 
 
 def bar_steps(heights: np.ndarray, width: float = 0.8) -> tuple[np.ndarray, np.ndarray]:
@@ -71,35 +70,143 @@ class BarSeries:
         self.item.setData(x + self.offset, y)
 
 
-class _NoteLabel(QLabel):
-    """A chart note that may be clipped by a narrow panel; its tooltip shows all of it."""
+class _HeaderLabel(QLabel):
+    """A label of a chart header: a new text lays the header out again."""
+
+    def __init__(self, header: ChartHeader) -> None:
+        super().__init__(header)
+        self.setWordWrap(True)
+        self.header = header
 
     def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
-        super().setText(text)
-        self.setToolTip(text)
+        if text != self.text():
+            super().setText(text)
+            self.header.relayout()
+
+
+class ChartHeader(QWidget):
+    """A chart's title, its controls (a toggle) and its note, none of them ever cut.
+
+    The note stands right of the title while both fit one line, as a legend does;
+    otherwise it moves to a line of its own under the title and wraps at word
+    boundaries, as a long title does. The header takes the height that needs (at
+    least ``floor_height``: charts side by side give their headers one height, so
+    their plots line up) and asks for one line, so a dock sized by it keeps its size;
+    ``natural_height_changed`` says when the height it needs changes.
+    """
+
+    natural_height_changed = Signal()
+    GAP = 8
+
+    def __init__(self, title: str) -> None:
+        super().__init__()
+        self.title = _HeaderLabel(self)
+        bold = QFont(self.title.font())
+        bold.setWeight(QFont.Weight.DemiBold)
+        self.title.setFont(bold)
+        self.note = _HeaderLabel(self)
+        self.note.setStyleSheet("color: #555;")
+        self.note.setTextFormat(Qt.TextFormat.RichText)
+        self.controls: list[QWidget] = []
+        self.floor_height = 0
+        self.is_note_beside = True
+        self._natural = 0
+        self.setContentsMargins(2, 0, 2, 0)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.title.setText(title)
+
+    def add_control(self, widget: QWidget) -> None:
+        """Put a small control at the end of the title line."""
+        widget.setParent(self)
+        self.controls.append(widget)
+        self.relayout()
+
+    def _line_height(self) -> int:
+        return max([self.title.fontMetrics().lineSpacing()]
+                   + [c.sizeHint().height() for c in self.controls])
+
+    def _note_width(self) -> float:
+        doc = QTextDocument()
+        doc.setDocumentMargin(0)
+        doc.setDefaultFont(self.note.font())
+        doc.setHtml(self.note.text())
+        return doc.idealWidth() + 2
+
+    def _arrange(self, width: int) -> tuple[int, list[tuple[QWidget, QRect]]]:
+        """Return the height the header needs at contents ``width`` and where each part goes."""
+        line = self._line_height()
+        ctrl_w = sum(c.sizeHint().width() + self.GAP for c in self.controls)
+        title_room = max(width - ctrl_w, 20)
+        title_w = self.title.fontMetrics().horizontalAdvance(self.title.text()) + 2
+        has_note = bool(self.note.text())
+        note_w = self._note_width() if has_note else 0.0
+        self.is_note_beside = not has_note or title_w + self.GAP + note_w <= title_room
+        title_h = max(self.title.heightForWidth(title_room), 1)
+        row_h = max(line, title_h)
+        out = [(self.title, QRect(0, (row_h - title_h) // 2, title_room, title_h))]
+        x = width
+        for c in reversed(self.controls):
+            hint = c.sizeHint()
+            x -= hint.width()
+            out.append((c, QRect(x, (row_h - hint.height()) // 2, hint.width(), hint.height())))
+            x -= self.GAP
+        if not has_note:
+            return row_h, out
+        if self.is_note_beside:
+            out[0] = (self.title, QRect(0, (row_h - title_h) // 2, title_w, title_h))
+            self.note.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            left = title_w + self.GAP
+            out.append((self.note, QRect(left, 0, title_room - left, row_h)))
+            return row_h, out
+        self.note.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        note_h = self.note.heightForWidth(width)
+        out.append((self.note, QRect(0, row_h + 1, width, note_h)))
+        return row_h + 1 + note_h, out
+
+    def natural_height(self) -> int:
+        """Return the height the header needs at its current width."""
+        m = self.contentsMargins()
+        return self._arrange(max(self.contentsRect().width(), 1))[0] + m.top() + m.bottom()
+
+    def relayout(self) -> None:
+        """Place the title, controls and note for the current width; take their height."""
+        r = self.contentsRect()
+        if r.width() <= 0:
+            return
+        natural, parts = self._arrange(r.width())
+        for w, rect in parts:
+            w.setGeometry(rect.translated(r.topLeft()))
+        m = self.contentsMargins()
+        natural += m.top() + m.bottom()
+        h = max(natural, self.floor_height)
+        if h != self.minimumHeight():
+            self.setMinimumHeight(h)
+        if natural != self._natural:
+            self._natural = natural
+            self.natural_height_changed.emit()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        # one line: the dashboard sizes its dock by it; a wrapped header takes the extra
+        # lines from the plot
+        m = self.contentsMargins()
+        return QSize(240, self._line_height() + m.top() + m.bottom())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        return QSize(60, self.minimumHeight())
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.relayout()
 
 
 class ChartBox(QWidget):
-    """A chart with a readable title, a note on the right and an empty-state text."""
+    """A chart with a readable title, a note and an empty-state text (see ChartHeader)."""
 
     def __init__(self, title: str, empty_text: str = "no data", parent=None) -> None:
         super().__init__(parent)
-        self.title = QLabel(title)
-        self.title.setStyleSheet("font-weight: 600;")
-        self.title.setToolTip(title)
-        self.note = _NoteLabel()
-        self.note.setStyleSheet("color: #555;")
-        self.note.setTextFormat(Qt.TextFormat.RichText)
-        self.note.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        # the panel's width decides; a long note clips rather than widening the dock
-        self.note.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.title.setMinimumWidth(60)
-        self.title.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
-        head = QHBoxLayout()
-        head.setContentsMargins(2, 0, 2, 0)
-        head.addWidget(self.title)
-        head.addWidget(self.note, 1)
-        self._head = head
+        self.header = ChartHeader(title)
+        self.title = self.header.title
+        self.note = self.header.note
         self.widget = pg.PlotWidget(background="w")
         self.widget.setMinimumHeight(110)
         self.widget.setMinimumWidth(160)
@@ -125,14 +232,21 @@ class ChartBox(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(2)
-        lay.addLayout(head)
+        lay.addWidget(self.header)
         lay.addWidget(self.stack, 1)
         self._ticks_key: object = None
         self._tick_labels: list[str] = []
 
     def add_control(self, widget: QWidget) -> None:
-        """Put a small control (a toggle) in the title row, after the title."""
-        self._head.insertWidget(1, widget)
+        """Put a small control (a toggle) at the end of the title line."""
+        self.header.add_control(widget)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        # with a one-line header: the dashboard sizes its dock by this, and a note that
+        # wraps at today's width must not make the dock taller (the plot gives the line)
+        s = super().sizeHint()
+        extra = self.header.minimumHeight() - self.header.sizeHint().height()
+        return QSize(s.width(), s.height() - max(extra, 0))
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)

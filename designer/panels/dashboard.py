@@ -7,6 +7,7 @@ the dashboard is hidden the charts wait and catch up when it is shown.
 
 from __future__ import annotations
 
+import html
 import time
 from typing import Any
 
@@ -136,8 +137,9 @@ def status_summary(analysis) -> str:
         return ""
     p = analysis.power
     sev = analysis.violations_by_severity()
+    pue = f"{p.pue:.2f}" if p.it_kw > 0 else "—"
     return (f"{analysis.counts['gpus']:,} GPUs · IT {fmt_power_mw(p.it_kw)} · facility "
-            f"{fmt_power_mw(p.facility_kw)} · PUE {p.pue:.2f} · "
+            f"{fmt_power_mw(p.facility_kw)} · PUE {pue} · "
             f"{_plural(sev['error'], 'error')}, {_plural(sev['warning'], 'warning')}")
 
 
@@ -309,6 +311,8 @@ class DashboardPanel(QWidget):
         self.feed_chart = ChartBox("Feed utilization (%)", "no power feeds yet")
         self.cable_chart = ChartBox("Cable lengths (cables per bin)", "no cabling yet")
         self._make_items()
+        for box in self._boxes():
+            box.header.natural_height_changed.connect(self._align_headers)
 
         self._charts = QGridLayout()
         self._charts.setSpacing(_CHART_SPACING)
@@ -333,7 +337,7 @@ class DashboardPanel(QWidget):
         self.sort_racks.toggled.connect(lambda _c: self._update_charts(self.document.analysis))
         document.analysis_updated.connect(self.update_from)
         document.selection_changed.connect(self._on_selection)
-        for box in (self.rack_chart, self.cooling_chart, self.feed_chart, self.cable_chart):
+        for box in self._boxes():
             box.widget.scene().sigMouseMoved.connect(
                 lambda pos, b=box: self._hover(b, pos))
             box.widget.scene().sigMouseClicked.connect(
@@ -374,7 +378,9 @@ class DashboardPanel(QWidget):
                       k["cpu_nodes"] else f"{k['cpu_nodes']:,} CPU nodes, {k['racks']:,} racks")
         t["gpus"].setToolTip(f"{k['gpus']:,} GPUs in {k['servers']:,} servers and "
                              f"{k['racks']:,} racks; {k['cpu_nodes']:,} CPU nodes")
-        it_sub = f"{p.gpus_per_mw:,.0f} GPUs/MW" if k["gpus"] else "no GPUs"
+        has_load = p.it_kw > 0  # ratios over the IT load mean nothing without one
+        it_sub = "no GPUs" if not k["gpus"] else (f"{p.gpus_per_mw:,.0f} GPUs/MW" if has_load
+                                                  else "GPUs/MW —")
         t["it"].set(fmt_power_mw(p.it_kw),
                     f"{p.it_kw:,.1f} kW · {it_sub}" if p.it_kw < 10_000 else it_sub)
         pue_src = "set by user" if self.document.layout.assumptions.pue is not None \
@@ -382,9 +388,12 @@ class DashboardPanel(QWidget):
         t["facility"].set(fmt_power_mw(p.facility_kw),
                           f"{p.facility_kw:,.1f} kW" if p.facility_kw < 10_000 else
                           f"overhead {fmt_kw(p.facility_kw - p.it_kw)}")
-        t["pue"].set(f"{p.pue:.2f}", pue_src)
-        share = c.liquid_kw / c.heat_kw if c.heat_kw > 0 else 0.0
-        t["liquid"].set(f"{share:.0%}", f"{fmt_kw(c.liquid_kw)} to liquid")
+        t["pue"].set(f"{p.pue:.2f}" if has_load else "—",
+                     pue_src if has_load else "no IT load")
+        if c.heat_kw > 0:
+            t["liquid"].set(f"{c.liquid_kw / c.heat_kw:.0%}", f"{fmt_kw(c.liquid_kw)} to liquid")
+        else:
+            t["liquid"].set("—", "no heat load")
         t["liquid"].setToolTip(f"Heat {fmt_kw(c.heat_kw)}: air {fmt_kw(c.air_kw)}, liquid "
                                f"{fmt_kw(c.liquid_kw)}; airflow {c.airflow_cfm:,.0f} CFM")
         air_lim = self.document.layout.assumptions.air_limit_kw_per_rack
@@ -435,11 +444,26 @@ class DashboardPanel(QWidget):
         return next((c for c, chart_w in _CHART_COLUMNS
                      if c * chart_w + (c - 1) * _CHART_SPACING + 2 * _MARGIN <= width), 1)
 
+    def _boxes(self) -> tuple[ChartBox, ...]:
+        return (self.rack_chart, self.cooling_chart, self.feed_chart, self.cable_chart)
+
+    def _align_headers(self) -> None:
+        """Give the headers of charts side by side one height, so their plots line up."""
+        boxes = self._boxes()
+        cols = max(self._chart_cols, 1)
+        for start in range(0, len(boxes), cols):
+            row = [b.header for b in boxes[start:start + cols]]
+            floor = max(h.natural_height() for h in row) if len(row) > 1 else 0
+            for h in row:
+                if h.floor_height != floor:
+                    h.floor_height = floor
+                    h.relayout()
+
     def _layout_charts(self, cols: int) -> None:
         if cols == self._chart_cols:
             return
         self._chart_cols = cols
-        boxes = (self.rack_chart, self.cooling_chart, self.feed_chart, self.cable_chart)
+        boxes = self._boxes()
         for box in boxes:
             self._charts.removeWidget(box)
         for i, box in enumerate(boxes):
@@ -448,6 +472,7 @@ class DashboardPanel(QWidget):
             self._charts.setRowStretch(r, 1 if r < -(-4 // cols) else 0)
         for c in range(4):
             self._charts.setColumnStretch(c, 1 if c < cols else 0)
+        self._align_headers()
 
     def resizeEvent(self, event) -> None:
         # the panel's width, not the viewport's: a scroll bar coming and going with the
@@ -616,7 +641,7 @@ class DashboardPanel(QWidget):
         width = 1.0 if many else 0.8
         self.unit_bars.set(np.minimum(util, 100.0), width)
         self.unit_over.set(np.where(util > 100.0, util, 0.0), width)
-        xs, ys, notes = [], [], []
+        xs, ys, margins = [], [], []
         for g, name in enumerate(c.group_names):
             members = [k for k, i in enumerate(order) if groups[i] == name]
             if not members:
@@ -625,12 +650,12 @@ class DashboardPanel(QWidget):
             level = 100.0 * c.group_n1_capacity_kw[g] / cap if cap > 0 else 0.0
             xs += [members[0] - 0.45, members[-1] + 0.45]
             ys += [level, level]
-            m = c.group_margin_kw[g]
-            color = "#2e7d32" if m >= 0 else _OVER
-            notes.append(f"<span style='color:{color}'>{name} {m:+,.0f} kW</span>")
+            margins.append((float(c.group_margin_kw[g]), name))
         self.n1_lines.setData(np.array(xs), np.array(ys))
-        box.note.setText("<span style='color:#ef6c00'>- - -</span> N+1 limit · margin "
-                         + " · ".join(notes))
+        box.note.setText(_n1_note(margins))
+        box.note.setToolTip("N+1 margin per cooling group (capacity left with its largest "
+                            "unit out):\n" + "\n".join(f"{name}: {m:+,.0f} kW"
+                                                         for m, name in sorted(margins)))
         box.set_category_ticks([c.unit_ids[i] for i in order])
         box.plot.setXRange(-0.6, n - 0.4, padding=0)
         box.plot.setYRange(0, max(130.0, float(util.max()) * 1.15), padding=0)
@@ -742,6 +767,28 @@ class DashboardPanel(QWidget):
         hit = self._item_at(box, event.scenePos())
         if hit is not None:
             self.document.select([hit[0]])
+
+
+#: the cooling groups the chart note names (tightest first); the tooltip lists them all
+N1_NOTE_GROUPS = 3
+
+
+def _n1_note(margins: list[tuple[float, str]]) -> str:
+    """Return the cooling chart's note: the N+1 line's legend and the tightest margins.
+
+    Examples
+    --------
+    >>> _n1_note([(120.0, "A"), (-30.0, "B")]).count("kW")
+    2
+    """
+    ordered = sorted(margins)
+    parts = [f"<span style='color:{'#2e7d32' if m >= 0 else _OVER}'>"
+             f"{html.escape(name)}&nbsp;{m:+,.0f}&nbsp;kW</span>"
+             for m, name in ordered[:N1_NOTE_GROUPS]]
+    if len(ordered) > N1_NOTE_GROUPS:
+        parts.append(f"{len(ordered) - N1_NOTE_GROUPS} more")
+    return ("<span style='color:#ef6c00'>- - -</span> N+1 limit; margin: "
+            + " · ".join(parts))
 
 
 def _metres(v: float) -> str:
