@@ -97,9 +97,10 @@ class _WrapDelegate(QStyledItemDelegate):
 #: rows listed per severity; a hall with thousands of violations stays quick to redraw
 MAX_ROWS_PER_SEVERITY = 200
 DRAG_INTERVAL_S = 0.1
-#: the most of the list's width the Code column takes (longer codes elide; the message
-#: keeps the rest), and the Items column's width when it shows
-CODE_SHARE, ITEMS_W = 0.44, 150
+#: the width the Message column keeps at least: the codes (at most about 20 characters)
+#: take the rest, and elide only in a dock too narrow for both; and the Items column's
+#: width when it shows
+MIN_MESSAGE_W, ITEMS_W = 140, 150
 
 
 class RulePanel(QWidget):
@@ -234,8 +235,9 @@ class RulePanel(QWidget):
         return super().eventFilter(obj, event)
 
     def _fit_columns(self) -> None:
-        """Size the Code column to the longest listed code, at most CODE_SHARE of the width
-        (a longer one elides at its end, whole in the tooltip), and
+        """Size the Code column to the longest listed code, so codes show whole, leaving the
+        message at least MIN_MESSAGE_W (in a narrower dock a code elides at its end, whole
+        in the tooltip), and
         show the Items column only while the message keeps half the width (the ids stay
         in the row's tooltip). Only a new set of codes or a new width refits, so the
         columns hold still while a drag changes the messages.
@@ -246,9 +248,10 @@ class RulePanel(QWidget):
         if self._fitted == (codes, width):
             return
         self._fitted = (codes, width)
-        # (the codes stand in child rows: their indentation comes on top of the text)
-        code_w = min(self.tree.sizeHintForColumn(0) + self.tree.indentation() + 6,
-                     max(int(width * CODE_SHARE), 48))
+        # (the size hint counts the child rows' indentation; a little air keeps the
+        # longest code clear of the elision)
+        code_w = min(self.tree.sizeHintForColumn(0) + 4,
+                     max(width - MIN_MESSAGE_W, int(width * 0.4), 48))
         self.tree.header().resizeSection(0, code_w)
         self.tree.setColumnHidden(2, width - code_w - ITEMS_W < width / 2)
 
