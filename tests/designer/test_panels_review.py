@@ -1,0 +1,223 @@
+"""Panels with the real document: refusals that leave the inspector's fields in place and
+go when they no longer apply, "mixed" choices, the elevation following an installed device,
+chart headers that are never cut, ratios without a denominator and whole rule codes."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QObject, QPoint, Signal
+from PySide6.QtGui import QTextDocument
+
+from designer.panels import DashboardPanel, InspectorPanel, RackElevationPanel, RulePanel
+from designer.panels.dashboard import status_summary
+from engine import edits
+from engine.rules import Violation
+
+
+def _show(qtbot, widget, size):
+    qtbot.addWidget(widget)
+    widget.resize(*size)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def _y(insp, field):
+    w = insp.editor(field).widget
+    return w.mapTo(insp, QPoint(0, 0)).y()
+
+
+def _refuse(insp):
+    """Commit a row name longer than the model allows: the document refuses it."""
+    insp.editor("row").on_commit("x" * 80)
+    assert insp.message.isVisible() and "row" in insp.message.text().lower()
+
+
+# -- inspector: refusals -------------------------------------------------------------------------
+
+def test_a_refusal_does_not_move_the_fields(qtbot, doc):
+    insp = _show(qtbot, InspectorPanel(doc), (330, 700))
+    doc.select(["GPU-0001"])
+    qtbot.wait(1)  # the new form laid out
+    before = {f: _y(insp, f) for f in ("row", "x_m", "rotation_deg", "feeds")}
+    _refuse(insp)
+    qtbot.wait(1)
+    assert {f: _y(insp, f) for f in before} == before, "the next click must hit the same field"
+    assert not insp.scroll.geometry().intersects(insp.message.geometry().translated(
+        insp.message_area.pos()))
+
+
+def test_a_long_refusal_keeps_to_its_lines_with_the_whole_in_the_tooltip(qtbot, doc):
+    insp = _show(qtbot, InspectorPanel(doc), (330, 700))
+    doc.select(["GPU-0001"])
+    area_h = insp.message_area.height()
+    text = "Feeds: " + ", ".join(f"unknown id FEED-{i:03d}" for i in range(40))
+    insp._show_error(text)
+    qtbot.wait(1)
+    assert insp.message.text() == text and insp.message.toolTip() == text
+    lines = insp.message.shown_lines()
+    assert len(lines) == insp.message.LINES and lines[-1].endswith("…")
+    assert insp.message_area.height() == area_h
+
+
+@pytest.mark.parametrize("then", ["select another", "select nothing", "edit elsewhere",
+                                  "undo", "save", "same field"])
+def test_a_refusal_goes_when_it_no_longer_applies(qtbot, doc, tmp_path, then):
+    insp = _show(qtbot, InspectorPanel(doc), (330, 700))
+    doc.set_field(["GPU-0002"], "x_m", doc.layout.rack("GPU-0002").x_m + 0.5)
+    doc.select(["GPU-0001"])
+    _refuse(insp)
+    if then == "select another":
+        doc.select(["GPU-0002"])
+    elif then == "select nothing":
+        doc.select([])
+    elif then == "edit elsewhere":
+        doc.set_field(["GPU-0003"], "row", "R09")  # the canvas or a script: not this form
+    elif then == "undo":
+        doc.undo_stack.undo()
+    elif then == "save":
+        doc.save(tmp_path / "hall.json")
+    else:
+        insp.editor("row").on_commit("R07")
+        assert doc.layout.rack("GPU-0001").row == "R07"
+    assert not insp.message.isVisible(), then
+
+
+# -- inspector: mixed choices --------------------------------------------------------------------
+
+def test_mixed_choices_say_mixed_and_write_nothing_back(qtbot, doc):
+    doc.set_field(["GPU-0002"], "rotation_deg", 90)
+    insp = _show(qtbot, InspectorPanel(doc), (330, 700))
+    doc.select(["GPU-0001", "GPU-0002"])
+    rot = insp.editor("rotation_deg")
+    # no choice made, and the combo paints its placeholder: a blank read as no value
+    assert rot.mixed and rot.widget.currentIndex() == -1
+    assert rot.widget.placeholderText() == "mixed"
+    assert "mixed" not in [rot.widget.itemText(i) for i in range(rot.widget.count())]
+    n = doc.undo_stack.count()
+    insp.editor("x_m").widget.setFocus()  # leaving the combo commits nothing
+    assert doc.undo_stack.count() == n
+    same = insp.editor("type")  # the same type in both: shown, not mixed
+    assert not same.mixed and same.widget.currentText().startswith("rack-")
+
+
+# -- rack elevation ------------------------------------------------------------------------------
+
+def test_the_elevation_scrolls_to_a_device_installed_out_of_view(qtbot, doc):
+    panel = _show(qtbot, RackElevationPanel(doc), (340, 320))
+    doc.select(["NET-0001"])
+    qtbot.wait(1)
+    bar = panel.scroll.verticalScrollBar()
+    assert bar.maximum() > 0, "the rack is taller than the panel"
+    bar.setValue(0)  # the top of the rack: U1 is out of view
+    free_u = next(u for u in range(1, 49) if panel.canvas.fits(u, 1))
+    doc.install_device("NET-0001", "qm9700", free_u)  # a drop on the floor plan, say
+    qtbot.wait(10)
+    rect = panel.canvas.u_rect(free_u, 1)
+    top = panel.canvas.mapTo(panel.scroll.viewport(), rect.topLeft().toPoint()).y()
+    bottom = panel.canvas.mapTo(panel.scroll.viewport(), rect.bottomLeft().toPoint()).y()
+    assert 0 <= top and bottom <= panel.scroll.viewport().height(), "the new device is in view"
+
+
+def test_the_elevation_keeps_its_scroll_when_nothing_arrives(qtbot, doc):
+    panel = _show(qtbot, RackElevationPanel(doc), (340, 320))
+    doc.select(["GPU-0001"])
+    bar = panel.scroll.verticalScrollBar()
+    bar.setValue(0)
+    doc.set_field(["GPU-0001"], "x_m", doc.layout.rack("GPU-0001").x_m + 0.3)  # a move
+    qtbot.wait(10)
+    assert bar.value() == 0
+
+
+# -- dashboard -----------------------------------------------------------------------------------
+
+def _one_line_width(label) -> float:
+    d = QTextDocument()
+    d.setDocumentMargin(0)
+    d.setDefaultFont(label.font())
+    d.setHtml(label.text())
+    return d.idealWidth()
+
+
+@pytest.mark.parametrize("width", [640, 1000])
+def test_chart_headers_show_their_whole_text(qtbot, doc, width):
+    dash = _show(qtbot, DashboardPanel(doc), (width, 700))
+    qtbot.wait(1)
+    boxes = (dash.rack_chart, dash.cooling_chart, dash.feed_chart, dash.cable_chart)
+    assert all(b.note.text() for b in (dash.rack_chart, dash.cooling_chart, dash.cable_chart))
+    for box in boxes:
+        head = box.header
+        for label in (box.title, box.note):
+            if not label.text():
+                continue
+            r = label.geometry()
+            assert head.rect().contains(r), label.text()
+            fits_line = r.width() >= _one_line_width(label)
+            wraps = label.wordWrap() and r.height() >= label.heightForWidth(r.width())
+            assert fits_line or wraps, f"cut: {label.text()!r}"
+        if box.note.text():
+            assert not box.title.geometry().intersects(box.note.geometry())
+        for control in head.controls:
+            assert not control.geometry().intersects(box.title.geometry())
+            assert not control.geometry().intersects(box.note.geometry())
+    # charts side by side: their plots start at one height
+    tops = {b.stack.mapTo(dash, QPoint(0, 0)).y() for b in boxes[:2]}
+    assert len(tops) == 1
+
+
+def test_an_empty_hall_shows_no_ratio_over_zero(qtbot, default_layout, builtin_catalog,
+                                                recovery_dir):
+    from designer.document import LayoutDocument
+
+    empty = edits.remove_items(default_layout, [r.id for r in default_layout.racks])
+    d = LayoutDocument(empty, catalog=builtin_catalog, analysis_mode="sync", autosave_ms=0)
+    try:
+        dash = _show(qtbot, DashboardPanel(d), (640, 600))
+        assert d.analysis.power.it_kw == 0
+        assert dash.figure_text("pue") == "—" and dash.figure_sub("pue") == "no IT load"
+        assert dash.figure_text("liquid") == "—"
+        assert "PUE —" in status_summary(d.analysis)
+    finally:
+        d.close()
+
+
+def test_a_hall_with_load_shows_its_pue(qtbot, doc):
+    dash = _show(qtbot, DashboardPanel(doc), (640, 600))
+    assert dash.figure_text("pue") == f"{doc.analysis.power.pue:.2f}"
+    assert dash.figure_sub("pue") in ("modelled", "set by user")
+
+
+# -- rule panel ----------------------------------------------------------------------------------
+
+class _ViolationsDocument(QObject):
+    analysis_updated = Signal(object)
+    selection_changed = Signal(list)
+
+    def __init__(self, violations) -> None:
+        super().__init__()
+        self.analysis = type("Analysis", (), {"violations": violations})()
+        self.selection: list[str] = []
+
+    def select(self, ids) -> None:
+        self.selection = list(ids)
+
+
+_LONG_CODES = [
+    Violation("POWER-FEED-REACH", "error", "Rack NVL-0003 is 4.2 m from its busway", ("N3",)),
+    Violation("POWER-NO-REDUNDANCY", "warning", "Rack NET-0002 has a single feed", ("N2",)),
+    Violation("CABLE-MEDIA-FALLBACK", "warning", "128 links use 2 x 800G media", ("L1",)),
+    Violation("FABRIC-UNCONNECTED", "info", "Fabrics fe and be share no link", ("fe", "be")),
+]
+
+
+def test_rule_codes_show_whole_at_the_default_width(qtbot):
+    panel = _show(qtbot, RulePanel(_ViolationsDocument(_LONG_CODES)), (360, 330))
+    qtbot.wait(1)
+    tree = panel.tree
+    code_w = tree.header().sectionSize(0)
+    fm = tree.fontMetrics()
+    for row in panel.violation_items():
+        rect = tree.visualItemRect(row)
+        left = rect.left() if rect.left() > 0 else 2 * tree.indentation()
+        assert left + fm.horizontalAdvance(row.text(0)) + 8 <= code_w, row.text(0)
+    assert panel.message_width() >= 130, "the messages keep room to read"
