@@ -676,9 +676,10 @@ class MainWindow(QMainWindow):
         color = "#c62828" if err else ("#b26a00" if warn else "#2e7d32")
         viol = (f"{err} error{'s' * (err != 1)}, {warn} warning{'s' * (warn != 1)}"
                 if err or warn else "no violations")
+        pue = f"{a.power.pue:.2f}" if a.power.it_kw > 0 else "—"  # no load: no ratio
         self.totals_label.setText(
             f"<b>{a.counts.get('gpus', 0):,}</b> GPUs · IT <b>{it_mw:,.2f} MW</b> · "
-            f"PUE <b>{a.power.pue:.2f}</b> · <span style='color:{color}'>{viol}</span>  ")
+            f"PUE <b>{pue}</b> · <span style='color:{color}'>{viol}</span>  ")
 
     def _show_cursor(self, x: float, y: float) -> None:
         self.coords_label.setText(f"x {x:8.2f} m   y {y:8.2f} m")

@@ -413,6 +413,10 @@ def test_status_bar_shows_totals_and_cursor(window):
     assert "GPUs" in window.totals_label.text() and "MW" in window.totals_label.text()
     window.view.cursor_moved.emit(3.25, 4.5)
     assert "3.25" in window.coords_label.text() and "4.50" in window.coords_label.text()
+    assert "PUE <b>1." in window.totals_label.text()
+    window.select_all()
+    window.delete_selection()  # an empty hall: no load, so no PUE to speak of
+    assert "PUE <b>—</b>" in window.totals_label.text()
 
 
 def test_zoomed_out_view_draws_in_batch_and_still_selects(window):
