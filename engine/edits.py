@@ -1391,7 +1391,36 @@ def paste(layout: Layout, payload: Mapping[str, Sequence[Mapping[str, Any]]],
             if catalog is not None and isinstance(item, Rack):
                 _check_rack_refs(item, catalog)
             lists[group].append(item)
-    return _rebuild(layout, {g: lists[g] for g in payload})
+    out = _rebuild(layout, {g: lists[g] for g in payload})
+    if (dx or dy) and payload.get("racks"):
+        out = _refeed(out, [ids[r["id"]] for r in payload["racks"]],
+                      catalog or default_catalog())
+    return out
+
+
+def _refeed(layout: Layout, rack_ids: Sequence[str], catalog: Catalog) -> Layout:
+    """Feed each of ``rack_ids`` from the nearest busway run of each side within a
+    tap-off's reach of where it now stands (a rack pasted into another row): each side
+    it was fed from takes the run of that side in reach, or keeps its feed when none
+    is; a rack fed from nothing takes the runs in reach."""
+    from engine.power import nearest_feeds
+
+    side_of = {f.id: f.side for f in layout.feeds}
+    boxes = _footprints(layout, rack_ids, catalog)
+    wanted = set(rack_ids)
+    racks = list(layout.racks)
+    changed = False
+    for k, r in enumerate(racks):
+        if r.id not in wanted or r.id not in boxes:
+            continue
+        near = nearest_feeds(layout, boxes[r.id])
+        # the sides it was fed from, from the runs now in reach (an unfed rack takes both)
+        feeds = list(dict.fromkeys([near.get(side_of.get(f, ""), f) for f in r.feeds]
+                                   or list(near.values())))
+        if feeds != r.feeds:
+            racks[k] = r.model_copy(update={"feeds": feeds})
+            changed = True
+    return _rebuild(layout, {"racks": racks}) if changed else layout
 
 
 def duplicate(layout: Layout, ids: Iterable[str], offset: Sequence[float] = (0.6, -0.6),

@@ -22,7 +22,13 @@ import numpy as np
 
 from engine.model import Layout
 
-__all__ = ["PowerResult", "PowerCache", "feed_loads", "pue_model", "analyze_power"]
+__all__ = ["PowerResult", "PowerCache", "feed_loads", "pue_model", "analyze_power",
+           "nearest_feeds", "TAP_OFF_REACH_M"]
+
+
+#: how far a busway tap-off reaches a rack in plan: the run passes over the racks it
+#: feeds, and a tap-off box hangs from it with a short whip to the rack's PDU
+TAP_OFF_REACH_M = 1.5
 
 
 @dataclass
@@ -208,6 +214,39 @@ def feed_gaps_m(rack_box: np.ndarray, pair_feed: np.ndarray, tables: dict) -> np
     return out
 
 
+def nearest_feeds(layout: Layout, box: tuple[float, float, float, float],
+                  reach_m: float = TAP_OFF_REACH_M) -> dict[str, str]:
+    """Return the nearest feed of each side (``{"A": id, "B": id}``) whose run passes
+    within ``reach_m`` of a footprint ``(minx, miny, maxx, maxy)``.
+
+    Feeds drawn without a run (fewer than two points) reach nowhere.
+
+    Examples
+    --------
+    >>> from engine.model import Hall, Layout, PowerFeed
+    >>> lay = Layout(hall=Hall(outline=[(0, 0), (9, 0), (9, 9)]), feeds=[
+    ...     PowerFeed(id="A1", kind="busway", side="A", voltage_v=415, phases=3, amps=400,
+    ...               points=[(0, 2), (9, 2)]),
+    ...     PowerFeed(id="B1", kind="busway", side="B", voltage_v=415, phases=3, amps=400,
+    ...               points=[(0, 8), (9, 8)])])
+    >>> nearest_feeds(lay, (1.0, 1.4, 1.6, 2.6))
+    {'A': 'A1'}
+    """
+    runs = [(f, np.asarray(f.points, np.float64)) for f in layout.feeds if len(f.points) >= 2]
+    if not runs:
+        return {}
+    seg = np.concatenate([np.hstack([p[:-1], p[1:]]) for _, p in runs])
+    owner = np.repeat(np.arange(len(runs)), [len(p) - 1 for _, p in runs])
+    d = box_segment_distance(np.tile(np.asarray(box, np.float64), (len(seg), 1)), seg)
+    gap = np.full(len(runs), np.inf)
+    np.minimum.at(gap, owner, d)
+    best: dict[str, tuple[float, str]] = {}
+    for (f, _), g in zip(runs, gap.tolist(), strict=True):
+        if g <= reach_m and (f.side not in best or g < best[f.side][0]):
+            best[f.side] = (g, f.id)
+    return {side: best[side][1] for side in sorted(best)}
+
+
 def _pairs(rack_feeds: list[tuple[str, ...]], rack_ids: list[str], fidx: dict[str, int]):
     flat = [(ri, fid) for ri, feeds in enumerate(rack_feeds) for fid in feeds]
     j = np.array([fidx.get(fid, -1) for _, fid in flat], np.int64)
@@ -318,11 +357,6 @@ def _check_feed_over(ctx) -> list[Violation]:
                              f"rating x {ctx.layout.assumptions.continuous_derating:.0%})",
                              (p.feed_ids[j],)))
     return out
-
-
-#: how far a busway tap-off reaches a rack in plan: the run passes over the racks it
-#: feeds, and a tap-off box hangs from it with a short whip to the rack's PDU
-TAP_OFF_REACH_M = 1.5
 
 
 @rule("POWER-FEED-REACH", "power", "A rack is fed from a busway run that does not pass near it.")

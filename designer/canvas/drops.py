@@ -25,6 +25,7 @@ from designer.canvas.items import footprint_half
 from engine import edits
 from engine.errors import InputError
 from engine.model import MountedDevice, Rack
+from engine.power import nearest_feeds
 
 if TYPE_CHECKING:
     from designer.canvas.scene import FloorPlanScene
@@ -200,24 +201,8 @@ def _new_rack_id(scene: FloorPlanScene, content: str) -> str:
 
 
 def _feeds_over(scene: FloorPlanScene, box: tuple[float, float, float, float]) -> list[str]:
-    """Return the nearest side-A and side-B feed running over (or beside) a footprint."""
-    x0, y0, x1, y1 = box
-    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-    best: dict[str, tuple[float, str]] = {}
-    for f in scene.document.layout.feeds:
-        if len(f.points) < 2:
-            continue
-        pts = np.array(f.points, np.float64)
-        a, b = pts[:-1], pts[1:]
-        d = b - a
-        ll = np.maximum((d * d).sum(1), 1e-12)
-        t = np.clip(((cx - a[:, 0]) * d[:, 0] + (cy - a[:, 1]) * d[:, 1]) / ll, 0, 1)
-        q = a + t[:, None] * d
-        dist = float(np.min(np.hypot(q[:, 0] - cx, q[:, 1] - cy)))
-        reach = max(x1 - x0, y1 - y0) / 2 + 1.0
-        if dist <= reach and (f.side not in best or dist < best[f.side][0]):
-            best[f.side] = (dist, f.id)
-    return [best[s][1] for s in ("A", "B") if s in best]
+    """Return the nearest side-A and side-B feed within a tap-off's reach of a footprint."""
+    return list(nearest_feeds(scene.document.layout, box).values())
 
 
 def perform_drop(scene: FloorPlanScene, type_id: str, x: float, y: float,

@@ -297,3 +297,23 @@ def test_moves_find_items_after_the_lists_were_changed_in_place(lay):
     gone = lay.racks.pop()
     with pytest.raises(InputError):
         edits.move_items(lay, {gone.id: (0.0, 0.0)})
+
+
+def test_a_rack_pasted_into_another_row_takes_that_rows_busways(cat):
+    lay = instantiate("dgx-h100-hall", {"racks": 8}, catalog=cat)
+    rows = sorted({r.row for r in lay.racks})
+    src = next(r for r in lay.racks if r.row == rows[0])
+    dst = next(r for r in lay.racks if r.row == rows[-1])
+    side = {f.id: f.side for f in lay.feeds}
+    assert sorted(side[f] for f in src.feeds) == ["A", "B"]
+    # paste a copy one aisle tile past the other row's last rack
+    last = max((r for r in lay.racks if r.row == dst.row), key=lambda r: r.x_m)
+    out = edits.paste(lay, edits.copy_items(lay, [src.id]),
+                      (last.x_m + 0.6 - src.x_m, dst.y_m - src.y_m), catalog=cat)
+    new = out.racks[-1]
+    assert sorted(new.feeds) == sorted(dst.feeds) != sorted(src.feeds)
+    a = analyze(out, cat)
+    assert not [v for v in a.violations if v.code == "POWER-FEED-REACH" and new.id in v.items]
+    # pasted in place (no move) it keeps its feeds
+    same = edits.paste(lay, edits.copy_items(lay, [src.id]), (0.0, 0.0), catalog=cat)
+    assert same.racks[-1].feeds == src.feeds
