@@ -1399,16 +1399,19 @@ def paste(layout: Layout, payload: Mapping[str, Sequence[Mapping[str, Any]]],
 
 
 def _refeed(layout: Layout, rack_ids: Sequence[str], catalog: Catalog) -> Layout:
-    """Feed each of ``rack_ids`` from the nearest busway run of each side within a
-    tap-off's reach of where it now stands (a rack pasted into another row): each side
-    it was fed from takes the run of that side in reach, or keeps its feed when none
-    is; a rack fed from nothing takes the runs in reach."""
+    """Settle racks ``rack_ids`` where they now stand (pasted into another row): each
+    side a rack was fed from takes the busway run of that side within a tap-off's
+    reach, or keeps its feed when none is (a rack fed from nothing takes the runs in
+    reach), and a rack next to a rack of a row joins that row."""
     from engine.power import nearest_feeds
 
     side_of = {f.id: f.side for f in layout.feeds}
     boxes = _footprints(layout, rack_ids, catalog)
     wanted = set(rack_ids)
     racks = list(layout.racks)
+    others = [r for r in racks if r.id not in wanted]
+    ox = np.array([r.x_m for r in others])
+    oy = np.array([r.y_m for r in others])
     changed = False
     for k, r in enumerate(racks):
         if r.id not in wanted or r.id not in boxes:
@@ -1417,8 +1420,16 @@ def _refeed(layout: Layout, rack_ids: Sequence[str], catalog: Catalog) -> Layout
         # the sides it was fed from, from the runs now in reach (an unfed rack takes both)
         feeds = list(dict.fromkeys([near.get(side_of.get(f, ""), f) for f in r.feeds]
                                    or list(near.values())))
-        if feeds != r.feeds:
-            racks[k] = r.model_copy(update={"feeds": feeds})
+        update: dict[str, Any] = {"feeds": feeds} if feeds != r.feeds else {}
+        # next to a rack of a row (centres within a rack's width or so; rows across an
+        # aisle stand 2 m and more apart): it joins that row
+        if len(others):
+            d = np.hypot(ox - r.x_m, oy - r.y_m)
+            j = int(np.argmin(d))
+            if d[j] <= 1.0 and others[j].row and others[j].row != r.row:
+                update["row"] = others[j].row
+        if update:
+            racks[k] = r.model_copy(update=update)
             changed = True
     return _rebuild(layout, {"racks": racks}) if changed else layout
 

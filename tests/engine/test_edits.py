@@ -312,6 +312,7 @@ def test_a_rack_pasted_into_another_row_takes_that_rows_busways(cat):
                       (last.x_m + 0.6 - src.x_m, dst.y_m - src.y_m), catalog=cat)
     new = out.racks[-1]
     assert sorted(new.feeds) == sorted(dst.feeds) != sorted(src.feeds)
+    assert new.row == dst.row != src.row  # and it joins that row
     a = analyze(out, cat)
     assert not [v for v in a.violations if v.code == "POWER-FEED-REACH" and new.id in v.items]
     # pasted in place (no move) it keeps its feeds
