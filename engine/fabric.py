@@ -133,6 +133,9 @@ class FabricPlan:
     problems: tuple[str, ...] = ()
     is_edited: bool = False
     planes: int = 1
+    #: down ports a leaf is built to serve (its ratio to ``leaf_uplinks`` is the leaf's
+    #: oversubscription; 0: all of ``down[0]``)
+    leaf_down_used: int = 0
 
     def switches(self) -> dict[str, int]:
         """Return switch counts by tier."""
@@ -148,7 +151,7 @@ class FabricPlan:
         """Return the design down:up ratio of each tier that has uplinks."""
         out = {}
         if self.tiers >= 2 and self.leaf_uplinks:
-            out["leaf"] = round(self.down[0] / self.leaf_uplinks, 4)
+            out["leaf"] = round((self.leaf_down_used or self.down[0]) / self.leaf_uplinks, 4)
         if self.tiers >= 3 and self.spine_uplinks:
             out["spine"] = round(self.down[1] / self.spine_uplinks, 4)
         return out
@@ -248,17 +251,33 @@ def plan_fabric(node_ports: np.ndarray, *, topology: str = "rail_optimized", rai
                             "declare a core tier")
     elif max_tiers == 1 and leaves > 1:
         problems.append(f"{leaves} leaves and no spine tier: the leaves are not connected")
+    # the down ports the fullest leaf is built to serve (leaves fill port by port): all
+    # of them, unless a rail's share of a full SU needs fewer (the RA wires the whole
+    # SU even where a node position is left empty [S41])
+    used = min(d0, su_nodes * ppr if topology == "rail_optimized" else ports)
     if tiers == 1:
         u0 = 0
+    elif not pod_l:
+        # the uplinks the leaf's down:up ratio asks for (a leaf larger than its share of
+        # the SU needs no more): never more spines for fewer uplinks
+        u_need = min(u0, max(1, math.ceil(used / o[0] - 1e-9)))
+        if tiers == 2:
+            # every leaf gets the same number of links to every spine, so all paths are
+            # equal: the spines divide the uplinks; of the uplink counts from the one
+            # asked for to all the leaf has, take the fewest spines (then most uplinks)
+            per = leaves // planes
+            u0 = min(range(u_need, u0 + 1), key=lambda u: (
+                divisor_at_least(u, -(-per * u // r[1])), -u))
+        else:
+            u0 = u_need  # a 3-tier pod has one spine per leaf uplink
     spines = cores = pods = lp = sp = cg = 0
     u1 = 0
     d1 = r[1]
     edited = False
     leaf_up = u0
     if tiers == 2:
-        # every leaf gets the same number of links to every spine, so all paths
-        # are equal: the spine count is the smallest divisor of the leaf uplinks
-        # that gives enough spine ports (1 SU: 32 uplinks over 4 spines [S41])
+        # the spine count is the smallest divisor of the leaf uplinks that gives enough
+        # spine ports (1 SU: 32 uplinks over 4 spines [S41])
         per = leaves // planes
         spines = planes * (pod_s if pod_l and leaves <= planes * pod_l else
                            divisor_at_least(u0, -(-per * u0 // r[1])))
@@ -288,7 +307,8 @@ def plan_fabric(node_ports: np.ndarray, *, topology: str = "rail_optimized", rai
                       ports_per_rail=ppr, leaves_per_group=lpg, leaves=leaves, spines=spines,
                       cores=cores, pods=pods, leaves_per_pod=lp, spines_per_pod=sp,
                       cores_per_group=cg, leaf_uplinks=leaf_up, spine_uplinks=u1,
-                      problems=tuple(problems), is_edited=edited, planes=planes)
+                      problems=tuple(problems), is_edited=edited, planes=planes,
+                      leaf_down_used=used if tiers >= 2 else 0)
 
 
 def round_robin(n_src: int, links_per_src: int, n_dst: int):

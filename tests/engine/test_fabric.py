@@ -24,6 +24,8 @@ Published numbers checked here:
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -413,3 +415,30 @@ def test_a_tier_using_more_ports_than_its_switch_has_is_a_stand_in():
     empty = meta.model_copy(update={"racks": [r for r in meta.racks if r.id not in gpu_racks]})
     codes = {v.code for v in analyze(empty).violations}
     assert "FABRIC-EMPTY" in codes and "FABRIC-RADIX" not in codes
+
+
+def test_fewer_uplinks_never_take_more_spines():
+    # 2 SU of 32 DGX (8 rails, 64-port QM9700): a leaf serves 32 node ports. Asking for
+    # 1.5:1 leaves 26 uplink ports of which 25 or 26 would need 25 or 13 spines (every
+    # spine must divide the uplinks); 24 uplinks (1.33:1) need 6. The spine count
+    # falls as the ratio rises, and every leaf keeps at least 32 / ratio uplinks.
+    ports = np.full(64, 8)
+    spines, ups = [], []
+    for o in (1.0, 1.5, 2.0, 3.0, 4.0):
+        p = plan_fabric(ports, rails=8, su_nodes=32, radix=(64, 64, 64),
+                        oversubscription=(o, 1.0, 1.0), max_tiers=2)
+        assert p.leaf_uplinks >= math.ceil(32 / o) and p.leaves == 16
+        assert p.oversubscription()["leaf"] <= o
+        spines.append(p.spines)
+        ups.append(p.leaf_uplinks)
+    assert spines == [8, 6, 4, 3, 2] and ups == [32, 24, 16, 12, 8]
+
+
+def test_a_leaf_larger_than_its_rail_share_takes_only_the_uplinks_needed():
+    # a 144-port (288 x 400G) leaf on a 32-node SU rail serves 32 ports: 1:1 is 32
+    # uplinks, so 8 spines of 64 ports for 16 leaves, not 144 uplinks and 36 spines
+    p = plan_fabric(np.full(64, 8), rails=8, su_nodes=32, radix=(288, 64, 64),
+                    oversubscription=(1.0, 1.0, 1.0), max_tiers=2)
+    assert (p.leaves, p.leaf_uplinks, p.spines) == (16, 32, 8)
+    assert p.cables() == {"node_leaf": 512, "leaf_spine": 512, "spine_core": 0}
+    assert p.oversubscription() == {"leaf": 1.0}
