@@ -60,6 +60,8 @@ _KIND_RANK = {"dac": 0, "acc": 1, "aec": 2, "aoc": 3, "mmf": 4, "smf_dr": 5, "sm
 _KIND_RANK_SM = {"dac": 0, "acc": 1, "aec": 2, "smf_dr": 3, "smf_fr": 4, "aoc": 5, "mmf": 6}
 _COPPER = ("dac", "acc", "aec")
 _TRANSCEIVER_KINDS = ("mmf", "smf_dr", "smf_fr")
+#: tray junctions are found on this grid (metres): ends within a millimetre meet
+_NODE_GRID_M = 1e-3
 
 
 class TrayGraph:
@@ -102,14 +104,17 @@ class TrayGraph:
                        elevations_m: list[float], join_m: float = 1.0) -> TrayGraph:
         """Build the graph from tray polylines: split where they meet, bridge small gaps.
 
-        Trays that cross or touch share a vertex; separate pieces of the network
-        closer than ``join_m`` are bridged (a cable hops the gap), and any pieces
-        still apart are joined at their closest vertices so every route exists.
+        Trays that cross or touch (to the millimetre) share a vertex; separate pieces
+        of the network closer than ``join_m`` are bridged (a cable hops the gap), and
+        any pieces still apart are joined at their closest vertices so every route
+        exists.
         """
         from shapely import get_coordinates, linestrings, union_all
 
         lines = [linestrings(np.asarray(p, np.float64)) for p in polylines]
-        noded = union_all(lines)
+        # noded on a 1 mm grid: a tray that ends on another (a T) meets it even when its
+        # end is off by a rounding error (a whole hall nudged by a tile), as drawn
+        noded = union_all(lines, grid_size=_NODE_GRID_M)
         coords = []
         for part in getattr(noded, "geoms", [noded]):
             c = get_coordinates(part)

@@ -369,3 +369,22 @@ def test_a_link_to_a_rack_of_placed_switches_asks_for_its_u():
     msg = next(v.message for v in a.violations if v.code == "LINK-ENDPOINT")
     assert msg.startswith("Link L-1 end b needs a U: rack NET-0001 has no installed device")
     assert "switches there (U" in msg
+
+
+def test_nudging_the_whole_hall_keeps_every_route():
+    """Moving every item a tile along adds float noise (8.1 becomes 8.100000000000001):
+    a row tray ending on the spine tray must still meet it, or cables go round the far
+    side of the hall (the 1-pod Meta hall: 121 km of cable became 195 km)."""
+    from engine import edits
+
+    lay = instantiate("meta-24k-roce", {"pods": 1})
+    ids = [i for i in lay.all_ids()
+           if edits.item_kind(lay, i) in ("racks", "cooling", "feeds", "trays", "obstacles")]
+    moves = {}
+    for i in ids:
+        x, y = edits.item_anchor(lay, i)
+        moves[i] = (x + 0.6, y)
+    before = analyze(lay).network.cabling_dict()
+    after = analyze(edits.move_items(lay, moves)).network.cabling_dict()
+    assert after["total_length_m"] == pytest.approx(before["total_length_m"], abs=1.0)
+    assert after["max_length_m"] == pytest.approx(before["max_length_m"], abs=0.01)
