@@ -302,11 +302,15 @@ def rack_row(layout: Layout, model_id: str, start: Sequence[float], end: Sequenc
     """Return the layout with a row of copies of rack ``model_id`` from ``start`` to ``end``.
 
     The row runs along x or y, whichever the two points differ most in; the copies
-    stand side by side, the first with its corner at ``start``, as many as fit up to
-    ``end`` (at least one). A copy turns 90 degrees from the model when the row runs
-    along the model's depth, so racks always line up by their width. Copies hold what
-    the model holds, form a new row (the next ``Rnn``), join the fabrics the model is
-    an explicit member of, and take no feeds: a busway drawn along the row feeds them.
+    stand side by side on the line from ``start`` (its centre line: racks land where
+    the line is drawn), as many as fit up to ``end`` (at least one). A copy turns 90
+    degrees from the model when the row runs along the model's depth, so racks always
+    line up by their width; a row drawn beside the model's row, across an aisle, faces
+    the other way (fronts face fronts across a cold aisle, backs face backs across a
+    hot one), while one drawn in line with it extends it facing the same way. Copies
+    hold what the model holds, form a new row (the next ``Rnn``), join the fabrics the
+    model is an explicit member of, and take no feeds: a busway drawn along the row
+    feeds them.
 
     Examples
     --------
@@ -315,8 +319,10 @@ def rack_row(layout: Layout, model_id: str, start: Sequence[float], end: Sequenc
     ...              racks=[Rack(id="GPU-0001", type="rack-800x1200", x_m=1.4, y_m=1.6,
     ...                          row="R01")])
     >>> out = rack_row(lay, "GPU-0001", (2.0, 5.0), (6.1, 5.3))
-    >>> [(r.id, r.x_m, r.y_m, r.row) for r in out.racks[1:]]
-    [('GPU-0002', 2.4, 5.6, 'R02'), ('GPU-0003', 3.2, 5.6, 'R02'), ('GPU-0004', 4.0, 5.6, 'R02'), ('GPU-0005', 4.8, 5.6, 'R02'), ('GPU-0006', 5.6, 5.6, 'R02')]
+    >>> [(r.id, r.x_m, r.y_m, r.rotation_deg, r.row) for r in out.racks[1:3]]
+    [('GPU-0002', 2.4, 5.0, 180, 'R02'), ('GPU-0003', 3.2, 5.0, 180, 'R02')]
+    >>> len(out.racks) - 1
+    5
     """
     catalog = catalog or default_catalog()
     model, _ = _rack_and_index(layout, model_id)
@@ -330,6 +336,8 @@ def rack_row(layout: Layout, model_id: str, start: Sequence[float], end: Sequenc
     rot = model.rotation_deg
     if along_x != (rot % 180 == 0):  # the row runs along the model's depth: turn the copy
         rot = (rot + 90) % 360
+    elif abs((y0 - model.y_m) if along_x else (x0 - model.x_m)) > d / 2:
+        rot = (rot + 180) % 360  # a row across an aisle from the model's faces it
     length = abs(x1 - x0) if along_x else abs(y1 - y0)
     n = max(1, int(length / w + 1e-9))
     sign = 1.0 if (x1 - x0 if along_x else y1 - y0) >= 0 else -1.0
@@ -339,7 +347,7 @@ def rack_row(layout: Layout, model_id: str, start: Sequence[float], end: Sequenc
     copies = []
     for k in range(n):
         c = (k + 0.5) * w * sign
-        x, y = (x0 + c, y0 + sign * d / 2) if along_x else (x0 + sign * d / 2, y0 + c)
+        x, y = (x0 + c, y0) if along_x else (x0, y0 + c)
         copies.append(model.model_copy(update={
             "id": fresh_id(taken, model.id), "x_m": round(x, 6), "y_m": round(y, 6),
             "rotation_deg": rot, "row": row, "feeds": [], "crah": None, "cdu": None}))

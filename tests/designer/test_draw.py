@@ -295,6 +295,9 @@ def test_a_row_of_racks_like_the_selected_one_then_a_busway_over_it(window):
     assert len(new) == 10 and doc.selection == [r.id for r in new]
     assert {r.row for r in new} == {"R04"} and all(r.devices == model.devices for r in new)
     assert [r.x_m for r in new] == pytest.approx([1.6 + 0.8 * k for k in range(10)])
+    # the racks stand on the line as drawn, facing back across the aisle at the model's row
+    assert {round(r.y_m, 6) for r in new} == {10.8}
+    assert {r.rotation_deg for r in new} == {(model.rotation_deg + 180) % 360}
     assert doc.undo_stack.undoText() == f"Add a row of 10 racks like {model.id}"
     fed_before = doc.analysis.power.it_kw
     window.start_drawing("busway-A")
