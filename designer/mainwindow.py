@@ -373,22 +373,30 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Select exactly two racks to link them", 4000)
             return None
         if speed_gbps is None or count is None:
-            from PySide6.QtWidgets import QInputDialog
-
-            speeds = ["100", "200", "400", "800", "1600"]
-            text, ok = QInputDialog.getItem(self, "Link two racks", "Speed per cable (Gb/s):",
-                                            speeds, 2, False)
-            if not ok:
+            dlg = self.link_dialog(racks[0], racks[1])
+            accepted = dlg.exec()
+            dlg.deleteLater()
+            if not accepted:
                 return None
-            n, ok = QInputDialog.getInt(self, "Link two racks", "Cables:", 1, 1, 10_000)
-            if not ok:
-                return None
-            speed_gbps, count = float(text), n
+            speed_gbps, count = dlg.values()
         try:
             return self.document.add_link(racks[0], racks[1], speed_gbps, count)
         except InputError as exc:
             self.statusBar().showMessage(f"Cannot link: {exc.expected}", 6000)
             return None
+
+    def link_dialog(self, a: str, b: str):
+        """Return the dialog that asks how two racks are linked (not yet shown)."""
+        from designer.dialogs.link_dialog import LinkDialog
+
+        def detail(rack_id: str) -> str:
+            r = self.document.item(rack_id)
+            first = min(r.devices, key=lambda d: d.u) if r is not None and r.devices else None
+            if first is not None:
+                return f" ({first.type} at U{first.u})"
+            return f" ({r.system})" if r is not None and r.system else ""
+
+        return LinkDialog(a, b, self, detail(a), detail(b))
 
     def _build_menus(self) -> None:
         a = self.actions_by_name

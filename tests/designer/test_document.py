@@ -222,3 +222,25 @@ def test_edit_menu_links_the_two_selected_racks(window):
     link = doc.layout.find(lid)
     assert (link.a.rack, link.b.rack, link.count, link.speed_gbps) == (
         doc.layout.racks[0].id, doc.layout.racks[1].id, 2, 800.0)
+
+
+def test_the_link_dialog_names_both_ends_and_asks_speed_and_count(window, monkeypatch):
+    doc = window.document
+    a, b = doc.layout.racks[0], doc.layout.racks[1]
+    doc.select([a.id, b.id])
+    dlg = window.link_dialog(a.id, b.id)
+    text = dlg.findChildren(__import__("PySide6.QtWidgets").QtWidgets.QLabel)[0].text()
+    assert a.id in text and b.id in text and "dgx-h100 at U" in text
+    assert dlg.values() == (400.0, 1)
+    dlg.speed.setCurrentIndex(dlg.speed.findData(800))
+    dlg.count.setValue(4)
+    assert dlg.values() == (800.0, 4)
+    dlg.deleteLater()
+    # the menu action asks through that dialog: one form, not two prompts
+    from designer.dialogs.link_dialog import LinkDialog
+
+    monkeypatch.setattr(LinkDialog, "exec", lambda self: 1)
+    monkeypatch.setattr(LinkDialog, "values", lambda self: (200.0, 3))
+    lid = window.link_selected()
+    link = doc.layout.find(lid)
+    assert (link.a.rack, link.b.rack, link.speed_gbps, link.count) == (a.id, b.id, 200.0, 3)
