@@ -82,7 +82,7 @@ _NONE_TEXT = {"pue": "model", "tile_m": "none", "flow_lpm": "not rated",
               "cabling.optics_above_m": "policy default", "length_m": "routed",
               "a.u": "its only device", "b.u": "its only device", "count": "auto",
               "radix": "all ports", "port_speed_gbps": "catalog",
-              "links_per_pair": "auto"}
+              "links_per_pair": "auto", "group": "by kind (crah, cdu)"}
 
 
 def _key(field: str) -> str:
@@ -388,7 +388,8 @@ class TextEditor(FieldEditor):
 
     def _show(self, value: Any) -> None:
         w = self.widget
-        w.setPlaceholderText("mixed" if value is MIXED else ("none" if self.optional else ""))
+        w.setPlaceholderText("mixed" if value is MIXED else (
+            _NONE_TEXT.get(_key(self.field), "none") if self.optional else ""))
         self._shown = "" if value is MIXED or value is None else str(value)
         w.setText(self._shown)
         w.setCursorPosition(0)  # a long name shows its beginning

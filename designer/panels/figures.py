@@ -19,8 +19,8 @@ from designer.panels.common import figure_source, find_item
 from engine.fabric import TIER_NAMES
 from engine.memo import LastValue
 
-__all__ = ["rack_rows", "unit_rows", "feed_rows", "tray_rows", "hall_rows", "rack_sources_html",
-           "GeneratedSwitch", "generated_switches"]
+__all__ = ["rack_rows", "unit_rows", "feed_rows", "tray_rows", "link_rows", "fabric_rows",
+           "hall_rows", "rack_sources_html", "GeneratedSwitch", "generated_switches"]
 
 _DASH = "—"
 
@@ -130,10 +130,12 @@ def unit_rows(document, ids: list[str]) -> list[tuple[str, str, str]]:
     groups = {find_item(document, c.unit_ids[i]).group or c.unit_kind[i] for i in idx}
     gix = [c.group_names.index(g) for g in groups if g in c.group_names]
     margin = ", ".join(f"{c.group_names[g]} {c.group_margin_kw[g]:+,.0f}" for g in gix)
+    # a CRAH cooling the shared room air serves no rack of its own, yet carries load
+    shared = served == 0 and load > 0 and kinds <= {"crah"}
     values = [_n(load), f"{load / cap:.0%}" if cap > 0 else _DASH,
               (f"{flow:,.0f}" + (f" of {rated:,.0f} rated" if rated > 0 else ""))
               if "cdu" in kinds else _DASH,
-              f"{served}", margin or _DASH]
+              "shared room air" if shared else f"{served}", margin or _DASH]
     rows = [(k, v, t) for (k, t), v in zip(labels, values, strict=True)]
     return rows
 
@@ -177,6 +179,64 @@ def tray_rows(document, ids: list[str]) -> list[tuple[str, str, str]]:
         pts = getattr(t, "points", [])
         total += sum(math.dist(p, q) for p, q in zip(pts, pts[1:], strict=False))
     return [("Length (m)", _n(total, 2), "Plan length of the tray polyline")]
+
+
+def link_rows(document, ids: list[str]) -> list[tuple[str, str, str]]:
+    """Return the computed rows of one or more explicit links: routed length, medium and
+    cables, as the cabling analysis chose them."""
+    labels = [("Routed length (m)", "Up, along the trays, down, plus slack (or the length set)"),
+              ("Medium", "Chosen by length and speed from the catalog's reach table and the "
+                         "cabling policy (or the medium set)"),
+              ("Cables", "Physical cables of the link(s)"),
+              ("Fabric", "The fabric whose bisection the link joins")]
+    a = document.analysis
+    topo = getattr(getattr(a, "network", None), "topology", None)
+    cab = getattr(getattr(a, "network", None), "cabling", None)
+    if topo is None or cab is None or not len(topo.lk_link_id):
+        return [(k, _DASH, t) for k, t in labels]
+    rows = np.flatnonzero(np.isin(topo.lk_link_id, list(ids)))
+    if not len(rows):
+        return [(k, _DASH, t) for k, t in labels]
+    from engine.cabling import MediaTable
+
+    media = MediaTable.from_catalog(document.catalog).ids
+    lengths = cab.length_m[rows]
+    used = sorted({media[m] if 0 <= m < len(media) else "none reaches"
+                   for m in cab.medium[rows].tolist()})
+    cables = int((topo.lk_count[rows] * cab.cables[rows]).sum())
+    fabrics = sorted({a.network.fabrics[f]["id"] for f in topo.lk_fabric[rows].tolist()
+                      if 0 <= f < len(a.network.fabrics)})
+    length = (_n(float(lengths[0]), 2) if len(rows) == 1 else
+              f"{_n(float(lengths.min()), 2)} to {_n(float(lengths.max()), 2)}")
+    values = [length, ", ".join(used), f"{cables:,}", ", ".join(fabrics) or _DASH]
+    return [(k, v, t) for (k, t), v in zip(labels, values, strict=True)]
+
+
+def fabric_rows(document, ids: list[str]) -> list[tuple[str, str, str]]:
+    """Return the computed rows of a fabric: switches and cables by tier, ratios and
+    bisection, as the network analysis built it."""
+    labels = [("Switches", "Leaf · spine · core, as planned for the member nodes"),
+              ("Cables", "Node–leaf · leaf–spine · spine–core links"),
+              ("Oversubscription", "Down:up ratio of each tier, of the ports it serves"),
+              ("Bisection (Tb/s)", "One direction, and how it was found"),
+              ("Per GPU (Gb/s)", "Bisection per GPU of the fabric"),
+              ("Worst spine failure", "Per-GPU bisection with the worst single spine lost")]
+    a = document.analysis
+    fabs = {f["id"]: f for f in getattr(getattr(a, "network", None), "fabrics", None) or []}
+    f = fabs.get(ids[0]) if len(ids) == 1 else None
+    if f is None:
+        return [(k, _DASH, t) for k, t in labels]
+    sw, cb = f.get("switches", {}), f.get("cables", {})
+    over = " · ".join(f"{t} {v:g}:1" for t, v in (f.get("oversubscription") or {}).items())
+    worst = f.get("worst_failure") or {}
+    values = [" · ".join(f"{sw.get(t, 0):,} {t}" for t in TIER_NAMES if sw.get(t)) or "0",
+              " · ".join(f"{v:,}" for v in cb.values()) if cb else _DASH,
+              over or _DASH,
+              f"{f.get('bisection_tbps', 0):,.2f} ({str(f.get('bisection_method', '')).replace('_', ' ')})",
+              f"{f.get('per_gpu_bisection_gbps', 0):,.1f}",
+              (f"{worst['per_gpu_bisection_gbps']:,.1f} Gb/s ({worst.get('switch', '')})"
+               if "per_gpu_bisection_gbps" in worst else _DASH)]
+    return [(k, v, t) for (k, t), v in zip(labels, values, strict=True)]
 
 
 def hall_rows(document, _ids: list[str]) -> list[tuple[str, str, str]]:

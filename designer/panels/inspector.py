@@ -300,7 +300,8 @@ class InspectorPanel(QWidget):
                 hint.setStyleSheet("color: #666;")
                 vbox.addWidget(hint)
             rows = {"rack": figures.rack_rows, "cooling": figures.unit_rows,
-                    "feed": figures.feed_rows, "tray": figures.tray_rows}.get(self._kind)
+                    "feed": figures.feed_rows, "tray": figures.tray_rows,
+                    "link": figures.link_rows, "fabric": figures.fabric_rows}.get(self._kind)
             if rows is not None:
                 vbox.addWidget(self._computed_box(rows))
             if self._kind == "fabric" and len(ids) == 1:
@@ -455,12 +456,28 @@ class InspectorPanel(QWidget):
                                       if item_id in r.feeds]))
         elif isinstance(obj, ExplicitLink):
             out.append(("Racks", [(obj.a.rack, obj.a.rack), (obj.b.rack, obj.b.rack)]))
-            if obj.fabric:
-                out.append(("Fabric", [(obj.fabric, obj.fabric)]))
+            joined = self._link_fabrics().get(item_id, set())
+            fabs = [obj.fabric] if obj.fabric else sorted(joined)
+            if fabs:
+                out.append(("Fabric", [(f, f) for f in fabs]))
         elif isinstance(obj, Fabric):
             out.append(("Network racks", [(r, r) for r in obj.network_racks]))
+            # a link names its fabric, or joins the fabric of one of its ends
+            joined = self._link_fabrics()
             out.append(("Links", [(lk.id, lk.id) for lk in layout.links
-                                  if lk.fabric == item_id]))
+                                  if lk.fabric == item_id or item_id in joined.get(lk.id, ())]))
+        return out
+
+    def _link_fabrics(self) -> dict[str, set[str]]:
+        """Return the fabrics each explicit link joined in the latest analysis."""
+        net = getattr(self.document.analysis, "network", None)
+        topo = getattr(net, "topology", None)
+        if topo is None or not len(topo.lk_link_id):
+            return {}
+        out: dict[str, set[str]] = {}
+        for lid, f in zip(topo.lk_link_id.tolist(), topo.lk_fabric.tolist(), strict=True):
+            if lid and 0 <= f < len(net.fabrics):
+                out.setdefault(lid, set()).add(net.fabrics[f]["id"])
         return out
 
     def _go_to_box(self, title: str, targets: list[tuple[str, list[tuple[str, str]]]]

@@ -221,3 +221,27 @@ def test_rule_codes_show_whole_at_the_default_width(qtbot):
         left = rect.left() if rect.left() > 0 else 2 * tree.indentation()
         assert left + fm.horizontalAdvance(row.text(0)) + 8 <= code_w, row.text(0)
     assert panel.message_width() >= 130, "the messages keep room to read"
+
+
+def test_link_and_fabric_show_what_the_analysis_made_of_them(window):
+    from designer.panels import figures
+
+    doc = window.document
+    a, b = doc.layout.racks[0], doc.layout.racks[5]
+    doc.select([a.id, b.id])
+    lid = window.link_selected(400.0, 2)
+    doc.wait_for_analysis()
+    rows = {k: v for k, v, _t in figures.link_rows(doc, [lid])}
+    length = float(rows["Routed length (m)"])
+    assert length > abs(a.x_m - b.x_m)  # up, along the tray, down: longer than the gap
+    assert rows["Cables"] == "2" and rows["Medium"] not in ("—", "none reaches")
+    fab = doc.layout.fabrics[0].id
+    assert rows["Fabric"] == fab  # it joins its ends' fabric without naming it
+    frows = {k: v for k, v, _t in figures.fabric_rows(doc, [fab])}
+    sw = doc.analysis.network.fabrics[0]["switches"]
+    assert frows["Switches"].startswith(f"{sw['leaf']:,} leaf")
+    assert "Gb/s" in frows["Worst spine failure"] or frows["Worst spine failure"] == "—"
+    # the fabric's related links list the link that joined it
+    insp = window.panels["InspectorPanel"]
+    targets = dict(insp._related_targets(fab))
+    assert lid in [t for t, _label in targets["Links"]]
