@@ -388,10 +388,13 @@ class LayoutDocument(QObject):
         recovery.discard(path)
 
     def close(self) -> None:
-        """End the document cleanly: stop autosave, delete its recovery file."""
+        """End the document cleanly: stop autosave, delete its recovery file, and drop
+        its undo history now, while every object its commands refer to is alive (left
+        to the garbage collector, the stack and its commands go in no set order)."""
         self._autosave.stop()
         self._runner.wait()
         recovery.discard(self._recovery_path)
+        self.undo_stack.clear()
 
     # -- selection -----------------------------------------------------------------------------
 

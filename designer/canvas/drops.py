@@ -125,8 +125,9 @@ def plan_drop(scene: FloorPlanScene, type_id: str, x: float, y: float,
                 free_u = None if target.system else edits.free_u(target, dt.u_height, cat)
                 box = _box_of(scene, target.id)
                 if free_u is None:
-                    return DropPlan("install", f"No {dt.u_height} free U in {target.id}", box,
-                                    False, target.id)
+                    why = ("it holds a rack-scale system" if target.system else
+                           f"no {dt.u_height} free U in a run")
+                    return DropPlan("install", f"{target.id}: {why}", box, False, target.id)
                 return DropPlan("install", f"{dt.name} → {target.id} U{free_u}", box, True,
                                 target.id)
             plan = _rack_placement(scene, DEFAULT_RACK, x, y, free)

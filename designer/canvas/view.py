@@ -375,7 +375,10 @@ class FloorPlanView(QGraphicsView):
         free = bool(event.modifiers() & Qt.KeyboardModifier.AltModifier)
         try:
             perform_drop(self.fp, type_id, x, y, free)
-        except (InputError, ValueError, KeyError) as exc:
+        except InputError as exc:
+            # the drop's own reason ("GPU-0002: no 8 free U in a run"), not the error's frame
+            self.fp.message.emit(f"Cannot place {type_id}: {exc.expected}")
+        except (ValueError, KeyError) as exc:
             self.fp.message.emit(str(exc))
         event.acceptProposedAction()
         self.setFocus()

@@ -95,8 +95,9 @@ class _ElevationCanvas(QWidget):
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         if self.panel._pending_scroll is not None:
-            # the scroll area takes the new height after this event
-            QTimer.singleShot(0, self.panel._scroll_pending)
+            # the scroll area takes the new height after this event; the panel as the
+            # timer's context drops the call if the panel is gone by then
+            QTimer.singleShot(0, self.panel, self.panel._scroll_pending)
 
     def px_per_u(self) -> float:
         if not self.height_u:
@@ -179,8 +180,9 @@ class _ElevationCanvas(QWidget):
             if lo <= hi:
                 taken = f"U{lo}" if lo == hi else f"U{lo}–{hi}"
                 run = self.free_range(u, ignore_u)
-                room = "none free here" if run is None else \
-                    f"{run[1] - run[0] + 1} free here (U{run[0]}–{run[1]})"
+                room = "none free here" if run is None else (
+                    f"1 free here (U{run[0]})" if run[0] == run[1] else
+                    f"{run[1] - run[0] + 1} free here (U{run[0]}–{run[1]})")
                 return f"{taken} taken by {b.label} at U{b.u}; needs {height_u} U, {room}"
         return ""
 
