@@ -620,6 +620,9 @@ class LayoutDocument(QObject):
         after = edits.set_field(self._committed, ids, field, value, self._catalog)
         label, unit = field_label(field)
         shown = format_value(edits.get_field(after, ids[0], field), unit) if ids else ""
+        if field == "tiers" and len(ids) == 1:
+            # a fabric's tiers are set as a list: say which tier field changed
+            label, shown = self._tier_change(ids[0], after) or (label, shown)
         if ids == [edits.LAYOUT_ID]:
             text = f"Set {label} to {shown}"
         elif len(ids) == 1:
@@ -627,6 +630,22 @@ class LayoutDocument(QObject):
         else:
             text = f"Set {label} of {noun(self._groups_of(ids))} to {shown}"
         return self._push(text, after, merge_key=("set", tuple(ids), field))
+
+    def _tier_change(self, fabric_id: str, after: Layout) -> tuple[str, str] | None:
+        """Return ``(label, value)`` of the one tier field an edit of a fabric's tiers
+        changed (``("leaf oversubscription", "2")``), or None when it is not one."""
+        old = {t.name: t.model_dump() for t in edits.get_field(self._committed, fabric_id,
+                                                               "tiers")}
+        new = {t.name: t.model_dump() for t in edits.get_field(after, fabric_id, "tiers")}
+        if set(old) != set(new):
+            return None
+        diffs = [(name, k, v) for name, t in new.items() for k, v in t.items()
+                 if old[name].get(k) != v]
+        if len(diffs) != 1:
+            return None
+        name, key, value = diffs[0]
+        label, unit = field_label(key)
+        return f"{name} {label}", format_value(value, unit)
 
     def install_device(self, rack_id: str, type_id: str, u: int | None = None) -> int | None:
         """Install a catalog device in a rack (first free U by default); return its U."""

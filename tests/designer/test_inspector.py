@@ -172,6 +172,7 @@ def test_a_fabric_edits_its_fields_and_tiers_with_undo(qtbot, doc):
     _type(qtbot, insp.editor("tiers.0.oversubscription"), "2")
     assert doc.item(fabric.id).tiers[0].oversubscription == 2.0
     assert doc.item(fabric.id).tiers[1] == fabric.tiers[1]
+    assert doc.undo_stack.undoText() == f"Set {fabric.id} leaf oversubscription to 2"
     assert insp.editor("tiers.0.oversubscription").widget.value() == 2.0
     _type(qtbot, insp.editor("tiers.0.oversubscription"), "100")
     assert "Oversubscription: expected 1 to 64 (got 100)" in insp.message.text()
