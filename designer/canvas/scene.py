@@ -1012,6 +1012,10 @@ class FloorPlanScene(QGraphicsScene):
         tool = self.tool
         if tool is None:
             return None
+        if not tool.ready() and tool.points and tool.cursor is not None:
+            # Enter takes the point under the cursor, as the preview shows it (a double
+            # click does the same)
+            tool.add(tool.cursor)
         if not tool.ready():
             self.message.emit(f"A {tool.title} needs {tool.min_points} points or more")
             return None

@@ -182,6 +182,8 @@ class RulePanel(QWidget):
         self.tree.itemClicked.connect(lambda it, _c: self._activate(it))
         self.tree.itemActivated.connect(lambda it, _c: self._activate(it))
         document.analysis_updated.connect(self.update_from)
+        # another design: the filter typed for the last one would hide this one's
+        document.layout_reset.connect(self.search.clear)
         self.update_from(document.analysis)
 
     # -- public -------------------------------------------------------------------------

@@ -84,6 +84,17 @@ def test_escape_cancels_and_too_few_points_do_not_finish(window):
     assert len(doc.layout.trays) == n and doc.undo_stack.count() == stack
 
 
+def test_enter_takes_the_point_the_preview_shows(window):
+    doc = window.document
+    n = len(doc.layout.trays)
+    window.start_drawing("tray")
+    click(window, 1.2, 13.2)
+    move(window, 6.0, 13.2)  # the preview runs to the cursor: Enter ends the tray there
+    key(window, Qt.Key.Key_Return)
+    assert window.scene.tool is None and len(doc.layout.trays) == n + 1
+    assert doc.layout.trays[-1].points == [(1.2, 13.2), (6.0, 13.2)]
+
+
 def test_double_click_and_right_click_finish(window):
     doc = window.document
     window.start_drawing("keepout")

@@ -245,3 +245,10 @@ def test_link_and_fabric_show_what_the_analysis_made_of_them(window):
     insp = window.panels["InspectorPanel"]
     targets = dict(insp._related_targets(fab))
     assert lid in [t for t, _label in targets["Links"]]
+
+
+def test_the_rule_filter_is_cleared_for_another_design(qtbot, doc):
+    panel = _show(qtbot, RulePanel(doc), (480, 300))
+    panel.search.setText("FLOOR-OVERLAP")
+    doc.set_layout(doc.layout.model_copy(update={"name": "another"}))
+    assert panel.search.text() == ""
