@@ -257,8 +257,10 @@ class FixedSpec(_Model):
 
     ``width_m`` x ``depth_m`` is that bounding box. The block is laid out
     ``copies`` times (an expression of the parameters), each ``gap_m`` above
-    the previous one; copies after the first get fresh ids, with references
-    (feeds, CDU, CRAH, rear-door rack, fabric members, link ends) following.
+    the previous one, every other copy mirrored top to bottom (racks turned to
+    face the other way) so the aisles between copies alternate hot and cold;
+    copies after the first get fresh ids, with references (feeds, CDU, CRAH,
+    rear-door rack, fabric members, link ends) following.
     """
 
     width_m: float = Field(ge=0, le=1.0e5, allow_inf_nan=False)
@@ -1146,24 +1148,38 @@ def _instantiate_fixed(t: TemplateFile, env: dict[str, Any], name: str | None) -
     out: dict[str, list] = {g: [] for g in groups}
     for k in range(copies):
         dx, dy = margin, margin + k * (fx.depth_m + gap)
+        # every other copy is the block mirrored top to bottom, so the aisles between
+        # copies alternate as rows do: the backs of two copies share a hot aisle, their
+        # fronts a cold one, and no copy blows its exhaust into the next one's intakes
+        flip = k % 2 == 1
         ids = {it.id: (it.id if k == 0 else fresh_id(taken, it.id))
                for g in groups for it in getattr(fx, g)}
 
         def ref(v: str | None, ids: dict[str, str] = ids) -> str | None:
             return ids.get(v, v) if v is not None else None
 
-        def pts(points: list, dx: float = dx, dy: float = dy) -> list[tuple[float, float]]:
-            return [(round(x + dx, 4), round(y + dy, 4)) for x, y in points]
+        def fy(y: float, flip: bool = flip, dy: float = dy) -> float:
+            return round((fx.depth_m - y if flip else y) + dy, 4)
+
+        def turn(rot: int, flip: bool = flip) -> int:
+            return (180 - rot) % 360 if flip else rot
+
+        def pts(points: list, dx: float = dx) -> list[tuple[float, float]]:
+            return [(round(x + dx, 4), fy(y)) for x, y in points]
 
         for r in fx.racks:
             row = r.row if k == 0 or r.row is None else f"{r.row}.{k + 1}"[:40]
             out["racks"].append(r.model_copy(update={
-                "id": ids[r.id], "x_m": round(r.x_m + dx, 4), "y_m": round(r.y_m + dy, 4),
+                "id": ids[r.id], "x_m": round(r.x_m + dx, 4), "y_m": fy(r.y_m),
+                "rotation_deg": turn(r.rotation_deg),
                 "row": row, "feeds": [ref(f) for f in r.feeds], "cdu": ref(r.cdu),
                 "crah": ref(r.crah)}))
         for u in fx.cooling:
+            ret = u.return_xy_m
             out["cooling"].append(u.model_copy(update={
-                "id": ids[u.id], "x_m": round(u.x_m + dx, 4), "y_m": round(u.y_m + dy, 4),
+                "id": ids[u.id], "x_m": round(u.x_m + dx, 4), "y_m": fy(u.y_m),
+                "rotation_deg": turn(u.rotation_deg),
+                "return_xy_m": None if ret is None else (round(ret[0] + dx, 4), fy(ret[1])),
                 "rack": ref(u.rack)}))
         for f in fx.feeds:
             out["feeds"].append(f.model_copy(update={"id": ids[f.id], "points": pts(f.points)}))

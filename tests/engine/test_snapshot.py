@@ -181,3 +181,20 @@ def test_a_fabric_whose_network_racks_stay_behind_is_left_out():
     assert any(line.startswith("fabric compute is left out")
                for line in selection_left_behind(lay, ids))
     assert not [v for v in analyze(instantiate(t)).violations if v.code.startswith("FABRIC")]
+
+
+def test_copies_of_a_saved_row_alternate_their_aisles():
+    """A row saved and laid out three times: copy 2 is mirrored, so copies 1 and 2 share
+    a hot aisle back to back and copies 2 and 3 a cold aisle front to front; none takes
+    in another's exhaust (all facing one way, each copy blew into the next)."""
+    lay = instantiate("dgx-h100-hall", {"racks": 8})
+    row = sorted({r.row for r in lay.racks})[0]
+    ids = [r.id for r in lay.racks if r.row == row]
+    t = template_from_selection(lay, ids, "one-row", "One row")
+    out = instantiate(t, {"copies": 3})
+    rots = [sorted({r.rotation_deg for r in out.racks if (r.row or "").startswith(row)
+                    and r.row.endswith(suffix)}) for suffix in (row, ".2", ".3")]
+    first = lay.racks[[r.id for r in lay.racks].index(ids[0])].rotation_deg
+    assert rots == [[first], [(180 - first) % 360], [first]]
+    codes = [v.code for v in analyze(out).violations]
+    assert "FLOOR-AIRFLOW" not in codes and "FLOOR-OVERLAP" not in codes
