@@ -9,6 +9,7 @@ the previewed layout when it is for the values on show, else lays it out anew.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -75,7 +76,10 @@ def preview_figures(t: TemplateFile, values: dict[str, Any], catalog: Catalog) -
             "cpu_nodes": int(a.counts.get("cpu_nodes", 0)),
             "it_kw": float(a.power.it_kw), "facility_kw": float(a.power.facility_kw),
             "switches": int(a.counts.get("switches", {}).get("total", 0)),
-            "violations": a.violations_by_severity(), "hall_m": (x1 - x0, y1 - y0)}
+            "violations": a.violations_by_severity(), "hall_m": (x1 - x0, y1 - y0),
+            # which rules fail, most frequent first: "FLOOR-AIRFLOW (error) x 8"
+            "violation_codes": [f"{code} ({sev}) × {n}" for (code, sev), n in Counter(
+                (v.code, v.severity) for v in a.violations).most_common()]}
 
 
 _WORDS = {"gbps": "(Gb/s)", "kw": "(kW)", "mw": "(MW)", "m": "(m)", "ufm": "UFM", "su": "SU",
@@ -448,6 +452,12 @@ class NewFromTemplateDialog(QDialog):
                  for k in ("error", "warning", "info") if sev.get(k)]
         f["violations"].setText(" · ".join(parts) or
                                 "<span style='color:#2e7d32'>no violations</span>")
+        codes = result.get("violation_codes") or []
+        f["violations"].setToolTip("\n".join(codes[:20]) if codes else "")
+        if codes:  # which rules, not just how many
+            f["violations"].setText(f["violations"].text() + "<br><span style='color:#666'>"
+                                    + ", ".join(c.split(" (")[0] for c in codes[:3])
+                                    + (", …" if len(codes) > 3 else "") + "</span>")
         self.status.setText("")
         self.preview_updated.emit(result)
 

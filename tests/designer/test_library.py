@@ -432,3 +432,17 @@ def test_import_bundle_opens_in_the_folder_last_used_for_bundles(qtbot, tmp_path
     dlg = ExportBundleDialog(None)
     qtbot.addWidget(dlg)
     assert dlg.path_edit.text() == str(folder / "my-templates.rsbundle")
+
+
+def test_the_preview_names_the_rules_that_fail(builtin_catalog):
+    from designer.library.new_from_template import preview_figures
+    from engine.templates import get_template, instantiate
+
+    clean = preview_figures(get_template("dgx-h100-hall"), {"racks": 4}, builtin_catalog)
+    assert clean["violation_codes"] == []  # the template checks clean at its defaults
+    # one rack saved without its busways or cooling: unfed and uncooled
+    lay = instantiate("dgx-h100-hall", {"racks": 4}, catalog=builtin_catalog)
+    t = template_from_selection(lay, [lay.racks[0].id], "lonely", "A lonely rack")
+    fig = preview_figures(t, {"copies": 1}, builtin_catalog)
+    codes = [c.split(" (")[0] for c in fig["violation_codes"]]
+    assert "POWER-UNFED" in codes and all(" × " in c for c in fig["violation_codes"])
