@@ -27,8 +27,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
-from PySide6.QtGui import QUndoStack
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtGui import QGuiApplication, QUndoStack
 
 from designer import recovery
 from designer.commands import LayoutCommand, field_label, format_value, noun
@@ -42,6 +42,8 @@ from engine.model import Hall, Layout, Rack
 __all__ = ["LayoutDocument", "AnalysisRunner", "analyze_layout", "ASYNC_AFTER_S", "AUTOSAVE_MS"]
 
 ASYNC_AFTER_S = 0.040
+#: an edit touching more items than this shows a busy cursor while it is applied
+BUSY_ITEMS = 300
 AUTOSAVE_MS = 60_000
 _SCALARS = ("name", "generation", "author", "schema_version")
 _PSEUDO = {"hall": "hall", "assumptions": "assumptions"}
@@ -496,7 +498,17 @@ class LayoutDocument(QObject):
             return False
         cmd = LayoutCommand(self, text, self._committed, after, list(self._selection),
                             list(select_after) if select_after is not None else None, merge_key)
-        self.undo_stack.push(cmd)
+        # an edit of hundreds of items (a whole hall nudged, deleted, pasted) takes a
+        # moment on a large hall: the cursor says so
+        big = max(len(self._selection), abs(len(after.racks) - len(self._committed.racks)),
+                  len(select_after or ())) > BUSY_ITEMS
+        if big:
+            QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            self.undo_stack.push(cmd)
+        finally:
+            if big:
+                QGuiApplication.restoreOverrideCursor()
         return True
 
     # -- analysis -------------------------------------------------------------------------------

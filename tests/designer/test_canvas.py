@@ -258,8 +258,16 @@ def test_deleting_and_restoring_many_items_handles_the_selection_once(window, mo
     n = len(doc.selection)
     assert n > 20 and len(calls) <= 2
     calls.clear()
+    import designer.document as document_module
+
+    cursors = []
+    real_set = document_module.QGuiApplication.setOverrideCursor
+    monkeypatch.setattr(document_module, "BUSY_ITEMS", 20)
+    monkeypatch.setattr(document_module.QGuiApplication, "setOverrideCursor",
+                        lambda c: cursors.append(c) or real_set(c))
     window.delete_selection()
     assert not doc.layout.racks and len(calls) <= 2
+    assert cursors and document_module.QGuiApplication.overrideCursor() is None  # busy, then back
     calls.clear()
     doc.undo_stack.undo()
     assert len(doc.layout.racks) + len(doc.layout.cooling) > 20 and len(calls) <= 2
