@@ -337,6 +337,9 @@ class AirflowOverlay(OverlayItem):
         return (self.title, [("#1c64d8", "cold intake (front)"), ("#d8331c", "hot exhaust (rear)")])
 
 
+_LINK_COLOR = QColor("#8e24aa")
+
+
 class CablesOverlay(OverlayItem):
     """Cable routes bundled by tray: each tray drawn as thick as the cables it carries.
 
@@ -352,6 +355,8 @@ class CablesOverlay(OverlayItem):
         super().__init__(scene, parent)
         self._bundles: list[tuple[QPolygonF, float, int, str]] = []
         self._drops: list[QLineF] = []
+        #: the links drawn by the user (Edit → Link two racks): rack to rack, with a label
+        self.links: list[tuple[QLineF, str]] = []
         self.estimated = True
         self.max_count = 0
 
@@ -432,6 +437,15 @@ class CablesOverlay(OverlayItem):
         # engine writes such a stroke as a path closed with no current point
         self._drops = [QLineF(a, -b, c, -d) for a, b, c, d in drops
                        if abs(a - c) + abs(b - d) > 1e-6]
+        arr, where = analysis.arrays, analysis.arrays.rack_index
+        self.links = []
+        for lk in layout.links:
+            i, j = where.get(lk.a.rack), where.get(lk.b.rack)
+            if i is None or j is None:
+                continue
+            line = QLineF(float(arr.rack_x_m[i]), -float(arr.rack_y_m[i]),
+                          float(arr.rack_x_m[j]), -float(arr.rack_y_m[j]))
+            self.links.append((line, f"{lk.id}: {lk.count} × {lk.speed_gbps:g}G"))
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
@@ -447,6 +461,11 @@ class CablesOverlay(OverlayItem):
             pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
             painter.setPen(pen)
             painter.drawPolyline(poly)
+        if self.links:
+            pen = cosmetic(_LINK_COLOR, 2, Qt.PenStyle.DashLine)
+            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+            painter.setPen(pen)
+            painter.drawLines([ln for ln, _t in self.links])
         if lod > 4:
             painter.save()
             t = painter.worldTransform()
@@ -464,12 +483,24 @@ class CablesOverlay(OverlayItem):
                 painter.drawRoundedRect(box, 3, 3)
                 painter.setPen(QColor(0, 95, 110))
                 painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+            for line, text in self.links:
+                mid = t.map(line.center())
+                w = painter.fontMetrics().horizontalAdvance(text) + 8
+                box = QRectF(mid.x() - w / 2, mid.y() - 9, w, 16)
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.setBrush(QColor(255, 255, 255, 225))
+                painter.drawRoundedRect(box, 3, 3)
+                painter.setPen(_LINK_COLOR)
+                painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
             painter.restore()
 
     def legend(self):
         note = ("scale-out ports per nearest tray (estimate)" if self.estimated
                 else "cables dropping into each tray")
-        return (self.title, [("#00788c", note)])
+        rows = [("#00788c", note)]
+        if self.links:
+            rows.append((_LINK_COLOR.name(), "links drawn rack to rack (routed on the trays)"))
+        return (self.title, rows)
 
 
 class ViolationsOverlay(OverlayItem):

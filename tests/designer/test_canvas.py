@@ -274,6 +274,21 @@ def test_deleting_and_restoring_many_items_handles_the_selection_once(window, mo
     assert len(scene.selected_ids()) == n
 
 
+def test_a_drawn_link_shows_on_the_cables_overlay(window):
+    doc = window.document
+    a, b = doc.layout.racks[0], doc.layout.racks[5]
+    doc.select([a.id, b.id])
+    lid = window.link_selected(800.0, 2)
+    window.set_overlay("cables", True)
+    ov = window.scene.overlays["cables"]
+    assert [text for _line, text in ov.links] == [f"{lid}: 2 × 800G"]
+    line = ov.links[0][0]
+    assert (line.x1(), -line.y1(), line.x2(), -line.y2()) == pytest.approx(
+        (a.x_m, a.y_m, b.x_m, b.y_m))
+    assert any("links drawn" in label for _c, label in ov.legend()[1])
+    window.grab()  # paints with the link
+
+
 def test_redo_by_ctrl_y_and_ctrl_shift_z(window):
     doc = window.document
     rid = doc.layout.racks[0].id
