@@ -437,20 +437,33 @@ class FloorPlanView(QGraphicsView):
         if held is not None and held[0] == key:
             return held[1]
         corners = [(vw - w - 12, 12.0), (12.0, 12.0), (vw - w - 12, vh - h - 12)]
-        best, best_cover = corners[0], None
-        for cx, cy in corners:
+
+        def cover_at(k: int) -> float:
+            cx, cy = corners[k]
             area = self.mapToScene(QRectF(cx, cy, w, h).toRect()).boundingRect()
             cover = 0.0
             for item in self.fp.items(area, Qt.ItemSelectionMode.IntersectsItemBoundingRect):
                 if getattr(item, "model_id", None) is not None:
                     cover += item.sceneBoundingRect().intersected(area).width() * \
                         item.sceneBoundingRect().intersected(area).height()
+            return cover
+
+        best, best_cover = 0, None
+        for k in range(len(corners)):
+            cover = cover_at(k)
             if best_cover is None or cover < best_cover - 1e-9:
-                best, best_cover = (cx, cy), cover
+                best, best_cover = k, cover
             if cover == 0.0:
                 break
-        self._legend_at = (key, best)
-        return best
+        # the legend stays in its corner unless another one hides clearly less (a zoom or
+        # a click that changes little does not send it across the view)
+        last = getattr(self, "_legend_corner", None)
+        if last is not None and last != best and cover_at(last) <= 2.0 * (best_cover or 0.0) \
+                + 1e-9:
+            best = last
+        self._legend_corner = best
+        self._legend_at = (key, corners[best])
+        return corners[best]
 
     def _draw_scale_bar(self, painter: QPainter) -> None:
         s = self.scale_px_per_m
