@@ -183,7 +183,9 @@ class RulePanel(QWidget):
         self.tree.itemActivated.connect(lambda it, _c: self._activate(it))
         document.analysis_updated.connect(self.update_from)
         # another design: the filter typed for the last one would hide this one's
-        document.layout_reset.connect(self.search.clear)
+        reset = getattr(document, "layout_reset", None)  # panels also serve plain views
+        if reset is not None:
+            reset.connect(self.search.clear)
         self.update_from(document.analysis)
 
     # -- public -------------------------------------------------------------------------
