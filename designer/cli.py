@@ -293,6 +293,15 @@ def cmd_report(args) -> int:
         if suffix not in SUFFIXES:
             raise ReportError(f"{out}: expected an output file ending in {', '.join(SUFFIXES)} "
                               f"(got {suffix or 'no suffix'!r})")
+        # options a format has no use for are refused, not silently dropped
+        if args.overlay and suffix not in (".pdf", ".png"):
+            raise ReportError(f"--overlay: expected a .pdf or .png report (a {suffix} report "
+                              "has no floor plan)")
+        if args.size and suffix != ".png":
+            raise ReportError(f"--size: expected a .png report (a {suffix} report has no "
+                              "image size)")
+        if args.page and suffix != ".pdf":
+            raise ReportError(f"--page: expected a .pdf report (a {suffix} report has no pages)")
         size = parse_size(args.size or "2400x1600") if suffix == ".png" else (2400, 1600)
         _refuse_overwriting(args.file, out,
                             also=_csv_siblings(args.file, out) if suffix == ".csv" else None)
@@ -387,9 +396,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--overlay", action="append", default=[], metavar="NAME",
                    help=f"overlay on the floor plan of the PNG and of the PDF's main plan, repeatable "
                         f"or comma-separated: {', '.join(_OVERLAY_HELP)} or all")
-    s.add_argument("--size", default="2400x1600", metavar="WxH",
+    s.add_argument("--size", default=None, metavar="WxH",
                    help="PNG size in pixels (default 2400x1600)")
-    s.add_argument("--page", choices=["a4", "letter"], default="a4",
+    s.add_argument("--page", choices=["a4", "letter"], default=None,
                    help="PDF page size (default a4)")
     s.set_defaults(func=cmd_report)
     return p

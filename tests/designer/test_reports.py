@@ -266,6 +266,9 @@ def test_cli_report_writes_each_format(layout_file, tmp_path, suffix, capsys, qa
     (["-o", "out.txt"], "expected an output file ending in"),
     (["-o", "out.png", "--size", "big"], "--size"),
     (["-o", "out.png", "--overlay", "smoke"], "unknown overlay"),
+    (["-o", "out.xlsx", "--overlay", "heatmap"], "--overlay: expected a .pdf or .png report"),
+    (["-o", "out.pdf", "--size", "800x600"], "--size: expected a .png report"),
+    (["-o", "out.png", "--page", "letter"], "--page: expected a .pdf report"),
 ])
 def test_cli_report_bad_input_exits_2(layout_file, tmp_path, args, message, capsys):
     args = [a if not a.startswith("out.") else str(tmp_path / a) for a in args]
