@@ -28,6 +28,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from engine.analysis import analyze
 from engine.bisection import closed_form_bisection
@@ -442,3 +444,26 @@ def test_a_leaf_larger_than_its_rail_share_takes_only_the_uplinks_needed():
     assert (p.leaves, p.leaf_uplinks, p.spines) == (16, 32, 8)
     assert p.cables() == {"node_leaf": 512, "leaf_spine": 512, "spine_core": 0}
     assert p.oversubscription() == {"leaf": 1.0}
+
+
+@given(nodes=st.integers(2, 600), su=st.sampled_from([8, 16, 32, 64]),
+       radix=st.sampled_from([32, 36, 48, 64, 128, 288]),
+       spine_radix=st.sampled_from([32, 48, 64, 128]),
+       o=st.sampled_from([1.0, 1.25, 1.5, 2.0, 3.0, 4.0, 7.0]),
+       topology=st.sampled_from(["rail_optimized", "clos"]))
+def test_a_two_tier_plan_is_consistent(nodes, su, radix, spine_radix, o, topology):
+    """Whatever the sizes: every leaf has the same links to every spine of its plane,
+    the spines have the ports for them, and a leaf keeps the uplinks its ratio asks for."""
+    ports = np.full(nodes, 8)
+    p = plan_fabric(ports, topology=topology, rails=8, su_nodes=su,
+                    radix=(radix, spine_radix, spine_radix), oversubscription=(o, 1.0, 1.0),
+                    max_tiers=2)
+    if p.tiers < 2 or p.problems:
+        return
+    per_plane = p.spines // p.planes
+    assert p.leaf_uplinks % per_plane == 0  # equal links to every spine
+    assert (p.leaves // p.planes) * p.leaf_uplinks <= per_plane * spine_radix  # spine ports
+    assert p.leaf_uplinks >= math.ceil(p.leaf_down_used / o - 1e-9)
+    assert p.leaf_uplinks <= radix - p.down[0]  # no more uplinks than ports
+    w = wire_fabric(p, ports)
+    assert int(w.ls_count.sum()) == p.cables()["leaf_spine"]
