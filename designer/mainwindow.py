@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from PySide6.QtCore import QByteArray, QEvent, QMimeData, QRectF, QSettings, Qt, QTimer
 from PySide6.QtGui import (
     QAction,
@@ -45,6 +46,7 @@ from PySide6.QtWidgets import (
 from designer import recovery
 from designer.canvas import FloorPlanScene, FloorPlanView
 from designer.canvas.draw import DRAW_KINDS
+from designer.canvas.items import CoolingUnitItem, RackItem
 from designer.canvas.overlays import OVERLAY_CLASSES
 from designer.canvas.style import METRICS
 from designer.canvas.view import MIME_ITEMS
@@ -822,8 +824,13 @@ class MainWindow(QMainWindow):
         if not boxes:
             return
         height = max(b[3] for b in boxes) - min(b[1] for b in boxes)
+        width = max(b[2] for b in boxes) - min(b[0] for b in boxes)
         gap = self.document.layout.assumptions.aisle_clearance_m
-        self._guard(lambda: self.document.duplicate(ids, (0.0, -round(height + gap, 6))))
+        below = (0.0, -round(height + gap, 6))
+        # one aisle below, else above, else beside: the first place with free floor
+        off = self.free_offset(list(ids), [below, (0.0, -below[1]),
+                                           (round(width, 6), 0.0), (-round(width, 6), 0.0)])
+        self._guard(lambda: self.document.duplicate(ids, off or below))
 
     def copy(self) -> None:
         """Copy the selection to the clipboard."""
@@ -896,23 +903,55 @@ class MainWindow(QMainWindow):
     def _beside_originals(self, payload: dict, off: tuple[float, float],
                           inside: Callable[[float, float], bool]) -> tuple[float, float]:
         """Return ``off``, or, when the copy would land on its originals (a paste with
-        the mouse still over them), the nearest offset that puts it beside them."""
-        boxes = [it.plan_box() for items in payload.values() for d in items
-                 if (it := self.scene.item_for(str(d.get("id", "")))) is not None]
-        if not boxes:
+        the mouse still over them), the nearest free offset beside them."""
+        ids = [str(d.get("id", "")) for items in payload.values() for d in items]
+        boxes = self._footprint_boxes(ids)
+        if not len(boxes):
             return off
-        x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
-        x1, y1 = max(b[2] for b in boxes), max(b[3] for b in boxes)
-        eps = 1e-6
-        if abs(off[0]) >= x1 - x0 - eps or abs(off[1]) >= y1 - y0 - eps:
+        w = float(boxes[:, 2].max() - boxes[:, 0].min())
+        d = float(boxes[:, 3].max() - boxes[:, 1].min())
+        if abs(off[0]) >= w - 1e-6 or abs(off[1]) >= d - 1e-6:
             return off  # clear of the originals already
         g = self.scene.grid_m or 0.6
-        w = math.ceil((x1 - x0) / g - eps) * g
-        d = math.ceil((y1 - y0) / g - eps) * g
-        for cand in ((w, 0.0), (-w, 0.0), (0.0, -d), (0.0, d)):
-            if inside(x0 + cand[0], y0 + cand[1]) and inside(x1 + cand[0], y1 + cand[1]):
-                return cand
-        return off
+        w, d = math.ceil(w / g - 1e-6) * g, math.ceil(d / g - 1e-6) * g
+        return self.free_offset(ids, [(w, 0.0), (-w, 0.0), (0.0, -d), (0.0, d)], inside) or off
+
+    def _footprint_boxes(self, ids: list[str]) -> np.ndarray:
+        """Plan boxes ``(minx, miny, maxx, maxy)`` of the racks and floor units of ``ids``."""
+        out = [it.plan_box() for i in ids if isinstance(
+            it := self.scene.item_for(i), (RackItem, CoolingUnitItem))]
+        return np.array(out, np.float64).reshape(-1, 4)
+
+    def free_offset(self, ids: list[str], steps: list[tuple[float, float]],
+                    inside: Callable[[float, float], bool] | None = None,
+                    reach: int = 12) -> tuple[float, float] | None:
+        """Return the first offset that puts the footprints of ``ids`` on free floor in the
+        hall: each of ``steps`` once, then twice, ... up to ``reach`` times (a copy goes
+        past the racks beside its originals rather than onto them); None when none does."""
+        mine = self._footprint_boxes(ids)
+        if not len(mine):
+            return None
+        if inside is None:
+            x0, y0, x1, y1 = self.document.layout.hall.bounds()
+
+            def inside(x: float, y: float) -> bool:
+                return x0 <= x <= x1 and y0 <= y <= y1
+        taken = self._footprint_boxes([it.model_id for it in self.scene.model_items()])
+        eps = 1e-6
+        for k in range(1, reach + 1):
+            for sx, sy in steps:
+                dx, dy = sx * k, sy * k
+                moved = mine + (dx, dy, dx, dy)
+                if not all(inside(x, y) for x, y in moved[:, :2]) or \
+                        not all(inside(x, y) for x, y in moved[:, 2:]):
+                    continue
+                hit = ((moved[:, None, 0] < taken[None, :, 2] - eps)
+                       & (moved[:, None, 2] > taken[None, :, 0] + eps)
+                       & (moved[:, None, 1] < taken[None, :, 3] - eps)
+                       & (moved[:, None, 3] > taken[None, :, 1] + eps))
+                if not hit.any():
+                    return dx, dy
+        return None
 
     # -- files ---------------------------------------------------------------------------------------
 

@@ -236,6 +236,25 @@ def test_paste_over_the_originals_lands_beside_them(window, monkeypatch):
     assert window.statusBar().currentMessage() == "Pasted 1 item"
 
 
+def test_paste_and_duplicate_of_a_rack_mid_row_land_on_free_floor(window, monkeypatch):
+    doc = window.document
+    row = sorted((r for r in doc.layout.racks if r.row == "R01"), key=lambda r: r.x_m)
+    mid = row[len(row) // 2]  # neighbours on both sides
+    doc.select([mid.id])
+    window.actions_by_name["copy"].trigger()
+    monkeypatch.setattr(window.view, "cursor_plan_point", lambda: (mid.x_m, mid.y_m))
+    window.actions_by_name["paste"].trigger()
+    pasted = doc.selection[0]
+    assert not [v for v in doc.analysis.violations
+                if v.code == "FLOOR-OVERLAP" and pasted in v.items]
+    doc.select([mid.id])
+    window.actions_by_name["duplicate"].trigger()
+    dup = doc.selection[0]
+    assert dup not in (mid.id, pasted)
+    assert not [v for v in doc.analysis.violations
+                if v.code == "FLOOR-OVERLAP" and dup in v.items]
+
+
 def test_a_selected_rack_draws_above_its_neighbours(window):
     doc = window.document
     a, b = doc.layout.racks[0], doc.layout.racks[1]

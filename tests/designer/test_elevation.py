@@ -116,3 +116,21 @@ def test_a_refused_drop_says_how_much_room_there_is(qtbot, window):
     cv._refuse(u, 8, None, "Cannot install DGX H100")
     assert said and "needs 8 U" in said[-1] and "taken by" in said[-1]
     assert said[-1] in panel.message.text()
+
+
+def test_delete_on_a_generated_switch_says_what_it_is_and_keeps_the_rack(qtbot, window):
+    doc = window.document
+    net = next(r.id for r in doc.layout.racks if r.id.startswith("NET"))
+    panel, cv = _elevation(window, net)
+    assert cv.generated, "the fabric places switches in the network rack's free U"
+    g = cv.generated[0]
+    said = []
+    cv.move_refused.connect(said.append)
+    qtbot.mouseClick(cv, Qt.MouseButton.LeftButton,
+                     pos=cv.u_rect(g.u, g.height_u).center().toPoint())
+    assert cv.picked_generated is g and cv.selected_u is None
+    n = doc.undo_stack.count()
+    for key in (Qt.Key.Key_Delete, Qt.Key.Key_Up):
+        qtbot.keyClick(cv, key)
+    assert doc.item(net) is not None and doc.undo_stack.count() == n
+    assert said and "follows the fabric" in said[-1]
