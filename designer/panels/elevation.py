@@ -609,7 +609,9 @@ class RackElevationPanel(QWidget):
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #c62828;")
-        self.message.hide()
+        # two lines kept free below the totals: a refusal never shrinks the drawing
+        self.message.setFixedHeight(2 * self.message.fontMetrics().lineSpacing() + 4)
+        self.message.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.totals: dict[str, QLabel] = {}
         grid = QGridLayout()
         grid.setHorizontalSpacing(12)
@@ -667,7 +669,7 @@ class RackElevationPanel(QWidget):
         if rack_id != self.rack_id:
             self.canvas.selected_u = None
             self._pending_scroll = None
-            self.message.hide()
+            self.message.clear()
         self.rack_id = rack_id
         self._sync()
 
@@ -831,7 +833,7 @@ class RackElevationPanel(QWidget):
         """Call a document edit; show its refusal instead of raising into Qt."""
         if self.rack_id is None:
             return
-        self.message.hide()
+        self.message.clear()
         try:
             fn(self.rack_id, *args)
         except (ValueError, KeyError) as exc:
@@ -840,7 +842,7 @@ class RackElevationPanel(QWidget):
 
     def _show_refusal(self, text: str) -> None:
         self.message.setText(text)
-        self.message.show()
+        self.message.setToolTip(text)  # the whole of a reason longer than two lines
         self.status_message.emit(text)
 
     def _on_moved(self, from_u: int, to_u: int) -> None:

@@ -147,7 +147,7 @@ def test_elevation_drag_and_drop_with_the_document(qtbot, doc):
     assert any(d.type == "qm9700" and d.u == free_u
                for d in doc.layout.rack("GPU-0001").devices)
     cv.device_dropped.emit("qm9700", free_u)  # taken now: the refusal shows, nothing raises
-    assert panel.message.isVisible()
+    assert panel.message.isVisible() and panel.message.text()
     doc.undo_stack.undo()
     doc.undo_stack.undo()
     assert [bb.u for bb, _r in panel.blocks()] == original
