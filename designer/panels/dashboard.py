@@ -433,9 +433,11 @@ class DashboardPanel(QWidget):
             for k, v in sw.items() if k != "total" and v) or "none yet")
         sev = a.violations_by_severity()
         worst = "error" if sev["error"] else ("warning" if sev["warning"] else None)
+        info = sev.get("info", 0)
         t["violations"].set(f"{len(a.violations):,}",
                             f"{_plural(sev['error'], 'error')} · "
-                            f"{_plural(sev['warning'], 'warning')}",
+                            f"{_plural(sev['warning'], 'warning')}"
+                            + (f" · {info:,} info" if info else ""),  # the count holds them
                             SEVERITY_COLORS[worst] if worst else "#2e7d32")
 
     @staticmethod
