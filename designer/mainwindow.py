@@ -973,10 +973,8 @@ class MainWindow(QMainWindow):
         """File > New blank hall."""
         from designer.dialogs import NewHallDialog
 
-        if not self._maybe_save():
-            return
         dlg = NewHallDialog(self)
-        if dlg.exec():
+        if dlg.exec() and self._maybe_save():  # asked once there is a new hall to open
             name, w, d, tile = dlg.values()
             lay = LayoutDocument.blank_layout(w, d, name)
             lay = lay.model_copy(update={"hall": lay.hall.model_copy(update={"tile_m": tile})})

@@ -61,11 +61,10 @@ def new_from_template_action(window: Any) -> bool:
     """File → New from template…: the dialog, then the layout replaces the open one."""
     from designer.library.new_from_template import NewFromTemplateDialog
 
-    if not _maybe_save(window):
-        return False
     doc = window.document
     dlg = NewFromTemplateDialog(window, doc.layout.generation, doc.catalog)
-    if dlg.exec() and dlg.layout_result is not None:
+    # the unsaved-changes question comes once there is a new design to replace it with
+    if dlg.exec() and dlg.layout_result is not None and _maybe_save(window):
         doc.set_layout(dlg.layout_result)
         # a generated design exists nowhere else yet: closing it asks first
         doc.mark_unsaved()
