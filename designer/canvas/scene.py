@@ -655,7 +655,13 @@ class FloorPlanScene(QGraphicsScene):
             self.batch.refresh_selection()
         self._raise_selected()
         if not self._syncing:
-            self.document.select(self.selected_ids())
+            # in the order picked: what was selected keeps its place, new picks follow
+            # (the first rack ctrl-clicked is a link's A end)
+            ids = self.selected_ids()
+            now, before = set(ids), self.document.selection
+            kept = set(before)
+            self.document.select([i for i in before if i in now]
+                                 + [i for i in ids if i not in kept])
         self._sync_handles()
 
     def _raise_selected(self) -> None:

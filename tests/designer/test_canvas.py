@@ -255,6 +255,20 @@ def test_paste_and_duplicate_of_a_rack_mid_row_land_on_free_floor(window, monkey
                 if v.code == "FLOOR-OVERLAP" and dup in v.items]
 
 
+def test_the_selection_keeps_the_order_racks_were_picked_in(window):
+    doc = window.document
+    racks = doc.layout.racks
+    first, second = racks[7], racks[2]  # the later rack in the layout picked first
+    for r, mods in ((first, Qt.KeyboardModifier.NoModifier),
+                    (second, Qt.KeyboardModifier.ControlModifier)):
+        QTest.mouseClick(window.view.viewport(), Qt.MouseButton.LeftButton, mods,
+                         vp(window, r.x_m, r.y_m))
+    assert doc.selection == [first.id, second.id]
+    lid = window.link_selected(400.0, 1)
+    link = doc.layout.find(lid)
+    assert (link.a.rack, link.b.rack) == (first.id, second.id)
+
+
 def test_a_selected_rack_draws_above_its_neighbours(window):
     doc = window.document
     a, b = doc.layout.racks[0], doc.layout.racks[1]
