@@ -572,6 +572,21 @@ class FloorPlanScene(QGraphicsScene):
         west = np.where(np.abs(y - ymed[inv]) <= hy, arr.rack_x_m - hx, np.inf)
         minx = np.full(len(names), np.inf)
         np.minimum.at(minx, inv, west)
+        # a row that runs north-south (turned, or drawn so) is labelled beside its
+        # southmost rack, not halfway up its column
+        x, k = arr.rack_x_m, len(names)
+        span = [np.full(k, np.inf), np.full(k, -np.inf), np.full(k, np.inf),
+                np.full(k, -np.inf)]
+        np.minimum.at(span[0], inv, x)
+        np.maximum.at(span[1], inv, x)
+        np.minimum.at(span[2], inv, y)
+        np.maximum.at(span[3], inv, y)
+        upright = (span[3] - span[2]) > (span[1] - span[0]) + 1e-6
+        if upright.any():
+            west_all = np.full(k, np.inf)
+            np.minimum.at(west_all, inv, x - hx)
+            minx = np.where(upright, west_all, minx)
+            ymed = np.where(upright, span[2], ymed)
         xs, ys = (minx - 0.1).tolist(), ymed.tolist()
         rows = [(nm, x, y) for nm, x, y, named in
                 zip(self._row_names, xs, ys, self._row_named.tolist(), strict=True) if named]

@@ -630,6 +630,17 @@ def test_dashboard_keeps_its_share_of_the_bottom_when_the_window_shrinks_and_gro
     assert window.docks["InspectorPanel"].width() >= 325
 
 
+def test_a_row_turned_north_south_is_labelled_beside_its_southmost_rack(window):
+    doc = window.document
+    row = sorted((r for r in doc.layout.racks if r.row == "R01"), key=lambda r: r.x_m)
+    doc.rotate_items([r.id for r in row], 90)  # the whole row about its centre
+    doc.wait_for_analysis()
+    racks = [doc.layout.rack(r.id) for r in row]
+    label = next((x, y) for name, x, y in window.scene.row_labels.rows if name == "R01")
+    assert label[1] == pytest.approx(min(r.y_m for r in racks))
+    assert label[0] < min(r.x_m for r in racks)
+
+
 def test_row_labels_leave_gallery_crahs_visible(window):
     from PySide6.QtGui import QImage, QPainter
 
