@@ -898,6 +898,15 @@ class MainWindow(QMainWindow):
             if not inside(*at):
                 at = ((x0 + x1) / 2, (y0 + y1) / 2)
         off = (float(edits.snap(at[0] - cx, g)), float(edits.snap(at[1] - cy, g)))
+        ids = [str(d.get("id", "")) for items in payload.values() for d in items]
+        own = self._footprint_boxes(ids)
+        if len(own):
+            # as a drag does: onto the edge of a rack or unit a few pixels away (the end
+            # of a row), else whole grid steps
+            box = (float(own[:, 0].min()), float(own[:, 1].min()),
+                   float(own[:, 2].max()), float(own[:, 3].max()))
+            off = self.scene.snap_delta(at[0] - cx, at[1] - cy, box,
+                                        self.scene.footprint_boxes())
         return self._beside_originals(payload, off, inside)
 
     def _beside_originals(self, payload: dict, off: tuple[float, float],

@@ -10,6 +10,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from designer.canvas.drops import MIME_CATALOG
+from designer.canvas.scene import SNAP_PX
 from engine import edits
 from engine.analysis import analyze
 
@@ -267,6 +268,22 @@ def test_the_selection_keeps_the_order_racks_were_picked_in(window):
     lid = window.link_selected(400.0, 1)
     link = doc.layout.find(lid)
     assert (link.a.rack, link.b.rack) == (first.id, second.id)
+
+
+def test_a_rack_pasted_just_past_a_row_end_closes_up_to_it(window, monkeypatch):
+    doc, scene = window.document, window.scene
+    row = sorted((r for r in doc.layout.racks if r.row == "R01"), key=lambda r: r.x_m)
+    src, last = row[0], row[-1]
+    doc.select([src.id])
+    window.actions_by_name["copy"].trigger()
+    width = 0.8  # the hall's 800 mm racks
+    near = 0.5 * SNAP_PX * scene.px_to_m()  # within the snapping reach, off the grid
+    monkeypatch.setattr(window.view, "cursor_plan_point",
+                        lambda: (last.x_m + width + near, last.y_m))
+    window.actions_by_name["paste"].trigger()
+    pasted = doc.layout.rack(doc.selection[0])
+    assert pasted.x_m == pytest.approx(last.x_m + width)  # touching the row's end, no gap
+    assert pasted.y_m == pytest.approx(last.y_m)
 
 
 def test_a_selected_rack_draws_above_its_neighbours(window):
