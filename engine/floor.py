@@ -64,6 +64,7 @@ class FloorResult:
     hall_area_m2: float
     occupied_area_m2: float
     hall_problem: str | None = None  # the outline crosses itself or encloses no area
+    obstacles_outside: tuple[str, ...] = ()  # walls, columns, keep-outs that miss the hall
 
 
 def boxes(x: np.ndarray, y: np.ndarray, hx: np.ndarray, hy: np.ndarray) -> np.ndarray:
@@ -203,8 +204,12 @@ def _static(layout: Layout) -> dict:
     tol = hall.buffer(_EPS * 10)
     shapely.prepare(tol)
     obst = [_valid(shapely.Polygon(o.polygon)) for o in layout.hall.obstacles]
+    # a wall along the outline is half outside it; one that misses the hall altogether
+    # was drawn in the wrong place
+    away = [o.id for o, g in zip(layout.hall.obstacles, obst, strict=True)
+            if problem is None and not g.intersects(hall)]
     return {"units": units, "unit_box": unit_box, "hall_area": float(hall.area), "tol": tol,
-            "hall_problem": problem,
+            "hall_problem": problem, "obstacles_away": away,
             "convex": bool(hall.geom_type == "Polygon" and hall.convex_hull.equals(hall)),
             "obstacles": np.asarray(obst, dtype=object),
             "obstacle_box": (np.array([o.bounds for o in obst], np.float64) if obst
@@ -396,7 +401,8 @@ def analyze_floor(layout: Layout, rack_box: np.ndarray, rack_front: tuple[np.nda
                        aisle_blocked=blocked, exhaust_into_intake=facing, rack_area_m2=area,
                        rack_weight_kg=np.asarray(rack_weight_kg, np.float64), rack_load_kg_m2=load,
                        hall_area_m2=st["hall_area"], occupied_area_m2=occupied,
-                       hall_problem=st["hall_problem"])
+                       hall_problem=st["hall_problem"],
+                       obstacles_outside=tuple(st["obstacles_away"]))
 
 
 # -- rules ---------------------------------------------------------------------------------
@@ -445,6 +451,13 @@ def _check_outside(ctx) -> list[Violation]:
     out += [Violation("FLOOR-OBSTACLE", "error", f"{f.ids[i]} sits on obstacle {oid}",
                       (f.ids[i], oid)) for i, oid in f.on_obstacle]
     return out
+
+
+@rule("FLOOR-OBSTACLE-OUTSIDE", "floor", "A wall, column or keep-out zone lies outside the hall.")
+def _check_obstacle_outside(ctx) -> list[Violation]:
+    return [Violation("FLOOR-OBSTACLE-OUTSIDE", "warning", f"{oid} lies wholly outside the hall "
+                      "outline: move it onto the floor it belongs to, or delete it", (oid,))
+            for oid in ctx.floor.obstacles_outside]
 
 
 @rule("FLOOR-AISLE", "floor", "Less than the aisle clearance in front of or behind a rack.")

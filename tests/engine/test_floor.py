@@ -259,3 +259,14 @@ def test_a_pile_of_racks_in_one_place_is_reported_in_bounded_time_and_memory(bui
     # an ordinary overlap is still one pair, one violation (see the tests above)
     qi, qj = candidate_pairs(np.zeros((n, 4)) + [0, 0, 1, 1], np.zeros((n, 4)) + [0, 0, 1, 1])
     assert len(qi) <= floor.PAIR_BUDGET
+
+
+def test_an_obstacle_that_misses_the_hall_is_flagged_one_on_its_edge_is_not(builder, catalog):
+    from engine.model import Obstacle
+
+    lay = builder(10, 8).rack("R1", 2, 2).build()
+    hall = lay.hall.model_copy(update={"obstacles": [
+        Obstacle(id="W-edge", kind="wall", polygon=[(-0.1, 0), (0.1, 0), (0.1, 8), (-0.1, 8)]),
+        Obstacle(id="W-away", kind="wall", polygon=[(20, 0), (20.2, 0), (20.2, 8), (20, 8)])]})
+    a = analyze(lay.model_copy(update={"hall": hall}), catalog)
+    assert found(a, "FLOOR-OBSTACLE-OUTSIDE") == [("W-away",)]
