@@ -5,13 +5,14 @@ from __future__ import annotations
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
+
+from designer.dialogs.buttons import ok_cancel
 
 __all__ = ["LinkDialog", "LINK_SPEEDS_GBPS"]
 
@@ -42,11 +43,7 @@ class LinkDialog(QDialog):
         form = QFormLayout()
         form.addRow("Speed per cable", self.speed)
         form.addRow("Cables", self.count)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Link")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons, _ok = ok_cancel(self, "Link")
         lay = QVBoxLayout(self)
         lay.addWidget(intro)
         lay.addLayout(form)

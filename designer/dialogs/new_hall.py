@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
     QLabel,
@@ -12,6 +11,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from designer.dialogs.buttons import ok_cancel
 
 __all__ = ["NewHallDialog"]
 
@@ -44,10 +45,7 @@ class NewHallDialog(QDialog):
         hint = QLabel("Snapping follows the floor tile; 600 mm is the raised-floor standard.")
         hint.setWordWrap(True)
         hint.setStyleSheet("color: palette(mid);")
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons, _ok = ok_cancel(self)
         lay = QVBoxLayout(self)
         lay.addLayout(form)
         lay.addWidget(hint)

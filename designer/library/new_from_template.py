@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
     QGridLayout,
@@ -32,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from designer.dialogs.buttons import ok_cancel
 from engine.analysis import analyze
 from engine.catalog import Catalog, default_catalog
 from engine.errors import InputError
@@ -221,12 +221,7 @@ class NewFromTemplateDialog(QDialog):
         self.error = QLabel()
         self.error.setStyleSheet(_ERROR_STYLE)
         self.error.setWordWrap(True)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                        | QDialogButtonBox.StandardButton.Cancel)
-        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText("Create")
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons, self.ok_button = ok_cancel(self, "Create")
 
         right = QWidget()
         rl = QVBoxLayout(right)

@@ -15,7 +15,6 @@ from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QPlainTextEdit,
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from designer.dialogs.buttons import ok_cancel
 from engine.catalog import Catalog, default_catalog
 from engine.model import Layout
 from engine.retarget import RetargetResult, generations, retarget
@@ -72,12 +72,7 @@ class RetargetDialog(QDialog):
         intro.setWordWrap(True)
         form = QFormLayout()
         form.addRow("Target generation", self.generation)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                        | QDialogButtonBox.StandardButton.Cancel)
-        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText("Open retargeted copy")
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons, self.ok_button = ok_cancel(self, "Open retargeted copy")
         lay = QVBoxLayout(self)
         lay.addWidget(intro)
         lay.addLayout(form)
