@@ -264,10 +264,17 @@ def plan_fabric(node_ports: np.ndarray, *, topology: str = "rail_optimized", rai
         if tiers == 2:
             # every leaf gets the same number of links to every spine, so all paths are
             # equal: the spines divide the uplinks; of the uplink counts from the one
-            # asked for to all the leaf has, take the fewest spines (then most uplinks)
+            # asked for to all the leaf has, take the fewest spines (then fewest links)
             per = leaves // planes
-            u0 = min(range(u_need, u0 + 1), key=lambda u: (
-                divisor_at_least(u, -(-per * u // r[1])), -u))
+            best_s, best_u = None, u_need
+            for u in range(u_need, u0 + 1):
+                lower = -(-per * u // r[1])  # the spines their ports need at least
+                if best_s is not None and lower > best_s:
+                    break  # more uplinks can only need more spines from here
+                s_u = divisor_at_least(u, lower)
+                if best_s is None or s_u < best_s:  # a tie keeps the fewer uplinks
+                    best_s, best_u = s_u, u
+            u0 = best_u
         else:
             u0 = u_need  # a 3-tier pod has one spine per leaf uplink
     spines = cores = pods = lp = sp = cg = 0
