@@ -46,7 +46,6 @@ from PySide6.QtWidgets import (
 from designer import recovery
 from designer.canvas import FloorPlanScene, FloorPlanView
 from designer.canvas.draw import DRAW_KINDS
-from designer.canvas.items import CoolingUnitItem, RackItem
 from designer.canvas.overlays import OVERLAY_CLASSES
 from designer.canvas.style import METRICS
 from designer.canvas.view import MIME_ITEMS
@@ -54,6 +53,7 @@ from designer.document import LayoutDocument
 from designer.recent import recent_labels
 from engine import edits
 from engine.errors import InputError
+from engine.floor import interior_overlap
 
 __all__ = ["MainWindow", "PANELS", "OVERLAY_LABELS", "METRIC_LABELS", "exported_message"]
 
@@ -882,10 +882,7 @@ class MainWindow(QMainWindow):
         if not pts:
             return (g, -g)
         x0, y0, x1, y1 = self.document.layout.hall.bounds()
-
-        def inside(x: float, y: float) -> bool:
-            return x0 <= x <= x1 and y0 <= y <= y1
-
+        inside = self._in_hall()
         at = self.view.cursor_plan_point()
         cx = (min(p[0] for p in pts) + max(p[0] for p in pts)) / 2
         cy = (min(p[1] for p in pts) + max(p[1] for p in pts)) / 2
@@ -927,9 +924,12 @@ class MainWindow(QMainWindow):
 
     def _footprint_boxes(self, ids: list[str]) -> np.ndarray:
         """Plan boxes ``(minx, miny, maxx, maxy)`` of the racks and floor units of ``ids``."""
-        out = [it.plan_box() for i in ids if isinstance(
-            it := self.scene.item_for(i), (RackItem, CoolingUnitItem))]
-        return np.array(out, np.float64).reshape(-1, 4)
+        return self.scene.footprint_boxes(only=ids)
+
+    def _in_hall(self) -> Callable[[float, float], bool]:
+        """Return whether a plan point lies within the hall's bounding box."""
+        x0, y0, x1, y1 = self.document.layout.hall.bounds()
+        return lambda x, y: x0 <= x <= x1 and y0 <= y <= y1
 
     def free_offset(self, ids: list[str], steps: list[tuple[float, float]],
                     inside: Callable[[float, float], bool] | None = None,
@@ -940,13 +940,8 @@ class MainWindow(QMainWindow):
         mine = self._footprint_boxes(ids)
         if not len(mine):
             return None
-        if inside is None:
-            x0, y0, x1, y1 = self.document.layout.hall.bounds()
-
-            def inside(x: float, y: float) -> bool:
-                return x0 <= x <= x1 and y0 <= y <= y1
-        taken = self._footprint_boxes([it.model_id for it in self.scene.model_items()])
-        eps = 1e-6
+        inside = inside or self._in_hall()
+        taken = self.scene.footprint_boxes()
         for k in range(1, reach + 1):
             for sx, sy in steps:
                 dx, dy = sx * k, sy * k
@@ -954,11 +949,7 @@ class MainWindow(QMainWindow):
                 if not all(inside(x, y) for x, y in moved[:, :2]) or \
                         not all(inside(x, y) for x, y in moved[:, 2:]):
                     continue
-                hit = ((moved[:, None, 0] < taken[None, :, 2] - eps)
-                       & (moved[:, None, 2] > taken[None, :, 0] + eps)
-                       & (moved[:, None, 1] < taken[None, :, 3] - eps)
-                       & (moved[:, None, 3] > taken[None, :, 1] + eps))
-                if not hit.any():
+                if not interior_overlap(moved[:, None, :], taken[None, :, :]).any():
                     return dx, dy
         return None
 

@@ -29,7 +29,8 @@ import shapely
 
 from engine.model import Layout
 
-__all__ = ["FloorResult", "FloorCache", "boxes", "candidate_pairs", "overlapping_pairs", "strips",
+__all__ = ["FloorResult", "FloorCache", "boxes", "candidate_pairs", "interior_overlap",
+           "overlapping_pairs", "strips",
            "analyze_floor"]
 
 _EPS = 1e-6
@@ -125,7 +126,16 @@ def candidate_pairs(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return pi, ib[within + np.repeat(lo, cnt)]
 
 
-def _interior_overlap(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def interior_overlap(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Return where boxes ``a`` and ``b`` (``..., 4``: minx, miny, maxx, maxy; they
+    broadcast) share more than an edge.
+
+    Examples
+    --------
+    >>> a = np.array([[0.0, 0.0, 1.0, 1.0]])
+    >>> interior_overlap(a, np.array([[0.5, 0.5, 2, 2], [1.0, 0.0, 2, 1]])).tolist()
+    [True, False]
+    """
     ox = np.minimum(a[..., 2], b[..., 2]) - np.maximum(a[..., 0], b[..., 0])
     oy = np.minimum(a[..., 3], b[..., 3]) - np.maximum(a[..., 1], b[..., 1])
     return (ox > _EPS) & (oy > _EPS)
@@ -146,7 +156,7 @@ def overlapping_pairs(box: np.ndarray) -> np.ndarray:
     qi, qj = candidate_pairs(box, box)
     keep = qi != qj
     qi, qj = qi[keep], qj[keep]
-    hit = _interior_overlap(box[qi], box[qj])
+    hit = interior_overlap(box[qi], box[qj])
     qi, qj = qi[hit], qj[hit]
     # each pair once, as (lower, higher): a capped search may find it from one side only
     return _sorted_pairs(np.stack([np.minimum(qi, qj), np.maximum(qi, qj)], axis=1))
@@ -268,7 +278,7 @@ def _strip_pairs(sides, allbox, back: bool = True) -> np.ndarray:
     st = np.concatenate([front, behind]) if back else front
     si, bj = candidate_pairs(st, allbox)
     owner = si % n_r
-    hit = (owner != bj) & _interior_overlap(st[si], allbox[bj])
+    hit = (owner != bj) & interior_overlap(st[si], allbox[bj])
     return _sorted_pairs(np.stack([owner[hit], bj[hit]], axis=1))
 
 
@@ -300,10 +310,10 @@ def _strip_pairs_for(dirty, sides, allbox, back: bool = True) -> np.ndarray:
     out = []
     for i in dirty.tolist():
         for st in sides:  # the dirty rack's own strips against every box
-            j = np.flatnonzero(_interior_overlap(st[i][None, :], allbox))
+            j = np.flatnonzero(interior_overlap(st[i][None, :], allbox))
             out.append(np.stack([np.full(len(j), i), j], axis=1))
             # every rack's strips against the dirty rack's box
-            o = np.flatnonzero(_interior_overlap(st, allbox[i][None, :]))
+            o = np.flatnonzero(interior_overlap(st, allbox[i][None, :]))
             out.append(np.stack([o, np.full(len(o), i)], axis=1))
     pairs = np.concatenate(out) if out else np.zeros((0, 2), np.int64)
     pairs = pairs[(pairs[:, 0] != pairs[:, 1]) & (pairs[:, 0] < n_r)]
@@ -364,7 +374,7 @@ def analyze_floor(layout: Layout, rack_box: np.ndarray, rack_front: tuple[np.nda
         keep = ~np.isin(c.overlaps, dirty).any(axis=1)
         new = [c.overlaps[keep]]
         for i in dirty.tolist():
-            j = np.flatnonzero(_interior_overlap(allbox[i][None, :], allbox))
+            j = np.flatnonzero(interior_overlap(allbox[i][None, :], allbox))
             j = j[j != i]
             new.append(np.stack([np.minimum(i, j), np.maximum(i, j)], axis=1))
         overlaps = _sorted_pairs(np.concatenate(new))

@@ -13,7 +13,7 @@ footprints so racks butt together; Alt moves freely.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -732,12 +732,18 @@ class FloorPlanScene(QGraphicsScene):
         scale = views[0].transform().m11() if views else 1.0
         return 1.0 / scale if scale > 0 else 1.0
 
-    def footprint_boxes(self, exclude: set[str] = frozenset()) -> np.ndarray:
-        """Return (N, 4) plan boxes of racks and floor units (from the analysis)."""
+    def footprint_boxes(self, exclude: set[str] = frozenset(),
+                        only: Iterable[str] | None = None) -> np.ndarray:
+        """Return (N, 4) plan boxes of racks and floor units (from the analysis): all but
+        ``exclude``, or those of ``only``."""
         if self.analysis is None:
             return np.zeros((0, 4))
         f = self.analysis.floor
-        keep = [k for k, i in enumerate(f.ids) if i not in exclude]
+        if only is not None:
+            want = set(only)
+            keep = [k for k, i in enumerate(f.ids) if i in want]
+        else:
+            keep = [k for k, i in enumerate(f.ids) if i not in exclude]
         return f.box[keep] if keep else np.zeros((0, 4))
 
     def _edge_snap(self, box: tuple[float, float, float, float], dx: float, dy: float,
