@@ -574,19 +574,15 @@ class FloorPlanScene(QGraphicsScene):
         np.minimum.at(minx, inv, west)
         # a row that runs north-south (turned, or drawn so) is labelled beside its
         # southmost rack, not halfway up its column
-        x, k = arr.rack_x_m, len(names)
-        span = [np.full(k, np.inf), np.full(k, -np.inf), np.full(k, np.inf),
-                np.full(k, -np.inf)]
-        np.minimum.at(span[0], inv, x)
-        np.maximum.at(span[1], inv, x)
-        np.minimum.at(span[2], inv, y)
-        np.maximum.at(span[3], inv, y)
-        upright = (span[3] - span[2]) > (span[1] - span[0]) + 1e-6
+        # (the rows' racks are already sorted by y: their first and last give the y span)
+        x = arr.rack_x_m[order]
+        ylo, yhi = y[order[start]], y[order[start + count - 1]]
+        upright = (yhi - ylo) > (np.maximum.reduceat(x, start)
+                                 - np.minimum.reduceat(x, start)) + 1e-6
         if upright.any():
-            west_all = np.full(k, np.inf)
-            np.minimum.at(west_all, inv, x - hx)
+            west_all = np.minimum.reduceat(x - np.broadcast_to(hx, y.shape)[order], start)
             minx = np.where(upright, west_all, minx)
-            ymed = np.where(upright, span[2], ymed)
+            ymed = np.where(upright, ylo, ymed)
         xs, ys = (minx - 0.1).tolist(), ymed.tolist()
         rows = [(nm, x, y) for nm, x, y, named in
                 zip(self._row_names, xs, ys, self._row_named.tolist(), strict=True) if named]
