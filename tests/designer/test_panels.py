@@ -13,6 +13,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from panel_helpers import make  # noqa: E402 (tests/designer is on pytest's path)
 from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, Qt, Signal  # noqa: E402
 from PySide6.QtGui import QFontMetrics, QMouseEvent  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
@@ -106,15 +107,6 @@ def send_mouse(widget, kind, pos, button=Qt.MouseButton.LeftButton,
 MOUSE_PRESS = QEvent.Type.MouseButtonPress
 MOUSE_MOVE = QEvent.Type.MouseMove
 MOUSE_RELEASE = QEvent.Type.MouseButtonRelease
-
-
-def make(qtbot, cls, doc, size=(420, 800)):
-    w = cls(doc)
-    qtbot.addWidget(w)
-    w.resize(*size)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
 
 
 # -- dashboard ---------------------------------------------------------------------------------

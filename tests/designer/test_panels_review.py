@@ -5,6 +5,7 @@ chart headers that are never cut, ratios without a denominator and whole rule co
 from __future__ import annotations
 
 import pytest
+from panel_helpers import make  # tests/designer is on pytest's path
 from PySide6.QtCore import QObject, QPoint, Signal
 from PySide6.QtGui import QTextDocument
 
@@ -12,14 +13,6 @@ from designer.panels import DashboardPanel, InspectorPanel, RackElevationPanel, 
 from designer.panels.dashboard import status_summary
 from engine import edits
 from engine.rules import Violation
-
-
-def _show(qtbot, widget, size):
-    qtbot.addWidget(widget)
-    widget.resize(*size)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
 
 
 def _y(insp, field):
@@ -36,7 +29,7 @@ def _refuse(insp):
 # -- inspector: refusals -------------------------------------------------------------------------
 
 def test_a_refusal_does_not_move_the_fields(qtbot, doc):
-    insp = _show(qtbot, InspectorPanel(doc), (330, 700))
+    insp = make(qtbot, InspectorPanel, doc, (330, 700))
     doc.select(["GPU-0001"])
     qtbot.wait(1)  # the new form laid out
     before = {f: _y(insp, f) for f in ("row", "x_m", "rotation_deg", "feeds")}
@@ -48,7 +41,7 @@ def test_a_refusal_does_not_move_the_fields(qtbot, doc):
 
 
 def test_a_long_refusal_keeps_to_its_lines_with_the_whole_in_the_tooltip(qtbot, doc):
-    insp = _show(qtbot, InspectorPanel(doc), (330, 700))
+    insp = make(qtbot, InspectorPanel, doc, (330, 700))
     doc.select(["GPU-0001"])
     area_h = insp.message_area.height()
     text = "Feeds: " + ", ".join(f"unknown id FEED-{i:03d}" for i in range(40))
@@ -63,7 +56,7 @@ def test_a_long_refusal_keeps_to_its_lines_with_the_whole_in_the_tooltip(qtbot, 
 @pytest.mark.parametrize("then", ["select another", "select nothing", "edit elsewhere",
                                   "undo", "save", "same field"])
 def test_a_refusal_goes_when_it_no_longer_applies(qtbot, doc, tmp_path, then):
-    insp = _show(qtbot, InspectorPanel(doc), (330, 700))
+    insp = make(qtbot, InspectorPanel, doc, (330, 700))
     doc.set_field(["GPU-0002"], "x_m", doc.layout.rack("GPU-0002").x_m + 0.5)
     doc.select(["GPU-0001"])
     _refuse(insp)
@@ -87,7 +80,7 @@ def test_a_refusal_goes_when_it_no_longer_applies(qtbot, doc, tmp_path, then):
 
 def test_mixed_choices_say_mixed_and_write_nothing_back(qtbot, doc):
     doc.set_field(["GPU-0002"], "rotation_deg", 90)
-    insp = _show(qtbot, InspectorPanel(doc), (330, 700))
+    insp = make(qtbot, InspectorPanel, doc, (330, 700))
     doc.select(["GPU-0001", "GPU-0002"])
     rot = insp.editor("rotation_deg")
     # no choice made, and the combo paints its placeholder: a blank read as no value
@@ -104,7 +97,7 @@ def test_mixed_choices_say_mixed_and_write_nothing_back(qtbot, doc):
 # -- rack elevation ------------------------------------------------------------------------------
 
 def test_the_elevation_scrolls_to_a_device_installed_out_of_view(qtbot, doc):
-    panel = _show(qtbot, RackElevationPanel(doc), (340, 320))
+    panel = make(qtbot, RackElevationPanel, doc, (340, 320))
     doc.select(["NET-0001"])
     qtbot.wait(1)
     bar = panel.scroll.verticalScrollBar()
@@ -120,7 +113,7 @@ def test_the_elevation_scrolls_to_a_device_installed_out_of_view(qtbot, doc):
 
 
 def test_the_elevation_keeps_its_scroll_when_nothing_arrives(qtbot, doc):
-    panel = _show(qtbot, RackElevationPanel(doc), (340, 320))
+    panel = make(qtbot, RackElevationPanel, doc, (340, 320))
     doc.select(["GPU-0001"])
     bar = panel.scroll.verticalScrollBar()
     bar.setValue(0)
@@ -141,7 +134,7 @@ def _one_line_width(label) -> float:
 
 @pytest.mark.parametrize("width", [640, 1000])
 def test_chart_headers_show_their_whole_text(qtbot, doc, width):
-    dash = _show(qtbot, DashboardPanel(doc), (width, 700))
+    dash = make(qtbot, DashboardPanel, doc, (width, 700))
     qtbot.wait(1)
     boxes = (dash.rack_chart, dash.cooling_chart, dash.feed_chart, dash.cable_chart)
     assert all(b.note.text() for b in (dash.rack_chart, dash.cooling_chart, dash.cable_chart))
@@ -172,7 +165,7 @@ def test_an_empty_hall_shows_no_ratio_over_zero(qtbot, default_layout, builtin_c
     empty = edits.remove_items(default_layout, [r.id for r in default_layout.racks])
     d = LayoutDocument(empty, catalog=builtin_catalog, analysis_mode="sync", autosave_ms=0)
     try:
-        dash = _show(qtbot, DashboardPanel(d), (640, 600))
+        dash = make(qtbot, DashboardPanel, d, (640, 600))
         assert d.analysis.power.it_kw == 0
         assert dash.figure_text("pue") == "—" and dash.figure_sub("pue") == "no IT load"
         assert dash.figure_text("liquid") == "—"
@@ -182,7 +175,7 @@ def test_an_empty_hall_shows_no_ratio_over_zero(qtbot, default_layout, builtin_c
 
 
 def test_a_hall_with_load_shows_its_pue(qtbot, doc):
-    dash = _show(qtbot, DashboardPanel(doc), (640, 600))
+    dash = make(qtbot, DashboardPanel, doc, (640, 600))
     assert dash.figure_text("pue") == f"{doc.analysis.power.pue:.2f}"
     assert dash.figure_sub("pue") in ("modelled", "set by user")
 
@@ -211,7 +204,7 @@ _LONG_CODES = [
 
 
 def test_rule_codes_show_whole_at_the_default_width(qtbot):
-    panel = _show(qtbot, RulePanel(_ViolationsDocument(_LONG_CODES)), (360, 330))
+    panel = make(qtbot, RulePanel, _ViolationsDocument(_LONG_CODES), (360, 330))
     qtbot.wait(1)
     tree = panel.tree
     code_w = tree.header().sectionSize(0)
@@ -248,7 +241,7 @@ def test_link_and_fabric_show_what_the_analysis_made_of_them(window):
 
 
 def test_the_rule_filter_is_cleared_for_another_design(qtbot, doc):
-    panel = _show(qtbot, RulePanel(doc), (480, 300))
+    panel = make(qtbot, RulePanel, doc, (480, 300))
     panel.search.setText("FLOOR-OVERLAP")
     doc.set_layout(doc.layout.model_copy(update={"name": "another"}))
     assert panel.search.text() == ""
