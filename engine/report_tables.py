@@ -49,6 +49,7 @@ __all__ = [
     "build_tables",
     "summary_table",
     "bom_table",
+    "transceivers_bought",
     "racks_table",
     "rows_table",
     "feeds_table",
@@ -195,6 +196,8 @@ class LinkView:
     cables: np.ndarray | None = None  # parallel cables per link (1 when None)
     #: the part of ``transceivers`` in modules that serve two links (twin-port, breakout)
     shared_transceivers: np.ndarray | None = None
+    #: module ends whose medium has no power figure (not in ``optics_w``)
+    optics_unknown_ends: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.link_id)
@@ -385,10 +388,13 @@ def _topology_view(analysis: Any, topo: Any, cab: Any, catalog: Catalog) -> Link
     safe = np.where(med >= 0, med, len(mid) - 1)
     per_xcv = np.r_[media.transceivers_per_cable(), 0]
     # ends in a switch whose power figure already counts its optics draw nothing more
-    per_end_w = np.r_[np.nan_to_num(media.power_per_end_w, nan=0.0), 0.0]
-    shared_w = np.r_[np.nan_to_num(media.shared_power_per_end_w(), nan=0.0), 0.0]
+    raw_end_w = np.r_[media.power_per_end_w, 0.0]
+    raw_shared_w = np.r_[media.shared_power_per_end_w(), 0.0]
+    per_end_w, shared_w = np.nan_to_num(raw_end_w, nan=0.0), np.nan_to_num(raw_shared_w, nan=0.0)
     opt = link_optics(topo)
     paid, shared = opt.paid_ends[g], opt.paid_shared[g]
+    unknown = (np.isnan(raw_end_w[safe]) * (paid - shared)
+               + np.isnan(raw_shared_w[safe]) * shared) * cables
     # modules: whole ones, a twin-port module at the end of the first link of its cage
     mods = _end_modules(ref, tier, kind if kind is not None else np.zeros(n, np.int64), cage,
                         cables)
@@ -403,7 +409,7 @@ def _topology_view(analysis: Any, topo: Any, cab: Any, catalog: Catalog) -> Link
         medium=mid[safe].tolist(), speed_gbps=np.asarray(topo.lk_gbps, np.float64)[g],
         length_m=length, transceivers=share, shared_transceivers=smod,
         optics_w=(per_end_w[safe] * (paid - shared) + shared_w[safe] * shared) * cables,
-        source="topology", cables=cables)
+        source="topology", cables=cables, optics_unknown_ends=unknown.astype(np.int64))
 
 
 def link_view(analysis: Any, catalog: Catalog | None = None) -> LinkView:
@@ -491,6 +497,34 @@ def _polyline_m(points: Sequence[tuple[float, float]]) -> float:
     return float(np.hypot(*np.diff(p, axis=0).T).sum())
 
 
+def transceivers_bought(links: LinkView, catalog: Catalog) -> Counter[str]:
+    """Return the transceiver modules to buy, by medium id.
+
+    A link end in its own cage takes its medium's module; ends that share a cage
+    (twin-port OSFP, a port broken out into two links) take the medium's twin, the
+    module of twice the speed serving two links, so two such ends are one module.
+    """
+    from engine.cabling import MediaTable
+
+    mt = MediaTable.from_catalog(catalog)
+    twin = mt.twin_of()
+    shared_of = links.shared_transceivers if links.shared_transceivers is not None \
+        else np.zeros(len(links))
+    single: Counter[str] = Counter()
+    shared: Counter[str] = Counter()
+    for m, k, s in zip(links.medium, links.transceivers.tolist(), shared_of.tolist(),
+                       strict=True):
+        single[m] += k - s
+        shared[m] += s
+    bought: Counter[str] = Counter()
+    for m in set(single) | set(shared):
+        bought[m] += round(single[m])
+        i = mt.ids.index(m) if m in mt.ids else -1
+        bought[mt.ids[twin[i]] if i >= 0 and twin[i] >= 0 else m] += \
+            math.ceil(shared[m] - 1e-6)  # half modules of twin-port ends pair up
+    return +bought
+
+
 def bom_table(layout: Layout, analysis: Any, links: LinkView | None = None,
               catalog: Catalog | None = None) -> Table:
     """Return the bill of materials.
@@ -559,26 +593,7 @@ def bom_table(layout: Layout, analysis: Any, links: LinkView | None = None,
                     if med.is_optical and med.kind in ("mmf", "smf_dr", "smf_fr") else med.name)
             rows.append(("Cable", m or "(no medium reaches)", what, qty, "ea", 0, s,
                          _src(med, "reach_max_m")))
-        # modules by what is bought: a medium's own for single-link ends, its twin
-        # (the module of twice the speed, two links each) where a cage is shared
-        from engine.cabling import MediaTable
-
-        mt = MediaTable.from_catalog(catalog)
-        twin = mt.twin_of()
-        shared_of = links.shared_transceivers if links.shared_transceivers is not None \
-            else np.zeros(len(links))
-        single: Counter[str] = Counter()
-        shared: Counter[str] = Counter()
-        for m, k, s in zip(links.medium, links.transceivers.tolist(), shared_of.tolist(),
-                           strict=True):
-            single[m] += k - s
-            shared[m] += s
-        bought: Counter[str] = Counter()
-        for m in set(single) | set(shared):
-            bought[m] += round(single[m])
-            i = mt.ids.index(m) if m in mt.ids else -1
-            bought[mt.ids[twin[i]] if i >= 0 and twin[i] >= 0 else m] += \
-                math.ceil(shared[m] - 1e-6)  # half modules of twin-port ends pair up
+        bought = transceivers_bought(links, catalog)
         for m, qty in sorted(bought.items()):
             if qty:
                 med = catalog.media.get(m)
@@ -656,12 +671,12 @@ def racks_table(layout: Layout, analysis: Any) -> Table:
         what = ", ".join(f"{k} x{v}" if v > 1 else k for k, v in contents[i].items())
         if gen_sw[i]:
             what = ", ".join(x for x in (what, f"{gen_sw[i]} fabric switch(es)") if x)
-        rows.append((r.id, r.row or "", r.type, _f(p.rack_kw[i]), _pct(liquid[i]),
+        rows.append((r.id, r.name or "", r.row or "", r.type, _f(p.rack_kw[i]), _pct(liquid[i]),
                      int(arr.rack_u_used[i] + gen_u[i]), int(arr.rack_height_u[i]),
                      _f(fl.rack_weight_kg[i], 1), _f(load[i], 1), int(arr.rack_gpus[i]),
                      int(arr.rack_servers[i]), int(arr.rack_switches[i] + gen_sw[i]),
                      " ".join(r.feeds), crah[i], cdu[i], what))
-    cols = [_c("Rack"), _c("Row"), _c("Type"), _c("Power", "kW", "float"),
+    cols = [_c("Rack"), _c("Name"), _c("Row"), _c("Type"), _c("Power", "kW", "float"),
             _c("Liquid share", "%", "float"), _c("U used", kind="int"),
             _c("U total", kind="int"), _c("Weight", "kg", "float", 0),
             _c("Floor load", "kg/m²", "float", 0), _c("GPUs", kind="int"),
@@ -803,7 +818,8 @@ def network_table(layout: Layout, analysis: Any) -> Table:
     rows += [
         ("Scale-out GPUs", int(d.get("scaleout_gpus", getattr(net, "scaleout_gpus", 0))), ""),
         ("GPUs in no fabric", int(d.get("unconnected_gpus", 0)), ""),
-        ("Bisection bandwidth (one way)", _f(d["bisection_tbps"], 3), "Tb/s"),
+        ("Bisection bandwidth (one way)", _f(d["bisection_tbps"], 3)
+         if d["bisection_method"] != "none" else None, "Tb/s"),
         ("Bisection method", method, ""),
         ("Bisection per GPU", _f(d["per_gpu_bisection_gbps"], 1)
          if d["bisection_method"] != "none" else None, "Gb/s"),
@@ -903,6 +919,7 @@ def cable_bins_table(analysis: Any, links: LinkView | None = None,
     catalog = catalog or default_catalog()
     links = link_view(analysis, catalog) if links is None else links
     rows = []
+    unknown_ends = 0
     if len(links):
         L = np.nan_to_num(links.length_m, nan=0.0)
         stock = stock_length_m(L)
@@ -914,17 +931,24 @@ def cable_bins_table(analysis: Any, links: LinkView | None = None,
             ix = np.asarray(idx)
             med = catalog.media.get(m)
             k = links.cable_counts()[ix]
+            # a partial sum would pass for the whole: a bin with ends of unknown power has none
+            unknown = int(links.optics_unknown_ends[ix].sum()) \
+                if links.optics_unknown_ends is not None else 0
+            unknown_ends += unknown
             rows.append((m or "(none)", med.kind if med else "",
                          _bin_label(float(stock[ix].max())), len(ix), int(k.sum()),
                          _f((L[ix] * k).sum(), 1), _f((stock[ix] * k).sum(), 1),
-                         int(links.transceivers[ix].sum()), _f(links.optics_w[ix].sum(), 1)))
+                         int(links.transceivers[ix].sum()), None if unknown else _f(links.optics_w[ix].sum(), 1)))
     cols = [_c("Medium"), _c("Kind"), _c("Length bin"), _c("Links", kind="int"),
             _c("Cables", kind="int"), _c("Routed length", "m", "float", 1),
             _c("Stock length ordered", "m", "float", 1),
             _c("Transceivers", kind="int"), _c("Optics power", "W", "float", 0)]
-    return Table("cable_bins", "Cabling by medium and length", cols, rows,
-                 "A twin-port module serves two links of one switch: it counts in the bin of "
-                 "the first of them.")
+    note = ("A twin-port module serves two links of one switch: it counts in the bin of "
+            "the first of them.")
+    if unknown_ends:
+        note += (f" No optics power where the catalog has no power figure for the medium's "
+                 f"modules ({unknown_ends:,} module ends).")
+    return Table("cable_bins", "Cabling by medium and length", cols, rows, note)
 
 
 def violations_table(analysis: Any, max_items: int = 12) -> Table:
@@ -1075,7 +1099,8 @@ def sources_table(layout: Layout, analysis: Any, links: LinkView | None = None,
     for m in dict.fromkeys(m for m in models if m):
         if m in catalog.facility:
             add("facility", catalog.facility[m])
-    for m in sorted(set(links.medium)):
+    # the media of the links and the modules bought for them (a shared cage's twin)
+    for m in sorted(set(links.medium) | set(transceivers_bought(links, catalog))):
         if m in catalog.media:
             add("medium", catalog.media[m])
     a = layout.assumptions
@@ -1086,7 +1111,7 @@ def sources_table(layout: Layout, analysis: Any, links: LinkView | None = None,
             note = ""
             if name == "pue" and v is None:  # no override: the modelled PUE is used
                 v, note = analysis.power.pue, "not set: modelled from the air/liquid mix"
-            rows.append(("assumption", "layout", name, _f(v, 4) if v is not None else None,
+            rows.append(("assumption", "layout", name, _f(v, 6) if v is not None else None,
                          _unit_of(name), key, "assumption", note, _source_title(catalog, key)))
     cols = [_c("Kind"), _c("Item"), _c("Figure"), _c("Value", kind="num", digits=1),
             _c("Unit"), _c("Source"), _c("Class"), _c("Note"), _c("Source title")]

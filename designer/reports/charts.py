@@ -106,18 +106,36 @@ def _entries(legend: tuple[str, str] | None, limit: float | None,
 def bar_chart(p: QPainter, rect: QRectF, pt: float, values: Sequence[float],
               labels: Sequence[str] | None = None, *, title: str = "", unit: str = "",
               limit: float | None = None, limit_label: str = "", values2: Sequence[float] | None = None,
-              legend: tuple[str, str] | None = None, colors: Sequence[str] | None = None) -> None:
+              legend: tuple[str, str] | None = None, colors: Sequence[str] | None = None,
+              cap: float | None = None) -> None:
     """Draw vertical bars; ``values2`` draws a second, outlined series behind each bar.
 
-    Labels are shown when there is room, thinned evenly otherwise.
+    Labels stand upright under their bars when the widest fits its slot; otherwise
+    they are slanted, shortened from the left with an ellipsis (ids differ at their
+    end), and the plot leaves room below for them. They are thinned evenly when
+    the bars are too narrow for one each. With ``cap``, the axis stops there and a
+    bar beyond it is drawn broken, with its value printed over it, so one outlier
+    does not flatten the others.
     """
     v = np.nan_to_num(np.asarray(values, np.float64))
     v2 = None if values2 is None else np.nan_to_num(np.asarray(values2, np.float64))
     n = len(v)
     vmax = max(float(v.max()) if n else 0.0, float(v2.max()) if v2 is not None and n else 0.0,
                limit or 0.0)
-    rotate = labels is not None and n > 12
-    area, top = _frame(p, rect, pt, title, unit, vmax * 1.05, 38 if rotate else 14,
+    capped = cap is not None and vmax * 1.05 > cap
+    if capped:
+        vmax = cap / 1.05
+    text = [str(x) for x in labels] if labels is not None else []
+    p.setFont(font(6 * pt))
+    fm = p.fontMetrics()
+    longest = 48 * pt  # a slanted label's length at most
+    widest = max((fm.horizontalAdvance(t) for t in text), default=0.0)
+    # the slot the frame will give each bar (its y axis takes 38 pt of the width)
+    slot_est = (rect.width() - 38 * pt) / max(n, 1)
+    every_est = max(1, math.ceil(9 * pt / max(slot_est, 1e-9)))
+    rotate = bool(text) and widest > slot_est * every_est - 2 * pt
+    bottom = 8 + 0.87 * min(widest, longest) / pt if rotate else 14
+    area, top = _frame(p, rect, pt, title, unit, vmax * 1.05, bottom,
                        _entries(legend, limit, limit_label))
     if not n:
         return
@@ -126,16 +144,18 @@ def bar_chart(p: QPainter, rect: QRectF, pt: float, values: Sequence[float],
     for i in range(n):
         x = area.left() + i * slot + (slot - bw) / 2
         if v2 is not None and v2[i] > 0:
-            h2 = area.height() * v2[i] / top
+            h2 = area.height() * min(v2[i], top) / top
             p.setPen(QPen(QColor(C["bar2"]), 0.8 * pt))
             p.setBrush(QColor(255, 255, 255, 0))
             p.drawRect(QRectF(x, area.bottom() - h2, bw, h2))
-        h = area.height() * v[i] / top
+        h = area.height() * min(v[i], top) / top
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(QColor(colors[i] if colors else C["bar"]))
         p.drawRect(QRectF(x, area.bottom() - h, bw, h))
+    if capped:
+        _broken_bars(p, area, top, slot, bw, np.maximum(v, v2 if v2 is not None else v), pt)
     _limit(p, area, top, limit, pt)
-    if labels is not None:
+    if text:
         p.setFont(font(6 * pt))
         p.setPen(QColor(C["muted"]))
         every = max(1, math.ceil(n / max(1, area.width() / (9 * pt))))
@@ -145,13 +165,32 @@ def bar_chart(p: QPainter, rect: QRectF, pt: float, values: Sequence[float],
                 p.save()
                 p.translate(cx, area.bottom() + 3 * pt)
                 p.rotate(-60)
-                p.drawText(QRectF(-60 * pt, -4 * pt, 60 * pt, 8 * pt),
+                p.drawText(QRectF(-longest, -4 * pt, longest, 8 * pt),
                            int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
-                           str(labels[i]))
+                           fm.elidedText(text[i], Qt.TextElideMode.ElideLeft, longest))
                 p.restore()
             else:
                 p.drawText(QRectF(cx - slot * every / 2, area.bottom() + 2 * pt, slot * every,
-                                  9 * pt), int(Qt.AlignmentFlag.AlignHCenter), str(labels[i]))
+                                  9 * pt), int(Qt.AlignmentFlag.AlignHCenter), text[i])
+
+
+def _broken_bars(p: QPainter, area: QRectF, top: float, slot: float, bw: float,
+                 v: np.ndarray, pt: float) -> None:
+    """Mark bars beyond the axis top: a white break across each, its value under it."""
+    p.setFont(font(6 * pt, bold=True))
+    for i in np.flatnonzero(v > top).tolist():
+        x = area.left() + i * slot + (slot - bw) / 2
+        y = area.top() + 6 * pt
+        p.setPen(QPen(QColor("white"), 1.6 * pt))
+        p.drawLine(QPointF(x - 1 * pt, y + 2 * pt), QPointF(x + bw + 1 * pt, y - 2 * pt))
+        label = f"{v[i]:,.0f}"
+        w = p.fontMetrics().horizontalAdvance(label) + 3 * pt
+        box = QRectF(x + bw / 2 - w / 2, y + 4 * pt, w, 8 * pt)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor(255, 255, 255, 220))
+        p.drawRect(box)
+        p.setPen(QColor(C["ink"]))
+        p.drawText(box, int(Qt.AlignmentFlag.AlignCenter), label)
 
 
 def _legend(p: QPainter, at: QPointF, pt: float, entries: Sequence[tuple[str, str]]) -> None:

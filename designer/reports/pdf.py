@@ -49,6 +49,8 @@ RACK_TABLE_LIMIT = 200
 #: Above this many feeds or cooling units the PDF lists the most utilized ones.
 UNIT_TABLE_LIMIT = 120
 _TOP = 60
+# utilization charts stop at 200 %: a feed at 1,500 % would flatten every other bar
+_UTIL_CAP_PCT = 200.0
 
 Progress = Callable[[float, str], Any] | None
 
@@ -146,7 +148,8 @@ def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple
         ("GPUs", f"{cnt['gpus']:,}"), ("Racks", f"{cnt['racks']:,}"),
         ("IT load", _kw(pw["it_kw"])), ("Facility load", _kw(pw["facility_kw"])),
         ("PUE", f"{pw['pue']:.2f}"), ("Largest rack", f"{pw['max_rack_kw']:.1f} kW"),
-        ("Bisection (one way)", f"{nw['bisection_tbps']:,.1f} Tb/s"),
+        ("Bisection (one way)", f"{nw['bisection_tbps']:,.1f} Tb/s"
+         if nw["bisection_method"] != "none" else "no GPU fabric"),
         ("Rule violations", f"{sev['error']} err / {sev['warning']} warn"),
     ]))
     s.append(Spacer(4))
@@ -191,8 +194,10 @@ def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple
     s.append(Heading("Rows", 2))
     s.append(TableFlow(tables["rows"]))
     racks = tables["racks"]
-    rack_cols = ["Rack", "Row", "Power", "Liquid share", "U used", "U total", "Weight",
-                 "Floor load", "GPUs", "Feeds", "CRAH zone"]
+    # a rack's name where any has one; its CDU where any rack has liquid heat
+    rack_cols = ["Rack", *(["Name"] if any(r.name for r in layout.racks) else []), "Row",
+                 "Power", "Liquid share", "U used", "U total", "Weight", "Floor load", "GPUs",
+                 "Feeds", "CRAH zone", *(["CDU"] if any(racks.column("CDU")) else [])]
     if len(racks) > RACK_TABLE_LIMIT:
         s.append(Heading(f"Racks: the {_TOP} with the highest power", 2))
         s.append(Para(f"This design has {len(racks):,} racks, too many to list here: the table "
@@ -207,7 +212,7 @@ def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple
     # power
     s.append(Heading("Power"))
     s.append(Para(f"IT load {_kw(pw['it_kw'])} including {_kw(pw['optics_kw'])} of optics; facility "
-                  f"load {_kw(pw['facility_kw'])} at PUE {pw['pue']:.3f}; {pw['gpus_per_mw']:,.0f} "
+                  f"load {_kw(pw['facility_kw'])} at PUE {pw['pue']:.2f}; {pw['gpus_per_mw']:,.0f} "
                   f"GPUs per MW of IT load. {tables['feeds'].note}"))
     feeds = tables["feeds"]
     if len(feeds):
@@ -217,7 +222,7 @@ def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple
             s.append(Figure(lambda p, r, pt, util=util, fail=fail: charts.bar_chart(
                 p, r, pt, util, analysis.power.feed_ids, title="Feed utilization", unit="%",
                 values2=fail, limit=100, limit_label="derated budget",
-                legend=("normal", "other side lost")), 190))
+                legend=("normal", "other side lost"), cap=_UTIL_CAP_PCT), 190))
         else:
             s.append(Figure(lambda p, r, pt, fail=fail: charts.profile_chart(
                 p, r, pt, fail, title="Feed utilization with the other side lost, largest first",
@@ -252,7 +257,7 @@ def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple
         if len(util) <= 80:
             s.append(Figure(lambda p, r, pt, util=util: charts.bar_chart(
                 p, r, pt, util, c.unit_ids, title="Cooling unit utilization", unit="%",
-                limit=100, limit_label="rated capacity"), 180))
+                limit=100, limit_label="rated capacity", cap=_UTIL_CAP_PCT), 180))
         else:
             s.append(Figure(lambda p, r, pt, util=util: charts.profile_chart(
                 p, r, pt, util, title="Cooling unit utilization, largest first", unit="%",

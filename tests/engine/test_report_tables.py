@@ -10,6 +10,7 @@ from engine.report_tables import (
     STOCK_LENGTHS_M,
     build_tables,
     link_view,
+    sources_cited_table,
     stock_length_m,
 )
 from engine.templates import instantiate
@@ -235,3 +236,50 @@ def test_bom_buys_twin_port_modules_where_cages_are_shared(builtin_catalog_modul
     assert int(view.transceivers.sum()) == 1788
     fibre = [r[2] for r in bom.rows if r[0] == "Cable" and r[1] == "mmf-sr4-400"]
     assert fibre and all(d.startswith("Fibre cable, Multimode SR4") for d in fibre)
+
+
+def test_sources_list_every_module_the_bill_buys(builtin_catalog_module):
+    # the bill buys a shared cage's twin module (800G 2xSR4 for 400G SR4 links [S17]):
+    # its power and reach figures are cited with the media of the links
+    lay = instantiate("dgx-h100-superpod", {"scalable_units": 1},
+                      catalog=builtin_catalog_module)
+    a = analyze(lay, builtin_catalog_module)
+    t = {x.key: x for x in build_tables(lay, a, builtin_catalog_module)}
+    bought = {r[1] for r in t["bom"].rows if r[0] in ("Transceiver", "Cable")}
+    src = t["sources"]
+    cited = {(r[1], r[2]): r[src.index("Source")] for r in src.rows if r[0] == "medium"}
+    assert "mmf-sr8-800" in bought
+    for medium in bought:
+        assert (medium, "reach_max_m") in cited
+    assert cited[("mmf-sr8-800", "power_per_end_w")] == "S17"
+    assert "S17" in sources_cited_table(src, builtin_catalog_module).column("Key")
+
+
+def test_optics_of_unknown_power_are_blank_not_zero(builtin_catalog_module):
+    # the CPU cluster's 100G SR4 modules have no power figure in the catalog: their bins
+    # leave the optics power empty (a 0 would read as measured) and the note counts the ends
+    lay = instantiate("cpu-cluster", {}, catalog=builtin_catalog_module)
+    a = analyze(lay, builtin_catalog_module)
+    unknown = a.network.cabling_dict()["optics_power_unknown_ends"]
+    assert unknown > 0
+    bins = {x.key: x for x in build_tables(lay, a, builtin_catalog_module)}["cable_bins"]
+    w = bins.index("Optics power")
+    xcvr = bins.index("Transceivers")
+    assert any(r[xcvr] for r in bins.rows)
+    assert all(r[w] is None for r in bins.rows if r[xcvr])
+    assert f"({unknown:,} module ends)" in bins.note
+
+
+def test_no_gpu_fabric_leaves_the_hall_bisection_blank(builtin_catalog_module):
+    # a CPU cluster has a front-end fabric but no scale-out GPU fabric: the hall-wide
+    # bisection is "none", not 0 Tb/s (the fabrics table has the front-end's own)
+    lay = instantiate("cpu-cluster", {}, catalog=builtin_catalog_module)
+    a = analyze(lay, builtin_catalog_module)
+    assert a.network.bisection_method == "none"
+    t = {x.key: x for x in build_tables(lay, a, builtin_catalog_module)}
+    for key in ("summary", "network"):
+        rows = {r[0]: r[1] for r in t[key].rows}
+        bis = [k for k in rows if k.startswith("Bisection bandwidth")]
+        assert bis and all(rows[k] is None for k in bis)
+    fab = t["fabrics"]
+    assert any(v and v > 0 for v in fab.column(fab.columns[fab.index("Bisection")].name))
