@@ -564,7 +564,7 @@ class CableRouter:
         self.default_elev_m = a.tray_elevation_m
         self.media = MediaTable.from_catalog(catalog)
         self._shared_w = self.media.shared_power_per_end_w()
-        twin = self.media.twin_of()
+        twin = self._twin = self.media.twin_of()
         # a shared module is bought as its twin: the module of twice the speed
         self._shared_cost = np.where(twin >= 0, self.media.cost_usd[np.maximum(twin, 0)],
                                      self.media.cost_usd) if len(twin) else np.zeros(0)
@@ -802,6 +802,18 @@ class CableRouter:
             self._by_tier = by_tier
         return dict(self._by_tier)
 
+    def _no_twin_notes(self, shared: np.ndarray, optical: np.ndarray) -> list[str]:
+        """Say where ends share a module the catalog has no figure for.
+
+        Two links in one cage take one module of twice their speed; without that
+        medium in the catalog each end draws its own module's power, an upper bound.
+        """
+        m = self.media
+        return [f"{int(shared[i]):,} ends of {m.ids[i]} links share a module of "
+                f"{2 * m.speed_gbps[i]:g}G that the catalog lacks: each end draws a whole "
+                f"{m.ids[i]} module's power (an upper bound)"
+                for i in np.flatnonzero(optical & (self._twin < 0) & (shared > 0)).tolist()]
+
     def _summary(self) -> CablingResult:
         m = self.media
         per = self._per_medium if self._per_medium is not None else \
@@ -850,7 +862,8 @@ class CableRouter:
             optics_w=optics_w, cost_usd=cost, cost_unknown_cables=cost_unknown,
             power_unknown_ends=unknown_pw, total_length_m=total,
             max_length_m=float(self.length_m.max()) if len(self.length_m) else 0.0,
-            histogram_counts=[int(c) for c in hist], notes=list(self.notes),
+            histogram_counts=[int(c) for c in hist],
+            notes=list(self.notes) + self._no_twin_notes(shared, optical),
             # per[0] counts the cables of links no medium reaches (each at least one):
             # most halls have none, and the scan of every link is skipped
             too_long=np.flatnonzero(self.medium < 0) if per[0] else np.zeros(0, np.int64))

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.spatial import cKDTree
 
+from engine.compile import airflow_from_heat_cfm
 from engine.model import Layout
 
 __all__ = ["CoolingResult", "CoolingCache", "liquid_flow_lpm", "nearest", "n_plus_one",
@@ -410,7 +411,9 @@ def analyze_cooling(layout: Layout, rack_x_m: np.ndarray, rack_y_m: np.ndarray,
         group_names=list(t["group_names"]), group_capacity_kw=gcap, group_n1_capacity_kw=gn1,
         group_load_kw=gload, group_margin_kw=gmargin,
         heat_kw=total_air + total_liquid, air_kw=total_air, liquid_kw=total_liquid,
-        airflow_cfm=float(rack_airflow_cfm.sum()),
+        # hall heat outside the racks' figures (optics) needs its air too, at the hall's dT
+        airflow_cfm=float(rack_airflow_cfm.sum())
+        + float(airflow_from_heat_cfm(extra_air_kw * 1000.0, a.delta_t_air_k)),
         rack_bad_crah=c.explicit_crah == -2, rack_bad_cdu=c.explicit_cdu == -2,
         bad_door_units=t["bad_doors"],
     )

@@ -170,6 +170,18 @@ def test_twin_port_cages_halve_the_transceiver_modules():
     assert b300.transceivers == 1440
 
 
+def test_shared_cages_without_a_twin_module_say_their_power_is_an_upper_bound():
+    # Vera Rubin NVL144 compute trays put two 800G XDR links in each 1.6T cage [S48c]: one
+    # module per two links, but the catalog has no 1.6T XDR module, so each end is charged
+    # a whole 800G module (17 W) and a note says so
+    net = analyze(instantiate("vera-rubin-nvl144", {}), CATALOG).network
+    notes = [n for n in net.cabling_notes if "share a module of 1600G" in n]
+    assert len(notes) == 1 and "smf-dr4-800-xdr" in notes[0] and "upper bound" in notes[0]
+    # the H100's twin-port modules are in the catalog (800G 2xSR4): no such note
+    h100 = analyze(instantiate("dgx-h100-superpod", {"scalable_units": 1}), CATALOG).network
+    assert not any("share a module" in n for n in h100.cabling_notes)
+
+
 def test_media_by_reach_at_400g():
     ids, _, _ = pick([1.0, 3.0, 20.0, 99.0, 150.0, 600.0, 2000.0, 2500.0], allow_aoc=True)
     assert ids == ["dac-400", "dac-400", "aoc-400", "aoc-400", "smf-dr4-400", "smf-fr4-400",

@@ -259,3 +259,17 @@ def test_gallery_units_behind_the_first_column_share_the_galleries_air():
     # the sizing (air x 1.1 + 1 unit) holds unit by unit, with the load spread evenly
     assert util.max() <= 1.0 and util.min() >= 0.6
     assert not [v for v in a.violations if v.code.startswith("COOL")]
+
+
+def test_hall_airflow_carries_the_heat_of_the_optics(catalog):
+    # a 1-SU H100 SuperPOD: the optics' heat goes to room air (in air_kw), so the hall's
+    # airflow adds CFM = 3.16 x W / dT(F) for it on top of the racks' published airflow
+    from engine.templates import instantiate
+
+    lay = instantiate("dgx-h100-superpod", {"scalable_units": 1}, catalog=catalog)
+    a = analyze(lay, catalog)
+    optics_w = a.power.optics_kw * 1000.0
+    assert optics_w > 1000.0
+    dt_f = lay.assumptions.delta_t_air_k * 1.8
+    assert a.cooling.airflow_cfm == pytest.approx(
+        float(a.cooling.rack_airflow_cfm.sum()) + 3.16 * optics_w / dt_f, rel=1e-12)

@@ -266,6 +266,34 @@ def _params(t: TemplateFile, capped: bool = True):
     return st.fixed_dictionaries({p.name: _param_strategy(p, capped) for p in t.parameters})
 
 
+# Scale-unit counts between the published tables, where a spine count must round up to
+# a divisor of the leaves' uplinks (every leaf the same links to every spine, as the
+# SuperPOD tables do: 18 spines, not 16, for 32 XDR leaves of 72 uplinks), partly
+# filled fat-trees (k = 6: 48 GPU ports of 54, 16 edge switches of 18) and one-leaf
+# clusters: the switches a template reserves network racks for are the ones the
+# fabric engine builds, so no network rack is over its power or air budget.
+@pytest.mark.parametrize("tid,params", [
+    ("dgx-b200-superpod", {"scalable_units": 3}),
+    ("dgx-b200-superpod", {"scalable_units": 5}),
+    ("mi300x-cluster", {"scalable_units": 3}),
+    ("mi355x-cluster", {"scalable_units": 5}),
+    ("dgx-b300-superpod", {"scalable_units": 4}),
+    ("dgx-b300-superpod", {"edition": "dc-busbar", "scalable_units": 3}),
+    ("dgx-b300-superpod", {"edition": "dc-busbar", "scalable_units": 5}),
+    ("gb300-nvl72-superpod", {"scalable_units": 4}),
+    ("vera-rubin-nvl144", {"scalable_units": 2}),
+    ("fat-tree", {"k": 6}),
+    ("fat-tree", {"k": 10}),
+    ("cpu-cluster", {"racks": 1}),
+])
+def test_templates_reserve_room_for_the_switches_the_fabric_builds(tid, params):
+    t = BUILTIN[tid]
+    env = resolve_params(t, dict(params))
+    a = analyze(instantiate(t, params, catalog=CAT), CAT)
+    assert a.network.switch_counts()["total"] == env["fabric_switches"]
+    assert not [v for v in a.violations if v.code in ("FABRIC-NO-ROOM", "COOL-AIR-LIMIT")]
+
+
 @pytest.mark.parametrize("tid", sorted(BUILTIN))
 @settings(max_examples=25)
 @given(data=st.data())
