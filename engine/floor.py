@@ -470,6 +470,43 @@ def _check_obstacle_outside(ctx) -> list[Violation]:
             for oid in ctx.floor.obstacles_outside]
 
 
+@rule("FLOOR-CEILING", "floor", "A rack taller than the hall's ceiling; a cable tray above "
+      "the ceiling, through the racks' height, or under a floor that is not raised.")
+def _check_ceiling(ctx) -> list[Violation]:
+    lay = ctx.layout
+    hall, a = lay.hall, lay.assumptions
+    ceiling = hall.ceiling_height_m
+    # a rack's U space alone (its frame adds a little more): a lower bound of its height
+    top_m = ctx.arrays.rack_height_u * a.u_height_m
+    out = []
+    tall = np.flatnonzero(top_m > ceiling)
+    if len(tall):
+        ids = [lay.racks[i].id for i in tall.tolist()]
+        out.append(Violation(
+            "FLOOR-CEILING", "error",
+            f"{len(ids):,} rack(s) stand taller than the {ceiling:.2f} m ceiling "
+            f"(hall.ceiling_height_m), up to {float(top_m[tall].max()):.2f} m of U space: "
+            f"{', '.join(ids[:5])}{', ...' if len(ids) > 5 else ''}", tuple(ids)))
+    rack_top_m = float(top_m.max()) if len(top_m) else 0.0
+    runs = [(t.id, t.elevation_m, (t.id,)) for t in lay.trays] or \
+        [("the default trays (assumptions.tray_elevation_m)", a.tray_elevation_m, ("@layout",))]
+    for what, z, items in runs:
+        if z > ceiling:
+            out.append(Violation("FLOOR-CEILING", "error",
+                                 f"{what} runs at {z:.2f} m, above the {ceiling:.2f} m ceiling",
+                                 items))
+        elif 0 <= z < rack_top_m:
+            out.append(Violation("FLOOR-CEILING", "warning",
+                                 f"{what} runs at {z:.2f} m, below the tops of the racks "
+                                 f"({rack_top_m:.2f} m): an overhead tray runs above them",
+                                 items))
+        elif z < 0 and not hall.raised_floor:
+            out.append(Violation("FLOOR-CEILING", "warning",
+                                 f"{what} runs {-z:.2f} m under the floor, but the hall has no "
+                                 "raised floor (hall.raised_floor)", items))
+    return out
+
+
 @rule("FLOOR-AISLE", "floor", "Less than the aisle clearance in front of or behind a rack.")
 def _check_aisle(ctx) -> list[Violation]:
     f = ctx.floor

@@ -270,3 +270,45 @@ def test_an_obstacle_that_misses_the_hall_is_flagged_one_on_its_edge_is_not(buil
         Obstacle(id="W-away", kind="wall", polygon=[(20, 0), (20.2, 0), (20.2, 8), (20, 8)])]})
     a = analyze(lay.model_copy(update={"hall": hall}), catalog)
     assert found(a, "FLOOR-OBSTACLE-OUTSIDE") == [("W-away",)]
+
+
+def _ceiling(lay, catalog):
+    return [v for v in analyze(lay, catalog).violations if v.code == "FLOOR-CEILING"]
+
+
+def test_racks_taller_than_the_ceiling_are_errors(builder, catalog):
+    # a 48U rack holds 48 x 44.45 mm = 2.13 m of U space: under a 2.0 m ceiling it cannot
+    # stand; under the default 4.5 m it can
+    lay = builder(20, 12).rack("R1", 5, 5).rack("R2", 7, 5).build()
+    assert _ceiling(lay, catalog) == []
+    low = lay.model_copy(update={"hall": lay.hall.model_copy(update={"ceiling_height_m": 2.0})})
+    # the racks, and the default trays at 2.7 m, are errors
+    racks, trays = _ceiling(low, catalog)
+    assert racks.severity == trays.severity == "error"
+    assert racks.items == ("R1", "R2") and "2.13 m" in racks.message and "2.00 m" in racks.message
+    assert trays.items == ("@layout",)
+
+
+def test_trays_above_the_ceiling_through_the_racks_or_under_a_solid_floor(builder, catalog):
+    from engine.model import CableTray
+
+    lay = builder(20, 12).rack("R1", 5, 5).build()
+
+    def with_tray(z, **hall):
+        tray = CableTray(id="TR-1", points=[(0.0, 4.0), (10.0, 4.0)], elevation_m=z)
+        return lay.model_copy(update={"trays": [tray],
+                                      "hall": lay.hall.model_copy(update=hall)})
+
+    assert _ceiling(with_tray(2.7), catalog) == []
+    (high,) = _ceiling(with_tray(10.0), catalog)
+    assert (high.severity, high.items) == ("error", ("TR-1",)) and "4.50 m ceiling" in high.message
+    (low,) = _ceiling(with_tray(1.5), catalog)
+    assert low.severity == "warning" and "below the tops of the racks (2.13 m)" in low.message
+    (under,) = _ceiling(with_tray(-0.3), catalog)
+    assert under.severity == "warning" and "raised floor" in under.message
+    assert _ceiling(with_tray(-0.3, raised_floor=True), catalog) == []
+    # no trays drawn: the default trays' elevation is the one checked
+    bare = lay.model_copy(update={"assumptions": lay.assumptions.model_copy(
+        update={"tray_elevation_m": 6.0})})
+    (dflt,) = _ceiling(bare, catalog)
+    assert dflt.items == ("@layout",) and "tray_elevation_m" in dflt.message
