@@ -973,8 +973,11 @@ class MainWindow(QMainWindow):
         """File > New blank hall."""
         from designer.dialogs import NewHallDialog
 
+        # as Open does: the question first, so a Cancel there costs nothing typed
+        if not self._maybe_save():
+            return
         dlg = NewHallDialog(self)
-        if dlg.exec() and self._maybe_save():  # asked once there is a new hall to open
+        if dlg.exec():
             name, w, d, tile = dlg.values()
             lay = LayoutDocument.blank_layout(w, d, name)
             lay = lay.model_copy(update={"hall": lay.hall.model_copy(update={"tile_m": tile})})

@@ -62,9 +62,12 @@ def new_from_template_action(window: Any) -> bool:
     from designer.library.new_from_template import NewFromTemplateDialog
 
     doc = window.document
+    # as Open does: the unsaved-changes question first, so a Cancel there costs nothing
+    # chosen in the dialog
+    if not _maybe_save(window):
+        return False
     dlg = NewFromTemplateDialog(window, doc.layout.generation, doc.catalog)
-    # the unsaved-changes question comes once there is a new design to replace it with
-    if dlg.exec() and dlg.layout_result is not None and _maybe_save(window):
+    if dlg.exec() and dlg.layout_result is not None:
         doc.set_layout(dlg.layout_result)
         # a generated design exists nowhere else yet: closing it asks first
         doc.mark_unsaved()

@@ -95,3 +95,76 @@ def test_export_says_which_files_it_wrote(window, tmp_path, monkeypatch):
     msg = bar.currentMessage()
     assert msg.startswith(f"Exported {len(written)} files to {tmp_path}: ")
     assert all(name in msg for name in written)
+
+
+def _edited(window) -> None:
+    """Give the window's document an unsaved edit."""
+    doc = window.document
+    doc.rotate_items([doc.layout.racks[0].id], 90)
+    assert doc.is_modified
+
+
+def _answer_unsaved(monkeypatch, events: list, button: QMessageBox.StandardButton) -> None:
+    def exec_(box):
+        events.append(("asked", box.text()))
+        return button
+
+    monkeypatch.setattr(QMessageBox, "exec", exec_)
+
+
+def test_new_blank_hall_asks_about_unsaved_changes_before_its_dialog(window, monkeypatch):
+    from designer.dialogs import NewHallDialog
+
+    doc = window.document
+    _edited(window)
+    events: list = []
+
+    def fill_in(dlg):
+        events.append(("dialog", None))
+        dlg.name.setText("Annex")
+        dlg.width_m.setValue(18.0)
+        dlg.depth_m.setValue(12.0)
+        return 1
+
+    monkeypatch.setattr(NewHallDialog, "exec", fill_in)
+    _answer_unsaved(monkeypatch, events, QMessageBox.StandardButton.Cancel)
+    before = doc.layout
+    window.actions_by_name["new"].trigger()
+    # Cancel at the question: no dialog to fill in, the design stays as it was
+    assert [e[0] for e in events] == ["asked"] and "Save the changes" in events[0][1]
+    assert doc.layout is before and doc.is_modified
+    events.clear()
+    _answer_unsaved(monkeypatch, events, QMessageBox.StandardButton.Discard)
+    window.actions_by_name["new"].trigger()
+    assert [e[0] for e in events] == ["asked", "dialog"]
+    assert doc.layout.name == "Annex" and not doc.layout.racks
+    assert doc.layout.hall.bounds() == (0.0, 0.0, 18.0, 12.0)
+
+
+def test_new_from_template_asks_about_unsaved_changes_before_its_dialog(window, monkeypatch):
+    doc = window.document
+    _edited(window)
+    events: list = []
+    made = doc.layout.model_copy(update={"name": "from a template"})
+
+    class _Dialog:
+        layout_result = made
+
+        def __init__(self, *a, **k):
+            pass
+
+        def exec(self):
+            events.append(("dialog", None))
+            return 1
+
+    monkeypatch.setattr("designer.library.new_from_template.NewFromTemplateDialog", _Dialog)
+    _answer_unsaved(monkeypatch, events, QMessageBox.StandardButton.Cancel)
+    before = doc.layout
+    window.actions_by_name["new_template"].trigger()
+    assert [e[0] for e in events] == ["asked"]
+    assert doc.layout is before and doc.is_modified
+    events.clear()
+    _answer_unsaved(monkeypatch, events, QMessageBox.StandardButton.Discard)
+    window.actions_by_name["new_template"].trigger()
+    assert [e[0] for e in events] == ["asked", "dialog"]
+    assert doc.layout.name == "from a template"
