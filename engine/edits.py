@@ -333,14 +333,17 @@ def rack_row(layout: Layout, model_id: str, start: Sequence[float], end: Sequenc
         raise InputError(None, f"{model_id}.type", "a rack type of the catalog")
     w, d = rt.width_mm.v(600) / 1000.0, rt.depth_mm.v(1200) / 1000.0
     along_x = abs(x1 - x0) >= abs(y1 - y0)
-    rot = model.rotation_deg
-    if along_x != (rot % 180 == 0):  # the row runs along the model's depth: turn the copy
-        rot = (rot + 90) % 360
-    elif abs((y0 - model.y_m) if along_x else (x0 - model.x_m)) > d / 2:
-        rot = (rot + 180) % 360  # a row across an aisle from the model's faces it
     length = abs(x1 - x0) if along_x else abs(y1 - y0)
     n = max(1, int(length / w + 1e-9))
     sign = 1.0 if (x1 - x0 if along_x else y1 - y0) >= 0 else -1.0
+    # the row's footprint stays on the floor: a centre line drawn closer to a wall than
+    # half a rack's depth moves in by what it lacks
+    xmin, ymin, xmax, ymax = layout.hall.bounds()
+    lo, hi = (ymin, ymax) if along_x else (xmin, xmax)
+    if hi - lo >= d:
+        c = min(max(y0 if along_x else x0, lo + d / 2), hi - d / 2)
+        x0, y0 = (x0, c) if along_x else (c, y0)
+    rot = _row_rotation(layout, catalog, model, along_x, (x0, y0), n * w * sign, d)
     taken = layout.all_ids()
     rows = [int(m.group(1)) for r in layout.racks if r.row and (m := re.fullmatch(r"R(\d+)", r.row))]
     row = f"R{max(rows, default=0) + 1:02d}"
@@ -356,6 +359,47 @@ def rack_row(layout: Layout, model_id: str, start: Sequence[float], end: Sequenc
     fabrics = [f.model_copy(update={"members": [*f.members, *ids]}) if model_id in f.members
                else f for f in out.fabrics]
     return _rebuild(out, {"fabrics": fabrics}) if fabrics != out.fabrics else out
+
+
+def _row_rotation(layout: Layout, catalog: Catalog, model: Rack, along_x: bool,
+                  start: tuple[float, float], run_m: float, depth_m: float) -> int:
+    """Return the rotation of a new row from ``start`` running ``run_m`` along x or y.
+
+    Racks line up by their width, so a row along the model's depth turns the copy
+    90 degrees. Then the rows around it decide: a row drawn in line with racks that
+    run the same way extends them and faces as they do; otherwise the nearest row
+    across an aisle whose span it shares faces it back to back or front to front
+    (the opposite way), so hot aisles stay hot and cold ones cold; with neither, a
+    row across an aisle from the model faces the model's row the same way.
+    """
+    rot = model.rotation_deg
+    if along_x != (rot % 180 == 0):
+        rot = (rot + 90) % 360
+    elif abs((start[1] - model.y_m) if along_x else (start[0] - model.x_m)) > depth_m / 2:
+        rot = (rot + 180) % 360  # across an aisle from the model's row: facing it
+    racks = layout.racks
+    rrot = np.array([r.rotation_deg for r in racks], np.int64)
+    depth = np.array([catalog.racks[r.type].depth_mm.v(1200) / 1000.0
+                      if r.type in catalog.racks else depth_m for r in racks])
+    along = np.array([r.x_m if along_x else r.y_m for r in racks])
+    across = np.array([r.y_m if along_x else r.x_m for r in racks])
+    a0, a1 = sorted((start[0] if along_x else start[1],
+                     (start[0] if along_x else start[1]) + run_m))
+    c = start[1] if along_x else start[0]
+    parallel = (rrot % 180) == (rot % 180)
+    offset = np.abs(across - c)
+    # in line: the same centre line, within a rack's width of either end of the row
+    inline = parallel & (offset <= (depth + depth_m) / 4) & (along >= a0 - 1.5) & (along <= a1 + 1.5)
+    if inline.any():
+        near = np.flatnonzero(inline)
+        gap = np.maximum(np.maximum(a0 - along[near], along[near] - a1), 0.0)
+        return int(rrot[near[np.argmin(gap)]])
+    # across an aisle: a parallel row whose span overlaps this one's, nearest first
+    facing = parallel & (offset > (depth + depth_m) / 4) & (along >= a0) & (along <= a1)
+    if facing.any():
+        near = np.flatnonzero(facing)
+        return int((rrot[near[np.argmin(offset[near])]] + 180) % 360)
+    return rot
 
 
 def _check_rack_refs(rack: Rack, catalog: Catalog) -> None:

@@ -318,3 +318,38 @@ def test_a_rack_pasted_into_another_row_takes_that_rows_busways(cat):
     # pasted in place (no move) it keeps its feeds
     same = edits.paste(lay, edits.copy_items(lay, [src.id]), (0.0, 0.0), catalog=cat)
     assert same.racks[-1].feeds == src.feeds
+
+
+def _two_rows(hall_layout):
+    # R01 at y = 3.0 faces -y (rotation 0: its front, the cold side, toward y = 0); the
+    # model rack M stands alone at the far end of the hall, facing +y
+    racks = [Rack(id=f"A{i}", type="rack-800x1200", x_m=2.4 + 0.8 * i, y_m=3.0, row="R01")
+             for i in range(6)]
+    racks.append(Rack(id="M", type="rack-800x1200", x_m=18.0, y_m=10.8, rotation_deg=180))
+    return hall_layout.model_copy(update={"racks": racks})
+
+
+def test_a_row_drawn_against_a_wall_stands_inside_the_hall(hall, cat):
+    lay = _two_rows(hall)
+    out = edits.rack_row(lay, "M", (2.0, 0.0), (6.8, 0.0), cat)
+    new = out.racks[len(lay.racks):]
+    # 1.2 m deep racks on a centre line at the wall move in by half their depth
+    assert len(new) == 6 and {r.y_m for r in new} == {0.6}
+    assert not [v for v in analyze(out, cat).violations if v.code == "FLOOR-OUTSIDE"]
+
+
+def test_a_row_across_an_aisle_faces_the_row_beside_it(hall, cat):
+    lay = _two_rows(hall)
+    # drawn 2.4 m in front of R01 (a 1.2 m aisle between the 1.2 m deep racks): R01's
+    # fronts face it, so the new row turns its fronts to them (a cold aisle), whatever
+    # way the model faces
+    front = edits.rack_row(lay, "M", (2.0, 0.6), (6.8, 0.6), cat).racks[len(lay.racks):]
+    assert {r.rotation_deg for r in front} == {180}
+    # drawn behind R01: backs face backs across a hot aisle
+    back = edits.rack_row(lay, "M", (2.0, 5.4), (6.8, 5.4), cat).racks[len(lay.racks):]
+    assert {r.rotation_deg for r in back} == {180}
+    out = edits.rack_row(lay, "M", (2.0, 5.4), (6.8, 5.4), cat)
+    assert not [v for v in analyze(out, cat).violations if v.code == "FLOOR-AIRFLOW"]
+    # drawn in line with R01, past its end: the row extends it, facing as it does
+    line = edits.rack_row(lay, "M", (7.2, 3.0), (9.6, 3.0), cat).racks[len(lay.racks):]
+    assert {r.rotation_deg for r in line} == {0}
