@@ -38,7 +38,8 @@ if TYPE_CHECKING:
     from designer.canvas.scene import FloorPlanScene
 
 __all__ = ["ModelItem", "RackItem", "CoolingUnitItem", "FeedItem", "TrayItem", "ObstacleItem",
-           "FloorItem", "RowLabelsItem", "RackLabelsItem", "ITEM_CLASSES", "to_scene", "from_scene", "footprint_half"]
+           "FloorItem", "RowLabelsItem", "RackLabelsItem", "ITEM_CLASSES", "to_scene", "from_scene", "footprint_half",
+           "offset_polyline"]
 
 # obstacles draw over racks and units (a rack on a column or in a keep-out shows as such)
 Z_FLOOR, Z_HEAT, Z_RACK, Z_UNIT, Z_OBSTACLE, Z_TRAY, Z_FEED, Z_OVERLAY = \
@@ -329,6 +330,40 @@ def _stroke(path: QPainterPath, width: float) -> QPainterPath:
     return stroker.createStroke(path)
 
 
+def offset_polyline(points: list[tuple[float, float]], d: float,
+                    miter_limit: float = 4.0) -> list[tuple[float, float]]:
+    """Return the polyline ``points`` moved ``d`` along each segment's normal ``(-dy, dx)``,
+    mitred at every bend.
+
+    A bend sharper than ``miter_limit`` times ``d`` clips its mitre there; points that
+    repeat are dropped first.
+
+    Examples
+    --------
+    >>> offset_polyline([(0, 0), (2, 0), (2, 2)], 0.5)
+    [(0.0, 0.5), (1.5, 0.5), (1.5, 2.0)]
+    """
+    pts = np.asarray(points, np.float64).reshape(-1, 2)
+    if len(pts) > 1:
+        keep = np.concatenate([[True], np.any(np.abs(np.diff(pts, axis=0)) > 1e-12, axis=1)])
+        pts = pts[keep]
+    if len(pts) < 2:
+        return [(float(x), float(y)) for x, y in pts]
+    seg = np.diff(pts, axis=0)
+    seg /= np.hypot(seg[:, 0], seg[:, 1])[:, None]
+    normal = np.stack([-seg[:, 1], seg[:, 0]], 1)
+    # a vertex moves along the mean of its two segments' normals, far enough that both
+    # offset segments pass at distance d: d / cos(half the turn)
+    n_in = np.vstack([normal[:1], normal])
+    n_out = np.vstack([normal, normal[-1:]])
+    mean = n_in + n_out
+    length = np.hypot(mean[:, 0], mean[:, 1])
+    mean = np.where(length[:, None] > 1e-9, mean / np.maximum(length, 1e-9)[:, None], n_out)
+    cos_half = np.clip(np.sum(mean * n_out, axis=1), 1.0 / miter_limit, 1.0)
+    out = pts + mean * (d / cos_half)[:, None]
+    return [(float(x), float(y)) for x, y in np.round(out, 12)]
+
+
 class FeedItem(_PolylineItem):
     """A power feed: a busway run (polyline) or a rack PDU / RPP (a point)."""
 
@@ -383,7 +418,7 @@ class TrayItem(_PolylineItem):
         self.setZValue(Z_TRAY)
         self._band = QPainterPath()
         self._width = 0.6
-        self._rails: list[QLineF] = []
+        self._rails = QPainterPath()
         self._rungs: list[QLineF] = []
         self.sync_from_model()
 
@@ -398,15 +433,23 @@ class TrayItem(_PolylineItem):
         stroker.setCapStyle(Qt.PenCapStyle.FlatCap)
         stroker.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
         self._band = stroker.createStroke(self._line)
-        self._rails, self._rungs = [], []
+        self._rungs = []
         half = t.width_m / 2
+        # each rail one path, mitred at the bends: segments drawn apart leave a notch at
+        # every corner of the tray
+        self._rails = QPainterPath()
+        for side in (half, -half):
+            rail = offset_polyline([(p.x(), p.y()) for p in self._pts], side)
+            if len(rail) > 1:
+                self._rails.moveTo(*rail[0])
+                for q in rail[1:]:
+                    self._rails.lineTo(*q)
         for a, b in zip(self._pts[:-1], self._pts[1:], strict=True):
             seg = QLineF(a, b)
             n = seg.length()
             if n <= 1e-9:
                 continue
             nx, ny = -seg.dy() / n * half, seg.dx() / n * half
-            self._rails += [seg.translated(nx, ny), seg.translated(-nx, -ny)]
             for k in range(1, int(n / 0.6) + 1):
                 p = seg.pointAt(min(k * 0.6 / n, 1.0))
                 self._rungs.append(QLineF(p.x() + nx, p.y() + ny, p.x() - nx, p.y() - ny))
@@ -427,9 +470,11 @@ class TrayItem(_PolylineItem):
         painter.drawPath(self._band)
         edge = QColor(PALETTE.tray_edge)
         edge.setAlpha(150)
-        painter.setPen(cosmetic(PALETTE.selection if selected else edge, 2 if selected else 1))
+        rail_pen = cosmetic(PALETTE.selection if selected else edge, 2 if selected else 1)
+        rail_pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
+        painter.setPen(rail_pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawLines(self._rails)
+        painter.drawPath(self._rails)
         if lod * 0.6 > 10:  # ladder rungs, as a tray reads on a drawing
             edge.setAlpha(70)
             painter.setPen(cosmetic(edge, 1))
