@@ -2,7 +2,10 @@
 
 Clicking (or double-clicking, or pressing Enter on) a violation selects its
 items through ``document.select`` and emits :attr:`RulePanel.zoom_requested`
-with their ids so the floor plan can frame them.
+with their ids so the floor plan can frame them. That row stays the current one
+while the document's selection is still what the click selected; an edit that
+clears the violation, or another selection, leaves no current row (a neighbour
+promoted by Qt would show a violation the selection has nothing to do with).
 """
 
 from __future__ import annotations
@@ -124,6 +127,9 @@ class RulePanel(QWidget):
         self.setObjectName("RulePanel")
         self.document = document
         self._violations: list = []
+        # (the activated violation's key, the selection its activation made) while that
+        # selection holds: the only row the panel shows as current
+        self._picked: tuple[tuple, tuple[str, ...]] | None = None
         self._icons = {s: severity_icon(s) for s, _t in _SEVERITIES}
         self._icons["ok"] = severity_icon("ok")
 
@@ -182,6 +188,9 @@ class RulePanel(QWidget):
         self.tree.itemClicked.connect(lambda it, _c: self._activate(it))
         self.tree.itemActivated.connect(lambda it, _c: self._activate(it))
         document.analysis_updated.connect(self.update_from)
+        selection_changed = getattr(document, "selection_changed", None)
+        if selection_changed is not None:
+            selection_changed.connect(self._on_selection)
         # another design: the filter typed for the last one would hide this one's
         reset = getattr(document, "layout_reset", None)  # panels also serve plain views
         if reset is not None:
@@ -283,11 +292,8 @@ class RulePanel(QWidget):
             self._merge(listed)  # the same severities on show: patch the rows in place
             return
         self._groups = {}
-        current = self.tree.currentItem()
-        keep = (current.text(0), current.text(1)) if current is not None else None
         self.tree.setUpdatesEnabled(False)
         self.tree.clear()
-        restore = None
         for sev, ordered in listed:
             top = QTreeWidgetItem(["", "", ""])
             top.setIcon(0, self._icons[sev])
@@ -303,8 +309,6 @@ class RulePanel(QWidget):
                 top.addChild(row)
                 rows.append(row)
                 keys.append(_key(v))
-                if keep == (v.code, v.message):
-                    restore = row
             self._groups[sev] = (top, rows, keys, None)
             self._set_group_counts(sev, ordered)
             top.setExpanded(True)
@@ -315,8 +319,7 @@ class RulePanel(QWidget):
             ok.setIcon(0, self._icons["ok"])
             ok.setFlags(Qt.ItemFlag.ItemIsEnabled)
             self.tree.addTopLevelItem(ok)
-        if restore is not None:
-            self.tree.setCurrentItem(restore)
+        self._show_picked()
         self._fitted = None  # the rows are new: measure the codes again
         self._fit_columns()
         self.tree.setUpdatesEnabled(True)
@@ -388,11 +391,45 @@ class RulePanel(QWidget):
                 top.removeChild(row)
             self._groups[sev] = (top, out, out_keys, last)
             self._set_group_counts(sev, ordered)
+        self._show_picked()  # removing the current row made Qt promote a neighbour
         self._fit_columns()
+
+    def current_violation(self) -> tuple[str, tuple[str, ...]] | None:
+        """Return the code and items of the current row, or ``None`` when none is current."""
+        row = self.tree.currentItem()
+        ids = row.data(0, _ITEMS_ROLE) if row is not None else None
+        return (row.text(0), tuple(ids)) if ids else None
 
     def _activate(self, item: QTreeWidgetItem) -> None:
         ids = item.data(0, _ITEMS_ROLE)
         if not ids:
             return
+        key = (item.text(0), tuple(ids))
+        self._picked = None  # the selection change below is this click's own
         self.document.select(list(ids))
+        self._picked = (key, tuple(self.document.selection))
+        self._show_picked()
         self.zoom_requested.emit(list(ids))
+
+    def _on_selection(self, ids: list) -> None:
+        if self._picked is not None and tuple(ids) != self._picked[1]:
+            self._picked = None
+        self._show_picked()
+
+    def _show_picked(self) -> None:
+        """Make the picked violation's row current, or leave no row current.
+
+        Only the view changes: no signal reaches the document, so its selection stays.
+        """
+        row = None
+        if self._picked is not None:
+            key = self._picked[0]
+            for _top, rows, keys, _last in self._groups.values():
+                if key in keys:
+                    row = rows[keys.index(key)]
+                    break
+        if row is not None:
+            if self.tree.currentItem() is not row:
+                self.tree.setCurrentItem(row)
+        elif self.tree.currentItem() is not None or self.tree.selectedItems():
+            self.tree.selectionModel().clear()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from panel_helpers import make  # tests/designer is on pytest's path
-from PySide6.QtCore import QObject, QPoint, Signal
+from PySide6.QtCore import QObject, QPoint, Qt, Signal
 from PySide6.QtGui import QTextDocument
 
 from designer.panels import DashboardPanel, InspectorPanel, RackElevationPanel, RulePanel
@@ -245,3 +245,46 @@ def test_the_rule_filter_is_cleared_for_another_design(qtbot, doc):
     panel.search.setText("FLOOR-OVERLAP")
     doc.set_layout(doc.layout.model_copy(update={"name": "another"}))
     assert panel.search.text() == ""
+
+
+def _click(qtbot, panel, code):
+    row = next(r for r in panel.violation_items() if r.text(0) == code)
+    rect = panel.tree.visualItemRect(row)
+    qtbot.mouseClick(panel.tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    return row
+
+
+@pytest.mark.parametrize("keep_errors", [True, False])
+def test_a_cleared_violation_leaves_no_current_row_and_the_selection_alone(
+        qtbot, doc, keep_errors):
+    panel = make(qtbot, RulePanel, doc, (600, 400))
+    doc.set_field(["CRAH-1"], "capacity_kw", 20.0)  # other rows stay listed
+    if keep_errors:  # an error that stays: the errors group is patched, not rebuilt
+        doc.set_field(["GPU-0009"], "feeds", [])
+    x = doc.layout.rack("GPU-0002").x_m
+    doc.set_field(["GPU-0002"], "x_m", doc.layout.rack("GPU-0001").x_m)
+    _click(qtbot, panel, "FLOOR-OVERLAP")
+    assert panel.current_violation() == ("FLOOR-OVERLAP", ("GPU-0001", "GPU-0002"))
+    picked = doc.selection
+    changes: list = []
+    doc.selection_changed.connect(changes.append)
+    doc.set_field(["GPU-0002"], "x_m", x)  # the overlap clears; the racks stay selected
+    assert "FLOOR-OVERLAP" not in [r.text(0) for r in panel.violation_items()]
+    assert len(panel.violation_items()) > 0
+    assert panel.current_violation() is None and panel.tree.selectedItems() == []
+    assert doc.selection == picked and changes == []
+
+
+def test_the_clicked_violation_stops_being_current_when_the_selection_changes(qtbot, doc):
+    panel = make(qtbot, RulePanel, doc, (600, 400))
+    doc.set_field(["CRAH-1"], "capacity_kw", 20.0)
+    doc.set_field(["GPU-0002"], "x_m", doc.layout.rack("GPU-0001").x_m)
+    _click(qtbot, panel, "FLOOR-OVERLAP")
+    doc.select(["GPU-0005"])
+    assert panel.current_violation() is None
+    doc.set_field(["GPU-0005"], "x_m", doc.layout.rack("GPU-0005").x_m + 0.01)
+    assert panel.current_violation() is None, "an update makes no row current"
+    assert doc.selection == ["GPU-0005"]
+    # the row clicked again is current again
+    _click(qtbot, panel, "FLOOR-OVERLAP")
+    assert panel.current_violation()[0] == "FLOOR-OVERLAP"
