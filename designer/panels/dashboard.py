@@ -513,8 +513,9 @@ class DashboardPanel(QWidget):
                                          label="air limit {value:g} kW",
                                          # a backing keeps it readable over taller bars
                                          labelOpts={"position": 0.98, "color": _LIMIT,
-                                                    "fill": (255, 255, 255, 215),
+                                                    "fill": _LABEL_FILL,
                                                     "anchors": [(1, 1), (1, 1)]})
+        self.air_limit.setZValue(_LIMIT_Z)
         rp.addItem(self.air_limit)
         self.rack_chart.note.setText(_legend([(_AIR, "air"), (_LIQUID, "liquid")]))
 
@@ -524,15 +525,18 @@ class DashboardPanel(QWidget):
         self.n1_lines = pg.PlotDataItem(connect="pairs",
                                         pen=pg.mkPen("#ef6c00", width=2,
                                                      style=Qt.PenStyle.DashLine))
+        self.n1_lines.setZValue(_LIMIT_Z - 1)
         cp.addItem(self.n1_lines)
-        cp.addItem(_hundred_line())
+        self.cooling_limit = _hundred_line()
+        cp.addItem(self.cooling_limit)
         _percent_axis(cp)
 
         fp = self.feed_chart.plot
         self.feed_fail = BarSeries(fp, "#ffb74d")
         self.feed_over = BarSeries(fp, _OVER)
         self.feed_normal = BarSeries(fp, "#5c6bc0")  # drawn last: in front when overlaid
-        fp.addItem(_hundred_line())
+        self.feed_limit = _hundred_line()
+        fp.addItem(self.feed_limit)
         _percent_axis(fp)
         self.feed_chart.note.setText(_legend([("#5c6bc0", "normal"),
                                               ("#ffb74d", "one side lost")]))
@@ -797,10 +801,19 @@ def _metres(v: float) -> str:
     return f"{v:,.1f}".removesuffix(".0")
 
 
+#: limit lines and their labels stand in front of the bars (a unit over its limit is a
+#: red bar right where a red "100 %" would be drawn); the white backing keeps them legible
+_LIMIT_Z = 10.0
+_LABEL_FILL = (255, 255, 255, 225)
+
+
 def _hundred_line() -> pg.InfiniteLine:
-    return pg.InfiniteLine(pos=100.0, angle=0, pen=pg.mkPen(_LIMIT, style=Qt.PenStyle.DashLine),
+    line = pg.InfiniteLine(pos=100.0, angle=0, pen=pg.mkPen(_LIMIT, style=Qt.PenStyle.DashLine),
                            label="100 %", labelOpts={"position": 0.98, "color": _LIMIT,
+                                                     "fill": _LABEL_FILL,
                                                      "anchors": [(1, 1), (1, 1)]})
+    line.setZValue(_LIMIT_Z)
+    return line
 
 
 def _percent_axis(plot: pg.PlotItem) -> None:
