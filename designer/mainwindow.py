@@ -818,19 +818,28 @@ class MainWindow(QMainWindow):
         self.document.select([it.model_id for it in self.scene.model_items()])
 
     def duplicate(self) -> None:
-        """Copy the selection beside itself (below, one aisle apart, for racks)."""
+        """Copy the selection beside itself (below, one aisle apart, for racks), whole
+        floor tiles away so copies of racks on the grid stay on it."""
         ids = self.document.selection
         boxes = [self.scene.item_for(i).plan_box() for i in ids if self.scene.item_for(i)]
         if not boxes:
             return
+        g = self.scene.grid_m or 0.6
         height = max(b[3] for b in boxes) - min(b[1] for b in boxes)
         width = max(b[2] for b in boxes) - min(b[0] for b in boxes)
         gap = self.document.layout.assumptions.aisle_clearance_m
-        below = (0.0, -round(height + gap, 6))
+
+        def tiles(length_m: float) -> float:
+            return round(math.ceil(length_m / g - 1e-6) * g, 6)
+
+        down, across = tiles(height + gap), tiles(width)
+        below = (0.0, -down)
         # one aisle below, else above, else beside: the first place with free floor
-        off = self.free_offset(list(ids), [below, (0.0, -below[1]),
-                                           (round(width, 6), 0.0), (-round(width, 6), 0.0)])
-        self._guard(lambda: self.document.duplicate(ids, off or below))
+        off = self.free_offset(list(ids), [below, (0.0, down), (across, 0.0), (-across, 0.0)])
+        fresh = self._guard(lambda: self.document.duplicate(ids, off or below))
+        if fresh:
+            n = len(fresh)
+            self.statusBar().showMessage(f"Duplicated {n} item{'s' * (n != 1)}", 3000)
 
     def copy(self) -> None:
         """Copy the selection to the clipboard."""
@@ -944,7 +953,7 @@ class MainWindow(QMainWindow):
         taken = self.scene.footprint_boxes()
         for k in range(1, reach + 1):
             for sx, sy in steps:
-                dx, dy = sx * k, sy * k
+                dx, dy = round(sx * k, 6), round(sy * k, 6)
                 moved = mine + (dx, dy, dx, dy)
                 if not all(inside(x, y) for x, y in moved[:, :2]) or \
                         not all(inside(x, y) for x, y in moved[:, 2:]):

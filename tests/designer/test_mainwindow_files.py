@@ -1,9 +1,11 @@
-"""The File menu of the main window: Open Recent labels, open errors, export confirmation."""
+"""The File and Edit menus of the main window: Open Recent labels, open errors, export
+confirmation, the unsaved-changes question before a new design, Duplicate."""
 
 from __future__ import annotations
 
 import json
 
+import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
@@ -168,3 +170,37 @@ def test_new_from_template_asks_about_unsaved_changes_before_its_dialog(window, 
     window.actions_by_name["new_template"].trigger()
     assert [e[0] for e in events] == ["asked", "dialog"]
     assert doc.layout.name == "from a template"
+
+
+def test_duplicate_keeps_the_copy_on_the_tile_grid_and_says_duplicated(window):
+    """The review's hall: a rack turned 90 degrees on the 0.6 m grid; its copy went 2.0 m
+    (depth 0.8 m + a 1.2 m aisle) down, off the grid, and the status said "Pasted"."""
+    from designer.document import LayoutDocument
+    from engine.model import Rack
+
+    doc = window.document
+    lay = LayoutDocument.blank_layout(20.0, 15.0, "blank")
+    lay = lay.model_copy(update={"racks": [
+        Rack(id="RK-0001", type="rack-800x1200", x_m=10.0, y_m=9.6, rotation_deg=90),
+        Rack(id="RK-0002", type="rack-800x1200", x_m=11.2, y_m=9.6, rotation_deg=90)]})
+    doc.set_layout(lay)
+    tile = doc.layout.hall.tile_m
+    doc.select(["RK-0002"])
+    window.actions_by_name["duplicate"].trigger()
+    new = [r for r in doc.layout.racks if r.id not in ("RK-0001", "RK-0002")]
+    assert len(new) == 1 and doc.selection == [new[0].id]
+    copy = new[0]
+    assert copy.x_m == pytest.approx(11.2)
+    # below by whole tiles: at least the rack's depth plus an aisle (2.0 m), so 2.4 m
+    assert copy.y_m == pytest.approx(9.6 - 4 * tile)
+    assert (copy.y_m / tile) == pytest.approx(round(copy.y_m / tile))
+    assert window.statusBar().currentMessage() == "Duplicated 1 item"
+    # twice more, the whole pair: every copy still on the grid
+    doc.select(["RK-0001", "RK-0002"])
+    window.duplicate()
+    assert window.statusBar().currentMessage() == "Duplicated 2 items"
+    for r in doc.layout.racks:
+        assert (r.y_m / tile) == pytest.approx(round(r.y_m / tile))
+        assert (r.x_m - 10.0) / tile == pytest.approx(round((r.x_m - 10.0) / tile))
+    doc.undo_stack.undo()
+    assert len(doc.layout.racks) == 3
