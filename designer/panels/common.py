@@ -10,6 +10,7 @@ import html
 from typing import Any
 
 from engine.catalog import Catalog, DeviceType, FacilityType, Figure, RackType
+from engine.retarget import generations as shipped_generations
 
 __all__ = [
     "MIME_CATALOG",
@@ -28,6 +29,7 @@ __all__ = [
     "entry_tooltip",
     "entry_figures",
     "generation_label",
+    "gpu_generations",
 ]
 
 MIME_CATALOG = "application/x-rackscape-catalog"
@@ -207,6 +209,18 @@ _GENERATION_LABELS = {"hopper": "Hopper", "blackwell": "Blackwell",
 def generation_label(generation: str) -> str:
     """Return the display name of a generation id (``"blackwell-ultra"`` -> ``"Blackwell Ultra"``)."""
     return _GENERATION_LABELS.get(generation, generation.replace("-", " ").title())
+
+
+def gpu_generations(catalog: Catalog) -> list[str]:
+    """Return the catalog's generations that have GPU hardware, in the order they shipped.
+
+    The built-in ones in :func:`engine.retarget.generations` order (the toolbar's
+    generation selector lists them so), then any a user catalog adds, in its order.
+    """
+    rank = {g: k for k, g in enumerate(shipped_generations())}
+    gens = [g for g in catalog.generations()
+            if any(d.generation == g and d.gpus for d in catalog.devices.values())]
+    return sorted(gens, key=lambda g: rank.get(g, len(rank)))  # stable: user ones keep order
 
 
 def entry_figures(catalog: Catalog, entry_id: str) -> str:

@@ -31,6 +31,7 @@ from designer.panels.common import (
     entry_figures,
     entry_tooltip,
     generation_label,
+    gpu_generations,
 )
 
 __all__ = ["PalettePanel", "CATEGORIES"]
@@ -160,6 +161,9 @@ class PalettePanel(QWidget):
         self.tree.itemDoubleClicked.connect(self._on_double_click)
         document.analysis_updated.connect(self._on_layout_changed)
         document.items_changed.connect(self._on_layout_changed)
+        reset = getattr(document, "layout_reset", None)  # panels also serve plain views
+        if reset is not None:
+            reset.connect(lambda: self._follow_layout(force=True))
 
     # -- public -------------------------------------------------------------------------
 
@@ -211,10 +215,7 @@ class PalettePanel(QWidget):
         return getattr(layout, "generation", "") or ""
 
     def _fill_generations(self) -> None:
-        cat = self.document.catalog
-        self._gpu_generations = [g for g in cat.generations()
-                                 if any(d.gpus for d in cat.devices.values()
-                                        if d.generation == g)]
+        self._gpu_generations = gpu_generations(self.document.catalog)
         combo = self.generation_combo
         combo.blockSignals(True)
         combo.clear()
@@ -308,10 +309,21 @@ class PalettePanel(QWidget):
         self.empty_label.setVisible(not shown_any)
 
     def _on_layout_changed(self, _arg) -> None:
+        self._follow_layout()
+
+    def _follow_layout(self, force: bool = False) -> None:
+        """Show the layout's generation again when it changed (or, ``force``, another
+        layout came): a generation picked for the last design would hide this one's
+        hardware."""
         gen = self._layout_generation()
-        if gen != self._generation:
-            self._generation = gen
-            self.generation_combo.setItemText(0, self._follow_text())
+        if gen == self._generation and not force:
+            return
+        self._generation = gen
+        combo = self.generation_combo
+        combo.setItemText(0, self._follow_text())
+        if combo.currentIndex() != 0:
+            combo.setCurrentIndex(0)  # filters through currentIndexChanged
+        else:
             self._apply_filter()
 
     def _on_double_click(self, item: QTreeWidgetItem, _column: int) -> None:

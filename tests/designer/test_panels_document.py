@@ -159,3 +159,42 @@ def test_palette_follows_the_document_generation(qtbot, doc):
     doc.set_field([edits.LAYOUT_ID], "generation", "blackwell")
     ids = pal.visible_entry_ids()
     assert "gb200-nvl72" in ids and "dgx-h100" not in ids
+
+
+# -- palette: the document's generation ----------------------------------------------------------
+
+def _listed_generations(pal):
+    combo = pal.generation_combo
+    return [combo.itemData(i) for i in range(2, combo.count())]  # after "Layout" and "All"
+
+
+def test_palette_lists_generations_in_the_order_they_shipped(qtbot, doc):
+    from engine.retarget import generations
+
+    pal = make(qtbot, PalettePanel, doc)
+    listed = _listed_generations(pal)
+    shipped = [g for g in generations() if g in listed]
+    assert listed[:len(shipped)] == shipped
+    assert listed.index("hopper") < listed.index("blackwell") < listed.index("rubin")
+
+
+def test_palette_follows_a_loaded_layout_after_a_generation_was_picked(qtbot, doc):
+    pal = make(qtbot, PalettePanel, doc)
+    pal.set_generation("blackwell")
+    assert pal.generation() == "blackwell"
+    hopper = doc.layout.model_copy(update={"generation": "hopper", "name": "opened"})
+    doc.set_layout(hopper)
+    assert pal.generation_combo.currentIndex() == 0 and pal.generation() == "hopper"
+    assert "Hopper" in pal.generation_combo.currentText()
+    ids = pal.visible_entry_ids()
+    assert "dgx-h100" in ids and "gb200-nvl72" not in ids
+
+
+def test_palette_follows_a_generation_change_after_one_was_picked(qtbot, doc):
+    pal = make(qtbot, PalettePanel, doc)
+    pal.set_generation(None)  # all generations
+    doc.set_field([edits.LAYOUT_ID], "generation", "blackwell")
+    assert pal.generation() == "blackwell" and "Blackwell" in pal.generation_combo.currentText()
+    assert "dgx-h100" not in pal.visible_entry_ids()
+    doc.undo_stack.undo()
+    assert pal.generation() == doc.layout.generation == "hopper"
