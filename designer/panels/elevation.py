@@ -645,11 +645,20 @@ class RackElevationPanel(QWidget):
         self.canvas.device_dropped.connect(self._on_dropped)
         self.canvas.device_removed.connect(self._on_removed)
         self.canvas.move_refused.connect(self._show_refusal)
-        document.selection_changed.connect(self._on_selection)
+        document.selection_changed.connect(self._on_selection_changed)
         document.items_changed.connect(self._on_items)
         document.items_removed.connect(self._on_items)
         document.items_added.connect(self._on_items)
         document.analysis_updated.connect(self._on_analysis)
+        # a refusal speaks of the gesture just made: the next thing that succeeds (an
+        # edit, undo or redo, a save, another layout) or another selection ends it
+        for name in ("layout_reset", "path_changed", "modified_changed"):
+            signal = getattr(document, name, None)  # panels also serve plain views
+            if signal is not None:
+                signal.connect(self.clear_message)
+        stack = getattr(document, "undo_stack", None)
+        if stack is not None:
+            stack.indexChanged.connect(self.clear_message)
         self._on_selection(list(document.selection))
 
     # -- public -------------------------------------------------------------------------
@@ -662,6 +671,12 @@ class RackElevationPanel(QWidget):
         """Return the drawn generated switches with their rectangles (canvas coordinates)."""
         return [(b, self.canvas.u_rect(b.u, b.height_u)) for b in self.canvas.generated]
 
+    def clear_message(self, *_args) -> None:
+        """Take a refusal off the panel."""
+        if self.message.text():
+            self.message.clear()
+            self.message.setToolTip("")
+
     def show_rack(self, rack_id: str | None) -> None:
         """Show the elevation of ``rack_id`` (``None`` clears the panel)."""
         if rack_id is not None and not isinstance(find_item(self.document, rack_id), Rack):
@@ -669,7 +684,6 @@ class RackElevationPanel(QWidget):
         if rack_id != self.rack_id:
             self.canvas.selected_u = None
             self._pending_scroll = None
-            self.message.clear()
         self.rack_id = rack_id
         self._sync()
 
@@ -833,7 +847,7 @@ class RackElevationPanel(QWidget):
         """Call a document edit; show its refusal instead of raising into Qt."""
         if self.rack_id is None:
             return
-        self.message.clear()
+        self.clear_message()
         try:
             fn(self.rack_id, *args)
         except (ValueError, KeyError) as exc:
@@ -857,6 +871,10 @@ class RackElevationPanel(QWidget):
         self._call(self.document.remove_device, u)
 
     # -- document signals ---------------------------------------------------------------
+
+    def _on_selection_changed(self, ids: list) -> None:
+        self.clear_message()
+        self._on_selection(ids)
 
     def _on_selection(self, ids: list) -> None:
         group = getattr(self.document, "item_group", None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QPointF, Qt
 
 from designer.panels.palette import PalettePanel
@@ -134,3 +135,42 @@ def test_delete_on_a_generated_switch_says_what_it_is_and_keeps_the_rack(qtbot, 
         qtbot.keyClick(cv, key)
     assert doc.item(net) is not None and doc.undo_stack.count() == n
     assert said and "follows the fabric" in said[-1]
+
+
+def _refused(qtbot, window):
+    panel, cv = _elevation(window)
+    low = min(cv.blocks, key=lambda b: b.u)
+    _click_block(qtbot, cv, low.u)
+    qtbot.keyClick(cv, Qt.Key.Key_Up)
+    qtbot.keyClick(cv, Qt.Key.Key_Up)  # the next server sits right above: refused
+    assert "Cannot move" in panel.message.text()
+    return panel
+
+
+@pytest.mark.parametrize("then", ["edit elsewhere", "undo", "save", "select another",
+                                  "select the same rack again", "open another layout"])
+def test_a_refusal_goes_with_the_next_thing_that_succeeds(qtbot, window, tmp_path, then):
+    doc = window.document
+    panel = _refused(qtbot, window)
+    if then == "edit elsewhere":
+        doc.set_field(["CRAH-1"], "capacity_kw", 90.0)
+    elif then == "undo":
+        doc.undo_stack.undo()
+    elif then == "save":
+        doc.save(tmp_path / "hall.json")
+    elif then == "select another":
+        doc.select(["GPU-0002"])
+    elif then == "select the same rack again":
+        doc.select([])
+        doc.select(["GPU-0001"])
+    else:
+        doc.set_layout(doc.layout.model_copy(update={"name": "another"}))
+        doc.select(["GPU-0001"])
+    assert panel.message.text() == "" and panel.message.toolTip() == ""
+
+
+def test_a_refusal_stays_while_nothing_else_happens(qtbot, window):
+    panel = _refused(qtbot, window)
+    window.document.wait_for_analysis()
+    qtbot.wait(10)
+    assert "Cannot move" in panel.message.text()
