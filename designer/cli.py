@@ -46,6 +46,9 @@ def _parse_sets(items: list[str]) -> dict[str, str]:
         if "=" not in item:
             raise InputError(None, f"--set {item}", "KEY=VALUE")
         k, v = item.split("=", 1)
+        if k.strip() in out:  # two values for one parameter: which one was meant?
+            raise InputError(None, f"--set {k.strip()}", "each parameter set once "
+                             f"(got {out[k.strip()]!r} and {v.strip()!r})")
         out[k.strip()] = v.strip()
     return out
 
@@ -112,6 +115,17 @@ def _refuse_overwriting(layout_file: str | None, output: str, option: str = "-o"
         if _same_file(layout_file, out):
             raise InputError(None, f"{option} {output}", f"a file other than the layout "
                              f"{layout_file} (writing there would replace it)")
+
+
+def _refuse_existing(output: str, force: bool) -> None:
+    """Refuse to replace a file that is already there, unless ``--force`` says so."""
+    if force or not os.path.lexists(output):
+        return
+    from engine.io import is_layout_file
+
+    what = "a Rackscape layout" if is_layout_file(output) else "a file"
+    raise InputError(None, f"-o {output}", f"a new file name ({output} is already {what}; "
+                     "--force replaces it)")
 
 
 def _csv_siblings(layout_file: str, output: str) -> list[str]:
@@ -202,6 +216,7 @@ def cmd_new(args) -> int:
 
     out = _output_name(args.output)
     lay = instantiate(args.template, _parse_sets(args.set))
+    _refuse_existing(out, args.force)
     try:
         save_layout(lay, out)
     except OSError as exc:
@@ -230,6 +245,9 @@ def cmd_library_export(args) -> int:
     from engine.bundle import export_bundle
 
     _output_name(args.output, "OUT.rsbundle")
+    if Path(args.output).suffix.lower() != ".rsbundle":
+        # a bundle never lands on a template, catalog or layout file by a slip of the name
+        raise InputError(None, args.output, "a bundle file name ending in .rsbundle")
     try:
         m = export_bundle(args.ids, args.output, name=args.name, version=args.version)
     except OSError as exc:
@@ -263,6 +281,7 @@ def cmd_retarget(args) -> int:
         res = retarget(_load(args.file), args.generation)
     except InputError as exc:  # an unknown device type: the engine has no file name
         raise _naming(args.file, exc) from None
+    _refuse_existing(out, args.force)
     try:
         save_layout(res.layout, out)
     except OSError as exc:
@@ -315,7 +334,10 @@ def cmd_report(args) -> int:
         print(f"rackscape: {exc}", file=sys.stderr)
         return EXIT_INPUT
     except OSError as exc:
-        print(f"rackscape: {exc.filename or out}: cannot write the report "
+        # a report is written to a hidden temporary file beside it first: name the report
+        name = exc.filename if exc.filename and not Path(exc.filename).name.startswith(".") \
+            else out
+        print(f"rackscape: {name}: cannot write the report "
               f"({exc.strerror or exc})",
               file=sys.stderr)
         return EXIT_INPUT
@@ -356,6 +378,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("template")
     s.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     s.add_argument("-o", "--output", required=True)
+    s.add_argument("--force", action="store_true", help="replace the output file if it exists")
     s.set_defaults(func=cmd_new)
 
     s = sub.add_parser("compare", help="one design intent across generations")
@@ -386,6 +409,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("file")
     s.add_argument("--generation", "-g", required=True)
     s.add_argument("-o", "--output", required=True)
+    s.add_argument("--force", action="store_true", help="replace the output file if it exists")
     s.set_defaults(func=cmd_retarget)
 
     s = sub.add_parser("report", help="write a report (pdf, xlsx, csv, png, json)")

@@ -74,6 +74,8 @@ def _checked(value: Any, src: str) -> Any:
     """Refuse numbers out of range and overlong strings (a template is data, not a bomb)."""
     if isinstance(value, bool):
         return value
+    if isinstance(value, complex):  # a fractional power of a negative number
+        raise ValueError(f"not a real number in expression {src!r}")
     if isinstance(value, (int, float)):
         if not (abs(value) <= _MAX_ABS):  # also catches NaN
             raise ValueError(f"value out of range (more than {_MAX_ABS:g}) in expression "
@@ -94,6 +96,11 @@ def _eval(node: ast.AST, env: dict[str, Any], src: str) -> Any:
         raise ValueError(f"unknown name {node.id!r} in expression {src!r}")
     if isinstance(node, ast.BinOp) and type(node.op) in _BIN:
         left, right = _eval(node.left, env, src), _eval(node.right, env, src)
+        if not isinstance(node.op, (ast.Add, ast.Mult)) and any(
+                isinstance(v, str) for v in (left, right)):
+            # '%' on text formats it (and could build gigabytes): text only joins or repeats
+            raise ValueError(f"text in arithmetic ({type(node.op).__name__.lower()}) in "
+                             f"expression {src!r}")
         if isinstance(node.op, ast.Pow) and not (isinstance(right, (int, float))
                                                  and abs(right) <= 64):
             raise ValueError(f"exponent too large in expression {src!r}")

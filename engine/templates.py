@@ -458,16 +458,20 @@ def list_templates(generation: str | None = None, user_dir: Path | None | str = 
 def get_template(template_id: str, user_dir: Path | None | str = "default") -> TemplateFile:
     """Return a template by id (:class:`ParameterError` when unknown).
 
-    When no valid template has the id but a user template file of that name is
-    bad, the error says what is wrong with that file.
+    When a user template file of that name is bad, the error says what is wrong
+    with it, even where a built-in template has the id (the file was meant to
+    replace it).
     """
     problems: list[str] = []
-    for t in list_templates(user_dir=user_dir, problems=problems):
-        if t.id == template_id:
-            return t
+    found = [t for t in list_templates(user_dir=user_dir, problems=problems)
+             if t.id == template_id]
+    # a bad user file of that name is the user's version of it: never fall back silently
+    # to the built-in one it was meant to replace
     mine = [p for p in problems if Path(p.split(":", 1)[0]).stem == template_id]
     if mine:
         raise ParameterError(f"template {template_id!r} is not valid: {mine[0]}")
+    if found:
+        return found[0]
     raise ParameterError(f"unknown template {template_id!r}; `rackscape templates` lists them")
 
 
@@ -500,8 +504,14 @@ def _coerce(p: Parameter, raw: Any) -> Any:
         if p.type == "int":
             if isinstance(raw, float) and not raw.is_integer():
                 raise ValueError
+            # plain decimal digits only ("1_6" or other scripts' digits are typing slips)
+            if isinstance(raw, str) and not re.fullmatch(r"\s*[+-]?[0-9]+\s*", raw):
+                raise ValueError
             val: float = int(raw) if not isinstance(raw, str) else int(raw.strip())
         else:
+            if isinstance(raw, str) and not re.fullmatch(
+                    r"\s*[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?\s*", raw):
+                raise ValueError
             val = float(raw)
             if not math.isfinite(val):
                 raise ValueError
@@ -540,12 +550,12 @@ def resolve_params(t: TemplateFile, values: dict[str, Any]) -> dict[str, Any]:
     for name, expr in t.vars.items():
         try:
             env[name] = evaluate(expr, env)
-        except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+        except (ValueError, TypeError, OverflowError, RecursionError, MemoryError) as exc:
             raise ParameterError(f"template {t.id}: value {name}: {exc}") from None
     for c in t.constraints:
         try:
             ok = evaluate(c.expr, env)
-        except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+        except (ValueError, TypeError, OverflowError, RecursionError, MemoryError) as exc:
             raise ParameterError(f"template {t.id}: constraint {c.expr!r}: {exc}") from None
         if not ok:
             raise ParameterError(f"template {t.id}: {c.message}")
@@ -602,9 +612,14 @@ def _rack_contents(g: RackGroup, env: dict[str, Any]) -> tuple[str | None, list[
 
 def _pick_model(catalog: Catalog, model_id: str, what: str):
     try:
-        return catalog.facility[model_id]
+        model = catalog.facility[model_id]
     except KeyError:
         raise ParameterError(f"{what}: unknown facility model {model_id!r}") from None
+    if model.capacity_kw.value is None:  # the units are sized and copied by it
+        raise ParameterError(
+            f"{what}: facility model {model_id!r} has no capacity figure (catalog field "
+            f"{model_id}.capacity_kw; a user catalog file that redefines it must give one)")
+    return model
 
 
 def _group_sequence(t: TemplateFile, env: dict[str, Any]) -> list[RackGroup]:

@@ -366,3 +366,23 @@ def test_help_documents_the_exit_codes(capsys):
         main(["--help"])
     out = capsys.readouterr().out
     assert "exit codes:" in out and "standard output" in out and "141" in out
+
+
+def test_new_and_retarget_never_replace_a_file_without_force(tmp_path, capsys, hall16):
+    before = hall16.read_bytes()
+    code, out, err = run(capsys, "new", "fat-tree", "--set", "k=4", "-o", str(hall16))
+    assert code == 2 and "already a Rackscape layout" in err and "--force" in err
+    assert len(err.strip().splitlines()) == 1 and hall16.read_bytes() == before
+    other = tmp_path / "other.json"
+    save_layout(load_layout(hall16), other)
+    code, out, err = run(capsys, "retarget", str(other), "-g", "blackwell", "-o", str(hall16))
+    assert code == 2 and hall16.read_bytes() == before
+    code, out, err = run(capsys, "new", "fat-tree", "--set", "k=4", "-o", str(hall16), "--force")
+    assert code == 0 and len(load_layout(hall16).racks) != len(load_layout(other).racks)
+
+
+def test_library_export_writes_only_rsbundle_files(tmp_path, capsys):
+    target = tmp_path / "fat-tree.json"
+    target.write_text("{}")
+    code, out, err = run(capsys, "library", "export", str(target), "fat-tree")
+    assert code == 2 and ".rsbundle" in err and target.read_text() == "{}"

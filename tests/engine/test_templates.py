@@ -478,6 +478,8 @@ def test_expressions_cannot_run_code():
     ("'a' * (10**10)", "text longer"),                     # would take 10 GB
     ("10 ** 60", "out of range"),
     ("2 ** (3 ** 5)", "exponent too large"),
+    ("'%1099511627776d' % 1", "text in arithmetic"),          # printf-style: a terabyte
+    ("(-8) ** 0.5", "not a real number"),                    # a complex number
 ])
 def test_expressions_cannot_exhaust_time_or_memory(expr, needle):
     t = TemplateFile.model_validate(_minimal(vars={"x": expr}))
@@ -495,6 +497,32 @@ def test_a_bad_user_template_says_what_is_wrong_when_asked_for(tmp_path, monkeyp
     assert "my-hall.json" in str(info.value) and "not valid" in str(info.value)
     with pytest.raises(ParameterError, match="unknown template 'nope'"):
         instantiate("nope", {})
+
+
+def test_a_bad_user_file_replacing_a_builtin_template_is_named_not_skipped(tmp_path,
+                                                                          monkeypatch):
+    # the user's dgx-h100-hall.json is meant to replace the built-in one: asking for it
+    # says what is wrong with that file instead of quietly laying out the built-in
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "dgx-h100-hall.json").write_text('{"schema": "rackscape.template/1", '
+                                               '"id": "dgx-h100-hall"')
+    monkeypatch.setenv("RACKSCAPE_USER_DIR", str(tmp_path))
+    with pytest.raises(ParameterError, match=r"dgx-h100-hall.json.*"):
+        instantiate("dgx-h100-hall", {})
+
+
+def test_a_cooling_model_without_capacity_is_named():
+    # a user catalog may leave a figure empty; a template sizing CRAHs by it names the
+    # model and the field instead of dividing by zero
+    import copy
+
+    cat = copy.deepcopy(CAT)
+    crah = cat.facility["crah-cw-250"]
+    cat.facility["crah-cw-250"] = crah.model_copy(update={
+        "capacity_kw": crah.capacity_kw.model_copy(update={"value": None})})
+    with pytest.raises(ParameterError, match=r"crah-cw-250.capacity_kw"):
+        instantiate("fat-tree", {"k": 4}, catalog=cat)
 
 
 def test_catalog_figures_that_lay_out_an_impossible_hall_are_one_clear_error():
