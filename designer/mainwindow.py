@@ -50,7 +50,7 @@ from designer.canvas.overlays import OVERLAY_CLASSES
 from designer.canvas.style import METRICS
 from designer.canvas.view import MIME_ITEMS
 from designer.document import LayoutDocument
-from designer.recent import recent_labels
+from designer.recent import file_stem, recent_labels
 from engine import edits
 from engine.errors import InputError
 from engine.floor import interior_overlap
@@ -207,6 +207,9 @@ class MainWindow(QMainWindow):
         self.docks: dict[str, QDockWidget] = {}
         self.panel_errors: dict[str, str] = {}
         self._force_close = False
+        #: The file Save As proposes for a design not saved yet (a retargeted copy beside
+        #: its source, a template's id and size); a bare name goes in the last folder used.
+        self.save_suggestion: Path | None = None
         self.setDockNestingEnabled(True)
         self._build_actions()
         a = self.actions_by_name
@@ -221,6 +224,7 @@ class MainWindow(QMainWindow):
         document.path_changed.connect(self._update_title)
         document.layout_reset.connect(self._update_title)
         document.layout_reset.connect(self._sync_generation)
+        document.layout_reset.connect(self._forget_save_suggestion)
         document.items_changed.connect(self._on_items_changed)
         document.analysis_updated.connect(self._update_totals)
         document.analysis_failed.connect(lambda msg: self.statusBar().showMessage(
@@ -1028,13 +1032,32 @@ class MainWindow(QMainWindow):
 
     def save_as(self) -> bool:
         """File > Save As."""
-        start = str(self.document.path or Path.home() / f"{self.document.layout.name}.json")
+        start = str(self.proposed_save_path())
         path, _ = QFileDialog.getSaveFileName(self, "Save layout", start, _FILTER)
         if not path:
             return False
         if not path.endswith(".json"):
             path += ".json"
         return self._save_to(Path(path))
+
+    def proposed_save_path(self) -> Path:
+        """Return the file Save As starts from: the design's own file; else
+        :attr:`save_suggestion`, or a name from the design's, in the folder of the file
+        used last (the home folder when there is none)."""
+        doc = self.document
+        if doc.path is not None:
+            return doc.path
+        sugg = self.save_suggestion
+        if sugg is not None and sugg.is_absolute():
+            return sugg
+        name = sugg.name if sugg is not None else f"{file_stem(doc.layout.name)}.json"
+        folder = next((p for p in (Path(f).parent for f in self._recent()) if p.is_dir()),
+                      Path.home())
+        return folder / name
+
+    def _forget_save_suggestion(self) -> None:
+        # another design now: whoever replaced the layout proposes its own name after this
+        self.save_suggestion = None
 
     def _save_to(self, path: Path) -> bool:
         try:

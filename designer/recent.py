@@ -1,12 +1,17 @@
-"""Labels of the Open Recent menu: a file's name, with as much of its folder as tells it
-apart from another recent file of the same name. No Qt here."""
+"""File names the window shows and proposes: labels of the Open Recent menu (a file's name,
+with as much of its folder as tells it apart from another recent file of the same name) and
+the stem a design's name gives a file. No Qt here."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import PurePath
 
-__all__ = ["recent_labels"]
+__all__ = ["recent_labels", "file_stem"]
+
+# what Windows, macOS or Linux refuse in a file name, and control characters
+_UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
 
 
 def recent_labels(paths: Sequence[str]) -> list[str]:
@@ -50,3 +55,23 @@ def _tail(folder: tuple[str, ...], n: int) -> str:
         ("/", "\\")) else ("", parts)
     text = "/".join(rest)
     return (root + text) if root else text or "/"
+
+
+def file_stem(name: str, max_chars: int = 60, fallback: str = "layout") -> str:
+    """Return a file name stem for a design's name: characters a file system refuses
+    dropped, runs of spaces made one, at most ``max_chars`` long (cut at a word).
+
+    Examples
+    --------
+    >>> file_stem("Hall 3: row A/B ")
+    'Hall 3 row AB'
+    >>> file_stem("NVIDIA DGX SuperPOD with DGX H100 (scalable_units=2)", 30)
+    'NVIDIA DGX SuperPOD with DGX'
+    >>> file_stem(" ... ")
+    'layout'
+    """
+    text = " ".join(_UNSAFE.sub("", name).split()).strip(" .")
+    if len(text) > max_chars:
+        cut = text[:max_chars + 1]
+        text = (cut.rsplit(" ", 1)[0] if " " in cut else cut[:max_chars]).rstrip(" .-_,(")
+    return text or fallback

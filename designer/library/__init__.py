@@ -13,6 +13,7 @@ Nothing here creates a Qt object at import time.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 __all__ = ["install", "new_from_template_action", "save_selection_action", "compare_action"]
@@ -68,7 +69,13 @@ def new_from_template_action(window: Any) -> bool:
         return False
     dlg = NewFromTemplateDialog(window, doc.layout.generation, doc.catalog)
     if dlg.exec() and dlg.layout_result is not None:
+        folder = doc.path.parent if doc.path is not None else None
         doc.set_layout(dlg.layout_result)
+        # a short name (the template's id and size) beside the design it replaced
+        stem = getattr(dlg, "file_stem", None)
+        if callable(stem) and hasattr(window, "save_suggestion"):
+            name = Path(f"{stem()}.json")
+            window.save_suggestion = folder / name if folder is not None else name
         # a generated design exists nowhere else yet: closing it asks first
         doc.mark_unsaved()
         fit = getattr(getattr(window, "view", None), "zoom_to_fit", None)

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from designer.dialogs.buttons import ok_cancel
+from designer.recent import file_stem
 from engine.analysis import analyze
 from engine.catalog import Catalog, default_catalog
 from engine.errors import InputError
@@ -44,7 +45,8 @@ from engine.templates import (
     resolve_params,
 )
 
-__all__ = ["NewFromTemplateDialog", "PREVIEW_DELAY_MS", "preview_figures", "generation_label"]
+__all__ = ["NewFromTemplateDialog", "PREVIEW_DELAY_MS", "preview_figures", "generation_label",
+           "template_file_stem"]
 
 #: Quiet time after the last change before the preview is computed, ms.
 PREVIEW_DELAY_MS = 300
@@ -80,6 +82,45 @@ def preview_figures(t: TemplateFile, values: dict[str, Any], catalog: Catalog) -
             # which rules fail, most frequent first: "FLOOR-AIRFLOW (error) x 8"
             "violation_codes": [f"{code} ({sev}) × {n}" for (code, sev), n in Counter(
                 (v.code, v.severity) for v in a.violations).most_common()]}
+
+
+#: Parameters that set a template's size: named in a proposed file name even at their default.
+_SIZE_PARAMS = ("scalable_units", "pods", "racks", "systems", "nodes", "k")
+
+
+def template_file_stem(t: TemplateFile, values: dict[str, Any], max_chars: int = 60) -> str:
+    """Return a short file name stem for a design made from ``t``: its id, its size and
+    the parameters set away from their defaults (the layout's own name lists every
+    parameter and runs past 100 characters).
+
+    Examples
+    --------
+    >>> from engine.templates import get_template
+    >>> t = get_template("dgx-h100-superpod", user_dir=None)
+    >>> template_file_stem(t, {"scalable_units": 2, "racks_per_row": 16})
+    'dgx-h100-superpod-scalable-units-2'
+    >>> template_file_stem(t, {"scalable_units": 4, "ufm_port": False})
+    'dgx-h100-superpod-scalable-units-4-no-ufm-port'
+    """
+    parts = [t.id]
+    for p in t.parameters:
+        if p.name not in values:
+            continue
+        val = values[p.name]
+        if val == p.default and p.name not in _SIZE_PARAMS:
+            continue
+        name = p.name.replace("_", "-")
+        if isinstance(val, bool):
+            parts.append(name if val else f"no-{name}")
+        else:
+            text = f"{val:g}" if isinstance(val, float) else str(val)
+            parts.append(f"{name}-{text}")
+    stem = parts[0]
+    for part in parts[1:]:  # whole parameters only: the size first, then the rest
+        if len(stem) + 1 + len(part) > max_chars:
+            break
+        stem += "-" + part
+    return file_stem(stem, max_chars)
 
 
 _WORDS = {"gbps": "(Gb/s)", "kw": "(kW)", "mw": "(MW)", "m": "(m)", "ufm": "UFM", "su": "SU",
@@ -477,6 +518,11 @@ class NewFromTemplateDialog(QDialog):
         except (ParameterError, InputError, ValueError) as exc:
             self._show_error(str(exc).splitlines()[0])
             return None
+
+    def file_stem(self) -> str:
+        """Return the file name stem proposed for the design of the form's values."""
+        t = self.current()
+        return template_file_stem(t, self.values()) if t is not None else "layout"
 
     def accept(self) -> None:
         if not self.ok_button.isEnabled():

@@ -8,6 +8,7 @@ leaves the original as it was.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -23,11 +24,12 @@ from PySide6.QtWidgets import (
 )
 
 from designer.dialogs.buttons import ok_cancel
+from designer.recent import file_stem
 from engine.catalog import Catalog, default_catalog
 from engine.model import Layout
 from engine.retarget import RetargetResult, generations, retarget
 
-__all__ = ["RetargetDialog", "open_in_new_window", "retarget_action"]
+__all__ = ["RetargetDialog", "open_in_new_window", "retarget_action", "retargeted_file"]
 
 
 def _label(gen: str) -> str:
@@ -122,11 +124,35 @@ class RetargetDialog(QDialog):
         super().done(code)
 
 
+def retargeted_file(source: Path | None, layout_name: str, generation: str) -> Path:
+    """Return the file proposed for a retargeted copy: ``<source stem>-<generation>.json``
+    beside the source (a source already named for a generation loses that suffix); a bare
+    name from the layout's when the source was never saved.
+
+    Examples
+    --------
+    >>> retargeted_file(Path("/halls/pod.json"), "SuperPOD (scalable_units=2)", "blackwell")
+    PosixPath('/halls/pod-blackwell.json')
+    >>> retargeted_file(Path("/halls/pod-blackwell.json"), "", "rubin")
+    PosixPath('/halls/pod-rubin.json')
+    >>> retargeted_file(None, "Hall 3: west", "rubin")
+    PosixPath('Hall 3 west-rubin.json')
+    """
+    stem = source.stem if source is not None else file_stem(layout_name, 40)
+    for gen in sorted(generations(), key=len, reverse=True):
+        if stem.endswith(f"-{gen}") and len(stem) > len(gen) + 1:
+            stem = stem[:-len(gen) - 1]
+            break
+    name = f"{stem}-{generation}.json"
+    return source.with_name(name) if source is not None else Path(name)
+
+
 def open_in_new_window(window: QWidget, layout: Layout, message: str = "",
-                       unsaved: bool = True) -> QWidget:
+                       unsaved: bool = True, save_as: Path | None = None) -> QWidget:
     """Open ``layout`` as a new document in a new main window beside ``window``.
 
     With ``unsaved`` the document starts modified: closing it asks to save it.
+    ``save_as`` is the file its Save proposes (a bare name: in the last folder used).
     """
     from designer.document import LayoutDocument
 
@@ -137,6 +163,8 @@ def open_in_new_window(window: QWidget, layout: Layout, message: str = "",
         new = type(window)(doc, restore_state=False)
     except TypeError:  # a window class without the restore_state flag
         new = type(window)(doc)
+    if save_as is not None and hasattr(new, "save_suggestion"):
+        new.save_suggestion = save_as
     new.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     # keep a Python reference: the new window has no Qt parent
     kept: list = window.__dict__.setdefault("_library_windows", [])
@@ -156,7 +184,11 @@ def retarget_action(window: QWidget, target: str | None = None) -> QWidget | Non
         dlg.set_target(target)
     if dlg.exec() and dlg.result is not None:
         res = dlg.result
+        doc = window.document
+        # beside the source file, or named after the name proposed for the unsaved source
+        source = doc.path or getattr(window, "save_suggestion", None)
+        target = retargeted_file(source, doc.layout.name, res.generation)
         return open_in_new_window(window, res.layout,
                                   f"Retargeted to {_label(res.generation)}: GPUs "
-                                  f"{res.gpus_before:,} → {res.gpus_after:,}")
+                                  f"{res.gpus_before:,} → {res.gpus_after:,}", save_as=target)
     return None

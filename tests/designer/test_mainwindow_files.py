@@ -204,3 +204,79 @@ def test_duplicate_keeps_the_copy_on_the_tile_grid_and_says_duplicated(window):
         assert (r.x_m - 10.0) / tile == pytest.approx(round((r.x_m - 10.0) / tile))
     doc.undo_stack.undo()
     assert len(doc.layout.racks) == 3
+
+
+def _record_save_dialog(monkeypatch) -> list[str]:
+    """Record where each Save dialog starts; the user then cancels it."""
+    starts: list[str] = []
+
+    def get_save(_parent, _title, start, *_a, **_k):
+        starts.append(start)
+        return "", ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", get_save)
+    return starts
+
+
+def test_save_of_a_retargeted_copy_proposes_a_short_name_beside_its_source(
+        qtbot, window, tmp_path, monkeypatch):
+    from designer.library import retarget as rt
+
+    doc = window.document
+    (tmp_path / "halls").mkdir()
+    source = tmp_path / "halls" / "pod.json"
+    assert window._save_to(source) and doc.path == source
+
+    def choose_blackwell(dlg):
+        dlg.set_target("blackwell")
+        qtbot.waitUntil(lambda: dlg.result is not None and dlg.result.generation == "blackwell",
+                        timeout=60_000)
+        return 1
+
+    monkeypatch.setattr(rt.RetargetDialog, "exec", choose_blackwell)
+    new = rt.retarget_action(window)
+    qtbot.addWidget(new, before_close_func=lambda w: setattr(w, "_force_close", True))
+    assert new.document.path is None and new.document.is_modified
+    starts = _record_save_dialog(monkeypatch)
+    # as the review did it: Ctrl+W, then Save at the unsaved-changes question
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: QMessageBox.StandardButton.Save)
+    new.actions_by_name["close"].trigger()
+    assert starts == [str(tmp_path / "halls" / "pod-blackwell.json")]
+    assert new.isVisible()  # the Save dialog was cancelled: the copy stays open
+    # retargeted again from the copy, once saved: the generation suffix is replaced
+    assert new._save_to(tmp_path / "halls" / "pod-blackwell.json")
+    monkeypatch.setattr(rt.RetargetDialog, "exec", lambda dlg: (
+        dlg.set_target("rubin"), qtbot.waitUntil(lambda: dlg.result is not None
+                                                 and dlg.result.generation == "rubin",
+                                                 timeout=60_000), 1)[-1])
+    third = rt.retarget_action(new)
+    qtbot.addWidget(third, before_close_func=lambda w: setattr(w, "_force_close", True))
+    third.save_as()
+    assert starts[-1] == str(tmp_path / "halls" / "pod-rubin.json")
+    # the copy's own next design forgets the proposal
+    third.document.set_layout(third.document.layout)
+    assert third.save_suggestion is None
+
+
+def test_save_of_a_design_from_a_template_proposes_its_id_and_size(
+        qtbot, window, tmp_path, monkeypatch):
+    from designer import library
+    from designer.library.new_from_template import NewFromTemplateDialog
+
+    doc = window.document
+    assert window._save_to(tmp_path / "old.json")
+
+    def fill_in(dlg):
+        dlg.select_template("dgx-h100-superpod")
+        dlg.set_value("scalable_units", 2)
+        qtbot.waitUntil(lambda: dlg.preview is not None
+                        and dlg.preview["values"].get("scalable_units") == 2, timeout=60_000)
+        dlg.accept()
+        return 1
+
+    monkeypatch.setattr(NewFromTemplateDialog, "exec", fill_in)
+    assert library.new_from_template_action(window)
+    assert len(doc.layout.name) > 100 and doc.path is None
+    starts = _record_save_dialog(monkeypatch)
+    window.actions_by_name["save"].trigger()
+    assert starts == [str(tmp_path / "dgx-h100-superpod-scalable-units-2.json")]
