@@ -424,6 +424,17 @@ def _catalog_files(folder: Path) -> Iterable[Path]:
         yield from sorted(p for p in folder.glob("*.json") if p.name != "sources.json")
 
 
+def _unknown_source(cf: CatalogFile, keys: set[str], path: Path) -> InputError | None:
+    """Return the error for the first figure of ``cf`` citing a source key not in ``keys``."""
+    for group in ("devices", "racks", "facility", "media"):
+        for i, entry in enumerate(getattr(cf, group)):
+            for name, value in entry:
+                if isinstance(value, Figure) and value.source and value.source not in keys:
+                    return InputError(path, f"{group}[{i}].{name}.source",
+                                      f"a key of sources.json (unknown {value.source!r})")
+    return None
+
+
 def load_catalog(user_dir: Path | None | Literal["default"] = "default") -> Catalog:
     """Load the built-in catalog, then the user's files (a bad user file is skipped).
 
@@ -448,9 +459,17 @@ def load_catalog(user_dir: Path | None | Literal["default"] = "default") -> Cata
     if user_dir == "default":
         user_dir = user_catalog_dir()
     if user_dir is not None:
-        for path in _catalog_files(Path(user_dir)):
+        # the user's sources first, as the built-in ones: their figures may cite them
+        own = Path(user_dir) / "sources.json"
+        paths = ([own] if own.is_file() or own.is_symlink() else []) \
+            + list(_catalog_files(Path(user_dir)))
+        for path in paths:
             try:
-                cat.merge(read_catalog_file(path), path)
+                cf = read_catalog_file(path)
+                bad = _unknown_source(cf, set(cat.sources) | {s.key for s in cf.sources}, path)
+                if bad is not None:
+                    raise bad
+                cat.merge(cf, path)
             except InputError as exc:
                 cat.problems.append(str(exc))
     return cat

@@ -172,6 +172,31 @@ def test_user_file_overrides_a_builtin_entry(tmp_path):
     assert cat.problems == []
 
 
+def test_user_figures_cite_sources_the_catalog_knows(tmp_path):
+    import copy
+
+    cited = copy.deepcopy(GOOD_USER_FILE)
+    cited["devices"][0]["power_max_w"] = {"value": 3000, "source": "LAB-1", "class": "vendor"}
+    _write(tmp_path, "box.json", cited)
+    # a key no sources.json has: the file is named and skipped, as any bad user file
+    cat = load_catalog(user_dir=tmp_path)
+    assert "lab-gpu-box" not in cat.devices
+    (problem,) = cat.problems
+    assert "box.json" in problem and "devices[0].power_max_w.source" in problem
+    assert "'LAB-1'" in problem
+    # the user's own sources.json supplies it
+    _write(tmp_path, "sources.json", {"schema": "rackscape.catalog/1", "title": "lab sources",
+                                      "sources": [{"key": "LAB-1", "class": "V",
+                                                   "title": "lab datasheet"}]})
+    cat = load_catalog(user_dir=tmp_path)
+    assert cat.problems == [] and cat.device("lab-gpu-box").power_max_w.source == "LAB-1"
+    assert cat.sources["LAB-1"].title == "lab datasheet"
+    # a broken one is named too, never passed over in silence
+    _write(tmp_path, "sources.json", "{broken")
+    cat = load_catalog(user_dir=tmp_path)
+    assert any("sources.json" in p for p in cat.problems)
+
+
 def test_missing_user_folder_is_not_an_error(tmp_path):
     cat = load_catalog(user_dir=tmp_path / "nope")
     assert cat.problems == [] and "dgx-h100" in cat.devices
