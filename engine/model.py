@@ -48,6 +48,11 @@ Coord = Annotated[float, Field(allow_inf_nan=False, ge=-1.0e5, le=1.0e5)]
 Point = tuple[Coord, Coord]
 Identifier = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.:/+\-]+$")]
 
+#: most racks (and explicit links) a layout holds
+MAX_RACKS = 100_000
+#: most cooling units, feeds or trays a layout holds
+MAX_UNITS = 20_000
+
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=False)
@@ -65,7 +70,7 @@ class Hall(_Model):
     """The room: outline, obstacles, floor rating and raised-floor tile."""
 
     outline: list[Point] = Field(min_length=3, max_length=10_000)
-    obstacles: list[Obstacle] = Field(default_factory=list)
+    obstacles: list[Obstacle] = Field(default_factory=list, max_length=MAX_UNITS)
     floor_rating_kg_m2: FiniteFloat = Field(default=1200.0, ge=1, le=1.0e5)
     tile_m: FiniteFloat | None = Field(default=0.6, ge=0.1, le=10)
     raised_floor: bool = False
@@ -330,12 +335,14 @@ class Layout(_Model):
     generation: str = Field(default="hopper", min_length=1, max_length=40)
     author: str | None = Field(default=None, max_length=200)
     hall: Hall
-    racks: list[Rack] = Field(default_factory=list)
-    cooling: list[CoolingUnit] = Field(default_factory=list)
-    feeds: list[PowerFeed] = Field(default_factory=list)
-    trays: list[CableTray] = Field(default_factory=list)
-    fabrics: list[Fabric] = Field(default_factory=list)
-    links: list[ExplicitLink] = Field(default_factory=list)
+    # bounds far above any hall (100,000 racks hold over 3 million GPUs) that keep a
+    # hostile file from costing minutes and gigabytes before it is refused
+    racks: list[Rack] = Field(default_factory=list, max_length=MAX_RACKS)
+    cooling: list[CoolingUnit] = Field(default_factory=list, max_length=MAX_UNITS)
+    feeds: list[PowerFeed] = Field(default_factory=list, max_length=MAX_UNITS)
+    trays: list[CableTray] = Field(default_factory=list, max_length=MAX_UNITS)
+    fabrics: list[Fabric] = Field(default_factory=list, max_length=1_000)
+    links: list[ExplicitLink] = Field(default_factory=list, max_length=MAX_RACKS)
     assumptions: Assumptions = Field(default_factory=Assumptions)
 
     @model_validator(mode="after")

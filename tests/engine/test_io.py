@@ -248,3 +248,17 @@ def test_a_duplicate_id_is_named_where_it_is_used_again(tmp_path):
         layout_from_dict(data, "h.json")
     assert str(err.value) == "h.json: hall.obstacles[0].id: expected a unique id ('F1' is also " \
                              "feeds[0])"
+
+
+def test_a_layout_of_more_racks_than_any_hall_is_refused_at_once(tmp_path):
+    # 100,001 racks (over 3 million GPUs): one line naming the file and the field, before
+    # any analysis spends minutes on it
+    data = {"hall": {"outline": [[0, 0], [10, 0], [10, 10]]},
+            "racks": [{"id": f"R{i}", "type": "rack-800x1200", "x_m": 1, "y_m": 1}
+                      for i in range(100_001)]}
+    path = tmp_path / "huge.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(InputError) as info:
+        load_layout(path)
+    assert info.value.field == "racks" and "at most 100,000" in str(info.value)
+    assert str(path) in str(info.value)
