@@ -10,6 +10,7 @@ the previewed layout when it is for the values on show, else lays it out anew.
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -42,15 +43,19 @@ from engine.templates import (
     TemplateFile,
     instantiate,
     list_templates,
+    read_template_file,
     resolve_params,
+    user_template_dir,
 )
 
 __all__ = ["NewFromTemplateDialog", "PREVIEW_DELAY_MS", "preview_figures", "generation_label",
-           "template_file_stem"]
+           "template_file_stem", "user_template_files", "USER_GROUP"]
 
 #: Quiet time after the last change before the preview is computed, ms.
 PREVIEW_DELAY_MS = 300
 _ID_ROLE = Qt.ItemDataRole.UserRole
+#: The group of the user's own templates, listed first.
+USER_GROUP = "User library"
 _ERROR_STYLE = "color: #c62828;"
 _MUTED = "#5f6368"
 
@@ -63,6 +68,24 @@ def generation_label(gen: str) -> str:
         return label(gen)
     except Exception:  # the panels package is optional
         return gen.replace("-", " ").title()
+
+
+def user_template_files(folder: Path) -> dict[str, Path]:
+    """Return the file of each template id in a user library folder (as
+    :func:`engine.templates.list_templates` reads it: a later file of an id wins, bad
+    files and ``manifest.json`` are skipped)."""
+    out: dict[str, Path] = {}
+    if not folder.is_dir():
+        return out
+    for path in sorted(folder.glob("**/*.json")):
+        if path.name == "manifest.json" or any(
+                p.startswith(".") for p in path.relative_to(folder).parts):
+            continue
+        try:
+            out[read_template_file(path).id] = path
+        except InputError:
+            continue
+    return out
 
 
 def preview_figures(t: TemplateFile, values: dict[str, Any], catalog: Catalog) -> dict[str, Any]:
@@ -172,9 +195,12 @@ class NewFromTemplateDialog(QDialog):
         self.resize(1040, 640)
         self.catalog = catalog or default_catalog()
         self.problems: list[str] = []
+        #: The file of each user template (shown in its tooltip).
+        self.user_files: dict[str, Path] = {}
         if templates is None:
             templates = list_templates(problems=self.problems)
             builtin = {t.id: t for t in list_templates(user_dir=None)}
+            self.user_files = user_template_files(user_template_dir())
         else:
             builtin = {t.id: t for t in templates}
         self.templates = {t.id: t for t in sorted(templates, key=lambda t: (t.generation,
@@ -204,21 +230,34 @@ class NewFromTemplateDialog(QDialog):
         self.tree = QTreeWidget()
         self.tree.setHeaderHidden(True)
         self.tree.setMinimumWidth(330)
-        by_gen: dict[str, QTreeWidgetItem] = {}
-        for tid, t in self.templates.items():
-            parent = by_gen.get(t.generation)
-            if parent is None:
-                parent = QTreeWidgetItem([generation_label(t.generation)])
-                parent.setFlags(Qt.ItemFlag.ItemIsEnabled)
-                font = parent.font(0)
+        # a long title loses its middle, so a copy's "(2)" and its id stay in view
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        groups: dict[str, QTreeWidgetItem] = {}
+
+        def group(label: str) -> QTreeWidgetItem:
+            if label not in groups:
+                top = QTreeWidgetItem([label])
+                top.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                font = top.font(0)
                 font.setBold(True)
-                parent.setFont(0, font)
-                self.tree.addTopLevelItem(parent)
-                by_gen[t.generation] = parent
-            text = t.title + ("  (user)" if tid in self.user_ids else "")
-            item = QTreeWidgetItem(parent, [text])
+                top.setFont(0, font)
+                self.tree.addTopLevelItem(top)
+                groups[label] = top
+            return groups[label]
+
+        # the user's own templates first, apart from the built-in ones they may copy
+        mine = sorted((tid for tid in self.templates if tid in self.user_ids),
+                      key=lambda tid: (self.templates[tid].title.lower(), tid))
+        if mine:
+            group(USER_GROUP).setToolTip(0, f"Your templates: {user_template_dir()}")
+        for tid in mine + [tid for tid in self.templates if tid not in self.user_ids]:
+            t = self.templates[tid]
+            is_user = tid in self.user_ids
+            parent = group(USER_GROUP if is_user else generation_label(t.generation))
+            # the id tells two copies of one title apart
+            item = QTreeWidgetItem(parent, [f"{t.title}  ·  {tid}" if is_user else t.title])
             item.setData(0, _ID_ROLE, tid)
-            item.setToolTip(0, f"{t.title}\n{tid} · v{t.version}")
+            item.setToolTip(0, self._tooltip(t))
         self.tree.expandAll()
         self.tree.currentItemChanged.connect(self._on_item)
 
@@ -291,6 +330,13 @@ class NewFromTemplateDialog(QDialog):
         lay.addWidget(split, 1)
         lay.addWidget(self.buttons)
 
+    def _tooltip(self, t: TemplateFile) -> str:
+        where = self.user_files.get(t.id)
+        origin = (f"User library: {where}" if where is not None else "User library"
+                  ) if t.id in self.user_ids else "Built-in"
+        return (f"{t.title}\n{t.id} · version {t.version} · {generation_label(t.generation)}"
+                f"\nBy {t.author}\n{origin}")
+
     # -- template and form -----------------------------------------------------------------------
 
     def template_ids(self) -> list[str]:
@@ -325,6 +371,7 @@ class NewFromTemplateDialog(QDialog):
         origin = "user library" if t.id in self.user_ids else "built-in"
         self.meta.setText(f"{t.id} · version {t.version} · {generation_label(t.generation)} · "
                           f"{t.author} · {origin}")
+        self.meta.setToolTip(self._tooltip(t))
         self.description.setText(t.description or "(no description)")
         self.sources.setText(self._sources_text(t))
         self.sources.setVisible(bool(t.sources))

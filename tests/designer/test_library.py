@@ -84,6 +84,53 @@ def test_a_user_copy_of_a_builtin_id_is_labelled_as_the_users(qtbot, isolated_us
         (folder / "dgx-h100-hall.json").unlink()
 
 
+def test_user_templates_are_listed_first_and_tell_apart_from_the_ones_they_copy(
+        qtbot, tmp_path, monkeypatch, builtin_catalog):
+    """A bundle of built-in templates imported with "Rename": the copies and the originals
+    share their titles but for " (2)", which a narrow list used to cut off."""
+    from engine.bundle import export_bundle, import_bundle
+    from engine.templates import USER_DIR_ENV
+
+    monkeypatch.setenv(USER_DIR_ENV, str(tmp_path))
+    bundle = tmp_path / "hop.rsbundle"
+    export_bundle(["meta-24k-roce", "dgx-h100-hall"], bundle, user_dir=None)
+    result = import_bundle(bundle, on_clash="rename", user_dir=tmp_path / "templates")
+    assert result.renamed == {"meta-24k-roce": "meta-24k-roce-2",
+                              "dgx-h100-hall": "dgx-h100-hall-2"}
+    dlg = NewFromTemplateDialog(catalog=builtin_catalog)
+    qtbot.addWidget(dlg)
+    dlg.resize(1040, 640)
+    dlg.show()
+    tree = dlg.tree
+    top = tree.topLevelItem(0)
+    assert top.text(0) == "User library" and top.childCount() == 2
+    assert str(tmp_path / "templates") in top.toolTip(0)
+    mine = {top.child(k).data(0, Qt.ItemDataRole.UserRole): top.child(k) for k in range(2)}
+    assert set(mine) == {"meta-24k-roce-2", "dgx-h100-hall-2"}
+    # the built-in ones stay under their generation, without the copies
+    hopper = next(tree.topLevelItem(i) for i in range(tree.topLevelItemCount())
+                  if tree.topLevelItem(i).text(0) == "Hopper")
+    builtin = [hopper.child(k).data(0, Qt.ItemDataRole.UserRole)
+               for k in range(hopper.childCount())]
+    assert "meta-24k-roce" in builtin and "meta-24k-roce-2" not in builtin
+    copy = mine["meta-24k-roce-2"]
+    # the id is in the label, at its end, and a long label loses its middle, not its end
+    assert copy.text(0).endswith("meta-24k-roce-2")
+    assert tree.textElideMode() == Qt.TextElideMode.ElideMiddle
+    texts = [tree.topLevelItem(i).child(k).text(0) for i in range(tree.topLevelItemCount())
+             for k in range(tree.topLevelItem(i).childCount())]
+    assert len(texts) == len(set(texts))
+    tip = copy.toolTip(0)
+    t = dlg.templates["meta-24k-roce-2"]
+    for part in (t.title, "meta-24k-roce-2", f"version {t.version}", t.author,
+                 str(tmp_path / "templates" / "meta-24k-roce-2.json")):
+        assert part in tip
+    assert "Built-in" in hopper.child(builtin.index("meta-24k-roce")).toolTip(0)
+    dlg.select_template("meta-24k-roce-2")
+    assert "user library" in dlg.meta.text() and dlg.meta.toolTip() == tip
+    dlg.done(0)
+
+
 def test_form_shows_parameters_with_ranges_and_help(new_dialog):
     new_dialog.select_template("dgx-b300-superpod")
     eds = new_dialog.editors
