@@ -132,15 +132,16 @@ class ChartHeader(QWidget):
         doc.setHtml(self.note.text())
         return doc.idealWidth() + 2
 
-    def _arrange(self, width: int) -> tuple[int, list[tuple[QWidget, QRect]]]:
-        """Return the height the header needs at contents ``width`` and where each part goes."""
+    def _arrange(self, width: int) -> tuple[int, list[tuple[QWidget, QRect]], bool]:
+        """Return the height the header needs at contents ``width``, where each part goes
+        and whether the note stands beside the title (nothing is changed)."""
         line = self._line_height()
         ctrl_w = sum(c.sizeHint().width() + self.GAP for c in self.controls)
         title_room = max(width - ctrl_w, 20)
         title_w = self.title.fontMetrics().horizontalAdvance(self.title.text()) + 2
         has_note = bool(self.note.text())
         note_w = self._note_width() if has_note else 0.0
-        self.is_note_beside = not has_note or title_w + self.GAP + note_w <= title_room
+        is_beside = not has_note or title_w + self.GAP + note_w <= title_room
         title_h = max(self.title.heightForWidth(title_room), 1)
         row_h = max(line, title_h)
         out = [(self.title, QRect(0, (row_h - title_h) // 2, title_room, title_h))]
@@ -151,29 +152,35 @@ class ChartHeader(QWidget):
             out.append((c, QRect(x, (row_h - hint.height()) // 2, hint.width(), hint.height())))
             x -= self.GAP
         if not has_note:
-            return row_h, out
-        if self.is_note_beside:
+            return row_h, out, is_beside
+        if is_beside:
             out[0] = (self.title, QRect(0, (row_h - title_h) // 2, title_w, title_h))
-            self.note.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             left = title_w + self.GAP
             out.append((self.note, QRect(left, 0, title_room - left, row_h)))
-            return row_h, out
-        self.note.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+            return row_h, out, is_beside
         note_h = self.note.heightForWidth(width)
         out.append((self.note, QRect(0, row_h + 1, width, note_h)))
-        return row_h + 1 + note_h, out
+        return row_h + 1 + note_h, out, is_beside
 
     def natural_height(self) -> int:
         """Return the height the header needs at its current width."""
+        return self.height_for_width(self.width())
+
+    def height_for_width(self, width: int) -> int:
+        """Return the height the header needs at ``width`` (margins included)."""
         m = self.contentsMargins()
-        return self._arrange(max(self.contentsRect().width(), 1))[0] + m.top() + m.bottom()
+        inner = max(width - m.left() - m.right(), 1)
+        return self._arrange(inner)[0] + m.top() + m.bottom()
 
     def relayout(self) -> None:
         """Place the title, controls and note for the current width; take their height."""
         r = self.contentsRect()
         if r.width() <= 0:
             return
-        natural, parts = self._arrange(r.width())
+        natural, parts, self.is_note_beside = self._arrange(r.width())
+        self.note.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                               if self.is_note_beside else
+                               Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         for w, rect in parts:
             w.setGeometry(rect.translated(r.topLeft()))
         m = self.contentsMargins()
@@ -209,7 +216,7 @@ class ChartBox(QWidget):
         self.note = self.header.note
         self.widget = pg.PlotWidget(background="w")
         self.widget.setMinimumHeight(110)
-        self.widget.setMinimumWidth(160)
+        self.widget.setMinimumWidth(140)
         self.widget.setMenuEnabled(False)
         self.plot: pg.PlotItem = self.widget.getPlotItem()
         self.plot.hideButtons()

@@ -47,7 +47,10 @@ _OVER, _LIMIT = "#d32f2f", "#d32f2f"
 _GAPS_UP_TO = 150  # more bars than this are drawn edge to edge (and as sorted profiles)
 # (columns, narrowest chart): four in a row need room for their titles and notes too
 _CHART_COLUMNS = ((4, 360), (2, 300))
-_CHART_SPACING, _MARGIN = 8, 6
+#: four charts in one row, each at least this wide, where two rows of two would not fit
+#: the dock's height (a short, wide dock: all four in view instead of two scrolled away)
+_SHORT_ROW_CHART_W = 140
+_CHART_SPACING, _MARGIN, _BODY_SPACING = 8, 6, 8
 
 
 def cable_length_histogram(network: Any) -> tuple[np.ndarray, np.ndarray] | None:
@@ -148,9 +151,10 @@ def _plural(n: int, noun: str) -> str:
 
 
 class _FitLabel(QLabel):
-    """One line of text that shrinks its font to fit the width, then elides.
+    """One line of text that shrinks its font to fit the width, then takes a shorter form
+    of the same figures (``set_shorter``), and elides only when even the shortest is too long.
 
-    ``text()`` stays the full text; a tooltip shows it while it is cut.
+    ``text()`` stays the full text; a tooltip shows it while another form is drawn.
     """
 
     def __init__(self, point_size: float, min_point_size: float, bold: bool = False,
@@ -163,6 +167,7 @@ class _FitLabel(QLabel):
         self.setFont(font)
         self.min_point_size = min_point_size
         self.color = color
+        self.shorter: tuple[str, ...] = ()
         # the grid decides the width; a long text shrinks instead of widening the panel
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
@@ -172,20 +177,35 @@ class _FitLabel(QLabel):
             self.color = color
             self.update()
 
+    def set_shorter(self, forms: tuple[str, ...] | list[str]) -> None:
+        """Give shorter forms of the text, longest first, drawn when the text does not fit."""
+        forms = tuple(forms)
+        if forms != self.shorter:
+            self.shorter = forms
+            self.update()
+
     def fitted(self) -> tuple[QFont, str]:
         """Return the font and the text drawn at the current width."""
-        text, width = self.text(), self.contentsRect().width()
+        width = self.contentsRect().width()
         font = QFont(self.font())
-        size = font.pointSizeF()
-        while size > self.min_point_size and \
-                QFontMetricsF(font).horizontalAdvance(text) > width:
-            size = max(self.min_point_size, size - 0.5)
-            font.setPointSizeF(size)
+        for text in (self.text(), *self.shorter):
+            font.setPointSizeF(self.font().pointSizeF())
+            size = font.pointSizeF()
+            while size > self.min_point_size and \
+                    QFontMetricsF(font).horizontalAdvance(text) > width:
+                size = max(self.min_point_size, size - 0.5)
+                font.setPointSizeF(size)
+            if QFontMetricsF(font).horizontalAdvance(text) <= width:
+                return font, text
         return font, QFontMetrics(font).elidedText(text, Qt.TextElideMode.ElideRight, width)
 
     def is_cut(self) -> bool:
-        """Whether the text is elided at the current width."""
+        """Whether something other than the whole text is drawn (a shorter form, or elided)."""
         return self.fitted()[1] != self.text()
+
+    def is_elided(self) -> bool:
+        """Whether even the shortest form is cut at the current width."""
+        return self.fitted()[1] not in (self.text(), *self.shorter)
 
     def paintEvent(self, _event) -> None:
         font, text = self.fitted()
@@ -195,12 +215,19 @@ class _FitLabel(QLabel):
         p.drawText(self.contentsRect(), Qt.AlignmentFlag.AlignLeft
                    | Qt.AlignmentFlag.AlignVCenter, text)
 
+    def cut_tooltip(self) -> str:
+        """Return the tooltip shown while the text is cut: the whole text (and the tile's
+        own tooltip), or ``""`` when the whole text is drawn."""
+        if not self.is_cut():
+            return ""
+        more = self.parentWidget().toolTip() if self.parentWidget() else ""
+        return self.text() + (f"\n{more}" if more else "")
+
     def event(self, ev) -> bool:
         if ev.type() == QEvent.Type.ToolTip and not self.toolTip():
-            if self.is_cut():
-                more = self.parentWidget().toolTip() if self.parentWidget() else ""
-                QToolTip.showText(ev.globalPos(), self.text() + (f"\n{more}" if more else ""),
-                                  self)
+            tip = self.cut_tooltip()
+            if tip:
+                QToolTip.showText(ev.globalPos(), tip, self)
                 return True
             ev.ignore()  # the tile's own tooltip, if any
             return False
@@ -223,11 +250,15 @@ class _FigureTile(QFrame):
         for w in (self.caption, self.value, self.sub):
             lay.addWidget(w)
 
-    def set(self, value: str, sub: str = "", color: str | None = None) -> None:
+    def set(self, value: str, sub: str = "", color: str | None = None,
+            shorter_sub: tuple[str, ...] = ()) -> None:
+        """Show ``value`` over ``sub``; ``shorter_sub`` are shorter forms of ``sub`` for a
+        narrow tile (the whole stays in the tooltip)."""
         if self.value.text() != value:
             self.value.setText(value)
         if self.sub.text() != sub:
             self.sub.setText(sub)
+        self.sub.set_shorter(shorter_sub)
         self.value.set_color(color or "#202124")
 
 
@@ -322,7 +353,7 @@ class DashboardPanel(QWidget):
         self.body = QWidget()
         body = QVBoxLayout(self.body)
         body.setContentsMargins(_MARGIN, _MARGIN, _MARGIN, _MARGIN)
-        body.setSpacing(8)
+        body.setSpacing(_BODY_SPACING)
         body.addWidget(self.tile_grid)
         body.addLayout(self._charts, 1)
         self.scroll = QScrollArea()
@@ -400,9 +431,13 @@ class DashboardPanel(QWidget):
         t["max_rack"].set(f"{p.max_rack_kw:,.1f} kW", f"air limit {air_lim:g} kW")
         cab = n.cabling_dict()
         total_m = cab["total_length_m"]
-        t["cables"].set(f"{cab['links']:,}",
-                        f"{total_m / 1000:,.2f} km · longest {cab['max_length_m']:,.0f} m"
-                        if total_m else "no cabling yet")
+        if total_m:
+            km, longest = _km(total_m), f"{cab['max_length_m']:,.0f} m"
+            t["cables"].set(f"{cab['links']:,}", f"{total_m / 1000:,.2f} km · longest {longest}",
+                            shorter_sub=(f"{km} km · longest {longest}",
+                                         f"{km} km · max {longest}", f"{km} km"))
+        else:
+            t["cables"].set(f"{cab['links']:,}", "no cabling yet")
         unknown = int(cab.get("optics_power_unknown_ends", 0))
         optics_kw = f"{cab['optics_w'] / 1000:,.1f} kW"
         t["optics"].set(f"{cab['transceivers']:,}", f"transceivers · {optics_kw}"
@@ -424,13 +459,17 @@ class DashboardPanel(QWidget):
             t["per_gpu"].set("—", why)
         else:
             t["bisection"].set(f"{net['bisection_tbps']:,.2f} Tb/s",
-                               f"one way · {net['bisection_method']}")
+                               f"one way · {net['bisection_method'].replace('_', ' ')}")
             t["per_gpu"].set(f"{net['per_gpu_bisection_gbps']:,.1f} Gb/s",
                              f"scale-up {net['scaleup_domain_gpus']} GPUs")
         sw = n.switch_counts()
-        t["switches"].set(f"{sw['total']:,}", " · ".join(
-            f"{v:,} {k.replace('front_end', 'front-end').replace('_', ' ')}"
-            for k, v in sw.items() if k != "total" and v) or "none yet")
+        tiers = [(k.replace("front_end", "front-end").replace("_", " "), v)
+                 for k, v in sw.items() if k != "total" and v]
+        t["switches"].set(f"{sw['total']:,}",
+                          " · ".join(f"{v:,} {k}" for k, v in tiers) or "none yet",
+                          shorter_sub=(" · ".join(f"{v} {k}" for k, v in tiers),
+                                       " · ".join(f"{v} {k[0].upper()}" for k, v in tiers))
+                          if tiers else ())
         sev = a.violations_by_severity()
         worst = "error" if sev["error"] else ("warning" if sev["warning"] else None)
         info = sev.get("info", 0)
@@ -440,11 +479,32 @@ class DashboardPanel(QWidget):
                             + (f" · {info:,} info" if info else ""),  # the count holds them
                             SEVERITY_COLORS[worst] if worst else "#2e7d32")
 
-    @staticmethod
-    def chart_columns(width: int) -> int:
-        """Return the chart columns at a panel ``width``: 4, 2 or 1 (no chart alone in a row)."""
-        return next((c for c, chart_w in _CHART_COLUMNS
+    def chart_columns(self, width: int, height: int | None = None) -> int:
+        """Return the chart columns at a panel ``width``: 4, 2 or 1 (no chart alone in a row).
+
+        With a ``height``, rows of two (or of one) that would not fit it become one row of
+        four where the width gives each at least ``_SHORT_ROW_CHART_W``.
+        """
+        cols = next((c for c, chart_w in _CHART_COLUMNS
                      if c * chart_w + (c - 1) * _CHART_SPACING + 2 * _MARGIN <= width), 1)
+        if cols == 4 or height is None or self.body_height(width, cols) <= height:
+            return cols
+        if 4 * _SHORT_ROW_CHART_W + 3 * _CHART_SPACING + 2 * _MARGIN <= width and \
+                self.body_height(width, 4) <= height:
+            return 4
+        return cols
+
+    def body_height(self, width: int, cols: int) -> int:
+        """Return the height the figures and ``cols`` columns of charts need at ``width``."""
+        inner = width - 2 * _MARGIN
+        chart_w = (inner - (cols - 1) * _CHART_SPACING) // cols
+        boxes = self._boxes()
+        rows = [boxes[i:i + cols] for i in range(0, len(boxes), cols)]
+        charts = sum(max(b.header.height_for_width(chart_w) for b in row)
+                     + b.layout().spacing() + b.widget.minimumHeight() for row in rows
+                     for b in row[:1])
+        return (2 * _MARGIN + self.tile_grid.heightForWidth(inner) + _BODY_SPACING
+                + charts + (len(rows) - 1) * _CHART_SPACING)
 
     def _boxes(self) -> tuple[ChartBox, ...]:
         return (self.rack_chart, self.cooling_chart, self.feed_chart, self.cable_chart)
@@ -477,18 +537,17 @@ class DashboardPanel(QWidget):
         self._align_headers()
 
     def resizeEvent(self, event) -> None:
-        # the panel's width, not the viewport's: a scroll bar coming and going with the
+        # the panel's size, not the viewport's: a scroll bar coming and going with the
         # new height must not flip the columns back
-        self._layout_charts(self.chart_columns(event.size().width()))
+        size = event.size()
+        self._layout_charts(self.chart_columns(size.width(), size.height()))
         super().resizeEvent(event)
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
-        # the headline figures and one whole row of charts (the rest scrolls into view)
+        # the headline figures and every chart, two by two (the window gives the dock what
+        # it can spare; a shorter one shows them four in a row, or scrolls)
         w = max(self.width(), 640)
-        h = (self.tile_grid.heightForWidth(w - 2 * _MARGIN) + 8
-             + max(b.sizeHint().height() for b in (self.rack_chart, self.cooling_chart))
-             + 2 * _MARGIN)
-        return QSize(w, h)
+        return QSize(w, self.body_height(w, 2))
 
     def minimumSizeHint(self) -> QSize:
         # one column of tiles and charts: a dock squeezed narrower would clip them (the
@@ -795,6 +854,18 @@ def _n1_note(margins: list[tuple[float, str]]) -> str:
         parts.append(f"{len(ordered) - N1_NOTE_GROUPS} more")
     return ("<span style='color:#ef6c00'>- - -</span> N+1 limit; margin: "
             + " · ".join(parts))
+
+
+def _km(length_m: float) -> str:
+    """Return a length in km with the decimals its size needs (``"3,897"``, ``"9.28"``).
+
+    Examples
+    --------
+    >>> _km(3_896_640.0), _km(45_200.0), _km(9_280.0)
+    ('3,897', '45.2', '9.28')
+    """
+    km = length_m / 1000.0
+    return f"{km:,.0f}" if km >= 100 else (f"{km:,.1f}" if km >= 10 else f"{km:,.2f}")
 
 
 def _metres(v: float) -> str:

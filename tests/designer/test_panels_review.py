@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 from panel_helpers import make  # tests/designer is on pytest's path
-from PySide6.QtCore import QObject, QPoint, Qt, Signal
-from PySide6.QtGui import QTextDocument
+from PySide6.QtCore import QObject, QPoint, QRect, Qt, Signal
+from PySide6.QtGui import QFontMetricsF, QTextDocument
 
 from designer.panels import DashboardPanel, InspectorPanel, RackElevationPanel, RulePanel
 from designer.panels.dashboard import status_summary
@@ -307,3 +307,49 @@ def test_the_limit_label_reads_in_front_of_a_unit_over_its_limit(qtbot, doc):
     # and the label stands on the bars' scene stack above them
     bars = (dash.unit_bars.item, dash.unit_over.item)
     assert all(dash.cooling_limit.zValue() > b.zValue() for b in bars)
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1600, 1000)])
+def test_a_big_hall_shows_every_figure_and_chart_at_the_usual_window_sizes(window, size):
+    from PySide6.QtWidgets import QApplication
+
+    from engine.templates import instantiate
+
+    doc = window.document
+    doc.set_layout(instantiate("dgx-h100-hall", {"racks": 1024, "racks_per_row": 32},
+                               catalog=doc.catalog))
+    window.resize(*size)
+    QApplication.processEvents()
+    window._size_docks()  # as a first start (and the screenshot) sizes them
+    for _ in range(5):
+        QApplication.processEvents()
+    dash = window.panels["DashboardPanel"]
+    sw = doc.analysis.network.switch_counts()
+    assert dash.figure_sub("switches") == (f"{sw['leaf']:,} leaf · {sw['spine']:,} spine · "
+                                           f"{sw['core']:,} core")
+    for key, tile in dash.tiles.items():
+        for label in (tile.caption, tile.value, tile.sub):
+            font, shown = label.fitted()
+            assert not label.is_elided(), f"{key}: {shown!r}"
+            assert QFontMetricsF(font).horizontalAdvance(shown) <= label.contentsRect().width()
+            if shown != label.text():  # a shorter form: the whole figure in the tooltip
+                assert label.cut_tooltip().startswith(label.text())
+    view = dash.scroll.viewport()
+    assert dash.scroll.verticalScrollBar().maximum() == 0
+    for box in (dash.rack_chart, dash.cooling_chart, dash.feed_chart, dash.cable_chart):
+        top_left = box.mapTo(view, QPoint(0, 0))
+        assert view.rect().contains(QRect(top_left, box.size())), box.title.text()
+        assert box.widget.height() >= box.widget.minimumHeight()
+
+
+def test_a_tile_takes_a_shorter_form_before_it_elides(qtbot, doc):
+    dash = make(qtbot, DashboardPanel, doc, (1000, 640))
+    tile = dash.tiles["cables"]
+    tile.set("98,304", "3,896.64 km · longest 110 m",
+             shorter_sub=("3,897 km · longest 110 m", "3,897 km · max 110 m", "3,897 km"))
+    tile.resize(110, tile.height())
+    font, shown = tile.sub.fitted()
+    assert shown in tile.sub.shorter and not tile.sub.is_elided()
+    assert tile.sub.cut_tooltip().startswith("3,896.64 km · longest 110 m")
+    tile.resize(400, tile.height())
+    assert tile.sub.fitted()[1] == tile.sub.text() and tile.sub.cut_tooltip() == ""
