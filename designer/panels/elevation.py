@@ -37,7 +37,12 @@ from engine.model import Rack
 __all__ = ["RackElevationPanel", "DeviceBlock"]
 
 _LEFT, _RIGHT, _TOP, _BOTTOM = 34, 10, 10, 10
-_MIN_PX_PER_U, _MAX_RACK_W = 9.0, 300.0
+#: a rack scales to the height it is given, down to this many pixels a U: a 48 U rack
+#: in about 240 px, which the elevation dock has at the default window size; an 8 U
+#: server keeps its two lines, a 1 U device its colour and tooltip; a shorter dock scrolls
+_MIN_PX_PER_U, _MAX_RACK_W = 4.5, 300.0
+#: a device block lower than this draws no text (the tooltip has it)
+_MIN_TEXT_PX = 7.0
 
 
 @dataclass
@@ -226,34 +231,41 @@ class _ElevationCanvas(QWidget):
                 used[u] = True
         free_fill = QColor("#e8ebef")
         free_brush = QBrush(QColor("#b4bcc6"), Qt.BrushStyle.BDiagPattern)
-        for lo, hi in _free_ranges(used):
+        free = _free_ranges(used)
+        for lo, hi in free:
             fr = self.u_rect(lo, hi - lo + 1)
             p.fillRect(fr, free_fill)
             p.fillRect(fr, free_brush)
-            if fr.height() >= 14:
-                label = QFont(self.font())
-                label.setPointSizeF(8.0)
-                p.setFont(label)
-                text = f"{hi - lo + 1} U free"
-                tw = p.fontMetrics().horizontalAdvance(text) + 10
-                box = QRectF(fr.center().x() - tw / 2, fr.center().y() - 8, tw, 16)
-                p.fillRect(box, free_fill)
-                p.setPen(QColor("#5f6b78"))
-                p.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
         # U ruler
         small = QFont(self.font())
         small.setPointSizeF(max(6.5, min(8.5, ppu * 0.6)))
         p.setFont(small)
         every = 1 if ppu >= 13 else (2 if ppu >= 8 else 5)
         grid = QPen(QColor("#d7dbe0"))
+        # a number a line high, centred on its U (a U can be lower than the text)
+        line_h = p.fontMetrics().height()
         for u in range(1, self.height_u + 1):
             ur = self.u_rect(u, 1)
             p.setPen(grid)
             p.drawLine(QPointF(r.left(), ur.bottom()), QPointF(r.right(), ur.bottom()))
-            if u % every == 0 or u == 1:
+            if u % every == 0 or (u == 1 and every * ppu >= 2 * line_h):
                 p.setPen(QColor("#555"))
-                p.drawText(QRectF(0, ur.top(), _LEFT - 6, ur.height()),
+                p.drawText(QRectF(0, ur.center().y() - line_h / 2, _LEFT - 6, line_h),
                            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, str(u))
+        # over the U lines, which a rack scaled down draws a few pixels apart
+        label = QFont(self.font())
+        label.setPointSizeF(8.0)
+        p.setFont(label)
+        for lo, hi in free:
+            fr = self.u_rect(lo, hi - lo + 1)
+            if fr.height() >= 14:
+                text = f"{hi - lo + 1} U free"
+                tw = p.fontMetrics().horizontalAdvance(text) + 10
+                box = QRectF(fr.center().x() - tw / 2, fr.center().y() - 8, tw, 16)
+                p.fillRect(box, free_fill)
+                p.setPen(QColor("#5f6b78"))
+                p.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+        p.setFont(small)
         self._paint_generated(p)
         for b in self.blocks:
             if self._drag is not None and self._drag[0] is b:
@@ -302,8 +314,14 @@ class _ElevationCanvas(QWidget):
         p.setBrush(base)
         p.drawRoundedRect(rr, 3, 3)
         p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-        if faded:
+        if faded or rr.height() < _MIN_TEXT_PX:
             return
+        p.save()
+        p.setClipRect(rr)  # a low block's text never spills onto its neighbours
+        self._paint_block_text(p, b, rr)
+        p.restore()
+
+    def _paint_block_text(self, p: QPainter, b: DeviceBlock, rr: QRectF) -> None:
         f = QFont(self.font())
         size = max(7.0, min(10.0, rr.height() * 0.42))
         f.setPointSizeF(size)

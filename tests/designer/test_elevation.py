@@ -174,3 +174,24 @@ def test_a_refusal_stays_while_nothing_else_happens(qtbot, window):
     window.document.wait_for_analysis()
     qtbot.wait(10)
     assert "Cannot move" in panel.message.text()
+
+
+def test_a_48u_rack_scales_to_the_dock_down_to_a_legible_minimum(qtbot, doc):
+    from panel_helpers import make
+
+    from designer.panels import RackElevationPanel
+
+    panel = make(qtbot, RackElevationPanel, doc, (330, 400))  # the dock at 1600 x 1000
+    doc.select(["GPU-0001"])
+    qtbot.wait(10)
+    cv, bar = panel.canvas, panel.scroll.verticalScrollBar()
+    assert cv.height_u == 48
+    assert bar.maximum() == 0, "the whole rack in view"
+    rack = cv.rack_rect()
+    assert rack.top() >= 0 and rack.bottom() <= panel.scroll.viewport().height()
+    assert cv.px_per_u() >= 4.5
+    # the 8 U servers keep their name and figures on two lines at this scale
+    assert cv.u_rect(1, 8).height() >= 3.2 * 10
+    panel.resize(330, 200)  # shorter than the minimum: it scrolls instead of shrinking on
+    qtbot.wait(10)
+    assert cv.px_per_u() == 4.5 and bar.maximum() > 0
