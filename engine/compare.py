@@ -18,8 +18,10 @@ rule that turns the intent into that parameter:
 
 Each row reports racks, floor area (of the generated hall), IT and facility
 MW, liquid share, GPUs per MW, switches, cables, optics and their power,
-bisection (Tb/s, one way) and per-GPU bisection (Gb/s), scale-up domain and
-the codes of the rules that fail (error severity).
+bisection (Tb/s, one way) and per-GPU bisection (Gb/s), scale-up domain,
+the codes of the rules that fail (error severity) and warn, each rule's
+count and first message (``violations``) and, for a design that does not fit
+the hall, why (``hall_note``: the laid-out hall against the given one).
 
 Examples
 --------
@@ -115,6 +117,11 @@ class CompareRow:
     scaleup_domain_gpus: int = 0
     failing_rules: list[str] = field(default_factory=list)
     warnings: int = 0
+    warning_rules: list[str] = field(default_factory=list)
+    #: One entry per rule and severity (errors, then warnings): ``code``, ``severity``,
+    #: ``count`` and the first ``message``.
+    violations: list[dict[str, Any]] = field(default_factory=list)
+    hall_note: str = ""
     note: str = ""
     error: str = ""
 
@@ -237,7 +244,66 @@ def _fill(row: CompareRow, lay: Layout, hall: tuple[float, float] | None,
     errors = [v["code"] for v in a["violations"] if v["severity"] == "error"]
     row.failing_rules = sorted(set(errors))
     row.warnings = sum(1 for v in a["violations"] if v["severity"] == "warning")
+    row.violations = _violation_summary(a["violations"])
+    row.warning_rules = [v["code"] for v in row.violations if v["severity"] == "warning"]
+    if hall is not None and not row.fits_hall:
+        row.hall_note = _hall_note((w, d), hall, sum(
+            1 for v in a["violations"] if v["code"] == "FLOOR-OUTSIDE"))
     return a
+
+
+def _violation_summary(violations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Return one entry per rule and severity of the errors and warnings: code, severity,
+    count and the first message, errors first, then by code.
+
+    Examples
+    --------
+    >>> _violation_summary([{"code": "B", "severity": "warning", "message": "b1"},
+    ...                     {"code": "A", "severity": "error", "message": "a1"},
+    ...                     {"code": "B", "severity": "warning", "message": "b2"},
+    ...                     {"code": "C", "severity": "info", "message": "c"}])
+    ... # doctest: +NORMALIZE_WHITESPACE
+    [{'code': 'A', 'severity': 'error', 'count': 1, 'message': 'a1'},
+     {'code': 'B', 'severity': 'warning', 'count': 2, 'message': 'b1'}]
+    """
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for v in violations:
+        if v["severity"] not in ("error", "warning"):
+            continue
+        key = (v["code"], v["severity"])
+        if key in out:
+            out[key]["count"] += 1
+        else:
+            out[key] = {"code": v["code"], "severity": v["severity"], "count": 1,
+                        "message": v["message"]}
+    return [out[k] for k in sorted(out, key=lambda k: (k[1] != "error", k[0]))]
+
+
+def _metres(x: float) -> str:
+    return f"{round(x, 2):g}"
+
+
+def _hall_note(laid_out: tuple[float, float], hall: tuple[float, float], outside: int) -> str:
+    """Say why a design does not fit ``hall``: the laid-out hall's size against it, and
+    whether racks or units stand outside it or only the clearance to the walls is short.
+
+    Examples
+    --------
+    >>> _hall_note((17.8, 10.2), (15.0, 10.0), 0).split("; ")  # doctest: +NORMALIZE_WHITESPACE
+    ['laid out it needs 17.8 x 10.2 m: 2.8 m wider and 0.2 m deeper than the 15 x 10 m hall',
+     'its racks and units stand inside it, short of the clearance to the walls']
+    >>> _hall_note((40.0, 30.0), (12.0, 30.0), 52).split("; ")  # doctest: +NORMALIZE_WHITESPACE
+    ['laid out it needs 40 x 30 m: 28 m wider than the 12 x 30 m hall',
+     '52 of its racks and units stand outside it']
+    """
+    w, d = laid_out
+    over = [f"{_metres(w - hall[0])} m wider" if w > hall[0] + 1e-9 else "",
+            f"{_metres(d - hall[1])} m deeper" if d > hall[1] + 1e-9 else ""]
+    text = (f"laid out it needs {_metres(w)} x {_metres(d)} m: "
+            f"{' and '.join(o for o in over if o)} than the {hall[0]:g} x {hall[1]:g} m hall")
+    if outside:
+        return text + f"; {outside} of its racks and units stand{'s' * (outside == 1)} outside it"
+    return text + "; its racks and units stand inside it, short of the clearance to the walls"
 
 
 def _one(plan: GenerationPlan, gpus: int | None, power_mw: float | None,
@@ -376,6 +442,7 @@ _TABLE = [
     ("fits hall", "fits_hall", "{}"),
     ("failing rules", "failing_rules", "{}"),
     ("warnings", "warnings", "{}"),
+    ("warning rules", "warning_rules", "{}"),
 ]
 
 
@@ -400,7 +467,7 @@ def format_table(rows: list[CompareRow]) -> str:
                 cells.append(f"{r.param}={r.param_value}")
                 continue
             val = getattr(r, key)
-            if key == "failing_rules":
+            if key in ("failing_rules", "warning_rules"):
                 cells.append(", ".join(val) if val else "none")
             elif val is None:
                 cells.append("-")
@@ -415,6 +482,7 @@ def format_table(rows: list[CompareRow]) -> str:
         lines.append(label.ljust(lw) + "  ".join(col[i].rjust(w) for col, w in
                                                  zip(cols, width, strict=True)))
     notes = [f"{r.generation}: {r.note}" for r in rows if r.note]
+    notes += [f"{r.generation}: {r.hall_note}" for r in rows if r.hall_note]
     notes.append("* optics beyond switch power: a switch whose power figure includes its "
                  "optics (QM9700, SN5610, Q3400) adds only the node ends")
     return "\n".join(lines + notes)

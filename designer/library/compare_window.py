@@ -35,7 +35,8 @@ from PySide6.QtWidgets import (
 from engine.catalog import Catalog, default_catalog
 from engine.compare import DEFAULT_GENERATIONS, PLANS, CompareRow, compare
 
-__all__ = ["CompareWindow", "CompareTableModel", "FIGURES", "CHARTS", "GENERATION_COLORS"]
+__all__ = ["CompareWindow", "CompareTableModel", "FIGURES", "CHARTS", "GENERATION_COLORS",
+           "rule_details"]
 
 #: Rows of the table: (label, CompareRow attribute, format).
 FIGURES: list[tuple[str, str, str]] = [
@@ -99,11 +100,32 @@ def _cell(row: CompareRow, key: str, fmt: str) -> str:
     val = getattr(row, key)
     if key == "failing_rules":
         return ", ".join(val) if val else "none"
+    if key == "warnings":
+        # which rules warn, not just how many (each one's message is in the tooltip)
+        return f"{val}: {', '.join(row.warning_rules)}" if val and row.warning_rules else str(val)
     if key == "fits_hall":
-        return "—" if val is None else ("yes" if val else "no")
+        if val is None:
+            return "—"
+        w, d = row.hall_m
+        return "yes" if val else f"no: needs {w:g} × {d:g} m"
+    if key == "note":
+        # the size the design needs is in the Fits hall row: here what is short, and where
+        short = row.hall_note.split(": ", 1)[-1].replace(" x ", " × ")
+        return "; ".join(n for n in (row.note, short) if n)
     if val is None:
         return "—"
     return fmt.format(val)
+
+
+def rule_details(row: CompareRow, severity: str) -> str | None:
+    """Return the rules of one severity of a row, a line each: code, how many, the first
+    message (None when there are none)."""
+    lines = []
+    for v in row.violations:
+        if v["severity"] == severity:
+            times = f" × {v['count']}" if v["count"] > 1 else ""
+            lines.append(f"{v['code']}{times}: {v['message']}")
+    return "\n".join(lines) or None
 
 
 class CompareTableModel(QAbstractTableModel):
@@ -136,7 +158,8 @@ class CompareTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return _cell(row, key, fmt)
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            left = key in ("template", "block", "failing_rules", "note")
+            left = key in ("template", "block", "fits_hall", "failing_rules", "warnings",
+                           "note")
             return int((Qt.AlignmentFlag.AlignLeft if left else Qt.AlignmentFlag.AlignRight)
                        | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole:
@@ -145,12 +168,16 @@ class CompareTableModel(QAbstractTableModel):
                     (key in ("gpus", "facility_mw", "note") and is_short(row, self.gpus)):
                 return QBrush(QColor(SHORT_COLOR))
         if role == Qt.ItemDataRole.ToolTipRole:
-            if key == "block":
-                return f"{row.param} = {row.param_value}"
-            if key == "note" and row.note:
-                return row.note
             if row.error:
                 return row.error
+            if key == "block":
+                return f"{row.param} = {row.param_value}"
+            if key in ("note", "fits_hall") and row.hall_note:
+                return "; ".join(n for n in (row.note, row.hall_note.replace(" x ", " × ")) if n)
+            if key == "note" and row.note:
+                return row.note
+            if key in ("failing_rules", "warnings"):
+                return rule_details(row, "error" if key == "failing_rules" else "warning")
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
@@ -374,10 +401,14 @@ class CompareWindow(QWidget):
         kw = getattr(self, "_run_intent", None) or self.intent()
         self.rows = list(rows)
         self.model.set_rows(self.rows, kw["gpus"])
-        note_row = next(k for k, f in enumerate(FIGURES) if f[1] == "note")
-        self.table.resizeRowToContents(note_row)
-        # the size hint leaves the second line's descenders out: a little air
-        self.table.setRowHeight(note_row, self.table.rowHeight(note_row) + 6)
+        # a long note, the hall's shortfall or many rule codes wrap in their row, which grows
+        for k, f in enumerate(FIGURES):
+            if f[1] in ("fits_hall", "failing_rules", "warnings", "note"):
+                one_line = self.table.verticalHeader().defaultSectionSize()
+                self.table.resizeRowToContents(k)
+                need = self.table.rowHeight(k)
+                # the size hint leaves the last line's descenders out: a little air
+                self.table.setRowHeight(k, need + 6 if need > one_line else one_line)
         self._fit_table()
         self._draw_charts(kw["gpus"])
         what = (f"the fewest whole blocks reaching {kw['gpus']:,} GPUs" if kw["gpus"]

@@ -460,6 +460,76 @@ def test_compare_marks_a_generation_short_of_the_intent(qtbot, builtin_catalog):
         assert unit and win.plots[key].getAxis("left").labelText == unit
 
 
+def test_compare_says_why_a_design_misses_the_hall_and_which_rules_warn(qtbot,
+                                                                       builtin_catalog):
+    """The review's 15 x 10 m hall for 504 GPUs showed "no" for every generation, an empty
+    note and a bare warning count."""
+    from PySide6.QtCore import Qt
+
+    win = CompareWindow(catalog=builtin_catalog)
+    qtbot.addWidget(win)
+    win.resize(1440, 940)
+    win.show()
+    win.set_generations(["hopper", "blackwell-ultra"])
+    win.gpus.setValue(504)
+    win.has_hall.setChecked(True)
+    win.hall_w.setValue(15.0)
+    win.hall_d.setValue(10.0)
+    with qtbot.waitSignal(win.compared, timeout=120_000) as sig:
+        win.run()
+    rows = sig.args[0]
+    m = win.model
+    keys = [f[1] for f in FIGURES]
+    fits, warn, note = keys.index("fits_hall"), keys.index("warnings"), keys.index("note")
+    tip = Qt.ItemDataRole.ToolTipRole
+    for col, row in enumerate(rows):
+        w, d = row.hall_m
+        assert row.fits_hall is False and row.hall_note
+        assert m.data(m.index(fits, col)) == f"no: needs {w:g} × {d:g} m"
+        assert m.data(m.index(fits, col), tip).startswith(f"laid out it needs {w:g} × {d:g} m")
+        shown = m.data(m.index(note, col))
+        assert "than the 15 × 10 m hall" in shown and "deeper" in shown
+    ultra = rows[1]
+    assert ultra.warnings and ultra.warning_rules
+    cell = m.data(m.index(warn, 1))
+    assert cell == f"{ultra.warnings}: {', '.join(ultra.warning_rules)}"
+    for v in ultra.violations:
+        assert f"{v['code']}: {v['message']}" in m.data(m.index(warn, 1), tip) \
+            or f"{v['code']} × {v['count']}: {v['message']}" in m.data(m.index(warn, 1), tip)
+    # the explanation wraps in a taller row instead of being cut off
+    gpus_row = keys.index("gpus")
+    assert win.table.rowHeight(note) > win.table.rowHeight(gpus_row)
+    assert win.table.rowHeight(fits) >= win.table.rowHeight(gpus_row)
+
+
+def test_compare_lists_the_messages_of_failing_rules(qtbot, builtin_catalog):
+    from PySide6.QtCore import Qt
+
+    from designer.library.compare_window import rule_details
+    from engine.compare import CompareRow
+
+    win = CompareWindow(catalog=builtin_catalog)
+    qtbot.addWidget(win)
+    row = CompareRow("hopper", "dgx-h100-superpod", "scalable_units", 16, gpus=4096,
+                     fits_hall=False, hall_m=(40.0, 30.0), failing_rules=["FLOOR-OUTSIDE"],
+                     violations=[{"code": "FLOOR-OUTSIDE", "severity": "error", "count": 52,
+                                  "message": "RK-0001 is outside the hall outline"}],
+                     hall_note="laid out it needs 40 x 30 m: 28 m wider than the 12 x 30 m "
+                               "hall; 52 of its racks and units stand outside it")
+    win._run_intent = {"gpus": 4096, "power_mw": None, "generations": ["hopper"],
+                       "hall": (12.0, 30.0)}
+    win.show_rows([row])
+    m = win.model
+    failing = [f[1] for f in FIGURES].index("failing_rules")
+    assert m.data(m.index(failing, 0)) == "FLOOR-OUTSIDE"
+    assert m.data(m.index(failing, 0), Qt.ItemDataRole.ToolTipRole) == \
+        "FLOOR-OUTSIDE × 52: RK-0001 is outside the hall outline"
+    assert rule_details(row, "warning") is None
+    note = [f[1] for f in FIGURES].index("note")
+    assert m.data(m.index(note, 0)) == ("28 m wider than the 12 × 30 m hall; 52 of its racks "
+                                        "and units stand outside it")
+
+
 def test_import_bundle_opens_in_the_folder_last_used_for_bundles(qtbot, tmp_path, monkeypatch):
     from PySide6.QtWidgets import QFileDialog
 

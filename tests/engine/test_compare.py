@@ -25,7 +25,8 @@ ROW_KEYS = {"generation", "template", "param", "param_value", "preliminary", "gp
             "floor_area_m2", "hall_m", "fits_hall", "it_mw", "facility_mw", "liquid_share",
             "gpus_per_mw", "switches", "cables", "optics", "optics_kw", "bisection_tbps",
             "per_gpu_bisection_gbps", "bisection_method", "scaleup_domain_gpus",
-            "failing_rules", "warnings", "note", "error"}
+            "failing_rules", "warnings", "warning_rules", "violations", "hall_note", "note",
+            "error"}
 
 
 @pytest.fixture(scope="module")
@@ -85,6 +86,54 @@ def test_hall_is_fitted_or_the_overflow_fails_floor_rules():
     assert big.hall_m[0] <= 60 and big.hall_m[1] <= 60
     small = compare(gpus=4096, generations=["hopper"], hall=(12.0, 12.0), catalog=CAT)[0]
     assert small.fits_hall is False and "FLOOR-OUTSIDE" in small.failing_rules
+
+
+def test_a_design_that_misses_the_hall_says_by_how_much_and_what_stands_outside():
+    """The review's 15 x 10 m hall for 504 GPUs: "Fits hall: no" for every generation with
+    no failing rule and no word of what the designs need."""
+    rows = compare(gpus=504, generations=["hopper", "blackwell-ultra"], hall=(15.0, 10.0),
+                   catalog=CAT)
+    for row in rows:
+        w, d = row.hall_m
+        assert row.fits_hall is False and (w > 15.0 or d > 10.0)
+        note = row.hall_note
+        assert note.startswith(f"laid out it needs {w:g} x {d:g} m: ")
+        assert "than the 15 x 10 m hall" in note
+        if w > 15.0:
+            assert f"{round(w - 15.0, 2):g} m wider" in note
+        if d > 10.0:
+            assert f"{round(d - 10.0, 2):g} m deeper" in note
+        # nothing stands outside: only the generated clearance to the walls is short
+        assert "FLOOR-OUTSIDE" not in row.failing_rules and "stand inside it" in note
+    small = compare(gpus=4096, generations=["hopper"], hall=(12.0, 12.0), catalog=CAT)[0]
+    outside = next(v for v in small.violations if v["code"] == "FLOOR-OUTSIDE")
+    assert f"{outside['count']} of its racks and units stand outside it" in small.hall_note
+    fits = compare(gpus=512, generations=["hopper"], hall=(60.0, 60.0), catalog=CAT)[0]
+    assert fits.fits_hall is True and fits.hall_note == ""
+
+
+def test_rows_name_the_rules_behind_their_errors_and_warnings():
+    row = compare(gpus=504, generations=["blackwell-ultra"], hall=(15.0, 10.0), catalog=CAT)[0]
+    assert row.warnings >= 1 and row.warning_rules
+    warned = [v for v in row.violations if v["severity"] == "warning"]
+    assert [v["code"] for v in warned] == row.warning_rules
+    assert sum(v["count"] for v in warned) == row.warnings
+    assert all(v["message"] for v in row.violations)
+    small = compare(gpus=4096, generations=["hopper"], hall=(12.0, 12.0), catalog=CAT)[0]
+    errors = [v for v in small.violations if v["severity"] == "error"]
+    assert [v["code"] for v in errors] == small.failing_rules
+    # errors come first
+    sev = [v["severity"] for v in small.violations]
+    assert sev == sorted(sev, key=lambda s: s != "error")
+    json.dumps(compare_dict([row, small], gpus=504, hall=(15.0, 10.0)))
+
+
+def test_cli_table_names_warning_rules_and_hall_notes(capsys):
+    assert cli_main(["compare", "--gpus", "504", "--hall", "15x10", "--generations",
+                     "blackwell-ultra"]) == 0
+    out = capsys.readouterr().out
+    assert "warning rules" in out
+    assert "blackwell-ultra: laid out it needs " in out
 
 
 def test_a_count_beyond_the_template_is_capped_and_said_so():
