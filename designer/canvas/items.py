@@ -18,6 +18,7 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QBrush,
     QColor,
+    QFontMetricsF,
     QPainter,
     QPainterPath,
     QPainterPathStroker,
@@ -32,7 +33,7 @@ from PySide6.QtWidgets import (
     QStyleOptionGraphicsItem,
 )
 
-from designer.canvas.style import METRICS, PALETTE, cosmetic, label_font
+from designer.canvas.style import METRICS, PALETTE, cosmetic, label_font, metric_text
 
 if TYPE_CHECKING:
     from designer.canvas.scene import FloorPlanScene
@@ -623,6 +624,23 @@ class FloorItem(QGraphicsItem):
         painter.restore()
 
 
+class _TextWidths:
+    """Pixel widths of label texts in one font, remembered (a repaint measures the same few
+    figures over and over)."""
+
+    def __init__(self, font) -> None:
+        self._fm = QFontMetricsF(font)
+        self._known: dict[str, float] = {}
+
+    def __call__(self, text: str) -> float:
+        w = self._known.get(text)
+        if w is None:
+            if len(self._known) > 8192:
+                self._known.clear()
+            w = self._known[text] = self._fm.horizontalAdvance(text)
+        return w
+
+
 class RowLabelsItem(QGraphicsItem):
     """Row names in small pills at the start of each row, above everything else, the
     cable overlay included (a pill that would cover a cooling unit stands over the row's
@@ -727,12 +745,18 @@ class RowLabelsItem(QGraphicsItem):
 
 
 class RackLabelsItem(QGraphicsItem):
-    """Rack labels (id, kW, GPUs) for the racks in view, drawn above trays and busways.
+    """Rack labels (id, the colour metric's value, GPUs) for the racks in view, drawn above
+    trays and busways.
 
     One item paints the labels of the racks in the exposed rectangle, each on a
     small plate of the rack's own colour, so overhead lines never run through
-    the text.
+    the text. A label says what the rack's colour says (kW, or the % of the
+    metric chosen); one that does not fit its rack's width at this zoom is
+    shortened (no unit, no decimals) or left out, never drawn over its neighbours.
     """
+
+    #: pixels a label keeps clear of its rack's sides
+    MARGIN_PX = 3.0
 
     def __init__(self, scene: FloorPlanScene) -> None:
         super().__init__()
@@ -741,6 +765,10 @@ class RackLabelsItem(QGraphicsItem):
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
         self._rect = QRectF()
+        self._bold, self._small = label_font(11, True), label_font(10)
+        self._bold_w = _TextWidths(self._bold)
+        self._small_w = _TextWidths(self._small)
+        self._texts: dict[tuple[str, float], tuple[tuple[str, float], ...]] = {}
 
     def set_bounds(self, rect: QRectF) -> None:
         """Set the scene rectangle the labels may appear in."""
@@ -750,6 +778,57 @@ class RackLabelsItem(QGraphicsItem):
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
         return self._rect
+
+    def label_lines(self, rack_id: str, w_px: float, h_px: float) -> list[str]:
+        """Return the lines of a rack's label on a rack drawn ``w_px`` x ``h_px`` pixels:
+        id, value with its unit and GPUs where they fit; else the value alone, as short as
+        it must be; ``[]`` when not even that fits."""
+        i = self._fp._rack_i(rack_id)
+        return self._lines(rack_id, i, w_px, h_px)[0] if i >= 0 else []
+
+    def _value_texts(self, value: float) -> tuple[tuple[str, float], ...]:
+        """The texts a value may show as, longest first, with their widths in pixels."""
+        metric = self._fp.metric
+        key = (metric, value)
+        found = self._texts.get(key)
+        if found is None:
+            if len(self._texts) > 8192:
+                self._texts.clear()
+            texts: list[tuple[str, float]] = []
+            for unit, digits in ((True, None), (False, None), (False, 0)):
+                text = metric_text(metric, value, unit, digits)
+                if text and all(text != t for t, _w in texts):
+                    texts.append((text, self._small_w(text)))
+            found = self._texts[key] = tuple(texts)
+        return found
+
+    def _lines(self, rack_id: str, i: int, w_px: float,
+               h_px: float) -> tuple[list[str], list[float], bool]:
+        """Lines, their widths and whether the first is the id (see :meth:`label_lines`)."""
+        values = self._fp.rack_values
+        if min(w_px, h_px) < 24 or not 0 <= i < len(values):
+            return [], [], False
+        room = w_px - 2 * self.MARGIN_PX
+        texts = self._value_texts(float(values[i]))
+        id_w = self._bold_w(rack_id)
+        if id_w <= room:
+            lines, widths = [rack_id], [id_w]
+            for text, w in texts[:2]:  # under the id, a value keeps its decimals
+                if w <= room:
+                    lines.append(text)
+                    widths.append(w)
+                    break
+            a = self._fp.analysis
+            gpus = int(a.arrays.rack_gpus[i]) if a is not None and h_px >= 64 else 0
+            if gpus and self._small_w(f"{gpus} GPU") <= room:
+                lines.append(f"{gpus} GPU")
+                widths.append(self._small_w(lines[-1]))
+            keep = max(1, int((h_px - 4) // 14))
+            return lines[:keep], widths[:keep], True
+        for text, w in texts:
+            if w <= room:
+                return [text], [w], False
+        return [], [], False
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         lod = _lod(painter, option)
@@ -762,38 +841,31 @@ class RackLabelsItem(QGraphicsItem):
         painter.save()
         painter.resetTransform()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        bold, small = label_font(11, True), label_font(10)
-        # the figures as arrays, looked up once per rack (a drag repaints a few racks a
-        # step, often in two pieces: this loop is on the drag's critical path)
-        index, kw_arr, gpu_arr = a.arrays.rack_index, a.power.rack_kw, a.arrays.rack_gpus
+        # looked up once per rack (a drag repaints a few racks a step, often in two pieces:
+        # this loop is on the drag's critical path)
         lut = self._fp.rack_lut
         n = len(lut)
+        index = a.arrays.rack_index
         colors = self._colors(self._fp.metric)
+        bold, small = self._bold, self._small
         for item in self._fp.items(option.exposedRect,
                                    Qt.ItemSelectionMode.IntersectsItemBoundingRect):
             if not isinstance(item, RackItem):
                 continue
             dev = t.mapRect(item.sceneBoundingRect())
             w, h = dev.width(), dev.height()
-            if min(w, h) < 24:
+            if w < 24 or h < 24:
                 continue
             rid = item.model_id
             i = index.get(rid, -1)
             if not 0 <= i < n:
                 continue
-            kw = float(kw_arr[i])
-            fits_id = w >= 7.0 * len(rid) + 8
-            if fits_id:
-                lines = [rid, f"{kw:.1f} kW"]
-                gpus = int(gpu_arr[i])
-                if h >= 64 and gpus:
-                    lines.append(f"{gpus} GPU")
-                lines = lines[: max(1, int((h - 4) // 14))]
-            else:
-                lines = [f"{kw:.1f}"]
+            lines, widths, has_id = self._lines(rid, i, w, h)
+            if not lines:
+                continue
             bg, ink = colors.get(int(lut[i])) or colors[-1]
             plate_h = 14 * len(lines) + 4
-            plate_w = min(w - 4, 7.2 * max(len(ln) for ln in lines) + 10)
+            plate_w = min(w - 2 * self.MARGIN_PX + 2, max(widths) + 8)
             c = dev.center()
             plate = QRectF(c.x() - plate_w / 2, c.y() - plate_h / 2, plate_w, plate_h)
             painter.setPen(Qt.PenStyle.NoPen)
@@ -801,9 +873,10 @@ class RackLabelsItem(QGraphicsItem):
             painter.drawRoundedRect(plate, 3, 3)
             painter.setPen(ink)
             for k, text in enumerate(lines):
-                painter.setFont(bold if k == 0 and fits_id else small)
-                painter.drawText(QRectF(plate.left(), plate.top() + 2 + 14 * k, plate.width(), 14),
-                                 Qt.AlignmentFlag.AlignCenter, text)
+                painter.setFont(bold if k == 0 and has_id else small)
+                painter.drawText(QRectF(plate.left() - 4, plate.top() + 2 + 14 * k,
+                                        plate.width() + 8, 14), Qt.AlignmentFlag.AlignCenter,
+                                 text)
         painter.restore()
 
     _COLORS: dict[str, dict[int, tuple[QColor, QColor]]] = {}

@@ -49,7 +49,7 @@ from designer.canvas.items import (
     RowLabelsItem,
 )
 from designer.canvas.overlays import OVERLAY_CLASSES, OverlayItem, OverlayLayer
-from designer.canvas.style import METRICS, PALETTE, cosmetic, label_font, lut_index
+from designer.canvas.style import METRICS, PALETTE, cosmetic, label_font, lut_index, metric_text
 from designer.document import LayoutDocument
 from engine import edits
 from engine.analysis import Analysis
@@ -86,6 +86,8 @@ class _Drawn:
     detail: bool
     #: (N, 8) cold and hot aisle strips, one row per rack (the floor's tints)
     aisles: np.ndarray = field(default_factory=lambda: np.zeros((0, 8)))
+    #: each rack's value of the metric its label shows (NaN: none)
+    values: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
 @dataclass
@@ -247,6 +249,7 @@ class FloorPlanScene(QGraphicsScene):
         self._unit_timer.timeout.connect(self._refresh_unit_labels)
         self.detail = True
         self._rack_lut = np.zeros(0, np.int64)
+        self._rack_values = np.zeros(0)
         self._rows_stale = True
         self._rows_split = (np.zeros(0, str), np.zeros(0, np.int64))
         document.items_added.connect(self._on_added)
@@ -275,6 +278,18 @@ class FloorPlanScene(QGraphicsScene):
             return -1
         i = a.arrays.rack_index.get(rack_id, -1)
         return i if 0 <= i < len(self._rack_lut) else -1
+
+    @property
+    def rack_values(self) -> np.ndarray:
+        """Each rack's value of the current metric (kW or %, NaN: none), in layout order."""
+        return self._rack_values
+
+    def rack_value_text(self, rack_id: str, unit: bool = True) -> str:
+        """Return a rack's value of the current metric as its label shows it (``""``: none)."""
+        i = self._rack_i(rack_id)
+        if i < 0 or i >= len(self._rack_values):
+            return ""
+        return metric_text(self.metric, float(self._rack_values[i]), unit)
 
     def rack_brush(self, rack_id: str) -> QBrush:
         """Return the fill of a rack for the current metric."""
@@ -417,6 +432,7 @@ class FloorPlanScene(QGraphicsScene):
         idx = lut_index(values, *self.metric_range)
         has_load = (kw > 0) & np.isfinite(values)
         self._rack_lut = np.where(has_load, idx, -1)
+        self._rack_values = np.asarray(values, np.float64)
         c, p = a.cooling, a.power
         if self._drawn is None or self._drawn.unit_ids != c.unit_ids:
             self._unit_pos = {u: i for i, u in enumerate(c.unit_ids)}
@@ -429,7 +445,7 @@ class FloorPlanScene(QGraphicsScene):
                        list(c.unit_ids),
                        np.asarray(c.unit_utilization), list(p.feed_ids),
                        np.asarray(p.feed_utilization), self.metric, self.metric_range,
-                       self.detail, self._aisle_strips(a, hx, hy))
+                       self.detail, self._aisle_strips(a, hx, hy), self._rack_values)
         dirty = self._dirty_rects(self._drawn, drawn)
         self._drawn = drawn
         self._update_floor(a, hx, hy, drawn.aisles, repaint=dirty is None)
@@ -462,6 +478,8 @@ class FloorPlanScene(QGraphicsScene):
         # a rack turned half round keeps its box but swaps its front and its aisles
         moved = (np.any(old.boxes != new.boxes, axis=1) | (old.lut != new.lut)
                  | (old.kw != new.kw) | (old.rot != new.rot))
+        if old.values.shape == new.values.shape:  # a label shows the metric's value
+            moved |= (old.values != new.values) & ~(np.isnan(old.values) & np.isnan(new.values))
         tinted = np.any(old.aisles != new.aisles, axis=1) if \
             old.aisles.shape == new.aisles.shape else np.ones(len(new.aisles), bool)
         if np.any(tinted):

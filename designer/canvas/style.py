@@ -7,6 +7,7 @@ colours per rack.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,7 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPen
 
 __all__ = ["Palette", "PALETTE", "ColorMap", "METRICS", "lut_index", "cosmetic",
-           "CATEGORICAL", "label_font"]
+           "CATEGORICAL", "label_font", "metric_text"]
 
 
 @dataclass(frozen=True)
@@ -130,3 +131,23 @@ METRICS: dict[str, ColorMap] = {
         (0.0, "#f1e6d8"), (0.35, "#b9d3ea"), (0.7, "#5b9bd5"), (1.0, "#174f8c")]),
         (0.0, 100.0)),
 }
+
+
+def metric_text(metric: str, value: float, unit: bool = True, digits: int | None = None) -> str:
+    """Return a value of ``metric`` as a rack label shows it (``""`` for NaN).
+
+    kW keep one decimal, percentages none; ``digits`` overrides that (a label
+    that must be short).
+
+    Examples
+    --------
+    >>> metric_text("kw", 40.84), metric_text("utilization", 35.2), metric_text("kw", 112.5, False, 0)
+    ('40.8 kW', '35 %', '112')
+    """
+    if not math.isfinite(value):
+        return ""
+    cmap = METRICS[metric]
+    if digits is None:
+        digits = 1 if cmap.unit == "kW" else 0
+    text = f"{value:.{digits}f}"
+    return f"{text} {cmap.unit}" if unit else text

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPointF
-from PySide6.QtGui import QImage, QPainter
+from PySide6.QtCore import QPointF, QRectF
+from PySide6.QtGui import QFontMetricsF, QImage, QPainter
 from PySide6.QtWidgets import QApplication
+
+from designer.canvas.style import label_font
 
 
 @pytest.fixture
@@ -65,3 +67,62 @@ def test_tray_rails_are_one_mitred_line_each_side(view, doc):
     assert not paint(view).isNull()
     doc.undo_stack.undo()
     assert view.fp.item_for(tid) is None
+
+
+def rack_px(view, rack_id: str) -> QRectF:
+    """The rack's footprint in viewport pixels."""
+    return view.viewportTransform().mapRect(view.fp.item_for(rack_id).sceneBoundingRect())
+
+
+def test_a_rack_label_that_does_not_fit_its_rack_is_shortened_or_left_out(view, doc):
+    labels = view.fp.rack_labels
+    rack = doc.layout.racks[0]
+    kw = view.fp.rack_kw(rack.id)
+    fm = QFontMetricsF(label_font(10))
+    width_m = view.fp.item_for(rack.id).rect().width()
+    # racks drawn wide enough for the figure and its unit (not the id), then for the
+    # figure, then for whole kW only
+    for px, want in ((60, f"{kw:.1f} kW"), (40, f"{kw:.1f}"), (26, f"{kw:.0f}")):
+        zoom(view, px / width_m, (rack.x_m, rack.y_m))
+        box = rack_px(view, rack.id)
+        lines = labels.label_lines(rack.id, box.width(), box.height())
+        assert lines == [want], px
+        assert fm.horizontalAdvance(want) <= box.width() - 2 * labels.MARGIN_PX
+    # every label painted at a zoom fits its own rack: neighbours' labels never run together
+    zoom(view, 30, (rack.x_m, rack.y_m))
+    for r in doc.layout.racks:
+        box = rack_px(view, r.id)
+        for text in labels.label_lines(r.id, box.width(), box.height()):
+            assert fm.horizontalAdvance(text) < box.width() - 4, (r.id, text)
+    # a figure too long for the rack at any precision is not drawn at all
+    i = doc.analysis.arrays.rack_index[rack.id]
+    view.fp._rack_values[i] = 123456.0
+    box = rack_px(view, rack.id)
+    assert labels.label_lines(rack.id, box.width(), box.height()) == []
+    assert not paint(view).isNull()
+
+
+def test_rack_labels_show_the_colour_metric_with_its_unit(view, doc):
+    scene = view.fp
+    rack = doc.layout.racks[0]
+    zoom(view, 200, (rack.x_m, rack.y_m))  # the id, the value and the GPUs fit
+    box = rack_px(view, rack.id)
+    a = doc.analysis
+    i = a.arrays.rack_index[rack.id]
+    assert scene.rack_labels.label_lines(rack.id, box.width(), box.height())[:2] == [
+        rack.id, f"{a.power.rack_kw[i]:.1f} kW"]
+    scene.set_metric("utilization")
+    util = dict(zip(a.power.feed_ids, a.power.feed_utilization.tolist(), strict=True))
+    worst = max(util[f] for f in rack.feeds) * 100
+    lines = scene.rack_labels.label_lines(rack.id, box.width(), box.height())
+    assert lines[1] == f"{worst:.0f} %" == scene.rack_value_text(rack.id)
+    scene.set_metric("liquid")
+    share = a.arrays.rack_liquid_w[i] / a.arrays.rack_power_w[i] * 100
+    assert scene.rack_labels.label_lines(rack.id, box.width(), box.height())[1] == \
+        f"{share:.0f} %"
+    # narrow racks show the figure alone: the legend's unit still reads "%"
+    zoom(view, 30, (rack.x_m, rack.y_m))
+    box = rack_px(view, rack.id)
+    assert scene.rack_labels.label_lines(rack.id, box.width(), box.height()) in (
+        [f"{share:.0f} %"], [f"{share:.0f}"])
+    assert not paint(view).isNull()
