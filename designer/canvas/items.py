@@ -24,6 +24,7 @@ from PySide6.QtGui import (
     QPainterPathStroker,
     QPen,
     QPolygonF,
+    QTransform,
 )
 from PySide6.QtWidgets import (
     QGraphicsItem,
@@ -657,6 +658,8 @@ class RowLabelsItem(QGraphicsItem):
         self._version = 0  # counts set_rows calls: the shown labels follow the rows
         self._set: list[tuple[str, float, float]] = []
         self._rect = QRectF()
+        self._font = label_font(10, True)
+        self._widths = _TextWidths(self._font)
 
     @property
     def rows(self) -> list[tuple[str, float, float]]:
@@ -693,49 +696,68 @@ class RowLabelsItem(QGraphicsItem):
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
         return self._rect
 
+    def _place(self, t: QTransform) -> list[tuple[str, QPointF, bool]]:
+        """Decide which labels show at the view transform ``t`` and on which side of their
+        row: ``(name, device point, stands right of it)``.
+
+        Decided over all rows (so a partial repaint agrees with a whole one), once per
+        zoom and set of rows.
+        """
+        doc = getattr(self.scene(), "document", None)
+        key = (t.m11(), t.m22(), t.dx(), t.dy(), self._version,
+               id(doc.layout.cooling) if doc is not None else 0)
+        if key == self._shown_key:
+            return self._shown
+        self._shown_key = key
+        self._shown = []
+        inv, _ok = t.inverted()
+        scene = self.scene()
+        for name, p in self._rows:
+            d = t.map(p)
+            if any(abs(d.y() - q.y()) < 15 and abs(d.x() - q.x()) < 40
+                   for _n, q, _r in self._shown[-3:]):
+                continue  # rows closer than a label's height: every other one
+            # a label stands west of its row unless a cooling unit is there (a CRAH
+            # gallery beside the rows at a small zoom): then over the row's first racks
+            w = self._widths(name) + 8
+
+            def covers_unit(box: QRectF) -> bool:
+                return scene is not None and any(
+                    isinstance(it, CoolingUnitItem) for it in scene.items(
+                        inv.mapRect(box), Qt.ItemSelectionMode.IntersectsItemBoundingRect))
+
+            right = covers_unit(QRectF(d.x() - w - 3, d.y() - 8, w, 16))
+            if right and covers_unit(QRectF(d.x() + 6, d.y() - 8, w, 16)):
+                continue  # units on both sides at this zoom: the units stay readable
+            self._shown.append((name, d, right))
+        return self._shown
+
+    def _pill(self, name: str, d: QPointF, right: bool) -> QRectF:
+        w = self._widths(name) + 8
+        return QRectF(d.x() + 6 if right else d.x() - w - 3, d.y() - 8, w, 16)
+
+    def label_boxes(self, t: QTransform) -> list[QRectF]:
+        """Return the device rectangles of the labels shown at the view transform ``t``
+        (other labels keep clear of them)."""
+        if not self._rows or not self.isVisible() or t.m11() < 3:
+            return []
+        return [self._pill(name, d, right) for name, d, right in self._place(t)]
+
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         if not self._rows or _lod(painter, option) < 3:
             return
         t = painter.worldTransform()
+        shown = self._place(t)
         painter.save()
         painter.resetTransform()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        painter.setFont(label_font(10, True))
-        fm = painter.fontMetrics()
-        # which labels show is decided over all rows (so a partial repaint agrees with a
-        # whole one), once per zoom and set of rows; only those reaching into the exposed
-        # area are painted
-        doc = getattr(self.scene(), "document", None)
-        key = (t.m11(), t.m22(), t.dx(), t.dy(), self._version,
-               id(doc.layout.cooling) if doc is not None else 0)
-        if key != self._shown_key:
-            self._shown_key = key
-            self._shown = []
-            inv, _ok = t.inverted()
-            scene = self.scene()
-            for name, p in self._rows:
-                d = t.map(p)
-                if any(abs(d.y() - q.y()) < 15 and abs(d.x() - q.x()) < 40
-                       for _n, q, _r in self._shown[-3:]):
-                    continue  # rows closer than a label's height: every other one
-                # a label stands west of its row unless a cooling unit is there (a CRAH
-                # gallery beside the rows at a small zoom): then over the row's first racks
-                w = fm.horizontalAdvance(name) + 8
-                def covers_unit(box: QRectF) -> bool:
-                    return scene is not None and any(
-                        isinstance(it, CoolingUnitItem) for it in scene.items(
-                            inv.mapRect(box), Qt.ItemSelectionMode.IntersectsItemBoundingRect))
-
-                right = covers_unit(QRectF(d.x() - w - 3, d.y() - 8, w, 16))
-                if right and covers_unit(QRectF(d.x() + 6, d.y() - 8, w, 16)):
-                    continue  # units on both sides at this zoom: the units stay readable
-                self._shown.append((name, d, right))
+        painter.setFont(self._font)
+        # only the labels reaching into the exposed area are painted
         exposed = t.mapRect(option.exposedRect).adjusted(-200, -20, 200, 20)
-        for name, d, right in self._shown:
+        for name, d, right in shown:
             if not exposed.contains(d):
                 continue
-            w = fm.horizontalAdvance(name) + 8
-            box = QRectF(d.x() + 6 if right else d.x() - w - 3, d.y() - 8, w, 16)
+            box = self._pill(name, d, right)
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(QColor(255, 255, 255, 215))
             painter.drawRoundedRect(box, 3, 3)
@@ -830,6 +852,30 @@ class RackLabelsItem(QGraphicsItem):
                 return [text], [w], False
         return [], [], False
 
+    def _plate(self, dev: QRectF, lines: list[str], widths: list[float]) -> QRectF:
+        """The label's plate, centred on the rack's device rectangle ``dev``."""
+        plate_h = 14 * len(lines) + 4
+        plate_w = min(dev.width() - 2 * self.MARGIN_PX + 2, max(widths) + 8)
+        c = dev.center()
+        return QRectF(c.x() - plate_w / 2, c.y() - plate_h / 2, plate_w, plate_h)
+
+    def plate_boxes(self, t: QTransform, area: QRectF) -> list[QRectF]:
+        """Return the device rectangles of the labels of the racks in device rectangle
+        ``area`` at the view transform ``t`` (text drawn above them keeps clear)."""
+        if t.m11() < 30 or not self._fp.detail or not self.isVisible():
+            return []
+        inv, _ok = t.inverted()
+        out = []
+        for item in self._fp.items(inv.mapRect(area),
+                                   Qt.ItemSelectionMode.IntersectsItemBoundingRect):
+            if isinstance(item, RackItem):
+                dev = t.mapRect(item.sceneBoundingRect())
+                lines, widths, _id = self._lines(item.model_id, self._fp._rack_i(item.model_id),
+                                                 dev.width(), dev.height())
+                if lines:
+                    out.append(self._plate(dev, lines, widths))
+        return out
+
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         lod = _lod(painter, option)
         if lod < 30 or not self._fp.detail:  # a rack under ~24 px carries no label
@@ -864,10 +910,7 @@ class RackLabelsItem(QGraphicsItem):
             if not lines:
                 continue
             bg, ink = colors.get(int(lut[i])) or colors[-1]
-            plate_h = 14 * len(lines) + 4
-            plate_w = min(w - 2 * self.MARGIN_PX + 2, max(widths) + 8)
-            c = dev.center()
-            plate = QRectF(c.x() - plate_w / 2, c.y() - plate_h / 2, plate_w, plate_h)
+            plate = self._plate(dev, lines, widths)
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(bg)
             painter.drawRoundedRect(plate, 3, 3)

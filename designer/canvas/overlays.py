@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from engine.analysis import Analysis
     from engine.model import Layout
 
-__all__ = ["OverlayLayer", "OverlayItem", "HeatmapOverlay", "CoolingOverlay", "AirflowOverlay",
+__all__ = ["OverlayLayer", "OverlayItem", "OverlayLabels", "HeatmapOverlay", "CoolingOverlay", "AirflowOverlay",
            "CablesOverlay", "ViolationsOverlay", "OVERLAY_CLASSES", "HEAT_LUT"]
 
 Z_OVERLAY = 30
@@ -61,6 +61,9 @@ class OverlayItem(QGraphicsItem):
         super().__init__(parent)
         self._fp = scene
         self._rect = QRectF()
+        #: the overlay's text, when it must read above what the overlay itself stays under
+        #: (the scene puts it in its top layer); shown and hidden with the overlay
+        self.labels: OverlayLabels | None = None
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.setVisible(False)
         self._stale = True
@@ -73,6 +76,8 @@ class OverlayItem(QGraphicsItem):
         if rect != self._rect:
             self.prepareGeometryChange()
             self._rect = QRectF(rect)
+        if self.labels is not None:
+            self.labels.set_bounds(rect)
 
     def mark_stale(self) -> None:
         """Refresh now if visible, or when next shown."""
@@ -87,12 +92,42 @@ class OverlayItem(QGraphicsItem):
             self.refresh(self._fp.document.layout, a)
         self._stale = False
         self.update()
+        if self.labels is not None:
+            self.labels.update()
 
     def itemChange(self, change, value):  # noqa: N802 - Qt's name
-        if change == QGraphicsItem.GraphicsItemChange.ItemVisibleHasChanged and value \
-                and self._stale:
-            self.refresh_now()
+        if change == QGraphicsItem.GraphicsItemChange.ItemVisibleHasChanged:
+            if self.labels is not None:
+                self.labels.setVisible(bool(value))
+            if value and self._stale:
+                self.refresh_now()
         return super().itemChange(change, value)
+
+    def paint_labels(self, painter: QPainter, option: QStyleOptionGraphicsItem) -> None:
+        """Paint the overlay's text (for :class:`OverlayLabels`); none by default."""
+
+
+class OverlayLabels(QGraphicsItem):
+    """The text of an overlay, painted by the overlay, in a layer above the rack labels."""
+
+    def __init__(self, overlay: OverlayItem) -> None:
+        super().__init__()
+        self._overlay = overlay
+        self._rect = QRectF()
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setVisible(False)
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
+        return self._rect
+
+    def set_bounds(self, rect: QRectF) -> None:
+        """Set the scene rectangle the labels paint in."""
+        if rect != self._rect:
+            self.prepareGeometryChange()
+            self._rect = QRectF(rect)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        self._overlay.paint_labels(painter, option)
 
     def refresh(self, layout: Layout, analysis: Analysis) -> None:  # pragma: no cover
         """Turn the analysis into arrays to paint."""
@@ -338,6 +373,49 @@ class AirflowOverlay(OverlayItem):
 
 
 _LINK_COLOR = QColor("#8e24aa")
+#: where along a line its label may stand (share of its length), first choice first
+_PILL_AT = (0.5, 0.38, 0.62, 0.26, 0.74, 0.14, 0.86)
+
+
+def _free_pill(poly: QPolygonF, t, width_px: float, taken: list[QRectF],
+               avoid=None) -> QRectF:
+    """Return the device box of a label ``width_px`` wide on the polyline ``poly`` (scene
+    points, ``t`` the view transform) that meets none of ``taken``.
+
+    Tried at the shares of the line's length in :data:`_PILL_AT`, on the line, then just
+    beside it; ``avoid(box)`` returns more boxes to keep clear of there (the rack labels
+    under the line). The first place is kept when none is free; the box joins ``taken``.
+    """
+    pts = [t.map(poly.at(k)) for k in range(poly.size())]
+    seg = [math.hypot(b.x() - a.x(), b.y() - a.y()) for a, b in zip(pts[:-1], pts[1:],
+                                                                     strict=True)]
+    total = sum(seg)
+
+    def at(share: float) -> tuple[QPointF, QPointF]:
+        """The point at a share of the length, and the unit normal there."""
+        left = share * total
+        for a, b, d in zip(pts[:-1], pts[1:], seg, strict=True):
+            if left <= d and d > 0:
+                return a + (b - a) * (left / d), QPointF(-(b.y() - a.y()) / d,
+                                                         (b.x() - a.x()) / d)
+            left -= d
+        return pts[-1], QPointF(0.0, 1.0)
+
+    first = None
+    for side in (0.0, -1.0, 1.0):
+        for share in _PILL_AT:
+            c, normal = at(share) if total > 0 else (pts[0], QPointF(0.0, 1.0))
+            # beside the line: a pill's height (or its width, across an upright line) off it
+            off = 17.0 if abs(normal.y()) >= abs(normal.x()) else width_px / 2 + 9
+            c = c + normal * (side * off)
+            box = QRectF(c.x() - width_px / 2, c.y() - 8, width_px, 16)
+            first = first or box
+            if not any(box.intersects(o) for o in taken) and not (
+                    avoid is not None and any(box.intersects(o) for o in avoid(box))):
+                taken.append(box)
+                return box
+    taken.append(first)
+    return first
 
 
 class CablesOverlay(OverlayItem):
@@ -345,7 +423,10 @@ class CablesOverlay(OverlayItem):
 
     Uses the routes of the analysis when the network exposes them (``tray_links``
     by tray id, or ``routes``); otherwise each rack's scale-out ports go to its
-    nearest tray, an estimate the legend says is one.
+    nearest tray, an estimate the legend says is one. The bundles lie under the
+    rack labels (a label's plate interrupts a bar, as it does a tray or a busway);
+    the cable counts, in :attr:`labels`, read above them and keep clear of the row
+    labels.
     """
 
     key = "cables"
@@ -359,6 +440,9 @@ class CablesOverlay(OverlayItem):
         self.links: list[tuple[QLineF, str]] = []
         self.estimated = True
         self.max_count = 0
+        self.labels = OverlayLabels(self)
+        #: the cable counts' pills as last painted, ``(text, device rectangle)``
+        self.pills: list[tuple[str, QRectF]] = []
 
     @staticmethod
     def _tray_counts(layout: Layout, analysis: Analysis) -> tuple[dict[str, float], bool,
@@ -456,7 +540,7 @@ class CablesOverlay(OverlayItem):
         for poly, frac, n, _tid in self._bundles:
             if n <= 0:
                 continue
-            pen = cosmetic(QColor(0, 120, 140, 210), 2 + 10 * frac)
+            pen = cosmetic(QColor(0, 120, 140, 190), 2 + 10 * frac)
             pen.setCapStyle(Qt.PenCapStyle.RoundCap)
             pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
             painter.setPen(pen)
@@ -466,33 +550,46 @@ class CablesOverlay(OverlayItem):
             pen.setCapStyle(Qt.PenCapStyle.RoundCap)
             painter.setPen(pen)
             painter.drawLines([ln for ln, _t in self.links])
-        if lod > 4:
-            painter.save()
-            t = painter.worldTransform()
-            painter.resetTransform()
-            painter.setFont(label_font(10, True))
-            for poly, _frac, n, _tid in self._bundles:
-                if n <= 0 or poly.isEmpty():
-                    continue
-                mid = t.map(poly.at(0) * 0.5 + poly.at(poly.size() - 1) * 0.5)
-                text = f"{n:,}" + (" est." if self.estimated else "")
-                w = painter.fontMetrics().horizontalAdvance(text) + 8
-                box = QRectF(mid.x() - w / 2, mid.y() - 9, w, 16)
-                painter.setPen(Qt.PenStyle.NoPen)
-                painter.setBrush(QColor(255, 255, 255, 225))
-                painter.drawRoundedRect(box, 3, 3)
-                painter.setPen(QColor(0, 95, 110))
-                painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
-            for line, text in self.links:
-                mid = t.map(line.center())
-                w = painter.fontMetrics().horizontalAdvance(text) + 8
-                box = QRectF(mid.x() - w / 2, mid.y() - 9, w, 16)
-                painter.setPen(Qt.PenStyle.NoPen)
-                painter.setBrush(QColor(255, 255, 255, 225))
-                painter.drawRoundedRect(box, 3, 3)
-                painter.setPen(_LINK_COLOR)
-                painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
-            painter.restore()
+
+    def paint_labels(self, painter: QPainter, option: QStyleOptionGraphicsItem) -> None:
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        if lod <= 4:
+            self.pills = []
+            return
+        t = painter.worldTransform()
+        painter.save()
+        painter.resetTransform()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        font = label_font(10, True)
+        painter.setFont(font)
+        fm = painter.fontMetrics()
+        # a pill keeps clear of the row labels, of the pills placed before it and, where
+        # it can, of the rack labels under its tray
+        taken = [b.adjusted(-2, -2, 2, 2) for b in self._fp.row_labels.label_boxes(t)]
+
+        def rack_labels(box: QRectF) -> list[QRectF]:
+            return self._fp.rack_labels.plate_boxes(t, box)
+
+        self.pills = []
+        for poly, _frac, n, _tid in self._bundles:
+            if n <= 0 or poly.isEmpty():
+                continue
+            text = f"{n:,}" + (" est." if self.estimated else "")
+            box = _free_pill(poly, t, fm.horizontalAdvance(text) + 8, taken, rack_labels)
+            self._draw_pill(painter, box, text, QColor(0, 95, 110))
+        for line, text in self.links:
+            box = _free_pill(QPolygonF([line.p1(), line.p2()]), t,
+                             fm.horizontalAdvance(text) + 8, taken, rack_labels)
+            self._draw_pill(painter, box, text, _LINK_COLOR)
+        painter.restore()
+
+    def _draw_pill(self, painter: QPainter, box: QRectF, text: str, ink: QColor) -> None:
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(255, 255, 255, 225))
+        painter.drawRoundedRect(box, 3, 3)
+        painter.setPen(ink)
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+        self.pills.append((text, QRectF(box)))
 
     def legend(self):
         note = ("scale-out ports per nearest tray (estimate)" if self.estimated

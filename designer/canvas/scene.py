@@ -219,12 +219,15 @@ class FloorPlanScene(QGraphicsScene):
         self.addItem(self.rack_labels)
         self.overlay_layer = OverlayLayer()
         self.addItem(self.overlay_layer)
-        # the cable bundles' counts must read over the rack labels (z 44)
+        # overlays lie under the rack labels (z 44); their own text, such as the cable
+        # bundles' counts, reads over them
         self.overlay_top = OverlayLayer(46)
         self.addItem(self.overlay_top)
         self.overlays: dict[str, OverlayItem] = {
-            key: cls(self, self.overlay_top if key == "cables" else self.overlay_layer)
-            for key, cls in OVERLAY_CLASSES.items()}
+            key: cls(self, self.overlay_layer) for key, cls in OVERLAY_CLASSES.items()}
+        for ov in self.overlays.values():
+            if ov.labels is not None:
+                ov.labels.setParentItem(self.overlay_top)
         self.ghost = GhostItem()
         self.addItem(self.ghost)
         self.batch = BatchLayer(self)

@@ -126,3 +126,30 @@ def test_rack_labels_show_the_colour_metric_with_its_unit(view, doc):
     assert scene.rack_labels.label_lines(rack.id, box.width(), box.height()) in (
         [f"{share:.0f} %"], [f"{share:.0f}"])
     assert not paint(view).isNull()
+
+
+def test_cable_counts_keep_clear_of_row_labels_and_bundles_lie_under_rack_labels(view, doc):
+    scene = view.fp
+    name, x, y = next(r for r in scene.row_labels.rows if r[0] == "R03")
+    # the network row's tray, stretched along the row so its middle is where the row's
+    # label stands
+    tid = "TR-03"
+    doc.reshape(tid, [(x - 3.3, y), (x + 2.7, y)])
+    scene.set_overlay("cables", True)
+    ov = scene.overlays["cables"]
+    assert ov.labels.isVisible() and ov.labels.zValue() + ov.labels.parentItem().zValue() > \
+        scene.rack_labels.zValue() > ov.parentItem().zValue()
+    counts = {t: n for _p, _f, n, t in ov._bundles}
+    assert counts.get(tid, 0) > 0, counts
+    zoom(view, 60, (x, y))
+    paint(view)
+    t = view.viewportTransform()
+    rows = scene.row_labels.label_boxes(t)
+    assert any(r.contains(t.map(QPointF(x - 0.3, -y))) for r in rows)  # the tray's middle
+    assert len(ov.pills) == sum(1 for n in counts.values() if n > 0)
+    for text, box in ov.pills:
+        assert not any(box.intersects(r) for r in rows), (text, box)
+    boxes = [box for _t, box in ov.pills]
+    assert not any(a.intersects(b) for k, a in enumerate(boxes) for b in boxes[k + 1:])
+    scene.set_overlay("cables", False)
+    assert not ov.labels.isVisible()
