@@ -489,8 +489,7 @@ class DashboardPanel(QWidget):
                      if c * chart_w + (c - 1) * _CHART_SPACING + 2 * _MARGIN <= width), 1)
         if cols == 4 or height is None or self.body_height(width, cols) <= height:
             return cols
-        if 4 * _SHORT_ROW_CHART_W + 3 * _CHART_SPACING + 2 * _MARGIN <= width and \
-                self.body_height(width, 4) <= height:
+        if _has_short_row(width) and self.body_height(width, 4) <= height:
             return 4
         return cols
 
@@ -544,10 +543,19 @@ class DashboardPanel(QWidget):
         super().resizeEvent(event)
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
-        # the headline figures and every chart, two by two (the window gives the dock what
-        # it can spare; a shorter one shows them four in a row, or scrolls)
-        w = max(self.width(), 640)
-        return QSize(w, self.body_height(w, 2))
+        # the headline figures and every chart, in the columns the width gives them (the
+        # window gives the dock what it can spare; a shorter one shows them four in a row
+        # where they fit, or scrolls); a width for one column of charts asks for the
+        # figures and one chart, the rest scrolls into view
+        w = max(self.width(), self.minimumSizeHint().width())
+        cols = self.chart_columns(w)
+        if cols == 1 and _has_short_row(w):
+            cols = 4  # too narrow for two, wide enough for four low ones in a row
+        if cols > 1:
+            return QSize(w, self.body_height(w, cols))
+        return QSize(w, self.tile_grid.heightForWidth(w - 2 * _MARGIN) + _BODY_SPACING
+                     + max(b.sizeHint().height() for b in (self.rack_chart, self.cooling_chart))
+                     + 2 * _MARGIN)
 
     def minimumSizeHint(self) -> QSize:
         # one column of tiles and charts: a dock squeezed narrower would clip them (the
@@ -854,6 +862,11 @@ def _n1_note(margins: list[tuple[float, str]]) -> str:
         parts.append(f"{len(ordered) - N1_NOTE_GROUPS} more")
     return ("<span style='color:#ef6c00'>- - -</span> N+1 limit; margin: "
             + " · ".join(parts))
+
+
+def _has_short_row(width: int) -> bool:
+    """Whether a panel ``width`` gives four charts in a row ``_SHORT_ROW_CHART_W`` each."""
+    return 4 * _SHORT_ROW_CHART_W + 3 * _CHART_SPACING + 2 * _MARGIN <= width
 
 
 def _km(length_m: float) -> str:
