@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPolygonF
+from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
 from designer.canvas.items import footprint_half
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from engine.analysis import Analysis
     from engine.model import Layout
 
-__all__ = ["OverlayLayer", "OverlayItem", "OverlayLabels", "HeatmapOverlay", "CoolingOverlay", "AirflowOverlay",
+__all__ = ["OverlayLayer", "OverlayItem", "OverlayPart", "HeatmapOverlay", "CoolingOverlay", "AirflowOverlay",
            "CablesOverlay", "ViolationsOverlay", "OVERLAY_CLASSES", "HEAT_LUT"]
 
 Z_OVERLAY = 30
@@ -62,8 +62,10 @@ class OverlayItem(QGraphicsItem):
         self._fp = scene
         self._rect = QRectF()
         #: the overlay's text, when it must read above what the overlay itself stays under
-        #: (the scene puts it in its top layer); shown and hidden with the overlay
-        self.labels: OverlayLabels | None = None
+        #: (the scene puts it in its top layer), and what it draws under the racks (in the
+        #: scene's bottom layer); each shown and hidden with the overlay
+        self.labels: OverlayPart | None = None
+        self.underlay: OverlayPart | None = None
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.setVisible(False)
         self._stale = True
@@ -76,8 +78,12 @@ class OverlayItem(QGraphicsItem):
         if rect != self._rect:
             self.prepareGeometryChange()
             self._rect = QRectF(rect)
-        if self.labels is not None:
-            self.labels.set_bounds(rect)
+        for part in self.parts():
+            part.set_bounds(rect)
+
+    def parts(self) -> list[OverlayPart]:
+        """Return the overlay's parts drawn in other layers (labels, underlay)."""
+        return [p for p in (self.labels, self.underlay) if p is not None]
 
     def mark_stale(self) -> None:
         """Refresh now if visible, or when next shown."""
@@ -92,27 +98,32 @@ class OverlayItem(QGraphicsItem):
             self.refresh(self._fp.document.layout, a)
         self._stale = False
         self.update()
-        if self.labels is not None:
-            self.labels.update()
+        for part in self.parts():
+            part.update()
 
     def itemChange(self, change, value):  # noqa: N802 - Qt's name
         if change == QGraphicsItem.GraphicsItemChange.ItemVisibleHasChanged:
-            if self.labels is not None:
-                self.labels.setVisible(bool(value))
+            for part in self.parts():
+                part.setVisible(bool(value))
             if value and self._stale:
                 self.refresh_now()
         return super().itemChange(change, value)
 
     def paint_labels(self, painter: QPainter, option: QStyleOptionGraphicsItem) -> None:
-        """Paint the overlay's text (for :class:`OverlayLabels`); none by default."""
+        """Paint the overlay's text (its :attr:`labels` part); none by default."""
+
+    def paint_underlay(self, painter: QPainter, option: QStyleOptionGraphicsItem) -> None:
+        """Paint what lies under the racks (its :attr:`underlay` part); none by default."""
 
 
-class OverlayLabels(QGraphicsItem):
-    """The text of an overlay, painted by the overlay, in a layer above the rack labels."""
+class OverlayPart(QGraphicsItem):
+    """A part of an overlay that the scene stacks in another layer (text above the rack
+    labels, tints under the racks); the overlay paints it."""
 
-    def __init__(self, overlay: OverlayItem) -> None:
+    def __init__(self, overlay: OverlayItem, paint_part) -> None:
         super().__init__()
         self._overlay = overlay
+        self._paint_part = paint_part
         self._rect = QRectF()
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.setVisible(False)
@@ -127,7 +138,7 @@ class OverlayLabels(QGraphicsItem):
             self._rect = QRectF(rect)
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
-        self._overlay.paint_labels(painter, option)
+        self._paint_part(painter, option)
 
     def refresh(self, layout: Layout, analysis: Analysis) -> None:  # pragma: no cover
         """Turn the analysis into arrays to paint."""
@@ -233,6 +244,8 @@ class CoolingOverlay(OverlayItem):
     def __init__(self, scene: FloorPlanScene, parent: QGraphicsItem) -> None:
         super().__init__(scene, parent)
         self._groups: list[tuple[QColor, list[QLineF], list[QLineF], QPolygonF | None]] = []
+        # the zones' tint lies under the racks: a rack keeps the colour of its metric
+        self.underlay = OverlayPart(self, self.paint_underlay)
 
     def refresh(self, layout: Layout, analysis: Analysis) -> None:
         import shapely
@@ -266,18 +279,33 @@ class CoolingOverlay(OverlayItem):
                     hull = QPolygonF([QPointF(px, -py) for px, py in g.exterior.coords])
             self._groups.append((color, solid, dashed, hull))
 
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+    def paint_underlay(self, painter: QPainter, option: QStyleOptionGraphicsItem) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         for color, _solid, _dashed, hull in self._groups:
             if hull is not None:
                 fill = QColor(color)
-                fill.setAlpha(26)
+                fill.setAlpha(40)
                 edge = QColor(color)
-                edge.setAlpha(90)
+                edge.setAlpha(140)
                 painter.setBrush(fill)
-                painter.setPen(cosmetic(edge, 1))
+                painter.setPen(cosmetic(edge, 1.2))
                 painter.drawPolygon(hull)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         painter.setBrush(Qt.BrushStyle.NoBrush)
+        # the lines stop short of the row labels they would run through
+        t = painter.worldTransform()
+        boxes = self._fp.row_labels.label_boxes(t)
+        painter.save()  # (the view does not save the painter around each item)
+        if boxes:
+            inv, _ok = t.inverted()
+            keep = QPainterPath()
+            keep.addRect(option.exposedRect)
+            for b in boxes:
+                keep.addRect(inv.mapRect(b.adjusted(-2, -2, 2, 2)))
+            keep.setFillRule(Qt.FillRule.OddEvenFill)
+            painter.setClipPath(keep, Qt.ClipOperation.IntersectClip)
         for color, solid, dashed, _ in self._groups:
             line = QColor(color)
             line.setAlpha(150)
@@ -287,6 +315,7 @@ class CoolingOverlay(OverlayItem):
             if dashed:
                 painter.setPen(cosmetic(line, 1, Qt.PenStyle.DashLine))
                 painter.drawLines(dashed)
+        painter.restore()
 
     def legend(self):
         return (self.title, [(CATEGORICAL[0], "a colour per unit, shaded zone"),
@@ -440,7 +469,7 @@ class CablesOverlay(OverlayItem):
         self.links: list[tuple[QLineF, str]] = []
         self.estimated = True
         self.max_count = 0
-        self.labels = OverlayLabels(self)
+        self.labels = OverlayPart(self, self.paint_labels)
         #: the cable counts' pills as last painted, ``(text, device rectangle)``
         self.pills: list[tuple[str, QRectF]] = []
 

@@ -225,9 +225,14 @@ class FloorPlanScene(QGraphicsScene):
         self.addItem(self.overlay_top)
         self.overlays: dict[str, OverlayItem] = {
             key: cls(self, self.overlay_layer) for key, cls in OVERLAY_CLASSES.items()}
+        # and what an overlay tints under the racks (cooling zones) lies under them (z 10)
+        self.overlay_under = OverlayLayer(5)
+        self.addItem(self.overlay_under)
         for ov in self.overlays.values():
             if ov.labels is not None:
                 ov.labels.setParentItem(self.overlay_top)
+            if ov.underlay is not None:
+                ov.underlay.setParentItem(self.overlay_under)
         self.ghost = GhostItem()
         self.addItem(self.ghost)
         self.batch = BatchLayer(self)
