@@ -119,7 +119,9 @@ def _refuse_overwriting(layout_file: str | None, output: str, option: str = "-o"
 
 def _refuse_existing(output: str, force: bool) -> None:
     """Refuse to replace a file that is already there, unless ``--force`` says so."""
-    if force or not os.path.lexists(output):
+    # only a file with contents to lose: a folder, pipe or device is refused as such later,
+    # a link to nothing yet is written through
+    if force or not os.path.isfile(output):
         return
     from engine.io import is_layout_file
 
