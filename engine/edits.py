@@ -463,16 +463,22 @@ def remove_items(layout: Layout, ids: Iterable[str]) -> Layout:
 # -- moving and rotating -----------------------------------------------------------------------
 
 def _translated(item: BaseModel, dx: float, dy: float) -> BaseModel:
+    """Return ``item`` moved by ``(dx, dy)``, positions rounded to the micrometre as a move
+    rounds them (7.2, not 7.199999999999999, for a copy one tile grid step away)."""
+    def p(x: float, y: float) -> tuple[float, float]:
+        return round(x + dx, 6), round(y + dy, 6)
+
     if isinstance(item, Obstacle):
-        return item.model_copy(update={"polygon": [(x + dx, y + dy) for x, y in item.polygon]})
+        return item.model_copy(update={"polygon": [p(x, y) for x, y in item.polygon]})
     if isinstance(item, (PowerFeed, CableTray)):
-        return item.model_copy(update={"points": [(x + dx, y + dy) for x, y in item.points]})
+        return item.model_copy(update={"points": [p(x, y) for x, y in item.points]})
     if isinstance(item, CoolingUnit) and item.return_xy_m is not None:
-        rx, ry = item.return_xy_m
-        return item.model_copy(update={"x_m": item.x_m + dx, "y_m": item.y_m + dy,
-                                       "return_xy_m": (rx + dx, ry + dy)})
+        x, y = p(item.x_m, item.y_m)
+        return item.model_copy(update={"x_m": x, "y_m": y,
+                                       "return_xy_m": p(*item.return_xy_m)})
     if hasattr(item, "x_m"):
-        return item.model_copy(update={"x_m": item.x_m + dx, "y_m": item.y_m + dy})
+        x, y = p(item.x_m, item.y_m)
+        return item.model_copy(update={"x_m": x, "y_m": y})
     return item
 
 

@@ -353,3 +353,15 @@ def test_a_row_across_an_aisle_faces_the_row_beside_it(hall, cat):
     # drawn in line with R01, past its end: the row extends it, facing as it does
     line = edits.rack_row(lay, "M", (7.2, 3.0), (9.6, 3.0), cat).racks[len(lay.racks):]
     assert {r.rotation_deg for r in line} == {0}
+
+
+def test_pasted_copies_land_on_round_positions(hall, cat):
+    # 7.6 - 0.4 is 7.199999999999999 in floating point: a copy one grid step away is
+    # stored at 7.2, as a move stores it
+    lay = hall.model_copy(update={"racks": [Rack(id="R1", type="rack-800x1200", x_m=2.4,
+                                                 y_m=7.6)]})
+    clip = edits.copy_items(lay, ["R1"])
+    ids = edits.paste_ids(lay, clip)
+    out = edits.paste(lay, clip, (0.0, -0.4), ids, cat)
+    assert out.rack(ids["R1"]).y_m == 7.2
+    assert edits.duplicate(lay, ["R1"], (0.0, -0.4)).rack("R2").y_m == 7.2
