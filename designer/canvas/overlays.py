@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from engine.model import Layout
 
 __all__ = ["OverlayLayer", "OverlayItem", "OverlayPart", "HeatmapOverlay", "CoolingOverlay", "AirflowOverlay",
-           "CablesOverlay", "ViolationsOverlay", "OVERLAY_CLASSES", "HEAT_LUT"]
+           "CablesOverlay", "ViolationsOverlay", "OVERLAY_CLASSES", "HEAT_LUT", "free_label_box"]
 
 Z_OVERLAY = 30
 #: the least a powered rack's own spot shows of the heat ramp (0..1)
@@ -406,7 +406,7 @@ _LINK_COLOR = QColor("#8e24aa")
 _PILL_AT = (0.5, 0.38, 0.62, 0.26, 0.74, 0.14, 0.86)
 
 
-def _free_pill(poly: QPolygonF, t, width_px: float, taken: list[QRectF],
+def free_label_box(poly: QPolygonF, t, width_px: float, taken: list[QRectF],
                avoid=None) -> QRectF:
     """Return the device box of a label ``width_px`` wide on the polyline ``poly`` (scene
     points, ``t`` the view transform) that meets none of ``taken``.
@@ -467,6 +467,7 @@ class CablesOverlay(OverlayItem):
         self._drops: list[QLineF] = []
         #: the links drawn by the user (Edit → Link two racks): rack to rack, with a label
         self.links: list[tuple[QLineF, str]] = []
+        self.link_ids: list[str] = []
         self.estimated = True
         self.max_count = 0
         self.labels = OverlayPart(self, self.paint_labels)
@@ -552,6 +553,7 @@ class CablesOverlay(OverlayItem):
                        if abs(a - c) + abs(b - d) > 1e-6]
         arr, where = analysis.arrays, analysis.arrays.rack_index
         self.links = []
+        self.link_ids = []
         for lk in layout.links:
             i, j = where.get(lk.a.rack), where.get(lk.b.rack)
             if i is None or j is None:
@@ -559,6 +561,7 @@ class CablesOverlay(OverlayItem):
             line = QLineF(float(arr.rack_x_m[i]), -float(arr.rack_y_m[i]),
                           float(arr.rack_x_m[j]), -float(arr.rack_y_m[j]))
             self.links.append((line, f"{lk.id}: {lk.count} × {lk.speed_gbps:g}G"))
+            self.link_ids.append(lk.id)
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
@@ -604,11 +607,14 @@ class CablesOverlay(OverlayItem):
             if n <= 0 or poly.isEmpty():
                 continue
             text = f"{n:,}" + (" est." if self.estimated else "")
-            box = _free_pill(poly, t, fm.horizontalAdvance(text) + 8, taken, rack_labels)
+            box = free_label_box(poly, t, fm.horizontalAdvance(text) + 8, taken, rack_labels)
             self._draw_pill(painter, box, text, QColor(0, 95, 110))
-        for line, text in self.links:
-            box = _free_pill(QPolygonF([line.p1(), line.p2()]), t,
-                             fm.horizontalAdvance(text) + 8, taken, rack_labels)
+        selected = {i for i, _l, _t in self._fp.link_highlight.links}
+        for (line, text), lid in zip(self.links, self.link_ids, strict=True):
+            if lid in selected:
+                continue  # named by the selection's highlight
+            box = free_label_box(QPolygonF([line.p1(), line.p2()]), t,
+                                 fm.horizontalAdvance(text) + 8, taken, rack_labels)
             self._draw_pill(painter, box, text, _LINK_COLOR)
         painter.restore()
 

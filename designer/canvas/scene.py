@@ -48,6 +48,7 @@ from designer.canvas.items import (
     RackLabelsItem,
     RowLabelsItem,
 )
+from designer.canvas.links import LinkHighlight
 from designer.canvas.overlays import OVERLAY_CLASSES, OverlayItem, OverlayLayer
 from designer.canvas.style import METRICS, PALETTE, cosmetic, label_font, lut_index, metric_text
 from designer.document import LayoutDocument
@@ -233,6 +234,8 @@ class FloorPlanScene(QGraphicsScene):
                 ov.labels.setParentItem(self.overlay_top)
             if ov.underlay is not None:
                 ov.underlay.setParentItem(self.overlay_under)
+        self.link_highlight = LinkHighlight(self)
+        self.addItem(self.link_highlight)
         self.ghost = GhostItem()
         self.addItem(self.ghost)
         self.batch = BatchLayer(self)
@@ -462,6 +465,8 @@ class FloorPlanScene(QGraphicsScene):
                                live=self.document.is_previewing)
         for ov in self.overlays.values():
             ov.mark_stale()
+        if self.link_highlight.links:  # a selected link follows its racks
+            self.link_highlight.show_links([i for i, _l, _t in self.link_highlight.links])
         if dirty is None:
             self._unit_pct = np.round(c.unit_utilization * 100)  # all repainted now
             self.legend_changed.emit()
@@ -652,6 +657,7 @@ class FloorPlanScene(QGraphicsScene):
     def select_ids(self, ids: list) -> None:
         """Select exactly the items ``ids`` on the canvas (no signal back to the document)."""
         want = set(ids)
+        self.link_highlight.show_links(list(ids))
         self._syncing = True
         try:
             with self._selection_batch():

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import QFrame, QGraphicsView, QMenu, QToolTip, QWidget
 
 from designer.canvas.drops import MIME_CATALOG, perform_drop, plan_drop
 from designer.canvas.items import from_scene
+from designer.canvas.links import link_line
 from designer.canvas.scene import FloorPlanScene
 from designer.canvas.style import METRICS, PALETTE, label_font
 from engine.errors import InputError
@@ -141,6 +142,8 @@ class FloorPlanView(QGraphicsView):
             item = self.fp.item_for(i)
             if item is not None:
                 rect = rect.united(item.sceneBoundingRect())
+            elif (line := link_line(self.fp, i)) is not None:  # a link: both its racks
+                rect = rect.united(QRectF(line.p1(), line.p2()).normalized())
         if rect.isNull():
             return
         c = rect.center()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, QRectF
-from PySide6.QtGui import QFontMetricsF, QImage, QPainter
+from PySide6.QtGui import QColor, QFontMetricsF, QImage, QPainter
 from PySide6.QtWidgets import QApplication
 
 from designer.canvas.style import label_font
@@ -180,3 +180,48 @@ def test_cooling_zones_tint_under_the_racks_and_their_lines_leave_row_labels_cle
     for box in scene.row_labels.label_boxes(t):
         c = box.center().toPoint()
         assert before.pixel(c) == after.pixel(c)
+
+
+def test_a_selected_link_is_drawn_between_its_racks_and_followed(view, doc):
+    scene = view.fp
+    a, b = doc.layout.racks[0], doc.layout.racks[-1]
+    lid = doc.add_link(a.id, b.id, 400.0, 2)
+    doc.select([lid])
+    hl = scene.link_highlight
+    assert hl.isVisible() and [i for i, _l, _t in hl.links] == [lid]
+    line = hl.links[0][1]
+    assert (line.x1(), -line.y1(), line.x2(), -line.y2()) == pytest.approx(
+        (a.x_m, a.y_m, b.x_m, b.y_m))
+    assert hl.links[0][2] == f"{lid}: 2 × 400G"
+    assert hl.zValue() > scene.rack_labels.zValue()
+    # drawn (and named clear of the row labels), with or without the cables overlay
+    for cables in (False, True):
+        scene.set_overlay("cables", cables)
+        view.zoom_to([lid])
+        shown = view.mapToScene(view.viewport().rect()).boundingRect()
+        assert shown.contains(line.p1()) and shown.contains(line.p2())
+        without = paint_without_link(view, doc, lid)
+        img = paint(view)
+        t = view.viewportTransform()
+        mid = t.map(line.center()).toPoint()
+        assert QColor(img.pixel(mid)) != QColor(without.pixel(mid))
+        rows = scene.row_labels.label_boxes(t)
+        assert hl.label_boxes and not any(hl.label_boxes[0].intersects(r) for r in rows)
+        if cables:  # the overlay does not name the selected link a second time
+            assert not any(text.startswith(f"{lid}:") for text, _b in
+                           scene.overlays["cables"].pills)
+    # the line follows a moved rack
+    doc.move_items({a.id: (a.x_m, a.y_m + 1.2)})
+    doc.select([lid])
+    line = hl.links[0][1]
+    assert -line.y1() == pytest.approx(a.y_m + 1.2)
+    doc.select([a.id])
+    assert not hl.isVisible() and hl.links == []
+
+
+def paint_without_link(view, doc, link_id: str) -> QImage:
+    """Paint the view with the selection emptied, then select the link again."""
+    doc.select([])
+    img = paint(view)
+    doc.select([link_id])
+    return img
