@@ -152,7 +152,18 @@ def parse_generations(text: str | None) -> list[GenerationPlan]:
             if param is None:
                 raise ParameterError(f"--generations: template {tid} has no scaling parameter "
                                      f"({', '.join(_STEP_PARAMS)})")
-            plans.append(GenerationPlan(gen, tid, param))
+            # the column is headed by the generation: the template must build that one
+            # (a generic template, such as fat-tree, takes it as a parameter)
+            choice = next((p for p in t.parameters if p.name == "generation"), None)
+            if choice is not None and gen in choice.choices:
+                plans.append(GenerationPlan(gen, tid, param, {"generation": gen}))
+            elif t.generation == gen:
+                plans.append(GenerationPlan(gen, tid, param))
+            else:
+                builds = ", ".join(choice.choices) if choice is not None else t.generation
+                want = repr(gen) if gen else "an unnamed generation"
+                raise ParameterError(f"--generations: template {tid} builds {builds}, "
+                                     f"not {want}")
         elif gen in PLANS:
             plans.append(PLANS[gen])
         else:
@@ -460,8 +471,8 @@ def format_table(rows: list[CompareRow]) -> str:
     for r in rows:
         cells = []
         for label, key, fmt in _TABLE:
-            if r.error:
-                cells.append(r.error if label == "template" else "")
+            if r.error:  # the whole message goes under the table: the cell says where
+                cells.append("error (see below)" if label == "template" else "")
                 continue
             if key is None:
                 cells.append(f"{r.param}={r.param_value}")
@@ -481,7 +492,8 @@ def format_table(rows: list[CompareRow]) -> str:
     for i, (label, _, _) in enumerate(_TABLE):
         lines.append(label.ljust(lw) + "  ".join(col[i].rjust(w) for col, w in
                                                  zip(cols, width, strict=True)))
-    notes = [f"{r.generation}: {r.note}" for r in rows if r.note]
+    notes = [f"{r.generation}: {r.error}" for r in rows if r.error]
+    notes += [f"{r.generation}: {r.note}" for r in rows if r.note]
     notes += [f"{r.generation}: {r.hall_note}" for r in rows if r.hall_note]
     notes.append("* optics beyond switch power: a switch whose power figure includes its "
                  "optics (QM9700, SN5610, Q3400) adds only the node ends")

@@ -199,6 +199,10 @@ def test_cli_compare_table(capsys):
     (["compare", "--gpus", "8", "--generations", "pascal"], "pascal"),
     (["compare", "--gpus", "8", "--hall", "big"], "--hall"),
     (["compare", "--gpus", "eight"], "invalid int"),
+    # a column is headed by its generation: the template must build that one
+    (["compare", "--gpus", "8", "--generations", "hopper:gb200-nvl72-superpod"],
+     "builds blackwell, not 'hopper'"),
+    (["compare", "--gpus", "8", "--generations", ":dgx-h100-superpod"], "unnamed generation"),
 ])
 def test_cli_compare_bad_input_exits_2_with_one_line(capsys, argv, needle):
     try:
@@ -223,3 +227,15 @@ def test_a_user_template_of_a_builtin_id_does_not_replace_the_reference_design(
     monkeypatch.setenv(USER_DIR_ENV, str(tmp_path))
     rows = compare(gpus=1024, generations=["hopper"])
     assert rows[0].template == "dgx-h100-superpod" and rows[0].gpus >= 1000
+
+
+def test_a_row_that_fails_keeps_the_table_narrow_and_says_why_below():
+    from engine import compare as cmp
+
+    rows = compare(gpus=576, generations=parse_generations("hopper,blackwell"), catalog=CAT)
+    bad = rows[0].__class__(**{**rows[0].__dict__, "error": "template x: " + "y" * 300})
+    text = cmp.format_table([bad, rows[1]])
+    lines = text.splitlines()
+    k = lines.index("hopper: template x: " + "y" * 300)  # the message, under the table
+    assert max(len(line) for line in lines[:k]) < 120
+    assert "error (see below)" in lines[0] + "\n".join(lines[:k])
