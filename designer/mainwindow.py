@@ -473,15 +473,10 @@ class MainWindow(QMainWindow):
         tb.addWidget(QLabel(" Generation "))
         self.generation_box = QComboBox()
         self.generation_box.setToolTip("Hardware generation of the design (filters the catalog)")
-        cat = self.document.catalog
-        gens = [g for g in cat.generations()
-                if any(d.generation == g and d.gpus for d in cat.devices.values())]
-        # the built-in generations in the order they shipped, then any a user catalog adds
-        from engine.retarget import generations as shipped
+        # the order the palette lists them in: as they shipped, then a user catalog's
+        from designer.panels.common import gpu_generations
 
-        rank = {g: k for k, g in enumerate(shipped())}
-        gens.sort(key=lambda g: rank.get(g, len(rank)))
-        for g in gens:
+        for g in gpu_generations(self.document.catalog):
             self.generation_box.addItem(_generation_label(g), g)
         self.generation_box.activated.connect(self._generation_chosen)
         tb.addWidget(self.generation_box)
