@@ -419,7 +419,8 @@ def _paper_ratio(s: float, mm_per_unit: float | None) -> float | None:
 def render_floor_plan(painter: QPainter, rect: QRectF, layout: Any, analysis: Any,
                       overlays: Any = (), *, pt: float | None = None, legend: bool = True,
                       mm_per_unit: float | None = None,
-                      source: PlanSource | None = None, rotate: bool | None = None) -> PlanInfo:
+                      source: PlanSource | None = None, rotate: bool | None = None,
+                      center: bool = False) -> PlanInfo:
     """Draw the floor plan of ``layout`` to scale into ``rect`` of ``painter``.
 
     Parameters
@@ -445,6 +446,9 @@ def render_floor_plan(painter: QPainter, rect: QRectF, layout: Any, analysis: An
     rotate : bool, optional
         Allow turning a wide hall a quarter to fit a tall rectangle (the north
         arrow turns with it); by default only on paper (``mm_per_unit`` given).
+    center : bool
+        Centre the plan and its legend in ``rect`` when the plan fills its width
+        and leaves height over (an image), instead of standing at the top (a page).
 
     Returns
     -------
@@ -458,7 +462,7 @@ def render_floor_plan(painter: QPainter, rect: QRectF, layout: Any, analysis: An
         try:
             return render_floor_plan(painter, rect, layout, analysis, overlays, pt=pt,
                                      legend=legend, mm_per_unit=mm_per_unit, source=source,
-                                     rotate=rotate)
+                                     rotate=rotate, center=center)
         finally:
             source.close()
     source.set_overlays(overlays)
@@ -494,6 +498,14 @@ def render_floor_plan(painter: QPainter, rect: QRectF, layout: Any, analysis: An
     painter.save()
     painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
     painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
+    shift = 0.0
+    if center and not turned and strips:
+        # the drawing ends where the legend band does: split the height left over
+        used = max(PlanMap(w, t, s).rect(w).bottom() for w, t in strips)
+        end = min(used + 8 * pt, rect.bottom() - band_h + 6 * pt) + band_h - 6 * pt \
+            if legend else used
+        shift = max(0.0, (rect.bottom() - end) / 2)
+        painter.translate(0, shift)
     plan_bottom = rect.top()
     numbered = 0
     if turned:  # virtual x runs up the page, virtual y to the right
@@ -538,5 +550,5 @@ def render_floor_plan(painter: QPainter, rect: QRectF, layout: Any, analysis: An
         _draw_legend(painter, QRectF(band.left() + gutter, band.top() + 14 * pt,
                                      band.width() - gutter, band.height() - 14 * pt), placed, pt)
     painter.restore()
-    end = band.top() + 14 * pt + 10 * pt * rows if legend else plan_bottom
+    end = (band.top() + 14 * pt + 10 * pt * rows if legend else plan_bottom) + shift
     return PlanInfo(source.renderer, s, len(strips), ratio, source.error, end, turned, numbered)

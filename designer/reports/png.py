@@ -41,7 +41,7 @@ def render_image(layout: Any, analysis: Any, size: tuple[int, int] = (2400, 1600
                    elide(fm, name + tail, w - 2 * m))
         info = render_floor_plan(p, QRectF(m, m * 0.6 + title_h + 4 * pt, w - 2 * m,
                                            h - m * 1.6 - title_h - 4 * pt),
-                                 layout, analysis, overlays, pt=pt)
+                                 layout, analysis, overlays, pt=pt, center=True)
     finally:
         p.end()
     return img, info
