@@ -428,7 +428,8 @@ class FloorPlanView(QGraphicsView):
 
     def legend_corner(self, w: float, h: float) -> tuple[float, float]:
         """Return the top-left viewport point of the legend: the top-right corner, unless
-        another corner (not the scale bar's) hides less of the racks and units."""
+        another corner (not the scale bar's) hides less of what the plan shows (see
+        :meth:`legend_cover`)."""
         vw, vh = self.viewport().width(), self.viewport().height()
         # chosen again when the view moves or the legend's size changes, not while the
         # scene's contents do (a drag repaints every frame: the legend stays put)
@@ -439,34 +440,45 @@ class FloorPlanView(QGraphicsView):
         held = getattr(self, "_legend_at", None)
         if held is not None and held[0] == key:
             return held[1]
-        corners = [(vw - w - 12, 12.0), (12.0, 12.0), (vw - w - 12, vh - h - 12)]
-
-        def cover_at(k: int) -> float:
-            cx, cy = corners[k]
-            area = self.mapToScene(QRectF(cx, cy, w, h).toRect()).boundingRect()
-            cover = 0.0
-            for item in self.fp.items(area, Qt.ItemSelectionMode.IntersectsItemBoundingRect):
-                if getattr(item, "model_id", None) is not None:
-                    cover += item.sceneBoundingRect().intersected(area).width() * \
-                        item.sceneBoundingRect().intersected(area).height()
-            return cover
-
-        best, best_cover = 0, None
-        for k in range(len(corners)):
-            cover = cover_at(k)
-            if best_cover is None or cover < best_cover - 1e-9:
-                best, best_cover = k, cover
-            if cover == 0.0:
-                break
+        # the corners, the scale bar's taking the legend above it
+        corners = [(vw - w - 12, 12.0), (12.0, 12.0), (vw - w - 12, vh - h - 12),
+                   (12.0, vh - h - 58)]
+        covers = [self.legend_cover(QRectF(cx, cy, w, h)) for cx, cy in corners]
+        best = min(range(len(corners)), key=lambda k: (covers[k], k))
         # the legend stays in its corner unless another one hides clearly less (a zoom or
         # a click that changes little does not send it across the view)
         last = getattr(self, "_legend_corner", None)
-        if last is not None and last != best and cover_at(last) <= 2.0 * (best_cover or 0.0) \
-                + 1e-9:
+        if last is not None and last != best and covers[last] <= 1.25 * covers[best] + 1.0:
             best = last
         self._legend_corner = best
         self._legend_at = (key, corners[best])
         return corners[best]
+
+    def legend_cover(self, box: QRectF) -> float:
+        """Return how much of the plan a legend at viewport rectangle ``box`` would hide, in
+        pixels: the footprints of racks, units and obstacles under it, and three times the
+        area of the labels under it (row names, rack and unit labels: text a translucent
+        legend still makes unreadable). Trays and busways count as the lines they are drawn,
+        not as their bounding boxes."""
+        scale = self.transform().m11()
+        area = self.mapToScene(box.toRect()).boundingRect()
+        cover = 0.0
+        text = 0.0
+        for item in self.fp.items(area, Qt.ItemSelectionMode.IntersectsItemBoundingRect):
+            if getattr(item, "model_id", None) is None or getattr(item, "overhead", False):
+                continue
+            r = item.sceneBoundingRect()
+            part = r.intersected(area)
+            cover += part.width() * part.height() * scale * scale
+            if min(r.width(), r.height()) * scale >= 24:  # big enough to carry a label
+                # the label sits at the item's centre, about 40 x 16 px
+                c = self.mapFromScene(r.center())
+                label = QRectF(c.x() - 20, c.y() - 8, 40, 16).intersected(box)
+                text += label.width() * label.height()
+        for label in self.fp.row_labels.label_boxes(self.viewportTransform()):
+            part = label.intersected(box)
+            text += part.width() * part.height()
+        return cover + 3.0 * text
 
     def _draw_scale_bar(self, painter: QPainter) -> None:
         s = self.scale_px_per_m

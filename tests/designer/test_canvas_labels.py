@@ -225,3 +225,28 @@ def paint_without_link(view, doc, link_id: str) -> QImage:
     img = paint(view)
     doc.select([link_id])
     return img
+
+
+def test_the_legend_takes_the_corner_that_hides_least_of_the_plan(view, doc):
+    scene = view.fp
+    zoom(view, 60, (7.0, 6.0))
+    t = view.viewportTransform()
+    # a tray counts as the line it is, not as its bounding box
+    tray = next(tr for tr in doc.layout.trays if tr.id == "TR-W")  # up the rows' west ends
+    a = t.map(QPointF(tray.points[0][0], -4.8))  # between the first two rows
+    over_tray = QRectF(a.x() - 20, a.y() - 4, 40, 8)
+    assert not [it for it in scene.items(view.mapToScene(over_tray.toRect()).boundingRect())
+                if getattr(it, "group", "") in ("racks", "cooling")]
+    assert view.legend_cover(over_tray) == 0
+    # a row label's text counts more than the floor it stands on
+    label = scene.row_labels.label_boxes(t)[0]
+    assert view.legend_cover(label) > 2 * label.width() * label.height()
+    # a legend covering racks or units moves to a corner where it hides least
+    for at in ((4.0, 9.0), (10.0, 3.0), (2.0, 2.0), (12.0, 10.0)):
+        view._legend_corner = None  # no corner held yet
+        zoom(view, 90, at)
+        w, h = 210.0, 54.0
+        x, y = view.legend_corner(w, h)
+        covers = {view.legend_cover(QRectF(cx, cy, w, h)): (cx, cy) for cx, cy in (
+            (view.viewport().width() - w - 12, 12.0), (12.0, 12.0))}
+        assert view.legend_cover(QRectF(x, y, w, h)) <= min(covers), at
