@@ -278,7 +278,8 @@ class PlanSource:
         self.scene.floor.set_hall(list(hall.outline), hall.tile_m if on else None)
         self._grid = on
 
-    def draw_scene(self, p: QPainter, m: PlanMap, left: float = 0.0, pt: float = 1.0) -> int:
+    def draw_scene(self, p: QPainter, m: PlanMap, left: float = 0.0, pt: float = 1.0,
+                   row_labels: bool = True) -> int:
         """Render the scene's window ``m.win`` at the map's exact scale.
 
         ``left`` device units more are rendered left of the window, where the
@@ -291,8 +292,22 @@ class PlanSource:
         CRAHs and CDUs itself (:func:`_draw_units`, names along a narrow unit's
         long side), between two passes of the scene: what lies under the units,
         then what lies over them (obstacles, trays, feeds, overlays, labels).
-        Return how many units show their number for their name.
+        Return how many units show their number for their name. Without
+        ``row_labels`` the scene's own (screen-sized) row labels stay out.
         """
+        from designer.canvas.items import Z_UNIT, CoolingUnitItem
+
+        rows = getattr(self.scene, "row_labels", None)
+        shown_rows = rows is not None and rows.isVisible()
+        if shown_rows and not row_labels:
+            rows.setVisible(False)
+        try:
+            return self._draw_scene(p, m, left, pt)
+        finally:
+            if shown_rows:
+                rows.setVisible(True)
+
+    def _draw_scene(self, p: QPainter, m: PlanMap, left: float, pt: float) -> int:
         from designer.canvas.items import Z_UNIT, CoolingUnitItem
 
         x0, y0, x1, y1 = m.win
@@ -508,6 +523,9 @@ def render_floor_plan(painter: QPainter, rect: QRectF, layout: Any, analysis: An
         painter.translate(0, shift)
     plan_bottom = rect.top()
     numbered = 0
+    # the scene labels rows in screen pixels: at a fine scale on a screen-sized point it
+    # does, else (a small plan, a large image) the report labels them in points
+    own_rows = source.scene is None or s < 3.0 or pt > 1.5
     if turned:  # virtual x runs up the page, virtual y to the right
         painter.save()
         painter.translate(area.left(), area.bottom())
@@ -522,11 +540,11 @@ def render_floor_plan(painter: QPainter, rect: QRectF, layout: Any, analysis: An
         # the gutter left of a strip holds its row labels (the scene draws them there too)
         painter.setClipRect(target.adjusted(-gutter + pt, -1, 1, 1))
         if source.scene is not None:
-            numbered += source.draw_scene(painter, m, gutter - pt, pt)
+            numbered += source.draw_scene(painter, m, gutter - pt, pt, not own_rows)
         else:
             numbered += draw_plan(painter, m, layout, geo, overlays, pt, fills)
         painter.restore()
-        if source.scene is None or s < 3.0:  # else the scene labels its rows itself
+        if own_rows:
             _row_labels(painter, m, geo, pt, gutter)
         if len(strips) > 1:
             painter.setFont(font(6 * pt, bold=True))
