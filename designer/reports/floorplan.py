@@ -295,8 +295,6 @@ class PlanSource:
         Return how many units show their number for their name. Without
         ``row_labels`` the scene's own (screen-sized) row labels stay out.
         """
-        from designer.canvas.items import Z_UNIT, CoolingUnitItem
-
         rows = getattr(self.scene, "row_labels", None)
         shown_rows = rows is not None and rows.isVisible()
         if shown_rows and not row_labels:
