@@ -17,7 +17,7 @@ Examples
 >>> lay = instantiate("dgx-h100-hall", {"racks": 4})
 >>> tables = {t.key: t for t in build_tables(lay, analyze(lay))}
 >>> tables["racks"].headers()[:4]
-['Rack', 'Row', 'Type', 'Power (kW)']
+['Rack', 'Name', 'Row', 'Type']
 >>> sum(tables["bom"].column("GPUs"))
 128
 >>> stock_length_m(np.array([0.3, 2.01, 101.0])).tolist()
