@@ -188,8 +188,8 @@ def output_path(path: str | os.PathLike) -> Path:
     """Return the file a write to ``path`` replaces, or raise :class:`InputError`.
 
     A symbolic link is written through (its target is replaced, the link stays); a
-    folder, named pipe, device or socket is refused, and so is a missing folder. No
-    output is opened here, so a named pipe cannot stall the command.
+    folder, named pipe, device or socket is refused, and so are a missing folder and a
+    read-only file. No output is opened here, so a named pipe cannot stall the command.
 
     Examples
     --------
@@ -214,6 +214,10 @@ def output_path(path: str | os.PathLike) -> Path:
     for test, what in _NOT_REGULAR:
         if test(mode):
             raise InputError(str(given), "output", f"a regular file (this is {what})")
+    # a write replaces the file by renaming a new one over it, which its own permissions
+    # do not stop: a file nobody may write (or this user may not) is refused here
+    if not mode & 0o222 or not os.access(p, os.W_OK):
+        raise InputError(str(given), "output", "a writable file (this one is read-only)")
     return p
 
 

@@ -262,3 +262,18 @@ def test_a_layout_of_more_racks_than_any_hall_is_refused_at_once(tmp_path):
         load_layout(path)
     assert info.value.field == "racks" and "at most 100,000" in str(info.value)
     assert str(path) in str(info.value)
+
+
+def test_a_read_only_design_is_not_replaced(tmp_path):
+    # saving renames a new file over the old one, which the old file's own permissions do
+    # not stop: a file marked read-only is refused, and stays as it was
+    lay = Layout.model_validate({"hall": {"outline": [[0, 0], [10, 0], [10, 10]]}})
+    path = tmp_path / "frozen.json"
+    save_layout(lay, path)
+    before = path.read_bytes()
+    path.chmod(0o444)
+    other = lay.model_copy(update={"name": "changed"})
+    with pytest.raises(InputError, match="read-only"):
+        save_layout(other, path)
+    assert path.read_bytes() == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
