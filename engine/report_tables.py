@@ -63,6 +63,8 @@ __all__ = [
     "cutsheet_table",
     "sources_table",
     "sources_cited_table",
+    "natural_key",
+    "scaleup_figures",
 ]
 
 #: Standard stock cable lengths in metres; longer runs round up to the next 10 m (made to order).
@@ -137,6 +139,30 @@ def _pct(x: Any) -> float | None:
 
 
 # -- stock lengths -------------------------------------------------------------------------
+
+def natural_key(name: str) -> tuple:
+    """Return a sort key that orders the numbers inside names by value (R2 < R10 < R100).
+
+    Examples
+    --------
+    >>> sorted(["R100", "R11", "R2", "R10", "A"], key=natural_key)
+    ['A', 'R2', 'R10', 'R11', 'R100']
+    """
+    parts = re.split(r"(\d+)", name)
+    # text and numbers alternate from the first part, so each position compares alike
+    return (tuple(int(t) if k % 2 else t.casefold() for k, t in enumerate(parts)), name)
+
+
+def _natural_groups(names: Sequence[str]) -> tuple[list[str], np.ndarray]:
+    """Return the distinct ``names`` in natural order and each name's index among them."""
+    if not names:
+        return [], np.zeros(0, np.int64)
+    uniq, inv = np.unique(np.asarray(names, dtype=str), return_inverse=True)
+    order = sorted(range(len(uniq)), key=lambda j: natural_key(str(uniq[j])))
+    rank = np.empty(len(uniq), np.int64)
+    rank[order] = np.arange(len(uniq))
+    return [str(uniq[j]) for j in order], rank[np.asarray(inv).reshape(-1)]
+
 
 def stock_length_m(length_m: np.ndarray) -> np.ndarray:
     """Return the stock length to order for each routed length (m).
@@ -437,6 +463,35 @@ _ROLE_LABEL = {"gpu_server": "GPU server", "rack_system": "Rack-scale system",
 _ROLE_BY_CODE = {v: k for k, v in ROLE_CODES.items()}
 
 
+def scaleup_figures(analysis: Any, catalog: Catalog | None = None) -> tuple[float | None, str]:
+    """Return the scale-up bandwidth per GPU and direction (Gb/s) and the interconnect's name.
+
+    The bandwidth is ``None`` when no GPU of the design is in a scale-up domain or the
+    catalog has no figure for any of them (AMD's Infinity Fabric meshes): such a design
+    has no known figure, not a bandwidth of 0. The name is ``"NVLink"`` when every GPU
+    device in a domain is NVIDIA's, otherwise the neutral ``"scale-up"``.
+
+    Examples
+    --------
+    >>> from engine.templates import instantiate
+    >>> from engine.analysis import analyze
+    >>> scaleup_figures(analyze(instantiate("dgx-h100-hall", {"racks": 2})))[1]
+    'NVLink'
+    """
+    catalog = catalog or default_catalog()
+    tt = analysis.arrays.types
+    used = np.unique(np.asarray(analysis.arrays.dev_type, np.int64))
+    used = used[(tt.gpus[used] > 0) & (tt.scaleup_gpus[used] > 0)] if len(used) else used
+    specs = [s for s in (catalog.devices.get(tt.ids[i]) for i in used.tolist()) if s is not None]
+    if not specs:
+        return None, "scale-up"
+    known = any(s.scaleup_gbps_per_gpu.value is not None for s in specs)
+    d = analysis.network.network_dict()
+    gbps = d.get("scaleup_gbps_per_gpu_per_direction", d["scaleup_gbps_per_gpu"] / 2)
+    nvidia = all((s.vendor or "").upper().startswith("NVIDIA") for s in specs)
+    return (_f(gbps, 0) if known else None), ("NVLink" if nvidia else "scale-up")
+
+
 def summary_table(layout: Layout, analysis: Any) -> Table:
     """Return the headline figures of the design (metric, value, unit)."""
     d = analysis.to_dict()
@@ -474,7 +529,7 @@ def summary_table(layout: Layout, analysis: Any) -> Table:
          if n["bisection_method"] != "none" else None, "Tb/s"),
         ("Bisection per GPU", _f(n["per_gpu_bisection_gbps"], 1)
          if n["bisection_method"] != "none" else None, "Gb/s"),
-        ("Scale-up domain", n["scaleup_domain_gpus"], "GPUs"),
+        ("Scale-up domain", n["scaleup_domain_gpus"] or None, "GPUs"),
         ("Violations: errors", sev["error"], ""),
         ("Violations: warnings", sev["warning"], ""),
     ]
@@ -685,13 +740,20 @@ def racks_table(layout: Layout, analysis: Any) -> Table:
     return Table("racks", "Racks", cols, rows)
 
 
+def _optics_note(analysis: Any) -> str:
+    """Say that rack, row and feed power leave out the optics the IT load counts ("" if none)."""
+    kw = float(getattr(analysis.power, "optics_kw", 0.0) or 0.0)
+    if kw <= 0:
+        return ""
+    return (f"Rack, row and feed figures are the devices' power; the optics' {kw:,.1f} kW are "
+            "counted at hall level in the IT load.")
+
+
 def rows_table(layout: Layout, analysis: Any) -> Table:
     """Return one row per rack row: racks, GPUs, power (sum, mean, max), U, weight."""
     arr = analysis.arrays
     rack_kw = analysis.power.rack_kw
-    names = [r.row or "" for r in layout.racks]
-    uniq, inv = (np.unique(np.asarray(names, dtype=str), return_inverse=True) if names
-                 else (np.array([], str), np.zeros(0, np.int64)))
+    uniq, inv = _natural_groups([r.row or "" for r in layout.racks])
     k = len(uniq)
 
     def s(w):
@@ -703,14 +765,14 @@ def rows_table(layout: Layout, analysis: Any) -> Table:
     if len(inv):
         np.maximum.at(mx, inv, rack_kw)
     kw, liq = s(rack_kw), s(arr.rack_liquid_w / 1000.0)
-    rows = [(str(uniq[j]) or "(none)", int(cnt[j]), int(s(arr.rack_gpus)[j]), _f(kw[j]),
+    rows = [(uniq[j] or "(none)", int(cnt[j]), int(s(arr.rack_gpus)[j]), _f(kw[j]),
              _f(kw[j] / cnt[j] if cnt[j] else 0.0), _f(mx[j]), _pct(liq[j] / kw[j] if kw[j] else 0),
              int(s(u_used)[j]), _f(s(analysis.floor.rack_weight_kg)[j], 0)) for j in range(k)]
     cols = [_c("Row"), _c("Racks", kind="int"), _c("GPUs", kind="int"),
             _c("Power", "kW", "float"), _c("Mean per rack", "kW", "float"),
             _c("Largest rack", "kW", "float"), _c("Liquid share", "%", "float"),
             _c("U used", kind="int"), _c("Weight", "kg", "float", 0)]
-    return Table("rows", "Rows", cols, rows)
+    return Table("rows", "Rows", cols, rows, _optics_note(analysis))
 
 
 def feeds_table(layout: Layout, analysis: Any) -> Table:
@@ -731,7 +793,8 @@ def feeds_table(layout: Layout, analysis: Any) -> Table:
             _c("Utilization, other side lost", "%", "float"), _c("Status")]
     return Table("feeds", "Power feeds", cols, rows,
                  f"Budget = rating x {layout.assumptions.continuous_derating:.0%} continuous-load "
-                 "derating. 'Other side lost': each rack's load moves to its remaining feeds.")
+                 "derating. 'Other side lost': each rack's load moves to its remaining feeds."
+                 + (f" {_optics_note(analysis)}" if _optics_note(analysis) else ""))
 
 
 def cooling_units_table(layout: Layout, analysis: Any) -> Table:
@@ -775,10 +838,11 @@ def cooling_groups_table(layout: Layout, analysis: Any) -> Table:
                  "N+1 capacity minus load.")
 
 
-def _failure_rows(w: Any, before_tbps: float) -> list[tuple]:
+def _failure_rows(w: Any, before_tbps: float, fabrics: int = 0) -> list[tuple]:
     """Rows describing the worst single switch failure (``network.worst_failure``)."""
     if not w:
-        return [("Worst single failure", "none computed (no scale-out fabric)", "")]
+        return [("Worst single failure", "per fabric (Fabrics table)" if fabrics else
+                 "none computed (no GPU fabric)", "")]
     if not isinstance(w, dict):
         return [("Worst single failure", str(w), "")]
     rows: list[tuple] = [("Worst single failure", str(w.get("switch") or w.get("tier") or "?"),
@@ -796,11 +860,18 @@ def _failure_rows(w: Any, before_tbps: float) -> list[tuple]:
     return rows
 
 
-def network_table(layout: Layout, analysis: Any) -> Table:
-    """Return the network summary: switches, ports and links per tier, bisection, scale-up."""
+def network_table(layout: Layout, analysis: Any, catalog: Catalog | None = None) -> Table:
+    """Return the network summary: switches, ports and links per tier, bisection, scale-up.
+
+    A design with no GPU fabric (CPU nodes on a front-end network) has no hall-wide
+    bisection over GPUs: its rows and note point to each fabric's own figures, over
+    its endpoints, and its scale-up figures are not known (``None``), not 0.
+    """
     net = analysis.network
     d = net.network_dict()
     cb = net.cabling_dict()
+    fabrics = len(d.get("fabrics") or [])
+    has_gpu_fabric = d["bisection_method"] != "none"
     rows: list[tuple] = []
     for tier, k in net.switch_counts().items():
         if k or tier == "total":
@@ -818,25 +889,37 @@ def network_table(layout: Layout, analysis: Any) -> Table:
     rows += [
         ("Scale-out GPUs", int(d.get("scaleout_gpus", getattr(net, "scaleout_gpus", 0))), ""),
         ("GPUs in no fabric", int(d.get("unconnected_gpus", 0)), ""),
-        ("Bisection bandwidth (one way)", _f(d["bisection_tbps"], 3)
-         if d["bisection_method"] != "none" else None, "Tb/s"),
-        ("Bisection method", method, ""),
-        ("Bisection per GPU", _f(d["per_gpu_bisection_gbps"], 1)
-         if d["bisection_method"] != "none" else None, "Gb/s"),
-    ]
-    rows += _failure_rows(d.get("worst_failure"), float(d["bisection_tbps"]))
-    rows += [
-        ("Scale-up domain", int(d["scaleup_domain_gpus"]), "GPUs"),
-        ("Scale-up domains", int(d.get("scaleup_domains", 0)), ""),
-        ("Scale-up bandwidth per GPU, per direction",
-         _f(d.get("scaleup_gbps_per_gpu_per_direction", d["scaleup_gbps_per_gpu"] / 2), 0),
+        ("Bisection bandwidth (one way)", _f(d["bisection_tbps"], 3) if has_gpu_fabric
+         else None, "Tb/s"),
+        ("Bisection method", method if has_gpu_fabric else
+         "none (no GPU fabric)" + ("; per fabric in the Fabrics table" if fabrics else ""), ""),
+        ("Bisection per GPU", _f(d["per_gpu_bisection_gbps"], 1) if has_gpu_fabric else None,
          "Gb/s"),
     ]
+    rows += _failure_rows(d.get("worst_failure"), float(d["bisection_tbps"]), fabrics)
+    gbps, name = scaleup_figures(analysis, catalog)
+    domain = int(d["scaleup_domain_gpus"])
+    rows += [
+        (f"Scale-up domain ({name})" if name != "scale-up" else "Scale-up domain",
+         domain or None, "GPUs"),
+        ("Scale-up domains", int(d.get("scaleup_domains", 0)) if domain else None, ""),
+        ("Scale-up bandwidth per GPU, per direction", gbps, "Gb/s"),
+    ]
+    if has_gpu_fabric:
+        note = ("Bandwidth is per direction: bisection is the least capacity crossing any cut "
+                "that splits the GPUs into two equal halves. The worst single failure is the "
+                "one switch whose loss costs the most bisection.")
+    else:
+        note = ("The design has no GPU fabric"
+                + (": each fabric's bisection, per direction, is the least capacity crossing "
+                   "any cut that splits its endpoints into two equal halves, and its worst "
+                   "single failure the one switch whose loss costs the most of it (Fabrics "
+                   "table)." if fabrics else "."))
+    if domain and gbps is None:
+        note += (" The catalog has no scale-up bandwidth figure for these GPUs: it is shown "
+                 "as not known.")
     return Table("network", "Network", [_c("Metric"), _c("Value", kind="num", digits=1),
-                                        _c("Unit")], rows,
-                 "Bandwidth is per direction: bisection is the least capacity crossing any cut "
-                 "that splits the GPUs into two equal halves. The worst single failure is the "
-                 "one switch whose loss costs the most bisection.")
+                                        _c("Unit")], rows, note)
 
 
 def fabrics_table(layout: Layout, analysis: Any) -> Table:
@@ -873,6 +956,7 @@ def fabric_tiers_table(layout: Layout, analysis: Any, catalog: Catalog | None = 
     rows = []
     for fi, fab in enumerate(layout.fabrics):
         entry = info.get(fab.id, {})
+        top: tuple[int, int] | None = None  # (tier level, row) of the highest tier
         for t in fab.tiers:
             k = TIER_NAMES.index(t.name) if t.name in TIER_NAMES else -1
             n = (entry.get("switches") or {}).get(t.name)
@@ -886,19 +970,25 @@ def fabric_tiers_table(layout: Layout, analysis: Any, catalog: Catalog | None = 
             if n == 0:
                 continue  # a tier the fabric did not need (it collapsed)
             dev = catalog.devices.get(t.switch)
-            over = (entry.get("oversubscription") or {}).get(t.name, t.oversubscription
-                                                              if t.name != "core" else None)
+            over = (entry.get("oversubscription") or {}).get(t.name, t.oversubscription)
+            if top is None or k >= top[0]:
+                top = (k, len(rows))
             rows.append((fab.id, t.name, t.switch, None if n is None else int(n), generated,
                          placed, radix if radix is not None else (dev.switch_ports if dev else
                                                                   None),
                          _f(entry.get("link_gbps", fab.nic_speed_gbps), 0), _f(over, 2)))
+        if top is not None:
+            # the fabric's top tier has no uplinks: no oversubscription to show
+            rows[top[1]] = (*rows[top[1]][:-1], None)
     cols = [_c("Fabric"), _c("Tier"), _c("Switch"), _c("Switches", kind="int"),
             _c("Generated", kind="int"), _c("Placed in racks", kind="int"),
             _c("Ports per switch", kind="int"), _c("Link speed", "Gb/s", "float", 0),
             _c("Oversubscription", ":1", "float", 2)]
     return Table("fabric", "Fabric tiers", cols, rows,
                  "Generated switches are added by the fabric to the network racks' free U; "
-                 "installed ones are already in the racks. Ports per switch at the link speed.")
+                 "installed ones are already in the racks. Ports per switch at the link speed. "
+                 "Oversubscription is a tier's down to up ports: the top tier has no uplinks "
+                 "(–).")
 
 
 _BINS_M = (1.0, 3.0, 5.0, 10.0, 30.0, 50.0, 100.0)
@@ -911,6 +1001,19 @@ def _bin_label(stock: float) -> str:
             return f"{lo:g}-{b:g} m"
         lo = b
     return f"> {_BINS_M[-1]:g} m"
+
+
+def _optics_inclusive_devices(analysis: Any, catalog: Catalog) -> list[str]:
+    """Return the ids of the design's devices whose power figure already counts their optics."""
+    topo, _ = _parts(analysis.network)
+    arr = analysis.arrays
+    ids = {arr.types.ids[i] for i in np.unique(np.asarray(arr.dev_type, np.int64)).tolist()}
+    if topo is not None and topo.n_switches:
+        models = list(topo.models)
+        ids |= {models[i] for i in np.unique(np.asarray(topo.sw_model, np.int64)).tolist()
+                if 0 <= i < len(models)}
+    return sorted((i for i in ids if getattr(catalog.devices.get(i), "power_counts_optics",
+                                             False)), key=natural_key)
 
 
 def cable_bins_table(analysis: Any, links: LinkView | None = None,
@@ -948,6 +1051,12 @@ def cable_bins_table(analysis: Any, links: LinkView | None = None,
     if unknown_ends:
         note += (f" No optics power where the catalog has no power figure for the medium's "
                  f"modules ({unknown_ends:,} module ends).")
+    inclusive = _optics_inclusive_devices(analysis, catalog) if len(links) else []
+    if inclusive:
+        names = ", ".join(inclusive)
+        note += (f" The power of {names} already includes its optics: the modules at "
+                 f"{'its' if len(inclusive) == 1 else 'their'} ports add no optics power here "
+                 "(they are counted in the device's power, and still listed as transceivers).")
     return Table("cable_bins", "Cabling by medium and length", cols, rows, note)
 
 
@@ -1147,7 +1256,7 @@ def build_tables(layout: Layout, analysis: Any, catalog: Catalog | None = None,
         ("power feeds", lambda: feeds_table(layout, analysis)),
         ("cooling units", lambda: cooling_units_table(layout, analysis)),
         ("cooling groups", lambda: cooling_groups_table(layout, analysis)),
-        ("network", lambda: network_table(layout, analysis)),
+        ("network", lambda: network_table(layout, analysis, catalog)),
         ("fabrics", lambda: fabrics_table(layout, analysis)),
         ("fabric tiers", lambda: fabric_tiers_table(layout, analysis, catalog)),
         ("cabling", lambda: cable_bins_table(analysis, links, catalog)),

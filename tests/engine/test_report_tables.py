@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 import numpy as np
 import pytest
 
@@ -9,7 +11,12 @@ from engine.analysis import analyze
 from engine.report_tables import (
     STOCK_LENGTHS_M,
     build_tables,
+    fabric_tiers_table,
     link_view,
+    natural_key,
+    network_table,
+    rows_table,
+    scaleup_figures,
     sources_cited_table,
     stock_length_m,
 )
@@ -283,3 +290,80 @@ def test_no_gpu_fabric_leaves_the_hall_bisection_blank(builtin_catalog_module):
         assert bis and all(rows[k] is None for k in bis)
     fab = t["fabrics"]
     assert any(v and v > 0 for v in fab.column(fab.columns[fab.index("Bisection")].name))
+
+
+def test_rows_follow_the_numbers_in_their_names(builtin_catalog_module):
+    # text order put R100 before R11 and R2 after R199: rows are ordered by number
+    lay = instantiate("dgx-h100-hall", {"racks": 4}, catalog=builtin_catalog_module)
+    names = ["R100", "R11", "R2", "R10"]
+    racks = [r.model_copy(update={"row": names[i % 4]}) for i, r in enumerate(lay.racks)]
+    lay = lay.model_copy(update={"racks": racks})
+    rows = rows_table(lay, analyze(lay, builtin_catalog_module))
+    assert rows.column("Row") == ["R2", "R10", "R11", "R100"]
+    assert sum(rows.column("Racks")) == len(racks)
+    assert rows.column("Racks")[0] == sum(r.row == "R2" for r in racks)
+    assert sorted(["b10", "B9", "a", "A1"], key=natural_key) == ["a", "A1", "B9", "b10"]
+
+
+def test_unknown_scale_up_bandwidth_is_blank_and_not_nvlink(builtin_catalog_module):
+    # the MI355X's Infinity Fabric mesh has no per-GPU bandwidth in the catalog: the
+    # report shows it as not known, never 0 Gb/s, and does not call the domain NVLink
+    lay = instantiate("mi355x-cluster", {"scalable_units": 1}, catalog=builtin_catalog_module)
+    a = analyze(lay, builtin_catalog_module)
+    assert scaleup_figures(a, builtin_catalog_module) == (None, "scale-up")
+    net = network_table(lay, a, builtin_catalog_module)
+    rows = {r[0]: r[1] for r in net.rows}
+    assert rows["Scale-up bandwidth per GPU, per direction"] is None
+    assert rows["Scale-up domain"] == 8
+    assert not any("NVLink" in r[0] for r in net.rows)
+    assert "no scale-up bandwidth figure" in net.note
+
+
+def test_nvidia_scale_up_is_named_nvlink(superpod, builtin_catalog_module):
+    lay, a, t = superpod
+    gbps, name = scaleup_figures(a, builtin_catalog_module)
+    assert name == "NVLink" and gbps and gbps > 0
+    rows = {r[0]: r[1] for r in t["network"].rows}
+    assert rows["Scale-up domain (NVLink)"] == 8
+    assert rows["Scale-up bandwidth per GPU, per direction"] == gbps
+
+
+def test_the_top_tier_of_every_fabric_shows_no_oversubscription(superpod,
+                                                                builtin_catalog_module):
+    # a 2-tier fabric's spine showed 1.00 while a 3-tier core showed none: neither has uplinks
+    lay2 = instantiate("mi355x-cluster", {"scalable_units": 1}, catalog=builtin_catalog_module)
+    two = fabric_tiers_table(lay2, analyze(lay2, builtin_catalog_module), builtin_catalog_module)
+    for t in (two, superpod[2]["fabric"]):
+        tiers = defaultdict(list)
+        for r in t.rows:
+            tiers[r[t.index("Fabric")]].append((r[t.index("Tier")], r[t.index("Oversubscription")]))
+        for rows in tiers.values():
+            assert rows[-1][1] is None, rows
+            assert all(v is not None for _, v in rows[:-1]), rows
+    assert [r[t.index("Tier")] for r in two.rows][-1] == "spine"
+
+
+def test_a_design_without_gpu_fabric_speaks_of_endpoints(builtin_catalog_module):
+    lay = instantiate("cpu-cluster", {}, catalog=builtin_catalog_module)
+    a = analyze(lay, builtin_catalog_module)
+    net = network_table(lay, a, builtin_catalog_module)
+    rows = {r[0]: r[1] for r in net.rows}
+    assert rows["Worst single failure"] == "per fabric (Fabrics table)"
+    assert rows["Scale-up domain"] is None
+    assert rows["Scale-up bandwidth per GPU, per direction"] is None
+    assert "GPUs into two" not in net.note and "endpoints" in net.note
+
+
+def test_rows_and_feeds_say_the_optics_are_counted_at_hall_level(superpod):
+    lay, a, t = superpod
+    kw = a.power.optics_kw
+    assert kw > 0
+    said = f"the optics' {kw:,.1f} kW are counted at hall level in the IT load"
+    assert said in t["rows"].note and said in t["feeds"].note
+    assert abs(sum(t["rows"].column("Power")) + kw - a.power.it_kw) < 0.5
+
+
+def test_cabling_note_names_devices_whose_power_includes_optics(superpod):
+    # QM9700 ports carry thousands of modules with no optics power of their own
+    note = superpod[2]["cable_bins"].note
+    assert "The power of qm9700 already includes its optics" in note
