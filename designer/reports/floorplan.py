@@ -17,6 +17,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPainterPath, QPen
 
@@ -84,11 +85,80 @@ class PlanInfo:
 
 # -- decorations: row labels, north arrow, scale bar, legend -----------------------------------
 
-def _row_labels(p: QPainter, m: PlanMap, geo: PlanGeometry, pt: float, gutter: float) -> None:
-    px = 5.5 * pt
-    p.setFont(font(px, bold=True))
+def _device_boxes(m: PlanMap, boxes: np.ndarray) -> np.ndarray:
+    """Map (N, 4) plan boxes in metres to (N, 4) device boxes ``left, top, right, bottom``."""
+    if not len(boxes):
+        return np.zeros((0, 4))
+    w = m.win
+    return np.column_stack([m.ox + (boxes[:, 0] - w[0]) * m.s, m.oy + (w[3] - boxes[:, 3]) * m.s,
+                            m.ox + (boxes[:, 2] - w[0]) * m.s, m.oy + (w[3] - boxes[:, 1]) * m.s])
+
+
+class _Obstacles:
+    """Device boxes of the racks and cooling units a label must not cover, by their top."""
+
+    def __init__(self, boxes: np.ndarray) -> None:
+        order = np.argsort(boxes[:, 1], kind="stable") if len(boxes) else np.zeros(0, np.int64)
+        self.boxes = boxes[order]
+        self.tallest = float((boxes[:, 3] - boxes[:, 1]).max()) if len(boxes) else 0.0
+
+    def hits(self, r: QRectF) -> np.ndarray:
+        """Return the boxes that ``r`` overlaps (more than a hairline)."""
+        b = self.boxes
+        lo = np.searchsorted(b[:, 1], r.top() - self.tallest, side="left")
+        hi = np.searchsorted(b[:, 1], r.bottom(), side="right")
+        near = b[lo:hi]
+        eps = 0.2
+        hit = ((near[:, 0] < r.right() - eps) & (near[:, 2] > r.left() + eps)
+               & (near[:, 1] < r.bottom() - eps) & (near[:, 3] > r.top() + eps))
+        return near[hit]
+
+
+def _label_place(obstacles: _Obstacles, width: float, height: float, yc: float,
+                 row_left: float, row_right: float, lo: float, hi: float,
+                 gap: float) -> QRectF | None:
+    """Return where a row's label of ``width`` covers no rack or unit, or ``None``.
+
+    Left of the row first (as a reader looks for it), moved further left past what it
+    would cover; then right of the row, moved right likewise; always within ``lo``
+    to ``hi`` (the strip and its gutter).
+    """
+    for side in (-1, 1):
+        x = row_left - gap - width if side < 0 else row_right + gap
+        for _ in range(8):
+            if x < lo - 0.01 or x + width > hi + 0.01:
+                break
+            r = QRectF(x, yc - height / 2, width, height)
+            hit = obstacles.hits(r)
+            if not len(hit):
+                return r
+            x = (float(hit[:, 0].min()) - gap - width if side < 0
+                 else float(hit[:, 2].max()) + gap)
+    return None
+
+
+def _row_labels(p: QPainter, m: PlanMap, geo: PlanGeometry, pt: float,
+                bounds: tuple[float, float], taken: np.ndarray | None = None) -> int:
+    """Name the rows of the window ``m.win`` where no rack or cooling unit is under the name.
+
+    A name goes left of its row, else further left past what it would cover, else right
+    of the row; one that finds no free place (or would crowd the name above it) is left
+    out. ``bounds`` are the device x a name may take; ``taken`` (N, 4) device boxes
+    other labels hold (the scene's cable counts). Return how many were drawn.
+    """
+    px = max(5.5 * pt, 8.0)  # 8 device pixels at least: legible on a small image
+    f = font(px, bold=True)
+    p.setFont(f)
     p.setPen(QColor(C["muted"]))
+    fm = QFontMetricsF(f)
+    boxes = [b for b in (geo.rack_box[m.visible(geo.rack_box)] if geo.n else np.zeros((0, 4)),
+                         geo.unit_box[m.visible(geo.unit_box)] if len(geo.unit_box)
+                         else np.zeros((0, 4)))]
+    obstacles = _Obstacles(np.concatenate([_device_boxes(m, np.concatenate(boxes)),
+                                           taken if taken is not None else np.zeros((0, 4))]))
+    height = fm.ascent() + fm.descent() * 0.5
     last = -1e18
+    drawn = 0
     rows = sorted(geo.rows, key=lambda r: -(r[2] + r[4]))  # top of the page first
     for name, x0, y0, x1, y1 in rows:
         if y1 < m.win[1] or y0 > m.win[3] or x1 < m.win[0] or x0 > m.win[2]:
@@ -97,9 +167,19 @@ def _row_labels(p: QPainter, m: PlanMap, geo: PlanGeometry, pt: float, gutter: f
         yc = start.y()
         if yc - last < px * 1.15:
             continue
+        r = _label_place(obstacles, fm.horizontalAdvance(name) + 2 * pt, height, yc,
+                         start.x(), m.p(x1, y0).x(), bounds[0], bounds[1], 1.5 * pt)
+        if r is None:
+            continue
         last = yc
-        r = QRectF(start.x() - gutter - 1.5 * pt, yc - px, gutter, 2 * px)
-        p.drawText(r, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, name)
+        # a light backing keeps the name legible over a tray or cable bundle beside the row
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor(255, 255, 255, 210))
+        p.drawRoundedRect(r, 1.2 * pt, 1.2 * pt)
+        p.setPen(QColor(C["muted"]))
+        p.drawText(r, Qt.AlignmentFlag.AlignCenter, name)
+        drawn += 1
+    return drawn
 
 
 def _north_arrow(p: QPainter, at: QPointF, pt: float, angle: float = 0.0) -> None:
@@ -334,6 +414,20 @@ class PlanSource:
                 it.setVisible(vis)
         return shortened
 
+    def pill_boxes(self, p: QPainter) -> np.ndarray:
+        """Return the cable-count pills the scene last painted as (N, 4) boxes in ``p``'s
+        coordinates (``left, top, right, bottom``): row names keep clear of them."""
+        cables = self.scene.overlays.get("cables") if self.scene is not None else None
+        pills = getattr(cables, "pills", None) if cables is not None and cables.isVisible() \
+            else None
+        if not pills:
+            return np.zeros((0, 4))
+        back, ok = p.worldTransform().inverted()
+        if not ok:
+            return np.zeros((0, 4))
+        rects = [back.mapRect(box) for _text, box in pills]
+        return np.array([(r.left(), r.top(), r.right(), r.bottom()) for r in rects], np.float64)
+
     def legend_items(self, overlays: tuple[str, ...]) -> list:
         """Legend entries for the scene's colours and visible overlays."""
         from designer.canvas import METRICS
@@ -521,9 +615,9 @@ def render_floor_plan(painter: QPainter, rect: QRectF, layout: Any, analysis: An
         painter.translate(0, shift)
     plan_bottom = rect.top()
     numbered = 0
-    # the scene labels rows in screen pixels: at a fine scale on a screen-sized point it
-    # does, else (a small plan, a large image) the report labels them in points
-    own_rows = source.scene is None or s < 3.0 or pt > 1.5
+    # the report names the rows itself, in points and clear of racks and units (the
+    # scene's screen-sized labels sit left of each row whatever is there: a CRAH column)
+    own_rows = True
     if turned:  # virtual x runs up the page, virtual y to the right
         painter.save()
         painter.translate(area.left(), area.bottom())
@@ -535,15 +629,19 @@ def render_floor_plan(painter: QPainter, rect: QRectF, layout: Any, analysis: An
         r = m.rect(win)
         plan_bottom = max(plan_bottom, area.bottom() - r.left() if turned else r.bottom())
         painter.save()
-        # the gutter left of a strip holds its row labels (the scene draws them there too)
-        painter.setClipRect(target.adjusted(-gutter + pt, -1, 1, 1))
+        # only the strip's own window: a unit across a cut is cut there, and nothing of a
+        # neighbouring strip shows below a short one (its target was sized before the plan
+        # took a standard scale); the gutter left of it holds its row labels (the scene
+        # draws them there too)
+        painter.setClipRect(r.adjusted(-gutter + pt, -1, 1, 1))
         if source.scene is not None:
             numbered += source.draw_scene(painter, m, gutter - pt, pt, not own_rows)
         else:
             numbered += draw_plan(painter, m, layout, geo, overlays, pt, fills)
         painter.restore()
         if own_rows:
-            _row_labels(painter, m, geo, pt, gutter)
+            _row_labels(painter, m, geo, pt, (r.left() - gutter + pt, r.right()),
+                        source.pill_boxes(painter))
         if len(strips) > 1:
             painter.setFont(font(6 * pt, bold=True))
             painter.setPen(QColor(C["muted"]))

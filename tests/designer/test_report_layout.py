@@ -295,3 +295,34 @@ def test_chart_limit_label_stands_above_the_plot(qapp):
     assert len(label) == 1
     plot_top = rect.top() + 18 * 1.5
     assert label[0][0].bottom() <= plot_top  # in the legend over the plot, not on the bars
+
+
+def test_row_names_keep_clear_of_cooling_units_on_a_small_image(builtin_catalog, qapp):
+    # at 800 x 600 white R01-R06 boxes hid the CRAHs' utilization figures
+    from designer.reports.floorplan import render_floor_plan
+
+    lay = instantiate("gb300-nvl72-superpod", {}, catalog=builtin_catalog)
+    a = analyze(lay, builtin_catalog)
+    units: list[QRectF] = []
+
+    class Painter(_RecordingPainter):
+        def drawRect(self, *args):  # noqa: N802 - Qt's name
+            if len(args) == 1 and isinstance(args[0], QRectF):
+                units.append(self.worldTransform().mapRect(args[0]))
+            return super().drawRect(*args)
+
+    img = QImage(800, 600, QImage.Format.Format_ARGB32)
+    img.fill(0xFFFFFFFF)
+    p = Painter(img)
+    _RecordingPainter.records = []
+    try:
+        render_floor_plan(p, QRectF(0, 0, 800, 600), lay, a, ("cables",))
+    finally:
+        p.end()
+    rows = {r.row for r in lay.racks if r.row}
+    labels = [r[0] for r in _RecordingPainter.records if r[2] in rows]
+    assert len(labels) >= len(rows) - 1
+    crahs = [u for u in units if u.width() > 8 and u.height() > 8]
+    assert crahs
+    for lab in labels:
+        assert not any(lab.adjusted(0.5, 0.5, -0.5, -0.5).intersects(u) for u in crahs), lab
