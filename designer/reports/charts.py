@@ -153,7 +153,8 @@ def bar_chart(p: QPainter, rect: QRectF, pt: float, values: Sequence[float],
         p.setBrush(QColor(colors[i] if colors else C["bar"]))
         p.drawRect(QRectF(x, area.bottom() - h, bw, h))
     if capped:
-        _broken_bars(p, area, top, slot, bw, np.maximum(v, v2 if v2 is not None else v), pt)
+        _broken_bars(p, area, top, slot, bw, np.maximum(v, v2 if v2 is not None else v), pt,
+                     unit)
     _limit(p, area, top, limit, pt)
     if text:
         p.setFont(font(6 * pt))
@@ -175,22 +176,37 @@ def bar_chart(p: QPainter, rect: QRectF, pt: float, values: Sequence[float],
 
 
 def _broken_bars(p: QPainter, area: QRectF, top: float, slot: float, bw: float,
-                 v: np.ndarray, pt: float) -> None:
-    """Mark bars beyond the axis top: a white break across each, its value under it."""
+                 v: np.ndarray, pt: float, unit: str = "") -> list[QRectF]:
+    """Mark bars beyond the axis top: a white break across each, its value and unit under it.
+
+    A label that would overlap the one before it moves a line down; when that line is
+    taken too it is left out (the table lists every value). Return the label boxes drawn.
+    """
     p.setFont(font(6 * pt, bold=True))
+    fm = p.fontMetrics()
+    line_h = 8 * pt
+    drawn: list[QRectF] = []
+    last_right = [-math.inf, -math.inf]  # right end of the last label on each line
     for i in np.flatnonzero(v > top).tolist():
         x = area.left() + i * slot + (slot - bw) / 2
         y = area.top() + 6 * pt
         p.setPen(QPen(QColor("white"), 1.6 * pt))
         p.drawLine(QPointF(x - 1 * pt, y + 2 * pt), QPointF(x + bw + 1 * pt, y - 2 * pt))
-        label = f"{v[i]:,.0f}"
-        w = p.fontMetrics().horizontalAdvance(label) + 3 * pt
-        box = QRectF(x + bw / 2 - w / 2, y + 4 * pt, w, 8 * pt)
+        label = f"{v[i]:,.0f} {unit}".strip() if unit else f"{v[i]:,.0f}"
+        w = fm.horizontalAdvance(label) + 3 * pt
+        left = min(max(x + bw / 2 - w / 2, area.left()), area.right() - w)
+        line = next((k for k in (0, 1) if left >= last_right[k] + 1 * pt), None)
+        if line is None:
+            continue
+        last_right[line] = left + w
+        box = QRectF(left, y + 4 * pt + line * line_h, w, line_h)
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(QColor(255, 255, 255, 220))
         p.drawRect(box)
         p.setPen(QColor(C["ink"]))
         p.drawText(box, int(Qt.AlignmentFlag.AlignCenter), label)
+        drawn.append(box)
+    return drawn
 
 
 def _legend(p: QPainter, at: QPointF, pt: float, entries: Sequence[tuple[str, str]]) -> None:
@@ -220,25 +236,42 @@ def _legend(p: QPainter, at: QPointF, pt: float, entries: Sequence[tuple[str, st
 
 def profile_chart(p: QPainter, rect: QRectF, pt: float, values: Sequence[float], *, title: str = "",
                   unit: str = "", xlabel: str = "", limit: float | None = None,
-                  limit_label: str = "") -> None:
-    """Draw values sorted from largest to smallest as a filled profile (for thousands of items)."""
-    v = np.sort(np.nan_to_num(np.asarray(values, np.float64)))[::-1]
+                  limit_label: str = "", values2: Sequence[float] | None = None,
+                  legend: tuple[str, str] | None = None) -> None:
+    """Draw values sorted from largest to smallest as a filled profile (for thousands of items).
+
+    With ``values2`` (one per item, as in :func:`bar_chart`) the items are sorted by it,
+    largest first, and it is drawn as an outline over the filled profile of ``values``.
+    """
+    v = np.nan_to_num(np.asarray(values, np.float64))
+    v2 = None if values2 is None else np.nan_to_num(np.asarray(values2, np.float64))
+    order = np.argsort(-(v2 if v2 is not None else v), kind="stable")
+    v = v[order]
+    v2 = None if v2 is None else v2[order]
     n = len(v)
-    area, top = _frame(p, rect, pt, title, unit, max(float(v.max()) if n else 0.0,
-                                                      limit or 0.0) * 1.05, 16,
-                       _entries(None, limit, limit_label))
+    vmax = max(float(v.max()) if n else 0.0, float(v2.max()) if v2 is not None and n else 0.0,
+               limit or 0.0)
+    area, top = _frame(p, rect, pt, title, unit, vmax * 1.05, 16,
+                       _entries(legend, limit, limit_label))
     if not n:
         return
     k = min(n, 2000)
     idx = np.linspace(0, n - 1, k).round().astype(np.int64)
     xs = area.left() + area.width() * np.arange(k) / max(k - 1, 1)
-    ys = area.bottom() - area.height() * v[idx] / top
-    poly = QPolygonF([QPointF(area.left(), area.bottom())]
-                     + [QPointF(x, y) for x, y in zip(xs.tolist(), ys.tolist(), strict=True)]
+
+    def points(vals: np.ndarray) -> list[QPointF]:
+        ys = area.bottom() - area.height() * vals[idx] / top
+        return [QPointF(x, y) for x, y in zip(xs.tolist(), ys.tolist(), strict=True)]
+
+    poly = QPolygonF([QPointF(area.left(), area.bottom())] + points(v)
                      + [QPointF(area.right(), area.bottom())])
-    p.setPen(QPen(QColor(C["accent"]), 0.8 * pt))
-    p.setBrush(QColor(C["bar"]).lighter(125))
+    p.setPen(QPen(QColor(C["accent"]), 0.8 * pt) if v2 is None else Qt.PenStyle.NoPen)
+    p.setBrush(QColor(C["bar"]).lighter(125) if v2 is None else QColor(C["bar"]))
     p.drawPolygon(poly)
+    if v2 is not None:
+        p.setPen(QPen(QColor(C["bar2"]), 0.9 * pt))
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.drawPolyline(QPolygonF(points(v2)))
     _limit(p, area, top, limit, pt)
     p.setFont(font(6.5 * pt))
     p.setPen(QColor(C["muted"]))

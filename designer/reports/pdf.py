@@ -40,9 +40,15 @@ from designer.reports.pdftable import TableFlow
 from designer.reports.qtapp import ensure_app
 from designer.reports.style import C
 from designer.reports.text import elide, wrap_lines
-from engine.report_tables import Column, Table, build_tables, sources_cited_table
+from engine.report_tables import (
+    Column,
+    Table,
+    build_tables,
+    scaleup_figures,
+    sources_cited_table,
+)
 
-__all__ = ["write_pdf", "RACK_TABLE_LIMIT", "UNIT_TABLE_LIMIT"]
+__all__ = ["write_pdf", "short_name", "RACK_TABLE_LIMIT", "UNIT_TABLE_LIMIT"]
 
 #: Above this many racks the PDF lists the top racks by power (and every row).
 RACK_TABLE_LIMIT = 200
@@ -97,6 +103,16 @@ def _violation_summary(analysis: Any) -> Table:
     return Table("violations_by_code", "Violations by code", cols, rows)
 
 
+def short_name(fm: Any, name: str, width: float) -> str:
+    """Return ``name`` shortened to ``width``: its parenthesised parameter list goes first
+    (``"SuperPOD (scalable_units=4, ...)"``: ``"SuperPOD"``), so no parameter is cut in two;
+    only a base name still too wide ends in an ellipsis."""
+    if fm.horizontalAdvance(name) <= width:
+        return name
+    base = name.partition("(")[0].rstrip(" ,:;-")
+    return elide(fm, base or name, width)
+
+
 def _plan_caption(info: PlanInfo | None, page_name: str) -> str:
     """Say how the plan was fitted to the page (``None``: the longest such text)."""
     text = (f"Drawn to scale (scale bar; the ratio holds when printed at 100 % on {page_name}). "
@@ -138,7 +154,7 @@ def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple
     # summary
     s.append(Heading("Summary"))
     # the cover carries the whole name; here a long one gives way to the figures
-    name = elide(doc.fm(9), layout.name, doc.frame_w * 0.75)
+    name = short_name(doc.fm(9), layout.name, doc.frame_w * 0.75)
     s.append(Para(f"{name}: {cnt['racks']:,} racks holding {cnt['gpus']:,} GPUs "
                   f"({layout.generation}) in a {xmax - xmin:,.1f} m x {ymax - ymin:,.1f} m hall. "
                   f"IT load {_kw(pw['it_kw'])}, facility load {_kw(pw['facility_kw'])} at PUE "
@@ -182,17 +198,28 @@ def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple
                   f"(mean {float(kw.mean()) if len(kw) else 0:.1f} kW)."))
     air_limit = layout.assumptions.air_limit_kw_per_rack
     ids = analysis.arrays.rack_ids
+    # the limit is on the heat a rack rejects to air: liquid-cooled racks are measured by that
+    air = np.asarray(analysis.cooling.rack_air_kw, np.float64)
+    both = len(air) == len(kw) and bool((np.asarray(kw) - air > 0.05).any())
+    series = dict(values2=kw, legend=("heat to air", "total power")) if both else {}
+    title = "Power per rack: heat to air against the air-cooling limit" if both else \
+        "Power per rack"
+    lim = dict(limit=air_limit, limit_label=f"air-cooling limit {air_limit:g} kW")
     if len(kw) <= 120:
-        s.append(Figure(lambda p, r, pt, kw=kw, ids=ids: charts.bar_chart(
-            p, r, pt, kw, ids, title="Power per rack", unit="kW", limit=air_limit,
-            limit_label=f"air-cooling limit {air_limit:g} kW"), 190))
+        s.append(Figure(lambda p, r, pt: charts.bar_chart(
+            p, r, pt, air if both else kw, ids, title=title, unit="kW", **series, **lim), 190))
     else:
-        s.append(Figure(lambda p, r, pt, kw=kw: charts.profile_chart(
-            p, r, pt, kw, title="Power per rack, largest first", unit="kW", limit=air_limit,
-            limit_label=f"air-cooling limit {air_limit:g} kW",
-            xlabel=f"{len(kw):,} racks, sorted by power"), 170))
+        s.append(Figure(lambda p, r, pt: charts.profile_chart(
+            p, r, pt, air if both else kw, title=title + ", largest first", unit="kW",
+            **series, **lim, xlabel=f"{len(kw):,} racks, sorted by total power"), 170))
+    if both:
+        s.append(Para("Bars: each rack's heat to air (after any rear door), which the air-cooling "
+                      "limit applies to; outlines: the rack's total power, the rest going to "
+                      "liquid.", 7.5, italic=True, color=C["muted"]))
     s.append(Heading("Rows", 2))
     s.append(TableFlow(tables["rows"]))
+    if tables["rows"].note:
+        s.append(Para(tables["rows"].note, 7.5, italic=True, color=C["muted"]))
     racks = tables["racks"]
     # a rack's name where any has one; its CDU where any rack has liquid heat
     rack_cols = ["Rack", *(["Name"] if any(r.name for r in layout.racks) else []), "Row",
@@ -275,15 +302,25 @@ def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple
     # fabric
     s.append(Heading("Fabric"))
     if nw["bisection_method"] == "none":
-        lead = ("No scale-out (GPU) fabric" + (": the fabrics below are front-end, storage or "
-                                               "management networks, each with its own bisection"
-                                               if len(tables["fabrics"]) else "") + ". ")
+        # the table's note says the same for a design without GPU fabric: once is enough
+        lead = ("No GPU fabric" + (": the fabrics below are front-end, storage or management "
+                                   "networks, each with its own bisection over its endpoints "
+                                   "(the least capacity, per direction, crossing a cut that "
+                                   "splits them into two equal halves) and the one switch whose "
+                                   "loss costs the most of it" if len(tables["fabrics"]) else "")
+                + ". ")
+        network_note = ""
     else:
         lead = (f"Scale-out bisection {nw['bisection_tbps']:,.2f} Tb/s one way "
                 f"({nw['bisection_method']}), {nw['per_gpu_bisection_gbps']:,.1f} Gb/s per GPU. ")
+        network_note = tables["network"].note
     if nw["scaleup_domain_gpus"]:
-        lead += f"Scale-up (NVLink) domain {nw['scaleup_domain_gpus']} GPUs. "
-    s.append(Para(lead + tables["network"].note))
+        gbps, link = scaleup_figures(analysis)
+        lead += (f"Scale-up domain{' (NVLink)' if link == 'NVLink' else ''} "
+                 f"{nw['scaleup_domain_gpus']} GPUs"
+                 + (f", {gbps:,.0f} Gb/s per GPU and direction" if gbps is not None else "")
+                 + ". ")
+    s.append(Para(lead + network_note))
     s.append(TableFlow(tables["network"]))
     if len(tables["fabrics"]):
         s.append(Heading("Fabrics", 2))
@@ -349,7 +386,18 @@ def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple
                                            "Class", "Note"], wrap=["Note"], size=6.8))
     s.append(Heading("Sources cited", 2))
     s.append(TableFlow(sources_cited_table(tables["sources"]), wrap=["Reference"], size=6.8))
+    _name_continuations(s)
     return s
+
+
+def _name_continuations(story: list) -> None:
+    """Give each table the heading above it, which its parts on later pages repeat."""
+    heading = ""
+    for fl in story:
+        if isinstance(fl, Heading):
+            heading = fl.text
+        elif isinstance(fl, TableFlow) and not fl.heading:
+            fl.heading = heading
 
 
 def _header_footer(doc: Doc, layout: Any, section: str, number: int, total: int,

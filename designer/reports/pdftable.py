@@ -58,7 +58,9 @@ class TableFlow(Flowable):
     ``columns`` picks and orders columns by name (default all); ``wrap``
     names long text columns that give up width first; ``keep`` adds columns
     kept whole to :data:`ID_COLUMNS`; ``colour`` may return a text colour for a
-    cell, ``colour(row, column_name) -> str | None``.
+    cell, ``colour(row, column_name) -> str | None``. ``heading`` is the heading the
+    reader saw above the table: a part on a later page says it "(continued)"
+    (default: the table's title).
     """
 
     table: Any
@@ -70,8 +72,13 @@ class TableFlow(Flowable):
     end: int | None = None
     continued: bool = False
     keep: Sequence[str] = ()
+    heading: str = ""
     _lay: _TableLayout | None = field(default=None, repr=False)
     _heights: list[float] | None = field(default=None, repr=False)
+
+    def continued_title(self) -> str:
+        """Return the line over a part of the table on a later page."""
+        return f"{self.heading or self.table.title} (continued)"
 
     def _cols(self) -> list[int]:
         t = self.table
@@ -188,7 +195,7 @@ class TableFlow(Flowable):
 
     def _part(self, start: int, end: int | None, continued: bool) -> TableFlow:
         t = TableFlow(self.table, self.columns, self.wrap, self.size, self.colour, start, end,
-                      continued, self.keep)
+                      continued, self.keep, self.heading)
         t._lay, t._heights = self._lay, self._heights
         return t
 
@@ -221,7 +228,7 @@ class TableFlow(Flowable):
         cols = self._cols()
         pad = 3 * doc.pt
         if self.continued:
-            doc.text(QRectF(x, y, width, 9 * doc.pt), f"{self.table.title} (continued)", 7,
+            doc.text(QRectF(x, y, width, 9 * doc.pt), f"{self.continued_title()}", 7,
                      _LEFT, italic=True, color=C["muted"])
             y += self._cont_h(doc)
         p.setPen(Qt.PenStyle.NoPen)

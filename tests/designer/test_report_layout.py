@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pypdf
 import pytest
 from pypdf.generic import ContentStream
@@ -295,6 +296,86 @@ def test_chart_limit_label_stands_above_the_plot(qapp):
     assert len(label) == 1
     plot_top = rect.top() + 18 * 1.5
     assert label[0][0].bottom() <= plot_top  # in the legend over the plot, not on the bars
+
+
+def test_capped_bar_labels_carry_the_unit_and_never_overlap(qapp):
+    # two neighbouring feeds at 1,047 % printed "1,04 1,047" over each other, without the unit
+    from designer.reports import charts
+
+    img = QImage(900, 500, QImage.Format.Format_ARGB32)
+    img.fill(0xFFFFFFFF)
+    p = _RecordingPainter(img)
+    _RecordingPainter.records = []
+    values = [20.0] * 12 + [1046.8, 1046.8, 1500.0, 46.3] + [46.3] * 12
+    try:
+        charts.bar_chart(p, QRectF(20, 20, 860, 400), 1.5, values,
+                         [f"BW-{k:02d}" for k in range(len(values))], title="Feed utilization",
+                         unit="%", limit=100, limit_label="derated budget", cap=200.0)
+    finally:
+        p.end()
+    labels = [(r[0], r[2]) for r in _RecordingPainter.records if r[2].endswith(" %")]
+    assert labels and {t for _, t in labels} <= {"1,047 %", "1,500 %"}
+    assert "1,047 %" in {t for _, t in labels}
+    for i, (a, _) in enumerate(labels):
+        for b, _ in labels[i + 1:]:
+            assert not a.intersects(b), (a, b)
+
+
+def test_broken_bar_labels_stagger_then_give_way(qapp):
+    from designer.reports.charts import _broken_bars
+
+    img = QImage(400, 200, QImage.Format.Format_ARGB32)
+    p = QPainter(img)
+    try:
+        boxes = _broken_bars(p, QRectF(0, 0, 400, 200), 200.0, 6.0, 5.0,
+                             np.full(12, 1234.0), 1.0, "%")
+    finally:
+        p.end()
+    assert 2 <= len(boxes) < 12  # a second line, and no more labels than room for
+    for i, a in enumerate(boxes):
+        assert all(not a.intersects(b) for b in boxes[i + 1:])
+
+
+def test_continued_tables_repeat_the_heading_the_reader_saw(builtin_catalog, tmp_path, qapp):
+    # "Power feeds (continued)" stood under the heading "Feeds"
+    from designer.reports.floorplan import prepare_plan
+    from designer.reports.pdf import _story
+    from designer.reports.pdfdoc import Doc, Heading, paginate
+    from designer.reports.pdftable import TableFlow
+    from engine.report_tables import build_tables
+
+    lay = instantiate("dgx-h100-hall", {"racks": 320}, catalog=builtin_catalog)
+    a = analyze(lay, builtin_catalog)
+    tables = {t.key: t for t in build_tables(lay, a, builtin_catalog)}
+    doc = Doc(str(tmp_path / "x.pdf"), "a4", title="x")
+    source = prepare_plan(lay, a, "fallback")
+    try:
+        pages, _ = paginate(doc, _story(lay, a, tables, (), doc, [], source))
+    finally:
+        source.close()
+    heading, continued = "", 0
+    for page in pages:
+        for placed in page.items:
+            fl = placed.item
+            if isinstance(fl, Heading):
+                heading = fl.text
+            elif isinstance(fl, TableFlow) and fl.continued:
+                continued += 1
+                assert fl.continued_title() == f"{heading} (continued)"
+    assert continued >= 2
+
+
+def test_summary_drops_the_parameter_list_before_cutting_the_name(qapp):
+    from designer.reports.pdf import short_name
+    from designer.reports.style import font
+
+    fm = QFontMetricsF(font(9))
+    name = ("NVIDIA DGX SuperPOD with DGX H100 (scalable_units=16, fabric_plan=tested, "
+            "ufm_port=True, racks_per_row=8)")
+    assert short_name(fm, name, 1e6) == name
+    width = fm.horizontalAdvance("NVIDIA DGX SuperPOD with DGX H100 (scalable")
+    assert short_name(fm, name, width) == "NVIDIA DGX SuperPOD with DGX H100"
+    assert short_name(fm, name, 40).endswith("…")
 
 
 def test_row_names_keep_clear_of_cooling_units_on_a_small_image(builtin_catalog, qapp):
