@@ -24,10 +24,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from engine.errors import InputError
 from engine.io import is_layout_file
 
 __all__ = ["SUFFIXES", "ReportError", "ExportCancelled", "export", "parse_size",
-           "export_dialog", "layout_file_clash"]
+           "export_dialog", "layout_file_clash", "user_message"]
 
 SUFFIXES = (".pdf", ".xlsx", ".csv", ".png", ".json")
 _FILTERS = {".pdf": "PDF design report (*.pdf)", ".xlsx": "Excel workbook (*.xlsx)",
@@ -223,14 +224,14 @@ def export_dialog(window: Any) -> list[Path] | None:
                        page="letter" if letter else "a4")
     except ExportCancelled:
         return None
-    except (ReportError, OSError) as exc:
-        QMessageBox.warning(window, "Export failed", str(exc))
+    except (InputError, ReportError, OSError) as exc:  # the user's target or request
+        QMessageBox.warning(window, "Export failed", user_message(exc, path))
         return None
     except Exception as exc:  # a fault of the report code: say so, keep the design open
         traceback.print_exc()
         QMessageBox.critical(window, "Export failed",
-                             f"The report could not be written ({type(exc).__name__}: {exc}). "
-                             "Nothing was written; the design is unchanged.")
+                             f"{Path(path).name} could not be written ({type(exc).__name__}: "
+                             f"{exc}). Nothing was written; the design is unchanged.")
         return None
     finally:
         dlg.reset()
@@ -239,6 +240,28 @@ def export_dialog(window: Any) -> list[Path] | None:
     if callable(status):
         status().showMessage(f"Exported {path}", 6000)
     return files
+
+
+def user_message(exc: BaseException, path: str | Path) -> str:
+    """Return what to tell the user about an export to ``path`` that failed with ``exc``.
+
+    Names the report, never the hidden temporary file it was being written to
+    (``.hall.pdf.0ijq3zot.tmp``), and says the earlier file is untouched.
+
+    Examples
+    --------
+    >>> user_message(PermissionError(13, "Permission denied", "/r/.hall.pdf.0ijq.tmp"),
+    ...              "/r/hall.pdf")
+    'hall.pdf: cannot write the report (Permission denied). Nothing was written.'
+    """
+    name = Path(path).name
+    if isinstance(exc, OSError):
+        written = Path(exc.filename).name if exc.filename else ""
+        what = exc.strerror or str(exc)
+        # a CSV report names the table file it failed on; a temp file is ours, not theirs
+        target = written if written and not written.startswith(".") else name
+        return f"{target}: cannot write the report ({what}). Nothing was written."
+    return str(exc)
 
 
 def report_stem(name: str | None, max_chars: int = 60) -> str:

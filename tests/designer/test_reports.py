@@ -389,3 +389,52 @@ def test_no_report_or_bundle_replaces_a_layout_whatever_its_key_order(layout_fil
     assert main(["library", "export", str(other), "fat-tree"]) == 2
     err = capsys.readouterr().err
     assert "Rackscape layout" in err and other.read_bytes() == before
+
+
+@pytest.mark.parametrize("target", ["folder", "fifo", "missing"])
+def test_export_dialog_tells_the_user_about_a_bad_target_once(design, tmp_path, qtbot,
+                                                              monkeypatch, capsys, target):
+    # a folder, a named pipe or a missing folder is the user's input, not a fault of the
+    # report code: one warning naming the report, no exception name, no traceback
+    import os
+
+    from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+    from designer.reports import export_dialog
+
+    lay, a = design
+    path = tmp_path / "hall.pdf"
+    if target == "folder":
+        path.mkdir()
+    elif target == "fifo":
+        os.mkfifo(path)
+    else:
+        path = tmp_path / "gone" / "hall.pdf"
+
+    class Doc:
+        layout, analysis = lay, a
+        path = None
+
+    window = QWidget()
+    qtbot.addWidget(window)
+    window.document = Doc()
+    shown: list[tuple[str, str]] = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        lambda *args, **kw: (str(path), "PDF design report (*.pdf)"))
+    monkeypatch.setattr(QMessageBox, "warning", lambda _w, title, text, *r: shown.append(
+        ("warning", text)))
+    monkeypatch.setattr(QMessageBox, "critical", lambda _w, title, text, *r: shown.append(
+        ("critical", text)))
+    assert export_dialog(window) is None
+    assert len(shown) == 1 and shown[0][0] == "warning", shown
+    text = shown[0][1]
+    assert "hall.pdf" in text and "InputError" not in text and ".tmp" not in text
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_a_write_error_names_the_report_not_its_temporary_file():
+    from designer.reports import user_message
+
+    err = PermissionError(13, "Permission denied", "/r/.hall.pdf.0ijq3zot.tmp")
+    text = user_message(err, "/r/hall.pdf")
+    assert text.startswith("hall.pdf:") and "0ijq3zot" not in text
