@@ -201,7 +201,7 @@ def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple
     # the limit is on the heat a rack rejects to air: liquid-cooled racks are measured by that
     air = np.asarray(analysis.cooling.rack_air_kw, np.float64)
     both = len(air) == len(kw) and bool((np.asarray(kw) - air > 0.05).any())
-    series = dict(values2=kw, legend=("heat to air", "total power")) if both else {}
+    series = dict(values2=kw, legend=("heat to room air", "total power")) if both else {}
     title = "Power per rack: heat to air against the air-cooling limit" if both else \
         "Power per rack"
     lim = dict(limit=air_limit, limit_label=f"air-cooling limit {air_limit:g} kW")
@@ -213,9 +213,10 @@ def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple
             p, r, pt, air if both else kw, title=title + ", largest first", unit="kW",
             **series, **lim, xlabel=f"{len(kw):,} racks, sorted by total power"), 170))
     if both:
-        s.append(Para("Bars: each rack's heat to air (after any rear door), which the air-cooling "
-                      "limit applies to; outlines: the rack's total power, the rest going to "
-                      "liquid.", 7.5, italic=True, color=C["muted"]))
+        s.append(Para("Bars: each rack's heat to the room's air, which the air-cooling limit "
+                      "applies to (what its rear door, if it has one, leaves); outlines: the "
+                      "rack's total power, the rest going to liquid or the door.", 7.5,
+                      italic=True, color=C["muted"]))
     s.append(Heading("Rows", 2))
     s.append(TableFlow(tables["rows"]))
     if tables["rows"].note:
