@@ -38,7 +38,14 @@ from engine.bisection import closed_form_bisection, graph_bisection
 from engine.cabling import HISTOGRAM_EDGES_M, CableRouter, CablingResult, _geometry_key
 from engine.catalog import Catalog
 from engine.compile import ROLE_CODES, LayoutArrays, airflow_from_heat_cfm
-from engine.fabric import TIER_NAMES, FabricBuild, Topology, build_topology, topology_key
+from engine.fabric import (
+    LINK_TIERS,
+    TIER_NAMES,
+    FabricBuild,
+    Topology,
+    build_topology,
+    topology_key,
+)
 from engine.model import Layout
 from engine.rules import Violation, rule
 
@@ -608,6 +615,72 @@ def _check_fabric(ctx) -> list[Violation]:
     if net.unconnected_gpus and ctx.layout.fabrics:
         out.append(Violation("FABRIC-UNCONNECTED", "info",
                              f"{net.unconnected_gpus} GPUs are in no scale-out fabric", ()))
+    return out
+
+
+#: violations a per-device rule lists (a layout of thousands of bad links names the first)
+_MAX_LISTED = 200
+
+
+def _device_port_use(topo: Topology, arr: LayoutArrays, catalog: Catalog) -> dict[str, Any]:
+    """Link bandwidth per installed device against its ports' (scale-up ports aside; a
+    fast port may break out into slower links), and the explicit links faster than any
+    of its ports; kept with the topology (a move keeps it)."""
+    found = topo.cache.get("device_ports")
+    if found is not None:
+        return found
+    tt = arr.types
+    cap = np.zeros(len(tt.ids))
+    fastest = np.zeros(len(tt.ids))
+    for k, tid in enumerate(tt.ids):
+        spec = catalog.devices.get(tid)
+        ports = [p for p in spec.ports if p.purpose != "scale_up"] if spec is not None else []
+        cap[k] = sum(p.count * p.speed_gbps for p in ports)
+        fastest[k] = max((p.speed_gbps for p in ports), default=0.0)
+    n_dev = len(arr.dev_type)
+    used = np.zeros(n_dev)
+    for ref in (topo.lk_a_ref, topo.lk_b_ref):
+        dev = ref >= 0
+        used += np.bincount(ref[dev], weights=topo.lk_count[dev] * topo.lk_gbps[dev],
+                            minlength=n_dev)
+    dev_cap = cap[arr.dev_type] if n_dev else cap[:0]
+    # a device with no ports in the catalog is not judged: its ports are unknown
+    over = np.flatnonzero((used > dev_cap + 1e-6) & (dev_cap > 0))
+    explicit = topo.lk_tier == LINK_TIERS.index("explicit")
+    fast: list[tuple[int, int]] = []
+    for ref in (topo.lk_a_ref, topo.lk_b_ref):
+        sel = np.flatnonzero(explicit & (ref >= 0))
+        speed = fastest[arr.dev_type[ref[sel]]] if len(sel) else np.zeros(0)
+        bad = sel[(topo.lk_gbps[sel] > speed) & (speed > 0)]
+        fast += [(int(i), int(ref[i])) for i in bad.tolist()]
+    found = topo.cache["device_ports"] = {"used": used, "cap": dev_cap, "over": over,
+                                         "fast": fast, "fastest": fastest}
+    return found
+
+
+@rule("LINK-PORTS", "network", "A server or system has more link bandwidth than its network "
+      "ports, or an explicit link is faster than any port of the device it ends at.")
+def _check_device_ports(ctx) -> list[Violation]:
+    net = ctx.network
+    topo = net.topology if net is not None else None
+    if topo is None or not topo.n_links:
+        return []
+    arr = ctx.arrays
+    use = _device_port_use(topo, arr, ctx.catalog)
+    ids = net.rack_ids
+    out = []
+    for d in use["over"][:_MAX_LISTED].tolist():
+        what, rack = _end_label(topo, ids, arr, d)
+        out.append(Violation("LINK-PORTS", "error",
+                             f"{what} has {use['cap'][d] / 1000:,.1f} Tb/s of network ports "
+                             f"but links of {use['used'][d] / 1000:,.1f} Tb/s end at it",
+                             (rack,)))
+    for i, d in use["fast"][:_MAX_LISTED]:
+        what, rack = _end_label(topo, ids, arr, d)
+        lid = str(topo.lk_link_id[i])
+        out.append(Violation("LINK-PORTS", "error",
+                             f"Link {lid} runs at {topo.lk_gbps[i]:g} Gb/s, faster than any port "
+                             f"of {what} ({use['fastest'][arr.dev_type[d]]:g} Gb/s)", (lid, rack)))
     return out
 
 

@@ -265,3 +265,26 @@ def test_separate_fabrics_are_islands_of_one_hall():
                                  np.array([120_000.0, 67_200.0])) == 216 * 400.0
     # one fabric for the whole hall keeps its own figure
     assert analyze(lay).network.bisection_tbps == 102.4 and not analyze(lay).network.islands
+
+
+def test_links_beyond_a_servers_ports_are_errors():
+    # a DGX H100 has 8 x 400G compute, 4 x 400G storage/in-band, 2 x 100G and a 10G and a
+    # 1G port [S01]: about 5.0 Tb/s; its rail fabric uses 8 x 400G. One more 400G link to
+    # another DGX fits; 64 more do not, and an 800G link is faster than any of its ports
+    cat = load_catalog(user_dir=None)
+    lay = instantiate("dgx-h100-hall", {"racks": 4}, catalog=cat)
+    a, b = lay.racks[0].id, lay.racks[1].id
+    u = lay.racks[0].devices[0].u
+
+    def with_link(count, speed):
+        lk = ExplicitLink(id="X1", a=Endpoint(rack=a, u=u), b=Endpoint(rack=b, u=u),
+                          count=count, speed_gbps=speed)
+        return [v for v in analyze(lay.model_copy(update={"links": [lk]}), cat).violations
+                if v.code == "LINK-PORTS"]
+
+    assert with_link(1, 400) == []
+    over = with_link(64, 400)
+    assert len(over) == 2 and all("5.0 Tb/s of network ports" in v.message for v in over)
+    assert {v.items for v in over} == {(a,), (b,)}
+    fast = [v for v in with_link(1, 800) if "faster than any port" in v.message]
+    assert len(fast) == 2 and all(v.items[0] == "X1" for v in fast)
