@@ -89,6 +89,8 @@ class NetworkResult:
     scaleup_domains: int = 0
     scaleup_domain_bisection_tbps: float = 0.0
     unconnected_gpus: int = 0
+    #: racks (indexes) holding GPUs that are in no scale-out fabric
+    unconnected_racks: np.ndarray | None = None
     rack_switch_w: np.ndarray | None = None
     rack_switch_kg: np.ndarray | None = None
     rack_switch_cfm: np.ndarray | None = None
@@ -571,7 +573,9 @@ def analyze_network(layout: Layout, catalog: Catalog, arr: LayoutArrays,
         res.worst_failure = None
         res.islands = [(fb.id, int(fb.n_gpus)) for fb, _, _ in islands]
     gpu_dev = tt.gpus[arr.dev_type] > 0
-    res.unconnected_gpus = int(np.sum(tt.gpus[arr.dev_type][gpu_dev & ~in_fabric]))
+    lone = gpu_dev & ~in_fabric
+    res.unconnected_gpus = int(np.sum(tt.gpus[arr.dev_type][lone]))
+    res.unconnected_racks = np.unique(arr.dev_rack[lone])
     return res
 
 
@@ -613,8 +617,15 @@ def _check_fabric(ctx) -> list[Violation]:
             "GPUs of its own fabric",
             tuple(fid for fid, _ in net.islands)))
     if net.unconnected_gpus and ctx.layout.fabrics:
-        out.append(Violation("FABRIC-UNCONNECTED", "info",
-                             f"{net.unconnected_gpus} GPUs are in no scale-out fabric", ()))
+        # the bisection figures speak for the fabric's GPUs only: say how many are left out
+        racks = net.unconnected_racks if net.unconnected_racks is not None else []
+        ids = [net.rack_ids[r] for r in racks[:_MAX_LISTED]]
+        out.append(Violation(
+            "FABRIC-UNCONNECTED", "warning",
+            f"{net.unconnected_gpus:,} GPUs in {len(racks):,} rack(s) are in no scale-out "
+            f"fabric: the bisection figures count only the "
+            f"{net.scaleout_gpus - net.unconnected_gpus:,} GPUs in one "
+            "(add the racks to a fabric's members)", tuple(ids)))
     return out
 
 
