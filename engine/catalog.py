@@ -195,7 +195,8 @@ class DeviceType(_Model):
     #: ports are spread over them in order, so a cut-sheet names the tray of each port
     compute_trays: int = Field(default=0, ge=0, le=1024)
     scaleup_domain_gpus: int = Field(default=0, ge=0, le=100_000)
-    #: per GPU, one direction; the same range as a port
+    #: per GPU, both directions together, as NVIDIA quotes it (900 GB/s = 7,200 Gb/s for
+    #: H100); the analysis halves it for one direction; the same range as a port
     scaleup_gbps_per_gpu: Annotated[Figure, _within(0, 1.0e5, "Gb/s")] = Figure()
     switch_ports: int = Field(default=0, ge=0, le=_PORTS)
     #: 0 for a device that is not a switch; a switch's ports take the range of a port
