@@ -163,9 +163,41 @@ def load_layout(path: str | os.PathLike) -> Layout:
     Only a regular file (after symbolic links) of at most :data:`MAX_FILE_BYTES`
     is read: a pipe, a device or a folder is refused before reading.
     """
-    text = read_text_limited(path, MAX_FILE_BYTES, "layout file")
+    try:
+        text = read_text_limited(path, MAX_FILE_BYTES, "layout file")
+    except InputError as exc:
+        kind = _binary_kind(path) if exc.expected == "UTF-8 text" else None
+        if kind is None:
+            raise
+        raise InputError(path, "", f"a Rackscape layout (JSON text; this is {kind})") from None
     data = parse_json_text(text, Path(path), allow_constants=False)
+    if isinstance(data, dict) and data.get("schema") in _OTHER_FILES:
+        # a template or catalog file opened as a design: say what it is and where it goes
+        raise InputError(path, "schema", f"a Rackscape layout (this is "
+                         f"{_OTHER_FILES[data['schema']]})")
     return layout_from_dict(data, Path(path))
+
+
+# files of the project's other formats, by their schema line
+_OTHER_FILES = {
+    "rackscape.template/1": "a template file: instantiate it with File > New from template "
+                            "or `rackscape new`",
+    "rackscape.catalog/1": "a catalog file: put it in the user catalog folder",
+}
+# the first bytes of files often renamed or picked by mistake
+_MAGIC = ((b"\x89PNG", "a PNG image"), (b"%PDF", "a PDF document"),
+          (b"PK\x03\x04", "a ZIP archive, such as a template bundle or an XLSX workbook"),
+          (b"\xff\xd8\xff", "a JPEG image"))
+
+
+def _binary_kind(path: str | os.PathLike) -> str | None:
+    """Name a binary file by its first bytes (``None`` when not one of :data:`_MAGIC`)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+    except OSError:
+        return None
+    return next((what for magic, what in _MAGIC if head.startswith(magic)), None)
 
 
 def file_mode_for(path: str | os.PathLike) -> int:

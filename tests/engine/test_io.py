@@ -277,3 +277,18 @@ def test_a_read_only_design_is_not_replaced(tmp_path):
         save_layout(other, path)
     assert path.read_bytes() == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+@pytest.mark.parametrize(("content", "needle"), [
+    (b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe", "this is a PNG image"),
+    (b'{"schema": "rackscape.template/1", "id": "x"}', "this is a template file"),
+    (b'{"schema": "rackscape.catalog/1", "title": "x"}', "this is a catalog file"),
+])
+def test_a_file_of_another_kind_is_named_for_what_it_is(tmp_path, content, needle):
+    # a template, catalog or image opened as a design gets one line saying what it is,
+    # not the 55 layout fields a template lacks
+    path = tmp_path / "picked.json"
+    path.write_bytes(content)
+    with pytest.raises(InputError) as info:
+        load_layout(path)
+    assert needle in str(info.value) and not info.value.problems
