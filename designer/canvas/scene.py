@@ -201,6 +201,8 @@ class FloorPlanScene(QGraphicsScene):
         self._batching = False
         self._selection_dirty = False
         self._raised: set = set()  # racks and units drawn raised while selected
+        # while a rubber band is drawn: the items selected before it (None: no band)
+        self._band_before: set | None = None
         self._drag: _Drag | None = None
         # an Alt+press: where, and the selection before it (a click then cycles the pick)
         self._cycle_from: tuple[QPointF, list[str]] | None = None
@@ -686,6 +688,29 @@ class FloorPlanScene(QGraphicsScene):
             self._selection_dirty = False
             self._on_qt_selection()
 
+    def set_banding(self, on: bool) -> None:
+        """Note that a rubber band is (or no longer is) being drawn in a view.
+
+        A band that catches racks or units leaves out the busways and trays it also
+        contains, as a CAD layer filter would: they lie over the racks, and a row
+        boxed in would otherwise be a mixed selection the inspector can only rename.
+        They stay selectable by a click, Alt+click, or a band that catches no rack.
+        """
+        if on and self._band_before is None:
+            self._band_before = set(self.selectedItems())  # Ctrl+band keeps them
+        elif not on:
+            self._band_before = None
+
+    def _band_overhead(self) -> list[ModelItem]:
+        """Return the overhead items a band in progress picks beside floor items."""
+        before = self._band_before
+        if before is None or self._syncing:
+            return []
+        sel = [it for it in self.selectedItems() if isinstance(it, ModelItem)]
+        if not any(not it.overhead for it in sel):
+            return []
+        return [it for it in sel if it.overhead and it not in before]
+
     def selected_ids(self) -> list[str]:
         """Return the ids of the selected canvas items."""
         return [it.model_id for it in self.selectedItems() if isinstance(it, ModelItem)]
@@ -693,6 +718,11 @@ class FloorPlanScene(QGraphicsScene):
     def _on_qt_selection(self) -> None:
         if self._batching:
             self._selection_dirty = True
+            return
+        if drop := self._band_overhead():
+            with self._selection_batch():  # handled once more, without them, at its end
+                for it in drop:
+                    it.setSelected(False)
             return
         if not self.detail:
             self.batch.refresh_selection()

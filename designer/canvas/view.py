@@ -1,7 +1,8 @@
 """FloorPlanView: zoom around the cursor, pan, fit, palette drops, scale bar and legend.
 
 Wheel zooms about the cursor; the middle button, or Space with the left
-button, pans; a rubber band selects the items it contains. Arrow keys nudge the
+button, pans; a rubber band selects the items it contains (the racks and units
+it catches, without the busways and trays over them). Arrow keys nudge the
 selection a tile (Shift: 0.1 m), Esc cancels a drag. The scale bar and the
 colour legend are painted in viewport pixels in :meth:`drawForeground`.
 """
@@ -85,6 +86,9 @@ class FloorPlanView(QGraphicsView):
         self.is_fitted = False
         scene.legend_changed.connect(self.viewport().update)
         self.zoom_changed.connect(scene.set_zoom)
+        # the scene filters what the band picks while it is drawn (see set_banding)
+        self.rubberBandChanged.connect(
+            lambda rect, *_: scene.set_banding(not rect.isNull()))
         scene.document.layout_reset.connect(self._on_reset)
 
     # -- zoom --------------------------------------------------------------------------------------

@@ -863,3 +863,36 @@ def test_an_alt_drag_still_moves_freely(window):
     drag(window, start, start + QPoint(37, 0), modifiers=Qt.KeyboardModifier.AltModifier)
     assert doc.selection == [rack.id]
     assert doc.layout.rack(rack.id).x_m != rack.x_m
+
+
+def test_a_band_round_a_row_picks_its_racks_not_the_busways_over_them(window):
+    doc = window.document
+    row = sorted((r for r in doc.layout.racks if r.row == "R01"), key=lambda r: r.x_m)
+    ids = {r.id for r in row}
+    under = {f.id for f in doc.layout.feeds if any(f.id in r.feeds for r in row)}
+    x0 = min(min(p[0] for f in doc.layout.feeds if f.id in under for p in f.points),
+             row[0].x_m - 0.5) - 0.5
+    x1 = max(max(p[0] for f in doc.layout.feeds if f.id in under for p in f.points),
+             row[-1].x_m + 0.5) + 0.5
+    y0, y1 = row[0].y_m - 0.8, row[0].y_m + 0.8
+    band = [f.id for f in doc.layout.feeds
+            if all(x0 < p[0] < x1 and y0 < p[1] < y1 for p in f.points)]
+    assert band, "the band holds busways whole"
+    drag(window, vp(window, x0, y0), vp(window, x1, y1))
+    assert set(doc.selection) == ids
+    assert window.panels["InspectorPanel"].title.text() == f"{len(ids)} racks selected"
+    assert {"rotation_deg", "type"} <= set(window.panels["InspectorPanel"].editors)
+    # a band that catches no rack picks the busways it holds
+    doc.select([])
+    bw = next(f for f in doc.layout.feeds if f.id in band)
+    ys = [p[1] for p in bw.points]
+    ya = (min(ys) + max(ys)) / 2
+    xs = [p[0] for p in bw.points]
+    # (thinner than a rack is deep: it holds no rack whole)
+    drag(window, vp(window, min(xs) - 0.45, ya - 0.45), vp(window, max(xs) + 0.45, ya + 0.45))
+    assert doc.selection and all(doc.item_group(i) == "feeds" for i in doc.selection)
+    # Ctrl+band adds racks and keeps the busway picked before
+    picked = list(doc.selection)
+    drag(window, vp(window, x0, y0), vp(window, x1, y1),
+         modifiers=Qt.KeyboardModifier.ControlModifier)
+    assert set(doc.selection) == ids | set(picked)
