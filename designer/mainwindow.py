@@ -1027,13 +1027,12 @@ class MainWindow(QMainWindow):
 
     def save_as(self) -> bool:
         """File > Save As."""
-        start = str(self.proposed_save_path())
-        path, _ = QFileDialog.getSaveFileName(self, "Save layout", start, _FILTER)
-        if not path:
+        from designer.dialogs.save_file import ask_save_path
+
+        path = ask_save_path(self, "Save layout", self.proposed_save_path(), _FILTER, "json")
+        if path is None:
             return False
-        if not path.endswith(".json"):
-            path += ".json"
-        return self._save_to(Path(path))
+        return self._save_to(path)
 
     def proposed_save_path(self) -> Path:
         """Return the file Save As starts from: the design's own file; else

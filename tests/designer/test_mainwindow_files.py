@@ -210,11 +210,11 @@ def _record_save_dialog(monkeypatch) -> list[str]:
     """Record where each Save dialog starts; the user then cancels it."""
     starts: list[str] = []
 
-    def get_save(_parent, _title, start, *_a, **_k):
-        starts.append(start)
-        return "", ""
+    def exec_(dlg):
+        starts.append(dlg.selectedFiles()[0])
+        return 0
 
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", get_save)
+    monkeypatch.setattr(QFileDialog, "exec", exec_)
     return starts
 
 
@@ -280,3 +280,80 @@ def test_save_of_a_design_from_a_template_proposes_its_id_and_size(
     starts = _record_save_dialog(monkeypatch)
     window.actions_by_name["save"].trigger()
     assert starts == [str(tmp_path / "dgx-h100-superpod-scalable-units-2.json")]
+
+
+def _type_in_save_dialog(name: str, folder, answer: QMessageBox.StandardButton,
+                         asked: list[str]) -> None:
+    """Type ``name`` into the Save dialog about to open and accept it, as a user does;
+    answer the dialog's replace question (if it asks) with ``answer``, recording its text.
+    After a No the dialog stays open, and the user then cancels it."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QLineEdit
+
+    def answer_question(dlg):
+        box = next((w for w in QApplication.topLevelWidgets()
+                    if isinstance(w, QMessageBox) and w.isVisible()), None)
+        if box is None:
+            return
+        asked.append(box.text())
+        box.button(answer).click()
+        if answer == QMessageBox.StandardButton.No:
+            QTimer.singleShot(50, dlg.reject)
+
+    def drive():
+        dlg = next((w for w in QApplication.topLevelWidgets()
+                    if isinstance(w, QFileDialog) and w.isVisible()), None)
+        if dlg is None:
+            QTimer.singleShot(50, drive)
+            return
+        dlg.setDirectory(str(folder))
+        dlg.findChild(QLineEdit, "fileNameEdit").setText(name)
+        QTimer.singleShot(100, lambda: answer_question(dlg))
+        dlg.accept()
+
+    QTimer.singleShot(50, drive)
+
+
+def test_save_as_asks_before_replacing_a_design_named_without_its_suffix(window, tmp_path):
+    from engine.templates import instantiate
+
+    other = tmp_path / "other.json"
+    save_layout(instantiate("fat-tree", {"k": 4}), other)
+    before = other.read_bytes()
+    _edited(window)
+    asked: list[str] = []
+    _type_in_save_dialog("other", tmp_path, QMessageBox.StandardButton.No, asked)
+    assert not window.save_as()
+    assert other.read_bytes() == before, "a No keeps the other design"
+    assert asked and "other.json already exists" in asked[0], "asked about the real file"
+    assert window.document.path is None and window.document.is_modified
+    asked.clear()
+    _type_in_save_dialog("other", tmp_path, QMessageBox.StandardButton.Yes, asked)
+    assert window.save_as()
+    assert asked and window.document.path == other and other.read_bytes() != before
+
+
+def test_save_as_keeps_a_suffix_in_capitals_and_asks_for_one_it_adds(window, tmp_path,
+                                                                     monkeypatch):
+    def choose(path):
+        monkeypatch.setattr(QFileDialog, "exec", lambda dlg: (dlg.selectFile(str(path)), 1)[1])
+
+    choose(tmp_path / "hall.JSON")
+    assert window.save_as()
+    assert window.document.path == tmp_path / "hall.JSON"
+    assert not (tmp_path / "hall.JSON.json").exists()
+    # "hall.v2" becomes hall.v2.json, which the dialog never saw: the window asks
+    taken = tmp_path / "hall.v2.json"
+    taken.write_text("notes\n")
+    questions = []
+
+    def answer(box):
+        questions.append(box.text())
+        return QMessageBox.StandardButton.No
+
+    monkeypatch.setattr(QMessageBox, "exec", answer)
+    choose(tmp_path / "hall.v2")
+    assert not window.save_as()
+    assert taken.read_text() == "notes\n"
+    assert questions == [f"“hall.v2.json” already exists in {tmp_path}. Replace it?"]
+    assert window.document.path == tmp_path / "hall.JSON"
