@@ -1,26 +1,31 @@
-"""The selected explicit links, drawn rack to rack.
+"""The selected explicit links and fabrics, drawn over the racks they join.
 
 An explicit link (Edit → Link two racks) has no footprint of its own: the
-cables overlay shows every link dashed, and this item shows the links in the
-selection, with or without that overlay, as a highlighted line between the
-centres of their two racks with its name.
+cables overlay shows every link dashed, and :class:`LinkHighlight` shows the
+links in the selection, with or without that overlay, as a highlighted line
+between the centres of their two racks with its name. A fabric has no
+footprint either: :class:`FabricHighlight` tints the racks of the selected
+fabrics, its member racks (the nodes it wires) apart from its network racks
+(where its switches stand), as one item painting merged boxes.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
 from PySide6.QtCore import QLineF, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPolygonF
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
+from designer.canvas.batch import merge_boxes, rects_path
 from designer.canvas.overlays import free_label_box
 from designer.canvas.style import PALETTE, cosmetic, label_font
 
 if TYPE_CHECKING:
     from designer.canvas.scene import FloorPlanScene
 
-__all__ = ["LinkHighlight", "link_line"]
+__all__ = ["LinkHighlight", "link_line", "FabricHighlight", "fabric_racks"]
 
 
 def link_line(scene: FloorPlanScene, link_id: str) -> QLineF | None:
@@ -114,4 +119,142 @@ class LinkHighlight(QGraphicsItem):
             painter.drawRoundedRect(box, 4, 4)
             painter.setPen(QColor(PALETTE.selection))
             painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+        painter.restore()
+
+
+def fabric_racks(scene: FloorPlanScene, fabric_id: str) -> tuple[list[str], list[str]]:
+    """Return the ids of a fabric's member racks and of its network racks.
+
+    Read from the latest analysis: member racks hold the nodes its links wire
+    (an empty ``members`` list means every GPU rack), network racks the switches
+    it has, installed or placed by the analysis. Without an analysis of the
+    fabric, the racks the fabric names.
+    """
+    doc = scene.document
+    fabric = doc.item(fabric_id)
+    if fabric is None or doc.item_group(fabric_id) != "fabrics":
+        return [], []
+    a = scene.analysis
+    net = getattr(a, "network", None)
+    topo = getattr(net, "topology", None)
+    k = next((n for n, f in enumerate(getattr(net, "fabrics", None) or [])
+              if f.get("id") == fabric_id), -1)
+    if topo is None or k < 0:
+        return list(fabric.members), list(fabric.network_racks)
+    ids = a.arrays.rack_ids
+    on = topo.lk_fabric == k
+    refs = np.concatenate([topo.lk_a_ref[on], topo.lk_b_ref[on]])
+    racks = np.concatenate([topo.lk_a_rack[on], topo.lk_b_rack[on]])
+    # an end is a node when it is a device row other than an installed switch
+    switch_rows = topo.sw_dev[topo.sw_dev >= 0]
+    node = (refs >= 0) & ~np.isin(refs, switch_rows)
+    members = np.unique(racks[node & (racks >= 0)])
+    sw = topo.sw_rack[(topo.sw_fabric == k) & (topo.sw_rack >= 0)]
+    network = np.unique(sw)
+    n = len(ids)
+    return ([ids[i] for i in members.tolist() if i < n],
+            [ids[i] for i in network.tolist() if i < n])
+
+
+class FabricHighlight(QGraphicsItem):
+    """The racks of the selected fabrics: members tinted in the selection colour, network
+    racks in their own, each set one path of merged boxes, with a caption."""
+
+    NETWORK = "#8e24aa"
+
+    def __init__(self, scene: FloorPlanScene) -> None:
+        super().__init__()
+        self._fp = scene
+        # over the racks and the overlays, under the rack labels (z 44): ids stay readable
+        self.setZValue(43.5)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self._rect = QRectF()
+        #: the fabrics shown, and their member and network rack ids
+        self.fabrics: list[str] = []
+        self.members: list[str] = []
+        self.network: list[str] = []
+        self._paths = (QPainterPath(), QPainterPath())
+        self._shown = (np.zeros((0, 4)), np.zeros((0, 4)))
+        self._caption = ""
+        #: the device rectangle of the caption as last painted
+        self.caption_box = QRectF()
+        self.hide()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
+        return self._rect
+
+    def show_fabrics(self, ids: list[str]) -> None:
+        """Show the racks of the fabrics among ``ids`` (the selection); hide when none."""
+        doc = self._fp.document
+        fabrics = [i for i in ids if doc.item_group(i) == "fabrics"]
+        members: dict[str, None] = {}
+        network: dict[str, None] = {}
+        for f in fabrics:
+            m, w = fabric_racks(self._fp, f)
+            members.update(dict.fromkeys(m))
+            network.update(dict.fromkeys(w))
+        mem = [r for r in members if r not in network]
+        net = list(network)
+        boxes = self._boxes(mem), self._boxes(net)
+        if (fabrics, mem, net) == (self.fabrics, self.members, self.network) and all(
+                np.array_equal(a, b) for a, b in zip(self._shown, boxes, strict=True)):
+            return  # (an analysis after an edit elsewhere: the same racks in the same places)
+        self.fabrics, self.members, self.network = fabrics, mem, net
+        self._shown = boxes
+        self._paths = (rects_path(merge_boxes(boxes[0])), rects_path(merge_boxes(boxes[1])))
+        name = fabrics[0] if len(fabrics) == 1 else f"{len(fabrics)} fabrics"
+        self._caption = (f"{name}: {len(mem):,} member rack{'s' * (len(mem) != 1)}, "
+                         f"{len(net):,} network rack{'s' * (len(net) != 1)}")
+        shown = bool(fabrics) and bool(mem or net)
+        # the caption is sized in pixels: the bounds are the scene's
+        rect = self._fp.sceneRect() if shown else QRectF()
+        if rect != self._rect:
+            self.prepareGeometryChange()
+            self._rect = rect
+        self.setVisible(shown)
+        self.update()
+
+    def plan_rect(self) -> QRectF:
+        """Return the scene rectangle of the racks shown (null when none)."""
+        r = QRectF()
+        for p in self._paths:
+            if not p.isEmpty():
+                r = r.united(p.boundingRect())
+        return r
+
+    def _boxes(self, ids: list[str]) -> np.ndarray:
+        out = []
+        for i in ids:
+            item = self._fp.item_for(i)
+            if item is not None:
+                out.append(item.plan_box())
+        return np.array(out, np.float64).reshape(-1, 4)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        if not self.fabrics:
+            return
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        for path, color in zip(self._paths, (PALETTE.selection, self.NETWORK), strict=True):
+            if path.isEmpty():
+                continue
+            fill = QColor(color)
+            fill.setAlpha(70)
+            painter.setBrush(fill)
+            painter.setPen(cosmetic(color, 2))
+            painter.drawPath(path)
+        t = painter.worldTransform()
+        area = t.mapRect(self.plan_rect())
+        painter.save()
+        painter.resetTransform()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setFont(label_font(10, True))
+        fm = painter.fontMetrics()
+        w, h = fm.horizontalAdvance(self._caption) + 12, 18
+        box = QRectF(area.left(), area.top() - h - 4, w, h)  # above the racks' top left
+        self.caption_box = box
+        painter.setPen(cosmetic(PALETTE.selection, 1))
+        painter.setBrush(QColor(255, 255, 255, 235))
+        painter.drawRoundedRect(box, 4, 4)
+        painter.setPen(QColor(PALETTE.text))
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, self._caption)
         painter.restore()

@@ -48,7 +48,7 @@ from designer.canvas.items import (
     RackLabelsItem,
     RowLabelsItem,
 )
-from designer.canvas.links import LinkHighlight
+from designer.canvas.links import FabricHighlight, LinkHighlight
 from designer.canvas.overlays import OVERLAY_CLASSES, OverlayItem, OverlayLayer
 from designer.canvas.style import METRICS, PALETTE, cosmetic, label_font, lut_index, metric_text
 from designer.document import LayoutDocument
@@ -238,6 +238,8 @@ class FloorPlanScene(QGraphicsScene):
                 ov.underlay.setParentItem(self.overlay_under)
         self.link_highlight = LinkHighlight(self)
         self.addItem(self.link_highlight)
+        self.fabric_highlight = FabricHighlight(self)
+        self.addItem(self.fabric_highlight)
         self.ghost = GhostItem()
         self.addItem(self.ghost)
         self.batch = BatchLayer(self)
@@ -469,6 +471,8 @@ class FloorPlanScene(QGraphicsScene):
             ov.mark_stale()
         if self.link_highlight.links:  # a selected link follows its racks
             self.link_highlight.show_links([i for i, _l, _t in self.link_highlight.links])
+        if self.fabric_highlight.fabrics:  # its racks as this analysis wires them
+            self.fabric_highlight.show_fabrics(self.fabric_highlight.fabrics)
         if dirty is None:
             self._unit_pct = np.round(c.unit_utilization * 100)  # all repainted now
             self.legend_changed.emit()
@@ -660,6 +664,7 @@ class FloorPlanScene(QGraphicsScene):
         """Select exactly the items ``ids`` on the canvas (no signal back to the document)."""
         want = set(ids)
         self.link_highlight.show_links(list(ids))
+        self.fabric_highlight.show_fabrics(list(ids))
         self._syncing = True
         try:
             with self._selection_batch():
@@ -935,6 +940,11 @@ class FloorPlanScene(QGraphicsScene):
                 self.clearSelection()
                 item.setSelected(True)
             event.accept()
+        if item is None and self.document.selection and not self.selectedItems() and not (
+                event.modifiers() & Qt.KeyboardModifier.ControlModifier):
+            # a fabric or link (picked in the inspector) is no canvas item: Qt's
+            # selection was already empty, so the click on the floor changed nothing there
+            self.document.select([])
         if item is None or not item.isSelected():
             return
         ids = self._movable_selection()

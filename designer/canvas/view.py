@@ -29,7 +29,7 @@ from PySide6.QtWidgets import QFrame, QGraphicsView, QMenu, QToolTip, QWidget
 
 from designer.canvas.drops import MIME_CATALOG, perform_drop, plan_drop
 from designer.canvas.items import from_scene
-from designer.canvas.links import link_line
+from designer.canvas.links import fabric_racks, link_line
 from designer.canvas.scene import FloorPlanScene
 from designer.canvas.style import METRICS, PALETTE, label_font
 from engine.errors import InputError
@@ -140,7 +140,8 @@ class FloorPlanView(QGraphicsView):
         self.is_fitted = True
 
     def zoom_to(self, ids: list[str], min_size_m: float = 8.0) -> None:
-        """Show the items ``ids`` (at least ``min_size_m`` across), e.g. a violation's."""
+        """Show the items ``ids`` (at least ``min_size_m`` across), e.g. a violation's; a
+        link shows both its racks, a fabric its member and network racks."""
         rect = QRectF()
         for i in ids:
             item = self.fp.item_for(i)
@@ -148,6 +149,10 @@ class FloorPlanView(QGraphicsView):
                 rect = rect.united(item.sceneBoundingRect())
             elif (line := link_line(self.fp, i)) is not None:  # a link: both its racks
                 rect = rect.united(QRectF(line.p1(), line.p2()).normalized())
+            else:
+                for r in (r for part in fabric_racks(self.fp, i) for r in part):
+                    if (item := self.fp.item_for(r)) is not None:
+                        rect = rect.united(item.sceneBoundingRect())
         if rect.isNull():
             return
         c = rect.center()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import QByteArray, QMimeData, QPoint, QPointF, QRectF, Qt
-from PySide6.QtGui import QDropEvent, QMouseEvent
+from PySide6.QtGui import QColor, QDropEvent, QImage, QMouseEvent, QPainter
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
@@ -608,7 +608,6 @@ def test_drag_preview_repaints_a_small_region_and_draws_what_a_full_rebuild_draw
 def test_a_small_region_paints_from_the_arrays_what_the_cached_paths_paint(window,
                                                                           monkeypatch):
     from PySide6.QtCore import QRect
-    from PySide6.QtGui import QImage
 
     from designer.canvas.batch import BatchLayer
 
@@ -896,3 +895,47 @@ def test_a_band_round_a_row_picks_its_racks_not_the_busways_over_them(window):
     drag(window, vp(window, x0, y0), vp(window, x1, y1),
          modifiers=Qt.KeyboardModifier.ControlModifier)
     assert set(doc.selection) == ids | set(picked)
+
+
+def test_a_fabric_picked_in_the_inspector_shows_its_racks_and_a_floor_click_clears_it(window):
+    doc, scene, view = window.document, window.scene, window.view
+    fabric = doc.layout.fabrics[0]
+    window.panels["InspectorPanel"].open_item(fabric.id)
+    assert doc.selection == [fabric.id] and scene.selectedItems() == []
+    hl = scene.fabric_highlight
+    assert hl.isVisible() and hl.fabrics == [fabric.id]
+    gpu_racks = {r.id for r in doc.layout.racks
+                 if doc.analysis.arrays.rack_gpus[doc.analysis.arrays.rack_index[r.id]] > 0}
+    assert set(hl.members) == gpu_racks, "an empty member list: every GPU rack"
+    assert hl.network and set(hl.network) <= set(fabric.network_racks)
+    assert not set(hl.members) & set(hl.network)
+    # one item paints them: the network racks edged in their own colour
+    def purple_px() -> int:
+        img = QImage(view.viewport().size(), QImage.Format.Format_RGB32)
+        painter = QPainter(img)
+        view.render(painter)
+        painter.end()
+        a = np.frombuffer(img.constBits(), np.uint8).reshape(img.height(), -1, 4)[:, :, :3]
+        want = np.array(QColor(hl.NETWORK).getRgb()[2::-1])  # BGRA in memory
+        return int(np.count_nonzero(np.abs(a.astype(int) - want).sum(axis=2) < 30))
+    assert purple_px() > 20
+    hl.hide()
+    assert purple_px() == 0
+    hl.show()
+    # View > Zoom to selection frames the fabric's racks
+    view.zoom_by(6.0)
+    view.centerOn(QPointF(-200, 200))
+    window.actions_by_name["zoom_sel"].trigger()
+    shown = view.mapToScene(view.viewport().rect()).boundingRect()
+    assert shown.contains(hl.plan_rect())
+    # a click on the empty floor clears it, as it clears racks
+    r = scene.hall_rect()
+    QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     view.mapFromScene(QPointF(r.left() + 0.3, r.top() + 0.3)))
+    assert doc.selection == [] and not hl.isVisible()
+    # Ctrl+click on the floor keeps it
+    window.panels["InspectorPanel"].open_item(fabric.id)
+    QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,
+                     Qt.KeyboardModifier.ControlModifier,
+                     view.mapFromScene(QPointF(r.left() + 0.3, r.top() + 0.3)))
+    assert doc.selection == [fabric.id]
