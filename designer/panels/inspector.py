@@ -259,6 +259,8 @@ class InspectorPanel(QWidget):
         self.editors.clear()
         self.computed.clear()
         self.go_to = {}
+        self._related_box: QGroupBox | None = None
+        self._related: list = []
         self.message.hide()
         body = QWidget()
         vbox = QVBoxLayout(body)
@@ -311,7 +313,9 @@ class InspectorPanel(QWidget):
             if self._kind == "rack":
                 vbox.addWidget(self._sources_box())
             if self._kind in ("rack", "feed", "link", "fabric") and len(ids) == 1:
-                vbox.addWidget(self._go_to_box("Related", self._related_targets(ids[0])))
+                self._related = self._related_targets(ids[0])
+                self._related_box = self._go_to_box("Related", self._related)
+                vbox.addWidget(self._related_box)
         vbox.addStretch(1)
         old = self.scroll.takeWidget()
         if old is not None:
@@ -641,3 +645,21 @@ class InspectorPanel(QWidget):
 
     def _on_analysis(self, _analysis) -> None:
         self._refresh_computed()
+        self._refresh_related()
+
+    def _refresh_related(self) -> None:
+        """Rebuild the Related box when a new analysis changes it (the fabric a new link
+        joined, the units that cool a rack), leaving the fields being edited alone."""
+        box = self._related_box
+        if box is None or len(self._ids) != 1:
+            return
+        targets = self._related_targets(self._ids[0])
+        if targets == self._related:
+            return
+        self._related = targets
+        self.go_to = {}  # (the Related box is the form's only one)
+        new = self._go_to_box("Related", targets)
+        body = self.scroll.widget()
+        body.layout().replaceWidget(box, new)
+        box.deleteLater()
+        self._related_box = new

@@ -183,3 +183,27 @@ def test_a_fabric_edits_its_fields_and_tiers_with_undo(qtbot, doc):
     doc.undo_stack.undo()
     doc.undo_stack.undo()
     assert doc.committed_layout.model_dump() == before
+
+
+def test_a_new_links_related_fabric_shows_when_its_analysis_arrives(qtbot, default_layout,
+                                                                   builtin_catalog,
+                                                                   recovery_dir):
+    from designer.document import LayoutDocument
+
+    d = LayoutDocument(default_layout, catalog=builtin_catalog, analysis_mode="async",
+                       autosave_ms=0)
+    try:
+        assert d.wait_for_analysis()
+        insp = _inspector(qtbot, d, [])
+        lid = _link(d)
+        d.select([lid])
+        field = insp.editor("count").widget
+        assert "Fabric" not in insp.go_to, "built before the link's analysis"
+        assert d.wait_for_analysis()
+        fab = d.layout.fabrics[0].id
+        assert f"href='{fab}'" in insp.go_to["Fabric"].text()
+        assert insp.editor("count").widget is field, "the form itself is not rebuilt"
+        insp.go_to["Fabric"].linkActivated.emit(fab)
+        assert d.selection == [fab]
+    finally:
+        d.close()
