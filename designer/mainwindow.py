@@ -207,6 +207,7 @@ class MainWindow(QMainWindow):
         self.docks: dict[str, QDockWidget] = {}
         self.panel_errors: dict[str, str] = {}
         self._force_close = False
+        self._reported_recoveries: set[Path] = set()
         #: The file Save As proposes for a design not saved yet (a retargeted copy beside
         #: its source, a template's id and size); a bare name goes in the last folder used.
         self.save_suggestion: Path | None = None
@@ -1104,8 +1105,11 @@ class MainWindow(QMainWindow):
 
     def offer_recovery(self, ask: bool = True) -> recovery.RecoveryFile | None:
         """Offer to restore an autosaved copy newer than the open file (after a crash)."""
+        problems: list[recovery.RecoveryProblem] = []
         found = recovery.pending_recoveries(self.document.path,
-                                            exclude=self.document.recovery_path)
+                                            exclude=self.document.recovery_path,
+                                            problems=problems)
+        self.report_recovery_problems(problems)
         if not found:
             return None
         rec = found[0]
@@ -1134,8 +1138,11 @@ class MainWindow(QMainWindow):
         name, time); Restore opens that design with its changes, Discard deletes
         the copy. Copies equal to their saved file were deleted without a word.
         """
+        problems: list[recovery.RecoveryProblem] = []
         found = recovery.pending_recoveries(recovery.ANY_DOCUMENT,
-                                            exclude=self.document.recovery_path)
+                                            exclude=self.document.recovery_path,
+                                            problems=problems)
+        self.report_recovery_problems(problems)
         if not found:
             return None
         from designer.dialogs.recovery_dialog import RecoveryDialog
@@ -1155,6 +1162,21 @@ class MainWindow(QMainWindow):
             self._add_recent(rec.document)
         self.statusBar().showMessage(f"Restored {rec.describe()}", 6000)
         return rec
+
+    def report_recovery_problems(self, problems: list[recovery.RecoveryProblem]) -> None:
+        """Say in the status bar which recovery files could not be offered and why (each
+        file once a session: one kept for a newer Rackscape would otherwise come back at
+        every Open)."""
+        fresh = [p for p in problems if p.path not in self._reported_recoveries]
+        if not fresh:
+            return
+        self._reported_recoveries.update(p.path for p in fresh)
+        if len(fresh) == 1:
+            text = f"Recovery file {fresh[0].describe()}"
+        else:
+            text = (f"{len(fresh)} recovery files could not be offered: "
+                    + "; ".join(p.describe() for p in fresh))
+        self.statusBar().showMessage(text, 60_000)
 
     # -- closing -------------------------------------------------------------------------------------
 

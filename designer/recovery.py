@@ -23,8 +23,8 @@ from engine.errors import InputError, load_json_file
 from engine.io import MAX_FILE_BYTES, atomic_write_bytes, layout_from_dict, load_layout
 from engine.model import Layout
 
-__all__ = ["RECOVERY_SCHEMA", "ANY_DOCUMENT", "RecoveryFile", "recovery_dir", "new_recovery_path",
-           "write_recovery", "read_recovery", "pending_recoveries", "discard"]
+__all__ = ["RECOVERY_SCHEMA", "ANY_DOCUMENT", "RecoveryFile", "RecoveryProblem", "recovery_dir",
+           "new_recovery_path", "write_recovery", "read_recovery", "pending_recoveries", "discard"]
 
 RECOVERY_SCHEMA = "rackscape.recovery/1"
 
@@ -87,9 +87,56 @@ def read_recovery(path: str | os.PathLike) -> tuple[Layout, RecoveryFile]:
     path = Path(path)
     # a regular file, bounded, valid JSON: every failure is one InputError
     data = load_json_file(path, MAX_FILE_BYTES, "recovery file")
-    if not isinstance(data, dict) or data.get("schema") != RECOVERY_SCHEMA:
+    schema = data.get("schema") if isinstance(data, dict) else None
+    if schema != RECOVERY_SCHEMA:
+        prefix = RECOVERY_SCHEMA.rsplit("/", 1)[0] + "/"
+        if isinstance(schema, str) and schema.startswith(prefix):
+            raise InputError(path, "schema", f"{RECOVERY_SCHEMA} (file is {schema}, written by "
+                             "a newer Rackscape)")
         raise InputError(path, "schema", RECOVERY_SCHEMA)
-    return layout_from_dict(data.get("layout"), path), _info(path, data)
+    layout = layout_from_dict(data.get("layout"), path)
+    try:
+        info = _info(path, data)
+    except (TypeError, ValueError):
+        raise InputError(path, "written_at, pid", "a time and a process id") from None
+    return layout, info
+
+
+@dataclass(frozen=True)
+class RecoveryProblem:
+    """A recovery file that cannot be offered: what is wrong and what was done with it.
+
+    A file of a newer Rackscape or one this user cannot read stays where it is
+    (``moved_to`` None); a damaged one is renamed to ``*.bad`` beside it.
+    """
+
+    path: Path
+    reason: str
+    moved_to: Path | None = None
+
+    def describe(self) -> str:
+        """Return one line for the status bar."""
+        where = (f"renamed to {self.moved_to.name}" if self.moved_to else "left in place")
+        return f"{self.path.name} in {self.path.parent}: {self.reason} ({where})"
+
+
+def _set_aside(path: Path, exc: Exception) -> RecoveryProblem:
+    """Return what is wrong with an unusable recovery file, renaming a damaged one."""
+    expected = getattr(exc, "expected", "") or ""
+    if isinstance(exc, OSError) or expected.startswith("a readable") \
+            or not os.access(path, os.R_OK):
+        detail = getattr(exc, "strerror", None) or expected or str(exc)
+        return RecoveryProblem(path, f"cannot be read ({detail})")
+    if "newer Rackscape" in expected:
+        return RecoveryProblem(path, f"written by a newer Rackscape: expected {expected}")
+    reason = f"damaged: {getattr(exc, 'field', '') or 'file'}: expected {expected}" \
+        if expected else f"damaged: {exc}"
+    bad = path.with_name(path.name + ".bad")
+    try:
+        os.replace(path, bad)
+    except OSError:
+        return RecoveryProblem(path, reason)
+    return RecoveryProblem(path, reason, bad)
 
 
 def _alive(pid: int) -> bool:
@@ -109,15 +156,18 @@ ANY_DOCUMENT = object()  # pending_recoveries(ANY_DOCUMENT): the files of every 
 
 def pending_recoveries(document: str | os.PathLike | None | object = None,
                        folder: Path | None = None,
-                       exclude: Path | None = None) -> list[RecoveryFile]:
+                       exclude: Path | None = None,
+                       problems: list[RecoveryProblem] | None = None) -> list[RecoveryFile]:
     """Return the recovery files worth offering, newest first.
 
     With ``document``, only its recovery files newer than the document on disk
     and different from it; without, the recovery files of unsaved designs;
     with :data:`ANY_DOCUMENT`, those of every design (a bare start offers them
     all). Files of another running Rackscape, and ``exclude`` (the asking
-    document's own file), are left alone; unreadable ones and ones equal to
-    their document are deleted.
+    document's own file), are left alone; ones equal to their document are
+    deleted. A file that cannot be used is never deleted: it is described in
+    ``problems``, and a damaged one is renamed to ``*.bad`` (one of a newer
+    Rackscape, or one that cannot be read, stays as it is).
     """
     folder = folder or recovery_dir(create=False)
     if not folder.is_dir():
@@ -130,8 +180,10 @@ def pending_recoveries(document: str | os.PathLike | None | object = None,
             continue
         try:
             layout, info = read_recovery(path)
-        except (InputError, OSError, ValueError):
-            path.unlink(missing_ok=True)
+        except (InputError, OSError, ValueError) as exc:
+            found_problem = _set_aside(path, exc)
+            if problems is not None:
+                problems.append(found_problem)
             continue
         if _alive(info.pid) or (not every and info.document != want):
             continue
@@ -150,8 +202,13 @@ def pending_recoveries(document: str | os.PathLike | None | object = None,
     return out
 
 
-def discard(rec: RecoveryFile | Path | None) -> None:
-    """Delete a recovery file (missing is fine)."""
+def discard(rec: RecoveryFile | Path | None) -> bool:
+    """Delete a recovery file; return whether it is gone (missing is fine, a folder that
+    does not allow it is not: the file stays, to be offered again)."""
     if rec is None:
-        return
-    Path(rec.path if isinstance(rec, RecoveryFile) else rec).unlink(missing_ok=True)
+        return True
+    try:
+        Path(rec.path if isinstance(rec, RecoveryFile) else rec).unlink(missing_ok=True)
+    except OSError:
+        return False
+    return True

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 
+import pytest
+
 from designer import recovery
 from designer.document import LayoutDocument
 
@@ -78,12 +80,82 @@ def test_another_running_rackscape_keeps_its_recovery(qapp, default_layout, reco
     assert len(recovery.pending_recoveries(None)) == 1
 
 
-def test_unreadable_recovery_files_are_cleared(recovery_dir):
+def _recovery_payload(layout, **changes) -> dict:
+    data = {"schema": recovery.RECOVERY_SCHEMA, "document": None, "name": "lost work",
+            "written_at": 1.0, "pid": 0, "layout": layout.model_dump(mode="json")}
+    data.update(changes)
+    return data
+
+
+def test_a_damaged_recovery_file_is_renamed_and_reported(recovery_dir, default_layout):
     recovery_dir.mkdir(parents=True, exist_ok=True)
     junk = recovery_dir / "x.recovery.json"
-    junk.write_text("{not json")
-    assert recovery.pending_recoveries(None) == []
-    assert not junk.exists()
+    junk.write_text(json.dumps(_recovery_payload(default_layout))[:4000])
+    odd = recovery_dir / "y.recovery.json"
+    odd.write_text(json.dumps(_recovery_payload(default_layout, pid=[1])))
+    problems: list[recovery.RecoveryProblem] = []
+    assert recovery.pending_recoveries(None, problems=problems) == []
+    assert not junk.exists() and not odd.exists()
+    by_name = {p.path.name: p for p in problems}
+    assert set(by_name) == {"x.recovery.json", "y.recovery.json"}
+    assert by_name["x.recovery.json"].moved_to == recovery_dir / "x.recovery.json.bad"
+    assert (recovery_dir / "x.recovery.json.bad").exists()
+    assert "damaged" in by_name["x.recovery.json"].reason
+    assert by_name["y.recovery.json"].describe() == (
+        f"y.recovery.json in {recovery_dir}: damaged: written_at, pid: expected a time and a "
+        "process id (renamed to y.recovery.json.bad)")
+    assert recovery.pending_recoveries(None, problems=(again := [])) == [] and again == [], \
+        "a renamed file is not looked at again"
+
+
+def test_a_recovery_file_of_a_newer_rackscape_stays(recovery_dir, default_layout):
+    recovery_dir.mkdir(parents=True, exist_ok=True)
+    newer_layout = recovery_dir / "a.recovery.json"
+    data = _recovery_payload(default_layout)
+    data["layout"]["schema_version"] = 99
+    newer_layout.write_text(json.dumps(data))
+    newer_file = recovery_dir / "b.recovery.json"
+    newer_file.write_text(json.dumps(_recovery_payload(default_layout,
+                                                       schema="rackscape.recovery/2")))
+    problems: list[recovery.RecoveryProblem] = []
+    assert recovery.pending_recoveries(None, problems=problems) == []
+    assert newer_layout.exists() and newer_file.exists()
+    assert all(p.moved_to is None and "newer Rackscape" in p.reason for p in problems)
+    assert len(problems) == 2 and "file is version 99" in problems[0].reason
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
+def test_a_recovery_file_that_cannot_be_read_stays(recovery_dir, default_layout):
+    recovery_dir.mkdir(parents=True, exist_ok=True)
+    locked = recovery_dir / "c.recovery.json"
+    locked.write_text(json.dumps(_recovery_payload(default_layout)))
+    locked.chmod(0)
+    problems: list[recovery.RecoveryProblem] = []
+    try:
+        assert recovery.pending_recoveries(None, problems=problems) == []
+    finally:
+        locked.chmod(0o600)
+    assert locked.exists() and problems[0].moved_to is None
+    assert problems[0].reason == "cannot be read (a readable recovery file (Permission denied))"
+
+
+def test_the_window_names_the_recovery_files_it_cannot_offer(window, recovery_dir,
+                                                             default_layout):
+    recovery_dir.mkdir(parents=True, exist_ok=True)
+    data = _recovery_payload(default_layout)
+    data["layout"]["schema_version"] = 99
+    newer = recovery_dir / "0123456789ab.recovery.json"
+    newer.write_text(json.dumps(data))
+    bar = window.statusBar()
+    bar.clearMessage()
+    assert window.offer_startup_recovery() is None
+    msg = bar.currentMessage()
+    assert msg.startswith(f"Recovery file 0123456789ab.recovery.json in {recovery_dir}: "
+                          "written by a newer Rackscape")
+    assert msg.endswith("(left in place)") and newer.exists()
+    bar.clearMessage()
+    window.offer_recovery()
+    assert bar.currentMessage() == "", "said once a session"
 
 
 def _crashed_copy(layout, document, folder):
