@@ -1115,11 +1115,14 @@ class MainWindow(QMainWindow):
         rec = found[0]
         if ask:
             saved = rec.document is not None
+            if not saved:
+                what = "An autosaved copy of a design that was never saved exists:"
+            elif rec.is_older_than_file:
+                what = "An autosaved copy differs from the file, which was saved after it:"
+            else:
+                what = "An autosaved copy is newer than the file:"
             box = QMessageBox(QMessageBox.Icon.Question, "Recover unsaved changes?",
-                              "Rackscape did not close cleanly last time. "
-                              + ("An autosaved copy is newer than the file:" if saved else
-                                 "An autosaved copy of a design that was never saved exists:"),
-                              parent=self)
+                              f"Rackscape did not close cleanly last time. {what}", parent=self)
             box.setInformativeText(rec.describe())
             restore = box.addButton("Restore", QMessageBox.ButtonRole.AcceptRole)
             box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)

@@ -12,11 +12,12 @@ The folder is ``platformdirs.user_state_dir("rackscape")/recovery``, or
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from engine.errors import InputError, load_json_file
@@ -24,7 +25,8 @@ from engine.io import MAX_FILE_BYTES, atomic_write_bytes, layout_from_dict, load
 from engine.model import Layout
 
 __all__ = ["RECOVERY_SCHEMA", "ANY_DOCUMENT", "RecoveryFile", "RecoveryProblem", "recovery_dir",
-           "new_recovery_path", "write_recovery", "read_recovery", "pending_recoveries", "discard"]
+           "new_recovery_path", "write_recovery", "read_recovery", "pending_recoveries", "discard",
+           "process_started"]
 
 RECOVERY_SCHEMA = "rackscape.recovery/1"
 
@@ -38,12 +40,17 @@ class RecoveryFile:
     name: str
     written_at: float
     pid: int
+    #: which run of ``pid`` wrote it (boot and start time), None where the system does not say
+    started: str | None = None
+    #: the document was saved after this copy was written (another session saved it)
+    is_older_than_file: bool = False
 
     def describe(self) -> str:
         """Return one line for a restore prompt."""
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(self.written_at))
         what = str(self.document) if self.document else f"unsaved design “{self.name}”"
-        return f"{what}, autosaved {when}"
+        later = "; the file was saved after it" if self.is_older_than_file else ""
+        return f"{what}, autosaved {when}{later}"
 
 
 def recovery_dir(create: bool = True) -> Path:
@@ -69,6 +76,7 @@ def write_recovery(layout: Layout, document: str | os.PathLike | None, target: P
     """Write ``layout`` (and the path of its document) to ``target`` atomically."""
     payload = {"schema": RECOVERY_SCHEMA, "document": str(Path(document).resolve()) if document
                else None, "name": layout.name, "written_at": time.time(), "pid": os.getpid(),
+               "started": process_started(os.getpid()),
                "layout": layout.model_dump(mode="json")}
     target.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(target, json.dumps(payload).encode("utf-8"))
@@ -76,10 +84,12 @@ def write_recovery(layout: Layout, document: str | os.PathLike | None, target: P
 
 def _info(path: Path, data: dict) -> RecoveryFile:
     doc = data.get("document")
+    started = data.get("started")
     return RecoveryFile(path=path, document=Path(doc) if doc else None,
                         name=str(data.get("name") or "Untitled"),
                         written_at=float(data.get("written_at") or path.stat().st_mtime),
-                        pid=int(data.get("pid") or 0))
+                        pid=int(data.get("pid") or 0),
+                        started=started if isinstance(started, str) else None)
 
 
 def read_recovery(path: str | os.PathLike) -> tuple[Layout, RecoveryFile]:
@@ -139,7 +149,34 @@ def _set_aside(path: Path, exc: Exception) -> RecoveryProblem:
     return RecoveryProblem(path, reason, bad)
 
 
-def _alive(pid: int) -> bool:
+def process_started(pid: int) -> str | None:
+    """Return what tells process ``pid`` from a later one given the same number: the
+    boot it runs in and its start time (Linux ``/proc``); None where the system does not
+    say."""
+    try:
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return f"{boot}:{fields[19]}"
+    except (OSError, IndexError):
+        return None
+
+
+def _runs_rackscape(pid: int) -> bool:
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().lower()
+    except OSError:
+        return True  # cannot tell: leave its file alone
+    return b"rackscape" in cmdline or b"designer" in cmdline
+
+
+def _alive(pid: int, started: str | None = None) -> bool:
+    """Return whether the session that wrote a recovery file still runs.
+
+    A process of that number is not enough: after a reboot or a long while the
+    number belongs to another program, and the copy of the crashed session would
+    never be offered. Its start time (or, for a file that does not record it, its
+    command line) must match too.
+    """
     if pid <= 0 or pid == os.getpid():
         return False
     try:
@@ -147,8 +184,13 @@ def _alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     except OSError:
-        return True
-    return True
+        pass  # another user's process: it exists
+    now = process_started(pid)
+    if now is None:
+        return True  # the system does not say: assume it is the one
+    if started is not None:
+        return now == started
+    return _runs_rackscape(pid)
 
 
 ANY_DOCUMENT = object()  # pending_recoveries(ANY_DOCUMENT): the files of every design
@@ -160,10 +202,12 @@ def pending_recoveries(document: str | os.PathLike | None | object = None,
                        problems: list[RecoveryProblem] | None = None) -> list[RecoveryFile]:
     """Return the recovery files worth offering, newest first.
 
-    With ``document``, only its recovery files newer than the document on disk
-    and different from it; without, the recovery files of unsaved designs;
-    with :data:`ANY_DOCUMENT`, those of every design (a bare start offers them
-    all). Files of another running Rackscape, and ``exclude`` (the asking
+    With ``document``, only its recovery files that differ from the document
+    on disk (one written before the file was last saved says so:
+    :attr:`RecoveryFile.is_older_than_file`); without, the recovery files of
+    unsaved designs; with :data:`ANY_DOCUMENT`, those of every design (a bare start offers them
+    all). Files of another running Rackscape (that very process: its number
+    may have been given to another program since), and ``exclude`` (the asking
     document's own file), are left alone; ones equal to their document are
     deleted. A file that cannot be used is never deleted: it is described in
     ``problems``, and a damaged one is renamed to ``*.bad`` (one of a newer
@@ -185,7 +229,7 @@ def pending_recoveries(document: str | os.PathLike | None | object = None,
             if problems is not None:
                 problems.append(found_problem)
             continue
-        if _alive(info.pid) or (not every and info.document != want):
+        if _alive(info.pid, info.started) or (not every and info.document != want):
             continue
         saved = info.document
         if saved is not None and saved.exists():
@@ -195,8 +239,11 @@ def pending_recoveries(document: str | os.PathLike | None | object = None,
                     continue
             except InputError:
                 pass
-            if info.written_at <= saved.stat().st_mtime:
-                continue  # the file was saved after: it is no copy of lost work
+            # saved since (by another session, or a Save As over it): the copy still holds
+            # work the file does not, so it is offered, and says so
+            with contextlib.suppress(OSError):
+                if info.written_at <= saved.stat().st_mtime:
+                    info = replace(info, is_older_than_file=True)
         out.append(info)
     out.sort(key=lambda r: r.written_at, reverse=True)
     return out

@@ -3,7 +3,9 @@
 A bare start (the default hall) has no file of its own to match recovery files
 against, so the window lists them all: the file (or the unsaved design's name)
 and when it was autosaved. Restore opens that design as it was; Discard deletes
-its recovery file; Later keeps them for the next start.
+its recovery file; Later keeps them for the next start. A copy written before
+its file was last saved (by another session) is listed too, saying so: it
+still holds work the file may not.
 """
 
 from __future__ import annotations
@@ -76,6 +78,8 @@ class RecoveryDialog(QDialog):
     @staticmethod
     def _row(rec: recovery.RecoveryFile) -> QTreeWidgetItem:
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(rec.written_at))
+        if rec.is_older_than_file:
+            when += " (file saved since)"
         if rec.document is not None:
             name = rec.document.name + ("" if rec.document.exists() else " (file missing)")
             folder = str(rec.document.parent)

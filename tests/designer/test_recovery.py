@@ -73,11 +73,43 @@ def test_another_running_rackscape_keeps_its_recovery(qapp, default_layout, reco
     recovery.write_recovery(default_layout, None, target)
     data = json.loads(target.read_text())
     data["pid"] = os.getppid()  # alive, and not us: another window still open
+    data["started"] = recovery.process_started(os.getppid())
     target.write_text(json.dumps(data))
     assert recovery.pending_recoveries(None) == []
     data["pid"] = 2 ** 22 + 12345  # no such process: that session died
     target.write_text(json.dumps(data))
     assert len(recovery.pending_recoveries(None)) == 1
+
+
+@pytest.mark.skipif(recovery.process_started(os.getpid()) is None,
+                    reason="the system does not say when a process started")
+def test_a_crashed_sessions_pid_now_used_by_another_program(qapp, default_layout, recovery_dir):
+    import subprocess
+    import sys
+
+    target = recovery.new_recovery_path()
+    recovery.write_recovery(default_layout, None, target)
+    data = json.loads(target.read_text())
+    assert data["started"] == recovery.process_started(os.getpid())
+    data["pid"] = os.getppid()  # the number came back, for a process started at another time
+    data["started"] = "another-boot:1"
+    target.write_text(json.dumps(data))
+    assert len(recovery.pending_recoveries(None)) == 1
+    # a file that does not say when its session started: the command line tells
+    del data["started"]
+    sleep = [sys.executable, "-c", "import time; time.sleep(60)"]
+    children = [subprocess.Popen(sleep), subprocess.Popen([*sleep, "rackscape"])]
+    try:
+        data["pid"] = children[0].pid
+        target.write_text(json.dumps(data))
+        assert len(recovery.pending_recoveries(None)) == 1, "another program has the number"
+        data["pid"] = children[1].pid
+        target.write_text(json.dumps(data))
+        assert recovery.pending_recoveries(None) == [], "a running Rackscape keeps its file"
+    finally:
+        for child in children:
+            child.kill()
+            child.wait()
 
 
 def _recovery_payload(layout, **changes) -> dict:
@@ -224,3 +256,38 @@ def test_later_keeps_the_recoveries_for_the_next_start(qtbot, window, default_la
     monkeypatch.setattr(recovery_dialog.RecoveryDialog, "exec", lambda dlg: dlg.reject())
     assert window.offer_startup_recovery() is None
     assert rec_a.exists() and window.document.path is None
+    # the design is then saved in an ordinary session: Later still asks at the next start,
+    # saying the file was saved since
+    other = edits.remove_items(default_layout, [default_layout.racks[5].id])
+    save_layout(other, a)
+    later = json.loads(rec_a.read_text())["written_at"] + 60
+    os.utime(a, (later, later))
+    rows = []
+
+    def look(dlg):
+        rows.extend((dlg.tree.topLevelItem(k).text(0), dlg.tree.topLevelItem(k).text(1))
+                    for k in range(dlg.tree.topLevelItemCount()))
+        dlg.reject()
+
+    monkeypatch.setattr(recovery_dialog.RecoveryDialog, "exec", look)
+    assert window.offer_startup_recovery() is None
+    assert len(rows) == 1 and rows[0][0] == "a.json"
+    assert rows[0][1].endswith(" (file saved since)")
+    found = recovery.pending_recoveries(a)
+    assert [r.path for r in found] == [rec_a] and found[0].is_older_than_file
+    assert found[0].describe().endswith("; the file was saved after it")
+    # opening the file offers the copy too, and Discard is the end of it
+    asked = []
+
+    def discard(box):
+        asked.append(box.text())
+        box.buttons()[1].click()  # Discard
+        return 0
+
+    from PySide6.QtWidgets import QMessageBox
+
+    monkeypatch.setattr(QMessageBox, "exec", discard)
+    assert window.open_path(a)
+    assert asked == ["Rackscape did not close cleanly last time. An autosaved copy differs "
+                     "from the file, which was saved after it:"]
+    assert not rec_a.exists() and window.document.layout == other
