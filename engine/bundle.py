@@ -72,6 +72,7 @@ from engine.templates import (
 
 __all__ = [
     "BUNDLE_FORMAT",
+    "BUNDLE_SUFFIX",
     "MAX_BUNDLE_BYTES",
     "MAX_UNCOMPRESSED_BYTES",
     "MAX_MEMBER_BYTES",
@@ -89,6 +90,8 @@ __all__ = [
 ]
 
 BUNDLE_FORMAT = "rackscape.bundle/1"
+#: The name a bundle file ends in (any case).
+BUNDLE_SUFFIX = ".rsbundle"
 #: Largest bundle file accepted (compressed), bytes.
 MAX_BUNDLE_BYTES = 5 * 1024 * 1024
 #: Largest total of the members' uncompressed sizes, bytes.
@@ -233,10 +236,15 @@ def export_bundle(template_ids: list[str], out_path: str | os.PathLike, *,
     engine.templates.ParameterError
         For an unknown template id.
     BundleError
-        When the bundle would exceed the import limits.
+        When the bundle would exceed the import limits, or ``out_path`` does not end in
+        ``.rsbundle`` (a slip of the name never replaces a template, catalog or layout).
+    engine.errors.InputError
+        When ``out_path`` cannot be written: a missing folder, a folder, a named pipe.
     """
     from engine.io import atomic_write_bytes, is_layout_file
 
+    if not str(out_path).lower().endswith(BUNDLE_SUFFIX):
+        raise BundleError(out_path, "", f"a bundle file name ending in {BUNDLE_SUFFIX}")
     found = {t.id: t for t in list_templates(user_dir=user_dir)}
     ids = list(dict.fromkeys(template_ids))
     if not ids:

@@ -28,7 +28,9 @@ from PySide6.QtWidgets import (
 )
 
 from designer.dialogs.buttons import ok_cancel
+from designer.dialogs.save_file import ask_save_path, confirm_replace
 from engine.bundle import (
+    BUNDLE_SUFFIX,
     BundleError,
     ClashError,
     ImportResult,
@@ -62,6 +64,7 @@ class ExportBundleDialog(QDialog):
         self.resize(560, 560)
         self.user_dir: Path | str = Path(user_dir) if user_dir is not None else "default"
         self.manifest: Manifest | None = None
+        self._agreed_to_replace: Path | None = None
         templates = sorted(list_templates(user_dir=self.user_dir),
                            key=lambda t: (t.generation, t.title))
         builtin = {t.id for t in list_templates(user_dir=None)}
@@ -135,10 +138,13 @@ class ExportBundleDialog(QDialog):
                              else Qt.CheckState.Unchecked)
 
     def _browse(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export bundle", self.path_edit.text(),
-                                              BUNDLE_FILTER)
-        if path:
-            self.path_edit.setText(path if path.endswith(".rsbundle") else path + ".rsbundle")
+        start = self.path_edit.text().strip() or str(bundle_folder() / "my-templates.rsbundle")
+        path = ask_save_path(self, "Export bundle", Path(start).expanduser(), BUNDLE_FILTER,
+                             BUNDLE_SUFFIX[1:])
+        if path is not None:
+            # the file dialog asked before an existing file was chosen: Export does not again
+            self._agreed_to_replace = path
+            self.path_edit.setText(str(path))
 
     def _check(self, *_: object) -> str:
         problem = ""
@@ -150,6 +156,8 @@ class ExportBundleDialog(QDialog):
             problem = "Version: expected a version such as 1.0."
         elif not self.path_edit.text().strip():
             problem = "File: expected where to write the bundle."
+        elif not self.path_edit.text().strip().lower().endswith(BUNDLE_SUFFIX):
+            problem = f"File: expected a name ending in {BUNDLE_SUFFIX}."
         self.error.setText(problem)
         self.ok_button.setEnabled(not problem)
         return problem
@@ -159,6 +167,9 @@ class ExportBundleDialog(QDialog):
         if self._check():
             return None
         path = Path(self.path_edit.text().strip()).expanduser()
+        if path.is_file() and path != self._agreed_to_replace \
+                and not confirm_replace(self, path):
+            return None
         try:
             self.manifest = export_bundle(self.selected_ids(), path,
                                           name=self.name_edit.text().strip(),
@@ -166,6 +177,9 @@ class ExportBundleDialog(QDialog):
                                           user_dir=self.user_dir)
         except (BundleError, ParameterError) as exc:
             self.error.setText(str(exc))
+            return None
+        except InputError as exc:  # where it cannot go: a missing folder, a folder, a pipe
+            self.error.setText(f"Cannot write {path}: expected {exc.expected}.")
             return None
         except OSError as exc:
             self.error.setText(f"Cannot write {path}: {exc.strerror or exc}")

@@ -349,6 +349,82 @@ def test_export_dialog_needs_a_template(qtbot, tmp_path):
     assert not (tmp_path / "x.rsbundle").exists()
 
 
+def test_export_dialog_writes_only_rsbundle_files(qtbot, tmp_path):
+    template = tmp_path / "my-tree.json"
+    template.write_text("{}")
+    dlg = ExportBundleDialog(user_dir=tmp_path / "lib", path=template)
+    qtbot.addWidget(dlg)
+    dlg.set_selected(["fat-tree"])
+    assert dlg.error.text() == "File: expected a name ending in .rsbundle."
+    assert not dlg.ok_button.isEnabled() and dlg.export() is None
+    assert template.read_text() == "{}"
+    dlg.path_edit.setText(str(tmp_path / "team.RSBUNDLE"))
+    assert dlg.ok_button.isEnabled() and dlg.export() is not None
+
+
+def test_export_dialog_asks_before_replacing_a_file(qtbot, tmp_path, monkeypatch):
+    previous = tmp_path / "team.rsbundle"
+    previous.write_bytes(b"last week's bundle")
+    dlg = ExportBundleDialog(user_dir=tmp_path / "lib", path=previous)
+    qtbot.addWidget(dlg)
+    dlg.set_selected(["fat-tree"])
+    asked = []
+
+    def answer(reply):
+        monkeypatch.setattr(QMessageBox, "exec", lambda box: asked.append(box.text()) or reply)
+
+    answer(QMessageBox.StandardButton.No)
+    assert dlg.export() is None and previous.read_bytes() == b"last week's bundle"
+    assert asked == [f"“team.rsbundle” already exists in {tmp_path}. Replace it?"]
+    answer(QMessageBox.StandardButton.Yes)
+    assert dlg.export() is not None and previous.read_bytes().startswith(b"PK")
+    assert len(asked) == 2
+
+
+def test_export_dialog_browse_adds_the_suffix_and_its_question_counts(qtbot, tmp_path,
+                                                                      monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    previous = tmp_path / "team.rsbundle"
+    previous.write_bytes(b"old")
+    dlg = ExportBundleDialog(user_dir=tmp_path / "lib", path=tmp_path / "x.rsbundle")
+    qtbot.addWidget(dlg)
+    dlg.set_selected(["fat-tree"])
+    defaults = []
+
+    def choose(fd):
+        defaults.append(fd.defaultSuffix())
+        fd.selectFile(str(previous))  # the file dialog asked about the existing file itself
+        return 1
+
+    monkeypatch.setattr(QFileDialog, "exec", choose)
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: pytest.fail("asked twice"))
+    dlg._browse()
+    assert defaults == ["rsbundle"] and dlg.path_edit.text() == str(previous)
+    assert dlg.export() is not None and previous.read_bytes().startswith(b"PK")
+
+
+@pytest.mark.parametrize("where", ["missing folder", "folder", "pipe"])
+def test_export_dialog_says_why_it_cannot_write(qtbot, tmp_path, where):
+    import os
+
+    target = {"missing folder": tmp_path / "no-such-folder" / "mine.rsbundle",
+              "folder": tmp_path / "dir.rsbundle", "pipe": tmp_path / "fifo.rsbundle"}[where]
+    if where == "folder":
+        target.mkdir()
+    elif where == "pipe":
+        os.mkfifo(target)
+    dlg = ExportBundleDialog(user_dir=tmp_path / "lib", path=target)
+    qtbot.addWidget(dlg)
+    dlg.set_selected(["fat-tree"])
+    assert dlg.export() is None
+    expected = {"missing folder": f"a file in an existing folder ({target.parent} does not "
+                                  "exist)",
+                "folder": "a regular file (this is a folder)",
+                "pipe": "a regular file (this is a named pipe)"}[where]
+    assert dlg.error.text() == f"Cannot write {target}: expected {expected}."
+
+
 # -- compare and retarget ---------------------------------------------------------------------------
 
 def test_compare_window_rows_for_chosen_generations(qtbot, builtin_catalog):

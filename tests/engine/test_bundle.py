@@ -117,6 +117,15 @@ def test_export_is_deterministic_and_refuses_unknown_ids(tmp_path, good):
     assert not (tmp_path / "x.rsbundle").exists()
 
 
+def test_export_writes_only_rsbundle_files(tmp_path):
+    template = tmp_path / "my-tree.json"
+    template.write_text("{}")
+    with pytest.raises(BundleError, match=r"expected a bundle file name ending in \.rsbundle"):
+        export_bundle(["fat-tree"], template, user_dir=None)
+    assert template.read_text() == "{}"
+    export_bundle(["fat-tree"], tmp_path / "LIB.RSBUNDLE", user_dir=None)
+
+
 def test_import_round_trip_into_an_empty_library(tmp_path, lib):
     # a template the built-in library does not have, so nothing clashes
     src = tmp_path / "src"
