@@ -712,6 +712,7 @@ class RowLabelsItem(QGraphicsItem):
         self._shown = []
         inv, _ok = t.inverted()
         scene = self.scene()
+        near: dict[int, list[QRectF]] = {}  # the pills placed, by band of y
         for name, p in self._rows:
             d = t.map(p)
             if any(abs(d.y() - q.y()) < 15 and abs(d.x() - q.x()) < 40
@@ -729,8 +730,22 @@ class RowLabelsItem(QGraphicsItem):
             right = covers_unit(QRectF(d.x() - w - 3, d.y() - 8, w, 16))
             if right and covers_unit(QRectF(d.x() + 6, d.y() - 8, w, 16)):
                 continue  # units on both sides at this zoom: the units stay readable
+            if self._meets(self._pill(name, d, right), near):
+                # a short row starts further in than the row beside it, whose label
+                # stands over it: this one takes its row's other side, if that is free
+                right = not right
+                if self._meets(self._pill(name, d, right), near) or covers_unit(
+                        self._pill(name, d, right)):
+                    continue
             self._shown.append((name, d, right))
+            near.setdefault(round(d.y() / 16), []).append(self._pill(name, d, right))
         return self._shown
+
+    @staticmethod
+    def _meets(box: QRectF, near: dict[int, list[QRectF]]) -> bool:
+        """Whether ``box`` overlaps a pill placed already (kept by 16 px bands of y)."""
+        k = round(box.center().y() / 16)
+        return any(box.intersects(b) for j in (k - 1, k, k + 1) for b in near.get(j, ()))
 
     def _pill(self, name: str, d: QPointF, right: bool) -> QRectF:
         w = self._widths(name) + 8

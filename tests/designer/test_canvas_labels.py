@@ -250,3 +250,19 @@ def test_the_legend_takes_the_corner_that_hides_least_of_the_plan(view, doc):
         covers = {view.legend_cover(QRectF(cx, cy, w, h)): (cx, cy) for cx, cy in (
             (view.viewport().width() - w - 12, 12.0), (12.0, 12.0))}
         assert view.legend_cover(QRectF(x, y, w, h)) <= min(covers), at
+
+
+def test_a_short_rows_label_keeps_clear_of_the_label_of_the_row_beside_it(view, doc):
+    # a row whose label stands over its first racks (a CRAH west of it), and a short row
+    # just beside it starting further east: its label west of it would run under the other
+    scene = view.fp
+    crah = scene.item_for("CRAH-3").sceneBoundingRect()
+    zoom(view, 12.0, (crah.center().x(), -crah.center().y()))
+    px = 1 / 12.0
+    x, y = crah.right() + 0.1, -crah.center().y()
+    scene.row_labels.set_rows([("RA", x, y), ("RB", x + 48 * px, y - 10 * px)])
+    t = view.viewportTransform()
+    a, b = scene.row_labels.label_boxes(t)
+    shown = {name: right for name, _d, right in scene.row_labels._place(t)}
+    assert shown == {"RA": True, "RB": True}, "both shown, the short row's on its other side"
+    assert not a.intersects(b)
