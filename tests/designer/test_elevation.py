@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QPointF, Qt
 
+from designer.panels.elevation import ROLE_COLORS
 from designer.panels.palette import PalettePanel
 
 
@@ -195,3 +196,26 @@ def test_a_48u_rack_scales_to_the_dock_down_to_a_legible_minimum(qtbot, doc):
     panel.resize(330, 200)  # shorter than the minimum: it scrolls instead of shrinking on
     qtbot.wait(10)
     assert cv.px_per_u() == 4.5 and bar.maximum() > 0
+
+
+def test_a_generated_switch_lower_than_its_text_keeps_its_label_inside_the_rack(qtbot, window):
+    from PySide6.QtGui import QColor, QImage
+
+    from designer.panels.elevation import DeviceBlock
+
+    panel, cv = _elevation(window)
+    cv.generated = [DeviceBlock("qm9700", cv.height_u, 1, "leaf QM9700", "", "switch",
+                                is_generated=True, fabric="compute")]
+    cv.resize(260, int(cv.minimumSizeHint().height()))  # a U of 4.5 px: lower than a line
+    img = QImage(cv.size(), QImage.Format.Format_RGB32)
+    cv.render(img)
+    top = int(cv.rack_rect().top())
+    ink = QColor(ROLE_COLORS["switch"]).darker(130)
+
+    def inked(y0: int, y1: int) -> int:
+        return sum(1 for y in range(max(y0, 0), y1) for x in range(img.width())
+                   if sum(abs(a - b) for a, b in zip(QColor(img.pixel(x, y)).getRgb()[:3],
+                                                     ink.getRgb()[:3], strict=True)) < 60)
+    rows = [y for y in range(top - 8, top + 20) if inked(y, y + 1)]
+    assert rows and rows[0] > top, "no text over or above the rack's top"
+    assert rows[-1] - rows[0] >= 5, "a whole line of text, not its lower half"
