@@ -20,7 +20,7 @@ from engine.fabric import TIER_NAMES
 from engine.memo import LastValue
 
 __all__ = ["rack_rows", "unit_rows", "feed_rows", "tray_rows", "link_rows", "fabric_rows",
-           "hall_rows", "rack_sources_html", "GeneratedSwitch", "generated_switches"]
+           "ratio_text", "hall_rows", "rack_sources_html", "GeneratedSwitch", "generated_switches"]
 
 _DASH = "—"
 
@@ -212,6 +212,17 @@ def link_rows(document, ids: list[str]) -> list[tuple[str, str, str]]:
     return [(k, v, t) for (k, t), v in zip(labels, values, strict=True)]
 
 
+def ratio_text(value: float) -> str:
+    """Return a down:up ratio's first term to 2 decimals, trailing zeros dropped.
+
+    Examples
+    --------
+    >>> [ratio_text(v) for v in (6.857142857, 1.909090909, 2.0, 1.5)]
+    ['6.86', '1.91', '2', '1.5']
+    """
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
 def fabric_rows(document, ids: list[str]) -> list[tuple[str, str, str]]:
     """Return the computed rows of a fabric: switches and cables by tier, ratios and
     bisection, as the network analysis built it."""
@@ -220,21 +231,23 @@ def fabric_rows(document, ids: list[str]) -> list[tuple[str, str, str]]:
               ("Oversubscription", "Down:up ratio of each tier, of the ports it serves"),
               ("Bisection (Tb/s)", "One direction, and how it was found"),
               ("Per GPU (Gb/s)", "Bisection per GPU of the fabric"),
-              ("Worst spine failure", "Per-GPU bisection with the worst single spine lost")]
+              ("Worst spine failure", "Bisection per GPU with the worst single spine lost "
+                                      "(beside the fabric's Tb/s), and that spine")]
     a = document.analysis
     fabs = {f["id"]: f for f in getattr(getattr(a, "network", None), "fabrics", None) or []}
     f = fabs.get(ids[0]) if len(ids) == 1 else None
     if f is None:
         return [(k, _DASH, t) for k, t in labels]
     sw, cb = f.get("switches", {}), f.get("cables", {})
-    over = " · ".join(f"{t} {v:g}:1" for t, v in (f.get("oversubscription") or {}).items())
+    over = " · ".join(f"{t} {ratio_text(v)}:1"
+                      for t, v in (f.get("oversubscription") or {}).items())
     worst = f.get("worst_failure") or {}
     values = [" · ".join(f"{sw.get(t, 0):,} {t}" for t in TIER_NAMES if sw.get(t)) or "0",
               " · ".join(f"{v:,}" for v in cb.values()) if cb else _DASH,
               over or _DASH,
               f"{f.get('bisection_tbps', 0):,.2f} ({str(f.get('bisection_method', '')).replace('_', ' ')})",
               f"{f.get('per_gpu_bisection_gbps', 0):,.1f}",
-              (f"{worst['per_gpu_bisection_gbps']:,.1f} Gb/s ({worst.get('switch', '')})"
+              (f"{worst['per_gpu_bisection_gbps']:,.1f} Gb/s per GPU ({worst.get('switch', '')})"
                if "per_gpu_bisection_gbps" in worst else _DASH)]
     return [(k, v, t) for (k, t), v in zip(labels, values, strict=True)]
 

@@ -207,3 +207,20 @@ def test_a_new_links_related_fabric_shows_when_its_analysis_arrives(qtbot, defau
         assert d.selection == [fab]
     finally:
         d.close()
+
+
+def test_a_fabrics_ratios_read_to_two_decimals_and_the_worst_failure_names_its_unit(qtbot,
+                                                                                    doc):
+    import re
+
+    fabric = doc.layout.fabrics[0]
+    tiers = [t.model_dump() for t in fabric.tiers]
+    tiers[0]["oversubscription"] = 2.0
+    doc.set_field([fabric.id], "tiers", tiers)
+    insp = _inspector(qtbot, doc, [fabric.id])
+    over = insp.computed_text("Oversubscription")
+    raw = doc.analysis.network.fabrics[0]["oversubscription"]
+    assert over == " · ".join(f"{t} {round(v, 2):g}:1" for t, v in raw.items())
+    assert all(re.fullmatch(r"\w+ \d+(\.\d{1,2})?:1", part) for part in over.split(" · "))
+    worst = insp.computed_text("Worst spine failure")
+    assert re.fullmatch(r"[\d,]+\.\d Gb/s per GPU \(spine .+\)", worst), worst

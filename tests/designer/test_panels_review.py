@@ -233,7 +233,8 @@ def test_link_and_fabric_show_what_the_analysis_made_of_them(window):
     frows = {k: v for k, v, _t in figures.fabric_rows(doc, [fab])}
     sw = doc.analysis.network.fabrics[0]["switches"]
     assert frows["Switches"].startswith(f"{sw['leaf']:,} leaf")
-    assert "Gb/s" in frows["Worst spine failure"] or frows["Worst spine failure"] == "—"
+    worst = frows["Worst spine failure"]
+    assert worst == "—" or " Gb/s per GPU (" in worst
     # the fabric's related links list the link that joined it
     insp = window.panels["InspectorPanel"]
     targets = dict(insp._related_targets(fab))
