@@ -449,7 +449,7 @@ class InspectorPanel(QWidget):
         out: list[tuple[str, list[tuple[str, str]]]] = []
         if isinstance(obj, Rack):
             out.append(("Feeds", [(f, f) for f in obj.feeds]))
-            out.append(("Cooling", [(u, u) for u in (obj.cdu, obj.crah) if u]))
+            out.append(("Cooling", self._cooling_targets(obj)))
             out.append(("Fabrics", [(f.id, f"{f.id} ({f.name})") for f in layout.fabrics
                                     if item_id in f.members or item_id in f.network_racks
                                     or not f.members]))
@@ -471,6 +471,31 @@ class InspectorPanel(QWidget):
             out.append(("Links", [(lk.id, lk.id) for lk in layout.links
                                   if lk.fabric == item_id or item_id in joined.get(lk.id, ())]))
         return out
+
+    def _cooling_targets(self, rack: Rack) -> list[tuple[str, str]]:
+        """Return the units that cool a rack: the CRAH and CDU the analysis assigned (one
+        named on the rack, else the nearest, the rack sharing the room's air) and its rear
+        door."""
+        out: dict[str, str] = {}
+        a = self.document.analysis
+        c = getattr(a, "cooling", None)
+        i = a.arrays.rack_index.get(rack.id, -1) if c is not None else -1
+        if 0 <= i < len(c.rack_crah):
+            k = int(c.rack_crah[i])
+            if k >= 0:
+                uid = c.unit_ids[k]
+                out[uid] = uid if uid == rack.crah else f"{uid} (shared room air)"
+            k = int(c.rack_cdu[i])
+            if k >= 0 and c.rack_liquid_kw[i] > 0:
+                uid = c.unit_ids[k]
+                out[uid] = uid if uid == rack.cdu else f"{uid} (nearest CDU)"
+        for uid in (rack.crah, rack.cdu):  # named, but not in this analysis yet
+            if uid and uid not in out:
+                out[uid] = uid
+        for u in self.document.layout.cooling:
+            if u.kind == "rear_door" and u.rack == rack.id:
+                out[u.id] = f"{u.id} (rear door)"
+        return list(out.items())
 
     def _link_fabrics(self) -> dict[str, set[str]]:
         """Return the fabrics each explicit link joined in the latest analysis."""

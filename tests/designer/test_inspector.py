@@ -224,3 +224,21 @@ def test_a_fabrics_ratios_read_to_two_decimals_and_the_worst_failure_names_its_u
     assert all(re.fullmatch(r"\w+ \d+(\.\d{1,2})?:1", part) for part in over.split(" · "))
     worst = insp.computed_text("Worst spine failure")
     assert re.fullmatch(r"[\d,]+\.\d Gb/s per GPU \(spine .+\)", worst), worst
+
+
+def test_a_racks_related_cooling_lists_the_units_the_analysis_assigned(qtbot, doc):
+    rack = doc.layout.racks[0]
+    assert rack.crah is None, "cooled by the room's shared air"
+    insp = _inspector(qtbot, doc, [rack.id])
+    c = doc.analysis.cooling
+    crah = c.unit_ids[c.rack_crah[doc.analysis.arrays.rack_index[rack.id]]]
+    assert crah in insp.computed_text("Cooled by")
+    text = insp.go_to["Cooling"].text()
+    assert f"href='{crah}'" in text and "shared room air" in text
+    # named on the rack: listed as it is
+    other = next(u.id for u in doc.layout.cooling if u.kind == "crah" and u.id != crah)
+    doc.set_field([rack.id], "crah", other)
+    assert f"href='{other}'" in insp.go_to["Cooling"].text()
+    assert "shared room air" not in insp.go_to["Cooling"].text()
+    insp.go_to["Cooling"].linkActivated.emit(other)
+    assert doc.selection == [other]
