@@ -473,10 +473,11 @@ class DashboardPanel(QWidget):
         sev = a.violations_by_severity()
         worst = "error" if sev["error"] else ("warning" if sev["warning"] else None)
         info = sev.get("info", 0)
-        t["violations"].set(f"{len(a.violations):,}",
+        # errors and warnings, as the status bar counts them; infos are notes, said apart
+        t["violations"].set(f"{sev['error'] + sev['warning']:,}",
                             f"{_plural(sev['error'], 'error')} · "
                             f"{_plural(sev['warning'], 'warning')}"
-                            + (f" · {info:,} info" if info else ""),  # the count holds them
+                            + (f" · {info:,} info" if info else ""),
                             SEVERITY_COLORS[worst] if worst else "#2e7d32")
 
     def chart_columns(self, width: int, height: int | None = None) -> int:

@@ -725,3 +725,22 @@ def test_rule_panel_codes_elide_at_the_end_with_the_whole_code_in_the_tooltip(qt
     panel.tree.itemDelegateForIndex(index).initStyleOption(opt, index)
     assert opt.textElideMode == Qt.TextElideMode.ElideRight, "POWER-…D-OVER reads as a code"
     assert row.toolTip(0) == row.text(0)
+
+
+def test_the_violations_tile_counts_errors_and_warnings_as_the_status_bar_does(qtbot, doc):
+    import dataclasses
+
+    from designer.panels.dashboard import status_summary
+    from engine.rules import Violation
+
+    dash = make(qtbot, DashboardPanel, doc, (1000, 640))
+    notes = [Violation("CABLE-MEDIA-FALLBACK", "info", "a note")]
+    a = dataclasses.replace(doc.analysis, violations=notes)
+    dash.update_from(a)
+    assert dash.figure_text("violations") == "0"
+    assert "1 info" in dash.figure_sub("violations")
+    assert "0 errors, 0 warnings" in status_summary(a)
+    a = dataclasses.replace(doc.analysis, violations=[
+        *notes, Violation("FLOOR-OVERLAP", "error", "x"), Violation("COOL-N1", "warning", "y")])
+    dash.update_from(a)
+    assert dash.figure_text("violations") == "2"
