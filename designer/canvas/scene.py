@@ -89,6 +89,11 @@ class _Drawn:
     aisles: np.ndarray = field(default_factory=lambda: np.zeros((0, 8)))
     #: each rack's value of the metric its label shows (NaN: none)
     values: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    #: the layout's unit, feed and tray lists the boxes below were read from
+    shapes_src: tuple = ()
+    #: (K, 4) plan boxes of every unit, feed and tray as drawn (zoomed out, the batch
+    #: layer paints them from arrays: a move must repaint where they were and are)
+    shapes: np.ndarray = field(default_factory=lambda: np.zeros((0, 4)))
 
 
 @dataclass
@@ -456,11 +461,16 @@ class FloorPlanScene(QGraphicsScene):
         hx, hy = rack_geometry(arr.rack_x_m, arr.rack_y_m, arr.rack_w_m, arr.rack_d_m,
                                arr.rack_rot_deg)
         boxes = floor_boxes(arr.rack_x_m, arr.rack_y_m, hx, hy)
+        src = (layout.cooling, layout.feeds, layout.trays)
+        old = self._drawn
+        same = old is not None and len(old.shapes_src) == 3 and all(
+            x is y for x, y in zip(old.shapes_src, src, strict=True))
         drawn = _Drawn(list(ids), boxes, arr.rack_rot_deg.copy(), self._rack_lut, np.asarray(kw),
                        list(c.unit_ids),
                        np.asarray(c.unit_utilization), list(p.feed_ids),
                        np.asarray(p.feed_utilization), self.metric, self.metric_range,
-                       self.detail, self._aisle_strips(a, hx, hy), self._rack_values)
+                       self.detail, self._aisle_strips(a, hx, hy), self._rack_values,
+                       src, old.shapes if same else self._shape_boxes(src))
         dirty = self._dirty_rects(self._drawn, drawn)
         self._drawn = drawn
         self._update_floor(a, hx, hy, drawn.aisles, repaint=dirty is None)
@@ -518,6 +528,14 @@ class FloorPlanScene(QGraphicsScene):
                 px = np.where(along_x, pad, thin)
                 py = np.where(along_x, thin, pad)
                 plan.append(d.boxes[moved] + np.stack([-px, -py, px, py], 1))
+        if old.shapes.shape != new.shapes.shape:
+            return None  # a tray added or removed (units and feeds: their ids above)
+        shifted = np.any(old.shapes != new.shapes, axis=1) if old.shapes is not new.shapes \
+            else np.zeros(0, bool)
+        if np.any(shifted):
+            pens = 4.0 * self.px_to_m()
+            plan += [old.shapes[shifted] + [-pens, -pens, pens, pens],
+                     new.shapes[shifted] + [-pens, -pens, pens, pens]]
         for ids, u_old, u_new in ((new.unit_ids, old.unit_util, new.unit_util),
                                   (new.feed_ids, old.feed_util, new.feed_util)):
             # "over capacity" shows at every zoom
@@ -537,6 +555,20 @@ class FloorPlanScene(QGraphicsScene):
         if len(b) > 48:  # many pieces: one rectangle around them
             b = np.array([[b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()]])
         return [QRectF(x0, -y1, x1 - x0, y1 - y0) for x0, y0, x1, y1 in b.tolist()]
+
+    def _shape_boxes(self, lists: tuple) -> np.ndarray:
+        """Return (K, 4) plan boxes of the items of ``lists`` (units, feeds, trays) as
+        their canvas items bound them (zeros for an item not on the canvas)."""
+        out = np.zeros((sum(len(x) for x in lists), 4))
+        k = 0
+        for items in lists:
+            for it in items:
+                item = self._items.get(it.id)
+                if item is not None:
+                    r = item.sceneBoundingRect()
+                    out[k] = (r.left(), -r.bottom(), r.right(), -r.top())
+                k += 1
+        return out
 
     def _plan_boxes(self, ids: list[str], changed: np.ndarray) -> list[np.ndarray]:
         out = []

@@ -939,3 +939,29 @@ def test_a_fabric_picked_in_the_inspector_shows_its_racks_and_a_floor_click_clea
                      Qt.KeyboardModifier.ControlModifier,
                      view.mapFromScene(QPointF(r.left() + 0.3, r.top() + 0.3)))
     assert doc.selection == [fabric.id]
+
+
+def test_dragging_everything_zoomed_out_repaints_where_each_unit_feed_and_tray_was_and_is(
+        window, monkeypatch):
+    # zoomed out the batch layer paints units, feeds and trays from arrays; their items
+    # draw nothing, so Qt repaints nothing for them: the scene's own update must cover
+    # their old and new places, or a large move leaves them torn (the analysis may come
+    # after the items moved, in the background)
+    view, scene, doc = window.view, window.scene, window.document
+    view.fit_rect(scene.hall_rect().adjusted(-20, -20, 20, 20))
+    assert not scene.detail
+    QApplication.processEvents()
+    layout = doc.layout
+    moved = [*(u.id for u in layout.cooling), *(f.id for f in layout.feeds),
+             *(t.id for t in layout.trays)]
+    before = {i: scene.item_for(i).sceneBoundingRect() for i in moved}
+    updated: list = []
+    monkeypatch.setattr(scene, "update", lambda *r: updated.append(r[0] if r else None))
+    everything = [r.id for r in layout.racks] + moved
+    anchors = {i: edits.item_anchor(layout, i) for i in everything}
+    doc.preview_move({i: (a[0] + 0.6, a[1] + 0.6) for i, a in anchors.items()})
+    assert updated and None not in updated, "a partial repaint"
+    for i in moved:
+        for rect in (before[i], scene.item_for(i).sceneBoundingRect()):
+            assert any(u.contains(rect) for u in updated), f"{i} left torn"
+    doc.cancel_preview()
