@@ -198,6 +198,8 @@ class LayoutDocument(QObject):
     modified_changed = Signal(bool)
     path_changed = Signal(object)
     layout_reset = Signal()
+    #: a recovery file could not be written (why), said once until a write works again
+    recovery_failed = Signal(str)
 
     def __init__(self, layout: Layout | None = None, path: str | Path | None = None,
                  catalog: Catalog | None = None, parent: QObject | None = None,
@@ -223,6 +225,7 @@ class LayoutDocument(QObject):
         self._index: dict[str, tuple[str, Any]] = {}
         self._recovery_path = recovery.new_recovery_path()
         self._recovery_dirty = False
+        self._recovery_error = ""
         self._autosave = QTimer(self)
         self._autosave.timeout.connect(self.autosave)
         if autosave_ms:
@@ -273,6 +276,11 @@ class LayoutDocument(QObject):
     def recovery_path(self) -> Path:
         """The recovery file this document autosaves to."""
         return self._recovery_path
+
+    @property
+    def recovery_error(self) -> str:
+        """Why the last recovery write failed ("" when it worked): crash recovery is off."""
+        return self._recovery_error
 
     def item(self, item_id: str) -> Any:
         """Return the model object of ``item_id`` in the shown layout (None if absent)."""
@@ -351,7 +359,8 @@ class LayoutDocument(QObject):
         changed = target != self._path
         self._path = target
         self.undo_stack.setClean()
-        self.write_recovery()
+        # the design is saved whatever happens to its recovery copy (see recovery_error)
+        self._try_write_recovery()
         if changed:
             self.path_changed.emit(self._path)
         return target
@@ -364,15 +373,29 @@ class LayoutDocument(QObject):
         self._recovery_dirty = False
         return self._recovery_path
 
-    def autosave(self) -> bool:
-        """Write the recovery file if the design changed since the last write."""
-        if not self._recovery_dirty:
-            return False
+    def _try_write_recovery(self) -> bool:
+        """Write the recovery file; on failure keep the reason in :attr:`recovery_error`
+        and emit ``recovery_failed`` (once, until a write works again)."""
         try:
             self.write_recovery()
-        except OSError:
+        except (OSError, InputError) as exc:
+            folder = self._recovery_path.parent
+            why = getattr(exc, "expected", None) or getattr(exc, "strerror", None) or str(exc)
+            reason = f"cannot write recovery files to {folder} ({why})"
+            first = not self._recovery_error
+            self._recovery_error = reason
+            if first:
+                self.recovery_failed.emit(reason)
             return False
+        self._recovery_error = ""
         return True
+
+    def autosave(self) -> bool:
+        """Write the recovery file if the design changed since the last write (a failure
+        is said once through ``recovery_failed``; the next tick tries again)."""
+        if not self._recovery_dirty:
+            return False
+        return self._try_write_recovery()
 
     def mark_unsaved(self) -> None:
         """Mark the document modified with no edit of its own (a retargeted or restored
@@ -381,13 +404,18 @@ class LayoutDocument(QObject):
         self.modified_changed.emit(True)
 
     def restore_recovery(self, rec: recovery.RecoveryFile | Path) -> None:
-        """Open a recovery file as this document (marked modified) and delete it."""
+        """Open a recovery file as this document (marked modified) and delete it once this
+        document's own recovery file holds the design; should that write fail, the restored
+        file becomes this document's recovery file, so the work is never in no file."""
         path = rec.path if isinstance(rec, recovery.RecoveryFile) else Path(rec)
         layout, info = recovery.read_recovery(path)
         self.set_layout(layout, info.document)
         self.mark_unsaved()
-        self.write_recovery()
-        recovery.discard(path)
+        if self._try_write_recovery():
+            recovery.discard(path)
+        else:
+            self._recovery_path = path
+            self._recovery_dirty = True
 
     def close(self) -> None:
         """End the document cleanly: stop autosave, delete its recovery file, and drop

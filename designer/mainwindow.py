@@ -231,6 +231,8 @@ class MainWindow(QMainWindow):
         document.analysis_failed.connect(lambda msg: self.statusBar().showMessage(
             f"Analysis failed: {msg}", 8000))
         document.analysis_busy.connect(self._busy.setVisible)
+        document.recovery_failed.connect(lambda why: self.statusBar().showMessage(
+            f"Crash recovery is off: {why}. Autosave tries again every minute.", 60_000))
         document.selection_changed.connect(self._update_selection_actions)
         QApplication.clipboard().dataChanged.connect(self._update_paste_action)
         self.scene.message.connect(lambda msg: self.statusBar().showMessage(msg, 6000))
@@ -1061,7 +1063,11 @@ class MainWindow(QMainWindow):
             QMessageBox.critical(self, "Cannot save", f"{path}: {exc}")
             return False
         self._add_recent(path)
-        self.statusBar().showMessage(f"Saved {path}", 4000)
+        if self.document.recovery_error:
+            self.statusBar().showMessage(f"Saved {path}. Crash recovery is off: "
+                                         f"{self.document.recovery_error}.", 60_000)
+        else:
+            self.statusBar().showMessage(f"Saved {path}", 4000)
         return True
 
     def export(self) -> None:

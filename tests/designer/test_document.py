@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from designer.document import LayoutDocument
@@ -244,3 +246,41 @@ def test_the_link_dialog_names_both_ends_and_asks_speed_and_count(window, monkey
     lid = window.link_selected()
     link = doc.layout.find(lid)
     assert (link.a.rack, link.b.rack, link.speed_gbps, link.count) == (a.id, b.id, 200.0, 3)
+
+
+def _block_recovery_folder(doc, tmp_path, monkeypatch):
+    """Point the document's recovery file where no folder can be made (a file is in the
+    way: refused to root too)."""
+    blocker = tmp_path / "blocker"
+    blocker.write_text("")
+    monkeypatch.setenv("RACKSCAPE_RECOVERY_DIR", str(blocker / "recovery"))
+    doc.set_layout(doc.layout)  # a new document session: a recovery file in that folder
+
+
+def test_a_failing_autosave_is_said_once_and_tried_again(doc, tmp_path, monkeypatch, qtbot):
+    _block_recovery_folder(doc, tmp_path, monkeypatch)
+    said: list[str] = []
+    doc.recovery_failed.connect(said.append)
+    rid = doc.layout.racks[0].id
+    doc.rotate_items([rid], 90)
+    assert not doc.autosave() and not doc.recovery_path.exists()
+    doc.rotate_items([rid], 90)
+    assert not doc.autosave()
+    assert said == [doc.recovery_error]
+    assert said[0].startswith(f"cannot write recovery files to {tmp_path / 'blocker'}")
+    (tmp_path / "blocker").unlink()
+    assert doc.autosave() and doc.recovery_path.exists() and doc.recovery_error == ""
+    shutil.rmtree(tmp_path / "blocker")
+    (tmp_path / "blocker").write_text("")
+    doc.rotate_items([rid], 90)
+    assert not doc.autosave() and len(said) == 2, "failing again after a write: said again"
+
+
+def test_save_works_when_the_recovery_folder_does_not(doc, tmp_path, monkeypatch, qtbot):
+    _block_recovery_folder(doc, tmp_path, monkeypatch)
+    doc.rotate_items([doc.layout.racks[0].id], 90)
+    target = tmp_path / "r.json"
+    with qtbot.waitSignals([doc.path_changed, doc.recovery_failed]):
+        assert doc.save(target) == target
+    assert target.exists() and doc.path == target and not doc.is_modified
+    assert doc.recovery_error

@@ -4,6 +4,7 @@ confirmation, the unsaved-changes question before a new design, Duplicate."""
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 from PySide6.QtCore import QSettings
@@ -357,3 +358,36 @@ def test_save_as_keeps_a_suffix_in_capitals_and_asks_for_one_it_adds(window, tmp
     assert taken.read_text() == "notes\n"
     assert questions == [f"“hall.v2.json” already exists in {tmp_path}. Replace it?"]
     assert window.document.path == tmp_path / "hall.JSON"
+
+
+@pytest.mark.parametrize("blocked", [
+    "file in the way",
+    pytest.param("read-only folder", marks=pytest.mark.skipif(
+        os.geteuid() == 0, reason="root writes in a read-only folder"))])
+def test_save_as_succeeds_and_warns_when_crash_recovery_cannot_write(window, tmp_path,
+                                                                     monkeypatch, blocked):
+    boxes = _capture_box(monkeypatch)
+    blocker = tmp_path / "blocker"
+    if blocked == "file in the way":
+        blocker.write_text("")
+    else:
+        (blocker / "recovery").mkdir(parents=True)
+        (blocker / "recovery").chmod(0o555)
+    monkeypatch.setenv("RACKSCAPE_RECOVERY_DIR", str(blocker / "recovery"))
+    doc = window.document
+    doc.set_layout(doc.layout)
+    _edited(window)
+    target = tmp_path / "r.json"
+    monkeypatch.setattr(QFileDialog, "exec", lambda dlg: (dlg.selectFile(str(target)), 1)[1])
+    try:
+        assert window.save_as()
+    finally:
+        if blocked != "file in the way":
+            (blocker / "recovery").chmod(0o755)
+    assert boxes == [] and target.exists()
+    assert doc.path == target and not doc.is_modified
+    assert window._recent()[0] == str(target.resolve())
+    assert window.windowTitle().startswith("r.json")
+    msg = window.statusBar().currentMessage()
+    assert msg.startswith(f"Saved {target}. Crash recovery is off: cannot write recovery files "
+                          f"to {blocker / 'recovery'}")
