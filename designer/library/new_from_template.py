@@ -9,6 +9,7 @@ the previewed layout when it is for the values on show, else lays it out anew.
 
 from __future__ import annotations
 
+import html
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QSpinBox,
     QSplitter,
     QTreeWidget,
@@ -49,7 +51,7 @@ from engine.templates import (
 )
 
 __all__ = ["NewFromTemplateDialog", "PREVIEW_DELAY_MS", "preview_figures", "generation_label",
-           "template_file_stem", "user_template_files", "USER_GROUP"]
+           "template_file_stem", "user_template_files", "skipped_files", "USER_GROUP"]
 
 #: Quiet time after the last change before the preview is computed, ms.
 PREVIEW_DELAY_MS = 300
@@ -85,6 +87,33 @@ def user_template_files(folder: Path) -> dict[str, Path]:
             out[read_template_file(path).id] = path
         except InputError:
             continue
+    return out
+
+
+def _split_problem(problem: str) -> tuple[Path, str]:
+    """Split an :class:`InputError` text (``"<file>: <field>: expected ..."``) into the
+    file and the rest."""
+    file, _, rest = problem.partition(": ")
+    return Path(file), rest or problem
+
+
+def skipped_files(template_problems: list[str], builtin: dict[str, TemplateFile],
+                  catalog_problems: list[str]) -> list[tuple[Path, str]]:
+    """Return ``(file, what is wrong)`` for each user template and catalog file skipped.
+
+    A bad user template named like a built-in one was meant to replace it: it says
+    that the built-in one is listed instead.
+    """
+    out = []
+    for problem in template_problems:
+        file, rest = _split_problem(problem)
+        base = builtin.get(file.stem)
+        if base is not None:
+            rest += f" (it would replace the built-in “{base.title}”, which is listed instead)"
+        out.append((file, f"template: {rest}"))
+    for problem in catalog_problems:
+        file, rest = _split_problem(problem)
+        out.append((file, f"catalog file: {rest}"))
     return out
 
 
@@ -203,6 +232,8 @@ class NewFromTemplateDialog(QDialog):
             self.user_files = user_template_files(user_template_dir())
         else:
             builtin = {t.id: t for t in templates}
+        #: every user template and catalog file that did not read, and why
+        self.skipped = skipped_files(self.problems, builtin, list(self.catalog.problems))
         self.templates = {t.id: t for t in sorted(templates, key=lambda t: (t.generation,
                                                                             t.title))}
         # a user template may replace a built-in one of the same id: it is the user's then
@@ -316,11 +347,17 @@ class NewFromTemplateDialog(QDialog):
         rl.addLayout(params_row)
         rl.addWidget(self.error)
         rl.addStretch(1)
-        if self.problems:
-            skipped = QLabel(f"{len(self.problems)} user template(s) skipped: {self.problems[0]}")
-            skipped.setWordWrap(True)
-            skipped.setStyleSheet(_ERROR_STYLE)
-            rl.addWidget(skipped)
+        self.skipped_label = QLabel()
+        self.skipped_label.setWordWrap(True)
+        self.skipped_label.setStyleSheet(_ERROR_STYLE)
+        self.skipped_label.setTextFormat(Qt.TextFormat.RichText)
+        self.skipped_label.linkActivated.connect(lambda _link: self.show_skipped())
+        if self.skipped:
+            self.skipped_label.setText(f"{html.escape(self._skipped_summary())} "
+                                       "<a href='details'>Details…</a>")
+            self.skipped_label.setToolTip("\n".join(f"{f.name}: {why}"
+                                                     for f, why in self.skipped))
+            rl.addWidget(self.skipped_label)
         split = QSplitter()
         split.addWidget(self.tree)
         split.addWidget(right)
@@ -329,6 +366,23 @@ class NewFromTemplateDialog(QDialog):
         lay = QVBoxLayout(self)
         lay.addWidget(split, 1)
         lay.addWidget(self.buttons)
+
+    def _skipped_summary(self) -> str:
+        if len(self.skipped) == 1:
+            file, why = self.skipped[0]
+            return f"Skipped {file.name}, a user {why}"
+        names = ", ".join(f.name for f, _ in self.skipped)
+        return f"{len(self.skipped)} user files skipped: {names}."
+
+    def show_skipped(self) -> QMessageBox:
+        """Show every skipped user template and catalog file with what is wrong with it."""
+        box = QMessageBox(QMessageBox.Icon.Warning, "Skipped files",
+                          f"{len(self.skipped)} of your files could not be read and were left "
+                          "out:", QMessageBox.StandardButton.Close, self)
+        box.setInformativeText("\n\n".join(f"{f.name}: {why}" for f, why in self.skipped))
+        box.setDetailedText("\n".join(f"{f}: {why}" for f, why in self.skipped))
+        box.exec()
+        return box
 
     def _tooltip(self, t: TemplateFile) -> str:
         where = self.user_files.get(t.id)

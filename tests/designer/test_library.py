@@ -84,6 +84,46 @@ def test_a_user_copy_of_a_builtin_id_is_labelled_as_the_users(qtbot, isolated_us
         (folder / "dgx-h100-hall.json").unlink()
 
 
+def test_every_skipped_user_file_is_named_with_its_reason(qtbot, tmp_path, monkeypatch):
+    import json
+
+    from engine.catalog import load_catalog
+    from engine.templates import builtin_template_dir
+
+    monkeypatch.setenv("RACKSCAPE_USER_DIR", str(tmp_path))
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    spec = json.loads((builtin_template_dir() / "generic" / "fat-tree.json").read_text())
+    (folder / "fat-tree.json").write_text(json.dumps({**spec, "version": 7}))  # an override
+    (folder / "mine.json").write_text("{not json")
+    (tmp_path / "catalog").mkdir()
+    (tmp_path / "catalog" / "our-gpus.json").write_text("[1, 2")
+    catalog = load_catalog(user_dir=tmp_path / "catalog")
+    assert catalog.problems
+    dlg = NewFromTemplateDialog(catalog=catalog)
+    qtbot.addWidget(dlg)
+    names = [f.name for f, _ in dlg.skipped]
+    assert names == ["fat-tree.json", "mine.json", "our-gpus.json"]
+    reasons = dict((f.name, why) for f, why in dlg.skipped)
+    assert reasons["fat-tree.json"].startswith("template: version: expected ")
+    assert reasons["fat-tree.json"].endswith("(it would replace the built-in “k-ary fat-tree of "
+                                             "8-GPU servers”, which is listed instead)")
+    assert reasons["mine.json"].startswith("template: line 1 column 2: expected valid JSON")
+    assert reasons["our-gpus.json"].startswith("catalog file: ")
+    label = dlg.skipped_label
+    assert label.text().startswith("3 user files skipped: fat-tree.json, mine.json, "
+                                   "our-gpus.json. <a href")
+    assert label.toolTip().splitlines() == [f"{n}: {reasons[n]}" for n in names]
+    shown = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box) or 0)
+    label.linkActivated.emit("details")
+    box = shown[0]
+    assert box.text() == "3 of your files could not be read and were left out:"
+    assert all(f"{n}: {reasons[n]}" in box.informativeText() for n in names)
+    assert str(folder / "mine.json") in box.detailedText()
+    dlg.done(0)
+
+
 def test_user_templates_are_listed_first_and_tell_apart_from_the_ones_they_copy(
         qtbot, tmp_path, monkeypatch, builtin_catalog):
     """A bundle of built-in templates imported with "Rename": the copies and the originals
