@@ -1060,7 +1060,9 @@ class MainWindow(QMainWindow):
         try:
             self.document.save(path)
         except (OSError, InputError) as exc:
-            QMessageBox.critical(self, "Cannot save", f"{path}: {exc}")
+            from designer.dialogs.save_file import save_error_text
+
+            QMessageBox.critical(self, "Cannot save", save_error_text(path, exc))
             return False
         self._add_recent(path)
         if self.document.recovery_error:

@@ -10,12 +10,15 @@ case ("hall.JSON") is kept as typed.
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
-__all__ = ["ask_save_path", "with_suffix", "confirm_replace"]
+from engine.errors import InputError
+
+__all__ = ["ask_save_path", "with_suffix", "confirm_replace", "save_error_text"]
 
 
 def with_suffix(path: str | os.PathLike, suffix: str) -> Path:
@@ -71,3 +74,33 @@ def ask_save_path(parent: QWidget | None, title: str, start: str | os.PathLike,
             and not confirm_replace(parent, path):
         return None
     return path
+
+
+def save_error_text(path: str | os.PathLike, exc: OSError | InputError) -> str:
+    """Return one sentence saying that ``path`` was not saved and why.
+
+    The reason names neither the file twice nor the hidden temporary file a save
+    writes first: an error on that file is about the folder it is in.
+
+    Examples
+    --------
+    >>> save_error_text("/d/hall.json", PermissionError(13, "Permission denied",
+    ...                                                 "/d/.hall.json.0ijq3zot.tmp"))
+    'Cannot save “hall.json” in /d: the folder does not allow it (Permission denied).'
+    >>> save_error_text("/d/hall.json", InputError("/d/hall.json", "output",
+    ...                                            "a regular file (this is a folder)"))
+    'Cannot save “hall.json” in /d: expected a regular file (this is a folder).'
+    """
+    path = Path(path)
+    if isinstance(exc, InputError):
+        reason = f"expected {exc.expected}"
+    else:
+        reason = exc.strerror or str(exc)
+        about_other = exc.filename is not None and Path(exc.filename) != path
+        if exc.errno in (errno.EACCES, errno.EPERM) and about_other:
+            reason = f"the folder does not allow it ({reason})"
+        elif exc.errno == errno.EROFS:
+            reason = f"the disk is read-only ({reason})"
+        elif exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            reason = f"the disk is full ({reason})"
+    return f"Cannot save “{path.name}” in {path.parent}: {reason}."

@@ -391,3 +391,31 @@ def test_save_as_succeeds_and_warns_when_crash_recovery_cannot_write(window, tmp
     msg = window.statusBar().currentMessage()
     assert msg.startswith(f"Saved {target}. Crash recovery is off: cannot write recovery files "
                           f"to {blocker / 'recovery'}")
+
+
+@pytest.mark.parametrize("case", [
+    "folder", "read-only file",
+    pytest.param("read-only folder", marks=pytest.mark.skipif(
+        os.geteuid() == 0, reason="root writes in a read-only folder"))])
+def test_a_failed_save_says_why_in_one_sentence(window, tmp_path, monkeypatch, case):
+    shown = _capture_box(monkeypatch)
+    folder = tmp_path / "halls"
+    folder.mkdir()
+    target = folder / "hall.json"
+    if case == "folder":
+        target.mkdir()
+    elif case == "read-only file":
+        save_layout(window.document.layout, target)
+        target.chmod(0o444)
+    else:
+        folder.chmod(0o555)
+    _edited(window)
+    try:
+        assert not window._save_to(target)
+    finally:
+        folder.chmod(0o755)
+    reason = {"folder": "expected a regular file (this is a folder)",
+              "read-only file": "expected a writable file (this one is read-only)",
+              "read-only folder": "the folder does not allow it (Permission denied)"}[case]
+    assert [b["text"] for b in shown] == [f"Cannot save “hall.json” in {folder}: {reason}."]
+    assert window.document.path is None and window.document.is_modified
