@@ -85,7 +85,6 @@ def test_another_running_rackscape_keeps_its_recovery(qapp, default_layout, reco
                     reason="the system does not say when a process started")
 def test_a_crashed_sessions_pid_now_used_by_another_program(qapp, default_layout, recovery_dir):
     import subprocess
-    import sys
 
     target = recovery.new_recovery_path()
     recovery.write_recovery(default_layout, None, target)
@@ -97,8 +96,9 @@ def test_a_crashed_sessions_pid_now_used_by_another_program(qapp, default_layout
     assert len(recovery.pending_recoveries(None)) == 1
     # a file that does not say when its session started: the command line tells
     del data["started"]
-    sleep = [sys.executable, "-c", "import time; time.sleep(60)"]
-    children = [subprocess.Popen(sleep), subprocess.Popen([*sleep, "rackscape"])]
+    # "rackscape" is the shell's $0 here; the trailing ":" keeps the shell from exec'ing sleep
+    children = [subprocess.Popen(["sleep", "60"]),
+                subprocess.Popen(["sh", "-c", "sleep 60; :", "rackscape"])]
     try:
         data["pid"] = children[0].pid
         target.write_text(json.dumps(data))
