@@ -250,6 +250,7 @@ def cmd_library_export(args) -> int:
     if Path(args.output).suffix.lower() != ".rsbundle":
         # a bundle never lands on a template, catalog or layout file by a slip of the name
         raise InputError(None, args.output, "a bundle file name ending in .rsbundle")
+    _refuse_existing(args.output, args.force)
     try:
         m = export_bundle(args.ids, args.output, name=args.name, version=args.version)
     except OSError as exc:
@@ -400,6 +401,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("ids", nargs="+", metavar="ID")
     e.add_argument("--name", default="rackscape-templates")
     e.add_argument("--version", default="1.0")
+    e.add_argument("--force", action="store_true", help="replace the bundle file if it exists")
     e.set_defaults(func=cmd_library_export)
     i = lib.add_parser("import", help="install a bundle into the user library")
     i.add_argument("bundle", metavar="BUNDLE")

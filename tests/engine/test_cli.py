@@ -386,3 +386,13 @@ def test_library_export_writes_only_rsbundle_files(tmp_path, capsys):
     target.write_text("{}")
     code, out, err = run(capsys, "library", "export", str(target), "fat-tree")
     assert code == 2 and ".rsbundle" in err and target.read_text() == "{}"
+
+
+def test_library_export_keeps_an_existing_bundle_unless_forced(tmp_path, capsys):
+    target = tmp_path / "mine.rsbundle"
+    assert run(capsys, "library", "export", str(target), "fat-tree")[0] == 0
+    before = target.read_bytes()
+    code, out, err = run(capsys, "library", "export", str(target), "cpu-cluster")
+    assert code == 2 and "--force" in err and target.read_bytes() == before
+    assert run(capsys, "library", "export", str(target), "cpu-cluster", "--force")[0] == 0
+    assert target.read_bytes() != before
