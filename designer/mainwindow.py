@@ -375,8 +375,14 @@ class MainWindow(QMainWindow):
         if not has_export:
             a["export"].setToolTip("Reports are not available in this build")
 
-    def link_selected(self, speed_gbps: float | None = None, count: int | None = None) -> str | None:
-        """Link the devices of the two selected racks (asks for speed and count)."""
+    def link_selected(self, speed_gbps: float | None = None, count: int | None = None,
+                      a_u: int | None = None, b_u: int | None = None) -> str | None:
+        """Link a device of each of the two selected racks (one undo command).
+
+        Without ``speed_gbps`` and ``count`` the link dialog asks for them and for the
+        device at each end; ``a_u``/``b_u`` name the devices otherwise (``None``: the
+        rack's first device or its system).
+        """
         racks = [i for i in self.document.selection if self.document.item_group(i) == "racks"]
         if len(racks) != 2:
             self.statusBar().showMessage("Select exactly two racks to link them", 4000)
@@ -388,24 +394,21 @@ class MainWindow(QMainWindow):
             if not accepted:
                 return None
             speed_gbps, count = dlg.values()
+            a_u, b_u = dlg.ends()
         try:
-            return self.document.add_link(racks[0], racks[1], speed_gbps, count)
+            return self.document.add_link(racks[0], racks[1], speed_gbps, count, a_u, b_u)
         except InputError as exc:
             self.statusBar().showMessage(f"Cannot link: {exc.expected}", 6000)
             return None
 
     def link_dialog(self, a: str, b: str):
         """Return the dialog that asks how two racks are linked (not yet shown)."""
-        from designer.dialogs.link_dialog import LinkDialog
+        from designer.dialogs.link_dialog import LinkDialog, link_ends
 
-        def detail(rack_id: str) -> str:
-            r = self.document.item(rack_id)
-            first = min(r.devices, key=lambda d: d.u) if r is not None and r.devices else None
-            if first is not None:
-                return f" ({first.type} at U{first.u})"
-            return f" ({r.system})" if r is not None and r.system else ""
-
-        return LinkDialog(a, b, self, detail(a), detail(b))
+        doc = self.document
+        a_ends, b_ends = (link_ends(doc.committed_layout, doc.catalog, doc.analysis, r)
+                          for r in (a, b))
+        return LinkDialog(a, b, a_ends, b_ends, self)
 
     def _build_menus(self) -> None:
         a = self.actions_by_name
