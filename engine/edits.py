@@ -1052,9 +1052,10 @@ def add_link(layout: Layout, a_rack: str, b_rack: str, a_u: int | None = None,
              link_id: str | None = None) -> Layout:
     """Return the layout with an explicit link group drawn between two racks' devices.
 
-    ``a_u``/``b_u`` name the device by its lowest U (``None``: the rack's first
-    device, or its rack-scale system). Explicit links are cabled and take part in
-    the bisection computation like generated ones.
+    ``a_u``/``b_u`` name the device by a U it takes, an installed one or a switch the
+    fabric placed (``None``: the rack's first device, or its rack-scale system).
+    Explicit links are cabled and take part in the bisection computation like
+    generated ones.
 
     Examples
     --------
@@ -1069,12 +1070,12 @@ def add_link(layout: Layout, a_rack: str, b_rack: str, a_u: int | None = None,
     if a_rack == b_rack:
         raise InputError(None, "links.b.rack", "a rack other than the link's A end")
     ends = []
-    for end, rack_id, u in (("a", a_rack, a_u), ("b", b_rack, b_u)):
+    for rack_id, u in ((a_rack, a_u), (b_rack, b_u)):
         rack, _ = _rack_and_index(layout, rack_id)
         if u is None and rack.devices:
             u = min(d.u for d in rack.devices)
-        elif u is not None and rack.devices and all(d.u != u for d in rack.devices):
-            raise InputError(None, f"links.{end}.u", f"the U of a device in {rack_id}")
+        # any other U may hold a switch the fabric placed in the rack's free U: the
+        # analysis finds what is there, or says nothing is (LINK-ENDPOINT)
         ends.append({"rack": rack_id, "u": u})
     lid = link_id or fresh_id(layout.all_ids(), f"L-{len(layout.links) + 1}")
     if link_id:

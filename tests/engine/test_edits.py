@@ -365,3 +365,18 @@ def test_pasted_copies_land_on_round_positions(hall, cat):
     out = edits.paste(lay, clip, (0.0, -0.4), ids, cat)
     assert out.rack(ids["R1"]).y_m == 7.2
     assert edits.duplicate(lay, ["R1"], (0.0, -0.4)).rack("R2").y_m == 7.2
+
+
+def test_a_link_may_end_at_a_switch_the_fabric_placed(cat):
+    # a network rack holding one installed switch and the fabric's placed ones: a link to
+    # a placed switch's U is drawn, and the analysis finds the switch there
+    lay = instantiate("dgx-h100-superpod", {"scalable_units": 1}, catalog=cat)
+    net = next(r for r in lay.racks if r.id.startswith("NET"))
+    lay = edits.install_device(lay, net.id, "qm9700", 40, cat)
+    a = analyze(lay, cat)
+    placed = [p for p in a.network.placements() if p["generated"] and p["rack"] == net.id]
+    assert placed
+    gpu = next(r for r in lay.racks if r.devices and r.devices[0].type == "dgx-h100")
+    out = edits.add_link(lay, gpu.id, net.id, a_u=gpu.devices[0].u, b_u=placed[0]["u"])
+    assert out.links[-1].b.u == placed[0]["u"]
+    assert not [v for v in analyze(out, cat).violations if v.code == "LINK-ENDPOINT"]
