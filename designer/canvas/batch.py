@@ -18,6 +18,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
+from designer.canvas.items import BoundedItem
 from designer.canvas.style import METRICS, PALETTE, cosmetic
 from engine.compile import front_vectors
 
@@ -140,7 +141,7 @@ def _polyline_segments(points_lists: list[list[tuple[float, float]]]) -> np.ndar
     return np.array(segs, np.float64).reshape(-1, 4)
 
 
-class BatchLayer(QGraphicsItem):
+class BatchLayer(BoundedItem):
     """Draws the model items of a zoomed-out view from arrays (see the module doc).
 
     The whole view paints from cached paths. A small exposed region (a drag step
@@ -158,7 +159,6 @@ class BatchLayer(QGraphicsItem):
         self.setZValue(9)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
-        self._rect = QRectF()
         self._racks = LayeredPaths()  # fills by colour index (-1: no load)
         self._edges = LayeredPaths()  # rack outlines and front lines
         self._edges_stale = True
@@ -185,15 +185,6 @@ class BatchLayer(QGraphicsItem):
         self._trays = QPainterPath()
         self._sel_boxes = np.zeros((0, 4))
         self._selected = QPainterPath()
-
-    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
-        return self._rect
-
-    def set_bounds(self, rect: QRectF) -> None:
-        """Set the scene rectangle the layer paints in."""
-        if rect != self._rect:
-            self.prepareGeometryChange()
-            self._rect = QRectF(rect)
 
     # -- data -----------------------------------------------------------------------------------
 

@@ -28,6 +28,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
+from designer.canvas.items import BoundedItem
 from designer.canvas.style import PALETTE, cosmetic, label_font
 from engine import edits
 
@@ -315,7 +316,7 @@ class VertexHandles(QGraphicsItem):
         painter.restore()
 
 
-class SnapGuides(QGraphicsItem):
+class SnapGuides(BoundedItem):
     """Dashed guide lines along the edges a moved footprint snapped to, each running
     from the moved footprint to the one it lines up with.
 
@@ -328,7 +329,6 @@ class SnapGuides(QGraphicsItem):
         super().__init__()
         self.setZValue(55)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
-        self._rect = QRectF()
         self.vertical: tuple[float, float, float] | None = None
         self.horizontal: tuple[float, float, float] | None = None
         # always "shown", painting nothing without guides: hiding an item, or toggling
@@ -343,12 +343,6 @@ class SnapGuides(QGraphicsItem):
     def y_m(self) -> float | None:
         """Plan y of the horizontal guide (None: none)."""
         return self.horizontal[0] if self.horizontal else None
-
-    def set_bounds(self, rect: QRectF) -> None:
-        """Set the scene rectangle guides may appear in (the hall and a margin)."""
-        if rect != self._rect:
-            self.prepareGeometryChange()
-            self._rect = QRectF(rect)
 
     def show_edges(self, vertical: tuple[float, float, float] | None,
                    horizontal: tuple[float, float, float] | None) -> None:
@@ -379,9 +373,6 @@ class SnapGuides(QGraphicsItem):
             y, lo, hi = self.horizontal
             out.append(QRectF(lo - t, -y - t, hi - lo + 2 * t, 2 * t))
         return out
-
-    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
-        return self._rect
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         color = QColor(PALETTE.selection)

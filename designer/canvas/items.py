@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from designer.canvas.scene import FloorPlanScene
 
 __all__ = ["ModelItem", "RackItem", "CoolingUnitItem", "FeedItem", "TrayItem", "ObstacleItem",
-           "FloorItem", "RowLabelsItem", "RackLabelsItem", "ITEM_CLASSES", "to_scene", "from_scene", "footprint_half",
+           "FloorItem", "BoundedItem", "RowLabelsItem", "RackLabelsItem", "ITEM_CLASSES", "to_scene", "from_scene", "footprint_half",
            "offset_polyline"]
 
 # obstacles draw over racks and units (a rack on a column or in a keep-out shows as such)
@@ -525,6 +525,24 @@ class ObstacleItem(ModelItem, QGraphicsPolygonItem):
             painter.drawPolygon(poly)
 
 
+class BoundedItem(QGraphicsItem):
+    """An item that paints inside a scene rectangle set from outside (the hall and a
+    margin): its bounding rectangle, changed only through :meth:`set_bounds`."""
+
+    def __init__(self, parent: QGraphicsItem | None = None) -> None:
+        super().__init__(parent)
+        self._rect = QRectF()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
+        return self._rect
+
+    def set_bounds(self, rect: QRectF) -> None:
+        """Set the scene rectangle the item paints in."""
+        if rect != self._rect:
+            self.prepareGeometryChange()
+            self._rect = QRectF(rect)
+
+
 class FloorItem(QGraphicsItem):
     """The hall: floor, tile grid, outline and aisle tints.
 
@@ -781,7 +799,7 @@ class RowLabelsItem(QGraphicsItem):
         painter.restore()
 
 
-class RackLabelsItem(QGraphicsItem):
+class RackLabelsItem(BoundedItem):
     """Rack labels (id, the colour metric's value, GPUs) for the racks in view, drawn above
     trays and busways.
 
@@ -801,20 +819,10 @@ class RackLabelsItem(QGraphicsItem):
         self.setZValue(44)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
-        self._rect = QRectF()
         self._bold, self._small = label_font(11, True), label_font(10)
         self._bold_w = _TextWidths(self._bold)
         self._small_w = _TextWidths(self._small)
         self._texts: dict[tuple[str, float], tuple[tuple[str, float], ...]] = {}
-
-    def set_bounds(self, rect: QRectF) -> None:
-        """Set the scene rectangle the labels may appear in."""
-        if rect != self._rect:
-            self.prepareGeometryChange()
-            self._rect = QRectF(rect)
-
-    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
-        return self._rect
 
     def label_lines(self, rack_id: str, w_px: float, h_px: float) -> list[str]:
         """Return the lines of a rack's label on a rack drawn ``w_px`` x ``h_px`` pixels:

@@ -17,7 +17,7 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
-from designer.canvas.items import footprint_half
+from designer.canvas.items import BoundedItem, footprint_half
 from designer.canvas.style import CATEGORICAL, PALETTE, _lut, cosmetic, label_font
 from engine.compile import front_vectors, rack_geometry
 
@@ -51,7 +51,7 @@ class OverlayLayer(QGraphicsItem):
         pass
 
 
-class OverlayItem(QGraphicsItem):
+class OverlayItem(BoundedItem):
     """Base of the overlays: bounds of the hall, arrays refreshed from an analysis."""
 
     key = ""
@@ -60,7 +60,6 @@ class OverlayItem(QGraphicsItem):
     def __init__(self, scene: FloorPlanScene, parent: QGraphicsItem) -> None:
         super().__init__(parent)
         self._fp = scene
-        self._rect = QRectF()
         #: the overlay's text, when it must read above what the overlay itself stays under
         #: (the scene puts it in its top layer), and what it draws under the racks (in the
         #: scene's bottom layer); each shown and hidden with the overlay
@@ -70,14 +69,9 @@ class OverlayItem(QGraphicsItem):
         self.setVisible(False)
         self._stale = True
 
-    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
-        return self._rect
-
     def set_bounds(self, rect: QRectF) -> None:
-        """Set the scene rectangle the overlay paints in."""
-        if rect != self._rect:
-            self.prepareGeometryChange()
-            self._rect = QRectF(rect)
+        """Set the scene rectangle the overlay and its parts paint in."""
+        super().set_bounds(rect)
         for part in self.parts():
             part.set_bounds(rect)
 
@@ -116,7 +110,7 @@ class OverlayItem(QGraphicsItem):
         """Paint what lies under the racks (its :attr:`underlay` part); none by default."""
 
 
-class OverlayPart(QGraphicsItem):
+class OverlayPart(BoundedItem):
     """A part of an overlay that the scene stacks in another layer (text above the rack
     labels, tints under the racks); the overlay paints it."""
 
@@ -124,18 +118,8 @@ class OverlayPart(QGraphicsItem):
         super().__init__()
         self._overlay = overlay
         self._paint_part = paint_part
-        self._rect = QRectF()
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.setVisible(False)
-
-    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
-        return self._rect
-
-    def set_bounds(self, rect: QRectF) -> None:
-        """Set the scene rectangle the labels paint in."""
-        if rect != self._rect:
-            self.prepareGeometryChange()
-            self._rect = QRectF(rect)
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         self._paint_part(painter, option)

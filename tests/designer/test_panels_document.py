@@ -7,6 +7,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
+from panel_helpers import make  # noqa: E402 (tests/designer is on pytest's path)
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt  # noqa: E402
 from PySide6.QtGui import QMouseEvent  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
@@ -38,15 +39,6 @@ def doc(qtbot, catalog):
     # the stack emits cleanChanged while Qt deletes it, after the document's Python side
     # is gone; cut that connection so teardown stays quiet
     d.undo_stack.cleanChanged.disconnect()
-
-
-def make(qtbot, cls, doc, size=(420, 800)):
-    w = cls(doc)
-    qtbot.addWidget(w)
-    w.resize(*size)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
 
 
 def dump(doc):
