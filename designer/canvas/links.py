@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PySide6.QtCore import QLineF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPolygonF
-from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
+from PySide6.QtWidgets import QStyleOptionGraphicsItem
 
 from designer.canvas.batch import merge_boxes, rects_path
+from designer.canvas.items import BoundedItem
 from designer.canvas.overlays import free_label_box
 from designer.canvas.style import PALETTE, cosmetic, label_font
 
@@ -40,7 +41,7 @@ def link_line(scene: FloorPlanScene, link_id: str) -> QLineF | None:
     return QLineF(a.x_m, -a.y_m, b.x_m, -b.y_m)
 
 
-class LinkHighlight(QGraphicsItem):
+class LinkHighlight(BoundedItem):
     """The links in the selection: a line between their racks' centres, named."""
 
     def __init__(self, scene: FloorPlanScene) -> None:
@@ -49,15 +50,11 @@ class LinkHighlight(QGraphicsItem):
         # over the rack labels and the overlays' text (z 44, 46), under the row labels (47)
         self.setZValue(46.5)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
-        self._rect = QRectF()
         #: ``(link id, scene line, label)`` of the links shown
         self.links: list[tuple[str, QLineF, str]] = []
         #: the device rectangles of their names as last painted
         self.label_boxes: list[QRectF] = []
         self.hide()
-
-    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
-        return self._rect
 
     def show_links(self, ids: list[str]) -> None:
         """Show the links among ``ids`` (the selection); hide when there are none."""
@@ -73,9 +70,7 @@ class LinkHighlight(QGraphicsItem):
         self.links = shown
         # the label is sized in pixels: the bounds are the scene's, not the lines'
         rect = self._fp.sceneRect() if shown else QRectF()
-        if rect != self._rect:
-            self.prepareGeometryChange()
-            self._rect = rect
+        self.set_bounds(rect)
         self.setVisible(bool(shown))
         self.update()
 
@@ -156,7 +151,7 @@ def fabric_racks(scene: FloorPlanScene, fabric_id: str) -> tuple[list[str], list
             [ids[i] for i in network.tolist() if i < n])
 
 
-class FabricHighlight(QGraphicsItem):
+class FabricHighlight(BoundedItem):
     """The racks of the selected fabrics: members tinted in the selection colour, network
     racks in their own, each set one path of merged boxes, with a caption."""
 
@@ -168,7 +163,6 @@ class FabricHighlight(QGraphicsItem):
         # over the racks and the overlays, under the rack labels (z 44): ids stay readable
         self.setZValue(43.5)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
-        self._rect = QRectF()
         #: the fabrics shown, and their member and network rack ids
         self.fabrics: list[str] = []
         self.members: list[str] = []
@@ -179,9 +173,6 @@ class FabricHighlight(QGraphicsItem):
         #: the device rectangle of the caption as last painted
         self.caption_box = QRectF()
         self.hide()
-
-    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
-        return self._rect
 
     def show_fabrics(self, ids: list[str]) -> None:
         """Show the racks of the fabrics among ``ids`` (the selection); hide when none."""
@@ -208,9 +199,7 @@ class FabricHighlight(QGraphicsItem):
         shown = bool(fabrics) and bool(mem or net)
         # the caption is sized in pixels: the bounds are the scene's
         rect = self._fp.sceneRect() if shown else QRectF()
-        if rect != self._rect:
-            self.prepareGeometryChange()
-            self._rect = rect
+        self.set_bounds(rect)
         self.setVisible(shown)
         self.update()
 

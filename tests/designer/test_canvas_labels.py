@@ -6,8 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, QRectF
-from PySide6.QtGui import QColor, QFontMetricsF, QImage, QPainter
+from PySide6.QtGui import QColor, QFontMetricsF, QImage
 from PySide6.QtWidgets import QApplication
+from test_canvas import _render  # tests/designer is on pytest's path
 
 from designer.canvas.style import label_font
 
@@ -39,12 +40,7 @@ def zoom(view, px_per_m: float, at: tuple[float, float]) -> None:
 
 def paint(view) -> QImage:
     """Paint the viewport into an image (every item's ``paint`` runs)."""
-    img = QImage(view.viewport().size(), QImage.Format.Format_ARGB32_Premultiplied)
-    img.fill(0)
-    p = QPainter(img)
-    view.render(p)
-    p.end()
-    return img
+    return _render(view)
 
 
 def test_tray_rails_are_one_mitred_line_each_side(view, doc):
