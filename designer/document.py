@@ -37,7 +37,7 @@ from engine.analysis import Analysis, Analyzer
 from engine.catalog import Catalog, default_catalog
 from engine.errors import InputError
 from engine.io import load_layout, save_layout
-from engine.model import Hall, Layout, Rack
+from engine.model import Fabric, Hall, Layout, Rack
 
 __all__ = ["LayoutDocument", "AnalysisRunner", "analyze_layout", "ASYNC_AFTER_S", "AUTOSAVE_MS"]
 
@@ -755,6 +755,13 @@ class LayoutDocument(QObject):
         lid = after.links[-1].id
         self._push(f"Link {a_rack} to {b_rack} ({count} x {speed_gbps:g}G)", after, [lid])
         return lid
+
+    def add_fabric(self, fabric: Fabric) -> str:
+        """Add a fabric (one command, the fabric selected); return its id."""
+        after = edits.add_fabric(self._committed, fabric, self.catalog)
+        n = len(fabric.members) if fabric.members else "every"
+        self._push(f"Add fabric {fabric.id} ({n} member racks)", after, [fabric.id])
+        return fabric.id
 
     def reshape(self, item_id: str, points: Sequence[Sequence[float]],
                 text: str | None = None) -> bool:

@@ -310,6 +310,9 @@ class MainWindow(QMainWindow):
         a["rotate_back"] = self._action("Rotate −90°", lambda: self.rotate(-90), "Shift+R")
         a["link"] = self._action("&Link two racks…", self.link_selected, "Ctrl+L", None,
                                  "Draw an explicit link group between the two selected racks")
+        a["fabric"] = self._action("New &fabric…", self.new_fabric, "Ctrl+Shift+F", None,
+                                   "A network over the selected racks: the racks with servers "
+                                   "join it, the racks without take its switches")
         self.draw_actions: dict[str, QAction] = {}
         for kind, key in zip(DRAW_KINDS, ("T", "B", "Shift+B", "W", "K", "M", "Ctrl+R"),
                              strict=True):
@@ -401,6 +404,37 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Cannot link: {exc.expected}", 6000)
             return None
 
+    def new_fabric(self) -> str | None:
+        """Ask for a fabric over the selected racks and add it (one undo command)."""
+        dlg = self.fabric_dialog()
+        accepted = dlg.exec()
+        fabric = dlg.fabric() if accepted else None
+        dlg.deleteLater()
+        if fabric is None:
+            return None
+        try:
+            fid = self.document.add_fabric(fabric)
+        except InputError as exc:
+            self.statusBar().showMessage(f"Cannot add the fabric: {exc.field}: expected "
+                                         f"{exc.expected}", 6000)
+            return None
+        self.statusBar().showMessage(f"Fabric {fid} added; its switches and links follow the "
+                                     "member racks", 6000)
+        return fid
+
+    def fabric_dialog(self):
+        """Return the dialog that proposes a fabric over the selection (not yet shown)."""
+        from designer.dialogs.fabric_dialog import FabricDialog
+
+        doc = self.document
+        before = [v.to_dict() for v in doc.analysis.violations] if doc.analysis else None
+        # the first dialog of a session lays the reference designs out once (about 0.5 s)
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            return FabricDialog(doc.committed_layout, doc.catalog, doc.selection, before, self)
+        finally:
+            QApplication.restoreOverrideCursor()
+
     def link_dialog(self, a: str, b: str):
         """Return the dialog that asks how two racks are linked (not yet shown)."""
         from designer.dialogs.link_dialog import LinkDialog, link_ends
@@ -437,7 +471,7 @@ class MainWindow(QMainWindow):
         al.addSeparator()
         al.addActions(self.align_actions[6:])
         m.addSeparator()
-        m.addAction(a["link"])
+        m.addActions([a["link"], a["fabric"]])
         m.addAction(a["snap"])
         m = mb.addMenu("&Draw")
         m.addActions(list(self.draw_actions.values()))
@@ -1229,6 +1263,8 @@ class MainWindow(QMainWindow):
             ("While drawing", "Shift: right angles; Alt: off the grid; Backspace: take back a "
                               "point; Esc: cancel"),
             ("Ctrl+R", "a row of racks like the selected one: click its two ends"),
+            ("Ctrl+L; Ctrl+Shift+F", "link the two selected racks; a new fabric over the "
+                                     "selected racks"),
             ("M", "measure along clicked points"),
             ("Handles of a selected tray, busway or obstacle", "drag a point; double-click: "
                                                                 "remove it, or add one on an "

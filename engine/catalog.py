@@ -203,6 +203,10 @@ class DeviceType(_Model):
     switch_port_speed_gbps: Annotated[Num, _within(0, 1.0e5, "Gb/s")] = 0.0
     #: electrical lane rate of a switch's ports (200 for XDR); its links take media of it
     lane_gbps: Literal[100, 200] = 100
+    #: the link layer a switch speaks (Quantum switches InfiniBand, Spectrum and Tomahawk
+    #: switches Ethernet, as their product names say); a new front-end, storage or
+    #: management network takes an Ethernet switch
+    protocol: Literal["infiniband", "ethernet"] | None = None
     rack_type: Identifier | None = None
     notes: str | None = None
 

@@ -74,6 +74,7 @@ __all__ = [
     "add_tray",
     "add_obstacle",
     "add_link",
+    "add_fabric",
     "copy_items",
     "paste_ids",
     "paste",
@@ -1083,6 +1084,44 @@ def add_link(layout: Layout, a_rack: str, b_rack: str, a_u: int | None = None,
     link = _validated(ExplicitLink, {"id": lid, "a": ends[0], "b": ends[1],
                                      "speed_gbps": speed_gbps, "count": count}, lid)
     return _rebuild(layout, {"links": [*layout.links, link]})
+
+
+def add_fabric(layout: Layout, fabric: Fabric | Mapping[str, Any],
+               catalog: Catalog | None = None) -> Layout:
+    """Return the layout with a new fabric (a model or a dict, validated).
+
+    Its member and network racks must be racks of the layout and its tiers' switches
+    switches of the catalog. :func:`engine.fabric_plan.suggest_fabric` proposes one
+    for a set of racks.
+
+    Examples
+    --------
+    >>> from engine.model import Hall, Layout, Rack
+    >>> lay = Layout(hall=Hall(outline=[(0, 0), (9, 0), (9, 9), (0, 9)]),
+    ...              racks=[Rack(id="A", type="rack-800x1200", x_m=2, y_m=2)])
+    >>> f = {"id": "compute", "members": ["A"], "tiers": [{"name": "leaf", "switch": "qm9700"}]}
+    >>> [x.id for x in add_fabric(lay, f).fabrics]
+    ['compute']
+    >>> add_fabric(lay, {**f, "id": "f2", "network_racks": ["B"]})
+    Traceback (most recent call last):
+    ...
+    engine.errors.InputError: f2.network_racks: expected a rack of the layout (got 'B')
+    """
+    catalog = catalog or default_catalog()
+    fid = fabric.id if isinstance(fabric, Fabric) else str(dict(fabric).get("id", "fabric"))
+    new = fabric if isinstance(fabric, Fabric) else _validated(Fabric, dict(fabric), fid)
+    _check_new_ids(layout, [new.id])
+    racks = {r.id for r in layout.racks}
+    for name in ("members", "network_racks"):
+        for rid in getattr(new, name):
+            if rid not in racks:
+                raise InputError(None, f"{new.id}.{name}", f"a rack of the layout (got {rid!r})")
+    for k, tier in enumerate(new.tiers):
+        dev = catalog.devices.get(tier.switch)
+        if dev is None or dev.role != "switch":
+            raise InputError(None, f"{new.id}.tiers[{k}].switch",
+                             f"a switch of the catalog (got {tier.switch!r})")
+    return _rebuild(layout, {"fabrics": [*layout.fabrics, new]})
 
 
 def add_obstacle(layout: Layout, polygon: Sequence[Sequence[float]], kind: str = "column",

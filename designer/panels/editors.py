@@ -409,7 +409,7 @@ class ListEditor(FieldEditor):
     """A list of ids typed comma-separated, checked against the allowed ids."""
 
     def __init__(self, field: str, allowed: Sequence[str], max_items: int | None,
-                 on_error: Callable[[str], None]) -> None:
+                 on_error: Callable[[str], None], empty_text: str = "none") -> None:
         w = QLineEdit()
         w.setValidator(QRegularExpressionValidator(
             QRegularExpression(r"^[A-Za-z0-9_.:/+\-, ]*$")))
@@ -419,11 +419,12 @@ class ListEditor(FieldEditor):
         self.allowed = set(allowed)
         self.max_items = max_items
         self.on_error = on_error
+        self.empty_text = empty_text
         self._shown = ""
         w.editingFinished.connect(self._on_finished)
 
     def _show(self, value: Any) -> None:
-        self.widget.setPlaceholderText("mixed" if value is MIXED else "none")
+        self.widget.setPlaceholderText("mixed" if value is MIXED else self.empty_text)
         self._shown = "" if value is MIXED else ", ".join(value or [])
         self.widget.setText(self._shown)
         self.widget.setCursorPosition(0)  # a long list shows its beginning

@@ -382,7 +382,10 @@ class InspectorPanel(QWidget):
             return ComboEditor(field, [("(the fabric of its ends)", None)] + [
                 (f"{f.id} — {f.name}", f.id) for f in layout.fabrics])
         if kind == "fabric" and field in ("members", "network_racks"):
-            return ListEditor(field, [r.id for r in layout.racks], None, self._show_error)
+            # an empty member list is every rack whose servers can join (racks added later too)
+            return ListEditor(field, [r.id for r in layout.racks], None, self._show_error,
+                              "every rack whose servers can join" if field == "members"
+                              else "none")
         return make_editor(model, field)
 
     @staticmethod

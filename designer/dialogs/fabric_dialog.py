@@ -1,0 +1,343 @@
+"""Edit → New fabric: a network over the selected racks, sized as a reference design sizes it.
+
+The dialog opens on the engine's suggestion (:func:`engine.fabric_plan.suggest_fabric`):
+the selected racks with servers are the members, the selected racks without
+are the network racks, and the tiers, switch, speed, rails and scalable-unit
+size follow the built-in design that uses the same servers. Every field can be
+changed; a preview below (computed off the GUI thread) shows the switches and
+cables per tier, the bisection and what the fabric breaks — no room for its
+switches, too few ports, a rack over its air limit — before anything is added.
+Tier details (radix, breakout speed, per-tier oversubscription, placement)
+are edited afterwards in the inspector.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDoubleSpinBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from designer.dialogs.buttons import ok_cancel
+from engine.catalog import Catalog
+from engine.errors import InputError
+from engine.fabric_plan import FabricPlan, node_types, preview_fabric, suggest_fabric
+from engine.model import Fabric, FabricTier, Layout
+
+__all__ = ["FabricDialog", "PURPOSE_LABELS", "TOPOLOGY_LABELS", "preview_text"]
+
+PURPOSE_LABELS = {"scale_out": "Compute (scale-out, GPU to GPU)", "front_end": "Front-end",
+                  "storage": "Storage", "management": "Management (out-of-band)"}
+TOPOLOGY_LABELS = {"rail_optimized": "Rail-optimized fat-tree", "fat_tree": "Fat-tree",
+                   "clos": "Clos"}
+_TIER_NAMES = ("leaf", "spine", "core")
+
+
+def _short_list(ids: Sequence[str], most: int = 6) -> str:
+    if len(ids) <= most:
+        return ", ".join(ids)
+    return ", ".join(ids[:most - 1]) + f", … {ids[-1]}"
+
+
+def preview_text(figures: dict, violations: list[dict], catalog: Catalog,
+                 fabric: Fabric) -> str:
+    """Return the preview of what ``fabric`` builds, as rich text."""
+    if not figures:
+        return "The fabric builds nothing: none of its member racks holds a device that joins it."
+    sw = figures.get("switches", {})
+    height = {t.name: (catalog.devices[t.switch].u_height or 1) if t.switch in catalog.devices
+              else 1 for t in fabric.tiers}
+    total_u = sum(n * height.get(t, 1) for t, n in sw.items())
+    per_tier = ", ".join(f"{n:,} {t}" for t, n in sw.items() if n)
+    cables = figures.get("cables", {})
+    links = ", ".join(f"{n:,} {k.replace('_', '–')}" for k, n in cables.items() if n)
+    what = "GPUs" if fabric.purpose == "scale_out" else "nodes"
+    ends = figures.get("gpus") if fabric.purpose == "scale_out" else figures.get("nodes")
+    per = figures.get("per_gpu_bisection_gbps" if fabric.purpose == "scale_out"
+                      else "per_endpoint_bisection_gbps", 0.0)
+    lines = [f"<b>{figures.get('tiers', 0)} tier(s)</b> over {ends or 0:,} {what} at "
+             f"{figures.get('link_gbps', fabric.nic_speed_gbps):g} Gb/s: switches {per_tier or 'none'}"
+             f" ({total_u:,} U); cables {links or 'none'}.",
+             f"Bisection {figures.get('bisection_tbps', 0.0):,.1f} Tb/s one way, "
+             f"{per:,.0f} Gb/s per {what[:-1]} "
+             f"({figures.get('bisection_method', 'none').replace('_', ' ')})."]
+    errors = [v for v in violations if v["severity"] == "error"]
+    warnings = [v for v in violations if v["severity"] != "error"]
+    for vs, colour, word in ((errors, "#b00020", "Error"), (warnings, "#8a5a00", "Warning")):
+        for v in vs[:3]:
+            lines.append(f"<span style='color:{colour}'>{word} {v['code']}: {v['message']}</span>")
+        if len(vs) > 3:
+            lines.append(f"<span style='color:{colour}'>… and {len(vs) - 3} more</span>")
+    if not violations:
+        lines.append("<span style='color:#1b5e20'>It breaks no rule the hall did not break "
+                     "already.</span>")
+    return "<br>".join(lines)
+
+
+class FabricDialog(QDialog):
+    """Propose a fabric over ``selection`` and let the architect adjust it.
+
+    ``fabric()`` is the fabric to add once accepted. ``before`` are the layout's current
+    violations (JSON form), so the preview shows only what the new fabric brings.
+    """
+
+    def __init__(self, layout: Layout, catalog: Catalog, selection: Sequence[str],
+                 before: list[dict] | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("New fabric")
+        self._layout, self._catalog = layout, catalog
+        self._selection = [i for i in selection if layout.find(i) is not None
+                           and any(r.id == i for r in layout.racks)]
+        self._before = before
+        self._plan: FabricPlan | None = None
+        self._runner = None
+        self._serial = 0
+
+        self.purpose = QComboBox()
+        for key, label in PURPOSE_LABELS.items():
+            self.purpose.addItem(label, key)
+        self.name = QLineEdit()
+        self.basis = QLabel()
+        self.basis.setWordWrap(True)
+        self.members = QLabel()
+        self.members.setWordWrap(True)
+        self.follow = QCheckBox("Every rack of the hall whose servers can join, also racks "
+                                "added later")
+        self.network = QLabel()
+        self.network.setWordWrap(True)
+        self.topology = QComboBox()
+        for key, label in TOPOLOGY_LABELS.items():
+            self.topology.addItem(label, key)
+        self.switch = QComboBox()
+        switches = sorted(catalog.by_role("switch"), key=lambda d: (d.switch_port_speed_gbps, d.id))
+        for d in switches:
+            self.switch.addItem(f"{d.name}  ({d.switch_ports} × {d.switch_port_speed_gbps:g}G, "
+                                f"{d.u_height or 1}U)", d.id)
+        self.tiers = QSpinBox()
+        self.tiers.setRange(1, 3)
+        self.collapse = QCheckBox("Use fewer tiers when they suffice")
+        self.speed = QDoubleSpinBox()
+        self.speed.setRange(1, 100_000)
+        self.speed.setDecimals(0)
+        self.speed.setSuffix(" Gb/s")
+        self.ports = QSpinBox()
+        self.ports.setRange(0, 16)
+        self.ports.setSpecialValueText("the catalog's ports")
+        self.rails = QSpinBox()
+        self.rails.setRange(1, 64)
+        self.su = QSpinBox()
+        self.su.setRange(1, 100_000)
+        self.oversub = QDoubleSpinBox()
+        self.oversub.setRange(1.0, 64.0)
+        self.oversub.setDecimals(2)
+        self.oversub.setSuffix(" : 1")
+        self.preview = QLabel()
+        self.preview.setWordWrap(True)
+        self.preview.setTextFormat(Qt.TextFormat.RichText)
+        self.preview.setMinimumHeight(110)
+        self.preview.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.problem = QLabel()
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet("color: #b00020")
+
+        form = QFormLayout()
+        form.addRow("Purpose", self.purpose)
+        form.addRow("Name", self.name)
+        form.addRow("Members", self.members)
+        form.addRow("", self.follow)
+        form.addRow("Network racks", self.network)
+        form.addRow("Topology", self.topology)
+        form.addRow("Switch (every tier)", self.switch)
+        form.addRow("Tiers (at most)", self.tiers)
+        form.addRow("", self.collapse)
+        form.addRow("Link speed", self.speed)
+        form.addRow("Ports per GPU", self.ports)
+        form.addRow("Rails", self.rails)
+        form.addRow("Nodes per scalable unit", self.su)
+        form.addRow("Leaf oversubscription", self.oversub)
+        buttons, self._ok = ok_cancel(self, "Add fabric")
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.basis)
+        lay.addLayout(form)
+        lay.addWidget(QLabel("<b>Preview</b>"))
+        lay.addWidget(self.preview)
+        lay.addWidget(self.problem)
+        lay.addWidget(buttons)
+        self.setMinimumWidth(620)
+
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(150)
+        self._timer.timeout.connect(self._start_preview)
+        self.purpose.currentIndexChanged.connect(self._suggest)
+        for w in (self.topology, self.switch):
+            w.currentIndexChanged.connect(self._changed)
+        for w in (self.tiers, self.ports, self.rails, self.su):
+            w.valueChanged.connect(self._changed)
+        for w in (self.speed, self.oversub):
+            w.valueChanged.connect(self._changed)
+        self.collapse.toggled.connect(self._changed)
+        self.follow.toggled.connect(self._changed)
+        self._suggest()
+
+    # -- the suggestion -----------------------------------------------------------------------
+
+    def _suggest(self) -> None:
+        purpose = self.purpose.currentData()
+        try:
+            plan = suggest_fabric(self._layout, self._catalog, self._selection, purpose)
+        except InputError as exc:
+            self._plan = None
+            self._show_problem(f"No {PURPOSE_LABELS[purpose].lower()} fabric here: "
+                               f"{self._refusal(exc, purpose)}")
+            return
+        self._plan = plan
+        f = plan.fabric
+        widgets = (self.topology, self.switch, self.tiers, self.collapse, self.speed,
+                   self.ports, self.rails, self.su, self.oversub, self.follow)
+        for w in widgets:
+            w.blockSignals(True)
+        self.name.setText(f.name)
+        self.basis.setText(f"Tiers, switch, speed and rails {plan.basis}. Change any of them; "
+                           "per-tier details are in the inspector once the fabric is added.")
+        self.topology.setCurrentIndex(max(0, self.topology.findData(f.topology)))
+        if f.tiers:
+            self.switch.setCurrentIndex(max(0, self.switch.findData(f.tiers[0].switch)))
+        self.tiers.setValue(max(1, len(f.tiers)))
+        self.collapse.setChecked(f.collapse_tiers)
+        self.speed.setValue(f.nic_speed_gbps)
+        self.ports.setValue(f.ports_per_gpu)
+        self.rails.setValue(f.rails)
+        self.su.setValue(f.su_nodes)
+        self.oversub.setValue(f.tiers[0].oversubscription if f.tiers else 1.0)
+        self.follow.setChecked(plan.covers_hall)
+        self.follow.setEnabled(plan.covers_hall)
+        for w in widgets:
+            w.blockSignals(False)
+        self._changed()
+
+    @staticmethod
+    def _refusal(exc: InputError, purpose: str) -> str:
+        if exc.field == "fabric members" and exc.expected.startswith("selected racks"):
+            what = exc.expected.removeprefix("selected racks holding ")
+            return f"select racks holding {what} (and racks without, for its switches)."
+        if exc.field == "fabric members":
+            return f"the selected racks' servers are in {exc.expected.split('outside ')[-1]}"
+        return f"{exc.field}: expected {exc.expected}."
+
+    # -- the fabric the form describes --------------------------------------------------------
+
+    def fabric(self) -> Fabric | None:
+        """Return the fabric the form describes (``None`` when there is none to add)."""
+        if self._plan is None:
+            return None
+        base = self._plan.fabric
+        switch = self.switch.currentData()
+        n = self.tiers.value()
+        old = {t.name: t for t in base.tiers}
+        tiers = []
+        for k, name in enumerate(_TIER_NAMES[:n]):
+            t = old.get(name)
+            same = t is not None and t.switch == switch
+            data = t.model_dump() if same else {"name": name}
+            data["switch"] = switch
+            if k == 0:
+                data["oversubscription"] = self.oversub.value()
+            tiers.append(FabricTier.model_validate(data))
+        topology = self.topology.currentData()
+        return Fabric.model_validate({
+            **base.model_dump(), "name": self.name.text().strip() or base.name,
+            "topology": topology, "tiers": [t.model_dump() for t in tiers],
+            "collapse_tiers": self.collapse.isChecked(), "nic_speed_gbps": self.speed.value(),
+            "ports_per_gpu": self.ports.value(), "rails": self.rails.value(),
+            "su_nodes": self.su.value(),
+            "members": [] if self.follow.isChecked() else base.members})
+
+    def _changed(self) -> None:
+        if self._plan is None:
+            return
+        f = self._plan.fabric
+        rail = self.topology.currentData() == "rail_optimized"
+        self.rails.setEnabled(rail)
+        scale_out = self.purpose.currentData() == "scale_out"
+        self.ports.setEnabled(scale_out)
+        members = node_types(self._layout, self._catalog, f.members, f.purpose)
+        n_nodes = sum(len(v) for v in members.values())
+        gpus = sum(self._catalog.devices[t].gpus for v in members.values() for t in v)
+        what = f"{n_nodes:,} servers, {gpus:,} GPUs" if scale_out else f"{n_nodes:,} nodes"
+        self.members.setText(f"{len(f.members):,} racks ({what}): {_short_list(f.members)}")
+        if f.network_racks:
+            self.network.setText(f"{len(f.network_racks):,} racks: {_short_list(f.network_racks)}")
+        else:
+            self.network.setText("<span style='color:#8a5a00'>none selected: select empty racks "
+                                 "with the servers and their switches go there</span>")
+        self._show_problem("")
+        self._ok.setEnabled(True)
+        self.preview.setText("<i>Computing…</i>")
+        self._timer.start()
+
+    def _show_problem(self, text: str) -> None:
+        self.problem.setText(text)
+        self.problem.setVisible(bool(text))
+        if text:
+            self._ok.setEnabled(False)
+            self.preview.setText("")
+            for lab in (self.members, self.network, self.basis):
+                lab.setText("")
+
+    # -- the preview, off the GUI thread ------------------------------------------------------
+
+    def _start_preview(self) -> None:
+        try:
+            fabric = self.fabric()
+        except Exception as exc:  # noqa: BLE001 - a form value the model refuses
+            self._show_problem(str(exc))
+            return
+        if fabric is None:
+            return
+        if self._runner is None:
+            from designer.library.worker import TaskRunner
+
+            self._runner = TaskRunner(self)
+            self._runner.finished.connect(self._preview_done)
+        lay, cat, before = self._layout, self._catalog, self._before
+        self._serial = self._runner.submit(lambda: (fabric, preview_fabric(lay, cat, fabric,
+                                                                           before)))
+
+    def _preview_done(self, serial: int, result: object, error: str) -> None:
+        if serial != self._serial:
+            return
+        if error:
+            self.preview.setText(f"<span style='color:#b00020'>{error}</span>")
+            return
+        fabric, preview = result
+        self.preview.setText(preview_text(preview.figures, preview.violations, self._catalog,
+                                          fabric))
+
+    def wait_for_preview(self, timeout_ms: int = 30_000) -> None:
+        """Finish any pending preview now (tests and scripts)."""
+        if self._timer.isActive():
+            self._timer.stop()
+            self._start_preview()
+        if self._runner is not None:
+            self._runner.wait(timeout_ms)
+            from PySide6.QtCore import QCoreApplication
+
+            QCoreApplication.processEvents()
+
+    def done(self, result: int) -> None:  # noqa: D102 - Qt's name
+        self._timer.stop()
+        if self._runner is not None:
+            self._runner.wait(30_000)
+        super().done(result)

@@ -1,0 +1,335 @@
+"""Fabric plans: a new fabric for racks an architect picks, sized as published designs size it.
+
+A hall drawn by hand has servers but no network. :func:`suggest_fabric` proposes
+the fabric for a set of racks: the racks whose servers join it (its members),
+the racks whose free U take its switches (the selected racks without members)
+and the tiers, switch models, speeds, rails and scalable-unit size.
+
+Those choices come from the built-in reference designs where one uses the
+same servers (:func:`fabric_presets`): DGX H100 racks get the rail-optimized
+NDR fabric of the DGX SuperPOD template (QM9700 leaves, spines and cores,
+8 rails, 32-node scalable units), MI300X racks the 400G RoCE fabric of the
+MI300X template, and so on. Servers no built-in design uses get a fabric
+derived from the catalog: the link speed of their ports of that purpose, the
+switch whose ports run at that speed with the most of them (an Ethernet one
+for front-end, storage and management networks), rail-optimized
+when each server has 2 to 16 such ports (one rail per port, as NVIDIA wires
+a DGX [S41]), a Clos otherwise, scalable units of half a leaf's ports. A management network
+is the out-of-band one, at the speed of the servers' slowest management port
+(the BMC's).
+
+Every suggested fabric lists up to three tiers and may collapse to fewer, so
+a small selection builds one or two tiers and a large one grows its cores.
+
+Examples
+--------
+>>> from engine.catalog import load_catalog
+>>> from engine.model import Hall, Layout, MountedDevice, Rack
+>>> cat = load_catalog(user_dir=None)
+>>> racks = [Rack(id=f"R{i}", type="rack-800x1200", x_m=1.0 + 0.8 * i, y_m=2.0,
+...               devices=[MountedDevice(type="dgx-h100", u=1 + 10 * k) for k in range(4)])
+...          for i in range(2)]
+>>> net = Rack(id="N1", type="rack-800x1200", x_m=4.0, y_m=2.0)
+>>> lay = Layout(hall=Hall(outline=[(0, 0), (10, 0), (10, 6), (0, 6)]), racks=[*racks, net])
+>>> plan = suggest_fabric(lay, cat, ["R0", "R1", "N1"])
+>>> f = plan.fabric
+>>> f.members, f.network_racks, f.topology, f.rails, f.su_nodes, [t.switch for t in f.tiers]
+(['R0', 'R1'], ['N1'], 'rail_optimized', 8, 32, ['qm9700', 'qm9700', 'qm9700'])
+>>> plan.basis
+'as in the dgx-h100-hall template'
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from engine.catalog import Catalog, DeviceType, load_catalog
+from engine.errors import InputError
+from engine.fabric import ports_at_speed
+from engine.model import Fabric, FabricTier, Layout, Rack
+
+__all__ = ["FabricPreset", "FabricPlan", "FabricPreview", "PURPOSE_NAMES", "fabric_presets",
+           "node_types", "preview_fabric", "suggest_fabric"]
+
+#: how a fabric of each purpose is named, and the base of its id
+PURPOSE_NAMES = {"scale_out": ("Compute fabric", "compute"),
+                 "front_end": ("Front-end network", "front-end"),
+                 "storage": ("Storage network", "storage"),
+                 "management": ("Management network", "mgmt")}
+
+
+@dataclass(frozen=True)
+class FabricPreset:
+    """The fabric of a built-in reference design, without its racks.
+
+    ``node_types`` are the catalog ids of the servers (or rack-scale systems)
+    its members hold at the template's defaults.
+    """
+
+    template_id: str
+    generation: str
+    node_types: frozenset[str]
+    fabric: Fabric
+
+
+@dataclass(frozen=True)
+class FabricPlan:
+    """A proposed fabric and where its choices come from.
+
+    ``basis`` says which reference design the tiers, speeds and rails follow (or
+    that the catalog gave them); ``covers_hall`` is true when the members are
+    every rack of the hall whose servers could join, so an empty member list
+    (every such rack, including racks added later) means the same today.
+    """
+
+    fabric: Fabric
+    basis: str
+    covers_hall: bool
+
+
+def _is_node(dev: DeviceType, purpose: str) -> bool:
+    """Whether a device joins a fabric of ``purpose`` (as the fabric build decides)."""
+    if purpose == "scale_out":
+        return dev.gpus > 0 and dev.role in ("gpu_server", "rack_system")
+    return dev.role != "switch" and dev.port_count(purpose) > 0
+
+
+def _rack_types(rack: Rack) -> list[str]:
+    return [rack.system] if rack.system else [d.type for d in rack.devices]
+
+
+def node_types(layout: Layout, catalog: Catalog, rack_ids: Iterable[str],
+               purpose: str = "scale_out") -> dict[str, list[str]]:
+    """Return, per rack, the catalog ids of its devices that join a fabric of ``purpose``.
+
+    Racks with none are left out; unknown racks and device types are skipped.
+
+    Examples
+    --------
+    >>> from engine.catalog import load_catalog
+    >>> from engine.model import Hall, Layout, MountedDevice, Rack
+    >>> lay = Layout(hall=Hall(outline=[(0, 0), (9, 0), (9, 9), (0, 9)]),
+    ...              racks=[Rack(id="A", type="rack-800x1200", x_m=2, y_m=2,
+    ...                          devices=[MountedDevice(type="dgx-b200", u=1),
+    ...                                   MountedDevice(type="qm9700", u=20)])])
+    >>> node_types(lay, load_catalog(user_dir=None), ["A"])
+    {'A': ['dgx-b200']}
+    """
+    by_id = {r.id: r for r in layout.racks}
+    out: dict[str, list[str]] = {}
+    for rid in rack_ids:
+        rack = by_id.get(rid)
+        if rack is None:
+            continue
+        types = [t for t in _rack_types(rack)
+                 if t in catalog.devices and _is_node(catalog.devices[t], purpose)]
+        if types:
+            out[rid] = types
+    return out
+
+
+@functools.cache
+def _builtin_presets() -> tuple[FabricPreset, ...]:
+    # the built-in templates at their defaults, on the built-in catalog they are written for
+    from engine.templates import instantiate, list_templates
+
+    cat = load_catalog(user_dir=None)
+    out = []
+    for t in list_templates(user_dir=None):
+        try:
+            lay = instantiate(t, catalog=cat)
+        except Exception:  # noqa: BLE001 - a template that does not lay out offers no preset
+            continue
+        for f in lay.fabrics:
+            racks = f.members or [r.id for r in lay.racks]
+            types = {x for ts in node_types(lay, cat, racks, f.purpose).values() for x in ts}
+            if types and f.topology != "explicit":
+                out.append(FabricPreset(t.id, t.generation, frozenset(types),
+                                        f.model_copy(update={"members": [],
+                                                             "network_racks": []})))
+    return tuple(out)
+
+
+def fabric_presets() -> tuple[FabricPreset, ...]:
+    """Return the fabrics of the built-in reference designs, one per template fabric.
+
+    Laid out once per process (about half a second) and kept.
+
+    Examples
+    --------
+    >>> p = next(p for p in fabric_presets() if p.template_id == "dgx-h100-superpod")
+    >>> sorted(p.node_types), p.fabric.topology, p.fabric.rails, p.fabric.nic_speed_gbps
+    (['dgx-h100'], 'rail_optimized', 8, 400.0)
+    """
+    return _builtin_presets()
+
+
+def _pick_switch(catalog: Catalog, speed_gbps: float, generation: str, purpose: str) -> str:
+    """Return the switch for links of ``speed_gbps``: a reference design's, else the catalog's.
+
+    A switch a built-in design of the same generation and purpose uses comes first; then
+    the switch whose native port speed is closest above the link speed, most ports at
+    that speed first, a known power figure before an unknown one. Front-end, storage and
+    management networks are Ethernet: no InfiniBand switch for them.
+    """
+    usable = {d.id: d for d in catalog.by_role("switch")
+              if d.switch_port_speed_gbps >= speed_gbps and ports_at_speed(d, None, speed_gbps) >= 2
+              and (purpose == "scale_out" or d.protocol != "infiniband")}
+    if not usable:
+        kind = "" if purpose == "scale_out" else "Ethernet "
+        raise InputError(None, "fabric switch",
+                         f"a catalog {kind}switch with ports of at least {speed_gbps:g} Gb/s")
+    for p in fabric_presets():
+        if p.generation == generation and p.fabric.purpose == purpose and p.fabric.tiers:
+            sw = p.fabric.tiers[0].switch
+            if sw in usable and p.fabric.nic_speed_gbps == speed_gbps:
+                return sw
+    return min(usable.values(),
+               key=lambda d: (d.switch_port_speed_gbps / speed_gbps,
+                              -ports_at_speed(d, None, speed_gbps),
+                              d.power_max_w.value is None, d.id)).id
+
+
+def _derived(catalog: Catalog, types: Sequence[str], purpose: str) -> tuple[Fabric, str]:
+    """Return a fabric for ``types`` from their catalog ports alone."""
+    devs = [catalog.devices[t] for t in types]
+    # a management network is the out-of-band one every server has (its BMC port, the
+    # slowest); the other purposes run at the fastest port of that purpose
+    speeds = [p.speed_gbps for d in devs for p in d.ports if p.purpose == purpose]
+    speed = min(speeds) if purpose == "management" else max(speeds)
+    ports = sorted({d.port_count(purpose) for d in devs})
+    gens = sorted({d.generation for d in devs})
+    switch = _pick_switch(catalog, speed, gens[0], purpose)
+    down = ports_at_speed(catalog.devices[switch], None, speed) // 2
+    per_gpu = 0
+    if purpose == "scale_out":
+        ratios = {d.port_count(purpose) / d.gpus for d in devs}
+        if len(ratios) == 1 and (r := ratios.pop()).is_integer() and r >= 1:
+            per_gpu = int(r)
+    rail = purpose == "scale_out" and len(ports) == 1 and 2 <= ports[0] <= min(16, down)
+    fabric = Fabric(id="new", purpose=purpose, topology="rail_optimized" if rail else "clos",
+                    tiers=[FabricTier(name=n, switch=switch) for n in ("leaf", "spine", "core")],
+                    nic_speed_gbps=speed, ports_per_gpu=per_gpu,
+                    rails=ports[0] if rail else 1, su_nodes=max(1, down))
+    return fabric, f"from the catalog: {speed:g} Gb/s ports, {switch} switches"
+
+
+def _fabric_racks(layout: Layout, f: Fabric) -> set[str]:
+    return set(f.members) if f.members else {r.id for r in layout.racks}
+
+
+def suggest_fabric(layout: Layout, catalog: Catalog, rack_ids: Sequence[str],
+                   purpose: str = "scale_out") -> FabricPlan:
+    """Return a fabric of ``purpose`` over the selected racks, sized as a reference design.
+
+    Members are the selected racks whose servers join a fabric of that purpose
+    and belong to no other fabric of it; network racks are the selected racks
+    that hold no such server (none selected: the whole hall is considered). The
+    fabric gets a fresh id and is not yet part of ``layout``
+    (:func:`engine.edits.add_fabric` adds it).
+
+    Raises
+    ------
+    InputError
+        When no selected rack holds a server that can join, or all of them are in
+        another fabric of the same purpose already.
+    """
+    if purpose not in PURPOSE_NAMES:
+        raise InputError(None, "fabric purpose", f"one of {', '.join(PURPOSE_NAMES)}")
+    picked = list(dict.fromkeys(rack_ids)) or [r.id for r in layout.racks]
+    nodes = node_types(layout, catalog, picked, purpose)
+    what = "GPU servers or rack-scale systems" if purpose == "scale_out" else \
+        f"devices with {purpose.replace('_', '-')} ports"
+    if not nodes:
+        raise InputError(None, "fabric members", f"selected racks holding {what}")
+    taken = {r: f.id for f in layout.fabrics if f.purpose == purpose
+             for r in _fabric_racks(layout, f)}
+    members = [r for r in nodes if r not in taken]
+    if not members:
+        owners = sorted({taken[r] for r in nodes})
+        raise InputError(None, "fabric members",
+                         f"racks outside fabric {', '.join(owners)}, which already joins "
+                         f"the selected {what}")
+    gpu_racks = node_types(layout, catalog, picked, "scale_out")
+    systems = {r.id for r in layout.racks if r.system}
+    network = [r for r in picked if r not in nodes and r not in gpu_racks and r not in systems]
+    types = sorted({t for r in members for t in nodes[r]})
+    # the design that uses the most of these servers; then one that uses only them, of
+    # their own generation (before the generic fat-tree), then by template id
+    gens = {catalog.devices[t].generation for t in types}
+    best, score = None, (0,)
+    for p in sorted(fabric_presets(), key=lambda p: p.template_id):
+        s = (len(p.node_types.intersection(types)), p.node_types == set(types),
+             p.generation in gens)
+        if p.fabric.purpose == purpose and s[0] and s > score:
+            best, score = p, s
+    if best is not None and all(catalog.devices.get(t.switch) is not None
+                                for t in best.fabric.tiers):
+        base, basis = best.fabric, f"as in the {best.template_id} template"
+    else:
+        base, basis = _derived(catalog, types, purpose)
+    label, stem = PURPOSE_NAMES[purpose]
+    taken_ids = layout.all_ids()
+    fid = stem if stem not in taken_ids else next(
+        f"{stem}-{i}" for i in range(2, 10 ** 6) if f"{stem}-{i}" not in taken_ids)
+    speed = f"{base.nic_speed_gbps:g}G"
+    shape = base.topology.replace("_", "-")
+    fabric = base.model_copy(update={"id": fid, "name": f"{label}: {speed}, {shape}",
+                                     "members": members, "network_racks": network})
+    everyone = set(node_types(layout, catalog, [r.id for r in layout.racks], purpose))
+    return FabricPlan(Fabric.model_validate(fabric.model_dump()), basis,
+                      covers_hall=set(members) == everyone and not taken)
+
+
+
+@dataclass(frozen=True)
+class FabricPreview:
+    """What a fabric builds in a layout: its figures and the rules it breaks.
+
+    ``figures`` is the fabric's entry of the analysis (``network.fabrics``: tiers,
+    switches and cables per tier, bisection); ``violations`` the rule violations that
+    name the fabric or its racks (their JSON form).
+    """
+
+    figures: dict
+    violations: list[dict]
+
+
+def preview_fabric(layout: Layout, catalog: Catalog, fabric: Fabric,
+                   before: Iterable[dict] | None = None) -> FabricPreview:
+    """Analyse ``layout`` with ``fabric`` added and return what the fabric builds.
+
+    The violations are those the fabric brings: rules not broken among ``before`` (the
+    layout's violations without it, in their JSON form; analysed here when not given),
+    such as what its switches do to their racks (power, air, weight), and every
+    violation that names the fabric.
+
+    Examples
+    --------
+    >>> from engine.catalog import load_catalog
+    >>> from engine.model import Hall, Layout, MountedDevice, Rack
+    >>> cat = load_catalog(user_dir=None)
+    >>> racks = [Rack(id=f"R{i}", type="rack-800x1200", x_m=1.0 + 0.8 * i, y_m=2.0,
+    ...               devices=[MountedDevice(type="dgx-h100", u=1 + 10 * k) for k in range(4)])
+    ...          for i in range(8)]
+    >>> net = Rack(id="N1", type="rack-800x1200", x_m=8.0, y_m=2.0)
+    >>> lay = Layout(hall=Hall(outline=[(0, 0), (12, 0), (12, 6), (0, 6)]), racks=[*racks, net])
+    >>> p = preview_fabric(lay, cat, suggest_fabric(lay, cat, [r.id for r in lay.racks]).fabric)
+    >>> p.figures["switches"], p.figures["per_gpu_bisection_gbps"]
+    ({'leaf': 8, 'spine': 4, 'core': 0}, 400.0)
+    """
+    from engine.analysis import analyze
+    from engine.edits import add_fabric
+
+    lay = add_fabric(layout, fabric, catalog)
+    result = analyze(lay, catalog)
+    figures = next((f for f in result.network.fabrics if f.get("id") == fabric.id), {})
+    if before is None:
+        before = [v.to_dict() for v in analyze(layout, catalog).violations]
+    # a rule the layout already breaks (an unfed or uncooled hall) is not news: only the
+    # rules it did not break, and whatever names the fabric itself
+    known = {v["code"] for v in before}
+    return FabricPreview(figures, [v.to_dict() for v in result.violations
+                                   if v.code not in known or fabric.id in v.items])

@@ -1,0 +1,107 @@
+"""Edit → New fabric: the dialog's suggestion, its preview, and one undoable command.
+
+The hall: 8 racks of 4 DGX H100 (32 nodes, one DGX SuperPOD scalable unit) and two
+empty racks for the switches; the RA builds one SU from 8 QM9700 leaves and 4 spines
+[S41], which the preview and then the live analysis must show.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.catalog import load_catalog
+from engine.model import Hall, Layout, MountedDevice, Rack
+
+
+@pytest.fixture
+def hand_hall(qapp, recovery_dir):
+    from designer.document import LayoutDocument
+
+    racks = [Rack(id=f"R{i:02d}", type="rack-800x1200", x_m=2.0 + 0.8 * i, y_m=3.0,
+                  devices=[MountedDevice(type="dgx-h100", u=1 + 10 * k) for k in range(4)])
+             for i in range(8)]
+    racks += [Rack(id=f"NET{i}", type="rack-800x1200", x_m=8.4 + 0.8 * i, y_m=3.0)
+              for i in range(2)]
+    lay = Layout(name="Hand-built", hall=Hall(outline=[(0, 0), (16, 0), (16, 8), (0, 8)]),
+                 racks=racks)
+    d = LayoutDocument(lay, catalog=load_catalog(user_dir=None), analysis_mode="sync",
+                       autosave_ms=0)
+    yield d
+    d.close()
+
+
+@pytest.fixture
+def win(qtbot, hand_hall):
+    from designer.mainwindow import MainWindow
+
+    w = MainWindow(hand_hall, restore_state=False)
+    qtbot.addWidget(w, before_close_func=lambda x: setattr(x, "_force_close", True))
+    w.resize(1400, 900)
+    w.show()
+    qtbot.waitExposed(w)
+    return w
+
+
+def test_dialog_proposes_the_superpod_fabric_and_previews_it(win, hand_hall, qtbot):
+    hand_hall.select([r.id for r in hand_hall.layout.racks])
+    dlg = win.fabric_dialog()
+    qtbot.addWidget(dlg)
+    dlg.show()
+    dlg.wait_for_preview()
+    qtbot.waitUntil(lambda: "Computing" not in dlg.preview.text(), timeout=30_000)
+    assert "dgx-h100" in dlg.basis.text()
+    assert "8 racks (32 servers, 256 GPUs)" in dlg.members.text()
+    assert "NET0, NET1" in dlg.network.text()
+    assert "8 leaf, 4 spine" in dlg.preview.text()
+    assert "256 node–leaf" in dlg.preview.text()
+    assert dlg._ok.isEnabled()
+    f = dlg.fabric()
+    assert f.members == []  # the whole hall's servers: racks added later join too
+    assert f.network_racks == ["NET0", "NET1"]
+
+
+def test_changing_the_form_changes_the_fabric_and_its_preview(win, hand_hall, qtbot):
+    hand_hall.select([r.id for r in hand_hall.layout.racks])
+    dlg = win.fabric_dialog()
+    qtbot.addWidget(dlg)
+    dlg.follow.setChecked(False)
+    dlg.oversub.setValue(2.0)
+    dlg.tiers.setValue(2)
+    dlg.wait_for_preview()
+    qtbot.waitUntil(lambda: "Computing" not in dlg.preview.text(), timeout=30_000)
+    f = dlg.fabric()
+    assert [t.name for t in f.tiers] == ["leaf", "spine"]
+    assert f.tiers[0].oversubscription == 2.0
+    assert f.members == [f"R{i:02d}" for i in range(8)]
+    # 2:1 at the leaves halves the uplinks: 2 spines take the 8 leaves' 128 uplinks
+    assert "8 leaf, 2 spine" in dlg.preview.text()
+
+
+def test_no_server_in_the_selection_says_what_to_select(win, hand_hall, qtbot):
+    hand_hall.select(["NET0"])
+    dlg = win.fabric_dialog()
+    qtbot.addWidget(dlg)
+    assert not dlg._ok.isEnabled()
+    assert "select racks holding GPU servers" in dlg.problem.text()
+    assert dlg.fabric() is None
+
+
+def test_adding_the_fabric_is_one_undoable_command(win, hand_hall, monkeypatch):
+    from designer.dialogs import fabric_dialog
+
+    hand_hall.select([r.id for r in hand_hall.layout.racks])
+    before = hand_hall.layout.model_dump()
+    monkeypatch.setattr(fabric_dialog.FabricDialog, "exec", lambda self: 1)
+    fid = win.new_fabric()
+    hand_hall.wait_for_analysis()
+    after = hand_hall.layout.model_dump()
+    assert [f.id for f in hand_hall.layout.fabrics] == [fid]
+    assert hand_hall.selection == [fid]
+    net = hand_hall.analysis.network
+    assert net.switches_by_tier.get("leaf") == 8 and net.switches_by_tier.get("spine") == 4
+    assert net.per_gpu_bisection_gbps == pytest.approx(400.0)
+    assert "fabric" in hand_hall.undo_stack.undoText().lower()
+    hand_hall.undo_stack.undo()
+    assert hand_hall.layout.model_dump() == before
+    hand_hall.undo_stack.redo()
+    assert hand_hall.layout.model_dump() == after

@@ -1,0 +1,134 @@
+"""A new fabric over picked racks: members, network racks and the choices of a reference design.
+
+Switch counts are checked against NVIDIA's DGX SuperPOD H100 reference architecture
+(RA-11333, compute fabric: one QM9700 leaf per rail per 32-node scalable unit and
+4 spines per SU up to 4 SU [S41]) and against hand counts: a node has 8 GPUs and
+one 400G port per GPU, so 32 nodes take 256 node-leaf cables.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.catalog import load_catalog
+from engine.edits import add_fabric
+from engine.errors import InputError
+from engine.fabric_plan import fabric_presets, preview_fabric, suggest_fabric
+from engine.model import Hall, Layout, MountedDevice, Rack
+
+
+@pytest.fixture(scope="module")
+def cat():
+    return load_catalog(user_dir=None)
+
+
+def _hall(n_racks: int, server: str = "dgx-h100", per_rack: int = 4, network: int = 2) -> Layout:
+    racks = [Rack(id=f"R{i:02d}", type="rack-800x1200", x_m=2.0 + 0.8 * (i % 20),
+                  y_m=3.0 + 4.0 * (i // 20),
+                  devices=[MountedDevice(type=server, u=1 + 10 * k) for k in range(per_rack)])
+             for i in range(n_racks)]
+    racks += [Rack(id=f"NET{i}", type="rack-800x1200", x_m=2.0 + 0.8 * i, y_m=0.9)
+              for i in range(network)]
+    return Layout(hall=Hall(outline=[(0, 0), (20, 0), (20, 12), (0, 12)]), racks=racks)
+
+
+def test_dgx_h100_racks_get_the_superpod_compute_fabric(cat):
+    lay = _hall(8)
+    plan = suggest_fabric(lay, cat, [r.id for r in lay.racks])
+    f = plan.fabric
+    assert plan.basis.startswith("as in the dgx-h100-")
+    assert f.members == [f"R{i:02d}" for i in range(8)]
+    assert f.network_racks == ["NET0", "NET1"]
+    assert (f.topology, f.rails, f.su_nodes, f.nic_speed_gbps) == ("rail_optimized", 8, 32, 400)
+    assert {t.switch for t in f.tiers} == {"qm9700"}
+    assert plan.covers_hall
+    assert f.id not in lay.all_ids()
+
+
+@pytest.mark.parametrize(("racks", "leaves", "spines"), [(8, 8, 4), (16, 16, 8)])
+def test_preview_counts_match_the_superpod_ra_per_scalable_unit(cat, racks, leaves, spines):
+    # 4 DGX per rack: 8 racks = 1 SU (8 leaves + 4 spines), 16 racks = 2 SU [S41]
+    lay = _hall(racks)
+    fabric = suggest_fabric(lay, cat, [r.id for r in lay.racks]).fabric
+    p = preview_fabric(lay, cat, fabric)
+    assert p.figures["switches"] == {"leaf": leaves, "spine": spines, "core": 0}
+    assert p.figures["cables"]["node_leaf"] == racks * 4 * 8
+    assert p.figures["per_gpu_bisection_gbps"] == pytest.approx(400.0)
+    # 12 or 24 one-U QM9700 fit two empty 48U racks: nothing new is broken
+    assert not [v for v in p.violations if v["code"].startswith("FABRIC")]
+
+
+def test_preview_says_when_the_switches_have_no_rack(cat):
+    lay = _hall(8, network=0)
+    plan = suggest_fabric(lay, cat, [r.id for r in lay.racks])
+    assert plan.fabric.network_racks == []
+    codes = {v["code"] for v in preview_fabric(lay, cat, plan.fabric).violations}
+    assert "FABRIC-NO-ROOM" in codes
+
+
+def test_racks_already_in_a_fabric_are_left_out(cat):
+    lay = _hall(8)
+    first = suggest_fabric(lay, cat, ["R00", "R01", "R02", "R03", "NET0"]).fabric
+    lay2 = add_fabric(lay, first, cat)
+    second = suggest_fabric(lay2, cat, [r.id for r in lay2.racks])
+    assert second.fabric.members == ["R04", "R05", "R06", "R07"]
+    assert second.fabric.id != first.id
+    assert not second.covers_hall  # another compute fabric already holds part of the hall
+    with pytest.raises(InputError, match=first.id):
+        suggest_fabric(lay2, cat, ["R00", "R01"])
+
+
+def test_racks_without_servers_are_refused(cat):
+    lay = _hall(2)
+    with pytest.raises(InputError) as err:
+        suggest_fabric(lay, cat, ["NET0", "NET1"])
+    assert err.value.field == "fabric members"
+
+
+def test_servers_no_design_uses_get_a_fabric_from_their_ports(cat):
+    # HGX H200 8-GPU: 8 x 400G scale-out ports and no built-in template: one rail per
+    # port, 400G QM9700 (the switch of the Hopper reference designs at that speed),
+    # scalable units of half a leaf's 64 ports
+    assert not any("hgx-h200-8gpu" in p.node_types for p in fabric_presets())
+    lay = _hall(8, server="hgx-h200-8gpu")
+    plan = suggest_fabric(lay, cat, [r.id for r in lay.racks])
+    f = plan.fabric
+    assert plan.basis.startswith("from the catalog")
+    assert (f.topology, f.rails, f.su_nodes, f.nic_speed_gbps, f.ports_per_gpu) == \
+        ("rail_optimized", 8, 32, 400, 1)
+    p = preview_fabric(lay, cat, f)
+    assert p.figures["switches"] == {"leaf": 8, "spine": 4, "core": 0}
+
+
+@pytest.mark.parametrize(("purpose", "speed"), [("front_end", 400), ("storage", 400),
+                                                ("management", 1)])
+def test_other_networks_run_on_ethernet_at_their_ports_speed(cat, purpose, speed):
+    # DGX B300: front-end and storage ports of 400G; management at the BMC's 1GbE
+    lay = _hall(2, server="dgx-b300", per_rack=2)
+    f = suggest_fabric(lay, cat, [r.id for r in lay.racks], purpose).fabric
+    assert f.purpose == purpose
+    assert f.nic_speed_gbps == speed
+    assert f.topology == "clos"
+    assert {cat.devices[t.switch].protocol for t in f.tiers} == {"ethernet"}
+    assert all(cat.devices[t.switch].switch_port_speed_gbps >= speed for t in f.tiers)
+
+
+def test_a_gb200_rack_takes_the_superpods_four_rails(cat):
+    racks = [Rack(id=f"G{i}", type="nvl72-rack", x_m=2.0 + 0.6 * i, y_m=3.0, system="gb200-nvl72")
+             for i in range(8)]
+    lay = Layout(hall=Hall(outline=[(0, 0), (20, 0), (20, 12), (0, 12)]),
+                 racks=[*racks, Rack(id="N", type="rack-800x1200", x_m=12, y_m=3)])
+    plan = suggest_fabric(lay, cat, [r.id for r in lay.racks])
+    assert plan.basis == "as in the gb200-nvl72-superpod template"
+    assert (plan.fabric.rails, plan.fabric.su_nodes) == (4, 8)
+
+
+def test_add_fabric_refuses_unknown_racks_and_switches(cat):
+    lay = _hall(1)
+    with pytest.raises(InputError, match="network_racks"):
+        add_fabric(lay, {"id": "x", "network_racks": ["nope"]}, cat)
+    with pytest.raises(InputError, match=r"tiers\[0\]\.switch"):
+        add_fabric(lay, {"id": "x", "tiers": [{"name": "leaf", "switch": "dgx-h100"}]}, cat)
+    with pytest.raises(InputError, match="R00"):
+        add_fabric(lay, {"id": "R00"}, cat)
+    assert add_fabric(lay, {"id": "x"}, cat).fabrics[-1].id == "x"
