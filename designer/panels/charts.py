@@ -7,10 +7,12 @@ update only calls ``setData`` on items that already exist.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QTextDocument
+from PySide6.QtCore import QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QTextDocument
 from PySide6.QtWidgets import (
     QLabel,
     QSizePolicy,
@@ -19,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-__all__ = ["ChartBox", "ChartHeader", "bar_steps", "BarSeries"]
+__all__ = ["ChartBox", "ChartHeader", "CategoryAxis", "bar_steps", "BarSeries"]
 
 
 def bar_steps(heights: np.ndarray, width: float = 0.8) -> tuple[np.ndarray, np.ndarray]:
@@ -68,6 +70,169 @@ class BarSeries:
             self.offset = offset
         x, y = bar_steps(heights, self.width)
         self.item.setData(x + self.offset, y)
+
+
+class CategoryAxis(pg.AxisItem):
+    """A bottom axis that names bars 0..n-1, every one where they fit.
+
+    Labels stand level in the tick font, or one size smaller, while the widest fits its
+    bar; else upright (read from below) while a line of text fits a bar, cut at the
+    front to the room the chart gives them, as ids differ at their ends ("…-0013");
+    else every so many bars keep a level label and the chart's tooltips name the
+    others. No label is pushed past the ends of the axis, and the axis takes the height
+    its labels need.
+    """
+
+    GAP_PX = 4.0
+    #: an upright label takes at most this share of the chart's height, and this many px
+    ROTATED_SHARE, ROTATED_MAX_PX = 0.4, 72.0
+    SMALLER_PT = 1.0
+    WIDEST_MEASURED = 500
+
+    def __init__(self) -> None:
+        super().__init__("bottom")
+        self.setStyle(showValues=False)  # the labels are drawn here, not by pyqtgraph
+        self.labels: list[str] = []
+        # what the last paint drew: (bar, text as shown, its box in axis coordinates)
+        self._drawn: list[tuple[int, str, QRectF]] = []
+        self._font = QFont()
+        self._is_rotated = False
+        self._widest_px: dict[str, float] = {}  # per font, for the labels shown
+
+    def set_labels(self, labels: list[str]) -> None:
+        """Name bars 0..n-1 with ``labels``."""
+        labels = [str(s) for s in labels]
+        if labels != self.labels:
+            self.labels = labels
+            self._widest_px = {}
+            self.picture = None
+            self._fit_height()
+            self.update()
+
+    def drawn_labels(self) -> list[tuple[int, str, QRectF]]:
+        """Return ``(bar, text as shown, box)`` of each label the last paint drew."""
+        return [(i, text, QRectF(r)) for i, text, r in self._drawn]
+
+    def is_rotated(self) -> bool:
+        """Whether the last paint drew the labels upright."""
+        return self._is_rotated
+
+    def _fonts(self) -> tuple[QFont, QFont]:
+        base = QFont(self.style["tickFont"] or self.font())
+        small = QFont(base)
+        small.setPointSizeF(max(base.pointSizeF() - self.SMALLER_PT, 6.0))
+        return base, small
+
+    def _widest(self, font: QFont) -> float:
+        key = font.key()
+        if key not in self._widest_px:
+            # measuring 10,000 ids takes about 30 ms: past WIDEST_MEASURED labels, the
+            # longest ones by characters stand for all (ids of one pattern)
+            labels = self.labels if len(self.labels) <= self.WIDEST_MEASURED else \
+                sorted(self.labels, key=len)[-self.WIDEST_MEASURED:]
+            fm = QFontMetricsF(font)
+            self._widest_px[key] = max((fm.horizontalAdvance(s) for s in labels), default=0.0)
+        return self._widest_px[key]
+
+    def _rotated_room(self) -> float:
+        view = self.getViewWidget()
+        height = view.height() if view is not None else 200
+        return min(self.ROTATED_MAX_PX, self.ROTATED_SHARE * height)
+
+    def plan(self, length_px: float) -> tuple[QFont, list[int], bool, float]:
+        """Return the font, the bars labelled, whether the labels stand upright and the
+        longest text in pixels, for an axis ``length_px`` long."""
+        base, small = self._fonts()
+        n = len(self.labels)
+        lo, hi = float(self.range[0]), float(self.range[1])
+        bar_px = max(length_px / ((hi - lo) or 1.0), 1e-9)
+        for font in (base, small):
+            widest = self._widest(font)
+            if widest + self.GAP_PX <= bar_px:
+                return font, list(range(n)), False, widest
+        fm = QFontMetricsF(small)
+        room = min(self._widest(small), self._rotated_room())
+        if fm.height() + 2.0 <= bar_px and room >= fm.horizontalAdvance("MMMM"):
+            return small, list(range(n)), True, room
+        # a level subset from the first to the last bar whose label fits inside the axis
+        widest = min(self._widest(base), max(length_px - self.GAP_PX, 1.0))
+        step = max(1, math.ceil((widest + self.GAP_PX) / bar_px))
+        half = widest / 2 / bar_px
+        shown = list(range(max(0, math.ceil(lo + half)), min(n - 1, math.floor(hi - half)) + 1,
+                           step))
+        return base, shown or [min(max(round((lo + hi) / 2), 0), n - 1)], False, widest
+
+    def _fit_height(self, plan: tuple[QFont, list[int], bool, float] | None = None) -> None:
+        """Take the height the labels need (before a paint, so the first one has it)."""
+        width = self.mapRectFromParent(self.geometry()).width()
+        if not self.labels or width <= 0:
+            return
+        font, _shown, is_rotated, text_px = plan or self.plan(width)
+        text_h = text_px + 1 if is_rotated else QFontMetricsF(font).height()
+        need = math.ceil(self.style["tickTextOffset"][1] + max(0, self.style["tickLength"])
+                         + text_h + 2)
+        if need != self.fixedHeight:
+            self.setHeight(need)
+
+    def resizeEvent(self, ev=None):  # noqa: N802 - Qt's name
+        super().resizeEvent(ev)
+        if hasattr(self, "labels"):  # pyqtgraph's __init__ resizes before ours has run
+            self._fit_height()
+
+    def setRange(self, mn, mx):  # noqa: N802 - pyqtgraph's name
+        super().setRange(mn, mx)
+        if hasattr(self, "labels"):
+            self._fit_height()
+
+    def tickValues(self, minVal, maxVal, size):  # noqa: N802 - pyqtgraph's name
+        if not self.labels:
+            return []
+        return [(1.0, [float(i) for i in self.plan(size)[1]])]
+
+    def generateDrawSpecs(self, p):  # noqa: N802 - pyqtgraph's name
+        specs = super().generateDrawSpecs(p)
+        self._drawn = []
+        if specs is None or not self.labels:
+            return specs
+        bounds = self.mapRectFromParent(self.geometry())
+        lo, hi = float(self.range[0]), float(self.range[1])
+        plan = self.plan(bounds.width())
+        font, shown, self._is_rotated, text_px = plan
+        self._font = font
+        fm = QFontMetricsF(font)
+        line = fm.height()
+        top = bounds.top() + self.style["tickTextOffset"][1] + max(0, self.style["tickLength"])
+        for i in shown:
+            x = bounds.left() + (i - lo) / ((hi - lo) or 1.0) * bounds.width()
+            if not bounds.left() - 0.5 <= x <= bounds.right() + 0.5:
+                continue
+            text = fm.elidedText(self.labels[i], Qt.TextElideMode.ElideLeft, text_px + 0.5)
+            if self._is_rotated:
+                box = QRectF(x - line / 2, top, line, text_px + 1)
+            else:
+                w = fm.horizontalAdvance(text) + 1
+                box = QRectF(min(max(x - w / 2, bounds.left()), bounds.right() - w), top, w, line)
+            self._drawn.append((i, text, box))
+        self._fit_height(plan)  # the chart's height may have changed the room upright
+        return specs
+
+    def drawPicture(self, p, axisSpec, tickSpecs, textSpecs):  # noqa: N802 - pyqtgraph's name
+        super().drawPicture(p, axisSpec, tickSpecs, textSpecs)
+        p.setFont(self._font)
+        p.setPen(self.textPen())
+        right = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        centre = int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        for _i, text, box in self._drawn:
+            if not self._is_rotated:
+                p.drawText(box, centre, text)
+                continue
+            # upright: turned a quarter left about the box's top centre, ending at the axis
+            p.save()
+            p.translate(box.center().x(), box.top())
+            p.rotate(-90)
+            p.drawText(QRectF(-box.height(), -box.width() / 2, box.height(), box.width()),
+                       right, text)
+            p.restore()
 
 
 class _HeaderLabel(QLabel):
@@ -207,14 +372,21 @@ class ChartHeader(QWidget):
 
 
 class ChartBox(QWidget):
-    """A chart with a readable title, a note and an empty-state text (see ChartHeader)."""
+    """A chart with a readable title, a note and an empty-state text (see ChartHeader).
 
-    def __init__(self, title: str, empty_text: str = "no data", parent=None) -> None:
+    A chart of ``categories`` names its bars on a ``CategoryAxis``; otherwise its
+    bottom axis is numeric.
+    """
+
+    def __init__(self, title: str, empty_text: str = "no data", parent=None,
+                 categories: bool = True) -> None:
         super().__init__(parent)
         self.header = ChartHeader(title)
         self.title = self.header.title
         self.note = self.header.note
-        self.widget = pg.PlotWidget(background="w")
+        self.axis = CategoryAxis() if categories else None
+        self.widget = pg.PlotWidget(background="w", axisItems={"bottom": self.axis}
+                                    if self.axis is not None else None)
         self.widget.setMinimumHeight(110)
         self.widget.setMinimumWidth(140)
         self.widget.setMenuEnabled(False)
@@ -241,8 +413,6 @@ class ChartBox(QWidget):
         lay.setSpacing(2)
         lay.addWidget(self.header)
         lay.addWidget(self.stack, 1)
-        self._ticks_key: object = None
-        self._tick_labels: list[str] = []
 
     def add_control(self, widget: QWidget) -> None:
         """Put a small control (a toggle) at the end of the title line."""
@@ -255,11 +425,6 @@ class ChartBox(QWidget):
         extra = self.header.minimumHeight() - self.header.sizeHint().height()
         return QSize(s.width(), s.height() - max(extra, 0))
 
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        if self._tick_labels:
-            self.set_category_ticks(self._tick_labels)
-
     def set_empty(self, is_empty: bool, text: str | None = None) -> None:
         """Show the empty-state text instead of the plot."""
         if text is not None:
@@ -270,17 +435,6 @@ class ChartBox(QWidget):
         """Whether the empty-state text is showing."""
         return self.stack.currentIndex() == 1
 
-    def set_category_ticks(self, labels: list[str], max_labels: int | None = None) -> None:
-        """Label bars 0..n-1 with ``labels``, thinned so they do not overlap."""
-        n = len(labels)
-        self._tick_labels = list(labels)
-        if max_labels is None:
-            avail = max(self.widget.width() - 60, 100)
-            longest = max((len(s) for s in labels), default=1)
-            max_labels = max(1, int(avail / (longest * 6.5 + 10)))
-        key = (tuple(labels), max_labels)
-        if key == self._ticks_key:
-            return
-        self._ticks_key = key
-        step = max(1, int(np.ceil(n / max_labels)))
-        self.plot.getAxis("bottom").setTicks([[(i, labels[i]) for i in range(0, n, step)], []])
+    def set_category_ticks(self, labels: list[str]) -> None:
+        """Name bars 0..n-1 with ``labels`` (every one that fits; see CategoryAxis)."""
+        self.axis.set_labels(labels)

@@ -340,7 +340,8 @@ class DashboardPanel(QWidget):
         self.rack_chart.add_control(self.sort_racks)
         self.cooling_chart = ChartBox("Cooling unit utilization (%)", "no cooling units yet")
         self.feed_chart = ChartBox("Feed utilization (%)", "no power feeds yet")
-        self.cable_chart = ChartBox("Cable lengths (cables per bin)", "no cabling yet")
+        self.cable_chart = ChartBox("Cable lengths (cables per bin)", "no cabling yet",
+                                    categories=False)
         self._make_items()
         for box in self._boxes():
             box.header.natural_height_changed.connect(self._align_headers)

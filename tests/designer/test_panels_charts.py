@@ -1,0 +1,100 @@
+"""The dashboard's bar charts name their bars: every bar where the labels fit (level, a
+size smaller or upright), else a readable subset with every bar named in its tooltip."""
+
+from __future__ import annotations
+
+import pytest
+from panel_helpers import make  # tests/designer is on pytest's path
+from PySide6.QtCore import QPointF
+from PySide6.QtWidgets import QApplication
+
+from designer.panels import DashboardPanel
+from engine.templates import instantiate
+
+
+def _labels(box):
+    """The labels the chart's axis draws, after a paint: ``(bar, text, box)``."""
+    QApplication.processEvents()  # the axis's new height is laid out on an event
+    box.widget.grab()
+    return box.axis.drawn_labels()
+
+
+def _assert_readable(box, labels):
+    """No two labels overlap and every one lies inside its axis."""
+    axis = box.axis.mapRectFromParent(box.axis.geometry())
+    boxes = [r for _i, _t, r in labels]
+    for r in boxes:
+        assert axis.adjusted(-0.5, -0.5, 0.5, 0.5).contains(r), (r, axis)
+    for a, b in zip(boxes, boxes[1:], strict=False):
+        assert not a.intersects(b), (a, b)
+
+
+def _names_every_bar(box, ids):
+    labels = _labels(box)
+    assert [i for i, _t, _r in labels] == list(range(len(ids)))
+    for (_i, text, _r), full in zip(labels, ids, strict=True):
+        # whole, or cut at the front where an upright label has no room: "…AH-10"
+        assert text == full or (text.startswith("…") and full.endswith(text[1:])), text
+    _assert_readable(box, labels)
+
+
+@pytest.fixture
+def small_hall(default_layout):
+    """The default hall with three cooling units: one CDU and two CRAHs."""
+    from engine.model import CoolingUnit
+
+    crahs = [u for u in default_layout.cooling if u.kind == "crah"][:2]
+    cdu = CoolingUnit(id="CDU-1", kind="cdu", capacity_kw=1000.0, x_m=crahs[0].x_m,
+                      y_m=crahs[0].y_m + 3.0, group="CDU")
+    return default_layout.model_copy(update={"cooling": [cdu, *crahs]})
+
+
+@pytest.mark.parametrize("size", [(1000, 640), (260, 900), (900, 330)])
+def test_each_of_three_cooling_units_is_named(qtbot, doc, small_hall, size):
+    doc.set_layout(small_hall)
+    dash = make(qtbot, DashboardPanel, doc, size)
+    ids = [doc.analysis.cooling.unit_ids[i] for i in dash._unit_order]
+    assert sorted(ids) == ["CDU-1", "CRAH-1", "CRAH-2"]
+    _names_every_bar(dash.cooling_chart, ids)
+    _names_every_bar(dash.feed_chart, [doc.analysis.power.feed_ids[i] for i in dash._feed_order])
+
+
+@pytest.mark.parametrize("size", [(1000, 640), (1400, 420), (330, 900), (260, 900),
+                                  (900, 330)])
+def test_a_b200_superpod_names_every_feed_and_cooling_unit(qtbot, doc, builtin_catalog, size):
+    doc.set_layout(instantiate("dgx-b200-superpod", {}, catalog=builtin_catalog))
+    dash = make(qtbot, DashboardPanel, doc, size)
+    c, p = doc.analysis.cooling, doc.analysis.power
+    assert len(c.unit_ids) == 10 and len(p.feed_ids) == 10
+    _names_every_bar(dash.cooling_chart, [c.unit_ids[i] for i in dash._unit_order])
+    _names_every_bar(dash.feed_chart, [p.feed_ids[i] for i in dash._feed_order])
+
+
+def test_upright_labels_leave_the_bars_most_of_the_chart(qtbot, doc, builtin_catalog):
+    doc.set_layout(instantiate("dgx-b200-superpod", {}, catalog=builtin_catalog))
+    dash = make(qtbot, DashboardPanel, doc, (1000, 640))
+    box = dash.feed_chart
+    _labels(box)
+    assert box.axis.is_rotated()
+    assert box.plot.vb.height() > 1.5 * box.axis.height()
+
+
+def test_a_crowded_chart_names_a_subset_and_every_bar_in_its_tooltip(qtbot, doc,
+                                                                     builtin_catalog):
+    doc.set_layout(instantiate("dgx-b200-superpod", {}, catalog=builtin_catalog))
+    dash = make(qtbot, DashboardPanel, doc, (1000, 640))
+    box = dash.rack_chart
+    labels = _labels(box)
+    ids = doc.analysis.arrays.rack_ids
+    assert 3 <= len(labels) < len(ids)
+    assert all(text == ids[i] for i, text, _r in labels)
+    _assert_readable(box, labels)
+    # a bar with no label of its own: pointing at it, or under it at the axis, names it
+    named = {i for i, _t, _r in labels}
+    bar = next(i for i in range(1, len(ids)) if i not in named)
+    x = box.plot.vb.mapViewToScene(QPointF(bar, 0.0)).x()
+    for y in (box.plot.vb.sceneBoundingRect().center().y(),
+              box.axis.sceneBoundingRect().center().y()):
+        dash._hover(box, QPointF(x, y))
+        tip = box.widget.toolTip()
+        assert tip.startswith(f"{ids[bar]}: ") and "kW" in tip, tip
