@@ -616,16 +616,22 @@ def _check_fabric(ctx) -> list[Violation]:
             f"Tb/s, {net.per_gpu_bisection_gbps:,.0f} Gb/s per GPU; a GPU reaches only the "
             "GPUs of its own fabric",
             tuple(fid for fid, _ in net.islands)))
-    if net.unconnected_gpus and ctx.layout.fabrics:
+    if net.unconnected_gpus:
         # the bisection figures speak for the fabric's GPUs only: say how many are left out
+        # (a hall of GPU servers with no fabric at all has none to give)
         racks = net.unconnected_racks if net.unconnected_racks is not None else []
         ids = [net.rack_ids[r] for r in racks[:_MAX_LISTED]]
+        if any(f.purpose == "scale_out" for f in ctx.layout.fabrics):
+            what = (f"the bisection figures count only the "
+                    f"{net.scaleout_gpus - net.unconnected_gpus:,} GPUs in one (add the racks "
+                    "to a fabric's members)")
+        else:
+            what = ("the hall has none, so it has no bisection figures (create a fabric over "
+                    "the racks)")
         out.append(Violation(
             "FABRIC-UNCONNECTED", "warning",
             f"{net.unconnected_gpus:,} GPUs in {len(racks):,} rack(s) are in no scale-out "
-            f"fabric: the bisection figures count only the "
-            f"{net.scaleout_gpus - net.unconnected_gpus:,} GPUs in one "
-            "(add the racks to a fabric's members)", tuple(ids)))
+            f"fabric: {what}", tuple(ids)))
     return out
 
 

@@ -70,7 +70,10 @@ def test_analyze_json_follows_the_contract(four_racks, capsys):
     assert d["power"]["it_kw"] == 163.2 and d["power"]["max_rack_kw"] == 40.8
     assert d["power"]["pue"] == 1.5 and d["power"]["facility_kw"] == 244.8
     assert d["cooling"]["airflow_cfm"] == 17680.0 and d["cooling"]["liquid_kw"] == 0.0
-    assert d["violations"] == []
+    # GPU servers and no fabric: a warning that says so (and nothing else is broken)
+    assert [(v["code"], v["severity"], v["items"]) for v in d["violations"]] == \
+        [("FABRIC-UNCONNECTED", "warning", ["R0", "R1", "R2", "R3"])]
+    assert d["violations"][0]["message"].startswith("128 GPUs in 4 rack(s) are in no scale-out")
 
 
 def test_analyze_text(four_racks, capsys):
@@ -90,8 +93,9 @@ def test_analyze_template_hall(hall16, capsys):
 def test_check_exit_codes(hall16, four_racks, tmp_path, capsys):
     code, out, err = run(capsys, "check", str(hall16))
     assert code == 0 and out.strip().endswith("0 error(s), 0 warning(s)")
-    code, out, err = run(capsys, "check", str(four_racks))
-    assert code == 0 and out.strip().endswith("0 error(s), 0 warning(s)")
+    code, out, err = run(capsys, "check", str(four_racks))  # a warning only: exit 0
+    assert code == 0 and out.strip().endswith("0 error(s), 1 warning(s)")
+    assert "FABRIC-UNCONNECTED" in out
     lay = load_layout(hall16)
     r0 = lay.racks[0]
     clash = lay.model_copy(update={"racks": [r0, *[r.model_copy(update={"x_m": r0.x_m})
