@@ -11,7 +11,8 @@ polygon.
 :class:`VertexHandles` marks the points of the one selected tray, busway or
 obstacle. Dragging a handle moves that point (the analysis follows live, one
 command on release); a double-click on a point removes it and a double-click
-on a segment inserts one.
+on a segment inserts one, on the grid like a dragged point (Alt, or snapping
+off: where it was clicked).
 
 The measuring tool is the same gesture without a result in the layout: it
 shows each segment's length and the total. :class:`SnapGuides` draws the
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
     from designer.canvas.scene import FloorPlanScene
 
 __all__ = ["DRAW_KINDS", "DrawTool", "ShapePreview", "VertexHandles", "VertexDrag",
-           "SnapGuides", "HoverOutline"]
+           "SnapGuides", "HoverOutline", "inserted_point", "orthogonal", "snapped"]
 
 #: kind -> (menu text, noun for messages, least points, closed polygon)
 DRAW_KINDS: dict[str, tuple[str, str, int, bool]] = {
@@ -53,10 +54,43 @@ HANDLE_PX = 7.0  # drawn size of a vertex handle
 PICK_PX = 10.0  # how near (pixels) a click must be to pick a vertex or a segment
 
 
-def _snapped(p: tuple[float, float], grid: float, free: bool) -> tuple[float, float]:
+def snapped(p: tuple[float, float], grid: float, free: bool = False) -> tuple[float, float]:
+    """Return plan point ``p`` on the ``grid`` (``free`` or no grid: rounded to the mm).
+
+    Examples
+    --------
+    >>> snapped((22.217, 12.709), 0.6), snapped((22.217, 12.709), 0.6, free=True)
+    ((22.2, 12.6), (22.217, 12.709))
+    """
     if free or not grid:
         return round(p[0], 3), round(p[1], 3)
     return float(edits.snap(p[0], grid)), float(edits.snap(p[1], grid))
+
+
+def inserted_point(a: tuple[float, float], b: tuple[float, float], foot: tuple[float, float],
+                   grid: float, free: bool = False) -> tuple[float, float]:
+    """Return where a point inserted at ``foot`` on segment ``a``-``b`` goes.
+
+    On the grid like a dragged point (``free`` or a ``grid`` of 0: where it was
+    clicked), except that a horizontal or vertical segment keeps its line: the
+    new point takes the coordinate the two ends share, so a wall stays straight
+    even where it is off the grid.
+
+    Examples
+    --------
+    >>> inserted_point((30.0, 0.0), (30.0, 20.0), (30.0, 12.709), 0.6)
+    (30.0, 12.6)
+    >>> inserted_point((0.0, 20.05), (30.0, 20.05), (22.217, 20.05), 0.6)
+    (22.2, 20.05)
+    >>> inserted_point((0.0, 0.0), (30.0, 0.0), (22.217, 0.0), 0.6, free=True)
+    (22.217, 0.0)
+    """
+    q = snapped(foot, grid, free)
+    if a[0] == b[0]:
+        q = (a[0], q[1])
+    elif a[1] == b[1]:
+        q = (q[0], a[1])
+    return q
 
 
 def orthogonal(last: tuple[float, float], p: tuple[float, float]) -> tuple[float, float]:
@@ -106,7 +140,7 @@ class DrawTool:
     def place(self, p: tuple[float, float], grid: float, free: bool = False,
               square: bool = False) -> tuple[float, float]:
         """Return where a click at plan point ``p`` puts the next point."""
-        q = _snapped(p, grid, free)
+        q = snapped(p, grid, free)
         if square and self.points:
             q = orthogonal(self.points[-1], q)
         return q
@@ -287,9 +321,10 @@ class VertexHandles(QGraphicsItem):
                 best, best_d = k, d
         return best
 
-    def segment_at(self, p: tuple[float, float], tol_m: float
-                   ) -> tuple[int, tuple[float, float]] | None:
-        """Return (index to insert at, foot point) of the segment within ``tol_m`` of ``p``."""
+    def segment_at(self, p: tuple[float, float], tol_m: float, grid: float = 0.0,
+                   free: bool = True) -> tuple[int, tuple[float, float]] | None:
+        """Return (index to insert at, new point) of the segment within ``tol_m`` of ``p``:
+        the foot of ``p`` on it, on the grid unless ``free`` (see :func:`inserted_point`)."""
         if not self.isVisible():
             return None
         for k, a, b in self._segments():
@@ -300,7 +335,7 @@ class VertexHandles(QGraphicsItem):
             t = max(0.0, min(1.0, ((p[0] - a[0]) * ab[0] + (p[1] - a[1]) * ab[1]) / n2))
             foot = (a[0] + t * ab[0], a[1] + t * ab[1])
             if math.dist(p, foot) <= tol_m:
-                return k + 1, foot
+                return k + 1, inserted_point(a, b, foot, grid, free)
         return None
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:

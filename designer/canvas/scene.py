@@ -38,6 +38,8 @@ from designer.canvas.draw import (
     SnapGuides,
     VertexDrag,
     VertexHandles,
+    orthogonal,
+    snapped,
 )
 from designer.canvas.items import (
     ITEM_CLASSES,
@@ -261,6 +263,7 @@ class FloorPlanScene(QGraphicsScene):
         self.last_snap_edges: tuple = (None, None)  # guides of the last snap (SnapGuides)
         self.tool: DrawTool | None = None
         self._vdrag: VertexDrag | None = None
+        self._just_cycled = False  # the last click's release picked the next item (Alt)
         self.outline_editing = False  # the hall outline shows handles when nothing is selected
         self._unit_pct: np.ndarray | None = None  # unit percentages as last painted
         self._unit_timer = QTimer(self)
@@ -929,19 +932,21 @@ class FloorPlanScene(QGraphicsScene):
                 (overhead if item.overhead else floor).append(item)
         return floor + overhead
 
-    def _cycle_pick(self, pos: QPointF, before: list[str]) -> None:
+    def _cycle_pick(self, pos: QPointF, before: list[str]) -> bool:
         """Alt+click on the one selected item picks the next item under the cursor (a
-        busway under a rack, a tray under a busway), wrapping round to the top."""
+        busway under a rack, a tray under a busway), wrapping round to the top; return
+        whether it picked one."""
         stack = self.model_items_at(pos)
         ids = [it.model_id for it in stack]
         if len(stack) < 2 or len(before) != 1 or before[0] not in ids:
-            return
+            return False
         k = (ids.index(before[0]) + 1) % len(stack)
         self.clearSelection()
         stack[k].setSelected(True)
         group = self.document.item_group(ids[k]) or "item"
         self.message.emit(f"Selected {_GROUP_WORDS.get(group, group)} {ids[k]} "
                           f"({k + 1} of {len(stack)} here: Alt+click again for the next)")
+        return True
 
     def _movable_selection(self) -> list[str]:
         out = []
@@ -1039,10 +1044,11 @@ class FloorPlanScene(QGraphicsScene):
                 self.message.emit(str(exc))
         super().mouseReleaseEvent(event)
         cycle, self._cycle_from = self._cycle_from, None
+        self._just_cycled = False
         if cycle is not None and event.button() == Qt.MouseButton.LeftButton and \
                 (drag is None or not drag.active) and \
                 (event.screenPos() - cycle[0]).manhattanLength() < QApplication.startDragDistance():
-            self._cycle_pick(event.scenePos(), cycle[1])
+            self._just_cycled = self._cycle_pick(event.scenePos(), cycle[1])
 
     def cancel_drag(self) -> bool:
         """Cancel a drag in progress (Esc): restore the positions; return whether one was."""
@@ -1222,15 +1228,22 @@ class FloorPlanScene(QGraphicsScene):
                 self.tool.add(self._tool_point(event))
                 self.finish_tool()
             return
+        left = event.button() == Qt.MouseButton.LeftButton
         if event.modifiers() & Qt.KeyboardModifier.AltModifier:
             # quick Alt+clicks cycle the pick: the second is a press, not a new point
-            self.mousePressEvent(event)
+            # (an Alt double-click that picked nothing else inserts a point off the grid)
+            if self._just_cycled or not left or not self._vertex_double_click(event):
+                self.mousePressEvent(event)
             return
-        if event.button() == Qt.MouseButton.LeftButton and self._vertex_double_click(event):
+        if left and self._vertex_double_click(event):
             return
         super().mouseDoubleClickEvent(event)
 
     # -- reshaping: the points of the selected tray, feed or obstacle --------------------------------
+
+    def _off_grid(self, mods: Qt.KeyboardModifier) -> bool:
+        """Whether a point goes where the mouse is: Alt held or snapping off."""
+        return bool(mods & Qt.KeyboardModifier.AltModifier) or not self.snap_enabled
 
     def _vertex_press(self, event: QGraphicsSceneMouseEvent) -> bool:
         h = self.handles
@@ -1251,12 +1264,8 @@ class FloorPlanScene(QGraphicsScene):
             return
         p = event.scenePos()
         mods = event.modifiers()
-        free = bool(mods & Qt.KeyboardModifier.AltModifier) or not self.snap_enabled
-        q = (round(p.x(), 3), round(-p.y(), 3)) if free else (
-            float(edits.snap(p.x(), self.grid_m)), float(edits.snap(-p.y(), self.grid_m)))
+        q = snapped((p.x(), -p.y()), self.grid_m, self._off_grid(mods))
         if mods & Qt.KeyboardModifier.ShiftModifier and vd.index > 0:
-            from designer.canvas.draw import orthogonal
-
             q = orthogonal(vd.points[vd.index - 1], q)
         pts = list(vd.points)
         pts[vd.index] = q
@@ -1294,12 +1303,18 @@ class FloorPlanScene(QGraphicsScene):
                 self.document.reshape(h.item_id, pts,
                                       f"Remove a point of {_shape_name(h.item_id)}")
             else:
-                seg = h.segment_at(at, tol)
+                seg = h.segment_at(at, tol, self.grid_m, self._off_grid(event.modifiers()))
                 if seg is None:
                     return False
-                k, foot = seg
-                pts.insert(k, (round(foot[0], 3), round(foot[1], 3)))
-                self.document.reshape(h.item_id, pts, f"Add a point to {_shape_name(h.item_id)}")
+                k, q = seg
+                if q in (pts[k - 1], pts[k % len(pts)]):
+                    # the grid point nearest the click is the corner itself
+                    self.message.emit(f"{_shape_name(h.item_id).capitalize()} already has "
+                                      f"a point at {q[0]:g}, {q[1]:g} (Alt: off the grid)")
+                else:
+                    pts.insert(k, q)
+                    self.document.reshape(h.item_id, pts,
+                                          f"Add a point to {_shape_name(h.item_id)}")
         except ValueError as exc:
             self.message.emit(str(exc))
         event.accept()

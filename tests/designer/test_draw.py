@@ -8,7 +8,7 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from designer.canvas.draw import DrawTool, polyline_length_m
+from designer.canvas.draw import PICK_PX, DrawTool, inserted_point, polyline_length_m
 from engine import edits
 
 
@@ -180,6 +180,51 @@ def test_double_click_removes_a_point_or_inserts_one_on_a_segment(window):
     pts = doc.layout.trays[-1].points
     assert len(pts) == 3 and pts[1] == pytest.approx((9.0, 14.4), abs=0.1)
     assert doc.selection == [tid]
+
+
+def test_a_point_inserted_on_an_edge_snaps_like_a_dragged_one(window):
+    # the reviewer's hall came out with (13.6, 7.13)-like points next to dragged grid
+    # points: walls went slanted
+    doc, scene = window.document, window.scene
+    window.actions_by_name["outline"].setChecked(True)
+    assert scene.handles.item_id == edits.HALL_OUTLINE
+
+    def dclick(x, y, mods=Qt.KeyboardModifier.NoModifier):
+        QTest.mouseDClick(window.view.viewport(), Qt.MouseButton.LeftButton, mods,
+                          vp(window, x, y))
+        return doc.layout.hall.outline
+
+    # the right wall stands at 13.6 m, off the 0.6 m grid: the point keeps to the wall
+    # and only slides along it onto the grid
+    assert (13.6, 7.2) in dclick(13.6, 7.13)
+    assert (5.4, 13.2) in dclick(5.17, 13.2)
+    assert doc.undo_stack.undoText() == "Add a point to the hall outline"
+    # Alt: where it was clicked, as a drag with Alt
+    outline = dclick(0.0, 4.07, Qt.KeyboardModifier.AltModifier)
+    new = [p for p in outline if p[0] == 0.0 and 0 < p[1] < 13.2]
+    assert len(new) == 1 and new[0][1] == pytest.approx(4.07, abs=0.05)
+    assert new[0][1] != float(edits.snap(new[0][1], 0.6))
+    # snapping off: the same
+    window.actions_by_name["snap"].trigger()  # off
+    outline = dclick(7.13, 0.0)
+    new = [p for p in outline if p[1] == 0.0 and 0 < p[0] < 13.6]
+    assert len(new) == 1 and new[0][0] == pytest.approx(7.13, abs=0.05)
+    assert new[0][0] != float(edits.snap(new[0][0], 0.6))
+    window.actions_by_name["snap"].trigger()  # on again
+    # a click next to a corner whose grid point is the corner adds nothing
+    window.view.scale(2.0, 2.0)
+    d = 1.5 * PICK_PX * scene.px_to_m()  # beyond picking the corner, nearer it than 0.3 m
+    assert d < 0.29
+    n = len(doc.layout.hall.outline)
+    assert len(dclick(d, 13.2)) == n
+    assert "already has a point" in window.statusBar().currentMessage()
+    window.actions_by_name["outline"].setChecked(False)
+
+
+def test_inserted_points_on_slanted_and_straight_segments():
+    assert inserted_point((0.0, 0.0), (6.0, 3.0), (2.9, 1.45), 0.6) == (3.0, 1.2)
+    assert inserted_point((1.0, 2.05), (9.0, 2.05), (4.44, 2.05), 0.6) == (4.2, 2.05)
+    assert inserted_point((1.0, 2.0), (9.0, 2.0), (4.44, 2.0), 0.0) == (4.44, 2.0)
 
 
 def test_a_shape_cannot_lose_the_points_it_needs(window):
