@@ -55,6 +55,7 @@ __all__ = [
     "feeds_table",
     "cooling_units_table",
     "cooling_groups_table",
+    "cooling_group_status",
     "network_table",
     "fabrics_table",
     "fabric_tiers_table",
@@ -817,15 +818,52 @@ def cooling_units_table(layout: Layout, analysis: Any) -> Table:
                  "zone is its nearest (or assigned) unit.")
 
 
+def cooling_group_status(units: int, capacity_kw: float, n1_capacity_kw: float,
+                         load_kw: float) -> str:
+    """Return a redundancy group's status in words, as every report and the designer say it.
+
+    A group with no load says so rather than "N+1 OK"; one unit has no spare, so a
+    loaded group of one is not N+1 (the ``COOL-N1`` rule flags it: its N+1 capacity is
+    0 kW). Loads within 1e-6 kW count as none, as the rule's tolerance does.
+
+    Parameters
+    ----------
+    units : int
+        Units in the group.
+    capacity_kw, n1_capacity_kw, load_kw : float
+        The group's capacity, its capacity without its largest unit, and its load (kW).
+
+    Examples
+    --------
+    >>> cooling_group_status(1, 1200.0, 0.0, 0.0)
+    'no load (one unit, no spare)'
+    >>> cooling_group_status(1, 1200.0, 0.0, 800.0)
+    'not N+1: one unit, no spare'
+    >>> cooling_group_status(3, 300.0, 200.0, 180.0), cooling_group_status(3, 300.0, 200.0, 250.0)
+    ('N+1 OK', 'not N+1')
+    >>> cooling_group_status(2, 300.0, 150.0, 0.0), cooling_group_status(2, 300.0, 150.0, 320.0)
+    ('no load', 'over capacity')
+    """
+    eps = 1e-6
+    if load_kw > capacity_kw + eps:
+        return "over capacity"
+    if load_kw <= eps:
+        return "no load (one unit, no spare)" if units <= 1 else "no load"
+    if n1_capacity_kw - load_kw < -eps:
+        return "not N+1: one unit, no spare" if units <= 1 else "not N+1"
+    return "N+1 OK"
+
+
 def cooling_groups_table(layout: Layout, analysis: Any) -> Table:
-    """Return one row per redundancy group: capacity, N+1 capacity, load, N+1 margin."""
+    """Return one row per redundancy group: capacity, N+1 capacity, load, N+1 margin, status."""
     c = analysis.cooling
     members = Counter(u.group or u.kind for u in layout.cooling)
     rows = []
     for g, name in enumerate(c.group_names):
         m = float(c.group_margin_kw[g])
-        over = c.group_load_kw[g] > c.group_capacity_kw[g] + 1e-6
-        status = "over capacity" if over else ("not N+1" if m < -1e-6 else "N+1 OK")
+        status = cooling_group_status(members.get(name, 0), float(c.group_capacity_kw[g]),
+                                      float(c.group_n1_capacity_kw[g]),
+                                      float(c.group_load_kw[g]))
         rows.append((name, members.get(name, 0), _f(c.group_capacity_kw[g]),
                      _f(c.group_n1_capacity_kw[g]), _f(c.group_load_kw[g]), _f(m),
                      _pct(c.group_load_kw[g] / c.group_capacity_kw[g]
@@ -835,7 +873,8 @@ def cooling_groups_table(layout: Layout, analysis: Any) -> Table:
             _c("N+1 margin", "kW", "float"), _c("Utilization", "%", "float"), _c("Status")]
     return Table("cooling_groups", "Cooling redundancy groups", cols, rows,
                  "N+1 capacity is the group's capacity without its largest unit; the margin is "
-                 "N+1 capacity minus load.")
+                 "N+1 capacity minus load. A group of one unit has no spare: once it carries "
+                 "load it is not N+1.")
 
 
 def _failure_rows(w: Any, before_tbps: float, fabrics: int = 0) -> list[tuple]:

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from designer.panels.charts import BarSeries, ChartBox
 from designer.panels.common import SEVERITY_COLORS, fmt_kw, fmt_power_mw
+from engine.report_tables import cooling_group_status
 
 __all__ = ["DashboardPanel", "FIGURES", "cable_length_histogram", "status_summary",
            "trim_histogram"]
@@ -725,12 +726,15 @@ class DashboardPanel(QWidget):
             level = 100.0 * c.group_n1_capacity_kw[g] / cap if cap > 0 else 0.0
             xs += [members[0] - 0.45, members[-1] + 0.45]
             ys += [level, level]
-            margins.append((float(c.group_margin_kw[g]), name))
+            status = cooling_group_status(len(members), float(cap),
+                                          float(c.group_n1_capacity_kw[g]),
+                                          float(c.group_load_kw[g]))
+            margins.append((float(c.group_margin_kw[g]), name, status))
         self.n1_lines.setData(np.array(xs), np.array(ys))
         box.note.setText(_n1_note(margins))
         box.note.setToolTip("N+1 margin per cooling group (capacity left with its largest "
-                            "unit out):\n" + "\n".join(f"{name}: {m:+,.0f} kW"
-                                                         for m, name in sorted(margins)))
+                            "unit out):\n" + "\n".join(f"{name}: {m:+,.0f} kW, {status}"
+                                                         for m, name, status in sorted(margins)))
         box.set_category_ticks([c.unit_ids[i] for i in order])
         box.plot.setXRange(-0.6, n - 0.4, padding=0)
         box.plot.setYRange(0, max(130.0, float(util.max()) * 1.15), padding=0)
@@ -848,18 +852,25 @@ class DashboardPanel(QWidget):
 N1_NOTE_GROUPS = 3
 
 
-def _n1_note(margins: list[tuple[float, str]]) -> str:
+def _n1_note(margins: list[tuple[float, str, str]]) -> str:
     """Return the cooling chart's note: the N+1 line's legend and the tightest margins.
+
+    ``margins`` holds ``(margin kW, group, status)`` per group (``cooling_group_status``);
+    a group with no load says so instead of a margin, after the groups that carry load.
 
     Examples
     --------
-    >>> _n1_note([(120.0, "A"), (-30.0, "B")]).count("kW")
+    >>> _n1_note([(120.0, "A", "N+1 OK"), (-30.0, "B", "not N+1")]).count("kW")
     2
+    >>> "CDU&nbsp;no&nbsp;load" in _n1_note([(0.0, "CDU", "no load (one unit, no spare)")])
+    True
     """
-    ordered = sorted(margins)
-    parts = [f"<span style='color:{'#2e7d32' if m >= 0 else _OVER}'>"
+    ordered = sorted(margins, key=lambda m: (m[2].startswith("no load"), m[0], m[1]))
+    parts = [f"<span style='color:#777'>{html.escape(name)}&nbsp;no&nbsp;load</span>"
+             if status.startswith("no load") else
+             f"<span style='color:{'#2e7d32' if m >= 0 else _OVER}'>"
              f"{html.escape(name)}&nbsp;{m:+,.0f}&nbsp;kW</span>"
-             for m, name in ordered[:N1_NOTE_GROUPS]]
+             for m, name, status in ordered[:N1_NOTE_GROUPS]]
     if len(ordered) > N1_NOTE_GROUPS:
         parts.append(f"{len(ordered) - N1_NOTE_GROUPS} more")
     return ("<span style='color:#ef6c00'>- - -</span> N+1 limit; margin: "

@@ -76,7 +76,10 @@ def _util_colour(cols: list[Column]) -> Callable[[tuple, str], str | None]:
 
     def colour(row: tuple, name: str) -> str | None:
         if name == "Status":
-            return C["ok"] if row[idx[name]] in ("OK", "N+1 OK") else C["error"]
+            status = row[idx[name]]
+            if str(status).startswith("no load"):
+                return C["muted"]
+            return C["ok"] if status in ("OK", "N+1 OK") else C["error"]
         if name.startswith("Utilization") or name == "N+1 margin":
             v = row[idx[name]]
             if v is None:

@@ -98,3 +98,21 @@ def test_a_crowded_chart_names_a_subset_and_every_bar_in_its_tooltip(qtbot, doc,
         dash._hover(box, QPointF(x, y))
         tip = box.widget.toolTip()
         assert tip.startswith(f"{ids[bar]}: ") and "kW" in tip, tip
+
+
+def test_a_cdu_alone_with_no_load_reads_no_load_in_the_designer(qtbot, doc, default_layout):
+    from designer.panels.figures import unit_rows
+    from engine.model import CoolingUnit
+
+    crah = default_layout.cooling[0]
+    doc.set_layout(default_layout.model_copy(update={"cooling": [CoolingUnit(
+        id="CDU-1", kind="cdu", capacity_kw=1200.0, x_m=crah.x_m, y_m=crah.y_m + 2.0,
+        group="CDU"), *default_layout.cooling]}))
+    dash = make(qtbot, DashboardPanel, doc, (1000, 640))
+    note = dash.cooling_chart.note
+    assert "CDU&nbsp;no&nbsp;load" in note.text() and "CDU&nbsp;+0" not in note.text()
+    assert "CDU: +0 kW, no load (one unit, no spare)" in note.toolTip()
+    rows = {k: v for k, v, _t in unit_rows(doc, ["CDU-1"])}
+    assert rows["Group N+1 margin (kW)"] == "CDU +0, no load (one unit, no spare)"
+    assert {k: v for k, v, _t in unit_rows(doc, ["CRAH-1"])}["Group N+1 margin (kW)"] \
+        .startswith("CRAH +")

@@ -438,3 +438,30 @@ def test_a_write_error_names_the_report_not_its_temporary_file():
     err = PermissionError(13, "Permission denied", "/r/.hall.pdf.0ijq3zot.tmp")
     text = user_message(err, "/r/hall.pdf")
     assert text.startswith("hall.pdf:") and "0ijq3zot" not in text
+
+
+def test_a_cdu_alone_with_no_load_reads_no_load_in_every_format(builtin_catalog, tmp_path, qapp):
+    from engine.model import CoolingUnit
+
+    lay = instantiate("dgx-h100-hall", {}, catalog=builtin_catalog)
+    crah = lay.cooling[0]
+    lay = lay.model_copy(update={"cooling": [CoolingUnit(
+        id="CDU-1", kind="cdu", capacity_kw=1200.0, x_m=crah.x_m, y_m=crah.y_m + 2.0,
+        group="CDU"), *lay.cooling]})
+    a = analyze(lay, builtin_catalog)
+    said = "no load (one unit, no spare)"
+    export(lay, a, tmp_path / "r.pdf")
+    text = " ".join(_text(p) for p in pypdf.PdfReader(tmp_path / "r.pdf").pages)
+    groups = text[text.rindex("Redundancy groups (N+1)"):]  # the section, not the contents
+    groups = groups[:groups.index("Cooling units")]
+    assert "CDU 1 1,200.0 0.0 0.0 0.0 0.0 " + said in groups and "N+1 OK" in groups
+    export(lay, a, tmp_path / "r.xlsx")
+    wb = openpyxl.load_workbook(tmp_path / "r.xlsx", read_only=True)
+    sheet = next(wb[n] for n in wb.sheetnames if "redundancy" in n.lower())
+    rows = _rows(sheet)
+    status = rows[0].index("Status")
+    assert {r[0]: r[status] for r in rows[1:]} == {"CDU": said, "CRAH": "N+1 OK"}
+    export(lay, a, tmp_path / "r.csv")
+    with (tmp_path / "r-cooling_groups.csv").open(newline="", encoding="utf-8-sig") as fh:
+        assert {r["Group"]: r["Status"] for r in csv.DictReader(fh)} == {"CDU": said,
+                                                                         "CRAH": "N+1 OK"}

@@ -367,3 +367,45 @@ def test_cabling_note_names_devices_whose_power_includes_optics(superpod):
     # QM9700 ports carry thousands of modules with no optics power of their own
     note = superpod[2]["cable_bins"].note
     assert "The power of qm9700 already includes its optics" in note
+
+
+def _one_cdu(layout, builtin_catalog_module, capacity_kw=1200.0):
+    """``layout`` with its CDUs replaced by one (group "CDU"), and its analysis."""
+    from engine.model import CoolingUnit
+
+    crah = next(u for u in layout.cooling if u.kind == "crah")
+    cdu = CoolingUnit(id="CDU-1", kind="cdu", capacity_kw=capacity_kw, x_m=crah.x_m,
+                      y_m=crah.y_m + 2.0, group="CDU")
+    racks = [r.model_copy(update={"cdu": None}) if r.cdu else r for r in layout.racks]
+    lay = layout.model_copy(update={"racks": racks, "cooling": [
+        cdu, *(u for u in layout.cooling if u.kind != "cdu")]})
+    return lay, analyze(lay, builtin_catalog_module)
+
+
+def _group_row(lay, a, name):
+    from engine.report_tables import cooling_groups_table
+
+    t = cooling_groups_table(lay, a)
+    return dict(zip(t.headers(), next(r for r in t.rows if r[0] == name), strict=True))
+
+
+def test_a_group_of_one_unit_with_no_load_says_no_load_not_n1_ok(builtin_catalog_module):
+    # an air-cooled hall with one CDU: no liquid heat goes to it
+    lay, a = _one_cdu(instantiate("dgx-h100-hall", {}, catalog=builtin_catalog_module),
+                      builtin_catalog_module)
+    row = _group_row(lay, a, "CDU")
+    assert row["Units"] == 1 and row["Load (kW)"] == 0.0 and row["N+1 capacity (kW)"] == 0.0
+    assert row["Status"] == "no load (one unit, no spare)"
+    assert not [v for v in a.violations if v.code == "COOL-N1"]
+    # the CRAHs carry the room's air and keep their status
+    assert _group_row(lay, a, "CRAH")["Status"] == "N+1 OK"
+
+
+def test_a_loaded_group_of_one_unit_is_not_n1_as_the_rule_says(builtin_catalog_module):
+    lay, a = _one_cdu(instantiate("gb200-nvl72-superpod", {"scalable_units": 1},
+                                  catalog=builtin_catalog_module), builtin_catalog_module,
+                      capacity_kw=2000.0)
+    row = _group_row(lay, a, "CDU")
+    assert row["Units"] == 1 and 0 < row["Load (kW)"] < row["Capacity (kW)"]
+    assert row["Status"] == "not N+1: one unit, no spare"
+    assert [v.items for v in a.violations if v.code == "COOL-N1"] == [("CDU-1",)]
