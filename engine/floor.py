@@ -6,7 +6,8 @@ so overlap tests are interval arithmetic on candidate pairs from a uniform grid
 behind every rack (TIA-942: cold aisle two 600 mm tiles, 1.2 m [S112]). The airflow
 rule looks :data:`EXHAUST_REACH_M` in front of every rack for a rack facing the same
 way: its rear, and its exhaust, face the first rack's intake (hot and cold aisles
-broken, as when a row is turned the wrong way).
+broken, as when a row is turned the wrong way), unless another rack stands between
+them and takes the exhaust first (:func:`unblocked`).
 
 With a :class:`FloorCache`, a later call re-tests only the racks whose box or
 facing changed (against every footprint, vectorized) and keeps the other
@@ -30,7 +31,7 @@ import shapely
 from engine.model import Layout
 
 __all__ = ["FloorResult", "FloorCache", "boxes", "candidate_pairs", "interior_overlap",
-           "overlapping_pairs", "strips",
+           "overlapping_pairs", "strips", "unblocked",
            "analyze_floor"]
 
 _EPS = 1e-6
@@ -326,6 +327,45 @@ def _same_facing(pairs: np.ndarray, fx: np.ndarray, fy: np.ndarray) -> np.ndarra
     return pairs[(fx[i] == fx[j]) & (fy[i] == fy[j])]
 
 
+def unblocked(pairs: np.ndarray, rack_box: np.ndarray, fx: np.ndarray, fy: np.ndarray
+              ) -> np.ndarray:
+    """Keep the (intake rack, exhaust rack) pairs with no other rack standing between them.
+
+    The gap is the box between the first rack's front and the second's rear, across the
+    width they share; a rack whose footprint enters it takes the exhaust first (the back
+    of a row between two rows that face the same way).
+
+    Examples
+    --------
+    >>> box = np.array([[0, 0, 1, 1.2], [0, 4.8, 1, 6.0], [0, 2.4, 1, 3.6]], float)
+    >>> fx, fy = np.zeros(3), np.ones(3)
+    >>> unblocked(np.array([[0, 1]]), box, fx, fy).tolist()
+    []
+    >>> unblocked(np.array([[0, 1]]), box[:2], fx[:2], fy[:2]).tolist()
+    [[0, 1]]
+    """
+    pairs = np.asarray(pairs, np.int64).reshape(-1, 2)
+    if not len(pairs):
+        return pairs
+    i, j = pairs[:, 0], pairs[:, 1]
+    bi, bj = rack_box[i], rack_box[j]
+    along_x = np.abs(fx[i]) > 0.5
+    pos = np.where(along_x, fx[i], fy[i]) > 0
+    ax = np.where(along_x, 0, 1)  # the axis the racks face along: column of its minimum
+    k = np.arange(len(pairs))
+    lo = np.where(pos, bi[k, ax + 2], bj[k, ax + 2])  # i's front (or j's rear) edge
+    hi = np.where(pos, bj[k, ax], bi[k, ax])
+    side_lo = np.maximum(bi[k, 1 - ax], bj[k, 1 - ax])
+    side_hi = np.minimum(bi[k, 3 - ax], bj[k, 3 - ax])
+    gap = np.where(along_x[:, None], np.stack([lo, side_lo, hi, side_hi], axis=1),
+                   np.stack([side_lo, lo, side_hi, hi], axis=1))
+    gi, rk = candidate_pairs(gap, rack_box)
+    hit = (rk != i[gi]) & (rk != j[gi]) & interior_overlap(gap[gi], rack_box[rk])
+    blocked = np.zeros(len(pairs), bool)
+    blocked[gi[hit]] = True
+    return pairs[~blocked]
+
+
 def analyze_floor(layout: Layout, rack_box: np.ndarray, rack_front: tuple[np.ndarray, np.ndarray],
                   rack_weight_kg: np.ndarray, cache: FloorCache | None = None) -> FloorResult:
     """Run the floor checks for racks and floor-standing units.
@@ -408,7 +448,8 @@ def analyze_floor(layout: Layout, rack_box: np.ndarray, rack_front: tuple[np.nda
     return FloorResult(ids=st["ids"], kind=st["kind"], box=allbox,
                        overlaps=overlaps, outside=np.flatnonzero(outside),
                        on_obstacle=[(i, obst[o].id) for i in sorted(on_obst) for o in on_obst[i]],
-                       aisle_blocked=blocked, exhaust_into_intake=facing, rack_area_m2=area,
+                       aisle_blocked=blocked, exhaust_into_intake=unblocked(facing, rack_box, fx, fy),
+                       rack_area_m2=area,
                        rack_weight_kg=np.asarray(rack_weight_kg, np.float64), rack_load_kg_m2=load,
                        hall_area_m2=st["hall_area"], occupied_area_m2=occupied,
                        hall_problem=st["hall_problem"],

@@ -190,6 +190,20 @@ def test_overlapping_pairs_equal_brute_force():
     assert overlapping_pairs(b).tolist() == want
 
 
+def test_a_row_between_takes_the_exhaust_first(builder, catalog):
+    # R1 and R3 both face +y, 3.5 m apart (within the 3.6 m reach), but R2 stands between
+    # them back to back with R3 (a hot aisle): R3's exhaust meets R2's rear, not R1's
+    # intake, as in a SuperPOD hall whose network row sits between two compute rows
+    def hall(with_middle):
+        b = builder().rack("R1", 3, 2, rotation_deg=180)
+        if with_middle:
+            b = b.rack("R2", 3, 2.6 + 1.2 + 0.6, rotation_deg=0)
+        return b.rack("R3", 3, 2.6 + 3.5 + 0.6, rotation_deg=180).build()
+
+    assert found(analyze(hall(True), catalog), "FLOOR-AIRFLOW") == []
+    assert found(analyze(hall(False), catalog), "FLOOR-AIRFLOW") == [("R1", "R3")]
+
+
 def test_floor_cache_retests_only_moved_racks_with_the_same_result(builder):
     b = builder(30, 20).obstacle("COL", 10, 10, 10.6, 10.6)
     rng = np.random.default_rng(11)
@@ -218,6 +232,8 @@ def test_floor_cache_retests_only_moved_racks_with_the_same_result(builder):
         full = run(x, y, rot, None)
         assert np.array_equal(inc.overlaps, full.overlaps)
         assert np.array_equal(inc.aisle_blocked, full.aisle_blocked)
+        # a rack moved out from between two others unblocks their pair: same as a full run
+        assert np.array_equal(inc.exhaust_into_intake, full.exhaust_into_intake)
         assert np.array_equal(inc.outside, full.outside)
         assert inc.on_obstacle == full.on_obstacle
     assert len(full.overlaps) and len(full.aisle_blocked) and len(full.outside)
