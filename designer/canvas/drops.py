@@ -4,7 +4,8 @@
   a neighbour); next to a row it takes the row's orientation and label;
 * a rack-scale system: its rack type holding the system;
 * a server, node or switch: installed at the first free U of the rack under
-  the drop, or in a new ``rack-800x1200`` on empty floor;
+  the drop, or in a new rack on empty floor (of the row it continues, else
+  ``rack-800x1200``); the status bar says where it went;
 * a CRAH or CDU: the unit; a rear door: on the rack under the drop;
 * a rack PDU: a feed for the rack under the drop; a busway: along the row
   under the drop, feeding its racks (or a 4.8 m run on empty floor);
@@ -50,6 +51,8 @@ class DropPlan:
     y_m: float = 0.0
     rotation_deg: int = 0
     row: str | None = None
+    #: the rack type a new rack takes (a server dropped on open floor)
+    rack_type: str | None = None
 
 
 def _rack_at(scene: FloorPlanScene, x: float, y: float) -> Rack | None:
@@ -105,6 +108,18 @@ def _rack_placement(scene: FloorPlanScene, rack_type: str, x: float, y: float,
     return DropPlan("rack", "", box, not clash, None, x, y, rot, row)
 
 
+def _new_rack_type(scene: FloorPlanScene, height_u: int, x: float, y: float,
+                   free: bool) -> str:
+    """The rack type of a new rack for a device dropped on the floor: that of the row the
+    drop continues (a row keeps one footprint), else :data:`DEFAULT_RACK`."""
+    cat = scene.document.catalog
+    w, _ = _rack_dims(scene, DEFAULT_RACK)
+    nb = None if free else _row_neighbour(scene, x, y, w * 2 + 0.6)
+    if nb is not None and nb.type in cat.racks and cat.racks[nb.type].height_u >= height_u:
+        return nb.type
+    return DEFAULT_RACK
+
+
 def plan_drop(scene: FloorPlanScene, type_id: str, x: float, y: float,
               free: bool = False) -> DropPlan:
     """Work out what dropping catalog entry ``type_id`` at plan ``(x, y)`` would do."""
@@ -130,9 +145,11 @@ def plan_drop(scene: FloorPlanScene, type_id: str, x: float, y: float,
                     return DropPlan("install", f"{target.id}: {why}", box, False, target.id)
                 return DropPlan("install", f"{dt.name} → {target.id} U{free_u}", box, True,
                                 target.id)
-            plan = _rack_placement(scene, DEFAULT_RACK, x, y, free)
-            plan.kind = "rack"
-            plan.label = f"{dt.name} in a new rack"
+            rack_type = _new_rack_type(scene, dt.u_height, x, y, free)
+            plan = _rack_placement(scene, rack_type, x, y, free)
+            plan.kind, plan.rack_type = "rack", rack_type
+            where = f"row {plan.row}" if plan.row else "open floor"
+            plan.label = f"{dt.name} in a new {cat.racks[rack_type].name} ({where})"
             return plan
         return DropPlan("", f"{dt.name} does not mount in a rack", None, False)
     if type_id in cat.facility:
@@ -225,7 +242,7 @@ def perform_drop(scene: FloorPlanScene, type_id: str, x: float, y: float,
             if dt.role == "rack_system":
                 rack_type, system, content = dt.rack_type or DEFAULT_RACK, type_id, "gpu"
             else:
-                rack_type = DEFAULT_RACK
+                rack_type = plan.rack_type or DEFAULT_RACK
                 devices = [MountedDevice(type=type_id, u=1)]
                 content = {"gpu_server": "gpu", "cpu_node": "cpu", "switch": "net"}.get(dt.role,
                                                                                        "")
@@ -233,7 +250,15 @@ def perform_drop(scene: FloorPlanScene, type_id: str, x: float, y: float,
         rack = Rack(id=rid, type=rack_type, x_m=plan.x_m, y_m=plan.y_m,
                     rotation_deg=plan.rotation_deg, row=plan.row, system=system, devices=devices,
                     feeds=_feeds_over(scene, plan.box) if plan.box else [])
-        return doc.add_racks([rack])
+        ids = doc.add_racks([rack])
+        rt = cat.racks.get(rack_type)
+        what = cat.devices[type_id].name if type_id in cat.devices else (rt.name if rt else
+                                                                          rack_type)
+        where = f"in row {plan.row}" if plan.row else "on open floor"
+        inside = f" in new rack {rid} ({rt.name if rt else rack_type})" if devices else f" {rid}"
+        clash = "" if plan.ok else "; it overlaps what is there (see the rules)"
+        scene.message.emit(f"Placed {what}{inside} {where}{clash}")
+        return ids
     if plan.kind == "install":
         doc.install_device(plan.target, type_id)
         return [plan.target]

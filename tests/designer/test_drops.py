@@ -1,0 +1,52 @@
+"""A device dropped on open floor gets a new rack: the row's rack type when it continues
+a row, the default one elsewhere, and the status bar says which."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.templates import instantiate
+
+
+@pytest.fixture
+def b200_window(qtbot, qapp, recovery_dir, builtin_catalog):
+    from designer.document import LayoutDocument
+    from designer.mainwindow import MainWindow
+
+    lay = instantiate("dgx-b200-superpod", catalog=builtin_catalog)
+    doc = LayoutDocument(lay, catalog=builtin_catalog, analysis_mode="sync", autosave_ms=0)
+    win = MainWindow(doc, restore_state=False)
+    qtbot.addWidget(win, before_close_func=lambda w: setattr(w, "_force_close", True))
+    win.resize(1400, 900)
+    win.show()
+    qtbot.waitExposed(win)
+    win.view.zoom_to_fit()
+    yield win
+    doc.close()
+
+
+def _messages(win):
+    seen = []
+    win.view.fp.message.connect(seen.append)
+    return seen
+
+
+def test_a_server_dropped_at_a_row_end_takes_the_rows_rack_type(b200_window):
+    from designer.canvas.drops import DEFAULT_RACK, perform_drop
+
+    doc = b200_window.document
+    row = [r for r in doc.layout.racks if r.row == "R01"]
+    assert {r.type for r in row} == {"rack-700x1200"}  # the B200 SuperPOD's racks
+    end = max(row, key=lambda r: r.x_m)
+    seen = _messages(b200_window)
+    ids = perform_drop(b200_window.view.fp, "dgx-b200", end.x_m + 0.8, end.y_m)
+    new = doc.layout.rack(ids[0])
+    assert (new.type, new.row, new.y_m) == ("rack-700x1200", "R01", end.y_m)
+    assert [d.type for d in new.devices] == ["dgx-b200"]
+    assert seen and seen[-1].startswith(f"Placed NVIDIA DGX B200 in new rack {new.id}")
+    assert "row R01" in seen[-1]
+    # far from any row: the default rack, on open floor
+    ids = perform_drop(b200_window.view.fp, "dgx-b200", 1.0, 14.0)
+    lone = doc.layout.rack(ids[0])
+    assert (lone.type, lone.row) == (DEFAULT_RACK, None)
+    assert seen[-1].endswith("on open floor")
