@@ -632,9 +632,11 @@ def bom_table(layout: Layout, analysis: Any, links: LinkView | None = None,
         rows.append((_UNIT_LABEL[kind], model, name, qty, "ea", 0,
                      _f(feed_len[(kind, model)], 1) or None, _src(spec, "capacity_kw")))
     if layout.trays:
+        # as a busway row: runs counted, their total length to a tenth of a metre
+        n = len(layout.trays)
         total = sum(_polyline_m(t.points) for t in layout.trays)
-        rows.append(("Cable tray", "tray", f"{len(layout.trays)} tray runs", _f(total, 1), "m", 0,
-                     None, ""))
+        rows.append(("Cable tray", "tray", f"{n} tray run{'' if n == 1 else 's'}", n, "ea", 0,
+                     _f(total, 1) or None, ""))
     if len(links):
         stock = stock_length_m(np.nan_to_num(links.length_m, nan=0.0))
         qty_of: Counter[tuple[str, float]] = Counter()
@@ -660,7 +662,8 @@ def bom_table(layout: Layout, analysis: Any, links: LinkView | None = None,
             _c("Unit"), _c("GPUs", kind="int"), _c("Length", "m", "float"), _c("Source")]
     return Table("bom", "Bill of materials", cols, rows,
                  "Cables are counted per medium and stock length (the next standard length at or "
-                 "above the routed length); busway rows give the total run length.")
+                 "above the routed length); busway and tray rows give the total run length "
+                 "(m, to 0.1 m).")
 
 
 _UNIT_LABEL = {"crah": "CRAH", "cdu": "CDU", "rear_door": "Rear-door heat exchanger",

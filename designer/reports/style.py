@@ -74,7 +74,8 @@ def fmt_value(v: object, kind: str = "str", digits: int = 1) -> str:
     if isinstance(v, int):
         return f"{v:,}"
     if isinstance(v, float):
-        if kind == "int" or (kind in ("str", "num") and v.is_integer()):
+        # a fraction in a column of counts keeps its decimals rather than pass for whole
+        if v.is_integer() and kind in ("int", "str", "num"):
             return f"{v:,.0f}"
         if kind == "num":
             return f"{v:,.{max(digits, 1)}f}" if abs(v) >= 100 else f"{v:.4g}"

@@ -407,3 +407,19 @@ def test_row_names_keep_clear_of_cooling_units_on_a_small_image(builtin_catalog,
     assert crahs
     for lab in labels:
         assert not any(lab.adjusted(0.5, 0.5, -0.5, -0.5).intersects(u) for u in crahs), lab
+
+
+def test_the_bill_of_materials_says_one_tray_run_and_its_length_to_a_tenth(
+        builtin_catalog, tmp_path, qapp):
+    from designer.reports.style import fmt_value
+
+    lay = instantiate("dgx-h100-hall", {}, catalog=builtin_catalog)
+    tray = lay.trays[0].model_copy(update={"points": [(3.6, 3.6), (10.8, 3.6)]})
+    lay = lay.model_copy(update={"trays": [tray]})
+    export(lay, analyze(lay, builtin_catalog), tmp_path / "r.pdf")
+    text = " ".join(_texts(tmp_path / "r.pdf"))
+    assert "Cable tray tray 1 tray run 1 ea 0 7.2" in text
+    assert "tray runs" not in text
+    # a fraction in a column of counts is never printed as a whole number
+    assert (fmt_value(7.2, "int"), fmt_value(7.0, "int"), fmt_value(7, "int")) == \
+        ("7.2", "7", "7")

@@ -409,3 +409,23 @@ def test_a_loaded_group_of_one_unit_is_not_n1_as_the_rule_says(builtin_catalog_m
     assert row["Units"] == 1 and 0 < row["Load (kW)"] < row["Capacity (kW)"]
     assert row["Status"] == "not N+1: one unit, no spare"
     assert [v.items for v in a.violations if v.code == "COOL-N1"] == [("CDU-1",)]
+
+
+def _tray_row(layout, catalog):
+    from engine.report_tables import bom_table
+
+    t = bom_table(layout, analyze(layout, catalog), catalog=catalog)
+    return dict(zip(t.headers(), next(r for r in t.rows if r[0] == "Cable tray"), strict=True))
+
+
+def test_one_tray_run_reads_singular_with_its_length_to_a_tenth(builtin_catalog_module):
+    lay = instantiate("dgx-h100-hall", {}, catalog=builtin_catalog_module)
+    tray = lay.trays[0].model_copy(update={"points": [(3.6, 3.6), (10.8, 3.6)]})
+    row = _tray_row(lay.model_copy(update={"trays": [tray]}), builtin_catalog_module)
+    assert row["Description"] == "1 tray run"
+    assert (row["Quantity"], row["Unit"], row["Length (m)"]) == (1, "ea", 7.2)
+    row = _tray_row(lay, builtin_catalog_module)
+    total = round(sum(abs(t.points[1][0] - t.points[0][0]) + abs(t.points[1][1] - t.points[0][1])
+                      for t in lay.trays), 1)
+    assert row["Description"] == f"{len(lay.trays)} tray runs" and len(lay.trays) > 1
+    assert (row["Quantity"], row["Length (m)"]) == (len(lay.trays), total)
