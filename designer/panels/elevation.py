@@ -17,7 +17,7 @@ import html
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -34,15 +34,19 @@ from designer.panels.common import MIME_CATALOG, ROLE_COLORS, find_item, is_inst
 from designer.panels.figures import GeneratedSwitch, generated_switches
 from engine.model import Rack
 
-__all__ = ["RackElevationPanel", "DeviceBlock"]
+__all__ = ["RackElevationPanel", "DeviceBlock", "LabelPlate"]
 
 _LEFT, _RIGHT, _TOP, _BOTTOM = 34, 10, 10, 10
 #: a rack scales to the height it is given, down to this many pixels a U: a 48 U rack
 #: in about 240 px, which the elevation dock has at the default window size; an 8 U
 #: server keeps its two lines, a 1 U device its colour and tooltip; a shorter dock scrolls
 _MIN_PX_PER_U, _MAX_RACK_W = 4.5, 300.0
-#: a device block lower than this draws no text (the tooltip has it)
-_MIN_TEXT_PX = 7.0
+#: a device block lower than this draws no text inside: a label plate a line high
+#: over it carries its name (or the tooltip, where plates would cover each other)
+_MIN_TEXT_PX = 10.0
+#: the point size of a label plate
+_PLATE_PT = 7.5
+_SELECTED = QColor("#ff8f00")  # the outline and U marker of the selected device
 
 
 @dataclass
@@ -64,6 +68,23 @@ class DeviceBlock:
     is_generated: bool = False
     fabric: str = ""
     tooltip: str = ""
+    power_kw: float = 0.0
+
+
+@dataclass
+class LabelPlate:
+    """The label of devices lower than a line of text, drawn over them a line high:
+    ``count`` alike devices on adjacent U from ``block`` up share one."""
+
+    rect: QRectF
+    block: DeviceBlock
+    count: int
+    u: int
+    height_u: int
+
+    @property
+    def text(self) -> str:
+        return f"{self.count} x {self.block.label}" if self.count > 1 else self.block.label
 
 
 class _ElevationCanvas(QWidget):
@@ -129,10 +150,64 @@ class _ElevationCanvas(QWidget):
         return (r.bottom() - y) / ppu + 1.0
 
     def block_at(self, pos: QPointF) -> DeviceBlock | None:
+        """Return the device at ``pos``: its block, or a label plate drawn over it."""
+        for plate in self.label_plates():
+            if plate.rect.contains(pos):
+                u = min(max(int(self.u_at(pos.y())), plate.u), plate.u + plate.height_u - 1)
+                return next((b for b in self.blocks if b.u <= u < b.u + b.height_u),
+                            plate.block)
         for b in reversed(self.blocks):
             if self.u_rect(b.u, b.height_u).contains(pos):
                 return b
         return None
+
+    def _plate_font(self) -> QFont:
+        f = QFont(self.font())
+        f.setPointSizeF(_PLATE_PT)
+        f.setBold(True)
+        return f
+
+    def label_plates(self) -> list[LabelPlate]:
+        """Return the label plates of the devices lower than a line of text.
+
+        Alike devices on adjacent U share a plate ("2 x Quantum-2 QM9700"). A plate
+        is centred on its devices, kept inside the rack, and left out where it would
+        cover another (the selected device's first, then from the top down): the
+        tooltip still names the device.
+        """
+        if not self.height_u:
+            return []
+        dragged = self._drag[0] if self._drag is not None else None
+        runs: list[list] = []  # [block, u, height_u, count]
+        for b in self.blocks:
+            if b.is_system or b is dragged or \
+                    self.u_rect(b.u, b.height_u).height() - 2 >= _MIN_TEXT_PX:
+                continue
+            last = runs[-1] if runs else None
+            if last is not None and last[1] + last[2] == b.u and \
+                    (last[0].type_id, last[0].label) == (b.type_id, b.label):
+                last[2] += b.height_u
+                last[3] += 1
+            else:
+                runs.append([b, b.u, b.height_u, 1])
+        if not runs:
+            return []
+        text_h = QFontMetrics(self._plate_font()).height()
+        rack = self.rack_rect()
+        sel = self.selected_u
+
+        def first(run) -> tuple[bool, int]:
+            return (sel is None or not run[1] <= sel < run[1] + run[2], -run[1])
+
+        plates: list[LabelPlate] = []
+        for b, u, h, n in sorted(runs, key=first):
+            r = self.u_rect(u, h)
+            top = r.center().y() - text_h / 2 - 1
+            top = max(rack.top() + 2, min(top, rack.bottom() - text_h - 4))
+            rect = QRectF(r.left(), top, r.width(), text_h + 2)
+            if not any(rect.intersects(p.rect) for p in plates):
+                plates.append(LabelPlate(rect, b, n, u, h))
+        return plates
 
     def generated_at(self, pos: QPointF) -> DeviceBlock | None:
         for b in self.generated:
@@ -141,10 +216,8 @@ class _ElevationCanvas(QWidget):
         return None
 
     def tooltip_at(self, pos: QPointF) -> str:
-        """Return the tooltip at ``pos``: a generated switch's, unless a device is on top."""
-        if self.block_at(pos) is not None:
-            return ""
-        b = self.generated_at(pos)
+        """Return the tooltip at ``pos``: the device's there, else a generated switch's."""
+        b = self.block_at(pos) or self.generated_at(pos)
         return b.tooltip if b is not None else ""
 
     def covers_generated(self, u: int, height_u: int) -> bool:
@@ -272,6 +345,9 @@ class _ElevationCanvas(QWidget):
                 self._paint_block(p, b, self.u_rect(b.u, b.height_u), faded=True)
             else:
                 self._paint_block(p, b, self.u_rect(b.u, b.height_u))
+        for plate in reversed(self.label_plates()):  # the selected device's on top
+            self._paint_plate(p, plate)
+        self._paint_selection(p)
         if self._ghost is not None:
             u, h, ok = self._ghost
             gr = self.u_rect(u, h)
@@ -308,8 +384,7 @@ class _ElevationCanvas(QWidget):
             base.setAlpha(70)
         rr = rect.adjusted(0, 1, 0, -1)
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        selected = b.u == self.selected_u and not b.is_system
-        p.setPen(QPen(QColor("#ffb300") if selected else base.darker(150), 2 if selected else 1,
+        p.setPen(QPen(base.darker(150), 1,
                       Qt.PenStyle.DashLine if b.is_unsized else Qt.PenStyle.SolidLine))
         p.setBrush(base)
         p.drawRoundedRect(rr, 3, 3)
@@ -349,6 +424,72 @@ class _ElevationCanvas(QWidget):
             f.setBold(False)
             p.setFont(f)
             p.drawText(inner, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, detail)
+
+    def _paint_plate(self, p: QPainter, plate: LabelPlate) -> None:
+        """Paint a label plate: drawn as its devices, grown to a line of text."""
+        b = plate.block
+        base = QColor(ROLE_COLORS.get(b.role, ROLE_COLORS["other"]))
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        p.setPen(QPen(base.darker(150), 1))
+        p.setBrush(base)
+        p.drawRoundedRect(plate.rect.adjusted(0.5, 0.5, -0.5, -0.5), 3, 3)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        bold = self._plate_font()
+        plain = QFont(bold)
+        plain.setBold(False)
+        inner = plate.rect.adjusted(6, 0, -6, 0)
+        kw = b.power_kw * plate.count
+        power = f"{kw:,.1f} kW" if kw > 0 else ""
+        power_w = QFontMetrics(plain).horizontalAdvance(power) + 8 if power else 0
+        fm = QFontMetrics(bold)
+        if inner.width() - power_w < min(fm.horizontalAdvance(plate.text), 80):
+            power, power_w = "", 0  # the name first: the power is in the tooltip
+        label_w = int(inner.width() - power_w)
+        text = plate.text
+        if fm.horizontalAdvance(text) > label_w:  # the model without its description
+            text = text.split(" (")[0]
+        p.setPen(QColor("white"))
+        p.setFont(bold)
+        p.drawText(QRectF(inner.left(), inner.top(), label_w, inner.height()),
+                   Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                   fm.elidedText(text, Qt.TextElideMode.ElideRight, label_w))
+        if power:
+            p.setFont(plain)
+            p.drawText(inner, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, power)
+
+    def _paint_selection(self, p: QPainter) -> None:
+        """Ring the selected device (and its label plate) and mark its U on the ruler."""
+        b = self.selected_block()
+        if b is None or (self._drag is not None and self._drag[0] is b):
+            return
+        rr = self.u_rect(b.u, b.height_u).adjusted(0, 1, 0, -1)
+        # a device lower than its text is seen as its label plate: ring that
+        ring = next((pl.rect for pl in self.label_plates()
+                     if pl.u <= b.u < pl.u + pl.height_u), rr)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        # dark, then the selection colour: seen on the device's colour and on free U
+        p.setPen(QPen(QColor("#3e2723"), 1))
+        p.drawRoundedRect(ring.adjusted(-3, -3, 3, 3), 4, 4)
+        p.setPen(QPen(_SELECTED, 2.5))
+        p.drawRoundedRect(ring.adjusted(-1.5, -1.5, 1.5, 1.5), 4, 4)
+        # the U on the ruler, as a tab pointing at the device
+        f = QFont(self.font())
+        f.setPointSizeF(8.0)
+        f.setBold(True)
+        p.setFont(f)
+        th = p.fontMetrics().height()
+        y = rr.center().y()
+        tab = QRectF(1, y - th / 2, _LEFT - 5, th)
+        arrow = QPolygonF([QPointF(tab.right(), tab.top()), QPointF(tab.right() + 4, y),
+                           QPointF(tab.right(), tab.bottom())])
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(_SELECTED)
+        p.drawRoundedRect(tab, 3, 3)
+        p.drawPolygon(arrow)
+        p.setPen(QColor("#212121"))
+        p.drawText(tab, Qt.AlignmentFlag.AlignCenter, str(b.u))
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
 
     def _paint_generated(self, p: QPainter) -> None:
         """Paint the generated switches: light fill, dashed outline, dark one-line text.
@@ -754,9 +895,12 @@ class RackElevationPanel(QWidget):
         if rack.system:
             d = cat.devices.get(rack.system)
             kw = d.power_max_w.v(d.power_typical_w.v()) * util / 1000.0 if d else 0.0
-            blocks.append(DeviceBlock(rack.system, 1, cv.height_u, d.name if d else rack.system,
+            name = d.name if d else rack.system
+            blocks.append(DeviceBlock(rack.system, 1, cv.height_u, name,
                                       f"{kw:,.1f} kW · {d.gpus if d else 0} GPUs · whole rack",
-                                      "rack_system", is_system=True))
+                                      "rack_system", is_system=True, power_kw=kw,
+                                      tooltip=_device_tip(name, name, 1, cv.height_u, kw,
+                                                          d.gpus if d else 0, d is not None)))
         for md in rack.devices:
             d = cat.devices.get(md.type)
             h = (d.u_height or 1) if d else 1
@@ -764,9 +908,12 @@ class RackElevationPanel(QWidget):
             label = md.name or (_short_name(d.name) if d else f"{md.type} (unknown)")
             detail = f"{kw:,.1f} kW" + (f" · {d.gpus} GPUs" if d and d.gpus else "") + \
                 (f" · U{md.u}–{md.u + h - 1}" if h > 1 else f" · U{md.u}")
+            tip = _device_tip(label, d.name if d else md.type, md.u, h, kw,
+                              d.gpus if d else 0, d is not None)
             blocks.append(DeviceBlock(md.type, md.u, h, label, detail,
                                       d.role if d else "other",
-                                      is_unsized=d is None or not d.u_height))
+                                      is_unsized=d is None or not d.u_height, tooltip=tip,
+                                      power_kw=kw))
         cv.blocks = sorted(blocks, key=lambda b: b.u)
         # a device that just arrived in the shown rack (installed, moved, put back by an
         # undo) may sit in U the view has scrolled away from: bring it into view
@@ -954,6 +1101,19 @@ def _runs(blocks: list[DeviceBlock], merge: bool) -> list[tuple[DeviceBlock, int
                 continue
         runs.append((b, b.u, b.height_u, 1))
     return runs
+
+
+def _device_tip(label: str, model: str, u: int, height_u: int, kw: float, gpus: int,
+                is_known: bool) -> str:
+    """Return a device's tooltip: its name, model, U span and power."""
+    where = f"U{u}–{u + height_u - 1} ({height_u} U)" if height_u > 1 else f"U{u} (1 U)"
+    power = f"{kw:,.2f} kW" if kw > 0 else ("no power figure" if is_known else
+                                           "not in the catalog: no figures")
+    lines = [f"<b>{html.escape(label)}</b>"]
+    if label not in (model, _short_name(model)):  # a name of its own: say the model
+        lines.append(html.escape(model))
+    lines.append(f"{where} · {power}" + (f" · {gpus} GPUs" if gpus else ""))
+    return "<br>".join(lines)
 
 
 def _short_name(name: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt
 
 from designer.panels.elevation import ROLE_COLORS
 from designer.panels.palette import PalettePanel
@@ -219,3 +219,60 @@ def test_a_generated_switch_lower_than_its_text_keeps_its_label_inside_the_rack(
     rows = [y for y in range(top - 8, top + 20) if inked(y, y + 1)]
     assert rows and rows[0] > top, "no text over or above the rack's top"
     assert rows[-1] - rows[0] >= 5, "a whole line of text, not its lower half"
+
+
+def test_one_u_devices_have_a_label_a_tooltip_and_a_visible_selection(qtbot, doc):
+    # the reviewer's network rack: two QM9700 in U40-41 drew as bare bars at the
+    # dock's default scale, with no tooltip and no sign of the selected one
+    from panel_helpers import make
+    from PySide6.QtGui import QColor, QImage
+
+    from designer.panels import RackElevationPanel
+
+    doc.install_device("NET-0001", "qm9700", 40)
+    doc.install_device("NET-0001", "qm9700", 41)
+    doc.install_device("NET-0001", "sn2201", 30)
+    panel = make(qtbot, RackElevationPanel, doc, (330, 400))
+    doc.select(["NET-0001"])
+    qtbot.wait(10)
+    cv = panel.canvas
+    assert cv.u_rect(40, 1).height() < 8, "a U lower than a line of text"
+
+    def render() -> QImage:
+        img = QImage(cv.size(), QImage.Format.Format_RGB32)
+        cv.render(img)
+        return img
+
+    def count(img, rect, near, tol=60) -> int:
+        c = QColor(near).getRgb()[:3]
+        return sum(1 for y in range(max(int(rect.top()), 0), min(int(rect.bottom()) + 1,
+                                                                  img.height()))
+                   for x in range(max(int(rect.left()), 0), min(int(rect.right()) + 1,
+                                                                 img.width()))
+                   if sum(abs(a - b) for a, b in zip(QColor(img.pixel(x, y)).getRgb()[:3], c,
+                                                     strict=True)) < tol)
+
+    # a label a line high, in white on the switch colour, over the pair and over U30
+    img = render()
+    for u, h in ((40, 2), (30, 1)):
+        band = cv.u_rect(u, h).adjusted(0, -4, 0, 4)
+        assert count(img, band, "white", tol=15) > 40, f"no text at U{u}"
+    texts = sorted(p.text for p in cv.label_plates())
+    assert texts == ["2 x Quantum-2 QM9700 (NDR InfiniBand)",
+                     "Spectrum SN2201 (1GbE management)"]
+    # every device has a tooltip: model, U and power
+    tip = cv.tooltip_at(cv.u_rect(41, 1).center())
+    assert "Quantum-2 QM9700" in tip and "U41 (1 U)" in tip and "1.72 kW" in tip
+    assert "U30 (1 U)" in cv.tooltip_at(cv.u_rect(30, 1).center())
+    # clicking the pair's label picks the switch under the cursor; the selection shows
+    # as a ring round its label and a tab on the U ruler
+    qtbot.mouseClick(cv, Qt.MouseButton.LeftButton, pos=cv.u_rect(41, 1).center().toPoint())
+    assert cv.selected_u == 41
+    img = render()
+    gutter = QRectF(0, cv.u_rect(41, 1).top() - 4, cv.rack_rect().left() - 2, 12)
+    assert count(img, gutter, "#ff8f00") > 40, "the selected U marked on the ruler"
+    ring = cv.u_rect(40, 2).adjusted(-3, -6, 3, 6)
+    assert count(img, ring, "#ff8f00") > 2 * ring.width(), "a ring round the selected device"
+    qtbot.mouseClick(cv, Qt.MouseButton.LeftButton, pos=cv.u_rect(30, 1).center().toPoint())
+    assert cv.selected_u == 30
+    assert count(render(), gutter, "#ff8f00") == 0
