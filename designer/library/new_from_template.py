@@ -14,7 +14,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -28,6 +28,8 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QSpinBox,
     QSplitter,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -194,6 +196,54 @@ def param_label(name: str) -> str:
     return " ".join(words)
 
 
+class _WrappingDelegate(QStyledItemDelegate):
+    """Rows as tall as their text wrapped at the width the tree gives it (Qt's tree asks
+    its delegate for a size without that width, and so never wraps)."""
+
+    def sizeHint(self, option: QStyleOptionViewItem, index) -> QSize:  # noqa: N802 - Qt's name
+        tree = self.parent()
+        depth, up = 0, index.parent()
+        while up.isValid():
+            depth, up = depth + 1, up.parent()
+        indent = tree.indentation() * (depth + int(tree.rootIsDecorated()))
+        opt = QStyleOptionViewItem(option)
+        opt.rect = QRect(0, 0, max(tree.columnWidth(0) - indent, 40), 1)
+        return super().sizeHint(opt, index)
+
+
+class TemplateTree(QTreeWidget):
+    """The template list: every title whole, wrapped onto more lines where it is long."""
+
+    #: the widest the list opens at (wider titles wrap; the splitter gives more)
+    MAX_OPEN_WIDTH = 460
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setHeaderHidden(True)
+        self.setWordWrap(True)
+        # what still does not fit wrapped loses its middle, so a copy's id stays in view
+        self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.setItemDelegate(_WrappingDelegate(self))
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+    def open_width(self) -> int:
+        """Return the width that shows the longest title on one line, up to MAX_OPEN_WIDTH."""
+        bar = self.verticalScrollBar().sizeHint().width()
+        text = 0
+        for i in range(self.topLevelItemCount()):
+            top = self.topLevelItem(i)
+            for k in range(top.childCount()):
+                item = top.child(k)
+                text = max(text, self.fontMetrics().horizontalAdvance(item.text(0)))
+        return min(text + 2 * self.indentation() + 12 + bar + 2 * self.frameWidth(),
+                   self.MAX_OPEN_WIDTH)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if event.oldSize().width() != event.size().width():
+            self.doItemsLayout()  # rows take the height their titles wrap to
+
+
 def _fmt_kw(kw: float) -> str:
     return f"{kw / 1000.0:,.2f} MW" if kw >= 1000 else f"{kw:,.1f} kW"
 
@@ -221,7 +271,6 @@ class NewFromTemplateDialog(QDialog):
 
         super().__init__(parent)
         self.setWindowTitle("New from template")
-        self.resize(1040, 640)
         self.catalog = catalog or default_catalog()
         self.problems: list[str] = []
         #: The file of each user template (shown in its tooltip).
@@ -258,11 +307,8 @@ class NewFromTemplateDialog(QDialog):
     # -- construction ----------------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.tree = QTreeWidget()
-        self.tree.setHeaderHidden(True)
-        self.tree.setMinimumWidth(330)
-        # a long title loses its middle, so a copy's "(2)" and its id stay in view
-        self.tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.tree = TemplateTree()
+        self.tree.setMinimumWidth(260)
         groups: dict[str, QTreeWidgetItem] = {}
 
         def group(label: str) -> QTreeWidgetItem:
@@ -362,7 +408,9 @@ class NewFromTemplateDialog(QDialog):
         split.addWidget(self.tree)
         split.addWidget(right)
         split.setStretchFactor(1, 1)
-        split.setSizes([340, 660])
+        tree_w = max(340, self.tree.open_width())
+        self.resize(700 + tree_w, 640)
+        split.setSizes([tree_w, 700])
         lay = QVBoxLayout(self)
         lay.addWidget(split, 1)
         lay.addWidget(self.buttons)
