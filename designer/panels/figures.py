@@ -20,8 +20,9 @@ from engine.fabric import TIER_NAMES
 from engine.memo import LastValue
 from engine.report_tables import cooling_group_status
 
-__all__ = ["rack_rows", "unit_rows", "feed_rows", "tray_rows", "link_rows", "fabric_rows",
-           "ratio_text", "hall_rows", "rack_sources_html", "GeneratedSwitch", "generated_switches"]
+__all__ = ["rack_rows", "unit_rows", "feed_rows", "tray_rows", "obstacle_rows", "link_rows",
+           "fabric_rows", "ratio_text", "hall_rows", "rack_sources_html", "GeneratedSwitch",
+           "generated_switches"]
 
 _DASH = "—"
 
@@ -189,6 +190,43 @@ def tray_rows(document, ids: list[str]) -> list[tuple[str, str, str]]:
         pts = getattr(t, "points", [])
         total += sum(math.dist(p, q) for p, q in zip(pts, pts[1:], strict=False))
     return [("Length (m)", _n(total, 2), "Plan length of the tray polyline")]
+
+
+def obstacle_rows(document, ids: list[str]) -> list[tuple[str, str, str]]:
+    """Return the computed rows of one or more obstacles: where they stand, their size and
+    area, and the footprints standing on them (their outline is edited on the canvas)."""
+    labels = [("Centre (m)", "Centre of the bounding box (of them all, for several)"),
+              ("Extent (m)", "Bounding box: x from–to, y from–to"),
+              ("Size (m)", "Bounding box width (x) × depth (y)"),
+              ("Area (m²)", "Area of the outline (the sum, for several)"),
+              ("Footprints on it", "Racks and units standing on it (rule FLOOR-OBSTACLE)")]
+    found = (find_item(document, i) for i in ids)
+    polys = [np.asarray(o.polygon, np.float64) for o in found
+             if o is not None and len(getattr(o, "polygon", ())) >= 3]
+    if not polys:
+        return [(k, _DASH, t) for k, t in labels]
+    pts = np.concatenate(polys)
+    (x0, y0), (x1, y1) = pts.min(axis=0), pts.max(axis=0)
+    area = sum(_polygon_area_m2(p) for p in polys)
+    floor = getattr(document.analysis, "floor", None)
+    on = [i for i, oid in getattr(floor, "on_obstacle", ()) if oid in ids]
+    values = [f"x {_n((x0 + x1) / 2, 2)}, y {_n((y0 + y1) / 2, 2)}",
+              f"x {_n(x0, 2)}–{_n(x1, 2)}, y {_n(y0, 2)}–{_n(y1, 2)}",
+              f"{_n(x1 - x0, 2)} × {_n(y1 - y0, 2)}", _n(area, 2),
+              f"{len(set(on)):,}" if floor is not None else _DASH]
+    return [(k, v, t) for (k, t), v in zip(labels, values, strict=True)]
+
+
+def _polygon_area_m2(xy: np.ndarray) -> float:
+    """Return the area of a simple polygon ``(N, 2)`` in m² (shoelace).
+
+    Examples
+    --------
+    >>> _polygon_area_m2(np.array([[0.0, 0.0], [2.0, 0.0], [2.0, 0.5], [0.0, 0.5]]))
+    1.0
+    """
+    x, y = xy[:, 0], xy[:, 1]
+    return float(abs(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))) / 2.0)
 
 
 def link_rows(document, ids: list[str]) -> list[tuple[str, str, str]]:

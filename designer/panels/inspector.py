@@ -303,7 +303,8 @@ class InspectorPanel(QWidget):
                 vbox.addWidget(hint)
             rows = {"rack": figures.rack_rows, "cooling": figures.unit_rows,
                     "feed": figures.feed_rows, "tray": figures.tray_rows,
-                    "link": figures.link_rows, "fabric": figures.fabric_rows}.get(self._kind)
+                    "obstacle": figures.obstacle_rows, "link": figures.link_rows,
+                    "fabric": figures.fabric_rows}.get(self._kind)
             if rows is not None:
                 vbox.addWidget(self._computed_box(rows))
             if self._kind == "fabric" and len(ids) == 1:
