@@ -10,7 +10,9 @@ them (``levelOfDetailFromTransform``).
 
 from __future__ import annotations
 
+import functools
 import math
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -40,8 +42,9 @@ if TYPE_CHECKING:
     from designer.canvas.scene import FloorPlanScene
 
 __all__ = ["ModelItem", "RackItem", "CoolingUnitItem", "FeedItem", "TrayItem", "ObstacleItem",
-           "FloorItem", "BoundedItem", "RowLabelsItem", "RackLabelsItem", "ITEM_CLASSES", "to_scene", "from_scene", "footprint_half",
-           "offset_polyline"]
+           "FloorItem", "BoundedItem", "RowLabelsItem", "RackLabelsItem", "ITEM_CLASSES",
+           "to_scene", "from_scene", "footprint_half", "offset_polyline", "UnitLabel",
+           "unit_label_layout"]
 
 # obstacles draw over racks and units (a rack on a column or in a keep-out shows as such)
 Z_FLOOR, Z_HEAT, Z_RACK, Z_UNIT, Z_OBSTACLE, Z_TRAY, Z_FEED, Z_OVERLAY = \
@@ -75,33 +78,98 @@ def _lod(painter: QPainter, option: QStyleOptionGraphicsItem) -> float:
     return option.levelOfDetailFromTransform(painter.worldTransform())
 
 
-def _device_label(painter: QPainter, rect: QRectF, lines: list[str], color: QColor,
-                  font_px: int = 11, bold_first: bool = True) -> None:
-    """Draw text lines centred in ``rect`` (item coordinates) at a fixed pixel size."""
+UNIT_MARGIN_PX = 2.0  # clear of a unit's outline on each side of its label
+
+
+@dataclass(frozen=True)
+class UnitLabel:
+    """How a cooling unit's label fits its box: ``lines`` (the id first, bold, at
+    ``px`` pixels; the others a pixel smaller), stacked, or side by side on one
+    line when ``joined``; turned to read up the box when ``vertical``."""
+
+    lines: tuple[str, ...]
+    px: int
+    vertical: bool = False
+    joined: bool = False
+
+
+@functools.lru_cache(maxsize=32)
+def _metrics(px: int, bold: bool) -> QFontMetricsF:
+    return QFontMetricsF(label_font(px, bold))
+
+
+def _unit_line_widths(lines: tuple[str, ...], px: int, joined: bool) -> list[float]:
+    widths = [_metrics(px if k == 0 else px - 1, k == 0).horizontalAdvance(t)
+              for k, t in enumerate(lines)]
+    return [sum(widths) + 0.4 * px * (len(widths) - 1)] if joined else widths
+
+
+@functools.lru_cache(maxsize=4096)
+def unit_label_layout(w_px: int, h_px: int, unit_id: str, pct: str = "",
+                      name: str = "") -> UnitLabel | None:
+    """Return the label that fits a cooling unit's box of ``w_px`` x ``h_px`` pixels.
+
+    The id says which unit it is (the load bar along the box shows the share in
+    use), so it comes first: the id over its utilization, or the two on one
+    line, at 10 or 9 px across the box, else up a tall narrow box (a CRAH along
+    a wall), else at 8 px; else the id alone down to 7 px; else nothing (the
+    tooltip names it). A ``name`` adds a line, shortened to fit, where a line is
+    left. Nothing drawn reaches past the box.
+    """
+    turns = (False, True) if h_px > w_px else (False,)
+
+    def fits(lines: tuple[str, ...], px: int, vertical: bool, joined: bool = False) -> bool:
+        aw, ah = (h_px, w_px) if vertical else (w_px, h_px)
+        n = 1 if joined else len(lines)
+        return n * (px + 3) <= ah - 2 and \
+            max(_unit_line_widths(lines, px, joined)) <= aw - 2 * UNIT_MARGIN_PX
+
+    both = (unit_id, pct) if pct else (unit_id,)
+    # across the box a size smaller reads as well as up it
+    tiers = [(v, px) for sizes in ((10, 9), (8,)) for v in turns for px in sizes]
+    found = next((UnitLabel(both, px, v, j) for v, px in tiers
+                  for j in ((False, True) if pct else (False,))
+                  if fits(both, px, v, j)), None)
+    found = found or next((UnitLabel((unit_id,), px, v) for px in (10, 9, 8, 7)
+                           for v in turns if fits((unit_id,), px, v)), None)
+    if found is not None and name and not found.joined:
+        aw, ah = (h_px, w_px) if found.vertical else (w_px, h_px)
+        if (len(found.lines) + 1) * (found.px + 3) <= ah - 2 and aw >= 40:
+            shown = _metrics(found.px - 1, False).elidedText(
+                name, Qt.TextElideMode.ElideRight, aw - 2 * UNIT_MARGIN_PX)
+            if shown:
+                found = UnitLabel((*found.lines, shown), found.px, found.vertical)
+    return found
+
+
+def _paint_unit_label(painter: QPainter, rect: QRectF, label: UnitLabel, color: QColor) -> None:
+    """Draw ``label`` centred in ``rect`` (item coordinates)."""
     dev = painter.worldTransform().mapRect(rect)
-    line_h = font_px + 3
-    fit = [ln for ln in lines if ln][: max(0, int((dev.height() - 2) // line_h))]
-    if not fit or dev.width() < 4 * font_px * 0.55:
-        return
     painter.save()
     painter.resetTransform()
     painter.setPen(color)
-    top = dev.center().y() - line_h * len(fit) / 2.0
-    room = int(dev.width() - 4)
-    for k, text in enumerate(fit):
-        px, bold = (font_px if k == 0 else font_px - 1), bold_first and k == 0
-        painter.setFont(label_font(px, bold))
-        # a short name that fits a little smaller or not bold shows whole ("CRAH-4", not
-        # "CRAH…"); eliding is for names that do not fit at all
-        for smaller_px, smaller_bold in ((px, False), (px - 1, False), (px - 2, False)):
-            if painter.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight,
-                                                room) == text or smaller_px < 7:
-                break
-            painter.setFont(label_font(smaller_px, smaller_bold))
-        metrics = painter.fontMetrics()
-        shown = metrics.elidedText(text, Qt.TextElideMode.ElideRight, room)
-        painter.drawText(QRectF(dev.left(), top + k * line_h, dev.width(), line_h),
-                         Qt.AlignmentFlag.AlignCenter, shown)
+    box = dev
+    if label.vertical:  # reads up the box, as a plan labels a long thin thing
+        painter.translate(dev.center())
+        painter.rotate(-90)
+        box = QRectF(-dev.height() / 2, -dev.width() / 2, dev.height(), dev.width())
+    line_h = label.px + 3
+    n = 1 if label.joined else len(label.lines)
+    top = box.center().y() - line_h * n / 2.0
+    if label.joined:
+        widths = [_metrics(label.px if k == 0 else label.px - 1, k == 0).horizontalAdvance(t)
+                  for k, t in enumerate(label.lines)]
+        x = box.center().x() - _unit_line_widths(label.lines, label.px, True)[0] / 2
+        for k, (text, w) in enumerate(zip(label.lines, widths, strict=True)):
+            painter.setFont(label_font(label.px if k == 0 else label.px - 1, k == 0))
+            painter.drawText(QRectF(x, top, w + 1, line_h), Qt.AlignmentFlag.AlignLeft |
+                             Qt.AlignmentFlag.AlignVCenter, text)
+            x += w + 0.4 * label.px
+    else:
+        for k, text in enumerate(label.lines):
+            painter.setFont(label_font(label.px if k == 0 else label.px - 1, k == 0))
+            painter.drawText(QRectF(box.left(), top + k * line_h, box.width(), line_h),
+                             Qt.AlignmentFlag.AlignCenter, text)
     painter.restore()
 
 
@@ -222,6 +290,7 @@ class CoolingUnitItem(_BoxItem):
         super().__init__(scene, model_id)
         self.setZValue(Z_UNIT)
         self._kind = "crah"
+        self._name = ""
         self.sync_from_model()
 
     @property
@@ -234,6 +303,7 @@ class CoolingUnitItem(_BoxItem):
         if u is None:
             return
         self._kind = u.kind
+        self._name = u.name or ""
         x, y = u.x_m, u.y_m
         hx, hy = footprint_half(u.width_m, u.depth_m, u.rotation_deg)
         if u.kind == "rear_door" and u.rack:
@@ -260,6 +330,7 @@ class CoolingUnitItem(_BoxItem):
         painter.setPen(cosmetic(PALETTE.error if over else edge, 1.5))
         painter.setBrush(QColor(fill))
         painter.drawRect(rect)
+        bar_h = 0.0
         if self._kind != "rear_door" and lod * rect.height() > 6:
             # load bar along the bottom edge: share of capacity in use
             # in whole percent, as the label: a smaller change is not repainted
@@ -271,13 +342,14 @@ class CoolingUnitItem(_BoxItem):
             painter.setPen(self._fp.pens["selection"])
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRect(rect)
-        if self._kind != "rear_door" and lod * min(rect.width(), rect.height()) >= 14:
-            pct = f"{util * 100:.0f} %" if util is not None else ""
-            dev_w = lod * rect.width()
-            if dev_w >= 6.5 * len(self.model_id) + 6 and lod * rect.height() >= 30:
-                _device_label(painter, rect, [self.model_id, pct], QColor(PALETTE.text), 10)
-            elif dev_w >= 30 and pct:
-                _device_label(painter, rect, [pct], QColor(PALETTE.text), 10, False)
+        if self._kind != "rear_door" and lod * min(rect.width(), rect.height()) >= 10:
+            text = rect.adjusted(0, 0, 0, -bar_h)  # above the load bar
+            dev = painter.worldTransform().mapRect(text)
+            label = unit_label_layout(int(dev.width()), int(dev.height()), self.model_id,
+                                      f"{util * 100:.0f} %" if util is not None else "",
+                                      self._name)
+            if label is not None:
+                _paint_unit_label(painter, text, label, QColor(PALETTE.text))
 
 
 class _PolylineItem(ModelItem, QGraphicsPathItem):

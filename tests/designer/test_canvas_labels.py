@@ -262,3 +262,47 @@ def test_a_short_rows_label_keeps_clear_of_the_label_of_the_row_beside_it(view, 
     shown = {name: right for name, _d, right in scene.row_labels._place(t)}
     assert shown == {"RA": True, "RB": True}, "both shown, the short row's on its other side"
     assert not a.intersects(b)
+
+
+def test_cooling_units_say_which_unit_they_are_with_their_load_and_fit_their_box(
+        view, doc, monkeypatch):
+    # the reviewer saw "56 %" on CRAHs at zoom-to-fit, a blank CDU, and "0 %" alone on
+    # the CDU at 42 px/m: which unit is that?
+    from designer.canvas import items
+
+    drawn: dict[str, tuple[items.UnitLabel, QRectF]] = {}
+    paint_label = items._paint_unit_label
+
+    def record(painter, rect, label, color):
+        drawn[label.lines[0]] = (label, painter.worldTransform().mapRect(rect))
+        paint_label(painter, rect, label, color)
+
+    monkeypatch.setattr(items, "_paint_unit_label", record)
+    cdu = doc.add_cooling_unit("cdu-coolchip-1350", 10.6, 11.4)
+    crah = doc.layout.cooling[0]
+    util = {u: view.fp.unit_utilization(u) for u in (cdu, crah.id)}
+    for px_per_m, at in ((42.0, (10.6, 11.4)), (34.0, (10.6, 11.4)),
+                         (42.0, (crah.x_m, crah.y_m)), (34.0, (crah.x_m, crah.y_m))):
+        drawn.clear()
+        zoom(view, px_per_m, at)
+        paint(view)
+        uid = cdu if at[0] == 10.6 else crah.id
+        label, box = drawn[uid]
+        assert label.lines[:2] == (uid, f"{util[uid] * 100:.0f} %"), px_per_m
+        # every line inside the box: across it, or up it when turned
+        along, across = (box.height(), box.width()) if label.vertical else (
+            box.width(), box.height())
+        n = 1 if label.joined else len(label.lines)
+        assert n * (label.px + 3) <= across
+        for k, text in enumerate(label.lines):
+            fm = QFontMetricsF(label_font(label.px - (k > 0), k == 0))
+            assert fm.horizontalAdvance(text) <= along - 2 * items.UNIT_MARGIN_PX
+    # the id first: a box too small for both keeps the id, a smaller one shows nothing
+    assert items.unit_label_layout(50, 14, "CRAH-10", "56 %").lines == ("CRAH-10",)
+    assert items.unit_label_layout(15, 40, "CRAH-1", "56 %").lines == ("CRAH-1",)
+    assert items.unit_label_layout(15, 40, "CRAH-1", "56 %").vertical
+    assert items.unit_label_layout(12, 12, "CDU-1", "56 %") is None
+    # a name goes under them where a line is left, shortened to the box
+    named = items.unit_label_layout(90, 60, "CDU-1", "63 %", "Loop A, north gallery")
+    assert named.lines[:2] == ("CDU-1", "63 %") and named.lines[2].endswith("…")
+
