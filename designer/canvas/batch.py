@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPainterPath
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QTransform
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
-from designer.canvas.items import BoundedItem
+from designer.canvas.items import FEED_GAP_PX, BoundedItem, feed_offset_sign
 from designer.canvas.style import METRICS, PALETTE, cosmetic
 from engine.compile import front_vectors
 
@@ -72,6 +72,19 @@ def merge_boxes(boxes: np.ndarray, eps: float = 1e-6) -> np.ndarray:
     start = np.flatnonzero(np.concatenate([[True], ~touch]))
     x1 = np.maximum.reduceat(b[:, 2], start)
     return np.stack([b[start, 0], b[start, 1], x1, b[start, 3]], 1)
+
+
+def _toward(segs: np.ndarray, sign: np.ndarray) -> np.ndarray:
+    """Return, per plan segment ``(x0, y0, x1, y1)``, the screen axis direction ``(dx,
+    dy)`` its run is drawn off its line: ``offset_polyline``'s normal in scene
+    coordinates times the run's ``sign``, on its larger axis."""
+    if not len(segs):
+        return np.zeros((0, 2), np.int64)
+    dx, dy = segs[:, 2] - segs[:, 0], -(segs[:, 3] - segs[:, 1])  # scene: y down
+    nx, ny = -dy * sign, dx * sign
+    across = np.abs(nx) >= np.abs(ny)
+    return np.stack([np.where(across, np.sign(nx), 0), np.where(across, 0, np.sign(ny))],
+                    1).astype(np.int64)
 
 
 def segments_path(seg: np.ndarray) -> QPainterPath:
@@ -177,6 +190,7 @@ class BatchLayer(BoundedItem):
         self._units: dict[str, QPainterPath] = {}
         self._feed_segs = np.zeros((0, 4))
         self._feed_owner = np.zeros(0, np.int64)
+        self._feed_toward = np.zeros((0, 2), np.int64)  # screen direction off its line
         self._feed_side = np.zeros(0, object)
         self._seg_side = np.zeros(0, object)
         self._seg_over: np.ndarray | None = None
@@ -244,10 +258,18 @@ class BatchLayer(BoundedItem):
         return {k: rects_path(boxes[kinds == k]) for k in ("crah", "cdu", "rear_door")}
 
     @staticmethod
-    def _feed_paths(segs: np.ndarray, side: np.ndarray, over: np.ndarray) -> dict:
-        return {"A": segments_path(segs[~over & (side == "A")]),
-                "B": segments_path(segs[~over & (side == "B")]),
-                "over": segments_path(segs[over])}
+    def _feed_paths(segs: np.ndarray, side: np.ndarray, over: np.ndarray,
+                    toward: np.ndarray) -> dict:
+        """Return ``{(key, (dx, dy)): path}``: the runs of side A, B and over budget,
+        by the screen direction they are drawn off their line (see ``FeedItem``)."""
+        out = {}
+        for d in np.unique(toward, axis=0) if len(toward) else []:
+            here = np.all(toward == d, axis=1)
+            for key, part in (("A", ~over & (side == "A")), ("B", ~over & (side == "B")),
+                              ("over", over)):
+                if np.any(here & part):
+                    out[key, (int(d[0]), int(d[1]))] = segments_path(segs[here & part])
+        return out
 
     def _refresh_units(self, layout: Layout, analysis: Analysis) -> None:
         # unit geometry changes only when the cooling list does (edits share unchanged lists)
@@ -277,14 +299,17 @@ class BatchLayer(BoundedItem):
     def _refresh_feeds(self, layout: Layout, analysis: Analysis) -> None:
         if layout.feeds is not self._feeds_src:
             self._feeds_src = layout.feeds
-            segs, owner, sides = [], [], []
+            segs, owner, sides, signs = [], [], [], []
             for k, f in enumerate(layout.feeds):
                 for a, b in zip(f.points[:-1], f.points[1:], strict=True):
                     segs.append((a[0], a[1], b[0], b[1]))
                     owner.append(k)
                 sides.append(f.side)
+                signs.append(feed_offset_sign([(x, -y) for x, y in f.points], f.side))
             self._feed_segs = np.array(segs, np.float64).reshape(-1, 4)
             self._feed_owner = np.array(owner, np.int64)
+            self._feed_toward = _toward(self._feed_segs, np.array(signs)[self._feed_owner]
+                                        if len(self._feed_owner) else np.zeros(0))
             self._feed_side = np.array(sides, dtype=object)
             self._seg_side = self._feed_side[self._feed_owner] if len(self._feed_owner) else \
                 np.zeros(0, object)
@@ -295,7 +320,8 @@ class BatchLayer(BoundedItem):
         over = (util > 1.0)[self._feed_owner] if len(self._feed_owner) else np.zeros(0, bool)
         if self._seg_over is None or not np.array_equal(over, self._seg_over):
             self._seg_over = over
-            self._feeds = self._feed_paths(self._feed_segs, self._seg_side, over)
+            self._feeds = self._feed_paths(self._feed_segs, self._seg_side, over,
+                                           self._feed_toward)
 
     def refresh_selection(self, repaint: bool = True) -> None:
         """Rebuild the selection highlight from the scene's selected items."""
@@ -335,7 +361,8 @@ class BatchLayer(BoundedItem):
         out["trays"] = segments_path(self._tray_segs[hit(self._tray_segs)])
         f = hit(self._feed_segs)
         over = self._seg_over if self._seg_over is not None else np.zeros(len(f), bool)
-        out["feeds"] = self._feed_paths(self._feed_segs[f], self._seg_side[f], over[f])
+        out["feeds"] = self._feed_paths(self._feed_segs[f], self._seg_side[f], over[f],
+                                        self._feed_toward[f])
         out["selected"] = rects_path(self._sel_boxes[hit(self._sel_boxes)])
         return out
 
@@ -386,13 +413,17 @@ class BatchLayer(BoundedItem):
         tray.setAlpha(110)
         painter.setPen(cosmetic(tray, 1))
         painter.drawPath(paths["trays"])
-        for key, color in (("A", PALETTE.feed_a), ("B", PALETTE.feed_b), ("over", PALETTE.error)):
-            path = paths["feeds"].get(key)
-            if path is not None and not path.isEmpty():
-                c = QColor(color)
-                c.setAlpha(150 if key != "over" else 230)
-                painter.setPen(cosmetic(c, 1))
-                painter.drawPath(path)
+        colors = {"A": PALETTE.feed_a, "B": PALETTE.feed_b, "over": PALETTE.error}
+        shift = (1.0 + FEED_GAP_PX) / 2  # a 1 px pen off its line, as FeedItem draws it
+        world = painter.worldTransform()
+        for (key, (dx, dy)), path in sorted(paths["feeds"].items(), key=lambda kv: kv[0][0]
+                                            == "over"):
+            c = QColor(colors[key])
+            c.setAlpha(150 if key != "over" else 230)
+            painter.setPen(cosmetic(c, 1))
+            painter.setWorldTransform(world * QTransform.fromTranslate(dx * shift, dy * shift))
+            painter.drawPath(path)
+        painter.setWorldTransform(world)
         selected = paths["selected"]
         if not selected.isEmpty():
             fill = QColor(PALETTE.selection)

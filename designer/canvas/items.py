@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 __all__ = ["ModelItem", "RackItem", "CoolingUnitItem", "FeedItem", "TrayItem", "ObstacleItem",
            "FloorItem", "BoundedItem", "RowLabelsItem", "RackLabelsItem", "ITEM_CLASSES",
            "to_scene", "from_scene", "footprint_half", "offset_polyline", "UnitLabel",
-           "unit_label_layout"]
+           "unit_label_layout", "FEED_GAP_PX", "feed_offset_sign"]
 
 # obstacles draw over racks and units (a rack on a column or in a keep-out shows as such)
 Z_FLOOR, Z_HEAT, Z_RACK, Z_UNIT, Z_OBSTACLE, Z_TRAY, Z_FEED, Z_OVERLAY = \
@@ -438,8 +438,57 @@ def offset_polyline(points: list[tuple[float, float]], d: float,
     return [(float(x), float(y)) for x, y in np.round(out, 12)]
 
 
+#: pixels between an A and a B busway run drawn on one line: each side is drawn
+#: half of this (plus half its pen) to its own side, so both show and both pick
+FEED_GAP_PX = 2.0
+#: how far past its line (pixels) a busway's pick band reaches to the other side: less
+#: than the half gap, so a click on either drawn line picks that one
+_FEED_PICK_OVER_PX = 1.0
+
+
+def feed_offset_sign(points: list[tuple[float, float]], side: str) -> float:
+    """Return the sign of :func:`offset_polyline`'s ``d`` that draws a busway run
+    (scene coordinates, y down) on its side's side of its line.
+
+    A goes toward lower plan y (down on screen) along a run across the plan and
+    toward lower x (left) along one up it, B the other way: where the templates
+    lay A and B out. The run's longest segment decides, so the whole run keeps
+    to one side through its bends.
+
+    Examples
+    --------
+    >>> feed_offset_sign([(0, 0), (5, 0)], "A"), feed_offset_sign([(5, 0), (0, 0)], "A")
+    (1.0, -1.0)
+    >>> feed_offset_sign([(0, 0), (5, 0)], "B"), feed_offset_sign([(0, 0), (0, 5)], "A")
+    (-1.0, -1.0)
+    """
+    if len(points) < 2:
+        return 0.0
+    a, b = max(zip(points[:-1], points[1:], strict=True),
+               key=lambda s: math.dist(s[0], s[1]))
+    dx, dy = b[0] - a[0], b[1] - a[1]
+    nx, ny = -dy, dx  # offset_polyline's normal
+    toward_a = ny > 0 if abs(dx) >= abs(dy) else nx < 0
+    sign = 1.0 if toward_a else -1.0
+    return sign if side == "A" else -sign
+
+
+def _polyline_path(points: list[tuple[float, float]]) -> QPainterPath:
+    path = QPainterPath()
+    if points:
+        path.moveTo(*points[0])
+        for q in points[1:]:
+            path.lineTo(*q)
+    return path
+
+
 class FeedItem(_PolylineItem):
-    """A power feed: a busway run (polyline) or a rack PDU / RPP (a point)."""
+    """A power feed: a busway run (polyline) or a rack PDU / RPP (a point).
+
+    A run is drawn a couple of pixels to its side's side of its line
+    (:data:`FEED_GAP_PX`), and picked on that side: an A and a B busway drawn on
+    the same line both show and both pick. The layout keeps the line as drawn.
+    """
 
     group = "feeds"
 
@@ -447,6 +496,9 @@ class FeedItem(_PolylineItem):
         super().__init__(scene, model_id)
         self.setZValue(Z_FEED)
         self._side = "A"
+        self._sign = 0.0
+        self._drawn: tuple[float, QPainterPath] = (0.0, QPainterPath())
+        self._pick: tuple[float, QPainterPath] = (0.0, QPainterPath())
         self.sync_from_model()
 
     def sync_from_model(self) -> None:
@@ -455,7 +507,32 @@ class FeedItem(_PolylineItem):
             return
         self._side = f.side
         self._set_points(list(f.points), 0.3)
+        pts = [(p.x(), p.y()) for p in self._pts]
+        self._sign = feed_offset_sign(pts, f.side)
+        self._drawn = (0.0, self._line)
+        self._pick = (0.0, self._shape)
         self.update()
+
+    def shape(self) -> QPainterPath:
+        """The pick band: on the run's own side of its line, a pixel past it."""
+        if len(self._pts) < 2:
+            return self._shape
+        over = min(_FEED_PICK_OVER_PX * self._fp.px_to_m(), 0.05)
+        if over != self._pick[0]:
+            w = self.pick_width_m
+            pts = [(p.x(), p.y()) for p in self._pts]
+            self._pick = (over, _stroke(_polyline_path(
+                offset_polyline(pts, self._sign * (w / 2 - over))), w))
+        return self._pick[1]
+
+    def drawn_line(self, px_per_m: float, width_px: float) -> QPainterPath:
+        """Return the run's line as drawn at ``px_per_m`` with a ``width_px`` pen: moved
+        to its side by half the gap and half the pen (item coordinates)."""
+        d = self._sign * (width_px + FEED_GAP_PX) / 2 / max(px_per_m, 1e-9)
+        if d != self._drawn[0]:
+            pts = [(p.x(), p.y()) for p in self._pts]
+            self._drawn = (d, _polyline_path(offset_polyline(pts, d)))
+        return self._drawn[1]
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         color = QColor(PALETTE.feed_a if self._side == "A" else PALETTE.feed_b)
@@ -467,15 +544,18 @@ class FeedItem(_PolylineItem):
         if lod <= 15:
             color.setAlpha(150)
         painter.setBrush(Qt.BrushStyle.NoBrush)
+        line = self.drawn_line(lod, width) if len(self._pts) > 1 else self._line
         if self.isSelected():
             painter.setPen(cosmetic(PALETTE.selection, width + 3))
-            painter.drawPath(self._line)
+            painter.drawPath(line)
         painter.setPen(cosmetic(color, width))
         if len(self._pts) > 1:
-            painter.drawPath(self._line)
+            painter.drawPath(line)
             if lod > 30:  # tap-off boxes at the run's ends
-                for p in (self._pts[0], self._pts[-1]):
-                    painter.fillRect(QRectF(p.x() - 0.07, p.y() - 0.07, 0.14, 0.14), color)
+                n = line.elementCount()
+                for k in (0, n - 1):
+                    e = line.elementAt(k)
+                    painter.fillRect(QRectF(e.x - 0.07, e.y - 0.07, 0.14, 0.14), color)
         else:
             painter.setBrush(color)
             painter.drawEllipse(self._pts[0], 0.12, 0.12)

@@ -965,3 +965,50 @@ def test_dragging_everything_zoomed_out_repaints_where_each_unit_feed_and_tray_w
         for rect in (before[i], scene.item_for(i).sceneBoundingRect()):
             assert any(u.contains(rect) for u in updated), f"{i} left torn"
     doc.cancel_preview()
+
+
+@pytest.mark.parametrize("px_per_m", [30.0, 10.0])  # items, and the zoomed-out batch
+def test_a_and_b_busways_on_one_line_both_show_and_both_pick(window, px_per_m):
+    # two busways drawn along the same line used to draw one over the other: B hid A
+    # and a click on the line always found the same one
+    from designer.canvas.style import PALETTE
+
+    doc, scene, view = window.document, window.scene, window.view
+    model = scene.busway_model()
+    line = [(2.4, 12.0), (8.4, 12.0)]  # open floor
+    a = doc.add_feed(model, line, "A")
+    b = doc.add_feed(model, list(reversed(line)), "B")  # drawn the other way round
+    doc.select([])
+    feeds = {f.id: f.points for f in doc.layout.feeds}
+    assert feeds[a] == feeds[b][::-1] == line, "the layout keeps the line as drawn"
+    view.resetTransform()
+    view.scale(px_per_m, px_per_m)
+    view.zoom_changed.emit(px_per_m)
+    view.centerOn(QPointF(5.4, -12.0))
+    QApplication.processEvents()
+    img = _render(view)
+    mid = view.mapFromScene(QPointF(5.4, -12.0))
+    x, y = mid.x(), mid.y()
+
+    def rows_like(color: str) -> list[int]:
+        # on the floor's near-white, a translucent pen keeps its hue: nearest of the two
+        out = []
+        for yy in range(y - 8, y + 9):
+            p = QColor(img.pixel(x, yy))
+            d = {k: sum(abs(u - v) for u, v in zip(p.getRgb()[:3], QColor(k).getRgb()[:3],
+                                                    strict=True))
+                 for k in (PALETTE.feed_a, PALETTE.feed_b, "#ffffff")}
+            if min(d, key=d.get) == color and d[color] < 300:
+                out.append(yy)
+        return out
+
+    rows_a, rows_b = rows_like(PALETTE.feed_a), rows_like(PALETTE.feed_b)
+    assert rows_a and rows_b, "both sides drawn"
+    assert min(rows_a) > max(rows_b), "A below the line, B above it, as the templates lay out"
+    assert min(rows_a) - y <= 4 and y - max(rows_b) <= 4, "a few pixels off the line"
+    # each picks on its own side of the line
+    for side, dy in ((a, -0.06), (b, 0.06)):
+        at = view.mapFromScene(QPointF(5.4, -(12.0 + dy)))
+        QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,
+                         Qt.KeyboardModifier.NoModifier, at)
+        assert doc.selection == [side], px_per_m
