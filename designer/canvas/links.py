@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import QLineF, QRectF, Qt
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPolygonF
 from PySide6.QtWidgets import QStyleOptionGraphicsItem
 
@@ -26,7 +26,10 @@ from designer.canvas.style import PALETTE, cosmetic, label_font
 if TYPE_CHECKING:
     from designer.canvas.scene import FloorPlanScene
 
-__all__ = ["LinkHighlight", "link_line", "FabricHighlight", "fabric_racks"]
+__all__ = ["LinkHighlight", "link_line", "FabricHighlight", "fabric_racks", "LABEL_REACH_PX"]
+
+#: how far (pixels) past "just beside its line" a link's name may go to find free room
+LABEL_REACH_PX = 72.0
 
 
 def link_line(scene: FloorPlanScene, link_id: str) -> QLineF | None:
@@ -104,17 +107,34 @@ class LinkHighlight(BoundedItem):
         if cables is not None and cables.isVisible():
             taken += [b for _text, b in cables.pills]
         self.label_boxes = []
-        for (_i, line, text) in self.links:
+        for (_i, line, text), dev in zip(self.links, lines, strict=True):
             w = fm.horizontalAdvance(text) + 10
+            # off the line as far as it takes to clear the racks' labels along it (a
+            # link within a row runs through all of them)
             box = free_label_box(QPolygonF([line.p1(), line.p2()]), t, w, taken,
-                                 lambda b: fp.rack_labels.plate_boxes(t, b))
+                                 lambda b: fp.rack_labels.plate_boxes(t, b),
+                                 reach_px=LABEL_REACH_PX)
             self.label_boxes.append(QRectF(box))
+            foot = _foot(dev, box.center())
+            if not box.adjusted(-3, -3, 3, 3).contains(foot):  # a leader back to its line
+                painter.setPen(cosmetic(PALETTE.selection, 1.5))
+                painter.drawLine(foot, box.center())
             painter.setPen(cosmetic(PALETTE.selection, 1))
             painter.setBrush(QColor(255, 255, 255, 235))
             painter.drawRoundedRect(box, 4, 4)
             painter.setPen(QColor(PALETTE.selection))
             painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
         painter.restore()
+
+
+def _foot(line: QLineF, p: QPointF) -> QPointF:
+    """Return the point of segment ``line`` nearest ``p``."""
+    d = line.p2() - line.p1()
+    n2 = d.x() ** 2 + d.y() ** 2
+    if n2 <= 0:
+        return line.p1()
+    k = ((p.x() - line.x1()) * d.x() + (p.y() - line.y1()) * d.y()) / n2
+    return line.p1() + d * max(0.0, min(1.0, k))
 
 
 def fabric_racks(scene: FloorPlanScene, fabric_id: str) -> tuple[list[str], list[str]]:

@@ -388,16 +388,19 @@ class AirflowOverlay(OverlayItem):
 _LINK_COLOR = QColor("#8e24aa")
 #: where along a line its label may stand (share of its length), first choice first
 _PILL_AT = (0.5, 0.38, 0.62, 0.26, 0.74, 0.14, 0.86)
+_PILL_STEP_PX = 12.0  # each further try off the line
 
 
 def free_label_box(poly: QPolygonF, t, width_px: float, taken: list[QRectF],
-               avoid=None) -> QRectF:
+                   avoid=None, reach_px: float = 0.0) -> QRectF:
     """Return the device box of a label ``width_px`` wide on the polyline ``poly`` (scene
     points, ``t`` the view transform) that meets none of ``taken``.
 
     Tried at the shares of the line's length in :data:`_PILL_AT`, on the line, then just
-    beside it; ``avoid(box)`` returns more boxes to keep clear of there (the rack labels
-    under the line). The first place is kept when none is free; the box joins ``taken``.
+    beside it, then further off it, a step at a time up to ``reach_px`` beyond "just
+    beside"; ``avoid(box)`` returns more boxes to keep clear of there (the rack labels
+    under the line). Where none is free, the place that covers least of them is kept;
+    the box joins ``taken``.
     """
     pts = [t.map(poly.at(k)) for k in range(poly.size())]
     seg = [math.hypot(b.x() - a.x(), b.y() - a.y()) for a, b in zip(pts[:-1], pts[1:],
@@ -414,21 +417,29 @@ def free_label_box(poly: QPolygonF, t, width_px: float, taken: list[QRectF],
             left -= d
         return pts[-1], QPointF(0.0, 1.0)
 
-    first = None
-    for side in (0.0, -1.0, 1.0):
+    def covered(box: QRectF) -> float:
+        others = taken + (avoid(box) if avoid is not None else [])
+        return sum(max(0.0, r.width()) * max(0.0, r.height())
+                   for r in (box.intersected(o) for o in others))
+
+    best, best_cover = None, math.inf
+    extras = [_PILL_STEP_PX * k for k in range(int(reach_px // _PILL_STEP_PX) + 1)]
+    sides = [(0.0, 0.0)] + [(side, extra) for extra in extras for side in (-1.0, 1.0)]
+    for side, extra in sides:
         for share in _PILL_AT:
             c, normal = at(share) if total > 0 else (pts[0], QPointF(0.0, 1.0))
             # beside the line: a pill's height (or its width, across an upright line) off it
-            off = 17.0 if abs(normal.y()) >= abs(normal.x()) else width_px / 2 + 9
+            off = (17.0 if abs(normal.y()) >= abs(normal.x()) else width_px / 2 + 9) + extra
             c = c + normal * (side * off)
             box = QRectF(c.x() - width_px / 2, c.y() - 8, width_px, 16)
-            first = first or box
-            if not any(box.intersects(o) for o in taken) and not (
-                    avoid is not None and any(box.intersects(o) for o in avoid(box))):
+            cover = covered(box)
+            if cover == 0:
                 taken.append(box)
                 return box
-    taken.append(first)
-    return first
+            if cover < best_cover:
+                best, best_cover = box, cover
+    taken.append(best)
+    return best
 
 
 class CablesOverlay(OverlayItem):

@@ -306,3 +306,25 @@ def test_cooling_units_say_which_unit_they_are_with_their_load_and_fit_their_box
     named = items.unit_label_layout(90, 60, "CDU-1", "63 %", "Loop A, north gallery")
     assert named.lines[:2] == ("CDU-1", "63 %") and named.lines[2].endswith("…")
 
+
+@pytest.mark.parametrize("px_per_m", [45.0, 100.0, 150.0])
+def test_a_selected_links_name_keeps_clear_of_the_rack_labels_along_it(view, doc, px_per_m):
+    # a link along a row runs through every rack label on the way: its name used to
+    # land on the kW figures of the racks in the middle when just beside the line was
+    # taken too (three-line labels, zoomed in)
+    scene = view.fp
+    row = sorted((r for r in doc.layout.racks if r.row == "R01"), key=lambda r: r.x_m)
+    lid = doc.add_link(row[1].id, row[6].id, 400.0, 8)
+    doc.select([lid])
+    zoom(view, px_per_m, ((row[1].x_m + row[6].x_m) / 2, row[1].y_m))
+    # the view's own paint: (a scene asked for its items while QGraphicsView.render
+    # paints it answers with the items above the one painting)
+    view.viewport().grab()
+    t = view.viewportTransform()
+    plates = scene.rack_labels.plate_boxes(t, QRectF(view.viewport().rect()))
+    assert plates, "rack labels drawn at this zoom"
+    (box,) = scene.link_highlight.label_boxes
+    assert not any(box.intersects(p) for p in plates), px_per_m
+    assert QRectF(view.viewport().rect()).contains(box)
+    line = t.map(scene.link_highlight.links[0][1])
+    assert abs(box.center().y() - line.y1()) < 90, "near its line"
