@@ -894,8 +894,8 @@ class RowLabelsItem(QGraphicsItem):
 
             def covers_unit(box: QRectF) -> bool:
                 return scene is not None and any(
-                    isinstance(it, CoolingUnitItem) for it in scene.items(
-                        inv.mapRect(box), Qt.ItemSelectionMode.IntersectsItemBoundingRect))
+                    isinstance(it, CoolingUnitItem) for it in scene.model_items_in(
+                        inv.mapRect(box)))
 
             right = covers_unit(QRectF(d.x() - w - 3, d.y() - 8, w, 16))
             if right and covers_unit(QRectF(d.x() + 6, d.y() - 8, w, 16)):
@@ -1041,8 +1041,7 @@ class RackLabelsItem(BoundedItem):
             return []
         inv, _ok = t.inverted()
         out = []
-        for item in self._fp.items(inv.mapRect(area),
-                                   Qt.ItemSelectionMode.IntersectsItemBoundingRect):
+        for item in self._fp.model_items_in(inv.mapRect(area)):
             if isinstance(item, RackItem):
                 dev = t.mapRect(item.sceneBoundingRect())
                 lines, widths, _id = self._lines(item.model_id, self._fp._rack_i(item.model_id),
@@ -1069,8 +1068,7 @@ class RackLabelsItem(BoundedItem):
         index = a.arrays.rack_index
         colors = self._colors(self._fp.metric)
         bold, small = self._bold, self._small
-        for item in self._fp.items(option.exposedRect,
-                                   Qt.ItemSelectionMode.IntersectsItemBoundingRect):
+        for item in self._fp.model_items_in(option.exposedRect):
             if not isinstance(item, RackItem):
                 continue
             dev = t.mapRect(item.sceneBoundingRect())

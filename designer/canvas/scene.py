@@ -342,6 +342,28 @@ class FloorPlanScene(QGraphicsScene):
         i = self._feed_pos.get(feed_id)
         return float(self.analysis.power.feed_utilization[i]) if i is not None else None
 
+    def render(self, painter: QPainter, target: QRectF = QRectF(), source: QRectF = QRectF(),
+               mode: Qt.AspectRatioMode = Qt.AspectRatioMode.KeepAspectRatio) -> None:
+        """Render to ``painter`` (a report, a PNG); see :meth:`model_items_in`."""
+        self._rendering = True
+        try:
+            super().render(painter, target, source, mode)
+        finally:
+            self._rendering = False
+
+    def model_items_in(self, rect: QRectF) -> list[ModelItem]:
+        """Return the visible model items whose bounding rectangle meets scene ``rect``.
+
+        Items that look their neighbours up while they paint (rack labels find their
+        racks) call this: in a view it asks Qt's index; while :meth:`render` draws, where
+        Qt's index answers nothing from inside a paint, it tests the items' rectangles.
+        """
+        if not getattr(self, "_rendering", False):
+            return [it for it in self.items(rect, Qt.ItemSelectionMode.IntersectsItemBoundingRect)
+                    if isinstance(it, ModelItem)]
+        return [it for it in self._items.values()
+                if it.isVisible() and it.sceneBoundingRect().intersects(rect)]
+
     def item_for(self, model_id: str) -> ModelItem | None:
         """Return the canvas item of a model id."""
         return self._items.get(model_id)

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsItem
 
 from designer.reports.plandraw import (
     draw_plan,
@@ -401,15 +402,26 @@ class PlanSource:
         own = set(units)
         tops = [it for it in self.scene.items() if it.parentItem() is None]
         shown = [it.isVisible() for it in tops]
+        empty = QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
+        below = [it for it in self.scene.items()
+                 if (it.topLevelItem() in own or it.topLevelItem().zValue() <= Z_UNIT)
+                 and not it.flags() & empty]
         try:
             for it, vis in zip(tops, shown, strict=True):
                 it.setVisible(vis and it not in own and it.zValue() <= Z_UNIT)
             self.scene.render(p, target, source, Qt.AspectRatioMode.IgnoreAspectRatio)
             shortened = _draw_units(p, m, units, kinds, self.scene, pt)
+            # the upper pass paints only what lies above the units; what lies below stays
+            # visible with no contents, so items that look their neighbours up while they
+            # paint (rack labels find their racks) still find them
             for it, vis in zip(tops, shown, strict=True):
-                it.setVisible(vis and it.zValue() > Z_UNIT)
+                it.setVisible(vis)
+            for it in below:
+                it.setFlag(empty, True)
             self.scene.render(p, target, source, Qt.AspectRatioMode.IgnoreAspectRatio)
         finally:
+            for it in below:
+                it.setFlag(empty, False)
             for it, vis in zip(tops, shown, strict=True):
                 it.setVisible(vis)
         return shortened

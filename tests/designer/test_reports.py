@@ -110,6 +110,28 @@ def test_floor_plan_uses_the_designer_scene(design, tmp_path, qapp):
     assert info["renderer"] == "fallback"
 
 
+def test_a_large_png_carries_the_rack_labels(builtin_catalog, qapp, monkeypatch):
+    # at about 80 px/m a 0.8 m rack is 64 px wide: its kW label fits, as in the designer;
+    # the report draws the scene in two passes (below and above the cooling units) and
+    # the labels, in the upper one, must still find the racks of the lower one
+    from designer.canvas.items import RackLabelsItem
+    from designer.reports.png import render_image
+
+    lay = instantiate("dgx-h100-hall", catalog=builtin_catalog)
+    plates = []
+    real = RackLabelsItem._plate
+
+    def spy(self, dev, lines, widths):
+        plates.append(lines)
+        return real(self, dev, lines, widths)
+
+    monkeypatch.setattr(RackLabelsItem, "_plate", spy)
+    render_image(lay, analyze(lay, builtin_catalog), (2400, 1400))
+    gpu_racks = [r for r in lay.racks if r.devices and r.devices[0].type == "dgx-h100"]
+    assert len(plates) >= len(gpu_racks) == 16
+    assert sum(any("40.8" in line for line in lines) for lines in plates) == 16
+
+
 def test_long_hall_is_cut_into_strips(builtin_catalog, qapp):
     from PySide6.QtCore import QRectF
     from PySide6.QtGui import QImage, QPainter
