@@ -384,14 +384,26 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--force", action="store_true", help="replace the output file if it exists")
     s.set_defaults(func=cmd_new)
 
-    s = sub.add_parser("compare", help="one design intent across generations")
-    s.add_argument("--gpus", type=int)
-    s.add_argument("--power-mw", type=float)
-    s.add_argument("--generations", default=None,
+    s = sub.add_parser(
+        "compare", help="one design intent across generations",
+        description="Lay out one design intent with each generation's reference template, in "
+        "whole blocks (scalable units, pods), and compare the figures. The intent is one of: "
+        "--gpus N (the fewest blocks reaching N GPUs), --power-mw P (the most blocks within P "
+        "MW of facility power), or --hall WxD alone (the most blocks that fit the hall). With "
+        "--gpus or --power-mw, --hall also fits the rows to the hall and says how much of "
+        "each generation the hall holds when the design does not fit.")
+    s.add_argument("--gpus", type=int, metavar="N",
+                   help="the fewest whole blocks reaching N GPUs")
+    s.add_argument("--power-mw", type=float, metavar="P",
+                   help="the most whole blocks within P MW of facility power (IT x PUE)")
+    s.add_argument("--generations", default=None, metavar="G1,G2",
                    help="comma-separated generations (or generation:template-id); default "
                    "hopper,blackwell,blackwell-ultra,rubin,amd-instinct")
-    s.add_argument("--hall", metavar="WxD", help="hall width x depth in metres, e.g. 60x40")
-    s.add_argument("--json", action="store_true")
+    s.add_argument("--hall", metavar="WxD",
+                   help="hall width x depth in metres, e.g. 60x40; alone, the most whole "
+                   "blocks that fit it")
+    s.add_argument("--json", action="store_true",
+                   help="print the rows as JSON (schema rackscape.compare/1) instead of a table")
     s.set_defaults(func=cmd_compare)
 
     s = sub.add_parser("library", help="export or import template library bundles")

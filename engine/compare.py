@@ -1,4 +1,4 @@
-"""One design intent across hardware generations: a GPU count or a power envelope, and a hall.
+"""One design intent across hardware generations: a GPU count, a power envelope or a hall.
 
 For each generation a :class:`GenerationPlan` names the template and the
 parameter that scales it (its building block: a scalable unit, a pod). The
@@ -11,23 +11,38 @@ rule that turns the intent into that parameter:
   template's maximum (the row then says it falls short).
 * ``--power-mw P``: the most blocks whose facility power (IT x PUE, with the
   fabric's switches and optics) stays within ``P`` MW, found by analysis.
-* ``--hall WxD`` (metres): the row length (``racks_per_row``) is chosen so the
-  generated hall fits ``W x D`` (the smallest fitting hall area wins); the
-  layout is then analysed in the given hall, so racks or units that do not
-  fit show up as ``FLOOR-OUTSIDE`` errors among the failing rules.
+* ``--hall WxD`` (metres) with either of them: the row length
+  (``racks_per_row``) is chosen so the generated hall fits ``W x D`` (the
+  smallest fitting hall area wins); the layout is then analysed in the given
+  hall, so racks or units that do not fit show up as ``FLOOR-OUTSIDE`` errors
+  among the failing rules, and the row's ``hall_note`` says how many blocks
+  (and GPUs) of that generation the hall does hold.
+* ``--hall WxD`` alone: the most blocks that fit the hall. A count fits when
+  some row length lays it out in a hall no larger than ``W x D``, the
+  clearance to the walls included, so no rack or unit stands outside it (no
+  ``FLOOR-OUTSIDE``). The laid-out hall grows with the block count, so the
+  count is found by a galloping search and a bisection over the template's
+  range, then the few counts just above are tried (a count whose network
+  racks just overflow a row can need more room than the next ones): about
+  ``2 log2(count) + 6`` counts, not all of them. When not one block fits,
+  the row shows one block, says so in ``note`` and fails ``COMPARE-HALL``.
 
 Each row reports racks, floor area (of the generated hall), IT and facility
 MW, liquid share, GPUs per MW, switches, cables, optics and their power,
 bisection (Tb/s, one way) and per-GPU bisection (Gb/s), scale-up domain,
 the codes of the rules that fail (error severity) and warn, each rule's
 count and first message (``violations``) and, for a design that does not fit
-the hall, why (``hall_note``: the laid-out hall against the given one).
+the hall, why and how much the hall holds (``hall_note``: the laid-out hall
+against the given one).
 
 Examples
 --------
 >>> rows = compare(gpus=1024, generations=["hopper", "blackwell"])
 >>> [(r.generation, r.param_value, r.gpus) for r in rows]
 [('hopper', 4, 1024), ('blackwell', 2, 1152)]
+>>> rows = compare(hall=(20.0, 15.0), generations=["hopper", "blackwell"])
+>>> [(r.generation, r.param_value, r.gpus, r.fits_hall) for r in rows]
+[('hopper', 4, 1024, True), ('blackwell', 2, 1152, True)]
 """
 
 from __future__ import annotations
@@ -36,6 +51,7 @@ import json
 import math
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -54,6 +70,7 @@ __all__ = [
     "parse_generations",
     "parse_hall",
     "compare",
+    "most_blocks",
     "compare_dict",
     "format_table",
     "run_compare_cli",
@@ -194,30 +211,161 @@ def _bounds(lay: Layout) -> tuple[float, float]:
     return x1 - x0, y1 - y0
 
 
-def _make(t: TemplateFile, plan: GenerationPlan, n: int, hall: tuple[float, float] | None,
-          catalog: Catalog) -> tuple[Layout, int | None]:
-    """Instantiate ``n`` blocks, choosing the row length that fits ``hall`` when given."""
-    params = {**plan.fixed, plan.param: n}
-    if hall is None:
-        return instantiate(t, params, catalog=catalog), None
+_Laid = dict[tuple[int, int | None], Layout | None]
+
+
+def _laid_out(t: TemplateFile, plan: GenerationPlan, n: int, rpr: int | None,
+              catalog: Catalog, cache: _Laid) -> Layout | None:
+    """Instantiate ``n`` blocks (rows of ``rpr`` racks when given), None when the
+    template refuses that row length; each count and row length once per comparison."""
+    if (n, rpr) not in cache:
+        params = {**plan.fixed, plan.param: n}
+        if rpr is None:
+            cache[n, rpr] = instantiate(t, params, catalog=catalog)
+        else:
+            try:
+                cache[n, rpr] = instantiate(t, {**params, "racks_per_row": rpr},
+                                            catalog=catalog)
+            except ParameterError:
+                cache[n, rpr] = None
+    return cache[n, rpr]
+
+
+def _row_lengths(t: TemplateFile) -> range | None:
     rpr = next((p for p in t.parameters if p.name == "racks_per_row"), None)
-    if rpr is None:
-        return instantiate(t, params, catalog=catalog), None
-    lo, hi = int(rpr.min or 1), int(rpr.max or 64)
+    return None if rpr is None else range(int(rpr.min or 1), int(rpr.max or 64) + 1)
+
+
+def _within(lay: Layout, hall: tuple[float, float]) -> bool:
+    w, d = _bounds(lay)
+    return w <= hall[0] + 1e-9 and d <= hall[1] + 1e-9
+
+
+def _make(t: TemplateFile, plan: GenerationPlan, n: int, hall: tuple[float, float] | None,
+          catalog: Catalog, cache: _Laid | None = None) -> Layout:
+    """Instantiate ``n`` blocks, choosing the row length that fits ``hall`` when given."""
+    cache = {} if cache is None else cache
+    lengths = _row_lengths(t) if hall is not None else None
     best, best_key = None, None
-    for k in range(lo, hi + 1):
-        try:
-            lay = instantiate(t, {**params, "racks_per_row": k}, catalog=catalog)
-        except ParameterError:
+    for k in lengths or ():
+        lay = _laid_out(t, plan, n, k, catalog, cache)
+        if lay is None:
             continue
         w, d = _bounds(lay)
-        fits = w <= hall[0] + 1e-9 and d <= hall[1] + 1e-9
-        key = (0, w * d) if fits else (1, max(w / hall[0], d / hall[1]))
+        key = (0, w * d) if _within(lay, hall) else (1, max(w / hall[0], d / hall[1]))
         if best_key is None or key < best_key:
-            best, best_key = (lay, k), key
-    if best is None:
-        return instantiate(t, params, catalog=catalog), None
-    return best
+            best, best_key = lay, key
+    return best if best is not None else _laid_out(t, plan, n, None, catalog, cache)
+
+
+def _fits(t: TemplateFile, plan: GenerationPlan, n: int, hall: tuple[float, float],
+          catalog: Catalog, cache: _Laid) -> bool:
+    """Whether some row length lays ``n`` blocks out within ``hall`` (as :func:`_make`
+    would find), trying few row lengths.
+
+    The laid-out hall grows no deeper as rows get longer, so a bisection finds the
+    shortest rows shallow enough to fit; its width does not only grow (a shallower
+    hall may take its CRAHs in one gallery column fewer or more), so the longer row
+    lengths are tried in turn until one is narrow enough.
+    """
+    lengths = _row_lengths(t)
+    if lengths is None:
+        try:
+            return _within(_laid_out(t, plan, n, None, catalog, cache), hall)
+        except ParameterError:  # beyond what the template lays out (too many racks)
+            return False
+
+    def depth_m(k: int) -> float:
+        lay = _laid_out(t, plan, n, k, catalog, cache)
+        return math.inf if lay is None else _bounds(lay)[1]
+
+    first = lengths.start + _gallop(lambda i: depth_m(lengths[i]) > hall[1] + 1e-9,
+                                    0, len(lengths) - 1) + 1
+    for k in range(first, lengths.stop):
+        lay = _laid_out(t, plan, n, k, catalog, cache)
+        if lay is not None and _within(lay, hall):
+            return True
+    return False
+
+
+#: Block counts tried above the bisection's answer. The laid-out hall grows with the count,
+#: but not strictly: where a count's network racks just overflow a row, it needs a row more
+#: than the next few counts, whose racks fill their rows. On the built-in templates, in
+#: halls of 6 to 120 m a side, the largest count that fits is at most 6 above such a dent.
+_AHEAD = 6
+
+
+def _gallop(holds: Callable[[int], bool], lo: int, hi: int, ahead: int = 0) -> int:
+    """Return the largest ``n`` in ``lo..hi`` for which ``holds(n)``, ``lo - 1`` when
+    none does, for a ``holds`` true up to some count and false beyond it.
+
+    Steps of 1, 2, 4, ... from ``lo`` bracket the answer, then a bisection closes
+    in: about ``2 log2(answer)`` calls, whatever ``hi`` is. With ``ahead``, the
+    ``ahead`` counts above the answer are tried too, and from any that holds
+    again, for a ``holds`` false at a few counts below its largest.
+
+    Examples
+    --------
+    >>> calls = []
+    >>> _gallop(lambda n: calls.append(n) or n <= 37, 1, 10_000), len(calls)
+    (37, 12)
+    >>> _gallop(lambda n: n <= 37, 1, 16), _gallop(lambda n: False, 1, 16)
+    (16, 0)
+    >>> dented = lambda n: n <= 9 or n == 11
+    >>> _gallop(dented, 1, 64), _gallop(dented, 1, 64, ahead=3)
+    (9, 11)
+    """
+    if not holds(lo):
+        return lo - 1
+    good, bad, step = lo, hi + 1, 1
+    while good < hi:
+        probe = min(good + step, hi)
+        if not holds(probe):
+            bad = probe
+            break
+        good, step = probe, 2 * step
+    while bad - good > 1:
+        mid = (good + bad) // 2
+        if holds(mid):
+            good = mid
+        else:
+            bad = mid
+    more = next((k for k in range(good + 1, min(good + ahead, hi) + 1) if holds(k)), None)
+    while more is not None:
+        good = more
+        more = next((k for k in range(good + 1, min(good + ahead, hi) + 1) if holds(k)), None)
+    return good
+
+
+def most_blocks(plan: GenerationPlan | str, hall: tuple[float, float],
+                catalog: Catalog | None = None) -> int:
+    """Return the most whole blocks of ``plan`` whose laid-out hall fits ``hall``.
+
+    Parameters
+    ----------
+    plan : GenerationPlan or str
+        The plan, or a generation name (a key of :data:`PLANS`).
+    hall : (width_m, depth_m)
+        The hall, in metres. A count fits when some row length lays it out no
+        larger than the hall, the clearance to the walls included.
+
+    Returns
+    -------
+    int
+        The block count (the plan's parameter), at most the template's
+        maximum; 0 when not one block fits.
+
+    Examples
+    --------
+    >>> most_blocks("hopper", (30.0, 20.0)), most_blocks("hopper", (8.0, 8.0))
+    (11, 0)
+    """
+    catalog = catalog or default_catalog()
+    plan = PLANS[plan] if isinstance(plan, str) else plan
+    t, lo, hi = _template(plan)
+    cache: _Laid = {}
+    return max(_gallop(lambda k: _fits(t, plan, k, hall, catalog, cache), lo, hi,
+                        _AHEAD), 0)
 
 
 def _gpus(lay: Layout, catalog: Catalog) -> int:
@@ -317,8 +465,8 @@ def _hall_note(laid_out: tuple[float, float], hall: tuple[float, float], outside
     return text + "; its racks and units stand inside it, short of the clearance to the walls"
 
 
-def _one(plan: GenerationPlan, gpus: int | None, power_mw: float | None,
-         hall: tuple[float, float] | None, catalog: Catalog) -> CompareRow:
+def _template(plan: GenerationPlan) -> tuple[TemplateFile, int, int]:
+    """Return the plan's template and the range of its block count."""
     # the reference design of a generation is the built-in template (a user template of the
     # same id may have other parameters); a plan the user names takes theirs
     t = get_template(plan.template_id,
@@ -326,39 +474,98 @@ def _one(plan: GenerationPlan, gpus: int | None, power_mw: float | None,
     spec = next((p for p in t.parameters if p.name == plan.param), None)
     if spec is None:
         raise ParameterError(f"template {t.id} has no parameter {plan.param!r}")
-    lo, hi = max(1, int(spec.min or 1)), int(spec.max or 10_000)
+    return t, max(1, int(spec.min or 1)), int(spec.max or 10_000)
+
+
+def _blocks(n: int, param: str) -> str:
+    """Name ``n`` blocks: ``3 scalable units``, ``1 pod``.
+
+    Examples
+    --------
+    >>> _blocks(3, "scalable_units"), _blocks(1, "pods"), _blocks(0, "scalable_units")
+    ('3 scalable units', '1 pod', 'not one scalable unit')
+    """
+    name = param.replace("_", " ")
+    if n != 1:
+        return f"{n} {name}" if n else f"not one {name.removesuffix('s')}"
+    return f"1 {name.removesuffix('s')}"
+
+
+def _refuse(row: CompareRow, code: str, message: str) -> None:
+    """Fail ``row`` on a rule of the comparison itself (the intent cannot be met)."""
+    row.note = message
+    row.failing_rules = sorted(set(row.failing_rules) | {code})
+    row.violations = [{"code": code, "severity": "error", "count": 1, "message": message},
+                      *row.violations]
+    row.violations.sort(key=lambda v: (v["severity"] != "error", v["code"]))
+
+
+def _one(plan: GenerationPlan, gpus: int | None, power_mw: float | None,
+         hall: tuple[float, float] | None, catalog: Catalog) -> CompareRow:
+    t, lo, hi = _template(plan)
+    cache: _Laid = {}
+    fits_at: dict[int, bool] = {}
+
+    def fits(k: int) -> bool:
+        if k not in fits_at:
+            fits_at[k] = _fits(t, plan, k, hall, catalog, cache)
+        return fits_at[k]
+
+    def make(k: int) -> Layout:
+        return _make(t, plan, k, hall, catalog, cache)
+
+    def holds(row: CompareRow) -> None:
+        # a design that misses the hall: how much of this generation the hall does hold
+        if hall is not None and row.fits_hall is False:
+            n = max(_gallop(fits, lo, hi, _AHEAD), 0)
+            held = f"the hall holds {_blocks(n, plan.param)}"
+            if n:
+                held += f" ({_gpus(make(n), catalog):,} GPUs)"
+            row.hall_note = "; ".join(x for x in (row.hall_note, held) if x)
+
     row = CompareRow(generation=plan.generation, template=t.id, param=plan.param,
                      param_value=lo, preliminary=t.preliminary)
+    if gpus is None and power_mw is None:
+        # the hall alone: the most blocks that fit it
+        n = _gallop(fits, lo, hi, _AHEAD)
+        row.param_value = max(n, lo)
+        _fill(row, make(row.param_value), hall, catalog)
+        if n < lo:
+            # (the hall's size is in the rule line, what one block needs in hall_note)
+            _refuse(row, "COMPARE-HALL", f"does not fit: not one block ({plan.param}={lo}) "
+                    "fits the hall")
+        elif n == hi:
+            row.note = f"capped: {plan.param} is at most {hi}"
+        return row
     if gpus is not None:
-        per = _gpus(instantiate(t, {**plan.fixed, plan.param: lo}, catalog=catalog), catalog) / lo
+        per = _gpus(_laid_out(t, plan, lo, None, catalog, cache), catalog) / lo
         n = min(max(lo, math.ceil(gpus / per - 1e-9)) if per > 0 else hi, hi)
-        lay, _ = _make(t, plan, n, hall, catalog)
+        lay = make(n)
         while _gpus(lay, catalog) < gpus and n < hi:
             n += 1
-            lay, _ = _make(t, plan, n, hall, catalog)
+            lay = make(n)
         row.param_value = n
         _fill(row, lay, hall, catalog)
         if row.gpus < gpus:
             row.note = (f"short: {plan.param} is at most {hi}, reaching {row.gpus} of "
                         f"{gpus} GPUs")
+        holds(row)
         return row
     # power envelope: the most blocks within power_mw of facility power
-    cache: dict[int, tuple[Layout, CompareRow]] = {}
+    rows: dict[int, CompareRow] = {}
 
     def at(k: int) -> CompareRow:
-        if k not in cache:
-            r = CompareRow(generation=plan.generation, template=t.id, param=plan.param,
-                           param_value=k, preliminary=t.preliminary)
-            lay, _ = _make(t, plan, k, hall, catalog)
-            _fill(r, lay, hall, catalog)
-            cache[k] = (lay, r)
-        return cache[k][1]
+        if k not in rows:
+            rows[k] = CompareRow(generation=plan.generation, template=t.id, param=plan.param,
+                                 param_value=k, preliminary=t.preliminary)
+            _fill(rows[k], make(k), hall, catalog)
+        return rows[k]
 
     first = at(lo)
     if first.facility_mw > power_mw:
-        first.note = (f"does not fit: one block ({plan.param}={lo}) needs "
-                      f"{first.facility_mw:.3f} MW")
-        first.failing_rules = sorted(set(first.failing_rules) | {"COMPARE-POWER-ENVELOPE"})
+        _refuse(first, "COMPARE-POWER-ENVELOPE", f"does not fit: one block ({plan.param}={lo}) "
+                f"needs {first.facility_mw:.3f} MW")
+        holds(first)
         return first
     n = min(max(lo, int(power_mw / first.facility_mw * lo)), hi)
     while n > lo and at(n).facility_mw > power_mw:
@@ -368,6 +575,7 @@ def _one(plan: GenerationPlan, gpus: int | None, power_mw: float | None,
     best = at(n)
     if n == hi:
         best.note = f"capped: {plan.param} is at most {hi}"
+    holds(best)
     return best
 
 
@@ -380,14 +588,15 @@ def compare(gpus: int | None = None, power_mw: float | None = None,
     Parameters
     ----------
     gpus : int, optional
-        GPUs to reach (exactly one of ``gpus`` and ``power_mw``).
+        GPUs to reach (at most one of ``gpus`` and ``power_mw``).
     power_mw : float, optional
         Facility power envelope in MW.
     generations : list of str or GenerationPlan, optional
         Generation names (keys of :data:`PLANS`), or plans; all of
         :data:`DEFAULT_GENERATIONS` when not given.
     hall : (width_m, depth_m), optional
-        The hall the design must fit.
+        The hall the design must fit; alone (no ``gpus``, no ``power_mw``),
+        each row is the most blocks that fit the hall.
 
     Returns
     -------
@@ -395,8 +604,9 @@ def compare(gpus: int | None = None, power_mw: float | None = None,
         One per generation, in the order asked; a generation that cannot be
         instantiated gets a row with ``error`` set.
     """
-    if (gpus is None) == (power_mw is None):
-        raise ParameterError("expected exactly one of --gpus and --power-mw")
+    if (gpus is not None and power_mw is not None) or (gpus, power_mw, hall) == (None,) * 3:
+        raise ParameterError("expected exactly one of --gpus and --power-mw, or --hall alone "
+                             "for the most blocks that fit the hall")
     if gpus is not None and (isinstance(gpus, bool) or not isinstance(gpus, int) or gpus < 1):
         raise ParameterError(f"--gpus: expected a whole number of GPUs of at least 1, got {gpus!r}")
     if power_mw is not None and not (isinstance(power_mw, (int, float))
@@ -416,6 +626,9 @@ def compare(gpus: int | None = None, power_mw: float | None = None,
 
 
 def _rule_text(gpus: int | None, power_mw: float | None, hall: tuple[float, float] | None) -> str:
+    if gpus is None and power_mw is None and hall is not None:
+        return (f"the most whole blocks that fit the {hall[0]:g} x {hall[1]:g} m hall "
+                f"(clearance to the walls included), row length chosen to fit")
     intent = (f"the fewest whole blocks reaching {gpus} GPUs" if gpus is not None else
               f"the most whole blocks within {power_mw:g} MW of facility power")
     if hall is not None:

@@ -1,9 +1,10 @@
 """Tools → Compare generations: one design intent across hardware generations.
 
-The intent (a GPU count or a facility power envelope in MW, the generations,
-optionally a hall W × D) runs through :func:`engine.compare.compare` on a
-background thread. The figures show in a table (one column per generation,
-one row per figure, as ``rackscape compare`` prints them) and as bar charts.
+The intent (a GPU count, a facility power envelope in MW or the most blocks
+that fit a hall; the generations; optionally a hall W × D for the first two)
+runs through :func:`engine.compare.compare` on a background thread. The
+figures show in a table (one column per generation, one row per figure, as
+``rackscape compare`` prints them) and as bar charts.
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ def _label(gen: str) -> str:
 
 def is_short(row: CompareRow, gpus: int | None) -> bool:
     """Whether a generation falls short of the intent: fewer GPUs than asked, or (for a
-    power envelope) not one block fits or the template's largest stays below it."""
+    power envelope or a hall) not one block fits or the template's largest stays below it."""
     if row.error:
         return False
     if gpus:
@@ -224,10 +225,13 @@ class CompareWindow(QWidget):
         grid = QGridLayout(intent)
         self.by_gpus = QRadioButton("GPUs")
         self.by_power = QRadioButton("Facility power")
+        self.by_hall = QRadioButton("Most blocks that fit the hall")
+        self.by_hall.setToolTip("The most whole blocks (scalable units, pods) whose laid-out "
+                                "hall fits W × D, clearance to the walls included")
         self.by_gpus.setChecked(True)
         group = QButtonGroup(self)
-        group.addButton(self.by_gpus)
-        group.addButton(self.by_power)
+        for button in (self.by_gpus, self.by_power, self.by_hall):
+            group.addButton(button)
         self.gpus = QSpinBox()
         self.gpus.setRange(1, 10_000_000)
         self.gpus.setSingleStep(256)
@@ -249,7 +253,8 @@ class CompareWindow(QWidget):
             box.setSuffix(" m")
             box.setValue(val)
         self.has_hall.setToolTip("Choose the row length so each design fits this hall; "
-                                 "racks that do not fit show as failing rules")
+                                 "racks that do not fit show as failing rules, and the note "
+                                 "says how many blocks the hall holds")
         hall_row = QHBoxLayout()
         hall_row.addWidget(self.hall_w)
         hall_row.addWidget(QLabel("×"))
@@ -259,9 +264,11 @@ class CompareWindow(QWidget):
         grid.addWidget(self.gpus, 0, 1)
         grid.addWidget(self.by_power, 1, 0)
         grid.addWidget(self.power_mw, 1, 1)
-        grid.addWidget(self.has_hall, 2, 0)
-        grid.addLayout(hall_row, 2, 1)
+        grid.addWidget(self.by_hall, 2, 0, 1, 2)
+        grid.addWidget(self.has_hall, 3, 0)
+        grid.addLayout(hall_row, 3, 1)
         self.by_gpus.toggled.connect(self._sync_inputs)
+        self.by_hall.toggled.connect(self._on_by_hall)
         self.has_hall.toggled.connect(self._sync_inputs)
 
         gens = QGroupBox("Generations")
@@ -334,6 +341,13 @@ class CompareWindow(QWidget):
         lay.addWidget(split, 1)
         self._sync_inputs()
 
+    def _on_by_hall(self, checked: bool) -> None:
+        # the hall is the intent itself: ticked, and not to be unticked while it is
+        if checked:
+            self.has_hall.setChecked(True)
+        self.has_hall.setEnabled(not checked)
+        self._sync_inputs()
+
     def _sync_inputs(self, *_: object) -> None:
         self.gpus.setEnabled(self.by_gpus.isChecked())
         self.power_mw.setEnabled(self.by_power.isChecked())
@@ -356,6 +370,9 @@ class CompareWindow(QWidget):
     def intent(self) -> dict[str, Any]:
         """Return the keyword arguments of :func:`engine.compare.compare` for the form."""
         hall = (self.hall_w.value(), self.hall_d.value()) if self.has_hall.isChecked() else None
+        if self.by_hall.isChecked():
+            return {"gpus": None, "power_mw": None, "generations": self.generations(),
+                    "hall": (self.hall_w.value(), self.hall_d.value())}
         if self.by_gpus.isChecked():
             return {"gpus": int(self.gpus.value()), "power_mw": None,
                     "generations": self.generations(), "hall": hall}
@@ -371,7 +388,8 @@ class CompareWindow(QWidget):
         catalog = self.catalog
         self._run_intent = kw  # the rows answer this intent, whatever the form says later
         self._serial = self._runner.submit(lambda: compare(catalog=catalog, **kw))
-        what = f"{kw['gpus']:,} GPUs" if kw["gpus"] else f"{kw['power_mw']:g} MW"
+        what = (f"{kw['gpus']:,} GPUs" if kw["gpus"] else f"{kw['power_mw']:g} MW"
+                if kw["power_mw"] else f"the most blocks in a {_hall(kw['hall'])} hall")
         self.status.setText(f"Comparing {what} across {len(kw['generations'])} generation(s)…")
         # the last results stay readable but dimmed until the new ones arrive
         self.table.setEnabled(False)
@@ -411,8 +429,11 @@ class CompareWindow(QWidget):
                 self.table.setRowHeight(k, need + 6 if need > one_line else one_line)
         self._fit_table()
         self._draw_charts(kw["gpus"])
+        fill = not kw["gpus"] and not kw["power_mw"]
         what = (f"the fewest whole blocks reaching {kw['gpus']:,} GPUs" if kw["gpus"]
-                else f"the most whole blocks within {kw['power_mw']:g} MW of facility power")
+                else f"the most whole blocks within {kw['power_mw']:g} MW of facility power"
+                if kw["power_mw"] else f"the most whole blocks that fit the "
+                f"{_hall(kw['hall'])} hall (clearance to the walls included)")
         # a "short" note is the red line below, with its numbers
         notes = [f"{_label(r.generation)}: {r.note.rstrip('.')}" for r in self.rows
                  if r.note and not r.note.startswith("short:")]
@@ -420,8 +441,8 @@ class CompareWindow(QWidget):
         short = [f"{_label(r.generation)} {r.gpus:,}" for r in self.rows
                  if not r.error and kw["gpus"] and r.gpus < kw["gpus"]]
         head = ("Each generation's flagship design, " + what
-                + (f"; row length fitted to a {kw['hall'][0]:g} × {kw['hall'][1]:g} m hall"
-                   if kw["hall"] else "") + ".")
+                + (f"; row length fitted to a {_hall(kw['hall'])} hall"
+                   if kw["hall"] and not fill else "") + ".")
         lines = [head]
         if short:
             lines.append(f"<b style='color:#c62828'>Short of {kw['gpus']:,} GPUs</b> (the most "
@@ -481,6 +502,10 @@ class CompareWindow(QWidget):
             plot.setXRange(-0.6, len(ok) - 0.4, padding=0)
             plot.setYRange(0, max(float(heights.max()), 1e-9) * (1.3 if any(short) else 1.18),
                            padding=0)
+
+
+def _hall(hall: tuple[float, float]) -> str:
+    return f"{hall[0]:g} × {hall[1]:g} m"
 
 
 def _short(v: float) -> str:

@@ -489,6 +489,30 @@ def test_compare_window_rows_for_chosen_generations(qtbot, builtin_catalog):
     assert not win.run_button.isEnabled() and win.run() == -1
 
 
+def test_compare_window_fills_the_hall(qtbot, builtin_catalog):
+    win = CompareWindow(catalog=builtin_catalog)
+    qtbot.addWidget(win)
+    win.set_generations(["hopper", "blackwell"])
+    win.hall_w.setValue(20.0)
+    win.hall_d.setValue(15.0)
+    win.by_hall.setChecked(True)
+    # the hall is the intent: ticked and held so, the GPU and power boxes off
+    assert win.has_hall.isChecked() and not win.has_hall.isEnabled()
+    assert not win.gpus.isEnabled() and not win.power_mw.isEnabled()
+    assert win.intent() == {"gpus": None, "power_mw": None,
+                            "generations": ["hopper", "blackwell"], "hall": (20.0, 15.0)}
+    with qtbot.waitSignal(win.compared, timeout=120_000) as sig:
+        win.run()
+    rows = sig.args[0]
+    assert [(r.param_value, r.gpus, r.fits_hall) for r in rows] == [(4, 1024, True),
+                                                                   (2, 1152, True)]
+    assert "the most whole blocks that fit the 20 × 15 m hall" in win.status.text()
+    assert "row length fitted" not in win.status.text()
+    assert win.short_generations == []
+    win.by_gpus.setChecked(True)
+    assert win.has_hall.isEnabled() and win.intent()["gpus"] == win.gpus.value()
+
+
 def test_retarget_opens_a_new_document(qtbot, window, builtin_catalog):
     dlg = RetargetDialog(window.document.layout, window, builtin_catalog)
     qtbot.addWidget(dlg)

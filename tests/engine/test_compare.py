@@ -13,8 +13,10 @@ from engine.compare import (
     COMPARE_SCHEMA,
     PLANS,
     CompareRow,
+    GenerationPlan,
     compare,
     compare_dict,
+    most_blocks,
     parse_generations,
     parse_hall,
 )
@@ -112,6 +114,129 @@ def test_a_design_that_misses_the_hall_says_by_how_much_and_what_stands_outside(
     assert fits.fits_hall is True and fits.hall_note == ""
 
 
+# -- the hall alone: the most blocks that fit it ------------------------------------------
+
+#: A block is 4 racks of 800 x 1200 mm with four DGX H100 each (128 GPUs), in rows of 2 to 8
+#: racks, with no cooling units, so the laid-out hall is the rows, their aisles and the
+#: clearances of engine/templates.py's ``_lay_out``:
+#:   width = margin + racks_per_row x 0.8 + margin                 = 3.0 + 0.8 r
+#:   depth = margin + rows x 1.2 + (rows - 1) x 1.2 aisle + service + margin = 3.0 + 2.4 rows
+ROWS_TEMPLATE = {
+    "schema": "rackscape.template/1", "id": "dgx-rows", "title": "Rows of DGX H100",
+    "generation": "hopper",
+    "parameters": [
+        {"name": "scalable_units", "type": "int", "default": 1, "min": 1, "max": 40},
+        {"name": "racks_per_row", "type": "int", "default": 4, "min": 2, "max": 8}],
+    "hall": {"racks_per_row": "racks_per_row", "cold_aisle_m": 1.2, "hot_aisle_m": 1.2,
+             "margin_m": 1.5, "service_m": 1.2},
+    "racks": [{"name": "compute", "count": "4 * scalable_units", "rack_type": "rack-800x1200",
+               "devices": [{"type": "dgx-h100", "count": 4, "u": 3, "pitch_u": 9}]}],
+    "cooling": {"air_unit": None, "liquid_unit": None},
+}
+ROWS = GenerationPlan("hopper", "dgx-rows")
+
+
+@pytest.fixture
+def rows_template(tmp_path, monkeypatch):
+    from engine.templates import USER_DIR_ENV
+
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "dgx-rows.json").write_text(json.dumps(ROWS_TEMPLATE))
+    monkeypatch.setenv(USER_DIR_ENV, str(tmp_path))
+    return ROWS
+
+
+def test_a_hall_alone_takes_the_most_blocks_that_fit(rows_template, monkeypatch):
+    """A 7.1 x 13 m hall: rows of at most 5 racks (3.0 + 5 x 0.8 = 7.0 m; 6 take 7.8 m) and
+    at most 4 rows (3.0 + 4 x 2.4 = 12.6 m; 5 take 15.0 m), so at most 20 racks: 5 blocks,
+    in 4 rows of 5. 6 blocks (24 racks) need rows of 6 (7.8 m wide) or 5 rows (15 m deep)."""
+    from engine import compare as cmp
+
+    tried: set[int] = set()
+    instantiate = cmp.instantiate
+
+    def counting(t, params, **kw):
+        tried.add(params["scalable_units"])
+        return instantiate(t, params, **kw)
+
+    monkeypatch.setattr(cmp, "instantiate", counting)
+    row = compare(hall=(7.1, 13.0), generations=[rows_template], catalog=CAT)[0]
+    assert (row.param_value, row.gpus, row.racks) == (5, 640, 20)
+    assert row.fits_hall is True and row.hall_m == (7.0, 12.6) and row.hall_note == ""
+    assert "FLOOR-OUTSIDE" not in row.failing_rules and not row.note
+    # a search over the 40 counts, not each of them: 1, 2, 4, 8, then 6 and 5, then 6 to 11
+    assert tried == {1, 2, 4, 5, 6, 7, 8, 9, 10, 11}, sorted(tried)
+    assert most_blocks(rows_template, (7.1, 13.0), CAT) == 5
+    more = compare(gpus=6 * 128, hall=(7.1, 13.0), generations=[rows_template],
+                   catalog=CAT)[0]
+    assert (more.param_value, more.fits_hall) == (6, False)
+    # one row of 4 racks, 6.2 x 5.4 m, fits only from there on
+    assert most_blocks(rows_template, (6.2, 5.4), CAT) == 1
+    assert most_blocks(rows_template, (6.2, 5.3), CAT) == 0
+    d = compare_dict([row], hall=(7.1, 13.0))
+    assert d["intent"] == {"gpus": None, "power_mw": None, "hall_m": [7.1, 13.0]}
+    assert d["rule"].startswith("the most whole blocks that fit the 7.1 x 13 m hall")
+
+
+def test_a_hall_too_small_for_one_block_says_so_and_why(rows_template):
+    # 4 x 4 m: the row of 4 racks ends at 1.5 + 3.2 = 4.7 m, its last rack stands outside
+    row = compare(hall=(4.0, 4.0), generations=[rows_template], catalog=CAT)[0]
+    assert not row.error and row.param_value == 1 and row.fits_hall is False
+    assert row.note == "does not fit: not one block (scalable_units=1) fits the hall"
+    assert {"COMPARE-HALL", "FLOOR-OUTSIDE"} <= set(row.failing_rules)
+    assert row.hall_note.endswith("1 of its racks and units stands outside it")
+    assert [v["code"] for v in row.violations if v["severity"] == "error"] == \
+        row.failing_rules
+    # 7 x 5 m: the racks stand inside, only the clearance to the walls is short (5.4 m deep)
+    tight = compare(hall=(7.0, 5.0), generations=[rows_template], catalog=CAT)[0]
+    assert "COMPARE-HALL" in tight.failing_rules and "FLOOR-OUTSIDE" not in tight.failing_rules
+    assert "short of the clearance to the walls" in tight.hall_note
+
+
+def test_a_design_that_misses_the_hall_says_how_much_of_it_the_hall_holds(rows_template):
+    row = compare(gpus=1000, hall=(7.1, 13.0), generations=[rows_template], catalog=CAT)[0]
+    assert row.fits_hall is False and row.gpus == 1024
+    assert row.hall_note.endswith("; the hall holds 5 scalable units (640 GPUs)")
+    assert "\n" not in row.hall_note
+    fits = compare(gpus=600, hall=(7.1, 13.0), generations=[rows_template], catalog=CAT)[0]
+    assert fits.fits_hall is True and fits.hall_note == ""
+    none = compare(gpus=128, hall=(4.0, 4.0), generations=[rows_template], catalog=CAT)[0]
+    assert none.hall_note.endswith("; the hall holds not one scalable unit")
+    power = compare(power_mw=50.0, hall=(7.1, 13.0), generations=[rows_template],
+                    catalog=CAT)[0]
+    assert power.fits_hall is False and power.hall_note.endswith(
+        "the hall holds 5 scalable units (640 GPUs)")
+
+
+def test_the_most_blocks_of_a_reference_design_fit_and_one_more_does_not():
+    """The DGX H100 SuperPOD in a 30 x 20 m hall: 10 SUs need 20 network racks, a row more
+    than 11 SUs laid out in rows of 21; the search looks past that dent."""
+    from engine.compare import _make, _template, _within
+
+    plan = PLANS["hopper"]
+    t, _, _ = _template(plan)
+    row = compare(hall=(30.0, 20.0), generations=["hopper"], catalog=CAT)[0]
+    assert row.param_value == 11 and row.fits_hall is True and not row.failing_rules
+    assert not _within(_make(t, plan, 10, (30.0, 20.0), CAT), (30.0, 20.0))
+    assert not _within(_make(t, plan, 12, (30.0, 20.0), CAT), (30.0, 20.0))
+
+
+def test_cli_hall_alone(capsys):
+    assert cli_main(["compare", "--hall", "20x15", "--generations", "blackwell"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("compare: the most whole blocks that fit the 20 x 15 m hall")
+    assert "scalable_units=2" in out and "1,152" in out
+
+
+def test_cli_compare_help_names_every_option_and_the_three_intents(capsys):
+    from designer.cli import build_parser
+
+    sub = next(a for a in build_parser()._actions if a.dest == "command").choices["compare"]
+    assert all(a.help for a in sub._actions)
+    for intent in ("--gpus N", "--power-mw P", "--hall WxD alone"):
+        assert intent in sub.description
+
+
 def test_rows_name_the_rules_behind_their_errors_and_warnings():
     row = compare(gpus=504, generations=["blackwell-ultra"], hall=(15.0, 10.0), catalog=CAT)[0]
     assert row.warnings >= 1 and row.warning_rules
@@ -195,6 +320,7 @@ def test_cli_compare_table(capsys):
 
 @pytest.mark.parametrize("argv,needle", [
     (["compare"], "exactly one"),
+    (["compare", "--generations", "hopper"], "--hall alone"),
     (["compare", "--gpus", "8", "--power-mw", "1"], "exactly one"),
     (["compare", "--gpus", "8", "--generations", "pascal"], "pascal"),
     (["compare", "--gpus", "8", "--hall", "big"], "--hall"),
