@@ -1268,7 +1268,8 @@ class MainWindow(QMainWindow):
             ("M", "measure along clicked points"),
             ("Handles of a selected tray, busway or obstacle", "drag a point; double-click: "
                                                                 "remove it, or add one on an "
-                                                                "edge"),
+                                                                "edge (both snap to the grid; "
+                                                                "Alt: off it)"),
             ("Ctrl+1 ... Ctrl+5", "overlays: power density, cooling zones, airflow, cables, "
                                   "violations"),
             ("Ctrl+Z, Ctrl+Shift+Z", "undo, redo (every edit, a whole drag being one)"),
