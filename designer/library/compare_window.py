@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from designer.panels.charts import CategoryAxis
 from engine.catalog import Catalog, default_catalog
 from engine.compare import DEFAULT_GENERATIONS, PLANS, CompareRow, compare
 
@@ -64,6 +65,7 @@ FIGURES: list[tuple[str, str, str]] = [
 ]
 #: Bar charts: (title, CompareRow attribute, unit of the y axis).
 CHARTS: list[tuple[str, str, str]] = [
+    ("GPUs", "gpus", "GPUs"),
     ("IT power", "it_mw", "MW"),
     ("GPUs per MW", "gpus_per_mw", "GPUs/MW"),
     ("Optics", "optics", "transceivers"),
@@ -315,7 +317,9 @@ class CompareWindow(QWidget):
         font = QFont()
         font.setPointSizeF(8.0)
         for k, (title, key, unit) in enumerate(CHARTS):
-            plot = self.charts.addPlot(row=0, col=k)
+            # a category axis names every generation level, smaller or upright, as the
+            # dashboard's charts do
+            plot = self.charts.addPlot(row=0, col=k, axisItems={"bottom": CategoryAxis()})
             plot.setTitle(title, color="#333", size="10pt")
             plot.setMouseEnabled(x=False, y=False)
             plot.hideButtons()
@@ -498,7 +502,7 @@ class CompareWindow(QWidget):
                                    anchor=(0.5, 1.0))
                 text.setPos(k, h)
                 plot.addItem(text)
-            plot.getAxis("bottom").setTicks(ticks)
+            plot.getAxis("bottom").set_labels([label for _k, label in ticks[0]])
             plot.setXRange(-0.6, len(ok) - 0.4, padding=0)
             plot.setYRange(0, max(float(heights.max()), 1e-9) * (1.3 if any(short) else 1.18),
                            padding=0)

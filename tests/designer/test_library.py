@@ -483,7 +483,9 @@ def test_compare_window_rows_for_chosen_generations(qtbot, builtin_catalog):
     assert m.data(m.index(gpus_row, 0)) == f"{rows[0].gpus:,}"
     assert m.headerData(1, __import__("PySide6.QtCore").QtCore.Qt.Orientation.Horizontal) \
         == "Blackwell"
-    assert set(win.plots) == {"it_mw", "gpus_per_mw", "optics", "per_gpu_bisection_gbps"}
+    assert set(win.plots) == {"gpus", "it_mw", "gpus_per_mw", "optics", "per_gpu_bisection_gbps"}
+    # every chart names both generations under their bars
+    assert all(p.getAxis("bottom").labels == ["Hopper", "Blackwell"] for p in win.plots.values())
     assert win.run_button.isEnabled()
     win.set_generations([])
     assert not win.run_button.isEnabled() and win.run() == -1
