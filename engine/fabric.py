@@ -980,6 +980,18 @@ def _build_fabric(b: _Builder, fi: int, f: Fabric) -> FabricBuild:
                            f"Fabric {f.id}: tiers must be leaf, then spine, then core, once each",
                            (f.id,)))
         order = [t for t in TIER_NAMES[:len(order)] if t in tiers]
+    # one fabric speaks one link layer: InfiniBand leaves under Ethernet spines pass no
+    # traffic (gateways aside), whatever the port counts say
+    kinds: dict[str, list[str]] = {}
+    for name in order:
+        dev = cat.devices.get(tiers[name].switch)
+        if dev is not None and dev.protocol:
+            kinds.setdefault(dev.protocol, []).append(f"{name} {dev.id}")
+    if len(kinds) > 1:
+        b.problems.append(("FABRIC-PROTOCOL", "error", f"Fabric {f.id}: its tiers mix "
+                           + " and ".join(f"{k} ({', '.join(v)})"
+                                          for k, v in sorted(kinds.items()))
+                           + ": a fabric's switches speak one link layer", (f.id,)))
     specs = []
     for name in order:
         t = tiers[name]

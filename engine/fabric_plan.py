@@ -301,10 +301,10 @@ def preview_fabric(layout: Layout, catalog: Catalog, fabric: Fabric,
                    before: Iterable[dict] | None = None) -> FabricPreview:
     """Analyse ``layout`` with ``fabric`` added and return what the fabric builds.
 
-    The violations are those the fabric brings: rules not broken among ``before`` (the
-    layout's violations without it, in their JSON form; analysed here when not given),
-    such as what its switches do to their racks (power, air, weight), and every
-    violation that names the fabric.
+    The violations are those the fabric brings: rules broken on items they were not
+    broken on in ``before`` (the layout's violations without it, in their JSON form;
+    analysed here when not given), such as what its switches do to their racks (power,
+    air, weight), and every violation that names the fabric.
 
     Examples
     --------
@@ -328,8 +328,10 @@ def preview_fabric(layout: Layout, catalog: Catalog, fabric: Fabric,
     figures = next((f for f in result.network.fabrics if f.get("id") == fabric.id), {})
     if before is None:
         before = [v.to_dict() for v in analyze(layout, catalog).violations]
-    # a rule the layout already breaks (an unfed or uncooled hall) is not news: only the
-    # rules it did not break, and whatever names the fabric itself
-    known = {v["code"] for v in before}
+    # what the layout already broke is not news: a violation is new when its rule did not
+    # fire on the same items before (a network rack its switches push over the air limit
+    # is new even in a hall whose server racks are over it already)
+    known = {(v["code"], tuple(v["items"])) for v in before}
     return FabricPreview(figures, [v.to_dict() for v in result.violations
-                                   if v.code not in known or fabric.id in v.items])
+                                   if (v.code, tuple(v.items)) not in known
+                                   or fabric.id in v.items])

@@ -39,9 +39,19 @@ __all__ = ["FabricDialog", "PURPOSE_LABELS", "TOPOLOGY_LABELS", "preview_text"]
 
 PURPOSE_LABELS = {"scale_out": "Compute (scale-out, GPU to GPU)", "front_end": "Front-end",
                   "storage": "Storage", "management": "Management (out-of-band)"}
+_PURPOSE_NOUNS = {"scale_out": "compute fabric", "front_end": "front-end network",
+                  "storage": "storage network", "management": "management network"}
 TOPOLOGY_LABELS = {"rail_optimized": "Rail-optimized fat-tree", "fat_tree": "Fat-tree",
                    "clos": "Clos"}
 _TIER_NAMES = ("leaf", "spine", "core")
+
+
+def _count(n: int, plural: str) -> str:
+    """``n`` and the noun, singular for one ("1 rack", "3 racks", "1 rack-scale system")."""
+    if n != 1:
+        return f"{n:,} {plural}"
+    return f"1 {plural[:-1] if plural.endswith('s') else plural}".replace("servers and system",
+                                                                         "server or system")
 
 
 def _short_list(ids: Sequence[str], most: int = 6) -> str:
@@ -199,7 +209,7 @@ class FabricDialog(QDialog):
             plan = suggest_fabric(self._layout, self._catalog, self._selection, purpose)
         except InputError as exc:
             self._plan = None
-            self._show_problem(f"No {PURPOSE_LABELS[purpose].lower()} fabric here: "
+            self._show_problem(f"No {_PURPOSE_NOUNS[purpose]} here: "
                                f"{self._refusal(exc, purpose)}")
             return
         self._plan = plan
@@ -222,7 +232,6 @@ class FabricDialog(QDialog):
         self.su.setValue(f.su_nodes)
         self.oversub.setValue(f.tiers[0].oversubscription if f.tiers else 1.0)
         self.follow.setChecked(plan.covers_hall)
-        self.follow.setEnabled(plan.covers_hall)
         for w in widgets:
             w.blockSignals(False)
         self._changed()
@@ -233,7 +242,10 @@ class FabricDialog(QDialog):
             what = exc.expected.removeprefix("selected racks holding ")
             return f"select racks holding {what} (and racks without, for its switches)."
         if exc.field == "fabric members":
-            return f"the selected racks' servers are in {exc.expected.split('outside ')[-1]}"
+            owners = exc.expected.removeprefix("racks outside fabric ").split(",")[0]
+            owners = owners.split(" which")[0]
+            return (f"the selected racks' servers are in fabric {owners} already: select "
+                    "other racks, or edit that fabric's members in the inspector.")
         return f"{exc.field}: expected {exc.expected}."
 
     # -- the fabric the form describes --------------------------------------------------------
@@ -268,21 +280,29 @@ class FabricDialog(QDialog):
         if self._plan is None:
             return
         f = self._plan.fabric
+        self._show_problem("")
         rail = self.topology.currentData() == "rail_optimized"
         self.rails.setEnabled(rail)
         scale_out = self.purpose.currentData() == "scale_out"
         self.ports.setEnabled(scale_out)
+        self.follow.setEnabled(self._plan.covers_hall)
         members = node_types(self._layout, self._catalog, f.members, f.purpose)
-        n_nodes = sum(len(v) for v in members.values())
-        gpus = sum(self._catalog.devices[t].gpus for v in members.values() for t in v)
-        what = f"{n_nodes:,} servers, {gpus:,} GPUs" if scale_out else f"{n_nodes:,} nodes"
-        self.members.setText(f"{len(f.members):,} racks ({what}): {_short_list(f.members)}")
+        types = [self._catalog.devices[t] for v in members.values() for t in v]
+        n_nodes = len(types)
+        gpus = sum(d.gpus for d in types)
+        systems = sum(d.role == "rack_system" for d in types)
+        kind = ("rack-scale systems" if systems == n_nodes else "servers and systems"
+                if systems else "servers")
+        what = f"{_count(n_nodes, kind)}, {gpus:,} GPUs" if scale_out else \
+            _count(n_nodes, "nodes")
+        self.members.setText(f"{_count(len(f.members), 'racks')} ({what}): "
+                             f"{_short_list(f.members)}")
         if f.network_racks:
-            self.network.setText(f"{len(f.network_racks):,} racks: {_short_list(f.network_racks)}")
+            self.network.setText(f"{_count(len(f.network_racks), 'racks')}: "
+                                 f"{_short_list(f.network_racks)}")
         else:
             self.network.setText("<span style='color:#8a5a00'>none selected: select empty racks "
                                  "with the servers and their switches go there</span>")
-        self._show_problem("")
         self._ok.setEnabled(True)
         self.preview.setText("<i>Computing…</i>")
         self._timer.start()
@@ -290,6 +310,13 @@ class FabricDialog(QDialog):
     def _show_problem(self, text: str) -> None:
         self.problem.setText(text)
         self.problem.setVisible(bool(text))
+        # a refused selection leaves nothing to adjust: only the purpose stays open
+        for w in (self.name, self.topology, self.switch, self.tiers, self.collapse, self.speed,
+                  self.su, self.oversub):
+            w.setEnabled(not text)
+        if text:
+            for w in (self.follow, self.ports, self.rails):
+                w.setEnabled(False)
         if text:
             self._ok.setEnabled(False)
             self.preview.setText("")

@@ -294,10 +294,23 @@ def fabric_rows(document, ids: list[str]) -> list[tuple[str, str, str]]:
               " · ".join(f"{v:,}" for v in cb.values()) if cb else _DASH,
               over or _DASH,
               f"{f.get('bisection_tbps', 0):,.2f} ({str(f.get('bisection_method', '')).replace('_', ' ')})",
-              f"{f.get('per_gpu_bisection_gbps', 0):,.1f}",
+              _per_end(f),
               (f"{worst['per_gpu_bisection_gbps']:,.1f} Gb/s per GPU ({worst.get('switch', '')})"
-               if "per_gpu_bisection_gbps" in worst else _DASH)]
+               if worst.get("per_gpu_bisection_gbps") is not None else
+               f"{worst['per_endpoint_bisection_gbps']:,.1f} Gb/s per node "
+               f"({worst.get('switch', '')})"
+               if worst.get("per_endpoint_bisection_gbps") is not None else _DASH)]
     return [(k, v, t) for (k, t), v in zip(labels, values, strict=True)]
+
+
+def _per_end(f: dict) -> str:
+    """Bisection per GPU of a compute fabric, per node of a front-end, storage or
+    management network (which has no per-GPU figure)."""
+    if f.get("per_gpu_bisection_gbps") is not None:
+        return f"{f['per_gpu_bisection_gbps']:,.1f}"
+    if f.get("per_endpoint_bisection_gbps") is not None:
+        return f"{f['per_endpoint_bisection_gbps']:,.1f} per node"
+    return _DASH
 
 
 def hall_rows(document, _ids: list[str]) -> list[tuple[str, str, str]]:

@@ -105,3 +105,34 @@ def test_adding_the_fabric_is_one_undoable_command(win, hand_hall, monkeypatch):
     assert hand_hall.layout.model_dump() == before
     hand_hall.undo_stack.redo()
     assert hand_hall.layout.model_dump() == after
+
+
+def test_a_refused_selection_leaves_only_the_purpose_to_change(win, hand_hall, qtbot):
+    hand_hall.select(["NET0"])
+    dlg = win.fabric_dialog()
+    qtbot.addWidget(dlg)
+    assert dlg.purpose.isEnabled()
+    assert not any(w.isEnabled() for w in (dlg.switch, dlg.speed, dlg.rails, dlg.su, dlg.tiers))
+
+
+def test_a_storage_network_shows_in_the_inspector_per_node(win, hand_hall, monkeypatch, qtbot):
+    # a storage network has no per-GPU figure: the inspector gives its bisection per node
+    from designer.dialogs import fabric_dialog
+
+    hand_hall.select([r.id for r in hand_hall.layout.racks])
+    monkeypatch.setattr(fabric_dialog.FabricDialog, "exec", lambda self: 1)
+
+    def storage(self):
+        self.purpose.setCurrentIndex(self.purpose.findData("storage"))
+        return Fabric_of(self)
+
+    Fabric_of = fabric_dialog.FabricDialog.fabric  # noqa: N806 - the original method
+    monkeypatch.setattr(fabric_dialog.FabricDialog, "fabric", storage)
+    fid = win.new_fabric()
+    hand_hall.wait_for_analysis()
+    qtbot.wait(50)
+    assert hand_hall.selection == [fid]
+    assert hand_hall.layout.fabrics[-1].purpose == "storage"
+    text = " ".join(lab.text() for lab in win.panels["InspectorPanel"].findChildren(
+        __import__("PySide6.QtWidgets").QtWidgets.QLabel))
+    assert "per node" in text

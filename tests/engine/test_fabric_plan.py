@@ -132,3 +132,33 @@ def test_add_fabric_refuses_unknown_racks_and_switches(cat):
     with pytest.raises(InputError, match="R00"):
         add_fabric(lay, {"id": "R00"}, cat)
     assert add_fabric(lay, {"id": "x"}, cat).fabrics[-1].id == "x"
+
+
+def test_tiers_that_mix_infiniband_and_ethernet_are_an_error(cat):
+    # QM9700 leaves (NDR InfiniBand) under SN5600 spines (Spectrum-4 Ethernet) pass no
+    # traffic between them, however the ports add up
+    from engine.analysis import analyze
+
+    lay = _hall(8)
+    f = suggest_fabric(lay, cat, [r.id for r in lay.racks]).fabric
+    mixed = f.model_copy(update={"tiers": [f.tiers[0], f.tiers[1].model_copy(
+        update={"switch": "sn5600"})]})
+    found = [v for v in analyze(add_fabric(lay, mixed, cat), cat).violations
+             if v.code == "FABRIC-PROTOCOL"]
+    assert len(found) == 1 and found[0].items == (f.id,)
+    assert "infiniband (leaf qm9700)" in found[0].message
+    assert "ethernet (spine sn5600)" in found[0].message
+    assert not [v for v in analyze(add_fabric(lay, f, cat), cat).violations
+                if v.code == "FABRIC-PROTOCOL"]
+
+
+def test_the_preview_shows_a_rule_broken_on_new_items(cat):
+    # the hall's server racks are already unfed; the network racks the switches go to
+    # become unfed too, which the preview must not hide behind the known code
+    lay = _hall(8)
+    before = [{"code": "POWER-UNFED", "items": [f"R{i:02d}"], "message": "", "severity": "error"}
+              for i in range(8)]
+    p = preview_fabric(lay, cat, suggest_fabric(lay, cat, [r.id for r in lay.racks]).fabric,
+                       before)
+    unfed = {tuple(v["items"]) for v in p.violations if v["code"] == "POWER-UNFED"}
+    assert unfed == {("NET0",), ("NET1",)}
