@@ -53,16 +53,9 @@ def doc(qapp, default_layout, builtin_catalog, recovery_dir):
 @pytest.fixture
 def window(qtbot, doc):
     """A shown main window on ``doc`` (panels included when they import)."""
-    from designer.mainwindow import MainWindow
+    from panel_helpers import open_window
 
-    win = MainWindow(doc, restore_state=False)
-    # pytest-qt closes widgets before fixture teardown: no unsaved-changes prompt then
-    qtbot.addWidget(win, before_close_func=lambda w: setattr(w, "_force_close", True))
-    win.resize(1400, 900)
-    win.show()
-    qtbot.waitExposed(win)
-    win.view.zoom_to_fit()
-    yield win
+    yield open_window(qtbot, doc)
 
 
 def pytest_sessionfinish(session, exitstatus):

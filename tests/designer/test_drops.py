@@ -11,17 +11,12 @@ from engine.templates import instantiate
 @pytest.fixture
 def b200_window(qtbot, qapp, recovery_dir, builtin_catalog):
     from designer.document import LayoutDocument
-    from designer.mainwindow import MainWindow
 
     lay = instantiate("dgx-b200-superpod", catalog=builtin_catalog)
     doc = LayoutDocument(lay, catalog=builtin_catalog, analysis_mode="sync", autosave_ms=0)
-    win = MainWindow(doc, restore_state=False)
-    qtbot.addWidget(win, before_close_func=lambda w: setattr(w, "_force_close", True))
-    win.resize(1400, 900)
-    win.show()
-    qtbot.waitExposed(win)
-    win.view.zoom_to_fit()
-    yield win
+    from panel_helpers import open_window
+
+    yield open_window(qtbot, doc)
     doc.close()
 
 

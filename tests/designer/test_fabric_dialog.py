@@ -32,14 +32,9 @@ def hand_hall(qapp, recovery_dir):
 
 @pytest.fixture
 def win(qtbot, hand_hall):
-    from designer.mainwindow import MainWindow
+    from panel_helpers import open_window
 
-    w = MainWindow(hand_hall, restore_state=False)
-    qtbot.addWidget(w, before_close_func=lambda x: setattr(x, "_force_close", True))
-    w.resize(1400, 900)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
+    return open_window(qtbot, hand_hall)
 
 
 def test_dialog_proposes_the_superpod_fabric_and_previews_it(win, hand_hall, qtbot):
