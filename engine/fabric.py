@@ -874,12 +874,27 @@ def _rack_indices(ids: list[str], arr: LayoutArrays, fabric: Fabric, what: str,
     return out
 
 
-def _purpose_ports(catalog: Catalog, arr: LayoutArrays, purpose: str) -> np.ndarray:
-    """Return ports of ``purpose`` per device type (scale-out uses the compiled table)."""
+def _purpose_ports(catalog: Catalog, arr: LayoutArrays, purpose: str,
+                   speed_gbps: float | None = None) -> np.ndarray:
+    """Return ports of ``purpose`` per device type (scale-out uses the compiled table).
+
+    With ``speed_gbps``, a device whose ports of that purpose run at several speeds
+    counts those at that speed: an out-of-band management network at 1 GbE takes a
+    DGX's 1 GbE BMC port, not its 10 GbE management port too [S01]; a device with none
+    at that speed counts them all.
+    """
     if purpose == "scale_out":
         return arr.types.scaleout_ports
-    return np.array([catalog.devices[t].port_count(purpose) if t in catalog.devices else 0
-                     for t in arr.types.ids], np.int64)
+    out = []
+    for t in arr.types.ids:
+        dev = catalog.devices.get(t)
+        if dev is None:
+            out.append(0)
+            continue
+        at = sum(p.count for p in dev.ports if p.purpose == purpose
+                 and speed_gbps is not None and p.speed_gbps == speed_gbps)
+        out.append(at or dev.port_count(purpose))
+    return np.array(out, np.int64)
 
 
 def _member_nodes(b: _Builder, fi: int, f: Fabric) -> np.ndarray:
@@ -968,7 +983,8 @@ def _build_fabric(b: _Builder, fi: int, f: Fabric) -> FabricBuild:
         ep_of_node = np.cumsum(gpus) - gpus
         ep_per_node = gpus
     else:
-        node_ports = _purpose_ports(cat, arr, f.purpose)[arr.dev_type[nodes]].astype(np.int64)
+        node_ports = _purpose_ports(cat, arr, f.purpose, f.nic_speed_gbps)[
+            arr.dev_type[nodes]].astype(np.int64)
         n_end = len(nodes)
         ep_of_node = np.arange(len(nodes), dtype=np.int64)
         ep_per_node = np.ones(len(nodes), np.int64)

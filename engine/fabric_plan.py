@@ -12,7 +12,7 @@ NDR fabric of the DGX SuperPOD template (QM9700 leaves, spines and cores,
 MI300X template, and so on. Servers no built-in design uses get a fabric
 derived from the catalog: the link speed of their ports of that purpose, the
 switch whose ports run at that speed with the most of them (an Ethernet one
-for front-end, storage and management networks), rail-optimized
+for front-end and management networks), rail-optimized
 when each server has 2 to 16 such ports (one rail per port, as NVIDIA wires
 a DGX [S41]), a Clos otherwise, scalable units of half a leaf's ports. A management network
 is the out-of-band one, at the speed of the servers' slowest management port
@@ -51,7 +51,7 @@ from engine.fabric import ports_at_speed
 from engine.model import Fabric, FabricTier, Layout, Rack
 
 __all__ = ["FabricPreset", "FabricPlan", "FabricPreview", "PURPOSE_NAMES", "fabric_presets",
-           "node_types", "preview_fabric", "suggest_fabric"]
+           "matching_presets", "node_types", "preview_fabric", "suggest_fabric"]
 
 #: how a fabric of each purpose is named, and the base of its id
 PURPOSE_NAMES = {"scale_out": ("Compute fabric", "compute"),
@@ -72,6 +72,14 @@ class FabricPreset:
     generation: str
     node_types: frozenset[str]
     fabric: Fabric
+    #: the choice parameter set away from its default (``(name, value)``), if any
+    choice: tuple[str, str] | None = None
+
+    @property
+    def label(self) -> str:
+        """The design as a list names it: ``dgx-b300-superpod (edition=dc-busbar)``."""
+        return self.template_id + (f" ({self.choice[0]}={self.choice[1]})" if self.choice
+                                   else "")
 
 
 @dataclass(frozen=True)
@@ -136,26 +144,39 @@ def _builtin_presets() -> tuple[FabricPreset, ...]:
     from engine.templates import instantiate, list_templates
 
     cat = load_catalog(user_dir=None)
-    out = []
+    out: list[FabricPreset] = []
+    seen: set[tuple] = set()
     for t in list_templates(user_dir=None):
-        try:
-            lay = instantiate(t, catalog=cat)
-        except Exception:  # noqa: BLE001 - a template that does not lay out offers no preset
-            continue
-        for f in lay.fabrics:
-            racks = f.members or [r.id for r in lay.racks]
-            types = {x for ts in node_types(lay, cat, racks, f.purpose).values() for x in ts}
-            if types and f.topology != "explicit":
-                out.append(FabricPreset(t.id, t.generation, frozenset(types),
-                                        f.model_copy(update={"members": [],
-                                                             "network_racks": []})))
+        # the defaults, then each other value of each choice parameter (an RA edition,
+        # a node type) with the rest at their defaults
+        runs: list[tuple[str, str] | None] = [None] + [
+            (p.name, c) for p in t.parameters if p.type == "choice"
+            for c in p.choices if c != str(p.default)]
+        for choice in runs:
+            try:
+                lay = instantiate(t, dict([choice]) if choice else None, catalog=cat)
+            except Exception:  # noqa: BLE001 - a template that does not lay out offers none
+                continue
+            for f in lay.fabrics:
+                racks = f.members or [r.id for r in lay.racks]
+                types = {x for ts in node_types(lay, cat, racks, f.purpose).values()
+                         for x in ts}
+                bare = f.model_copy(update={"members": [], "network_racks": []})
+                key = (t.id, frozenset(types), bare.model_dump_json())
+                if types and f.topology != "explicit" and key not in seen:
+                    seen.add(key)
+                    out.append(FabricPreset(t.id, t.generation, frozenset(types), bare,
+                                            choice))
     return tuple(out)
 
 
 def fabric_presets() -> tuple[FabricPreset, ...]:
-    """Return the fabrics of the built-in reference designs, one per template fabric.
+    """Return the fabrics of the built-in reference designs, one per distinct fabric.
 
-    Laid out once per process (about half a second) and kept.
+    Each template is laid out at its defaults and once for each other value of each of
+    its choice parameters (both editions of the DGX B300 SuperPOD, every CPU node of
+    the CPU cluster); a fabric already seen for the same servers is kept once. Laid
+    out once per process (about a second) and kept.
 
     Examples
     --------
@@ -171,14 +192,15 @@ def _pick_switch(catalog: Catalog, speed_gbps: float, generation: str, purpose: 
 
     A switch a built-in design of the same generation and purpose uses comes first; then
     the switch whose native port speed is closest above the link speed, most ports at
-    that speed first, a known power figure before an unknown one. Front-end, storage and
-    management networks are Ethernet: no InfiniBand switch for them.
+    that speed first, a known power figure before an unknown one. Front-end and
+    management networks are Ethernet: no InfiniBand switch for them (a storage network
+    may be either).
     """
     usable = {d.id: d for d in catalog.by_role("switch")
               if d.switch_port_speed_gbps >= speed_gbps and ports_at_speed(d, None, speed_gbps) >= 2
-              and (purpose == "scale_out" or d.protocol != "infiniband")}
+              and (purpose in ("scale_out", "storage") or d.protocol != "infiniband")}
     if not usable:
-        kind = "" if purpose == "scale_out" else "Ethernet "
+        kind = "" if purpose in ("scale_out", "storage") else "Ethernet "
         raise InputError(None, "fabric switch",
                          f"a catalog {kind}switch with ports of at least {speed_gbps:g} Gb/s")
     for p in fabric_presets():
@@ -216,19 +238,46 @@ def _derived(catalog: Catalog, types: Sequence[str], purpose: str) -> tuple[Fabr
     return fabric, f"from the catalog: {speed:g} Gb/s ports, {switch} switches"
 
 
+def matching_presets(catalog: Catalog, types: Iterable[str],
+                     purpose: str = "scale_out") -> list[FabricPreset]:
+    """Return the reference-design fabrics of ``purpose`` for servers of ``types``, best first.
+
+    Best: the design that uses the most of these servers; then one that uses only
+    them, of their own generation (before the generic fat-tree); then by label.
+
+    Examples
+    --------
+    >>> from engine.catalog import load_catalog
+    >>> [p.label for p in matching_presets(load_catalog(user_dir=None), ["dgx-b300"])]
+    ['dgx-b300-superpod', 'fat-tree (generation=blackwell-ultra)']
+    """
+    types = set(types)
+    gens = {catalog.devices[t].generation for t in types if t in catalog.devices}
+    scored = []
+    for p in fabric_presets():
+        hits = len(p.node_types.intersection(types))
+        if p.fabric.purpose == purpose and hits and all(
+                t.switch in catalog.devices for t in p.fabric.tiers):
+            scored.append(((-hits, p.node_types != types, p.generation not in gens,
+                            p.choice is not None, p.label), p))
+    return [p for _key, p in sorted(scored, key=lambda kp: kp[0])]
+
+
 def _fabric_racks(layout: Layout, f: Fabric) -> set[str]:
     return set(f.members) if f.members else {r.id for r in layout.racks}
 
 
 def suggest_fabric(layout: Layout, catalog: Catalog, rack_ids: Sequence[str],
-                   purpose: str = "scale_out") -> FabricPlan:
+                   purpose: str = "scale_out", preset: str | None = None) -> FabricPlan:
     """Return a fabric of ``purpose`` over the selected racks, sized as a reference design.
 
     Members are the selected racks whose servers join a fabric of that purpose
     and belong to no other fabric of it; network racks are the selected racks
     that hold no such server (none selected: the whole hall is considered). The
     fabric gets a fresh id and is not yet part of ``layout``
-    (:func:`engine.edits.add_fabric` adds it).
+    (:func:`engine.edits.add_fabric` adds it). ``preset`` names the reference design
+    to follow by its :attr:`FabricPreset.label` (``"catalog"``: the catalog's ports
+    alone); by default the best of :func:`matching_presets`.
 
     Raises
     ------
@@ -256,18 +305,14 @@ def suggest_fabric(layout: Layout, catalog: Catalog, rack_ids: Sequence[str],
     systems = {r.id for r in layout.racks if r.system}
     network = [r for r in picked if r not in nodes and r not in gpu_racks and r not in systems]
     types = sorted({t for r in members for t in nodes[r]})
-    # the design that uses the most of these servers; then one that uses only them, of
-    # their own generation (before the generic fat-tree), then by template id
-    gens = {catalog.devices[t].generation for t in types}
-    best, score = None, (0,)
-    for p in sorted(fabric_presets(), key=lambda p: p.template_id):
-        s = (len(p.node_types.intersection(types)), p.node_types == set(types),
-             p.generation in gens)
-        if p.fabric.purpose == purpose and s[0] and s > score:
-            best, score = p, s
-    if best is not None and all(catalog.devices.get(t.switch) is not None
-                                for t in best.fabric.tiers):
-        base, basis = best.fabric, f"as in the {best.template_id} template"
+    found = matching_presets(catalog, types, purpose) if preset != "catalog" else []
+    if preset not in (None, "catalog"):
+        found = [p for p in found if p.label == preset]
+        if not found:
+            raise InputError(None, "fabric preset", "a reference design that uses these "
+                             f"servers (got {preset!r})")
+    if found:
+        base, basis = found[0].fabric, f"as in the {found[0].label} template"
     else:
         base, basis = _derived(catalog, types, purpose)
     label, stem = PURPOSE_NAMES[purpose]

@@ -32,7 +32,13 @@ from PySide6.QtWidgets import (
 from designer.dialogs.buttons import ok_cancel
 from engine.catalog import Catalog
 from engine.errors import InputError
-from engine.fabric_plan import FabricPlan, node_types, preview_fabric, suggest_fabric
+from engine.fabric_plan import (
+    FabricPlan,
+    matching_presets,
+    node_types,
+    preview_fabric,
+    suggest_fabric,
+)
 from engine.model import Fabric, FabricTier, Layout
 
 __all__ = ["FabricDialog", "PURPOSE_LABELS", "TOPOLOGY_LABELS", "preview_text"]
@@ -118,6 +124,9 @@ class FabricDialog(QDialog):
         for key, label in PURPOSE_LABELS.items():
             self.purpose.addItem(label, key)
         self.name = QLineEdit()
+        self.design = QComboBox()
+        self.design.setToolTip("The reference design whose tiers, switch, speed, rails and "
+                               "scalable-unit size the fabric starts from")
         self.basis = QLabel()
         self.basis.setWordWrap(True)
         self.members = QLabel()
@@ -163,6 +172,7 @@ class FabricDialog(QDialog):
 
         form = QFormLayout()
         form.addRow("Purpose", self.purpose)
+        form.addRow("Start from", self.design)
         form.addRow("Name", self.name)
         form.addRow("Members", self.members)
         form.addRow("", self.follow)
@@ -190,7 +200,8 @@ class FabricDialog(QDialog):
         self._timer.setSingleShot(True)
         self._timer.setInterval(150)
         self._timer.timeout.connect(self._start_preview)
-        self.purpose.currentIndexChanged.connect(self._suggest)
+        self.purpose.currentIndexChanged.connect(self._fill_designs)
+        self.design.currentIndexChanged.connect(self._suggest)
         for w in (self.topology, self.switch):
             w.currentIndexChanged.connect(self._changed)
         for w in (self.tiers, self.ports, self.rails, self.su):
@@ -199,14 +210,31 @@ class FabricDialog(QDialog):
             w.valueChanged.connect(self._changed)
         self.collapse.toggled.connect(self._changed)
         self.follow.toggled.connect(self._changed)
-        self._suggest()
+        self._fill_designs()
 
     # -- the suggestion -----------------------------------------------------------------------
+
+    def _fill_designs(self) -> None:
+        """List the reference designs that use the selected servers, best first, then the
+        catalog's ports; the first is chosen (and the fabric suggested from it)."""
+        purpose = self.purpose.currentData()
+        picked = self._selection or [r.id for r in self._layout.racks]
+        types = {t for ts in node_types(self._layout, self._catalog, picked, purpose).values()
+                 for t in ts}
+        self.design.blockSignals(True)
+        self.design.clear()
+        for p in matching_presets(self._catalog, types, purpose):
+            self.design.addItem(f"{p.label} — {', '.join(sorted(p.node_types))}", p.label)
+        self.design.addItem("The catalog's ports of the servers", "catalog")
+        self.design.setCurrentIndex(0)
+        self.design.blockSignals(False)
+        self._suggest()
 
     def _suggest(self) -> None:
         purpose = self.purpose.currentData()
         try:
-            plan = suggest_fabric(self._layout, self._catalog, self._selection, purpose)
+            plan = suggest_fabric(self._layout, self._catalog, self._selection, purpose,
+                                  self.design.currentData())
         except InputError as exc:
             self._plan = None
             self._show_problem(f"No {_PURPOSE_NOUNS[purpose]} here: "
@@ -311,8 +339,8 @@ class FabricDialog(QDialog):
         self.problem.setText(text)
         self.problem.setVisible(bool(text))
         # a refused selection leaves nothing to adjust: only the purpose stays open
-        for w in (self.name, self.topology, self.switch, self.tiers, self.collapse, self.speed,
-                  self.su, self.oversub):
+        for w in (self.name, self.design, self.topology, self.switch, self.tiers, self.collapse,
+                  self.speed, self.su, self.oversub):
             w.setEnabled(not text)
         if text:
             for w in (self.follow, self.ports, self.rails):

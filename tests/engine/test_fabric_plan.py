@@ -100,10 +100,10 @@ def test_servers_no_design_uses_get_a_fabric_from_their_ports(cat):
     assert p.figures["switches"] == {"leaf": 8, "spine": 4, "core": 0}
 
 
-@pytest.mark.parametrize(("purpose", "speed"), [("front_end", 400), ("storage", 400),
+@pytest.mark.parametrize(("purpose", "speed"), [("front_end", 400),
                                                 ("management", 1)])
 def test_other_networks_run_on_ethernet_at_their_ports_speed(cat, purpose, speed):
-    # DGX B300: front-end and storage ports of 400G; management at the BMC's 1GbE
+    # DGX B300: front-end ports of 400G; management at the BMC's 1GbE
     lay = _hall(2, server="dgx-b300", per_rack=2)
     f = suggest_fabric(lay, cat, [r.id for r in lay.racks], purpose).fabric
     assert f.purpose == purpose
@@ -162,3 +162,20 @@ def test_the_preview_shows_a_rule_broken_on_new_items(cat):
                        before)
     unfed = {tuple(v["items"]) for v in p.violations if v["code"] == "POWER-UNFED"}
     assert unfed == {("NET0",), ("NET1",)}
+
+
+def test_a_management_network_takes_one_bmc_port_per_server(cat):
+    # a DGX H100 has a 10 GbE management port and a 1 GbE BMC port [S01]: the 1 GbE
+    # out-of-band network cables the BMC only, one link per server (32 for 8 racks of 4)
+    lay = _hall(8)
+    f = suggest_fabric(lay, cat, [r.id for r in lay.racks], "management").fabric
+    assert (f.nic_speed_gbps, {t.switch for t in f.tiers}) == (1, {"sn2201"})
+    p = preview_fabric(lay, cat, f)
+    assert p.figures["cables"]["node_leaf"] == 32
+
+
+def test_a_storage_network_may_be_infiniband(cat):
+    # DGX H100 storage ports run at 400G; the 64-port 400G QM9700 fits them closest
+    lay = _hall(2)
+    f = suggest_fabric(lay, cat, [r.id for r in lay.racks], "storage").fabric
+    assert {t.switch for t in f.tiers} == {"qm9700"}
