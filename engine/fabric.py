@@ -823,11 +823,14 @@ class _Builder:
         unplaced = int((gen_rack < 0).sum())
         if unplaced:
             where = ", ".join(self.arr.rack_ids[r] for r in racks[:3]) + \
-                (" ..." if len(racks) > 3 else "") if racks else "no network racks"
+                (" ..." if len(racks) > 3 else "") if racks else "the fabric's network racks " \
+                "(it names none)"
+            # their power and heat still count, in the rack that stands in for them
             self.problems.append(("FABRIC-NO-ROOM", "error",
                                   f"Fabric {self.layout.fabrics[fabric].id}: {unplaced} of {n} "
                                   f"{TIER_NAMES[tier]} switches ({model}, {height}U) find no "
-                                  f"free U in {where}",
+                                  f"free U in {where}; their power is counted in "
+                                  f"{self.arr.rack_ids[fallback_rack]} until they have room",
                                   (self.layout.fabrics[fabric].id,
                                    *[self.arr.rack_ids[r] for r in racks[:8]])))
             gen_rack = np.where(gen_rack < 0, fallback_rack, gen_rack)

@@ -303,6 +303,8 @@ def test_no_room_in_network_racks_is_an_error():
     assert room and room[0].severity == "error"
     assert "ib" in room[0].items and "N000" in room[0].items
     assert "find no free U" in room[0].message
+    # the switches that find no room still draw power: the message says where it counts
+    assert "their power is counted in N000 until they have room" in room[0].message
 
 
 def test_no_network_racks_is_an_error_but_still_analyzes():
@@ -310,7 +312,7 @@ def test_no_network_racks_is_an_error_but_still_analyzes():
     lay = lay.model_copy(update={"fabrics": [lay.fabrics[0].model_copy(
         update={"network_racks": []})]})
     a = analyze(lay, CATALOG)
-    assert any(v.code == "FABRIC-NO-ROOM" and "no network racks" in v.message
+    assert any(v.code == "FABRIC-NO-ROOM" and "network racks (it names none)" in v.message
                for v in a.violations)
     assert a.counts["switches"]["leaf"] == 8
     assert a.network.cabling_dict()["links"] > 0
