@@ -56,8 +56,12 @@ __all__ = [
 
 HISTOGRAM_EDGES_M = (0.0, 1.0, 2.0, 3.0, 5.0, 7.0, 10.0, 15.0, 20.0, 30.0, 50.0, 100.0, 200.0,
                      500.0, 2000.0, float("inf"))
-_KIND_RANK = {"dac": 0, "acc": 1, "aec": 2, "aoc": 3, "mmf": 4, "smf_dr": 5, "smf_fr": 6}
-_KIND_RANK_SM = {"dac": 0, "acc": 1, "aec": 2, "smf_dr": 3, "smf_fr": 4, "aoc": 5, "mmf": 6}
+# twisted pair ("utp") serves the 1 GbE management ports no other medium runs at; the
+# DAC-or-optics policy (allow_copper, optics_above_m) is about the fast links, not it
+_KIND_RANK = {"utp": 0, "dac": 0, "acc": 1, "aec": 2, "aoc": 3, "mmf": 4, "smf_dr": 5,
+              "smf_fr": 6}
+_KIND_RANK_SM = {"utp": 0, "dac": 0, "acc": 1, "aec": 2, "smf_dr": 3, "smf_fr": 4, "aoc": 5,
+                 "mmf": 6}
 _COPPER = ("dac", "acc", "aec")
 _TRANSCEIVER_KINDS = ("mmf", "smf_dr", "smf_fr")
 #: tray junctions are found on this grid (metres): ends within a millimetre meet

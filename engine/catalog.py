@@ -291,7 +291,7 @@ class Medium(_Model):
 
     id: Identifier
     name: str
-    kind: Literal["dac", "acc", "aec", "aoc", "mmf", "smf_dr", "smf_fr", "cpo"]
+    kind: Literal["utp", "dac", "acc", "aec", "aoc", "mmf", "smf_dr", "smf_fr", "cpo"]
     #: cabling divides link speeds by it
     speed_gbps: Annotated[Num, _GBPS]
     #: 200 km is beyond any optic (ZR reaches 80-120 km), let alone a hall; the shortest

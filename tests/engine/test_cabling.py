@@ -400,3 +400,17 @@ def test_nudging_the_whole_hall_keeps_every_route():
     after = analyze(edits.move_items(lay, moves)).network.cabling_dict()
     assert after["total_length_m"] == pytest.approx(before["total_length_m"], abs=1.0)
     assert after["max_length_m"] == pytest.approx(before["max_length_m"], abs=0.01)
+
+
+def test_one_gbe_links_run_on_twisted_pair_to_100_m():
+    # 1000BASE-T reaches 100 m over Category 5e/6 (IEEE 802.3ab) with no module at
+    # either end: a management network's BMC links take no optics
+    from engine.cabling import MediaTable, select_media
+    from engine.catalog import load_catalog
+    from engine.model import CablingPolicy
+
+    mt = MediaTable.from_catalog(load_catalog(user_dir=None))
+    m, k, notes = select_media(np.array([3.0, 99.0, 120.0]), np.full(3, 1.0), mt,
+                               CablingPolicy(optics_above_m=3.0))
+    assert [mt.ids[i] if i >= 0 else None for i in m] == ["utp-1g", "utp-1g", None]
+    assert notes == [] and k.tolist() == [1, 1, 1]
