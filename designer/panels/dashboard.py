@@ -35,6 +35,16 @@ from engine.report_tables import cooling_group_status
 __all__ = ["DashboardPanel", "FIGURES", "cable_length_histogram", "status_summary",
            "trim_histogram"]
 
+#: the switch tiers and networks as the narrowest switches tile names them (one letter
+#: for the compute tiers; spine and storage, management apart)
+_TIER_SHORT = {"leaf": "L", "spine": "S", "core": "C", "front-end": "FE", "storage": "St",
+               "management": "Mg", "unassigned": "un."}
+
+
+def _tier_short(name: str) -> str:
+    """``"storage leaf"`` -> ``"St-L"``, ``"spine"`` -> ``"S"``."""
+    return "-".join(_TIER_SHORT.get(w, w[:2]) for w in name.split())
+
 # key -> caption (units are in the values)
 FIGURES: list[tuple[str, str]] = [
     ("gpus", "GPUs"), ("it", "IT load"), ("facility", "Facility load"), ("pue", "PUE"),
@@ -470,7 +480,7 @@ class DashboardPanel(QWidget):
         t["switches"].set(f"{sw['total']:,}",
                           " · ".join(f"{v:,} {k}" for k, v in tiers) or "none yet",
                           shorter_sub=(" · ".join(f"{v} {k}" for k, v in tiers),
-                                       " · ".join(f"{v} {k[0].upper()}" for k, v in tiers))
+                                       " · ".join(f"{v} {_tier_short(k)}" for k, v in tiers))
                           if tiers else ())
         sev = a.violations_by_severity()
         worst = "error" if sev["error"] else ("warning" if sev["warning"] else None)

@@ -131,3 +131,14 @@ def test_a_storage_network_shows_in_the_inspector_per_node(win, hand_hall, monke
     text = " ".join(lab.text() for lab in win.panels["InspectorPanel"].findChildren(
         __import__("PySide6.QtWidgets").QtWidgets.QLabel))
     assert "per node" in text
+
+
+def test_the_narrow_switches_tile_tells_every_tier_of_every_network_apart():
+    from designer.panels.dashboard import _tier_short
+
+    names = ["leaf", "spine", "core"] + [f"{p} {t}" for p in ("front-end", "storage",
+                                                               "management")
+                                         for t in ("leaf", "spine", "core")]
+    short = [_tier_short(n) for n in names]
+    assert len(set(short)) == len(short)
+    assert short[:3] == ["L", "S", "C"] and "St-S" in short and "Mg-L" in short
