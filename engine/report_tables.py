@@ -795,10 +795,11 @@ def feeds_table(layout: Layout, analysis: Any) -> Table:
             _c("Rating", "kW", "float"), _c("Budget", "kW", "float"), _c("Load", "kW", "float"),
             _c("Utilization", "%", "float"), _c("Load, other side lost", "kW", "float"),
             _c("Utilization, other side lost", "%", "float"), _c("Status")]
+    optics = _optics_note(analysis)
     return Table("feeds", "Power feeds", cols, rows,
                  f"Budget = rating x {layout.assumptions.continuous_derating:.0%} continuous-load "
                  "derating. 'Other side lost': each rack's load moves to its remaining feeds."
-                 + (f" {_optics_note(analysis)}" if _optics_note(analysis) else ""))
+                 + (f" {optics}" if optics else ""))
 
 
 def cooling_units_table(layout: Layout, analysis: Any) -> Table:
