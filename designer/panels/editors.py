@@ -80,7 +80,7 @@ _STEPS = {"x_m": 0.1, "y_m": 0.1, "capacity_kw": 10.0, "flow_lpm": 50.0, "voltag
 # Text shown for ``None`` by optional numeric fields (the value sits one step below range).
 _NONE_TEXT = {"pue": "model", "tile_m": "none", "flow_lpm": "not rated",
               "cabling.optics_above_m": "policy default", "length_m": "routed",
-              "a.u": "its only device", "b.u": "its only device", "count": "auto",
+              "a.u": "its system or first device", "b.u": "its system or first device", "count": "auto",
               "radix": "all ports", "port_speed_gbps": "catalog",
               "links_per_pair": "auto", "group": "by kind (crah, cdu)"}
 
