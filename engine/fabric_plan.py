@@ -74,6 +74,8 @@ class FabricPreset:
     fabric: Fabric
     #: the choice parameter set away from its default (``(name, value)``), if any
     choice: tuple[str, str] | None = None
+    #: the template's title
+    title: str = ""
 
     @property
     def label(self) -> str:
@@ -163,10 +165,13 @@ def _builtin_presets() -> tuple[FabricPreset, ...]:
                          for x in ts}
                 bare = f.model_copy(update={"members": [], "network_racks": []})
                 key = (t.id, frozenset(types), bare.model_dump_json())
-                if types and f.topology != "explicit" and key not in seen:
+                # a fabric built to a fixed shape (a k-ary fat-tree keeps its tiers and
+                # radix whatever it serves) does not size itself to other racks
+                if types and f.topology != "explicit" and f.collapse_tiers \
+                        and key not in seen:
                     seen.add(key)
                     out.append(FabricPreset(t.id, t.generation, frozenset(types), bare,
-                                            choice))
+                                            choice, t.title))
     return tuple(out)
 
 
@@ -248,8 +253,8 @@ def matching_presets(catalog: Catalog, types: Iterable[str],
     Examples
     --------
     >>> from engine.catalog import load_catalog
-    >>> [p.label for p in matching_presets(load_catalog(user_dir=None), ["dgx-b300"])]
-    ['dgx-b300-superpod', 'fat-tree (generation=blackwell-ultra)']
+    >>> [p.label for p in matching_presets(load_catalog(user_dir=None), ["dgx-b300-busbar"])]
+    ['dgx-b300-superpod (edition=dc-busbar)']
     """
     types = set(types)
     gens = {catalog.devices[t].generation for t in types if t in catalog.devices}

@@ -111,11 +111,14 @@ def _rack_placement(scene: FloorPlanScene, rack_type: str, x: float, y: float,
 def _new_rack_type(scene: FloorPlanScene, height_u: int, x: float, y: float,
                    free: bool) -> str:
     """The rack type of a new rack for a device dropped on the floor: that of the row the
-    drop continues (a row keeps one footprint), else :data:`DEFAULT_RACK`."""
+    drop continues (a row keeps one footprint) unless the row holds rack-scale systems,
+    else :data:`DEFAULT_RACK`."""
     cat = scene.document.catalog
     w, _ = _rack_dims(scene, DEFAULT_RACK)
     nb = None if free else _row_neighbour(scene, x, y, w * 2 + 0.6)
-    if nb is not None and nb.type in cat.racks and cat.racks[nb.type].height_u >= height_u:
+    # a row of rack-scale systems (NVL72 racks) is no home for a server's rack type
+    if nb is not None and nb.system is None and nb.type in cat.racks \
+            and cat.racks[nb.type].height_u >= height_u:
         return nb.type
     return DEFAULT_RACK
 

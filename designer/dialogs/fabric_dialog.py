@@ -22,8 +22,10 @@ from PySide6.QtWidgets import (
     QDialog,
     QDoubleSpinBox,
     QFormLayout,
+    QFrame,
     QLabel,
     QLineEdit,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -164,7 +166,6 @@ class FabricDialog(QDialog):
         self.preview = QLabel()
         self.preview.setWordWrap(True)
         self.preview.setTextFormat(Qt.TextFormat.RichText)
-        self.preview.setMinimumHeight(110)
         self.preview.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.problem = QLabel()
         self.problem.setWordWrap(True)
@@ -191,7 +192,13 @@ class FabricDialog(QDialog):
         lay.addWidget(self.basis)
         lay.addLayout(form)
         lay.addWidget(QLabel("<b>Preview</b>"))
-        lay.addWidget(self.preview)
+        # a long preview scrolls instead of squeezing the form above it
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(self.preview)
+        scroll.setFixedHeight(150)
+        lay.addWidget(scroll)
         lay.addWidget(self.problem)
         lay.addWidget(buttons)
         self.setMinimumWidth(620)
@@ -224,7 +231,12 @@ class FabricDialog(QDialog):
         self.design.blockSignals(True)
         self.design.clear()
         for p in matching_presets(self._catalog, types, purpose):
-            self.design.addItem(f"{p.label} — {', '.join(sorted(p.node_types))}", p.label)
+            choice = f", {p.choice[0].replace('_', ' ')} {p.choice[1]}" if p.choice else ""
+            self.design.addItem(f"{p.title or p.template_id}{choice}", p.label)
+            self.design.setItemData(self.design.count() - 1,
+                                    f"Template {p.label}, built for "
+                                    f"{', '.join(sorted(p.node_types))}",
+                                    Qt.ItemDataRole.ToolTipRole)
         self.design.addItem("The catalog's ports of the servers", "catalog")
         self.design.setCurrentIndex(0)
         self.design.blockSignals(False)

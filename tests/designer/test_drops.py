@@ -45,3 +45,22 @@ def test_a_server_dropped_at_a_row_end_takes_the_rows_rack_type(b200_window):
     lone = doc.layout.rack(ids[0])
     assert (lone.type, lone.row) == (DEFAULT_RACK, None)
     assert seen[-1].endswith("on open floor")
+
+
+def test_a_server_dropped_beside_a_row_of_systems_gets_the_default_rack(qtbot, qapp, recovery_dir,
+                                                                       builtin_catalog):
+    # an NVL72 rack is built for its system: a DGX dropped at the row's end takes a
+    # standard rack, not the MGX rack of its neighbours
+    from panel_helpers import open_window
+
+    from designer.canvas.drops import DEFAULT_RACK, perform_drop
+    from designer.document import LayoutDocument
+
+    lay = instantiate("gb200-nvl72-superpod", {"scalable_units": 1}, catalog=builtin_catalog)
+    doc = LayoutDocument(lay, catalog=builtin_catalog, analysis_mode="sync", autosave_ms=0)
+    win = open_window(qtbot, doc)
+    row = [r for r in doc.layout.racks if r.system]
+    end = max((r for r in row if r.row == row[0].row), key=lambda r: r.x_m)
+    ids = perform_drop(win.view.fp, "dgx-b200", end.x_m + 0.8, end.y_m)
+    assert doc.layout.rack(ids[0]).type == DEFAULT_RACK
+    doc.close()
