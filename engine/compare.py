@@ -535,7 +535,7 @@ def _one(plan: GenerationPlan, gpus: int | None, power_mw: float | None,
             _refuse(row, "COMPARE-HALL", f"does not fit: not one block ({plan.param}={lo}) "
                     "fits the hall")
         elif n == hi:
-            row.note = f"capped: {plan.param} is at most {hi}"
+            row.note = f"capped: the template takes at most {_blocks(hi, plan.param)}"
         return row
     if gpus is not None:
         per = _gpus(_laid_out(t, plan, lo, None, catalog, cache), catalog) / lo
@@ -547,8 +547,8 @@ def _one(plan: GenerationPlan, gpus: int | None, power_mw: float | None,
         row.param_value = n
         _fill(row, lay, hall, catalog)
         if row.gpus < gpus:
-            row.note = (f"short: {plan.param} is at most {hi}, reaching {row.gpus} of "
-                        f"{gpus} GPUs")
+            row.note = (f"short: the template takes at most {_blocks(hi, plan.param)}, "
+                        f"reaching {row.gpus} of {gpus} GPUs")
         holds(row)
         return row
     # power envelope: the most blocks within power_mw of facility power
@@ -574,7 +574,7 @@ def _one(plan: GenerationPlan, gpus: int | None, power_mw: float | None,
         n += 1
     best = at(n)
     if n == hi:
-        best.note = f"capped: {plan.param} is at most {hi}"
+        best.note = f"capped: the template takes at most {_blocks(hi, plan.param)}"
     holds(best)
     return best
 

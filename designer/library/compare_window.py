@@ -85,13 +85,17 @@ def _label(gen: str) -> str:
     return generation_label(gen)
 
 
-def is_short(row: CompareRow, gpus: int | None) -> bool:
-    """Whether a generation falls short of the intent: fewer GPUs than asked, or (for a
-    power envelope or a hall) not one block fits or the template's largest stays below it."""
+def is_short(row: CompareRow, gpus: int | None, fill: bool = False) -> bool:
+    """Whether a generation falls short of the intent: fewer GPUs than asked; for a power
+    envelope, not one block fits or the template's largest stays below it; for the most
+    blocks that fit a hall (``fill``), not one block fits (a template whose largest fits
+    with room to spare has no target to miss)."""
     if row.error:
         return False
     if gpus:
         return row.gpus < gpus
+    if fill:
+        return row.note.startswith("does not fit")
     return row.note.startswith(("does not fit", "capped", "short"))
 
 
@@ -138,12 +142,16 @@ class CompareTableModel(QAbstractTableModel):
         super().__init__(parent)
         self.rows: list[CompareRow] = []
         self.gpus: int | None = None
+        self.fill = False
 
-    def set_rows(self, rows: list[CompareRow], gpus: int | None = None) -> None:
-        """Show ``rows`` (compared for ``gpus`` GPUs, or a power envelope when None)."""
+    def set_rows(self, rows: list[CompareRow], gpus: int | None = None,
+                 fill: bool = False) -> None:
+        """Show ``rows`` (compared for ``gpus`` GPUs, or a power envelope when None, or
+        the most blocks that fit a hall with ``fill``)."""
         self.beginResetModel()
         self.rows = list(rows)
         self.gpus = gpus
+        self.fill = fill
         self.endResetModel()
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802,B008
@@ -168,7 +176,7 @@ class CompareTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole:
             if row.error or (key == "failing_rules" and row.failing_rules) or \
                     (key == "fits_hall" and row.fits_hall is False) or \
-                    (key in ("gpus", "facility_mw", "note") and is_short(row, self.gpus)):
+                    (key in ("gpus", "facility_mw", "note") and is_short(row, self.gpus, self.fill)):
                 return QBrush(QColor(SHORT_COLOR))
         if role == Qt.ItemDataRole.ToolTipRole:
             if row.error:
@@ -190,7 +198,7 @@ class CompareTableModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Horizontal:
             r = self.rows[section]
             return _label(r.generation) + (" (prelim.)" if r.preliminary else "") + \
-                (" — short" if is_short(r, self.gpus) else "")
+                (" — short" if is_short(r, self.gpus, self.fill) else "")
         return FIGURES[section][0]
 
 
@@ -306,7 +314,7 @@ class CompareWindow(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.horizontalHeader().setMinimumSectionSize(130)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        # a long note ("short: scalable_units is at most 16, reaching ...") wraps in its
+        # a long note ("short: the template takes at most 16 scalable units, reaching ...") wraps in its
         # row, which grows to fit, instead of ending in "..."
         self.table.setWordWrap(True)
         self.table.setTextElideMode(Qt.TextElideMode.ElideNone)
@@ -422,7 +430,8 @@ class CompareWindow(QWidget):
         """Show comparison rows in the table and the charts."""
         kw = getattr(self, "_run_intent", None) or self.intent()
         self.rows = list(rows)
-        self.model.set_rows(self.rows, kw["gpus"])
+        fill = not kw["gpus"] and not kw["power_mw"]
+        self.model.set_rows(self.rows, kw["gpus"], fill)
         # a long note, the hall's shortfall or many rule codes wrap in their row, which grows
         for k, f in enumerate(FIGURES):
             if f[1] in ("fits_hall", "failing_rules", "warnings", "note"):
@@ -432,8 +441,7 @@ class CompareWindow(QWidget):
                 # the size hint leaves the last line's descenders out: a little air
                 self.table.setRowHeight(k, need + 6 if need > one_line else one_line)
         self._fit_table()
-        self._draw_charts(kw["gpus"])
-        fill = not kw["gpus"] and not kw["power_mw"]
+        self._draw_charts(kw["gpus"], fill)
         what = (f"the fewest whole blocks reaching {kw['gpus']:,} GPUs" if kw["gpus"]
                 else f"the most whole blocks within {kw['power_mw']:g} MW of facility power"
                 if kw["power_mw"] else f"the most whole blocks that fit the "
@@ -467,11 +475,11 @@ class CompareWindow(QWidget):
         if total > 0:
             split.setSizes([min(need, total - 220), max(total - need, 220)])
 
-    def _draw_charts(self, gpus: int | None = None) -> None:
+    def _draw_charts(self, gpus: int | None = None, fill: bool = False) -> None:
         """Draw the bars; a generation short of the intent is dimmed, hatched, outlined in
         red and labelled "short", so its smaller bar is not read as a better design."""
         ok = [r for r in self.rows if not r.error]
-        short = [is_short(r, gpus) for r in ok]
+        short = [is_short(r, gpus, fill) for r in ok]
         self.short_generations = [r.generation for r, s in zip(ok, short, strict=True) if s]
         ticks = [[(k, _SHORT.get(r.generation, r.generation)) for k, r in enumerate(ok)]]
         for key, plot in self.plots.items():
@@ -513,15 +521,18 @@ def _hall(hall: tuple[float, float]) -> str:
 
 
 def _short(v: float) -> str:
-    """Return a bar label: ``0.35``, ``12.3``, ``1,024``, ``125k``.
+    """Return a bar label, at most five characters wide: ``0.35``, ``12.3``, ``1,024``,
+    ``97.6k``, ``125k`` (five bars side by side keep their labels apart).
 
     Examples
     --------
-    >>> [_short(v) for v in (0.349, 7.4, 12.34, 1024, 97646, 125_000)]
-    ['0.35', '7.4', '12.3', '1,024', '97,646', '125k']
+    >>> [_short(v) for v in (0.349, 7.4, 12.34, 1024, 9216, 97646, 125_000)]
+    ['0.35', '7.4', '12.3', '1,024', '9,216', '97.6k', '125k']
     """
     if v >= 100_000:
         return f"{v / 1000:,.0f}k"
+    if v >= 10_000:
+        return f"{v / 1000:.1f}k"
     if v >= 100:
         return f"{v:,.0f}"
     return f"{v:.2f}" if v < 1 else f"{v:,.1f}"

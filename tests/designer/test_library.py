@@ -573,7 +573,7 @@ def test_compare_marks_a_generation_short_of_the_intent(qtbot, builtin_catalog):
     qtbot.addWidget(win)
     win.resize(1200, 900)
     win.show()
-    note = ("short: scalable_units is at most 16, reaching 4096 of 8000 GPUs; the template's "
+    note = ("short: the template takes at most 16 scalable units, reaching 4096 of 8000 GPUs; the template's "
             "largest SuperPOD")
     rows = [CompareRow("hopper", "dgx-h100-superpod", "scalable_units", 16, gpus=4096,
                        it_mw=5.6, gpus_per_mw=730.0, optics=9000, note=note),
