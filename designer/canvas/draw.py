@@ -72,9 +72,10 @@ def inserted_point(a: tuple[float, float], b: tuple[float, float], foot: tuple[f
     """Return where a point inserted at ``foot`` on segment ``a``-``b`` goes.
 
     On the grid like a dragged point (``free`` or a ``grid`` of 0: where it was
-    clicked), except that a horizontal or vertical segment keeps its line: the
-    new point takes the coordinate the two ends share, so a wall stays straight
-    even where it is off the grid.
+    clicked), except that the segment keeps its line: on a horizontal or vertical
+    segment the new point takes the coordinate the two ends share, so a wall stays
+    straight even where it is off the grid; on a slanted one it snaps along the
+    segment's longer axis and sits on the line there (no kink in a diagonal wall).
 
     Examples
     --------
@@ -84,13 +85,25 @@ def inserted_point(a: tuple[float, float], b: tuple[float, float], foot: tuple[f
     (22.2, 20.05)
     >>> inserted_point((0.0, 0.0), (30.0, 0.0), (22.217, 0.0), 0.6, free=True)
     (22.217, 0.0)
+    >>> inserted_point((0.0, 0.0), (6.0, 3.0), (4.1, 2.05), 0.6)
+    (4.2, 2.1)
     """
     q = snapped(foot, grid, free)
     if a[0] == b[0]:
-        q = (a[0], q[1])
-    elif a[1] == b[1]:
-        q = (q[0], a[1])
-    return q
+        return (a[0], q[1])
+    if a[1] == b[1]:
+        return (q[0], a[1])
+    if free:
+        return q
+    # a slanted segment: the grid along its longer axis, the line for the other
+    dx, dy = b[0] - a[0], b[1] - a[1]
+    k = 0 if abs(dx) >= abs(dy) else 1
+    lo, hi = sorted((a[k], b[k]))
+    t = (min(max(q[k], lo), hi) - a[k]) / (dx if k == 0 else dy)
+    x, y = a[0] + t * dx, a[1] + t * dy
+    if min(abs(x - e[0]) + abs(y - e[1]) for e in (a, b)) < 1e-6:
+        return (round(foot[0], 4), round(foot[1], 4))  # no grid step short of an end
+    return (round(x, 4), round(y, 4))
 
 
 def orthogonal(last: tuple[float, float], p: tuple[float, float]) -> tuple[float, float]:

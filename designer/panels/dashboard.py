@@ -38,7 +38,7 @@ __all__ = ["DashboardPanel", "FIGURES", "cable_length_histogram", "status_summar
 #: the switch tiers and networks as the narrowest switches tile names them (one letter
 #: for the compute tiers; spine and storage, management apart)
 _TIER_SHORT = {"leaf": "L", "spine": "S", "core": "C", "front-end": "FE", "storage": "St",
-               "management": "Mg", "unassigned": "un."}
+               "management": "Mg", "unassigned": "other"}
 
 
 def _tier_short(name: str) -> str:

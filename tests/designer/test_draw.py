@@ -222,7 +222,11 @@ def test_a_point_inserted_on_an_edge_snaps_like_a_dragged_one(window):
 
 
 def test_inserted_points_on_slanted_and_straight_segments():
-    assert inserted_point((0.0, 0.0), (6.0, 3.0), (2.9, 1.45), 0.6) == (3.0, 1.2)
+    # a diagonal wall keeps its line: x on the grid, y on the line there (y = x / 2)
+    assert inserted_point((0.0, 0.0), (6.0, 3.0), (2.9, 1.45), 0.6) == (3.0, 1.5)
+    assert inserted_point((0.0, 0.0), (3.0, 6.0), (1.45, 2.9), 0.6) == (1.5, 3.0)
+    # near an end, where the grid step would land on the end itself: the clicked point
+    assert inserted_point((0.0, 0.0), (6.0, 3.0), (5.95, 2.975), 0.6) == (5.95, 2.975)
     assert inserted_point((1.0, 2.05), (9.0, 2.05), (4.44, 2.05), 0.6) == (4.2, 2.05)
     assert inserted_point((1.0, 2.0), (9.0, 2.0), (4.44, 2.0), 0.0) == (4.44, 2.0)
 

@@ -142,3 +142,4 @@ def test_the_narrow_switches_tile_tells_every_tier_of_every_network_apart():
     short = [_tier_short(n) for n in names]
     assert len(set(short)) == len(short)
     assert short[:3] == ["L", "S", "C"] and "St-S" in short and "Mg-L" in short
+    assert _tier_short("unassigned") == "other"  # installed switches in no fabric
