@@ -594,7 +594,7 @@ class DashboardPanel(QWidget):
                                          # a backing keeps it readable over taller bars
                                          labelOpts={"position": 0.98, "color": _LIMIT,
                                                     "fill": _LABEL_FILL,
-                                                    "anchors": [(1, 1), (1, 1)]})
+                                                    "anchors": [(1, 0), (1, 0)]})
         self.air_limit.setZValue(_LIMIT_Z)
         rp.addItem(self.air_limit)
         self.rack_chart.note.setText(_legend([(_AIR, "air"), (_LIQUID, "liquid")]))
@@ -918,7 +918,7 @@ def _hundred_line() -> pg.InfiniteLine:
     line = pg.InfiniteLine(pos=100.0, angle=0, pen=pg.mkPen(_LIMIT, style=Qt.PenStyle.DashLine),
                            label="100 %", labelOpts={"position": 0.98, "color": _LIMIT,
                                                      "fill": _LABEL_FILL,
-                                                     "anchors": [(1, 1), (1, 1)]})
+                                                     "anchors": [(1, 0), (1, 0)]})
     line.setZValue(_LIMIT_Z)
     return line
 
