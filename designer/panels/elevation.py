@@ -41,11 +41,17 @@ _LEFT, _RIGHT, _TOP, _BOTTOM = 34, 10, 10, 10
 #: in about 240 px, which the elevation dock has at the default window size; an 8 U
 #: server keeps its two lines, a 1 U device its colour and tooltip; a shorter dock scrolls
 _MIN_PX_PER_U, _MAX_RACK_W = 4.5, 300.0
-#: a device block lower than this draws no text inside: a label plate a line high
-#: over it carries its name (or the tooltip, where plates would cover each other)
+#: a device block lower than this draws no text inside: its name goes on a label plate
+#: a line high, over its own U where a run of alike devices is that high, else in a
+#: column beside the rack with a leader line, so no plate covers another device's text
 _MIN_TEXT_PX = 10.0
 #: the point size of a label plate
 _PLATE_PT = 7.5
+#: the gap between the rack and its label column, where the leader lines bend
+_LEADER_W = 14.0
+#: the label column takes at most this share of the width beside the ruler, and at
+#: least this many pixels: the rack keeps room for an 8 U server's two lines
+_COLUMN_SHARE, _MIN_COLUMN_W = 0.45, 56.0
 _SELECTED = QColor("#ff8f00")  # the outline and U marker of the selected device
 
 
@@ -73,18 +79,43 @@ class DeviceBlock:
 
 @dataclass
 class LabelPlate:
-    """The label of devices lower than a line of text, drawn over them a line high:
-    ``count`` alike devices on adjacent U from ``block`` up share one."""
+    """The label of devices lower than a line of text: ``count`` alike devices on
+    adjacent U from ``u`` up share one.
+
+    ``leader`` is empty for a plate over its own devices; a plate in the column beside
+    the rack has the points of its leader line, from the devices to the plate.
+    """
 
     rect: QRectF
     block: DeviceBlock
     count: int
     u: int
     height_u: int
+    leader: tuple[QPointF, ...] = ()
 
     @property
     def text(self) -> str:
         return f"{self.count} x {self.block.label}" if self.count > 1 else self.block.label
+
+    @property
+    def is_beside(self) -> bool:
+        return bool(self.leader)
+
+    def holds(self, u: int) -> bool:
+        return self.u <= u < self.u + self.height_u
+
+
+@dataclass
+class _LabelLayout:
+    """Where the rack and the names of its low devices go at one canvas size.
+
+    ``unnamed`` holds ``(block, u, height_u, marker)`` for runs the label column has no
+    room for: a small marker beside the rack points at them, the tooltip names them.
+    """
+
+    rack_w: float
+    plates: list[LabelPlate]
+    unnamed: list[tuple[DeviceBlock, int, int, QRectF]]
 
 
 class _ElevationCanvas(QWidget):
@@ -110,6 +141,8 @@ class _ElevationCanvas(QWidget):
         self._drag: tuple[DeviceBlock, float] | None = None  # block, grab offset in U
         self._ghost: tuple[int, int, bool] | None = None  # u, height, is valid
         self._press_pos: QPointF | None = None
+        self._layout_key: tuple | None = None
+        self._layout: _LabelLayout | None = None
 
     # -- geometry ------------------------------------------------------------------------
 
@@ -132,9 +165,8 @@ class _ElevationCanvas(QWidget):
         return max(_MIN_PX_PER_U, (self.height() - _TOP - _BOTTOM) / self.height_u)
 
     def rack_rect(self) -> QRectF:
-        ppu = self.px_per_u()
-        w = min(self.width() - _LEFT - _RIGHT, _MAX_RACK_W)
-        return QRectF(_LEFT, _TOP, max(w, 40.0), ppu * self.height_u)
+        w = self._label_layout().rack_w
+        return QRectF(_LEFT, _TOP, w, self.px_per_u() * self.height_u)
 
     def u_rect(self, u: int, height_u: int) -> QRectF:
         """Return the rectangle of ``height_u`` units from U ``u`` upwards."""
@@ -150,12 +182,17 @@ class _ElevationCanvas(QWidget):
         return (r.bottom() - y) / ppu + 1.0
 
     def block_at(self, pos: QPointF) -> DeviceBlock | None:
-        """Return the device at ``pos``: its block, or a label plate drawn over it."""
+        """Return the device at ``pos``: its block, or its label plate or marker."""
         for plate in self.label_plates():
             if plate.rect.contains(pos):
-                u = min(max(int(self.u_at(pos.y())), plate.u), plate.u + plate.height_u - 1)
+                u = plate.u
+                if not plate.is_beside:  # over its devices: the one under the cursor
+                    u = min(max(int(self.u_at(pos.y())), plate.u), plate.u + plate.height_u - 1)
                 return next((b for b in self.blocks if b.u <= u < b.u + b.height_u),
                             plate.block)
+        for b, _u, _h, marker in self._label_layout().unnamed:
+            if marker.adjusted(-2, -2, 2, 2).contains(pos):
+                return b
         for b in reversed(self.blocks):
             if self.u_rect(b.u, b.height_u).contains(pos):
                 return b
@@ -170,44 +207,100 @@ class _ElevationCanvas(QWidget):
     def label_plates(self) -> list[LabelPlate]:
         """Return the label plates of the devices lower than a line of text.
 
-        Alike devices on adjacent U share a plate ("2 x Quantum-2 QM9700"). A plate
-        is centred on its devices, kept inside the rack, and left out where it would
-        cover another (the selected device's first, then from the top down): the
-        tooltip still names the device.
+        Alike devices on adjacent U share a plate ("2 x Quantum-2 QM9700"). A run that
+        is a line high carries its plate over its own U; the others go in a column
+        beside the rack, each as near its devices as the plates above and below allow,
+        with a leader line. No plate covers another device or another plate, and the
+        plates depend on the rack's devices and the canvas size only: selecting or
+        dragging a device never moves or drops one.
         """
-        if not self.height_u:
-            return []
-        dragged = self._drag[0] if self._drag is not None else None
-        runs: list[list] = []  # [block, u, height_u, count]
+        return self._label_layout().plates
+
+    def unnamed_runs(self) -> list[tuple[DeviceBlock, int, int]]:
+        """Return ``(block, u, height_u)`` of the low devices the label column has no
+        room for (a marker points at each; the tooltip names it)."""
+        return [(b, u, h) for b, u, h, _m in self._label_layout().unnamed]
+
+    def _low_runs(self, ppu: float) -> list[tuple[DeviceBlock, int, int, int]]:
+        """Return ``(first block, u, height_u, count)`` per run of alike adjacent
+        devices lower than a line of text."""
+        runs: list[tuple[DeviceBlock, int, int, int]] = []
         for b in self.blocks:
-            if b.is_system or b is dragged or \
-                    self.u_rect(b.u, b.height_u).height() - 2 >= _MIN_TEXT_PX:
+            if b.is_system or b.height_u * ppu - 2 >= _MIN_TEXT_PX:
                 continue
-            last = runs[-1] if runs else None
-            if last is not None and last[1] + last[2] == b.u and \
-                    (last[0].type_id, last[0].label) == (b.type_id, b.label):
-                last[2] += b.height_u
-                last[3] += 1
-            else:
-                runs.append([b, b.u, b.height_u, 1])
-        if not runs:
-            return []
-        text_h = QFontMetrics(self._plate_font()).height()
-        rack = self.rack_rect()
-        sel = self.selected_u
+            if runs:
+                first, u, h, n = runs[-1]
+                if u + h == b.u and (first.type_id, first.label) == (b.type_id, b.label):
+                    runs[-1] = (first, u, h + b.height_u, n + 1)
+                    continue
+            runs.append((b, b.u, b.height_u, 1))
+        return runs
 
-        def first(run) -> tuple[bool, int]:
-            return (sel is None or not run[1] <= sel < run[1] + run[2], -run[1])
+    def _label_layout(self) -> _LabelLayout:
+        """Return the rack's width and its label plates at the current size (cached)."""
+        key = (self.width(), self.height(), self.height_u, self.font().key(),
+               tuple((b.type_id, b.u, b.height_u, b.label, b.role, b.is_system)
+                     for b in self.blocks))
+        if key == self._layout_key and self._layout is not None:
+            return self._layout
+        self._layout_key, self._layout = key, self._lay_out_labels()
+        return self._layout
 
-        plates: list[LabelPlate] = []
-        for b, u, h, n in sorted(runs, key=first):
-            r = self.u_rect(u, h)
-            top = r.center().y() - text_h / 2 - 1
-            top = max(rack.top() + 2, min(top, rack.bottom() - text_h - 4))
-            rect = QRectF(r.left(), top, r.width(), text_h + 2)
-            if not any(rect.intersects(p.rect) for p in plates):
-                plates.append(LabelPlate(rect, b, n, u, h))
-        return plates
+    def _lay_out_labels(self) -> _LabelLayout:
+        avail = max(self.width() - _LEFT - _RIGHT, 40.0)
+        if not self.height_u:
+            return _LabelLayout(max(min(avail, _MAX_RACK_W), 40.0), [], [])
+        ppu = self.px_per_u()
+        fm = QFontMetrics(self._plate_font())
+        plate_h = fm.height() + 2
+        runs = self._low_runs(ppu)
+        over = [r for r in runs if r[2] * ppu - 2 >= plate_h]
+        beside = [r for r in runs if r[2] * ppu - 2 < plate_h]
+        col_w = 0.0
+        if beside:
+            want = max(fm.horizontalAdvance(_short_plate_text(b.label, n))
+                       for b, _u, _h, n in beside) + 16
+            col_w = min(want, max(_MIN_COLUMN_W, (avail - _LEADER_W) * _COLUMN_SHARE))
+            rack_w = avail - _LEADER_W - col_w
+        else:
+            rack_w = avail
+        rack_w = max(min(rack_w, _MAX_RACK_W), 40.0)
+        bottom = _TOP + ppu * self.height_u
+
+        def span(u: int, h: int) -> QRectF:
+            return QRectF(_LEFT + 3, bottom - (u + h - 1) * ppu, rack_w - 6, h * ppu)
+
+        plates = []
+        for b, u, h, n in over:
+            r = span(u, h)
+            plates.append(LabelPlate(QRectF(r.left(), r.center().y() - plate_h / 2, r.width(),
+                                            plate_h), b, n, u, h))
+        # the column: as many plates as its height holds, the tallest runs first, then
+        # from the top; the rest get a marker
+        lo, hi = 1.0, bottom + _BOTTOM - 1
+        step = plate_h + 1
+        room = max(int((hi - lo + 1) // step), 0)
+        kept = sorted(sorted(beside, key=lambda r: (-r[2], -r[1]))[:room], key=lambda r: -r[1])
+        tops = [span(u, h).center().y() - plate_h / 2 for _b, u, h, _n in kept]
+        for i in range(len(tops)):  # top down: below the plate above
+            tops[i] = max(tops[i], lo, tops[i - 1] + step if i else lo)
+        for i in reversed(range(len(tops))):  # bottom up: inside the column
+            tops[i] = min(tops[i], hi - plate_h, tops[i + 1] - step if i + 1 < len(tops) else hi)
+        x = _LEFT + rack_w + _LEADER_W
+        for (b, u, h, n), top in zip(kept, tops, strict=True):
+            r = span(u, h)
+            rect = QRectF(x, top, col_w, plate_h)
+            y = r.center().y()
+            leader = (QPointF(r.right() - 2, y), QPointF(_LEFT + rack_w + 3, y),
+                      QPointF(x, rect.center().y()))
+            plates.append(LabelPlate(rect, b, n, u, h, leader))
+        kept_ids = {id(r[0]) for r in kept}
+        unnamed = []
+        for b, u, h, _n in beside:
+            if id(b) not in kept_ids:
+                y = span(u, h).center().y()
+                unnamed.append((b, u, h, QRectF(_LEFT + rack_w + 2, y - 3, 6, 6)))
+        return _LabelLayout(rack_w, plates, unnamed)
 
     def generated_at(self, pos: QPointF) -> DeviceBlock | None:
         for b in self.generated:
@@ -345,8 +438,13 @@ class _ElevationCanvas(QWidget):
                 self._paint_block(p, b, self.u_rect(b.u, b.height_u), faded=True)
             else:
                 self._paint_block(p, b, self.u_rect(b.u, b.height_u))
-        for plate in reversed(self.label_plates()):  # the selected device's on top
-            self._paint_plate(p, plate)
+        dragged = self._drag[0] if self._drag is not None else None
+        sel = self.selected_block()
+        for plate in self.label_plates():
+            if dragged is None or not plate.holds(dragged.u):
+                self._paint_plate(p, plate, is_selected=sel is not None and plate.holds(sel.u))
+        for b, _u, _h, marker in self._label_layout().unnamed:
+            self._paint_marker(p, b, marker)
         self._paint_selection(p)
         if self._ghost is not None:
             u, h, ok = self._ghost
@@ -412,8 +510,13 @@ class _ElevationCanvas(QWidget):
                 b.label, Qt.TextElideMode.ElideRight, int(top.width())))
             f.setBold(False)
             p.setFont(f)
+            # a narrow rack drops the U span, then the GPUs, before cutting a figure
+            parts = b.detail.split(" · ")
+            while len(parts) > 1 and \
+                    p.fontMetrics().horizontalAdvance(" · ".join(parts)) > bottom.width():
+                parts.pop()
             p.drawText(bottom, align, p.fontMetrics().elidedText(
-                b.detail, Qt.TextElideMode.ElideRight, int(bottom.width())))
+                " · ".join(parts), Qt.TextElideMode.ElideRight, int(bottom.width())))
         else:
             detail = b.detail.split(" · ")[0]  # one line: power only
             detail_w = p.fontMetrics().horizontalAdvance(detail) + 8
@@ -425,14 +528,25 @@ class _ElevationCanvas(QWidget):
             p.setFont(f)
             p.drawText(inner, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, detail)
 
-    def _paint_plate(self, p: QPainter, plate: LabelPlate) -> None:
-        """Paint a label plate: drawn as its devices, grown to a line of text."""
+    def _paint_plate(self, p: QPainter, plate: LabelPlate, is_selected: bool = False) -> None:
+        """Paint a label plate: drawn as its devices, a line of text high, with its leader
+        line when it stands beside the rack; the selected device's plate is ringed inside
+        its own outline."""
         b = plate.block
         base = QColor(ROLE_COLORS.get(b.role, ROLE_COLORS["other"]))
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        p.setPen(QPen(base.darker(150), 1))
+        if plate.leader:
+            p.setPen(QPen(_SELECTED if is_selected else QColor("#546e7a"),
+                          1.5 if is_selected else 1))
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawPolyline(QPolygonF(list(plate.leader)))
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(base.darker(150))
+            p.drawEllipse(plate.leader[0], 1.5, 1.5)
+        p.setPen(QPen(_SELECTED, 2) if is_selected else QPen(base.darker(150), 1))
         p.setBrush(base)
-        p.drawRoundedRect(plate.rect.adjusted(0.5, 0.5, -0.5, -0.5), 3, 3)
+        inset = 1.0 if is_selected else 0.5
+        p.drawRoundedRect(plate.rect.adjusted(inset, inset, -inset, -inset), 3, 3)
         p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         bold = self._plate_font()
         plain = QFont(bold)
@@ -442,7 +556,8 @@ class _ElevationCanvas(QWidget):
         power = f"{kw:,.1f} kW" if kw > 0 else ""
         power_w = QFontMetrics(plain).horizontalAdvance(power) + 8 if power else 0
         fm = QFontMetrics(bold)
-        if inner.width() - power_w < min(fm.horizontalAdvance(plate.text), 80):
+        short = _short_plate_text(b.label, plate.count)
+        if inner.width() - power_w < fm.horizontalAdvance(short):
             power, power_w = "", 0  # the name first: the power is in the tooltip
         label_w = int(inner.width() - power_w)
         text = plate.text
@@ -463,16 +578,18 @@ class _ElevationCanvas(QWidget):
         if b is None or (self._drag is not None and self._drag[0] is b):
             return
         rr = self.u_rect(b.u, b.height_u).adjusted(0, 1, 0, -1)
-        # a device lower than its text is seen as its label plate: ring that
-        ring = next((pl.rect for pl in self.label_plates()
-                     if pl.u <= b.u < pl.u + pl.height_u), rr)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        p.setBrush(Qt.BrushStyle.NoBrush)
-        # dark, then the selection colour: seen on the device's colour and on free U
-        p.setPen(QPen(QColor("#3e2723"), 1))
-        p.drawRoundedRect(ring.adjusted(-3, -3, 3, 3), 4, 4)
-        p.setPen(QPen(_SELECTED, 2.5))
-        p.drawRoundedRect(ring.adjusted(-1.5, -1.5, 1.5, 1.5), 4, 4)
+        # the ring stays inside the device's own box, never over a neighbour's text or
+        # label; a device whose plate lies over it is ringed by that plate (_paint_plate)
+        if not any(pl.holds(b.u) and not pl.is_beside for pl in self.label_plates()):
+            p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            if rr.height() >= 8:  # dark, then the selection colour: seen on any fill
+                p.setPen(QPen(QColor("#3e2723"), 1))
+                p.drawRoundedRect(rr.adjusted(0.5, 0.5, -0.5, -0.5), 3, 3)
+                p.setPen(QPen(_SELECTED, 2.5))
+                p.drawRoundedRect(rr.adjusted(2, 2, -2, -2), 2, 2)
+            else:  # a box a few pixels high: filled with the selection colour
+                p.fillRect(rr, _SELECTED)
         # the U on the ruler, as a tab pointing at the device
         f = QFont(self.font())
         f.setPointSizeF(8.0)
@@ -489,6 +606,18 @@ class _ElevationCanvas(QWidget):
         p.drawPolygon(arrow)
         p.setPen(QColor("#212121"))
         p.drawText(tab, Qt.AlignmentFlag.AlignCenter, str(b.u))
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+
+    def _paint_marker(self, p: QPainter, b: DeviceBlock, marker: QRectF) -> None:
+        """Paint the marker of a low device the label column has no room for: a small
+        triangle beside the rack pointing at it, in its colour (its tooltip names it)."""
+        base = QColor(ROLE_COLORS.get(b.role, ROLE_COLORS["other"]))
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        p.setPen(QPen(base.darker(150), 1))
+        p.setBrush(base)
+        p.drawPolygon(QPolygonF([QPointF(marker.left(), marker.center().y()),
+                                 QPointF(marker.right(), marker.top()),
+                                 QPointF(marker.right(), marker.bottom())]))
         p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
 
     def _paint_generated(self, p: QPainter) -> None:
@@ -1101,6 +1230,12 @@ def _runs(blocks: list[DeviceBlock], merge: bool) -> list[tuple[DeviceBlock, int
                 continue
         runs.append((b, b.u, b.height_u, 1))
     return runs
+
+
+def _short_plate_text(label: str, count: int) -> str:
+    """Return a plate's text without the model's bracketed description."""
+    short = label.split(" (")[0]
+    return f"{count} x {short}" if count > 1 else short
 
 
 def _device_tip(label: str, model: str, u: int, height_u: int, kw: float, gpus: int,

@@ -252,11 +252,13 @@ def test_one_u_devices_have_a_label_a_tooltip_and_a_visible_selection(qtbot, doc
                    if sum(abs(a - b) for a, b in zip(QColor(img.pixel(x, y)).getRgb()[:3], c,
                                                      strict=True)) < tol)
 
-    # a label a line high, in white on the switch colour, over the pair and over U30
+    # a label a line high, in white on the switch colour, for the pair and for U30: beside
+    # the rack, with a leader line, where a run is lower than a line of text
     img = render()
-    for u, h in ((40, 2), (30, 1)):
-        band = cv.u_rect(u, h).adjusted(0, -4, 0, 4)
-        assert count(img, band, "white", tol=15) > 40, f"no text at U{u}"
+    plates = {p.u: p for p in cv.label_plates()}
+    assert plates[30].is_beside and plates[30].rect.left() > cv.rack_rect().right()
+    for u in (40, 30):
+        assert count(img, plates[u].rect, "white", tol=15) > 40, f"no text at U{u}"
     texts = sorted(p.text for p in cv.label_plates())
     assert texts == ["2 x Quantum-2 QM9700 (NDR InfiniBand)",
                      "Spectrum SN2201 (1GbE management)"]
@@ -276,3 +278,132 @@ def test_one_u_devices_have_a_label_a_tooltip_and_a_visible_selection(qtbot, doc
     qtbot.mouseClick(cv, Qt.MouseButton.LeftButton, pos=cv.u_rect(30, 1).center().toPoint())
     assert cv.selected_u == 30
     assert count(render(), gutter, "#ff8f00") == 0
+
+
+# the reviewer's rack: four DGX H100 with 1 U devices between and above them
+_SMALL = ((1, "sn2201"), (2, "sn2201"), (11, "epyc-9004-2s"), (20, "epyc-9004-2s"),
+          (29, "grace-superchip-node"), (38, "qm9700"), (39, "qm9700"), (40, "qm9700"),
+          (41, "qm9700"), (42, "xeon6-2s"), (44, "qm9790"), (45, "qm9790"), (46, "sn2201"))
+#: the elevation dock at 1280 x 800, 1920 x 1080 and 2560 x 1440
+_DOCK_SIZES = ((275, 294), (330, 416), (330, 572))
+
+
+def _crowded(qtbot, doc, size):
+    from panel_helpers import make
+
+    from designer.panels import RackElevationPanel
+
+    assert [d.u for d in doc.layout.rack("GPU-0001").devices] == [3, 12, 21, 30]
+    for u, type_id in _SMALL:
+        doc.install_device("GPU-0001", type_id, u)
+    panel = make(qtbot, RackElevationPanel, doc, size)
+    doc.select(["GPU-0001"])
+    qtbot.wait(10)
+    return panel.canvas
+
+
+def _overlap(a: QRectF, b: QRectF) -> bool:
+    r = a.intersected(b)
+    return r.width() > 0.5 and r.height() > 0.5
+
+
+def _is_low(cv, b) -> bool:
+    return cv.u_rect(b.u, b.height_u).height() - 2 < 10
+
+
+@pytest.mark.parametrize("size", _DOCK_SIZES)
+def test_labels_never_cover_each_other_or_another_device(qtbot, doc, size):
+    cv = _crowded(qtbot, doc, size)
+    plates = cv.label_plates()
+    assert plates
+    for i, p in enumerate(plates):
+        for q in plates[i + 1:]:
+            assert not _overlap(p.rect, q.rect), f"{p.text} covers {q.text}"
+        for b in cv.blocks:
+            if not p.holds(b.u):
+                assert not _overlap(p.rect, cv.u_rect(b.u, b.height_u)), \
+                    f"the label of U{p.u} covers {b.label} at U{b.u}"
+        assert p.rect.top() >= 0 and p.rect.bottom() <= cv.height()
+        assert p.rect.right() <= cv.width()
+
+
+@pytest.mark.parametrize("size", _DOCK_SIZES)
+def test_every_low_device_has_a_name_where_there_is_room(qtbot, doc, size):
+    cv = _crowded(qtbot, doc, size)
+    low = [b for b in cv.blocks if _is_low(cv, b)]
+    assert low, "the rack at this size has devices lower than a line of text"
+    for b in low:
+        assert any(p.holds(b.u) for p in cv.label_plates()), f"{b.label} at U{b.u} has no name"
+        assert f"U{b.u}" in cv.tooltip_at(cv.u_rect(b.u, b.height_u).center())
+    assert cv.unnamed_runs() == []
+
+
+@pytest.mark.parametrize("size", _DOCK_SIZES)
+def test_selecting_a_device_changes_no_label(qtbot, doc, size):
+    from PySide6.QtGui import QImage
+
+    cv = _crowded(qtbot, doc, size)
+
+    def shown():
+        return [(p.u, p.height_u, p.text, p.rect.getRect()) for p in cv.label_plates()]
+
+    def render() -> QImage:
+        img = QImage(cv.size(), QImage.Format.Format_RGB32)
+        cv.render(img)
+        return img
+
+    before, img0 = shown(), render()
+    for u in (44, 42, 11, 38):
+        qtbot.mouseClick(cv, Qt.MouseButton.LeftButton, pos=cv.u_rect(u, 1).center().toPoint())
+        assert cv.selected_u == u
+        assert shown() == before, f"selecting U{u} changed the labels"
+    # the ring stays in the device's own box (or its label's): nothing else is redrawn
+    qtbot.mouseClick(cv, Qt.MouseButton.LeftButton, pos=cv.u_rect(44, 1).center().toPoint())
+    img1 = render()
+    b = cv.selected_block()
+    own = [cv.u_rect(b.u, b.height_u).adjusted(0, 0, 0, 1)]
+    for p in cv.label_plates():
+        if p.holds(b.u):
+            own.append(p.rect.adjusted(-1, -1, 1, 1))
+            if p.leader:
+                xs, ys = [q.x() for q in p.leader], [q.y() for q in p.leader]
+                own.append(QRectF(min(xs) - 2, min(ys) - 2, max(xs) - min(xs) + 4,
+                                  max(ys) - min(ys) + 4))
+    left = cv.rack_rect().left() - 1  # the U tab on the ruler
+    for y in range(cv.height()):
+        for x in range(int(left), cv.width()):
+            if img0.pixel(x, y) != img1.pixel(x, y):
+                assert any(r.contains(QPointF(x + 0.5, y + 0.5)) for r in own), \
+                    f"selecting U44 redrew ({x}, {y}), outside its box and its label"
+
+
+def test_a_rack_with_more_names_than_room_marks_the_rest(qtbot, doc):
+    from panel_helpers import make
+
+    from designer.panels import RackElevationPanel
+
+    for d in list(doc.layout.rack("GPU-0001").devices):
+        doc.remove_device("GPU-0001", d.u)
+    for u in range(1, 49):  # alternating models: no two alike neighbours share a label
+        doc.install_device("GPU-0001", "sn2201" if u % 2 else "qm9700", u)
+    panel = make(qtbot, RackElevationPanel, doc, (275, 294))
+    doc.select(["GPU-0001"])
+    qtbot.wait(10)
+    cv = panel.canvas
+    plates, unnamed = cv.label_plates(), cv.unnamed_runs()
+    assert plates and unnamed
+    named = {p.u for p in plates}
+    assert named.isdisjoint(u for _b, u, _h in unnamed)
+    assert named | {u for _b, u, _h in unnamed} == set(range(1, 49))
+    for i, p in enumerate(plates):
+        assert not any(_overlap(p.rect, q.rect) for q in plates[i + 1:])
+    for _b, u, _h in unnamed:  # each still says what it is
+        assert f"U{u} (1 U)" in cv.tooltip_at(cv.u_rect(u, 1).center())
+    # the same contents at the same size give the same labels, whatever came between
+    shown = [(p.u, p.rect.getRect()) for p in plates]
+    panel.resize(330, 572)
+    qtbot.wait(10)
+    assert [(p.u, p.rect.getRect()) for p in cv.label_plates()] != shown
+    panel.resize(275, 294)
+    qtbot.wait(10)
+    assert [(p.u, p.rect.getRect()) for p in cv.label_plates()] == shown
