@@ -824,7 +824,7 @@ class _Builder:
         if unplaced:
             where = ", ".join(self.arr.rack_ids[r] for r in racks[:3]) + \
                 (" ..." if len(racks) > 3 else "") if racks else "the fabric's network racks " \
-                "(it names none)"
+                "(it names none of the layout's racks)"
             # their power and heat still count, in the rack that stands in for them
             self.problems.append(("FABRIC-NO-ROOM", "error",
                                   f"Fabric {self.layout.fabrics[fabric].id}: {unplaced} of {n} "
@@ -1011,6 +1011,22 @@ def _build_fabric(b: _Builder, fi: int, f: Fabric) -> FabricBuild:
                            + " and ".join(f"{k} ({', '.join(v)})"
                                           for k, v in sorted(kinds.items()))
                            + ": a fabric's switches speak one link layer", (f.id,)))
+    elif "infiniband" in kinds and f.purpose in ("front_end", "management"):
+        # servers reach their front-end and management networks over Ethernet ports
+        b.problems.append(("FABRIC-PROTOCOL", "error", f"Fabric {f.id}: a "
+                           f"{f.purpose.replace('_', '-')} network on InfiniBand switches "
+                           f"({', '.join(kinds['infiniband'])}): its servers' ports of that "
+                           "purpose are Ethernet", (f.id,)))
+    # a link runs no faster than the ports at its ends: the fastest port of the purpose
+    if len(nodes):
+        speeds = [cat.devices[tt.ids[k]].port_speed_gbps(f.purpose)
+                  for k in np.unique(arr.dev_type[nodes]).tolist() if tt.ids[k] in cat.devices]
+        fastest = max(speeds, default=0.0)
+        if fastest and f.nic_speed_gbps > fastest + 1e-9:
+            b.problems.append(("FABRIC-PORT-SPEED", "error", f"Fabric {f.id}: its links run at "
+                               f"{f.nic_speed_gbps:g} Gb/s but its servers' "
+                               f"{f.purpose.replace('_', '-')} ports reach {fastest:g} Gb/s",
+                               (f.id,)))
     specs = []
     for name in order:
         t = tiers[name]

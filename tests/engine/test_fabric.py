@@ -312,7 +312,7 @@ def test_no_network_racks_is_an_error_but_still_analyzes():
     lay = lay.model_copy(update={"fabrics": [lay.fabrics[0].model_copy(
         update={"network_racks": []})]})
     a = analyze(lay, CATALOG)
-    assert any(v.code == "FABRIC-NO-ROOM" and "network racks (it names none)" in v.message
+    assert any(v.code == "FABRIC-NO-ROOM" and "network racks (it names none of the layout's racks)" in v.message
                for v in a.violations)
     assert a.counts["switches"]["leaf"] == 8
     assert a.network.cabling_dict()["links"] > 0

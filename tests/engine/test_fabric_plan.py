@@ -179,3 +179,29 @@ def test_a_storage_network_may_be_infiniband(cat):
     lay = _hall(2)
     f = suggest_fabric(lay, cat, [r.id for r in lay.racks], "storage").fabric
     assert {t.switch for t in f.tiers} == {"qm9700"}
+
+
+def test_a_fabric_faster_than_its_servers_ports_is_an_error(cat):
+    # DGX H100 front-end ports run at 100G [S01]: a 400G front-end network cannot
+    from engine.analysis import analyze
+
+    lay = _hall(2)
+    f = suggest_fabric(lay, cat, [r.id for r in lay.racks], "front_end").fabric
+    assert f.nic_speed_gbps == 100
+    fast = f.model_copy(update={"nic_speed_gbps": 400.0})
+    codes = [v.code for v in analyze(add_fabric(lay, fast, cat), cat).violations]
+    assert "FABRIC-PORT-SPEED" in codes
+    assert "FABRIC-PORT-SPEED" not in [v.code for v in
+                                       analyze(add_fabric(lay, f, cat), cat).violations]
+
+
+def test_a_management_network_on_infiniband_is_an_error(cat):
+    from engine.analysis import analyze
+
+    lay = _hall(2)
+    f = suggest_fabric(lay, cat, [r.id for r in lay.racks], "management").fabric
+    ib = f.model_copy(update={"tiers": [t.model_copy(update={"switch": "qm9700"})
+                                        for t in f.tiers]})
+    found = [v for v in analyze(add_fabric(lay, ib, cat), cat).violations
+             if v.code == "FABRIC-PROTOCOL"]
+    assert len(found) == 1 and "management network on InfiniBand" in found[0].message
