@@ -491,9 +491,11 @@ def _blocks(n: int, param: str) -> str:
     return f"1 {name.removesuffix('s')}"
 
 
-def _refuse(row: CompareRow, code: str, message: str) -> None:
-    """Fail ``row`` on a rule of the comparison itself (the intent cannot be met)."""
-    row.note = message
+def _refuse(row: CompareRow, code: str, message: str, note: bool = True) -> None:
+    """Fail ``row`` on a rule of the comparison itself (the intent cannot be met); the
+    message becomes the row's note unless ``note`` is false."""
+    if note:
+        row.note = message
     row.failing_rules = sorted(set(row.failing_rules) | {code})
     row.violations = [{"code": code, "severity": "error", "count": 1, "message": message},
                       *row.violations]
@@ -522,6 +524,10 @@ def _one(plan: GenerationPlan, gpus: int | None, power_mw: float | None,
             if n:
                 held += f" ({_gpus(make(n), catalog):,} GPUs)"
             row.hall_note = "; ".join(x for x in (row.hall_note, held) if x)
+            # a design that misses the hall fails, whatever its own rules say
+            if "COMPARE-HALL" not in row.failing_rules:
+                _refuse(row, "COMPARE-HALL", f"does not fit the hall: {row.hall_note}",
+                        note=False)
 
     row = CompareRow(generation=plan.generation, template=t.id, param=plan.param,
                      param_value=lo, preliminary=t.preliminary)

@@ -365,3 +365,12 @@ def test_a_row_that_fails_keeps_the_table_narrow_and_says_why_below():
     k = lines.index("hopper: template x: " + "y" * 300)  # the message, under the table
     assert max(len(line) for line in lines[:k]) < 120
     assert "error (see below)" in lines[0] + "\n".join(lines[:k])
+
+
+def test_a_design_that_misses_the_hall_fails_the_comparison():
+    # 12 SU of DGX H100 (3,072 GPUs) need more than a 30 x 20 m hall holds (11 SU fit):
+    # the row fails COMPARE-HALL even though the layout's own rules pass
+    row = compare(gpus=3072, hall=(30.0, 20.0), generations=["hopper"], catalog=CAT)[0]
+    assert row.fits_hall is False
+    assert "COMPARE-HALL" in row.failing_rules
+    assert "the hall holds 11 scalable units" in row.hall_note
