@@ -46,6 +46,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from engine.catalog import Catalog, DeviceType, load_catalog
+from engine.edits import add_fabric, fresh_id
 from engine.errors import InputError
 from engine.fabric import ports_at_speed
 from engine.model import Fabric, FabricTier, Layout, Rack
@@ -293,7 +294,10 @@ def suggest_fabric(layout: Layout, catalog: Catalog, rack_ids: Sequence[str],
     if purpose not in PURPOSE_NAMES:
         raise InputError(None, "fabric purpose", f"one of {', '.join(PURPOSE_NAMES)}")
     picked = list(dict.fromkeys(rack_ids)) or [r.id for r in layout.racks]
-    nodes = node_types(layout, catalog, picked, purpose)
+    # every rack's joining devices, looked up once: the selection's, and the hall's for
+    # whether the selection covers it
+    everyone = node_types(layout, catalog, [r.id for r in layout.racks], purpose)
+    nodes = {r: everyone[r] for r in picked if r in everyone}
     what = "GPU servers or rack-scale systems" if purpose == "scale_out" else \
         f"devices with {purpose.replace('_', '-')} ports"
     if not nodes:
@@ -306,7 +310,8 @@ def suggest_fabric(layout: Layout, catalog: Catalog, rack_ids: Sequence[str],
         raise InputError(None, "fabric members",
                          f"racks outside fabric {', '.join(owners)}, which already joins "
                          f"the selected {what}")
-    gpu_racks = node_types(layout, catalog, picked, "scale_out")
+    gpu_racks = nodes if purpose == "scale_out" else node_types(layout, catalog, picked,
+                                                                   "scale_out")
     systems = {r.id for r in layout.racks if r.system}
     network = [r for r in picked if r not in nodes and r not in gpu_racks and r not in systems]
     types = sorted({t for r in members for t in nodes[r]})
@@ -321,16 +326,13 @@ def suggest_fabric(layout: Layout, catalog: Catalog, rack_ids: Sequence[str],
     else:
         base, basis = _derived(catalog, types, purpose)
     label, stem = PURPOSE_NAMES[purpose]
-    taken_ids = layout.all_ids()
-    fid = stem if stem not in taken_ids else next(
-        f"{stem}-{i}" for i in range(2, 10 ** 6) if f"{stem}-{i}" not in taken_ids)
+    fid = fresh_id(layout.all_ids(), stem)
     speed = f"{base.nic_speed_gbps:g}G"
     shape = base.topology.replace("_", "-")
     fabric = base.model_copy(update={"id": fid, "name": f"{label}: {speed}, {shape}",
                                      "members": members, "network_racks": network})
-    everyone = set(node_types(layout, catalog, [r.id for r in layout.racks], purpose))
     return FabricPlan(Fabric.model_validate(fabric.model_dump()), basis,
-                      covers_hall=set(members) == everyone and not taken)
+                      covers_hall=set(members) == set(everyone) and not taken)
 
 
 
@@ -371,7 +373,6 @@ def preview_fabric(layout: Layout, catalog: Catalog, fabric: Fabric,
     ({'leaf': 8, 'spine': 4, 'core': 0}, 400.0)
     """
     from engine.analysis import analyze
-    from engine.edits import add_fabric
 
     lay = add_fabric(layout, fabric, catalog)
     result = analyze(lay, catalog)

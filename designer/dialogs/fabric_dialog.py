@@ -54,12 +54,9 @@ TOPOLOGY_LABELS = {"rail_optimized": "Rail-optimized fat-tree", "fat_tree": "Fat
 _TIER_NAMES = ("leaf", "spine", "core")
 
 
-def _count(n: int, plural: str) -> str:
-    """``n`` and the noun, singular for one ("1 rack", "3 racks", "1 rack-scale system")."""
-    if n != 1:
-        return f"{n:,} {plural}"
-    return f"1 {plural[:-1] if plural.endswith('s') else plural}".replace("servers and system",
-                                                                         "server or system")
+def _count(n: int, noun: str) -> str:
+    """``n`` and the noun, plural but for one ("1 rack", "3 racks", "1 rack-scale system")."""
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
 
 def _short_list(ids: Sequence[str], most: int = 6) -> str:
@@ -323,29 +320,36 @@ class FabricDialog(QDialog):
         self._show_problem("")
         rail = self.topology.currentData() == "rail_optimized"
         self.rails.setEnabled(rail)
-        scale_out = self.purpose.currentData() == "scale_out"
-        self.ports.setEnabled(scale_out)
+        self.ports.setEnabled(self.purpose.currentData() == "scale_out")
         self.follow.setEnabled(self._plan.covers_hall)
+        self._show_racks(f)
+        self._ok.setEnabled(True)
+        self.preview.setText("<i>Computing…</i>")
+        self._timer.start()
+
+    def _show_racks(self, f: Fabric) -> None:
+        """Say which racks join the fabric (with their servers and GPUs) and which take its
+        switches; counted once per suggestion, as form edits change neither."""
+        key = (f.purpose, tuple(f.members), tuple(f.network_racks))
+        if getattr(self, "_racks_shown", None) == key:
+            return
+        self._racks_shown = key
         members = node_types(self._layout, self._catalog, f.members, f.purpose)
         types = [self._catalog.devices[t] for v in members.values() for t in v]
-        n_nodes = len(types)
         gpus = sum(d.gpus for d in types)
         systems = sum(d.role == "rack_system" for d in types)
-        kind = ("rack-scale systems" if systems == n_nodes else "servers and systems"
-                if systems else "servers")
-        what = f"{_count(n_nodes, kind)}, {gpus:,} GPUs" if scale_out else \
-            _count(n_nodes, "nodes")
-        self.members.setText(f"{_count(len(f.members), 'racks')} ({what}): "
+        kind = ("rack-scale system" if systems == len(types) else
+                "node" if systems else "server")
+        what = f"{_count(len(types), kind)}, {gpus:,} GPUs" if f.purpose == "scale_out" \
+            else _count(len(types), "node")
+        self.members.setText(f"{_count(len(f.members), 'rack')} ({what}): "
                              f"{_short_list(f.members)}")
         if f.network_racks:
-            self.network.setText(f"{_count(len(f.network_racks), 'racks')}: "
+            self.network.setText(f"{_count(len(f.network_racks), 'rack')}: "
                                  f"{_short_list(f.network_racks)}")
         else:
             self.network.setText("<span style='color:#8a5a00'>none selected: select empty racks "
                                  "with the servers and their switches go there</span>")
-        self._ok.setEnabled(True)
-        self.preview.setText("<i>Computing…</i>")
-        self._timer.start()
 
     def _show_problem(self, text: str) -> None:
         self.problem.setText(text)
@@ -362,6 +366,7 @@ class FabricDialog(QDialog):
             self.preview.setText("")
             for lab in (self.members, self.network, self.basis):
                 lab.setText("")
+            self._racks_shown = None
 
     # -- the preview, off the GUI thread ------------------------------------------------------
 
