@@ -1105,22 +1105,14 @@ def add_fabric(layout: Layout, fabric: Fabric | Mapping[str, Any],
     >>> add_fabric(lay, {**f, "id": "f2", "network_racks": ["B"]})
     Traceback (most recent call last):
     ...
-    engine.errors.InputError: f2.network_racks: expected a rack of the layout (got 'B')
+    engine.errors.InputError: f2.network_racks: expected ids of racks (unknown 'B')
     """
     catalog = catalog or default_catalog()
     fid = fabric.id if isinstance(fabric, Fabric) else str(dict(fabric).get("id", "fabric"))
     new = fabric if isinstance(fabric, Fabric) else _validated(Fabric, dict(fabric), fid)
     _check_new_ids(layout, [new.id])
-    racks = {r.id for r in layout.racks}
-    for name in ("members", "network_racks"):
-        for rid in getattr(new, name):
-            if rid not in racks:
-                raise InputError(None, f"{new.id}.{name}", f"a rack of the layout (got {rid!r})")
-    for k, tier in enumerate(new.tiers):
-        dev = catalog.devices.get(tier.switch)
-        if dev is None or dev.role != "switch":
-            raise InputError(None, f"{new.id}.tiers[{k}].switch",
-                             f"a switch of the catalog (got {tier.switch!r})")
+    for field in ("members", "network_racks", "tiers"):  # as an inspector edit checks them
+        _check_refs(layout, new, field, catalog)
     return _rebuild(layout, {"fabrics": [*layout.fabrics, new]})
 
 

@@ -582,8 +582,8 @@ def analyze_network(layout: Layout, catalog: Catalog, arr: LayoutArrays,
 # -- rules ----------------------------------------------------------------------------------
 
 
-@rule("FABRIC", "network", "A fabric's switches find no room or no free port, or its tiers mix "
-      "InfiniBand and Ethernet switches, or it names "
+@rule("FABRIC", "network", "A fabric's switches find no room or no free port, its tiers mix "
+      "InfiniBand and Ethernet switches, its links outrun the servers' ports, or it names "
       "racks, switch models or link ends that do not exist.")
 def _check_fabric(ctx) -> list[Violation]:
     net = ctx.network

@@ -127,7 +127,7 @@ def test_add_fabric_refuses_unknown_racks_and_switches(cat):
     lay = _hall(1)
     with pytest.raises(InputError, match="network_racks"):
         add_fabric(lay, {"id": "x", "network_racks": ["nope"]}, cat)
-    with pytest.raises(InputError, match=r"tiers\[0\]\.switch"):
+    with pytest.raises(InputError, match=r"tiers\.leaf\.switch"):
         add_fabric(lay, {"id": "x", "tiers": [{"name": "leaf", "switch": "dgx-h100"}]}, cat)
     with pytest.raises(InputError, match="R00"):
         add_fabric(lay, {"id": "R00"}, cat)
