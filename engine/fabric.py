@@ -291,6 +291,9 @@ def plan_fabric(node_ports: np.ndarray, *, topology: str = "rail_optimized", rai
         if forced[1] is not None and forced[1] != spines:
             spines, edited = max(int(forced[1]) // planes, 1) * planes, True
             leaf_up = min(u0, spines // planes * r[1] // per)
+            if spines != forced[1]:
+                problems.append(f"spine count {forced[1]} taken as {spines}: each of the "
+                                f"{planes} rail planes has the same number of spines")
         pods, lp, sp = 1, leaves, spines
     elif tiers == 3:
         d1, u1 = split_ports(r[1], o[1])
@@ -304,6 +307,9 @@ def plan_fabric(node_ports: np.ndarray, *, topology: str = "rail_optimized", rai
         if forced[2] is not None and forced[2] != sp * cg:
             cg, edited = max(int(forced[2]) // sp, 1), True
             u1 = min(u1, cg * r[2] // pods)
+            if sp * cg != forced[2]:
+                problems.append(f"core count {forced[2]} taken as {sp * cg}: every one of "
+                                f"the {sp} spines of a pod has its own core group")
         cores = sp * cg
     if forced[0] is not None and forced[0] != leaves:
         problems.append(f"leaf count {forced[0]} ignored: leaves follow the member nodes "
@@ -1286,6 +1292,34 @@ def _explicit_links(b: _Builder, builds: list[FabricBuild]) -> None:
         fb.n_vertices = vcount[fb.index]
 
 
+def _unlinked_members(problems: list, builds: list[FabricBuild], lk_fabric: np.ndarray,
+                      lk_a: np.ndarray, lk_b: np.ndarray) -> None:
+    """Warn about explicit fabrics whose member nodes no drawn link reaches.
+
+    An explicit fabric is only the links the user draws: a member with none of them
+    is in the fabric by name only, and its GPUs count for nothing in the bisection.
+    """
+    for fb in builds:
+        if fb.topology != "explicit" or not len(fb.node_dev):
+            continue
+        on = lk_fabric == fb.index
+        ends = np.concatenate([lk_a[on], lk_b[on]])
+        ends = ends[(ends >= 0) & (ends < fb.n_endpoints)]
+        # endpoint -> member node (a scale-out fabric numbers GPUs, the others nodes)
+        node = np.searchsorted(fb.ep_first, ends, side="right") - 1
+        reached = np.zeros(len(fb.node_dev), bool)
+        reached[node] = True
+        missing = int(np.sum(~reached))
+        if not missing:
+            continue
+        what = ("no link is drawn to any of its" if missing == len(fb.node_dev) else
+                f"no link is drawn to {missing:,} of its")
+        problems.append(("FABRIC-UNLINKED", "warning",
+                         f"Fabric {fb.id} is explicit (only drawn links connect it) and "
+                         f"{what} {len(fb.node_dev):,} member nodes: they reach no other "
+                         "GPU through it", (fb.id,)))
+
+
 def build_topology(layout: Layout, catalog: Catalog, arr: LayoutArrays,
                    key: str | None = None) -> Topology:
     """Build every fabric switch and link of the layout (no positions involved).
@@ -1324,6 +1358,9 @@ def build_topology(layout: Layout, catalog: Catalog, arr: LayoutArrays,
 
     def cat_(k, dt):
         return np.concatenate(lk[k]).astype(dt) if lk[k] else np.zeros(0, dt)
+
+    _unlinked_members(b.problems, builds, cat_("fabric", np.int64),
+                      cat_("a_vtx", np.int64), cat_("b_vtx", np.int64))
 
     tt = arr.types
     is_switch = tt.role[arr.dev_type] == ROLE_CODES["switch"]

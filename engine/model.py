@@ -249,7 +249,7 @@ class FabricTier(_Model):
                              "between each leaf and each spine of its group)")
         return self
     oversubscription: FiniteFloat = Field(default=1.0, ge=1.0, le=64.0)
-    count: int | None = Field(default=None, ge=0, le=1_000_000)
+    count: int | None = Field(default=None, ge=1, le=1_000_000)
     radix: int | None = Field(default=None, ge=2, le=4096)
     port_speed_gbps: FiniteFloat | None = Field(default=None, ge=1, le=1.0e5)
     links_per_pair: int | None = Field(default=None, ge=1, le=256)

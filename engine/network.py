@@ -435,6 +435,75 @@ def _scaleup(arr: LayoutArrays, res: NetworkResult) -> None:
     res.scaleup_domain_bisection_tbps = float(dom.max()) / 2.0 * float(bw.max()) / 2.0 / 1000.0
 
 
+def _share_nodes(fabrics: list, n_dev: int) -> list[list]:
+    """Group fabrics (``(FabricBuild, ...)`` tuples) that share member nodes, in order."""
+    owner = np.full(n_dev, -1, np.int64)
+    group = list(range(len(fabrics)))
+
+    def root(i: int) -> int:
+        while group[i] != i:
+            i = group[i]
+        return i
+
+    for i, (fb, *_rest) in enumerate(fabrics):
+        for j in np.unique(owner[fb.node_dev]).tolist():
+            if j >= 0:
+                group[root(j)] = root(i)
+        owner[fb.node_dev] = i
+    out: dict[int, list] = {}
+    for i, f in enumerate(fabrics):
+        out.setdefault(root(i), []).append(f)
+    return list(out.values())
+
+
+def _hall_part(fabrics: list[tuple[FabricBuild, dict, dict]], problems: list) -> dict[str, Any]:
+    """The bisection of scale-out fabrics over shared nodes, taken as one part of the hall.
+
+    Fabrics over exactly the same nodes are parallel planes (each GPU has a NIC in
+    each): a balanced cut of the nodes cuts every plane, so the planes' bisections
+    add up (exactly when the planes are built alike, and a lower bound otherwise).
+    Fabrics that share only some nodes have no such structure; the largest one's
+    figures stand for them, and a warning says so.
+    """
+    fb, b, entry = max(fabrics, key=lambda f: f[0].n_gpus)
+    host = entry["cables"].get("node_leaf", 0) * fb.link_gbps / max(fb.n_gpus, 1)
+    part = {"id": fb.id, "gpus": fb.n_gpus, "gbps": b["gbps"], "method": b["method"],
+            "exact": b["exact"], "per_gpu": entry["per_gpu_bisection_gbps"] or 0.0,
+            "oversubscription": entry["oversubscription"], "worst": b["worst"],
+            "host_gbps": host}
+    if len(fabrics) == 1:
+        return part
+    ids = [f[0].id for f in fabrics]
+    same = all(np.array_equal(np.sort(f[0].node_dev), np.sort(fb.node_dev)) for f in fabrics)
+    if not same:
+        problems.append(("FABRIC-OVERLAP", "warning",
+                         f"Fabrics {', '.join(ids)} share some member nodes but not all: "
+                         f"they are neither separate nor parallel planes, and the hall's "
+                         f"bisection figures are those of {fb.id} alone", tuple(ids)))
+        return part
+    gbps = float(sum(f[1]["gbps"] for f in fabrics))
+    alike = len({(tuple(sorted(f[0].plan.switches().items())) if f[0].plan else None,
+                  f[0].link_gbps) for f in fabrics}) == 1
+    # the worst single spine failure: the one that takes most from its own plane
+    worst = None
+    losses = [(f[1]["gbps"] - f[1]["worst"]["bisection_tbps"] * 1000.0, f[1]["worst"])
+              for f in fabrics if f[1]["worst"] is not None]
+    if losses:
+        loss, w = max(losses, key=lambda t: t[0])
+        left = gbps - loss
+        worst = {**w, "bisection_tbps": round(left / 1000.0, 4),
+                 "per_gpu_bisection_gbps": round(left / (fb.n_gpus / 2.0), 3),
+                 "per_endpoint_bisection_gbps": round(left / (fb.n_gpus / 2.0), 3),
+                 "loss_fraction": round(loss / gbps, 4) if gbps > 0 else 0.0}
+    part.update(id="+".join(ids), gbps=gbps, method="structured_cut",
+                exact=alike and all(f[1]["exact"] for f in fabrics),
+                per_gpu=round(gbps / (fb.n_gpus / 2.0), 3),
+                oversubscription=entry["oversubscription"] if alike else {}, worst=worst,
+                host_gbps=sum(f[2]["cables"].get("node_leaf", 0) * f[0].link_gbps
+                              for f in fabrics) / max(fb.n_gpus, 1))
+    return part
+
+
 def analyze_network(layout: Layout, catalog: Catalog, arr: LayoutArrays,
                     cache: NetworkCache | None = None) -> NetworkResult:
     """Build the fabrics, route their cables and compute bisection bandwidth.
@@ -521,10 +590,10 @@ def analyze_network(layout: Layout, catalog: Catalog, arr: LayoutArrays,
     else:
         res.links_by_tier = {"node_leaf": 0, "leaf_spine": 0, "spine_core": 0, "explicit": 0}
         res.histogram_counts = [0] * (len(HISTOGRAM_EDGES_M) - 1)
-    # bisection per fabric; the largest scale-out fabric speaks for the hall, and
-    # several scale-out fabrics that no link joins are islands of one hall
-    primary = None
-    islands: list[tuple[FabricBuild, dict, dict]] = []
+    # bisection per fabric; the largest scale-out fabric speaks for the hall, fabrics
+    # over the same nodes are planes of one network, and scale-out fabrics that share
+    # no node and that no link joins are islands of one hall
+    scaleout: list[tuple[FabricBuild, dict, dict]] = []
     in_fabric = np.zeros(len(arr.dev_rack), bool)
     for fb in topo.fabrics:
         b = _bisection(topo, fb, arr.rack_ids)
@@ -544,23 +613,21 @@ def analyze_network(layout: Layout, catalog: Catalog, arr: LayoutArrays,
         if fb.purpose == "scale_out":
             in_fabric[fb.node_dev] = True
             if fb.n_gpus > 0:
-                islands.append((fb, b, entry))
-            if primary is None or fb.n_gpus > primary[0].n_gpus:
-                primary = (fb, b, entry)
-    if primary is not None:
-        fb, b, entry = primary
-        res.bisection_tbps = b["gbps"] / 1000.0
-        res.bisection_method = b["method"]
-        res.bisection_exact = b["exact"]
-        res.bisection_fabric = fb.id
-        res.per_gpu_bisection_gbps = entry["per_gpu_bisection_gbps"] or 0.0
-        res.oversubscription = dict(entry["oversubscription"])
-        res.worst_failure = b["worst"]
-    if len(islands) > 1 and not np.any(topo.lk_fabric < 0):  # no explicit link joins them
-        n = np.array([fb.n_gpus for fb, _, _ in islands], np.int64)
-        host = np.array([e["cables"].get("node_leaf", 0) * fb.link_gbps / max(fb.n_gpus, 1)
-                         for fb, _, e in islands])
-        own = np.array([b["gbps"] for _, b, _ in islands])
+                scaleout.append((fb, b, entry))
+    groups = [_hall_part(g, res.problems) for g in _share_nodes(scaleout, len(arr.dev_rack))]
+    if groups:
+        part = max(groups, key=lambda g: g["gpus"])
+        res.bisection_tbps = part["gbps"] / 1000.0
+        res.bisection_method = part["method"]
+        res.bisection_exact = part["exact"]
+        res.bisection_fabric = part["id"]
+        res.per_gpu_bisection_gbps = part["per_gpu"]
+        res.oversubscription = dict(part["oversubscription"])
+        res.worst_failure = part["worst"]
+    if len(groups) > 1 and not np.any(topo.lk_fabric < 0):  # no explicit link joins them
+        n = np.array([g["gpus"] for g in groups], np.int64)
+        host = np.array([g["host_gbps"] for g in groups])
+        own = np.array([g["gbps"] for g in groups])
         key = ("islands", n.tobytes(), host.tobytes(), own.tobytes())
         gbps = topo.cache.get(key)
         if gbps is None:  # the same fabrics while racks move: searched once
@@ -568,10 +635,10 @@ def analyze_network(layout: Layout, catalog: Catalog, arr: LayoutArrays,
         res.bisection_tbps = gbps / 1000.0
         res.bisection_method = "structured_cut"
         res.bisection_exact = gbps == 0.0  # whole islands split the GPUs evenly
-        res.bisection_fabric = ",".join(fb.id for fb, _, _ in islands)
+        res.bisection_fabric = ",".join(g["id"] for g in groups)
         res.per_gpu_bisection_gbps = round(gbps / (n.sum() / 2.0), 3)
         res.worst_failure = None
-        res.islands = [(fb.id, int(fb.n_gpus)) for fb, _, _ in islands]
+        res.islands = [(g["id"], int(g["gpus"])) for g in groups]
     gpu_dev = tt.gpus[arr.dev_type] > 0
     lone = gpu_dev & ~in_fabric
     res.unconnected_gpus = int(np.sum(tt.gpus[arr.dev_type][lone]))
@@ -583,8 +650,9 @@ def analyze_network(layout: Layout, catalog: Catalog, arr: LayoutArrays,
 
 
 @rule("FABRIC", "network", "A fabric's switches find no room or no free port, its tiers mix "
-      "InfiniBand and Ethernet switches, its links outrun the servers' ports, or it names "
-      "racks, switch models or link ends that do not exist.")
+      "InfiniBand and Ethernet switches, its links outrun the servers' ports, it shares only "
+      "some nodes with another fabric, its members have no drawn link (explicit fabrics), or "
+      "it names racks, switch models or link ends that do not exist.")
 def _check_fabric(ctx) -> list[Violation]:
     net = ctx.network
     if net is None:

@@ -291,3 +291,72 @@ def test_links_beyond_a_servers_ports_are_errors():
     assert {v.items for v in over} == {(a,), (b,)}
     fast = [v for v in with_link(1, 800) if "faster than any port" in v.message]
     assert len(fast) == 2 and all(v.items[0] == "X1" for v in fast)
+
+
+def test_fabrics_over_the_same_nodes_are_planes_whose_bisections_add_up():
+    # two copies of a 2-SU SuperPOD fabric over the same 64 DGX: each GPU has a NIC in
+    # each plane, so a balanced cut of the nodes cuts both planes: 2 x 102.4 Tb/s, or
+    # 800 Gb/s per GPU of a half. (The DGX H100 has not the ports for a second plane:
+    # the port check says so; the bisection is about the graph.)
+    lay = instantiate("dgx-h100-superpod", {"scalable_units": 2, "ufm_port": False})
+    f = lay.fabrics[0]
+    twin = lay.model_copy(update={"fabrics": [f, f.model_copy(update={"id": "plane-b"})]})
+    a = analyze(twin)
+    net = a.network
+    assert [e["bisection_tbps"] for e in net.fabrics] == [102.4, 102.4]
+    assert net.bisection_tbps == pytest.approx(204.8) and net.bisection_exact
+    assert net.per_gpu_bisection_gbps == pytest.approx(800.0)
+    assert net.bisection_fabric == "compute+plane-b" and not net.islands
+    assert not [v for v in a.violations if v.code == "FABRIC-ISLANDS"]
+    assert [v for v in a.violations if v.code == "LINK-PORTS"]
+    # the worst spine failure takes from one plane only
+    one = analyze(lay).network.worst_failure["bisection_tbps"]
+    assert net.worst_failure["bisection_tbps"] == pytest.approx(102.4 + one)
+
+
+def test_fabrics_sharing_some_nodes_are_flagged_and_the_largest_speaks():
+    lay = instantiate("dgx-h100-superpod", {"scalable_units": 2, "ufm_port": False})
+    f = lay.fabrics[0]
+    part = f.model_copy(update={"id": "part", "members": f.members[:4]})
+    a = analyze(lay.model_copy(update={"fabrics": [f, part]}))
+    v = [v for v in a.violations if v.code == "FABRIC-OVERLAP"]
+    assert v and v[0].severity == "warning" and v[0].items == ("compute", "part")
+    assert a.network.bisection_tbps == pytest.approx(102.4)
+    assert a.network.bisection_fabric == "compute" and not a.network.islands
+
+
+def test_an_explicit_fabric_warns_about_members_no_link_reaches():
+    from engine.model import Endpoint, ExplicitLink
+
+    lay = instantiate("dgx-h100-hall", {"racks": 2})
+    f = lay.fabrics[0].model_copy(update={"topology": "explicit"})
+    bare = lay.model_copy(update={"fabrics": [f]})
+    v = [v for v in analyze(bare).violations if v.code == "FABRIC-UNLINKED"]
+    assert v and "any of its 8 member nodes" in v[0].message and v[0].items == (f.id,)
+    # one link between the first two DGX of rack 1: 6 of the 8 nodes are still unreached
+    r = lay.racks[0]
+    us = sorted(d.u for d in r.devices)[:2]
+    lk = ExplicitLink(id="L1", a=Endpoint(rack=r.id, u=us[0]), b=Endpoint(rack=r.id, u=us[1]),
+              fabric=f.id)
+    v = [v for v in analyze(bare.model_copy(update={"links": [lk]})).violations
+         if v.code == "FABRIC-UNLINKED"]
+    assert v and "6 of its 8 member nodes" in v[0].message
+
+
+def test_forced_switch_counts_are_positive_and_rounding_is_reported(tmp_path):
+    import json
+
+    from engine.errors import InputError
+    from engine.fabric import plan_fabric
+    from engine.io import load_layout
+
+    # k = 4 fat-tree: pods of 2 spines, each with its own core group, so 3 cores are 2
+    p = plan_fabric(np.ones(16, int), topology="fat_tree", radix=(4, 4, 4), counts=(None, None, 3))
+    assert p.cores == 2 and any("core count 3 taken as 2" in m for m in p.problems)
+    lay = instantiate("dgx-h100-hall", {"racks": 2})
+    data = json.loads(lay.model_dump_json())
+    data["fabrics"][0]["tiers"][1]["count"] = 0
+    path = tmp_path / "zero-spines.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(InputError, match=r"tiers\[1\]\.count: expected a value of at least 1"):
+        load_layout(path)
