@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -349,6 +350,28 @@ def cmd_report(args) -> int:
     return EXIT_OK
 
 
+def _whole_number(what: str):
+    """An argparse type: a whole number written in decimal digits (the range is the
+    command's to check, with its limits in the message)."""
+    def parse(text: str) -> int:
+        if not re.fullmatch(r"\s*[+-]?[0-9]{1,4000}\s*", text):
+            raise argparse.ArgumentTypeError(f"expected a whole number of {what}, got "
+                                             f"{text[:40]!r}")
+        return int(text)
+    return parse
+
+
+def _number(what: str):
+    """An argparse type: a decimal number (``inf`` and ``nan`` pass, for the command to
+    refuse with its limits)."""
+    def parse(text: str) -> float:
+        try:
+            return float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {what}, got {text[:40]!r}") from None
+    return parse
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``rackscape`` command."""
     p = _Parser(prog="rackscape", description="Design AI data-center halls: power, cooling, "
@@ -392,9 +415,9 @@ def build_parser() -> argparse.ArgumentParser:
         "MW of facility power), or --hall WxD alone (the most blocks that fit the hall). With "
         "--gpus or --power-mw, --hall also fits the rows to the hall and says how much of "
         "each generation the hall holds when the design does not fit.")
-    s.add_argument("--gpus", type=int, metavar="N",
+    s.add_argument("--gpus", type=_whole_number("GPUs such as 4096"), metavar="N",
                    help="the fewest whole blocks reaching N GPUs")
-    s.add_argument("--power-mw", type=float, metavar="P",
+    s.add_argument("--power-mw", type=_number("a power in MW such as 20"), metavar="P",
                    help="the most whole blocks within P MW of facility power (IT x PUE)")
     s.add_argument("--generations", default=None, metavar="G1,G2",
                    help="comma-separated generations (or generation:template-id); default "

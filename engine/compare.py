@@ -189,21 +189,61 @@ def parse_generations(text: str | None) -> list[GenerationPlan]:
     return plans
 
 
+#: Longest hall side ``--hall`` takes, metres: a layout's coordinates reach 100 km
+#: (``engine.model.Coord``), and the hall's outline starts at 0.
+MAX_HALL_SIDE_M = 1.0e5
+#: Largest facility power ``--power-mw`` takes, MW (10 GW, beyond any campus built).
+MAX_POWER_MW = 1.0e4
+#: Most GPUs ``--gpus`` takes: more than any layout holds (100,000 racks of 144 GPUs).
+MAX_GPUS = 100_000_000
+
+_NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
+
+
 def parse_hall(text: str | None) -> tuple[float, float] | None:
-    """Parse ``--hall WxD`` in metres.
+    """Parse ``--hall WxD`` in metres; each side above 0 and at most :data:`MAX_HALL_SIDE_M`.
+
+    A side out of range is named as the user typed it, with the limit.
 
     Examples
     --------
     >>> parse_hall("60x40.5")
     (60.0, 40.5)
+    >>> try:
+    ...     parse_hall("100001x10")
+    ... except ParameterError as e:
+    ...     print(e)
+    --hall: expected each side at most 100,000 m, got 100001 x 10 m
     """
     if text is None:
         return None
-    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*[xX×]\s*(\d+(?:\.\d+)?)\s*", text)
-    if not m or float(m.group(1)) <= 0 or float(m.group(2)) <= 0 \
-            or max(float(m.group(1)), float(m.group(2))) > 1.0e5:
+    m = re.fullmatch(rf"\s*({_NUMBER})\s*[xX×]\s*({_NUMBER})\s*", text)
+    if not m:
         raise ParameterError(f"--hall: expected WIDTHxDEPTH in metres such as 60x40, got {text!r}")
-    return float(m.group(1)), float(m.group(2))
+    given = f"{m.group(1)} x {m.group(2)} m"
+    width, depth = float(m.group(1)), float(m.group(2))
+    if not (width > 0 and depth > 0):
+        raise ParameterError(f"--hall: expected each side above 0 m, got {given}")
+    if not (width <= MAX_HALL_SIDE_M and depth <= MAX_HALL_SIDE_M):  # inf too (1e400)
+        raise ParameterError(f"--hall: expected each side at most {MAX_HALL_SIDE_M:,.0f} m, "
+                             f"got {given}")
+    return width, depth
+
+
+def _given(value: Any) -> str:
+    """Show a rejected ``--gpus`` or ``--power-mw`` value as given: every digit of a
+    short integer, a float to the digits that tell it from a limit, else its kind.
+
+    Examples
+    --------
+    >>> _given(0), _given(1e300), _given(10000.000001), _given(float("nan")), _given(10**50)
+    ('0', '1e+300', '10000.000001', 'nan', 'a number of 51 digits')
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        digits = len(str(abs(value))) if abs(value) < 10 ** 4000 else None
+        return str(value) if digits is not None and digits <= 40 else \
+            f"a number of {digits or 'over 4,000'} digits"
+    return repr(value) if isinstance(value, float) else repr(value)[:40]
 
 
 def _bounds(lay: Layout) -> tuple[float, float]:
@@ -613,11 +653,15 @@ def compare(gpus: int | None = None, power_mw: float | None = None,
     if (gpus is not None and power_mw is not None) or (gpus, power_mw, hall) == (None,) * 3:
         raise ParameterError("expected exactly one of --gpus and --power-mw, or --hall alone "
                              "for the most blocks that fit the hall")
-    if gpus is not None and (isinstance(gpus, bool) or not isinstance(gpus, int) or gpus < 1):
-        raise ParameterError(f"--gpus: expected a whole number of GPUs of at least 1, got {gpus!r}")
-    if power_mw is not None and not (isinstance(power_mw, (int, float))
-                                     and math.isfinite(power_mw) and 0 < power_mw <= 1.0e4):
-        raise ParameterError(f"--power-mw: expected a power in MW above 0, got {power_mw!r}")
+    if gpus is not None and (isinstance(gpus, bool) or not isinstance(gpus, int)
+                             or not 1 <= gpus <= MAX_GPUS):
+        raise ParameterError(f"--gpus: expected a whole number of GPUs from 1 to {MAX_GPUS:,}, "
+                             f"got {_given(gpus)}")
+    if power_mw is not None and (isinstance(power_mw, bool)
+                                 or not isinstance(power_mw, (int, float))
+                                 or not 0 < power_mw <= MAX_POWER_MW):  # nan fails too
+        raise ParameterError(f"--power-mw: expected a facility power above 0 and at most "
+                             f"{MAX_POWER_MW:,.0f} MW, got {_given(power_mw)}")
     catalog = catalog or default_catalog()
     plans = [g if isinstance(g, GenerationPlan) else parse_generations(g)[0]
              for g in (generations or DEFAULT_GENERATIONS)]

@@ -324,7 +324,7 @@ def test_cli_compare_table(capsys):
     (["compare", "--gpus", "8", "--power-mw", "1"], "exactly one"),
     (["compare", "--gpus", "8", "--generations", "pascal"], "pascal"),
     (["compare", "--gpus", "8", "--hall", "big"], "--hall"),
-    (["compare", "--gpus", "eight"], "invalid int"),
+    (["compare", "--gpus", "eight"], "expected a whole number of GPUs"),
     # a column is headed by its generation: the template must build that one
     (["compare", "--gpus", "8", "--generations", "hopper:gb200-nvl72-superpod"],
      "builds blackwell, not 'hopper'"),
