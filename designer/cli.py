@@ -205,8 +205,10 @@ def cmd_templates(args) -> int:
         print(f"{t.id}  [{t.generation}]  {t.title}  (v{t.version})")
         for p in t.parameters:
             rng = ""
-            if p.min is not None or p.max is not None:
-                rng = f", {p.min:g}..{p.max:g}"
+            if p.min is not None or p.max is not None:  # either may be open
+                lo = "" if p.min is None else f"{p.min:.15g}"
+                hi = "" if p.max is None else f"{p.max:.15g}"
+                rng = f", {lo}..{hi}"
             if p.choices:
                 rng = f", one of {'|'.join(p.choices)}"
             print(f"    {p.name} ({p.type}, default {p.default}{rng}){': ' + p.help if p.help else ''}")

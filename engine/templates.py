@@ -126,12 +126,25 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _num(x: float) -> str:
+    """Write a bound or value with every digit it has: ``8``, ``8.0000001``, ``1e+300``.
+
+    Examples
+    --------
+    >>> _num(8.0), _num(8.0000001), _num(0.1), _num(1e300), _num(4000)
+    ('8', '8.0000001', '0.1', '1e+300', '4000')
+    """
+    if isinstance(x, float) and x.is_integer() and abs(x) < 1e16:
+        return str(int(x))
+    return repr(x) if isinstance(x, float) else str(x)
+
+
 def _range_text(lo: float | None, hi: float | None) -> str:
     if lo is not None and hi is not None:
-        return f"a value from {lo:g} to {hi:g}"
+        return f"a value from {_num(lo)} to {_num(hi)}"
     if lo is not None:
-        return f"a value of at least {lo:g}"
-    return f"a value of at most {hi:g}"
+        return f"a value of at least {_num(lo)}"
+    return f"a value of at most {_num(hi)}"
 
 
 class Parameter(_Model):
@@ -507,21 +520,33 @@ def _coerce(p: Parameter, raw: Any) -> Any:
             # plain decimal digits only ("1_6" or other scripts' digits are typing slips)
             if isinstance(raw, str) and not re.fullmatch(r"\s*[+-]?[0-9]+\s*", raw):
                 raise ValueError
-            val: float = int(raw) if not isinstance(raw, str) else int(raw.strip())
+            digits = raw.strip().lstrip("+-") if isinstance(raw, str) else ""
+            # more digits than Python turns into an int: past any bound, as an overflow is
+            val: float = (math.copysign(math.inf, -1 if raw.strip()[0] == "-" else 1)
+                          if len(digits) > 300 else int(raw.strip())) \
+                if isinstance(raw, str) else int(raw)
         else:
             if isinstance(raw, str) and not re.fullmatch(
                     r"\s*[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?\s*", raw):
                 raise ValueError
             val = float(raw)
-            if not math.isfinite(val):
-                raise ValueError
+        # a numeral too large for a float (1e400) is out of range, not "no number"
+        if isinstance(val, float) and not math.isfinite(val) and not (
+                isinstance(raw, str) and math.isinf(val)
+                and (p.min is not None or p.max is not None)):
+            raise ValueError
     except (TypeError, ValueError, OverflowError):
         raise ParameterError(f"parameter {p.name}: expected {kind}, got {_shown(raw)}") from None
+    # the value as given (8.0000001 is not 8): the text typed, else every digit of the number
+    given = raw.strip() if isinstance(raw, str) else _num(raw) if isinstance(raw, float) \
+        else _shown(raw)
+    if len(given) > 40:
+        given = f"{given[:20]}... (a number of {len(given):,} characters)"
     if p.min is not None and val < p.min or p.max is not None and val > p.max:
         raise ParameterError(f"parameter {p.name}: expected {_range_text(p.min, p.max)}, "
-                             f"got {val:g}")
+                             f"got {given}")
     if p.even and int(val) % 2:
-        raise ParameterError(f"parameter {p.name}: expected an even number, got {val:g}")
+        raise ParameterError(f"parameter {p.name}: expected an even number, got {given}")
     return val
 
 
@@ -667,7 +692,7 @@ def _group_heat(t: TemplateFile, groups: dict[str, RackGroup], contents: dict, r
         reserve = _n(g.reserve_kw, env, f"racks.{name}.reserve_kw") if g.reserve_kw is not None \
             else 0.0
         if reserve < 0:
-            raise ParameterError(f"racks.{name}.reserve_kw: expected 0 or more, got {reserve:g}")
+            raise ParameterError(f"racks.{name}.reserve_kw: expected 0 or more, got {_num(reserve)}")
         out[name] = (float(arr.rack_power_w[k]) / 1000.0 + reserve,
                      float(arr.rack_liquid_w[k]) / 1000.0)
     return out
@@ -828,7 +853,7 @@ def _lay_out(t: TemplateFile, env: dict[str, Any], catalog: Catalog, name: str |
     for what, val in (("cold_aisle_m", cold), ("hot_aisle_m", hot), ("margin_m", margin),
                       ("service_m", service)):
         if not 0 <= val <= 100:
-            raise ParameterError(f"hall.{what}: expected 0 to 100 m, got {val:g}")
+            raise ParameterError(f"hall.{what}: expected 0 to 100 m, got {_num(val)}")
     assumptions = _assumptions(t, env)
 
     # 1. racks in rows; a group starts a new row unless told otherwise; the repeated
@@ -1124,7 +1149,7 @@ def _lay_out(t: TemplateFile, env: dict[str, Any], catalog: Catalog, name: str |
     rating = _n(hs.floor_rating_kg_m2, env, "hall.floor_rating_kg_m2")
     if not 0 < rating <= 1.0e5:
         raise ParameterError(f"hall.floor_rating_kg_m2: expected more than 0 and at most "
-                             f"100000 kg/m2, got {rating:g}")
+                             f"100000 kg/m2, got {_num(rating)}")
     outline = [(0.0, 0.0), (round(hall_w, 3), 0.0), (round(hall_w, 3), round(hall_h, 3)),
                (0.0, round(hall_h, 3))]
     hall = Hall(outline=outline, floor_rating_kg_m2=rating, tile_m=hs.tile_m)
@@ -1153,11 +1178,11 @@ def _instantiate_fixed(t: TemplateFile, env: dict[str, Any], name: str | None) -
     margin = _n(t.hall.margin_m, env, "hall.margin_m")
     for what, val in (("fixed.gap_m", gap), ("hall.margin_m", margin)):
         if not 0 <= val <= 100:
-            raise ParameterError(f"{what}: expected 0 to 100 m, got {val:g}")
+            raise ParameterError(f"{what}: expected 0 to 100 m, got {_num(val)}")
     rating = _n(t.hall.floor_rating_kg_m2, env, "hall.floor_rating_kg_m2")
     if not 0 < rating <= 1.0e5:
         raise ParameterError(f"hall.floor_rating_kg_m2: expected more than 0 and at most "
-                             f"100000 kg/m2, got {rating:g}")
+                             f"100000 kg/m2, got {_num(rating)}")
     groups = ("racks", "cooling", "feeds", "trays", "fabrics", "links")
     taken = {it.id for g in groups for it in getattr(fx, g)}
     out: dict[str, list] = {g: [] for g in groups}

@@ -1,0 +1,68 @@
+"""``rackscape new`` and ``rackscape templates``: a parameter just out of range shows the
+value as typed, so it reads as different from the bound it breaks."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from designer.cli import main
+from engine.templates import ParameterError, instantiate
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.mark.parametrize("value,got", [
+    ("8.0000001", "got 8.0000001"),      # once "got 8", the bound itself
+    ("0.9999999", "got 0.9999999"),      # once "got 1"
+    ("8.5e0", "got 8.5e0"),              # as typed
+    ("1e400", "got 1e400"),              # past a float: out of range, not "no number"
+    ("9" * 500, "got 99999999999999999999... (a number of 500 characters)"),
+])
+def test_a_value_a_hair_out_of_range_is_shown_as_given(tmp_path, capsys, value, got):
+    out = tmp_path / "x.json"
+    code, _, err = run(capsys, "new", "cpu-cluster", "--set", f"leaf_oversubscription={value}",
+                       "-o", str(out))
+    assert code == 2 and len(err.strip().splitlines()) == 1 and not out.exists()
+    assert "parameter leaf_oversubscription: expected a value from 1 to 8, " + got in err
+
+
+def test_an_integer_out_of_range_shows_every_digit(tmp_path, capsys):
+    code, _, err = run(capsys, "new", "cpu-cluster", "--set", "racks=99999999999999999999999",
+                       "-o", str(tmp_path / "x.json"))
+    assert code == 2 and err.rstrip().endswith("got 99999999999999999999999")  # not 1e+23
+
+
+def test_a_float_given_through_the_api_keeps_its_digits():
+    with pytest.raises(ParameterError, match=r"from 1 to 8, got 8\.0000001$"):
+        instantiate("cpu-cluster", {"leaf_oversubscription": 8.0000001})
+    with pytest.raises(ParameterError, match=r"racks: expected a value from 1 to \d+, got 1e\+30$"):
+        instantiate("cpu-cluster", {"racks": 1e30})
+
+
+def _user_template(folder, parameter: dict) -> None:
+    (folder / "templates").mkdir(exist_ok=True)
+    data = {"schema": "rackscape.template/1", "id": "one-sided", "title": "One-sided range",
+            "generation": "hopper", "parameters": [parameter],
+            "racks": [{"name": "a", "count": "n", "rack_type": "rack-800x1200",
+                       "devices": [{"type": "dgx-h100", "count": 2, "u": 3, "pitch_u": 9}]}],
+            "cooling": {"liquid_unit": None}}
+    (folder / "templates" / "one-sided.json").write_text(json.dumps(data))
+
+
+def test_templates_lists_a_range_open_at_one_end_and_a_bound_with_all_its_digits(
+        tmp_path, monkeypatch, capsys):
+    # a parameter with a max and no min once ended `rackscape templates` in a TypeError
+    monkeypatch.setenv("RACKSCAPE_USER_DIR", str(tmp_path))
+    _user_template(tmp_path, {"name": "n", "type": "int", "default": 2, "max": 8})
+    code, out, err = run(capsys, "templates", "--generation", "hopper")
+    assert code == 0 and "n (int, default 2, ..8)" in out
+    _user_template(tmp_path, {"name": "n", "type": "float", "default": 2,
+                              "min": 1.5, "max": 8.0000001})
+    code, out, err = run(capsys, "templates", "--generation", "hopper")
+    assert code == 0 and "n (float, default 2, 1.5..8.0000001)" in out
