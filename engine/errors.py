@@ -22,9 +22,10 @@ import re
 import stat
 import sys
 from os import PathLike
-from typing import Any
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 __all__ = ["InputError", "format_validation_error", "MAX_DATA_FILE_BYTES", "read_bytes_limited",
            "read_text_limited", "parse_json_text", "load_json_file"]
@@ -58,22 +59,43 @@ def _path_str(loc: tuple) -> str:
 
 
 def _got(value: Any) -> str:
-    """Return a short description of a rejected input: its value when short, else its type."""
-    text = ""
-    try:
-        if isinstance(value, bool | str):
-            text = repr(value)
-        elif isinstance(value, int):
+    """Return a short description of a rejected input: its value when short, else what it is.
+
+    A float keeps every digit that tells it from a bound (``60.0000001``, not ``60``).
+
+    Examples
+    --------
+    >>> [_got(v) for v in (1e30, 60.0000001, 10**40, True, None, "x" * 50, [1, 2], {})]
+    ... # doctest: +NORMALIZE_WHITESPACE
+    ['1e+30', '60.0000001', 'an integer of 41 digits', 'true', 'null',
+     'a text of 50 characters', 'a list of 2 items', 'an object']
+    """
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        try:
             text = f"{value:,}"
-        elif isinstance(value, float):
-            text = f"{value:g}"
-    except ValueError:  # an int of more digits than Python converts to text
-        text = ""
-    return text if text and len(text) <= 40 else type(value).__name__
+        except ValueError:  # an int of more digits than Python converts to text
+            return "an integer of more than 4,300 digits"
+        return text if len(text) <= 40 else f"an integer of {len(str(abs(value))):,} digits"
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, str):
+        return repr(value) if len(value) <= 38 else f"a text of {len(value):,} characters"
+    if isinstance(value, list | tuple):
+        return f"a list of {len(value):,} item{'s' * (len(value) != 1)}"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
 
 
 def _num(x: Any) -> str:
-    return f"{x:,}" if isinstance(x, int) else f"{x:g}"
+    """Write a bound: ``60``, ``100,000``, ``0.1``, ``1e+30`` (every digit it has)."""
+    if isinstance(x, float) and x.is_integer() and abs(x) < 1e16:
+        x = int(x)
+    return f"{x:,}" if isinstance(x, int) else repr(x)
 
 
 # pydantic's wording -> what the user should give, from the error's context
@@ -89,8 +111,13 @@ _CONSTRAINTS = {
 }
 
 
-def format_validation_error(exc: ValidationError) -> tuple[str, str]:
+def format_validation_error(exc: ValidationError,
+                            model: type | None = None) -> tuple[str, str]:
     """Return ``(field_path, expected)`` for the first error of a pydantic error.
+
+    With ``model`` (the pydantic class validated), a value that is no number of its
+    field's kind (a float where an integer goes, a number too large to be one) says
+    the field's range, e.g. ``an integer from 1 to 60 (got 1e+30)``.
 
     Examples
     --------
@@ -102,7 +129,7 @@ def format_validation_error(exc: ValidationError) -> tuple[str, str]:
     ...     M.model_validate({"x": "a"})
     ... except ValidationError as e:
     ...     format_validation_error(e)
-    ('x', "a valid integer, unable to parse string as an integer (got 'a')")
+    ('x', "an integer (got 'a')")
     >>> try:
     ...     M.model_validate({"x": 1, "ys": [1, 2, 3]})
     ... except ValidationError as e:
@@ -110,13 +137,15 @@ def format_validation_error(exc: ValidationError) -> tuple[str, str]:
     ('ys', 'at most 2 items (got 3)')
     """
     errors = exc.errors()
-    field, expected = _describe(errors[0])
+    field, expected = _describe(errors[0], model)
     extra = len(errors) - 1
     return field, expected + (f"; {extra} more problem(s)" if extra > 0 else "")
 
 
-def validation_problems(exc: ValidationError) -> tuple[tuple[str, str], ...]:
-    """Return ``(field_path, expected)`` for every error of a pydantic error.
+def validation_problems(exc: ValidationError,
+                        model: type | None = None) -> tuple[tuple[str, str], ...]:
+    """Return ``(field_path, expected)`` for every error of a pydantic error (``model``
+    as for :func:`format_validation_error`).
 
     Examples
     --------
@@ -130,10 +159,101 @@ def validation_problems(exc: ValidationError) -> tuple[tuple[str, str], ...]:
     ...     [f for f, _ in validation_problems(e)]
     ['x', 'y']
     """
-    return tuple(_describe(err) for err in exc.errors())
+    return tuple(_describe(err, model) for err in exc.errors())
 
 
-def _describe(err: dict) -> tuple[str, str]:
+#: pydantic's errors for a value that is no number of the field's kind
+_NOT_A_NUMBER = {"int_type": int, "int_parsing": int, "int_from_float": int,
+                 "int_parsing_size": int, "float_type": float, "float_parsing": float,
+                 "finite_number": float}
+
+
+def _unwrap(ann: Any) -> tuple[Any, list]:
+    """Strip ``Annotated`` and ``X | None`` from a type; return it and the metadata found."""
+    meta: list = []
+    while True:
+        if get_origin(ann) is Annotated:
+            base, *extra = get_args(ann)
+            for m in extra:
+                meta.extend(getattr(m, "metadata", None) or [m])  # a Field(...) or a bound
+            ann = base
+            continue
+        if get_origin(ann) in (Union, UnionType):
+            rest = [a for a in get_args(ann) if a is not type(None)]
+            if len(rest) == 1:
+                ann = rest[0]
+                continue
+        return ann, meta
+
+
+def _field_kind(model: type | None, loc: tuple) -> tuple[type, dict[str, float]] | None:
+    """Return the number type (``int`` or ``float``) of the field at ``loc`` in ``model``
+    and its bounds (``ge``, ``gt``, ``le``, ``lt``); ``None`` when it is not a number field.
+
+    Examples
+    --------
+    >>> from engine.model import Layout
+    >>> _field_kind(Layout, ("racks", 0, "devices", 0, "u"))
+    (<class 'int'>, {'ge': 1, 'le': 60})
+    >>> _field_kind(Layout, ("hall", "outline", 1, 0))
+    (<class 'float'>, {'ge': -100000.0, 'le': 100000.0})
+    """
+    if model is None:
+        return None
+    ann: Any = model
+    meta: list = []
+    try:
+        for part in loc:
+            ann, _ = _unwrap(ann)
+            origin, args = get_origin(ann), get_args(ann)
+            if isinstance(part, int):
+                if origin in (list, set, frozenset) and args:
+                    ann = args[0]
+                elif origin is tuple and args:
+                    ann = args[0] if args[-1] is Ellipsis else args[part]
+                else:
+                    return None
+                meta = []
+            elif isinstance(ann, type) and issubclass(ann, BaseModel) and part in ann.model_fields:
+                info = ann.model_fields[part]
+                ann, meta = info.annotation, list(info.metadata)
+            elif origin is dict and len(args) == 2:
+                ann, meta = args[1], []
+            else:
+                return None
+        ann, inner = _unwrap(ann)
+    except (IndexError, TypeError):
+        return None
+    if ann not in (int, float):
+        return None
+    bounds = {k: getattr(m, k) for m in inner + meta for k in ("ge", "gt", "le", "lt")
+              if getattr(m, k, None) is not None}
+    return ann, bounds
+
+
+def _number_text(kind: type, bounds: dict[str, float]) -> str:
+    """Say what a number field takes: ``an integer from 1 to 60``, ``a number above 0``.
+
+    Examples
+    --------
+    >>> _number_text(int, {"ge": 1, "le": 60}), _number_text(float, {"gt": 0, "le": 1e5})
+    ('an integer from 1 to 60', 'a number above 0 and at most 100,000')
+    """
+    what = "an integer" if kind is int else "a finite number"
+    if "ge" in bounds and "le" in bounds:
+        return f"{what} from {_num(bounds['ge'])} to {_num(bounds['le'])}"
+    lower = (f"above {_num(bounds['gt'])}" if "gt" in bounds else
+             f"of at least {_num(bounds['ge'])}" if "ge" in bounds else "")
+    upper = (f"below {_num(bounds['lt'])}" if "lt" in bounds else
+             f"at most {_num(bounds['le'])}" if "le" in bounds else "")
+    if lower and upper:
+        return f"{what.replace('finite ', '')} {lower} and {upper}"
+    if upper:
+        return f"{what} {'of ' if upper.startswith('at') else ''}{upper}"
+    return f"{what} {lower}".rstrip()
+
+
+def _describe(err: dict, model: type | None = None) -> tuple[str, str]:
     loc = tuple(p for p in err.get("loc", ()) if not (isinstance(p, str) and p.startswith("function-")))
     kind = err.get("type", "")
     ctx = err.get("ctx") or {}
@@ -142,8 +262,13 @@ def _describe(err: dict) -> tuple[str, str]:
     for prefix in ("Input should be ", "Value error, ", "Assertion failed, "):
         if msg.startswith(prefix):
             msg = msg[len(prefix):]
-    tail = f" (got {_got(got)})" if got is not None else ""
-    if kind == "missing":
+    tail = f" (got {_got(got)})"
+    if kind in _NOT_A_NUMBER:
+        # what the field takes, not the parser's words ("unable to parse input string as
+        # an integer, exceeded maximum size" for 1e30): its kind and range from the model
+        found = _field_kind(model, loc)
+        msg = _number_text(*found) if found else _number_text(_NOT_A_NUMBER[kind], {})
+    elif kind == "missing":
         msg, tail = "this required field", ""
     elif kind == "extra_forbidden":
         msg, tail = "no such field (unknown key)", ""

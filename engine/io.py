@@ -114,10 +114,10 @@ def layout_from_dict(data: Any, file: str | os.PathLike | None = None) -> Layout
     try:
         return Layout.model_validate(data)
     except ValidationError as exc:
-        field, expected = format_validation_error(exc)
+        field, expected = format_validation_error(exc, Layout)
         if field == "(top level)" and ("duplicate" in expected or "unique" in expected):
             field, expected = _duplicate_id(data) or (field, expected)
-        problems = validation_problems(exc)
+        problems = validation_problems(exc, Layout)
         raise InputError(file, field, expected,
                          problems=problems if len(problems) > 1 else ()) from None
 

@@ -430,7 +430,7 @@ def read_template_file(path: Path) -> TemplateFile:
     try:
         return TemplateFile.model_validate(data)
     except ValidationError as exc:
-        field, expected = format_validation_error(exc)
+        field, expected = format_validation_error(exc, TemplateFile)
         raise InputError(path, field, expected) from None
 
 
