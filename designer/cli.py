@@ -118,8 +118,12 @@ def _refuse_overwriting(layout_file: str | None, output: str, option: str = "-o"
                              f"{layout_file} (writing there would replace it)")
 
 
-def _refuse_existing(output: str, force: bool) -> None:
-    """Refuse to replace a file that is already there, unless ``--force`` says so."""
+def _refuse_existing(output: str, force: bool, option: str | None = "-o") -> None:
+    """Refuse to replace a file that is already there, unless ``--force`` says so.
+
+    ``option`` is the option that named the output; ``None`` for a positional
+    argument (``library export OUT.rsbundle``), where the message names the file alone.
+    """
     # only a file with contents to lose: a folder, pipe or device is refused as such later,
     # a link to nothing yet is written through
     if force or not os.path.isfile(output):
@@ -127,7 +131,10 @@ def _refuse_existing(output: str, force: bool) -> None:
     from engine.io import is_layout_file
 
     what = "a Rackscape layout" if is_layout_file(output) else "a file"
-    raise InputError(None, f"-o {output}", f"a new file name ({output} is already {what}; "
+    if option is None:
+        raise InputError(output, "", f"a new file name (it is already {what}; "
+                         "--force replaces it)")
+    raise InputError(None, f"{option} {output}", f"a new file name ({output} is already {what}; "
                      "--force replaces it)")
 
 
@@ -253,9 +260,16 @@ def cmd_library_export(args) -> int:
     if Path(args.output).suffix.lower() != ".rsbundle":
         # a bundle never lands on a template, catalog or layout file by a slip of the name
         raise InputError(None, args.output, "a bundle file name ending in .rsbundle")
-    _refuse_existing(args.output, args.force)
+    _refuse_existing(args.output, args.force, option=None)  # a positional argument
     try:
         m = export_bundle(args.ids, args.output, name=args.name, version=args.version)
+    except InputError as exc:
+        # the manifest's name and version are the options': name the option, not the file
+        option = {"manifest.json: name": "--name",
+                  "manifest.json: version": "--version"}.get(exc.field)
+        if option is None:
+            raise
+        raise InputError(None, option, exc.expected) from None
     except OSError as exc:
         raise InputError(args.output, "", f"a writable bundle path ({exc.strerror or exc})") \
             from None

@@ -98,16 +98,21 @@ def _num(x: Any) -> str:
     return f"{x:,}" if isinstance(x, int) else repr(x)
 
 
+def _count(n: int, noun: str) -> str:
+    """``1 character``, ``0 characters``, ``5,000 characters``."""
+    return f"{n:,} {noun}{'s' * (n != 1)}"
+
+
 # pydantic's wording -> what the user should give, from the error's context
 _CONSTRAINTS = {
     "greater_than": lambda c: f"a value above {_num(c['gt'])}",
     "greater_than_equal": lambda c: f"a value of at least {_num(c['ge'])}",
     "less_than": lambda c: f"a value below {_num(c['lt'])}",
     "less_than_equal": lambda c: f"a value of at most {_num(c['le'])}",
-    "too_long": lambda c: f"at most {c['max_length']:,} items",
-    "too_short": lambda c: f"at least {c['min_length']:,} items",
-    "string_too_long": lambda c: f"at most {c['max_length']:,} characters",
-    "string_too_short": lambda c: f"at least {c['min_length']:,} characters",
+    "too_long": lambda c: f"at most {_count(c['max_length'], 'item')}",
+    "too_short": lambda c: f"at least {_count(c['min_length'], 'item')}",
+    "string_too_long": lambda c: f"at most {_count(c['max_length'], 'character')}",
+    "string_too_short": lambda c: f"at least {_count(c['min_length'], 'character')}",
 }
 
 
@@ -287,7 +292,7 @@ def _describe(err: dict, model: type | None = None) -> tuple[str, str]:
         except (KeyError, TypeError, ValueError):
             pass
         if kind.startswith("string_") and isinstance(got, str):
-            tail = f" (got {len(got):,} characters)"
+            tail = f" (got {_count(len(got), 'character')})"
     elif kind in ("value_error", "assertion_error") and (
             "(got " in msg or not isinstance(got, bool | int | float | str)):
         tail = ""  # a model's own check: its message already says what is wrong
