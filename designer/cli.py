@@ -147,6 +147,25 @@ def _csv_siblings(layout_file: str, output: str) -> list[str]:
     return []
 
 
+class _OptionError(ValueError):
+    """An option's value is not one the command takes (the message says which it takes)."""
+
+
+def _overlay_names(values: list[str]) -> tuple[str, ...]:
+    """Return the overlays ``--overlay`` names (repeatable, comma-separated, short names
+    and ``all`` as the floor plan takes them); an unknown one is refused by name."""
+    from designer.reports.floorplan import OVERLAYS, normalize_overlays
+
+    for value in values:
+        for name in str(value).split(","):
+            try:
+                normalize_overlays([name])
+            except ValueError:
+                raise _OptionError(f"--overlay: unknown overlay {name.strip()!r}; expected one "
+                                   f"of: {', '.join(OVERLAYS)} or all") from None
+    return normalize_overlays(values)
+
+
 def _fmt_kw(kw: float) -> str:
     return f"{kw / 1000:.3f} MW" if kw >= 1000 else f"{kw:.1f} kW"
 
@@ -336,6 +355,7 @@ def cmd_report(args) -> int:
         if args.overlay and suffix not in (".pdf", ".png"):
             raise ReportError(f"--overlay: expected a .pdf or .png report (a {suffix} report "
                               "has no floor plan)")
+        overlays = _overlay_names(args.overlay)
         if args.size and suffix != ".png":
             raise ReportError(f"--size: expected a .png report (a {suffix} report has no "
                               "image size)")
@@ -348,7 +368,7 @@ def cmd_report(args) -> int:
             raise ReportError(clash)
         layout = _load(args.file)
         analysis = _analyze_layout(layout, args.file)
-        files = export(layout, analysis, out, overlays=args.overlay or (), size=size,
+        files = export(layout, analysis, out, overlays=overlays, size=size,
                        page=(args.page or "a4").lower())
     except ReportError as exc:
         print(f"rackscape: {exc}", file=sys.stderr)
@@ -556,7 +576,8 @@ def _run(argv: list[str]) -> int:
         out = _output_name(args.screenshot, "--screenshot")
         _refuse_overwriting(args.file, out, "--screenshot")
         _report_catalog_problems()
-        return screenshot(out, args.file, args.size, args.overlay, args.metric, args.select)
+        overlays = list(_overlay_names(args.overlay))
+        return screenshot(out, args.file, args.size, overlays, args.metric, args.select)
     if len(argv) == 1 and argv[0] not in commands and not argv[0].startswith("-"):
         # `rackscape FILE` (a file manager's "open with") is `rackscape open FILE`
         argv = ["open", argv[0]]
@@ -580,7 +601,7 @@ def main(argv: list[str] | None = None) -> int:
         code = _run(argv)
         sys.stdout.flush()  # a full disk shows here, not at exit where it cannot be reported
         return code
-    except (InputError, ParameterError) as exc:
+    except (InputError, ParameterError, _OptionError) as exc:
         print(f"rackscape: {exc}", file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
