@@ -108,10 +108,12 @@ class Analysis:
                                                         c.unit_capacity_kw, c.unit_load_kw,
                                                         c.unit_utilization, strict=True)],
                 "groups": [{"name": g, "capacity_kw": float(cap), "n1_capacity_kw": float(n1),
-                            "load_kw": round(float(ld), 3), "n1_margin_kw": round(float(m), 3)}
-                           for g, cap, n1, ld, m in zip(c.group_names, c.group_capacity_kw,
-                                                        c.group_n1_capacity_kw, c.group_load_kw,
-                                                        c.group_margin_kw, strict=True)],
+                            "load_kw": round(float(ld), 3), "n1_margin_kw": round(float(m), 3),
+                            "door_failure_kw": round(float(d), 3)}
+                           for g, cap, n1, ld, m, d in zip(
+                               c.group_names, c.group_capacity_kw, c.group_n1_capacity_kw,
+                               c.group_load_kw, c.group_margin_kw, c.group_door_failure_kw,
+                               strict=True)],
             },
             "floor": {
                 "hall_area_m2": round(self.floor.hall_area_m2, 3),

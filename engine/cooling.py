@@ -67,7 +67,7 @@ class CoolingResult:
     group_capacity_kw: np.ndarray
     group_n1_capacity_kw: np.ndarray
     group_load_kw: np.ndarray
-    group_margin_kw: np.ndarray  # N+1 capacity minus load
+    group_margin_kw: np.ndarray  # N+1 capacity minus load (or door failure: see below)
     heat_kw: float
     air_kw: float
     liquid_kw: float
@@ -77,6 +77,12 @@ class CoolingResult:
     rack_bad_cdu: np.ndarray | None = None
     # rear doors hung on a rack the layout does not have
     bad_door_units: tuple[str, ...] = ()
+    #: each unit's redundancy group (index into ``group_names``)
+    unit_group: np.ndarray | None = None
+    #: per group of room units: the air heat the largest failed rear door of its racks
+    #: sends to the room (0: none), and that door's id
+    group_door_failure_kw: np.ndarray | None = None
+    group_door_failure_unit: list[str] = field(default_factory=list)
 
 
 def liquid_flow_lpm(liquid_kw: np.ndarray, delta_t_k: float) -> np.ndarray:
@@ -246,10 +252,36 @@ class CoolingCache:
     partials: np.ndarray | None = None
 
 
+def unit_group_names(units: list) -> list[str]:
+    """Return the redundancy group of each cooling unit (its ``group``, or its kind).
+
+    A rear door cools its own rack only: no other unit backs it up, so doors never
+    share a group with room or liquid units (a door named into such a group is in
+    "<group> (rear doors)"); when a door fails, its rack's air heat falls to the room
+    units, which :func:`analyze_cooling` checks instead.
+
+    Examples
+    --------
+    >>> from engine.model import CoolingUnit
+    >>> us = [CoolingUnit(id="C1", kind="crah", x_m=0, y_m=0, capacity_kw=250, group="air"),
+    ...       CoolingUnit(id="D1", kind="rear_door", x_m=1, y_m=0, capacity_kw=75,
+    ...                   group="air", rack="R1"),
+    ...       CoolingUnit(id="D2", kind="rear_door", x_m=2, y_m=0, capacity_kw=75, rack="R2")]
+    >>> unit_group_names(us)
+    ['air', 'air (rear doors)', 'rear_door']
+    """
+    room = {u.group or u.kind for u in units if u.kind != "rear_door"}
+    out = []
+    for u in units:
+        g = u.group or u.kind
+        out.append(f"{g} (rear doors)" if u.kind == "rear_door" and g in room else g)
+    return out
+
+
 def _unit_tables(layout: Layout) -> dict:
     units = layout.cooling
     kind = [u.kind for u in units]
-    gnames = [u.group or u.kind for u in units]
+    gnames = unit_group_names(units)
     names, ginv = (np.unique(np.asarray(gnames, dtype=str), return_inverse=True) if units else
                    (np.array([], str), np.zeros(0, np.int64)))
     rack_index = {r.id: i for i, r in enumerate(layout.racks)}
@@ -274,6 +306,7 @@ def _unit_tables(layout: Layout) -> dict:
         "cdu": np.flatnonzero(kind_arr == "cdu"),
         "group_names": [str(g) for g in names],
         "group": ginv.astype(np.int64),
+        "door": np.array([k == "rear_door" for k in kind], bool),
         "door_ui": door_ui[order],
         "door_ri": door_ri[order],
         "bad_doors": tuple(u.id for u in units
@@ -397,6 +430,7 @@ def analyze_cooling(layout: Layout, rack_x_m: np.ndarray, rack_y_m: np.ndarray,
         util = np.where(cap > 0, unit_load / cap, 0.0)
     gcap, gn1, gmargin = n_plus_one(cap, unit_load, t["group"])
     gload = np.bincount(t["group"], weights=unit_load, minlength=len(t["group_names"]))
+    door_fail, door_unit = _door_failures(t, unit_load, crah, gcap, gload, gn1, gmargin)
     total_liquid = float(liquid_kw.sum())
     total_air = float(air_kw.sum()) + extra_air_kw
     return CoolingResult(
@@ -415,26 +449,66 @@ def analyze_cooling(layout: Layout, rack_x_m: np.ndarray, rack_y_m: np.ndarray,
         airflow_cfm=float(rack_airflow_cfm.sum())
         + float(airflow_from_heat_cfm(extra_air_kw * 1000.0, a.delta_t_air_k)),
         rack_bad_crah=c.explicit_crah == -2, rack_bad_cdu=c.explicit_cdu == -2,
-        bad_door_units=t["bad_doors"],
+        bad_door_units=t["bad_doors"], unit_group=t["group"],
+        group_door_failure_kw=door_fail, group_door_failure_unit=door_unit,
     )
+
+
+def _door_failures(t: dict, unit_load: np.ndarray, crah: np.ndarray, gcap: np.ndarray,
+                   gload: np.ndarray, gn1: np.ndarray, gmargin: np.ndarray):
+    """Apply rear-door failures to the groups' N+1 (in place); return what they add.
+
+    A group of doors has no N+1 of its own (its N+1 capacity is its capacity). A
+    failed door sends its load to the room units of its rack's zone, so a room group
+    must also carry its load plus its largest door's with every unit running: its
+    margin is the smaller of the two cases.
+    """
+    ng = len(gcap)
+    fail = np.zeros(ng)
+    who = [""] * ng
+    door = t["door"]
+    if not door.any():
+        return fail, who
+    dg = np.unique(t["group"][door])
+    gn1[dg] = gcap[dg]
+    gmargin[dg] = gcap[dg] - gload[dg]
+    ui, ri = t["door_ui"], t["door_ri"]
+    zone = crah[ri] if len(ri) else np.zeros(0, np.int64)
+    ok = zone >= 0
+    if ok.any():
+        g = t["group"][zone[ok]]
+        kw = unit_load[ui[ok]]
+        np.maximum.at(fail, g, kw)
+        for gi in np.unique(g).tolist():
+            sel = g == gi
+            who[gi] = t["ids"][int(ui[ok][sel][np.argmax(kw[sel])])]
+        gmargin[:] = np.minimum(gmargin, gcap - gload - fail)
+    return fail, who
 
 
 # -- rules ---------------------------------------------------------------------------------
 from engine.rules import Violation, rule  # noqa: E402
 
 
-@rule("COOL-N1", "cooling", "A cooling group cannot carry its load with its largest unit failed.")
+@rule("COOL-N1", "cooling", "A cooling group cannot carry its load with its largest unit failed "
+      "(room units: nor with the largest rear door of their racks failed).")
 def _check_n1(ctx) -> list[Violation]:
     c = ctx.cooling
     out = []
+    groups = c.unit_group if c.unit_group is not None else np.zeros(len(c.unit_ids), np.int64)
     for g in np.flatnonzero(c.group_margin_kw < -1e-6):
-        members = tuple(u for u, k, u_obj in zip(c.unit_ids, c.unit_kind, ctx.layout.cooling,
-                                                 strict=True)
-                        if (u_obj.group or k) == c.group_names[g])
+        members = tuple(u for u, gi in zip(c.unit_ids, groups.tolist(), strict=True) if gi == g)
         over = c.group_load_kw[g] > c.group_capacity_kw[g] + 1e-6
-        msg = (f"Cooling group {c.group_names[g]} carries {c.group_load_kw[g]:.0f} kW: "
-               + (f"over its {c.group_capacity_kw[g]:.0f} kW capacity" if over else
-                  f"N+1 capacity (largest unit failed) is {c.group_n1_capacity_kw[g]:.0f} kW"))
+        door = 0.0 if c.group_door_failure_kw is None else float(c.group_door_failure_kw[g])
+        if over:
+            why = f"over its {c.group_capacity_kw[g]:.0f} kW capacity"
+        elif c.group_n1_capacity_kw[g] - c.group_load_kw[g] < -1e-6:
+            why = f"N+1 capacity (largest unit failed) is {c.group_n1_capacity_kw[g]:.0f} kW"
+        else:
+            why = (f"with rear door {c.group_door_failure_unit[g]} failed, its rack's "
+                   f"{door:.0f} kW of air falls to the room, over the group's "
+                   f"{c.group_capacity_kw[g]:.0f} kW")
+        msg = f"Cooling group {c.group_names[g]} carries {c.group_load_kw[g]:.0f} kW: {why}"
         out.append(Violation("COOL-CAPACITY" if over else "COOL-N1", "error", msg, members))
     return out
 

@@ -809,7 +809,8 @@ def cooling_units_table(layout: Layout, analysis: Any) -> Table:
     zone.update(int(i) for i in c.rack_cdu.tolist() if i >= 0)
     rows = []
     for i, u in enumerate(layout.cooling):
-        rows.append((u.id, u.kind, u.model or "", u.group or u.kind, _f(c.unit_capacity_kw[i]),
+        rows.append((u.id, u.kind, u.model or "", c.group_names[int(c.unit_group[i])],
+                     _f(c.unit_capacity_kw[i]),
                      _f(c.unit_load_kw[i]), _pct(c.unit_utilization[i]),
                      _f(c.unit_flow_lpm[i], 1) if u.kind == "cdu" else None,
                      _f(c.unit_rated_flow_lpm[i], 1), zone.get(i, 0) or (1 if u.rack else 0)))
@@ -823,7 +824,8 @@ def cooling_units_table(layout: Layout, analysis: Any) -> Table:
 
 
 def cooling_group_status(units: int, capacity_kw: float, n1_capacity_kw: float,
-                         load_kw: float) -> str:
+                         load_kw: float, door_failure_kw: float = 0.0,
+                         doors: bool = False) -> str:
     """Return a redundancy group's status in words, as every report and the designer say it.
 
     A group with no load says so rather than "N+1 OK"; one unit has no spare, so a
@@ -836,6 +838,10 @@ def cooling_group_status(units: int, capacity_kw: float, n1_capacity_kw: float,
         Units in the group.
     capacity_kw, n1_capacity_kw, load_kw : float
         The group's capacity, its capacity without its largest unit, and its load (kW).
+    door_failure_kw : float
+        Room units: the air heat their zone's largest failed rear door adds (kW).
+    doors : bool
+        The group is rear doors, which no unit backs up but the room air.
 
     Examples
     --------
@@ -847,38 +853,57 @@ def cooling_group_status(units: int, capacity_kw: float, n1_capacity_kw: float,
     ('N+1 OK', 'not N+1')
     >>> cooling_group_status(2, 300.0, 150.0, 0.0), cooling_group_status(2, 300.0, 150.0, 320.0)
     ('no load', 'over capacity')
+    >>> cooling_group_status(3, 300.0, 200.0, 180.0, door_failure_kw=150.0)
+    'not N+1: a failed rear door'
+    >>> cooling_group_status(72, 5400.0, 5400.0, 4200.0, doors=True)
+    'rear doors: room air backs them up'
     """
     eps = 1e-6
     if load_kw > capacity_kw + eps:
         return "over capacity"
     if load_kw <= eps:
-        return "no load (one unit, no spare)" if units <= 1 else "no load"
+        return "no load (one unit, no spare)" if units <= 1 and not doors else "no load"
+    if doors:
+        return "rear doors: room air backs them up"
     if n1_capacity_kw - load_kw < -eps:
         return "not N+1: one unit, no spare" if units <= 1 else "not N+1"
+    if capacity_kw - load_kw - door_failure_kw < -eps:
+        return "not N+1: a failed rear door"
     return "N+1 OK"
+
+
+def group_status(cooling: Any, g: int) -> str:
+    """Return the status in words of redundancy group ``g`` of a cooling result."""
+    c = cooling
+    member = c.unit_group == g
+    doors = bool(member.any()) and all(c.unit_kind[i] == "rear_door"
+                                       for i in np.flatnonzero(member).tolist())
+    fail = float(c.group_door_failure_kw[g]) if c.group_door_failure_kw is not None else 0.0
+    return cooling_group_status(int(member.sum()), float(c.group_capacity_kw[g]),
+                                float(c.group_n1_capacity_kw[g]), float(c.group_load_kw[g]),
+                                fail, doors)
 
 
 def cooling_groups_table(layout: Layout, analysis: Any) -> Table:
     """Return one row per redundancy group: capacity, N+1 capacity, load, N+1 margin, status."""
     c = analysis.cooling
-    members = Counter(u.group or u.kind for u in layout.cooling)
+    members = np.bincount(c.unit_group, minlength=len(c.group_names))
     rows = []
     for g, name in enumerate(c.group_names):
         m = float(c.group_margin_kw[g])
-        status = cooling_group_status(members.get(name, 0), float(c.group_capacity_kw[g]),
-                                      float(c.group_n1_capacity_kw[g]),
-                                      float(c.group_load_kw[g]))
-        rows.append((name, members.get(name, 0), _f(c.group_capacity_kw[g]),
+        rows.append((name, int(members[g]), _f(c.group_capacity_kw[g]),
                      _f(c.group_n1_capacity_kw[g]), _f(c.group_load_kw[g]), _f(m),
                      _pct(c.group_load_kw[g] / c.group_capacity_kw[g]
-                          if c.group_capacity_kw[g] > 0 else 0), status))
+                          if c.group_capacity_kw[g] > 0 else 0), group_status(c, g)))
     cols = [_c("Group"), _c("Units", kind="int"), _c("Capacity", "kW", "float"),
             _c("N+1 capacity", "kW", "float"), _c("Load", "kW", "float"),
             _c("N+1 margin", "kW", "float"), _c("Utilization", "%", "float"), _c("Status")]
     return Table("cooling_groups", "Cooling redundancy groups", cols, rows,
                  "N+1 capacity is the group's capacity without its largest unit; the margin is "
-                 "N+1 capacity minus load. A group of one unit has no spare: once it carries "
-                 "load it is not N+1.")
+                 "N+1 capacity minus load, or, for room units, capacity minus load and the air "
+                 "heat of the largest failed rear door of their racks, if smaller. A group of "
+                 "one unit has no spare: once it carries load it is not N+1. Rear doors are a "
+                 "group of their own: each cools its own rack and the room air backs it up.")
 
 
 def _failure_rows(w: Any, before_tbps: float, fabrics: int = 0) -> list[tuple]:

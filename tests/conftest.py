@@ -98,12 +98,12 @@ class LayoutBuilder:
                                         capacity_kw=capacity_kw, **kw))
         return self
 
-    def door(self, unit_id: str, rack_id: str, capacity_kw: float) -> LayoutBuilder:
+    def door(self, unit_id: str, rack_id: str, capacity_kw: float, **kw) -> LayoutBuilder:
         """Add a rear-door heat exchanger on ``rack_id``."""
         r = next(r for r in self.racks if r.id == rack_id)
         self.cooling.append(CoolingUnit(id=unit_id, kind="rear_door", x_m=r.x_m, y_m=r.y_m,
                                         capacity_kw=capacity_kw, rack=rack_id, width_m=0.6,
-                                        depth_m=0.2))
+                                        depth_m=0.2, **kw))
         return self
 
     def feed(self, feed_id: str, side: str = "A", voltage_v: float = 415.0, amps: float = 400.0,

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from designer.panels.charts import BarSeries, ChartBox
 from designer.panels.common import SEVERITY_COLORS, fmt_kw, fmt_power_mw
-from engine.report_tables import cooling_group_status
+from engine.report_tables import group_status
 
 __all__ = ["DashboardPanel", "FIGURES", "cable_length_histogram", "status_summary",
            "trim_histogram"]
@@ -715,9 +715,7 @@ class DashboardPanel(QWidget):
         if n == 0:
             box.note.setText("")
             return
-        groups = [u.group or u.kind for u in self.document.layout.cooling]
-        if len(groups) != n:
-            groups = list(c.unit_kind)
+        groups = [c.group_names[g] for g in c.unit_group.tolist()]
         # few units: in layout order within a group; many: a profile, fullest first
         many = n > _GAPS_UP_TO
         order = np.array(sorted(range(n), key=lambda i: (
@@ -736,9 +734,7 @@ class DashboardPanel(QWidget):
             level = 100.0 * c.group_n1_capacity_kw[g] / cap if cap > 0 else 0.0
             xs += [members[0] - 0.45, members[-1] + 0.45]
             ys += [level, level]
-            status = cooling_group_status(len(members), float(cap),
-                                          float(c.group_n1_capacity_kw[g]),
-                                          float(c.group_load_kw[g]))
+            status = group_status(c, g)
             margins.append((float(c.group_margin_kw[g]), name, status))
         self.n1_lines.setData(np.array(xs), np.array(ys))
         box.note.setText(_n1_note(margins))
@@ -865,7 +861,7 @@ N1_NOTE_GROUPS = 3
 def _n1_note(margins: list[tuple[float, str, str]]) -> str:
     """Return the cooling chart's note: the N+1 line's legend and the tightest margins.
 
-    ``margins`` holds ``(margin kW, group, status)`` per group (``cooling_group_status``);
+    ``margins`` holds ``(margin kW, group, status)`` per group (``group_status``);
     a group with no load says so instead of a margin, after the groups that carry load.
 
     Examples

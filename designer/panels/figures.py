@@ -18,7 +18,7 @@ import numpy as np
 from designer.panels.common import figure_source, find_item
 from engine.fabric import TIER_NAMES
 from engine.memo import LastValue
-from engine.report_tables import cooling_group_status
+from engine.report_tables import group_status
 
 __all__ = ["rack_rows", "unit_rows", "feed_rows", "tray_rows", "obstacle_rows", "link_rows",
            "fabric_rows", "ratio_text", "hall_rows", "rack_sources_html", "GeneratedSwitch",
@@ -115,7 +115,8 @@ def unit_rows(document, ids: list[str]) -> list[tuple[str, str, str]]:
               ("Utilization", "Load over rated capacity"),
               ("Coolant flow (L/min)", "Flow the assigned liquid heat needs (CDU)"),
               ("Racks served", "Racks whose zone or CDU this unit is"),
-              ("Group N+1 margin (kW)", "Group capacity without its largest unit, minus load")]
+              ("Group N+1 margin (kW)", "Group capacity without its largest unit, minus load "
+               "(room units: also less the heat of their largest failed rear door)")]
     if a is None:
         return [(k, _DASH, t) for k, t in labels]
     c = a.cooling
@@ -129,10 +130,8 @@ def unit_rows(document, ids: list[str]) -> list[tuple[str, str, str]]:
     flow = float(c.unit_flow_lpm[idx].sum())
     rated = float(np.nansum(c.unit_rated_flow_lpm[idx]))
     kinds = {c.unit_kind[i] for i in idx}
-    groups = {find_item(document, c.unit_ids[i]).group or c.unit_kind[i] for i in idx}
-    gix = [c.group_names.index(g) for g in groups if g in c.group_names]
-    sizes = Counter(u.group or u.kind for u in document.layout.cooling)
-    margin = "; ".join(_group_margin(c, g, sizes[c.group_names[g]]) for g in gix)
+    gix = sorted({int(c.unit_group[i]) for i in idx.tolist()})
+    margin = "; ".join(_group_margin(c, g) for g in gix)
     # a CRAH cooling the shared room air serves no rack of its own, yet carries load
     shared = served == 0 and load > 0 and kinds <= {"crah"}
     values = [_n(load), f"{load / cap:.0%}" if cap > 0 else _DASH,
@@ -143,10 +142,9 @@ def unit_rows(document, ids: list[str]) -> list[tuple[str, str, str]]:
     return rows
 
 
-def _group_margin(c, g: int, units: int) -> str:
+def _group_margin(c, g: int) -> str:
     """Return a group's N+1 margin, with its status where that is not "N+1 OK"."""
-    status = cooling_group_status(units, float(c.group_capacity_kw[g]),
-                                  float(c.group_n1_capacity_kw[g]), float(c.group_load_kw[g]))
+    status = group_status(c, g)
     text = f"{c.group_names[g]} {c.group_margin_kw[g]:+,.0f}"
     return text if status == "N+1 OK" else f"{text}, {status}"
 

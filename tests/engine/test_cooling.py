@@ -273,3 +273,32 @@ def test_hall_airflow_carries_the_heat_of_the_optics(catalog):
     dt_f = lay.assumptions.delta_t_air_k * 1.8
     assert a.cooling.airflow_cfm == pytest.approx(
         float(a.cooling.rack_airflow_cfm.sum()) + 3.16 * optics_w / dt_f, rel=1e-12)
+
+
+def test_rear_doors_are_not_room_spares_and_a_failed_door_falls_to_the_room(builder, catalog):
+    # 4 racks x 40.8 kW to air; R0 and R1 have 35 kW doors: the room carries
+    # 2 x 5.8 + 2 x 40.8 = 93.2 kW. Five 25 kW CRAHs: N+1 capacity 100 kW (margin
+    # 6.8 kW), but a failed door sends its 35 kW to the room: 125 - 93.2 - 35 = -3.2 kW.
+    def hall(n_crah):
+        b = four_racks(builder).door("RD1", "R0", 35, group="air").door("RD2", "R1", 35,
+                                                                        group="air")
+        for k in range(n_crah):
+            b.crah(f"C{k}", 1 + 4 * k, 9, 25, group="air")
+        return analyze(b.build(), catalog)
+
+    a = hall(5)
+    c = a.cooling
+    # the doors are a group of their own (each cools one rack), not spare room capacity
+    assert c.group_names == ["air", "air (rear doors)"]
+    assert c.group_capacity_kw.tolist() == pytest.approx([125.0, 70.0])
+    assert c.group_load_kw.tolist() == pytest.approx([93.2, 70.0])
+    assert c.group_n1_capacity_kw.tolist() == pytest.approx([100.0, 70.0])
+    assert c.group_door_failure_kw.tolist() == pytest.approx([35.0, 0.0])
+    assert c.group_margin_kw.tolist() == pytest.approx([-3.2, 0.0])
+    n1 = [v for v in a.violations if v.code == "COOL-N1"]
+    assert len(n1) == 1 and "rear door RD1 failed" in n1[0].message
+    assert set(n1[0].items) == {f"C{k}" for k in range(5)}
+    # a sixth CRAH: 150 - 93.2 - 35 = 21.8 kW, below the N+1 margin 125 - 93.2 = 31.8
+    b = hall(6)
+    assert b.cooling.group_margin_kw.tolist() == pytest.approx([21.8, 0.0])
+    assert "COOL-N1" not in codes(b)
