@@ -1016,7 +1016,7 @@ def fabrics_table(layout: Layout, analysis: Any) -> Table:
 
 def fabric_tiers_table(layout: Layout, analysis: Any, catalog: Catalog | None = None) -> Table:
     """Return one row per fabric tier in use: switch model, count, ports, oversubscription."""
-    from engine.fabric import TIER_NAMES
+    from engine.fabric import TIER_NAMES, ports_at_speed
 
     catalog = catalog or default_catalog()
     topo, _ = _parts(analysis.network)
@@ -1028,33 +1028,39 @@ def fabric_tiers_table(layout: Layout, analysis: Any, catalog: Catalog | None = 
         for t in fab.tiers:
             k = TIER_NAMES.index(t.name) if t.name in TIER_NAMES else -1
             n = (entry.get("switches") or {}).get(t.name)
-            placed = generated = radix = None
+            placed = generated = radix = used = None
             if topo is not None and k >= 0:
                 sel = (np.asarray(topo.sw_fabric) == fi) & (np.asarray(topo.sw_tier) == k)
                 n = int(sel.sum()) if n is None else n
                 generated = int((sel & (np.asarray(topo.sw_dev) < 0)).sum())
                 placed = int((sel & (np.asarray(topo.sw_rack) >= 0)).sum())
                 radix = int(np.asarray(topo.sw_radix)[sel][0]) if sel.any() else None
+                pu = topo.cache.get("ports_used")
+                if pu is not None and sel.any():
+                    used = int(np.asarray(pu)[sel].max())
             if n == 0:
                 continue  # a tier the fabric did not need (it collapsed)
             dev = catalog.devices.get(t.switch)
+            link = float(entry.get("link_gbps", fab.nic_speed_gbps))
+            if dev is not None and dev.switch_ports:
+                # the hardware's ports at the link speed (a tier may use fewer: its radix)
+                radix = ports_at_speed(dev, t.port_speed_gbps, link)
             over = (entry.get("oversubscription") or {}).get(t.name, t.oversubscription)
             if top is None or k >= top[0]:
                 top = (k, len(rows))
             rows.append((fab.id, t.name, t.switch, None if n is None else int(n), generated,
-                         placed, radix if radix is not None else (dev.switch_ports if dev else
-                                                                  None),
-                         _f(entry.get("link_gbps", fab.nic_speed_gbps), 0), _f(over, 2)))
+                         placed, radix, used, _f(link, 0), _f(over, 2)))
         if top is not None:
             # the fabric's top tier has no uplinks: no oversubscription to show
             rows[top[1]] = (*rows[top[1]][:-1], None)
     cols = [_c("Fabric"), _c("Tier"), _c("Switch"), _c("Switches", kind="int"),
             _c("Generated", kind="int"), _c("Placed in racks", kind="int"),
-            _c("Ports per switch", kind="int"), _c("Link speed", "Gb/s", "float", 0),
-            _c("Oversubscription", ":1", "float", 2)]
+            _c("Ports per switch", kind="int"), _c("Ports used (fullest)", kind="int"),
+            _c("Link speed", "Gb/s", "float", 0), _c("Oversubscription", ":1", "float", 2)]
     return Table("fabric", "Fabric tiers", cols, rows,
                  "Generated switches are added by the fabric to the network racks' free U; "
-                 "installed ones are already in the racks. Ports per switch at the link speed. "
+                 "installed ones are already in the racks. Ports per switch: the switch's ports "
+                 "at the link speed; ports used: on the fullest switch of the tier. "
                  "Oversubscription is a tier's down to up ports: the top tier has no uplinks "
                  "(–).")
 
