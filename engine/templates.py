@@ -583,8 +583,28 @@ def resolve_params(t: TemplateFile, values: dict[str, Any]) -> dict[str, Any]:
         except (ValueError, TypeError, OverflowError, RecursionError, MemoryError) as exc:
             raise ParameterError(f"template {t.id}: constraint {c.expr!r}: {exc}") from None
         if not ok:
-            raise ParameterError(f"template {t.id}: {c.message}")
+            raise ParameterError(f"template {t.id}: {_said(c.message, env)}")
     return env
+
+
+def _said(text: str, env: dict[str, Any]) -> str:
+    """Fill a constraint's message with the values it names (``${nodes}``): what was
+    asked for, and the limit it meets. A name the template does not define stays as written.
+
+    Examples
+    --------
+    >>> _said("${nodes} nodes at ${ratio}:1 (${x})", {"nodes": 40000, "ratio": 1.0})
+    '40,000 nodes at 1:1 (${x})'
+    """
+    def rep(m: re.Match) -> str:
+        val = env.get(m.group(1), m.group(0))
+        if isinstance(val, bool) or not isinstance(val, int | float):
+            return str(val)
+        if isinstance(val, float) and val.is_integer() and abs(val) < 1e16:
+            val = int(val)
+        return f"{val:,}" if isinstance(val, int) else _num(val)
+
+    return _SUBST.sub(rep, text)
 
 
 _SUBST = re.compile(r"\$\{([a-z_][a-z0-9_]*)\}")

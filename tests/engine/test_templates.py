@@ -11,6 +11,7 @@ k-ary fat-tree of Al-Fares et al. (SIGCOMM 2008).
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from pathlib import Path
@@ -396,6 +397,94 @@ def test_property_bad_values_only_ever_raise_parameter_error(tid, junk):
         instantiate(tid, junk, catalog=CAT)
     except ParameterError:
         pass
+
+
+# -- the corners of the parameter ranges ----------------------------------------------------
+
+def _ends(p) -> list:
+    """A ranged parameter's two ends (even ones for an even parameter), a bool's two values."""
+    if p.type == "bool":
+        return [False, True]
+    lo, hi = p.min, p.max
+    if p.type == "int":
+        lo, hi = int(np.ceil(lo)), int(np.floor(hi))
+        if p.even:
+            lo, hi = lo + lo % 2, hi - hi % 2
+    return [lo, hi]
+
+
+def _accepted(t: TemplateFile, params: dict) -> bool:
+    try:
+        resolve_params(t, params)
+    except ParameterError as exc:
+        # only the template's own constraints may refuse values inside the declared ranges
+        assert str(exc).startswith(f"template {t.id}: "), (params, str(exc))
+        return False
+    return True
+
+
+def _largest_accepted(t: TemplateFile, params: dict, name: str, lo: int) -> dict | None:
+    """``params`` with ``name`` lowered to the largest value the constraints accept (they
+    refuse more of a parameter, not less), ``None`` when not even ``lo`` is."""
+    if not _accepted(t, {**params, name: lo}):
+        return None
+    good, bad = lo, params[name]
+    while bad - good > 1:
+        mid = (good + bad) // 2
+        good, bad = (mid, bad) if _accepted(t, {**params, name: mid}) else (good, mid)
+    return {**params, name: good}
+
+
+def _corners(t: TemplateFile) -> list[dict]:
+    """Every combination of the ranged and bool parameters' ends, each with a choice
+    combination the constraints accept (taken in turn, so every choice comes up); where the
+    constraints refuse a corner whatever the choices, the corner of what they accept: its
+    integer parameters at their maximum lowered, one at a time, to the largest accepted."""
+    ranged = [p for p in t.parameters if p.type != "choice"]
+    chosen = [p for p in t.parameters if p.type == "choice"]
+    grid = list(itertools.product(*(_ends(p) for p in ranged)))
+    picks = list(itertools.product(*(p.choices for p in chosen)))
+    out = []
+    for i in range(max(len(grid), len(picks))):
+        corner = dict(zip((p.name for p in ranged), grid[i % len(grid)], strict=True))
+        tries = [{**corner, **dict(zip((p.name for p in chosen), picks[(i + k) % len(picks)],
+                                       strict=True))} for k in range(len(picks))]
+        params = next((c for c in tries if _accepted(t, c)), None)
+        for p in ranged:
+            if params is not None:
+                break
+            if p.type == "int" and corner[p.name] == _ends(p)[1] > _ends(p)[0]:
+                params = _largest_accepted(t, tries[0], p.name, _ends(p)[0])
+        assert params is not None, f"no values near the corner {corner} are accepted"
+        if params not in out:
+            out.append(params)
+    return out
+
+
+@pytest.mark.parametrize("tid", sorted(BUILTIN))
+def test_every_corner_of_the_parameter_ranges_checks_without_errors(tid):
+    # the random property tests cap the block counts; the ends of every range meet here,
+    # the largest halls among them (2,048 DGX racks in rows of 2 once ran their links past
+    # the reach of any optics; 2,049 CPU racks needed more pods than the core switches reach)
+    t = BUILTIN[tid]
+    for params in _corners(t):
+        a = analyze(instantiate(t, params, catalog=CAT), CAT)
+        bad = sorted({v.code for v in a.violations
+                      if v.severity == "error" or v.code == "COOL-UNIT-OVER"})
+        assert not bad, (params, bad)
+
+
+@pytest.mark.parametrize("tid,params,needle", [
+    ("cpu-cluster", {"racks": 2049}, "from 1 to 2048, got 2049"),
+    ("cpu-cluster", {"racks": 2048, "nodes_per_rack": 20},
+     "racks: 40,960 nodes (2,048 racks of 20) need 80 pods of 32 leaves, and the 64-port core "
+     "switches reach 64: expected at most 32,768 nodes at leaf_oversubscription 1"),
+    ("dgx-h100-hall", {"racks": 2048, "racks_per_row": 2}, "from 3 to 40, got 2"),
+])
+def test_what_the_fabric_or_the_optics_cannot_reach_is_refused_with_the_reason(tid, params,
+                                                                              needle):
+    with pytest.raises(ParameterError, match=re.escape(needle)):
+        instantiate(tid, params, catalog=CAT)
 
 
 # -- schema additions ----------------------------------------------------------------------
