@@ -230,11 +230,20 @@ def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple
                  "Power", "Liquid share", "U used", "U total", "Weight", "Floor load", "GPUs",
                  "Feeds", "CRAH zone", *(["CDU"] if any(racks.column("CDU")) else [])]
     if len(racks) > RACK_TABLE_LIMIT:
-        s.append(Heading(f"Racks: the {_TOP} with the highest power", 2))
-        s.append(Para(f"This design has {len(racks):,} racks, too many to list here: the table "
-                      f"shows the {_TOP} with the highest power, and the rows table above covers "
-                      "every rack. The XLSX and CSV reports list all racks.", italic=True,
-                      color=C["muted"]))
+        kw_col = [v for v in racks.column("Power") if v is not None]
+        peak = max(kw_col, default=0.0)
+        at_peak = sum(1 for v in kw_col if v == peak)
+        if at_peak > _TOP:
+            # ties: "the highest" would pick arbitrarily among equals, so say they are equal
+            s.append(Heading(f"Racks: {_TOP} of the {at_peak:,} at the highest power", 2))
+            why = (f"{at_peak:,} racks draw the most, {peak:,.1f} kW each: the table shows the "
+                   f"first {_TOP} of them by id")
+        else:
+            s.append(Heading(f"Racks: the {_TOP} with the highest power", 2))
+            why = f"the table shows the {_TOP} with the highest power"
+        s.append(Para(f"This design has {len(racks):,} racks, too many to list here: {why}, "
+                      "and the rows table above covers every rack. The XLSX and CSV reports "
+                      "list all racks.", italic=True, color=C["muted"]))
         racks = _top(racks, "Power", _TOP, "Racks (top by power)")
     else:
         s.append(Heading("Racks", 2))

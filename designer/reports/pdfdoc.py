@@ -156,7 +156,7 @@ class Flowable:
 
 @dataclass
 class Heading(Flowable):
-    """A section (level 1, starts a page) or subsection (level 2) heading."""
+    """A section (level 1: starts a page, or follows a short tail) or subsection heading."""
 
     text: str
     level: int = 1
@@ -312,6 +312,12 @@ class Page:
     section: str = ""
 
 
+#: a section shares a page only with the tail of the section before it, when that tail
+#: fills less than this share of the page
+_SHARE_BELOW = 0.3
+_SECTION_GAP_PT = 18.0
+
+
 def paginate(doc: Doc, story: Sequence[Flowable]) -> tuple[list[Page], list[tuple[int, str, int]]]:
     """Place the story on pages; return the pages and ``(level, title, page index)`` entries."""
     pages: list[Page] = [Page()]
@@ -329,15 +335,22 @@ def paginate(doc: Doc, story: Sequence[Flowable]) -> tuple[list[Page], list[tupl
     queue = list(story)
     while i < len(queue):
         fl = queue[i]
-        if isinstance(fl, PageBreak) or (isinstance(fl, Heading) and fl.level == 1):
+        if isinstance(fl, PageBreak):
             if pages[-1].items:
                 new_page()
-            if isinstance(fl, PageBreak):
-                i += 1
-                continue
+            i += 1
+            continue
         if isinstance(fl, Heading) and fl.level == 1:
+            # a section starts a page, unless the page holds only the last few rows of
+            # the section before (no page of a handful of rows then white space)
+            if pages[-1].items and (y - doc.top > doc.frame_h * _SHARE_BELOW
+                                    or isinstance(pages[-1].items[0].item, Heading)):
+                new_page()
+            elif pages[-1].items:
+                y += _SECTION_GAP_PT * doc.pt
             section = fl.text
-            pages[-1].section = section
+            if not pages[-1].items:
+                pages[-1].section = section
         if isinstance(fl, Figure) and fl.pts is None:
             if doc.bottom - y < doc.frame_h * 0.5:
                 new_page()
