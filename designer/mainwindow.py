@@ -409,9 +409,23 @@ class MainWindow(QMainWindow):
         dlg = self.fabric_dialog()
         accepted = dlg.exec()
         fabric = dlg.fabric() if accepted else None
+        joins = dlg.joins() if accepted else None
         dlg.deleteLater()
         if fabric is None:
             return None
+        if joins is not None:  # the racks join an existing fabric: its members grow
+            before = len(self.document.layout.find(joins).members)
+            try:
+                if not self.document.set_field([joins], "members", list(fabric.members)):
+                    return None
+            except InputError as exc:
+                self.statusBar().showMessage(f"Cannot join fabric {joins}: {exc.field}: "
+                                             f"expected {exc.expected}", 6000)
+                return None
+            self.statusBar().showMessage(
+                f"{len(fabric.members) - before} rack(s) joined fabric {joins}; its switches "
+                "and links grow with them", 6000)
+            return joins
         try:
             fid = self.document.add_fabric(fabric)
         except InputError as exc:

@@ -21,6 +21,11 @@ is the out-of-band one, at the speed of the servers' slowest management port
 Every suggested fabric lists up to three tiers and may collapse to fewer, so
 a small selection builds one or two tiers and a large one grows its cores.
 
+Servers added next to a fabric usually belong in it rather than in a fabric
+of their own (an island): :func:`join_options` lists the layout's fabrics of
+the purpose that the selected racks' loose servers can join, those of the
+same servers first.
+
 Examples
 --------
 >>> from engine.catalog import load_catalog
@@ -46,13 +51,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from engine.catalog import Catalog, DeviceType, load_catalog
-from engine.edits import add_fabric, fresh_id
+from engine.edits import add_fabric, fresh_id, set_field
 from engine.errors import InputError
 from engine.fabric import ports_at_speed
 from engine.model import Fabric, FabricTier, Layout, Rack
 
-__all__ = ["FabricPreset", "FabricPlan", "FabricPreview", "PURPOSE_NAMES", "fabric_presets",
-           "matching_presets", "node_types", "preview_fabric", "suggest_fabric"]
+__all__ = ["FabricJoin", "FabricPreset", "FabricPlan", "FabricPreview", "PURPOSE_NAMES",
+           "fabric_presets", "join_options", "matching_presets", "node_types", "preview_fabric",
+           "suggest_fabric"]
 
 #: how a fabric of each purpose is named, and the base of its id
 PURPOSE_NAMES = {"scale_out": ("Compute fabric", "compute"),
@@ -337,6 +343,68 @@ def suggest_fabric(layout: Layout, catalog: Catalog, rack_ids: Sequence[str],
 
 
 @dataclass(frozen=True)
+class FabricJoin:
+    """An existing fabric that the selected racks can join.
+
+    ``racks`` are the racks added to its members; ``fabric`` is the fabric with
+    them added (same id); ``same_servers`` is true when its members hold the same
+    server types as the racks.
+    """
+
+    fabric: Fabric
+    racks: tuple[str, ...]
+    same_servers: bool
+
+    @property
+    def label(self) -> str:
+        """How a list names the choice: ``Join fabric compute (Compute fabric: ...)``."""
+        return f"Join fabric {self.fabric.id} ({self.fabric.name})"
+
+
+def join_options(layout: Layout, catalog: Catalog, rack_ids: Sequence[str],
+                 purpose: str = "scale_out") -> list[FabricJoin]:
+    """Return the fabrics of ``purpose`` that the selected racks' loose servers can join.
+
+    Loose racks are the selected racks (none selected: the whole hall) holding
+    servers that join a fabric of ``purpose`` and are in none yet. Every fabric of
+    that purpose with a member list is a choice (one whose member list is empty
+    already takes every such rack), those of the same server types first, then
+    the largest.
+
+    Examples
+    --------
+    >>> from engine.catalog import load_catalog
+    >>> from engine.model import Hall, Layout, MountedDevice, Rack
+    >>> cat = load_catalog(user_dir=None)
+    >>> racks = [Rack(id=f"R{i}", type="rack-800x1200", x_m=1.0 + 0.8 * i, y_m=2.0,
+    ...               devices=[MountedDevice(type="dgx-h100", u=1 + 10 * k) for k in range(4)])
+    ...          for i in range(3)]
+    >>> lay = Layout(hall=Hall(outline=[(0, 0), (10, 0), (10, 6), (0, 6)]), racks=racks,
+    ...              fabrics=[suggest_fabric(Layout(hall=Hall(outline=[(0, 0), (1, 0), (1, 1)]),
+    ...                                             racks=racks[:2]), cat, ["R0", "R1"]).fabric])
+    >>> [(j.fabric.id, j.racks, j.fabric.members, j.same_servers)
+    ...  for j in join_options(lay, cat, ["R2"])]
+    [('compute', ('R2',), ['R0', 'R1', 'R2'], True)]
+    """
+    picked = list(dict.fromkeys(rack_ids)) or [r.id for r in layout.racks]
+    mine = [f for f in layout.fabrics if f.purpose == purpose]
+    if not mine or any(not f.members for f in mine):
+        return []
+    taken = {r for f in mine for r in f.members}
+    nodes = node_types(layout, catalog, [r for r in picked if r not in taken], purpose)
+    if not nodes:
+        return []
+    types = {t for ts in nodes.values() for t in ts}
+    out = []
+    for f in mine:
+        theirs = {t for ts in node_types(layout, catalog, f.members, purpose).values()
+                  for t in ts}
+        grown = f.model_copy(update={"members": [*f.members, *nodes]})
+        out.append(FabricJoin(grown, tuple(nodes), bool(theirs) and types <= theirs))
+    return sorted(out, key=lambda j: (not j.same_servers, -len(j.fabric.members), j.fabric.id))
+
+
+@dataclass(frozen=True)
 class FabricPreview:
     """What a fabric builds in a layout: its figures and the rules it breaks.
 
@@ -352,6 +420,9 @@ class FabricPreview:
 def preview_fabric(layout: Layout, catalog: Catalog, fabric: Fabric,
                    before: Iterable[dict] | None = None) -> FabricPreview:
     """Analyse ``layout`` with ``fabric`` added and return what the fabric builds.
+
+    A fabric whose id the layout has already (a :class:`FabricJoin`'s) replaces that
+    fabric's members instead.
 
     The violations are those the fabric brings: rules broken on items they were not
     broken on in ``before`` (the layout's violations without it, in their JSON form;
@@ -374,7 +445,11 @@ def preview_fabric(layout: Layout, catalog: Catalog, fabric: Fabric,
     """
     from engine.analysis import analyze
 
-    lay = add_fabric(layout, fabric, catalog)
+    joined = any(f.id == fabric.id for f in layout.fabrics)
+    if joined:
+        lay = set_field(layout, [fabric.id], "members", list(fabric.members), catalog=catalog)
+    else:
+        lay = add_fabric(layout, fabric, catalog)
     result = analyze(lay, catalog)
     figures = next((f for f in result.network.fabrics if f.get("id") == fabric.id), {})
     if before is None:
@@ -385,4 +460,4 @@ def preview_fabric(layout: Layout, catalog: Catalog, fabric: Fabric,
     known = {(v["code"], tuple(v["items"])) for v in before}
     return FabricPreview(figures, [v.to_dict() for v in result.violations
                                    if (v.code, tuple(v.items)) not in known
-                                   or fabric.id in v.items])
+                                   or (fabric.id in v.items and not joined)])

@@ -9,6 +9,11 @@ cables per tier, the bisection and what the fabric breaks — no room for its
 switches, too few ports, a rack over its air limit — before anything is added.
 Tier details (radix, breakout speed, per-tier oversubscription, placement)
 are edited afterwards in the inspector.
+
+Where the layout has a fabric of that purpose already, "Start from" also offers
+to join it (:func:`engine.fabric_plan.join_options`): the loose racks become its
+members, with its tiers and switches, instead of an island of their own. A join
+of the same servers is the first choice.
 """
 
 from __future__ import annotations
@@ -35,7 +40,9 @@ from designer.dialogs.buttons import ok_cancel
 from engine.catalog import Catalog
 from engine.errors import InputError
 from engine.fabric_plan import (
+    FabricJoin,
     FabricPlan,
+    join_options,
     matching_presets,
     node_types,
     preview_fabric,
@@ -116,6 +123,8 @@ class FabricDialog(QDialog):
                            and any(r.id == i for r in layout.racks)]
         self._before = before
         self._plan: FabricPlan | None = None
+        self._joins: dict[str, FabricJoin] = {}
+        self._join: FabricJoin | None = None
         self._runner = None
         self._serial = 0
 
@@ -184,6 +193,9 @@ class FabricDialog(QDialog):
         form.addRow("Rails", self.rails)
         form.addRow("Nodes per scalable unit", self.su)
         form.addRow("Leaf oversubscription", self.oversub)
+        self._form_widgets = (self.name, self.topology, self.switch, self.tiers, self.collapse,
+                              self.speed, self.ports, self.rails, self.su, self.oversub,
+                              self.follow)
         buttons, self._ok = ok_cancel(self, "Add fabric")
         lay = QVBoxLayout(self)
         lay.addWidget(self.basis)
@@ -227,6 +239,20 @@ class FabricDialog(QDialog):
                  for t in ts}
         self.design.blockSignals(True)
         self.design.clear()
+        joins = join_options(self._layout, self._catalog, self._selection, purpose)
+        self._joins = {j.fabric.id: j for j in joins}
+
+        def add_joins(same: bool) -> None:
+            for j in joins:
+                if j.same_servers == same:
+                    self.design.addItem(j.label, f"join:{j.fabric.id}")
+                    self.design.setItemData(
+                        self.design.count() - 1,
+                        f"Add {_count(len(j.racks), 'rack')} to fabric {j.fabric.id}'s members: "
+                        "its tiers, switches and network racks serve them",
+                        Qt.ItemDataRole.ToolTipRole)
+
+        add_joins(True)  # servers like the fabric's own belong in it: the first choice
         for p in matching_presets(self._catalog, types, purpose):
             choice = f", {p.choice[0].replace('_', ' ')} {p.choice[1]}" if p.choice else ""
             self.design.addItem(f"{p.title or p.template_id}{choice}", p.label)
@@ -234,6 +260,7 @@ class FabricDialog(QDialog):
                                     f"Template {p.label}, built for "
                                     f"{', '.join(sorted(p.node_types))}",
                                     Qt.ItemDataRole.ToolTipRole)
+        add_joins(False)
         self.design.addItem("The catalog's ports of the servers", "catalog")
         self.design.setCurrentIndex(0)
         self.design.blockSignals(False)
@@ -241,14 +268,21 @@ class FabricDialog(QDialog):
 
     def _suggest(self) -> None:
         purpose = self.purpose.currentData()
-        try:
-            plan = suggest_fabric(self._layout, self._catalog, self._selection, purpose,
-                                  self.design.currentData())
-        except InputError as exc:
-            self._plan = None
-            self._show_problem(f"No {_PURPOSE_NOUNS[purpose]} here: "
-                               f"{self._refusal(exc, purpose)}")
-            return
+        choice = self.design.currentData() or ""
+        self._join = self._joins.get(choice.removeprefix("join:")) \
+            if choice.startswith("join:") else None
+        if self._join is not None:
+            f = self._join.fabric
+            plan = FabricPlan(f, f"as fabric {f.id} has them", covers_hall=False)
+        else:
+            try:
+                plan = suggest_fabric(self._layout, self._catalog, self._selection, purpose,
+                                      choice or None)
+            except InputError as exc:
+                self._plan = None
+                self._show_problem(f"No {_PURPOSE_NOUNS[purpose]} here: "
+                                   f"{self._refusal(exc, purpose)}")
+                return
         self._plan = plan
         f = plan.fabric
         widgets = (self.topology, self.switch, self.tiers, self.collapse, self.speed,
@@ -256,8 +290,15 @@ class FabricDialog(QDialog):
         for w in widgets:
             w.blockSignals(True)
         self.name.setText(f.name)
-        self.basis.setText(f"Tiers, switch, speed and rails {plan.basis}. Change any of them; "
-                           "per-tier details are in the inspector once the fabric is added.")
+        if self._join is not None:
+            self.basis.setText(f"The racks join fabric {f.id}: its tiers, switches, speed and "
+                               "network racks serve them, and its switch counts grow with "
+                               "them. Its settings are edited in the inspector.")
+        else:
+            self.basis.setText(f"Tiers, switch, speed and rails {plan.basis}. Change any of "
+                               "them; per-tier details are in the inspector once the fabric "
+                               "is added.")
+        self._ok.setText("Add to fabric" if self._join is not None else "Add fabric")
         self.topology.setCurrentIndex(max(0, self.topology.findData(f.topology)))
         if f.tiers:
             self.switch.setCurrentIndex(max(0, self.switch.findData(f.tiers[0].switch)))
@@ -291,6 +332,8 @@ class FabricDialog(QDialog):
         """Return the fabric the form describes (``None`` when there is none to add)."""
         if self._plan is None:
             return None
+        if self._join is not None:
+            return self._join.fabric  # the existing fabric, its members grown
         base = self._plan.fabric
         switch = self.switch.currentData()
         n = self.tiers.value()
@@ -313,15 +356,23 @@ class FabricDialog(QDialog):
             "su_nodes": self.su.value(),
             "members": [] if self.follow.isChecked() else base.members})
 
+    def joins(self) -> str | None:
+        """Return the id of the fabric the racks join, or ``None`` for a new fabric."""
+        return self._join.fabric.id if self._join is not None and self._plan is not None \
+            else None
+
     def _changed(self) -> None:
         if self._plan is None:
             return
         f = self._plan.fabric
         self._show_problem("")
         rail = self.topology.currentData() == "rail_optimized"
-        self.rails.setEnabled(rail)
-        self.ports.setEnabled(self.purpose.currentData() == "scale_out")
-        self.follow.setEnabled(self._plan.covers_hall)
+        joining = self._join is not None
+        for w in self._form_widgets:  # a joined fabric keeps its own settings
+            w.setEnabled(not joining)
+        self.rails.setEnabled(rail and not joining)
+        self.ports.setEnabled(self.purpose.currentData() == "scale_out" and not joining)
+        self.follow.setEnabled(self._plan.covers_hall and not joining)
         self._show_racks(f)
         self._ok.setEnabled(True)
         self.preview.setText("<i>Computing…</i>")
@@ -330,11 +381,12 @@ class FabricDialog(QDialog):
     def _show_racks(self, f: Fabric) -> None:
         """Say which racks join the fabric (with their servers and GPUs) and which take its
         switches; counted once per suggestion, as form edits change neither."""
-        key = (f.purpose, tuple(f.members), tuple(f.network_racks))
+        added = list(self._join.racks) if self._join is not None else f.members
+        key = (f.purpose, tuple(added), tuple(f.network_racks), self._join is not None)
         if getattr(self, "_racks_shown", None) == key:
             return
         self._racks_shown = key
-        members = node_types(self._layout, self._catalog, f.members, f.purpose)
+        members = node_types(self._layout, self._catalog, added, f.purpose)
         types = [self._catalog.devices[t] for v in members.values() for t in v]
         gpus = sum(d.gpus for d in types)
         systems = sum(d.role == "rack_system" for d in types)
@@ -342,8 +394,10 @@ class FabricDialog(QDialog):
                 "node" if systems else "server")
         what = f"{_count(len(types), kind)}, {gpus:,} GPUs" if f.purpose == "scale_out" \
             else _count(len(types), "node")
-        self.members.setText(f"{_count(len(f.members), 'rack')} ({what}): "
-                             f"{_short_list(f.members)}")
+        joined = f" join the {_count(len(f.members) - len(added), 'rack')} of {f.id}" \
+            if self._join is not None else ""
+        self.members.setText(f"{_count(len(added), 'rack')} ({what}){joined}: "
+                             f"{_short_list(added)}")
         if f.network_racks:
             self.network.setText(f"{_count(len(f.network_racks), 'rack')}: "
                                  f"{_short_list(f.network_racks)}")

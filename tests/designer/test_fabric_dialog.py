@@ -143,3 +143,44 @@ def test_the_narrow_switches_tile_tells_every_tier_of_every_network_apart():
     assert len(set(short)) == len(short)
     assert short[:3] == ["L", "S", "C"] and "St-S" in short and "Mg-L" in short
     assert _tier_short("unassigned") == "other"  # installed switches in no fabric
+
+
+def test_loose_racks_join_the_fabric_of_their_servers_by_default(win, hand_hall, qtbot,
+                                                                  monkeypatch):
+    # the fabric serves R00..R05 (24 DGX); R06 and R07 hold 8 DGX more, in no fabric. The
+    # dialog's first choice adds them to it: 32 DGX are one scalable unit, 8 leaves and
+    # 4 spines as before [S41], not an island of 8 leaves and 4 spines of their own
+    from designer.dialogs import fabric_dialog
+    from engine.fabric_plan import suggest_fabric
+
+    six = [f"R{i:02d}" for i in range(6)]
+    f = suggest_fabric(hand_hall.layout, hand_hall.catalog, [*six, "NET0", "NET1"]).fabric
+    hand_hall.add_fabric(f)
+    hand_hall.wait_for_analysis()
+    assert hand_hall.analysis.network.unconnected_gpus == 64
+    hand_hall.select(["R06", "R07"])
+    dlg = win.fabric_dialog()
+    qtbot.addWidget(dlg)
+    assert dlg.design.currentData() == f"join:{f.id}"
+    assert dlg.joins() == f.id and dlg._ok.text() == "Add to fabric"
+    assert "2 racks (8 servers, 64 GPUs) join the 6 racks of compute" in dlg.members.text()
+    assert not dlg.switch.isEnabled() and not dlg.tiers.isEnabled()
+    dlg.wait_for_preview()
+    qtbot.waitUntil(lambda: "Computing" not in dlg.preview.text(), timeout=30_000)
+    assert "8 leaf, 4 spine" in dlg.preview.text()
+    # a new fabric of its own is still a choice further down
+    assert any(not str(dlg.design.itemData(i)).startswith("join:")
+               for i in range(dlg.design.count()))
+    dlg.close()
+
+    monkeypatch.setattr(fabric_dialog.FabricDialog, "exec", lambda self: 1)
+    before = hand_hall.layout.model_dump()
+    assert win.new_fabric() == f.id
+    hand_hall.wait_for_analysis()
+    assert [x.id for x in hand_hall.layout.fabrics] == [f.id]
+    assert hand_hall.layout.fabrics[0].members == [*six, "R06", "R07"]
+    assert hand_hall.analysis.network.unconnected_gpus == 0
+    assert not hand_hall.analysis.network.islands
+    assert "joined fabric compute" in win.statusBar().currentMessage()
+    hand_hall.undo_stack.undo()
+    assert hand_hall.layout.model_dump() == before
