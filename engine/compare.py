@@ -13,14 +13,18 @@ rule that turns the intent into that parameter:
   fabric's switches and optics) stays within ``P`` MW, found by analysis.
 * ``--hall WxD`` (metres) with either of them: the row length
   (``racks_per_row``) is chosen so the generated hall fits ``W x D`` (the
-  smallest fitting hall area wins); the layout is then analysed in the given
-  hall, so racks or units that do not fit show up as ``FLOOR-OUTSIDE`` errors
-  among the failing rules, and the row's ``hall_note`` says how many blocks
-  (and GPUs) of that generation the hall does hold.
+  smallest fitting hall area wins), or, when it fits only that way, the hall
+  turned 90° (``D x W``: the rows run along the other side); the layout is
+  then analysed in that hall, so racks or units that do not fit show up as
+  ``FLOOR-OUTSIDE`` errors among the failing rules, and the row's
+  ``hall_note`` says how many blocks (and GPUs) of that generation the hall
+  does hold. A design that fits neither way is laid out the way it misses
+  by less (as given on a tie).
 * ``--hall WxD`` alone: the most blocks that fit the hall. A count fits when
-  some row length lays it out in a hall no larger than ``W x D``, the
-  clearance to the walls included, so no rack or unit stands outside it (no
-  ``FLOOR-OUTSIDE``). The laid-out hall grows with the block count, so the
+  some row length lays it out in a hall no larger than ``W x D`` or ``D x W``
+  (the hall turned 90°), the clearance to the walls included, so no rack or
+  unit stands outside it (no ``FLOOR-OUTSIDE``): a 12 x 60 m hall and a
+  60 x 12 m one hold the same. The laid-out hall grows with the block count, so the
   count is found by a galloping search and a bisection over the template's
   range, then the few counts just above are tried (a count whose network
   racks just overflow a row can need more room than the next ones): about
@@ -33,7 +37,7 @@ bisection (Tb/s, one way) and per-GPU bisection (Gb/s), scale-up domain,
 the codes of the rules that fail (error severity) and warn, each rule's
 count and first message (``violations``) and, for a design that does not fit
 the hall, why and how much the hall holds (``hall_note``: the laid-out hall
-against the given one).
+against the given one); ``hall_note`` also says when the hall was turned 90°.
 
 Examples
 --------
@@ -42,7 +46,10 @@ Examples
 [('hopper', 4, 1024), ('blackwell', 2, 1152)]
 >>> rows = compare(hall=(20.0, 15.0), generations=["hopper", "blackwell"])
 >>> [(r.generation, r.param_value, r.gpus, r.fits_hall) for r in rows]
-[('hopper', 4, 1024, True), ('blackwell', 2, 1152, True)]
+[('hopper', 4, 1024, True), ('blackwell', 3, 1728, True)]
+>>> rows[1].hall_note
+'the 20 x 15 m hall turned 90°, rows along its 15 m side'
+
 """
 
 from __future__ import annotations
@@ -328,6 +335,60 @@ def _fits(t: TemplateFile, plan: GenerationPlan, n: int, hall: tuple[float, floa
     return False
 
 
+HallSize = tuple[float, float]
+
+
+def _orientations(hall: HallSize) -> list[HallSize]:
+    """The hall as given, then turned 90° (a square hall is the same either way).
+
+    Examples
+    --------
+    >>> _orientations((12.0, 60.0)), _orientations((20.0, 20.0))
+    ([(12.0, 60.0), (60.0, 12.0)], [(20.0, 20.0)])
+    """
+    return [hall] if hall[0] == hall[1] else [hall, (hall[1], hall[0])]
+
+
+def _fits_either(t: TemplateFile, plan: GenerationPlan, n: int, hall: HallSize, catalog: Catalog,
+                 cache: _Laid) -> bool:
+    """Whether ``n`` blocks fit ``hall`` as given or turned 90° (rows along either side)."""
+    return any(_fits(t, plan, n, h, catalog, cache) for h in _orientations(hall))
+
+
+def _placed(t: TemplateFile, plan: GenerationPlan, n: int, hall: HallSize | None, catalog: Catalog,
+            cache: _Laid) -> tuple[Layout, HallSize | None]:
+    """Lay ``n`` blocks out for ``hall`` and return the layout with the hall the way round
+    it is used: as given when the design fits it so, else turned 90° when it fits that way;
+    a design that fits neither way takes the way it overflows least (as given on a tie)."""
+    if hall is None:
+        return _make(t, plan, n, None, catalog, cache), None
+    laid = [(_make(t, plan, n, h, catalog, cache), h) for h in _orientations(hall)]
+    for lay, h in laid:
+        if _within(lay, h):
+            return lay, h
+
+    def overflow(item: tuple[Layout, HallSize]) -> float:
+        (w, d), h = _bounds(item[0]), item[1]
+        return max(w / h[0], d / h[1])
+
+    return min(laid, key=overflow)
+
+
+def _turn_note(hall: HallSize, used: HallSize | None) -> str:
+    """Say that the hall was turned 90° to fit, and which way the rows run ("" when not).
+
+    Examples
+    --------
+    >>> _turn_note((12.0, 60.0), (60.0, 12.0))
+    'the 12 x 60 m hall turned 90°, rows along its 60 m side'
+    >>> _turn_note((12.0, 60.0), (12.0, 60.0))
+    ''
+    """
+    if used is None or used == hall:
+        return ""
+    return f"the {hall[0]:g} x {hall[1]:g} m hall turned 90°, rows along its {used[0]:g} m side"
+
+
 #: Block counts tried above the bisection's answer. The laid-out hall grows with the count,
 #: but not strictly: where a count's network racks just overflow a row, it needs a row more
 #: than the next few counts, whose racks fill their rows. On the built-in templates, in
@@ -387,7 +448,8 @@ def most_blocks(plan: GenerationPlan | str, hall: tuple[float, float],
         The plan, or a generation name (a key of :data:`PLANS`).
     hall : (width_m, depth_m)
         The hall, in metres. A count fits when some row length lays it out no
-        larger than the hall, the clearance to the walls included.
+        larger than the hall, the clearance to the walls included, with its
+        rows along either side of the hall (the hall turned 90°).
 
     Returns
     -------
@@ -399,12 +461,14 @@ def most_blocks(plan: GenerationPlan | str, hall: tuple[float, float],
     --------
     >>> most_blocks("hopper", (30.0, 20.0)), most_blocks("hopper", (8.0, 8.0))
     (11, 0)
+    >>> most_blocks("hopper", (12.0, 60.0)) == most_blocks("hopper", (60.0, 12.0))
+    True
     """
     catalog = catalog or default_catalog()
     plan = PLANS[plan] if isinstance(plan, str) else plan
     t, lo, hi = _template(plan)
     cache: _Laid = {}
-    return max(_gallop(lambda k: _fits(t, plan, k, hall, catalog, cache), lo, hi,
+    return max(_gallop(lambda k: _fits_either(t, plan, k, hall, catalog, cache), lo, hi,
                         _AHEAD), 0)
 
 
@@ -414,8 +478,10 @@ def _gpus(lay: Layout, catalog: Catalog) -> int:
     return int(compile_layout(lay, catalog).rack_gpus.sum())
 
 
-def _fill(row: CompareRow, lay: Layout, hall: tuple[float, float] | None,
-          catalog: Catalog) -> dict[str, Any]:
+def _fill(row: CompareRow, lay: Layout, hall: HallSize | None, catalog: Catalog,
+          given: HallSize | None = None) -> dict[str, Any]:
+    """Analyze ``lay`` in ``hall`` (the way round it is used; ``given``: the hall as the
+    intent gave it, when it was turned) into ``row``."""
     w, d = _bounds(lay)
     row.hall_m = (round(w, 2), round(d, 2))
     row.floor_area_m2 = round(w * d, 1)
@@ -448,6 +514,8 @@ def _fill(row: CompareRow, lay: Layout, hall: tuple[float, float] | None,
     if hall is not None and not row.fits_hall:
         row.hall_note = _hall_note((w, d), hall, sum(
             1 for v in a["violations"] if v["code"] == "FLOOR-OUTSIDE"))
+    if given is not None:
+        row.hall_note = "; ".join(x for x in (row.hall_note, _turn_note(given, hall)) if x)
     return a
 
 
@@ -550,11 +618,19 @@ def _one(plan: GenerationPlan, gpus: int | None, power_mw: float | None,
 
     def fits(k: int) -> bool:
         if k not in fits_at:
-            fits_at[k] = _fits(t, plan, k, hall, catalog, cache)
+            fits_at[k] = _fits_either(t, plan, k, hall, catalog, cache)
         return fits_at[k]
 
-    def make(k: int) -> Layout:
-        return _make(t, plan, k, hall, catalog, cache)
+    def make(k: int) -> tuple[Layout, HallSize | None]:
+        return _placed(t, plan, k, hall, catalog, cache)
+
+    turned: set[int] = set()  # the rows laid out in the hall turned 90°
+
+    def fill(row: CompareRow, k: int) -> None:
+        lay, used = make(k)
+        _fill(row, lay, used, catalog, given=hall)
+        if used != hall:
+            turned.add(id(row))
 
     def holds(row: CompareRow) -> None:
         # a design that misses the hall: how much of this generation the hall does hold
@@ -562,7 +638,11 @@ def _one(plan: GenerationPlan, gpus: int | None, power_mw: float | None,
             n = max(_gallop(fits, lo, hi, _AHEAD), 0)
             held = f"the hall holds {_blocks(n, plan.param)}"
             if n:
-                held += f" ({_gpus(make(n), catalog):,} GPUs)"
+                lay, used = make(n)
+                held += f" ({_gpus(lay, catalog):,} GPUs)"
+                if (used != hall) != (id(row) in turned):  # the other way round than the row
+                    held += (f" turned 90°, rows along its {used[0]:g} m side" if used != hall
+                             else f" as given, rows along its {hall[0]:g} m side")
             row.hall_note = "; ".join(x for x in (row.hall_note, held) if x)
             # a design that misses the hall fails, whatever its own rules say
             if "COMPARE-HALL" not in row.failing_rules:
@@ -575,7 +655,7 @@ def _one(plan: GenerationPlan, gpus: int | None, power_mw: float | None,
         # the hall alone: the most blocks that fit it
         n = _gallop(fits, lo, hi, _AHEAD)
         row.param_value = max(n, lo)
-        _fill(row, make(row.param_value), hall, catalog)
+        fill(row, row.param_value)
         if n < lo:
             # (the hall's size is in the rule line, what one block needs in hall_note)
             _refuse(row, "COMPARE-HALL", f"does not fit: not one block ({plan.param}={lo}) "
@@ -586,12 +666,10 @@ def _one(plan: GenerationPlan, gpus: int | None, power_mw: float | None,
     if gpus is not None:
         per = _gpus(_laid_out(t, plan, lo, None, catalog, cache), catalog) / lo
         n = min(max(lo, math.ceil(gpus / per - 1e-9)) if per > 0 else hi, hi)
-        lay = make(n)
-        while _gpus(lay, catalog) < gpus and n < hi:
+        while _gpus(make(n)[0], catalog) < gpus and n < hi:
             n += 1
-            lay = make(n)
         row.param_value = n
-        _fill(row, lay, hall, catalog)
+        fill(row, n)
         if row.gpus < gpus:
             row.note = (f"short: the template takes at most {_blocks(hi, plan.param)}, "
                         f"reaching {row.gpus} of {gpus} GPUs")
@@ -604,7 +682,7 @@ def _one(plan: GenerationPlan, gpus: int | None, power_mw: float | None,
         if k not in rows:
             rows[k] = CompareRow(generation=plan.generation, template=t.id, param=plan.param,
                                  param_value=k, preliminary=t.preliminary)
-            _fill(rows[k], make(k), hall, catalog)
+            fill(rows[k], k)
         return rows[k]
 
     first = at(lo)
@@ -678,11 +756,13 @@ def compare(gpus: int | None = None, power_mw: float | None = None,
 def _rule_text(gpus: int | None, power_mw: float | None, hall: tuple[float, float] | None) -> str:
     if gpus is None and power_mw is None and hall is not None:
         return (f"the most whole blocks that fit the {hall[0]:g} x {hall[1]:g} m hall "
-                f"(clearance to the walls included), row length chosen to fit")
+                f"(clearance to the walls included; turned 90° where that holds more), "
+                f"row length chosen to fit")
     intent = (f"the fewest whole blocks reaching {gpus} GPUs" if gpus is not None else
               f"the most whole blocks within {power_mw:g} MW of facility power")
     if hall is not None:
-        intent += f"; row length chosen to fit a {hall[0]:g} x {hall[1]:g} m hall"
+        intent += (f"; row length chosen to fit a {hall[0]:g} x {hall[1]:g} m hall (turned "
+                   f"90° where only that fits)")
     return intent
 
 

@@ -91,20 +91,24 @@ def test_hall_is_fitted_or_the_overflow_fails_floor_rules():
 
 
 def test_a_design_that_misses_the_hall_says_by_how_much_and_what_stands_outside():
-    """The review's 15 x 10 m hall for 504 GPUs: "Fits hall: no" for every generation with
-    no failing rule and no word of what the designs need."""
-    rows = compare(gpus=504, generations=["hopper", "blackwell-ultra"], hall=(15.0, 10.0),
+    """The review's 15 x 10 m hall for 504 GPUs said "Fits hall: no" for every generation
+    with no failing rule and no word of what the designs need. (One SU of GB300 fits that
+    hall turned 90°; a 17.5 x 9.5 m hall fits neither design either way round.)"""
+    rows = compare(gpus=504, generations=["hopper", "blackwell-ultra"], hall=(17.5, 9.5),
                    catalog=CAT)
     for row in rows:
         w, d = row.hall_m
-        assert row.fits_hall is False and (w > 15.0 or d > 10.0)
+        # each design misses the hall by least the way it is laid out: as given or turned
+        turned = "the 17.5 x 9.5 m hall turned 90°, rows along its 9.5 m side" in row.hall_note
+        hw, hd = (9.5, 17.5) if turned else (17.5, 9.5)
+        assert row.fits_hall is False and (w > hw or d > hd)
         note = row.hall_note
         assert note.startswith(f"laid out it needs {w:g} x {d:g} m: ")
-        assert "than the 15 x 10 m hall" in note
-        if w > 15.0:
-            assert f"{round(w - 15.0, 2):g} m wider" in note
-        if d > 10.0:
-            assert f"{round(d - 10.0, 2):g} m deeper" in note
+        assert f"than the {hw:g} x {hd:g} m hall" in note
+        if w > hw:
+            assert f"{round(w - hw, 2):g} m wider" in note
+        if d > hd:
+            assert f"{round(d - hd, 2):g} m deeper" in note
         # nothing stands outside: only the generated clearance to the walls is short
         assert "FLOOR-OUTSIDE" not in row.failing_rules and "stand inside it" in note
     small = compare(gpus=4096, generations=["hopper"], hall=(12.0, 12.0), catalog=CAT)[0]
@@ -222,10 +226,12 @@ def test_the_most_blocks_of_a_reference_design_fit_and_one_more_does_not():
 
 
 def test_cli_hall_alone(capsys):
+    # 2 SU of GB200 rows (1,152 GPUs) fit the 20 x 15 m hall as given, 3 with it turned
     assert cli_main(["compare", "--hall", "20x15", "--generations", "blackwell"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("compare: the most whole blocks that fit the 20 x 15 m hall")
-    assert "scalable_units=2" in out and "1,152" in out
+    assert "scalable_units=3" in out and "1,728" in out
+    assert "blackwell: the 20 x 15 m hall turned 90°, rows along its 15 m side" in out
 
 
 def test_cli_compare_help_names_every_option_and_the_three_intents(capsys):
@@ -254,7 +260,7 @@ def test_rows_name_the_rules_behind_their_errors_and_warnings():
 
 
 def test_cli_table_names_warning_rules_and_hall_notes(capsys):
-    assert cli_main(["compare", "--gpus", "504", "--hall", "15x10", "--generations",
+    assert cli_main(["compare", "--gpus", "504", "--hall", "17.5x9.5", "--generations",
                      "blackwell-ultra"]) == 0
     out = capsys.readouterr().out
     assert "warning rules" in out
@@ -374,3 +380,49 @@ def test_a_design_that_misses_the_hall_fails_the_comparison():
     assert row.fits_hall is False
     assert "COMPARE-HALL" in row.failing_rules
     assert "the hall holds 11 scalable units" in row.hall_note
+
+
+# -- the hall either way round ------------------------------------------------------------
+
+def test_a_hall_alone_holds_the_same_either_way_round(rows_template):
+    """Rows of 4 racks in a 7.1 x 13 m hall hold 5 blocks; turned, as 13 x 7.1 m, the hall
+    once held 2 (one row of 8 racks): it is now turned back, and the note says so."""
+    given = compare(hall=(7.1, 13.0), generations=[rows_template], catalog=CAT)[0]
+    turned = compare(hall=(13.0, 7.1), generations=[rows_template], catalog=CAT)[0]
+    assert (given.param_value, given.fits_hall, given.hall_note) == (5, True, "")
+    assert (turned.param_value, turned.gpus, turned.fits_hall) == (5, 640, True)
+    assert turned.hall_m == given.hall_m == (7.0, 12.6)
+    assert not {"FLOOR-OUTSIDE", "COMPARE-HALL"} & set(turned.failing_rules)
+    assert turned.hall_note == "the 13 x 7.1 m hall turned 90°, rows along its 7.1 m side"
+    assert most_blocks(rows_template, (13.0, 7.1), CAT) == 5
+
+
+def test_the_reference_designs_fill_a_long_hall_either_way_round():
+    # the brief's case: a 12 x 60 m hall and a 60 x 12 m hall once gave different answers
+    a, b = (compare(hall=h, generations=["hopper"], catalog=CAT)[0]
+            for h in ((12.0, 60.0), (60.0, 12.0)))
+    assert a.param_value == b.param_value == 11 and a.fits_hall and b.fits_hall
+    assert a.hall_note == "" and b.hall_note == ("the 60 x 12 m hall turned 90°, "
+                                                 "rows along its 12 m side")
+
+
+def test_a_design_that_fits_only_turned_fits(rows_template):
+    # 5 blocks fit 7.1 x 13 m as rows of 5; given 13 x 7.1 m they fit only turned
+    row = compare(gpus=5 * 128, hall=(13.0, 7.1), generations=[rows_template],
+                  catalog=CAT)[0]
+    assert (row.param_value, row.fits_hall) == (5, True)
+    assert not {"FLOOR-OUTSIDE", "COMPARE-HALL"} & set(row.failing_rules)
+    assert row.hall_note == "the 13 x 7.1 m hall turned 90°, rows along its 7.1 m side"
+    # one block more fits neither way: the note says how much the hall holds, turned
+    more = compare(gpus=6 * 128, hall=(13.0, 7.1), generations=[rows_template],
+                   catalog=CAT)[0]
+    assert more.fits_hall is False and "COMPARE-HALL" in more.failing_rules
+    assert more.hall_note.endswith("the hall holds 5 scalable units (640 GPUs)")
+    assert "turned 90°" in more.hall_note
+
+
+def test_the_rule_line_says_the_hall_may_be_turned(capsys):
+    assert cli_main(["compare", "--hall", "60x12", "--generations", "hopper"]) == 0
+    out = capsys.readouterr().out
+    assert "turned 90° where that holds more" in out.splitlines()[0]
+    assert "hopper: the 60 x 12 m hall turned 90°, rows along its 12 m side" in out
