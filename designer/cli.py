@@ -47,6 +47,9 @@ def _parse_sets(items: list[str]) -> dict[str, str]:
         if "=" not in item:
             raise InputError(None, f"--set {item}", "KEY=VALUE")
         k, v = item.split("=", 1)
+        if not k.strip():
+            raise InputError(None, f"--set {item}", "KEY=VALUE with a parameter name before "
+                             "the =")
         if k.strip() in out:  # two values for one parameter: which one was meant?
             raise InputError(None, f"--set {k.strip()}", "each parameter set once "
                              f"(got {out[k.strip()]!r} and {v.strip()!r})")

@@ -171,7 +171,10 @@ def parse_generations(text: str | None) -> list[GenerationPlan]:
     for item in items:
         gen, _, tid = item.partition(":")
         if tid:
-            t = get_template(tid)
+            try:
+                t = get_template(tid)
+            except ParameterError as exc:  # say which option named it
+                raise ParameterError(f"--generations: {exc}") from None
             param = next((p.name for p in t.parameters if p.name in _STEP_PARAMS), None)
             if param is None:
                 raise ParameterError(f"--generations: template {tid} has no scaling parameter "
@@ -193,6 +196,9 @@ def parse_generations(text: str | None) -> list[GenerationPlan]:
         else:
             raise ParameterError(f"--generations: unknown generation {gen!r} (expected "
                                  f"{', '.join(PLANS)}, or generation:template-id)")
+        if plans[-1] in plans[:-1]:  # the same column twice, computed twice
+            raise ParameterError(f"--generations: expected each design once ({item!r} is "
+                                 "named twice)")
     return plans
 
 

@@ -27,7 +27,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-__all__ = ["InputError", "format_validation_error", "MAX_DATA_FILE_BYTES", "read_bytes_limited",
+__all__ = ["InputError", "format_validation_error", "describe_input", "MAX_DATA_FILE_BYTES", "read_bytes_limited",
            "read_text_limited", "parse_json_text", "load_json_file"]
 
 #: Largest catalog or template file read, bytes (the built-in ones are under 100 kB).
@@ -58,14 +58,15 @@ def _path_str(loc: tuple) -> str:
     return out
 
 
-def _got(value: Any) -> str:
+def describe_input(value: Any) -> str:
     """Return a short description of a rejected input: its value when short, else what it is.
 
     A float keeps every digit that tells it from a bound (``60.0000001``, not ``60``).
 
     Examples
     --------
-    >>> [_got(v) for v in (1e30, 60.0000001, 10**40, True, None, "x" * 50, [1, 2], {})]
+    >>> [describe_input(v) for v in (1e30, 60.0000001, 10**40, True, None, "x" * 50, [1, 2],
+    ...                                 {})]
     ... # doctest: +NORMALIZE_WHITESPACE
     ['1e+30', '60.0000001', 'an integer of 41 digits', 'true', 'null',
      'a text of 50 characters', 'a list of 2 items', 'an object']
@@ -89,6 +90,9 @@ def _got(value: Any) -> str:
     if isinstance(value, dict):
         return "an object"
     return type(value).__name__
+
+
+_got = describe_input
 
 
 def _num(x: Any) -> str:

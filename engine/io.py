@@ -30,6 +30,7 @@ from pydantic import ValidationError
 
 from engine.errors import (
     InputError,
+    describe_input,
     format_validation_error,
     parse_json_text,
     read_text_limited,
@@ -95,10 +96,13 @@ def migrate(data: dict[str, Any], file: str | os.PathLike | None = None) -> dict
     """
     version = data.get("schema_version", 1)
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise InputError(file, "schema_version", f"an integer from 1 to {SCHEMA_VERSION}")
+        raise InputError(file, "schema_version", f"an integer from 1 to {SCHEMA_VERSION} "
+                         f"(got {describe_input(version)})")
     if version > SCHEMA_VERSION:
+        digits = str(version)  # JSON's parser refuses more digits than this converts
+        shown = digits if len(digits) <= 20 else f"{digits[:12]}... ({len(digits):,} digits)"
         raise InputError(file, "schema_version",
-                         f"version {SCHEMA_VERSION} or older (file is version {version}, "
+                         f"version {SCHEMA_VERSION} or older (file is version {shown}, "
                          "written by a newer Rackscape)")
     while version < SCHEMA_VERSION:
         data = MIGRATIONS[version](data)
@@ -109,7 +113,7 @@ def migrate(data: dict[str, Any], file: str | os.PathLike | None = None) -> dict
 def layout_from_dict(data: Any, file: str | os.PathLike | None = None) -> Layout:
     """Validate a decoded JSON object as a :class:`Layout` (migrating old versions)."""
     if not isinstance(data, dict):
-        raise InputError(file, "(top level)", f"a JSON object (got {type(data).__name__})")
+        raise InputError(file, "(top level)", f"a JSON object (got {describe_input(data)})")
     data = migrate(data, file)
     try:
         return Layout.model_validate(data)
