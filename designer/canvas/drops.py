@@ -5,14 +5,16 @@
 * a rack-scale system: its rack type holding the system;
 * a server, node or switch: installed at the first free U of the rack under
   the drop, or in a new rack on empty floor (of the row it continues, else
-  ``rack-800x1200``); the status bar says where it went;
+  ``rack-800x1200``); the status bar says where it went (the rack and its U range);
 * a CRAH or CDU: the unit; a rear door: on the rack under the drop;
 * a rack PDU: a feed for the rack under the drop; a busway: along the row
   under the drop, feeding its racks (or a 4.8 m run on empty floor);
 * ``tool:tray``, ``tool:column``, ``tool:wall``: a tray along the row (or 6 m),
   a 600 mm column, a 6 m wall.
 
-New racks take the nearest A and B feeds that run over them.
+New racks take the nearest A and B feeds that run over them. A drop that cannot
+be done changes nothing and says why in the status bar, naming the catalog entry
+as the palette does ("Cannot place NVIDIA DGX H100: GPU-0002: no 8 free U in a run").
 """
 
 from __future__ import annotations
@@ -31,11 +33,12 @@ from engine.power import nearest_feeds
 if TYPE_CHECKING:
     from designer.canvas.scene import FloorPlanScene
 
-__all__ = ["MIME_CATALOG", "DEFAULT_RACK", "DropPlan", "plan_drop", "perform_drop"]
+__all__ = ["MIME_CATALOG", "DEFAULT_RACK", "DropPlan", "plan_drop", "perform_drop", "display_name"]
 
 MIME_CATALOG = "application/x-rackscape-catalog"
 DEFAULT_RACK = "rack-800x1200"
 _INSTALL_ROLES = {"gpu_server", "cpu_node", "switch", "storage", "power_shelf", "other"}
+_TOOL_NAMES = {"tool:tray": "Cable tray", "tool:column": "Column", "tool:wall": "Wall"}
 
 
 @dataclass
@@ -226,13 +229,38 @@ def _feeds_over(scene: FloorPlanScene, box: tuple[float, float, float, float]) -
     return list(nearest_feeds(scene.document.layout, box).values())
 
 
+def display_name(scene: FloorPlanScene, type_id: str) -> str:
+    """Return the name the palette shows for catalog entry or tool ``type_id``."""
+    cat = scene.document.catalog
+    for table in (cat.devices, cat.racks, cat.facility):
+        if type_id in table:
+            return table[type_id].name
+    return _TOOL_NAMES.get(type_id, type_id)
+
+
+def _u_span(u: int, height_u: int) -> str:
+    """``"U38–U45"`` for an 8 U device at U38, ``"U12"`` for a 1 U one."""
+    return f"U{u}" if height_u <= 1 else f"U{u}–U{u + height_u - 1}"
+
+
 def perform_drop(scene: FloorPlanScene, type_id: str, x: float, y: float,
                  free: bool = False) -> list[str]:
     """Drop catalog entry ``type_id`` at plan ``(x, y)``: one document command.
 
-    Returns the ids of the new or changed items (selected); raises
-    :class:`InputError` with a message for the status bar when it cannot.
+    Returns the ids of the new or changed items (selected). Either way the
+    status bar says what happened: where the entry went, or, when it cannot be
+    dropped there, why (and ``[]`` is returned, nothing changed).
     """
+    try:
+        return _perform_drop(scene, type_id, x, y, free)
+    except InputError as exc:
+        # the drop's own reason ("GPU-0002: no 8 free U in a run"), with the entry's name
+        scene.message.emit(f"Cannot place {display_name(scene, type_id)}: {exc.expected}")
+        return []
+
+
+def _perform_drop(scene: FloorPlanScene, type_id: str, x: float, y: float,
+                  free: bool) -> list[str]:
     doc = scene.document
     cat = doc.catalog
     plan = plan_drop(scene, type_id, x, y, free)
@@ -255,15 +283,17 @@ def perform_drop(scene: FloorPlanScene, type_id: str, x: float, y: float,
                     feeds=_feeds_over(scene, plan.box) if plan.box else [])
         ids = doc.add_racks([rack])
         rt = cat.racks.get(rack_type)
-        what = cat.devices[type_id].name if type_id in cat.devices else (rt.name if rt else
-                                                                          rack_type)
+        what = display_name(scene, type_id)
         where = f"in row {plan.row}" if plan.row else "on open floor"
         inside = f" in new rack {rid} ({rt.name if rt else rack_type})" if devices else f" {rid}"
         clash = "" if plan.ok else "; it overlaps what is there (see the rules)"
         scene.message.emit(f"Placed {what}{inside} {where}{clash}")
         return ids
     if plan.kind == "install":
-        doc.install_device(plan.target, type_id)
+        u = doc.install_device(plan.target, type_id)
+        dt = cat.devices[type_id]
+        at = f" at {_u_span(u, dt.u_height or 1)}" if u else ""
+        scene.message.emit(f"Installed {dt.name} in {plan.target}{at}")
         return [plan.target]
     if plan.kind == "unit":
         return [doc.add_cooling_unit(type_id, plan.x_m, plan.y_m)]
