@@ -157,8 +157,10 @@ class Parameter(_Model):
     name: Name
     type: Literal["int", "float", "bool", "choice"] = "int"
     default: int | float | bool | str
-    min: float | None = None
-    max: float | None = None
+    # finite: a bound of 1e400 (infinity) would be listed as 'inf' and written to
+    # `rackscape templates --json` as Infinity, which is not JSON
+    min: float | None = Field(default=None, allow_inf_nan=False)
+    max: float | None = Field(default=None, allow_inf_nan=False)
     even: bool = False
     choices: list[str] = Field(default_factory=list, max_length=100)
     bindings: dict[str, dict[Name, Scalar]] = Field(default_factory=dict)
@@ -178,7 +180,7 @@ class Parameter(_Model):
         try:
             _coerce(self, self.default)
         except ParameterError as exc:
-            raise ValueError(f"default: {exc}") from None
+            raise ValueError(f"a default the parameter takes ({exc})") from None
         return self
 
 
@@ -417,7 +419,8 @@ def user_template_dir() -> Path:
 def read_template_file(path: Path) -> TemplateFile:
     """Read and validate one template file (:class:`InputError` when bad)."""
     try:
-        data = load_json_file(path, MAX_DATA_FILE_BYTES, "template file")
+        # NaN and Infinity are not JSON (a bundle refuses them too)
+        data = load_json_file(path, MAX_DATA_FILE_BYTES, "template file", allow_constants=False)
     except OSError as exc:
         raise InputError(path, "", f"a readable template file ({exc.strerror})") from None
     except json.JSONDecodeError as exc:

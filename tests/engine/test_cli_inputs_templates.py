@@ -66,3 +66,28 @@ def test_templates_lists_a_range_open_at_one_end_and_a_bound_with_all_its_digits
                               "min": 1.5, "max": 8.0000001})
     code, out, err = run(capsys, "templates", "--generation", "hopper")
     assert code == 0 and "n (float, default 2, 1.5..8.0000001)" in out
+
+
+@pytest.mark.parametrize("bound,needle", [
+    # once listed as "1..inf" and written to `templates --json` as Infinity (not JSON)
+    ("1e400", "parameters[0].max: expected a finite number (got inf)"),
+    ("Infinity", "expected valid JSON numbers (Infinity is not a number)"),
+])
+def test_a_user_template_with_an_infinite_bound_is_skipped_and_named(tmp_path, monkeypatch,
+                                                                     capsys, bound, needle):
+    monkeypatch.setenv("RACKSCAPE_USER_DIR", str(tmp_path))
+    _user_template(tmp_path, {"name": "n", "type": "int", "default": 2, "min": 1, "max": 8})
+    path = tmp_path / "templates" / "one-sided.json"
+    path.write_text(path.read_text().replace('"max": 8', f'"max": {bound}'))
+    code, out, err = run(capsys, "templates", "--json")
+    assert code == 0 and "one-sided" not in out and "Infinity" not in out
+    assert f"skipped: {path}: {needle}" in err
+
+
+def test_a_default_out_of_its_own_range_says_so(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("RACKSCAPE_USER_DIR", str(tmp_path))
+    _user_template(tmp_path, {"name": "n", "type": "int", "default": 8.5, "min": 1, "max": 8})
+    code, out, err = run(capsys, "templates")
+    # once "expected default: parameter n: expected ..."
+    assert "parameters[0]: expected a default the parameter takes (parameter n: expected an " \
+           "integer from 1 to 8, got 8.5)" in err
