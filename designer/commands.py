@@ -3,9 +3,12 @@
 A command stores the layout before and after the edit (immutable values that
 share every unchanged item), never canvas items. Its text reads like a
 sentence: "Move 4 racks", "Set CDU-2 capacity to 1350 kW". Commands that come
-from a repeated gesture (arrow-key nudges, spin boxes) carry a ``merge_key``
-and merge with the previous command of the same key pushed within
-:data:`MERGE_WINDOW_S`, so one gesture is one undo step.
+from a repeated gesture (arrow-key nudges, a spin box's arrows, wheel steps)
+carry a ``merge_key`` and merge with the previous command of the same key
+pushed within :data:`MERGE_WINDOW_S`, so one gesture is one undo step. An edit
+the user finished on purpose (a value typed and confirmed with Enter, a choice
+picked from a list) carries none: two of them are two undo steps however
+quickly they follow each other.
 """
 
 from __future__ import annotations

@@ -648,11 +648,15 @@ class LayoutDocument(QObject):
         after = edits.rotate_items(self._committed, ids, delta_deg)
         return self._push(f"Rotate {self._name(ids)} {delta_deg % 360}°", after)
 
-    def set_field(self, ids: Sequence[str], field: str, value: Any) -> bool:
+    def set_field(self, ids: Sequence[str], field: str, value: Any, merge: bool = False) -> bool:
         """Set ``field`` of items to a validated value (one undo command).
 
         ``edits.LAYOUT_ID`` addresses the layout (dotted fields reach into it);
         the pseudo ids ``"hall"`` and ``"assumptions"`` address those parts.
+        ``merge`` marks a step of a repeated gesture (a spin box's arrow, the
+        wheel): it joins the previous step of the same field pushed within
+        :data:`designer.commands.MERGE_WINDOW_S`. A value typed and confirmed is
+        an edit of its own and never merges.
         """
         ids = list(dict.fromkeys(ids))
         if len(ids) == 1 and ids[0] in _PSEUDO and ids[0] not in self._index:
@@ -669,7 +673,9 @@ class LayoutDocument(QObject):
             text = f"Set {ids[0]} {label} to {shown}"
         else:
             text = f"Set {label} of {noun(self._groups_of(ids))} to {shown}"
-        return self._push(text, after, merge_key=("set", tuple(ids), field))
+        # steps of one tier field merge, not steps of two fields of the same tier list
+        key = ("set", tuple(ids), field, label) if merge else None
+        return self._push(text, after, merge_key=key)
 
     def _tier_change(self, fabric_id: str, after: Layout) -> tuple[str, str] | None:
         """Return ``(label, value)`` of the one tier field an edit of a fabric's tiers

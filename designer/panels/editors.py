@@ -4,7 +4,11 @@ Each :class:`FieldEditor` wraps one widget, shows one value (or a blank for a
 multi-selection whose values differ) and calls ``on_commit(value)`` once per
 user edit with a value already parsed and range-checked against the model's
 ``Field`` constraints. The inspector turns that call into one
-``document.set_field`` (one undo command).
+``document.set_field`` (one undo command). During the call ``stepped`` says
+whether the edit is a step of a repeated gesture (a spin box's arrow button,
+Up/Down or PageUp/PageDown, the wheel over a spin box or a list), whose steps
+merge into one undo step, or an entry the user finished (typed and confirmed
+with Enter, picked from a list), which is an undo step of its own.
 """
 
 from __future__ import annotations
@@ -148,6 +152,8 @@ class FieldEditor:
         self.on_commit: Callable[[Any], None] = lambda _v: None
         self.on_error: Callable[[str], None] = lambda _msg: None
         self.mixed = False
+        #: whether the commit under way is a step of a repeated gesture (see the module)
+        self.stepped = False
         self._updating = False
 
     def set_value(self, value: Any) -> None:
@@ -162,10 +168,14 @@ class FieldEditor:
     def _show(self, value: Any) -> None:
         raise NotImplementedError
 
-    def _commit(self, value: Any) -> None:
+    def _commit(self, value: Any, stepped: bool = False) -> None:
         if not self._updating:
             self.mixed = False
-            self.on_commit(value)
+            self.stepped = stepped
+            try:
+                self.on_commit(value)
+            finally:
+                self.stepped = False
 
 
 class _SpinMixin:
@@ -206,12 +216,32 @@ class _IntSpin(_SpinMixin, QSpinBox):
         return "" if self.is_blank else super().textFromValue(value)
 
 
+_STEP_KEYS = {Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown,
+              Qt.Key.Key_Home, Qt.Key.Key_End}
+
+
 class _Combo(QComboBox):
+    """A list that takes the wheel only with focus and knows when a choice is a step
+    (wheel, arrow keys) rather than a pick from the open list."""
+
+    stepping = False
+
     def wheelEvent(self, event) -> None:
         if self.hasFocus():
-            super().wheelEvent(event)
+            self.stepping = True
+            try:
+                super().wheelEvent(event)
+            finally:
+                self.stepping = False
         else:
             event.ignore()
+
+    def keyPressEvent(self, event) -> None:
+        self.stepping = event.key() in _STEP_KEYS
+        try:
+            super().keyPressEvent(event)
+        finally:
+            self.stepping = False
 
 
 class SpinEditor(FieldEditor):
@@ -274,7 +304,9 @@ class SpinEditor(FieldEditor):
     def _on_value(self, _v) -> None:
         # a blank (mixed) field commits only what the user typed, never its hidden value
         if not self.mixed or self._typed:
-            self._commit(self.parsed())
+            # without typing, the value came from a step (arrows, keys, wheel)
+            typed, self._typed = self._typed, False
+            self._commit(self.parsed(), stepped=not typed)
 
     def _on_finished(self) -> None:
         refused = self._say_if_refused()
@@ -368,7 +400,7 @@ class ComboEditor(FieldEditor):
 
     def _on_activated(self, index: int) -> None:
         if 0 <= index < len(self.values):
-            self._commit(self.values[index])
+            self._commit(self.values[index], stepped=self.widget.stepping)
 
 
 class TextEditor(FieldEditor):

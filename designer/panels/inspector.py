@@ -193,6 +193,7 @@ class InspectorPanel(QWidget):
         self._ids: list[str] = []
         self._kind = ""
         self._sources_key: tuple | None = None
+        self._merging = False
         self._undo_router = _UndoRouter(self)
 
         self.title = QLabel()
@@ -403,7 +404,7 @@ class InspectorPanel(QWidget):
         """Put editor ``ed`` of field ``key`` in ``form``; ``on_commit(value)`` applies it."""
         if isinstance(ed, SpinEditor):
             ed.on_error = self._show_error  # a number out of range says so
-        ed.on_commit = on_commit
+        ed.on_commit = lambda value: self._apply(ed, on_commit, value)
         self.editors[key] = ed
         self._route_undo(ed)
         label = QLabel(field_label(key))
@@ -608,6 +609,15 @@ class InspectorPanel(QWidget):
                 self._sources_key = key
                 self.sources_label.setText(figures.rack_sources_html(self.document, self._ids))
 
+    def _apply(self, ed: FieldEditor, on_commit, value: Any) -> None:
+        """Run ``on_commit(value)`` for editor ``ed``: a step of a spin box or wheel merges
+        with the steps before it, a typed and confirmed entry is an undo step of its own."""
+        self._merging = ed.stepped
+        try:
+            on_commit(value)
+        finally:
+            self._merging = False
+
     def _commit(self, ids: list[str], field: str, value: Any) -> None:
         self.message.hide()
         if self._kind == "link" and field in ("a.rack", "b.rack"):
@@ -617,7 +627,10 @@ class InspectorPanel(QWidget):
                 self._refresh_values()
                 return
         try:
-            self.document.set_field(list(ids), field, value)
+            if self._merging:
+                self.document.set_field(list(ids), field, value, merge=True)
+            else:
+                self.document.set_field(list(ids), field, value)
         except (ValueError, KeyError, TypeError) as exc:
             self._show_error(f"{field_label(field)}: {exc}")
             self._refresh_values()
