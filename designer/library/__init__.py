@@ -63,11 +63,11 @@ def new_from_template_action(window: Any) -> bool:
     from designer.library.new_from_template import NewFromTemplateDialog
 
     doc = window.document
-    # as Open does: the unsaved-changes question first, so a Cancel there costs nothing
-    # chosen in the dialog
-    if not _maybe_save(window):
-        return False
-    dlg = NewFromTemplateDialog(window, doc.layout.generation, doc.catalog)
+    # the unsaved-changes question comes when Create is pressed, not before the picker:
+    # a Discard answered there would be no discard once the picker is cancelled. A
+    # Cancel at the question returns to the dialog with its choices as they were.
+    dlg = NewFromTemplateDialog(window, doc.layout.generation, doc.catalog,
+                                confirm_replace=lambda: _maybe_save(window))
     if dlg.exec() and dlg.layout_result is not None:
         folder = doc.path.parent if doc.path is not None else None
         doc.set_layout(dlg.layout_result)

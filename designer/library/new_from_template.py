@@ -1,16 +1,21 @@
 """New from template: templates by generation, their parameters as a form, a live preview.
 
 The parameters are checked on every change (:func:`engine.templates.resolve_params`
-is quick), so a bad value shows one line at once and disables OK. The preview
-(instantiate, then analyze) waits for the form to settle (:data:`PREVIEW_DELAY_MS`)
-and runs on a background thread; only the newest request is computed. OK opens
-the previewed layout when it is for the values on show, else lays it out anew.
+is quick), so a bad value shows one line at once and disables OK; a number typed
+outside a parameter's range stays as typed and is refused in the inspector's words
+("expected 1 to 16 (got 20)"). The preview (instantiate, then analyze) waits for the
+form to settle (:data:`PREVIEW_DELAY_MS`) and runs on a background thread; only the
+newest request is computed, and it lists each rule the design breaks with its message.
+OK opens the previewed layout when it is for the values on show, else lays it out anew;
+``confirm_replace`` (the window's unsaved-changes question) is asked then, and a Cancel
+there leaves the dialog open as it was.
 """
 
 from __future__ import annotations
 
 import html
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,14 +24,12 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDoubleSpinBox,
     QFormLayout,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QMessageBox,
-    QSpinBox,
     QSplitter,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -37,6 +40,13 @@ from PySide6.QtWidgets import (
 )
 
 from designer.dialogs.buttons import ok_cancel
+from designer.library.template_form import (
+    DescriptionView,
+    ParamDoubleSpinBox,
+    ParamSpinBox,
+    param_refusal,
+    range_text,
+)
 from designer.recent import file_stem
 from engine.analysis import analyze
 from engine.catalog import Catalog, default_catalog
@@ -53,7 +63,8 @@ from engine.templates import (
 )
 
 __all__ = ["NewFromTemplateDialog", "PREVIEW_DELAY_MS", "preview_figures", "generation_label",
-           "template_file_stem", "user_template_files", "skipped_files", "USER_GROUP"]
+           "template_file_stem", "user_template_files", "skipped_files", "USER_GROUP",
+           "violation_details"]
 
 #: Quiet time after the last change before the preview is computed, ms.
 PREVIEW_DELAY_MS = 300
@@ -62,6 +73,9 @@ _ID_ROLE = Qt.ItemDataRole.UserRole
 USER_GROUP = "User library"
 _ERROR_STYLE = "color: #c62828;"
 _MUTED = "#5f6368"
+_SEVERITY_COLORS = {"error": "#c62828", "warning": "#b26a00", "info": "#1e72c8"}
+#: Rules listed with their message under the preview (the rest in the tooltip).
+_RULES_SHOWN = 4
 
 
 def generation_label(gen: str) -> str:
@@ -135,7 +149,23 @@ def preview_figures(t: TemplateFile, values: dict[str, Any], catalog: Catalog) -
             "violations": a.violations_by_severity(), "hall_m": (x1 - x0, y1 - y0),
             # which rules fail, most frequent first: "FLOOR-AIRFLOW (error) x 8"
             "violation_codes": [f"{code} ({sev}) × {n}" for (code, sev), n in Counter(
-                (v.code, v.severity) for v in a.violations).most_common()]}
+                (v.code, v.severity) for v in a.violations).most_common()],
+            "violation_details": violation_details(a.violations)}
+
+
+_SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+def violation_details(violations: list) -> list[dict[str, Any]]:
+    """Return one entry per rule and severity, errors first, then the most frequent:
+    ``code``, ``severity``, ``count`` and the first ``message``."""
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for v in violations:
+        entry = out.setdefault((v.code, v.severity), {"code": v.code, "severity": v.severity,
+                                                      "count": 0, "message": v.message})
+        entry["count"] += 1
+    return sorted(out.values(), key=lambda e: (_SEVERITY_ORDER.get(e["severity"], 3),
+                                               -e["count"]))
 
 
 #: Parameters that set a template's size: named in a proposed file name even at their default.
@@ -266,12 +296,16 @@ class NewFromTemplateDialog(QDialog):
 
     def __init__(self, parent: QWidget | None = None, generation: str | None = None,
                  catalog: Catalog | None = None,
-                 templates: list[TemplateFile] | None = None) -> None:
+                 templates: list[TemplateFile] | None = None,
+                 confirm_replace: Callable[[], bool] | None = None) -> None:
         from designer.library.worker import TaskRunner
 
         super().__init__(parent)
         self.setWindowTitle("New from template")
         self.catalog = catalog or default_catalog()
+        #: Asked once Create has a layout (the window's unsaved-changes question); False
+        #: keeps the dialog open with everything as it was.
+        self.confirm_replace = confirm_replace
         self.problems: list[str] = []
         #: The file of each user template (shown in its tooltip).
         self.user_files: dict[str, Path] = {}
@@ -344,12 +378,10 @@ class NewFromTemplateDialog(QDialog):
         self.meta = QLabel()
         self.meta.setStyleSheet(f"color: {_MUTED};")
         self.meta.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.description = QLabel()
-        self.description.setWordWrap(True)
-        self.description.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.sources = QLabel()
-        self.sources.setWordWrap(True)
-        self.sources.setStyleSheet(f"color: {_MUTED}; font-size: 11px;")
+        # a paragraph per sentence, references as small marks, the sources listed below:
+        # it takes the room the form leaves and scrolls when that is not enough
+        self.description = DescriptionView()
+        self.description.setMinimumHeight(120)
 
         self.form_box = QGroupBox("Parameters")
         self.form = QFormLayout(self.form_box)
@@ -375,6 +407,14 @@ class NewFromTemplateDialog(QDialog):
         self.status.setStyleSheet(f"color: {_MUTED};")
         grid.addWidget(self.status, len(names), 0, 1, 2)
 
+        # each rule the previewed design breaks, with its message (the preview names
+        # only how many)
+        self.rules = QLabel()
+        self.rules.setWordWrap(True)
+        self.rules.setTextFormat(Qt.TextFormat.RichText)
+        self.rules.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.rules.hide()
+
         self.error = QLabel()
         self.error.setStyleSheet(_ERROR_STYLE)
         self.error.setWordWrap(True)
@@ -385,14 +425,13 @@ class NewFromTemplateDialog(QDialog):
         rl.setContentsMargins(8, 0, 0, 0)
         rl.addWidget(self.title)
         rl.addWidget(self.meta)
-        rl.addWidget(self.description)
-        rl.addWidget(self.sources)
+        rl.addWidget(self.description, 1)
         params_row = QHBoxLayout()
         params_row.addWidget(self.form_box, 1)
         params_row.addWidget(self.preview_box, 1)
         rl.addLayout(params_row)
+        rl.addWidget(self.rules)
         rl.addWidget(self.error)
-        rl.addStretch(1)
         self.skipped_label = QLabel()
         self.skipped_label.setWordWrap(True)
         self.skipped_label.setStyleSheet(_ERROR_STYLE)
@@ -409,7 +448,9 @@ class NewFromTemplateDialog(QDialog):
         split.addWidget(right)
         split.setStretchFactor(1, 1)
         tree_w = max(340, self.tree.open_width())
-        self.resize(700 + tree_w, 640)
+        # taller where the screen allows: the description reads without scrolling
+        screen = self.screen().availableGeometry() if self.screen() is not None else None
+        self.resize(700 + tree_w, 720 if screen is None or screen.height() >= 800 else 640)
         split.setSizes([tree_w, 700])
         lay = QVBoxLayout(self)
         lay.addWidget(split, 1)
@@ -474,24 +515,14 @@ class NewFromTemplateDialog(QDialog):
         self.meta.setText(f"{t.id} · version {t.version} · {generation_label(t.generation)} · "
                           f"{t.author} · {origin}")
         self.meta.setToolTip(self._tooltip(t))
-        self.description.setText(t.description or "(no description)")
-        self.sources.setText(self._sources_text(t))
-        self.sources.setVisible(bool(t.sources))
-        self._fill_form(t)
-        self._changed()
-
-    def _sources_text(self, t: TemplateFile) -> str:
-        if not t.sources:
-            return ""
-        parts = []
+        titles = {}
         for key in t.sources:
             src = self.catalog.sources.get(key)
-            title = getattr(src, "title", "")
-            parts.append(f"[{key}] {title.split(', http')[0]}" if title else f"[{key}]")
-        self.sources.setToolTip("\n".join(
-            f"[{k}] {getattr(self.catalog.sources.get(k), 'title', '')}" for k in t.sources))
-        shown = "; ".join(parts[:4]) + (f"; and {len(parts) - 4} more" if len(parts) > 4 else "")
-        return f"Sources: {shown}"
+            if getattr(src, "title", ""):
+                titles[key] = src.title
+        self.description.show_description(t.description, list(t.sources), titles)
+        self._fill_form(t)
+        self._changed()
 
     def _fill_form(self, t: TemplateFile) -> None:
         while self.form.rowCount():
@@ -507,24 +538,21 @@ class NewFromTemplateDialog(QDialog):
                 ed.addItems(p.choices)
                 ed.setCurrentText(str(p.default))
                 ed.currentTextChanged.connect(self._changed)
-            elif p.type == "int":
-                ed = QSpinBox()
-                ed.setRange(int(p.min) if p.min is not None else -10**9,
-                            int(p.max) if p.max is not None else 10**9)
-                ed.setSingleStep(2 if p.even else 1)
-                ed.setValue(int(p.default))
-                ed.setMinimumWidth(90)
-                ed.valueChanged.connect(self._changed)
-                ed.lineEdit().textEdited.connect(lambda _t, e=ed, q=p: self._typed(e, q))
             else:
-                ed = QDoubleSpinBox()
-                ed.setDecimals(3)
-                ed.setRange(p.min if p.min is not None else -1e9,
-                            p.max if p.max is not None else 1e9)
-                ed.setValue(float(p.default))
+                # a number typed out of range stays as typed and is refused in words;
+                # the arrows stop at the range
+                if p.type == "int":
+                    ed = ParamSpinBox(p.min, p.max)
+                    ed.setSingleStep(2 if p.even else 1)
+                    ed.setValue(int(p.default))
+                else:
+                    ed = ParamDoubleSpinBox(p.min, p.max)
+                    ed.setValue(float(p.default))
                 ed.setMinimumWidth(90)
                 ed.valueChanged.connect(self._changed)
                 ed.lineEdit().textEdited.connect(lambda _t, e=ed, q=p: self._typed(e, q))
+                # an emptied box left shows its last number again: check what it shows
+                ed.editingFinished.connect(self._changed)
             rng = shown = ""
             if p.type in ("int", "float") and (p.min is not None or p.max is not None):
                 lo = "" if p.min is None else f"{p.min:g}"
@@ -568,11 +596,27 @@ class NewFromTemplateDialog(QDialog):
         """Return the one-line error on show (empty when the parameters are fine)."""
         return self.error.text()
 
+    def refusal(self) -> str:
+        """Return why a number in the form does not suit its parameter ("" when all do)."""
+        t = self.current()
+        if t is None:
+            return ""
+        for p in t.parameters:
+            ed = self.editors.get(p.name)
+            if isinstance(ed, (ParamSpinBox, ParamDoubleSpinBox)):
+                why = param_refusal(param_label(p.name), p, ed.value())
+                if why:
+                    return why
+        return ""
+
     def _changed(self, *_: object) -> None:
         t = self.current()
         if t is None:
             return
         try:
+            why = self.refusal()
+            if why:
+                raise ParameterError(why)
             resolve_params(t, self.values())
         except ParameterError as exc:
             self._show_error(str(exc))
@@ -583,16 +627,14 @@ class NewFromTemplateDialog(QDialog):
         self.status.setText("Updating…")
         self._timer.start()
 
-    def _typed(self, ed: QSpinBox | QDoubleSpinBox, p: Any) -> None:
+    def _typed(self, ed: ParamSpinBox | ParamDoubleSpinBox, p: Any) -> None:
         """A number being typed: an empty or out-of-range entry is an error, not the old value."""
         if ed.hasAcceptableInput():
             self._changed()
             return
-        lo = "" if p.min is None else f"{p.min:g}"
-        hi = "" if p.max is None else f"{p.max:g}"
         self._timer.stop()
         self._pending_serial = -1
-        self._show_error(f"{param_label(p.name)}: expected a number from {lo} to {hi}")
+        self._show_error(f"{param_label(p.name)}: expected a number from {range_text(p)}")
 
     def _show_error(self, text: str) -> None:
         self.error.setText(text)
@@ -601,6 +643,7 @@ class NewFromTemplateDialog(QDialog):
             for label in self.figures.values():
                 label.setText("—")
             self.status.setText("")
+            self.rules.hide()
 
     def _start_preview(self) -> None:
         t = self.current()
@@ -639,12 +682,35 @@ class NewFromTemplateDialog(QDialog):
                                 "<span style='color:#2e7d32'>no violations</span>")
         codes = result.get("violation_codes") or []
         f["violations"].setToolTip("\n".join(codes[:20]) if codes else "")
-        if codes:  # which rules, not just how many
-            f["violations"].setText(f["violations"].text() + "<br><span style='color:#666'>"
-                                    + ", ".join(c.split(" (")[0] for c in codes[:3])
-                                    + (", …" if len(codes) > 3 else "") + "</span>")
+        self._show_rules(result.get("violation_details") or [])
         self.status.setText("")
         self.preview_updated.emit(result)
+
+    def _show_rules(self, details: list[dict[str, Any]]) -> None:
+        """List each broken rule with its message under the preview (what the rule says,
+        not only its code); more than :data:`_RULES_SHOWN` go to the tooltip."""
+        if not details:
+            self.rules.hide()
+            self.rules.setToolTip("")
+            return
+
+        def line(d: dict[str, Any]) -> str:
+            times = f" × {d['count']:,}" if d["count"] > 1 else ""
+            color = _SEVERITY_COLORS.get(d["severity"], _MUTED)
+            return (f"<span style='color:{color}; font-weight:600'>{html.escape(d['code'])}"
+                    f"</span><span style='color:{_MUTED}'>{times}</span> "
+                    f"{html.escape(d['message'])}")
+
+        shown = [f"<p style='margin:0 0 3px 0'>{line(d)}</p>" for d in details[:_RULES_SHOWN]]
+        rest = len(details) - _RULES_SHOWN
+        if rest > 0:
+            shown.append(f"<p style='margin:0; color:{_MUTED}'>and {rest} more rule"
+                         f"{'s' * (rest != 1)} (hover for all)</p>")
+        self.rules.setText("".join(shown))
+        self.rules.setToolTip("\n".join(
+            f"{d['code']} ({d['severity']}){' × ' + str(d['count']) if d['count'] > 1 else ''}"
+            f": {d['message']}" for d in details[:40]))
+        self.rules.show()
 
     def wait_for_preview(self, timeout_ms: int = 60_000) -> bool:
         """Block until the background preview is done (scripts and tests)."""
@@ -676,9 +742,15 @@ class NewFromTemplateDialog(QDialog):
     def accept(self) -> None:
         if not self.ok_button.isEnabled():
             return
-        self.layout_result = self.build_layout()
-        if self.layout_result is not None:
-            super().accept()
+        lay = self.build_layout()
+        if lay is None:
+            return
+        # the open design's unsaved changes are asked about only now, when the new one is
+        # there to replace it: a Cancel keeps both, and this dialog as it was
+        if self.confirm_replace is not None and not self.confirm_replace():
+            return
+        self.layout_result = lay
+        super().accept()
 
     def done(self, result: int) -> None:
         self._timer.stop()

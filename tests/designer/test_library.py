@@ -175,11 +175,20 @@ def test_form_shows_parameters_with_ranges_and_help(new_dialog):
     new_dialog.select_template("dgx-b300-superpod")
     eds = new_dialog.editors
     assert eds["edition"].count() == 2 and eds["edition"].currentText() == "ac-xdr"
-    assert (eds["scalable_units"].minimum(), eds["scalable_units"].maximum()) == (1, 18)
-    assert "Range 1 to 18" in eds["scalable_units"].toolTip()
+    su = eds["scalable_units"]
+    # the arrows stop at the range (a typed number outside it is refused in words)
+    assert (su.soft_min, su.soft_max) == (1, 18)
+    su.setValue(18)
+    su.stepUp()
+    assert su.value() == 18
+    su.setValue(1)
+    su.stepDown()
+    assert su.value() == 1
+    assert "Range 1 to 18" in su.toolTip()
     new_dialog.select_template("dgx-h100-superpod")
     assert new_dialog.editors["ufm_port"].isChecked() is True
-    assert "version 1.1" in new_dialog.meta.text() and "S41" in new_dialog.sources.text()
+    assert "version 1.1" in new_dialog.meta.text()
+    assert "S41" in new_dialog.description.toPlainText()
 
 
 def test_changing_a_parameter_updates_the_preview(qtbot, new_dialog, builtin_catalog):

@@ -144,33 +144,52 @@ def test_new_blank_hall_asks_about_unsaved_changes_before_its_dialog(window, mon
     assert doc.layout.hall.bounds() == (0.0, 0.0, 18.0, 12.0)
 
 
-def test_new_from_template_asks_about_unsaved_changes_before_its_dialog(window, monkeypatch):
+def test_new_from_template_asks_about_unsaved_changes_only_at_create(qtbot, window,
+                                                                   monkeypatch):
+    """The review: the question came before the picker, so Discard there and Cancel in
+    the picker kept the changes, and Discard had not discarded anything."""
+    from designer.library.new_from_template import NewFromTemplateDialog
+
     doc = window.document
     _edited(window)
     events: list = []
-    made = doc.layout.model_copy(update={"name": "from a template"})
+    seen: dict = {}
 
-    class _Dialog:
-        layout_result = made
+    def cancel_in_picker(dlg):
+        events.append(("dialog", None))
+        dlg.reject()
+        return 0
 
-        def __init__(self, *a, **k):
-            pass
-
-        def exec(self):
-            events.append(("dialog", None))
-            return 1
-
-    monkeypatch.setattr("designer.library.new_from_template.NewFromTemplateDialog", _Dialog)
-    _answer_unsaved(monkeypatch, events, QMessageBox.StandardButton.Cancel)
+    monkeypatch.setattr(NewFromTemplateDialog, "exec", cancel_in_picker)
+    _answer_unsaved(monkeypatch, events, QMessageBox.StandardButton.Discard)
     before = doc.layout
     window.actions_by_name["new_template"].trigger()
-    assert [e[0] for e in events] == ["asked"]
+    # cancelled in the picker: never asked, nothing discarded
+    assert [e[0] for e in events] == ["dialog"]
     assert doc.layout is before and doc.is_modified
+
+    def create(dlg):
+        events.append(("dialog", None))
+        dlg.select_template("dgx-h100-hall")
+        dlg.set_value("racks", 4)
+        dlg.wait_for_preview()
+        qtbot.waitUntil(lambda: dlg.preview is not None
+                        and dlg.preview["values"].get("racks") == 4, timeout=60_000)
+        dlg.accept()
+        seen["open_after_cancel"] = dlg.result() != 1 and dlg.values()["racks"] == 4
+        if dlg.layout_result is None:  # Cancel at the question: the dialog stays as it was
+            _answer_unsaved(monkeypatch, events, QMessageBox.StandardButton.Discard)
+            dlg.accept()
+        return int(dlg.layout_result is not None)
+
     events.clear()
-    _answer_unsaved(monkeypatch, events, QMessageBox.StandardButton.Discard)
+    monkeypatch.setattr(NewFromTemplateDialog, "exec", create)
+    _answer_unsaved(monkeypatch, events, QMessageBox.StandardButton.Cancel)
     window.actions_by_name["new_template"].trigger()
-    assert [e[0] for e in events] == ["asked", "dialog"]
-    assert doc.layout.name == "from a template"
+    # asked at Create; Cancel there kept the dialog open with its values, then Discard
+    assert [e[0] for e in events] == ["dialog", "asked", "asked"]
+    assert "Save the changes" in events[1][1] and seen["open_after_cancel"]
+    assert doc.layout is not before and len([r for r in doc.layout.racks if r.devices]) == 4
 
 
 def test_duplicate_keeps_the_copy_on_the_tile_grid_and_says_duplicated(window):

@@ -1,0 +1,158 @@
+"""New from template after the designer review: a number typed out of range is refused
+in words (not turned into another number), the preview says what each broken rule means,
+and the description reads as sentences with its sources apart."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from designer.library.new_from_template import NewFromTemplateDialog, preview_figures
+from engine.templates import get_template
+
+
+@pytest.fixture
+def dialog(qtbot, builtin_catalog):
+    dlg = NewFromTemplateDialog(catalog=builtin_catalog)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    yield dlg
+    dlg.done(0)
+
+
+def _type(qtbot, dlg, name: str, text: str):
+    ed = dlg.editors[name]
+    ed.setFocus()
+    ed.lineEdit().selectAll()
+    qtbot.keyClicks(ed.lineEdit(), text)
+    return ed
+
+
+def test_twenty_typed_for_at_most_sixteen_units_is_refused_not_made_two(qtbot, dialog):
+    """The review: "20" in "Scalable units (1–16)" showed 2 and previewed a 2-SU hall."""
+    dialog.select_template("gb200-nvl72-superpod")
+    ed = _type(qtbot, dialog, "scalable_units", "20")
+    assert ed.lineEdit().text() == "20" and dialog.values()["scalable_units"] == 20
+    assert dialog.error_text() == "Scalable units: expected 1 to 16 (got 20)"
+    assert dialog.error.isVisible() and not dialog.ok_button.isEnabled()
+    assert dialog.figures["racks"].text() == "—"  # no preview of another number
+    # leaving the box keeps what was typed, and the refusal
+    dialog.tree.setFocus()
+    QApplication.processEvents()
+    assert ed.lineEdit().text() == "20" and not dialog.ok_button.isEnabled()
+    dialog.accept()
+    assert dialog.layout_result is None and dialog.isVisible()
+    # the arrows step back into the range, and a number in it is fine again
+    ed.stepDown()
+    assert ed.value() == 16 and dialog.error_text() == "" and dialog.ok_button.isEnabled()
+    _type(qtbot, dialog, "scalable_units", "0")
+    assert dialog.error_text() == "Scalable units: expected 1 to 16 (got 0)"
+    _type(qtbot, dialog, "scalable_units", "3")
+    assert dialog.error_text() == "" and dialog.ok_button.isEnabled()
+
+
+def test_an_odd_number_for_an_even_parameter_is_refused_in_words(qtbot, dialog):
+    dialog.select_template("fat-tree")
+    _type(qtbot, dialog, "k", "7")
+    assert dialog.error_text() == "k: expected an even number from 4 to 64 (got 7)"
+    assert not dialog.ok_button.isEnabled()
+    ed = _type(qtbot, dialog, "k", "66")
+    assert dialog.error_text() == "k: expected 4 to 64 (got 66)"
+    ed.setValue(64)
+    ed.stepUp()  # the arrows stop at the range
+    assert ed.value() == 64 and dialog.ok_button.isEnabled()
+
+
+def test_the_preview_shows_what_each_broken_rule_says(qtbot, dialog, builtin_catalog):
+    """The review: the Meta preview said "FABRIC-RADIX" and nothing about what it means."""
+    dialog.select_template("meta-24k-roce")
+    qtbot.waitUntil(lambda: dialog.preview is not None
+                    and dialog.preview["template"] == "meta-24k-roce", timeout=120_000)
+    details = dialog.preview["violation_details"]
+    radix = next(d for d in details if d["code"] == "FABRIC-RADIX")
+    assert "stands in for a larger (modular) switch" in radix["message"]
+    shown = dialog.rules
+    assert shown.isVisible() and shown.wordWrap()
+    text = shown.text()
+    assert "FABRIC-RADIX" in text and "stands in for a larger (modular) switch" in text
+    assert "FABRIC-RADIX" in shown.toolTip()
+    # the whole message fits in the dialog's width: wrapped, not cut
+    assert shown.width() <= dialog.width() and shown.height() >= 2 * shown.fontMetrics().height()
+
+
+def test_violation_details_list_errors_first_with_their_first_message(builtin_catalog):
+    from engine.snapshot import template_from_selection
+    from engine.templates import instantiate
+
+    lay = instantiate("dgx-h100-hall", {"racks": 4}, catalog=builtin_catalog)
+    t = template_from_selection(lay, [lay.racks[0].id], "lonely", "A lonely rack")
+    fig = preview_figures(t, {"copies": 1}, builtin_catalog)
+    details = fig["violation_details"]
+    assert details and all(d["message"] for d in details)
+    order = {"error": 0, "warning": 1, "info": 2}
+    assert [order[d["severity"]] for d in details] == sorted(order[d["severity"]]
+                                                             for d in details)
+    unfed = next(d for d in details if d["code"] == "POWER-UNFED")
+    assert unfed["severity"] == "error" and unfed["count"] >= 1
+
+
+def test_the_description_reads_a_sentence_a_paragraph_with_sources_apart(qtbot, dialog):
+    """The review: one dense paragraph of 15 lines with inline [Sxx] refs, empty space
+    below it."""
+    dialog.select_template("gb200-nvl72-superpod")
+    view = dialog.description
+    doc = view.document()
+    t = get_template("gb200-nvl72-superpod", user_dir=None)
+    text = view.toPlainText()
+    # a paragraph per sentence, then the sources, each on a line of its own
+    assert doc.blockCount() >= 8
+    assert "[S04][S13]" not in text and "[S04, S13]" in text
+    assert "Sources" in text
+    for key in ("S04", "S119"):
+        title = dialog.catalog.sources.get(key).title.split(", http")[0]
+        assert f"{key} {title}" in text
+    assert t.description.split(":")[0] in text
+    # the description has the room the form leaves: taller than the text of one
+    # paragraph, and the dialog has no empty stretch under its form
+    assert view.height() >= 200
+    right = view.parentWidget()
+    bottom = max(w.geometry().bottom() for w in (dialog.form_box, dialog.preview_box,
+                                                 dialog.error))
+    assert right.height() - bottom < 40
+
+
+def test_a_reference_mark_names_its_source_on_hover(qtbot, dialog):
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QTextCursor
+
+    dialog.select_template("dgx-h100-hall")
+    view = dialog.description
+    found = view.document().find("S41")
+    assert not found.isNull()
+    cursor = QTextCursor(found)
+    cursor.setPosition(found.selectionStart() + 1)
+    rect = view.cursorRect(cursor)
+    at = rect.center() + QPoint(2, 0)
+    assert view.anchorAt(at) == "#src-S41"
+    shown = []
+    from designer.library import template_form
+
+    orig = template_form.QToolTip.showText
+    template_form.QToolTip.showText = staticmethod(lambda _pos, text, *_a: shown.append(text))
+    try:
+        from PySide6.QtCore import QEvent
+        from PySide6.QtGui import QHelpEvent
+
+        ev = QHelpEvent(QEvent.Type.ToolTip, at, view.viewport().mapToGlobal(at))
+        view.event(ev)
+    finally:
+        template_form.QToolTip.showText = orig
+    assert shown and shown[0].startswith("[S41] ")
+
+
+def test_param_boxes_are_no_wider_than_their_range_needs(dialog):
+    dialog.select_template("gb200-nvl72-superpod")
+    ed = dialog.editors["scalable_units"]
+    # it takes a billion, but is sized for two digits
+    assert ed.maximum() > 10**6 and 90 <= ed.sizeHint().width() <= 140
