@@ -33,6 +33,8 @@ _MERGE_ID = 4242
 _UNITS = [("_kg_m2", "kg/m²"), ("_lpm", "L/min"), ("_kw", "kW"), ("_deg", "°"),
           ("_cfm", "CFM"), ("_m2", "m²"), ("_mm", "mm"), ("_m", "m"), ("_v", "V"),
           ("_k", "K"), ("_w", "W"), ("_gbps", "Gb/s")]
+# fields whose name is not the word the forms use ("Set compute link speed to 800 Gb/s")
+_WORDS = {"nic_speed": "link speed"}
 _NOUNS = {"racks": ("rack", "racks"), "cooling": ("unit", "units"), "feeds": ("feed", "feeds"),
           "trays": ("tray", "trays"), "obstacles": ("obstacle", "obstacles"),
           "fabrics": ("fabric", "fabrics"), "links": ("link", "links")}
@@ -51,7 +53,7 @@ def field_label(field: str) -> tuple[str, str]:
         if name.endswith(suffix) and len(name) > len(suffix):
             name, unit = name[: -len(suffix)], u
             break
-    return end + name.replace("_", " "), unit
+    return end + _WORDS.get(name, name.replace("_", " ")), unit
 
 
 def format_value(value: Any, unit: str = "") -> str:

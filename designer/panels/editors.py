@@ -17,7 +17,7 @@ import math
 import re
 import types
 import typing
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
 from annotated_types import Ge, Gt, Le, Lt, MaxLen
@@ -35,7 +35,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-__all__ = ["FieldEditor", "PointEditor", "SpinEditor", "field_label", "make_editor", "field_info", "MIXED"]
+__all__ = ["FieldEditor", "PointEditor", "SpinEditor", "field_label", "make_editor", "field_info", "MIXED",
+           "CHOICE_LABELS"]
 
 MIXED = object()  # marker: the selected objects differ in this field
 
@@ -67,12 +68,23 @@ _LABELS = {
     "a.rack": "A end: rack", "a.u": "A end: U", "a.port": "A end: port",
     "b.rack": "B end: rack", "b.u": "B end: U", "b.port": "B end: port",
     # fabrics and their tiers
-    "purpose": "Purpose", "topology": "Topology", "nic_speed_gbps": "NIC speed (Gb/s)",
+    "purpose": "Purpose", "topology": "Topology", "nic_speed_gbps": "Link speed (Gb/s)",
     "ports_per_gpu": "Ports per GPU", "rails": "Rails", "su_nodes": "Nodes per SU",
     "members": "Member racks", "network_racks": "Network racks",
     "collapse_tiers": "Collapse tiers", "switch": "Switch model", "placement": "Placement",
     "oversubscription": "Oversubscription", "radix": "Radix (ports used)",
     "port_speed_gbps": "Port speed (Gb/s)", "links_per_pair": "Links per leaf-spine pair",
+}
+
+# How the choices of a fixed-choice field read (the model stores the key); the New fabric
+# dialog's wording for a fabric's purpose and topology is added by the inspector.
+CHOICE_LABELS: dict[str, dict[Any, str]] = {
+    "kind": {"column": "Column", "wall": "Wall", "keepout": "Keep-out zone",
+             "busway": "Busway", "pdu": "Rack PDU", "rpp": "Remote power panel (RPP)",
+             "crah": "CRAH (air)", "cdu": "CDU (liquid)",
+             "rear_door": "Rear-door heat exchanger"},
+    "placement": {"network_racks": "In the network racks",
+                  "member_racks": "Top of rack, in the member racks"},
 }
 
 _DECIMALS = {"x_m": 3, "y_m": 3, "u_height_m": 5, "power_factor": 3, "pue": 3,
@@ -370,7 +382,8 @@ def _num(v: float) -> str:
 class ComboEditor(FieldEditor):
     """A choice among fixed values (Literal fields, ids of the layout or catalog)."""
 
-    def __init__(self, field: str, choices: Sequence[tuple[str, Any]]) -> None:
+    def __init__(self, field: str, choices: Sequence[tuple[str, Any]],
+                 tips: Sequence[str] | None = None) -> None:
         w = _Combo()
         w.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         # long choices ("qm9700 — NVIDIA Quantum-2 ...") must not widen the form past the
@@ -378,9 +391,10 @@ class ComboEditor(FieldEditor):
         w.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         w.setMinimumContentsLength(10)
         self.values = [v for _t, v in choices]
-        for text, _v in choices:
+        self._tips = list(tips) if tips else [t for t, _v in choices]
+        for k, (text, _v) in enumerate(choices):
             w.addItem(text)
-            w.setItemData(w.count() - 1, text, Qt.ItemDataRole.ToolTipRole)
+            w.setItemData(w.count() - 1, tips[k] if tips else text, Qt.ItemDataRole.ToolTipRole)
         w.view().setMinimumWidth(w.view().sizeHintForColumn(0) + 24)
         # a multi-selection that differs shows no choice (index -1) and says so, as the
         # text fields do; "mixed" is no entry of the list, so it is never written back
@@ -392,13 +406,25 @@ class ComboEditor(FieldEditor):
         w = self.widget
         if value is MIXED:
             w.setCurrentIndex(-1)
+            w.setToolTip("")
             return
         if value not in self.values:  # a value the choices lack (unknown id): show it
             self.values.append(value)
+            self._tips.append(str(value))
             w.addItem(f"{value} (unknown)")
         w.setCurrentIndex(self.values.index(value))
+        self._tip_current()
+
+    def _tip_current(self) -> None:
+        """The whole of the current choice on hover (a narrow dock cuts it), and what the
+        layout stores for it when that reads differently."""
+        w, k = self.widget, self.widget.currentIndex()
+        text = w.currentText()
+        tip = self._tips[k] if 0 <= k < len(self._tips) else text
+        w.setToolTip(text if tip == text else f"{text}\n{tip}")
 
     def _on_activated(self, index: int) -> None:
+        self._tip_current()
         if 0 <= index < len(self.values):
             self._commit(self.values[index], stepped=self.widget.stepping)
 
@@ -547,29 +573,44 @@ class PointEditor(FieldEditor):
 
 
 class ReadOnlyEditor(FieldEditor):
-    """A value shown, not edited (ids, catalog models)."""
+    """A value shown, not edited (ids, catalog models); ``shown(value)`` is how it reads
+    (a catalog model's name), the stored value its tooltip."""
 
-    def __init__(self, field: str) -> None:
+    def __init__(self, field: str, shown: Callable[[Any], str] | None = None) -> None:
         w = QLabel()
         w.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        w.setWordWrap(True)  # a long model name wraps rather than widening the form
         super().__init__(field, w)
+        self.shown = shown
 
     def _show(self, value: Any) -> None:
-        self.widget.setText("—" if value is MIXED or value is None else str(value))
+        blank = value is MIXED or value is None
+        text = "—" if blank else (self.shown(value) if self.shown else str(value))
+        self.widget.setText(text)
+        self.widget.setToolTip("" if blank or text == str(value) else str(value))
 
 
-def make_editor(model: type[BaseModel], field: str) -> FieldEditor:
+def make_editor(model: type[BaseModel], field: str,
+                choice_labels: Mapping[Any, str] | None = None) -> FieldEditor:
     """Build the editor of a model field from its annotation and ``Field`` constraints.
+
+    A fixed-choice field lists its choices as ``choice_labels`` (else
+    :data:`CHOICE_LABELS`) words them, the stored value in each tooltip.
 
     Examples
     --------
-    The editor of ``Rack.x_m`` is a spin box over the model's +-100 km range.
+    The editor of ``Rack.x_m`` is a spin box over the model's +-100 km range; that of
+    ``PowerFeed.kind`` a list reading "Busway", "Rack PDU", ... that stores ``"busway"``.
     """
     fi = field_info(model, field)
     base, optional, extra = _unwrap(fi.annotation)
     meta = list(fi.metadata) + extra
     if typing.get_origin(base) is Literal:
-        return ComboEditor(field, [(str(v), v) for v in typing.get_args(base)])
+        values = typing.get_args(base)
+        labels = choice_labels if choice_labels is not None else \
+            CHOICE_LABELS.get(field.rsplit(".", 1)[-1], {})
+        return ComboEditor(field, [(labels.get(v, str(v)), v) for v in values],
+                           [str(v) for v in values])
     if base is bool:
         return CheckEditor(field)
     if base in (int, float):

@@ -29,9 +29,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from designer.dialogs.fabric_dialog import PURPOSE_LABELS, TOPOLOGY_LABELS
 from designer.panels import figures
 from designer.panels.common import find_item, item_kinds, items_by_id
 from designer.panels.editors import (
+    CHOICE_LABELS,
     MIXED,
     ComboEditor,
     FieldEditor,
@@ -98,6 +100,24 @@ _KIND_TITLES = {"rack": ("Rack", "racks"), "cooling": ("Cooling unit", "cooling 
                 "feed": ("Power feed", "power feeds"), "tray": ("Cable tray", "cable trays"),
                 "obstacle": ("Obstacle", "obstacles"), "fabric": ("Fabric", "fabrics"),
                 "link": ("Link", "links")}
+
+
+# a fabric's purpose and topology read as the New fabric dialog words them
+_FABRIC_CHOICES: dict[str, dict[str, str]] = {
+    "purpose": dict(PURPOSE_LABELS),
+    "topology": {**TOPOLOGY_LABELS, "explicit": "Explicit (drawn links only)"},
+}
+
+
+def _rack_type_text(rt) -> str:
+    """A rack type as the palette names it, with its height when the name lacks it:
+    "Rack 800 x 1200 mm, 48U", "Open Rack V3 High Power Rack (ORv3 HPR), 47U"."""
+    return rt.name if f"{rt.height_u}U" in rt.name else f"{rt.name}, {rt.height_u}U"
+
+
+def _catalog_name(table: dict, type_id: Any) -> str:
+    entry = table.get(type_id)
+    return entry.name if entry is not None else f"{type_id} (not in the catalog)"
 
 
 class _UndoRouter(QObject):
@@ -361,11 +381,18 @@ class InspectorPanel(QWidget):
     def _make(self, kind: str, field: str) -> FieldEditor:
         layout, cat = self.document.layout, self.document.catalog
         model = Layout if kind == "layout" else FIELDS.get(kind, FIELDS["rack"])[0]
+        if field == "model" and kind in ("cooling", "feed"):
+            return ReadOnlyEditor(field, lambda v: _catalog_name(cat.facility, v))
+        if field == "kind" and kind == "cooling":
+            return ReadOnlyEditor(field, lambda v: CHOICE_LABELS["kind"].get(v, str(v)))
         if field in _READ_ONLY or field in _READ_ONLY_BY_KIND.get(kind, ()):
             return ReadOnlyEditor(field)
         if kind == "rack" and field == "type":
-            return ComboEditor(field, [(f"{rt.id} ({rt.height_u}U)", rt.id)
-                                       for rt in cat.racks.values()])
+            racks = list(cat.racks.values())
+            return ComboEditor(field, [(_rack_type_text(rt), rt.id) for rt in racks],
+                               [f"{rt.id} ({rt.height_u}U)" for rt in racks])
+        if kind == "fabric" and field in _FABRIC_CHOICES:
+            return make_editor(Fabric, field, _FABRIC_CHOICES[field])
         if kind == "rack" and field in ("cdu", "crah"):
             unit_kind = field
             auto = "(nearest CDU)" if field == "cdu" else "(shared room air)"
@@ -427,8 +454,9 @@ class InspectorPanel(QWidget):
                 continue
             key = f"tiers.{i}.{name}"
             if name == "switch":
-                ed: FieldEditor = ComboEditor(key, [(f"{d.id} — {d.name}", d.id) for d in
-                                                    cat.devices.values() if d.role == "switch"])
+                switches = [d for d in cat.devices.values() if d.role == "switch"]
+                ed: FieldEditor = ComboEditor(key, [(d.name, d.id) for d in switches],
+                                              [d.id for d in switches])
             else:
                 ed = make_editor(FabricTier, name)
                 ed.field = key

@@ -91,7 +91,7 @@ def test_mixed_choices_say_mixed_and_write_nothing_back(qtbot, doc):
     insp.editor("x_m").widget.setFocus()  # leaving the combo commits nothing
     assert doc.undo_stack.count() == n
     same = insp.editor("type")  # the same type in both: shown, not mixed
-    assert not same.mixed and same.widget.currentText().startswith("rack-")
+    assert not same.mixed and same.widget.currentText().startswith("Rack 800 x 1200 mm")
 
 
 # -- rack elevation ------------------------------------------------------------------------------
