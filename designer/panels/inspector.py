@@ -195,6 +195,43 @@ class _MessageLabel(QLabel):
                        int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), line)
 
 
+class _ValueLabel(QLabel):
+    """A computed figure that wraps to the form's width ("13,260 total, max 4,420" in a
+    narrow dock) and asks for the height of every line it wraps to: a form in a scroll
+    area gives a wrapped label the height of the width it had before the scroll bar
+    narrowed it, which cut the last line off. A word wider than the label still cannot
+    wrap: the tooltip then holds the whole value."""
+
+    def __init__(self, tip: str = "") -> None:
+        super().__init__()
+        self._tip = tip
+        self.setWordWrap(True)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.setStyleSheet("font-weight: 600;")
+        self.setToolTip(tip)
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
+        super().setText(text)
+        self._fit()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._fit()
+
+    def is_cut(self) -> bool:
+        """Whether a word of the value is wider than the label (the rest wraps)."""
+        fm, width = self.fontMetrics(), self.contentsRect().width()
+        return any(fm.horizontalAdvance(w) > width for w in self.text().split())
+
+    def _fit(self) -> None:
+        h = self.heightForWidth(self.width())
+        if h > 0 and h != self.minimumHeight():
+            self.setMinimumHeight(h)
+        tip = "\n".join(t for t in (self.text() if self.is_cut() else "", self._tip) if t)
+        if tip != self.toolTip():
+            self.setToolTip(tip)
+
+
 def _get(obj: Any, field: str) -> Any:
     for part in field.split("."):
         obj = obj[int(part)] if part.isdigit() else getattr(obj, part)
@@ -590,12 +627,8 @@ class InspectorPanel(QWidget):
         self._rows_fn = rows_fn
         for key, _value, tip in rows_fn(self.document, self._ids):
             lab = QLabel(key)
-            val = QLabel()
-            val.setWordWrap(True)  # "13,260 total, max 4,420" fits a narrow dock
-            val.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            val.setStyleSheet("font-weight: 600;")
+            val = _ValueLabel(tip)
             if tip:
-                val.setToolTip(tip)
                 lab.setToolTip(tip)
             form.addRow(lab, val)
             self.computed[key] = val
