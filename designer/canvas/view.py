@@ -159,6 +159,34 @@ class FloorPlanView(QGraphicsView):
         w, h = max(rect.width() * 1.6, min_size_m), max(rect.height() * 1.6, min_size_m)
         self.fit_rect(QRectF(c.x() - w / 2, c.y() - h / 2, w, h))
 
+    def reveal_items(self, ids: list[str], margin_px: float = 40.0) -> bool:
+        """Bring the items ``ids`` into sight at the current zoom after an edit moved them
+        (a position typed in the inspector); return whether the view moved.
+
+        Items wholly out of sight are centred; partly visible ones scrolled in by
+        ``margin_px``; items beyond the scrollable area widen it so they can be reached.
+        """
+        rect = QRectF()
+        for i in ids:
+            item = self.fp.item_for(i)
+            if item is not None:
+                rect = rect.united(item.sceneBoundingRect())
+        seen = self.mapToScene(self.viewport().rect()).boundingRect()
+        if rect.isNull() or seen.contains(rect):
+            return False
+        reach = rect.adjusted(-seen.width() / 2, -seen.height() / 2, seen.width() / 2,
+                              seen.height() / 2)
+        if not self.fp.sceneRect().contains(reach):
+            self.fp.setSceneRect(self.fp.sceneRect().united(reach))
+        self.is_fitted = False  # the user looks there now: a resize must not fit the hall
+        if rect.width() > seen.width() or rect.height() > seen.height():
+            self.zoom_to(list(ids))
+        elif seen.intersects(rect):
+            self.ensureVisible(rect, int(margin_px), int(margin_px))
+        else:
+            self.centerOn(rect.center())
+        return True
+
     def _on_reset(self) -> None:
         self._fit_pending = True
         if self.isVisible() and self.viewport().width() > 50:

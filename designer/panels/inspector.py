@@ -16,8 +16,10 @@ from typing import Any
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QPainter, QTextLayout
 from PySide6.QtWidgets import (
+    QApplication,
     QFormLayout,
     QFrame,
+    QGraphicsView,
     QGroupBox,
     QLabel,
     QLineEdit,
@@ -195,20 +197,14 @@ class _MessageLabel(QLabel):
                        int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), line)
 
 
-class _ValueLabel(QLabel):
-    """A computed figure that wraps to the form's width ("13,260 total, max 4,420" in a
-    narrow dock) and asks for the height of every line it wraps to: a form in a scroll
-    area gives a wrapped label the height of the width it had before the scroll bar
-    narrowed it, which cut the last line off. A word wider than the label still cannot
-    wrap: the tooltip then holds the whole value."""
+class _WrapLabel(QLabel):
+    """A word-wrapped label that asks for the height of every line it wraps to: a form in
+    a scroll area gives a wrapped label the height of the width it had before the scroll
+    bar narrowed it, which cut its last line off."""
 
-    def __init__(self, tip: str = "") -> None:
-        super().__init__()
-        self._tip = tip
+    def __init__(self, text: str = "") -> None:
+        super().__init__(text)
         self.setWordWrap(True)
-        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.setStyleSheet("font-weight: 600;")
-        self.setToolTip(tip)
 
     def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
         super().setText(text)
@@ -218,18 +214,38 @@ class _ValueLabel(QLabel):
         super().resizeEvent(event)
         self._fit()
 
+    def _fit(self) -> None:
+        h = self.heightForWidth(self.width())
+        if h > 0 and h != self.minimumHeight():
+            self.setMinimumHeight(h)
+
+
+class _ValueLabel(_WrapLabel):
+    """A computed figure that wraps to the form's width ("13,260 total, max 4,420" in a
+    narrow dock). A word wider than the label cannot wrap: the tooltip then holds the
+    whole value, beside the row's explanation."""
+
+    def __init__(self, tip: str = "") -> None:
+        self._tip = tip
+        super().__init__()
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.setStyleSheet("font-weight: 600;")
+        self.setToolTip(tip)
+
     def is_cut(self) -> bool:
         """Whether a word of the value is wider than the label (the rest wraps)."""
         fm, width = self.fontMetrics(), self.contentsRect().width()
         return any(fm.horizontalAdvance(w) > width for w in self.text().split())
 
     def _fit(self) -> None:
-        h = self.heightForWidth(self.width())
-        if h > 0 and h != self.minimumHeight():
-            self.setMinimumHeight(h)
+        super()._fit()
         tip = "\n".join(t for t in (self.text() if self.is_cut() else "", self._tip) if t)
         if tip != self.toolTip():
             self.setToolTip(tip)
+
+
+def _few(ids: list[str], most: int = 4) -> str:
+    return ", ".join(ids) if len(ids) <= most else f"{', '.join(ids[:most])}, …"
 
 
 def _get(obj: Any, field: str) -> Any:
@@ -290,6 +306,8 @@ class InspectorPanel(QWidget):
             # an edit, an undo or a save makes a refusal old news
             stack.indexChanged.connect(self.clear_message)
             stack.cleanChanged.connect(self.clear_message)
+            stack.indexChanged.connect(self._on_stack_moved)
+        self._stack_count = stack.count() if stack is not None else 0
         self.rebuild()
 
     # -- public -------------------------------------------------------------------------
@@ -316,6 +334,7 @@ class InspectorPanel(QWidget):
         self._ids = ids
         self.editors.clear()
         self.computed.clear()
+        self.position_note: QLabel | None = None
         self.go_to = {}
         self._related_box: QGroupBox | None = None
         self._related: list = []
@@ -382,6 +401,7 @@ class InspectorPanel(QWidget):
         self.scroll.setWidget(body)
         self._refresh_values()
         self._refresh_computed()
+        self._refresh_position_note()
 
     # -- building -----------------------------------------------------------------------
 
@@ -480,7 +500,53 @@ class InspectorPanel(QWidget):
         for field in fields:
             self._add_row(form, field, self._make(kind, field),
                           lambda value, f=field, target=list(ids): self._commit(target, f, value))
+            if field == "y_m" and "x_m" in fields:
+                # under the position: a note, not a refusal, when it is off the hall's floor
+                self.position_note = _WrapLabel()
+                self.position_note.setObjectName("InspectorPositionNote")
+                self.position_note.setStyleSheet("color: #8a5a00;")
+                self.position_note.hide()
+                form.addRow("", self.position_note)
         return box
+
+    def position_note_text(self) -> str:
+        """Return the note under X and Y ("" when the position is on the hall's floor)."""
+        note = self.position_note
+        return note.text() if note is not None and not note.isHidden() else ""
+
+    def _refresh_position_note(self) -> None:
+        """Say under X and Y when the selected items stand outside the hall outline (the
+        analysis's FLOOR-OUTSIDE): a valid position, but one easily typed by mistake."""
+        note = self.position_note
+        if note is None:
+            return
+        floor = getattr(self.document.analysis, "floor", None)
+        outside: set[str] = set()
+        if floor is not None and len(floor.outside):
+            outside = {floor.ids[i] for i in floor.outside.tolist()} & set(self._ids)
+        if not outside:
+            note.hide()
+            return
+        x0, y0, x1, y1 = self.document.layout.hall.bounds()
+        hall = (f"the hall ({x1 - x0:.1f} × {y1 - y0:.1f} m: x {x0:g} to {x1:g}, "
+                f"y {y0:g} to {y1:g})")
+        if len(outside) == len(self._ids):
+            text = f"Outside {hall}"
+        else:
+            text = f"{len(outside)} of {len(self._ids)} outside {hall}: {_few(sorted(outside))}"
+        note.setText(text)
+        note.setToolTip("Kept as typed; the rule panel lists it as FLOOR-OUTSIDE until it "
+                        "stands on the hall's floor")
+        note.show()
+
+    def _reveal(self, ids: list[str]) -> None:
+        """Scroll the floor plan to items an edit moved out of its sight (a typed X of
+        999 m): the plan of this document follows them, at its zoom."""
+        for top in QApplication.topLevelWidgets():
+            for view in top.findChildren(QGraphicsView):
+                if hasattr(view, "reveal_items") and \
+                        getattr(view.scene(), "document", None) is self.document:
+                    view.reveal_items(list(ids))
 
     def _tier_form(self, fabric_id: str, i: int, tier: FabricTier) -> QGroupBox:
         """The fields of tier ``i``; an edit sets the fabric's whole tier list (one command)."""
@@ -695,6 +761,9 @@ class InspectorPanel(QWidget):
         except (ValueError, KeyError, TypeError) as exc:
             self._show_error(f"{field_label(field)}: {exc}")
             self._refresh_values()
+            return
+        if field in ("x_m", "y_m"):
+            self._reveal(ids)
 
     def _link_end(self, ids: list[str], field: str, rack_id: str) -> tuple[str, Any]:
         """Return the edit a new rack at a link's end makes: the whole end (its U kept when
@@ -746,8 +815,18 @@ class InspectorPanel(QWidget):
         if self._kind in ("rack", "layout", "link", "fabric", "feed"):
             self.rebuild()
 
+    def _on_stack_moved(self, _index: int) -> None:
+        """Undo and redo keep the selected racks and units in sight: undoing an X of 999 m
+        brings the view back to the rack, not to the empty floor where it was."""
+        before, self._stack_count = self._stack_count, self.document.undo_stack.count()
+        # a push adds a command (an edit that moved them was revealed by _commit); undo,
+        # redo and a merged step leave the count as it was
+        if self._stack_count == before and self._kind in ("rack", "cooling"):
+            self._reveal(self._ids)
+
     def _on_analysis(self, _analysis) -> None:
         self._refresh_computed()
+        self._refresh_position_note()
         self._refresh_related()
 
     def _refresh_related(self) -> None:
