@@ -110,7 +110,11 @@ def compare_action(window: Any):
     if not win.isVisible():  # (re)opened: start from the design open now
         a = getattr(window.document, "analysis", None)
         win.set_intent_gpus(int(getattr(a, "counts", {}).get("gpus", 0)) if a is not None else 0)
-        if fresh or win.rows:
+        # its hall too: the bounding box of the hall's outline
+        x0, y0, x1, y1 = window.document.layout.hall.bounds()
+        win.set_intent_hall(x1 - x0, y1 - y0)
+        # (a first comparison cancelled by closing the window runs again)
+        if fresh or win.rows or win.model.columnCount() == 0:
             win.run()
     win.show()
     win.raise_()

@@ -2,13 +2,18 @@
 
 The intent (a GPU count, a facility power envelope in MW or the most blocks
 that fit a hall; the generations; optionally a hall W × D for the first two)
-runs through :func:`engine.compare.compare` on a background thread. The
-figures show in a table (one column per generation, one row per figure, as
-``rackscape compare`` prints them) and as bar charts.
+runs through :func:`engine.compare.compare` on a background thread, one
+generation at a time (:mod:`designer.library.compare_job`): each column and bar
+fills in as its generation arrives, a progress bar counts them, and Cancel puts
+the previous comparison back at once. The figures show in a table (one column
+per generation, one row per figure, as ``rackscape compare`` prints them) and as
+bar charts. Opened from a design, the intent starts from its GPUs and its hall.
 """
 
 from __future__ import annotations
 
+import html
+import math
 from typing import Any
 
 import numpy as np
@@ -24,6 +29,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QProgressBar,
     QPushButton,
     QRadioButton,
     QSpinBox,
@@ -35,7 +41,7 @@ from PySide6.QtWidgets import (
 
 from designer.panels.charts import CategoryAxis
 from engine.catalog import Catalog, default_catalog
-from engine.compare import DEFAULT_GENERATIONS, PLANS, CompareRow, compare
+from engine.compare import DEFAULT_GENERATIONS, PLANS, CompareRow
 
 __all__ = ["CompareWindow", "CompareTableModel", "FIGURES", "CHARTS", "GENERATION_COLORS",
            "rule_details"]
@@ -75,6 +81,7 @@ SHORT_COLOR = "#c62828"
 _SHORT = {"hopper": "Hopper", "blackwell": "Blackwell", "blackwell-ultra": "B. Ultra",
           "rubin": "Rubin", "amd-instinct": "AMD"}
 _PARAM_SHORT = {"scalable_units": "SU", "pods": "pods", "racks": "racks"}
+_PENDING = "#80868b"
 GENERATION_COLORS = {"hopper": "#76b900", "blackwell": "#1e72c8", "blackwell-ultra": "#6a1b9a",
                      "rubin": "#d84315", "amd-instinct": "#c62828"}
 
@@ -143,15 +150,19 @@ class CompareTableModel(QAbstractTableModel):
         self.rows: list[CompareRow] = []
         self.gpus: int | None = None
         self.fill = False
+        #: Columns still being compared: their state ("computing…", "waiting").
+        self.pending: dict[int, str] = {}
 
     def set_rows(self, rows: list[CompareRow], gpus: int | None = None,
-                 fill: bool = False) -> None:
+                 fill: bool = False, pending: dict[int, str] | None = None) -> None:
         """Show ``rows`` (compared for ``gpus`` GPUs, or a power envelope when None, or
-        the most blocks that fit a hall with ``fill``)."""
+        the most blocks that fit a hall with ``fill``); the columns of ``pending`` are
+        placeholders of generations still to come."""
         self.beginResetModel()
         self.rows = list(rows)
         self.gpus = gpus
         self.fill = fill
+        self.pending = dict(pending or {})
         self.endResetModel()
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802,B008
@@ -166,6 +177,15 @@ class CompareTableModel(QAbstractTableModel):
             return None
         row = self.rows[index.column()]
         label, key, fmt = FIGURES[index.row()]
+        state = self.pending.get(index.column())
+        if state is not None:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return row.template if key == "template" else state if key == "block" else ""
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QBrush(QColor(_PENDING))
+            if role == Qt.ItemDataRole.TextAlignmentRole:
+                return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+            return None
         if role == Qt.ItemDataRole.DisplayRole:
             return _cell(row, key, fmt)
         if role == Qt.ItemDataRole.TextAlignmentRole:
@@ -197,6 +217,8 @@ class CompareTableModel(QAbstractTableModel):
             return None
         if orientation == Qt.Orientation.Horizontal:
             r = self.rows[section]
+            if section in self.pending:
+                return f"{_label(r.generation)} — {self.pending[section]}"
             return _label(r.generation) + (" (prelim.)" if r.preliminary else "") + \
                 (" — short" if is_short(r, self.gpus, self.fill) else "")
         return FIGURES[section][0]
@@ -208,16 +230,24 @@ class CompareWindow(QWidget):
     compared = Signal(list)
 
     def __init__(self, parent: QWidget | None = None, catalog: Catalog | None = None) -> None:
-        from designer.library.worker import TaskRunner
+        from designer.library.compare_job import CompareJobs
 
         super().__init__(parent, Qt.WindowType.Window)
         self.setWindowTitle("Compare generations — Rackscape")
         self.resize(1440, 940)
         self.catalog = catalog or default_catalog()
+        #: The rows on show of the last comparison that ran to its end.
         self.rows: list[CompareRow] = []
+        self._shown_intent: dict[str, Any] | None = None
+        #: The run being waited for (-1: none), its intent and the rows it has sent.
         self._serial = -1
-        self._runner = TaskRunner(self)
-        self._runner.finished.connect(self._on_result)
+        self._run_intent: dict[str, Any] | None = None
+        self._partial: list[CompareRow | None] = []
+        self.jobs = CompareJobs(self)
+        self.jobs.generation_started.connect(self._on_generation_started)
+        self.jobs.row_ready.connect(self._on_row)
+        self.jobs.finished.connect(self._on_finished)
+        self.jobs.failed.connect(self._on_failed)
         self._build()
         for keys in (QKeySequence.StandardKey.Close, QKeySequence(Qt.Key.Key_Escape)):
             QShortcut(keys, self, self.close)
@@ -227,6 +257,13 @@ class CompareWindow(QWidget):
         if gpus > 0:
             self.by_gpus.setChecked(True)
             self.gpus.setValue(int(gpus))
+
+    def set_intent_hall(self, width_m: float, depth_m: float) -> None:
+        """Start from a hall W × D (the open design's), when it has one; rounded down to
+        the 0.1 m the boxes show, so the hall compared is never larger than it."""
+        if width_m > 0 and depth_m > 0:
+            for box, v in ((self.hall_w, width_m), (self.hall_d, depth_m)):
+                box.setValue(max(box.minimum(), math.floor(v * 10 + 1e-6) / 10))
 
     # -- construction ----------------------------------------------------------------------------
 
@@ -295,16 +332,30 @@ class CompareWindow(QWidget):
         self.run_button = QPushButton("Compare")
         self.run_button.setDefault(True)
         self.run_button.clicked.connect(self.run)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop waiting and show the previous comparison again")
+        self.cancel_button.clicked.connect(self.cancel)
+        self.cancel_button.hide()
         self.status = QLabel()
         self.status.setTextFormat(Qt.TextFormat.RichText)
         self.status.setWordWrap(True)
+        # generations done of those asked; each takes seconds when a hall is filled
+        self.progress = QProgressBar()
+        self.progress.setFormat("%v of %m generations")
+        self.progress.setMinimumWidth(220)
+        self.progress.setMaximumWidth(300)
+        self.progress.hide()
         top = QHBoxLayout()
         top.addWidget(intent)
         top.addWidget(gens, 1)
         side = QVBoxLayout()
         side.addStretch(1)
         side.addWidget(self.run_button)
+        side.addWidget(self.cancel_button)
         top.addLayout(side)
+        status_row = QHBoxLayout()
+        status_row.addWidget(self.status, 1)
+        status_row.addWidget(self.progress, 0, Qt.AlignmentFlag.AlignTop)
 
         self.model = CompareTableModel(self)
         self.table = QTableView()
@@ -349,7 +400,7 @@ class CompareWindow(QWidget):
         split.setSizes([500, 330])
         lay = QVBoxLayout(self)
         lay.addLayout(top)
-        lay.addWidget(self.status)
+        lay.addLayout(status_row)
         lay.addWidget(split, 1)
         self._sync_inputs()
 
@@ -365,8 +416,7 @@ class CompareWindow(QWidget):
         self.power_mw.setEnabled(self.by_power.isChecked())
         self.hall_w.setEnabled(self.has_hall.isChecked())
         self.hall_d.setEnabled(self.has_hall.isChecked())
-        busy = self._serial >= 0
-        self.run_button.setEnabled(bool(self.generations()) and not busy)
+        self.run_button.setEnabled(bool(self.generations()) and not self.is_running())
 
     # -- intent and run --------------------------------------------------------------------------
 
@@ -391,57 +441,116 @@ class CompareWindow(QWidget):
         return {"gpus": None, "power_mw": float(self.power_mw.value()),
                 "generations": self.generations(), "hall": hall}
 
+    def is_running(self) -> bool:
+        """Whether a comparison is being waited for."""
+        return self._serial >= 0
+
     def run(self) -> int:
-        """Start the comparison on the background thread; return its serial."""
+        """Start the comparison on the background thread, a generation at a time; return
+        its serial."""
         kw = self.intent()
         if not kw["generations"]:
             self.status.setText("Tick at least one generation.")
             return -1
-        catalog = self.catalog
+        if self.is_running():
+            self.jobs.cancel(self._serial)
         self._run_intent = kw  # the rows answer this intent, whatever the form says later
-        self._serial = self._runner.submit(lambda: compare(catalog=catalog, **kw))
-        what = (f"{kw['gpus']:,} GPUs" if kw["gpus"] else f"{kw['power_mw']:g} MW"
-                if kw["power_mw"] else f"the most blocks in a {_hall(kw['hall'])} hall")
-        self.status.setText(f"Comparing {what} across {len(kw['generations'])} generation(s)…")
-        # the last results stay readable but dimmed until the new ones arrive
-        self.table.setEnabled(False)
-        self.charts.setEnabled(False)
+        self._partial = [None] * len(kw["generations"])
+        self._serial = self.jobs.start(kw, self.catalog)
+        self.progress.setRange(0, len(kw["generations"]))
+        self.progress.setValue(0)
+        self.progress.show()
+        self.cancel_button.show()
+        self._show_partial(0)
         self._sync_inputs()
         return self._serial
 
-    def wait(self, timeout_ms: int = 120_000) -> bool:
-        """Block until the comparison is done (scripts and tests)."""
-        return self._runner.wait(timeout_ms)
+    def cancel(self) -> None:
+        """Stop waiting for the comparison: the previous one shows again (or, with none,
+        the generations done so far)."""
+        if not self.is_running():
+            return
+        self.jobs.cancel(self._serial)
+        done = [r for r in self._partial if r is not None]
+        asked = len(self._partial)
+        self._end_run()
+        if self._shown_intent is not None:
+            self._display(self.rows, self._shown_intent)
+            self.status.setText(f"Cancelled after {len(done)} of {asked} generations; the "
+                                f"previous comparison, {_what(self._shown_intent)}, is shown.")
+        else:
+            self._display(done, self._run_intent or self.intent())
+            self.status.setText(f"Cancelled after {len(done)} of {asked} generations"
+                                + ("; those done are shown." if done else "."))
 
-    def _on_result(self, serial: int, rows: list[CompareRow] | None, error: str) -> None:
+    def wait(self, timeout_ms: int = 120_000) -> bool:
+        """Block until the comparison is computed (scripts and tests); its rows arrive
+        with the next events."""
+        return self.jobs.wait(timeout_ms)
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        # nobody is waiting any more: the run stops before its next generation
+        self.cancel()
+        super().closeEvent(event)
+
+    def _end_run(self) -> None:
+        self._serial = -1
+        self.progress.hide()
+        self.cancel_button.hide()
+        self._sync_inputs()
+
+    def _on_generation_started(self, serial: int, index: int) -> None:
+        if serial == self._serial:
+            self._show_partial(index)
+
+    def _on_row(self, serial: int, index: int, row: CompareRow) -> None:
+        if serial != self._serial:
+            return  # a cancelled or replaced run
+        self._partial[index] = row
+        self.progress.setValue(sum(r is not None for r in self._partial))
+        self._show_partial(index + 1)
+
+    def _on_failed(self, serial: int, error: str) -> None:
         if serial != self._serial:
             return
-        self._serial = -1
-        self.table.setEnabled(True)
-        self.charts.setEnabled(True)
-        self._sync_inputs()
-        if rows is None:
-            self.status.setText(f"<span style='color:#c62828'>Comparison failed: {error}</span>")
+        self._end_run()
+        if self._shown_intent is not None:
+            self._display(self.rows, self._shown_intent)
+        self.status.setText(f"<span style='color:#c62828'>Comparison failed: "
+                            f"{html.escape(error)}</span>")
+
+    def _on_finished(self, serial: int, rows: list[CompareRow]) -> None:
+        if serial != self._serial:
             return
+        self._end_run()
         self.show_rows(rows)
         self.compared.emit(rows)
 
-    def show_rows(self, rows: list[CompareRow]) -> None:
-        """Show comparison rows in the table and the charts."""
-        kw = getattr(self, "_run_intent", None) or self.intent()
+    def _show_partial(self, computing: int) -> None:
+        """Show the rows done so far, the generation ``computing`` and those waiting."""
+        kw = self._run_intent or self.intent()
+        rows, pending = [], {}
+        for k, (gen, row) in enumerate(zip(kw["generations"], self._partial, strict=True)):
+            if row is None:
+                plan = PLANS[gen]
+                row = CompareRow(generation=gen, template=plan.template_id, param=plan.param,
+                                 param_value=0)
+                pending[k] = "computing…" if k == computing else "waiting"
+            rows.append(row)
+        self._display(rows, kw, pending)
+        done = len(rows) - len(pending)
+        gen = kw["generations"][computing] if computing < len(rows) else ""
+        self.status.setText(f"Comparing {_what(kw)}: {done} of {len(rows)} generations done"
+                            + (f"; computing {_label(gen)}…" if gen else "…"))
+
+    def show_rows(self, rows: list[CompareRow], intent: dict[str, Any] | None = None) -> None:
+        """Show comparison rows (the answer to ``intent``, the last run's by default) in
+        the table and the charts."""
+        kw = intent or self._run_intent or self.intent()
         self.rows = list(rows)
+        self._shown_intent = kw
+        self._display(self.rows, kw)
         fill = not kw["gpus"] and not kw["power_mw"]
-        self.model.set_rows(self.rows, kw["gpus"], fill)
-        # a long note, the hall's shortfall or many rule codes wrap in their row, which grows
-        for k, f in enumerate(FIGURES):
-            if f[1] in ("fits_hall", "failing_rules", "warnings", "note"):
-                one_line = self.table.verticalHeader().defaultSectionSize()
-                self.table.resizeRowToContents(k)
-                need = self.table.rowHeight(k)
-                # the size hint leaves the last line's descenders out: a little air
-                self.table.setRowHeight(k, need + 6 if need > one_line else one_line)
-        self._fit_table()
-        self._draw_charts(kw["gpus"], fill)
         what = (f"the fewest whole blocks reaching {kw['gpus']:,} GPUs" if kw["gpus"]
                 else f"the most whole blocks within {kw['power_mw']:g} MW of facility power"
                 if kw["power_mw"] else f"the most whole blocks that fit the "
@@ -462,6 +571,23 @@ class CompareWindow(QWidget):
         lines += [" · ".join(notes + failed)] if notes or failed else []
         self.status.setText("<br>".join(lines))
 
+    def _display(self, rows: list[CompareRow], kw: dict[str, Any],
+                 pending: dict[int, str] | None = None) -> None:
+        """Fill the table and the charts with ``rows`` (placeholders at ``pending``)."""
+        fill = not kw["gpus"] and not kw["power_mw"]
+        self.model.set_rows(rows, kw["gpus"], fill, pending)
+        # a long note, the hall's shortfall or many rule codes wrap in their row, which grows
+        for k, f in enumerate(FIGURES):
+            if f[1] in ("fits_hall", "failing_rules", "warnings", "note"):
+                one_line = self.table.verticalHeader().defaultSectionSize()
+                self.table.resizeRowToContents(k)
+                need = self.table.rowHeight(k)
+                # the size hint leaves the last line's descenders out: a little air
+                self.table.setRowHeight(k, need + 6 if need > one_line else one_line)
+        self._fit_table()
+        pending = pending or {}
+        self._draw_charts([r for k, r in enumerate(rows) if k not in pending], kw["gpus"], fill)
+
     def _fit_table(self) -> None:
         """Give the table the height of all its rows (the note included) when the window
         has room, the charts the rest."""
@@ -475,10 +601,12 @@ class CompareWindow(QWidget):
         if total > 0:
             split.setSizes([min(need, total - 220), max(total - need, 220)])
 
-    def _draw_charts(self, gpus: int | None = None, fill: bool = False) -> None:
-        """Draw the bars; a generation short of the intent is dimmed, hatched, outlined in
-        red and labelled "short", so its smaller bar is not read as a better design."""
-        ok = [r for r in self.rows if not r.error]
+    def _draw_charts(self, rows: list[CompareRow], gpus: int | None = None,
+                     fill: bool = False) -> None:
+        """Draw the bars of ``rows``; a generation short of the intent is dimmed, hatched,
+        outlined in red and labelled "short", so its smaller bar is not read as a better
+        design."""
+        ok = [r for r in rows if not r.error]
         short = [is_short(r, gpus, fill) for r in ok]
         self.short_generations = [r.generation for r, s in zip(ok, short, strict=True) if s]
         ticks = [[(k, _SHORT.get(r.generation, r.generation)) for k, r in enumerate(ok)]]
@@ -518,6 +646,13 @@ class CompareWindow(QWidget):
 
 def _hall(hall: tuple[float, float]) -> str:
     return f"{hall[0]:g} × {hall[1]:g} m"
+
+
+def _what(kw: dict[str, Any]) -> str:
+    """The intent in a few words: ``"1,024 GPUs"``, ``"10 MW"``, ``"the most blocks in a
+    30 × 20 m hall"``."""
+    return (f"{kw['gpus']:,} GPUs" if kw["gpus"] else f"{kw['power_mw']:g} MW"
+            if kw["power_mw"] else f"the most blocks in a {_hall(kw['hall'])} hall")
 
 
 def _short(v: float) -> str:

@@ -1,0 +1,161 @@
+"""Compare generations after the designer review: the hall starts from the open design's,
+each generation's column and bars show as it arrives, and Cancel stops waiting and puts
+the previous comparison back."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from designer import library
+from designer.library import compare_job
+from designer.library.compare_window import CompareWindow
+from engine.compare import CompareRow
+
+
+def test_compare_starts_from_the_open_hall(qtbot, window, monkeypatch):
+    """The review: the GPUs came from the design, the hall stayed at 60 x 40 m."""
+    from designer.document import LayoutDocument
+
+    monkeypatch.setattr(CompareWindow, "run", lambda self: -1)
+    x0, y0, x1, y1 = window.document.layout.hall.bounds()
+    win = library.compare_action(window)
+    qtbot.addWidget(win)
+    assert (win.hall_w.value(), win.hall_d.value()) == pytest.approx((x1 - x0, y1 - y0))
+    assert (win.hall_w.value(), win.hall_d.value()) == pytest.approx((13.6, 13.2))
+    win.by_hall.setChecked(True)
+    assert win.intent()["hall"] == pytest.approx((13.6, 13.2))
+    win.close()
+    # another design, another hall; a size between tenths is rounded down, never up
+    window.document.set_layout(LayoutDocument.blank_layout(18.27, 12.0, "annex"))
+    assert library.compare_action(window) is win
+    assert (win.hall_w.value(), win.hall_d.value()) == pytest.approx((18.2, 12.0))
+
+
+class _Gates:
+    """A stand-in for engine.compare.compare that returns a generation's row only when
+    the test opens its gate."""
+
+    def __init__(self) -> None:
+        self.gates: dict[str, threading.Event] = {}
+        self.calls: list[str] = []
+
+    def gate(self, gen: str) -> threading.Event:
+        return self.gates.setdefault(gen, threading.Event())
+
+    def __call__(self, catalog=None, generations=(), **kw):
+        (gen,) = generations
+        self.calls.append(gen)
+        assert self.gate(gen).wait(30)
+        gpus = {"hopper": 1024, "blackwell": 1152, "amd-instinct": 2048}[gen]
+        return [CompareRow(generation=gen, template=f"{gen}-template", param="scalable_units",
+                           param_value=2, gpus=gpus, racks=10, it_mw=1.0, facility_mw=1.4,
+                           gpus_per_mw=gpus / 1.0, fits_hall=True, hall_m=(10.0, 10.0))]
+
+    def open_all(self) -> None:
+        for gen in ("hopper", "blackwell", "amd-instinct"):
+            self.gate(gen).set()
+
+
+@pytest.fixture
+def gated(monkeypatch):
+    fake = _Gates()
+    monkeypatch.setattr(compare_job, "compare", fake)
+    yield fake
+    fake.open_all()
+
+
+def _compare_window(qtbot, builtin_catalog) -> CompareWindow:
+    win = CompareWindow(catalog=builtin_catalog)
+    qtbot.addWidget(win)
+    win.set_generations(["hopper", "blackwell", "amd-instinct"])
+    win.hall_w.setValue(30.0)
+    win.hall_d.setValue(20.0)
+    win.by_hall.setChecked(True)
+    win.show()
+    return win
+
+
+def _bars(win) -> list[str]:
+    return list(win.plots["gpus"].getAxis("bottom").labels)
+
+
+def test_each_generation_shows_as_it_arrives_with_progress(qtbot, gated, builtin_catalog):
+    win = _compare_window(qtbot, builtin_catalog)
+    win.run()
+    m = win.model
+    # every generation has its column at once: the first computing, the others waiting
+    assert m.columnCount() == 3 and m.pending == {0: "computing…", 1: "waiting", 2: "waiting"}
+    assert win.progress.isVisible() and (win.progress.value(), win.progress.maximum()) == (0, 3)
+    assert win.cancel_button.isVisible() and not win.run_button.isEnabled()
+    assert "0 of 3 generations done; computing Hopper" in win.status.text()
+    assert win.table.isEnabled() and _bars(win) == []
+    gated.gate("hopper").set()
+    qtbot.waitUntil(lambda: win.progress.value() == 1, timeout=10_000)
+    qtbot.waitUntil(lambda: m.pending.get(1) == "computing…", timeout=10_000)
+    assert 0 not in m.pending and m.data(m.index(2, 0)) == "1,024"
+    assert m.headerData(1, __import__("PySide6.QtCore").QtCore.Qt.Orientation.Horizontal) \
+        == "Blackwell — computing…"
+    assert _bars(win) == ["Hopper"]  # the chart fills in too
+    assert "1 of 3 generations done; computing Blackwell" in win.status.text()
+    with qtbot.waitSignal(win.compared, timeout=10_000) as sig:
+        gated.gate("blackwell").set()
+        gated.gate("amd-instinct").set()
+    assert [r.gpus for r in sig.args[0]] == [1024, 1152, 2048]
+    assert m.pending == {} and _bars(win) == ["Hopper", "Blackwell", "AMD"]
+    assert not win.progress.isVisible() and not win.cancel_button.isVisible()
+    assert win.run_button.isEnabled()
+    assert "the most whole blocks that fit the 30 × 20 m hall" in win.status.text()
+
+
+def test_cancel_stops_waiting_and_keeps_the_previous_comparison(qtbot, gated,
+                                                                 builtin_catalog):
+    """The review: 25 s of a greyed table and no way out."""
+    win = _compare_window(qtbot, builtin_catalog)
+    gated.open_all()
+    with qtbot.waitSignal(win.compared, timeout=10_000):
+        win.run()
+    before = list(win.rows)
+    for gate in gated.gates.values():
+        gate.clear()
+    gated.calls.clear()
+    compared = []
+    win.compared.connect(compared.append)
+    win.hall_w.setValue(40.0)
+    win.run()
+    gated.gate("hopper").set()
+    qtbot.waitUntil(lambda: win.progress.value() == 1, timeout=10_000)
+    win.cancel_button.click()
+    # at once: the previous rows, undimmed, and the form free for another run
+    assert win.model.pending == {} and win.model.rows == before and win.rows == before
+    assert not win.progress.isVisible() and not win.cancel_button.isVisible()
+    assert win.run_button.isEnabled() and win.table.isEnabled()
+    assert "Cancelled after 1 of 3 generations" in win.status.text()
+    assert "30 × 20 m" in win.status.text()
+    # the generation under way finishes unseen, and the run stops there
+    gated.open_all()
+    assert win.wait(10_000)
+    qtbot.wait(50)
+    assert gated.calls == ["hopper", "blackwell"] and compared == []
+    assert win.model.rows == before
+
+
+def test_a_first_comparison_cancelled_shows_what_was_done(qtbot, gated, builtin_catalog):
+    win = _compare_window(qtbot, builtin_catalog)
+    win.run()
+    gated.gate("hopper").set()
+    qtbot.waitUntil(lambda: win.progress.value() == 1, timeout=10_000)
+    win.cancel()
+    assert [r.generation for r in win.model.rows] == ["hopper"] and win.model.pending == {}
+    assert "Cancelled after 1 of 3 generations; those done are shown." in win.status.text()
+
+
+def test_closing_the_window_cancels_its_comparison(qtbot, gated, builtin_catalog):
+    win = _compare_window(qtbot, builtin_catalog)
+    win.run()
+    win.close()
+    assert not win.is_running()
+    gated.open_all()
+    assert win.wait(10_000)
+    assert gated.calls == ["hopper"]
