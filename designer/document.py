@@ -16,7 +16,9 @@ restores the committed layout (Esc).
 Analysis runs on the GUI thread while it is fast (small halls); once one takes
 longer than :data:`ASYNC_AFTER_S` it moves to a background thread, where a
 newer request replaces a queued one and a result older than the one shown is
-dropped. ``analysis_busy`` drives the progress indicator.
+dropped. ``analysis_busy`` drives the progress indicator. When a new analysis
+finds a fabric with other switch counts than the one before (one server more can
+start a scalable unit), ``fabric_resized`` says what changed, for the status bar.
 """
 
 from __future__ import annotations
@@ -39,7 +41,8 @@ from engine.errors import InputError
 from engine.io import load_layout, save_layout
 from engine.model import Fabric, Hall, Layout, Rack
 
-__all__ = ["LayoutDocument", "AnalysisRunner", "analyze_layout", "ASYNC_AFTER_S", "AUTOSAVE_MS"]
+__all__ = ["LayoutDocument", "AnalysisRunner", "analyze_layout", "fabric_change", "ASYNC_AFTER_S",
+           "AUTOSAVE_MS"]
 
 ASYNC_AFTER_S = 0.040
 #: an edit touching more items than this shows a busy cursor while it is applied
@@ -62,6 +65,42 @@ def analyze_layout(layout: Layout, catalog: Catalog, path: str | Path | None = N
         raise InputError(path, exc.field, exc.expected) from None
     analyzer.build_s = time.perf_counter() - t0
     return analyzer
+
+
+def fabric_change(before: Analysis, after: Analysis) -> str:
+    """Say how the switch counts of the fabrics in both analyses changed ("" when none did).
+
+    One server more can start a scalable unit and add a tier's worth of switches; the
+    note names the fabric, its scalable units and the switches per tier it gained or lost.
+
+    Examples
+    --------
+    ``"Fabric compute: 3 scalable units now (+8 leaf, +8 spine switches)"``;
+    ``"Fabric fe: +2 leaf switches (18 leaf, 2 spine now)"`` when the SU count stays.
+    """
+    def fabrics(a: Analysis) -> list[dict]:
+        return list(getattr(getattr(a, "network", None), "fabrics", None) or [])
+
+    old = {f.get("id"): f for f in fabrics(before)}
+    notes = []
+    for f in fabrics(after):
+        was = old.get(f.get("id"))
+        if was is None:  # a new fabric: the command adding it says so
+            continue
+        sw0, sw1 = was.get("switches") or {}, f.get("switches") or {}
+        tiers = list(dict.fromkeys([*sw1, *sw0]))
+        deltas = [(t, sw1.get(t, 0) - sw0.get(t, 0)) for t in tiers]
+        change = ", ".join(f"{d:+,}".replace("-", "−") + f" {t}" for t, d in deltas if d)
+        if not change:
+            continue
+        su0, su1 = was.get("scalable_units"), f.get("scalable_units")
+        if su1 is not None and su1 != su0:
+            units = f"{su1:,} scalable unit" + ("" if su1 == 1 else "s")
+            notes.append(f"Fabric {f['id']}: {units} now ({change} switches)")
+        else:
+            now = ", ".join(f"{n:,} {t}" for t, n in sw1.items() if n)
+            notes.append(f"Fabric {f['id']}: {change} switches ({now} now)")
+    return "; ".join(notes)
 
 
 class _Job(QRunnable):
@@ -200,6 +239,9 @@ class LayoutDocument(QObject):
     layout_reset = Signal()
     #: a recovery file could not be written (why), said once until a write works again
     recovery_failed = Signal(str)
+    #: an edit (or its undo) changed a generated fabric's switch counts; what changed, for
+    #: the status bar ("Fabric compute: 3 scalable units now (+8 leaf, +8 spine switches)")
+    fabric_resized = Signal(str)
 
     def __init__(self, layout: Layout | None = None, path: str | Path | None = None,
                  catalog: Catalog | None = None, parent: QObject | None = None,
@@ -561,8 +603,11 @@ class LayoutDocument(QObject):
             self.analysis_failed.emit(error)
             return
         self.analysis_error = ""
-        self.analysis = result
+        before, self.analysis = self.analysis, result
         self.analysis_updated.emit(result)
+        note = fabric_change(before, result) if before is not None else ""
+        if note:
+            self.fabric_resized.emit(note)
 
     def wait_for_analysis(self, timeout_ms: int = 60_000) -> bool:
         """Block until background analysis is done and its result delivered (tests, export)."""

@@ -5,7 +5,8 @@
 * a rack-scale system: its rack type holding the system;
 * a server, node or switch: installed at the first free U of the rack under
   the drop, or in a new rack on empty floor (of the row it continues, else
-  ``rack-800x1200``); the status bar says where it went (the rack and its U range);
+  ``rack-800x1200``); the status bar says where it went (the rack and its U range,
+  and how the fabric grew when the server started a scalable unit);
 * a CRAH or CDU: the unit; a rear door: on the rack under the drop;
 * a rack PDU: a feed for the rack under the drop; a busway: along the row
   under the drop, feeding its racks (or a 4.8 m run on empty floor);
@@ -281,19 +282,19 @@ def _perform_drop(scene: FloorPlanScene, type_id: str, x: float, y: float,
         rack = Rack(id=rid, type=rack_type, x_m=plan.x_m, y_m=plan.y_m,
                     rotation_deg=plan.rotation_deg, row=plan.row, system=system, devices=devices,
                     feeds=_feeds_over(scene, plan.box) if plan.box else [])
-        ids = doc.add_racks([rack])
+        ids, note = _noting_fabric(doc, lambda: doc.add_racks([rack]))
         rt = cat.racks.get(rack_type)
         what = display_name(scene, type_id)
         where = f"in row {plan.row}" if plan.row else "on open floor"
         inside = f" in new rack {rid} ({rt.name if rt else rack_type})" if devices else f" {rid}"
         clash = "" if plan.ok else "; it overlaps what is there (see the rules)"
-        scene.message.emit(f"Placed {what}{inside} {where}{clash}")
+        scene.message.emit(f"Placed {what}{inside} {where}{clash}{note}")
         return ids
     if plan.kind == "install":
-        u = doc.install_device(plan.target, type_id)
+        u, note = _noting_fabric(doc, lambda: doc.install_device(plan.target, type_id))
         dt = cat.devices[type_id]
         at = f" at {_u_span(u, dt.u_height or 1)}" if u else ""
-        scene.message.emit(f"Installed {dt.name} in {plan.target}{at}")
+        scene.message.emit(f"Installed {dt.name} in {plan.target}{at}{note}")
         return [plan.target]
     if plan.kind == "unit":
         return [doc.add_cooling_unit(type_id, plan.x_m, plan.y_m)]
@@ -313,6 +314,26 @@ def _perform_drop(scene: FloorPlanScene, type_id: str, x: float, y: float,
         x0, y0, x1, y1 = plan.box
         return [doc.add_obstacle([(x0, y0), (x1, y0), (x1, y1), (x0, y1)], plan.target)]
     raise InputError(None, type_id, plan.label or "a catalog entry the floor plan can place")
+
+
+def _noting_fabric(doc, edit):
+    """Run ``edit``; return its result and what it did to the fabrics (". Fabric compute: 3
+    scalable units now (…)", or "") for the drop's message: the document's own note
+    would be replaced by that message at once."""
+    notes: list[str] = []
+
+    def keep(text: str) -> None:
+        notes.append(text)
+
+    resized = getattr(doc, "fabric_resized", None)
+    if resized is None:
+        return edit(), ""
+    resized.connect(keep)
+    try:
+        result = edit()
+    finally:
+        resized.disconnect(keep)
+    return result, "".join(f". {n}" for n in notes)
 
 
 def _drop_run(scene: FloorPlanScene, plan: DropPlan, feed_type: str | None) -> str:

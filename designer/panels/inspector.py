@@ -13,7 +13,8 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt
+import shiboken6
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QPainter, QTextLayout
 from PySide6.QtWidgets import (
     QApplication,
@@ -255,7 +256,14 @@ def _get(obj: Any, field: str) -> Any:
 
 
 class InspectorPanel(QWidget):
-    """Properties of the selection (or the hall), edited through the document."""
+    """Properties of the selection (or the hall), edited through the document.
+
+    ``status_message`` carries notes for the main window's status bar: the document's
+    word that an edit resized a fabric (``fabric_resized``), which reaches the status
+    bar no other way.
+    """
+
+    status_message = Signal(str)
 
     def __init__(self, document, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -301,6 +309,9 @@ class InspectorPanel(QWidget):
         document.items_removed.connect(self._on_items_removed)
         document.items_added.connect(self._on_items_added)
         document.analysis_updated.connect(self._on_analysis)
+        resized = getattr(document, "fabric_resized", None)
+        if resized is not None:
+            resized.connect(self.status_message)
         stack = getattr(document, "undo_stack", None)
         if stack is not None:
             # an edit, an undo or a save makes a refusal old news
@@ -818,7 +829,10 @@ class InspectorPanel(QWidget):
     def _on_stack_moved(self, _index: int) -> None:
         """Undo and redo keep the selected racks and units in sight: undoing an X of 999 m
         brings the view back to the rack, not to the empty floor where it was."""
-        before, self._stack_count = self._stack_count, self.document.undo_stack.count()
+        stack = self.document.undo_stack
+        if not shiboken6.isValid(stack):  # a stack being destroyed clears itself
+            return
+        before, self._stack_count = self._stack_count, stack.count()
         # a push adds a command (an edit that moved them was revealed by _commit); undo,
         # redo and a merged step leave the count as it was
         if self._stack_count == before and self._kind in ("rack", "cooling"):

@@ -284,3 +284,55 @@ def test_save_works_when_the_recovery_folder_does_not(doc, tmp_path, monkeypatch
         assert doc.save(target) == target
     assert target.exists() and doc.path == target and not doc.is_modified
     assert doc.recovery_error
+
+
+def test_an_edit_that_resizes_a_fabric_says_how(doc):
+    said = []
+    doc.fabric_resized.connect(said.append)
+    doc.set_field(["GPU-0001"], "name", "first")  # no switch count changes
+    assert said == []
+    net = {f["id"]: f for f in doc.analysis.network.fabrics}["compute"]
+    assert (net["switches"]["leaf"], net["switches"]["spine"], net["scalable_units"]) == (16, 8, 2)
+    doc.install_device("GPU-0001", "dgx-h100")  # the 65th node starts a third SU
+    assert said == ["Fabric compute: 3 scalable units now (+8 leaf, +8 spine switches)"]
+    doc.undo_stack.undo()
+    assert said[-1] == "Fabric compute: 2 scalable units now (−8 leaf, −8 spine switches)"
+    doc.undo_stack.redo()
+    assert said[-1] == "Fabric compute: 3 scalable units now (+8 leaf, +8 spine switches)"
+    n = len(said)
+    doc.set_layout(doc.layout)  # a new document: nothing was resized by an edit
+    assert len(said) == n
+
+
+def test_a_new_fabric_is_not_a_resized_one(doc):
+    from engine.model import Fabric
+
+    said = []
+    doc.fabric_resized.connect(said.append)
+    doc.add_fabric(Fabric(id="fe", name="Front end", purpose="front_end", topology="clos",
+                          nic_speed_gbps=100, members=["GPU-0001", "GPU-0002"]))
+    assert said == []
+
+
+def test_the_status_bar_says_when_a_fabric_grew(window):
+    window.document.install_device("GPU-0001", "dgx-h100")
+    assert window.statusBar().currentMessage() == \
+        "Fabric compute: 3 scalable units now (+8 leaf, +8 spine switches)"
+
+
+def test_fabric_change_words_a_change_within_a_scalable_unit():
+    from types import SimpleNamespace
+
+    from designer.document import fabric_change
+
+    def analysis(leaf, spine, su):
+        fab = {"id": "fe", "switches": {"leaf": leaf, "spine": spine, "core": 0},
+               "scalable_units": su}
+        return SimpleNamespace(network=SimpleNamespace(fabrics=[fab]))
+
+    assert fabric_change(analysis(16, 2, 1), analysis(18, 2, 1)) == \
+        "Fabric fe: +2 leaf switches (18 leaf, 2 spine now)"
+    assert fabric_change(analysis(16, 2, 1), analysis(16, 2, 1)) == ""
+    assert fabric_change(analysis(16, 8, 2), analysis(8, 4, 1)) == \
+        "Fabric fe: 1 scalable unit now (−8 leaf, −4 spine switches)"
+    assert fabric_change(SimpleNamespace(network=None), analysis(8, 4, 1)) == ""

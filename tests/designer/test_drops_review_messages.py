@@ -28,8 +28,19 @@ def test_an_install_drop_says_which_rack_and_u_range(window):
     before = {d.u for d in rack.devices}
     _drop(window, "dgx-h100", rack.x_m, rack.y_m)
     new_u = next(d.u for d in doc.layout.rack("GPU-0001").devices if d.u not in before)
-    assert bar.currentMessage() == f"Installed NVIDIA DGX H100 in GPU-0001 at U{new_u}–U{new_u + 7}"
+    said = bar.currentMessage()
+    assert said.startswith(f"Installed NVIDIA DGX H100 in GPU-0001 at U{new_u}–U{new_u + 7}")
     assert doc.undo_stack.undoText() == f"Install NVIDIA DGX H100 in GPU-0001 at U{new_u}"
+    # the 65th node starts a third scalable unit: the same message says so
+    assert said.endswith(". Fabric compute: 3 scalable units now (+8 leaf, +8 spine switches)")
+
+
+def test_an_install_that_leaves_the_fabric_as_it_was_says_only_where(window):
+    doc = window.document
+    doc.remove_device("GPU-0002", 3)  # 63 nodes: still 2 scalable units of 32
+    rack = doc.layout.rack("GPU-0001")
+    _drop(window, "dgx-h100", rack.x_m, rack.y_m)
+    assert window.statusBar().currentMessage() == "Installed NVIDIA DGX H100 in GPU-0001 at U38–U45"
 
 
 def test_a_one_u_install_names_its_single_u(window):
