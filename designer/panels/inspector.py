@@ -765,10 +765,7 @@ class InspectorPanel(QWidget):
                 self._refresh_values()
                 return
         try:
-            if self._merging:
-                self.document.set_field(list(ids), field, value, merge=True)
-            else:
-                self.document.set_field(list(ids), field, value)
+            self.document.set_field(list(ids), field, value, merge=self._merging)
         except (ValueError, KeyError, TypeError) as exc:
             self._show_error(f"{field_label(field)}: {exc}")
             self._refresh_values()
