@@ -275,6 +275,7 @@ class InspectorPanel(QWidget):
         self._kind = ""
         self._sources_key: tuple | None = None
         self._merging = False
+        self._touched: set[str] = set()  # selected items changed since the stack last moved
         self._undo_router = _UndoRouter(self)
 
         self.title = QLabel()
@@ -810,7 +811,9 @@ class InspectorPanel(QWidget):
         self.rebuild()
 
     def _on_items_changed(self, ids: list) -> None:
-        if set(ids) & set(self._ids):
+        touched = set(ids) & set(self._ids)
+        if touched:
+            self._touched |= touched
             self._refresh_values()
 
     def _on_items_removed(self, ids: list) -> None:
@@ -824,15 +827,16 @@ class InspectorPanel(QWidget):
             self.rebuild()
 
     def _on_stack_moved(self, _index: int) -> None:
-        """Undo and redo keep the selected racks and units in sight: undoing an X of 999 m
-        brings the view back to the rack, not to the empty floor where it was."""
+        """Undo and redo keep the selected racks and units they change in sight: undoing an
+        X of 999 m brings the view back to the rack, not to the empty floor where it was."""
         stack = self.document.undo_stack
+        touched, self._touched = self._touched, set()
         if not shiboken6.isValid(stack):  # a stack being destroyed clears itself
             return
         before, self._stack_count = self._stack_count, stack.count()
         # a push adds a command (an edit that moved them was revealed by _commit); undo,
         # redo and a merged step leave the count as it was
-        if self._stack_count == before and self._kind in ("rack", "cooling"):
+        if self._stack_count == before and touched and self._kind in ("rack", "cooling"):
             self._reveal(self._ids)
 
     def _on_analysis(self, _analysis) -> None:

@@ -5,7 +5,7 @@ on undo), and a note under X and Y says it stands outside the hall."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPointF, Qt
 
 
 def _type(qtbot, ed, text):
@@ -74,3 +74,14 @@ def test_reveal_items_moves_only_for_items_out_of_sight(window):
     assert view.reveal_items(["GPU-0001"])
     assert _in_sight(window, "GPU-0001")
     assert not view.reveal_items(["no-such-item"])
+
+
+def test_undoing_an_edit_that_left_the_selection_alone_keeps_the_view(qtbot, window, insp):
+    doc, view = window.document, window.view
+    doc.set_field(["hall"], "floor_rating_kg_m2", 900)  # nothing selected moves
+    view.zoom_by(8.0)  # look closely at the far corner of the hall, away from the rack
+    view.centerOn(QPointF(13.0, -13.0))
+    assert not _in_sight(window, "GPU-0001")
+    away = view.visible_plan_centre()
+    doc.undo_stack.undo()
+    assert view.visible_plan_centre() == pytest.approx(away), "the rack did not change"
