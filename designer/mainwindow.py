@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QProgressBar,
+    QTabWidget,
     QToolBar,
     QToolButton,
     QWidget,
@@ -70,6 +71,14 @@ OVERLAY_LABELS = {"heatmap": "Power density", "cooling": "Cooling zones", "airfl
 METRIC_LABELS = {"kw": "Rack kW", "utilization": "Feed utilization", "liquid": "Liquid share"}
 _FILTER = "Rackscape layouts (*.json);;All files (*)"
 _MAX_RECENT = 8
+#: Below this window height the dashboard and the rule panel share one tabbed area, so
+#: the floor plan keeps its height (side by side, a 1366 x 768 window left it a strip).
+COMPACT_HEIGHT = 900
+#: The tabbed bottom area's share of a compact window's height.
+COMPACT_BOTTOM_SHARE = 0.36
+#: Below this share of the height under the toolbars, a window made smaller takes the
+#: floor plan's height back from the bottom panels.
+MIN_VIEW_SHARE = 0.45
 
 
 def _line_icon(kind: str) -> QIcon:
@@ -211,7 +220,12 @@ class MainWindow(QMainWindow):
         #: The file Save As proposes for a design not saved yet (a retargeted copy beside
         #: its source, a template's id and size); a bare name goes in the last folder used.
         self.save_suggestion: Path | None = None
+        #: Whether the window is below :data:`COMPACT_HEIGHT` (None before it has a size),
+        #: and whether the bottom panels were put in tabs for that (and so go back).
+        self._compact: bool | None = None
+        self._auto_tabbed = False
         self.setDockNestingEnabled(True)
+        self.setTabPosition(Qt.DockWidgetArea.BottomDockWidgetArea, QTabWidget.TabPosition.North)
         self._build_actions()
         a = self.actions_by_name
         self.view.context_actions = [a["rotate"], a["duplicate"], a["copy"], a["cut"],
@@ -629,7 +643,7 @@ class MainWindow(QMainWindow):
         bottom = [d[k] for k in ("DashboardPanel", "RulePanel") if k in d]
         if bottom:
             self.resizeDocks(bottom[:1], [self._dashboard_height()], Qt.Orientation.Vertical)
-        if len(bottom) == 2:
+        if len(bottom) == 2 and not self.is_bottom_tabbed():
             self.resizeDocks(bottom, [640, 360], Qt.Orientation.Horizontal)
             # the dashboard keeps its share of the bottom when the window is resized
             # (Qt gives width back in proportion to what is left, so a window shrunk and
@@ -659,6 +673,75 @@ class MainWindow(QMainWindow):
         if event.oldSize().height() > 0 and event.size().height() > event.oldSize().height():
             height = event.size().height()
             QTimer.singleShot(0, lambda: self.height() == height and self._regrow_dashboard())
+        if event.size().height() != event.oldSize().height():
+            height = event.size().height()
+            shrank = 0 < height < event.oldSize().height()
+            QTimer.singleShot(0, lambda: self.height() == height
+                              and self.arrange_for_height(shrank))
+
+    # -- docks at small window heights -----------------------------------------------------------
+
+    def is_compact(self) -> bool:
+        """Whether the window is short enough for the bottom panels to share tabs."""
+        return self.height() < COMPACT_HEIGHT
+
+    def is_bottom_tabbed(self) -> bool:
+        """Whether the dashboard and the rule panel share one tabbed area."""
+        dash, rules = self.docks.get("DashboardPanel"), self.docks.get("RulePanel")
+        return dash is not None and rules is not None and \
+            rules in self.tabifiedDockWidgets(dash)
+
+    def arrange_for_height(self, shrank: bool = False) -> None:
+        """Give the floor plan priority in a short window: below :data:`COMPACT_HEIGHT`
+        the dashboard and the rule panel go into one tabbed area (the dashboard in front)
+        as high as :data:`COMPACT_BOTTOM_SHARE` of the window; above it, panels tabbed
+        that way go back side by side. A window made smaller takes height back from the
+        bottom panels when the plan has less than :data:`MIN_VIEW_SHARE` of it. Panels
+        the user has moved, floated or closed stay as they are."""
+        compact = self.is_compact()
+        changed = compact != self._compact
+        self._compact = compact
+        if changed and compact:
+            self._tabify_bottom()
+        elif changed and self._auto_tabbed:
+            self._untabify_bottom()
+        if changed or shrank:
+            self._cap_bottom(compact)
+
+    def _docked_bottom(self, dock: QDockWidget | None) -> bool:
+        return dock is not None and not dock.isFloating() and \
+            self.dockWidgetArea(dock) == Qt.DockWidgetArea.BottomDockWidgetArea
+
+    def _tabify_bottom(self) -> None:
+        pair = self._bottom_pair()
+        if pair is None or self.is_bottom_tabbed():
+            return
+        dash, rules = pair
+        self.tabifyDockWidget(dash, rules)
+        dash.raise_()
+        self._auto_tabbed = True
+
+    def _untabify_bottom(self) -> None:
+        self._auto_tabbed = False
+        dash, rules = self.docks.get("DashboardPanel"), self.docks.get("RulePanel")
+        if not self.is_bottom_tabbed() or not (self._docked_bottom(dash)
+                                               and self._docked_bottom(rules)):
+            return
+        was_open = rules.toggleViewAction().isChecked()
+        self.removeDockWidget(rules)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, rules)  # beside it
+        rules.setVisible(was_open)
+        self.resizeDocks([dash], [self._dashboard_height()], Qt.Orientation.Vertical)
+        QTimer.singleShot(0, self._rebalance_bottom)
+
+    def _cap_bottom(self, compact: bool) -> None:
+        dock = self.docks.get("DashboardPanel")
+        if not self._docked_bottom(dock) or not dock.isVisible():
+            return
+        target = self._dashboard_height()
+        room = self.view.height() + dock.height()
+        if dock.height() > target and (compact or self.view.height() < MIN_VIEW_SHARE * room):
+            self.resizeDocks([dock], [target], Qt.Orientation.Vertical)
 
     def _regrow_dashboard(self) -> None:
         """Give the dashboard back the height a small window took (its charts were left
@@ -672,6 +755,10 @@ class MainWindow(QMainWindow):
             self.resizeDocks([dock], [target], Qt.Orientation.Vertical)
 
     def _dashboard_height(self) -> int:
+        if self.is_compact():
+            # a short window: the headline figures and what of the charts fits; the plan
+            # keeps the rest
+            return max(200, round(self.height() * COMPACT_BOTTOM_SHARE))
         # tall enough for the headline figures and a whole row of charts, when the window
         # has room for it
         panel = self.panels.get("DashboardPanel")
@@ -679,8 +766,10 @@ class MainWindow(QMainWindow):
         return max(250, min(round(self.height() * 0.42), max(want, round(self.height() * 0.34))))
 
     def _bottom_pair(self) -> list[QDockWidget] | None:
+        """The dashboard and the rule panel when they stand side by side at the bottom."""
         pair = [self.docks.get(k) for k in ("DashboardPanel", "RulePanel")]
         if any(d is None or not d.isVisible() or d.isFloating() for d in pair) or \
+                self.is_bottom_tabbed() or \
                 any(self.dockWidgetArea(d) != Qt.DockWidgetArea.BottomDockWidgetArea
                     for d in pair):
             return None
@@ -715,6 +804,9 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geo)
         if isinstance(state, QByteArray):
             self._state_restored = self.restoreState(state)
+            # panels a short window put in tabs go back side by side in a taller one
+            self._auto_tabbed = self._state_restored and \
+                str(s.value("window/bottom_auto_tabbed", "false")).lower() == "true"
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
@@ -1255,6 +1347,7 @@ class MainWindow(QMainWindow):
             s = QSettings()
             s.setValue("window/geometry", self.saveGeometry())
             s.setValue("window/state", self.saveState())
+            s.setValue("window/bottom_auto_tabbed", self._auto_tabbed)
         self.document.close()
         event.accept()
 
