@@ -27,7 +27,14 @@ from engine import cooling as _cooling
 from engine import floor as _floor
 from engine import power as _power
 from engine.catalog import Catalog, default_catalog
-from engine.compile import LayoutArrays, compile_layout, front_vectors, patch_rack, rack_geometry
+from engine.compile import (
+    LayoutArrays,
+    airflow_from_heat_cfm,
+    compile_layout,
+    front_vectors,
+    patch_rack,
+    rack_geometry,
+)
 from engine.model import Layout
 from engine.network import NetworkResult, analyze_network
 from engine.rules import Violation, run_rules
@@ -149,7 +156,10 @@ def _evaluate(layout: Layout, catalog: Catalog, arr: LayoutArrays, caches: _Cach
     gpus = int(arr.rack_gpus.sum())
     # switches the fabric analysis placed in free U draw power in their racks; when
     # the fabric changes, so does that power in racks the edit did not touch
-    switch_w = ctx.network.generated_rack_power_w(arr.n_racks)
+    # and so do the transceivers at their racks' link ends, whose media (and power)
+    # change with the cable lengths when any rack moves
+    optics_w = ctx.network.rack_optics_w(arr.n_racks)
+    switch_w = ctx.network.generated_rack_power_w(arr.n_racks) + optics_w
     if changed is not None:
         prev = caches.switch_w
         changed = None if prev is None or len(prev) != len(switch_w) else \
@@ -157,16 +167,20 @@ def _evaluate(layout: Layout, catalog: Catalog, arr: LayoutArrays, caches: _Cach
     caches.switch_w = switch_w
     rack_power_w = arr.rack_power_w + switch_w
     rack_weight_kg = arr.rack_weight_kg + ctx.network.generated_rack_weight_kg(arr.n_racks)
-    rack_airflow_cfm = arr.rack_airflow_cfm + ctx.network.generated_rack_airflow_cfm(arr.n_racks)
+    rack_airflow_cfm = (arr.rack_airflow_cfm + ctx.network.generated_rack_airflow_cfm(arr.n_racks)
+                        + airflow_from_heat_cfm(optics_w, layout.assumptions.delta_t_air_k))
+    # optics at link ends outside any rack (none in a built fabric) stay hall loads
+    loose_optics_w = max(ctx.network.optics_w - float(optics_w.sum()), 0.0)
     hx, hy = rack_geometry(arr.rack_x_m, arr.rack_y_m, arr.rack_w_m, arr.rack_d_m,
                            arr.rack_rot_deg)
     box = _floor.boxes(arr.rack_x_m, arr.rack_y_m, hx, hy)
     ctx.power = _power.analyze_power(layout, rack_power_w, arr.rack_liquid_w, gpus,
-                                     optics_w=ctx.network.optics_w, cache=caches.power,
+                                     optics_w=loose_optics_w,
+                                     optics_in_racks_w=float(optics_w.sum()), cache=caches.power,
                                      changed=changed, rack_box=box)
     ctx.cooling = _cooling.analyze_cooling(layout, arr.rack_x_m, arr.rack_y_m, rack_power_w,
                                            arr.rack_liquid_w, rack_airflow_cfm,
-                                           extra_air_kw=ctx.network.optics_w / 1000.0,
+                                           extra_air_kw=loose_optics_w / 1000.0,
                                            cache=caches.cooling, changed=changed)
     ctx.floor = _floor.analyze_floor(layout, box, front_vectors(arr.rack_rot_deg),
                                      rack_weight_kg, cache=caches.floor)

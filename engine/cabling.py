@@ -785,6 +785,29 @@ class CableRouter:
             self._route(moved_links, pairs)
         return self._summary()
 
+    def rack_optics_w(self, n_racks: int) -> np.ndarray:
+        """Return the optics power each rack's link ends draw beyond its devices' figures (W).
+
+        The per-end figures of the hall's ``optics_w``: an end whose device's power
+        leaves its module out draws the medium's module power, or half its twin's
+        where one module serves two links; a link no medium reaches draws none.
+        The racks' values add up to ``optics_w``.
+        """
+        topo = self.topo
+        ok = self.medium >= 0
+        m = np.maximum(self.medium, 0)
+        single = np.nan_to_num(self.media.power_per_end_w, nan=0.0)[m] if len(m) else \
+            np.zeros(0)
+        shared = np.nan_to_num(self._shared_w, nan=0.0)[m] if len(m) else np.zeros(0)
+        phys = (topo.lk_count * self.cables).astype(np.float64) * ok
+        out = np.zeros(n_racks)
+        for rack, paid, cage in ((topo.lk_a_rack, topo.lk_a_paid, topo.lk_a_cage),
+                                 (topo.lk_b_rack, topo.lk_b_paid, topo.lk_b_cage)):
+            w = np.where(paid, np.where(cage > 1, shared, single), 0.0) * phys
+            sel = (rack >= 0) & (rack < n_racks)
+            out += np.bincount(rack[sel], weights=w[sel], minlength=n_racks)
+        return out
+
     def _tiers(self) -> dict[str, int]:
         """Return links by tier (scale-out tiers by name, other purposes prefixed)."""
         if self._by_tier is None:

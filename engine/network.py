@@ -94,6 +94,8 @@ class NetworkResult:
     rack_switch_w: np.ndarray | None = None
     rack_switch_kg: np.ndarray | None = None
     rack_switch_cfm: np.ndarray | None = None
+    #: optics power per rack (W): the transceivers at the link ends in each rack
+    rack_optics: np.ndarray | None = None
     problems: list[tuple[str, str, str, tuple[str, ...]]] = field(default_factory=list)
     topology: Topology | None = None
     cabling: CablingResult | None = None
@@ -108,6 +110,11 @@ class NetworkResult:
     def generated_rack_power_w(self, n_racks: int) -> np.ndarray:
         """Return per-rack power of the switches the analysis placed (not installed ones)."""
         return _per_rack(self.rack_switch_w, n_racks)
+
+    def rack_optics_w(self, n_racks: int) -> np.ndarray:
+        """Return per-rack power of the optics at the link ends in each rack (W); they add
+        up to ``optics_w``."""
+        return _per_rack(self.rack_optics, n_racks)
 
     def generated_rack_weight_kg(self, n_racks: int) -> np.ndarray:
         """Return per-rack weight of the switches the analysis placed."""
@@ -582,6 +589,7 @@ def analyze_network(layout: Layout, catalog: Catalog, arr: LayoutArrays,
         res.total_length_m = cab.total_length_m
         res.max_length_m = cab.max_length_m
         res.optics_w = cab.optics_w
+        res.rack_optics = router.rack_optics_w(arr.n_racks)
         res.histogram_counts = cab.histogram_counts
         res.cost_usd = cab.cost_usd
         res.cost_unknown_cables = cab.cost_unknown_cables

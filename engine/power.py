@@ -265,7 +265,8 @@ def _rows(rows: list[str]) -> tuple[list[str], np.ndarray]:
 
 
 def analyze_power(layout: Layout, rack_power_w: np.ndarray, rack_liquid_w: np.ndarray,
-                  total_gpus: int, optics_w: float = 0.0, cache: PowerCache | None = None,
+                  total_gpus: int, optics_w: float = 0.0, optics_in_racks_w: float = 0.0,
+                  cache: PowerCache | None = None,
                   changed: np.ndarray | None = None,
                   rack_box: np.ndarray | None = None) -> PowerResult:
     """Compute the power domain from per-rack power.
@@ -278,6 +279,9 @@ def analyze_power(layout: Layout, rack_power_w: np.ndarray, rack_liquid_w: np.nd
         GPUs in the hall (for GPUs per MW).
     optics_w : float
         Power of transceivers and other hall loads outside racks.
+    optics_in_racks_w : float
+        Power of the transceivers counted in ``rack_power_w`` already (for
+        ``optics_kw``, which reports all of them).
     cache : PowerCache, optional
         Kept by an incremental analysis between calls.
     changed : (K,) int, optional
@@ -336,7 +340,8 @@ def analyze_power(layout: Layout, rack_power_w: np.ndarray, rack_liquid_w: np.nd
         rack_feed_count=fl["count"], rack_survives_a_loss=fl["survives"][0],
         rack_survives_b_loss=fl["survives"][1], unknown_feeds=list(unknown),
         pair_rack=pr, pair_feed=pf, pair_gap_m=gap,
-        it_kw=it_kw, optics_kw=optics_w / 1000.0, facility_kw=it_kw * pue, pue=pue,
+        it_kw=it_kw, optics_kw=(optics_w + optics_in_racks_w) / 1000.0,
+        facility_kw=it_kw * pue, pue=pue,
         gpus_per_mw=(total_gpus / (it_kw / 1000.0)) if it_kw > 0 else 0.0,
         max_rack_kw=float(rack_kw.max()) if len(rack_kw) else 0.0,
     )

@@ -745,12 +745,12 @@ def racks_table(layout: Layout, analysis: Any) -> Table:
 
 
 def _optics_note(analysis: Any) -> str:
-    """Say that rack, row and feed power leave out the optics the IT load counts ("" if none)."""
+    """Say that rack, row and feed power include the optics at their link ends ("" if none)."""
     kw = float(getattr(analysis.power, "optics_kw", 0.0) or 0.0)
     if kw <= 0:
         return ""
-    return (f"Rack, row and feed figures are the devices' power; the optics' {kw:,.1f} kW are "
-            "counted at hall level in the IT load.")
+    return (f"Rack, row and feed figures include the {kw:,.1f} kW of optics: each transceiver "
+            "counts in the rack of its link end, beyond the devices' own power figures.")
 
 
 def rows_table(layout: Layout, analysis: Any) -> Table:

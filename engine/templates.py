@@ -806,13 +806,16 @@ _MAX_COLS = 4
 def _measured_heat(lay: Layout, catalog: Catalog
                    ) -> tuple[tuple[list[float], list[float]], float]:
     """Return ``((power_kw, liquid_kw) per rack, optics_kw)`` of a laid-out template,
-    with the generated switches in their racks, from the engine's own models."""
+    with the generated switches and the optics at the link ends in their racks (the
+    optics of no rack in ``optics_kw``), from the engine's own models."""
     from engine.network import analyze_network
 
     arr = compile_layout(lay, catalog)
     net = analyze_network(lay, catalog, arr)
-    power_w = arr.rack_power_w + net.generated_rack_power_w(arr.n_racks)
-    return ((power_w / 1e3).tolist(), (arr.rack_liquid_w / 1e3).tolist()), net.optics_w / 1e3
+    optics_w = net.rack_optics_w(arr.n_racks)
+    power_w = arr.rack_power_w + net.generated_rack_power_w(arr.n_racks) + optics_w
+    loose_kw = max(net.optics_w - float(optics_w.sum()), 0.0) / 1e3
+    return ((power_w / 1e3).tolist(), (arr.rack_liquid_w / 1e3).tolist()), loose_kw
 
 
 @dataclass

@@ -147,12 +147,14 @@ def test_dashboard_says_what_it_cannot_count(qtbot):
 def test_dashboard_charts_follow_an_edit(qtbot, doc):
     dash = make(qtbot, DashboardPanel, doc, (1000, 640))
     x, y = dash.rack_total.item.getData()
-    # 16 compute racks + 2 network racks, drawn as bars with gaps between them
-    assert len(y) == 2 * 18 - 1 and y[0] == pytest.approx(40.8)
+    # 16 compute racks + 2 network racks, drawn as bars with gaps between them; a rack of
+    # 4 DGX H100 (10.2 kW [S01]) with the halves of its 32 links' 17 W twin-port OSFP
+    # modules [S16]: 40.8 + 32 x 0.0085 = 41.072 kW
+    assert len(y) == 2 * 18 - 1 and y[0] == pytest.approx(41.072)
     first = doc.layout.racks[0]
     doc.remove_device(first.id, first.devices[0].u)
     x, y = dash.rack_total.item.getData()
-    assert y[0] == pytest.approx(30.6)
+    assert y[0] == pytest.approx(30.6 + 24 * 0.0085)  # three DGX and their 24 links' optics
     # one DGX H100 (10.2 kW) fewer and the GPU ends of its 8 SR4 links (8 x 8.5 W)
     assert "688.2 kW" in dash.figure_sub("it")
     assert dash.figure_text("gpus") == "504"
@@ -259,7 +261,7 @@ def test_dashboard_waits_while_hidden(qtbot, doc):
     dash.show()
     qtbot.waitExposed(dash)
     _x, y = dash.rack_total.item.getData()
-    assert y[0] == pytest.approx(30.6)
+    assert y[0] == pytest.approx(30.6 + 24 * 0.0085)
 
 
 # -- inspector ---------------------------------------------------------------------------------
@@ -390,7 +392,7 @@ def test_inspector_mixed_kinds_edit_the_shared_fields(qtbot, doc):
 def test_inspector_rack_figures_cite_their_sources(qtbot, doc):
     insp = make(qtbot, InspectorPanel, doc)
     doc.select(["GPU-0001"])
-    assert insp.computed_text("IT power (kW)") == "40.8"
+    assert insp.computed_text("IT power (kW)") == "41.1"  # 40.8 kW of DGX and 0.27 kW optics
     assert insp.computed_text("U used") == "32 / 48 U (16 free)"
     assert insp.computed_text("GPUs") == "32"
     assert "S01" in insp.sources_label.text() and "dgx-h100" in insp.sources_label.text()
@@ -516,7 +518,7 @@ def test_elevation_shows_four_dgx_blocks_of_8u(qtbot, doc):
     assert [(b.type_id, b.height_u) for b, _r in blocks] == [("dgx-h100", 8)] * 4
     heights = {round(r.height()) for _b, r in blocks}
     assert len(heights) == 1  # drawn to scale, all the same
-    assert panel.totals["kw"].text() == "40.8"
+    assert panel.totals["kw"].text() == "41.1"  # 4 x 10.2 kW and the DGX's optics
     assert panel.totals["u"].text() == "32 / 16"
 
 

@@ -104,7 +104,9 @@ def test_template_hall_has_no_errors_or_warnings(catalog):
     assert [v for v in a.violations if v.severity != "info"] == []
     gpu_racks = a.arrays.rack_gpus > 0
     assert gpu_racks.sum() == 16
-    assert a.power.rack_kw[gpu_racks].sum() == pytest.approx(16 * 40.8)
+    # 4 DGX H100 at 10.2 kW [S01] and their 32 links' halves of 17 W twin-port 800G OSFP
+    # modules [S16]
+    assert a.power.rack_kw[gpu_racks].sum() == pytest.approx(16 * (40.8 + 32 * 0.0085))
 
 
 # -- references and geometry the schema cannot see ----------------------------------------
