@@ -630,6 +630,9 @@ class CableRouter:
             if m:
                 self._forced_medium[i] = self.media.ids.index(m) if m in self.media.ids else -2
         self._attach = None
+        # optics power per rack, and the racks whose links were re-routed since
+        self._rack_optics: np.ndarray | None = None
+        self._optics_dirty: np.ndarray | None = None
 
     def _links_of(self, racks: np.ndarray) -> np.ndarray:
         lo = np.searchsorted(self._by_rack_ends, racks, side="left")
@@ -709,6 +712,10 @@ class CableRouter:
                                                        minlength=nm)
         self._hist += np.bincount(self._bin[idx], weights=phys, minlength=nb).astype(np.int64)
         self._count_shared(idx, old_med, old_phys, med, phys)
+        if self._rack_optics is not None:
+            ends = np.unique(np.concatenate([self.topo.lk_a_rack[idx], self.topo.lk_b_rack[idx]]))
+            self._optics_dirty = ends if self._optics_dirty is None else \
+                np.union1d(self._optics_dirty, ends)
         for nt in notes:
             if nt not in self.notes:
                 self.notes.append(nt)
@@ -773,6 +780,7 @@ class CableRouter:
             moved_links = np.arange(self.topo.n_links)
             pairs = np.arange(len(self._pair_h))
             self._per_medium = None
+            self._rack_optics = None  # every link re-routed: summed afresh
         else:
             moved = np.flatnonzero((x != self.rack_x) | (y != self.rack_y))
             if len(moved):
@@ -791,21 +799,35 @@ class CableRouter:
         The per-end figures of the hall's ``optics_w``: an end whose device's power
         leaves its module out draws the medium's module power, or half its twin's
         where one module serves two links; a link no medium reaches draws none.
-        The racks' values add up to ``optics_w``.
+        The racks' values add up to ``optics_w``. After an update only the racks at
+        the ends of re-routed links are summed again (over all their links, in link
+        order, so the values equal a full computation's bit for bit).
         """
+        if self._rack_optics is None or len(self._rack_optics) != n_racks:
+            self._rack_optics = self._optics_of(np.arange(self.topo.n_links), n_racks)
+        elif self._optics_dirty is not None and len(self._optics_dirty):
+            racks = self._optics_dirty[self._optics_dirty < n_racks]
+            part = self._optics_of(self._links_of(racks), n_racks)
+            self._rack_optics[racks] = part[racks]
+        self._optics_dirty = np.zeros(0, np.int64)
+        return self._rack_optics.copy()
+
+    def _optics_of(self, links: np.ndarray, n_racks: int) -> np.ndarray:
+        """Return per-rack optics power (W) summed over ``links`` (sorted link indexes)."""
         topo = self.topo
-        ok = self.medium >= 0
-        m = np.maximum(self.medium, 0)
+        med = self.medium[links]
+        m = np.maximum(med, 0)
         single = np.nan_to_num(self.media.power_per_end_w, nan=0.0)[m] if len(m) else \
             np.zeros(0)
         shared = np.nan_to_num(self._shared_w, nan=0.0)[m] if len(m) else np.zeros(0)
-        phys = (topo.lk_count * self.cables).astype(np.float64) * ok
+        phys = (topo.lk_count[links] * self.cables[links]).astype(np.float64) * (med >= 0)
         out = np.zeros(n_racks)
         for rack, paid, cage in ((topo.lk_a_rack, topo.lk_a_paid, topo.lk_a_cage),
                                  (topo.lk_b_rack, topo.lk_b_paid, topo.lk_b_cage)):
-            w = np.where(paid, np.where(cage > 1, shared, single), 0.0) * phys
-            sel = (rack >= 0) & (rack < n_racks)
-            out += np.bincount(rack[sel], weights=w[sel], minlength=n_racks)
+            r = rack[links]
+            w = np.where(paid[links], np.where(cage[links] > 1, shared, single), 0.0) * phys
+            sel = (r >= 0) & (r < n_racks)
+            out += np.bincount(r[sel], weights=w[sel], minlength=n_racks)
         return out
 
     def _tiers(self) -> dict[str, int]:
