@@ -133,7 +133,7 @@ def test_a_large_png_carries_the_rack_labels(builtin_catalog, qapp, monkeypatch)
     render_image(lay, analyze(lay, builtin_catalog), (2400, 1400))
     gpu_racks = [r for r in lay.racks if r.devices and r.devices[0].type == "dgx-h100"]
     assert len(plates) >= len(gpu_racks) == 16
-    assert sum(any("40.8" in line for line in lines) for lines in plates) == 16
+    assert sum(any("41.1" in line for line in lines) for lines in plates) == 16  # with optics
 
 
 def test_long_hall_is_cut_into_strips(builtin_catalog, qapp):
