@@ -51,7 +51,7 @@ from designer.canvas.overlays import OVERLAY_CLASSES
 from designer.canvas.style import METRICS
 from designer.canvas.view import MIME_ITEMS
 from designer.document import LayoutDocument
-from designer.recent import file_stem, recent_labels
+from designer.recent import design_file_stem, recent_labels
 from engine import edits
 from engine.errors import InputError
 from engine.floor import interior_overlap
@@ -652,6 +652,17 @@ class MainWindow(QMainWindow):
             self._window_w = self.width()
             bottom[0].installEventFilter(self)
 
+    def childEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().childEvent(event)
+        # every file dialog of the window (Open, Save As, Export, bundles) opens at a
+        # size whose columns read whole, the QFileDialog.get... ones included
+        if event.type() == QEvent.Type.ChildPolished:
+            child = event.child()
+            if isinstance(child, QFileDialog):
+                from designer.dialogs.file_dialogs import fit_file_dialog_on_show
+
+                fit_file_dialog_on_show(child)
+
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
         if event.type() == QEvent.Type.Resize and obj is self.docks.get("DashboardPanel") \
                 and self.width() == getattr(self, "_window_w", -1):
@@ -1190,7 +1201,9 @@ class MainWindow(QMainWindow):
         sugg = self.save_suggestion
         if sugg is not None and sugg.is_absolute():
             return sugg
-        name = sugg.name if sugg is not None else f"{file_stem(doc.layout.name)}.json"
+        # a template's name "DGX H100 hall (racks=16, racks_per_row=8)" becomes
+        # "dgx-h100-hall-racks-16-racks-per-row-8"; a name of the user's own is kept
+        name = sugg.name if sugg is not None else f"{design_file_stem(doc.layout.name)}.json"
         folder = next((p for p in (Path(f).parent for f in self._recent()) if p.is_dir()),
                       Path.home())
         return folder / name
@@ -1241,7 +1254,8 @@ class MainWindow(QMainWindow):
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
         files = self._recent()
-        for f, label in zip(files, recent_labels(files), strict=True):
+        # the folder of each too: two halls of one name live in different folders
+        for f, label in zip(files, recent_labels(files, home=str(Path.home())), strict=True):
             act = self.recent_menu.addAction(label)
             act.setToolTip(f)
             act.setStatusTip(f)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
+from designer.dialogs.file_dialogs import fit_file_dialog
 from engine.errors import InputError
 
 __all__ = ["ask_save_path", "with_suffix", "confirm_replace", "save_error_text"]
@@ -59,6 +60,7 @@ def ask_save_path(parent: QWidget | None, title: str, start: str | os.PathLike,
     dlg.setFileMode(QFileDialog.FileMode.AnyFile)
     dlg.setDefaultSuffix(suffix)
     dlg.selectFile(str(start))
+    fit_file_dialog(dlg)
     try:
         if not dlg.exec():
             return None

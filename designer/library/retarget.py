@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from designer.dialogs.buttons import ok_cancel
-from designer.recent import file_stem
+from designer.recent import design_file_stem
 from engine.catalog import Catalog, default_catalog
 from engine.model import Layout
 from engine.retarget import RetargetResult, generations, retarget
@@ -138,7 +138,7 @@ def retargeted_file(source: Path | None, layout_name: str, generation: str) -> P
     >>> retargeted_file(None, "Hall 3: west", "rubin")
     PosixPath('Hall 3 west-rubin.json')
     """
-    stem = source.stem if source is not None else file_stem(layout_name, 40)
+    stem = source.stem if source is not None else design_file_stem(layout_name, 40)
     for gen in sorted(generations(), key=len, reverse=True):
         if stem.endswith(f"-{gen}") and len(stem) > len(gen) + 1:
             stem = stem[:-len(gen) - 1]

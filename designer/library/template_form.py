@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QDoubleSpinBox,
     QSpinBox,
+    QStyle,
     QTextBrowser,
     QToolTip,
     QWidget,
@@ -103,7 +104,7 @@ class _SoftRange:
             return hint
         fm = self.fontMetrics()
         text = max(fm.horizontalAdvance(s + " ") for s in shown)
-        buttons = self.style().pixelMetric(self.style().PixelMetric.PM_ScrollBarExtent) + 22
+        buttons = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent) + 22
         return QSize(min(hint.width(), max(90, text + buttons)), hint.height())
 
 
