@@ -79,8 +79,10 @@ class CategoryAxis(pg.AxisItem):
     bar; else upright (read from below) while a line of text fits a bar, cut at the
     front to the room the chart gives them, as ids differ at their ends ("…-0013");
     else every so many bars keep a level label and the chart's tooltips name the
-    others. No label is pushed past the ends of the axis, and the axis takes the height
-    its labels need.
+    others, while that leaves at least ``MIN_SUBSET`` of them: one or two ids out of a
+    hundred bars say nothing of the rest, so an axis with a ``noun`` then says how many
+    bars there are ("108 racks"). No label is pushed past the ends of the axis, and the
+    axis takes the height its labels need.
     """
 
     GAP_PX = 4.0
@@ -88,11 +90,15 @@ class CategoryAxis(pg.AxisItem):
     ROTATED_SHARE, ROTATED_MAX_PX = 0.4, 72.0
     SMALLER_PT = 1.0
     WIDEST_MEASURED = 500
+    #: the fewest labels a subset shows; fewer fit, and the axis counts the bars instead
+    MIN_SUBSET = 3
 
-    def __init__(self) -> None:
+    def __init__(self, noun: str = "") -> None:
         super().__init__("bottom")
         self.setStyle(showValues=False)  # the labels are drawn here, not by pyqtgraph
+        self.noun = noun
         self.labels: list[str] = []
+        self._caption: tuple[str, QRectF] | None = None  # drawn instead of labels
         # what the last paint drew: (bar, text as shown, its box in axis coordinates)
         self._drawn: list[tuple[int, str, QRectF]] = []
         self._font = QFont()
@@ -112,6 +118,15 @@ class CategoryAxis(pg.AxisItem):
     def drawn_labels(self) -> list[tuple[int, str, QRectF]]:
         """Return ``(bar, text as shown, box)`` of each label the last paint drew."""
         return [(i, text, QRectF(r)) for i, text, r in self._drawn]
+
+    def caption(self) -> str:
+        """Return the count the last paint drew instead of labels (``""``: none)."""
+        return self._caption[0] if self._caption is not None else ""
+
+    def caption_text(self) -> str:
+        """Return the count of the bars, as drawn when too few of their labels fit."""
+        n = len(self.labels)
+        return f"{n:,} {self.noun}" + ("" if n == 1 else "s")
 
     def is_rotated(self) -> bool:
         """Whether the last paint drew the labels upright."""
@@ -160,6 +175,8 @@ class CategoryAxis(pg.AxisItem):
         half = widest / 2 / bar_px
         shown = list(range(max(0, math.ceil(lo + half)), min(n - 1, math.floor(hi - half)) + 1,
                            step))
+        if self.noun and len(shown) < self.MIN_SUBSET:
+            return base, [], False, QFontMetricsF(base).horizontalAdvance(self.caption_text())
         return base, shown or [min(max(round((lo + hi) / 2), 0), n - 1)], False, widest
 
     def _fit_height(self, plan: tuple[QFont, list[int], bool, float] | None = None) -> None:
@@ -192,6 +209,7 @@ class CategoryAxis(pg.AxisItem):
     def generateDrawSpecs(self, p):  # noqa: N802 - pyqtgraph's name
         specs = super().generateDrawSpecs(p)
         self._drawn = []
+        self._caption = None
         if specs is None or not self.labels:
             return specs
         bounds = self.mapRectFromParent(self.geometry())
@@ -202,6 +220,11 @@ class CategoryAxis(pg.AxisItem):
         fm = QFontMetricsF(font)
         line = fm.height()
         top = bounds.top() + self.style["tickTextOffset"][1] + max(0, self.style["tickLength"])
+        if not shown:  # too few labels fit: the count of the bars, centred
+            text = fm.elidedText(self.caption_text(), Qt.TextElideMode.ElideRight,
+                                 bounds.width())
+            w = fm.horizontalAdvance(text) + 1
+            self._caption = (text, QRectF(bounds.center().x() - w / 2, top, w, line))
         for i in shown:
             x = bounds.left() + (i - lo) / ((hi - lo) or 1.0) * bounds.width()
             if not bounds.left() - 0.5 <= x <= bounds.right() + 0.5:
@@ -222,6 +245,8 @@ class CategoryAxis(pg.AxisItem):
         p.setPen(self.textPen())
         right = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         centre = int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        if self._caption is not None:
+            p.drawText(self._caption[1], centre, self._caption[0])
         for _i, text, box in self._drawn:
             if not self._is_rotated:
                 p.drawText(box, centre, text)
@@ -374,17 +399,18 @@ class ChartHeader(QWidget):
 class ChartBox(QWidget):
     """A chart with a readable title, a note and an empty-state text (see ChartHeader).
 
-    A chart of ``categories`` names its bars on a ``CategoryAxis``; otherwise its
-    bottom axis is numeric.
+    A chart of ``categories`` names its bars on a ``CategoryAxis`` (which counts them,
+    "108 racks" for the ``noun`` "rack", where too few names fit); otherwise its bottom
+    axis is numeric.
     """
 
     def __init__(self, title: str, empty_text: str = "no data", parent=None,
-                 categories: bool = True) -> None:
+                 categories: bool = True, noun: str = "") -> None:
         super().__init__(parent)
         self.header = ChartHeader(title)
         self.title = self.header.title
         self.note = self.header.note
-        self.axis = CategoryAxis() if categories else None
+        self.axis = CategoryAxis(noun) if categories else None
         self.widget = pg.PlotWidget(background="w", axisItems={"bottom": self.axis}
                                     if self.axis is not None else None)
         self.widget.setMinimumHeight(110)

@@ -345,12 +345,13 @@ class DashboardPanel(QWidget):
         self.tiles: dict[str, _FigureTile] = {k: _FigureTile(c) for k, c in FIGURES}
         self.tile_grid = _TileGrid(list(self.tiles.values()))
 
-        self.rack_chart = ChartBox("Power per rack (kW)", "no racks yet")
+        self.rack_chart = ChartBox("Power per rack (kW)", "no racks yet", noun="rack")
         self.sort_racks = QCheckBox("sorted")
         self.sort_racks.setToolTip("Sort racks by power instead of layout order")
         self.rack_chart.add_control(self.sort_racks)
-        self.cooling_chart = ChartBox("Cooling unit utilization (%)", "no cooling units yet")
-        self.feed_chart = ChartBox("Feed utilization (%)", "no power feeds yet")
+        self.cooling_chart = ChartBox("Cooling unit utilization (%)", "no cooling units yet",
+                                      noun="unit")
+        self.feed_chart = ChartBox("Feed utilization (%)", "no power feeds yet", noun="feed")
         self.cable_chart = ChartBox("Cable lengths (cables per bin)", "no cabling yet",
                                     categories=False)
         self._make_items()
@@ -589,15 +590,10 @@ class DashboardPanel(QWidget):
         self.rack_sel = pg.ScatterPlotItem(symbol="t", size=10, brush=pg.mkBrush(_SEL),
                                            pen=pg.mkPen("#b26a00"))
         rp.addItem(self.rack_sel)
-        self.air_limit = pg.InfiniteLine(angle=0, pen=pg.mkPen(_LIMIT, style=Qt.PenStyle.DashLine),
-                                         label="air limit {value:g} kW",
-                                         # a backing keeps it readable over taller bars
-                                         labelOpts={"position": 0.98, "color": _LIMIT,
-                                                    "fill": _LABEL_FILL,
-                                                    "anchors": [(1, 0), (1, 0)]})
-        self.air_limit.setZValue(_LIMIT_Z)
+        self.air_limit = _limit_line(0.0)
         rp.addItem(self.air_limit)
-        self.rack_chart.note.setText(_legend([(_AIR, "air"), (_LIQUID, "liquid")]))
+        self.rack_chart.note.setText(
+            _rack_note(self.document.layout.assumptions.air_limit_kw_per_rack))
 
         cp = self.cooling_chart.plot
         self.unit_bars = BarSeries(cp, "#7e8fd0")
@@ -619,7 +615,8 @@ class DashboardPanel(QWidget):
         fp.addItem(self.feed_limit)
         _percent_axis(fp)
         self.feed_chart.note.setText(_legend([("#5c6bc0", "normal"),
-                                              ("#ffb74d", "one side lost")]))
+                                              ("#ffb74d", "one side lost")])
+                                     + " " + _limit_legend("budget"))
 
         kp = self.cable_chart.plot
         self.cable_bars = pg.PlotDataItem(stepMode="center", fillLevel=0.0,
@@ -685,7 +682,9 @@ class DashboardPanel(QWidget):
         width = 0.8 if n <= _GAPS_UP_TO else 1.0
         self.rack_total.set(total[order], width)
         self.rack_air.set(air[order], width)
-        self.air_limit.setValue(self.document.layout.assumptions.air_limit_kw_per_rack)
+        limit = self.document.layout.assumptions.air_limit_kw_per_rack
+        self.air_limit.setValue(limit)
+        box.note.setText(_rack_note(limit))
         ids = a.arrays.rack_ids
         box.set_category_ticks([ids[i] for i in order])
         box.plot.setXRange(-0.6, n - 0.4, padding=0)
@@ -879,7 +878,7 @@ def _n1_note(margins: list[tuple[float, str, str]]) -> str:
              for m, name, status in ordered[:N1_NOTE_GROUPS]]
     if len(ordered) > N1_NOTE_GROUPS:
         parts.append(f"{len(ordered) - N1_NOTE_GROUPS} more")
-    return ("<span style='color:#ef6c00'>- - -</span> N+1 limit; margin: "
+    return (_entry(_HEAVY_DASH, "#ef6c00", "N+1 limit") + "; margin: "
             + " · ".join(parts))
 
 
@@ -904,24 +903,49 @@ def _metres(v: float) -> str:
     return f"{v:,.1f}".removesuffix(".0")
 
 
-#: limit lines and their labels stand in front of the bars (a unit over its limit is a
-#: red bar right where a red "100 %" would be drawn); the white backing keeps them legible
+#: limit lines stand in front of the bars (a unit over its limit is a red bar the line
+#: crosses). Their names are not drawn in the plot: any text there stands over some bar
+#: (a low bar under the line, a tall one over it), and a backing that keeps the text
+#: legible hides the bars under it. The chart's note names them beside its legend.
 _LIMIT_Z = 10.0
-_LABEL_FILL = (255, 255, 255, 225)
+#: a dashed line's swatch in a chart's note (box-drawing dashes: a line may break after a
+#: hyphen, even before a no-break space, and leave the swatch apart from its text)
+_DASH = "\u2504\u2504"
+_HEAVY_DASH = "\u2505\u2505"  # a thicker line's (the N+1 limit)
+
+
+def _limit_line(value: float) -> pg.InfiniteLine:
+    line = pg.InfiniteLine(pos=value, angle=0, pen=pg.mkPen(_LIMIT, style=Qt.PenStyle.DashLine))
+    line.setZValue(_LIMIT_Z)
+    return line
 
 
 def _hundred_line() -> pg.InfiniteLine:
-    line = pg.InfiniteLine(pos=100.0, angle=0, pen=pg.mkPen(_LIMIT, style=Qt.PenStyle.DashLine),
-                           label="100 %", labelOpts={"position": 0.98, "color": _LIMIT,
-                                                     "fill": _LABEL_FILL,
-                                                     "anchors": [(1, 0), (1, 0)]})
-    line.setZValue(_LIMIT_Z)
-    return line
+    return _limit_line(100.0)
+
+
+def _limit_legend(text: str) -> str:
+    """Return a note's legend entry of a limit line: a red dash and ``text``."""
+    return _entry(_DASH, _LIMIT, text)
+
+
+def _entry(swatch: str, color: str, text: str) -> str:
+    """Return one legend entry of a chart's note, kept on one line: a narrow chart wraps
+    its note between entries, never inside one ("one side" over "lost")."""
+    return (f"<span style='color:{color}'>{swatch}</span>&nbsp;"
+            + html.escape(text).replace(" ", "&nbsp;"))
 
 
 def _percent_axis(plot: pg.PlotItem) -> None:
     plot.getAxis("left").setTickSpacing(major=50.0, minor=25.0)
 
 
+def _rack_note(air_limit_kw: float) -> str:
+    """Return the rack chart's note: its bars' legend and the air limit line's value."""
+    return (_legend([(_AIR, "air"), (_LIQUID, "liquid")]) + " "
+            + _limit_legend(f"air limit {air_limit_kw:g} kW"))
+
+
 def _legend(entries: list[tuple[str, str]]) -> str:
-    return " ".join(f"<span style='color:{c}'>■</span> {t}" for c, t in entries)
+    """Return a note's legend of coloured squares, each entry kept on one line."""
+    return " ".join(_entry("■", c, t) for c, t in entries)
