@@ -472,8 +472,11 @@ class FloorPlanScene(QGraphicsScene):
         else:
             values = kw
         cmap = METRICS[self.metric]
+        # the kW scale starts at the air limit (see ColorMap.value_range): the layout's
+        # own figure, so the designer, an undo and the report colour a rack alike
+        floor = layout.assumptions.air_limit_kw_per_rack if self.metric == "kw" else 0.0
         self.metric_range = cmap.value_range(values[np.isfinite(values)] if len(values)
-                                             else values)
+                                             else values, floor)
         idx = lut_index(values, *self.metric_range)
         has_load = (kw > 0) & np.isfinite(values)
         self._rack_lut = np.where(has_load, idx, -1)

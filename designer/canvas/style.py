@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPen
 
 __all__ = ["Palette", "PALETTE", "ColorMap", "METRICS", "lut_index", "cosmetic",
-           "CATEGORICAL", "label_font", "metric_text"]
+           "CATEGORICAL", "label_font", "metric_text", "nice_ceil"]
 
 
 @dataclass(frozen=True)
@@ -97,6 +97,28 @@ def lut_index(values: np.ndarray, vmin: float, vmax: float, n: int = 256) -> np.
     return np.clip(np.round(t * (n - 1)), 0, n - 1).astype(np.int64)
 
 
+#: the mantissas of the "nice" tops a colour scale takes (x 10^k)
+_NICE = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
+
+
+def nice_ceil(value: float) -> float:
+    """Return the smallest of 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 x 10^k at or above ``value``.
+
+    Examples
+    --------
+    >>> [nice_ceil(v) for v in (30.0, 40.8, 41.0, 51.0, 132.0, 0.7)]
+    [30.0, 50.0, 50.0, 60.0, 150.0, 0.8]
+    """
+    if not math.isfinite(value) or value <= 0:
+        return 1.0
+    scale = 10.0 ** math.floor(math.log10(value))
+    for m in _NICE:
+        # a hair of tolerance: 30.000000000000004 is 30, not 40
+        if value <= m * scale * (1 + 1e-9):
+            return round(m * scale, 12)
+    return 10.0 * scale
+
+
 @dataclass
 class ColorMap:
     """A metric's colour map: lookup table, brushes, label and unit."""
@@ -111,13 +133,33 @@ class ColorMap:
         self.brushes = [QBrush(QColor(*map(int, row))) for row in self.table]
         self.colors = [QColor(*map(int, row)) for row in self.table]
 
-    def value_range(self, values: np.ndarray) -> tuple[float, float]:
-        """Return the range the legend shows for these values."""
+    def value_range(self, values: np.ndarray, floor: float = 0.0) -> tuple[float, float]:
+        """Return the range the colours span for these values: the metric's fixed range,
+        or from 0 to the nice value (:func:`nice_ceil`) at or above the largest value and
+        ``floor``.
+
+        A rack's colour should mean the same after an unrelated edit, after an undo and
+        in the report as on screen. So the top is a function of the layout alone, not of
+        the scale shown before (the report draws a fresh scene; an undo must bring the
+        same colours back), and it moves only in coarse steps: for kW the floor is the
+        layout's air limit per rack, a design assumption that changes rarely, so the scale
+        starts at the air limit's nice value (41 kW: 0 to 50) and grows to the next nice
+        value only when a rack draws more than the top (a 51 kW rack: 0 to 60). Moving,
+        adding or editing racks below the top never changes it.
+
+        Examples
+        --------
+        >>> METRICS["kw"].value_range(np.array([40.8, 21.0]), floor=41.0)
+        (0.0, 50.0)
+        >>> METRICS["kw"].value_range(np.array([40.8, 51.0]), floor=41.0)
+        (0.0, 60.0)
+        >>> METRICS["liquid"].value_range(np.array([10.0]))
+        (0.0, 100.0)
+        """
         if self.fixed_range is not None:
             return self.fixed_range
         top = float(np.nanmax(values)) if len(values) else 0.0
-        step = 10.0 if top > 20 else 5.0
-        return 0.0, max(step, float(np.ceil(top / step) * step))
+        return 0.0, nice_ceil(max(top, floor, 1e-9))
 
 
 METRICS: dict[str, ColorMap] = {
