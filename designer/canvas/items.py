@@ -813,9 +813,20 @@ class _TextWidths:
 
 
 class RowLabelsItem(QGraphicsItem):
-    """Row names in small pills at the start of each row, above everything else, the
-    cable overlay included (a pill that would cover a cooling unit stands over the row's
-    first racks instead)."""
+    """Row names in small pills beside the end of each row, above everything else, the
+    cable overlay included.
+
+    A row's label stands just past one of its ends, never over a rack or a cooling
+    unit: west of the row where the hall has room there for most rows, else east of it,
+    in the label font or a smaller one; a row with no room on that side takes the
+    other; a row with no room beside either end (a gallery of units a few pixels away
+    at this zoom) goes unlabelled rather than covering racks. No two pills overlap.
+    """
+
+    #: (font pixels, pill height, padding) of the label sizes, first choice first
+    SIZES = ((10, 16, 8), (8, 13, 6))
+    #: pixels between a row's end and its label
+    GAP_PX = 3.0
 
     def __init__(self) -> None:
         super().__init__()
@@ -823,93 +834,142 @@ class RowLabelsItem(QGraphicsItem):
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
         self._rows: list[tuple[str, QPointF]] = []
-        self._shown_key: tuple = ()
-        self._shown: list[tuple[str, QPointF, bool]] = []
+        self._east: list[float] = []
+        self._plan_key: tuple = ()
+        # the labels placed at one scale: (name, pill in plan pixels, font pixels); a pill
+        # in the view is this one moved by the view's offset
+        self._planned: list[tuple[str, QRectF, int]] = []
         self._version = 0  # counts set_rows calls: the shown labels follow the rows
         self._set: list[tuple[str, float, float]] = []
         self._rect = QRectF()
-        self._font = label_font(10, True)
-        self._widths = _TextWidths(self._font)
+        self._fonts = {px: label_font(px, True) for px, _h, _pad in self.SIZES}
+        self._widths = {px: _TextWidths(f) for px, f in self._fonts.items()}
 
     @property
     def rows(self) -> list[tuple[str, float, float]]:
-        """The labels as last set, ``(name, x_m, y_m)``."""
+        """The labels as last set, ``(name, x_m, y_m)``: the point at the row's west end."""
         return self._set
 
-    def set_rows(self, rows: list[tuple[str, float, float]]) -> None:
-        """Set labels as ``(name, x_m, y_m)``: the pill ends just left of the point."""
+    @property
+    def east(self) -> list[float]:
+        """Each row's east end (x in metres) as last set."""
+        return self._east
+
+    def set_rows(self, rows: list[tuple[str, float, float]],
+                 east: list[float] | None = None) -> None:
+        """Set labels as ``(name, x_m, y_m)``, the point at a row's west end, and each
+        row's east end ``east`` (x in metres at that y; default: the west point)."""
         old = self._rows
         self._version += 1
         self._set = list(rows)
         self._rows = [(name, QPointF(x, -y)) for name, x, y in rows]
-        xs = [p.x() for _, p in self._rows] or [0.0]
+        self._east = list(east) if east is not None else [x for _n, x, _y in rows]
+        xs = [p.x() for _, p in self._rows] + self._east or [0.0]
         ys = [p.y() for _, p in self._rows] or [0.0]
         inner = QRectF(min(xs) - 10, min(ys) - 10, max(xs) - min(xs) + 20,
                        max(ys) - min(ys) + 20)
-        views = self.scene().views() if self.scene() is not None else []
-        scale = views[0].transform().m11() if views else 0.0
         same_names = [n for n, _ in old] == [n for n, _ in self._rows]
-        if same_names and scale > 0 and self._rect.contains(inner):
-            # a row's label moved (a drag): repaint around its old and new places only;
-            # labels are drawn in pixels, up to ~160 px left of their point
-            w, h = 170 / scale, 40 / scale
-            for (_, p0), (_, p1) in zip(old, self._rows, strict=True):
-                if p0 != p1:
-                    for p in (p0, p1):  # the scene's update: an item's would repaint it all
-                        # (a label stands left of its point, or right of it: see paint)
-                        self.scene().update(QRectF(p.x() - w, p.y() - h / 2, 2 * w, h))
+        if same_names and self._rect.contains(inner):
+            self.refresh()  # a row's label moved (a drag): repaint the pills that moved
             return
         self.prepareGeometryChange()
         self._rect = inner.adjusted(-40, -40, 40, 40)
         self.update()
 
+    def refresh(self) -> None:
+        """Place the labels again at the view's zoom (their rows or the racks and units
+        beside them moved) and repaint only the pills that moved, appeared or went."""
+        scene = self.scene()
+        views = scene.views() if scene is not None else []
+        scale = views[0].transform().m11() if views else 0.0
+        if scale <= 0:
+            return
+        before = {n: b for n, b, _px in self._planned} if self._plan_key[:1] == (scale,) \
+            else None
+        after = {n: b for n, b, _px in self._plan(scale)}
+        if before is None:  # not drawn at this zoom yet: a zoom repaints the whole view
+            return
+        pad = 2.0
+        for name in before.keys() | after.keys():
+            if before.get(name) != after.get(name):
+                for b in (before.get(name), after.get(name)):
+                    if b is not None:  # the scene's update: an item's would repaint it all
+                        scene.update(QRectF((b.x() - pad) / scale, (b.y() - pad) / scale,
+                                            (b.width() + 2 * pad) / scale,
+                                            (b.height() + 2 * pad) / scale))
+
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
         return self._rect
 
-    def _place(self, t: QTransform) -> list[tuple[str, QPointF, bool]]:
-        """Decide which labels show at the view transform ``t`` and on which side of their
-        row: ``(name, device point, stands right of it)``.
+    def _footprints(self) -> np.ndarray:
+        """Plan boxes of the racks and floor units, sorted by their south edge."""
+        scene = self.scene()
+        fp = getattr(scene, "footprint_boxes", None)
+        boxes = fp() if fp is not None else np.zeros((0, 4))
+        return boxes[np.argsort(boxes[:, 1], kind="stable")] if len(boxes) else boxes
+
+    def _plan(self, scale: float) -> list[tuple[str, QRectF, int]]:
+        """Place the labels at ``scale`` pixels per metre: ``(name, pill, font px)`` with
+        the pill in plan pixels (``x * scale``, ``-y * scale``).
 
         Decided over all rows (so a partial repaint agrees with a whole one), once per
-        zoom and set of rows.
+        zoom, set of rows and floor: a pan moves the pills, it does not place them again.
         """
-        doc = getattr(self.scene(), "document", None)
-        key = (t.m11(), t.m22(), t.dx(), t.dy(), self._version,
-               id(doc.layout.cooling) if doc is not None else 0)
-        if key == self._shown_key:
-            return self._shown
-        self._shown_key = key
-        self._shown = []
-        inv, _ok = t.inverted()
         scene = self.scene()
+        a = getattr(scene, "analysis", None)
+        key = (scale, self._version, id(a.floor) if a is not None else 0)
+        if key == self._plan_key:
+            return self._planned
+        self._plan_key = key
+        boxes = self._footprints()
+        y0s = boxes[:, 1]
+        tallest = float((boxes[:, 3] - boxes[:, 1]).max()) if len(boxes) else 0.0
+        s = max(scale, 1e-9)
+
+        def free(x0: float, x1: float, y0: float, y1: float) -> bool:
+            """Whether no footprint meets the plan box (its edges may touch)."""
+            lo = np.searchsorted(y0s, y0 - tallest, side="left")
+            hi = np.searchsorted(y0s, y1, side="left")
+            b = boxes[lo:hi]
+            return not np.any((b[:, 0] < x1) & (b[:, 2] > x0) & (b[:, 1] < y1) & (b[:, 3] > y0))
+
+        def pill(k: int, side: str, size: tuple[int, int, int]) -> QRectF:
+            name, p = self._rows[k]
+            px, h, pad = size
+            w = self._widths[px](name) + pad
+            x = (p.x() * s - self.GAP_PX - w) if side == "west" else \
+                (self._east[k] * s + self.GAP_PX)
+            return QRectF(x, p.y() * s - h / 2, w, h)
+
+        def fits(r: QRectF) -> bool:
+            return free(r.left() / s, r.right() / s, -r.bottom() / s, -r.top() / s)
+
+        first = self.SIZES[0]
+        room = {side: [fits(pill(k, side, first)) for k in range(len(self._rows))]
+                for side in ("west", "east")}
+        # one side for the hall where it can: the side with room for more rows
+        primary = "west" if sum(room["west"]) >= sum(room["east"]) else "east"
+        other = "east" if primary == "west" else "west"
+        # a row keeps the hall's side in a smaller size before it takes the other side
+        tries = [(side, size) for side in (primary, other) for size in self.SIZES]
+        placed: list[tuple[str, QRectF, int]] = []
         near: dict[int, list[QRectF]] = {}  # the pills placed, by band of y
-        for name, p in self._rows:
-            d = t.map(p)
-            if any(abs(d.y() - q.y()) < 15 and abs(d.x() - q.x()) < 40
-                   for _n, q, _r in self._shown[-3:]):
-                continue  # rows closer than a label's height: every other one
-            # a label stands west of its row unless a cooling unit is there (a CRAH
-            # gallery beside the rows at a small zoom): then over the row's first racks
-            w = self._widths(name) + 8
+        for k, (name, _p) in enumerate(self._rows):
+            for side, size in tries:
+                box = pill(k, side, size)
+                ok = room[side][k] if size is first else fits(box)
+                if ok and not self._meets(box, near):
+                    placed.append((name, box, size[0]))
+                    near.setdefault(round(box.center().y() / 16), []).append(box)
+                    break
+        self._planned = placed
+        return placed
 
-            def covers_unit(box: QRectF) -> bool:
-                return scene is not None and any(
-                    isinstance(it, CoolingUnitItem) for it in scene.model_items_in(
-                        inv.mapRect(box)))
-
-            right = covers_unit(QRectF(d.x() - w - 3, d.y() - 8, w, 16))
-            if right and covers_unit(QRectF(d.x() + 6, d.y() - 8, w, 16)):
-                continue  # units on both sides at this zoom: the units stay readable
-            if self._meets(self._pill(name, d, right), near):
-                # a short row starts further in than the row beside it, whose label
-                # stands over it: this one takes its row's other side, if that is free
-                right = not right
-                if self._meets(self._pill(name, d, right), near) or covers_unit(
-                        self._pill(name, d, right)):
-                    continue
-            self._shown.append((name, d, right))
-            near.setdefault(round(d.y() / 16), []).append(self._pill(name, d, right))
-        return self._shown
+    def _place(self, t: QTransform) -> list[tuple[str, QRectF, int]]:
+        """Return the labels shown at the view transform ``t``: ``(name, device pill, font
+        pixels)``."""
+        return [(name, box.translated(t.dx(), t.dy()), px)
+                for name, box, px in self._plan(t.m11())]
 
     @staticmethod
     def _meets(box: QRectF, near: dict[int, list[QRectF]]) -> bool:
@@ -917,16 +977,12 @@ class RowLabelsItem(QGraphicsItem):
         k = round(box.center().y() / 16)
         return any(box.intersects(b) for j in (k - 1, k, k + 1) for b in near.get(j, ()))
 
-    def _pill(self, name: str, d: QPointF, right: bool) -> QRectF:
-        w = self._widths(name) + 8
-        return QRectF(d.x() + 6 if right else d.x() - w - 3, d.y() - 8, w, 16)
-
     def label_boxes(self, t: QTransform) -> list[QRectF]:
         """Return the device rectangles of the labels shown at the view transform ``t``
         (other labels keep clear of them)."""
         if not self._rows or not self.isVisible() or t.m11() < 3:
             return []
-        return [self._pill(name, d, right) for name, d, right in self._place(t)]
+        return [box for _name, box, _px in self._place(t)]
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         if not self._rows or _lod(painter, option) < 3:
@@ -936,13 +992,12 @@ class RowLabelsItem(QGraphicsItem):
         painter.save()
         painter.resetTransform()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        painter.setFont(self._font)
         # only the labels reaching into the exposed area are painted
-        exposed = t.mapRect(option.exposedRect).adjusted(-200, -20, 200, 20)
-        for name, d, right in shown:
-            if not exposed.contains(d):
+        exposed = t.mapRect(option.exposedRect).adjusted(-2, -2, 2, 2)
+        for name, box, px in shown:
+            if not exposed.intersects(box):
                 continue
-            box = self._pill(name, d, right)
+            painter.setFont(self._fonts[px])
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(QColor(255, 255, 255, 215))
             painter.drawRoundedRect(box, 3, 3)

@@ -660,15 +660,18 @@ class FloorPlanScene(QGraphicsScene):
             self._row_named = np.array([bool(nm) for nm in names], bool)
         names, inv = self._rows_split
         # each label stands at the row's median y (a stray rack of the row's name, or one
-        # dragged away, does not carry it off), just west of the westmost rack there
+        # dragged away, does not carry it off), beside the westmost or the eastmost rack
+        # there (RowLabelsItem picks the side)
         y = arr.rack_y_m
         order = np.lexsort((y, inv))
         start = np.searchsorted(inv[order], np.arange(len(names)))
         count = np.bincount(inv, minlength=len(names))
         ymed = y[order[start + (count - 1) // 2]]
-        west = np.where(np.abs(y - ymed[inv]) <= hy, arr.rack_x_m - hx, np.inf)
+        in_line = np.abs(y - ymed[inv]) <= hy
         minx = np.full(len(names), np.inf)
-        np.minimum.at(minx, inv, west)
+        np.minimum.at(minx, inv, np.where(in_line, arr.rack_x_m - hx, np.inf))
+        maxx = np.full(len(names), -np.inf)
+        np.maximum.at(maxx, inv, np.where(in_line, arr.rack_x_m + hx, -np.inf))
         # a row that runs north-south (turned, or drawn so) is labelled beside its
         # southmost rack, not halfway up its column
         # (the rows' racks are already sorted by y: their first and last give the y span)
@@ -677,14 +680,19 @@ class FloorPlanScene(QGraphicsScene):
         upright = (yhi - ylo) > (np.maximum.reduceat(x, start)
                                  - np.minimum.reduceat(x, start)) + 1e-6
         if upright.any():
-            west_all = np.minimum.reduceat(x - np.broadcast_to(hx, y.shape)[order], start)
-            minx = np.where(upright, west_all, minx)
+            half = np.broadcast_to(hx, y.shape)[order]
+            minx = np.where(upright, np.minimum.reduceat(x - half, start), minx)
+            maxx = np.where(upright, np.maximum.reduceat(x + half, start), maxx)
             ymed = np.where(upright, ylo, ymed)
-        xs, ys = (minx - 0.1).tolist(), ymed.tolist()
-        rows = [(nm, x, y) for nm, x, y, named in
-                zip(self._row_names, xs, ys, self._row_named.tolist(), strict=True) if named]
-        if rows != self.row_labels.rows:
-            self.row_labels.set_rows(rows)
+        named = self._row_named.tolist()
+        rows = [(nm, x, y) for nm, x, y, k in
+                zip(self._row_names, minx.tolist(), ymed.tolist(), named, strict=True) if k]
+        east = [x for x, k in zip(maxx.tolist(), named, strict=True) if k]
+        if rows != self.row_labels.rows or east != self.row_labels.east:
+            self.row_labels.set_rows(rows, east)
+        elif not repaint:
+            # racks or units moved beside a row's end: its label may take the other side
+            self.row_labels.refresh()
 
     def set_zoom(self, px_per_m: float) -> None:
         """Pick per-item painting (zoomed in) or the batch layer (zoomed out)."""

@@ -658,41 +658,43 @@ def test_a_row_turned_north_south_is_labelled_beside_its_southmost_rack(window):
 
 
 def test_row_labels_leave_gallery_crahs_visible(window):
+    from PySide6.QtCore import QPointF
     from PySide6.QtGui import QImage, QPainter
 
-    from designer.canvas.items import CoolingUnitItem
+    from designer.canvas.items import CoolingUnitItem, RackItem
     from engine.templates import instantiate
 
     doc = window.document
     doc.set_layout(instantiate("dgx-h100-hall", {"racks": 256}, catalog=doc.catalog))
-    # the zoom this hall's galleries leave room for a label beside each row (a smaller one,
-    # with units on both sides of a label, hides the label)
     window.resizeDocks([window.docks["DashboardPanel"]], [250], Qt.Orientation.Vertical)
     QApplication.processEvents()
-    window.view.zoom_to_fit()
-    QApplication.processEvents()
-    img = QImage(window.view.viewport().size(), QImage.Format.Format_ARGB32_Premultiplied)
-    p = QPainter(img)
-    window.view.render(p)
-    p.end()
-    labels = window.scene.row_labels
-    assert labels._shown, "row labels were painted"
-    t = window.view.viewportTransform()
-    inv, _ = t.inverted()
-    from PySide6.QtGui import QFontMetricsF
-
-    from designer.canvas.style import label_font
-
-    fm = QFontMetricsF(label_font(10, True))
-    flipped = 0
-    for name, d, right in labels._shown:
-        w = fm.horizontalAdvance(name) + 8
-        pill = inv.mapRect(QRectF(d.x() + 6, d.y() - 8, w, 16) if right
-                           else QRectF(d.x() - w - 3, d.y() - 8, w, 16))
-        under = [it for it in window.scene.items(pill) if isinstance(it, CoolingUnitItem)]
-        assert not under, (name, [it.model_id for it in under])
-        flipped += right
-    assert flipped > 0  # this hall's galleries stand where west labels would go
+    view, labels = window.view, window.scene.row_labels
+    x0, y0, x1, y1 = doc.layout.hall.bounds()
+    shown_at = {}
+    # fitted (galleries of units a few pixels from the rows' ends) and zoomed in
+    for px_per_m in (None, 30.0):
+        if px_per_m is None:
+            view.zoom_to_fit()
+        else:
+            view.resetTransform()
+            view.scale(px_per_m, px_per_m)
+            view.zoom_changed.emit(px_per_m)
+            view.centerOn(QPointF((x0 + x1) / 2, -(y0 + y1) / 2))
+        QApplication.processEvents()
+        img = QImage(view.viewport().size(), QImage.Format.Format_ARGB32_Premultiplied)
+        p = QPainter(img)
+        view.render(p)
+        p.end()
+        t = view.viewportTransform()
+        inv, _ = t.inverted()
+        shown = labels._place(t)
+        shown_at[px_per_m] = len(shown)
+        for name, box, _px in shown:
+            # beside the row's end: over neither a gallery's units nor the row's racks
+            under = [it for it in window.scene.items(inv.mapRect(box))
+                     if isinstance(it, (CoolingUnitItem, RackItem))]
+            assert not under, (name, [it.model_id for it in under])
+    assert shown_at[30.0] > 0, "zoomed in, the rows are named"
 
 
 def test_ctrl_z_in_an_inspector_field_undoes_the_committed_edit(window):

@@ -249,19 +249,24 @@ def test_the_legend_takes_the_corner_that_hides_least_of_the_plan(view, doc):
 
 
 def test_a_short_rows_label_keeps_clear_of_the_label_of_the_row_beside_it(view, doc):
-    # a row whose label stands over its first racks (a CRAH west of it), and a short row
-    # just beside it starting further east: its label west of it would run under the other
+    # a row, and a short row just beside it starting further east: neither label stands
+    # over racks, a unit or the other label
     scene = view.fp
-    crah = scene.item_for("CRAH-3").sceneBoundingRect()
-    zoom(view, 12.0, (crah.center().x(), -crah.center().y()))
-    px = 1 / 12.0
-    x, y = crah.right() + 0.1, -crah.center().y()
-    scene.row_labels.set_rows([("RA", x, y), ("RB", x + 48 * px, y - 10 * px)])
+    row = [r for r in doc.layout.racks if r.row == doc.layout.racks[0].row]
+    x = min(r.x_m for r in row) - 0.4
+    y = row[0].y_m
+    zoom(view, 30.0, (x + 3.0, y))
+    px = 1 / 30.0
+    scene.row_labels.set_rows([("RA", x, y), ("RB", x + 48 * px, y - 10 * px)],
+                              east=[x + 6.4, x + 6.4])
     t = view.viewportTransform()
-    a, b = scene.row_labels.label_boxes(t)
-    shown = {name: right for name, _d, right in scene.row_labels._place(t)}
-    assert shown == {"RA": True, "RB": True}, "both shown, the short row's on its other side"
-    assert not a.intersects(b)
+    shown = scene.row_labels._place(t)
+    boxes = [b for _n, b, _px in shown]
+    assert "RA" in {n for n, _b, _px in shown}
+    assert not any(a.intersects(b) for k, a in enumerate(boxes) for b in boxes[k + 1:])
+    floor = [t.mapRect(it.sceneBoundingRect()) for it in scene.model_items()
+             if it.group in ("racks", "cooling")]
+    assert not [n for n, b, _px in shown if any(f.intersects(b) for f in floor)]
 
 
 def test_cooling_units_say_which_unit_they_are_with_their_load_and_fit_their_box(
