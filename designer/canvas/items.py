@@ -42,7 +42,8 @@ if TYPE_CHECKING:
     from designer.canvas.scene import FloorPlanScene
 
 __all__ = ["ModelItem", "RackItem", "CoolingUnitItem", "FeedItem", "TrayItem", "ObstacleItem",
-           "FloorItem", "BoundedItem", "RowLabelsItem", "RackLabelsItem", "ITEM_CLASSES",
+           "FloorItem", "BoundedItem", "RowLabelsItem", "RackLabelsItem", "RackLabel",
+           "ITEM_CLASSES",
            "to_scene", "from_scene", "footprint_half", "offset_polyline", "UnitLabel",
            "unit_label_layout", "FEED_GAP_PX", "feed_offset_sign"]
 
@@ -1006,6 +1007,25 @@ class RowLabelsItem(QGraphicsItem):
         painter.restore()
 
 
+@dataclass(frozen=True)
+class RackLabel:
+    """How a rack's label fits its rack: ``lines`` of ``widths`` pixels (the id first, in
+    bold, when ``has_id``; then the colour metric's value and the GPUs), at ``px``
+    pixels, turned to read up the rack when ``vertical``."""
+
+    lines: tuple[str, ...]
+    widths: tuple[float, ...]
+    has_id: bool = False
+    vertical: bool = False
+    px: int = 10
+
+    def __iter__(self):
+        return iter(self.lines)
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+
 class RackLabelsItem(BoundedItem):
     """Rack labels (id, the colour metric's value, GPUs) for the racks in view, drawn above
     trays and busways.
@@ -1013,12 +1033,27 @@ class RackLabelsItem(BoundedItem):
     One item paints the labels of the racks in the exposed rectangle, each on a
     small plate of the rack's own colour, so overhead lines never run through
     the text. A label says what the rack's colour says (kW, or the % of the
-    metric chosen); one that does not fit its rack's width at this zoom is
-    shortened (no unit, no decimals) or left out, never drawn over its neighbours.
+    metric chosen). Whether it shows depends on what fits, not on the zoom: the id
+    over the value where the id fits across the rack; else the value alone, level,
+    or turned along a rack too narrow for it but long enough (a 600 mm rack shows
+    its kW where an 800 mm one does), in the label font or a pixel smaller, as
+    short as it must be (no unit, no decimals); else nothing, never drawn over its
+    neighbours. Racks of one size at one zoom take one orientation and size: the
+    hall's longest whole figure decides it, so a row does not mix level and turned
+    labels. With the airflow overlay on, a label lies across the air's path and
+    covers at most half of its arrow, so the arrow's tail and head show.
     """
 
     #: pixels a label keeps clear of its rack's sides
     MARGIN_PX = 3.0
+    #: pixels per line of a label with the id, and the plate's padding
+    LINE_PX = 14
+    #: the value's sizes (pixels), first choice first
+    VALUE_PX = (10, 9)
+    #: the share of an airflow arrow a label may cover
+    ARROW_SHARE = 0.5
+    #: the airflow overlay's arrow spans this share of its rack's depth
+    ARROW_SPAN = 0.84
 
     def __init__(self, scene: FloorPlanScene) -> None:
         super().__init__()
@@ -1026,22 +1061,43 @@ class RackLabelsItem(BoundedItem):
         self.setZValue(44)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
-        self._bold, self._small = label_font(11, True), label_font(10)
+        self._bold = label_font(11, True)
+        self._fonts = {px: label_font(px) for px in self.VALUE_PX}
         self._bold_w = _TextWidths(self._bold)
-        self._small_w = _TextWidths(self._small)
-        self._texts: dict[tuple[str, float], tuple[tuple[str, float], ...]] = {}
+        self._widths = {px: _TextWidths(f) for px, f in self._fonts.items()}
+        self._small = self._fonts[10]
+        self._small_w = self._widths[10]
+        self._texts: dict[tuple[str, float, int], tuple[tuple[str, float], ...]] = {}
+        self._ref: tuple[tuple, dict[int, float]] = ((), {})
+        self._reach: tuple[int, float] = (0, 0.0)
+
+    @staticmethod
+    def thickness(px: int) -> float:
+        """Return the pixels a one-line plate of the value at ``px`` takes across its text."""
+        return px + 4.0
 
     def label_lines(self, rack_id: str, w_px: float, h_px: float) -> list[str]:
         """Return the lines of a rack's label on a rack drawn ``w_px`` x ``h_px`` pixels:
         id, value with its unit and GPUs where they fit; else the value alone, as short as
         it must be; ``[]`` when not even that fits."""
-        i = self._fp._rack_i(rack_id)
-        return self._lines(rack_id, i, w_px, h_px)[0] if i >= 0 else []
+        label = self.label_layout(rack_id, w_px, h_px)
+        return list(label.lines) if label is not None else []
 
-    def _value_texts(self, value: float) -> tuple[tuple[str, float], ...]:
+    def label_layout(self, rack_id: str, w_px: float, h_px: float) -> RackLabel | None:
+        """Return how a rack's label fits the rack drawn ``w_px`` x ``h_px`` pixels (None:
+        no label fits)."""
+        item = self._fp.item_for(rack_id)
+        flow_x = isinstance(item, RackItem) and item._front[0] != 0
+        return self._layout(rack_id, self._fp._rack_i(rack_id), w_px, h_px, flow_x)
+
+    def _airflow_on(self) -> bool:
+        ov = getattr(self._fp, "overlays", {}).get("airflow")
+        return ov is not None and ov.isVisible()
+
+    def _value_texts(self, value: float, px: int = 10) -> tuple[tuple[str, float], ...]:
         """The texts a value may show as, longest first, with their widths in pixels."""
         metric = self._fp.metric
-        key = (metric, value)
+        key = (metric, value, px)
         found = self._texts.get(key)
         if found is None:
             if len(self._texts) > 8192:
@@ -1050,22 +1106,43 @@ class RackLabelsItem(BoundedItem):
             for unit, digits in ((True, None), (False, None), (False, 0)):
                 text = metric_text(metric, value, unit, digits)
                 if text and all(text != t for t, _w in texts):
-                    texts.append((text, self._small_w(text)))
+                    texts.append((text, self._widths[px](text)))
             found = self._texts[key] = tuple(texts)
         return found
 
-    def _lines(self, rack_id: str, i: int, w_px: float,
-               h_px: float) -> tuple[list[str], list[float], bool]:
-        """Lines, their widths and whether the first is the id (see :meth:`label_lines`)."""
+    def _reference_px(self, px: int) -> float:
+        """The width at ``px`` of the hall's longest whole figure (all eights): the width a
+        rack's label orientation is chosen for, so equal racks at one zoom agree."""
         values = self._fp.rack_values
-        if min(w_px, h_px) < 24 or not 0 <= i < len(values):
-            return [], [], False
+        key = (id(values), len(values), self._fp.metric)
+        if self._ref[0] != key:
+            finite = np.abs(values[np.isfinite(values)]) if len(values) else values
+            top = float(finite.max()) if len(finite) else 0.0
+            digits = len(f"{top:.0f}")
+            self._ref = (key, {p: self._widths[p]("8" * digits) for p in self.VALUE_PX})
+        return self._ref[1][px]
+
+    def _layout(self, rack_id: str, i: int, w_px: float, h_px: float,
+                flow_x: bool) -> RackLabel | None:
+        """The label of rack ``rack_id`` (index ``i``) drawn ``w_px`` x ``h_px`` pixels;
+        ``flow_x``: its air runs across the screen (a rack turned a quarter)."""
+        values = self._fp.rack_values
+        if not 0 <= i < len(values) or min(w_px, h_px) < self.thickness(min(self.VALUE_PX)) + 2:
+            return None
+        airflow = self._airflow_on()
+        # along the air's path a label may cover this much of the arrow (pixels)
+        depth = w_px if flow_x else h_px
+        on_path = self.ARROW_SHARE * self.ARROW_SPAN * depth if airflow else math.inf
+        # with the arrows on, a label lies across the air's path: level on a rack whose
+        # air runs up the screen, turned on one turned a quarter
+        level_ok = not (airflow and flow_x)
+        upright_ok = flow_x if airflow else h_px > w_px
+        value = float(values[i])
         room = w_px - 2 * self.MARGIN_PX
-        texts = self._value_texts(float(values[i]))
         id_w = self._bold_w(rack_id)
-        if id_w <= room:
+        if level_ok and id_w <= room:
             lines, widths = [rack_id], [id_w]
-            for text, w in texts[:2]:  # under the id, a value keeps its decimals
+            for text, w in self._value_texts(value)[:2]:  # under the id, with its decimals
                 if w <= room:
                     lines.append(text)
                     widths.append(w)
@@ -1075,80 +1152,135 @@ class RackLabelsItem(BoundedItem):
             if gpus and self._small_w(f"{gpus} GPU") <= room:
                 lines.append(f"{gpus} GPU")
                 widths.append(self._small_w(lines[-1]))
-            keep = max(1, int((h_px - 4) // 14))
-            return lines[:keep], widths[:keep], True
-        for text, w in texts:
-            if w <= room:
-                return [text], [w], False
-        return [], [], False
+            keep = int(min(h_px - 4, on_path + 1e-9 - 4) // self.LINE_PX)
+            if keep >= 2 and len(lines) >= 2:
+                return RackLabel(tuple(lines[:keep]), tuple(widths[:keep]), True)
+        # the value alone: the first size and orientation the hall's longest figure fits
+        tiers = [(vertical, px) for px in self.VALUE_PX for vertical in (False, True)
+                 if (upright_ok if vertical else level_ok)]
+        for vertical, px in tiers:
+            along, across = (h_px, w_px) if vertical else (w_px, h_px)
+            room = along - 2 * self.MARGIN_PX
+            thick = self.thickness(px)
+            if thick > min(across - 2, on_path) or self._reference_px(px) > room:
+                continue
+            for text, w in self._value_texts(value, px):
+                if w <= room:
+                    return RackLabel((text,), (w,), False, vertical, px)
+        return None
 
-    def _plate(self, dev: QRectF, lines: list[str], widths: list[float]) -> QRectF:
-        """The label's plate, centred on the rack's device rectangle ``dev``."""
-        plate_h = 14 * len(lines) + 4
-        plate_w = min(dev.width() - 2 * self.MARGIN_PX + 2, max(widths) + 8)
+    def _plate(self, dev: QRectF, lines, widths) -> QRectF:
+        """The plate of a label of ``lines`` (a :class:`RackLabel`, or lines under an id)
+        ``widths`` pixels wide, centred on the rack's device rectangle ``dev``; in device
+        pixels, a turned label's long side up the rack."""
+        label = lines if isinstance(lines, RackLabel) else \
+            RackLabel(tuple(lines), tuple(widths), True)
         c = dev.center()
+        text_w = max(widths) + 8
+        if label.has_id:
+            plate_w = min(dev.width() - 2 * self.MARGIN_PX + 2, text_w)
+            plate_h = self.LINE_PX * len(label.lines) + 4
+        elif label.vertical:
+            plate_w = self.thickness(label.px)
+            plate_h = min(dev.height() - 2 * self.MARGIN_PX + 2, text_w)
+        else:
+            plate_w = min(dev.width() - 2 * self.MARGIN_PX + 2, text_w)
+            plate_h = self.thickness(label.px)
         return QRectF(c.x() - plate_w / 2, c.y() - plate_h / 2, plate_w, plate_h)
+
+    def _reach_px(self, lod: float) -> bool:
+        """Whether any rack of the hall is drawn wide enough at ``lod`` to carry a label."""
+        a = self._fp.analysis
+        if a is None:
+            return False
+        if self._reach[0] != id(a):
+            arr = a.arrays
+            short = np.minimum(arr.rack_w_m, arr.rack_d_m) if arr.n_racks else np.zeros(0)
+            self._reach = (id(a), float(short.max()) if len(short) else 0.0)
+        return lod * self._reach[1] >= self.thickness(min(self.VALUE_PX)) + 2
 
     def plate_boxes(self, t: QTransform, area: QRectF) -> list[QRectF]:
         """Return the device rectangles of the labels of the racks in device rectangle
         ``area`` at the view transform ``t`` (text drawn above them keeps clear)."""
-        if t.m11() < 30 or not self._fp.detail or not self.isVisible():
+        if not self._fp.detail or not self.isVisible() or not self._reach_px(t.m11()):
             return []
         inv, _ok = t.inverted()
         out = []
         for item in self._fp.model_items_in(inv.mapRect(area)):
             if isinstance(item, RackItem):
                 dev = t.mapRect(item.sceneBoundingRect())
-                lines, widths, _id = self._lines(item.model_id, self._fp._rack_i(item.model_id),
-                                                 dev.width(), dev.height())
-                if lines:
-                    out.append(self._plate(dev, lines, widths))
+                label = self._layout(item.model_id, self._fp._rack_i(item.model_id),
+                                     dev.width(), dev.height(), item._front[0] != 0)
+                if label is not None:
+                    out.append(self._plate(dev, label, label.widths))
         return out
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         lod = _lod(painter, option)
-        if lod < 30 or not self._fp.detail:  # a rack under ~24 px carries no label
+        # no rack of the hall is wide enough for a label at this zoom: no loop over them
+        if not self._fp.detail or not self._reach_px(lod):
             return
         a = self._fp.analysis
-        if a is None:
-            return
         t = painter.worldTransform()
         painter.save()
-        painter.resetTransform()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        try:  # the painter is given back as it came, whatever a label does
+            painter.resetTransform()
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+            self._paint_labels(painter, t, option.exposedRect, a)
+        finally:
+            painter.restore()
+
+    def _paint_labels(self, painter: QPainter, t: QTransform, exposed: QRectF, a) -> None:
+        """Draw the labels of the racks in scene rectangle ``exposed`` (device pixels)."""
         # looked up once per rack (a drag repaints a few racks a step, often in two pieces:
         # this loop is on the drag's critical path)
         lut = self._fp.rack_lut
         n = len(lut)
         index = a.arrays.rack_index
         colors = self._colors(self._fp.metric)
-        bold, small = self._bold, self._small
-        for item in self._fp.model_items_in(option.exposedRect):
+        bold = self._bold
+        least = self.thickness(min(self.VALUE_PX)) + 2
+        centre = Qt.AlignmentFlag.AlignCenter
+        for item in self._fp.model_items_in(exposed):
             if not isinstance(item, RackItem):
                 continue
             dev = t.mapRect(item.sceneBoundingRect())
             w, h = dev.width(), dev.height()
-            if w < 24 or h < 24:
+            if w < least or h < least:
                 continue
             rid = item.model_id
             i = index.get(rid, -1)
             if not 0 <= i < n:
                 continue
-            lines, widths, has_id = self._lines(rid, i, w, h)
-            if not lines:
+            label = self._layout(rid, i, w, h, item._front[0] != 0)
+            if label is None:
                 continue
             bg, ink = colors.get(int(lut[i])) or colors[-1]
-            plate = self._plate(dev, lines, widths)
+            plate = self._plate(dev, label, label.widths)
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(bg)
-            painter.drawRoundedRect(plate, 3, 3)
+            if label.has_id:
+                painter.drawRoundedRect(plate, 3, 3)
+                painter.setPen(ink)
+                for k, text in enumerate(label.lines):
+                    painter.setFont(bold if k == 0 else self._small)
+                    painter.drawText(QRectF(plate.left() - 4, plate.top() + 2 + self.LINE_PX * k,
+                                            plate.width() + 8, self.LINE_PX), centre, text)
+                continue
+            painter.setFont(self._fonts[label.px])
+            if not label.vertical:
+                painter.drawRoundedRect(plate, 3, 3)
+                painter.setPen(ink)
+                painter.drawText(plate.adjusted(-4, 0, 4, 0), centre, label.lines[0])
+                continue
+            # turned a quarter left: reads up the rack, as a plan labels a long thin thing
+            painter.translate(plate.center())
+            painter.rotate(-90)
+            box = QRectF(-plate.height() / 2, -plate.width() / 2, plate.height(), plate.width())
+            painter.drawRoundedRect(box, 3, 3)
             painter.setPen(ink)
-            for k, text in enumerate(lines):
-                painter.setFont(bold if k == 0 and has_id else small)
-                painter.drawText(QRectF(plate.left() - 4, plate.top() + 2 + 14 * k,
-                                        plate.width() + 8, 14), Qt.AlignmentFlag.AlignCenter,
-                                 text)
-        painter.restore()
+            painter.drawText(box.adjusted(-4, 0, 4, 0), centre, label.lines[0])
+            painter.resetTransform()
 
     _COLORS: dict[str, dict[int, tuple[QColor, QColor]]] = {}
 

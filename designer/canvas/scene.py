@@ -720,6 +720,8 @@ class FloorPlanScene(QGraphicsScene):
     def set_overlay(self, key: str, on: bool) -> None:
         """Show or hide an overlay by key."""
         self.overlays[key].setVisible(on)
+        if key == "airflow":  # rack labels lie across the arrows while they show
+            self.rack_labels.update()
         self.legend_changed.emit()
 
     def visible_overlays(self) -> list[str]:
