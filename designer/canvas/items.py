@@ -748,6 +748,10 @@ class FloorItem(QGraphicsItem):
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
         return self._rect
 
+    def outline_path(self) -> QPainterPath:
+        """Return the hall's outline as a closed path (scene coordinates)."""
+        return QPainterPath(self._path)
+
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         lod = _lod(painter, option)
         painter.setPen(Qt.PenStyle.NoPen)

@@ -22,6 +22,7 @@ from PySide6.QtGui import (
     QLinearGradient,
     QMouseEvent,
     QPainter,
+    QPainterPath,
     QPen,
     QWheelEvent,
 )
@@ -39,6 +40,18 @@ __all__ = ["FloorPlanView", "MIME_ITEMS"]
 MIME_ITEMS = "application/x-rackscape-items"
 MIN_SCALE, MAX_SCALE = 0.02, 4000.0  # pixels per metre
 LEGEND_W = 210
+
+
+#: how much a pixel of empty floor under the legend counts against a pixel of racks,
+#: units or labels: enough to choose between corners that hide nothing else
+FLOOR_WEIGHT = 0.002
+
+
+def _shoelace(poly) -> float:
+    """Return the signed area of a ``QPolygonF``."""
+    pts = [(p.x(), p.y()) for p in poly]
+    return 0.5 * sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(pts, pts[1:] + pts[:1],
+                                                                      strict=True))
 
 
 def _nice_length(target_m: float) -> float:
@@ -188,6 +201,10 @@ class FloorPlanView(QGraphicsView):
         return True
 
     def _on_reset(self) -> None:
+        # a new document: the legend's corner is chosen afresh for its hall, not carried
+        # over from the last one
+        self._legend_corner = None
+        self._legend_at = None
         self._fit_pending = True
         if self.isVisible() and self.viewport().width() > 50:
             self.zoom_to_fit()
@@ -480,7 +497,11 @@ class FloorPlanView(QGraphicsView):
         # the corners, the scale bar's taking the legend above it
         corners = [(vw - w - 12, 12.0), (12.0, 12.0), (vw - w - 12, vh - h - 12),
                    (12.0, vh - h - 58)]
-        covers = [self.legend_cover(QRectF(cx, cy, w, h)) for cx, cy in corners]
+        # what it hides of the plan, and then of the hall's empty floor: of two corners
+        # that hide nothing, the one off the hall (a legend over the floor hides where
+        # racks could go and reads as part of the plan)
+        covers = [self.legend_cover(box) + FLOOR_WEIGHT * self.legend_floor(box)
+                  for box in (QRectF(cx, cy, w, h) for cx, cy in corners)]
         best = min(range(len(corners)), key=lambda k: (covers[k], k))
         # the legend stays in its corner unless another one hides clearly less (a zoom or
         # a click that changes little does not send it across the view)
@@ -516,6 +537,18 @@ class FloorPlanView(QGraphicsView):
             part = label.intersected(box)
             text += part.width() * part.height()
         return cover + 3.0 * text
+
+    def legend_floor(self, box: QRectF) -> float:
+        """Return the area in pixels of the hall's floor a legend at viewport rectangle
+        ``box`` would stand over."""
+        hall = self.fp.floor.outline_path()
+        if hall.isEmpty():
+            return 0.0
+        area = QPainterPath()
+        area.addRect(self.mapToScene(box.toRect()).boundingRect())
+        scale = self.transform().m11()
+        return sum(abs(_shoelace(poly)) for poly in
+                   hall.intersected(area).toFillPolygons()) * scale * scale
 
     def _draw_scale_bar(self, painter: QPainter) -> None:
         s = self.scale_px_per_m
