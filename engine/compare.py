@@ -46,7 +46,7 @@ Examples
 [('hopper', 4, 1024), ('blackwell', 2, 1152)]
 >>> rows = compare(hall=(20.0, 15.0), generations=["hopper", "blackwell"])
 >>> [(r.generation, r.param_value, r.gpus, r.fits_hall) for r in rows]
-[('hopper', 4, 1024, True), ('blackwell', 3, 1728, True)]
+[('hopper', 4, 1024, True), ('blackwell', 4, 2304, True)]
 >>> rows[1].hall_note
 'the 20 x 15 m hall turned 90°, rows along its 15 m side'
 
@@ -466,7 +466,7 @@ def most_blocks(plan: GenerationPlan | str, hall: tuple[float, float],
     Examples
     --------
     >>> most_blocks("hopper", (30.0, 20.0)), most_blocks("hopper", (8.0, 8.0))
-    (11, 0)
+    (10, 0)
     >>> most_blocks("hopper", (12.0, 60.0)) == most_blocks("hopper", (60.0, 12.0))
     True
     """

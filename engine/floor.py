@@ -31,14 +31,23 @@ import shapely
 from engine.model import Layout
 
 __all__ = ["FloorResult", "FloorCache", "boxes", "candidate_pairs", "interior_overlap",
-           "overlapping_pairs", "strips", "unblocked",
-           "analyze_floor"]
+           "overlapping_pairs", "strips", "unblocked", "exhaust_into_intake",
+           "EXHAUST_REACH_M", "analyze_floor"]
 
 _EPS = 1e-6
 _INCREMENTAL_MAX = 64  # more changed racks than this: recompute everything
-#: how far in front of a rack another rack's exhaust still reaches its intake: one aisle,
-#: up to six 600 mm tiles (hot/cold aisles are two to six tiles wide)
-EXHAUST_REACH_M = 3.6
+#: how far in front of a rack another rack's exhaust still reaches its intake when nothing
+#: stands between them: 6.0 m, ten 600 mm tiles, an engineering estimate. A rack's exhaust
+#: is a jet: four DGX H100 blow 4 x 1,105 CFM [S01] = 2.1 m3/s out of a rear of about
+#: 0.8 x 1.9 m, about 1.4 m/s, and a free jet keeps its outlet velocity over a core of
+#: about five outlet widths (4 m for a 0.8 m rack) before it slows and mixes, while the
+#: intake it points at draws the same volume back. So across one open aisle, and across
+#: the 3.6 m gap a missing rack leaves in a row between two others (an aisle, the rack's
+#: 1.2 m depth, an aisle), the exhaust still reaches the facing intake. A reach equal to
+#: that gap would make the rule switch off exactly at a spacing halls use; ten tiles
+#: takes it in with margin. Farther away the room's mixing and the CRAHs' draw decide
+#: where the air goes, which the cooling model covers.
+EXHAUST_REACH_M = 6.0
 #: candidate box pairs a pair search builds at most (real halls need a few per box:
 #: about 300,000 at 1M GPUs); a pile of boxes in one place hits it
 PAIR_BUDGET = 2_000_000
@@ -364,6 +373,38 @@ def unblocked(pairs: np.ndarray, rack_box: np.ndarray, fx: np.ndarray, fy: np.nd
     blocked = np.zeros(len(pairs), bool)
     blocked[gi[hit]] = True
     return pairs[~blocked]
+
+
+def exhaust_into_intake(rack_box: np.ndarray, fx: np.ndarray, fy: np.ndarray,
+                        reach_m: float = EXHAUST_REACH_M) -> np.ndarray:
+    """Return the (intake rack, exhaust rack) pairs: the second faces the same way within
+    ``reach_m`` in front of the first, with no rack between them (as ``analyze_floor``).
+
+    Parameters
+    ----------
+    rack_box : (R, 4) float
+        Rack footprints ``minx, miny, maxx, maxy`` in metres.
+    fx, fy : (R,) float
+        Unit vectors out of each rack's front.
+
+    Returns
+    -------
+    (K, 2) int
+        Sorted pairs of rack indices.
+
+    Examples
+    --------
+    >>> box = np.array([[0, 0, 1, 1.2], [0, 4.8, 1, 6.0]], float)
+    >>> exhaust_into_intake(box, np.zeros(2), np.ones(2)).tolist()
+    [[0, 1]]
+    >>> exhaust_into_intake(box, np.zeros(2), np.ones(2), reach_m=3.0).tolist()
+    []
+    """
+    rack_box = np.asarray(rack_box, np.float64).reshape(-1, 4)
+    fx, fy = np.asarray(fx, np.float64), np.asarray(fy, np.float64)
+    sides = strips(*_centres(rack_box), fx, fy, reach_m)
+    facing = _same_facing(_strip_pairs(sides, rack_box, back=False), fx, fy)
+    return unblocked(facing, rack_box, fx, fy)
 
 
 def analyze_floor(layout: Layout, rack_box: np.ndarray, rack_front: tuple[np.ndarray, np.ndarray],

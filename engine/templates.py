@@ -15,9 +15,12 @@ Optional parts of the schema (all with defaults, so older files stay valid):
 - ``racks[].reserve_kw``: power per rack of equipment added later (a fabric's
   switches), used only to size feeds and cooling.
 - ``racks[].racks_per_row``: a row length for that group instead of the hall's.
-- ``racks[].align``: ``"center"`` centres the group's rows on the widest row.
+- ``racks[].align``: ``"center"`` puts the group's racks in line in the middle of the
+  rows of the groups around it (network racks among compute racks, so no short row
+  stands between two others); a centre group on its own centres its rows on the widest.
 - ``repeat``: lay out a run of consecutive groups ``count`` times (a pod or a
-  scalable unit as a block of rows).
+  scalable unit as a block of rows; every other block mirrored, so the short end rows
+  of two blocks meet).
 - ``assumptions``: string values are expressions of the parameters.
 - ``preliminary``: the template rests on announced, not shipping, hardware.
 - ``layout_generation``: the generation of the layouts it makes, when a
@@ -200,8 +203,10 @@ class RackGroup(_Model):
     ``reserve_kw`` is the power per rack of equipment the design adds later
     (for example a fabric's switches in network racks); it sizes feeds and
     cooling but is not a device. ``racks_per_row`` overrides the hall's row
-    length for this group; ``align`` ``"center"`` centres the rows this group
-    starts on the widest row (a short network row in the middle of the hall).
+    length for this group; ``align`` ``"center"`` puts the group's racks in line
+    in the middle of the rows of the groups around it (network racks among the
+    compute racks, as NVIDIA's SuperPOD halls place them), or centres a group on
+    its own on the widest row.
     """
 
     name: Identifier
@@ -670,17 +675,85 @@ def _pick_model(catalog: Catalog, model_id: str, what: str):
     return model
 
 
-def _group_sequence(t: TemplateFile, env: dict[str, Any]) -> list[RackGroup]:
-    """Return the rack groups in layout order, with the repeated block expanded."""
+def _group_sequence(t: TemplateFile, env: dict[str, Any]
+                    ) -> list[tuple[RackGroup, int, int | None]]:
+    """Return the rack groups in layout order, with the repeated block expanded.
+
+    Each entry is ``(group, block, instance)``: the groups before the repeated block are
+    block 0, each repeat is a block of its own, the groups after it one more block;
+    ``instance`` is the repeat's index (``None`` outside the repeated block).
+    """
     if t.repeat is None:
-        return list(t.racks)
+        return [(g, 0, None) for g in t.racks]
     n = _i(t.repeat.count, env, "repeat.count")
     if n < 0 or n > 10_000:
         raise ParameterError(f"repeat.count: expected 0 to 10000 blocks, got {n}")
     names = [g.name for g in t.racks]
     lo = names.index(t.repeat.groups[0])
     hi = lo + len(t.repeat.groups)
-    return list(t.racks[:lo]) + list(t.racks[lo:hi]) * n + list(t.racks[hi:])
+    return ([(g, 0, None) for g in t.racks[:lo]]
+            + [(g, 1 + k, k) for k in range(n) for g in t.racks[lo:hi]]
+            + [(g, n + 1, None) for g in t.racks[hi:]])
+
+
+Slot = tuple[RackGroup, int | None]  # a rack: its group and repeat instance
+
+
+def _block_rows(entries: list[tuple[RackGroup, int | None, int]], per_row: int,
+                env: dict[str, Any]) -> tuple[list[list[Slot]], list[bool]]:
+    """Return one block's racks in rows (``(group, instance)`` per rack, in x order) and
+    whether each row is centred on the hall's widest row.
+
+    A group starts a new row unless it says otherwise (``new_row``); a run of rows
+    (a group that starts one and the groups that continue it) in the first half of the
+    block puts its short row first, one in the second half last. A group aligned to the
+    centre among other groups (a network group between compute groups) stands in line:
+    its racks are shared out over the rows around it, the odd ones to the middle rows,
+    each in the middle of its row. So no row between two others is shorter than both:
+    a short row between two rows that face the same way would leave a gap across which
+    one row's exhaust faces the other's intake. A centre group on its own has rows of
+    its own, centred on the widest.
+    """
+    def row_len(g: RackGroup) -> int:
+        return per_row if g.racks_per_row is None else \
+            max(1, _i(g.racks_per_row, env, f"racks.{g.name}.racks_per_row"))
+
+    in_line = any(g.align == "center" for g, _, _ in entries) and \
+        any(g.align != "center" for g, _, _ in entries)
+    # each run of rows, whether it comes before the centre group, and whether it is centred
+    runs: list[tuple[list[list[Slot]], bool, bool]] = []
+    seen = False
+    for g, inst, n in entries:
+        if in_line and g.align == "center":
+            seen = True
+            continue
+        if g.new_row or not runs:
+            runs.append(([[]], not seen, g.align == "center"))
+        run = runs[-1][0]
+        for _ in range(n):
+            if len(run[-1]) >= row_len(g):
+                run.append([])
+            run[-1].append((g, inst))
+    rows: list[list[Slot]] = []
+    centred: list[bool] = []
+    for k, (run, before, centre) in enumerate(runs):
+        first_half = before if in_line else k < len(runs) // 2
+        if first_half and len(run[-1]) < len(run[0]):
+            run = [run[-1], *run[:-1]]
+        rows += run
+        centred += [centre] * len(run)
+    if not in_line:
+        return rows, centred
+    mid = [(g, inst) for g, inst, n in entries if g.align == "center" for _ in range(n)]
+    base, extra = divmod(len(mid), len(rows))
+    first = (len(rows) - extra) // 2  # the rows that take one more: the middle ones
+    out, pos = [], 0
+    for k, row in enumerate(rows):
+        share = base + (1 if first <= k < first + extra else 0)
+        half = (len(row) + 1) // 2
+        out.append(row[:half] + mid[pos:pos + share] + row[half:])
+        pos += share
+    return out, [True] * len(out)
 
 
 def _assumptions(t: TemplateFile, env: dict[str, Any]) -> Assumptions:
@@ -882,13 +955,18 @@ def _lay_out(t: TemplateFile, env: dict[str, Any], catalog: Catalog, name: str |
             raise ParameterError(f"hall.{what}: expected 0 to 100 m, got {_num(val)}")
     assumptions = _assumptions(t, env)
 
-    # 1. racks in rows; a group starts a new row unless told otherwise; the repeated
-    # block (pods, scalable units) is laid out count times
+    # 1. racks in rows; a group starts a new row unless told otherwise, a centre group
+    # stands in line in the middle of the rows around it; the repeated block (pods,
+    # scalable units) is laid out count times, every other block mirrored (its rows in
+    # reverse order) so the short last rows of two blocks meet and no short row stands
+    # between two longer ones
     groups = {g.name: g for g in t.racks}
     contents: dict[str, tuple[str | None, list[MountedDevice]]] = {}
-    rows: list[list[RackGroup]] = []
+    rows: list[list[Slot]] = []
+    centred: list[bool] = []
     total = 0
-    for g in _group_sequence(t, env):
+    blocks: dict[int, list[tuple[RackGroup, int | None, int]]] = {}
+    for g, block, inst in _group_sequence(t, env):
         n = _i(g.count, env, f"racks.{g.name}.count")
         if n < 0 or n > MAX_TEMPLATE_RACKS:
             raise ParameterError(f"racks.{g.name}.count: expected 0 to {MAX_TEMPLATE_RACKS} "
@@ -901,14 +979,14 @@ def _lay_out(t: TemplateFile, env: dict[str, Any], catalog: Catalog, name: str |
             continue
         if g.name not in contents:
             contents[g.name] = _rack_contents(g, env)
-        row_len = per_row if g.racks_per_row is None else \
-            max(1, _i(g.racks_per_row, env, f"racks.{g.name}.racks_per_row"))
-        if g.new_row or not rows:
-            rows.append([])
-        for _ in range(n):
-            if len(rows[-1]) >= row_len:
-                rows.append([])
-            rows[-1].append(g)
+        blocks.setdefault(block, []).append((g, inst, n))
+    for entries in blocks.values():
+        block_rows, block_centred = _block_rows(entries, per_row, env)
+        inst = entries[0][1]
+        if inst is not None and inst % 2 == 1:
+            block_rows, block_centred = block_rows[::-1], block_centred[::-1]
+        rows += block_rows
+        centred += block_centred
     if not rows:
         raise ParameterError(f"template {t.id}: these parameters give no racks")
     rt_cache = {}
@@ -921,7 +999,7 @@ def _lay_out(t: TemplateFile, env: dict[str, Any], catalog: Catalog, name: str |
 
     # 2. heat per rack from the catalog (plus reserves), to size cooling and feeds
     heat = _group_heat(t, groups, contents, rt_cache, env, catalog, assumptions)
-    order = [g for row in rows for g in row]
+    order = [g for row in rows for g, _ in row]
     rack_kw = [heat[g.name][0] for g in order]
     liquid_kw = [heat[g.name][1] for g in order]
     if rack_heat_kw is not None and len(rack_heat_kw[0]) == len(order):
@@ -946,7 +1024,7 @@ def _lay_out(t: TemplateFile, env: dict[str, Any], catalog: Catalog, name: str |
     # CDUs stand along the front wall in lines no wider than the rows (a hall of short
     # rows gets a CDU gallery several lines deep instead of a front wall far wider than
     # its rows, which would push the far CRAHs away from the racks)
-    widths = [sum(rt_cache[g.name].width_mm.v(600) / 1000.0 for g in row) for row in rows]
+    widths = [sum(rt_cache[g.name].width_mm.v(600) / 1000.0 for g, _ in row) for row in rows]
     widest = max(widths)
     cdu_per_line = max(1, int((widest + 0.6 + 1e-9) // (cdu_w + 0.6))) if liq_model else 1
     cdu_lines = max(1, -(-n_cdu // cdu_per_line)) if liq_model else 0
@@ -993,14 +1071,15 @@ def _lay_out(t: TemplateFile, env: dict[str, Any], catalog: Catalog, name: str |
     # 2b. place the racks (after the CRAH galleries are known); rows alternate front
     # directions around cold and hot aisles
     racks: list[Rack] = []
-    group_ids: dict[str, list[str]] = {}
+    # rack ids per (repeat instance, group), in the order they are laid out
+    group_ids: dict[tuple[int | None, str], list[str]] = {}
     row_span: list[tuple[float, float]] = []
     counter: dict[str, int] = {}
     for k, row in enumerate(rows):
         rot = 180 if k % 2 == 0 else 0
-        x = x_start + ((widest - widths[k]) / 2 if row[0].align == "center" else 0.0)
+        x = x_start + ((widest - widths[k]) / 2 if centred[k] else 0.0)
         label = f"R{k + 1:02d}"
-        for g in row:
+        for g, inst in row:
             system, devices = contents[g.name]
             w = rt_cache[g.name].width_mm.v(600) / 1000.0
             prefix = g.id_prefix or g.name[:3].upper()
@@ -1009,7 +1088,7 @@ def _lay_out(t: TemplateFile, env: dict[str, Any], catalog: Catalog, name: str |
             racks.append(Rack(id=rid, type=rt_cache[g.name].id, x_m=round(x + w / 2, 4),
                               y_m=round(row_y[k], 4), rotation_deg=rot, row=label,
                               system=system, devices=list(devices)))
-            group_ids.setdefault(g.name, []).append(rid)
+            group_ids.setdefault((inst, g.name), []).append(rid)
             x += w
         row_span.append((x_start, x))
     max_x = x_start + widest
@@ -1132,11 +1211,20 @@ def _lay_out(t: TemplateFile, env: dict[str, Any], catalog: Catalog, name: str |
 
     # 4. overhead trays: one along each row, one spine tray joining them at each end
     elev = assumptions.tray_elevation_m
+    # (a row narrower than the widest, centred on it, has its tray run to both spine trays)
+    x_end = max(s[1] for s in row_span)
     trays = [CableTray(id=f"TR-{k + 1:02d}", points=[(round(x_start, 4), round(row_y[k], 4)),
-                                                     (round(row_span[k][1], 4), round(row_y[k], 4))],
+                                                     (round(x_end, 4), round(row_y[k], 4))],
                        elevation_m=elev) for k in range(len(rows))]
+    # where network racks stand in line in the middle of the rows, a third spine tray
+    # crosses the rows over them, so a rack's cables to them run across the aisles rather
+    # than out to a row's end and back along another row
+    in_line = any({g.align for g, _ in row} == {"center", "start"} for row in rows)
+    spines = [("TR-W", x_start), ("TR-E", x_end)]
+    if in_line:
+        spines.insert(1, ("TR-C", x_start + widest / 2))
     if len(rows) > 1:
-        for tray_id, xs in (("TR-W", x_start), ("TR-E", max(s[1] for s in row_span))):
+        for tray_id, xs in spines:
             trays.append(CableTray(id=tray_id, points=[(round(xs, 4), round(row_y[0], 4)),
                                                     (round(xs, 4), round(row_y[-1], 4))],
                                    elevation_m=elev))
@@ -1149,10 +1237,9 @@ def _lay_out(t: TemplateFile, env: dict[str, Any], catalog: Catalog, name: str |
     for spec in t.fabrics:
         f = {}
         for key, val in spec.items():
-            if key == "network_racks":
-                f[key] = [rid for grp in val for rid in group_ids.get(grp, [])]
-            elif key == "members":
-                f[key] = [rid for grp in val for rid in group_ids.get(grp, [])]
+            if key in ("network_racks", "members"):
+                f[key] = [rid for grp in val for (_, name), ids in group_ids.items()
+                          if name == grp for rid in ids]
             elif key == "tiers":
                 f[key] = [{k2: (_s(v2, env) if k2 in ("switch", "name", "placement") else
                                 (_n(v2, env, f"fabrics.tiers.{k2}") if isinstance(v2, str) else v2))

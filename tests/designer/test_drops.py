@@ -31,7 +31,9 @@ def test_a_server_dropped_at_a_row_end_takes_the_rows_rack_type(b200_window):
 
     doc = b200_window.document
     row = [r for r in doc.layout.racks if r.row == "R01"]
-    assert {r.type for r in row} == {"rack-700x1200"}  # the B200 SuperPOD's racks
+    # the B200 SuperPOD's racks; its network racks (800 mm) now stand in line in the middle
+    # of the rows, so the row ends are compute racks
+    assert {r.type for r in row} == {"rack-700x1200", "rack-800x1200"}
     end = max(row, key=lambda r: r.x_m)
     seen = _messages(b200_window)
     ids = perform_drop(b200_window.view.fp, "dgx-b200", end.x_m + 0.8, end.y_m)

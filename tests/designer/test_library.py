@@ -515,9 +515,11 @@ def test_compare_window_fills_the_hall(qtbot, builtin_catalog):
     with qtbot.waitSignal(win.compared, timeout=120_000) as sig:
         win.run()
     rows = sig.args[0]
-    # GB200 NVL72 scalable units fit three deep in the hall turned round (15 x 20 m)
+    # GB200 NVL72 scalable units fit four deep in the hall turned round (15 x 20 m): their
+    # network racks now stand in line in the SUs' rows (it was three with a separate
+    # network row between the compute rows)
     assert [(r.param_value, r.gpus, r.fits_hall) for r in rows] == [(4, 1024, True),
-                                                                   (3, 1728, True)]
+                                                                   (4, 2304, True)]
     assert "the most whole blocks that fit the 20 × 15 m hall" in win.status.text()
     assert "row length fitted" not in win.status.text()
     assert win.short_generations == []

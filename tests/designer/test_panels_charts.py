@@ -65,7 +65,9 @@ def test_a_b200_superpod_names_every_feed_and_cooling_unit(qtbot, doc, builtin_c
     doc.set_layout(instantiate("dgx-b200-superpod", {}, catalog=builtin_catalog))
     dash = make(qtbot, DashboardPanel, doc, size)
     c, p = doc.analysis.cooling, doc.analysis.power
-    assert len(c.unit_ids) == 10 and len(p.feed_ids) == 10
+    # 16 feeds: 4 rows of 16 compute racks with the network racks in line, each row fed by
+    # two A/B segments (it was 5 rows, one of them the network row, one segment each)
+    assert len(c.unit_ids) == 10 and len(p.feed_ids) == 16
     _names_every_bar(dash.cooling_chart, [c.unit_ids[i] for i in dash._unit_order])
     _names_every_bar(dash.feed_chart, [p.feed_ids[i] for i in dash._feed_order])
 

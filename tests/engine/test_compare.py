@@ -92,15 +92,16 @@ def test_hall_is_fitted_or_the_overflow_fails_floor_rules():
 
 def test_a_design_that_misses_the_hall_says_by_how_much_and_what_stands_outside():
     """The review's 15 x 10 m hall for 504 GPUs said "Fits hall: no" for every generation
-    with no failing rule and no word of what the designs need. (One SU of GB300 fits that
-    hall turned 90°; a 17.5 x 9.5 m hall fits neither design either way round.)"""
-    rows = compare(gpus=504, generations=["hopper", "blackwell-ultra"], hall=(17.5, 9.5),
+    with no failing rule and no word of what the designs need. A 16 x 8 m hall fits
+    neither design either way round (laid out, 2 SU of DGX H100 need 18.6 x 9 m and one
+    SU of GB300 16.6 x 7.84 m, their network racks in line in their rows)."""
+    rows = compare(gpus=504, generations=["hopper", "blackwell-ultra"], hall=(16.0, 8.0),
                    catalog=CAT)
     for row in rows:
         w, d = row.hall_m
         # each design misses the hall by least the way it is laid out: as given or turned
-        turned = "the 17.5 x 9.5 m hall turned 90°, rows along its 9.5 m side" in row.hall_note
-        hw, hd = (9.5, 17.5) if turned else (17.5, 9.5)
+        turned = "the 16 x 8 m hall turned 90°, rows along its 8 m side" in row.hall_note
+        hw, hd = (8.0, 16.0) if turned else (16.0, 8.0)
         assert row.fits_hall is False and (w > hw or d > hd)
         note = row.hall_note
         assert note.startswith(f"laid out it needs {w:g} x {d:g} m: ")
@@ -213,24 +214,26 @@ def test_a_design_that_misses_the_hall_says_how_much_of_it_the_hall_holds(rows_t
 
 
 def test_the_most_blocks_of_a_reference_design_fit_and_one_more_does_not():
-    """The DGX H100 SuperPOD in a 30 x 20 m hall: 10 SUs need 20 network racks, a row more
-    than 11 SUs laid out in rows of 21; the search looks past that dent."""
+    """The DGX H100 SuperPOD in a 30 x 20 m hall: 10 SUs fit (25.8 x 18 m in rows of 14
+    compute racks, the network racks in line with them); 11 need 30.2 m at their best
+    row length and 12 need 31 m."""
     from engine.compare import _make, _template, _within
 
     plan = PLANS["hopper"]
     t, _, _ = _template(plan)
     row = compare(hall=(30.0, 20.0), generations=["hopper"], catalog=CAT)[0]
-    assert row.param_value == 11 and row.fits_hall is True and not row.failing_rules
-    assert not _within(_make(t, plan, 10, (30.0, 20.0), CAT), (30.0, 20.0))
+    assert row.param_value == 10 and row.fits_hall is True and not row.failing_rules
+    assert _within(_make(t, plan, 10, (30.0, 20.0), CAT), (30.0, 20.0))
+    assert not _within(_make(t, plan, 11, (30.0, 20.0), CAT), (30.0, 20.0))
     assert not _within(_make(t, plan, 12, (30.0, 20.0), CAT), (30.0, 20.0))
 
 
 def test_cli_hall_alone(capsys):
-    # 2 SU of GB200 rows (1,152 GPUs) fit the 20 x 15 m hall as given, 3 with it turned
+    # 3 SU of GB200 rows (1,728 GPUs) fit the 20 x 15 m hall as given, 4 with it turned
     assert cli_main(["compare", "--hall", "20x15", "--generations", "blackwell"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("compare: the most whole blocks that fit the 20 x 15 m hall")
-    assert "scalable_units=3" in out and "1,728" in out
+    assert "scalable_units=4" in out and "2,304" in out
     assert "blackwell: the 20 x 15 m hall turned 90°, rows along its 15 m side" in out
 
 
@@ -260,7 +263,7 @@ def test_rows_name_the_rules_behind_their_errors_and_warnings():
 
 
 def test_cli_table_names_warning_rules_and_hall_notes(capsys):
-    assert cli_main(["compare", "--gpus", "504", "--hall", "17.5x9.5", "--generations",
+    assert cli_main(["compare", "--gpus", "504", "--hall", "16x8", "--generations",
                      "blackwell-ultra"]) == 0
     out = capsys.readouterr().out
     assert "warning rules" in out
@@ -374,12 +377,12 @@ def test_a_row_that_fails_keeps_the_table_narrow_and_says_why_below():
 
 
 def test_a_design_that_misses_the_hall_fails_the_comparison():
-    # 12 SU of DGX H100 (3,072 GPUs) need more than a 30 x 20 m hall holds (11 SU fit):
+    # 12 SU of DGX H100 (3,072 GPUs) need more than a 30 x 20 m hall holds (10 SU fit):
     # the row fails COMPARE-HALL even though the layout's own rules pass
     row = compare(gpus=3072, hall=(30.0, 20.0), generations=["hopper"], catalog=CAT)[0]
     assert row.fits_hall is False
     assert "COMPARE-HALL" in row.failing_rules
-    assert "the hall holds 11 scalable units" in row.hall_note
+    assert "the hall holds 10 scalable units" in row.hall_note
 
 
 # -- the hall either way round ------------------------------------------------------------

@@ -80,10 +80,16 @@ def test_a_row_turned_the_wrong_way_takes_in_the_exhaust_of_the_next(builder, ca
     assert found(a, "FLOOR-AIRFLOW") == [("R1", "R2")]
     v = next(v for v in a.violations if v.code == "FLOOR-AIRFLOW")
     assert v.severity == "error" and "40.8 kW" in v.message
-    # beyond one aisle (3.6 m, six tiles) the exhaust no longer counts as reaching it
-    far = (builder().rack("R1", 3, 2, rotation_deg=180)
-           .rack("R2", 3, 2.6 + 3.7 + 0.6, rotation_deg=180).build())
-    assert found(analyze(far, catalog), "FLOOR-AIRFLOW") == []
+    # across the 3.6 m a missing rack leaves between two rows (and a little more) the
+    # exhaust still reaches it; beyond ten tiles (6.0 m) it no longer counts as reaching it
+    def apart(gap_m):
+        return (builder().rack("R1", 3, 2, rotation_deg=180)
+                .rack("R2", 3, 2.6 + gap_m + 0.6, rotation_deg=180).build())
+
+    assert found(analyze(apart(3.6), catalog), "FLOOR-AIRFLOW") == [("R1", "R2")]
+    assert found(analyze(apart(3.7), catalog), "FLOOR-AIRFLOW") == [("R1", "R2")]
+    assert found(analyze(apart(5.9), catalog), "FLOOR-AIRFLOW") == [("R1", "R2")]
+    assert found(analyze(apart(6.1), catalog), "FLOOR-AIRFLOW") == []
     # a rear door on R2 takes its heat out of the air: nothing hot reaches R1
     doored = (builder().rack("R1", 3, 2, rotation_deg=180)
               .rack("R2", 3, 2.6 + 1.2 + 0.6, rotation_deg=180).door("RD2", "R2", 50).build())
@@ -191,7 +197,7 @@ def test_overlapping_pairs_equal_brute_force():
 
 
 def test_a_row_between_takes_the_exhaust_first(builder, catalog):
-    # R1 and R3 both face +y, 3.5 m apart (within the 3.6 m reach), but R2 stands between
+    # R1 and R3 both face +y, 3.5 m apart (within the 6.0 m reach), but R2 stands between
     # them back to back with R3 (a hot aisle): R3's exhaust meets R2's rear, not R1's
     # intake, as in a SuperPOD hall whose network row sits between two compute rows
     def hall(with_middle):

@@ -25,7 +25,8 @@ from pydantic import ValidationError
 from designer.cli import main as cli_main
 from engine.analysis import analyze
 from engine.catalog import load_catalog
-from engine.compile import compile_layout
+from engine.compile import compile_layout, front_vectors, rack_geometry
+from engine.floor import EXHAUST_REACH_M, boxes, exhaust_into_intake
 from engine.templates import (
     ParameterError,
     TemplateFile,
@@ -115,11 +116,61 @@ def test_every_builtin_template_instantiates_and_checks_without_errors(tid):
     assert lay.cooling
 
 
-def test_network_rows_sit_between_compute_rows():
+def test_network_racks_stand_in_line_in_the_middle_of_the_compute_rows():
+    # as in NVIDIA's SuperPOD halls: no row of network racks alone (a short row between
+    # two compute rows left a gap across which one row blew into the other's intakes);
+    # the 4 network racks of the 4-SU hall stand two in the middle of each 16-rack row
     lay = instantiate("dgx-h100-superpod", {}, catalog=CAT)
-    net_rows = {r.row for r in lay.racks if r.id.startswith("NET")}
-    rows = sorted({r.row for r in lay.racks})
-    assert net_rows and all(rows[0] < row < rows[-1] for row in net_rows)
+    rows: dict[str, list] = {}
+    for r in lay.racks:
+        rows.setdefault(r.row, []).append(r)
+    assert [[r.id[:3] for r in row] for row in rows.values()] == \
+        [["GPU"] * 8 + ["NET"] * 2 + ["GPU"] * 8] * 2
+    for row in rows.values():
+        net = [r.x_m for r in row if r.id.startswith("NET")]
+        middle = (min(r.x_m for r in row) + max(r.x_m for r in row)) / 2
+        assert sum(net) / len(net) == pytest.approx(middle)
+
+
+def _exhaust_pairs(lay):
+    """(intake rack, exhaust rack) pairs within the rule's reach with no rack between."""
+    arr = compile_layout(lay, CAT)
+    hx, hy = rack_geometry(arr.rack_x_m, arr.rack_y_m, arr.rack_w_m, arr.rack_d_m,
+                           arr.rack_rot_deg)
+    fx, fy = front_vectors(arr.rack_rot_deg)
+    return exhaust_into_intake(boxes(arr.rack_x_m, arr.rack_y_m, hx, hy), fx, fy, 6.0)
+
+
+@pytest.mark.parametrize("tid", sorted(BUILTIN))
+def test_no_rack_faces_another_racks_exhaust_with_nothing_between(tid):
+    # hot aisle / cold aisle everywhere: fronts face fronts, backs face backs, and no row
+    # has a gap with two rows facing the same way on both sides of it (3.6 m apart across
+    # it). Counted on the geometry alone, racks with rear doors or liquid cooling included;
+    # the dgx-h100-superpod hall had 12 such pairs, meta-24k-roce 352.
+    t = BUILTIN[tid]
+    assert EXHAUST_REACH_M == 6.0
+    lay = instantiate(t, {}, catalog=CAT)
+    pairs = _exhaust_pairs(lay)
+    assert [(lay.racks[i].id, lay.racks[j].id) for i, j in pairs.tolist()] == []
+    for params in _corners(t):
+        lay = instantiate(t, params, catalog=CAT)
+        assert len(_exhaust_pairs(lay)) == 0, params
+
+
+def test_a_row_gap_between_rows_that_face_the_same_way_is_counted():
+    # the count above can fail: a one-pod Meta hall is 4 rows of 48 GT racks, the pod's
+    # two network racks in line in R02 and R03; with R02's GT racks taken out, R01 and
+    # R03 face the same way 3.6 m apart (aisle, rack depth, aisle) across the gap, and
+    # every R01 rack takes in R03's exhaust
+    lay = instantiate("meta-24k-roce", {"pods": 1}, catalog=CAT)
+    assert [sum(1 for r in lay.racks if r.row == row) for row in ("R01", "R02", "R03", "R04")] \
+        == [48, 49, 49, 48]
+    gap = lay.model_copy(update={"racks": [r for r in lay.racks
+                                           if not (r.row == "R02" and r.id.startswith("GT"))]})
+    pairs = _exhaust_pairs(gap)
+    assert {gap.racks[i].row for i in pairs[:, 0]} == {"R01"}
+    assert {gap.racks[j].row for j in pairs[:, 1]} == {"R03"}
+    assert len(set(pairs[:, 0].tolist())) == 48
 
 
 def test_liquid_designs_get_cdus_and_a_floor_rated_for_nvl72():
@@ -527,12 +578,19 @@ def test_repeat_lays_out_blocks_and_reserve_sizes_feeds():
     t = TemplateFile.model_validate(_minimal(repeat={"count": 3, "groups": ["a", "net", "b"]}))
     lay = instantiate(t, {"n": 2}, catalog=CAT)
     assert sum(1 for r in lay.racks if r.id.startswith("NET")) == 3
-    assert len({r.row for r in lay.racks}) == 9
-    # the network row is centred on the widest row
+    # each block is a row of a's racks and a row of b's, its network rack in line in the
+    # middle of one of them; every other block is mirrored, so its b row meets the last
+    # block's b row (rows of equal length face each other across the aisles)
+    by_row = {}
+    for r in lay.racks:
+        by_row.setdefault(r.row, []).append(r.id[:3])
+    assert list(by_row.values()) == [["A-0", "NET", "A-0"], ["B-0", "B-0"],
+                                     ["B-0", "B-0"], ["A-0", "NET", "A-0"],
+                                     ["A-0", "NET", "A-0"], ["B-0", "B-0"]]
     net = [r for r in lay.racks if r.id.startswith("NET")][0]
     row_a = [r for r in lay.racks if r.row == "R01"]
     assert net.x_m == pytest.approx(sum(r.x_m for r in row_a) / len(row_a))
-    # the reserve counts when feeds are sized: 20 kW on a row of one empty rack
+    # the reserve counts when feeds are sized: 20 kW in a row of two empty racks
     feed = next(f for f in lay.feeds if net.feeds[0] == f.id)
     assert feed.model in ("busway-415v-400a", "busway-415v-800a")
 
