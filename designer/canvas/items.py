@@ -21,10 +21,12 @@ from PySide6.QtGui import (
     QBrush,
     QColor,
     QFontMetricsF,
+    QPaintEngine,
     QPainter,
     QPainterPath,
     QPainterPathStroker,
     QPen,
+    QPixmap,
     QPolygonF,
     QTransform,
 )
@@ -841,6 +843,8 @@ class RowLabelsItem(QGraphicsItem):
         self._rows: list[tuple[str, QPointF]] = []
         self._east: list[float] = []
         self._plan_key: tuple = ()
+        self._floor_version = 0  # counts the floors the labels were placed on
+        self._boxes: tuple = (None, np.zeros((0, 4)), 0.0)  # (floor, sorted boxes, tallest)
         # the labels placed at one scale: (name, pill in plan pixels, font pixels); a pill
         # in the view is this one moved by the view's offset
         self._planned: list[tuple[str, QRectF, int]] = []
@@ -881,9 +885,15 @@ class RowLabelsItem(QGraphicsItem):
         self._rect = inner.adjusted(-40, -40, 40, 40)
         self.update()
 
-    def refresh(self) -> None:
+    def refresh(self, live: bool = False) -> None:
         """Place the labels again at the view's zoom (their rows or the racks and units
-        beside them moved) and repaint only the pills that moved, appeared or went."""
+        beside them moved) and repaint only the pills that moved, appeared or went.
+
+        ``live`` during a drag preview: racks moving beside other rows leave those rows'
+        labels where they are until the drag ends (a row that moves is placed again).
+        """
+        if not live:
+            self._floor_version += 1
         scene = self.scene()
         views = scene.views() if scene is not None else []
         scale = views[0].transform().m11() if views else 0.0
@@ -906,65 +916,85 @@ class RowLabelsItem(QGraphicsItem):
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
         return self._rect
 
-    def _footprints(self) -> np.ndarray:
-        """Plan boxes of the racks and floor units, sorted by their south edge."""
-        scene = self.scene()
-        fp = getattr(scene, "footprint_boxes", None)
-        boxes = fp() if fp is not None else np.zeros((0, 4))
-        return boxes[np.argsort(boxes[:, 1], kind="stable")] if len(boxes) else boxes
+    def _footprints(self) -> tuple[np.ndarray, float]:
+        """Plan boxes of the racks and floor units, sorted by their south edge, and the
+        tallest box's height."""
+        a = getattr(self.scene(), "analysis", None)
+        floor = a.floor if a is not None else None
+        if self._boxes[0] is not floor:
+            boxes = np.asarray(floor.box, np.float64).reshape(-1, 4) if floor is not None \
+                else np.zeros((0, 4))
+            if len(boxes):
+                boxes = boxes[np.argsort(boxes[:, 1], kind="stable")]
+            tallest = float((boxes[:, 3] - boxes[:, 1]).max()) if len(boxes) else 0.0
+            self._boxes = (floor, boxes, tallest)
+        return self._boxes[1], self._boxes[2]
+
+    @staticmethod
+    def _blocked(boxes: np.ndarray, tallest: float, q: np.ndarray) -> np.ndarray:
+        """Return, for each plan box of ``q`` (R, 4), whether a footprint of ``boxes`` (sorted
+        by their south edge, at most ``tallest`` high) overlaps it (touching edges do not).
+
+        Only the footprints in each box's band of y are tested, gathered for all boxes at
+        once.
+        """
+        if not len(boxes) or not len(q):
+            return np.zeros(len(q), bool)
+        y0s = boxes[:, 1]
+        lo = np.searchsorted(y0s, q[:, 1] - tallest, side="left")
+        n = np.maximum(np.searchsorted(y0s, q[:, 3], side="left") - lo, 0)
+        row = np.repeat(np.arange(len(q)), n)
+        idx = np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n) + np.repeat(lo, n)
+        b, r = boxes[idx], q[row]
+        hit = (b[:, 0] < r[:, 2]) & (b[:, 2] > r[:, 0]) & (b[:, 1] < r[:, 3]) & (b[:, 3] > r[:, 1])
+        return np.bincount(row[hit], minlength=len(q)) > 0
 
     def _plan(self, scale: float) -> list[tuple[str, QRectF, int]]:
         """Place the labels at ``scale`` pixels per metre: ``(name, pill, font px)`` with
         the pill in plan pixels (``x * scale``, ``-y * scale``).
 
         Decided over all rows (so a partial repaint agrees with a whole one), once per
-        zoom, set of rows and floor: a pan moves the pills, it does not place them again.
+        zoom, set of rows and floor (:meth:`refresh`): a pan moves the pills, it does not
+        place them again.
         """
-        scene = self.scene()
-        a = getattr(scene, "analysis", None)
-        key = (scale, self._version, id(a.floor) if a is not None else 0)
+        key = (scale, self._version, self._floor_version)
         if key == self._plan_key:
             return self._planned
         self._plan_key = key
-        boxes = self._footprints()
-        y0s = boxes[:, 1]
-        tallest = float((boxes[:, 3] - boxes[:, 1]).max()) if len(boxes) else 0.0
+        boxes, tallest = self._footprints()
         s = max(scale, 1e-9)
-
-        def free(x0: float, x1: float, y0: float, y1: float) -> bool:
-            """Whether no footprint meets the plan box (its edges may touch)."""
-            lo = np.searchsorted(y0s, y0 - tallest, side="left")
-            hi = np.searchsorted(y0s, y1, side="left")
-            b = boxes[lo:hi]
-            return not np.any((b[:, 0] < x1) & (b[:, 2] > x0) & (b[:, 1] < y1) & (b[:, 3] > y0))
-
-        def pill(k: int, side: str, size: tuple[int, int, int]) -> QRectF:
-            name, p = self._rows[k]
-            px, h, pad = size
-            w = self._widths[px](name) + pad
-            x = (p.x() * s - self.GAP_PX - w) if side == "west" else \
-                (self._east[k] * s + self.GAP_PX)
-            return QRectF(x, p.y() * s - h / 2, w, h)
-
-        def fits(r: QRectF) -> bool:
-            return free(r.left() / s, r.right() / s, -r.bottom() / s, -r.top() / s)
-
-        first = self.SIZES[0]
-        room = {side: [fits(pill(k, side, first)) for k in range(len(self._rows))]
-                for side in ("west", "east")}
+        n = len(self._rows)
+        west = np.array([p.x() for _n, p in self._rows], np.float64)
+        east = np.array(self._east, np.float64)
+        cy = np.array([p.y() for _n, p in self._rows], np.float64) * s  # plan pixels, y down
+        pills: dict[tuple[str, int], np.ndarray] = {}  # (side, font px) -> (R, 4) pixels
+        free: dict[tuple[str, int], np.ndarray] = {}
+        for px, h, pad in self.SIZES:
+            w = np.array([self._widths[px](name) for name, _p in self._rows]) + pad
+            for side in ("west", "east"):
+                x0 = west * s - self.GAP_PX - w if side == "west" else east * s + self.GAP_PX
+                box = np.stack([x0, cy - h / 2, x0 + w, cy + h / 2], 1) if n else \
+                    np.zeros((0, 4))
+                pills[side, px] = box
+                # as plan boxes (y up): minx, miny, maxx, maxy
+                plan = np.stack([box[:, 0], -box[:, 3], box[:, 2], -box[:, 1]], 1) / s
+                free[side, px] = ~self._blocked(boxes, tallest, plan)
+        big = self.SIZES[0][0]
         # one side for the hall where it can: the side with room for more rows
-        primary = "west" if sum(room["west"]) >= sum(room["east"]) else "east"
+        primary = "west" if free["west", big].sum() >= free["east", big].sum() else "east"
         other = "east" if primary == "west" else "west"
         # a row keeps the hall's side in a smaller size before it takes the other side
-        tries = [(side, size) for side in (primary, other) for size in self.SIZES]
+        tries = [(side, px) for side in (primary, other) for px, _h, _pad in self.SIZES]
         placed: list[tuple[str, QRectF, int]] = []
         near: dict[int, list[QRectF]] = {}  # the pills placed, by band of y
         for k, (name, _p) in enumerate(self._rows):
-            for side, size in tries:
-                box = pill(k, side, size)
-                ok = room[side][k] if size is first else fits(box)
-                if ok and not self._meets(box, near):
-                    placed.append((name, box, size[0]))
+            for side, px in tries:
+                if not free[side, px][k]:
+                    continue
+                box = QRectF(*pills[side, px][k][:2], *(pills[side, px][k][2:] -
+                                                       pills[side, px][k][:2]))
+                if not self._meets(box, near):
+                    placed.append((name, box, px))
                     near.setdefault(round(box.center().y() / 16), []).append(box)
                     break
         self._planned = placed
@@ -1072,8 +1102,12 @@ class RackLabelsItem(BoundedItem):
         self._small = self._fonts[10]
         self._small_w = self._widths[10]
         self._texts: dict[tuple[str, float, int], tuple[tuple[str, float], ...]] = {}
-        self._ref: tuple[tuple, dict[int, float]] = ((), {})
+        self._ref: tuple[tuple, dict[int, float], int] = ((), {}, 0)
         self._reach: tuple[int, float] = (0, 0.0)
+        # a label is laid out once per rack size, value and state, and drawn from a sprite
+        # of its text on its plate: hundreds of racks in view repeat a few of each
+        self._memo: dict[tuple, RackLabel | None] = {}
+        self._sprites: dict[tuple, QPixmap] = {}
 
     @staticmethod
     def thickness(px: int) -> float:
@@ -1092,7 +1126,8 @@ class RackLabelsItem(BoundedItem):
         no label fits)."""
         item = self._fp.item_for(rack_id)
         flow_x = isinstance(item, RackItem) and item._front[0] != 0
-        return self._layout(rack_id, self._fp._rack_i(rack_id), w_px, h_px, flow_x)
+        return self._cached_layout(rack_id, self._fp._rack_i(rack_id), w_px, h_px, flow_x,
+                                   self._airflow_on())
 
     def _airflow_on(self) -> bool:
         ov = getattr(self._fp, "overlays", {}).get("airflow")
@@ -1117,14 +1152,40 @@ class RackLabelsItem(BoundedItem):
     def _reference_px(self, px: int) -> float:
         """The width at ``px`` of the hall's longest whole figure (all eights): the width a
         rack's label orientation is chosen for, so equal racks at one zoom agree."""
+        self._reference_digits()
+        return self._ref[1][px]
+
+    def _reference_digits(self) -> int:
+        """The digits of the hall's longest whole figure (see :meth:`_reference_px`)."""
         values = self._fp.rack_values
         key = (id(values), len(values), self._fp.metric)
         if self._ref[0] != key:
             finite = np.abs(values[np.isfinite(values)]) if len(values) else values
             top = float(finite.max()) if len(finite) else 0.0
             digits = len(f"{top:.0f}")
-            self._ref = (key, {p: self._widths[p]("8" * digits) for p in self.VALUE_PX})
-        return self._ref[1][px]
+            self._ref = (key, {p: self._widths[p]("8" * digits) for p in self.VALUE_PX}, digits)
+        return self._ref[2]
+
+    def _cached_layout(self, rack_id: str, i: int, w_px: float, h_px: float,
+                       flow_x: bool, airflow: bool) -> RackLabel | None:
+        """:meth:`_layout`, remembered per rack size (to a quarter pixel), value and state:
+        racks of one size and value share it; only a label that may carry its id is the
+        rack's own."""
+        values = self._fp.rack_values
+        if not 0 <= i < len(values):
+            return None
+        may_id = not (airflow and flow_x) and \
+            self._bold_w(rack_id) <= w_px - 2 * self.MARGIN_PX
+        a = self._fp.analysis
+        own = (rack_id, int(a.arrays.rack_gpus[i]) if a is not None else 0) if may_id else None
+        key = (own, round(w_px * 4), round(h_px * 4), flow_x, float(values[i]), airflow,
+               self._fp.metric, self._reference_digits())
+        found = self._memo.get(key, self)
+        if found is self:
+            if len(self._memo) > 20000:
+                self._memo.clear()
+            found = self._memo[key] = self._layout(rack_id, i, w_px, h_px, flow_x)
+        return found
 
     def _layout(self, rack_id: str, i: int, w_px: float, h_px: float,
                 flow_x: bool) -> RackLabel | None:
@@ -1210,11 +1271,13 @@ class RackLabelsItem(BoundedItem):
             return []
         inv, _ok = t.inverted()
         out = []
+        airflow = self._airflow_on()
         for item in self._fp.model_items_in(inv.mapRect(area)):
             if isinstance(item, RackItem):
                 dev = t.mapRect(item.sceneBoundingRect())
-                label = self._layout(item.model_id, self._fp._rack_i(item.model_id),
-                                     dev.width(), dev.height(), item._front[0] != 0)
+                label = self._cached_layout(item.model_id, self._fp._rack_i(item.model_id),
+                                            dev.width(), dev.height(), item._front[0] != 0,
+                                            airflow)
                 if label is not None:
                     out.append(self._plate(dev, label, label.widths))
         return out
@@ -1230,6 +1293,7 @@ class RackLabelsItem(BoundedItem):
         try:  # the painter is given back as it came, whatever a label does
             painter.resetTransform()
             painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
             self._paint_labels(painter, t, option.exposedRect, a)
         finally:
             painter.restore()
@@ -1242,9 +1306,12 @@ class RackLabelsItem(BoundedItem):
         n = len(lut)
         index = a.arrays.rack_index
         colors = self._colors(self._fp.metric)
-        bold = self._bold
         least = self.thickness(min(self.VALUE_PX)) + 2
-        centre = Qt.AlignmentFlag.AlignCenter
+        airflow = self._airflow_on()
+        # on screen a label is a sprite; a PDF or SVG gets its text as text
+        engine = painter.paintEngine()
+        raster = engine is not None and engine.type() == QPaintEngine.Type.Raster
+        dpr = painter.device().devicePixelRatioF() if raster else 1.0
         for item in self._fp.model_items_in(exposed):
             if not isinstance(item, RackItem):
                 continue
@@ -1256,35 +1323,67 @@ class RackLabelsItem(BoundedItem):
             i = index.get(rid, -1)
             if not 0 <= i < n:
                 continue
-            label = self._layout(rid, i, w, h, item._front[0] != 0)
+            label = self._cached_layout(rid, i, w, h, item._front[0] != 0, airflow)
             if label is None:
                 continue
-            bg, ink = colors.get(int(lut[i])) or colors[-1]
+            k = int(lut[i])
+            bg, ink = colors.get(k) or colors[-1]
             plate = self._plate(dev, label, label.widths)
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(bg)
-            if label.has_id:
-                painter.drawRoundedRect(plate, 3, 3)
-                painter.setPen(ink)
-                for k, text in enumerate(label.lines):
-                    painter.setFont(bold if k == 0 else self._small)
-                    painter.drawText(QRectF(plate.left() - 4, plate.top() + 2 + self.LINE_PX * k,
-                                            plate.width() + 8, self.LINE_PX), centre, text)
+            if not raster:
+                self._draw_label(painter, plate, label, bg, ink)
                 continue
-            painter.setFont(self._fonts[label.px])
-            if not label.vertical:
-                painter.drawRoundedRect(plate, 3, 3)
-                painter.setPen(ink)
-                painter.drawText(plate.adjusted(-4, 0, 4, 0), centre, label.lines[0])
-                continue
-            # turned a quarter left: reads up the rack, as a plan labels a long thin thing
-            painter.translate(plate.center())
-            painter.rotate(-90)
-            box = QRectF(-plate.height() / 2, -plate.width() / 2, plate.height(), plate.width())
-            painter.drawRoundedRect(box, 3, 3)
+            pw, ph = math.ceil(plate.width()), math.ceil(plate.height())
+            key = (label, pw, ph, k, dpr)
+            sprite = self._sprites.get(key)
+            if sprite is None:
+                if len(self._sprites) > 4096:
+                    self._sprites.clear()
+                sprite = self._sprites[key] = self._sprite(label, pw, ph, bg, ink, dpr)
+            painter.drawPixmap(QPointF(round(plate.center().x() - pw / 2),
+                                       round(plate.center().y() - ph / 2)), sprite)
+
+    def _sprite(self, label: RackLabel, pw: int, ph: int, bg: QColor, ink: QColor,
+                dpr: float) -> QPixmap:
+        """Return a label drawn on its plate, ``pw`` x ``ph`` pixels at ``dpr``."""
+        pm = QPixmap(max(1, math.ceil(pw * dpr)), max(1, math.ceil(ph * dpr)))
+        pm.setDevicePixelRatio(dpr)
+        pm.fill(Qt.GlobalColor.transparent)
+        p = QPainter(pm)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        p.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
+        self._draw_label(p, QRectF(0, 0, pw, ph), label, bg, ink)
+        p.end()
+        return pm
+
+    def _draw_label(self, painter: QPainter, plate: QRectF, label: RackLabel, bg: QColor,
+                    ink: QColor) -> None:
+        """Draw ``label`` on its plate ``plate`` (device pixels, the painter untransformed)."""
+        centre = Qt.AlignmentFlag.AlignCenter
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(bg)
+        if label.has_id:
+            painter.drawRoundedRect(plate, 3, 3)
             painter.setPen(ink)
-            painter.drawText(box.adjusted(-4, 0, 4, 0), centre, label.lines[0])
-            painter.resetTransform()
+            for k, text in enumerate(label.lines):
+                painter.setFont(self._bold if k == 0 else self._small)
+                painter.drawText(QRectF(plate.left() - 4, plate.top() + 2 + self.LINE_PX * k,
+                                        plate.width() + 8, self.LINE_PX), centre, text)
+            return
+        painter.setFont(self._fonts[label.px])
+        if not label.vertical:
+            painter.drawRoundedRect(plate, 3, 3)
+            painter.setPen(ink)
+            painter.drawText(plate.adjusted(-4, 0, 4, 0), centre, label.lines[0])
+            return
+        # turned a quarter left: reads up the rack, as a plan labels a long thin thing
+        back = painter.worldTransform()
+        painter.translate(plate.center())
+        painter.rotate(-90)
+        box = QRectF(-plate.height() / 2, -plate.width() / 2, plate.height(), plate.width())
+        painter.drawRoundedRect(box, 3, 3)
+        painter.setPen(ink)
+        painter.drawText(box.adjusted(-4, 0, 4, 0), centre, label.lines[0])
+        painter.setWorldTransform(back)
 
     _COLORS: dict[str, dict[int, tuple[QColor, QColor]]] = {}
 

@@ -690,9 +690,9 @@ class FloorPlanScene(QGraphicsScene):
         east = [x for x, k in zip(maxx.tolist(), named, strict=True) if k]
         if rows != self.row_labels.rows or east != self.row_labels.east:
             self.row_labels.set_rows(rows, east)
-        elif not repaint:
+        else:
             # racks or units moved beside a row's end: its label may take the other side
-            self.row_labels.refresh()
+            self.row_labels.refresh(live=self.document.is_previewing)
 
     def set_zoom(self, px_per_m: float) -> None:
         """Pick per-item painting (zoomed in) or the batch layer (zoomed out)."""
