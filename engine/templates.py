@@ -756,6 +756,41 @@ def _block_rows(entries: list[tuple[RackGroup, int | None, int]], per_row: int,
     return out, [True] * len(out)
 
 
+def _group_rack_ids(names: list[str], group_ids: dict[tuple[int | None, str], list[str]],
+                    repeat: RepeatSpec | None) -> list[str]:
+    """Return the rack ids of rack groups ``names``, in that order; groups of the repeated
+    block named one after another are taken repeat by repeat (pod 1's ``a`` and ``b``
+    halves, then pod 2's), so a fabric's scalable units follow the blocks as laid out
+    (taken group by group, a 384-node unit of the Meta cluster was two pods' ``a`` halves,
+    and each RTSW uplinked to another pod's network racks).
+
+    Examples
+    --------
+    >>> ids = {(0, "a"): ["A1"], (0, "b"): ["B1"], (1, "a"): ["A2"], (1, "b"): ["B2"]}
+    >>> _group_rack_ids(["a", "b"], ids, RepeatSpec(count=2, groups=["a", "b"]))
+    ['A1', 'B1', 'A2', 'B2']
+    >>> _group_rack_ids(["b", "a"], {(None, "a"): ["A1"], (None, "b"): ["B1"]}, None)
+    ['B1', 'A1']
+    """
+    repeated = set(repeat.groups) if repeat is not None else set()
+    instances = sorted({inst for inst, _ in group_ids if inst is not None})
+    out: list[str] = []
+    k = 0
+    while k < len(names):
+        if names[k] not in repeated:
+            out += group_ids.get((None, names[k]), [])
+            k += 1
+            continue
+        run = []
+        while k < len(names) and names[k] in repeated:
+            run.append(names[k])
+            k += 1
+        for inst in instances:
+            for grp in run:
+                out += group_ids.get((inst, grp), [])
+    return out
+
+
 def _assumptions(t: TemplateFile, env: dict[str, Any]) -> Assumptions:
     vals = {k: (_n(v, env, f"assumptions.{k}") if isinstance(v, str) else v)
             for k, v in t.assumptions.items()}
@@ -1238,8 +1273,7 @@ def _lay_out(t: TemplateFile, env: dict[str, Any], catalog: Catalog, name: str |
         f = {}
         for key, val in spec.items():
             if key in ("network_racks", "members"):
-                f[key] = [rid for grp in val for (_, name), ids in group_ids.items()
-                          if name == grp for rid in ids]
+                f[key] = _group_rack_ids(val, group_ids, t.repeat)
             elif key == "tiers":
                 f[key] = [{k2: (_s(v2, env) if k2 in ("switch", "name", "placement") else
                                 (_n(v2, env, f"fabrics.tiers.{k2}") if isinstance(v2, str) else v2))

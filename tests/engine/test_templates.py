@@ -222,6 +222,27 @@ def test_meta_pods_have_the_published_shape():
     assert spine.oversubscription == 7  # 1:7 above the pod [S31]
 
 
+def test_meta_rtsws_uplink_to_their_own_pods_network_racks():
+    # a pod is 4 rows of 48 racks (28.8 m), its two network racks in line in the middle of
+    # R02 and R03 (of R06 and R07 for the next pod, ...) under a tray across the rows. The
+    # fabric's 384-node units are the pods as laid out, so each RTSW's 16 uplinks go to
+    # its own pod's CTSWs. The longest run, from a rack at a row's end, by hand: up 0.6 m
+    # to the tray, 14.8 m along its row to the cross tray, 4.8 m across two rows, 0.4 m to
+    # the network rack, 1.7 m down to the switch, 2 m slack: 24.3 m; on average 7.2 m along
+    # the row and 2.4 m across instead: about 14.3 m. (Taken group by group, a unit was two
+    # pods' halves: 21,504 uplinks went to another pod, 55 m on average, 94 m at most.)
+    lay = instantiate("meta-24k-roce", {}, catalog=CAT)
+    net = analyze(lay, CAT).network
+    topo, length = net.topology, net.cabling.length_m
+    up = np.flatnonzero(topo.lk_tier == 1)
+    assert int(topo.lk_count[up].sum()) == 8 * 3072
+    pod = np.array([(int(r.row[1:]) - 1) // 4 for r in lay.racks])
+    assert (pod[topo.lk_a_rack[up]] == pod[topo.lk_b_rack[up]]).all()
+    mean = float(np.average(length[up], weights=topo.lk_count[up]))
+    assert 13.5 <= mean <= 16.0, mean
+    assert 23.0 <= float(length[up].max()) <= 25.0
+
+
 def test_meta_rtsws_sit_in_their_racks_on_copper():
     # Meta's RTSW is the rack's own switch, GPUs on copper DAC [S30]: 192 RTSWs per pod, one
     # at the top of each compute rack, and the 3,072 GPU links of a pod stay in their rack
