@@ -219,7 +219,15 @@ def test_meta_pods_have_the_published_shape():
     per_rack = arr.rack_gpus[arr.rack_gpus > 0]
     assert per_rack.tolist() == [16] * 384  # 2 nodes of 8 GPUs per rack [S31]
     spine = next(t for t in lay.fabrics[0].tiers if t.name == "spine")
-    assert spine.oversubscription == 7  # 1:7 above the pod [S31]
+    assert spine.oversubscription == 7  # 1:7 above the pod [S31], as asked for
+    # as built, with whole links: a CTSW has one link down to each of the pod's 192 RTSWs
+    # and 192 / 7 = 27.4 up, made 28: 6.86:1, 400 x 28 / 192 = 58.3 Gb/s per GPU across the
+    # pods (57.1 at 1:7); the template's text says both
+    net = analyze(lay, CAT).network
+    assert net.oversubscription["spine"] == pytest.approx(192 / 28, abs=1e-4)
+    assert net.per_gpu_bisection_gbps == pytest.approx(400 * 28 / 192, abs=0.01)
+    text = BUILTIN["meta-24k-roce"].description
+    assert "published 1:7" in text and "6.86:1" in text
 
 
 def test_meta_rtsws_uplink_to_their_own_pods_network_racks():
