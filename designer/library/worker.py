@@ -28,10 +28,17 @@ class _Task(QRunnable):
         try:
             result = self._fn()
         except Exception as exc:  # reported to the GUI, never lost in a thread
-            self._runner.finished.emit(self._serial, None, f"{type(exc).__name__}: {exc}"
-                                       if not str(exc) else str(exc))
+            self._emit(None, f"{type(exc).__name__}: {exc}" if not str(exc) else str(exc))
             return
-        self._runner.finished.emit(self._serial, result, "")
+        self._emit(result, "")
+
+    def _emit(self, result: Any, error: str) -> None:
+        # the dialog that asked may have closed (and its runner been deleted) while the
+        # work ran: then nobody waits for the answer
+        try:
+            self._runner.finished.emit(self._serial, result, error)
+        except RuntimeError:
+            pass
 
 
 class TaskRunner(QObject):
