@@ -180,7 +180,7 @@ def _print_analysis(a, file: str) -> None:
     print(f"  racks {c['racks']}  GPUs {c['gpus']}  servers {c['servers']}  CPU nodes "
           f"{c['cpu_nodes']}  switches {c['switches']['total']}")
     print(f"  IT {_fmt_kw(p['it_kw'])}  facility {_fmt_kw(p['facility_kw'])}  PUE {p['pue']:.2f}  "
-          f"max rack {p['max_rack_kw']:.1f} kW  GPUs/MW {p['gpus_per_mw']:.0f}")
+          f"max rack {p['max_rack_kw']:.1f} kW  GPUs per IT MW {p['gpus_per_mw']:.0f}")
     print(f"  heat {_fmt_kw(co['heat_kw'])}: air {_fmt_kw(co['air_kw'])}, liquid "
           f"{_fmt_kw(co['liquid_kw'])} ({co['liquid_share']:.0%}); airflow "
           f"{co['airflow_cfm']:,.0f} CFM; coolant {co['liquid_flow_lpm']:,.0f} L/min")

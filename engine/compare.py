@@ -32,12 +32,21 @@ rule that turns the intent into that parameter:
   the row shows one block, says so in ``note`` and fails ``COMPARE-HALL``.
 
 Each row reports racks, floor area (of the generated hall), IT and facility
-MW, liquid share, GPUs per MW, switches, cables, optics and their power,
-bisection (Tb/s, one way) and per-GPU bisection (Gb/s), scale-up domain,
-the codes of the rules that fail (error severity) and warn, each rule's
-count and first message (``violations``) and, for a design that does not fit
-the hall, why and how much the hall holds (``hall_note``: the laid-out hall
-against the given one); ``hall_note`` also says when the hall was turned 90°.
+MW, liquid share, GPUs per MW of IT load (``gpus_per_mw``) and of facility
+load (``gpus_per_facility_mw``: IT x PUE, what ``--power-mw`` budgets),
+switches, cables, optics and their power, bisection (Tb/s, one way) and
+per-GPU bisection (Gb/s), scale-up domain, the codes of the rules that fail
+(error severity) and warn, each rule's count and first message
+(``violations``) and, for a design that does not fit the hall, why and how
+much the hall holds (``hall_note``: the laid-out hall against the given one);
+``hall_note`` also says when the hall was turned 90°. A row also says what it
+was built from: every template parameter (``params``); the block with the
+settings the comparison makes or chooses (``block``: "4 SU, no UFM slot;
+fabric_plan=tested", a row length chosen to fit the hall) and why it departs
+from the template's defaults (``block_note``: the DGX H100 SuperPOD is compared
+by whole SUs, without the RA's UFM slot); and the catalog power figures of its
+GPU systems that are secondary, estimates or the top of a range
+(``power_figures``; the table marks the column † and names them).
 
 Examples
 --------
@@ -66,7 +75,13 @@ from engine.analysis import analyze
 from engine.catalog import Catalog, default_catalog
 from engine.errors import InputError
 from engine.model import Hall, Layout
-from engine.templates import ParameterError, TemplateFile, get_template, instantiate
+from engine.templates import (
+    ParameterError,
+    TemplateFile,
+    get_template,
+    instantiate,
+    resolve_params,
+)
 
 __all__ = [
     "COMPARE_SCHEMA",
@@ -91,19 +106,31 @@ class GenerationPlan:
     """The template and scaling parameter that stand for one generation.
 
     ``fixed`` holds parameters set for every comparison (for example whole
-    scalable units on the DGX H100 SuperPOD, without the RA's UFM slot).
+    scalable units on the DGX H100 SuperPOD, without the RA's UFM slot);
+    ``labels`` names each in a few words for the block line ("no UFM slot") and
+    ``why`` says why the comparison departs from the template's defaults.
     """
 
     generation: str
     template_id: str
     param: str = "scalable_units"
     fixed: dict[str, Any] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+    why: str = ""
 
 
 #: The flagship design of each generation: rack-scale NVL72 systems where the
 #: generation has them, DGX/8-GPU platforms otherwise.
 PLANS: dict[str, GenerationPlan] = {
-    "hopper": GenerationPlan("hopper", "dgx-h100-superpod", fixed={"ufm_port": False}),
+    # the template's default and the RA leave one node position of the fabric for the UFM
+    # appliance (127 nodes at 4 SU): a GPU intent of 1,024 would take a fifth SU, where
+    # every other generation's block is whole
+    "hopper": GenerationPlan(
+        "hopper", "dgx-h100-superpod", fixed={"ufm_port": False},
+        labels={"ufm_port": "no UFM slot"},
+        why="ufm_port off, so each scalable unit is 32 whole DGX H100 (256 GPUs) as the other "
+            "generations' blocks are whole; the RA and the template's default leave one node "
+            "position for the UFM appliance (1,016 GPUs at 4 SU)"),
     "blackwell": GenerationPlan("blackwell", "gb200-nvl72-superpod"),
     "blackwell-ultra": GenerationPlan("blackwell-ultra", "gb300-nvl72-superpod"),
     "rubin": GenerationPlan("rubin", "vera-rubin-nvl144"),
@@ -130,7 +157,10 @@ class CompareRow:
     it_mw: float = 0.0
     facility_mw: float = 0.0
     liquid_share: float = 0.0
+    #: GPUs per MW of IT load (the analysis' figure); per MW of facility load (IT x PUE,
+    #: what ``--power-mw`` budgets) in ``gpus_per_facility_mw``
     gpus_per_mw: float = 0.0
+    gpus_per_facility_mw: float = 0.0
     switches: int = 0
     cables: int = 0
     optics: int = 0
@@ -148,6 +178,17 @@ class CompareRow:
     hall_note: str = ""
     note: str = ""
     error: str = ""
+    #: the template parameters the design was laid out with (defaults filled in)
+    params: dict[str, Any] = field(default_factory=dict)
+    #: the block and the parameters the comparison sets or chooses: "4 SU, no UFM slot;
+    #: fabric_plan=tested" (the count, then settings that depart from the template's
+    #: defaults, its choices, a row length chosen to fit the hall)
+    block: str = ""
+    #: why the comparison departs from the template's defaults, when it does
+    block_note: str = ""
+    #: the catalog power figures behind the GPU racks that are not a vendor's or that
+    #: are the top of a range: model, name, power_kw, class, source, typical_kw, note
+    power_figures: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the row as JSON-ready data."""
@@ -504,6 +545,8 @@ def _fill(row: CompareRow, lay: Layout, hall: HallSize | None, catalog: Catalog,
     row.facility_mw = round(p["facility_kw"] / 1000.0, 4)
     row.liquid_share = round(co["liquid_kw"] / co["heat_kw"], 4) if co["heat_kw"] > 0 else 0.0
     row.gpus_per_mw = round(row.gpus / row.it_mw, 1) if row.it_mw > 0 else 0.0
+    row.gpus_per_facility_mw = round(row.gpus / row.facility_mw, 1) if row.facility_mw > 0 \
+        else 0.0
     row.switches = int(c["switches"].get("total", 0))
     row.cables = int(cb.get("links", 0))
     row.optics = int(cb.get("transceivers", 0))
@@ -523,6 +566,119 @@ def _fill(row: CompareRow, lay: Layout, hall: HallSize | None, catalog: Catalog,
     if given is not None:
         row.hall_note = "; ".join(x for x in (row.hall_note, _turn_note(given, hall)) if x)
     return a
+
+
+def _params_of(t: TemplateFile, plan: GenerationPlan, n: int, lay: Layout,
+               cache: _Laid) -> dict[str, Any]:
+    """Return every template parameter ``lay`` was laid out with (``n`` blocks, the plan's
+    fixed settings, the row length chosen for the hall), defaults filled in."""
+    rpr = next((key[1] for key, v in cache.items() if v is lay), None)
+    given = {**plan.fixed, plan.param: n, **({"racks_per_row": rpr} if rpr is not None else {})}
+    env = resolve_params(t, given)
+    return {p.name: env[p.name] for p in t.parameters}
+
+
+def _shown(value: Any) -> str:
+    """Write a parameter value as a template file does: ``false``, ``8``, ``tested``."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _count(n: int, param: str) -> str:
+    """Name ``n`` blocks briefly: ``4 SU``, ``1 pod``, ``24 racks``.
+
+    Examples
+    --------
+    >>> _count(4, "scalable_units"), _count(1, "pods"), _count(24, "racks")
+    ('4 SU', '1 pod', '24 racks')
+    """
+    if param == "scalable_units":
+        return f"{n} SU"
+    name = param.replace("_", " ")
+    return f"{n} {name.removesuffix('s') if n == 1 else name}"
+
+
+def _describe(row: CompareRow, t: TemplateFile, plan: GenerationPlan,
+              params: dict[str, Any]) -> None:
+    """Fill ``row``'s parameters and block line: the block count with the settings the
+    comparison makes that depart from the template's defaults ("4 SU, no UFM slot"),
+    then the template's choices (a fabric plan, an edition) and any other parameter not
+    at its default (a row length chosen to fit the hall); and why, when it departs."""
+    defaults = resolve_params(t, {})
+    row.params = dict(params)
+    changed = [k for k in plan.fixed if k in params and params[k] != defaults.get(k)]
+    first = ", ".join([_count(params.get(plan.param, row.param_value), plan.param)]
+                      + [plan.labels.get(k, f"{k}={_shown(params[k])}") for k in changed])
+    rest = [f"{p.name}={_shown(params[p.name])}" for p in t.parameters
+            if p.name != plan.param and p.name not in plan.fixed and p.name != "generation"
+            and (p.type == "choice" or params[p.name] != defaults.get(p.name))]
+    row.block = "; ".join([first, *rest])
+    row.block_note = plan.why if changed and plan.why else ""
+
+
+_CLASS_WORDS = {"secondary": "a secondary figure", "estimate": "an estimate",
+                "vendor": "the vendor's figure", "transcribed": "a transcribed figure",
+                "derived": "a derived figure"}
+
+
+def _power_figures(lay: Layout, catalog: Catalog) -> list[dict[str, Any]]:
+    """Return the power figures of the GPU systems and servers in ``lay`` that are not a
+    vendor's, a transcription's or a derivation's (secondary figures and estimates), or
+    that are the top of the catalog's range (a maximum above a typical figure): what a
+    reader should weigh before comparing the generations' power.
+
+    Examples
+    --------
+    >>> from engine.templates import instantiate
+    >>> [f["model"] for f in _power_figures(instantiate("gb300-nvl72-superpod",
+    ...                                                 {"scalable_units": 1}), default_catalog())]
+    ['gb300-nvl72']
+    >>> _power_figures(instantiate("dgx-h100-superpod", {"scalable_units": 1}), default_catalog())
+    []
+    """
+    seen: dict[str, Any] = {}
+    for r in lay.racks:
+        for tid in ([r.system] if r.system else []) + [d.type for d in r.devices]:
+            dev = catalog.devices.get(tid)
+            if dev is not None and dev.gpus and tid not in seen:
+                seen[tid] = dev
+    out = []
+    for tid, dev in seen.items():
+        top, typ = dev.power_max_w, dev.power_typical_w
+        fig = top if top.value is not None else typ
+        if fig.value is None:
+            continue
+        is_top = top.value is not None and typ.value is not None and typ.value < top.value
+        if fig.cls not in ("secondary", "estimate") and not is_top:
+            continue
+        out.append({"model": tid, "name": dev.name, "power_kw": round(fig.value / 1000, 3),
+                    "class": fig.cls, "source": fig.source,
+                    "typical_kw": round(typ.value / 1000, 3) if is_top else None,
+                    "typical_source": typ.source if is_top else None, "note": fig.note or ""})
+    return out
+
+
+def _power_footnote(generation: str, f: dict[str, Any]) -> str:
+    """Say which power figure a generation's racks draw and how firm it is.
+
+    Examples
+    --------
+    >>> _power_footnote("blackwell-ultra", {"name": "GB300 NVL72", "power_kw": 142.0,
+    ...     "class": "secondary", "source": "S98", "typical_kw": 136.0,
+    ...     "typical_source": "S85", "note": ""}).split(", ")
+    ['† blackwell-ultra: GB300 NVL72 at 142 kW', "the top of the catalog's range (typical 136 kW [S85])", 'a secondary figure [S98]']
+    """
+    text = f"† {generation}: {f['name']} at {f['power_kw']:g} kW"
+    if f.get("typical_kw"):
+        text += (f", the top of the catalog's range (typical {f['typical_kw']:g} kW "
+                 f"[{f['typical_source']}])")
+    text += f", {_CLASS_WORDS.get(f['class'], 'a figure')}"
+    if f.get("source"):
+        text += f" [{f['source']}]"
+    return text + (f": {f['note']}" if f.get("note") else "")
 
 
 def _violation_summary(violations: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -635,6 +791,8 @@ def _one(plan: GenerationPlan, gpus: int | None, power_mw: float | None,
     def fill(row: CompareRow, k: int) -> None:
         lay, used = make(k)
         _fill(row, lay, used, catalog, given=hall)
+        _describe(row, t, plan, _params_of(t, plan, k, lay, cache))
+        row.power_figures = _power_figures(lay, catalog)
         if used != hall:
             turned.add(id(row))
 
@@ -791,7 +949,8 @@ _TABLE = [
     ("IT MW", "it_mw", "{:.2f}"),
     ("facility MW", "facility_mw", "{:.2f}"),
     ("liquid share", "liquid_share", "{:.0%}"),
-    ("GPUs per MW", "gpus_per_mw", "{:,.0f}"),
+    ("GPUs per IT MW", "gpus_per_mw", "{:,.0f}"),
+    ("GPUs per facility MW", "gpus_per_facility_mw", "{:,.0f}"),
     ("switches", "switches", "{:,}"),
     ("cables", "cables", "{:,}"),
     ("optics", "optics", "{:,}"),
@@ -809,6 +968,10 @@ _TABLE = [
 def format_table(rows: list[CompareRow]) -> str:
     """Return the comparison as text: one column per generation, one line per figure.
 
+    The block takes a line per setting ("4 SU, no UFM slot", "fabric_plan=tested"); a
+    column whose rack power rests on a secondary figure, an estimate or the top of a
+    range is marked † and the figure is named under the table.
+
     Examples
     --------
     >>> table = format_table([CompareRow("hopper", "dgx-h100-superpod", "scalable_units", 1,
@@ -816,15 +979,24 @@ def format_table(rows: list[CompareRow]) -> str:
     >>> table.splitlines()[3].split()
     ['GPUs', '256']
     """
+    def block_lines(r: CompareRow) -> list[str]:
+        return [] if r.error else (r.block or f"{r.param}={r.param_value}").split("; ")
+
+    n_block = max([len(block_lines(r)) for r in rows] + [1])
+    labels = []
+    for label, key, _ in _TABLE:
+        labels += [label] + [""] * (n_block - 1) if key is None else [label]
     cols = []
     for r in rows:
         cells = []
         for label, key, fmt in _TABLE:
             if r.error:  # the whole message goes under the table: the cell says where
-                cells.append("error (see below)" if label == "template" else "")
+                cells += ["error (see below)" if label == "template" else ""] * \
+                    (n_block if key is None else 1)
                 continue
             if key is None:
-                cells.append(f"{r.param}={r.param_value}")
+                lines = block_lines(r)
+                cells += lines + [""] * (n_block - len(lines))
                 continue
             val = getattr(r, key)
             if key in ("failing_rules", "warning_rules"):
@@ -834,16 +1006,20 @@ def format_table(rows: list[CompareRow]) -> str:
             else:
                 cells.append(fmt.format(val))
         cols.append(cells)
-    head = [r.generation + (" (prelim.)" if r.preliminary else "") for r in rows]
+    head = [r.generation + (" (prelim.)" if r.preliminary else "")
+            + (" †" if r.power_figures and not r.error else "") for r in rows]
     width = [max(len(h), *(len(c) for c in col)) for h, col in zip(head, cols, strict=True)]
-    lw = max(len(label) for label, _, _ in _TABLE) + 2
+    lw = max(len(label) for label in labels) + 2
     lines = [" " * lw + "  ".join(h.rjust(w) for h, w in zip(head, width, strict=True))]
-    for i, (label, _, _) in enumerate(_TABLE):
+    for i, label in enumerate(labels):
         lines.append(label.ljust(lw) + "  ".join(col[i].rjust(w) for col, w in
                                                  zip(cols, width, strict=True)))
     notes = [f"{r.generation}: {r.error}" for r in rows if r.error]
     notes += [f"{r.generation}: {r.note}" for r in rows if r.note]
     notes += [f"{r.generation}: {r.hall_note}" for r in rows if r.hall_note]
+    notes += [f"{r.generation}: {r.block_note}" for r in rows if r.block_note and not r.error]
+    notes += [_power_footnote(r.generation, f) for r in rows if not r.error
+              for f in r.power_figures]
     notes.append("* optics beyond switch power: a switch whose power figure includes its "
                  "optics (QM9700, SN5610, Q3400) adds only the node ends")
     return "\n".join(lines + notes)

@@ -80,6 +80,8 @@ def test_analyze_text(four_racks, capsys):
     code, out, err = run(capsys, "analyze", str(four_racks))
     assert code == 0
     assert "racks 4  GPUs 128" in out and "IT 163.2 kW" in out and "17,680 CFM" in out
+    # GPUs per MW of IT load (128 / 0.1632 MW), said so: the facility draws PUE times more
+    assert "GPUs per IT MW 784" in out and "GPUs/MW" not in out
 
 
 def test_analyze_template_hall(hall16, capsys):

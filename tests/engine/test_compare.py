@@ -16,6 +16,7 @@ from engine.compare import (
     GenerationPlan,
     compare,
     compare_dict,
+    format_table,
     most_blocks,
     parse_generations,
     parse_hall,
@@ -28,7 +29,7 @@ ROW_KEYS = {"generation", "template", "param", "param_value", "preliminary", "gp
             "gpus_per_mw", "switches", "cables", "optics", "optics_kw", "bisection_tbps",
             "per_gpu_bisection_gbps", "bisection_method", "scaleup_domain_gpus",
             "failing_rules", "warnings", "warning_rules", "violations", "hall_note", "note",
-            "error"}
+            "error", "gpus_per_facility_mw", "params", "block", "block_note", "power_figures"}
 
 
 @pytest.fixture(scope="module")
@@ -59,6 +60,7 @@ def test_rows_carry_the_figures_of_the_analysis(by_gpus):
         assert row.racks > 0 and row.floor_area_m2 > 0
         assert row.facility_mw >= row.it_mw > 0
         assert row.gpus_per_mw == pytest.approx(row.gpus / row.it_mw, rel=1e-3)
+        assert row.gpus_per_facility_mw == pytest.approx(row.gpus / row.facility_mw, rel=1e-3)
         assert 0 <= row.liquid_share <= 1
         assert row.switches > 0 and row.cables > 0
         assert row.bisection_tbps > 0 and row.per_gpu_bisection_gbps > 0
@@ -233,7 +235,7 @@ def test_cli_hall_alone(capsys):
     assert cli_main(["compare", "--hall", "20x15", "--generations", "blackwell"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("compare: the most whole blocks that fit the 20 x 15 m hall")
-    assert "scalable_units=4" in out and "2,304" in out
+    assert "4 SU" in out and "2,304" in out
     assert "blackwell: the 20 x 15 m hall turned 90°, rows along its 15 m side" in out
 
 
@@ -322,7 +324,8 @@ def test_cli_compare_table(capsys):
     assert cli_main(["compare", "--power-mw", "3", "--generations", "blackwell"]) == 0
     out = capsys.readouterr().out
     for label in ("racks", "floor area m2", "IT MW", "facility MW", "liquid share",
-                  "GPUs per MW", "switches", "cables", "optics", "optics kW *", "bisection Tb/s",
+                  "GPUs per IT MW", "GPUs per facility MW", "switches", "cables", "optics",
+                  "optics kW *", "bisection Tb/s",
                   "per-GPU Gb/s", "scale-up GPUs", "failing rules"):
         assert label in out
 
@@ -429,3 +432,66 @@ def test_the_rule_line_says_the_hall_may_be_turned(capsys):
     out = capsys.readouterr().out
     assert "turned 90° where that holds more" in out.splitlines()[0]
     assert "hopper: the 60 x 12 m hall turned 90°, rows along its 12 m side" in out
+
+
+# -- what a row is built from ---------------------------------------------------------------
+
+def test_the_block_line_names_the_settings_the_comparison_makes(by_gpus):
+    """The review read "scalable_units=4" as the template's default block; it was 4 SU with
+    the UFM slot off (1,024 GPUs, not the RA's 1,016) on the default fabric plan."""
+    hopper = by_gpus[0]
+    assert hopper.params["ufm_port"] is False and hopper.params["fabric_plan"] == "tested"
+    assert hopper.block == "8 SU, no UFM slot; fabric_plan=tested"
+    assert "ufm_port off" in hopper.block_note and "1,016 GPUs at 4 SU" in hopper.block_note
+    # a template compared at its defaults: the count alone, and no note
+    blackwell = next(r for r in by_gpus if r.generation == "blackwell")
+    assert (blackwell.block, blackwell.block_note) == ("4 SU", "")
+    assert blackwell.params == {"scalable_units": 4, "racks_per_row": 8}
+    # a row length chosen to fit the hall is a setting too
+    fitted = compare(hall=(30.0, 20.0), generations=["hopper"], catalog=CAT)[0]
+    assert fitted.block == "10 SU, no UFM slot; fabric_plan=tested; racks_per_row=14"
+    table = format_table([hopper, blackwell, fitted])
+    lines = table.splitlines()
+    block = next(k for k, line in enumerate(lines) if line.startswith("block "))
+    assert lines[block].split()[1:] == ["8", "SU,", "no", "UFM", "slot", "4", "SU", "10", "SU,",
+                                        "no", "UFM", "slot"]
+    assert lines[block + 1].split() == ["fabric_plan=tested", "fabric_plan=tested"]
+    assert lines[block + 2].split() == ["racks_per_row=14"]
+    assert "hopper: ufm_port off, so each scalable unit is 32 whole DGX H100" in table
+
+
+def test_gpus_per_mw_is_per_it_mw_and_per_facility_mw_beside_it():
+    # 4 SU of DGX H100 with the UFM slot off: 1,024 GPUs; per MW of IT load and, at the
+    # modelled PUE, per MW of what the facility draws (what --power-mw budgets)
+    row = compare(gpus=1024, generations=["hopper"], catalog=CAT)[0]
+    assert row.gpus == 1024
+    assert row.gpus_per_mw == pytest.approx(1024 / row.it_mw, rel=1e-3)
+    assert row.gpus_per_facility_mw == pytest.approx(1024 / row.facility_mw, rel=1e-3)
+    assert row.gpus_per_facility_mw < row.gpus_per_mw
+    table = format_table([row])
+    assert "GPUs per IT MW" in table and "GPUs per facility MW" in table
+    assert "GPUs per MW " not in table
+
+
+def test_power_figures_that_are_secondary_estimates_or_the_top_of_a_range_are_marked(by_gpus):
+    """The review found compare took the top of conflicting secondary figures for the
+    newer generations (GB300 142 kW peak against 132-140 kW typical; Rubin 230 kW Max-P
+    against 190 kW) without saying so."""
+    figs = {r.generation: r.power_figures for r in by_gpus}
+    assert figs["hopper"] == []  # DGX H100 10.2 kW: NVIDIA's figure [S01]
+    gb300, = figs["blackwell-ultra"]
+    assert (gb300["model"], gb300["power_kw"], gb300["class"], gb300["typical_kw"]) == \
+        ("gb300-nvl72", 142.0, "secondary", 136.0)
+    rubin, = figs["rubin"]
+    assert (rubin["power_kw"], rubin["typical_kw"]) == (230.0, 190.0)
+    gb200, = figs["blackwell"]
+    assert (gb200["power_kw"], gb200["class"], gb200["typical_kw"]) == (132.0, "secondary", None)
+    mi355, = figs["amd-instinct"]
+    assert mi355["class"] == "estimate" and "method" in mi355["note"]
+    table = format_table(by_gpus)
+    head = table.splitlines()[0]
+    assert "hopper †" not in head and "blackwell-ultra †" in head
+    assert "rubin (prelim.) †" in head
+    assert ("† blackwell-ultra: NVIDIA GB300 NVL72 at 142 kW, the top of the catalog's range "
+            "(typical 136 kW [S85]), a secondary figure [S98]") in table
+    assert "† amd-instinct: " in table and "an estimate [S38]" in table
