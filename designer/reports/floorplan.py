@@ -668,8 +668,10 @@ def render_floor_plan(painter: QPainter, rect: QRectF, layout: Any, analysis: An
     if turned:
         painter.restore()
     if legend:
-        _north_arrow(painter, QPointF(rect.right() - 11 * pt, rect.top() + 2 * pt), pt,
-                     -90.0 if turned else 0.0)
+        # turned, the arrow's "N" stands beside it rather than under it: the arrow moves
+        # in so the letter stays inside the frame
+        _north_arrow(painter, QPointF(rect.right() - (23 if turned else 11) * pt,
+                                      rect.top() + 2 * pt), pt, -90.0 if turned else 0.0)
         top = min(plan_bottom + 8 * pt, rect.bottom() - band_h + 6 * pt)
         band = QRectF(rect.left(), top, rect.width(), band_h - 6 * pt)
         _scale_bar(painter, QPointF(band.left() + gutter, band.top() + 5 * pt), s, pt, ratio)

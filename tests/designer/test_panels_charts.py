@@ -69,7 +69,22 @@ def test_a_b200_superpod_names_every_feed_and_cooling_unit(qtbot, doc, builtin_c
     # two A/B segments (it was 5 rows, one of them the network row, one segment each)
     assert len(c.unit_ids) == 10 and len(p.feed_ids) == 16
     _names_every_bar(dash.cooling_chart, [c.unit_ids[i] for i in dash._unit_order])
-    _names_every_bar(dash.feed_chart, [p.feed_ids[i] for i in dash._feed_order])
+    feeds = [p.feed_ids[i] for i in dash._feed_order]
+    if size in ((260, 900), (900, 330)):
+        # 16 upright ids need about 16 x 11 px of axis: a 260 px dock or a 330 px high one
+        # has not that room, so the axis names a readable subset (or counts the bars) and
+        # pointing at any bar names it
+        labels = _labels(dash.feed_chart)
+        assert len(labels) < len(feeds)
+        assert all(text == feeds[i] or (text.startswith("…") and feeds[i].endswith(text[1:]))
+                   for i, text, _r in labels)
+        _assert_readable(dash.feed_chart, labels)
+        box = dash.feed_chart
+        x = box.plot.vb.mapViewToScene(QPointF(len(feeds) - 1, 0.0)).x()
+        dash._hover(box, QPointF(x, box.plot.vb.sceneBoundingRect().center().y()))
+        assert box.widget.toolTip().startswith(f"{feeds[-1]}: ")
+    else:
+        _names_every_bar(dash.feed_chart, feeds)
 
 
 def test_upright_labels_leave_the_bars_most_of_the_chart(qtbot, doc, builtin_catalog):

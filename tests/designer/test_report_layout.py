@@ -260,10 +260,12 @@ def test_plan_caption_says_what_was_drawn(gb200, tmp_path, qapp):
     assert "a long one is cut into strips" not in plan_page
 
 
-@pytest.mark.parametrize("template,params", [("dgx-h100-superpod", {"scalable_units": 4})])
+@pytest.mark.parametrize("template,params", [("dgx-h100-superpod", {"scalable_units": 6})])
 def test_letter_and_a4_fit_the_plan_alike(template, params, builtin_catalog, tmp_path, qapp):
-    """A wide hall is turned on both paper sizes (it was turned on A4 only, and printed
-    at 1:200 on Letter instead of 1:150)."""
+    """A wide hall (26.6 x 12.6 m) prints alike on both paper sizes (a hall was once turned
+    on A4 only, and printed at 1:200 on Letter where 1:150 fitted). A 29.4 x 9.0 m hall
+    prints at 1:150 on A4 turned but at 1:200 on Letter either way: Letter's frame is
+    17 mm shorter, and 29.4 m over its 187 mm is 1:157."""
     from designer.reports.pdf import write_pdf
 
     lay = instantiate(template, params, catalog=builtin_catalog)
