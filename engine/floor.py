@@ -198,6 +198,10 @@ class FloorCache:
     on_obstacle: dict[int, list[int]] = field(default_factory=dict)  # footprint -> obstacles
     blocked: np.ndarray | None = None
     facing: np.ndarray | None = None
+    #: per ``facing`` pair: whether a rack stands between (then it is no exhaust pair), and
+    #: the gap box between them
+    facing_blocked: np.ndarray | None = None
+    facing_gap: np.ndarray | None = None
     strips: dict = field(default_factory=dict)  # depth -> every rack's (front, back) strips
 
 
@@ -356,6 +360,12 @@ def unblocked(pairs: np.ndarray, rack_box: np.ndarray, fx: np.ndarray, fy: np.nd
     pairs = np.asarray(pairs, np.int64).reshape(-1, 2)
     if not len(pairs):
         return pairs
+    return pairs[~_blocked(pairs, rack_box, fx, fy)]
+
+
+def _gaps(pairs: np.ndarray, rack_box: np.ndarray, fx: np.ndarray, fy: np.ndarray
+          ) -> np.ndarray:
+    """Return the (K, 4) box between each pair's intake front and exhaust rear."""
     i, j = pairs[:, 0], pairs[:, 1]
     bi, bj = rack_box[i], rack_box[j]
     along_x = np.abs(fx[i]) > 0.5
@@ -366,13 +376,21 @@ def unblocked(pairs: np.ndarray, rack_box: np.ndarray, fx: np.ndarray, fy: np.nd
     hi = np.where(pos, bj[k, ax], bi[k, ax])
     side_lo = np.maximum(bi[k, 1 - ax], bj[k, 1 - ax])
     side_hi = np.minimum(bi[k, 3 - ax], bj[k, 3 - ax])
-    gap = np.where(along_x[:, None], np.stack([lo, side_lo, hi, side_hi], axis=1),
-                   np.stack([side_lo, lo, side_hi, hi], axis=1))
-    gi, rk = candidate_pairs(gap, rack_box)
-    hit = (rk != i[gi]) & (rk != j[gi]) & interior_overlap(gap[gi], rack_box[rk])
+    return np.where(along_x[:, None], np.stack([lo, side_lo, hi, side_hi], axis=1),
+                    np.stack([side_lo, lo, side_hi, hi], axis=1))
+
+
+def _blocked(pairs: np.ndarray, rack_box: np.ndarray, fx: np.ndarray, fy: np.ndarray
+             ) -> np.ndarray:
+    """Return, per (intake, exhaust) pair, whether another rack stands in its gap."""
     blocked = np.zeros(len(pairs), bool)
+    if not len(pairs):
+        return blocked
+    gap = _gaps(pairs, rack_box, fx, fy)
+    gi, rk = candidate_pairs(gap, rack_box)
+    hit = (rk != pairs[gi, 0]) & (rk != pairs[gi, 1]) & interior_overlap(gap[gi], rack_box[rk])
     blocked[gi[hit]] = True
-    return pairs[~blocked]
+    return blocked
 
 
 def exhaust_into_intake(rack_box: np.ndarray, fx: np.ndarray, fy: np.ndarray,
@@ -405,6 +423,35 @@ def exhaust_into_intake(rack_box: np.ndarray, fx: np.ndarray, fy: np.ndarray,
     sides = strips(*_centres(rack_box), fx, fy, reach_m)
     facing = _same_facing(_strip_pairs(sides, rack_box, back=False), fx, fy)
     return unblocked(facing, rack_box, fx, fy)
+
+
+def _facing_update(c: FloorCache, keep: np.ndarray, new: np.ndarray, dirty: np.ndarray,
+                   rack_box: np.ndarray, fx: np.ndarray, fy: np.ndarray):
+    """Return the facing pairs after racks ``dirty`` moved, and whether each is blocked.
+
+    Kept pairs keep their answer unless a moved rack's old or new footprint meets
+    their gap (it may have stepped into it or out of it); those, and the moved racks'
+    own pairs, are checked again. The answers equal a check of every pair.
+    """
+    kept, kept_blocked = c.facing[keep], c.facing_blocked[keep].copy()
+    kept_gap = c.facing_gap[keep]  # the pair's racks did not move: nor did its gap
+    if len(kept):
+        moved = np.concatenate([c.rack_box[dirty], rack_box[dirty]])
+        meets = np.zeros(len(kept), bool)
+        for box in moved:  # a few boxes against every gap
+            meets |= interior_overlap(kept_gap, box[None, :])
+        again = np.flatnonzero(meets)
+        if len(again):
+            kept_blocked[again] = _blocked(kept[again], rack_box, fx, fy)
+    pairs = np.concatenate([kept, new])
+    flags = np.concatenate([kept_blocked, _blocked(new, rack_box, fx, fy)])
+    gaps = np.concatenate([kept_gap, _gaps(new, rack_box, fx, fy) if len(new)
+                           else np.zeros((0, 4))])
+    if not len(pairs):
+        return pairs.reshape(-1, 2), flags, gaps
+    n = int(pairs[:, 1].max()) + 1
+    keys, first = np.unique(pairs[:, 0] * n + pairs[:, 1], return_index=True)
+    return np.stack([keys // n, keys % n], axis=1), flags[first], gaps[first]
 
 
 def analyze_floor(layout: Layout, rack_box: np.ndarray, rack_front: tuple[np.ndarray, np.ndarray],
@@ -451,6 +498,8 @@ def analyze_floor(layout: Layout, rack_box: np.ndarray, rack_front: tuple[np.nda
         facing = _same_facing(_strip_pairs(_strips_of(c, None, rack_box, fx, fy,
                                                       EXHAUST_REACH_M), rack_box, back=False),
                               fx, fy)
+        facing_blocked = _blocked(facing, rack_box, fx, fy)
+        facing_gap = _gaps(facing, rack_box, fx, fy) if len(facing) else np.zeros((0, 4))
     elif len(dirty):
         keep = ~np.isin(c.overlaps, dirty).any(axis=1)
         new = [c.overlaps[keep]]
@@ -474,13 +523,14 @@ def analyze_floor(layout: Layout, rack_box: np.ndarray, rack_front: tuple[np.nda
         keep = ~np.isin(c.facing, dirty).any(axis=1)
         sides = _strips_of(c, dirty, rack_box, fx, fy, EXHAUST_REACH_M)
         near = _strip_pairs_for(dirty, sides, rack_box, back=False)
-        facing = _sorted_pairs(np.concatenate([c.facing[keep], _same_facing(near, fx, fy)]))
+        facing, facing_blocked, facing_gap = _facing_update(
+            c, keep, _same_facing(near, fx, fy), dirty, rack_box, fx, fy)
     else:
         overlaps, outside, on_obst, blocked = c.overlaps, c.outside, c.on_obstacle, c.blocked
-        facing = c.facing
+        facing, facing_blocked, facing_gap = c.facing, c.facing_blocked, c.facing_gap
     c.rack_box, c.fx, c.fy = rack_box.copy(), np.array(fx, copy=True), np.array(fy, copy=True)
     c.overlaps, c.outside, c.on_obstacle, c.blocked = overlaps, outside, on_obst, blocked
-    c.facing = facing
+    c.facing, c.facing_blocked, c.facing_gap = facing, facing_blocked, facing_gap
     obst = layout.hall.obstacles
     area = (rack_box[:, 2] - rack_box[:, 0]) * (rack_box[:, 3] - rack_box[:, 1])
     load = np.divide(rack_weight_kg, area, out=np.zeros_like(area), where=area > 0)
@@ -489,7 +539,7 @@ def analyze_floor(layout: Layout, rack_box: np.ndarray, rack_front: tuple[np.nda
     return FloorResult(ids=st["ids"], kind=st["kind"], box=allbox,
                        overlaps=overlaps, outside=np.flatnonzero(outside),
                        on_obstacle=[(i, obst[o].id) for i in sorted(on_obst) for o in on_obst[i]],
-                       aisle_blocked=blocked, exhaust_into_intake=unblocked(facing, rack_box, fx, fy),
+                       aisle_blocked=blocked, exhaust_into_intake=facing[~facing_blocked],
                        rack_area_m2=area,
                        rack_weight_kg=np.asarray(rack_weight_kg, np.float64), rack_load_kg_m2=load,
                        hall_area_m2=st["hall_area"], occupied_area_m2=occupied,
