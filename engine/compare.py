@@ -661,12 +661,12 @@ def _power_figures(lay: Layout, catalog: Catalog) -> list[dict[str, Any]]:
     return out
 
 
-def _power_footnote(generation: str, f: dict[str, Any]) -> str:
+def power_footnote(generation: str, f: dict[str, Any]) -> str:
     """Say which power figure a generation's racks draw and how firm it is.
 
     Examples
     --------
-    >>> _power_footnote("blackwell-ultra", {"name": "GB300 NVL72", "power_kw": 142.0,
+    >>> power_footnote("blackwell-ultra", {"name": "GB300 NVL72", "power_kw": 142.0,
     ...     "class": "secondary", "source": "S98", "typical_kw": 136.0,
     ...     "typical_source": "S85", "note": ""}).split(", ")
     ['† blackwell-ultra: GB300 NVL72 at 142 kW', "the top of the catalog's range (typical 136 kW [S85])", 'a secondary figure [S98]']
@@ -1018,7 +1018,7 @@ def format_table(rows: list[CompareRow]) -> str:
     notes += [f"{r.generation}: {r.note}" for r in rows if r.note]
     notes += [f"{r.generation}: {r.hall_note}" for r in rows if r.hall_note]
     notes += [f"{r.generation}: {r.block_note}" for r in rows if r.block_note and not r.error]
-    notes += [_power_footnote(r.generation, f) for r in rows if not r.error
+    notes += [power_footnote(r.generation, f) for r in rows if not r.error
               for f in r.power_figures]
     notes.append("* optics beyond switch power: a switch whose power figure includes its "
                  "optics (QM9700, SN5610, Q3400) adds only the node ends")

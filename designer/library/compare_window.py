@@ -56,7 +56,8 @@ FIGURES: list[tuple[str, str, str]] = [
     ("IT MW", "it_mw", "{:.2f}"),
     ("Facility MW", "facility_mw", "{:.2f}"),
     ("Liquid share", "liquid_share", "{:.0%}"),
-    ("GPUs per MW", "gpus_per_mw", "{:,.0f}"),
+    ("GPUs per IT MW", "gpus_per_mw", "{:,.0f}"),
+    ("GPUs per facility MW", "gpus_per_facility_mw", "{:,.0f}"),
     ("Switches", "switches", "{:,}"),
     ("Cables", "cables", "{:,}"),
     ("Optics", "optics", "{:,}"),
@@ -73,7 +74,7 @@ FIGURES: list[tuple[str, str, str]] = [
 CHARTS: list[tuple[str, str, str]] = [
     ("GPUs", "gpus", "GPUs"),
     ("IT power", "it_mw", "MW"),
-    ("GPUs per MW", "gpus_per_mw", "GPUs/MW"),
+    ("GPUs per IT MW", "gpus_per_mw", "GPUs/MW"),
     ("Optics", "optics", "transceivers"),
     ("Per-GPU bisection", "per_gpu_bisection_gbps", "Gb/s"),
 ]
@@ -110,7 +111,11 @@ def _cell(row: CompareRow, key: str, fmt: str) -> str:
     if row.error:
         return row.error if key == "template" else ""
     if key == "block":
-        return f"{row.param_value} {_PARAM_SHORT.get(row.param, row.param.replace('_', ' '))}"
+        # the engine's own words where it gives them ("4 SU, no UFM slot"), and a mark
+        # where a power figure is secondary, an estimate or the top of a range
+        text = row.block or \
+            f"{row.param_value} {_PARAM_SHORT.get(row.param, row.param.replace('_', ' '))}"
+        return text + (" †" if row.power_figures else "")
     val = getattr(row, key)
     if key == "failing_rules":
         return ", ".join(val) if val else "none"
@@ -202,7 +207,12 @@ class CompareTableModel(QAbstractTableModel):
             if row.error:
                 return row.error
             if key == "block":
-                return f"{row.param} = {row.param_value}"
+                from engine.compare import power_footnote
+
+                lines = [f"{row.param} = {row.param_value}"]
+                lines += [row.block_note] if row.block_note else []
+                lines += [power_footnote(row.generation, f) for f in row.power_figures]
+                return "\n".join(lines)
             if key in ("note", "fits_hall") and row.hall_note:
                 return "; ".join(n for n in (row.note, row.hall_note.replace(" x ", " × ")) if n)
             if key == "note" and row.note:
