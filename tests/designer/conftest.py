@@ -51,6 +51,24 @@ def doc(qapp, default_layout, builtin_catalog, recovery_dir):
 
 
 @pytest.fixture
+def view(qtbot, doc):
+    """A shown floor plan view of ``doc`` (no main window), fitted to the hall."""
+    from PySide6.QtWidgets import QApplication
+
+    from designer.canvas import FloorPlanScene, FloorPlanView
+
+    scene = FloorPlanScene(doc)
+    v = FloorPlanView(scene)
+    qtbot.addWidget(v)
+    v.resize(1200, 800)
+    v.show()
+    qtbot.waitExposed(v)
+    v.zoom_to_fit()
+    QApplication.processEvents()
+    return v
+
+
+@pytest.fixture
 def window(qtbot, doc):
     """A shown main window on ``doc`` (panels included when they import)."""
     from panel_helpers import open_window

@@ -13,22 +13,6 @@ from test_canvas import _render  # tests/designer is on pytest's path
 from designer.canvas.style import label_font
 
 
-@pytest.fixture
-def view(qtbot, doc):
-    """A shown floor plan view of ``doc`` (no main window), fitted to the hall."""
-    from designer.canvas import FloorPlanScene, FloorPlanView
-
-    scene = FloorPlanScene(doc)
-    v = FloorPlanView(scene)
-    qtbot.addWidget(v)
-    v.resize(1200, 800)
-    v.show()
-    qtbot.waitExposed(v)
-    v.zoom_to_fit()
-    QApplication.processEvents()
-    return v
-
-
 def zoom(view, px_per_m: float, at: tuple[float, float]) -> None:
     """Show plan point ``at`` at the centre, ``px_per_m`` pixels per metre."""
     view.resetTransform()

@@ -3,26 +3,8 @@ each hall, and of corners that hide nothing else the one off the hall's floor wi
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QApplication
-
-
-@pytest.fixture
-def view(qtbot, doc):
-    """A shown floor plan view of ``doc`` (no main window), fitted to the hall."""
-    from designer.canvas import FloorPlanScene, FloorPlanView
-
-    scene = FloorPlanScene(doc)
-    v = FloorPlanView(scene)
-    qtbot.addWidget(v)
-    v.resize(1200, 800)
-    v.show()
-    qtbot.waitExposed(v)
-    v.zoom_to_fit()
-    QApplication.processEvents()
-    return v
-
 
 # -- the legend ------------------------------------------------------------------------------------
 

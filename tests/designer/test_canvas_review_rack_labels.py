@@ -14,22 +14,6 @@ from designer.canvas.style import metric_text
 from engine.templates import instantiate
 
 
-@pytest.fixture
-def view(qtbot, doc):
-    """A shown floor plan view of ``doc`` (no main window), fitted to the hall."""
-    from designer.canvas import FloorPlanScene, FloorPlanView
-
-    scene = FloorPlanScene(doc)
-    v = FloorPlanView(scene)
-    qtbot.addWidget(v)
-    v.resize(1200, 800)
-    v.show()
-    qtbot.waitExposed(v)
-    v.zoom_to_fit()
-    QApplication.processEvents()
-    return v
-
-
 @pytest.fixture(scope="module")
 def gb200(builtin_catalog):
     """A GB200 NVL72 SuperPOD of 8 SUs: 600 mm NVL72 racks, CRAH galleries beside rows."""

@@ -4,42 +4,17 @@ hall's side where there is room, and never over a rack or a cooling unit."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QPointF, QRectF
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QRectF
 from test_canvas import _render  # tests/designer is on pytest's path
+from test_canvas_review_rack_labels import zoom
 
 from engine.templates import instantiate
-
-
-@pytest.fixture
-def view(qtbot, doc):
-    """A shown floor plan view of ``doc`` (no main window), fitted to the hall."""
-    from designer.canvas import FloorPlanScene, FloorPlanView
-
-    scene = FloorPlanScene(doc)
-    v = FloorPlanView(scene)
-    qtbot.addWidget(v)
-    v.resize(1200, 800)
-    v.show()
-    qtbot.waitExposed(v)
-    v.zoom_to_fit()
-    QApplication.processEvents()
-    return v
 
 
 @pytest.fixture(scope="module")
 def gb200(builtin_catalog):
     """A GB200 NVL72 SuperPOD of 8 SUs: 600 mm NVL72 racks, CRAH galleries beside rows."""
     return instantiate("gb200-nvl72-superpod", {"scalable_units": 8}, catalog=builtin_catalog)
-
-
-def zoom(view, px_per_m: float, at: tuple[float, float]) -> None:
-    """Show plan point ``at`` at the centre, ``px_per_m`` pixels per metre."""
-    view.resetTransform()
-    view.scale(px_per_m, px_per_m)
-    view.zoom_changed.emit(px_per_m)
-    view.centerOn(QPointF(at[0], -at[1]))
-    QApplication.processEvents()
 
 
 # -- row labels -----------------------------------------------------------------------------------
