@@ -51,6 +51,8 @@ EXHAUST_REACH_M = 6.0
 #: candidate box pairs a pair search builds at most (real halls need a few per box:
 #: about 300,000 at 1M GPUs); a pile of boxes in one place hits it
 PAIR_BUDGET = 2_000_000
+#: gap x rack tests below which a gap check tests every pair directly
+_BRUTE_CELLS = 400_000
 #: pairwise violations (overlaps, aisles, airflow) listed one by one; the rest are summed up
 MAX_LISTED_PAIRS = 1000
 
@@ -387,6 +389,13 @@ def _blocked(pairs: np.ndarray, rack_box: np.ndarray, fx: np.ndarray, fy: np.nda
     if not len(pairs):
         return blocked
     gap = _gaps(pairs, rack_box, fx, fy)
+    if len(pairs) * len(rack_box) <= _BRUTE_CELLS:
+        # a few pairs (a drag step's): every gap against every rack beats hashing the hall
+        hit = interior_overlap(gap[:, None, :], rack_box[None, :, :])
+        k = np.arange(len(pairs))
+        hit[k, pairs[:, 0]] = False
+        hit[k, pairs[:, 1]] = False
+        return hit.any(axis=1)
     gi, rk = candidate_pairs(gap, rack_box)
     hit = (rk != pairs[gi, 0]) & (rk != pairs[gi, 1]) & interior_overlap(gap[gi], rack_box[rk])
     blocked[gi[hit]] = True
