@@ -14,6 +14,32 @@ def make(qtbot, cls, doc, size=(420, 800)):
     return w
 
 
+def type_entry(qtbot, ed, text):
+    """Type ``text`` into inspector editor ``ed`` and confirm it with Enter; return the
+    line edit typed into."""
+    from PySide6.QtCore import Qt
+
+    le = ed.widget.lineEdit() if hasattr(ed.widget, "lineEdit") else ed.widget
+    le.setFocus()
+    le.selectAll()
+    qtbot.keyClicks(le, text)
+    qtbot.keyClick(le, Qt.Key.Key_Return)
+    return le
+
+
+def zoom(view, px_per_m: float, at: tuple[float, float]) -> None:
+    """Show plan point ``at`` at the centre of floor-plan ``view``, ``px_per_m`` pixels
+    per metre."""
+    from PySide6.QtCore import QPointF
+    from PySide6.QtWidgets import QApplication
+
+    view.resetTransform()
+    view.scale(px_per_m, px_per_m)
+    view.zoom_changed.emit(px_per_m)
+    view.centerOn(QPointF(at[0], -at[1]))
+    QApplication.processEvents()
+
+
 def open_window(qtbot, doc):
     """Return a shown 1400 x 900 main window on ``doc``, zoomed to fit (panels included
     when they import); pytest-qt closes it at the end of the test."""

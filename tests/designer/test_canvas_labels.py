@@ -5,21 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from panel_helpers import zoom  # tests/designer is on pytest's path
 from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QColor, QFontMetricsF, QImage
-from PySide6.QtWidgets import QApplication
 from test_canvas import _render  # tests/designer is on pytest's path
 
 from designer.canvas.style import label_font
-
-
-def zoom(view, px_per_m: float, at: tuple[float, float]) -> None:
-    """Show plan point ``at`` at the centre, ``px_per_m`` pixels per metre."""
-    view.resetTransform()
-    view.scale(px_per_m, px_per_m)
-    view.zoom_changed.emit(px_per_m)
-    view.centerOn(QPointF(at[0], -at[1]))
-    QApplication.processEvents()
 
 
 def paint(view) -> QImage:

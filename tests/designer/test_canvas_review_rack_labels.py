@@ -5,8 +5,8 @@ lies across the air's path and leaves the arrow's tail and head in view."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QPointF, QRectF
-from PySide6.QtWidgets import QApplication
+from panel_helpers import zoom  # tests/designer is on pytest's path
+from PySide6.QtCore import QRectF
 from test_canvas import _render  # tests/designer is on pytest's path
 
 from designer.canvas.items import RackItem
@@ -20,13 +20,6 @@ def gb200(builtin_catalog):
     return instantiate("gb200-nvl72-superpod", {"scalable_units": 8}, catalog=builtin_catalog)
 
 
-def zoom(view, px_per_m: float, at: tuple[float, float]) -> None:
-    """Show plan point ``at`` at the centre, ``px_per_m`` pixels per metre."""
-    view.resetTransform()
-    view.scale(px_per_m, px_per_m)
-    view.zoom_changed.emit(px_per_m)
-    view.centerOn(QPointF(at[0], -at[1]))
-    QApplication.processEvents()
 
 
 def racks_in_view(view) -> list[tuple[RackItem, QRectF]]:

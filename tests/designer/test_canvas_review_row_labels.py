@@ -4,9 +4,9 @@ hall's side where there is room, and never over a rack or a cooling unit."""
 from __future__ import annotations
 
 import pytest
+from panel_helpers import zoom  # tests/designer is on pytest's path
 from PySide6.QtCore import QRectF
 from test_canvas import _render  # tests/designer is on pytest's path
-from test_canvas_review_rack_labels import zoom
 
 from engine.templates import instantiate
 

@@ -4,7 +4,7 @@ explicit links and fabrics, and the lists that open items the canvas cannot reac
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+from panel_helpers import type_entry  # tests/designer is on pytest's path
 
 from designer.panels.inspector import InspectorPanel
 
@@ -19,13 +19,7 @@ def _inspector(qtbot, doc, ids):
     return insp
 
 
-def _type(qtbot, ed, text):
-    le = ed.widget.lineEdit() if hasattr(ed.widget, "lineEdit") else ed.widget
-    le.setFocus()
-    le.selectAll()
-    qtbot.keyClicks(le, text)
-    qtbot.keyClick(le, Qt.Key.Key_Return)
-    return le
+_type = type_entry
 
 
 def _crah(doc):

@@ -5,6 +5,7 @@ that still cannot fit says so on hover."""
 from __future__ import annotations
 
 import pytest
+from panel_helpers import make  # tests/designer is on pytest's path
 from PySide6.QtWidgets import QApplication
 
 from designer.panels.inspector import InspectorPanel
@@ -16,11 +17,7 @@ def test_every_computed_value_gets_the_height_of_its_lines(qtbot, doc, width, he
                                                           selected_first):
     if selected_first:  # the panel opens on a selection (a dock shown again)
         doc.select(["GPU-0001", "GPU-0002"])
-    panel = InspectorPanel(doc)
-    qtbot.addWidget(panel)
-    panel.resize(width, height)
-    panel.show()
-    qtbot.waitExposed(panel)
+    panel = make(qtbot, InspectorPanel, doc, (width, height))
     doc.select(["GPU-0001", "GPU-0002"])
     QApplication.processEvents()
     cut = {key: (lab.text(), lab.height(), lab.heightForWidth(lab.width()))
@@ -35,11 +32,7 @@ def test_every_computed_value_gets_the_height_of_its_lines(qtbot, doc, width, he
 
 
 def test_a_value_too_wide_to_wrap_is_whole_on_hover(qtbot, doc):
-    panel = InspectorPanel(doc)
-    qtbot.addWidget(panel)
-    panel.resize(260, 600)
-    panel.show()
-    qtbot.waitExposed(panel)
+    panel = make(qtbot, InspectorPanel, doc, (260, 600))
     doc.select(["GPU-0001"])
     QApplication.processEvents()
     lab = panel.computed["IT power (kW)"]

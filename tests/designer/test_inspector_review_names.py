@@ -5,6 +5,7 @@ model by its name; picking one still stores the id."""
 from __future__ import annotations
 
 import pytest
+from panel_helpers import make  # tests/designer is on pytest's path
 from PySide6.QtWidgets import QLabel
 
 from designer.panels.inspector import InspectorPanel
@@ -12,12 +13,7 @@ from designer.panels.inspector import InspectorPanel
 
 @pytest.fixture
 def insp(qtbot, doc):
-    panel = InspectorPanel(doc)
-    qtbot.addWidget(panel)
-    panel.resize(420, 1200)
-    panel.show()
-    qtbot.waitExposed(panel)
-    return panel
+    return make(qtbot, InspectorPanel, doc, (420, 1200))
 
 
 def _pick(combo, text):

@@ -5,15 +5,10 @@ on undo), and a note under X and Y says it stands outside the hall."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QPointF, Qt
+from panel_helpers import type_entry  # tests/designer is on pytest's path
+from PySide6.QtCore import QPointF
 
-
-def _type(qtbot, ed, text):
-    le = ed.widget.lineEdit()
-    le.setFocus()
-    le.selectAll()
-    qtbot.keyClicks(le, text)
-    qtbot.keyClick(le, Qt.Key.Key_Return)
+_type = type_entry
 
 
 def _in_sight(window, item_id: str) -> bool:

@@ -5,6 +5,7 @@ arrows, Up/Down, the wheel, a list stepped with the keys) merge into one."""
 from __future__ import annotations
 
 import pytest
+from panel_helpers import make, type_entry  # tests/designer is on pytest's path
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication
@@ -14,21 +15,12 @@ from designer.panels.inspector import InspectorPanel
 
 @pytest.fixture
 def insp(qtbot, doc):
-    panel = InspectorPanel(doc)
-    qtbot.addWidget(panel)
-    panel.resize(420, 900)
-    panel.show()
-    qtbot.waitExposed(panel)
+    panel = make(qtbot, InspectorPanel, doc, (420, 900))
     doc.select(["GPU-0001"])
     return panel
 
 
-def _type(qtbot, ed, text):
-    le = ed.widget.lineEdit()
-    le.setFocus()
-    le.selectAll()
-    qtbot.keyClicks(le, text)
-    qtbot.keyClick(le, Qt.Key.Key_Return)
+_type = type_entry
 
 
 def _wheel(widget, steps: int = 1) -> None:
