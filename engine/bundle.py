@@ -53,11 +53,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ConfigDict, Field, ValidationError
 
 from engine.errors import (
     MAX_DATA_FILE_BYTES,
     InputError,
+    UserFileModel,
     format_validation_error,
     load_json_file,
     read_bytes_limited,
@@ -135,7 +136,7 @@ class ClashError(BundleError):
                          "choose --on-clash skip, replace or rename")
 
 
-class _Model(BaseModel):
+class _Model(UserFileModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 

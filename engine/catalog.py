@@ -27,7 +27,6 @@ from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
     ConfigDict,
     Field,
     ValidationError,
@@ -35,7 +34,13 @@ from pydantic import (
     model_validator,
 )
 
-from engine.errors import MAX_DATA_FILE_BYTES, InputError, format_validation_error, load_json_file
+from engine.errors import (
+    MAX_DATA_FILE_BYTES,
+    InputError,
+    UserFileModel,
+    format_validation_error,
+    load_json_file,
+)
 
 __all__ = [
     "FigureClass",
@@ -63,7 +68,7 @@ Num = Annotated[float, Field(allow_inf_nan=False, ge=0, le=1.0e9)]
 Identifier = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.:/+\-]+$")]
 
 
-class _Model(BaseModel):
+class _Model(UserFileModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
@@ -420,7 +425,7 @@ def read_catalog_file(path: Path) -> CatalogFile:
     try:
         return CatalogFile.model_validate(data)
     except ValidationError as exc:
-        field_path, expected = format_validation_error(exc)
+        field_path, expected = format_validation_error(exc, CatalogFile)
         raise InputError(path, field_path, expected) from None
 
 

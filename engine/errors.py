@@ -25,9 +25,10 @@ from os import PathLike
 from types import UnionType
 from typing import Annotated, Any, Union, get_args, get_origin
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ValidationError, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
-__all__ = ["InputError", "format_validation_error", "describe_input", "MAX_DATA_FILE_BYTES", "read_bytes_limited",
+__all__ = ["InputError", "UserFileModel", "refuse_bool", "format_validation_error", "describe_input", "MAX_DATA_FILE_BYTES", "read_bytes_limited",
            "read_text_limited", "parse_json_text", "load_json_file"]
 
 #: Largest catalog or template file read, bytes (the built-in ones are under 100 kB).
@@ -169,6 +170,58 @@ def validation_problems(exc: ValidationError,
     ['x', 'y']
     """
     return tuple(_describe(err, model) for err in exc.errors())
+
+
+def refuse_bool(value: Any, kind: type = float) -> Any:
+    """Pass ``value`` through unless it is ``true``/``false`` where a number of ``kind`` is due.
+
+    pydantic's lax mode reads ``true`` as 1 for an int or float field, so a
+    layout with ``"u": true`` would place a device at U1; a user file that says
+    true where a number belongs is an error instead.
+
+    Examples
+    --------
+    >>> refuse_bool(3.5)
+    3.5
+    >>> try:
+    ...     refuse_bool(True, int)
+    ... except Exception as e:
+    ...     type(e).__name__, e.type
+    ('PydanticCustomError', 'int_type')
+    """
+    if isinstance(value, bool):
+        raise PydanticCustomError("int_type" if kind is int else "float_type",
+                                  "a number, not true/false")
+    return value
+
+
+class UserFileModel(BaseModel):
+    """Base of the models read from user files (layouts, catalogs, templates, bundles).
+
+    A field whose type is a number refuses ``true``/``false`` (see :func:`refuse_bool`).
+
+    Examples
+    --------
+    >>> class M(UserFileModel):
+    ...     u: int | None = None
+    ...     on: bool = False
+    >>> M.model_validate({"on": True}).on
+    True
+    >>> try:
+    ...     M.model_validate({"u": True})
+    ... except ValidationError as e:
+    ...     format_validation_error(e, M)
+    ('u', 'an integer (got true)')
+    """
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _numbers_are_not_bools(cls, value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, bool) and info.field_name in cls.model_fields:
+            kind, _ = _unwrap(cls.model_fields[info.field_name].annotation)
+            if kind in (int, float):
+                refuse_bool(value, kind)
+        return value
 
 
 #: pydantic's errors for a value that is no number of the field's kind

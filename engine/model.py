@@ -18,7 +18,9 @@ from __future__ import annotations
 import math
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+from engine.errors import UserFileModel, refuse_bool
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -44,7 +46,8 @@ SCHEMA_VERSION = 3
 # Lower bounds are physical floors (a 12 V feed, 1 Gb/s link, 1 K of temperature rise), not
 # just "positive": a value such as 5e-324 passes "> 0" and then divides to infinity.
 FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
-Coord = Annotated[float, Field(allow_inf_nan=False, ge=-1.0e5, le=1.0e5)]
+# a coordinate sits inside a tuple, out of reach of the models' field check: refuse true/false here
+Coord = Annotated[float, BeforeValidator(refuse_bool), Field(allow_inf_nan=False, ge=-1.0e5, le=1.0e5)]
 Point = tuple[Coord, Coord]
 Identifier = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.:/+\-]+$")]
 
@@ -54,7 +57,7 @@ MAX_RACKS = 100_000
 MAX_UNITS = 20_000
 
 
-class _Model(BaseModel):
+class _Model(UserFileModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=False)
 
 

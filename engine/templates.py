@@ -57,13 +57,14 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import ConfigDict, Field, ValidationError, model_validator
 
 from engine.catalog import Catalog, default_catalog
 from engine.compile import compile_layout
 from engine.errors import (
     MAX_DATA_FILE_BYTES,
     InputError,
+    UserFileModel,
     format_validation_error,
     load_json_file,
 )
@@ -125,7 +126,7 @@ class ParameterError(ValueError):
     """A template parameter is unknown, of the wrong type or out of range."""
 
 
-class _Model(BaseModel):
+class _Model(UserFileModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 

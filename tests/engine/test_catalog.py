@@ -322,3 +322,23 @@ def test_a_pipe_or_folder_named_json_is_skipped_not_waited_on(tmp_path):
     if hasattr(os, "mkfifo"):
         assert "c-pipe.json: expected a regular catalog file (got a named pipe)" \
             in cat.problems[1]
+
+
+def test_true_where_a_catalog_number_belongs_is_refused_with_the_field(tmp_path):
+    """``"gpus": true`` once read as one GPU; ``"value": true`` as a 1 W device."""
+    from engine.catalog import read_catalog_file
+    from engine.errors import InputError
+
+    head = '{"schema": "rackscape.catalog/1", "title": "u", "devices": [{"id": "z", "name": "z", '
+    cases = {
+        '"role": "other", "generation": "g", "gpus": true}]}':
+            "devices[0].gpus: expected an integer from 0 to 1,024",
+        '"role": "other", "generation": "g", "power_max_w": {"value": true}}]}':
+            "devices[0].power_max_w.value: expected",
+    }
+    for tail, expected in cases.items():
+        path = tmp_path / "c.json"
+        path.write_text(head + tail)
+        with pytest.raises(InputError) as info:
+            read_catalog_file(path)
+        assert expected in str(info.value) and "(got true)" in str(info.value)

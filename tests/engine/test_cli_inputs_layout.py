@@ -62,3 +62,28 @@ def test_a_u_position_that_is_no_integer_in_range_says_what_the_field_takes(
 def test_other_numbers_of_the_wrong_kind_or_size(tmp_path, capsys, where, value, expected):
     code, err = _check(tmp_path, capsys, where, value)
     assert code == 2 and err == expected
+
+
+@pytest.mark.parametrize("where,value,expected", [
+    # true once read as 1: a device at U1, a one-rail fabric
+    (U, True, "racks[0].devices[0].u: expected an integer from 1 to 60 (got true)"),
+    (("fabrics", 0, "rails"), True, "fabrics[0].rails: expected an integer from 1 to 64 "
+                                    "(got true)"),
+    (("racks", 0, "x_m"), False, "racks[0].x_m: expected a finite number from -100,000 to "
+                                 "100,000 (got false)"),
+    (("hall", "outline", 1, 0), True, "hall.outline[1][0]: expected a finite number from "
+                                      "-100,000 to 100,000 (got true)"),
+])
+def test_true_or_false_where_a_number_belongs_is_refused(tmp_path, capsys, where, value,
+                                                         expected):
+    code, err = _check(tmp_path, capsys, where, value)
+    assert code == 2 and err == expected
+
+
+def test_true_or_false_stays_fine_in_a_yes_no_field(tmp_path, capsys):
+    data = json.loads(json.dumps(BASE))
+    data["hall"]["raised_floor"] = True
+    path = tmp_path / "hall.json"
+    path.write_text(json.dumps(data))
+    assert main(["check", str(path)]) == 0
+    assert capsys.readouterr().err == ""
