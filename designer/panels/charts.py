@@ -104,6 +104,9 @@ class CategoryAxis(pg.AxisItem):
         self._font = QFont()
         self._is_rotated = False
         self._widest_px: dict[str, float] = {}  # per font, for the labels shown
+        # per font, each text's width: a chart sorted anew on every drag step shows the
+        # same labels in another order, and measuring them again cost ~5 ms a step
+        self._advance_px: dict[str, dict[str, float]] = {}
 
     def set_labels(self, labels: list[str]) -> None:
         """Name bars 0..n-1 with ``labels``."""
@@ -145,8 +148,15 @@ class CategoryAxis(pg.AxisItem):
             # longest ones by characters stand for all (ids of one pattern)
             labels = self.labels if len(self.labels) <= self.WIDEST_MEASURED else \
                 sorted(self.labels, key=len)[-self.WIDEST_MEASURED:]
-            fm = QFontMetricsF(font)
-            self._widest_px[key] = max((fm.horizontalAdvance(s) for s in labels), default=0.0)
+            known = self._advance_px.setdefault(key, {})
+            if len(known) > self.WIDEST_MEASURED * 8:
+                known.clear()
+            fm = None
+            for s in labels:
+                if s not in known:
+                    fm = fm or QFontMetricsF(font)
+                    known[s] = fm.horizontalAdvance(s)
+            self._widest_px[key] = max((known[s] for s in labels), default=0.0)
         return self._widest_px[key]
 
     def _rotated_room(self) -> float:
