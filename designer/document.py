@@ -693,7 +693,8 @@ class LayoutDocument(QObject):
         after = edits.rotate_items(self._committed, ids, delta_deg)
         return self._push(f"Rotate {self._name(ids)} {delta_deg % 360}°", after)
 
-    def set_field(self, ids: Sequence[str], field: str, value: Any, merge: bool = False) -> bool:
+    def set_field(self, ids: Sequence[str], field: str, value: Any, merge: bool = False,
+                  value_text: str | None = None) -> bool:
         """Set ``field`` of items to a validated value (one undo command).
 
         ``edits.LAYOUT_ID`` addresses the layout (dotted fields reach into it);
@@ -701,7 +702,9 @@ class LayoutDocument(QObject):
         ``merge`` marks a step of a repeated gesture (a spin box's arrow, the
         wheel): it joins the previous step of the same field pushed within
         :data:`designer.commands.MERGE_WINDOW_S`. A value typed and confirmed is
-        an edit of its own and never merges.
+        an edit of its own and never merges. ``value_text`` is the value as the form
+        words it (a choice's label: "Rail-optimized fat-tree", not ``rail_optimized``),
+        for the command's text.
         """
         ids = list(dict.fromkeys(ids))
         if len(ids) == 1 and ids[0] in _PSEUDO and ids[0] not in self._index:
@@ -712,6 +715,8 @@ class LayoutDocument(QObject):
         if field == "tiers" and len(ids) == 1:
             # a fabric's tiers are set as a list: say which tier field changed
             label, shown = self._tier_change(ids[0], after) or (label, shown)
+        if value_text is not None:
+            shown = value_text
         if ids == [edits.LAYOUT_ID]:
             text = f"Set {label} to {shown}"
         elif len(ids) == 1:

@@ -826,14 +826,19 @@ class RowLabelsItem(QGraphicsItem):
     A row's label stands just past one of its ends, never over a rack or a cooling
     unit: west of the row where the hall has room there for most rows, else east of it,
     in the label font or a smaller one; a row with no room on that side takes the
-    other; a row with no room beside either end (a gallery of units a few pixels away
-    at this zoom) goes unlabelled rather than covering racks. No two pills overlap.
+    other. A row with no room beside either end (a gallery of units a few pixels away
+    at this zoom, as beside a GB200 hall's rows at fit zoom) is labelled in the aisle
+    next to that end instead, above the row where the hall's aisles have room for most
+    rows, else below it, clear of the rows on both sides; with no room there either it
+    goes unlabelled rather than covering racks. No two pills overlap.
     """
 
     #: (font pixels, pill height, padding) of the label sizes, first choice first
     SIZES = ((10, 16, 8), (8, 13, 6))
     #: pixels between a row's end and its label
     GAP_PX = 3.0
+    #: pixels a label in an aisle keeps from the row it names and from the row across
+    AISLE_GAP_PX = 2.0
 
     def __init__(self) -> None:
         super().__init__()
@@ -842,6 +847,7 @@ class RowLabelsItem(QGraphicsItem):
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
         self._rows: list[tuple[str, QPointF]] = []
         self._east: list[float] = []
+        self._spans: list[tuple[float, float]] | None = None
         self._plan_key: tuple = ()
         self._floor_version = 0  # counts the floors the labels were placed on
         self._boxes: tuple = (None, np.zeros((0, 4)), 0.0)  # (floor, sorted boxes, tallest)
@@ -864,15 +870,24 @@ class RowLabelsItem(QGraphicsItem):
         """Each row's east end (x in metres) as last set."""
         return self._east
 
+    @property
+    def spans(self) -> list[tuple[float, float]] | None:
+        """Each row's south and north face (y in metres) as last set, or None."""
+        return self._spans
+
     def set_rows(self, rows: list[tuple[str, float, float]],
-                 east: list[float] | None = None) -> None:
-        """Set labels as ``(name, x_m, y_m)``, the point at a row's west end, and each
-        row's east end ``east`` (x in metres at that y; default: the west point)."""
+                 east: list[float] | None = None,
+                 spans: list[tuple[float, float]] | None = None) -> None:
+        """Set labels as ``(name, x_m, y_m)``, the point at a row's west end, each
+        row's east end ``east`` (x in metres at that y; default: the west point) and
+        its south and north faces ``spans`` (y in metres; default: unknown, so no label
+        goes in an aisle)."""
         old = self._rows
         self._version += 1
         self._set = list(rows)
         self._rows = [(name, QPointF(x, -y)) for name, x, y in rows]
         self._east = list(east) if east is not None else [x for _n, x, _y in rows]
+        self._spans = list(spans) if spans is not None else None
         xs = [p.x() for _, p in self._rows] + self._east or [0.0]
         ys = [p.y() for _, p in self._rows] or [0.0]
         inner = QRectF(min(xs) - 10, min(ys) - 10, max(xs) - min(xs) + 20,
@@ -967,8 +982,27 @@ class RowLabelsItem(QGraphicsItem):
         west = np.array([p.x() for _n, p in self._rows], np.float64)
         east = np.array(self._east, np.float64)
         cy = np.array([p.y() for _n, p in self._rows], np.float64) * s  # plan pixels, y down
+        spans = np.array(self._spans, np.float64).reshape(-1, 2) * s \
+            if self._spans is not None and len(self._spans) == n else None
+        # a label in an aisle stays on the hall's floor: past the outer rows, not over a wall
+        doc = getattr(self.scene(), "document", None)
+        hall = doc.layout.hall.bounds() if doc is not None else None
+        # and in an aisle along its row: no other row stands at its height beside the
+        # row, as a shorter row across the aisle does past its end (the label would
+        # read as that row's)
+        if spans is not None and n:
+            lines = np.column_stack([west, spans[:, 0] / s, east, spans[:, 1] / s])
+            lines = lines[np.argsort(lines[:, 1], kind="stable")]
+            deepest = float((lines[:, 3] - lines[:, 1]).max())
+        gap = self.AISLE_GAP_PX
         pills: dict[tuple[str, int], np.ndarray] = {}  # (side, font px) -> (R, 4) pixels
         free: dict[tuple[str, int], np.ndarray] = {}
+
+        def free_of(box: np.ndarray) -> np.ndarray:
+            # as plan boxes (y up): minx, miny, maxx, maxy
+            plan = np.stack([box[:, 0], -box[:, 3], box[:, 2], -box[:, 1]], 1) / s
+            return ~self._blocked(boxes, tallest, plan)
+
         for px, h, pad in self.SIZES:
             w = np.array([self._widths[px](name) for name, _p in self._rows]) + pad
             for side in ("west", "east"):
@@ -976,29 +1010,60 @@ class RowLabelsItem(QGraphicsItem):
                 box = np.stack([x0, cy - h / 2, x0 + w, cy + h / 2], 1) if n else \
                     np.zeros((0, 4))
                 pills[side, px] = box
-                # as plan boxes (y up): minx, miny, maxx, maxy
-                plan = np.stack([box[:, 0], -box[:, 3], box[:, 2], -box[:, 1]], 1) / s
-                free[side, px] = ~self._blocked(boxes, tallest, plan)
+                free[side, px] = free_of(box)
+                # in the aisle past the row's north (above, in pixels) or south face, in
+                # line with this end; it keeps ``gap`` from the row across the aisle too
+                x0 = west * s if side == "west" else east * s - w
+                for face in ("north", "south"):
+                    if spans is None or not n:
+                        pills[f"{side} {face}", px] = np.zeros((n, 4))
+                        free[f"{side} {face}", px] = np.zeros(n, bool)
+                        continue
+                    top = -spans[:, 1] - gap - h if face == "north" else -spans[:, 0] + gap
+                    box = np.stack([x0, top, x0 + w, top + h], 1)
+                    pills[f"{side} {face}", px] = box
+                    far = [0, -gap, 0, 0] if face == "north" else [0, 0, 0, gap]
+                    ok = free_of(box + far)
+                    along = np.column_stack([west, -(box[:, 3] + far[3]) / s, east,
+                                             -(box[:, 1] + far[1]) / s])
+                    ok &= ~self._blocked(lines, deepest, along)
+                    if hall is not None:
+                        x0h, y0h, x1h, y1h = hall
+                        ok &= (box[:, 0] >= x0h * s) & (box[:, 2] <= x1h * s) & \
+                            (box[:, 1] - gap >= -y1h * s) & (box[:, 3] + gap <= -y0h * s)
+                    free[f"{side} {face}", px] = ok
         big = self.SIZES[0][0]
         # one side for the hall where it can: the side with room for more rows
         primary = "west" if free["west", big].sum() >= free["east", big].sum() else "east"
         other = "east" if primary == "west" else "west"
-        # a row keeps the hall's side in a smaller size before it takes the other side
-        tries = [(side, px) for side in (primary, other) for px, _h, _pad in self.SIZES]
-        placed: list[tuple[str, QRectF, int]] = []
+        # and one face for the rows labelled in an aisle: above them unless below has
+        # room for more
+        room = {face: sum(free[f"{primary} {face}", px].sum() for px, _h, _p in self.SIZES)
+                for face in ("north", "south")}
+        faces = ("north", "south") if room["north"] >= room["south"] else ("south", "north")
+        # a row keeps the hall's side in a smaller size before it takes the other side;
+        # every row has its place beside an end before any takes one in an aisle (so none
+        # takes the place beside a shorter neighbour's end)
+        beside = [(side, px) for side in (primary, other) for px, _h, _pad in self.SIZES]
+        aisle = [(f"{side} {face}", px) for side in (primary, other) for face in faces
+                 for px, _h, _pad in self.SIZES]
+        placed: dict[int, tuple[str, QRectF, int]] = {}
         near: dict[int, list[QRectF]] = {}  # the pills placed, by band of y
-        for k, (name, _p) in enumerate(self._rows):
-            for side, px in tries:
-                if not free[side, px][k]:
+        for tries in (beside, aisle):
+            for k, (name, _p) in enumerate(self._rows):
+                if k in placed:
                     continue
-                box = QRectF(*pills[side, px][k][:2], *(pills[side, px][k][2:] -
-                                                       pills[side, px][k][:2]))
-                if not self._meets(box, near):
-                    placed.append((name, box, px))
-                    near.setdefault(round(box.center().y() / 16), []).append(box)
-                    break
-        self._planned = placed
-        return placed
+                for side, px in tries:
+                    if not free[side, px][k]:
+                        continue
+                    box = QRectF(*pills[side, px][k][:2], *(pills[side, px][k][2:] -
+                                                           pills[side, px][k][:2]))
+                    if not self._meets(box, near):
+                        placed[k] = (name, box, px)
+                        near.setdefault(round(box.center().y() / 16), []).append(box)
+                        break
+        self._planned = [placed[k] for k in sorted(placed)]
+        return self._planned
 
     def _place(self, t: QTransform) -> list[tuple[str, QRectF, int]]:
         """Return the labels shown at the view transform ``t``: ``(name, device pill, font

@@ -672,6 +672,12 @@ class FloorPlanScene(QGraphicsScene):
         np.minimum.at(minx, inv, np.where(in_line, arr.rack_x_m - hx, np.inf))
         maxx = np.full(len(names), -np.inf)
         np.maximum.at(maxx, inv, np.where(in_line, arr.rack_x_m + hx, -np.inf))
+        # the row's south and north faces: a label with no room beside the row's end
+        # stands in the aisle just past one of them
+        south = np.full(len(names), np.inf)
+        np.minimum.at(south, inv, np.where(in_line, y - hy, np.inf))
+        north = np.full(len(names), -np.inf)
+        np.maximum.at(north, inv, np.where(in_line, y + hy, -np.inf))
         # a row that runs north-south (turned, or drawn so) is labelled beside its
         # southmost rack, not halfway up its column
         # (the rows' racks are already sorted by y: their first and last give the y span)
@@ -684,12 +690,18 @@ class FloorPlanScene(QGraphicsScene):
             minx = np.where(upright, np.minimum.reduceat(x - half, start), minx)
             maxx = np.where(upright, np.maximum.reduceat(x + half, start), maxx)
             ymed = np.where(upright, ylo, ymed)
+            south_hy = np.broadcast_to(hy, y.shape)[order[start]]
+            south = np.where(upright, ylo - south_hy, south)
+            north = np.where(upright, ylo + south_hy, north)
         named = self._row_named.tolist()
         rows = [(nm, x, y) for nm, x, y, k in
                 zip(self._row_names, minx.tolist(), ymed.tolist(), named, strict=True) if k]
         east = [x for x, k in zip(maxx.tolist(), named, strict=True) if k]
-        if rows != self.row_labels.rows or east != self.row_labels.east:
-            self.row_labels.set_rows(rows, east)
+        spans = [(lo, hi) for lo, hi, k in zip(south.tolist(), north.tolist(), named,
+                                                strict=True) if k]
+        if rows != self.row_labels.rows or east != self.row_labels.east \
+                or spans != self.row_labels.spans:
+            self.row_labels.set_rows(rows, east, spans)
         else:
             # racks or units moved beside a row's end: its label may take the other side
             self.row_labels.refresh(live=self.document.is_previewing)

@@ -21,8 +21,8 @@ from engine.memo import LastValue
 from engine.report_tables import group_status
 
 __all__ = ["rack_rows", "unit_rows", "feed_rows", "tray_rows", "obstacle_rows", "link_rows",
-           "fabric_rows", "ratio_text", "hall_rows", "rack_sources_html", "GeneratedSwitch",
-           "generated_switches"]
+           "fabric_rows", "ratio_text", "switch_text", "hall_rows", "rack_sources_html",
+           "GeneratedSwitch", "generated_switches"]
 
 _DASH = "—"
 
@@ -287,7 +287,9 @@ def fabric_rows(document, ids: list[str]) -> list[tuple[str, str, str]]:
     sw, cb = f.get("switches", {}), f.get("cables", {})
     over = " · ".join(f"{t} {ratio_text(v)}:1"
                       for t, v in (f.get("oversubscription") or {}).items())
-    worst = f.get("worst_failure") or {}
+    worst = dict(f.get("worst_failure") or {})
+    if worst.get("switch"):
+        worst["switch"] = switch_text(document.catalog, str(worst["switch"]))
     values = [" · ".join(f"{sw.get(t, 0):,} {t}" for t in TIER_NAMES if sw.get(t)) or "0",
               " · ".join(f"{v:,}" for v in cb.values()) if cb else _DASH,
               over or _DASH,
@@ -299,6 +301,26 @@ def fabric_rows(document, ids: list[str]) -> list[tuple[str, str, str]]:
                f"({worst.get('switch', '')})"
                if worst.get("per_endpoint_bisection_gbps") is not None else _DASH)]
     return [(k, v, t) for (k, t), v in zip(labels, values, strict=True)]
+
+
+def switch_text(catalog, label: str) -> str:
+    """Return the network analysis's name of a switch (``"spine qm9700 at NET-0003
+    U12"``: tier, catalog id, where) with the catalog's name of its model in place of
+    the id, as the palette and the elevation name it; a model the catalog lacks keeps
+    its id.
+
+    Examples
+    --------
+    >>> from engine.catalog import default_catalog
+    >>> switch_text(default_catalog(), "spine qm9700 at NET-0003 U12")
+    'spine NVIDIA Quantum-2 QM9700 (NDR InfiniBand) at NET-0003 U12'
+    >>> switch_text(default_catalog(), "spine no-such-switch at NET-0003 U12")
+    'spine no-such-switch at NET-0003 U12'
+    """
+    tier, _sp, rest = label.partition(" ")
+    model, at, where = rest.partition(" at ")
+    device = catalog.devices.get(model) if tier in TIER_NAMES else None
+    return f"{tier} {device.name}{at}{where}" if device is not None else label
 
 
 def _per_end(f: dict) -> str:

@@ -118,6 +118,16 @@ def _rack_type_text(rt) -> str:
     return rt.name if f"{rt.height_u}U" in rt.name else f"{rt.name}, {rt.height_u}U"
 
 
+def _choice_text(ed: FieldEditor, value: Any) -> str | None:
+    """Return the label a list editor shows for ``value`` where it differs from the stored
+    value ("Rail-optimized fat-tree" for ``rail_optimized``), for the undo command's text;
+    None for any other editor or value."""
+    if not isinstance(ed, ComboEditor) or value not in ed.values:
+        return None
+    text = ed.widget.itemText(ed.values.index(value))
+    return text if text and text != str(value) else None
+
+
 def _catalog_name(table: dict, type_id: Any) -> str:
     entry = table.get(type_id)
     return entry.name if entry is not None else f"{type_id} (not in the catalog)"
@@ -275,6 +285,7 @@ class InspectorPanel(QWidget):
         self._kind = ""
         self._sources_key: tuple | None = None
         self._merging = False
+        self._value_text: str | None = None  # the label of the choice being committed
         self._touched: set[str] = set()  # selected items changed since the stack last moved
         self._undo_router = _UndoRouter(self)
 
@@ -752,10 +763,12 @@ class InspectorPanel(QWidget):
         """Run ``on_commit(value)`` for editor ``ed``: a step of a spin box or wheel merges
         with the steps before it, a typed and confirmed entry is an undo step of its own."""
         self._merging = ed.stepped
+        self._value_text = _choice_text(ed, value)
         try:
             on_commit(value)
         finally:
             self._merging = False
+            self._value_text = None
 
     def _commit(self, ids: list[str], field: str, value: Any) -> None:
         self.message.hide()
@@ -766,7 +779,8 @@ class InspectorPanel(QWidget):
                 self._refresh_values()
                 return
         try:
-            self.document.set_field(list(ids), field, value, merge=self._merging)
+            self.document.set_field(list(ids), field, value, merge=self._merging,
+                                    value_text=self._value_text)
         except (ValueError, KeyError, TypeError) as exc:
             self._show_error(f"{field_label(field)}: {exc}")
             self._refresh_values()

@@ -71,7 +71,7 @@ class FakeDocument(QObject):
         self.selection = list(ids)
         self.selection_changed.emit(list(ids))
 
-    def set_field(self, ids, field, value, merge=False) -> None:
+    def set_field(self, ids, field, value, merge=False, value_text=None) -> None:
         self.calls.append(("set_field", list(ids), field, value))
         self._apply(edits.set_field(self.layout, ids, field, value, self.catalog), list(ids))
 
