@@ -22,6 +22,7 @@ os.environ.setdefault("RACKSCAPE_RECOVERY_DIR", str(_ISOLATED / "recovery"))
 import pytest  # noqa: E402
 from hypothesis import HealthCheck, settings  # noqa: E402
 
+import engine  # noqa: E402, F401 - its BLAS thread policy, before anything loads numpy
 from engine.catalog import Catalog, load_catalog  # noqa: E402
 from engine.model import (  # noqa: E402
     CoolingUnit,

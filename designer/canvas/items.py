@@ -1088,15 +1088,18 @@ class RowLabelsItem(QGraphicsItem):
         if not self._rows or _lod(painter, option) < 3:
             return
         t = painter.worldTransform()
-        shown = self._place(t)
         painter.save()
         painter.resetTransform()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        # only the labels reaching into the exposed area are painted
-        exposed = t.mapRect(option.exposedRect).adjusted(-2, -2, 2, 2)
-        for name, box, px in shown:
-            if not exposed.intersects(box):
+        # only the labels reaching into the exposed area are painted: a drag step exposes
+        # a rack's width of a hall of hundreds of rows, so the test comes before the move
+        # of each label to the view's offset
+        dx, dy = t.dx(), t.dy()
+        exposed = t.mapRect(option.exposedRect).adjusted(-2 - dx, -2 - dy, 2 - dx, 2 - dy)
+        for name, planned, px in self._plan(t.m11()):
+            if not exposed.intersects(planned):
                 continue
+            box = planned.translated(dx, dy)
             painter.setFont(self._fonts[px])
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(QColor(255, 255, 255, 215))
