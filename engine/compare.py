@@ -31,6 +31,12 @@ rule that turns the intent into that parameter:
   ``2 log2(count) + 6`` counts, not all of them. When not one block fits,
   the row shows one block, says so in ``note`` and fails ``COMPARE-HALL``.
 
+A count and row length is laid out (and its cooling sized on the measured fabric) only
+when the least floor it can take, found from its rows without laying it out, could fit
+the hall or beat the best row length found so far: the same answers as laying out each
+one, a few times faster. ``should_stop`` ends a comparison between two such probes
+(:class:`CompareCancelled`), and ``progress`` counts them.
+
 Each row reports racks, floor area (of the generated hall), IT and facility
 MW, liquid share, GPUs per MW of IT load (``gpus_per_mw``) and of facility
 load (``gpus_per_facility_mw``: IT x PUE, what ``--power-mw`` budgets),
@@ -85,6 +91,7 @@ from engine.templates import (
 
 __all__ = [
     "COMPARE_SCHEMA",
+    "CompareCancelled",
     "GenerationPlan",
     "PLANS",
     "DEFAULT_GENERATIONS",
@@ -305,24 +312,160 @@ def _bounds(lay: Layout) -> tuple[float, float]:
     return x1 - x0, y1 - y0
 
 
-_Laid = dict[tuple[int, int | None], Layout | None]
+class CompareCancelled(Exception):
+    """Raised by :func:`compare` when its ``should_stop`` says so, between two probes."""
+
+
+class _Laid:
+    """What one comparison lays out of one template, each thing at most once.
+
+    ``layouts``: each block count and row length instantiated (None where the template
+    refuses that row length); ``floors``: the least floor each needs, for the fit tests
+    (:func:`_least_floor`). ``should_stop`` is asked before each probe (a layout sized in
+    full, or analysed) and ``on_probe`` is told the count of probes made after each.
+    """
+
+    def __init__(self, should_stop: Callable[[], bool] | None = None,
+                 on_probe: Callable[[int], None] | None = None) -> None:
+        self.layouts: dict[tuple[int, int | None], Layout | None] = {}
+        self.floors: dict[tuple[int, int], tuple[float, float]] = {}
+        self.should_stop = should_stop
+        self.on_probe = on_probe
+        self.probes = 0
+
+    def check(self) -> None:
+        """Raise :class:`CompareCancelled` when the caller wants the comparison stopped."""
+        if self.should_stop is not None and self.should_stop():
+            raise CompareCancelled("the comparison was cancelled")
+
+    def probed(self) -> None:
+        self.probes += 1
+        if self.on_probe is not None:
+            self.on_probe(self.probes)
 
 
 def _laid_out(t: TemplateFile, plan: GenerationPlan, n: int, rpr: int | None,
               catalog: Catalog, cache: _Laid) -> Layout | None:
     """Instantiate ``n`` blocks (rows of ``rpr`` racks when given), None when the
     template refuses that row length; each count and row length once per comparison."""
-    if (n, rpr) not in cache:
+    key = (n, rpr)
+    if key not in cache.layouts:
+        cache.check()
         params = {**plan.fixed, plan.param: n}
         if rpr is None:
-            cache[n, rpr] = instantiate(t, params, catalog=catalog)
+            cache.layouts[key] = instantiate(t, params, catalog=catalog)
         else:
             try:
-                cache[n, rpr] = instantiate(t, {**params, "racks_per_row": rpr},
-                                            catalog=catalog)
+                cache.layouts[key] = instantiate(t, {**params, "racks_per_row": rpr},
+                                                 catalog=catalog)
             except ParameterError:
-                cache[n, rpr] = None
-    return cache[n, rpr]
+                cache.layouts[key] = None
+        cache.probed()
+    return cache.layouts[key]
+
+
+#: Rounding of the laid-out figures (rack centres to 0.1 mm, the hall to 1 mm) that a
+#: least floor leaves room for, metres.
+_FLOOR_SLACK_M = 0.01
+
+
+def _least_floor(t: TemplateFile, params: dict[str, Any],
+                 catalog: Catalog) -> tuple[float, float]:
+    """Return a floor ``(width_m, depth_m)`` that ``t`` laid out for ``params`` needs at
+    least, in a millisecond instead of a tenth of a second; ``(0, 0)`` when it cannot
+    tell.
+
+    :func:`engine.templates.instantiate` lays the hall out several times (on the
+    catalog's estimate, then on the measured fabric and the cooling model) and keeps one
+    of those passes. Every pass puts the racks in the same rows, whatever the heat (the
+    rows are found here as it finds them), and frames them alike: the margin on every
+    side; west of the rows the CRAH gallery (at least one unit deep) and its service
+    aisle when the template has an air unit, and east of them too when every pass has
+    room air to cool; in front the CDU lines and their service aisle when it has a
+    liquid unit; behind the last row the service aisle. Each pass sees the racks' liquid
+    heat of the estimate and at least its power (the measured fabric only adds), so at
+    least the estimate's CDUs, and at least the room air that the estimate's air heat
+    leaves past a rear door where a rack may get one. A later pass may add gallery
+    columns and CRAHs, and a longer CRAH column may make the hall deeper: never smaller.
+    This function follows engine/templates.py's ``_lay_out``;
+    tests/engine/test_compare_speed_cancel.py holds it to the laid-out halls.
+    """
+    from engine import templates as tp
+
+    if t.fixed is not None:
+        return 0.0, 0.0
+    try:
+        env = resolve_params(t, params)
+        hs, cool = t.hall, t.cooling
+        per_row = max(1, tp._i(hs.racks_per_row, env, "hall.racks_per_row"))
+        margin = tp._n(hs.margin_m, env, "hall.margin_m")
+        service = tp._n(hs.service_m, env, "hall.service_m")
+        aisles = (tp._n(hs.cold_aisle_m, env, "hall.cold_aisle_m"),
+                  tp._n(hs.hot_aisle_m, env, "hall.hot_aisle_m"))
+        blocks: dict[int, list[tuple[Any, int | None, int]]] = {}
+        for g, block, inst in tp._group_sequence(t, env):
+            n = tp._i(g.count, env, f"racks.{g.name}.count")
+            if n > 0:
+                blocks.setdefault(block, []).append((g, inst, n))
+        rows = [row for entries in blocks.values()
+                for row in tp._block_rows(entries, per_row, env)[0]]
+        if not rows:
+            return 0.0, 0.0
+        groups = {g.name: g for entries in blocks.values() for g, _, _ in entries}
+        types = {name: catalog.racks[tp._s(g.rack_type, env)] for name, g in groups.items()}
+        air = tp._pick_model(catalog, tp._s(cool.air_unit, env), "") if cool.air_unit else None
+        liquid = tp._pick_model(catalog, tp._s(cool.liquid_unit, env), "") \
+            if cool.liquid_unit else None
+        door = tp._pick_model(catalog, tp._s(cool.rear_door, env), "") \
+            if cool.rear_door else None
+        assumptions = tp._assumptions(t, env)
+        contents = {name: tp._rack_contents(g, env) for name, g in groups.items()}
+        heat = tp._group_heat(t, groups, contents, types, env, catalog, assumptions) \
+            if air is not None or liquid is not None else {}
+    except Exception:  # laid out in full, the template says what is wrong
+        return 0.0, 0.0
+    order = [g.name for row in rows for g, _ in row]
+    rack_w = {name: rt.width_mm.v(600) / 1000.0 for name, rt in types.items()}
+    rack_d = max(rt.depth_mm.v(1200) for rt in types.values()) / 1000.0
+    widest = max(sum(rack_w[g.name] for g, _ in row) for row in rows)
+    width = widest + 2 * margin
+    depth = len(rows) * rack_d + sum(aisles[k % 2] for k in range(len(rows) - 1)) \
+        + 2 * margin + service
+    if air is not None:
+        limit, door_kw = assumptions.air_limit_kw_per_rack, \
+            (door.capacity_kw.v() if door is not None else 0.0)
+
+        def room_kw(air_kw: float) -> float:
+            # the least a rack with at least air_kw leaves to the room: a rack over the
+            # limit gets a door, which takes up to its capacity
+            if door is None:
+                return air_kw
+            past_door = max(0.0, max(air_kw, limit) - door_kw)
+            return past_door if air_kw > limit else min(air_kw, past_door)
+
+        room = sum(room_kw(heat[name][0] - heat[name][1]) for name in order)
+        width += (service + air.depth_mm.v(900) / 1000.0) * (2 if room > 1e-6 else 1)
+    if liquid is not None:
+        total_kw = sum(heat[name][1] for name in order)
+        n_cdu = math.ceil(total_kw * cool.sizing_margin / liquid.capacity_kw.v() - 1e-6) \
+            + cool.redundancy if total_kw > 1e-6 else 0
+        per_line = max(1, int((widest + 0.6 + 1e-9) // (liquid.width_mm.v(1200) / 1000.0
+                                                         + 0.6)))
+        lines = max(1, -(-n_cdu // per_line))
+        depth += lines * (liquid.depth_mm.v(1200) / 1000.0 + 0.6) - 0.6 + service
+    return max(width - _FLOOR_SLACK_M, 0.0), max(depth - _FLOOR_SLACK_M, 0.0)
+
+
+def _floor(t: TemplateFile, plan: GenerationPlan, n: int, rpr: int, catalog: Catalog,
+           cache: _Laid) -> tuple[float, float]:
+    """The least floor of ``n`` blocks in rows of ``rpr`` racks (its own when laid out)."""
+    lay = cache.layouts.get((n, rpr))
+    if lay is not None:
+        return _bounds(lay)
+    if (n, rpr) not in cache.floors:
+        cache.floors[n, rpr] = _least_floor(
+            t, {**plan.fixed, plan.param: n, "racks_per_row": rpr}, catalog)
+    return cache.floors[n, rpr]
 
 
 def _row_lengths(t: TemplateFile) -> range | None:
@@ -331,22 +474,40 @@ def _row_lengths(t: TemplateFile) -> range | None:
 
 
 def _within(lay: Layout, hall: tuple[float, float]) -> bool:
-    w, d = _bounds(lay)
-    return w <= hall[0] + 1e-9 and d <= hall[1] + 1e-9
+    return _size_within(_bounds(lay), hall)
+
+
+def _size_within(size: tuple[float, float], hall: tuple[float, float]) -> bool:
+    return size[0] <= hall[0] + 1e-9 and size[1] <= hall[1] + 1e-9
+
+
+def _hall_key(size: tuple[float, float], hall: tuple[float, float]) -> tuple[int, float]:
+    """Rank a laid-out size for ``hall``: one that fits by its area, before one that
+    does not, by how far it overflows."""
+    w, d = size
+    return (0, w * d) if _size_within(size, hall) else (1, max(w / hall[0], d / hall[1]))
 
 
 def _make(t: TemplateFile, plan: GenerationPlan, n: int, hall: tuple[float, float] | None,
           catalog: Catalog, cache: _Laid | None = None) -> Layout:
-    """Instantiate ``n`` blocks, choosing the row length that fits ``hall`` when given."""
-    cache = {} if cache is None else cache
+    """Instantiate ``n`` blocks, choosing the row length that fits ``hall`` when given:
+    the smallest hall that fits, else the least overflow, the shorter rows on a tie.
+
+    Row lengths are laid out in the order of the least rank their least floor allows
+    (:func:`_least_floor`), until none left can beat the best found.
+    """
+    cache = _Laid() if cache is None else cache
     lengths = _row_lengths(t) if hall is not None else None
     best, best_key = None, None
-    for k in lengths or ():
+    order = sorted((_hall_key(_floor(t, plan, n, k, catalog, cache), hall), k)
+                   for k in lengths or ())
+    for least, k in order:
+        if best_key is not None and (least, k) > best_key:
+            break  # (none after it can rank better either)
         lay = _laid_out(t, plan, n, k, catalog, cache)
         if lay is None:
             continue
-        w, d = _bounds(lay)
-        key = (0, w * d) if _within(lay, hall) else (1, max(w / hall[0], d / hall[1]))
+        key = (_hall_key(_bounds(lay), hall), k)
         if best_key is None or key < best_key:
             best, best_key = lay, key
     return best if best is not None else _laid_out(t, plan, n, None, catalog, cache)
@@ -360,7 +521,8 @@ def _fits(t: TemplateFile, plan: GenerationPlan, n: int, hall: tuple[float, floa
     The laid-out hall grows no deeper as rows get longer, so a bisection finds the
     shortest rows shallow enough to fit; its width does not only grow (a shallower
     hall may take its CRAHs in one gallery column fewer or more), so the longer row
-    lengths are tried in turn until one is narrow enough.
+    lengths are tried in turn until one is narrow enough. A row length whose least
+    floor (:func:`_least_floor`) is too deep or too wide is not laid out in full.
     """
     lengths = _row_lengths(t)
     if lengths is None:
@@ -369,13 +531,22 @@ def _fits(t: TemplateFile, plan: GenerationPlan, n: int, hall: tuple[float, floa
         except ParameterError:  # beyond what the template lays out (too many racks)
             return False
 
-    def depth_m(k: int) -> float:
-        lay = _laid_out(t, plan, n, k, catalog, cache)
-        return math.inf if lay is None else _bounds(lay)[1]
+    def floor_fits(k: int) -> bool:
+        return _size_within(_floor(t, plan, n, k, catalog, cache), hall)
 
-    first = lengths.start + _gallop(lambda i: depth_m(lengths[i]) > hall[1] + 1e-9,
-                                    0, len(lengths) - 1) + 1
+    if not any(floor_fits(k) for k in lengths):
+        return False
+
+    def too_deep(k: int) -> bool:
+        if _floor(t, plan, n, k, catalog, cache)[1] > hall[1] + 1e-9:
+            return True
+        lay = _laid_out(t, plan, n, k, catalog, cache)
+        return lay is None or _bounds(lay)[1] > hall[1] + 1e-9
+
+    first = lengths.start + _gallop(lambda i: too_deep(lengths[i]), 0, len(lengths) - 1) + 1
     for k in range(first, lengths.stop):
+        if not floor_fits(k):
+            continue
         lay = _laid_out(t, plan, n, k, catalog, cache)
         if lay is not None and _within(lay, hall):
             return True
@@ -409,10 +580,11 @@ def _placed(t: TemplateFile, plan: GenerationPlan, n: int, hall: HallSize | None
     a design that fits neither way takes the way it overflows least (as given on a tie)."""
     if hall is None:
         return _make(t, plan, n, None, catalog, cache), None
-    laid = [(_make(t, plan, n, h, catalog, cache), h) for h in _orientations(hall)]
-    for lay, h in laid:
-        if _within(lay, h):
-            return lay, h
+    laid = []
+    for h in _orientations(hall):  # (turned only when it does not fit as given)
+        laid.append((_make(t, plan, n, h, catalog, cache), h))
+        if _within(*laid[-1]):
+            return laid[-1]
 
     def overflow(item: tuple[Layout, HallSize]) -> float:
         (w, d), h = _bounds(item[0]), item[1]
@@ -514,7 +686,7 @@ def most_blocks(plan: GenerationPlan | str, hall: tuple[float, float],
     catalog = catalog or default_catalog()
     plan = PLANS[plan] if isinstance(plan, str) else plan
     t, lo, hi = _template(plan)
-    cache: _Laid = {}
+    cache = _Laid()
     return max(_gallop(lambda k: _fits_either(t, plan, k, hall, catalog, cache), lo, hi,
                         _AHEAD), 0)
 
@@ -572,7 +744,7 @@ def _params_of(t: TemplateFile, plan: GenerationPlan, n: int, lay: Layout,
                cache: _Laid) -> dict[str, Any]:
     """Return every template parameter ``lay`` was laid out with (``n`` blocks, the plan's
     fixed settings, the row length chosen for the hall), defaults filled in."""
-    rpr = next((key[1] for key, v in cache.items() if v is lay), None)
+    rpr = next((key[1] for key, v in cache.layouts.items() if v is lay), None)
     given = {**plan.fixed, plan.param: n, **({"racks_per_row": rpr} if rpr is not None else {})}
     env = resolve_params(t, given)
     return {p.name: env[p.name] for p in t.parameters}
@@ -773,9 +945,11 @@ def _refuse(row: CompareRow, code: str, message: str, note: bool = True) -> None
 
 
 def _one(plan: GenerationPlan, gpus: int | None, power_mw: float | None,
-         hall: tuple[float, float] | None, catalog: Catalog) -> CompareRow:
+         hall: tuple[float, float] | None, catalog: Catalog,
+         should_stop: Callable[[], bool] | None = None,
+         on_probe: Callable[[int], None] | None = None) -> CompareRow:
     t, lo, hi = _template(plan)
-    cache: _Laid = {}
+    cache = _Laid(should_stop, on_probe)
     fits_at: dict[int, bool] = {}
 
     def fits(k: int) -> bool:
@@ -790,7 +964,9 @@ def _one(plan: GenerationPlan, gpus: int | None, power_mw: float | None,
 
     def fill(row: CompareRow, k: int) -> None:
         lay, used = make(k)
+        cache.check()
         _fill(row, lay, used, catalog, given=hall)
+        cache.probed()
         _describe(row, t, plan, _params_of(t, plan, k, lay, cache))
         row.power_figures = _power_figures(lay, catalog)
         if used != hall:
@@ -870,7 +1046,9 @@ def _one(plan: GenerationPlan, gpus: int | None, power_mw: float | None,
 def compare(gpus: int | None = None, power_mw: float | None = None,
             generations: list[str] | list[GenerationPlan] | None = None,
             hall: tuple[float, float] | None = None,
-            catalog: Catalog | None = None) -> list[CompareRow]:
+            catalog: Catalog | None = None,
+            should_stop: Callable[[], bool] | None = None,
+            progress: Callable[[str, int], None] | None = None) -> list[CompareRow]:
     """Instantiate one design intent for several generations and analyze each.
 
     Parameters
@@ -885,12 +1063,24 @@ def compare(gpus: int | None = None, power_mw: float | None = None,
     hall : (width_m, depth_m), optional
         The hall the design must fit; alone (no ``gpus``, no ``power_mw``),
         each row is the most blocks that fit the hall.
+    should_stop : callable, optional
+        Asked before each probe (a layout sized, or analysed: a tenth of a
+        second to a few seconds each); when it returns true the comparison
+        stops there and raises :class:`CompareCancelled`.
+    progress : callable, optional
+        Called after each probe with the generation and the probes made for
+        it so far.
 
     Returns
     -------
     list of CompareRow
         One per generation, in the order asked; a generation that cannot be
         instantiated gets a row with ``error`` set.
+
+    Raises
+    ------
+    CompareCancelled
+        When ``should_stop`` returned true.
     """
     if (gpus is not None and power_mw is not None) or (gpus, power_mw, hall) == (None,) * 3:
         raise ParameterError("expected exactly one of --gpus and --power-mw, or --hall alone "
@@ -910,7 +1100,9 @@ def compare(gpus: int | None = None, power_mw: float | None = None,
     rows = []
     for plan in plans:
         try:
-            rows.append(_one(plan, gpus, power_mw, hall, catalog))
+            on_probe = None if progress is None else \
+                (lambda k, gen=plan.generation: progress(gen, k))
+            rows.append(_one(plan, gpus, power_mw, hall, catalog, should_stop, on_probe))
         except (ParameterError, InputError) as exc:
             rows.append(CompareRow(generation=plan.generation, template=plan.template_id,
                                    param=plan.param, param_value=0, error=str(exc)))

@@ -3,9 +3,10 @@
 :func:`engine.compare.compare` returns the rows of all the generations asked for at
 once, and the most blocks that fit a hall take seconds per generation. Each generation
 is laid out and analyzed on its own, so asking for one generation at a time gives the
-same rows, and the window can show each as it arrives. A cancelled run stops before
-its next generation; the window stops waiting for it at once (the generation being
-computed then finishes in the background, unseen).
+same rows, and the window can show each as it arrives. The window stops waiting for
+a cancelled run at once; the run itself stops at the comparison's next probe (one
+layout sized or analysed, well under a second on the reference designs), through
+:func:`compare`'s ``should_stop``, and sends nothing more.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-from engine.compare import CompareRow, compare
+from engine.compare import CompareCancelled, CompareRow, compare
 
 __all__ = ["CompareJobs"]
 
@@ -45,7 +46,12 @@ class _Run(QRunnable):
                 return
             self._emit("generation_started", k)
             try:
-                row = self._compare(catalog=self._catalog, generations=[gen], **kw)[0]
+                row = self._compare(catalog=self._catalog, generations=[gen],
+                                    should_stop=self._stop.is_set,
+                                    progress=lambda _gen, n, k=k: self._emit("probed", k, n),
+                                    **kw)[0]
+            except CompareCancelled:
+                return
             except Exception as exc:  # reported to the window, never lost in a thread
                 self._emit("failed", str(exc) or type(exc).__name__)
                 return
@@ -57,12 +63,15 @@ class _Run(QRunnable):
 class CompareJobs(QObject):
     """Comparison runs on a thread pool; signals carry the serial of their run.
 
-    ``generation_started(serial, index)``, ``row_ready(serial, index, row)``,
-    ``finished(serial, rows)`` and ``failed(serial, message)`` arrive on the thread
-    that made this object. A cancelled run sends nothing more.
+    ``generation_started(serial, index)``, ``probed(serial, index, probes)`` (the
+    layouts sized or analysed so far for that generation), ``row_ready(serial, index,
+    row)``, ``finished(serial, rows)`` and ``failed(serial, message)`` arrive on the
+    thread that made this object. A cancelled run sends nothing more, and stops
+    computing at its next probe.
     """
 
     generation_started = Signal(int, int)
+    probed = Signal(int, int, int)
     row_ready = Signal(int, int, object)
     finished = Signal(int, list)
     failed = Signal(int, str)
@@ -74,7 +83,7 @@ class CompareJobs(QObject):
         self._serial = 0
         self._stops: dict[int, threading.Event] = {}
         self._pool = QThreadPool(self)
-        # a run cancelled mid-generation still computes it: a new run need not wait
+        # a run cancelled mid-probe finishes that probe: a new run need not wait for it
         self._pool.setMaxThreadCount(2)
 
     def start(self, intent: dict[str, Any], catalog: Any) -> int:
@@ -88,7 +97,7 @@ class CompareJobs(QObject):
         return self._serial
 
     def cancel(self, serial: int | None = None) -> None:
-        """Stop run ``serial`` (every run when None) before its next generation."""
+        """Stop run ``serial`` (every run when None) at its next probe."""
         for s, stop in list(self._stops.items()):
             if serial is None or s == serial:
                 stop.set()

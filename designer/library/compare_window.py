@@ -4,8 +4,9 @@ The intent (a GPU count, a facility power envelope in MW or the most blocks
 that fit a hall; the generations; optionally a hall W × D for the first two)
 runs through :func:`engine.compare.compare` on a background thread, one
 generation at a time (:mod:`designer.library.compare_job`): each column and bar
-fills in as its generation arrives, a progress bar counts them, and Cancel puts
-the previous comparison back at once. The figures show in a table (one column
+fills in as its generation arrives, a progress bar counts them, the status line
+counts the layouts tried for the generation under way, and Cancel puts the previous
+comparison back at once and stops the computation at its next probe. The figures show in a table (one column
 per generation, one row per figure, as ``rackscape compare`` prints them) and as
 bar charts. Opened from a design, the intent starts from its GPUs and its hall.
 """
@@ -253,8 +254,11 @@ class CompareWindow(QWidget):
         self._serial = -1
         self._run_intent: dict[str, Any] | None = None
         self._partial: list[CompareRow | None] = []
+        #: The generation being computed (its index in the run's generations).
+        self._computing = 0
         self.jobs = CompareJobs(self)
         self.jobs.generation_started.connect(self._on_generation_started)
+        self.jobs.probed.connect(self._on_probed)
         self.jobs.row_ready.connect(self._on_row)
         self.jobs.finished.connect(self._on_finished)
         self.jobs.failed.connect(self._on_failed)
@@ -343,7 +347,7 @@ class CompareWindow(QWidget):
         self.run_button.setDefault(True)
         self.run_button.clicked.connect(self.run)
         self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setToolTip("Stop waiting and show the previous comparison again")
+        self.cancel_button.setToolTip("Stop the comparison and show the previous one again")
         self.cancel_button.clicked.connect(self.cancel)
         self.cancel_button.hide()
         self.status = QLabel()
@@ -483,15 +487,19 @@ class CompareWindow(QWidget):
         self.jobs.cancel(self._serial)
         done = [r for r in self._partial if r is not None]
         asked = len(self._partial)
+        gens = (self._run_intent or {}).get("generations") or []
+        stopped = f" {_label(gens[self._computing])} was stopped part-way." \
+            if len(done) < asked and self._computing < len(gens) else ""
         self._end_run()
         if self._shown_intent is not None:
             self._display(self.rows, self._shown_intent)
             self.status.setText(f"Cancelled after {len(done)} of {asked} generations; the "
-                                f"previous comparison, {_what(self._shown_intent)}, is shown.")
+                                f"previous comparison, {_what(self._shown_intent)}, is shown."
+                                + stopped)
         else:
             self._display(done, self._run_intent or self.intent())
             self.status.setText(f"Cancelled after {len(done)} of {asked} generations"
-                                + ("; those done are shown." if done else "."))
+                                + ("; those done are shown." if done else ".") + stopped)
 
     def wait(self, timeout_ms: int = 120_000) -> bool:
         """Block until the comparison is computed (scripts and tests); its rows arrive
@@ -499,7 +507,7 @@ class CompareWindow(QWidget):
         return self.jobs.wait(timeout_ms)
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        # nobody is waiting any more: the run stops before its next generation
+        # nobody is waiting any more: the run stops at its next probe
         self.cancel()
         super().closeEvent(event)
 
@@ -512,6 +520,10 @@ class CompareWindow(QWidget):
     def _on_generation_started(self, serial: int, index: int) -> None:
         if serial == self._serial:
             self._show_partial(index)
+
+    def _on_probed(self, serial: int, index: int, probes: int) -> None:
+        if serial == self._serial and index == self._computing:
+            self._show_status(index, probes)
 
     def _on_row(self, serial: int, index: int, row: CompareRow) -> None:
         if serial != self._serial:
@@ -548,10 +560,19 @@ class CompareWindow(QWidget):
                 pending[k] = "computing…" if k == computing else "waiting"
             rows.append(row)
         self._display(rows, kw, pending)
-        done = len(rows) - len(pending)
-        gen = kw["generations"][computing] if computing < len(rows) else ""
-        self.status.setText(f"Comparing {_what(kw)}: {done} of {len(rows)} generations done"
-                            + (f"; computing {_label(gen)}…" if gen else "…"))
+        self._computing = computing
+        self._show_status(computing)
+
+    def _show_status(self, computing: int, probes: int = 0) -> None:
+        """Say how far the run is: the generations done, the one computing and the layouts
+        it has tried."""
+        kw = self._run_intent or self.intent()
+        asked = len(self._partial)
+        done = sum(r is not None for r in self._partial)
+        gen = kw["generations"][computing] if computing < asked else ""
+        tried = f" ({probes:,} layout{'s' if probes != 1 else ''} tried)" if probes else ""
+        self.status.setText(f"Comparing {_what(kw)}: {done} of {asked} generations done"
+                            + (f"; computing {_label(gen)}…{tried}" if gen else "…"))
 
     def show_rows(self, rows: list[CompareRow], intent: dict[str, Any] | None = None) -> None:
         """Show comparison rows (the answer to ``intent``, the last run's by default) in
