@@ -29,6 +29,9 @@ Optional parts of the schema (all with defaults, so older files stay valid):
   shown when one fails (a :class:`ParameterError`).
 - ``fabrics[].when`` and ``fabrics[].tiers[].when``: an expression; the fabric
   or tier is left out when it is false (a core tier only beyond some size).
+- ``cooling.crah_group_max_units``: the most CRAHs in one N+1 group (default 12;
+  ``null``: one group). A hall that needs more has a group per wall side and band
+  of rows, each sized N+1 for the racks it serves (see :class:`CoolingSpec`).
 - ``expected``: published numbers the template reproduces, as ``cases`` of
   parameters and figures with their source (see :func:`check_expected`).
 - ``fixed``: items placed exactly as saved (a selection saved as a template,
@@ -241,6 +244,19 @@ class CoolingSpec(_Model):
     ``crah_layout`` ``"wall"`` puts one CRAH column on each side wall and lets
     the hall grow to fit them (galleries only for very large halls);
     ``"gallery"`` adds columns so the CRAHs stay alongside the rows.
+
+    ``crah_group_max_units`` is the most CRAHs in one redundancy group. A hall
+    that needs no more (its air heat x ``sizing_margin`` / unit capacity, plus
+    ``redundancy``) keeps them all in one group, ``"CRAH"``. A larger hall gets a
+    group per wall side and per band of neighbouring rows along it ("CRAH west 1",
+    "CRAH east 2", numbered from the front wall): a spare can only stand in for
+    units that serve the same air. Each group is sized for the air of the racks
+    it serves (the racks of its rows on its half of the hall), with its own
+    ``redundancy`` spares. The default, 12, keeps every built-in hall at its
+    default size in one group (the largest has 11), and gives each spare at most
+    11 units to back up: in a single wall column, units within about 15 m of it
+    (12 x 2.55 m), in a four-deep gallery within a few rows. ``null`` keeps one
+    group however large the hall.
     """
 
     air_unit: str | None = "crah-cw-150"
@@ -249,6 +265,15 @@ class CoolingSpec(_Model):
     sizing_margin: float = Field(default=1.1, ge=1.0, le=3.0)
     rear_door: str | None = None
     crah_layout: Literal["wall", "gallery"] = "wall"
+    crah_group_max_units: int | None = Field(default=12, ge=2, le=1000)
+
+    @model_validator(mode="after")
+    def _group_holds_a_working_unit(self) -> CoolingSpec:
+        if self.crah_group_max_units is not None \
+                and self.crah_group_max_units <= self.redundancy:
+            raise ValueError(f"crah_group_max_units ({self.crah_group_max_units}) must be "
+                             f"more than redundancy ({self.redundancy})")
+        return self
 
 
 class PowerSpec(_Model):
@@ -885,25 +910,44 @@ def _instantiate(t: TemplateFile, env: dict[str, Any], catalog: Catalog,
                measured_kw[1])
     gain: np.ndarray | None = None
     extra_crah, min_cols, before_kw, deeper = 0, 1, math.inf, False
+    group_extra: dict[str, int] = {}
     best: tuple[float, Layout] = (math.inf, lay)
     for _ in range(_SIZING_PASSES):
         lay, _ = _lay_out(t, env, catalog, name, extra_air_kw=optics_kw, rack_heat_kw=heat_kw,
-                          extra_crah=extra_crah, row_gain=gain, min_cols=min_cols)
+                          extra_crah=extra_crah, row_gain=gain, min_cols=min_cols,
+                          group_extra=group_extra)
         room = _room_units(lay, catalog, heat_kw, optics_kw)
-        if room.over_kw < best[0]:
-            best = (room.over_kw, lay)
-        if room.over_kw <= 0:
+        short_kw = sum(room.group_short_kw.values())
+        if room.over_kw + short_kw < best[0]:
+            best = (room.over_kw + short_kw, lay)
+        if room.over_kw <= 0 and short_kw <= 0:
             break
-        # (damped: the shares of heat by nearness overshoot when followed in full)
-        gain = np.clip(room.row_util ** 0.7 * (1.0 if gain is None else gain), 0.2, 5.0)
-        if room.over_kw > 0.8 * before_kw:
+        if room.over_kw > 0:
+            # (damped: the shares of heat by nearness overshoot when followed in full)
+            gain = np.clip(room.row_util ** 0.7 * (1.0 if gain is None else gain), 0.2, 5.0)
+        stalled = room.over_kw > 0.8 * before_kw
+        if len(room.group_short_kw) > 1:
+            # a hall of several groups: a group short of N+1 gets the units it lacks at
+            # once; one with units over capacity gets more when moving them stops helping
+            for g, kw in room.group_short_kw.items():
+                if kw > 0:
+                    group_extra[g] = group_extra.get(g, 0) + math.ceil(kw / room.crah_kw)
+            if stalled:
+                if not deeper and room.cols < _MAX_COLS:
+                    min_cols, deeper = room.cols + 1, True
+                else:
+                    for g, kw in room.group_over_kw.items():
+                        if kw > 0:
+                            group_extra[g] = group_extra.get(g, 0) + math.ceil(kw / room.crah_kw)
+        elif stalled or short_kw > 0:
             # moving units along the walls no longer helps: when the walls by the heat
             # are full the units there stand a column deeper (once), then more are added,
             # two at a time (one per side)
-            if not deeper and room.cols < _MAX_COLS:
+            if not deeper and room.cols < _MAX_COLS and short_kw <= 0:
                 min_cols, deeper = room.cols + 1, True
             else:
-                extra_crah += 2 * math.ceil((room.over_kw / room.crah_kw + room.n_over / 4) / 2)
+                extra_crah += 2 * math.ceil(
+                    (max(room.over_kw, short_kw) / room.crah_kw + room.n_over / 4) / 2)
         before_kw = room.over_kw
     return best[1]
 
@@ -936,6 +980,8 @@ class _RoomUnits:
     cols: int  # CRAH columns per side
     n_over: int  # CRAHs over their capacity
     row_util: np.ndarray  # per row: the utilization of its racks' CRAHs, by air heat
+    group_short_kw: dict[str, float]  # per CRAH group: how far its N+1 margin is below 0
+    group_over_kw: dict[str, float]  # per CRAH group: air heat beyond its units' capacity
 
 
 def _room_units(lay: Layout, catalog: Catalog, heat_kw: tuple[list[float], list[float]],
@@ -962,23 +1008,31 @@ def _room_units(lay: Layout, catalog: Catalog, heat_kw: tuple[list[float], list[
     with np.errstate(invalid="ignore", divide="ignore"):
         row_util = np.bincount(row, weights=air * util, minlength=n_rows) / heat
     xs = {round(u.x_m, 3) for u in lay.cooling if u.kind == "crah"}
+    group = cool.unit_group[crah] if cool.unit_group is not None else np.zeros(len(cap), int)
+    names = sorted(set(group.tolist()))
+    short = {cool.group_names[g]: max(-float(cool.group_margin_kw[g]), 0.0) for g in names}
+    over_g = {cool.group_names[g]: float(over[group == g].sum()) for g in names}
     return _RoomUnits(over_kw=float(over.sum()), crah_kw=float(cap.max()) if len(cap) else 1.0,
-                      cols=max(1, len(xs) // 2), n_over=int(np.count_nonzero(over)), row_util=np.where(heat > 0, row_util, 1.0))
+                      cols=max(1, len(xs) // 2), n_over=int(np.count_nonzero(over)),
+                      row_util=np.where(heat > 0, row_util, 1.0), group_short_kw=short,
+                      group_over_kw=over_g)
 
 
 def _lay_out(t: TemplateFile, env: dict[str, Any], catalog: Catalog, name: str | None,
              extra_air_kw: float = 0.0,
              rack_heat_kw: tuple[list[float], list[float]] | None = None,
              extra_crah: int = 0, row_gain: np.ndarray | None = None,
-             min_cols: int = 1) -> tuple[Layout, tuple[list[float], list[float]]]:
+             min_cols: int = 1, group_extra: dict[str, int] | None = None
+             ) -> tuple[Layout, tuple[list[float], list[float]]]:
     """Lay out a template's rows, cooling, feeds, trays and fabrics for ``env``.
 
     ``extra_air_kw`` is room heat outside the racks (optics) the CRAHs must take;
     ``rack_heat_kw`` (power, liquid per rack, in layout order), when given, replaces
     the estimate from the catalog and the groups' reserves; ``extra_crah`` room units are added to the sizing;
     ``row_gain`` scales each row's heat when the CRAHs are placed along the walls;
-    ``min_cols`` is the least number of CRAH columns per side. Returns the layout and
-    the heat it was sized for (power, liquid per rack)."""
+    ``min_cols`` is the least number of CRAH columns per side; ``group_extra`` units
+    are added to the CRAH groups it names (a hall of several groups). Returns the
+    layout and the heat it was sized for (power, liquid per rack)."""
     hs = t.hall
     per_row = max(1, _i(hs.racks_per_row, env, "hall.racks_per_row"))
     cold = _n(hs.cold_aisle_m, env, "hall.cold_aisle_m")
@@ -1080,13 +1134,26 @@ def _lay_out(t: TemplateFile, env: dict[str, Any], catalog: Catalog, name: str |
         if cooling.rear_door else None
     has_door = [door is not None and a > assumptions.air_limit_kw_per_rack for a in air_kw]
     door_cap = door.capacity_kw.v() if door is not None else 0.0
-    air_total = sum(a - min(a, door_cap) if d else a
-                    for a, d in zip(air_kw, has_door, strict=True)) + extra_air_kw
+    room_air = [a - min(a, door_cap) if d else a for a, d in zip(air_kw, has_door, strict=True)]
+    air_total = sum(room_air) + extra_air_kw
     n_crah, cols, per_col, span = 0, 1, 1, 0.0
+    crah_groups: list[_CrahGroup] = []
+    rack_side: list[int] = []
+    side_kw: list[list[float]] = []
     if air_model is not None and air_total > 0:
         n_crah = math.ceil(air_total * cooling.sizing_margin / air_model.capacity_kw.v()) \
             + cooling.redundancy + extra_crah
         per_side = math.ceil(n_crah / 2)
+        group_max = cooling.crah_group_max_units
+        if group_max is not None and n_crah > group_max and sum(room_air) > 0:
+            # too many units for one group: a group per wall side and band of rows
+            rack_side, side_kw = _rack_sides(rows, widths, widest, centred, rt_cache, room_air)
+            crah_groups = _crah_groups(side_kw, air_total / sum(room_air),
+                                       air_model.capacity_kw.v(), cooling.sizing_margin,
+                                       cooling.redundancy, group_max, group_extra or {})
+            n_crah = sum(g.n_units for g in crah_groups)
+            per_side = max(sum(g.n_units for g in crah_groups if g.side == side)
+                           for side in (0, 1))
         span0 = hall_h - 2 * margin
         # a large hall gets galleries (several CRAH columns per side) instead of side
         # walls more than twice as long as its rows; a small one grows to fit
@@ -1163,33 +1230,66 @@ def _lay_out(t: TemplateFile, env: dict[str, Any], catalog: Catalog, name: str |
     if n_crah:
         cap = air_model.capacity_kw.v()
         # units stand where the heat is along the rows (uniformly only if it is uniform)
-        room_air = [a - min(a, door_cap) if d else a
-                    for a, d in zip(air_kw, has_door, strict=True)]
         row_air, pos0 = [], 0
         for row in rows:
             row_air.append(sum(room_air[pos0:pos0 + len(row)]))
             pos0 += len(row)
-        if row_gain is not None and len(row_gain) == len(row_air):
-            row_air = [a * float(g) for a, g in zip(row_air, row_gain, strict=True)]
-        slots_y = _heat_slots(row_y, row_air, per_col, crah_w, margin, margin + span)
-        for j in range(n_crah):
-            side, slot = j % 2, j // 2
-            col, pos = slot // per_col, slot % per_col
+        gain = [float(g) for g in row_gain] if row_gain is not None \
+            and len(row_gain) == len(row_air) else [1.0] * len(row_air)
+        if crah_groups:
+            # each side's groups in order along the wall, every group's units side by
+            # side (across the gallery's columns first) level with its band of rows
+            placed = []
+            for side in (0, 1):
+                side_groups = [g for g in crah_groups if g.side == side]
+                if not side_groups:
+                    continue
+                weight = [0.0] * len(rows)
+                for g in side_groups:
+                    band = [side_kw[side][k] * gain[k] for k in range(g.first_row, g.end_row)]
+                    band_kw = sum(band)
+                    if band_kw > 0:  # the band's rows weigh as many units as it has
+                        weight[g.first_row:g.end_row] = [kw / band_kw * g.n_units
+                                                         for kw in band]
+                n_side = sum(g.n_units for g in side_groups)
+                ys = _heat_slots(row_y, weight, math.ceil(n_side / cols), crah_w, margin,
+                                 margin + span)
+                cell = 0
+                for g in side_groups:
+                    for _ in range(g.n_units):
+                        pos, col = divmod(cell, cols)
+                        placed.append((g.band, side, g.name, col, ys[pos]))
+                        cell += 1
+            placed.sort(key=lambda p: (p[0], p[1]))
+            slots = [(side, col, y, name) for _b, side, name, col, y in placed]
+        else:
+            row_air = [a * g for a, g in zip(row_air, gain, strict=True)]
+            slots_y = _heat_slots(row_y, row_air, per_col, crah_w, margin, margin + span)
+            slots = [(j % 2, (j // 2) // per_col, slots_y[(j // 2) % per_col], "CRAH")
+                     for j in range(n_crah)]
+        for j, (side, col, cy, group) in enumerate(slots):
             step = col * (crah_d + _CRAH_GAP_M)
             face = (x_start - service - crah_d / 2) if side == 0 else \
                 (max_x + service + crah_d / 2)
             cx = face - step if side == 0 else face + step
-            cy = slots_y[pos]
             # a unit behind the first column draws the room's air through the gallery's
             # opening, level with it, not from where it stands
             ret = (round(face, 4), round(cy, 4)) if col else None
             units.append(CoolingUnit(id=f"CRAH-{j + 1}", kind="crah", model=air_model.id,
                                      x_m=round(cx, 4), y_m=round(cy, 4), rotation_deg=90,
                                      capacity_kw=cap, width_m=crah_w, depth_m=crah_d,
-                                     group="CRAH", return_xy_m=ret))
+                                     group=group, return_xy_m=ret))
         hall_w = max_x + service + gallery + margin
     else:
         hall_w = max_x + margin
+    # a rack's rear door is in the doors' group of the room units that serve its rack
+    rack_group = ["CRAH"] * len(racks)
+    if crah_groups:
+        band_of = {(g.side, k): g.name for g in crah_groups
+                   for k in range(g.first_row, g.end_row)}
+        rack_row = [k for k, row in enumerate(rows) for _ in row]
+        rack_group = [band_of.get((side, k)) or band_of.get((1 - side, k), "CRAH")
+                      for side, k in zip(rack_side, rack_row, strict=True)]
     if door is not None:
         for i, r in enumerate(racks):
             if has_door[i]:
@@ -1198,7 +1298,7 @@ def _lay_out(t: TemplateFile, env: dict[str, Any], catalog: Catalog, name: str |
                 units.append(CoolingUnit(id=f"RD-{r.id}", kind="rear_door", model=door.id,
                                          x_m=r.x_m, y_m=r.y_m, capacity_kw=door.capacity_kw.v(),
                                          rack=r.id, width_m=0.6, depth_m=0.2,
-                                         group="CRAH" if n_crah else "RD"))
+                                         group=rack_group[i] if n_crah else "RD"))
 
     # 3. feeds: per row and side, the smallest model whose derated rating carries the
     # row's load with the other side lost; rows too heavy are split into segments
@@ -1480,6 +1580,116 @@ def _heat_slots(row_y: list[float], row_kw: list[float], n: int, width_m: float,
         for k in range(1, n):
             t[k] = max(t[k], t[k - 1] + width_m)
     return [float(v) for v in t]
+
+
+def _rack_sides(rows: list, widths: list[float], widest: float, centred: list[bool],
+                rt_cache: dict, room_air: list[float]) -> tuple[list[int], list[list[float]]]:
+    """Return each rack's wall side (0 west, 1 east: the half of the rows it stands in)
+    and, per side, each row's room air heat (kW); a rack astride the middle gives each
+    side half of its heat and counts as west."""
+    side_kw = [[0.0] * len(rows), [0.0] * len(rows)]
+    rack_side: list[int] = []
+    i = 0
+    for k, row in enumerate(rows):
+        x = (widest - widths[k]) / 2 if centred[k] else 0.0
+        for g, _ in row:
+            w = rt_cache[g.name].width_mm.v(600) / 1000.0
+            off = x + w / 2 - widest / 2
+            x += w
+            if abs(off) < 1e-6:
+                side_kw[0][k] += room_air[i] / 2
+                side_kw[1][k] += room_air[i] / 2
+                rack_side.append(0)
+            else:
+                side = int(off > 0)
+                side_kw[side][k] += room_air[i]
+                rack_side.append(side)
+            i += 1
+    return rack_side, side_kw
+
+
+@dataclass(frozen=True)
+class _CrahGroup:
+    """A redundancy group of CRAHs: the units on one wall side serving a band of rows."""
+
+    name: str
+    side: int  # 0 west, 1 east
+    band: int  # 0, 1, ... from the front wall
+    first_row: int
+    end_row: int  # one past the band's last row
+    load_kw: float
+    n_units: int
+
+
+def _units_for(load_kw: float, unit_kw: float, sizing_margin: float, redundancy: int) -> int:
+    """Return the units one group needs: its load with the margin, plus its spares."""
+    return math.ceil(load_kw * sizing_margin / unit_kw - 1e-9) + redundancy
+
+
+def _crah_bands(side_kw: list[list[float]], unit_kw: float, sizing_margin: float,
+                redundancy: int, max_units: int) -> list[tuple[int, int]]:
+    """Split rows, in order along the walls, into bands of about equal heat, as few as
+    keep the units (:func:`_units_for`) each side needs for a band within ``max_units``.
+
+    ``side_kw`` holds, per wall side, each row's air heat on that side (kW). Both
+    sides take the same bands, so the groups facing each other serve the same rows.
+    Returns ``(first_row, end_row)`` per band; bands cut between rows, so a row whose
+    heat alone needs more units is a band of its own; rows without heat join a band.
+
+    Examples
+    --------
+    >>> _crah_bands([[100.0] * 6, [100.0] * 6], 100.0, 1.0, 1, 4)
+    [(0, 3), (3, 6)]
+    >>> _crah_bands([[100.0] * 6, [50.0] * 6], 100.0, 1.0, 1, 7)
+    [(0, 6)]
+    >>> _crah_bands([[0.0, 500.0, 100.0, 0.0]], 100.0, 1.0, 1, 4)
+    [(0, 2), (2, 4)]
+    """
+    kw = np.asarray(side_kw, float).reshape(len(side_kw), -1)
+    n = kw.shape[1]
+    cum_side = np.concatenate([np.zeros((len(kw), 1)), np.cumsum(kw, axis=1)], axis=1)
+    cum = cum_side.sum(axis=0)
+    total = float(cum[-1])
+    best: list[tuple[int, int]] = [(0, n)]
+    # no fewer bands than a side's heat needs at max_units a band
+    fewest = max(1, max(math.ceil(float(cs[-1]) * sizing_margin / unit_kw
+                                  / max(max_units - redundancy, 1) - 1e-9) for cs in cum_side))
+    for b in range(fewest, int(np.count_nonzero(kw.sum(axis=0) > 0)) + 1):
+        # cut at the row boundaries nearest the equal-heat quantiles; a cut that would
+        # leave a band without heat is dropped (its rows join the band before)
+        target = total * np.arange(1, b) / b
+        hi = np.clip(np.searchsorted(cum, target), 1, n)
+        near = np.where(np.abs(cum[hi - 1] - target) <= np.abs(cum[hi] - target), hi - 1, hi)
+        cuts = [0]
+        for c in near.tolist():
+            if cum[c] > cum[cuts[-1]] + 1e-9 and total - cum[c] > 1e-9:
+                cuts.append(c)
+        best = list(zip(cuts, cuts[1:] + [n], strict=True))
+        if all(_units_for(float(cs[z] - cs[a]), unit_kw, sizing_margin, redundancy)
+               <= max_units for a, z in best for cs in cum_side):
+            break
+    return best
+
+
+def _crah_groups(side_kw: list[list[float]], scale: float, unit_kw: float,
+                 sizing_margin: float, redundancy: int, max_units: int,
+                 extra: dict[str, int]) -> list[_CrahGroup]:
+    """Return the CRAH groups of a hall: per band of rows (:func:`_crah_bands`) and wall
+    side, each sized for its rows' air heat on that side times ``scale`` (the hall's air
+    heat outside the racks, spread alike), plus the units ``extra`` names for it; a side
+    without heat in a band gets no group there."""
+    kw = [[v * scale for v in side] for side in side_kw]
+    out = []
+    for b, (a, z) in enumerate(_crah_bands(kw, unit_kw, sizing_margin, redundancy,
+                                           max_units)):
+        for side, name in ((0, "west"), (1, "east")):
+            load = sum(kw[side][a:z])
+            if load <= 0:
+                continue
+            gname = f"CRAH {name} {b + 1}"
+            n = _units_for(load, unit_kw, sizing_margin, redundancy) + extra.get(gname, 0)
+            out.append(_CrahGroup(gname, side, b, a, z, load, n))
+    return out
 
 
 def _seg_label(s: int) -> str:

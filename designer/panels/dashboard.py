@@ -862,6 +862,8 @@ def _n1_note(margins: list[tuple[float, str, str]]) -> str:
 
     ``margins`` holds ``(margin kW, group, status)`` per group (``group_status``);
     a group with no load says so instead of a margin, after the groups that carry load.
+    More groups than ``N1_NOTE_GROUPS`` (a large hall's CRAHs, grouped by wall band):
+    the tightest alone and how many more, so the note keeps to one line.
 
     Examples
     --------
@@ -869,15 +871,19 @@ def _n1_note(margins: list[tuple[float, str, str]]) -> str:
     2
     >>> "CDU&nbsp;no&nbsp;load" in _n1_note([(0.0, "CDU", "no load (one unit, no spare)")])
     True
+    >>> note = _n1_note([(100.0 + k, f"CRAH west {k}", "N+1 OK") for k in range(1, 9)])
+    >>> note.count("kW"), note.endswith("7 more groups")
+    (1, True)
     """
     ordered = sorted(margins, key=lambda m: (m[2].startswith("no load"), m[0], m[1]))
+    named = N1_NOTE_GROUPS if len(ordered) <= N1_NOTE_GROUPS else 1
     parts = [f"<span style='color:#777'>{html.escape(name)}&nbsp;no&nbsp;load</span>"
              if status.startswith("no load") else
              f"<span style='color:{'#2e7d32' if m >= 0 else _OVER}'>"
              f"{html.escape(name)}&nbsp;{m:+,.0f}&nbsp;kW</span>"
-             for m, name, status in ordered[:N1_NOTE_GROUPS]]
-    if len(ordered) > N1_NOTE_GROUPS:
-        parts.append(f"{len(ordered) - N1_NOTE_GROUPS} more")
+             for m, name, status in ordered[:named]]
+    if len(ordered) > named:
+        parts.append(f"{len(ordered) - named} more groups")
     return (_entry(_HEAVY_DASH, "#ef6c00", "N+1 limit") + "; margin: "
             + " · ".join(parts))
 

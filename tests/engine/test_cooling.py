@@ -256,8 +256,10 @@ def test_gallery_units_behind_the_first_column_share_the_galleries_air():
             assert u.return_xy_m is None
     a = analyze(lay)
     util = a.cooling.unit_utilization
-    # the sizing (air x 1.1 + 1 unit) holds unit by unit, with the load spread evenly
-    assert util.max() <= 1.0 and util.min() >= 0.6
+    # the sizing (air x 1.1 + 1 unit, per redundancy group) holds unit by unit, with the
+    # load spread evenly; each group of at most 12 rounds up and carries its own spare,
+    # so the units by the last, lighter rows (the short R19) run lighter than the rest
+    assert util.max() <= 1.0 and util.min() >= 0.5
     assert not [v for v in a.violations if v.code.startswith("COOL")]
 
 
