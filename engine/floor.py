@@ -559,6 +559,7 @@ def analyze_floor(layout: Layout, rack_box: np.ndarray, rack_front: tuple[np.nda
 # -- rules ---------------------------------------------------------------------------------
 
 
+from engine.compile import front_vectors  # noqa: E402
 from engine.rules import Violation, rule  # noqa: E402
 
 
@@ -667,11 +668,64 @@ def _check_airflow(ctx) -> list[Violation]:
     # exhaust that a rear door or liquid already takes out of the air does no harm
     air_kw = np.asarray(ctx.cooling.rack_air_kw)
     pairs = pairs[air_kw[pairs[:, 1]] > 0.05]
-    return _listed(pairs, lambda i, j: Violation(
-        "FLOOR-AIRFLOW", "error",
-        f"{f.ids[i]} takes in the exhaust of {f.ids[j]} ({air_kw[j]:.1f} kW of hot air): both "
-        "face the same way across the aisle (turn one: fronts face fronts)",
-        (f.ids[i], f.ids[j])), "FLOOR-AIRFLOW", "error", "racks taking in exhaust", f.ids)
+    listed = pairs[:MAX_LISTED_PAIRS]
+    n_r = len(ctx.arrays.rack_ids)
+    fx, fy = front_vectors(ctx.arrays.rack_rot_deg)
+    rows = _row_gaps(listed, f.box[:n_r], fx, fy, [r.row for r in ctx.layout.racks]) \
+        if len(listed) else []
+    through = {(int(i), int(j)): row for (i, j), row in zip(listed.tolist(), rows, strict=True)}
+
+    def make(i: int, j: int) -> Violation:
+        head = f"{f.ids[i]} takes in the exhaust of {f.ids[j]} ({air_kw[j]:.1f} kW of hot air)"
+        row = through.get((i, j))
+        if row is None:
+            tail = "both face the same way across the aisle (turn one: fronts face fronts)"
+        else:
+            # two rows apart, the row between them open where a rack is missing: the hot
+            # aisle's air comes round through the opening (blanking closes it)
+            tail = (f"through the opening in {row or 'the rack line'} between them (fill it "
+                    "with a rack or blanking panels, or contain the aisle)")
+        return Violation("FLOOR-AIRFLOW", "error", f"{head} {tail}", (f.ids[i], f.ids[j]))
+
+    return _listed(pairs, make, "FLOOR-AIRFLOW", "error", "racks taking in exhaust", f.ids)
+
+
+def _row_gaps(pairs: np.ndarray, rack_box: np.ndarray, fx: np.ndarray, fy: np.ndarray,
+              rows: list[str | None]) -> list[str | None]:
+    """Per (intake, exhaust) pair, the row whose opening the exhaust comes through:
+    ``"row R02"`` when racks stand beside the pair's gap (the rest of a row between
+    them, open where a rack is missing), ``""`` for such a line of racks with no row
+    name, ``None`` when the gap is an open aisle.
+
+    Examples
+    --------
+    >>> box = np.array([[0, 0, 1, 1.2], [0, 4.8, 1, 6.0], [1, 2.4, 2, 3.6]], float)
+    >>> fx, fy = np.zeros(3), np.ones(3)
+    >>> _row_gaps(np.array([[0, 1]]), box, fx, fy, [None, None, "R02"])
+    ['row R02']
+    >>> _row_gaps(np.array([[0, 1]]), box[:2], fx[:2], fy[:2], [None, None])
+    [None]
+    """
+    gap = _gaps(pairs, rack_box, fx, fy)
+    along_x = np.abs(fx[pairs[:, 0]]) > 0.5
+    # the gap widened sideways by a rack's width: the neighbours of a missing rack
+    reach = np.where(along_x[:, None], [0.0, 1.0, 0.0, 1.0], [1.0, 0.0, 1.0, 0.0])
+    wide = gap + reach * np.array([-1.0, -1.0, 1.0, 1.0])
+    cx, cy = _centres(rack_box)[:2]
+    out: list[str | None] = []
+    for k, (i, j) in enumerate(pairs.tolist()):
+        # a rack of the row between has its centre inside the gap along the facing axis
+        # (not a deeper neighbour of either rack, reaching just past its face)
+        lo, hi, c = (wide[k, 0], wide[k, 2], cx) if along_x[k] else (wide[k, 1], wide[k, 3], cy)
+        inside = (c > lo) & (c < hi) & interior_overlap(rack_box, wide[k][None, :])
+        hit = np.flatnonzero(inside)
+        hit = hit[(hit != i) & (hit != j)]
+        if not len(hit):
+            out.append(None)
+            continue
+        names = sorted({rows[h] for h in hit.tolist() if rows[h]})
+        out.append(f"row {names[0]}" if names else "")
+    return out
 
 
 @rule("FLOOR-LOAD", "floor", "A rack's weight per footprint area exceeds the floor rating.")
