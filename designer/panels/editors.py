@@ -23,7 +23,7 @@ from typing import Any, Literal
 from annotated_types import Ge, Gt, Le, Lt, MaxLen
 from pydantic import BaseModel
 from PySide6.QtCore import QRegularExpression, Qt
-from PySide6.QtGui import QRegularExpressionValidator, QValidator
+from PySide6.QtGui import QColor, QPalette, QRegularExpressionValidator, QValidator
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QCheckBox,
@@ -39,6 +39,8 @@ __all__ = ["FieldEditor", "PointEditor", "SpinEditor", "field_label", "make_edit
            "CHOICE_LABELS"]
 
 MIXED = object()  # marker: the selected objects differ in this field
+#: the field's background while a typed entry stands refused (the message strip's tint)
+REFUSED_BASE = "#fdecea"
 
 _LABELS = {
     "id": "Id", "name": "Name", "row": "Row", "type": "Rack type", "model": "Model",
@@ -285,6 +287,7 @@ class SpinEditor(FieldEditor):
         super().__init__(field, w)
         self.is_int = is_int
         self._typed = False
+        self._plain: tuple[QPalette, str] | None = None  # the look before a refusal tinted it
         w.lineEdit().textEdited.connect(self._on_typed)
         w.valueChanged.connect(self._on_value)
         w.editingFinished.connect(self._on_finished)
@@ -306,6 +309,28 @@ class SpinEditor(FieldEditor):
         self._typed = True
         self._typed_text = text
         self.widget.is_blank = False
+        self._mark("")
+
+    def _mark(self, why: str) -> None:
+        """Tint the field and give it ``why`` as its tooltip while a typed entry stands
+        refused (the message strip sits below the form, out of the eye's way); ``""``
+        puts the field back as it was."""
+        w = self.widget
+        if why:
+            if self._plain is None:
+                self._plain = (QPalette(w.palette()), w.toolTip())
+            pal = QPalette(w.palette())
+            pal.setColor(QPalette.ColorRole.Base, QColor(REFUSED_BASE))
+            w.setPalette(pal)
+            w.setToolTip(why)
+        elif self._plain is not None:
+            w.setPalette(self._plain[0])
+            w.setToolTip(self._plain[1])
+            self._plain = None
+
+    def is_marked(self) -> bool:
+        """Whether the field shows a refused entry."""
+        return self._plain is not None
 
     def parsed(self) -> Any:
         v = self.widget.value()
@@ -314,6 +339,7 @@ class SpinEditor(FieldEditor):
         return int(v) if self.is_int else float(v)
 
     def _on_value(self, _v) -> None:
+        self._mark("")
         # a blank (mixed) field commits only what the user typed, never its hidden value
         if not self.mixed or self._typed:
             # without typing, the value came from a step (arrows, keys, wheel)
@@ -371,6 +397,7 @@ class SpinEditor(FieldEditor):
         self._typed_text = ""
         why = self.refusal(text)
         if why:
+            self._mark(why)
             self.on_error(why)
         return bool(why)
 
