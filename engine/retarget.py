@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from pydantic import ValidationError
@@ -53,6 +54,7 @@ __all__ = [
     "OEM_SERVER",
     "SWITCH_FAMILY",
     "RetargetResult",
+    "SettingChange",
     "generations",
     "switch_for",
     "retarget",
@@ -86,11 +88,45 @@ SWITCH_FAMILY: dict[str, str] = {
 _SCALE_OUT_GBPS = 400.0  # slower switches serve front-end, storage or management networks
 
 
+@dataclass(frozen=True)
+class SettingChange:
+    """One fabric setting the retarget changed: a tier's switch, a tier's port speed,
+    ports used or links per pair (set for the old switch, so dropped with it), or the
+    fabric's link speed.
+
+    ``tier`` is None for a setting of the whole fabric; ``after`` is None for a setting
+    dropped (the new switch's own figure applies). Switch values are catalog ids.
+    """
+
+    fabric: str
+    setting: str  # "switch", "port speed", "ports used", "links per leaf-spine pair", "link speed"
+    before: str
+    after: str | None
+    tier: str | None = None
+    old_switch: str = ""  # a dropped setting: the switch it was set for
+    new_switch: str = ""  # a dropped setting: the switch whose own figure applies now
+
+    def text(self, device_name: Callable[[str], str] | None = None,
+             arrow: str = " -> ") -> str:
+        """Return the change as one line: ``"fabric compute, core tier switch: qm9700 ->
+        q3400-ra"`` (``device_name`` turns switch ids into display names)."""
+        name = device_name or (lambda s: s)
+        where = f"fabric {self.fabric}" + (f", {self.tier} tier" if self.tier else ",")
+        if self.setting == "switch":
+            before, after = name(self.before), name(self.after or "")
+            return f"{where} switch: {before}{arrow}{after}"
+        if self.after is None:
+            # set for the old switch, named on the tier's switch line just before
+            return f"{where} {self.setting}: {self.before}{arrow}the new switch's own"
+        return f"{where} {self.setting}: {self.before}{arrow}{self.after}"
+
+
 @dataclass
 class RetargetResult:
     """The new layout and what changed.
 
     ``changes`` counts device (and rack type) replacements as ``"old -> new"``;
+    ``settings`` lists the fabric settings changed, one :class:`SettingChange` each;
     ``unmapped`` lists what could not be mapped, one line each; ``dropped``
     counts devices that no longer fit their rack.
     """
@@ -98,6 +134,7 @@ class RetargetResult:
     layout: Layout
     generation: str
     changes: Counter = field(default_factory=Counter)
+    settings: list[SettingChange] = field(default_factory=list)
     unmapped: list[str] = field(default_factory=list)
     dropped: Counter = field(default_factory=Counter)
     kept: Counter = field(default_factory=Counter)
@@ -109,36 +146,75 @@ class RetargetResult:
     #: (before, after) of the network: switches, cables and bisection (Tb/s)
     network: dict[str, tuple[float, float]] = field(default_factory=dict)
 
-    def summary(self) -> str:
-        """Return the human-readable summary printed by ``rackscape retarget``."""
-        lines = [f"retargeted to {self.generation}: GPUs {self.gpus_before:,} -> "
-                 f"{self.gpus_after:,}, IT power {self.it_kw_before:,.1f} kW -> "
-                 f"{self.it_kw_after:,.1f} kW"]
+    def summary(self, device_name: Callable[[str], str] | None = None,
+                generation_name: Callable[[str], str] | None = None) -> str:
+        """Return the human-readable summary printed by ``rackscape retarget``.
+
+        It leads with how many GPUs are now the target generation's, so a retarget that
+        mapped none never reads as done. Device replacements count devices; fabric
+        settings are listed apart, one line per setting. ``device_name`` and
+        ``generation_name`` turn catalog ids and generation ids into display names
+        (the designer's dialog); without them the summary names ids, as scripts type them.
+        """
+        shown = device_name is not None
+        name = device_name or (lambda s: s)
+        gen = (generation_name or (lambda s: s))(self.generation)
+        arrow, times = (" → ", "×") if shown else (" -> ", "x")
+        head = f"GPUs mapped to {gen}: {self.gpus_target:,} of {self.gpus_after:,}"
+        if self.gpus_target < self.gpus_after:
+            rest = self.gpus_after - self.gpus_target
+            head += (" (none could be mapped: see below)" if not self.gpus_target else
+                     f" ({rest:,} could not be mapped: see below)")
+        lines = [head]
+        if self.gpus_before != self.gpus_after:
+            lines.append(f"  GPUs in all {self.gpus_before:,}{arrow}{self.gpus_after:,}")
+        lines.append(f"  IT power {self.it_kw_before:,.1f} kW{arrow}{self.it_kw_after:,.1f} kW")
         net = self.network
         if net:
-            parts = [f"{label} {net[k][0]:,.{nd}f} -> {net[k][1]:,.{nd}f}{unit}"
+            parts = [f"{label} {net[k][0]:,.{nd}f}{arrow}{net[k][1]:,.{nd}f}{unit}"
                      for k, label, nd, unit in (("switches", "switches", 0, ""),
                                                 ("cables", "cables", 0, ""),
                                                 ("bisection_tbps", "bisection", 1, " Tb/s"))
                      if k in net]
             lines.append("  network: " + ", ".join(parts))
-        if self.gpus_target < self.gpus_after:
-            lines.append(f"  only {self.gpus_target:,} of the {self.gpus_after:,} GPUs are "
-                         f"{self.generation} hardware: the rest could not be mapped (below)")
-        for what, n in sorted(self.changes.items()):
-            lines.append(f"  changed  {n:>6} x {what}")
+        if self.changes:
+            lines.append("  devices replaced:")
+            for what, n in sorted(self.changes.items()):
+                lines.append(f"    {n:>6} {times} {_pair(what, name, arrow)}")
+        if self.settings:
+            lines.append("  fabric settings changed:")
+            lines.extend(f"    {c.text(device_name, arrow)}" for c in self.settings)
         for what, n in sorted(self.dropped.items()):
-            lines.append(f"  dropped  {n:>6} x {what}")
+            lines.append(f"  dropped  {n:>6} {times} {_pair(what, name, arrow)}")
         for what, n in sorted(self.kept.items()):
-            lines.append(f"  kept     {n:>6} x {what}")
+            lines.append(f"  kept     {n:>6} {times} {name(what)}")
         if self.unmapped:
             lines.append(f"  could not map {len(self.unmapped)}:")
-            lines.extend(f"    {u}" for u in self.unmapped[:50])
+            lines.extend(f"    {_named(u, name, self.generation, gen) if shown else u}"
+                         for u in self.unmapped[:50])
             if len(self.unmapped) > 50:
                 lines.append(f"    ... and {len(self.unmapped) - 50} more")
         lines.append("  cooling units, feeds and the hall are unchanged: check the rules "
                      "and resize them")
         return "\n".join(lines)
+
+
+def _named(line: str, name: Callable[[str], str], generation: str, gen_name: str) -> str:
+    """``line`` with each catalog id and the generation's id in display names."""
+    return re.sub(r"[a-z0-9][a-z0-9.\-]*[a-z0-9]", lambda m: gen_name if m.group() == generation
+                  else name(m.group()), line)
+
+
+def _pair(what: str, name: Callable[[str], str], arrow: str) -> str:
+    """``"dgx-h100 -> dgx-b200"`` (or ``"rack a -> b"``, ``"dgx-b200 (no room in rack R)"``)
+    with each id through ``name``."""
+    if " -> " not in what:
+        head, sep, tail = what.partition(" (")
+        return name(head) + sep + tail
+    old, new = what.split(" -> ", 1)
+    prefix = "rack type " if old.startswith("rack ") else ""
+    old = old.removeprefix("rack ")
+    return f"{prefix}{name(old)}{arrow}{name(new)}"
 
 
 def generations() -> list[str]:
@@ -306,12 +382,13 @@ def retarget(layout: Layout, generation: str, catalog: Catalog | None = None) ->
                                     f"no {nic_gbps:g}G equivalent of its family")
                 new = tier.switch
             elif new != tier.switch:
-                res.changes[f"fabric {f.id} {tier.name}: {tier.switch} -> {new}"] += 1
+                res.settings.append(SettingChange(f.id, "switch", tier.switch, new, tier.name))
             # a breakout speed belongs to the switch: kept with it, dropped with it
             speed = tier.port_speed_gbps if new == tier.switch else None
             if speed is None and tier.port_speed_gbps is not None:
-                res.changes[f"fabric {f.id} {tier.name}: port speed {tier.port_speed_gbps:g}G "
-                            f"-> {new}'s own"] += 1
+                res.settings.append(SettingChange(f.id, "port speed",
+                                                  f"{tier.port_speed_gbps:g}G", None, tier.name,
+                                                  tier.switch, new))
             upd_tier: dict = {"switch": new, "port_speed_gbps": speed}
             # so do the ports a tier uses of its switch (NVIDIA's GB200 leaf takes 36 of
             # a QM9700's 64 for one rack per rail), except a k-ary fat-tree's k: its design
@@ -320,8 +397,9 @@ def retarget(layout: Layout, generation: str, catalog: Catalog | None = None) ->
                                                                "links per leaf-spine pair")):
                     if getattr(tier, name) is not None:
                         upd_tier[name] = None
-                        res.changes[f"fabric {f.id} {tier.name}: {label} "
-                                    f"{getattr(tier, name)} (set for {tier.switch}) dropped"] += 1
+                        res.settings.append(SettingChange(f.id, label, str(getattr(tier, name)),
+                                                          None, tier.name, tier.switch,
+                                                          new))
             tiers.append(tier.model_copy(update=upd_tier))
         upd: dict = {"tiers": tiers}
         if f.topology != "explicit":
@@ -332,8 +410,8 @@ def retarget(layout: Layout, generation: str, catalog: Catalog | None = None) ->
                 res.unmapped.append(f"fabric {f.id}: no {nic_gbps:g}G switch in the catalog; "
                                     f"links run at {fastest:g}G")
             if upd["nic_speed_gbps"] != f.nic_speed_gbps:
-                res.changes[f"fabric {f.id} link speed: {f.nic_speed_gbps:g}G -> "
-                            f"{upd['nic_speed_gbps']:g}G"] += 1
+                res.settings.append(SettingChange(f.id, "link speed", f"{f.nic_speed_gbps:g}G",
+                                                  f"{upd['nic_speed_gbps']:g}G"))
         fabrics.append(f.model_copy(update=upd))
     suffix = f" (retargeted to {generation})"
     name = re.sub(r" \(retargeted to [^)]*\)$", "", layout.name)[:200 - len(suffix)] + suffix

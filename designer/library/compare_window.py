@@ -19,7 +19,15 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -35,6 +43,7 @@ from PySide6.QtWidgets import (
     QRadioButton,
     QSpinBox,
     QSplitter,
+    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -80,6 +89,10 @@ CHARTS: list[tuple[str, str, str]] = [
     ("Per-GPU bisection", "per_gpu_bisection_gbps", "Gb/s"),
 ]
 SHORT_COLOR = "#c62828"
+_FORMATS = {key: fmt for _, key, fmt in FIGURES}
+_CHARTS_MIN_PX = 170
+#: Rows whose text wraps, each as tall as its longest cell needs.
+_WRAPPED = ("block", "fits_hall", "failing_rules", "warnings", "note")
 _SHORT = {"hopper": "Hopper", "blackwell": "Blackwell", "blackwell-ultra": "B. Ultra",
           "rubin": "Rubin", "amd-instinct": "AMD"}
 _PARAM_SHORT = {"scalable_units": "SU", "pods": "pods", "racks": "racks"}
@@ -106,6 +119,64 @@ def is_short(row: CompareRow, gpus: int | None, fill: bool = False) -> bool:
     if fill:
         return row.note.startswith("does not fit")
     return row.note.startswith(("does not fit", "capped", "short"))
+
+
+def short_figure(gpus: int | None, fill: bool = False) -> str:
+    """Return the figure a short generation falls short in: ``"gpus"`` for a GPU count,
+    ``"facility_mw"`` for a power envelope, ``""`` for the most blocks in a hall (its
+    note says it)."""
+    return "gpus" if gpus else "" if fill else "facility_mw"
+
+
+def short_reason(row: CompareRow, gpus: int | None, power_mw: float | None = None,
+                 fill: bool = False) -> str:
+    """Return why a generation is marked short, for the tooltips of its red cells
+    ("" when it is not short).
+
+    Examples
+    --------
+    >>> r = CompareRow(generation="hopper", template="t", param="scalable_units",
+    ...                param_value=64, gpus=16384, facility_mw=34.85,
+    ...                note="capped: the template takes at most 64 scalable units")
+    >>> short_reason(r, None, 300.0)
+    'Short of the 300 MW facility envelope: 34.85 MW at most (capped: the template takes at most 64 scalable units)'
+    """
+    if not is_short(row, gpus, fill):
+        return ""
+    note = row.note.removeprefix("short: ")
+    if gpus:
+        return f"Short of the {gpus:,} GPUs asked for: {row.gpus:,} at most" + \
+            (f" ({note})" if note else "")
+    if fill:
+        return note[:1].upper() + note[1:] if note else "Not one block fits the hall"
+    what = f"the {power_mw:g} MW facility envelope" if power_mw else "the facility envelope"
+    if row.note.startswith("does not fit"):
+        return f"Over {what}: {note}"
+    return f"Short of {what}: {row.facility_mw:,.2f} MW at most" + (f" ({note})" if note else "")
+
+
+def chart_label(value: float, key: str) -> str:
+    """Return a bar's label: the figure as the table shows it where that is at most five
+    characters (``1.97`` MW, ``9,728`` GPUs), else abbreviated (``36.2k``) so five bars
+    side by side keep their labels apart.
+
+    Examples
+    --------
+    >>> chart_label(1.97, "it_mw"), chart_label(9728.0, "gpus"), chart_label(36157, "optics")
+    ('1.97', '9,728', '36.2k')
+    >>> chart_label(1600.0, "per_gpu_bisection_gbps"), chart_label(705.4, "gpus_per_mw")
+    ('1,600', '705')
+    """
+    fmt = _FORMATS.get(key)
+    if fmt is not None:
+        # the charts draw floats; a count is a whole number in the table
+        whole = fmt in ("{}", "{:,}") and float(value).is_integer()
+        text = fmt.format(int(value) if whole else value)
+        if len(text) <= 5:
+            return text
+        if text.endswith(".0") and len(text) <= 7:
+            return text[:-2]  # "1,600.0" Gb/s: the table's figure, whole
+    return _short(value)
 
 
 def _cell(row: CompareRow, key: str, fmt: str) -> str:
@@ -156,11 +227,13 @@ class CompareTableModel(QAbstractTableModel):
         self.rows: list[CompareRow] = []
         self.gpus: int | None = None
         self.fill = False
+        self.power_mw: float | None = None
         #: Columns still being compared: their state ("computing…", "waiting").
         self.pending: dict[int, str] = {}
 
     def set_rows(self, rows: list[CompareRow], gpus: int | None = None,
-                 fill: bool = False, pending: dict[int, str] | None = None) -> None:
+                 fill: bool = False, pending: dict[int, str] | None = None,
+                 power_mw: float | None = None) -> None:
         """Show ``rows`` (compared for ``gpus`` GPUs, or a power envelope when None, or
         the most blocks that fit a hall with ``fill``); the columns of ``pending`` are
         placeholders of generations still to come."""
@@ -168,8 +241,47 @@ class CompareTableModel(QAbstractTableModel):
         self.rows = list(rows)
         self.gpus = gpus
         self.fill = fill
+        self.power_mw = power_mw
         self.pending = dict(pending or {})
         self.endResetModel()
+
+    def is_red(self, column: int, key: str) -> bool:
+        """Whether the cell of figure ``key`` in ``column`` is drawn red: an error, failing
+        rules, a hall not fitted, or the figure a short generation falls short in (and its
+        note), each with a tooltip saying why."""
+        row = self.rows[column]
+        if column in self.pending:
+            return False
+        if row.error:
+            return True
+        if key == "failing_rules":
+            return bool(row.failing_rules)
+        if key == "fits_hall":
+            return row.fits_hall is False
+        if key in ("note", short_figure(self.gpus, self.fill)):
+            return is_short(row, self.gpus, self.fill)
+        return False
+
+    def red_reason(self, column: int, key: str) -> str:
+        """Return why the cell of ``key`` in ``column`` is red ("" when it is not)."""
+        if not self.is_red(column, key):
+            return ""
+        row = self.rows[column]
+        if row.error:
+            return row.error
+        if key == "failing_rules":
+            return rule_details(row, "error") or "Rules the design fails"
+        if key == "fits_hall":
+            # the engine's own words where it gives them: what sticks out, and by how much
+            if row.hall_note:
+                return "; ".join(n for n in (row.note, row.hall_note.replace(" x ", " × "))
+                                 if n)
+            w, d = row.hall_m
+            return f"Does not fit the hall: laid out it needs {w:g} × {d:g} m"
+        why = short_reason(row, self.gpus, self.power_mw, self.fill)
+        if key == "note" and row.hall_note:
+            why += "\n" + row.hall_note.replace(" x ", " × ")
+        return why
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802,B008
         return 0 if parent.isValid() else len(FIGURES)
@@ -200,13 +312,13 @@ class CompareTableModel(QAbstractTableModel):
             return int((Qt.AlignmentFlag.AlignLeft if left else Qt.AlignmentFlag.AlignRight)
                        | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole:
-            if row.error or (key == "failing_rules" and row.failing_rules) or \
-                    (key == "fits_hall" and row.fits_hall is False) or \
-                    (key in ("gpus", "facility_mw", "note") and is_short(row, self.gpus, self.fill)):
+            if self.is_red(index.column(), key):
                 return QBrush(QColor(SHORT_COLOR))
         if role == Qt.ItemDataRole.ToolTipRole:
-            if row.error:
-                return row.error
+            # a red cell says why it is red
+            red = self.red_reason(index.column(), key)
+            if red:
+                return red
             if key == "block":
                 from engine.compare import power_footnote
 
@@ -224,6 +336,9 @@ class CompareTableModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.ToolTipRole and orientation == Qt.Orientation.Horizontal \
+                and section not in self.pending:
+            return short_reason(self.rows[section], self.gpus, self.power_mw, self.fill) or None
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Horizontal:
@@ -355,7 +470,8 @@ class CompareWindow(QWidget):
         self.status.setWordWrap(True)
         # generations done of those asked; each takes seconds when a hall is filled
         self.progress = QProgressBar()
-        self.progress.setFormat("%v of %m generations")
+        # the status line's own count ("2 of 5 generations done"), set with it
+        self.progress.setFormat("%v of %m done")
         self.progress.setMinimumWidth(220)
         self.progress.setMaximumWidth(300)
         self.progress.hide()
@@ -375,7 +491,7 @@ class CompareWindow(QWidget):
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().setDefaultSectionSize(22)
+        self.table.verticalHeader().setDefaultSectionSize(20)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.horizontalHeader().setMinimumSectionSize(130)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
@@ -383,12 +499,16 @@ class CompareWindow(QWidget):
         # row, which grows to fit, instead of ending in "..."
         self.table.setWordWrap(True)
         self.table.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self._rows_queued = False
+        self.table.horizontalHeader().sectionResized.connect(self._queue_fit_rows)
 
         self.charts = pg.GraphicsLayoutWidget()
         self.charts.setBackground("w")
         self.plots: dict[str, pg.PlotItem] = {}
+        self._bar_labels: dict[str, tuple[np.ndarray, list[pg.TextItem]]] = {}
         font = QFont()
         font.setPointSizeF(8.0)
+        self._label_font = font  # the bars' value labels as small as the axes' ticks
         for k, (title, key, unit) in enumerate(CHARTS):
             # a category axis names every generation level, smaller or upright, as the
             # dashboard's charts do
@@ -403,6 +523,9 @@ class CompareWindow(QWidget):
                 plot.getAxis(axis).setStyle(tickFont=font)
             plot.setLabel("left", unit, **{"color": "#333", "font-size": "8pt"})
             self.plots[key] = plot
+            # the value labels stand above their bars in pixels: the top of the axis
+            # follows the plot's height so the tallest bar's label stays inside
+            plot.vb.sigResized.connect(lambda _vb, key=key: self._fit_labels(key))
 
         # the table on top at full width keeps every generation's column readable; the
         # charts below as one strip share its left-to-right order
@@ -529,7 +652,6 @@ class CompareWindow(QWidget):
         if serial != self._serial:
             return  # a cancelled or replaced run
         self._partial[index] = row
-        self.progress.setValue(sum(r is not None for r in self._partial))
         self._show_partial(index + 1)
 
     def _on_failed(self, serial: int, error: str) -> None:
@@ -570,6 +692,7 @@ class CompareWindow(QWidget):
         asked = len(self._partial)
         done = sum(r is not None for r in self._partial)
         gen = kw["generations"][computing] if computing < asked else ""
+        self.progress.setValue(done)  # the bar and the words count the same
         tried = f" ({probes:,} layout{'s' if probes != 1 else ''} tried)" if probes else ""
         self.status.setText(f"Comparing {_what(kw)}: {done} of {asked} generations done"
                             + (f"; computing {_label(gen)}…{tried}" if gen else "…"))
@@ -592,6 +715,9 @@ class CompareWindow(QWidget):
         failed = [f"{_label(r.generation)}: {r.error.rstrip('.')}" for r in self.rows if r.error]
         short = [f"{_label(r.generation)} {r.gpus:,}" for r in self.rows
                  if not r.error and kw["gpus"] and r.gpus < kw["gpus"]]
+        short_mw = [f"{_label(r.generation)} {r.facility_mw:,.2f} MW" for r in self.rows
+                    if kw["power_mw"] and is_short(r, None) and r.note.startswith(("capped",
+                                                                                   "short"))]
         head = ("Each generation's flagship design, " + what
                 + (f"; row length fitted to a {_hall(kw['hall'])} hall"
                    if kw["hall"] and not fill else "") + ".")
@@ -599,25 +725,65 @@ class CompareWindow(QWidget):
         if short:
             lines.append(f"<b style='color:#c62828'>Short of {kw['gpus']:,} GPUs</b> (the most "
                          f"blocks a template takes): {' · '.join(short)}")
+        if short_mw:
+            lines.append(f"<b style='color:#c62828'>Short of {kw['power_mw']:g} MW</b> of "
+                         f"facility power (the most blocks a template takes): "
+                         f"{' · '.join(short_mw)}")
         lines += [" · ".join(notes + failed)] if notes or failed else []
+        if any(is_short(r, kw["gpus"], fill) or r.error or r.failing_rules
+               or r.fits_hall is False for r in self.rows):
+            # the legend of the table's red cells, on the first line to leave the table room
+            lines[0] += (" <span style='color:#5f6368'>Red: short of the intent, failing "
+                         "rules or not fitting the hall; hover a red cell for why.</span>")
         self.status.setText("<br>".join(lines))
 
     def _display(self, rows: list[CompareRow], kw: dict[str, Any],
                  pending: dict[int, str] | None = None) -> None:
         """Fill the table and the charts with ``rows`` (placeholders at ``pending``)."""
         fill = not kw["gpus"] and not kw["power_mw"]
-        self.model.set_rows(rows, kw["gpus"], fill, pending)
-        # a long note, the hall's shortfall or many rule codes wrap in their row, which grows
-        for k, f in enumerate(FIGURES):
-            if f[1] in ("fits_hall", "failing_rules", "warnings", "note"):
-                one_line = self.table.verticalHeader().defaultSectionSize()
-                self.table.resizeRowToContents(k)
-                need = self.table.rowHeight(k)
-                # the size hint leaves the last line's descenders out: a little air
-                self.table.setRowHeight(k, need + 6 if need > one_line else one_line)
+        self.model.set_rows(rows, kw["gpus"], fill, pending, kw["power_mw"])
+        self._fit_rows()
         self._fit_table()
         pending = pending or {}
         self._draw_charts([r for k, r in enumerate(rows) if k not in pending], kw["gpus"], fill)
+
+    def _fit_rows(self) -> bool:
+        """Make each row of wrapping text (the block, the hall's shortfall, rule codes, the
+        note) as tall as its text wrapped at its column's width now, then share the height
+        out again; run again whenever a column changes width, so a narrower window never
+        cuts a note's last lines off. Return whether a row changed height."""
+        self._rows_queued = False
+        t, m = self.table, self.model
+        changed = False
+        one_line = t.verticalHeader().defaultSectionSize()
+        fm = t.fontMetrics()
+        # the item delegate's text margins, and a little more: words wrap no later than Qt's
+        pad = 2 * (t.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, t) + 1) + 4
+        for k, (_, key, _fmt) in enumerate(FIGURES):
+            if key not in _WRAPPED:
+                continue
+            need = one_line
+            for c in range(m.columnCount()):
+                text = m.data(m.index(k, c)) or ""
+                width = max(t.columnWidth(c) - pad, 20)
+                rect = fm.boundingRect(QRect(0, 0, width, 100_000),
+                                       int(Qt.TextFlag.TextWordWrap), text)
+                # the last line's descenders and the cell's frame: a little air
+                need = max(need, rect.height() + 8)
+            if t.rowHeight(k) != need:
+                t.setRowHeight(k, need)
+                changed = True
+        return changed
+
+    def _queue_fit_rows(self, *_: object) -> None:
+        # a window resize moves every column: fit the rows once, after the last of them
+        if not self._rows_queued:
+            self._rows_queued = True
+            QTimer.singleShot(0, self._refit_rows)
+
+    def _refit_rows(self) -> None:
+        if self._fit_rows():
+            self._fit_table()
 
     def _fit_table(self) -> None:
         """Give the table the height of all its rows (the note included) when the window
@@ -627,10 +793,12 @@ class CompareWindow(QWidget):
             return
         t = self.table
         need = t.horizontalHeader().height() + 2 * t.frameWidth() + sum(
-            t.rowHeight(k) for k in range(self.model.rowCount())) + 12
+            t.rowHeight(k) for k in range(self.model.rowCount())) + 4
         total = sum(split.sizes())
         if total > 0:
-            split.setSizes([min(need, total - 220), max(total - need, 220)])
+            # the charts keep room for their bars and labels; the table's scroll bar the rest
+            split.setSizes([min(need, total - _CHARTS_MIN_PX),
+                            max(total - need, _CHARTS_MIN_PX)])
 
     def _draw_charts(self, rows: list[CompareRow], gpus: int | None = None,
                      fill: bool = False) -> None:
@@ -662,17 +830,35 @@ class CompareWindow(QWidget):
                 plot.addItem(pg.BarGraphItem(
                     x=x[k], height=heights[k], width=0.6, pen=pg.mkPen(None),
                     brush=QBrush(QColor(SHORT_COLOR), Qt.BrushStyle.BDiagPattern)))
+            texts = []
             for k, h in enumerate(heights):
                 # "short" under the value keeps neighbouring labels apart on narrow bars
-                label = _short(h) + ("\nshort" if short[k] else "")
+                label = chart_label(h, key) + ("\nshort" if short[k] else "")
                 text = pg.TextItem(label, color=SHORT_COLOR if short[k] else "#333",
                                    anchor=(0.5, 1.0))
+                text.setFont(self._label_font)
                 text.setPos(k, h)
                 plot.addItem(text)
+                texts.append(text)
+            self._bar_labels[key] = (heights, texts)
             plot.getAxis("bottom").set_labels([label for _k, label in ticks[0]])
             plot.setXRange(-0.6, len(ok) - 0.4, padding=0)
-            plot.setYRange(0, max(float(heights.max()), 1e-9) * (1.3 if any(short) else 1.18),
-                           padding=0)
+            self._fit_labels(key)
+
+    def _fit_labels(self, key: str) -> None:
+        """Set the top of chart ``key``'s axis so every bar's label (its pixel height above
+        the bar) stays inside the plot: a label ``l`` px tall over a bar of height ``h`` in
+        a plot ``H`` px tall needs a top of at least ``h / (1 - l / H)``."""
+        heights, texts = self._bar_labels.get(key, (np.zeros(0), []))
+        if not len(heights):
+            return
+        plot_px = float(self.plots[key].vb.height())
+        top = max(float(heights.max()), 1e-9) * 1.3  # before the plot has a size
+        if plot_px > 40:
+            need = [(float(h), t.textItem.boundingRect().height() + 4.0)
+                    for h, t in zip(heights, texts, strict=True)]
+            top = max([h / max(1.0 - px / plot_px, 0.2) for h, px in need] + [1e-9])
+        self.plots[key].setYRange(0, top, padding=0)
 
 
 def _hall(hall: tuple[float, float]) -> str:

@@ -44,6 +44,7 @@ from designer.library.template_form import (
     DescriptionView,
     ParamDoubleSpinBox,
     ParamSpinBox,
+    form_message,
     param_refusal,
     range_text,
 )
@@ -418,6 +419,10 @@ class NewFromTemplateDialog(QDialog):
         self.error = QLabel()
         self.error.setStyleSheet(_ERROR_STYLE)
         self.error.setWordWrap(True)
+        self.error.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        # room for a two-line message from the start: one appearing never moves the
+        # Parameters panel above it
+        self.error.setMinimumHeight(2 * self.error.fontMetrics().lineSpacing() + 2)
         self.buttons, self.ok_button = ok_cancel(self, "Create")
 
         right = QWidget()
@@ -619,7 +624,8 @@ class NewFromTemplateDialog(QDialog):
                 raise ParameterError(why)
             resolve_params(t, self.values())
         except ParameterError as exc:
-            self._show_error(str(exc))
+            # "Link speed (Gb/s): …", as the form's own range messages read
+            self._show_error(form_message(str(exc), t, param_label))
             self._timer.stop()
             self._pending_serial = -1
             return
@@ -662,7 +668,9 @@ class NewFromTemplateDialog(QDialog):
         if serial != self._pending_serial:
             return  # a newer request (or an error shown since) replaced it
         if result is None:
-            self._show_error(error.splitlines()[0] if error else "the template failed")
+            t = self.current()
+            first = error.splitlines()[0] if error else "the template failed"
+            self._show_error(form_message(first, t, param_label) if t is not None else first)
             return
         self.preview = result
         f = self.figures
@@ -731,7 +739,7 @@ class NewFromTemplateDialog(QDialog):
         try:
             return instantiate(t, values, catalog=self.catalog)
         except (ParameterError, InputError, ValueError) as exc:
-            self._show_error(str(exc).splitlines()[0])
+            self._show_error(form_message(str(exc).splitlines()[0], t, param_label))
             return None
 
     def file_stem(self) -> str:

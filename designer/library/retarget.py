@@ -8,6 +8,8 @@ leaves the original as it was.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,13 +31,35 @@ from engine.catalog import Catalog, default_catalog
 from engine.model import Layout
 from engine.retarget import RetargetResult, generations, retarget
 
-__all__ = ["RetargetDialog", "open_in_new_window", "retarget_action", "retargeted_file"]
+__all__ = ["RetargetDialog", "device_namer", "open_in_new_window", "retarget_action",
+           "retargeted_file", "summary_text"]
 
 
 def _label(gen: str) -> str:
     from designer.library.new_from_template import generation_label
 
     return generation_label(gen)
+
+
+def device_namer(catalog: Catalog) -> Callable[[str], str]:
+    """Return a function naming a catalog device or rack type as the catalog does (a
+    switch without its trailing "(NDR InfiniBand)": the family is the same either side
+    of a retarget); ids the catalog lacks stay as they are."""
+    def name(type_id: str) -> str:
+        entry = catalog.devices.get(type_id) or catalog.racks.get(type_id)
+        if entry is None:
+            return type_id
+        text = entry.name
+        if getattr(entry, "role", "") == "switch":
+            text = re.sub(r"\s*\([^)]*\)$", "", text) or entry.name
+        return text
+
+    return name
+
+
+def summary_text(result: RetargetResult, catalog: Catalog) -> str:
+    """Return ``result``'s summary as the dialog shows it: display names, not ids."""
+    return result.summary(device_name=device_namer(catalog), generation_name=_label)
 
 
 class RetargetDialog(QDialog):
@@ -47,7 +71,7 @@ class RetargetDialog(QDialog):
 
         super().__init__(parent)
         self.setWindowTitle("Retarget to generation")
-        self.resize(720, 380)
+        self.resize(760, 400)
         self.layout_ = layout
         self.catalog = catalog or default_catalog()
         self.result: RetargetResult | None = None
@@ -109,7 +133,7 @@ class RetargetDialog(QDialog):
             self.summary.setPlainText(f"Cannot retarget: {error}")
             return
         self.result = result
-        self.summary.setPlainText(result.summary())
+        self.summary.setPlainText(summary_text(result, self.catalog))
         self.ok_button.setEnabled(True)
         nothing = result.gpus_after > 0 and result.gpus_target == 0
         self.ok_button.setText("Open copy (no GPUs mapped)" if nothing
@@ -189,6 +213,7 @@ def retarget_action(window: QWidget, target: str | None = None) -> QWidget | Non
         source = doc.path or getattr(window, "save_suggestion", None)
         target = retargeted_file(source, doc.layout.name, res.generation)
         return open_in_new_window(window, res.layout,
-                                  f"Retargeted to {_label(res.generation)}: GPUs "
-                                  f"{res.gpus_before:,} → {res.gpus_after:,}", save_as=target)
+                                  f"Retargeted to {_label(res.generation)}: "
+                                  f"{res.gpus_target:,} of {res.gpus_after:,} GPUs mapped",
+                                  save_as=target)
     return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import re
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -31,7 +32,7 @@ from engine.snapshot import (
 )
 from engine.templates import ParameterError, list_templates
 
-__all__ = ["SaveSelectionAsTemplateDialog", "slug"]
+__all__ = ["SaveSelectionAsTemplateDialog", "default_title", "selection_hardware", "slug"]
 
 _ID_PATTERN = r"[a-z0-9][a-z0-9\-]{0,59}"
 
@@ -57,6 +58,56 @@ def _count(ids: set[str], layout: Layout) -> str:
         if n:
             parts.append(f"{n} {word}{'s' * (n != 1)}")
     return ", ".join(parts)
+
+
+def selection_hardware(layout: Layout, ids: Sequence[str], catalog: Catalog) -> str:
+    """Return the catalog name of the GPU hardware most of the selected racks hold (their
+    rack-scale system or GPU servers), "" when they hold none."""
+    chosen = set(ids)
+    counts: Counter[str] = Counter()
+    for rack in layout.racks:
+        if rack.id not in chosen:
+            continue
+        types = [rack.system] if rack.system else [d.type for d in rack.devices]
+        for t in types:
+            dev = catalog.devices.get(t)
+            if dev is not None and dev.gpus:
+                counts[t] += dev.gpus
+    if not counts:
+        return ""
+    return catalog.devices[counts.most_common(1)[0][0]].name
+
+
+def default_title(layout: Layout, ids: Sequence[str], catalog: Catalog) -> str:
+    """Return the title proposed for a template saved from a selection of ``layout``.
+
+    The layout's own name, less its parameters ("(scalable_units=4)"), names the block,
+    unless it is still the name a retarget gave it: that names the hardware the layout
+    was made from, so the selection's own hardware (or generation) names it instead.
+    A layout renamed since keeps its new name.
+
+    Examples
+    --------
+    >>> from engine.catalog import load_catalog
+    >>> from engine.retarget import retarget
+    >>> from engine.templates import instantiate
+    >>> cat = load_catalog(user_dir=None)
+    >>> lay = retarget(instantiate("gb200-nvl72-superpod", {"scalable_units": 1}), "rubin",
+    ...                cat).layout
+    >>> default_title(lay, [r.id for r in lay.racks][:2], cat)
+    'NVIDIA Vera Rubin NVL144 (VR NVL72) — selection'
+    >>> default_title(lay.model_copy(update={"name": "Hall 3 west"}), [], cat)
+    'Hall 3 west — selection'
+    """
+    name = layout.name
+    if re.search(r"\(retargeted to [^)]*\)\s*$", name):
+        gen = _generation_label(layout.generation)
+        hardware = selection_hardware(layout, ids, catalog)
+        base = f"{hardware} ({gen})" if hardware and gen.lower() not in hardware.lower() \
+            else hardware or f"{gen} block"
+    else:
+        base = name.split("(")[0].strip() or name.strip()
+    return f"{base} — selection"
 
 
 class SaveSelectionAsTemplateDialog(QDialog):
@@ -87,11 +138,13 @@ class SaveSelectionAsTemplateDialog(QDialog):
                                                        else "default")}
         # the built-in library is read-only: a user template never hides one of its designs
         self._builtin = {t.id for t in list_templates(user_dir=None)}
-        base = slug(f"{layout.name.split('(')[0]} selection")
+        # named for what the selection holds now, not the hardware a retarget replaced
+        title = default_title(layout, self.ids, self.catalog)
+        base = slug(title.replace("—", " "))
         self.id_edit = QLineEdit(self._free(base))
         self.id_edit.setValidator(QRegularExpressionValidator(QRegularExpression(_ID_PATTERN)))
         self.id_edit.setToolTip("Lower-case letters, digits and '-'; scripts and bundles use it")
-        self.title_edit = QLineEdit(f"{layout.name.split('(')[0].strip()} — selection")
+        self.title_edit = QLineEdit(title)
         self.author_edit = QLineEdit(_user_name() or layout.author or "")
         self.description_edit = QPlainTextEdit()
         self.description_edit.setPlaceholderText("What this building block is for, and where "
@@ -101,7 +154,8 @@ class SaveSelectionAsTemplateDialog(QDialog):
         chosen.update(u.id for u in layout.cooling if u.kind == "rear_door" and u.rack in chosen)
         what = _count(chosen, layout)
         self.summary = QLabel(f"Saves {what or 'nothing'} of “{layout.name}” as a "
-                              f"{layout.generation} template; its <i>copies</i> parameter lays "
+                              f"{_generation_label(layout.generation)} template; its "
+                              "<i>copies</i> parameter lays "
                               "the block out several times. Feeds and units outside the "
                               "selection are left out.")
         self.summary.setWordWrap(True)
@@ -198,6 +252,12 @@ class SaveSelectionAsTemplateDialog(QDialog):
     def accept(self) -> None:
         if self.save() is not None:
             super().accept()
+
+
+def _generation_label(gen: str) -> str:
+    from designer.library.new_from_template import generation_label
+
+    return generation_label(gen)
 
 
 def _user_dir() -> Path:

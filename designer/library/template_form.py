@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEvent, QSize, Qt
@@ -24,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-__all__ = ["ParamSpinBox", "ParamDoubleSpinBox", "param_refusal", "range_text",
+__all__ = ["ParamSpinBox", "ParamDoubleSpinBox", "form_message", "param_refusal", "range_text",
            "split_sentences", "description_html", "DescriptionView"]
 
 _MUTED = "#5f6368"
@@ -47,6 +48,30 @@ def range_text(p: Any) -> str:
     if p.max is not None:
         return f"at most {_num(p.max)}"
     return "any number"
+
+
+def form_message(text: str, template: Any, label: Callable[[str], str]) -> str:
+    """Return an engine message about ``template``'s parameters in the form's words: without
+    the ``"template <id>: "`` and ``"parameter "`` prefixes the form does not need, and a
+    parameter named by its form label (``label(name)``) rather than its internal name.
+
+    Examples
+    --------
+    >>> from engine.templates import get_template
+    >>> t = get_template("fat-tree", user_dir=None)
+    >>> label = {"link_speed_gbps": "Link speed (Gb/s)"}.get
+    >>> form_message("template fat-tree: link_speed_gbps: faster than the NICs", t, label)
+    'Link speed (Gb/s): faster than the NICs'
+    >>> form_message("parameter link_speed_gbps: expected one of 100, 400, 800, got '1'", t,
+    ...              label)
+    "Link speed (Gb/s): expected one of 100, 400, 800, got '1'"
+    """
+    msg = text.strip()
+    msg = msg.removeprefix(f"template {template.id}: ").removeprefix("parameter ")
+    name, sep, rest = msg.partition(": ")
+    if sep and name in {p.name for p in template.parameters}:
+        msg = f"{label(name) or name}: {rest}"
+    return msg
 
 
 def param_refusal(label: str, p: Any, value: float) -> str:

@@ -177,7 +177,15 @@ def export_dialog(window: Any) -> list[Path] | None:
     dialog can cancel; a cancelled or failed export leaves no partial file.
     """
     from PySide6.QtCore import QLocale, Qt
-    from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QProgressDialog
+    from PySide6.QtWidgets import (
+        QApplication,
+        QFileDialog,
+        QMessageBox,
+        QProgressBar,
+        QProgressDialog,
+    )
+
+    from designer.reports.files import progress_bar_state
 
     doc = window.document
     wait = getattr(doc, "wait_for_analysis", None)
@@ -211,9 +219,19 @@ def export_dialog(window: Any) -> list[Path] | None:
     dlg.setWindowTitle("Export report")
     dlg.setWindowModality(Qt.WindowModality.WindowModal)
     dlg.setMinimumDuration(400)
+    # the last page reaches the bar's end before the file is written: no reset there
+    dlg.setAutoReset(False)
+    dlg.setAutoClose(False)
+    bar = QProgressBar(dlg)
+    dlg.setBar(bar)
 
     def progress(f: float, msg: str) -> None:
-        dlg.setValue(int(f * 1000))
+        # "Page 6 of 16" with the bar at 6 of 16 pages, not at the export's 59%
+        value, top, fmt = progress_bar_state(f, msg)
+        if dlg.maximum() != top:
+            dlg.setMaximum(top)
+        bar.setFormat(fmt)
+        dlg.setValue(value)
         dlg.setLabelText(msg)
         QApplication.processEvents()
         if dlg.wasCanceled():

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 from engine.io import atomic_write_bytes, file_mode_for, output_path
 
-__all__ = ["write_bytes", "write_all", "temp_target", "share_mode"]
+__all__ = ["write_bytes", "write_all", "temp_target", "share_mode", "progress_bar_state"]
+
+_PAGE = re.compile(r"^Page (\d+) of (\d+)$")
 
 
 def share_mode(path: str | os.PathLike, mode: int) -> None:
@@ -76,3 +79,26 @@ def write_all(payloads: dict[Path, bytes]) -> None:
         for tmp in temps.values():
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+
+
+def progress_bar_state(fraction: float, message: str) -> tuple[int, int, str]:
+    """Return what an export's progress bar shows for ``progress(fraction, message)``:
+    ``(value, maximum, format)``.
+
+    While the message counts pages ("Page 6 of 16") the bar counts the same pages, so
+    the words and the bar tell one story (the fraction of the whole export would put
+    page 6 of 16 at 59%); otherwise the bar shows the fraction in thousandths as a
+    percentage.
+
+    Examples
+    --------
+    >>> progress_bar_state(0.59, "Page 6 of 16")
+    (6, 16, 'page %v of %m')
+    >>> progress_bar_state(0.27, "Preparing the floor plan")
+    (270, 1000, '%p%')
+    """
+    m = _PAGE.match(message.strip())
+    if m and int(m.group(2)) > 0:
+        page, pages = int(m.group(1)), int(m.group(2))
+        return min(page, pages), pages, "page %v of %m"
+    return int(round(min(max(fraction, 0.0), 1.0) * 1000)), 1000, "%p%"
