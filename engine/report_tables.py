@@ -66,7 +66,15 @@ __all__ = [
     "sources_cited_table",
     "natural_key",
     "scaleup_figures",
+    "rack_unknown_figures",
+    "known_text",
+    "unknown_figure_note",
+    "KW_DIGITS",
 ]
+
+#: Decimals every report and panel shows a power in kW with (132.6 kW): a table holds its
+#: figures rounded once to the decimals it prints, so PDF, XLSX and CSV say the same.
+KW_DIGITS = 1
 
 #: Standard stock cable lengths in metres; longer runs round up to the next 10 m (made to order).
 STOCK_LENGTHS_M = (0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 5.0, 7.0, 10.0, 15.0, 20.0, 30.0, 50.0, 100.0)
@@ -79,7 +87,9 @@ class Column:
     """One column: name, unit (shown in the header) and value kind.
 
     ``kind`` is ``str``, ``int``, ``float`` (fixed ``digits`` decimals in print) or
-    ``num`` (a column of mixed numbers, printed as they come).
+    ``num`` (a column of mixed numbers, printed as they come). A table holds each
+    number already rounded, once, to the decimals it prints with, so the PDF,
+    the XLSX and the CSV show the same figure.
     """
 
     name: str
@@ -127,8 +137,14 @@ def _c(name: str, unit: str = "", kind: Kind = "str", digits: int = 1) -> Column
     return Column(name, unit, kind, digits)
 
 
-def _f(x: Any, nd: int = 2) -> float | None:
-    """Round a number for a table; ``None`` for missing or non-finite values."""
+def _f(x: Any, nd: int = KW_DIGITS) -> float | None:
+    """Round a number for a table; ``None`` for missing or non-finite values.
+
+    ``nd`` is the decimals its column prints (:attr:`Column.digits`, or the ones a
+    ``num`` row is shown with): a figure rounded first to two decimals and then
+    printed to one is rounded twice, and 132.648 kW would print as 132.7 here
+    and as 132.6 wherever it is formatted from the analysis directly.
+    """
     if x is None:
         return None
     x = float(x)
@@ -494,9 +510,17 @@ def scaleup_figures(analysis: Any, catalog: Catalog | None = None) -> tuple[floa
 
 
 def summary_table(layout: Layout, analysis: Any) -> Table:
-    """Return the headline figures of the design (metric, value, unit)."""
-    d = analysis.to_dict()
-    c, p, co, cb, n = d["counts"], d["power"], d["cooling"], d["cabling"], d["network"]
+    """Return the headline figures of the design (metric, value, unit).
+
+    Each value is rounded once, from the analysis itself (not from
+    :meth:`~engine.analysis.Analysis.to_dict`, whose figures are already rounded),
+    to the decimals it prints with: the dashboard and the PDF text show the same.
+    """
+    c, cb = analysis.counts, analysis.network.cabling_dict()
+    pw, co, fl, net = analysis.power, analysis.cooling, analysis.floor, analysis.network
+    has_fabric = net.bisection_method != "none"
+    heat = float(co.heat_kw)
+    load = np.asarray(fl.rack_load_kg_m2, np.float64)
     sev = analysis.violations_by_severity()
     rows: list[tuple] = [
         ("Generation", layout.generation, ""),
@@ -505,32 +529,31 @@ def summary_table(layout: Layout, analysis: Any) -> Table:
         ("GPU servers and systems", c["servers"], ""),
         ("CPU nodes", c["cpu_nodes"], ""),
         ("Switches", c["switches"]["total"], ""),
-        ("IT load", _f(p["it_kw"]), "kW"),
-        ("Facility load", _f(p["facility_kw"]), "kW"),
-        ("PUE", _f(p["pue"], 3), ""),
-        ("Largest rack", _f(p["max_rack_kw"]), "kW"),
-        ("GPUs per MW of IT load", _f(p["gpus_per_mw"], 1), "GPU/MW"),
-        ("Heat to air", _f(co["air_kw"]), "kW"),
-        ("Heat to liquid", _f(co["liquid_kw"]), "kW"),
-        ("Liquid share", _pct(co["liquid_share"]), "%"),
-        ("Airflow", _f(co["airflow_cfm"], 0), "CFM"),
-        ("Coolant flow", _f(co["liquid_flow_lpm"], 1), "L/min"),
-        ("Hall area", _f(d["floor"]["hall_area_m2"], 1), "m²"),
-        ("Occupied floor area", _f(d["floor"]["occupied_area_m2"], 1), "m²"),
-        ("Highest floor load", _f(d["floor"]["max_load_kg_m2"], 1), "kg/m²"),
+        ("IT load", _f(pw.it_kw), "kW"),
+        ("Facility load", _f(pw.facility_kw), "kW"),
+        ("PUE", _f(pw.pue, 2), ""),
+        ("Largest rack", _f(pw.max_rack_kw), "kW"),
+        ("GPUs per MW of IT load", _f(pw.gpus_per_mw, 0), "GPU/MW"),
+        ("Heat to air", _f(co.air_kw), "kW"),
+        ("Heat to liquid", _f(co.liquid_kw), "kW"),
+        ("Liquid share", _pct(co.liquid_kw / heat if heat > 0 else 0.0), "%"),
+        ("Airflow", _f(co.airflow_cfm, 0), "CFM"),
+        ("Coolant flow", _f(np.asarray(co.rack_flow_lpm, np.float64).sum(), 1), "L/min"),
+        ("Hall area", _f(fl.hall_area_m2, 1), "m²"),
+        ("Occupied floor area", _f(fl.occupied_area_m2, 1), "m²"),
+        ("Highest floor load", _f(load.max() if len(load) else 0.0, 1), "kg/m²"),
         ("Links", cb["links"], ""),
         ("Transceivers", cb["transceivers"], ""),
-        ("Cable length, total", _f(cb["total_length_m"], 1), "m"),
-        ("Cable length, longest", _f(cb["max_length_m"], 2), "m"),
-        ("Optics power", _f(cb.get("optics_w", 0.0) / 1000.0, 2),
+        ("Cable length, total", _f(net.total_length_m, 1), "m"),
+        ("Cable length, longest", _f(net.max_length_m, 2), "m"),
+        ("Optics power", _f(net.optics_w / 1000.0, 2),
          f"kW, plus {cb['optics_power_unknown_ends']:,} ends of unknown power"
          if cb.get("optics_power_unknown_ends") else "kW"),
         # no scale-out fabric: no hall-wide bisection (the fabrics table has each one's)
-        ("Bisection bandwidth", _f(n["bisection_tbps"], 3)
-         if n["bisection_method"] != "none" else None, "Tb/s"),
-        ("Bisection per GPU", _f(n["per_gpu_bisection_gbps"], 1)
-         if n["bisection_method"] != "none" else None, "Gb/s"),
-        ("Scale-up domain", n["scaleup_domain_gpus"] or None, "GPUs"),
+        ("Bisection bandwidth", _f(net.bisection_tbps, 2) if has_fabric else None, "Tb/s"),
+        ("Bisection per GPU", _f(net.per_gpu_bisection_gbps, 1) if has_fabric else None,
+         "Gb/s"),
+        ("Scale-up domain", int(net.scaleup_domain_gpus) or None, "GPUs"),
         ("Violations: errors", sev["error"], ""),
         ("Violations: warnings", sev["warning"], ""),
     ]
@@ -710,9 +733,121 @@ def _generated_switches(analysis: Any, n_racks: int) -> tuple[np.ndarray, np.nda
     return count.astype(np.int64), u.astype(np.int64)
 
 
-def racks_table(layout: Layout, analysis: Any) -> Table:
-    """Return one row per rack: power, U, weight, floor load, liquid share, GPUs, zones."""
+def rack_unknown_figures(layout: Layout, analysis: Any,
+                         catalog: Catalog | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Return which racks' power and weight leave out a figure the catalog does not know.
+
+    The analysis counts 0 W or 0 kg for hardware without a figure (the
+    ``FIGURE-UNKNOWN`` warning): such a rack's total is a lower bound, and a total
+    of 0 says nothing, so it must not print as a known 0.
+
+    Parameters
+    ----------
+    layout : Layout
+    analysis : engine.analysis.Analysis
+        The analysis of ``layout``.
+    catalog : Catalog, optional
+        The catalog the analysis used (default: :func:`default_catalog`).
+
+    Returns
+    -------
+    power_unknown, weight_unknown : (R,) bool
+        Per rack, in layout order: it holds a device (installed, its rack-scale
+        system, or a switch the fabric placed in it) with no power figure, or a
+        device or enclosure with no weight figure.
+
+    Examples
+    --------
+    >>> from engine.templates import instantiate
+    >>> from engine.analysis import analyze
+    >>> lay = instantiate("vera-rubin-nvl144", {})
+    >>> power, weight = rack_unknown_figures(lay, analyze(lay))
+    >>> bool(power.any()), bool(weight.all())
+    (False, True)
+    """
+    catalog = catalog or default_catalog()
+    arr = analysis.arrays
+    n = arr.n_racks
+    topo, _ = _parts(analysis.network)
+
+    def no_power(d: Any) -> bool:
+        return d.power_max_w.value is None and d.power_typical_w.value is None
+
+    def no_weight(d: Any) -> bool:
+        return d.weight_kg.value is None
+
+    out = []
+    for unknown in (no_power, no_weight):
+        bad = np.array([d is not None and unknown(d)
+                        for d in map(catalog.devices.get, arr.types.ids)], bool)
+        hit = np.zeros(n, bool)
+        if len(arr.dev_type) and bad.any():
+            hit[np.asarray(arr.dev_rack)[bad[arr.dev_type]]] = True
+        if topo is not None and topo.n_switches:
+            bad_model = np.array([d is not None and unknown(d)
+                                  for d in map(catalog.devices.get, topo.models)], bool)
+            rack = np.asarray(topo.sw_rack, np.int64)
+            sel = (np.asarray(topo.sw_dev) < 0) & (rack >= 0) & (rack < n)
+            if len(bad_model):
+                sel &= bad_model[np.asarray(topo.sw_model, np.int64)]
+            hit[rack[sel]] = True
+        out.append(hit)
+    empty_unknown = {k for k, rt in catalog.racks.items() if rt.weight_kg.value is None}
+    if empty_unknown:  # an enclosure of no published weight
+        out[1] |= np.array([r.type in empty_unknown for r in layout.racks[:n]], bool)
+    return out[0], out[1]
+
+
+def known_text(value: float, is_unknown: bool, digits: int = KW_DIGITS) -> str:
+    """Return a total for a panel: ``"1,234"``, ``"≥ 1,234"`` or ``"unknown"``.
+
+    A total that leaves out an unknown figure is a lower bound where something is
+    known, and nothing at all where the known part is 0.
+
+    Examples
+    --------
+    >>> known_text(132.648, False), known_text(20.0, True, 0), known_text(0.0, True, 0)
+    ('132.6', '≥ 20', 'unknown')
+    >>> known_text(0.0, False, 0)
+    '0'
+    """
+    text = f"{value:,.{digits}f}"
+    if not is_unknown:
+        return text
+    return f"≥ {text}" if value > 0 else "unknown"
+
+
+def unknown_figure_note(analysis: Any, rack_ids: Iterable[str], what: str) -> str:
+    """Return what a panel's tooltip says of a ``what`` (``"power"`` or ``"weight"``)
+    total that leaves out an unknown figure: the ``FIGURE-UNKNOWN`` warning naming the
+    models, when one names any of ``rack_ids``."""
+    ids = set(rack_ids)
+    for v in analysis.violations:
+        if v.code == "FIGURE-UNKNOWN" and f" {what} figure " in v.message and ids & set(v.items):
+            return f"Not known: warning FIGURE-UNKNOWN, {v.message[0].lower()}{v.message[1:]}."
+    return (f"Not known: warning FIGURE-UNKNOWN, the catalog has no {what} figure for some "
+            "of the hardware; it counts as 0.")
+
+
+#: Said by the racks and rows tables when a total leaves out an unknown figure.
+_UNKNOWN_NOTE = ("A dash for a {what}: not known, as the catalog has no {what} figure for "
+                 "some of the rack's hardware (warning FIGURE-UNKNOWN), which the analysis "
+                 "counts as 0.")
+
+
+def _unknown_note(power: np.ndarray, weight: np.ndarray) -> str:
+    what = " or ".join(w for w, m in (("power", power), ("weight", weight)) if m.any())
+    return _UNKNOWN_NOTE.format(what=what) if what else ""
+
+
+def racks_table(layout: Layout, analysis: Any, catalog: Catalog | None = None) -> Table:
+    """Return one row per rack: power, U, weight, floor load, liquid share, GPUs, zones.
+
+    A power or weight that leaves out a figure the catalog does not know is ``None``
+    (with the floor load and liquid share drawn from it), not a known-looking total.
+    """
     arr, p, c, fl = analysis.arrays, analysis.power, analysis.cooling, analysis.floor
+    no_power, no_weight = rack_unknown_figures(layout, analysis, catalog)
     n = arr.n_racks
     tt = arr.types
     contents: list[Counter[str]] = [Counter() for _ in range(n)]
@@ -730,9 +865,12 @@ def racks_table(layout: Layout, analysis: Any) -> Table:
         what = ", ".join(f"{k} x{v}" if v > 1 else k for k, v in contents[i].items())
         if gen_sw[i]:
             what = ", ".join(x for x in (what, f"{gen_sw[i]} fabric switch(es)") if x)
-        rows.append((r.id, r.name or "", r.row or "", r.type, _f(p.rack_kw[i]), _pct(liquid[i]),
+        kw, share = (None, None) if no_power[i] else (_f(p.rack_kw[i]), _pct(liquid[i]))
+        kg, kg_m2 = (None, None) if no_weight[i] else (_f(fl.rack_weight_kg[i], 0),
+                                                       _f(load[i], 0))
+        rows.append((r.id, r.name or "", r.row or "", r.type, kw, share,
                      int(arr.rack_u_used[i] + gen_u[i]), int(arr.rack_height_u[i]),
-                     _f(fl.rack_weight_kg[i], 1), _f(load[i], 1), int(arr.rack_gpus[i]),
+                     kg, kg_m2, int(arr.rack_gpus[i]),
                      int(arr.rack_servers[i]), int(arr.rack_switches[i] + gen_sw[i]),
                      " ".join(r.feeds), crah[i], cdu[i], what))
     cols = [_c("Rack"), _c("Name"), _c("Row"), _c("Type"), _c("Power", "kW", "float"),
@@ -741,7 +879,7 @@ def racks_table(layout: Layout, analysis: Any) -> Table:
             _c("Floor load", "kg/m²", "float", 0), _c("GPUs", kind="int"),
             _c("Servers", kind="int"), _c("Switches", kind="int"), _c("Feeds"),
             _c("CRAH zone"), _c("CDU"), _c("Contents")]
-    return Table("racks", "Racks", cols, rows)
+    return Table("racks", "Racks", cols, rows, _unknown_note(no_power, no_weight))
 
 
 def _optics_note(analysis: Any) -> str:
@@ -753,10 +891,15 @@ def _optics_note(analysis: Any) -> str:
             "counts in the rack of its link end, beyond the devices' own power figures.")
 
 
-def rows_table(layout: Layout, analysis: Any) -> Table:
-    """Return one row per rack row: racks, GPUs, power (sum, mean, max), U, weight."""
+def rows_table(layout: Layout, analysis: Any, catalog: Catalog | None = None) -> Table:
+    """Return one row per rack row: racks, GPUs, power (sum, mean, max), U, weight.
+
+    A row's power or weight is ``None`` where one of its racks leaves out a figure
+    the catalog does not know (:func:`rack_unknown_figures`).
+    """
     arr = analysis.arrays
     rack_kw = analysis.power.rack_kw
+    no_power, no_weight = rack_unknown_figures(layout, analysis, catalog)
     uniq, inv = _natural_groups([r.row or "" for r in layout.racks])
     k = len(uniq)
 
@@ -769,14 +912,19 @@ def rows_table(layout: Layout, analysis: Any) -> Table:
     if len(inv):
         np.maximum.at(mx, inv, rack_kw)
     kw, liq = s(rack_kw), s(arr.rack_liquid_w / 1000.0)
-    rows = [(uniq[j] or "(none)", int(cnt[j]), int(s(arr.rack_gpus)[j]), _f(kw[j]),
-             _f(kw[j] / cnt[j] if cnt[j] else 0.0), _f(mx[j]), _pct(liq[j] / kw[j] if kw[j] else 0),
-             int(s(u_used)[j]), _f(s(analysis.floor.rack_weight_kg)[j], 0)) for j in range(k)]
+    kw_unknown, kg_unknown = s(no_power) > 0, s(no_weight) > 0
+    kg = s(analysis.floor.rack_weight_kg)
+    rows = [(uniq[j] or "(none)", int(cnt[j]), int(s(arr.rack_gpus)[j]),
+             *((None,) * 4 if kw_unknown[j] else
+               (_f(kw[j]), _f(kw[j] / cnt[j] if cnt[j] else 0.0), _f(mx[j]),
+                _pct(liq[j] / kw[j] if kw[j] else 0))),
+             int(s(u_used)[j]), None if kg_unknown[j] else _f(kg[j], 0)) for j in range(k)]
     cols = [_c("Row"), _c("Racks", kind="int"), _c("GPUs", kind="int"),
             _c("Power", "kW", "float"), _c("Mean per rack", "kW", "float"),
             _c("Largest rack", "kW", "float"), _c("Liquid share", "%", "float"),
             _c("U used", kind="int"), _c("Weight", "kg", "float", 0)]
-    return Table("rows", "Rows", cols, rows, _optics_note(analysis))
+    note = " ".join(t for t in (_optics_note(analysis), _unknown_note(no_power, no_weight)) if t)
+    return Table("rows", "Rows", cols, rows, note)
 
 
 def feeds_table(layout: Layout, analysis: Any) -> Table:
@@ -917,7 +1065,7 @@ def _failure_rows(w: Any, before_tbps: float, fabrics: int = 0) -> list[tuple]:
                           "")]
     after = w.get("bisection_tbps")
     if after is not None:
-        rows.append(("  bisection after that failure", _f(after, 3), "Tb/s"))
+        rows.append(("  bisection after that failure", _f(after, 2), "Tb/s"))
     if w.get("per_gpu_bisection_gbps") is not None:
         rows.append(("  per GPU after that failure", _f(w["per_gpu_bisection_gbps"], 1), "Gb/s"))
     loss = w.get("loss_fraction")
@@ -957,11 +1105,11 @@ def network_table(layout: Layout, analysis: Any, catalog: Catalog | None = None)
     rows += [
         ("Scale-out GPUs", int(d.get("scaleout_gpus", getattr(net, "scaleout_gpus", 0))), ""),
         ("GPUs in no fabric", int(d.get("unconnected_gpus", 0)), ""),
-        ("Bisection bandwidth (one way)", _f(d["bisection_tbps"], 3) if has_gpu_fabric
+        ("Bisection bandwidth (one way)", _f(net.bisection_tbps, 2) if has_gpu_fabric
          else None, "Tb/s"),
         ("Bisection method", method if has_gpu_fabric else
          "none (no GPU fabric)" + ("; per fabric in the Fabrics table" if fabrics else ""), ""),
-        ("Bisection per GPU", _f(d["per_gpu_bisection_gbps"], 1) if has_gpu_fabric else None,
+        ("Bisection per GPU", _f(net.per_gpu_bisection_gbps, 1) if has_gpu_fabric else None,
          "Gb/s"),
     ]
     rows += _failure_rows(d.get("worst_failure"), float(d["bisection_tbps"]), fabrics)
@@ -998,11 +1146,11 @@ def fabrics_table(layout: Layout, analysis: Any) -> Table:
         rows.append((f.get("id", ""), f.get("purpose", ""), f.get("topology", ""),
                      int(f.get("tiers", 0)), int(f.get("nodes", 0)), int(f.get("gpus", 0)),
                      int(f.get("scalable_units", 0)), _f(f.get("link_gbps"), 0),
-                     _f(f.get("bisection_tbps"), 3), f.get("bisection_method", ""),
+                     _f(f.get("bisection_tbps"), 2), f.get("bisection_method", ""),
                      _f(f.get("per_gpu_bisection_gbps"), 1),
                      _f(f.get("per_endpoint_bisection_gbps"), 1),
                      str(w.get("switch", "")) if isinstance(w, dict) else str(w or ""),
-                     _f(w.get("bisection_tbps"), 3) if isinstance(w, dict) else None))
+                     _f(w.get("bisection_tbps"), 2) if isinstance(w, dict) else None))
     cols = [_c("Fabric"), _c("Purpose"), _c("Topology"), _c("Tiers", kind="int"),
             _c("Nodes", kind="int"), _c("GPUs", kind="int"), _c("Scalable units", kind="int"),
             _c("Link speed", "Gb/s", "float", 0), _c("Bisection", "Tb/s", "float", 2),
@@ -1115,7 +1263,7 @@ def cable_bins_table(analysis: Any, links: LinkView | None = None,
             rows.append((m or "(none)", med.kind if med else "",
                          _bin_label(float(stock[ix].max())), len(ix), int(k.sum()),
                          _f((L[ix] * k).sum(), 1), _f((stock[ix] * k).sum(), 1),
-                         int(links.transceivers[ix].sum()), None if unknown else _f(links.optics_w[ix].sum(), 1)))
+                         int(links.transceivers[ix].sum()), None if unknown else _f(links.optics_w[ix].sum(), 0)))
     cols = [_c("Medium"), _c("Kind"), _c("Length bin"), _c("Links", kind="int"),
             _c("Cables", kind="int"), _c("Routed length", "m", "float", 1),
             _c("Stock length ordered", "m", "float", 1),
@@ -1165,13 +1313,14 @@ def cutsheet_table(analysis: Any, links: LinkView | None = None,
     if n:
         L = links.length_m
         stock = stock_length_m(np.nan_to_num(L, nan=0.0))
-        routed = [None if math.isnan(x) else x for x in np.round(L, 2).tolist()]
+        # round() as every text formats it (np.round scales first: 2.675 -> 2.68, not 2.67)
+        routed = [None if math.isnan(x) else round(x, 2) for x in L.tolist()]
         a_end = _label_end(links.a_rack, links.a_u, links.a_port)
         b_end = _label_end(links.b_rack, links.b_u, links.b_port)
         labels = [f"{i} {a} / {b}" for i, a, b in zip(links.link_id, a_end, b_end, strict=True)]
         au = [k or None for k in links.a_u.tolist()]
         bu = [k or None for k in links.b_u.tolist()]
-        speed = [None if math.isnan(x) else x for x in links.speed_gbps.tolist()]
+        speed = [None if math.isnan(x) else round(x) for x in links.speed_gbps.tolist()]
         rows = list(zip(links.link_id, links.fabric, links.tier, links.a_rack, au,
                         links.a_device, links.a_port, links.b_rack, bu, links.b_device,
                         links.b_port, links.medium, links.cable_counts().tolist(), speed,
@@ -1325,8 +1474,8 @@ def build_tables(layout: Layout, analysis: Any, catalog: Catalog | None = None,
     steps: list[tuple[str, Callable[[], Table]]] = [
         ("summary", lambda: summary_table(layout, analysis)),
         ("bill of materials", lambda: bom_table(layout, analysis, links, catalog)),
-        ("racks", lambda: racks_table(layout, analysis)),
-        ("rows", lambda: rows_table(layout, analysis)),
+        ("racks", lambda: racks_table(layout, analysis, catalog)),
+        ("rows", lambda: rows_table(layout, analysis, catalog)),
         ("power feeds", lambda: feeds_table(layout, analysis)),
         ("cooling units", lambda: cooling_units_table(layout, analysis)),
         ("cooling groups", lambda: cooling_groups_table(layout, analysis)),

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from designer.panels.charts import BarSeries, ChartBox
 from designer.panels.common import SEVERITY_COLORS, fmt_kw, fmt_power_mw
-from engine.report_tables import group_status
+from engine.report_tables import KW_DIGITS, group_status
 
 __all__ = ["DashboardPanel", "FIGURES", "cable_length_histogram", "status_summary",
            "trim_histogram"]
@@ -441,7 +441,8 @@ class DashboardPanel(QWidget):
         t["liquid"].setToolTip(f"Heat {fmt_kw(c.heat_kw)}: air {fmt_kw(c.air_kw)}, liquid "
                                f"{fmt_kw(c.liquid_kw)}; airflow {c.airflow_cfm:,.0f} CFM")
         air_lim = self.document.layout.assumptions.air_limit_kw_per_rack
-        t["max_rack"].set(f"{p.max_rack_kw:,.1f} kW", f"air limit {air_lim:g} kW")
+        # the decimals of every report's rack power: one figure, one rounding
+        t["max_rack"].set(f"{p.max_rack_kw:,.{KW_DIGITS}f} kW", f"air limit {air_lim:g} kW")
         cab = n.cabling_dict()
         total_m = cab["total_length_m"]
         if total_m:

@@ -33,6 +33,12 @@ from PySide6.QtWidgets import (
 from designer.panels.common import MIME_CATALOG, ROLE_COLORS, find_item, is_installable
 from designer.panels.figures import GeneratedSwitch, generated_switches
 from engine.model import Rack
+from engine.report_tables import (
+    KW_DIGITS,
+    known_text,
+    rack_unknown_figures,
+    unknown_figure_note,
+)
 
 __all__ = ["RackElevationPanel", "DeviceBlock", "LabelPlate"]
 
@@ -897,6 +903,8 @@ class RackElevationPanel(QWidget):
         self._shown_generated: tuple[str | None, list[GeneratedSwitch]] | None = None
         self._shown_devices: tuple | None = None  # (rack id, system, devices) drawn
         self._pending_scroll: tuple[int, int] | None = None  # (u, height U) to bring in view
+        self._unknown_key: tuple | None = None  # (analysis, catalog) of self._unknown
+        self._unknown: tuple = ()
         self.placeholder = "Select a rack to see its elevation."
 
         self.title = QLabel()
@@ -1006,6 +1014,7 @@ class RackElevationPanel(QWidget):
             self.subtitle.setText("")
             for v in self.totals.values():
                 v.setText("—")
+                v.setToolTip("")
             self.generated_note.hide()
             cv.updateGeometry()
             cv.update()
@@ -1137,8 +1146,12 @@ class RackElevationPanel(QWidget):
         used, height = int(a.arrays.rack_u_used[i]), int(a.arrays.rack_height_u[i])
         gen_u = self._generated_u(height)
         used = min(used + gen_u, height)
-        self.totals["kw"].setText(f"{a.power.rack_kw[i]:,.1f}")
-        self.totals["weight"].setText(f"{a.floor.rack_weight_kg[i]:,.0f}")
+        no_power, no_weight = self._unknown_figures(a)
+        # a total that leaves out hardware of no published figure is no known 0
+        self.totals["kw"].setText(known_text(a.power.rack_kw[i], no_power[i], KW_DIGITS))
+        self.totals["weight"].setText(known_text(a.floor.rack_weight_kg[i], no_weight[i], 0))
+        self.totals["weight"].setToolTip(
+            unknown_figure_note(a, [self.rack_id], "weight") if no_weight[i] else "")
         self.totals["u"].setText(f"{used} / {height - used}")
         shown = self._shown_generated[1] if self._shown_generated else []
         fabrics = sorted({s.fabric for s in shown})
@@ -1148,8 +1161,20 @@ class RackElevationPanel(QWidget):
         self.generated_note.setVisible(bool(note))
         self.totals["gpus"].setText(f"{int(a.arrays.rack_gpus[i])}")
         liquid = a.cooling.rack_liquid_kw[i]
-        self.totals["kw"].setToolTip(f"air {a.cooling.rack_air_kw[i] + a.cooling.rack_door_kw[i]:,.1f}"
-                                     f" kW, liquid {liquid:,.1f} kW")
+        split = (f"air {a.cooling.rack_air_kw[i] + a.cooling.rack_door_kw[i]:,.1f} kW, "
+                 f"liquid {liquid:,.1f} kW")
+        self.totals["kw"].setToolTip(
+            f"{unknown_figure_note(a, [self.rack_id], 'power')}\n{split}" if no_power[i]
+            else split)
+
+    def _unknown_figures(self, a):
+        """Return per rack whether its power and weight leave out an unknown figure."""
+        key = (a, self.document.catalog)
+        if self._unknown_key is None or self._unknown_key[0] is not a \
+                or self._unknown_key[1] is not key[1]:
+            self._unknown_key = key
+            self._unknown = rack_unknown_figures(self.document.layout, a, self.document.catalog)
+        return self._unknown
 
     # -- view -> document ---------------------------------------------------------------
 

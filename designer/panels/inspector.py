@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
+import numpy as np
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QPainter, QTextLayout
@@ -58,6 +59,12 @@ from engine.model import (
     Obstacle,
     PowerFeed,
     Rack,
+)
+from engine.report_tables import (
+    KW_DIGITS,
+    known_text,
+    rack_unknown_figures,
+    unknown_figure_note,
 )
 
 __all__ = ["InspectorPanel", "FIELDS"]
@@ -237,11 +244,19 @@ class _ValueLabel(_WrapLabel):
     whole value, beside the row's explanation."""
 
     def __init__(self, tip: str = "") -> None:
-        self._tip = tip
+        self._tip = self._row_tip = tip
         super().__init__()
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.setStyleSheet("font-weight: 600;")
         self.setToolTip(tip)
+
+    def set_value(self, text: str, why: str = "") -> None:
+        """Show ``text``; ``why`` (a value not known) goes before the row's explanation."""
+        self._tip = "\n".join(t for t in (why, self._row_tip) if t)
+        if text != self.text():
+            self.setText(text)
+        else:
+            self._fit()
 
     def is_cut(self) -> bool:
         """Whether a word of the value is wider than the label (the rest wraps)."""
@@ -284,6 +299,8 @@ class InspectorPanel(QWidget):
         self._ids: list[str] = []
         self._kind = ""
         self._sources_key: tuple | None = None
+        self._unknown_key: tuple | None = None  # (analysis, catalog) of self._unknown
+        self._unknown: tuple = ()
         self._merging = False
         self._value_text: str | None = None  # the label of the choice being committed
         self._touched: set[str] = set()  # selected items changed since the stack last moved
@@ -747,10 +764,11 @@ class InspectorPanel(QWidget):
     def _refresh_computed(self) -> None:
         if not self.computed:
             return
+        unknown = self._unknown_rack_figures() if self._kind == "rack" else {}
         for key, value, _tip in self._rows_fn(self.document, self._ids):
             lab = self.computed.get(key)
-            if lab is not None and lab.text() != value:
-                lab.setText(value)
+            if lab is not None:
+                lab.set_value(*unknown.get(key, (value,)))
         if self._kind == "rack":
             # the figures used depend on what the racks hold, not on where they stand
             key = (id(self.document.catalog),
@@ -758,6 +776,40 @@ class InspectorPanel(QWidget):
             if key != self._sources_key:
                 self._sources_key = key
                 self.sources_label.setText(figures.rack_sources_html(self.document, self._ids))
+
+    def _unknown_rack_figures(self) -> dict[str, tuple[str, str]]:
+        """Return ``{label: (text, why)}`` for the racks' totals that leave out a figure the
+        catalog does not know: "unknown" or "≥ 1,234", never a 0 that looks known."""
+        a = self.document.analysis
+        if a is None:
+            return {}
+        ix = a.arrays.rack_index
+        idx = np.array([ix[i] for i in self._ids if i in ix], np.int64)
+        if not len(idx):
+            return {}
+        if self._unknown_key is None or self._unknown_key[0] is not a \
+                or self._unknown_key[1] is not self.document.catalog:
+            self._unknown_key = (a, self.document.catalog)
+            self._unknown = rack_unknown_figures(self.document.layout, a, self.document.catalog)
+        no_power, no_weight = self._unknown
+        load = a.floor.rack_load_kg_m2
+        out: dict[str, tuple[str, str]] = {}
+        for label, mask, values, digits, what in (
+                ("IT power (kW)", no_power, a.power.rack_kw, KW_DIGITS, "power"),
+                ("Weight (kg)", no_weight, a.floor.rack_weight_kg, 0, "weight"),
+                ("Floor load (kg/m²)", no_weight, load, 0, "weight")):
+            if not mask[idx].any() or len(values) != len(mask):
+                continue
+            why = unknown_figure_note(a, self._ids, what)
+            if len(idx) == 1:
+                text = known_text(float(values[idx[0]]), True, digits)
+            elif label.startswith("Floor"):
+                text = f"max {known_text(float(values[idx].max()), True, digits)}"
+            else:
+                text = known_text(float(values[idx].sum()), True, digits)
+                text += " total" if text != "unknown" else ""
+            out[label] = (text, why)
+        return out
 
     def _apply(self, ed: FieldEditor, on_commit, value: Any) -> None:
         """Run ``on_commit(value)`` for editor ``ed``: a step of a spin box or wheel merges

@@ -41,6 +41,7 @@ from designer.reports.qtapp import ensure_app
 from designer.reports.style import C
 from designer.reports.text import elide, wrap_lines
 from engine.report_tables import (
+    KW_DIGITS,
     Column,
     Table,
     build_tables,
@@ -62,7 +63,30 @@ Progress = Callable[[float, str], Any] | None
 
 
 def _kw(kw: float) -> str:
-    return f"{kw / 1000:,.2f} MW" if abs(kw) >= 1000 else f"{kw:,.1f} kW"
+    """Say a power as the dashboard does: ``"132.6 kW"``, ``"4.692 MW"``."""
+    return f"{kw / 1000:,.3f} MW" if abs(kw) >= 1000 else f"{kw:,.{KW_DIGITS}f} kW"
+
+
+def _figures(analysis: Any) -> tuple[dict, dict, dict, dict, dict]:
+    """Return the counts, power, cooling, cabling and network figures the text quotes.
+
+    From the analysis itself, not :meth:`to_dict`'s figures already rounded to three
+    decimals: rounded again for print, 0.04951 would say 0.1 here and 0.0 on the dashboard.
+    """
+    d = analysis.to_dict()
+    p, c, n = analysis.power, analysis.cooling, analysis.network
+    heat = float(c.heat_kw)
+    pw = {**d["power"], "it_kw": p.it_kw, "facility_kw": p.facility_kw,
+          "max_rack_kw": p.max_rack_kw, "pue": p.pue, "optics_kw": p.optics_kw,
+          "gpus_per_mw": p.gpus_per_mw}
+    co = {**d["cooling"], "heat_kw": heat, "air_kw": c.air_kw, "liquid_kw": c.liquid_kw,
+          "liquid_share": c.liquid_kw / heat if heat > 0 else 0.0, "airflow_cfm": c.airflow_cfm,
+          "liquid_flow_lpm": float(np.asarray(c.rack_flow_lpm, np.float64).sum())}
+    cb = {**d["cabling"], "total_length_m": n.total_length_m, "max_length_m": n.max_length_m,
+          "optics_w": n.optics_w}
+    nw = {**d["network"], "bisection_tbps": n.bisection_tbps,
+          "per_gpu_bisection_gbps": n.per_gpu_bisection_gbps}
+    return d["counts"], pw, co, cb, nw
 
 
 def _top(table: Table, key: str, n: int, title: str) -> Table:
@@ -138,8 +162,7 @@ def _numbers_note(info: PlanInfo | None) -> str:
 
 def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple[str, ...],
            doc: Doc, plans: list[PlanInfo], source: PlanSource) -> list:
-    d = analysis.to_dict()
-    cnt, pw, co, cb, nw = d["counts"], d["power"], d["cooling"], d["cabling"], d["network"]
+    cnt, pw, co, cb, nw = _figures(analysis)
     sev = analysis.violations_by_severity()
     mm = 25.4 / doc.writer.resolution()
     xmin, ymin, xmax, ymax = layout.hall.bounds()
@@ -167,7 +190,7 @@ def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple
         ("GPUs", f"{cnt['gpus']:,}"), ("Racks", f"{cnt['racks']:,}"),
         ("IT load", _kw(pw["it_kw"])), ("Facility load", _kw(pw["facility_kw"])),
         ("PUE", f"{pw['pue']:.2f}"), ("Largest rack", f"{pw['max_rack_kw']:.1f} kW"),
-        ("Bisection (one way)", f"{nw['bisection_tbps']:,.1f} Tb/s"
+        ("Bisection (one way)", f"{nw['bisection_tbps']:,.2f} Tb/s"
          if nw["bisection_method"] != "none" else "no GPU fabric"),
         ("Rule violations", f"{sev['error']} err / {sev['warning']} warn"),
     ]))
@@ -197,7 +220,7 @@ def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple
     s.append(Heading("Racks and rows"))
     kw = analysis.power.rack_kw
     s.append(Para(f"{cnt['racks']:,} racks in {len(tables['rows'].rows):,} rows; rack power "
-                  f"{float(kw.min()) if len(kw) else 0:.1f} to {pw['max_rack_kw']:.1f} kW "
+                  f"{float(kw.min()) if len(kw) else 0:,.1f} to {pw['max_rack_kw']:,.1f} kW "
                   f"(mean {float(kw.mean()) if len(kw) else 0:.1f} kW)."))
     air_limit = layout.assumptions.air_limit_kw_per_rack
     ids = analysis.arrays.rack_ids
@@ -248,6 +271,8 @@ def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple
     else:
         s.append(Heading("Racks", 2))
     s.append(TableFlow(racks, rack_cols))
+    if racks.note:
+        s.append(Para(racks.note, 7.5, italic=True, color=C["muted"]))
 
     # power
     s.append(Heading("Power"))
@@ -452,9 +477,9 @@ def _cover(doc: Doc, layout: Any, analysis: Any, date: str, total: int,
         doc.text(QRectF(x + 80 * pt, y, w - 80 * pt, 14 * pt), value, 10, bold=True)
         y += 15 * pt
     y += 10 * pt
-    d = analysis.to_dict()
-    kf = KeyFigures([("GPUs", f"{d['counts']['gpus']:,}"), ("Racks", f"{d['counts']['racks']:,}"),
-                     ("IT load", _kw(d["power"]["it_kw"])), ("PUE", f"{d['power']['pue']:.2f}")])
+    cnt, pw = _figures(analysis)[:2]
+    kf = KeyFigures([("GPUs", f"{cnt['gpus']:,}"), ("Racks", f"{cnt['racks']:,}"),
+                     ("IT load", _kw(pw["it_kw"])), ("PUE", f"{pw['pue']:.2f}")])
     kf.draw(doc, x, y, w)
     y += kf.height(doc, w) + 10 * pt
     bottom = doc.height - 70 * pt

@@ -78,6 +78,8 @@ def fmt_value(v: object, kind: str = "str", digits: int = 1) -> str:
         if v.is_integer() and kind in ("int", "str", "num"):
             return f"{v:,.0f}"
         if kind == "num":
-            return f"{v:,.{max(digits, 1)}f}" if abs(v) >= 100 else f"{v:.4g}"
+            # each row of a mixed column comes rounded to the decimals it is shown with
+            # elsewhere (the dashboard, the PDF text): printed as it comes, it says the same
+            return f"{v:,}"
         return f"{v:,.{digits}f}"
     return str(v)
