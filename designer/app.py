@@ -124,9 +124,11 @@ def run_app(file: str | os.PathLike | None = None, *, report_catalog: bool = Tru
     from PySide6.QtCore import QTimer
 
     from designer.document import LayoutDocument
+    from designer.gui_gc import collect_on_gui_thread
     from designer.mainwindow import MainWindow
 
     app = _qt_app()
+    collect_on_gui_thread(app)  # never on a worker thread, where freeing a widget deadlocks
     doc = LayoutDocument(layout, path, analyzer=analyzer)
     win = MainWindow(doc)
     win.show()
