@@ -674,6 +674,10 @@ class DashboardPanel(QWidget):
         total = a.power.rack_kw
         n = len(total)
         box.set_empty(n == 0)
+        # the layout's own limit, racks or none (a new blank hall has its own)
+        limit = self.document.layout.assumptions.air_limit_kw_per_rack
+        self.air_limit.setValue(limit)
+        box.note.setText(_rack_note(limit))
         if n == 0:
             return
         air = np.maximum(total - a.cooling.rack_liquid_kw, 0.0)
@@ -683,9 +687,6 @@ class DashboardPanel(QWidget):
         width = 0.8 if n <= _GAPS_UP_TO else 1.0
         self.rack_total.set(total[order], width)
         self.rack_air.set(air[order], width)
-        limit = self.document.layout.assumptions.air_limit_kw_per_rack
-        self.air_limit.setValue(limit)
-        box.note.setText(_rack_note(limit))
         ids = a.arrays.rack_ids
         box.set_category_ticks([ids[i] for i in order])
         box.plot.setXRange(-0.6, n - 0.4, padding=0)
