@@ -1218,6 +1218,11 @@ class RackElevationPanel(QWidget):
         else:
             rack_ids = {r.id for r in self.document.layout.racks}
             selected = [i for i in ids if i in rack_ids]
+        if len(selected) > 1:  # "first of n" is the first in the layout, not in click order
+            a = self.document.analysis
+            index = a.arrays.rack_index if a is not None else \
+                {r.id: k for k, r in enumerate(self.document.layout.racks)}
+            selected = sorted(selected, key=lambda i: index.get(i, len(index)))
         self._n_selected = len(selected)
         self.show_rack(selected[0] if selected else None)
 
