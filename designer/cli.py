@@ -175,12 +175,15 @@ def _fmt_kw(kw: float) -> str:
 
 def _print_analysis(a, file: str) -> None:
     d = a.to_dict()
-    c, p, co, cb, n = d["counts"], d["power"], d["cooling"], d["cabling"], d["network"]
+    c, co, cb, n = d["counts"], d["cooling"], d["cabling"], d["network"]
     print(f"{file} — generation {d['generation']}")
     print(f"  racks {c['racks']}  GPUs {c['gpus']}  servers {c['servers']}  CPU nodes "
           f"{c['cpu_nodes']}  switches {c['switches']['total']}")
-    print(f"  IT {_fmt_kw(p['it_kw'])}  facility {_fmt_kw(p['facility_kw'])}  PUE {p['pue']:.2f}  "
-          f"max rack {p['max_rack_kw']:.1f} kW  GPUs per IT MW {p['gpus_per_mw']:.0f}")
+    # the power figures from the analysis itself: the JSON's are rounded already, and a
+    # second rounding can turn 132.648 (JSON 132.65) into "132.7" where the rest say 132.6
+    pw = a.power
+    print(f"  IT {_fmt_kw(pw.it_kw)}  facility {_fmt_kw(pw.facility_kw)}  PUE {pw.pue:.2f}  "
+          f"max rack {pw.max_rack_kw:.1f} kW  GPUs per IT MW {pw.gpus_per_mw:.0f}")
     print(f"  heat {_fmt_kw(co['heat_kw'])}: air {_fmt_kw(co['air_kw'])}, liquid "
           f"{_fmt_kw(co['liquid_kw'])} ({co['liquid_share']:.0%}); airflow "
           f"{co['airflow_cfm']:,.0f} CFM; coolant {co['liquid_flow_lpm']:,.0f} L/min")
