@@ -71,6 +71,10 @@ OVERLAY_LABELS = {"heatmap": "Power density", "cooling": "Cooling zones", "airfl
 METRIC_LABELS = {"kw": "Rack kW", "utilization": "Feed utilization", "liquid": "Liquid share"}
 _FILTER = "Rackscape layouts (*.json);;All files (*)"
 _MAX_RECENT = 8
+#: how long the status bar keeps a note of what an action did, and a refusal or error
+#: (a later action's message replaces either at once)
+NOTE_MS = 5000
+REFUSAL_MS = 8000
 #: Below this window height the dashboard and the rule panel share one tabbed area, so
 #: the floor plan keeps its height (side by side, a 1366 x 768 window left it a strip).
 COMPACT_HEIGHT = 900
@@ -243,13 +247,20 @@ class MainWindow(QMainWindow):
         document.items_changed.connect(self._on_items_changed)
         document.analysis_updated.connect(self._update_totals)
         document.analysis_failed.connect(lambda msg: self.statusBar().showMessage(
-            f"Analysis failed: {msg}", 8000))
+            f"Analysis failed: {msg}", REFUSAL_MS))
         document.analysis_busy.connect(self._busy.setVisible)
         document.recovery_failed.connect(lambda why: self.statusBar().showMessage(
             f"Crash recovery is off: {why}. Autosave tries again every minute.", 60_000))
         document.selection_changed.connect(self._update_selection_actions)
         QApplication.clipboard().dataChanged.connect(self._update_paste_action)
-        self.scene.message.connect(lambda msg: self.statusBar().showMessage(msg, 6000))
+        self._mode_message: str | None = None  # a tool's instructions on show, kept
+        self.scene.message.connect(self._show_scene_message)
+        self.scene.outline_editing_changed.connect(self._end_mode_message)
+        document.layout_reset.connect(self._end_mode_message)
+        # every change of the design says what it was, replacing the last action's note
+        self._undo_index = document.undo_stack.index()
+        document.undo_stack.indexChanged.connect(self._show_undo_step)
+        document.layout_reset.connect(self._forget_undo_step)
         self.view.cursor_moved.connect(self._show_cursor)
         self.view.cursor_left.connect(lambda: self.coords_label.setText("x —  y —"))
         self.view.zoom_changed.connect(self._show_zoom)
@@ -358,6 +369,8 @@ class MainWindow(QMainWindow):
                                     "it or an edge to add one")
         a["outline"].setCheckable(True)
         a["outline"].toggled.connect(self.scene.set_outline_editing)
+        # the scene ends the mode itself (Esc, another tool, a new document): the check follows
+        self.scene.outline_editing_changed.connect(a["outline"].setChecked)
         a["snap"] = self._action("&Snap to grid and edges", self._toggle_snap)
         a["snap"].setCheckable(True)
         a["snap"].setChecked(True)
@@ -402,7 +415,7 @@ class MainWindow(QMainWindow):
         """
         racks = [i for i in self.document.selection if self.document.item_group(i) == "racks"]
         if len(racks) != 2:
-            self.statusBar().showMessage("Select exactly two racks to link them", 4000)
+            self.statusBar().showMessage("Select exactly two racks to link them", REFUSAL_MS)
             return None
         if speed_gbps is None or count is None:
             dlg = self.link_dialog(racks[0], racks[1])
@@ -415,7 +428,7 @@ class MainWindow(QMainWindow):
         try:
             return self.document.add_link(racks[0], racks[1], speed_gbps, count, a_u, b_u)
         except InputError as exc:
-            self.statusBar().showMessage(f"Cannot link: {exc.expected}", 6000)
+            self.statusBar().showMessage(f"Cannot link: {exc.expected}", REFUSAL_MS)
             return None
 
     def new_fabric(self) -> str | None:
@@ -434,20 +447,20 @@ class MainWindow(QMainWindow):
                     return None
             except InputError as exc:
                 self.statusBar().showMessage(f"Cannot join fabric {joins}: {exc.field}: "
-                                             f"expected {exc.expected}", 6000)
+                                             f"expected {exc.expected}", REFUSAL_MS)
                 return None
             self.statusBar().showMessage(
                 f"{len(fabric.members) - before} rack(s) joined fabric {joins}; its switches "
-                "and links grow with them", 6000)
+                "and links grow with them", NOTE_MS)
             return joins
         try:
             fid = self.document.add_fabric(fabric)
         except InputError as exc:
             self.statusBar().showMessage(f"Cannot add the fabric: {exc.field}: expected "
-                                         f"{exc.expected}", 6000)
+                                         f"{exc.expected}", REFUSAL_MS)
             return None
         self.statusBar().showMessage(f"Fabric {fid} added; its switches and links follow the "
-                                     "member racks", 6000)
+                                     "member racks", NOTE_MS)
         return fid
 
     def fabric_dialog(self):
@@ -616,7 +629,7 @@ class MainWindow(QMainWindow):
             self.panels_menu.addAction(dock.toggleViewAction())
             if hasattr(panel, "status_message"):  # refusals say why in the status bar too
                 panel.status_message.connect(
-                    lambda msg: self.statusBar().showMessage(msg, 8000))
+                    lambda msg: self.statusBar().showMessage(msg, REFUSAL_MS))
             if cls_name == "RulePanel" and hasattr(panel, "zoom_requested"):
                 panel.zoom_requested.connect(self.zoom_to_items)
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
@@ -847,6 +860,39 @@ class MainWindow(QMainWindow):
             f"<b>{a.counts.get('gpus', 0):,}</b> GPUs · IT <b>{it_mw:,.2f} MW</b> · "
             f"PUE <b>{pue}</b> · <span style='color:{color}'>{viol}</span>  ")
 
+    def _show_scene_message(self, text: str) -> None:
+        # a drawing tool's or the outline mode's instructions stay while it is on; what a
+        # finished gesture did is a note that times out
+        busy = self.scene.tool is not None or self.scene.outline_editing
+        self._mode_message = text if busy else None
+        self.statusBar().showMessage(text, 0 if busy else NOTE_MS)
+
+    def _end_mode_message(self, *_: object) -> None:
+        """Clear a tool's instructions when its mode ended without a word (a new document,
+        another tool)."""
+        if self.scene.tool is None and not self.scene.outline_editing and \
+                self._mode_message is not None:
+            if self.statusBar().currentMessage() == self._mode_message:
+                self.statusBar().clearMessage()
+            self._mode_message = None
+
+    def _show_undo_step(self, index: int) -> None:
+        stack = self.document.undo_stack
+        before, self._undo_index = self._undo_index, index
+        if index < before:
+            cmd = stack.command(index)
+            text = f"Undone: {cmd.text()}" if cmd is not None else ""
+        elif index > before:
+            cmd = stack.command(index - 1)
+            text = cmd.text() if cmd is not None else ""
+        else:
+            return
+        if text:
+            self.statusBar().showMessage(text, NOTE_MS)
+
+    def _forget_undo_step(self) -> None:
+        self._undo_index = self.document.undo_stack.index()
+
     def _show_cursor(self, x: float, y: float) -> None:
         self.coords_label.setText(f"x {x:8.2f} m   y {y:8.2f} m")
 
@@ -872,7 +918,7 @@ class MainWindow(QMainWindow):
         for k, act in enumerate(self.align_actions):
             act.setEnabled(len(ids) > (2 if k >= 6 else 1))
         if len(ids) > 1:
-            self.statusBar().showMessage(f"{len(ids)} items selected", 3000)
+            self.statusBar().showMessage(f"{len(ids)} items selected", NOTE_MS)
 
     def _on_items_changed(self, ids: list) -> None:
         if edits.LAYOUT_ID in ids:
@@ -958,7 +1004,7 @@ class MainWindow(QMainWindow):
         try:
             return fn()
         except (InputError, ValueError, KeyError) as exc:
-            self.statusBar().showMessage(str(exc), 8000)
+            self.statusBar().showMessage(str(exc), REFUSAL_MS)
             return None
 
     def delete_selection(self) -> None:
@@ -995,7 +1041,7 @@ class MainWindow(QMainWindow):
         fresh = self._guard(lambda: self.document.duplicate(ids, off or below))
         if fresh:
             n = len(fresh)
-            self.statusBar().showMessage(f"Duplicated {n} item{'s' * (n != 1)}", 3000)
+            self.statusBar().showMessage(f"Duplicated {n} item{'s' * (n != 1)}", NOTE_MS)
 
     def copy(self) -> None:
         """Copy the selection to the clipboard."""
@@ -1008,7 +1054,7 @@ class MainWindow(QMainWindow):
         mime.setText(data.decode("utf-8"))
         QApplication.clipboard().setMimeData(mime)
         n = sum(len(v) for v in payload.values())
-        self.statusBar().showMessage(f"Copied {n} item{'s' * (n != 1)}", 3000)
+        self.statusBar().showMessage(f"Copied {n} item{'s' * (n != 1)}", NOTE_MS)
 
     def cut(self) -> None:
         """Copy the selection, then delete it."""
@@ -1025,7 +1071,7 @@ class MainWindow(QMainWindow):
                 else mime.text().encode("utf-8")
             payload = json.loads(raw.decode("utf-8"))
         except (ValueError, UnicodeDecodeError):
-            self.statusBar().showMessage("The clipboard holds no Rackscape items", 4000)
+            self.statusBar().showMessage("The clipboard holds no Rackscape items", NOTE_MS)
             return
         if not isinstance(payload, dict):
             return
@@ -1033,7 +1079,7 @@ class MainWindow(QMainWindow):
         self._guard(lambda: self.document.paste(payload, self._paste_offset(payload)))
         if self.document.undo_stack.index() != before:
             n = len(self.document.selection)
-            self.statusBar().showMessage(f"Pasted {n} item{'s' * (n != 1)}", 3000)
+            self.statusBar().showMessage(f"Pasted {n} item{'s' * (n != 1)}", NOTE_MS)
 
     def _paste_offset(self, payload: dict) -> tuple[float, float]:
         pts = []
@@ -1225,7 +1271,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Saved {path}. Crash recovery is off: "
                                          f"{self.document.recovery_error}.", 60_000)
         else:
-            self.statusBar().showMessage(f"Saved {path}", 4000)
+            self.statusBar().showMessage(f"Saved {path}", NOTE_MS)
         return True
 
     def export(self) -> None:
@@ -1234,7 +1280,7 @@ class MainWindow(QMainWindow):
             reports = importlib.import_module("designer.reports")
             export_dialog = reports.export_dialog
         except (ImportError, AttributeError):
-            self.statusBar().showMessage("Reports are not available in this build", 5000)
+            self.statusBar().showMessage("Reports are not available in this build", REFUSAL_MS)
             return
         files = export_dialog(self)
         if files:
@@ -1296,7 +1342,7 @@ class MainWindow(QMainWindow):
                 recovery.discard(rec)
                 return None
         self.document.restore_recovery(rec)
-        self.statusBar().showMessage(f"Restored {rec.describe()}", 6000)
+        self.statusBar().showMessage(f"Restored {rec.describe()}", NOTE_MS)
         return rec
 
     def offer_startup_recovery(self) -> recovery.RecoveryFile | None:
@@ -1328,7 +1374,7 @@ class MainWindow(QMainWindow):
             return None
         if rec.document is not None:
             self._add_recent(rec.document)
-        self.statusBar().showMessage(f"Restored {rec.describe()}", 6000)
+        self.statusBar().showMessage(f"Restored {rec.describe()}", NOTE_MS)
         return rec
 
     def report_recovery_problems(self, problems: list[recovery.RecoveryProblem]) -> None:

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from designer.canvas.scene import FloorPlanScene
 
 __all__ = ["DRAW_KINDS", "DrawTool", "ShapePreview", "VertexHandles", "VertexDrag",
-           "SnapGuides", "HoverOutline", "inserted_point", "orthogonal", "snapped"]
+           "polyline_length_m", "SnapGuides", "HoverOutline", "inserted_point", "orthogonal", "snapped"]
 
 #: kind -> (menu text, noun for messages, least points, closed polygon)
 DRAW_KINDS: dict[str, tuple[str, str, int, bool]] = {
@@ -177,13 +177,19 @@ class DrawTool:
         return len(self.points) >= self.min_points
 
     def hint(self) -> str:
-        """The status-bar line for the current step."""
+        """The status-bar line for the current step: the length of the points placed, and
+        apart from it the length with the rubber segment to the cursor (what finishing
+        now adds is the first figure)."""
         n = len(self.points)
-        length = polyline_length_m(self.points + ([self.cursor] if self.cursor and n else []))
         head = {"measure": "Measuring", "row": f"A row of racks like {self.model_id}"}.get(
             self.kind, f"Drawing a {self.title}")
         if n:
-            head += f": {n} point{'s' * (n != 1)}, {length:,.2f} m"
+            head += f": {n} point{'s' * (n != 1)}"
+            if n > 1:
+                head += f", {polyline_length_m(self.points):,.2f} m"
+            if self.cursor is not None and self.cursor != self.points[-1]:
+                to_cursor = polyline_length_m(self.points + [self.cursor])
+                head += f"{';' if n > 1 else ','} {to_cursor:,.2f} m to the cursor"
             if self.kind == "row" and self.pitch_m > 0 and self.cursor is not None:
                 a, b = self.points[0], self.cursor
                 run = max(abs(b[0] - a[0]), abs(b[1] - a[1]))

@@ -39,6 +39,7 @@ from designer.canvas.draw import (
     VertexDrag,
     VertexHandles,
     orthogonal,
+    polyline_length_m,
     snapped,
 )
 from designer.canvas.items import (
@@ -189,6 +190,8 @@ class FloorPlanScene(QGraphicsScene):
 
     message = Signal(str)
     legend_changed = Signal()
+    #: the hall outline's editing mode went on or off (Esc, another tool, a new document)
+    outline_editing_changed = Signal(bool)
 
     def __init__(self, document: LayoutDocument, parent=None) -> None:
         super().__init__(parent)
@@ -381,6 +384,12 @@ class FloorPlanScene(QGraphicsScene):
 
     def _on_reset(self) -> None:
         self._abort_drag()
+        # handles and a shape being drawn hold points of the old hall: a new document
+        # starts without them (the outline mode ends, its action unchecked)
+        if self.tool is not None:
+            self._end_tool()
+        self.set_outline_editing(False, quiet=True)
+        self.handles.show_for(None, None)
         self._rows_stale = True
         hall = self.document.layout.hall
         self.grid_m = hall.tile_m or 0.6
@@ -859,15 +868,27 @@ class FloorPlanScene(QGraphicsScene):
         else:
             self.hover.show_rect(item.model_id, item.sceneBoundingRect())
 
-    def set_outline_editing(self, on: bool) -> None:
-        """Show handles on the hall's outline (when nothing is selected) to reshape it."""
+    def set_outline_editing(self, on: bool, quiet: bool = False) -> None:
+        """Show handles on the hall's outline (when nothing is selected) to reshape it, or
+        stop (Esc, a drawing tool, a new document); ``quiet``: no status message."""
+        on = bool(on)
+        changed = on != self.outline_editing
         self.outline_editing = on
         if on:
+            if self.tool is not None:
+                self._end_tool()
             self.clearSelection()
         self._sync_handles()
+        if not changed:
+            return
+        self.outline_editing_changed.emit(on)
+        if quiet:
+            return
         if on:
             self.message.emit("Hall outline: drag a corner; double-click a corner to remove "
-                              "it or an edge to add one")
+                              "it or an edge to add one; Esc: done")
+        else:
+            self.message.emit("Hall outline editing off")
 
     # -- snapping ----------------------------------------------------------------------------------
 
@@ -1135,6 +1156,8 @@ class FloorPlanScene(QGraphicsScene):
         or ``"keepout"`` (see :data:`designer.canvas.draw.DRAW_KINDS`)."""
         if kind not in DRAW_KINDS:
             raise ValueError(f"unknown drawing tool {kind!r} (one of {', '.join(DRAW_KINDS)})")
+        # another tool ends the hall outline's editing, as it ends a drawing in progress
+        self.set_outline_editing(False, quiet=True)
         model = None
         if kind == "row":
             sel = [i for i in self.selected_ids() if self.document.item_group(i) == "racks"]
@@ -1201,8 +1224,6 @@ class FloorPlanScene(QGraphicsScene):
             return None
         doc, pts = self.document, list(tool.points)
         if tool.kind == "measure":  # nothing to add: say what was measured
-            from designer.canvas.draw import polyline_length_m
-
             legs = len(pts) - 1
             last = polyline_length_m(pts[-2:])
             self._end_tool()
@@ -1234,7 +1255,9 @@ class FloorPlanScene(QGraphicsScene):
             return None
         self._end_tool()
         self._sync_handles()  # the new shape is selected: its points get their handles
-        self.message.emit(f"Added {tool.title} {new_id}")
+        # the length drawn, as the readout gave it for the points placed
+        length = "" if tool.closed else f", {polyline_length_m(pts):,.2f} m"
+        self.message.emit(f"Added {tool.title} {new_id}{length}")
         return new_id
 
     def _tool_point(self, event: QGraphicsSceneMouseEvent) -> tuple[float, float]:

@@ -355,8 +355,13 @@ class FloorPlanView(QGraphicsView):
             event.accept()
             return
         if key == Qt.Key.Key_Escape:
+            # a drag first, then the outline mode (a tool like the drawing ones), then
+            # the selection
             if not self.fp.cancel_drag():
-                self.fp.document.select([])
+                if self.fp.outline_editing:
+                    self.fp.set_outline_editing(False)
+                else:
+                    self.fp.document.select([])
             event.accept()
             return
         if key == Qt.Key.Key_Space and not event.isAutoRepeat():

@@ -270,7 +270,9 @@ def test_measuring_adds_nothing_and_reports_the_length(window):
     click(window, 1.2, 1.2)
     click(window, 7.2, 1.2)
     move(window, 7.3, 9.1, mods=Qt.KeyboardModifier.ShiftModifier)  # to (7.2, 9.0)
-    assert "Measuring: 2 points, 13.80 m" in window.statusBar().currentMessage()
+    # the points placed, and apart from them the length to the cursor
+    assert "Measuring: 2 points, 6.00 m; 13.80 m to the cursor" in \
+        window.statusBar().currentMessage()
     click(window, 7.2, 9.0)
     key(window, Qt.Key.Key_Return)
     assert window.scene.tool is None and doc.undo_stack.count() == stack

@@ -1,0 +1,203 @@
+"""The review of the canvas tools in a real window: the hall outline's handles follow the
+document and Esc ends the mode, each action's status message replaces the last and times
+out, the drawing tools' readout tells the drawn length from the length to the cursor,
+Duplicate places a rack beside its source along its row, the cooling zones are shaded
+where they show, and rack labels of one metric share one precision at one zoom."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from engine import edits
+
+
+def vp(window, x_m: float, y_m: float) -> QPoint:
+    return window.view.mapFromScene(QPointF(x_m, -y_m))
+
+
+def move(window, x_m, y_m, buttons=Qt.MouseButton.NoButton) -> None:
+    vpw = window.view.viewport()
+    p = vp(window, x_m, y_m)
+    ev = QMouseEvent(QMouseEvent.Type.MouseMove, QPointF(p), QPointF(vpw.mapToGlobal(p)),
+                     Qt.MouseButton.NoButton, buttons, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(vpw, ev)
+
+
+def click(window, x_m, y_m) -> None:
+    QTest.mouseClick(window.view.viewport(), Qt.MouseButton.LeftButton,
+                     Qt.KeyboardModifier.NoModifier, vp(window, x_m, y_m))
+
+
+def drag(window, a: tuple[float, float], b: tuple[float, float]) -> None:
+    vpw = window.view.viewport()
+    QTest.mousePress(vpw, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     vp(window, *a))
+    move(window, *b, Qt.MouseButton.LeftButton)
+    QTest.mouseRelease(vpw, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                       vp(window, *b))
+
+
+def status(window) -> str:
+    return window.statusBar().currentMessage()
+
+
+# -- 1, 2: the hall outline's mode ------------------------------------------------------------
+
+def test_a_new_hall_ends_the_outline_mode_and_its_old_handles(window):
+    """The review: after New blank hall the old hall's handles stayed at the old corners,
+    and dragging one gave the new hall the old polygon."""
+    from designer.document import LayoutDocument
+
+    doc = window.document
+    act = window.actions_by_name["outline"]
+    act.setChecked(True)
+    h = window.scene.handles
+    assert h.isVisible() and h.points == list(doc.layout.hall.outline)
+    doc.set_layout(LayoutDocument.blank_layout(12.0, 9.0, "small"))  # what New does
+    assert not act.isChecked() and not window.scene.outline_editing
+    assert not h.isVisible() and h.item_id is None and h.points == []
+    assert "Hall outline" not in status(window)  # its instructions went with it
+    # a drag where an old corner was moves nothing: the new hall keeps its own outline
+    new = list(doc.layout.hall.outline)
+    window.view.zoom_to_fit()
+    drag(window, (12.0, 9.0), (10.2, 9.0))
+    assert doc.layout.hall.outline == new and doc.undo_stack.count() == 0
+    # turned on again, the handles sit on the new hall's corners and reshape it
+    act.setChecked(True)
+    assert h.isVisible() and h.points == new
+    drag(window, (12.0, 9.0), (10.2, 9.0))
+    assert (10.2, 9.0) in [(round(x, 6), round(y, 6)) for x, y in doc.layout.hall.outline]
+    assert len(doc.layout.hall.outline) == 4
+    doc.undo_stack.undo()
+    assert doc.layout.hall.outline == new and h.points == new
+    doc.undo_stack.redo()
+    assert h.points == list(doc.layout.hall.outline)
+
+
+def test_opening_a_file_ends_the_outline_mode(window, tmp_path):
+    from engine.io import save_layout
+
+    doc = window.document
+    path = tmp_path / "other.json"
+    other = doc.layout.model_copy(update={"name": "other"})
+    save_layout(other, path)
+    window.actions_by_name["outline"].setChecked(True)
+    assert window.open_path(path)
+    assert not window.actions_by_name["outline"].isChecked()
+    assert not window.scene.handles.isVisible()
+
+
+def test_esc_leaves_the_outline_mode_as_it_leaves_a_drawing_tool(window):
+    act = window.actions_by_name["outline"]
+    act.setChecked(True)
+    assert "Esc" in status(window)  # the mode says how to leave it
+    QTest.keyClick(window.view, Qt.Key.Key_Escape)
+    assert not act.isChecked() and not window.scene.outline_editing
+    assert not window.scene.handles.isVisible()
+    assert status(window) == "Hall outline editing off"
+    # another tool ends it too
+    act.setChecked(True)
+    window.start_drawing("tray")
+    assert not act.isChecked() and window.scene.tool is not None
+    assert not window.scene.handles.isVisible()
+    QTest.keyClick(window.view, Qt.Key.Key_Escape)
+    assert window.scene.tool is None
+    # and the outline mode ends a drawing in progress
+    window.start_drawing("wall")
+    act.setChecked(True)
+    assert window.scene.tool is None and window.scene.handles.isVisible()
+    act.setChecked(False)
+    assert not window.scene.handles.isVisible()
+
+
+# -- 3: the status bar --------------------------------------------------------------------------
+
+def test_each_action_replaces_the_last_message(window):
+    """The review: "Duplicated 1 item" and an elevation refusal stayed on after a Delete."""
+    doc = window.document
+    rid = doc.layout.racks[0].id
+    doc.select([rid])
+    window.actions_by_name["duplicate"].trigger()
+    assert status(window) == "Duplicated 1 item"
+    copy = doc.selection[0]
+    window.actions_by_name["delete"].trigger()
+    assert copy not in doc.layout.all_ids()
+    assert status(window) == doc.undo_stack.undoText() and "Delete" in status(window)
+    # a panel's refusal, then an action: the action's message replaces it
+    panel = next((p for p in window.panels.values() if hasattr(p, "status_message")), None)
+    if panel is not None:
+        panel.status_message.emit("Cannot move DGX H100 to U40: U41 is taken")
+        assert status(window).startswith("Cannot move")
+    doc.select([rid])
+    window.rotate(90)
+    assert status(window) == doc.undo_stack.undoText()
+    doc.undo_stack.undo()
+    assert status(window).startswith("Undone: ") and "Rotate" in status(window)
+
+
+def test_notes_time_out_and_a_tool_hint_stays(window, monkeypatch):
+    import designer.mainwindow as mw
+
+    shown: list[tuple[str, int]] = []
+    bar = window.statusBar()
+    real = bar.showMessage
+    monkeypatch.setattr(bar, "showMessage",
+                        lambda text, ms=0: (shown.append((text, ms)), real(text, ms)))
+    doc = window.document
+    doc.select([doc.layout.racks[0].id])
+    window.actions_by_name["duplicate"].trigger()
+    window.actions_by_name["delete"].trigger()
+    window.start_drawing("measure")
+    window.scene.cancel_tool()
+    assert shown
+    hints = [(t, ms) for t, ms in shown if t.startswith("Measuring")]
+    assert hints and all(ms == 0 for _t, ms in hints)  # the tool's instructions stay
+    notes = [(t, ms) for t, ms in shown if not t.startswith("Measuring")]
+    assert notes and all(0 < ms <= mw.REFUSAL_MS for _t, ms in notes), notes
+
+
+# -- 4: the drawing tools' readout ----------------------------------------------------------------
+
+def test_the_readout_tells_the_drawn_length_from_the_length_to_the_cursor(window):
+    doc = window.document
+    window.start_drawing("tray")
+    click(window, 1.2, 1.2)
+    move(window, 4.8, 1.2)
+    assert "1 point, 3.60 m to the cursor" in status(window)
+    click(window, 4.8, 1.2)
+    move(window, 4.8, 3.6)
+    # the two figures: the tray so far, and with the segment to the cursor
+    assert "2 points, 3.60 m; 6.00 m to the cursor" in status(window)
+    QTest.keyClick(window.view, Qt.Key.Key_Return)
+    tray = doc.layout.trays[-1]
+    assert edits.shape_of(doc.layout, tray.id) == [(1.2, 1.2), (4.8, 1.2)]
+    assert status(window) == f"Added cable tray {tray.id}, 3.60 m"
+    # the measuring tool: its final figure is the readout's first
+    window.start_drawing("measure")
+    click(window, 1.2, 1.2)
+    click(window, 7.2, 1.2)
+    move(window, 7.2, 9.0)
+    assert "Measuring: 2 points, 6.00 m; 13.80 m to the cursor" in status(window)
+    QTest.keyClick(window.view, Qt.Key.Key_Return)
+    assert status(window) == "Measured 6.00 m"
+
+
+def test_the_readout_without_a_cursor_gives_the_points_only():
+    from designer.canvas.draw import DrawTool
+
+    tool = DrawTool("measure", [(0.0, 0.0), (3.0, 0.0), (3.0, 4.0)])
+    assert tool.hint().startswith("Measuring: 3 points, 7.00 m —")
+    tool.cursor = (3.0, 4.0)  # on the last point: nothing more to the cursor
+    assert "to the cursor" not in tool.hint()
+    tool.cursor = (0.0, 4.0)
+    assert tool.hint().startswith("Measuring: 3 points, 7.00 m; 10.00 m to the cursor —")
+
+
+@pytest.fixture(autouse=True)
+def _no_clipboard_leftovers():
+    yield
+    QApplication.clipboard().clear()
