@@ -54,7 +54,6 @@ from designer.document import LayoutDocument
 from designer.recent import design_file_stem, recent_labels
 from engine import edits
 from engine.errors import InputError
-from engine.floor import interior_overlap
 
 __all__ = ["MainWindow", "PANELS", "OVERLAY_LABELS", "METRIC_LABELS", "exported_message"]
 
@@ -261,6 +260,11 @@ class MainWindow(QMainWindow):
         self._undo_index = document.undo_stack.index()
         document.undo_stack.indexChanged.connect(self._show_undo_step)
         document.layout_reset.connect(self._forget_undo_step)
+        # what an edit did to a fabric (posted by the inspector) is its message: the edit's
+        # own text does not replace it
+        self._fabric_note_now = False
+        if hasattr(document, "fabric_resized"):
+            document.fabric_resized.connect(self._on_fabric_note)
         self.view.cursor_moved.connect(self._show_cursor)
         self.view.cursor_left.connect(lambda: self.coords_label.setText("x —  y —"))
         self.view.zoom_changed.connect(self._show_zoom)
@@ -876,19 +880,23 @@ class MainWindow(QMainWindow):
                 self.statusBar().clearMessage()
             self._mode_message = None
 
+    def _on_fabric_note(self, _text: str) -> None:
+        # during the edit itself (a synchronous analysis): the same turn of the event loop
+        self._fabric_note_now = True
+        QTimer.singleShot(0, lambda: setattr(self, "_fabric_note_now", False))
+
     def _show_undo_step(self, index: int) -> None:
-        stack = self.document.undo_stack
         before, self._undo_index = self._undo_index, index
-        if index < before:
-            cmd = stack.command(index)
-            text = f"Undone: {cmd.text()}" if cmd is not None else ""
-        elif index > before:
-            cmd = stack.command(index - 1)
-            text = cmd.text() if cmd is not None else ""
-        else:
+        if index == before or self._fabric_note_now:
             return
-        if text:
-            self.statusBar().showMessage(text, NOTE_MS)
+        try:
+            cmd = self.document.undo_stack.command(min(index, before))
+            text = cmd.text() if cmd is not None else ""
+            if text:
+                self.statusBar().showMessage(
+                    f"Undone: {text}" if index < before else text, NOTE_MS)
+        except RuntimeError:  # the stack or the window is going away (the application quits)
+            pass
 
     def _forget_undo_step(self) -> None:
         self._undo_index = self.document.undo_stack.index()
@@ -1020,25 +1028,21 @@ class MainWindow(QMainWindow):
         self.document.select([it.model_id for it in self.scene.model_items()])
 
     def duplicate(self) -> None:
-        """Copy the selection beside itself (below, one aisle apart, for racks), whole
-        floor tiles away so copies of racks on the grid stay on it."""
-        ids = self.document.selection
+        """Copy the selection beside itself: racks and floor units as Paste puts them
+        beside their originals, in the first free place along their row, facing the same
+        way (:func:`engine.edits.beside_offset`); trays, busways and obstacles alone one
+        aisle below, in whole floor tiles."""
+        ids = list(self.document.selection)
         boxes = [self.scene.item_for(i).plan_box() for i in ids if self.scene.item_for(i)]
         if not boxes:
             return
-        g = self.scene.grid_m or 0.6
-        height = max(b[3] for b in boxes) - min(b[1] for b in boxes)
-        width = max(b[2] for b in boxes) - min(b[0] for b in boxes)
-        gap = self.document.layout.assumptions.aisle_clearance_m
-
-        def tiles(length_m: float) -> float:
-            return round(math.ceil(length_m / g - 1e-6) * g, 6)
-
-        down, across = tiles(height + gap), tiles(width)
-        below = (0.0, -down)
-        # one aisle below, else above, else beside: the first place with free floor
-        off = self.free_offset(list(ids), [below, (0.0, down), (across, 0.0), (-across, 0.0)])
-        fresh = self._guard(lambda: self.document.duplicate(ids, off or below))
+        off = edits.beside_offset(self.document.layout, ids, self.document.catalog)
+        if off is None:
+            g = self.scene.grid_m or 0.6
+            height = max(b[3] for b in boxes) - min(b[1] for b in boxes)
+            gap = self.document.layout.assumptions.aisle_clearance_m
+            off = (0.0, -round(math.ceil((height + gap) / g - 1e-6) * g, 6))
+        fresh = self._guard(lambda: self.document.duplicate(ids, off))
         if fresh:
             n = len(fresh)
             self.statusBar().showMessage(f"Duplicated {n} item{'s' * (n != 1)}", NOTE_MS)
@@ -1101,7 +1105,7 @@ class MainWindow(QMainWindow):
             # not over the hall: one tile off the originals while that stays in the hall,
             # else centred in the view (on the hall when the view shows none of it)
             if all(inside(x + g, y - g) for x, y in pts):
-                return self._beside_originals(payload, (g, -g), inside)
+                return self._beside_originals(payload, (g, -g))
             at = self.view.visible_plan_centre()
             if not inside(*at):
                 at = ((x0 + x1) / 2, (y0 + y1) / 2)
@@ -1115,12 +1119,12 @@ class MainWindow(QMainWindow):
                    float(own[:, 2].max()), float(own[:, 3].max()))
             off = self.scene.snap_delta(at[0] - cx, at[1] - cy, box,
                                         self.scene.footprint_boxes())
-        return self._beside_originals(payload, off, inside)
+        return self._beside_originals(payload, off)
 
-    def _beside_originals(self, payload: dict, off: tuple[float, float],
-                          inside: Callable[[float, float], bool]) -> tuple[float, float]:
+    def _beside_originals(self, payload: dict, off: tuple[float, float]) -> tuple[float, float]:
         """Return ``off``, or, when the copy would land on its originals (a paste with
-        the mouse still over them), the nearest free offset beside them."""
+        the mouse still over them), the first free place beside them along their row, as
+        Duplicate places a copy (:func:`engine.edits.beside_offset`)."""
         ids = [str(d.get("id", "")) for items in payload.values() for d in items]
         boxes = self._footprint_boxes(ids)
         if not len(boxes):
@@ -1129,9 +1133,7 @@ class MainWindow(QMainWindow):
         d = float(boxes[:, 3].max() - boxes[:, 1].min())
         if abs(off[0]) >= w - 1e-6 or abs(off[1]) >= d - 1e-6:
             return off  # clear of the originals already
-        g = self.scene.grid_m or 0.6
-        w, d = math.ceil(w / g - 1e-6) * g, math.ceil(d / g - 1e-6) * g
-        return self.free_offset(ids, [(w, 0.0), (-w, 0.0), (0.0, -d), (0.0, d)], inside) or off
+        return edits.beside_offset(self.document.layout, ids, self.document.catalog) or off
 
     def _footprint_boxes(self, ids: list[str]) -> np.ndarray:
         """Plan boxes ``(minx, miny, maxx, maxy)`` of the racks and floor units of ``ids``."""
@@ -1141,28 +1143,6 @@ class MainWindow(QMainWindow):
         """Return whether a plan point lies within the hall's bounding box."""
         x0, y0, x1, y1 = self.document.layout.hall.bounds()
         return lambda x, y: x0 <= x <= x1 and y0 <= y <= y1
-
-    def free_offset(self, ids: list[str], steps: list[tuple[float, float]],
-                    inside: Callable[[float, float], bool] | None = None,
-                    reach: int = 12) -> tuple[float, float] | None:
-        """Return the first offset that puts the footprints of ``ids`` on free floor in the
-        hall: each of ``steps`` once, then twice, ... up to ``reach`` times (a copy goes
-        past the racks beside its originals rather than onto them); None when none does."""
-        mine = self._footprint_boxes(ids)
-        if not len(mine):
-            return None
-        inside = inside or self._in_hall()
-        taken = self.scene.footprint_boxes()
-        for k in range(1, reach + 1):
-            for sx, sy in steps:
-                dx, dy = round(sx * k, 6), round(sy * k, 6)
-                moved = mine + (dx, dy, dx, dy)
-                if not all(inside(x, y) for x, y in moved[:, :2]) or \
-                        not all(inside(x, y) for x, y in moved[:, 2:]):
-                    continue
-                if not interior_overlap(moved[:, None, :], taken[None, :, :]).any():
-                    return dx, dy
-        return None
 
     # -- files ---------------------------------------------------------------------------------------
 

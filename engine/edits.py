@@ -35,10 +35,12 @@ import numpy as np
 from pydantic import BaseModel, ValidationError
 from shapely.geometry import LineString as ShapelyLineString
 from shapely.geometry import Polygon as ShapelyPolygon
+from shapely.geometry import box as shapely_box
 
 from engine.catalog import Catalog, default_catalog
 from engine.compile import rack_geometry
 from engine.errors import InputError, format_validation_error
+from engine.floor import interior_overlap
 from engine.memo import LastValue
 from engine.model import (
     CableTray,
@@ -79,6 +81,7 @@ __all__ = [
     "paste_ids",
     "paste",
     "duplicate",
+    "beside_offset",
 ]
 
 LAYOUT_ID = "@layout"
@@ -1522,6 +1525,85 @@ def _refeed(layout: Layout, rack_ids: Sequence[str], catalog: Catalog) -> Layout
             racks[k] = r.model_copy(update=update)
             changed = True
     return _rebuild(layout, {"racks": racks}) if changed else layout
+
+
+def beside_offset(layout: Layout, ids: Sequence[str], catalog: Catalog | None = None,
+                  reach: int = 12) -> tuple[float, float] | None:
+    """Return where copies of ``ids`` go beside them: the offset of the first free place
+    along their row.
+
+    A row runs across its racks' fronts (along x for racks facing north or
+    south, along y for racks turned a quarter; the first rack of ``ids``, else
+    the first floor unit, decides). The copies step the selection's own width
+    along it, each way, then twice as far and so on up to ``reach`` times, and go
+    to the first place where their footprints lie in the hall clear of racks,
+    floor units and obstacles: the next free slot of the row, facing the same way
+    (a copy one aisle across, facing the same way, would breathe its source's
+    exhaust). Only when the row is full to the walls do they go across it, a
+    footprint's depth and an aisle away in whole floor tiles.
+
+    Parameters
+    ----------
+    ids : sequence of str
+        The items to copy; only racks and floor units have footprints.
+    reach : int
+        How many selection widths along the row (and across it) to try.
+
+    Returns
+    -------
+    (dx_m, dy_m) or None
+        None when ``ids`` has no footprint or no place is free.
+
+    Examples
+    --------
+    >>> from engine.model import Hall, Layout, Rack
+    >>> lay = Layout(hall=Hall(outline=[(0, 0), (12, 0), (12, 8), (0, 8)]),
+    ...              racks=[Rack(id=f"R{k}", type="rack-600x1200", x_m=2.3 + 0.6 * k,
+    ...                          y_m=4.0) for k in range(3)])
+    >>> beside_offset(lay, ["R1"])  # the row's next free slot, past R2
+    (1.2, 0.0)
+    >>> turned = move_items(rotate_items(lay, ["R0"], 90), {"R0": (6.0, 2.0)})
+    >>> beside_offset(turned, ["R0"])  # turned a quarter: its row runs along y
+    (0.0, 0.6)
+    """
+    catalog = catalog or default_catalog()
+    mine = _footprints(layout, ids, catalog)
+    if not mine:
+        return None
+    items = [_find(layout, i) for i in mine]
+    lead = next((it for it in items if isinstance(it, Rack)), items[0])
+    own = np.array(list(mine.values()))
+    w = float(own[:, 2].max() - own[:, 0].min())
+    d = float(own[:, 3].max() - own[:, 1].min())
+    along_x = lead.rotation_deg % 180 == 0
+    along = [(w, 0.0), (-w, 0.0)] if along_x else [(0.0, d), (0.0, -d)]
+    # across the row: the footprint's depth and an aisle, in whole tiles (a grid stays one)
+    tile = layout.hall.tile_m or 0.0
+    deep = (d if along_x else w) + layout.assumptions.aisle_clearance_m
+    if tile:
+        deep = math.ceil(deep / tile - 1e-6) * tile
+    across = [(0.0, -deep), (0.0, deep)] if along_x else [(deep, 0.0), (-deep, 0.0)]
+    others = [i for i in (*(r.id for r in layout.racks),
+                          *(u.id for u in layout.cooling if u.kind != "rear_door"))
+              if i not in mine]
+    taken = np.array(list(_footprints(layout, others, catalog).values())).reshape(-1, 4)
+    hall = ShapelyPolygon(layout.hall.outline).buffer(1e-6)
+    blocks = [ShapelyPolygon(o.polygon) for o in layout.hall.obstacles
+              if len(o.polygon) >= 3]
+    for steps in (along, across):
+        for k in range(1, reach + 1):
+            for sx, sy in steps:
+                dx, dy = round(sx * k, 6), round(sy * k, 6)
+                moved = own + (dx, dy, dx, dy)
+                if len(taken) and interior_overlap(moved[:, None, :], taken[None, :, :]).any():
+                    continue
+                boxes = [shapely_box(*b) for b in moved.tolist()]
+                if not all(hall.covers(b) for b in boxes):
+                    continue
+                if any(b.intersection(o).area > 1e-9 for b in boxes for o in blocks):
+                    continue
+                return dx, dy
+    return None
 
 
 def duplicate(layout: Layout, ids: Iterable[str], offset: Sequence[float] = (0.6, -0.6),

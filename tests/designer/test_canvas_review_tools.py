@@ -197,6 +197,71 @@ def test_the_readout_without_a_cursor_gives_the_points_only():
     assert tool.hint().startswith("Measuring: 3 points, 7.00 m; 10.00 m to the cursor —")
 
 
+# -- 5: where Duplicate puts a rack ------------------------------------------------------------
+
+def _errors(doc, rid):
+    return [v for v in doc.analysis.violations if v.severity == "error" and rid in v.items]
+
+
+@pytest.mark.parametrize("end", [True, False], ids=["row end", "mid row"])
+def test_duplicate_puts_a_rack_beside_its_source_along_its_row(window, end):
+    """The review: the copy went 2.4 m below its source facing the same way, into its
+    exhaust (FLOOR-AIRFLOW, a CRAH at 109 %)."""
+    doc = window.document
+    row = sorted((r for r in doc.layout.racks if r.row == "R01"), key=lambda r: r.x_m)
+    src = row[-1] if end else row[len(row) // 2]
+    doc.select([src.id])
+    window.actions_by_name["duplicate"].trigger()
+    copy = doc.layout.rack(doc.selection[0])
+    assert copy.id != src.id and status(window) == "Duplicated 1 item"
+    # in the source's row, facing its way: the first free place past the row's end
+    assert (copy.y_m, copy.rotation_deg) == (src.y_m, src.rotation_deg)
+    pitch = row[1].x_m - row[0].x_m
+    assert copy.x_m == pytest.approx(row[-1].x_m + pitch)
+    assert not _errors(doc, copy.id)
+    assert not [v for v in doc.analysis.violations if v.code == "FLOOR-AIRFLOW"]
+    assert doc.undo_stack.undoText() == f"Duplicate rack {src.id}"
+    doc.undo_stack.undo()
+    assert copy.id not in doc.layout.all_ids()
+
+
+def test_paste_over_its_source_and_duplicate_agree(window, monkeypatch):
+    doc = window.document
+    src = sorted((r for r in doc.layout.racks if r.row == "R02"), key=lambda r: r.x_m)[2]
+    doc.select([src.id])
+    window.actions_by_name["duplicate"].trigger()
+    dup = doc.layout.rack(doc.selection[0])
+    doc.undo_stack.undo()
+    doc.select([src.id])
+    window.actions_by_name["copy"].trigger()
+    monkeypatch.setattr(window.view, "cursor_plan_point", lambda: (src.x_m, src.y_m))
+    window.actions_by_name["paste"].trigger()
+    pasted = doc.layout.rack(doc.selection[0])
+    assert (pasted.x_m, pasted.y_m, pasted.rotation_deg) == (dup.x_m, dup.y_m,
+                                                               dup.rotation_deg)
+
+
+def test_beside_offset_goes_across_only_when_the_row_is_full():
+    from engine.model import Hall, Layout, Rack
+
+    # a row of 600 mm racks from wall to wall: no place along it
+    lay = Layout(hall=Hall(outline=[(0, 0), (2.4, 0), (2.4, 8), (0, 8)]),
+                 racks=[Rack(id=f"R{k}", type="rack-600x1200", x_m=0.3 + 0.6 * k, y_m=4.0)
+                        for k in range(4)])
+    dx, dy = edits.beside_offset(lay, ["R1"])
+    assert dx == 0 and abs(dy) == pytest.approx(2.4)  # 1.2 m deep + a 1.2 m aisle
+    assert edits.beside_offset(lay, ["nothing"]) is None
+    # a column in the next slot: the copy goes past it
+    from engine.model import Obstacle
+
+    lay = Layout(hall=Hall(outline=[(0, 0), (12, 0), (12, 8), (0, 8)],
+                           obstacles=[Obstacle(id="C1", kind="column",
+                                               polygon=[(2.4, 3.5), (3.0, 3.5), (3.0, 4.5),
+                                                        (2.4, 4.5)])]),
+                 racks=[Rack(id="R0", type="rack-600x1200", x_m=2.1, y_m=4.0)])
+    assert edits.beside_offset(lay, ["R0"]) == (-0.6, 0.0)
+
+
 @pytest.fixture(autouse=True)
 def _no_clipboard_leftovers():
     yield

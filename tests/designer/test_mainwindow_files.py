@@ -194,9 +194,11 @@ def test_new_from_template_asks_about_unsaved_changes_only_at_create(qtbot, wind
     assert doc.layout is not before and len([r for r in doc.layout.racks if r.devices]) == 4
 
 
-def test_duplicate_keeps_the_copy_on_the_tile_grid_and_says_duplicated(window):
-    """The review's hall: a rack turned 90 degrees on the 0.6 m grid; its copy went 2.0 m
-    (depth 0.8 m + a 1.2 m aisle) down, off the grid, and the status said "Pasted"."""
+def test_duplicate_puts_the_copy_beside_its_source_along_its_row_and_says_duplicated(window):
+    """The review's hall: two racks turned 90 degrees, back to back. A copy went 2.4 m down
+    (into the next row's place, facing the same way: it breathed its source's exhaust);
+    now it goes where Paste puts one, the next place along the source's row (along y for
+    a rack turned a quarter), facing the same way. And the status said "Pasted" once."""
     from designer.document import LayoutDocument
     from engine.model import Rack
 
@@ -206,24 +208,21 @@ def test_duplicate_keeps_the_copy_on_the_tile_grid_and_says_duplicated(window):
         Rack(id="RK-0001", type="rack-800x1200", x_m=10.0, y_m=9.6, rotation_deg=90),
         Rack(id="RK-0002", type="rack-800x1200", x_m=11.2, y_m=9.6, rotation_deg=90)]})
     doc.set_layout(lay)
-    tile = doc.layout.hall.tile_m
     doc.select(["RK-0002"])
     window.actions_by_name["duplicate"].trigger()
     new = [r for r in doc.layout.racks if r.id not in ("RK-0001", "RK-0002")]
     assert len(new) == 1 and doc.selection == [new[0].id]
     copy = new[0]
-    assert copy.x_m == pytest.approx(11.2)
-    # below by whole tiles: at least the rack's depth plus an aisle (2.0 m), so 2.4 m
-    assert copy.y_m == pytest.approx(9.6 - 4 * tile)
-    assert (copy.y_m / tile) == pytest.approx(round(copy.y_m / tile))
+    # the rack's width (0.8 m) along its row, its x and facing its source's
+    assert (copy.x_m, copy.y_m, copy.rotation_deg) == (11.2, pytest.approx(10.4), 90)
     assert window.statusBar().currentMessage() == "Duplicated 1 item"
-    # twice more, the whole pair: every copy still on the grid
+    # the whole pair: beside it along the row (the copy above is in the way: past it)
     doc.select(["RK-0001", "RK-0002"])
     window.duplicate()
     assert window.statusBar().currentMessage() == "Duplicated 2 items"
-    for r in doc.layout.racks:
-        assert (r.y_m / tile) == pytest.approx(round(r.y_m / tile))
-        assert (r.x_m - 10.0) / tile == pytest.approx(round((r.x_m - 10.0) / tile))
+    pair = [doc.layout.rack(i) for i in doc.selection]
+    assert sorted(r.x_m for r in pair) == [10.0, 11.2]
+    assert {round(r.y_m, 6) for r in pair} == {8.8}
     doc.undo_stack.undo()
     assert len(doc.layout.racks) == 3
 
