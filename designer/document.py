@@ -73,14 +73,20 @@ def fabric_change(before: Analysis, after: Analysis) -> str:
     One server more can start a scalable unit and add a tier's worth of switches; the
     note names the fabric, its scalable units and the switches per tier it gained or lost.
 
+    A spine count above what the leaves' uplinks fill is explained
+    (:meth:`engine.fabric.FabricPlan.spine_note`): at 3 SU the spines are the RA's 16
+    for 4 SU, not the 12 whose ports would do.
+
     Examples
     --------
-    ``"Fabric compute: 3 scalable units now (+8 leaf, +8 spine switches)"``;
+    ``"Fabric compute: 3 scalable units now (+8 leaf, +8 spine switches; 16 spines: ...)"``;
     ``"Fabric fe: +2 leaf switches (18 leaf, 2 spine now)"`` when the SU count stays.
     """
     def fabrics(a: Analysis) -> list[dict]:
         return list(getattr(getattr(a, "network", None), "fabrics", None) or [])
 
+    topo = getattr(getattr(after, "network", None), "topology", None)
+    plans = {fb.id: fb.plan for fb in getattr(topo, "fabrics", None) or []}
     old = {f.get("id"): f for f in fabrics(before)}
     notes = []
     for f in fabrics(after):
@@ -93,13 +99,16 @@ def fabric_change(before: Analysis, after: Analysis) -> str:
         change = ", ".join(f"{d:+,}".replace("-", "−") + f" {t}" for t, d in deltas if d)
         if not change:
             continue
+        plan = plans.get(f.get("id"))
+        why = plan.spine_note() if plan is not None and dict(deltas).get("spine") else ""
+        why = f"; {why}" if why else ""
         su0, su1 = was.get("scalable_units"), f.get("scalable_units")
         if su1 is not None and su1 != su0:
             units = f"{su1:,} scalable unit" + ("" if su1 == 1 else "s")
-            notes.append(f"Fabric {f['id']}: {units} now ({change} switches)")
+            notes.append(f"Fabric {f['id']}: {units} now ({change} switches{why})")
         else:
             now = ", ".join(f"{n:,} {t}" for t, n in sw1.items() if n)
-            notes.append(f"Fabric {f['id']}: {change} switches ({now} now)")
+            notes.append(f"Fabric {f['id']}: {change} switches ({now} now{why})")
     return "; ".join(notes)
 
 

@@ -60,6 +60,7 @@ from engine.model import Fabric, Layout
 
 __all__ = [
     "TIER_NAMES",
+    "RA_SPINES_BY_SU",
     "LINK_TIERS",
     "split_ports",
     "FabricPlan",
@@ -77,6 +78,10 @@ __all__ = [
 ]
 
 TIER_NAMES = ("leaf", "spine", "core")
+#: spines of the DGX SuperPOD compute fabric (32-node SU, 8 rails, 64-port QM9700) by the
+#: SU counts NVIDIA tabulates for a 2-tier fabric (DGX SuperPOD B200 RA, "DGX SuperPOD
+#: Architecture", component-count table; 1 SU: 8 leaf + 4 spine [S41])
+RA_SPINES_BY_SU = {1: 4, 2: 8, 4: 16, 8: 32}
 LINK_TIERS = ("node_leaf", "leaf_spine", "spine_core", "explicit")
 
 
@@ -146,6 +151,41 @@ class FabricPlan:
         return {"node_leaf": self.ports,
                 "leaf_spine": self.leaves * self.leaf_uplinks if self.tiers >= 2 else 0,
                 "spine_core": self.spines * self.spine_uplinks if self.tiers >= 3 else 0}
+
+    def spine_note(self) -> str:
+        """Say why a 2-tier fabric has more spines than its leaves' uplinks fill ("" if not).
+
+        The spines divide each leaf's uplinks so every leaf has the same number of links
+        to every spine (equal paths); where the fewest spines with the ports do not
+        divide them, the next count that does is built. For the DGX SuperPOD's 32-node
+        QM9700 scalable unit that is the RA table's count for the next SU count it
+        tabulates (1, 2, 4, 8 SU: 4, 8, 16, 32 spines, see :data:`RA_SPINES_BY_SU`).
+
+        Examples
+        --------
+        >>> plan_fabric(np.full(65, 8), rails=8, su_nodes=32, radix=(64, 64, 64)).spine_note()
+        "16 spines, not the 12 with enough ports: a leaf's 32 uplinks split evenly over 16, \
+2 to each; the DGX SuperPOD RA's count for up to 4 SU"
+        >>> plan_fabric(np.full(64, 8), rails=8, su_nodes=32, radix=(64, 64, 64)).spine_note()
+        ''
+        """
+        if self.tiers != 2 or self.is_edited or not self.leaf_uplinks or not self.spines:
+            return ""
+        per = self.leaves // max(self.planes, 1)
+        enough = self.planes * -(-per * self.leaf_uplinks // self.radix[1])
+        if self.spines <= enough:
+            return ""
+        per_plane = self.spines // max(self.planes, 1)
+        each = self.leaf_uplinks // per_plane
+        text = (f"{self.spines:,} spines, not the {enough:,} with enough ports: a leaf's "
+                f"{self.leaf_uplinks} uplinks split evenly over {per_plane:,}"
+                + (" (its rail plane's)" if self.planes > 1 else "") + f", {each} to each")
+        if (self.topology, self.rails, self.su_nodes, self.radix[1], self.leaf_uplinks,
+                self.planes) == ("rail_optimized", 8, 32, 64, 32, 1):
+            row = next((n for n in sorted(RA_SPINES_BY_SU) if n >= self.scalable_units), None)
+            if row is not None and RA_SPINES_BY_SU[row] == self.spines:
+                text += f"; the DGX SuperPOD RA's count for up to {row} SU"
+        return text
 
     def oversubscription(self) -> dict[str, float]:
         """Return the design down:up ratio of each tier that has uplinks."""

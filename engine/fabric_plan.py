@@ -57,8 +57,12 @@ from engine.fabric import ports_at_speed
 from engine.model import Fabric, FabricTier, Layout, Rack
 
 __all__ = ["FabricJoin", "FabricPreset", "FabricPlan", "FabricPreview", "PURPOSE_NAMES",
-           "fabric_presets", "join_options", "matching_presets", "node_types", "preview_fabric",
-           "suggest_fabric"]
+           "fabric_presets", "join_options", "matching_presets", "missing_figures",
+           "node_types", "plan_presets", "preview_fabric", "suggest_fabric"]
+
+#: the widest breakout a default switch is picked for: one port into 8 links (an 800G
+#: OSFP cage as 8 x 100G); a switch far faster than the links is no default for them
+_MAX_BREAKOUT = 8
 
 #: how a fabric of each purpose is named, and the base of its id
 PURPOSE_NAMES = {"scale_out": ("Compute fabric", "compute"),
@@ -89,6 +93,13 @@ class FabricPreset:
         """The design as a list names it: ``dgx-b300-superpod (edition=dc-busbar)``."""
         return self.template_id + (f" ({self.choice[0]}={self.choice[1]})" if self.choice
                                    else "")
+
+    @property
+    def display_name(self) -> str:
+        """The design as a person names it: its title, and the choice that differs."""
+        choice = f", {self.choice[0].replace('_', ' ')} {self.choice[1]}" if self.choice \
+            else ""
+        return f"{self.title or self.template_id}{choice}"
 
 
 @dataclass(frozen=True)
@@ -199,14 +210,40 @@ def fabric_presets() -> tuple[FabricPreset, ...]:
     return _builtin_presets()
 
 
+def missing_figures(device: DeviceType) -> tuple[str, ...]:
+    """Return the figures a device's catalog entry lacks of power and weight.
+
+    A figure the catalog lacks counts as zero in the hall's power, heat and floor
+    loading, so a switch without them makes a fabric look lighter than it is.
+
+    Examples
+    --------
+    >>> from engine.catalog import load_catalog
+    >>> cat = load_catalog(user_dir=None)
+    >>> missing_figures(cat.devices["sn4600c"]), missing_figures(cat.devices["qm9700"])
+    (('power', 'weight'), ())
+    """
+    return tuple(name for name, fig in (("power", device.power_max_w),
+                                        ("weight", device.weight_kg)) if fig.value is None)
+
+
 def _pick_switch(catalog: Catalog, speed_gbps: float, generation: str, purpose: str) -> str:
     """Return the switch for links of ``speed_gbps``: a reference design's, else the catalog's.
 
-    A switch a built-in design of the same generation and purpose uses comes first; then
-    the switch whose native port speed is closest above the link speed, most ports at
-    that speed first, a known power figure before an unknown one. Front-end and
-    management networks are Ethernet: no InfiniBand switch for them (a storage network
-    may be either).
+    Switches whose power and weight the catalog has come first, where one has ports
+    that run at the link speed or break out into it (up to 8 links a port): a switch
+    without them counts as 0 W and 0 kg. Of those, a switch a built-in design of the
+    same generation and purpose uses comes first; then the switch whose native port
+    speed is closest above the link speed, most ports at that speed first, a known
+    power figure before an unknown one. Front-end and management networks are
+    Ethernet: no InfiniBand switch for them (a storage network may be either).
+
+    Examples
+    --------
+    >>> from engine.catalog import load_catalog
+    >>> cat = load_catalog(user_dir=None)
+    >>> _pick_switch(cat, 100, "hopper", "front_end"), _pick_switch(cat, 1, "hopper", "management")
+    ('arista-7060x6-64pe', 'sn2201')
     """
     usable = {d.id: d for d in catalog.by_role("switch")
               if d.switch_port_speed_gbps >= speed_gbps and ports_at_speed(d, None, speed_gbps) >= 2
@@ -215,12 +252,16 @@ def _pick_switch(catalog: Catalog, speed_gbps: float, generation: str, purpose: 
         kind = "" if purpose in ("scale_out", "storage") else "Ethernet "
         raise InputError(None, "fabric switch",
                          f"a catalog {kind}switch with ports of at least {speed_gbps:g} Gb/s")
+    figured = {k: d for k, d in usable.items()
+               if d.switch_port_speed_gbps <= _MAX_BREAKOUT * speed_gbps
+               and not missing_figures(d)}
+    pool = figured or usable
     for p in fabric_presets():
         if p.generation == generation and p.fabric.purpose == purpose and p.fabric.tiers:
             sw = p.fabric.tiers[0].switch
-            if sw in usable and p.fabric.nic_speed_gbps == speed_gbps:
+            if sw in pool and p.fabric.nic_speed_gbps == speed_gbps:
                 return sw
-    return min(usable.values(),
+    return min(pool.values(),
                key=lambda d: (d.switch_port_speed_gbps / speed_gbps,
                               -ports_at_speed(d, None, speed_gbps),
                               d.power_max_w.value is None, d.id)).id
@@ -247,7 +288,8 @@ def _derived(catalog: Catalog, types: Sequence[str], purpose: str) -> tuple[Fabr
                     tiers=[FabricTier(name=n, switch=switch) for n in ("leaf", "spine", "core")],
                     nic_speed_gbps=speed, ports_per_gpu=per_gpu,
                     rails=ports[0] if rail else 1, su_nodes=max(1, down))
-    return fabric, f"from the catalog: {speed:g} Gb/s ports, {switch} switches"
+    return fabric, (f"from the catalog: {speed:g} Gb/s ports, "
+                    f"{catalog.devices[switch].name} switches")
 
 
 def matching_presets(catalog: Catalog, types: Iterable[str],
@@ -279,6 +321,51 @@ def _fabric_racks(layout: Layout, f: Fabric) -> set[str]:
     return set(f.members) if f.members else {r.id for r in layout.racks}
 
 
+def _loose(layout: Layout, catalog: Catalog, rack_ids: Sequence[str], purpose: str):
+    """Return the hall's joining devices by rack, the selection's, and the racks taken by
+    another fabric of ``purpose`` (with its id)."""
+    picked = list(dict.fromkeys(rack_ids)) or [r.id for r in layout.racks]
+    everyone = node_types(layout, catalog, [r.id for r in layout.racks], purpose)
+    nodes = {r: everyone[r] for r in picked if r in everyone}
+    taken = {r: f.id for f in layout.fabrics if f.purpose == purpose
+             for r in _fabric_racks(layout, f)}
+    return picked, everyone, nodes, taken
+
+
+def plan_presets(layout: Layout, catalog: Catalog, rack_ids: Sequence[str],
+                 purpose: str = "scale_out") -> list[FabricPreset]:
+    """Return the reference designs :func:`suggest_fabric` can follow for these racks.
+
+    They are :func:`matching_presets` of the servers that would be members: those of
+    the selected racks in no fabric of ``purpose`` yet, so servers of a fabric already
+    built, selected with them, do not bring their own designs.
+
+    Examples
+    --------
+    >>> from engine.catalog import load_catalog
+    >>> from engine.model import Hall, Layout, MountedDevice, Rack
+    >>> cat = load_catalog(user_dir=None)
+    >>> h100 = Rack(id="A", type="rack-800x1200", x_m=2, y_m=2,
+    ...             devices=[MountedDevice(type="dgx-h100", u=1)])
+    >>> h200 = Rack(id="B", type="rack-800x1200", x_m=3, y_m=2,
+    ...             devices=[MountedDevice(type="dgx-h200", u=1)])
+    >>> lay = Layout(hall=Hall(outline=[(0, 0), (9, 0), (9, 9), (0, 9)]), racks=[h100, h200])
+    >>> sorted({t for p in plan_presets(lay, cat, ["A", "B"]) for t in p.node_types})
+    ['dgx-h100']
+    >>> lay = add_fabric(lay, suggest_fabric(lay, cat, ["A"]).fabric, cat)
+    >>> plan_presets(lay, cat, ["A", "B"])  # A's servers have their fabric: B's have no design
+    []
+    """
+    _picked, _everyone, nodes, taken = _loose(layout, catalog, rack_ids, purpose)
+    types = {t for r, ts in nodes.items() if r not in taken for t in ts}
+    return matching_presets(catalog, types, purpose) if types else []
+
+
+def _names(catalog: Catalog, types: Iterable[str]) -> str:
+    return ", ".join(sorted(catalog.devices[t].name if t in catalog.devices else t
+                            for t in types))
+
+
 def suggest_fabric(layout: Layout, catalog: Catalog, rack_ids: Sequence[str],
                    purpose: str = "scale_out", preset: str | None = None) -> FabricPlan:
     """Return a fabric of ``purpose`` over the selected racks, sized as a reference design.
@@ -299,17 +386,13 @@ def suggest_fabric(layout: Layout, catalog: Catalog, rack_ids: Sequence[str],
     """
     if purpose not in PURPOSE_NAMES:
         raise InputError(None, "fabric purpose", f"one of {', '.join(PURPOSE_NAMES)}")
-    picked = list(dict.fromkeys(rack_ids)) or [r.id for r in layout.racks]
     # every rack's joining devices, looked up once: the selection's, and the hall's for
     # whether the selection covers it
-    everyone = node_types(layout, catalog, [r.id for r in layout.racks], purpose)
-    nodes = {r: everyone[r] for r in picked if r in everyone}
+    picked, everyone, nodes, taken = _loose(layout, catalog, rack_ids, purpose)
     what = "GPU servers or rack-scale systems" if purpose == "scale_out" else \
         f"devices with {purpose.replace('_', '-')} ports"
     if not nodes:
         raise InputError(None, "fabric members", f"selected racks holding {what}")
-    taken = {r: f.id for f in layout.fabrics if f.purpose == purpose
-             for r in _fabric_racks(layout, f)}
     members = [r for r in nodes if r not in taken]
     if not members:
         owners = sorted({taken[r] for r in nodes})
@@ -325,8 +408,13 @@ def suggest_fabric(layout: Layout, catalog: Catalog, rack_ids: Sequence[str],
     if preset not in (None, "catalog"):
         found = [p for p in found if p.label == preset]
         if not found:
-            raise InputError(None, "fabric preset", "a reference design that uses these "
-                             f"servers (got {preset!r})")
+            # said with the names the user sees: the design's title, the servers' names
+            other = next((p for p in fabric_presets() if p.label == preset), None)
+            design = f"{other.display_name} is for {_names(catalog, other.node_types)}" \
+                if other is not None else f"there is no built-in design {preset!r}"
+            raise InputError(None, "fabric preset",
+                             f"a reference design that uses {_names(catalog, types)} "
+                             f"({design})")
     if found:
         base, basis = found[0].fabric, f"as in the {found[0].label} template"
     else:
@@ -410,11 +498,13 @@ class FabricPreview:
 
     ``figures`` is the fabric's entry of the analysis (``network.fabrics``: tiers,
     switches and cables per tier, bisection); ``violations`` the rule violations that
-    name the fabric or its racks (their JSON form).
+    name the fabric or its racks (their JSON form); ``notes`` say why a count is
+    not the one the ports alone would give (:meth:`engine.fabric.FabricPlan.spine_note`).
     """
 
     figures: dict
     violations: list[dict]
+    notes: tuple[str, ...] = ()
 
 
 def preview_fabric(layout: Layout, catalog: Catalog, fabric: Fabric,
@@ -452,6 +542,10 @@ def preview_fabric(layout: Layout, catalog: Catalog, fabric: Fabric,
         lay = add_fabric(layout, fabric, catalog)
     result = analyze(lay, catalog)
     figures = next((f for f in result.network.fabrics if f.get("id") == fabric.id), {})
+    topo = result.network.topology
+    plan = next((fb.plan for fb in (topo.fabrics if topo is not None else [])
+                 if fb.id == fabric.id), None)
+    notes = tuple(n for n in [plan.spine_note() if plan is not None else ""] if n)
     if before is None:
         before = [v.to_dict() for v in analyze(layout, catalog).violations]
     # what the layout already broke is not news: a violation is new when its rule did not
@@ -460,4 +554,4 @@ def preview_fabric(layout: Layout, catalog: Catalog, fabric: Fabric,
     known = {(v["code"], tuple(v["items"])) for v in before}
     return FabricPreview(figures, [v.to_dict() for v in result.violations
                                    if (v.code, tuple(v.items)) not in known
-                                   or (fabric.id in v.items and not joined)])
+                                   or (fabric.id in v.items and not joined)], notes)

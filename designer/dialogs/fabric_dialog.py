@@ -10,6 +10,10 @@ switches, too few ports, a rack over its air limit — before anything is added.
 Tier details (radix, breakout speed, per-tier oversubscription, placement)
 are edited afterwards in the inspector.
 
+"Start from" lists only the designs of the servers that would be members (those in no
+fabric of the purpose yet), by their titles. A switch whose power or weight the
+catalog lacks is said to count as 0 W / 0 kg, beside the switch list and in it.
+
 Where the layout has a fabric of that purpose already, "Start from" also offers
 to join it (:func:`engine.fabric_plan.join_options`): the loose racks become its
 members, with its tiers and switches, instead of an island of their own. A join
@@ -43,8 +47,9 @@ from engine.fabric_plan import (
     FabricJoin,
     FabricPlan,
     join_options,
-    matching_presets,
+    missing_figures,
     node_types,
+    plan_presets,
     preview_fabric,
     suggest_fabric,
 )
@@ -72,9 +77,17 @@ def _short_list(ids: Sequence[str], most: int = 6) -> str:
     return ", ".join(ids[:most - 1]) + f", … {ids[-1]}"
 
 
+def _lacks_text(missing: Sequence[str]) -> str:
+    """``"no power or weight figure"`` for the figures a catalog entry lacks."""
+    return f"no {' or '.join(missing)} figure"
+
+
 def preview_text(figures: dict, violations: list[dict], catalog: Catalog,
-                 fabric: Fabric) -> str:
-    """Return the preview of what ``fabric`` builds, as rich text."""
+                 fabric: Fabric, notes: Sequence[str] = ()) -> str:
+    """Return the preview of what ``fabric`` builds, as rich text.
+
+    ``notes`` say why a switch count differs from what the ports alone need.
+    """
     if not figures:
         return "The fabric builds nothing: none of its member racks holds a device that joins it."
     sw = figures.get("switches", {})
@@ -94,6 +107,7 @@ def preview_text(figures: dict, violations: list[dict], catalog: Catalog,
              f"Bisection {figures.get('bisection_tbps', 0.0):,.1f} Tb/s one way, "
              f"{per:,.0f} Gb/s per {what[:-1]} "
              f"({figures.get('bisection_method', 'none').replace('_', ' ')})."]
+    lines += [f"<i>{n[0].upper()}{n[1:]}.</i>" for n in notes]
     errors = [v for v in violations if v["severity"] == "error"]
     warnings = [v for v in violations if v["severity"] != "error"]
     for vs, colour, word in ((errors, "#b00020", "Error"), (warnings, "#8a5a00", "Warning")):
@@ -149,8 +163,15 @@ class FabricDialog(QDialog):
         self.switch = QComboBox()
         switches = sorted(catalog.by_role("switch"), key=lambda d: (d.switch_port_speed_gbps, d.id))
         for d in switches:
+            lacks = missing_figures(d)
             self.switch.addItem(f"{d.name}  ({d.switch_ports} × {d.switch_port_speed_gbps:g}G, "
-                                f"{d.u_height or 1}U)", d.id)
+                                f"{d.u_height or 1}U)"
+                                + (f"  — {_lacks_text(lacks)}" if lacks else ""), d.id)
+        # a switch the catalog has no power or weight for counts as 0 W / 0 kg: say so
+        self.switch_note = QLabel()
+        self.switch_note.setWordWrap(True)
+        self.switch_note.setStyleSheet("color: #8a5a00")
+        self.switch_note.setVisible(False)
         self.tiers = QSpinBox()
         self.tiers.setRange(1, 3)
         self.collapse = QCheckBox("Use fewer tiers when they suffice")
@@ -200,6 +221,8 @@ class FabricDialog(QDialog):
         lay = QVBoxLayout(self)
         lay.addWidget(self.basis)
         lay.addLayout(form)
+        # full width below the form: a wrapped label in a form row is cut to one line
+        lay.addWidget(self.switch_note)
         lay.addWidget(QLabel("<b>Preview</b>"))
         # a long preview scrolls instead of squeezing the form above it
         scroll = QScrollArea()
@@ -234,9 +257,6 @@ class FabricDialog(QDialog):
         """List the reference designs that use the selected servers, best first, then the
         catalog's ports; the first is chosen (and the fabric suggested from it)."""
         purpose = self.purpose.currentData()
-        picked = self._selection or [r.id for r in self._layout.racks]
-        types = {t for ts in node_types(self._layout, self._catalog, picked, purpose).values()
-                 for t in ts}
         self.design.blockSignals(True)
         self.design.clear()
         joins = join_options(self._layout, self._catalog, self._selection, purpose)
@@ -253,12 +273,15 @@ class FabricDialog(QDialog):
                         Qt.ItemDataRole.ToolTipRole)
 
         add_joins(True)  # servers like the fabric's own belong in it: the first choice
-        for p in matching_presets(self._catalog, types, purpose):
-            choice = f", {p.choice[0].replace('_', ' ')} {p.choice[1]}" if p.choice else ""
-            self.design.addItem(f"{p.title or p.template_id}{choice}", p.label)
+        # the designs of the servers that would be members: a selected rack already in a
+        # fabric of this purpose brings none (suggest_fabric would refuse them)
+        for p in plan_presets(self._layout, self._catalog, self._selection, purpose):
+            self.design.addItem(p.display_name, p.label)
+            built_for = ", ".join(sorted(self._catalog.devices[t].name
+                                         if t in self._catalog.devices else t
+                                         for t in p.node_types))
             self.design.setItemData(self.design.count() - 1,
-                                    f"Template {p.label}, built for "
-                                    f"{', '.join(sorted(p.node_types))}",
+                                    f"The built-in template {p.display_name}, for {built_for}",
                                     Qt.ItemDataRole.ToolTipRole)
         add_joins(False)
         self.design.addItem("The catalog's ports of the servers", "catalog")
@@ -280,6 +303,7 @@ class FabricDialog(QDialog):
                                       choice or None)
             except InputError as exc:
                 self._plan = None
+                self._ok.setText("Add fabric")
                 self._show_problem(f"No {_PURPOSE_NOUNS[purpose]} here: "
                                    f"{self._refusal(exc, purpose)}")
                 return
@@ -324,6 +348,9 @@ class FabricDialog(QDialog):
             owners = owners.split(" which")[0]
             return (f"the selected racks' servers are in fabric {owners} already: select "
                     "other racks, or edit that fabric's members in the inspector.")
+        if exc.field == "fabric preset":
+            return (f"“Start from” needs {exc.expected}. Pick another design above, or "
+                    "the catalog's ports of the servers.")
         return f"{exc.field}: expected {exc.expected}."
 
     # -- the fabric the form describes --------------------------------------------------------
@@ -373,10 +400,21 @@ class FabricDialog(QDialog):
         self.rails.setEnabled(rail and not joining)
         self.ports.setEnabled(self.purpose.currentData() == "scale_out" and not joining)
         self.follow.setEnabled(self._plan.covers_hall and not joining)
+        self._show_switch_note()
         self._show_racks(f)
         self._ok.setEnabled(True)
         self.preview.setText("<i>Computing…</i>")
         self._timer.start()
+
+    def _show_switch_note(self) -> None:
+        """Say when the chosen switch has no power or weight figure in the catalog."""
+        dev = self._catalog.devices.get(self.switch.currentData() or "")
+        lacks = missing_figures(dev) if dev is not None and self._plan is not None else ()
+        zero = " and ".join({"power": "0 W", "weight": "0 kg"}[m] for m in lacks)
+        self.switch_note.setText(
+            f"The catalog has {_lacks_text(lacks)} for the {dev.name}: each of its switches "
+            f"counts as {zero} in the hall's totals and rack checks." if lacks else "")
+        self.switch_note.setVisible(bool(lacks))
 
     def _show_racks(self, f: Fabric) -> None:
         """Say which racks join the fabric (with their servers and GPUs) and which take its
@@ -394,7 +432,8 @@ class FabricDialog(QDialog):
                 "node" if systems else "server")
         what = f"{_count(len(types), kind)}, {gpus:,} GPUs" if f.purpose == "scale_out" \
             else _count(len(types), "node")
-        joined = f" join the {_count(len(f.members) - len(added), 'rack')} of {f.id}" \
+        verb = "joins" if len(added) == 1 else "join"
+        joined = f" {verb} the {_count(len(f.members) - len(added), 'rack')} of {f.id}" \
             if self._join is not None else ""
         self.members.setText(f"{_count(len(added), 'rack')} ({what}){joined}: "
                              f"{_short_list(added)}")
@@ -408,15 +447,18 @@ class FabricDialog(QDialog):
     def _show_problem(self, text: str) -> None:
         self.problem.setText(text)
         self.problem.setVisible(bool(text))
-        # a refused selection leaves nothing to adjust: only the purpose stays open
-        for w in (self.name, self.design, self.topology, self.switch, self.tiers, self.collapse,
+        # a refused selection leaves nothing to adjust but the purpose and, where it has
+        # another choice, the design to start from (the way out of a refused design)
+        for w in (self.name, self.topology, self.switch, self.tiers, self.collapse,
                   self.speed, self.su, self.oversub):
             w.setEnabled(not text)
+        self.design.setEnabled(not text or self.design.count() > 1)
         if text:
             for w in (self.follow, self.ports, self.rails):
                 w.setEnabled(False)
         if text:
             self._ok.setEnabled(False)
+            self.switch_note.setVisible(False)
             self.preview.setText("")
             for lab in (self.members, self.network, self.basis):
                 lab.setText("")
@@ -449,7 +491,7 @@ class FabricDialog(QDialog):
             return
         fabric, preview = result
         self.preview.setText(preview_text(preview.figures, preview.violations, self._catalog,
-                                          fabric))
+                                          fabric, preview.notes))
 
     def wait_for_preview(self, timeout_ms: int = 30_000) -> None:
         """Finish any pending preview now (tests and scripts)."""

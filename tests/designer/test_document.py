@@ -294,11 +294,15 @@ def test_an_edit_that_resizes_a_fabric_says_how(doc):
     net = {f["id"]: f for f in doc.analysis.network.fabrics}["compute"]
     assert (net["switches"]["leaf"], net["switches"]["spine"], net["scalable_units"]) == (16, 8, 2)
     doc.install_device("GPU-0001", "dgx-h100")  # the 65th node starts a third SU
-    assert said == ["Fabric compute: 3 scalable units now (+8 leaf, +8 spine switches)"]
+    # 16 spines, not 12: the RA's count for 4 SU, so every leaf has 2 links to each spine
+    grew = ("Fabric compute: 3 scalable units now (+8 leaf, +8 spine switches; 16 spines, "
+            "not the 12 with enough ports: a leaf's 32 uplinks split evenly over 16, 2 to "
+            "each; the DGX SuperPOD RA's count for up to 4 SU)")
+    assert said == [grew]
     doc.undo_stack.undo()
     assert said[-1] == "Fabric compute: 2 scalable units now (−8 leaf, −8 spine switches)"
     doc.undo_stack.redo()
-    assert said[-1] == "Fabric compute: 3 scalable units now (+8 leaf, +8 spine switches)"
+    assert said[-1] == grew
     n = len(said)
     doc.set_layout(doc.layout)  # a new document: nothing was resized by an edit
     assert len(said) == n
@@ -316,8 +320,9 @@ def test_a_new_fabric_is_not_a_resized_one(doc):
 
 def test_the_status_bar_says_when_a_fabric_grew(window):
     window.document.install_device("GPU-0001", "dgx-h100")
-    assert window.statusBar().currentMessage() == \
-        "Fabric compute: 3 scalable units now (+8 leaf, +8 spine switches)"
+    assert window.statusBar().currentMessage().startswith(
+        "Fabric compute: 3 scalable units now (+8 leaf, +8 spine switches; 16 spines, not the "
+        "12 with enough ports")
 
 
 def test_fabric_change_words_a_change_within_a_scalable_unit():

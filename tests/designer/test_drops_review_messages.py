@@ -32,7 +32,7 @@ def test_an_install_drop_says_which_rack_and_u_range(window):
     assert said.startswith(f"Installed NVIDIA DGX H100 in GPU-0001 at U{new_u}–U{new_u + 7}")
     assert doc.undo_stack.undoText() == f"Install NVIDIA DGX H100 in GPU-0001 at U{new_u}"
     # the 65th node starts a third scalable unit: the same message says so
-    assert said.endswith(". Fabric compute: 3 scalable units now (+8 leaf, +8 spine switches)")
+    assert ". Fabric compute: 3 scalable units now (+8 leaf, +8 spine switches; 16 spines" in said
 
 
 def test_an_install_that_leaves_the_fabric_as_it_was_says_only_where(window):
