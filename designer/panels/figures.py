@@ -300,7 +300,20 @@ def fabric_rows(document, ids: list[str]) -> list[tuple[str, str, str]]:
                f"{worst['per_endpoint_bisection_gbps']:,.1f} Gb/s per node "
                f"({worst.get('switch', '')})"
                if worst.get("per_endpoint_bisection_gbps") is not None else _DASH)]
-    return [(k, v, t) for (k, t), v in zip(labels, values, strict=True)]
+    rows = [(k, v, t) for (k, t), v in zip(labels, values, strict=True)]
+    note = _spine_note(a, f["id"])
+    if note:  # more spines than the ports need: why (the RA's count, equal paths)
+        rows.insert(1, ("Spine count", note, "Why the fabric has this many spines"))
+    return rows
+
+
+def _spine_note(a, fabric_id: str) -> str:
+    """Return the plan's word on its spine count (``""``: the ports decide it)."""
+    topo = getattr(getattr(a, "network", None), "topology", None)
+    for fb in getattr(topo, "fabrics", None) or []:
+        if fb.id == fabric_id and fb.plan is not None:
+            return fb.plan.spine_note()
+    return ""
 
 
 def switch_text(catalog, label: str) -> str:

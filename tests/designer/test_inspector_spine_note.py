@@ -1,0 +1,36 @@
+"""A fabric with more spines than its leaves' uplinks fill says why in the inspector."""
+
+from __future__ import annotations
+
+from designer.panels.figures import fabric_rows
+from engine.analysis import Analyzer
+from engine.edits import set_field
+from engine.templates import instantiate
+
+
+class _Doc:
+    def __init__(self, layout):
+        from engine.catalog import default_catalog
+
+        self.catalog = default_catalog()
+        self.layout = layout
+        self.analysis = Analyzer(layout, self.catalog).result
+
+
+def test_three_scalable_units_name_the_ras_spine_count():
+    lay = instantiate("dgx-h100-superpod", {"scalable_units": 4, "ufm_port": False})
+    # three SUs' worth of nodes: 24 leaves with 32 uplinks each, 12 spines' ports
+    fab = lay.fabrics[0]
+    keep = set(fab.members[: len(fab.members) * 3 // 4])
+    lay = set_field(lay, [fab.id], "members", [m for m in fab.members if m in keep])
+    rows = {k: v for k, v, _t in fabric_rows(_Doc(lay), [fab.id])}
+    assert rows["Switches"].startswith("24 leaf · 16 spine")
+    assert rows["Spine count"] == ("16 spines, not the 12 with enough ports: a leaf's 32 "
+                                   "uplinks split evenly over 16, 2 to each; the DGX "
+                                   "SuperPOD RA's count for up to 4 SU")
+
+
+def test_a_tabulated_su_count_has_no_spine_note():
+    lay = instantiate("dgx-h100-superpod", {"scalable_units": 4, "ufm_port": False})
+    rows = [k for k, _v, _t in fabric_rows(_Doc(lay), [lay.fabrics[0].id])]
+    assert "Spine count" not in rows
