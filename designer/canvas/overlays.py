@@ -224,6 +224,8 @@ class CoolingOverlay(OverlayItem):
 
     key = "cooling"
     title = "Cooling zones"
+    #: how far a zone's shading reaches past its racks (metres)
+    ZONE_MARGIN_M = 0.3
 
     def __init__(self, scene: FloorPlanScene, parent: QGraphicsItem) -> None:
         super().__init__(scene, parent)
@@ -257,31 +259,19 @@ class CoolingOverlay(OverlayItem):
                     np.stack([x[members] + hx[members], y[members] + hy[members]], 1),
                     np.stack([x[members] - hx[members], y[members] + hy[members]], 1),
                     np.stack([x[members] + hx[members], y[members] - hy[members]], 1)])
-                # the zone is its racks' area: the lines reach the unit (its label stays clear)
-                g = shapely.convex_hull(shapely.multipoints(pts))
+                # the zone is its racks' area and a margin round it: the racks, opaque,
+                # cover the area itself, so the margin is what shows of the zone (the
+                # lines reach the unit, whose label stays clear)
+                g = shapely.convex_hull(shapely.multipoints(pts)).buffer(
+                    self.ZONE_MARGIN_M, join_style="mitre")
                 if g.geom_type == "Polygon":
                     hull = QPolygonF([QPointF(px, -py) for px, py in g.exterior.coords])
             self._groups.append((color, solid, dashed, hull))
 
-    def paint_underlay(self, painter: QPainter, option: QStyleOptionGraphicsItem) -> None:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        for color, _solid, _dashed, hull in self._groups:
-            if hull is not None:
-                fill = QColor(color)
-                fill.setAlpha(40)
-                edge = QColor(color)
-                edge.setAlpha(140)
-                painter.setBrush(fill)
-                painter.setPen(cosmetic(edge, 1.2))
-                painter.drawPolygon(hull)
-
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        # the lines stop short of the row labels they would run through
+    def _clear_row_labels(self, painter: QPainter, option: QStyleOptionGraphicsItem) -> None:
+        """Clip the painter (saved by the caller) to leave the row labels clear."""
         t = painter.worldTransform()
         boxes = self._fp.row_labels.label_boxes(t)
-        painter.save()  # (the view does not save the painter around each item)
         if boxes:
             inv, _ok = t.inverted()
             keep = QPainterPath()
@@ -290,6 +280,31 @@ class CoolingOverlay(OverlayItem):
                 keep.addRect(inv.mapRect(b.adjusted(-2, -2, 2, 2)))
             keep.setFillRule(Qt.FillRule.OddEvenFill)
             painter.setClipPath(keep, Qt.ClipOperation.IntersectClip)
+
+    def paint_underlay(self, painter: QPainter, option: QStyleOptionGraphicsItem) -> None:
+        painter.save()
+        # a zone's margin reaches the row labels beside its racks: they read on the floor
+        self._clear_row_labels(painter, option)
+        self._paint_zones(painter)
+        painter.restore()
+
+    def _paint_zones(self, painter: QPainter) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        for color, _solid, _dashed, hull in self._groups:
+            if hull is not None:
+                fill = QColor(color)
+                fill.setAlpha(60)
+                edge = QColor(color)
+                edge.setAlpha(170)
+                painter.setBrush(fill)
+                painter.setPen(cosmetic(edge, 1.2))
+                painter.drawPolygon(hull)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.save()  # (the view does not save the painter around each item)
+        self._clear_row_labels(painter, option)  # the lines stop short of the row labels
         for color, solid, dashed, _ in self._groups:
             line = QColor(color)
             line.setAlpha(150)
