@@ -1169,7 +1169,8 @@ class RackLabelsItem(BoundedItem):
         self._widths = {px: _TextWidths(f) for px, f in self._fonts.items()}
         self._small = self._fonts[10]
         self._small_w = self._widths[10]
-        self._texts: dict[tuple[str, float, int], tuple[tuple[str, float], ...]] = {}
+        self._texts: dict[tuple, tuple[tuple[str, float], ...]] = {}
+        self._whole: dict[tuple, bool] = {}  # whether values drop decimals, per zoom
         self._ref: tuple[tuple, dict[int, float], int] = ((), {}, 0)
         self._reach: tuple[int, float] = (0, 0.0)
         # a label is laid out once per rack size, value and state, and drawn from a sprite
@@ -1194,23 +1195,30 @@ class RackLabelsItem(BoundedItem):
         no label fits)."""
         item = self._fp.item_for(rack_id)
         flow_x = isinstance(item, RackItem) and item._front[0] != 0
+        # the zoom this size of rack is drawn at (a label's precision is the hall's there)
+        width_m = item.rect().width() if isinstance(item, RackItem) else 0.0
+        lod = w_px / width_m if width_m > 0 else 1.0 / self._fp.px_to_m()
         return self._cached_layout(rack_id, self._fp._rack_i(rack_id), w_px, h_px, flow_x,
-                                   self._airflow_on())
+                                   self._airflow_on(), lod)
 
     def _airflow_on(self) -> bool:
         ov = getattr(self._fp, "overlays", {}).get("airflow")
         return ov is not None and ov.isVisible()
 
-    def _value_texts(self, value: float, px: int = 10) -> tuple[tuple[str, float], ...]:
-        """The texts a value may show as, longest first, with their widths in pixels."""
+    def _value_texts(self, value: float, px: int = 10, whole: bool = False
+                     ) -> tuple[tuple[str, float], ...]:
+        """The texts a value may show as, longest first, with their widths in pixels;
+        ``whole``: without decimals (the hall's labels at this zoom show none)."""
         metric = self._fp.metric
-        key = (metric, value, px)
+        key = (metric, value, px, whole)
         found = self._texts.get(key)
         if found is None:
             if len(self._texts) > 8192:
                 self._texts.clear()
             texts: list[tuple[str, float]] = []
-            for unit, digits in ((True, None), (False, None), (False, 0)):
+            forms = ((True, 0), (False, 0)) if whole else \
+                ((True, None), (False, None), (False, 0))
+            for unit, digits in forms:
                 text = metric_text(metric, value, unit, digits)
                 if text and all(text != t for t, _w in texts):
                     texts.append((text, self._widths[px](text)))
@@ -1234,8 +1242,44 @@ class RackLabelsItem(BoundedItem):
             self._ref = (key, {p: self._widths[p]("8" * digits) for p in self.VALUE_PX}, digits)
         return self._ref[2]
 
+    def _whole_at(self, lod: float, airflow: bool) -> bool:
+        """Whether the racks' values show without decimals at zoom ``lod`` (pixels per
+        metre): one precision for the metric at one zoom, so a rack turned a quarter, wider
+        on screen, does not show "41.1" among neighbours showing "41". Decimals show
+        when every size of rack in the hall has room for the hall's widest value with them
+        (where it has room for a label at all)."""
+        values = self._fp.rack_values
+        a = self._fp.analysis
+        if a is None or not len(values) or metric_text(self._fp.metric, 0.0, False) == \
+                metric_text(self._fp.metric, 0.0, False, 0):
+            return False  # no decimals to drop (percentages)
+        key = (id(values), len(values), self._fp.metric, round(lod, 3), airflow)
+        found = self._whole.get(key)
+        if found is not None:
+            return found
+        if len(self._whole) > 256:
+            self._whole.clear()
+        finite = values[np.isfinite(values)]
+        found = False
+        if len(finite):
+            widest = float(finite[np.argmax(np.abs(finite))])
+            arr = a.arrays
+            quarter = (np.asarray(arr.rack_rot_deg) // 90) % 2 == 1
+            w = np.where(quarter, arr.rack_d_m, arr.rack_w_m)
+            h = np.where(quarter, arr.rack_w_m, arr.rack_d_m)
+            sizes = np.unique(np.round(np.column_stack([w, h, quarter]), 6), axis=0)
+            whole_text = metric_text(self._fp.metric, widest, False, 0)
+            for bw, bh, q in sizes.tolist():
+                label = self._layout("", -1, bw * lod, bh * lod, bool(q), value=widest,
+                                     whole=False, airflow=airflow)
+                if label is not None and label.lines[-1] == whole_text:
+                    found = True
+                    break
+        self._whole[key] = found
+        return found
+
     def _cached_layout(self, rack_id: str, i: int, w_px: float, h_px: float,
-                       flow_x: bool, airflow: bool) -> RackLabel | None:
+                       flow_x: bool, airflow: bool, lod: float) -> RackLabel | None:
         """:meth:`_layout`, remembered per rack size (to a quarter pixel), value and state:
         racks of one size and value share it; only a label that may carry its id is the
         rack's own."""
@@ -1246,23 +1290,32 @@ class RackLabelsItem(BoundedItem):
             self._bold_w(rack_id) <= w_px - 2 * self.MARGIN_PX
         a = self._fp.analysis
         own = (rack_id, int(a.arrays.rack_gpus[i]) if a is not None else 0) if may_id else None
+        whole = self._whole_at(lod, airflow)
         key = (own, round(w_px * 4), round(h_px * 4), flow_x, float(values[i]), airflow,
-               self._fp.metric, self._reference_digits())
+               self._fp.metric, self._reference_digits(), whole)
         found = self._memo.get(key, self)
         if found is self:
             if len(self._memo) > 20000:
                 self._memo.clear()
-            found = self._memo[key] = self._layout(rack_id, i, w_px, h_px, flow_x)
+            found = self._memo[key] = self._layout(rack_id, i, w_px, h_px, flow_x,
+                                                   whole=whole, airflow=airflow)
         return found
 
-    def _layout(self, rack_id: str, i: int, w_px: float, h_px: float,
-                flow_x: bool) -> RackLabel | None:
+    def _layout(self, rack_id: str, i: int, w_px: float, h_px: float, flow_x: bool,
+                value: float | None = None, whole: bool = False,
+                airflow: bool | None = None) -> RackLabel | None:
         """The label of rack ``rack_id`` (index ``i``) drawn ``w_px`` x ``h_px`` pixels;
-        ``flow_x``: its air runs across the screen (a rack turned a quarter)."""
+        ``flow_x``: its air runs across the screen (a rack turned a quarter); ``whole``:
+        the value without decimals. With ``value`` and no ``rack_id``: the label that
+        value alone would take on such a rack."""
         values = self._fp.rack_values
-        if not 0 <= i < len(values) or min(w_px, h_px) < self.thickness(min(self.VALUE_PX)) + 2:
+        if value is None:
+            if not 0 <= i < len(values):
+                return None
+            value = float(values[i])
+        if min(w_px, h_px) < self.thickness(min(self.VALUE_PX)) + 2:
             return None
-        airflow = self._airflow_on()
+        airflow = self._airflow_on() if airflow is None else airflow
         # along the air's path a label may cover this much of the arrow (pixels)
         depth = w_px if flow_x else h_px
         on_path = self.ARROW_SHARE * self.ARROW_SPAN * depth if airflow else math.inf
@@ -1270,12 +1323,12 @@ class RackLabelsItem(BoundedItem):
         # air runs up the screen, turned on one turned a quarter
         level_ok = not (airflow and flow_x)
         upright_ok = flow_x if airflow else h_px > w_px
-        value = float(values[i])
         room = w_px - 2 * self.MARGIN_PX
-        id_w = self._bold_w(rack_id)
+        id_w = self._bold_w(rack_id) if rack_id else math.inf
         if level_ok and id_w <= room:
             lines, widths = [rack_id], [id_w]
-            for text, w in self._value_texts(value)[:2]:  # under the id, with its decimals
+            # under the id, with its decimals (unless the hall's labels show none)
+            for text, w in self._value_texts(value, whole=whole)[:2]:
                 if w <= room:
                     lines.append(text)
                     widths.append(w)
@@ -1297,7 +1350,7 @@ class RackLabelsItem(BoundedItem):
             thick = self.thickness(px)
             if thick > min(across - 2, on_path) or self._reference_px(px) > room:
                 continue
-            for text, w in self._value_texts(value, px):
+            for text, w in self._value_texts(value, px, whole):
                 if w <= room:
                     return RackLabel((text,), (w,), False, vertical, px)
         return None
@@ -1345,7 +1398,7 @@ class RackLabelsItem(BoundedItem):
                 dev = t.mapRect(item.sceneBoundingRect())
                 label = self._cached_layout(item.model_id, self._fp._rack_i(item.model_id),
                                             dev.width(), dev.height(), item._front[0] != 0,
-                                            airflow)
+                                            airflow, t.m11())
                 if label is not None:
                     out.append(self._plate(dev, label, label.widths))
         return out
@@ -1376,6 +1429,7 @@ class RackLabelsItem(BoundedItem):
         colors = self._colors(self._fp.metric)
         least = self.thickness(min(self.VALUE_PX)) + 2
         airflow = self._airflow_on()
+        lod = math.hypot(t.m11(), t.m12())
         # on screen a label is a sprite; a PDF or SVG gets its text as text
         engine = painter.paintEngine()
         raster = engine is not None and engine.type() == QPaintEngine.Type.Raster
@@ -1391,7 +1445,7 @@ class RackLabelsItem(BoundedItem):
             i = index.get(rid, -1)
             if not 0 <= i < n:
                 continue
-            label = self._cached_layout(rid, i, w, h, item._front[0] != 0, airflow)
+            label = self._cached_layout(rid, i, w, h, item._front[0] != 0, airflow, lod)
             if label is None:
                 continue
             k = int(lut[i])

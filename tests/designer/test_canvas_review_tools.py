@@ -262,6 +262,84 @@ def test_beside_offset_goes_across_only_when_the_row_is_full():
     assert edits.beside_offset(lay, ["R0"]) == (-0.6, 0.0)
 
 
+# -- 6: the cooling zones' shading ------------------------------------------------------------
+
+def test_the_cooling_zones_show_their_shading_round_their_racks(window):
+    """The review saw only the rack-to-CRAH lines: the zones' tint lay under the opaque
+    racks and nowhere else. It reaches past them now, in each unit's colour."""
+    from panel_helpers import zoom
+
+    doc = window.document
+    row = sorted((r for r in doc.layout.racks if r.row == "R01"), key=lambda r: r.x_m)
+    item = window.scene.item_for(row[0].id)
+    x0, y0, x1, y1 = item.plan_box()
+    zoom(window.view, 40.0, ((x0 + x1) / 2, y0))
+    # just off the row's first rack's face, in the zone's margin (the row label beside
+    # the row's end stays clear of it)
+    spot = QPointF((x0 + x1) / 2, -(y0 - 0.15))
+    at = window.view.mapFromScene(spot)
+
+    def colour():
+        return window.view.viewport().grab().toImage().pixelColor(at)
+
+    def dist(a, b) -> int:
+        return sum((getattr(a, k)() - getattr(b, k)()) ** 2 for k in ("red", "green", "blue"))
+
+    off = colour()
+    window.set_overlay("cooling", True)
+    QApplication.processEvents()
+    on = colour()
+    ov = window.scene.overlays["cooling"]
+    zone = next(c for c, _s, _d, hull in ov._groups
+                if hull is not None and hull.containsPoint(spot, Qt.FillRule.OddEvenFill))
+    assert on != off
+    assert dist(on, zone) < dist(off, zone)  # tinted toward its unit's colour
+    _title, rows = ov.legend()
+    assert "shaded zone" in rows[0][1]
+
+
+# -- 7: one precision for rack labels -------------------------------------------------------------
+
+def _value_lines(window) -> dict[str, str]:
+    labels = window.scene.rack_labels
+    t = window.view.transform()
+    out = {}
+    for r in window.document.layout.racks:
+        dev = t.mapRect(window.scene.item_for(r.id).sceneBoundingRect())
+        lines = labels.label_lines(r.id, dev.width(), dev.height())
+        if lines:
+            out[r.id] = lines[-1] if len(lines) == 1 else lines[1]
+    return out
+
+
+@pytest.mark.parametrize("px_per_m", [30.0, 45.0, 60.0, 90.0])
+def test_a_rack_turned_a_quarter_shows_its_value_as_its_neighbours_do(window, px_per_m):
+    """The review: a rack turned 270 degrees, wider on screen, showed "41.1" among
+    neighbours showing "41"."""
+    from panel_helpers import zoom
+
+    doc = window.document
+    row = sorted((r for r in doc.layout.racks if r.row == "R01"), key=lambda r: r.x_m)
+    doc.select([row[-1].id])
+    window.rotate(90)  # from 180: turned a quarter, 270 as in the review
+    assert doc.layout.rack(row[-1].id).rotation_deg == 270
+    zoom(window.view, px_per_m, (row[-1].x_m, row[-1].y_m))
+    values = _value_lines(window)
+    kw = {rid: text.removesuffix(" kW") for rid, text in values.items()
+          if doc.layout.rack(rid).row in ("R01", "R02")}
+    assert row[-1].id in kw and len(kw) > 8
+    assert len({"." in text for text in kw.values()}) == 1, kw  # all with decimals or none
+
+
+def test_labels_keep_their_decimals_where_every_rack_has_room(window):
+    from panel_helpers import zoom
+
+    r = window.document.layout.racks[0]
+    zoom(window.view, 150.0, (r.x_m, r.y_m))
+    values = _value_lines(window)
+    assert values and all("." in text for text in values.values()), values
+
+
 @pytest.fixture(autouse=True)
 def _no_clipboard_leftovers():
     yield
