@@ -4,7 +4,6 @@ after it: the engine's comparison is asked before each probe and ends at the nex
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 
@@ -21,6 +20,10 @@ class _Spy:
     def __init__(self) -> None:
         self.runs: list[dict] = []
         self.lock = threading.Lock()
+        #: the worker waits after this many probes of its first run until ``release`` is
+        #: set: the test then acts inside a generation without racing it
+        self.hold_after: int | None = None
+        self.release = threading.Event()
 
     def __call__(self, *args, should_stop=None, progress=None, **kw):
         rec = {"generations": kw.get("generations"), "probes": 0, "stopped_at": None,
@@ -38,6 +41,8 @@ class _Spy:
             rec["probes"] = n
             if progress is not None:
                 progress(gen, n)
+            if self.hold_after is not None and n >= self.hold_after and rec is self.runs[0]:
+                self.release.wait(60)
 
         try:
             rows = real_compare(*args, should_stop=stop, progress=probed, **kw)
@@ -71,32 +76,35 @@ def test_cancel_during_a_generation_stops_it_at_the_next_probe(qtbot, spy, built
     win = _window(qtbot, builtin_catalog)
     compared: list = []
     win.compared.connect(compared.append)
+    spy.hold_after = 3  # Rubin takes 37 probes of this hall: held inside it at the third
     win.run()
     # well inside the first generation: a few layouts tried, the status counts them
     qtbot.waitUntil(lambda: spy.runs and spy.runs[0]["probes"] >= 3, timeout=60_000)
     qtbot.waitUntil(lambda: "layouts tried" in win.status.text(), timeout=10_000)
     assert "computing Rubin…" in win.status.text()
     win.cancel_button.click()
+    spy.release.set()
     assert not win.is_running() and not win.cancel_button.isVisible()
     assert win.status.text() == "Cancelled after 0 of 2 generations. Rubin was stopped part-way."
-    t0 = time.perf_counter()
-    assert win.jobs.wait(20_000)
-    waited_s = time.perf_counter() - t0
+    assert win.jobs.wait(60_000)
     qtbot.wait(50)
     (run,) = spy.runs  # AMD never started
     assert run["generations"] == ["rubin"] and run["outcome"] == "cancelled"
-    # not one probe after the one under way when Cancel was pressed
+    # not one probe after the one under way when Cancel was pressed (how long that probe
+    # takes is the machine's business: no clock here, a shared machine makes it flaky)
     assert run["stopped_at"] is not None and run["probes"] == run["stopped_at"]
-    assert waited_s < 5.0, waited_s  # one probe of this hall, not the rest of Rubin
+    assert run["probes"] < 37, "Rubin's 37 probes of this hall were not all made"
     assert compared == [] and win.rows == [] and win.model.pending == {}
 
 
 def test_a_new_run_after_cancel_is_not_held_up_by_the_cancelled_one(qtbot, spy,
                                                                     builtin_catalog):
     win = _window(qtbot, builtin_catalog)
+    spy.hold_after = 1
     win.run()
     qtbot.waitUntil(lambda: spy.runs and spy.runs[0]["probes"] >= 1, timeout=60_000)
     win.cancel_button.click()
+    spy.release.set()
     win.set_generations(["blackwell"])
     win.by_gpus.setChecked(True)
     win.gpus.setValue(1152)
