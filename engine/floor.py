@@ -671,8 +671,7 @@ def _check_airflow(ctx) -> list[Violation]:
     listed = pairs[:MAX_LISTED_PAIRS]
     n_r = len(ctx.arrays.rack_ids)
     fx, fy = front_vectors(ctx.arrays.rack_rot_deg)
-    rows = _row_gaps(listed, f.box[:n_r], fx, fy, [r.row for r in ctx.layout.racks]) \
-        if len(listed) else []
+    rows = _row_gaps(listed, f.box[:n_r], fx, fy, ctx.layout.racks) if len(listed) else []
     through = {(int(i), int(j)): row for (i, j), row in zip(listed.tolist(), rows, strict=True)}
 
     def make(i: int, j: int) -> Violation:
@@ -691,9 +690,9 @@ def _check_airflow(ctx) -> list[Violation]:
 
 
 def _row_gaps(pairs: np.ndarray, rack_box: np.ndarray, fx: np.ndarray, fy: np.ndarray,
-              rows: list[str | None]) -> list[str | None]:
+              racks: list) -> list[str | None]:
     """Per (intake, exhaust) pair, the row whose opening the exhaust comes through:
-    ``"row R02"`` when racks stand beside the pair's gap (the rest of a row between
+    ``"row R02"`` when racks (of ``racks``, the layout's) stand beside the pair's gap (the rest of a row between
     them, open where a rack is missing), ``""`` for such a line of racks with no row
     name, ``None`` when the gap is an open aisle.
 
@@ -701,9 +700,11 @@ def _row_gaps(pairs: np.ndarray, rack_box: np.ndarray, fx: np.ndarray, fy: np.nd
     --------
     >>> box = np.array([[0, 0, 1, 1.2], [0, 4.8, 1, 6.0], [1, 2.4, 2, 3.6]], float)
     >>> fx, fy = np.zeros(3), np.ones(3)
-    >>> _row_gaps(np.array([[0, 1]]), box, fx, fy, [None, None, "R02"])
+    >>> from types import SimpleNamespace as R
+    >>> racks = [R(row=None), R(row=None), R(row="R02")]
+    >>> _row_gaps(np.array([[0, 1]]), box, fx, fy, racks)
     ['row R02']
-    >>> _row_gaps(np.array([[0, 1]]), box[:2], fx[:2], fy[:2], [None, None])
+    >>> _row_gaps(np.array([[0, 1]]), box[:2], fx[:2], fy[:2], racks[:2])
     [None]
     """
     gap = _gaps(pairs, rack_box, fx, fy)
@@ -723,7 +724,7 @@ def _row_gaps(pairs: np.ndarray, rack_box: np.ndarray, fx: np.ndarray, fy: np.nd
         if not len(hit):
             out.append(None)
             continue
-        names = sorted({rows[h] for h in hit.tolist() if rows[h]})
+        names = sorted({racks[h].row for h in hit.tolist() if racks[h].row})
         out.append(f"row {names[0]}" if names else "")
     return out
 

@@ -1171,6 +1171,8 @@ class RackLabelsItem(BoundedItem):
         self._small_w = self._widths[10]
         self._texts: dict[tuple, tuple[tuple[str, float], ...]] = {}
         self._whole: dict[tuple, bool] = {}  # whether values drop decimals, per zoom
+        self._whole_step: tuple = (None, False)  # the answer for the analysis on show
+        self._sizes: tuple = (None, [])  # the racks' sizes on screen: (signature, sizes)
         self._ref: tuple[tuple, dict[int, float], int] = ((), {}, 0)
         self._reach: tuple[int, float] = (0, 0.0)
         # a label is laid out once per rack size, value and state, and drawn from a sprite
@@ -1250,31 +1252,46 @@ class RackLabelsItem(BoundedItem):
         (where it has room for a label at all)."""
         values = self._fp.rack_values
         a = self._fp.analysis
+        # asked once per rack label: answered once per analysis, zoom and state
+        step = (id(a), id(values), self._fp.metric, round(lod, 3), airflow)
+        if self._whole_step[0] == step:
+            return self._whole_step[1]
+        found = self._whole_now(values, a, lod, airflow)
+        self._whole_step = (step, found)
+        return found
+
+    def _whole_now(self, values: np.ndarray, a, lod: float, airflow: bool) -> bool:
         if a is None or not len(values) or metric_text(self._fp.metric, 0.0, False) == \
                 metric_text(self._fp.metric, 0.0, False, 0):
             return False  # no decimals to drop (percentages)
-        key = (id(values), len(values), self._fp.metric, round(lod, 3), airflow)
+        finite = values[np.isfinite(values)]
+        if not len(finite):
+            return False
+        widest = float(finite[np.argmax(np.abs(finite))])
+        arr = a.arrays
+        rot = np.asarray(arr.rack_rot_deg)
+        # the rack sizes change with a turn or a rack type, not with a drag's moves
+        sig = hash((arr.rack_w_m.tobytes(), arr.rack_d_m.tobytes(), rot.tobytes()))
+        if self._sizes[0] != sig:
+            quarter = (rot // 90) % 2 == 1
+            w = np.where(quarter, arr.rack_d_m, arr.rack_w_m)
+            h = np.where(quarter, arr.rack_w_m, arr.rack_d_m)
+            self._sizes = (sig, np.unique(np.round(np.column_stack([w, h, quarter]), 6),
+                                          axis=0).tolist())
+        key = (sig, widest, self._fp.metric, round(lod, 3), airflow)
         found = self._whole.get(key)
         if found is not None:
             return found
         if len(self._whole) > 256:
             self._whole.clear()
-        finite = values[np.isfinite(values)]
         found = False
-        if len(finite):
-            widest = float(finite[np.argmax(np.abs(finite))])
-            arr = a.arrays
-            quarter = (np.asarray(arr.rack_rot_deg) // 90) % 2 == 1
-            w = np.where(quarter, arr.rack_d_m, arr.rack_w_m)
-            h = np.where(quarter, arr.rack_w_m, arr.rack_d_m)
-            sizes = np.unique(np.round(np.column_stack([w, h, quarter]), 6), axis=0)
-            whole_text = metric_text(self._fp.metric, widest, False, 0)
-            for bw, bh, q in sizes.tolist():
-                label = self._layout("", -1, bw * lod, bh * lod, bool(q), value=widest,
-                                     whole=False, airflow=airflow)
-                if label is not None and label.lines[-1] == whole_text:
-                    found = True
-                    break
+        whole_text = metric_text(self._fp.metric, widest, False, 0)
+        for bw, bh, q in self._sizes[1]:
+            label = self._layout("", -1, bw * lod, bh * lod, bool(q), value=widest,
+                                 whole=False, airflow=airflow)
+            if label is not None and label.lines[-1] == whole_text:
+                found = True
+                break
         self._whole[key] = found
         return found
 
