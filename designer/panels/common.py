@@ -246,3 +246,54 @@ def entry_figures(catalog: Catalog, entry_id: str) -> str:
     elif kind == "facility" and e.capacity_kw.value is not None:
         parts.append(f"{e.capacity_kw.value:,.0f} kW")
     return " \u00b7 ".join(parts)
+
+
+#: while a drag previews, the slower panel work (charts, the rule list, the inspector's
+#: computed figures) runs at most this often, seconds; the headline figures follow each step
+DRAG_INTERVAL_S = 0.1
+
+
+class DragThrottle:
+    """Run a panel's work now, or, while ``document`` previews a drag, at most every
+    ``interval_s`` (a request inside the interval runs once when it is up, so the panel
+    catches up as soon as the drag pauses).
+
+    ``run`` does the work; work done by another path (a show event, a toggle) calls
+    :meth:`ran` so the interval counts from it.
+    """
+
+    def __init__(self, owner, document, run, interval_s: float = DRAG_INTERVAL_S) -> None:
+        from PySide6.QtCore import QTimer
+
+        self.document = document
+        self.run = run
+        self.interval_s = interval_s
+        self.at = 0.0
+        self.timer = QTimer(owner)
+        self.timer.setSingleShot(True)
+        self.timer.timeout.connect(self.run_now)
+
+    def request(self) -> bool:
+        """Run now unless a drag previews and the last run was under ``interval_s`` ago
+        (then once the interval is up); return whether it ran now."""
+        import time
+
+        wait = self.at + self.interval_s - time.perf_counter()
+        if getattr(self.document, "is_previewing", False) and wait > 0:
+            if not self.timer.isActive():
+                self.timer.start(int(wait * 1000) + 1)
+            return False
+        self.run_now()
+        return True
+
+    def run_now(self) -> None:
+        """Run the work at once (a pending deferred run is dropped)."""
+        self.ran()
+        self.run()
+
+    def ran(self) -> None:
+        """Note that the work was just done."""
+        import time
+
+        self.timer.stop()
+        self.at = time.perf_counter()

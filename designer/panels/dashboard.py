@@ -8,12 +8,11 @@ the dashboard is hidden the charts wait and catch up when it is shown.
 from __future__ import annotations
 
 import html
-import time
 from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QFontMetricsF, QPainter
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -29,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from designer.panels.charts import BarSeries, ChartBox
-from designer.panels.common import SEVERITY_COLORS, fmt_kw, fmt_power_mw
+from designer.panels.common import SEVERITY_COLORS, DragThrottle, fmt_kw, fmt_power_mw
 from engine.report_tables import KW_DIGITS, group_status
 
 __all__ = ["DashboardPanel", "FIGURES", "cable_length_histogram", "status_summary",
@@ -320,7 +319,6 @@ class _TileGrid(QWidget):
         self.setFixedHeight(self.heightForWidth(self.width()))
 
 
-DRAG_CHART_INTERVAL_S = 0.1
 
 
 class DashboardPanel(QWidget):
@@ -331,13 +329,11 @@ class DashboardPanel(QWidget):
         self.setObjectName("DashboardPanel")
         self.document = document
         self._pending = True
-        self._charts_at = 0.0
         self._chart_inputs: dict[str, tuple] = {}
-        # while a drag previews, charts redraw at most every DRAG_CHART_INTERVAL_S and
-        # catch up when the drag pauses; the headline figures follow every step
-        self._chart_timer = QTimer(self)
-        self._chart_timer.setSingleShot(True)
-        self._chart_timer.timeout.connect(lambda: self._update_charts(self.document.analysis))
+        # while a drag previews, charts redraw at most every DRAG_INTERVAL_S and catch up
+        # when the drag pauses; the headline figures follow every step
+        self._charts_throttle = DragThrottle(
+            self, document, lambda: self._update_charts(self.document.analysis))
         self._rack_order = np.zeros(0, np.int64)
         self._unit_order = np.zeros(0, np.int64)
         self._feed_order = np.zeros(0, np.int64)
@@ -406,12 +402,7 @@ class DashboardPanel(QWidget):
         if not self.isVisible():
             self._pending = True
             return
-        wait = self._charts_at + DRAG_CHART_INTERVAL_S - time.perf_counter()
-        if getattr(self.document, "is_previewing", False) and wait > 0:
-            if not self._chart_timer.isActive():
-                self._chart_timer.start(int(wait * 1000) + 1)
-            return
-        self._update_charts(analysis)
+        self._charts_throttle.request()
 
     # -- figures ------------------------------------------------------------------------
 
@@ -638,8 +629,7 @@ class DashboardPanel(QWidget):
     def _update_charts(self, a) -> None:
         if a is None:
             return
-        self._chart_timer.stop()
-        self._charts_at = time.perf_counter()
+        self._charts_throttle.ran()
         self._pending = False
         # a chart whose inputs did not change keeps its items (a moved rack changes
         # the cooling and the cables, not the rack or feed loads)

@@ -11,12 +11,11 @@ as the layout's dotted fields (``set_field(["@layout"], "hall.tile_m", 0.6)``,
 from __future__ import annotations
 
 import html
-import time
 from typing import Any
 
 import numpy as np
 import shiboken6
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QPainter, QTextLayout
 from PySide6.QtWidgets import (
     QApplication,
@@ -36,7 +35,7 @@ from PySide6.QtWidgets import (
 
 from designer.dialogs.fabric_dialog import PURPOSE_LABELS, TOPOLOGY_LABELS
 from designer.panels import figures
-from designer.panels.common import find_item, item_kinds, items_by_id
+from designer.panels.common import DragThrottle, find_item, item_kinds, items_by_id
 from designer.panels.editors import (
     CHOICE_LABELS,
     MIXED,
@@ -281,10 +280,6 @@ def _get(obj: Any, field: str) -> Any:
     return obj
 
 
-#: while a drag previews, the computed figures refresh at most this often (seconds)
-DRAG_REFRESH_S = 0.1
-
-
 class InspectorPanel(QWidget):
     """Properties of the selection (or the hall), edited through the document.
 
@@ -317,10 +312,7 @@ class InspectorPanel(QWidget):
         self.subtitle.setStyleSheet("color: #666;")
         self.subtitle.setWordWrap(True)
         self.message = _MessageLabel()
-        self._refreshed_at = 0.0
-        self._refresh_timer = QTimer(self)
-        self._refresh_timer.setSingleShot(True)
-        self._refresh_timer.timeout.connect(self._refresh_now)
+        self._refresh = DragThrottle(self, document, self._refresh_now)
         # the refusal shows in a strip below the form that is always reserved: a message
         # that appeared above the form pushed every field down under the next click
         self.message_area = QWidget()
@@ -916,17 +908,10 @@ class InspectorPanel(QWidget):
 
     def _on_analysis(self, _analysis) -> None:
         # while a drag previews, the computed figures follow at most every
-        # DRAG_REFRESH_S (as the dashboard's charts do), and once more when it stops
-        wait = self._refreshed_at + DRAG_REFRESH_S - time.perf_counter()
-        if getattr(self.document, "is_previewing", False) and wait > 0:
-            if not self._refresh_timer.isActive():
-                self._refresh_timer.start(int(wait * 1000) + 1)
-            return
-        self._refresh_now()
+        # DRAG_INTERVAL_S (as the dashboard's charts do), and once more when it pauses
+        self._refresh.request()
 
     def _refresh_now(self) -> None:
-        self._refresh_timer.stop()
-        self._refreshed_at = time.perf_counter()
         self._refresh_computed()
         self._refresh_position_note()
         self._refresh_related()

@@ -10,9 +10,7 @@ promoted by Qt would show a violation the selection has nothing to do with).
 
 from __future__ import annotations
 
-import time
-
-from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPixmap, QPolygonF
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -28,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from designer.panels.common import SEVERITY_COLORS
+from designer.panels.common import SEVERITY_COLORS, DragThrottle
 
 __all__ = ["RulePanel", "severity_icon"]
 
@@ -99,7 +97,6 @@ class _WrapDelegate(QStyledItemDelegate):
 
 #: rows listed per severity; a hall with thousands of violations stays quick to redraw
 MAX_ROWS_PER_SEVERITY = 200
-DRAG_INTERVAL_S = 0.1
 #: the width the Message column keeps at least: the codes (at most about 20 characters)
 #: take the rest, and elide only in a dock too narrow for both; and the Items column's
 #: width when it shows
@@ -113,12 +110,9 @@ class RulePanel(QWidget):
 
     def __init__(self, document, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._rebuilt_at = 0.0
         # during a drag preview the list redraws at most every DRAG_INTERVAL_S (the
         # severity counts follow every step); it catches up when the drag pauses
-        self._rebuild_timer = QTimer(self)
-        self._rebuild_timer.setSingleShot(True)
-        self._rebuild_timer.timeout.connect(self._take_incoming)
+        self._rebuild_throttle = DragThrottle(self, document, self._take_incoming)
         self._incoming: list | None = None
         # severity -> (group item, violation rows, their keys, the "more" row) on show
         self._groups: dict[str, tuple] = {}
@@ -210,18 +204,13 @@ class RulePanel(QWidget):
             if self.filters[sev].text() != text:
                 self.filters[sev].setText(text)
         self._incoming = violations
-        wait = self._rebuilt_at + DRAG_INTERVAL_S - time.perf_counter()
-        if getattr(self.document, "is_previewing", False) and wait > 0:
-            if not self._rebuild_timer.isActive():
-                self._rebuild_timer.start(int(wait * 1000) + 1)
-            return
-        self._take_incoming()
+        self._rebuild_throttle.request()
 
     def _take_incoming(self) -> None:
         violations, self._incoming = self._incoming, None
         if violations is None or (violations == self._violations
                                   and self.tree.topLevelItemCount()):
-            self._rebuild_timer.stop()
+            self._rebuild_throttle.ran()
             return
         self._violations = violations
         self._rebuild()
@@ -285,8 +274,7 @@ class RulePanel(QWidget):
         return out
 
     def _rebuild(self) -> None:
-        self._rebuild_timer.stop()
-        self._rebuilt_at = time.perf_counter()
+        self._rebuild_throttle.ran()
         listed = self._listed()
         if listed and [sev for sev, _rows in listed] == list(self._groups):
             self._merge(listed)  # the same severities on show: patch the rows in place
