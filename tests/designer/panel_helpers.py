@@ -53,3 +53,17 @@ def open_window(qtbot, doc):
     qtbot.waitExposed(win)
     win.view.zoom_to_fit()
     return win
+
+
+def hall_compare_window(qtbot, catalog, generations, hall_m):
+    """Return a compare window set to the most blocks of ``generations`` that fit a hall
+    of ``hall_m`` (width, depth); not run yet. pytest-qt closes it at the end."""
+    from designer.library.compare_window import CompareWindow
+
+    win = CompareWindow(catalog=catalog)
+    qtbot.addWidget(win)
+    win.set_generations(list(generations))
+    win.hall_w.setValue(hall_m[0])
+    win.hall_d.setValue(hall_m[1])
+    win.by_hall.setChecked(True)
+    return win

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from panel_helpers import hall_compare_window  # tests/designer is on pytest's path
 
 from designer.library import compare_job
 from designer.library.compare_window import CompareWindow
@@ -61,13 +62,8 @@ def spy(monkeypatch):
 
 
 def _window(qtbot, builtin_catalog) -> CompareWindow:
-    win = CompareWindow(catalog=builtin_catalog)
-    qtbot.addWidget(win)
     # the most blocks of Rubin, then AMD, in a 30 x 20 m hall: dozens of probes each
-    win.set_generations(["rubin", "amd-instinct"])
-    win.hall_w.setValue(30.0)
-    win.hall_d.setValue(20.0)
-    win.by_hall.setChecked(True)
+    win = hall_compare_window(qtbot, builtin_catalog, ["rubin", "amd-instinct"], (30.0, 20.0))
     win.show()
     return win
 

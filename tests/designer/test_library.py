@@ -8,6 +8,7 @@ the message boxes.
 from __future__ import annotations
 
 import pytest
+from panel_helpers import hall_compare_window  # tests/designer is on pytest's path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
@@ -501,12 +502,7 @@ def test_compare_window_rows_for_chosen_generations(qtbot, builtin_catalog):
 
 
 def test_compare_window_fills_the_hall(qtbot, builtin_catalog):
-    win = CompareWindow(catalog=builtin_catalog)
-    qtbot.addWidget(win)
-    win.set_generations(["hopper", "blackwell"])
-    win.hall_w.setValue(20.0)
-    win.hall_d.setValue(15.0)
-    win.by_hall.setChecked(True)
+    win = hall_compare_window(qtbot, builtin_catalog, ["hopper", "blackwell"], (20.0, 15.0))
     # the hall is the intent: ticked and held so, the GPU and power boxes off
     assert win.has_hall.isChecked() and not win.has_hall.isEnabled()
     assert not win.gpus.isEnabled() and not win.power_mw.isEnabled()

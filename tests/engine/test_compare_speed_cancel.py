@@ -12,7 +12,6 @@ from engine.catalog import load_catalog
 from engine.compare import (
     PLANS,
     CompareCancelled,
-    GenerationPlan,
     compare,
     compare_dict,
     most_blocks,
@@ -21,33 +20,7 @@ from engine.templates import ParameterError, instantiate
 
 CAT = load_catalog(user_dir=None)
 
-#: Four racks of four DGX H100 per block, rows of 2 to 8 racks, no cooling units: cheap to
-#: lay out, so a brute force over every count and row length stays quick.
-ROWS_TEMPLATE = {
-    "schema": "rackscape.template/1", "id": "dgx-rows-speed", "title": "Rows of DGX H100",
-    "generation": "hopper",
-    "parameters": [
-        {"name": "scalable_units", "type": "int", "default": 1, "min": 1, "max": 40},
-        {"name": "racks_per_row", "type": "int", "default": 4, "min": 2, "max": 8}],
-    "hall": {"racks_per_row": "racks_per_row", "cold_aisle_m": 1.2, "hot_aisle_m": 1.2,
-             "margin_m": 1.5, "service_m": 1.2},
-    "racks": [{"name": "compute", "count": "4 * scalable_units", "rack_type": "rack-800x1200",
-               "devices": [{"type": "dgx-h100", "count": 4, "u": 3, "pitch_u": 9}]}],
-    "cooling": {"air_unit": None, "liquid_unit": None},
-}
-ROWS = GenerationPlan("hopper", "dgx-rows-speed")
-
-
-@pytest.fixture
-def rows_template(tmp_path, monkeypatch):
-    import json
-
-    from engine.templates import USER_DIR_ENV
-
-    (tmp_path / "templates").mkdir()
-    (tmp_path / "templates" / "dgx-rows-speed.json").write_text(json.dumps(ROWS_TEMPLATE))
-    monkeypatch.setenv(USER_DIR_ENV, str(tmp_path))
-    return ROWS
+# ``rows_template``: tests/engine/conftest.py (4 DGX racks per block, no cooling units)
 
 
 def _full_search(monkeypatch) -> None:
