@@ -39,6 +39,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components, shortest_path
 
+from engine.arrayops import unique_sorted
 from engine.catalog import Catalog
 from engine.fabric import LINK_TIERS, Topology, link_optics
 from engine.memo import LastValue
@@ -217,7 +218,7 @@ class TrayGraph:
 
     def ensure_rows(self, vertices: np.ndarray) -> None:
         """Compute shortest-path distances from ``vertices`` if not yet known."""
-        v = np.unique(np.asarray(vertices, np.int64))
+        v = unique_sorted(np.asarray(vertices, np.int64))
         new = v[self._row[v] < 0]
         if not len(new):
             return
@@ -365,7 +366,7 @@ class MediaTable:
 def _speed_plan(speed: float, media: MediaTable,
                 family: np.ndarray | None = None) -> tuple[float, int, str]:
     """Return (media speed, cables per link, note) for a port speed (among ``family``)."""
-    speeds = np.unique(media.speed_gbps if family is None else media.speed_gbps[family])
+    speeds = unique_sorted(media.speed_gbps if family is None else media.speed_gbps[family])
     if np.any(np.isclose(speeds, speed)):
         return speed, 1, ""
     div = [s for s in speeds if s < speed and abs(speed / s - round(speed / s)) < 1e-9]
@@ -424,8 +425,8 @@ def select_media(length_m: np.ndarray, speed_gbps: np.ndarray, media: MediaTable
     allowed &= ~np.isnan(media.reach_max_m)
     is_copper = np.array([k in _COPPER for k in media.kind], bool)
     lanes = np.full(n, 100.0) if lane_gbps is None else np.asarray(lane_gbps, np.float64)
-    for speed, lane in ((float(s), float(ln)) for ln in np.unique(lanes)
-                        for s in np.unique(speed_gbps[lanes == ln])):
+    for speed, lane in ((float(s), float(ln)) for ln in unique_sorted(lanes)
+                        for s in unique_sorted(speed_gbps[lanes == ln])):
         on = (speed_gbps == speed) & (lanes == lane)
         family = media.lane_gbps == lane
         if not family.any():
@@ -633,6 +634,9 @@ class CableRouter:
         # optics power per rack, and the racks whose links were re-routed since
         self._rack_optics: np.ndarray | None = None
         self._optics_dirty: np.ndarray | None = None
+        # per rack, the paid link ends by (module kind, medium): whole numbers, kept by
+        # difference as links re-route (see rack_optics_w)
+        self._rack_ends: np.ndarray | None = None
 
     def _links_of(self, racks: np.ndarray) -> np.ndarray:
         lo = np.searchsorted(self._by_rack_ends, racks, side="left")
@@ -641,13 +645,13 @@ class CableRouter:
             return np.zeros(0, np.int64)
         sel = np.concatenate([self._by_rack_links[a:b] for a, b in zip(lo.tolist(), hi.tolist(),
                                                                           strict=True)])
-        return np.unique(sel)
+        return unique_sorted(sel)
 
     def _route(self, idx: np.ndarray, pairs: np.ndarray | None = None) -> None:
         topo = self.topo
         seg, t, off, elev = self._attach
         if pairs is None:
-            pairs = np.unique(self._link_pair[idx])
+            pairs = unique_sorted(self._link_pair[idx])
         h, o = self._pair_h[pairs], self._pair_o[pairs]
         self._pair_dist[pairs] = self.trays.path_length(seg[h], t[h], seg[o], t[o])
         ra, rb = topo.lk_a_rack[idx], topo.lk_b_rack[idx]
@@ -713,9 +717,12 @@ class CableRouter:
         self._hist += np.bincount(self._bin[idx], weights=phys, minlength=nb).astype(np.int64)
         self._count_shared(idx, old_med, old_phys, med, phys)
         if self._rack_optics is not None:
-            ends = np.unique(np.concatenate([self.topo.lk_a_rack[idx], self.topo.lk_b_rack[idx]]))
+            self._count_ends(idx, old_med, old_phys, -1.0)
+            self._count_ends(idx, med, phys, 1.0)
+            ends = unique_sorted(np.concatenate([self.topo.lk_a_rack[idx],
+                                                 self.topo.lk_b_rack[idx]]))
             self._optics_dirty = ends if self._optics_dirty is None else \
-                np.union1d(self._optics_dirty, ends)
+                unique_sorted(np.concatenate([self._optics_dirty, ends]))
         for nt in notes:
             if nt not in self.notes:
                 self.notes.append(nt)
@@ -735,7 +742,7 @@ class CableRouter:
             for slot, _, med in sides:
                 on = slot >= 0
                 s_on, m_on, w_on = slot[on], med[on], new_phys[on]
-                for m in np.unique(m_on).tolist():  # the few media in use, one at a time
+                for m in unique_sorted(m_on).tolist():  # the few media in use, one at a time
                     sel = m_on == m
                     count[:, m + 1] += np.bincount(s_on[sel], weights=w_on[sel],
                                                    minlength=n_slots).astype(np.int32)
@@ -780,7 +787,7 @@ class CableRouter:
             moved_links = np.arange(self.topo.n_links)
             pairs = np.arange(len(self._pair_h))
             self._per_medium = None
-            self._rack_optics = None  # every link re-routed: summed afresh
+            self._rack_optics = self._rack_ends = None  # every link re-routed: summed afresh
         else:
             moved = np.flatnonzero((x != self.rack_x) | (y != self.rack_y))
             if len(moved):
@@ -799,36 +806,49 @@ class CableRouter:
         The per-end figures of the hall's ``optics_w``: an end whose device's power
         leaves its module out draws the medium's module power, or half its twin's
         where one module serves two links; a link no medium reaches draws none.
-        The racks' values add up to ``optics_w``. After an update only the racks at
-        the ends of re-routed links are summed again (over all their links, in link
-        order, so the values equal a full computation's bit for bit).
+        The racks' values add up to ``optics_w``. Each rack's paid ends are counted
+        by medium and module kind (whole numbers, kept by difference as links
+        re-route) and its power is that row of counts times the module powers, so an
+        update gives a full computation's values bit for bit.
         """
-        if self._rack_optics is None or len(self._rack_optics) != n_racks:
-            self._rack_optics = self._optics_of(np.arange(self.topo.n_links), n_racks)
+        if (self._rack_optics is None or self._rack_ends is None
+                or len(self._rack_optics) != n_racks):
+            self._rack_ends = np.zeros((n_racks, 2 * (len(self.media.ids) + 1)))
+            self._count_ends(np.arange(self.topo.n_links), self.medium,
+                             self.topo.lk_count * self.cables, 1.0)
+            self._rack_optics = (self._rack_ends * self._end_w()).sum(axis=1)
         elif self._optics_dirty is not None and len(self._optics_dirty):
-            racks = self._optics_dirty[self._optics_dirty < n_racks]
-            part = self._optics_of(self._links_of(racks), n_racks)
-            self._rack_optics[racks] = part[racks]
+            racks = self._optics_dirty[(self._optics_dirty >= 0) & (self._optics_dirty < n_racks)]
+            self._rack_optics[racks] = (self._rack_ends[racks] * self._end_w()).sum(axis=1)
         self._optics_dirty = np.zeros(0, np.int64)
         return self._rack_optics.copy()
 
-    def _optics_of(self, links: np.ndarray, n_racks: int) -> np.ndarray:
-        """Return per-rack optics power (W) summed over ``links`` (sorted link indexes)."""
+    def _end_w(self) -> np.ndarray:
+        """Module power (W) per column of the rack end counts: one module per end by
+        medium (none first), then half a twin's module by medium."""
+        zero = np.zeros(1)
+        return np.concatenate([zero, np.nan_to_num(self.media.power_per_end_w, nan=0.0),
+                               zero, np.nan_to_num(self._shared_w, nan=0.0)])
+
+    def _count_ends(self, links: np.ndarray, med: np.ndarray, phys: np.ndarray,
+                    sign: float) -> None:
+        """Add (``sign`` +1) or take away (-1) the paid ends of ``links``, on media ``med``
+        with ``phys`` cables each, from the racks' end counts."""
+        counts = self._rack_ends
+        n_racks, width = counts.shape
         topo = self.topo
-        med = self.medium[links]
-        m = np.maximum(med, 0)
-        single = np.nan_to_num(self.media.power_per_end_w, nan=0.0)[m] if len(m) else \
-            np.zeros(0)
-        shared = np.nan_to_num(self._shared_w, nan=0.0)[m] if len(m) else np.zeros(0)
-        phys = (topo.lk_count[links] * self.cables[links]).astype(np.float64) * (med >= 0)
-        out = np.zeros(n_racks)
+        live = np.asarray(med) >= 0
         for rack, paid, cage in ((topo.lk_a_rack, topo.lk_a_paid, topo.lk_a_cage),
                                  (topo.lk_b_rack, topo.lk_b_paid, topo.lk_b_cage)):
             r = rack[links]
-            w = np.where(paid[links], np.where(cage[links] > 1, shared, single), 0.0) * phys
-            sel = (r >= 0) & (r < n_racks)
-            out += np.bincount(r[sel], weights=w[sel], minlength=n_racks)
-        return out
+            sel = live & paid[links] & (r >= 0) & (r < n_racks)
+            col = np.where(cage[links] > 1, width // 2, 0) + med + 1
+            key = r[sel] * width + col[sel]
+            w = sign * np.asarray(phys, np.float64)[sel]
+            if len(key) > n_racks:  # a whole hall's ends: one pass
+                counts += np.bincount(key, weights=w, minlength=counts.size).reshape(counts.shape)
+            else:
+                np.add.at(counts.reshape(-1), key, w)
 
     def _tiers(self) -> dict[str, int]:
         """Return links by tier (scale-out tiers by name, other purposes prefixed)."""

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, fields
 
 import numpy as np
 
+from engine.arrayops import unique_sorted
 from engine.catalog import Catalog, DeviceType
 from engine.errors import InputError
 from engine.memo import LastValue
@@ -431,8 +432,8 @@ def _check_generation(ctx) -> list[Violation]:
     out = []
     found = type_gen[arr.dev_type[other]].astype(str)
     racks = arr.dev_rack[other]
-    for g in np.unique(found):
-        idx = np.unique(racks[found == g])
+    for g in unique_sorted(found):
+        idx = unique_sorted(racks[found == g])
         ids = tuple(arr.rack_ids[i] for i in idx.tolist())
         out.append(Violation(
             "GEN-MIXED", "warning",
@@ -505,7 +506,7 @@ def _check_unknown_figures(ctx) -> list[Violation]:
             dev = cat.devices.get(tt.ids[i])
             if dev is not None and unknown(dev):
                 models.append(tt.ids[i])
-                racks.update(np.unique(arr.dev_rack[arr.dev_type == i]).tolist())
+                racks.update(unique_sorted(arr.dev_rack[arr.dev_type == i]).tolist())
         rack_ids = [arr.rack_ids[r] for r in sorted(racks)]
         # switches a fabric generates are not installed devices: their models count too
         for f in lay.fabrics:

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.spatial import cKDTree
 
+from engine.arrayops import unique_sorted
 from engine.compile import airflow_from_heat_cfm
 from engine.model import Layout
 
@@ -42,6 +43,7 @@ _WATER_KJ_PER_L_K = 4.18
 SHARE_BLOCK = 64  # racks per block of the shared-air computation
 _KD_MIN_UNITS = 32  # below this many candidate units, brute force is faster
 _KD_K = 8
+_BRUTE_CELLS = 65_536  # racks x units below which every distance beats a k-d tree
 _THREADS_MIN_PAIRS = 2_000_000
 
 
@@ -120,16 +122,15 @@ def nearest(px: np.ndarray, py: np.ndarray, qx: np.ndarray, qy: np.ndarray,
     qx, qy = np.asarray(qx, np.float64), np.asarray(qy, np.float64)
     if len(qx) == 0:
         return np.full(len(px), -1, np.int64)
-    if len(qx) >= _KD_MIN_UNITS:
-        # units drawing air at one point (a gallery's columns) tie exactly: search the
-        # distinct points, in order of first use, and answer with that first unit
-        uniq, first = np.unique(np.column_stack([qx, qy]), axis=0, return_index=True)
-        if len(uniq) < len(qx):
-            order = np.argsort(first)
-            j = nearest(px, py, uniq[order, 0], uniq[order, 1], block)
-            return first[order][j].astype(np.int64)
-    if len(qx) < _KD_MIN_UNITS or len(px) == 0:
-        return _nearest_brute(px, py, qx, qy, block)
+    if len(qx) < _KD_MIN_UNITS or len(px) * len(qx) <= _BRUTE_CELLS:
+        return _nearest_brute(px, py, qx, qy, block)  # few units, or a few racks (a drag's)
+    # units drawing air at one point (a gallery's columns) tie exactly: search the
+    # distinct points, in order of first use, and answer with that first unit
+    uniq, first = np.unique(np.column_stack([qx, qy]), axis=0, return_index=True)
+    if len(uniq) < len(qx):
+        order = np.argsort(first)
+        j = nearest(px, py, uniq[order, 0], uniq[order, 1], block)
+        return first[order][j].astype(np.int64)
     k = min(_KD_K, len(qx))
     dist, cand = cKDTree(np.column_stack([qx, qy])).query(np.column_stack([px, py]), k=k)
     dx = px[:, None] - qx[cand]
@@ -411,7 +412,7 @@ def analyze_cooling(layout: Layout, rack_x_m: np.ndarray, rack_y_m: np.ndarray,
                                         cap[crah_ix], share_heat)
     else:
         diff = (rack_x_m != c.rx) | (rack_y_m != c.ry) | (share_heat != c.share_heat)
-        dirty = np.unique(np.flatnonzero(diff) // SHARE_BLOCK)
+        dirty = unique_sorted(np.flatnonzero(diff) // SHARE_BLOCK)
         if len(dirty):
             c.partials = air_share_partials(rack_x_m, rack_y_m, ux[crah_ix], uy[crah_ix],
                                             cap[crah_ix], share_heat, blocks=dirty,
@@ -469,7 +470,7 @@ def _door_failures(t: dict, unit_load: np.ndarray, crah: np.ndarray, gcap: np.nd
     door = t["door"]
     if not door.any():
         return fail, who
-    dg = np.unique(t["group"][door])
+    dg = unique_sorted(t["group"][door])
     gn1[dg] = gcap[dg]
     gmargin[dg] = gcap[dg] - gload[dg]
     ui, ri = t["door_ui"], t["door_ri"]
@@ -479,7 +480,7 @@ def _door_failures(t: dict, unit_load: np.ndarray, crah: np.ndarray, gcap: np.nd
         g = t["group"][zone[ok]]
         kw = unit_load[ui[ok]]
         np.maximum.at(fail, g, kw)
-        for gi in np.unique(g).tolist():
+        for gi in unique_sorted(g).tolist():
             sel = g == gi
             who[gi] = t["ids"][int(ui[ok][sel][np.argmax(kw[sel])])]
         gmargin[:] = np.minimum(gmargin, gcap - gload - fail)

@@ -52,6 +52,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from engine.arrayops import unique_sorted
 from engine.catalog import Catalog
 from engine.compile import ROLE_CODES, LayoutArrays
 from engine.expr import divisor_at_least
@@ -749,7 +750,7 @@ class _Builder:
     def prepare_racks(self, racks: np.ndarray) -> None:
         """Build the free-U table (one row per rack, column 0 is U1) of the network racks."""
         arr = self.arr
-        racks = np.unique(np.asarray(racks, np.int64))
+        racks = unique_sorted(np.asarray(racks, np.int64))
         self._net_row = np.full(arr.n_racks, -1, np.int64)
         self._net_row[racks] = np.arange(len(racks))
         hmax = int(arr.rack_height_u[racks].max()) if len(racks) else 1
@@ -1011,7 +1012,7 @@ def _fallback_rack(arr: LayoutArrays, racks: list[int], members: np.ndarray) -> 
     if racks:
         return racks[-1]
     if len(members):
-        mr = np.unique(members)
+        mr = unique_sorted(members)
         cx, cy = arr.rack_x_m[mr].mean(), arr.rack_y_m[mr].mean()
         return int(mr[np.argmin((arr.rack_x_m[mr] - cx) ** 2 + (arr.rack_y_m[mr] - cy) ** 2)])
     return 0
@@ -1066,7 +1067,7 @@ def _build_fabric(b: _Builder, fi: int, f: Fabric) -> FabricBuild:
     # a link runs no faster than the ports at its ends: the fastest port of the purpose
     if len(nodes):
         speeds = [cat.devices[tt.ids[k]].port_speed_gbps(f.purpose)
-                  for k in np.unique(arr.dev_type[nodes]).tolist() if tt.ids[k] in cat.devices]
+                  for k in unique_sorted(arr.dev_type[nodes]).tolist() if tt.ids[k] in cat.devices]
         fastest = max(speeds, default=0.0)
         if fastest and f.nic_speed_gbps > fastest + 1e-9:
             b.problems.append(("FABRIC-PORT-SPEED", "error", f"Fabric {f.id}: its links run at "

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import shapely
 
+from engine.arrayops import unique_sorted
 from engine.model import Layout
 
 __all__ = ["FloorResult", "FloorCache", "boxes", "candidate_pairs", "interior_overlap",
@@ -153,14 +154,45 @@ def interior_overlap(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return (ox > _EPS) & (oy > _EPS)
 
 
+_PAIR_KEY = np.int64(1) << 32  # (i, j) -> i * 2**32 + j orders pairs as (i, j) does
+
+
 def _sorted_pairs(pairs: np.ndarray) -> np.ndarray:
     """Return the distinct rows of an (K, 2) index array, sorted (one 1-D sort of keys)."""
     pairs = np.asarray(pairs, np.int64).reshape(-1, 2)
     if not len(pairs):
         return pairs
     n = int(pairs[:, 1].max()) + 1
-    keys = np.unique(pairs[:, 0] * n + pairs[:, 1])
+    keys = unique_sorted(pairs[:, 0] * n + pairs[:, 1])
     return np.stack([keys // n, keys % n], axis=1)
+
+
+def _merge_pairs(kept: np.ndarray, new: np.ndarray, kept_extra: tuple = (),
+                 new_extra: tuple = ()) -> tuple:
+    """Return ``kept`` (sorted, distinct (K, 2) pairs) with the ``new`` pairs it lacks
+    inserted in order, and the rows of each ``kept_extra`` array with the matching
+    ``new_extra`` rows inserted alike: what :func:`_sorted_pairs` of both gives (kept
+    rows winning ties), without sorting the kept pairs again.
+
+    Examples
+    --------
+    >>> kept = np.array([[0, 1], [2, 3]])
+    >>> out, = _merge_pairs(kept, np.array([[2, 3], [1, 5], [1, 5]]))
+    >>> out.tolist()
+    [[0, 1], [1, 5], [2, 3]]
+    """
+    kept = np.asarray(kept, np.int64).reshape(-1, 2)
+    new = np.asarray(new, np.int64).reshape(-1, 2)
+    if not len(new):
+        return (kept, *kept_extra)
+    kk = kept[:, 0] * _PAIR_KEY + kept[:, 1]
+    nk, first = np.unique(new[:, 0] * _PAIR_KEY + new[:, 1], return_index=True)
+    pos = np.searchsorted(kk, nk)
+    fresh = kk[np.minimum(pos, len(kk) - 1)] != nk if len(kk) else np.ones(len(nk), bool)
+    pos, src = pos[fresh], first[fresh]
+    return (np.insert(kept, pos, new[src], axis=0),
+            *(np.insert(a, pos, b[src], axis=0) for a, b in zip(kept_extra, new_extra,
+                                                                 strict=True)))
 
 
 def overlapping_pairs(box: np.ndarray) -> np.ndarray:
@@ -452,15 +484,9 @@ def _facing_update(c: FloorCache, keep: np.ndarray, new: np.ndarray, dirty: np.n
         again = np.flatnonzero(meets)
         if len(again):
             kept_blocked[again] = _blocked(kept[again], rack_box, fx, fy)
-    pairs = np.concatenate([kept, new])
-    flags = np.concatenate([kept_blocked, _blocked(new, rack_box, fx, fy)])
-    gaps = np.concatenate([kept_gap, _gaps(new, rack_box, fx, fy) if len(new)
-                           else np.zeros((0, 4))])
-    if not len(pairs):
-        return pairs.reshape(-1, 2), flags, gaps
-    n = int(pairs[:, 1].max()) + 1
-    keys, first = np.unique(pairs[:, 0] * n + pairs[:, 1], return_index=True)
-    return np.stack([keys // n, keys % n], axis=1), flags[first], gaps[first]
+    return _merge_pairs(kept, new, (kept_blocked, kept_gap),
+                        (_blocked(new, rack_box, fx, fy),
+                         _gaps(new, rack_box, fx, fy) if len(new) else np.zeros((0, 4))))
 
 
 def analyze_floor(layout: Layout, rack_box: np.ndarray, rack_front: tuple[np.ndarray, np.ndarray],
@@ -511,12 +537,12 @@ def analyze_floor(layout: Layout, rack_box: np.ndarray, rack_front: tuple[np.nda
         facing_gap = _gaps(facing, rack_box, fx, fy) if len(facing) else np.zeros((0, 4))
     elif len(dirty):
         keep = ~np.isin(c.overlaps, dirty).any(axis=1)
-        new = [c.overlaps[keep]]
+        new = [np.zeros((0, 2), np.int64)]
         for i in dirty.tolist():
             j = np.flatnonzero(interior_overlap(allbox[i][None, :], allbox))
             j = j[j != i]
             new.append(np.stack([np.minimum(i, j), np.maximum(i, j)], axis=1))
-        overlaps = _sorted_pairs(np.concatenate(new))
+        overlaps, = _merge_pairs(c.overlaps[keep], np.concatenate(new))
         outside = c.outside.copy()
         outside[dirty] = _outside(st, allbox[dirty])
         gone = set(dirty.tolist())
@@ -525,8 +551,7 @@ def analyze_floor(layout: Layout, rack_box: np.ndarray, rack_front: tuple[np.nda
         if n_r and clear > 0:
             keep = ~np.isin(c.blocked, dirty).any(axis=1)
             sides = _strips_of(c, dirty, rack_box, fx, fy, clear)
-            blocked = _sorted_pairs(np.concatenate([c.blocked[keep],
-                                                    _strip_pairs_for(dirty, sides, allbox)]))
+            blocked, = _merge_pairs(c.blocked[keep], _strip_pairs_for(dirty, sides, allbox))
         else:
             blocked = np.zeros((0, 2), np.int64)
         keep = ~np.isin(c.facing, dirty).any(axis=1)
@@ -579,9 +604,9 @@ def _listed(pairs, make, code: str, severity: str, what: str, ids) -> list[Viola
     out = [v for v in (make(i, j) for i, j in pairs[:MAX_LISTED_PAIRS].tolist()) if v]
     rest = pairs[MAX_LISTED_PAIRS:]
     if len(rest):
-        items = np.unique(rest)
+        items = unique_sorted(rest)
         out.append(Violation(code, severity, f"... and {len(rest):,} more {what}: "
-                             f"{len(np.unique(pairs)):,} items in all (only the first "
+                             f"{len(unique_sorted(pairs)):,} items in all (only the first "
                              f"{MAX_LISTED_PAIRS:,} pairs are listed one by one)",
                              tuple(ids[k] for k in items[:MAX_LISTED_PAIRS].tolist())))
     return out

@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from engine.arrayops import unique_sorted
 from engine.bisection import closed_form_bisection, graph_bisection
 from engine.cabling import HISTOGRAM_EDGES_M, CableRouter, CablingResult, _geometry_key
 from engine.catalog import Catalog
@@ -453,7 +454,8 @@ def _share_nodes(fabrics: list, n_dev: int) -> list[list]:
         return i
 
     for i, (fb, *_rest) in enumerate(fabrics):
-        for j in np.unique(owner[fb.node_dev]).tolist():
+        # the earlier fabrics owning any of these nodes (owners are -1 or below i)
+        for j in (np.flatnonzero(np.bincount(owner[fb.node_dev] + 1, minlength=1)) - 1).tolist():
             if j >= 0:
                 group[root(j)] = root(i)
         owner[fb.node_dev] = i
@@ -650,7 +652,7 @@ def analyze_network(layout: Layout, catalog: Catalog, arr: LayoutArrays,
     gpu_dev = tt.gpus[arr.dev_type] > 0
     lone = gpu_dev & ~in_fabric
     res.unconnected_gpus = int(np.sum(tt.gpus[arr.dev_type][lone]))
-    res.unconnected_racks = np.unique(arr.dev_rack[lone])
+    res.unconnected_racks = unique_sorted(arr.dev_rack[lone])
     return res
 
 

@@ -35,6 +35,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from engine.arrayops import unique_sorted
 from engine.catalog import Catalog, Figure, default_catalog
 from engine.compile import ROLE_CODES
 from engine.model import Layout
@@ -497,7 +498,7 @@ def scaleup_figures(analysis: Any, catalog: Catalog | None = None) -> tuple[floa
     """
     catalog = catalog or default_catalog()
     tt = analysis.arrays.types
-    used = np.unique(np.asarray(analysis.arrays.dev_type, np.int64))
+    used = unique_sorted(np.asarray(analysis.arrays.dev_type, np.int64))
     used = used[(tt.gpus[used] > 0) & (tt.scaleup_gpus[used] > 0)] if len(used) else used
     specs = [s for s in (catalog.devices.get(tt.ids[i]) for i in used.tolist()) if s is not None]
     if not specs:
@@ -1229,10 +1230,10 @@ def _optics_inclusive_devices(analysis: Any, catalog: Catalog) -> list[str]:
     """Return the ids of the design's devices whose power figure already counts their optics."""
     topo, _ = _parts(analysis.network)
     arr = analysis.arrays
-    ids = {arr.types.ids[i] for i in np.unique(np.asarray(arr.dev_type, np.int64)).tolist()}
+    ids = {arr.types.ids[i] for i in unique_sorted(np.asarray(arr.dev_type, np.int64)).tolist()}
     if topo is not None and topo.n_switches:
         models = list(topo.models)
-        ids |= {models[i] for i in np.unique(np.asarray(topo.sw_model, np.int64)).tolist()
+        ids |= {models[i] for i in unique_sorted(np.asarray(topo.sw_model, np.int64)).tolist()
                 if 0 <= i < len(models)}
     return sorted((i for i in ids if getattr(catalog.devices.get(i), "power_counts_optics",
                                              False)), key=natural_key)
