@@ -117,16 +117,16 @@ class _Obstacles:
 
 def _label_place(obstacles: _Obstacles, width: float, height: float, yc: float,
                  row_left: float, row_right: float, lo: float, hi: float,
-                 gap: float) -> QRectF | None:
+                 gap: float, far: bool = True) -> QRectF | None:
     """Return where a row's label of ``width`` covers no rack or unit, or ``None``.
 
-    Left of the row first (as a reader looks for it), moved further left past what it
-    would cover; then right of the row, moved right likewise; always within ``lo``
+    Left of the row first (as a reader looks for it), then right of it; with ``far``,
+    moved further left (then right) past what it would cover; always within ``lo``
     to ``hi`` (the strip and its gutter).
     """
     for side in (-1, 1):
         x = row_left - gap - width if side < 0 else row_right + gap
-        for _ in range(8):
+        for _ in range(8 if far else 1):
             if x < lo - 0.01 or x + width > hi + 0.01:
                 break
             r = QRectF(x, yc - height / 2, width, height)
@@ -138,14 +138,33 @@ def _label_place(obstacles: _Obstacles, width: float, height: float, yc: float,
     return None
 
 
+def _aisle_place(obstacles: _Obstacles, width: float, height: float, ends: tuple,
+                 faces: tuple[float, float], hall: QRectF, gap: float) -> QRectF | None:
+    """Return a place for a row's label in the aisle beside one of its ends, or ``None``.
+
+    ``ends`` are the row's left and right ends and ``faces`` its top and bottom edges
+    (device units, y down): the label stands just above the row, in line with its left
+    end, else just below it, then likewise at its right end; inside the ``hall`` and
+    clear of racks and units (with ``gap`` to spare towards the row across the aisle).
+    """
+    for x in (ends[0], ends[1] - width):
+        for y in (faces[0] - gap - height, faces[1] + gap):
+            r = QRectF(x, y, width, height)
+            if hall.contains(r) and not len(obstacles.hits(r.adjusted(0, -gap, 0, gap))):
+                return r
+    return None
+
+
 def _row_labels(p: QPainter, m: PlanMap, geo: PlanGeometry, pt: float,
                 bounds: tuple[float, float], taken: np.ndarray | None = None) -> int:
     """Name the rows of the window ``m.win`` where no rack or cooling unit is under the name.
 
-    A name goes left of its row, else further left past what it would cover, else right
-    of the row; one that finds no free place (or would crowd the name above it) is left
-    out. ``bounds`` are the device x a name may take; ``taken`` (N, 4) device boxes
-    other labels hold (the scene's cable counts). Return how many were drawn.
+    A name goes just left of its row, else just right of it; where units stand against
+    both ends (a gallery of CRAHs), in the aisle beside the row's end; else further left
+    past what it would cover, then right. One that finds no free place (or would cover
+    another name) is left out. ``bounds`` are the device x a name may take; ``taken``
+    (N, 4) device boxes other labels hold (the scene's cable counts). Return how many
+    were drawn.
     """
     px = max(5.5 * pt, 8.0)  # 8 device pixels at least: legible on a small image
     f = font(px, bold=True)
@@ -158,7 +177,10 @@ def _row_labels(p: QPainter, m: PlanMap, geo: PlanGeometry, pt: float,
     obstacles = _Obstacles(np.concatenate([_device_boxes(m, np.concatenate(boxes)),
                                            taken if taken is not None else np.zeros((0, 4))]))
     height = fm.ascent() + fm.descent() * 0.5
-    last = -1e18
+    hb = geo.hall_bounds
+    hall = QRectF(m.p(hb[0], hb[3]), m.p(hb[2], hb[1])).normalized()
+    gap = 1.5 * pt
+    placed: list[QRectF] = []
     drawn = 0
     rows = sorted(geo.rows, key=lambda r: -(r[2] + r[4]))  # top of the page first
     for name, x0, y0, x1, y1 in rows:
@@ -166,13 +188,20 @@ def _row_labels(p: QPainter, m: PlanMap, geo: PlanGeometry, pt: float,
             continue
         start = m.p(x0, (y0 + y1) / 2)  # the plan is centred in its target: follow the row
         yc = start.y()
-        if yc - last < px * 1.15:
-            continue
-        r = _label_place(obstacles, fm.horizontalAdvance(name) + 2 * pt, height, yc,
-                         start.x(), m.p(x1, y0).x(), bounds[0], bounds[1], 1.5 * pt)
+        width = fm.horizontalAdvance(name) + 2 * pt
+        right = m.p(x1, y0).x()
+        r = _label_place(obstacles, width, height, yc, start.x(), right, bounds[0], bounds[1],
+                         gap, far=False)
         if r is None:
+            r = _aisle_place(obstacles, width, height, (start.x(), right),
+                             (m.p(x0, y1).y(), m.p(x0, y0).y()), hall, gap)
+        if r is None:
+            r = _label_place(obstacles, width, height, yc, start.x(), right, bounds[0],
+                             bounds[1], gap)
+        if r is None or any(r.adjusted(0, -0.5 * pt, 0, 0.5 * pt).intersects(q)
+                            for q in placed):
             continue
-        last = yc
+        placed.append(r)
         # a light backing keeps the name legible over a tray or cable bundle beside the row
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(QColor(255, 255, 255, 210))

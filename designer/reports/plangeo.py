@@ -44,6 +44,7 @@ class PlanGeometry:
                                                           strict=True)}
         self.rows = self._rows(layout)
         hb = layout.hall.bounds()
+        self.hall_bounds = tuple(float(v) for v in hb)
         boxes = [b for b in (self.rack_box, self.unit_box) if len(b)]
         allb = np.concatenate(boxes) if boxes else np.zeros((0, 4))
         lo = np.minimum([hb[0], hb[1]], allb[:, :2].min(axis=0)) if len(allb) else hb[:2]

@@ -425,3 +425,38 @@ def test_the_bill_of_materials_says_one_tray_run_and_its_length_to_a_tenth(
     # a fraction in a column of counts is never printed as a whole number
     assert (fmt_value(7.2, "int"), fmt_value(7.0, "int"), fmt_value(7, "int")) == \
         ("7.2", "7", "7")
+
+
+def test_row_names_stand_beside_their_rows_between_galleries_of_crahs(builtin_catalog, qapp):
+    # CRAH galleries stand against both ends of every row: a name goes in the aisle
+    # beside the row's end, not pushed past the gallery onto the hall's wall
+    from designer.reports.floorplan import render_floor_plan
+
+    lay = instantiate("meta-24k-roce", {"pods": 3}, catalog=builtin_catalog)
+    a = analyze(lay, builtin_catalog)
+    units: list[QRectF] = []
+
+    class Painter(_RecordingPainter):
+        def drawRect(self, *args):  # noqa: N802 - Qt's name
+            if len(args) == 1 and isinstance(args[0], QRectF):
+                units.append(self.worldTransform().mapRect(args[0]))
+            return super().drawRect(*args)
+
+    img = QImage(1400, 900, QImage.Format.Format_ARGB32)
+    img.fill(0xFFFFFFFF)
+    p = Painter(img)
+    _RecordingPainter.records = []
+    try:
+        render_floor_plan(p, QRectF(0, 0, 1400, 900), lay, a, (), rotate=False)
+    finally:
+        p.end()
+    rows = {r.row for r in lay.racks if r.row}
+    labels = {r[2]: r[0] for r in _RecordingPainter.records if r[2] in rows}
+    assert set(labels) == rows
+    crahs = [u for u in units if u.width() > 8 and u.height() > 8]
+    assert len(crahs) >= 40
+    left = min(u.left() for u in crahs)
+    right = max(u.right() for u in crahs)
+    for name, lab in labels.items():
+        assert not any(lab.adjusted(0.5, 0.5, -0.5, -0.5).intersects(u) for u in crahs), name
+        assert left < lab.left() and lab.right() < right, name
