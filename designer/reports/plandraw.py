@@ -21,9 +21,12 @@ from designer.reports.style import C, font, ramp, ramp_colors, zone_color
 __all__ = ["pen", "rack_fills", "draw_plan", "fit_text", "unit_label", "unit_number",
            "legend_items", "UNIT_LABEL_MAX_PT", "UNIT_LABEL_MIN_PT"]
 
-#: Largest and smallest size (points) of a cooling unit's name on the plan.
+#: Largest and smallest size (points) of a cooling unit's name on the plan: below about
+#: 4 pt print is no longer read reliably, so a smaller unit shows its number alone.
 UNIT_LABEL_MAX_PT = 6.5
-UNIT_LABEL_MIN_PT = 3.0
+UNIT_LABEL_MIN_PT = 4.0
+#: the detail line (utilization) prints at this share of the name's size
+DETAIL_SCALE = 0.85
 
 
 def pen(color: str | QColor, width: float, style=Qt.PenStyle.SolidLine) -> QPen:
@@ -197,7 +200,7 @@ def _label_px(name_w: float, detail_w: float, box_w: float, box_h: float, pt: fl
     """Name size (device units) for lines of widths ``*_w`` at 100 units in a box."""
     px = min(UNIT_LABEL_MAX_PT * pt, box_w * 100 / max(name_w, 1e-9))
     if detail_w:
-        px = min(px, box_w * 100 / (0.85 * detail_w), box_h / (1.2 * 1.85))
+        px = min(px, box_w * 100 / (DETAIL_SCALE * detail_w), box_h / (1.2 * 1.85))
     else:
         px = min(px, box_h / 1.2)
     return px
@@ -226,7 +229,7 @@ def _fit_label(name: str, detail: str, w: float, h: float, pt: float):
         # the detail (utilization) stays wherever it is legible, so every unit of a plan
         # reads alike; only where it is not does the name stand alone
         px = _label_px(name_w, detail_w, bw, bh, pt)
-        if detail_w and math.floor(px) >= math.floor(UNIT_LABEL_MIN_PT * pt):
+        if detail_w and math.floor(px * DETAIL_SCALE) >= math.floor(UNIT_LABEL_MIN_PT * pt):
             fits[turned] = (math.floor(px), turned, True)
         else:
             fits[turned] = (math.floor(_label_px(name_w, 0.0, bw, bh, pt)), turned, False)
@@ -262,7 +265,7 @@ def unit_label(p: QPainter, r: QRectF, name: str, detail: str, pt: float, color:
     if not fits:
         return ""
     drawn, text, (px, turned, with_detail) = fits[0]
-    lines = [(text, True, px)] + ([(detail, False, px * 0.85)] if with_detail else [])
+    lines = [(text, True, px)] + ([(detail, False, px * DETAIL_SCALE)] if with_detail else [])
     total = sum(size * 1.2 for _, _, size in lines)
     bw = h if turned else w
     p.save()

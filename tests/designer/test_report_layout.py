@@ -237,11 +237,11 @@ def test_unit_label_turns_along_a_narrow_unit_or_falls_back_to_its_number(qapp):
     p = QPainter(img)
     try:
         pt = 2.0
-        # 14 x 90 px: "CRAH-11" does not fit across at 3 pt, along the unit it does
+        # 14 x 90 px: "CRAH-11" does not fit across at 4 pt, along the unit it does
         assert unit_label(p, QRectF(10, 10, 14, 90), "CRAH-11", "80 %", pt, QColor("black"),
                           "11") == "name"
-        # 10 x 30 px: only the number fits
-        assert unit_label(p, QRectF(40, 10, 10, 30), "CRAH-11", "80 %", pt, QColor("black"),
+        # 13 x 36 px: only the number fits
+        assert unit_label(p, QRectF(40, 10, 13, 36), "CRAH-11", "80 %", pt, QColor("black"),
                           "11") == "short"
         assert unit_label(p, QRectF(60, 10, 2, 2), "CRAH-11", "", pt, QColor("black"),
                           "11") == ""
