@@ -7,15 +7,22 @@ a time, with texts in a shared-strings table (each distinct text once), which
 keeps a 300,000-link cut-sheet to a few seconds (openpyxl's own per-cell path
 takes several times longer) and the file small. Reading the file back with
 openpyxl gives the same values.
+
+Every number is stored as the table holds it, to the last bit, and carries a
+number format that shows it as the PDF prints it (:func:`number_format`):
+``#,##0.0`` for a kW column, ``#,##0.00`` for routed lengths, ``#,##0`` for
+counts.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import io
+import math
 import re
 import zipfile
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -23,11 +30,13 @@ from xml.sax.saxutils import escape
 import numpy as np
 
 from designer.reports.files import write_bytes
-from engine.report_tables import Table
+from engine.report_tables import Column, Table
 
-__all__ = ["write_xlsx", "sheet_names", "MAX_ROWS_PER_SHEET"]
+__all__ = ["write_xlsx", "sheet_names", "number_format", "MAX_ROWS_PER_SHEET"]
 
 MAX_ROWS_PER_SHEET = 1_048_575  # Excel's limit below the header row
+#: The most decimals a number format is made for; a number with more keeps Excel's General.
+MAX_FORMAT_DECIMALS = 15
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -57,6 +66,82 @@ def sheet_names(tables: Sequence[Table]) -> list[str]:
         used.add(name)
         out.append(name)
     return out
+
+
+def _fixed(decimals: int) -> str:
+    """Return the number format of ``decimals`` fixed decimals with thousands separators."""
+    return "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+
+
+def number_format(value: Any, kind: str = "num", digits: int = 1) -> str | None:
+    """Return the Excel number format that shows ``value`` as the PDF prints it.
+
+    The rules of the PDF's table cells: a count with thousands separators; a
+    ``float`` column's number to the column's ``digits``; a number of a mixed
+    (``num``) column with the decimals it holds, each row being rounded to the
+    decimals it is shown with; a whole number in a column of counts, texts or
+    mixed numbers without decimals.
+
+    Parameters
+    ----------
+    value : int or float
+        The number as the table holds it.
+    kind : {"int", "float", "num", "str"}
+        The column's :attr:`engine.report_tables.Column.kind`.
+    digits : int
+        The column's decimals (:attr:`engine.report_tables.Column.digits`).
+
+    Returns
+    -------
+    str or None
+        The format code; ``None`` for what is not a finite number (a text, a
+        yes/no, a missing value) and for a number of more than
+        :data:`MAX_FORMAT_DECIMALS` decimals, which keep Excel's General.
+
+    Examples
+    --------
+    >>> number_format(13693.1, "float", 1), number_format(1.0, "float", 2)
+    ('#,##0.0', '#,##0.00')
+    >>> number_format(24576, "int"), number_format(1.25, "num"), number_format(585.0, "num")
+    ('#,##0', '#,##0.00', '#,##0')
+    >>> number_format("R01", "str") is None, number_format(True, "int") is None
+    (True, True)
+    """
+    if type(value) is int:
+        return _fixed(0)
+    if type(value) is not float or not math.isfinite(value):
+        return None
+    if value.is_integer() and kind in ("int", "str", "num"):
+        return _fixed(0)
+    if kind != "num":
+        return _fixed(digits) if 0 <= digits <= MAX_FORMAT_DECIMALS else None
+    decimals = -int(Decimal(repr(value)).as_tuple().exponent)
+    return _fixed(decimals) if decimals <= MAX_FORMAT_DECIMALS else None
+
+
+def _style_ids(ws: Any) -> dict[str, str]:
+    """Register every format :func:`number_format` returns with ``ws``'s workbook; return
+    each one's cell attribute (`` s="<cellXfs index>"``)."""
+    from openpyxl.cell import WriteOnlyCell
+
+    out = {}
+    for d in range(MAX_FORMAT_DECIMALS + 1):
+        cell = WriteOnlyCell(ws)
+        cell.number_format = _fixed(d)
+        out[_fixed(d)] = f' s="{cell.style_id}"'
+    return out
+
+
+def _styles(values: Sequence[int | float | None], column: Column,
+            ids: dict[str, str]) -> list[str]:
+    """Return the style attribute (``""`` for none) of each number of ``column``."""
+    if column.kind == "float" or set(map(type, values)) <= {int, type(None)}:
+        # one format per type: no call per cell on a cut-sheet's 300,000 rows
+        by_type = {int: ids[_fixed(0)]}
+        if column.kind == "float":
+            by_type[float] = ids.get(_fixed(column.digits), "")
+        return [by_type.get(type(v), "") for v in values]
+    return [ids.get(number_format(v, column.kind, column.digits) or "", "") for v in values]
 
 
 def _xml_text(s: str) -> str:
@@ -92,41 +177,42 @@ class _Strings:
 _NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
 
-def _column_cells(letter: str, rnums: range, values: Sequence[Any], sst: _Strings) -> list[str]:
+def _column_cells(letter: str, rnums: range, values: Sequence[Any], column: Column,
+                  sst: _Strings, ids: dict[str, str]) -> list[str]:
     """Return the ``<c>`` elements of one column, by the fastest path its values allow."""
     kinds = set(map(type, values))
     kinds.discard(type(None))
     if kinds <= {int, float} and (float not in kinds or np.isfinite(
             np.array([v for v in values if type(v) is float], np.float64)).all()):
-        return [f'<c r="{letter}{r}"><v>{v}</v></c>' if v is not None else ""
-                for r, v in zip(rnums, values, strict=True)]
+        return [f'<c r="{letter}{r}"{s}><v>{v}</v></c>' if v is not None else ""
+                for r, v, s in zip(rnums, values, _styles(values, column, ids), strict=True)]
     if kinds == {str}:
         return [f'<c r="{letter}{r}" t="s"><v>{i}</v></c>' if i is not None else ""
                 for r, i in zip(rnums, sst.ids(values), strict=True)]
     out = []
     for r, v in zip(rnums, values, strict=True):
-        if v is None or (type(v) is float and not np.isfinite(v)):
+        v = v.item() if hasattr(v, "item") else v  # a numpy scalar
+        if v is None or (type(v) is float and not math.isfinite(v)):
             out.append("")
         elif type(v) is bool:
             out.append(f'<c r="{letter}{r}" t="b"><v>{int(v)}</v></c>')
         elif type(v) in (int, float):
-            out.append(f'<c r="{letter}{r}"><v>{v}</v></c>')
+            s = ids.get(number_format(v, column.kind, column.digits) or "", "")
+            out.append(f'<c r="{letter}{r}"{s}><v>{v}</v></c>')
         else:
-            v = v.item() if hasattr(v, "item") else v
-            if isinstance(v, (int, float)) and not isinstance(v, bool):
-                out.append(f'<c r="{letter}{r}"><v>{v}</v></c>')
-            else:
-                i = sst.ids([str(v)])[0]
-                out.append(f'<c r="{letter}{r}" t="s"><v>{i}</v></c>' if i is not None else "")
+            i = sst.ids([str(v)])[0]
+            out.append(f'<c r="{letter}{r}" t="s"><v>{i}</v></c>' if i is not None else "")
     return out
 
 
-def _rows_xml(rows: Sequence[tuple], first_row: int, letters: list[str], sst: _Strings) -> str:
+def _rows_xml(rows: Sequence[tuple], first_row: int, letters: list[str], columns: list[Column],
+              sst: _Strings, ids: dict[str, str]) -> str:
     """Return the ``<row>`` elements of ``rows`` starting at sheet row ``first_row``."""
     if not rows:
         return ""
     rnums = range(first_row, first_row + len(rows))
-    cols = [_column_cells(L, rnums, [r[j] for r in rows], sst) for j, L in enumerate(letters)]
+    cols = [_column_cells(L, rnums, [r[j] for r in rows], c, sst, ids)
+            for j, (L, c) in enumerate(zip(letters, columns, strict=True))]
     return "".join([f'<row r="{r}">{"".join(cells)}</row>'
                     for r, cells in zip(rnums, zip(*cols, strict=True), strict=True)])
 
@@ -196,7 +282,10 @@ def write_xlsx(tables: Sequence[Table], path: str | Path, *, title: str = "",
         about_ws.append(list(row))
     about_ws.append(header(about_ws, ["Sheet", "Title", "Rows", "Note"]))
     for name, t in zip(names, parts, strict=True):
-        about_ws.append([name, t.title, len(t.rows), t.note])
+        count = WriteOnlyCell(about_ws, value=len(t.rows))
+        count.number_format = _fixed(0)
+        about_ws.append([name, t.title, count, t.note])
+    ids = _style_ids(about_ws)
 
     lettered: list[tuple[str, Table, list[str]]] = []
     for name, t in zip(names, parts, strict=True):
@@ -237,8 +326,8 @@ def write_xlsx(tables: Sequence[Table], path: str | Path, *, title: str = "",
             with zout.open(info.filename, "w") as fh:  # the archive's compression level
                 fh.write(head.encode("utf-8"))
                 for lo in range(0, len(t.rows), 5000):
-                    fh.write(_rows_xml(t.rows[lo:lo + 5000], lo + 2, letters, sst)
-                             .encode("utf-8"))
+                    fh.write(_rows_xml(t.rows[lo:lo + 5000], lo + 2, letters, t.columns, sst,
+                                       ids).encode("utf-8"))
                     done += min(5000, len(t.rows) - lo)
                     if progress is not None:
                         progress(done / total, f"Sheet {name}")
