@@ -174,6 +174,8 @@ def _fmt_kw(kw: float) -> str:
 
 
 def _print_analysis(a, file: str) -> None:
+    from engine.report_tables import floor_load_text, power_text
+
     d = a.to_dict()
     c, co, cb, n = d["counts"], d["cooling"], d["cabling"], d["network"]
     print(f"{file} — generation {d['generation']}")
@@ -182,18 +184,43 @@ def _print_analysis(a, file: str) -> None:
     # the power figures from the analysis itself: the JSON's are rounded already, and a
     # second rounding can turn 132.648 (JSON 132.65) into "132.7" where the rest say 132.6
     pw = a.power
-    print(f"  IT {_fmt_kw(pw.it_kw)}  facility {_fmt_kw(pw.facility_kw)}  PUE {pw.pue:.2f}  "
-          f"max rack {pw.max_rack_kw:.1f} kW  GPUs per IT MW {pw.gpus_per_mw:.0f}")
-    print(f"  heat {_fmt_kw(co['heat_kw'])}: air {_fmt_kw(co['air_kw'])}, liquid "
+    # devices of unknown power count 0 W: every total over them is a lower bound
+    low = "≥ " if pw.is_lower_bound else ""
+    rack_low = "≥ " if pw.rack_unknown_power is not None and pw.rack_unknown_power.any() else ""
+    per_mw = f"{pw.gpus_per_mw:.0f}" if c["gpus"] and pw.it_kw > 0 else "– (no GPUs)"
+    print(f"  IT {power_text(_fmt_kw(pw.it_kw), a)}  facility {low}{_fmt_kw(pw.facility_kw)}  "
+          f"PUE {pw.pue:.2f}  max rack {rack_low}{pw.max_rack_kw:.1f} kW  "
+          f"GPUs per IT MW {'≤ ' if low and c['gpus'] else ''}{per_mw}")
+    print(f"  heat {low}{_fmt_kw(co['heat_kw'])}: air {low}{_fmt_kw(co['air_kw'])}, liquid "
           f"{_fmt_kw(co['liquid_kw'])} ({co['liquid_share']:.0%}); airflow "
-          f"{co['airflow_cfm']:,.0f} CFM; coolant {co['liquid_flow_lpm']:,.0f} L/min")
+          f"{low}{co['airflow_cfm']:,.0f} CFM; coolant {co['liquid_flow_lpm']:,.0f} L/min")
+    print(f"  floor: highest load {floor_load_text(a)}")
     print(f"  cabling {cb['links']} links, {cb['transceivers']} transceivers, "
           f"{cb['total_length_m']:,.0f} m total, longest {cb['max_length_m']:.1f} m")
-    print(f"  bisection {n['bisection_tbps']:.2f} Tb/s ({n['bisection_method']}), "
-          f"{n['per_gpu_bisection_gbps']:.1f} Gb/s per GPU; scale-up domain "
-          f"{n['scaleup_domain_gpus']} GPUs")
+    print("  " + _network_line(a, n))
     sev = a.violations_by_severity()
     print(f"  violations: {sev['error']} error(s), {sev['warning']} warning(s)")
+
+
+def _network_line(a, n: dict) -> str:
+    """Say the hall's bisection and scale-up domain; without a GPU scale-out fabric, each
+    fabric's own bisection (over its endpoints) instead of a 0 that would read as measured."""
+    dom = n["scaleup_domain_gpus"]
+    scaleup = f"scale-up domain {dom} GPUs" if dom else "no scale-up domains"
+    if n["bisection_method"] != "none":
+        net = a.network
+        return (f"bisection {net.bisection_tbps:.2f} Tb/s ({n['bisection_method']}), "
+                f"{net.per_gpu_bisection_gbps:.1f} Gb/s per GPU; {scaleup}")
+    parts = []
+    for f in n.get("fabrics") or []:
+        if f.get("bisection_method", "none") == "none":
+            continue
+        purpose = str(f.get("purpose", "")).replace("_", "-")
+        name = f["id"] if f["id"] == purpose else f"{f['id']} ({purpose})"
+        parts.append(f"{name} {f['bisection_tbps']:.2f} Tb/s, "
+                     f"{f['per_endpoint_bisection_gbps']:,.1f} Gb/s per endpoint")
+    return ("bisection: no GPU scale-out fabric"
+            + (f"; fabric {'; '.join(parts)}" if parts else "") + f"; {scaleup}")
 
 
 def cmd_analyze(args) -> int:

@@ -723,8 +723,9 @@ def _fill(row: CompareRow, lay: Layout, hall: HallSize | None, catalog: Catalog,
     row.cables = int(cb.get("links", 0))
     row.optics = int(cb.get("transceivers", 0))
     row.optics_kw = round(float(p.get("optics_kw", cb.get("optics_w", 0.0) / 1000.0)), 3)
-    row.bisection_tbps = float(n.get("bisection_tbps", 0.0))
-    row.per_gpu_bisection_gbps = float(n.get("per_gpu_bisection_gbps", 0.0))
+    # null in the analysis JSON: no GPU scale-out fabric (a hall too small for one block)
+    row.bisection_tbps = float(n.get("bisection_tbps") or 0.0)
+    row.per_gpu_bisection_gbps = float(n.get("per_gpu_bisection_gbps") or 0.0)
     row.bisection_method = str(n.get("bisection_method", "none"))
     row.scaleup_domain_gpus = int(n.get("scaleup_domain_gpus", 0))
     errors = [v["code"] for v in a["violations"] if v["severity"] == "error"]

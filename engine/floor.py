@@ -79,6 +79,36 @@ class FloorResult:
     occupied_area_m2: float
     hall_problem: str | None = None  # the outline crosses itself or encloses no area
     obstacles_outside: tuple[str, ...] = ()  # walls, columns, keep-outs that miss the hall
+    #: (R,) the rack holds hardware (or is an enclosure) with no weight figure: its weight
+    #: and floor load count that as 0 kg and are lower bounds
+    rack_weight_unknown: np.ndarray | None = None
+    #: hardware of unknown weight in the hall by model (devices and rack types)
+    unknown_weight_models: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def racks_weight_unknown(self) -> int:
+        """Return how many racks have a weight that leaves out an unknown figure."""
+        u = self.rack_weight_unknown
+        return int(np.count_nonzero(u)) if u is not None else 0
+
+    def max_load_kg_m2(self) -> tuple[float, bool]:
+        """Return the highest rack floor load and whether it is a lower bound.
+
+        Racks of unknown weight count with the part that is known, so the highest
+        load of the hall is at least the figure, never less: it is a lower bound
+        whenever any rack's weight is unknown.
+
+        Examples
+        --------
+        >>> f = FloorResult.__new__(FloorResult)
+        >>> f.rack_load_kg_m2 = np.array([300.0, 120.0])
+        >>> f.rack_weight_unknown = np.array([False, True])
+        >>> f.max_load_kg_m2()
+        (300.0, True)
+        """
+        load = self.rack_load_kg_m2
+        top = float(load.max()) if len(load) else 0.0
+        return top, self.racks_weight_unknown > 0
 
 
 def boxes(x: np.ndarray, y: np.ndarray, hx: np.ndarray, hy: np.ndarray) -> np.ndarray:
@@ -490,7 +520,9 @@ def _facing_update(c: FloorCache, keep: np.ndarray, new: np.ndarray, dirty: np.n
 
 
 def analyze_floor(layout: Layout, rack_box: np.ndarray, rack_front: tuple[np.ndarray, np.ndarray],
-                  rack_weight_kg: np.ndarray, cache: FloorCache | None = None) -> FloorResult:
+                  rack_weight_kg: np.ndarray, cache: FloorCache | None = None,
+                  rack_weight_unknown: np.ndarray | None = None,
+                  unknown_weight_models: dict[str, int] | None = None) -> FloorResult:
     """Run the floor checks for racks and floor-standing units.
 
     Parameters
@@ -504,6 +536,10 @@ def analyze_floor(layout: Layout, rack_box: np.ndarray, rack_front: tuple[np.nda
     cache : FloorCache, optional
         Kept by an incremental analysis; racks whose box and facing are unchanged
         keep their results.
+    rack_weight_unknown : (R,) bool, optional
+        Racks whose weight leaves out hardware of unknown weight (counted as 0 kg).
+    unknown_weight_models : dict, optional
+        That hardware by model, for the rule's message.
     """
     a = layout.assumptions
     c = cache if cache is not None else FloorCache()
@@ -578,7 +614,10 @@ def analyze_floor(layout: Layout, rack_box: np.ndarray, rack_front: tuple[np.nda
                        rack_weight_kg=np.asarray(rack_weight_kg, np.float64), rack_load_kg_m2=load,
                        hall_area_m2=st["hall_area"], occupied_area_m2=occupied,
                        hall_problem=st["hall_problem"],
-                       obstacles_outside=tuple(st["obstacles_away"]))
+                       obstacles_outside=tuple(st["obstacles_away"]),
+                       rack_weight_unknown=np.zeros(n_r, bool) if rack_weight_unknown is None
+                       else np.asarray(rack_weight_unknown, bool),
+                       unknown_weight_models=dict(unknown_weight_models or {}))
 
 
 # -- rules ---------------------------------------------------------------------------------
@@ -754,15 +793,33 @@ def _row_gaps(pairs: np.ndarray, rack_box: np.ndarray, fx: np.ndarray, fy: np.nd
     return out
 
 
-@rule("FLOOR-LOAD", "floor", "A rack's weight per footprint area exceeds the floor rating.")
+@rule("FLOOR-LOAD", "floor", "A rack's weight per footprint area exceeds the floor rating, "
+      "or cannot be checked against it: the catalog has no weight for some of its hardware.")
 def _check_load(ctx) -> list[Violation]:
     f = ctx.floor
     rating = ctx.layout.hall.floor_rating_kg_m2
     ids = ctx.arrays.rack_ids
-    return [Violation("FLOOR-LOAD", "error",
-                      f"Rack {ids[i]} loads the floor at {f.rack_load_kg_m2[i]:.0f} kg/m², over the "
-                      f"{rating:.0f} kg/m² rating", (ids[i],))
-            for i in np.flatnonzero(f.rack_load_kg_m2 > rating + 1e-9)]
+    load = f.rack_load_kg_m2
+    over = load > rating + 1e-9
+    unknown = f.rack_weight_unknown if f.rack_weight_unknown is not None and \
+        len(f.rack_weight_unknown) == len(load) else np.zeros(len(load), bool)
+    out = [Violation("FLOOR-LOAD", "error",
+                     f"Rack {ids[i]} loads the floor at {'at least ' if unknown[i] else ''}"
+                     f"{load[i]:.0f} kg/m², over the {rating:.0f} kg/m² rating", (ids[i],))
+           for i in np.flatnonzero(over)]
+    # a rack of unknown weight under the rating has passed no check: it may be over it
+    unchecked = np.flatnonzero(unknown & ~over)
+    if len(unchecked):
+        models = sorted(f.unknown_weight_models)
+        k = len(unchecked)
+        out.append(Violation(
+            "FLOOR-LOAD-UNKNOWN", "warning",
+            f"Floor load not checked for {k:,} rack{'s' * (k != 1)} of unknown weight: the "
+            f"catalog has no weight figure for {', '.join(models) or 'some of their hardware'}; "
+            f"the known part loads {'them' if k != 1 else 'it'} at up to "
+            f"{float(load[unchecked].max()):,.0f} kg/m² against the {rating:,.0f} kg/m² rating",
+            tuple(operator.itemgetter(*unchecked.tolist())(ids)) if k > 1 else (ids[int(unchecked[0])],)))
+    return out
 
 
 @rule("RACK-U", "floor", "Devices overlap in U, exceed the rack, or have no U height.")

@@ -22,8 +22,8 @@ H100 = 18 links x 25 GB/s each way [S25]); the per-direction figure is half.
 Examples
 --------
 >>> r = NetworkResult()
->>> r.network_dict()["bisection_tbps"]
-0.0
+>>> r.network_dict()["bisection_tbps"] is None  # no GPU fabric: no bisection over GPUs
+True
 """
 
 from __future__ import annotations
@@ -45,12 +45,15 @@ from engine.fabric import (
     FabricBuild,
     Topology,
     build_topology,
+    ports_at_speed,
     topology_key,
 )
+from engine.memo import LastValue
 from engine.model import Layout
 from engine.rules import Violation, rule
 
-__all__ = ["NetworkResult", "NetworkCache", "analyze_network", "GRAPH_CHECK_MAX_VERTICES"]
+__all__ = ["NetworkResult", "NetworkCache", "analyze_network", "switch_hardware_ports",
+           "GRAPH_CHECK_MAX_VERTICES"]
 
 GRAPH_CHECK_MAX_VERTICES = 20_000
 """Partly filled generated fabrics up to this size also get the graph search."""
@@ -89,6 +92,9 @@ class NetworkResult:
     cabling_notes: list[str] = field(default_factory=list)
     scaleup_domains: int = 0
     scaleup_domain_bisection_tbps: float = 0.0
+    #: the catalog gives a scale-up bandwidth for the GPUs in domains (AMD's Infinity
+    #: Fabric meshes have none: ``scaleup_gbps_per_gpu`` then counts 0, not a figure)
+    scaleup_bandwidth_known: bool = False
     unconnected_gpus: int = 0
     #: racks (indexes) holding GPUs that are in no scale-out fabric
     unconnected_racks: np.ndarray | None = None
@@ -162,7 +168,10 @@ class NetworkResult:
                 "max_length_m": round(self.max_length_m, 2),
                 "optics_w": round(self.optics_w, 1),
                 "optics_power_unknown_ends": int(self.power_unknown_ends),
-                "cost_usd": round(self.cost_usd, 0),
+                # nothing priced is no cost; partly priced, a lower bound
+                "cost_usd": None if self.cost_unknown_cables and not self.cost_usd
+                else round(self.cost_usd, 0),
+                "cost_is_lower_bound": bool(self.cost_unknown_cables and self.cost_usd),
                 "cost_unknown_cables": int(self.cost_unknown_cables),
                 "histogram": {"edges_m": [e if np.isfinite(e) else None
                                           for e in HISTOGRAM_EDGES_M],
@@ -170,13 +179,25 @@ class NetworkResult:
                 "notes": list(self.cabling_notes)}
 
     def network_dict(self) -> dict[str, Any]:
-        """Return the ``network`` part of the analysis JSON."""
-        return {"bisection_tbps": round(self.bisection_tbps, 4),
+        """Return the ``network`` part of the analysis JSON.
+
+        Figures that do not apply are ``None`` (JSON null), not 0: the bisection of
+        a hall with no GPU scale-out fabric (``bisection_method`` ``"none"``; each
+        fabric's own is under ``fabrics``), and the scale-up bandwidth of GPUs the
+        catalog gives none for, or of a hall without scale-up domains.
+        """
+        gpu_fabric = self.bisection_method != "none"
+        scaleup = self.scaleup_domain_gpus > 0 and self.scaleup_bandwidth_known
+
+        def known(value: float, digits: int, is_known: bool) -> float | None:
+            return round(value, digits) if is_known else None
+
+        return {"bisection_tbps": known(self.bisection_tbps, 4, gpu_fabric),
                 "bisection_method": self.bisection_method,
                 "bisection_exact": bool(self.bisection_exact),
                 "bisection_fabric": self.bisection_fabric,
                 "islands": [{"fabric": fid, "gpus": g} for fid, g in self.islands],
-                "per_gpu_bisection_gbps": round(self.per_gpu_bisection_gbps, 3),
+                "per_gpu_bisection_gbps": known(self.per_gpu_bisection_gbps, 3, gpu_fabric),
                 "oversubscription": dict(self.oversubscription),
                 "worst_failure": dict(self.worst_failure) if self.worst_failure else None,
                 "switches": {k: dict(v) for k, v in self.ports_by_tier.items()},
@@ -184,9 +205,11 @@ class NetworkResult:
                 "unconnected_gpus": int(self.unconnected_gpus),
                 "scaleup_domain_gpus": int(self.scaleup_domain_gpus),
                 "scaleup_domains": int(self.scaleup_domains),
-                "scaleup_gbps_per_gpu": round(self.scaleup_gbps_per_gpu, 1),
-                "scaleup_gbps_per_gpu_per_direction": round(self.scaleup_gbps_per_gpu / 2.0, 1),
-                "scaleup_domain_bisection_tbps": round(self.scaleup_domain_bisection_tbps, 3),
+                "scaleup_gbps_per_gpu": known(self.scaleup_gbps_per_gpu, 1, scaleup),
+                "scaleup_gbps_per_gpu_per_direction": known(self.scaleup_gbps_per_gpu / 2.0, 1,
+                                                            scaleup),
+                "scaleup_domain_bisection_tbps": known(self.scaleup_domain_bisection_tbps, 3,
+                                                       scaleup),
                 "fabrics": [dict(f) for f in self.fabrics],
                 "placements": self.placements()}
 
@@ -406,7 +429,46 @@ def _bisection(topo: Topology, fb: FabricBuild, rack_ids: list[str]) -> dict[str
 # -- the analysis ---------------------------------------------------------------------------
 
 
-def _ports_by_tier(topo: Topology) -> dict[str, dict[str, int]]:
+def switch_hardware_ports(topo: Topology, layout: Layout, catalog: Catalog) -> np.ndarray:
+    """Return each fabric switch's ports at its fabric's link speed, as the hardware has them.
+
+    A tier may be planned on fewer ports than its switch has (a ``radix`` of 36 on a
+    64-port switch leaves 28 free), or on more (a stand-in for a modular switch): the
+    topology's ``sw_radix`` is the plan's, this is the box's. The tier's port speed
+    is used where it sets one (see :func:`engine.fabric.ports_at_speed`); a model the
+    catalog does not know keeps the plan's radix. Kept with the topology.
+
+    Returns
+    -------
+    (S,) int
+    """
+    found = topo.cache.get("hardware_ports")
+    if found is not None:
+        return found
+    hw = np.asarray(topo.sw_radix, np.int64).copy()
+    fab = np.asarray(topo.sw_fabric, np.int64)
+    tier = np.asarray(topo.sw_tier, np.int64)
+    model = np.asarray(topo.sw_model, np.int64)
+    link = {fb.index: fb.link_gbps for fb in topo.fabrics}
+    for fi, f in enumerate(layout.fabrics):
+        speeds = {t.name: t.port_speed_gbps for t in f.tiers}
+        for k, name in enumerate(TIER_NAMES):
+            for m in unique_sorted(model[(fab == fi) & (tier == k)]).tolist():
+                dev = catalog.devices.get(topo.models[m])
+                if dev is None or not dev.switch_ports:
+                    continue
+                sel = (fab == fi) & (tier == k) & (model == m)
+                hw[sel] = ports_at_speed(dev, speeds.get(name),
+                                         link.get(fi, f.nic_speed_gbps))
+    topo.cache["hardware_ports"] = hw
+    return hw
+
+
+def _ports_by_tier(topo: Topology, layout: Layout, catalog: Catalog) -> dict[str, dict[str, int]]:
+    """Per tier: switches, their ports (hardware, at the link speed), the ports the fabric's
+    links use and those left free, the ports the fabric plan counts on (``fabric_ports``:
+    its radix per switch) and the switches that use more ports than one box has
+    (``stand_in_switches``: a modular switch's stand-in, warning FABRIC-RADIX)."""
     if "ports_by_tier" in topo.cache:
         return {k: dict(v) for k, v in topo.cache["ports_by_tier"].items()}
     n = topo.n_switches
@@ -415,20 +477,30 @@ def _ports_by_tier(topo: Topology) -> dict[str, dict[str, int]]:
         sw = ends < 0
         used += np.bincount(-ends[sw] - 1, weights=topo.lk_count[sw], minlength=n)
     topo.cache["ports_used"] = used
+    hw = switch_hardware_ports(topo, layout, catalog)
     out = {}
     for k, name in enumerate(TIER_NAMES):
         on = topo.sw_tier == k
         if not on.any():
             continue
-        ports = int(topo.sw_radix[on].sum())
+        ports = int(hw[on].sum())
         u = int(used[on].sum())
         out[name] = {"count": int(on.sum()), "ports": ports, "ports_used": u,
-                     "ports_free": max(ports - u, 0)}
+                     "ports_free": int(np.maximum(hw[on] - used[on], 0).sum()),
+                     "fabric_ports": int(topo.sw_radix[on].sum()),
+                     "stand_in_switches": int(np.count_nonzero(used[on] > hw[on]))}
     topo.cache["ports_by_tier"] = out
     return {k: dict(v) for k, v in out.items()}
 
 
-def _scaleup(arr: LayoutArrays, res: NetworkResult) -> None:
+_SCALEUP_KNOWN: LastValue[np.ndarray] = LastValue()
+
+
+def _has_scaleup_figure(spec: Any) -> bool:
+    return spec is not None and spec.scaleup_gbps_per_gpu.value is not None
+
+
+def _scaleup(arr: LayoutArrays, res: NetworkResult, catalog: Catalog) -> None:
     tt = arr.types
     g = tt.gpus[arr.dev_type]
     rows = g > 0
@@ -436,6 +508,10 @@ def _scaleup(arr: LayoutArrays, res: NetworkResult) -> None:
         return
     dom = tt.scaleup_gpus[arr.dev_type][rows]
     bw = tt.scaleup_gbps_per_gpu[arr.dev_type][rows]
+    # a type the catalog gives no scale-up bandwidth counts 0 Gb/s in ``bw``: not a figure
+    known = _SCALEUP_KNOWN.get((tt, catalog), lambda: np.array(
+        [_has_scaleup_figure(catalog.devices.get(t)) for t in tt.ids], bool))
+    res.scaleup_bandwidth_known = bool((known[arr.dev_type][rows] & (dom > 0)).any())
     res.scaleup_domain_gpus = int(dom.max())
     res.scaleup_gbps_per_gpu = float(bw.max())
     res.scaleup_domains = int(np.sum(-(-g[rows] // np.maximum(dom, 1))))
@@ -540,7 +616,7 @@ def analyze_network(layout: Layout, catalog: Catalog, arr: LayoutArrays,
     res = NetworkResult(rack_ids=arr.rack_ids)
     tt = arr.types
     is_switch = tt.role[arr.dev_type] == ROLE_CODES["switch"]
-    _scaleup(arr, res)
+    _scaleup(arr, res, catalog)
     res.scaleout_gpus = int(np.sum(tt.gpus[arr.dev_type]))
     topo = cache.topology(layout, catalog, arr)
     res.topology = topo
@@ -560,7 +636,7 @@ def analyze_network(layout: Layout, catalog: Catalog, arr: LayoutArrays,
     counts["unassigned"] = int(topo.unassigned_switches) if len(topo.fabrics) else \
         int(is_switch.sum())
     res.switches_by_tier = counts
-    res.ports_by_tier = _ports_by_tier(topo)
+    res.ports_by_tier = _ports_by_tier(topo, layout, catalog)
     # the switches' load per rack follows the topology alone: kept with it while racks move
     per_rack_key = ("per_rack", arr.n_racks, layout.assumptions.delta_t_air_k, id(catalog))
     per_rack = topo.cache.get(per_rack_key)

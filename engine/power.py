@@ -61,6 +61,24 @@ class PowerResult:
     pue: float
     gpus_per_mw: float
     max_rack_kw: float
+    #: (R,) devices in each rack whose power the catalog does not know: they count as
+    #: 0 W, so that rack's figures (and every total over it) are lower bounds
+    rack_unknown_power: np.ndarray | None = None
+    #: (F,) such devices in the racks each feed serves
+    feed_unknown_power: np.ndarray | None = None
+    #: devices of unknown power in the hall by model (switches a fabric could not place
+    #: in a rack included), ``{"sn4600c": 40}``
+    unknown_power_models: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def unknown_power_devices(self) -> int:
+        """Return how many devices of the hall have no power figure (0 W in the totals)."""
+        return int(sum(self.unknown_power_models.values()))
+
+    @property
+    def is_lower_bound(self) -> bool:
+        """Whether the IT and facility loads leave out devices of unknown power."""
+        return self.unknown_power_devices > 0
 
 
 def feed_loads(rack_kw: np.ndarray, pair_rack: np.ndarray, pair_feed: np.ndarray,
@@ -268,7 +286,9 @@ def analyze_power(layout: Layout, rack_power_w: np.ndarray, rack_liquid_w: np.nd
                   total_gpus: int, optics_w: float = 0.0, optics_in_racks_w: float = 0.0,
                   cache: PowerCache | None = None,
                   changed: np.ndarray | None = None,
-                  rack_box: np.ndarray | None = None) -> PowerResult:
+                  rack_box: np.ndarray | None = None,
+                  rack_unknown_power: np.ndarray | None = None,
+                  unknown_power_models: dict[str, int] | None = None) -> PowerResult:
     """Compute the power domain from per-rack power.
 
     Parameters
@@ -290,6 +310,26 @@ def analyze_power(layout: Layout, rack_power_w: np.ndarray, rack_liquid_w: np.nd
     rack_box : (R, 4) float, optional
         Rack footprints, for the distance from each rack to the busway runs
         that feed it (``pair_gap_m``).
+    rack_unknown_power : (R,) int, optional
+        Devices per rack with no power figure (counted as 0 W in ``rack_power_w``).
+    unknown_power_models : dict, optional
+        Devices of unknown power in the hall by model.
+
+    Examples
+    --------
+    A rack of 40 kW on feeds A1 and B1, and one whose switch has no power figure:
+
+    >>> from engine.model import Hall, Layout, PowerFeed, Rack
+    >>> feeds = [PowerFeed(id=f, kind="busway", side=f[0], voltage_v=415, phases=3, amps=400,
+    ...                    points=[(0, 1), (9, 1)]) for f in ("A1", "B1")]
+    >>> racks = [Rack(id=f"R{i}", type="rack-600x1200", x_m=1.0 + i, y_m=1.0,
+    ...               feeds=["A1", "B1"]) for i in range(2)]
+    >>> lay = Layout(hall=Hall(outline=[(0, 0), (9, 0), (9, 9)]), racks=racks, feeds=feeds)
+    >>> p = analyze_power(lay, np.array([40e3, 0.0]), np.zeros(2), 0,
+    ...                   rack_unknown_power=np.array([0, 1]),
+    ...                   unknown_power_models={"sn4600c": 1})
+    >>> p.it_kw, p.is_lower_bound, p.feed_unknown_power.tolist()
+    (40.0, True, [1, 1])
     """
     a = layout.assumptions
     c = cache if cache is not None else PowerCache()
@@ -332,6 +372,10 @@ def analyze_power(layout: Layout, rack_power_w: np.ndarray, rack_liquid_w: np.nd
     it_kw = float(rack_kw.sum()) + optics_w / 1000.0
     air_kw = it_kw - liquid_kw
     pue = pue_model(air_kw, liquid_kw, layout)
+    n_unknown = np.zeros(len(rack_kw), np.int64) if rack_unknown_power is None else \
+        np.asarray(rack_unknown_power, np.int64)
+    feed_unknown = np.bincount(pf, weights=n_unknown[pr], minlength=len(feed_ids)) \
+        .astype(np.int64) if len(pr) else np.zeros(len(feed_ids), np.int64)
     return PowerResult(
         rack_kw=rack_kw, row_names=list(names), row_kw=row_kw,
         feed_ids=list(feed_ids), feed_side=side, feed_rating_kw=rating, feed_budget_kw=budget,
@@ -344,6 +388,8 @@ def analyze_power(layout: Layout, rack_power_w: np.ndarray, rack_liquid_w: np.nd
         facility_kw=it_kw * pue, pue=pue,
         gpus_per_mw=(total_gpus / (it_kw / 1000.0)) if it_kw > 0 else 0.0,
         max_rack_kw=float(rack_kw.max()) if len(rack_kw) else 0.0,
+        rack_unknown_power=n_unknown, feed_unknown_power=feed_unknown,
+        unknown_power_models=dict(unknown_power_models or {}),
     )
 
 

@@ -68,6 +68,10 @@ __all__ = [
     "natural_key",
     "scaleup_figures",
     "rack_unknown_figures",
+    "unknown_hardware_text",
+    "unknown_power_text",
+    "power_text",
+    "floor_load_text",
     "known_text",
     "unknown_figure_note",
     "KW_DIGITS",
@@ -242,6 +246,10 @@ class LinkView:
     shared_transceivers: np.ndarray | None = None
     #: module ends whose medium has no power figure (not in ``optics_w``)
     optics_unknown_ends: np.ndarray | None = None
+    #: the part of ``transceivers`` whose power ``optics_w`` adds: modules at ends in a
+    #: device whose power figure already counts its optics draw nothing more
+    #: (:attr:`engine.catalog.DeviceType.power_includes_optics`)
+    powered_transceivers: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.link_id)
@@ -445,6 +453,8 @@ def _topology_view(analysis: Any, topo: Any, cab: Any, catalog: Catalog) -> Link
     optical = per_xcv[safe] > 0
     share = np.where(optical, mods.sum(axis=0), 0)
     smod = np.where(optical, (mods * (cage > 1)).sum(axis=0), 0)
+    end_paid = np.stack([np.asarray(topo.lk_a_paid, bool)[g], np.asarray(topo.lk_b_paid, bool)[g]])
+    powered = np.where(optical, (mods * end_paid).sum(axis=0), 0)
     return LinkView(
         link_id=ids, tier=np.asarray(LINK_TIERS, dtype=object)[tier].tolist(),
         fabric=fab_ids[np.where(fab >= 0, fab, len(fab_ids) - 1)].tolist(),
@@ -453,7 +463,8 @@ def _topology_view(analysis: Any, topo: Any, cab: Any, catalog: Catalog) -> Link
         medium=mid[safe].tolist(), speed_gbps=np.asarray(topo.lk_gbps, np.float64)[g],
         length_m=length, transceivers=share, shared_transceivers=smod,
         optics_w=(per_end_w[safe] * (paid - shared) + shared_w[safe] * shared) * cables,
-        source="topology", cables=cables, optics_unknown_ends=unknown.astype(np.int64))
+        source="topology", cables=cables, optics_unknown_ends=unknown.astype(np.int64),
+        powered_transceivers=powered.astype(np.int64))
 
 
 def link_view(analysis: Any, catalog: Catalog | None = None) -> LinkView:
@@ -504,62 +515,178 @@ def scaleup_figures(analysis: Any, catalog: Catalog | None = None) -> tuple[floa
     if not specs:
         return None, "scale-up"
     known = any(s.scaleup_gbps_per_gpu.value is not None for s in specs)
-    d = analysis.network.network_dict()
-    gbps = d.get("scaleup_gbps_per_gpu_per_direction", d["scaleup_gbps_per_gpu"] / 2)
+    net = analysis.network
     nvidia = all((s.vendor or "").upper().startswith("NVIDIA") for s in specs)
-    return (_f(gbps, 0) if known else None), ("NVLink" if nvidia else "scale-up")
+    return (_f(net.scaleup_gbps_per_gpu / 2.0, 0) if known else None), \
+        ("NVLink" if nvidia else "scale-up")
 
 
-def summary_table(layout: Layout, analysis: Any) -> Table:
-    """Return the headline figures of the design (metric, value, unit).
+def summary_table(layout: Layout, analysis: Any, catalog: Catalog | None = None) -> Table:
+    """Return the headline figures of the design (metric, value, unit, note).
 
     Each value is rounded once, from the analysis itself (not from
     :meth:`~engine.analysis.Analysis.to_dict`, whose figures are already rounded),
     to the decimals it prints with: the dashboard and the PDF text show the same.
+    A figure that leaves out hardware the catalog has no power or weight figure for
+    says so in its note (a lower bound, and how much is left out); a figure that
+    does not apply (GPUs per MW without GPUs, the bisection without a GPU fabric)
+    is ``None`` with the reason.
     """
     c, cb = analysis.counts, analysis.network.cabling_dict()
     pw, co, fl, net = analysis.power, analysis.cooling, analysis.floor, analysis.network
     has_fabric = net.bisection_method != "none"
     heat = float(co.heat_kw)
-    load = np.asarray(fl.rack_load_kg_m2, np.float64)
     sev = analysis.violations_by_severity()
+    left_out = unknown_power_text(analysis, catalog)
+    bound = f"at least: leaves out {left_out}" if left_out else ""
+    racks_unknown = int(np.count_nonzero(pw.rack_unknown_power)) \
+        if pw.rack_unknown_power is not None else 0
+    load, load_bound = fl.max_load_kg_m2()
+    fabrics = len(net.fabrics)
+    no_fabric = ("no GPU scale-out fabric" + ("; each fabric's own is in the Fabrics table"
+                                              if fabrics else ""))
+    unknown_ends = cb.get("optics_power_unknown_ends") or 0
     rows: list[tuple] = [
-        ("Generation", layout.generation, ""),
-        ("Racks", c["racks"], ""),
-        ("GPUs", c["gpus"], ""),
-        ("GPU servers and systems", c["servers"], ""),
-        ("CPU nodes", c["cpu_nodes"], ""),
-        ("Switches", c["switches"]["total"], ""),
-        ("IT load", _f(pw.it_kw), "kW"),
-        ("Facility load", _f(pw.facility_kw), "kW"),
-        ("PUE", _f(pw.pue, 2), ""),
-        ("Largest rack", _f(pw.max_rack_kw), "kW"),
-        ("GPUs per MW of IT load", _f(pw.gpus_per_mw, 0), "GPU/MW"),
-        ("Heat to air", _f(co.air_kw), "kW"),
-        ("Heat to liquid", _f(co.liquid_kw), "kW"),
-        ("Liquid share", _pct(co.liquid_kw / heat if heat > 0 else 0.0), "%"),
-        ("Airflow", _f(co.airflow_cfm, 0), "CFM"),
-        ("Coolant flow", _f(np.asarray(co.rack_flow_lpm, np.float64).sum(), 1), "L/min"),
-        ("Hall area", _f(fl.hall_area_m2, 1), "m²"),
-        ("Occupied floor area", _f(fl.occupied_area_m2, 1), "m²"),
-        ("Highest floor load", _f(load.max() if len(load) else 0.0, 1), "kg/m²"),
-        ("Links", cb["links"], ""),
-        ("Transceivers", cb["transceivers"], ""),
-        ("Cable length, total", _f(net.total_length_m, 1), "m"),
-        ("Cable length, longest", _f(net.max_length_m, 2), "m"),
-        ("Optics power", _f(net.optics_w / 1000.0, 2),
-         f"kW, plus {cb['optics_power_unknown_ends']:,} ends of unknown power"
-         if cb.get("optics_power_unknown_ends") else "kW"),
+        ("Generation", layout.generation, "", ""),
+        ("Racks", c["racks"], "", ""),
+        ("GPUs", c["gpus"], "", ""),
+        ("GPU servers and systems", c["servers"], "", ""),
+        ("CPU nodes", c["cpu_nodes"], "", ""),
+        ("Switches", c["switches"]["total"], "", ""),
+        ("IT load", _f(pw.it_kw), "kW", bound),
+        ("Facility load", _f(pw.facility_kw), "kW", bound),
+        ("PUE", _f(pw.pue, 2), "", "" if layout.assumptions.pue is None else "set in the layout"),
+        ("Largest rack", _f(pw.max_rack_kw), "kW",
+         f"at least: {racks_unknown:,} rack{'s' * (racks_unknown != 1)} hold devices of "
+         "unknown power" if racks_unknown else ""),
+        ("GPUs per MW of IT load", _f(pw.gpus_per_mw, 0) if c["gpus"] and pw.it_kw > 0 else None,
+         "GPU/MW", "no GPUs" if not c["gpus"] else
+         "at most: the IT load leaves out devices of unknown power" if bound else ""),
+        ("Heat to air", _f(co.air_kw), "kW", bound),
+        ("Heat to liquid", _f(co.liquid_kw), "kW", ""),
+        ("Liquid share", _pct(co.liquid_kw / heat if heat > 0 else 0.0), "%", ""),
+        ("Airflow", _f(co.airflow_cfm, 0), "CFM", bound),
+        ("Coolant flow", _f(np.asarray(co.rack_flow_lpm, np.float64).sum(), 1), "L/min", ""),
+        ("Hall area", _f(fl.hall_area_m2, 1), "m²", ""),
+        ("Occupied floor area", _f(fl.occupied_area_m2, 1), "m²", ""),
+        ("Highest floor load", _f(load, 1), "kg/m²",
+         f"at least: {_racks_of_unknown_weight(fl)}" if load_bound else ""),
+        ("Links", cb["links"], "", ""),
+        ("Transceivers", cb["transceivers"], "", ""),
+        ("Cable length, total", _f(net.total_length_m, 1), "m", ""),
+        ("Cable length, longest", _f(net.max_length_m, 2), "m", ""),
+        ("Optics power", _f(net.optics_w / 1000.0, 2), "kW",
+         f"plus {unknown_ends:,} module ends of unknown power" if unknown_ends else ""),
         # no scale-out fabric: no hall-wide bisection (the fabrics table has each one's)
-        ("Bisection bandwidth", _f(net.bisection_tbps, 2) if has_fabric else None, "Tb/s"),
+        ("Bisection bandwidth", _f(net.bisection_tbps, 2) if has_fabric else None, "Tb/s",
+         "" if has_fabric else no_fabric),
         ("Bisection per GPU", _f(net.per_gpu_bisection_gbps, 1) if has_fabric else None,
-         "Gb/s"),
-        ("Scale-up domain", int(net.scaleup_domain_gpus) or None, "GPUs"),
-        ("Violations: errors", sev["error"], ""),
-        ("Violations: warnings", sev["warning"], ""),
+         "Gb/s", "" if has_fabric else no_fabric),
+        ("Scale-up domain", int(net.scaleup_domain_gpus) or None, "GPUs",
+         "" if net.scaleup_domain_gpus else "no GPUs in scale-up domains"),
+        ("Violations: errors", sev["error"], "", ""),
+        ("Violations: warnings", sev["warning"], "", ""),
     ]
     return Table("summary", "Summary", [_c("Metric"), _c("Value", kind="num", digits=1),
-                                        _c("Unit")], rows)
+                                        _c("Unit"), _c("Note")], rows)
+
+
+#: A kind of hardware in words, one and many (by catalog role; rack types are enclosures).
+_KIND_WORDS = {"switch": ("switch", "switches"), "gpu_server": ("GPU server", "GPU servers"),
+               "rack_system": ("rack-scale system", "rack-scale systems"),
+               "cpu_node": ("CPU node", "CPU nodes"), "nic": ("NIC", "NICs"),
+               "storage": ("storage device", "storage devices"),
+               "power_shelf": ("power shelf", "power shelves"),
+               "rack": ("rack enclosure", "rack enclosures"), "other": ("device", "devices")}
+
+
+def unknown_hardware_text(models: dict[str, int], what: str, catalog: Catalog | None = None,
+                          name_models: bool = True) -> str:
+    """Return hardware of unknown ``what`` in words: ``"40 switches of unknown power (sn4600c)"``.
+
+    ``models`` counts the hardware by catalog id (devices, or rack types); ``""`` when
+    it is empty. ``name_models=False`` leaves out the list of models.
+
+    Examples
+    --------
+    >>> unknown_hardware_text({"sn4600c": 40}, "power")
+    '40 switches of unknown power (sn4600c)'
+    >>> unknown_hardware_text({"sn4600c": 1, "connectx-7": 2}, "power")
+    '1 switch and 2 NICs of unknown power (connectx-7, sn4600c)'
+    >>> unknown_hardware_text({}, "weight")
+    ''
+    """
+    if not models:
+        return ""
+    catalog = catalog or default_catalog()
+    kinds: Counter[str] = Counter()
+    for m, k in models.items():
+        dev = catalog.devices.get(m)
+        kind = dev.role if dev is not None else "rack" if m in catalog.racks else "other"
+        kinds[kind if kind in _KIND_WORDS else "other"] += int(k)
+    order = list(_KIND_WORDS)
+    parts = [f"{k:,} {_KIND_WORDS[kind][k != 1]}"
+             for kind, k in sorted(kinds.items(), key=lambda kv: order.index(kv[0]))]
+    head = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    named = f" ({', '.join(sorted(models, key=natural_key))})" if name_models else ""
+    return f"{head} of unknown {what}{named}"
+
+
+def unknown_power_text(analysis: Any, catalog: Catalog | None = None) -> str:
+    """Return the devices a power total leaves out, in words (``""`` when none).
+
+    The analysis counts 0 W for hardware the catalog has no power figure for, so the
+    IT, facility, feed and cooling totals are lower bounds by these devices:
+    ``"40 switches of unknown power (sn4600c)"``.
+    """
+    return unknown_hardware_text(getattr(analysis.power, "unknown_power_models", {}) or {},
+                                 "power", catalog)
+
+
+def _racks_of_unknown_weight(floor: Any) -> str:
+    n = floor.racks_weight_unknown
+    models = ", ".join(sorted(floor.unknown_weight_models, key=natural_key))
+    return f"{n:,} rack{'s' * (n != 1)} of unknown weight" + (f" ({models})" if models else "")
+
+
+def power_text(kw_text: str, analysis: Any, catalog: Catalog | None = None) -> str:
+    """Return a power total as printed: ``"595.3 kW + 40 switches of unknown power"``.
+
+    ``kw_text`` is the total as the caller formats it; when the analysis counts
+    devices of unknown power as 0 W, the total is a lower bound and says by what.
+
+    Examples
+    --------
+    >>> from engine.templates import instantiate
+    >>> from engine.analysis import analyze
+    >>> a = analyze(instantiate("cpu-cluster", {}))
+    >>> power_text("595.3 kW", a)
+    '595.3 kW + 40 switches of unknown power'
+    """
+    models = getattr(analysis.power, "unknown_power_models", {}) or {}
+    if not models:
+        return kw_text
+    return f"{kw_text} + {unknown_hardware_text(models, 'power', catalog, name_models=False)}"
+
+
+def floor_load_text(analysis: Any) -> str:
+    """Return the highest floor load as printed: ``"≥ 329.6 kg/m² (16 racks of unknown
+    weight)"``, a lower bound when some racks' weight is unknown, else ``"329.6 kg/m²"``.
+
+    Examples
+    --------
+    >>> from engine.templates import instantiate
+    >>> from engine.analysis import analyze
+    >>> floor_load_text(analyze(instantiate("mi355x-cluster", {})))
+    '≥ 329.6 kg/m² (16 racks of unknown weight)'
+    """
+    fl = analysis.floor
+    load, is_bound = fl.max_load_kg_m2()
+    text = f"{load:,.1f} kg/m²"
+    if not is_bound:
+        return text
+    n = fl.racks_weight_unknown
+    return f"≥ {text} ({n:,} rack{'s' * (n != 1)} of unknown weight)"
 
 
 def _device_counts(analysis: Any) -> tuple[np.ndarray, Any]:
@@ -630,13 +757,27 @@ def bom_table(layout: Layout, analysis: Any, links: LinkView | None = None,
             installed_switches[tt.ids[i]] += int(counts[i])
         rows.append((_ROLE_LABEL[role], tt.ids[i], dev.name if dev else tt.ids[i], int(counts[i]),
                      "ea", int(counts[i] * tt.gpus[i]), None, _src(dev, "power_max_w")))
-    for (model, tier), qty in sorted(_fabric_switches(layout, analysis,
-                                                      installed_switches).items()):
-        dev = catalog.devices.get(model)
-        rows.append(("Switch", model, f"{dev.name if dev else model}, {tier} (fabric)",
-                     qty, "ea", 0, None, _src(dev, "power_max_w")))
-    for rt, qty in sorted(Counter(r.type for r in layout.racks).items()):
+    notes: dict[int, str] = {}
+    for sw in _fabric_switches(layout, analysis, installed_switches):
+        dev = catalog.devices.get(sw.model)
+        where = "fabric" if sw.purpose in ("", "scale_out") else \
+            f"{sw.purpose.replace('_', '-')} fabric"
+        if sw.stand_ins:
+            notes[len(rows)] = (f"stand-in for a {sw.ports_needed:,}-port modular switch, "
+                                "counted as one box (FABRIC-RADIX)")
+        rows.append(("Switch", sw.model, f"{dev.name if dev else sw.model}, {sw.tier} ({where})",
+                     sw.count, "ea", 0, None, _src(dev, "power_max_w")))
+    # an enclosure that comes with the rack-scale system it holds is not ordered again
+    with_system: Counter[tuple[str, str]] = Counter()
+    for r in layout.racks:
+        sysdev = catalog.devices.get(r.system) if r.system else None
+        with_system[(r.type, r.system if sysdev is not None and sysdev.rack_type == r.type
+                     else "")] += 1
+    for (rt, system), qty in sorted(with_system.items()):
         spec = catalog.racks.get(rt)
+        if system:
+            notes[len(rows)] = (f"included with {catalog.devices[system].name}: not "
+                                "ordered separately")
         rows.append(("Rack", rt, spec.name if spec else rt, qty, "ea", 0, None,
                      _src(spec, "width_mm")))
     for (kind, model), qty in sorted(Counter((u.kind, u.model or f"{u.capacity_kw:g} kW")
@@ -682,12 +823,19 @@ def bom_table(layout: Layout, analysis: Any, links: LinkView | None = None,
                 rows.append(("Transceiver", m, (med.name if med else m).replace(
                     " transceiver pair", "") + " transceiver",
                              int(qty), "ea", 0, None, _src(med, "power_per_end_w")))
+    rows = [(*r, notes.get(k, "")) for k, r in enumerate(rows)]
     cols = [_c("Category"), _c("Item"), _c("Description"), _c("Quantity", kind="int"),
-            _c("Unit"), _c("GPUs", kind="int"), _c("Length", "m", "float"), _c("Source")]
-    return Table("bom", "Bill of materials", cols, rows,
-                 "Cables are counted per medium and stock length (the next standard length at or "
-                 "above the routed length); busway and tray rows give the total run length "
-                 "(m, to 0.1 m).")
+            _c("Unit"), _c("GPUs", kind="int"), _c("Length", "m", "float"), _c("Source"),
+            _c("Note")]
+    note = ("Cables are counted per medium and stock length (the next standard length at or "
+            "above the routed length); busway and tray rows give the total run length "
+            "(m, to 0.1 m). Fabric switches are listed by tier: leaf, spine, core, then "
+            "those of front-end, storage and management fabrics.")
+    if any("FABRIC-RADIX" in n for n in notes.values()):
+        note += (" A stand-in switch uses more ports than one box has: it stands for a larger "
+                 "(modular) switch, counted with one box's power, weight and U (warning "
+                 "FABRIC-RADIX).")
+    return Table("bom", "Bill of materials", cols, rows, note)
 
 
 _UNIT_LABEL = {"crah": "CRAH", "cdu": "CDU", "rear_door": "Rear-door heat exchanger",
@@ -701,23 +849,60 @@ def _src(spec: Any, attr: str) -> str:
     return fig.source or "" if isinstance(fig, Figure) else ""
 
 
+@dataclass(frozen=True)
+class _FabricSwitches:
+    """Switches a fabric adds of one model, tier and purpose."""
+
+    model: str
+    tier: str
+    purpose: str
+    count: int
+    stand_ins: int = 0  # switches using more ports than one box has
+    ports_needed: int = 0  # the most ports one of them uses or is planned on
+
+
+_PURPOSE_ORDER = ("", "scale_out", "front_end", "storage", "management")
+
+
 def _fabric_switches(layout: Layout, analysis: Any,
-                     installed: Counter[str]) -> Counter[tuple[str, str]]:
-    """Switches the fabrics add beyond those installed in racks: ``(model, tier) -> count``."""
+                     installed: Counter[str]) -> list[_FabricSwitches]:
+    """Switches the fabrics add beyond those installed in racks, in tier order.
+
+    Scale-out fabrics first, then front-end, storage and management ones; within
+    each, leaf, spine and core, then by model.
+    """
     from engine.fabric import TIER_NAMES
 
     topo, _ = _parts(analysis.network)
-    out: Counter[tuple[str, str]] = Counter()
-    if topo is not None:
-        gen = np.flatnonzero(np.asarray(topo.sw_dev) < 0)
-        for m, t in zip(np.asarray(topo.sw_model)[gen].tolist(),
-                        np.asarray(topo.sw_tier)[gen].tolist(), strict=True):
-            out[(topo.models[m], TIER_NAMES[t])] += 1
-        return out
-    counts = analysis.network.switch_counts()
-    extra = int(counts.get("total", 0)) - sum(installed.values())
-    if extra > 0:
-        out[("switch (model not given)", "")] = extra
+    if topo is None:
+        counts = analysis.network.switch_counts()
+        extra = int(counts.get("total", 0)) - sum(installed.values())
+        return [_FabricSwitches("switch (model not given)", "", "", extra)] if extra > 0 else []
+    gen = np.flatnonzero(np.asarray(topo.sw_dev) < 0)
+    purpose = [fb.purpose for fb in topo.fabrics]
+    hw = topo.cache.get("hardware_ports")
+    used = topo.cache.get("ports_used")
+    radix = np.asarray(topo.sw_radix, np.int64)
+    need = np.maximum(radix, np.asarray(used, np.int64) if used is not None else 0)
+    stand = need > hw if hw is not None and len(hw) == len(radix) else np.zeros(len(radix), bool)
+    groups: dict[tuple[str, int, str], list[int]] = defaultdict(list)
+    for s, f, m, t in zip(gen.tolist(), np.asarray(topo.sw_fabric)[gen].tolist(),
+                          np.asarray(topo.sw_model)[gen].tolist(),
+                          np.asarray(topo.sw_tier)[gen].tolist(), strict=True):
+        groups[(purpose[f] if 0 <= f < len(purpose) else "", t, topo.models[m])].append(s)
+
+    def rank(key: tuple[str, int, str]) -> tuple:
+        p, t, m = key
+        return (_PURPOSE_ORDER.index(p) if p in _PURPOSE_ORDER else len(_PURPOSE_ORDER), p, t,
+                natural_key(m))
+
+    out = []
+    for key in sorted(groups, key=rank):
+        p, t, m = key
+        idx = np.asarray(groups[key], np.int64)
+        k = int(stand[idx].sum())
+        out.append(_FabricSwitches(m, TIER_NAMES[t], p, len(idx), k,
+                                   int(need[idx][stand[idx]].max()) if k else 0))
     return out
 
 
@@ -740,7 +925,10 @@ def rack_unknown_figures(layout: Layout, analysis: Any,
 
     The analysis counts 0 W or 0 kg for hardware without a figure (the
     ``FIGURE-UNKNOWN`` warning): such a rack's total is a lower bound, and a total
-    of 0 says nothing, so it must not print as a known 0.
+    of 0 says nothing, so it must not print as a known 0. The analysis finds them
+    (:attr:`engine.power.PowerResult.rack_unknown_power`,
+    :attr:`engine.floor.FloorResult.rack_weight_unknown`); ``catalog`` is kept for
+    callers that pass the one the analysis used.
 
     Parameters
     ----------
@@ -766,37 +954,12 @@ def rack_unknown_figures(layout: Layout, analysis: Any,
     >>> bool(power.any()), bool(weight.all())
     (False, True)
     """
-    catalog = catalog or default_catalog()
     arr = analysis.arrays
     n = arr.n_racks
-    topo, _ = _parts(analysis.network)
-
-    def no_power(d: Any) -> bool:
-        return d.power_max_w.value is None and d.power_typical_w.value is None
-
-    def no_weight(d: Any) -> bool:
-        return d.weight_kg.value is None
-
-    out = []
-    for unknown in (no_power, no_weight):
-        bad = np.array([d is not None and unknown(d)
-                        for d in map(catalog.devices.get, arr.types.ids)], bool)
-        hit = np.zeros(n, bool)
-        if len(arr.dev_type) and bad.any():
-            hit[np.asarray(arr.dev_rack)[bad[arr.dev_type]]] = True
-        if topo is not None and topo.n_switches:
-            bad_model = np.array([d is not None and unknown(d)
-                                  for d in map(catalog.devices.get, topo.models)], bool)
-            rack = np.asarray(topo.sw_rack, np.int64)
-            sel = (np.asarray(topo.sw_dev) < 0) & (rack >= 0) & (rack < n)
-            if len(bad_model):
-                sel &= bad_model[np.asarray(topo.sw_model, np.int64)]
-            hit[rack[sel]] = True
-        out.append(hit)
-    empty_unknown = {k for k, rt in catalog.racks.items() if rt.weight_kg.value is None}
-    if empty_unknown:  # an enclosure of no published weight
-        out[1] |= np.array([r.type in empty_unknown for r in layout.racks[:n]], bool)
-    return out[0], out[1]
+    power = getattr(analysis.power, "rack_unknown_power", None)
+    weight = getattr(analysis.floor, "rack_weight_unknown", None)
+    return (np.zeros(n, bool) if power is None else np.asarray(power) > 0,
+            np.zeros(n, bool) if weight is None else np.asarray(weight, bool).copy())
 
 
 def known_text(value: float, is_unknown: bool, digits: int = KW_DIGITS) -> str:
@@ -928,10 +1091,17 @@ def rows_table(layout: Layout, analysis: Any, catalog: Catalog | None = None) ->
     return Table("rows", "Rows", cols, rows, note)
 
 
-def feeds_table(layout: Layout, analysis: Any) -> Table:
-    """Return one row per feed: rating, derated budget, load and utilization, A/B loss."""
+def feeds_table(layout: Layout, analysis: Any, catalog: Catalog | None = None) -> Table:
+    """Return one row per feed: rating, derated budget, load and utilization, A/B loss.
+
+    ``Devices of unknown power`` counts, in the racks a feed serves, the hardware the
+    catalog has no power figure for: the analysis counts it as 0 W, so that feed's
+    load is a lower bound (the note names the models).
+    """
     p = analysis.power
     fed = Counter(fid for r in layout.racks for fid in r.feeds)
+    unknown = p.feed_unknown_power if getattr(p, "feed_unknown_power", None) is not None \
+        else np.zeros(len(layout.feeds), np.int64)
     rows = []
     for j, f in enumerate(layout.feeds):
         u, fu = float(p.feed_utilization[j]), float(p.feed_failover_utilization[j])
@@ -939,19 +1109,31 @@ def feeds_table(layout: Layout, analysis: Any) -> Table:
                   "over budget on side loss" if fu > 1 + 1e-9 else "OK")
         rows.append((f.id, f.side, f.kind, f.model or "", fed[f.id], _f(p.feed_rating_kw[j]),
                      _f(p.feed_budget_kw[j]), _f(p.feed_load_kw[j]), _pct(u),
-                     _f(p.feed_failover_kw[j]), _pct(fu), status))
+                     _f(p.feed_failover_kw[j]), _pct(fu), int(unknown[j]), status))
     cols = [_c("Feed"), _c("Side"), _c("Kind"), _c("Model"), _c("Racks", kind="int"),
             _c("Rating", "kW", "float"), _c("Budget", "kW", "float"), _c("Load", "kW", "float"),
             _c("Utilization", "%", "float"), _c("Load, other side lost", "kW", "float"),
-            _c("Utilization, other side lost", "%", "float"), _c("Status")]
+            _c("Utilization, other side lost", "%", "float"),
+            _c("Devices of unknown power", kind="int"), _c("Status")]
     optics = _optics_note(analysis)
-    return Table("feeds", "Power feeds", cols, rows,
-                 f"Budget = rating x {layout.assumptions.continuous_derating:.0%} continuous-load "
-                 "derating. 'Other side lost': each rack's load moves to its remaining feeds."
-                 + (f" {optics}" if optics else ""))
+    note = (f"Budget = rating x {layout.assumptions.continuous_derating:.0%} continuous-load "
+            "derating. 'Other side lost': each rack's load moves to its remaining feeds."
+            + (f" {optics}" if optics else ""))
+    left = unknown_power_text(analysis, catalog)
+    if left and int(unknown.sum()):
+        note += (f" The racks of the feeds with devices of unknown power hold {left}, counted "
+                 "as 0 W: those feeds' loads and utilizations are lower bounds.")
+    return Table("feeds", "Power feeds", cols, rows, note)
 
 
-def cooling_units_table(layout: Layout, analysis: Any) -> Table:
+def _cooling_bound_note(analysis: Any, catalog: Catalog | None) -> str:
+    """Say that cooling loads leave out the heat of devices of unknown power ("" if none)."""
+    left = unknown_power_text(analysis, catalog)
+    return (f" Loads leave out the heat of {left}, counted as 0 W: they are lower bounds."
+            if left else "")
+
+
+def cooling_units_table(layout: Layout, analysis: Any, catalog: Catalog | None = None) -> Table:
     """Return one row per cooling unit: capacity, assigned load, utilization, flow."""
     c = analysis.cooling
     zone = Counter(int(i) for i in c.rack_crah.tolist() if i >= 0)
@@ -969,7 +1151,7 @@ def cooling_units_table(layout: Layout, analysis: Any) -> Table:
             _c("Racks in zone", kind="int")]
     return Table("cooling", "Cooling units", cols, rows,
                  "CRAH load shares the room's air heat by capacity over distance squared; a rack's "
-                 "zone is its nearest (or assigned) unit.")
+                 "zone is its nearest (or assigned) unit." + _cooling_bound_note(analysis, catalog))
 
 
 def cooling_group_status(units: int, capacity_kw: float, n1_capacity_kw: float,
@@ -1033,7 +1215,8 @@ def group_status(cooling: Any, g: int) -> str:
                                 fail, doors)
 
 
-def cooling_groups_table(layout: Layout, analysis: Any) -> Table:
+def cooling_groups_table(layout: Layout, analysis: Any,
+                         catalog: Catalog | None = None) -> Table:
     """Return one row per redundancy group: capacity, N+1 capacity, load, N+1 margin, status."""
     c = analysis.cooling
     members = np.bincount(c.unit_group, minlength=len(c.group_names))
@@ -1052,7 +1235,8 @@ def cooling_groups_table(layout: Layout, analysis: Any) -> Table:
                  "N+1 capacity minus load, or, for room units, capacity minus load and the air "
                  "heat of the largest failed rear door of their racks, if smaller. A group of "
                  "one unit has no spare: once it carries load it is not N+1. Rear doors are a "
-                 "group of their own: each cools its own rack and the room air backs it up.")
+                 "group of their own: each cools its own rack and the room air backs it up."
+                 + _cooling_bound_note(analysis, catalog))
 
 
 def _failure_rows(w: Any, before_tbps: float, fabrics: int = 0) -> list[tuple]:
@@ -1093,10 +1277,18 @@ def network_table(layout: Layout, analysis: Any, catalog: Catalog | None = None)
     for tier, k in net.switch_counts().items():
         if k or tier == "total":
             rows.append((f"Switches: {tier}", int(k), ""))
+    stand_ins = 0
     for tier, ports in (d.get("switches") or {}).items():
         if isinstance(ports, dict) and "ports_used" in ports:
-            rows.append((f"Ports: {tier}", int(ports.get("ports", 0)), "ports"))
-            rows.append((f"Ports used: {tier}", int(ports["ports_used"]), "ports"))
+            rows.append((f"Switch ports (hardware): {tier}", int(ports.get("ports", 0)),
+                         "ports"))
+            rows.append((f"Ports used by the fabric: {tier}", int(ports["ports_used"]),
+                         "ports"))
+            rows.append((f"Ports free: {tier}", int(ports.get("ports_free", 0)), "ports"))
+            if ports.get("stand_in_switches"):
+                stand_ins += int(ports["stand_in_switches"])
+                rows.append((f"Stand-in switches: {tier}", int(ports["stand_in_switches"]),
+                             ""))
     for tier, k in cb["by_tier"].items():
         if k:
             rows.append((f"Links: {tier}", int(k), ""))
@@ -1113,7 +1305,7 @@ def network_table(layout: Layout, analysis: Any, catalog: Catalog | None = None)
         ("Bisection per GPU", _f(net.per_gpu_bisection_gbps, 1) if has_gpu_fabric else None,
          "Gb/s"),
     ]
-    rows += _failure_rows(d.get("worst_failure"), float(d["bisection_tbps"]), fabrics)
+    rows += _failure_rows(d.get("worst_failure"), float(d["bisection_tbps"] or 0.0), fabrics)
     gbps, name = scaleup_figures(analysis, catalog)
     domain = int(d["scaleup_domain_gpus"])
     rows += [
@@ -1135,6 +1327,13 @@ def network_table(layout: Layout, analysis: Any, catalog: Catalog | None = None)
     if domain and gbps is None:
         note += (" The catalog has no scale-up bandwidth figure for these GPUs: it is shown "
                  "as not known.")
+    if d.get("switches"):
+        note += (" Switch ports: the ports the switches have at the link speed; used: those "
+                 "the fabric's links take; free: the rest.")
+    if stand_ins:
+        note += (" A stand-in switch uses more ports than one box has: it stands in for a "
+                 "larger (modular) switch, counted with one box's power, weight and U "
+                 "(warning FABRIC-RADIX).")
     return Table("network", "Network", [_c("Metric"), _c("Value", kind="num", digits=1),
                                         _c("Unit")], rows, note)
 
@@ -1198,20 +1397,43 @@ def fabric_tiers_table(layout: Layout, analysis: Any, catalog: Catalog | None = 
             if top is None or k >= top[0]:
                 top = (k, len(rows))
             rows.append((fab.id, t.name, t.switch, None if n is None else int(n), generated,
-                         placed, radix, used, _f(link, 0), _f(over, 2)))
+                         placed, radix, used, _f(link, 0), _f(over, 2),
+                         _stand_in_note(radix, used, t.radix)))
         if top is not None:
             # the fabric's top tier has no uplinks: no oversubscription to show
-            rows[top[1]] = (*rows[top[1]][:-1], None)
+            r = rows[top[1]]
+            rows[top[1]] = (*r[:9], None, *r[10:])
     cols = [_c("Fabric"), _c("Tier"), _c("Switch"), _c("Switches", kind="int"),
             _c("Generated", kind="int"), _c("Placed in racks", kind="int"),
             _c("Ports per switch", kind="int"), _c("Ports used (fullest)", kind="int"),
-            _c("Link speed", "Gb/s", "float", 0), _c("Oversubscription", ":1", "float", 2)]
+            _c("Link speed", "Gb/s", "float", 0), _c("Oversubscription", ":1", "float", 2),
+            _c("Note")]
     return Table("fabric", "Fabric tiers", cols, rows,
                  "Generated switches are added by the fabric to the network racks' free U; "
                  "installed ones are already in the racks. Ports per switch: the switch's ports "
                  "at the link speed; ports used: on the fullest switch of the tier. "
                  "Oversubscription is a tier's down to up ports: the top tier has no uplinks "
-                 "(–).")
+                 "(–). A tier that uses more ports than its switch has is a stand-in for a "
+                 "larger (modular) switch: the design counts one box's power, weight, U and "
+                 "price for each (noted on its row; warning FABRIC-RADIX).")
+
+
+def _stand_in_note(hardware: int | None, used: int | None, planned: int | None) -> str:
+    """Say that a tier's switch stands in for a modular one ("" when it has the ports).
+
+    Examples
+    --------
+    >>> _stand_in_note(64, 220, 220)
+    'stand-in for a 220-port modular switch, counted as one box (FABRIC-RADIX)'
+    >>> _stand_in_note(64, 36, 36)
+    ''
+    """
+    if hardware is None:
+        return ""
+    need = max(used or 0, planned or 0)
+    if need <= hardware:
+        return ""
+    return f"stand-in for a {need:,}-port modular switch, counted as one box (FABRIC-RADIX)"
 
 
 _BINS_M = (1.0, 3.0, 5.0, 10.0, 30.0, 50.0, 100.0)
@@ -1241,7 +1463,14 @@ def _optics_inclusive_devices(analysis: Any, catalog: Catalog) -> list[str]:
 
 def cable_bins_table(analysis: Any, links: LinkView | None = None,
                      catalog: Catalog | None = None) -> Table:
-    """Return the cabling bill by medium and length bin with transceivers and optics power."""
+    """Return the cabling bill by medium and length bin with transceivers and optics power.
+
+    The transceivers of a bin are split by who powers them: those at ports of a device
+    whose power figure already includes its optics (a QM9700 with its modules) are in
+    that device's power; the others are added as optics power, which the ``Optics
+    power`` column sums. So 1,032 modules of 17 W drawing 4,420 W reads as 260 added
+    modules (260 x 17 W) and 772 in the switches' own power.
+    """
     catalog = catalog or default_catalog()
     links = link_view(analysis, catalog) if links is None else links
     rows = []
@@ -1253,6 +1482,8 @@ def cable_bins_table(analysis: Any, links: LinkView | None = None,
         bins = np.searchsorted(np.asarray(_BINS_M), stock - 1e-9)
         for i, (m, b) in enumerate(zip(links.medium, bins.tolist(), strict=True)):
             groups[(m, b)].append(i)
+        powered = links.powered_transceivers if links.powered_transceivers is not None \
+            else links.transceivers
         for (m, _b), idx in sorted(groups.items()):
             ix = np.asarray(idx)
             med = catalog.media.get(m)
@@ -1261,25 +1492,29 @@ def cable_bins_table(analysis: Any, links: LinkView | None = None,
             unknown = int(links.optics_unknown_ends[ix].sum()) \
                 if links.optics_unknown_ends is not None else 0
             unknown_ends += unknown
+            xcvr, added = int(links.transceivers[ix].sum()), int(powered[ix].sum())
             rows.append((m or "(none)", med.kind if med else "",
                          _bin_label(float(stock[ix].max())), len(ix), int(k.sum()),
-                         _f((L[ix] * k).sum(), 1), _f((stock[ix] * k).sum(), 1),
-                         int(links.transceivers[ix].sum()), None if unknown else _f(links.optics_w[ix].sum(), 0)))
+                         _f((L[ix] * k).sum(), 1), _f((stock[ix] * k).sum(), 1), xcvr,
+                         xcvr - added, added,
+                         None if unknown else _f(links.optics_w[ix].sum(), 0)))
     cols = [_c("Medium"), _c("Kind"), _c("Length bin"), _c("Links", kind="int"),
             _c("Cables", kind="int"), _c("Routed length", "m", "float", 1),
             _c("Stock length ordered", "m", "float", 1),
-            _c("Transceivers", kind="int"), _c("Optics power", "W", "float", 0)]
-    note = ("A twin-port module serves two links of one switch: it counts in the bin of "
-            "the first of them.")
+            _c("Transceivers", kind="int"), _c("In device power", kind="int"),
+            _c("Added as optics", kind="int"), _c("Optics power", "W", "float", 0)]
+    note = ("Transceivers: modules bought (a twin-port module serves two links of one "
+            "switch and counts in the bin of the first of them). In device power: modules at "
+            "ports of a device whose power figure already includes its optics, drawing no "
+            "optics power here; added as optics: the others, whose power the Optics power "
+            "column sums.")
     if unknown_ends:
         note += (f" No optics power where the catalog has no power figure for the medium's "
                  f"modules ({unknown_ends:,} module ends).")
     inclusive = _optics_inclusive_devices(analysis, catalog) if len(links) else []
     if inclusive:
-        names = ", ".join(inclusive)
-        note += (f" The power of {names} already includes its optics: the modules at "
-                 f"{'its' if len(inclusive) == 1 else 'their'} ports add no optics power here "
-                 "(they are counted in the device's power, and still listed as transceivers).")
+        its = "its" if len(inclusive) == 1 else "their"
+        note += f" The power of {', '.join(inclusive)} already includes {its} optics."
     return Table("cable_bins", "Cabling by medium and length", cols, rows, note)
 
 
@@ -1441,10 +1676,13 @@ def sources_table(layout: Layout, analysis: Any, links: LinkView | None = None,
         v = getattr(a, name)
         if isinstance(v, (int, float)) and not isinstance(v, bool) or v is None:
             key = _ASSUMPTION_SOURCES.get(name, "")
-            note = ""
-            if name == "pue" and v is None:  # no override: the modelled PUE is used
-                v, note = analysis.power.pue, "not set: modelled from the air/liquid mix"
-            rows.append(("assumption", "layout", name, _f(v, 6) if v is not None else None,
+            note, digits = "", 6
+            if name == "pue" and v is None:
+                # no override: the PUE the analysis computed, to the decimals it prints with
+                v, digits = analysis.power.pue, 2
+                note = ("computed from the air/liquid heat mix and the pue_overhead_* "
+                        "figures (not set in the layout)")
+            rows.append(("assumption", "layout", name, _f(v, digits) if v is not None else None,
                          _unit_of(name), key, "assumption", note, _source_title(catalog, key)))
     cols = [_c("Kind"), _c("Item"), _c("Figure"), _c("Value", kind="num", digits=1),
             _c("Unit"), _c("Source"), _c("Class"), _c("Note"), _c("Source title")]
@@ -1473,13 +1711,13 @@ def build_tables(layout: Layout, analysis: Any, catalog: Catalog | None = None,
     catalog = catalog or default_catalog()
     links = link_view(analysis, catalog)
     steps: list[tuple[str, Callable[[], Table]]] = [
-        ("summary", lambda: summary_table(layout, analysis)),
+        ("summary", lambda: summary_table(layout, analysis, catalog)),
         ("bill of materials", lambda: bom_table(layout, analysis, links, catalog)),
         ("racks", lambda: racks_table(layout, analysis, catalog)),
         ("rows", lambda: rows_table(layout, analysis, catalog)),
-        ("power feeds", lambda: feeds_table(layout, analysis)),
-        ("cooling units", lambda: cooling_units_table(layout, analysis)),
-        ("cooling groups", lambda: cooling_groups_table(layout, analysis)),
+        ("power feeds", lambda: feeds_table(layout, analysis, catalog)),
+        ("cooling units", lambda: cooling_units_table(layout, analysis, catalog)),
+        ("cooling groups", lambda: cooling_groups_table(layout, analysis, catalog)),
         ("network", lambda: network_table(layout, analysis, catalog)),
         ("fabrics", lambda: fabrics_table(layout, analysis)),
         ("fabric tiers", lambda: fabric_tiers_table(layout, analysis, catalog)),

@@ -209,9 +209,10 @@ def _same(inc, full):
     # beyond the rounded JSON: the arrays are bit-identical
     for dom, names in (("cooling", ("unit_load_kw", "rack_crah", "rack_cdu", "rack_air_kw",
                                     "group_margin_kw")),
-                       ("power", ("feed_load_kw", "feed_failover_kw", "rack_kw", "pair_gap_m")),
+                       ("power", ("feed_load_kw", "feed_failover_kw", "rack_kw", "pair_gap_m",
+                                  "rack_unknown_power", "feed_unknown_power")),
                        ("floor", ("overlaps", "outside", "aisle_blocked", "exhaust_into_intake",
-                                 "rack_load_kg_m2"))):
+                                 "rack_load_kg_m2", "rack_weight_unknown"))):
         for name in names:
             x, y = getattr(getattr(inc, dom), name), getattr(getattr(full, dom), name)
             assert np.array_equal(x, y, equal_nan=np.asarray(x).dtype.kind == "f"), \

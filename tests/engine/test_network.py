@@ -44,10 +44,13 @@ def test_network_and_cabling_json_keys():
 
 def test_one_su_ports_used_and_free_by_tier():
     n = analyze(superpod_layout(32, net_racks=1), CATALOG).network.network_dict()
+    # 64 QM9700 ports a switch [S11], each one the fabric uses
     assert n["switches"]["leaf"] == {"count": 8, "ports": 512, "ports_used": 512,
-                                     "ports_free": 0}
+                                     "ports_free": 0, "fabric_ports": 512,
+                                     "stand_in_switches": 0}
     assert n["switches"]["spine"] == {"count": 4, "ports": 256, "ports_used": 256,
-                                      "ports_free": 0}
+                                      "ports_free": 0, "fabric_ports": 256,
+                                      "stand_in_switches": 0}
     # the RA's 1-SU pod leaves one node out (UFM): 8 leaf ports stay free
     n31 = analyze(superpod_layout(31, net_racks=1), CATALOG).network.network_dict()
     assert n31["switches"]["leaf"]["ports_free"] == 8
