@@ -45,8 +45,11 @@ from engine.report_tables import (
     Column,
     Table,
     build_tables,
+    floor_load_text,
+    power_text,
     scaleup_figures,
     sources_cited_table,
+    unknown_power_text,
 )
 
 __all__ = ["write_pdf", "short_name", "RACK_TABLE_LIMIT", "UNIT_TABLE_LIMIT"]
@@ -118,6 +121,22 @@ def _util_colour(cols: list[Column]) -> Callable[[tuple, str], str | None]:
     return colour
 
 
+def _footnoted(table: Table, mark_column: str) -> tuple[Table, list[str]]:
+    """Return ``table`` with each row's ``Note`` moved to a footnote, and the footnotes.
+
+    A narrow page has no room for a column of sentences beside many figures: the row
+    gets ``[1]`` after its ``mark_column`` value and the footnote says the rest.
+    """
+    ni, mi = table.index("Note"), table.index(mark_column)
+    rows, notes = [], []
+    for r in table.rows:
+        if r[ni]:
+            notes.append(f"[{len(notes) + 1}] {r[0]} {r[mi]}: {r[ni]}.")
+            r = (*r[:mi], f"{r[mi]} [{len(notes)}]", *r[mi + 1:])
+        rows.append(r)
+    return Table(table.key, table.title, table.columns, rows, table.note), notes
+
+
 def _violation_summary(analysis: Any) -> Table:
     by: dict[str, list] = {}
     for v in analysis.violations:
@@ -181,21 +200,34 @@ def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple
     s.append(Heading("Summary"))
     # the cover carries the whole name; here a long one gives way to the figures
     name = short_name(doc.fm(9), layout.name, doc.frame_w * 0.75)
+    # devices of unknown power count 0 W, racks of unknown weight 0 kg: lower bounds
+    low = "≥ " if analysis.power.is_lower_bound else ""
+    rack_unknown = analysis.power.rack_unknown_power
+    rack_low = "≥ " if rack_unknown is not None and rack_unknown.any() else ""
+    left_out = unknown_power_text(analysis)
     s.append(Para(f"{name}: {cnt['racks']:,} racks holding {cnt['gpus']:,} GPUs "
                   f"({layout.generation}) in a {xmax - xmin:,.1f} m x {ymax - ymin:,.1f} m hall. "
-                  f"IT load {_kw(pw['it_kw'])}, facility load {_kw(pw['facility_kw'])} at PUE "
-                  f"{pw['pue']:.2f}; {sev['error']} error(s) and {sev['warning']} warning(s) from "
-                  "the design rules."))
+                  f"IT load {power_text(_kw(pw['it_kw']), analysis)}, facility load "
+                  f"{low}{_kw(pw['facility_kw'])} at PUE {pw['pue']:.2f}; highest floor load "
+                  f"{floor_load_text(analysis)}; {sev['error']} error(s) and {sev['warning']} "
+                  "warning(s) from the design rules."))
     s.append(KeyFigures([
         ("GPUs", f"{cnt['gpus']:,}"), ("Racks", f"{cnt['racks']:,}"),
-        ("IT load", _kw(pw["it_kw"])), ("Facility load", _kw(pw["facility_kw"])),
-        ("PUE", f"{pw['pue']:.2f}"), ("Largest rack", f"{pw['max_rack_kw']:.1f} kW"),
+        ("IT load" + (" (at least)" if low else ""), low + _kw(pw["it_kw"])),
+        ("Facility load" + (" (at least)" if low else ""), low + _kw(pw["facility_kw"])),
+        ("PUE", f"{pw['pue']:.2f}"),
+        ("Largest rack" + (" (at least)" if rack_low else ""),
+         f"{rack_low}{pw['max_rack_kw']:.1f} kW"),
         ("Bisection (one way)", f"{nw['bisection_tbps']:,.2f} Tb/s"
          if nw["bisection_method"] != "none" else "no GPU fabric"),
         ("Rule violations", f"{sev['error']} err / {sev['warning']} warn"),
     ]))
+    if left_out:
+        s.append(Para(f"The power totals leave out {left_out}, which the analysis counts as "
+                      "0 W: they are lower bounds (warning FIGURE-UNKNOWN).", 7.5, italic=True,
+                      color=C["muted"]))
     s.append(Spacer(4))
-    s.append(TableFlow(tables["summary"]))
+    s.append(TableFlow(tables["summary"], wrap=["Note"]))
 
     # floor plans
     s.append(Heading("Floor plan"))
@@ -276,9 +308,11 @@ def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple
 
     # power
     s.append(Heading("Power"))
-    s.append(Para(f"IT load {_kw(pw['it_kw'])} including {_kw(pw['optics_kw'])} of optics; facility "
-                  f"load {_kw(pw['facility_kw'])} at PUE {pw['pue']:.2f}; {pw['gpus_per_mw']:,.0f} "
-                  f"GPUs per MW of IT load. {tables['feeds'].note}"))
+    per_mw = (f"{'at most ' if low else ''}{pw['gpus_per_mw']:,.0f} GPUs per MW of IT load"
+              if cnt["gpus"] and pw["it_kw"] > 0 else "no GPUs")
+    s.append(Para(f"IT load {power_text(_kw(pw['it_kw']), analysis)} including "
+                  f"{_kw(pw['optics_kw'])} of optics; facility load {low}{_kw(pw['facility_kw'])} "
+                  f"at PUE {pw['pue']:.2f}; {per_mw}. {tables['feeds'].note}"))
     feeds = tables["feeds"]
     if len(feeds):
         util = np.asarray(analysis.power.feed_utilization) * 100
@@ -301,15 +335,18 @@ def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple
         feeds = _top(feeds, "Utilization, other side lost", _TOP, "Feeds (most loaded)")
     else:
         s.append(Heading("Feeds", 2))
+    unknown_col = ["Devices of unknown power"] if any(feeds.column("Devices of unknown power")) \
+        else []
     s.append(TableFlow(feeds, ["Feed", "Side", "Model", "Racks", "Budget", "Load", "Utilization",
                                "Load, other side lost", "Utilization, other side lost",
-                               "Status"], colour=_util_colour(feeds.columns)))
+                               *unknown_col, "Status"], colour=_util_colour(feeds.columns)))
 
     # cooling
     s.append(Heading("Cooling"))
-    s.append(Para(f"Heat {_kw(co['heat_kw'])}: {_kw(co['air_kw'])} to air and "
+    s.append(Para(f"Heat {power_text(_kw(co['heat_kw']), analysis)}: {low}{_kw(co['air_kw'])} "
+                  f"to air and "
                   f"{_kw(co['liquid_kw'])} to liquid ({co['liquid_share']:.0%}); airflow "
-                  f"{co['airflow_cfm']:,.0f} CFM; coolant {co['liquid_flow_lpm']:,.0f} L/min. "
+                  f"{low}{co['airflow_cfm']:,.0f} CFM; coolant {co['liquid_flow_lpm']:,.0f} L/min. "
                   f"{tables['cooling'].note}"))
     s.append(Heading("Redundancy groups (N+1)", 2))
     groups = tables["cooling_groups"]
@@ -369,7 +406,10 @@ def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple
                            wrap=["Worst single failure"]))
     if len(tables["fabric"]):
         s.append(Heading("Fabric tiers", 2))
-        s.append(TableFlow(tables["fabric"]))
+        tiers, notes = _footnoted(tables["fabric"], "Tier")
+        s.append(TableFlow(tiers, [c.name for c in tiers.columns if c.name != "Note"]))
+        s.extend(Para(n, 7.5, color=C["warning"]) for n in notes)
+        s.append(Para(tiers.note, 7.5, italic=True, color=C["muted"]))
     else:
         s.append(Para("The layout defines no fabric tiers.", italic=True, color=C["muted"]))
 
@@ -392,12 +432,15 @@ def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple
             title="Cable length distribution (stock length, m)", unit="cables"), 170))
         s.append(Heading("By medium and length", 2))
         s.append(TableFlow(bins))
+        s.append(Para(bins.note, 7.5, italic=True, color=C["muted"]))
     else:
         s.append(Para("The analysis has no links: the layout's fabrics produce no cable runs "
                       "yet, so there is no cut-sheet.", italic=True, color=C["muted"]))
     s.append(Heading("Bill of materials", 2))
-    s.append(TableFlow(tables["bom"], ["Category", "Item", "Description", "Quantity", "Unit",
-                                       "GPUs", "Length", "Source"], wrap=["Description"]))
+    bom = tables["bom"]
+    s.append(TableFlow(bom, ["Category", "Item", "Description", "Quantity", "Unit", "GPUs",
+                             "Length", "Source", *(["Note"] if any(bom.column("Note")) else [])],
+                       wrap=["Description", "Note"]))
     s.append(Para(tables["bom"].note, 7.5, italic=True, color=C["muted"]))
 
     # violations
