@@ -5,8 +5,9 @@ that fit a hall; the generations; optionally a hall W × D for the first two)
 runs through :func:`engine.compare.compare` on a background thread, one
 generation at a time (:mod:`designer.library.compare_job`): each column and bar
 fills in as its generation arrives, a progress bar counts them, the status line
-counts the layouts tried for the generation under way, and Cancel puts the previous
-comparison back at once and stops the computation at its next probe. The figures show in a table (one column
+counts the layouts tried for the generation under way, and Cancel stops the
+computation at its next probe, keeping the generations done (or, with none done, putting
+the previous comparison back). The figures show in a table (one column
 per generation, one row per figure, as ``rackscape compare`` prints them) and as
 bar charts. Opened from a design, the intent starts from its GPUs and its hall.
 """
@@ -388,11 +389,11 @@ class CompareWindow(QWidget):
             self.gpus.setValue(int(gpus))
 
     def set_intent_hall(self, width_m: float, depth_m: float) -> None:
-        """Start from a hall W × D (the open design's), when it has one; rounded down to
-        the 0.1 m the boxes show, so the hall compared is never larger than it."""
+        """Start from a hall W × D (the open design's), when it has one; to the centimetre
+        the boxes show, rounded up, so the open design fits the hall compared."""
         if width_m > 0 and depth_m > 0:
             for box, v in ((self.hall_w, width_m), (self.hall_d, depth_m)):
-                box.setValue(max(box.minimum(), math.floor(v * 10 + 1e-6) / 10))
+                box.setValue(max(box.minimum(), math.ceil(v * 100 - 1e-6) / 100))
 
     # -- construction ----------------------------------------------------------------------------
 
@@ -425,7 +426,7 @@ class CompareWindow(QWidget):
         self.hall_d = QDoubleSpinBox()
         for box, val in ((self.hall_w, 60.0), (self.hall_d, 40.0)):
             box.setRange(1.0, 10_000.0)
-            box.setDecimals(1)
+            box.setDecimals(2)
             box.setSuffix(" m")
             box.setValue(val)
         self.has_hall.setToolTip("Choose the row length so each design fits this hall; "
@@ -464,7 +465,11 @@ class CompareWindow(QWidget):
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setToolTip("Stop the comparison and show the previous one again")
         self.cancel_button.clicked.connect(self.cancel)
-        self.cancel_button.hide()
+        # both buttons keep their places (a double click on Compare never lands on Cancel)
+        self.cancel_button.setEnabled(False)
+        # Enter in a figure of the intent runs the comparison, as the default button would
+        for box in (self.gpus, self.power_mw, self.hall_w, self.hall_d):
+            box.lineEdit().returnPressed.connect(self._run_from_keyboard)
         self.status = QLabel()
         self.status.setTextFormat(Qt.TextFormat.RichText)
         self.status.setWordWrap(True)
@@ -597,7 +602,7 @@ class CompareWindow(QWidget):
         self.progress.setRange(0, len(kw["generations"]))
         self.progress.setValue(0)
         self.progress.show()
-        self.cancel_button.show()
+        self.cancel_button.setEnabled(True)
         self._show_partial(0)
         self._sync_inputs()
         return self._serial
@@ -614,15 +619,19 @@ class CompareWindow(QWidget):
         stopped = f" {_label(gens[self._computing])} was stopped part-way." \
             if len(done) < asked and self._computing < len(gens) else ""
         self._end_run()
-        if self._shown_intent is not None:
-            self._display(self.rows, self._shown_intent)
-            self.status.setText(f"Cancelled after {len(done)} of {asked} generations; the "
-                                f"previous comparison, {_what(self._shown_intent)}, is shown."
-                                + stopped)
-        else:
-            self._display(done, self._run_intent or self.intent())
+        if done or self._shown_intent is None:
+            # the generations done are kept: they answer the intent the form still shows
+            kw = dict(self._run_intent or self.intent())
+            kw["generations"] = [g for g, r in zip(gens, self._partial, strict=False)
+                                 if r is not None]
+            self.rows, self._shown_intent = list(done), kw
+            self._display(done, kw)
             self.status.setText(f"Cancelled after {len(done)} of {asked} generations"
                                 + ("; those done are shown." if done else ".") + stopped)
+        else:
+            self._display(self.rows, self._shown_intent)
+            self.status.setText(f"Cancelled before any generation was done; the previous "
+                                f"comparison, {_what(self._shown_intent)}, is shown." + stopped)
 
     def wait(self, timeout_ms: int = 120_000) -> bool:
         """Block until the comparison is computed (scripts and tests); its rows arrive
@@ -637,8 +646,12 @@ class CompareWindow(QWidget):
     def _end_run(self) -> None:
         self._serial = -1
         self.progress.hide()
-        self.cancel_button.hide()
+        self.cancel_button.setEnabled(False)
         self._sync_inputs()
+
+    def _run_from_keyboard(self) -> None:
+        if self.run_button.isEnabled():
+            self.run()
 
     def _on_generation_started(self, serial: int, index: int) -> None:
         if serial == self._serial:

@@ -1,6 +1,6 @@
 """Compare generations after the designer review: the hall starts from the open design's,
-each generation's column and bars show as it arrives, and Cancel stops waiting and puts
-the previous comparison back."""
+each generation's column and bars show as it arrives, and Cancel stops waiting and keeps
+the generations done."""
 
 from __future__ import annotations
 
@@ -27,10 +27,11 @@ def test_compare_starts_from_the_open_hall(qtbot, window, monkeypatch):
     win.by_hall.setChecked(True)
     assert win.intent()["hall"] == pytest.approx((13.6, 13.2))
     win.close()
-    # another design, another hall; a size between tenths is rounded down, never up
-    window.document.set_layout(LayoutDocument.blank_layout(18.27, 12.0, "annex"))
+    # another design, another hall; a size between centimetres is rounded up, so the
+    # open design fits the hall it is compared in
+    window.document.set_layout(LayoutDocument.blank_layout(18.273, 12.0, "annex"))
     assert library.compare_action(window) is win
-    assert (win.hall_w.value(), win.hall_d.value()) == pytest.approx((18.2, 12.0))
+    assert (win.hall_w.value(), win.hall_d.value()) == pytest.approx((18.28, 12.0))
 
 
 class _Gates:
@@ -88,7 +89,7 @@ def test_each_generation_shows_as_it_arrives_with_progress(qtbot, gated, builtin
     # every generation has its column at once: the first computing, the others waiting
     assert m.columnCount() == 3 and m.pending == {0: "computing…", 1: "waiting", 2: "waiting"}
     assert win.progress.isVisible() and (win.progress.value(), win.progress.maximum()) == (0, 3)
-    assert win.cancel_button.isVisible() and not win.run_button.isEnabled()
+    assert win.cancel_button.isEnabled() and not win.run_button.isEnabled()
     assert "0 of 3 generations done; computing Hopper" in win.status.text()
     assert win.table.isEnabled() and _bars(win) == []
     gated.gate("hopper").set()
@@ -104,19 +105,18 @@ def test_each_generation_shows_as_it_arrives_with_progress(qtbot, gated, builtin
         gated.gate("amd-instinct").set()
     assert [r.gpus for r in sig.args[0]] == [1024, 1152, 2048]
     assert m.pending == {} and _bars(win) == ["Hopper", "Blackwell", "AMD"]
-    assert not win.progress.isVisible() and not win.cancel_button.isVisible()
+    assert not win.progress.isVisible() and not win.cancel_button.isEnabled()
     assert win.run_button.isEnabled()
     assert "the most whole blocks that fit the 30 × 20 m hall" in win.status.text()
 
 
-def test_cancel_stops_waiting_and_keeps_the_previous_comparison(qtbot, gated,
-                                                                 builtin_catalog):
-    """The review: 25 s of a greyed table and no way out."""
+def test_cancel_stops_waiting_and_keeps_the_generations_done(qtbot, gated, builtin_catalog):
+    """Cancel frees the form at once; the generations done answer the intent the form
+    shows, so they stay, and the previous comparison (another hall) goes."""
     win = _compare_window(qtbot, builtin_catalog)
     gated.open_all()
     with qtbot.waitSignal(win.compared, timeout=10_000):
         win.run()
-    before = list(win.rows)
     for gate in gated.gates.values():
         gate.clear()
     gated.calls.clear()
@@ -127,18 +127,62 @@ def test_cancel_stops_waiting_and_keeps_the_previous_comparison(qtbot, gated,
     gated.gate("hopper").set()
     qtbot.waitUntil(lambda: win.progress.value() == 1, timeout=10_000)
     win.cancel_button.click()
-    # at once: the previous rows, undimmed, and the form free for another run
-    assert win.model.pending == {} and win.model.rows == before and win.rows == before
-    assert not win.progress.isVisible() and not win.cancel_button.isVisible()
+    assert win.model.pending == {} and [r.generation for r in win.model.rows] == ["hopper"]
+    assert [r.generation for r in win.rows] == ["hopper"]
+    assert not win.progress.isVisible() and not win.cancel_button.isEnabled()
     assert win.run_button.isEnabled() and win.table.isEnabled()
-    assert "Cancelled after 1 of 3 generations" in win.status.text()
-    assert "30 × 20 m" in win.status.text()
+    assert "Cancelled after 1 of 3 generations; those done are shown." in win.status.text()
     # the generation under way finishes unseen, and the run stops there
     gated.open_all()
     assert win.wait(10_000)
     qtbot.wait(50)
     assert gated.calls == ["hopper", "blackwell"] and compared == []
-    assert win.model.rows == before
+    assert [r.generation for r in win.model.rows] == ["hopper"]
+
+
+def test_cancel_before_any_generation_is_done_keeps_the_previous_comparison(
+        qtbot, gated, builtin_catalog):
+    win = _compare_window(qtbot, builtin_catalog)
+    gated.open_all()
+    with qtbot.waitSignal(win.compared, timeout=10_000):
+        win.run()
+    before = list(win.rows)
+    for gate in gated.gates.values():
+        gate.clear()
+    win.hall_w.setValue(40.0)
+    win.run()
+    win.cancel_button.click()
+    assert win.model.rows == before and win.rows == before
+    assert "Cancelled before any generation was done" in win.status.text()
+    assert "30 × 20 m" in win.status.text()
+    gated.open_all()
+    assert win.wait(10_000)
+
+
+def test_compare_and_cancel_keep_their_places_and_enter_runs(qtbot, gated, builtin_catalog):
+    """A double click on Compare must not land on Cancel; Enter in a figure runs."""
+    win = _compare_window(qtbot, builtin_catalog)
+    qtbot.wait(10)
+    run_at, cancel_at = win.run_button.geometry(), win.cancel_button.geometry()
+    assert win.cancel_button.isVisible() and not win.cancel_button.isEnabled()
+    win.run()
+    qtbot.wait(10)
+    assert (win.run_button.geometry(), win.cancel_button.geometry()) == (run_at, cancel_at)
+    assert not run_at.intersects(cancel_at)
+    win.cancel()
+    gated.open_all()
+    assert win.wait(10_000)
+    win.by_gpus.setChecked(True)
+    with qtbot.waitSignal(win.compared, timeout=10_000):
+        win.gpus.lineEdit().returnPressed.emit()
+
+
+def test_the_open_designs_hall_is_compared_to_the_centimetre_rounded_up(qtbot,
+                                                                       builtin_catalog):
+    win = CompareWindow(catalog=builtin_catalog)
+    qtbot.addWidget(win)
+    win.set_intent_hall(19.8, 10.243)
+    assert (win.hall_w.value(), win.hall_d.value()) == (19.8, 10.25)
 
 
 def test_a_first_comparison_cancelled_shows_what_was_done(qtbot, gated, builtin_catalog):
