@@ -441,6 +441,19 @@ def switch_hardware_ports(topo: Topology, layout: Layout, catalog: Catalog) -> n
     Returns
     -------
     (S,) int
+
+    Examples
+    --------
+    A 4-rack DGX H100 hall's QM9700 switches have 64 NDR ports each [S11]:
+
+    >>> from engine.templates import instantiate
+    >>> from engine.catalog import default_catalog
+    >>> from engine.compile import compile_layout
+    >>> lay = instantiate("dgx-h100-hall", {"racks": 4})
+    >>> cat = default_catalog()
+    >>> topo = analyze_network(lay, cat, compile_layout(lay, cat)).topology
+    >>> sorted(set(switch_hardware_ports(topo, lay, cat).tolist()))
+    [64]
     """
     found = topo.cache.get("hardware_ports")
     if found is not None:

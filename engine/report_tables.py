@@ -638,6 +638,15 @@ def unknown_power_text(analysis: Any, catalog: Catalog | None = None) -> str:
     The analysis counts 0 W for hardware the catalog has no power figure for, so the
     IT, facility, feed and cooling totals are lower bounds by these devices:
     ``"40 switches of unknown power (sn4600c)"``.
+
+    Examples
+    --------
+    >>> from engine.templates import instantiate
+    >>> from engine.analysis import analyze
+    >>> unknown_power_text(analyze(instantiate("cpu-cluster", {})))
+    '40 switches of unknown power (sn4600c)'
+    >>> unknown_power_text(analyze(instantiate("dgx-h100-hall", {"racks": 2})))
+    ''
     """
     return unknown_hardware_text(getattr(analysis.power, "unknown_power_models", {}) or {},
                                  "power", catalog)

@@ -1,4 +1,4 @@
-"""Review: the PDF and the XLSX say which totals are lower bounds (hardware of unknown
+"""The PDF and the XLSX say which totals are lower bounds (hardware of unknown
 power or weight), show switch ports as the hardware has them beside those used, and
 keep stand-in switches and system racks from being ordered as if they were plain."""
 

@@ -1,4 +1,4 @@
-"""Review: switch ports as the hardware has them beside those the fabric uses, stand-in
+"""Switch ports as the hardware has them beside those the fabric uses, stand-in
 switches said so, optics power split by who powers the modules, the bill of materials in
 tier order without a rack ordered twice, and the PUE as the report prints it."""
 

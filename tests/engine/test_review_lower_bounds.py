@@ -1,4 +1,4 @@
-"""Review: totals that leave out hardware the catalog has no power or weight figure for
+"""Totals that leave out hardware the catalog has no power or weight figure for
 say they are lower bounds, and figures that do not apply are null, not 0.
 
 The catalog leaves a figure no public source gives empty (MI355X and EPYC 9005 nodes
