@@ -58,10 +58,28 @@ __all__ = [
     "load_catalog",
     "default_catalog",
     "USER_DIR_ENV",
+    "GENERATION_NAMES",
+    "generation_name",
 ]
 
 #: Environment variable that moves the user folders (catalog, templates) elsewhere.
 USER_DIR_ENV = "RACKSCAPE_USER_DIR"
+
+#: Display names of the catalog's generation ids.
+GENERATION_NAMES = {"hopper": "Hopper", "blackwell": "Blackwell",
+                    "blackwell-ultra": "Blackwell Ultra", "rubin": "Rubin",
+                    "amd-instinct": "AMD Instinct", "cpu": "CPU", "network": "Network"}
+
+
+def generation_name(generation: str) -> str:
+    """Return the display name of a generation id.
+
+    Examples
+    --------
+    >>> generation_name("blackwell-ultra"), generation_name("next-gen")
+    ('Blackwell Ultra', 'Next Gen')
+    """
+    return GENERATION_NAMES.get(generation, generation.replace("-", " ").title())
 
 FigureClass = Literal["vendor", "transcribed", "secondary", "derived", "estimate"]
 Num = Annotated[float, Field(allow_inf_nan=False, ge=0, le=1.0e9)]

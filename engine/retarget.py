@@ -5,7 +5,10 @@ The mapping, by device role (the catalog's ``role``):
 * ``gpu_server`` -> the generation's flagship 8-GPU server (:data:`FLAGSHIP_SERVER`),
   or, for an OEM HGX server, the generation's OEM HGX server where the catalog has
   one (:data:`OEM_SERVER`), re-stacked from the lowest U the rack used, keeping the gaps the layout had
-  (devices that no longer fit the rack are dropped and reported).
+  (devices that no longer fit the rack are dropped and reported). A hall of
+  air-cooled servers keeps air cooling where the generation has an air-cooled server
+  and its flagship is liquid-cooled (:func:`default_server`); ``server`` picks any
+  GPU server of the generation instead (:func:`server_choices`).
 * ``rack_system`` (NVL72-class) -> the generation's rack-scale system
   (:data:`FLAGSHIP_SYSTEM`); the rack takes that system's rack type. A
   generation without one (Hopper, AMD Instinct) leaves the rack unmapped.
@@ -19,8 +22,9 @@ The mapping, by device role (the catalog's ``role``):
 * CPU nodes, NICs, storage, power shelves and other devices are kept.
 
 Cooling units, feeds and the hall are kept as they were; the summary gives
-the IT power, switches, cables and bisection before and after so a designer
-knows to re-check (``rackscape check``) and resize.
+the IT power, switches, cables, optics, bisection and the design rules' errors and
+warnings before and after (the codes new after it), so a designer sees what to
+resize before opening the copy.
 
 Examples
 --------
@@ -42,7 +46,7 @@ from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
-from engine.catalog import Catalog, DeviceType, default_catalog
+from engine.catalog import Catalog, DeviceType, default_catalog, generation_name
 from engine.compile import compile_layout, type_generations
 from engine.errors import format_validation_error
 from engine.model import Fabric, Layout, MountedDevice, Rack
@@ -55,7 +59,9 @@ __all__ = [
     "SWITCH_FAMILY",
     "RetargetResult",
     "SettingChange",
+    "default_server",
     "generations",
+    "server_choices",
     "switch_for",
     "retarget",
 ]
@@ -143,8 +149,16 @@ class RetargetResult:
     gpus_before: int = 0
     gpus_after: int = 0
     gpus_target: int = 0  # GPUs of the target generation after the mapping
-    #: (before, after) of the network: switches, cables and bisection (Tb/s)
+    #: (before, after) of the network: switches, cables, optics and bisection (Tb/s)
     network: dict[str, tuple[float, float]] = field(default_factory=dict)
+    #: the GPU server the GPU servers were mapped to, and why that one
+    server: str = ""
+    server_reason: str = ""
+    #: (errors, warnings) of the design rules before and after
+    rules_before: tuple[int, int] = (0, 0)
+    rules_after: tuple[int, int] = (0, 0)
+    #: rule codes failing after but not before, with their violation counts
+    new_rules: Counter = field(default_factory=Counter)
 
     def summary(self, device_name: Callable[[str], str] | None = None,
                 generation_name: Callable[[str], str] | None = None) -> str:
@@ -168,15 +182,31 @@ class RetargetResult:
         lines = [head]
         if self.gpus_before != self.gpus_after:
             lines.append(f"  GPUs in all {self.gpus_before:,}{arrow}{self.gpus_after:,}")
+        if self.server:
+            lines.append(f"  GPU servers to {name(self.server)}"
+                         + (f" ({self.server_reason})" if self.server_reason else ""))
         lines.append(f"  IT power {self.it_kw_before:,.1f} kW{arrow}{self.it_kw_after:,.1f} kW")
         net = self.network
         if net:
             parts = [f"{label} {net[k][0]:,.{nd}f}{arrow}{net[k][1]:,.{nd}f}{unit}"
                      for k, label, nd, unit in (("switches", "switches", 0, ""),
                                                 ("cables", "cables", 0, ""),
+                                                ("optics", "optics", 0, ""),
                                                 ("bisection_tbps", "bisection", 1, " Tb/s"))
                      if k in net]
             lines.append("  network: " + ", ".join(parts))
+
+        def _rules(counts: tuple[int, int]) -> str:
+            e, w = counts
+            return f"{e:,} error{'s' * (e != 1)}, {w:,} warning{'s' * (w != 1)}"
+
+        lines.append(f"  design rules: {_rules(self.rules_before)}{arrow}"
+                     f"{_rules(self.rules_after)}")
+        if self.new_rules:
+            top = sorted(self.new_rules.items(), key=lambda kv: (-kv[1], kv[0]))
+            shown = ", ".join(f"{code} {times}{n:,}" for code, n in top[:6])
+            more = f" and {len(top) - 6} more" if len(top) > 6 else ""
+            lines.append(f"    newly failing: {shown}{more}")
         if self.changes:
             lines.append("  devices replaced:")
             for what, n in sorted(self.changes.items()):
@@ -190,13 +220,46 @@ class RetargetResult:
             lines.append(f"  kept     {n:>6} {times} {name(what)}")
         if self.unmapped:
             lines.append(f"  could not map {len(self.unmapped)}:")
+            grouped = _group_unmapped(self.unmapped)
             lines.extend(f"    {_named(u, name, self.generation, gen) if shown else u}"
-                         for u in self.unmapped[:50])
-            if len(self.unmapped) > 50:
-                lines.append(f"    ... and {len(self.unmapped) - 50} more")
+                         for u in grouped[:50])
+            if len(grouped) > 50:
+                lines.append(f"    ... and {len(grouped) - 50} more")
         lines.append("  cooling units, feeds and the hall are unchanged: check the rules "
                      "and resize them")
         return "\n".join(lines)
+
+
+def _group_unmapped(lines: list[str]) -> list[str]:
+    """Lines that differ only in the rack they name, as one line naming the racks.
+
+    Examples
+    --------
+    >>> _group_unmapped(["rack a: x has none", "rack b: x has none", "fabric f: y"])
+    ['2 racks (a, b): x has none', 'fabric f: y']
+    """
+    groups: dict[str, list[str]] = {}
+    order: list[str] = []
+    for line in lines:
+        m = re.match(r"rack (\S+): (.*)$", line)
+        key = m.group(2) if m else line
+        if key not in groups:
+            groups[key] = []
+            order.append(key)
+        if m:
+            groups[key].append(m.group(1))
+    out = []
+    for key in order:
+        racks = groups[key]
+        if len(racks) > 1:
+            listed = ", ".join(racks[:6]) + (f" and {len(racks) - 6} more" if len(racks) > 6
+                                             else "")
+            out.append(f"{len(racks)} racks ({listed}): {key}")
+        elif racks:
+            out.append(f"rack {racks[0]}: {key}")
+        else:
+            out.append(key)
+    return out
 
 
 def _named(line: str, name: Callable[[str], str], generation: str, gen_name: str) -> str:
@@ -220,6 +283,59 @@ def _pair(what: str, name: Callable[[str], str], arrow: str) -> str:
 def generations() -> list[str]:
     """Return the generations a layout can be retargeted to."""
     return list(FLAGSHIP_SERVER)
+
+
+def _liquid(dev: DeviceType) -> bool:
+    return (dev.liquid_fraction.value or 0.0) >= 0.5
+
+
+def server_choices(catalog: Catalog, generation: str) -> list[DeviceType]:
+    """Return the GPU servers ``generation`` can map to: its flagship first, then the
+    catalog's other GPU servers of that generation in catalog order.
+
+    Examples
+    --------
+    >>> from engine.catalog import load_catalog
+    >>> [d.id for d in server_choices(load_catalog(user_dir=None), "amd-instinct")]
+    ['mi355x-8gpu', 'mi300x-8gpu', 'mi325x-8gpu']
+    """
+    flagship = FLAGSHIP_SERVER.get(generation)
+    found = [d for d in catalog.devices.values()
+             if d.role == "gpu_server" and d.generation == generation and d.gpus > 0]
+    return sorted(found, key=lambda d: d.id != flagship)
+
+
+def default_server(layout: Layout, generation: str, catalog: Catalog) -> tuple[str, str]:
+    """Return the GPU server a retarget maps to by default, and why that one.
+
+    The flagship (:data:`FLAGSHIP_SERVER`), unless every GPU server of the layout is
+    air-cooled and the flagship is liquid-cooled while the generation has an
+    air-cooled server: then the air-cooled one drawing the most power (the top part),
+    so an air-cooled hall stays one.
+
+    Examples
+    --------
+    >>> from engine.templates import instantiate
+    >>> default_server(instantiate("dgx-h100-hall", {"racks": 4}), "amd-instinct", default_catalog())
+    ('mi325x-8gpu', 'the layout is air-cooled; the flagship MI355X 8-GPU platform is liquid-cooled')
+    >>> default_server(instantiate("dgx-h100-hall", {"racks": 4}), "blackwell", default_catalog())[0]
+    'dgx-b200'
+    """
+    flagship = catalog.devices.get(FLAGSHIP_SERVER.get(generation, ""))
+    if flagship is None:
+        raise ParameterError(f"catalog has no {FLAGSHIP_SERVER.get(generation)!r} for "
+                             f"{generation}")
+    used = {d.type for r in layout.racks for d in r.devices}
+    servers = [catalog.devices[t] for t in used
+               if t in catalog.devices and catalog.devices[t].role == "gpu_server"]
+    if not servers or any(_liquid(d) for d in servers) or not _liquid(flagship):
+        return flagship.id, ""
+    air = [d for d in server_choices(catalog, generation) if not _liquid(d)]
+    if not air:
+        return flagship.id, ""
+    best = max(air, key=lambda d: d.power_max_w.value or 0.0)
+    short = re.sub(r"^AMD Instinct |^NVIDIA | \([^)]*\)$", "", flagship.name)
+    return best.id, f"the layout is air-cooled; the flagship {short} is liquid-cooled"
 
 
 def _scaleout_gbps(dev: DeviceType) -> float:
@@ -281,25 +397,36 @@ def _restack(rack: Rack, devices: list[tuple[MountedDevice, str]], catalog: Cata
     return out, dropped
 
 
-def retarget(layout: Layout, generation: str, catalog: Catalog | None = None) -> RetargetResult:
+def retarget(layout: Layout, generation: str, catalog: Catalog | None = None,
+             server: str | None = None) -> RetargetResult:
     """Return a copy of ``layout`` with each device mapped to ``generation``'s equivalent.
+
+    ``server`` maps every GPU server to that GPU server of the generation (one of
+    :func:`server_choices`); by default, :func:`default_server` (an OEM HGX server to the
+    generation's OEM server where it has one).
 
     Raises
     ------
     ParameterError
-        For an unknown generation (see :func:`generations`).
+        For an unknown generation (see :func:`generations`) or a ``server`` that is not
+        a GPU server of the generation.
     """
     catalog = catalog or default_catalog()
     if generation not in FLAGSHIP_SERVER:
         raise ParameterError(f"--generation: expected one of {', '.join(generations())}, "
                              f"got {generation!r}")
-    server = catalog.devices.get(FLAGSHIP_SERVER[generation])
-    oem_server = catalog.devices.get(OEM_SERVER.get(generation, "")) or server
+    choices = [d.id for d in server_choices(catalog, generation)]
+    if server is not None and server not in choices:
+        raise ParameterError(f"--server: expected a GPU server of {generation} "
+                             f"({', '.join(choices) or 'none in the catalog'}), got {server!r}")
+    chosen, reason = (server, "chosen") if server is not None else \
+        default_server(layout, generation, catalog)
+    server_dev = catalog.devices[chosen]
+    oem_server = server_dev if server is not None or chosen != FLAGSHIP_SERVER[generation] \
+        else catalog.devices.get(OEM_SERVER.get(generation, "")) or server_dev
     system = catalog.devices.get(FLAGSHIP_SYSTEM.get(generation, ""))
-    if server is None:
-        raise ParameterError(f"catalog has no {FLAGSHIP_SERVER[generation]!r} for {generation}")
-    nic_gbps = _scaleout_gbps(server) or 400.0
-    res = RetargetResult(layout=layout, generation=generation)
+    nic_gbps = _scaleout_gbps(server_dev) or 400.0
+    res = RetargetResult(layout=layout, generation=generation, server_reason=reason)
     before = compile_layout(layout, catalog)
     res.it_kw_before = float(before.rack_power_w.sum()) / 1000.0
     res.gpus_before = int(before.rack_gpus.sum())
@@ -344,7 +471,7 @@ def retarget(layout: Layout, generation: str, catalog: Catalog | None = None) ->
                 pairs.append((d, d.type))
             elif dev.role == "gpu_server":
                 # an OEM HGX box stays an OEM box where the generation has one
-                to = oem_server if d.type.startswith("hgx-") else server
+                to = oem_server if d.type.startswith("hgx-") else server_dev
                 pairs.append((d, to.id))
                 if d.type != to.id:
                     res.changes[f"{d.type} -> {to.id}"] += 1
@@ -413,7 +540,7 @@ def retarget(layout: Layout, generation: str, catalog: Catalog | None = None) ->
                 res.settings.append(SettingChange(f.id, "link speed", f"{f.nic_speed_gbps:g}G",
                                                   f"{upd['nic_speed_gbps']:g}G"))
         fabrics.append(f.model_copy(update=upd))
-    suffix = f" (retargeted to {generation})"
+    suffix = f" (retargeted to {generation_name(generation)})"
     name = re.sub(r" \(retargeted to [^)]*\)$", "", layout.name)[:200 - len(suffix)] + suffix
     new_layout = layout.model_copy(update={"racks": racks, "fabrics": fabrics,
                                            "generation": generation, "name": name})
@@ -430,15 +557,30 @@ def retarget(layout: Layout, generation: str, catalog: Catalog | None = None) ->
     gen_of = type_generations(after.types, catalog) == generation
     res.gpus_target = int(after.types.gpus[after.dev_type][gen_of[after.dev_type]].sum()) \
         if len(after.dev_type) else 0
-    if layout.fabrics:
-        from engine.analysis import analyze
+    if any(n for k, n in res.changes.items() if k.split(" -> ")[0] in catalog.devices
+           and catalog.devices[k.split(" -> ")[0]].role == "gpu_server"):
+        res.server = chosen
+    from engine.analysis import analyze
 
-        full = [analyze(x, catalog) for x in (layout, new_layout)]
+    full = [analyze(x, catalog) for x in (layout, new_layout)]
+    # the design rules, before and after: what the copy will need resized
+    (res.rules_before, codes_before), (res.rules_after, codes_after) = (
+        _rule_counts(a) for a in full)
+    res.new_rules = Counter({c: n for c, n in codes_after.items() if c not in codes_before})
+    if layout.fabrics:
         nets = [a.network for a in full]
         # with a fabric, IT power includes the switches it places and the optics
         res.it_kw_before, res.it_kw_after = (float(a.power.it_kw) for a in full)
         res.network = {
             "switches": tuple(float(sum(n.switches_by_tier.values())) for n in nets),
             "cables": tuple(float(n.cabling_dict()["links"]) for n in nets),
+            "optics": tuple(float(n.transceivers) for n in nets),
             "bisection_tbps": tuple(float(n.bisection_tbps) for n in nets)}
     return res
+
+
+def _rule_counts(analysis) -> tuple[tuple[int, int], Counter]:
+    """(errors, warnings) of an analysis and its failing codes (errors and warnings)."""
+    sev = Counter(v.severity for v in analysis.violations)
+    codes = Counter(v.code for v in analysis.violations if v.severity in ("error", "warning"))
+    return (sev.get("error", 0), sev.get("warning", 0)), codes

@@ -29,7 +29,13 @@ from designer.dialogs.buttons import ok_cancel
 from designer.recent import design_file_stem
 from engine.catalog import Catalog, default_catalog
 from engine.model import Layout
-from engine.retarget import RetargetResult, generations, retarget
+from engine.retarget import (
+    RetargetResult,
+    default_server,
+    generations,
+    retarget,
+    server_choices,
+)
 
 __all__ = ["RetargetDialog", "device_namer", "open_in_new_window", "retarget_action",
            "retargeted_file", "summary_text"]
@@ -88,6 +94,10 @@ class RetargetDialog(QDialog):
             later = gens[gens.index(layout.generation) + 1:]
             if later:
                 self.generation.setCurrentIndex(self.generation.findData(later[0]))
+        # the GPU server the GPU servers map to: the generation's default (its flagship, or
+        # its top air-cooled server for an air-cooled hall) or any other of its servers
+        self.server = QComboBox()
+        self.server.setToolTip("The GPU server every GPU server of the design becomes")
         self.summary = QPlainTextEdit()
         self.summary.setReadOnly(True)
         self.summary.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
@@ -98,14 +108,16 @@ class RetargetDialog(QDialog):
         intro.setWordWrap(True)
         form = QFormLayout()
         form.addRow("Target generation", self.generation)
+        form.addRow("GPU servers to", self.server)
         self.buttons, self.ok_button = ok_cancel(self, "Open retargeted copy")
         lay = QVBoxLayout(self)
         lay.addWidget(intro)
         lay.addLayout(form)
         lay.addWidget(self.summary, 1)
         lay.addWidget(self.buttons)
-        self.generation.currentIndexChanged.connect(self._start)
-        self._start()
+        self.generation.currentIndexChanged.connect(self._fill_servers)
+        self.server.currentIndexChanged.connect(self._start)
+        self._fill_servers()
 
     def target(self) -> str | None:
         """Return the chosen generation."""
@@ -115,6 +127,35 @@ class RetargetDialog(QDialog):
         """Choose a generation."""
         self.generation.setCurrentIndex(self.generation.findData(gen))
 
+    def server_id(self) -> str | None:
+        """Return the chosen GPU server (None: the generation's default)."""
+        return self.server.currentData()
+
+    def set_server(self, server_id: str) -> None:
+        """Choose the GPU server the GPU servers map to."""
+        self.server.setCurrentIndex(self.server.findData(server_id))
+
+    def _fill_servers(self, *_: Any) -> None:
+        """List the target generation's GPU servers, its default first and marked so."""
+        gen = self.target()
+        name = device_namer(self.catalog)
+        self.server.blockSignals(True)
+        self.server.clear()
+        if gen is not None:
+            try:
+                default, reason = default_server(self.layout_, gen, self.catalog)
+            except ValueError:
+                default, reason = "", ""
+            self.server.addItem(f"{name(default)} (default"
+                                + (f": {reason})" if reason else ")"), None)
+            for dev in server_choices(self.catalog, gen):
+                if dev.id != default:
+                    cooling = "liquid" if (dev.liquid_fraction.value or 0) >= 0.5 else "air"
+                    self.server.addItem(f"{name(dev.id)} ({cooling})", dev.id)
+        self.server.setEnabled(self.server.count() > 1)
+        self.server.blockSignals(False)
+        self._start()
+
     def _start(self, *_: Any) -> None:
         gen = self.target()
         self.result = None
@@ -123,8 +164,8 @@ class RetargetDialog(QDialog):
             self.summary.setPlainText("No other generation to retarget to.")
             return
         self.summary.setPlainText(f"Mapping to {_label(gen)}…")
-        layout, catalog = self.layout_, self.catalog
-        self._serial = self._runner.submit(lambda: retarget(layout, gen, catalog))
+        layout, catalog, server = self.layout_, self.catalog, self.server_id()
+        self._serial = self._runner.submit(lambda: retarget(layout, gen, catalog, server))
 
     def _on_result(self, serial: int, result: RetargetResult | None, error: str) -> None:
         if serial != self._serial:
@@ -134,10 +175,10 @@ class RetargetDialog(QDialog):
             return
         self.result = result
         self.summary.setPlainText(summary_text(result, self.catalog))
-        self.ok_button.setEnabled(True)
+        # a copy with none of the design's GPUs mapped is the design itself, relabelled
         nothing = result.gpus_after > 0 and result.gpus_target == 0
-        self.ok_button.setText("Open copy (no GPUs mapped)" if nothing
-                               else "Open retargeted copy")
+        self.ok_button.setEnabled(not nothing)
+        self.ok_button.setText("No GPUs can be mapped" if nothing else "Open retargeted copy")
 
     def wait(self, timeout_ms: int = 60_000) -> bool:
         """Block until the mapping is done (scripts and tests)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from engine.catalog import Catalog, DeviceType, FacilityType, Figure, RackType
+from engine.catalog import Catalog, DeviceType, FacilityType, Figure, RackType, generation_name
 from engine.retarget import generations as shipped_generations
 
 __all__ = [
@@ -201,14 +201,9 @@ def entry_tooltip(catalog: Catalog, entry_id: str) -> str:
             f"<table cellspacing=0>{''.join(rows)}</table>")
 
 
-_GENERATION_LABELS = {"hopper": "Hopper", "blackwell": "Blackwell",
-                      "blackwell-ultra": "Blackwell Ultra", "rubin": "Rubin",
-                      "amd-instinct": "AMD Instinct", "cpu": "CPU", "network": "Network"}
-
-
 def generation_label(generation: str) -> str:
     """Return the display name of a generation id (``"blackwell-ultra"`` -> ``"Blackwell Ultra"``)."""
-    return _GENERATION_LABELS.get(generation, generation.replace("-", " ").title())
+    return generation_name(generation)
 
 
 def gpu_generations(catalog: Catalog) -> list[str]:

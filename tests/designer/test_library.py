@@ -546,6 +546,43 @@ def test_retarget_opens_a_new_document(qtbot, window, builtin_catalog):
     assert new.document.is_modified and new.isWindowModified()
 
 
+def test_retarget_lists_the_generations_servers_and_says_what_the_rules_will_say(
+        qtbot, window, builtin_catalog, tmp_path):
+    """An air-cooled hall to AMD: MI325X (air) by default, MI355X (liquid) on request,
+    with the rules it breaks in the summary before anything opens."""
+    dlg = RetargetDialog(window.document.layout, window, builtin_catalog)
+    qtbot.addWidget(dlg)
+    dlg.set_target("amd-instinct")
+    qtbot.waitUntil(lambda: dlg.result is not None
+                    and dlg.result.generation == "amd-instinct", timeout=60_000)
+    items = [dlg.server.itemText(i) for i in range(dlg.server.count())]
+    assert items[0].startswith("AMD Instinct MI325X 8-GPU platform (OEM) (default: the layout "
+                               "is air-cooled")
+    assert any(t.startswith("AMD Instinct MI355X") and t.endswith("(liquid)") for t in items)
+    assert dlg.result.server == "mi325x-8gpu"
+    assert "design rules: " in dlg.summary.toPlainText()
+    dlg.set_server("mi355x-8gpu")
+    qtbot.waitUntil(lambda: dlg.result is not None and dlg.result.server == "mi355x-8gpu",
+                    timeout=60_000)
+    assert "newly failing: " in dlg.summary.toPlainText() and dlg.ok_button.isEnabled()
+    dlg.grab().save(str(tmp_path / "retarget.png"))
+
+
+def test_retarget_that_maps_no_gpu_cannot_be_opened(qtbot, window, builtin_catalog):
+    from engine.templates import instantiate
+
+    nvl = instantiate("gb200-nvl72-superpod", {"scalable_units": 1}, catalog=builtin_catalog)
+    dlg = RetargetDialog(nvl, window, builtin_catalog)
+    qtbot.addWidget(dlg)
+    dlg.set_target("hopper")
+    qtbot.waitUntil(lambda: dlg.result is not None and dlg.result.generation == "hopper",
+                    timeout=60_000)
+    text = dlg.summary.toPlainText()
+    assert not dlg.ok_button.isEnabled() and dlg.ok_button.text() == "No GPUs can be mapped"
+    # the racks that cannot be mapped say so once, not once each
+    assert text.count("has no rack-scale equivalent") == 1 and "8 racks (" in text
+
+
 def test_quit_closes_every_window_of_the_application(qtbot, window):
     new = open_in_new_window(window, window.document.layout, "a copy", unsaved=False)
     gone = []

@@ -13,7 +13,14 @@ from engine.catalog import load_catalog
 from engine.compile import compile_layout
 from engine.io import load_layout, save_layout
 from engine.model import MountedDevice
-from engine.retarget import FLAGSHIP_SERVER, FLAGSHIP_SYSTEM, generations, retarget, switch_for
+from engine.retarget import (
+    FLAGSHIP_SERVER,
+    FLAGSHIP_SYSTEM,
+    generations,
+    retarget,
+    server_choices,
+    switch_for,
+)
 from engine.templates import ParameterError, instantiate
 
 CAT = load_catalog(user_dir=None)
@@ -30,14 +37,33 @@ def test_gpu_servers_become_the_generations_flagship(h100, gen):
     lay = res.layout
     assert lay.generation == gen
     types = {d.type for r in lay.racks for d in r.devices}
-    assert types == {FLAGSHIP_SERVER[gen]}
+    # an air-cooled hall keeps air cooling where the flagship is liquid-cooled and the
+    # generation has an air-cooled server (AMD: MI355X liquid, MI325X air)
+    expected = "mi325x-8gpu" if gen == "amd-instinct" else FLAGSHIP_SERVER[gen]
+    assert types == {expected}
     assert res.gpus_after == res.gpus_before == 504
     arr = compile_layout(lay, CAT)
     assert not arr.rack_problems  # re-stacked without U clashes or overflow
     assert lay.racks[0].id == h100.racks[0].id and len(lay.racks) == len(h100.racks)
     if gen != "hopper":
-        assert res.changes[f"dgx-h100 -> {FLAGSHIP_SERVER[gen]}"] == 63
+        assert res.changes[f"dgx-h100 -> {expected}"] == 63
     assert "check the rules and resize them" in res.summary()
+    assert "design rules: " in res.summary()
+
+
+def test_an_air_cooled_hall_stays_air_cooled_unless_a_server_is_chosen(h100):
+    res = retarget(h100, "amd-instinct", catalog=CAT)
+    assert res.server == "mi325x-8gpu"
+    assert "the layout is air-cooled; the flagship MI355X 8-GPU platform is liquid-cooled" \
+        in res.summary()
+    assert [d.id for d in server_choices(CAT, "amd-instinct")][0] == "mi355x-8gpu"
+    liquid = retarget(h100, "amd-instinct", catalog=CAT, server="mi355x-8gpu")
+    assert {d.type for r in liquid.layout.racks for d in r.devices} == {"mi355x-8gpu"}
+    # the liquid-cooled servers in a hall of CRAHs and no CDU: the summary says what fails
+    assert liquid.rules_after[0] > 0 and liquid.new_rules
+    assert "newly failing: " in liquid.summary()
+    with pytest.raises(ParameterError, match="--server: expected a GPU server of amd-instinct"):
+        retarget(h100, "amd-instinct", catalog=CAT, server="dgx-b200")
 
 
 def test_fabric_switches_follow_the_new_nic_speed(h100):
@@ -145,10 +171,10 @@ def test_retarget_says_when_gpus_could_not_be_mapped_and_names_the_copy():
     assert res.gpus_after == 576 and res.gpus_target == 0
     # the summary leads with the GPUs mapped, so none mapped never reads as done
     assert res.summary().startswith("GPUs mapped to hopper: 0 of 576 (none could be mapped")
-    assert res.layout.name.endswith("(retargeted to hopper)")
+    assert res.layout.name.endswith("(retargeted to Hopper)")
     again = retarget(res.layout, "rubin", CAT)
-    assert again.layout.name.endswith(") (retargeted to rubin)")
-    assert "retargeted to hopper" not in again.layout.name
+    assert again.layout.name.endswith(") (retargeted to Rubin)")
+    assert "retargeted to Hopper" not in again.layout.name
     assert again.gpus_target == again.gpus_after  # NVL72 -> Vera Rubin NVL144
 
 
