@@ -350,7 +350,7 @@ def cmd_retarget(args) -> int:
     out = _output_name(args.output)
     _refuse_overwriting(args.file, out)
     try:
-        res = retarget(_load(args.file), args.generation)
+        res = retarget(_load(args.file), args.generation, server=args.server)
     except InputError as exc:  # an unknown device type: the engine has no file name
         raise _naming(args.file, exc) from None
     _refuse_existing(out, args.force)
@@ -516,6 +516,9 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("retarget", help="map a layout to another generation's hardware")
     s.add_argument("file")
     s.add_argument("--generation", "-g", required=True)
+    s.add_argument("--server", metavar="ID",
+                   help="the GPU server of the generation every GPU server becomes (default: "
+                        "its flagship, or its top air-cooled server for an air-cooled hall)")
     s.add_argument("-o", "--output", required=True)
     s.add_argument("--force", action="store_true", help="replace the output file if it exists")
     s.set_defaults(func=cmd_retarget)

@@ -151,6 +151,14 @@ def test_cli_retarget_writes_a_new_file_and_prints_the_summary(tmp_path, h100, c
     code = cli_main(["retarget", str(src), "--generation", "pascal", "-o", str(out)])
     err = capsys.readouterr().err
     assert code == 2 and len(err.strip().splitlines()) == 1 and "pascal" in err
+    amd = tmp_path / "amd.json"
+    assert cli_main(["retarget", str(src), "-g", "amd-instinct", "--server", "mi300x-8gpu",
+                     "-o", str(amd)]) == 0
+    assert "dgx-h100 -> mi300x-8gpu" in capsys.readouterr().out
+    code = cli_main(["retarget", str(src), "-g", "amd-instinct", "--server", "dgx-b200",
+                     "-o", str(tmp_path / "x.json")])
+    err = capsys.readouterr().err
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "--server" in err
 
 
 def test_a_generation_switched_without_retarget_is_flagged_and_retarget_clears_it(h100):
