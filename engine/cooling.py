@@ -526,6 +526,10 @@ def _check_unit_over(ctx) -> list[Violation]:
                                           c.unit_capacity_kw[over].tolist(), strict=True)]
 
 
+def _racks(n: int) -> str:
+    return f"{n:,} rack{'s' * (n != 1)}"
+
+
 @rule("COOL-MISSING", "cooling", "Heat has no unit to go to.")
 def _check_missing(ctx) -> list[Violation]:
     c = ctx.cooling
@@ -534,12 +538,14 @@ def _check_missing(ctx) -> list[Violation]:
     no_air = np.flatnonzero((c.rack_air_kw > 1e-9) & (c.rack_crah < 0))
     if len(no_air):
         out.append(Violation("COOL-NO-AIR", "error",
-                             f"{len(no_air)} rack(s) reject {c.rack_air_kw[no_air].sum():.0f} kW to "
+                             f"{_racks(len(no_air))} reject{'s' * (len(no_air) == 1)} "
+                             f"{c.rack_air_kw[no_air].sum():.0f} kW to "
                              "air but the hall has no CRAH", tuple(ids[i] for i in no_air[:200])))
     no_liq = np.flatnonzero((c.rack_liquid_kw > 1e-9) & (c.rack_cdu < 0))
     if len(no_liq):
         out.append(Violation("COOL-NO-LIQUID", "error",
-                             f"{len(no_liq)} rack(s) need {c.rack_liquid_kw[no_liq].sum():.0f} kW of "
+                             f"{_racks(len(no_liq))} need{'s' * (len(no_liq) == 1)} "
+                             f"{c.rack_liquid_kw[no_liq].sum():.0f} kW of "
                              "liquid cooling but the hall has no CDU",
                              tuple(ids[i] for i in no_liq[:200])))
     flow_over = np.flatnonzero(c.unit_flow_lpm > c.unit_rated_flow_lpm * (1 + 1e-9))
@@ -578,6 +584,7 @@ def _check_air_limit(ctx) -> list[Violation]:
     if not len(hot):
         return []
     return [Violation("COOL-AIR-LIMIT", "warning",
-                      f"{len(hot)} rack(s) reject up to {c.rack_air_kw[hot].max():.1f} kW to air, "
-                      f"above the {lim:.0f} kW per-rack air-cooling limit (needs containment, a "
+                      f"{len(hot)} rack{'s' * (len(hot) != 1)} reject{'s' * (len(hot) == 1)} "
+                      f"up to {c.rack_air_kw[hot].max():.1f} kW to air, "
+                      f"above the {lim:g} kW per-rack air-cooling limit (needs containment, a "
                       "rear door or liquid)", tuple(ids[i] for i in hot))]

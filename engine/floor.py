@@ -690,7 +690,8 @@ def _check_ceiling(ctx) -> list[Violation]:
         ids = [lay.racks[i].id for i in tall.tolist()]
         out.append(Violation(
             "FLOOR-CEILING", "error",
-            f"{len(ids):,} rack(s) stand taller than the {ceiling:.2f} m ceiling "
+            f"{len(ids):,} rack{'s' * (len(ids) != 1)} stand{'s' * (len(ids) == 1)} taller "
+            f"than the {ceiling:.2f} m ceiling "
             f"(hall.ceiling_height_m), up to {float(top_m[tall].max()):.2f} m of U space: "
             f"{', '.join(ids[:5])}{', ...' if len(ids) > 5 else ''}", tuple(ids)))
     rack_top_m = float(top_m.max()) if len(top_m) else 0.0

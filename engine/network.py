@@ -798,7 +798,8 @@ def _check_fabric(ctx) -> list[Violation]:
                     "the racks)")
         out.append(Violation(
             "FABRIC-UNCONNECTED", "warning",
-            f"{net.unconnected_gpus:,} GPUs in {len(racks):,} rack(s) are in no scale-out "
+            f"{net.unconnected_gpus:,} GPUs in {len(racks):,} rack{'s' * (len(racks) != 1)} "
+            f"are in no scale-out "
             f"fabric: {what}", tuple(ids)))
     return out
 

@@ -73,7 +73,7 @@ def test_analyze_json_follows_the_contract(four_racks, capsys):
     # GPU servers and no fabric: a warning that says so (and nothing else is broken)
     assert [(v["code"], v["severity"], v["items"]) for v in d["violations"]] == \
         [("FABRIC-UNCONNECTED", "warning", ["R0", "R1", "R2", "R3"])]
-    assert d["violations"][0]["message"].startswith("128 GPUs in 4 rack(s) are in no scale-out")
+    assert d["violations"][0]["message"].startswith("128 GPUs in 4 racks are in no scale-out")
 
 
 def test_analyze_text(four_racks, capsys):

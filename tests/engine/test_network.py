@@ -187,7 +187,7 @@ def test_gpus_outside_every_scale_out_fabric_are_noted():
     (v,) = [v for v in a.violations if v.code == "FABRIC-UNCONNECTED"]
     assert v.severity == "warning" and v.items == ("LONE",)
     # 32 DGX H100 of the fabric hold 256 GPUs: the bisection speaks for those
-    assert "32 GPUs in 1 rack(s)" in v.message and "count only the 256 GPUs" in v.message
+    assert "32 GPUs in 1 rack are" in v.message and "count only the 256 GPUs" in v.message
 
 
 def test_layout_without_fabrics_has_no_network_figures():
