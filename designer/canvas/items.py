@@ -1358,6 +1358,9 @@ class RackLabelsItem(BoundedItem):
             keep = int(min(h_px - 4, on_path + 1e-9 - 4) // self.LINE_PX)
             if keep >= 2 and len(lines) >= 2:
                 return RackLabel(tuple(lines[:keep]), tuple(widths[:keep]), True)
+            if keep >= 1 and not math.isfinite(value):
+                # no value to show (a load of unknown power): the rack's id alone
+                return RackLabel(tuple(lines[:1]), tuple(widths[:1]), True)
         # the value alone: the first size and orientation the hall's longest figure fits
         tiers = [(vertical, px) for px in self.VALUE_PX for vertical in (False, True)
                  if (upright_ok if vertical else level_ok)]

@@ -480,6 +480,12 @@ class FloorPlanScene(QGraphicsScene):
                                out=np.zeros(len(ids)), where=arr.rack_power_w > 0)
         else:
             values = kw
+            # a rack holding a device with no power figure (a switch the catalog lacks one
+            # for) has no known load: no colour and no "0.0 kW" label (its optics alone);
+            # the inspector and the reports say what is unknown
+            unknown = getattr(a.power, "rack_unknown_power", None)
+            if unknown is not None and len(unknown) == len(kw):
+                values = np.where(np.asarray(unknown) > 0, np.nan, kw)
         cmap = METRICS[self.metric]
         # the kW scale starts at the air limit (see ColorMap.value_range): the layout's
         # own figure, so the designer, an undo and the report colour a rack alike

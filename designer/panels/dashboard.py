@@ -416,11 +416,20 @@ class DashboardPanel(QWidget):
         has_load = p.it_kw > 0  # ratios over the IT load mean nothing without one
         it_sub = "no GPUs" if not k["gpus"] else (f"{p.gpus_per_mw:,.0f} GPUs/MW" if has_load
                                                   else "GPUs/MW —")
-        t["it"].set(fmt_power_mw(p.it_kw),
+        # devices without a power figure are left out of the load: it is a lower bound
+        unknown = getattr(p, "unknown_power_devices", 0)
+        bound = "≥ " if unknown else ""
+        if unknown:
+            it_sub = f"+ {_plural(unknown, 'device')} of unknown power"
+        t["it"].set(bound + fmt_power_mw(p.it_kw),
                     f"{p.it_kw:,.1f} kW · {it_sub}" if p.it_kw < 10_000 else it_sub)
+        models = sorted(getattr(p, "unknown_power_models", {}).items())
+        t["it"].setToolTip(f"IT load {p.it_kw:,.1f} kW" + (
+            f", leaving out {_plural(unknown, 'device')} the catalog has no power figure for "
+            f"({', '.join(f'{n:,} × {m}' for m, n in models)})" if unknown else ""))
         pue_src = "set by user" if self.document.layout.assumptions.pue is not None \
             else "modelled"
-        t["facility"].set(fmt_power_mw(p.facility_kw),
+        t["facility"].set(bound + fmt_power_mw(p.facility_kw),
                           f"{p.facility_kw:,.1f} kW" if p.facility_kw < 10_000 else
                           f"overhead {fmt_kw(p.facility_kw - p.it_kw)}")
         t["pue"].set(f"{p.pue:.2f}" if has_load else "—",

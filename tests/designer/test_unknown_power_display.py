@@ -1,0 +1,39 @@
+"""A rack holding devices the catalog has no power figure for: the plan, the dashboard
+and the status bar never show its load as a known figure."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engine.templates import instantiate
+
+
+def test_a_rack_of_unknown_power_shows_its_id_not_zero_kw_and_the_totals_are_bounds(
+        qtbot, builtin_catalog, recovery_dir):
+    from panel_helpers import open_window
+
+    from designer.document import LayoutDocument
+
+    # the CPU cluster's network racks hold SN4600C switches: no power figure
+    lay = instantiate("cpu-cluster", {}, catalog=builtin_catalog)
+    doc = LayoutDocument(lay, catalog=builtin_catalog, analysis_mode="sync", autosave_ms=0)
+    win = open_window(qtbot, doc)
+    a = doc.analysis
+    unknown = np.flatnonzero(a.power.rack_unknown_power)
+    assert len(unknown) == 3
+    scene = win.scene
+    net = a.arrays.rack_ids[int(unknown[0])]
+    # its optics alone would read "0.0 kW"; it has no value and no colour instead
+    assert a.power.rack_kw[unknown[0]] > 0
+    assert scene.rack_value_text(net) == ""
+    assert scene.rack_brush(net) is scene.empty_brush
+    label = scene.rack_labels.label_layout(net, 120, 60)
+    assert label is not None and label.lines == (net,)
+    known = a.arrays.rack_ids[0]
+    assert scene.rack_value_text(known).endswith(" kW")
+    devices = a.power.unknown_power_devices
+    tile = win.panels["DashboardPanel"].tiles["it"]
+    assert tile.value.text().startswith("≥ ")
+    assert f"+ {devices} devices of unknown power" in tile.sub.text()
+    assert "≥ " in win.totals_label.text()
+    doc.close()
