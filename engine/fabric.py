@@ -1086,7 +1086,8 @@ def _build_fabric(b: _Builder, fi: int, f: Fabric) -> FabricBuild:
             specs = []
             break
         if t.radix is not None and len(nodes):  # an empty fabric builds no switch
-            have = ports_at_speed(cat.devices[t.switch], None, f.nic_speed_gbps)
+            # at the tier's port speed where it sets one (64 x 400G, not 128 broken out)
+            have = ports_at_speed(cat.devices[t.switch], t.port_speed_gbps, f.nic_speed_gbps)
             if t.radix > have:
                 b.problems.append(("FABRIC-RADIX", "warning", f"Fabric {f.id}: {name} tier uses "
                                    f"{t.radix} ports of {t.switch}, which has {have} at "
