@@ -592,6 +592,8 @@ class CableRouter:
         # and those of them in a module shared by two links
         self._paid_per_medium: np.ndarray | None = None
         self._shared_per_medium: np.ndarray | None = None
+        # cables of links with an end in a shared (twin-port) cage, by medium
+        self._twin_per_medium: np.ndarray | None = None
         # transceiver modules per medium (halves at twin-port ends), and those of them
         # that serve two links
         self._modules_per_medium: np.ndarray | None = None
@@ -680,11 +682,14 @@ class CableRouter:
         opt = link_optics(self.topo, idx)
         paid, shared, share, smod = opt.paid_ends, opt.paid_shared, opt.modules, \
             opt.shared_modules
+        twin = (topo.lk_a_cage[idx] > 1) | (topo.lk_b_cage[idx] > 1)
         old_med, old_phys = self.medium[idx].copy(), phys
         if self._per_medium is not None:
             old = self.medium[idx] + 1
             self._per_medium -= np.bincount(old, weights=phys, minlength=nm).astype(np.int64)
             self._paid_per_medium -= np.bincount(old, weights=phys * paid,
+                                                 minlength=nm).astype(np.int64)
+            self._twin_per_medium -= np.bincount(old, weights=phys * twin,
                                                  minlength=nm).astype(np.int64)
             self._shared_per_medium -= np.bincount(old, weights=phys * shared,
                                                    minlength=nm).astype(np.int64)
@@ -696,6 +701,7 @@ class CableRouter:
             self._per_medium = np.zeros(nm, np.int64)
             self._paid_per_medium = np.zeros(nm, np.int64)
             self._shared_per_medium = np.zeros(nm, np.int64)
+            self._twin_per_medium = np.zeros(nm, np.int64)
             self._modules_per_medium = np.zeros(nm)
             self._shared_modules_per_medium = np.zeros(nm)
             self._hist = np.zeros(nb, np.int64)
@@ -708,6 +714,8 @@ class CableRouter:
         self._bin[idx] = np.searchsorted(self._edges, self.length_m[idx], side="right")
         self._per_medium += np.bincount(med + 1, weights=phys, minlength=nm).astype(np.int64)
         self._paid_per_medium += np.bincount(med + 1, weights=phys * paid,
+                                             minlength=nm).astype(np.int64)
+        self._twin_per_medium += np.bincount(med + 1, weights=phys * twin,
                                              minlength=nm).astype(np.int64)
         self._shared_per_medium += np.bincount(med + 1, weights=phys * shared,
                                                minlength=nm).astype(np.int64)
@@ -919,8 +927,13 @@ class CableRouter:
         shared_units = np.where(optical, whole, 0)
         cost = float(np.dot(units, np.nan_to_num(m.cost_usd, nan=0.0))
                      + np.dot(shared_units, np.nan_to_num(self._shared_cost, nan=0.0)))
-        cost_unknown = int(np.dot(per_medium, np.isnan(m.cost_usd)
-                                  | (optical & (smods > 0) & np.isnan(self._shared_cost))))
+        # a cable is unpriced when its medium has no price, or when it has an end in a
+        # shared cage whose twin module has none
+        twin = (self._twin_per_medium[1:] if self._twin_per_medium is not None
+                else np.zeros(len(m.ids), np.int64))
+        no_price = np.isnan(m.cost_usd)
+        cost_unknown = int(np.dot(per_medium, no_price)
+                           + np.dot(twin, ~no_price & optical & np.isnan(self._shared_cost)))
         if self._phys_f is None:
             self._phys_f = (self.topo.lk_count * self.cables).astype(np.float64)
         total = float(np.dot(self.length_m, self._phys_f))
