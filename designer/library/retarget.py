@@ -13,8 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFontDatabase
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -235,11 +235,25 @@ def open_in_new_window(window: QWidget, layout: Layout, message: str = "",
     kept: list = window.__dict__.setdefault("_library_windows", [])
     kept.append(new)
     new.destroyed.connect(lambda *_: kept.remove(new) if new in kept else None)
-    new.move(window.pos().x() + 40, window.pos().y() + 40)
+    new.move(_cascade(window, new))
     new.show()
     if message and callable(getattr(new, "statusBar", None)):
         new.statusBar().showMessage(message, 10_000)
     return new
+
+
+def _cascade(window: QWidget, new: QWidget) -> QPoint:
+    """Where a new window opens: 40 px right of and below ``window``, back at the screen's
+    top left corner when that would take it past the screen's edge."""
+    at = window.pos() + QPoint(40, 40)
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    if screen is None:
+        return at
+    room = screen.availableGeometry()
+    size = new.frameGeometry().size() if new.isVisible() else new.size()
+    if at.x() + size.width() > room.right() or at.y() + size.height() > room.bottom():
+        at = room.topLeft()
+    return at
 
 
 def retarget_action(window: QWidget, target: str | None = None) -> QWidget | None:
