@@ -5,6 +5,12 @@ the numbers agree across formats. A table has a key (sheet and file name), a
 title, typed columns whose headers carry their unit, and rows of numbers and
 strings (``None`` for a value that is not known). Numbers stay numbers.
 
+A row holds each figure rounded to the decimals it prints with, as the PDF and
+the panels show it; :attr:`Table.exact` keeps the same figures unrounded, by
+column, for the workbook and the CSV files, whose columns then re-sum to the
+analysis's totals (the racks' power to the IT load, the routed lengths to the
+total cable length).
+
 The cable cut-sheet has one row per link of the analysis: both ends (rack, U,
 device, port), medium, routed length, the stock length to order (the next
 standard length at or above the routed length, :data:`STOCK_LENGTHS_M`) and
@@ -15,11 +21,14 @@ Examples
 >>> from engine.templates import instantiate
 >>> from engine.analysis import analyze
 >>> lay = instantiate("dgx-h100-hall", {"racks": 4})
->>> tables = {t.key: t for t in build_tables(lay, analyze(lay))}
+>>> a = analyze(lay)
+>>> tables = {t.key: t for t in build_tables(lay, a)}
 >>> tables["racks"].headers()[:4]
 ['Rack', 'Name', 'Row', 'Type']
 >>> sum(tables["bom"].column("GPUs"))
 128
+>>> math.isclose(math.fsum(tables["racks"].exact["Power"]), a.power.it_kw)
+True
 >>> stock_length_m(np.array([0.3, 2.01, 101.0])).tolist()
 [0.5, 2.5, 110.0]
 """
@@ -30,7 +39,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
@@ -77,8 +86,9 @@ __all__ = [
     "KW_DIGITS",
 ]
 
-#: Decimals every report and panel shows a power in kW with (132.6 kW): a table holds its
-#: figures rounded once to the decimals it prints, so PDF, XLSX and CSV say the same.
+#: Decimals every report and panel shows a power in kW with (132.6 kW): a table's rows hold
+#: their figures rounded once to the decimals they print with, so PDF, XLSX and CSV show the
+#: same (the XLSX and CSV store the unrounded figure, :attr:`Table.exact`).
 KW_DIGITS = 1
 
 #: Standard stock cable lengths in metres; longer runs round up to the next 10 m (made to order).
@@ -92,9 +102,9 @@ class Column:
     """One column: name, unit (shown in the header) and value kind.
 
     ``kind`` is ``str``, ``int``, ``float`` (fixed ``digits`` decimals in print) or
-    ``num`` (a column of mixed numbers, printed as they come). A table holds each
-    number already rounded, once, to the decimals it prints with, so the PDF,
-    the XLSX and the CSV show the same figure.
+    ``num`` (a column of mixed numbers, printed as they come). A table's rows hold
+    each number already rounded, once, to the decimals it prints with, so the PDF,
+    the XLSX and the CSV show the same figure; :attr:`Table.exact` keeps it unrounded.
     """
 
     name: str
@@ -110,13 +120,29 @@ class Column:
 
 @dataclass
 class Table:
-    """A titled table of typed columns and rows (``None`` = not known)."""
+    """A titled table of typed columns and rows (``None`` = not known).
+
+    ``rows`` hold each figure rounded to the decimals it prints with. ``exact``
+    holds, for each column whose rows are rounded (by column name), the same
+    figures unrounded: one per row, ``None`` where the row has no rounded
+    figure (a text, a count, a value not known). Re-summed, ``exact`` gives the
+    analysis's totals (the racks' power is the IT load), which the rounded rows
+    miss by up to half a unit of their last decimal per row.
+
+    Examples
+    --------
+    >>> t = Table("racks", "Racks", [Column("Rack"), Column("Power", "kW", "float")],
+    ...           [("R1", 132.6), ("R2", None)], exact={"Power": [132.648, None]})
+    >>> t.column("Power"), t.exact_column("Power")
+    ([132.6, None], [132.648, None])
+    """
 
     key: str
     title: str
     columns: list[Column]
     rows: list[tuple]
     note: str = ""
+    exact: dict[str, list[float | None]] = field(default_factory=dict)
 
     def headers(self) -> list[str]:
         """Return the column headers with units."""
@@ -130,9 +156,24 @@ class Table:
         raise KeyError(name)
 
     def column(self, name: str) -> list:
-        """Return the values of one column."""
+        """Return the values of one column, as the rows hold them (rounded)."""
         i = self.index(name)
         return [r[i] for r in self.rows]
+
+    def exact_column(self, name: str, start: int = 0, stop: int | None = None) -> list:
+        """Return the values of one column (rows ``start:stop``) at full precision.
+
+        A rounded number is replaced by its figure in :attr:`exact`; counts, texts
+        and ``None`` are returned as the rows hold them, so a whole number stays
+        an ``int``.
+        """
+        i = self.index(name)
+        shown = [r[i] for r in self.rows[start:stop]]
+        full = self.exact.get(self.columns[i].name)
+        if full is None:
+            return shown
+        return [e if type(v) is float and e is not None else v
+                for v, e in zip(shown, full[start:stop], strict=True)]
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -156,8 +197,56 @@ def _f(x: Any, nd: int = KW_DIGITS) -> float | None:
     return round(x, nd) if math.isfinite(x) else None
 
 
-def _pct(x: Any) -> float | None:
-    return _f(None if x is None else float(x) * 100.0, 1)
+@dataclass(frozen=True, slots=True)
+class _Rounded:
+    """A figure of a row under construction: as it prints and as computed."""
+
+    shown: float
+    exact: float
+
+
+def _x(x: Any, nd: int = KW_DIGITS) -> _Rounded | None:
+    """Return a figure for a row: :func:`_f`'s rounding, with the figure unrounded.
+
+    :func:`_table` puts the rounded value in the row and the figure in
+    :attr:`Table.exact`.
+    """
+    shown = _f(x, nd)
+    return None if shown is None else _Rounded(shown, float(x))
+
+
+def _pct(x: Any) -> _Rounded | None:
+    return _x(None if x is None else float(x) * 100.0, 1)
+
+
+def _split(rows: Sequence[tuple], columns: Sequence[Column]
+           ) -> tuple[list[tuple], dict[str, list[float | None]]]:
+    """Return ``rows`` with each :class:`_Rounded` figure rounded, and the figures by column.
+
+    Examples
+    --------
+    >>> _split([("a", _x(132.648), 3), ("b", None, 4)], [_c("Rack"), _c("Power"), _c("U")])
+    ([('a', 132.6, 3), ('b', None, 4)], {'Power': [132.648, None]})
+    """
+    exact: dict[int, list[float | None]] = {}
+    out = []
+    for i, r in enumerate(rows):
+        if any(type(v) is _Rounded for v in r):
+            cells = list(r)
+            for j, v in enumerate(r):
+                if type(v) is _Rounded:
+                    exact.setdefault(j, [None] * len(rows))[i] = v.exact
+                    cells[j] = v.shown
+            r = tuple(cells)
+        out.append(r)
+    return out, {columns[j].name: exact[j] for j in sorted(exact)}
+
+
+def _table(key: str, title: str, columns: list[Column], rows: Sequence[tuple],
+           note: str = "") -> Table:
+    """Return a :class:`Table` of rows built with :func:`_x` figures (see :func:`_split`)."""
+    shown, exact = _split(rows, columns)
+    return Table(key, title, columns, shown, note, exact)
 
 
 # -- stock lengths -------------------------------------------------------------------------
@@ -527,6 +616,7 @@ def summary_table(layout: Layout, analysis: Any, catalog: Catalog | None = None)
     Each value is rounded once, from the analysis itself (not from
     :meth:`~engine.analysis.Analysis.to_dict`, whose figures are already rounded),
     to the decimals it prints with: the dashboard and the PDF text show the same.
+    :attr:`Table.exact` keeps each figure unrounded (a PUE of 1.2479 that the row shows as 1.25).
     A figure that leaves out hardware the catalog has no power or weight figure for
     says so in its note (a lower bound, and how much is left out); a figure that
     does not apply (GPUs per MW without GPUs, the bisection without a GPU fabric)
@@ -553,42 +643,42 @@ def summary_table(layout: Layout, analysis: Any, catalog: Catalog | None = None)
         ("GPU servers and systems", c["servers"], "", ""),
         ("CPU nodes", c["cpu_nodes"], "", ""),
         ("Switches", c["switches"]["total"], "", ""),
-        ("IT load", _f(pw.it_kw), "kW", bound),
-        ("Facility load", _f(pw.facility_kw), "kW", bound),
-        ("PUE", _f(pw.pue, 2), "", "" if layout.assumptions.pue is None else "set in the layout"),
-        ("Largest rack", _f(pw.max_rack_kw), "kW",
+        ("IT load", _x(pw.it_kw), "kW", bound),
+        ("Facility load", _x(pw.facility_kw), "kW", bound),
+        ("PUE", _x(pw.pue, 2), "", "" if layout.assumptions.pue is None else "set in the layout"),
+        ("Largest rack", _x(pw.max_rack_kw), "kW",
          f"at least: {racks_unknown:,} rack{'s' * (racks_unknown != 1)} hold devices of "
          "unknown power" if racks_unknown else ""),
-        ("GPUs per MW of IT load", _f(pw.gpus_per_mw, 0) if c["gpus"] and pw.it_kw > 0 else None,
+        ("GPUs per MW of IT load", _x(pw.gpus_per_mw, 0) if c["gpus"] and pw.it_kw > 0 else None,
          "GPU/MW", "no GPUs" if not c["gpus"] else
          "at most: the IT load leaves out devices of unknown power" if bound else ""),
-        ("Heat to air", _f(co.air_kw), "kW", bound),
-        ("Heat to liquid", _f(co.liquid_kw), "kW", ""),
+        ("Heat to air", _x(co.air_kw), "kW", bound),
+        ("Heat to liquid", _x(co.liquid_kw), "kW", ""),
         ("Liquid share", _pct(co.liquid_kw / heat if heat > 0 else 0.0), "%", ""),
-        ("Airflow", _f(co.airflow_cfm, 0), "CFM", bound),
-        ("Coolant flow", _f(np.asarray(co.rack_flow_lpm, np.float64).sum(), 1), "L/min", ""),
-        ("Hall area", _f(fl.hall_area_m2, 1), "m²", ""),
-        ("Occupied floor area", _f(fl.occupied_area_m2, 1), "m²", ""),
-        ("Highest floor load", _f(load, 1), "kg/m²",
+        ("Airflow", _x(co.airflow_cfm, 0), "CFM", bound),
+        ("Coolant flow", _x(np.asarray(co.rack_flow_lpm, np.float64).sum(), 1), "L/min", ""),
+        ("Hall area", _x(fl.hall_area_m2, 1), "m²", ""),
+        ("Occupied floor area", _x(fl.occupied_area_m2, 1), "m²", ""),
+        ("Highest floor load", _x(load, 1), "kg/m²",
          f"at least: {_racks_of_unknown_weight(fl)}" if load_bound else ""),
         ("Links", cb["links"], "", ""),
         ("Transceivers", cb["transceivers"], "", ""),
-        ("Cable length, total", _f(net.total_length_m, 1), "m", ""),
-        ("Cable length, longest", _f(net.max_length_m, 2), "m", ""),
-        ("Optics power", _f(net.optics_w / 1000.0, 2), "kW",
+        ("Cable length, total", _x(net.total_length_m, 1), "m", ""),
+        ("Cable length, longest", _x(net.max_length_m, 2), "m", ""),
+        ("Optics power", _x(net.optics_w / 1000.0, 2), "kW",
          f"plus {unknown_ends:,} module ends of unknown power" if unknown_ends else ""),
         # no scale-out fabric: no hall-wide bisection (the fabrics table has each one's)
-        ("Bisection bandwidth", _f(net.bisection_tbps, 2) if has_fabric else None, "Tb/s",
+        ("Bisection bandwidth", _x(net.bisection_tbps, 2) if has_fabric else None, "Tb/s",
          "" if has_fabric else no_fabric),
-        ("Bisection per GPU", _f(net.per_gpu_bisection_gbps, 1) if has_fabric else None,
+        ("Bisection per GPU", _x(net.per_gpu_bisection_gbps, 1) if has_fabric else None,
          "Gb/s", "" if has_fabric else no_fabric),
         ("Scale-up domain", int(net.scaleup_domain_gpus) or None, "GPUs",
          "" if net.scaleup_domain_gpus else "no GPUs in scale-up domains"),
         ("Violations: errors", sev["error"], "", ""),
         ("Violations: warnings", sev["warning"], "", ""),
     ]
-    return Table("summary", "Summary", [_c("Metric"), _c("Value", kind="num", digits=1),
-                                        _c("Unit"), _c("Note")], rows)
+    return _table("summary", "Summary", [_c("Metric"), _c("Value", kind="num", digits=1),
+                                         _c("Unit"), _c("Note")], rows)
 
 
 #: A kind of hardware in words, one and many (by catalog role; rack types are enclosures).
@@ -804,13 +894,14 @@ def bom_table(layout: Layout, analysis: Any, links: LinkView | None = None,
         spec = catalog.facility.get(model)
         name = spec.name if spec else model
         rows.append((_UNIT_LABEL[kind], model, name, qty, "ea", 0,
-                     _f(feed_len[(kind, model)], 1) or None, _src(spec, "capacity_kw")))
+                     _x(feed_len[(kind, model)], 1) if _f(feed_len[(kind, model)], 1)
+                     else None, _src(spec, "capacity_kw")))
     if layout.trays:
         # as a busway row: runs counted, their total length to a tenth of a metre
         n = len(layout.trays)
         total = sum(_polyline_m(t.points) for t in layout.trays)
         rows.append(("Cable tray", "tray", f"{n} tray run{'' if n == 1 else 's'}", n, "ea", 0,
-                     _f(total, 1) or None, ""))
+                     _x(total, 1) if _f(total, 1) else None, ""))
     if len(links):
         stock = stock_length_m(np.nan_to_num(links.length_m, nan=0.0))
         qty_of: Counter[tuple[str, float]] = Counter()
@@ -844,7 +935,7 @@ def bom_table(layout: Layout, analysis: Any, links: LinkView | None = None,
         note += (" A stand-in switch uses more ports than one box has: it stands for a larger "
                  "(modular) switch, counted with one box's power, weight and U (warning "
                  "FABRIC-RADIX).")
-    return Table("bom", "Bill of materials", cols, rows, note)
+    return _table("bom", "Bill of materials", cols, rows, note)
 
 
 _UNIT_LABEL = {"crah": "CRAH", "cdu": "CDU", "rear_door": "Rear-door heat exchanger",
@@ -1038,9 +1129,9 @@ def racks_table(layout: Layout, analysis: Any, catalog: Catalog | None = None) -
         what = ", ".join(f"{k} x{v}" if v > 1 else k for k, v in contents[i].items())
         if gen_sw[i]:
             what = ", ".join(x for x in (what, f"{gen_sw[i]} fabric switch(es)") if x)
-        kw, share = (None, None) if no_power[i] else (_f(p.rack_kw[i]), _pct(liquid[i]))
-        kg, kg_m2 = (None, None) if no_weight[i] else (_f(fl.rack_weight_kg[i], 0),
-                                                       _f(load[i], 0))
+        kw, share = (None, None) if no_power[i] else (_x(p.rack_kw[i]), _pct(liquid[i]))
+        kg, kg_m2 = (None, None) if no_weight[i] else (_x(fl.rack_weight_kg[i], 0),
+                                                       _x(load[i], 0))
         rows.append((r.id, r.name or "", r.row or "", r.type, kw, share,
                      int(arr.rack_u_used[i] + gen_u[i]), int(arr.rack_height_u[i]),
                      kg, kg_m2, int(arr.rack_gpus[i]),
@@ -1052,7 +1143,7 @@ def racks_table(layout: Layout, analysis: Any, catalog: Catalog | None = None) -
             _c("Floor load", "kg/m²", "float", 0), _c("GPUs", kind="int"),
             _c("Servers", kind="int"), _c("Switches", kind="int"), _c("Feeds"),
             _c("CRAH zone"), _c("CDU"), _c("Contents")]
-    return Table("racks", "Racks", cols, rows, _unknown_note(no_power, no_weight))
+    return _table("racks", "Racks", cols, rows, _unknown_note(no_power, no_weight))
 
 
 def _optics_note(analysis: Any) -> str:
@@ -1089,15 +1180,15 @@ def rows_table(layout: Layout, analysis: Any, catalog: Catalog | None = None) ->
     kg = s(analysis.floor.rack_weight_kg)
     rows = [(uniq[j] or "(none)", int(cnt[j]), int(s(arr.rack_gpus)[j]),
              *((None,) * 4 if kw_unknown[j] else
-               (_f(kw[j]), _f(kw[j] / cnt[j] if cnt[j] else 0.0), _f(mx[j]),
+               (_x(kw[j]), _x(kw[j] / cnt[j] if cnt[j] else 0.0), _x(mx[j]),
                 _pct(liq[j] / kw[j] if kw[j] else 0))),
-             int(s(u_used)[j]), None if kg_unknown[j] else _f(kg[j], 0)) for j in range(k)]
+             int(s(u_used)[j]), None if kg_unknown[j] else _x(kg[j], 0)) for j in range(k)]
     cols = [_c("Row"), _c("Racks", kind="int"), _c("GPUs", kind="int"),
             _c("Power", "kW", "float"), _c("Mean per rack", "kW", "float"),
             _c("Largest rack", "kW", "float"), _c("Liquid share", "%", "float"),
             _c("U used", kind="int"), _c("Weight", "kg", "float", 0)]
     note = " ".join(t for t in (_optics_note(analysis), _unknown_note(no_power, no_weight)) if t)
-    return Table("rows", "Rows", cols, rows, note)
+    return _table("rows", "Rows", cols, rows, note)
 
 
 def feeds_table(layout: Layout, analysis: Any, catalog: Catalog | None = None) -> Table:
@@ -1116,9 +1207,9 @@ def feeds_table(layout: Layout, analysis: Any, catalog: Catalog | None = None) -
         u, fu = float(p.feed_utilization[j]), float(p.feed_failover_utilization[j])
         status = ("over budget" if u > 1 + 1e-9 else
                   "over budget on side loss" if fu > 1 + 1e-9 else "OK")
-        rows.append((f.id, f.side, f.kind, f.model or "", fed[f.id], _f(p.feed_rating_kw[j]),
-                     _f(p.feed_budget_kw[j]), _f(p.feed_load_kw[j]), _pct(u),
-                     _f(p.feed_failover_kw[j]), _pct(fu), int(unknown[j]), status))
+        rows.append((f.id, f.side, f.kind, f.model or "", fed[f.id], _x(p.feed_rating_kw[j]),
+                     _x(p.feed_budget_kw[j]), _x(p.feed_load_kw[j]), _pct(u),
+                     _x(p.feed_failover_kw[j]), _pct(fu), int(unknown[j]), status))
     cols = [_c("Feed"), _c("Side"), _c("Kind"), _c("Model"), _c("Racks", kind="int"),
             _c("Rating", "kW", "float"), _c("Budget", "kW", "float"), _c("Load", "kW", "float"),
             _c("Utilization", "%", "float"), _c("Load, other side lost", "kW", "float"),
@@ -1132,7 +1223,7 @@ def feeds_table(layout: Layout, analysis: Any, catalog: Catalog | None = None) -
     if left and int(unknown.sum()):
         note += (f" The racks of the feeds with devices of unknown power hold {left}, counted "
                  "as 0 W: those feeds' loads and utilizations are lower bounds.")
-    return Table("feeds", "Power feeds", cols, rows, note)
+    return _table("feeds", "Power feeds", cols, rows, note)
 
 
 def _cooling_bound_note(analysis: Any, catalog: Catalog | None) -> str:
@@ -1150,17 +1241,18 @@ def cooling_units_table(layout: Layout, analysis: Any, catalog: Catalog | None =
     rows = []
     for i, u in enumerate(layout.cooling):
         rows.append((u.id, u.kind, u.model or "", c.group_names[int(c.unit_group[i])],
-                     _f(c.unit_capacity_kw[i]),
-                     _f(c.unit_load_kw[i]), _pct(c.unit_utilization[i]),
-                     _f(c.unit_flow_lpm[i], 1) if u.kind == "cdu" else None,
-                     _f(c.unit_rated_flow_lpm[i], 1), zone.get(i, 0) or (1 if u.rack else 0)))
+                     _x(c.unit_capacity_kw[i]),
+                     _x(c.unit_load_kw[i]), _pct(c.unit_utilization[i]),
+                     _x(c.unit_flow_lpm[i], 1) if u.kind == "cdu" else None,
+                     _x(c.unit_rated_flow_lpm[i], 1), zone.get(i, 0) or (1 if u.rack else 0)))
     cols = [_c("Unit"), _c("Kind"), _c("Model"), _c("Group"), _c("Capacity", "kW", "float"),
             _c("Load", "kW", "float"), _c("Utilization", "%", "float"),
             _c("Flow", "L/min", "float"), _c("Rated flow", "L/min", "float"),
             _c("Racks in zone", kind="int")]
-    return Table("cooling", "Cooling units", cols, rows,
-                 "CRAH load shares the room's air heat by capacity over distance squared; a rack's "
-                 "zone is its nearest (or assigned) unit." + _cooling_bound_note(analysis, catalog))
+    return _table("cooling", "Cooling units", cols, rows,
+                  "CRAH load shares the room's air heat by capacity over distance squared; a "
+                  "rack's zone is its nearest (or assigned) unit."
+                  + _cooling_bound_note(analysis, catalog))
 
 
 def cooling_group_status(units: int, capacity_kw: float, n1_capacity_kw: float,
@@ -1232,20 +1324,20 @@ def cooling_groups_table(layout: Layout, analysis: Any,
     rows = []
     for g, name in enumerate(c.group_names):
         m = float(c.group_margin_kw[g])
-        rows.append((name, int(members[g]), _f(c.group_capacity_kw[g]),
-                     _f(c.group_n1_capacity_kw[g]), _f(c.group_load_kw[g]), _f(m),
+        rows.append((name, int(members[g]), _x(c.group_capacity_kw[g]),
+                     _x(c.group_n1_capacity_kw[g]), _x(c.group_load_kw[g]), _x(m),
                      _pct(c.group_load_kw[g] / c.group_capacity_kw[g]
                           if c.group_capacity_kw[g] > 0 else 0), group_status(c, g)))
     cols = [_c("Group"), _c("Units", kind="int"), _c("Capacity", "kW", "float"),
             _c("N+1 capacity", "kW", "float"), _c("Load", "kW", "float"),
             _c("N+1 margin", "kW", "float"), _c("Utilization", "%", "float"), _c("Status")]
-    return Table("cooling_groups", "Cooling redundancy groups", cols, rows,
-                 "N+1 capacity is the group's capacity without its largest unit; the margin is "
-                 "N+1 capacity minus load, or, for room units, capacity minus load and the air "
-                 "heat of the largest failed rear door of their racks, if smaller. A group of "
-                 "one unit has no spare: once it carries load it is not N+1. Rear doors are a "
-                 "group of their own: each cools its own rack and the room air backs it up."
-                 + _cooling_bound_note(analysis, catalog))
+    return _table("cooling_groups", "Cooling redundancy groups", cols, rows,
+                  "N+1 capacity is the group's capacity without its largest unit; the margin is "
+                  "N+1 capacity minus load, or, for room units, capacity minus load and the air "
+                  "heat of the largest failed rear door of their racks, if smaller. A group of "
+                  "one unit has no spare: once it carries load it is not N+1. Rear doors are a "
+                  "group of their own: each cools its own rack and the room air backs it up."
+                  + _cooling_bound_note(analysis, catalog))
 
 
 def _failure_rows(w: Any, before_tbps: float, fabrics: int = 0) -> list[tuple]:
@@ -1259,9 +1351,9 @@ def _failure_rows(w: Any, before_tbps: float, fabrics: int = 0) -> list[tuple]:
                           "")]
     after = w.get("bisection_tbps")
     if after is not None:
-        rows.append(("  bisection after that failure", _f(after, 2), "Tb/s"))
+        rows.append(("  bisection after that failure", _x(after, 2), "Tb/s"))
     if w.get("per_gpu_bisection_gbps") is not None:
-        rows.append(("  per GPU after that failure", _f(w["per_gpu_bisection_gbps"], 1), "Gb/s"))
+        rows.append(("  per GPU after that failure", _x(w["per_gpu_bisection_gbps"], 1), "Gb/s"))
     loss = w.get("loss_fraction")
     if loss is None and after is not None and before_tbps > 0:
         loss = 1 - float(after) / before_tbps
@@ -1302,16 +1394,16 @@ def network_table(layout: Layout, analysis: Any, catalog: Catalog | None = None)
         if k:
             rows.append((f"Links: {tier}", int(k), ""))
     for tier, v in sorted(d["oversubscription"].items()):
-        rows.append((f"Oversubscription: {tier}", _f(v, 2), ":1"))
+        rows.append((f"Oversubscription: {tier}", _x(v, 2), ":1"))
     method = d["bisection_method"] + (" (exact)" if d.get("bisection_exact") else "")
     rows += [
         ("Scale-out GPUs", int(d.get("scaleout_gpus", getattr(net, "scaleout_gpus", 0))), ""),
         ("GPUs in no fabric", int(d.get("unconnected_gpus", 0)), ""),
-        ("Bisection bandwidth (one way)", _f(net.bisection_tbps, 2) if has_gpu_fabric
+        ("Bisection bandwidth (one way)", _x(net.bisection_tbps, 2) if has_gpu_fabric
          else None, "Tb/s"),
         ("Bisection method", method if has_gpu_fabric else
          "none (no GPU fabric)" + ("; per fabric in the Fabrics table" if fabrics else ""), ""),
-        ("Bisection per GPU", _f(net.per_gpu_bisection_gbps, 1) if has_gpu_fabric else None,
+        ("Bisection per GPU", _x(net.per_gpu_bisection_gbps, 1) if has_gpu_fabric else None,
          "Gb/s"),
     ]
     rows += _failure_rows(d.get("worst_failure"), float(d["bisection_tbps"] or 0.0), fabrics)
@@ -1321,7 +1413,8 @@ def network_table(layout: Layout, analysis: Any, catalog: Catalog | None = None)
         (f"Scale-up domain ({name})" if name != "scale-up" else "Scale-up domain",
          domain or None, "GPUs"),
         ("Scale-up domains", int(d.get("scaleup_domains", 0)) if domain else None, ""),
-        ("Scale-up bandwidth per GPU, per direction", gbps, "Gb/s"),
+        ("Scale-up bandwidth per GPU, per direction",
+         None if gbps is None else _x(net.scaleup_gbps_per_gpu / 2.0, 0), "Gb/s"),
     ]
     if has_gpu_fabric:
         note = ("Bandwidth is per direction: bisection is the least capacity crossing any cut "
@@ -1343,8 +1436,8 @@ def network_table(layout: Layout, analysis: Any, catalog: Catalog | None = None)
         note += (" A stand-in switch uses more ports than one box has: it stands in for a "
                  "larger (modular) switch, counted with one box's power, weight and U "
                  "(warning FABRIC-RADIX).")
-    return Table("network", "Network", [_c("Metric"), _c("Value", kind="num", digits=1),
-                                        _c("Unit")], rows, note)
+    return _table("network", "Network", [_c("Metric"), _c("Value", kind="num", digits=1),
+                                         _c("Unit")], rows, note)
 
 
 def fabrics_table(layout: Layout, analysis: Any) -> Table:
@@ -1354,21 +1447,21 @@ def fabrics_table(layout: Layout, analysis: Any) -> Table:
         w = f.get("worst_failure") or {}
         rows.append((f.get("id", ""), f.get("purpose", ""), f.get("topology", ""),
                      int(f.get("tiers", 0)), int(f.get("nodes", 0)), int(f.get("gpus", 0)),
-                     int(f.get("scalable_units", 0)), _f(f.get("link_gbps"), 0),
-                     _f(f.get("bisection_tbps"), 2), f.get("bisection_method", ""),
-                     _f(f.get("per_gpu_bisection_gbps"), 1),
-                     _f(f.get("per_endpoint_bisection_gbps"), 1),
+                     int(f.get("scalable_units", 0)), _x(f.get("link_gbps"), 0),
+                     _x(f.get("bisection_tbps"), 2), f.get("bisection_method", ""),
+                     _x(f.get("per_gpu_bisection_gbps"), 1),
+                     _x(f.get("per_endpoint_bisection_gbps"), 1),
                      str(w.get("switch", "")) if isinstance(w, dict) else str(w or ""),
-                     _f(w.get("bisection_tbps"), 2) if isinstance(w, dict) else None))
+                     _x(w.get("bisection_tbps"), 2) if isinstance(w, dict) else None))
     cols = [_c("Fabric"), _c("Purpose"), _c("Topology"), _c("Tiers", kind="int"),
             _c("Nodes", kind="int"), _c("GPUs", kind="int"), _c("Scalable units", kind="int"),
             _c("Link speed", "Gb/s", "float", 0), _c("Bisection", "Tb/s", "float", 2),
             _c("Method"), _c("Per GPU", "Gb/s", "float", 1),
             _c("Per endpoint", "Gb/s", "float", 1), _c("Worst single failure"),
             _c("Bisection after it", "Tb/s", "float", 2)]
-    return Table("fabrics", "Fabrics", cols, rows,
-                 "Per GPU: a scale-out fabric's bisection over half its GPUs; per endpoint: over "
-                 "half its endpoints (front-end, storage and CPU fabrics have no per-GPU figure).")
+    return _table("fabrics", "Fabrics", cols, rows,
+                  "Per GPU: a scale-out fabric's bisection over half its GPUs; per endpoint: over "
+                  "half its endpoints (front-end, storage and CPU fabrics have no per-GPU figure).")
 
 
 def fabric_tiers_table(layout: Layout, analysis: Any, catalog: Catalog | None = None) -> Table:
@@ -1406,7 +1499,7 @@ def fabric_tiers_table(layout: Layout, analysis: Any, catalog: Catalog | None = 
             if top is None or k >= top[0]:
                 top = (k, len(rows))
             rows.append((fab.id, t.name, t.switch, None if n is None else int(n), generated,
-                         placed, radix, used, _f(link, 0), _f(over, 2),
+                         placed, radix, used, _x(link, 0), _x(over, 2),
                          _stand_in_note(radix, used, t.radix)))
         if top is not None:
             # the fabric's top tier has no uplinks: no oversubscription to show
@@ -1417,14 +1510,14 @@ def fabric_tiers_table(layout: Layout, analysis: Any, catalog: Catalog | None = 
             _c("Ports per switch", kind="int"), _c("Ports used (fullest)", kind="int"),
             _c("Link speed", "Gb/s", "float", 0), _c("Oversubscription", ":1", "float", 2),
             _c("Note")]
-    return Table("fabric", "Fabric tiers", cols, rows,
-                 "Generated switches are added by the fabric to the network racks' free U; "
-                 "installed ones are already in the racks. Ports per switch: the switch's ports "
-                 "at the link speed; ports used: on the fullest switch of the tier. "
-                 "Oversubscription is a tier's down to up ports: the top tier has no uplinks "
-                 "(–). A tier that uses more ports than its switch has is a stand-in for a "
-                 "larger (modular) switch: the design counts one box's power, weight, U and "
-                 "price for each (noted on its row; warning FABRIC-RADIX).")
+    return _table("fabric", "Fabric tiers", cols, rows,
+                  "Generated switches are added by the fabric to the network racks' free U; "
+                  "installed ones are already in the racks. Ports per switch: the switch's ports "
+                  "at the link speed; ports used: on the fullest switch of the tier. "
+                  "Oversubscription is a tier's down to up ports: the top tier has no uplinks "
+                  "(–). A tier that uses more ports than its switch has is a stand-in for a "
+                  "larger (modular) switch: the design counts one box's power, weight, U and "
+                  "price for each (noted on its row; warning FABRIC-RADIX).")
 
 
 def _stand_in_note(hardware: int | None, used: int | None, planned: int | None) -> str:
@@ -1504,9 +1597,9 @@ def cable_bins_table(analysis: Any, links: LinkView | None = None,
             xcvr, added = int(links.transceivers[ix].sum()), int(powered[ix].sum())
             rows.append((m or "(none)", med.kind if med else "",
                          _bin_label(float(stock[ix].max())), len(ix), int(k.sum()),
-                         _f((L[ix] * k).sum(), 1), _f((stock[ix] * k).sum(), 1), xcvr,
+                         _x((L[ix] * k).sum(), 1), _x((stock[ix] * k).sum(), 1), xcvr,
                          xcvr - added, added,
-                         None if unknown else _f(links.optics_w[ix].sum(), 0)))
+                         None if unknown else _x(links.optics_w[ix].sum(), 0)))
     cols = [_c("Medium"), _c("Kind"), _c("Length bin"), _c("Links", kind="int"),
             _c("Cables", kind="int"), _c("Routed length", "m", "float", 1),
             _c("Stock length ordered", "m", "float", 1),
@@ -1524,7 +1617,7 @@ def cable_bins_table(analysis: Any, links: LinkView | None = None,
     if inclusive:
         its = "its" if len(inclusive) == 1 else "their"
         note += f" The power of {', '.join(inclusive)} already includes {its} optics."
-    return Table("cable_bins", "Cabling by medium and length", cols, rows, note)
+    return _table("cable_bins", "Cabling by medium and length", cols, rows, note)
 
 
 def violations_table(analysis: Any, max_items: int = 12) -> Table:
@@ -1559,7 +1652,8 @@ def cutsheet_table(analysis: Any, links: LinkView | None = None,
         L = links.length_m
         stock = stock_length_m(np.nan_to_num(L, nan=0.0))
         # round() as every text formats it (np.round scales first: 2.675 -> 2.68, not 2.67)
-        routed = [None if math.isnan(x) else round(x, 2) for x in L.tolist()]
+        exact = [None if math.isnan(x) else x for x in L.tolist()]
+        routed = [None if x is None else round(x, 2) for x in exact]
         a_end = _label_end(links.a_rack, links.a_u, links.a_port)
         b_end = _label_end(links.b_rack, links.b_u, links.b_port)
         labels = [f"{i} {a} / {b}" for i, a, b in zip(links.link_id, a_end, b_end, strict=True)]
@@ -1571,7 +1665,7 @@ def cutsheet_table(analysis: Any, links: LinkView | None = None,
                         links.b_port, links.medium, links.cable_counts().tolist(), speed,
                         routed, stock.tolist(), labels, strict=True))
     else:
-        rows = []
+        rows, exact = [], []
     cols = [_c("Link"), _c("Fabric"), _c("Tier"), _c("A rack"), _c("A U", kind="int"),
             _c("A device"), _c("A port"), _c("B rack"), _c("B U", kind="int"), _c("B device"),
             _c("B port"), _c("Medium"), _c("Cables", kind="int"), _c("Speed", "Gb/s", "float", 0),
@@ -1580,7 +1674,7 @@ def cutsheet_table(analysis: Any, links: LinkView | None = None,
     return Table("cutsheet", "Cable cut-sheet", cols, rows,
                  "Stock length: the next of " + ", ".join(f"{s:g}" for s in STOCK_LENGTHS_M)
                  + " m at or above the routed length (which includes slack); longer runs round "
-                 "up to 10 m and are made to order.")
+                 "up to 10 m and are made to order.", {"Routed length": exact})
 
 
 # -- assumptions and sources ---------------------------------------------------------------
@@ -1660,7 +1754,7 @@ def sources_table(layout: Layout, analysis: Any, links: LinkView | None = None,
 
     def add(kind: str, spec: Any) -> None:
         for name, fig in _figures(spec):
-            rows.append((kind, spec.id, name, _f(fig.value, 4), _unit_of(name), fig.source or "",
+            rows.append((kind, spec.id, name, _x(fig.value, 4), _unit_of(name), fig.source or "",
                          fig.cls or "", fig.note or "", _source_title(catalog, fig.source)))
 
     counts, tt = _device_counts(analysis)
@@ -1691,14 +1785,14 @@ def sources_table(layout: Layout, analysis: Any, links: LinkView | None = None,
                 v, digits = analysis.power.pue, 2
                 note = ("computed from the air/liquid heat mix and the pue_overhead_* "
                         "figures (not set in the layout)")
-            rows.append(("assumption", "layout", name, _f(v, digits) if v is not None else None,
+            rows.append(("assumption", "layout", name, _x(v, digits) if v is not None else None,
                          _unit_of(name), key, "assumption", note, _source_title(catalog, key)))
     cols = [_c("Kind"), _c("Item"), _c("Figure"), _c("Value", kind="num", digits=1),
             _c("Unit"), _c("Source"), _c("Class"), _c("Note"), _c("Source title")]
-    return Table("sources", "Assumptions and sources", cols, rows,
-                 "Class: vendor = vendor document; transcribed = vendor figure read from another "
-                 "source; secondary = press or third party; derived = computed from sourced "
-                 "figures; estimate = no public source.")
+    return _table("sources", "Assumptions and sources", cols, rows,
+                  "Class: vendor = vendor document; transcribed = vendor figure read from another "
+                  "source; secondary = press or third party; derived = computed from sourced "
+                  "figures; estimate = no public source.")
 
 
 # -- all tables ------------------------------------------------------------------------------

@@ -8,7 +8,9 @@ For ``OUT.csv`` every table goes to ``OUT-<table>.csv`` next to it (for
 example ``hall-cutsheet.csv``, ``hall-bom.csv``), and ``OUT.csv`` itself is the
 index: one row per table with its title, file name, row count and note. The
 first line of each file is the header, with units in brackets; numbers are
-plain numbers (full precision, ``.`` decimal point); an unknown value is empty.
+plain numbers (full precision, ``.`` decimal point): a figure a table's rows
+hold rounded is written unrounded (:attr:`engine.report_tables.Table.exact`),
+so a column re-sums to the analysis's total; an unknown value is empty.
 """
 
 from __future__ import annotations
@@ -46,7 +48,9 @@ def write_csv(tables: Sequence[Table], path: str | Path,
         if progress is not None:
             progress(k / max(len(tables), 1), f"CSV: {t.title}")
         rows = [t.headers()]
-        rows.extend(["" if v is None else v for v in r] for r in t.rows)
+        columns = [t.exact_column(c.name) if c.name in t.exact else [r[j] for r in t.rows]
+                   for j, c in enumerate(t.columns)]
+        rows.extend(["" if v is None else v for v in r] for r in zip(*columns, strict=True))
         payloads[files[t.key]] = _encode(rows)
     index = [["Table", "Title", "File", "Rows", "Note"]]
     index += [[t.key, t.title, files[t.key].name, len(t.rows), t.note] for t in tables]

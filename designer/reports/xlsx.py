@@ -8,10 +8,12 @@ keeps a 300,000-link cut-sheet to a few seconds (openpyxl's own per-cell path
 takes several times longer) and the file small. Reading the file back with
 openpyxl gives the same values.
 
-Every number is stored as the table holds it, to the last bit, and carries a
-number format that shows it as the PDF prints it (:func:`number_format`):
+Every number is stored to the last bit, unrounded where the table keeps the
+figure behind a rounded row (:attr:`engine.report_tables.Table.exact`), so a
+column re-sums to the analysis's total; it carries the number format, chosen
+from the rounded row, that shows it as the PDF prints it (:func:`number_format`):
 ``#,##0.0`` for a kW column, ``#,##0.00`` for routed lengths, ``#,##0`` for
-counts.
+counts. A count stays a whole number.
 """
 
 from __future__ import annotations
@@ -178,19 +180,27 @@ _NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
 
 def _column_cells(letter: str, rnums: range, values: Sequence[Any], column: Column,
-                  sst: _Strings, ids: dict[str, str]) -> list[str]:
-    """Return the ``<c>`` elements of one column, by the fastest path its values allow."""
+                  sst: _Strings, ids: dict[str, str],
+                  stored: Sequence[Any] | None = None) -> list[str]:
+    """Return the ``<c>`` elements of one column, by the fastest path its values allow.
+
+    ``values`` are the column's values as the table's rows hold them (rounded), which
+    pick each cell's number format; ``stored`` the values the cells store (the
+    unrounded figures, :meth:`engine.report_tables.Table.exact_column`), ``values``
+    when not given.
+    """
+    stored = values if stored is None else stored
     kinds = set(map(type, values))
     kinds.discard(type(None))
     if kinds <= {int, float} and (float not in kinds or np.isfinite(
             np.array([v for v in values if type(v) is float], np.float64)).all()):
         return [f'<c r="{letter}{r}"{s}><v>{v}</v></c>' if v is not None else ""
-                for r, v, s in zip(rnums, values, _styles(values, column, ids), strict=True)]
+                for r, v, s in zip(rnums, stored, _styles(values, column, ids), strict=True)]
     if kinds == {str}:
         return [f'<c r="{letter}{r}" t="s"><v>{i}</v></c>' if i is not None else ""
                 for r, i in zip(rnums, sst.ids(values), strict=True)]
     out = []
-    for r, v in zip(rnums, values, strict=True):
+    for r, v, x in zip(rnums, values, stored, strict=True):
         v = v.item() if hasattr(v, "item") else v  # a numpy scalar
         if v is None or (type(v) is float and not math.isfinite(v)):
             out.append("")
@@ -198,21 +208,25 @@ def _column_cells(letter: str, rnums: range, values: Sequence[Any], column: Colu
             out.append(f'<c r="{letter}{r}" t="b"><v>{int(v)}</v></c>')
         elif type(v) in (int, float):
             s = ids.get(number_format(v, column.kind, column.digits) or "", "")
-            out.append(f'<c r="{letter}{r}"{s}><v>{v}</v></c>')
+            x = x.item() if hasattr(x, "item") else x
+            out.append(f'<c r="{letter}{r}"{s}><v>{x}</v></c>')
         else:
             i = sst.ids([str(v)])[0]
             out.append(f'<c r="{letter}{r}" t="s"><v>{i}</v></c>' if i is not None else "")
     return out
 
 
-def _rows_xml(rows: Sequence[tuple], first_row: int, letters: list[str], columns: list[Column],
+def _rows_xml(t: Table, start: int, stop: int, first_row: int, letters: list[str],
               sst: _Strings, ids: dict[str, str]) -> str:
-    """Return the ``<row>`` elements of ``rows`` starting at sheet row ``first_row``."""
+    """Return the ``<row>`` elements of rows ``start:stop`` of ``t`` from sheet row
+    ``first_row``: each cell formatted from the rounded row, storing the unrounded figure."""
+    rows = t.rows[start:stop]
     if not rows:
         return ""
     rnums = range(first_row, first_row + len(rows))
-    cols = [_column_cells(L, rnums, [r[j] for r in rows], c, sst, ids)
-            for j, (L, c) in enumerate(zip(letters, columns, strict=True))]
+    cols = [_column_cells(L, rnums, [r[j] for r in rows], c, sst, ids,
+                          t.exact_column(c.name, start, stop) if c.name in t.exact else None)
+            for j, (L, c) in enumerate(zip(letters, t.columns, strict=True))]
     return "".join([f'<row r="{r}">{"".join(cells)}</row>'
                     for r, cells in zip(rnums, zip(*cols, strict=True), strict=True)])
 
@@ -233,8 +247,10 @@ def _widths(t: Table) -> list[float]:
 def _chunks(t: Table) -> list[tuple[Table, int]]:
     if len(t.rows) <= MAX_ROWS_PER_SHEET:
         return [(t, 0)]
-    return [(Table(t.key, t.title, t.columns, t.rows[i:i + MAX_ROWS_PER_SHEET], t.note), i)
-            for i in range(0, len(t.rows), MAX_ROWS_PER_SHEET)]
+    n = MAX_ROWS_PER_SHEET
+    return [(Table(t.key, t.title, t.columns, t.rows[i:i + n], t.note,
+                   {k: v[i:i + n] for k, v in t.exact.items()}), i)
+            for i in range(0, len(t.rows), n)]
 
 
 def write_xlsx(tables: Sequence[Table], path: str | Path, *, title: str = "",
@@ -326,7 +342,7 @@ def write_xlsx(tables: Sequence[Table], path: str | Path, *, title: str = "",
             with zout.open(info.filename, "w") as fh:  # the archive's compression level
                 fh.write(head.encode("utf-8"))
                 for lo in range(0, len(t.rows), 5000):
-                    fh.write(_rows_xml(t.rows[lo:lo + 5000], lo + 2, letters, t.columns, sst,
+                    fh.write(_rows_xml(t, lo, lo + 5000, lo + 2, letters, sst,
                                        ids).encode("utf-8"))
                     done += min(5000, len(t.rows) - lo)
                     if progress is not None:

@@ -1,9 +1,9 @@
 """Numbers in the workbook and the CSV files: stored to the last bit, shown as the PDF prints.
 
-The review summed exported columns of a GB200 NVL72 SuperPOD (54 racks, 6,912 links):
-the racks' power came to 4,689.6 kW against an IT load of 4,691.9 kW, the cut-sheet's
-routed lengths to 72,002.5 m against 71,999.6 m, and the PUE read 1.25 (1.2479), because
-each figure reaches the writers rounded to the decimals it prints with.
+Exported columns of a GB200 NVL72 SuperPOD (54 racks, 6,912 links) re-sum to the
+analysis's totals: the racks' power to the IT load (4,691.9 kW; the rounded rows sum to
+4,689.6 kW), the cut-sheet's routed lengths to the total cable length (71,999.6 m; rounded,
+72,002.5 m), and the PUE cell holds 1.2479, shown as 1.25.
 """
 
 from __future__ import annotations
@@ -21,11 +21,6 @@ from designer.reports.xlsx import number_format, sheet_names, write_xlsx
 from engine.analysis import analyze
 from engine.report_tables import Column, Table, build_tables
 from engine.templates import instantiate
-
-#: Why the re-sums still miss: the tables hold each figure rounded, and the writers
-#: receive nothing else (the engine's tables must carry the unrounded figures).
-ROUNDED_UPSTREAM = ("engine.report_tables rounds every figure to the decimals it prints "
-                    "with; the writers receive no unrounded value")
 
 
 @pytest.fixture(scope="module")
@@ -111,7 +106,6 @@ def test_the_writers_store_every_number_to_the_last_bit(tmp_path):
     assert _csv_column(tmp_path / "t-racks.csv", "GPUs") == ["0", "72", "144", "216"]
 
 
-@pytest.mark.xfail(strict=True, reason=ROUNDED_UPSTREAM)
 def test_xlsx_rack_power_sums_to_the_it_load(gb200):
     lay, a, out = gb200
     wb = openpyxl.load_workbook(out / "r.xlsx", read_only=True)
@@ -121,7 +115,6 @@ def test_xlsx_rack_power_sums_to_the_it_load(gb200):
     assert math.fsum(kw) == pytest.approx(float(a.power.it_kw), rel=1e-6)
 
 
-@pytest.mark.xfail(strict=True, reason=ROUNDED_UPSTREAM)
 def test_xlsx_routed_lengths_sum_to_the_cable_length(gb200):
     lay, a, out = gb200
     wb = openpyxl.load_workbook(out / "r.xlsx", read_only=True)
@@ -131,7 +124,6 @@ def test_xlsx_routed_lengths_sum_to_the_cable_length(gb200):
     assert math.fsum(lengths) == pytest.approx(float(a.network.total_length_m), rel=1e-6)
 
 
-@pytest.mark.xfail(strict=True, reason=ROUNDED_UPSTREAM)
 def test_xlsx_pue_is_the_analysis_pue(gb200):
     lay, a, out = gb200
     wb = openpyxl.load_workbook(out / "r.xlsx", read_only=True)
@@ -140,7 +132,6 @@ def test_xlsx_pue_is_the_analysis_pue(gb200):
     assert summary["PUE"] == float(a.power.pue)
 
 
-@pytest.mark.xfail(strict=True, reason=ROUNDED_UPSTREAM)
 def test_csv_rack_power_and_routed_lengths_sum_to_the_totals(gb200):
     lay, a, out = gb200
     kw = [float(v) for v in _csv_column(out / "r-racks.csv", "Power (kW)") if v]
@@ -148,3 +139,49 @@ def test_csv_rack_power_and_routed_lengths_sum_to_the_totals(gb200):
     assert len(kw) == 54 and len(lengths) == 6912
     assert math.fsum(kw) == pytest.approx(float(a.power.it_kw), rel=1e-6)
     assert math.fsum(lengths) == pytest.approx(float(a.network.total_length_m), rel=1e-6)
+
+
+def test_csv_pue_is_the_analysis_pue(gb200):
+    lay, a, out = gb200
+    path = out / "r-summary.csv"
+    summary = dict(zip(_csv_column(path, "Metric"), _csv_column(path, "Value"), strict=True))
+    assert float(summary["PUE"]) == float(a.power.pue) != 1.25
+    assert summary["Racks"] == "54"
+
+
+def _figures_table() -> Table:
+    """A summary-like table: counts, and figures rounded to the decimals they print with."""
+    rows = [("Racks", 54), ("PUE", 1.25), ("GPUs per MW", 812.0), ("Bisection", None),
+            ("Generation", "blackwell")]
+    return Table("summary", "Summary", [Column("Metric"), Column("Value", kind="num")], rows,
+                 exact={"Value": [None, 1.247924950382955, 811.63, None, None]})
+
+
+def test_a_figure_is_stored_unrounded_in_the_format_of_its_rounded_row(tmp_path):
+    """PUE 1.2479 in ``#,##0.00`` (shown 1.25), 811.63 GPU/MW in ``#,##0`` (shown 812), as
+    the PDF prints the rounded rows; a count stays a whole number."""
+    write_xlsx([_figures_table()], tmp_path / "t.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "t.xlsx")["Summary"]
+    cells = ws["B"][1:]
+    assert [c.value for c in cells] == [54, 1.247924950382955, 811.63, None, "blackwell"]
+    assert type(cells[0].value) is int
+    assert [c.number_format for c in cells[:3]] == ["#,##0", "#,##0.00", "#,##0"]
+    assert [_shown(c.value, c.number_format) for c in cells[:3]] == ["54", "1.25", "812"]
+    write_csv([_figures_table()], tmp_path / "t.csv")
+    assert _csv_column(tmp_path / "t-summary.csv", "Value") == \
+        ["54", "1.247924950382955", "811.63", "", "blackwell"]
+
+
+def test_a_table_split_over_sheets_stores_each_part_unrounded(tmp_path, monkeypatch):
+    from designer.reports import xlsx
+
+    monkeypatch.setattr(xlsx, "MAX_ROWS_PER_SHEET", 3)
+    exact = [132.648 + i / 1000 for i in range(7)]
+    t = Table("racks", "Racks", [Column("Rack"), Column("Power", "kW", "float")],
+              [(f"R{i}", round(kw, 1)) for i, kw in enumerate(exact)], exact={"Power": exact})
+    names = write_xlsx([t], tmp_path / "t.xlsx")
+    assert names == ["About", "Racks", "Racks (2)", "Racks (3)"]
+    wb = openpyxl.load_workbook(tmp_path / "t.xlsx")
+    cells = [c for name in names[1:] for c in wb[name]["B"][1:]]
+    assert [c.value for c in cells] == exact
+    assert {c.number_format for c in cells} == {"#,##0.0"}

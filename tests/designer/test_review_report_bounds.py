@@ -60,11 +60,15 @@ def test_mi355x_pdf_and_xlsx_give_the_floor_load_as_a_lower_bound(builtin_catalo
     assert "highest floor load ≥ 329.6 kg/m² (16 racks of unknown weight)" in text
     assert "at least: 16 racks of unknown weight (mi355x-8gpu)" in text
     wb = openpyxl.load_workbook(out[".xlsx"], read_only=True)
-    summary = {r[0]: r[1:] for r in wb["Summary"].iter_rows(min_row=2, values_only=True)}
+    summary = {r[0].value: r[1:] for r in wb["Summary"].iter_rows(min_row=2)}
     wb.close()
-    assert summary["Highest floor load"] == (329.6, "kg/m²",
-                                             "at least: 16 racks of unknown weight (mi355x-8gpu)")
-    assert summary["IT load"][2] in (None, "")
+    load, unit, note = summary["Highest floor load"]
+    # stored unrounded, shown to one decimal as the PDF prints it
+    assert load.value == pytest.approx((150 + 8 * 20.8) / 0.96)  # 329.583
+    assert load.number_format == "#,##0.0" and f"{load.value:,.1f}" == "329.6"
+    assert (unit.value, note.value) == ("kg/m²",
+                                        "at least: 16 racks of unknown weight (mi355x-8gpu)")
+    assert summary["IT load"][2].value in (None, "")
 
 
 def test_gb200_pdf_and_xlsx_show_hardware_ports_and_the_system_racks(builtin_catalog, tmp_path,

@@ -1,4 +1,4 @@
-"""Review: a rack's power reads the same on the dashboard, in the PDF and the XLSX; a
+"""A rack's power reads the same on the dashboard, in the PDF and the XLSX; a
 weight (or power) the catalog does not know shows as unknown, never as a known 0."""
 
 from __future__ import annotations
@@ -41,8 +41,9 @@ def rubin_doc(qapp, builtin_catalog, recovery_dir):
 
 def test_the_largest_gb200_rack_reads_132_6_kw_on_the_dashboard_pdf_and_xlsx(
         qtbot, gb200_doc, builtin_catalog, tmp_path):
-    """The review found 132.6 kW on the dashboard, the PDF tile and text, and 132.7 kW in
-    the PDF's tables (132.648 kW rounded to 132.65, then to one decimal)."""
+    """132.648 kW reads 132.6 kW on the dashboard, the PDF tile, text and tables (not 132.7:
+    rounded to 132.65, then to one decimal) and in the XLSX, which stores 132.648 kW in a
+    one-decimal format."""
     dash = make(qtbot, DashboardPanel, gb200_doc, (1000, 640))
     assert dash.figure_text("max_rack") == "132.6 kW"
     lay = gb200_doc.layout
@@ -56,11 +57,14 @@ def test_the_largest_gb200_rack_reads_132_6_kw_on_the_dashboard_pdf_and_xlsx(
     assert text.count("132.6") > 50  # the tile, the text, the rows and racks tables
     export(lay, a, tmp_path / "r.xlsx")
     wb = openpyxl.load_workbook(tmp_path / "r.xlsx", read_only=True)
-    summary = {r[0]: r[1] for r in wb["Summary"].iter_rows(min_row=2, values_only=True)}
-    assert str(summary["Largest rack"]) == "132.6"
-    racks = list(wb["Racks"].iter_rows(values_only=True))
-    col = racks[0].index("Power (kW)")
-    assert max(r[col] for r in racks[1:] if r[col] is not None) == 132.6
+    summary = {r[0].value: r[1] for r in wb["Summary"].iter_rows(min_row=2)}
+    largest = summary["Largest rack"]
+    assert largest.value == pytest.approx(132.648, abs=1e-9)  # 132,000 W + 648 W of optics
+    assert largest.number_format == "#,##0.0" and f"{largest.value:,.1f}" == "132.6"
+    racks = list(wb["Racks"].iter_rows())
+    col = [c.value for c in racks[0]].index("Power (kW)")
+    top = max((r[col] for r in racks[1:] if r[col].value is not None), key=lambda c: c.value)
+    assert top.value == largest.value and top.number_format == "#,##0.0"
     wb.close()
 
 
