@@ -775,6 +775,7 @@ def _check_fabric(ctx) -> list[Violation]:
                         f"{int(used[s])} of {int(topo.sw_radix[s])})",
                         (fb.id, *sorted({net.rack_ids[r] for r in topo.sw_rack[sel]
                                          if r >= 0})[:8])))
+        out += _idle_ports(ctx, topo, used)
     if net.islands:
         parts = ", ".join(f"{fid} {g:,}" for fid, g in net.islands)
         out.append(Violation(
@@ -842,6 +843,38 @@ def _device_port_use(topo: Topology, arr: LayoutArrays, catalog: Catalog) -> dic
     found = topo.cache["device_ports"] = {"used": used, "cap": dev_cap, "over": over,
                                          "fast": fast, "fastest": fastest}
     return found
+
+
+#: a tier whose fullest switch uses at most this share of its ports is worth a second look
+IDLE_PORTS_SHARE = 0.25
+
+
+def _idle_ports(ctx, topo: Topology, used: np.ndarray) -> list[Violation]:
+    """Fabrics with a tier of two or more switches whose fullest switch uses at most a
+    quarter of its ports (a k=8 fat-tree of 64-port switches uses 8 of each): switches,
+    power and rack space the fabric does not need, unless it is built to grow (info)."""
+    hw = switch_hardware_ports(topo, ctx.layout, ctx.catalog)
+    out = []
+    for fb in topo.fabrics:
+        tiers = topo.sw_tier[fb.sw_start:fb.sw_stop]
+        parts = []
+        for k, name in enumerate(TIER_NAMES):
+            sel = np.flatnonzero(tiers == k) + fb.sw_start
+            if len(sel) < 2 or not (hw[sel] > 0).all():
+                continue
+            share = used[sel] / hw[sel]
+            s = int(sel[np.argmax(share)])
+            if share.max() <= IDLE_PORTS_SHARE:
+                m = int(topo.sw_model[s])
+                model = f" {topo.models[m]}" if 0 <= m < len(topo.models) else ""
+                parts.append(f"{len(sel)} {name}{model} switches use at most {int(used[s])} "
+                             f"of their {int(hw[s])} ports ({share.max():.0%})")
+        if parts:
+            out.append(Violation(
+                "FABRIC-PORTS-IDLE", "info",
+                f"Fabric {fb.id}: {'; '.join(parts)}: fewer or smaller switches would do, "
+                "unless the fabric is built to grow", (fb.id,)))
+    return out
 
 
 @rule("LINK-PORTS", "network", "A server or system has more link bandwidth than its network "

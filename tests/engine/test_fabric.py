@@ -415,6 +415,13 @@ def test_a_tier_using_more_ports_than_its_switch_has_is_a_stand_in():
     # a k-ary fat-tree built from bigger switches uses fewer ports than they have
     ft = analyze(instantiate("fat-tree", {"k": 8}))
     assert not [v for v in ft.violations if v.code == "FABRIC-RADIX"]
+    # 80 QM9700 (64 ports [S11]) of which each uses k = 8: worth a second look (info)
+    idle = [v for v in ft.violations if v.code == "FABRIC-PORTS-IDLE"]
+    assert len(idle) == 1 and idle[0].severity == "info"
+    assert "32 leaf qm9700 switches use at most 8 of their 64 ports (12%)" in idle[0].message
+    assert "16 core qm9700 switches" in idle[0].message
+    # NVIDIA's SuperPOD leaves use their 64 ports (32 down, 32 up)
+    assert not [v for v in a.violations if v.code == "FABRIC-PORTS-IDLE"]
     # a fabric left with no members builds no switch: it is empty, not a stand-in
     meta = instantiate("meta-24k-roce", {"pods": 1})
     gpu_racks = {r.id for r in meta.racks if r.devices}  # the Grand Teton (HGX H100) racks
