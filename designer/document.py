@@ -23,12 +23,14 @@ start a scalable unit), ``fabric_resized`` says what changed, for the status bar
 
 from __future__ import annotations
 
+import operator
 import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QUndoStack
 
@@ -514,11 +516,12 @@ class LayoutDocument(QObject):
                 continue
             if len(a) != len(b):
                 return None
-            for x, y in zip(a, b, strict=True):
-                if x is not y:
-                    if x.id != y.id:
-                        return None
-                    out.append((group, y))
+            # (identity first, in C: a drag replaces one rack of thousands)
+            same = np.fromiter(map(operator.is_, a, b), bool, count=len(a))
+            for k in np.flatnonzero(~same).tolist():
+                if a[k].id != b[k].id:
+                    return None
+                out.append((group, b[k]))
         return out
 
     def _show(self, layout: Layout) -> None:
