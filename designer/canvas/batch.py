@@ -263,10 +263,11 @@ class BatchLayer(BoundedItem):
         """Return ``{(key, (dx, dy)): path}``: the runs of side A, B and over budget,
         by the screen direction they are drawn off their line (see ``FeedItem``)."""
         out = {}
-        for d in np.unique(toward, axis=0) if len(toward) else []:
+        # the few directions in use (a unique of rows would sort them as np.unique does)
+        parts = (("A", ~over & (side == "A")), ("B", ~over & (side == "B")), ("over", over))
+        for d in sorted({(int(x), int(y)) for x, y in toward.tolist()}):
             here = np.all(toward == d, axis=1)
-            for key, part in (("A", ~over & (side == "A")), ("B", ~over & (side == "B")),
-                              ("over", over)):
+            for key, part in parts:
                 if np.any(here & part):
                     out[key, (int(d[0]), int(d[1]))] = segments_path(segs[here & part])
         return out
@@ -345,7 +346,9 @@ class BatchLayer(BoundedItem):
 
         ix = np.flatnonzero(hit(self._boxes))
         live = self._racks.live_index
-        base, top = np.setdiff1d(ix, live), np.intersect1d(ix, live)
+        in_top = np.zeros(len(self._boxes), bool)
+        in_top[live[live < len(in_top)]] = True
+        base, top = ix[~in_top[ix]], ix[in_top[ix]]  # (sorted, as ix is)
         racks = [*box_groups(self._boxes[base], self._lut[base]).items(),
                  *box_groups(self._boxes[top], self._lut[top]).items()]
         out = {"racks": racks, "edges": []}
