@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
 from designer.canvas.items import FEED_GAP_PX, BoundedItem, feed_offset_sign
 from designer.canvas.style import METRICS, PALETTE, cosmetic
+from engine.arrayops import unique_sorted
 from engine.compile import front_vectors
 
 if TYPE_CHECKING:
@@ -127,10 +128,13 @@ class LayeredPaths:
         sig = np.asarray(signature, np.float64)
         if live and self._sig is not None and sig.shape == self._sig.shape:
             diff = np.flatnonzero(np.any(sig != self._sig, axis=1))
-            if len(np.union1d(diff, self._live)) <= self.max_live:
-                if len(np.setdiff1d(diff, self._live)):
-                    self._live = np.union1d(self._live, diff)
-                    self.base = build(np.setdiff1d(np.arange(len(sig)), self._live))
+            fresh = diff[~np.isin(diff, self._live)]  # (a few rows: no hashing, no sort)
+            if len(self._live) + len(fresh) <= self.max_live:
+                if len(fresh):
+                    self._live = unique_sorted(np.concatenate([self._live, fresh]))
+                    rest = np.ones(len(sig), bool)
+                    rest[self._live] = False
+                    self.base = build(np.flatnonzero(rest))
                 self.top = build(self._live)
                 return
         self._sig = sig.copy()
