@@ -1,0 +1,36 @@
+"""LayeredPaths: while live, the rows that changed move to the top layer; base and top
+together always draw every row once."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from designer.canvas.batch import LayeredPaths
+
+
+def _build(idx):
+    return {"rows": frozenset(np.asarray(idx).tolist())}
+
+
+def _drawn(layers: LayeredPaths) -> list[int]:
+    return sorted(r for _k, rows in layers.items() for r in rows)
+
+
+def test_changed_rows_move_to_the_top_layer_and_every_row_is_drawn_once(qapp):
+    sig = np.arange(20, dtype=float).reshape(10, 2)
+    layers = LayeredPaths(max_live=3)
+    layers.update(sig, live=False, build=_build)
+    assert layers.live_index.tolist() == [] and _drawn(layers) == list(range(10))
+    moved = sig.copy()
+    moved[7] += 1  # a drag moves row 7
+    layers.update(moved, live=True, build=_build)
+    assert layers.live_index.tolist() == [7] and _drawn(layers) == list(range(10))
+    assert layers.top == {"rows": frozenset({7})}
+    moved[2] += 1  # and then row 2 too: both stay on top, in order
+    layers.update(moved, live=True, build=_build)
+    assert layers.live_index.tolist() == [2, 7] and _drawn(layers) == list(range(10))
+    moved[[0, 4]] += 1  # past max_live: everything rebuilt as one base
+    layers.update(moved, live=True, build=_build)
+    assert layers.live_index.tolist() == [] and _drawn(layers) == list(range(10))
+    layers.update(moved, live=False, build=_build)  # committed
+    assert layers.top == {} and _drawn(layers) == list(range(10))
