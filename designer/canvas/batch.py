@@ -35,6 +35,9 @@ __all__ = ["rects_path", "merge_boxes", "segments_path", "box_groups", "LayeredP
 DETAIL_PX_PER_M = 16.0
 
 
+_FEW_RECTS = 48  # below this many rectangles, QPainterPath.addRect beats an array path
+
+
 def rects_path(boxes: np.ndarray) -> QPainterPath:
     """Return one path of closed rectangles from (N, 4) plan boxes ``minx, miny, maxx, maxy``.
 
@@ -43,6 +46,12 @@ def rects_path(boxes: np.ndarray) -> QPainterPath:
     b = np.asarray(boxes, np.float64).reshape(-1, 4)
     if not len(b):
         return QPainterPath()
+    if len(b) <= _FEW_RECTS:  # a few (a drag step's repaint): no array conversion
+        path = QPainterPath()
+        path.setFillRule(Qt.FillRule.WindingFill)
+        for bx0, by0, bx1, by1 in b.tolist():
+            path.addRect(QRectF(bx0, -by1, bx1 - bx0, by1 - by0))
+        return path
     x0, y0, x1, y1 = b[:, 0], -b[:, 1], b[:, 2], -b[:, 3]
     xs = np.stack([x0, x1, x1, x0, x0], 1).ravel()
     ys = np.stack([y0, y0, y1, y1, y0], 1).ravel()

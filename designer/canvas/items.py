@@ -719,6 +719,7 @@ class FloorItem(QGraphicsItem):
         from designer.canvas.batch import LayeredPaths
 
         self._aisles = LayeredPaths()  # 0: cold (rack fronts), 1: hot (rack backs)
+        self._strips: tuple[np.ndarray, np.ndarray] = (np.zeros((0, 4)), np.zeros((0, 4)))
 
     def set_hall(self, outline: list[tuple[float, float]], tile_m: float | None) -> None:
         """Set the outline (plan metres) and the tile size."""
@@ -742,6 +743,7 @@ class FloorItem(QGraphicsItem):
 
         cold = np.asarray(cold, np.float64).reshape(-1, 4)
         hot = np.asarray(hot, np.float64).reshape(-1, 4)
+        self._strips = (cold, hot)  # a small repaint builds its paths from these
         self._aisles.update(np.column_stack([cold, hot]), live, lambda idx: {
             0: rects_path(merge_boxes(cold[idx])), 1: rects_path(merge_boxes(hot[idx]))})
         if repaint:
@@ -763,7 +765,7 @@ class FloorItem(QGraphicsItem):
         if self._tile > 0 and not exposed.isEmpty():
             self._paint_grid(painter, exposed, lod)
         colors = (PALETTE.cold_aisle, PALETTE.hot_aisle)
-        for key, path in self._aisles.items():
+        for key, path in self._aisle_paths(exposed):
             color = colors[key]
             if not path.isEmpty():
                 c = QColor(color)
@@ -772,6 +774,26 @@ class FloorItem(QGraphicsItem):
         painter.setPen(cosmetic(PALETTE.outline, 2.5))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(self._path)
+
+    def _aisle_paths(self, exposed: QRectF) -> list[tuple[int, QPainterPath]]:
+        """The aisle tints to fill for a repaint of scene rectangle ``exposed``: the cached
+        paths of the whole hall, or, for a small part of it (a drag step's), paths of
+        the strips reaching into it alone (filling a hall's path clipped to a few racks
+        still walks every strip of the hall)."""
+        hall = self._outline.boundingRect()
+        small = exposed.width() * exposed.height() < 0.05 * hall.width() * hall.height()
+        if not small:
+            return self._aisles.items()
+        from designer.canvas.batch import merge_boxes, rects_path
+
+        x0, x1 = exposed.left(), exposed.right()
+        y0, y1 = -exposed.bottom(), -exposed.top()  # plan y
+        out = []
+        for key, b in enumerate(self._strips):
+            hit = (b[:, 0] <= x1) & (b[:, 2] >= x0) & (b[:, 1] <= y1) & (b[:, 3] >= y0)
+            if hit.any():
+                out.append((key, rects_path(merge_boxes(b[hit]))))
+        return out
 
     def _paint_grid(self, painter: QPainter, exposed: QRectF, lod: float) -> None:
         step = self._tile

@@ -34,3 +34,24 @@ def test_changed_rows_move_to_the_top_layer_and_every_row_is_drawn_once(qapp):
     assert layers.live_index.tolist() == [] and _drawn(layers) == list(range(10))
     layers.update(moved, live=False, build=_build)  # committed
     assert layers.top == {} and _drawn(layers) == list(range(10))
+
+
+def test_a_small_repaint_fills_only_the_aisle_strips_reaching_into_it(view):
+    from PySide6.QtCore import QRectF
+
+    floor = view.scene().floor
+    cold, hot = floor._strips
+    assert len(cold) > 4
+    whole = floor._aisle_paths(QRectF(-1e4, -1e4, 2e4, 2e4))
+    assert whole == floor._aisles.items()
+    # a rack-sized piece of the first strip (scene y is plan y flipped)
+    x0, y0, x1, y1 = cold[0].tolist()
+    small = floor._aisle_paths(QRectF(x0, -y1, min(x1 - x0, 0.3), min(y1 - y0, 0.3)))
+    keys = [k for k, _p in small]
+    assert 0 in keys
+    path = dict(small)[0]
+    hits = ((cold[:, 0] <= x0 + 0.3) & (cold[:, 2] >= x0) & (cold[:, 1] <= y1)
+            & (cold[:, 3] >= y1 - 0.3))
+    # at most the strips reaching into the piece, merged: a rectangle is 5 elements
+    assert path.elementCount() <= 5 * int(hits.sum())
+    assert path.boundingRect().intersects(QRectF(x0, -y1, 0.3, 0.3))
