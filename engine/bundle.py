@@ -67,6 +67,7 @@ from engine.templates import (
     ParameterError,
     TemplateFile,
     list_templates,
+    read_user_library,
     resolve_params,
     user_template_dir,
 )
@@ -462,7 +463,9 @@ def read_bundle(path: str | os.PathLike) -> BundleContents:
 # -- import ----------------------------------------------------------------------------------
 
 def _library_files(udir: Path) -> dict[str, Path]:
-    """Map template ids to their files in the user library (unreadable files are skipped)."""
+    """Map template ids to their files in the user library: the file the library uses for
+    each template, and for an id only bad files have, the first of them (a bundle's copy
+    replaces it rather than sit beside it)."""
     out: dict[str, Path] = {}
     if not udir.is_dir():
         return out
@@ -477,6 +480,7 @@ def _library_files(udir: Path) -> dict[str, Path]:
         tid = data.get("id") if isinstance(data, dict) else None
         if isinstance(tid, str) and _ID.match(tid):
             out.setdefault(tid, path)
+    out.update(read_user_library(udir).files)
     return out
 
 
@@ -501,8 +505,11 @@ def import_bundle(path: str | os.PathLike, on_clash: OnClash = "ask",
         What to do with a template whose id is already in the library (built-in
         or user): ``ask`` raises :class:`ClashError` listing them before
         anything is written; ``skip`` keeps the library's; ``replace`` installs
-        the bundle's (a built-in one is overridden by the user copy, never
-        changed); ``rename`` installs it under the first free ``<id>-N``.
+        the bundle's in the file the library reads that id from (a built-in
+        one is overridden by the user copy, never changed); ``rename``
+        installs it under the first free ``<id>-N``. A template the library
+        has no file for goes to ``<library>/<generation>/<id>.json``, where a
+        saved selection goes.
     user_dir : path, optional
         The library folder; :func:`engine.templates.user_template_dir` when
         not given.
@@ -530,7 +537,7 @@ def import_bundle(path: str | os.PathLike, on_clash: OnClash = "ask",
     result = ImportResult()
     plan: list[tuple[str, bytes, Path]] = []
     taken = existing | set(contents.templates)
-    used_names: set[str] = {p.name for p in user_files.values()}
+    used_paths: set[Path] = set(user_files.values())
     for tid, t in contents.templates.items():
         raw = contents.raw[tid]
         new_id = tid
@@ -540,6 +547,8 @@ def import_bundle(path: str | os.PathLike, on_clash: OnClash = "ask",
                 result.skipped.append(tid)
                 continue
             if on_clash == "replace":
+                # the file the library reads that id from, wherever it is: a second
+                # file of the id beside it would change nothing the library shows
                 target = user_files.get(tid)
                 result.replaced.append(tid)
             else:
@@ -551,13 +560,11 @@ def import_bundle(path: str | os.PathLike, on_clash: OnClash = "ask",
                 raw = _template_bytes(t.model_copy(update={"id": new_id, "title": title}))
                 result.renamed[tid] = new_id
         if target is None:
-            fname = f"{new_id}.json"
-            k = 2
-            while fname in used_names or (udir / fname).exists():
-                fname = f"{new_id}-{k}.json"
-                k += 1
-            used_names.add(fname)
-            target = udir / fname
+            # where Save selection as template puts a template of that generation
+            target, k = udir / t.generation / f"{new_id}.json", 2
+            while target in used_paths or target.exists():
+                target, k = udir / t.generation / f"{new_id}-{k}.json", k + 1
+            used_paths.add(target)
         plan.append((new_id, raw, target))
         if tid not in result.replaced:
             result.installed.append(new_id)

@@ -4,7 +4,8 @@
 rotations), cooling units, feeds and trays into a :class:`TemplateFile` whose
 ``fixed`` block holds them, positions relative to the selection's bounding
 box. The template has one parameter, ``copies``, that lays the block out
-several times. :func:`save_user_template` writes it into the user library.
+several times. :func:`save_user_template` writes it into the user library, a
+Replace into the file the library reads that id from.
 
 Examples
 --------
@@ -35,11 +36,13 @@ from engine.templates import (
     Parameter,
     ParameterError,
     TemplateFile,
+    UserLibrary,
+    read_user_library,
     user_template_dir,
 )
 
 __all__ = ["MAX_COPIES", "selection_bounds", "selection_left_behind", "template_from_selection",
-           "template_path", "save_user_template"]
+           "library_path", "template_path", "save_user_template"]
 
 #: Upper bound of the ``copies`` parameter of a saved selection.
 MAX_COPIES = 100
@@ -278,10 +281,40 @@ def _describe(racks: int, units: int, feeds: int, trays: int) -> str:
     return ", ".join(f"{n} {word}{'s' * (n != 1)}" for n, word in parts if n) or "nothing"
 
 
+def library_path(template_id: str, generation: str, user_dir: str | Path | None = None,
+                 library: UserLibrary | None = None) -> Path:
+    """Return the file a template ``template_id`` of ``generation`` is written to.
+
+    The file the user library uses for that id, wherever it is (a Replace must
+    change what the library shows, not add a second file it ignores); for a new
+    id ``<library>/<generation>/<id>.json``, or ``<id>-2.json`` and so on when a
+    file of another template has that name. ``library`` is the user library as
+    already read (:func:`engine.templates.read_user_library`), else it is read
+    from ``user_dir``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> library_path("two-racks", "hopper", d).relative_to(d).as_posix()
+    'hopper/two-racks.json'
+    """
+    lib = library if library is not None else \
+        read_user_library(Path(user_dir) if user_dir is not None else "default")
+    used = lib.files.get(template_id)
+    if used is not None:
+        return used
+    folder = (lib.folder if lib.folder is not None else user_template_dir()) / generation
+    taken = set(lib.files.values())
+    path, k = folder / f"{template_id}.json", 2
+    while path in taken:
+        path, k = folder / f"{template_id}-{k}.json", k + 1
+    return path
+
+
 def template_path(t: TemplateFile, user_dir: str | Path | None = None) -> Path:
-    """Return where :func:`save_user_template` writes ``t``: ``<library>/<generation>/<id>.json``."""
-    udir = Path(user_dir) if user_dir is not None else user_template_dir()
-    return udir / t.generation / f"{t.id}.json"
+    """Return where :func:`save_user_template` writes ``t`` (see :func:`library_path`)."""
+    return library_path(t.id, t.generation, user_dir)
 
 
 def save_user_template(t: TemplateFile, overwrite: bool = False,
@@ -293,8 +326,9 @@ def save_user_template(t: TemplateFile, overwrite: bool = False,
     t : TemplateFile
         The template to write.
     overwrite : bool
-        Replace a file of the same name; without it an existing file, or a
-        user template of the same id elsewhere in the library, is refused.
+        Replace the user template of the same id, in the file the library reads
+        it from (:func:`library_path`); without it a template of that id (user
+        or built-in) or a file at that path is refused.
     user_dir : path, optional
         The library folder; :func:`engine.templates.user_template_dir` by default.
 
@@ -302,16 +336,33 @@ def save_user_template(t: TemplateFile, overwrite: bool = False,
     ------
     FileExistsError
         When the template exists and ``overwrite`` is false.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from engine.templates import instantiate, list_templates
+    >>> d = Path(tempfile.mkdtemp())
+    >>> lay = instantiate("dgx-h100-hall", {"racks": 2})
+    >>> t = template_from_selection(lay, ["GPU-0001"], "one-rack", "One rack")
+    >>> save_user_template(t, user_dir=d).relative_to(d).as_posix()
+    'hopper/one-rack.json'
+    >>> (d / "one-rack.json").write_bytes((d / "hopper" / "one-rack.json").read_bytes()) > 0
+    True
+    >>> (d / "hopper" / "one-rack.json").unlink()  # the library uses the top-level file now
+    >>> v2 = t.model_copy(update={"title": "One rack, v2"})
+    >>> save_user_template(v2, overwrite=True, user_dir=d).relative_to(d).as_posix()
+    'one-rack.json'
+    >>> [x.title for x in list_templates(user_dir=d) if x.id == "one-rack"]
+    ['One rack, v2']
     """
     from engine.io import atomic_write_bytes
     from engine.templates import list_templates
 
     path = template_path(t, user_dir)
-    udir = path.parent.parent
     if not overwrite:
         if path.exists():
             raise FileExistsError(f"template {t.id!r} already exists: {path}")
-        if any(u.id == t.id for u in list_templates(user_dir=udir)):
+        if any(u.id == t.id for u in list_templates(user_dir=None)):
             raise FileExistsError(f"template {t.id!r} already exists in the library")
     data = t.model_dump(mode="json", by_alias=True, exclude_defaults=True)
     data = {"schema": data.pop("schema"), **data}

@@ -103,6 +103,8 @@ __all__ = [
     "builtin_template_dir",
     "user_template_dir",
     "read_template_file",
+    "UserLibrary",
+    "read_user_library",
     "list_templates",
     "get_template",
     "resolve_params",
@@ -338,7 +340,8 @@ class TemplateFile(_Model):
     schema_: Literal["rackscape.template/1"] = Field(alias="schema")
     id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9\-]*$", max_length=60)]
     title: str = Field(max_length=200)
-    generation: str = Field(max_length=40, pattern=r"^[A-Za-z0-9_.\-]+$")
+    # a folder name of the user library: never "..", never hidden
+    generation: str = Field(max_length=40, pattern=r"^[A-Za-z0-9_\-][A-Za-z0-9_.\-]*$")
     version: str = Field(default="1.0", max_length=20)
     author: str = Field(default="Rackscape", max_length=200)
     description: str = Field(default="", max_length=8000)
@@ -468,11 +471,108 @@ def read_template_file(path: Path) -> TemplateFile:
         raise InputError(path, field, expected) from None
 
 
+@dataclass(frozen=True)
+class UserLibrary:
+    """The user template library as the loader reads it.
+
+    ``templates`` and ``files`` hold, per template id, the template the library
+    uses and its file. Two files with one id are never picked between silently:
+    the file at ``<generation>/<id>.json`` (where :mod:`engine.snapshot` saves and
+    :mod:`engine.bundle` installs it) is used, else the first in path order, and
+    each other file is listed in ``duplicates``. ``bad`` holds the files that do
+    not read as templates.
+    """
+
+    folder: Path | None
+    templates: dict[str, TemplateFile]
+    files: dict[str, Path]
+    duplicates: dict[str, list[Path]]
+    bad: list[InputError]
+
+    def problems(self) -> list[str]:
+        """Return one line per file left out: ``"<file>: <what is wrong>"``.
+
+        Examples
+        --------
+        >>> import json, tempfile
+        >>> d = Path(tempfile.mkdtemp())
+        >>> spec = json.loads((builtin_template_dir() / "generic" / "fat-tree.json").read_text())
+        >>> (d / "generic").mkdir()
+        >>> for path in (d / "generic" / "my-tree.json", d / "copy.json"):
+        ...     _ = path.write_text(json.dumps({**spec, "id": "my-tree"}))
+        >>> lib = read_user_library(d)
+        >>> lib.files["my-tree"].relative_to(d).as_posix()
+        'generic/my-tree.json'
+        >>> print(lib.problems()[0].replace(str(d), "LIB"))  # doctest: +NORMALIZE_WHITESPACE
+        LIB/copy.json: same template id 'my-tree' as LIB/generic/my-tree.json, which is used
+        instead (the file where the library saves that template); give one of the two files
+        another id, or remove it
+        """
+        out = [str(e) for e in self.bad]
+        for tid, others in self.duplicates.items():
+            used = self.files[tid]
+            why = ("the file where the library saves that template" if self.is_saved_place(tid)
+                   else "the first of them in path order")
+            out.extend(f"{p}: same template id {tid!r} as {used}, which is used instead "
+                       f"({why}); give one of the two files another id, or remove it"
+                       for p in others)
+        return out
+
+    def is_saved_place(self, template_id: str) -> bool:
+        """Return whether the file used for ``template_id`` is at ``<generation>/<id>.json``."""
+        path, t = self.files.get(template_id), self.templates.get(template_id)
+        return path is not None and t is not None and self.folder is not None \
+            and path == self.folder / t.generation / f"{t.id}.json"
+
+
+def read_user_library(user_dir: Path | str | None = "default") -> UserLibrary:
+    """Read every template file of the user library (``"default"``: :func:`user_template_dir`).
+
+    Files and folders whose names start with ``.`` and ``manifest.json`` are not
+    templates. See :class:`UserLibrary` for which file of an id is used.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> lib = read_user_library(Path(tempfile.mkdtemp()) / "missing")
+    >>> lib.templates, lib.problems()
+    ({}, [])
+    """
+    udir = user_template_dir() if user_dir == "default" else user_dir
+    udir = Path(udir) if udir is not None else None
+    found: dict[str, list[tuple[Path, TemplateFile]]] = {}
+    bad: list[InputError] = []
+    if udir is not None and udir.is_dir():
+        for path in sorted(udir.glob("**/*.json")):
+            if path.name == "manifest.json" or any(p.startswith(".") for p in
+                                                   path.relative_to(udir).parts):
+                continue
+            try:
+                t = read_template_file(path)
+            except InputError as exc:
+                bad.append(exc)
+                continue
+            found.setdefault(t.id, []).append((path, t))
+    templates: dict[str, TemplateFile] = {}
+    files: dict[str, Path] = {}
+    duplicates: dict[str, list[Path]] = {}
+    for tid, copies in found.items():
+        saved = [c for c in copies if udir is not None
+                 and c[0] == udir / c[1].generation / f"{tid}.json"]
+        path, t = (saved or copies)[0]
+        templates[tid], files[tid] = t, path
+        if len(copies) > 1:
+            duplicates[tid] = [p for p, _ in copies if p != path]
+    return UserLibrary(folder=udir, templates=templates, files=files, duplicates=duplicates,
+                       bad=bad)
+
+
 def list_templates(generation: str | None = None, user_dir: Path | None | str = "default",
                    problems: list[str] | None = None) -> list[TemplateFile]:
     """Return the built-in and user templates (user ids override built-in ones).
 
-    A bad user template is skipped and described in ``problems``.
+    A bad user template is skipped, and a second user file of one id left out
+    (:class:`UserLibrary` says which is used); each is described in ``problems``.
 
     Examples
     --------
@@ -483,19 +583,10 @@ def list_templates(generation: str | None = None, user_dir: Path | None | str = 
     for path in sorted(builtin_template_dir().glob("*/*.json")):
         t = read_template_file(path)
         found[t.id] = t
-    udir = user_template_dir() if user_dir == "default" else user_dir
-    if udir is not None and Path(udir).is_dir():
-        for path in sorted(Path(udir).glob("**/*.json")):
-            if path.name == "manifest.json" or any(p.startswith(".") for p in
-                                                   path.relative_to(udir).parts):
-                continue
-            try:
-                t = read_template_file(path)
-            except InputError as exc:
-                if problems is not None:
-                    problems.append(str(exc))
-                continue
-            found[t.id] = t
+    lib = read_user_library(user_dir)
+    found.update(lib.templates)
+    if problems is not None:
+        problems.extend(lib.problems())
     out = list(found.values())
     if generation:
         out = [t for t in out if t.generation == generation]
@@ -509,14 +600,15 @@ def get_template(template_id: str, user_dir: Path | None | str = "default") -> T
     with it, even where a built-in template has the id (the file was meant to
     replace it).
     """
-    problems: list[str] = []
-    found = [t for t in list_templates(user_dir=user_dir, problems=problems)
-             if t.id == template_id]
+    lib = read_user_library(user_dir)
     # a bad user file of that name is the user's version of it: never fall back silently
     # to the built-in one it was meant to replace
-    mine = [p for p in problems if Path(p.split(":", 1)[0]).stem == template_id]
+    mine = [e for e in lib.bad if e.file is not None and Path(e.file).stem == template_id]
     if mine:
         raise ParameterError(f"template {template_id!r} is not valid: {mine[0]}")
+    if template_id in lib.templates:
+        return lib.templates[template_id]
+    found = [t for t in list_templates(user_dir=None) if t.id == template_id]
     if found:
         return found[0]
     raise ParameterError(f"unknown template {template_id!r}; `rackscape templates` lists them")

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import html
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +58,7 @@ from engine.templates import (
     TemplateFile,
     instantiate,
     list_templates,
-    read_template_file,
+    read_user_library,
     resolve_params,
     user_template_dir,
 )
@@ -90,21 +90,10 @@ def generation_label(gen: str) -> str:
 
 
 def user_template_files(folder: Path) -> dict[str, Path]:
-    """Return the file of each template id in a user library folder (as
-    :func:`engine.templates.list_templates` reads it: a later file of an id wins, bad
-    files and ``manifest.json`` are skipped)."""
-    out: dict[str, Path] = {}
-    if not folder.is_dir():
-        return out
-    for path in sorted(folder.glob("**/*.json")):
-        if path.name == "manifest.json" or any(
-                p.startswith(".") for p in path.relative_to(folder).parts):
-            continue
-        try:
-            out[read_template_file(path).id] = path
-        except InputError:
-            continue
-    return out
+    """Return the file of each template id in a user library folder, the one
+    :func:`engine.templates.list_templates` reads (see
+    :class:`engine.templates.UserLibrary`)."""
+    return read_user_library(folder).files
 
 
 def _split_problem(problem: str) -> tuple[Path, str]:
@@ -115,16 +104,20 @@ def _split_problem(problem: str) -> tuple[Path, str]:
 
 
 def skipped_files(template_problems: list[str], builtin: dict[str, TemplateFile],
-                  catalog_problems: list[str]) -> list[tuple[Path, str]]:
+                  catalog_problems: list[str],
+                  duplicate_files: Collection[Path] = ()) -> list[tuple[Path, str]]:
     """Return ``(file, what is wrong)`` for each user template and catalog file skipped.
 
     A bad user template named like a built-in one was meant to replace it: it says
-    that the built-in one is listed instead.
+    that the built-in one is listed instead. ``duplicate_files`` are user files left
+    out because another file of the library has their template id (their problem
+    names that file).
     """
     out = []
+    duplicates = set(duplicate_files)
     for problem in template_problems:
         file, rest = _split_problem(problem)
-        base = builtin.get(file.stem)
+        base = builtin.get(file.stem) if file not in duplicates else None
         if base is not None:
             rest += f" (it would replace the built-in “{base.title}”, which is listed instead)"
         out.append((file, f"template: {rest}"))
@@ -310,14 +303,18 @@ class NewFromTemplateDialog(QDialog):
         self.problems: list[str] = []
         #: The file of each user template (shown in its tooltip).
         self.user_files: dict[str, Path] = {}
+        duplicates: list[Path] = []
         if templates is None:
             templates = list_templates(problems=self.problems)
             builtin = {t.id: t for t in list_templates(user_dir=None)}
-            self.user_files = user_template_files(user_template_dir())
+            lib = read_user_library(user_template_dir())
+            self.user_files = dict(lib.files)
+            duplicates = [p for paths in lib.duplicates.values() for p in paths]
         else:
             builtin = {t.id: t for t in templates}
-        #: every user template and catalog file that did not read, and why
-        self.skipped = skipped_files(self.problems, builtin, list(self.catalog.problems))
+        #: every user template and catalog file that was left out, and why
+        self.skipped = skipped_files(self.problems, builtin, list(self.catalog.problems),
+                                     duplicates)
         self.templates = {t.id: t for t in sorted(templates, key=lambda t: (t.generation,
                                                                             t.title))}
         # a user template may replace a built-in one of the same id: it is the user's then
@@ -470,9 +467,10 @@ class NewFromTemplateDialog(QDialog):
 
     def show_skipped(self) -> QMessageBox:
         """Show every skipped user template and catalog file with what is wrong with it."""
+        n = len(self.skipped)
         box = QMessageBox(QMessageBox.Icon.Warning, "Skipped files",
-                          f"{len(self.skipped)} of your files could not be read and were left "
-                          "out:", QMessageBox.StandardButton.Close, self)
+                          f"{n} of your files {'was' if n == 1 else 'were'} left out:",
+                          QMessageBox.StandardButton.Close, self)
         box.setInformativeText("\n\n".join(f"{f.name}: {why}" for f, why in self.skipped))
         box.setDetailedText("\n".join(f"{f}: {why}" for f, why in self.skipped))
         box.exec()

@@ -25,12 +25,13 @@ from PySide6.QtWidgets import (
 from engine.catalog import Catalog, default_catalog
 from engine.model import Layout
 from engine.snapshot import (
+    library_path,
     save_user_template,
     selection_left_behind,
     template_from_selection,
     template_path,
 )
-from engine.templates import ParameterError, list_templates
+from engine.templates import ParameterError, list_templates, read_user_library
 
 __all__ = ["SaveSelectionAsTemplateDialog", "default_title", "selection_hardware", "slug"]
 
@@ -138,6 +139,10 @@ class SaveSelectionAsTemplateDialog(QDialog):
                                                        else "default")}
         # the built-in library is read-only: a user template never hides one of its designs
         self._builtin = {t.id for t in list_templates(user_dir=None)}
+        # read once: the file a Replace would write is shown as the id is typed
+        self._library = read_user_library(self.user_dir if self.user_dir is not None
+                                          else "default")
+        self._user = set(self._library.templates)
         # named for what the selection holds now, not the hardware a retarget replaced
         title = default_title(layout, self.ids, self.catalog)
         base = slug(title.replace("—", " "))
@@ -221,11 +226,12 @@ class SaveSelectionAsTemplateDialog(QDialog):
             problem = f"A template “{tid}” already exists; choose another id or tick Replace."
         self.error.setText(problem)
         self.ok_button.setEnabled(not problem)
-        udir = self.user_dir if self.user_dir is not None else None
         if re.fullmatch(_ID_PATTERN, tid):
-            gen = self.layout_.generation
-            path = (udir if udir is not None else _user_dir()) / gen / f"{tid}.json"
-            self.target.setText(f"File: {path}")
+            path = library_path(tid, self.layout_.generation, library=self._library)
+            replaces = self.overwrite.isChecked() and tid in self._user
+            self.target.setText(f"{'Replaces' if replaces else 'File'}: {path}")
+        else:
+            self.target.setText("")
         return problem
 
     def save(self) -> Path | None:
@@ -258,12 +264,6 @@ def _generation_label(gen: str) -> str:
     from designer.library.new_from_template import generation_label
 
     return generation_label(gen)
-
-
-def _user_dir() -> Path:
-    from engine.templates import user_template_dir
-
-    return user_template_dir()
 
 
 def _user_name() -> str:

@@ -119,7 +119,7 @@ def test_every_skipped_user_file_is_named_with_its_reason(qtbot, tmp_path, monke
     monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box) or 0)
     label.linkActivated.emit("details")
     box = shown[0]
-    assert box.text() == "3 of your files could not be read and were left out:"
+    assert box.text() == "3 of your files were left out:"
     assert all(f"{n}: {reasons[n]}" in box.informativeText() for n in names)
     assert str(folder / "mine.json") in box.detailedText()
     dlg.done(0)
@@ -164,7 +164,7 @@ def test_user_templates_are_listed_first_and_tell_apart_from_the_ones_they_copy(
     tip = copy.toolTip(0)
     t = dlg.templates["meta-24k-roce-2"]
     for part in (t.title, "meta-24k-roce-2", f"version {t.version}", t.author,
-                 str(tmp_path / "templates" / "meta-24k-roce-2.json")):
+                 str(tmp_path / "templates" / "hopper" / "meta-24k-roce-2.json")):
         assert part in tip
     assert "Built-in" in hopper.child(builtin.index("meta-24k-roce")).toolTip(0)
     dlg.select_template("meta-24k-roce-2")
@@ -755,3 +755,68 @@ def test_the_preview_names_the_rules_that_fail(builtin_catalog):
     fig = preview_figures(t, {"copies": 1}, builtin_catalog)
     codes = [c.split(" (")[0] for c in fig["violation_codes"]]
     assert "POWER-UNFED" in codes and all(" × " in c for c in fig["violation_codes"])
+
+
+# -- one file per template id ------------------------------------------------------------------
+
+def test_replace_after_a_renamed_import_changes_the_template_the_library_shows(
+        qtbot, monkeypatch, isolated_user_dir, messages, default_layout, builtin_catalog):
+    """A bundle imported onto itself with Rename put "…-2" at the top of the library; saving
+    a selection as "…-2" with Replace wrote a second file under hopper/ that nothing read."""
+    from engine.bundle import export_bundle
+    from engine.snapshot import save_user_template
+
+    lib = isolated_user_dir / "templates"
+    t = template_from_selection(default_layout, [default_layout.racks[0].id], "hall-block",
+                                "Hall block", catalog=builtin_catalog)
+    save_user_template(t)
+    bundle = isolated_user_dir / "mine.rsbundle"
+    export_bundle(["hall-block"], bundle)
+    monkeypatch.setattr(bundles, "ask_clash", lambda _p, ids, *_a: "rename")
+    res = import_bundle_interactive(None, bundle)
+    assert res.files == [lib / "hopper" / "hall-block-2.json"]
+    ids = [r.id for r in default_layout.racks[:2]]
+    dlg = SaveSelectionAsTemplateDialog(default_layout, ids, catalog=builtin_catalog)
+    qtbot.addWidget(dlg)
+    dlg.id_edit.setText("hall-block-2")
+    dlg.title_edit.setText("Two racks, replaced")
+    dlg.overwrite.setChecked(True)
+    assert dlg.target.text() == f"Replaces: {res.files[0]}"
+    assert dlg.save() == res.files[0]
+    assert sorted(p.relative_to(lib).as_posix() for p in lib.rglob("*.json")) == \
+        ["hopper/hall-block-2.json", "hopper/hall-block.json"]
+    new = NewFromTemplateDialog(catalog=builtin_catalog)
+    qtbot.addWidget(new)
+    assert new.templates["hall-block-2"].title == "Two racks, replaced"
+    assert new.skipped == []
+    new.done(0)
+    for path in lib.rglob("hall-block*.json"):
+        path.unlink()
+
+
+def test_two_files_of_one_id_are_named_where_library_problems_show(qtbot, isolated_user_dir,
+                                                                    builtin_catalog,
+                                                                    default_layout):
+    from engine.snapshot import save_user_template
+
+    lib = isolated_user_dir / "templates"
+    t = template_from_selection(default_layout, [default_layout.racks[0].id], "twice",
+                                "Saved twice", catalog=builtin_catalog)
+    used = save_user_template(t)
+    ignored = lib / "twice.json"
+    ignored.write_bytes(used.read_bytes().replace(b"Saved twice", b"Older copy"))
+    try:
+        dlg = NewFromTemplateDialog(catalog=builtin_catalog)
+        qtbot.addWidget(dlg)
+        assert dlg.templates["twice"].title == "Saved twice"
+        assert [f for f, _ in dlg.skipped] == [ignored]
+        why = dlg.skipped[0][1]
+        assert why.startswith(f"template: same template id 'twice' as {used}, which is used "
+                              "instead")
+        assert "built-in" not in why
+        assert dlg.skipped_label.text().startswith("Skipped twice.json, a user template: "
+                                                   "same template id")
+        dlg.done(0)
+    finally:
+        ignored.unlink()
+        used.unlink()

@@ -135,7 +135,9 @@ def test_import_round_trip_into_an_empty_library(tmp_path, lib):
     export_bundle(["my-tree"], out, user_dir=src, created=CREATED)
     res = import_bundle(out, user_dir=lib)
     assert res.installed == ["my-tree"] and not res.skipped
-    assert [p.name for p in lib.iterdir()] == ["my-tree.json"]
+    # where Save selection as template puts a template of that generation
+    assert [p.relative_to(lib).as_posix() for p in lib.rglob("*.json")] == \
+        ["generic/my-tree.json"]
     t = {x.id: x for x in list_templates(user_dir=lib)}["my-tree"]
     assert t == get_template("my-tree", user_dir=src)
 
@@ -154,7 +156,9 @@ def test_clash_skip_replace_rename(good, lib):
     assert res.skipped == ["fat-tree", "cpu-cluster"] and not lib.exists()
     res = import_bundle(good, on_clash="rename", user_dir=lib)
     assert res.renamed == {"fat-tree": "fat-tree-2", "cpu-cluster": "cpu-cluster-2"}
-    assert sorted(p.name for p in lib.iterdir()) == ["cpu-cluster-2.json", "fat-tree-2.json"]
+    # each in its generation's folder, where a saved template of that generation goes
+    assert sorted(p.relative_to(lib).as_posix() for p in lib.rglob("*.json")) == \
+        ["cpu/cpu-cluster-2.json", "generic/fat-tree-2.json"]
     res = import_bundle(good, on_clash="rename", user_dir=lib)
     assert res.renamed["fat-tree"] == "fat-tree-3"
     # a library lists templates by title: each copy says which it is
@@ -163,12 +167,15 @@ def test_clash_skip_replace_rename(good, lib):
     # replace: the user copy now overrides the built-in one; renamed copies stay
     res = import_bundle(good, on_clash="replace", user_dir=lib)
     assert res.replaced == ["fat-tree", "cpu-cluster"]
-    assert (lib / "fat-tree.json").exists()
+    assert (lib / "generic" / "fat-tree.json").exists()
     ids = {t.id for t in list_templates(user_dir=lib)}
     assert {"fat-tree", "fat-tree-2", "fat-tree-3", "cpu-cluster-2"} <= ids
     # replacing again rewrites the same file, no duplicates
     import_bundle(good, on_clash="replace", user_dir=lib)
-    assert sorted(p.name for p in lib.iterdir()).count("fat-tree.json") == 1
+    assert [p.name for p in lib.rglob("*.json")].count("fat-tree.json") == 1
+    problems: list[str] = []
+    list_templates(user_dir=lib, problems=problems)
+    assert problems == []
 
 
 def test_a_failed_rename_puts_the_library_back(good, lib, monkeypatch):
@@ -397,7 +404,7 @@ def test_cli_library_export_and_import(tmp_path, capsys, isolated_user_dir):
     assert cli_main(["library", "import", str(out), "--on-clash", "rename"]) == 0
     assert "fat-tree -> fat-tree-2" in capsys.readouterr().out
     assert "fat-tree-2" in {t.id for t in list_templates()}
-    (isolated_user_dir / "templates" / "fat-tree-2.json").unlink()
+    (isolated_user_dir / "templates" / "generic" / "fat-tree-2.json").unlink()
 
 
 def test_cli_bad_bundle_exits_2_with_one_line(tmp_path, capsys):

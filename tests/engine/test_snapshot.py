@@ -10,6 +10,7 @@ from engine.analysis import analyze
 from engine.bundle import export_bundle, import_bundle
 from engine.snapshot import (
     MAX_COPIES,
+    library_path,
     save_user_template,
     selection_bounds,
     template_from_selection,
@@ -201,3 +202,56 @@ def test_copies_of_a_saved_row_alternate_their_aisles():
     assert rots == [[first], [(180 - first) % 360], [first]]
     codes = [v.code for v in analyze(out).violations]
     assert "FLOOR-AIRFLOW" not in codes and "FLOOR-OVERLAP" not in codes
+
+
+# -- where a save lands -----------------------------------------------------------------------
+
+def test_replace_writes_the_file_the_library_reads_that_id_from(hall, catalog, tmp_path):
+    """An import renamed onto itself wrote ``…-2`` at the top of the library; Replace then
+    wrote a second file under the generation's folder, and the library kept showing the
+    first one."""
+    t = template_from_selection(hall, [hall.racks[0].id], "saved-rack", "Saved rack",
+                                catalog=catalog)
+    save_user_template(t, user_dir=tmp_path / "a")
+    export_bundle(["saved-rack"], tmp_path / "x.rsbundle", user_dir=tmp_path / "a")
+    lib = tmp_path / "a"
+    res = import_bundle(tmp_path / "x.rsbundle", on_clash="rename", user_dir=lib)
+    assert res.renamed == {"saved-rack": "saved-rack-2"}
+    # the renamed copy lands where a saved one would: its generation's folder
+    assert res.files == [lib / "hopper" / "saved-rack-2.json"]
+    v2 = template_from_selection(hall, [hall.racks[1].id], "saved-rack-2", "Second rack",
+                                 catalog=catalog)
+    assert save_user_template(v2, overwrite=True, user_dir=lib) == res.files[0]
+    shown = {x.id: x.title for x in list_templates(user_dir=lib)}
+    assert shown["saved-rack-2"] == "Second rack"
+    assert sorted(p.name for p in lib.rglob("*.json")) == ["saved-rack-2.json",
+                                                           "saved-rack.json"]
+
+
+def test_replace_finds_a_template_outside_its_generation_folder(hall, catalog, tmp_path):
+    t = template_from_selection(hall, [hall.racks[0].id], "old-place", "Old place",
+                                catalog=catalog)
+    old = save_user_template(t, user_dir=tmp_path)
+    top = tmp_path / "old-place.json"
+    old.rename(top)  # as an import put it before templates went by generation
+    assert library_path("old-place", "hopper", tmp_path) == top == template_path(t, tmp_path)
+    with pytest.raises(FileExistsError):
+        save_user_template(t, user_dir=tmp_path)
+    v2 = t.model_copy(update={"title": "Old place v2"})
+    assert save_user_template(v2, overwrite=True, user_dir=tmp_path) == top
+    assert not (tmp_path / "hopper" / "old-place.json").exists()
+    problems: list[str] = []
+    shown = {x.id: x.title for x in list_templates(user_dir=tmp_path, problems=problems)}
+    assert shown["old-place"] == "Old place v2" and problems == []
+
+
+def test_a_new_id_never_writes_over_a_file_of_another_template(hall, catalog, tmp_path):
+    other = template_from_selection(hall, [hall.racks[0].id], "other", "Other",
+                                    catalog=catalog)
+    squatter = save_user_template(other, user_dir=tmp_path)
+    squatter.rename(tmp_path / "hopper" / "mine.json")  # file name and id differ
+    t = template_from_selection(hall, [hall.racks[1].id], "mine", "Mine", catalog=catalog)
+    path = save_user_template(t, user_dir=tmp_path)
+    assert path == tmp_path / "hopper" / "mine-2.json"
+    assert {x.id for x in list_templates(user_dir=tmp_path)} >= {"mine", "other"}
+
