@@ -4,7 +4,11 @@
 rotations), cooling units, feeds and trays into a :class:`TemplateFile` whose
 ``fixed`` block holds them, positions relative to the selection's bounding
 box. The template has one parameter, ``copies``, that lays the block out
-several times. :func:`save_user_template` writes it into the user library, a
+several times. A fabric comes along as its settings, not its switches: laid
+out, it is derived anew for the racks of the block, and every copy's racks
+join it (:func:`selection_fabrics` says what that gives;
+:func:`selection_left_behind` what the selection leaves out).
+:func:`save_user_template` writes the template into the user library, a
 Replace into the file the library reads that id from.
 
 Examples
@@ -41,7 +45,8 @@ from engine.templates import (
     user_template_dir,
 )
 
-__all__ = ["MAX_COPIES", "selection_bounds", "selection_left_behind", "template_from_selection",
+__all__ = ["MAX_COPIES", "selection_bounds", "selection_left_behind", "selection_fabrics",
+           "template_from_selection",
            "library_path", "template_path", "save_user_template"]
 
 #: Upper bound of the ``copies`` parameter of a saved selection.
@@ -162,6 +167,78 @@ def selection_left_behind(layout: Layout, ids: Iterable[str],
     return out
 
 
+def selection_fabrics(layout: Layout, ids: Iterable[str],
+                      catalog: Catalog | None = None) -> list[str]:
+    """Say how each fabric a saved selection keeps will be built (one line each).
+
+    A template keeps a fabric's settings, not its switches: laid out, the fabric
+    is derived anew for the racks saved (a 2-SU fabric saved with 4 of its racks
+    gets the switches of 4 racks), and the copies of the block join it. Each
+    line gives the switches per tier the saved block gets, from the engine's
+    own fabric builder.
+
+    Examples
+    --------
+    >>> from engine.templates import instantiate
+    >>> lay = instantiate("gb200-nvl72-superpod", {"scalable_units": 2})
+    >>> gpu = [r.id for r in lay.racks if r.system][:4]
+    >>> for line in selection_fabrics(lay, gpu + lay.fabrics[0].network_racks[:6]):
+    ...     print(line)  # doctest: +NORMALIZE_WHITESPACE
+    fabric compute is re-derived for the 4 racks saved (the design's has 16): 56 switches
+    (32 leaf, 24 spine) in its 6 network racks; copies of the block join this one fabric
+    """
+    from engine.fabric import TIER_NAMES, build_topology
+    from engine.templates import instantiate
+
+    catalog = catalog or default_catalog()
+    try:
+        t = template_from_selection(layout, ids, "selection", "Selection", catalog=catalog)
+    except ParameterError:
+        return []
+    kept = t.fixed.fabrics if t.fixed is not None else []
+    if not kept:
+        return []
+    counts: dict[str, tuple[np.ndarray, int]] = {}
+    try:
+        block = instantiate(t, catalog=catalog)
+        topo = build_topology(block, catalog, compile_layout(block, catalog))
+        for fi, fab in enumerate(block.fabrics):
+            mine = topo.sw_fabric == fi
+            counts[fab.id] = (np.bincount(topo.sw_tier[mine], minlength=len(TIER_NAMES)),
+                              int((topo.sw_rack[mine] < 0).sum()))
+    except Exception:  # hardware the catalog lacks: the note goes without the counts
+        counts = {}
+    original = {f.id: f for f in layout.fabrics}
+    all_gpu = None
+    out = []
+    for fab in kept:
+        was = original.get(fab.id)
+        if was is not None and was.members:
+            n_was = len(was.members)
+        else:
+            if all_gpu is None:
+                all_gpu = _gpu_racks(layout, {r.id for r in layout.racks}, catalog)
+            n_was = len(all_gpu)
+        n = len(fab.members)
+        racks = f"{n:,} rack{'s' * (n != 1)}"
+        line = (f"fabric {fab.id} comes along whole ({racks})" if n >= n_was else
+                f"fabric {fab.id} is re-derived for the {racks} saved (the design's has "
+                f"{n_was:,})")
+        if fab.id in counts:
+            tiers, homeless = counts[fab.id]
+            total = int(tiers.sum())
+            by_tier = ", ".join(f"{int(c):,} {name}" for name, c in zip(TIER_NAMES, tiers,
+                                                                        strict=True) if c)
+            net = len(fab.network_racks)
+            line += (f": {total:,} switch{'es' * (total != 1)}"
+                     + (f" ({by_tier})" if by_tier else "")
+                     + (f" in its {net} network rack{'s' * (net != 1)}" if net else ""))
+            if homeless:
+                line += f", {homeless:,} without room in them"
+        out.append(line + "; copies of the block join this one fabric")
+    return out
+
+
 def template_from_selection(layout: Layout, ids: Iterable[str], template_id: str, title: str,
                             author: str = "", description: str = "",
                             catalog: Catalog | None = None,
@@ -244,7 +321,9 @@ def template_from_selection(layout: Layout, ids: Iterable[str], template_id: str
         "description": description or f"Saved selection of {pretty} from “{layout.name}”.",
         "parameters": [Parameter(name="copies", type="int", default=1, min=1, max=MAX_COPIES,
                                  help="How many times the saved block is laid out, each one "
-                                      "above the previous one")],
+                                      "above the previous one" + (
+                                          "; the copies' racks join one fabric, its switches "
+                                          "derived for all of them" if fabrics else ""))],
         "hall": {"floor_rating_kg_m2": layout.hall.floor_rating_kg_m2,
                  "tile_m": layout.hall.tile_m},
         "assumptions": layout.assumptions.model_dump(mode="json", exclude_defaults=True),

@@ -36,9 +36,10 @@ Optional parts of the schema (all with defaults, so older files stay valid):
   parameters and figures with their source (see :func:`check_expected`).
 - ``fixed``: items placed exactly as saved (a selection saved as a template,
   :mod:`engine.snapshot`), positions relative to their bounding box; repeated
-  ``copies`` times one above the other. A template has rack groups or a fixed
-  block, not both; ``cooling`` and ``power`` sizing do not apply to a fixed
-  block (its units and feeds are the saved ones).
+  ``copies`` times one above the other, the copies' racks joining one fabric per
+  saved fabric. A template has rack groups or a fixed block, not both;
+  ``cooling`` and ``power`` sizing do not apply to a fixed block (its units and
+  feeds are the saved ones).
 
 Examples
 --------
@@ -308,7 +309,10 @@ class FixedSpec(_Model):
     the previous one, every other copy mirrored top to bottom (racks turned to
     face the other way) so the aisles between copies alternate hot and cold;
     copies after the first get fresh ids, with references (feeds, CDU, CRAH,
-    rear-door rack, fabric members, link ends) following.
+    rear-door rack, link ends) following. The copies share the saved fabrics:
+    each fabric's members and network racks are those of every copy, so its
+    switches are derived for all of them (copies of a block grow one cluster,
+    as scalable units do, rather than lay out network islands).
     """
 
     width_m: float = Field(ge=0, le=1.0e5, allow_inf_nan=False)
@@ -1526,6 +1530,10 @@ def _instantiate_fixed(t: TemplateFile, env: dict[str, Any], name: str | None) -
     groups = ("racks", "cooling", "feeds", "trays", "fabrics", "links")
     taken = {it.id for g in groups for it in getattr(fx, g)}
     out: dict[str, list] = {g: [] for g in groups}
+    # every copy's racks join the saved fabrics: a block laid out again grows the cluster,
+    # as another scalable unit does, instead of standing beside it as a network island
+    joined: dict[str, dict[str, list[str]]] = {f.id: {"members": [], "network_racks": []}
+                                               for f in fx.fabrics}
     for k in range(copies):
         dx, dy = margin, margin + k * (fx.depth_m + gap)
         # every other copy is the block mirrored top to bottom, so the aisles between
@@ -1533,7 +1541,7 @@ def _instantiate_fixed(t: TemplateFile, env: dict[str, Any], name: str | None) -
         # fronts a cold one, and no copy blows its exhaust into the next one's intakes
         flip = k % 2 == 1
         ids = {it.id: (it.id if k == 0 else fresh_id(taken, it.id))
-               for g in groups for it in getattr(fx, g)}
+               for g in groups if g != "fabrics" for it in getattr(fx, g)}
 
         def ref(v: str | None, ids: dict[str, str] = ids) -> str | None:
             return ids.get(v, v) if v is not None else None
@@ -1567,14 +1575,14 @@ def _instantiate_fixed(t: TemplateFile, env: dict[str, Any], name: str | None) -
             out["trays"].append(tr.model_copy(update={"id": ids[tr.id],
                                                       "points": pts(tr.points)}))
         for fab in fx.fabrics:
-            out["fabrics"].append(fab.model_copy(update={
-                "id": ids[fab.id], "members": [ref(m) for m in fab.members],
-                "network_racks": [ref(m) for m in fab.network_racks]}))
+            for key in ("members", "network_racks"):
+                joined[fab.id][key].extend(ref(m) for m in getattr(fab, key))
         for ln in fx.links:
             out["links"].append(ln.model_copy(update={
                 "id": ids[ln.id], "fabric": ref(ln.fabric),
                 "a": ln.a.model_copy(update={"rack": ref(ln.a.rack)}),
                 "b": ln.b.model_copy(update={"rack": ref(ln.b.rack)})}))
+    out["fabrics"] = [fab.model_copy(update=joined[fab.id]) for fab in fx.fabrics]
     hall_w = fx.width_m + 2 * margin
     hall_h = copies * fx.depth_m + (copies - 1) * gap + 2 * margin
     outline = [(0.0, 0.0), (round(hall_w, 3), 0.0), (round(hall_w, 3), round(hall_h, 3)),

@@ -27,6 +27,7 @@ from engine.model import Layout
 from engine.snapshot import (
     library_path,
     save_user_template,
+    selection_fabrics,
     selection_left_behind,
     template_from_selection,
     template_path,
@@ -173,6 +174,12 @@ class SaveSelectionAsTemplateDialog(QDialog):
         self.left_out.setStyleSheet("color: #b26a00;")
         self.left_out.setWordWrap(True)
         self.left_out.setVisible(bool(gaps))
+        # a template keeps a fabric's settings, not its switches: say what it will be
+        fabrics = selection_fabrics(layout, self.ids, self.catalog) if self.ids else []
+        self.fabric_note = QLabel("Network: " + "; ".join(fabrics) + "." if fabrics else "")
+        self.fabric_note.setStyleSheet("color: #1e5aa8;")
+        self.fabric_note.setWordWrap(True)
+        self.fabric_note.setVisible(bool(fabrics))
         self.error = QLabel()
         self.error.setStyleSheet("color: #c62828;")
         self.error.setWordWrap(True)
@@ -192,6 +199,7 @@ class SaveSelectionAsTemplateDialog(QDialog):
         lay.addLayout(form)
         lay.addWidget(self.target)
         lay.addWidget(self.left_out)
+        lay.addWidget(self.fabric_note)
         lay.addWidget(self.error)
         lay.addWidget(self.buttons)
         for edit in (self.id_edit, self.title_edit, self.author_edit):

@@ -820,3 +820,22 @@ def test_two_files_of_one_id_are_named_where_library_problems_show(qtbot, isolat
     finally:
         ignored.unlink()
         used.unlink()
+
+# -- save selection: id as typed, fabric note ---------------------------------------------------
+
+def test_saving_part_of_a_fabric_says_it_is_re_derived(qtbot, builtin_catalog, tmp_path):
+    from engine.templates import instantiate
+
+    lay = instantiate("gb200-nvl72-superpod", {"scalable_units": 2}, catalog=builtin_catalog)
+    ids = [r.id for r in lay.racks if r.system][:4] + lay.fabrics[0].network_racks[:6]
+    dlg = SaveSelectionAsTemplateDialog(lay, ids, catalog=builtin_catalog, user_dir=tmp_path)
+    qtbot.addWidget(dlg)
+    assert dlg.fabric_note.isVisibleTo(dlg)
+    assert dlg.fabric_note.text() == (
+        "Network: fabric compute is re-derived for the 4 racks saved (the design's has 16): "
+        "56 switches (32 leaf, 24 spine) in its 6 network racks; copies of the block join "
+        "this one fabric.")
+    dlg.id_edit.setText("gb200-quarter")
+    t = read_template_file(dlg.save())
+    assert "join one fabric" in t.parameters[0].help
+

@@ -13,6 +13,7 @@ from engine.snapshot import (
     library_path,
     save_user_template,
     selection_bounds,
+    selection_fabrics,
     template_from_selection,
     template_path,
 )
@@ -103,8 +104,12 @@ def test_fabric_with_implicit_members_becomes_the_selected_gpu_racks(hall, catal
     fab = t.fixed.fabrics[0]
     assert set(fab.members) <= set(gpu) and fab.network_racks == net
     out = instantiate(t, {"copies": 2}, catalog=catalog)
-    assert len({f.id for f in out.fabrics}) == 2
-    assert not set(out.fabrics[0].members) & set(out.fabrics[1].members)
+    # the copies join the one saved fabric: its members and network racks are both copies'
+    assert [f.id for f in out.fabrics] == [fab.id]
+    joined = out.fabrics[0]
+    assert len(joined.members) == 2 * len(fab.members) == len(set(joined.members))
+    assert len(joined.network_racks) == 2 * len(net)
+    assert set(joined.members) | set(joined.network_racks) <= {r.id for r in out.racks}
 
 
 def test_bad_selection_and_ids_are_refused(hall, catalog):
@@ -255,3 +260,44 @@ def test_a_new_id_never_writes_over_a_file_of_another_template(hall, catalog, tm
     assert path == tmp_path / "hopper" / "mine-2.json"
     assert {x.id for x in list_templates(user_dir=tmp_path)} >= {"mine", "other"}
 
+
+# -- fabrics of a saved selection -------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def gb200(catalog):
+    return instantiate("gb200-nvl72-superpod", {"scalable_units": 2}, catalog=catalog)
+
+
+def _four_racks_and_six_network_racks(lay):
+    return [r.id for r in lay.racks if r.system][:4] + lay.fabrics[0].network_racks[:6]
+
+
+def test_the_note_says_the_fabric_is_re_derived_with_its_switches(gb200, catalog):
+    ids = _four_racks_and_six_network_racks(gb200)
+    notes = selection_fabrics(gb200, ids, catalog)
+    assert notes == ["fabric compute is re-derived for the 4 racks saved (the design's has "
+                     "16): 56 switches (32 leaf, 24 spine) in its 6 network racks; copies of "
+                     "the block join this one fabric"]
+    a = analyze(instantiate(template_from_selection(gb200, ids, "b", "B", catalog=catalog),
+                            catalog=catalog), catalog)
+    assert a.counts["switches"]["total"] == 56
+    whole = selection_fabrics(gb200, [r.id for r in gb200.racks], catalog)
+    assert whole[0].startswith("fabric compute comes along whole (16 racks): 130 switches "
+                               "(64 leaf, 48 spine, 18 core) in its 11 network racks")
+    # no fabric kept, nothing to say
+    assert selection_fabrics(gb200, [r.id for r in gb200.racks if r.system][:2], catalog) == []
+
+
+def test_copies_of_a_block_join_one_fabric(gb200, catalog):
+    """Two copies were two fabrics: FABRIC-ISLANDS and no bisection across the hall."""
+    t = template_from_selection(gb200, _four_racks_and_six_network_racks(gb200), "b", "B",
+                                catalog=catalog)
+    assert "join one fabric" in t.parameters[0].help
+    two = analyze(instantiate(t, {"copies": 2}, catalog=catalog), catalog)
+    assert "FABRIC-ISLANDS" not in {v.code for v in two.violations}
+    assert two.network.bisection_tbps > 0
+    # four copies of a quarter of the 2-SU hall are its whole fabric again
+    four = analyze(instantiate(t, {"copies": 4}, catalog=catalog), catalog)
+    whole = analyze(gb200, catalog)
+    assert four.counts["switches"] == whole.counts["switches"]
+    assert four.network.bisection_tbps == pytest.approx(whole.network.bisection_tbps)
