@@ -570,6 +570,11 @@ class NewFromTemplateDialog(QDialog):
             self.form.addRow(label, ed)
         if not t.parameters:
             self.form.addRow(QLabel("This template has no parameters."))
+        # Tab goes list, description, parameters, Create: the editors are made after the
+        # buttons, and would otherwise come after them
+        chain = [self.tree, self.description, *self.editors.values(), self.ok_button]
+        for a, b in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(a, b)
 
     def values(self) -> dict[str, Any]:
         """Return the parameter values of the form."""

@@ -238,10 +238,18 @@ def description_html(text: str, sources: list[str], titles: dict[str, str]) -> s
 
 class DescriptionView(QTextBrowser):
     """A template's description: scrolls when long; a reference mark names its source on
-    hover and shows it in the list below on a click; web addresses open in the browser."""
+    hover and shows it in the list below on a click; web addresses open in the browser.
+
+    One Tab stop: its links answer the mouse only. A browser's Tab walks from link to
+    link, and a description with twenty references kept the keyboard from the form and
+    the Create button for twenty key presses (each mark's source is listed below the text).
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                     | Qt.TextInteractionFlag.LinksAccessibleByMouse)
+        self.setTabChangesFocus(True)
         self.setOpenExternalLinks(True)
         self.setFrameShape(QTextBrowser.Shape.NoFrame)
         self.viewport().setAutoFillBackground(False)

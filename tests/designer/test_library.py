@@ -821,6 +821,39 @@ def test_two_files_of_one_id_are_named_where_library_problems_show(qtbot, isolat
         ignored.unlink()
         used.unlink()
 
+
+# -- new from template: keyboard and preselection -------------------------------------------------
+
+def test_the_description_is_one_tab_stop(qtbot, builtin_catalog):
+    """The GB200 description's 22 reference links each took a Tab before the form."""
+    from PySide6.QtWidgets import QApplication
+
+    dlg = NewFromTemplateDialog(catalog=builtin_catalog)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    dlg.select_template("gb200-nvl72-superpod")
+    view = dlg.description
+    assert view.toHtml().count("href=") > 20  # reference marks and source links
+    view.setFocus()
+    QApplication.processEvents()
+    assert view.hasFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Tab)
+    assert not view.hasFocus()
+    # from the list, Tab goes to the description once, each parameter, then Create
+    dlg.tree.setFocus()
+    stops = []
+    for _ in range(30):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        stops.append(QApplication.focusWidget())
+        if stops[-1] is dlg.ok_button:
+            break
+    assert stops == [view, *dlg.editors.values(), dlg.ok_button]
+    # the links still answer the mouse
+    assert view.textInteractionFlags() & Qt.TextInteractionFlag.LinksAccessibleByMouse
+    dlg.done(0)
+
+
 # -- save selection: id as typed, fabric note ---------------------------------------------------
 
 def test_saving_part_of_a_fabric_says_it_is_re_derived(qtbot, builtin_catalog, tmp_path):
