@@ -126,14 +126,44 @@ class BundleError(InputError):
         super().__init__(bundle, member, expected)
 
 
-class ClashError(BundleError):
-    """Templates of the bundle already exist in the library and no ``on_clash`` was chosen."""
+def _plural(n: int, word: str) -> str:
+    """Return ``"1 template"``, ``"3 templates"``."""
+    return f"{n} {word}{'s' * (n != 1)}"
 
-    def __init__(self, bundle: str | os.PathLike | None, ids: list[str]) -> None:
+
+class ClashError(BundleError):
+    """Templates of the bundle already exist in the library and no ``on_clash`` was chosen.
+
+    ``ids`` lists them all; ``builtin_ids`` those that are built-in templates (the rest
+    are the user's own).
+
+    Examples
+    --------
+    >>> print(ClashError("lib.rsbundle", ["fat-tree", "mine"], ["fat-tree"]).expected)
+    ... # doctest: +NORMALIZE_WHITESPACE
+    templates whose ids are not taken (1 is a built-in template: fat-tree; 1 is in your
+    library: mine); choose --on-clash skip, replace or rename
+    """
+
+    def __init__(self, bundle: str | os.PathLike | None, ids: list[str],
+                 builtin_ids: list[str] | tuple[str, ...] = ()) -> None:
         self.ids = list(ids)
-        shown = ", ".join(self.ids[:10]) + (" ..." if len(self.ids) > 10 else "")
+        self.builtin_ids = [i for i in self.ids if i in set(builtin_ids)]
+        user = [i for i in self.ids if i not in set(self.builtin_ids)]
+
+        def shown(ids: list[str]) -> str:
+            return ", ".join(ids[:10]) + (" ..." if len(ids) > 10 else "")
+
+        parts = []
+        if self.builtin_ids:
+            n = len(self.builtin_ids)
+            parts.append(f"{n} {'is a built-in template' if n == 1 else 'are built-in templates'}"
+                         f": {shown(self.builtin_ids)}")
+        if user:
+            parts.append(f"{len(user)} {'is' if len(user) == 1 else 'are'} in your library: "
+                         f"{shown(user)}")
         super().__init__(bundle, "templates",
-                         f"no templates already in the library (these exist: {shown}); "
+                         f"templates whose ids are not taken ({'; '.join(parts)}); "
                          "choose --on-clash skip, replace or rename")
 
 
@@ -179,23 +209,39 @@ class ImportResult:
     renamed: dict[str, str] = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)
 
+    @property
+    def is_empty(self) -> bool:
+        """Whether the import wrote nothing (every template skipped)."""
+        return not (self.installed or self.replaced)
+
     def summary(self) -> str:
         """Return one line describing the import.
 
         Examples
         --------
         >>> ImportResult(installed=["a"], skipped=["b"]).summary()
-        'installed 1 template(s) (a); skipped 1 (b)'
+        'installed 1 template (a); skipped 1 template whose id was taken (b)'
+        >>> ImportResult(installed=["a-2", "c"], renamed={"a": "a-2"}).summary()
+        'installed 2 templates (a-2, c); renamed a -> a-2'
+        >>> ImportResult(skipped=["b", "c"]).summary()
+        'nothing installed: skipped 2 templates whose ids were taken (b, c)'
         """
-        parts = [f"installed {len(self.installed)} template(s)"
-                 + (f" ({', '.join(self.installed)})" if self.installed else "")]
+        parts = []
+        if self.installed:
+            parts.append(f"installed {_plural(len(self.installed), 'template')} "
+                         f"({', '.join(self.installed)})")
         if self.replaced:
-            parts.append(f"replaced {len(self.replaced)} ({', '.join(self.replaced)})")
+            parts.append(f"replaced {_plural(len(self.replaced), 'template')} "
+                         f"({', '.join(self.replaced)})")
         if self.renamed:
             parts.append("renamed " + ", ".join(f"{a} -> {b}" for a, b in self.renamed.items()))
-        if self.skipped:
-            parts.append(f"skipped {len(self.skipped)} ({', '.join(self.skipped)})")
-        return "; ".join(parts)
+        n = len(self.skipped)
+        skipped = (f"skipped {_plural(n, 'template')} whose "
+                   f"{'id was' if n == 1 else 'ids were'} taken ({', '.join(self.skipped)})"
+                   if n else "")
+        if self.is_empty:
+            return "nothing installed" + (f": {skipped}" if skipped else "")
+        return "; ".join(parts + ([skipped] if skipped else []))
 
 
 # -- export ----------------------------------------------------------------------------------
@@ -381,6 +427,9 @@ def read_bundle(path: str | os.PathLike) -> BundleContents:
         data = read_bytes_limited(bundle, MAX_BUNDLE_BYTES, "bundle file")
     except InputError as exc:
         raise BundleError(bundle, "", exc.expected) from None
+    if not data:
+        raise BundleError(bundle, "", "a template bundle (a zip archive), but the file is "
+                          "empty (0 bytes)")
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, EOFError,
@@ -530,10 +579,12 @@ def import_bundle(path: str | os.PathLike, on_clash: OnClash = "ask",
     contents = read_bundle(path)
     udir = Path(user_dir) if user_dir is not None else user_template_dir()
     user_files = _library_files(udir)
-    existing = {t.id for t in list_templates(user_dir=None)} | set(user_files)
+    builtin = {t.id for t in list_templates(user_dir=None)}
+    existing = builtin | set(user_files)
     clashes = [tid for tid in contents.templates if tid in existing]
     if clashes and on_clash == "ask":
-        raise ClashError(path, clashes)
+        raise ClashError(path, clashes, [tid for tid in clashes if tid in builtin
+                                         and tid not in user_files])
     result = ImportResult()
     plan: list[tuple[str, bytes, Path]] = []
     taken = existing | set(contents.templates)

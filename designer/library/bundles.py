@@ -2,9 +2,11 @@
 
 Import asks only when it must: :func:`engine.bundle.import_bundle` first runs
 with ``on_clash="ask"``; a :class:`~engine.bundle.ClashError` lists the
-templates already in the library and the user picks Skip, Replace or Rename
-(or cancels, and nothing is written). A refused bundle says why and that
-nothing was written.
+templates whose ids are taken (a built-in template called built-in, not "in your
+library") and the user picks Skip, Replace or Rename (or cancels, and nothing is
+written). A refused bundle says why and that nothing was written; an import that
+installs nothing says so. The export list shows each template's id and whether
+it is a user or a built-in one, since copies share a title.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -39,9 +42,10 @@ from engine.bundle import (
     import_bundle,
 )
 from engine.errors import InputError
-from engine.templates import ParameterError, TemplateFile, list_templates
+from engine.templates import ParameterError, TemplateFile, list_templates, read_user_library
 
-__all__ = ["ExportBundleDialog", "ask_clash", "import_bundle_interactive", "export_bundle_action",
+__all__ = ["ExportBundleDialog", "ask_clash", "clash_text", "import_bundle_interactive",
+           "export_bundle_action",
            "import_bundle_action", "BUNDLE_FILTER"]
 
 BUNDLE_FILTER = "Rackscape template bundles (*.rsbundle);;All files (*)"
@@ -61,17 +65,20 @@ class ExportBundleDialog(QDialog):
                  path: str | Path | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Export template bundle")
-        self.resize(560, 560)
+        self.resize(820, 560)
         self.user_dir: Path | str = Path(user_dir) if user_dir is not None else "default"
         self.manifest: Manifest | None = None
         self._agreed_to_replace: Path | None = None
         templates = sorted(list_templates(user_dir=self.user_dir),
-                           key=lambda t: (t.generation, t.title))
+                           key=lambda t: (t.generation, t.title, t.id))
         builtin = {t.id for t in list_templates(user_dir=None)}
+        lib = read_user_library(self.user_dir)
         self.templates: dict[str, TemplateFile] = {t.id: t for t in templates}
         self.tree = QTreeWidget()
-        self.tree.setHeaderLabels(["Template", "Version"])
-        self.tree.setColumnWidth(0, 390)
+        # two copies of one template share a title: the id and where it comes from tell
+        # them apart
+        self.tree.setHeaderLabels(["Template", "Id", "Library", "Version"])
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         gens: dict[str, QTreeWidgetItem] = {}
         for t in templates:
             top = gens.get(t.generation)
@@ -82,14 +89,25 @@ class ExportBundleDialog(QDialog):
                 top.setCheckState(0, Qt.CheckState.Unchecked)
                 self.tree.addTopLevelItem(top)
                 gens[t.generation] = top
-            user = t.id not in builtin
-            item = QTreeWidgetItem(top, [t.title + ("  (user)" if user else ""), t.version])
+            user = t.id in lib.templates
+            where = ("user, replaces built-in" if t.id in builtin else "user") if user \
+                else "built-in"
+            item = QTreeWidgetItem(top, [t.title, t.id, where, t.version])
             item.setData(0, _ID_ROLE, t.id)
-            item.setToolTip(0, t.id)
+            tip = f"{t.title}\n{t.id} · version {t.version} · " + (
+                f"user library: {lib.files[t.id]}" if user else "built-in template")
+            for col in range(4):
+                item.setToolTip(col, tip)
             item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
             # the user's own templates are what people usually share
             item.setCheckState(0, Qt.CheckState.Checked if user else Qt.CheckState.Unchecked)
         self.tree.expandAll()
+        # the title takes what the id, library and version leave
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for col in (1, 2, 3):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.itemChanged.connect(lambda *_: self._check())
         self.name_edit = QLineEdit("my-templates")
         self.version_edit = QLineEdit("1.0")
@@ -193,13 +211,55 @@ class ExportBundleDialog(QDialog):
             super().accept()
 
 
-def ask_clash(parent: QWidget | None, ids: list[str]) -> str | None:
-    """Ask what to do with templates already in the library: skip, replace, rename or None."""
-    shown = ", ".join(ids[:12]) + (f" and {len(ids) - 12} more" if len(ids) > 12 else "")
-    box = QMessageBox(QMessageBox.Icon.Question, "Templates already in the library",
-                      f"{len(ids)} template(s) of this bundle are already in your library: "
-                      f"{shown}.", parent=parent)
-    box.setInformativeText("Skip keeps yours; Replace installs the bundle's copy (a built-in "
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' * (n != 1)}"
+
+
+def clash_text(ids: list[str], builtin_ids: list[str] | tuple[str, ...] = ()) -> str:
+    """Return what the clash question says about ``ids``: which are built-in templates and
+    which are the user's own.
+
+    Examples
+    --------
+    >>> clash_text(["fat-tree"], ["fat-tree"])
+    'This bundle has 1 template with the id of a built-in template: fat-tree.'
+    >>> clash_text(["a", "b", "fat-tree"], ["fat-tree"])  # doctest: +NORMALIZE_WHITESPACE
+    'This bundle has 1 template with the id of a built-in template: fat-tree. 2 of its
+    templates are already in your library: a, b.'
+    """
+    def shown(some: list[str]) -> str:
+        return ", ".join(some[:12]) + (f" and {len(some) - 12} more" if len(some) > 12 else "")
+
+    builtin = [i for i in ids if i in set(builtin_ids)]
+    user = [i for i in ids if i not in set(builtin)]
+    parts = []
+    if builtin:
+        n = len(builtin)
+        parts.append(f"This bundle has {_plural(n, 'template')} with the id of "
+                     f"{'a built-in template' if n == 1 else 'built-in templates'}: "
+                     f"{shown(builtin)}.")
+    if user:
+        n = len(user)
+        lead = (f"{n} of its {'template is' if n == 1 else 'templates are'}" if builtin else
+                f"{_plural(n, 'template')} of this bundle {'is' if n == 1 else 'are'}")
+        parts.append(f"{lead} already in your library: {shown(user)}.")
+    return " ".join(parts)
+
+
+def ask_clash(parent: QWidget | None, ids: list[str],
+              builtin_ids: list[str] | tuple[str, ...] = ()) -> str | None:
+    """Ask what to do with templates whose ids are taken: skip, replace, rename or None.
+
+    ``builtin_ids`` are those of ``ids`` that are built-in templates (the rest are the
+    user's own)."""
+    builtin = [i for i in ids if i in set(builtin_ids)]
+    title = ("Built-in templates in the bundle" if len(builtin) == len(ids) else
+             "Templates already in your library")
+    box = QMessageBox(QMessageBox.Icon.Question, title, clash_text(ids, builtin),
+                      parent=parent)
+    keep = ("Skip keeps the built-in " + ("one" if len(ids) == 1 else "ones")
+            if len(builtin) == len(ids) else "Skip keeps what you have")
+    box.setInformativeText(f"{keep}; Replace installs the bundle's copy (a built-in "
                            "template is overridden by a user copy, never changed); Rename "
                            "installs the bundle's under a new id such as “<id>-2”.")
     buttons = {box.addButton("Skip", QMessageBox.ButtonRole.AcceptRole): "skip",
@@ -222,7 +282,7 @@ def import_bundle_interactive(parent: QWidget | None, path: str | Path,
         try:
             result = import_bundle(path, on_clash="ask", user_dir=user_dir)
         except ClashError as clash:
-            choice = ask_clash(parent, clash.ids)
+            choice = ask_clash(parent, clash.ids, clash.builtin_ids)
             if choice is None:
                 return None
             result = import_bundle(path, on_clash=choice, user_dir=user_dir)
@@ -236,7 +296,13 @@ def import_bundle_interactive(parent: QWidget | None, path: str | Path,
                              f"The library folder is not writable: {exc.strerror or exc}\n\n"
                              "Nothing was written to your library.")
         return None
-    QMessageBox.information(parent, "Bundle imported", f"{path.name}: {result.summary()}.")
+    if result.is_empty:
+        why = result.summary().removeprefix("nothing installed").removeprefix(": ")
+        QMessageBox.information(parent, "Nothing imported",
+                                f"Nothing from {path.name} was installed"
+                                + (f": {why}." if why else "."))
+    else:
+        QMessageBox.information(parent, "Bundle imported", f"{path.name}: {result.summary()}.")
     return result
 
 

@@ -362,20 +362,21 @@ def test_bundle_export_import_round_trip_with_clashes(qtbot, tmp_path, monkeypat
     assert sorted(e.id for e in manifest.templates) == ["fat-tree", "one-rack"]
 
     asked: list[list[str]] = []
-    monkeypatch.setattr(bundles, "ask_clash", lambda _p, ids: asked.append(ids) or "skip")
+    monkeypatch.setattr(bundles, "ask_clash",
+                        lambda _p, ids, *_a: asked.append(ids) or "skip")
     res = import_bundle_interactive(None, out, user_dir=dst)
     assert asked == [["fat-tree"]]  # a built-in id clashes; the new one does not
     assert res.installed == ["one-rack"] and res.skipped == ["fat-tree"]
     assert messages[-1][0] == "information"
 
-    monkeypatch.setattr(bundles, "ask_clash", lambda _p, ids: "rename")
+    monkeypatch.setattr(bundles, "ask_clash", lambda _p, ids, *_a: "rename")
     res = import_bundle_interactive(None, out, user_dir=dst)
     assert res.renamed == {"one-rack": "one-rack-2", "fat-tree": "fat-tree-2"}
     assert {"one-rack", "one-rack-2", "fat-tree-2"} <= {x.id for x in
                                                          list_templates(user_dir=dst)}
 
     before = sorted(p.name for p in dst.rglob("*"))
-    monkeypatch.setattr(bundles, "ask_clash", lambda _p, ids: None)  # Cancel
+    monkeypatch.setattr(bundles, "ask_clash", lambda _p, ids, *_a: None)  # Cancel
     assert import_bundle_interactive(None, out, user_dir=dst) is None
     assert sorted(p.name for p in dst.rglob("*")) == before
 
@@ -872,3 +873,76 @@ def test_saving_part_of_a_fabric_says_it_is_re_derived(qtbot, builtin_catalog, t
     t = read_template_file(dlg.save())
     assert "join one fabric" in t.parameters[0].help
 
+
+# -- bundle wording -------------------------------------------------------------------------------
+
+def test_clash_question_calls_a_built_in_template_built_in(qtbot, monkeypatch):
+    shown = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box) or 0)
+    assert bundles.ask_clash(None, ["fat-tree"], ["fat-tree"]) is None  # closed: Cancel
+    box = shown[-1]
+    assert box.windowTitle() == "Built-in templates in the bundle"
+    assert box.text() == "This bundle has 1 template with the id of a built-in template: " \
+                         "fat-tree."
+    assert "already in your library" not in box.text()
+    bundles.ask_clash(None, ["mine", "yours", "fat-tree"], ["fat-tree"])
+    assert shown[-1].text() == ("This bundle has 1 template with the id of a built-in "
+                                "template: fat-tree. 2 of its templates are already in your "
+                                "library: mine, yours.")
+    bundles.ask_clash(None, ["mine"])
+    assert shown[-1].text() == "1 template of this bundle is already in your library: mine."
+
+
+def test_an_import_that_installs_nothing_says_so(tmp_path, monkeypatch, messages):
+    from engine.bundle import export_bundle
+
+    out = tmp_path / "b.rsbundle"
+    export_bundle(["fat-tree", "cpu-cluster"], out, user_dir=None)
+    monkeypatch.setattr(bundles, "ask_clash", lambda _p, ids, *_a: "skip")
+    res = import_bundle_interactive(None, out, user_dir=tmp_path / "lib")
+    assert res.is_empty
+    assert messages[-1] == ("information", "Nothing imported",
+                            "Nothing from b.rsbundle was installed: skipped 2 templates whose "
+                            "ids were taken (fat-tree, cpu-cluster).")
+    monkeypatch.setattr(bundles, "ask_clash", lambda _p, ids, *_a: "rename")
+    import_bundle_interactive(None, out, user_dir=tmp_path / "lib")
+    assert messages[-1][1] == "Bundle imported"
+    assert messages[-1][2].startswith("b.rsbundle: installed 2 templates (fat-tree-2, "
+                                      "cpu-cluster-2)")
+
+
+def test_an_empty_bundle_file_is_called_empty(tmp_path, messages):
+    empty = tmp_path / "empty.rsbundle"
+    empty.write_bytes(b"")
+    assert import_bundle_interactive(None, empty, user_dir=tmp_path / "lib") is None
+    kind, title, text = messages[-1]
+    assert (kind, title) == ("critical", "Bundle refused")
+    assert text.startswith("empty.rsbundle was not imported: ")
+    assert "but the file is empty (0 bytes)" in text and "File is not a zip file" not in text
+
+
+def test_export_list_shows_each_templates_id_and_library(qtbot, tmp_path, default_layout,
+                                                         builtin_catalog):
+    """Two user copies of one long title read the same, cut short, with no id."""
+    from engine.snapshot import save_user_template
+
+    title = "NVIDIA DGX SuperPOD with DGX GB200 NVL72 — selection"
+    for tid in ("west-rows", "west-rows-2"):
+        save_user_template(template_from_selection(default_layout, [default_layout.racks[0].id],
+                                                   tid, title, catalog=builtin_catalog),
+                           user_dir=tmp_path)
+    dlg = ExportBundleDialog(user_dir=tmp_path, path=tmp_path / "x.rsbundle")
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    assert [dlg.tree.headerItem().text(c) for c in range(4)] == ["Template", "Id", "Library",
+                                                                 "Version"]
+    rows = {it.text(1): (it.text(0), it.text(2)) for it in dlg._items()}
+    assert rows["west-rows"] == rows["west-rows-2"] == (title, "user")
+    assert rows["fat-tree"][1] == "built-in"
+    # ids whole, and the title has the room they leave: the whole title shows
+    fm = dlg.tree.fontMetrics()
+    assert dlg.tree.columnWidth(1) >= fm.horizontalAdvance("gb300-nvl72-superpod")
+    # (its indentation under the generation, and the tick box)
+    room = dlg.tree.columnWidth(0) - 2 * dlg.tree.indentation() - 24
+    assert room >= fm.horizontalAdvance(title)

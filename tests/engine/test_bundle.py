@@ -147,7 +147,10 @@ def test_clash_asks_by_default_and_writes_nothing(good, lib):
     with pytest.raises(ClashError) as ei:
         import_bundle(good, user_dir=lib)
     assert ei.value.ids == ["fat-tree", "cpu-cluster"]
-    assert "fat-tree" in str(ei.value) and str(good) in str(ei.value)
+    assert ei.value.builtin_ids == ["fat-tree", "cpu-cluster"]
+    assert str(ei.value) == (f"{good}: templates: expected templates whose ids are not taken "
+                             "(2 are built-in templates: fat-tree, cpu-cluster); choose "
+                             "--on-clash skip, replace or rename")
     assert snapshot(lib.parent) == before
 
 
@@ -220,7 +223,7 @@ def _case_truncated(p, good_bytes=None):
 
 BAD_BUNDLES = {
     "not a zip": (_case_not_zip, "zip archive"),
-    "empty file": (_case_empty, "zip archive"),
+    "empty file": (_case_empty, "a template bundle (a zip archive), but the file is empty"),
     "truncated": (_case_truncated, "zip archive"),
     "no manifest": (lambda p: make_bundle(p, [("templates/x/fat-tree.json", GOOD_T)],
                                           manifest=None), "manifest"),
