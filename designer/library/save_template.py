@@ -8,8 +8,6 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QRegularExpression
-from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -34,9 +32,11 @@ from engine.snapshot import (
 )
 from engine.templates import ParameterError, list_templates, read_user_library
 
-__all__ = ["SaveSelectionAsTemplateDialog", "default_title", "selection_hardware", "slug"]
+__all__ = ["SaveSelectionAsTemplateDialog", "default_title", "id_as_typed", "id_problem",
+           "selection_hardware", "slug"]
 
 _ID_PATTERN = r"[a-z0-9][a-z0-9\-]{0,59}"
+_ID_MAX = 60
 
 
 def slug(text: str) -> str:
@@ -49,6 +49,43 @@ def slug(text: str) -> str:
     """
     s = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
     return (s or "template")[:60].rstrip("-")
+
+
+def id_as_typed(text: str) -> str:
+    """Return ``text`` as the Id field keeps it: letters in lower case, spaces as hyphens.
+
+    Nothing else changes: a character an id cannot hold stays, and the form says so
+    (:func:`id_problem`), rather than vanish as the user types it.
+
+    Examples
+    --------
+    >>> id_as_typed("Bad Id!")
+    'bad-id!'
+    """
+    return re.sub(r"\s", "-", text.lower())
+
+
+def id_problem(template_id: str) -> str:
+    """Return what is wrong with ``template_id`` as an id, in the form's words ("" if nothing).
+
+    Examples
+    --------
+    >>> id_problem("bad-id!")
+    "Id: “!” cannot be in an id; use lower-case letters, digits and '-'."
+    >>> id_problem("-x"), id_problem("gb200-block")
+    ("Id: start with a letter or digit, not '-'.", '')
+    """
+    if not template_id:
+        return "Id: expected an id (lower-case letters, digits and '-')."
+    bad = sorted(set(re.sub(r"[a-z0-9\-]", "", template_id)), key=template_id.index)
+    if bad:
+        shown = ", ".join(f"“{c}”" for c in bad)
+        return (f"Id: {shown} cannot be in an id; use lower-case letters, digits and '-'.")
+    if template_id.startswith("-"):
+        return "Id: start with a letter or digit, not '-'."
+    if len(template_id) > _ID_MAX:
+        return f"Id: expected at most {_ID_MAX} characters (it has {len(template_id)})."
+    return ""
 
 
 def _count(ids: set[str], layout: Layout) -> str:
@@ -148,8 +185,12 @@ class SaveSelectionAsTemplateDialog(QDialog):
         title = default_title(layout, self.ids, self.catalog)
         base = slug(title.replace("—", " "))
         self.id_edit = QLineEdit(self._free(base))
-        self.id_edit.setValidator(QRegularExpressionValidator(QRegularExpression(_ID_PATTERN)))
-        self.id_edit.setToolTip("Lower-case letters, digits and '-'; scripts and bundles use it")
+        # capitals and spaces become what an id holds as they are typed; anything else
+        # stays on show with a note, never silently dropped
+        self.id_edit.textEdited.connect(self._id_typed)
+        self.id_edit.setToolTip("Lower-case letters, digits and '-' (capitals are made lower "
+                                "case and spaces hyphens as you type); scripts and bundles "
+                                "use it")
         self.title_edit = QLineEdit(title)
         self.author_edit = QLineEdit(_user_name() or layout.author or "")
         self.description_edit = QPlainTextEdit()
@@ -223,9 +264,8 @@ class SaveSelectionAsTemplateDialog(QDialog):
         problem = ""
         if not self.ids:
             problem = "Select racks, cooling units, feeds or trays first."
-        elif not re.fullmatch(_ID_PATTERN, tid):
-            problem = "Id: expected lower-case letters, digits and '-', starting with a letter " \
-                      "or digit."
+        elif id_problem(tid):
+            problem = id_problem(tid)
         elif not title:
             problem = "Title: expected a title."
         elif tid in self._builtin:
@@ -241,6 +281,13 @@ class SaveSelectionAsTemplateDialog(QDialog):
         else:
             self.target.setText("")
         return problem
+
+    def _id_typed(self, text: str) -> None:
+        shown = id_as_typed(text)
+        if shown != text:
+            pos = self.id_edit.cursorPosition()
+            self.id_edit.setText(shown)
+            self.id_edit.setCursorPosition(min(pos, len(shown)))
 
     def save(self) -> Path | None:
         """Build the template from the selection and write it; return its path (None on error)."""

@@ -330,8 +330,8 @@ def test_save_selection_writes_user_template(qtbot, window, monkeypatch, isolate
     dlg.id_edit.setText("Bad Id")  # pasted text bypasses the validator: the check catches it
     assert not dlg.ok_button.isEnabled() and dlg.error.text().startswith("Id:")
     dlg.id_edit.clear()
-    qtbot.keyClicks(dlg.id_edit, "ab C!d")  # typing keeps only what the validator accepts
-    assert dlg.id_edit.text() == "abd"
+    qtbot.keyClicks(dlg.id_edit, "ab C!d")  # nothing typed is dropped
+    assert dlg.id_edit.text() == "ab-c!d" and "“!”" in dlg.error.text()
     path.unlink()
 
 
@@ -856,6 +856,22 @@ def test_the_description_is_one_tab_stop(qtbot, builtin_catalog):
 
 
 # -- save selection: id as typed, fabric note ---------------------------------------------------
+
+def test_the_id_field_keeps_what_is_typed(qtbot, default_layout, tmp_path, builtin_catalog):
+    dlg = SaveSelectionAsTemplateDialog(default_layout, [default_layout.racks[0].id],
+                                        catalog=builtin_catalog, user_dir=tmp_path)
+    qtbot.addWidget(dlg)
+    dlg.id_edit.clear()
+    qtbot.keyClicks(dlg.id_edit, "Bad Id!")
+    assert dlg.id_edit.text() == "bad-id!"  # was "add": capitals and the space vanished
+    assert dlg.error.text() == "Id: “!” cannot be in an id; use lower-case letters, digits " \
+                               "and '-'."
+    assert not dlg.ok_button.isEnabled()
+    qtbot.keyClick(dlg.id_edit, Qt.Key.Key_Backspace)
+    assert dlg.id_edit.text() == "bad-id" and dlg.error.text() == ""
+    assert dlg.ok_button.isEnabled()
+    assert dlg.target.text() == f"File: {tmp_path / 'hopper' / 'bad-id.json'}"
+
 
 def test_saving_part_of_a_fabric_says_it_is_re_derived(qtbot, builtin_catalog, tmp_path):
     from engine.templates import instantiate
