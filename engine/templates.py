@@ -108,6 +108,7 @@ __all__ = [
     "read_user_library",
     "list_templates",
     "get_template",
+    "layout_template_id",
     "resolve_params",
     "instantiate",
     "expected_cases",
@@ -616,6 +617,37 @@ def get_template(template_id: str, user_dir: Path | None | str = "default") -> T
     if found:
         return found[0]
     raise ParameterError(f"unknown template {template_id!r}; `rackscape templates` lists them")
+
+
+def layout_template_id(layout: Layout, templates: list[TemplateFile]) -> str | None:
+    """Return the id of the template ``layout`` was made from, or None when it does not say.
+
+    A layout keeps no template id; :func:`instantiate` names it by the template's
+    title and parameters ("<title> (scalable_units=2, ...)"), so the template is
+    the one of the layout's generation whose title starts the name (the longest
+    such title; the first of ``templates`` among equals). A layout renamed, or
+    retargeted to another generation, names none.
+
+    Examples
+    --------
+    >>> everything = list_templates(user_dir=None)
+    >>> lay = instantiate("gb200-nvl72-superpod", {"scalable_units": 1})
+    >>> layout_template_id(lay, everything)
+    'gb200-nvl72-superpod'
+    >>> layout_template_id(lay.model_copy(update={"name": "Hall 3"}), everything) is None
+    True
+    """
+    name = layout.name.strip()
+    best: TemplateFile | None = None
+    for t in templates:
+        gen = t.generation if t.layout_generation is None else layout.generation
+        if gen != layout.generation or not t.title:
+            continue
+        if name != t.title and not name.startswith(t.title + " ("):
+            continue
+        if best is None or len(t.title) > len(best.title):
+            best = t
+    return best.id if best is not None else None
 
 
 def _shown(raw: Any) -> str:

@@ -66,8 +66,9 @@ def new_from_template_action(window: Any) -> bool:
     # the unsaved-changes question comes when Create is pressed, not before the picker:
     # a Discard answered there would be no discard once the picker is cancelled. A
     # Cancel at the question returns to the dialog with its choices as they were.
+    # the open design's own template comes up first, so "the same, but bigger" is one change
     dlg = NewFromTemplateDialog(window, doc.layout.generation, doc.catalog,
-                                confirm_replace=lambda: _maybe_save(window))
+                                confirm_replace=lambda: _maybe_save(window), layout=doc.layout)
     if dlg.exec() and dlg.layout_result is not None:
         folder = doc.path.parent if doc.path is not None else None
         doc.set_layout(dlg.layout_result)

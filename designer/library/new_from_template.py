@@ -57,6 +57,7 @@ from engine.templates import (
     ParameterError,
     TemplateFile,
     instantiate,
+    layout_template_id,
     list_templates,
     read_user_library,
     resolve_params,
@@ -280,6 +281,10 @@ class NewFromTemplateDialog(QDialog):
     parent : QWidget, optional
     generation : str, optional
         Select the first template of this generation.
+    layout : Layout, optional
+        The open design: the template it was made from is selected when its name
+        says which (:func:`engine.templates.layout_template_id`), else the first
+        template of its generation.
     catalog : Catalog, optional
         The hardware catalog (built-in plus user by default).
     templates : list of TemplateFile, optional
@@ -291,7 +296,8 @@ class NewFromTemplateDialog(QDialog):
     def __init__(self, parent: QWidget | None = None, generation: str | None = None,
                  catalog: Catalog | None = None,
                  templates: list[TemplateFile] | None = None,
-                 confirm_replace: Callable[[], bool] | None = None) -> None:
+                 confirm_replace: Callable[[], bool] | None = None,
+                 layout: Layout | None = None) -> None:
         from designer.library.worker import TaskRunner
 
         super().__init__(parent)
@@ -331,8 +337,13 @@ class NewFromTemplateDialog(QDialog):
         self._timer.setInterval(PREVIEW_DELAY_MS)
         self._timer.timeout.connect(self._start_preview)
         self._build()
-        first = next((tid for tid, t in self.templates.items() if t.generation == generation),
-                     next(iter(self.templates), None))
+        if layout is not None:
+            generation = generation or layout.generation
+        # the open design's own template, in the order the list shows (the user's first)
+        first = layout_template_id(layout, [self.templates[tid] for tid in self.template_ids()]) \
+            if layout is not None else None
+        first = first or next((tid for tid, t in self.templates.items()
+                               if t.generation == generation), next(iter(self.templates), None))
         if first is not None:
             self.select_template(first)
 

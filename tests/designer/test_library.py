@@ -855,6 +855,31 @@ def test_the_description_is_one_tab_stop(qtbot, builtin_catalog):
     dlg.done(0)
 
 
+def test_new_from_template_opens_on_the_designs_own_template(qtbot, window, monkeypatch,
+                                                             builtin_catalog):
+    """A GB200 design opened the dialog on the DGX B200 SuperPOD, the first Blackwell one."""
+    from engine.templates import instantiate
+
+    window.document.set_layout(instantiate("gb200-nvl72-superpod", {"scalable_units": 1},
+                                           catalog=builtin_catalog))
+    seen = {}
+
+    def fake_exec(dlg):
+        seen["id"] = dlg.current().id
+        return 0
+
+    monkeypatch.setattr(NewFromTemplateDialog, "exec", fake_exec)
+    library.new_from_template_action(window)
+    assert seen["id"] == "gb200-nvl72-superpod"
+    # a design that does not name its template: the first of its generation
+    lay = window.document.layout.model_copy(update={"name": "Hall 3"})
+    dlg = NewFromTemplateDialog(catalog=builtin_catalog, layout=lay)
+    qtbot.addWidget(dlg)
+    first = next(t.id for t in dlg.templates.values() if t.generation == "blackwell")
+    assert dlg.current().id == first != "gb200-nvl72-superpod"
+    dlg.done(0)
+
+
 # -- save selection: id as typed, fabric note ---------------------------------------------------
 
 def test_the_id_field_keeps_what_is_typed(qtbot, default_layout, tmp_path, builtin_catalog):

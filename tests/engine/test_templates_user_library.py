@@ -14,6 +14,8 @@ from engine.templates import (
     TemplateFile,
     builtin_template_dir,
     get_template,
+    instantiate,
+    layout_template_id,
     list_templates,
     read_user_library,
 )
@@ -82,3 +84,17 @@ def test_a_generation_is_a_plain_folder_name(generation):
     with pytest.raises(ValidationError, match="generation"):
         TemplateFile.model_validate({**SPEC, "generation": generation})
 
+
+def test_a_layout_names_the_template_it_was_made_from():
+    everything = list_templates(user_dir=None)
+    gb200 = instantiate("gb200-nvl72-superpod", {"scalable_units": 1})
+    # the B200 SuperPOD is the first Blackwell template; the design is a GB200 one
+    assert layout_template_id(gb200, everything) == "gb200-nvl72-superpod"
+    tree = instantiate("fat-tree", {"k": 4})
+    assert layout_template_id(tree, everything) == "fat-tree"
+    renamed = gb200.model_copy(update={"name": "Hall 3 west"})
+    assert layout_template_id(renamed, everything) is None
+    # retargeted to Rubin: the Blackwell template it came from is not a Rubin one
+    moved = gb200.model_copy(update={"generation": "rubin",
+                                     "name": gb200.name + " (retargeted to Rubin)"})
+    assert layout_template_id(moved, everything) is None
