@@ -663,7 +663,12 @@ class NewFromTemplateDialog(QDialog):
             for label in self.figures.values():
                 label.setText("—")
             self.status.setText("")
-            self.rules.hide()
+            # the rules of the last preview no longer apply, but their room stays until
+            # the next one: the Parameters panel never moves under the pointer
+            if self.rules.isVisible():
+                self.rules.setMinimumHeight(self.rules.height())
+            self.rules.setText("")
+            self.rules.setToolTip("")
 
     def _start_preview(self) -> None:
         t = self.current()
@@ -711,6 +716,7 @@ class NewFromTemplateDialog(QDialog):
     def _show_rules(self, details: list[dict[str, Any]]) -> None:
         """List each broken rule with its message under the preview (what the rule says,
         not only its code); more than :data:`_RULES_SHOWN` go to the tooltip."""
+        self.rules.setMinimumHeight(0)
         if not details:
             self.rules.hide()
             self.rules.setToolTip("")
