@@ -463,7 +463,7 @@ def feed_offset_sign(points: list[tuple[float, float]], side: str) -> float:
     >>> feed_offset_sign([(0, 0), (5, 0)], "A"), feed_offset_sign([(5, 0), (0, 0)], "A")
     (1.0, -1.0)
     >>> feed_offset_sign([(0, 0), (5, 0)], "B"), feed_offset_sign([(0, 0), (0, 5)], "A")
-    (-1.0, -1.0)
+    (-1.0, 1.0)
     """
     if len(points) < 2:
         return 0.0
