@@ -47,7 +47,7 @@ def _kw(doc, rack_id: str) -> float:
 
 
 def test_a_41_kw_rack_keeps_its_colour_until_a_rack_draws_more_than_the_top(scene, doc):
-    # the reviewer's hall: an air limit of 41 kW per rack
+    # a hall with an air limit of 41 kW per rack
     doc.set_field(["assumptions"], "air_limit_kw_per_rack", 41.0)
     kw = lambda r: _kw(doc, r)  # noqa: E731
     assert kw("GPU-0002") == pytest.approx(41, abs=0.5)
@@ -76,7 +76,7 @@ def test_a_41_kw_rack_keeps_its_colour_until_a_rack_draws_more_than_the_top(scen
 
 def test_with_the_templates_air_limit_a_fifth_server_changes_no_colour(scene, doc):
     # NVIDIA's densest air-cooled profile (57.2 kW) leaves the DGX H100 hall's scale room
-    # above its 41 kW racks: the reviewer's 51 kW rack changes no other rack's colour
+    # above its 41 kW racks: a 51 kW rack changes no other rack's colour
     limit = doc.layout.assumptions.air_limit_kw_per_rack
     assert limit > 51
     top = nice_ceil(limit)

@@ -246,8 +246,8 @@ def test_a_short_rows_label_keeps_clear_of_the_label_of_the_row_beside_it(view, 
 
 def test_cooling_units_say_which_unit_they_are_with_their_load_and_fit_their_box(
         view, doc, monkeypatch):
-    # the reviewer saw "56 %" on CRAHs at zoom-to-fit, a blank CDU, and "0 %" alone on
-    # the CDU at 42 px/m: which unit is that?
+    # not a bare "56 %" on CRAHs at zoom-to-fit, a blank CDU, or "0 %" alone on the CDU
+    # at 42 px/m, which leaves open which unit that is
     from designer.canvas import items
 
     drawn: dict[str, tuple[items.UnitLabel, QRectF]] = {}

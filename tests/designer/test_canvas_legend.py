@@ -1,4 +1,4 @@
-"""The floor plan's legend after the architect's review: its corner is chosen afresh for
+"""The floor plan's legend: its corner is chosen afresh for
 each hall, and of corners that hide nothing else the one off the hall's floor wins."""
 
 from __future__ import annotations

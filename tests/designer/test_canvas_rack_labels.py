@@ -1,4 +1,4 @@
-"""Rack labels after the architect's review: a label shows where it fits (a 600 mm rack
+"""Rack labels: a label shows where it fits (a 600 mm rack
 too, turned along its long side), not from a fixed zoom; with the airflow overlay on it
 lies across the air's path and leaves the arrow's tail and head in view."""
 
@@ -45,8 +45,8 @@ def plates(view, item, dev):
 @pytest.mark.parametrize("px_per_m", [26.0, 29.0, 35.0, 45.0])
 def test_every_nvl72_rack_of_a_gb200_hall_carries_its_kw_where_it_fits(view, doc, gb200,
                                                                      px_per_m):
-    # the reviewer found every rack of this hall unlabelled at 29 px/m: a 600 mm rack is
-    # 17 px wide there, under the old fixed 24 px, while its 31 px length holds "132"
+    # every rack of this hall is labelled at 29 px/m: a 600 mm rack is 17 px wide there,
+    # under a fixed 24 px, while its 31 px length holds "132"
     doc.set_layout(gb200)
     zoom(view, px_per_m, (8.3, 22.0))
     shown = racks_in_view(view)
@@ -71,7 +71,7 @@ def test_every_nvl72_rack_of_a_gb200_hall_carries_its_kw_where_it_fits(view, doc
 
 
 def test_a_600_mm_rack_is_labelled_wherever_an_800_mm_rack_of_its_length_is(view, doc):
-    # RK-0001 (600 mm) in the reviewer's hall had no label where the 800 mm racks had one
+    # RK-0001 (600 mm) has a label wherever the 800 mm racks have one
     rack = doc.layout.racks[0]
     (rid,) = doc.add_racks([{"id": "RK-0001", "type": "rack-600x1200", "x_m": 7.9,
                              "y_m": 1.2, "devices": [{"type": "dgx-h100", "u": 10}]}])
@@ -114,7 +114,7 @@ def _arrow_px(view, item) -> tuple[float, float]:
 
 @pytest.mark.parametrize("px_per_m", [31.0, 45.0, 60.0, 120.0])
 def test_a_turned_racks_label_leaves_its_airflow_arrow_in_view(view, doc, px_per_m):
-    # the reviewer's GPU-0017, turned a quarter: its label lay along the arrow and hid it
+    # a rack turned a quarter keeps its arrow in view: its label does not lie along it
     rid = "GPU-0001"
     doc.rotate_items([rid], 90)
     item = view.fp.item_for(rid)

@@ -1,4 +1,4 @@
-"""Row labels after the architect's review: each stands beside its row's end, on the
+"""Row labels: each stands beside its row's end, on the
 hall's side where there is room, and never over a rack or a cooling unit."""
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def _rows_px(view) -> dict[str, tuple[float, float, float, float, float]]:
 @pytest.mark.parametrize("px_per_m", [9.9, 18.0, 29.0, 45.0])
 def test_row_labels_stand_beside_their_rows_never_over_racks_or_units(view, doc, gb200,
                                                                      px_per_m):
-    # the reviewer saw some labels beside their rows and others over their first racks
+    # every label stands beside its row, none over the row's first racks
     doc.set_layout(gb200)
     zoom(view, px_per_m, (8.3, 20.4))
     _render(view)

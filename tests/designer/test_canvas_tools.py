@@ -1,4 +1,4 @@
-"""The review of the canvas tools in a real window: the hall outline's handles follow the
+"""The canvas tools in a real window: the hall outline's handles follow the
 document and Esc ends the mode, each action's status message replaces the last and times
 out, the drawing tools' readout tells the drawn length from the length to the cursor,
 Duplicate places a rack beside its source along its row, the cooling zones are shaded
@@ -48,8 +48,8 @@ def status(window) -> str:
 # -- 1, 2: the hall outline's mode ------------------------------------------------------------
 
 def test_a_new_hall_ends_the_outline_mode_and_its_old_handles(window):
-    """The review: after New blank hall the old hall's handles stayed at the old corners,
-    and dragging one gave the new hall the old polygon."""
+    """After New blank hall no handle stays at the old hall's corners, where dragging one
+    would give the new hall the old polygon."""
     from designer.document import LayoutDocument
 
     doc = window.document
@@ -117,7 +117,7 @@ def test_esc_leaves_the_outline_mode_as_it_leaves_a_drawing_tool(window):
 # -- 3: the status bar --------------------------------------------------------------------------
 
 def test_each_action_replaces_the_last_message(window):
-    """The review: "Duplicated 1 item" and an elevation refusal stayed on after a Delete."""
+    """A Delete replaces "Duplicated 1 item" and an elevation refusal."""
     doc = window.document
     rid = doc.layout.racks[0].id
     doc.select([rid])
@@ -205,8 +205,8 @@ def _errors(doc, rid):
 
 @pytest.mark.parametrize("end", [True, False], ids=["row end", "mid row"])
 def test_duplicate_puts_a_rack_beside_its_source_along_its_row(window, end):
-    """The review: the copy went 2.4 m below its source facing the same way, into its
-    exhaust (FLOOR-AIRFLOW, a CRAH at 109 %)."""
+    """The copy does not go 2.4 m below its source facing the same way, into its exhaust
+    (FLOOR-AIRFLOW, a CRAH at 109 %)."""
     doc = window.document
     row = sorted((r for r in doc.layout.racks if r.row == "R01"), key=lambda r: r.x_m)
     src = row[-1] if end else row[len(row) // 2]
@@ -265,8 +265,8 @@ def test_beside_offset_goes_across_only_when_the_row_is_full():
 # -- 6: the cooling zones' shading ------------------------------------------------------------
 
 def test_the_cooling_zones_show_their_shading_round_their_racks(window):
-    """The review saw only the rack-to-CRAH lines: the zones' tint lay under the opaque
-    racks and nowhere else. It reaches past them now, in each unit's colour."""
+    """The zones' tint shows beside the rack-to-CRAH lines: it reaches past the opaque
+    racks, in each unit's colour, instead of lying under them and nowhere else."""
     from panel_helpers import zoom
 
     doc = window.document
@@ -314,14 +314,14 @@ def _value_lines(window) -> dict[str, str]:
 
 @pytest.mark.parametrize("px_per_m", [30.0, 45.0, 60.0, 90.0])
 def test_a_rack_turned_a_quarter_shows_its_value_as_its_neighbours_do(window, px_per_m):
-    """The review: a rack turned 270 degrees, wider on screen, showed "41.1" among
-    neighbours showing "41"."""
+    """A rack turned 270 degrees, wider on screen, shows "41" as its neighbours do, not
+    "41.1"."""
     from panel_helpers import zoom
 
     doc = window.document
     row = sorted((r for r in doc.layout.racks if r.row == "R01"), key=lambda r: r.x_m)
     doc.select([row[-1].id])
-    window.rotate(90)  # from 180: turned a quarter, 270 as in the review
+    window.rotate(90)  # from 180: turned a quarter, to 270
     assert doc.layout.rack(row[-1].id).rotation_deg == 270
     zoom(window.view, px_per_m, (row[-1].x_m, row[-1].y_m))
     values = _value_lines(window)

@@ -1,4 +1,4 @@
-"""Compare generations after the designer review: the hall starts from the open design's,
+"""Compare generations: the hall starts from the open design's,
 each generation's column and bars show as it arrives, and Cancel stops waiting and keeps
 the generations done."""
 
@@ -15,7 +15,7 @@ from engine.compare import CompareRow
 
 
 def test_compare_starts_from_the_open_hall(qtbot, window, monkeypatch):
-    """The review: the GPUs came from the design, the hall stayed at 60 x 40 m."""
+    """The hall comes from the design as the GPUs do, not a fixed 60 x 40 m."""
     from designer.document import LayoutDocument
 
     monkeypatch.setattr(CompareWindow, "run", lambda self: -1)

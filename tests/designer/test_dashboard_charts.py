@@ -1,4 +1,4 @@
-"""The dashboard's charts after the architect's review: limit lines name themselves in the
+"""The dashboard's charts: limit lines name themselves in the
 chart's note, never in text over the bars; a note wraps between its legend entries, never
 inside one; an axis too narrow for several bar names counts the bars instead."""
 
@@ -43,8 +43,8 @@ def _bar_colours(dash, sort: bool) -> list[tuple[str, QColor]]:
 
 @pytest.mark.parametrize("sort", [False, True])
 def test_no_limit_label_hides_a_bar_of_the_power_per_rack_chart(qtbot, doc, gb200_8su, sort):
-    # the reviewer saw the ~20 kW network racks drawn as 0 kW: the air limit's white
-    # label box stood over them
+    # the ~20 kW network racks' bars show, not hidden as 0 kW under the air limit's white
+    # label box
     doc.set_layout(gb200_8su)
     dash = make(qtbot, DashboardPanel, doc, (1800, 640))
     kw = doc.analysis.power.rack_kw

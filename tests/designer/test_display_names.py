@@ -1,4 +1,4 @@
-"""What the designer shows after the display review: every row named at fit zoom where the
+"""What the designer shows: every row named at fit zoom where the
 hall has room (in the aisle by the row's end when units crowd its ends), the worst spine
 failure naming the switch model as the catalog does, and undo texts wording a choice as
 its list does."""
@@ -60,8 +60,8 @@ def _assert_clear(win, shown) -> None:
 
 @pytest.mark.parametrize("params", [{}, {"scalable_units": 8}])
 def test_every_gb200_row_is_named_at_fit_zoom(qtbot, doc, builtin_catalog, params):
-    # the reviewer saw rows with CRAH galleries a few pixels past both ends go unnamed
-    # (at 8 SU, every row); the aisle by the row's end has room for the name
+    # rows with CRAH galleries a few pixels past both ends (at 8 SU, every row) are named
+    # too: the aisle by the row's end has room for the name
     layout = instantiate("gb200-nvl72-superpod", params, catalog=builtin_catalog)
     win = _fit_window(qtbot, doc, layout)
     shown = _shown(win)

@@ -183,8 +183,8 @@ def test_double_click_removes_a_point_or_inserts_one_on_a_segment(window):
 
 
 def test_a_point_inserted_on_an_edge_snaps_like_a_dragged_one(window):
-    # the reviewer's hall came out with (13.6, 7.13)-like points next to dragged grid
-    # points: walls went slanted
+    # an inserted point lands on the grid as a dragged one does, not at (13.6, 7.13)-like
+    # points next to dragged grid points, which would slant the walls
     doc, scene = window.document, window.scene
     window.actions_by_name["outline"].setChecked(True)
     assert scene.handles.item_id == edits.HALL_OUTLINE

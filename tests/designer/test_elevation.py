@@ -222,8 +222,8 @@ def test_a_generated_switch_lower_than_its_text_keeps_its_label_inside_the_rack(
 
 
 def test_one_u_devices_have_a_label_a_tooltip_and_a_visible_selection(qtbot, doc):
-    # the reviewer's network rack: two QM9700 in U40-41 drew as bare bars at the
-    # dock's default scale, with no tooltip and no sign of the selected one
+    # a network rack with two QM9700 in U40-41: at the dock's default scale each is
+    # labelled, has a tooltip and shows when selected, not a bare bar
     from panel_helpers import make
     from PySide6.QtGui import QColor, QImage
 
@@ -280,7 +280,7 @@ def test_one_u_devices_have_a_label_a_tooltip_and_a_visible_selection(qtbot, doc
     assert count(render(), gutter, "#ff8f00") == 0
 
 
-# the reviewer's rack: four DGX H100 with 1 U devices between and above them
+# a rack of four DGX H100 with 1 U devices between and above them
 _SMALL = ((1, "sn2201"), (2, "sn2201"), (11, "epyc-9004-2s"), (20, "epyc-9004-2s"),
           (29, "grace-superchip-node"), (38, "qm9700"), (39, "qm9700"), (40, "qm9700"),
           (41, "qm9700"), (42, "xeon6-2s"), (44, "qm9790"), (45, "qm9790"), (46, "sn2201"))

@@ -1,7 +1,7 @@
-"""Review of Edit → New fabric in a real window: the switch it proposes and what it says
+"""Edit → New fabric in a real window: the switch it proposes and what it says
 of one without figures, the designs "Start from" offers for a DGX H200 beside a DGX H100
 fabric, and the note that explains a third scalable unit's 16 spines (the DGX SuperPOD
-RA's spine count for 4 SU, see tests/engine/test_fabric_plan_review.py)."""
+RA's spine count for 4 SU, see tests/engine/test_fabric_plan_suggestions.py)."""
 
 from __future__ import annotations
 

@@ -650,8 +650,8 @@ def test_compare_marks_a_generation_short_of_the_intent(qtbot, builtin_catalog):
 
 def test_compare_says_why_a_design_misses_the_hall_and_which_rules_warn(qtbot,
                                                                        builtin_catalog):
-    """The review's 15 x 10 m hall for 504 GPUs showed "no" for every generation, an empty
-    note and a bare warning count."""
+    """For a 15 x 10 m hall and 504 GPUs, which every generation misses, each says why,
+    not "no" with an empty note and a bare warning count."""
     from PySide6.QtCore import Qt
 
     win = CompareWindow(catalog=builtin_catalog)

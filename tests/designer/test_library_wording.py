@@ -1,4 +1,4 @@
-"""What the library windows say after the wording review: a retarget leads with the GPUs it
+"""What the library windows say: a retarget leads with the GPUs it
 mapped and words fabric settings apart from devices, in display names; the compare window
 explains every red cell, counts its progress once, fits its bar labels and its note and
 rounds its charts as its table does; a selection saved from a retargeted design is named

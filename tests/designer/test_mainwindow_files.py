@@ -148,8 +148,8 @@ def test_new_blank_hall_asks_about_unsaved_changes_before_its_dialog(window, mon
 
 def test_new_from_template_asks_about_unsaved_changes_only_at_create(qtbot, window,
                                                                    monkeypatch):
-    """The review: the question came before the picker, so Discard there and Cancel in
-    the picker kept the changes, and Discard had not discarded anything."""
+    """The question comes at Create, not before the picker, where Discard and then Cancel
+    in the picker would keep the changes, and Discard would have discarded nothing."""
     from designer.library.new_from_template import NewFromTemplateDialog
 
     doc = window.document
@@ -195,10 +195,10 @@ def test_new_from_template_asks_about_unsaved_changes_only_at_create(qtbot, wind
 
 
 def test_duplicate_puts_the_copy_beside_its_source_along_its_row_and_says_duplicated(window):
-    """The review's hall: two racks turned 90 degrees, back to back. A copy went 2.4 m down
-    (into the next row's place, facing the same way: it breathed its source's exhaust);
-    now it goes where Paste puts one, the next place along the source's row (along y for
-    a rack turned a quarter), facing the same way. And the status said "Pasted" once."""
+    """A hall of two racks turned 90 degrees, back to back. A copy goes where Paste puts
+    one, the next place along the source's row (along y for a rack turned a quarter),
+    facing the same way, not 2.4 m down into the next row's place, where it would breathe
+    its source's exhaust. And the status says "Duplicated", not "Pasted"."""
     from designer.document import LayoutDocument
     from engine.model import Rack
 
@@ -259,7 +259,7 @@ def test_save_of_a_retargeted_copy_proposes_a_short_name_beside_its_source(
     qtbot.addWidget(new, before_close_func=lambda w: setattr(w, "_force_close", True))
     assert new.document.path is None and new.document.is_modified
     starts = _record_save_dialog(monkeypatch)
-    # as the review did it: Ctrl+W, then Save at the unsaved-changes question
+    # Ctrl+W, then Save at the unsaved-changes question
     monkeypatch.setattr(QMessageBox, "exec", lambda box: QMessageBox.StandardButton.Save)
     new.actions_by_name["close"].trigger()
     assert starts == [str(tmp_path / "halls" / "pod-blackwell.json")]

@@ -1,4 +1,4 @@
-"""New from template after the designer review: a number typed out of range is refused
+"""New from template: a number typed out of range is refused
 in words (not turned into another number), the preview says what each broken rule means,
 and the description reads as sentences with its sources apart."""
 
@@ -30,7 +30,8 @@ def _type(qtbot, dlg, name: str, text: str):
 
 
 def test_twenty_typed_for_at_most_sixteen_units_is_refused_not_made_two(qtbot, dialog):
-    """The review: "20" in "Scalable units (1–16)" showed 2 and previewed a 2-SU hall."""
+    """Typed "20" in "Scalable units (1–16)" stays 20 and is refused: it neither shows 2
+    nor previews a 2-SU hall."""
     dialog.select_template("gb200-nvl72-superpod")
     ed = _type(qtbot, dialog, "scalable_units", "20")
     assert ed.lineEdit().text() == "20" and dialog.values()["scalable_units"] == 20
@@ -65,7 +66,7 @@ def test_an_odd_number_for_an_even_parameter_is_refused_in_words(qtbot, dialog):
 
 
 def test_the_preview_shows_what_each_broken_rule_says(qtbot, dialog, builtin_catalog):
-    """The review: the Meta preview said "FABRIC-RADIX" and nothing about what it means."""
+    """The Meta preview says what "FABRIC-RADIX" means, not the bare code."""
     dialog.select_template("meta-24k-roce")
     qtbot.waitUntil(lambda: dialog.preview is not None
                     and dialog.preview["template"] == "meta-24k-roce", timeout=120_000)
@@ -98,8 +99,8 @@ def test_violation_details_list_errors_first_with_their_first_message(builtin_ca
 
 
 def test_the_description_reads_a_sentence_a_paragraph_with_sources_apart(qtbot, dialog):
-    """The review: one dense paragraph of 15 lines with inline [Sxx] refs, empty space
-    below it."""
+    """Not one dense paragraph of 15 lines with inline [Sxx] refs and empty space below
+    it."""
     dialog.select_template("gb200-nvl72-superpod")
     view = dialog.description
     doc = view.document()

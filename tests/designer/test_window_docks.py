@@ -1,4 +1,4 @@
-"""The main window at a laptop's size after the designer review: the floor plan keeps its
+"""The main window at a laptop's size: the floor plan keeps its
 height (the dashboard and the rule panel share one tabbed area), and a window of 1600 x 1000
 or more keeps them side by side as before."""
 
@@ -10,7 +10,7 @@ from PySide6.QtCore import QSettings
 from designer.mainwindow import COMPACT_HEIGHT, MainWindow
 
 #: At 1600 x 1000 the plan has 49 % of the window's height; a laptop's window should leave
-#: it no less than half (the review measured about 200 px, a quarter, at 1366 x 768).
+#: it no less than half (not about 200 px, a quarter, at 1366 x 768).
 MIN_PLAN_SHARE = 0.5
 
 
@@ -53,11 +53,11 @@ def test_a_laptop_window_keeps_the_floor_plan_tall(qtbot, doc):
     qtbot.waitUntil(lambda: _in_front(win, rules), timeout=2000)
     assert rules.width() >= win.view.width() - 10
     codes = win.panels["RulePanel"]
-    assert codes.width() > 700  # the review's rule codes were cut at 312 px
+    assert codes.width() > 700  # rule codes are not cut at 312 px
 
 
 def test_a_window_made_laptop_sized_gives_the_plan_its_height_back(qtbot, doc):
-    """The review: 1600 x 1000 resized to 1366 x 768 left the plan about 200 px."""
+    """1600 x 1000 resized to 1366 x 768 gives the plan its height back, not about 200 px."""
     win = _window(qtbot, doc, (1600, 1000))
     tall_view = win.view.height()
     assert _side_by_side(win)

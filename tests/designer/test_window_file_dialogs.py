@@ -1,4 +1,4 @@
-"""Files in the main window after the designer review: Open Recent names each file's
+"""Files in the main window: Open Recent names each file's
 folder, the file dialogs open at a size whose columns read whole, and Save proposes a
 tidy file name for a design a template named."""
 
@@ -16,7 +16,7 @@ from engine.io import save_layout
 
 
 def test_open_recent_names_the_folder_of_every_file(window, tmp_path):
-    """The review: "hall1.json", "gb200.json" with no folder."""
+    """Each entry names its folder, not a bare "hall1.json", "gb200.json"."""
     doc = window.document
     (tmp_path / "halls").mkdir()
     paths = [tmp_path / "halls" / "hall1.json", tmp_path / "gb200.json"]
@@ -62,7 +62,7 @@ def test_a_design_from_a_template_gets_a_tidy_file_name(name, stem):
 
 
 def test_save_as_proposes_a_tidy_name_for_the_default_hall(window, monkeypatch):
-    """The review: "DGX H100 hall (racks=16, racks_per_row=8).json"."""
+    """Not "DGX H100 hall (racks=16, racks_per_row=8).json"."""
     name = window.proposed_save_path().name
     assert name == "dgx-h100-hall-racks-16-racks-per-row-8.json"
     assert not set("()=, ") & set(name)
@@ -115,7 +115,7 @@ def folder(tmp_path, window):
 
 
 def test_open_dialog_opens_large_with_whole_columns(qtbot, window, folder, monkeypatch):
-    """The review: 632 x 412 with "131…KiB", "PDF…ent", "26 11 2…6 18:05"."""
+    """Not 632 x 412 with "131…KiB", "PDF…ent", "26 11 2…6 18:05"."""
     seen = _on_file_dialog(lambda dlg: (dlg.size(), _expected_size(dlg),
                                         _columns_read_whole(dlg)))
     window.open_dialog()

@@ -230,7 +230,7 @@ def test_by_role_and_generations(catalog):
     assert all(d.role == "switch" for d in catalog.by_role("switch"))
 
 
-# -- fuzz review: files that are not regular, huge integers, figures outside physical bounds ---
+# -- fuzzed input: files that are not regular, huge integers, figures outside physical bounds -
 
 def _builtin_entry(group: str, entry_id: str) -> dict:
     entry = getattr(load_catalog(user_dir=None), group)[entry_id]

@@ -182,7 +182,7 @@ def test_installed_script_new_then_analyze(tmp_path):
     assert d["counts"]["gpus"] == 256 and d["power"]["max_rack_kw"] == 41.072  # with optics
 
 
-# -- fuzz review (tests/engine/test_fuzz_files.py has the bad layout files) -----------------
+# -- bad input and output (tests/engine/test_fuzz_files.py has the bad layout files) --------
 
 def _cli(*args, **kw):
     exe = Path(sys.executable).parent / "rackscape"

@@ -92,8 +92,9 @@ def test_hall_is_fitted_or_the_overflow_fails_floor_rules():
 
 
 def test_a_design_that_misses_the_hall_says_by_how_much_and_what_stands_outside():
-    """The review's 15 x 10 m hall for 504 GPUs said "Fits hall: no" for every generation
-    with no failing rule and no word of what the designs need. A 16 x 8 m hall fits
+    """A design that misses the hall says so with what it needs and what stands outside,
+    not a bare "Fits hall: no" with no failing rule (as for a 15 x 10 m hall for 504 GPUs,
+    which every generation misses). A 16 x 8 m hall fits
     neither design either way round (laid out, 2 SU of DGX H100 need 18.6 x 9 m and one
     SU of GB300 16.6 x 7.84 m, their network racks in line in their rows)."""
     rows = compare(gpus=504, generations=["hopper", "blackwell-ultra"], hall=(16.0, 8.0),
@@ -408,8 +409,9 @@ def test_the_rule_line_says_the_hall_may_be_turned(capsys):
 # -- what a row is built from ---------------------------------------------------------------
 
 def test_the_block_line_names_the_settings_the_comparison_makes(by_gpus):
-    """The review read "scalable_units=4" as the template's default block; it was 4 SU with
-    the UFM slot off (1,024 GPUs, not the RA's 1,016) on the default fabric plan."""
+    """The block line names every setting the comparison makes, so "scalable_units=4" does
+    not read as the template's default block: it is 4 SU with the UFM slot off (1,024 GPUs,
+    not the RA's 1,016) on the default fabric plan."""
     hopper = by_gpus[0]
     assert hopper.params["ufm_port"] is False and hopper.params["fabric_plan"] == "tested"
     assert hopper.block == "8 SU, no UFM slot; fabric_plan=tested"
@@ -445,9 +447,9 @@ def test_gpus_per_mw_is_per_it_mw_and_per_facility_mw_beside_it():
 
 
 def test_power_figures_that_are_secondary_estimates_or_the_top_of_a_range_are_marked(by_gpus):
-    """The review found compare took the top of conflicting secondary figures for the
-    newer generations (GB300 142 kW peak against 132-140 kW typical; Rubin 230 kW Max-P
-    against 190 kW) without saying so."""
+    """Where compare takes the top of conflicting secondary figures for the newer
+    generations (GB300 142 kW peak against 132-140 kW typical; Rubin 230 kW Max-P against
+    190 kW), it says so."""
     figs = {r.generation: r.power_figures for r in by_gpus}
     assert figs["hopper"] == []  # DGX H100 10.2 kW: NVIDIA's figure [S01]
     gb300, = figs["blackwell-ultra"]

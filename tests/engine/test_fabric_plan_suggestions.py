@@ -1,4 +1,4 @@
-"""Review of New fabric's suggestions: switches with figures, designs of the members'
+"""New fabric's suggestions: switches with figures, designs of the members'
 servers, and why a third scalable unit brings 16 spines.
 
 The spine counts are pinned to NVIDIA's DGX SuperPOD compute-fabric table (DGX SuperPOD

@@ -1,4 +1,4 @@
-"""Review: one figure, one rounding, in every report; catalog power figures cite the keys
+"""One figure, one rounding, in every report; catalog power figures cite the keys
 of the reference sheet (docs: /work/shared/reference/hardware-generations.md)."""
 
 from __future__ import annotations
@@ -36,9 +36,9 @@ def gb200(catalog):
 
 
 def test_the_gb200_rack_power_is_132_6_kw_in_every_table(gb200):
-    """The review found 132.6 kW on the dashboard and in the PDF text but 132.7 kW in the
-    tables: 132,000 W [S45] plus 648 W of optics is 132.648 kW, which the tables rounded
-    to 132.65 and then printed to one decimal (132.65 is a hair above in binary)."""
+    """The tables say 132.6 kW, as the dashboard and the PDF text do, not 132.7 kW:
+    132,000 W [S45] plus 648 W of optics is 132.648 kW, rounded once to one decimal, not
+    first to 132.65 and then to one decimal (132.65 is a hair above in binary)."""
     _lay, a, t = gb200
     assert a.power.max_rack_kw == pytest.approx(132.648)
     shown = f"{a.power.max_rack_kw:,.{KW_DIGITS}f}"

@@ -181,7 +181,7 @@ def test_fuzzed_values_never_crash_the_cli(tmp_path_factory, path, value, cut):
         assert len(err.getvalue().splitlines()) == 1 and str(f) in err.getvalue()
 
 
-# -- fuzz review: files that are not regular files, huge integers, message wording ----------
+# -- fuzzed input: files that are not regular files, huge integers, message wording --------
 
 def test_a_named_pipe_is_refused_not_waited_on(tmp_path):
     import os
