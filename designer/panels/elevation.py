@@ -146,6 +146,7 @@ class _ElevationCanvas(QWidget):
         self.picked_generated: DeviceBlock | None = None  # a generated switch clicked
         self._drag: tuple[DeviceBlock, float] | None = None  # block, grab offset in U
         self._ghost: tuple[int, int, bool] | None = None  # u, height, is valid
+        self._outside = False  # a device drag is out past the rack: a release cancels it
         self._press_pos: QPointF | None = None
         self._layout_key: tuple | None = None
         self._layout: _LabelLayout | None = None
@@ -739,15 +740,33 @@ class _ElevationCanvas(QWidget):
                 (event.position() - self._press_pos).manhattanLength() < 3 and self._ghost is None:
             return
         b, offset = self._drag
+        if not self._over_rack(event.position()):
+            # out over the labels' margin or off the panel: a release here moves nothing
+            self._ghost, self._outside = None, True
+            self.setCursor(Qt.CursorShape.ForbiddenCursor)
+            self.update()
+            return
         u = int(round(self.u_at(event.position().y()) - offset))
         u = max(1, min(u, self.height_u - b.height_u + 1))
         self._ghost = (u, b.height_u, self.fits(u, b.height_u, ignore_u=b.u))
+        self._outside = False
         self.setCursor(Qt.CursorShape.ClosedHandCursor)
         self.update()
 
+    def _over_rack(self, pos: QPointF) -> bool:
+        """Whether a drag at ``pos`` is over the rack: its column, widened a little, and
+        the panel's height (a device dragged just above or below moves to the end U)."""
+        r = self.rack_rect()
+        margin = max(12.0, 0.25 * r.width())
+        return (max(0.0, r.left() - margin) <= pos.x() <= min(self.width(), r.right() + margin)
+                and 0 <= pos.y() <= self.height())
+
     def mouseReleaseEvent(self, event) -> None:
-        drag, ghost = self._drag, self._ghost
+        drag, ghost, outside = self._drag, self._ghost, self._outside
         self._cancel_drag()
+        if drag is not None and outside:
+            self.move_refused.emit(f"{drag[0].label} dropped outside the rack: not moved")
+            return
         if drag is None or ghost is None or ghost[0] == drag[0].u:
             return
         if ghost[2]:
@@ -760,6 +779,7 @@ class _ElevationCanvas(QWidget):
     def _cancel_drag(self) -> None:
         self._drag = None
         self._ghost = None
+        self._outside = False
         self._press_pos = None
         self.unsetCursor()
         self.update()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QApplication
 
 from designer.panels.elevation import ROLE_COLORS
 from designer.panels.palette import PalettePanel
@@ -77,6 +79,29 @@ def test_a_refused_drag_says_which_device_is_in_the_way(qtbot, window):
     assert panel.message.isVisibleTo(panel)
     assert f"taken by {nxt.label} at U{nxt.u}" in text and "needs 8 U" in text
     assert text in window.statusBar().currentMessage()
+
+
+def test_a_device_dropped_outside_the_rack_is_not_moved(qtbot, window):
+    """Dragged off the panel (onto the floor plan), the device stays where it was; a
+    drag past the rack's top or bottom still moves it to the end U."""
+    doc = window.document
+    panel, cv = _elevation(window)
+    top = max(cv.blocks, key=lambda b: b.u)
+    start = cv.u_rect(top.u, top.height_u).center()
+    away = QPointF(cv.width() + 40, start.y() - 2 * cv.px_per_u())  # off the panel
+    qtbot.mousePress(cv, Qt.MouseButton.LeftButton, pos=start.toPoint())
+    qtbot.mouseMove(cv, QPointF(start.x(), start.y() - 2 * cv.px_per_u()).toPoint())
+    # the grabbed panel gets the moves past its edge (as from a real mouse)
+    QApplication.sendEvent(cv, QMouseEvent(QEvent.Type.MouseMove, away, cv.mapToGlobal(away),
+                                           Qt.MouseButton.NoButton, Qt.MouseButton.LeftButton,
+                                           Qt.KeyboardModifier.NoModifier))
+    QApplication.sendEvent(cv, QMouseEvent(QEvent.Type.MouseButtonRelease, away,
+                                           cv.mapToGlobal(away), Qt.MouseButton.LeftButton,
+                                           Qt.MouseButton.NoButton,
+                                           Qt.KeyboardModifier.NoModifier))
+    assert doc.undo_stack.count() == 0
+    assert "dropped outside the rack: not moved" in panel.message.text()
+    assert [b.u for b in cv.blocks if b.label == top.label and b.u == top.u]
 
 
 def test_a_blocked_arrow_key_says_why(qtbot, window):
