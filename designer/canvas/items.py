@@ -1194,6 +1194,7 @@ class RackLabelsItem(BoundedItem):
         self._texts: dict[tuple, tuple[tuple[str, float], ...]] = {}
         self._whole: dict[tuple, bool] = {}  # whether values drop decimals, per zoom
         self._whole_step: tuple = (None, False)  # the answer for the analysis on show
+        self.painted_state: tuple = ()  # hall_state() of the labels last painted
         self._sizes: tuple = (None, [])  # the racks' sizes on screen: (signature, sizes)
         self._ref: tuple[tuple, dict[int, float], int] = ((), {}, 0)
         self._reach: tuple[int, float] = (0, 0.0)
@@ -1265,6 +1266,20 @@ class RackLabelsItem(BoundedItem):
             digits = len(f"{top:.0f}")
             self._ref = (key, {p: self._widths[p]("8" * digits) for p in self.VALUE_PX}, digits)
         return self._ref[2]
+
+    def hall_state(self, lod: float | None = None) -> tuple:
+        """What every rack's label at zoom ``lod`` (the view's by default) depends on beyond
+        its own rack: the hall-wide precision and the digits of the widest figure. When it
+        changes (a rack turned, a value grown a digit), every label on screen must be drawn
+        again; :attr:`painted_state` is the one last painted."""
+        if lod is None:
+            views = self.scene().views() if self.scene() is not None else []
+            lod = math.hypot(views[0].transform().m11(), views[0].transform().m12()) \
+                if views else 0.0
+        if lod <= 0 or self._fp.analysis is None:
+            return ()
+        return (round(lod, 3), self._whole_at(lod, self._airflow_on()),
+                self._reference_digits())
 
     def _whole_at(self, lod: float, airflow: bool) -> bool:
         """Whether the racks' values show without decimals at zoom ``lod`` (pixels per
@@ -1452,6 +1467,7 @@ class RackLabelsItem(BoundedItem):
             return
         a = self._fp.analysis
         t = painter.worldTransform()
+        self.painted_state = self.hall_state(math.hypot(t.m11(), t.m12()))
         painter.save()
         try:  # the painter is given back as it came, whatever a label does
             painter.resetTransform()
@@ -1497,7 +1513,7 @@ class RackLabelsItem(BoundedItem):
                 self._draw_label(painter, plate, label, bg, ink)
                 continue
             pw, ph = math.ceil(plate.width()), math.ceil(plate.height())
-            key = (label, pw, ph, k, dpr)
+            key = (label, pw, ph, k, dpr, self._fp.metric)  # (colours follow the metric)
             sprite = self._sprites.get(key)
             if sprite is None:
                 if len(self._sprites) > 4096:

@@ -515,6 +515,11 @@ class FloorPlanScene(QGraphicsScene):
                        self.detail, self._aisle_strips(a, hx, hy), self._rack_values,
                        src, old.shapes if same else self._shape_boxes(src))
         dirty = self._dirty_rects(self._drawn, drawn)
+        # a rack turned or a value a digit longer can change every label's precision: a
+        # repaint of the changed racks alone would leave the others half redrawn
+        painted = self.rack_labels.painted_state
+        if self.detail and painted and self.rack_labels.hall_state() != painted:
+            dirty = None
         self._drawn = drawn
         self._update_floor(a, hx, hy, drawn.aisles, repaint=dirty is None)
         if not self.detail:
