@@ -41,7 +41,13 @@ _NOUNS = {"racks": ("rack", "racks"), "cooling": ("unit", "units"), "feeds": ("f
 
 
 def field_label(field: str) -> tuple[str, str]:
-    """Return ``(label, unit)`` for a field name: ``capacity_kw`` -> ``("capacity", "kW")``."""
+    """Return ``(label, unit)`` for a field name: ``capacity_kw`` -> ``("capacity", "kW")``.
+
+    Examples
+    --------
+    >>> field_label("capacity_kw"), field_label("assumptions.air_limit_kw_per_rack")
+    (('capacity', 'kW'), ('air limit per rack', 'kW'))
+    """
     parts = field.split(".")
     name = parts[-1]
     # a link's ends: "Set L-1 A end rack to R02", not "Set L-1 rack to R02"
@@ -52,6 +58,12 @@ def field_label(field: str) -> tuple[str, str]:
     for suffix, u in _UNITS:
         if name.endswith(suffix) and len(name) > len(suffix):
             name, unit = name[: -len(suffix)], u
+            break
+        # a unit inside the name: air_limit_kw_per_rack -> "air limit per rack", kW
+        infix = suffix + "_per_"
+        if infix in name:
+            head, tail = name.split(infix, 1)
+            name, unit = f"{head}_per_{tail}", u
             break
     return end + _WORDS.get(name, name.replace("_", " ")), unit
 
