@@ -362,8 +362,16 @@ class InspectorPanel(QWidget):
         return self.computed[key].text()
 
     def clear_message(self, *_args) -> None:
-        """Hide the refusal message (its space stays reserved: the form does not move)."""
+        """Hide the refusal message (its space stays reserved: the form does not move) and
+        put the fields it tinted back as they were."""
         self.message.hide()
+        self._clear_refusals()
+
+    def _clear_refusals(self) -> None:
+        # a refused entry's field shows its value again once the message goes
+        for ed in self.editors.values():
+            if getattr(ed, "is_marked", lambda: False)():
+                ed._mark("")
 
     def rebuild(self) -> None:
         """Rebuild the form for the document's current selection."""
@@ -825,6 +833,7 @@ class InspectorPanel(QWidget):
 
     def _commit(self, ids: list[str], field: str, value: Any) -> None:
         self.message.hide()
+        self._clear_refusals()
         if self._kind == "link" and field in ("a.rack", "b.rack"):
             field, value = self._link_end(ids, field, value)
             if field == "":

@@ -40,3 +40,16 @@ def test_a_good_value_after_a_refusal_clears_the_mark_and_applies(qtbot, doc):
     type_entry(qtbot, ed, f"{rack.x_m + 0.6:.2f}")
     assert not ed.is_marked()
     assert doc.layout.racks[0].x_m == round(rack.x_m + 0.6, 2)
+
+
+def test_an_edit_of_another_field_clears_the_message_and_the_tint_together(qtbot, doc):
+    rack = doc.layout.racks[0]
+    insp = make(qtbot, InspectorPanel, doc, (420, 900))
+    doc.select([rack.id])
+    x = insp.editor("x_m")
+    plain = _base(x)
+    type_entry(qtbot, x, "abc")
+    assert x.is_marked() and insp.message.isVisible()
+    type_entry(qtbot, insp.editor("y_m"), f"{rack.y_m + 0.6:.2f}")
+    assert not insp.message.isVisible()
+    assert not x.is_marked() and _base(x) == plain
