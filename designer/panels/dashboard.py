@@ -694,7 +694,10 @@ class DashboardPanel(QWidget):
         self._update_rack_selection(a)
 
     def _update_rack_selection(self, a) -> None:
-        if a is None or not len(self._rack_order):
+        if not self.document.selection or a is None or not len(self._rack_order):
+            # nothing selected (a file just opened, a click on the floor): no marker, even
+            # before the chart has this layout's bars
+            self.rack_sel.setData(x=[], y=[])
             return
         ix = a.arrays.rack_index
         picked = np.array([ix[i] for i in self.document.selection if i in ix], np.int64)
