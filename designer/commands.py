@@ -40,6 +40,25 @@ _NOUNS = {"racks": ("rack", "racks"), "cooling": ("unit", "units"), "feeds": ("f
           "fabrics": ("fabric", "fabrics"), "links": ("link", "links")}
 
 
+#: the past tense of the verbs undo texts start with (a status note says what was done)
+_DONE = {"Add": "Added", "Align": "Aligned", "Delete": "Deleted", "Distribute": "Distributed",
+         "Draw": "Drew", "Duplicate": "Duplicated", "Install": "Installed", "Link": "Linked",
+         "Move": "Moved", "Paste": "Pasted", "Remove": "Removed", "Reshape": "Reshaped",
+         "Rotate": "Rotated", "Swap": "Swapped", "Turn": "Turned"}
+
+
+def done_text(text: str) -> str:
+    """Return an undo text as a note of what was done: its first verb in the past tense.
+
+    Examples
+    --------
+    >>> done_text("Delete 33 items"), done_text("Set capacity of CRAH-1 to 250 kW")
+    ('Deleted 33 items', 'Set capacity of CRAH-1 to 250 kW')
+    """
+    verb, sep, rest = text.partition(" ")
+    return _DONE.get(verb, verb) + sep + rest
+
+
 def field_label(field: str) -> tuple[str, str]:
     """Return ``(label, unit)`` for a field name: ``capacity_kw`` -> ``("capacity", "kW")``.
 

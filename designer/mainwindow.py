@@ -50,6 +50,7 @@ from designer.canvas.draw import DRAW_KINDS
 from designer.canvas.overlays import OVERLAY_CLASSES
 from designer.canvas.style import METRICS
 from designer.canvas.view import MIME_ITEMS
+from designer.commands import done_text
 from designer.document import LayoutDocument
 from designer.recent import design_file_stem, recent_labels
 from engine import edits
@@ -895,7 +896,7 @@ class MainWindow(QMainWindow):
             text = cmd.text() if cmd is not None else ""
             if text:
                 self.statusBar().showMessage(
-                    f"Undone: {text}" if index < before else text, NOTE_MS)
+                    f"Undone: {text}" if index < before else done_text(text), NOTE_MS)
         except RuntimeError:  # the stack or the window is going away (the application quits)
             pass
 

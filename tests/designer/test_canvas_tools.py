@@ -12,6 +12,7 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
+from designer.commands import done_text
 from engine import edits
 
 
@@ -126,7 +127,7 @@ def test_each_action_replaces_the_last_message(window):
     copy = doc.selection[0]
     window.actions_by_name["delete"].trigger()
     assert copy not in doc.layout.all_ids()
-    assert status(window) == doc.undo_stack.undoText() and "Delete" in status(window)
+    assert status(window) == done_text(doc.undo_stack.undoText()) and "Deleted" in status(window)
     # a panel's refusal, then an action: the action's message replaces it
     panel = next((p for p in window.panels.values() if hasattr(p, "status_message")), None)
     if panel is not None:
@@ -134,7 +135,7 @@ def test_each_action_replaces_the_last_message(window):
         assert status(window).startswith("Cannot move")
     doc.select([rid])
     window.rotate(90)
-    assert status(window) == doc.undo_stack.undoText()
+    assert status(window) == done_text(doc.undo_stack.undoText())
     doc.undo_stack.undo()
     assert status(window).startswith("Undone: ") and "Rotate" in status(window)
 
