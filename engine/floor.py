@@ -1,13 +1,16 @@
 """Floor: footprints, overlaps, hall and obstacle containment, aisles, floor loading.
 
-Footprints are axis-aligned boxes (racks and units rotate in 90 degree steps),
-so overlap tests are interval arithmetic on candidate pairs from a uniform grid
-(:func:`candidate_pairs`); shapely handles the hall outline and obstacles. The aisle rule checks a strip of ``aisle_clearance_m`` in front of and
-behind every rack (TIA-942: cold aisle two 600 mm tiles, 1.2 m [S112]). The airflow
-rule looks :data:`EXHAUST_REACH_M` in front of every rack for a rack facing the same
-way: its rear, and its exhaust, face the first rack's intake (hot and cold aisles
-broken, as when a row is turned the wrong way), unless another rack stands between
-them and takes the exhaust first (:func:`unblocked`).
+Footprints are axis-aligned boxes (racks and units rotate in 90 degree steps), so
+overlap tests are interval arithmetic on candidate pairs from a uniform grid
+(:func:`candidate_pairs`); shapely handles the hall outline and obstacles. The aisle
+rule checks a strip of ``aisle_clearance_m`` in front of and behind every rack
+(TIA-942: cold aisle two 600 mm tiles, 1.2 m [S112]) against the other footprints, the
+columns and walls (not keep-out zones: they keep equipment out, not people), and the
+hall's outline (:func:`wall_clearance`: a strip through the wall). The airflow rule
+looks :data:`EXHAUST_REACH_M` in front of every rack for a rack facing the same way:
+its rear, and its exhaust, face the first rack's intake (hot and cold aisles broken,
+as when a row is turned the wrong way), unless another rack stands between them and
+takes the exhaust first (:func:`unblocked`).
 
 With a :class:`FloorCache`, a later call re-tests only the racks whose box or
 facing changed (against every footprint, vectorized) and keeps the other
@@ -32,8 +35,8 @@ from engine.arrayops import unique_sorted
 from engine.model import Layout
 
 __all__ = ["FloorResult", "FloorCache", "boxes", "candidate_pairs", "interior_overlap",
-           "overlapping_pairs", "strips", "unblocked", "exhaust_into_intake",
-           "EXHAUST_REACH_M", "analyze_floor"]
+           "overlapping_pairs", "strips", "wall_clearance", "unblocked",
+           "exhaust_into_intake", "EXHAUST_REACH_M", "analyze_floor"]
 
 _EPS = 1e-6
 _INCREMENTAL_MAX = 64  # more changed racks than this: recompute everything
@@ -84,6 +87,12 @@ class FloorResult:
     rack_weight_unknown: np.ndarray | None = None
     #: hardware of unknown weight in the hall by model (devices and rack types)
     unknown_weight_models: dict[str, int] = field(default_factory=dict)
+    #: (rack index, column or wall id) for each obstacle in a rack's front or back strip
+    aisle_obstacles: list[tuple[int, str]] = field(default_factory=list)
+    #: (R, 2) per rack, the clear depth in metres from its front (column 0) and back
+    #: (column 1) to the hall's wall where that is less than the aisle clearance (its
+    #: strip leaves the hall), NaN where the strip stays inside
+    aisle_wall_m: np.ndarray | None = None
 
     @property
     def racks_weight_unknown(self) -> int:
@@ -267,6 +276,8 @@ class FloorCache:
     facing_blocked: np.ndarray | None = None
     facing_gap: np.ndarray | None = None
     strips: dict = field(default_factory=dict)  # depth -> every rack's (front, back) strips
+    wall_m: np.ndarray | None = None  # (R, 2) as FloorResult.aisle_wall_m
+    aisle_obstacles: dict[int, list[int]] = field(default_factory=dict)  # rack -> obstacles
 
 
 def _static(layout: Layout) -> dict:
@@ -289,21 +300,29 @@ def _static(layout: Layout) -> dict:
 
         problem = f"is not a simple polygon ({explain_validity(raw).split('[')[0].strip()})"
     hall = _valid(raw)
-    tol = hall.buffer(_EPS * 10)
-    shapely.prepare(tol)
     obst = [_valid(shapely.Polygon(o.polygon)) for o in layout.hall.obstacles]
     # a wall along the outline is half outside it; one that misses the hall altogether
     # was drawn in the wrong place
     away = [o.id for o, g in zip(layout.hall.obstacles, obst, strict=True)
             if problem is None and not g.intersects(hall)]
-    return {"units": units, "unit_box": unit_box, "hall_area": float(hall.area), "tol": tol,
-            "hall_problem": problem, "obstacles_away": away,
-            "convex": bool(hall.geom_type == "Polygon" and hall.convex_hull.equals(hall)),
+    return {"units": units, "unit_box": unit_box, "hall_area": float(hall.area),
+            **_hall_tables(hall), "hall_problem": problem, "obstacles_away": away,
             "obstacles": np.asarray(obst, dtype=object),
+            # a keep-out zone keeps equipment out, not people: an aisle may run through it
+            "solid": np.array([o.kind != "keepout" for o in layout.hall.obstacles], bool),
             "obstacle_box": (np.array([o.bounds for o in obst], np.float64) if obst
                              else np.zeros((0, 4))),
             "ids": [r.id for r in layout.racks] + [u.id for u in units],
             "kind": ["rack"] * len(layout.racks) + ["unit"] * len(units)}
+
+
+def _hall_tables(hall) -> dict:
+    """The hall's polygon, the same grown by 10 micrometres (prepared: the tolerance of the
+    containment tests) and whether it is convex."""
+    tol = hall.buffer(_EPS * 10)
+    shapely.prepare(tol)
+    return {"hall": hall, "tol": tol,
+            "convex": bool(hall.geom_type == "Polygon" and hall.convex_hull.equals(hall))}
 
 
 def _valid(geom):
@@ -328,12 +347,16 @@ def _outside(st: dict, box: np.ndarray) -> np.ndarray:
     return out
 
 
-def _obstacles(st: dict, box: np.ndarray, index: np.ndarray) -> dict[int, list[int]]:
-    """Return ``{footprint index: sorted obstacle indices}`` for boxes that sit on one."""
-    out: dict[int, list[int]] = {}
-    if not len(st["obstacle_box"]) or not len(box):
-        return out
-    gi, oi = candidate_pairs(box, st["obstacle_box"])
+def _obstacles(st: dict, box: np.ndarray, index: np.ndarray,
+               which: np.ndarray | None = None) -> dict[int, list[int]]:
+    """Return ``{index of the box: sorted obstacle indices}`` for boxes that share area with
+    an obstacle (of those ``which`` marks, when given)."""
+    out: dict[int, set[int]] = {}
+    pick = np.arange(len(st["obstacle_box"])) if which is None else np.flatnonzero(which)
+    if not len(pick) or not len(box):
+        return {}
+    gi, oi = candidate_pairs(box, st["obstacle_box"][pick])
+    oi = pick[oi]
     a, o = box[gi], st["obstacle_box"][oi]
     keep = ((np.minimum(a[:, 2], o[:, 2]) >= np.maximum(a[:, 0], o[:, 0]))
             & (np.minimum(a[:, 3], o[:, 3]) >= np.maximum(a[:, 1], o[:, 1])))
@@ -344,7 +367,7 @@ def _obstacles(st: dict, box: np.ndarray, index: np.ndarray) -> dict[int, list[i
         geoms = shapely.box(b[:, 0], b[:, 1], b[:, 2], b[:, 3])
         area = shapely.area(shapely.intersection(geoms, st["obstacles"][oi]))
         for g, o in zip(gi[area > _EPS].tolist(), oi[area > _EPS].tolist(), strict=True):
-            out.setdefault(int(index[g]), []).append(o)
+            out.setdefault(int(index[g]), set()).add(o)
     return {k: sorted(v) for k, v in out.items()}
 
 
@@ -396,6 +419,82 @@ def _strip_pairs_for(dirty, sides, allbox, back: bool = True) -> np.ndarray:
     pairs = np.concatenate(out) if out else np.zeros((0, 2), np.int64)
     pairs = pairs[(pairs[:, 0] != pairs[:, 1]) & (pairs[:, 0] < n_r)]
     return pairs
+
+
+def _strip_obstacles(st: dict, sides, index: np.ndarray) -> dict[int, list[int]]:
+    """Return ``{rack index: sorted obstacle indices}``: the columns and walls in the front or
+    back strip of each rack of ``sides`` (its (front, back) strips, of the racks ``index``)."""
+    return _obstacles(st, np.concatenate(sides), np.concatenate([index, index]), st["solid"])
+
+
+def _wall_depths(st: dict, sides, fx: np.ndarray, fy: np.ndarray, depth_m: float
+                 ) -> np.ndarray:
+    """Return (R, 2) clear depths up to the hall's wall (NaN: the strip stays in the hall),
+    front then back, from the racks' (front, back) strips ``sides`` of ``depth_m``."""
+    front, back = sides
+    n = len(front)
+    out = np.full((n, 2), np.nan)
+    if not n:
+        return out
+    both = np.concatenate([front, back])
+    leaves = np.flatnonzero(_outside(st, both))
+    if not len(leaves):
+        return out
+    r, side = leaves % n, leaves // n
+    away = 1.0 - 2.0 * side  # the way the strip runs from the rack: out of its front or back
+    dx, dy = fx[r] * away, fy[r] * away
+    b = both[leaves]
+    # the strip's edge on the rack's face; every point of the strip lies square in front of
+    # it, so its distance to the part of the strip beyond the wall is the clear depth
+    along_x = (np.abs(dx) > 0.5)[:, None]
+    ex = np.where(dx > 0, b[:, 0], b[:, 2])
+    ey = np.where(dy > 0, b[:, 1], b[:, 3])
+    start = np.where(along_x, np.stack([ex, b[:, 1]], axis=1), np.stack([b[:, 0], ey], axis=1))
+    end = np.where(along_x, np.stack([ex, b[:, 3]], axis=1), np.stack([b[:, 2], ey], axis=1))
+    face = shapely.linestrings(np.stack([start, end], axis=1))
+    beyond = shapely.difference(shapely.box(b[:, 0], b[:, 1], b[:, 2], b[:, 3]), st["hall"])
+    out[r, side] = np.fmin(shapely.distance(face, beyond), depth_m)
+    return out
+
+
+def wall_clearance(outline, rack_box: np.ndarray, fx: np.ndarray, fy: np.ndarray,
+                   depth_m: float) -> np.ndarray:
+    """Return the clear depth from each rack's front and back to the hall's wall, where it
+    is less than ``depth_m`` (as ``analyze_floor``).
+
+    Parameters
+    ----------
+    outline : (P, 2) float or shapely Polygon
+        The hall's outline in metres.
+    rack_box : (R, 4) float
+        Rack footprints ``minx, miny, maxx, maxy`` in metres.
+    fx, fy : (R,) float
+        Unit vectors out of each rack's front.
+    depth_m : float
+        The clearance asked in front of and behind each rack.
+
+    Returns
+    -------
+    (R, 2) float
+        Metres from each rack's front (column 0) and back (column 1) to where its
+        clearance strip (:func:`strips`) leaves the hall; NaN where the strip stays
+        inside (within 10 micrometres).
+
+    Examples
+    --------
+    A 10 x 8 m hall; a rack facing -y (front at y = 1.8), its back 0.6 m from the wall at
+    y = 8, and one turned to face -x with its front 1.2 m from the wall at x = 0:
+
+    >>> box = np.array([[2.0, 6.2, 2.8, 7.4], [1.2, 3.0, 2.4, 3.8]])
+    >>> wall_clearance([(0, 0), (10, 0), (10, 8), (0, 8)], box, np.array([0.0, -1.0]),
+    ...                np.array([-1.0, 0.0]), 1.2).round(2).tolist()
+    [[nan, 0.6], [nan, nan]]
+    """
+    hall = _valid(outline if isinstance(outline, shapely.Geometry) else shapely.Polygon(outline))
+    rack_box = np.asarray(rack_box, np.float64).reshape(-1, 4)
+    fx, fy = np.asarray(fx, np.float64), np.asarray(fy, np.float64)
+    return _wall_depths(_hall_tables(hall), strips(*_centres(rack_box), fx, fy, depth_m),
+                        fx, fy, depth_m)
 
 
 def _same_facing(pairs: np.ndarray, fx: np.ndarray, fy: np.ndarray) -> np.ndarray:
@@ -563,9 +662,14 @@ def analyze_floor(layout: Layout, rack_box: np.ndarray, rack_front: tuple[np.nda
         overlaps = overlapping_pairs(allbox)
         outside = _outside(st, allbox)
         on_obst = _obstacles(st, allbox, np.arange(len(allbox)))
-        # every rack's strips, kept for the updates that follow
-        blocked = (_strip_pairs(_strips_of(c, None, rack_box, fx, fy, clear), allbox)
-                   if n_r and clear > 0 else np.zeros((0, 2), np.int64))
+        if n_r and clear > 0:
+            # every rack's strips, kept for the updates that follow
+            sides = _strips_of(c, None, rack_box, fx, fy, clear)
+            blocked = _strip_pairs(sides, allbox)
+            wall_m = _wall_depths(st, sides, fx, fy, clear)
+            near_obst = _strip_obstacles(st, sides, np.arange(n_r))
+        else:
+            blocked, wall_m, near_obst = np.zeros((0, 2), np.int64), np.full((n_r, 2), np.nan), {}
         facing = _same_facing(_strip_pairs(_strips_of(c, None, rack_box, fx, fy,
                                                       EXHAUST_REACH_M), rack_box, back=False),
                               fx, fy)
@@ -588,8 +692,14 @@ def analyze_floor(layout: Layout, rack_box: np.ndarray, rack_front: tuple[np.nda
             keep = ~np.isin(c.blocked, dirty).any(axis=1)
             sides = _strips_of(c, dirty, rack_box, fx, fy, clear)
             blocked, = _merge_pairs(c.blocked[keep], _strip_pairs_for(dirty, sides, allbox))
+            # the hall and the obstacles stay put: only the moved racks' strips change
+            mine = (sides[0][dirty], sides[1][dirty])
+            wall_m = c.wall_m.copy()
+            wall_m[dirty] = _wall_depths(st, mine, fx[dirty], fy[dirty], clear)
+            near_obst = {k: v for k, v in c.aisle_obstacles.items() if k not in gone}
+            near_obst.update(_strip_obstacles(st, mine, dirty))
         else:
-            blocked = np.zeros((0, 2), np.int64)
+            blocked, wall_m, near_obst = np.zeros((0, 2), np.int64), np.full((n_r, 2), np.nan), {}
         keep = ~np.isin(c.facing, dirty).any(axis=1)
         sides = _strips_of(c, dirty, rack_box, fx, fy, EXHAUST_REACH_M)
         near = _strip_pairs_for(dirty, sides, rack_box, back=False)
@@ -597,9 +707,11 @@ def analyze_floor(layout: Layout, rack_box: np.ndarray, rack_front: tuple[np.nda
             c, keep, _same_facing(near, fx, fy), dirty, rack_box, fx, fy)
     else:
         overlaps, outside, on_obst, blocked = c.overlaps, c.outside, c.on_obstacle, c.blocked
+        wall_m, near_obst = c.wall_m, c.aisle_obstacles
         facing, facing_blocked, facing_gap = c.facing, c.facing_blocked, c.facing_gap
     c.rack_box, c.fx, c.fy = rack_box.copy(), np.array(fx, copy=True), np.array(fy, copy=True)
     c.overlaps, c.outside, c.on_obstacle, c.blocked = overlaps, outside, on_obst, blocked
+    c.wall_m, c.aisle_obstacles = wall_m, near_obst
     c.facing, c.facing_blocked, c.facing_gap = facing, facing_blocked, facing_gap
     obst = layout.hall.obstacles
     area = (rack_box[:, 2] - rack_box[:, 0]) * (rack_box[:, 3] - rack_box[:, 1])
@@ -617,7 +729,10 @@ def analyze_floor(layout: Layout, rack_box: np.ndarray, rack_front: tuple[np.nda
                        obstacles_outside=tuple(st["obstacles_away"]),
                        rack_weight_unknown=np.zeros(n_r, bool) if rack_weight_unknown is None
                        else np.asarray(rack_weight_unknown, bool),
-                       unknown_weight_models=dict(unknown_weight_models or {}))
+                       unknown_weight_models=dict(unknown_weight_models or {}),
+                       aisle_obstacles=[(i, obst[o].id) for i in sorted(near_obst)
+                                        for o in near_obst[i]],
+                       aisle_wall_m=wall_m)
 
 
 # -- rules ---------------------------------------------------------------------------------
@@ -714,14 +829,56 @@ def _check_ceiling(ctx) -> list[Violation]:
     return out
 
 
-@rule("FLOOR-AISLE", "floor", "Less than the aisle clearance in front of or behind a rack.")
+@rule("FLOOR-AISLE", "floor", "Less than the aisle clearance in front of or behind a rack: "
+      "another rack, a unit, a column or a wall stands in it.")
 def _check_aisle(ctx) -> list[Violation]:
     f = ctx.floor
     clear = ctx.layout.assumptions.aisle_clearance_m
-    return _listed(f.aisle_blocked, lambda i, j: Violation(
+    out = _listed(f.aisle_blocked, lambda i, j: Violation(
         "FLOOR-AISLE", "warning",
         f"{f.ids[i]} has {f.ids[j]} within {clear:.2f} m of its front or rear",
         (f.ids[i], f.ids[j])), "FLOOR-AISLE", "warning", "blocked aisles", f.ids)
+    return out + [Violation("FLOOR-AISLE", "warning",
+                            f"{f.ids[i]} has {oid} within {clear:.2f} m of its front or rear",
+                            (f.ids[i], oid)) for i, oid in f.aisle_obstacles]
+
+
+@rule("FLOOR-AISLE-WALL", "floor", "Less than the aisle clearance between a rack's front or "
+      "back and the hall's wall.")
+def _check_aisle_wall(ctx) -> list[Violation]:
+    f = ctx.floor
+    depth = f.aisle_wall_m
+    if depth is None or not len(depth):
+        return []
+    short = ~np.isnan(depth)
+    # a rack outside the outline is an error of its own (FLOOR-OUTSIDE)
+    short[f.outside[f.outside < len(depth)]] = False
+    racks = np.flatnonzero(short[:, 0] | short[:, 1])  # faster than .any(axis=1) on two columns
+    if not len(racks):
+        return []
+    clear = ctx.layout.assumptions.aisle_clearance_m
+    asked = f"{clear:.2f} m clearance asked (aisle_clearance_m)"
+
+    def gap(m: float) -> str:
+        return "against" if m < 0.005 else f"{m:.2f} m from"
+
+    out = []
+    for i in racks[:MAX_LISTED_PAIRS].tolist():
+        front, back = (float(m) if s else None for m, s in zip(depth[i], short[i], strict=True))
+        if front is not None and back is not None:
+            where = f"{f.ids[i]}'s front is {gap(front)} the hall wall and its back {gap(back)} it"
+        else:
+            where = f"{f.ids[i]}'s {'front' if back is None else 'back'} is " \
+                f"{gap(front if back is None else back)} the hall wall"
+        out.append(Violation("FLOOR-AISLE-WALL", "warning", f"{where}; {asked}", (f.ids[i],)))
+    rest = racks[MAX_LISTED_PAIRS:]
+    if len(rest):
+        out.append(Violation("FLOOR-AISLE-WALL", "warning",
+                             f"... and {len(rest):,} more racks closer to the hall wall than "
+                             f"the clearance: {len(racks):,} racks in all (only the first "
+                             f"{MAX_LISTED_PAIRS:,} are listed one by one)",
+                             tuple(f.ids[k] for k in rest[:MAX_LISTED_PAIRS].tolist())))
+    return out
 
 
 @rule("FLOOR-AIRFLOW", "floor", "A rack's intake faces another rack's exhaust across an aisle.")
