@@ -111,7 +111,29 @@ def fabric_change(before: Analysis, after: Analysis) -> str:
         else:
             now = ", ".join(f"{n:,} {t}" for t, n in sw1.items() if n)
             notes.append(f"Fabric {f['id']}: {change} switches ({now} now{why})")
+    if not notes:
+        notes += _switches_moved(before, after)
     return "; ".join(notes)
+
+
+def _switches_moved(before: Analysis, after: Analysis) -> list[str]:
+    """Say where the fabric analysis placed switches in other racks than before with the
+    same counts (a device installed in a network rack takes the U they stood in)."""
+    topos = [getattr(getattr(a, "network", None), "topology", None) for a in (before, after)]
+    if any(t is None for t in topos) or topos[0] is topos[1]:
+        return []
+    t0, t1 = topos
+    if len(t0.sw_rack) != len(t1.sw_rack) or not len(t1.sw_rack):
+        return []
+    gen = (t1.sw_dev < 0) & (t0.sw_dev < 0)
+    moved = gen & (t0.sw_rack != t1.sw_rack)
+    if not moved.any():
+        return []
+    ids = after.arrays.rack_ids
+    left = sorted({ids[r] for r in t0.sw_rack[moved].tolist() if 0 <= r < len(ids)})
+    n = int(moved.sum())
+    return [f"{n:,} generated switch{'es' * (n != 1)} moved to other network racks"
+            + (f" (from {', '.join(left[:3])}{' …' if len(left) > 3 else ''})" if left else "")]
 
 
 class _Job(QRunnable):

@@ -341,3 +341,20 @@ def test_fabric_change_words_a_change_within_a_scalable_unit():
     assert fabric_change(analysis(16, 8, 2), analysis(8, 4, 1)) == \
         "Fabric fe: 1 scalable unit now (−8 leaf, −4 spine switches)"
     assert fabric_change(SimpleNamespace(network=None), analysis(8, 4, 1)) == ""
+
+
+def test_fabric_change_says_when_generated_switches_move_to_other_racks():
+    """A server installed in a network rack takes U the fabric's switches stood in: they
+    move to other network racks (their power with them), and the note says so."""
+    from designer.document import fabric_change
+    from engine import edits
+    from engine.analysis import analyze
+    from engine.templates import instantiate
+
+    lay = instantiate("gb200-nvl72-superpod", {"scalable_units": 2})
+    net = next(r for r in lay.racks if r.id.startswith("NET"))
+    before = analyze(lay)
+    after = analyze(edits.install_device(lay, net.id, "dgx-b200", 26))
+    note = fabric_change(before, after)
+    assert "generated switches moved to other network racks" in note and net.id in note
+    assert fabric_change(before, analyze(lay)) == ""
