@@ -707,6 +707,10 @@ class LayoutDocument(QObject):
             return False
         after = edits.move_items(self._committed, moves)
         ids = list(moves)
+        # a rack set down beside another row's racks joins that row and its busways
+        racks = [i for i in ids if self._index[i][0] == "racks"]
+        if racks:
+            after = edits.settle_racks(after, racks, self.catalog)
         return self._push(f"Move {self._name(ids)}", after, None, merge_key)
 
     def nudge(self, ids: Sequence[str], dx_m: float, dy_m: float) -> bool:

@@ -56,6 +56,7 @@ from engine.model import (
 
 __all__ = [
     "LAYOUT_ID",
+    "settle_racks",
     "GROUPS",
     "snap",
     "item_kind",
@@ -1489,6 +1490,24 @@ def paste(layout: Layout, payload: Mapping[str, Sequence[Mapping[str, Any]]],
         out = _refeed(out, [ids[r["id"]] for r in payload["racks"]],
                       catalog or default_catalog())
     return out
+
+
+def settle_racks(layout: Layout, rack_ids: Sequence[str],
+                 catalog: Catalog | None = None) -> Layout:
+    """Return ``layout`` with racks ``rack_ids`` settled where they now stand: a rack
+    moved next to a rack of another row joins that row, and each side it is fed from
+    takes the busway run of that side in reach (as a pasted rack does).
+
+    Examples
+    --------
+    >>> from engine.templates import instantiate
+    >>> lay = instantiate("dgx-h100-hall", {"racks": 8})
+    >>> moved = move_items(lay, {"GPU-0008": (4.8, 4.65)})  # beside NET-0001, row R02
+    >>> r = settle_racks(moved, ["GPU-0008"]).rack("GPU-0008")
+    >>> r.row, r.feeds
+    ('R02', ['BW-02a-A', 'BW-02a-B'])
+    """
+    return _refeed(layout, list(rack_ids), catalog or default_catalog())
 
 
 def _refeed(layout: Layout, rack_ids: Sequence[str], catalog: Catalog) -> Layout:

@@ -358,3 +358,26 @@ def test_fabric_change_says_when_generated_switches_move_to_other_racks():
     note = fabric_change(before, after)
     assert "generated switches moved to other network racks" in note and net.id in note
     assert fabric_change(before, analyze(lay)) == ""
+
+
+def test_a_rack_moved_beside_another_rows_racks_joins_that_row(qapp, builtin_catalog,
+                                                               recovery_dir):
+    """As a pasted rack does: it takes the row and that row's busways; undo puts both
+    back. A move along its own row keeps them."""
+    from designer.document import LayoutDocument
+    from engine.templates import instantiate
+
+    lay = instantiate("dgx-h100-hall", {"racks": 8}, catalog=builtin_catalog)
+    doc = LayoutDocument(lay, catalog=builtin_catalog, analysis_mode="sync", autosave_ms=0)
+    r = doc.layout.rack("GPU-0008")
+    net = doc.layout.rack("NET-0001")
+    assert (r.row, net.row) == ("R01", "R02")
+    doc.move_items({r.id: (r.x_m + 0.8, r.y_m)})  # along its own row
+    assert doc.layout.rack(r.id).row == "R01" and doc.layout.rack(r.id).feeds == r.feeds
+    spot = max(x.x_m for x in doc.layout.racks if x.row == "R02") + 0.8
+    doc.move_items({r.id: (spot, net.y_m)})  # set down at the end of row R02
+    moved = doc.layout.rack(r.id)
+    assert moved.row == "R02" and moved.feeds == net.feeds
+    doc.undo_stack.undo()
+    assert doc.layout.rack(r.id).row == "R01"
+    doc.close()
