@@ -325,8 +325,9 @@ def cmd_library_export(args) -> int:
     except OSError as exc:
         raise InputError(args.output, "", f"a writable bundle path ({exc.strerror or exc})") \
             from None
-    print(f"wrote {args.output}: bundle {m.name} v{m.version} with {len(m.templates)} "
-          f"template(s) ({', '.join(e.id for e in m.templates)})")
+    n = len(m.templates)
+    print(f"wrote {args.output}: bundle {m.name} v{m.version} with {n} "
+          f"template{'s' * (n != 1)} ({', '.join(e.id for e in m.templates)})")
     return EXIT_OK
 
 

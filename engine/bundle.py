@@ -299,7 +299,8 @@ def export_bundle(template_ids: list[str], out_path: str | os.PathLike, *,
         raise ParameterError("expected at least one template id to export")
     unknown = [i for i in ids if i not in found]
     if unknown:
-        raise ParameterError(f"unknown template(s) {', '.join(map(repr, unknown))}; "
+        raise ParameterError(f"unknown template{'s' * (len(unknown) != 1)} "
+                             f"{', '.join(map(repr, unknown))}; "
                              "`rackscape templates` lists them")
     entries, payloads = [], {}
     for tid in ids:
