@@ -373,7 +373,7 @@ def test_summary_drops_the_parameter_list_before_cutting_the_name(qapp):
 
     fm = QFontMetricsF(font(9))
     name = ("NVIDIA DGX SuperPOD with DGX H100 (scalable_units=16, fabric_plan=tested, "
-            "ufm_port=True, racks_per_row=8)")
+            "ufm_port=true, racks_per_row=8)")
     assert short_name(fm, name, 1e6) == name
     width = fm.horizontalAdvance("NVIDIA DGX SuperPOD with DGX H100 (scalable")
     assert short_name(fm, name, width) == "NVIDIA DGX SuperPOD with DGX H100"
