@@ -1347,6 +1347,10 @@ class MainWindow(QMainWindow):
         dlg.exec()
         rec = dlg.chosen
         dlg.deleteLater()
+        # the keyboard comes back to the window (Ctrl+S right after, with or without a
+        # window manager to hand it over)
+        self.activateWindow()
+        self.view.setFocus()
         if rec is None or not self._maybe_save():
             return None
         try:
