@@ -380,28 +380,35 @@ def test_summary_drops_the_parameter_list_before_cutting_the_name(qapp):
     assert short_name(fm, name, 40).endswith("…")
 
 
-def test_row_names_keep_clear_of_cooling_units_on_a_small_image(builtin_catalog, qapp):
-    # at 800 x 600 white R01-R06 boxes hid the CRAHs' utilization figures
+def _plan_rects(lay, a, width: int, height: int, overlays, **kw) -> list[QRectF]:
+    """Render the floor plan of ``lay`` into a width x height image; return the device
+    rectangles drawn with drawRect (the units), the texts going to
+    ``_RecordingPainter.records``."""
     from designer.reports.floorplan import render_floor_plan
 
-    lay = instantiate("gb300-nvl72-superpod", {}, catalog=builtin_catalog)
-    a = analyze(lay, builtin_catalog)
-    units: list[QRectF] = []
+    rects: list[QRectF] = []
 
     class Painter(_RecordingPainter):
         def drawRect(self, *args):  # noqa: N802 - Qt's name
             if len(args) == 1 and isinstance(args[0], QRectF):
-                units.append(self.worldTransform().mapRect(args[0]))
+                rects.append(self.worldTransform().mapRect(args[0]))
             return super().drawRect(*args)
 
-    img = QImage(800, 600, QImage.Format.Format_ARGB32)
+    img = QImage(width, height, QImage.Format.Format_ARGB32)
     img.fill(0xFFFFFFFF)
     p = Painter(img)
     _RecordingPainter.records = []
     try:
-        render_floor_plan(p, QRectF(0, 0, 800, 600), lay, a, ("cables",))
+        render_floor_plan(p, QRectF(0, 0, width, height), lay, a, overlays, **kw)
     finally:
         p.end()
+    return rects
+
+
+def test_row_names_keep_clear_of_cooling_units_on_a_small_image(builtin_catalog, qapp):
+    # at 800 x 600 white R01-R06 boxes hid the CRAHs' utilization figures
+    lay = instantiate("gb300-nvl72-superpod", {}, catalog=builtin_catalog)
+    units = _plan_rects(lay, analyze(lay, builtin_catalog), 800, 600, ("cables",))
     rows = {r.row for r in lay.racks if r.row}
     labels = [r[0] for r in _RecordingPainter.records if r[2] in rows]
     assert len(labels) >= len(rows) - 1
@@ -430,26 +437,8 @@ def test_the_bill_of_materials_says_one_tray_run_and_its_length_to_a_tenth(
 def test_row_names_stand_beside_their_rows_between_galleries_of_crahs(builtin_catalog, qapp):
     # CRAH galleries stand against both ends of every row: a name goes in the aisle
     # beside the row's end, not pushed past the gallery onto the hall's wall
-    from designer.reports.floorplan import render_floor_plan
-
     lay = instantiate("meta-24k-roce", {"pods": 3}, catalog=builtin_catalog)
-    a = analyze(lay, builtin_catalog)
-    units: list[QRectF] = []
-
-    class Painter(_RecordingPainter):
-        def drawRect(self, *args):  # noqa: N802 - Qt's name
-            if len(args) == 1 and isinstance(args[0], QRectF):
-                units.append(self.worldTransform().mapRect(args[0]))
-            return super().drawRect(*args)
-
-    img = QImage(1400, 900, QImage.Format.Format_ARGB32)
-    img.fill(0xFFFFFFFF)
-    p = Painter(img)
-    _RecordingPainter.records = []
-    try:
-        render_floor_plan(p, QRectF(0, 0, 1400, 900), lay, a, (), rotate=False)
-    finally:
-        p.end()
+    units = _plan_rects(lay, analyze(lay, builtin_catalog), 1400, 900, (), rotate=False)
     rows = {r.row for r in lay.racks if r.row}
     labels = {r[2]: r[0] for r in _RecordingPainter.records if r[2] in rows}
     assert set(labels) == rows
