@@ -51,7 +51,7 @@ from PySide6.QtWidgets import (
 )
 
 from designer.panels.charts import CategoryAxis
-from engine.catalog import Catalog, default_catalog
+from engine.catalog import Catalog, default_catalog, generation_name
 from engine.compare import DEFAULT_GENERATIONS, PLANS, CompareRow
 
 __all__ = ["CompareWindow", "CompareTableModel", "FIGURES", "CHARTS", "GENERATION_COLORS",
@@ -103,9 +103,7 @@ GENERATION_COLORS = {"hopper": "#76b900", "blackwell": "#1e72c8", "blackwell-ult
 
 
 def _label(gen: str) -> str:
-    from designer.library.new_from_template import generation_label
-
-    return generation_label(gen)
+    return generation_name(gen)
 
 
 def is_short(row: CompareRow, gpus: int | None, fill: bool = False) -> bool:

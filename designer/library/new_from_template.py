@@ -50,7 +50,7 @@ from designer.library.template_form import (
 )
 from designer.recent import file_stem
 from engine.analysis import analyze
-from engine.catalog import Catalog, default_catalog
+from engine.catalog import Catalog, default_catalog, generation_name
 from engine.errors import InputError
 from engine.model import Layout
 from engine.templates import (
@@ -82,12 +82,7 @@ _RULES_SHOWN = 4
 
 def generation_label(gen: str) -> str:
     """Return the display name of a generation (``"blackwell-ultra"`` -> ``"Blackwell Ultra"``)."""
-    try:
-        from designer.panels.common import generation_label as label
-
-        return label(gen)
-    except Exception:  # the panels package is optional
-        return gen.replace("-", " ").title()
+    return generation_name(gen)
 
 
 def user_template_files(folder: Path) -> dict[str, Path]:

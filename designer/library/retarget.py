@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from designer.dialogs.buttons import ok_cancel
 from designer.recent import design_file_stem
-from engine.catalog import Catalog, default_catalog
+from engine.catalog import Catalog, default_catalog, generation_name
 from engine.model import Layout
 from engine.retarget import (
     RetargetResult,
@@ -42,9 +42,7 @@ __all__ = ["RetargetDialog", "device_namer", "open_in_new_window", "retarget_act
 
 
 def _label(gen: str) -> str:
-    from designer.library.new_from_template import generation_label
-
-    return generation_label(gen)
+    return generation_name(gen)
 
 
 def device_namer(catalog: Catalog) -> Callable[[str], str]:
