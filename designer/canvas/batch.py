@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from engine.analysis import Analysis
     from engine.model import Layout
 
-__all__ = ["rects_path", "merge_boxes", "segments_path", "box_groups", "LayeredPaths",
+__all__ = ["reaching_into", "rects_path", "merge_boxes", "segments_path", "box_groups", "LayeredPaths",
            "BatchLayer", "DETAIL_PX_PER_M"]
 
 #: Zoom (pixels per metre) from which items paint themselves (a 600 mm rack is 10 px).
@@ -36,6 +36,23 @@ DETAIL_PX_PER_M = 16.0
 
 
 _FEW_RECTS = 48  # below this many rectangles, QPainterPath.addRect beats an array path
+
+
+def reaching_into(boxes: np.ndarray, rect: QRectF, margin: float = 0.0) -> np.ndarray:
+    """Return which (N, 4) plan boxes or segments (``x0, y0, x1, y1`` in either order)
+    reach into scene rectangle ``rect`` grown by ``margin`` (scene y is plan y flipped).
+
+    Examples
+    --------
+    >>> b = np.array([[0, 0, 1, 1], [5, 5, 6, 6]], float)
+    >>> reaching_into(b, QRectF(0.5, -2.0, 1.0, 1.5)).tolist()
+    [True, False]
+    """
+    x0, x1 = rect.left() - margin, rect.right() + margin
+    y0, y1 = -rect.bottom() - margin, -rect.top() + margin  # plan y
+    b = boxes
+    return ((np.minimum(b[:, 0], b[:, 2]) <= x1) & (np.maximum(b[:, 0], b[:, 2]) >= x0)
+            & (np.minimum(b[:, 1], b[:, 3]) <= y1) & (np.maximum(b[:, 1], b[:, 3]) >= y0))
 
 
 def rects_path(boxes: np.ndarray) -> QPainterPath:
@@ -350,12 +367,8 @@ class BatchLayer(BoundedItem):
     def _paths_in(self, rect: QRectF, margin: float, edges: bool) -> dict:
         """Return the paths of what reaches into scene ``rect`` (plus ``margin``), from
         the arrays, in the structure :meth:`paint` draws."""
-        x0, x1 = rect.left() - margin, rect.right() + margin
-        y0, y1 = -rect.bottom() - margin, -rect.top() + margin  # plan y
-
         def hit(b: np.ndarray) -> np.ndarray:
-            return ((np.minimum(b[:, 0], b[:, 2]) <= x1) & (np.maximum(b[:, 0], b[:, 2]) >= x0)
-                    & (np.minimum(b[:, 1], b[:, 3]) <= y1) & (np.maximum(b[:, 1], b[:, 3]) >= y0))
+            return reaching_into(b, rect, margin)
 
         ix = np.flatnonzero(hit(self._boxes))
         live = self._racks.live_index

@@ -784,13 +784,11 @@ class FloorItem(QGraphicsItem):
         small = exposed.width() * exposed.height() < 0.05 * hall.width() * hall.height()
         if not small:
             return self._aisles.items()
-        from designer.canvas.batch import merge_boxes, rects_path
+        from designer.canvas.batch import merge_boxes, reaching_into, rects_path
 
-        x0, x1 = exposed.left(), exposed.right()
-        y0, y1 = -exposed.bottom(), -exposed.top()  # plan y
         out = []
         for key, b in enumerate(self._strips):
-            hit = (b[:, 0] <= x1) & (b[:, 2] >= x0) & (b[:, 1] <= y1) & (b[:, 3] >= y0)
+            hit = reaching_into(b, exposed)
             if hit.any():
                 out.append((key, rects_path(merge_boxes(b[hit]))))
         return out
