@@ -175,6 +175,16 @@ class GhostItem(QGraphicsItem):
             painter.restore()
 
 
+class _Nothing(QGraphicsItem):
+    """An item that covers and paints nothing."""
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
+        return QRectF()
+
+    def paint(self, painter, option, widget=None) -> None:
+        pass
+
+
 class FloorPlanScene(QGraphicsScene):
     """The floor plan of a :class:`LayoutDocument` (scene units: metres, y flipped).
 
@@ -261,6 +271,8 @@ class FloorPlanScene(QGraphicsScene):
         self.addItem(self.handles)
         self.guides = SnapGuides()
         self.addItem(self.guides)
+        self._pass = _Nothing()  # see update()
+        self.addItem(self._pass)
         self.hover = HoverOutline()
         self.addItem(self.hover)
         self.last_snap_edges: tuple = (None, None)  # guides of the last snap (SnapGuides)
@@ -290,6 +302,20 @@ class FloorPlanScene(QGraphicsScene):
         self._on_added(document.ids())
         if document.analysis is not None:
             self._on_analysis(document.analysis)
+
+    def update(self, *rect) -> None:
+        """Repaint ``rect`` (a QRectF or x, y, w, h; the whole scene without one) in the
+        same paint as the items that change in this event.
+
+        Qt paints a scene's changes in the first of two queued passes to run: the one
+        that rectangles of :meth:`update` start, and the one that an item's move or
+        update starts, and then paints again in the other. A drag step's guide lines,
+        row pills and changed racks (rectangles) come before the dragged rack moves,
+        which would paint the view twice a step; an update of an item that draws
+        nothing queues the item pass first, and it paints the rectangles with it.
+        """
+        self._pass.update()
+        super().update(*rect)
 
     # -- look-ups for the items ------------------------------------------------------------------
 

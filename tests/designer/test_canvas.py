@@ -1014,3 +1014,43 @@ def test_a_and_b_busways_on_one_line_both_show_and_both_pick(window, px_per_m):
         QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,
                          Qt.KeyboardModifier.NoModifier, at)
         assert doc.selection == [side], px_per_m
+
+
+def test_a_drag_step_paints_the_view_once(window):
+    """A mouse move that moves a rack, its guide lines and the racks the analysis
+    changed paints the view in one pass, not once for the rectangles and again for the
+    moved item."""
+    from PySide6.QtCore import QEvent, QObject
+
+    doc = window.document
+    window.view.fit_rect(QRectF(-2, -12, 16, 10))
+    QApplication.processEvents()
+    rack = doc.layout.racks[2]
+    vpw = window.view.viewport()
+    start = vp(window, rack.x_m, rack.y_m)
+    QTest.mousePress(vpw, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    QApplication.processEvents()
+
+    class Count(QObject):
+        paints = 0
+
+        def eventFilter(self, obj, ev):  # noqa: N802 - Qt's name
+            if ev.type() == QEvent.Type.Paint:
+                self.paints += 1
+            return False
+
+    counter = Count()
+    vpw.installEventFilter(counter)
+    per_step = []
+    for k in range(1, 7):
+        p = vp(window, rack.x_m + 0.6 * k, rack.y_m + 0.3 * k)
+        before = counter.paints
+        QApplication.sendEvent(vpw, QMouseEvent(
+            QMouseEvent.Type.MouseMove, QPointF(p), QPointF(vpw.mapToGlobal(p)),
+            Qt.MouseButton.NoButton, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier))
+        QApplication.processEvents()
+        per_step.append(counter.paints - before)
+    vpw.removeEventFilter(counter)
+    QTest.mouseRelease(vpw, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, p)
+    assert doc.layout.rack(rack.id).x_m != rack.x_m, "the rack moved"
+    assert per_step == [1] * 6
