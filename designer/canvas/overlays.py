@@ -211,12 +211,39 @@ class HeatmapOverlay(OverlayItem):
         painter.drawImage(self._target, self._image)
 
     def legend(self):
-        # a colour k of the ramp shows (k / 255)² of the peak density (see refresh)
-        keys = (60, 130, 200, 255)
-        hexes = [QColor(*map(int, HEAT_LUT[k][:3])).name() for k in keys]
-        v = [self.vmax * (k / 255) ** 2 for k in keys]
-        return (f"{self.title} (kW/m²)", [(hexes[0], f"{v[0]:.0f}"), (hexes[1], f"{v[1]:.0f}"),
-                                          (hexes[2], f"{v[2]:.0f}"), (hexes[3], f"≥{v[3]:.0f}")])
+        # a colour k of the ramp shows (k / 255)² of the peak density (see refresh): each
+        # swatch is the colour of a round density, in even steps up to the peak
+        levels = density_levels(self.vmax)
+        entries = []
+        for n, v in enumerate(levels):
+            k = int(round(255 * math.sqrt(min(v / max(self.vmax, 1e-9), 1.0))))
+            text = f"{v:g}" if n < len(levels) - 1 else f"≥{v:g}"
+            entries.append((QColor(*map(int, HEAT_LUT[k][:3])).name(), text))
+        return (f"{self.title} (kW/m²)", entries)
+
+
+def density_levels(vmax: float) -> list[float]:
+    """Return the round densities a power-density legend names for a peak of ``vmax``:
+    half a step, then whole steps of 1, 2 or 5 x 10^k up to the last at or below the
+    peak (two to five of them).
+
+    Examples
+    --------
+    >>> density_levels(36.0)
+    [5.0, 10.0, 20.0, 30.0]
+    >>> density_levels(80.0)
+    [10.0, 20.0, 40.0, 60.0, 80.0]
+    >>> density_levels(41.0)
+    [5.0, 10.0, 20.0, 30.0, 40.0]
+    >>> density_levels(0.0)
+    [0.1, 0.2, 0.4, 0.6, 0.8, 1.0]
+    """
+    vmax = vmax if vmax > 0 else 1.0
+    raw = vmax / 5
+    e = 10.0 ** math.floor(math.log10(raw))
+    step = next(f * e for f in (1, 2, 5, 10) if f * e >= raw * (1 - 1e-9))
+    top = max(1, math.floor(vmax / step + 1e-9))
+    return [round(step / 2, 12)] + [round(i * step, 12) for i in range(1, top + 1)]
 
 
 class CoolingOverlay(OverlayItem):
