@@ -1162,7 +1162,9 @@ class RackLabelsItem(BoundedItem):
     short as it must be (no unit, no decimals); else nothing, never drawn over its
     neighbours. Racks of one size at one zoom take one orientation and size: the
     hall's longest whole figure decides it, so a row does not mix level and turned
-    labels. With the airflow overlay on, a label lies across the air's path and
+    labels; and every value in view takes one form (with its unit and decimals,
+    without the unit, or whole), the longest every size of rack has room for, so no
+    rack reads "133" beside one reading "21.3 kW". With the airflow overlay on, a label lies across the air's path and
     covers at most half of its arrow, so the arrow's tail and head show.
     """
 
@@ -1190,8 +1192,8 @@ class RackLabelsItem(BoundedItem):
         self._small = self._fonts[10]
         self._small_w = self._widths[10]
         self._texts: dict[tuple, tuple[tuple[str, float], ...]] = {}
-        self._whole: dict[tuple, bool] = {}  # whether values drop decimals, per zoom
-        self._whole_step: tuple = (None, False)  # the answer for the analysis on show
+        self._short: dict[tuple, int] = {}  # the long forms values skip, per zoom
+        self._short_step: tuple = (None, 0)  # the answer for the analysis on show
         self.painted_state: tuple = ()  # hall_state() of the labels last painted
         self._sizes: tuple = (None, [])  # the racks' sizes on screen: (signature, sizes)
         self._ref: tuple[tuple, dict[int, float], int] = ((), {}, 0)
@@ -1228,20 +1230,23 @@ class RackLabelsItem(BoundedItem):
         ov = getattr(self._fp, "overlays", {}).get("airflow")
         return ov is not None and ov.isVisible()
 
-    def _value_texts(self, value: float, px: int = 10, whole: bool = False
+    #: the forms a value shows in, longest first: (with its unit, decimals; None: the
+    #: metric's own)
+    FORMS = ((True, None), (False, None), (False, 0))
+
+    def _value_texts(self, value: float, px: int = 10, short: int = 0
                      ) -> tuple[tuple[str, float], ...]:
         """The texts a value may show as, longest first, with their widths in pixels;
-        ``whole``: without decimals (the hall's labels at this zoom show none)."""
+        ``short``: how many of the longest :attr:`FORMS` the hall's labels at this zoom
+        skip."""
         metric = self._fp.metric
-        key = (metric, value, px, whole)
+        key = (metric, value, px, short)
         found = self._texts.get(key)
         if found is None:
             if len(self._texts) > 8192:
                 self._texts.clear()
             texts: list[tuple[str, float]] = []
-            forms = ((True, 0), (False, 0)) if whole else \
-                ((True, None), (False, None), (False, 0))
-            for unit, digits in forms:
+            for unit, digits in self.FORMS[short:]:
                 text = metric_text(metric, value, unit, digits)
                 if text and all(text != t for t, _w in texts):
                     texts.append((text, self._widths[px](text)))
@@ -1276,32 +1281,31 @@ class RackLabelsItem(BoundedItem):
                 if views else 0.0
         if lod <= 0 or self._fp.analysis is None:
             return ()
-        return (round(lod, 3), self._whole_at(lod, self._airflow_on()),
+        return (round(lod, 3), self._short_at(lod, self._airflow_on()),
                 self._reference_digits())
 
-    def _whole_at(self, lod: float, airflow: bool) -> bool:
-        """Whether the racks' values show without decimals at zoom ``lod`` (pixels per
-        metre): one precision for the metric at one zoom, so a rack turned a quarter, wider
-        on screen, does not show "41.1" among neighbours showing "41". Decimals show
-        when every size of rack in the hall has room for the hall's widest value with them
-        (where it has room for a label at all)."""
+    def _short_at(self, lod: float, airflow: bool) -> int:
+        """How many of the longest :attr:`FORMS` the racks' values skip at zoom ``lod``
+        (pixels per metre): one form for the metric at one zoom, so a rack turned a
+        quarter, wider on screen, does not show "41.1 kW" among neighbours showing "41".
+        A form shows when every size of rack in the hall has room for the hall's widest
+        value in it (where it has room for a label at all)."""
         values = self._fp.rack_values
         a = self._fp.analysis
         # asked once per rack label: answered once per analysis, zoom and state
         step = (id(a), id(values), self._fp.metric, round(lod, 3), airflow)
-        if self._whole_step[0] == step:
-            return self._whole_step[1]
-        found = self._whole_now(values, a, lod, airflow)
-        self._whole_step = (step, found)
+        if self._short_step[0] == step:
+            return self._short_step[1]
+        found = self._short_now(values, a, lod, airflow)
+        self._short_step = (step, found)
         return found
 
-    def _whole_now(self, values: np.ndarray, a, lod: float, airflow: bool) -> bool:
-        if a is None or not len(values) or metric_text(self._fp.metric, 0.0, False) == \
-                metric_text(self._fp.metric, 0.0, False, 0):
-            return False  # no decimals to drop (percentages)
+    def _short_now(self, values: np.ndarray, a, lod: float, airflow: bool) -> int:
+        if a is None or not len(values):
+            return 0
         finite = values[np.isfinite(values)]
         if not len(finite):
-            return False
+            return 0
         widest = float(finite[np.argmax(np.abs(finite))])
         arr = a.arrays
         rot = np.asarray(arr.rack_rot_deg)
@@ -1314,20 +1318,19 @@ class RackLabelsItem(BoundedItem):
             self._sizes = (sig, np.unique(np.round(np.column_stack([w, h, quarter]), 6),
                                           axis=0).tolist())
         key = (sig, widest, self._fp.metric, round(lod, 3), airflow)
-        found = self._whole.get(key)
+        found = self._short.get(key)
         if found is not None:
             return found
-        if len(self._whole) > 256:
-            self._whole.clear()
-        found = False
-        whole_text = metric_text(self._fp.metric, widest, False, 0)
+        if len(self._short) > 256:
+            self._short.clear()
+        found = 0
+        texts = [metric_text(self._fp.metric, widest, u, d) for u, d in self.FORMS]
         for bw, bh, q in self._sizes[1]:
             label = self._layout("", -1, bw * lod, bh * lod, bool(q), value=widest,
-                                 whole=False, airflow=airflow)
-            if label is not None and label.lines[-1] == whole_text:
-                found = True
-                break
-        self._whole[key] = found
+                                 short=0, airflow=airflow)
+            if label is not None and label.lines[-1] in texts:
+                found = max(found, texts.index(label.lines[-1]))
+        self._short[key] = found
         return found
 
     def _cached_layout(self, rack_id: str, i: int, w_px: float, h_px: float,
@@ -1342,23 +1345,23 @@ class RackLabelsItem(BoundedItem):
             self._bold_w(rack_id) <= w_px - 2 * self.MARGIN_PX
         a = self._fp.analysis
         own = (rack_id, int(a.arrays.rack_gpus[i]) if a is not None else 0) if may_id else None
-        whole = self._whole_at(lod, airflow)
+        short = self._short_at(lod, airflow)
         key = (own, round(w_px * 4), round(h_px * 4), flow_x, float(values[i]), airflow,
-               self._fp.metric, self._reference_digits(), whole)
+               self._fp.metric, self._reference_digits(), short)
         found = self._memo.get(key, self)
         if found is self:
             if len(self._memo) > 20000:
                 self._memo.clear()
             found = self._memo[key] = self._layout(rack_id, i, w_px, h_px, flow_x,
-                                                   whole=whole, airflow=airflow)
+                                                   short=short, airflow=airflow)
         return found
 
     def _layout(self, rack_id: str, i: int, w_px: float, h_px: float, flow_x: bool,
-                value: float | None = None, whole: bool = False,
+                value: float | None = None, short: int = 0,
                 airflow: bool | None = None) -> RackLabel | None:
         """The label of rack ``rack_id`` (index ``i``) drawn ``w_px`` x ``h_px`` pixels;
-        ``flow_x``: its air runs across the screen (a rack turned a quarter); ``whole``:
-        the value without decimals. With ``value`` and no ``rack_id``: the label that
+        ``flow_x``: its air runs across the screen (a rack turned a quarter); ``short``:
+        the long forms of the value skipped (see :meth:`_value_texts`). With ``value`` and no ``rack_id``: the label that
         value alone would take on such a rack."""
         values = self._fp.rack_values
         if value is None:
@@ -1379,8 +1382,8 @@ class RackLabelsItem(BoundedItem):
         id_w = self._bold_w(rack_id) if rack_id else math.inf
         if level_ok and id_w <= room:
             lines, widths = [rack_id], [id_w]
-            # under the id, with its decimals (unless the hall's labels show none)
-            for text, w in self._value_texts(value, whole=whole)[:2]:
+            # under the id, in the hall's form at this zoom (or one shorter)
+            for text, w in self._value_texts(value, short=short)[:2]:
                 if w <= room:
                     lines.append(text)
                     widths.append(w)
@@ -1405,7 +1408,7 @@ class RackLabelsItem(BoundedItem):
             thick = self.thickness(px)
             if thick > min(across - 2, on_path) or self._reference_px(px) > room:
                 continue
-            for text, w in self._value_texts(value, px, whole):
+            for text, w in self._value_texts(value, px, short):
                 if w <= room:
                     return RackLabel((text,), (w,), False, vertical, px)
         return None

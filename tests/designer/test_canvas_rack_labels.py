@@ -70,6 +70,31 @@ def test_every_nvl72_rack_of_a_gb200_hall_carries_its_kw_where_it_fits(view, doc
     assert not _render(view).isNull()
 
 
+@pytest.mark.parametrize("px_per_m", [28.0, 50.0, 60.0])
+def test_every_value_in_view_takes_one_form(view, doc, gb200, px_per_m):
+    # 600 mm NVL72 racks of 132.6 kW have room for "133" at 50 px/m, where the network
+    # racks beside them could read "21 kW": all read without the unit (and at 60 px/m
+    # "132.6" beside "20.6", not "20.6 kW")
+    doc.set_layout(gb200)
+    labels = view.fp.rack_labels
+    forms = set()
+    values = set()
+    for rack in gb200.racks:
+        item = view.fp.item_for(rack.id)
+        w, h = item.rect().width() * px_per_m, item.rect().height() * px_per_m
+        label = labels.label_layout(rack.id, w, h)
+        if label is None or label.has_id:
+            continue
+        kw = view.fp.rack_kw(rack.id)
+        text = label.lines[-1]
+        values.add(round(kw))
+        forms.add(next(k for k, form in enumerate(
+            [metric_text("kw", kw), metric_text("kw", kw, False),
+             metric_text("kw", kw, False, 0)]) if form == text))
+    assert len(values) >= 2, "NVL72 and network racks both labelled"
+    assert len(forms) == 1, forms
+
+
 def test_a_600_mm_rack_is_labelled_wherever_an_800_mm_rack_of_its_length_is(view, doc):
     # RK-0001 (600 mm) has a label wherever the 800 mm racks have one
     rack = doc.layout.racks[0]
