@@ -260,9 +260,11 @@ def output_path(path: str | os.PathLike) -> Path:
 def is_layout_file(path: str | os.PathLike) -> bool:
     """Return whether ``path`` is a regular file that reads as a Rackscape layout.
 
-    A JSON object naming ``schema_version`` and ``hall`` or ``racks`` anywhere (keys
-    may come in any order); only a regular file is opened, so a named pipe cannot
-    stall the caller. Used to refuse outputs that would replace a design.
+    A JSON object naming ``hall``, or ``schema_version`` and ``racks``, anywhere (keys
+    may come in any order; a layout without ``schema_version`` loads as version 1,
+    one without ``racks`` as an empty hall, but none loads without its hall); only a
+    regular file is opened, so a named pipe cannot stall the caller. Used to refuse
+    outputs that would replace a design. The analysis JSON has no ``hall`` key.
 
     Examples
     --------
@@ -270,8 +272,12 @@ def is_layout_file(path: str | os.PathLike) -> bool:
     >>> d = pathlib.Path(tempfile.mkdtemp())
     >>> _ = (d / "a.json").write_text('{"racks": [], "x": "' + "y" * 9000 + '", "hall": {}, '
     ...                               '"schema_version": 3}')
-    >>> is_layout_file(d / "a.json"), is_layout_file(d), is_layout_file(d / "missing")
-    (True, False, False)
+    >>> _ = (d / "b.json").write_text('{"name": "no version", "hall": {"outline": []}}')
+    >>> _ = (d / "c.json").write_text('{"schema": "rackscape.analysis/1", "racks": []}')
+    >>> [is_layout_file(d / n) for n in ("a.json", "b.json", "c.json", "missing")]
+    [True, True, False, False]
+    >>> is_layout_file(d)
+    False
     """
     try:
         st = os.stat(path)
@@ -294,7 +300,7 @@ def is_layout_file(path: str | os.PathLike) -> bool:
                 tail = window[-32:]
     except OSError:
         return False
-    return found[b'"schema_version"'] and (found[b'"hall"'] or found[b'"racks"'])
+    return found[b'"hall"'] or (found[b'"schema_version"'] and found[b'"racks"'])
 
 
 def atomic_write_bytes(path: str | os.PathLike, payload: bytes) -> None:

@@ -106,10 +106,13 @@ def export(layout: Any, analysis: Any, path: str | Path, overlays: Sequence[str]
     Raises
     ------
     ReportError
-        For an unknown suffix, size, overlay or page size.
+        For an unknown suffix, size, overlay or page size, or a file to write that
+        is a layout (a CSV report's table files too).
     """
     suffix = _suffix(path)
     path = Path(path)
+    if clash := layout_file_clash(path, None):
+        raise ReportError(clash)
 
     def step(f: float, msg: str) -> None:
         if progress is not None:
@@ -163,8 +166,14 @@ def export(layout: Any, analysis: Any, path: str | Path, overlays: Sequence[str]
                    progress=lambda f, m: step(0.3 + 0.7 * f, m))
         step(1.0, "Done")
         return [path]
-    from designer.reports.csv import write_csv
+    from designer.reports.csv import csv_paths, write_csv
 
+    for table_file in csv_paths(path, tables).values():
+        # a table file that is a layout (or a link to one) would be lost
+        if is_layout_file(table_file):
+            raise ReportError(f"{path.name}: the CSV report writes a table to "
+                              f"{table_file.name}, which is a Rackscape layout: a report "
+                              "cannot replace it. Choose another file name.")
     files = write_csv(tables, path, progress=lambda f, m: step(0.3 + 0.7 * f, m))
     step(1.0, "Done")
     return files

@@ -1,0 +1,77 @@
+"""No output of the command line replaces a layout: not a CSV report's table files
+(``OUT-<table>.csv``), not a screenshot, not a layout saved without
+``schema_version`` (it loads as version 1), and not through a symbolic link."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from designer.cli import main
+from engine.io import is_layout_file, save_layout
+from engine.templates import instantiate
+
+
+@pytest.fixture
+def hall(tmp_path):
+    path = tmp_path / "hall.json"
+    save_layout(instantiate("dgx-h100-hall", {"racks": 2}), path)
+    return path
+
+
+def _refused(capsys, argv, kept: dict) -> str:
+    before = {p: p.read_bytes() for p in kept}
+    code = main([str(a) for a in argv])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert err.count("\n") == 1 and err.startswith("rackscape: ")
+    assert {p: p.read_bytes() for p in kept} == before
+    return err
+
+
+def test_a_csv_table_file_that_is_a_link_to_the_layout_is_refused(hall, tmp_path, capsys):
+    link = tmp_path / "rep-cutsheet.csv"
+    os.symlink(hall, link)
+    err = _refused(capsys, ["report", hall, "-o", tmp_path / "rep.csv"], [hall])
+    assert "rep-cutsheet.csv, which is a Rackscape layout" in err
+    assert not (tmp_path / "rep.csv").exists() and not (tmp_path / "rep-bom.csv").exists()
+
+
+def test_a_layout_saved_under_a_table_files_name_is_kept(hall, tmp_path, capsys):
+    other = tmp_path / "rep-bom.csv"
+    other.write_bytes(hall.read_bytes())
+    _refused(capsys, ["report", hall, "-o", tmp_path / "rep.csv"], [other])
+
+
+@pytest.mark.parametrize("via_link", [False, True])
+def test_a_screenshot_never_replaces_a_layout(hall, tmp_path, capsys, via_link):
+    out = tmp_path / "plan.png"
+    if via_link:
+        os.symlink(hall, out)
+        argv = ["--screenshot", out]  # the built-in hall, written through the link
+    else:
+        out.write_bytes(hall.read_bytes())
+        argv = ["--screenshot", out, hall]
+    err = _refused(capsys, argv, [hall, out] if not via_link else [hall])
+    assert "Rackscape layout" in err
+
+
+def test_a_layout_without_schema_version_is_a_layout(hall, tmp_path, capsys):
+    data = json.loads(hall.read_text())
+    del data["schema_version"]
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps(data))
+    assert main(["analyze", str(old)]) == 0  # it loads, as version 1
+    capsys.readouterr()
+    assert is_layout_file(old)
+    _refused(capsys, ["report", hall, "-o", old], [old])
+
+
+def test_a_report_may_replace_its_own_earlier_analysis_json(hall, tmp_path, capsys):
+    out = tmp_path / "analysis.json"
+    assert main(["report", str(hall), "-o", str(out)]) == 0
+    assert not is_layout_file(out)
+    assert main(["report", str(hall), "-o", str(out)]) == 0
+    assert json.loads(out.read_text())["schema"] == "rackscape.analysis/1"
