@@ -268,6 +268,8 @@ def cmd_templates(args) -> int:
                 lo = "" if p.min is None else f"{p.min:.15g}"
                 hi = "" if p.max is None else f"{p.max:.15g}"
                 rng = f", {lo}..{hi}"
+            if getattr(p, "even", False):
+                rng += ", even"
             if p.choices:
                 rng = f", one of {'|'.join(p.choices)}"
             print(f"    {p.name} ({p.type}, default {p.default}{rng}){': ' + p.help if p.help else ''}")

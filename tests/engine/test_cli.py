@@ -404,3 +404,18 @@ def test_library_export_keeps_an_existing_bundle_unless_forced(tmp_path, capsys)
     assert code == 2 and "--force" in err and target.read_bytes() == before
     assert run(capsys, "library", "export", str(target), "cpu-cluster", "--force")[0] == 0
     assert target.read_bytes() != before
+
+
+def test_too_many_nodes_per_rack_names_the_most_that_fit(tmp_path, capsys):
+    # 23 dual-EPYC 9005 nodes of 2U take 46U of a 44U rack: at most 22
+    code = main(["new", "cpu-cluster", "--set", "nodes_per_rack=23", "-o",
+                 str(tmp_path / "c.json")])
+    err = capsys.readouterr().err
+    assert code == 2 and not (tmp_path / "c.json").exists()
+    assert err == ("rackscape: template cpu-cluster: nodes_per_rack: 23 nodes of 2U need 46U, "
+                   "more than the rack's 44U: expected at most 22 of this node\n")
+
+
+def test_templates_lists_an_even_parameter_as_even(capsys):
+    assert main(["templates", "--generation", "generic"]) == 0
+    assert "    k (int, default 16, 4..64, even): " in capsys.readouterr().out
