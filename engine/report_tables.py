@@ -1606,7 +1606,9 @@ def cable_bins_table(analysis: Any, links: LinkView | None = None,
             _c("Transceivers", kind="int"), _c("In device power", kind="int"),
             _c("Added as optics", kind="int"), _c("Optics power", "W", "float", 0)]
     note = ("Transceivers: modules bought (a twin-port module serves two links of one "
-            "switch and counts in the bin of the first of them). In device power: modules at "
+            "switch and counts in the bin of the first of them, while each link draws half "
+            "of its power, so a bin's optics power may differ from its modules' by a module "
+            "whose two links fall in two bins; the totals agree). In device power: modules at "
             "ports of a device whose power figure already includes its optics, drawing no "
             "optics power here; added as optics: the others, whose power the Optics power "
             "column sums.")
