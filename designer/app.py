@@ -190,9 +190,13 @@ def screenshot(out: str | os.PathLike, file: str | os.PathLike | None = None,
     except InputError as exc:
         print(f"rackscape: {exc}", file=sys.stderr)
         return 2
+    from designer.gui_gc import collecting_here
+
     _quiet_platform_notes(True)
     try:
-        return _render_screenshot(out, layout, path, analyzer, (w, h), keys, metric, select)
+        with collecting_here():  # no collection on an analysis thread, where Qt objects live
+            return _render_screenshot(out, layout, path, analyzer, (w, h), keys, metric,
+                                      select)
     finally:
         _quiet_platform_notes(False)
 

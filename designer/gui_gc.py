@@ -13,8 +13,10 @@ thresholds (the approach of pyqtgraph's ``GarbageCollector``).
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-__all__ = ["collect_on_gui_thread", "collect_due", "TIMER_NAME"]
+__all__ = ["collect_on_gui_thread", "collect_due", "collecting_here", "TIMER_NAME"]
 
 #: object name of the timer, found on the application to install it once
 TIMER_NAME = "rackscape-gui-gc"
@@ -61,3 +63,28 @@ def collect_on_gui_thread(app, interval_ms: int = 500) -> None:
     timer.timeout.connect(lambda: _collect(thresholds))
     gc.disable()
     timer.start(interval_ms)
+
+
+@contextmanager
+def collecting_here() -> Iterator[None]:
+    """Keep automatic collection off for the block, so none runs on a worker thread.
+
+    For Qt work with no event loop to run :func:`collect_on_gui_thread`'s timer: a
+    headless report or screenshot builds a scene and analyzes synchronously, and the
+    cooling model spreads its largest step over a thread pool. Collection resumes on
+    the calling thread afterwards; inside the designer (already collecting on its own
+    thread) the block changes nothing.
+
+    Examples
+    --------
+    >>> with collecting_here():
+    ...     gc.isenabled()
+    False
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()

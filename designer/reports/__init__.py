@@ -86,6 +86,11 @@ def export(layout: Any, analysis: Any, path: str | Path, overlays: Sequence[str]
            page: str = "a4", catalog: Any = None) -> list[Path]:
     """Write the report for ``path``'s suffix; return the files written.
 
+    Python's automatic cyclic collection waits until the report is written, so none
+    runs on a worker thread while Qt objects live (the floor plan's scene analyzes,
+    and the cooling model runs on a thread pool; see
+    :func:`designer.gui_gc.collecting_here`).
+
     Parameters
     ----------
     layout, analysis
@@ -109,6 +114,16 @@ def export(layout: Any, analysis: Any, path: str | Path, overlays: Sequence[str]
         For an unknown suffix, size, overlay or page size, or a file to write that
         is a layout (a CSV report's table files too).
     """
+    from designer.gui_gc import collecting_here
+
+    with collecting_here():
+        return _export(layout, analysis, path, overlays, size, progress, page=page,
+                       catalog=catalog)
+
+
+def _export(layout: Any, analysis: Any, path: str | Path, overlays: Sequence[str],
+            size: tuple[int, int] | str, progress: Progress, *, page: str,
+            catalog: Any) -> list[Path]:
     suffix = _suffix(path)
     path = Path(path)
     if clash := layout_file_clash(path, None):

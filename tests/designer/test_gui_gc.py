@@ -59,3 +59,29 @@ def test_cycles_made_on_a_worker_are_collected_by_the_gui_thread():
     names, alive, made = proc.stdout.rsplit(" ", 2)
     assert names == "['MainThread']" and int(made) == 50_000
     assert int(alive) == 0, "the GUI thread's timer collected them"
+
+
+def test_a_headless_report_collects_on_its_own_thread_only(tmp_path, monkeypatch):
+    """A report builds the designer's scene and analyzes (on a thread pool for the
+    cooling model's largest step) with no event loop to run the GUI collector: automatic
+    collection is off while it writes, back on afterwards."""
+    import gc
+
+    import designer.reports.png as png_mod
+    from designer.reports import export
+    from engine.analysis import analyze
+    from engine.templates import instantiate
+
+    seen = []
+    real = png_mod.write_png
+
+    def spy(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(png_mod, "write_png", spy)
+    lay = instantiate("dgx-h100-hall", {"racks": 2})
+    assert gc.isenabled()
+    export(lay, analyze(lay), tmp_path / "plan.png", size=(400, 300))
+    assert seen == [False] and gc.isenabled()
+    assert (tmp_path / "plan.png").stat().st_size > 0
