@@ -148,6 +148,7 @@ class RulePanel(QWidget):
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(lambda _t: self._rebuild())
         bar.addWidget(self.search, 1)
+        self._bar = bar
 
         self.tree = QTreeWidget()
         self.tree.setColumnCount(3)
@@ -178,6 +179,7 @@ class RulePanel(QWidget):
         lay.setSpacing(4)
         lay.addLayout(bar)
         lay.addWidget(self.tree, 1)
+        self._search_below = False
 
         self.tree.itemClicked.connect(lambda it, _c: self._activate(it))
         self.tree.itemActivated.connect(lambda it, _c: self._activate(it))
@@ -230,6 +232,35 @@ class RulePanel(QWidget):
     def message_width(self) -> int:
         """Return the width of the Message column in pixels."""
         return self.tree.header().sectionSize(1)
+
+    #: the least width the filter box takes beside the severity buttons; narrower, it
+    #: goes on a line of its own under them
+    SEARCH_MIN_PX = 150
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._place_search()
+
+    def _place_search(self) -> None:
+        """Put the filter box beside the severity buttons where it has room for its
+        placeholder, else on its own line under them."""
+        buttons = sum(b.sizeHint().width() for b in self.filters.values()) \
+            + self._bar.spacing() * len(self.filters)
+        margins = self.layout().contentsMargins()
+        below = self.width() - margins.left() - margins.right() - buttons < self.SEARCH_MIN_PX
+        if below == self._search_below:
+            return
+        self._search_below = below
+        lay = self.layout()
+        if below:
+            self._bar.removeWidget(self.search)
+            self._bar.addStretch(1)
+            lay.insertWidget(1, self.search)
+        else:
+            lay.removeWidget(self.search)
+            stretch = self._bar.takeAt(self._bar.count() - 1)  # the stretch added above
+            del stretch
+            self._bar.addWidget(self.search, 1)
 
     def eventFilter(self, obj, event) -> bool:
         if obj is self.tree.viewport() and event.type() == QEvent.Type.Resize:

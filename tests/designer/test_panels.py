@@ -746,3 +746,21 @@ def test_the_violations_tile_counts_errors_and_warnings_as_the_status_bar_does(q
         *notes, Violation("FLOOR-OVERLAP", "error", "x"), Violation("COOL-N1", "warning", "y")])
     dash.update_from(a)
     assert dash.figure_text("violations") == "2"
+
+
+def test_rule_filter_box_keeps_room_for_its_placeholder(qtbot, doc):
+    # beside the severity buttons where it has 150 px, else on a line of its own
+    panel = make(qtbot, RulePanel, doc, (700, 300))
+    buttons = max(b.geometry().right() for b in panel.filters.values())
+    assert panel.search.geometry().left() > buttons
+    assert panel.search.y() == panel.filters["error"].y()
+    panel.resize(300, 300)
+    QApplication.processEvents()
+    assert panel.search.y() > panel.filters["error"].geometry().bottom()
+    assert panel.search.width() >= 250
+    text_w = QFontMetrics(panel.search.font()).horizontalAdvance(panel.search.placeholderText())
+    assert panel.search.width() > text_w
+    panel.resize(700, 300)
+    QApplication.processEvents()
+    assert panel.search.y() == panel.filters["error"].y(), "back beside the buttons"
+    assert panel.search.width() >= RulePanel.SEARCH_MIN_PX
