@@ -474,8 +474,10 @@ class LayoutDocument(QObject):
 
     def mark_unsaved(self) -> None:
         """Mark the document modified with no edit of its own (a retargeted or restored
-        design), so closing it asks before its work is lost."""
+        design), so closing it asks before its work is lost, and the next autosave
+        writes it to the recovery file, so a crash does not lose it either."""
         self.undo_stack.resetClean()
+        self._recovery_dirty = True
         self.modified_changed.emit(True)
 
     def restore_recovery(self, rec: recovery.RecoveryFile | Path) -> None:

@@ -291,3 +291,19 @@ def test_later_keeps_the_recoveries_for_the_next_start(qtbot, window, default_la
     assert asked == ["Rackscape did not close cleanly last time. An autosaved copy differs "
                      "from the file, which was saved after it:"]
     assert not rec_a.exists() and window.document.layout == other
+
+
+def test_a_design_from_a_template_reaches_the_recovery_file_unedited(
+        qapp, default_layout, builtin_catalog, recovery_dir):
+    # New from template and Retarget open a design that exists in no file: the next
+    # autosave writes it, though no edit was made
+    doc = _new_doc(builtin_catalog)
+    doc.set_layout(default_layout)
+    doc.mark_unsaved()
+    assert doc.autosave(), "the autosave tick writes it"
+    found = recovery.pending_recoveries(None, exclude=None)
+    assert [f.path for f in found] == [doc.recovery_path]
+    assert recovery.read_recovery(doc.recovery_path)[0].model_dump() == \
+        default_layout.model_dump()
+    assert not doc.autosave(), "and only once until it changes"
+    doc.close()
