@@ -126,11 +126,18 @@ def _switches_moved(before: Analysis, after: Analysis) -> list[str]:
     if len(t0.sw_rack) != len(t1.sw_rack) or not len(t1.sw_rack):
         return []
     gen = (t1.sw_dev < 0) & (t0.sw_dev < 0)
-    moved = gen & (t0.sw_rack != t1.sw_rack)
+
+    def rack_of(a: Analysis, t) -> np.ndarray:
+        # each analysis indexes its own racks: compare ids (a rack deleted shifts them)
+        ids = np.asarray([*a.arrays.rack_ids, ""], dtype=object)
+        r = np.asarray(t.sw_rack, np.int64)
+        return ids[np.where((r >= 0) & (r < len(ids) - 1), r, len(ids) - 1)]
+
+    was, now = rack_of(before, t0), rack_of(after, t1)
+    moved = gen & (was != now)
     if not moved.any():
         return []
-    ids = after.arrays.rack_ids
-    left = sorted({ids[r] for r in t0.sw_rack[moved].tolist() if 0 <= r < len(ids)})
+    left = sorted({r for r in was[moved].tolist() if r})
     n = int(moved.sum())
     return [f"{n:,} generated switch{'es' * (n != 1)} moved to other network racks"
             + (f" (from {', '.join(left[:3])}{' …' if len(left) > 3 else ''})" if left else "")]

@@ -360,6 +360,25 @@ def test_fabric_change_says_when_generated_switches_move_to_other_racks():
     assert fabric_change(before, analyze(lay)) == ""
 
 
+def test_a_deleted_network_rack_is_the_one_its_switches_left():
+    """Each analysis numbers its own racks: with a rack deleted, the switches that stood
+    in it are said to come from it (and on undo, from where they stood meanwhile), not
+    from the rack that took its index."""
+    from designer.document import fabric_change
+    from engine import edits
+    from engine.analysis import analyze
+    from engine.templates import instantiate
+
+    lay = instantiate("dgx-h100-hall", {})
+    nets = [r.id for r in lay.racks if r.id.startswith("NET")]
+    assert len(nets) == 2
+    gone = edits.remove_items(lay, [nets[0]])
+    note = fabric_change(analyze(lay), analyze(gone))
+    assert f"(from {nets[0]})" in note, note
+    back = fabric_change(analyze(gone), analyze(lay))
+    assert f"(from {nets[1]})" in back, back
+
+
 def test_a_rack_moved_beside_another_rows_racks_joins_that_row(qapp, builtin_catalog,
                                                                recovery_dir):
     """As a pasted rack does: it takes the row and that row's busways; undo puts both
