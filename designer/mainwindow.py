@@ -1039,6 +1039,14 @@ class MainWindow(QMainWindow):
         if not boxes:
             return
         off = edits.beside_offset(self.document.layout, ids, self.document.catalog)
+        if off is None and len(self._footprint_boxes(ids)):
+            # racks or units with no free place beside them: never stack the copies on
+            # what stands there
+            self.statusBar().showMessage(
+                "No free place beside the selection for its copies (the row is full to "
+                "its units or walls, and so are the rows across): copy it and paste it "
+                "where it goes", NOTE_MS)
+            return
         if off is None:
             g = self.scene.grid_m or 0.6
             height = max(b[3] for b in boxes) - min(b[1] for b in boxes)
@@ -1047,7 +1055,8 @@ class MainWindow(QMainWindow):
         fresh = self._guard(lambda: self.document.duplicate(ids, off))
         if fresh:
             n = len(fresh)
-            self.statusBar().showMessage(f"Duplicated {n} item{'s' * (n != 1)}", NOTE_MS)
+            self.statusBar().showMessage(f"Duplicated {n} item{'s' * (n != 1)}"
+                                         f"{self._overlap_note(fresh)}", NOTE_MS)
 
     def copy(self) -> None:
         """Copy the selection to the clipboard."""
@@ -1084,8 +1093,19 @@ class MainWindow(QMainWindow):
         before = self.document.undo_stack.index()
         self._guard(lambda: self.document.paste(payload, self._paste_offset(payload)))
         if self.document.undo_stack.index() != before:
-            n = len(self.document.selection)
-            self.statusBar().showMessage(f"Pasted {n} item{'s' * (n != 1)}", NOTE_MS)
+            fresh = list(self.document.selection)
+            n = len(fresh)
+            self.statusBar().showMessage(f"Pasted {n} item{'s' * (n != 1)}"
+                                         f"{self._overlap_note(fresh)}", NOTE_MS)
+
+    def _overlap_note(self, fresh: list[str]) -> str:
+        """Say what the new items were put on ("" when on free floor)."""
+        hit = edits.overlapped(self.document.layout, fresh, self.document.catalog)
+        if not hit:
+            return ""
+        names = ", ".join(hit[:3]) + (" …" if len(hit) > 3 else "")
+        return f"; they overlap {names} (see the rules)" if len(fresh) > 1 else \
+            f"; it overlaps {names} (see the rules)"
 
     def _paste_offset(self, payload: dict) -> tuple[float, float]:
         pts = []

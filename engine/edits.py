@@ -57,6 +57,7 @@ from engine.model import (
 __all__ = [
     "LAYOUT_ID",
     "settle_racks",
+    "overlapped",
     "GROUPS",
     "snap",
     "item_kind",
@@ -1486,10 +1487,33 @@ def paste(layout: Layout, payload: Mapping[str, Sequence[Mapping[str, Any]]],
                 _check_rack_refs(item, catalog)
             lists[group].append(item)
     out = _rebuild(layout, {g: lists[g] for g in payload})
+    out = _join_source_fabrics(out, {r["id"]: ids[r["id"]] for r in payload.get("racks", [])})
     if (dx or dy) and payload.get("racks"):
         out = _refeed(out, [ids[r["id"]] for r in payload["racks"]],
                       catalog or default_catalog())
     return out
+
+
+def _join_source_fabrics(layout: Layout, new_of: Mapping[str, str]) -> Layout:
+    """Return ``layout`` with each pasted rack (``new_of``: source id -> copy's id) in the
+    generated fabrics its source is in, as a member or a network rack, as a row drawn
+    from a model joins its fabric: a copied rack of servers grows the fabric (its
+    switches follow) instead of standing apart in no fabric. An explicit fabric's members
+    are the ends of drawn links, which a copy does not have."""
+    if not new_of or not layout.fabrics:
+        return layout
+    fabrics = []
+    for f in layout.fabrics:
+        if f.topology == "explicit":
+            fabrics.append(f)
+            continue
+        members = [new_of[m] for m in f.members if m in new_of]
+        nets = [new_of[m] for m in f.network_racks if m in new_of]
+        if members or nets:
+            f = f.model_copy(update={"members": [*f.members, *members],
+                                     "network_racks": [*f.network_racks, *nets]})
+        fabrics.append(f)
+    return _rebuild(layout, {"fabrics": fabrics}) if fabrics != layout.fabrics else layout
 
 
 def settle_racks(layout: Layout, rack_ids: Sequence[str],
@@ -1602,27 +1626,77 @@ def beside_offset(layout: Layout, ids: Sequence[str], catalog: Catalog | None = 
     if tile:
         deep = math.ceil(deep / tile - 1e-6) * tile
     across = [(0.0, -deep), (0.0, deep)] if along_x else [(deep, 0.0), (-deep, 0.0)]
-    others = [i for i in (*(r.id for r in layout.racks),
-                          *(u.id for u in layout.cooling if u.kind != "rear_door"))
-              if i not in mine]
-    taken = np.array(list(_footprints(layout, others, catalog).values())).reshape(-1, 4)
+    rack_ids = [r.id for r in layout.racks if r.id not in mine]
+    unit_ids = [u.id for u in layout.cooling if u.kind != "rear_door" and u.id not in mine]
+    racks_at = np.array(list(_footprints(layout, rack_ids, catalog).values())).reshape(-1, 4)
+    units_at = np.array(list(_footprints(layout, unit_ids, catalog).values())).reshape(-1, 4)
     hall = ShapelyPolygon(layout.hall.outline).buffer(1e-6)
     blocks = [ShapelyPolygon(o.polygon) for o in layout.hall.obstacles
               if len(o.polygon) >= 3]
-    for steps in (along, across):
-        for k in range(1, reach + 1):
-            for sx, sy in steps:
-                dx, dy = round(sx * k, 6), round(sy * k, 6)
-                moved = own + (dx, dy, dx, dy)
-                if len(taken) and interior_overlap(moved[:, None, :], taken[None, :, :]).any():
-                    continue
-                boxes = [shapely_box(*b) for b in moved.tolist()]
-                if not all(hall.covers(b) for b in boxes):
-                    continue
-                if any(b.intersection(o).area > 1e-9 for b in boxes for o in blocks):
-                    continue
+
+    def hits(moved: np.ndarray, at: np.ndarray) -> bool:
+        return bool(len(at)) and bool(interior_overlap(moved[:, None, :], at[None, :, :]).any())
+
+    def place(dx: float, dy: float) -> str:
+        # "free", "rack" (racks of the row stand there) or "wall" (a unit, an obstacle or
+        # the hall's edge: no further along this way)
+        moved = own + (dx, dy, dx, dy)
+        boxes = [shapely_box(*b) for b in moved.tolist()]
+        if hits(moved, units_at) or not all(hall.covers(b) for b in boxes) or \
+                any(b.intersection(o).area > 1e-9 for b in boxes for o in blocks):
+            return "wall"
+        return "rack" if hits(moved, racks_at) else "free"
+
+    # along the row: over its racks, never past a unit, an obstacle or the wall
+    open_ways = list(along)
+    for k in range(1, reach + 1):
+        for sx, sy in list(open_ways):
+            dx, dy = round(sx * k, 6), round(sy * k, 6)
+            found = place(dx, dy)
+            if found == "free":
+                return dx, dy
+            if found == "wall":
+                open_ways.remove((sx, sy))
+        if not open_ways:
+            break
+    # across it, a row or more away
+    for k in range(1, reach + 1):
+        for sx, sy in across:
+            dx, dy = round(sx * k, 6), round(sy * k, 6)
+            if place(dx, dy) == "free":
                 return dx, dy
     return None
+
+
+def overlapped(layout: Layout, ids: Sequence[str], catalog: Catalog | None = None) -> list[str]:
+    """Return the racks and floor units the footprints of ``ids`` overlap (not each
+    other): what a paste or a drop put them on.
+
+    Examples
+    --------
+    >>> from engine.model import Hall, Layout, Rack
+    >>> lay = Layout(hall=Hall(outline=[(0, 0), (12, 0), (12, 8), (0, 8)]),
+    ...              racks=[Rack(id=f"R{k}", type="rack-600x1200", x_m=2.3 + 0.6 * k,
+    ...                          y_m=4.0) for k in range(3)])
+    >>> overlapped(move_items(lay, {"R2": (2.5, 4.0)}), ["R2"])
+    ['R0', 'R1']
+    >>> overlapped(lay, ["R2"])
+    []
+    """
+    catalog = catalog or default_catalog()
+    mine = _footprints(layout, ids, catalog)
+    if not mine:
+        return []
+    others = [i for i in (*(r.id for r in layout.racks),
+                          *(u.id for u in layout.cooling if u.kind != "rear_door"))
+              if i not in mine]
+    boxes = _footprints(layout, others, catalog)
+    if not boxes:
+        return []
+    at = np.array(list(boxes.values()))
+    own = np.array(list(mine.values()))
+    hit = interior_overlap(own[:, None, :], at[None, :, :]).any(axis=0)
+    return [i for i, h in zip(boxes, hit.tolist(), strict=True) if h]
 
 
 def duplicate(layout: Layout, ids: Iterable[str], offset: Sequence[float] = (0.6, -0.6),

@@ -256,6 +256,53 @@ def test_paste_and_duplicate_of_a_rack_mid_row_land_on_free_floor(window, monkey
                 if v.code == "FLOOR-OVERLAP" and dup in v.items]
 
 
+def test_duplicate_never_stacks_copies_on_a_row(window, monkeypatch):
+    # racks with no free place beside them or across (beside_offset finds none): refused
+    # in words, nothing added (the copies once went one aisle across, onto the next row)
+    doc = window.document
+    r02 = [r.id for r in doc.layout.racks if r.row == "R02"]
+    monkeypatch.setattr(edits, "beside_offset", lambda *_a, **_k: None)
+    doc.select(r02)
+    count, n = doc.undo_stack.count(), len(doc.layout.racks)
+    window.actions_by_name["duplicate"].trigger()
+    assert (doc.undo_stack.count(), len(doc.layout.racks)) == (count, n)
+    assert window.statusBar().currentMessage().startswith(
+        "No free place beside the selection for its copies")
+
+
+def test_a_duplicate_does_not_jump_past_a_cooling_unit(window):
+    # from the west end of R02 the next free place west is beyond CRAH-3, against the
+    # wall and out of the busway's reach: the copy goes to the row's east end
+    doc = window.document
+    row = sorted((r for r in doc.layout.racks if r.row == "R02"), key=lambda r: r.x_m)
+    doc.select([row[3].id])
+    window.actions_by_name["duplicate"].trigger()
+    first = doc.layout.rack(doc.selection[0])
+    assert first.x_m < row[0].x_m  # the west end, nearest
+    window.actions_by_name["duplicate"].trigger()
+    second = doc.layout.rack(doc.selection[0])
+    assert second.x_m > row[-1].x_m and second.row == "R02", second
+
+
+def test_copies_join_their_sources_fabric_and_a_paste_on_a_rack_says_so(window, monkeypatch):
+    doc = window.document
+    src = next(r for r in doc.layout.racks if r.row == "R01")
+    other = next(r for r in doc.layout.racks if r.row == "R02")
+    fabric = next(f for f in doc.layout.fabrics if src.id in f.members)
+    doc.select([src.id])
+    window.actions_by_name["duplicate"].trigger()
+    dup = doc.selection[0]
+    assert dup in next(f for f in doc.layout.fabrics if f.id == fabric.id).members
+    doc.select([src.id])
+    window.actions_by_name["copy"].trigger()
+    monkeypatch.setattr(window.view, "cursor_plan_point", lambda: (other.x_m, other.y_m))
+    window.actions_by_name["paste"].trigger()
+    pasted = doc.selection[0]
+    assert window.statusBar().currentMessage() == \
+        f"Pasted 1 item; it overlaps {other.id} (see the rules)"
+    assert any(v.code == "FLOOR-OVERLAP" and pasted in v.items for v in doc.analysis.violations)
+
+
 def test_the_selection_keeps_the_order_racks_were_picked_in(window):
     doc = window.document
     racks = doc.layout.racks
