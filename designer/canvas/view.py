@@ -479,10 +479,11 @@ class FloorPlanView(QGraphicsView):
         self._draw_legend(painter)
         painter.restore()
 
-    def _panel(self, painter: QPainter, r: QRectF, legend: bool = False) -> None:
+    def _panel(self, painter: QPainter, r: QRectF) -> None:
         painter.setPen(QPen(QColor(0, 0, 0, 40), 1))
-        # the legend lets what it stands over show through (a unit's name stays readable)
-        painter.setBrush(QColor(255, 255, 255, 190 if legend else 232))
+        # near opaque: the plan under it only a trace, so no name under the legend's
+        # own text reads through it
+        painter.setBrush(QColor(255, 255, 255, 236))
         painter.drawRoundedRect(r, 4, 4)
 
     def legend_corner(self, w: float, h: float) -> tuple[float, float]:
@@ -583,7 +584,7 @@ class FloorPlanView(QGraphicsView):
         extra = [e for e in extra if e]
         height = 54 + sum(22 + 16 * len(rows) for _, rows in extra)
         x, y = self.legend_corner(w, height)
-        self._panel(painter, QRectF(x, y, w, height), legend=True)
+        self._panel(painter, QRectF(x, y, w, height))
         painter.setFont(label_font(11, True))
         painter.setPen(QColor(PALETTE.text))
         title, unit, lo, hi = sections[0]
