@@ -906,6 +906,11 @@ def _check_airflow(ctx) -> list[Violation]:
             # aisle's air comes round through the opening (blanking closes it)
             tail = (f"through the opening in {row or 'the rack line'} between them (fill it "
                     "with a rack or blanking panels, or contain the aisle)")
+        if air_kw[i] <= 0.05:
+            # nothing in the rack to cool yet: a warning until it holds hardware
+            return Violation("FLOOR-AIRFLOW", "warning",
+                             f"{head} {tail}; {f.ids[i]} draws no power yet",
+                             (f.ids[i], f.ids[j]))
         return Violation("FLOOR-AIRFLOW", "error", f"{head} {tail}", (f.ids[i], f.ids[j]))
 
     return _listed(pairs, make, "FLOOR-AIRFLOW", "error", "racks taking in exhaust", f.ids)

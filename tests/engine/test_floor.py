@@ -96,6 +96,15 @@ def test_a_row_turned_the_wrong_way_takes_in_the_exhaust_of_the_next(builder, ca
     assert found(analyze(doored, catalog), "FLOOR-AIRFLOW") == []
 
 
+def test_an_empty_rack_in_the_exhaust_is_a_warning_until_it_holds_hardware(builder, catalog):
+    # R1, an empty frame, faces R2's rear: nothing in it takes in the hot air yet
+    lay = (builder().rack("R1", 3, 2, devices=(), rotation_deg=180)
+           .rack("R2", 3, 2.6 + 1.2 + 0.6, rotation_deg=180).build())
+    v = next(v for v in analyze(lay, catalog).violations if v.code == "FLOOR-AIRFLOW")
+    assert v.severity == "warning" and v.items == ("R1", "R2")
+    assert v.message.endswith("; R1 draws no power yet")
+
+
 def test_aisle_clearance_is_an_assumption(builder, catalog):
     lay = _facing_rows(builder, 1.0)
     relaxed = lay.model_copy(update={"assumptions": lay.assumptions.model_copy(
