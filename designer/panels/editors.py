@@ -397,8 +397,8 @@ class SpinEditor(FieldEditor):
         self._typed_text = ""
         why = self.refusal(text)
         if why:
+            self.on_error(why)  # which clears the tint of an earlier refusal
             self._mark(why)
-            self.on_error(why)
         return bool(why)
 
 

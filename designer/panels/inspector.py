@@ -878,6 +878,8 @@ class InspectorPanel(QWidget):
         return end, {"rack": rack_id, "u": u, "port": ep.port}
 
     def _show_error(self, text: str) -> None:
+        # one refusal at a time: a field an earlier one tinted shows its value as it is
+        self._clear_refusals()
         self.message.setText(text)
         self.message.show()
 

@@ -53,3 +53,18 @@ def test_an_edit_of_another_field_clears_the_message_and_the_tint_together(qtbot
     type_entry(qtbot, insp.editor("y_m"), f"{rack.y_m + 0.6:.2f}")
     assert not insp.message.isVisible()
     assert not x.is_marked() and _base(x) == plain
+
+
+def test_a_second_refusal_moves_the_tint_to_its_own_field(qtbot, doc):
+    # the message speaks of the last refusal only: the field refused before it shows its
+    # value as it is again, untinted
+    rack = doc.layout.racks[0]
+    insp = make(qtbot, InspectorPanel, doc, (420, 900))
+    doc.select([rack.id])
+    x, y = insp.editor("x_m"), insp.editor("y_m")
+    plain = _base(x)
+    type_entry(qtbot, x, "abc")
+    assert x.is_marked()
+    type_entry(qtbot, y, "1e9")
+    assert y.is_marked() and insp.message.text().startswith("Y (m):")
+    assert not x.is_marked() and _base(x) == plain
