@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QProgressBar,
+    QStatusBar,
     QTabWidget,
     QToolBar,
     QToolButton,
@@ -206,6 +207,40 @@ def _generation_label(gen: str) -> str:
         return gen.replace("-", " ").title()
 
 
+class _StatusBar(QStatusBar):
+    """A status bar whose notes end in "…" where the live totals begin, the whole note
+    in the tooltip (Qt cuts a long note off mid-word against the totals: "a leaf's 32"
+    beside "520 GPUs" read as 32,520 GPUs). :meth:`currentMessage` is the whole note."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._full = ""
+
+    def showMessage(self, text: str, timeout: int = 0) -> None:  # noqa: N802 - Qt's name
+        self._full = text
+        room = self._message_room()
+        shown = self.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, room) \
+            if room > 0 else text
+        self.setToolTip(text if shown != text else "")
+        super().showMessage(shown, timeout)
+
+    def currentMessage(self) -> str:  # noqa: N802 - Qt's name
+        return self._full if super().currentMessage() else ""
+
+    def clearMessage(self) -> None:  # noqa: N802 - Qt's name
+        self._full = ""
+        self.setToolTip("")
+        super().clearMessage()
+
+    def _message_room(self) -> int:
+        """Pixels left of the first shown permanent widget, a gap before it kept."""
+        lefts = [w.x() for w in self.findChildren(QWidget) if w.parent() is self
+                 and w.isVisible() and w.x() > 0]
+        if not lefts or self.width() <= 0:
+            return 0
+        return min(lefts) - 24
+
+
 class MainWindow(QMainWindow):
     """The designer's main window for one :class:`LayoutDocument`."""
 
@@ -261,9 +296,10 @@ class MainWindow(QMainWindow):
         self._undo_index = document.undo_stack.index()
         document.undo_stack.indexChanged.connect(self._show_undo_step)
         document.layout_reset.connect(self._forget_undo_step)
-        # what an edit did to a fabric (posted by the inspector) is its message: the edit's
-        # own text does not replace it
-        self._fabric_note_now = False
+        # what an edit did to a fabric follows the edit's own text in one message, in
+        # whichever order the two arrive
+        self._fabric_note_now = ""
+        self._step_now = ""
         if hasattr(document, "fabric_resized"):
             document.fabric_resized.connect(self._on_fabric_note)
         self.view.cursor_moved.connect(self._show_cursor)
@@ -585,7 +621,8 @@ class MainWindow(QMainWindow):
         self.toolbars = [tb, ob]
 
     def _build_status(self) -> None:
-        sb = self.statusBar()
+        sb = _StatusBar(self)
+        self.setStatusBar(sb)
         self.totals_label = QLabel()
         self.totals_label.setTextFormat(Qt.TextFormat.RichText)
         self.coords_label = QLabel("x —  y —")
@@ -882,23 +919,30 @@ class MainWindow(QMainWindow):
                 self.statusBar().clearMessage()
             self._mode_message = None
 
-    def _on_fabric_note(self, _text: str) -> None:
+    def _on_fabric_note(self, text: str) -> None:
         # during the edit itself (a synchronous analysis): the same turn of the event loop
-        self._fabric_note_now = True
-        QTimer.singleShot(0, lambda: setattr(self, "_fabric_note_now", False))
+        self._fabric_note_now = text
+        QTimer.singleShot(0, lambda: setattr(self, "_fabric_note_now", ""))
+        if self._step_now:  # the step was named first: name it with what it did
+            self.statusBar().showMessage(f"{self._step_now}. {text}", NOTE_MS)
 
     def _show_undo_step(self, index: int) -> None:
         before, self._undo_index = self._undo_index, index
-        if index == before or self._fabric_note_now:
+        if index == before:
             return
         try:
             cmd = self.document.undo_stack.command(min(index, before))
             text = cmd.text() if cmd is not None else ""
-            if text:
-                self.statusBar().showMessage(
-                    f"Undone: {text}" if index < before else done_text(text), NOTE_MS)
         except RuntimeError:  # the stack or the window is going away (the application quits)
-            pass
+            return
+        if not text:
+            return
+        step = f"Undone: {text}" if index < before else done_text(text)
+        self._step_now = step
+        QTimer.singleShot(0, lambda: setattr(self, "_step_now", ""))
+        # what the step did to a fabric, when its analysis came first, follows its name
+        note = self._fabric_note_now
+        self.statusBar().showMessage(f"{step}. {note}" if note else step, NOTE_MS)
 
     def _forget_undo_step(self) -> None:
         self._undo_index = self.document.undo_stack.index()

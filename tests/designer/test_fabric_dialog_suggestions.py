@@ -114,3 +114,32 @@ def test_the_status_note_says_why_a_third_su_has_16_spines(doc):
                     "evenly over 16, 2 to each; the DGX SuperPOD RA's count for up to 4 SU)"]
     doc.undo_stack.undo()  # back at 8 spines, which the ports give: nothing to explain
     assert said[-1] == "Fabric compute: 2 scalable units now (−8 leaf, −8 spine switches)"
+
+
+def test_the_status_bar_names_the_step_and_what_it_did_to_the_fabric(window):
+    # an undo that shrinks a fabric says both: "Undone: <edit>. Fabric compute: ..."
+    doc = window.document
+    doc.install_device("GPU-0001", "dgx-h200")
+    doc.undo_stack.undo()
+    said = window.statusBar().currentMessage()
+    assert said.startswith(f"Undone: {doc.undo_stack.command(0).text()}. ")
+    assert said.endswith(". Fabric compute: 2 scalable units now (−8 leaf, −8 spine switches)")
+    doc.undo_stack.redo()
+    said = window.statusBar().currentMessage()
+    assert not said.startswith("Undone: ")
+    assert ". Fabric compute: 3 scalable units now (+8 leaf, +8 spine switches;" in said
+
+
+def test_a_long_note_ends_in_an_ellipsis_before_the_totals(window):
+    bar = window.statusBar()
+    window.resize(900, 700)
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.processEvents()
+    long = "Fabric compute: " + "a very long note about spines and leaves " * 8
+    bar.showMessage(long, 5000)
+    assert bar.currentMessage() == long and bar.toolTip() == long
+    shown = super(type(bar), bar).currentMessage()
+    assert shown.endswith("…") and len(shown) < len(long)
+    right = bar.fontMetrics().horizontalAdvance(shown)
+    assert right < window.totals_label.x(), "the note ends before the totals begin"
