@@ -44,7 +44,7 @@ from engine.io import load_layout, save_layout
 from engine.model import Fabric, Hall, Layout, Rack
 
 __all__ = ["LayoutDocument", "AnalysisRunner", "analyze_layout", "fabric_change", "ASYNC_AFTER_S",
-           "AUTOSAVE_MS"]
+           "AUTOSAVE_MS", "noting_fabric"]
 
 ASYNC_AFTER_S = 0.040
 #: an edit touching more items than this shows a busy cursor while it is applied
@@ -114,6 +114,26 @@ def fabric_change(before: Analysis, after: Analysis) -> str:
     if not notes:
         notes += _switches_moved(before, after)
     return "; ".join(notes)
+
+
+def noting_fabric(doc, edit):
+    """Run ``edit``; return its result and what it did to the fabrics (". Fabric compute: 3
+    scalable units now (…)", or "") for a message of the edit's own (a drop's, a
+    paste's): the document's own note would be replaced by that message at once."""
+    notes: list[str] = []
+
+    def keep(text: str) -> None:
+        notes.append(text)
+
+    resized = getattr(doc, "fabric_resized", None)
+    if resized is None:
+        return edit(), ""
+    resized.connect(keep)
+    try:
+        result = edit()
+    finally:
+        resized.disconnect(keep)
+    return result, "".join(f". {n}" for n in notes)
 
 
 def _switches_moved(before: Analysis, after: Analysis) -> list[str]:

@@ -52,7 +52,7 @@ from designer.canvas.overlays import OVERLAY_CLASSES
 from designer.canvas.style import METRICS
 from designer.canvas.view import MIME_ITEMS
 from designer.commands import done_text
-from designer.document import LayoutDocument
+from designer.document import LayoutDocument, noting_fabric
 from designer.recent import design_file_stem, recent_labels
 from engine import edits
 from engine.errors import InputError
@@ -925,6 +925,7 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, lambda: setattr(self, "_fabric_note_now", ""))
         if self._step_now:  # the step was named first: name it with what it did
             self.statusBar().showMessage(f"{self._step_now}. {text}", NOTE_MS)
+            self._step_now = self._fabric_note_now = ""
 
     def _show_undo_step(self, index: int) -> None:
         before, self._undo_index = self._undo_index, index
@@ -941,7 +942,9 @@ class MainWindow(QMainWindow):
         self._step_now = step
         QTimer.singleShot(0, lambda: setattr(self, "_step_now", ""))
         # what the step did to a fabric, when its analysis came first, follows its name
-        note = self._fabric_note_now
+        note, self._fabric_note_now = self._fabric_note_now, ""
+        if note:
+            self._step_now = ""  # paired: a later note belongs to another edit
         self.statusBar().showMessage(f"{step}. {note}" if note else step, NOTE_MS)
 
     def _forget_undo_step(self) -> None:
@@ -1096,11 +1099,12 @@ class MainWindow(QMainWindow):
             height = max(b[3] for b in boxes) - min(b[1] for b in boxes)
             gap = self.document.layout.assumptions.aisle_clearance_m
             off = (0.0, -round(math.ceil((height + gap) / g - 1e-6) * g, 6))
-        fresh = self._guard(lambda: self.document.duplicate(ids, off))
+        fresh, note = noting_fabric(self.document, lambda: self._guard(
+            lambda: self.document.duplicate(ids, off)))
         if fresh:
             n = len(fresh)
             self.statusBar().showMessage(f"Duplicated {n} item{'s' * (n != 1)}"
-                                         f"{self._overlap_note(fresh)}", NOTE_MS)
+                                         f"{self._overlap_note(fresh)}{note}", NOTE_MS)
 
     def copy(self) -> None:
         """Copy the selection to the clipboard."""
@@ -1135,12 +1139,13 @@ class MainWindow(QMainWindow):
         if not isinstance(payload, dict):
             return
         before = self.document.undo_stack.index()
-        self._guard(lambda: self.document.paste(payload, self._paste_offset(payload)))
+        _done, note = noting_fabric(self.document, lambda: self._guard(
+            lambda: self.document.paste(payload, self._paste_offset(payload))))
         if self.document.undo_stack.index() != before:
             fresh = list(self.document.selection)
             n = len(fresh)
             self.statusBar().showMessage(f"Pasted {n} item{'s' * (n != 1)}"
-                                         f"{self._overlap_note(fresh)}", NOTE_MS)
+                                         f"{self._overlap_note(fresh)}{note}", NOTE_MS)
 
     def _overlap_note(self, fresh: list[str]) -> str:
         """Say what the new items were put on ("" when on free floor)."""

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from designer.canvas.items import footprint_half
+from designer.document import noting_fabric
 from engine import edits
 from engine.errors import InputError
 from engine.model import MountedDevice, Rack
@@ -282,7 +283,7 @@ def _perform_drop(scene: FloorPlanScene, type_id: str, x: float, y: float,
         rack = Rack(id=rid, type=rack_type, x_m=plan.x_m, y_m=plan.y_m,
                     rotation_deg=plan.rotation_deg, row=plan.row, system=system, devices=devices,
                     feeds=_feeds_over(scene, plan.box) if plan.box else [])
-        ids, note = _noting_fabric(doc, lambda: doc.add_racks([rack]))
+        ids, note = noting_fabric(doc, lambda: doc.add_racks([rack]))
         rt = cat.racks.get(rack_type)
         what = display_name(scene, type_id)
         where = f"in row {plan.row}" if plan.row else "on open floor"
@@ -291,7 +292,7 @@ def _perform_drop(scene: FloorPlanScene, type_id: str, x: float, y: float,
         scene.message.emit(f"Placed {what}{inside} {where}{clash}{note}")
         return ids
     if plan.kind == "install":
-        u, note = _noting_fabric(doc, lambda: doc.install_device(plan.target, type_id))
+        u, note = noting_fabric(doc, lambda: doc.install_device(plan.target, type_id))
         dt = cat.devices[type_id]
         at = f" at {_u_span(u, dt.u_height or 1)}" if u else ""
         scene.message.emit(f"Installed {dt.name} in {plan.target}{at}{note}")
@@ -315,25 +316,6 @@ def _perform_drop(scene: FloorPlanScene, type_id: str, x: float, y: float,
         return [doc.add_obstacle([(x0, y0), (x1, y0), (x1, y1), (x0, y1)], plan.target)]
     raise InputError(None, type_id, plan.label or "a catalog entry the floor plan can place")
 
-
-def _noting_fabric(doc, edit):
-    """Run ``edit``; return its result and what it did to the fabrics (". Fabric compute: 3
-    scalable units now (…)", or "") for the drop's message: the document's own note
-    would be replaced by that message at once."""
-    notes: list[str] = []
-
-    def keep(text: str) -> None:
-        notes.append(text)
-
-    resized = getattr(doc, "fabric_resized", None)
-    if resized is None:
-        return edit(), ""
-    resized.connect(keep)
-    try:
-        result = edit()
-    finally:
-        resized.disconnect(keep)
-    return result, "".join(f". {n}" for n in notes)
 
 
 def _drop_run(scene: FloorPlanScene, plan: DropPlan, feed_type: str | None) -> str:

@@ -234,7 +234,8 @@ def test_paste_over_the_originals_lands_beside_them(window, monkeypatch):
     assert pasted.id != src.id and (pasted.x_m, pasted.y_m) != (src.x_m, src.y_m)
     assert not [v for v in doc.analysis.violations
                 if v.code == "FLOOR-OVERLAP" and {src.id, pasted.id} <= set(v.items)]
-    assert window.statusBar().currentMessage() == "Pasted 1 item"
+    # the copy joins its source's fabric: a third SU, said after the paste
+    assert window.statusBar().currentMessage().startswith("Pasted 1 item. Fabric compute: 3 ")
 
 
 def test_paste_and_duplicate_of_a_rack_mid_row_land_on_free_floor(window, monkeypatch):

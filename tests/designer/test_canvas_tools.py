@@ -123,11 +123,13 @@ def test_each_action_replaces_the_last_message(window):
     rid = doc.layout.racks[0].id
     doc.select([rid])
     window.actions_by_name["duplicate"].trigger()
-    assert status(window) == "Duplicated 1 item"
+    # the copy joins its source's fabric, which grows by a scalable unit: said too
+    assert status(window).startswith("Duplicated 1 item. Fabric compute: ")
     copy = doc.selection[0]
     window.actions_by_name["delete"].trigger()
     assert copy not in doc.layout.all_ids()
-    assert status(window) == done_text(doc.undo_stack.undoText()) and "Deleted" in status(window)
+    assert status(window).startswith(f"{done_text(doc.undo_stack.undoText())}. Fabric compute:")
+    assert "Deleted" in status(window)
     # a panel's refusal, then an action: the action's message replaces it
     panel = next((p for p in window.panels.values() if hasattr(p, "status_message")), None)
     if panel is not None:
@@ -214,7 +216,7 @@ def test_duplicate_puts_a_rack_beside_its_source_along_its_row(window, end):
     doc.select([src.id])
     window.actions_by_name["duplicate"].trigger()
     copy = doc.layout.rack(doc.selection[0])
-    assert copy.id != src.id and status(window) == "Duplicated 1 item"
+    assert copy.id != src.id and status(window).startswith("Duplicated 1 item. Fabric compute")
     # in the source's row, facing its way: the first free place past the row's end
     assert (copy.y_m, copy.rotation_deg) == (src.y_m, src.rotation_deg)
     pitch = row[1].x_m - row[0].x_m
