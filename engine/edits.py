@@ -1490,7 +1490,7 @@ def paste(layout: Layout, payload: Mapping[str, Sequence[Mapping[str, Any]]],
     out = _join_source_fabrics(out, {r["id"]: ids[r["id"]] for r in payload.get("racks", [])})
     if (dx or dy) and payload.get("racks"):
         out = _refeed(out, [ids[r["id"]] for r in payload["racks"]],
-                      catalog or default_catalog())
+                      catalog or default_catalog(), face_row=True)
     return out
 
 
@@ -1534,11 +1534,15 @@ def settle_racks(layout: Layout, rack_ids: Sequence[str],
     return _refeed(layout, list(rack_ids), catalog or default_catalog())
 
 
-def _refeed(layout: Layout, rack_ids: Sequence[str], catalog: Catalog) -> Layout:
+def _refeed(layout: Layout, rack_ids: Sequence[str], catalog: Catalog,
+            face_row: bool = False) -> Layout:
     """Settle racks ``rack_ids`` where they now stand (pasted into another row): each
     side a rack was fed from takes the busway run of that side within a tap-off's
     reach, or keeps its feed when none is (a rack fed from nothing takes the runs in
-    reach), and a rack next to a rack of a row joins that row."""
+    reach), and a rack next to a rack of a row joins that row. With ``face_row`` (a
+    copy) a rack facing the other way from the row it joins turns round to face as the
+    row does: in a row turned the other way it would blow its exhaust into the row's
+    cold aisle."""
     from engine.power import nearest_feeds
 
     side_of = {f.id: f.side for f in layout.feeds}
@@ -1564,6 +1568,8 @@ def _refeed(layout: Layout, rack_ids: Sequence[str], catalog: Catalog) -> Layout
             j = int(np.argmin(d))
             if d[j] <= 1.0 and others[j].row and others[j].row != r.row:
                 update["row"] = others[j].row
+                if face_row and (r.rotation_deg - others[j].rotation_deg) % 360 == 180:
+                    update["rotation_deg"] = others[j].rotation_deg
         if update:
             racks[k] = r.model_copy(update=update)
             changed = True
@@ -1582,8 +1588,9 @@ def beside_offset(layout: Layout, ids: Sequence[str], catalog: Catalog | None = 
     to the first place where their footprints lie in the hall clear of racks,
     floor units and obstacles: the next free slot of the row, facing the same way
     (a copy one aisle across, facing the same way, would breathe its source's
-    exhaust). Only when the row is full to the walls do they go across it, a
-    footprint's depth and an aisle away in whole floor tiles.
+    exhaust). Only when the row is full to its units or walls do they go across it, a
+    footprint's depth and an aisle away in whole floor tiles (where a rack pasted there
+    joins a row, :func:`paste` turns it to face as that row does).
 
     Parameters
     ----------

@@ -380,3 +380,27 @@ def test_a_link_may_end_at_a_switch_the_fabric_placed(cat):
     out = edits.add_link(lay, gpu.id, net.id, a_u=gpu.devices[0].u, b_u=placed[0]["u"])
     assert out.links[-1].b.u == placed[0]["u"]
     assert not [v for v in analyze(out, cat).violations if v.code == "LINK-ENDPOINT"]
+
+
+def test_a_copy_that_lands_in_a_row_facing_the_other_way_turns_with_it():
+    # R02 (facing -y) is full to its CRAHs at both ends: the copy of its end rack goes
+    # across the hot aisle to the end of R01, which faces +y; facing its source's way it
+    # would take in R02's exhaust, so it turns to face as R01 does
+    from engine.analysis import analyze
+    from engine.templates import instantiate
+
+    lay = instantiate("dgx-h100-hall", {})
+    r02 = sorted((r for r in lay.racks if r.row == "R02"), key=lambda r: r.x_m)
+    for end in (r02[0].x_m - 0.8, r02[-1].x_m + 0.8):  # fill R02 up to its CRAHs
+        lay = edits.paste(lay, edits.copy_items(lay, [r02[0].id]), (end - r02[0].x_m, 0))
+    src = max((r for r in lay.racks if r.row == "R02"), key=lambda r: r.x_m)
+    off = edits.beside_offset(lay, [src.id])
+    assert off is not None and off[0] == 0, "across the row"
+    payload = edits.copy_items(lay, [src.id])
+    ids = edits.paste_ids(lay, payload)
+    out = edits.paste(lay, payload, off, ids)
+    copy = out.rack(ids[src.id])
+    r01 = next(r for r in out.racks if r.row == "R01")
+    assert (copy.row, copy.rotation_deg) == ("R01", r01.rotation_deg) != ("R01", src.rotation_deg)
+    assert not [v for v in analyze(out).violations
+                if v.code == "FLOOR-AIRFLOW" and copy.id in v.items]
