@@ -320,9 +320,10 @@ def test_a_new_fabric_is_not_a_resized_one(doc):
 
 def test_the_status_bar_says_when_a_fabric_grew(window):
     window.document.install_device("GPU-0001", "dgx-h100")
+    # the edit's own name, then what it did to the fabric
     assert window.statusBar().currentMessage().startswith(
-        "Fabric compute: 3 scalable units now (+8 leaf, +8 spine switches; 16 spines, not the "
-        "12 with enough ports")
+        "Installed NVIDIA DGX H100 in GPU-0001 at U38. Fabric compute: 3 scalable units now "
+        "(+8 leaf, +8 spine switches; 16 spines, not the 12 with enough ports")
 
 
 def test_fabric_change_words_a_change_within_a_scalable_unit():
