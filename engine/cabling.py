@@ -484,10 +484,12 @@ class CablingResult:
 
 
 def _cage_slots(topo: Topology) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Number the link ends at twin-port cages by (device, tier).
+    """Number the link ends at twin-port cages by (device, tier, links per module).
 
     Returns the slot of each link group's a and b end (-1 where a module serves one
-    link) and each slot's links per module.
+    link) and each slot's links per module. Two fabrics' links at one device and tier
+    (a DGX's 400G compute links two to a cage, its 100G front-end links broken out
+    eight to one) take modules of their own: a slot holds one kind of cage.
 
     Examples
     --------
@@ -498,6 +500,10 @@ def _cage_slots(topo: Topology) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     >>> a, b, cage = _cage_slots(t)
     >>> a.tolist(), b.tolist(), cage.tolist()
     ([1, 2, 1], [-1, -1, 0], [2, 2, 2])
+    >>> t.lk_a_cage = np.array([2, 2, 8])  # device 0's third link: another kind of cage
+    >>> a, b, cage = _cage_slots(t)
+    >>> a.tolist(), b.tolist(), cage.tolist()
+    ([1, 3, 2], [-1, -1, 0], [2, 2, 8, 2])
     """
     nt = len(LINK_TIERS)
     ends = ((topo.lk_a_ref, topo.lk_a_cage), (topo.lk_b_ref, topo.lk_b_cage))
@@ -507,10 +513,14 @@ def _cage_slots(topo: Topology) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return np.full(n, -1, np.int32), np.full(n, -1, np.int32), np.ones(0, np.int64)
     low = min(int(np.asarray(ref)[t].min()) for (ref, _), t in zip(ends, twin, strict=True)
               if t.any())
-    # (ref, tier) -> a dense key (switch refs are negative), numbered in key order by a
-    # running count of the keys in use: linear, no sort, one side at a time
-    keys = [(np.asarray(ref, np.int64)[t] - low) * nt + np.asarray(topo.lk_tier)[t]
-            for (ref, _), t in zip(ends, twin, strict=True)]
+    # (ref, tier, cage) -> a dense key (switch refs are negative), numbered in key order
+    # by a running count of the keys in use: linear, no sort, one side at a time
+    sizes = np.unique(np.concatenate([np.asarray(cage, np.int64)[t]
+                                      for (_, cage), t in zip(ends, twin, strict=True)]))
+    nc = len(sizes)
+    keys = [((np.asarray(ref, np.int64)[t] - low) * nt + np.asarray(topo.lk_tier)[t]) * nc
+            + np.searchsorted(sizes, np.asarray(cage, np.int64)[t])
+            for (ref, cage), t in zip(ends, twin, strict=True)]
     used = np.zeros(max(int(k.max()) + 1 for k in keys if len(k)), bool)
     for k in keys:
         used[k] = True
