@@ -569,6 +569,16 @@ def retarget(layout: Layout, generation: str, catalog: Catalog | None = None,
     res.new_rules = Counter({c: n for c, n in codes_after.items() if c not in codes_before})
     if layout.fabrics:
         nets = [a.network for a in full]
+        # a fabric whose servers the new ones cannot join (no ports of its purpose): said,
+        # not left to a rule of the copy
+        nodes = [{f["id"]: int(f.get("nodes") or 0) for f in n.fabrics} for n in nets]
+        for f in layout.fabrics:
+            was, now = nodes[0].get(f.id, 0), nodes[1].get(f.id, 0)
+            if now < was:
+                lost = f"{was - now:,} of its {was:,} nodes" if now else f"all {was:,} nodes"
+                what = f.purpose.replace("_", "-")
+                res.unmapped.append(f"fabric {f.id}: loses {lost}: the {generation_name(generation)} "
+                                    f"servers have no {what} ports in the catalog")
         # with a fabric, IT power includes the switches it places and the optics
         res.it_kw_before, res.it_kw_after = (float(a.power.it_kw) for a in full)
         res.network = {
