@@ -313,10 +313,10 @@ def rack_row(layout: Layout, model_id: str, start: Sequence[float], end: Sequenc
     degrees from the model when the row runs along the model's depth, so racks always
     line up by their width; a row drawn beside the model's row, across an aisle, faces
     the other way (fronts face fronts across a cold aisle, backs face backs across a
-    hot one), while one drawn in line with it extends it facing the same way. Copies
-    hold what the model holds, form a new row (the next ``Rnn``), join the fabrics the
-    model is an explicit member of, and take no feeds: a busway drawn along the row
-    feeds them.
+    hot one), while one drawn in line with it extends it facing the same way. Places
+    on a rack, a unit, an obstacle or off the floor stay empty. Copies hold what the
+    model holds, form a new row (the next ``Rnn``), join the fabrics the model is an
+    explicit member of, and take no feeds: a busway drawn along the row feeds them.
 
     Examples
     --------
@@ -350,13 +350,21 @@ def rack_row(layout: Layout, model_id: str, start: Sequence[float], end: Sequenc
         c = min(max(y0 if along_x else x0, lo + d / 2), hi - d / 2)
         x0, y0 = (x0, c) if along_x else (c, y0)
     rot = _row_rotation(layout, catalog, model, along_x, (x0, y0), n * w * sign, d)
+    centres = [((x0 + (k + 0.5) * w * sign, y0) if along_x else (x0, y0 + (k + 0.5) * w * sign))
+               for k in range(n)]
+    # positions on a column, a wall, a keep-out zone, a unit or a rack, or off the floor,
+    # stay empty
+    half = (w / 2, d / 2) if rot % 180 == 0 else (d / 2, w / 2)
+    free = _free_places(layout, catalog, centres, half)
+    if not free.any():
+        raise InputError(None, "row", "free floor along the line drawn (every place on it "
+                         "is taken by a rack, a unit, an obstacle or the hall's wall)")
+    centres = [c for c, ok in zip(centres, free.tolist(), strict=True) if ok]
     taken = layout.all_ids()
     rows = [int(m.group(1)) for r in layout.racks if r.row and (m := re.fullmatch(r"R(\d+)", r.row))]
     row = f"R{max(rows, default=0) + 1:02d}"
     copies = []
-    for k in range(n):
-        c = (k + 0.5) * w * sign
-        x, y = (x0 + c, y0) if along_x else (x0, y0 + c)
+    for x, y in centres:
         copies.append(model.model_copy(update={
             "id": fresh_id(taken, model.id), "x_m": round(x, 6), "y_m": round(y, 6),
             "rotation_deg": rot, "row": row, "feeds": [], "crah": None, "cdu": None}))
@@ -365,6 +373,26 @@ def rack_row(layout: Layout, model_id: str, start: Sequence[float], end: Sequenc
     fabrics = [f.model_copy(update={"members": [*f.members, *ids]}) if model_id in f.members
                else f for f in out.fabrics]
     return _rebuild(out, {"fabrics": fabrics}) if fabrics != out.fabrics else out
+
+
+def _free_places(layout: Layout, catalog: Catalog, centres: Sequence[tuple[float, float]],
+                 half: tuple[float, float]) -> np.ndarray:
+    """Return which footprints (``centres``, half sizes ``half``) lie on the hall's floor
+    clear of racks, floor units and obstacles."""
+    hx, hy = half
+    own = np.array([(x - hx, y - hy, x + hx, y + hy) for x, y in centres]).reshape(-1, 4)
+    others = [*(r.id for r in layout.racks),
+              *(u.id for u in layout.cooling if u.kind != "rear_door")]
+    at = np.array(list(_footprints(layout, others, catalog).values())).reshape(-1, 4)
+    ok = ~interior_overlap(own[:, None, :], at[None, :, :]).any(axis=1) if len(at) else \
+        np.ones(len(own), bool)
+    hall = ShapelyPolygon(layout.hall.outline).buffer(1e-6)
+    blocks = [ShapelyPolygon(o.polygon) for o in layout.hall.obstacles if len(o.polygon) >= 3]
+    for k in np.flatnonzero(ok).tolist():
+        b = shapely_box(*own[k])
+        if not hall.covers(b) or any(b.intersection(o).area > 1e-9 for o in blocks):
+            ok[k] = False
+    return ok
 
 
 def _row_rotation(layout: Layout, catalog: Catalog, model: Rack, along_x: bool,

@@ -404,3 +404,18 @@ def test_a_copy_that_lands_in_a_row_facing_the_other_way_turns_with_it():
     assert (copy.row, copy.rotation_deg) == ("R01", r01.rotation_deg) != ("R01", src.rotation_deg)
     assert not [v for v in analyze(out).violations
                 if v.code == "FLOOR-AIRFLOW" and copy.id in v.items]
+
+
+def test_a_row_of_racks_leaves_the_places_on_an_obstacle_empty():
+    # a keep-out zone from x 6.0 to 8.0 m across the line drawn at y 11.4 m: the 800 mm
+    # places centred at 6.0, 6.8 and 7.6 m reach into it and stay empty
+    from engine.templates import instantiate
+
+    lay = instantiate("dgx-h100-hall", {})
+    lay = edits.add_obstacle(lay, [(6.0, 10.6), (8.0, 10.6), (8.0, 12.4), (6.0, 12.4)],
+                             "keepout")
+    out = edits.rack_row(lay, "GPU-0001", (3.2, 11.4), (10.4, 11.4))
+    new = [r for r in out.racks if r.id not in {q.id for q in lay.racks}]
+    assert [r.x_m for r in new] == [3.6, 4.4, 5.2, 8.4, 9.2, 10.0]
+    with pytest.raises(InputError, match="free floor along the line drawn"):
+        edits.rack_row(lay, "GPU-0001", (6.2, 11.4), (7.8, 11.4))
