@@ -172,6 +172,11 @@ class DrawTool:
         self.points.pop()
         return True
 
+    def row_places(self, run_m: float) -> int:
+        """The places a row of racks drawn ``run_m`` long has (as
+        :func:`engine.edits.rack_row` counts them: whole rack widths, at least one)."""
+        return max(1, int(run_m / self.pitch_m + 1e-9)) if self.pitch_m > 0 else 1
+
     def ready(self) -> bool:
         """Whether enough points are placed to finish."""
         return len(self.points) >= self.min_points
@@ -193,7 +198,7 @@ class DrawTool:
             if self.kind == "row" and self.pitch_m > 0 and self.cursor is not None:
                 a, b = self.points[0], self.cursor
                 run = max(abs(b[0] - a[0]), abs(b[1] - a[1]))
-                head += f", {max(1, int(run / self.pitch_m + 1e-9))} racks"
+                head += f", {self.row_places(run)} rack places"
         if self.ready():
             tail = "Enter or double-click finishes"
         else:

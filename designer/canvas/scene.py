@@ -1271,9 +1271,14 @@ class FloorPlanScene(QGraphicsScene):
         try:
             if tool.kind == "row":
                 ids = doc.add_rack_row(tool.model_id, pts[0], pts[-1])
+                a, b = pts[0], pts[-1]
+                empty = tool.row_places(max(abs(b[0] - a[0]), abs(b[1] - a[1]))) - len(ids)
                 self._end_tool()
                 self._sync_handles()
-                self.message.emit(f"Added a row of {len(ids)} racks like {tool.model_id}")
+                self.message.emit(
+                    f"Added a row of {len(ids)} racks like {tool.model_id}"
+                    + (f" ({empty} place{'s' * (empty != 1)} on a rack, a unit, an obstacle "
+                       "or off the floor left empty)" if empty > 0 else ""))
                 return ids[0] if ids else None
             if tool.kind == "tray":
                 new_id = doc.add_tray(pts)

@@ -351,16 +351,20 @@ def test_a_row_of_racks_like_the_selected_one_then_a_busway_over_it(window):
     window.start_drawing("row")
     click(window, 1.2, 10.8)
     move(window, 9.6, 11.1)
-    assert ", 10 racks" in window.statusBar().currentMessage()
-    click(window, 9.6, 11.1)  # the second end finishes: 8.4 m / 0.8 m -> 10 racks
+    assert ", 10 rack places" in window.statusBar().currentMessage()
+    click(window, 9.6, 11.1)  # the second end finishes: 8.4 m / 0.8 m -> 10 places
     new = doc.layout.racks[n:]
-    assert len(new) == 10 and doc.selection == [r.id for r in new]
+    # the first two, at x 1.6 and 2.4 m, would stand on CRAH-7 (x 1.5 to 2.4 m)
+    assert len(new) == 8 and doc.selection == [r.id for r in new]
+    assert window.statusBar().currentMessage() == (
+        f"Added a row of 8 racks like {model.id} (2 places on a rack, a unit, an obstacle "
+        "or off the floor left empty)")
     assert {r.row for r in new} == {"R04"} and all(r.devices == model.devices for r in new)
-    assert [r.x_m for r in new] == pytest.approx([1.6 + 0.8 * k for k in range(10)])
+    assert [r.x_m for r in new] == pytest.approx([3.2 + 0.8 * k for k in range(8)])
     # the racks stand on the line as drawn, facing back across the aisle at the model's row
     assert {round(r.y_m, 6) for r in new} == {10.8}
     assert {r.rotation_deg for r in new} == {(model.rotation_deg + 180) % 360}
-    assert doc.undo_stack.undoText() == f"Add a row of 10 racks like {model.id}"
+    assert doc.undo_stack.undoText() == f"Add a row of 8 racks like {model.id}"
     fed_before = doc.analysis.power.it_kw
     window.start_drawing("busway-A")
     click(window, 1.2, 11.4)
