@@ -142,7 +142,8 @@ def fabric_racks(scene: FloorPlanScene, fabric_id: str) -> tuple[list[str], list
 
     Read from the latest analysis: member racks hold the nodes its links wire
     (an empty ``members`` list means every GPU rack), network racks the switches
-    it has, installed or placed by the analysis. Without an analysis of the
+    it has, installed or placed by the analysis (not the rack that carries the power
+    of a switch with no room). Without an analysis of the
     fabric, the racks the fabric names.
     """
     doc = scene.document
@@ -164,7 +165,8 @@ def fabric_racks(scene: FloorPlanScene, fabric_id: str) -> tuple[list[str], list
     switch_rows = topo.sw_dev[topo.sw_dev >= 0]
     node = (refs >= 0) & ~np.isin(refs, switch_rows)
     members = np.unique(racks[node & (racks >= 0)])
-    sw = topo.sw_rack[(topo.sw_fabric == k) & (topo.sw_rack >= 0)]
+    # a switch with no room (U 0) is only counted, for its power, in a rack it is not in
+    sw = topo.sw_rack[(topo.sw_fabric == k) & (topo.sw_rack >= 0) & (topo.sw_u > 0)]
     network = np.unique(sw)
     n = len(ids)
     return ([ids[i] for i in members.tolist() if i < n],
