@@ -1305,9 +1305,36 @@ class FloorPlanScene(QGraphicsScene):
     def _tool_point(self, event: QGraphicsSceneMouseEvent) -> tuple[float, float]:
         mods = event.modifiers()
         p = event.scenePos()
-        return self.tool.place((p.x(), -p.y()), self.grid_m if self.snap_enabled else 0.0,
-                               free=bool(mods & Qt.KeyboardModifier.AltModifier),
-                               square=bool(mods & Qt.KeyboardModifier.ShiftModifier))
+        free = bool(mods & Qt.KeyboardModifier.AltModifier)
+        square = bool(mods & Qt.KeyboardModifier.ShiftModifier)
+        pt = self.tool.place((p.x(), -p.y()), self.grid_m if self.snap_enabled else 0.0,
+                             free=free, square=square)
+        if self.tool.kind == "measure" and self.snap_enabled and not free and not square:
+            # a measurement starts and ends on the edges it is taken between: a rack's or a
+            # unit's edge a few pixels away wins over the grid
+            ex, ey = self._edge_near(p.x(), -p.y())
+            pt = (pt[0] if ex is None else ex, pt[1] if ey is None else ey)
+        return pt
+
+    def _edge_near(self, x: float, y: float) -> tuple[float | None, float | None]:
+        """Return the x of a footprint's side and the y of a footprint's front or back
+        within a few pixels of plan point ``(x, y)`` (None where none is)."""
+        boxes = self.footprint_boxes()
+        if not len(boxes):
+            return None, None
+        tol = SNAP_PX * self.px_to_m()
+        out: list[float | None] = []
+        for lo, hi, c, at in ((1, 3, (0, 2), x), (0, 2, (1, 3), y)):
+            # edges across the line through the point, of footprints beside it
+            near = boxes[(boxes[:, lo] <= (y if lo == 1 else x) + tol)
+                         & (boxes[:, hi] >= (y if lo == 1 else x) - tol)]
+            edges = near[:, list(c)].ravel()
+            if not len(edges):
+                out.append(None)
+                continue
+            k = int(np.argmin(np.abs(edges - at)))
+            out.append(float(edges[k]) if abs(edges[k] - at) <= tol else None)
+        return out[0], out[1]
 
     def _tool_press(self, event: QGraphicsSceneMouseEvent) -> None:
         event.accept()

@@ -280,6 +280,20 @@ def test_measuring_adds_nothing_and_reports_the_length(window):
         "Measured 13.80 m over 2 segments (last 7.80 m)"
 
 
+def test_measuring_a_row_snaps_to_its_ends_not_the_grid(window):
+    # R01: eight 800 mm racks, 6.40 m from its first rack's side to its last's; clicks a
+    # hair outside each end (the grid alone would take 6.60 m)
+    doc = window.document
+    row = sorted((r for r in doc.layout.racks if r.row == "R01"), key=lambda r: r.x_m)
+    x0, x1 = row[0].x_m - 0.4, row[-1].x_m + 0.4
+    y = row[0].y_m
+    window.start_drawing("measure")
+    click(window, x0 - 0.08, y)
+    click(window, x1 + 0.07, y)
+    key(window, Qt.Key.Key_Return)
+    assert window.statusBar().currentMessage() == "Measured 6.40 m"
+
+
 def test_a_dragged_rack_shows_the_edge_it_snaps_to(window):
     from test_canvas import drag as mouse_drag
 
