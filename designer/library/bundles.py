@@ -225,7 +225,10 @@ def clash_text(ids: list[str], builtin_ids: list[str] | tuple[str, ...] = ()) ->
     'This bundle has 1 template with the id of a built-in template: fat-tree.'
     >>> clash_text(["a", "b", "fat-tree"], ["fat-tree"])  # doctest: +NORMALIZE_WHITESPACE
     'This bundle has 1 template with the id of a built-in template: fat-tree. 2 of its
-    templates are already in your library: a, b.'
+    other templates are already in your library: a, b.'
+    >>> clash_text(["a", "fat-tree"], ["fat-tree"])  # doctest: +NORMALIZE_WHITESPACE
+    'This bundle has 1 template with the id of a built-in template: fat-tree. 1 other of
+    its templates is already in your library: a.'
     """
     def shown(some: list[str]) -> str:
         return ", ".join(some[:12]) + (f" and {len(some) - 12} more" if len(some) > 12 else "")
@@ -240,7 +243,8 @@ def clash_text(ids: list[str], builtin_ids: list[str] | tuple[str, ...] = ()) ->
                      f"{shown(builtin)}.")
     if user:
         n = len(user)
-        lead = (f"{n} of its {'template is' if n == 1 else 'templates are'}" if builtin else
+        lead = (("1 other of its templates is" if n == 1 else f"{n} of its other templates are")
+                if builtin else
                 f"{_plural(n, 'template')} of this bundle {'is' if n == 1 else 'are'}")
         parts.append(f"{lead} already in your library: {shown(user)}.")
     return " ".join(parts)

@@ -928,7 +928,7 @@ def test_clash_question_calls_a_built_in_template_built_in(qtbot, monkeypatch):
     assert "already in your library" not in box.text()
     bundles.ask_clash(None, ["mine", "yours", "fat-tree"], ["fat-tree"])
     assert shown[-1].text() == ("This bundle has 1 template with the id of a built-in "
-                                "template: fat-tree. 2 of its templates are already in your "
+                                "template: fat-tree. 2 of its other templates are already in your "
                                 "library: mine, yours.")
     bundles.ask_clash(None, ["mine"])
     assert shown[-1].text() == "1 template of this bundle is already in your library: mine."
