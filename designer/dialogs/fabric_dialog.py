@@ -54,6 +54,7 @@ from engine.fabric_plan import (
     suggest_fabric,
 )
 from engine.model import Fabric, FabricTier, Layout
+from engine.report_tables import natural_key
 
 __all__ = ["FabricDialog", "PURPOSE_LABELS", "TOPOLOGY_LABELS", "preview_text"]
 
@@ -72,6 +73,17 @@ def _count(n: int, noun: str) -> str:
 
 
 def _short_list(ids: Sequence[str], most: int = 6) -> str:
+    """The ids in their natural order (as picked, a rubber band's are in no order), the
+    middle left out past ``most``.
+
+    Examples
+    --------
+    >>> _short_list(["GPU-0010", "GPU-0002", "GPU-0006"])
+    'GPU-0002, GPU-0006, GPU-0010'
+    >>> _short_list([f"R{k}" for k in (9, 1, 8, 2, 7, 3, 6)], most=4)
+    'R1, R2, R3, … R9'
+    """
+    ids = sorted(ids, key=natural_key)
     if len(ids) <= most:
         return ", ".join(ids)
     return ", ".join(ids[:most - 1]) + f", … {ids[-1]}"
