@@ -23,6 +23,7 @@ start a scalable unit), ``fabric_resized`` says what changed, for the status bar
 
 from __future__ import annotations
 
+import math
 import operator
 import threading
 import time
@@ -752,13 +753,23 @@ class LayoutDocument(QObject):
         return self.move_items(moves, merge_key=("nudge", frozenset(moves)))
 
     def rotate_items(self, ids: Sequence[str], delta_deg: int = 90) -> bool:
-        """Turn items counter-clockwise by ``delta_deg`` about the selection's centre."""
+        """Turn items counter-clockwise by ``delta_deg`` about the selection's centre;
+        a selection that swings partly off the floor (turned near a wall) moves back onto
+        it by whole tiles, and the command says so."""
         ids = [i for i in dict.fromkeys(ids) if self.item_group(i) in
                ("racks", "cooling", "feeds", "trays", "obstacles")]
         if not ids:
             return False
         after = edits.rotate_items(self._committed, ids, delta_deg)
-        return self._push(f"Rotate {self._name(ids)} {delta_deg % 360}°", after)
+        text = f"Rotate {self._name(ids)} {delta_deg % 360}°"
+        if len(ids) > 1 and not edits.off_floor(self._committed, ids, self._catalog):
+            shift = edits.onto_floor(after, ids, self._catalog)
+            if shift is not None and shift != (0.0, 0.0):
+                anchors = {i: edits.item_anchor(after, i) for i in ids}
+                after = edits.move_items(after, {i: (a[0] + shift[0], a[1] + shift[1])
+                                                 for i, a in anchors.items() if a is not None})
+                text += f" (moved {math.hypot(*shift):.2f} m back onto the floor)"
+        return self._push(text, after)
 
     def set_field(self, ids: Sequence[str], field: str, value: Any, merge: bool = False,
                   value_text: str | None = None) -> bool:

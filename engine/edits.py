@@ -58,6 +58,8 @@ __all__ = [
     "LAYOUT_ID",
     "settle_racks",
     "overlapped",
+    "off_floor",
+    "onto_floor",
     "GROUPS",
     "snap",
     "item_kind",
@@ -1701,6 +1703,68 @@ def beside_offset(layout: Layout, ids: Sequence[str], catalog: Catalog | None = 
             if place(dx, dy) == "free":
                 return dx, dy
     return None
+
+
+def off_floor(layout: Layout, ids: Sequence[str], catalog: Catalog | None = None) -> list[str]:
+    """Return the racks and floor units of ``ids`` whose footprints leave the hall's floor.
+
+    Examples
+    --------
+    >>> from engine.model import Hall, Layout, Rack
+    >>> lay = Layout(hall=Hall(outline=[(0, 0), (6, 0), (6, 4), (0, 4)]),
+    ...              racks=[Rack(id="R1", type="rack-600x1200", x_m=1.0, y_m=2.0),
+    ...                     Rack(id="R2", type="rack-600x1200", x_m=5.9, y_m=2.0)])
+    >>> off_floor(lay, ["R1", "R2"])
+    ['R2']
+    """
+    catalog = catalog or default_catalog()
+    hall = ShapelyPolygon(layout.hall.outline).buffer(1e-6)
+    return [i for i, b in _footprints(layout, ids, catalog).items()
+            if not hall.covers(shapely_box(*b))]
+
+
+def onto_floor(layout: Layout, ids: Sequence[str], catalog: Catalog | None = None
+               ) -> tuple[float, float] | None:
+    """Return the shift, in whole floor tiles and as short as may be, that brings the
+    footprints of ``ids`` back onto the hall's floor (``(0.0, 0.0)`` when they are on
+    it; None when no shift within the hall's bounds does, or they are wider than it).
+
+    A selection turned as a group about its centre near a wall swings partly through
+    it; moved back by this, it stands turned where it fits.
+
+    Examples
+    --------
+    >>> from engine.model import Hall, Layout, Rack
+    >>> lay = Layout(hall=Hall(outline=[(0, 0), (6, 0), (6, 4), (0, 4)], tile_m=0.6),
+    ...              racks=[Rack(id="R1", type="rack-600x1200", x_m=5.9, y_m=2.0)])
+    >>> onto_floor(lay, ["R1"])
+    (-0.6, 0.0)
+    """
+    catalog = catalog or default_catalog()
+    boxes = np.array(list(_footprints(layout, ids, catalog).values())).reshape(-1, 4)
+    if not len(boxes):
+        return (0.0, 0.0)
+    if not off_floor(layout, ids, catalog):
+        return (0.0, 0.0)
+    x0, y0, x1, y1 = layout.hall.bounds()
+    bx0, by0 = boxes[:, 0].min(), boxes[:, 1].min()
+    bx1, by1 = boxes[:, 2].max(), boxes[:, 3].max()
+    if bx1 - bx0 > x1 - x0 + 1e-9 or by1 - by0 > y1 - y0 + 1e-9:
+        return None
+    tile = layout.hall.tile_m or 0.0
+
+    def shift(lo: float, hi: float, wall_lo: float, wall_hi: float) -> float:
+        d = wall_lo - lo if lo < wall_lo - 1e-9 else (wall_hi - hi if hi > wall_hi + 1e-9
+                                                      else 0.0)
+        if tile and d:  # whole tiles, so a snapped layout stays on its grid
+            d = math.copysign(math.ceil(abs(d) / tile - 1e-6) * tile, d)
+        return round(d, 6)
+
+    dx, dy = shift(bx0, bx1, x0, x1), shift(by0, by1, y0, y1)
+    anchors = {i: item_anchor(layout, i) for i in ids}
+    moved = move_items(layout, {i: (a[0] + dx, a[1] + dy) for i, a in anchors.items()
+                                if a is not None})
+    return (dx, dy) if not off_floor(moved, ids, catalog) else None
 
 
 def overlapped(layout: Layout, ids: Sequence[str], catalog: Catalog | None = None) -> list[str]:

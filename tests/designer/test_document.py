@@ -401,3 +401,27 @@ def test_a_rack_moved_beside_another_rows_racks_joins_that_row(qapp, builtin_cat
     doc.undo_stack.undo()
     assert doc.layout.rack(r.id).row == "R01"
     doc.close()
+
+
+def test_racks_turned_as_a_group_by_a_wall_move_back_onto_the_floor(doc):
+    # three 800 mm racks in a line along the top wall (y 13.2 m), turned a quarter about
+    # their middle: the line stands on end (centres 0.8 m apart about y 12.6 m), its top
+    # rack, 0.8 m deep across now, reaching 0.6 m through the wall; the group moves down
+    # one 0.6 m tile and says so; undo puts all back
+    from engine import edits
+
+    before = doc.layout
+    ids = [r.id for r in doc.layout.racks if r.row == "R01"][:3]
+    y = 13.2 - 0.6
+    xs = [4.0, 4.8, 5.6]
+    doc.move_items({i: (x, y) for i, x in zip(ids, xs, strict=True)})
+    assert not edits.off_floor(doc.layout, ids, doc.catalog)
+    doc.rotate_items(ids, 90)
+    assert not edits.off_floor(doc.layout, ids, doc.catalog)
+    ys = sorted(doc.layout.rack(i).y_m for i in ids)
+    assert ys == pytest.approx([y - 0.8 - 0.6, y - 0.6, y + 0.8 - 0.6])
+    assert {doc.layout.rack(i).x_m for i in ids} == {4.8}
+    assert doc.undo_stack.undoText().endswith("90° (moved 0.60 m back onto the floor)")
+    doc.undo_stack.undo()
+    doc.undo_stack.undo()
+    assert doc.layout == before
