@@ -604,6 +604,9 @@ class Topology:
     fabrics: list[FabricBuild]
     problems: list[tuple[str, str, str, tuple[str, ...]]] = field(default_factory=list)
     unassigned_switches: int = 0
+    #: generated switches that found no free U: counted (power, weight) in a rack of the
+    #: fabric, drawn at its top, but standing in none
+    sw_roomless: np.ndarray | None = None
     cache: dict = field(default_factory=dict)
 
     @property
@@ -734,7 +737,7 @@ class _Builder:
         self.dev_mid_u = arr.dev_u - 1 + self.dev_h / 2.0
         self.models: list[str] = []
         self.sw: dict[str, list] = {k: [] for k in ("fabric", "tier", "model", "rack", "u", "h",
-                                                   "dev", "radix", "power")}
+                                                   "dev", "radix", "power", "roomless")}
         self.lk: dict[str, list] = {k: [] for k in ("fabric", "tier", "count", "gbps", "a_rack",
                                                    "b_rack", "a_u", "b_u", "a_vtx", "b_vtx",
                                                    "a_ref", "b_ref", "medium", "length",
@@ -867,7 +870,8 @@ class _Builder:
         else:
             # the first tier keeps an SU's leaves together; later tiers even out the racks
             gen_rack, gen_u = self.place(n - k, height, racks, balance=tier > 0)
-        unplaced = int((gen_rack < 0).sum())
+        roomless = gen_rack < 0
+        unplaced = int(roomless.sum())
         if unplaced:
             where = ", ".join(self.arr.rack_ids[r] for r in racks[:3]) + \
                 (" ..." if len(racks) > 3 else "") if racks else "the fabric's network racks " \
@@ -893,6 +897,7 @@ class _Builder:
         s["dev"].append(np.concatenate([rows, np.full(n - k, -1, np.int64)]))
         s["radix"].append(np.full(n, radix, np.int64))
         s["power"].append(np.concatenate([np.zeros(k), np.full(n - k, float(power_w))]))
+        s["roomless"].append(np.concatenate([np.zeros(k, np.int64), roomless.astype(np.int64)]))
         self.n_sw += n
 
     def add_links(self, **cols) -> None:
@@ -1443,7 +1448,7 @@ def build_topology(layout: Layout, catalog: Catalog, arr: LayoutArrays,
         key=key or topology_key(layout, arr), models=b.models,
         sw_fabric=sw["fabric"], sw_tier=sw["tier"], sw_model=sw["model"], sw_rack=sw["rack"],
         sw_u=sw["u"], sw_height_u=sw["h"], sw_dev=sw["dev"], sw_radix=sw["radix"],
-        sw_power_w=sw["power"].astype(np.float64),
+        sw_power_w=sw["power"].astype(np.float64), sw_roomless=sw["roomless"].astype(bool),
         lk_fabric=cat_("fabric", np.int64), lk_tier=cat_("tier", np.int64),
         lk_count=cat_("count", np.int64), lk_gbps=gbps,
         lk_a_rack=cat_("a_rack", np.int64), lk_b_rack=cat_("b_rack", np.int64),

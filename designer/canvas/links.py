@@ -165,8 +165,10 @@ def fabric_racks(scene: FloorPlanScene, fabric_id: str) -> tuple[list[str], list
     switch_rows = topo.sw_dev[topo.sw_dev >= 0]
     node = (refs >= 0) & ~np.isin(refs, switch_rows)
     members = np.unique(racks[node & (racks >= 0)])
-    # a switch with no room (U 0) is only counted, for its power, in a rack it is not in
-    sw = topo.sw_rack[(topo.sw_fabric == k) & (topo.sw_rack >= 0) & (topo.sw_u > 0)]
+    # a switch with no room is only counted, for its power, in a rack it is not in
+    roomless = topo.sw_roomless if topo.sw_roomless is not None else \
+        np.zeros(len(topo.sw_rack), bool)
+    sw = topo.sw_rack[(topo.sw_fabric == k) & (topo.sw_rack >= 0) & ~roomless]
     network = np.unique(sw)
     n = len(ids)
     return ([ids[i] for i in members.tolist() if i < n],
