@@ -703,10 +703,14 @@ class CompareWindow(QWidget):
         asked = len(self._partial)
         done = sum(r is not None for r in self._partial)
         gen = kw["generations"][computing] if computing < asked else ""
-        self.progress.setValue(done)  # the bar and the words count the same
         tried = f" ({probes:,} layout{'s' if probes != 1 else ''} tried)" if probes else ""
         self.status.setText(f"Comparing {_what(kw)}: {done} of {asked} generations done"
                             + (f"; computing {_label(gen)}…{tried}" if gen else "…"))
+        # the bar and the words count the same, and show it together: a progress bar
+        # repaints at once on a new value, a label when the event loop comes round,
+        # which a busy comparison delays
+        self.status.repaint()
+        self.progress.setValue(done)
 
     def show_rows(self, rows: list[CompareRow], intent: dict[str, Any] | None = None) -> None:
         """Show comparison rows (the answer to ``intent``, the last run's by default) in
