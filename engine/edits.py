@@ -1619,8 +1619,9 @@ def beside_offset(layout: Layout, ids: Sequence[str], catalog: Catalog | None = 
     floor units and obstacles: the next free slot of the row, facing the same way
     (a copy one aisle across, facing the same way, would breathe its source's
     exhaust). Only when the row is full to its units or walls do they go across it, a
-    footprint's depth and an aisle away in whole floor tiles (where a rack pasted there
-    joins a row, :func:`paste` turns it to face as that row does).
+    footprint's depth and an aisle away in whole floor tiles, to the nearest free place
+    beside a rack of the row there (:func:`paste` turns a rack that joins a row to
+    face as that row does); never into open floor, where they would stand in no row.
 
     Parameters
     ----------
@@ -1696,12 +1697,33 @@ def beside_offset(layout: Layout, ids: Sequence[str], catalog: Catalog | None = 
                 open_ways.remove((sx, sy))
         if not open_ways:
             break
-    # across it, a row or more away
+    # across it: the nearest free place in a row (beside a rack of one), a row or more
+    # away and up to ``reach`` selection widths along it; none in open floor, where a
+    # copy would stand in no row (against a wall, or rows away)
+    lo, hi = (1, 3) if along_x else (0, 2)  # the across extent of a box
+    side = (0, 2) if along_x else (1, 3)  # its ends along the row
+
+    def in_a_row(moved: np.ndarray) -> bool:
+        if not len(racks_at):
+            return False
+        over = np.minimum(moved[:, None, hi], racks_at[None, :, hi]) - \
+            np.maximum(moved[:, None, lo], racks_at[None, :, lo])
+        deep_enough = over >= 0.5 * (moved[:, None, hi] - moved[:, None, lo])
+        touch = (np.abs(moved[:, None, side[0]] - racks_at[None, :, side[1]]) <= 0.05) | \
+            (np.abs(moved[:, None, side[1]] - racks_at[None, :, side[0]]) <= 0.05)
+        return bool((deep_enough & touch).any())
+
+    shifts = [0] + [j * sign for j in range(1, reach + 1) for sign in (1, -1)]
+    (ax, ay) = along[0]
     for k in range(1, reach + 1):
-        for sx, sy in across:
-            dx, dy = round(sx * k, 6), round(sy * k, 6)
-            if place(dx, dy) == "free":
-                return dx, dy
+        for j in shifts:
+            for sx, sy in across:
+                dx, dy = round(sx * k + ax * j, 6), round(sy * k + ay * j, 6)
+                moved = own + (dx, dy, dx, dy)
+                if hits(moved, racks_at) or hits(moved, units_at) or not in_a_row(moved):
+                    continue
+                if place(dx, dy) == "free":
+                    return dx, dy
     return None
 
 

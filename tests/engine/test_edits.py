@@ -419,3 +419,20 @@ def test_a_row_of_racks_leaves_the_places_on_an_obstacle_empty():
     assert [r.x_m for r in new] == [3.6, 4.4, 5.2, 8.4, 9.2, 10.0]
     with pytest.raises(InputError, match="free floor along the line drawn"):
         edits.rack_row(lay, "GPU-0001", (6.2, 11.4), (7.8, 11.4))
+
+
+def test_a_copy_of_a_full_row_goes_to_a_row_across_never_to_open_floor():
+    # R01 (y 3.6 m) filled to its CRAHs: a copy of its end rack goes to the free end of
+    # R02 across the aisle (x 10.4, y 6.0), not to the open floor by the south wall
+    # (y 1.2), where it would stand in no row; a whole row has no such place
+    from engine.templates import instantiate
+
+    lay = instantiate("dgx-h100-hall", {})
+    r01 = sorted((r for r in lay.racks if r.row == "R01"), key=lambda r: r.x_m)
+    for x in (r01[0].x_m - 0.8, r01[-1].x_m + 0.8):
+        lay = edits.paste(lay, edits.copy_items(lay, [r01[0].id]), (x - r01[0].x_m, 0))
+    end = max((r for r in lay.racks if r.row == "R01"), key=lambda r: r.x_m)
+    assert end.x_m == 10.4
+    assert edits.beside_offset(lay, [end.id]) == (0.0, 2.4)
+    r02 = [r.id for r in lay.racks if r.row == "R02"]
+    assert edits.beside_offset(lay, r02) is None
