@@ -55,6 +55,7 @@ from engine.edits import add_fabric, fresh_id, set_field
 from engine.errors import InputError
 from engine.fabric import ports_at_speed
 from engine.model import Fabric, FabricTier, Layout, Rack
+from engine.report_tables import natural_key
 
 __all__ = ["FabricJoin", "FabricPreset", "FabricPlan", "FabricPreview", "PURPOSE_NAMES",
            "fabric_presets", "join_options", "matching_presets", "missing_figures",
@@ -324,7 +325,8 @@ def _fabric_racks(layout: Layout, f: Fabric) -> set[str]:
 def _loose(layout: Layout, catalog: Catalog, rack_ids: Sequence[str], purpose: str):
     """Return the hall's joining devices by rack, the selection's, and the racks taken by
     another fabric of ``purpose`` (with its id)."""
-    picked = list(dict.fromkeys(rack_ids)) or [r.id for r in layout.racks]
+    # in natural order: a rubber band picks racks in no order, and the fabric keeps it
+    picked = sorted(dict.fromkeys(rack_ids), key=natural_key) or [r.id for r in layout.racks]
     everyone = node_types(layout, catalog, [r.id for r in layout.racks], purpose)
     nodes = {r: everyone[r] for r in picked if r in everyone}
     taken = {r: f.id for f in layout.fabrics if f.purpose == purpose
@@ -474,7 +476,8 @@ def join_options(layout: Layout, catalog: Catalog, rack_ids: Sequence[str],
     ...  for j in join_options(lay, cat, ["R2"])]
     [('compute', ('R2',), ['R0', 'R1', 'R2'], True)]
     """
-    picked = list(dict.fromkeys(rack_ids)) or [r.id for r in layout.racks]
+    # in natural order: a rubber band picks racks in no order, and the fabric keeps it
+    picked = sorted(dict.fromkeys(rack_ids), key=natural_key) or [r.id for r in layout.racks]
     mine = [f for f in layout.fabrics if f.purpose == purpose]
     if not mine or any(not f.members for f in mine):
         return []

@@ -205,3 +205,16 @@ def test_a_management_network_on_infiniband_is_an_error(cat):
     found = [v for v in analyze(add_fabric(lay, ib, cat), cat).violations
              if v.code == "FABRIC-PROTOCOL"]
     assert len(found) == 1 and "management network on InfiniBand" in found[0].message
+
+
+def test_a_suggested_fabric_keeps_its_racks_in_natural_order():
+    # a rubber band picks racks in no order; the fabric stores them as they read
+    from engine.catalog import load_catalog
+    from engine.fabric_plan import suggest_fabric
+    from engine.templates import instantiate
+
+    lay = instantiate("dgx-h100-hall", {})
+    r01 = [r.id for r in lay.racks if r.row == "R01"]
+    picked = [r01[0], r01[6], r01[5], r01[1], r01[7], r01[3], r01[2], r01[4]]
+    plan = suggest_fabric(lay, load_catalog(user_dir=None), picked, "front_end")
+    assert plan.fabric.members == sorted(r01)
