@@ -765,12 +765,15 @@ class FloorItem(QGraphicsItem):
         if self._tile > 0 and not exposed.isEmpty():
             self._paint_grid(painter, exposed, lod)
         colors = (PALETTE.cold_aisle, PALETTE.hot_aisle)
+        painter.save()
+        painter.setClipPath(self._path)  # a row against a wall: its aisle ends at the wall
         for key, path in self._aisle_paths(exposed):
             color = colors[key]
             if not path.isEmpty():
                 c = QColor(color)
                 c.setAlpha(34)
                 painter.fillPath(path, c)
+        painter.restore()
         painter.setPen(cosmetic(PALETTE.outline, 2.5))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(self._path)

@@ -1121,3 +1121,18 @@ def test_a_switch_with_no_room_makes_no_network_rack_of_the_rack_carrying_its_po
     hl = scene.fabric_highlight
     assert sorted(hl.members) == sorted(r01) and hl.network == []
     assert hl._caption == "front-end: 8 member racks, 0 network racks"
+
+
+def test_the_aisle_of_a_rack_against_a_wall_ends_at_the_wall(window):
+    # a rack turned with its back 0.1 m from the north wall: its hot-aisle strip (half the
+    # aisle behind it) would reach 0.5 m past the wall; outside the hall stays untinted
+    doc, view = window.document, window.view
+    rack = next(r for r in doc.layout.racks if r.row == "R02")  # rotation 0: back to +y
+    top = max(y for _x, y in doc.layout.hall.outline)
+    doc.move_items({rack.id: (rack.x_m, top - 0.7)})
+    view.fit_rect(QRectF(rack.x_m - 3, -(top + 1.5), 6, 4))
+    QApplication.processEvents()
+    img = _render(view)
+    beyond = view.mapFromScene(QPointF(rack.x_m, -(top + 0.3)))  # behind it, past the wall
+    aside = view.mapFromScene(QPointF(rack.x_m - 2.5, -(top + 0.3)))  # past the wall too
+    assert img.pixelColor(beyond) == img.pixelColor(aside)
