@@ -1069,8 +1069,18 @@ class MainWindow(QMainWindow):
         self._guard(lambda: self.document.remove_items(self.document.selection))
 
     def rotate(self, delta: int) -> None:
-        """Turn the selection by ``delta`` degrees."""
-        self._guard(lambda: self.document.rotate_items(self.document.selection, delta))
+        """Turn the selection by ``delta`` degrees; say what it now stands on."""
+        ids = list(self.document.selection)
+        before = set(edits.overlapped(self.document.layout, ids, self.document.catalog))
+        if self._guard(lambda: self.document.rotate_items(ids, delta)):
+            hit = [i for i in edits.overlapped(self.document.layout, ids,
+                                               self.document.catalog) if i not in before]
+            if hit:
+                names = ", ".join(hit[:3]) + (" …" if len(hit) > 3 else "")
+                self.statusBar().showMessage(
+                    f"{done_text(self.document.undo_stack.undoText())}; "
+                    f"{'they' if len(ids) > 1 else 'it'} now overlap{'s' * (len(ids) == 1)} "
+                    f"{names} (see the rules)", NOTE_MS)
 
     def select_all(self) -> None:
         """Select every item on the floor plan."""

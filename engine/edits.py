@@ -1790,8 +1790,9 @@ def onto_floor(layout: Layout, ids: Sequence[str], catalog: Catalog | None = Non
 
 
 def overlapped(layout: Layout, ids: Sequence[str], catalog: Catalog | None = None) -> list[str]:
-    """Return the racks and floor units the footprints of ``ids`` overlap (not each
-    other): what a paste or a drop put them on.
+    """Return the racks, floor units and obstacles (columns, walls, keep-out zones) the
+    footprints of ``ids`` overlap (not each other): what a paste, a drop or a turn put
+    them on.
 
     Examples
     --------
@@ -1812,12 +1813,19 @@ def overlapped(layout: Layout, ids: Sequence[str], catalog: Catalog | None = Non
                           *(u.id for u in layout.cooling if u.kind != "rear_door"))
               if i not in mine]
     boxes = _footprints(layout, others, catalog)
-    if not boxes:
-        return []
-    at = np.array(list(boxes.values()))
     own = np.array(list(mine.values()))
-    hit = interior_overlap(own[:, None, :], at[None, :, :]).any(axis=0)
-    return [i for i, h in zip(boxes, hit.tolist(), strict=True) if h]
+    out = []
+    if boxes:
+        at = np.array(list(boxes.values()))
+        hit = interior_overlap(own[:, None, :], at[None, :, :]).any(axis=0)
+        out = [i for i, h in zip(boxes, hit.tolist(), strict=True) if h]
+    shapes = [shapely_box(*b) for b in own.tolist()]
+    for o in layout.hall.obstacles:
+        if len(o.polygon) >= 3:
+            poly = ShapelyPolygon(o.polygon)
+            if any(b.intersection(poly).area > 1e-9 for b in shapes):
+                out.append(o.id)
+    return out
 
 
 def duplicate(layout: Layout, ids: Iterable[str], offset: Sequence[float] = (0.6, -0.6),

@@ -347,3 +347,21 @@ def test_labels_keep_their_decimals_where_every_rack_has_room(window):
 def _no_clipboard_leftovers():
     yield
     QApplication.clipboard().clear()
+
+
+def test_a_turn_that_lands_on_racks_or_a_keep_out_zone_says_so(window):
+    # a rack mid-row turned a quarter stands 1.2 m wide in an 0.8 m place: the status bar
+    # names the neighbours it now overlaps
+    from engine import edits
+
+    doc = window.document
+    row = sorted((r for r in doc.layout.racks if r.row == "R02"), key=lambda r: r.x_m)
+    doc.select([row[3].id])
+    window.rotate(90)
+    assert status(window) == (f"{done_text(doc.undo_stack.undoText())}; it now overlaps "
+                              f"{row[2].id}, {row[4].id} (see the rules)")
+    # a keep-out zone counts as what a turn lands on
+    lay = edits.add_obstacle(doc.layout, [(0.2, 0.2), (1.0, 0.2), (1.0, 1.0)], "keepout")
+    r = doc.layout.racks[0]
+    moved = edits.move_items(lay, {r.id: (0.6, 0.6)})
+    assert lay.hall.obstacles[-1].id in edits.overlapped(moved, [r.id], doc.catalog)
