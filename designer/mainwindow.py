@@ -300,6 +300,7 @@ class MainWindow(QMainWindow):
         # whichever order the two arrive
         self._fabric_note_now = ""
         self._step_now = ""
+        self._undone: set[int] = set()  # the commands undone, which a redo names so
         if hasattr(document, "fabric_resized"):
             document.fabric_resized.connect(self._on_fabric_note)
         self.view.cursor_moved.connect(self._show_cursor)
@@ -938,7 +939,17 @@ class MainWindow(QMainWindow):
             return
         if not text:
             return
-        step = f"Undone: {text}" if index < before else done_text(text)
+        stack = self.document.undo_stack
+        if index < before:
+            step = f"Undone: {text}"
+            # what was undone can be redone: remembered, so its redo reads as one
+            self._undone |= {id(stack.command(i)) for i in range(index, before)}
+        elif id(cmd) in self._undone:
+            step = f"Redone: {text}"
+            self._undone.discard(id(cmd))
+        else:
+            step = done_text(text)
+            self._undone = set()  # a new edit drops what could be redone
         self._step_now = step
         QTimer.singleShot(0, lambda: setattr(self, "_step_now", ""))
         # what the step did to a fabric, when its analysis came first, follows its name

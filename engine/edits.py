@@ -1621,7 +1621,8 @@ def beside_offset(layout: Layout, ids: Sequence[str], catalog: Catalog | None = 
     exhaust). Only when the row is full to its units or walls do they go across it, a
     footprint's depth and an aisle away in whole floor tiles, to the nearest free place
     beside a rack of the row there (:func:`paste` turns a rack that joins a row to
-    face as that row does); never into open floor, where they would stand in no row.
+    face as that row does), else one aisle straight across, where a row of their own
+    begins; never rows away.
 
     Parameters
     ----------
@@ -1698,8 +1699,7 @@ def beside_offset(layout: Layout, ids: Sequence[str], catalog: Catalog | None = 
         if not open_ways:
             break
     # across it: the nearest free place in a row (beside a rack of one), a row or more
-    # away and up to ``reach`` selection widths along it; none in open floor, where a
-    # copy would stand in no row (against a wall, or rows away)
+    # away and up to ``reach`` selection widths along it
     lo, hi = (1, 3) if along_x else (0, 2)  # the across extent of a box
     side = (0, 2) if along_x else (1, 3)  # its ends along the row
 
@@ -1724,6 +1724,10 @@ def beside_offset(layout: Layout, ids: Sequence[str], catalog: Catalog | None = 
                     continue
                 if place(dx, dy) == "free":
                     return dx, dy
+    # no row across has room: one aisle straight across, the start of a row of its own
+    for sx, sy in across:
+        if place(sx, sy) == "free":
+            return round(sx, 6), round(sy, 6)
     return None
 
 

@@ -126,8 +126,12 @@ def test_the_status_bar_names_the_step_and_what_it_did_to_the_fabric(window):
     assert said.endswith(". Fabric compute: 2 scalable units now (−8 leaf, −8 spine switches)")
     doc.undo_stack.redo()
     said = window.statusBar().currentMessage()
-    assert not said.startswith("Undone: ")
+    assert said.startswith(f"Redone: {doc.undo_stack.command(0).text()}. ")
     assert ". Fabric compute: 3 scalable units now (+8 leaf, +8 spine switches;" in said
+    # a new edit reads as done again
+    doc.undo_stack.undo()
+    doc.install_device("GPU-0002", "dgx-h200")
+    assert window.statusBar().currentMessage().startswith("Installed NVIDIA DGX H200 in ")
 
 
 def test_a_long_note_ends_in_an_ellipsis_before_the_totals(window):

@@ -424,7 +424,8 @@ def test_a_row_of_racks_leaves_the_places_on_an_obstacle_empty():
 def test_a_copy_of_a_full_row_goes_to_a_row_across_never_to_open_floor():
     # R01 (y 3.6 m) filled to its CRAHs: a copy of its end rack goes to the free end of
     # R02 across the aisle (x 10.4, y 6.0), not to the open floor by the south wall
-    # (y 1.2), where it would stand in no row; a whole row has no such place
+    # (y 1.2), where it would stand in no row; a whole row finds neither a row with room
+    # nor free floor one aisle across (R01 and R03 stand there), and rows away is none
     from engine.templates import instantiate
 
     lay = instantiate("dgx-h100-hall", {})
