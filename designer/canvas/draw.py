@@ -272,7 +272,7 @@ class ShapePreview(QGraphicsItem):
             if length <= 0 or math.hypot(db.x() - da.x(), db.y() - da.y()) < 40:
                 continue
             mid = (da + db) / 2
-            text = f"{length:,.1f} m"
+            text = f"{length:,.2f} m"  # as the status bar says it
             w = painter.fontMetrics().horizontalAdvance(text) + 8
             plate = QRectF(mid.x() - w / 2, mid.y() - 19, w, 16)
             # on a white plate: readable over dark racks and busy overlays
