@@ -19,6 +19,19 @@ from engine.catalog import load_catalog  # noqa: E402
 from engine.templates import instantiate  # noqa: E402
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _collect_on_the_gui_thread(qapp):
+    """Python's cyclic garbage collected on the GUI thread only, as in the designer
+    (``designer/gui_gc.py``): the tests start analyses, previews and comparisons on Qt's
+    thread pool, and a collection there that frees a Qt object deadlocks that thread
+    against the GUI thread (it takes Qt's signal lock, then waits for the interpreter
+    lock the GUI thread holds while it waits for that signal lock)."""
+    from designer.gui_gc import collect_on_gui_thread
+
+    collect_on_gui_thread(qapp)
+    yield
+
+
 @pytest.fixture(scope="session")
 def builtin_catalog():
     """The built-in catalog (no user files)."""

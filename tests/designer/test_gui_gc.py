@@ -81,7 +81,13 @@ def test_a_headless_report_collects_on_its_own_thread_only(tmp_path, monkeypatch
 
     monkeypatch.setattr(png_mod, "write_png", spy)
     lay = instantiate("dgx-h100-hall", {"racks": 2})
-    assert gc.isenabled()
-    export(lay, analyze(lay), tmp_path / "plan.png", size=(400, 300))
-    assert seen == [False] and gc.isenabled()
+    # as in a headless command (the designer tests collect on the GUI thread instead)
+    was = gc.isenabled()
+    gc.enable()
+    try:
+        export(lay, analyze(lay), tmp_path / "plan.png", size=(400, 300))
+        assert seen == [False] and gc.isenabled()
+    finally:
+        if not was:
+            gc.disable()
     assert (tmp_path / "plan.png").stat().st_size > 0
