@@ -388,12 +388,9 @@ def _free_places(layout: Layout, catalog: Catalog, centres: Sequence[tuple[float
     at = np.array(list(_footprints(layout, others, catalog).values())).reshape(-1, 4)
     ok = ~interior_overlap(own[:, None, :], at[None, :, :]).any(axis=1) if len(at) else \
         np.ones(len(own), bool)
-    hall = ShapelyPolygon(layout.hall.outline).buffer(1e-6)
-    blocks = [ShapelyPolygon(o.polygon) for o in layout.hall.obstacles if len(o.polygon) >= 3]
+    floor = _Floor(layout)
     for k in np.flatnonzero(ok).tolist():
-        b = shapely_box(*own[k])
-        if not hall.covers(b) or any(b.intersection(o).area > 1e-9 for o in blocks):
-            ok[k] = False
+        ok[k] = floor.free(own[k])
     return ok
 
 
@@ -1206,6 +1203,29 @@ def _footprints(layout: Layout, ids: Sequence[str], catalog: Catalog
     return out
 
 
+class _Floor:
+    """The hall's floor and its obstacles, for the footprint checks of the edits that
+    place things (copies, rows, turns)."""
+
+    def __init__(self, layout: Layout) -> None:
+        self.hall = ShapelyPolygon(layout.hall.outline).buffer(1e-6)
+        self.blocks = [(o.id, ShapelyPolygon(o.polygon)) for o in layout.hall.obstacles
+                       if len(o.polygon) >= 3]
+
+    def covers(self, box: Sequence[float]) -> bool:
+        """Whether footprint ``box`` (minx, miny, maxx, maxy) lies on the hall's floor."""
+        return self.hall.covers(shapely_box(*box))
+
+    def obstacles_under(self, box: Sequence[float]) -> list[str]:
+        """The obstacles footprint ``box`` stands on (touching one is not standing on it)."""
+        b = shapely_box(*box)
+        return [oid for oid, poly in self.blocks if b.intersection(poly).area > 1e-9]
+
+    def free(self, box: Sequence[float]) -> bool:
+        """Whether ``box`` lies on the floor, clear of every obstacle."""
+        return self.covers(box) and not self.obstacles_under(box)
+
+
 def align_items(layout: Layout, ids: Sequence[str], edge: str,
                 catalog: Catalog | None = None) -> Layout:
     """Return the layout with the racks and floor units of ``ids`` lined up on one edge.
@@ -1669,9 +1689,7 @@ def beside_offset(layout: Layout, ids: Sequence[str], catalog: Catalog | None = 
     unit_ids = [u.id for u in layout.cooling if u.kind != "rear_door" and u.id not in mine]
     racks_at = np.array(list(_footprints(layout, rack_ids, catalog).values())).reshape(-1, 4)
     units_at = np.array(list(_footprints(layout, unit_ids, catalog).values())).reshape(-1, 4)
-    hall = ShapelyPolygon(layout.hall.outline).buffer(1e-6)
-    blocks = [ShapelyPolygon(o.polygon) for o in layout.hall.obstacles
-              if len(o.polygon) >= 3]
+    floor = _Floor(layout)
 
     def hits(moved: np.ndarray, at: np.ndarray) -> bool:
         return bool(len(at)) and bool(interior_overlap(moved[:, None, :], at[None, :, :]).any())
@@ -1680,9 +1698,7 @@ def beside_offset(layout: Layout, ids: Sequence[str], catalog: Catalog | None = 
         # "free", "rack" (racks of the row stand there) or "wall" (a unit, an obstacle or
         # the hall's edge: no further along this way)
         moved = own + (dx, dy, dx, dy)
-        boxes = [shapely_box(*b) for b in moved.tolist()]
-        if hits(moved, units_at) or not all(hall.covers(b) for b in boxes) or \
-                any(b.intersection(o).area > 1e-9 for b in boxes for o in blocks):
+        if hits(moved, units_at) or not all(floor.free(b) for b in moved.tolist()):
             return "wall"
         return "rack" if hits(moved, racks_at) else "free"
 
@@ -1744,9 +1760,8 @@ def off_floor(layout: Layout, ids: Sequence[str], catalog: Catalog | None = None
     ['R2']
     """
     catalog = catalog or default_catalog()
-    hall = ShapelyPolygon(layout.hall.outline).buffer(1e-6)
-    return [i for i, b in _footprints(layout, ids, catalog).items()
-            if not hall.covers(shapely_box(*b))]
+    floor = _Floor(layout)
+    return [i for i, b in _footprints(layout, ids, catalog).items() if not floor.covers(b)]
 
 
 def onto_floor(layout: Layout, ids: Sequence[str], catalog: Catalog | None = None
@@ -1823,13 +1838,9 @@ def overlapped(layout: Layout, ids: Sequence[str], catalog: Catalog | None = Non
         at = np.array(list(boxes.values()))
         hit = interior_overlap(own[:, None, :], at[None, :, :]).any(axis=0)
         out = [i for i, h in zip(boxes, hit.tolist(), strict=True) if h]
-    shapes = [shapely_box(*b) for b in own.tolist()]
-    for o in layout.hall.obstacles:
-        if len(o.polygon) >= 3:
-            poly = ShapelyPolygon(o.polygon)
-            if any(b.intersection(poly).area > 1e-9 for b in shapes):
-                out.append(o.id)
-    return out
+    floor = _Floor(layout)
+    under = {oid for b in own.tolist() for oid in floor.obstacles_under(b)}
+    return out + [oid for oid, _poly in floor.blocks if oid in under]
 
 
 def duplicate(layout: Layout, ids: Iterable[str], offset: Sequence[float] = (0.6, -0.6),
