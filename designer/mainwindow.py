@@ -1084,14 +1084,10 @@ class MainWindow(QMainWindow):
         ids = list(self.document.selection)
         before = set(edits.overlapped(self.document.layout, ids, self.document.catalog))
         if self._guard(lambda: self.document.rotate_items(ids, delta)):
-            hit = [i for i in edits.overlapped(self.document.layout, ids,
-                                               self.document.catalog) if i not in before]
-            if hit:
-                names = ", ".join(hit[:3]) + (" …" if len(hit) > 3 else "")
+            note = self._overlap_note(ids, before)
+            if note:
                 self.statusBar().showMessage(
-                    f"{done_text(self.document.undo_stack.undoText())}; "
-                    f"{'they' if len(ids) > 1 else 'it'} now overlap{'s' * (len(ids) == 1)} "
-                    f"{names} (see the rules)", NOTE_MS)
+                    f"{done_text(self.document.undo_stack.undoText())}{note}", NOTE_MS)
 
     def select_all(self) -> None:
         """Select every item on the floor plan."""
@@ -1168,14 +1164,17 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Pasted {n} item{'s' * (n != 1)}"
                                          f"{self._overlap_note(fresh)}{note}", NOTE_MS)
 
-    def _overlap_note(self, fresh: list[str]) -> str:
-        """Say what the new items were put on ("" when on free floor)."""
-        hit = edits.overlapped(self.document.layout, fresh, self.document.catalog)
+    def _overlap_note(self, ids: list[str], before: set[str] | None = None) -> str:
+        """Say what items ``ids`` were put on ("" when on free floor); with ``before``
+        (what they stood on before an edit), what they now stand on besides."""
+        hit = [i for i in edits.overlapped(self.document.layout, ids, self.document.catalog)
+               if before is None or i not in before]
         if not hit:
             return ""
         names = ", ".join(hit[:3]) + (" …" if len(hit) > 3 else "")
-        return f"; they overlap {names} (see the rules)" if len(fresh) > 1 else \
-            f"; it overlaps {names} (see the rules)"
+        now = "" if before is None else " now"
+        verb = "overlap" if len(ids) > 1 else "overlaps"
+        return f"; {'they' if len(ids) > 1 else 'it'}{now} {verb} {names} (see the rules)"
 
     def _paste_offset(self, payload: dict) -> tuple[float, float]:
         pts = []
