@@ -143,3 +143,19 @@ class LayoutBuilder:
 def builder():
     """Return a factory of :class:`LayoutBuilder` (hall width and depth in metres)."""
     return LayoutBuilder
+
+
+@pytest.fixture
+def front_end_fabric():
+    """Return a factory of a 100G front-end Clos fabric of 7060X6-class switches over
+    ``members`` (the tiers named in ``tiers``), with no network rack of its own."""
+    from engine.model import Fabric, FabricTier
+
+    def make(members, tiers=("leaf",)):
+        return Fabric(id="front-end", purpose="front_end", topology="clos",
+                      members=list(members),
+                      tiers=[FabricTier(name=n, switch="arista-7060x6-64pe",
+                                        placement="network_racks") for n in tiers],
+                      nic_speed_gbps=100, ports_per_gpu=0, rails=1, su_nodes=256)
+
+    return make

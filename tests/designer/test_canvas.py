@@ -1104,17 +1104,13 @@ def test_a_drag_step_paints_the_view_once(window):
     assert per_step == [1] * 6
 
 
-def test_a_switch_with_no_room_makes_no_network_rack_of_the_rack_carrying_its_power(window):
+def test_a_switch_with_no_room_makes_no_network_rack_of_the_rack_carrying_its_power(
+        window, front_end_fabric):
     # a front-end fabric over R01 with no network rack of its own: its one leaf finds no
     # room and its power is counted in a member rack, which stays a member rack
-    from engine.model import Fabric, FabricTier
-
     doc, scene = window.document, window.scene
     r01 = [r.id for r in doc.layout.racks if r.row == "R01"]
-    fe = Fabric(id="front-end", purpose="front_end", topology="clos", members=r01,
-                tiers=[FabricTier(name="leaf", switch="arista-7060x6-64pe",
-                                  placement="network_racks")],
-                nic_speed_gbps=100, ports_per_gpu=0, rails=1, su_nodes=256)
+    fe = front_end_fabric(r01)
     doc.set_layout(doc.layout.model_copy(update={"fabrics": [*doc.layout.fabrics, fe]}))
     assert any(v.code == "FABRIC-NO-ROOM" for v in doc.analysis.violations)
     window.panels["InspectorPanel"].open_item("front-end")

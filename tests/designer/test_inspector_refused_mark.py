@@ -10,14 +10,20 @@ from designer.panels.editors import REFUSED_BASE
 from designer.panels.inspector import InspectorPanel
 
 
+def _inspecting_a_rack(qtbot, doc):
+    """The document's first rack, selected, and an inspector showing it."""
+    rack = doc.layout.racks[0]
+    insp = make(qtbot, InspectorPanel, doc, (420, 900))
+    doc.select([rack.id])
+    return rack, insp
+
+
 def _base(ed) -> QColor:
     return ed.widget.palette().color(QPalette.ColorRole.Base)
 
 
 def test_a_letter_typed_into_x_tints_the_field_until_the_next_keystroke(qtbot, doc):
-    rack = doc.layout.racks[0]
-    insp = make(qtbot, InspectorPanel, doc, (420, 900))
-    doc.select([rack.id])
+    rack, insp = _inspecting_a_rack(qtbot, doc)
     ed = insp.editor("x_m")
     plain = _base(ed)
     assert plain != QColor(REFUSED_BASE)
@@ -31,9 +37,7 @@ def test_a_letter_typed_into_x_tints_the_field_until_the_next_keystroke(qtbot, d
 
 
 def test_a_good_value_after_a_refusal_clears_the_mark_and_applies(qtbot, doc):
-    rack = doc.layout.racks[0]
-    insp = make(qtbot, InspectorPanel, doc, (420, 900))
-    doc.select([rack.id])
+    rack, insp = _inspecting_a_rack(qtbot, doc)
     ed = insp.editor("x_m")
     type_entry(qtbot, ed, "1e9")
     assert ed.is_marked()
@@ -43,9 +47,7 @@ def test_a_good_value_after_a_refusal_clears_the_mark_and_applies(qtbot, doc):
 
 
 def test_an_edit_of_another_field_clears_the_message_and_the_tint_together(qtbot, doc):
-    rack = doc.layout.racks[0]
-    insp = make(qtbot, InspectorPanel, doc, (420, 900))
-    doc.select([rack.id])
+    rack, insp = _inspecting_a_rack(qtbot, doc)
     x = insp.editor("x_m")
     plain = _base(x)
     type_entry(qtbot, x, "abc")
@@ -58,9 +60,7 @@ def test_an_edit_of_another_field_clears_the_message_and_the_tint_together(qtbot
 def test_a_second_refusal_moves_the_tint_to_its_own_field(qtbot, doc):
     # the message speaks of the last refusal only: the field refused before it shows its
     # value as it is again, untinted
-    rack = doc.layout.racks[0]
-    insp = make(qtbot, InspectorPanel, doc, (420, 900))
-    doc.select([rack.id])
+    rack, insp = _inspecting_a_rack(qtbot, doc)
     x, y = insp.editor("x_m"), insp.editor("y_m")
     plain = _base(x)
     type_entry(qtbot, x, "abc")

@@ -418,7 +418,7 @@ def test_one_gbe_links_run_on_twisted_pair_to_100_m():
     assert notes == [] and k.tolist() == [1, 1, 1]
 
 
-def test_a_second_fabric_at_the_same_servers_takes_modules_of_its_own():
+def test_a_second_fabric_at_the_same_servers_takes_modules_of_its_own(front_end_fabric):
     # a DGX H100 hall's compute fabric takes 768 modules (512 node-leaf links two to a
     # twin-port module at the DGX, and optics at the leaves; 256 leaf-spine DACs none);
     # a 100G front-end over R01's 32 DGX breaks each DGX's cage out eight ways (its two
@@ -426,17 +426,13 @@ def test_a_second_fabric_at_the_same_servers_takes_modules_of_its_own():
     # links are optical take one module each, the leaf's 56 optical ends 56 / 8 = 7.
     # Its links once shared the DGX's compute slot, whose cage it overwrote: 707 in all.
     from engine.analysis import analyze
-    from engine.model import Fabric, FabricTier
     from engine.templates import instantiate
 
     lay = instantiate("dgx-h100-hall", {})
     before = analyze(lay).network.transceivers
     assert before == 768
     r01 = [r.id for r in lay.racks if r.row == "R01"]
-    tier = dict(switch="arista-7060x6-64pe", placement="network_racks")
-    fe = Fabric(id="front-end", purpose="front_end", topology="clos", members=r01,
-                tiers=[FabricTier(name=n, **tier) for n in ("leaf", "spine", "core")],
-                nic_speed_gbps=100, ports_per_gpu=0, rails=1, su_nodes=256)
+    fe = front_end_fabric(r01, ("leaf", "spine", "core"))
     a = analyze(lay.model_copy(update={"fabrics": [*lay.fabrics, fe]}))
     assert a.network.links_by_medium.get("mmf-sr4-100") == 56
     assert a.network.links_by_medium.get("dac-100") == 8  # 4 DGX beside the leaf's rack

@@ -243,17 +243,11 @@ def test_ports_a_tier_uses_of_its_switch_go_with_the_switch():
     assert [t.radix for t in kept.layout.fabrics[0].tiers] == [t.radix for t in ft.fabrics[0].tiers]
 
 
-def test_a_fabric_the_new_servers_cannot_join_is_named():
+def test_a_fabric_the_new_servers_cannot_join_is_named(front_end_fabric):
     # DGX Rubin NVL8 has scale-out and management ports in the catalog, no front-end
     # ones: a front-end fabric over 32 DGX H100 keeps no node, and the summary says so
-    from engine.model import Fabric, FabricTier
-
     lay = instantiate("dgx-h100-hall", {})
-    r01 = [r.id for r in lay.racks if r.row == "R01"]
-    tier = dict(switch="arista-7060x6-64pe", placement="network_racks")
-    fe = Fabric(id="front-end", purpose="front_end", topology="clos", members=r01,
-                tiers=[FabricTier(name="leaf", **tier)], nic_speed_gbps=100,
-                ports_per_gpu=0, rails=1, su_nodes=256)
+    fe = front_end_fabric([r.id for r in lay.racks if r.row == "R01"])
     res = retarget(lay.model_copy(update={"fabrics": [*lay.fabrics, fe]}), "rubin")
     assert "fabric front-end: loses all 32 nodes: the Rubin servers have no front-end ports " \
         "in the catalog" in res.unmapped
