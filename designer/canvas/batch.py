@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from engine.analysis import Analysis
     from engine.model import Layout
 
-__all__ = ["reaching_into", "rects_path", "merge_boxes", "segments_path", "box_groups", "LayeredPaths",
+__all__ = ["reaching_into", "rects_path", "merge_boxes", "merge_strips", "segments_path", "box_groups", "LayeredPaths",
            "BatchLayer", "DETAIL_PX_PER_M"]
 
 #: Zoom (pixels per metre) from which items paint themselves (a 600 mm rack is 10 px).
@@ -79,26 +79,57 @@ def rects_path(boxes: np.ndarray) -> QPainterPath:
     return path
 
 
-def merge_boxes(boxes: np.ndarray, eps: float = 1e-6) -> np.ndarray:
+def merge_boxes(boxes: np.ndarray, eps: float = 1e-6, bridge: float = 0.0) -> np.ndarray:
     """Merge boxes that continue each other along x (same y extent, touching), vectorized.
 
     A row of racks or an aisle strip becomes one box, so a fill rasterizes
-    tens of rectangles instead of thousands.
+    tens of rectangles instead of thousands. Boxes up to ``bridge`` apart also
+    merge, the gap between them filled.
 
     Examples
     --------
     >>> merge_boxes(np.array([[1, 0, 2, 1], [0, 0, 1, 1], [3, 0, 4, 1]], float)).tolist()
     [[0.0, 0.0, 2.0, 1.0], [3.0, 0.0, 4.0, 1.0]]
+    >>> merge_boxes(np.array([[1, 0, 2, 1], [0, 0, 1, 1], [3, 0, 4, 1]], float), bridge=1).tolist()
+    [[0.0, 0.0, 4.0, 1.0]]
     """
     b = np.asarray(boxes, np.float64).reshape(-1, 4)
     if len(b) < 2:
         return b
     b = b[np.lexsort((b[:, 0], b[:, 3], b[:, 1]))]
     same = (np.abs(b[1:, 1] - b[:-1, 1]) < eps) & (np.abs(b[1:, 3] - b[:-1, 3]) < eps)
-    touch = same & (b[1:, 0] <= b[:-1, 2] + eps)
+    touch = same & (b[1:, 0] <= b[:-1, 2] + eps + bridge)
     start = np.flatnonzero(np.concatenate([[True], ~touch]))
     x1 = np.maximum.reduceat(b[:, 2], start)
     return np.stack([b[start, 0], b[start, 1], x1, b[start, 3]], 1)
+
+
+#: how long a gap in a row an aisle tint spans: a missing rack or three (four 600 mm
+#: tiles); the aisle runs on past it, and a notch there would read as a drawing fault
+AISLE_BRIDGE_M = 2.4
+
+
+def merge_strips(boxes: np.ndarray, along_y: np.ndarray, bridge: float = AISLE_BRIDGE_M
+                 ) -> np.ndarray:
+    """Merge racks' aisle strips into one box per stretch of aisle, vectorized.
+
+    ``along_y`` marks the strips of racks in rows running along y (turned 90° or
+    270°); the others run along x. Strips of one row line continue each other
+    along it, across gaps up to ``bridge`` m; strips of different rows never
+    merge across a row.
+
+    Examples
+    --------
+    >>> s = np.array([[0, 0, .6, .6], [1.2, 0, 1.8, .6], [0, 3, .6, 3.6], [0, 3.6, .6, 4.2]])
+    >>> merge_strips(s, np.array([False, False, True, True])).tolist()
+    [[0.0, 0.0, 1.8, 0.6], [0.0, 3.0, 0.6, 4.2]]
+    """
+    b = np.asarray(boxes, np.float64).reshape(-1, 4)
+    along_y = np.asarray(along_y, bool)
+    across = merge_boxes(b[~along_y], bridge=bridge)
+    swap = [1, 0, 3, 2]  # a row along y merges as a row along x with the axes swapped
+    down = merge_boxes(b[along_y][:, swap], bridge=bridge)[:, swap]
+    return np.concatenate([across, down])
 
 
 def _toward(segs: np.ndarray, sign: np.ndarray) -> np.ndarray:

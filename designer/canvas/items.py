@@ -719,7 +719,8 @@ class FloorItem(QGraphicsItem):
         from designer.canvas.batch import LayeredPaths
 
         self._aisles = LayeredPaths()  # 0: cold (rack fronts), 1: hot (rack backs)
-        self._strips: tuple[np.ndarray, np.ndarray] = (np.zeros((0, 4)), np.zeros((0, 4)))
+        self._strips: tuple[np.ndarray, ...] = (np.zeros((0, 4)), np.zeros((0, 4)),
+                                                np.zeros(0, bool))
 
     def set_hall(self, outline: list[tuple[float, float]], tile_m: float | None) -> None:
         """Set the outline (plan metres) and the tile size."""
@@ -733,19 +734,22 @@ class FloorItem(QGraphicsItem):
         self.update()
 
     def set_aisles(self, cold: np.ndarray, hot: np.ndarray, repaint: bool = True,
-                   live: bool = False) -> None:
+                   live: bool = False, along_y: np.ndarray | None = None) -> None:
         """Set aisle strips as (N, 4) plan boxes ``minx, miny, maxx, maxy``, one pair per rack.
 
-        ``repaint=False`` when the caller repaints the changed region itself;
-        ``live`` during a drag preview (see :class:`LayeredPaths`).
+        ``along_y`` marks the racks of rows running along y (see :func:`merge_strips`;
+        none by default). ``repaint=False`` when the caller repaints the changed
+        region itself; ``live`` during a drag preview (see :class:`LayeredPaths`).
         """
-        from designer.canvas.batch import merge_boxes, rects_path
+        from designer.canvas.batch import merge_strips, rects_path
 
         cold = np.asarray(cold, np.float64).reshape(-1, 4)
         hot = np.asarray(hot, np.float64).reshape(-1, 4)
-        self._strips = (cold, hot)  # a small repaint builds its paths from these
+        along_y = np.zeros(len(cold), bool) if along_y is None else np.asarray(along_y, bool)
+        self._strips = (cold, hot, along_y)  # a small repaint builds its paths from these
         self._aisles.update(np.column_stack([cold, hot]), live, lambda idx: {
-            0: rects_path(merge_boxes(cold[idx])), 1: rects_path(merge_boxes(hot[idx]))})
+            0: rects_path(merge_strips(cold[idx], along_y[idx])),
+            1: rects_path(merge_strips(hot[idx], along_y[idx]))})
         if repaint:
             self.update()
 
@@ -787,13 +791,15 @@ class FloorItem(QGraphicsItem):
         small = exposed.width() * exposed.height() < 0.05 * hall.width() * hall.height()
         if not small:
             return self._aisles.items()
-        from designer.canvas.batch import merge_boxes, reaching_into, rects_path
+        from designer.canvas.batch import AISLE_BRIDGE_M, merge_strips, reaching_into, rects_path
 
+        *both, along_y = self._strips
         out = []
-        for key, b in enumerate(self._strips):
-            hit = reaching_into(b, exposed)
+        for key, b in enumerate(both):
+            # the strips beside the region too: the gap a rack left bridges between them
+            hit = reaching_into(b, exposed, AISLE_BRIDGE_M)
             if hit.any():
-                out.append((key, rects_path(merge_boxes(b[hit]))))
+                out.append((key, rects_path(merge_strips(b[hit], along_y[hit]))))
         return out
 
     def _paint_grid(self, painter: QPainter, exposed: QRectF, lod: float) -> None:

@@ -691,7 +691,8 @@ class FloorPlanScene(QGraphicsScene):
             self.row_labels.set_rows([])
             return
         self.floor.set_aisles(aisles[:, :4], aisles[:, 4:], repaint=repaint,
-                              live=self.document.is_previewing)
+                              live=self.document.is_previewing,
+                              along_y=arr.rack_rot_deg % 180 == 90)
         layout = self.document.layout
         if len(layout.racks) != n:
             return

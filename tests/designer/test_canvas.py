@@ -1132,3 +1132,30 @@ def test_the_aisle_of_a_rack_against_a_wall_ends_at_the_wall(window):
     beyond = view.mapFromScene(QPointF(rack.x_m, -(top + 0.3)))  # behind it, past the wall
     aside = view.mapFromScene(QPointF(rack.x_m - 2.5, -(top + 0.3)))  # past the wall too
     assert img.pixelColor(beyond) == img.pixelColor(aside)
+
+
+@pytest.mark.parametrize("zoom", ["detail", "batch"])
+def test_aisle_tints_run_on_past_a_missing_rack(window, zoom):
+    """A rack taken out of a row leaves the aisle in front of it an aisle: its tint runs
+    on across the gap (a notch there reads as a drawing fault), when the whole hall
+    paints and when only the gap's neighbourhood repaints."""
+    view, scene, doc = window.view, window.scene, window.document
+    if zoom == "batch":
+        view.fit_rect(scene.hall_rect().adjusted(-60, -60, 60, 60))
+        assert not scene.detail
+    row = sorted((r for r in doc.layout.racks if r.row == "R01"), key=lambda r: r.x_m)
+    gone = row[len(row) // 2]
+    gone_id, x, y = gone.id, gone.x_m, gone.y_m
+    before = _aisle_strips(doc, [gone_id])[0]
+    doc.remove_items([gone_id])
+    QApplication.processEvents()
+    assert doc.wait_for_analysis()
+    QApplication.processEvents()
+    for key, box in ((0, before[:4]), (1, before[4:])):
+        cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+        point = QPointF(cx, -cy)
+        whole = [p for k, p in scene.floor._aisle_paths(scene.hall_rect()) if k == key]
+        assert any(p.contains(point) for p in whole), f"no tint at the gap ({key})"
+        near = QRectF(x - 0.3, -y - 0.3, 0.6, 0.6)
+        part = [p for k, p in scene.floor._aisle_paths(near) if k == key]
+        assert any(p.contains(point) for p in part), f"a small repaint leaves a notch ({key})"
