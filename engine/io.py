@@ -116,7 +116,7 @@ def layout_from_dict(data: Any, file: str | os.PathLike | None = None) -> Layout
         raise InputError(file, "(top level)", f"a JSON object (got {describe_input(data)})")
     data = migrate(data, file)
     try:
-        return Layout.model_validate(data)
+        layout = Layout.model_validate(data)
     except ValidationError as exc:
         field, expected = format_validation_error(exc, Layout)
         if field == "(top level)" and ("duplicate" in expected or "unique" in expected):
@@ -124,6 +124,51 @@ def layout_from_dict(data: Any, file: str | os.PathLike | None = None) -> Layout
         problems = validation_problems(exc, Layout)
         raise InputError(file, field, expected,
                          problems=problems if len(problems) > 1 else ()) from None
+    if "generation" not in data:
+        # a file written by hand or by another tool: its hardware says which generation it is
+        from engine.catalog import default_catalog
+
+        layout.generation = inferred_generation(layout, default_catalog().devices)
+    return layout
+
+
+def inferred_generation(layout: Layout, devices: dict[str, Any]) -> str:
+    """Return the generation most of a layout's GPUs belong to (``devices``: the catalog's
+    device types by id); its CPU nodes' with no GPUs; the model's default with neither.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as T
+    >>> devices = {"a": T(generation="hopper", gpus=8, role="gpu_server"),
+    ...            "b": T(generation="blackwell", gpus=72, role="rack_system"),
+    ...            "c": T(generation="cpu", gpus=0, role="cpu_node")}
+    >>> def lay(*contents):
+    ...     return Layout.model_validate({"hall": {"outline": [[0, 0], [9, 0], [9, 9]]},
+    ...         "racks": [{"id": f"R{i}", "type": "r", "x_m": 1, "y_m": 1, **c}
+    ...                   for i, c in enumerate(contents)]})
+    >>> inferred_generation(lay({"system": "b"}, {"devices": [{"type": "a", "u": 1}]}), devices)
+    'blackwell'
+    >>> inferred_generation(lay({"devices": [{"type": "c", "u": 1}]}), devices)
+    'cpu'
+    >>> inferred_generation(lay(), devices)
+    'hopper'
+    """
+    gpus: dict[str, int] = {}
+    nodes: dict[str, int] = {}
+    for rack in layout.racks:
+        types = [rack.system] if rack.system is not None else [d.type for d in rack.devices]
+        for t in types:
+            d = devices.get(t)
+            if d is None:
+                continue
+            if d.gpus:
+                gpus[d.generation] = gpus.get(d.generation, 0) + d.gpus
+            elif d.role == "cpu_node":
+                nodes[d.generation] = nodes.get(d.generation, 0) + 1
+    counts = gpus or nodes
+    if not counts:
+        return Layout.model_fields["generation"].default
+    return max(counts, key=counts.get)  # the first counted wins a tie
 
 
 # the groups whose ids share one namespace, in the order Layout checks them

@@ -292,3 +292,18 @@ def test_a_file_of_another_kind_is_named_for_what_it_is(tmp_path, content, needl
     with pytest.raises(InputError) as info:
         load_layout(path)
     assert needle in str(info.value) and not info.value.problems
+
+
+@pytest.mark.parametrize("template, generation", [
+    ("gb200-nvl72-superpod", "blackwell"), ("mi355x-cluster", "amd-instinct"),
+    ("cpu-cluster", "cpu"), ("dgx-h100-hall", "hopper")])
+def test_a_file_without_a_generation_takes_its_hardwares(template, generation):
+    """A layout written by hand or by another tool may leave out ``generation``: it is
+    the generation of the hardware it holds, not a default that would flag every GPU
+    rack as another generation's."""
+    from engine.templates import instantiate
+
+    layout = instantiate(template)
+    data = layout.model_dump(mode="json")
+    assert data.pop("generation") == generation
+    assert layout_from_dict(data).generation == generation
