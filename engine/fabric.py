@@ -746,6 +746,7 @@ class _Builder:
         self.consumed = np.zeros(len(arr.dev_rack), bool)
         self.n_sw = 0
         self._occ = np.zeros((0, 1), bool)
+        self._gen_u = np.zeros(0, np.int64)
         self._net_row = np.full(arr.n_racks, -1, np.int64)
 
     # -- switch placement ----------------------------------------------------------------
@@ -767,6 +768,7 @@ class _Builder:
         ok = (col >= 0) & (col < hmax)
         occ[self._net_row[arr.dev_rack[rep[ok]]], col[ok]] = False
         self._occ = occ
+        self._gen_u = np.zeros(len(racks), np.int64)  # U taken by generated switches
 
     def place(self, n: int, height: int, racks: list[int],
               balance: bool = False) -> tuple[np.ndarray, np.ndarray]:
@@ -775,9 +777,12 @@ class _Builder:
         Switch ``i`` aims at rack ``i * len(racks) // n`` (so one SU's leaves
         share a rack, as in the SuperPOD rack layouts) and overflows to the next
         racks with room; each rack fills bottom up. With ``balance`` the racks
-        with the most free slots take them first, so a tier placed after
-        another evens out the switches (and the power) per rack. Returns rack
-        and U per switch (-1, 0 when unplaced).
+        with the fewest U of generated switches so far take them first, so a
+        tier placed after another evens out the switches (and the power) per
+        rack. Other hardware installed in a rack (a patch panel, a console
+        server) takes only the U it stands in: the switches it does not displace
+        keep their racks, rather than a tier's share moving round every rack.
+        Returns rack and U per switch (-1, 0 when unplaced).
         """
         rack_out = np.full(n, -1, np.int64)
         u_out = np.zeros(n, np.int64)
@@ -793,7 +798,11 @@ class _Builder:
         _, ce = np.nonzero(d == -1)
         per = (ce - cs) // max(height, 1)
         cap = np.bincount(rs, weights=per, minlength=k).astype(np.int64)
-        want = _even_out(cap, n) if balance else np.bincount((np.arange(n) * k) // n, minlength=k)
+        if balance:
+            room = (self.arr.rack_height_u[racks_a] - self._gen_u[rows]) // max(height, 1)
+            want = _even_out(np.maximum(room, 0), n)
+        else:
+            want = np.bincount((np.arange(n) * k) // n, minlength=k)
         take = np.minimum(want, cap)
         extra = int(want.sum() - take.sum())
         if extra:
@@ -810,6 +819,7 @@ class _Builder:
         u_out[:placed] = slot_u[use]
         cols = (slot_u[use] - 1)[:, None] + np.arange(height)[None, :]
         self._occ[rows[slot_rack[use]][:, None], cols] = False
+        np.add.at(self._gen_u, rows[slot_rack[use]], height)
         return rack_out, u_out
 
     def installed(self, model: str, racks: list[int], n: int) -> np.ndarray:
@@ -845,6 +855,7 @@ class _Builder:
             if len(ok):
                 c = int(ok[-1])
                 self._occ[row, c:c + height] = False
+                self._gen_u[row] += height
                 rack_out[i], u_out[i] = r, c + 1
         return rack_out, u_out
 

@@ -478,3 +478,34 @@ def test_a_two_tier_plan_is_consistent(nodes, su, radix, spine_radix, o, topolog
     assert p.leaf_uplinks <= radix - p.down[0]  # no more uplinks than ports
     w = wire_fabric(p, ports)
     assert int(w.ls_count.sum()) == p.cables()["leaf_spine"]
+
+
+def test_hardware_added_to_a_network_rack_moves_no_switch_it_does_not_displace():
+    """A console server installed in a network rack above its switches takes its own U:
+    no generated switch changes rack or U (a tier's share of the racks once moved round
+    every network rack of the hall, 50 switches for one 1U device). One installed where
+    a switch stands lifts that rack's switches above it by its height and nothing else."""
+    from engine.model import MountedDevice
+
+    layout = instantiate("gb200-nvl72-superpod")
+
+    def placed(lay):
+        t = analyze(lay).network.topology
+        return np.stack([t.sw_rack, t.sw_u], 1)
+
+    before = placed(layout)
+    t = analyze(layout).network.topology
+    net = int(t.sw_rack.min())
+    top = int(t.sw_u[t.sw_rack == net].max())
+    rack = layout.racks[net]
+    assert not rack.devices and top < 40
+    above = layout.model_copy(deep=True)
+    above.racks[net].devices.append(MountedDevice(type="sn2201", u=top + 5))
+    assert np.array_equal(placed(above), before)
+    onto = layout.model_copy(deep=True)
+    onto.racks[net].devices.append(MountedDevice(type="sn2201", u=3))
+    after = placed(onto)
+    moved = np.flatnonzero((after != before).any(1))
+    assert len(moved) and (before[moved, 0] == net).all() and (after[moved, 0] == net).all()
+    assert (after[moved, 1] - before[moved, 1] == 1).all()
+    assert (before[moved, 1] >= 3).all()
