@@ -738,6 +738,63 @@ def analyze_floor(layout: Layout, rack_box: np.ndarray, rack_front: tuple[np.nda
 # -- rules ---------------------------------------------------------------------------------
 
 
+def row_gaps(rack_box: np.ndarray, rot_deg: np.ndarray, below_m: float,
+             others: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Return the gaps narrower than ``below_m`` between neighbours in a row, vectorized.
+
+    Racks stand in one row when they face the same way with their fronts on one line
+    (to the centimetre); each rack and the next along the row form a pair when the
+    space between them is wider than 1 cm and narrower than ``below_m`` and nothing
+    (``others``: (K, 4) boxes of other footprints, such as cooling units; or another
+    rack) stands at the middle of it. Returns ``(pairs, width_m)``: (G, 2) rack
+    indices in row order and each gap's width.
+
+    Examples
+    --------
+    >>> box = np.array([[0, 0, .6, 1.2], [.6, 0, 1.2, 1.2], [1.8, 0, 2.4, 1.2],
+    ...                 [4, 0, 4.6, 1.2]], float)
+    >>> pairs, width = row_gaps(box, np.zeros(4, int), 1.2)
+    >>> pairs.tolist(), width.round(2).tolist()
+    ([[1, 2]], [0.6])
+    >>> row_gaps(box, np.zeros(4, int), 1.2, np.array([[1.2, 0, 1.8, 1.2]]))[0].tolist()
+    []
+    """
+    box = np.asarray(rack_box, np.float64).reshape(-1, 4)
+    rot = np.asarray(rot_deg, np.int64) % 360
+    none = np.zeros((0, 2), np.int64), np.zeros(0)
+    if len(box) < 2:
+        return none
+    across_y = rot % 180 == 90  # the row runs along y
+    a0 = np.where(across_y, box[:, 1], box[:, 0])
+    a1 = np.where(across_y, box[:, 3], box[:, 2])
+    front = np.select([rot == 0, rot == 90, rot == 180], [box[:, 1], box[:, 2], box[:, 3]],
+                      box[:, 0])
+    line = np.round(front * 100).astype(np.int64)
+    order = np.lexsort((a0, line, rot))
+    same = (rot[order][1:] == rot[order][:-1]) & (line[order][1:] == line[order][:-1])
+    i, j = order[:-1][same], order[1:][same]
+    width = a0[j] - a1[i]
+    gap = (width > 0.01) & (width < below_m - 1e-9)
+    i, j, width = i[gap], j[gap], width[gap]
+    if not len(i):
+        return none
+    # the middle of each gap, half way across the depth both racks share
+    b0 = np.where(across_y, box[:, 0], box[:, 1])
+    b1 = np.where(across_y, box[:, 2], box[:, 3])
+    mid_a = (a1[i] + a0[j]) / 2
+    mid_b = (np.maximum(b0[i], b0[j]) + np.minimum(b1[i], b1[j])) / 2
+    mx = np.where(across_y[i], mid_b, mid_a)
+    my = np.where(across_y[i], mid_a, mid_b)
+    stand = box if others is None else np.concatenate([box, np.asarray(others).reshape(-1, 4)])
+    filled = np.zeros(len(i), bool)
+    for k in range(0, len(stand), 4096):  # gaps x footprints, a block at a time
+        b = stand[k:k + 4096]
+        filled |= ((b[None, :, 0] < mx[:, None]) & (mx[:, None] < b[None, :, 2])
+                   & (b[None, :, 1] < my[:, None]) & (my[:, None] < b[None, :, 3])).any(1)
+    keep = ~filled
+    return np.stack([i[keep], j[keep]], 1), width[keep]
+
+
 from engine.compile import front_vectors  # noqa: E402
 from engine.rules import Violation, rule  # noqa: E402
 
@@ -953,6 +1010,48 @@ def _row_gaps(pairs: np.ndarray, rack_box: np.ndarray, fx: np.ndarray, fy: np.nd
             continue
         names = sorted({racks[h].row for h in hit.tolist() if racks[h].row})
         out.append(f"row {names[0]}" if names else "")
+    return out
+
+
+@rule("FLOOR-ROW-GAP", "floor", "A gap in a row narrower than an aisle: hot air comes "
+      "back through it to the cold aisle.")
+def _check_row_gap(ctx) -> list[Violation]:
+    """A gap between two racks of a row that is too narrow to walk through (less than
+    the aisle clearance) but open lets the hot aisle's air back into the cold aisle
+    in front, the recirculation blanking panels and gap fillers exist to stop; a
+    passage as wide as an aisle is a cross aisle and fine. Gaps beside racks that
+    give no heat to the air (liquid cooled in full, or empty) do no harm."""
+    f = ctx.floor
+    clear = ctx.layout.assumptions.aisle_clearance_m
+    n_r = len(ctx.arrays.rack_ids)
+    if n_r < 2 or clear <= 0.01:
+        return []
+    obstacles = [np.array(o.polygon, np.float64) for o in ctx.layout.hall.obstacles]
+    others = [f.box[n_r:]] + [np.r_[p.min(0), p.max(0)][None, :] for p in obstacles]
+    pairs, width = row_gaps(f.box[:n_r], ctx.arrays.rack_rot_deg, clear,
+                            np.concatenate(others) if others else None)
+    if not len(pairs):
+        return []
+    air_kw = np.asarray(ctx.cooling.rack_air_kw)
+    hot = (air_kw[pairs[:, 0]] > 0.05) | (air_kw[pairs[:, 1]] > 0.05)
+    pairs, width = pairs[hot], width[hot]
+    racks = ctx.layout.racks
+    out = []
+    for (i, j), w in zip(pairs[:MAX_LISTED_PAIRS].tolist(), width.tolist(), strict=False):
+        row = racks[i].row if i < len(racks) and racks[i].row else None
+        where = f"row {row}" if row else "a row"
+        out.append(Violation(
+            "FLOOR-ROW-GAP", "warning",
+            f"{where} has a {w:.2f} m gap between {f.ids[i]} and {f.ids[j]}: hot-aisle air "
+            f"comes back through it to the racks' intakes; close it (a blanking panel or a "
+            f"rack) or widen it to a {clear:.2f} m cross aisle (aisle_clearance_m)",
+            (f.ids[i], f.ids[j])))
+    if len(pairs) > MAX_LISTED_PAIRS:
+        rest = pairs[MAX_LISTED_PAIRS:]
+        out.append(Violation("FLOOR-ROW-GAP", "warning",
+                             f"... and {len(rest):,} more gaps in rows narrower than an aisle "
+                             f"(only the first {MAX_LISTED_PAIRS:,} are listed one by one)",
+                             tuple(f.ids[k] for k in unique_sorted(rest)[:MAX_LISTED_PAIRS])))
     return out
 
 

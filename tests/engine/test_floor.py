@@ -343,3 +343,40 @@ def test_trays_above_the_ceiling_through_the_racks_or_under_a_solid_floor(builde
         update={"tray_elevation_m": 6.0})})
     (dflt,) = _ceiling(bare, catalog)
     assert dflt.items == ("@layout",) and "tray_elevation_m" in dflt.message
+
+
+@pytest.mark.parametrize("gap_m, expected", [(0.0, []), (0.6, [("R2", "R3")]),
+                                             (1.19, [("R2", "R3")]), (1.2, [])])
+def test_a_gap_in_a_row_narrower_than_an_aisle_lets_hot_air_back(builder, catalog, gap_m,
+                                                                 expected):
+    """Four 800 mm racks of 4 DGX H100 in a row: a gap between the second and the third
+    narrower than the 1.2 m aisle clearance is open to the hot aisle behind (a
+    warning); one as wide as an aisle is a cross aisle; none is a closed row."""
+    b = builder(16, 8)
+    for k, x in enumerate([2.0, 2.8, 3.6 + gap_m, 4.4 + gap_m]):
+        b = b.rack(f"R{k + 1}", x, 3.0, row="A")
+    a = analyze(b.build(), catalog)
+    assert found(a, "FLOOR-ROW-GAP") == expected
+    if expected:
+        msg = next(v.message for v in a.violations if v.code == "FLOOR-ROW-GAP")
+        assert f"row A has a {gap_m:.2f} m gap between R2 and R3" in msg
+
+
+def test_a_row_gap_filled_by_a_unit_or_a_column_or_turned_is_none(builder, catalog):
+    """An in-row cooler or a building column standing in the gap closes it; racks facing
+    another way or set back are no row with it; empty racks give no hot air."""
+    def row(b, **kw):
+        return b.rack("R1", 2.0, 3.0, **kw).rack("R2", 3.4, 3.0, **kw)  # a 0.6 m gap
+
+    assert found(analyze(row(builder(16, 8)).build(), catalog), "FLOOR-ROW-GAP") == [
+        ("R1", "R2")]
+    unit = row(builder(16, 8)).crah("IRC", 2.7, 3.0, 40, width_m=0.6, depth_m=1.2)
+    assert found(analyze(unit.build(), catalog), "FLOOR-ROW-GAP") == []
+    column = row(builder(16, 8)).obstacle("COL", 2.5, 2.8, 2.9, 3.2)
+    assert found(analyze(column.build(), catalog), "FLOOR-ROW-GAP") == []
+    turned = builder(16, 8).rack("R1", 2.0, 3.0).rack("R2", 3.4, 3.0, rotation_deg=180)
+    assert found(analyze(turned.build(), catalog), "FLOOR-ROW-GAP") == []
+    set_back = builder(16, 8).rack("R1", 2.0, 3.0).rack("R2", 3.4, 3.3)
+    assert found(analyze(set_back.build(), catalog), "FLOOR-ROW-GAP") == []
+    empty = row(builder(16, 8), devices=[])
+    assert found(analyze(empty.build(), catalog), "FLOOR-ROW-GAP") == []
