@@ -1039,7 +1039,7 @@ def _check_row_gap(ctx) -> list[Violation]:
     out = []
     for (i, j), w in zip(pairs[:MAX_LISTED_PAIRS].tolist(), width.tolist(), strict=False):
         row = racks[i].row if i < len(racks) and racks[i].row else None
-        where = f"row {row}" if row else "a row"
+        where = f"Row {row}" if row else "A row"
         out.append(Violation(
             "FLOOR-ROW-GAP", "warning",
             f"{where} has a {w:.2f} m gap between {f.ids[i]} and {f.ids[j]}: hot-aisle air "

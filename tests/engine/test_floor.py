@@ -359,7 +359,7 @@ def test_a_gap_in_a_row_narrower_than_an_aisle_lets_hot_air_back(builder, catalo
     assert found(a, "FLOOR-ROW-GAP") == expected
     if expected:
         msg = next(v.message for v in a.violations if v.code == "FLOOR-ROW-GAP")
-        assert f"row A has a {gap_m:.2f} m gap between R2 and R3" in msg
+        assert f"Row A has a {gap_m:.2f} m gap between R2 and R3" in msg
 
 
 def test_a_row_gap_filled_by_a_unit_or_a_column_or_turned_is_none(builder, catalog):
