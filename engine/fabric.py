@@ -768,7 +768,7 @@ class _Builder:
         ok = (col >= 0) & (col < hmax)
         occ[self._net_row[arr.dev_rack[rep[ok]]], col[ok]] = False
         self._occ = occ
-        self._gen_u = np.zeros(len(racks), np.int64)  # U taken by generated switches
+        self._gen_u = np.zeros(len(racks), np.int64)  # U of generated switches aimed here
 
     def place(self, n: int, height: int, racks: list[int],
               balance: bool = False) -> tuple[np.ndarray, np.ndarray]:
@@ -777,11 +777,11 @@ class _Builder:
         Switch ``i`` aims at rack ``i * len(racks) // n`` (so one SU's leaves
         share a rack, as in the SuperPOD rack layouts) and overflows to the next
         racks with room; each rack fills bottom up. With ``balance`` the racks
-        with the fewest U of generated switches so far take them first, so a
-        tier placed after another evens out the switches (and the power) per
-        rack. Other hardware installed in a rack (a patch panel, a console
-        server) takes only the U it stands in: the switches it does not displace
-        keep their racks, rather than a tier's share moving round every rack.
+        with the fewest U of generated switches aimed at them so far take them
+        first, so a tier placed after another evens out the switches (and the
+        power) per rack. Other hardware installed in a rack (a patch panel, a
+        console server) takes only the U it stands in: the switches it displaces
+        go to the next racks with room, and no other switch changes rack.
         Returns rack and U per switch (-1, 0 when unplaced).
         """
         rack_out = np.full(n, -1, np.int64)
@@ -803,23 +803,35 @@ class _Builder:
             want = _even_out(np.maximum(room, 0), n)
         else:
             want = np.bincount((np.arange(n) * k) // n, minlength=k)
-        take = np.minimum(want, cap)
-        extra = int(want.sum() - take.sum())
-        if extra:
-            spare = cap - take
-            take = take + np.minimum(spare, np.maximum(extra - (np.cumsum(spare) - spare), 0))
+        # each rack keeps the switches aimed at it while it has room; the ones it has no
+        # room for go to the racks with slots to spare, in rack order, and no other
+        # switch changes rack
+        kept = np.minimum(want, cap)
+        spare = cap - kept
+        moved = int(want.sum() - kept.sum())
+        take = kept + np.minimum(spare, np.maximum(moved - (np.cumsum(spare) - spare), 0))
         total = int(per.sum())
         slot_rack = np.repeat(rs, per)
         first = np.repeat(np.cumsum(per) - per, per)
         slot_u = np.repeat(cs, per) + height * (np.arange(total) - first) + 1
         rank = np.arange(total) - (np.cumsum(cap) - cap)[slot_rack]
         use = rank < take[slot_rack]
-        placed = int(use.sum())
-        rack_out[:placed] = racks_a[slot_rack[use]]
-        u_out[:placed] = slot_u[use]
+        home = rank < kept[slot_rack]
+        start = np.cumsum(want) - want  # the first switch aimed at each rack
+        sw = np.empty(total, np.int64)
+        sw[home] = start[slot_rack[home]] + rank[home]
+        over = want - kept  # per rack, the switches it sends on, in switch order
+        out_sw = np.repeat(start + kept, over) + (np.arange(int(over.sum()))
+                                                  - np.repeat(np.cumsum(over) - over, over))
+        away = use & ~home
+        sw[away] = out_sw[:int(away.sum())]
+        rack_out[sw[use]] = racks_a[slot_rack[use]]
+        u_out[sw[use]] = slot_u[use]
         cols = (slot_u[use] - 1)[:, None] + np.arange(height)[None, :]
         self._occ[rows[slot_rack[use]][:, None], cols] = False
-        np.add.at(self._gen_u, rows[slot_rack[use]], height)
+        # the next tier shares the racks out by the switches aimed at them, wherever
+        # these went, so hardware that displaces some moves no other tier's switches
+        np.add.at(self._gen_u, rows, want * height)
         return rack_out, u_out
 
     def installed(self, model: str, racks: list[int], n: int) -> np.ndarray:

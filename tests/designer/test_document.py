@@ -345,8 +345,9 @@ def test_fabric_change_words_a_change_within_a_scalable_unit():
 
 
 def test_fabric_change_says_when_generated_switches_move_to_other_racks():
-    """A server installed in a network rack takes U the fabric's switches stood in: they
-    move to other network racks (their power with them), and the note says so."""
+    """Servers installed in a network rack take the U the fabric's switches need: those
+    it has no room left for move to other network racks (their power with them), and
+    the note says so."""
     from designer.document import fabric_change
     from engine import edits
     from engine.analysis import analyze
@@ -355,9 +356,11 @@ def test_fabric_change_says_when_generated_switches_move_to_other_racks():
     lay = instantiate("gb200-nvl72-superpod", {"scalable_units": 2})
     net = next(r for r in lay.racks if r.id.startswith("NET"))
     before = analyze(lay)
-    after = analyze(edits.install_device(lay, net.id, "dgx-b200", 26))
-    note = fabric_change(before, after)
-    assert "generated switches moved to other network racks" in note and net.id in note
+    full = lay
+    for u in (1, 11, 21, 31):  # 40 U of servers leave 8 U for its 12 switches
+        full = edits.install_device(full, net.id, "dgx-b200", u)
+    note = fabric_change(before, analyze(full))
+    assert note == f"4 generated switches moved to other network racks (from {net.id})"
     assert fabric_change(before, analyze(lay)) == ""
 
 

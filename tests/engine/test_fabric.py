@@ -509,3 +509,25 @@ def test_hardware_added_to_a_network_rack_moves_no_switch_it_does_not_displace()
     assert len(moved) and (before[moved, 0] == net).all() and (after[moved, 0] == net).all()
     assert (after[moved, 1] - before[moved, 1] == 1).all()
     assert (before[moved, 1] >= 3).all()
+
+
+def test_switches_a_network_rack_has_no_room_for_are_the_only_ones_to_change_rack():
+    """Four 10U servers in a network rack of a 2-SU GB200 hall leave 8 U for the 12
+    switches the fabric aims at it: 4 of them go on to the next network rack with room,
+    the other 8 stay (above the servers), and no switch of any other rack changes rack."""
+    from engine import edits
+
+    layout = instantiate("gb200-nvl72-superpod", {"scalable_units": 2})
+    net = next(r for r in layout.racks if r.id.startswith("NET"))
+    full = layout
+    for u in (1, 11, 21, 31):
+        full = edits.install_device(full, net.id, "dgx-b200", u)
+    a, b = analyze(layout), analyze(full)
+    ta, tb = a.network.topology, b.network.topology
+    k = a.arrays.rack_index[net.id]
+    mine = ta.sw_rack == k
+    assert mine.sum() == 12
+    changed = ta.sw_rack != tb.sw_rack
+    assert changed.sum() == 4 and (changed <= mine).all()
+    assert (tb.sw_rack[mine & ~changed] == k).all() and (tb.sw_u[mine & ~changed] > 40).all()
+    assert not (tb.sw_roomless).any()
