@@ -254,11 +254,33 @@ class _FigureTile(QFrame):
         self.value = _FitLabel(13.0, 9.0, bold=True, color="#202124")
         self.value.setText("—")
         self.sub = _FitLabel(8.0, 7.0)
+        self.compact = False
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 3, 6, 3)
         lay.setSpacing(0)
         for w in (self.caption, self.value, self.sub):
             lay.addWidget(w)
+
+    def set_compact(self, on: bool) -> None:
+        """Show the caption and the value alone (the small text under the value goes to
+        the tooltip): a short dashboard keeps its charts in view."""
+        if on != self.compact:
+            self.compact = on
+            self.sub.setVisible(not on)
+
+    def height_for(self, compact: bool) -> int:
+        """Return the tile's height with or without the small text under the value."""
+        sub = self.sub.sizeHint().height()
+        full = self.sizeHint().height() + (sub if self.compact else 0)
+        return full - sub if compact else full
+
+    def event(self, ev) -> bool:
+        if ev.type() == QEvent.Type.ToolTip and self.compact and self.sub.text():
+            own = self.toolTip()
+            QToolTip.showText(ev.globalPos(), self.sub.text() + (f"\n{own}" if own else ""),
+                              self)
+            return True
+        return super().event(ev)
 
     def set(self, value: str, sub: str = "", color: str | None = None,
             shorter_sub: tuple[str, ...] = ()) -> None:
@@ -275,7 +297,8 @@ class _FigureTile(QFrame):
 class _TileGrid(QWidget):
     """Figure tiles in as many columns as fit, in rows of equal length where it can."""
 
-    MIN_TILE_W, SPACING = 124, 4
+    #: the narrowest tile, whole and compact (a caption and a value fit narrower)
+    MIN_TILE_W, MIN_COMPACT_W, SPACING = 124, 100, 4
 
     def __init__(self, tiles: list[QWidget]) -> None:
         super().__init__()
@@ -285,19 +308,35 @@ class _TileGrid(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.setFixedHeight(self.heightForWidth(6 * (self.MIN_TILE_W + self.SPACING)))
 
-    def _tile_h(self) -> int:
-        return max(t.sizeHint().height() for t in self.tiles)
+    def _tile_h(self, compact: bool | None = None) -> int:
+        return max(t.height_for(self.compact if compact is None else compact)
+                   for t in self.tiles)
 
-    def columns(self, width: int) -> int:
+    @property
+    def compact(self) -> bool:
+        """Whether the tiles show their caption and value alone."""
+        return bool(self.tiles) and self.tiles[0].compact
+
+    def set_compact(self, on: bool) -> None:
+        """Show every tile's caption and value alone, or whole again."""
+        if on != self.compact:
+            for t in self.tiles:
+                t.set_compact(on)
+            self.setFixedHeight(self.heightForWidth(self.width()))
+            self.resizeEvent(None)
+
+    def columns(self, width: int, compact: bool | None = None) -> int:
         """Return the columns at ``width``: as many as fit, then as few as keep the rows."""
         n = len(self.tiles)
-        fit = max(1, min(n, (width + self.SPACING) // (self.MIN_TILE_W + self.SPACING)))
+        compact = self.compact if compact is None else compact
+        tile_w = self.MIN_COMPACT_W if compact else self.MIN_TILE_W
+        fit = max(1, min(n, (width + self.SPACING) // (tile_w + self.SPACING)))
         rows = -(-n // fit)
         return -(-n // rows)  # 12 tiles where 10 fit: 2 rows of 6, not 10 and 2
 
-    def heightForWidth(self, width: int) -> int:
-        rows = -(-len(self.tiles) // self.columns(width))
-        return rows * self._tile_h() + (rows - 1) * self.SPACING
+    def heightForWidth(self, width: int, compact: bool | None = None) -> int:
+        rows = -(-len(self.tiles) // self.columns(width, compact))
+        return rows * self._tile_h(compact) + (rows - 1) * self.SPACING
 
     def sizeHint(self) -> QSize:
         w = 6 * (self.MIN_TILE_W + self.SPACING)
@@ -307,7 +346,8 @@ class _TileGrid(QWidget):
         return QSize(self.MIN_TILE_W, self._tile_h())
 
     def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
+        if event is not None:
+            super().resizeEvent(event)
         cols = self.columns(self.width())
         w = (self.width() - (cols - 1) * self.SPACING) / cols
         h = self._tile_h()
@@ -494,22 +534,34 @@ class DashboardPanel(QWidget):
                             + (f" · {info:,} info" if info else ""),
                             SEVERITY_COLORS[worst] if worst else "#2e7d32")
 
-    def chart_columns(self, width: int, height: int | None = None) -> int:
+    def chart_columns(self, width: int, height: int | None = None,
+                      compact: bool | None = None) -> int:
         """Return the chart columns at a panel ``width``: 4, 2 or 1 (no chart alone in a row).
 
         With a ``height``, rows of two (or of one) that would not fit it become one row of
-        four where the width gives each at least ``_SHORT_ROW_CHART_W``.
+        four where the width gives each at least ``_SHORT_ROW_CHART_W``. ``compact``:
+        with the figure tiles so (default: as they are).
         """
         cols = next((c for c, chart_w in _CHART_COLUMNS
                      if c * chart_w + (c - 1) * _CHART_SPACING + 2 * _MARGIN <= width), 1)
-        if cols == 4 or height is None or self.body_height(width, cols) <= height:
+        if cols == 4 or height is None or self.body_height(width, cols, compact) <= height:
             return cols
-        if _has_short_row(width) and self.body_height(width, 4) <= height:
+        if _has_short_row(width) and self.body_height(width, 4, compact) <= height:
             return 4
         return cols
 
-    def body_height(self, width: int, cols: int) -> int:
-        """Return the height the figures and ``cols`` columns of charts need at ``width``."""
+    def layout_for(self, width: int, height: int) -> tuple[bool, int]:
+        """Return whether the figure tiles go compact, and the chart columns, for a panel
+        of ``width`` x ``height``: whole tiles while everything fits (or nothing would
+        fit either way), compact ones where that brings the charts into view."""
+        cols = self.chart_columns(width, height, compact=False)
+        if self.body_height(width, cols, compact=False) <= height:
+            return False, cols
+        return True, self.chart_columns(width, height, compact=True)
+
+    def body_height(self, width: int, cols: int, compact: bool | None = None) -> int:
+        """Return the height the figures and ``cols`` columns of charts need at ``width``
+        (``compact``: with the figure tiles so; default: as they are)."""
         inner = width - 2 * _MARGIN
         chart_w = (inner - (cols - 1) * _CHART_SPACING) // cols
         boxes = self._boxes()
@@ -517,7 +569,7 @@ class DashboardPanel(QWidget):
         charts = sum(max(b.header.height_for_width(chart_w) for b in row)
                      + b.layout().spacing() + b.widget.minimumHeight() for row in rows
                      for b in row[:1])
-        return (2 * _MARGIN + self.tile_grid.heightForWidth(inner) + _BODY_SPACING
+        return (2 * _MARGIN + self.tile_grid.heightForWidth(inner, compact) + _BODY_SPACING
                 + charts + (len(rows) - 1) * _CHART_SPACING)
 
     def _boxes(self) -> tuple[ChartBox, ...]:
@@ -554,7 +606,9 @@ class DashboardPanel(QWidget):
         # the panel's size, not the viewport's: a scroll bar coming and going with the
         # new height must not flip the columns back
         size = event.size()
-        self._layout_charts(self.chart_columns(size.width(), size.height()))
+        compact, cols = self.layout_for(size.width(), size.height())
+        self.tile_grid.set_compact(compact)
+        self._layout_charts(cols)
         super().resizeEvent(event)
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
@@ -567,8 +621,8 @@ class DashboardPanel(QWidget):
         if cols == 1 and _has_short_row(w):
             cols = 4  # too narrow for two, wide enough for four low ones in a row
         if cols > 1:
-            return QSize(w, self.body_height(w, cols))
-        return QSize(w, self.tile_grid.heightForWidth(w - 2 * _MARGIN) + _BODY_SPACING
+            return QSize(w, self.body_height(w, cols, compact=False))
+        return QSize(w, self.tile_grid.heightForWidth(w - 2 * _MARGIN, False) + _BODY_SPACING
                      + max(b.sizeHint().height() for b in (self.rack_chart, self.cooling_chart))
                      + 2 * _MARGIN)
 

@@ -229,6 +229,24 @@ def test_dashboard_tiles_reflow_with_the_width(qtbot, doc):
     assert [t.geometry().y() for t in grid.tiles].count(0) == 6
 
 
+def test_a_short_dashboard_shows_its_figures_compact_to_keep_charts_in_view(qtbot, doc):
+    """In a dock as short as a 1280 x 800 window leaves it, the figure tiles drop the
+    small text under each value (it stays in the tooltip) and take narrower columns, so
+    the first row of charts shows whole; a dock tall enough for everything keeps them whole."""
+    dash = make(qtbot, DashboardPanel, doc, (660, 250))
+    grid = dash.tile_grid
+    qtbot.wait(1)
+    assert grid.compact and not dash.tiles["gpus"].sub.isVisible()
+    assert grid.columns(grid.width()) == 6  # two rows of six, not three of four
+    top = dash.rack_chart.mapTo(dash.scroll.viewport(), dash.rack_chart.rect().bottomLeft())
+    assert top.y() <= dash.scroll.viewport().height(), "the first charts are cut"
+    assert dash.body_height(660, 2, compact=False) > 250  # whole tiles would hide them
+    dash.resize(660, 700)
+    qtbot.wait(1)
+    assert not grid.compact and dash.tiles["gpus"].sub.isVisible()
+    assert grid.columns(grid.width()) == 4
+
+
 def test_dashboard_tiles_shrink_then_elide_long_values(qtbot, doc):
     # a dock squeezed at a 1024 px window cut "18.966 M" and "overhead 4.752"
     dash = make(qtbot, DashboardPanel, doc, (1000, 640))
