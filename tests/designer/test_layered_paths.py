@@ -37,10 +37,14 @@ def test_changed_rows_move_to_the_top_layer_and_every_row_is_drawn_once(qapp):
 
 
 def test_a_small_repaint_fills_only_the_aisle_strips_reaching_into_it(view):
+    """... or within a bridge's length of it: the gap a rack left between two strips
+    of a row is tinted from them."""
     from PySide6.QtCore import QRectF
 
+    from designer.canvas.batch import AISLE_BRIDGE_M
+
     floor = view.scene().floor
-    cold, hot = floor._strips
+    cold, _hot, _along_y = floor._strips
     assert len(cold) > 4
     whole = floor._aisle_paths(QRectF(-1e4, -1e4, 2e4, 2e4))
     assert whole == floor._aisles.items()
@@ -50,8 +54,10 @@ def test_a_small_repaint_fills_only_the_aisle_strips_reaching_into_it(view):
     keys = [k for k, _p in small]
     assert 0 in keys
     path = dict(small)[0]
-    hits = ((cold[:, 0] <= x0 + 0.3) & (cold[:, 2] >= x0) & (cold[:, 1] <= y1)
-            & (cold[:, 3] >= y1 - 0.3))
+    m = AISLE_BRIDGE_M
+    hits = ((cold[:, 0] <= x0 + 0.3 + m) & (cold[:, 2] >= x0 - m) & (cold[:, 1] <= y1 + m)
+            & (cold[:, 3] >= y1 - 0.3 - m))
+    assert hits.sum() < len(cold)
     # at most the strips reaching into the piece, merged: a rectangle is 5 elements
     assert path.elementCount() <= 5 * int(hits.sum())
     assert path.boundingRect().intersects(QRectF(x0, -y1, 0.3, 0.3))
