@@ -899,7 +899,7 @@ class MainWindow(QMainWindow):
         viol = (f"{err} error{'s' * (err != 1)}, {warn} warning{'s' * (warn != 1)}"
                 if err or warn else "no violations")
         pue = f"{a.power.pue:.2f}" if a.power.it_kw > 0 else "—"  # no load: no ratio
-        bound = "≥ " if getattr(a.power, "unknown_power_devices", 0) else ""  # see dashboard
+        bound = "≥ " if a.power.is_lower_bound else ""  # see dashboard
         self.totals_label.setText(
             f"<b>{a.counts.get('gpus', 0):,}</b> GPUs · IT <b>{bound}{it_mw:,.2f} MW</b> · "
             f"PUE <b>{pue}</b> · <span style='color:{color}'>{viol}</span>  ")

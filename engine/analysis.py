@@ -110,6 +110,8 @@ class Analysis:
                 "unknown_power_devices": p.unknown_power_devices,
                 "unknown_power_racks": int(np.count_nonzero(rack_unknown)),
                 "unknown_power_models": dict(p.unknown_power_models),
+                "unknown_power_cable_ends": p.unknown_power_ends,
+                "unknown_power_media": dict(p.unknown_power_media),
                 "feeds": [{"id": fid, "side": "AB"[int(s)], "load_kw": round(float(lk), 3),
                            "budget_kw": round(float(b), 3), "utilization": round(float(u), 4),
                            "failover_kw": round(float(fk), 3),
@@ -310,7 +312,8 @@ def _evaluate(layout: Layout, catalog: Catalog, arr: LayoutArrays, caches: _Cach
                                      optics_in_racks_w=float(optics_w.sum()), cache=caches.power,
                                      changed=changed, rack_box=box,
                                      rack_unknown_power=no_power,
-                                     unknown_power_models=power_models)
+                                     unknown_power_models=power_models,
+                                     unknown_power_media=ctx.network.power_unknown_by_medium)
     ctx.cooling = _cooling.analyze_cooling(layout, arr.rack_x_m, arr.rack_y_m, rack_power_w,
                                            arr.rack_liquid_w, rack_airflow_cfm,
                                            extra_air_kw=loose_optics_w / 1000.0,

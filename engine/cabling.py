@@ -480,6 +480,8 @@ class CablingResult:
     max_length_m: float
     histogram_counts: list[int]
     notes: list[str] = field(default_factory=list)
+    #: cable ends of unknown power by medium id (they count as 0 W)
+    power_unknown_by_medium: dict[str, int] = field(default_factory=dict)
     too_long: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
 
@@ -929,8 +931,10 @@ class CableRouter:
         single_w, shared_w = m.power_per_end_w, self._shared_w
         optics_w = float(np.dot(paid - shared, np.nan_to_num(single_w, nan=0.0))
                          + np.dot(shared, np.nan_to_num(shared_w, nan=0.0)))
-        unknown_pw = int(np.dot(paid - shared, np.isnan(single_w))
-                         + np.dot(shared, np.isnan(shared_w)))
+        unknown_ends = (paid - shared) * np.isnan(single_w) + shared * np.isnan(shared_w)
+        unknown_pw = int(round(unknown_ends.sum()))
+        unknown_by_medium = {m.ids[i]: int(round(v)) for i, v in enumerate(unknown_ends)
+                             if round(v) > 0}
         # an optical link costs its modules (the catalog prices a module; a shared one is
         # its twin's), a cable its cable
         units = np.where(optical, mods - smods, per_medium)
@@ -952,7 +956,8 @@ class CableRouter:
             length_m=self.length_m, medium=self.medium, cables=self.cables,
             links_by_tier=self._tiers(), cables_by_medium=by_medium, transceivers=xcvr,
             optics_w=optics_w, cost_usd=cost, cost_unknown_cables=cost_unknown,
-            power_unknown_ends=unknown_pw, total_length_m=total,
+            power_unknown_ends=unknown_pw, power_unknown_by_medium=unknown_by_medium,
+            total_length_m=total,
             max_length_m=float(self.length_m.max()) if len(self.length_m) else 0.0,
             histogram_counts=[int(c) for c in hist],
             notes=list(self.notes) + self._no_twin_notes(shared, optical),

@@ -521,4 +521,14 @@ def _check_unknown_figures(ctx) -> list[Violation]:
                 f"The catalog has no {what} figure for {', '.join(sorted(models))}: "
                 f"{'it counts' if len(models) == 1 else 'they count'} as {effect}",
                 tuple(rack_ids)))
+    # transceivers and active cables the cabling chose for the links' lengths
+    media = getattr(ctx.network, "power_unknown_by_medium", None) or {}
+    if media:
+        ends = sum(media.values())
+        out.append(Violation(
+            "FIGURE-UNKNOWN", "warning",
+            f"The catalog has no power figure for {', '.join(sorted(media))} "
+            f"({ends:,} cable end{'s' * (ends != 1)}): "
+            f"{'it counts' if ends == 1 else 'they count'} as 0 W (feeds and cooling "
+            f"understated)", ()))
     return out

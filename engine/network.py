@@ -89,6 +89,8 @@ class NetworkResult:
     cost_usd: float = 0.0
     cost_unknown_cables: int = 0
     power_unknown_ends: int = 0
+    #: cable ends of unknown power by medium id
+    power_unknown_by_medium: dict[str, int] = field(default_factory=dict)
     cabling_notes: list[str] = field(default_factory=list)
     scaleup_domains: int = 0
     scaleup_domain_bisection_tbps: float = 0.0
@@ -685,6 +687,7 @@ def analyze_network(layout: Layout, catalog: Catalog, arr: LayoutArrays,
         res.cost_usd = cab.cost_usd
         res.cost_unknown_cables = cab.cost_unknown_cables
         res.power_unknown_ends = cab.power_unknown_ends
+        res.power_unknown_by_medium = dict(cab.power_unknown_by_medium)
         res.cabling_notes = sorted(cab.notes)
     else:
         res.links_by_tier = {"node_leaf": 0, "leaf_spine": 0, "spine_core": 0, "explicit": 0}
@@ -962,8 +965,8 @@ def _too_long(topo: Topology, rack_ids: list[str], arr: LayoutArrays, cab, i: in
 @rule("CABLE-MEDIA-FALLBACK", "cabling", "Links run on media of another speed because the "
       "catalog has none for theirs (1.6T ports on 2 x 800G media).")
 def _check_notes(ctx) -> list[Violation]:
-    # cable ends of unknown power are counted in the JSON (optics_power_unknown_ends),
-    # not raised: the catalog leaves many AOC figures open and every design would warn
+    # cable ends of unknown power are counted in the JSON (optics_power_unknown_ends)
+    # and warned about with the hardware of unknown power (FIGURE-UNKNOWN)
     net = ctx.network
     if net is None:
         return []

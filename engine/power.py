@@ -69,6 +69,9 @@ class PowerResult:
     #: devices of unknown power in the hall by model (switches a fabric could not place
     #: in a rack included), ``{"sn4600c": 40}``
     unknown_power_models: dict[str, int] = field(default_factory=dict)
+    #: link ends whose transceiver or active cable has no power figure, by medium id
+    #: (``{"aec-800": 87}``); 0 W in the totals too
+    unknown_power_media: dict[str, int] = field(default_factory=dict)
 
     @property
     def unknown_power_devices(self) -> int:
@@ -76,9 +79,19 @@ class PowerResult:
         return int(sum(self.unknown_power_models.values()))
 
     @property
+    def unknown_power_ends(self) -> int:
+        """Return how many link ends' optics have no power figure (0 W in the totals)."""
+        return int(sum(self.unknown_power_media.values()))
+
+    @property
+    def unknown_power_hardware(self) -> dict[str, int]:
+        """Return the devices by model and the link ends by medium of unknown power."""
+        return {**self.unknown_power_models, **self.unknown_power_media}
+
+    @property
     def is_lower_bound(self) -> bool:
-        """Whether the IT and facility loads leave out devices of unknown power."""
-        return self.unknown_power_devices > 0
+        """Whether the IT and facility loads leave out hardware of unknown power."""
+        return self.unknown_power_devices > 0 or self.unknown_power_ends > 0
 
 
 def feed_loads(rack_kw: np.ndarray, pair_rack: np.ndarray, pair_feed: np.ndarray,
@@ -288,7 +301,8 @@ def analyze_power(layout: Layout, rack_power_w: np.ndarray, rack_liquid_w: np.nd
                   changed: np.ndarray | None = None,
                   rack_box: np.ndarray | None = None,
                   rack_unknown_power: np.ndarray | None = None,
-                  unknown_power_models: dict[str, int] | None = None) -> PowerResult:
+                  unknown_power_models: dict[str, int] | None = None,
+                  unknown_power_media: dict[str, int] | None = None) -> PowerResult:
     """Compute the power domain from per-rack power.
 
     Parameters
@@ -314,6 +328,8 @@ def analyze_power(layout: Layout, rack_power_w: np.ndarray, rack_liquid_w: np.nd
         Devices per rack with no power figure (counted as 0 W in ``rack_power_w``).
     unknown_power_models : dict, optional
         Devices of unknown power in the hall by model.
+    unknown_power_media : dict, optional
+        Link ends whose optics have no power figure, by medium.
 
     Examples
     --------
@@ -390,6 +406,7 @@ def analyze_power(layout: Layout, rack_power_w: np.ndarray, rack_liquid_w: np.nd
         max_rack_kw=float(rack_kw.max()) if len(rack_kw) else 0.0,
         rack_unknown_power=n_unknown, feed_unknown_power=feed_unknown,
         unknown_power_models=dict(unknown_power_models or {}),
+        unknown_power_media=dict(unknown_power_media or {}),
     )
 
 

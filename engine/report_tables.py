@@ -687,7 +687,8 @@ _KIND_WORDS = {"switch": ("switch", "switches"), "gpu_server": ("GPU server", "G
                "cpu_node": ("CPU node", "CPU nodes"), "nic": ("NIC", "NICs"),
                "storage": ("storage device", "storage devices"),
                "power_shelf": ("power shelf", "power shelves"),
-               "rack": ("rack enclosure", "rack enclosures"), "other": ("device", "devices")}
+               "rack": ("rack enclosure", "rack enclosures"),
+               "medium": ("cable end", "cable ends"), "other": ("device", "devices")}
 
 
 def unknown_hardware_text(models: dict[str, int], what: str, catalog: Catalog | None = None,
@@ -703,6 +704,8 @@ def unknown_hardware_text(models: dict[str, int], what: str, catalog: Catalog | 
     '40 switches of unknown power (sn4600c)'
     >>> unknown_hardware_text({"sn4600c": 1, "connectx-7": 2}, "power")
     '1 switch and 2 NICs of unknown power (connectx-7, sn4600c)'
+    >>> unknown_hardware_text({"sn4600c": 40, "aec-800": 87}, "power", name_models=False)
+    '40 switches and 87 cable ends of unknown power'
     >>> unknown_hardware_text({}, "weight")
     ''
     """
@@ -712,7 +715,8 @@ def unknown_hardware_text(models: dict[str, int], what: str, catalog: Catalog | 
     kinds: Counter[str] = Counter()
     for m, k in models.items():
         dev = catalog.devices.get(m)
-        kind = dev.role if dev is not None else "rack" if m in catalog.racks else "other"
+        kind = dev.role if dev is not None else "rack" if m in catalog.racks else \
+            "medium" if m in catalog.media else "other"
         kinds[kind if kind in _KIND_WORDS else "other"] += int(k)
     order = list(_KIND_WORDS)
     parts = [f"{k:,} {_KIND_WORDS[kind][k != 1]}"
@@ -734,12 +738,18 @@ def unknown_power_text(analysis: Any, catalog: Catalog | None = None) -> str:
     >>> from engine.templates import instantiate
     >>> from engine.analysis import analyze
     >>> unknown_power_text(analyze(instantiate("cpu-cluster", {})))
-    '40 switches of unknown power (sn4600c)'
+    '40 switches and 2,560 cable ends of unknown power (mmf-sr4-100, sn4600c)'
     >>> unknown_power_text(analyze(instantiate("dgx-h100-hall", {"racks": 2})))
     ''
     """
-    return unknown_hardware_text(getattr(analysis.power, "unknown_power_models", {}) or {},
-                                 "power", catalog)
+    return unknown_hardware_text(_unknown_power(analysis), "power", catalog)
+
+
+def _unknown_power(analysis: Any) -> dict[str, int]:
+    """Devices by model and link ends by medium of unknown power."""
+    p = analysis.power
+    return {**(getattr(p, "unknown_power_models", {}) or {}),
+            **(getattr(p, "unknown_power_media", {}) or {})}
 
 
 def _racks_of_unknown_weight(floor: Any) -> str:
@@ -760,9 +770,9 @@ def power_text(kw_text: str, analysis: Any, catalog: Catalog | None = None) -> s
     >>> from engine.analysis import analyze
     >>> a = analyze(instantiate("cpu-cluster", {}))
     >>> power_text("595.3 kW", a)
-    '595.3 kW + 40 switches of unknown power'
+    '595.3 kW + 40 switches and 2,560 cable ends of unknown power'
     """
-    models = getattr(analysis.power, "unknown_power_models", {}) or {}
+    models = _unknown_power(analysis)
     if not models:
         return kw_text
     return f"{kw_text} + {unknown_hardware_text(models, 'power', catalog, name_models=False)}"

@@ -458,15 +458,20 @@ class DashboardPanel(QWidget):
                                                   else "GPUs/MW —")
         # devices without a power figure are left out of the load: it is a lower bound
         unknown = getattr(p, "unknown_power_devices", 0)
-        bound = "≥ " if unknown else ""
-        if unknown:
-            it_sub = f"+ {_plural(unknown, 'device')} of unknown power"
+        ends = getattr(p, "unknown_power_ends", 0)
+        bound = "≥ " if unknown or ends else ""
+        left_out = " and ".join(
+            ([_plural(unknown, "device")] if unknown else [])
+            + ([_plural(ends, "cable end")] if ends else []))
+        if left_out:
+            it_sub = f"+ {left_out} of unknown power"
         t["it"].set(bound + fmt_power_mw(p.it_kw),
                     f"{p.it_kw:,.1f} kW · {it_sub}" if p.it_kw < 10_000 else it_sub)
-        models = sorted(getattr(p, "unknown_power_models", {}).items())
+        models = sorted({**getattr(p, "unknown_power_models", {}),
+                         **getattr(p, "unknown_power_media", {})}.items())
         t["it"].setToolTip(f"IT load {p.it_kw:,.1f} kW" + (
-            f", leaving out {_plural(unknown, 'device')} the catalog has no power figure for "
-            f"({', '.join(f'{n:,} × {m}' for m, n in models)})" if unknown else ""))
+            f", leaving out {left_out} the catalog has no power figure for "
+            f"({', '.join(f'{n:,} × {m}' for m, n in models)})" if left_out else ""))
         pue_src = "set by user" if self.document.layout.assumptions.pue is not None \
             else "modelled"
         t["facility"].set(bound + fmt_power_mw(p.facility_kw),

@@ -39,13 +39,16 @@ def cpu_pdf(builtin_catalog, tmp_path_factory, qapp):
 
 def test_cpu_cluster_pdf_says_its_power_totals_leave_out_40_switches(cpu_pdf):
     # 40 SN4600C of no power figure: the summary, the power and cooling pages say so
-    assert ("IT load 595.3 kW + 40 switches of unknown power, facility load ≥ 892.9 kW"
-            in cpu_pdf)
+    assert ("IT load 595.3 kW + 40 switches and 2,560 cable ends of unknown power, "
+            "facility load ≥ 892.9 kW" in cpu_pdf)
     assert "≥ 595.3 kW IT load (at least)" in cpu_pdf  # the key figure
-    assert "leaves out 40 switches of unknown power (sn4600c)" in cpu_pdf  # summary note
-    assert "IT load 595.3 kW + 40 switches of unknown power including" in cpu_pdf  # power
+    assert ("leaves out 40 switches and 2,560 cable ends of unknown power (mmf-sr4-100, "
+            "sn4600c)") in cpu_pdf  # summary note
+    assert ("IT load 595.3 kW + 40 switches and 2,560 cable ends of unknown power including"
+            in cpu_pdf)  # power
     assert "Devices of unknown power" in cpu_pdf  # the feeds table's column
-    assert "Heat 595.3 kW + 40 switches of unknown power: ≥ 595.3 kW to air" in cpu_pdf
+    assert ("Heat 595.3 kW + 40 switches and 2,560 cable ends of unknown power: "
+            "≥ 595.3 kW to air") in cpu_pdf
     # its floor load: every rack holds hardware of no weight figure
     assert "highest floor load ≥ 180.6 kg/m² (27 racks of unknown weight)" in cpu_pdf
     assert "no GPU scale-out fabric" in cpu_pdf

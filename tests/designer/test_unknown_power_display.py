@@ -34,6 +34,7 @@ def test_a_rack_of_unknown_power_shows_its_id_not_zero_kw_and_the_totals_are_bou
     devices = a.power.unknown_power_devices
     tile = win.panels["DashboardPanel"].tiles["it"]
     assert tile.value.text().startswith("≥ ")
-    assert f"+ {devices} devices of unknown power" in tile.sub.text()
+    ends = a.power.unknown_power_ends  # the 100G SR4 optics of the node links
+    assert f"+ {devices} devices and {ends:,} cable ends of unknown power" in tile.sub.text()
     assert "≥ " in win.totals_label.text()
     doc.close()

@@ -97,9 +97,14 @@ def test_cpu_cluster_it_load_leaves_out_40_switches_of_unknown_power(cpu):
     assert p["it_kw_is_lower_bound"] is True and d["cooling"]["heat_kw_is_lower_bound"] is True
     assert p["unknown_power_devices"] == 40 and p["unknown_power_racks"] == 3
     assert p["unknown_power_models"] == {"sn4600c": 40}
-    assert power_text("595.3 kW", a) == "595.3 kW + 40 switches of unknown power"
+    # and the 100G SR4 optics of its 1,280 node links (2,560 ends), of no power figure
+    assert p["unknown_power_media"] == {"mmf-sr4-100": 2560}
+    assert p["unknown_power_cable_ends"] == 2560
+    assert power_text("595.3 kW", a) == \
+        "595.3 kW + 40 switches and 2,560 cable ends of unknown power"
     s = _rows(t["summary"])
-    note = "at least: leaves out 40 switches of unknown power (sn4600c)"
+    note = ("at least: leaves out 40 switches and 2,560 cable ends of unknown power "
+            "(mmf-sr4-100, sn4600c)")
     assert s["IT load"] == (595.3, "kW", note) and s["Facility load"][2] == note
     assert s["Heat to air"][2] == note
     # each feed counts the switches in the racks it serves; the note names them
@@ -108,9 +113,11 @@ def test_cpu_cluster_it_load_leaves_out_40_switches_of_unknown_power(cpu):
                         strict=True))
     assert per_feed == {f["id"]: f["unknown_power_devices"] for f in p["feeds"]}
     assert sum(per_feed.values()) == 2 * 40  # every rack on an A and a B busway
-    assert "40 switches of unknown power (sn4600c)" in feeds.note
+    assert "40 switches and 2,560 cable ends of unknown power (mmf-sr4-100, sn4600c)" \
+        in feeds.note
     for key in ("cooling", "cooling_groups"):
-        assert "leave out the heat of 40 switches of unknown power" in t[key].note
+        assert "leave out the heat of 40 switches and 2,560 cable ends of unknown power" \
+            in t[key].note
 
 
 def test_known_power_has_no_qualifier(mi355x):
@@ -165,7 +172,8 @@ def test_cli_analyze_says_lower_bounds_and_names_the_fabric_bisection(tmp_path, 
         save_layout(lay, tmp_path / f"{name}.json")
     assert main(["analyze", str(tmp_path / "cpu.json")]) == 0
     out = capsys.readouterr().out
-    assert "IT 595.3 kW + 40 switches of unknown power  facility ≥ 892.9 kW" in out
+    assert ("IT 595.3 kW + 40 switches and 2,560 cable ends of unknown power  "
+            "facility ≥ 892.9 kW") in out
     assert "GPUs per IT MW – (no GPUs)" in out
     assert "heat ≥ 595.3 kW: air ≥ 595.3 kW" in out
     assert "floor: highest load ≥ 180.6 kg/m² (27 racks of unknown weight)" in out
@@ -220,3 +228,19 @@ def test_incremental_unknown_figures_equal_a_full_analysis(catalog):
     assert a.floor.unknown_weight_models["rack-unweighed"] == 1
     a = edit(type="rack-600x1200")
     assert "rack-unweighed" not in a.floor.unknown_weight_models
+
+
+def test_optics_of_no_power_figure_make_the_totals_lower_bounds_and_warn():
+    """The DC-busbar DGX B300 SuperPOD's links between its network racks run on 800G
+    active electrical cables, whose power no public source gives: their ends count as
+    0 W, so the IT load is a lower bound by them, and the check says so."""
+    from engine.templates import instantiate
+
+    a = analyze(instantiate("dgx-b300-superpod", {"edition": "dc-busbar"}))
+    p = a.to_dict()["power"]
+    ends = a.network.power_unknown_ends
+    assert ends > 0 and p["unknown_power_media"] == {"aec-800": ends}
+    assert p["it_kw_is_lower_bound"] is True and p["unknown_power_devices"] == 0
+    warned = [v.message for v in a.violations if v.code == "FIGURE-UNKNOWN"]
+    assert warned == [f"The catalog has no power figure for aec-800 ({ends:,} cable ends): "
+                      "they count as 0 W (feeds and cooling understated)"]
