@@ -175,12 +175,13 @@ def screenshot(out: str | os.PathLike, file: str | os.PathLike | None = None,
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     if Path(out).suffix.lower() != ".png":
         raise InputError(str(out), "--screenshot", "a file name ending in .png")
-    from engine.io import is_layout_file, output_path
+    from engine.io import output_path, project_file_kind
 
     output_path(out)  # a folder, pipe or device is refused before anything is drawn
-    if is_layout_file(out):  # a layout (or a link to one) would be lost
-        raise InputError(str(out), "--screenshot", "a PNG file name (this file is a "
-                         "Rackscape layout, which a screenshot cannot replace)")
+    kind = project_file_kind(out)
+    if kind:  # a layout, template or catalog (or a link to one) would be lost
+        raise InputError(str(out), "--screenshot", f"a PNG file name (this file is "
+                         f"{kind}, which a screenshot cannot replace)")
     w, h = parse_size(size)
     keys = overlay_keys(overlays)
     if metric not in ("kw", "utilization", "liquid"):

@@ -103,6 +103,18 @@ def _output_name(value: str, option: str = "-o") -> str:
     return value
 
 
+def _layout_output(value: str, option: str = "-o") -> str:
+    """Return the path a command writes a layout to: a name ending in .json (a slip of the
+    name never writes a layout's JSON over a report, a picture or a bundle)."""
+    from engine.io import output_path
+
+    out = _output_name(value, option)
+    output_path(out)  # a folder, pipe or device is refused as such
+    if Path(out).suffix.lower() != ".json":
+        raise InputError(None, f"{option} {out}", "a layout file name ending in .json")
+    return out
+
+
 def _same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
     try:
         return os.path.samefile(a, b)
@@ -131,9 +143,9 @@ def _refuse_existing(output: str, force: bool, option: str | None = "-o") -> Non
     # a link to nothing yet is written through
     if force or not os.path.isfile(output):
         return
-    from engine.io import is_layout_file
+    from engine.io import project_file_kind
 
-    what = "a Rackscape layout" if is_layout_file(output) else "a file"
+    what = project_file_kind(output) or "a file"
     if option is None:
         raise InputError(output, "", f"a new file name (it is already {what}; "
                          "--force replaces it)")
@@ -280,7 +292,7 @@ def cmd_new(args) -> int:
     from engine.io import save_layout
     from engine.templates import instantiate
 
-    out = _output_name(args.output)
+    out = _layout_output(args.output)
     lay = instantiate(args.template, _parse_sets(args.set))
     _refuse_existing(out, args.force)
     try:
@@ -350,12 +362,18 @@ def cmd_retarget(args) -> int:
     from engine.io import save_layout
     from engine.retarget import retarget
 
-    out = _output_name(args.output)
+    out = _layout_output(args.output)
     _refuse_overwriting(args.file, out)
     try:
         res = retarget(_load(args.file), args.generation, server=args.server)
     except InputError as exc:  # an unknown device type: the engine has no file name
         raise _naming(args.file, exc) from None
+    if res.gpus_after > 0 and res.gpus_target == 0:
+        # a copy with none of the design's GPUs mapped is the design itself, relabelled
+        print(res.summary())
+        raise InputError(args.file, "--generation", f"a generation with hardware for the "
+                         f"design's GPU systems ({args.generation} maps none of its "
+                         f"{res.gpus_after:,} GPUs; nothing written)")
     _refuse_existing(out, args.force)
     try:
         save_layout(res.layout, out)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import stat
 import tempfile
 from collections.abc import Callable
@@ -39,7 +40,8 @@ from engine.errors import (
 from engine.model import SCHEMA_VERSION, Layout
 
 __all__ = ["MAX_FILE_BYTES", "MIGRATIONS", "load_layout", "save_layout", "layout_from_dict",
-           "atomic_write_bytes", "output_path", "is_layout_file", "migrate"]
+           "atomic_write_bytes", "output_path", "is_layout_file", "project_file_kind",
+           "migrate"]
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
 
@@ -346,6 +348,43 @@ def is_layout_file(path: str | os.PathLike) -> bool:
     except OSError:
         return False
     return found[b'"hall"'] or (found[b'"schema_version"'] and found[b'"racks"'])
+
+
+_KIND_PATTERN = re.compile(rb'"schema"\s*:\s*"rackscape\.(template|catalog)/')
+
+
+def project_file_kind(path: str | os.PathLike) -> str | None:
+    """Return what Rackscape file ``path`` is, in words, or ``None`` for anything else.
+
+    ``"a Rackscape layout"`` (:func:`is_layout_file`), ``"a Rackscape template"`` or
+    ``"a Rackscape catalog file"`` (by the ``schema`` line near their start). An
+    analysis JSON is an output, not a file the user keeps: ``None``. Used to refuse
+    outputs that would replace a design, a template or a catalog.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "t.json").write_text('{"schema": "rackscape.template/1", "hall": {}}')
+    >>> _ = (d / "c.json").write_text('{"schema":"rackscape.catalog/1", "devices": []}')
+    >>> _ = (d / "l.json").write_text('{"hall": {"outline": []}}')
+    >>> _ = (d / "a.json").write_text('{"schema": "rackscape.analysis/1"}')
+    >>> [project_file_kind(d / n) for n in ("t.json", "c.json", "l.json", "a.json")]
+    ['a Rackscape template', 'a Rackscape catalog file', 'a Rackscape layout', None]
+    """
+    try:
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):
+            return None
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return None
+    hit = _KIND_PATTERN.search(head)
+    if hit is not None:
+        return {b"template": "a Rackscape template",
+                b"catalog": "a Rackscape catalog file"}[hit.group(1)]
+    return "a Rackscape layout" if is_layout_file(path) else None
 
 
 def atomic_write_bytes(path: str | os.PathLike, payload: bytes) -> None:

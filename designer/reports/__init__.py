@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import InputError
-from engine.io import is_layout_file
+from engine.io import project_file_kind
 
 __all__ = ["SUFFIXES", "ReportError", "ExportCancelled", "export", "parse_size",
            "export_dialog", "layout_file_clash", "user_message"]
@@ -185,9 +185,10 @@ def _export(layout: Any, analysis: Any, path: str | Path, overlays: Sequence[str
 
     for table_file in csv_paths(path, tables).values():
         # a table file that is a layout (or a link to one) would be lost
-        if is_layout_file(table_file):
+        kind = project_file_kind(table_file)
+        if kind:
             raise ReportError(f"{path.name}: the CSV report writes a table to "
-                              f"{table_file.name}, which is a Rackscape layout: a report "
+                              f"{table_file.name}, which is {kind}: a report "
                               "cannot replace it. Choose another file name.")
     files = write_csv(tables, path, progress=lambda f, m: step(0.3 + 0.7 * f, m))
     step(1.0, "Done")
@@ -371,9 +372,9 @@ def layout_file_clash(path: str | Path, open_path: str | Path | None) -> str:
     if open_path is not None and p.resolve() == Path(open_path).resolve():
         return (f"{p.name} is the open layout: a report cannot replace it. "
                 "Choose another file name.")
-    if is_layout_file(p):
-        return (f"{p.name} is a Rackscape layout: a report cannot replace it. "
-                "Choose another file name.")
+    kind = project_file_kind(p)
+    if kind:
+        return f"{p.name} is {kind}: a report cannot replace it. Choose another file name."
     return ""
 
 

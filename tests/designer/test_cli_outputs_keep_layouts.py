@@ -75,3 +75,49 @@ def test_a_report_may_replace_its_own_earlier_analysis_json(hall, tmp_path, caps
     assert not is_layout_file(out)
     assert main(["report", str(hall), "-o", str(out)]) == 0
     assert json.loads(out.read_text())["schema"] == "rackscape.analysis/1"
+
+
+@pytest.mark.parametrize("source, kind", [
+    ("assets/catalog/hopper.json", "a Rackscape catalog file"),
+    ("templates/hopper/dgx-h100-hall.json", "a Rackscape template"),
+])
+def test_no_report_or_screenshot_replaces_a_catalog_or_a_template(hall, tmp_path, capsys,
+                                                                    source, kind):
+    """A user catalog or template named as a JSON report (or a PNG) is kept, and the
+    message says what it is."""
+    from pathlib import Path
+
+    mine = tmp_path / "mine.json"
+    mine.write_bytes((Path(__file__).parents[2] / source).read_bytes())
+    err = _refused(capsys, ["report", hall, "-o", mine], [mine])
+    assert err == f"rackscape: mine.json is {kind}: a report cannot replace it. " \
+                  "Choose another file name.\n"
+    png = tmp_path / "mine.png"
+    png.write_bytes(mine.read_bytes())
+    err = _refused(capsys, ["--screenshot", png, hall], [png])
+    assert f"this file is {kind}, which a screenshot cannot replace" in err
+
+
+def test_new_and_retarget_write_layouts_to_json_names_only(tmp_path, capsys, hall):
+    """A slip of the name does not write a layout's JSON over a PDF report."""
+    pdf = tmp_path / "notes.pdf"
+    pdf.write_bytes(b"%PDF-1.7 a report")
+    for argv in (["new", "fat-tree", "-o", pdf, "--force"],
+                 ["retarget", hall, "-g", "blackwell", "-o", pdf, "--force"]):
+        err = _refused(capsys, argv, [pdf])
+        assert err == f"rackscape: -o {pdf}: expected a layout file name ending in .json\n"
+
+
+def test_a_retarget_that_maps_no_gpu_writes_nothing(tmp_path, capsys):
+    """GB200 racks have no rack-scale equivalent in Hopper: the copy would be the design
+    relabelled, so nothing is written and the exit code says it failed."""
+    src = tmp_path / "gb.json"
+    save_layout(instantiate("gb200-nvl72-superpod", {"scalable_units": 1}), src)
+    out = tmp_path / "h.json"
+    code = main(["retarget", str(src), "-g", "hopper", "-o", str(out)])
+    cap = capsys.readouterr()
+    assert code == 2 and not out.exists()
+    assert "none could be mapped" in cap.out
+    assert cap.err == (f"rackscape: {src}: --generation: expected a generation with hardware "
+                       "for the design's GPU systems (hopper maps none of its 576 GPUs; "
+                       "nothing written)\n")
