@@ -1072,7 +1072,16 @@ class RackElevationPanel(QWidget):
                                       d.role if d else "other",
                                       is_unsized=d is None or not d.u_height, tooltip=tip,
                                       power_kw=kw))
+        picked = cv.selected_block()
         cv.blocks = sorted(blocks, key=lambda b: b.u)
+        prev = self._shown_devices
+        if picked is not None and cv.selected_block() is None:
+            # the picked device moved (an undo put it back) or went: the pick follows it
+            # where one device of its model arrived, else it ends
+            old = {(d.type, d.u) for d in prev[2]} if prev and prev[0] == rack.id else set()
+            arrived = [b for b in cv.blocks if not b.is_system and b.type_id == picked.type_id
+                       and (b.type_id, b.u) not in old]
+            cv.selected_u = arrived[0].u if len(arrived) == 1 else None
         # a device that just arrived in the shown rack (installed, moved, put back by an
         # undo) may sit in U the view has scrolled away from: bring it into view
         before, self._shown_devices = self._shown_devices, (rack.id, rack.system, rack.devices)

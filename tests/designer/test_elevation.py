@@ -432,3 +432,23 @@ def test_a_rack_with_more_names_than_room_marks_the_rest(qtbot, doc):
     panel.resize(275, 294)
     qtbot.wait(10)
     assert [(p.u, p.rect.getRect()) for p in cv.label_plates()] == shown
+
+
+def test_the_pick_follows_a_device_an_undo_puts_back(qtbot, window):
+    """Up moves the picked server a U; Ctrl+Z puts it back and it stays picked, so the
+    Delete that follows removes that server, not the rack (an undo used to drop the
+    pick, and Delete then took the whole rack and its 32 GPUs off the floor)."""
+    doc = window.document
+    _panel, cv = _elevation(window)
+    top = max(b.u for b in cv.blocks)
+    _click_block(qtbot, cv, top)
+    qtbot.keyClick(cv, Qt.Key.Key_Up)
+    assert cv.selected_u == top + 1
+    doc.undo_stack.undo()
+    assert {d.u for d in doc.layout.rack("GPU-0001").devices} >= {top}
+    assert cv.selected_u == top and cv.selected_block() is not None
+    n = len(doc.layout.rack("GPU-0001").devices)
+    qtbot.keyClick(cv, Qt.Key.Key_Delete)
+    rack = doc.item("GPU-0001")
+    assert rack is not None and len(rack.devices) == n - 1
+    assert top not in {d.u for d in rack.devices}
