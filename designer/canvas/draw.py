@@ -67,6 +67,27 @@ def snapped(p: tuple[float, float], grid: float, free: bool = False) -> tuple[fl
     return float(edits.snap(p[0], grid)), float(edits.snap(p[1], grid))
 
 
+def aligned(q: tuple[float, float], raw: tuple[float, float],
+            neighbours: list[tuple[float, float]], tol_m: float) -> tuple[float, float]:
+    """Return grid point ``q`` with each coordinate taken from a neighbouring point where
+    the pointer (``raw``) is within ``tol_m`` of it: a corner dragged along a wall keeps
+    the wall straight, even where the wall is off the grid.
+
+    Examples
+    --------
+    >>> aligned((10.2, 10.2), (10.17, 10.26), [(12.6, 10.243), (10.2, 0.0)], 0.27)
+    (10.2, 10.243)
+    >>> aligned((10.2, 9.6), (10.17, 9.7), [(12.6, 10.243)], 0.27)
+    (10.2, 9.6)
+    """
+    out = list(q)
+    for axis in (0, 1):
+        near = [n[axis] for n in neighbours if abs(raw[axis] - n[axis]) <= tol_m]
+        if near:
+            out[axis] = min(near, key=lambda v: abs(raw[axis] - v))
+    return out[0], out[1]
+
+
 def inserted_point(a: tuple[float, float], b: tuple[float, float], foot: tuple[float, float],
                    grid: float, free: bool = False) -> tuple[float, float]:
     """Return where a point inserted at ``foot`` on segment ``a``-``b`` goes.

@@ -38,6 +38,7 @@ from designer.canvas.draw import (
     SnapGuides,
     VertexDrag,
     VertexHandles,
+    aligned,
     orthogonal,
     polyline_length_m,
     snapped,
@@ -1404,9 +1405,18 @@ class FloorPlanScene(QGraphicsScene):
             return
         p = event.scenePos()
         mods = event.modifiers()
-        q = snapped((p.x(), -p.y()), self.grid_m, self._off_grid(mods))
+        raw = (p.x(), -p.y())
+        q = snapped(raw, self.grid_m, self._off_grid(mods))
         if mods & Qt.KeyboardModifier.ShiftModifier and vd.index > 0:
             q = orthogonal(vd.points[vd.index - 1], q)
+        else:
+            # a corner moved along a wall keeps the wall straight: the neighbouring points'
+            # coordinates win over the grid within a snap's reach
+            n = len(vd.points)
+            near = [vd.points[k % n] for k in (vd.index - 1, vd.index + 1)
+                    if (0 <= k < n) or (self.handles.closed and n > 2)]
+            reach = min(SNAP_PX * self.px_to_m(), self.grid_m / 2 if self.grid_m else 1e9)
+            q = aligned(q, raw, near, reach)
         pts = list(vd.points)
         pts[vd.index] = q
         try:

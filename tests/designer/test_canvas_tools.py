@@ -365,3 +365,20 @@ def test_a_turn_that_lands_on_racks_or_a_keep_out_zone_says_so(window):
     r = doc.layout.racks[0]
     moved = edits.move_items(lay, {r.id: (0.6, 0.6)})
     assert lay.hall.obstacles[-1].id in edits.overlapped(moved, [r.id], doc.catalog)
+
+
+def test_a_corner_moved_along_an_off_grid_wall_keeps_the_wall_straight(window):
+    """Templates size a hall to its contents, so a wall can stand off the 600 mm grid
+    (10.243 m): a corner dragged straight along it takes the wall's line, not the
+    nearest grid line, and the wall stays level (it used to tilt by 4 cm)."""
+    from designer.document import LayoutDocument
+
+    doc = window.document
+    lay = LayoutDocument.blank_layout(12.6, 10.243, "off grid")
+    doc.set_layout(lay)
+    window.view.zoom_to_fit()
+    window.actions_by_name["outline"].setChecked(True)
+    drag(window, (12.6, 10.243), (10.23, 10.2))
+    outline = [(round(x, 6), round(y, 6)) for x, y in doc.layout.hall.outline]
+    assert (10.2, 10.243) in outline, outline
+    assert sum(1 for _x, y in outline if y == 10.243) == 2  # the top wall is level
