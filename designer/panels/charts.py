@@ -49,6 +49,31 @@ def bar_steps(heights: np.ndarray, width: float = 0.8) -> tuple[np.ndarray, np.n
     return x, y
 
 
+def peak_index(values: np.ndarray, bars_per_px: int) -> np.ndarray:
+    """Return, per bar, the bar whose height it shows so that no peak is lost on screen.
+
+    With more bars than pixels a bar is narrower than a pixel and a lone tall one is
+    not drawn at all; each run of ``bars_per_px`` bars then shows the tallest of the
+    run, as an oscilloscope's peak detect does. Vectorized.
+
+    Examples
+    --------
+    >>> peak_index(np.array([1.0, 9.0, 2.0, 3.0, 1.0]), 2).tolist()
+    [1, 1, 3, 3, 4]
+    >>> peak_index(np.array([1.0, 9.0]), 1).tolist()
+    [0, 1]
+    """
+    v = np.asarray(values, np.float64)
+    n, k = len(v), max(int(bars_per_px), 1)
+    if k == 1 or n == 0:
+        return np.arange(n)
+    nb = -(-n // k)
+    padded = np.full(nb * k, -np.inf)
+    padded[:n] = v
+    best = np.argmax(padded.reshape(nb, k), axis=1) + np.arange(nb) * k
+    return np.repeat(best, k)[:n]
+
+
 class BarSeries:
     """One filled bar series on a plot, updated in place."""
 

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from designer.panels.charts import BarSeries, ChartBox
+from designer.panels.charts import BarSeries, ChartBox, peak_index
 from designer.panels.common import SEVERITY_COLORS, DragThrottle, fmt_kw, fmt_power_mw
 from engine.report_tables import KW_DIGITS, group_status
 
@@ -375,6 +375,7 @@ class DashboardPanel(QWidget):
         self._charts_throttle = DragThrottle(
             self, document, lambda: self._update_charts(self.document.analysis))
         self._rack_order = np.zeros(0, np.int64)
+        self._rack_shown = np.zeros(0, np.int64)  # per bar, the rack whose height it shows
         self._unit_order = np.zeros(0, np.int64)
         self._feed_order = np.zeros(0, np.int64)
 
@@ -415,6 +416,8 @@ class DashboardPanel(QWidget):
         lay.addWidget(self.scroll)
 
         self.sort_racks.toggled.connect(lambda _c: self._update_charts(self.document.analysis))
+        # more racks than pixels: the peaks shown depend on the chart's width
+        self.rack_chart.plot.vb.sigResized.connect(self._rack_chart_resized)
         document.analysis_updated.connect(self.update_from)
         document.selection_changed.connect(self._on_selection)
         for box in self._boxes():
@@ -743,14 +746,24 @@ class DashboardPanel(QWidget):
             else np.arange(n)
         self._rack_order = order
         width = 0.8 if n <= _GAPS_UP_TO else 1.0
-        self.rack_total.set(total[order], width)
-        self.rack_air.set(air[order], width)
+        # more racks than pixels: each pixel's run of racks shows its most loaded one, so a
+        # rack over the air limit among a thousand below it still stands out
+        px = max(int(box.plot.vb.width()), 1)
+        shown = self._rack_shown = order[peak_index(total[order], -(-n // px))]
+        self.rack_total.set(total[shown], width)
+        self.rack_air.set(air[shown], width)
         ids = a.arrays.rack_ids
         box.set_category_ticks([ids[i] for i in order])
         box.plot.setXRange(-0.6, n - 0.4, padding=0)
         top = max(float(total.max()), self.air_limit.value()) * 1.25
         box.plot.setYRange(0, top if top > 0 else 1, padding=0)
         self._update_rack_selection(a)
+
+    def _rack_chart_resized(self, *_args) -> None:
+        a = self.document.analysis
+        if a is not None and self.isVisible() and \
+                len(a.power.rack_kw) > self.rack_chart.plot.vb.width():
+            self._update_racks(a)
 
     def _update_rack_selection(self, a) -> None:
         if not self.document.selection or a is None or not len(self._rack_order):
@@ -888,8 +901,8 @@ class DashboardPanel(QWidget):
         i = self._index_at(box, scene_pos)
         if a is None or i is None or i < 0:
             return None
-        if box is self.rack_chart and i < len(self._rack_order):
-            r = int(self._rack_order[i])
+        if box is self.rack_chart and i < len(self._rack_shown):
+            r = int(self._rack_shown[i])  # the rack the bar under the pointer shows
             return (a.arrays.rack_ids[r],
                     f"{a.arrays.rack_ids[r]}: {a.power.rack_kw[r]:,.1f} kW "
                     f"(liquid {a.cooling.rack_liquid_kw[r]:,.1f} kW)")
