@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 from annotated_types import Ge, Gt, Le, Lt, MaxLen
 from pydantic import BaseModel
-from PySide6.QtCore import QRegularExpression, Qt
+from PySide6.QtCore import QEvent, QObject, QRegularExpression, Qt
 from PySide6.QtGui import QColor, QPalette, QRegularExpressionValidator, QValidator
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
@@ -157,6 +157,24 @@ def _bounds(meta: Sequence[Any]) -> tuple[float | None, bool, float | None]:
     return lo, lo_open, hi
 
 
+class _EscapeReverts(QObject):
+    """Esc in a typed field puts the field back as the model has it and leaves it, as in
+    any form: what was typed is dropped, not committed when focus moves on."""
+
+    def __init__(self, editor: FieldEditor, target: QWidget) -> None:
+        super().__init__(target)
+        self._editor = editor
+        target.installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Escape \
+                and not event.modifiers():
+            self._editor.revert()
+            self._editor.widget.clearFocus()
+            return True
+        return False
+
+
 class FieldEditor:
     """One property row: a widget, ``set_value`` and the ``on_commit`` callback."""
 
@@ -169,9 +187,21 @@ class FieldEditor:
         #: whether the commit under way is a step of a repeated gesture (see the module)
         self.stepped = False
         self._updating = False
+        self._value: Any = None  # what set_value showed last: Esc puts it back
+        typed = widget.lineEdit() if isinstance(widget, QAbstractSpinBox) else widget
+        if isinstance(typed, QLineEdit):
+            self._escape = _EscapeReverts(self, typed)
+
+    def revert(self) -> None:
+        """Show the value the model has again, dropping what was typed."""
+        self.set_value(self._value)
+        mark = getattr(self, "_mark", None)
+        if mark is not None:
+            mark("")
 
     def set_value(self, value: Any) -> None:
         """Show ``value`` (or :data:`MIXED` for a blank) without committing."""
+        self._value = value
         self._updating = True
         try:
             self.mixed = value is MIXED

@@ -782,3 +782,23 @@ def test_rule_filter_box_keeps_room_for_its_placeholder(qtbot, doc):
     QApplication.processEvents()
     assert panel.search.y() == panel.filters["error"].y(), "back beside the buttons"
     assert panel.search.width() >= RulePanel.SEARCH_MIN_PX
+
+
+def test_esc_in_an_inspector_field_drops_what_was_typed(qtbot, doc):
+    """Typing into a field and pressing Esc puts the model's value back and leaves the
+    field; moving on commits nothing (it used to commit the typed name on focus out)."""
+    insp = make(qtbot, InspectorPanel, doc)
+    doc.select(["GPU-0001"])
+    calls = len(doc.calls)
+    name, x = insp.editor("name"), insp.editor("x_m")
+    before = doc.layout.rack("GPU-0001").model_dump()
+    for ed, text in ((name, "zzz"), (x, "99")):
+        le = ed.widget.lineEdit() if hasattr(ed.widget, "lineEdit") else ed.widget
+        le.setFocus()
+        le.selectAll()
+        qtbot.keyClicks(le, text)
+        qtbot.keyClick(le, Qt.Key.Key_Escape)
+        assert text not in le.text() and not le.hasFocus()
+        ed.widget.editingFinished.emit()  # as focus moving on would
+    assert doc.layout.rack("GPU-0001").model_dump() == before
+    assert len(doc.calls) == calls
