@@ -85,6 +85,9 @@ class CoolingResult:
     #: sends to the room (0: none), and that door's id
     group_door_failure_kw: np.ndarray | None = None
     group_door_failure_unit: list[str] = field(default_factory=list)
+    #: (U,) CRAHs that draw their air outside the hall (their return point, or where they
+    #: stand when none is set): they take no rack's air and back no unit of their group up
+    unit_air_outside: np.ndarray | None = None
 
 
 def liquid_flow_lpm(liquid_kw: np.ndarray, delta_t_k: float) -> np.ndarray:
@@ -241,6 +244,7 @@ class CoolingCache:
     """State kept between the calls of an incremental analysis (see :func:`analyze_cooling`)."""
 
     units: list = field(default_factory=list)  # the unit objects the tables were built from
+    hall: object = None  # and the hall
     n_racks: int = -1
     tables: dict = field(default_factory=dict)
     explicit_crah: np.ndarray | None = None
@@ -289,6 +293,22 @@ def _unit_tables(layout: Layout) -> dict:
     doors = [(ui, rack_index[u.rack]) for ui, u in enumerate(units)
              if u.kind == "rear_door" and u.rack in rack_index]
     door_ui = np.array([d[0] for d in doors], np.int64)
+    # where each CRAH draws room air; one drawing it outside the hall serves nothing
+    ax = np.array([u.return_xy_m[0] if u.return_xy_m and u.kind == "crah" else u.x_m
+                   for u in units], np.float64)
+    ay = np.array([u.return_xy_m[1] if u.return_xy_m and u.kind == "crah" else u.y_m
+                   for u in units], np.float64)
+    is_crah = np.array([k == "crah" for k in kind], bool)
+    outside = np.zeros(len(units), bool)
+    if is_crah.any():
+        import shapely
+
+        hall = shapely.Polygon(layout.hall.outline)
+        if not hall.is_valid:
+            hall = shapely.make_valid(hall)
+        # a return on the wall (a gallery's opening) is in the hall
+        outside[is_crah] = ~shapely.covers(hall.buffer(1e-6), shapely.points(
+            ax[is_crah], ay[is_crah]))
     door_ri = np.array([d[1] for d in doors], np.int64)
     order = np.argsort(door_ri, kind="stable")
     kind_arr = np.array(kind, dtype=object)
@@ -298,12 +318,11 @@ def _unit_tables(layout: Layout) -> dict:
         "kind": kind,
         "cap": np.array([u.capacity_kw for u in units], np.float64),
         # a CRAH draws room air at its return (its gallery's opening) when one is set
-        "ux": np.array([u.return_xy_m[0] if u.return_xy_m and u.kind == "crah" else u.x_m
-                        for u in units], np.float64),
-        "uy": np.array([u.return_xy_m[1] if u.return_xy_m and u.kind == "crah" else u.y_m
-                        for u in units], np.float64),
+        "ux": ax,
+        "uy": ay,
         "rated_flow": np.array([u.flow_lpm or np.nan for u in units], np.float64),
-        "crah": np.flatnonzero(kind_arr == "crah"),
+        "crah": np.flatnonzero(is_crah & ~outside),
+        "outside": outside,
         "cdu": np.flatnonzero(kind_arr == "cdu"),
         "group_names": [str(g) for g in names],
         "group": ginv.astype(np.int64),
@@ -371,9 +390,10 @@ def analyze_cooling(layout: Layout, rack_x_m: np.ndarray, rack_y_m: np.ndarray,
     n = len(rack_x_m)
     c = cache if cache is not None else CoolingCache()
     fresh = (len(c.units) != len(units) or not all(map(operator.is_, c.units, units))
-             or c.n_racks != n or changed is None or c.partials is None)
+             or c.hall is not layout.hall or c.n_racks != n or changed is None
+             or c.partials is None)
     if fresh:
-        c.units, c.n_racks = list(units), n
+        c.units, c.hall, c.n_racks = list(units), layout.hall, n
         c.tables = _unit_tables(layout)
     t = c.tables
     n_units = len(units)
@@ -429,7 +449,8 @@ def analyze_cooling(layout: Layout, rack_x_m: np.ndarray, rack_y_m: np.ndarray,
     unit_flow = np.bincount(cdu[has_cdu], weights=rack_flow[has_cdu], minlength=n_units)
     with np.errstate(divide="ignore", invalid="ignore"):
         util = np.where(cap > 0, unit_load / cap, 0.0)
-    gcap, gn1, gmargin = n_plus_one(cap, unit_load, t["group"])
+    # a CRAH drawing air outside the hall backs nothing up: no capacity in its group
+    gcap, gn1, gmargin = n_plus_one(np.where(t["outside"], 0.0, cap), unit_load, t["group"])
     gload = np.bincount(t["group"], weights=unit_load, minlength=len(t["group_names"]))
     door_fail, door_unit = _door_failures(t, unit_load, crah, gcap, gload, gn1, gmargin)
     total_liquid = float(liquid_kw.sum())
@@ -452,6 +473,7 @@ def analyze_cooling(layout: Layout, rack_x_m: np.ndarray, rack_y_m: np.ndarray,
         rack_bad_crah=c.explicit_crah == -2, rack_bad_cdu=c.explicit_cdu == -2,
         bad_door_units=t["bad_doors"], unit_group=t["group"],
         group_door_failure_kw=door_fail, group_door_failure_unit=door_unit,
+        unit_air_outside=t["outside"],
     )
 
 
@@ -572,6 +594,33 @@ def _check_refs(ctx) -> list[Violation]:
                                  (ids[i],)))
     out += [Violation("COOL-REF", "error", f"Rear door {u} hangs on a rack the layout does not "
                       "have", (u,)) for u in c.bad_door_units[:200]]
+    return out
+
+
+@rule("COOL-RETURN", "cooling", "A CRAH draws its air outside the hall: it cools nothing.")
+def _check_return(ctx) -> list[Violation]:
+    """A CRAH takes the hall's hot air in at its return (``return_xy_m``: the opening of
+    its gallery, a ducted grille) or where it stands. One whose return lies outside the
+    hall's outline takes in none of it: it carries no rack's heat and backs up no unit
+    of its group (its capacity leaves the group's N+1)."""
+    c, lay = ctx.cooling, ctx.layout
+    out_ = c.unit_air_outside
+    if out_ is None or not out_.any():
+        return []
+    out = []
+    for i in np.flatnonzero(out_)[:200].tolist():
+        u = lay.cooling[i]
+        if u.return_xy_m is not None:
+            x, y = u.return_xy_m
+            where = f"draws air at ({x:.2f}, {y:.2f}) m, outside the hall"
+            fix = "set its return (Draws air at) inside the hall, on the wall of its gallery"
+        else:
+            where = "stands outside the hall with no return inside it"
+            fix = "move it into the hall, or give it a return (Draws air at) in the hall"
+        out.append(Violation("COOL-RETURN", "error",
+                             f"{u.id} {where}: it cools none of the hall's racks and backs "
+                             f"up none of group {c.group_names[c.unit_group[i]]}; {fix}",
+                             (u.id,)))
     return out
 
 

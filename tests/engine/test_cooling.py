@@ -290,7 +290,7 @@ def test_rear_doors_are_not_room_spares_and_a_failed_door_falls_to_the_room(buil
         b = four_racks(builder).door("RD1", "R0", 35, group="air").door("RD2", "R1", 35,
                                                                         group="air")
         for k in range(n_crah):
-            b.crah(f"C{k}", 1 + 4 * k, 9, 25, group="air")
+            b.crah(f"C{k}", 1 + 3.5 * k, 9, 25, group="air")  # in the 20 m hall
         return analyze(b.build(), catalog)
 
     a = hall(5)
@@ -309,3 +309,40 @@ def test_rear_doors_are_not_room_spares_and_a_failed_door_falls_to_the_room(buil
     b = hall(6)
     assert b.cooling.group_margin_kw.tolist() == pytest.approx([21.8, 0.0])
     assert "COOL-N1" not in codes(b)
+
+
+def test_a_crah_drawing_air_outside_the_hall_cools_nothing_and_backs_nothing_up():
+    """A CRAH whose return is set to a point outside the hall (a typo: 500, 500) takes in
+    none of the hall's air: no load, no share of its group's N+1 capacity, and an error
+    that says how to fix it. One moved out of the hall with no return does the same."""
+    from engine.templates import instantiate
+
+    lay = instantiate("dgx-h100-hall")
+    a0 = analyze(lay)
+    crahs = [i for i, u in enumerate(lay.cooling) if u.kind == "crah"]
+    k = crahs[0]
+    unit = lay.cooling[k]
+    g = a0.cooling.unit_group[k]
+    bad = lay.model_copy(deep=True)
+    bad.cooling[k] = unit.model_copy(update={"return_xy_m": (500.0, 500.0)})
+    a = analyze(bad)
+    c = a.cooling
+    assert c.unit_load_kw[k] == 0.0 and c.unit_air_outside[k]
+    # the group's capacity loses the unit: N+1 capacity as if it were not there
+    assert c.group_capacity_kw[g] == pytest.approx(a0.cooling.group_capacity_kw[g]
+                                                   - unit.capacity_kw)
+    assert c.group_load_kw[g] == pytest.approx(a0.cooling.group_load_kw[g])
+    msgs = [v for v in a.violations if v.code == "COOL-RETURN"]
+    assert [v.items for v in msgs] == [(unit.id,)] and msgs[0].severity == "error"
+    assert "draws air at (500.00, 500.00) m, outside the hall" in msgs[0].message
+    x0, _y0, x1, _y1 = shapely_bounds(lay.hall.outline)
+    gone = lay.model_copy(deep=True)
+    gone.cooling[k] = unit.model_copy(update={"x_m": x1 + 20.0, "return_xy_m": None})
+    msgs = [v.message for v in analyze(gone).violations if v.code == "COOL-RETURN"]
+    assert len(msgs) == 1 and "stands outside the hall with no return inside it" in msgs[0]
+    assert not [v for v in a0.violations if v.code == "COOL-RETURN"]
+
+
+def shapely_bounds(outline):
+    xs, ys = [p[0] for p in outline], [p[1] for p in outline]
+    return min(xs), min(ys), max(xs), max(ys)
