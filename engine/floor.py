@@ -795,6 +795,40 @@ def row_gaps(rack_box: np.ndarray, rot_deg: np.ndarray, below_m: float,
     return np.stack([i[keep], j[keep]], 1), width[keep]
 
 
+def turned_in_row(rack_box: np.ndarray, rot_deg: np.ndarray, within_m: float
+                  ) -> np.ndarray:
+    """Return (P, 2) neighbours in one line of racks that face opposite ways, vectorized.
+
+    Racks stand in one line when their rows run the same way and their centres lie on
+    one line across it (to the centimetre); each rack and the next along the line
+    form a pair when they are less than ``within_m`` apart and turned 180° from each
+    other, so one's intake opens on the aisle the other blows its exhaust into.
+
+    Examples
+    --------
+    >>> box = np.array([[0, 0, .6, 1.2], [.6, 0, 1.2, 1.2], [1.2, 0, 1.8, 1.2]], float)
+    >>> turned_in_row(box, np.array([0, 0, 180]), 1.2).tolist()
+    [[1, 2]]
+    >>> turned_in_row(box, np.array([0, 0, 0]), 1.2).tolist()
+    []
+    """
+    box = np.asarray(rack_box, np.float64).reshape(-1, 4)
+    rot = np.asarray(rot_deg, np.int64) % 360
+    if len(box) < 2:
+        return np.zeros((0, 2), np.int64)
+    across_y = rot % 180 == 90
+    a0 = np.where(across_y, box[:, 1], box[:, 0])
+    a1 = np.where(across_y, box[:, 3], box[:, 2])
+    mid = np.where(across_y, box[:, 0] + box[:, 2], box[:, 1] + box[:, 3]) / 2
+    line = np.round(mid * 100).astype(np.int64)
+    way = across_y.astype(np.int64)
+    order = np.lexsort((a0, line, way))
+    i, j = order[:-1], order[1:]
+    keep = (way[i] == way[j]) & (line[i] == line[j]) & ((rot[i] - rot[j]) % 360 == 180) \
+        & (a0[j] - a1[i] < within_m - 1e-9)
+    return np.stack([i[keep], j[keep]], 1)
+
+
 from engine.compile import front_vectors  # noqa: E402
 from engine.rules import Violation, rule  # noqa: E402
 
@@ -1052,6 +1086,48 @@ def _check_row_gap(ctx) -> list[Violation]:
                              f"... and {len(rest):,} more gaps in rows narrower than an aisle "
                              f"(only the first {MAX_LISTED_PAIRS:,} are listed one by one)",
                              tuple(f.ids[k] for k in unique_sorted(rest)[:MAX_LISTED_PAIRS])))
+    return out
+
+
+@rule("FLOOR-ROW-FACING", "floor", "A rack faces the other way from the rack beside it in a "
+      "row: its intake opens on the hot aisle.")
+def _check_row_facing(ctx) -> list[Violation]:
+    """Racks of a row face one way: fronts on the cold aisle, backs on the hot one. A
+    rack turned round among them (dragged from the row across the aisle, pasted from
+    another) takes in its neighbours' exhaust and blows its own into their intakes.
+    The rack turned against most of its row is named; with no row to go by, both."""
+    f = ctx.floor
+    n_r = len(ctx.arrays.rack_ids)
+    clear = max(ctx.layout.assumptions.aisle_clearance_m, 0.01)
+    pairs = turned_in_row(f.box[:n_r], ctx.arrays.rack_rot_deg, clear)
+    if not len(pairs):
+        return []
+    air_kw = np.asarray(ctx.cooling.rack_air_kw)
+    pairs = pairs[(air_kw[pairs[:, 0]] > 0.05) | (air_kw[pairs[:, 1]] > 0.05)]
+    racks, rot = ctx.layout.racks, ctx.arrays.rack_rot_deg
+    rows = {racks[k].row for k in pairs.ravel().tolist() if racks[k].row}
+    usual: dict[str, int] = {}
+    for row in rows:  # the way most of each row faces (rows a turned rack stands in: few)
+        ways = [int(rot[k]) for k, r in enumerate(racks) if r.row == row]
+        usual[row] = max(set(ways), key=ways.count)
+    out = []
+    for i, j in pairs[:MAX_LISTED_PAIRS].tolist():
+        row = racks[i].row if racks[i].row and racks[i].row == racks[j].row else None
+        turned = [k for k in (i, j) if row is not None and int(rot[k]) != usual[row]]
+        if len(turned) == 1:
+            k = turned[0]
+            other = j if k == i else i
+            out.append(Violation(
+                "FLOOR-ROW-FACING", "warning",
+                f"{f.ids[k]} faces the other way from {f.ids[other]} beside it and the rest "
+                f"of row {row}: its intake opens on the row's hot aisle; turn it 180°",
+                (f.ids[k],)))
+        else:
+            out.append(Violation(
+                "FLOOR-ROW-FACING", "warning",
+                f"{f.ids[i]} and {f.ids[j]} stand side by side in one line facing opposite "
+                f"ways: each takes in the air the other blows out; turn one of them 180°",
+                (f.ids[i], f.ids[j])))
     return out
 
 

@@ -380,3 +380,25 @@ def test_a_row_gap_filled_by_a_unit_or_a_column_or_turned_is_none(builder, catal
     assert found(analyze(set_back.build(), catalog), "FLOOR-ROW-GAP") == []
     empty = row(builder(16, 8), devices=[])
     assert found(analyze(empty.build(), catalog), "FLOOR-ROW-GAP") == []
+
+
+def test_a_rack_turned_against_its_row_is_named(builder, catalog):
+    """Four racks of row A face one way; a fifth set at the row's end turned round (as a
+    rack dragged across the aisle to the end of the other row is) takes in the row's
+    exhaust: it is named, not its neighbour. Two racks with no row name: both."""
+    b = builder(16, 8)
+    for k in range(4):
+        b = b.rack(f"R{k + 1}", 2.0 + 0.8 * k, 3.0, row="A")
+    b = b.rack("R5", 5.2, 3.0, row="A", rotation_deg=180)
+    a = analyze(b.build(), catalog)
+    v = [x for x in a.violations if x.code == "FLOOR-ROW-FACING"]
+    assert [x.items for x in v] == [("R5",)]
+    assert v[0].message.startswith("R5 faces the other way from R4 beside it and the rest "
+                                   "of row A")
+    pair = builder(16, 8).rack("P1", 2.0, 3.0).rack("P2", 2.8, 3.0, rotation_deg=180)
+    assert found(analyze(pair.build(), catalog), "FLOOR-ROW-FACING") == [("P1", "P2")]
+    # back to back across an aisle, or an aisle apart along the line: no neighbours
+    apart = builder(16, 8).rack("P1", 2.0, 3.0).rack("P2", 4.0, 3.0, rotation_deg=180)
+    assert found(analyze(apart.build(), catalog), "FLOOR-ROW-FACING") == []
+    rows = builder(16, 8).rack("P1", 2.0, 3.0).rack("P2", 2.0, 1.8, rotation_deg=180)
+    assert found(analyze(rows.build(), catalog), "FLOOR-ROW-FACING") == []
