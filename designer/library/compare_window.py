@@ -349,6 +349,53 @@ class CompareTableModel(QAbstractTableModel):
         return FIGURES[section][0]
 
 
+def notes_html(rows: list[CompareRow]) -> str:
+    """Return the notes under the comparison table as rich text: the settings each block
+    departs from its template's defaults by, what each † power figure stands on, and
+    what the optics figure leaves out (the notes ``rackscape compare`` prints).
+
+    Examples
+    --------
+    >>> from engine.compare import CompareRow
+    >>> r = CompareRow(generation="hopper", template="t", param="su", param_value=8,
+    ...                block_note="whole SUs without the UFM slot")
+    >>> notes_html([r]).split("<br>")[0]
+    'Hopper: whole SUs without the UFM slot'
+    """
+    return "<br>".join(html.escape(_first_clause(n)) for n in notes_text(rows))
+
+
+def notes_text(rows: list[CompareRow]) -> list[str]:
+    """Return the notes under the comparison table in full, one per line (the notes'
+    tooltip; the table shows each up to its first clause)."""
+    from engine.compare import power_footnote
+
+    out = [f"{_label(r.generation)}: {r.block_note}" for r in rows
+           if r.block_note and not r.error]
+    out += [power_footnote(r.generation, f) for r in rows if not r.error
+            for f in r.power_figures]
+    if rows:
+        out.append("Optics kW (beyond switch power): a switch whose power figure includes "
+                   "its optics (QM9700, SN5610, Q3400) adds only the node ends")
+    return out
+
+
+def _first_clause(note: str) -> str:
+    """Return a note up to the end of its first clause: ``"† gen: figure, class [S]"``
+    of a power footnote, the first part of a block note.
+
+    Examples
+    --------
+    >>> _first_clause("† rubin: VR NVL144 at 230 kW, the top of the range [S48]: more")
+    '† rubin: VR NVL144 at 230 kW, the top of the range [S48] …'
+    >>> _first_clause("Hopper: ufm_port off, so each SU is whole; the RA leaves one out")
+    'Hopper: ufm_port off, so each SU is whole …'
+    """
+    head, sep, rest = note.partition(": ")
+    cut = min((k for k in (rest.find(": "), rest.find("; ")) if k >= 0), default=-1)
+    return f"{head}{sep}{rest[:cut]} …" if cut >= 0 else note
+
+
 class CompareWindow(QWidget):
     """A window comparing one design intent across generations: a table and bar charts."""
 
@@ -532,12 +579,24 @@ class CompareWindow(QWidget):
 
         # the table on top at full width keeps every generation's column readable; the
         # charts below as one strip share its left-to-right order
+        # what the table's † and its blocks stand on, as the command line prints it below
+        self.notes = QLabel()
+        self.notes.setTextFormat(Qt.TextFormat.RichText)
+        self.notes.setWordWrap(True)
+        self.notes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.notes.setStyleSheet("color: #5f6368; font-size: 8.5pt;")
+        upper = QWidget()
+        up = QVBoxLayout(upper)
+        up.setContentsMargins(0, 0, 0, 0)
+        up.setSpacing(4)
+        up.addWidget(self.table, 1)
+        up.addWidget(self.notes)
         split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(self.table)
+        split.addWidget(upper)
         split.addWidget(self.charts)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
-        split.setSizes([500, 330])
+        split.setSizes([580, 290])
         lay = QVBoxLayout(self)
         lay.addLayout(top)
         lay.addLayout(status_row)
@@ -751,6 +810,8 @@ class CompareWindow(QWidget):
             lines[0] += (" <span style='color:#5f6368'>Red: short of the intent, failing "
                          "rules or not fitting the hall; hover a red cell for why.</span>")
         self.status.setText("<br>".join(lines))
+        self.notes.setText(notes_html(self.rows))
+        self.notes.setToolTip("\n".join(notes_text(self.rows)))
 
     def _display(self, rows: list[CompareRow], kw: dict[str, Any],
                  pending: dict[int, str] | None = None) -> None:

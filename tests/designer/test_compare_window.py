@@ -203,3 +203,25 @@ def test_closing_the_window_cancels_its_comparison(qtbot, gated, builtin_catalog
     gated.open_all()
     assert win.wait(10_000)
     assert gated.calls == ["hopper"]
+
+
+def test_the_notes_the_command_line_prints_stand_under_the_table(qtbot, builtin_catalog):
+    """The † on a block and the blocks that depart from their template's defaults are
+    explained under the table (each note to its first clause, all of it on hover), as
+    ``rackscape compare`` prints them below its table."""
+    from designer.library.compare_window import CompareWindow
+    from engine.compare import compare, format_table
+
+    win = CompareWindow(catalog=builtin_catalog)
+    qtbot.addWidget(win)
+    rows = compare(gpus=2040, generations=["hopper", "blackwell"])
+    win.show_rows(rows, {"gpus": 2040, "power_mw": None, "generations": ["hopper", "blackwell"],
+                         "hall": None})
+    printed = format_table(rows).splitlines()
+    shown = win.notes.toolTip().splitlines()
+    assert any(line.startswith("† blackwell: NVIDIA GB200 NVL72 at 132 kW") for line in shown)
+    for line in shown[1:]:  # the CLI's notes, word for word (its first names the generation)
+        assert line in printed or line.replace("Optics kW (beyond switch power)", "* optics "
+                                               "beyond switch power") in printed
+    assert "† blackwell: NVIDIA GB200 NVL72 at 132 kW, a secondary figure [S45] …" \
+        in win.notes.text()
