@@ -200,15 +200,19 @@ def _print_analysis(a, file: str) -> None:
     low = "≥ " if pw.is_lower_bound else ""
     rack_low = "≥ " if pw.rack_unknown_power is not None and pw.rack_unknown_power.any() else ""
     per_mw = f"{pw.gpus_per_mw:.0f}" if c["gpus"] and pw.it_kw > 0 else "– (no GPUs)"
+    # no load: no PUE; no racks: no largest one (the JSON's null)
+    pue = f"{pw.pue:.2f}" if pw.it_kw > 0 else "–"
+    top = f"{rack_low}{pw.max_rack_kw:.1f} kW" if c["racks"] else "–"
     print(f"  IT {power_text(_fmt_kw(pw.it_kw), a)}  facility {low}{_fmt_kw(pw.facility_kw)}  "
-          f"PUE {pw.pue:.2f}  max rack {rack_low}{pw.max_rack_kw:.1f} kW  "
+          f"PUE {pue}  max rack {top}  "
           f"GPUs per IT MW {'≤ ' if low and c['gpus'] else ''}{per_mw}")
     print(f"  heat {low}{_fmt_kw(co['heat_kw'])}: air {low}{_fmt_kw(co['air_kw'])}, liquid "
           f"{_fmt_kw(co['liquid_kw'])} ({co['liquid_share']:.0%}); airflow "
           f"{low}{co['airflow_cfm']:,.0f} CFM; coolant {co['liquid_flow_lpm']:,.0f} L/min")
     print(f"  floor: highest load {floor_load_text(a)}")
+    longest = f"{cb['max_length_m']:.1f} m" if cb["max_length_m"] is not None else "–"
     print(f"  cabling {cb['links']} links, {cb['transceivers']} transceivers, "
-          f"{cb['total_length_m']:,.0f} m total, longest {cb['max_length_m']:.1f} m")
+          f"{cb['total_length_m']:,.0f} m total, longest {longest}")
     print("  " + _network_line(a, n))
     sev = a.violations_by_severity()
     print(f"  violations: {sev['error']} error(s), {sev['warning']} warning(s)")

@@ -101,8 +101,9 @@ class Analysis:
             "power": {
                 "it_kw": round(p.it_kw, 3),
                 "facility_kw": round(p.facility_kw, 3),
-                "max_rack_kw": round(p.max_rack_kw, 3),
-                "pue": round(p.pue, 4),
+                # no racks: no largest one; no IT load: no ratio of facility to IT
+                "max_rack_kw": round(p.max_rack_kw, 3) if self.arrays.n_racks else None,
+                "pue": round(p.pue, 4) if p.it_kw > 0 else None,
                 "optics_kw": round(p.optics_kw, 3),
                 "gpus_per_mw": round(p.gpus_per_mw, 2) if self.counts["gpus"] and p.it_kw > 0
                 else None,

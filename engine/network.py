@@ -167,7 +167,8 @@ class NetworkResult:
                 "by_tier": dict(self.links_by_tier), "by_medium": dict(self.links_by_medium),
                 "transceivers": int(self.transceivers),
                 "total_length_m": round(self.total_length_m, 2),
-                "max_length_m": round(self.max_length_m, 2),
+                "max_length_m": round(self.max_length_m, 2) if sum(self.links_by_tier.values())
+                else None,
                 "optics_w": round(self.optics_w, 1),
                 "optics_power_unknown_ends": int(self.power_unknown_ends),
                 # nothing priced is no cost; partly priced, a lower bound

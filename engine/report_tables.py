@@ -1520,7 +1520,7 @@ def fabric_tiers_table(layout: Layout, analysis: Any, catalog: Catalog | None = 
             _c("Ports per switch", kind="int"), _c("Ports used (fullest)", kind="int"),
             _c("Link speed", "Gb/s", "float", 0), _c("Oversubscription", ":1", "float", 2),
             _c("Note")]
-    return _table("fabric", "Fabric tiers", cols, rows,
+    return _table("tiers", "Fabric tiers", cols, rows,
                   "Generated switches are added by the fabric to the network racks' free U; "
                   "installed ones are already in the racks. Ports per switch: the switch's ports "
                   "at the link speed; ports used: on the fullest switch of the tier. "

@@ -1925,7 +1925,7 @@ def check_expected(case: dict[str, Any], layout: Layout, analysis: dict[str, Any
                   "it_kw_per_su": power.get("it_kw", 0.0) / su,
                   "compute_rack_kw": float(arr.rack_power_w[is_compute].max()) / 1000.0
                   if n_compute else 0.0,
-                  "max_rack_kw": power.get("max_rack_kw", 0.0)}
+                  "max_rack_kw": power.get("max_rack_kw") or 0.0}
         for key, spec in case.get("power", {}).items():
             if key not in actual:
                 problems.append(f"power.{key}: not a known figure")

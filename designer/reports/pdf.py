@@ -404,9 +404,9 @@ def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple
                                                "Per GPU", "Per endpoint",
                                                "Worst single failure"],
                            wrap=["Worst single failure"]))
-    if len(tables["fabric"]):
+    if len(tables["tiers"]):
         s.append(Heading("Fabric tiers", 2))
-        tiers, notes = _footnoted(tables["fabric"], "Tier")
+        tiers, notes = _footnoted(tables["tiers"], "Tier")
         s.append(TableFlow(tiers, [c.name for c in tiers.columns if c.name != "Note"]))
         s.extend(Para(n, 7.5, color=C["warning"]) for n in notes)
         s.append(Para(tiers.note, 7.5, italic=True, color=C["muted"]))

@@ -46,7 +46,7 @@ def test_gb200_ports_are_the_switches_not_the_plans(gb200):
     assert _metric(net, "Switch ports (hardware): leaf") == 8192
     assert _metric(net, "Ports used by the fabric: leaf") == 4608
     assert _metric(net, "Ports free: leaf") == 3584
-    tiers = t["fabric"]
+    tiers = t["tiers"]
     leaf = next(r for r in tiers.rows if r[1] == "leaf")
     assert (leaf[tiers.index("Ports per switch")], leaf[tiers.index("Ports used (fullest)")]) \
         == (64, 36)
@@ -68,7 +68,7 @@ def test_meta_spines_are_stand_ins_in_the_tiers_table_and_bom(meta):
     assert spine["stand_in_switches"] == 48 and spine["ports"] == 48 * 64
     assert spine["ports_used"] == 48 * 220 and spine["ports_free"] == 0
     assert any(v.code == "FABRIC-RADIX" for v in a.violations)
-    tiers = t["fabric"]
+    tiers = t["tiers"]
     notes = dict(zip(tiers.column("Tier"), tiers.column("Note"), strict=True))
     assert notes["spine"] == ("stand-in for a 220-port modular switch, counted as one box "
                               "(FABRIC-RADIX)")

@@ -244,3 +244,19 @@ def test_optics_of_no_power_figure_make_the_totals_lower_bounds_and_warn():
     warned = [v.message for v in a.violations if v.code == "FIGURE-UNKNOWN"]
     assert warned == [f"The catalog has no power figure for aec-800 ({ends:,} cable ends): "
                       "they count as 0 W (feeds and cooling understated)"]
+
+
+def test_an_empty_hall_has_no_pue_no_largest_rack_and_no_longest_cable(tmp_path, capsys):
+    """A hall with nothing in it: the PUE of no IT load, the largest of no racks and the
+    longest of no cables do not apply, and the JSON says null (it said 1.08, 0 and 0);
+    the command line prints a dash for each."""
+    from engine.model import Hall, Layout
+
+    lay = Layout(hall=Hall(outline=[(0, 0), (20, 0), (20, 12), (0, 12)]))
+    d = analyze(lay).to_dict()
+    assert d["power"]["pue"] is None and d["power"]["max_rack_kw"] is None
+    assert d["cabling"]["max_length_m"] is None
+    save_layout(lay, tmp_path / "empty.json")
+    assert main(["analyze", str(tmp_path / "empty.json")]) == 0
+    out = capsys.readouterr().out
+    assert "PUE –  max rack –" in out and "longest –" in out

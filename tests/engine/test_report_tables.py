@@ -157,7 +157,7 @@ def test_network_table_reports_bisection_and_worst_failure(superpod):
     assert net["Bisection bandwidth (one way)"] == pytest.approx(a.network.bisection_tbps,
                                                                  abs=1e-3)
     assert "Worst single failure" in net
-    assert sum(t["fabric"].column("Switches")) == a.to_dict()["counts"]["switches"]["total"]
+    assert sum(t["tiers"].column("Switches")) == a.to_dict()["counts"]["switches"]["total"]
 
 
 def test_sources_cover_every_catalog_figure_used(superpod):
@@ -334,7 +334,7 @@ def test_the_top_tier_of_every_fabric_shows_no_oversubscription(superpod,
     # a 2-tier fabric's spine showed 1.00 while a 3-tier core showed none: neither has uplinks
     lay2 = instantiate("mi355x-cluster", {"scalable_units": 1}, catalog=builtin_catalog_module)
     two = fabric_tiers_table(lay2, analyze(lay2, builtin_catalog_module), builtin_catalog_module)
-    for t in (two, superpod[2]["fabric"]):
+    for t in (two, superpod[2]["tiers"]):
         tiers = defaultdict(list)
         for r in t.rows:
             tiers[r[t.index("Fabric")]].append((r[t.index("Tier")], r[t.index("Oversubscription")]))

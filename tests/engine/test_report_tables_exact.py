@@ -28,7 +28,7 @@ GB200_ROUNDED = {
     "cooling": {"Capacity", "Load", "Utilization", "Flow"},
     "cooling_groups": {"Capacity", "N+1 capacity", "Load", "N+1 margin", "Utilization"},
     "fabrics": {"Link speed", "Bisection", "Per GPU", "Per endpoint", "Bisection after it"},
-    "fabric": {"Link speed", "Oversubscription"},
+    "tiers": {"Link speed", "Oversubscription"},
     "cable_bins": {"Routed length", "Stock length ordered", "Optics power"},
     "cutsheet": {"Routed length"}, "violations": set(),
 }
