@@ -1792,11 +1792,17 @@ def sources_table(layout: Layout, analysis: Any, links: LinkView | None = None,
         if isinstance(v, (int, float)) and not isinstance(v, bool) or v is None:
             key = _ASSUMPTION_SOURCES.get(name, "")
             note, digits = "", 6
+            default = type(a).model_fields[name].default
             if name == "pue" and v is None:
                 # no override: the PUE the analysis computed, to the decimals it prints with
                 v, digits = analysis.power.pue, 2
                 note = ("computed from the air/liquid heat mix and the pue_overhead_* "
                         "figures (not set in the layout)")
+            elif key and v != default:
+                # the design's own value: the default's source does not speak for it
+                note = (f"set in the layout (the template's description gives its basis); "
+                        f"the default {default:g} comes from {key}")
+                key = ""
             rows.append(("assumption", "layout", name, _x(v, digits) if v is not None else None,
                          _unit_of(name), key, "assumption", note, _source_title(catalog, key)))
     cols = [_c("Kind"), _c("Item"), _c("Figure"), _c("Value", kind="num", digits=1),

@@ -431,3 +431,17 @@ def test_one_tray_run_reads_singular_with_its_length_to_a_tenth(builtin_catalog_
                       for t in lay.trays), 1)
     assert row["Description"] == f"{len(lay.trays)} tray runs" and len(lay.trays) > 1
     assert (row["Quantity"], row["Length (m)"]) == (len(lay.trays), total)
+
+
+def test_an_assumption_the_design_sets_does_not_cite_the_defaults_source():
+    """The DGX H100 hall sets a 57.2 kW air limit (its description says why, [S40]); the
+    sources table cited S59, the source of the 30 kW default, for it. A value the layout
+    sets says so and names the default's source as the default's."""
+    lay = instantiate("dgx-h100-hall", {})
+    t = {x.key: x for x in build_tables(lay, analyze(lay))}
+    rows = {r[2]: r for r in t["sources"].rows if r[1] == "layout"}
+    limit = rows["air_limit_kw_per_rack"]
+    assert limit[3] == 57.2 and limit[5] == ""
+    assert limit[7] == ("set in the layout (the template's description gives its basis); "
+                        "the default 30 comes from S59")
+    assert rows["delta_t_air_k"][5] == "S40"  # a default keeps its source
