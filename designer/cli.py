@@ -185,7 +185,7 @@ def _fmt_kw(kw: float) -> str:
     return f"{kw / 1000:.3f} MW" if kw >= 1000 else f"{kw:.1f} kW"
 
 
-def _print_analysis(a, file: str) -> None:
+def _print_analysis(a, file: str, rating: float) -> None:
     from engine.report_tables import floor_load_text, power_text
 
     d = a.to_dict()
@@ -209,7 +209,7 @@ def _print_analysis(a, file: str) -> None:
     print(f"  heat {low}{_fmt_kw(co['heat_kw'])}: air {low}{_fmt_kw(co['air_kw'])}, liquid "
           f"{_fmt_kw(co['liquid_kw'])} ({co['liquid_share']:.0%}); airflow "
           f"{low}{co['airflow_cfm']:,.0f} CFM; coolant {co['liquid_flow_lpm']:,.0f} L/min")
-    print(f"  floor: highest load {floor_load_text(a)}")
+    print(f"  floor: highest load {floor_load_text(a)} (rated {rating:,.0f} kg/m²)")
     longest = f"{cb['max_length_m']:.1f} m" if cb["max_length_m"] is not None else "–"
     print(f"  cabling {cb['links']} links, {cb['transceivers']} transceivers, "
           f"{cb['total_length_m']:,.0f} m total, longest {longest}")
@@ -240,11 +240,12 @@ def _network_line(a, n: dict) -> str:
 
 
 def cmd_analyze(args) -> int:
-    a = _analyze_file(args.file)
+    layout = _load(args.file)
+    a = _analyze_layout(layout, args.file)
     if args.json:
         print(a.to_json())
     else:
-        _print_analysis(a, args.file)
+        _print_analysis(a, args.file, layout.hall.floor_rating_kg_m2)
     return EXIT_OK
 
 

@@ -645,7 +645,9 @@ def summary_table(layout: Layout, analysis: Any, catalog: Catalog | None = None)
         ("Switches", c["switches"]["total"], "", ""),
         ("IT load", _x(pw.it_kw), "kW", bound),
         ("Facility load", _x(pw.facility_kw), "kW", bound),
-        ("PUE", _x(pw.pue, 2), "", "" if layout.assumptions.pue is None else "set in the layout"),
+        ("PUE", _x(pw.pue, 2) if pw.it_kw > 0 else None, "",
+         "no IT load" if pw.it_kw <= 0 else
+         "" if layout.assumptions.pue is None else "set in the layout"),
         ("Largest rack", _x(pw.max_rack_kw), "kW",
          f"at least: {racks_unknown:,} rack{'s' * (racks_unknown != 1)} hold devices of "
          "unknown power" if racks_unknown else ""),
@@ -661,6 +663,8 @@ def summary_table(layout: Layout, analysis: Any, catalog: Catalog | None = None)
         ("Occupied floor area", _x(fl.occupied_area_m2, 1), "m²", ""),
         ("Highest floor load", _x(load, 1), "kg/m²",
          f"at least: {_racks_of_unknown_weight(fl)}" if load_bound else ""),
+        ("Floor rating", _x(layout.hall.floor_rating_kg_m2, 0), "kg/m²",
+         "the hall's (hall.floor_rating_kg_m2)"),
         ("Links", cb["links"], "", ""),
         ("Transceivers", cb["transceivers"], "", ""),
         ("Cable length, total", _x(net.total_length_m, 1), "m", ""),

@@ -81,7 +81,9 @@ def _figures(analysis: Any) -> tuple[dict, dict, dict, dict, dict]:
     heat = float(c.heat_kw)
     pw = {**d["power"], "it_kw": p.it_kw, "facility_kw": p.facility_kw,
           "max_rack_kw": p.max_rack_kw, "pue": p.pue, "optics_kw": p.optics_kw,
-          "gpus_per_mw": p.gpus_per_mw}
+          "gpus_per_mw": p.gpus_per_mw,
+          # no IT load, no ratio (the JSON's null)
+          "pue_text": f"{p.pue:.2f}" if p.it_kw > 0 else "—"}
     co = {**d["cooling"], "heat_kw": heat, "air_kw": c.air_kw, "liquid_kw": c.liquid_kw,
           "liquid_share": c.liquid_kw / heat if heat > 0 else 0.0, "airflow_cfm": c.airflow_cfm,
           "liquid_flow_lpm": float(np.asarray(c.rack_flow_lpm, np.float64).sum())}
@@ -208,14 +210,15 @@ def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple
     s.append(Para(f"{name}: {cnt['racks']:,} racks holding {cnt['gpus']:,} GPUs "
                   f"({layout.generation}) in a {xmax - xmin:,.1f} m x {ymax - ymin:,.1f} m hall. "
                   f"IT load {power_text(_kw(pw['it_kw']), analysis)}, facility load "
-                  f"{low}{_kw(pw['facility_kw'])} at PUE {pw['pue']:.2f}; highest floor load "
-                  f"{floor_load_text(analysis)}; {sev['error']} error(s) and {sev['warning']} "
+                  f"{low}{_kw(pw['facility_kw'])} at PUE {pw['pue_text']}; highest floor load "
+                  f"{floor_load_text(analysis)} against a floor rated "
+                  f"{layout.hall.floor_rating_kg_m2:,.0f} kg/m²; {sev['error']} error(s) and {sev['warning']} "
                   "warning(s) from the design rules."))
     s.append(KeyFigures([
         ("GPUs", f"{cnt['gpus']:,}"), ("Racks", f"{cnt['racks']:,}"),
         ("IT load" + (" (at least)" if low else ""), low + _kw(pw["it_kw"])),
         ("Facility load" + (" (at least)" if low else ""), low + _kw(pw["facility_kw"])),
-        ("PUE", f"{pw['pue']:.2f}"),
+        ("PUE", f"{pw['pue_text']}"),
         ("Largest rack" + (" (at least)" if rack_low else ""),
          f"{rack_low}{pw['max_rack_kw']:.1f} kW"),
         ("Bisection (one way)", f"{nw['bisection_tbps']:,.2f} Tb/s"
@@ -312,7 +315,7 @@ def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple
               if cnt["gpus"] and pw["it_kw"] > 0 else "no GPUs")
     s.append(Para(f"IT load {power_text(_kw(pw['it_kw']), analysis)} including "
                   f"{_kw(pw['optics_kw'])} of optics; facility load {low}{_kw(pw['facility_kw'])} "
-                  f"at PUE {pw['pue']:.2f}; {per_mw}. {tables['feeds'].note}"))
+                  f"at PUE {pw['pue_text']}; {per_mw}. {tables['feeds'].note}"))
     feeds = tables["feeds"]
     if len(feeds):
         util = np.asarray(analysis.power.feed_utilization) * 100
@@ -522,7 +525,7 @@ def _cover(doc: Doc, layout: Any, analysis: Any, date: str, total: int,
     y += 10 * pt
     cnt, pw = _figures(analysis)[:2]
     kf = KeyFigures([("GPUs", f"{cnt['gpus']:,}"), ("Racks", f"{cnt['racks']:,}"),
-                     ("IT load", _kw(pw["it_kw"])), ("PUE", f"{pw['pue']:.2f}")])
+                     ("IT load", _kw(pw["it_kw"])), ("PUE", f"{pw['pue_text']}")])
     kf.draw(doc, x, y, w)
     y += kf.height(doc, w) + 10 * pt
     bottom = doc.height - 70 * pt

@@ -445,3 +445,14 @@ def test_an_assumption_the_design_sets_does_not_cite_the_defaults_source():
     assert limit[7] == ("set in the layout (the template's description gives its basis); "
                         "the default 30 comes from S59")
     assert rows["delta_t_air_k"][5] == "S40"  # a default keeps its source
+
+
+def test_the_summary_states_the_floor_rating_beside_the_highest_load():
+    """A GB200 NVL72 rack loads its footprint at about 2,122 kg/m², which passes only on
+    the 2,500 kg/m² floor the template rates its hall for: the rating stands next to the
+    load in the summary (and so in every report)."""
+    lay = instantiate("gb200-nvl72-superpod", {})
+    t = {x.key: x for x in build_tables(lay, analyze(lay))}
+    rows = {r[0]: r for r in t["summary"].rows}
+    assert rows["Highest floor load"][1] == pytest.approx(2122.3, abs=0.1)
+    assert rows["Floor rating"][1:3] == (2500, "kg/m²")
