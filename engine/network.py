@@ -711,7 +711,9 @@ def analyze_network(layout: Layout, catalog: Catalog, arr: LayoutArrays,
                  "oversubscription": fb.plan.oversubscription() if fb.plan else {},
                  "bisection_tbps": round(b["gbps"] / 1000.0, 4),
                  "bisection_method": b["method"], "bisection_exact": b["exact"],
-                 **_per_half(fb, b["gbps"]), "worst_failure": b["worst"]}
+                 **_per_half(fb, b["gbps"]), "worst_failure": b["worst"],
+                 # separate rail planes: no switch joins the rails, the nodes do
+                 "rail_planes": int(fb.plan.planes) if fb.plan else 1}
         res.fabrics.append(entry)
         if fb.purpose == "scale_out":
             in_fabric[fb.node_dev] = True
@@ -780,6 +782,15 @@ def _check_fabric(ctx) -> list[Violation]:
                         (fb.id, *sorted({net.rack_ids[r] for r in topo.sw_rack[sel]
                                          if r >= 0})[:8])))
         out += _idle_ports(ctx, topo, used)
+    for f in net.fabrics:
+        if f.get("rail_planes", 1) > 1 and f["gpus"]:
+            out.append(Violation(
+                "FABRIC-RAIL-PLANES", "info",
+                f"Fabric {f['id']}: {f['rail_planes']} rail planes with no switch between "
+                f"them: a GPU reaches another rail's GPUs through its own node (NVLink), and "
+                f"the bisection ({f['bisection_tbps']:,.1f} Tb/s) counts each node's GPUs on "
+                "one side of the cut; across rails the scale-out network alone carries "
+                "nothing", (f["id"],)))
     if net.islands:
         parts = ", ".join(f"{fid} {g:,}" for fid, g in net.islands)
         out.append(Violation(

@@ -365,3 +365,21 @@ def test_forced_switch_counts_are_positive_and_rounding_is_reported(tmp_path):
     path.write_text(json.dumps(data))
     with pytest.raises(InputError, match=r"tiers\[1\]\.count: expected a value of at least 1"):
         load_layout(path)
+
+
+def test_rail_planes_say_the_rails_meet_only_in_the_nodes():
+    """The DC-busbar DGX B300 SuperPOD from 5 SU builds each rail's leaves on their own
+    spines: 8 rail planes no switch joins. A GPU reaches another rail through its node,
+    and the bisection counts whole nodes on each side of a cut: an info says so."""
+    from engine.templates import instantiate
+
+    a = analyze(instantiate("dgx-b300-superpod", {"edition": "dc-busbar",
+                                                  "scalable_units": 5}))
+    fab = next(f for f in a.network.fabrics if f["id"] == "compute")
+    assert fab["rail_planes"] == 8
+    info = [v for v in a.violations if v.code == "FABRIC-RAIL-PLANES"]
+    assert len(info) == 1 and info[0].severity == "info" and info[0].items == ("compute",)
+    assert "8 rail planes with no switch between them" in info[0].message
+    one = analyze(instantiate("dgx-b300-superpod", {"edition": "dc-busbar",
+                                                    "scalable_units": 4}))
+    assert not [v for v in one.violations if v.code == "FABRIC-RAIL-PLANES"]
