@@ -282,6 +282,27 @@ def _u_problems(rack_of_row, dev_type, dev_u, tt, rack_height_u, rack_ids):
     return problems
 
 
+def _enclosure_problems(layout: Layout, catalog: Catalog, rack_index: list[int]
+                        ) -> list[tuple[int, str, str]]:
+    """Racks (of ``rack_index``) holding a rack-scale system in a rack type other than the
+    one the system comes in: the system, its power shelves and its weight are its own
+    rack's, so its footprint and enclosure are drawn and weighed wrong."""
+    out = []
+    for ri in rack_index:
+        rack = layout.racks[ri]
+        if rack.system is None:
+            continue
+        sysdev = catalog.devices.get(rack.system)
+        want = getattr(sysdev, "rack_type", None)
+        if want and rack.type != want:
+            have, need = catalog.racks.get(rack.type), catalog.racks.get(want)
+            out.append((ri, "RACK-U-ENCLOSURE",
+                        f"{rack.id} holds {sysdev.name}, which comes in its own "
+                        f"{need.name if need else want} ({want}), in a "
+                        f"{have.name if have else rack.type}: set the rack type to {want}"))
+    return out
+
+
 def compile_layout(layout: Layout, catalog: Catalog) -> LayoutArrays:
     """Turn a layout into arrays.
 
@@ -339,7 +360,9 @@ def compile_layout(layout: Layout, catalog: Catalog) -> LayoutArrays:
         rack_rot_deg=np.array([r.rotation_deg for r in layout.racks], np.int64),
         rack_w_m=w, rack_d_m=d, rack_height_u=hu, rack_empty_kg=empty,
         dev_rack=rr, dev_type=dt, dev_u=du,
-        rack_problems=sorted(_u_problems(rr, dt, du, tt, hu, rack_ids), key=lambda p: p[0]),
+        rack_problems=sorted(_u_problems(rr, dt, du, tt, hu, rack_ids)
+                             + _enclosure_problems(layout, catalog, range(n)),
+                             key=lambda p: p[0]),
         **agg,
     )
 
@@ -390,6 +413,7 @@ def patch_rack(arr: LayoutArrays, layout: Layout, catalog: Catalog, rack_id: str
     arr.rack_problems = [p for p in arr.rack_problems if p[0] != ri]
     arr.rack_problems.extend(_u_problems(np.full(len(tix), ri), tix, us, arr.types,
                                          arr.rack_height_u, arr.rack_ids))
+    arr.rack_problems.extend(_enclosure_problems(layout, catalog, [ri]))
     arr.rack_problems.sort(key=lambda p: p[0])
     return True
 

@@ -1160,7 +1160,8 @@ def _check_load(ctx) -> list[Violation]:
     return out
 
 
-@rule("RACK-U", "floor", "Devices overlap in U, exceed the rack, or have no U height.")
+@rule("RACK-U", "floor", "Devices overlap in U, exceed the rack, or have no U height; a "
+      "rack-scale system stands in another rack type than its own.")
 def _check_u(ctx) -> list[Violation]:
     ids = ctx.arrays.rack_ids
     return [Violation(code, "error", msg, (ids[r],)) for r, code, msg in ctx.arrays.rack_problems]

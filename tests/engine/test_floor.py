@@ -402,3 +402,27 @@ def test_a_rack_turned_against_its_row_is_named(builder, catalog):
     assert found(analyze(apart.build(), catalog), "FLOOR-ROW-FACING") == []
     rows = builder(16, 8).rack("P1", 2.0, 3.0).rack("P2", 2.0, 1.8, rotation_deg=180)
     assert found(analyze(rows.build(), catalog), "FLOOR-ROW-FACING") == []
+
+
+def test_a_rack_scale_system_in_another_rack_type_is_an_error():
+    """A GB200 NVL72 comes in its own NVL72 MGX rack; set in a generic 800 mm rack its
+    footprint and enclosure weight are the wrong rack's. The error says which type it
+    needs, from a full analysis and from an incremental one alike."""
+    from engine.analysis import Analyzer
+    from engine.templates import instantiate
+
+    lay = instantiate("gb200-nvl72-superpod", {"scalable_units": 1})
+    nvl = next(r for r in lay.racks if r.system)
+    assert not found(analyze(lay), "RACK-U-ENCLOSURE")
+    wrong = lay.model_copy(deep=True)
+    k = next(i for i, r in enumerate(wrong.racks) if r.id == nvl.id)
+    wrong.racks[k] = nvl.model_copy(update={"type": "rack-800x1200"})
+    full = [v for v in analyze(wrong).violations if v.code == "RACK-U-ENCLOSURE"]
+    assert [v.items for v in full] == [(nvl.id,)] and full[0].severity == "error"
+    assert full[0].message.endswith("set the rack type to nvl72-rack")
+    live = Analyzer(lay)
+    again = live.update(wrong, [nvl.id])
+    assert [v.message for v in again.violations if v.code == "RACK-U-ENCLOSURE"] == \
+        [full[0].message]
+    assert not [v for v in live.update(lay, [nvl.id]).violations
+                if v.code == "RACK-U-ENCLOSURE"]
