@@ -258,6 +258,15 @@ def plan_fabric(node_ports: np.ndarray, *, topology: str = "rail_optimized", rai
     n_su = -(-n // max(su_nodes, 1)) if n else 0
     if topology == "rail_optimized":
         ppr = -(-int(node_ports.max()) // rails) if n else 0
+        most = int(node_ports.max()) if n else 0
+        if most and most % rails:
+            # NIC r of every node goes to rail r: a rail count that does not divide the
+            # ports leaves some rails a port short on every node, and leaves idle ports
+            problems.append(f"{rails} rails do not divide the {most} scale-out ports of a "
+                            f"node: each rail is built for {ppr} of a node's ports and "
+                            f"{rails * ppr - most} of every node's share stay empty; a "
+                            f"rail-optimized fabric takes rails that divide the ports "
+                            f"({', '.join(str(k) for k in range(1, most + 1) if most % k == 0)})")
         lpg = -(-su_nodes * ppr // d0) if ppr else 0
         leaves = n_su * rails * lpg
     else:
@@ -1137,8 +1146,10 @@ def _build_fabric(b: _Builder, fi: int, f: Fabric) -> FabricBuild:
                            pair_links=specs[1][0].links_per_pair if len(specs) > 1 else None)
         edited = plan.is_edited
         for p in plan.problems:
-            code = "FABRIC-NO-PORT" if ("exceed" in p or "not connected" in p) else "FABRIC-COUNT"
-            b.problems.append((code, "error" if code == "FABRIC-NO-PORT" else "info",
+            code = "FABRIC-NO-PORT" if ("exceed" in p or "not connected" in p) else \
+                "FABRIC-RAILS" if "rails do not divide" in p else "FABRIC-COUNT"
+            b.problems.append((code, {"FABRIC-NO-PORT": "error", "FABRIC-RAILS": "warning"}
+                               .get(code, "info"),
                                f"Fabric {f.id}: {p}", (f.id,)))
         wiring = wire_fabric(plan, node_ports)
         fallback = _fallback_rack(arr, net, arr.dev_rack[nodes])

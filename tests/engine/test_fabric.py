@@ -531,3 +531,18 @@ def test_switches_a_network_rack_has_no_room_for_are_the_only_ones_to_change_rac
     assert changed.sum() == 4 and (changed <= mine).all()
     assert (tb.sw_rack[mine & ~changed] == k).all() and (tb.sw_u[mine & ~changed] > 40).all()
     assert not (tb.sw_roomless).any()
+
+
+def test_rails_that_do_not_divide_a_nodes_ports_are_warned_about():
+    """NIC r of every DGX H100 goes to rail r: 3 rails for its 8 compute ports build
+    every rail for 3 ports of each node, 1 of them empty (9 leaves for 1 SU instead of
+    8). The fabric is still built; a warning names the rail counts that divide 8."""
+    lay = instantiate("dgx-h100-superpod", {"scalable_units": 1})
+    lay.fabrics[0] = lay.fabrics[0].model_copy(update={"rails": 3})
+    a = analyze(lay)
+    v = [x for x in a.violations if x.code == "FABRIC-RAILS"]
+    assert len(v) == 1 and v[0].severity == "warning"
+    assert v[0].message.endswith("takes rails that divide the ports (1, 2, 4, 8)")
+    assert a.network.fabrics[0]["switches"]["leaf"] == 9
+    lay.fabrics[0] = lay.fabrics[0].model_copy(update={"rails": 4})
+    assert not [x for x in analyze(lay).violations if x.code == "FABRIC-RAILS"]
