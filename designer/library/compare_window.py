@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStyle,
     QTableView,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -585,18 +586,29 @@ class CompareWindow(QWidget):
         self.notes.setWordWrap(True)
         self.notes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.notes.setStyleSheet("color: #5f6368; font-size: 8.5pt;")
-        upper = QWidget()
-        up = QVBoxLayout(upper)
-        up.setContentsMargins(0, 0, 0, 0)
-        up.setSpacing(4)
-        up.addWidget(self.table, 1)
-        up.addWidget(self.notes)
+        self.notes.hide()
+        # one line under the charts that opens on the notes: the table keeps the height
+        # of all its rows and the charts theirs until the notes are asked for
+        self.notes_button = QToolButton()
+        self.notes_button.setCheckable(True)
+        self.notes_button.setAutoRaise(True)
+        self.notes_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.notes_button.setArrowType(Qt.ArrowType.RightArrow)
+        self.notes_button.toggled.connect(self._show_notes)
+        self.notes_button.hide()
+        lower = QWidget()
+        low = QVBoxLayout(lower)
+        low.setContentsMargins(0, 0, 0, 0)
+        low.setSpacing(2)
+        low.addWidget(self.charts, 1)
+        low.addWidget(self.notes_button, 0, Qt.AlignmentFlag.AlignLeft)
+        low.addWidget(self.notes)
         split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(upper)
-        split.addWidget(self.charts)
+        split.addWidget(self.table)
+        split.addWidget(lower)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
-        split.setSizes([580, 290])
+        split.setSizes([500, 330])
         lay = QVBoxLayout(self)
         lay.addLayout(top)
         lay.addLayout(status_row)
@@ -812,6 +824,15 @@ class CompareWindow(QWidget):
         self.status.setText("<br>".join(lines))
         self.notes.setText(notes_html(self.rows))
         self.notes.setToolTip("\n".join(notes_text(self.rows)))
+        n = len(notes_text(self.rows))
+        self.notes_button.setText(f"Notes ({n}): what the † power figures and the blocks "
+                                  "stand on, and what the optics figure leaves out")
+        self.notes_button.setVisible(n > 0)
+
+    def _show_notes(self, on: bool) -> None:
+        self.notes.setVisible(on)
+        self.notes_button.setArrowType(Qt.ArrowType.DownArrow if on else
+                                       Qt.ArrowType.RightArrow)
 
     def _display(self, rows: list[CompareRow], kw: dict[str, Any],
                  pending: dict[int, str] | None = None) -> None:

@@ -225,3 +225,8 @@ def test_the_notes_the_command_line_prints_stand_under_the_table(qtbot, builtin_
                                                "beyond switch power") in printed
     assert "† blackwell: NVIDIA GB200 NVL72 at 132 kW, a secondary figure [S45] …" \
         in win.notes.text()
+    # one line under the charts until asked for: the table and the charts keep their room
+    assert win.notes_button.isVisibleTo(win) and not win.notes.isVisibleTo(win)
+    assert win.notes_button.text().startswith(f"Notes ({len(shown)}): ")
+    win.notes_button.click()
+    assert win.notes.isVisibleTo(win)
