@@ -879,6 +879,8 @@ class RowLabelsItem(QGraphicsItem):
         self._spans: list[tuple[float, float]] | None = None
         self._plan_key: tuple = ()
         self._floor_version = 0  # counts the floors the labels were placed on
+        #: ((scale, floor version), (hall side, aisle faces)) the labels were placed with
+        self._sides: tuple = ((), ("west", ("north", "south")))
         self._boxes: tuple = (None, np.zeros((0, 4)), 0.0)  # (floor, sorted boxes, tallest)
         # the labels placed at one scale: (name, pill in plan pixels, font pixels); a pill
         # in the view is this one moved by the view's offset
@@ -1062,14 +1064,23 @@ class RowLabelsItem(QGraphicsItem):
                             (box[:, 1] - gap >= -y1h * s) & (box[:, 3] + gap <= -y0h * s)
                     free[f"{side} {face}", px] = ok
         big = self.SIZES[0][0]
-        # one side for the hall where it can: the side with room for more rows
-        primary = "west" if free["west", big].sum() >= free["east", big].sum() else "east"
+        sides = (scale, self._floor_version)
+        if self._sides[0] == sides:
+            # a drag under way (the floor is the one the sides were chosen on): the rows
+            # keep the hall's side and face, rather than every label crossing its row
+            # when the dragged rack tips the balance
+            primary, faces = self._sides[1]
+        else:
+            # one side for the hall where it can: the side with room for more rows
+            primary = "west" if free["west", big].sum() >= free["east", big].sum() else "east"
+            # and one face for the rows labelled in an aisle: above them unless below has
+            # room for more
+            room = {face: sum(free[f"{primary} {face}", px].sum() for px, _h, _p in self.SIZES)
+                    for face in ("north", "south")}
+            faces = ("north", "south") if room["north"] >= room["south"] else \
+                ("south", "north")
+            self._sides = (sides, (primary, faces))
         other = "east" if primary == "west" else "west"
-        # and one face for the rows labelled in an aisle: above them unless below has
-        # room for more
-        room = {face: sum(free[f"{primary} {face}", px].sum() for px, _h, _p in self.SIZES)
-                for face in ("north", "south")}
-        faces = ("north", "south") if room["north"] >= room["south"] else ("south", "north")
         # a row keeps the hall's side in a smaller size before it takes the other side;
         # every row has its place beside an end before any takes one in an aisle (so none
         # takes the place beside a shorter neighbour's end)

@@ -85,3 +85,25 @@ def test_a_short_rows_label_keeps_clear_of_its_neighbours_and_their_racks(view, 
     assert not any(a.intersects(b) for k, a in enumerate(boxes) for b in boxes[k + 1:])
     floor = _floor_boxes_px(view)
     assert not [(n, b) for n, b, _px in shown if any(f.intersects(b) for f in floor)]
+
+
+def test_row_labels_keep_the_halls_side_while_a_drag_is_under_way(view, doc, gb200):
+    """The hall's side for its row labels is chosen on each floor; while a drag moves a
+    row's end rack (the floor not yet committed) the rows keep that side, rather than
+    every label crossing its row when the dragged rack tips the balance."""
+    doc.set_layout(gb200)
+    zoom(view, 18.0, (8.3, 20.4))
+    _render(view)
+    labels = view.fp.row_labels
+    side = labels._sides[1][0]
+    assert side in ("west", "east")
+    other = "east" if side == "west" else "west"
+    key = labels._sides[0]
+    # as if the live plan had tipped the other way: the side chosen on this floor holds
+    labels._sides = (key, (other, labels._sides[1][1]))
+    labels._version += 1  # a moved row's label set again during the drag
+    labels._plan(key[0])
+    assert labels._sides[1][0] == other
+    labels.refresh(live=False)  # the drag ends: the sides are chosen again on the new floor
+    labels._plan(key[0])
+    assert labels._sides[1][0] == side and labels._sides[0] != key
