@@ -494,7 +494,8 @@ class DashboardPanel(QWidget):
         cab = n.cabling_dict()
         total_m = cab["total_length_m"]
         if total_m:
-            km, longest = _km(total_m), f"{cab['max_length_m']:,.0f} m"
+            # the longest cable as the cable chart's note gives it (17.5 m, not 17 m)
+            km, longest = _km(total_m), f"{_metres(cab['max_length_m'])} m"
             t["cables"].set(f"{cab['links']:,}", f"{total_m / 1000:,.2f} km · longest {longest}",
                             shorter_sub=(f"{km} km · longest {longest}",
                                          f"{km} km · max {longest}", f"{km} km"))

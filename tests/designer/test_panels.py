@@ -802,3 +802,13 @@ def test_esc_in_an_inspector_field_drops_what_was_typed(qtbot, doc):
         ed.widget.editingFinished.emit()  # as focus moving on would
     assert doc.layout.rack("GPU-0001").model_dump() == before
     assert len(doc.calls) == calls
+
+
+def test_the_cables_tile_gives_the_longest_cable_as_the_chart_does(qtbot, doc):
+    """The tile said "longest 18 m" beside a chart whose note said 18.3 m: one figure,
+    one rounding."""
+    dash = make(qtbot, DashboardPanel, doc, (1000, 640))
+    longest = doc.analysis.network.max_length_m
+    text = f"{longest:,.1f}".removesuffix(".0")
+    assert f"longest {text} m" in dash.figure_sub("cables")
+    assert f"longest {text} m" in dash.cable_chart.note.text()
