@@ -207,7 +207,9 @@ def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple
     rack_unknown = analysis.power.rack_unknown_power
     rack_low = "≥ " if rack_unknown is not None and rack_unknown.any() else ""
     left_out = unknown_power_text(analysis)
-    s.append(Para(f"{name}: {cnt['racks']:,} racks holding {cnt['gpus']:,} GPUs "
+    held = f"{cnt['gpus']:,} GPUs" if cnt["gpus"] or not cnt.get("cpu_nodes") else \
+        f"{cnt['cpu_nodes']:,} CPU nodes"  # a CPU cluster says what it holds
+    s.append(Para(f"{name}: {cnt['racks']:,} racks holding {held} "
                   f"({layout.generation}) in a {xmax - xmin:,.1f} m x {ymax - ymin:,.1f} m hall. "
                   f"IT load {power_text(_kw(pw['it_kw']), analysis)}, facility load "
                   f"{low}{_kw(pw['facility_kw'])} at PUE {pw['pue_text']}; highest floor load "

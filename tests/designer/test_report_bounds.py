@@ -51,6 +51,7 @@ def test_cpu_cluster_pdf_says_its_power_totals_leave_out_40_switches(cpu_pdf):
             "≥ 595.3 kW to air") in cpu_pdf
     # its floor load: every rack holds hardware of no weight figure
     assert "highest floor load ≥ 180.6 kg/m² (27 racks of unknown weight)" in cpu_pdf
+    assert "27 racks holding 384 CPU nodes (cpu)" in cpu_pdf  # not "holding 0 GPUs"
     assert "no GPU scale-out fabric" in cpu_pdf
 
 
