@@ -407,6 +407,9 @@ def cmd_report(args) -> int:
     out = _output_name(args.output)
     suffix = Path(out).suffix.lower()
     try:
+        if os.path.isdir(out):
+            raise ReportError(f"{out}: expected an output file, not a folder (a report file "
+                              f"name ending in {', '.join(SUFFIXES)})")
         if suffix not in SUFFIXES:
             raise ReportError(f"{out}: expected an output file ending in {', '.join(SUFFIXES)} "
                               f"(got {suffix or 'no suffix'!r})")

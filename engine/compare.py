@@ -37,8 +37,8 @@ the hall or beat the best row length found so far: the same answers as laying ou
 one, a few times faster. ``should_stop`` ends a comparison between two such probes
 (:class:`CompareCancelled`), and ``progress`` counts them.
 
-Each row reports racks, floor area (of the generated hall), IT and facility
-MW, liquid share, GPUs per MW of IT load (``gpus_per_mw``) and of facility
+Each row reports racks, hall area (the generated hall, aisles and galleries
+included), IT and facility MW, liquid share, GPUs per MW of IT load (``gpus_per_mw``) and of facility
 load (``gpus_per_facility_mw``: IT x PUE, what ``--power-mw`` budgets),
 switches, cables, optics and their power, bisection (Tb/s, one way) and
 per-GPU bisection (Gb/s), scale-up domain, the codes of the rules that fail
@@ -1138,7 +1138,7 @@ _TABLE = [
     ("block", None, ""),
     ("GPUs", "gpus", "{:,}"),
     ("racks", "racks", "{:,}"),
-    ("floor area m2", "floor_area_m2", "{:,.0f}"),
+    ("hall area m2", "floor_area_m2", "{:,.0f}"),
     ("IT MW", "it_mw", "{:.2f}"),
     ("facility MW", "facility_mw", "{:.2f}"),
     ("liquid share", "liquid_share", "{:.0%}"),

@@ -234,6 +234,8 @@ _OTHER_FILES = {
     "rackscape.template/1": "a template file: instantiate it with File > New from template "
                             "or `rackscape new`",
     "rackscape.catalog/1": "a catalog file: put it in the user catalog folder",
+    "rackscape.analysis/1": "an analysis written by `rackscape analyze --json` or a JSON "
+                            "report: open the layout it was made from",
 }
 # the first bytes of files often renamed or picked by mistake
 _MAGIC = ((b"\x89PNG", "a PNG image"), (b"%PDF", "a PDF document"),

@@ -64,7 +64,7 @@ FIGURES: list[tuple[str, str, str]] = [
     ("Block", "block", "{}"),
     ("GPUs", "gpus", "{:,}"),
     ("Racks", "racks", "{:,}"),
-    ("Floor area (m²)", "floor_area_m2", "{:,.0f}"),
+    ("Hall area (m²)", "floor_area_m2", "{:,.0f}"),
     ("IT MW", "it_mw", "{:.2f}"),
     ("Facility MW", "facility_mw", "{:.2f}"),
     ("Liquid share", "liquid_share", "{:.0%}"),

@@ -121,3 +121,18 @@ def test_a_retarget_that_maps_no_gpu_writes_nothing(tmp_path, capsys):
     assert cap.err == (f"rackscape: {src}: --generation: expected a generation with hardware "
                        "for the design's GPU systems (hopper maps none of its 576 GPUs; "
                        "nothing written)\n")
+
+
+def test_a_folder_as_report_output_and_an_analysis_as_layout_are_named(hall, tmp_path,
+                                                                      capsys):
+    """Messages that say what was given: a folder named as the report file, and an
+    analysis JSON given where a layout is read."""
+    folder = tmp_path / "out"
+    folder.mkdir()
+    err = _refused(capsys, ["report", hall, "-o", folder], [hall])
+    assert "expected an output file, not a folder" in err
+    an = tmp_path / "an.json"
+    assert main(["analyze", str(hall), "--json"]) == 0
+    an.write_text(capsys.readouterr().out)
+    err = _refused(capsys, ["analyze", an], [an])
+    assert "this is an analysis written by `rackscape analyze --json`" in err

@@ -295,7 +295,7 @@ def test_cli_compare_json(capsys):
 def test_cli_compare_table(capsys):
     assert cli_main(["compare", "--power-mw", "3", "--generations", "blackwell"]) == 0
     out = capsys.readouterr().out
-    for label in ("racks", "floor area m2", "IT MW", "facility MW", "liquid share",
+    for label in ("racks", "hall area m2", "IT MW", "facility MW", "liquid share",
                   "GPUs per IT MW", "GPUs per facility MW", "switches", "cables", "optics",
                   "optics kW *", "bisection Tb/s",
                   "per-GPU Gb/s", "scale-up GPUs", "failing rules"):
