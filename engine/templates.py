@@ -730,7 +730,10 @@ def resolve_params(t: TemplateFile, values: dict[str, Any]) -> dict[str, Any]:
         if k not in known:
             raise ParameterError(f"unknown parameter {k!r} for template {t.id} "
                                  f"(known: {', '.join(known) or 'none'})")
-    env = {name: _coerce(p, values.get(name, p.default)) for name, p in known.items()}
+    try:
+        env = {name: _coerce(p, values.get(name, p.default)) for name, p in known.items()}
+    except ParameterError as exc:  # one form for every template error: which template
+        raise ParameterError(f"template {t.id}: {exc}") from None
     for p in t.parameters:
         if p.bindings:
             env.update(p.bindings[env[p.name]])

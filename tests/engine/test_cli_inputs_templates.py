@@ -29,7 +29,8 @@ def test_a_value_a_hair_out_of_range_is_shown_as_given(tmp_path, capsys, value, 
     code, _, err = run(capsys, "new", "cpu-cluster", "--set", f"leaf_oversubscription={value}",
                        "-o", str(out))
     assert code == 2 and len(err.strip().splitlines()) == 1 and not out.exists()
-    assert "parameter leaf_oversubscription: expected a value from 1 to 8, " + got in err
+    assert "template cpu-cluster: parameter leaf_oversubscription: expected a value from 1 to 8, " \
+        + got in err
 
 
 def test_an_integer_out_of_range_shows_every_digit(tmp_path, capsys):
