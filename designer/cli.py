@@ -359,7 +359,9 @@ def cmd_library_import(args) -> int:
     except OSError as exc:
         raise InputError(user_template_dir(), "", f"a writable library folder "
                          f"({exc.strerror or exc})") from None
-    print(f"{args.bundle}: {res.summary()} into {user_template_dir()}")
+    where = f"(library {user_template_dir()})" if res.is_empty else \
+        f"into {user_template_dir()}"
+    print(f"{args.bundle}: {res.summary()} {where}")
     return EXIT_OK
 
 
