@@ -677,9 +677,14 @@ class FloorPlanScene(QGraphicsScene):
         arr = a.arrays
         if not arr.n_racks:
             return np.zeros((0, 8))
+        from designer.canvas.batch import row_depths
+
         fx, fy = front_vectors(arr.rack_rot_deg)
         half_aisle = max(self.document.layout.assumptions.aisle_clearance_m / 2, 0.3)
-        front, back = strips(arr.rack_x_m, arr.rack_y_m, hx, hy, fx, fy, half_aisle, 0.0)
+        # a row of racks of two depths: its strips start on the deepest racks' line
+        x, y, sx, sy = row_depths(arr.rack_x_m, arr.rack_y_m, hx, hy,
+                                  arr.rack_rot_deg % 180 == 90)
+        front, back = strips(x, y, sx, sy, fx, fy, half_aisle, 0.0)
         return np.column_stack([np.asarray(front, np.float64).reshape(-1, 4),
                                 np.asarray(back, np.float64).reshape(-1, 4)])
 

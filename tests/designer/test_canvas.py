@@ -1159,3 +1159,24 @@ def test_aisle_tints_run_on_past_a_missing_rack(window, zoom):
         near = QRectF(x - 0.3, -y - 0.3, 0.6, 0.6)
         part = [p for k, p in scene.floor._aisle_paths(near) if k == key]
         assert any(p.contains(point) for p in part), f"a small repaint leaves a notch ({key})"
+
+
+def test_a_row_of_two_rack_depths_tints_its_aisles_from_one_line(window, builtin_catalog):
+    """A GB200 row mixes 1,068 mm NVL72 racks and 1,200 mm network racks: the aisle
+    strips of all its racks start on the deeper racks' line, so the aisle has no thin
+    untinted band in front of the shallow racks."""
+    from engine.templates import instantiate
+
+    doc, scene = window.document, window.scene
+    doc.set_layout(instantiate("gb200-nvl72-superpod", {"scalable_units": 1},
+                               catalog=builtin_catalog))
+    assert doc.wait_for_analysis()
+    QApplication.processEvents()
+    cold, hot, _along = scene.floor._strips
+    ids = doc.analysis.arrays.rack_ids
+    r01 = [k for k, r in enumerate(doc.layout.racks) if r.row == "R01"]
+    depths = {doc.layout.racks[k].type for k in r01}
+    assert len(depths) == 2, depths  # NVL72 racks and network racks
+    for strips in (cold, hot):
+        bands = {(round(strips[k, 1], 6), round(strips[k, 3], 6)) for k in r01}
+        assert len(bands) == 1, ([ids[k] for k in r01], bands)
