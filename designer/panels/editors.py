@@ -183,14 +183,17 @@ class FieldEditor:
         self.widget = widget
         self.on_commit: Callable[[Any], None] = lambda _v: None
         self.on_error: Callable[[str], None] = lambda _msg: None
+        #: called when Esc drops an entry (the panel takes its refusal message down)
+        self.on_revert: Callable[[], None] = lambda: None
         self.mixed = False
         #: whether the commit under way is a step of a repeated gesture (see the module)
         self.stepped = False
         self._updating = False
         self._value: Any = None  # what set_value showed last: Esc puts it back
-        typed = widget.lineEdit() if isinstance(widget, QAbstractSpinBox) else widget
-        if isinstance(typed, QLineEdit):
-            self._escape = _EscapeReverts(self, typed)
+        # a spin box has the focus and hands keys to its line edit: both are watched
+        typed = [widget, widget.lineEdit()] if isinstance(widget, QAbstractSpinBox) else \
+            [widget] if isinstance(widget, QLineEdit) else []
+        self._escape = [_EscapeReverts(self, t) for t in typed]
 
     def revert(self) -> None:
         """Show the value the model has again, dropping what was typed."""
@@ -198,6 +201,7 @@ class FieldEditor:
         mark = getattr(self, "_mark", None)
         if mark is not None:
             mark("")
+        self.on_revert()
 
     def set_value(self, value: Any) -> None:
         """Show ``value`` (or :data:`MIXED` for a blank) without committing."""

@@ -538,6 +538,7 @@ class InspectorPanel(QWidget):
         if isinstance(ed, SpinEditor):
             ed.on_error = self._show_error  # a number out of range says so
         ed.on_commit = lambda value: self._apply(ed, on_commit, value)
+        ed.on_revert = self.clear_message  # Esc: the entry and its refusal go
         self.editors[key] = ed
         self._route_undo(ed)
         label = QLabel(field_label(key))

@@ -794,14 +794,25 @@ def test_esc_in_an_inspector_field_drops_what_was_typed(qtbot, doc):
     before = doc.layout.rack("GPU-0001").model_dump()
     for ed, text in ((name, "zzz"), (x, "99")):
         le = ed.widget.lineEdit() if hasattr(ed.widget, "lineEdit") else ed.widget
-        le.setFocus()
+        ed.widget.setFocus()
         le.selectAll()
-        qtbot.keyClicks(le, text)
-        qtbot.keyClick(le, Qt.Key.Key_Escape)
-        assert text not in le.text() and not le.hasFocus()
+        # keys go to the focused widget, as a user's do (a spin box hands them on)
+        qtbot.keyClicks(ed.widget, text)
+        qtbot.keyClick(ed.widget, Qt.Key.Key_Escape)
+        assert text not in le.text() and not ed.widget.hasFocus()
         ed.widget.editingFinished.emit()  # as focus moving on would
     assert doc.layout.rack("GPU-0001").model_dump() == before
     assert len(doc.calls) == calls
+    # a refused entry's message goes with the entry
+    x.widget.setFocus()
+    x.widget.lineEdit().selectAll()
+    qtbot.keyClicks(x.widget, "abc")
+    qtbot.keyClick(x.widget, Qt.Key.Key_Return)
+    assert insp.message.isVisible()
+    x.widget.setFocus()
+    qtbot.keyClick(x.widget, Qt.Key.Key_Escape)
+    assert not insp.message.isVisible()
+    assert doc.layout.rack("GPU-0001").model_dump() == before
 
 
 def test_the_cables_tile_gives_the_longest_cable_as_the_chart_does(qtbot, doc):
