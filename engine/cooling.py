@@ -559,15 +559,21 @@ def _check_missing(ctx) -> list[Violation]:
     out = []
     no_air = np.flatnonzero((c.rack_air_kw > 1e-9) & (c.rack_crah < 0))
     if len(no_air):
+        away = [c.unit_ids[i] for i in np.flatnonzero(c.unit_air_outside)] \
+            if c.unit_air_outside is not None else []
+        why = ("but the hall has no CRAH" if not away else
+               f"but no CRAH draws the hall's air ({', '.join(away[:3])}"
+               f"{' ...' if len(away) > 3 else ''} draw{'s' * (len(away) == 1)} it outside "
+               "the hall: COOL-RETURN)")
         out.append(Violation("COOL-NO-AIR", "error",
                              f"{_racks(len(no_air))} reject{'s' * (len(no_air) == 1)} "
-                             f"{c.rack_air_kw[no_air].sum():.0f} kW to "
-                             "air but the hall has no CRAH", tuple(ids[i] for i in no_air[:200])))
+                             f"{c.rack_air_kw[no_air].sum():,.1f} kW to air {why}",
+                             tuple(ids[i] for i in no_air[:200])))
     no_liq = np.flatnonzero((c.rack_liquid_kw > 1e-9) & (c.rack_cdu < 0))
     if len(no_liq):
         out.append(Violation("COOL-NO-LIQUID", "error",
                              f"{_racks(len(no_liq))} need{'s' * (len(no_liq) == 1)} "
-                             f"{c.rack_liquid_kw[no_liq].sum():.0f} kW of "
+                             f"{c.rack_liquid_kw[no_liq].sum():,.1f} kW of "
                              "liquid cooling but the hall has no CDU",
                              tuple(ids[i] for i in no_liq[:200])))
     flow_over = np.flatnonzero(c.unit_flow_lpm > c.unit_rated_flow_lpm * (1 + 1e-9))

@@ -1111,11 +1111,15 @@ def _check_row_facing(ctx) -> list[Violation]:
         ways = [int(rot[k]) for k, r in enumerate(racks) if r.row == row]
         usual[row] = max(set(ways), key=ways.count)
     out = []
+    named: set[int] = set()  # a turned rack between two neighbours is named once
     for i, j in pairs[:MAX_LISTED_PAIRS].tolist():
         row = racks[i].row if racks[i].row and racks[i].row == racks[j].row else None
         turned = [k for k in (i, j) if row is not None and int(rot[k]) != usual[row]]
         if len(turned) == 1:
             k = turned[0]
+            if k in named:
+                continue
+            named.add(k)
             other = j if k == i else i
             out.append(Violation(
                 "FLOOR-ROW-FACING", "warning",

@@ -335,6 +335,14 @@ def test_a_crah_drawing_air_outside_the_hall_cools_nothing_and_backs_nothing_up(
     msgs = [v for v in a.violations if v.code == "COOL-RETURN"]
     assert [v.items for v in msgs] == [(unit.id,)] and msgs[0].severity == "error"
     assert "draws air at (500.00, 500.00) m, outside the hall" in msgs[0].message
+    # the hall's other CRAHs still take the air; a hall whose only CRAH draws outside it
+    # says so rather than that it has none
+    only = bad.model_copy(update={"cooling": [c for k2, c in enumerate(bad.cooling)
+                                              if k2 == k or c.kind != "crah"]})
+    no_air = [v.message for v in analyze(only).violations if v.code == "COOL-NO-AIR"]
+    assert len(no_air) == 1 and no_air[0].endswith(
+        f"kW to air but no CRAH draws the hall's air ({unit.id} draws it outside the hall: "
+        "COOL-RETURN)")
     x0, _y0, x1, _y1 = shapely_bounds(lay.hall.outline)
     gone = lay.model_copy(deep=True)
     gone.cooling[k] = unit.model_copy(update={"x_m": x1 + 20.0, "return_xy_m": None})

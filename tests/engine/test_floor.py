@@ -395,6 +395,12 @@ def test_a_rack_turned_against_its_row_is_named(builder, catalog):
     assert [x.items for x in v] == [("R5",)]
     assert v[0].message.startswith("R5 faces the other way from R4 beside it and the rest "
                                    "of row A")
+    # one turned in the middle of its row: named once, not once per neighbour
+    mid = builder(16, 8)
+    for k in range(5):
+        mid = mid.rack(f"M{k + 1}", 2.0 + 0.8 * k, 3.0, row="B",
+                       rotation_deg=180 if k == 2 else 0)
+    assert found(analyze(mid.build(), catalog), "FLOOR-ROW-FACING") == [("M3",)]
     pair = builder(16, 8).rack("P1", 2.0, 3.0).rack("P2", 2.8, 3.0, rotation_deg=180)
     assert found(analyze(pair.build(), catalog), "FLOOR-ROW-FACING") == [("P1", "P2")]
     # back to back across an aisle, or an aisle apart along the line: no neighbours
