@@ -174,9 +174,11 @@ class RetargetResult:
         name = device_name or (lambda s: s)
         gen = (generation_name or (lambda s: s))(self.generation)
         arrow, times = (" → ", "×") if shown else (" -> ", "x")
-        head = f"GPUs mapped to {gen}: {self.gpus_target:,} of {self.gpus_after:,}"
-        if self.gpus_target < self.gpus_after:
-            rest = self.gpus_after - self.gpus_target
+        # of the design's GPUs: servers dropped for lack of room are not mapped
+        of = max(self.gpus_before, self.gpus_after)
+        head = f"GPUs mapped to {gen}: {self.gpus_target:,} of {of:,}"
+        if self.gpus_target < of:
+            rest = of - self.gpus_target
             head += (" (none could be mapped: see below)" if not self.gpus_target else
                      f" ({rest:,} could not be mapped: see below)")
         lines = [head]
@@ -376,7 +378,19 @@ def switch_for(catalog: Catalog, switch_id: str, speed_gbps: float) -> str | Non
 
 def _restack(rack: Rack, devices: list[tuple[MountedDevice, str]], catalog: Catalog,
              height_u: int) -> tuple[list[MountedDevice], list[str]]:
-    """Place devices (old, new type) from the rack's lowest U, keeping the old gaps."""
+    """Place devices (old, new type) from the rack's lowest U, keeping the old gaps where
+    the rack has room for them, closing a gap where it has not (four DGX H100 at U1, 9,
+    17 and 41 become four 10U DGX B200 at U1, 11, 21 and 31, not three and a dropped one).
+
+    Examples
+    --------
+    >>> from engine.catalog import default_catalog
+    >>> r = Rack(id="R", type="rack-800x1200", x_m=1, y_m=1,
+    ...          devices=[MountedDevice(type="dgx-h100", u=u) for u in (1, 9, 17, 41)])
+    >>> out, dropped = _restack(r, [(d, "dgx-b200") for d in r.devices], default_catalog(), 48)
+    >>> [d.u for d in out], dropped
+    ([1, 11, 21, 31], [])
+    """
     order = sorted(devices, key=lambda p: p[0].u)
     out: list[MountedDevice] = []
     dropped: list[str] = []
@@ -387,6 +401,8 @@ def _restack(rack: Rack, devices: list[tuple[MountedDevice, str]], catalog: Cata
         new_h = catalog.devices[new_type].u_height or 1
         gap = 0 if prev_old_end is None else max(old.u - prev_old_end - 1, 0)
         u = old.u if prev_old_end is None else top + 1 + gap
+        if u + new_h - 1 > height_u:
+            u = top + 1  # no room for the old gap: close it
         if u + new_h - 1 > height_u:
             dropped.append(new_type)
             prev_old_end = old.u + old_h - 1
@@ -572,13 +588,20 @@ def retarget(layout: Layout, generation: str, catalog: Catalog | None = None,
         # a fabric whose servers the new ones cannot join (no ports of its purpose): said,
         # not left to a rule of the copy
         nodes = [{f["id"]: int(f.get("nodes") or 0) for f in n.fabrics} for n in nets]
+        # servers dropped for lack of room leave their fabrics too: said as such
+        dropped = sum(n for k, n in res.dropped.items()
+                      if getattr(catalog.devices.get(k.split(" (")[0]), "role", "")
+                      in ("gpu_server", "rack_system"))
         for f in layout.fabrics:
             was, now = nodes[0].get(f.id, 0), nodes[1].get(f.id, 0)
-            if now < was:
-                lost = f"{was - now:,} of its {was:,} nodes" if now else f"all {was:,} nodes"
+            short = was - now - (dropped if f.purpose == "scale_out" else 0)
+            if now < was and short > 0:
+                lost = f"{short:,} of its {was:,} nodes" if now or short < was \
+                    else f"all {was:,} nodes"
                 what = f.purpose.replace("_", "-")
-                res.unmapped.append(f"fabric {f.id}: loses {lost}: the {generation_name(generation)} "
-                                    f"servers have no {what} ports in the catalog")
+                res.unmapped.append(f"fabric {f.id}: loses {lost}: the "
+                                    f"{generation_name(generation)} servers have no {what} "
+                                    "ports in the catalog")
         # with a fabric, IT power includes the switches it places and the optics
         res.it_kw_before, res.it_kw_after = (float(a.power.it_kw) for a in full)
         res.network = {

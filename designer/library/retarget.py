@@ -99,7 +99,8 @@ class RetargetDialog(QDialog):
         self.summary = QPlainTextEdit()
         self.summary.setReadOnly(True)
         self.summary.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.summary.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        # a long line (a lost fabric node and why) wraps rather than running off the box
+        self.summary.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         intro = QLabel(f"“{layout.name}” is a {_label(layout.generation)} design. Each GPU "
                        "server, rack-scale system and scale-out switch maps to the chosen "
                        "generation's equivalent; the result opens as a new document.")

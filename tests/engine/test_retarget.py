@@ -252,3 +252,35 @@ def test_a_fabric_the_new_servers_cannot_join_is_named(front_end_fabric):
     assert "fabric front-end: loses all 32 nodes: the Rubin servers have no front-end ports " \
         "in the catalog" in res.unmapped
     assert not any(u.startswith("fabric compute: loses") for u in res.unmapped)
+
+
+def _hall_with(us):
+    from engine.model import MountedDevice
+    from engine.templates import instantiate
+
+    lay = instantiate("dgx-h100-hall", {"racks": 16})
+    lay.racks[0] = lay.racks[0].model_copy(update={
+        "devices": [MountedDevice(type="dgx-h100", u=u) for u in us]})
+    return lay
+
+
+def test_a_gap_the_rack_has_no_room_for_is_closed_not_a_server_dropped():
+    """Four DGX H100 at U1, 9, 17 and 41 (a gap of 16 U under the top one) become four
+    10U DGX B200: the gap closes where keeping it would push the last one out of the
+    48U rack (it used to drop it, and blame the catalog for the node the fabric lost)."""
+    res = retarget(_hall_with((1, 9, 17, 41)), "blackwell")
+    assert [d.u for d in res.layout.racks[0].devices] == [1, 11, 21, 31]
+    assert not res.dropped and not res.unmapped
+    assert res.summary().splitlines()[0] == "GPUs mapped to blackwell: 512 of 512"
+
+
+def test_a_server_with_no_room_is_counted_out_of_the_designs_gpus():
+    """Five DGX H100 (40U) in a rack become five 10U DGX B200 (50U): one has no room. The
+    head line counts the design's GPUs (520), not those left (512), and the node the
+    fabric loses is the dropped server's, not a port the catalog lacks."""
+    res = retarget(_hall_with((1, 9, 17, 25, 33)), "blackwell")
+    text = res.summary()
+    assert text.splitlines()[0] == ("GPUs mapped to blackwell: 512 of 520 (8 could not be "
+                                    "mapped: see below)")
+    assert "dgx-b200 (no room in rack GPU-0001)" in text
+    assert "no scale-out ports" not in text
