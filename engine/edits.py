@@ -317,8 +317,10 @@ def rack_row(layout: Layout, model_id: str, start: Sequence[float], end: Sequenc
     the other way (fronts face fronts across a cold aisle, backs face backs across a
     hot one), while one drawn in line with it extends it facing the same way. Places
     on a rack, a unit, an obstacle or off the floor stay empty. Copies hold what the
-    model holds, form a new row (the next ``Rnn``), join the fabrics the model is an
-    explicit member of, and take no feeds: a busway drawn along the row feeds them.
+    model holds, form a new row (the next ``Rnn``) or, drawn in line with racks, extend
+    their row (racks in line that have no row join the new one), join the fabrics the
+    model is an explicit member of, and take no feeds: a busway drawn along the row
+    feeds them.
 
     Examples
     --------
@@ -351,7 +353,7 @@ def rack_row(layout: Layout, model_id: str, start: Sequence[float], end: Sequenc
     if hi - lo >= d:
         c = min(max(y0 if along_x else x0, lo + d / 2), hi - d / 2)
         x0, y0 = (x0, c) if along_x else (c, y0)
-    rot = _row_rotation(layout, catalog, model, along_x, (x0, y0), n * w * sign, d)
+    rot, inline = _row_rotation(layout, catalog, model, along_x, (x0, y0), n * w * sign, d)
     centres = [((x0 + (k + 0.5) * w * sign, y0) if along_x else (x0, y0 + (k + 0.5) * w * sign))
                for k in range(n)]
     # positions on a column, a wall, a keep-out zone, a unit or a rack, or off the floor,
@@ -364,7 +366,14 @@ def rack_row(layout: Layout, model_id: str, start: Sequence[float], end: Sequenc
     centres = [c for c, ok in zip(centres, free.tolist(), strict=True) if ok]
     taken = layout.all_ids()
     rows = [int(m.group(1)) for r in layout.racks if r.row and (m := re.fullmatch(r"R(\d+)", r.row))]
-    row = f"R{max(rows, default=0) + 1:02d}"
+    # drawn in line with racks, the row extends theirs: their row, or a new one they join
+    named = [layout.racks[k].row for k in inline.tolist() if layout.racks[k].row]
+    row = named[0] if named else f"R{max(rows, default=0) + 1:02d}"
+    joining = {layout.racks[k].id for k in inline.tolist() if not layout.racks[k].row}
+    if joining:
+        layout = _rebuild(layout, {"racks": [r.model_copy(update={"row": row})
+                                             if r.id in joining else r
+                                             for r in layout.racks]})
     copies = []
     for x, y in centres:
         copies.append(model.model_copy(update={
@@ -395,8 +404,10 @@ def _free_places(layout: Layout, catalog: Catalog, centres: Sequence[tuple[float
 
 
 def _row_rotation(layout: Layout, catalog: Catalog, model: Rack, along_x: bool,
-                  start: tuple[float, float], run_m: float, depth_m: float) -> int:
-    """Return the rotation of a new row from ``start`` running ``run_m`` along x or y.
+                  start: tuple[float, float], run_m: float, depth_m: float
+                  ) -> tuple[int, np.ndarray]:
+    """Return the rotation of a new row from ``start`` running ``run_m`` along x or y,
+    and the racks (indices) it stands in line with (it extends their row).
 
     Racks line up by their width, so a row along the model's depth turns the copy
     90 degrees. Then the rows around it decide: a row drawn in line with racks that
@@ -426,13 +437,14 @@ def _row_rotation(layout: Layout, catalog: Catalog, model: Rack, along_x: bool,
     if inline.any():
         near = np.flatnonzero(inline)
         gap = np.maximum(np.maximum(a0 - along[near], along[near] - a1), 0.0)
-        return int(rrot[near[np.argmin(gap)]])
+        return int(rrot[near[np.argmin(gap)]]), near[np.argsort(gap, kind="stable")]
+    none = np.zeros(0, np.int64)
     # across an aisle: a parallel row whose span overlaps this one's, nearest first
     facing = parallel & (offset > (depth + depth_m) / 4) & (along >= a0) & (along <= a1)
     if facing.any():
         near = np.flatnonzero(facing)
-        return int((rrot[near[np.argmin(offset[near])]] + 180) % 360)
-    return rot
+        return int((rrot[near[np.argmin(offset[near])]] + 180) % 360), none
+    return rot, none
 
 
 def _check_rack_refs(rack: Rack, catalog: Catalog) -> None:

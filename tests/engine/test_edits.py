@@ -437,3 +437,20 @@ def test_a_copy_of_a_full_row_goes_to_a_row_across_never_to_open_floor():
     assert edits.beside_offset(lay, [end.id]) == (0.0, 2.4)
     r02 = [r.id for r in lay.racks if r.row == "R02"]
     assert edits.beside_offset(lay, r02) is None
+
+
+def test_a_row_drawn_from_a_lone_rack_takes_it_in():
+    """One rack dropped on a blank floor (no row), then a row of racks like it drawn on
+    from it: the copies and the model are one row (the model was left out, so the gap
+    rule and the elevation spoke of no row). A row drawn on from a named row extends it."""
+    from engine.model import Hall, Layout, Rack
+
+    lay = Layout(hall=Hall(outline=[(0, 0), (12, 0), (12, 10), (0, 10)]),
+                 racks=[Rack(id="RK-0001", type="rack-800x1200", x_m=1.4, y_m=2.0)])
+    out = edits.rack_row(lay, "RK-0001", (1.8, 2.0), (6.6, 2.0))
+    assert {r.row for r in out.racks} == {"R01"} and len(out.racks) == 7
+    named = lay.model_copy(update={"racks": [lay.racks[0].model_copy(update={"row": "R07"})]})
+    out = edits.rack_row(named, "RK-0001", (1.8, 2.0), (6.6, 2.0))
+    assert {r.row for r in out.racks} == {"R07"}
+    across = edits.rack_row(named, "RK-0001", (1.0, 5.0), (6.6, 5.0))
+    assert {r.row for r in across.racks[1:]} == {"R08"} and across.racks[0].row == "R07"
