@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import math
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QDragEnterEvent,
@@ -514,8 +514,15 @@ class FloorPlanView(QGraphicsView):
         last = getattr(self, "_legend_corner", None)
         if last is not None and last != best and covers[last] <= 1.25 * covers[best] + 1.0:
             best = last
+        moved = held is not None and held[1] != corners[best]
         self._legend_corner = best
         self._legend_at = (key, corners[best])
+        if moved:
+            # a paint of part of the view (an outline's corner dragged) would draw the
+            # legend where it goes only within that part and leave it where it was: the
+            # whole view paints again, once this paint is done (an update asked for
+            # during a paint is dropped with it)
+            QTimer.singleShot(0, self.viewport().update)
         return corners[best]
 
     def legend_cover(self, box: QRectF) -> float:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QByteArray, QMimeData, QPoint, QPointF, QRectF, Qt
+from PySide6.QtCore import QByteArray, QMimeData, QPoint, QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QDropEvent, QImage, QMouseEvent, QPainter
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -1180,3 +1180,23 @@ def test_a_row_of_two_rack_depths_tints_its_aisles_from_one_line(window, builtin
     for strips in (cold, hot):
         bands = {(round(strips[k, 1], 6), round(strips[k, 3], 6)) for k in r01}
         assert len(bands) == 1, ([ids[k] for k in r01], bands)
+
+
+def test_a_legend_that_changes_corner_repaints_the_whole_view(window):
+    """An outline's corner dragged repaints part of the view; a legend that moves to
+    another corner then would be drawn only within that part and left half where it
+    was. A move of the legend repaints the whole view."""
+    view = window.view
+    for _ in range(3):  # the window's own first paints
+        QApplication.processEvents()
+    _key, at = view._legend_at
+    view._legend_at = (("the hall before",), (at[0] + 40.0, at[1] + 40.0))  # elsewhere
+    spy = _paint_spy(view)
+    view.viewport().update(QRect(0, 0, 10, 10))  # a small repaint, as an edit's
+    for _ in range(4):  # the paint, then the one it asks for
+        QApplication.processEvents()
+    view.viewport().removeEventFilter(spy)
+    from PySide6.QtGui import QRegion
+
+    missed = QRegion(view.viewport().rect()).subtracted(spy.region)
+    assert missed.isEmpty(), "the old legend stays on screen"
