@@ -21,6 +21,7 @@ from PySide6.QtGui import (
     QActionGroup,
     QCloseEvent,
     QColor,
+    QGuiApplication,
     QIcon,
     QKeySequence,
     QPainter,
@@ -863,12 +864,29 @@ class MainWindow(QMainWindow):
             self.resizeDocks(pair, [first, total - first], Qt.Orientation.Horizontal)
         self._window_w = self.width()
 
+    def _fit_screen(self) -> None:
+        """Size a first window to the screen it opens on: 1600 x 1000 where that fits, else
+        the screen's free area (a 1280 x 800 laptop shows every panel and the status bar)."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            return
+        room = screen.availableGeometry()
+        if room.width() >= self.width() and room.height() >= self.height():
+            return
+        # the frame (title bar, borders) takes its share of the free area
+        frame = self.frameGeometry().size() - self.geometry().size()
+        self.resize(max(room.width() - frame.width(), 640),
+                    max(room.height() - frame.height(), 480))
+        self.move(room.topLeft())
+
     def _restore_state(self) -> None:
         s = QSettings()
         geo = s.value("window/geometry")
         state = s.value("window/state")
         if isinstance(geo, QByteArray):
             self.restoreGeometry(geo)
+        else:
+            self._fit_screen()
         if isinstance(state, QByteArray):
             self._state_restored = self.restoreState(state)
             # panels a short window put in tabs go back side by side in a taller one

@@ -106,3 +106,17 @@ def test_tabs_a_short_window_made_go_back_after_a_restart_in_a_tall_one(qtbot, d
     qtbot.waitUntil(lambda: _side_by_side(win2), timeout=5000)
     QSettings().remove("window")
     again.close()
+
+
+def test_a_first_window_fits_the_screen_it_opens_on(qtbot, doc):
+    """With no window saved yet, the window is 1600 x 1000 where that fits the screen and
+    the screen's free area where it does not: on a 1280 x 800 laptop the inspector, the
+    rack elevation and the status bar were off the screen."""
+    QSettings().remove("window")
+    win = MainWindow(doc, restore_state=True)
+    qtbot.addWidget(win, before_close_func=lambda w: setattr(w, "_force_close", True))
+    room = win.screen().availableGeometry()
+    assert win.width() <= max(room.width(), 640) and win.height() <= max(room.height(), 480)
+    if room.width() >= 1600 and room.height() >= 1000:
+        assert (win.width(), win.height()) == (1600, 1000)
+    QSettings().remove("window")
