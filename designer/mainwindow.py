@@ -1422,7 +1422,8 @@ class MainWindow(QMainWindow):
             else:
                 what = "An autosaved copy is newer than the file:"
             box = QMessageBox(QMessageBox.Icon.Question, "Recover unsaved changes?",
-                              f"Rackscape did not close cleanly last time. {what}", parent=self)
+                              f"A session ended with changes to this design unsaved. {what}",
+                              parent=self)
             box.setInformativeText(rec.describe())
             restore = box.addButton("Restore", QMessageBox.ButtonRole.AcceptRole)
             box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
@@ -1452,7 +1453,7 @@ class MainWindow(QMainWindow):
 
         dlg = RecoveryDialog(found, self)
         dlg.exec()
-        rec = dlg.chosen
+        rec, more = dlg.chosen, dlg.chosen_all[1:]
         dlg.deleteLater()
         # the keyboard comes back to the window (Ctrl+S right after, with or without a
         # window manager to hand it over)
@@ -1468,7 +1469,23 @@ class MainWindow(QMainWindow):
         if rec.document is not None:
             self._add_recent(rec.document)
         self.statusBar().showMessage(f"Restored {rec.describe()}", NOTE_MS)
+        for other in more:  # each further design in a window of its own
+            self._restore_in_new_window(other)
         return rec
+
+    def _restore_in_new_window(self, rec: recovery.RecoveryFile) -> None:
+        from designer.library.retarget import open_in_new_window
+
+        try:
+            layout, _info = recovery.read_recovery(rec.path)
+            new = open_in_new_window(self, layout, unsaved=True)
+            new.document.restore_recovery(rec)  # its file, and the recovery file goes
+        except InputError as exc:
+            self.statusBar().showMessage(f"Cannot restore {rec.describe()}: {exc}", 10000)
+            return
+        if rec.document is not None:
+            self._add_recent(rec.document)
+        new.statusBar().showMessage(f"Restored {rec.describe()}", NOTE_MS)
 
     def report_recovery_problems(self, problems: list[recovery.RecoveryProblem]) -> None:
         """Say in the status bar which recovery files could not be offered and why (each

@@ -32,21 +32,24 @@ __all__ = ["RecoveryDialog"]
 
 
 class RecoveryDialog(QDialog):
-    """List recovery files; ``chosen`` is the one to restore after ``exec()`` accepts."""
+    """List recovery files; ``chosen_all`` are the ones to restore after ``exec()``
+    accepts (``chosen``: the first of them)."""
 
     def __init__(self, found: list[recovery.RecoveryFile], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Recover unsaved changes")
         self.found = list(found)
         self.chosen: recovery.RecoveryFile | None = None
+        self.chosen_all: list[recovery.RecoveryFile] = []
         self.discarded: list[recovery.RecoveryFile] = []
-        intro = QLabel("Rackscape did not close cleanly last time. These designs have "
-                       "autosaved changes that were never saved:")
+        intro = QLabel("These designs have autosaved changes that were never saved (a "
+                       "session ended while they were open). Restore opens the selected "
+                       "ones, each further one in a window of its own:")
         intro.setWordWrap(True)
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["Design", "Autosaved", "Folder"])
         self.tree.setRootIsDecorated(False)
-        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         header = self.tree.header()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
@@ -58,7 +61,8 @@ class RecoveryDialog(QDialog):
         buttons = QDialogButtonBox()
         self.restore_button = QPushButton("Restore")
         self.restore_button.setDefault(True)
-        self.restore_button.setToolTip("Open the selected design with its autosaved changes")
+        self.restore_button.setToolTip("Open the selected designs with their autosaved "
+                                       "changes (Ctrl or Shift selects several)")
         self.discard_button = QPushButton("Discard")
         self.discard_button.setToolTip("Delete the selected autosaved copy")
         later = QPushButton("Later")
@@ -103,11 +107,19 @@ class RecoveryDialog(QDialog):
         self.tree.setCurrentItem(self.tree.topLevelItem(k))
 
     def restore_current(self) -> None:
-        """Close the dialog, choosing the current row to restore."""
-        cur = self._current()
-        if cur is not None:
-            self.chosen = cur[1]
+        """Close the dialog, choosing the selected rows (else the current one) to restore."""
+        rows = sorted(self.tree.indexOfTopLevelItem(it) for it in self.tree.selectedItems())
+        if not rows:
+            cur = self._current()
+            rows = [cur[0]] if cur is not None else []
+        if rows:
+            self.chosen_all = [self.found[k] for k in rows]
+            self.chosen = self.chosen_all[0]
             self.accept()
+
+    def select_all(self) -> None:
+        """Select every row (scripts and tests)."""
+        self.tree.selectAll()
 
     def discard_current(self) -> None:
         """Delete the current row's recovery file; close when none is left."""

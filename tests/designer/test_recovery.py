@@ -288,8 +288,8 @@ def test_later_keeps_the_recoveries_for_the_next_start(qtbot, window, default_la
 
     monkeypatch.setattr(QMessageBox, "exec", discard)
     assert window.open_path(a)
-    assert asked == ["Rackscape did not close cleanly last time. An autosaved copy differs "
-                     "from the file, which was saved after it:"]
+    assert asked == ["A session ended with changes to this design unsaved. An autosaved copy "
+                     "differs from the file, which was saved after it:"]
     assert not rec_a.exists() and window.document.layout == other
 
 
@@ -307,3 +307,40 @@ def test_a_design_from_a_template_reaches_the_recovery_file_unedited(
         default_layout.model_dump()
     assert not doc.autosave(), "and only once until it changes"
     doc.close()
+
+
+def test_several_designs_restore_at_once_each_in_its_own_window(qtbot, window, default_layout,
+                                                               recovery_dir, tmp_path,
+                                                               monkeypatch):
+    """Two designs a killed session left: both selected, Restore opens the first in this
+    window and the second in a new one; both copies are taken, none is left to offer."""
+    from designer.dialogs import recovery_dialog
+    from engine import edits
+    from engine.io import save_layout
+
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    save_layout(default_layout, a)
+    save_layout(default_layout, b)
+    edited_a = edits.remove_items(default_layout, [default_layout.racks[0].id])
+    edited_b = edits.remove_items(default_layout, [default_layout.racks[1].id])
+    rec_a = _crashed_copy(edited_a, a, recovery_dir)
+    rec_b = _crashed_copy(edited_b, b, recovery_dir)
+
+    def exec_(dlg):
+        dlg.select_all()
+        dlg.restore_current()
+        return dlg.result()
+
+    monkeypatch.setattr(recovery_dialog.RecoveryDialog, "exec", exec_)
+    first = window.offer_startup_recovery()
+    assert first is not None and not rec_a.exists() and not rec_b.exists()
+    others = window.__dict__.get("_library_windows", [])
+    assert len(others) == 1
+    docs = {window.document.path: window.document, others[0].document.path: others[0].document}
+    assert set(docs) == {a.resolve(), b.resolve()}
+    assert docs[a.resolve()].layout.model_dump() == edited_a.model_dump()
+    assert docs[b.resolve()].layout.model_dump() == edited_b.model_dump()
+    assert all(d.is_modified for d in docs.values())
+    for w in others:
+        w._force_close = True
+        w.close()
