@@ -1323,6 +1323,65 @@ SHAPE_FIELDS = {"trays": "points", "feeds": "points", "obstacles": "polygon"}
 HALL_OUTLINE = "@hall"
 
 
+def hall_size(layout: Layout) -> tuple[float, float] | None:
+    """Return the hall's width and depth (m) when its outline is an axis-aligned rectangle,
+    else ``None`` (an L-shaped or slanted hall is reshaped by its corners).
+
+    Examples
+    --------
+    >>> from engine.model import Hall, Layout
+    >>> hall_size(Layout(hall=Hall(outline=[(0, 0), (12.6, 0), (12.6, 10.243), (0, 10.243)])))
+    (12.6, 10.243)
+    >>> hall_size(Layout(hall=Hall(outline=[(0, 0), (9, 0), (9, 9)]))) is None
+    True
+    """
+    pts = layout.hall.outline
+    if len(pts) != 4:
+        return None
+    xs, ys = {round(p[0], 9) for p in pts}, {round(p[1], 9) for p in pts}
+    corners = {(round(p[0], 9), round(p[1], 9)) for p in pts}
+    if len(xs) != 2 or len(ys) != 2 or len(corners) != 4:
+        return None
+    return round(max(xs) - min(xs), 6), round(max(ys) - min(ys), 6)
+
+
+def resize_hall(layout: Layout, width_m: float | None = None,
+                depth_m: float | None = None) -> Layout:
+    """Return the layout with its rectangular hall ``width_m`` wide and ``depth_m`` deep
+    (``None`` keeps a side), its west and south walls where they are: the east and north
+    walls move. Nothing else moves; what the hall no longer holds the rules name.
+
+    Raises
+    ------
+    InputError
+        For a hall that is no axis-aligned rectangle, or a size that is not a positive
+        finite number of metres.
+
+    Examples
+    --------
+    >>> from engine.model import Hall, Layout
+    >>> lay = Layout(hall=Hall(outline=[(0, 0), (12.6, 0), (12.6, 10.243), (0, 10.243)]))
+    >>> resize_hall(lay, depth_m=10.8).hall.outline
+    [(0.0, 0.0), (12.6, 0.0), (12.6, 10.8), (0.0, 10.8)]
+    """
+    size = hall_size(layout)
+    if size is None:
+        raise InputError(None, "hall.outline", "a rectangular hall (reshape this one by "
+                         "its corners: Draw > Edit hall outline)")
+    xs = [p[0] for p in layout.hall.outline]
+    ys = [p[1] for p in layout.hall.outline]
+    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+    w = size[0] if width_m is None else width_m
+    d = size[1] if depth_m is None else depth_m
+    for name, v in (("width_m", w), ("depth_m", d)):
+        if not (isinstance(v, (int, float)) and math.isfinite(v) and 0 < v <= 10_000):
+            raise InputError(None, f"hall.{name}", f"a size from 0 to 10,000 m (got {v!r})")
+    nx, ny = x0 + float(w), y0 + float(d)
+    outline = [(round(nx if abs(x - x1) < 1e-9 else x, 6),
+                round(ny if abs(y - y1) < 1e-9 else y, 6)) for x, y in layout.hall.outline]
+    return reshape(layout, HALL_OUTLINE, outline)
+
+
 def shape_of(layout: Layout, item_id: str) -> list[tuple[float, float]] | None:
     """Return the points of a tray, feed or obstacle (None for other items).
 

@@ -89,7 +89,7 @@ CHOICE_LABELS: dict[str, dict[Any, str]] = {
                   "member_racks": "Top of rack, in the member racks"},
 }
 
-_DECIMALS = {"x_m": 3, "y_m": 3, "u_height_m": 5, "power_factor": 3, "pue": 3,
+_DECIMALS = {"x_m": 3, "y_m": 3, "width_m": 3, "depth_m": 3, "u_height_m": 5, "power_factor": 3, "pue": 3,
              "continuous_derating": 3, "utilization_factor": 3, "floor_rating_kg_m2": 0,
              "voltage_v": 0, "amps": 0, "flow_lpm": 0, "capacity_kw": 1,
              "air_limit_kw_per_rack": 1, "delta_t_air_k": 1, "delta_t_coolant_k": 1}

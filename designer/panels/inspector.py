@@ -48,7 +48,8 @@ from designer.panels.editors import (
     field_label,
     make_editor,
 )
-from engine.edits import LAYOUT_ID
+from engine.edits import HALL_OUTLINE, LAYOUT_ID, hall_size, resize_hall
+from engine.errors import InputError
 from engine.model import (
     CableTray,
     CoolingUnit,
@@ -274,7 +275,14 @@ def _few(ids: list[str], most: int = 4) -> str:
     return ", ".join(ids) if len(ids) <= most else f"{', '.join(ids[:most])}, …"
 
 
+#: the sides of a rectangular hall, edited as numbers (the outline's east and north walls)
+HALL_SIZE_FIELDS = ("hall.width_m", "hall.depth_m")
+
+
 def _get(obj: Any, field: str) -> Any:
+    if field in HALL_SIZE_FIELDS:
+        size = hall_size(obj)
+        return None if size is None else size[HALL_SIZE_FIELDS.index(field)]
     for part in field.split("."):
         obj = obj[int(part)] if part.isdigit() else getattr(obj, part)
     return obj
@@ -399,7 +407,10 @@ class InspectorPanel(QWidget):
             self.subtitle.setText("Nothing selected: the layout, its hall and assumptions.")
             self.subtitle.show()
             for title, fields in LAYOUT_SECTIONS:
-                vbox.addWidget(self._form(title, "layout", [LAYOUT_ID], fields))
+                box = self._form(title, "layout", [LAYOUT_ID], fields)
+                if title == "Hall" and hall_size(self.document.layout) is not None:
+                    self._hall_size_rows(box.layout())
+                vbox.addWidget(box)
             vbox.addWidget(self._computed_box(figures.hall_rows))
             vbox.addWidget(self._go_to_box("Fabrics, links and feeds", self._hall_targets()))
         else:
@@ -558,6 +569,27 @@ class InspectorPanel(QWidget):
                 self.position_note.hide()
                 form.addRow("", self.position_note)
         return box
+
+    def _hall_size_rows(self, form: QFormLayout) -> None:
+        """Width and depth of a rectangular hall, at the top of its section: typed, they
+        move the east and north walls (one undo step each)."""
+        for k, field in enumerate(HALL_SIZE_FIELDS):
+            ed = SpinEditor(field, False, 0.0, True, 10_000.0, False)
+            self._add_row(form, field, ed, lambda v, f=field: self._resize_hall(f, v))
+            taken = form.takeRow(form.rowCount() - 1)  # to the top: _add_row appends
+            form.insertRow(k, taken.labelItem.widget(), taken.fieldItem.widget())
+
+    def _resize_hall(self, field: str, value: float) -> None:
+        width = value if field == "hall.width_m" else None
+        depth = value if field == "hall.depth_m" else None
+        try:
+            after = resize_hall(self.document.layout, width, depth)
+        except InputError as exc:
+            self._show_error(str(exc))
+            return
+        w, d = hall_size(after)
+        self.document.reshape(HALL_OUTLINE, after.hall.outline,
+                              f"Resize the hall to {w:g} x {d:g} m")
 
     def position_note_text(self) -> str:
         """Return the note under X and Y ("" when the position is on the hall's floor)."""

@@ -382,3 +382,25 @@ def test_a_corner_moved_along_an_off_grid_wall_keeps_the_wall_straight(window):
     outline = [(round(x, 6), round(y, 6)) for x, y in doc.layout.hall.outline]
     assert (10.2, 10.243) in outline, outline
     assert sum(1 for _x, y in outline if y == 10.243) == 2  # the top wall is level
+
+
+def test_the_halls_depth_typed_in_the_inspector_is_one_undo_step(window, qtbot):
+    """A rectangular hall resized by its depth in the inspector: the plan's outline
+    follows, one undo step names it, and undo puts the north wall back."""
+    from engine.edits import hall_size
+
+    doc = window.document
+    doc.select([])
+    w, d = hall_size(doc.layout)
+    insp = window.docks["InspectorPanel"].widget()
+    depth = insp.editor("hall.depth_m")
+    depth.widget.setFocus()
+    depth.widget.lineEdit().selectAll()
+    qtbot.keyClicks(depth.widget, f"{d + 0.6:.3f}")
+    qtbot.keyClick(depth.widget, Qt.Key.Key_Return)
+    assert hall_size(doc.layout) == pytest.approx((w, d + 0.6))
+    assert doc.undo_stack.undoText() == f"Resize the hall to {w:g} x {d + 0.6:g} m"
+    rect = window.scene.hall_rect()
+    assert rect.height() == pytest.approx(d + 0.6)
+    doc.undo_stack.undo()
+    assert hall_size(doc.layout) == pytest.approx((w, d))

@@ -75,6 +75,10 @@ class FakeDocument(QObject):
         self.calls.append(("set_field", list(ids), field, value))
         self._apply(edits.set_field(self.layout, ids, field, value, self.catalog), list(ids))
 
+    def reshape(self, item_id, points, text=None) -> None:
+        self.calls.append(("reshape", item_id, [tuple(p) for p in points]))
+        self._apply(edits.reshape(self.layout, item_id, points), [item_id])
+
     def install_device(self, rack_id, type_id, u=None) -> None:
         self.calls.append(("install_device", rack_id, type_id, u))
         self._apply(edits.install_device(self.layout, rack_id, type_id, u, self.catalog),
@@ -823,3 +827,24 @@ def test_the_cables_tile_gives_the_longest_cable_as_the_chart_does(qtbot, doc):
     text = f"{longest:,.1f}".removesuffix(".0")
     assert f"longest {text} m" in dash.figure_sub("cables")
     assert f"longest {text} m" in dash.cable_chart.note.text()
+
+
+def test_a_rectangular_halls_width_and_depth_are_typed_in_the_inspector(qtbot, doc):
+    """Nothing selected, a rectangular hall shows its width and depth; typing a depth
+    moves the north wall (one undo step), the south and west walls stay."""
+    from engine.edits import hall_size
+
+    insp = make(qtbot, InspectorPanel, doc)
+    doc.select([])
+    w, d = hall_size(doc.layout)
+    depth = insp.editor("hall.depth_m")
+    assert insp.editor("hall.width_m").widget.value() == pytest.approx(w)
+    assert depth.widget.value() == pytest.approx(d)
+    ys = sorted({y for _x, y in doc.layout.hall.outline})
+    depth.widget.setFocus()
+    depth.widget.lineEdit().selectAll()
+    qtbot.keyClicks(depth.widget, f"{d + 1.2:.3f}")
+    qtbot.keyClick(depth.widget, Qt.Key.Key_Return)
+    assert hall_size(doc.layout) == pytest.approx((w, d + 1.2))
+    assert min(y for _x, y in doc.layout.hall.outline) == ys[0]
+    assert [c[0] for c in doc.calls].count("reshape") == 1
