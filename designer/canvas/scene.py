@@ -1077,6 +1077,11 @@ class FloorPlanScene(QGraphicsScene):
         if event.button() == Qt.MouseButton.LeftButton and \
                 event.modifiers() & Qt.KeyboardModifier.AltModifier:
             self._cycle_from = (event.screenPos(), self.selected_ids())
+        if event.button() == Qt.MouseButton.LeftButton and \
+                event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            # Shift+click adds to the selection (or takes out), as Ctrl+click does: the
+            # habit of most drawing tools
+            event.setModifiers(event.modifiers() | Qt.KeyboardModifier.ControlModifier)
         super().mousePressEvent(event)
         if event.button() != Qt.MouseButton.LeftButton or self._drag is not None:
             return
@@ -1145,6 +1150,10 @@ class FloorPlanScene(QGraphicsScene):
         if self._vdrag is not None:
             self._vertex_release(event)
             return
+        if event.button() == Qt.MouseButton.LeftButton and \
+                event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            # as the press: Qt's item decides the click's selection on release
+            event.setModifiers(event.modifiers() | Qt.KeyboardModifier.ControlModifier)
         drag, self._drag = self._drag, None
         self.guides.show_edges(None, None)
         if drag is not None and event.button() == Qt.MouseButton.LeftButton and drag.active \

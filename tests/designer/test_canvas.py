@@ -1200,3 +1200,19 @@ def test_a_legend_that_changes_corner_repaints_the_whole_view(window):
 
     missed = QRegion(view.viewport().rect()).subtracted(spy.region)
     assert missed.isEmpty(), "the old legend stays on screen"
+
+
+def test_shift_click_adds_to_the_selection_as_ctrl_click_does(window):
+    """Most drawing tools add to a selection with Shift+click: a Shift+click that replaced
+    the selection left one rack of eight to be deleted."""
+    doc = window.document
+    racks = doc.layout.racks[:3]
+    QTest.mouseClick(window.view.viewport(), Qt.MouseButton.LeftButton,
+                     Qt.KeyboardModifier.NoModifier, vp(window, racks[0].x_m, racks[0].y_m))
+    for r in racks[1:]:
+        QTest.mouseClick(window.view.viewport(), Qt.MouseButton.LeftButton,
+                         Qt.KeyboardModifier.ShiftModifier, vp(window, r.x_m, r.y_m))
+    assert doc.selection == [r.id for r in racks]
+    QTest.mouseClick(window.view.viewport(), Qt.MouseButton.LeftButton,
+                     Qt.KeyboardModifier.ShiftModifier, vp(window, racks[1].x_m, racks[1].y_m))
+    assert doc.selection == [racks[0].id, racks[2].id]  # and takes one out again
