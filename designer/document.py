@@ -761,7 +761,9 @@ class LayoutDocument(QObject):
         if not ids:
             return False
         after = edits.rotate_items(self._committed, ids, delta_deg)
-        text = f"Rotate {self._name(ids)} {delta_deg % 360}°"
+        turn = {90: "90° counter-clockwise", 180: "180°", 270: "90° clockwise"}.get(
+            delta_deg % 360, f"{delta_deg % 360}°")
+        text = f"Rotate {self._name(ids)} {turn}"
         if len(ids) > 1 and not edits.off_floor(self._committed, ids, self._catalog):
             shift = edits.onto_floor(after, ids, self._catalog)
             if shift is not None and shift != (0.0, 0.0):

@@ -373,9 +373,9 @@ class MainWindow(QMainWindow):
                                    "delete", "Delete the selection")
         a["delete"].setShortcuts([QKeySequence(sk.Delete), QKeySequence("Backspace")])
         a["select_all"] = self._action("Select &All", self.select_all, sk.SelectAll)
-        a["rotate"] = self._action("&Rotate 90°", lambda: self.rotate(90), "R",
+        a["rotate"] = self._action("&Rotate 90° counter-clockwise", lambda: self.rotate(90), "R",
                                    "rotate", "Turn the selection 90° (R)")
-        a["rotate_back"] = self._action("Rotate −90°", lambda: self.rotate(-90), "Shift+R")
+        a["rotate_back"] = self._action("Rotate 90° clockwise", lambda: self.rotate(-90), "Shift+R")
         a["link"] = self._action("&Link two racks…", self.link_selected, "Ctrl+L", None,
                                  "Draw an explicit link group between the two selected racks")
         a["fabric"] = self._action("New &fabric…", self.new_fabric, "Ctrl+Shift+F", None,

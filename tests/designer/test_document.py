@@ -89,7 +89,7 @@ def test_command_texts_read_like_sentences(doc):
     doc.set_field(["hall"], "floor_rating_kg_m2", 900)
     assert doc.undo_stack.undoText() == "Set floor rating to 900 kg/m²"
     doc.rotate_items(racks[:1], 90)
-    assert doc.undo_stack.undoText() == f"Rotate rack {racks[0]} 90°"
+    assert doc.undo_stack.undoText() == f"Rotate rack {racks[0]} 90° counter-clockwise"
     doc.remove_items(racks[:2])
     assert doc.undo_stack.undoText() == "Delete 2 racks"
 
@@ -424,7 +424,7 @@ def test_racks_turned_as_a_group_by_a_wall_move_back_onto_the_floor(doc):
     ys = sorted(doc.layout.rack(i).y_m for i in ids)
     assert ys == pytest.approx([y - 0.8 - 0.6, y - 0.6, y + 0.8 - 0.6])
     assert {doc.layout.rack(i).x_m for i in ids} == {4.8}
-    assert doc.undo_stack.undoText().endswith("90° (moved 0.60 m back onto the floor)")
+    assert doc.undo_stack.undoText().endswith("90° counter-clockwise (moved 0.60 m back onto the floor)")
     doc.undo_stack.undo()
     doc.undo_stack.undo()
     assert doc.layout == before
