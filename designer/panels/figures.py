@@ -194,7 +194,7 @@ def obstacle_rows(document, ids: list[str]) -> list[tuple[str, str, str]]:
     """Return the computed rows of one or more obstacles: where they stand, their size and
     area, and the footprints standing on them (their outline is edited on the canvas)."""
     labels = [("Centre (m)", "Centre of the bounding box (of them all, for several)"),
-              ("Extent (m)", "Bounding box: x from–to, y from–to"),
+              ("Extent (m)", "Bounding box: x from and to, y from and to"),
               ("Size (m)", "Bounding box width (x) × depth (y)"),
               ("Area (m²)", "Area of the outline (the sum, for several)"),
               ("Footprints on it", "Racks and units standing on it (rule FLOOR-OBSTACLE)")]
@@ -209,7 +209,8 @@ def obstacle_rows(document, ids: list[str]) -> list[tuple[str, str, str]]:
     floor = getattr(document.analysis, "floor", None)
     on = [i for i, oid in getattr(floor, "on_obstacle", ()) if oid in ids]
     values = [f"x {_n((x0 + x1) / 2, 2)}, y {_n((y0 + y1) / 2, 2)}",
-              f"x {_n(x0, 2)}–{_n(x1, 2)}, y {_n(y0, 2)}–{_n(y1, 2)}",
+              # "to", not a dash: a range of negative figures read "-1.30--0.50"
+              f"x {_n(x0, 2)} to {_n(x1, 2)}, y {_n(y0, 2)} to {_n(y1, 2)}",
               f"{_n(x1 - x0, 2)} × {_n(y1 - y0, 2)}", _n(area, 2),
               f"{len(set(on)):,}" if floor is not None else _DASH]
     return [(k, v, t) for (k, t), v in zip(labels, values, strict=True)]

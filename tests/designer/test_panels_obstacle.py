@@ -19,7 +19,7 @@ def test_a_column_shows_its_position_size_and_area(qtbot, doc):
     insp = make(qtbot, InspectorPanel, doc, (420, 900))
     doc.select([oid])
     assert _figures(insp) == {"Centre (m)": "x 6.30, y 11.40",
-                              "Extent (m)": "x 6.00–6.60, y 11.00–11.80",
+                              "Extent (m)": "x 6.00 to 6.60, y 11.00 to 11.80",
                               "Size (m)": "0.60 × 0.80", "Area (m²)": "0.48",
                               "Footprints on it": "0"}
     # the fields stay id and kind: the outline is edited with the canvas handles
