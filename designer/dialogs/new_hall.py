@@ -24,6 +24,8 @@ def _metres(value: float, lo: float, hi: float, step: float = 0.6) -> QDoubleSpi
     box.setSingleStep(step)
     box.setSuffix(" m")
     box.setValue(value)
+    # a typed size past the range is taken as the nearest end: the range is said
+    box.setToolTip(f"{lo:g} to {hi:,g} m")
     return box
 
 
@@ -39,9 +41,9 @@ class NewHallDialog(QDialog):
         self.tile_m = _metres(0.6, 0.1, 3.0, 0.05)
         form = QFormLayout()
         form.addRow("Name", self.name)
-        form.addRow("Width (x)", self.width_m)
-        form.addRow("Depth (y)", self.depth_m)
-        form.addRow("Floor tile", self.tile_m)
+        form.addRow("Width (x), 3 to 5,000 m", self.width_m)
+        form.addRow("Depth (y), 3 to 5,000 m", self.depth_m)
+        form.addRow("Floor tile, 0.1 to 3 m", self.tile_m)
         hint = QLabel("Snapping follows the floor tile; 600 mm is the raised-floor standard.")
         hint.setWordWrap(True)
         hint.setStyleSheet("color: palette(mid);")
