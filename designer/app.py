@@ -131,6 +131,8 @@ def run_app(file: str | os.PathLike | None = None, *, report_catalog: bool = Tru
     collect_on_gui_thread(app)  # never on a worker thread, where freeing a widget deadlocks
     doc = LayoutDocument(layout, path, analyzer=analyzer)
     win = MainWindow(doc)
+    if path is not None:  # opened from the command line: as File > Open would, it is recent
+        win.add_recent(path)
     win.show()
     for problem in doc.catalog.problems if report_catalog else ():
         print(f"rackscape: skipped user catalog file: {problem}", file=sys.stderr)

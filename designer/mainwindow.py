@@ -1381,6 +1381,10 @@ class MainWindow(QMainWindow):
             val = [val]
         return [str(v) for v in (val or [])]
 
+    def add_recent(self, path: str | Path) -> None:
+        """Put ``path`` first in File → Recent."""
+        self._add_recent(Path(path))
+
     def _add_recent(self, path: Path) -> None:
         p = str(Path(path).resolve())
         files = [p] + [f for f in self._recent() if f != p]

@@ -87,6 +87,10 @@ def test_app_opens_and_quits_with_exit_0(tmp_path):
     r = _run(["open", str(layout)], tmp_path, RACKSCAPE_QUIT_AFTER_MS="600")
     assert r.returncode == 0, r.stderr
     assert not list((tmp_path / "recovery").glob("*.recovery.json")), "clean exit, no recovery"
+    # a file opened from the command line is a recent file, as one opened by File > Open
+    settings = "".join(f.read_text(errors="replace")
+                       for f in (tmp_path / "config").rglob("*") if f.is_file())
+    assert str(layout.resolve()) in settings
     # `rackscape FILE`, as a file manager's "open with" runs it, is `rackscape open FILE`
     r = _run([str(layout)], tmp_path, RACKSCAPE_QUIT_AFTER_MS="600")
     assert r.returncode == 0, r.stderr
