@@ -591,6 +591,8 @@ class MainWindow(QMainWindow):
         draw.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(draw)
         menu.addActions(list(self.draw_actions.values()))
+        menu.addSeparator()
+        menu.addAction(a["outline"])  # as the Draw menu has it
         draw.setMenu(menu)
         tb.addWidget(draw)
         tb.addSeparator()

@@ -404,3 +404,13 @@ def test_the_halls_depth_typed_in_the_inspector_is_one_undo_step(window, qtbot):
     assert rect.height() == pytest.approx(d + 0.6)
     doc.undo_stack.undo()
     assert hall_size(doc.layout) == pytest.approx((w, d))
+
+
+def test_the_toolbars_draw_button_offers_what_the_draw_menu_does(window):
+    """The toolbar's Draw button lacked Edit hall outline, which the Draw menu has."""
+    from PySide6.QtWidgets import QToolButton
+
+    button = next(b for b in window.findChildren(QToolButton) if b.text() == "Draw")
+    offered = [act for act in button.menu().actions() if not act.isSeparator()]
+    menu = next(m for m in window.menuBar().actions() if m.text() == "&Draw").menu()
+    assert offered == [act for act in menu.actions() if not act.isSeparator()]
