@@ -216,6 +216,10 @@ class DrawTool:
             if self.cursor is not None and self.cursor != self.points[-1]:
                 to_cursor = polyline_length_m(self.points + [self.cursor])
                 head += f"{';' if n > 1 else ','} {to_cursor:,.2f} m to the cursor"
+                if self.kind == "measure":
+                    # the last leg across and along the plan, as a tape would give them
+                    (x0, y0), (x1, y1) = self.points[-1], self.cursor
+                    head += f" (Δx {abs(x1 - x0):,.2f} m, Δy {abs(y1 - y0):,.2f} m)"
             if self.kind == "row" and self.pitch_m > 0 and self.cursor is not None:
                 a, b = self.points[0], self.cursor
                 run = max(abs(b[0] - a[0]), abs(b[1] - a[1]))

@@ -197,7 +197,8 @@ def test_the_readout_without_a_cursor_gives_the_points_only():
     tool.cursor = (3.0, 4.0)  # on the last point: nothing more to the cursor
     assert "to the cursor" not in tool.hint()
     tool.cursor = (0.0, 4.0)
-    assert tool.hint().startswith("Measuring: 3 points, 7.00 m; 10.00 m to the cursor —")
+    assert tool.hint().startswith("Measuring: 3 points, 7.00 m; 10.00 m to the cursor "
+                                  "(Δx 3.00 m, Δy 0.00 m) —")
 
 
 # -- 5: where Duplicate puts a rack ------------------------------------------------------------
