@@ -430,6 +430,22 @@ class FloorPlanScene(QGraphicsScene):
         self.batch.set_bounds(r.adjusted(-margin / 2, -margin / 2, margin / 2, margin / 2))
         self.rack_labels.set_bounds(r.adjusted(-margin / 2, -margin / 2, margin / 2, margin / 2))
 
+    def _cover_racks(self, boxes: np.ndarray) -> None:
+        """Grow the rectangle the rack labels and the zoomed-out layer paint in to take in
+        racks set far off the hall (a typed Y of -50 m): they keep their labels, and
+        stay drawn at fit zoom. Only a rack past the rectangle grows it."""
+        if not len(boxes):
+            return
+        b = np.asarray(boxes, np.float64).reshape(-1, 4)
+        need = QRectF(float(b[:, 0].min()), -float(b[:, 3].max()),
+                      float(b[:, 2].max() - b[:, 0].min()), float(b[:, 3].max() - b[:, 1].min()))
+        have = self.rack_labels.boundingRect()
+        if have.contains(need):
+            return
+        grown = have.united(need.adjusted(-2, -2, 2, 2))
+        self.rack_labels.set_bounds(grown)
+        self.batch.set_bounds(self.batch.boundingRect().united(grown))
+
     def _on_added(self, ids: list) -> None:
         self._rows_stale = True
         for item_id in ids:
@@ -531,6 +547,7 @@ class FloorPlanScene(QGraphicsScene):
         hx, hy = rack_geometry(arr.rack_x_m, arr.rack_y_m, arr.rack_w_m, arr.rack_d_m,
                                arr.rack_rot_deg)
         boxes = floor_boxes(arr.rack_x_m, arr.rack_y_m, hx, hy)
+        self._cover_racks(boxes)
         src = (layout.cooling, layout.feeds, layout.trays)
         old = self._drawn
         same = old is not None and len(old.shapes_src) == 3 and all(

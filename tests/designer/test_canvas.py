@@ -1216,3 +1216,19 @@ def test_shift_click_adds_to_the_selection_as_ctrl_click_does(window):
     QTest.mouseClick(window.view.viewport(), Qt.MouseButton.LeftButton,
                      Qt.KeyboardModifier.ShiftModifier, vp(window, racks[1].x_m, racks[1].y_m))
     assert doc.selection == [racks[0].id, racks[2].id]  # and takes one out again
+
+
+def test_racks_set_far_off_the_hall_keep_their_labels(window):
+    """Racks given a Y 50 m south of the hall in the inspector stand outside the rectangle
+    the rack labels and the zoomed-out layer painted in: they lost their labels. The
+    rectangle grows to take them in."""
+    doc, scene = window.document, window.scene
+    ids = [r.id for r in doc.layout.racks[:4]]
+    doc.set_field(ids, "y_m", -50.0)
+    assert doc.wait_for_analysis()
+    QApplication.processEvents()
+    for rid in ids:
+        r = doc.item(rid)
+        point = QPointF(r.x_m, -r.y_m)
+        assert scene.rack_labels.boundingRect().contains(point)
+        assert scene.batch.boundingRect().contains(point)

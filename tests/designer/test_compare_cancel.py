@@ -75,7 +75,7 @@ def test_cancel_during_a_generation_stops_it_at_the_next_probe(qtbot, spy, built
     spy.hold_after = 3  # Rubin takes 37 probes of this hall: held inside it at the third
     win.run()
     # well inside the first generation: a few layouts tried, the status counts them
-    qtbot.waitUntil(lambda: spy.runs and spy.runs[0]["probes"] >= 3, timeout=60_000)
+    qtbot.waitUntil(lambda: bool(spy.runs) and spy.runs[0]["probes"] >= 3, timeout=60_000)
     qtbot.waitUntil(lambda: "layouts tried" in win.status.text(), timeout=10_000)
     assert "computing Rubin…" in win.status.text()
     win.cancel_button.click()
@@ -98,7 +98,7 @@ def test_a_new_run_after_cancel_is_not_held_up_by_the_cancelled_one(qtbot, spy,
     win = _window(qtbot, builtin_catalog)
     spy.hold_after = 1
     win.run()
-    qtbot.waitUntil(lambda: spy.runs and spy.runs[0]["probes"] >= 1, timeout=60_000)
+    qtbot.waitUntil(lambda: bool(spy.runs) and spy.runs[0]["probes"] >= 1, timeout=60_000)
     win.cancel_button.click()
     spy.release.set()
     win.set_generations(["blackwell"])
