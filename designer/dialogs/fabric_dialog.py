@@ -120,6 +120,14 @@ def preview_text(figures: dict, violations: list[dict], catalog: Catalog,
              f"{per:,.0f} Gb/s per {what[:-1]} "
              f"({figures.get('bisection_method', 'none').replace('_', ' ')})."]
     lines += [f"<i>{n[0].upper()}{n[1:]}.</i>" for n in notes]
+    nodes = int(figures.get("nodes") or 0)
+    if fabric.topology == "rail_optimized" and 0 < nodes < fabric.su_nodes:
+        # the leaves and their uplinks come in whole SUs, as NVIDIA's reference designs
+        # wire them; with a few servers that reads as far too many cables
+        lines.append(f"<i>Built for a whole scalable unit of {fabric.su_nodes} nodes "
+                     f"({nodes} now), leaves and leaf–spine cables included, as NVIDIA's "
+                     "reference architectures wire the full SU; a smaller Nodes per "
+                     "scalable unit sizes it to the servers there are.</i>")
     errors = [v for v in violations if v["severity"] == "error"]
     warnings = [v for v in violations if v["severity"] != "error"]
     for vs, colour, word in ((errors, "#b00020", "Error"), (warnings, "#8a5a00", "Warning")):

@@ -148,3 +148,23 @@ def test_a_long_note_ends_in_an_ellipsis_before_the_totals(window):
     assert shown.endswith("…") and len(shown) < len(long)
     right = bar.fontMetrics().horizontalAdvance(shown)
     assert right < window.totals_label.x(), "the note ends before the totals begin"
+
+
+def test_a_fabric_over_fewer_servers_than_an_su_says_it_is_built_for_the_whole_su(
+        builtin_catalog):
+    """One DGX server in a rail-optimized fabric of 32-node SUs gets 8 leaves and their
+    uplinks for the whole SU, as the reference architectures wire it: the preview says
+    so, and how to size it to the servers there are; a full SU needs no word."""
+    from designer.dialogs.fabric_dialog import preview_text
+    from engine.model import Fabric, FabricTier
+
+    fabric = Fabric(id="f", topology="rail_optimized", su_nodes=32, members=["R1"],
+                    tiers=[FabricTier(name="leaf", switch="qm9700"),
+                           FabricTier(name="spine", switch="qm9700")])
+    figures = {"tiers": 2, "nodes": 1, "gpus": 8, "link_gbps": 400,
+               "switches": {"leaf": 8, "spine": 4}, "cables": {"node_leaf": 8,
+                                                             "leaf_spine": 256}}
+    text = preview_text(figures, [], builtin_catalog, fabric)
+    assert "Built for a whole scalable unit of 32 nodes (1 now)" in text
+    assert "Built for a whole" not in preview_text({**figures, "nodes": 32}, [],
+                                                   builtin_catalog, fabric)
