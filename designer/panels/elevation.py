@@ -417,10 +417,16 @@ class _ElevationCanvas(QWidget):
         grid = QPen(QColor("#d7dbe0"))
         # a number a line high, centred on its U (a U can be lower than the text)
         line_h = p.fontMetrics().height()
+        # the picked device's U tab stands on the ruler: the numbers it would half cover go
+        picked = self.selected_block()
+        tab_y = self.u_rect(picked.u, 1).center().y() if picked is not None and (
+            self._drag is None or self._drag[0] is not picked) else None
         for u in range(1, self.height_u + 1):
             ur = self.u_rect(u, 1)
             p.setPen(grid)
             p.drawLine(QPointF(r.left(), ur.bottom()), QPointF(r.right(), ur.bottom()))
+            if tab_y is not None and abs(ur.center().y() - tab_y) < line_h + 1:
+                continue
             if u % every == 0 or (u == 1 and every * ppu >= 2 * line_h):
                 p.setPen(QColor("#555"))
                 p.drawText(QRectF(0, ur.center().y() - line_h / 2, _LEFT - 6, line_h),
@@ -603,7 +609,9 @@ class _ElevationCanvas(QWidget):
         f.setBold(True)
         p.setFont(f)
         th = p.fontMetrics().height()
-        y = rr.center().y()
+        # level with the U it names, the device's lowest (at its middle it read as the U
+        # the ruler gives there)
+        y = self.u_rect(b.u, 1).center().y()
         tab = QRectF(1, y - th / 2, _LEFT - 5, th)
         arrow = QPolygonF([QPointF(tab.right(), tab.top()), QPointF(tab.right() + 4, y),
                            QPointF(tab.right(), tab.bottom())])
