@@ -29,6 +29,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -305,6 +306,63 @@ def add_racks(layout: Layout, racks: Sequence[Rack | Mapping[str, Any]],
     return _rebuild(layout, {"racks": [*layout.racks, *new]})
 
 
+@dataclass(frozen=True)
+class RowPlaces:
+    """Where a row of racks drawn from ``start`` to ``end`` puts its racks (see
+    :func:`row_places`): ``centres`` (plan m), each footprint's half size ``half``, the
+    racks' ``rotation``, which places are ``free`` (not on a rack, a unit, an obstacle or
+    off the floor) and the racks it stands ``inline`` with (indices)."""
+
+    centres: list[tuple[float, float]]
+    half: tuple[float, float]
+    rotation: int
+    free: np.ndarray
+    inline: np.ndarray
+
+
+def row_places(layout: Layout, model_id: str, start: Sequence[float], end: Sequence[float],
+               catalog: Catalog | None = None) -> RowPlaces:
+    """Return where :func:`rack_row` would put a row of racks like ``model_id`` drawn from
+    ``start`` to ``end``, without adding them (the row tool's preview).
+
+    Examples
+    --------
+    >>> from engine.model import Hall, Layout, Rack
+    >>> lay = Layout(hall=Hall(outline=[(0, 0), (20, 0), (20, 9), (0, 9)]),
+    ...              racks=[Rack(id="GPU-0001", type="rack-800x1200", x_m=1.4, y_m=1.6)])
+    >>> p = row_places(lay, "GPU-0001", (1.0, 1.6), (4.2, 1.6))
+    >>> [round(c[0], 3) for c in p.centres], p.free.tolist()
+    ([1.4, 2.2, 3.0, 3.8], [False, True, True, True])
+    """
+    catalog = catalog or default_catalog()
+    model, _ = _rack_and_index(layout, model_id)
+    x0, y0 = _finite_xy("start", start)
+    x1, y1 = _finite_xy("end", end)
+    rt = catalog.racks.get(model.type)
+    if rt is None:
+        raise InputError(None, f"{model_id}.type", "a rack type of the catalog")
+    w, d = rt.width_mm.v(600) / 1000.0, rt.depth_mm.v(1200) / 1000.0
+    along_x = abs(x1 - x0) >= abs(y1 - y0)
+    length = abs(x1 - x0) if along_x else abs(y1 - y0)
+    n = max(1, int(length / w + 1e-9))
+    sign = 1.0 if (x1 - x0 if along_x else y1 - y0) >= 0 else -1.0
+    # the row's footprint stays on the floor: a centre line drawn closer to a wall than
+    # half a rack's depth moves in by what it lacks
+    xmin, ymin, xmax, ymax = layout.hall.bounds()
+    lo, hi = (ymin, ymax) if along_x else (xmin, xmax)
+    if hi - lo >= d:
+        c = min(max(y0 if along_x else x0, lo + d / 2), hi - d / 2)
+        x0, y0 = (x0, c) if along_x else (c, y0)
+    rot, inline = _row_rotation(layout, catalog, model, along_x, (x0, y0), n * w * sign, d)
+    centres = [((x0 + (k + 0.5) * w * sign, y0) if along_x else (x0, y0 + (k + 0.5) * w * sign))
+               for k in range(n)]
+    # positions on a column, a wall, a keep-out zone, a unit or a rack, or off the floor,
+    # stay empty
+    half = (w / 2, d / 2) if rot % 180 == 0 else (d / 2, w / 2)
+    free = _free_places(layout, catalog, centres, half)
+    return RowPlaces(centres, half, rot, free, inline)
+
+
 def rack_row(layout: Layout, model_id: str, start: Sequence[float], end: Sequence[float],
              catalog: Catalog | None = None) -> Layout:
     """Return the layout with a row of copies of rack ``model_id`` from ``start`` to ``end``.
@@ -336,30 +394,8 @@ def rack_row(layout: Layout, model_id: str, start: Sequence[float], end: Sequenc
     """
     catalog = catalog or default_catalog()
     model, _ = _rack_and_index(layout, model_id)
-    x0, y0 = _finite_xy("start", start)
-    x1, y1 = _finite_xy("end", end)
-    rt = catalog.racks.get(model.type)
-    if rt is None:
-        raise InputError(None, f"{model_id}.type", "a rack type of the catalog")
-    w, d = rt.width_mm.v(600) / 1000.0, rt.depth_mm.v(1200) / 1000.0
-    along_x = abs(x1 - x0) >= abs(y1 - y0)
-    length = abs(x1 - x0) if along_x else abs(y1 - y0)
-    n = max(1, int(length / w + 1e-9))
-    sign = 1.0 if (x1 - x0 if along_x else y1 - y0) >= 0 else -1.0
-    # the row's footprint stays on the floor: a centre line drawn closer to a wall than
-    # half a rack's depth moves in by what it lacks
-    xmin, ymin, xmax, ymax = layout.hall.bounds()
-    lo, hi = (ymin, ymax) if along_x else (xmin, xmax)
-    if hi - lo >= d:
-        c = min(max(y0 if along_x else x0, lo + d / 2), hi - d / 2)
-        x0, y0 = (x0, c) if along_x else (c, y0)
-    rot, inline = _row_rotation(layout, catalog, model, along_x, (x0, y0), n * w * sign, d)
-    centres = [((x0 + (k + 0.5) * w * sign, y0) if along_x else (x0, y0 + (k + 0.5) * w * sign))
-               for k in range(n)]
-    # positions on a column, a wall, a keep-out zone, a unit or a rack, or off the floor,
-    # stay empty
-    half = (w / 2, d / 2) if rot % 180 == 0 else (d / 2, w / 2)
-    free = _free_places(layout, catalog, centres, half)
+    plan = row_places(layout, model_id, start, end, catalog)
+    centres, free, rot, inline = plan.centres, plan.free, plan.rotation, plan.inline
     if not free.any():
         raise InputError(None, "row", "free floor along the line drawn (every place on it "
                          "is taken by a rack, a unit, an obstacle or the hall's wall)")

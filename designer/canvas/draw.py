@@ -242,10 +242,25 @@ class ShapePreview(QGraphicsItem):
         self._pts: list[QPointF] = []
         self._closed = False
         self._rect = QRectF()
+        #: a row tool's racks to be: scene rectangles, and whether each place is free
+        self._ghosts: list[tuple[QRectF, bool]] = []
         self.hide()
+
+    def set_ghosts(self, boxes: list[tuple[float, float, float, float]],
+                   free: list[bool]) -> None:
+        """Show the footprints a row of racks would take (plan boxes ``x0, y0, x1, y1``):
+        a free place outlined, one on a rack, a unit or an obstacle crossed out."""
+        self.prepareGeometryChange()
+        self._ghosts = [(QRectF(x0, -y1, x1 - x0, y1 - y0), ok)
+                        for (x0, y0, x1, y1), ok in zip(boxes, free, strict=True)]
+        self.update()
 
     def show_tool(self, tool: DrawTool | None) -> None:
         """Draw ``tool``'s points and cursor (None hides the preview)."""
+        if tool is None or tool.kind != "row" or not tool.points:
+            if self._ghosts:
+                self.prepareGeometryChange()
+                self._ghosts = []
         if tool is None:
             self.hide()
             return
@@ -264,12 +279,26 @@ class ShapePreview(QGraphicsItem):
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
         # labels and dots are drawn in pixels around the points: a generous margin
-        return self._rect.adjusted(-6, -6, 6, 6)
+        rect = self._rect
+        for box, _ok in self._ghosts:
+            rect = rect.united(box)
+        return rect.adjusted(-6, -6, 6, 6)
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         if not self._pts:
             return
         color = QColor(PALETTE.selection)
+        for box, ok in self._ghosts:  # the row's racks to be, under its line
+            ghost = QColor(color if ok else QColor("#d32f2f"))
+            fill = QColor(ghost)
+            fill.setAlpha(45 if ok else 25)
+            painter.setPen(cosmetic(ghost, 1, Qt.PenStyle.SolidLine if ok
+                                    else Qt.PenStyle.DashLine))
+            painter.setBrush(fill)
+            painter.drawRect(box)
+            if not ok:
+                painter.drawLine(box.topLeft(), box.bottomRight())
+                painter.drawLine(box.topRight(), box.bottomLeft())
         path = QPainterPath(self._pts[0])
         for p in self._pts[1:]:
             path.lineTo(p)

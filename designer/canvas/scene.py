@@ -1389,8 +1389,24 @@ class FloorPlanScene(QGraphicsScene):
         event.accept()
         self.tool.cursor = self._tool_point(event)
         self.shape_preview.show_tool(self.tool)
+        if self.tool.kind == "row" and len(self.tool.points) == 1:
+            self._row_ghosts()
         if self.tool.points:
             self.message.emit(self.tool.hint())
+
+    def _row_ghosts(self) -> None:
+        """Show where the row being drawn puts its racks, the places it leaves empty
+        crossed out (what :func:`engine.edits.rack_row` will do on the second click)."""
+        tool = self.tool
+        try:
+            plan = edits.row_places(self.document.layout, tool.model_id, tool.points[0],
+                                    tool.cursor, self.document.catalog)
+        except (KeyError, ValueError):  # (InputError is a ValueError)
+            self.shape_preview.set_ghosts([], [])
+            return
+        hx, hy = plan.half
+        boxes = [(x - hx, y - hy, x + hx, y + hy) for x, y in plan.centres]
+        self.shape_preview.set_ghosts(boxes, plan.free.tolist())
 
     def mouseDoubleClickEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
         if self.tool is not None:

@@ -366,7 +366,11 @@ def test_a_row_of_racks_like_the_selected_one_then_a_busway_over_it(window):
     click(window, 1.2, 10.8)
     move(window, 9.6, 11.1)
     assert ", 10 rack places" in window.statusBar().currentMessage()
+    # the preview shows the racks to be, the two places on CRAH-7 crossed out
+    ghosts = window.scene.shape_preview._ghosts
+    assert [ok for _box, ok in ghosts] == [False, False] + [True] * 8
     click(window, 9.6, 11.1)  # the second end finishes: 8.4 m / 0.8 m -> 10 places
+    assert window.scene.shape_preview._ghosts == []
     new = doc.layout.racks[n:]
     # the first two, at x 1.6 and 2.4 m, would stand on CRAH-7 (x 1.5 to 2.4 m)
     assert len(new) == 8 and doc.selection == [r.id for r in new]
