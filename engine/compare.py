@@ -1199,19 +1199,26 @@ def format_table(rows: list[CompareRow]) -> str:
             else:
                 cells.append(fmt.format(val))
         cols.append(cells)
-    head = [r.generation + (" (prelim.)" if r.preliminary else "")
-            + (" †" if r.power_figures and not r.error else "") for r in rows]
+    # a generation asked for twice (hopper:dgx-h100-hall beside hopper) is told apart by
+    # its template, in the columns and in the notes
+    name = [f"{r.generation} ({r.template})"
+            if sum(o.generation == r.generation for o in rows) > 1 else r.generation
+            for r in rows]
+    head = [n + (" (prelim.)" if r.preliminary else "")
+            + (" †" if r.power_figures and not r.error else "")
+            for n, r in zip(name, rows, strict=True)]
     width = [max(len(h), *(len(c) for c in col)) for h, col in zip(head, cols, strict=True)]
     lw = max(len(label) for label in labels) + 2
     lines = [" " * lw + "  ".join(h.rjust(w) for h, w in zip(head, width, strict=True))]
     for i, label in enumerate(labels):
         lines.append(label.ljust(lw) + "  ".join(col[i].rjust(w) for col, w in
                                                  zip(cols, width, strict=True)))
-    notes = [f"{r.generation}: {r.error}" for r in rows if r.error]
-    notes += [f"{r.generation}: {r.note}" for r in rows if r.note]
-    notes += [f"{r.generation}: {r.hall_note}" for r in rows if r.hall_note]
-    notes += [f"{r.generation}: {r.block_note}" for r in rows if r.block_note and not r.error]
-    notes += [power_footnote(r.generation, f) for r in rows if not r.error
+    named = list(zip(name, rows, strict=True))
+    notes = [f"{n}: {r.error}" for n, r in named if r.error]
+    notes += [f"{n}: {r.note}" for n, r in named if r.note]
+    notes += [f"{n}: {r.hall_note}" for n, r in named if r.hall_note]
+    notes += [f"{n}: {r.block_note}" for n, r in named if r.block_note and not r.error]
+    notes += [power_footnote(n, f) for n, r in named if not r.error
               for f in r.power_figures]
     notes.append("* optics beyond switch power: a switch whose power figure includes its "
                  "optics (QM9700, SN5610, Q3400) adds only the node ends")

@@ -468,3 +468,13 @@ def test_power_figures_that_are_secondary_estimates_or_the_top_of_a_range_are_ma
     assert ("† blackwell-ultra: NVIDIA GB300 NVL72 at 142 kW, the top of the catalog's range "
             "(typical 136 kW [S85]), a secondary figure [S98]") in table
     assert "† amd-instinct: " in table and "an estimate [S38]" in table
+
+
+def test_a_generation_asked_for_twice_is_told_apart_by_its_template():
+    """Two Hopper templates side by side: the columns (and the notes) name each by its
+    template, not both 'hopper'."""
+    from engine.compare import compare, format_table, parse_generations
+
+    rows = compare(gpus=1000, generations=parse_generations("hopper,hopper:dgx-h100-hall"))
+    head = format_table(rows).splitlines()[0].split()
+    assert head == ["hopper", "(dgx-h100-superpod)", "hopper", "(dgx-h100-hall)"]
