@@ -1202,8 +1202,8 @@ def format_table(rows: list[CompareRow]) -> str:
     # a generation asked for twice (hopper:dgx-h100-hall beside hopper) is told apart by
     # its template, in the columns and in the notes
     name = [f"{r.generation} ({r.template})"
-            if sum(o.generation == r.generation for o in rows) > 1 else r.generation
-            for r in rows]
+            if any(o.generation == r.generation and o.template != r.template for o in rows)
+            else r.generation for r in rows]
     head = [n + (" (prelim.)" if r.preliminary else "")
             + (" †" if r.power_figures and not r.error else "")
             for n, r in zip(name, rows, strict=True)]
