@@ -665,7 +665,7 @@ class CablesOverlay(OverlayItem):
 
     def legend(self):
         note = ("scale-out ports per nearest tray (estimate)" if self.estimated
-                else "cable ends dropping into each tray (a cable counts at both ends)")
+                else "cable ends into each tray")  # a cable counts at both of its ends
         rows = [("#00788c", note)]
         if self.links:
             rows.append((_LINK_COLOR.name(), "links drawn rack to rack (routed on the trays)"))
