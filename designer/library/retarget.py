@@ -229,6 +229,9 @@ def open_in_new_window(window: QWidget, layout: Layout, message: str = "",
         new = type(window)(doc)
     if save_as is not None and hasattr(new, "save_suggestion"):
         new.save_suggestion = save_as
+    fit = getattr(new, "_fit_screen", None)
+    if callable(fit):  # a laptop's screen takes a smaller window, as the first one
+        fit()
     new.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     # keep a Python reference: the new window has no Qt parent
     kept: list = window.__dict__.setdefault("_library_windows", [])

@@ -586,6 +586,8 @@ def test_retarget_that_maps_no_gpu_cannot_be_opened(qtbot, window, builtin_catal
 
 def test_quit_closes_every_window_of_the_application(qtbot, window):
     new = open_in_new_window(window, window.document.layout, "a copy", unsaved=False)
+    room = new.screen().availableGeometry()  # it fits the screen, as a first window does
+    assert new.width() <= max(room.width(), 640) and new.height() <= max(room.height(), 480)
     gone = []
     new.destroyed.connect(lambda *_: gone.append(True))  # it deletes itself on close
     assert new.isVisible()
