@@ -422,14 +422,25 @@ def rack_row(layout: Layout, model_id: str, start: Sequence[float], end: Sequenc
     return _rebuild(out, {"fabrics": fabrics}) if fabrics != out.fabrics else out
 
 
+#: how far a rack's centre can stand from its footprint's edge, with margin (a unit's
+#: own width and depth set the reach for units)
+_NEAR_M = 2.0
+
+
 def _free_places(layout: Layout, catalog: Catalog, centres: Sequence[tuple[float, float]],
                  half: tuple[float, float]) -> np.ndarray:
     """Return which footprints (``centres``, half sizes ``half``) lie on the hall's floor
     clear of racks, floor units and obstacles."""
     hx, hy = half
     own = np.array([(x - hx, y - hy, x + hx, y + hy) for x, y in centres]).reshape(-1, 4)
-    others = [*(r.id for r in layout.racks),
-              *(u.id for u in layout.cooling if u.kind != "rear_door")]
+    # only what stands near the places can cover them (a preview asks on every mouse
+    # move: the footprints of a hall's thousands of racks would cost tens of ms)
+    reach = max([_NEAR_M, *(max(u.width_m, u.depth_m) for u in layout.cooling)])
+    x0, y0 = own[:, 0].min() - reach, own[:, 1].min() - reach
+    x1, y1 = own[:, 2].max() + reach, own[:, 3].max() + reach
+    others = [*(r.id for r in layout.racks if x0 <= r.x_m <= x1 and y0 <= r.y_m <= y1),
+              *(u.id for u in layout.cooling if u.kind != "rear_door"
+                and x0 <= u.x_m <= x1 and y0 <= u.y_m <= y1)]
     at = np.array(list(_footprints(layout, others, catalog).values())).reshape(-1, 4)
     ok = ~interior_overlap(own[:, None, :], at[None, :, :]).any(axis=1) if len(at) else \
         np.ones(len(own), bool)
