@@ -750,10 +750,11 @@ def unknown_power_text(analysis: Any, catalog: Catalog | None = None) -> str:
 
 
 def _unknown_power(analysis: Any) -> dict[str, int]:
-    """Devices by model and link ends by medium of unknown power."""
+    """Devices by model and link ends by medium of unknown power
+    (:attr:`PowerResult.unknown_power_hardware`; a bare power result, its models)."""
     p = analysis.power
-    return {**(getattr(p, "unknown_power_models", {}) or {}),
-            **(getattr(p, "unknown_power_media", {}) or {})}
+    found = getattr(p, "unknown_power_hardware", None)
+    return dict(found if found is not None else getattr(p, "unknown_power_models", {}) or {})
 
 
 def _racks_of_unknown_weight(floor: Any) -> str:

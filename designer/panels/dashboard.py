@@ -470,8 +470,7 @@ class DashboardPanel(QWidget):
             it_sub = f"+ {left_out} of unknown power"
         t["it"].set(bound + fmt_power_mw(p.it_kw),
                     f"{p.it_kw:,.1f} kW · {it_sub}" if p.it_kw < 10_000 else it_sub)
-        models = sorted({**getattr(p, "unknown_power_models", {}),
-                         **getattr(p, "unknown_power_media", {})}.items())
+        models = sorted(getattr(p, "unknown_power_hardware", {}).items())
         t["it"].setToolTip(f"IT load {p.it_kw:,.1f} kW" + (
             f", leaving out {left_out} the catalog has no power figure for "
             f"({', '.join(f'{n:,} × {m}' for m, n in models)})" if left_out else ""))
