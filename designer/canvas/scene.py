@@ -186,6 +186,14 @@ class _Nothing(QGraphicsItem):
         pass
 
 
+def _shift_adds(event: QGraphicsSceneMouseEvent) -> None:
+    """Make a Shift+click add to the selection (or take out), as Ctrl+click does in Qt:
+    the habit of most drawing tools."""
+    if event.button() == Qt.MouseButton.LeftButton and \
+            event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+        event.setModifiers(event.modifiers() | Qt.KeyboardModifier.ControlModifier)
+
+
 class FloorPlanScene(QGraphicsScene):
     """The floor plan of a :class:`LayoutDocument` (scene units: metres, y flipped).
 
@@ -1094,11 +1102,7 @@ class FloorPlanScene(QGraphicsScene):
         if event.button() == Qt.MouseButton.LeftButton and \
                 event.modifiers() & Qt.KeyboardModifier.AltModifier:
             self._cycle_from = (event.screenPos(), self.selected_ids())
-        if event.button() == Qt.MouseButton.LeftButton and \
-                event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
-            # Shift+click adds to the selection (or takes out), as Ctrl+click does: the
-            # habit of most drawing tools
-            event.setModifiers(event.modifiers() | Qt.KeyboardModifier.ControlModifier)
+        _shift_adds(event)
         super().mousePressEvent(event)
         if event.button() != Qt.MouseButton.LeftButton or self._drag is not None:
             return
@@ -1167,10 +1171,7 @@ class FloorPlanScene(QGraphicsScene):
         if self._vdrag is not None:
             self._vertex_release(event)
             return
-        if event.button() == Qt.MouseButton.LeftButton and \
-                event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
-            # as the press: Qt's item decides the click's selection on release
-            event.setModifiers(event.modifiers() | Qt.KeyboardModifier.ControlModifier)
+        _shift_adds(event)  # Qt's item decides a click's selection on release too
         drag, self._drag = self._drag, None
         self.guides.show_edges(None, None)
         if drag is not None and event.button() == Qt.MouseButton.LeftButton and drag.active \
