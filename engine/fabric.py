@@ -612,7 +612,8 @@ class Topology:
     lk_b_paid: np.ndarray
     fabrics: list[FabricBuild]
     problems: list[tuple[str, str, str, tuple[str, ...]]] = field(default_factory=list)
-    unassigned_switches: int = 0
+    #: device rows of the installed switches no fabric tier takes
+    idle_switch_rows: np.ndarray | None = None
     #: generated switches that found no free U: counted (power, weight) in a rack of the
     #: fabric, drawn at its top, but standing in none
     sw_roomless: np.ndarray | None = None
@@ -622,6 +623,11 @@ class Topology:
     def n_switches(self) -> int:
         """Number of fabric switches."""
         return len(self.sw_tier)
+
+    @property
+    def unassigned_switches(self) -> int:
+        """Number of installed switches no fabric tier takes."""
+        return 0 if self.idle_switch_rows is None else len(self.idle_switch_rows)
 
     @property
     def n_links(self) -> int:
@@ -1493,4 +1499,4 @@ def build_topology(layout: Layout, catalog: Catalog, arr: LayoutArrays,
         lk_a_paid=incl[ia] == 0, lk_b_paid=incl[ib] == 0,
         lk_medium=cat_("medium", object), lk_length_m=cat_("length", np.float64),
         lk_link_id=cat_("link_id", object), fabrics=builds, problems=b.problems,
-        unassigned_switches=int((is_switch & ~b.consumed).sum()))
+        idle_switch_rows=np.flatnonzero(is_switch & ~b.consumed))

@@ -892,6 +892,44 @@ def _idle_ports(ctx, topo: Topology, used: np.ndarray) -> list[Violation]:
     return out
 
 
+@rule("SWITCH-IDLE", "network", "A switch installed in a rack is in no fabric and ends no "
+      "drawn link: it takes U and power but carries no traffic.")
+def _check_idle_switches(ctx) -> list[Violation]:
+    net = ctx.network
+    topo = net.topology if net is not None else None
+    if topo is None or topo.idle_switch_rows is None or not len(topo.idle_switch_rows):
+        return []
+    arr = ctx.arrays
+    rows = topo.idle_switch_rows
+    # an end of a drawn link is in use
+    ends = np.concatenate([topo.lk_a_ref, topo.lk_b_ref])
+    rows = rows[~np.isin(rows, ends[ends >= 0])]
+    if not len(rows):
+        return []
+    ids, types = net.rack_ids, arr.types.ids
+    labels = [f"{types[int(arr.dev_type[d])]} at {ids[int(arr.dev_rack[d])]} "
+              f"U{int(arr.dev_u[d])}" for d in rows[:3].tolist()]
+    more = f" and {len(rows) - 3:,} more" if len(rows) > 3 else ""
+    kw = sum(ctx.catalog.devices[types[int(t)]].power_max_w.v(0.0)
+             for t in arr.dev_type[rows].tolist() if types[int(t)] in ctx.catalog.devices) / 1000
+    idle_models = {types[int(t)] for t in np.unique(arr.dev_type[rows]).tolist()}
+    tier_models = sorted({t.switch for f in ctx.layout.fabrics for t in f.tiers if t.switch})
+    if not ctx.layout.fabrics:
+        why = "the hall has no fabric (in the designer, Edit → New fabric builds one)"
+    elif tier_models and not idle_models & set(tier_models):
+        why = (f"the fabrics' tiers use {', '.join(tier_models)}: a tier takes the installed "
+               "switches of its own model in the fabric's network racks")
+    else:
+        why = ("a tier takes the installed switches of its model in the fabric's network "
+               "racks, and only as many as it needs")
+    racks = sorted({ids[int(r)] for r in arr.dev_rack[rows[:_MAX_LISTED]].tolist()})
+    n = len(rows)
+    return [Violation(
+        "SWITCH-IDLE", "warning",
+        f"{n:,} installed switch{'es' * (n != 1)} carr{'y' if n != 1 else 'ies'} no links "
+        f"({', '.join(labels)}{more}; {kw:,.1f} kW counted): {why}", tuple(racks))]
+
+
 @rule("LINK-PORTS", "network", "A server or system has more link bandwidth than its network "
       "ports, or an explicit link is faster than any port of the device it ends at.")
 def _check_device_ports(ctx) -> list[Violation]:

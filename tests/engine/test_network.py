@@ -199,6 +199,30 @@ def test_layout_without_fabrics_has_no_network_figures():
     assert a.network.cabling_dict()["links"] == 0
 
 
+def test_an_installed_switch_no_fabric_takes_is_named():
+    # no fabric: the QM9700 in N000 draws its 1,720 W (datasheet maximum [S11]), carries nothing
+    lay = superpod_layout(8, net_racks=1, extra_net_devices=[("qm9700", 40)])
+    a = analyze(lay.model_copy(update={"fabrics": []}), CATALOG)
+    (v,) = [v for v in a.violations if v.code == "SWITCH-IDLE"]
+    assert v.severity == "warning" and v.items == ("N000",)
+    assert "1 installed switch carries no links (qm9700 at N000 U40; 1.7 kW" in v.message
+    assert "no fabric" in v.message
+    # a fabric of QM9700s takes it as its leaf: nothing idle
+    assert not [v for v in analyze(lay, CATALOG).violations if v.code == "SWITCH-IDLE"]
+    # an SN5600 in the same rack is of no tier's model: the message says which models are
+    lay = superpod_layout(8, net_racks=1, extra_net_devices=[("sn5600", 40)])
+    (v,) = [v for v in analyze(lay, CATALOG).violations if v.code == "SWITCH-IDLE"]
+    assert "sn5600 at N000 U40" in v.message and "tiers use qm9700" in v.message
+
+
+def test_a_switch_at_the_end_of_a_drawn_link_is_not_idle():
+    lay = superpod_layout(8, net_racks=1, extra_net_devices=[("sn5600", 40)])
+    link = ExplicitLink(id="L1", a=Endpoint(rack="N000", u=40), b=Endpoint(rack="G0000", u=3),
+                        speed_gbps=400)
+    a = analyze(lay.model_copy(update={"links": [link]}), CATALOG)
+    assert not [v for v in a.violations if v.code == "SWITCH-IDLE"]
+
+
 def test_the_analysis_never_changes_the_layout():
     lay = superpod_layout(40, net_racks=2)
     lay.racks[0].devices.append(MountedDevice(type="qm9700", u=40))
