@@ -294,7 +294,9 @@ class MediaTable:
     """Catalog media as arrays (rows in catalog order).
 
     ``reach_max_m`` is NaN where the catalog gives no reach (such media are
-    never picked); ``power_per_end_w`` and ``cost_usd`` are NaN where unknown.
+    never picked); ``reach_split_max_m`` is the reach of a splitter cable (a link
+    whose end shares its cage), ``reach_max_m`` where the catalog gives none;
+    ``power_per_end_w`` and ``cost_usd`` are NaN where unknown.
     """
 
     ids: list[str]
@@ -306,6 +308,18 @@ class MediaTable:
     cost_usd: np.ndarray
     is_optical: np.ndarray
     lane_gbps: np.ndarray
+    reach_split_max_m: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.reach_split_max_m is None:
+            self.reach_split_max_m = self.reach_max_m.copy()
+
+    def reach_m(self, medium: np.ndarray, split: np.ndarray | None = None) -> np.ndarray:
+        """Return the reach of ``medium`` rows (NaN: none), the splitter's where ``split``."""
+        medium = np.asarray(medium, np.int64)
+        if split is None:
+            return self.reach_max_m[medium]
+        return np.where(split, self.reach_split_max_m[medium], self.reach_max_m[medium])
 
     @classmethod
     def from_catalog(cls, catalog: Catalog) -> MediaTable:
@@ -319,7 +333,9 @@ class MediaTable:
                    power_per_end_w=np.array([x.power_per_end_w.v(nan) for x in m], np.float64),
                    cost_usd=np.array([x.cost_usd.v(nan) for x in m], np.float64),
                    is_optical=np.array([x.is_optical for x in m], bool),
-                   lane_gbps=np.array([x.lane_gbps for x in m], np.float64))
+                   lane_gbps=np.array([x.lane_gbps for x in m], np.float64),
+                   reach_split_max_m=np.array([x.reach_split_max_m.v(x.reach_max_m.v(nan))
+                                               for x in m], np.float64))
 
     def shared_power_per_end_w(self) -> np.ndarray:
         """Return the power per link end where one module serves two links.
@@ -384,13 +400,16 @@ def _speed_plan(speed: float, media: MediaTable,
 
 def select_media(length_m: np.ndarray, speed_gbps: np.ndarray, media: MediaTable,
                  policy: CablingPolicy, lane_gbps: np.ndarray | None = None,
+                 split: np.ndarray | None = None,
                  ) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Pick a medium for every link by speed, lane rate, length and policy.
 
     A link takes media of its ports' electrical lane rate (``lane_gbps``, default
     100): XDR's 800G-per-port links (200G lanes) have no DAC, multimode or AOC,
     only the media the catalog lists for them [S18]. Where the catalog has no
-    media of a link's lane rate, it takes the others and a note says so.
+    media of a link's lane rate, it takes the others and a note says so. A link
+    marked in ``split`` shares a cage at one end, so its cable is a splitter,
+    whose reach can differ (a 400G DAC: 2 m straight, 3 m split [S15]).
 
     Returns
     -------
@@ -408,6 +427,10 @@ def select_media(length_m: np.ndarray, speed_gbps: np.ndarray, media: MediaTable
     ...                        CablingPolicy())
     >>> [mt.ids[i] if i >= 0 else None for i in m]
     ['dac-400', 'mmf-sr4-400', 'smf-dr4-400', None]
+    >>> m, _, _ = select_media(np.full(2, 2.5), np.full(2, 400.0), mt, CablingPolicy(),
+    ...                        split=np.array([False, True]))
+    >>> [mt.ids[i] for i in m]  # straight: beyond a DAC's 2 m; a splitter reaches 3 m
+    ['mmf-sr4-400', 'dac-400']
     >>> m, _, _ = select_media(np.array([2.0, 20.0]), np.full(2, 800.0), mt, CablingPolicy(),
     ...                        lane_gbps=np.full(2, 200.0))
     >>> [mt.ids[i] for i in m]
@@ -425,6 +448,7 @@ def select_media(length_m: np.ndarray, speed_gbps: np.ndarray, media: MediaTable
     allowed &= ~np.isnan(media.reach_max_m)
     is_copper = np.array([k in _COPPER for k in media.kind], bool)
     lanes = np.full(n, 100.0) if lane_gbps is None else np.asarray(lane_gbps, np.float64)
+    split = np.zeros(n, bool) if split is None else np.asarray(split, bool)
     for speed, lane in ((float(s), float(ln)) for ln in unique_sorted(lanes)
                         for s in unique_sorted(speed_gbps[lanes == ln])):
         on = (speed_gbps == speed) & (lanes == lane)
@@ -441,8 +465,8 @@ def select_media(length_m: np.ndarray, speed_gbps: np.ndarray, media: MediaTable
         cand = cand[np.argsort([rank[media.kind[c]] for c in cand], kind="stable")]
         lim = policy.optics_above_m
         for c in cand:
-            ok = on & (medium < 0) & (length_m >= media.reach_min_m[c]) \
-                & (length_m <= media.reach_max_m[c])
+            reach = np.where(split, media.reach_split_max_m[c], media.reach_max_m[c])
+            ok = on & (medium < 0) & (length_m >= media.reach_min_m[c]) & (length_m <= reach)
             if lim is not None:
                 # copper up to the limit, optics above it
                 ok &= (length_m <= lim) if is_copper[c] else (length_m > lim)
@@ -451,8 +475,9 @@ def select_media(length_m: np.ndarray, speed_gbps: np.ndarray, media: MediaTable
             # a short link no copper reaches may still use optics
             for c in cand:
                 if not is_copper[c]:
+                    reach = np.where(split, media.reach_split_max_m[c], media.reach_max_m[c])
                     ok = on & (medium < 0) & (length_m >= media.reach_min_m[c]) \
-                        & (length_m <= media.reach_max_m[c])
+                        & (length_m <= reach)
                     medium[ok] = c
     return medium, cables, notes
 
@@ -677,13 +702,15 @@ class CableRouter:
                           across + self.slack_m)
         forced = topo.lk_length_m[idx]
         self.length_m[idx] = np.where(np.isnan(forced), length, forced)
+        split = (topo.lk_a_cage[idx] > 1) | (topo.lk_b_cage[idx] > 1)
         med, cab, notes = select_media(self.length_m[idx], topo.lk_gbps[idx], self.media,
-                                       self.policy, topo.lk_lane_gbps[idx])
+                                       self.policy, topo.lk_lane_gbps[idx], split)
         fm = self._forced_medium[idx]
         has = fm >= 0
         if has.any():
             fidx = fm[has]
-            ok = self.length_m[idx][has] <= np.nan_to_num(self.media.reach_max_m[fidx], nan=0.0)
+            ok = self.length_m[idx][has] <= np.nan_to_num(
+                self.media.reach_m(fidx, split[has]), nan=0.0)
             med[has] = np.where(ok, fidx, -1)
             cab[has] = 1
         # keep the per-medium and length-bin cable counts by difference: integers, so
@@ -694,7 +721,7 @@ class CableRouter:
         opt = link_optics(self.topo, idx)
         paid, shared, share, smod = opt.paid_ends, opt.paid_shared, opt.modules, \
             opt.shared_modules
-        twin = (topo.lk_a_cage[idx] > 1) | (topo.lk_b_cage[idx] > 1)
+        twin = split
         old_med, old_phys = self.medium[idx].copy(), phys
         if self._per_medium is not None:
             old = self.medium[idx] + 1

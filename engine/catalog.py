@@ -321,6 +321,9 @@ class Medium(_Model):
     #: cables made are about 0.2 m, so a reach under 0.1 m reaches nothing
     reach_min_m: Annotated[Num, _within(0, 200_000, "m")] = 0.0
     reach_max_m: Annotated[Figure, _within(0.1, 200_000, "m")]
+    #: reach of the splitter (breakout) cable, where one end's cage carries two or more
+    #: links: a 400G DAC runs 2 m straight, 3 m as a splitter [S15]; empty: ``reach_max_m``
+    reach_split_max_m: Annotated[Figure, _within(0.1, 200_000, "m")] = Figure()
     #: optics draw 0.1-30 W per end
     power_per_end_w: Annotated[Figure, _within(0, 1000, "W")] = Figure()
     cost_usd: Annotated[Figure, _within(0, 1.0e6, "USD")] = Figure()

@@ -66,18 +66,19 @@ def test_an_odd_number_for_an_even_parameter_is_refused_in_words(qtbot, dialog):
 
 
 def test_the_preview_shows_what_each_broken_rule_says(qtbot, dialog, builtin_catalog):
-    """The Meta preview says what "FABRIC-RADIX" means, not the bare code."""
-    dialog.select_template("meta-24k-roce")
+    """The Rubin preview says what "CABLE-MEDIA-FALLBACK" means, not the bare code."""
+    dialog.select_template("vera-rubin-nvl144")
     qtbot.waitUntil(lambda: dialog.preview is not None
-                    and dialog.preview["template"] == "meta-24k-roce", timeout=120_000)
+                    and dialog.preview["template"] == "vera-rubin-nvl144", timeout=120_000)
     details = dialog.preview["violation_details"]
-    radix = next(d for d in details if d["code"] == "FABRIC-RADIX")
-    assert "stands in for a larger (modular) switch" in radix["message"]
+    fallback = next(d for d in details if d["code"] == "CABLE-MEDIA-FALLBACK")
+    said = "share a module of 1600G that the catalog lacks"
+    assert said in fallback["message"]
     shown = dialog.rules
     assert shown.isVisible() and shown.wordWrap()
     text = shown.text()
-    assert "FABRIC-RADIX" in text and "stands in for a larger (modular) switch" in text
-    assert "FABRIC-RADIX" in shown.toolTip()
+    assert "CABLE-MEDIA-FALLBACK" in text and said in text
+    assert "CABLE-MEDIA-FALLBACK" in shown.toolTip()
     # the whole message fits in the dialog's width: wrapped, not cut
     assert shown.width() <= dialog.width() and shown.height() >= 2 * shown.fontMetrics().height()
 

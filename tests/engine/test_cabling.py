@@ -183,9 +183,17 @@ def test_shared_cages_without_a_twin_module_say_their_power_is_an_upper_bound():
 
 
 def test_media_by_reach_at_400g():
-    ids, _, _ = pick([1.0, 3.0, 20.0, 99.0, 150.0, 600.0, 2000.0, 2500.0], allow_aoc=True)
-    assert ids == ["dac-400", "dac-400", "aoc-400", "aoc-400", "smf-dr4-400", "smf-fr4-400",
-                   "smf-fr4-400", None]
+    ids, _, _ = pick([1.0, 2.0, 3.0, 20.0, 99.0, 150.0, 600.0, 2000.0, 2500.0], allow_aoc=True)
+    assert ids == ["dac-400", "dac-400", "aoc-400", "aoc-400", "aoc-400", "smf-dr4-400",
+                   "smf-fr4-400", "smf-fr4-400", None]
+    # a straight 400G DAC runs 2 m, a splitter (an 800G twin-port cage to two 400G ports)
+    # 3 m [S15]: a 2.5 m link takes optics (AOC from 3 m) unless its end shares a cage
+    m, _, _ = select_media(np.full(3, 2.5), np.full(3, 400.0), MEDIA, CablingPolicy(),
+                           split=np.array([False, True, True]))
+    assert [MEDIA.ids[i] for i in m] == ["mmf-sr4-400", "dac-400", "dac-400"]
+    m, _, _ = select_media(np.array([3.5]), np.array([400.0]), MEDIA, CablingPolicy(),
+                           split=np.array([True]))
+    assert [MEDIA.ids[i] for i in m] == ["mmf-sr4-400"]
     # the default policy has no AOC: multimode SR4 to 50 m, then single mode
     ids, _, _ = pick([1.0, 20.0, 99.0])
     assert ids == ["dac-400", "mmf-sr4-400", "smf-dr4-400"]

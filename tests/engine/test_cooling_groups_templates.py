@@ -77,7 +77,7 @@ def test_meta_cluster_has_an_n_plus_one_group_per_wall_side_and_band_of_rows(met
     # 32 rows of 48 racks; a band of three rows on one side is 72 racks of about 23.4 kW
     # (two HGX H100 and the rack switch), 1,682 kW x 1.3 / 250 kW = 8.7 -> 9 units + 1:
     # four rows would need 12 + 1 = 13 > 12, so the 32 rows make 11 bands per side
-    # (ten of three rows, one of two), 22 groups, 214 units (191 in one group before)
+    # (ten of three rows, one of two), 22 groups, 214 units (193 in one group before)
     assert len(groups) == 22
     assert set(groups) == {f"CRAH {side} {k}" for side in ("west", "east") for k in range(1, 12)}
     assert sorted(Counter(len(us) for us in groups.values()).items()) == [(7, 2), (10, 20)]
@@ -110,25 +110,28 @@ def test_meta_cluster_one_group_checked_by_hand(meta):
     kw, count, _where = _side_rows(lay, a)
     band = _band(lay, a, "CRAH west 1")
     # the front band: the west halves of the first three rows, 24 compute racks each
-    # (2 x HGX H100 and the rack switch, 23.356 kW of air), and half of each of the two
-    # network racks that stand astride the middle of R02 and R03 (38.571 and 39.044 kW)
+    # (2 x HGX H100 and the rack switch, 23.356 kW of air), and half of each row's network
+    # rack, which stands astride the middle of its row: four 7804R4 CTSWs (4.352 kW of
+    # line cards) and the pod's share of the ATSWs, with their modules (27.821 and
+    # 28.058 kW)
     assert band == [("west", "R01"), ("west", "R02"), ("west", "R03")]
-    assert [count[k] for k in band] == [24, 25, 25]
+    assert [count[k] for k in band] == [25, 25, 25]
     air = {r.id: kw_r for r, kw_r in zip(lay.racks, a.cooling.rack_air_kw.tolist(),
                                             strict=True)}
     mid = (min(r.x_m for r in lay.racks) + max(r.x_m for r in lay.racks)) / 2
     compute = [r.id for r in lay.racks if r.row in ("R01", "R02", "R03") and r.devices
                and r.x_m < mid]
     assert len(compute) == 72 and all(air[i] == pytest.approx(23.3564) for i in compute)
-    assert (air["NET-0001"], air["NET-0002"]) == pytest.approx((38.5708, 39.044))
+    assert (air["NET-0001"], air["NET-0002"], air["NET-0003"]) \
+        == pytest.approx((27.8214, 28.058, 28.058))
     air_kw = sum(kw[k] for k in band)
-    assert air_kw == pytest.approx(72 * 23.3564 + (38.5708 + 39.044) / 2)  # 1,720.5 kW
+    assert air_kw == pytest.approx(72 * 23.3564 + (27.8214 + 2 * 28.058) / 2)  # 1,723.6 kW
     units = _crahs_by_group(lay)["CRAH west 1"]
-    # ceil(1,720.5 x 1.3 / 250) = ceil(8.95) = 9 working units, plus the spare
+    # ceil(1,723.6 x 1.3 / 250) = ceil(8.96) = 9 working units, plus the spare
     assert len(units) == math.ceil(air_kw * 1.3 / 250.0) + 1 == 10
     assert all(u.capacity_kw == 250.0 for u in units)
     # with its largest unit out, the group still has (10 - 1) x 250 = 2,250 kW for the
-    # 1,720 kW of air of the racks it serves, and for the load the engine's shared air
+    # 1,724 kW of air of the racks it serves, and for the load the engine's shared air
     # gives it (less: the front band's racks also spread some heat to the next band)
     assert (len(units) - 1) * 250.0 == 2250.0 >= air_kw
     g = a.cooling.group_names.index("CRAH west 1")
@@ -138,7 +141,7 @@ def test_meta_cluster_one_group_checked_by_hand(meta):
 
 def test_meta_cluster_spares_are_one_per_group(meta):
     # each group's units are its band's air x 1.3 / 250 kW rounded up, plus its one
-    # spare (redundancy 1): 22 spares in all, where one group had 1 for 191 units
+    # spare (redundancy 1): 22 spares in all, where one group had 1 for 193 units
     lay, a = meta
     kw, _count, _where = _side_rows(lay, a)
     groups = _crahs_by_group(lay)
@@ -155,8 +158,9 @@ def test_one_group_however_large_when_the_template_asks_for_it():
         update={"crah_group_max_units": None})})
     lay = instantiate(one, {}, catalog=CAT)
     crahs = [u for u in lay.cooling if u.kind == "crah"]
-    # the layout before redundancy groups: 191 units, one spare
-    assert len(crahs) == 191 and {u.group for u in crahs} == {"CRAH"}
+    # the layout before redundancy groups: 193 units, one spare (the hall's 36,771 kW of
+    # air x 1.3 / 250 kW = 191.2 -> 192, plus 1)
+    assert len(crahs) == 193 and {u.group for u in crahs} == {"CRAH"}
 
 
 @pytest.mark.parametrize(("params", "n_crah"), [({}, 7), ({"racks": 8}, 4)])

@@ -399,17 +399,30 @@ def test_dgx_h100_hall_template_has_a_fabric_and_checks_clean():
     assert a.network.per_gpu_bisection_gbps == pytest.approx(400.0)
 
 
+def meta_with_box_spines(pods: int = 1) -> Layout:
+    """The Meta template with its CTSW tier (a 7804R4 chassis) on a 7060X6 box instead,
+    ports run at 400G: a tier taking more ports than its switch has."""
+    from engine.templates import instantiate
+
+    lay = instantiate("meta-24k-roce", {"pods": pods})
+    fab = lay.fabrics[0]
+    tiers = [t.model_copy(update={"switch": "arista-7060x6-64pe", "port_speed_gbps": 400.0})
+             if t.name == "spine" else t for t in fab.tiers]
+    return lay.model_copy(update={"fabrics": [fab.model_copy(update={"tiers": tiers})]})
+
+
 def test_a_tier_using_more_ports_than_its_switch_has_is_a_stand_in():
-    # Meta's CTSW is an Arista 7800 modular chassis, not in the catalog; the template lets a
-    # 7060X6 (64 x 800G, 128 x 400G broken out [S43]) take 220 ports at 400G, which no
-    # such box has: the analysis says so, and that its power and U are one box's. The
-    # tier runs its ports at 400G (port_speed_gbps), so it counts 64 of them, as the
-    # report's tiers table does
+    # Meta's CTSW takes 220 ports at 400G: the template's 7804R4 has 144 x 800G, 288 x 400G
+    # broken out [S43], so it is a real switch of the tier; a 7060X6 (64 x 800G [S43]) run
+    # at 400G (port_speed_gbps) counts 64, as the report's tiers table does: the analysis
+    # says it stands in for a larger switch, with one box's power and U
     from engine.analysis import analyze
     from engine.templates import instantiate
 
     a = analyze(instantiate("meta-24k-roce", {"pods": 1}))
-    radix = [v for v in a.violations if v.code == "FABRIC-RADIX"]
+    assert not [v for v in a.violations if v.code == "FABRIC-RADIX"]
+    box = analyze(meta_with_box_spines())
+    radix = [v for v in box.violations if v.code == "FABRIC-RADIX"]
     assert len(radix) == 1 and radix[0].severity == "warning"
     assert "220 ports of arista-7060x6-64pe, which has 64 at 400 Gb/s" in radix[0].message
     # a k-ary fat-tree built from bigger switches uses fewer ports than they have
@@ -423,7 +436,7 @@ def test_a_tier_using_more_ports_than_its_switch_has_is_a_stand_in():
     # NVIDIA's SuperPOD leaves use their 64 ports (32 down, 32 up)
     assert not [v for v in a.violations if v.code == "FABRIC-PORTS-IDLE"]
     # a fabric left with no members builds no switch: it is empty, not a stand-in
-    meta = instantiate("meta-24k-roce", {"pods": 1})
+    meta = meta_with_box_spines()
     gpu_racks = {r.id for r in meta.racks if r.devices}  # the Grand Teton (HGX H100) racks
     empty = meta.model_copy(update={"racks": [r for r in meta.racks if r.id not in gpu_racks]})
     codes = {v.code for v in analyze(empty).violations}

@@ -5,6 +5,7 @@ tier order without a rack ordered twice, and the PUE as the report prints it."""
 from __future__ import annotations
 
 import pytest
+from test_fabric import meta_with_box_spines
 
 from engine.analysis import analyze
 from engine.report_tables import build_tables
@@ -24,7 +25,10 @@ def gb200(catalog):
 
 @pytest.fixture(scope="module")
 def meta(catalog):
-    return _tables("meta-24k-roce", {"pods": 3}, catalog)
+    """Meta's cluster of 3 pods with its CTSWs on 64-port 7060X6 boxes: stand-ins."""
+    lay = meta_with_box_spines(3)
+    a = analyze(lay, catalog)
+    return lay, a, {t.key: t for t in build_tables(lay, a, catalog)}
 
 
 def _metric(table, name):
@@ -59,6 +63,18 @@ def test_fat_tree_k8_uses_8_of_each_switchs_64_ports(catalog):
     assert sw["leaf"]["count"] == 32
     assert (sw["leaf"]["ports"], sw["leaf"]["ports_used"]) == (32 * 64, 32 * 8)
     assert sw["leaf"]["ports_free"] == 32 * 56
+
+
+def test_meta_chassis_spines_have_the_ports_they_use(catalog):
+    _lay, a, t = _tables("meta-24k-roce", {"pods": 3}, catalog)
+    spine = a.to_dict()["network"]["switches"]["spine"]
+    # 48 CTSWs, 7804R4 chassis of 144 x 800G cages broken out to 288 x 400G [S43]; each
+    # takes 192 RTSW links and 28 ATSW links
+    assert spine["stand_in_switches"] == 0 and spine["ports"] == 48 * 288
+    assert spine["ports_used"] == 48 * 220 and spine["ports_free"] == 48 * 68
+    assert not any(v.code == "FABRIC-RADIX" for v in a.violations)
+    notes = dict(zip(t["tiers"].column("Tier"), t["tiers"].column("Note"), strict=True))
+    assert notes["spine"] == ""
 
 
 def test_meta_spines_are_stand_ins_in_the_tiers_table_and_bom(meta):

@@ -158,13 +158,13 @@ def test_no_rack_faces_another_racks_exhaust_with_nothing_between(tid):
 
 
 def test_a_row_gap_between_rows_that_face_the_same_way_is_counted():
-    # the count above can fail: a one-pod Meta hall is 4 rows of 48 GT racks, the pod's
-    # two network racks in line in R02 and R03; with R02's GT racks taken out, R01 and
-    # R03 face the same way 3.6 m apart (aisle, rack depth, aisle) across the gap, and
-    # every R01 rack takes in R03's exhaust
+    # the count above can fail: a one-pod Meta hall is 4 rows of 48 GT racks, a network
+    # rack in line in the middle of each; with R02's GT racks taken out, R01 and R03 face
+    # the same way 3.6 m apart (aisle, rack depth, aisle) across the gap, and every R01
+    # rack takes in R03's exhaust
     lay = instantiate("meta-24k-roce", {"pods": 1}, catalog=CAT)
     assert [sum(1 for r in lay.racks if r.row == row) for row in ("R01", "R02", "R03", "R04")] \
-        == [48, 49, 49, 48]
+        == [49, 49, 49, 49]
     gap = lay.model_copy(update={"racks": [r for r in lay.racks
                                            if not (r.row == "R02" and r.id.startswith("GT"))]})
     pairs = _exhaust_pairs(gap)
@@ -234,10 +234,12 @@ def test_meta_rtsws_uplink_to_their_own_pods_network_racks():
     # a pod is 4 rows of 48 racks (28.8 m), its two network racks in line in the middle of
     # R02 and R03 (of R06 and R07 for the next pod, ...) under a tray across the rows. The
     # fabric's 384-node units are the pods as laid out, so each RTSW's 16 uplinks go to
-    # its own pod's CTSWs. The longest run, from a rack at a row's end, by hand: up 0.6 m
-    # to the tray, 14.8 m along its row to the cross tray, 4.8 m across two rows, 0.4 m to
-    # the network rack, 1.7 m down to the switch, 2 m slack: 24.3 m; on average 7.2 m along
-    # the row and 2.4 m across instead: about 14.3 m. (Taken group by group, a unit was two
+    # its own pod's CTSWs, 10 RU chassis at U1 to U40 of a network rack in the middle of
+    # each of the pod's four rows. The longest run, from the top of a rack at a row's end
+    # to the lowest chassis three rows away, by hand: up 0.6 m to the tray, 14.5 m along
+    # its row to the cross tray, 7.2 m across three rows, 2.5 m down to the chassis (U1-10),
+    # 2 m slack: 26.8 m; on average 7.2 m along the row, 3.6 m across and 1.5 m down
+    # instead: about 15 m. (Taken group by group, a unit was two
     # pods' halves: 21,504 uplinks went to another pod, 55 m on average, 94 m at most.)
     lay = instantiate("meta-24k-roce", {}, catalog=CAT)
     net = analyze(lay, CAT).network
@@ -248,7 +250,7 @@ def test_meta_rtsws_uplink_to_their_own_pods_network_racks():
     assert (pod[topo.lk_a_rack[up]] == pod[topo.lk_b_rack[up]]).all()
     mean = float(np.average(length[up], weights=topo.lk_count[up]))
     assert 13.5 <= mean <= 16.0, mean
-    assert 23.0 <= float(length[up].max()) <= 25.0
+    assert 25.5 <= float(length[up].max()) <= 27.5
 
 
 def test_meta_rtsws_sit_in_their_racks_on_copper():
