@@ -146,11 +146,15 @@ class RetargetResult:
     kept: Counter = field(default_factory=Counter)
     it_kw_before: float = 0.0
     it_kw_after: float = 0.0
+    #: hardware of unknown power (counted as 0 W) before and after, as the CLI says it
+    #: (``"40 switches and 2,560 cable ends"``), empty where every figure is known
+    it_unknown: tuple[str, str] = ("", "")
     gpus_before: int = 0
     gpus_after: int = 0
     gpus_target: int = 0  # GPUs of the target generation after the mapping
-    #: (before, after) of the network: switches, cables, optics and bisection (Tb/s)
-    network: dict[str, tuple[float, float]] = field(default_factory=dict)
+    #: (before, after) of the network: switches, cables, optics and bisection (Tb/s;
+    #: None where the hall has no scale-out fabric of GPUs to cut)
+    network: dict[str, tuple[float | None, float | None]] = field(default_factory=dict)
     #: the GPU server the GPU servers were mapped to, and why that one
     server: str = ""
     server_reason: str = ""
@@ -187,10 +191,22 @@ class RetargetResult:
         if self.server:
             lines.append(f"  GPU servers to {name(self.server)}"
                          + (f" ({self.server_reason})" if self.server_reason else ""))
-        lines.append(f"  IT power {self.it_kw_before:,.1f} kW{arrow}{self.it_kw_after:,.1f} kW")
+        # hardware of unknown power counts 0 W: such a total is a lower bound, and says so
+        kw = [f"{'≥ ' if unk else ''}{v:,.1f} kW" for v, unk in
+              zip((self.it_kw_before, self.it_kw_after), self.it_unknown, strict=True)]
+        lines.append(f"  IT power {kw[0]}{arrow}{kw[1]}")
+        was, now = self.it_unknown
+        unknown = (f"{now}, before and after" if was == now else
+                   "; ".join(f"{when} {u}" for when, u in (("before", was), ("after", now)) if u))
+        if unknown:
+            lines.append(f"    of unknown power (counted as 0 W): {unknown}")
         net = self.network
+
+        def _num(v: float | None, nd: int, unit: str) -> str:
+            return "–" if v is None else f"{v:,.{nd}f}{unit}"
+
         if net:
-            parts = [f"{label} {net[k][0]:,.{nd}f}{arrow}{net[k][1]:,.{nd}f}{unit}"
+            parts = [f"{label} {_num(net[k][0], nd, '')}{arrow}{_num(net[k][1], nd, unit)}"
                      for k, label, nd, unit in (("switches", "switches", 0, ""),
                                                 ("cables", "cables", 0, ""),
                                                 ("optics", "optics", 0, ""),
@@ -583,6 +599,13 @@ def retarget(layout: Layout, generation: str, catalog: Catalog | None = None,
     (res.rules_before, codes_before), (res.rules_after, codes_after) = (
         _rule_counts(a) for a in full)
     res.new_rules = Counter({c: n for c, n in codes_after.items() if c not in codes_before})
+    from engine.report_tables import unknown_hardware_text
+
+    res.it_unknown = tuple(  # type: ignore[assignment]
+        unknown_hardware_text(a.power.unknown_power_hardware, "power", catalog,
+                              name_models=False).removesuffix(" of unknown power")
+        if a.power.is_lower_bound else "" for a in full)
+    res.it_kw_before, res.it_kw_after = (float(a.power.it_kw) for a in full)
     if layout.fabrics:
         nets = [a.network for a in full]
         # a fabric whose servers the new ones cannot join (no ports of its purpose): said,
@@ -602,13 +625,12 @@ def retarget(layout: Layout, generation: str, catalog: Catalog | None = None,
                 res.unmapped.append(f"fabric {f.id}: loses {lost}: the "
                                     f"{generation_name(generation)} servers have no {what} "
                                     "ports in the catalog")
-        # with a fabric, IT power includes the switches it places and the optics
-        res.it_kw_before, res.it_kw_after = (float(a.power.it_kw) for a in full)
         res.network = {
             "switches": tuple(float(sum(n.switches_by_tier.values())) for n in nets),
             "cables": tuple(float(n.cabling_dict()["links"]) for n in nets),
             "optics": tuple(float(n.transceivers) for n in nets),
-            "bisection_tbps": tuple(float(n.bisection_tbps) for n in nets)}
+            "bisection_tbps": tuple(None if n.bisection_method == "none"
+                                    else float(n.bisection_tbps) for n in nets)}
     return res
 
 

@@ -205,6 +205,18 @@ def test_the_summary_gives_the_network_before_and_after():
     assert "bisection 460.8 -> 921.6 Tb/s" in res.summary()
 
 
+def test_the_summary_says_lower_bounds_and_figures_that_do_not_apply():
+    # the CPU cluster's SN4600C / SN2201 switches and its 100G optics have no power figure
+    # [S12]: IT power is a lower bound before and after, and the cluster has no GPU fabric,
+    # so no bisection (not a measured 0)
+    res = retarget(instantiate("cpu-cluster", {}), "hopper")
+    text = res.summary()
+    assert "IT power ≥ 595.3 kW -> ≥ 595.3 kW" in text
+    assert "of unknown power (counted as 0 W): 40 switches and 2,560 cable ends, before " \
+        "and after" in text
+    assert res.network["bisection_tbps"] == (None, None) and "bisection – -> –" in text
+
+
 def test_servers_already_of_the_target_generation_stay():
     # an H200 hall retargeted to Hopper keeps its H200s (both are Hopper)
     lay = instantiate("dgx-h100-hall", {"racks": 2})
