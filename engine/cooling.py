@@ -510,7 +510,7 @@ def _door_failures(t: dict, unit_load: np.ndarray, crah: np.ndarray, gcap: np.nd
 
 
 # -- rules ---------------------------------------------------------------------------------
-from engine.rules import Violation, rule  # noqa: E402
+from engine.rules import Violation, apart, rule  # noqa: E402
 
 
 @rule("COOL-N1", "cooling", "A cooling group cannot carry its load with its largest unit failed "
@@ -523,15 +523,19 @@ def _check_n1(ctx) -> list[Violation]:
         members = tuple(u for u, gi in zip(c.unit_ids, groups.tolist(), strict=True) if gi == g)
         over = c.group_load_kw[g] > c.group_capacity_kw[g] + 1e-6
         door = 0.0 if c.group_door_failure_kw is None else float(c.group_door_failure_kw[g])
+        load = c.group_load_kw[g]
         if over:
-            why = f"over its {c.group_capacity_kw[g]:.0f} kW capacity"
-        elif c.group_n1_capacity_kw[g] - c.group_load_kw[g] < -1e-6:
-            why = f"N+1 capacity (largest unit failed) is {c.group_n1_capacity_kw[g]:.0f} kW"
+            kw, cap = apart(load, c.group_capacity_kw[g])
+            why = f"over its {cap} kW capacity"
+        elif c.group_n1_capacity_kw[g] - load < -1e-6:
+            kw, cap = apart(load, c.group_n1_capacity_kw[g])
+            why = f"N+1 capacity (largest unit failed) is {cap} kW"
         else:
+            kw = f"{load:,.0f}"
+            air, cap = f"{door:,.0f}", f"{c.group_capacity_kw[g]:,.0f}"
             why = (f"with rear door {c.group_door_failure_unit[g]} failed, its rack's "
-                   f"{door:.0f} kW of air falls to the room, over the group's "
-                   f"{c.group_capacity_kw[g]:.0f} kW")
-        msg = f"Cooling group {c.group_names[g]} carries {c.group_load_kw[g]:.0f} kW: {why}"
+                   f"{air} kW of air falls to the room, over the group's {cap} kW")
+        msg = f"Cooling group {c.group_names[g]} carries {kw} kW: {why}"
         out.append(Violation("COOL-CAPACITY" if over else "COOL-N1", "error", msg, members))
     return out
 
@@ -540,12 +544,16 @@ def _check_n1(ctx) -> list[Violation]:
 def _check_unit_over(ctx) -> list[Violation]:
     c = ctx.cooling
     over = np.flatnonzero(c.unit_utilization > 1.0 + 1e-9)
-    return [Violation("COOL-UNIT-OVER", "warning",
-                      f"{c.unit_ids[i]} is assigned {load:.0f} kW, {util:.0%} of its {cap:.0f} kW",
-                      (c.unit_ids[i],))
-            for i, load, util, cap in zip(over.tolist(), c.unit_load_kw[over].tolist(),
-                                          c.unit_utilization[over].tolist(),
-                                          c.unit_capacity_kw[over].tolist(), strict=True)]
+    out = []
+    for i, load, util, cap in zip(over.tolist(), c.unit_load_kw[over].tolist(),
+                                  c.unit_utilization[over].tolist(),
+                                  c.unit_capacity_kw[over].tolist(), strict=True):
+        kw, cap_kw = apart(load, cap)
+        share = apart(util, 1.0, percent=True)[0]
+        out.append(Violation("COOL-UNIT-OVER", "warning",
+                             f"{c.unit_ids[i]} is assigned {kw} kW, {share} of its {cap_kw} kW",
+                             (c.unit_ids[i],)))
+    return out
 
 
 def _racks(n: int) -> str:

@@ -830,7 +830,7 @@ def turned_in_row(rack_box: np.ndarray, rot_deg: np.ndarray, within_m: float
 
 
 from engine.compile import front_vectors  # noqa: E402
-from engine.rules import Violation, rule  # noqa: E402
+from engine.rules import Violation, apart, rule  # noqa: E402
 
 
 @rule("FLOOR-HALL", "floor", "The hall outline crosses itself or encloses no area.")
@@ -1145,10 +1145,13 @@ def _check_load(ctx) -> list[Violation]:
     over = load > rating + 1e-9
     unknown = f.rack_weight_unknown if f.rack_weight_unknown is not None and \
         len(f.rack_weight_unknown) == len(load) else np.zeros(len(load), bool)
-    out = [Violation("FLOOR-LOAD", "error",
-                     f"Rack {ids[i]} loads the floor at {'at least ' if unknown[i] else ''}"
-                     f"{load[i]:.0f} kg/m², over the {rating:.0f} kg/m² rating", (ids[i],))
-           for i in np.flatnonzero(over)]
+    out = []
+    for i in np.flatnonzero(over).tolist():
+        kg, rated = apart(load[i], rating)
+        out.append(Violation("FLOOR-LOAD", "error",
+                             f"Rack {ids[i]} loads the floor at "
+                             f"{'at least ' if unknown[i] else ''}{kg} kg/m², over the {rated} "
+                             "kg/m² rating", (ids[i],)))
     # a rack of unknown weight under the rating has passed no check: it may be over it
     unchecked = np.flatnonzero(unknown & ~over)
     if len(unchecked):

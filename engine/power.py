@@ -411,7 +411,7 @@ def analyze_power(layout: Layout, rack_power_w: np.ndarray, rack_liquid_w: np.nd
 
 
 # -- rules ---------------------------------------------------------------------------------
-from engine.rules import Violation, rule  # noqa: E402
+from engine.rules import Violation, apart, rule  # noqa: E402
 
 
 @rule("POWER-FEED-OVER", "power", "A feed's normal load exceeds its derated rating.")
@@ -419,9 +419,10 @@ def _check_feed_over(ctx) -> list[Violation]:
     p = ctx.power
     out = []
     for j in np.flatnonzero(p.feed_utilization > 1.0 + 1e-9):
+        load, budget = apart(p.feed_load_kw[j], p.feed_budget_kw[j], 1)
         out.append(Violation("POWER-FEED-OVER", "error",
-                             f"Feed {p.feed_ids[j]} carries {p.feed_load_kw[j]:.1f} kW, over its "
-                             f"{p.feed_budget_kw[j]:.1f} kW budget ({p.feed_rating_kw[j]:.1f} kW "
+                             f"Feed {p.feed_ids[j]} carries {load} kW, over its "
+                             f"{budget} kW budget ({p.feed_rating_kw[j]:,.1f} kW "
                              f"rating x {ctx.layout.assumptions.continuous_derating:.0%})",
                              (p.feed_ids[j],)))
     return out
@@ -446,10 +447,11 @@ def _check_ab_loss(ctx) -> list[Violation]:
     out = []
     bad = (p.feed_failover_utilization > 1.0 + 1e-9) & (p.feed_utilization <= 1.0 + 1e-9)
     for j in np.flatnonzero(bad):
+        load, budget = apart(p.feed_failover_kw[j], p.feed_budget_kw[j], 1)
         out.append(Violation("POWER-AB-LOSS", "error",
-                             f"Feed {p.feed_ids[j]} would carry {p.feed_failover_kw[j]:.1f} kW with "
+                             f"Feed {p.feed_ids[j]} would carry {load} kW with "
                              f"side {'B' if p.feed_side[j] == 0 else 'A'} lost, over its "
-                             f"{p.feed_budget_kw[j]:.1f} kW budget", (p.feed_ids[j],)))
+                             f"{budget} kW budget", (p.feed_ids[j],)))
     return out
 
 

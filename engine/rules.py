@@ -18,7 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-__all__ = ["Severity", "Violation", "Rule", "RULES", "rule", "run_rules", "SEVERITY_ORDER"]
+__all__ = ["Severity", "Violation", "Rule", "RULES", "rule", "run_rules", "SEVERITY_ORDER",
+           "apart"]
 
 Severity = Literal["error", "warning", "info"]
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -78,3 +79,29 @@ def run_rules(ctx: Any, domains: set[str] | None = None) -> list[Violation]:
                 blocks += [((SEVERITY_ORDER[v.severity], v.code), [v]) for v in found]
     blocks.sort(key=lambda b: b[0])
     return [v for _key, found in blocks for v in found]
+
+
+def apart(value: float, limit: float, decimals: int = 0, percent: bool = False,
+          most: int = 3) -> tuple[str, str]:
+    """Format a value and the limit it breaks so that they read apart.
+
+    Both take ``decimals`` places (thousands separated), or more, up to ``most``
+    extra, where the rounding would print the same number: a feed at 184.928 kW
+    over a 184.904 kW budget reads "184.93" against "184.90", not "184.9" twice.
+    With ``percent``, both are fractions printed as percentages.
+
+    Examples
+    --------
+    >>> apart(184.928, 184.904, 1)
+    ('184.93', '184.90')
+    >>> apart(1.0023, 1.0, percent=True)
+    ('100.2%', '100.0%')
+    >>> apart(1250.0, 1200.0)
+    ('1,250', '1,200')
+    """
+    spec = "%" if percent else "f"
+    for nd in range(decimals, decimals + most + 1):
+        a, b = f"{value:,.{nd}{spec}}", f"{limit:,.{nd}{spec}}"
+        if a != b:
+            break
+    return a, b

@@ -195,3 +195,21 @@ def test_figure_unknown_names_switches_a_fabric_generates():
     msgs = [v.message for v in a.violations if v.code == "FIGURE-UNKNOWN"]
     assert any("weight figure for q3400-ra" in m for m in msgs)
     assert not any("power figure" in m for m in msgs)  # its power is an estimate
+
+
+def test_a_value_just_over_its_limit_never_reads_as_the_limit():
+    # a 1-SU SuperPOD's busways at 321.55 A: 415 V x sqrt(3) x 321.55 A x 0.8 = 184.90 kW
+    # of budget for the 184.93 kW the run carries; at one decimal both read 184.9
+    from engine.analysis import analyze
+    from engine.templates import instantiate
+
+    lay = instantiate("dgx-h100-superpod", {"scalable_units": 1})
+    feeds = [f.model_copy(update={"amps": 321.55}) if f.id.startswith("BW-01a") else f
+             for f in lay.feeds]
+    a = analyze(lay.model_copy(update={"feeds": feeds}))
+    over = [v for v in a.violations if v.code in ("POWER-FEED-OVER", "POWER-AB-LOSS")
+            and "BW-01a" in v.message]
+    assert over
+    for v in over:
+        load, budget = (float(x) for x in re.findall(r"([\d.]+) kW", v.message)[:2])
+        assert load > budget, v.message
