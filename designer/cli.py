@@ -399,6 +399,7 @@ def cmd_report(args) -> int:
         from designer.reports import (
             SUFFIXES,
             ReportError,
+            existing_files,
             export,
             layout_file_clash,
             parse_size,
@@ -430,6 +431,16 @@ def cmd_report(args) -> int:
                             also=_csv_siblings(args.file, out) if suffix == ".csv" else None)
         if clash := layout_file_clash(out, None):
             raise ReportError(clash)
+        # (a layout, template or catalog among them is refused by name, --force or not)
+        from engine.io import project_file_kind
+
+        there = [] if args.force else [p for p in existing_files(out)
+                                       if not project_file_kind(p)]
+        if there:
+            what = (f"{there[0]} and {len(there) - 1} more of the report's files are"
+                    if len(there) > 1 else f"{there[0]} is")
+            raise ReportError(f"-o {out}: expected a new file name ({what} already there; "
+                              "--force replaces them)")
         layout = _load(args.file)
         analysis = _analyze_layout(layout, args.file)
         files = export(layout, analysis, out, overlays=overlays, size=size,
@@ -566,6 +577,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="PNG size in pixels (default 2400x1600)")
     s.add_argument("--page", choices=["a4", "letter"], default=None,
                    help="PDF page size (default a4)")
+    s.add_argument("--force", action="store_true",
+                   help="replace the report's files (a CSV report's table files too) if they "
+                        "exist")
     s.set_defaults(func=cmd_report)
     return p
 

@@ -57,6 +57,7 @@ __all__ = [
     "stock_length_m",
     "link_view",
     "build_tables",
+    "TABLE_KEYS",
     "summary_table",
     "bom_table",
     "transceivers_bought",
@@ -1819,6 +1820,12 @@ def sources_table(layout: Layout, analysis: Any, links: LinkView | None = None,
 
 
 # -- all tables ------------------------------------------------------------------------------
+
+#: the tables :func:`build_tables` returns, in report order (a CSV report writes one file
+#: per key)
+TABLE_KEYS = ("summary", "bom", "racks", "rows", "feeds", "cooling", "cooling_groups",
+              "network", "fabrics", "tiers", "cable_bins", "violations", "cutsheet", "sources")
+
 
 def build_tables(layout: Layout, analysis: Any, catalog: Catalog | None = None,
                  progress: Callable[[float, str], Any] | None = None) -> list[Table]:

@@ -28,7 +28,8 @@ from engine.errors import InputError
 from engine.io import project_file_kind
 
 __all__ = ["SUFFIXES", "ReportError", "ExportCancelled", "export", "parse_size",
-           "export_dialog", "layout_file_clash", "user_message"]
+           "export_dialog", "layout_file_clash", "user_message", "report_files",
+           "existing_files"]
 
 SUFFIXES = (".pdf", ".xlsx", ".csv", ".png", ".json")
 _FILTERS = {".pdf": "PDF design report (*.pdf)", ".xlsx": "Excel workbook (*.xlsx)",
@@ -195,6 +196,30 @@ def _export(layout: Any, analysis: Any, path: str | Path, overlays: Sequence[str
     return files
 
 
+def report_files(path: str | Path) -> list[Path]:
+    """Return every file a report to ``path`` writes: the file itself and, for a CSV
+    report, its table files ``<stem>-<table>.csv``.
+
+    Examples
+    --------
+    >>> [p.name for p in report_files("hall.csv")][:3]
+    ['hall.csv', 'hall-summary.csv', 'hall-bom.csv']
+    >>> report_files("hall.pdf")
+    [PosixPath('hall.pdf')]
+    """
+    from engine.report_tables import TABLE_KEYS
+
+    path = Path(path)
+    if path.suffix.lower() != ".csv":
+        return [path]
+    return [path, *(path.with_name(f"{path.stem}-{k}.csv") for k in TABLE_KEYS)]
+
+
+def existing_files(path: str | Path) -> list[Path]:
+    """Return the files of :func:`report_files` that are already there (files, not folders)."""
+    return [p for p in report_files(path) if p.is_file()]
+
+
 def export_dialog(window: Any) -> list[Path] | None:
     """File → Export: ask for a file, export with a progress dialog; return the files.
 
@@ -232,12 +257,28 @@ def export_dialog(window: Any) -> list[Path] | None:
     path, chosen = QFileDialog.getSaveFileName(window, "Export report", str(folder), filters)
     if not path:
         return None
+    confirmed = {Path(path)}  # the file dialog asked about the file it returned
     if Path(path).suffix.lower() not in SUFFIXES:
         path += next((s for s, f in _FILTERS.items() if f == chosen), ".pdf")
     clash = layout_file_clash(path, getattr(doc, "path", None))
     if clash:
         QMessageBox.warning(window, "Export report", clash)
         return None
+    # a CSV report's table files (and a file whose suffix was added here) were not asked
+    # about: say which would be replaced before replacing them
+    there = [p for p in existing_files(path) if p not in confirmed]
+    if there:
+        names = ", ".join(p.name for p in there[:4]) + (
+            f" and {len(there) - 4} more" if len(there) > 4 else "")
+        answer = QMessageBox.question(
+            window, "Export report",
+            f"{len(there)} file{'s' * (len(there) != 1)} of this report already "
+            f"exist{'s' * (len(there) == 1)} in {Path(path).parent}: {names}. Replace "
+            f"{'them' if len(there) != 1 else 'it'}?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No)
+        if answer != QMessageBox.StandardButton.Yes:
+            return None
     letter = QLocale.system().measurementSystem() == QLocale.MeasurementSystem.ImperialUSSystem
     overlays = _window_overlays(window)
     dlg = QProgressDialog("Exporting…", "Cancel", 0, 1000, window)

@@ -69,11 +69,14 @@ def test_a_layout_without_schema_version_is_a_layout(hall, tmp_path, capsys):
     _refused(capsys, ["report", hall, "-o", old], [old])
 
 
-def test_a_report_may_replace_its_own_earlier_analysis_json(hall, tmp_path, capsys):
+def test_a_report_replaces_its_own_earlier_analysis_json_when_forced(hall, tmp_path, capsys):
     out = tmp_path / "analysis.json"
     assert main(["report", str(hall), "-o", str(out)]) == 0
     assert not is_layout_file(out)
-    assert main(["report", str(hall), "-o", str(out)]) == 0
+    before = out.read_bytes()
+    assert main(["report", str(hall), "-o", str(out)]) == 2  # there already: not replaced
+    assert "--force replaces them" in capsys.readouterr().err and out.read_bytes() == before
+    assert main(["report", str(hall), "-o", str(out), "--force"]) == 0
     assert json.loads(out.read_text())["schema"] == "rackscape.analysis/1"
 
 

@@ -98,7 +98,12 @@ def test_gb200_pdf_and_xlsx_show_hardware_ports_and_the_system_racks(builtin_cat
 
 
 def test_the_pdf_tiers_table_footnotes_a_stand_in_switch(builtin_catalog):
+    # Meta's CTSW tier (a 7804R4 chassis) on a 64-port 7060X6 box at 400G: 220 ports used
     lay = instantiate("meta-24k-roce", {"pods": 1}, catalog=builtin_catalog)
+    fab = lay.fabrics[0]
+    box = [t.model_copy(update={"switch": "arista-7060x6-64pe", "port_speed_gbps": 400.0})
+           if t.name == "spine" else t for t in fab.tiers]
+    lay = lay.model_copy(update={"fabrics": [fab.model_copy(update={"tiers": box})]})
     tiers = fabric_tiers_table(lay, analyze(lay, builtin_catalog), builtin_catalog)
     shown, notes = _footnoted(tiers, "Tier")
     assert shown.column("Tier") == ["leaf", "spine [1]", "core"][:len(shown)]

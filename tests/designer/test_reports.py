@@ -371,7 +371,7 @@ def test_csv_tables_are_replaced_all_or_none(design, tmp_path, layout_file, caps
     other = instantiate("dgx-h100-hall", {"racks": 4})
     other_file = tmp_path / "other.json"
     save_layout(other, other_file)
-    assert main(["report", str(other_file), "-o", str(out)]) == 2
+    assert main(["report", str(other_file), "-o", str(out), "--force"]) == 2
     err = capsys.readouterr().err
     assert "x-sources.csv" in err and "folder" in err and err.count("\n") == 1
     assert (tmp_path / "x-bom.csv").read_bytes() == bom  # the old set is whole

@@ -149,3 +149,33 @@ def test_a_file_dialog_opens_at_the_size_it_was_left(qtbot, window, folder, monk
                          "json") is None
     assert again[0] == left
     QSettings().remove("file_dialog")
+
+
+def test_export_asks_before_replacing_a_csv_reports_table_files(qtbot, window, tmp_path,
+                                                                monkeypatch):
+    """The file dialog asks about OUT.csv only: the table files it would replace are asked
+    about apart, and a No keeps them."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from designer import reports
+
+    out = tmp_path / "hall.csv"
+    mine = tmp_path / "hall-bom.csv"
+    mine.write_text("my own bill\n")
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        staticmethod(lambda *a, **k: (str(out), "CSV tables (*.csv)")))
+    asked = []
+
+    def answer(reply):
+        def question(parent, title, text, *a, **k):
+            asked.append(text)
+            return reply
+        return question
+
+    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.No))
+    assert reports.export_dialog(window) is None
+    assert "1 file of this report already exists" in asked[0] and "hall-bom.csv" in asked[0]
+    assert mine.read_text() == "my own bill\n" and not out.exists()
+    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Yes))
+    files = reports.export_dialog(window)
+    assert files and out.exists() and mine.read_text() != "my own bill\n"
