@@ -643,6 +643,37 @@ def _drop_stdout() -> None:
         pass
 
 
+#: options whose value may start with "-" (a negative number, a hall of "-3x10"): argparse
+#: would take such a value for an option and say only that the option needs an argument
+_VALUE_OPTIONS = ("--hall", "--gpus", "--power-mw", "--size", "--set")
+
+
+def _joined_values(argv: list[str]) -> list[str]:
+    """Join ``--hall -3x10`` into ``--hall=-3x10``, so the option's own check says what
+    is wrong with the value.
+
+    Examples
+    --------
+    >>> _joined_values(["compare", "--gpus", "-5", "--hall", "-3x10"])
+    ['compare', '--gpus=-5', '--hall=-3x10']
+    >>> _joined_values(["compare", "--hall", "--gpus", "5"])
+    ['compare', '--hall', '--gpus', '5']
+    """
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        nxt = argv[i + 1] if i + 1 < len(argv) else None
+        if a in _VALUE_OPTIONS and nxt is not None and nxt.startswith("-") \
+                and not nxt.startswith("--") and len(nxt) > 1:
+            out.append(f"{a}={nxt}")
+            i += 2
+            continue
+        out.append(a)
+        i += 1
+    return out
+
+
 def _run(argv: list[str]) -> int:
     parser = build_parser()
     commands = next(a.choices for a in parser._subparsers._group_actions
@@ -662,7 +693,7 @@ def _run(argv: list[str]) -> int:
     if len(argv) == 1 and argv[0] not in commands and not argv[0].startswith("-"):
         # `rackscape FILE` (a file manager's "open with") is `rackscape open FILE`
         argv = ["open", argv[0]]
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_joined_values(argv))
     _report_catalog_problems()
     if args.command is None:
         from designer.app import run_app

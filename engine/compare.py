@@ -1012,8 +1012,10 @@ def _one(plan: GenerationPlan, gpus: int | None, power_mw: float | None,
         row.param_value = n
         fill(row, n)
         if row.gpus < gpus:
-            row.note = (f"short: the template takes at most {_blocks(hi, plan.param)}, "
-                        f"reaching {row.gpus} of {gpus} GPUs")
+            # the intent is not met: the row fails the comparison's own rule
+            _refuse(row, "COMPARE-GPU-GOAL",
+                    f"short: the template takes at most {_blocks(hi, plan.param)}, "
+                    f"reaching {row.gpus:,} of {gpus:,} GPUs")
         holds(row)
         return row
     # power envelope: the most blocks within power_mw of facility power
@@ -1196,6 +1198,8 @@ def format_table(rows: list[CompareRow]) -> str:
                 cells.append(", ".join(val) if val else "none")
             elif val is None:
                 cells.append("-")
+            elif isinstance(val, bool):
+                cells.append("yes" if val else "no")
             else:
                 cells.append(fmt.format(val))
         cols.append(cells)

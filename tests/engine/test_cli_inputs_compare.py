@@ -56,3 +56,24 @@ def test_gpu_and_power_values_that_are_no_number_or_too_large(capsys, argv, need
     code, err = run(capsys, "compare", *argv)
     assert code == 2 and len(err.strip().splitlines()) == 1 and needle in err
     assert "Traceback" not in err
+
+
+def test_a_value_that_starts_with_a_minus_gets_its_own_options_message(capsys):
+    from designer.cli import main
+
+    assert main(["compare", "--gpus", "1000", "--hall", "-3x10"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == "rackscape: --hall: expected each side above 0 m, got -3 x 10 m"
+    assert main(["compare", "--gpus", "-5"]) == 2
+    assert "--gpus: expected a whole number of GPUs" in capsys.readouterr().err
+
+
+def test_the_table_says_yes_or_no_for_fits_hall():
+    from engine.compare import CompareRow, format_table
+
+    rows = [CompareRow("hopper", "dgx-h100-superpod", "scalable_units", 1, gpus=256,
+                       fits_hall=False),
+            CompareRow("blackwell", "dgx-b200-superpod", "scalable_units", 1, gpus=256,
+                       fits_hall=True)]
+    line = next(x for x in format_table(rows).splitlines() if x.startswith("fits hall"))
+    assert line.split()[2:] == ["no", "yes"]

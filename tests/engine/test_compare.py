@@ -247,6 +247,10 @@ def test_cli_table_names_warning_rules_and_hall_notes(capsys):
 def test_a_count_beyond_the_template_is_capped_and_said_so():
     row = compare(gpus=10**6, generations=["rubin"], catalog=CAT)[0]
     assert row.gpus < 10**6 and row.note.startswith("short")
+    # the intent is not met: the comparison's own rule fails, as an unmet power envelope's
+    assert "COMPARE-GPU-GOAL" in row.failing_rules
+    goal = next(v for v in row.violations if v.get("code") == "COMPARE-GPU-GOAL")
+    assert goal["severity"] == "error" and f"of {10**6:,} GPUs" in goal["message"]
 
 
 def test_generation_template_override_and_bad_inputs():
