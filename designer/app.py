@@ -109,6 +109,44 @@ def overlay_keys(names) -> list[str]:
                          f"(got {names!r})") from None
 
 
+def fault_message(exc: BaseException) -> str:
+    """Return what the designer tells the user about an error no part of it expected.
+
+    Examples
+    --------
+    >>> fault_message(KeyError("x"))[:60]
+    'Rackscape hit an error it did not expect (KeyError: x). Your'
+    """
+    text = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
+    what = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    what = what.replace("'", "")
+    return (f"Rackscape hit an error it did not expect ({what}). The action you chose did "
+            "not complete; your design is as it was before it. The details are on the "
+            "terminal that started Rackscape.")
+
+
+def install_fault_dialog(window) -> None:
+    """Show an error that escapes a menu action or a widget as a message over ``window``
+    (and its traceback on stderr) instead of leaving the action silently undone."""
+    import traceback
+
+    from PySide6.QtWidgets import QMessageBox
+
+    showing = []
+
+    def hook(kind, exc, tb) -> None:
+        traceback.print_exception(kind, exc, tb)
+        if issubclass(kind, KeyboardInterrupt) or showing:
+            return
+        showing.append(True)
+        try:
+            QMessageBox.critical(window, "Unexpected error", fault_message(exc))
+        finally:
+            showing.clear()
+
+    sys.excepthook = hook
+
+
 def run_app(file: str | os.PathLike | None = None, *, report_catalog: bool = True) -> int:
     """Open the designer on ``file`` (or the default hall); return the exit code.
 
@@ -131,6 +169,7 @@ def run_app(file: str | os.PathLike | None = None, *, report_catalog: bool = Tru
     collect_on_gui_thread(app)  # never on a worker thread, where freeing a widget deadlocks
     doc = LayoutDocument(layout, path, analyzer=analyzer)
     win = MainWindow(doc)
+    install_fault_dialog(win)
     if path is not None:  # opened from the command line: as File > Open would, it is recent
         win.add_recent(path)
     win.show()
@@ -145,6 +184,7 @@ def run_app(file: str | os.PathLike | None = None, *, report_catalog: bool = Tru
     elif os.environ.get("RACKSCAPE_NO_RECOVERY") != "1":
         QTimer.singleShot(0, win.offer_startup_recovery)
     code = app.exec()
+    sys.excepthook = sys.__excepthook__
     doc.close()
     win.deleteLater()
     del win, doc
