@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QDoubleSpinBox,
+    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -42,6 +43,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QRadioButton,
+    QScrollArea,
     QSpinBox,
     QSplitter,
     QStyle,
@@ -92,7 +94,10 @@ CHARTS: list[tuple[str, str, str]] = [
 ]
 SHORT_COLOR = "#c62828"
 _FORMATS = {key: fmt for _, key, fmt in FIGURES}
+#: The charts' least height: their titles, bars, value labels and upright axis names.
 _CHARTS_MIN_PX = 170
+#: The notes open to at most this many lines; longer notes scroll.
+_NOTES_MAX_LINES = 10
 #: Rows whose text wraps, each as tall as its longest cell needs.
 _WRAPPED = ("block", "fits_hall", "failing_rules", "warnings", "note")
 _SHORT = {"hopper": "Hopper", "blackwell": "Blackwell", "blackwell-ultra": "B. Ultra",
@@ -351,24 +356,24 @@ class CompareTableModel(QAbstractTableModel):
 
 
 def notes_html(rows: list[CompareRow]) -> str:
-    """Return the notes under the comparison table as rich text: the settings each block
-    departs from its template's defaults by, what each † power figure stands on, and
-    what the optics figure leaves out (the notes ``rackscape compare`` prints).
+    """Return the notes under the comparison table as rich text, each in full on a line
+    of its own (it wraps): the settings each block departs from its template in, what the
+    † power figures stand on and what the optics figure leaves out (the notes
+    ``rackscape compare`` prints).
 
     Examples
     --------
     >>> from engine.compare import CompareRow
     >>> r = CompareRow(generation="hopper", template="t", param="su", param_value=8,
-    ...                block_note="whole SUs without the UFM slot")
+    ...                block_note="whole SUs without the UFM slot; the RA leaves one")
     >>> notes_html([r]).split("<br>")[0]
-    'Hopper: whole SUs without the UFM slot'
+    'Hopper: whole SUs without the UFM slot; the RA leaves one'
     """
-    return "<br>".join(html.escape(_first_clause(n)) for n in notes_text(rows))
+    return "<br>".join(html.escape(n) for n in notes_text(rows))
 
 
 def notes_text(rows: list[CompareRow]) -> list[str]:
-    """Return the notes under the comparison table in full, one per line (the notes'
-    tooltip; the table shows each up to its first clause)."""
+    """Return the notes under the comparison table in full, one per line."""
     from engine.compare import power_footnote
 
     out = [f"{_label(r.generation)}: {r.block_note}" for r in rows
@@ -379,22 +384,6 @@ def notes_text(rows: list[CompareRow]) -> list[str]:
         out.append("Optics kW (beyond switch power): a switch whose power figure includes "
                    "its optics (QM9700, SN5610, Q3400) adds only the node ends")
     return out
-
-
-def _first_clause(note: str) -> str:
-    """Return a note up to the end of its first clause: ``"† gen: figure, class [S]"``
-    of a power footnote, the first part of a block note.
-
-    Examples
-    --------
-    >>> _first_clause("† rubin: VR NVL144 at 230 kW, the top of the range [S48]: more")
-    '† rubin: VR NVL144 at 230 kW, the top of the range [S48] …'
-    >>> _first_clause("Hopper: ufm_port off, so each SU is whole; the RA leaves one out")
-    'Hopper: ufm_port off, so each SU is whole …'
-    """
-    head, sep, rest = note.partition(": ")
-    cut = min((k for k in (rest.find(": "), rest.find("; ")) if k >= 0), default=-1)
-    return f"{head}{sep}{rest[:cut]} …" if cut >= 0 else note
 
 
 class CompareWindow(QWidget):
@@ -584,9 +573,17 @@ class CompareWindow(QWidget):
         self.notes = QLabel()
         self.notes.setTextFormat(Qt.TextFormat.RichText)
         self.notes.setWordWrap(True)
+        self.notes.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.notes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.notes.setStyleSheet("color: #5f6368; font-size: 8.5pt;")
-        self.notes.hide()
+        # every note in full, wrapped: a footnote's source and its alternatives are what
+        # it is there for; past a few lines they scroll rather than squeeze the charts
+        self.notes_area = QScrollArea()
+        self.notes_area.setWidget(self.notes)
+        self.notes_area.setWidgetResizable(True)
+        self.notes_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.notes_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.notes_area.hide()
         # one line under the charts that opens on the notes: the table keeps the height
         # of all its rows and the charts theirs until the notes are asked for
         self.notes_button = QToolButton()
@@ -600,9 +597,12 @@ class CompareWindow(QWidget):
         low = QVBoxLayout(lower)
         low.setContentsMargins(0, 0, 0, 0)
         low.setSpacing(2)
+        # the charts never go below the height their bars and labels need: opened notes
+        # take their room from the table, which scrolls
+        self.charts.setMinimumHeight(_CHARTS_MIN_PX)
         low.addWidget(self.charts, 1)
         low.addWidget(self.notes_button, 0, Qt.AlignmentFlag.AlignLeft)
-        low.addWidget(self.notes)
+        low.addWidget(self.notes_area)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
         split.addWidget(lower)
@@ -823,16 +823,50 @@ class CompareWindow(QWidget):
                          "rules or not fitting the hall; hover a red cell for why.</span>")
         self.status.setText("<br>".join(lines))
         self.notes.setText(notes_html(self.rows))
-        self.notes.setToolTip("\n".join(notes_text(self.rows)))
         n = len(notes_text(self.rows))
         self.notes_button.setText(f"Notes ({n}): what the † power figures and the blocks "
                                   "stand on, and what the optics figure leaves out")
         self.notes_button.setVisible(n > 0)
+        self.notes_area.setVisible(n > 0 and self.notes_button.isChecked())
+        self._fit_notes()
+        self._fit_table()
 
     def _show_notes(self, on: bool) -> None:
-        self.notes.setVisible(on)
+        self.notes_area.setVisible(on)
         self.notes_button.setArrowType(Qt.ArrowType.DownArrow if on else
                                        Qt.ArrowType.RightArrow)
+        self._fit_notes()
+        self._fit_table()
+
+    def _fit_notes(self) -> None:
+        """Make the open notes as tall as their text wrapped at the window's width now, up
+        to :data:`_NOTES_MAX_LINES` lines (more scroll)."""
+        if self.notes_area.isHidden():
+            return
+        area = self.notes_area
+        bar = area.verticalScrollBar().sizeHint().width()
+        width = max((area.width() if area.width() > 100 else self.width()) - bar - 4, 100)
+        need = self.notes.heightForWidth(width)
+        if need < 0:
+            need = self.notes.sizeHint().height()
+        most = _NOTES_MAX_LINES * self.notes.fontMetrics().lineSpacing() + 4
+        area.setFixedHeight(min(need + 2, most))
+
+    def _lower_min_px(self) -> int:
+        """The height the charts and, when shown, the notes line and the open notes take."""
+        need = _CHARTS_MIN_PX
+        if not self.notes_button.isHidden():
+            need += self.notes_button.sizeHint().height() + 2
+        if not self.notes_area.isHidden():
+            need += self.notes_area.height() + 2
+        return need
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        if not self.notes_area.isHidden():
+            # another width wraps the notes on other words
+            self._fit_notes()
+            self._fit_table()
 
     def _display(self, rows: list[CompareRow], kw: dict[str, Any],
                  pending: dict[int, str] | None = None) -> None:
@@ -893,9 +927,10 @@ class CompareWindow(QWidget):
             t.rowHeight(k) for k in range(self.model.rowCount())) + 4
         total = sum(split.sizes())
         if total > 0:
-            # the charts keep room for their bars and labels; the table's scroll bar the rest
-            split.setSizes([min(need, total - _CHARTS_MIN_PX),
-                            max(total - need, _CHARTS_MIN_PX)])
+            # the charts keep room for their bars and labels (and the notes, when open,
+            # theirs); the table's scroll bar the rest
+            low = self._lower_min_px()
+            split.setSizes([min(need, total - low), max(total - need, low)])
 
     def _draw_charts(self, rows: list[CompareRow], gpus: int | None = None,
                      fill: bool = False) -> None:

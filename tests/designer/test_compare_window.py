@@ -4,6 +4,7 @@ the generations done."""
 
 from __future__ import annotations
 
+import html
 import threading
 
 import pytest
@@ -207,9 +208,9 @@ def test_closing_the_window_cancels_its_comparison(qtbot, gated, builtin_catalog
 
 def test_the_notes_the_command_line_prints_stand_under_the_table(qtbot, builtin_catalog):
     """The † on a block and the blocks that depart from their template's defaults are
-    explained under the table (each note to its first clause, all of it on hover), as
-    ``rackscape compare`` prints them below its table."""
-    from designer.library.compare_window import CompareWindow
+    explained under the table in full, as ``rackscape compare`` prints them below its
+    table."""
+    from designer.library.compare_window import CompareWindow, notes_text
     from engine.compare import compare, format_table
 
     win = CompareWindow(catalog=builtin_catalog)
@@ -218,15 +219,66 @@ def test_the_notes_the_command_line_prints_stand_under_the_table(qtbot, builtin_
     win.show_rows(rows, {"gpus": 2040, "power_mw": None, "generations": ["hopper", "blackwell"],
                          "hall": None})
     printed = format_table(rows).splitlines()
-    shown = win.notes.toolTip().splitlines()
+    shown = notes_text(rows)
     assert any(line.startswith("† blackwell: NVIDIA GB200 NVL72 at 132 kW") for line in shown)
     for line in shown[1:]:  # the CLI's notes, word for word (its first names the generation)
         assert line in printed or line.replace("Optics kW (beyond switch power)", "* optics "
                                                "beyond switch power") in printed
-    assert "† blackwell: NVIDIA GB200 NVL72 at 132 kW, a secondary figure [S45] …" \
-        in win.notes.text()
+    # each note whole, the footnote's sources and alternatives included
+    text = win.notes.text()
+    footnote = next(line for line in shown if line.startswith("† blackwell"))
+    assert html.escape(footnote) in text and "…" not in text
     # one line under the charts until asked for: the table and the charts keep their room
     assert win.notes_button.isVisibleTo(win) and not win.notes.isVisibleTo(win)
     assert win.notes_button.text().startswith(f"Notes ({len(shown)}): ")
     win.notes_button.click()
     assert win.notes.isVisibleTo(win)
+
+
+def test_opened_notes_wrap_in_full_and_leave_the_charts_readable(qtbot, builtin_catalog):
+    """Opening the notes of a five-generation comparison in a window 760 px tall keeps
+    every chart at its readable height (the table scrolls instead) and shows each note
+    whole, wrapped at the window's width, scrolling past ten lines."""
+    from designer.library.compare_window import _CHARTS_MIN_PX, CompareWindow, notes_text
+
+    rows = [CompareRow(generation=g, template=f"{g}-t", param="scalable_units", param_value=4,
+                       gpus=1024 * (k + 1), racks=40, it_mw=2.0 + k, facility_mw=3.0 + k,
+                       gpus_per_mw=500.0, optics=4000 * (k + 1), per_gpu_bisection_gbps=400.0,
+                       fits_hall=True, hall_m=(20.0, 10.0),
+                       block_note=("whole SUs; " + "a long explanation of the block " * 6)
+                       if k == 0 else "",
+                       power_figures=[{"name": f"System {k}", "power_kw": 100.0 + k,
+                                       "class": "secondary", "source": "S1",
+                                       "typical_kw": None, "typical_source": None,
+                                       "note": "the vendor's sheet; " * 8}] if k else [])
+            for k, g in enumerate(["hopper", "blackwell", "blackwell-ultra", "rubin",
+                                   "amd-instinct"])]
+    win = CompareWindow(catalog=builtin_catalog)
+    qtbot.addWidget(win)
+    win.resize(1440, 760)
+    win.show()
+    qtbot.waitExposed(win)
+    win.show_rows(rows, {"gpus": None, "power_mw": None, "hall": (26.8, 15.05),
+                         "generations": [r.generation for r in rows]})
+    qtbot.wait(20)
+    before = {k: p.vb.height() for k, p in win.plots.items()}
+    win.notes_button.click()
+    qtbot.wait(20)
+    assert win.charts.height() >= _CHARTS_MIN_PX
+    for key, plot in win.plots.items():
+        # the plot areas keep their height: the notes took their room from the table
+        assert plot.vb.height() >= min(before[key], 60), (key, plot.vb.height())
+    area = win.notes_area
+    assert area.isVisible() and area.height() > 3 * win.notes.fontMetrics().lineSpacing()
+    # wrapped, not cut: nothing runs past the window's right edge
+    assert win.notes.wordWrap() and win.notes.width() <= area.viewport().width()
+    assert area.horizontalScrollBar().maximum() == 0
+    assert len(notes_text(rows)) == 6 and "…" not in win.notes.text()
+    # the lower pane never drops below the charts plus the opened notes
+    split = win.table.parentWidget()
+    assert split.sizes()[1] >= _CHARTS_MIN_PX + area.height()
+    # closed again, the table takes the room back
+    table_open = win.table.height()
+    win.notes_button.click()
+    qtbot.wait(20)
+    assert not area.isVisible() and win.table.height() > table_open
