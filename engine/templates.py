@@ -1408,9 +1408,11 @@ def _lay_out(t: TemplateFile, env: dict[str, Any], catalog: Catalog, name: str |
             face = (x_start - service - crah_d / 2) if side == 0 else \
                 (max_x + service + crah_d / 2)
             cx = face - step if side == 0 else face + step
-            # a unit behind the first column draws the room's air through the gallery's
-            # opening, level with it, not from where it stands
-            ret = (round(face, 4), round(cy, 4)) if col else None
+            # the units of a gallery (two or more columns) draw the room's air through its
+            # opening, level with them: from the service aisle in front of the gallery,
+            # each column alike (never from inside the unit in front of it)
+            opening = x_start - service / 2 if side == 0 else max_x + service / 2
+            ret = (round(opening, 4), round(cy, 4)) if cols > 1 else None
             units.append(CoolingUnit(id=f"CRAH-{j + 1}", kind="crah", model=air_model.id,
                                      x_m=round(cx, 4), y_m=round(cy, 4), rotation_deg=90,
                                      capacity_kw=cap, width_m=crah_w, depth_m=crah_d,

@@ -240,20 +240,28 @@ def test_a_crah_draws_air_at_its_return_not_where_it_stands(builder, catalog):
     assert turned.cooling[1].return_xy_m == pytest.approx((13.0, -5.0))
 
 
-def test_gallery_units_behind_the_first_column_share_the_galleries_air():
+def test_gallery_units_share_the_air_of_the_galleries_opening():
     from engine.templates import instantiate
 
     lay = instantiate("dgx-h100-hall", {"racks": 256, "racks_per_row": 16})
     crahs = [u for u in lay.cooling if u.kind == "crah"]
     columns = sorted({u.x_m for u in crahs})
     assert len(columns) >= 4, "a hall this size has galleries two or more columns deep"
-    # units of the outer columns draw through the opening of their side's gallery
+    # every unit of a gallery draws through its side's opening, level with it: from the
+    # middle of the service aisle in front of the gallery, never from inside a unit
     west_face, east_face = columns[len(columns) // 2 - 1], columns[len(columns) // 2]
+    half = crahs[0].depth_m / 2
+    racks_x = [r.x_m for r in lay.racks]
     for u in crahs:
-        if u.x_m not in (west_face, east_face):
-            assert u.return_xy_m == (west_face if u.x_m < west_face else east_face, u.y_m)
+        x, y = u.return_xy_m
+        assert y == u.y_m
+        if u.x_m <= west_face:
+            assert west_face + half < x < min(racks_x)
         else:
-            assert u.return_xy_m is None
+            assert max(racks_x) < x < east_face - half
+        assert all(abs(x - v.x_m) > v.depth_m / 2 or abs(y - v.y_m) > v.width_m / 2
+                   for v in crahs)
+    assert len({u.return_xy_m[0] for u in crahs}) == 2  # one opening per side
     a = analyze(lay)
     util = a.cooling.unit_utilization
     # the sizing (air x 1.1 + 1 unit, per redundancy group) holds unit by unit, with the
