@@ -32,7 +32,7 @@ from designer.panels.common import SEVERITY_COLORS, DragThrottle, fmt_kw, fmt_po
 from engine.report_tables import KW_DIGITS, group_status
 
 __all__ = ["DashboardPanel", "FIGURES", "cable_length_histogram", "status_summary",
-           "trim_histogram"]
+           "trim_histogram", "unknown_power_sub"]
 
 #: the switch tiers and networks as the narrowest switches tile names them (one letter
 #: for the compute tiers; spine and storage, management apart)
@@ -158,6 +158,41 @@ def status_summary(analysis) -> str:
 
 def _plural(n: int, noun: str) -> str:
     return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
+def unknown_power_sub(kw: str, devices: int, ends: int) -> tuple[str, tuple[str, ...]]:
+    """Return the IT-load tile's line under a lower-bound figure and its shorter forms,
+    longest first: what was left out of the load for want of a power figure, after the
+    load in kW (``kw``, or ``""`` where the tile gives none); a narrow tile drops the kW,
+    then the cable ends, then words.
+
+    Examples
+    --------
+    >>> text, shorter = unknown_power_sub("744.0 kW", 28, 2240)
+    >>> text
+    '744.0 kW · + 28 devices and 2,240 cable ends of unknown power'
+    >>> shorter  # doctest: +NORMALIZE_WHITESPACE
+    ('744.0 kW · + 28 devices, 2,240 ends of unknown power',
+     '+ 28 devices, 2,240 ends of unknown power', '28 devices, 2,240 ends unknown',
+     '28 devices of unknown power', '28 devices unknown')
+    >>> unknown_power_sub("", 0, 1)
+    ('+ 1 cable end of unknown power', ('+ 1 end of unknown power', '1 end of unknown power', '1 end unknown'))
+    """
+    full = [_plural(devices, "device")] if devices else []
+    full += [_plural(ends, "cable end")] if ends else []
+    short = [_plural(devices, "device")] if devices else []
+    short += [_plural(ends, "end")] if ends else []
+    lead = f"{kw} · " if kw else ""
+    text = f"{lead}+ {' and '.join(full)} of unknown power"
+    forms = [f"{lead}+ {', '.join(short)} of unknown power",
+             f"+ {', '.join(short)} of unknown power", f"{', '.join(short)} unknown",
+             f"{short[0]} of unknown power", f"{short[0]} unknown"]
+    # the load stays a lower bound ("≥" on the figure above) in every form
+    out: list[str] = []
+    for f in forms:
+        if f != text and f not in out:
+            out.append(f)
+    return text, tuple(sorted(out, key=len, reverse=True))
 
 
 class _FitLabel(QLabel):
@@ -466,10 +501,13 @@ class DashboardPanel(QWidget):
         left_out = " and ".join(
             ([_plural(unknown, "device")] if unknown else [])
             + ([_plural(ends, "cable end")] if ends else []))
+        kw = f"{p.it_kw:,.1f} kW" if p.it_kw < 10_000 else ""
         if left_out:
-            it_sub = f"+ {left_out} of unknown power"
-        t["it"].set(bound + fmt_power_mw(p.it_kw),
-                    f"{p.it_kw:,.1f} kW · {it_sub}" if p.it_kw < 10_000 else it_sub)
+            # a tile's width holds about 25 characters: the whole line is in the tooltip
+            sub, shorter = unknown_power_sub(kw, unknown, ends)
+            t["it"].set(bound + fmt_power_mw(p.it_kw), sub, shorter_sub=shorter)
+        else:
+            t["it"].set(fmt_power_mw(p.it_kw), f"{kw} · {it_sub}" if kw else it_sub)
         models = sorted(getattr(p, "unknown_power_hardware", {}).items())
         t["it"].setToolTip(f"IT load {p.it_kw:,.1f} kW" + (
             f", leaving out {left_out} the catalog has no power figure for "

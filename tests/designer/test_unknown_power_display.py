@@ -38,3 +38,32 @@ def test_a_rack_of_unknown_power_shows_its_id_not_zero_kw_and_the_totals_are_bou
     assert f"+ {devices} devices and {ends:,} cable ends of unknown power" in tile.sub.text()
     assert "≥ " in win.totals_label.text()
     doc.close()
+
+
+def test_the_it_load_tile_says_what_is_left_out_in_a_form_that_fits(
+        qtbot, builtin_catalog, recovery_dir):
+    """A dashboard of narrow tiles (the width of a dock four tiles across, and three)
+    still says how many devices have no power figure, never ending in "…"; the figure
+    above stays a lower bound and the tooltip has the whole line."""
+    from panel_helpers import make
+    from PySide6.QtGui import QFontMetricsF
+
+    from designer.document import LayoutDocument
+    from designer.panels.dashboard import DashboardPanel
+
+    lay = instantiate("cpu-cluster", {}, catalog=builtin_catalog)
+    doc = LayoutDocument(lay, catalog=builtin_catalog, analysis_mode="sync", autosave_ms=0)
+    devices = doc.analysis.power.unknown_power_devices
+    for width in (660, 600):
+        dash = make(qtbot, DashboardPanel, doc, (width, 700))
+        tile = dash.tiles["it"]
+        assert not tile.compact and tile.sub.isVisible()
+        font, shown = tile.sub.fitted()
+        assert tile.value.text().startswith("≥ ")
+        assert not tile.sub.is_elided() and "…" not in shown, shown
+        assert shown.startswith(f"{devices} devices"), shown
+        assert QFontMetricsF(font).horizontalAdvance(shown) <= tile.sub.contentsRect().width()
+        assert tile.sub.cut_tooltip().startswith(tile.sub.text())
+        assert "of unknown power" in tile.sub.text() and "cable ends" in tile.sub.text()
+        dash.close()
+    doc.close()
