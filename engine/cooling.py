@@ -560,6 +560,16 @@ def _racks(n: int) -> str:
     return f"{n:,} rack{'s' * (n != 1)}"
 
 
+def _heat_text(ctx, racks: np.ndarray, rack_kw: np.ndarray) -> str:
+    """The heat of ``racks`` as a rule says it: kW, or W where it is under 0.05 kW (a rack
+    of optics alone), "at least" where some of their hardware has no power figure."""
+    kw = float(rack_kw[racks].sum())
+    unknown = ctx.power.rack_unknown_power
+    low = "at least " if unknown is not None and len(unknown) == len(rack_kw) \
+        and bool(unknown[racks].any()) else ""
+    return f"{low}{kw:,.1f} kW" if kw >= 0.05 else f"{low}{kw * 1000:,.0f} W"
+
+
 @rule("COOL-MISSING", "cooling", "Heat has no unit to go to.")
 def _check_missing(ctx) -> list[Violation]:
     c = ctx.cooling
@@ -575,13 +585,13 @@ def _check_missing(ctx) -> list[Violation]:
                "the hall: COOL-RETURN)")
         out.append(Violation("COOL-NO-AIR", "error",
                              f"{_racks(len(no_air))} reject{'s' * (len(no_air) == 1)} "
-                             f"{c.rack_air_kw[no_air].sum():,.1f} kW to air {why}",
+                             f"{_heat_text(ctx, no_air, c.rack_air_kw)} to air {why}",
                              tuple(ids[i] for i in no_air[:200])))
     no_liq = np.flatnonzero((c.rack_liquid_kw > 1e-9) & (c.rack_cdu < 0))
     if len(no_liq):
         out.append(Violation("COOL-NO-LIQUID", "error",
                              f"{_racks(len(no_liq))} need{'s' * (len(no_liq) == 1)} "
-                             f"{c.rack_liquid_kw[no_liq].sum():,.1f} kW of "
+                             f"{_heat_text(ctx, no_liq, c.rack_liquid_kw)} of "
                              "liquid cooling but the hall has no CDU",
                              tuple(ids[i] for i in no_liq[:200])))
     flow_over = np.flatnonzero(c.unit_flow_lpm > c.unit_rated_flow_lpm * (1 + 1e-9))

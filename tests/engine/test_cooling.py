@@ -362,3 +362,23 @@ def test_a_crah_drawing_air_outside_the_hall_cools_nothing_and_backs_nothing_up(
 def shapely_bounds(outline):
     xs, ys = [p[0] for p in outline], [p[1] for p in outline]
     return min(xs), min(ys), max(xs), max(ys)
+
+
+def test_heat_with_no_unit_is_a_lower_bound_where_hardware_has_no_power_figure():
+    # the CPU cluster's SN4600C / SN2201 switches have no power figure [S12]: the racks'
+    # 595.3 kW of air is at least that, and the rule says so
+    from engine.templates import instantiate
+
+    lay = instantiate("cpu-cluster", {})
+    (v,) = [v for v in analyze(lay.model_copy(update={"cooling": []})).violations
+            if v.code == "COOL-NO-AIR"]
+    assert "reject at least 595.3 kW to air but the hall has no CRAH" in v.message
+    # a rack whose only heat is a few watts of optics reads in W, not "0.0 kW"
+    from engine.cooling import _heat_text
+
+    class Ctx:
+        class power:  # noqa: N801 - the analysis' attribute name
+            rack_unknown_power = np.array([1, 0])
+
+    assert _heat_text(Ctx, np.array([0]), np.array([0.027, 5.0])) == "at least 27 W"
+    assert _heat_text(Ctx, np.array([1]), np.array([0.027, 5.0])) == "5.0 kW"
