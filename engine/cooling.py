@@ -273,14 +273,21 @@ def unit_group_names(units: list) -> list[str]:
     ...                   group="air", rack="R1"),
     ...       CoolingUnit(id="D2", kind="rear_door", x_m=2, y_m=0, capacity_kw=75, rack="R2")]
     >>> unit_group_names(us)
-    ['air', 'air (rear doors)', 'rear_door']
+    ['air', 'air (rear doors)', 'Rear doors']
+
+    A unit named into no group is in its kind's: "CRAH", "CDU" or "Rear doors".
     """
-    room = {u.group or u.kind for u in units if u.kind != "rear_door"}
     out = []
     for u in units:
-        g = u.group or u.kind
-        out.append(f"{g} (rear doors)" if u.kind == "rear_door" and g in room else g)
+        if u.kind == "rear_door":
+            out.append(f"{u.group} (rear doors)" if u.group else DEFAULT_GROUPS[u.kind])
+        else:
+            out.append(u.group or DEFAULT_GROUPS[u.kind])
     return out
+
+
+#: the redundancy group of a unit named into none, by kind
+DEFAULT_GROUPS = {"crah": "CRAH", "cdu": "CDU", "rear_door": "Rear doors"}
 
 
 def _unit_tables(layout: Layout) -> dict:
