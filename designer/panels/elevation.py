@@ -48,8 +48,9 @@ _LEFT, _RIGHT, _TOP, _BOTTOM = 34, 10, 10, 10
 #: server keeps its two lines, a 1 U device its colour and tooltip; a shorter dock scrolls
 _MIN_PX_PER_U, _MAX_RACK_W = 4.5, 300.0
 #: a device block lower than this draws no text inside: its name goes on a label plate
-#: a line high, over its own U where a run of alike devices is that high, else in a
-#: column beside the rack with a leader line, so no plate covers another device's text
+#: a line high, over its own U where a run of alike devices is that high or free U beside
+#: it make room, else in a column beside the rack with a leader line, so no plate covers
+#: another device's text
 _MIN_TEXT_PX = 10.0
 #: the point size of a label plate
 _PLATE_PT = 7.5
@@ -215,8 +216,9 @@ class _ElevationCanvas(QWidget):
         """Return the label plates of the devices lower than a line of text.
 
         Alike devices on adjacent U share a plate ("2 x Quantum-2 QM9700"). A run that
-        is a line high carries its plate over its own U; the others go in a column
-        beside the rack, each as near its devices as the plates above and below allow,
+        is a line high carries its plate over its own U, and so does a lower one with free
+        U beside it (the plate grown into them, inside the rack's frame); the others go
+        in a column beside the rack, each as near its devices as the plates above and below allow,
         with a leader line. No plate covers another device or another plate, and the
         plates depend on the rack's devices and the canvas size only: selecting or
         dragging a device never moves or drops one.
@@ -247,7 +249,8 @@ class _ElevationCanvas(QWidget):
         """Return the rack's width and its label plates at the current size (cached)."""
         key = (self.width(), self.height(), self.height_u, self.font().key(),
                tuple((b.type_id, b.u, b.height_u, b.label, b.role, b.is_system)
-                     for b in self.blocks))
+                     for b in self.blocks),
+               tuple((b.u, b.height_u) for b in self.generated))
         if key == self._layout_key and self._layout is not None:
             return self._layout
         self._layout_key, self._layout = key, self._lay_out_labels()
@@ -262,7 +265,12 @@ class _ElevationCanvas(QWidget):
         plate_h = fm.height() + 2
         runs = self._low_runs(ppu)
         over = [r for r in runs if r[2] * ppu - 2 >= plate_h]
-        beside = [r for r in runs if r[2] * ppu - 2 < plate_h]
+        low = [r for r in runs if r[2] * ppu - 2 < plate_h]
+        bottom = _TOP + ppu * self.height_u
+        # a low run with free U beside it keeps its name inside the rack, on a plate grown
+        # into those U; only runs hemmed in by other devices go to the column
+        grown = self._grown_plate_tops(low, over, ppu, plate_h, bottom)
+        beside = [r for r in low if id(r[0]) not in grown]
         col_w = 0.0
         if beside:
             want = max(fm.horizontalAdvance(_short_plate_text(b.label, n))
@@ -271,8 +279,8 @@ class _ElevationCanvas(QWidget):
             rack_w = avail - _LEADER_W - col_w
         else:
             rack_w = avail
-        rack_w = max(min(rack_w, _MAX_RACK_W), 40.0)
-        bottom = _TOP + ppu * self.height_u
+        # whole pixels: a box filled without antialiasing ends where its outline does
+        rack_w = float(int(max(min(rack_w, _MAX_RACK_W), 40.0)))
 
         def span(u: int, h: int) -> QRectF:
             return QRectF(_LEFT + 3, bottom - (u + h - 1) * ppu, rack_w - 6, h * ppu)
@@ -282,6 +290,11 @@ class _ElevationCanvas(QWidget):
             r = span(u, h)
             plates.append(LabelPlate(QRectF(r.left(), r.center().y() - plate_h / 2, r.width(),
                                             plate_h), b, n, u, h))
+        for b, u, h, n in low:
+            if id(b) in grown:
+                r = span(u, h)
+                plates.append(LabelPlate(QRectF(r.left(), grown[id(b)], r.width(), plate_h),
+                                         b, n, u, h))
         # the column: as many plates as its height holds, the tallest runs first, then
         # from the top; the rest get a marker
         lo, hi = 1.0, bottom + _BOTTOM - 1
@@ -308,6 +321,42 @@ class _ElevationCanvas(QWidget):
                 y = span(u, h).center().y()
                 unnamed.append((b, u, h, QRectF(_LEFT + rack_w + 2, y - 3, 6, 6)))
         return _LabelLayout(rack_w, plates, unnamed)
+
+    def _grown_plate_tops(self, low: list[tuple[DeviceBlock, int, int, int]],
+                          over: list[tuple[DeviceBlock, int, int, int]], ppu: float,
+                          plate_h: float, bottom: float) -> dict[int, float]:
+        """Return the top of a plate a line high over each low run that has room for one
+        inside the rack, keyed by the id of the run's first block: centred on the run, or
+        grown up or down from it into free U, covering no other device, no generated
+        switch's label and no other plate."""
+
+        def ys(u: int, h: int) -> tuple[float, float]:
+            return bottom - (u + h - 1) * ppu, bottom - (u - 1) * ppu
+
+        taken: list[tuple[float, float]] = [ys(b.u, b.height_u) for b in self.blocks]
+        line_h = QFontMetrics(self._plate_font()).height() + 2
+        for g in self.generated:  # a generated switch's label is a line high at least
+            top, low_y = ys(g.u, g.height_u)
+            mid = (top + low_y) / 2
+            taken.append((min(top, mid - line_h / 2), max(low_y, mid + line_h / 2)))
+        for _b, u, h, _n in over:
+            top, low_y = ys(u, h)
+            mid = (top + low_y) / 2
+            taken.append((mid - plate_h / 2, mid + plate_h / 2))
+        out: dict[int, float] = {}
+        for b, u, h, _n in low:
+            top, low_y = ys(u, h)
+            own = [ys(x.u, x.height_u) for x in self.blocks if u <= x.u < u + h]
+            others = [t for t in taken if t not in own]
+            for cand in ((top + low_y - plate_h) / 2, low_y - plate_h, top):
+                cand = max(_TOP + 1.0, min(cand, bottom - 1.0 - plate_h))
+                if cand >= low_y - 1.0 or cand + plate_h <= top + 1.0:
+                    continue  # clamped off its own devices
+                if all(cand + plate_h <= t0 + 0.5 or cand >= t1 - 0.5 for t0, t1 in others):
+                    out[id(b)] = cand
+                    taken.append((cand, cand + plate_h))
+                    break
+        return out
 
     def generated_at(self, pos: QPointF) -> DeviceBlock | None:
         for b in self.generated:
@@ -435,12 +484,15 @@ class _ElevationCanvas(QWidget):
         label = QFont(self.font())
         label.setPointSizeF(8.0)
         p.setFont(label)
+        plates = [pl.rect for pl in self.label_plates() if not pl.is_beside]
         for lo, hi in free:
             fr = self.u_rect(lo, hi - lo + 1)
             if fr.height() >= 14:
                 text = f"{hi - lo + 1} U free"
                 tw = p.fontMetrics().horizontalAdvance(text) + 10
                 box = QRectF(fr.center().x() - tw / 2, fr.center().y() - 8, tw, 16)
+                if any(box.intersects(r) for r in plates):
+                    continue  # a device's name grown into these U: the hatch says free
                 p.fillRect(box, free_fill)
                 p.setPen(QColor("#5f6b78"))
                 p.drawText(box, Qt.AlignmentFlag.AlignCenter, text)

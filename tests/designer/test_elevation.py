@@ -277,11 +277,14 @@ def test_one_u_devices_have_a_label_a_tooltip_and_a_visible_selection(qtbot, doc
                    if sum(abs(a - b) for a, b in zip(QColor(img.pixel(x, y)).getRgb()[:3], c,
                                                      strict=True)) < tol)
 
-    # a label a line high, in white on the switch colour, for the pair and for U30: beside
-    # the rack, with a leader line, where a run is lower than a line of text
+    # a label a line high, in white on the switch colour, for the pair and for U30: grown
+    # into the free U around them, inside the rack, where a run is lower than a line of text
     img = render()
     plates = {p.u: p for p in cv.label_plates()}
-    assert plates[30].is_beside and plates[30].rect.left() > cv.rack_rect().right()
+    rack = cv.rack_rect()
+    for u in (40, 30):
+        assert not plates[u].is_beside
+        assert rack.left() < plates[u].rect.left() and plates[u].rect.right() < rack.right()
     for u in (40, 30):
         assert count(img, plates[u].rect, "white", tol=15) > 40, f"no text at U{u}"
     texts = sorted(p.text for p in cv.label_plates())
@@ -298,7 +301,7 @@ def test_one_u_devices_have_a_label_a_tooltip_and_a_visible_selection(qtbot, doc
     img = render()
     gutter = QRectF(0, cv.u_rect(41, 1).top() - 4, cv.rack_rect().left() - 2, 12)
     assert count(img, gutter, "#ff8f00") > 40, "the selected U marked on the ruler"
-    ring = cv.u_rect(40, 2).adjusted(-3, -6, 3, 6)
+    ring = plates[40].rect.adjusted(-1, -1, 1, 1)
     assert count(img, ring, "#ff8f00") > 2 * ring.width(), "a ring round the selected device"
     qtbot.mouseClick(cv, Qt.MouseButton.LeftButton, pos=cv.u_rect(30, 1).center().toPoint())
     assert cv.selected_u == 30
@@ -400,6 +403,42 @@ def test_selecting_a_device_changes_no_label(qtbot, doc, size):
             if img0.pixel(x, y) != img1.pixel(x, y):
                 assert any(r.contains(QPointF(x + 0.5, y + 0.5)) for r in own), \
                     f"selecting U44 redrew ({x}, {y}), outside its box and its label"
+
+
+@pytest.mark.parametrize("size", _DOCK_SIZES)
+def test_a_lone_one_u_device_is_named_inside_the_rack(qtbot, doc, size):
+    """A 1 U switch at the bottom of an empty rack is named on a plate inside the rack's
+    frame, grown up into the free U above it, with its whole name where the rack is wide
+    enough; the rack keeps its full width (no label column beside it)."""
+    from panel_helpers import make
+    from PySide6.QtGui import QFontMetrics
+
+    from designer.panels import RackElevationPanel
+
+    for d in list(doc.layout.rack("GPU-0001").devices):
+        doc.remove_device("GPU-0001", d.u)
+    doc.install_device("GPU-0001", "qm9700", 1)
+    panel = make(qtbot, RackElevationPanel, doc, size)
+    doc.select(["GPU-0001"])
+    qtbot.wait(10)
+    cv = panel.canvas
+    (b,) = cv.blocks
+    assert _is_low(cv, b)
+    (plate,) = cv.label_plates()
+    rack = cv.rack_rect()
+    assert not plate.is_beside and cv.unnamed_runs() == []
+    assert rack.right() >= cv.width() - 12, "no label column: the rack takes the width"
+    assert rack.left() < plate.rect.left() and plate.rect.right() < rack.right()
+    assert rack.top() < plate.rect.top() and plate.rect.bottom() < rack.bottom()
+    assert _overlap(plate.rect, cv.u_rect(1, 1))
+    fm = QFontMetrics(cv._plate_font())
+    # the model's name whole, its description too where there is room
+    assert fm.horizontalAdvance(plate.text.split(" (")[0]) < plate.rect.width() - 12
+    # the plate answers for its device: hover and click
+    at = plate.rect.center()
+    assert "U1 (1 U)" in cv.tooltip_at(at)
+    qtbot.mouseClick(cv, Qt.MouseButton.LeftButton, pos=at.toPoint())
+    assert cv.selected_u == 1
 
 
 def test_a_rack_with_more_names_than_room_marks_the_rest(qtbot, doc):
