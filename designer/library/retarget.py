@@ -30,6 +30,7 @@ from designer.recent import design_file_stem
 from engine.catalog import Catalog, default_catalog, generation_name
 from engine.model import Layout
 from engine.retarget import (
+    FLAGSHIP_SYSTEM,
     RetargetResult,
     default_server,
     generations,
@@ -37,8 +38,8 @@ from engine.retarget import (
     server_choices,
 )
 
-__all__ = ["RetargetDialog", "device_namer", "open_in_new_window", "retarget_action",
-           "retargeted_file", "summary_text"]
+__all__ = ["RetargetDialog", "device_namer", "gpu_servers_to_map", "open_in_new_window",
+           "retarget_action", "retargeted_file", "summary_text"]
 
 
 def _label(gen: str) -> str:
@@ -62,8 +63,33 @@ def device_namer(catalog: Catalog) -> Callable[[str], str]:
 
 
 def summary_text(result: RetargetResult, catalog: Catalog) -> str:
-    """Return ``result``'s summary as the dialog shows it: display names, not ids."""
-    return result.summary(device_name=device_namer(catalog), generation_name=_label)
+    """Return ``result``'s summary as the dialog shows it: display names, not ids, and,
+    beside the GPU server the GPU servers went to, the system the rack-scale systems
+    went to."""
+    name = device_namer(catalog)
+    lines = result.summary(device_name=name, generation_name=_label).splitlines()
+    # a list of hardware of unknown power that names none says nothing
+    lines = [ln for ln in lines if not ln.strip().endswith("(counted as 0 W): , before and after")]
+    systems = sorted({new for what in result.changes for old, _, new in [what.partition(" -> ")]
+                      if getattr(catalog.devices.get(old), "role", "") == "rack_system"})
+    if systems:
+        at = next((k for k, ln in enumerate(lines) if ln.startswith("  IT power")), 1)
+        lines.insert(at, f"  rack-scale systems to {', '.join(name(s) for s in systems)}")
+    return "\n".join(lines)
+
+
+def gpu_servers_to_map(layout: Layout, catalog: Catalog, generation: str) -> tuple[int, int]:
+    """Return how many GPU servers of ``layout`` a retarget to ``generation`` maps (those
+    of another generation) and how many rack-scale systems the layout has."""
+    servers = systems = 0
+    for rack in layout.racks:
+        dev = catalog.devices.get(rack.system) if rack.system else None
+        systems += dev is not None and dev.role == "rack_system"
+        for d in rack.devices:
+            dev = catalog.devices.get(d.type)
+            servers += dev is not None and dev.role == "gpu_server" and \
+                dev.generation != generation
+    return servers, systems
 
 
 class RetargetDialog(QDialog):
@@ -96,6 +122,10 @@ class RetargetDialog(QDialog):
         # its top air-cooled server for an air-cooled hall) or any other of its servers
         self.server = QComboBox()
         self.server.setToolTip("The GPU server every GPU server of the design becomes")
+        # what the rack-scale systems (NVL72 racks) become: the generation's own, no choice
+        self.system = QLabel()
+        self.system.setToolTip("The rack-scale system every rack-scale system of the design "
+                               "becomes; each rack takes that system's rack type")
         self.summary = QPlainTextEdit()
         self.summary.setReadOnly(True)
         self.summary.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
@@ -108,6 +138,9 @@ class RetargetDialog(QDialog):
         form = QFormLayout()
         form.addRow("Target generation", self.generation)
         form.addRow("GPU servers to", self.server)
+        form.addRow("Rack-scale systems to", self.system)
+        self._has_systems = gpu_servers_to_map(layout, self.catalog, "")[1] > 0
+        form.setRowVisible(self.system, self._has_systems)
         self.buttons, self.ok_button = ok_cancel(self, "Open retargeted copy")
         lay = QVBoxLayout(self)
         lay.addWidget(intro)
@@ -140,7 +173,14 @@ class RetargetDialog(QDialog):
         name = device_namer(self.catalog)
         self.server.blockSignals(True)
         self.server.clear()
-        if gen is not None:
+        servers = gpu_servers_to_map(self.layout_, self.catalog, gen or "")[0]
+        if gen is not None and not servers:
+            # nothing for a choice of server to act on: say so rather than name a server
+            # the copy will not hold
+            has_any = gpu_servers_to_map(self.layout_, self.catalog, "")[0] > 0
+            self.server.addItem(f"(its GPU servers are {_label(gen)} already)" if has_any
+                                else "(no GPU servers in this layout)", None)
+        elif gen is not None:
             try:
                 default, reason = default_server(self.layout_, gen, self.catalog)
             except ValueError:
@@ -151,7 +191,11 @@ class RetargetDialog(QDialog):
                 if dev.id != default:
                     cooling = "liquid" if (dev.liquid_fraction.value or 0) >= 0.5 else "air"
                     self.server.addItem(f"{name(dev.id)} ({cooling})", dev.id)
-        self.server.setEnabled(self.server.count() > 1)
+        self.server.setEnabled(bool(servers) and self.server.count() > 1)
+        if gen is not None and self._has_systems:
+            system = FLAGSHIP_SYSTEM.get(gen)
+            self.system.setText(name(system) if system in self.catalog.devices else
+                                f"(none in {_label(gen)}: those racks are not mapped)")
         self.server.blockSignals(False)
         self._start()
 

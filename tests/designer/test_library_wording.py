@@ -66,6 +66,49 @@ def test_fabric_settings_are_worded_apart_from_devices_in_display_names(
         assert catalog_id not in text
 
 
+def test_a_layout_of_rack_scale_systems_names_no_server_it_will_not_hold(
+        qtbot, builtin_catalog):
+    """GB300 NVL72 racks to Rubin: the greyed GPU-server field says there are none to map
+    (not "DGX Rubin NVL8 (default)"), and the form and the summary name the Vera Rubin
+    system the racks become."""
+    from designer.library.retarget import summary_text
+
+    gb300 = instantiate("gb300-nvl72-superpod", {"scalable_units": 1}, catalog=builtin_catalog)
+    dlg = RetargetDialog(gb300, catalog=builtin_catalog)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    dlg.set_target("rubin")
+    assert dlg.wait()
+    qtbot.waitUntil(lambda: dlg.result is not None and dlg.result.generation == "rubin",
+                    timeout=10_000)
+    assert dlg.server.count() == 1 and not dlg.server.isEnabled()
+    assert dlg.server.currentText() == "(no GPU servers in this layout)"
+    assert dlg.server_id() is None
+    vr = "NVIDIA Vera Rubin NVL144 (VR NVL72)"
+    assert dlg.system.isVisible() and dlg.system.text() == vr
+    lines = dlg.summary.toPlainText().splitlines()
+    assert lines[1] == f"  rack-scale systems to {vr}"
+    text = "\n".join(lines)
+    assert "DGX Rubin" not in text and "GPU servers to" not in text
+    assert ", before and after" not in text  # no empty list of unknown hardware
+    assert summary_text(dlg.result, builtin_catalog) == dlg.summary.toPlainText()
+    # to a generation without a rack-scale system, the form says the racks stay
+    dlg.set_target("hopper")
+    assert dlg.system.text() == "(none in Hopper: those racks are not mapped)"
+    dlg.wait()
+
+
+def test_a_hall_of_servers_has_no_rack_scale_row(qtbot, window, builtin_catalog):
+    dlg = RetargetDialog(window.document.layout, catalog=builtin_catalog)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    assert dlg.server.isEnabled() and dlg.server.currentText().endswith("(default)")
+    assert not dlg.system.isVisible()
+    assert dlg.wait()
+    qtbot.waitUntil(lambda: dlg.result is not None, timeout=10_000)
+    assert "rack-scale systems to" not in dlg.summary.toPlainText()
+
+
 def test_the_new_windows_status_says_how_many_gpus_were_mapped(qtbot, window, gb200_pod,
                                                                 monkeypatch):
     from designer.library import retarget as retarget_mod
