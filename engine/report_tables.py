@@ -871,7 +871,7 @@ def bom_table(layout: Layout, analysis: Any, links: LinkView | None = None,
         if role == "switch":
             installed_switches[tt.ids[i]] += int(counts[i])
         rows.append((_ROLE_LABEL[role], tt.ids[i], dev.name if dev else tt.ids[i], int(counts[i]),
-                     "ea", int(counts[i] * tt.gpus[i]), None, _src(dev, "power_max_w")))
+                     "ea", int(counts[i] * tt.gpus[i]), None, None, _src(dev, "power_max_w")))
     notes: dict[int, str] = {}
     for sw in _fabric_switches(layout, analysis, installed_switches):
         dev = catalog.devices.get(sw.model)
@@ -881,7 +881,7 @@ def bom_table(layout: Layout, analysis: Any, links: LinkView | None = None,
             notes[len(rows)] = (f"stand-in for a {sw.ports_needed:,}-port modular switch, "
                                 "counted as one box (FABRIC-RADIX)")
         rows.append(("Switch", sw.model, f"{dev.name if dev else sw.model}, {sw.tier} ({where})",
-                     sw.count, "ea", 0, None, _src(dev, "power_max_w")))
+                     sw.count, "ea", 0, None, None, _src(dev, "power_max_w")))
     # an enclosure that comes with the rack-scale system it holds is not ordered again
     with_system: Counter[tuple[str, str]] = Counter()
     for r in layout.racks:
@@ -893,13 +893,13 @@ def bom_table(layout: Layout, analysis: Any, links: LinkView | None = None,
         if system:
             notes[len(rows)] = (f"included with {catalog.devices[system].name}: not "
                                 "ordered separately")
-        rows.append(("Rack", rt, spec.name if spec else rt, qty, "ea", 0, None,
+        rows.append(("Rack", rt, spec.name if spec else rt, qty, "ea", 0, None, None,
                      _src(spec, "width_mm")))
     for (kind, model), qty in sorted(Counter((u.kind, u.model or f"{u.capacity_kw:g} kW")
                                              for u in layout.cooling).items()):
         spec = catalog.facility.get(model)
         rows.append((_UNIT_LABEL[kind], model, spec.name if spec else model, qty, "ea", 0, None,
-                     _src(spec, "capacity_kw")))
+                     None, _src(spec, "capacity_kw")))
     feed_len: dict[tuple[str, str], float] = defaultdict(float)
     feed_qty: Counter[tuple[str, str]] = Counter()
     for f in layout.feeds:
@@ -909,7 +909,7 @@ def bom_table(layout: Layout, analysis: Any, links: LinkView | None = None,
     for (kind, model), qty in sorted(feed_qty.items()):
         spec = catalog.facility.get(model)
         name = spec.name if spec else model
-        rows.append((_UNIT_LABEL[kind], model, name, qty, "ea", 0,
+        rows.append((_UNIT_LABEL[kind], model, name, qty, "ea", 0, None,
                      _x(feed_len[(kind, model)], 1) if _f(feed_len[(kind, model)], 1)
                      else None, _src(spec, "capacity_kw")))
     if layout.trays:
@@ -917,7 +917,7 @@ def bom_table(layout: Layout, analysis: Any, links: LinkView | None = None,
         n = len(layout.trays)
         total = sum(_polyline_m(t.points) for t in layout.trays)
         rows.append(("Cable tray", "tray", f"{n} tray run{'' if n == 1 else 's'}", n, "ea", 0,
-                     _x(total, 1) if _f(total, 1) else None, ""))
+                     None, _x(total, 1) if _f(total, 1) else None, ""))
     if len(links):
         stock = stock_length_m(np.nan_to_num(links.length_m, nan=0.0))
         qty_of: Counter[tuple[str, float]] = Counter()
@@ -931,21 +931,21 @@ def bom_table(layout: Layout, analysis: Any, links: LinkView | None = None,
                     "Fibre cable, " + med.name.replace(" transceiver pair", "")
                     if med.is_optical and med.kind in ("mmf", "smf_dr", "smf_fr") else med.name)
             rows.append(("Cable", m or "(no medium reaches)", what, qty, "ea", 0, s,
-                         _src(med, "reach_max_m")))
+                         round(qty * s, 3), _src(med, "reach_max_m")))
         bought = transceivers_bought(links, catalog)
         for m, qty in sorted(bought.items()):
             if qty:
                 med = catalog.media.get(m)
                 rows.append(("Transceiver", m, (med.name if med else m).replace(
                     " transceiver pair", "") + " transceiver",
-                             int(qty), "ea", 0, None, _src(med, "power_per_end_w")))
+                             int(qty), "ea", 0, None, None, _src(med, "power_per_end_w")))
     rows = [(*r, notes.get(k, "")) for k, r in enumerate(rows)]
     cols = [_c("Category"), _c("Item"), _c("Description"), _c("Quantity", kind="int"),
-            _c("Unit"), _c("GPUs", kind="int"), _c("Length", "m", "float"), _c("Source"),
-            _c("Note")]
+            _c("Unit"), _c("GPUs", kind="int"), _c("Length each", "m", "float"),
+            _c("Total length", "m", "float"), _c("Source"), _c("Note")]
     note = ("Cables are counted per medium and stock length (the next standard length at or "
-            "above the routed length); busway and tray rows give the total run length "
-            "(m, to 0.1 m). Fabric switches are listed by tier: leaf, spine, core, then "
+            "above the routed length: Length each; Total length, that times the quantity); "
+            "busway and tray rows give their total run length (m, to 0.1 m). Fabric switches are listed by tier: leaf, spine, core, then "
             "those of front-end, storage and management fabrics.")
     if any("FABRIC-RADIX" in n for n in notes.values()):
         note += (" A stand-in switch uses more ports than one box has: it stands for a larger "

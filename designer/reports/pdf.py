@@ -444,7 +444,8 @@ def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple
     s.append(Heading("Bill of materials", 2))
     bom = tables["bom"]
     s.append(TableFlow(bom, ["Category", "Item", "Description", "Quantity", "Unit", "GPUs",
-                             "Length", "Source", *(["Note"] if any(bom.column("Note")) else [])],
+                             "Length each", "Total length", "Source",
+                             *(["Note"] if any(bom.column("Note")) else [])],
                        wrap=["Description", "Note"]))
     s.append(Para(tables["bom"].note, 7.5, italic=True, color=C["muted"]))
 

@@ -425,12 +425,13 @@ def test_one_tray_run_reads_singular_with_its_length_to_a_tenth(builtin_catalog_
     tray = lay.trays[0].model_copy(update={"points": [(3.6, 3.6), (10.8, 3.6)]})
     row = _tray_row(lay.model_copy(update={"trays": [tray]}), builtin_catalog_module)
     assert row["Description"] == "1 tray run"
-    assert (row["Quantity"], row["Unit"], row["Length (m)"]) == (1, "ea", 7.2)
+    assert (row["Quantity"], row["Unit"], row["Total length (m)"]) == (1, "ea", 7.2)
+    assert row["Length each (m)"] is None
     row = _tray_row(lay, builtin_catalog_module)
     total = round(sum(abs(t.points[1][0] - t.points[0][0]) + abs(t.points[1][1] - t.points[0][1])
                       for t in lay.trays), 1)
     assert row["Description"] == f"{len(lay.trays)} tray runs" and len(lay.trays) > 1
-    assert (row["Quantity"], row["Length (m)"]) == (len(lay.trays), total)
+    assert (row["Quantity"], row["Total length (m)"]) == (len(lay.trays), total)
 
 
 def test_an_assumption_the_design_sets_does_not_cite_the_defaults_source():
