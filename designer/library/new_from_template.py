@@ -53,6 +53,7 @@ from engine.analysis import analyze
 from engine.catalog import Catalog, default_catalog, generation_name
 from engine.errors import InputError
 from engine.model import Layout
+from engine.report_tables import unknown_hardware_text
 from engine.templates import (
     ParameterError,
     TemplateFile,
@@ -131,10 +132,15 @@ def preview_figures(t: TemplateFile, values: dict[str, Any], catalog: Catalog) -
     lay = instantiate(t, values, catalog=catalog)
     a = analyze(lay, catalog)
     x0, y0, x1, y1 = lay.hall.bounds()
+    bound = bool(a.power.is_lower_bound)
     return {"layout": lay, "values": dict(values), "template": t.id,
             "racks": len(lay.racks), "gpus": int(a.counts.get("gpus", 0)),
             "cpu_nodes": int(a.counts.get("cpu_nodes", 0)),
             "it_kw": float(a.power.it_kw), "facility_kw": float(a.power.facility_kw),
+            # hardware of unknown power counts 0 W: the loads are at least these
+            "power_is_lower_bound": bound,
+            "unknown_power": unknown_hardware_text(a.power.unknown_power_hardware, "power",
+                                                   catalog) if bound else "",
             "switches": int(a.counts.get("switches", {}).get("total", 0)),
             "violations": a.violations_by_severity(), "hall_m": (x1 - x0, y1 - y0),
             # which rules fail, most frequent first: "FLOOR-AIRFLOW (error) x 8"
@@ -691,8 +697,15 @@ class NewFromTemplateDialog(QDialog):
         f["racks"].setText(f"{result['racks']:,}")
         nodes = result.get("cpu_nodes", 0)
         f["gpus"].setText(f"{result['gpus']:,}" + (f" · {nodes:,} CPU nodes" if nodes else ""))
-        f["it_kw"].setText(_fmt_kw(result["it_kw"]))
-        f["facility_kw"].setText(_fmt_kw(result["facility_kw"]))
+        # a load leaving out hardware of unknown power is a lower bound, as the dashboard
+        # and the reports say it
+        bound = "≥ " if result.get("power_is_lower_bound") else ""
+        f["it_kw"].setText(bound + _fmt_kw(result["it_kw"]))
+        f["facility_kw"].setText(bound + _fmt_kw(result["facility_kw"]))
+        why = (f"A lower bound: {result.get('unknown_power', '')}, counted as 0 W"
+               if bound else "")
+        for key in ("it_kw", "facility_kw"):
+            f[key].setToolTip(why)
         f["switches"].setText(f"{result['switches']:,}")
         w, d = result["hall_m"]
         f["hall"].setText(f"{w:,.1f} × {d:,.1f} m")

@@ -158,3 +158,25 @@ def test_param_boxes_are_no_wider_than_their_range_needs(dialog):
     ed = dialog.editors["scalable_units"]
     # it takes a billion, but is sized for two digits
     assert ed.maximum() > 10**6 and 90 <= ed.sizeHint().width() <= 140
+
+
+def test_power_leaving_out_hardware_of_unknown_power_previews_as_a_lower_bound(
+        qtbot, dialog, builtin_catalog):
+    """The CPU cluster's SN4600C switches and 100G optics have no power figure: its IT and
+    facility power read "≥", as the dashboard's do; a hall of known hardware reads plain."""
+    dialog.select_template("cpu-cluster")
+    assert dialog.wait_for_preview()
+    qtbot.waitUntil(lambda: dialog.preview is not None
+                    and dialog.preview["template"] == "cpu-cluster", timeout=30_000)
+    assert dialog.preview["power_is_lower_bound"]
+    it, facility = dialog.figures["it_kw"], dialog.figures["facility_kw"]
+    assert it.text().startswith("≥ ") and facility.text().startswith("≥ ")
+    assert it.text() == f"≥ {dialog.preview['it_kw']:,.1f} kW"
+    assert "switches" in it.toolTip() and "counted as 0 W" in it.toolTip()
+    dialog.select_template("dgx-h100-hall")
+    assert dialog.wait_for_preview()
+    qtbot.waitUntil(lambda: dialog.preview["template"] == "dgx-h100-hall", timeout=30_000)
+    assert not dialog.preview["power_is_lower_bound"]
+    assert not dialog.figures["it_kw"].text().startswith("≥")
+    assert dialog.figures["it_kw"].toolTip() == ""
+
