@@ -5,7 +5,10 @@ is quick), so a bad value shows one line at once and disables OK; a number typed
 outside a parameter's range stays as typed and is refused in the inspector's words
 ("expected 1 to 16 (got 20)"). The preview (instantiate, then analyze) waits for the
 form to settle (:data:`PREVIEW_DELAY_MS`) and runs on a background thread; only the
-newest request is computed, and it lists each rule the design breaks with its message.
+newest request is computed, and it lists each rule the design breaks with its message;
+until it comes the figures on show are greyed under "Computing the preview…". Opened
+on a design made from a template, the form starts from the values the design's name
+lists (:func:`design_params`).
 OK opens the previewed layout when it is for the values on show, else lays it out anew;
 ``confirm_replace`` (the window's unsaved-changes question) is asked then, and a Cancel
 there leaves the dialog open as it was.
@@ -67,7 +70,7 @@ from engine.templates import (
 
 __all__ = ["NewFromTemplateDialog", "PREVIEW_DELAY_MS", "preview_figures", "generation_label",
            "template_file_stem", "user_template_files", "skipped_files", "USER_GROUP",
-           "violation_details"]
+           "violation_details", "design_params"]
 
 #: Quiet time after the last change before the preview is computed, ms.
 PREVIEW_DELAY_MS = 300
@@ -150,6 +153,49 @@ def preview_figures(t: TemplateFile, values: dict[str, Any], catalog: Catalog) -
 
 
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+def design_params(t: TemplateFile, layout_name: str) -> dict[str, Any] | None:
+    """Return the parameters a design named ``layout_name`` was made from with ``t``, as
+    its name lists them ("<title> (pods=1, racks_per_row=48)"), or None when the name does
+    not give every one of them or one does not suit the template any more.
+
+    Examples
+    --------
+    >>> from engine.templates import get_template
+    >>> t = get_template("meta-24k-roce", user_dir=None)
+    >>> design_params(t, t.title + " (pods=1, racks_per_row=48)")
+    {'pods': 1, 'racks_per_row': 48}
+    >>> design_params(t, t.title) is None, design_params(t, t.title + " (pods=99, "
+    ...                                                 "racks_per_row=48)") is None
+    (True, True)
+    """
+    name = layout_name.strip()
+    head = t.title + " ("
+    if not t.parameters or not name.startswith(head) or not name.endswith(")"):
+        return None
+    inner = name[len(head):-1]
+    raw: dict[str, str] = {}
+    # in the template's order, each value up to the next parameter's name (a value may
+    # hold ", ")
+    names = [p.name for p in t.parameters]
+    for k, pname in enumerate(names):
+        key = f"{pname}="
+        if not inner.startswith(key):
+            return None
+        inner = inner[len(key):]
+        if k + 1 < len(names):
+            cut = inner.find(f", {names[k + 1]}=")
+            if cut < 0:
+                return None
+            raw[pname], inner = inner[:cut], inner[cut + 2:]
+        else:
+            raw[pname] = inner
+    try:
+        resolved = resolve_params(t, raw)
+    except ParameterError:
+        return None
+    return {name: resolved[name] for name in names}
 
 
 def violation_details(violations: list) -> list[dict[str, Any]]:
@@ -343,10 +389,18 @@ class NewFromTemplateDialog(QDialog):
         # the open design's own template, in the order the list shows (the user's first)
         first = layout_template_id(layout, [self.templates[tid] for tid in self.template_ids()]) \
             if layout is not None else None
+        made_from = first
         first = first or next((tid for tid, t in self.templates.items()
                                if t.generation == generation), next(iter(self.templates), None))
         if first is not None:
             self.select_template(first)
+        if made_from is not None and layout is not None:
+            # the values the open design was made with, where its name lists them: "the
+            # same, but bigger" starts from the design, not from the template's defaults
+            for name, value in (design_params(self.templates[made_from], layout.name)
+                                or {}).items():
+                if name in self.editors:
+                    self.set_value(name, value)
 
     # -- construction ----------------------------------------------------------------------------
 
@@ -645,8 +699,17 @@ class NewFromTemplateDialog(QDialog):
             self._pending_serial = -1
             return
         self._show_error("")
-        self.status.setText("Updating…")
+        self.status.setText("Computing the preview…")
+        self._set_pending(True)
         self._timer.start()
+
+    def _set_pending(self, on: bool) -> None:
+        """Grey the figures on show while the preview of other values is computed: they
+        are the last values', not these."""
+        color = _MUTED if on else "#202124"
+        for key, label in self.figures.items():
+            if key != "violations":
+                label.setStyleSheet(f"font-weight: 600; color: {color};")
 
     def _typed(self, ed: ParamSpinBox | ParamDoubleSpinBox, p: Any) -> None:
         """A number being typed: an empty or out-of-range entry is an error, not the old value."""
@@ -661,6 +724,7 @@ class NewFromTemplateDialog(QDialog):
         self.error.setText(text)
         self.ok_button.setEnabled(not text and self.current() is not None)
         if text:
+            self._set_pending(False)
             for label in self.figures.values():
                 label.setText("—")
             self.status.setText("")
@@ -706,6 +770,7 @@ class NewFromTemplateDialog(QDialog):
                if bound else "")
         for key in ("it_kw", "facility_kw"):
             f[key].setToolTip(why)
+        self._set_pending(False)
         f["switches"].setText(f"{result['switches']:,}")
         w, d = result["hall_m"]
         f["hall"].setText(f"{w:,.1f} × {d:,.1f} m")

@@ -180,3 +180,32 @@ def test_power_leaving_out_hardware_of_unknown_power_previews_as_a_lower_bound(
     assert not dialog.figures["it_kw"].text().startswith("≥")
     assert dialog.figures["it_kw"].toolTip() == ""
 
+
+def test_the_dialog_reopens_on_the_designs_values_and_computes_after_it_shows(
+        qtbot, builtin_catalog):
+    """Opened on a one-pod Meta design, the form says pods 1 (not the template's 8) and
+    the dialog is up before any preview is computed: the figures wait, greyed, under
+    "Computing the preview…", and the preview that comes is the one-pod hall's."""
+    from engine.templates import instantiate
+
+    lay = instantiate("meta-24k-roce", {"pods": 1}, catalog=builtin_catalog)
+    dlg = NewFromTemplateDialog(catalog=builtin_catalog, layout=lay)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    assert dlg.current().id == "meta-24k-roce"
+    assert dlg.values() == {"pods": 1, "racks_per_row": 48}
+    assert dlg.preview is None and dlg.status.text() == "Computing the preview…"
+    assert "#5f6368" in dlg.figures["racks"].styleSheet()
+    qtbot.waitUntil(lambda: dlg.preview is not None, timeout=30_000)
+    assert dlg.preview["values"] == {"pods": 1, "racks_per_row": 48}
+    assert dlg.figures["racks"].text() == f"{len(lay.racks):,}"
+    assert dlg.status.text() == "" and "#5f6368" not in dlg.figures["racks"].styleSheet()
+    dlg.done(0)
+    # a design named by its template's title alone says nothing of its values: the
+    # template's defaults
+    title = dlg.current().title
+    plain = NewFromTemplateDialog(catalog=builtin_catalog,
+                                  layout=lay.model_copy(update={"name": title}))
+    qtbot.addWidget(plain)
+    assert plain.current().id == "meta-24k-roce" and plain.values()["pods"] == 8
+    plain.done(0)
