@@ -51,7 +51,7 @@ import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, ValidationError
 
@@ -67,6 +67,7 @@ from engine.templates import (
     ParameterError,
     TemplateFile,
     list_templates,
+    read_template_file,
     read_user_library,
     resolve_params,
     user_template_dir,
@@ -207,6 +208,9 @@ class ImportResult:
     skipped: list[str] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)
     renamed: dict[str, str] = field(default_factory=dict)
+    #: templates the library already has word for word (under their id, or a renamed
+    #: copy's): not installed again, whatever the clash choice; bundle id -> library id
+    unchanged: dict[str, str] = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)
 
     @property
@@ -239,9 +243,15 @@ class ImportResult:
         skipped = (f"skipped {_plural(n, 'template')} whose "
                    f"{'id was' if n == 1 else 'ids were'} taken ({', '.join(self.skipped)})"
                    if n else "")
+        k = len(self.unchanged)
+        same = (f"{_plural(k, 'template')} already in the library as "
+                f"{'it is' if k == 1 else 'they are'} ("
+                + ", ".join(a if a == b else f"{a} as {b}" for a, b in self.unchanged.items())
+                + ")" if k else "")
+        rest = [x for x in (skipped, same) if x]
         if self.is_empty:
-            return "nothing installed" + (f": {skipped}" if skipped else "")
-        return "; ".join(parts + ([skipped] if skipped else []))
+            return "nothing installed" + (f": {'; '.join(rest)}" if rest else "")
+        return "; ".join(parts + rest)
 
 
 # -- export ----------------------------------------------------------------------------------
@@ -582,7 +592,12 @@ def import_bundle(path: str | os.PathLike, on_clash: OnClash = "ask",
     user_files = _library_files(udir)
     builtin = {t.id for t in list_templates(user_dir=None)}
     existing = builtin | set(user_files)
-    clashes = [tid for tid in contents.templates if tid in existing]
+    # a template the library has word for word is not asked about, nor copied again beside
+    # itself by a rename (a replace or a skip leaves the library as it is anyway)
+    same = {tid: lid for tid, t in contents.templates.items() if tid in existing
+            and on_clash in ("ask", "rename")
+            and (lid := _same_in_library(t, user_files)) is not None}
+    clashes = [tid for tid in contents.templates if tid in existing and tid not in same]
     if clashes and on_clash == "ask":
         raise ClashError(path, clashes, [tid for tid in clashes if tid in builtin
                                          and tid not in user_files])
@@ -594,6 +609,10 @@ def import_bundle(path: str | os.PathLike, on_clash: OnClash = "ask",
         raw = contents.raw[tid]
         new_id = tid
         target: Path | None = None
+        if tid in same:
+            # importing a bundle twice changes nothing: no copy beside the one there
+            result.unchanged[tid] = same[tid]
+            continue
         if tid in existing:
             if on_clash == "skip":
                 result.skipped.append(tid)
@@ -625,6 +644,29 @@ def import_bundle(path: str | os.PathLike, on_clash: OnClash = "ask",
     _install(plan, udir)
     result.files = [p for _, _, p in plan]
     return result
+
+
+def _same_in_library(t: Any, user_files: dict[str, Path]) -> str | None:
+    """Return the id of the user template that is ``t`` word for word (its id, or a renamed
+    copy of it, ``<id>-2``, whose title carries the copy's number), else None."""
+    def content(x: Any) -> dict:
+        return x.model_dump(mode="json", exclude={"id", "title"})
+
+    want = content(t)
+    for lid, path in user_files.items():
+        if lid != t.id and not re.fullmatch(re.escape(t.id) + r"-\d+", lid):
+            continue
+        try:
+            mine = read_template_file(path)
+        except Exception:  # noqa: BLE001 - a bad file in the library is no copy of anything
+            continue
+        # its own title, or a renamed copy's: the title cut to fit " (2)"
+        copy_title = mine.title == t.title or (
+            lid != t.id and mine.title.endswith(")")
+            and t.title.startswith(mine.title.rsplit(" (", 1)[0]))
+        if copy_title and content(mine) == want:
+            return lid
+    return None
 
 
 def _install(plan: list[tuple[str, bytes, Path]], udir: Path) -> None:

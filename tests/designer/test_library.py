@@ -371,10 +371,15 @@ def test_bundle_export_import_round_trip_with_clashes(qtbot, tmp_path, monkeypat
 
     monkeypatch.setattr(bundles, "ask_clash", lambda _p, ids, *_a: "rename")
     res = import_bundle_interactive(None, out, user_dir=dst)
-    assert res.renamed == {"one-rack": "one-rack-2", "fat-tree": "fat-tree-2"}
-    assert {"one-rack", "one-rack-2", "fat-tree-2"} <= {x.id for x in
-                                                         list_templates(user_dir=dst)}
+    # one-rack is in the library word for word: not copied again; fat-tree is renamed
+    assert res.renamed == {"fat-tree": "fat-tree-2"} and res.unchanged == {"one-rack":
+                                                                          "one-rack"}
+    assert {"one-rack", "fat-tree-2"} <= {x.id for x in list_templates(user_dir=dst)}
+    assert "already in the library as it is (one-rack)" in messages[-1][2]
 
+    # the library's one-rack changed since: importing the bundle clashes again
+    save_user_template(t.model_copy(update={"description": "edited"}), overwrite=True,
+                       user_dir=dst)
     before = sorted(p.name for p in dst.rglob("*"))
     monkeypatch.setattr(bundles, "ask_clash", lambda _p, ids, *_a: None)  # Cancel
     assert import_bundle_interactive(None, out, user_dir=dst) is None
@@ -778,6 +783,8 @@ def test_replace_after_a_renamed_import_changes_the_template_the_library_shows(
     save_user_template(t)
     bundle = isolated_user_dir / "mine.rsbundle"
     export_bundle(["hall-block"], bundle)
+    # the library's copy changed since the export (the same copy is not imported again)
+    save_user_template(t.model_copy(update={"description": "edited since"}), overwrite=True)
     monkeypatch.setattr(bundles, "ask_clash", lambda _p, ids, *_a: "rename")
     res = import_bundle_interactive(None, bundle)
     assert res.files == [lib / "hopper" / "hall-block-2.json"]

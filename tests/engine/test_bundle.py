@@ -162,17 +162,24 @@ def test_clash_skip_replace_rename(good, lib):
     # each in its generation's folder, where a saved template of that generation goes
     assert sorted(p.relative_to(lib).as_posix() for p in lib.rglob("*.json")) == \
         ["cpu/cpu-cluster-2.json", "generic/fat-tree-2.json"]
-    res = import_bundle(good, on_clash="rename", user_dir=lib)
-    assert res.renamed["fat-tree"] == "fat-tree-3"
     # a library lists templates by title: each copy says which it is
     titles = {t.id: t.title for t in list_templates(user_dir=lib)}
-    assert titles["fat-tree-3"] == titles["fat-tree"] + " (3)"
+    assert titles["fat-tree-2"] == titles["fat-tree"] + " (2)"
+    # the same bundle again: its templates are in the library word for word (as the
+    # renamed copies), so nothing is asked, copied or written
+    before = snapshot(lib)
+    for choice in ("ask", "rename"):
+        res = import_bundle(good, on_clash=choice, user_dir=lib)
+        assert res.unchanged == {"fat-tree": "fat-tree-2", "cpu-cluster": "cpu-cluster-2"}
+        assert res.is_empty and not res.renamed and snapshot(lib) == before
+    assert res.summary() == ("nothing installed: 2 templates already in the library as they "
+                             "are (fat-tree as fat-tree-2, cpu-cluster as cpu-cluster-2)")
     # replace: the user copy now overrides the built-in one; renamed copies stay
     res = import_bundle(good, on_clash="replace", user_dir=lib)
     assert res.replaced == ["fat-tree", "cpu-cluster"]
     assert (lib / "generic" / "fat-tree.json").exists()
     ids = {t.id for t in list_templates(user_dir=lib)}
-    assert {"fat-tree", "fat-tree-2", "fat-tree-3", "cpu-cluster-2"} <= ids
+    assert {"fat-tree", "fat-tree-2", "cpu-cluster-2"} <= ids
     # replacing again rewrites the same file, no duplicates
     import_bundle(good, on_clash="replace", user_dir=lib)
     assert [p.name for p in lib.rglob("*.json")].count("fat-tree.json") == 1

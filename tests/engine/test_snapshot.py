@@ -220,6 +220,10 @@ def test_replace_writes_the_file_the_library_reads_that_id_from(hall, catalog, t
     save_user_template(t, user_dir=tmp_path / "a")
     export_bundle(["saved-rack"], tmp_path / "x.rsbundle", user_dir=tmp_path / "a")
     lib = tmp_path / "a"
+    # the library's copy changed since the export (the same copy would not be imported
+    # again: it is already there)
+    save_user_template(t.model_copy(update={"description": "edited since"}), overwrite=True,
+                       user_dir=lib)
     res = import_bundle(tmp_path / "x.rsbundle", on_clash="rename", user_dir=lib)
     assert res.renamed == {"saved-rack": "saved-rack-2"}
     # the renamed copy lands where a saved one would: its generation's folder
