@@ -219,20 +219,29 @@ def unit_number(name: str) -> str:
 
 
 def _fit_label(name: str, detail: str, w: float, h: float, pt: float):
-    """Return ``(name px, turned, with detail)`` of the best fit of a label in ``w`` x ``h``."""
+    """Return ``(name px, turned, detail px)`` of the best fit of a label in ``w`` x ``h``
+    (a detail px of 0: the name alone)."""
     bold, plain = font(100, bold=True), font(100)
     name_w = QFontMetricsF(bold).horizontalAdvance(name)
     detail_w = QFontMetricsF(plain).horizontalAdvance(detail) if detail else 0.0
+    low = math.floor(UNIT_LABEL_MIN_PT * pt)
     fits = {}
     for turned in (False, True) if h > w else (False,):
         bw, bh = (h, w) if turned else (w, h)
         # the detail (utilization) stays wherever it is legible, so every unit of a plan
         # reads alike; only where it is not does the name stand alone
         px = _label_px(name_w, detail_w, bw, bh, pt)
-        if detail_w and math.floor(px * DETAIL_SCALE) >= math.floor(UNIT_LABEL_MIN_PT * pt):
-            fits[turned] = (math.floor(px), turned, True)
+        if detail_w and math.floor(px * DETAIL_SCALE) >= low:
+            fits[turned] = (math.floor(px), turned, px * DETAIL_SCALE)
+            continue
+        # a name held to its size by the unit's width ("CDU-1" across a 0.6 m unit)
+        # leaves the short detail room at the least legible size, under the name's
+        alone = math.floor(_label_px(name_w, 0.0, bw, bh, pt))
+        below = math.floor(_label_px(name_w, 0.0, bw, bh - 1.2 * low, pt))
+        if detail_w and below >= low and detail_w * low / 100 <= bw:
+            fits[turned] = (below, turned, float(low))
         else:
-            fits[turned] = (math.floor(_label_px(name_w, 0.0, bw, bh, pt)), turned, False)
+            fits[turned] = (alone, turned, 0.0)
     across = fits[False]
     # a tall narrow unit reads along its length unless the text fits across in full size;
     # so a column of units by a wall is labelled one way
@@ -264,8 +273,8 @@ def unit_label(p: QPainter, r: QRectF, name: str, detail: str, pt: float, color:
     fits = [f for f in fits if f[2][0] >= math.floor(UNIT_LABEL_MIN_PT * pt)]
     if not fits:
         return ""
-    drawn, text, (px, turned, with_detail) = fits[0]
-    lines = [(text, True, px)] + ([(detail, False, px * DETAIL_SCALE)] if with_detail else [])
+    drawn, text, (px, turned, detail_px) = fits[0]
+    lines = [(text, True, px)] + ([(detail, False, detail_px)] if detail_px else [])
     total = sum(size * 1.2 for _, _, size in lines)
     bw = h if turned else w
     p.save()

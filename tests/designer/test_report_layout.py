@@ -449,3 +449,59 @@ def test_row_names_stand_beside_their_rows_between_galleries_of_crahs(builtin_ca
     for name, lab in labels.items():
         assert not any(lab.adjusted(0.5, 0.5, -0.5, -0.5).intersects(u) for u in crahs), name
         assert left < lab.left() and lab.right() < right, name
+
+
+def test_the_png_names_each_cdu_with_its_utilization_as_the_pdf_does(builtin_catalog,
+                                                                      monkeypatch, qapp):
+    """A GB300 hall's CDUs, 0.6 m wide, read "CDU-1" over "84 %" in the PNG export as on
+    the PDF plan and the canvas, not their names alone."""
+    from designer.reports.png import render_image
+
+    lay = instantiate("gb300-nvl72-superpod", {"scalable_units": 8, "racks_per_row": 16},
+                      catalog=builtin_catalog)
+    a = analyze(lay, builtin_catalog)
+    drawn: list[str] = []
+    real = QPainter.drawText
+
+    def record(self, *args):
+        text = next((x for x in args if isinstance(x, str)), None)
+        if text:
+            drawn.append(text)
+        return real(self, *args)
+
+    monkeypatch.setattr(QPainter, "drawText", record)
+    render_image(lay, a, (2400, 1600))
+    monkeypatch.undo()
+    util = dict(zip(a.cooling.unit_ids, a.cooling.unit_utilization, strict=True))
+    cdus = [u.id for u in lay.cooling if u.kind == "cdu"]
+    assert len(cdus) >= 7
+    for uid in cdus:
+        k = drawn.index(uid)
+        assert drawn[k + 1] == f"{util[uid] * 100:.0f} %", (uid, drawn[k:k + 2])
+    for uid in (u.id for u in lay.cooling if u.kind == "crah"):
+        assert drawn[drawn.index(uid) + 1].endswith(" %")
+
+
+def test_a_unit_as_wide_as_its_name_keeps_its_utilization_under_it(qapp):
+    from designer.reports.plandraw import UNIT_LABEL_MIN_PT, unit_label
+
+    img = QImage(400, 400, QImage.Format.Format_ARGB32)
+    img.fill(0xFFFFFFFF)
+    drawn = []
+    p = _RecordingPainter(img)
+    _RecordingPainter.records = drawn
+    try:
+        pt = 3.75  # a 2400 x 1600 PNG
+        assert unit_label(p, QRectF(10, 10, 70, 82), "CDU-1", "76 %", pt, QColor("black"),
+                          "1") == "name"
+    finally:
+        p.end()
+    texts = [r[2] for r in drawn]
+    assert texts == ["CDU-1", "76 %"]
+    # the detail at no less than the least legible size, and inside the unit
+    for rect, flags, _text, ink, _dev in drawn:
+        left, right = _ink(rect, flags, ink)
+        assert 10 <= left and right <= 80
+    detail_box = drawn[1][0]  # a line of the text's size, 1.2 times as high
+    assert detail_box.height() >= 1.2 * int(UNIT_LABEL_MIN_PT * pt) - 0.01
+    assert detail_box.bottom() <= 92
