@@ -46,6 +46,7 @@ from engine.templates import (
 )
 
 __all__ = ["MAX_COPIES", "selection_bounds", "selection_left_behind", "selection_fabrics",
+           "selection_supplies",
            "template_from_selection",
            "library_path", "template_path", "save_user_template"]
 
@@ -125,6 +126,27 @@ def _kept_fabrics(layout: Layout, chosen: set[str], rack_ids: list[str],
         out.append(None if left_out else
                    fab.model_copy(update={"members": members, "network_racks": net}))
     return out
+
+
+def selection_supplies(layout: Layout, ids: Iterable[str]) -> list[str]:
+    """Return the feeds and cooling units the selected racks name that the selection
+    leaves out, in layout order: what "take them along" adds to a saved selection.
+
+    Examples
+    --------
+    >>> from engine.templates import instantiate
+    >>> lay = instantiate("dgx-h100-hall", {"racks": 4})
+    >>> selection_supplies(lay, ["GPU-0001"])
+    ['BW-01a-A', 'BW-01a-B']
+    """
+    chosen = {it["id"] for items in copy_items(layout, ids).values() for it in items}
+    used: set[str] = set()
+    for r in layout.racks:
+        if r.id in chosen:
+            used.update(r.feeds)
+            used.update(u for u in (r.crah, r.cdu) if u)
+    return [x.id for x in (*layout.feeds, *layout.cooling)
+            if x.id in used and x.id not in chosen]
 
 
 def selection_left_behind(layout: Layout, ids: Iterable[str],

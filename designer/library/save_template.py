@@ -27,6 +27,7 @@ from engine.snapshot import (
     save_user_template,
     selection_fabrics,
     selection_left_behind,
+    selection_supplies,
     template_from_selection,
     template_path,
 )
@@ -203,18 +204,26 @@ class SaveSelectionAsTemplateDialog(QDialog):
         self.summary = QLabel(f"Saves {what or 'nothing'} of “{layout.name}” as a "
                               f"{_generation_label(layout.generation)} template; its "
                               "<i>copies</i> parameter lays "
-                              "the block out several times. Feeds and units outside the "
+                              "the block out several times. Other items outside the "
                               "selection are left out.")
         self.summary.setWordWrap(True)
         self.target = QLabel()
         self.target.setStyleSheet("color: #5f6368; font-size: 11px;")
         self.target.setWordWrap(True)
+        # the feeds and units the racks use: taken along unless the user says not (a
+        # block without them lays out unfed and uncooled)
+        self.supplies = selection_supplies(layout, self.ids) if self.ids else []
+        names = ", ".join(self.supplies[:4]) + (" ..." if len(self.supplies) > 4 else "")
+        self.take_supplies = QCheckBox(f"Take along the feeds and units these racks use "
+                                       f"({names})")
+        self.take_supplies.setChecked(True)
+        self.take_supplies.setVisible(bool(self.supplies))
+        self.take_supplies.setToolTip("A block saved without them lays out with its racks "
+                                      "unfed (POWER-UNFED) or uncooled")
         # what the saved block will miss: the user may want to widen the selection
-        gaps = selection_left_behind(layout, self.ids, self.catalog) if self.ids else []
-        self.left_out = QLabel("Left out: " + "; ".join(gaps) + "." if gaps else "")
+        self.left_out = QLabel()
         self.left_out.setStyleSheet("color: #b26a00;")
         self.left_out.setWordWrap(True)
-        self.left_out.setVisible(bool(gaps))
         # a template keeps a fabric's settings, not its switches: say what it will be
         fabrics = selection_fabrics(layout, self.ids, self.catalog) if self.ids else []
         self.fabric_note = QLabel("Network: " + "; ".join(fabrics) + "." if fabrics else "")
@@ -230,6 +239,7 @@ class SaveSelectionAsTemplateDialog(QDialog):
         form.addRow("Author", self.author_edit)
         form.addRow("Description", self.description_edit)
         form.addRow("", self.overwrite)
+        form.addRow("", self.take_supplies)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                         | QDialogButtonBox.StandardButton.Cancel)
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
@@ -246,9 +256,24 @@ class SaveSelectionAsTemplateDialog(QDialog):
         for edit in (self.id_edit, self.title_edit, self.author_edit):
             edit.textChanged.connect(self._check)
         self.overwrite.toggled.connect(self._check)
+        self.take_supplies.toggled.connect(self._show_left_out)
         if not what:
             self.ids = []
+        self._show_left_out()
         self._check()
+
+    def saved_ids(self) -> list[str]:
+        """The ids the template is built from: the selection, and the feeds and units its
+        racks use when they are taken along."""
+        if self.ids and self.take_supplies.isChecked():
+            return [*self.ids, *(x for x in self.supplies if x not in self.ids)]
+        return list(self.ids)
+
+    def _show_left_out(self, *_: object) -> None:
+        gaps = selection_left_behind(self.layout_, self.saved_ids(), self.catalog) \
+            if self.ids else []
+        self.left_out.setText("Left out: " + "; ".join(gaps) + "." if gaps else "")
+        self.left_out.setVisible(bool(gaps))
 
     def _free(self, base: str) -> str:
         if base not in self._existing:
@@ -295,7 +320,7 @@ class SaveSelectionAsTemplateDialog(QDialog):
             return None
         try:
             t = template_from_selection(
-                self.layout_, self.ids, self.id_edit.text().strip(),
+                self.layout_, self.saved_ids(), self.id_edit.text().strip(),
                 self.title_edit.text().strip(), self.author_edit.text().strip(),
                 self.description_edit.toPlainText().strip(), catalog=self.catalog)
             self.saved_path = save_user_template(t, overwrite=self.overwrite.isChecked(),

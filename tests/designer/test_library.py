@@ -313,6 +313,9 @@ def test_save_selection_writes_user_template(qtbot, window, monkeypatch, isolate
     assert path.is_file()
     t = read_template_file(path)
     assert t.title == "Four racks" and [r.id for r in t.fixed.racks] == ids
+    # the busways feeding the racks came along (ticked by default): the block lays out fed
+    fed = {f for r in t.fixed.racks for f in r.feeds}
+    assert fed and fed == {f.id for f in t.fixed.feeds}
     assert "gui-four-racks" in {x.id for x in list_templates()}
     # saving again under the same id is refused until Replace is ticked
     dlg = SaveSelectionAsTemplateDialog(doc.layout, ids, window, builtin_catalog)
@@ -321,9 +324,14 @@ def test_save_selection_writes_user_template(qtbot, window, monkeypatch, isolate
     assert not dlg.ok_button.isEnabled() and "already exists" in dlg.error.text()
     dlg.overwrite.setChecked(True)
     assert dlg.ok_button.isEnabled()
-    # four GPU racks without their feeds or network racks: the dialog says what stays behind
-    assert dlg.left_out.isVisibleTo(dlg) and "lose their feeds" in dlg.left_out.text()
+    # four GPU racks without their network racks: the dialog says what stays behind, and
+    # their feeds too once the user leaves those out
+    assert dlg.take_supplies.isVisibleTo(dlg) and dlg.take_supplies.isChecked()
     assert "fabric compute is left out" in dlg.left_out.text()
+    assert "lose their feeds" not in dlg.left_out.text()
+    dlg.take_supplies.setChecked(False)
+    assert dlg.left_out.isVisibleTo(dlg) and "lose their feeds" in dlg.left_out.text()
+    assert dlg.saved_ids() == ids
     # a built-in design is never hidden by a user template, Replace or not
     dlg.id_edit.setText("dgx-h100-superpod")
     assert not dlg.ok_button.isEnabled() and "built-in" in dlg.error.text()
