@@ -718,6 +718,8 @@ class LayoutDocument(QObject):
         """Add racks (models or dicts); return their ids, selected."""
         after = edits.add_racks(self._committed, racks, self._catalog)
         ids = [r.id for r in after.racks[len(self._committed.racks):]]
+        # set down under a busway it takes its feeds; beside a row's rack it joins the row
+        after = edits.settle_racks(after, ids, self.catalog)
         text = f"Add rack {ids[0]}" if len(ids) == 1 else f"Add {len(ids)} racks"
         self._push(text, after, ids)
         return ids

@@ -1707,7 +1707,8 @@ def _refeed(layout: Layout, rack_ids: Sequence[str], catalog: Catalog,
     """Settle racks ``rack_ids`` where they now stand (pasted into another row): each
     side a rack was fed from takes the busway run of that side within a tap-off's
     reach, or keeps its feed when none is (a rack fed from nothing takes the runs in
-    reach), and a rack next to a rack of a row joins that row. With ``face_row`` (a
+    reach), and a rack next to a rack of a row joins that row; set down in line beside a
+    rack of no row, facing the same way, the two start a new row. With ``face_row`` (a
     copy) a rack facing the other way from the row it joins turns round to face as the
     row does: in a row turned the other way it would blow its exhaust into the row's
     cold aisle."""
@@ -1721,9 +1722,12 @@ def _refeed(layout: Layout, rack_ids: Sequence[str], catalog: Catalog,
     ox = np.array([r.x_m for r in others])
     oy = np.array([r.y_m for r in others])
     changed = False
+    at = {r.id: i for i, r in enumerate(racks)}
+    labels = {r.row for r in racks if r.row}
     for k, r in enumerate(racks):
         if r.id not in wanted or r.id not in boxes:
             continue
+        r = racks[k]  # a new row may have named it already
         near = nearest_feeds(layout, boxes[r.id])
         # the sides it was fed from, from the runs now in reach (an unfed rack takes both)
         feeds = list(dict.fromkeys([near.get(side_of.get(f, ""), f) for f in r.feeds]
@@ -1734,14 +1738,38 @@ def _refeed(layout: Layout, rack_ids: Sequence[str], catalog: Catalog,
         if len(others):
             d = np.hypot(ox - r.x_m, oy - r.y_m)
             j = int(np.argmin(d))
-            if d[j] <= 1.0 and others[j].row and others[j].row != r.row:
-                update["row"] = others[j].row
-                if face_row and (r.rotation_deg - others[j].rotation_deg) % 360 == 180:
-                    update["rotation_deg"] = others[j].rotation_deg
+            o = racks[at[others[j].id]]
+            if d[j] <= 1.0 and o.row and o.row != r.row:
+                update["row"] = o.row
+                if face_row and (r.rotation_deg - o.rotation_deg) % 360 == 180:
+                    update["rotation_deg"] = o.rotation_deg
+            elif d[j] <= 1.0 and not o.row and not r.row and o.rotation_deg == r.rotation_deg \
+                    and abs((o.y_m - r.y_m) if r.rotation_deg in (0, 180)
+                            else (o.x_m - r.x_m)) < 0.05:
+                # two racks of no row side by side in line, facing one way: a new row
+                name = _fresh_row(labels)
+                labels.add(name)
+                update["row"] = name
+                racks[at[o.id]] = o.model_copy(update={"row": name})
         if update:
             racks[k] = r.model_copy(update=update)
             changed = True
     return _rebuild(layout, {"racks": racks}) if changed else layout
+
+
+def _fresh_row(labels: set[str]) -> str:
+    """Return the next row label ``R<nn>`` after the highest the layout uses.
+
+    Examples
+    --------
+    >>> _fresh_row({"R01", "R07", "pod-a"}), _fresh_row(set())
+    ('R08', 'R01')
+    """
+    nums = [int(m.group(1)) for x in labels if (m := re.fullmatch(r"R(\d+)", x))]
+    n = max(nums, default=0) + 1
+    while f"R{n:02d}" in labels:
+        n += 1
+    return f"R{n:02d}"
 
 
 def beside_offset(layout: Layout, ids: Sequence[str], catalog: Catalog | None = None,

@@ -428,3 +428,17 @@ def test_racks_turned_as_a_group_by_a_wall_move_back_onto_the_floor(doc):
     doc.undo_stack.undo()
     doc.undo_stack.undo()
     assert doc.layout == before
+
+
+def test_a_rack_set_down_under_a_busway_is_fed_and_beside_another_starts_a_row(doc):
+    doc.new_blank(20.0, 12.0)
+    bw = doc.draw_feed("busway-415v-400a", [(2.0, 5.0), (18.0, 5.0)], side="A")
+    (a,) = doc.add_racks([Rack(id="A", type="rack-600x1200", x_m=6.0, y_m=5.0)])
+    (b,) = doc.add_racks([Rack(id="B", type="rack-600x1200", x_m=6.6, y_m=5.0)])
+    lay = doc.layout
+    # both under the run: fed from it, as a rack moved or pasted under it is
+    assert lay.rack(a).feeds == [bw] and lay.rack(b).feeds == [bw]
+    # side by side, in line: one new row, in one undo step with the second rack
+    assert lay.rack(a).row == lay.rack(b).row == "R01"
+    doc.undo_stack.undo()
+    assert doc.layout.rack(a).row is None and doc.layout.find(b) is None

@@ -454,3 +454,26 @@ def test_a_row_drawn_from_a_lone_rack_takes_it_in():
     assert {r.row for r in out.racks} == {"R07"}
     across = edits.rack_row(named, "RK-0001", (1.0, 5.0), (6.6, 5.0))
     assert {r.row for r in across.racks[1:]} == {"R08"} and across.racks[0].row == "R07"
+
+
+def test_two_racks_of_no_row_set_side_by_side_start_a_row():
+    cat = load_catalog(user_dir=None)
+    lay = Layout(hall=Hall(outline=[(0, 0), (20, 0), (20, 10), (0, 10)]))
+    lay = edits.add_racks(lay, [Rack(id="A", type="rack-600x1200", x_m=5.0, y_m=4.0),
+                                Rack(id="B", type="rack-600x1200", x_m=5.6, y_m=4.0),
+                                Rack(id="C", type="rack-600x1200", x_m=9.0, y_m=4.0,
+                                     rotation_deg=180),
+                                Rack(id="D", type="rack-600x1200", x_m=9.6, y_m=4.0)], cat)
+    # B beside A, in line and facing the same way: R01 for both
+    out = edits.settle_racks(lay, ["B"], cat)
+    assert (out.rack("A").row, out.rack("B").row) == ("R01", "R01")
+    # a third rack beside B joins that row
+    out = edits.settle_racks(out.model_copy(update={"racks": [
+        *out.racks, Rack(id="E", type="rack-600x1200", x_m=6.2, y_m=4.0)]}), ["E"], cat)
+    assert out.rack("E").row == "R01"
+    # D faces the other way from C beside it: no row
+    assert edits.settle_racks(lay, ["D"], cat).rack("D").row is None
+    # a rack out of line (half a rack deeper) starts none either
+    off = lay.model_copy(update={"racks": [*lay.racks, Rack(
+        id="F", type="rack-600x1200", x_m=5.6, y_m=4.6)]})
+    assert edits.settle_racks(off, ["F"], cat).rack("F").row is None
