@@ -910,11 +910,17 @@ class LayoutDocument(QObject):
     def draw_feed(self, type_id: str, points: Sequence[Sequence[float]], side: str = "A",
                   reach_m: float = 0.9) -> str:
         """Add a busway drawn along ``points``; the racks under it (centre within
-        ``reach_m``) and not yet fed on that side take their feed from it."""
-        fed = {f.id for f in self._committed.feeds if f.side == side}
-        racks = [r for r in edits.racks_along(self._committed, points, reach_m)
-                 if not fed.intersection(self._committed.rack(r).feeds)]
-        return self.add_feed(type_id, points, side, racks)
+        ``reach_m``) fed from no run of that side, or only from one out of a tap-off's
+        reach, take their feed of that side from it (one command)."""
+        racks = edits.feeds_to_take(self._committed, points, side, self.catalog, reach_m)
+        after = edits.add_feed(self._committed, type_id, points, side,
+                               catalog=self._catalog)
+        fid = after.feeds[-1].id
+        if racks:
+            after = edits.refeed_side(after, racks, fid)
+        extra = f" feeding {noun(['racks'] * len(racks))}" if racks else ""
+        self._push(f"Add feed {fid}{extra}", after, [fid])
+        return fid
 
     def align(self, ids: Sequence[str], edge: str) -> bool:
         """Line up the selected racks and units on one edge or centre (one command)."""

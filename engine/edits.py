@@ -58,6 +58,8 @@ from engine.model import (
 __all__ = [
     "LAYOUT_ID",
     "settle_racks",
+    "feeds_to_take",
+    "refeed_side",
     "overlapped",
     "off_floor",
     "onto_floor",
@@ -1548,6 +1550,64 @@ def racks_along(layout: Layout, points: Sequence[Sequence[float]], reach_m: floa
     box = np.repeat(np.concatenate([xy, xy], axis=1), len(seg), axis=0)
     d = box_segment_distance(box, np.tile(seg, (len(xy), 1))).reshape(len(xy), -1).min(axis=1)
     return [r.id for r, di in zip(layout.racks, d.tolist(), strict=True) if di <= reach_m]
+
+
+def feeds_to_take(layout: Layout, points: Sequence[Sequence[float]], side: str,
+                  catalog: Catalog | None = None, reach_m: float = 0.9) -> list[str]:
+    """Return the racks a busway drawn along ``points`` on ``side`` feeds: those under it
+    (centre within ``reach_m``) fed from no run of that side, or only from runs of that
+    side out of a tap-off's reach (a rack moved away from its busway).
+
+    Examples
+    --------
+    >>> from engine.model import Hall, Layout, PowerFeed, Rack
+    >>> lay = Layout(hall=Hall(outline=[(0, 0), (20, 0), (20, 9), (0, 9)]), racks=[
+    ...     Rack(id="A", type="rack-800x1200", x_m=2, y_m=2, feeds=["FAR"]),
+    ...     Rack(id="B", type="rack-800x1200", x_m=3, y_m=2)],
+    ...     feeds=[PowerFeed(id="FAR", side="A", points=[(0, 8), (9, 8)])])
+    >>> feeds_to_take(lay, [(0, 2.3), (8, 2.3)], "A")
+    ['A', 'B']
+    """
+    from engine.power import nearest_feeds
+
+    catalog = catalog or default_catalog()
+    of_side = {f.id for f in layout.feeds if f.side == side}
+    under = racks_along(layout, points, reach_m)
+    boxes = _footprints(layout, under, catalog)
+    out = []
+    for rid in under:
+        mine = [f for f in layout.rack(rid).feeds if f in of_side]
+        if not mine or (rid in boxes and nearest_feeds(layout, boxes[rid]).get(side)
+                        not in mine):
+            out.append(rid)
+    return out
+
+
+def refeed_side(layout: Layout, rack_ids: Sequence[str], feed_id: str) -> Layout:
+    """Return the layout with racks ``rack_ids`` fed from ``feed_id`` on its side, in place
+    of any run of that side they were fed from.
+
+    Examples
+    --------
+    >>> from engine.model import Hall, Layout, PowerFeed, Rack
+    >>> lay = Layout(hall=Hall(outline=[(0, 0), (9, 0), (9, 9)]), racks=[
+    ...     Rack(id="A", type="rack-800x1200", x_m=2, y_m=2, feeds=["OLD", "B1"])], feeds=[
+    ...     PowerFeed(id="OLD", side="A"), PowerFeed(id="NEW", side="A"),
+    ...     PowerFeed(id="B1", side="B")])
+    >>> refeed_side(lay, ["A"], "NEW").rack("A").feeds
+    ['NEW', 'B1']
+    """
+    side = layout.find(feed_id).side
+    of_side = {f.id for f in layout.feeds if f.side == side}
+    want = set(rack_ids)
+    racks = []
+    for r in layout.racks:
+        if r.id in want:
+            kept = [f for f in r.feeds if f not in of_side]
+            r = r.model_copy(update={"feeds": [feed_id, *kept] if side == "A"
+                                     else [*kept, feed_id]})
+        racks.append(r)
+    return _rebuild(layout, {"racks": racks})
 
 
 # -- copy, paste, duplicate --------------------------------------------------------------------

@@ -442,3 +442,19 @@ def test_a_rack_set_down_under_a_busway_is_fed_and_beside_another_starts_a_row(d
     assert lay.rack(a).row == lay.rack(b).row == "R01"
     doc.undo_stack.undo()
     assert doc.layout.rack(a).row is None and doc.layout.find(b) is None
+
+
+def test_a_busway_drawn_over_racks_fed_from_afar_feeds_them(doc):
+    doc.new_blank(20.0, 12.0)
+    near = doc.draw_feed("busway-415v-400a", [(2.0, 5.0), (18.0, 5.0)], side="A")
+    (a,) = doc.add_racks([Rack(id="A", type="rack-600x1200", x_m=6.0, y_m=5.0)])
+    doc.move_items({a: (6.0, 9.0)})  # moved 4 m away from its run: still fed from it
+    assert doc.layout.rack(a).feeds == [near]
+    assert any(v.code == "POWER-FEED-REACH" for v in analyze(doc.layout).violations)
+    new = doc.draw_feed("busway-415v-400a", [(2.0, 9.0), (18.0, 9.0)], side="A")
+    # the run over it now feeds it, in place of the one out of a tap-off's reach
+    assert doc.layout.rack(a).feeds == [new]
+    assert not any(v.code == "POWER-FEED-REACH" for v in analyze(doc.layout).violations)
+    # a third run of side A beside it, while its own is in reach: it keeps its own
+    doc.draw_feed("busway-415v-400a", [(2.0, 9.4), (18.0, 9.4)], side="A")
+    assert doc.layout.rack(a).feeds == [new]
