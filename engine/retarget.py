@@ -196,7 +196,7 @@ class RetargetResult:
               zip((self.it_kw_before, self.it_kw_after), self.it_unknown, strict=True)]
         lines.append(f"  IT power {kw[0]}{arrow}{kw[1]}")
         was, now = self.it_unknown
-        unknown = (f"{now}, before and after" if was == now else
+        unknown = ("" if not (was or now) else f"{now}, before and after" if was == now else
                    "; ".join(f"{when} {u}" for when, u in (("before", was), ("after", now)) if u))
         if unknown:
             lines.append(f"    of unknown power (counted as 0 W): {unknown}")

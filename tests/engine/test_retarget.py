@@ -215,6 +215,9 @@ def test_the_summary_says_lower_bounds_and_figures_that_do_not_apply():
     assert "of unknown power (counted as 0 W): 40 switches and 2,560 cable ends, before " \
         "and after" in text
     assert res.network["bisection_tbps"] == (None, None) and "bisection – -> –" in text
+    # every figure known: no such line
+    known = retarget(instantiate("dgx-h100-hall", {"racks": 2}), "blackwell").summary()
+    assert "unknown power" not in known and "IT power ≥" not in known
 
 
 def test_servers_already_of_the_target_generation_stay():
