@@ -246,7 +246,8 @@ class TrayGraph:
 
 def default_tray_polylines(rack_x_m: np.ndarray, rack_y_m: np.ndarray, rot_deg: np.ndarray,
                            rows: list[str | None]) -> list[list[tuple[float, float]]]:
-    """Return row-aligned trays (one over each row, one joining the rows' ends).
+    """Return row-aligned trays: one over each row, run to both ends of the racks' extent,
+    and one joining the rows' ends at each end (a cable takes the nearer end round).
 
     Rows are the racks' ``row`` labels, or racks of one orientation sharing a
     centre line. Racks facing -y/+y (0 or 180 degrees) form rows along x.
@@ -255,12 +256,13 @@ def default_tray_polylines(rack_x_m: np.ndarray, rack_y_m: np.ndarray, rot_deg: 
     --------
     >>> default_tray_polylines(np.array([1.0, 2.0, 1.0]), np.array([0.0, 0.0, 3.0]),
     ...                        np.array([0, 0, 180]), [None, None, None])
-    [[(0.7, 0.0), (2.3, 0.0)], [(0.7, 3.0), (1.3, 3.0)], [(0.7, 0.0), (0.7, 3.0)]]
+    [[(0.7, 0.0), (2.3, 0.0)], [(0.7, 3.0), (2.3, 3.0)], [(0.7, 0.0), (0.7, 3.0)], \
+[(2.3, 0.0), (2.3, 3.0)]]
     """
     along_x = (np.asarray(rot_deg) // 90) % 2 == 0
     lines: list[list[tuple[float, float]]] = []
-    ends_x: list[tuple[float, float]] = []
-    ends_y: list[tuple[float, float]] = []
+    ends_x: list[float] = []
+    ends_y: list[float] = []
     keys = [(r if r else f"{'x' if ax else 'y'}{round(c, 1)}", bool(ax))
             for r, ax, c in zip(rows, along_x.tolist(),
                                 np.where(along_x, rack_y_m, rack_x_m).tolist(), strict=True)]
@@ -270,22 +272,25 @@ def default_tray_polylines(rack_x_m: np.ndarray, rack_y_m: np.ndarray, rot_deg: 
     pad = 0.3  # a tray runs a little past the end racks' centres
     x0 = float(np.min(rack_x_m)) - pad if len(rack_x_m) else 0.0
     y0 = float(np.min(rack_y_m)) - pad if len(rack_y_m) else 0.0
+    x1 = float(np.max(rack_x_m)) + pad if len(rack_x_m) else 0.0
+    y1 = float(np.max(rack_y_m)) + pad if len(rack_y_m) else 0.0
     for (_, ax), idx in groups.items():
         ii = np.asarray(idx)
         if ax:
             y = float(np.mean(rack_y_m[ii]))
-            lines.append([(x0, y), (float(rack_x_m[ii].max()) + pad, y)])
-            ends_x.append((x0, y))
+            lines.append([(x0, y), (x1, y)])
+            ends_x.append(y)
         else:
             x = float(np.mean(rack_x_m[ii]))
-            lines.append([(x, y0), (x, float(rack_y_m[ii].max()) + pad)])
-            ends_y.append((x, y0))
+            lines.append([(x, y0), (x, y1)])
+            ends_y.append(x)
+    # the rows' ends joined at both ends of the hall's racks
     if ends_x and (len(ends_x) > 1 or ends_y):
-        ys = [p[1] for p in ends_x] + ([y0] if ends_y else [])
-        lines.append([(x0, min(ys)), (x0, max(ys))])
+        ys = ends_x + ([y0, y1] if ends_y else [])
+        lines += [[(x, min(ys)), (x, max(ys))] for x in (x0, x1) if x1 > x0 or x == x0]
     if ends_y and (len(ends_y) > 1 or ends_x):
-        xs = [p[0] for p in ends_y] + ([x0] if ends_x else [])
-        lines.append([(min(xs), y0), (max(xs), y0)])
+        xs = ends_y + ([x0, x1] if ends_x else [])
+        lines += [[(min(xs), y), (max(xs), y)] for y in (y0, y1) if y1 > y0 or y == y0]
     return lines
 
 

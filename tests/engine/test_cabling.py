@@ -94,10 +94,22 @@ def test_default_trays_follow_the_rows_when_none_are_drawn():
         (2.7 - Z_DGX) + 5.0 + (2.7 - Z_SW) + 2.0)
     lines = default_tray_polylines(np.array([1.0, 2.0, 1.0, 2.0]), np.array([0.0, 0.0, 3.0, 3.0]),
                                    np.array([0, 0, 180, 180]), ["R1", "R1", "R2", "R2"])
-    assert len(lines) == 3                     # two rows and the tray joining them
-    g = TrayGraph.from_polylines(lines, [2.7] * 3)
+    assert len(lines) == 4                     # two rows and a tray joining them at each end
+    g = TrayGraph.from_polylines(lines, [2.7] * 4)
     seg, t, _, _ = g.attach(np.array([2.0, 2.0]), np.array([0.0, 3.0]))
-    assert g.path_length(seg[:1], t[:1], seg[1:], t[1:])[0] == pytest.approx(1.3 + 3.0 + 1.3)
+    # from x = 2.0 the east join (x = 2.3) is the nearer: 0.3 + 3 + 0.3, not 1.3 + 3 + 1.3
+    assert g.path_length(seg[:1], t[:1], seg[1:], t[1:])[0] == pytest.approx(0.3 + 3.0 + 0.3)
+
+
+def test_default_trays_join_the_rows_at_both_ends():
+    # two facing rows of 16 racks, 2.4 m apart: a link between their east ends runs round
+    # the east join (0.3 m past the end rack, across 2.4 m), not 19 m round the west one
+    x = np.tile(np.arange(16) * 0.6, 2)
+    y = np.repeat([0.0, 2.4], 16)
+    lines = default_tray_polylines(x, y, np.repeat([0, 180], 16), ["R1"] * 16 + ["R2"] * 16)
+    g = TrayGraph.from_polylines(lines, [2.7] * len(lines))
+    seg, t, _, _ = g.attach(np.array([9.0, 9.0]), np.array([0.0, 2.4]))
+    assert g.path_length(seg[:1], t[:1], seg[1:], t[1:])[0] == pytest.approx(0.3 + 2.4 + 0.3)
 
 
 def test_links_inside_one_rack_run_only_the_height_difference():
