@@ -128,24 +128,40 @@ def _kept_fabrics(layout: Layout, chosen: set[str], rack_ids: list[str],
     return out
 
 
-def selection_supplies(layout: Layout, ids: Iterable[str]) -> list[str]:
-    """Return the feeds and cooling units the selected racks name that the selection
-    leaves out, in layout order: what "take them along" adds to a saved selection.
+def selection_supplies(layout: Layout, ids: Iterable[str],
+                       catalog: Catalog | None = None) -> list[str]:
+    """Return what the selected racks use that the selection leaves out, in layout order:
+    the feeds they name, the cooling units that cool them (named, or the CRAH and CDU of
+    their zone: the nearest), and the cable trays over them. "Take them along" adds these
+    to a saved selection, so the block lays out fed, cooled and cabled.
 
     Examples
     --------
     >>> from engine.templates import instantiate
     >>> lay = instantiate("dgx-h100-hall", {"racks": 4})
     >>> selection_supplies(lay, ["GPU-0001"])
-    ['BW-01a-A', 'BW-01a-B']
+    ['BW-01a-A', 'BW-01a-B', 'CRAH-1', 'TR-01', 'TR-W']
     """
+    from engine.analysis import analyze
+    from engine.edits import racks_along
+
     chosen = {it["id"] for items in copy_items(layout, ids).values() for it in items}
+    picked = [i for i, r in enumerate(layout.racks) if r.id in chosen]
     used: set[str] = set()
-    for r in layout.racks:
-        if r.id in chosen:
-            used.update(r.feeds)
-            used.update(u for u in (r.crah, r.cdu) if u)
-    return [x.id for x in (*layout.feeds, *layout.cooling)
+    for i in picked:
+        r = layout.racks[i]
+        used.update(r.feeds)
+        used.update(u for u in (r.crah, r.cdu) if u)
+    if picked and layout.cooling:
+        # the units whose zone the racks are in (a hand-drawn hall names none)
+        c = analyze(layout, catalog or default_catalog()).cooling
+        for zone in (c.rack_crah, c.rack_cdu):
+            used.update(c.unit_ids[int(z)] for z in zone[picked].tolist() if z >= 0)
+    rack_ids = {layout.racks[i].id for i in picked}
+    for t in layout.trays:
+        if rack_ids & set(racks_along(layout, t.points, 0.9)):
+            used.add(t.id)
+    return [x.id for x in (*layout.feeds, *layout.cooling, *layout.trays)
             if x.id in used and x.id not in chosen]
 
 

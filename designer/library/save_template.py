@@ -212,14 +212,16 @@ class SaveSelectionAsTemplateDialog(QDialog):
         self.target.setWordWrap(True)
         # the feeds and units the racks use: taken along unless the user says not (a
         # block without them lays out unfed and uncooled)
-        self.supplies = selection_supplies(layout, self.ids) if self.ids else []
+        self.supplies = selection_supplies(layout, self.ids, self.catalog) if self.ids else []
         names = ", ".join(self.supplies[:4]) + (" ..." if len(self.supplies) > 4 else "")
-        self.take_supplies = QCheckBox(f"Take along the feeds and units these racks use "
-                                       f"({names})")
+        self.take_supplies = QCheckBox(f"Take along the feeds, cooling units and trays "
+                                       f"these racks use ({names})")
         self.take_supplies.setChecked(True)
         self.take_supplies.setVisible(bool(self.supplies))
-        self.take_supplies.setToolTip("A block saved without them lays out with its racks "
-                                      "unfed (POWER-UNFED) or uncooled")
+        self.take_supplies.setToolTip("The feeds the racks name, the CRAH and CDU of each "
+                                      "rack's cooling zone and the trays over the racks: a "
+                                      "block saved without them lays out with its racks unfed "
+                                      "(POWER-UNFED) or uncooled (COOL-NO-AIR)")
         # what the saved block will miss: the user may want to widen the selection
         self.left_out = QLabel()
         self.left_out.setStyleSheet("color: #b26a00;")

@@ -305,3 +305,24 @@ def test_copies_of_a_block_join_one_fabric(gb200, catalog):
     whole = analyze(gb200, catalog)
     assert four.counts["switches"] == whole.counts["switches"]
     assert four.network.bisection_tbps == pytest.approx(whole.network.bisection_tbps)
+
+
+def test_taking_along_what_the_racks_use_gives_a_fed_cooled_block(catalog):
+    # racks that name no CRAH (a hand-drawn hall): their zone's CRAH comes along, as do
+    # their busways and the trays over them; the block laid out is fed and cooled
+    from engine.analysis import analyze
+    from engine.snapshot import selection_supplies
+    from engine.templates import instantiate
+
+    lay = instantiate("dgx-h100-hall", {"racks": 4}, catalog=catalog)
+    assert all(r.crah is None for r in lay.racks)
+    row = [r.id for r in lay.racks if r.row == "R01"]
+    extra = selection_supplies(lay, row, catalog)
+    assert {x for x in extra if x.startswith("CRAH")} and {x for x in extra if x.startswith("BW")}
+    t = template_from_selection(lay, [*row, *extra], "row-block", "Row block", catalog=catalog)
+    codes = {v.code for v in analyze(instantiate(t, catalog=catalog), catalog).violations
+             if v.severity == "error"}
+    assert not codes & {"COOL-NO-AIR", "POWER-UNFED"}
+    bare = template_from_selection(lay, row, "bare-block", "Bare block", catalog=catalog)
+    codes = {v.code for v in analyze(instantiate(bare, catalog=catalog), catalog).violations}
+    assert {"COOL-NO-AIR", "POWER-UNFED"} <= codes
