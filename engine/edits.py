@@ -1784,6 +1784,13 @@ def _refeed(layout: Layout, rack_ids: Sequence[str], catalog: Catalog,
     changed = False
     at = {r.id: i for i, r in enumerate(racks)}
     labels = {r.row for r in racks if r.row}
+    # each row's racks and centres, for "is it still in its row?"
+    members: dict[str, list[int]] = {}
+    for i, r in enumerate(racks):
+        if r.row:
+            members.setdefault(r.row, []).append(i)
+    row_of = {name: (np.asarray(ii), np.array([racks[i].x_m for i in ii]),
+                     np.array([racks[i].y_m for i in ii])) for name, ii in members.items()}
     for k, r in enumerate(racks):
         if r.id not in wanted or r.id not in boxes:
             continue
@@ -1811,10 +1818,26 @@ def _refeed(layout: Layout, rack_ids: Sequence[str], catalog: Catalog,
                 labels.add(name)
                 update["row"] = name
                 racks[at[o.id]] = o.model_copy(update={"row": name})
+        if r.row and "row" not in update and not _near_own_row(racks, k, row_of):
+            update["row"] = None  # set down away from every other rack of its row: it left it
         if update:
             racks[k] = r.model_copy(update=update)
             changed = True
     return _rebuild(layout, {"racks": racks}) if changed else layout
+
+
+def _near_own_row(racks: list[Rack], k: int, rows: dict, reach_m: float = 3.0) -> bool:
+    """Whether rack ``k`` stands in line with, and within ``reach_m`` of, another rack of
+    its row; a rack alone in its row always does (its row is where it is). ``rows`` maps a
+    row label to its racks' indices and centres (arrays), built once per settle."""
+    r = racks[k]
+    idx, x, y = rows[r.row]
+    other = idx != k
+    if not other.any():
+        return True
+    across = np.abs(y - r.y_m) if r.rotation_deg in (0, 180) else np.abs(x - r.x_m)
+    near = (across < 0.3) & (np.hypot(x - r.x_m, y - r.y_m) <= reach_m) & other
+    return bool(near.any())
 
 
 def _fresh_row(labels: set[str]) -> str:

@@ -477,3 +477,21 @@ def test_two_racks_of_no_row_set_side_by_side_start_a_row():
     off = lay.model_copy(update={"racks": [*lay.racks, Rack(
         id="F", type="rack-600x1200", x_m=5.6, y_m=4.6)]})
     assert edits.settle_racks(off, ["F"], cat).rack("F").row is None
+
+
+def test_a_rack_set_down_away_from_its_row_leaves_it():
+    cat = load_catalog(user_dir=None)
+    lay = instantiate("dgx-h100-hall", {"racks": 8}, catalog=cat)
+    r = next(x for x in lay.racks if x.row == "R01")
+    # 6 m into the hall, next to no rack: it is in no row any more
+    away = edits.settle_racks(edits.move_items(lay, {r.id: (r.x_m, r.y_m + 6.0)}), [r.id], cat)
+    assert away.rack(r.id).row is None
+    # one slot along its own row's line (a gap of a rack's width): still in R01
+    end = max(x.x_m for x in lay.racks if x.row == "R01")
+    along = edits.settle_racks(edits.move_items(lay, {r.id: (end + 1.6, r.y_m)}), [r.id], cat)
+    assert along.rack(r.id).row == "R01"
+    # the whole row moved together keeps its name
+    row = [x.id for x in lay.racks if x.row == "R01"]
+    moves = {i: (lay.rack(i).x_m + 1.2, lay.rack(i).y_m) for i in row}
+    assert {edits.settle_racks(edits.move_items(lay, moves), row, cat).rack(i).row
+            for i in row} == {"R01"}
