@@ -850,7 +850,79 @@ def set_field(layout: Layout, ids: Sequence[str], field: str, value: Any,
             _check_refs(out, item, parts[0], catalog)
         lists[group][k] = item
         touched.add(group)
-    return _rebuild(out, {g: lists[g] for g in touched})
+    after = _rebuild(out, {g: lists[g] for g in touched})
+    if parts == ["type"] and catalog is not None and "racks" in touched:
+        after = reflow_runs(out, after, [i for i in ids if _locate(index, i)[0] == "racks"],
+                            catalog)
+    return after
+
+
+def _rack_width_m(rack: Rack, catalog: Catalog) -> float:
+    rt = catalog.racks.get(rack.type)
+    return rt.width_mm.v(600) / 1000.0 if rt else 0.6
+
+
+def reflow_runs(before: Layout, after: Layout, rack_ids: Sequence[str],
+                catalog: Catalog, touch_m: float = 0.05) -> Layout:
+    """Re-space the runs of racks side by side that racks ``rack_ids`` stood in, where their
+    width along the row changed between ``before`` and ``after`` (a new rack type): each
+    run keeps its first edge and the gaps between its racks, its racks take their new
+    widths edge to edge, so a row of 600 mm racks made 800 mm grows along the row instead
+    of overlapping. A run is the racks in one line, facing along one axis, whose edges
+    touch (within ``touch_m``).
+
+    Examples
+    --------
+    >>> from engine.model import Hall, Layout, Rack
+    >>> lay = Layout(hall=Hall(outline=[(0, 0), (20, 0), (20, 9), (0, 9)]), racks=[
+    ...     Rack(id=f"R{i}", type="rack-600x1200", x_m=2.3 + 0.6 * i, y_m=3) for i in range(3)])
+    >>> wide = set_field(lay, ["R0", "R1", "R2"], "type", "rack-800x1200",
+    ...                  catalog=default_catalog())
+    >>> [r.x_m for r in wide.racks]
+    [2.4, 3.2, 4.0]
+    """
+    old = {r.id: r for r in before.racks}
+    new = {r.id: r for r in after.racks}
+    changed = [i for i in dict.fromkeys(rack_ids) if i in old and i in new
+               and abs(_rack_width_m(old[i], catalog) - _rack_width_m(new[i], catalog)) > 1e-9]
+    if not changed:
+        return after
+
+    def line_key(r: Rack) -> tuple[bool, float]:
+        along_x = r.rotation_deg in (0, 180)
+        return along_x, round(r.y_m if along_x else r.x_m, 2)
+
+    lines: dict[tuple[bool, float], list[Rack]] = {}
+    for r in before.racks:
+        lines.setdefault(line_key(r), []).append(r)
+    moves: dict[str, tuple[float, float]] = {}
+    done: set[str] = set()
+    for rid in changed:
+        if rid in done:
+            continue
+        along_x, _ = key = line_key(old[rid])
+        row = sorted(lines[key], key=lambda r: r.x_m if along_x else r.y_m)
+        pos = [(r.x_m if along_x else r.y_m) for r in row]
+        half = [_rack_width_m(r, catalog) / 2 for r in row]
+        # the run of touching racks around this one
+        k = next(j for j, r in enumerate(row) if r.id == rid)
+        lo = hi = k
+        while lo > 0 and pos[lo] - half[lo] - (pos[lo - 1] + half[lo - 1]) <= touch_m:
+            lo -= 1
+        while hi + 1 < len(row) and pos[hi + 1] - half[hi + 1] - (pos[hi] + half[hi]) <= touch_m:
+            hi += 1
+        edge = pos[lo] - half[lo]
+        for j in range(lo, hi + 1):
+            r = new[row[j].id]
+            w = _rack_width_m(r, catalog)
+            gap = 0.0 if j == lo else pos[j] - half[j] - (pos[j - 1] + half[j - 1])
+            edge += gap
+            centre = round(edge + w / 2, 6)
+            edge += w
+            done.add(r.id)
+            if abs(centre - pos[j]) > 1e-9:
+                moves[r.id] = (centre, r.y_m) if along_x else (r.x_m, centre)
+    return move_items(after, moves) if moves else after
 
 
 # -- devices in racks ------------------------------------------------------------------------

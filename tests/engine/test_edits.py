@@ -495,3 +495,19 @@ def test_a_rack_set_down_away_from_its_row_leaves_it():
     moves = {i: (lay.rack(i).x_m + 1.2, lay.rack(i).y_m) for i in row}
     assert {edits.settle_racks(edits.move_items(lay, moves), row, cat).rack(i).row
             for i in row} == {"R01"}
+
+
+def test_racks_made_wider_in_a_row_are_respaced_not_overlapped():
+    cat = load_catalog(user_dir=None)
+    lay = Layout(hall=Hall(outline=[(0, 0), (20, 0), (20, 9), (0, 9)]), racks=[
+        Rack(id=f"R{i}", type="rack-600x1200", x_m=2.3 + 0.6 * i, y_m=3.0, row="R01")
+        for i in range(8)] + [Rack(id="LONE", type="rack-600x1200", x_m=12.0, y_m=3.0)])
+    ids = ["R2", "R3", "R4", "R5", "R6", "R7"]
+    wide = edits.set_field(lay, ids, "type", "rack-800x1200", cat)
+    xs = [r.x_m for r in wide.racks]
+    # R0 and R1 stay; from R2 on each 800 mm rack follows the last edge to edge
+    assert xs[:2] == [2.3, 2.9] and xs[2:8] == pytest.approx([3.6 + 0.8 * k for k in range(6)])
+    assert xs[8] == 12.0  # a rack beyond a gap is not part of the run
+    assert not [v for v in analyze(wide, cat).violations if v.code == "FLOOR-OVERLAP"]
+    # one undo-able edit: the pure function leaves the input as it was
+    assert [r.x_m for r in lay.racks][:8] == pytest.approx([2.3 + 0.6 * i for i in range(8)])
