@@ -115,7 +115,7 @@ def fault_message(exc: BaseException) -> str:
     Examples
     --------
     >>> fault_message(KeyError("x"))[:60]
-    'Rackscape hit an error it did not expect (KeyError: x). Your'
+    'Rackscape hit an error it did not expect (KeyError: x). The '
     """
     text = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
     what = f"{type(exc).__name__}: {text}" if text else type(exc).__name__

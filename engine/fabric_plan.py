@@ -47,6 +47,7 @@ Examples
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -235,9 +236,10 @@ def _pick_switch(catalog: Catalog, speed_gbps: float, generation: str, purpose: 
     that run at the link speed or break out into it (up to 8 links a port): a switch
     without them counts as 0 W and 0 kg. Of those, a switch a built-in design of the
     same generation and purpose uses comes first; then the switch whose native port
-    speed is closest above the link speed, most ports at that speed first, a known
-    power figure before an unknown one. Front-end and management networks are
-    Ethernet: no InfiniBand switch for them (a storage network may be either).
+    speed is closest above the link speed, fixed boxes before modular chassis (6 RU
+    and taller), most ports at that speed first, a known power figure before an
+    unknown one. Front-end and management networks are Ethernet: no InfiniBand switch
+    for them (a storage network may be either).
 
     Examples
     --------
@@ -262,10 +264,17 @@ def _pick_switch(catalog: Catalog, speed_gbps: float, generation: str, purpose: 
             sw = p.fabric.tiers[0].switch
             if sw in pool and p.fabric.nic_speed_gbps == speed_gbps:
                 return sw
+    # fixed boxes before modular chassis (a 10 RU 7804R4 has the most ports, but a
+    # front-end network of chassis is no one's first design)
     return min(pool.values(),
                key=lambda d: (d.switch_port_speed_gbps / speed_gbps,
+                              (d.u_height or 1) >= _MODULAR_U,
                               -ports_at_speed(d, None, speed_gbps),
                               d.power_max_w.value is None, d.id)).id
+
+
+#: a switch this many RU or taller is a modular chassis
+_MODULAR_U = 6
 
 
 def _derived(catalog: Catalog, types: Sequence[str], purpose: str) -> tuple[Fabric, str]:
@@ -297,24 +306,31 @@ def matching_presets(catalog: Catalog, types: Iterable[str],
                      purpose: str = "scale_out") -> list[FabricPreset]:
     """Return the reference-design fabrics of ``purpose`` for servers of ``types``, best first.
 
-    Best: the design that uses the most of these servers; then one that uses only
-    them, of their own generation (before the generic fat-tree); then by label.
+    ``types`` lists the servers' catalog ids, one per server (or each type once). Best:
+    the design that serves the most of these servers (34 DGX H100 beside 2 DGX B200
+    start from the H100 design), then the most of their types; then one that uses
+    only them, of their own generation (before the generic fat-tree); then by label.
 
     Examples
     --------
     >>> from engine.catalog import load_catalog
     >>> [p.label for p in matching_presets(load_catalog(user_dir=None), ["dgx-b300-busbar"])]
     ['dgx-b300-superpod (edition=dc-busbar)']
+    >>> sorted(matching_presets(load_catalog(user_dir=None),
+    ...                         ["dgx-h100"] * 34 + ["dgx-b200"] * 2)[0].node_types)
+    ['dgx-h100']
     """
-    types = set(types)
-    gens = {catalog.devices[t].generation for t in types if t in catalog.devices}
+    counts = Counter(types)
+    kinds = set(counts)
+    gens = {catalog.devices[t].generation for t in kinds if t in catalog.devices}
     scored = []
     for p in fabric_presets():
-        hits = len(p.node_types.intersection(types))
-        if p.fabric.purpose == purpose and hits and all(
+        hit = p.node_types.intersection(kinds)
+        if p.fabric.purpose == purpose and hit and all(
                 t.switch in catalog.devices for t in p.fabric.tiers):
-            scored.append(((-hits, p.node_types != types, p.generation not in gens,
-                            p.choice is not None, p.label), p))
+            served = sum(counts[t] for t in hit)
+            scored.append(((-served, -len(hit), p.node_types != kinds,
+                            p.generation not in gens, p.choice is not None, p.label), p))
     return [p for _key, p in sorted(scored, key=lambda kp: kp[0])]
 
 
@@ -359,7 +375,7 @@ def plan_presets(layout: Layout, catalog: Catalog, rack_ids: Sequence[str],
     []
     """
     _picked, _everyone, nodes, taken = _loose(layout, catalog, rack_ids, purpose)
-    types = {t for r, ts in nodes.items() if r not in taken for t in ts}
+    types = [t for r, ts in nodes.items() if r not in taken for t in ts]
     return matching_presets(catalog, types, purpose) if types else []
 
 
@@ -406,7 +422,8 @@ def suggest_fabric(layout: Layout, catalog: Catalog, rack_ids: Sequence[str],
     systems = {r.id for r in layout.racks if r.system}
     network = [r for r in picked if r not in nodes and r not in gpu_racks and r not in systems]
     types = sorted({t for r in members for t in nodes[r]})
-    found = matching_presets(catalog, types, purpose) if preset != "catalog" else []
+    found = matching_presets(catalog, [t for r in members for t in nodes[r]], purpose) \
+        if preset != "catalog" else []
     if preset not in (None, "catalog"):
         found = [p for p in found if p.label == preset]
         if not found:

@@ -131,3 +131,21 @@ def test_joining_the_h200_previews_the_third_su_and_says_why_16_spines(hall_with
     as_was = hall_with_h200.fabrics[0]
     lay = hall_with_h200.model_copy(update={"fabrics": []})
     assert preview_fabric(lay, CAT, as_was).notes == ()
+
+
+def test_the_design_of_most_of_the_servers_comes_first():
+    # 34 DGX H100 and 2 DGX B200 selected: the H100 SuperPOD's design first, not the B200's
+    # (which came first by name when each type counted once)
+    from engine.catalog import load_catalog
+    from engine.fabric_plan import plan_presets
+    from engine.model import Hall, Layout, MountedDevice, Rack
+
+    cat = load_catalog(user_dir=None)
+    racks = [Rack(id=f"H{i}", type="rack-800x1200", x_m=1.0 + 0.8 * i, y_m=2.0,
+                  devices=[MountedDevice(type="dgx-h100", u=3 + 9 * k) for k in range(2)])
+             for i in range(17)]
+    racks.append(Rack(id="B0", type="rack-800x1200", x_m=20.0, y_m=2.0,
+                      devices=[MountedDevice(type="dgx-b200", u=3 + 11 * k) for k in range(2)]))
+    lay = Layout(hall=Hall(outline=[(0, 0), (30, 0), (30, 9), (0, 9)]), racks=racks)
+    first = plan_presets(lay, cat, [r.id for r in racks])[0]
+    assert first.node_types == {"dgx-h100"}
