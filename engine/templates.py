@@ -56,6 +56,7 @@ import json
 import math
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -1576,6 +1577,7 @@ def _instantiate_fixed(t: TemplateFile, env: dict[str, Any], name: str | None) -
     # as another scalable unit does, instead of standing beside it as a network island
     joined: dict[str, dict[str, list[str]]] = {f.id: {"members": [], "network_racks": []}
                                                for f in fx.fabrics}
+    row_name = _copy_rows(sorted({r.row for r in fx.racks if r.row}, key=_natural), copies)
     for k in range(copies):
         dx, dy = margin, margin + k * (fx.depth_m + gap)
         # every other copy is the block mirrored top to bottom, so the aisles between
@@ -1598,7 +1600,7 @@ def _instantiate_fixed(t: TemplateFile, env: dict[str, Any], name: str | None) -
             return [(round(x + dx, 4), fy(y)) for x, y in points]
 
         for r in fx.racks:
-            row = r.row if k == 0 or r.row is None else f"{r.row}.{k + 1}"[:40]
+            row = None if r.row is None else row_name(r.row, k)
             out["racks"].append(r.model_copy(update={
                 "id": ids[r.id], "x_m": round(r.x_m + dx, 4), "y_m": fy(r.y_m),
                 "rotation_deg": turn(r.rotation_deg),
@@ -1639,6 +1641,37 @@ def _instantiate_fixed(t: TemplateFile, env: dict[str, Any], name: str | None) -
     except ValidationError as exc:
         field, expected = format_validation_error(exc)
         raise ParameterError(f"template {t.id}: {field}: expected {expected}") from None
+
+
+def _natural(text: str) -> list:
+    return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", text)]
+
+
+def _copy_rows(rows: list[str], copies: int) -> Callable[[str, int], str]:
+    """Return ``name(row, k)``: the row of copy ``k`` (from 0) of a block with ``rows``.
+
+    Rows named ``R<n>`` go on numbering after the block's last (a block of R01 and R02
+    copied three times has R01 to R06); other names take the copy's number.
+
+    Examples
+    --------
+    >>> name = _copy_rows(["R01", "R02"], 3)
+    >>> [name(r, k) for k in range(3) for r in ("R01", "R02")]
+    ['R01', 'R02', 'R03', 'R04', 'R05', 'R06']
+    >>> _copy_rows(["pod-a"], 2)("pod-a", 1)
+    'pod-a.2'
+    """
+    nums = [int(m.group(1)) for r in rows if (m := re.fullmatch(r"R(\d+)", r))]
+    if rows and len(nums) == len(rows):
+        top, order = max(nums), {r: j for j, r in enumerate(rows)}
+        width = max(2, len(str(top + (copies - 1) * len(rows))))
+
+        def numbered(row: str, k: int) -> str:
+            if k == 0 or row not in order:
+                return row
+            return f"R{top + (k - 1) * len(rows) + order[row] + 1:0{width}d}"
+        return numbered
+    return lambda row, k: row if k == 0 else f"{row}.{k + 1}"[:40]
 
 
 def _when(spec: dict[str, Any], env: dict[str, Any], what: str) -> bool:

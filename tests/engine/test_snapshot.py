@@ -201,8 +201,11 @@ def test_copies_of_a_saved_row_alternate_their_aisles():
     ids = [r.id for r in lay.racks if r.row == row]
     t = template_from_selection(lay, ids, "one-row", "One row")
     out = instantiate(t, {"copies": 3})
-    rots = [sorted({r.rotation_deg for r in out.racks if (r.row or "").startswith(row)
-                    and r.row.endswith(suffix)}) for suffix in (row, ".2", ".3")]
+    # the copies' rows go on numbering after the block's own (R01: R02, R03)
+    num = int(row[1:])
+    names = [row, f"R{num + 1:02d}", f"R{num + 2:02d}"]
+    assert sorted({r.row for r in out.racks}) == names
+    rots = [sorted({r.rotation_deg for r in out.racks if r.row == name}) for name in names]
     first = lay.racks[[r.id for r in lay.racks].index(ids[0])].rotation_deg
     assert rots == [[first], [(180 - first) % 360], [first]]
     codes = [v.code for v in analyze(out).violations]
