@@ -201,11 +201,17 @@ class SaveSelectionAsTemplateDialog(QDialog):
         chosen = set(self.ids)
         chosen.update(u.id for u in layout.cooling if u.kind == "rear_door" and u.rack in chosen)
         what = _count(chosen, layout)
+        # GPU hardware of another generation in the selection: the template is still the
+        # layout's generation, and says so (GEN-MIXED in what it lays out)
+        other = _other_generations(layout, chosen, self.catalog)
+        mixed = (f" {other[0]} of the racks hold{'s' * (other[0] == 1)} "
+                 f"{', '.join(_generation_label(g) for g in other[1])} GPUs: laid out, they "
+                 "are marked GEN-MIXED." if other[0] else "")
         self.summary = QLabel(f"Saves {what or 'nothing'} of “{layout.name}” as a "
                               f"{_generation_label(layout.generation)} template; its "
                               "<i>copies</i> parameter lays "
                               "the block out several times. Other items outside the "
-                              "selection are left out.")
+                              f"selection are left out.{mixed}")
         self.summary.setWordWrap(True)
         self.target = QLabel()
         self.target.setStyleSheet("color: #5f6368; font-size: 11px;")
@@ -340,6 +346,24 @@ class SaveSelectionAsTemplateDialog(QDialog):
     def accept(self) -> None:
         if self.save() is not None:
             super().accept()
+
+
+def _other_generations(layout: Layout, ids: set[str], catalog: Catalog
+                       ) -> tuple[int, list[str]]:
+    """Return how many of the selected racks hold GPU hardware of another generation than
+    the layout's, and those generations."""
+    racks, gens = 0, set()
+    for r in layout.racks:
+        if r.id not in ids:
+            continue
+        types = [r.system] if r.system else [d.type for d in r.devices]
+        found = {catalog.devices[t].generation for t in types if t in catalog.devices
+                 and catalog.devices[t].gpus and catalog.devices[t].generation
+                 != layout.generation}
+        if found:
+            racks += 1
+            gens |= found
+    return racks, sorted(gens)
 
 
 def _generation_label(gen: str) -> str:

@@ -1007,3 +1007,20 @@ def test_export_list_shows_each_templates_id_and_library(qtbot, tmp_path, defaul
     # (its indentation under the generation, and the tick box)
     room = dlg.tree.columnWidth(0) - 2 * dlg.tree.indentation() - 24
     assert room >= fm.horizontalAdvance(title)
+
+
+def test_save_dialog_says_when_racks_hold_another_generations_gpus(qtbot, tmp_path,
+                                                                   default_layout,
+                                                                   builtin_catalog):
+    from engine.model import MountedDevice
+
+    lay = default_layout
+    racks = list(lay.racks)
+    racks[0] = racks[0].model_copy(update={"devices": [MountedDevice(type="dgx-b200", u=3)]})
+    lay = lay.model_copy(update={"racks": racks})
+    ids = [r.id for r in racks[:3]]
+    dlg = SaveSelectionAsTemplateDialog(lay, ids, catalog=builtin_catalog, user_dir=tmp_path)
+    qtbot.addWidget(dlg)
+    text = dlg.summary.text()
+    assert "as a Hopper template" in text
+    assert "1 of the racks holds Blackwell GPUs: laid out, they are marked GEN-MIXED" in text
