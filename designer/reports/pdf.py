@@ -353,12 +353,20 @@ def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple
                   f"{_kw(co['liquid_kw'])} to liquid ({co['liquid_share']:.0%}); airflow "
                   f"{low}{co['airflow_cfm']:,.0f} CFM; coolant {co['liquid_flow_lpm']:,.0f} L/min. "
                   f"{tables['cooling'].note}"))
-    s.append(Heading("Redundancy groups (N+1)", 2))
-    groups = tables["cooling_groups"]
-    s.append(TableFlow(groups, colour=_util_colour(groups.columns)))
-    s.append(Para(groups.note, 7.5, italic=True, color=C["muted"]))
     units = tables["cooling"]
     c = analysis.cooling
+    if not len(units):
+        # no units: say so, and which rules say what the heat lacks, not two empty tables
+        missing = [v.code for v in analysis.violations if v.code in ("COOL-NO-AIR",
+                                                                     "COOL-NO-LIQUID")]
+        s.append(Para("The hall has no cooling units" + (
+            f": its heat has nowhere to go ({', '.join(missing)}; see Rule violations)."
+            if missing else "."), italic=True, color=C["muted"]))
+    else:
+        s.append(Heading("Redundancy groups (N+1)", 2))
+        groups = tables["cooling_groups"]
+        s.append(TableFlow(groups, colour=_util_colour(groups.columns)))
+        s.append(Para(groups.note, 7.5, italic=True, color=C["muted"]))
     if len(units):
         util = np.asarray(c.unit_utilization) * 100
         if len(util) <= 80:
@@ -374,10 +382,12 @@ def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple
         s.append(Para(f"{len(units):,} units; the table lists the {_TOP} most utilized. The XLSX "
                       "and CSV reports list all units.", italic=True, color=C["muted"]))
         units = _top(units, "Utilization", _TOP, "Cooling units (most utilized)")
-    else:
+    elif len(units):
         s.append(Heading("Cooling units", 2))
-    s.append(TableFlow(units, ["Unit", "Kind", "Model", "Group", "Capacity", "Load", "Utilization",
-                               "Flow", "Racks in zone"], colour=_util_colour(units.columns)))
+    if len(units):
+        s.append(TableFlow(units, ["Unit", "Kind", "Model", "Group", "Capacity", "Load",
+                                   "Utilization", "Flow", "Racks in zone"],
+                           colour=_util_colour(units.columns)))
 
     # fabric
     s.append(Heading("Fabric"))

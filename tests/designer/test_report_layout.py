@@ -505,3 +505,13 @@ def test_a_unit_as_wide_as_its_name_keeps_its_utilization_under_it(qapp):
     detail_box = drawn[1][0]  # a line of the text's size, 1.2 times as high
     assert detail_box.height() >= 1.2 * int(UNIT_LABEL_MIN_PT * pt) - 0.01
     assert detail_box.bottom() <= 92
+
+
+def test_a_hall_without_cooling_units_says_so_instead_of_empty_tables(builtin_catalog,
+                                                                       tmp_path, qapp):
+    lay = instantiate("dgx-h100-hall", {"racks": 4}, catalog=builtin_catalog)
+    lay = lay.model_copy(update={"cooling": []})
+    export(lay, analyze(lay, builtin_catalog), tmp_path / "r.pdf")
+    text = " ".join(_texts(tmp_path / "r.pdf"))
+    assert "The hall has no cooling units: its heat has nowhere to go (COOL-NO-AIR" in text
+    assert "Redundancy groups (N+1)" not in text
