@@ -804,13 +804,17 @@ class DashboardPanel(QWidget):
             self._update_racks(a)
 
     def _update_rack_selection(self, a) -> None:
+        limit = self.document.layout.assumptions.air_limit_kw_per_rack
         if not self.document.selection or a is None or not len(self._rack_order):
             # nothing selected (a file just opened, a click on the floor): no marker, even
             # before the chart has this layout's bars
             self.rack_sel.setData(x=[], y=[])
+            self.rack_chart.note.setText(_rack_note(limit))
             return
         ix = a.arrays.rack_index
         picked = np.array([ix[i] for i in self.document.selection if i in ix], np.int64)
+        # the legend names the marker while it shows
+        self.rack_chart.note.setText(_rack_note(limit, selected=len(picked) > 0))
         if len(self._rack_order) != len(a.power.rack_kw):
             return
         position = np.empty(len(self._rack_order), np.int64)
@@ -1065,10 +1069,12 @@ def _percent_axis(plot: pg.PlotItem) -> None:
     plot.getAxis("left").setTickSpacing(major=50.0, minor=25.0)
 
 
-def _rack_note(air_limit_kw: float) -> str:
-    """Return the rack chart's note: its bars' legend and the air limit line's value."""
+def _rack_note(air_limit_kw: float, selected: bool = False) -> str:
+    """Return the rack chart's note: its bars' legend, the air limit line's value and,
+    while racks are selected, their marker."""
     return (_legend([(_AIR, "air"), (_LIQUID, "liquid")]) + " "
-            + _limit_legend(f"air limit {air_limit_kw:g} kW"))
+            + _limit_legend(f"air limit {air_limit_kw:g} kW")
+            + (" " + _entry("▼", _SEL, "selected") if selected else ""))
 
 
 def _legend(entries: list[tuple[str, str]]) -> str:
