@@ -776,7 +776,7 @@ class DashboardPanel(QWidget):
         # the layout's own limit, racks or none (a new blank hall has its own)
         limit = self.document.layout.assumptions.air_limit_kw_per_rack
         self.air_limit.setValue(limit)
-        box.note.setText(_rack_note(limit))
+        self._set_rack_note(_rack_note(limit, selected=bool(self.document.selection)))
         if n == 0:
             return
         air = np.maximum(total - a.cooling.rack_liquid_kw, 0.0)
@@ -803,18 +803,24 @@ class DashboardPanel(QWidget):
                 len(a.power.rack_kw) > self.rack_chart.plot.vb.width():
             self._update_racks(a)
 
+    def _set_rack_note(self, text: str) -> None:
+        # a drag step re-marks the selection: the note's rich text is laid out again only
+        # when it changes
+        if self.rack_chart.note.text() != text:
+            self.rack_chart.note.setText(text)
+
     def _update_rack_selection(self, a) -> None:
         limit = self.document.layout.assumptions.air_limit_kw_per_rack
         if not self.document.selection or a is None or not len(self._rack_order):
             # nothing selected (a file just opened, a click on the floor): no marker, even
             # before the chart has this layout's bars
             self.rack_sel.setData(x=[], y=[])
-            self.rack_chart.note.setText(_rack_note(limit))
+            self._set_rack_note(_rack_note(limit))
             return
         ix = a.arrays.rack_index
         picked = np.array([ix[i] for i in self.document.selection if i in ix], np.int64)
         # the legend names the marker while it shows
-        self.rack_chart.note.setText(_rack_note(limit, selected=len(picked) > 0))
+        self._set_rack_note(_rack_note(limit, selected=len(picked) > 0))
         if len(self._rack_order) != len(a.power.rack_kw):
             return
         position = np.empty(len(self._rack_order), np.int64)
