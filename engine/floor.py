@@ -618,6 +618,42 @@ def _facing_update(c: FloorCache, keep: np.ndarray, new: np.ndarray, dirty: np.n
                          _gaps(new, rack_box, fx, fy) if len(new) else np.zeros((0, 4))))
 
 
+def _with_doors(layout: Layout, st: dict, rack_box: np.ndarray, fx: np.ndarray,
+                fy: np.ndarray) -> np.ndarray:
+    """Return the rack boxes with each rear door's depth added behind its rack.
+
+    The doors come from the static part (the cooling units do not change between
+    incremental updates); their racks are found by id, checked against the layout's
+    order each time (a move keeps the order).
+    """
+    doors = st.get("doors")
+    if doors is None:
+        doors = st["doors"] = [(u.rack, u.depth_m) for u in layout.cooling
+                               if u.kind == "rear_door" and u.rack]
+    if not doors:
+        return rack_box
+    where = st.get("door_racks")
+    racks = layout.racks
+    if where is None or any(i >= len(racks) or racks[i].id != rid
+                            for i, (rid, _d) in zip(where, doors, strict=True)):
+        index = {r.id: i for i, r in enumerate(racks)}
+        where = st["door_racks"] = [index.get(rid, len(racks)) for rid, _d in doors]
+    out = rack_box.copy()
+    for i, (_rid, depth) in zip(where, doors, strict=True):
+        if i >= len(out):
+            continue
+        # the back is against the front: a rack facing +x has its door on its -x side
+        if fx[i] > 0.5:
+            out[i, 0] -= depth
+        elif fx[i] < -0.5:
+            out[i, 2] += depth
+        elif fy[i] > 0.5:
+            out[i, 1] -= depth
+        elif fy[i] < -0.5:
+            out[i, 3] += depth
+    return out
+
+
 def analyze_floor(layout: Layout, rack_box: np.ndarray, rack_front: tuple[np.ndarray, np.ndarray],
                   rack_weight_kg: np.ndarray, cache: FloorCache | None = None,
                   rack_weight_unknown: np.ndarray | None = None,
@@ -657,6 +693,10 @@ def analyze_floor(layout: Layout, rack_box: np.ndarray, rack_front: tuple[np.nda
         dirty = np.flatnonzero((rack_box != c.rack_box).any(axis=1) | (fx != c.fx) | (fy != c.fy))
         fresh = len(dirty) > _INCREMENTAL_MAX
     clear = a.aisle_clearance_m
+    # the aisle behind a rack with a rear door starts at the door's face, and the door
+    # narrows the aisle it stands in: the aisle strips and what they meet take it along
+    door_box = _with_doors(layout, st, rack_box, fx, fy)
+    aisle_all = np.concatenate([door_box, unit_box]) if len(unit_box) else door_box
     if fresh:
         c.strips = {}
         overlaps = overlapping_pairs(allbox)
@@ -664,8 +704,8 @@ def analyze_floor(layout: Layout, rack_box: np.ndarray, rack_front: tuple[np.nda
         on_obst = _obstacles(st, allbox, np.arange(len(allbox)))
         if n_r and clear > 0:
             # every rack's strips, kept for the updates that follow
-            sides = _strips_of(c, None, rack_box, fx, fy, clear)
-            blocked = _strip_pairs(sides, allbox)
+            sides = _strips_of(c, None, door_box, fx, fy, clear)
+            blocked = _strip_pairs(sides, aisle_all)
             wall_m = _wall_depths(st, sides, fx, fy, clear)
             near_obst = _strip_obstacles(st, sides, np.arange(n_r))
         else:
@@ -690,8 +730,8 @@ def analyze_floor(layout: Layout, rack_box: np.ndarray, rack_front: tuple[np.nda
         on_obst.update(_obstacles(st, allbox[dirty], dirty))
         if n_r and clear > 0:
             keep = ~np.isin(c.blocked, dirty).any(axis=1)
-            sides = _strips_of(c, dirty, rack_box, fx, fy, clear)
-            blocked, = _merge_pairs(c.blocked[keep], _strip_pairs_for(dirty, sides, allbox))
+            sides = _strips_of(c, dirty, door_box, fx, fy, clear)
+            blocked, = _merge_pairs(c.blocked[keep], _strip_pairs_for(dirty, sides, aisle_all))
             # the hall and the obstacles stay put: only the moved racks' strips change
             mine = (sides[0][dirty], sides[1][dirty])
             wall_m = c.wall_m.copy()
@@ -925,9 +965,16 @@ def _check_ceiling(ctx) -> list[Violation]:
 def _check_aisle(ctx) -> list[Violation]:
     f = ctx.floor
     clear = ctx.layout.assumptions.aisle_clearance_m
+    doors = {u.rack for u in ctx.layout.cooling if u.kind == "rear_door" and u.rack}
+
+    def door(i: int, j: int) -> str:
+        # the aisle runs from a rear door's face: say so where a door narrows it
+        named = [f.ids[k] for k in (i, j) if k < len(f.ids) and f.ids[k] in doors]
+        return (f" (rear door{'s' * (len(named) > 1)} of {' and '.join(named)} included)"
+                if named else "")
     out = _listed(f.aisle_blocked, lambda i, j: Violation(
         "FLOOR-AISLE", "warning",
-        f"{f.ids[i]} has {f.ids[j]} within {clear:.2f} m of its front or rear",
+        f"{f.ids[i]} has {f.ids[j]} within {clear:.2f} m of its front or rear{door(i, j)}",
         (f.ids[i], f.ids[j])), "FLOOR-AISLE", "warning", "blocked aisles", f.ids)
     return out + [Violation("FLOOR-AISLE", "warning",
                             f"{f.ids[i]} has {oid} within {clear:.2f} m of its front or rear",

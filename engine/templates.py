@@ -126,6 +126,7 @@ MAX_TEMPLATE_RACKS = 200_000
 #: Environment variable that moves the user folders (templates, catalog) elsewhere.
 USER_DIR_ENV = "RACKSCAPE_USER_DIR"
 _CRAH_GAP_M = 0.6  # service gap between CRAH columns of a gallery
+_DOOR_DEPTH_M = 0.2  # a rear-door heat exchanger's depth behind its rack
 _CRAH_MIN_SPAN_M = 8.0  # rows shorter than this: the hall grows to fit one CRAH column
 _WALL_STRETCH = 1.0  # a wall column longer than this x the rows' span: a second column
 
@@ -1256,20 +1257,31 @@ def _lay_out(t: TemplateFile, env: dict[str, Any], catalog: Catalog, name: str |
     cdu_per_line = max(1, int((widest + 0.6 + 1e-9) // (cdu_w + 0.6))) if liq_model else 1
     cdu_lines = max(1, -(-n_cdu // cdu_per_line)) if liq_model else 0
 
-    # rows stack along y: their positions do not depend on x
-    y_start = margin + (cdu_lines * (cdu_d + 0.6) - 0.6 + service if liq_model else 0.0)
-    row_y: list[float] = []
-    y = y_start + depth / 2
-    for k in range(len(rows)):
-        row_y.append(y)
-        y += depth + (cold if k % 2 == 0 else hot)
-    rows_end_y = y - (cold if (len(rows) - 1) % 2 == 0 else hot) - depth / 2
-    hall_h = rows_end_y + service + margin
     # racks over the air limit get a rear door when the template names one; the doors
     # take their share of the air heat off the room
     door = _pick_model(catalog, _s(cooling.rear_door, env), "cooling.rear_door") \
         if cooling.rear_door else None
     has_door = [door is not None and a > assumptions.air_limit_kw_per_rack for a in air_kw]
+    # a row whose racks carry doors stands their depth further from what its backs face:
+    # the hot aisle (and the service space behind the first and last rows) is measured
+    # from the doors' faces
+    row_door, pos = [], 0
+    for row in rows:
+        row_door.append(_DOOR_DEPTH_M if any(has_door[pos:pos + len(row)]) else 0.0)
+        pos += len(row)
+
+    # rows stack along y: their positions do not depend on x; row 0's back faces the
+    # front wall, and backs meet across every other aisle (the hot ones)
+    y_start = margin + (cdu_lines * (cdu_d + 0.6) - 0.6 + service if liq_model else 0.0)
+    row_y: list[float] = []
+    y = y_start + row_door[0] + depth / 2
+    for k in range(len(rows)):
+        row_y.append(y)
+        y += depth + (cold if k % 2 == 0 else
+                      hot + row_door[k] + (row_door[k + 1] if k + 1 < len(rows) else 0.0))
+    last = len(rows) - 1
+    rows_end_y = row_y[-1] + depth / 2 + (row_door[last] if last % 2 == 1 else 0.0)
+    hall_h = rows_end_y + service + margin
     door_cap = door.capacity_kw.v() if door is not None else 0.0
     room_air = [a - min(a, door_cap) if d else a for a, d in zip(air_kw, has_door, strict=True)]
     air_total = sum(room_air) + extra_air_kw
@@ -1436,7 +1448,7 @@ def _lay_out(t: TemplateFile, env: dict[str, Any], catalog: Catalog, name: str |
                 # room, so doors share the room units' redundancy group when there are any
                 units.append(CoolingUnit(id=f"RD-{r.id}", kind="rear_door", model=door.id,
                                          x_m=r.x_m, y_m=r.y_m, capacity_kw=door.capacity_kw.v(),
-                                         rack=r.id, width_m=0.6, depth_m=0.2,
+                                         rack=r.id, width_m=0.6, depth_m=_DOOR_DEPTH_M,
                                          group=rack_group[i] if n_crah else "RD"))
 
     # 3. feeds: per row and side, the smallest model whose derated rating carries the

@@ -432,3 +432,34 @@ def test_a_rack_scale_system_in_another_rack_type_is_an_error():
         [full[0].message]
     assert not [v for v in live.update(lay, [nvl.id]).violations
                 if v.code == "RACK-U-ENCLOSURE"]
+
+
+def test_a_rear_door_narrows_the_hot_aisle_it_stands_in():
+    # two rows back to back 1.2 m apart (rack backs): with 0.2 m rear doors on both,
+    # 0.8 m is left between the door faces, less than the 1.2 m clearance
+    from engine.model import CoolingUnit, Hall, Layout, Rack
+
+    a = Rack(id="A", type="rack-600x1200", x_m=5.0, y_m=3.0, rotation_deg=0)
+    b = Rack(id="B", type="rack-600x1200", x_m=5.0, y_m=5.4, rotation_deg=180)
+    hall = Hall(outline=[(0, 0), (10, 0), (10, 10), (0, 10)])
+    bare = Layout(hall=hall, racks=[a, b])
+    doors = [CoolingUnit(id=f"RD-{r.id}", kind="rear_door", x_m=r.x_m, y_m=r.y_m,
+                         capacity_kw=75, width_m=0.6, depth_m=0.2, rack=r.id) for r in (a, b)]
+    from engine.analysis import analyze
+
+    def aisle(lay):
+        return [v.message for v in analyze(lay).violations if v.code == "FLOOR-AISLE"]
+    # A (turned 0) and B (turned 180) have their backs to each other: a 1.2 m hot aisle
+    assert aisle(bare) == []
+    msgs = aisle(bare.model_copy(update={"cooling": doors}))
+    assert msgs and "rear doors of A and B included" in msgs[0]
+
+
+def test_templates_leave_a_whole_hot_aisle_between_rear_doors():
+    # DGX B300 racks carry rear doors: the rows stand the doors' depth further apart
+    from engine.analysis import analyze
+    from engine.templates import instantiate
+
+    lay = instantiate("dgx-b300-superpod", {})
+    assert any(u.kind == "rear_door" for u in lay.cooling)
+    assert not [v for v in analyze(lay).violations if v.code == "FLOOR-AISLE"]
