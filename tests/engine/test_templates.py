@@ -792,3 +792,17 @@ def test_meta_aggregation_uses_the_7060x6_as_128_ports_of_400g():
     counts = {k: v["count"] for k, v in analyze(lay, CAT).network.network_dict()
               ["switches"].items()}
     assert counts == {"leaf": 1536, "spine": 128, "core": 32}
+
+
+@pytest.mark.parametrize("pods", [1, 2, 3, 5, 8])
+def test_meta_network_racks_stay_under_the_air_limit_at_every_pod_count(pods):
+    # a pod's CTSW chassis (4 x 1,088 W of line cards [S43] and 220 modules) and its share
+    # of the ATSWs (16 of 32 at 2 pods): a fifth network rack where four would pass 30 kW
+    from engine.analysis import analyze
+
+    lay = instantiate("meta-24k-roce", {"pods": pods}, catalog=CAT)
+    a = analyze(lay, CAT)
+    net = [float(kw) for r, kw in zip(lay.racks, a.power.rack_kw, strict=True)
+           if r.id.startswith("NET")]
+    assert max(net) <= lay.assumptions.air_limit_kw_per_rack
+    assert not [v for v in a.violations if v.code == "COOL-AIR-LIMIT"]
