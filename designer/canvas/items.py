@@ -770,7 +770,9 @@ class FloorItem(QGraphicsItem):
             self._paint_grid(painter, exposed, lod)
         colors = (PALETTE.cold_aisle, PALETTE.hot_aisle)
         painter.save()
-        painter.setClipPath(self._path)  # a row against a wall: its aisle ends at the wall
+        # a row against a wall: its aisle ends at the wall; within the clip the painter
+        # has (a report's strip of a long hall shows its own window only)
+        painter.setClipPath(self._path, Qt.ClipOperation.IntersectClip)
         for key, path in self._aisle_paths(exposed):
             color = colors[key]
             if not path.isEmpty():
@@ -809,7 +811,7 @@ class FloorItem(QGraphicsItem):
             if step > 1e4:
                 return
         painter.save()
-        painter.setClipPath(self._path)
+        painter.setClipPath(self._path, Qt.ClipOperation.IntersectClip)
         x0 = math.floor(exposed.left() / step) * step
         y0 = math.floor(exposed.top() / step) * step
         nx = int((exposed.right() - x0) / step) + 2
