@@ -865,11 +865,13 @@ def _rack_width_m(rack: Rack, catalog: Catalog) -> float:
 def reflow_runs(before: Layout, after: Layout, rack_ids: Sequence[str],
                 catalog: Catalog, touch_m: float = 0.05) -> Layout:
     """Re-space the runs of racks side by side that racks ``rack_ids`` stood in, where their
-    width along the row changed between ``before`` and ``after`` (a new rack type): each
-    run keeps its first edge and the gaps between its racks, its racks take their new
-    widths edge to edge, so a row of 600 mm racks made 800 mm grows along the row instead
-    of overlapping. A run is the racks in one line, facing along one axis, whose edges
-    touch (within ``touch_m``).
+    width along the row changed between ``before`` and ``after`` (a new rack type): the
+    racks of each run take their new widths edge to edge, keeping the gaps between them,
+    so a row of 600 mm racks made 800 mm grows along the row instead of overlapping. The
+    run keeps its first edge, else its last edge, else its middle: the first of these
+    that leaves it clear of the other racks, the floor units, the obstacles and the walls
+    (none does: its first edge, and the floor rules say what it meets). A run is the
+    racks in one line, facing along one axis, whose edges touch (within ``touch_m``).
 
     Examples
     --------
@@ -895,7 +897,7 @@ def reflow_runs(before: Layout, after: Layout, rack_ids: Sequence[str],
     lines: dict[tuple[bool, float], list[Rack]] = {}
     for r in before.racks:
         lines.setdefault(line_key(r), []).append(r)
-    moves: dict[str, tuple[float, float]] = {}
+    runs: list[tuple[bool, list[Rack]]] = []
     done: set[str] = set()
     for rid in changed:
         if rid in done:
@@ -911,17 +913,47 @@ def reflow_runs(before: Layout, after: Layout, rack_ids: Sequence[str],
             lo -= 1
         while hi + 1 < len(row) and pos[hi + 1] - half[hi + 1] - (pos[hi] + half[hi]) <= touch_m:
             hi += 1
-        edge = pos[lo] - half[lo]
-        for j in range(lo, hi + 1):
-            r = new[row[j].id]
-            w = _rack_width_m(r, catalog)
-            gap = 0.0 if j == lo else pos[j] - half[j] - (pos[j - 1] + half[j - 1])
-            edge += gap
-            centre = round(edge + w / 2, 6)
-            edge += w
-            done.add(r.id)
-            if abs(centre - pos[j]) > 1e-9:
-                moves[r.id] = (centre, r.y_m) if along_x else (r.x_m, centre)
+        runs.append((along_x, row[lo:hi + 1]))
+        done.update(r.id for r in row[lo:hi + 1])
+    moves: dict[str, tuple[float, float]] = {}
+    floor = _Floor(after)
+    for along_x, run in runs:
+        ids = {r.id for r in run}
+        pos = [(r.x_m if along_x else r.y_m) for r in run]
+        half = [_rack_width_m(r, catalog) / 2 for r in run]
+        gaps = [0.0] + [pos[j] - half[j] - (pos[j - 1] + half[j - 1]) for j in range(1, len(run))]
+        widths = [_rack_width_m(new[r.id], catalog) for r in run]
+        length = sum(widths) + sum(gaps)
+        first, last = pos[0] - half[0], pos[-1] + half[-1]
+        others = _footprints(after, [r.id for r in after.racks if r.id not in ids]
+                             + [u.id for u in after.cooling if u.kind != "rear_door"], catalog)
+        boxes = np.array(list(others.values())) if others else np.zeros((0, 4))
+        choice = None
+        for start in (first, last - length, (first + last - length) / 2):
+            centres, edge = [], start
+            for w, g in zip(widths, gaps, strict=True):
+                edge += g
+                centres.append(round(edge + w / 2, 6))
+                edge += w
+            placed = []
+            for r, c, w in zip(run, centres, widths, strict=True):
+                x, y = (c, r.y_m) if along_x else (r.x_m, c)
+                rt = catalog.racks.get(new[r.id].type)
+                d = rt.depth_mm.v(1200) / 1000.0 if rt else 1.2
+                hx, hy = (float(v) for v in rack_geometry(x, y, w, d, r.rotation_deg))
+                placed.append((x - hx, y - hy, x + hx, y + hy))
+            clear = all(floor.free(b) for b in placed) and not any(
+                interior_overlap(np.asarray(b)[None, :], boxes).any()
+                for b in placed) if len(boxes) else all(floor.free(b) for b in placed)
+            if choice is None:
+                choice = centres  # none is clear: the first edge, and the rules say why
+            if clear:
+                choice = centres
+                break
+        for r, c in zip(run, choice, strict=True):
+            cur = r.x_m if along_x else r.y_m
+            if abs(c - cur) > 1e-9:
+                moves[r.id] = (c, r.y_m) if along_x else (r.x_m, c)
     return move_items(after, moves) if moves else after
 
 

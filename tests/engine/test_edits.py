@@ -511,3 +511,22 @@ def test_racks_made_wider_in_a_row_are_respaced_not_overlapped():
     assert not [v for v in analyze(wide, cat).violations if v.code == "FLOOR-OVERLAP"]
     # one undo-able edit: the pure function leaves the input as it was
     assert [r.x_m for r in lay.racks][:8] == pytest.approx([2.3 + 0.6 * i for i in range(8)])
+
+
+def test_a_respaced_run_grows_away_from_what_stands_at_its_end():
+    # a CRAH right after the row's last rack: made wider, the run keeps its last edge
+    # and grows the other way instead of running into the unit
+    from engine.model import CoolingUnit
+
+    cat = load_catalog(user_dir=None)
+    racks = [Rack(id=f"R{i}", type="rack-600x1200", x_m=6.3 + 0.6 * i, y_m=3.0)
+             for i in range(4)]
+    crah = CoolingUnit(id="C1", kind="crah", x_m=9.0, y_m=3.0, capacity_kw=150,
+                       width_m=0.6, depth_m=1.2)
+    lay = Layout(hall=Hall(outline=[(0, 0), (20, 0), (20, 9), (0, 9)]), racks=racks,
+                 cooling=[crah])
+    wide = edits.set_field(lay, [r.id for r in racks], "type", "rack-800x1200", cat)
+    xs = [r.x_m for r in wide.racks]
+    assert xs[-1] + 0.4 == pytest.approx(8.4)  # the last edge stays at 8.4 m
+    assert xs == pytest.approx([5.6, 6.4, 7.2, 8.0])
+    assert not [v for v in analyze(wide, cat).violations if v.code == "FLOOR-OVERLAP"]
