@@ -132,7 +132,8 @@ def selection_supplies(layout: Layout, ids: Iterable[str],
                        catalog: Catalog | None = None) -> list[str]:
     """Return what the selected racks use that the selection leaves out, in layout order:
     the feeds they name, the cooling units that cool them (named, or the CRAH and CDU of
-    their zone: the nearest), and the cable trays over them. "Take them along" adds these
+    their zone, the nearest, with the rest of those units' redundancy groups), and the
+    cable trays over them. "Take them along" adds these
     to a saved selection, so the block lays out fed, cooled and cabled.
 
     Examples
@@ -140,7 +141,7 @@ def selection_supplies(layout: Layout, ids: Iterable[str],
     >>> from engine.templates import instantiate
     >>> lay = instantiate("dgx-h100-hall", {"racks": 4})
     >>> selection_supplies(lay, ["GPU-0001"])
-    ['BW-01a-A', 'BW-01a-B', 'CRAH-1', 'TR-01', 'TR-W']
+    ['BW-01a-A', 'BW-01a-B', 'CRAH-1', 'CRAH-2', 'CRAH-3', 'TR-01', 'TR-W']
     """
     from engine.analysis import analyze
     from engine.edits import racks_along
@@ -153,10 +154,19 @@ def selection_supplies(layout: Layout, ids: Iterable[str],
         used.update(r.feeds)
         used.update(u for u in (r.crah, r.cdu) if u)
     if picked and layout.cooling:
-        # the units whose zone the racks are in (a hand-drawn hall names none)
+        # the units whose zone the racks are in (a hand-drawn hall names none), with the
+        # rest of their redundancy groups: the room's air is shared, so a group carries its
+        # racks' heat together, with its spare
+        from engine.cooling import unit_group_names
+
         c = analyze(layout, catalog or default_catalog()).cooling
-        for zone in (c.rack_crah, c.rack_cdu):
-            used.update(c.unit_ids[int(z)] for z in zone[picked].tolist() if z >= 0)
+        zoned = {c.unit_ids[int(z)] for zone in (c.rack_crah, c.rack_cdu)
+                 for z in zone[picked].tolist() if z >= 0}
+        names = unit_group_names(layout.cooling)
+        groups = {g for u, g in zip(layout.cooling, names, strict=True) if u.id in zoned}
+        used.update(u.id for u, g in zip(layout.cooling, names, strict=True)
+                    if g in groups and u.kind != "rear_door")
+        used.update(zoned)
     rack_ids = {layout.racks[i].id for i in picked}
     for t in layout.trays:
         if rack_ids & set(racks_along(layout, t.points, 0.9)):

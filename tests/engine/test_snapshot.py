@@ -325,7 +325,12 @@ def test_taking_along_what_the_racks_use_gives_a_fed_cooled_block(catalog):
     t = template_from_selection(lay, [*row, *extra], "row-block", "Row block", catalog=catalog)
     codes = {v.code for v in analyze(instantiate(t, catalog=catalog), catalog).violations
              if v.severity == "error"}
-    assert not codes & {"COOL-NO-AIR", "POWER-UNFED"}
+    assert not codes & {"COOL-NO-AIR", "POWER-UNFED", "COOL-N1", "COOL-CAPACITY"}
+    # the whole hall saved: its CRAHs share the room's air as one N+1 group, and all of
+    # them come along (the zones' units alone left the block short of N+1)
+    every = [r.id for r in lay.racks]
+    crahs = {u.id for u in lay.cooling if u.kind == "crah"}
+    assert crahs <= set(selection_supplies(lay, every, catalog))
     bare = template_from_selection(lay, row, "bare-block", "Bare block", catalog=catalog)
     codes = {v.code for v in analyze(instantiate(bare, catalog=catalog), catalog).violations}
     assert {"COOL-NO-AIR", "POWER-UNFED"} <= codes
