@@ -440,7 +440,7 @@ def cmd_report(args) -> int:
             what = (f"{there[0]} and {len(there) - 1} more of the report's files are"
                     if len(there) > 1 else f"{there[0]} is")
             raise ReportError(f"-o {out}: expected a new file name ({what} already there; "
-                              "--force replaces them)")
+                              f"--force replaces {'them' if len(there) > 1 else 'it'})")
         layout = _load(args.file)
         analysis = _analyze_layout(layout, args.file)
         files = export(layout, analysis, out, overlays=overlays, size=size,

@@ -875,7 +875,8 @@ class LayoutDocument(QObject):
         after = edits.add_feed(self._committed, type_id, points, side, racks,
                                catalog=self._catalog)
         fid = after.feeds[-1].id
-        extra = f" feeding {noun(['racks'] * len(racks))}" if racks else ""
+        extra = (f" feeding {racks[0]}" if len(racks) == 1 else
+                 f" feeding {len(racks)} racks" if racks else "")
         self._push(f"Add feed {fid}{extra}", after, [fid])
         return fid
 
@@ -918,7 +919,8 @@ class LayoutDocument(QObject):
         fid = after.feeds[-1].id
         if racks:
             after = edits.refeed_side(after, racks, fid)
-        extra = f" feeding {noun(['racks'] * len(racks))}" if racks else ""
+        extra = (f" feeding {racks[0]}" if len(racks) == 1 else
+                 f" feeding {len(racks)} racks" if racks else "")
         self._push(f"Add feed {fid}{extra}", after, [fid])
         return fid
 

@@ -461,7 +461,8 @@ def _check_generation(ctx) -> list[Violation]:
         ids = tuple(arr.rack_ids[i] for i in idx.tolist())
         out.append(Violation(
             "GEN-MIXED", "warning",
-            f"{len(ids):,} rack{'s' * (len(ids) != 1)} hold {g} GPU hardware in a {gen} layout "
+            f"{len(ids):,} rack{'s' * (len(ids) != 1)} hold{'s' * (len(ids) == 1)} {g} GPU "
+            f"hardware in a {gen} layout "
             f"({', '.join(ids[:3])}{', ...' if len(ids) > 3 else ''}); Tools → Retarget "
             f"converts a design to another generation", ids))
     return out

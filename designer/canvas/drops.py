@@ -286,7 +286,11 @@ def _perform_drop(scene: FloorPlanScene, type_id: str, x: float, y: float,
         ids, note = noting_fabric(doc, lambda: doc.add_racks([rack]))
         rt = cat.racks.get(rack_type)
         what = display_name(scene, type_id)
-        where = f"in row {plan.row}" if plan.row else "on open floor"
+        # the rack as it settled: a drop beside a rack of no row starts a row with it
+        settled = doc.layout.find(ids[0]) if ids else None
+        row = settled.row if settled is not None else plan.row
+        where = (f"in row {row}" if row == plan.row else f"starting row {row}") if row \
+            else "on open floor"
         inside = f" in new rack {rid} ({rt.name if rt else rack_type})" if devices else f" {rid}"
         clash = "" if plan.ok else "; it overlaps what is there (see the rules)"
         scene.message.emit(f"Placed {what}{inside} {where}{clash}{note}")

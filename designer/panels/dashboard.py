@@ -515,8 +515,8 @@ class DashboardPanel(QWidget):
         pue_src = "set by user" if self.document.layout.assumptions.pue is not None \
             else "modelled"
         t["facility"].set(bound + fmt_power_mw(p.facility_kw),
-                          f"{p.facility_kw:,.1f} kW" if p.facility_kw < 10_000 else
-                          f"overhead {fmt_kw(p.facility_kw - p.it_kw)}")
+                          f"{bound}{p.facility_kw:,.1f} kW" if p.facility_kw < 10_000 else
+                          f"overhead {bound}{fmt_kw(p.facility_kw - p.it_kw)}")
         t["pue"].set(f"{p.pue:.2f}" if has_load else "—",
                      pue_src if has_load else "no IT load")
         if c.heat_kw > 0:

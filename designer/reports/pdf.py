@@ -256,7 +256,13 @@ def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple
     # racks and rows
     s.append(Heading("Racks and rows"))
     kw = analysis.power.rack_kw
-    s.append(Para(f"{cnt['racks']:,} racks in {len(tables['rows'].rows):,} rows; rack power "
+    # the rows table lists racks of no row as "(none)": they are in no row
+    rows_t = tables["rows"]
+    loose = sum(int(r[1]) for r in rows_t.rows if r[0] == "(none)")
+    n_rows = sum(1 for r in rows_t.rows if r[0] != "(none)")
+    in_rows = (f"{cnt['racks']:,} racks in {n_rows:,} row{'s' * (n_rows != 1)}"
+               + (f" ({loose:,} in no row)" if loose else ""))
+    s.append(Para(f"{in_rows}; rack power "
                   f"{float(kw.min()) if len(kw) else 0:,.1f} to {pw['max_rack_kw']:,.1f} kW "
                   f"(mean {float(kw.mean()) if len(kw) else 0:.1f} kW)."))
     air_limit = layout.assumptions.air_limit_kw_per_rack

@@ -75,7 +75,7 @@ def test_a_report_replaces_its_own_earlier_analysis_json_when_forced(hall, tmp_p
     assert not is_layout_file(out)
     before = out.read_bytes()
     assert main(["report", str(hall), "-o", str(out)]) == 2  # there already: not replaced
-    assert "--force replaces them" in capsys.readouterr().err and out.read_bytes() == before
+    assert "--force replaces it" in capsys.readouterr().err and out.read_bytes() == before
     assert main(["report", str(hall), "-o", str(out), "--force"]) == 0
     assert json.loads(out.read_text())["schema"] == "rackscape.analysis/1"
 

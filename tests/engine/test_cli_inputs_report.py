@@ -52,7 +52,7 @@ def test_a_report_never_replaces_a_file_unless_forced(tmp_path, capsys):
     out = tmp_path / "t.csv"
     assert main(["report", str(hall), "-o", str(out)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "t-summary.csv is already there; --force replaces them" in err[0]
+    assert len(err) == 1 and "t-summary.csv is already there; --force replaces it" in err[0]
     assert mine.read_text() == "my notes\n" and not out.exists()
     assert main(["report", str(hall), "-o", str(out), "--force"]) == 0
     assert mine.read_text() != "my notes\n"
