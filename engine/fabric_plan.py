@@ -41,7 +41,7 @@ Examples
 >>> f.members, f.network_racks, f.topology, f.rails, f.su_nodes, [t.switch for t in f.tiers]
 (['R0', 'R1'], ['N1'], 'rail_optimized', 8, 32, ['qm9700', 'qm9700', 'qm9700'])
 >>> plan.basis
-'as in the dgx-h100-hall template'
+'as in the dgx-h100-superpod template'
 """
 
 from __future__ import annotations
@@ -89,6 +89,9 @@ class FabricPreset:
     choice: tuple[str, str] | None = None
     #: the template's title
     title: str = ""
+    #: whether the template reproduces a published reference design (its ``expected``
+    #: block pins published numbers): such a design comes first among equals
+    published: bool = False
 
     @property
     def label(self) -> str:
@@ -190,8 +193,10 @@ def _builtin_presets() -> tuple[FabricPreset, ...]:
                 if types and f.topology != "explicit" and f.collapse_tiers \
                         and key not in seen:
                     seen.add(key)
+                    published = any(c.get("class") == "published"
+                                    for c in (t.expected or {}).get("cases", []))
                     out.append(FabricPreset(t.id, t.generation, frozenset(types), bare,
-                                            choice, t.title))
+                                            choice, t.title, published))
     return tuple(out)
 
 
@@ -309,7 +314,8 @@ def matching_presets(catalog: Catalog, types: Iterable[str],
     ``types`` lists the servers' catalog ids, one per server (or each type once). Best:
     the design that serves the most of these servers (34 DGX H100 beside 2 DGX B200
     start from the H100 design), then the most of their types; then one that uses
-    only them, of their own generation (before the generic fat-tree); then by label.
+    only them, of their own generation (before the generic fat-tree); then a published
+    reference design (the DGX SuperPOD before the DGX H100 hall); then by label.
 
     Examples
     --------
@@ -330,7 +336,8 @@ def matching_presets(catalog: Catalog, types: Iterable[str],
                 t.switch in catalog.devices for t in p.fabric.tiers):
             served = sum(counts[t] for t in hit)
             scored.append(((-served, -len(hit), p.node_types != kinds,
-                            p.generation not in gens, p.choice is not None, p.label), p))
+                            p.generation not in gens, p.choice is not None, not p.published,
+                            p.label), p))
     return [p for _key, p in sorted(scored, key=lambda kp: kp[0])]
 
 
