@@ -47,6 +47,13 @@ def test_a_server_dropped_at_a_row_end_takes_the_rows_rack_type(b200_window):
     lone = doc.layout.rack(ids[0])
     assert (lone.type, lone.row) == (DEFAULT_RACK, None)
     assert seen[-1].endswith("on open floor")
+    # a second one beside it, in line: the two start a row, and the message says so
+    width = doc.catalog.racks[DEFAULT_RACK].width_mm.value / 1000
+    ids = perform_drop(b200_window.view.fp, "dgx-b200", 1.0 + width, 14.0)
+    pair = doc.layout.rack(ids[0])
+    assert pair.y_m == lone.y_m  # snapped in line with the first
+    assert pair.row and doc.layout.rack(lone.id).row == pair.row
+    assert f"starting row {pair.row}" in seen[-1]
 
 
 def test_a_server_dropped_beside_a_row_of_systems_gets_the_default_rack(qtbot, qapp, recovery_dir,
