@@ -515,3 +515,23 @@ def test_a_hall_without_cooling_units_says_so_instead_of_empty_tables(builtin_ca
     text = " ".join(_texts(tmp_path / "r.pdf"))
     assert "The hall has no cooling units: its heat has nowhere to go (COOL-NO-AIR" in text
     assert "Redundancy groups (N+1)" not in text
+
+
+def test_a_long_halls_strips_show_no_aisle_tint_outside_their_windows(builtin_catalog,
+                                                                       tmp_path, qapp):
+    # 58 rows of MI300X racks make a hall 145 m long, drawn as strips side by side: each
+    # strip shows its own window only, so the title band above them carries no aisle tint
+    # (the hall's aisle fill once replaced the strip's clip and painted over the title)
+    lay = instantiate("mi300x-cluster", {"scalable_units": 9, "nodes_per_rack": 2,
+                                         "racks_per_row": 5}, catalog=builtin_catalog)
+    out = tmp_path / "plan.png"
+    export(lay, analyze(lay, builtin_catalog), out, size=(2400, 1600))
+    im = QImage(str(out)).convertToFormat(QImage.Format.Format_RGB888)
+    w, h = im.width(), im.height()
+    a = np.frombuffer(im.constBits(), np.uint8, count=im.bytesPerLine() * h)
+    a = a.reshape(h, im.bytesPerLine())[:, :w * 3].reshape(h, w, 3).astype(int)
+    band = a[:60]
+    r, g, b = band[..., 0], band[..., 1], band[..., 2]
+    pink = (r - b > 12) & (r > 200) & (g < r - 8)
+    blue = (b - r > 12) & (b > 200)
+    assert not (pink | blue).any()
