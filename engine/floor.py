@@ -623,34 +623,34 @@ def _with_doors(layout: Layout, st: dict, rack_box: np.ndarray, fx: np.ndarray,
     """Return the rack boxes with each rear door's depth added behind its rack.
 
     The doors come from the static part (the cooling units do not change between
-    incremental updates); their racks are found by id, checked against the layout's
-    order each time (a move keeps the order).
+    incremental updates); their racks are found by id, again only when the racks changed
+    in number or a sampled door's rack is no longer where it was (a drag step keeps both).
     """
     doors = st.get("doors")
     if doors is None:
         doors = st["doors"] = [(u.rack, u.depth_m) for u in layout.cooling
                                if u.kind == "rear_door" and u.rack]
+        st["door_depth"] = np.array([d for _r, d in doors], np.float64)
     if not doors:
         return rack_box
-    where = st.get("door_racks")
     racks = layout.racks
-    if where is None or any(i >= len(racks) or racks[i].id != rid
-                            for i, (rid, _d) in zip(where, doors, strict=True)):
+    n = len(racks)
+    where = st.get("door_racks")
+    probe = {0, len(doors) // 2, len(doors) - 1}
+    if where is None or st.get("door_n") != n or any(
+            where[k] < n and racks[int(where[k])].id != doors[k][0] for k in probe):
         index = {r.id: i for i, r in enumerate(racks)}
-        where = st["door_racks"] = [index.get(rid, len(racks)) for rid, _d in doors]
+        where = st["door_racks"] = np.array([index.get(rid, n) for rid, _d in doors], np.int64)
+        st["door_n"] = n
+    ok = where < len(rack_box)
+    i, depth = where[ok], st["door_depth"][ok]
     out = rack_box.copy()
-    for i, (_rid, depth) in zip(where, doors, strict=True):
-        if i >= len(out):
-            continue
-        # the back is against the front: a rack facing +x has its door on its -x side
-        if fx[i] > 0.5:
-            out[i, 0] -= depth
-        elif fx[i] < -0.5:
-            out[i, 2] += depth
-        elif fy[i] > 0.5:
-            out[i, 1] -= depth
-        elif fy[i] < -0.5:
-            out[i, 3] += depth
+    # the back is against the front: a rack facing +x has its door on its -x side
+    fxi, fyi = np.asarray(fx)[i], np.asarray(fy)[i]
+    np.subtract.at(out[:, 0], i[fxi > 0.5], depth[fxi > 0.5])
+    np.add.at(out[:, 2], i[fxi < -0.5], depth[fxi < -0.5])
+    np.subtract.at(out[:, 1], i[fyi > 0.5], depth[fyi > 0.5])
+    np.add.at(out[:, 3], i[fyi < -0.5], depth[fyi < -0.5])
     return out
 
 

@@ -463,3 +463,28 @@ def test_templates_leave_a_whole_hot_aisle_between_rear_doors():
     lay = instantiate("dgx-b300-superpod", {})
     assert any(u.kind == "rear_door" for u in lay.cooling)
     assert not [v for v in analyze(lay).violations if v.code == "FLOOR-AISLE"]
+
+
+def test_incremental_aisle_checks_with_rear_doors_equal_full_ones():
+    # racks with rear doors moved one by one: the update's floor findings are the full
+    # analysis's, the doors' depth taken along in both
+    import random
+
+    from engine import edits
+    from engine.analysis import Analyzer, analyze
+    from engine.templates import instantiate
+
+    lay = instantiate("dgx-b300-superpod", {})
+    an = Analyzer(lay)
+    rng = random.Random(1)
+    cur = lay
+    seen = 0
+    for _ in range(6):
+        r = rng.choice([x for x in cur.racks if x.id.startswith("GPU")])
+        cur = edits.move_items(cur, {r.id: (r.x_m, r.y_m + rng.choice([-1.2, -0.6, 0.6, 1.2]))})
+        inc, full = an.update(cur, [r.id]), analyze(cur)
+        a = sorted((v.code, v.message) for v in inc.violations if v.code.startswith("FLOOR"))
+        assert a == sorted((v.code, v.message) for v in full.violations
+                           if v.code.startswith("FLOOR"))
+        seen = max(seen, len(a))
+    assert seen > 0  # the moves did break aisles
