@@ -403,10 +403,9 @@ def rack_row(layout: Layout, model_id: str, start: Sequence[float], end: Sequenc
                          "is taken by a rack, a unit, an obstacle or the hall's wall)")
     centres = [c for c, ok in zip(centres, free.tolist(), strict=True) if ok]
     taken = layout.all_ids()
-    rows = [int(m.group(1)) for r in layout.racks if r.row and (m := re.fullmatch(r"R(\d+)", r.row))]
     # drawn in line with racks, the row extends theirs: their row, or a new one they join
     named = [layout.racks[k].row for k in inline.tolist() if layout.racks[k].row]
-    row = named[0] if named else f"R{max(rows, default=0) + 1:02d}"
+    row = named[0] if named else _fresh_row({r.row for r in layout.racks if r.row})
     joining = {layout.racks[k].id for k in inline.tolist() if not layout.racks[k].row}
     if joining:
         layout = _rebuild(layout, {"racks": [r.model_copy(update={"row": row})
@@ -857,9 +856,22 @@ def set_field(layout: Layout, ids: Sequence[str], field: str, value: Any,
     return after
 
 
+def _rack_size_m(type_id: str, catalog: Catalog) -> tuple[float, float]:
+    """Width and depth (m) of a rack type, 600 x 1200 mm where the catalog lacks it."""
+    rt = catalog.racks.get(type_id)
+    return (rt.width_mm.v(600) / 1000.0, rt.depth_mm.v(1200) / 1000.0) if rt else (0.6, 1.2)
+
+
 def _rack_width_m(rack: Rack, catalog: Catalog) -> float:
-    rt = catalog.racks.get(rack.type)
-    return rt.width_mm.v(600) / 1000.0 if rt else 0.6
+    return _rack_size_m(rack.type, catalog)[0]
+
+
+def _rack_box(type_id: str, x: float, y: float, rotation_deg: int,
+              catalog: Catalog) -> tuple[float, float, float, float]:
+    """Plan box ``minx, miny, maxx, maxy`` of a rack of ``type_id`` standing at ``x, y``."""
+    w, d = _rack_size_m(type_id, catalog)
+    hx, hy = (float(v) for v in rack_geometry(x, y, w, d, rotation_deg))
+    return x - hx, y - hy, x + hx, y + hy
 
 
 def reflow_runs(before: Layout, after: Layout, rack_ids: Sequence[str],
@@ -935,16 +947,10 @@ def reflow_runs(before: Layout, after: Layout, rack_ids: Sequence[str],
                 edge += g
                 centres.append(round(edge + w / 2, 6))
                 edge += w
-            placed = []
-            for r, c, w in zip(run, centres, widths, strict=True):
-                x, y = (c, r.y_m) if along_x else (r.x_m, c)
-                rt = catalog.racks.get(new[r.id].type)
-                d = rt.depth_mm.v(1200) / 1000.0 if rt else 1.2
-                hx, hy = (float(v) for v in rack_geometry(x, y, w, d, r.rotation_deg))
-                placed.append((x - hx, y - hy, x + hx, y + hy))
+            placed = [_rack_box(new[r.id].type, *((c, r.y_m) if along_x else (r.x_m, c)),
+                                r.rotation_deg, catalog) for r, c in zip(run, centres, strict=True)]
             clear = all(floor.free(b) for b in placed) and not any(
-                interior_overlap(np.asarray(b)[None, :], boxes).any()
-                for b in placed) if len(boxes) else all(floor.free(b) for b in placed)
+                interior_overlap(np.asarray(b)[None, :], boxes).any() for b in placed)
             if choice is None:
                 choice = centres  # none is clear: the first edge, and the rules say why
             if clear:
@@ -1163,8 +1169,7 @@ def add_cooling_unit(layout: Layout, type_id: str, x_m: float, y_m: float,
         if any(u.kind == "rear_door" and u.rack == rack for u in layout.cooling):
             raise InputError(None, rack, "a rack without a rear door")
         x_m, y_m, rotation_deg = r.x_m, r.y_m, r.rotation_deg
-        rt = catalog.racks.get(r.type)
-        w_def = rt.width_mm.v(600) / 1000.0 if rt else 0.6
+        w_def = _rack_size_m(r.type, catalog)[0]
     taken = layout.all_ids()
     prefix = {"crah": "CRAH", "cdu": "CDU", "rear_door": "RD"}[ft.kind]
     uid = unit_id or fresh_id(taken, f"RD-{rack}" if ft.kind == "rear_door" else
@@ -1356,9 +1361,7 @@ def _footprints(layout: Layout, ids: Sequence[str], catalog: Catalog
     for item_id in dict.fromkeys(ids):
         item = _find(layout, item_id)
         if isinstance(item, Rack):
-            rt = catalog.racks.get(item.type)
-            w = rt.width_mm.v(600) / 1000.0 if rt else 0.6
-            d = rt.depth_mm.v(1200) / 1000.0 if rt else 1.2
+            w, d = _rack_size_m(item.type, catalog)
         elif isinstance(item, CoolingUnit) and item.kind != "rear_door":
             w, d = item.width_m, item.depth_m
         else:
