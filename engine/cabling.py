@@ -469,9 +469,10 @@ def select_media(length_m: np.ndarray, speed_gbps: np.ndarray, media: MediaTable
         cand = np.flatnonzero(allowed & family & np.isclose(media.speed_gbps, ms))
         cand = cand[np.argsort([rank[media.kind[c]] for c in cand], kind="stable")]
         lim = policy.optics_above_m
+        reach = {c: np.where(split, media.reach_split_max_m[c], media.reach_max_m[c])
+                 for c in cand.tolist()}  # a splitter's where the link shares a cage
         for c in cand:
-            reach = np.where(split, media.reach_split_max_m[c], media.reach_max_m[c])
-            ok = on & (medium < 0) & (length_m >= media.reach_min_m[c]) & (length_m <= reach)
+            ok = on & (medium < 0) & (length_m >= media.reach_min_m[c]) & (length_m <= reach[c])
             if lim is not None:
                 # copper up to the limit, optics above it
                 ok &= (length_m <= lim) if is_copper[c] else (length_m > lim)
@@ -480,9 +481,8 @@ def select_media(length_m: np.ndarray, speed_gbps: np.ndarray, media: MediaTable
             # a short link no copper reaches may still use optics
             for c in cand:
                 if not is_copper[c]:
-                    reach = np.where(split, media.reach_split_max_m[c], media.reach_max_m[c])
                     ok = on & (medium < 0) & (length_m >= media.reach_min_m[c]) \
-                        & (length_m <= reach)
+                        & (length_m <= reach[c])
                     medium[ok] = c
     return medium, cables, notes
 
