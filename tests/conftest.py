@@ -7,16 +7,24 @@ subprocesses started by tests inherit the same isolation.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 _ISOLATED = Path(tempfile.mkdtemp(prefix="rackscape-tests-"))
+atexit.register(shutil.rmtree, _ISOLATED, ignore_errors=True)
+# every temporary file of the run (doctests' scratch folders, subprocesses' too) lives
+# under the isolated folder and goes with it
+(_ISOLATED / "tmp").mkdir()
+os.environ["TMPDIR"] = tempfile.tempdir = str(_ISOLATED / "tmp")
 # forced, not defaulted: a developer's own user folder must never leak into a test
 os.environ["RACKSCAPE_USER_DIR"] = str(_ISOLATED / "user")
 os.environ["XDG_DATA_HOME"] = str(_ISOLATED / "xdg-data")  # platformdirs fallback
 os.environ["XDG_STATE_HOME"] = str(_ISOLATED / "xdg-state")
+os.environ["XDG_CONFIG_HOME"] = str(_ISOLATED / "xdg-config")  # Qt settings, recent files
 os.environ.setdefault("RACKSCAPE_RECOVERY_DIR", str(_ISOLATED / "recovery"))
 
 import pytest  # noqa: E402

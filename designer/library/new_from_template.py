@@ -17,12 +17,13 @@ there leaves the dialog open as it was.
 from __future__ import annotations
 
 import html
+import time
 from collections import Counter
 from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -377,6 +378,10 @@ class NewFromTemplateDialog(QDialog):
         self.preview: dict[str, Any] | None = None
         self.layout_result: Layout | None = None
         self._pending_serial = -1
+        #: the serial of the last preview that came back (shown, or shown as an error)
+        self._answered_serial = -1
+        #: Create was pressed before the preview of the form's values came back
+        self._create_when_ready = False
         self._runner = TaskRunner(self)
         self._runner.finished.connect(self._on_preview)
         self._timer = QTimer(self)
@@ -687,6 +692,7 @@ class NewFromTemplateDialog(QDialog):
         t = self.current()
         if t is None:
             return
+        self._create_when_ready = False  # other values than the ones Create was pressed for
         try:
             why = self.refusal()
             if why:
@@ -751,6 +757,8 @@ class NewFromTemplateDialog(QDialog):
     def _on_preview(self, serial: int, result: dict | None, error: str) -> None:
         if serial != self._pending_serial:
             return  # a newer request (or an error shown since) replaced it
+        self._answered_serial = serial
+        waiting, self._create_when_ready = self._create_when_ready, False
         if result is None:
             t = self.current()
             first = error.splitlines()[0] if error else "the template failed"
@@ -785,6 +793,9 @@ class NewFromTemplateDialog(QDialog):
         self._show_rules(result.get("violation_details") or [])
         self.status.setText("")
         self.preview_updated.emit(result)
+        if waiting:  # Create was pressed while this was being built
+            self.ok_button.setEnabled(True)
+            self.accept()
 
     def _show_rules(self, details: list[dict[str, Any]]) -> None:
         """List each broken rule with its message under the preview (what the rule says,
@@ -814,21 +825,35 @@ class NewFromTemplateDialog(QDialog):
         self.rules.show()
 
     def wait_for_preview(self, timeout_ms: int = 60_000) -> bool:
-        """Block until the background preview is done (scripts and tests)."""
+        """Block until the background preview is done and on show (scripts and tests)."""
         self.refresh_preview()
-        return self._runner.wait(timeout_ms)
+        if not self._runner.wait(timeout_ms):
+            return False
+        # its answer is a queued signal: deliver it
+        deadline = time.monotonic() + timeout_ms / 1000
+        def waiting() -> bool:
+            return self._pending_serial not in (-1, self._answered_serial)
+
+        while waiting() and time.monotonic() < deadline:
+            QCoreApplication.processEvents()
+        return not waiting()
 
     # -- result ------------------------------------------------------------------------------------
+
+    def _preview_is_current(self) -> bool:
+        """Whether the preview on show is of the selected template and the form's values."""
+        t, p = self.current(), self.preview
+        return (t is not None and p is not None and p["template"] == t.id
+                and p["values"] == self.values())
 
     def build_layout(self) -> Layout | None:
         """Return the layout for the form's values (the preview's when it is current)."""
         t = self.current()
         if t is None:
             return None
+        if self._preview_is_current():
+            return self.preview["layout"]
         values = self.values()
-        p = self.preview
-        if p is not None and p["template"] == t.id and p["values"] == values:
-            return p["layout"]
         try:
             return instantiate(t, values, catalog=self.catalog)
         except (ParameterError, InputError, ValueError) as exc:
@@ -842,6 +867,17 @@ class NewFromTemplateDialog(QDialog):
 
     def accept(self) -> None:
         if not self.ok_button.isEnabled():
+            return
+        if not self._preview_is_current():
+            # the layout of these values is still being built off the GUI thread (a
+            # large one takes a second): Create waits for it there, and the window
+            # stays live; a change of values meanwhile calls the wait off
+            self._create_when_ready = True
+            self.ok_button.setEnabled(False)
+            self.status.setText("Building the layout…")
+            if self._timer.isActive() or self._answered_serial == self._pending_serial:
+                self._timer.stop()
+                self._start_preview()
             return
         lay = self.build_layout()
         if lay is None:

@@ -1,17 +1,14 @@
 """Fixtures of the designer tests: an offscreen Qt, a document, a main window.
 
-``tests/conftest.py`` already isolates user folders; here the Qt settings
-(recent files, window state) go to a temporary folder too.
+``tests/conftest.py`` already isolates user folders, the Qt settings (recent
+files, window state) and the recovery folder, and removes them at exit.
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ.setdefault("XDG_CONFIG_HOME", tempfile.mkdtemp(prefix="rackscape-qtconfig-"))
-os.environ.setdefault("RACKSCAPE_RECOVERY_DIR", tempfile.mkdtemp(prefix="rackscape-recovery-"))
 
 import pytest  # noqa: E402
 

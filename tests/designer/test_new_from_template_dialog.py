@@ -209,3 +209,32 @@ def test_the_dialog_reopens_on_the_designs_values_and_computes_after_it_shows(
     qtbot.addWidget(plain)
     assert plain.current().id == "meta-24k-roce" and plain.values()["pods"] == 8
     plain.done(0)
+
+
+def test_create_before_the_preview_waits_for_it_off_the_gui_thread(qtbot, dialog,
+                                                                  builtin_catalog):
+    """Create pressed while the layout of the form's values is still being built does
+    not build it again on the GUI thread: the dialog says so, and closes with the
+    previewed layout once it is there."""
+    from engine.analysis import analyze
+
+    dialog.select_template("dgx-h100-hall")
+    dialog.set_value("racks", 8)
+    assert dialog._timer.isActive()  # the preview has not even started
+    dialog.accept()
+    assert dialog.layout_result is None and dialog.isVisible()
+    assert dialog.status.text() == "Building the layout…" and not dialog.ok_button.isEnabled()
+    qtbot.waitUntil(lambda: dialog.layout_result is not None, timeout=60_000)
+    assert dialog.result() == 1 and dialog.layout_result is dialog.preview["layout"]
+    assert analyze(dialog.layout_result, builtin_catalog).counts["gpus"] == 8 * 4 * 8
+
+
+def test_a_change_while_create_waits_calls_the_wait_off(qtbot, dialog):
+    dialog.select_template("dgx-h100-hall")
+    dialog.set_value("racks", 8)
+    dialog.accept()
+    dialog.set_value("racks", 12)  # other values than the ones Create was pressed for
+    assert dialog.ok_button.isEnabled()
+    assert dialog.wait_for_preview()
+    assert dialog.preview["values"]["racks"] == 12
+    assert dialog.layout_result is None and dialog.isVisible()
