@@ -340,6 +340,12 @@ class LinkView:
     #: device whose power figure already counts its optics draw nothing more
     #: (:attr:`engine.catalog.DeviceType.power_includes_optics`)
     powered_transceivers: np.ndarray | None = None
+    #: copper links with an end in a twin-port cage (None: no such link): one splitter
+    #: (or twin-port) cable carries the cage's links
+    copper_twin: np.ndarray | None = None
+    #: those assemblies per link, counted at the link of the cage's first port (0 at
+    #: the others and at every other link)
+    copper_assemblies: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.link_id)
@@ -545,6 +551,12 @@ def _topology_view(analysis: Any, topo: Any, cab: Any, catalog: Catalog) -> Link
     smod = np.where(optical, (mods * (cage > 1)).sum(axis=0), 0)
     end_paid = np.stack([np.asarray(topo.lk_a_paid, bool)[g], np.asarray(topo.lk_b_paid, bool)[g]])
     powered = np.where(optical, (mods * end_paid).sum(axis=0), 0)
+    # a copper link at a twin-port cage is one leg of a splitter (a twin-port cage to
+    # two single ports) or of a twin-port cable (cage to cage): one assembly per cage,
+    # counted at its first link, at the a end where both ends share cages [S15]
+    twin_end = cage > 1
+    copper_twin = (med >= 0) & ~optical & twin_end.any(axis=0)
+    assemblies = np.where(copper_twin, np.where(twin_end[0], mods[0], mods[1]), 0)
     return LinkView(
         link_id=ids, tier=np.asarray(LINK_TIERS, dtype=object)[tier].tolist(),
         fabric=fab_ids[np.where(fab >= 0, fab, len(fab_ids) - 1)].tolist(),
@@ -554,7 +566,9 @@ def _topology_view(analysis: Any, topo: Any, cab: Any, catalog: Catalog) -> Link
         length_m=length, transceivers=share, shared_transceivers=smod,
         optics_w=(per_end_w[safe] * (paid - shared) + shared_w[safe] * shared) * cables,
         source="topology", cables=cables, optics_unknown_ends=unknown.astype(np.int64),
-        powered_transceivers=powered.astype(np.int64))
+        powered_transceivers=powered.astype(np.int64),
+        copper_twin=copper_twin if copper_twin.any() else None,
+        copper_assemblies=assemblies.astype(np.int64) if copper_twin.any() else None)
 
 
 def link_view(analysis: Any, catalog: Catalog | None = None) -> LinkView:
@@ -921,11 +935,22 @@ def bom_table(layout: Layout, analysis: Any, links: LinkView | None = None,
     if len(links):
         stock = stock_length_m(np.nan_to_num(links.length_m, nan=0.0))
         qty_of: Counter[tuple[str, float]] = Counter()
-        for m, s, k in zip(links.medium, stock.tolist(), links.cable_counts().tolist(),
-                           strict=True):
+        # copper links at twin-port cages: their legs, and the assemblies carrying them
+        legs_of: Counter[tuple[str, float]] = Counter()
+        assemblies_of: Counter[tuple[str, float]] = Counter()
+        twin, assemblies = links.copper_twin, links.copper_assemblies
+        for j, (m, s, k) in enumerate(zip(links.medium, stock.tolist(),
+                                          links.cable_counts().tolist(), strict=True)):
             qty_of[(m, s)] += k
+            if twin is not None and twin[j]:
+                legs_of[(m, s)] += k
+                assemblies_of[(m, s)] += int(assemblies[j])
         for (m, s), qty in sorted(qty_of.items()):
             med = catalog.media.get(m)
+            if legs_of[(m, s)]:
+                legs, asm = legs_of[(m, s)], assemblies_of[(m, s)]
+                notes[len(rows)] = (f"{legs:,} links at twin-port cages, in {asm:,} "
+                                    "assemblies (a splitter or twin-port cable per cage)")
             # an optical link's cable is its fibre; its modules are the Transceiver rows
             what = ("no allowed medium reaches this length" if med is None else
                     "Fibre cable, " + med.name.replace(" transceiver pair", "")
@@ -943,7 +968,7 @@ def bom_table(layout: Layout, analysis: Any, links: LinkView | None = None,
     cols = [_c("Category"), _c("Item"), _c("Description"), _c("Quantity", kind="int"),
             _c("Unit"), _c("GPUs", kind="int"), _c("Length each", "m", "float"),
             _c("Total length", "m", "float"), _c("Source"), _c("Note")]
-    note = ("Cables are counted per medium and stock length (the next standard length at or "
+    note = ("Cables are counted per link, by medium and stock length (the next standard length at or "
             "above the routed length: Length each; Total length, that times the quantity); "
             "busway and tray rows give their total run length (m, to 0.1 m). Fabric switches are listed by tier: leaf, spine, core, then "
             "those of front-end, storage and management fabrics.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 import numpy as np
@@ -457,3 +458,23 @@ def test_the_summary_states_the_floor_rating_beside_the_highest_load():
     rows = {r[0]: r for r in t["summary"].rows}
     assert rows["Highest floor load"][1] == pytest.approx(2122.3, abs=0.1)
     assert rows["Floor rating"][1:3] == (2500, "kg/m²")
+
+
+def test_bom_names_the_copper_assemblies_that_carry_twin_port_links(builtin_catalog_module):
+    # a 4-SU H100 SuperPOD's 256 leaf-spine DAC links run between QM9700 twin-port OSFP
+    # cages in the same network rack [S11][S15]: one twin-port cable carries a cage's
+    # two NDR links, 128 cables for the 256 links
+    lay = instantiate("dgx-h100-superpod", {"scalable_units": 4},
+                      catalog=builtin_catalog_module)
+    a = analyze(lay, builtin_catalog_module)
+    view = link_view(a, builtin_catalog_module)
+    dac = np.array([m == "dac-400" for m in view.medium])
+    assert dac.sum() == 256 and view.copper_twin is not None
+    assert (view.copper_twin == dac).all() and int(view.copper_assemblies.sum()) == 128
+    bom = {t.key: t for t in build_tables(lay, a, builtin_catalog_module)}["bom"]
+    rows = [r for r in bom.rows if r[0] == "Cable" and r[1] == "dac-400"]
+    assert sum(r[3] for r in rows) == 256
+    assert sum(int(re.search(r"in ([\d,]+) assemblies", r[-1]).group(1).replace(",", ""))
+               for r in rows) == 128
+    # fibre links are not assemblies of their own: each has its cable
+    assert all(not r[-1] for r in bom.rows if r[0] == "Cable" and r[1] == "mmf-sr4-400")
