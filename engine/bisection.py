@@ -175,7 +175,8 @@ def closed_form_bisection(plan, wiring, link_gbps: float, failed_spine: int | No
     The cheapest of the structured cuts (:func:`structured_cut_gbps` per
     tier, :func:`hierarchical_cut_gbps` across tiers); for complete
     fat-tree, rail-optimized and tapered Clos fabrics that is the bisection,
-    limited by the narrowest tier.
+    limited by the narrowest tier. Rail planes (a 2-tier fabric whose rails have
+    spines of their own) are cut along one split of the nodes, plane by plane.
 
     Parameters
     ----------
@@ -202,6 +203,20 @@ def closed_form_bisection(plan, wiring, link_gbps: float, failed_spine: int | No
         m = wiring.ls_spine == failed_spine
         up = up - np.bincount(wiring.ls_leaf[m], weights=wiring.ls_count[m] * b,
                               minlength=plan.leaves)
+    planes = int(getattr(plan, "planes", 1) or 1)
+    if plan.tiers == 2 and planes > 1:
+        # rail planes meet only inside the nodes, whose GPUs an NVLink domain joins: a
+        # balanced cut keeps each node whole, so it cuts every plane along one split of
+        # the nodes and the planes' cuts add up. Cutting the fabric as one graph would
+        # put whole planes on a side (a node's rails apart), which no split of nodes
+        # does, and count a failed spine's every link where only those across cross.
+        # Exact for planes built alike; a lower bound where they differ.
+        per_plane = [np.flatnonzero(wiring.pod_of_leaf == k) for k in range(planes)]
+        return float(sum(
+            min(structured_cut_gbps(h_leaf[ix], up[ix], b),
+                hierarchical_cut_gbps(h_leaf[ix], up[ix], np.zeros(len(ix), np.int64),
+                                      np.array([np.inf]), b))
+            for ix in per_plane))
     best = structured_cut_gbps(h_leaf, up, b)
     if plan.tiers >= 3:
         h_pod = np.bincount(wiring.pod_of_leaf, weights=h_leaf, minlength=plan.pods)

@@ -413,7 +413,7 @@ def select_media(length_m: np.ndarray, speed_gbps: np.ndarray, media: MediaTable
     100): XDR's 800G-per-port links (200G lanes) have no DAC, multimode or AOC,
     only the media the catalog lists for them [S18]. Where the catalog has no
     media of a link's lane rate, it takes the others and a note says so. A link
-    marked in ``split`` shares a cage at one end, so its cable is a splitter,
+    marked in ``split`` shares a cage at one end only, so its cable is a splitter,
     whose reach can differ (a 400G DAC: 2 m straight, 3 m split [S15]).
 
     Returns
@@ -707,7 +707,10 @@ class CableRouter:
                           across + self.slack_m)
         forced = topo.lk_length_m[idx]
         self.length_m[idx] = np.where(np.isnan(forced), length, forced)
-        split = (topo.lk_a_cage[idx] > 1) | (topo.lk_b_cage[idx] > 1)
+        a_twin, b_twin = topo.lk_a_cage[idx] > 1, topo.lk_b_cage[idx] > 1
+        # a splitter has one end in a shared cage; with both, the cable runs cage to cage
+        # straight (an 800G twin-port DAC), at the straight reach [S15]
+        split = a_twin ^ b_twin
         med, cab, notes = select_media(self.length_m[idx], topo.lk_gbps[idx], self.media,
                                        self.policy, topo.lk_lane_gbps[idx], split)
         fm = self._forced_medium[idx]
@@ -726,7 +729,7 @@ class CableRouter:
         opt = link_optics(self.topo, idx)
         paid, shared, share, smod = opt.paid_ends, opt.paid_shared, opt.modules, \
             opt.shared_modules
-        twin = split
+        twin = a_twin | b_twin
         old_med, old_phys = self.medium[idx].copy(), phys
         if self._per_medium is not None:
             old = self.medium[idx] + 1

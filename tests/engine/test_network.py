@@ -88,6 +88,28 @@ def test_worst_single_spine_failure():
     assert w["per_gpu_bisection_gbps"] == pytest.approx(300.0)
 
 
+def test_a_spine_failure_in_rail_planes_costs_only_the_links_across_the_cut():
+    """A 1-SU GB200 SuperPOD's compute fabric is 4 rail planes of 8 leaves (one per NVL72
+    rack) and 6 spines; each leaf has 3 links to each spine of its plane (18 uplinks).
+    A balanced cut keeps each NVL72 rack (one NVLink domain) whole: 4 racks a side, so
+    4 planes x 6 spines x 12 links cross, 115.2 Tb/s at 400G. A failed spine takes its
+    12 crossing links (not all 24): 110.4 Tb/s, 383.3 Gb/s per GPU."""
+    a = analyze(instantiate("gb200-nvl72-superpod", {"scalable_units": 1}, catalog=CATALOG),
+                CATALOG)
+    net = a.network
+    assert net.bisection_tbps == pytest.approx(4 * 6 * 12 * 0.4)
+    w = net.worst_failure
+    assert w["tier"] == "spine"
+    assert w["bisection_tbps"] == pytest.approx((4 * 6 * 12 - 12) * 0.4)
+    assert w["per_gpu_bisection_gbps"] == pytest.approx(110.4e3 / 288, rel=1e-4)
+    # 8 SU of DGX B200 (NVIDIA's table: 64 leaves, 32 spines, 2-tier): 8 rail planes of
+    # 8 leaves and 4 spines, 8 links per leaf-spine pair; a spine has 64 links, 32 across
+    b = analyze(instantiate("dgx-b200-superpod", {"scalable_units": 8}, catalog=CATALOG),
+                CATALOG).network
+    assert b.bisection_tbps == pytest.approx(2048 * 0.4 / 2)
+    assert b.worst_failure["bisection_tbps"] == pytest.approx((1024 - 32) * 0.4)
+
+
 def test_an_explicit_link_makes_the_fabric_edited_and_joins_the_bisection():
     lay = superpod_layout(32, net_racks=1)
     # two leaves at N000 U1 and U2, joined by one more 400G cable
