@@ -792,6 +792,10 @@ class LayoutDocument(QObject):
         if len(ids) == 1 and ids[0] in _PSEUDO and ids[0] not in self._index:
             ids, field = [edits.LAYOUT_ID], f"{_PSEUDO[ids[0]]}.{field}"
         after = edits.set_field(self._committed, ids, field, value, self._catalog)
+        racks = [i for i in ids if field in ("x_m", "y_m") and i in self._index
+                 and self._index[i][0] == "racks"]
+        if racks:  # a typed position is a move: the racks join the row they land in
+            after = edits.settle_racks(after, racks, self.catalog)
         label, unit = field_label(field)
         shown = format_value(edits.get_field(after, ids[0], field), unit) if ids else ""
         if field == "tiers" and len(ids) == 1:

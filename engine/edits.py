@@ -841,6 +841,15 @@ def set_field(layout: Layout, ids: Sequence[str], field: str, value: Any,
             return out
     index = _index(out)
     lists = {g: list(items) for g, items in _group_lists(out).items()}
+    if parts in (["x_m"], ["y_m"]):
+        # a typed position is a move: a unit's air return, a rack's rear door follow
+        # it as they follow a drag
+        moves = {}
+        for item_id in ids:
+            group, k = _locate(index, item_id)
+            item = _set_path(lists[group][k], parts, value, f"{item_id}.{field}")
+            moves[item_id] = (item.x_m, item.y_m)
+        return move_items(out, moves)
     touched: set[str] = set()
     for item_id in ids:
         group, k = _locate(index, item_id)
@@ -1898,6 +1907,8 @@ def _refeed(layout: Layout, rack_ids: Sequence[str], catalog: Catalog,
             members.setdefault(r.row, []).append(i)
     row_of = {name: (np.asarray(ii), np.array([racks[i].x_m for i in ii]),
                      np.array([racks[i].y_m for i in ii])) for name, ii in members.items()}
+    moving = np.array([r.id in wanted for r in racks], bool)
+    leavers: dict[str, list[int]] = {}
     for k, r in enumerate(racks):
         if r.id not in wanted or r.id not in boxes:
             continue
@@ -1925,21 +1936,38 @@ def _refeed(layout: Layout, rack_ids: Sequence[str], catalog: Catalog,
                 labels.add(name)
                 update["row"] = name
                 racks[at[o.id]] = o.model_copy(update={"row": name})
-        if r.row and "row" not in update and not _near_own_row(racks, k, row_of):
-            update["row"] = None  # set down away from every other rack of its row: it left it
+        if r.row and "row" not in update and not _near_own_row(racks, k, row_of, moving):
+            # set down away from every rack of its row that stayed: it left it
+            update["row"] = None
+            leavers.setdefault(r.row, []).append(k)
         if update:
             racks[k] = r.model_copy(update=update)
             changed = True
+    for ks in leavers.values():
+        # racks that left one row together and stand in line, facing one way (a part
+        # of a row pasted or moved elsewhere), are a row of their own
+        turn = {racks[k].rotation_deg for k in ks}
+        line = [racks[k].y_m if racks[k].rotation_deg in (0, 180) else racks[k].x_m
+                for k in ks]
+        if len(ks) > 1 and len(turn) == 1 and max(line) - min(line) < 0.3:
+            name = _fresh_row(labels)
+            labels.add(name)
+            for k in ks:
+                racks[k] = racks[k].model_copy(update={"row": name})
     return _rebuild(layout, {"racks": racks}) if changed else layout
 
 
-def _near_own_row(racks: list[Rack], k: int, rows: dict, reach_m: float = 3.0) -> bool:
-    """Whether rack ``k`` stands in line with, and within ``reach_m`` of, another rack of
-    its row; a rack alone in its row always does (its row is where it is). ``rows`` maps a
-    row label to its racks' indices and centres (arrays), built once per settle."""
+def _near_own_row(racks: list[Rack], k: int, rows: dict, moving: np.ndarray | None = None,
+                  reach_m: float = 3.0) -> bool:
+    """Whether rack ``k`` stands in line with, and within ``reach_m`` of, a rack of its
+    row that is not being moved with it (``moving``: a mask over ``racks``); a rack whose
+    row moves whole always does (its row is where it is). ``rows`` maps a row label to
+    its racks' indices and centres (arrays), built once per settle."""
     r = racks[k]
     idx, x, y = rows[r.row]
     other = idx != k
+    if moving is not None:
+        other &= ~moving[idx]
     if not other.any():
         return True
     across = np.abs(y - r.y_m) if r.rotation_deg in (0, 180) else np.abs(x - r.x_m)
