@@ -54,6 +54,7 @@ from engine.model import (
     PowerFeed,
     Rack,
 )
+from engine.power import DESIGN_POWER_FACTOR
 
 __all__ = [
     "LAYOUT_ID",
@@ -1209,8 +1210,8 @@ def add_feed(layout: Layout, type_id: str, points: Sequence[Sequence[float]], si
     >>> from engine.model import Hall, Layout
     >>> lay = Layout(hall=Hall(outline=[(0, 0), (9, 0), (9, 9), (0, 9)]))
     >>> f = add_feed(lay, "busway-415v-400a", [(1, 1), (7, 1)], side="B").feeds[0]
-    >>> (f.id, f.kind, f.side, round(f.rating_kw, 1))
-    ('BW-1-B', 'busway', 'B', 287.5)
+    >>> (f.id, f.kind, f.side, round(f.rating_kw, 1))  # 287.5 kVA at a power factor of 0.95
+    ('BW-1-B', 'busway', 'B', 273.1)
     """
     catalog = catalog or default_catalog()
     ft = _facility(catalog, type_id, ("busway", "pdu", "rpp"))
@@ -1220,7 +1221,8 @@ def add_feed(layout: Layout, type_id: str, points: Sequence[Sequence[float]], si
     if feed_id:
         _check_new_ids(layout, [feed_id])
     data: dict[str, Any] = {"id": fid, "kind": ft.kind, "model": ft.id, "side": side,
-                            "points": [tuple(p) for p in points]}
+                            "points": [tuple(p) for p in points],
+                            "power_factor": DESIGN_POWER_FACTOR}
     for key in ("voltage_v", "phases", "amps"):
         if getattr(ft, key) is not None:
             data[key] = getattr(ft, key)

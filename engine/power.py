@@ -2,8 +2,9 @@
 
 Feeds carry racks: each rack lists its feed ids. In normal operation a rack's
 load splits evenly over its feeds; when one side (A or B) is lost, the load
-moves to the rack's remaining feeds. A feed is budgeted at its rating times
-the continuous-load derating (80 % by NEC 210.20(A) [S65]).
+moves to the rack's remaining feeds. A feed is budgeted at its rating (kVA
+times its power factor) times the continuous-load derating (80 % by NEC
+210.20(A) [S65]).
 
 Examples
 --------
@@ -23,12 +24,17 @@ import numpy as np
 from engine.model import Layout
 
 __all__ = ["PowerResult", "PowerCache", "feed_loads", "pue_model", "analyze_power",
-           "nearest_feeds", "TAP_OFF_REACH_M"]
+           "nearest_feeds", "TAP_OFF_REACH_M", "DESIGN_POWER_FACTOR"]
 
 
 #: how far a busway tap-off reaches a rack in plan: the run passes over the racks it
 #: feeds, and a tap-off box hangs from it with a short whip to the rack's PDU
 TAP_OFF_REACH_M = 1.5
+
+#: the power factor new feeds are designed with (templates, a feed drawn or dropped):
+#: NVIDIA's table gives 32.7 kW for a 415 V / 60 A 3-phase circuit whose 80 % rating is
+#: 34.5 kVA [S41], a power factor of 0.95; a feed's kW rating is its kVA times this
+DESIGN_POWER_FACTOR = 0.95
 
 
 @dataclass

@@ -87,6 +87,7 @@ from engine.model import (
     PowerFeed,
     Rack,
 )
+from engine.power import DESIGN_POWER_FACTOR
 
 __all__ = [
     "ParameterError",
@@ -1453,7 +1454,7 @@ def _lay_out(t: TemplateFile, env: dict[str, Any], catalog: Catalog, name: str |
 
     # 3. feeds: per row and side, the smallest model whose derated rating carries the
     # row's load with the other side lost; rows too heavy are split into segments
-    derate = assumptions.continuous_derating
+    derate = assumptions.continuous_derating * DESIGN_POWER_FACTOR
     models = [_pick_model(catalog, _s(m, env), "power.feed_models") for m in t.power.feed_models]
     models.sort(key=lambda m: m.capacity_kw.v())
     feeds: list[PowerFeed] = []
@@ -1488,7 +1489,7 @@ def _lay_out(t: TemplateFile, env: dict[str, Any], catalog: Catalog, name: str |
                 fid = f"BW-{k + 1:02d}{_seg_label(s)}-{side}"
                 feeds.append(PowerFeed(id=fid, kind=t.power.kind, model=fit.id, side=side,
                                        voltage_v=fit.voltage_v or 415, phases=fit.phases or 3,
-                                       amps=fit.amps or 400,
+                                       amps=fit.amps or 400, power_factor=DESIGN_POWER_FACTOR,
                                        points=[(round(x0, 4), round(y_row + dy, 4)),
                                                (round(x1, 4), round(y_row + dy, 4))]))
                 for i in seg:

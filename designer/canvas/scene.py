@@ -522,7 +522,10 @@ class FloorPlanScene(QGraphicsScene):
         kw = a.power.rack_kw
         layout = self.document.layout
         if self.metric == "utilization":
-            util = dict(zip(a.power.feed_ids, a.power.feed_utilization.tolist(), strict=True))
+            # a rack's feeds are designed for the loss of one side: its colour is the
+            # utilization of its worst feed then, which a green normal load would hide
+            util = dict(zip(a.power.feed_ids, a.power.feed_failover_utilization.tolist(),
+                            strict=True))
             values = np.array([max((util.get(f, 0.0) for f in r.feeds), default=np.nan) * 100
                                for r in layout.racks], np.float64) \
                 if len(layout.racks) == len(ids) else np.zeros(len(ids))
