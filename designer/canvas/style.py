@@ -166,7 +166,7 @@ METRICS: dict[str, ColorMap] = {
     "kw": ColorMap("kw", "Rack power", "kW", _lut([
         (0.0, "#fff4d2"), (0.25, "#fed38a"), (0.5, "#fb9a4b"), (0.75, "#e0502c"),
         (1.0, "#8e1b1b")])),
-    "utilization": ColorMap("utilization", "Feed utilization, one side lost (worst feed)", "%", _lut([
+    "utilization": ColorMap("utilization", "Feed utilization, one side lost", "%", _lut([
         (0.0, "#d8eed8"), (0.5, "#8fcf8f"), (0.66, "#f2de6b"), (0.8, "#f4a43c"),
         (0.84, "#e55a35"), (1.0, "#8e1b1b")]), (0.0, 120.0)),
     "liquid": ColorMap("liquid", "Liquid-cooled share", "%", _lut([
