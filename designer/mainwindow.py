@@ -678,6 +678,9 @@ class MainWindow(QMainWindow):
                     lambda msg: self.statusBar().showMessage(msg, REFUSAL_MS))
             if cls_name == "RulePanel" and hasattr(panel, "zoom_requested"):
                 panel.zoom_requested.connect(self.zoom_to_items)
+            if cls_name == "PalettePanel" and hasattr(panel, "entry_activated"):
+                # Enter or a double-click on an entry: a drop at the plan's visible centre
+                panel.entry_activated.connect(self.view.place_entry)
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self._size_docks()
@@ -985,7 +988,9 @@ class MainWindow(QMainWindow):
         self.coords_label.setText(f"x {x:8.2f} m   y {y:8.2f} m")
 
     def _show_zoom(self, px_per_m: float) -> None:
-        self.zoom_label.setText(f"{px_per_m:.1f} px/m")
+        # a hall kilometres wide fits below 0.1 px/m: two figures, not "0.0 px/m"
+        text = f"{px_per_m:.1f}" if px_per_m >= 1 else f"{px_per_m:.2g}"
+        self.zoom_label.setText(f"{text} px/m")
 
     def _update_paste_action(self) -> None:
         """Paste is on while the clipboard holds Rackscape items."""

@@ -40,6 +40,8 @@ __all__ = ["FloorPlanView", "MIME_ITEMS"]
 MIME_ITEMS = "application/x-rackscape-items"
 MIN_SCALE, MAX_SCALE = 0.02, 4000.0  # pixels per metre
 LEGEND_W = 210
+#: the widest the scale bar's panel gets (a bar of at most 140 px and its insets)
+SCALE_BAR_MAX_W = 168
 
 
 #: how much a pixel of empty floor under the legend counts against a pixel of racks,
@@ -114,7 +116,12 @@ class FloorPlanView(QGraphicsView):
     def _apply_scale(self, factor: float) -> None:
         self.is_fitted = False
         now = self.scale_px_per_m
-        factor = max(MIN_SCALE / now, min(MAX_SCALE / now, factor))
+        lo = MIN_SCALE
+        if now * factor < MIN_SCALE:
+            # a hall too big for the view at MIN_SCALE (10 km in a small window) can still
+            # be zoomed out to whole, and a little past, as the fit shows it
+            lo = min(MIN_SCALE, now, 0.5 * self._fit_scale(self.content_rect(), 0.0))
+        factor = max(lo / now, min(MAX_SCALE / now, factor))
         if abs(factor - 1.0) > 1e-9:
             self.scale(factor, factor)
             self.zoom_changed.emit(self.scale_px_per_m)
@@ -126,30 +133,106 @@ class FloorPlanView(QGraphicsView):
         self._apply_scale(factor)
         self.setTransformationAnchor(anchor)
 
+    def _fit_scale(self, rect: QRectF, margin_px: float) -> float:
+        """Return the zoom at which scene ``rect`` fills the viewport less ``margin_px``."""
+        vw = max(self.viewport().width() - 2 * margin_px, 1.0)
+        vh = max(self.viewport().height() - 2 * margin_px, 1.0)
+        return min(vw / max(rect.width(), 1e-9), vh / max(rect.height(), 1e-9))
+
     def fit_rect(self, rect: QRectF, margin_px: float = 24.0, reserve: bool = False) -> None:
-        """Show a scene rectangle whole, centred (``reserve``: clear of the legend)."""
+        """Show a scene rectangle whole and centred, ``margin_px`` from the edges (less in
+        a small view); ``reserve``: clear of the legend and the scale bar where that costs
+        little of the zoom (see :meth:`fit_area`)."""
         if rect.isEmpty():
             return
         self.is_fitted = False
-        right = LEGEND_W + 12 if reserve else 0
-        bottom = 40 if reserve else 0
-        vw = max(self.viewport().width() - 2 * margin_px - right, 50)
-        vh = max(self.viewport().height() - 2 * margin_px - bottom, 50)
-        s = max(MIN_SCALE, min(MAX_SCALE, min(vw / rect.width(), vh / rect.height())))
+        vw, vh = self.viewport().width(), self.viewport().height()
+        # a fixed margin took a third of a small plan's width: at most 4 % a side
+        margin = min(margin_px, 0.04 * min(vw, vh))
+        area = self.fit_area(rect, margin, reserve)
+        # no MIN_SCALE here: the fit of a 10 km hall in a small window lies below it
+        s = min(MAX_SCALE, area.width() / rect.width(), area.height() / rect.height())
         self.resetTransform()
         self.scale(s, s)
-        c = rect.center()
-        # shift the centre so the rectangle sits in the free area left of the legend
-        self.centerOn(QPointF(c.x() + right / 2 / s, c.y() + bottom / 2 / s))
+        # the view's centre goes where the rectangle's centre sits in ``area``
+        c = rect.center() + (QPointF(vw / 2, vh / 2) - area.center()) / s
+        # the view scrolls only within the scene rectangle, which the scene sizes for the
+        # hall it was given: a hall widened since (10 km) or items off it left the fit
+        # stuck at the old rectangle's edge; it grows to take in what the view shows
+        seen = QRectF(c.x() - vw / 2 / s, c.y() - vh / 2 / s, vw / s, vh / s)
+        if not self.fp.sceneRect().contains(seen):
+            self.fp.setSceneRect(self.fp.sceneRect().united(seen))
+        self.centerOn(c)
         self.zoom_changed.emit(self.scale_px_per_m)
 
-    def zoom_to_fit(self) -> None:
-        """Show the whole hall."""
-        self._fit_pending = False
+    def fit_area(self, rect: QRectF, margin_px: float, reserve: bool) -> QRectF:
+        """Return the viewport rectangle scene ``rect`` is fitted into.
+
+        The viewport less ``margin_px`` a side; with ``reserve``, the part of it beside
+        the legend's or the scale bar's strip that keeps both clear of the rectangle and
+        costs the least zoom, if it costs at most 15 % (a wide view has room beside a
+        square hall for the legend). Otherwise the rectangle fills the view, centred, and
+        the legend takes the corner that hides least of it.
+        """
+        vw, vh = float(self.viewport().width()), float(self.viewport().height())
+        full = QRectF(margin_px, margin_px, vw - 2 * margin_px, vh - 2 * margin_px)
+        if not reserve or rect.isEmpty() or full.width() <= 0 or full.height() <= 0:
+            return full
+
+        def scale(area: QRectF) -> float:
+            return min(area.width() / rect.width(), area.height() / rect.height())
+
+        w, h = self.legend_size()
+        corners = [QRectF(x, y, w, h) for x, y in self._legend_corners(w, h)]
+        bar = QRectF(12, vh - 46, SCALE_BAR_MAX_W, 34)
+        gap = margin_px
+        # the strip each place takes off the area: (side, the edge the area keeps to)
+        cuts = {"right": ("right", vw - w - 12 - gap), "left": ("left", 12 + w + gap),
+                "top": ("top", 12 + h + gap), "bottom": ("bottom", vh - h - 12 - gap),
+                "bar_bottom": ("bottom", bar.top() - gap), "bar_left": ("left", bar.right() + gap)}
+        # centred first, then the legend in its usual corner (top right), then the rest
+        bars = (None, "bar_bottom", "bar_left")
+        order = [(None, None)] + [("right", b) for b in bars] + [
+            (lg, b) for lg in (None, "top", "left", "bottom") for b in bars if lg or b]
+        clear: list[tuple[QRectF, float]] = []
+        for cut_names in order:
+            area = QRectF(full)
+            for side, at in (cuts[k] for k in cut_names if k is not None):
+                if side == "right":
+                    area.setRight(min(area.right(), at))
+                elif side == "bottom":
+                    area.setBottom(min(area.bottom(), at))
+                elif side == "left":
+                    area.setLeft(max(area.left(), at))
+                else:
+                    area.setTop(max(area.top(), at))
+            if area.width() < 20 or area.height() < 20:
+                continue
+            s = scale(area)
+            placed = QRectF(0, 0, rect.width() * s, rect.height() * s)
+            placed.moveCenter(area.center())
+            if not placed.intersects(bar) and any(not placed.intersects(b) for b in corners):
+                clear.append((area, s))
+        if not clear:
+            return full
+        top_s = max(s for _a, s in clear)
+        if top_s < 0.85 * scale(full):
+            return full
+        # of the fits within 5 % of the largest, the first in that order: a hall a few
+        # pixels smaller beats one pushed off centre or a legend moved from its corner
+        return next(a for a, s in clear if s >= 0.95 * top_s)
+
+    def content_rect(self) -> QRectF:
+        """Return the scene rectangle of the hall and every item (some stand off it)."""
         rect = self.fp.hall_rect()
         for item in self.fp.model_items():
             rect = rect.united(item.sceneBoundingRect())
-        self.fit_rect(rect, 24.0, reserve=True)
+        return rect
+
+    def zoom_to_fit(self) -> None:
+        """Show the whole hall, centred, filling the view less a small margin."""
+        self._fit_pending = False
+        self.fit_rect(self.content_rect(), 24.0, reserve=True)
         self.is_fitted = True
 
     def zoom_to(self, ids: list[str], min_size_m: float = 8.0) -> None:
@@ -435,15 +518,28 @@ class FloorPlanView(QGraphicsView):
             return
         x, y = from_scene(self.mapToScene(event.position().toPoint()))
         free = bool(event.modifiers() & Qt.KeyboardModifier.AltModifier)
+        self.drop_entry(type_id, x, y, free)
+        event.acceptProposedAction()
+        self.setFocus()
+
+    def drop_entry(self, type_id: str, x: float, y: float, free: bool = False) -> list[str]:
+        """Drop catalog entry ``type_id`` at plan ``(x, y)`` as a palette drag does (one
+        command, snapped unless ``free``); return the ids placed or changed (``[]`` when
+        it cannot go there: the status bar says why)."""
         try:
-            perform_drop(self.fp, type_id, x, y, free)
+            return perform_drop(self.fp, type_id, x, y, free)
         except InputError as exc:
             # the drop's own reason ("GPU-0002: no 8 free U in a run"), not the error's frame
             self.fp.message.emit(f"Cannot place {type_id}: {exc.expected}")
         except (ValueError, KeyError) as exc:
             self.fp.message.emit(str(exc))
-        event.acceptProposedAction()
-        self.setFocus()
+        return []
+
+    def place_entry(self, type_id: str) -> list[str]:
+        """Place catalog entry ``type_id`` where a drop at the centre of the visible plan
+        puts it: a palette entry placed from the keyboard (Enter) or by double-click."""
+        x, y = self.visible_plan_centre()
+        return self.drop_entry(type_id, x, y)
 
     # -- clipboard payloads ----------------------------------------------------------------------------
 
@@ -500,9 +596,7 @@ class FloorPlanView(QGraphicsView):
         held = getattr(self, "_legend_at", None)
         if held is not None and held[0] == key:
             return held[1]
-        # the corners, the scale bar's taking the legend above it
-        corners = [(vw - w - 12, 12.0), (12.0, 12.0), (vw - w - 12, vh - h - 12),
-                   (12.0, vh - h - 58)]
+        corners = self._legend_corners(w, h)
         # what it hides of the plan, and then of the hall's empty floor: of two corners
         # that hide nothing, the one off the hall (a legend over the floor hides where
         # racks could go and reads as part of the plan)
@@ -524,6 +618,20 @@ class FloorPlanView(QGraphicsView):
             # during a paint is dropped with it)
             QTimer.singleShot(0, self.viewport().update)
         return corners[best]
+
+    def _legend_corners(self, w: float, h: float) -> list[tuple[float, float]]:
+        """Return the top-left viewport points of the legend's four places: the corners,
+        the scale bar's taking the legend above it."""
+        vw, vh = self.viewport().width(), self.viewport().height()
+        return [(vw - w - 12, 12.0), (12.0, 12.0), (vw - w - 12, vh - h - 12),
+                (12.0, vh - h - 58)]
+
+    def legend_size(self) -> tuple[float, float]:
+        """Return the legend's width and height in pixels (taller with each overlay
+        on show that has a legend)."""
+        extra = [e for e in (ov.legend() for ov in self.fp.overlays.values()
+                             if ov.isVisible()) if e]
+        return float(LEGEND_W), float(54 + sum(22 + 16 * len(rows) for _, rows in extra))
 
     def legend_cover(self, box: QRectF) -> float:
         """Return how much of the plan a legend at viewport rectangle ``box`` would hide, in
@@ -589,7 +697,7 @@ class FloorPlanView(QGraphicsView):
         sections = [(cmap.label, cmap.unit, lo, hi)]
         extra = [ov.legend() for ov in self.fp.overlays.values() if ov.isVisible()]
         extra = [e for e in extra if e]
-        height = 54 + sum(22 + 16 * len(rows) for _, rows in extra)
+        _w, height = self.legend_size()
         x, y = self.legend_corner(w, height)
         self._panel(painter, QRectF(x, y, w, height))
         painter.setFont(label_font(11, True))

@@ -321,6 +321,7 @@ class SpinEditor(FieldEditor):
         super().__init__(field, w)
         self.is_int = is_int
         self._typed = False
+        self._typed_text = ""  # the entry being typed, judged when it is finished
         self._plain: tuple[QPalette, str] | None = None  # the look before a refusal tinted it
         w.lineEdit().textEdited.connect(self._on_typed)
         w.valueChanged.connect(self._on_value)
@@ -329,7 +330,10 @@ class SpinEditor(FieldEditor):
     def _show(self, value: Any) -> None:
         w = self.widget
         w.blockSignals(True)
+        # what was typed is gone (Esc, a new selection, an edit elsewhere): the focus
+        # leaving the field next must not judge it, or a dropped "abc" came back refused
         self._typed = False
+        self._typed_text = ""
         w.is_blank = value is MIXED
         if value is MIXED:
             w.lineEdit().clear()

@@ -2,7 +2,9 @@
 
 Dragging an entry starts a ``QDrag`` whose mime data holds the catalog id under
 :data:`designer.panels.common.MIME_CATALOG`; the floor plan places racks and
-facility units, the rack elevation installs servers and switches.
+facility units, the rack elevation installs servers and switches. Enter on the
+selected entry, or a double-click, places it as a drop at the centre of the visible
+plan would (``entry_activated``), so the catalog works without a mouse.
 """
 
 from __future__ import annotations
@@ -100,7 +102,22 @@ class _EntryDelegate(QStyledItemDelegate):
 
 
 class _PaletteTree(QTreeWidget):
-    """A tree whose leaf items drag out as catalog ids."""
+    """A tree whose leaf items drag out as catalog ids, and place with Enter."""
+
+    #: Enter or Return on an entry: its catalog id (a category heading opens or closes)
+    entry_entered = Signal(str)
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        item = self.currentItem()
+        eid = item.data(0, _ID_ROLE) if item is not None else None
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and eid \
+                and not item.isHidden():
+            # Qt's own Enter emits ``activated`` on some platforms and not on others
+            # (nor does it accept the key): placing is the palette's, everywhere
+            self.entry_entered.emit(eid)
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     def mimeTypes(self) -> list[str]:
         return [MIME_CATALOG, "text/plain"]
@@ -111,7 +128,12 @@ class _PaletteTree(QTreeWidget):
 
 
 class PalettePanel(QWidget):
-    """The catalog as a searchable, generation-filtered tree of draggable entries."""
+    """The catalog as a searchable, generation-filtered tree of draggable entries.
+
+    ``entry_activated`` carries the catalog id of an entry placed without the mouse's
+    drag (Enter on the selected entry, or a double-click): the main window places it as
+    a drop at the centre of the visible plan.
+    """
 
     entry_activated = Signal(str)
 
@@ -159,6 +181,7 @@ class PalettePanel(QWidget):
         self.search.textChanged.connect(self._apply_filter)
         self.generation_combo.currentIndexChanged.connect(lambda _i: self._apply_filter())
         self.tree.itemDoubleClicked.connect(self._on_double_click)
+        self.tree.entry_entered.connect(self.entry_activated)
         document.analysis_updated.connect(self._on_layout_changed)
         document.items_changed.connect(self._on_layout_changed)
         reset = getattr(document, "layout_reset", None)  # panels also serve plain views

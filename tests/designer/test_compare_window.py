@@ -199,6 +199,8 @@ def test_a_first_comparison_cancelled_shows_what_was_done(qtbot, gated, builtin_
 def test_closing_the_window_cancels_its_comparison(qtbot, gated, builtin_catalog):
     win = _compare_window(qtbot, builtin_catalog)
     win.run()
+    # closed while the first generation is being computed: no other one starts
+    qtbot.waitUntil(lambda: gated.calls == ["hopper"], timeout=10_000)
     win.close()
     assert not win.is_running()
     gated.open_all()
