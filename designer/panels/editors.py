@@ -437,6 +437,11 @@ class SpinEditor(FieldEditor):
         if why:
             self.on_error(why)  # which clears the tint of an earlier refusal
             self._mark(why)
+        elif text.strip():
+            # a good entry, though the value it already had (so nothing commits): the
+            # refusal of an earlier entry is old news (a commit refused by the document
+            # shows the field's value again first, which forgets what was typed)
+            self.on_revert()
         return bool(why)
 
 

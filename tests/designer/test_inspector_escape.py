@@ -108,3 +108,25 @@ def test_focus_moving_on_after_esc_judges_nothing(qtbot, doc):
     x.widget.editingFinished.emit()  # as a focus change can report it again
     _assert_clean(insp, x, plain, x.widget.lineEdit().text())
     assert doc.layout.racks[0].x_m == rack.x_m
+
+
+def test_the_value_it_already_has_typed_after_a_refusal_clears_the_refusal(qtbot, doc):
+    """A refused entry corrected to the value the field already holds is a good entry:
+    the refusal goes, though nothing changes and no command is pushed."""
+    feed = doc.layout.feeds[0]
+    insp = _inspector(qtbot, doc)
+    doc.select([feed.id])
+    ed = insp.editor("power_factor")
+    plain = _base(ed)
+    le = ed.widget.lineEdit()
+    for text in ("1.5", f"{feed.power_factor:g}"):
+        ed.widget.setFocus()
+        le.selectAll()
+        qtbot.keyClicks(le, text)
+        qtbot.keyClick(le, Qt.Key.Key_Return)
+        if text == "1.5":
+            assert ed.is_marked() and insp.message.isVisible()
+            commands = doc.undo_stack.count()
+    assert not ed.is_marked() and _base(ed) == plain and not insp.message.isVisible()
+    assert doc.item(feed.id).power_factor == feed.power_factor
+    assert doc.undo_stack.count() == commands
