@@ -1187,6 +1187,80 @@ def racks_table(layout: Layout, analysis: Any, catalog: Catalog | None = None) -
     return _table("racks", "Racks", cols, rows, _unknown_note(no_power, no_weight))
 
 
+def elevations_table(layout: Layout, analysis: Any, catalog: Catalog | None = None) -> Table:
+    """Return what every rack holds where: one row per device, bottom U first.
+
+    The devices of the layout at their U, a rack-scale system over its whole rack, and
+    the switches a fabric placed in its network racks (their U as the cut-sheet gives
+    it; a switch that found no free U is listed under no rack). Per-device power is the
+    catalog's maximum, weight its figure (empty where the catalog has none).
+    """
+    catalog = catalog or default_catalog()
+    rows: list[tuple] = []
+
+    def figures(type_id: str) -> tuple[Any, Any, str, str]:
+        dev = catalog.devices.get(type_id)
+        if dev is None:
+            return None, None, type_id, "Other device"
+        w, kg = dev.power_max_w.v(), dev.weight_kg.v()
+        return (_x(w / 1000.0, 3) if w is not None else None,
+                _x(kg, 1) if kg is not None else None, dev.name,
+                _ROLE_LABEL.get(dev.role, dev.role))
+
+    placed: dict[str, list[tuple]] = {r.id: [] for r in layout.racks}
+    unplaced: list[tuple] = []
+    topo, _ = _parts(analysis.network)
+    if topo is not None and topo.n_switches:
+        from engine.fabric import TIER_NAMES
+
+        arr = analysis.arrays
+        fab_ids = [fb.id for fb in topo.fabrics]
+        sel = np.flatnonzero(np.asarray(topo.sw_dev) < 0)
+        for k in sel.tolist():
+            model = topo.models[int(topo.sw_model[k])]
+            f = int(topo.sw_fabric[k])
+            by = (f"fabric {fab_ids[f] if 0 <= f < len(fab_ids) else ''}, "
+                  f"{TIER_NAMES[int(topo.sw_tier[k])]}")
+            rack, u, h = int(topo.sw_rack[k]), int(topo.sw_u[k]), int(topo.sw_height_u[k])
+            entry = (u, h, model, "", by)
+            if 0 <= rack < arr.n_racks and u > 0:
+                placed[arr.rack_ids[rack]].append(entry)
+            else:
+                unplaced.append(entry)
+    for r in layout.racks:
+        items = [(d.u, _device_u(catalog, d.type), d.type, d.name or "", "layout")
+                 for d in r.devices] + placed[r.id]
+        if r.system:
+            kw, kg, name, role = figures(r.system)
+            rows.append((r.id, r.row or "", None, None, None, r.system, name, role,
+                         "layout (rack-scale system)", kw, kg))
+        for u, h, type_id, label, by in sorted(items, key=lambda e: e[0]):
+            kw, kg, name, role = figures(type_id)
+            rows.append((r.id, r.row or "", u, u + h - 1, h, type_id,
+                         f"{name} ({label})" if label else name, role, by, kw, kg))
+    for _u, h, type_id, _label, by in unplaced:
+        kw, kg, name, role = figures(type_id)
+        rows.append(("", "", None, None, h, type_id, name, role, f"{by}; no free U", kw, kg))
+    cols = [_c("Rack"), _c("Row"), _c("U from", kind="int"), _c("U to", kind="int"),
+            _c("Height", "U", "int"), _c("Item"), _c("Description"), _c("Role"),
+            _c("Placed by"), _c("Max power", "kW", "float", 3),
+            _c("Weight", "kg", "float", 1)]
+    note = ("Each rack's devices from the bottom U up: those of the layout, and the switches "
+            "each fabric places in its network racks (at the U the cut-sheet gives their "
+            "ports). A rack-scale system fills its rack. Power is each device's catalog "
+            "maximum, without the optics its links add.")
+    if unplaced:
+        note += (f" {len(unplaced):,} switch(es) found no free U in their fabric's network "
+                 "racks and are listed under no rack (FABRIC-NO-ROOM).")
+    return _table("elevations", "Rack elevations", cols, rows, note)
+
+
+def _device_u(catalog: Catalog, type_id: str) -> int:
+    """The U a device type takes (1 where the catalog does not say)."""
+    dev = catalog.devices.get(type_id)
+    return int(dev.u_height) if dev is not None and dev.u_height else 1
+
+
 def _optics_note(analysis: Any) -> str:
     """Say that rack, row and feed power include the optics at their link ends ("" if none)."""
     kw = float(getattr(analysis.power, "optics_kw", 0.0) or 0.0)
@@ -1848,7 +1922,7 @@ def sources_table(layout: Layout, analysis: Any, links: LinkView | None = None,
 
 #: the tables :func:`build_tables` returns, in report order (a CSV report writes one file
 #: per key)
-TABLE_KEYS = ("summary", "bom", "racks", "rows", "feeds", "cooling", "cooling_groups",
+TABLE_KEYS = ("summary", "bom", "racks", "elevations", "rows", "feeds", "cooling", "cooling_groups",
               "network", "fabrics", "tiers", "cable_bins", "violations", "cutsheet", "sources")
 
 
@@ -1872,6 +1946,7 @@ def build_tables(layout: Layout, analysis: Any, catalog: Catalog | None = None,
         ("summary", lambda: summary_table(layout, analysis, catalog)),
         ("bill of materials", lambda: bom_table(layout, analysis, links, catalog)),
         ("racks", lambda: racks_table(layout, analysis, catalog)),
+        ("rack elevations", lambda: elevations_table(layout, analysis, catalog)),
         ("rows", lambda: rows_table(layout, analysis, catalog)),
         ("power feeds", lambda: feeds_table(layout, analysis, catalog)),
         ("cooling units", lambda: cooling_units_table(layout, analysis, catalog)),

@@ -8,8 +8,8 @@ so the PDF, the workbook and the CSV files carry the same numbers.
 =========  =====================================================================
 ``.pdf``   design report (A4 or Letter): cover, contents, floor plans, tables,
            charts, violations, assumptions and sources
-``.xlsx``  one sheet per table (bill of materials, racks, rows, feeds, cooling,
-           network, cabling, violations, cable cut-sheet, sources)
+``.xlsx``  one sheet per table (bill of materials, racks, rack elevations, rows,
+           feeds, cooling, network, cabling, violations, cable cut-sheet, sources)
 ``.csv``   ``OUT-<table>.csv`` per table and ``OUT.csv`` as their index
 ``.png``   the floor plan at ``size`` pixels with the chosen overlays
 ``.json``  the analysis JSON of the public contract

@@ -478,3 +478,35 @@ def test_bom_names_the_copper_assemblies_that_carry_twin_port_links(builtin_cata
                for r in rows) == 128
     # fibre links are not assemblies of their own: each has its cable
     assert all(not r[-1] for r in bom.rows if r[0] == "Cable" and r[1] == "mmf-sr4-400")
+
+
+def test_rack_elevations_list_every_device_where_it_sits(builtin_catalog_module):
+    # a 1-SU H100 SuperPOD: 31 DGX H100 (8U each, four to a rack from U3 at a 9U pitch;
+    # the UFM takes the 32nd position) and the fabric's 8 leaf and 4 spine QM9700 (1U) in
+    # the network rack [S41]: 43 rows, no two of a rack on the same U
+    from engine.report_tables import elevations_table
+
+    lay = instantiate("dgx-h100-superpod", {"scalable_units": 1},
+                      catalog=builtin_catalog_module)
+    a = analyze(lay, builtin_catalog_module)
+    t = elevations_table(lay, a, builtin_catalog_module)
+    rows = [dict(zip(t.headers(), r, strict=True)) for r in t.rows]
+    assert len(rows) == 31 + 12
+    dgx = [r for r in rows if r["Item"] == "dgx-h100"]
+    assert len(dgx) == 31 and {(r["U from"], r["U to"]) for r in dgx} == {
+        (3, 10), (12, 19), (21, 28), (30, 37)}
+    sw = [r for r in rows if r["Item"] == "qm9700"]
+    assert [r["Placed by"] for r in sw].count("fabric compute, leaf") == 8
+    assert [r["Placed by"] for r in sw].count("fabric compute, spine") == 4
+    by_rack = defaultdict(set)
+    for r in rows:
+        span = set(range(r["U from"], r["U to"] + 1))
+        assert not span & by_rack[r["Rack"]], r
+        by_rack[r["Rack"]] |= span
+    # the cut-sheet puts the switches' ports at the U this table gives them
+    view = link_view(a, builtin_catalog_module)
+    ends = {(rack, int(u)) for side in ("a", "b")
+            for rack, u, dev in zip(getattr(view, f"{side}_rack"), getattr(view, f"{side}_u"),
+                                    getattr(view, f"{side}_device"), strict=True)
+            if dev.startswith("qm9700")}
+    assert ends == {(r["Rack"], r["U from"]) for r in sw}
