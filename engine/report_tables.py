@@ -1255,6 +1255,64 @@ def elevations_table(layout: Layout, analysis: Any, catalog: Catalog | None = No
     return _table("elevations", "Rack elevations", cols, rows, note)
 
 
+@dataclass(frozen=True)
+class RackConfiguration:
+    """Racks that hold the same things at the same U (one elevation drawing serves all).
+
+    ``items`` are ``(u_from, height_u, item, role)`` bottom up (a switch a fabric placed
+    is named with its tier: ``"qm9700 leaf"``); a rack-scale system is one item over the
+    whole rack (``u_from`` 1, ``height_u`` the rack's).
+    """
+
+    rack_ids: tuple[str, ...]
+    rack_type: str
+    height_u: int
+    items: tuple[tuple[int, int, str, str], ...]
+    #: the most any of them draws (``None`` where one holds hardware of unknown power)
+    power_kw: float | None
+
+
+def rack_configurations(layout: Layout, analysis: Any, catalog: Catalog | None = None,
+                        elevations: Table | None = None) -> list[RackConfiguration]:
+    """Group the racks by what they hold where; the most common configuration first.
+
+    Examples
+    --------
+    >>> from engine.analysis import analyze
+    >>> from engine.templates import instantiate
+    >>> lay = instantiate("dgx-h100-hall", {"racks": 4})
+    >>> [(len(c.rack_ids), len(c.items)) for c in rack_configurations(lay, analyze(lay))]
+    [(4, 4), (1, 12)]
+    """
+    catalog = catalog or default_catalog()
+    t = elevations if elevations is not None else elevations_table(layout, analysis, catalog)
+    ix = {name: t.index(name) for name in ("Rack", "U from", "Height", "Item", "Role",
+                                            "Placed by")}
+    held: dict[str, list[tuple[int, int, str, str]]] = {r.id: [] for r in layout.racks}
+    height = {r.id: int(h) for r, h in zip(layout.racks, analysis.arrays.rack_height_u.tolist(),
+                                            strict=True)}
+    for row in t.rows:
+        rid = row[ix["Rack"]]
+        if rid not in held:
+            continue  # a switch that found no free U
+        u, name, by = row[ix["U from"]], row[ix["Item"]], row[ix["Placed by"]]
+        if by.startswith("fabric "):  # a switch a fabric placed: its tier too
+            name = f"{name} {by.rpartition(', ')[2]}"
+        item = (1, height[rid], name, row[ix["Role"]]) if u is None else (
+            int(u), int(row[ix["Height"]]), name, row[ix["Role"]])
+        held[rid].append(item)
+    no_power, _ = rack_unknown_figures(layout, analysis, catalog)
+    groups: dict[tuple, list[int]] = {}
+    for i, r in enumerate(layout.racks):
+        groups.setdefault((r.type, height[r.id], tuple(held[r.id])), []).append(i)
+    kw = analysis.power.rack_kw
+    # racks alike can differ a little in power (the optics of their link ends): the most
+    out = [RackConfiguration(tuple(layout.racks[i].id for i in ii), rt, h, items,
+                             None if no_power[ii].any() else float(kw[ii].max()))
+           for (rt, h, items), ii in ((k, np.asarray(v)) for k, v in groups.items())]
+    return sorted(out, key=lambda c: -len(c.rack_ids))
+
+
 def _device_u(catalog: Catalog, type_id: str) -> int:
     """The U a device type takes (1 where the catalog does not say)."""
     dev = catalog.devices.get(type_id)

@@ -20,6 +20,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPen
 
 from designer.reports import charts
+from designer.reports.elevations import PER_FIGURE, draw_elevations
 from designer.reports.floorplan import (
     PlanInfo,
     PlanSource,
@@ -47,6 +48,7 @@ from engine.report_tables import (
     build_tables,
     floor_load_text,
     power_text,
+    rack_configurations,
     scaleup_figures,
     sources_cited_table,
     unknown_power_text,
@@ -59,6 +61,9 @@ RACK_TABLE_LIMIT = 200
 #: Above this many feeds or cooling units the PDF lists the most utilized ones.
 UNIT_TABLE_LIMIT = 120
 _TOP = 60
+#: The most rack elevations the PDF draws (the most common configurations).
+ELEVATIONS_SHOWN = 12
+_ELEVATION_PTS = 300  # a drawing's height: a 48U rack at about 5.5 pt per U
 # utilization charts stop at 200 %: a feed at 1,500 % would flatten every other bar
 _UTIL_CAP_PCT = 200.0
 
@@ -179,6 +184,28 @@ def _numbers_note(info: PlanInfo | None) -> str:
         return ""
     return (" A cooling unit too small for its name shows the number that ends it "
             "(12 in a CRAH: CRAH-12).")
+
+
+def _elevations(s: list, layout: Any, analysis: Any, tables: dict[str, Table]) -> None:
+    """The rack elevations: one drawing per configuration, the most common first."""
+    configs = rack_configurations(layout, analysis, elevations=tables["elevations"])
+    if not configs:
+        return
+    shown = configs[:ELEVATIONS_SHOWN]
+    s.append(Heading("Rack elevations", 2, keep_pt=_ELEVATION_PTS + 60))
+    lead = (f"{len(configs):,} rack configuration{'s' * (len(configs) != 1)}: racks that hold "
+            "the same devices at the same U share a drawing (U1 at the bottom), with how many "
+            "racks are like it, the most any of them draws (with the optics of its links) "
+            "and their ids.")
+    if len(configs) > len(shown):
+        lead += f" The {len(shown)} most common are drawn."
+    lead += " The XLSX and CSV reports list every device of every rack at its U."
+    for i in range(0, len(shown), PER_FIGURE):
+        part = shown[i:i + PER_FIGURE]
+        # the words under the first drawing: a heading keeps with what follows it
+        s.append(Figure(lambda p, r, pt, part=part: draw_elevations(p, r, pt, part),
+                        _ELEVATION_PTS,
+                        lead if i == 0 else ""))
 
 
 def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple[str, ...],
@@ -316,6 +343,7 @@ def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple
     s.append(TableFlow(racks, rack_cols))
     if racks.note:
         s.append(Para(racks.note, 7.5, italic=True, color=C["muted"]))
+    _elevations(s, layout, analysis, tables)
 
     # power
     s.append(Heading("Power"))

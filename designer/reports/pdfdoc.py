@@ -161,10 +161,12 @@ class Heading(Flowable):
     text: str
     level: int = 1
     toc: bool = True
+    #: points of what follows that stay on the heading's page (a drawing: all of it)
+    keep_pt: float = 90.0
 
     @property
     def keep_with_next(self) -> float:  # type: ignore[override]
-        return 90.0
+        return self.keep_pt
 
     def size(self) -> float:
         return 16.0 if self.level == 1 else 11.0

@@ -56,6 +56,19 @@ def test_pdf_has_cover_contents_and_sections(pdf_file, design):
     assert f"Page {len(pages)} of {len(pages)}" in pages[-1]
 
 
+def test_pdf_draws_each_rack_configuration_once(pdf_file):
+    """1 SU of DGX H100 (the UFM takes the 32nd position [S41]): seven racks of four DGX,
+    one of three, and the network rack of 8 leaf and 4 spine QM9700: three drawings,
+    the most common first, each with its count and its devices named."""
+    reader = pypdf.PdfReader(pdf_file)
+    page = next(t for t in (_text(p).replace("\ufb01", "fi") for p in reader.pages)
+                if "3 rack configurations" in t)
+    assert "Rack elevations 7 racks · 41." in page  # the heading stays with its drawing
+    assert re.search(r"1 rack · 30\.\d kW", page) and re.search(r"1 rack · 20\.\d kW", page)
+    assert page.count("dgx-h100") == 4 + 3
+    assert page.count("qm9700 leaf") == 8 and page.count("qm9700 spine") == 4
+
+
 def test_pdf_contents_point_at_the_right_pages(pdf_file):
     reader = pypdf.PdfReader(pdf_file)
     pages = [_text(p) for p in reader.pages]

@@ -384,12 +384,10 @@ def test_a_400g_link_on_an_800g_cage_takes_half_a_module():
     topo = net.topology
     up = topo.lk_tier > 0                      # RTSW-CTSW and above: switch to switch
     assert np.allclose(link_optics(topo).modules[up], 1.0)
-    # the pod's 3,072 uplinks are all optical: one module's worth each. (The pod's network
-    # racks stand in line in the middle of its rows, with a tray across the rows over them,
-    # so every uplink runs 25 m or less, all on multimode; when they stood in a row of their
-    # own some RTSWs split their uplinks between multimode and single mode, and a module
-    # cannot mix them, so four more were bought.)
-    assert net.links_by_medium == {"dac-400": 3072, "mmf-sr4-400": 3072}
+    # the pod's 3,072 uplinks are all optical: one module's worth each, all single mode as
+    # Meta's are [S29][S30] (the design prefers it), so no RTSW splits its uplinks between
+    # multimode and single mode, which a module cannot mix
+    assert net.links_by_medium == {"dac-400": 3072, "smf-dr4-400": 3072}
     assert net.transceivers == 3072
 
 
