@@ -122,8 +122,8 @@ class Analysis:
                               p.feed_ids, p.feed_side, p.feed_load_kw, p.feed_budget_kw,
                               p.feed_utilization, p.feed_failover_kw,
                               p.feed_failover_utilization, feed_unknown.tolist(), strict=True)],
-                "rows": {name: round(float(kw), 3) for name, kw in zip(p.row_names, p.row_kw,
-                                                                       strict=True)},
+                "row_kw": {name: round(float(kw), 3) for name, kw in zip(p.row_names, p.row_kw,
+                                                                         strict=True)},
             },
             "cooling": {
                 "heat_kw": round(c.heat_kw, 3),

@@ -413,10 +413,11 @@ def _least_floor(t: TemplateFile, params: dict[str, Any],
             return 0.0, 0.0
         groups = {g.name: g for entries in blocks.values() for g, _, _ in entries}
         types = {name: catalog.racks[tp._s(g.rack_type, env)] for name, g in groups.items()}
-        air = tp._pick_model(catalog, tp._s(cool.air_unit, env), "") if cool.air_unit else None
-        liquid = tp._pick_model(catalog, tp._s(cool.liquid_unit, env), "") \
+        air = tp._pick_model(catalog, tp._s(cool.air_unit, env), "", ("crah",)) \
+            if cool.air_unit else None
+        liquid = tp._pick_model(catalog, tp._s(cool.liquid_unit, env), "", ("cdu",)) \
             if cool.liquid_unit else None
-        door = tp._pick_model(catalog, tp._s(cool.rear_door, env), "") \
+        door = tp._pick_model(catalog, tp._s(cool.rear_door, env), "", ("rear_door",)) \
             if cool.rear_door else None
         assumptions = tp._assumptions(t, env)
         contents = {name: tp._rack_contents(g, env) for name, g in groups.items()}

@@ -469,6 +469,8 @@ def _check_generation(ctx) -> list[Violation]:
 
 
 _UNKNOWN_MODELS: LastValue[list[Violation]] = LastValue()
+_KIND_WORDS = {"crah": "a CRAH", "cdu": "a CDU", "rear_door": "a rear door", "busway": "a busway",
+               "pdu": "a rack PDU", "rpp": "a remote power panel", "power_shelf": "a power shelf"}
 
 
 @rule("MODEL-UNKNOWN", "catalog", "A cooling unit or feed names a model the catalog lacks.")
@@ -490,6 +492,31 @@ def _check_models(ctx) -> list[Violation]:
 
     # the unit and feed lists are shared between edits that do not touch them
     return _UNKNOWN_MODELS.get((lay.cooling, lay.feeds, cat), find)
+
+
+_MODEL_KINDS: LastValue[list[Violation]] = LastValue()
+
+
+@rule("MODEL-KIND", "catalog", "A cooling unit or feed names a catalog model of another kind.")
+def _check_model_kinds(ctx) -> list[Violation]:
+    """A CRAH "of" a busway model: its bill line and sources, and the ratings a user
+    copies from the model, would be another kind of equipment's."""
+    lay, cat = ctx.layout, ctx.catalog
+
+    def find() -> list[Violation]:
+        out = []
+        for group, items in (("cooling unit", lay.cooling), ("feed", lay.feeds)):
+            for it in items:
+                spec = cat.facility.get(it.model) if it.model is not None else None
+                if spec is not None and spec.kind != it.kind:
+                    out.append(Violation(
+                        "MODEL-KIND", "error",
+                        f"{group.capitalize()} {it.id} ({_KIND_WORDS[it.kind]}) names model "
+                        f"{it.model!r}, which is {_KIND_WORDS.get(spec.kind, 'another kind')}",
+                        (it.id,)))
+        return out
+
+    return _MODEL_KINDS.get((lay.cooling, lay.feeds, cat), find)
 
 
 @rule("GEN-UNKNOWN", "catalog", "The layout's generation is none of the catalog's.")

@@ -625,6 +625,13 @@ def _check_refs(ctx) -> list[Violation]:
                                  (ids[i],)))
     out += [Violation("COOL-REF", "error", f"Rear door {u} hangs on a rack the layout does not "
                       "have", (u,)) for u in c.bad_door_units[:200]]
+    doors: dict[str, list[str]] = {}
+    for u in lay.cooling:
+        if u.kind == "rear_door" and u.rack:
+            doors.setdefault(u.rack, []).append(u.id)
+    out += [Violation("COOL-REF", "error", f"Rack {r} has {len(d)} rear doors ({', '.join(d)}); "
+                      "a rack takes one rear door",
+                      (r, *d)) for r, d in list(doors.items()) if len(d) > 1][:200]
     return out
 
 

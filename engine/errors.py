@@ -353,7 +353,19 @@ def _describe(err: dict, model: type | None = None) -> tuple[str, str]:
     elif kind in ("value_error", "assertion_error") and (
             "(got " in msg or not isinstance(got, bool | int | float | str)):
         tail = ""  # a model's own check: its message already says what is wrong
+    if kind in ("value_error", "assertion_error"):
+        # a model's check that names the field it is about ("fabrics[0].members: expected
+        # ..."): that field is where the problem is, not the model around it
+        m = _NAMED_CHECK.match(msg)
+        if m:
+            inner = m.group(1)
+            path = _path_str(loc)
+            return (f"{path}.{inner}" if path else inner), m.group(2)
     return _path_str(loc) or "(top level)", f"{msg}{tail}"
+
+
+_NAMED_CHECK = re.compile(r"^([A-Za-z_]\w*(?:\[\d+\])*(?:\.[A-Za-z_]\w*(?:\[\d+\])*)*): "
+                          r"expected (.+)$", re.S)
 
 
 def _size_text(n: int) -> str:

@@ -1304,6 +1304,12 @@ def _explicit_links(b: _Builder, builds: list[FabricBuild]) -> None:
                 bad = msg
                 break
             ends.append((res, ep))
+        if not bad and ends[0][0][:2] == ends[1][0][:2] and (
+                lk.a.port is None or lk.a.port == lk.b.port):
+            # both ends on one device (and port): a cable from a device to itself joins
+            # nothing and would count in the bisection as a loop
+            bad = (f"link {lk.id} runs from {lk.a.rack} U{lk.a.u or '–'} to itself: its ends "
+                   "must be two devices, or two ports of one")
         if bad:
             b.problems.append(("LINK-ENDPOINT", "error", bad[:1].upper() + bad[1:], (lk.id,)))
             continue

@@ -208,7 +208,10 @@ class NetworkResult:
                 "unconnected_gpus": int(self.unconnected_gpus),
                 "scaleup_domain_gpus": int(self.scaleup_domain_gpus),
                 "scaleup_domains": int(self.scaleup_domains),
-                "scaleup_gbps_per_gpu": known(self.scaleup_gbps_per_gpu, 1, scaleup),
+                # both directions added, as NVIDIA quotes NVLink (900 GB/s for H100); the
+                # contract's bandwidths are one way unless the key says otherwise
+                "scaleup_gbps_per_gpu_both_directions": known(self.scaleup_gbps_per_gpu, 1,
+                                                              scaleup),
                 "scaleup_gbps_per_gpu_per_direction": known(self.scaleup_gbps_per_gpu / 2.0, 1,
                                                             scaleup),
                 "scaleup_domain_bisection_tbps": known(self.scaleup_domain_bisection_tbps, 3,

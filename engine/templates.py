@@ -62,7 +62,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import ConfigDict, Field, ValidationError, model_validator
+from pydantic import BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from engine.catalog import Catalog, default_catalog
 from engine.compile import compile_layout
@@ -72,6 +72,7 @@ from engine.errors import (
     UserFileModel,
     format_validation_error,
     load_json_file,
+    refuse_bool,
 )
 from engine.expr import evaluate
 from engine.model import (
@@ -117,7 +118,9 @@ __all__ = [
     "check_expected",
 ]
 
-Expr = str | int | float
+#: a number, or an arithmetic expression of the parameters; never true/false (which
+#: pydantic would read as 1 or 0)
+Expr = Annotated[str | int | float, BeforeValidator(refuse_bool)]
 Identifier = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.\-]+$")]
 Name = Annotated[str, Field(pattern=r"^[a-z_][a-z0-9_]*$", max_length=40)]
 Scalar = str | int | float | bool
@@ -190,7 +193,7 @@ class Parameter(_Model):
         if self.bindings and set(self.bindings) != set(self.choices):
             raise ValueError(f"parameter {self.name}: bindings must cover every choice")
         if self.min is not None and self.max is not None and self.min > self.max:
-            raise ValueError(f"parameter {self.name}: min is above max")
+            raise ValueError(f"min: expected at most max ({self.max:g}) (got {self.min:g})")
         try:
             _coerce(self, self.default)
         except ParameterError as exc:
@@ -393,7 +396,8 @@ class TemplateFile(_Model):
         if self.repeat is not None:
             missing = [g for g in self.repeat.groups if g not in groups]
             if missing:
-                raise ValueError(f"repeat.groups: unknown rack groups {missing}")
+                raise ValueError(f"repeat.groups: expected rack groups the template defines "
+                                 f"(unknown: {', '.join(missing)})")
             idx = [groups.index(g) for g in self.repeat.groups]
             if idx != list(range(idx[0], idx[0] + len(idx))):
                 raise ValueError("repeat.groups must be consecutive rack groups, in order")
@@ -402,7 +406,8 @@ class TemplateFile(_Model):
         for k, spec in enumerate(self.fabrics):
             unknown_keys = sorted(set(spec) - fabric_keys)
             if unknown_keys:
-                raise ValueError(f"fabrics[{k}]: unknown fields {unknown_keys}")
+                raise ValueError(f"fabrics[{k}]: expected only the fields a fabric has "
+                                 f"(unknown: {', '.join(map(str, unknown_keys))})")
             if not isinstance(spec.get("id"), str):
                 raise ValueError(f"fabrics[{k}].id: expected a text id")
             tiers = spec.get("tiers", [])
@@ -412,7 +417,8 @@ class TemplateFile(_Model):
             for j, tier in enumerate(tiers):
                 bad = sorted(set(tier) - tier_keys)
                 if bad:
-                    raise ValueError(f"fabrics[{k}].tiers[{j}]: unknown fields {bad}")
+                    raise ValueError(f"fabrics[{k}].tiers[{j}]: expected only the fields a tier "
+                                     f"has (unknown: {', '.join(map(str, bad))})")
                 if not all(isinstance(v, (str, int, float, bool, dict)) or v is None
                            for v in tier.values()):
                     raise ValueError(f"fabrics[{k}].tiers[{j}]: expected numbers, text or "
@@ -425,12 +431,16 @@ class TemplateFile(_Model):
                     raise ValueError(f"fabrics[{k}].{key}: expected a list of rack group names")
                 unknown = [v for v in val if v not in groups]
                 if unknown:
-                    raise ValueError(f"fabrics[{k}].{key}: unknown rack groups {unknown}")
+                    raise ValueError(f"fabrics[{k}].{key}: expected rack groups the template "
+                                     f"defines (unknown: {', '.join(unknown)})")
         try:
             Assumptions(**{k: (1.0 if isinstance(v, str) else v)
                            for k, v in self.assumptions.items()})
-        except (ValidationError, TypeError) as exc:
-            raise ValueError(f"assumptions: {exc}") from None
+        except ValidationError as exc:
+            field, expected = format_validation_error(exc, Assumptions)
+            raise ValueError(f"assumptions.{field}: expected {expected}") from None
+        except TypeError:
+            raise ValueError("assumptions: expected an object of assumption values") from None
         return self
 
 
@@ -802,8 +812,16 @@ def _n(expr: Expr, env: dict[str, Any], what: str) -> float:
     return val
 
 
-def _i(expr: Expr, env: dict[str, Any], what: str) -> int:
-    return int(round(_n(expr, env, what)))
+def _i(expr: Expr, env: dict[str, Any], what: str, least: int | None = None) -> int:
+    """A whole number (an expression that gives 2.5 racks is an error, not 2), at least
+    ``least`` where given."""
+    val = _n(expr, env, what)
+    if abs(val - round(val)) > 1e-9:
+        raise ParameterError(f"{what}: expected a whole number (got {val:g})")
+    n = int(round(val))
+    if least is not None and n < least:
+        raise ParameterError(f"{what}: expected at least {least} (got {n})")
+    return n
 
 
 def _rack_contents(g: RackGroup, env: dict[str, Any]) -> tuple[str | None, list[MountedDevice]]:
@@ -815,7 +833,8 @@ def _rack_contents(g: RackGroup, env: dict[str, Any]) -> tuple[str | None, list[
         if n < 0 or n > 60:
             raise ParameterError(f"racks.{g.name}.devices.count: expected 0 to 60, got {n}")
         u0 = _i(spec.u, env, f"racks.{g.name}.devices.u")
-        pitch = _i(spec.pitch_u, env, "pitch_u") if spec.pitch_u is not None else 0
+        pitch = _i(spec.pitch_u, env, f"racks.{g.name}.devices.pitch_u", least=0) \
+            if spec.pitch_u is not None else 0
         dtype = _s(spec.type, env)
         for k in range(n):
             try:
@@ -828,11 +847,20 @@ def _rack_contents(g: RackGroup, env: dict[str, Any]) -> tuple[str | None, list[
     return None, devices
 
 
-def _pick_model(catalog: Catalog, model_id: str, what: str):
+_FACILITY_KIND_WORDS = {"crah": "a CRAH", "cdu": "a CDU", "rear_door": "a rear door",
+                        "busway": "a busway", "pdu": "a rack PDU", "rpp": "a remote power panel",
+                        "power_shelf": "a power shelf"}
+
+
+def _pick_model(catalog: Catalog, model_id: str, what: str, kinds: tuple[str, ...]):
     try:
         model = catalog.facility[model_id]
     except KeyError:
         raise ParameterError(f"{what}: unknown facility model {model_id!r}") from None
+    if model.kind not in kinds:
+        want = " or ".join(_FACILITY_KIND_WORDS[k] for k in kinds)
+        raise ParameterError(f"{what}: expected {want} model (got {model_id!r}, "
+                             f"{_FACILITY_KIND_WORDS.get(model.kind, model.kind)})")
     if model.capacity_kw.value is None:  # the units are sized and copied by it
         raise ParameterError(
             f"{what}: facility model {model_id!r} has no capacity figure (catalog field "
@@ -881,7 +909,7 @@ def _block_rows(entries: list[tuple[RackGroup, int | None, int]], per_row: int,
     """
     def row_len(g: RackGroup) -> int:
         return per_row if g.racks_per_row is None else \
-            max(1, _i(g.racks_per_row, env, f"racks.{g.name}.racks_per_row"))
+            _i(g.racks_per_row, env, f"racks.{g.name}.racks_per_row", least=1)
 
     in_line = any(g.align == "center" for g, _, _ in entries) and \
         any(g.align != "center" for g, _, _ in entries)
@@ -1173,7 +1201,7 @@ def _lay_out(t: TemplateFile, env: dict[str, Any], catalog: Catalog, name: str |
     are added to the CRAH groups it names (a hall of several groups). Returns the
     layout and the heat it was sized for (power, liquid per rack)."""
     hs = t.hall
-    per_row = max(1, _i(hs.racks_per_row, env, "hall.racks_per_row"))
+    per_row = _i(hs.racks_per_row, env, "hall.racks_per_row", least=1)
     cold = _n(hs.cold_aisle_m, env, "hall.cold_aisle_m")
     hot = _n(hs.hot_aisle_m, env, "hall.hot_aisle_m")
     margin = _n(hs.margin_m, env, "hall.margin_m")
@@ -1196,7 +1224,7 @@ def _lay_out(t: TemplateFile, env: dict[str, Any], catalog: Catalog, name: str |
     total = 0
     blocks: dict[int, list[tuple[RackGroup, int | None, int]]] = {}
     for g, block, inst in _group_sequence(t, env):
-        n = _i(g.count, env, f"racks.{g.name}.count")
+        n = _i(g.count, env, f"racks.{g.name}.count", least=0)
         if n < 0 or n > MAX_TEMPLATE_RACKS:
             raise ParameterError(f"racks.{g.name}.count: expected 0 to {MAX_TEMPLATE_RACKS} "
                                  f"racks, got {n}")
@@ -1236,9 +1264,10 @@ def _lay_out(t: TemplateFile, env: dict[str, Any], catalog: Catalog, name: str |
     air_kw = [p - q for p, q in zip(rack_kw, liquid_kw, strict=True)]
 
     cooling = t.cooling
-    air_model = _pick_model(catalog, _s(cooling.air_unit, env), "cooling.air_unit") \
+    air_model = _pick_model(catalog, _s(cooling.air_unit, env), "cooling.air_unit", ("crah",)) \
         if cooling.air_unit else None
-    liq_model = _pick_model(catalog, _s(cooling.liquid_unit, env), "cooling.liquid_unit") \
+    liq_model = _pick_model(catalog, _s(cooling.liquid_unit, env), "cooling.liquid_unit",
+                           ("cdu",)) \
         if cooling.liquid_unit else None
     crah_d = (air_model.depth_mm.v(900) / 1000.0) if air_model else 0.0
     crah_w = (air_model.width_mm.v(2500) / 1000.0) if air_model else 0.0
@@ -1260,7 +1289,8 @@ def _lay_out(t: TemplateFile, env: dict[str, Any], catalog: Catalog, name: str |
 
     # racks over the air limit get a rear door when the template names one; the doors
     # take their share of the air heat off the room
-    door = _pick_model(catalog, _s(cooling.rear_door, env), "cooling.rear_door") \
+    door = _pick_model(catalog, _s(cooling.rear_door, env), "cooling.rear_door",
+                       ("rear_door",)) \
         if cooling.rear_door else None
     has_door = [door is not None and a > assumptions.air_limit_kw_per_rack for a in air_kw]
     # a row whose racks carry doors stands their depth further from what its backs face:
@@ -1455,7 +1485,8 @@ def _lay_out(t: TemplateFile, env: dict[str, Any], catalog: Catalog, name: str |
     # 3. feeds: per row and side, the smallest model whose derated rating carries the
     # row's load with the other side lost; rows too heavy are split into segments
     derate = assumptions.continuous_derating * DESIGN_POWER_FACTOR
-    models = [_pick_model(catalog, _s(m, env), "power.feed_models") for m in t.power.feed_models]
+    models = [_pick_model(catalog, _s(m, env), "power.feed_models", ("busway", "pdu", "rpp"))
+              for m in t.power.feed_models]
     models.sort(key=lambda m: m.capacity_kw.v())
     feeds: list[PowerFeed] = []
     rack_pos = 0

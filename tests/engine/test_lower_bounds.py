@@ -138,7 +138,7 @@ def test_no_gpus_and_no_gpu_fabric_are_null_not_zero(cpu):
     assert d["power"]["gpus_per_mw"] is None
     assert n["bisection_method"] == "none"
     assert n["bisection_tbps"] is None and n["per_gpu_bisection_gbps"] is None
-    assert n["scaleup_gbps_per_gpu"] is None and n["scaleup_domain_bisection_tbps"] is None
+    assert n["scaleup_gbps_per_gpu_both_directions"] is None and n["scaleup_domain_bisection_tbps"] is None
     # the front-end fabric's own: 768 leaf-spine links of 100 Gb/s, half across a cut
     (fe,) = n["fabrics"]
     assert fe["bisection_tbps"] == 768 * 100 / 2 / 1000 == 38.4
@@ -150,7 +150,7 @@ def test_an_unknown_scale_up_bandwidth_is_null(mi355x):
     n = a.to_dict()["network"]
     # MI355X: 8-GPU Infinity Fabric domains, no bandwidth figure in the catalog
     assert n["scaleup_domain_gpus"] == 8
-    assert n["scaleup_gbps_per_gpu"] is None
+    assert n["scaleup_gbps_per_gpu_both_directions"] is None
     assert n["scaleup_gbps_per_gpu_per_direction"] is None
     assert n["scaleup_domain_bisection_tbps"] is None
 

@@ -196,7 +196,7 @@ def test_results_do_not_depend_on_the_cache():
 def test_scale_up_domain_is_reported_apart():
     n = analyze(instantiate("dgx-h100-hall", {"racks": 2}), CATALOG).network.network_dict()
     assert n["scaleup_domain_gpus"] == 8 and n["scaleup_domains"] == 8
-    assert n["scaleup_gbps_per_gpu"] == 7200.0                  # 900 GB/s as NVIDIA quotes it
+    assert n["scaleup_gbps_per_gpu_both_directions"] == 7200.0                  # 900 GB/s as NVIDIA quotes it
     assert n["scaleup_gbps_per_gpu_per_direction"] == 3600.0
     assert n["scaleup_domain_bisection_tbps"] == pytest.approx(4 * 3.6)
 

@@ -22,6 +22,7 @@ DESIGNS = [("gb200-nvl72-superpod", {}), ("dgx-h100-hall", {"racks": 4}), ("cpu-
 GB200_ROUNDED = {
     "summary": {"Value"}, "bom": {"Total length"}, "network": {"Value"}, "sources": {"Value"},
     "racks": {"Power", "Liquid share", "Weight", "Floor load"},
+    "elevations": {"Max power", "Weight"},
     "rows": {"Power", "Mean per rack", "Largest rack", "Liquid share", "Weight"},
     "feeds": {"Rating", "Budget", "Load", "Utilization", "Load, other side lost",
               "Utilization, other side lost"},

@@ -213,3 +213,38 @@ def test_a_value_just_over_its_limit_never_reads_as_the_limit():
     for v in over:
         load, budget = (float(x) for x in re.findall(r"([\d.]+) kW", v.message)[:2])
         assert load > budget, v.message
+
+
+def test_a_unit_or_feed_of_a_model_of_another_kind_is_an_error():
+    from engine.analysis import analyze
+    from engine.templates import instantiate
+
+    lay = instantiate("dgx-h100-hall", {"racks": 4})
+    crah = next(u for u in lay.cooling if u.kind == "crah")
+    bad = lay.model_copy(update={
+        "cooling": [u.model_copy(update={"model": "busway-415v-400a"}) if u.id == crah.id
+                    else u for u in lay.cooling],
+        "feeds": [lay.feeds[0].model_copy(update={"model": "crah-cw-150"}), *lay.feeds[1:]]})
+    found = [v for v in analyze(bad).violations if v.code == "MODEL-KIND"]
+    assert [(v.severity, v.items) for v in found] == [
+        ("error", (crah.id,)), ("error", (lay.feeds[0].id,))]
+    assert "names model 'busway-415v-400a', which is a busway" in found[0].message
+    assert not [v for v in analyze(lay).violations if v.code == "MODEL-KIND"]
+
+
+def test_two_rear_doors_on_one_rack_and_a_link_to_itself_are_errors():
+    from engine.analysis import analyze
+    from engine.model import Endpoint, ExplicitLink
+    from engine.templates import instantiate
+
+    lay = instantiate("fat-tree", {"k": 8})
+    door = next(u for u in lay.cooling if u.kind == "rear_door")
+    twin = door.model_copy(update={"id": door.id + "-2"})
+    rack = lay.rack(door.rack)
+    u = rack.devices[0].u
+    loop = ExplicitLink(id="X1", a=Endpoint(rack=rack.id, u=u), b=Endpoint(rack=rack.id, u=u))
+    a = analyze(lay.model_copy(update={"cooling": [*lay.cooling, twin], "links": [loop]}))
+    doors = [v for v in a.violations if v.code == "COOL-REF"]
+    assert [v.items for v in doors] == [(rack.id, door.id, twin.id)]
+    selfie = [v for v in a.violations if v.code == "LINK-ENDPOINT"]
+    assert len(selfie) == 1 and "to itself" in selfie[0].message

@@ -588,8 +588,8 @@ def _minimal(**over) -> dict:
 
 @pytest.mark.parametrize("over,needle", [
     ({"repeat": {"count": 2, "groups": ["a", "b"]}}, "consecutive"),
-    ({"repeat": {"count": 2, "groups": ["zz"]}}, "unknown rack groups"),
-    ({"fabrics": [{"id": "f", "members": ["nope"]}]}, "unknown rack groups"),
+    ({"repeat": {"count": 2, "groups": ["zz"]}}, r"rack groups the template defines \(unknown: zz"),
+    ({"fabrics": [{"id": "f", "members": ["nope"]}]}, r"defines \(unknown: nope"),
     ({"parameters": [{"name": "n", "type": "int", "default": 9, "min": 1, "max": 8}]}, "default"),
     ({"parameters": [{"name": "g", "type": "choice", "default": "x", "choices": ["x", "y"],
                       "bindings": {"x": {"v": 1}}}]}, "every choice"),
@@ -597,8 +597,8 @@ def _minimal(**over) -> dict:
     ({"assumptions": {"air_limit_kw_per_rack": -1}}, "assumptions"),
     ({"fabrics": [{"id": 5, "tiers": "x"}]}, r"fabrics\[0\]\.id"),
     ({"fabrics": [{"id": "f", "tiers": "x"}]}, r"fabrics\[0\]\.tiers"),
-    ({"fabrics": [{"id": "f", "tiers": [{"name": "leaf", "speed": 1}]}]}, "unknown fields"),
-    ({"fabrics": [{"id": "f", "colour": "red"}]}, "unknown fields"),
+    ({"fabrics": [{"id": "f", "tiers": [{"name": "leaf", "speed": 1}]}]}, r"unknown: speed"),
+    ({"fabrics": [{"id": "f", "colour": "red"}]}, r"unknown: colour"),
 ])
 def test_template_schema_refuses_inconsistent_files(over, needle):
     with pytest.raises(ValidationError, match=needle):
@@ -806,3 +806,35 @@ def test_meta_network_racks_stay_under_the_air_limit_at_every_pod_count(pods):
            if r.id.startswith("NET")]
     assert max(net) <= lay.assumptions.air_limit_kw_per_rack
     assert not [v for v in a.violations if v.code == "COOL-AIR-LIMIT"]
+
+
+def test_a_template_number_is_whole_and_a_facility_model_of_its_kind():
+    """2.5 racks is an error, not 2; true is no count; a row of -4 racks is refused; a CRAH
+    sized from a busway model (its 287.5 kVA as kW of cooling) is refused by name."""
+    from engine.templates import TemplateFile, instantiate
+
+    def with_(**over) -> TemplateFile:
+        return TemplateFile.model_validate(_minimal(**over))
+
+    racks = _minimal()["racks"]
+    half = [dict(racks[0], count=2.5), *racks[1:]]
+    with pytest.raises(ParameterError, match=r"racks\.a\.count: expected a whole number "
+                                             r"\(got 2\.5\)"):
+        instantiate(with_(racks=half), {})
+    with pytest.raises(ValidationError):
+        with_(racks=[dict(racks[0], count=True), *racks[1:]])
+    with pytest.raises(ParameterError, match=r"hall\.racks_per_row: expected at least 1 "
+                                             r"\(got -4\)"):
+        instantiate(with_(hall={"racks_per_row": -4}), {})
+    with pytest.raises(ParameterError, match=r"cooling\.air_unit: expected a CRAH model "
+                                             r"\(got 'busway-415v-400a', a busway\)"):
+        instantiate(with_(cooling={"liquid_unit": None, "air_unit": "busway-415v-400a"}), {})
+
+
+def test_template_assumption_errors_name_the_field_in_one_line():
+    with pytest.raises(ValidationError) as exc:
+        TemplateFile.model_validate(_minimal(assumptions={"pue": 99}))
+    from engine.errors import format_validation_error
+
+    field, expected = format_validation_error(exc.value)
+    assert (field, expected) == ("assumptions.pue", "a value of at most 5 (got 99)")
