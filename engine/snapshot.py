@@ -346,8 +346,10 @@ def template_from_selection(layout: Layout, ids: Iterable[str], template_id: str
     for u in layout.cooling:
         if u.id in chosen:
             x, y = shift(u.x_m, u.y_m)
-            cooling.append(u.model_copy(update={"x_m": x, "y_m": y,
-                                                "rack": u.rack if u.rack in chosen else None}))
+            update = {"x_m": x, "y_m": y, "rack": u.rack if u.rack in chosen else None}
+            if u.return_xy_m is not None:  # a CRAH's air return moves with it
+                update["return_xy_m"] = shift(*u.return_xy_m)
+            cooling.append(u.model_copy(update=update))
     feeds = [f.model_copy(update={"points": [shift(*p) for p in f.points]})
              for f in layout.feeds if f.id in chosen]
     trays = [t.model_copy(update={"points": [shift(*p) for p in t.points]})

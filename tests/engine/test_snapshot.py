@@ -334,3 +334,19 @@ def test_taking_along_what_the_racks_use_gives_a_fed_cooled_block(catalog):
     bare = template_from_selection(lay, row, "bare-block", "Bare block", catalog=catalog)
     codes = {v.code for v in analyze(instantiate(bare, catalog=catalog), catalog).violations}
     assert {"COOL-NO-AIR", "POWER-UNFED"} <= codes
+
+
+def test_a_crah_keeps_its_air_return_beside_it_in_the_template(catalog):
+    """A CRAH draws its air 1.2 m in front of it (its return point); saved as a template
+    and laid out again, the return stays 1.2 m in front of the unit, not where it was in
+    the hall the selection came from."""
+    from engine.templates import instantiate as inst
+
+    lay = inst("dgx-h100-superpod", {"scalable_units": 1}, catalog=catalog)
+    crah = next(u for u in lay.cooling if u.kind == "crah" and u.return_xy_m is not None)
+    ids = [r.id for r in lay.racks if r.row == "R01"] + [crah.id]
+    t = template_from_selection(lay, ids, "row-and-crah", "Row and CRAH", catalog=catalog)
+    out = inst(t, {}, catalog=catalog)
+    unit = next(u for u in out.cooling if u.kind == "crah")
+    assert (unit.return_xy_m[0] - unit.x_m, unit.return_xy_m[1] - unit.y_m) == pytest.approx(
+        (crah.return_xy_m[0] - crah.x_m, crah.return_xy_m[1] - crah.y_m))
