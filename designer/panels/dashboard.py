@@ -557,11 +557,21 @@ class DashboardPanel(QWidget):
             why = "no GPUs" if k["gpus"] == 0 else "no GPU fabric"
             t["bisection"].set("—", why)
             t["per_gpu"].set("—", why)
+            t["per_gpu"].setToolTip("")
         else:
             t["bisection"].set(f"{net['bisection_tbps']:,.2f} Tb/s",
                                f"one way · {net['bisection_method'].replace('_', ' ')}")
             t["per_gpu"].set(f"{net['per_gpu_bisection_gbps']:,.1f} Gb/s",
                              f"scale-up {net['scaleup_domain_gpus']} GPUs")
+            # what it divides by: the GPUs on one side of the cut, so a non-blocking
+            # fabric shows each GPU's own link speed
+            t["per_gpu"].setToolTip(
+                f"Bisection ÷ the GPUs on one side of the cut (half of the "
+                f"{n.scaleout_gpus:,} in the scale-out fabric): "
+                f"{net['bisection_tbps']:,.2f} Tb/s ÷ {n.scaleout_gpus / 2:,.0f} = "
+                f"{net['per_gpu_bisection_gbps']:,.1f} Gb/s one way. A non-blocking fabric "
+                "gives each GPU's own link speed. Scale-up domain: "
+                f"{net['scaleup_domain_gpus']} GPUs.")
         sw = n.switch_counts()
         tiers = [(k.replace("front_end", "front-end").replace("_", " "), v)
                  for k, v in sw.items() if k != "total" and v]
