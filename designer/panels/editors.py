@@ -102,6 +102,10 @@ _NONE_TEXT = {"pue": "model", "tile_m": "none", "flow_lpm": "not rated",
               "radix": "all ports", "port_speed_gbps": "catalog",
               "links_per_pair": "auto", "group": "by kind (crah, cdu)"}
 
+#: what 0 stands for in a field where it is no count (a fabric's ports per GPU: the
+#: device's own scale-out ports, from the catalog)
+_ZERO_TEXT = {"ports_per_gpu": "the catalog's ports"}
+
 
 def _key(field: str) -> str:
     """Return the label key of a field: without the layout's ``hall.``/``assumptions.``
@@ -317,6 +321,10 @@ class SpinEditor(FieldEditor):
         w.setAccelerated(True)
         if optional:
             w.setSpecialValueText(_NONE_TEXT.get(_key(field), "none"))
+        elif name in _ZERO_TEXT and lo_v == 0:
+            # a field whose 0 means something else than nought says what (the minimum
+            # shows the text, as the New fabric dialog's box does)
+            w.setSpecialValueText(_ZERO_TEXT[name])
         w.lineEdit().setPlaceholderText("mixed")
         super().__init__(field, w)
         self.is_int = is_int

@@ -236,3 +236,14 @@ def test_a_racks_related_cooling_lists_the_units_the_analysis_assigned(qtbot, do
     assert "shared room air" not in insp.go_to["Cooling"].text()
     insp.go_to["Cooling"].linkActivated.emit(other)
     assert doc.selection == [other]
+
+
+def test_a_fabrics_zero_ports_per_gpu_reads_as_the_catalogs_ports(qtbot, doc):
+    """0 ports per GPU means each server's own scale-out ports from the catalog (as the New
+    fabric dialog says), not no port at all."""
+    fab = doc.layout.fabrics[0]
+    doc.set_field([fab.id], "ports_per_gpu", 0)
+    insp = _inspector(qtbot, doc, [fab.id])
+    assert insp.editor("ports_per_gpu").widget.text() == "the catalog's ports"
+    doc.set_field([fab.id], "ports_per_gpu", 1)
+    assert insp.editor("ports_per_gpu").widget.text() == "1"
