@@ -175,6 +175,8 @@ def run_app(file: str | os.PathLike | None = None, *, report_catalog: bool = Tru
     win.show()
     for problem in doc.catalog.problems if report_catalog else ():
         print(f"rackscape: skipped user catalog file: {problem}", file=sys.stderr)
+    for note in doc.catalog.notes if report_catalog else ():
+        print(f"rackscape: note: {note}", file=sys.stderr)
     if doc.catalog.problems:
         win.statusBar().showMessage(f"Skipped {len(doc.catalog.problems)} bad user catalog "
                                     f"file(s): {doc.catalog.problems[0]}", 15000)
@@ -217,9 +219,11 @@ def screenshot(out: str | os.PathLike, file: str | os.PathLike | None = None,
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     if Path(out).suffix.lower() != ".png":
         raise InputError(str(out), "--screenshot", "a file name ending in .png")
-    from engine.io import output_path, project_file_kind
+    from engine.io import output_path, own_folder_clash, project_file_kind
 
     output_path(out)  # a folder, pipe or device is refused before anything is drawn
+    if clash := own_folder_clash(out):
+        raise InputError(str(out), "--screenshot", clash)
     kind = project_file_kind(out)
     if kind:  # a layout, template or catalog (or a link to one) would be lost
         raise InputError(str(out), "--screenshot", f"a PNG file name (this file is "
@@ -269,7 +273,7 @@ def _render_screenshot(out, layout, path, analyzer, size, keys, metric, select) 
     app.processEvents()
     win.view.zoom_to_fit()
     app.processEvents()
-    from designer.reports.files import temp_target
+    from designer.reports.files import write_png_image
 
     image = win.grab()
     win.force_close()
@@ -278,9 +282,7 @@ def _render_screenshot(out, layout, path, analyzer, size, keys, metric, select) 
     app.processEvents()
     try:
         # a temp file renamed over the old one: a failed write never leaves half an image
-        with temp_target(out) as tmp:
-            if not image.save(tmp, "PNG"):
-                raise OSError("the image could not be written (is the disk full?)")
+        write_png_image(image, out)
     except OSError as exc:
         print(f"rackscape: {out}: --screenshot: expected a writable PNG file "
               f"({exc.strerror or exc})", file=sys.stderr)

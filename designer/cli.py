@@ -5,7 +5,7 @@ or an output that cannot be written (an ``-o`` file, or standard output on a
 full disk), with one line on stderr naming the file, the field and what was
 expected; 141 when the reader of standard output went away (``| head``).
 User catalog files that were skipped are named on stderr once, before the
-command runs.
+command runs, and so is each user catalog entry that replaces a built-in one.
 """
 
 from __future__ import annotations
@@ -33,7 +33,11 @@ EPILOG = """exit codes:
        expected
   141  the reader of standard output went away (rackscape analyze FILE --json | head)
 
-User catalog files that cannot be used are skipped and named on stderr, once."""
+User catalog files that cannot be used are skipped and named on stderr, once; a user
+catalog entry that replaces a built-in one is noted there too.
+--force replaces an existing file, but never a template or catalog file, a bundle only by
+a bundle, a layout only by a layout; and no output goes into the template library or
+catalog folders."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -64,11 +68,15 @@ def _load(path: str):
 
 
 def _report_catalog_problems() -> None:
-    """Say which user catalog files were skipped (they never stop the command)."""
+    """Say which user catalog files were skipped (they never stop the command), and which
+    user catalog entries replace built-in ones (a feature, but never a silent one)."""
     from engine.catalog import default_catalog
 
-    for problem in default_catalog().problems:
+    cat = default_catalog()
+    for problem in cat.problems:
         print(f"rackscape: skipped user catalog file: {problem}", file=sys.stderr)
+    for note in cat.notes:
+        print(f"rackscape: note: {note}", file=sys.stderr)
 
 
 def _naming(path: str, exc: InputError) -> InputError:
@@ -105,13 +113,17 @@ def _output_name(value: str, option: str = "-o") -> str:
 
 def _layout_output(value: str, option: str = "-o") -> str:
     """Return the path a command writes a layout to: a name ending in .json (a slip of the
-    name never writes a layout's JSON over a report, a picture or a bundle)."""
-    from engine.io import output_path
+    name never writes a layout's JSON over a report, a picture or a bundle), never a
+    template, catalog file or bundle, nor a file in the folders Rackscape reads templates
+    and catalog files from, ``--force`` or not (``engine.io.layout_output_clash``)."""
+    from engine.io import layout_output_clash, output_path
 
     out = _output_name(value, option)
     output_path(out)  # a folder, pipe or device is refused as such
     if Path(out).suffix.lower() != ".json":
         raise InputError(None, f"{option} {out}", "a layout file name ending in .json")
+    if clash := layout_output_clash(out):
+        raise InputError(None, f"{option} {out}", clash)
     return out
 
 
@@ -321,6 +333,10 @@ def cmd_compare(args) -> int:
     except ImportError:
         print("rackscape: compare is not available in this build", file=sys.stderr)
         return EXIT_INPUT
+    if args.generations is not None and not args.generations.strip(", \t"):
+        # an empty list is refused as "," is; leaving the option out gives the default
+        raise _OptionError("--generations: expected one or more generation names (got "
+                           f"{args.generations!r})")
     return run_compare_cli(args)
 
 
@@ -331,6 +347,15 @@ def cmd_library_export(args) -> int:
     if Path(args.output).suffix.lower() != ".rsbundle":
         # a bundle never lands on a template, catalog or layout file by a slip of the name
         raise InputError(None, args.output, "a bundle file name ending in .rsbundle")
+    from engine.io import BUNDLE_KIND, own_folder_clash, project_file_kind
+
+    if clash := own_folder_clash(args.output):
+        raise InputError(args.output, "", clash)
+    kind = project_file_kind(args.output)
+    if kind is not None and kind != BUNDLE_KIND:
+        # --force replaces an earlier bundle, never a layout, template or catalog file
+        raise InputError(args.output, "", f"a bundle file name (this is {kind}, which a "
+                         "bundle cannot replace, --force or not)")
     _refuse_existing(args.output, args.force, option=None)  # a positional argument
     try:
         m = export_bundle(args.ids, args.output, name=args.name, version=args.version)
@@ -431,8 +456,12 @@ def cmd_report(args) -> int:
                             also=_csv_siblings(args.file, out) if suffix == ".csv" else None)
         if clash := layout_file_clash(out, None):
             raise ReportError(clash)
-        # (a layout, template or catalog among them is refused by name, --force or not)
-        from engine.io import project_file_kind
+        from engine.io import own_folder_clash, project_file_kind
+
+        if clash := own_folder_clash(out):  # a new file there would be read as one of them
+            raise ReportError(f"-o {out}: expected {clash}")
+        # (a layout, template, catalog file or bundle among them is refused by name, --force
+        # or not)
 
         there = [] if args.force else [p for p in existing_files(out)
                                        if not project_file_kind(p)]
@@ -646,11 +675,14 @@ def _drop_stdout() -> None:
 #: options whose value may start with "-" (a negative number, a hall of "-3x10"): argparse
 #: would take such a value for an option and say only that the option needs an argument
 _VALUE_OPTIONS = ("--hall", "--gpus", "--power-mw", "--size", "--set")
+#: the same for ``rackscape --screenshot OUT.png``, whose options take no numbers but
+#: whose checks name a bad size, overlay or colouring (and a file called "-s.png" is one)
+_SCREENSHOT_VALUE_OPTIONS = ("--screenshot", "--size", "--overlay", "--metric")
 
 
-def _joined_values(argv: list[str]) -> list[str]:
-    """Join ``--hall -3x10`` into ``--hall=-3x10``, so the option's own check says what
-    is wrong with the value.
+def _joined_values(argv: list[str], options: tuple[str, ...] = _VALUE_OPTIONS) -> list[str]:
+    """Join ``--hall -3x10`` into ``--hall=-3x10`` (for each of ``options``), so the
+    option's own check says what is wrong with the value.
 
     Examples
     --------
@@ -664,7 +696,7 @@ def _joined_values(argv: list[str]) -> list[str]:
     while i < len(argv):
         a = argv[i]
         nxt = argv[i + 1] if i + 1 < len(argv) else None
-        if a in _VALUE_OPTIONS and nxt is not None and nxt.startswith("-") \
+        if a in options and nxt is not None and nxt.startswith("-") \
                 and not nxt.startswith("--") and len(nxt) > 1:
             out.append(f"{a}={nxt}")
             i += 2
@@ -684,7 +716,7 @@ def _run(argv: list[str]) -> int:
             a == "--screenshot" or a.startswith("--screenshot=") for a in argv):
         from designer.app import screenshot
 
-        args = _screenshot_parser().parse_args(argv)
+        args = _screenshot_parser().parse_args(_joined_values(argv, _SCREENSHOT_VALUE_OPTIONS))
         out = _output_name(args.screenshot, "--screenshot")
         _refuse_overwriting(args.file, out, "--screenshot")
         _report_catalog_problems()

@@ -729,7 +729,8 @@ class LayoutDocument(QObject):
         ids = [i for i in dict.fromkeys(ids) if i in self._index]
         if not ids:
             return False
-        return self._push(f"Delete {self._name(ids)}", edits.remove_items(self._committed, ids), [])
+        return self._push(f"Delete {self._name(ids)}", edits.remove_items(self._committed, ids,
+                                                                      self.catalog), [])
 
     def move_items(self, moves: Mapping[str, Sequence[float]], merge_key: Any = None) -> bool:
         """Move items so that their anchors land at ``moves[id]`` (one undo step)."""
@@ -851,7 +852,7 @@ class LayoutDocument(QObject):
         """Remove the device at ``u`` of a rack (``None``: its rack-scale system)."""
         rack = self._committed.rack(rack_id)
         type_id = rack.system if u is None else next((d.type for d in rack.devices if d.u == u), "")
-        after = edits.remove_device(self._committed, rack_id, u)
+        after = edits.remove_device(self._committed, rack_id, u, self.catalog)
         return self._push(f"Remove {self._device_name(type_id)} from {rack_id}", after)
 
     def _device_name(self, type_id: str | None) -> str:

@@ -46,6 +46,7 @@ import re
 import shutil
 import stat
 import tempfile
+import unicodedata
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -53,7 +54,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, ConfigDict, Field, ValidationError
 
 from engine.errors import (
     MAX_DATA_FILE_BYTES,
@@ -181,12 +182,33 @@ class ManifestEntry(_Model):
     sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 
 
+def _printable(text: str) -> str:
+    """Keep a manifest text with no control characters: a line break or a terminal escape
+    in a bundle's name would be echoed raw wherever the name is shown.
+
+    Examples
+    --------
+    >>> _printable("GPU halls 2025")
+    'GPU halls 2025'
+    >>> _printable("a\\x1b[31mred")
+    Traceback (most recent call last):
+    ...
+    ValueError: a text without control characters such as line breaks or escapes (got '\\x1b' at character 2)
+    """
+    bad = next(((i, c) for i, c in enumerate(text) if unicodedata.category(c) == "Cc"), None)
+    if bad is not None:
+        raise ValueError("a text without control characters such as line breaks or escapes "
+                         f"(got {bad[1]!r} at character {bad[0] + 1})")
+    return text
+
+
 class Manifest(_Model):
     """The ``manifest.json`` of a bundle."""
 
     format: Literal["rackscape.bundle/1"] = BUNDLE_FORMAT
-    name: str = Field(min_length=1, max_length=200)
-    version: str = Field(default="1.0", min_length=1, max_length=20)
+    name: Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_printable)]
+    version: Annotated[str, Field(min_length=1, max_length=20), AfterValidator(_printable)] \
+        = "1.0"
     created: str = Field(max_length=40)
     templates: list[ManifestEntry] = Field(min_length=1, max_length=MAX_MEMBERS - 1)
 

@@ -374,6 +374,9 @@ class Catalog:
     sources: dict[str, Source] = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    #: one line per user catalog entry that replaces a built-in one (or an earlier user
+    #: file's): "user catalog /u/catalog/x.json replaces built-in device dgx-h100"
+    notes: list[str] = field(default_factory=list)
 
     def device(self, type_id: str) -> DeviceType:
         """Return a device type by id (KeyError if unknown)."""
@@ -444,10 +447,51 @@ def read_catalog_file(path: Path) -> CatalogFile:
     """
     data = load_json_file(path, MAX_DATA_FILE_BYTES, "catalog file")
     try:
-        return CatalogFile.model_validate(data)
+        cf = CatalogFile.model_validate(data)
     except ValidationError as exc:
         field_path, expected = format_validation_error(exc, CatalogFile)
         raise InputError(path, field_path, expected) from None
+    twice = _duplicate_entry(cf)
+    if twice is not None:
+        raise InputError(path, *twice)
+    return cf
+
+
+#: the entry groups of a catalog file, the field that names an entry, and what one is
+_GROUPS = (("devices", "id", "device"), ("racks", "id", "rack type"),
+           ("facility", "id", "facility unit"), ("media", "id", "medium"),
+           ("sources", "key", "source"))
+
+
+def _entries(cf: CatalogFile) -> Iterable[tuple[str, str, str, int, object]]:
+    """Yield ``(group, id, what, index, entry)`` for every entry of ``cf``."""
+    for group, key, what in _GROUPS:
+        for i, entry in enumerate(getattr(cf, group)):
+            yield group, getattr(entry, key), what, i, entry
+
+
+def _duplicate_entry(cf: CatalogFile) -> tuple[str, str] | None:
+    """Return ``(field, expected)`` for the first id ``cf`` defines twice in one group.
+
+    Two entries of one id leave the reader to guess which one counts (the later one
+    would, silently): the file is refused, naming both.
+
+    Examples
+    --------
+    >>> cf = CatalogFile.model_validate({"schema": "rackscape.catalog/1", "title": "t",
+    ...     "sources": [{"key": "S", "class": "V", "title": "a"},
+    ...                 {"key": "S", "class": "T", "title": "b"}]})
+    >>> _duplicate_entry(cf)
+    ('sources[1].key', "a key not used before in the file ('S' is also sources[0])")
+    """
+    seen: dict[tuple[str, str], int] = {}
+    for group, entry_id, _what, i, _entry in _entries(cf):
+        if (group, entry_id) in seen:
+            key = next(k for g, k, _ in _GROUPS if g == group)
+            return (f"{group}[{i}].{key}", f"a{'n' * (key == 'id')} {key} not used before in "
+                    f"the file ({entry_id!r} is also {group}[{seen[group, entry_id]}])")
+        seen[group, entry_id] = i
+    return None
 
 
 def _catalog_files(folder: Path) -> Iterable[Path]:
@@ -478,7 +522,9 @@ def load_catalog(user_dir: Path | None | Literal["default"] = "default") -> Cata
     Returns
     -------
     Catalog
-        With ``problems`` listing each user file that was skipped and why.
+        With ``problems`` listing each user file that was skipped and why (a file
+        defining one id twice among them), and ``notes`` each user entry that replaces
+        a built-in one or an earlier user file's (later files override by id).
     """
     cat = Catalog()
     base = builtin_catalog_dir()
@@ -490,9 +536,14 @@ def load_catalog(user_dir: Path | None | Literal["default"] = "default") -> Cata
     if user_dir == "default":
         user_dir = user_catalog_dir()
     if user_dir is not None:
-        # the user's sources first, as the built-in ones: their figures may cite them
+        # where each entry came from: a user entry of a known id replaces it, and says so
+        origin: dict[tuple[str, str], Path | None] = {
+            (group, entry_id): None for group, _key, _what in _GROUPS
+            for entry_id in getattr(cat, group)}
+        # the user's sources first, as the built-in ones: their figures may cite them (a
+        # folder or anything else of that name is named as a bad file, not passed over)
         own = Path(user_dir) / "sources.json"
-        paths = ([own] if own.is_file() or own.is_symlink() else []) \
+        paths = ([own] if own.exists() or own.is_symlink() else []) \
             + list(_catalog_files(Path(user_dir)))
         for path in paths:
             try:
@@ -500,9 +551,18 @@ def load_catalog(user_dir: Path | None | Literal["default"] = "default") -> Cata
                 bad = _unknown_source(cf, set(cat.sources) | {s.key for s in cf.sources}, path)
                 if bad is not None:
                     raise bad
-                cat.merge(cf, path)
             except InputError as exc:
                 cat.problems.append(str(exc))
+                continue
+            for group, entry_id, what, _i, entry in _entries(cf):
+                # a copy of the entry it replaces changes nothing: nothing to say
+                if (group, entry_id) in origin and getattr(cat, group)[entry_id] != entry:
+                    earlier = origin[group, entry_id]
+                    cat.notes.append(f"user catalog {path} replaces "
+                                     + (f"built-in {what} {entry_id}" if earlier is None
+                                        else f"{what} {entry_id} of {earlier}"))
+                origin[group, entry_id] = path
+            cat.merge(cf, path)
     return cat
 
 

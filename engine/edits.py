@@ -505,12 +505,14 @@ def _check_rack_refs(rack: Rack, catalog: Catalog) -> None:
                              f"device types of the catalog (unknown {t!r})")
 
 
-def remove_items(layout: Layout, ids: Iterable[str]) -> Layout:
+def remove_items(layout: Layout, ids: Iterable[str], catalog: Catalog | None = None) -> Layout:
     """Return the layout without the items ``ids`` and without references to them.
 
     Removing a rack removes its rear door and its links, and drops it from
-    fabric member lists; removing a feed or unit clears the racks' references.
-    Unknown ids are ignored.
+    fabric member lists; a generated fabric keeps its node positions empty
+    (``Fabric.vacant_before`` of the next member), so the racks after it keep
+    their leaf ports and cables. Removing a feed or unit clears the racks'
+    references. Unknown ids are ignored.
 
     Examples
     --------
@@ -545,13 +547,42 @@ def remove_items(layout: Layout, ids: Iterable[str]) -> Layout:
         if any(m in gone for m in f.members) or any(m in gone for m in f.network_racks):
             f = f.model_copy(update={"members": [m for m in f.members if m not in gone],
                                      "network_racks": [m for m in f.network_racks
-                                                       if m not in gone]})
+                                                       if m not in gone],
+                                     "vacant_before": _vacancies(layout, f, gone, catalog)})
         fabrics.append(f)
     out = {g: [it for it in items if it.id not in gone] for g, items in lists.items()
            if g not in ("racks", "fabrics")}
     out["racks"] = racks
     out["fabrics"] = fabrics
     return _rebuild(layout, out)
+
+
+def _vacancies(layout: Layout, f: Fabric, gone: set[str],
+               catalog: Catalog | None) -> dict[str, int]:
+    """Return ``f.vacant_before`` once the member racks ``gone`` are deleted: each one's
+    node positions (and those kept empty before it) move to the next member that stays;
+    after the last, the fabric simply ends sooner."""
+    if f.topology == "explicit" or not f.members:
+        return dict(f.vacant_before)
+    from engine.fabric import fabric_node_count
+
+    catalog = catalog or default_catalog()
+    by_id = {r.id: r for r in layout.racks}
+    out: dict[str, int] = {}
+    pending = 0
+    seen: set[str] = set()
+    for m in f.members:
+        if m in seen:
+            continue  # a member listed twice counts where it first stands
+        seen.add(m)
+        here = f.vacant_before.get(m, 0)
+        if m in gone:
+            rack = by_id.get(m)
+            pending += here + (fabric_node_count(rack, f, catalog) if rack is not None else 0)
+        elif here + pending:
+            out[m] = here + pending
+            pending = 0
+    return out
 
 
 # -- moving and rotating -----------------------------------------------------------------------
@@ -1068,7 +1099,8 @@ def install_device(layout: Layout, rack_id: str, type_id: str, u: int | None = N
     if dt.role == "rack_system":
         if rack.system or rack.devices:
             raise InputError(None, rack_id, f"an empty rack for the rack-scale system {dt.name}")
-        return _replace_rack(layout, i, rack.model_copy(update={"system": type_id}))
+        return _held_positions(layout, _replace_rack(
+            layout, i, rack.model_copy(update={"system": type_id})), rack_id, catalog)
     if rack.system:
         raise InputError(None, rack_id, f"a rack without a rack-scale system to take {dt.name}")
     h = dt.u_height or 0
@@ -1084,7 +1116,8 @@ def install_device(layout: Layout, rack_id: str, type_id: str, u: int | None = N
         raise InputError(None, f"{rack_id}.U{u}", f"{h} free U from U{u} for {dt.name}")
     devices = sorted([*rack.devices, MountedDevice(type=type_id, u=u, name=name)],
                      key=lambda d: d.u)
-    return _replace_rack(layout, i, rack.model_copy(update={"devices": devices}))
+    return _held_positions(layout, _replace_rack(
+        layout, i, rack.model_copy(update={"devices": devices})), rack_id, catalog)
 
 
 def move_device(layout: Layout, rack_id: str, from_u: int, to_u: int,
@@ -1118,8 +1151,12 @@ def move_device(layout: Layout, rack_id: str, from_u: int, to_u: int,
     return _replace_rack(layout, i, rack.model_copy(update={"devices": devices}))
 
 
-def remove_device(layout: Layout, rack_id: str, u: int | None = None) -> Layout:
+def remove_device(layout: Layout, rack_id: str, u: int | None = None,
+                  catalog: Catalog | None = None) -> Layout:
     """Return the layout without the device at ``u`` (``None``: the rack-scale system).
+
+    A fabric node removed leaves its position empty (``Fabric.vacant_before``), so the
+    nodes after it keep their leaf ports; a node installed later takes it again.
 
     Examples
     --------
@@ -1134,11 +1171,50 @@ def remove_device(layout: Layout, rack_id: str, u: int | None = None) -> Layout:
     if u is None:
         if rack.system is None:
             raise InputError(None, f"{rack_id}.system", "a rack-scale system to remove")
-        return _replace_rack(layout, i, rack.model_copy(update={"system": None}))
+        return _held_positions(layout, _replace_rack(
+            layout, i, rack.model_copy(update={"system": None})), rack_id, catalog)
     devices = [d for d in rack.devices if d.u != u]
     if len(devices) == len(rack.devices):
         raise InputError(None, f"{rack_id}.U{u}", "a device at that U")
-    return _replace_rack(layout, i, rack.model_copy(update={"devices": devices}))
+    return _held_positions(layout, _replace_rack(
+        layout, i, rack.model_copy(update={"devices": devices})), rack_id, catalog)
+
+
+def _held_positions(before: Layout, after: Layout, rack_id: str,
+                    catalog: Catalog | None) -> Layout:
+    """Return ``after`` with each generated fabric's empty node positions before member
+    ``rack_id`` following its node count: a node fewer leaves its position empty, a node
+    more takes an empty one first, so the racks after it keep their leaf ports."""
+    fabrics = [f for f in after.fabrics if f.topology != "explicit" and rack_id in f.members]
+    if not fabrics:
+        return after
+    from engine.fabric import fabric_node_count
+
+    catalog = catalog or default_catalog()
+    old_rack, new_rack = before.rack(rack_id), after.rack(rack_id)
+    out = list(after.fabrics)
+    for k, f in enumerate(after.fabrics):
+        if f not in fabrics:
+            continue
+        change = fabric_node_count(new_rack, f, catalog) - fabric_node_count(old_rack, f,
+                                                                            catalog)
+        vac = dict(f.vacant_before)
+        if change < 0:
+            vac[rack_id] = vac.get(rack_id, 0) - change
+        elif change > 0:
+            # a node more takes the empty positions next to the rack's own: those before
+            # it, then those before the next member (right after its last node)
+            pos = f.members.index(rack_id)
+            nxt = next((m for m in f.members[pos + 1:] if m != rack_id), None)
+            for m in (rack_id, nxt):
+                take = min(vac.get(m, 0), change) if m is not None else 0
+                if take:
+                    vac[m] -= take
+                    change -= take
+        vac = {m: v for m, v in vac.items() if v}
+        if vac != f.vacant_before:
+            out[k] = f.model_copy(update={"vacant_before": vac})
+    return _rebuild(after, {"fabrics": out}) if out != list(after.fabrics) else after
 
 
 # -- facility ----------------------------------------------------------------------------------

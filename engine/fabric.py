@@ -66,6 +66,7 @@ __all__ = [
     "split_ports",
     "FabricPlan",
     "plan_fabric",
+    "fabric_node_count",
     "round_robin",
     "FabricWiring",
     "wire_fabric",
@@ -990,8 +991,36 @@ def _purpose_ports(catalog: Catalog, arr: LayoutArrays, purpose: str,
     return np.array(out, np.int64)
 
 
+def fabric_node_count(rack, fabric: Fabric, catalog: Catalog) -> int:
+    """Return how many of ``fabric``'s nodes ``rack`` holds (as the fabric counts them:
+    GPU servers and rack-scale systems for a scale-out fabric, the devices with ports of
+    its purpose for another).
+
+    Examples
+    --------
+    >>> from engine.catalog import load_catalog
+    >>> from engine.model import MountedDevice, Rack
+    >>> r = Rack(id="R", type="rack-800x1200", x_m=0, y_m=0,
+    ...          devices=[MountedDevice(type="dgx-h100", u=3), MountedDevice(type="qm9700", u=40)])
+    >>> fabric_node_count(r, Fabric(id="f"), load_catalog(user_dir=None))
+    1
+    """
+    types = [d.type for d in rack.devices] + ([rack.system] if rack.system else [])
+    n = 0
+    for t in types:
+        dev = catalog.devices.get(t)
+        if dev is None:
+            continue
+        if fabric.purpose == "scale_out":
+            n += bool(dev.gpus and dev.role in ("gpu_server", "rack_system"))
+        else:
+            n += bool(dev.port_count(fabric.purpose) and dev.role != "switch")
+    return n
+
+
 def _member_nodes(b: _Builder, fi: int, f: Fabric) -> np.ndarray:
-    """Return the device rows of the fabric's member nodes, in fabric order."""
+    """Return the fabric's node positions in fabric order: the device row of each member
+    node, and -1 where a deleted rack's node position stays empty (``vacant_before``)."""
     arr, cat = b.arr, b.catalog
     tt = arr.types
     if f.purpose == "scale_out":
@@ -1001,13 +1030,29 @@ def _member_nodes(b: _Builder, fi: int, f: Fabric) -> np.ndarray:
         eligible = (_purpose_ports(cat, arr, f.purpose)[arr.dev_type] > 0) \
             & (b.dev_role != ROLE_CODES["switch"])
     rank = np.full(arr.n_racks, -1, np.int64)
+    vacant = np.zeros(0, np.int64)
     if f.members:
         idx = _rack_indices(f.members, arr, f, "members", b.problems)
         rank[np.asarray(idx, np.int64)[::-1]] = np.arange(len(idx))[::-1]
+        if f.vacant_before and f.topology != "explicit":
+            vacant = np.array([f.vacant_before.get(m, 0) for m in f.members
+                               if m in arr.rack_index], np.int64)
     else:
         rank[:] = np.arange(arr.n_racks)
     rows = np.flatnonzero(eligible & (rank[arr.dev_rack] >= 0))
-    return rows[np.lexsort((arr.dev_u[rows], rank[arr.dev_rack[rows]]))]
+    rows = rows[np.lexsort((arr.dev_u[rows], rank[arr.dev_rack[rows]]))]
+    if not vacant.any() or not len(rows):
+        return rows
+    # each member's empty positions, then its nodes (a member that came first in the list
+    # and again later counts where it first stands, as its nodes do)
+    r = rank[arr.dev_rack[rows]]
+    per = np.bincount(r, minlength=len(vacant))
+    start = np.cumsum(vacant + per) - per  # where each member's own nodes begin
+    first = np.cumsum(per) - per
+    slots = np.full(int((vacant + per).sum()), -1, np.int64)
+    slots[start[r] + np.arange(len(rows)) - first[r]] = rows
+    # empty positions after the last node hold nothing up: the fabric ends there
+    return slots[:int(np.flatnonzero(slots >= 0)[-1]) + 1]
 
 
 def _even_out(cap: np.ndarray, n: int) -> np.ndarray:
@@ -1065,22 +1110,29 @@ def _build_fabric(b: _Builder, fi: int, f: Fabric) -> FabricBuild:
     arr, cat = b.arr, b.catalog
     tt = arr.types
     net = _rack_indices(f.network_racks, arr, f, "network_racks", b.problems)
-    nodes = _member_nodes(b, fi, f)
-    gpus = tt.gpus[arr.dev_type[nodes]].astype(np.int64)
+    # node positions (-1: a deleted rack's, kept empty) and the member nodes themselves;
+    # the plan, the wiring and the links count positions, everything else the nodes
+    slots = _member_nodes(b, fi, f)
+    real = slots >= 0
+    nodes = slots[real]
+    dt = arr.dev_type[np.where(real, slots, 0)] if len(nodes) else np.zeros(0, np.int64)
+    slots = slots if len(nodes) else nodes
+    real = real if len(nodes) else np.zeros(0, bool)
+    gpus = np.where(real, tt.gpus[dt], 0).astype(np.int64)
     if f.purpose == "scale_out":
         if f.ports_per_gpu > 0:
             node_ports = gpus * f.ports_per_gpu
         else:
-            node_ports = tt.scaleout_ports[arr.dev_type[nodes]].astype(np.int64)
+            node_ports = np.where(real, tt.scaleout_ports[dt], 0).astype(np.int64)
         n_end = int(gpus.sum())
         ep_of_node = np.cumsum(gpus) - gpus
         ep_per_node = gpus
     else:
-        node_ports = _purpose_ports(cat, arr, f.purpose, f.nic_speed_gbps)[
-            arr.dev_type[nodes]].astype(np.int64)
+        node_ports = np.where(real, _purpose_ports(cat, arr, f.purpose, f.nic_speed_gbps)[dt],
+                              0).astype(np.int64)
         n_end = len(nodes)
-        ep_of_node = np.arange(len(nodes), dtype=np.int64)
-        ep_per_node = np.ones(len(nodes), np.int64)
+        ep_per_node = real.astype(np.int64)
+        ep_of_node = np.cumsum(ep_per_node) - ep_per_node
     sw_start = b.n_sw
     tiers = {t.name: t for t in f.tiers}
     order = [t for t in TIER_NAMES if t in tiers]
@@ -1164,11 +1216,11 @@ def _build_fabric(b: _Builder, fi: int, f: Fabric) -> FabricBuild:
             t, radix, height, power = specs[min(ti, len(specs) - 1)]
             targets = None
             if ti == 0 and t.placement == "member_racks":
-                targets = _leaf_home_racks(arr, nodes, wiring, plan.leaves)
+                targets = _leaf_home_racks(arr, slots, wiring, plan.leaves)
             b.add_switches(fi, ti, t.switch, counts[ti], radix, height, power, net, fallback,
                            targets=targets)
         leaf_ports = wiring.leaf_ports(plan.leaves)
-        _add_fabric_links(b, fi, f, plan, wiring, nodes, node_ports, gpus, ep_of_node,
+        _add_fabric_links(b, fi, f, plan, wiring, slots, node_ports, gpus, ep_of_node,
                           ep_per_node, n_end, sw_start)
         n_vertices = n_end + b.n_sw - sw_start
     elif f.topology != "explicit" and not specs and not any(
@@ -1193,7 +1245,7 @@ def _build_fabric(b: _Builder, fi: int, f: Fabric) -> FabricBuild:
                        link_gbps=float(f.nic_speed_gbps), plan=plan, node_dev=nodes,
                        n_gpus=int(gpus.sum()), n_endpoints=n_end, n_vertices=n_vertices,
                        sw_start=sw_start, sw_stop=b.n_sw, leaf_ports=leaf_ports,
-                       is_edited=edited, network_racks=net, ep_first=ep_of_node,
+                       is_edited=edited, network_racks=net, ep_first=ep_of_node[real],
                        wiring=wiring)
 
 

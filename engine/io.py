@@ -39,9 +39,10 @@ from engine.errors import (
 )
 from engine.model import SCHEMA_VERSION, Layout
 
-__all__ = ["MAX_FILE_BYTES", "MIGRATIONS", "load_layout", "save_layout", "layout_from_dict",
-           "atomic_write_bytes", "output_path", "is_layout_file", "project_file_kind",
-           "migrate"]
+__all__ = ["MAX_FILE_BYTES", "MIGRATIONS", "LAYOUT_KIND", "BUNDLE_KIND", "load_layout",
+           "save_layout", "layout_from_dict", "atomic_write_bytes", "output_path",
+           "is_layout_file", "project_file_kind", "own_folder", "own_folder_clash",
+           "layout_output_clash", "migrate"]
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
 
@@ -353,15 +354,67 @@ def is_layout_file(path: str | os.PathLike) -> bool:
 
 
 _KIND_PATTERN = re.compile(rb'"schema"\s*:\s*"rackscape\.(template|catalog)/')
+#: what :func:`project_file_kind` calls a saved design and a template bundle
+LAYOUT_KIND = "a Rackscape layout"
+BUNDLE_KIND = "a Rackscape template bundle"
+
+
+def _is_bundle(path: str | os.PathLike) -> bool:
+    """Return whether ``path`` is a zip archive whose ``manifest.json`` is a bundle's."""
+    import zipfile
+    import zlib
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            info = zf.getinfo("manifest.json")
+            if info.file_size > 2 * 1024 * 1024:  # a bundle's manifest is far smaller
+                return False
+            with zf.open(info) as fh:
+                return b'"rackscape.bundle/' in fh.read(2 * 1024 * 1024)
+    except (OSError, KeyError, EOFError, ValueError, RuntimeError, NotImplementedError,
+            zipfile.BadZipFile, zlib.error):
+        return False
+
+
+def own_folder(path: str | os.PathLike) -> tuple[str, Path] | None:
+    """Return ``(description, folder)`` when ``path`` is in a folder Rackscape reads its
+    own data from (the built-in or user template library, the built-in or user catalog),
+    else ``None``.
+
+    A symbolic link counts where it points (a write goes through it). Every file there
+    is read as a template or catalog file, so no output of the command line goes there.
+
+    Examples
+    --------
+    >>> from engine.catalog import builtin_catalog_dir
+    >>> own_folder(builtin_catalog_dir() / "hopper.json")[0]
+    'the built-in catalog folder'
+    >>> own_folder("/tmp/report.pdf") is None
+    True
+    """
+    from engine.catalog import builtin_catalog_dir, user_catalog_dir
+    from engine.templates import builtin_template_dir, user_template_dir
+
+    real = Path(os.path.realpath(path))
+    for what, folder in (("the built-in template folder", builtin_template_dir()),
+                         ("the user template library", user_template_dir()),
+                         ("the built-in catalog folder", builtin_catalog_dir()),
+                         ("the user catalog folder", user_catalog_dir())):
+        if real.is_relative_to(os.path.realpath(folder)):
+            return what, folder
+    return None
 
 
 def project_file_kind(path: str | os.PathLike) -> str | None:
     """Return what Rackscape file ``path`` is, in words, or ``None`` for anything else.
 
     ``"a Rackscape layout"`` (:func:`is_layout_file`), ``"a Rackscape template"`` or
-    ``"a Rackscape catalog file"`` (by the ``schema`` line near their start). An
-    analysis JSON is an output, not a file the user keeps: ``None``. Used to refuse
-    outputs that would replace a design, a template or a catalog.
+    ``"a Rackscape catalog file"`` (by the ``schema`` line near their start), ``"a
+    Rackscape template bundle"`` (a zip whose ``manifest.json`` is a bundle's), or, for
+    any other file in one of Rackscape's own folders (:func:`own_folder`), ``"a file of
+    <that folder> (<path>)"``. An analysis JSON is an output, not a file the user keeps:
+    ``None``. Used to refuse outputs that would replace a design, a template, a catalog
+    file or a bundle.
 
     Examples
     --------
@@ -386,7 +439,66 @@ def project_file_kind(path: str | os.PathLike) -> str | None:
     if hit is not None:
         return {b"template": "a Rackscape template",
                 b"catalog": "a Rackscape catalog file"}[hit.group(1)]
-    return "a Rackscape layout" if is_layout_file(path) else None
+    if is_layout_file(path):
+        return LAYOUT_KIND
+    if head.startswith(b"PK\x03\x04") and _is_bundle(path):
+        return BUNDLE_KIND
+    folder = own_folder(path)
+    if folder is not None:
+        return f"a file of {folder[0]} ({folder[1]})"
+    return None
+
+
+def own_folder_clash(path: str | os.PathLike) -> str:
+    """Return why no output may be written to ``path`` because it is in one of the folders
+    Rackscape reads templates and catalog files from (:func:`own_folder`), as the
+    ``expected`` of an :class:`InputError`; ``""`` elsewhere.
+
+    Examples
+    --------
+    >>> from engine.catalog import user_catalog_dir
+    >>> own_folder_clash(user_catalog_dir() / "mine.json").startswith(
+    ...     f"a file outside the user catalog folder {user_catalog_dir()} (Rackscape reads")
+    True
+    >>> own_folder_clash("/tmp/hall.pdf")
+    ''
+    """
+    folder = own_folder(path)
+    if folder is None:
+        return ""
+    what, where = folder
+    reads = "templates" if "template" in what else "catalog data"
+    return (f"a file outside {what} {where} (Rackscape reads the files there as {reads}; "
+            "no command writes anything else there, --force or not)")
+
+
+def layout_output_clash(path: str | os.PathLike) -> str:
+    """Return why a layout must not be written to ``path`` (``""`` when it may), as the
+    ``expected`` of an :class:`InputError` about the option that named it.
+
+    A layout may replace a layout (``--force`` says so) or a file that is none of
+    Rackscape's, never a template, a catalog file or a bundle, and no layout goes into
+    the folders Rackscape reads templates and catalog files from (:func:`own_folder`),
+    where it would be read as one.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "t.json").write_text('{"schema": "rackscape.template/1", "hall": {}}')
+    >>> layout_output_clash(d / "t.json")
+    'a layout file name (t.json is a Rackscape template, which a layout cannot replace, --force or not)'
+    >>> layout_output_clash(d / "new-hall.json")
+    ''
+    """
+    clash = own_folder_clash(path)
+    if clash:
+        return clash
+    kind = project_file_kind(path)
+    if kind is not None and kind != LAYOUT_KIND:
+        return (f"a layout file name ({Path(path).name} is {kind}, which a layout cannot "
+                "replace, --force or not)")
+    return ""
 
 
 def atomic_write_bytes(path: str | os.PathLike, payload: bytes) -> None:

@@ -269,7 +269,8 @@ class Fabric(_Model):
     scalable units. A scale-out fabric gives every GPU ``ports_per_gpu`` NICs
     (0: the device's scale-out ports from the catalog); front-end, storage and
     management fabrics take the catalog's ports of that purpose. Every link
-    runs at ``nic_speed_gbps``.
+    runs at ``nic_speed_gbps``. ``vacant_before`` keeps the node positions of
+    racks deleted from a generated fabric empty (see :func:`engine.edits.remove_items`).
     """
 
     id: Identifier
@@ -284,6 +285,11 @@ class Fabric(_Model):
     su_nodes: int = Field(default=32, ge=1, le=100_000)
     network_racks: list[Identifier] = Field(default_factory=list)
     collapse_tiers: bool = True
+    #: node positions left empty before a member rack: racks deleted from the fabric
+    #: there, whose leaf ports stay free, so the nodes after them keep theirs (the
+    #: cables already pulled) instead of every later node moving up a port
+    vacant_before: dict[Identifier, Annotated[int, Field(ge=0, le=100_000)]] = Field(
+        default_factory=dict, max_length=100_000)
 
 
 class CablingPolicy(_Model):

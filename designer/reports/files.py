@@ -16,7 +16,8 @@ from pathlib import Path
 
 from engine.io import atomic_write_bytes, file_mode_for, output_path
 
-__all__ = ["write_bytes", "write_all", "temp_target", "share_mode", "progress_bar_state"]
+__all__ = ["write_bytes", "write_all", "write_png_image", "temp_target", "share_mode",
+           "progress_bar_state"]
 
 _PAGE = re.compile(r"^Page (\d+) of (\d+)$")
 
@@ -30,6 +31,28 @@ def share_mode(path: str | os.PathLike, mode: int) -> None:
 def write_bytes(path: str | os.PathLike, payload: bytes) -> None:
     """Write ``payload`` to ``path`` atomically with shareable permissions."""
     atomic_write_bytes(path, payload)
+
+
+def write_png_image(image, path: str | os.PathLike) -> None:
+    """Write the ``QImage`` ``image`` to ``path`` as a PNG, atomically.
+
+    The image is encoded in memory and the bytes written as :func:`write_bytes` writes
+    any file: a full disk or a file size limit is an ``OSError`` with the system's reason
+    ("File too large"), where ``QImage.save`` to a file says only that it failed, and
+    libpng prints its own "Write Error" line on stderr.
+    """
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+
+    data = QByteArray()
+    buf = QBuffer(data)
+    buf.open(QIODevice.OpenModeFlag.WriteOnly)
+    try:
+        encoded = image.save(buf, "PNG")
+    finally:
+        buf.close()
+    if not encoded or data.isEmpty():
+        raise OSError("the image could not be encoded as PNG")
+    write_bytes(path, data.data())
 
 
 @contextlib.contextmanager

@@ -49,8 +49,13 @@ def render_image(layout: Any, analysis: Any, size: tuple[int, int] = (2400, 1600
 
 def write_png(layout: Any, analysis: Any, path: str | Path, size: tuple[int, int] = (2400, 1600),
               overlays: Any = ()) -> PlanInfo:
-    """Write the floor plan as a PNG file; return what drew it."""
+    """Write the floor plan as a PNG file; return what drew it.
+
+    A failed write raises ``OSError`` with the system's reason and names no file: the
+    caller (writing to a temporary file beside the report) names the report.
+    """
+    from designer.reports.files import write_png_image
+
     img, info = render_image(layout, analysis, size, overlays)
-    if not img.save(str(path), "PNG"):
-        raise OSError(f"could not write {path}")
+    write_png_image(img, path)
     return info

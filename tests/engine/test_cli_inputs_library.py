@@ -22,8 +22,8 @@ def test_an_existing_bundle_is_named_as_given_without_an_o_option(tmp_path, caps
     code, out, err = run(capsys, "library", "export", str(target), "cpu-cluster")
     # once "-o .../mine.rsbundle: expected a new file name ..."; export has no -o
     assert code == 2 and target.read_bytes() == before
-    assert err == (f"rackscape: {target}: expected a new file name (it is already a file; "
-                   "--force replaces it)\n")
+    assert err == (f"rackscape: {target}: expected a new file name (it is already a Rackscape "
+                   "template bundle; --force replaces it)\n")
 
 
 @pytest.mark.parametrize("argv,message", [
