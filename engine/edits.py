@@ -419,9 +419,36 @@ def rack_row(layout: Layout, model_id: str, start: Sequence[float], end: Sequenc
             "rotation_deg": rot, "row": row, "feeds": [], "crah": None, "cdu": None}))
     out = add_racks(layout, copies, catalog)
     ids = [r.id for r in copies]
-    fabrics = [f.model_copy(update={"members": [*f.members, *ids]}) if model_id in f.members
+    fabrics = [_with_members(f, ids, out, catalog) if model_id in f.members
                else f for f in out.fabrics]
     return _rebuild(out, {"fabrics": fabrics}) if fabrics != out.fabrics else out
+
+
+def _with_members(f: Fabric, new_ids: Sequence[str], layout: Layout,
+                  catalog: Catalog | None) -> Fabric:
+    """Return ``f`` with racks ``new_ids`` of ``layout`` as members: each takes the first
+    run of empty node positions (``vacant_before``, a deleted rack's) that holds its nodes,
+    so the fabric is as long as before and the racks after the gap keep their leaves; a
+    rack no gap holds comes last."""
+    if f.topology == "explicit" or not f.vacant_before:
+        return f.model_copy(update={"members": [*f.members, *new_ids]})
+    from engine.fabric import fabric_node_count
+
+    catalog = catalog or default_catalog()
+    members, vac = list(f.members), dict(f.vacant_before)
+    for rid in new_ids:
+        rack = layout.rack(rid)
+        need = fabric_node_count(rack, f, catalog) if rack is not None else 0
+        gap = next((m for m in members if need and vac.get(m, 0) >= need), None)
+        if gap is None:
+            members.append(rid)
+            continue
+        # the new rack's nodes take the first positions of the gap, the rest stay empty
+        members.insert(members.index(gap), rid)
+        vac[gap] -= need
+        if not vac[gap]:
+            del vac[gap]
+    return f.model_copy(update={"members": members, "vacant_before": vac})
 
 
 #: how far a rack's centre can stand from its footprint's edge, with margin (a unit's
@@ -1909,14 +1936,16 @@ def paste(layout: Layout, payload: Mapping[str, Sequence[Mapping[str, Any]]],
                 _check_rack_refs(item, catalog)
             lists[group].append(item)
     out = _rebuild(layout, {g: lists[g] for g in payload})
-    out = _join_source_fabrics(out, {r["id"]: ids[r["id"]] for r in payload.get("racks", [])})
+    out = _join_source_fabrics(out, {r["id"]: ids[r["id"]] for r in payload.get("racks", [])},
+                               catalog)
     if (dx or dy) and payload.get("racks"):
         out = _refeed(out, [ids[r["id"]] for r in payload["racks"]],
                       catalog or default_catalog(), face_row=True)
     return out
 
 
-def _join_source_fabrics(layout: Layout, new_of: Mapping[str, str]) -> Layout:
+def _join_source_fabrics(layout: Layout, new_of: Mapping[str, str],
+                         catalog: Catalog | None = None) -> Layout:
     """Return ``layout`` with each pasted rack (``new_of``: source id -> copy's id) in the
     generated fabrics its source is in, as a member or a network rack, as a row drawn
     from a model joins its fabric: a copied rack of servers grows the fabric (its
@@ -1931,9 +1960,10 @@ def _join_source_fabrics(layout: Layout, new_of: Mapping[str, str]) -> Layout:
             continue
         members = [new_of[m] for m in f.members if m in new_of]
         nets = [new_of[m] for m in f.network_racks if m in new_of]
-        if members or nets:
-            f = f.model_copy(update={"members": [*f.members, *members],
-                                     "network_racks": [*f.network_racks, *nets]})
+        if members:
+            f = _with_members(f, members, layout, catalog)
+        if nets:
+            f = f.model_copy(update={"network_racks": [*f.network_racks, *nets]})
         fabrics.append(f)
     return _rebuild(layout, {"fabrics": fabrics}) if fabrics != layout.fabrics else layout
 

@@ -949,8 +949,9 @@ def bom_table(layout: Layout, analysis: Any, links: LinkView | None = None,
             med = catalog.media.get(m)
             if legs_of[(m, s)]:
                 legs, asm = legs_of[(m, s)], assemblies_of[(m, s)]
-                notes[len(rows)] = (f"{legs:,} links at twin-port cages, in {asm:,} "
-                                    "assemblies (a splitter or twin-port cable per cage)")
+                notes[len(rows)] = (f"{legs:,} links at twin-port cages: {asm:,} cages at "
+                                    "their first end, one splitter or twin-port cable each "
+                                    "where the cage's links share their far end")
             # an optical link's cable is its fibre; its modules are the Transceiver rows
             what = ("no allowed medium reaches this length" if med is None else
                     "Fibre cable, " + med.name.replace(" transceiver pair", "")

@@ -82,3 +82,17 @@ def test_a_server_added_next_to_an_empty_position_takes_it(pod):
     assert [d.u for d in back.rack("GPU-0001").devices][-1] == 38
     assert back.fabrics[0].vacant_before == {}
     assert analyze(back, CAT).network.switch_counts() == analyze(pod, CAT).network.switch_counts()
+
+
+def test_a_rack_pasted_after_a_deletion_fills_the_gap(pod):
+    """A copy of a rack of four DGX, pasted after one was deleted, takes the four empty
+    positions: still 4 scalable units and 48 switches, every other server on its leaf
+    (not a fifth SU for the positions kept empty and the copy's)."""
+    out = edits.remove_items(pod, ["GPU-0005"], CAT)
+    before = _node_links(out)
+    back = edits.paste(out, edits.copy_items(out, ["GPU-0004"]), (0.0, 9.6), catalog=CAT)
+    copy = back.racks[-1].id
+    (fab,) = back.fabrics
+    assert fab.vacant_before == {} and fab.members.index(copy) == fab.members.index("GPU-0006") - 1
+    assert analyze(back, CAT).network.switch_counts() == analyze(pod, CAT).network.switch_counts()
+    assert _without(_node_links(back), (copy,)) == before

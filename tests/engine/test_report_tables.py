@@ -474,7 +474,7 @@ def test_bom_names_the_copper_assemblies_that_carry_twin_port_links(builtin_cata
     bom = {t.key: t for t in build_tables(lay, a, builtin_catalog_module)}["bom"]
     rows = [r for r in bom.rows if r[0] == "Cable" and r[1] == "dac-400"]
     assert sum(r[3] for r in rows) == 256
-    assert sum(int(re.search(r"in ([\d,]+) assemblies", r[-1]).group(1).replace(",", ""))
+    assert sum(int(re.search(r": ([\d,]+) cages at", r[-1]).group(1).replace(",", ""))
                for r in rows) == 128
     # fibre links are not assemblies of their own: each has its cable
     assert all(not r[-1] for r in bom.rows if r[0] == "Cable" and r[1] == "mmf-sr4-400")
