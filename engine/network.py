@@ -892,6 +892,15 @@ def _idle_ports(ctx, topo: Topology, used: np.ndarray) -> list[Violation]:
                 "FABRIC-PORTS-IDLE", "info",
                 f"Fabric {fb.id}: {'; '.join(parts)}: fewer or smaller switches would do, "
                 "unless the fabric is built to grow", (fb.id,)))
+        lp = fb.leaf_ports
+        empty = int(np.sum(lp == 0)) if fb.plan is not None and len(lp) else 0
+        if empty:
+            out.append(Violation(
+                "FABRIC-PORTS-IDLE", "info",
+                f"Fabric {fb.id}: {empty:,} of its {len(lp):,} leaves serve no server (empty "
+                "node positions: racks deleted from the fabric, kept so the others keep "
+                "their cables, or a scalable unit not yet filled); they take U and power "
+                "until servers fill them", (fb.id,)))
     return out
 
 

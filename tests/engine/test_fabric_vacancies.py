@@ -96,3 +96,14 @@ def test_a_rack_pasted_after_a_deletion_fills_the_gap(pod):
     assert fab.vacant_before == {} and fab.members.index(copy) == fab.members.index("GPU-0006") - 1
     assert analyze(back, CAT).network.switch_counts() == analyze(pod, CAT).network.switch_counts()
     assert _without(_node_links(back), (copy,)) == before
+
+
+def test_leaves_left_serving_no_server_are_said(pod):
+    """The second SU deleted whole (GPU-0009 to GPU-0016): its 8 leaves stay, so the
+    third and fourth SUs keep their cables, and the check says they serve no server."""
+    gone = [f"GPU-{i:04d}" for i in range(9, 17)]
+    out = edits.remove_items(pod, gone, CAT)
+    a = analyze(out, CAT)
+    assert a.network.switch_counts() == analyze(pod, CAT).network.switch_counts()
+    said = [v.message for v in a.violations if v.code == "FABRIC-PORTS-IDLE"]
+    assert any("8 of its 32 leaves serve no server" in m for m in said)
