@@ -49,6 +49,7 @@ __all__ = [
     "DeviceType",
     "RackType",
     "FacilityType",
+    "FACILITY_KIND_WORDS",
     "Medium",
     "Source",
     "CatalogFile",
@@ -307,6 +308,12 @@ class FacilityType(_Model):
     phases: Literal[1, 3] | None = None
     amps: Annotated[Num, _within(1, 10_000, "A")] | None = None
     notes: str | None = None
+
+
+#: a facility unit's kind in words, as messages name it ("a CRAH", "a busway")
+FACILITY_KIND_WORDS = {"crah": "a CRAH", "cdu": "a CDU", "rear_door": "a rear door",
+                       "busway": "a busway", "pdu": "a rack PDU",
+                       "rpp": "a remote power panel", "power_shelf": "a power shelf"}
 
 
 class Medium(_Model):

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, fields
 import numpy as np
 
 from engine.arrayops import unique_sorted
-from engine.catalog import Catalog, DeviceType
+from engine.catalog import FACILITY_KIND_WORDS, Catalog, DeviceType
 from engine.errors import InputError
 from engine.memo import LastValue
 from engine.model import Layout, Rack
@@ -469,8 +469,6 @@ def _check_generation(ctx) -> list[Violation]:
 
 
 _UNKNOWN_MODELS: LastValue[list[Violation]] = LastValue()
-_KIND_WORDS = {"crah": "a CRAH", "cdu": "a CDU", "rear_door": "a rear door", "busway": "a busway",
-               "pdu": "a rack PDU", "rpp": "a remote power panel", "power_shelf": "a power shelf"}
 
 
 @rule("MODEL-UNKNOWN", "catalog", "A cooling unit or feed names a model the catalog lacks.")
@@ -511,8 +509,8 @@ def _check_model_kinds(ctx) -> list[Violation]:
                 if spec is not None and spec.kind != it.kind:
                     out.append(Violation(
                         "MODEL-KIND", "error",
-                        f"{group.capitalize()} {it.id} ({_KIND_WORDS[it.kind]}) names model "
-                        f"{it.model!r}, which is {_KIND_WORDS.get(spec.kind, 'another kind')}",
+                        f"{group.capitalize()} {it.id} ({FACILITY_KIND_WORDS[it.kind]}) names model "
+                        f"{it.model!r}, which is {FACILITY_KIND_WORDS.get(spec.kind, 'another kind')}",
                         (it.id,)))
         return out
 

@@ -1006,16 +1006,23 @@ def fabric_node_count(rack, fabric: Fabric, catalog: Catalog) -> int:
     1
     """
     types = [d.type for d in rack.devices] + ([rack.system] if rack.system else [])
-    n = 0
-    for t in types:
-        dev = catalog.devices.get(t)
-        if dev is None:
-            continue
-        if fabric.purpose == "scale_out":
-            n += bool(dev.gpus and dev.role in ("gpu_server", "rack_system"))
-        else:
-            n += bool(dev.port_count(fabric.purpose) and dev.role != "switch")
-    return n
+    devs = [catalog.devices[t] for t in types if t in catalog.devices]
+    if not devs:
+        return 0
+    return int(_is_node(fabric.purpose, np.array([d.gpus for d in devs]),
+                        np.array([ROLE_CODES[d.role] for d in devs]),
+                        np.array([d.port_count(fabric.purpose) for d in devs])).sum())
+
+
+def _is_node(purpose: str, gpus: np.ndarray, role: np.ndarray,
+             purpose_ports: np.ndarray) -> np.ndarray:
+    """Which devices are a fabric's nodes: GPU servers and rack-scale systems with GPUs
+    for a scale-out fabric, the devices with ports of its purpose but switches for
+    another (``role`` as :data:`engine.compile.ROLE_CODES`)."""
+    if purpose == "scale_out":
+        return (gpus > 0) & ((role == ROLE_CODES["gpu_server"])
+                             | (role == ROLE_CODES["rack_system"]))
+    return (purpose_ports > 0) & (role != ROLE_CODES["switch"])
 
 
 def _member_nodes(b: _Builder, fi: int, f: Fabric) -> np.ndarray:
@@ -1023,12 +1030,9 @@ def _member_nodes(b: _Builder, fi: int, f: Fabric) -> np.ndarray:
     node, and -1 where a deleted rack's node position stays empty (``vacant_before``)."""
     arr, cat = b.arr, b.catalog
     tt = arr.types
-    if f.purpose == "scale_out":
-        eligible = (tt.gpus[arr.dev_type] > 0) & ((b.dev_role == ROLE_CODES["gpu_server"])
-                                                  | (b.dev_role == ROLE_CODES["rack_system"]))
-    else:
-        eligible = (_purpose_ports(cat, arr, f.purpose)[arr.dev_type] > 0) \
-            & (b.dev_role != ROLE_CODES["switch"])
+    ports = _purpose_ports(cat, arr, f.purpose)[arr.dev_type] if f.purpose != "scale_out" \
+        else None
+    eligible = _is_node(f.purpose, tt.gpus[arr.dev_type], b.dev_role, ports)
     rank = np.full(arr.n_racks, -1, np.int64)
     vacant = np.zeros(0, np.int64)
     if f.members:

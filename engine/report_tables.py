@@ -35,6 +35,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter, defaultdict
@@ -1199,6 +1200,7 @@ def elevations_table(layout: Layout, analysis: Any, catalog: Catalog | None = No
     catalog = catalog or default_catalog()
     rows: list[tuple] = []
 
+    @functools.cache  # a hall has a few device types and thousands of devices
     def figures(type_id: str) -> tuple[Any, Any, str, str]:
         dev = catalog.devices.get(type_id)
         if dev is None:

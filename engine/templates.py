@@ -64,7 +64,7 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
-from engine.catalog import Catalog, default_catalog
+from engine.catalog import FACILITY_KIND_WORDS, Catalog, default_catalog
 from engine.compile import compile_layout
 from engine.errors import (
     MAX_DATA_FILE_BYTES,
@@ -847,20 +847,15 @@ def _rack_contents(g: RackGroup, env: dict[str, Any]) -> tuple[str | None, list[
     return None, devices
 
 
-_FACILITY_KIND_WORDS = {"crah": "a CRAH", "cdu": "a CDU", "rear_door": "a rear door",
-                        "busway": "a busway", "pdu": "a rack PDU", "rpp": "a remote power panel",
-                        "power_shelf": "a power shelf"}
-
-
 def _pick_model(catalog: Catalog, model_id: str, what: str, kinds: tuple[str, ...]):
     try:
         model = catalog.facility[model_id]
     except KeyError:
         raise ParameterError(f"{what}: unknown facility model {model_id!r}") from None
     if model.kind not in kinds:
-        want = " or ".join(_FACILITY_KIND_WORDS[k] for k in kinds)
+        want = " or ".join(FACILITY_KIND_WORDS[k] for k in kinds)
         raise ParameterError(f"{what}: expected {want} model (got {model_id!r}, "
-                             f"{_FACILITY_KIND_WORDS.get(model.kind, model.kind)})")
+                             f"{FACILITY_KIND_WORDS.get(model.kind, model.kind)})")
     if model.capacity_kw.value is None:  # the units are sized and copied by it
         raise ParameterError(
             f"{what}: facility model {model_id!r} has no capacity figure (catalog field "
