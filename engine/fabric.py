@@ -405,7 +405,9 @@ class FabricWiring:
     """Links of a planned fabric in local numbering.
 
     Ports: ``port_node`` (node position), ``port_index`` (port of that node),
-    ``port_leaf``. Switch-to-switch link groups: ``ls_leaf, ls_spine, ls_count``
+    ``port_leaf`` and ``port_pos`` (the port's place among its leaf's down ports, from 0:
+    fixed by the node position, so a node position left empty leaves its ports free
+    and the others keep theirs). Switch-to-switch link groups: ``ls_leaf, ls_spine, ls_count``
     and ``sc_spine, sc_core, sc_count``; ``pod_of_leaf`` and ``pod_of_spine``
     group 3-tier fabrics.
     """
@@ -413,6 +415,7 @@ class FabricWiring:
     port_node: np.ndarray
     port_index: np.ndarray
     port_leaf: np.ndarray
+    port_pos: np.ndarray
     ls_leaf: np.ndarray
     ls_spine: np.ndarray
     ls_count: np.ndarray
@@ -427,13 +430,16 @@ class FabricWiring:
         return np.bincount(self.port_leaf, minlength=n_leaves).astype(np.int64)
 
 
-def wire_fabric(plan: FabricPlan, node_ports: np.ndarray) -> FabricWiring:
+def wire_fabric(plan: FabricPlan, node_ports: np.ndarray,
+                slot_ports: np.ndarray | None = None) -> FabricWiring:
     """Generate the links of ``plan`` for nodes with ``node_ports`` ports each.
 
     Rail-optimized: port ``p`` of the ``j``-th node of SU ``s`` is on rail
     ``p mod rails`` and goes to leaf ``(s * rails + rail) * leaves_per_group +
     (j * ports_per_rail + p // rails) // down``. Other topologies fill leaves
-    port by port, node by node. Leaves spread their uplinks over the spines in
+    port by port, node by node, each node position taking ``slot_ports`` of the
+    leaves' ports (default ``node_ports``: an empty position, with no ports of
+    its own, can keep its place for the nodes after it). Leaves spread their uplinks over the spines in
     turn (2-tier) or go once to every spine of their pod (3-tier, pods taken
     rail by rail); same-position spines of all pods share a core group.
 
@@ -456,13 +462,16 @@ def wire_fabric(plan: FabricPlan, node_ports: np.ndarray) -> FabricWiring:
         rail = p % plan.rails
         q = j * plan.ports_per_rail + p // plan.rails
         leaf = (su * plan.rails + rail) * plan.leaves_per_group + q // d0
+        port_pos = q % d0
         lid = np.arange(plan.leaves, dtype=np.int64)
         k = lid % plan.leaves_per_group
         grp = lid // plan.leaves_per_group
         s, r = grp // plan.rails, grp % plan.rails
         rank = (r * plan.scalable_units + s) * plan.leaves_per_group + k
     else:
-        leaf = np.arange(len(port_node), dtype=np.int64) // d0
+        held = node_ports if slot_ports is None else np.asarray(slot_ports, np.int64)
+        at = (np.cumsum(held) - held)[port_node] + p
+        leaf, port_pos = at // d0, at % d0
         rank = np.arange(plan.leaves, dtype=np.int64)
     e = np.zeros(0, np.int64)
     ls_l = ls_s = ls_c = sc_s = sc_c = sc_n = e
@@ -495,7 +504,8 @@ def wire_fabric(plan: FabricPlan, node_ports: np.ndarray) -> FabricWiring:
         sc_s = np.tile(src_p, sp) * sp + pos
         sc_c = pos * plan.cores_per_group + np.tile(dst_c, sp)
         sc_n = np.tile(cnt, sp)
-    return FabricWiring(port_node=port_node, port_index=p, port_leaf=leaf, ls_leaf=ls_l,
+    return FabricWiring(port_node=port_node, port_index=p, port_leaf=leaf, port_pos=port_pos,
+                        ls_leaf=ls_l,
                         ls_spine=ls_s, ls_count=ls_c, sc_spine=sc_s, sc_core=sc_c, sc_count=sc_n,
                         pod_of_leaf=pod_of_leaf, pod_of_spine=pod_of_spine)
 
@@ -618,6 +628,11 @@ class Topology:
     #: generated switches that found no free U: counted (power, weight) in a rack of the
     #: fabric, drawn at its top, but standing in none
     sw_roomless: np.ndarray | None = None
+    #: a generated node link's place among its leaf's down ports (from 0; -1 for other
+    #: links), and each switch's down ports (a leaf's; 0 for other switches): a node
+    #: position left empty leaves its ports free, so the others keep their port numbers
+    lk_b_port: np.ndarray | None = None
+    sw_down_ports: np.ndarray | None = None
     cache: dict = field(default_factory=dict)
 
     @property
@@ -757,7 +772,7 @@ class _Builder:
         self.lk: dict[str, list] = {k: [] for k in ("fabric", "tier", "count", "gbps", "a_rack",
                                                    "b_rack", "a_u", "b_u", "a_vtx", "b_vtx",
                                                    "a_ref", "b_ref", "medium", "length",
-                                                   "link_id")}
+                                                   "link_id", "b_port")}
         self.problems: list[tuple[str, str, str, tuple[str, ...]]] = []
         self.consumed = np.zeros(len(arr.dev_rack), bool)
         self.n_sw = 0
@@ -943,7 +958,7 @@ class _Builder:
         """Append link groups (columns of equal length)."""
         n = len(cols["count"])
         defaults = {"medium": np.full(n, "", object), "length": np.full(n, np.nan),
-                    "link_id": np.full(n, "", object)}
+                    "link_id": np.full(n, "", object), "b_port": np.full(n, -1, np.int32)}
         for k in self.lk:
             self.lk[k].append(np.asarray(cols.get(k, defaults.get(k))))
 
@@ -1200,7 +1215,16 @@ def _build_fabric(b: _Builder, fi: int, f: Fabric) -> FabricBuild:
     n_vertices = n_end
     edited = f.topology == "explicit"
     if f.topology != "explicit" and specs and len(nodes):
-        plan = plan_fabric(node_ports, topology=f.topology, rails=f.rails, su_nodes=f.su_nodes,
+        # an empty node position keeps a node's worth of leaf ports (the most common
+        # count) so the nodes after it stay on their leaves; rail-optimized wiring keeps
+        # them by the position itself. Leaves in the member racks went with their rack:
+        # the others stay with their own racks' nodes.
+        slot_ports = node_ports
+        if f.topology != "rail_optimized" and not real.all() and \
+                specs[0][0].placement != "member_racks":
+            slot_ports = np.where(real, node_ports,
+                                  np.bincount(node_ports[real]).argmax()).astype(np.int64)
+        plan = plan_fabric(slot_ports, topology=f.topology, rails=f.rails, su_nodes=f.su_nodes,
                            radix=tuple(s[1] for s in specs),
                            oversubscription=tuple(s[0].oversubscription for s in specs),
                            max_tiers=len(specs), collapse=f.collapse_tiers,
@@ -1213,7 +1237,7 @@ def _build_fabric(b: _Builder, fi: int, f: Fabric) -> FabricBuild:
             b.problems.append((code, {"FABRIC-NO-PORT": "error", "FABRIC-RAILS": "warning"}
                                .get(code, "info"),
                                f"Fabric {f.id}: {p}", (f.id,)))
-        wiring = wire_fabric(plan, node_ports)
+        wiring = wire_fabric(plan, node_ports, slot_ports)
         fallback = _fallback_rack(arr, net, arr.dev_rack[nodes])
         counts = (plan.leaves, plan.spines, plan.cores)
         for ti in range(plan.tiers):
@@ -1273,7 +1297,8 @@ def _add_fabric_links(b: _Builder, fi: int, f: Fabric, plan: FabricPlan, w: Fabr
     b.add_links(fabric=np.full(n, fi), tier=np.zeros(n, np.int64), count=np.ones(n, np.int64),
                 gbps=np.full(n, gbps), a_rack=arr.dev_rack[dev], b_rack=sw_rack[lsw],
                 a_u=b.dev_mid_u[dev], b_u=sw_mid[lsw], a_vtx=ep,
-                b_vtx=n_end + (lsw - sw_start), a_ref=dev, b_ref=-(lsw + 1))
+                b_vtx=n_end + (lsw - sw_start), a_ref=dev, b_ref=-(lsw + 1),
+                b_port=w.port_pos.astype(np.int32))
     for tier, (sa, sb, cnt) in ((1, (leaf0 + w.ls_leaf, spine0 + w.ls_spine, w.ls_count)),
                                (2, (spine0 + w.sc_spine, core0 + w.sc_core, w.sc_count))):
         m = len(sa)
@@ -1546,6 +1571,10 @@ def build_topology(layout: Layout, catalog: Catalog, arr: LayoutArrays,
 
     # a switch's ports set the signalling; a server's NIC follows the switch it plugs into
     lanes = np.maximum(lane[ia], lane[ib])
+    leaf_down = np.zeros(b.n_sw, np.int32)  # a fabric's leaves come first among its switches
+    for fb in builds:
+        if fb.plan is not None and fb.plan.leaves:
+            leaf_down[fb.sw_start:fb.sw_start + fb.plan.leaves] = fb.plan.down[0]
     return Topology(
         key=key or topology_key(layout, arr), models=b.models,
         sw_fabric=sw["fabric"], sw_tier=sw["tier"], sw_model=sw["model"], sw_rack=sw["rack"],
@@ -1560,5 +1589,6 @@ def build_topology(layout: Layout, catalog: Catalog, arr: LayoutArrays,
         lk_a_cage=links_per_module(ia), lk_b_cage=links_per_module(ib),
         lk_a_paid=incl[ia] == 0, lk_b_paid=incl[ib] == 0,
         lk_medium=cat_("medium", object), lk_length_m=cat_("length", np.float64),
-        lk_link_id=cat_("link_id", object), fabrics=builds, problems=b.problems,
+        lk_link_id=cat_("link_id", object), lk_b_port=cat_("b_port", np.int32),
+        sw_down_ports=leaf_down, fabrics=builds, problems=b.problems,
         idle_switch_rows=np.flatnonzero(is_switch & ~b.consumed))

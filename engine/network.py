@@ -759,8 +759,9 @@ def analyze_network(layout: Layout, catalog: Catalog, arr: LayoutArrays,
 
 @rule("FABRIC", "network", "A fabric's switches find no room or no free port, its tiers mix "
       "InfiniBand and Ethernet switches, its links outrun the servers' ports, it shares only "
-      "some nodes with another fabric, its members have no drawn link (explicit fabrics), or "
-      "it names racks, switch models or link ends that do not exist.")
+      "some nodes with another fabric, its members have no drawn link (explicit fabrics), "
+      "it names racks, switch models or link ends that do not exist, or (info) its nodes "
+      "have all their front-end, storage or management ports on one leaf.")
 def _check_fabric(ctx) -> list[Violation]:
     net = ctx.network
     if net is None:
@@ -785,6 +786,8 @@ def _check_fabric(ctx) -> list[Violation]:
                         (fb.id, *sorted({net.rack_ids[r] for r in topo.sw_rack[sel]
                                          if r >= 0})[:8])))
         out += _idle_ports(ctx, topo, used)
+    if topo is not None:
+        out += _single_homed(topo)
     for f in net.fabrics:
         if f.get("rail_planes", 1) > 1 and f["gpus"]:
             out.append(Violation(
@@ -861,6 +864,32 @@ def _device_port_use(topo: Topology, arr: LayoutArrays, catalog: Catalog) -> dic
     found = topo.cache["device_ports"] = {"used": used, "cap": dev_cap, "over": over,
                                          "fast": fast, "fastest": fastest}
     return found
+
+
+def _single_homed(topo: Topology) -> list[Violation]:
+    """Front-end, storage and management fabrics whose nodes have all of their two or more
+    ports on one leaf (a Clos fills its leaves port by port): a leaf lost, or taken down
+    for an upgrade, cuts those nodes off, and the second port adds bandwidth but no
+    redundancy (info; a rail-optimized fabric of as many rails as ports dual-homes them)."""
+    out = []
+    for fb in topo.fabrics:
+        w = fb.wiring
+        if fb.purpose == "scale_out" or w is None or not len(w.port_node):
+            continue
+        first = np.flatnonzero(np.r_[True, w.port_node[1:] != w.port_node[:-1]])
+        ports = np.diff(np.r_[first, len(w.port_node)])
+        one_leaf = (np.minimum.reduceat(w.port_leaf, first)
+                    == np.maximum.reduceat(w.port_leaf, first)) & (ports >= 2)
+        n = int(one_leaf.sum())
+        if n:
+            k = int(np.bincount(ports[one_leaf]).argmax())
+            out.append(Violation(
+                "FABRIC-SINGLE-HOMED", "info",
+                f"Fabric {fb.id}: {n:,} of its {len(first):,} nodes have all their "
+                f"{fb.purpose.replace('_', '-')} ports ({k} each) on one leaf switch: losing "
+                "that leaf cuts them off; topology rail_optimized with "
+                f"{k} rails takes each node's ports to {k} leaves (dual-homed)", (fb.id,)))
+    return out
 
 
 #: a tier whose fullest switch uses at most this share of its ports is worth a second look

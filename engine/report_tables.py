@@ -381,7 +381,8 @@ def _parts(network: Any) -> tuple[Any, Any]:
 
 
 def _end_ports(ref: np.ndarray, tier: np.ndarray, kind: np.ndarray | None = None,
-               cage: np.ndarray | None = None) -> np.ndarray:
+               cage: np.ndarray | None = None, fixed: np.ndarray | None = None,
+               block: np.ndarray | None = None) -> np.ndarray:
     """Number each end's port on its device, 1.., down ports (lower tiers) first.
 
     ``ref`` is (2, N): the a and b end of each link; returns (2, N) port numbers.
@@ -389,6 +390,13 @@ def _end_ports(ref: np.ndarray, tier: np.ndarray, kind: np.ndarray | None = None
     at each end), a device's ports are grouped by tier and medium and each group
     starts on a cage of its own, so a twin-port cage never holds an optical link
     and a copper one (its second port may stay free).
+
+    ``fixed`` (2, N: an end's place from 0 among its device's down ports, -1 for
+    none) pins the ports of a leaf's node links to their node position, and
+    ``block`` (2, N: the down ports of the end's device, 0 for none) keeps the
+    leaf's uplinks after them: when nodes are gone, the leaf's other ports and the
+    other nodes' ports keep their numbers. A device whose pinned links differ in
+    medium is numbered by groups instead (a cage takes one kind of module).
 
     Examples
     --------
@@ -399,6 +407,16 @@ def _end_ports(ref: np.ndarray, tier: np.ndarray, kind: np.ndarray | None = None
     [1, 2, 3]
     >>> _end_ports(ref, np.zeros(3, int), np.array([5, 7, 5]), np.full((2, 3), 2))[0].tolist()
     [1, 3, 2]
+
+    A leaf (device 0) of 4 down ports whose node position 1 is empty: ports 1 and
+    3 in use, its uplink (tier 1) on port 5; a leaf (device 4) left with no node at
+    all keeps its uplink there too:
+
+    >>> ref = np.array([[1, 2, 0, 4], [0, 0, 3, 3]])
+    >>> fixed = np.array([[-1, -1, -1, -1], [0, 2, -1, -1]])
+    >>> block = np.array([[0, 0, 4, 4], [4, 4, 0, 0]])
+    >>> _end_ports(ref, np.array([0, 0, 1, 1]), fixed=fixed, block=block).tolist()
+    [[1, 1, 5, 5], [1, 3, 1, 2]]
     """
     n = ref.shape[1]
     order, new_dev, g_start, c = _port_groups(ref, tier, kind, cage)
@@ -408,10 +426,32 @@ def _end_ports(ref: np.ndarray, tier: np.ndarray, kind: np.ndarray | None = None
     # each group takes whole cages; groups follow one another within their device
     g_slots = -(-g_len // g_cage) * g_cage
     g_dev = np.cumsum(new_dev)[g_start] - 1
-    cum = np.cumsum(g_slots) - g_slots
-    dev_first = np.flatnonzero(np.r_[True, g_dev[1:] != g_dev[:-1]])
-    g_offset = cum - np.repeat(cum[dev_first], np.diff(np.r_[dev_first, len(g_start)]))
     in_grp = np.arange(len(k)) - np.repeat(g_start, g_len)
+    dev_first = np.flatnonzero(np.r_[True, g_dev[1:] != g_dev[:-1]])
+    dev_groups = np.diff(np.r_[dev_first, len(g_start)])
+    shift = np.zeros(len(g_start), np.int64)
+    if fixed is not None and block is not None:
+        fx = np.asarray(fixed, np.int64).reshape(-1)[order]
+        t = np.concatenate([tier, tier])[order][g_start]
+        bl = np.asarray(block, np.int64).reshape(-1)[order][g_start]
+        g_fixed = fx[g_start] >= 0
+        # pinned ends of two media on one device (two groups of one tier): numbered by group
+        twin = (g_dev[1:] == g_dev[:-1]) & (t[1:] == t[:-1])
+        g_fixed &= ~(np.r_[twin, False] | np.r_[False, twin])
+        g_slots = np.where(g_fixed, -(-np.maximum(bl, g_len) // g_cage) * g_cage, g_slots)
+        in_grp = np.where(np.repeat(g_fixed, g_len), fx, in_grp)
+        # a device's higher tiers start after its down ports, however few are in use
+        down = np.bincount(g_dev, weights=np.where(t == 0, g_slots, 0),
+                           minlength=len(dev_first)).astype(np.int64)[g_dev]
+        shift = np.where(t > 0, np.maximum(-(-bl // g_cage) * g_cage - down, 0), 0)
+        first_up = np.flatnonzero(t > 0)
+        first_up = first_up[np.r_[True, g_dev[first_up][1:] != g_dev[first_up][:-1]]] \
+            if len(first_up) else first_up
+        per_dev = np.zeros(len(dev_first), np.int64)
+        per_dev[g_dev[first_up]] = shift[first_up]
+        shift = np.where(t > 0, per_dev[g_dev], 0)
+    cum = np.cumsum(g_slots) - g_slots
+    g_offset = cum - np.repeat(cum[dev_first], dev_groups) + shift
     port = np.empty(2 * n, np.int64)
     port[order] = np.repeat(g_offset, g_len) + in_grp + 1
     return port.reshape(2, n)
@@ -480,7 +520,13 @@ def _topology_view(analysis: Any, topo: Any, cab: Any, catalog: Catalog) -> Link
         len(cab.medium) == len(cnt) else None
     cage = np.stack([np.asarray(topo.lk_a_cage, np.int64)[g],
                      np.asarray(topo.lk_b_cage, np.int64)[g]])
-    ports = _end_ports(ref, tier, kind, cage)
+    fixed = block = None
+    if getattr(topo, "lk_b_port", None) is not None and len(topo.lk_b_port) == len(cnt) \
+            and getattr(topo, "sw_down_ports", None) is not None:
+        fixed = np.stack([np.full(n, -1, np.int64), np.asarray(topo.lk_b_port, np.int64)[g]])
+        down = np.r_[np.asarray(topo.sw_down_ports, np.int64), 0]
+        block = np.where(ref < 0, down[np.where(ref < 0, -ref - 1, -1)], 0)
+    ports = _end_ports(ref, tier, kind, cage, fixed, block)
     rack_ids = np.asarray(list(arr.rack_ids) + [""], dtype=object)
     type_ids = np.asarray(arr.types.ids, dtype=object)
     models = np.asarray(list(topo.models) or [""], dtype=object)
@@ -1573,7 +1619,7 @@ def network_table(layout: Layout, analysis: Any, catalog: Catalog | None = None)
         rows.append((f"Oversubscription: {tier}", _x(v, 2), ":1"))
     method = d["bisection_method"] + (" (exact)" if d.get("bisection_exact") else "")
     rows += [
-        ("Scale-out GPUs", int(d.get("scaleout_gpus", getattr(net, "scaleout_gpus", 0))), ""),
+        ("GPUs in the hall", int(d.get("scaleout_gpus", getattr(net, "scaleout_gpus", 0))), ""),
         ("GPUs in no fabric", int(d.get("unconnected_gpus", 0)), ""),
         ("Bisection bandwidth (one way)", _x(net.bisection_tbps, 2) if has_gpu_fabric
          else None, "Tb/s"),

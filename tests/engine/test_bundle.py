@@ -104,7 +104,7 @@ def test_export_writes_a_manifest_with_versions_and_hashes(good):
     assert manifest["format"] == "rackscape.bundle/1"
     assert (manifest["name"], manifest["version"], manifest["created"]) == ("demo", "2.1", CREATED)
     assert [(e["id"], e["version"]) for e in manifest["templates"]] == \
-        [("fat-tree", "1.0"), ("cpu-cluster", "1.0")]
+        [("fat-tree", "1.0"), ("cpu-cluster", "1.1")]
 
 
 def test_export_is_deterministic_and_refuses_unknown_ids(tmp_path, good):

@@ -19,11 +19,17 @@ CAT = load_catalog(user_dir=None)
 
 def _node_links(lay) -> Counter:
     """The node-leaf links by (server rack, server U, leaf rack, leaf U): which switch each
-    server's cables go to (the cut-sheet numbers a leaf's ports in order, so a leaf that
-    lost a server numbers the rest anew)."""
+    server's cables go to."""
     v = link_view(analyze(lay, CAT), CAT)
     return Counter((ar, int(au), br, int(bu)) for t, ar, au, br, bu in zip(
         v.tier, v.a_rack, v.a_u, v.b_rack, v.b_u, strict=True) if t == "node_leaf")
+
+
+def _cut_sheet(lay) -> set[tuple]:
+    """Every link as the cut-sheet labels it: both ends' rack, U, device and port."""
+    v = link_view(analyze(lay, CAT), CAT)
+    return set(zip(v.tier, v.a_rack, v.a_u.tolist(), v.a_device, v.a_port, v.b_rack,
+                   v.b_u.tolist(), v.b_device, v.b_port, strict=True))
 
 
 def _without(links: Counter, racks: tuple[str, ...]) -> Counter:
@@ -50,6 +56,43 @@ def test_deleting_a_rack_keeps_every_other_cable(pod):
     out2 = edits.remove_items(out, ["GPU-0002"], CAT)
     assert out2.fabrics[0].vacant_before == {"GPU-0003": 8}
     assert _node_links(out2) == _without(before, ("GPU-0001", "GPU-0002"))
+
+
+def test_the_cut_sheet_keeps_every_other_label(pod):
+    """A leaf's ports are its node positions (QM9700: 32 down, then 32 up): the leaf that
+    lost a server leaves those ports free, and its uplinks keep their numbers too."""
+    before = _cut_sheet(pod)
+    after = _cut_sheet(edits.remove_items(pod, ["GPU-0002"], CAT))
+    gone = {r for r in before if "GPU-0002" in (r[1], r[5])}
+    assert len(gone) == 4 * 8  # four DGX H100, eight compute ports each
+    assert after == before - gone
+    # the first leaf (rail 1 of SU 1): its uplinks start at port 33 whatever it serves
+    leaf = [r for r in after if r[0] == "leaf_spine" and r[1:4] == before_first_leaf(before)]
+    assert sorted(int(r[4][1:]) for r in leaf) == list(range(33, 65))
+
+
+def before_first_leaf(rows: set[tuple]) -> tuple:
+    """(rack, U, device) of the leaf the first node's first port goes to."""
+    first = min((r for r in rows if r[0] == "node_leaf" and r[4] == "P1"),
+                key=lambda r: (r[1], r[2]))
+    return first[5:8]
+
+
+@pytest.mark.parametrize("topology", ["fat_tree", "clos"])
+def test_a_clos_fabric_keeps_its_nodes_on_their_leaves(topology):
+    """In a fat-tree or plain Clos the leaves fill port by port; an empty position keeps
+    a node's worth of ports, so the servers after it stay where they were cabled."""
+    lay = instantiate("fat-tree", {"k": 8}, catalog=CAT)
+    (fab,) = lay.fabrics
+    lay = lay.model_copy(update={"fabrics": [fab.model_copy(update={"topology": topology})]})
+    gone_rack = fab.members[1]
+    before = _cut_sheet(lay)
+    out = edits.remove_items(lay, [gone_rack], CAT)
+    after = _cut_sheet(out)
+    gone = {r for r in before if gone_rack in (r[1], r[5])}
+    assert gone and after == before - gone
+    a0, a1 = analyze(lay, CAT).network, analyze(out, CAT).network
+    assert a1.switch_counts() == a0.switch_counts()
 
 
 def test_the_last_rack_deleted_leaves_no_empty_tail():
@@ -107,3 +150,15 @@ def test_leaves_left_serving_no_server_are_said(pod):
     assert a.network.switch_counts() == analyze(pod, CAT).network.switch_counts()
     said = [v.message for v in a.violations if v.code == "FABRIC-PORTS-IDLE"]
     assert any("8 of its 32 leaves serve no server" in m for m in said)
+
+
+def test_a_top_of_rack_leaf_goes_with_its_rack():
+    """Meta's RTSW stands in its own rack (leaf placement member_racks): deleting the rack
+    takes its switch along (191 of 192 in a pod), the other racks keep theirs."""
+    lay = instantiate("meta-24k-roce", {"pods": 1}, catalog=CAT)
+    (fab,) = lay.fabrics
+    before = _node_links(lay)
+    out = edits.remove_items(lay, [fab.members[64]], CAT)
+    assert analyze(out, CAT).network.switch_counts()["leaf"] == \
+        analyze(lay, CAT).network.switch_counts()["leaf"] - 1
+    assert _node_links(out) == _without(before, (fab.members[64],))

@@ -774,14 +774,15 @@ def test_later_tiers_even_out_the_network_racks():
 
 
 def test_cpu_cluster_reserves_network_racks_for_a_3_tier_fabric():
-    # 27 racks of 38 dual-EPYC nodes: 2,052 ports, 65 leaves of 32 down: too many for one
-    # 64-port spine tier, so 3 pods of spines (96) and 64 cores; the network racks hold all
-    # 225 switches (their count follows the fabric engine's own sizing rule)
+    # 27 racks of 38 dual-EPYC nodes, dual-homed: 1,026 ports on each of the two rails,
+    # 33 leaves of 32 down per rail, 66: too many for one 64-port spine tier, so 3 pods of
+    # spines (96) and 64 cores; the network racks hold all 226 switches (their count
+    # follows the fabric engine's own sizing rule)
     lay = instantiate("cpu-cluster", {"racks": 27, "node": "epyc-9004-2s", "nodes_per_rack": 38,
                                       "racks_per_row": 4}, catalog=CAT)
     a = analyze(lay, CAT)
     tiers = {k: v["count"] for k, v in a.network.network_dict()["switches"].items()}
-    assert tiers == {"leaf": 65, "spine": 96, "core": 64}
+    assert tiers == {"leaf": 66, "spine": 96, "core": 64}
     assert not [v for v in a.violations if v.code == "FABRIC-NO-ROOM"]
 
 
