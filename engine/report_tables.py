@@ -214,7 +214,17 @@ def _x(x: Any, nd: int = KW_DIGITS) -> _Rounded | None:
     :attr:`Table.exact`.
     """
     shown = _f(x, nd)
-    return None if shown is None else _Rounded(shown, float(x))
+    return None if shown is None else _Rounded(shown, _exact(x))
+
+
+def _exact(x: Any) -> float:
+    """Return a figure to 12 significant digits: what it is computed to, without the
+    binary noise of a long sum (36.0, not 35.99999999999999).
+
+    >>> _exact(sum([0.1] * 360)), _exact(1386.5960000000005)
+    (36.0, 1386.596)
+    """
+    return float(f"{float(x):.12g}")
 
 
 def _pct(x: Any) -> _Rounded | None:
@@ -549,14 +559,24 @@ def _topology_view(analysis: Any, topo: Any, cab: Any, catalog: Catalog) -> Link
                             if topo.n_switches else "", type_ids[arr.dev_type[dev]]
                             if len(arr.dev_type) else "")
         p = ports[side]
+        c = np.maximum(cage[side], 1)  # links one module serves: a cage's ports, broken out
         per = np.where(is_sw, 0, per_tray[arr.dev_type[dev]] if len(arr.dev_type) else 0)
         on_tray = per > 0
+        tray = np.zeros(len(p), np.int64)
         if on_tray.any():
-            tray = (p - 1) // np.maximum(per, 1) + 1
+            # a tray's ports, each carrying as many links as it is broken out into; a
+            # tray has no U of its own in the catalog, so the end names the tray instead
+            ppc = np.maximum(arr.types.ports_per_cage[arr.dev_type[dev]], 1)
+            links = np.maximum(per * np.maximum(c // ppc, 1), 1)
+            tray = np.where(on_tray, (p - 1) // links + 1, 0)
             dev_name = np.where(on_tray, dev_name.astype(object) + np.char.mod(
                 " tray %02d", tray).astype(object), dev_name)
-            p = np.where(on_tray, (p - 1) % np.maximum(per, 1) + 1, p)
-        port = [f"P{x}" for x in p.tolist()]
+            p = np.where(on_tray, (p - 1) % links + 1, p)
+            u = np.where(on_tray, 0, u)
+        # Pn for a port of its own, Pn/k for port k of cage n (twin-port, or broken out)
+        port = [(f"T{t:02d}-" if t else "") + (f"P{(x - 1) // k + 1}/{(x - 1) % k + 1}"
+                                               if k > 1 else f"P{x}")
+                for x, k, t in zip(p.tolist(), c.tolist(), tray.tolist(), strict=True)]
         return (rack_ids[np.where(rack >= 0, rack, len(rack_ids) - 1)].tolist(), u.astype(np.int64),
                 dev_name.tolist(), port)
 
@@ -1413,6 +1433,23 @@ def rows_table(layout: Layout, analysis: Any, catalog: Catalog | None = None) ->
     return _table("rows", "Rows", cols, rows, note)
 
 
+def _power_factor_text(factors: list[float]) -> str:
+    """Name the feeds' power factors, and where the design one comes from.
+
+    >>> _power_factor_text([0.95])
+    " (0.95, from NVIDIA's 32.7 kW per 34.5 kVA circuit [S41])"
+    >>> _power_factor_text([0.95, 1.0])
+    " (0.95, 1; 0.95 from NVIDIA's 32.7 kW per 34.5 kVA circuit [S41])"
+    """
+    if not factors:
+        return ""
+    why = "NVIDIA's 32.7 kW per 34.5 kVA circuit [S41]"
+    listed = ", ".join(f"{x:g}" for x in factors)
+    if 0.95 not in factors:
+        return f" ({listed})"
+    return f" (0.95, from {why})" if len(factors) == 1 else f" ({listed}; 0.95 from {why})"
+
+
 def feeds_table(layout: Layout, analysis: Any, catalog: Catalog | None = None) -> Table:
     """Return one row per feed: rating, derated budget, load and utilization, A/B loss.
 
@@ -1429,16 +1466,23 @@ def feeds_table(layout: Layout, analysis: Any, catalog: Catalog | None = None) -
         u, fu = float(p.feed_utilization[j]), float(p.feed_failover_utilization[j])
         status = ("over budget" if u > 1 + 1e-9 else
                   "over budget on side loss" if fu > 1 + 1e-9 else "OK")
-        rows.append((f.id, f.side, f.kind, f.model or "", fed[f.id], _x(p.feed_rating_kw[j]),
+        kva = f.rating_kw / f.power_factor
+        rows.append((f.id, f.side, f.kind, f.model or "", fed[f.id], _x(kva), _x(f.power_factor, 2),
+                     _x(p.feed_rating_kw[j]),
                      _x(p.feed_budget_kw[j]), _x(p.feed_load_kw[j]), _pct(u),
                      _x(p.feed_failover_kw[j]), _pct(fu), int(unknown[j]), status))
     cols = [_c("Feed"), _c("Side"), _c("Kind"), _c("Model"), _c("Racks", kind="int"),
+            _c("Apparent power", "kVA", "float"), _c("Power factor", "", "float", 2),
             _c("Rating", "kW", "float"), _c("Budget", "kW", "float"), _c("Load", "kW", "float"),
             _c("Utilization", "%", "float"), _c("Load, other side lost", "kW", "float"),
             _c("Utilization, other side lost", "%", "float"),
             _c("Devices of unknown power", kind="int"), _c("Status")]
     optics = _optics_note(analysis)
-    note = (f"Budget = rating x {layout.assumptions.continuous_derating:.0%} continuous-load "
+    pf = sorted({round(f.power_factor, 2) for f in layout.feeds})
+    note = ("Apparent power = volts x amps (x sqrt 3 for three phases); rating = apparent "
+            "power x the feed's power factor"
+            + _power_factor_text(pf)
+            + f"; budget = rating x {layout.assumptions.continuous_derating:.0%} continuous-load "
             "derating. 'Other side lost': each rack's load moves to its remaining feeds."
             + (f" {optics}" if optics else ""))
     left = unknown_power_text(analysis, catalog)
@@ -1868,7 +1912,10 @@ def cutsheet_table(analysis: Any, links: LinkView | None = None,
     ``Cables`` is the number of parallel cables of the link (more than one where
     no medium runs at the port speed). Label text reads
     ``<link> <A rack>-U<u>-<port> / <B rack>-U<u>-<port>`` and goes on both
-    ends of the cable.
+    ends of the cable. A port is ``Pn`` on a cage of one port, ``Pn/k`` for port
+    ``k`` of cage ``n`` (a twin-port cage, or a port broken out into slower
+    links); a rack-scale system's end names its compute tray (``T07-P2``) for
+    the U the catalog does not give.
     """
     links = link_view(analysis, catalog) if links is None else links
     n = len(links)
@@ -1876,7 +1923,7 @@ def cutsheet_table(analysis: Any, links: LinkView | None = None,
         L = links.length_m
         stock = stock_length_m(np.nan_to_num(L, nan=0.0))
         # round() as every text formats it (np.round scales first: 2.675 -> 2.68, not 2.67)
-        exact = [None if math.isnan(x) else x for x in L.tolist()]
+        exact = [None if math.isnan(x) else _exact(x) for x in L.tolist()]
         routed = [None if x is None else round(x, 2) for x in exact]
         a_end = _label_end(links.a_rack, links.a_u, links.a_port)
         b_end = _label_end(links.b_rack, links.b_u, links.b_port)
@@ -1898,7 +1945,10 @@ def cutsheet_table(analysis: Any, links: LinkView | None = None,
     return Table("cutsheet", "Cable cut-sheet", cols, rows,
                  "Stock length: the next of " + ", ".join(f"{s:g}" for s in STOCK_LENGTHS_M)
                  + " m at or above the routed length (which includes slack); longer runs round "
-                 "up to 10 m and are made to order.", {"Routed length": exact})
+                 "up to 10 m and are made to order. Ports: Pn is cage n; Pn/k is port k of "
+                 "cage n (a twin-port cage, or a port broken out into slower links); "
+                 "T07-P2 is port 2 of a rack-scale system's compute tray 7, routed from the "
+                 "middle of the rack.", {"Routed length": exact})
 
 
 # -- assumptions and sources ---------------------------------------------------------------

@@ -8,7 +8,7 @@ For ``OUT.csv`` every table goes to ``OUT-<table>.csv`` next to it (for
 example ``hall-cutsheet.csv``, ``hall-bom.csv``), and ``OUT.csv`` itself is the
 index: one row per table with its title, file name, row count and note. The
 first line of each file is the header, with units in brackets; numbers are
-plain numbers (full precision, ``.`` decimal point): a figure a table's rows
+plain numbers (to 12 significant digits, ``.`` decimal point): a figure a table's rows
 hold rounded is written unrounded (:attr:`engine.report_tables.Table.exact`),
 so a column re-sums to the analysis's total; an unknown value is empty.
 """

@@ -50,14 +50,19 @@ def draw_elevations(p: QPainter, rect: QRectF, pt: float,
     head_h, foot_h, scale_w = 24 * pt, 12 * pt, 14 * pt
     for k, c in enumerate(configs):
         x = rect.left() + k * (col_w + gap)
-        p.setFont(font(7 * pt, bold=True))
-        fm = QFontMetricsF(p.font())
         count = len(c.rack_ids)
         kw = f" · {c.power_kw:,.1f} kW" if c.power_kw is not None else ""
+        head = f"{count:,} rack{'s' * (count != 1)}{kw}"
+        # a narrow column sets its heading smaller before it cuts the figure off
+        for size in (7.0, 6.5, 6.0, 5.5):
+            p.setFont(font(size * pt, bold=True))
+            fm = QFontMetricsF(p.font())
+            if fm.horizontalAdvance(head) <= col_w:
+                break
         p.setPen(QColor(C["ink"]))
         p.drawText(QRectF(x, rect.top(), col_w, 9 * pt),
                    int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop),
-                   elide(fm, f"{count:,} rack{'s' * (count != 1)}{kw}", col_w))
+                   elide(fm, head, col_w))
         p.setFont(font(6 * pt))
         fm = QFontMetricsF(p.font())
         p.setPen(QColor(C["muted"]))

@@ -376,7 +376,7 @@ def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple
         s.append(Heading("Feeds", 2))
     unknown_col = ["Devices of unknown power"] if any(feeds.column("Devices of unknown power")) \
         else []
-    s.append(TableFlow(feeds, ["Feed", "Side", "Model", "Racks", "Budget", "Load", "Utilization",
+    s.append(TableFlow(feeds, ["Feed", "Side", "Model", "Racks", "Rating", "Budget", "Load", "Utilization",
                                "Load, other side lost", "Utilization, other side lost",
                                *unknown_col, "Status"], colour=_util_colour(feeds.columns)))
 

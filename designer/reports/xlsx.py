@@ -8,7 +8,7 @@ keeps a 300,000-link cut-sheet to a few seconds (openpyxl's own per-cell path
 takes several times longer) and the file small. Reading the file back with
 openpyxl gives the same values.
 
-Every number is stored to the last bit, unrounded where the table keeps the
+Every number is stored to 12 significant digits, unrounded where the table keeps the
 figure behind a rounded row (:attr:`engine.report_tables.Table.exact`), so a
 column re-sums to the analysis's total; it carries the number format, chosen
 from the rounded row, that shows it as the PDF prints it (:func:`number_format`):

@@ -125,7 +125,8 @@ def test_gpu_server_ports_follow_the_rails(superpod):
     view = link_view(a)
     node = [i for i, tier in enumerate(view.tier) if tier == "node_leaf"]
     ports = {view.a_port[i] for i in node}
-    assert ports == {f"P{k}" for k in range(1, 9)}  # 8 NICs, one per rail
+    # 8 NICs, one per rail, in four twin-port OSFP cages [S01]
+    assert ports == {f"P{c}/{k}" for c in range(1, 5) for k in (1, 2)}
 
 
 def test_racks_rows_feeds_units_cover_the_layout(superpod):
@@ -207,13 +208,34 @@ def test_nvl72_ports_are_named_by_compute_tray(builtin_catalog_module):
     first = [(r[cut.index("A device")], r[cut.index("A port")]) for r in cut.rows
              if r[cut.index("A rack")] == "NVL-0001"]
     assert len(first) == 72
-    assert sorted(set(first)) == sorted((f"gb200-nvl72 tray {k:02d}", f"P{p}")
+    assert sorted(set(first)) == sorted((f"gb200-nvl72 tray {k:02d}", f"T{k:02d}-P{p}")
                                         for k in range(1, 19) for p in range(1, 5))
+    # a tray has no U of its own: the end gives none, and its label names the tray
+    rows = [r for r in cut.rows if r[cut.index("A rack")] == "NVL-0001"]
+    assert {r[cut.index("A U")] for r in rows} == {None}
+    assert rows[0][cut.index("Label")].split()[1] == "NVL-0001-T01-P1"
+
+
+def test_vera_rubin_trays_carry_two_links_per_port(builtin_catalog_module):
+    # Vera Rubin NVL144 (catalog, preliminary): 18 compute trays, 72 scale-out ports of 1.6 Tb/s, each
+    # on the 800 Gb/s Quantum-X800 fabric as two links: 144 links per rack, 8 per tray,
+    # named port/link (P1/1, P1/2 .. P4/2), never a tray 19
+    lay = instantiate("vera-rubin-nvl144", {"scalable_units": 1},
+                      catalog=builtin_catalog_module)
+    t = {x.key: x for x in build_tables(lay, analyze(lay, builtin_catalog_module),
+                                        builtin_catalog_module)}
+    cut = t["cutsheet"]
+    first = [(r[cut.index("A device")], r[cut.index("A port")]) for r in cut.rows
+             if r[cut.index("A rack")] == "NVL-0001"]
+    assert len(first) == len(set(first)) == 144
+    assert sorted(set(first)) == sorted(
+        (f"vera-rubin-nvl144 tray {k:02d}", f"T{k:02d}-P{p}/{lane}")
+        for k in range(1, 19) for p in range(1, 5) for lane in (1, 2))
 
 
 def test_a_twin_port_cage_never_mixes_media(builtin_catalog_module):
     # a QM9700 leaf of a 1-SU H100 SuperPOD has 31 node links (one port is the UFM's) and
-    # its uplinks, some copper: ports 2k-1 and 2k share a twin-port cage [S11], so the
+    # its uplinks, some copper: ports Pk/1 and Pk/2 share twin-port cage k [S11], so the
     # uplinks start on a fresh cage rather than pairing an optic with a DAC
     lay = instantiate("dgx-h100-superpod", {"scalable_units": 1},
                       catalog=builtin_catalog_module)
@@ -226,7 +248,7 @@ def test_a_twin_port_cage_never_mixes_media(builtin_catalog_module):
                                            getattr(view, f"{side}_port"), view.medium,
                                            strict=True):
             if "qm9700" in dev:
-                cages.setdefault((rack, u, (int(port[1:]) + 1) // 2), set()).add(med)
+                cages.setdefault((rack, u, port.split("/")[0]), set()).add(med)
     assert cages and all(len(m) == 1 for m in cages.values())
 
 
