@@ -454,12 +454,12 @@ def cmd_report(args) -> int:
         size = parse_size(args.size or "2400x1600") if suffix == ".png" else (2400, 1600)
         _refuse_overwriting(args.file, out,
                             also=_csv_siblings(args.file, out) if suffix == ".csv" else None)
-        if clash := layout_file_clash(out, None):
-            raise ReportError(clash)
         from engine.io import own_folder_clash, project_file_kind
 
         if clash := own_folder_clash(out):  # a new file there would be read as one of them
             raise ReportError(f"-o {out}: expected {clash}")
+        if clash := layout_file_clash(out, None):
+            raise ReportError(clash)
         # (a layout, template, catalog file or bundle among them is refused by name, --force
         # or not)
 

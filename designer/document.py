@@ -514,7 +514,10 @@ class LayoutDocument(QObject):
         file becomes this document's recovery file, so the work is never in no file."""
         path = rec.path if isinstance(rec, recovery.RecoveryFile) else Path(rec)
         layout, info = recovery.read_recovery(path)
-        self.set_layout(layout, info.document)
+        # checked as Open checks a file: a copy naming hardware the catalog no longer has
+        # (a user catalog file skipped since) is refused in words, the open design kept
+        analyzer = analyze_layout(layout, self.catalog, path)
+        self.set_layout(layout, info.document, analyzer)
         self.mark_unsaved()
         if self._try_write_recovery():
             recovery.discard(path)

@@ -1175,10 +1175,11 @@ class MainWindow(QMainWindow):
             raw = bytes(mime.data(MIME_ITEMS).data()) if mime.hasFormat(MIME_ITEMS) \
                 else mime.text().encode("utf-8")
             payload = json.loads(raw.decode("utf-8"))
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            payload = None
+        payload = edits.clipboard_payload(payload)
+        if payload is None:  # text, or JSON that is not items (a layout file's text)
             self.statusBar().showMessage("The clipboard holds no Rackscape items", NOTE_MS)
-            return
-        if not isinstance(payload, dict):
             return
         before = self.document.undo_stack.index()
         _done, note = noting_fabric(self.document, lambda: self._guard(
@@ -1442,9 +1443,19 @@ class MainWindow(QMainWindow):
             if box.clickedButton() is not restore:
                 recovery.discard(rec)
                 return None
-        self.document.restore_recovery(rec)
+        try:
+            self.document.restore_recovery(rec)
+        except InputError as exc:
+            self._cannot_restore(rec, exc)
+            return None
         self.statusBar().showMessage(f"Restored {rec.describe()}", NOTE_MS)
         return rec
+
+    def _cannot_restore(self, rec: recovery.RecoveryFile, exc: InputError) -> None:
+        """Say that an autosaved copy could not be opened, and that it is kept."""
+        QMessageBox.warning(self, "Cannot restore", f"{rec.describe()} could not be restored: "
+                            f"{exc}. The autosaved copy is kept in {rec.path}; it is offered "
+                            "again at the next start (once the catalog has its hardware).")
 
     def offer_startup_recovery(self) -> recovery.RecoveryFile | None:
         """At start: offer the autosaved copies of every design a crashed session left.
@@ -1475,7 +1486,7 @@ class MainWindow(QMainWindow):
         try:
             self.document.restore_recovery(rec)
         except InputError as exc:
-            self.statusBar().showMessage(f"Cannot restore {rec.describe()}: {exc}", 10000)
+            self._cannot_restore(rec, exc)
             return None
         if rec.document is not None:
             self._add_recent(rec.document)
@@ -1492,7 +1503,7 @@ class MainWindow(QMainWindow):
             new = open_in_new_window(self, layout, unsaved=True)
             new.document.restore_recovery(rec)  # its file, and the recovery file goes
         except InputError as exc:
-            self.statusBar().showMessage(f"Cannot restore {rec.describe()}: {exc}", 10000)
+            self._cannot_restore(rec, exc)
             return
         if rec.document is not None:
             self._add_recent(rec.document)

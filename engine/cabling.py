@@ -926,17 +926,27 @@ class CableRouter:
             self._by_tier = by_tier
         return dict(self._by_tier)
 
-    def _no_twin_notes(self, shared: np.ndarray, optical: np.ndarray) -> list[str]:
+    def _no_twin_notes(self, shared: np.ndarray, optical: np.ndarray,
+                       whole: np.ndarray) -> list[str]:
         """Say where ends share a module the catalog has no figure for.
 
         Two links in one cage take one module of twice their speed; without that
-        medium in the catalog each end draws its own module's power, an upper bound.
+        medium in the catalog the bill of materials names it without figures, and
+        each end whose device does not count its optics draws its own module's
+        power, an upper bound.
         """
         m = self.media
-        return [f"{int(shared[i]):,} ends of {m.ids[i]} links share a module of "
-                f"{2 * m.speed_gbps[i]:g}G that the catalog lacks: each end draws a whole "
-                f"{m.ids[i]} module's power (an upper bound)"
-                for i in np.flatnonzero(optical & (self._twin < 0) & (shared > 0)).tolist()]
+        out = []
+        for i in np.flatnonzero(optical & (self._twin < 0) & ((shared > 0) | (whole > 0))):
+            text = (f"{m.ids[i]} links share {int(whole[i]):,} modules of "
+                    f"{2 * m.speed_gbps[i]:g}G, two links to a module (a twin-port cage or a "
+                    "port broken out), which the catalog lacks (the bill of materials lists "
+                    "them without figures)")
+            if shared[i] > 0:
+                text += (f": each of {int(shared[i]):,} ends whose device leaves its optics "
+                         f"out draws a whole {m.ids[i]} module's power (an upper bound)")
+            out.append(text)
+        return out
 
     def _summary(self) -> CablingResult:
         m = self.media
@@ -995,7 +1005,7 @@ class CableRouter:
             total_length_m=total,
             max_length_m=float(self.length_m.max()) if len(self.length_m) else 0.0,
             histogram_counts=[int(c) for c in hist],
-            notes=list(self.notes) + self._no_twin_notes(shared, optical),
+            notes=list(self.notes) + self._no_twin_notes(shared, optical, whole),
             # per[0] counts the cables of links no medium reaches (each at least one):
             # most halls have none, and the scan of every link is skipped
             too_long=np.flatnonzero(self.medium < 0) if per[0] else np.zeros(0, np.int64))

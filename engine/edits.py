@@ -60,6 +60,7 @@ __all__ = [
     "LAYOUT_ID",
     "settle_racks",
     "feeds_to_take",
+    "clipboard_payload",
     "refeed_side",
     "overlapped",
     "off_floor",
@@ -915,6 +916,8 @@ def set_field(layout: Layout, ids: Sequence[str], field: str, value: Any,
         item = _set_path(lists[group][k], parts, value, f"{item_id}.{field}")
         if catalog is not None:
             _check_refs(out, item, parts[0], catalog)
+            if isinstance(item, PowerFeed) and parts[0] in _FEED_FIGURES + ("model",):
+                item = _feed_model_follows(item, parts[0], catalog)
         lists[group][k] = item
         touched.add(group)
     after = _rebuild(out, {g: lists[g] for g in touched})
@@ -922,6 +925,47 @@ def set_field(layout: Layout, ids: Sequence[str], field: str, value: Any,
         after = reflow_runs(out, after, [i for i in ids if _locate(index, i)[0] == "racks"],
                             catalog)
     return after
+
+
+#: the figures of a feed its catalog model fixes
+_FEED_FIGURES = ("voltage_v", "phases", "amps")
+
+
+def _feed_model_follows(feed: PowerFeed, field: str, catalog: Catalog) -> PowerFeed:
+    """Keep a feed's model and its figures one thing: a new model brings its voltage,
+    phases and amps; new figures take the catalog model of the feed's kind that has
+    them, or none (a feed of its own figures), so no bill orders an 800 A busway for a
+    run set to 200 A.
+
+    Examples
+    --------
+    >>> f = PowerFeed(id="BW-1-A", model="busway-415v-800a", amps=800)
+    >>> cat = default_catalog()
+    >>> _feed_model_follows(f.model_copy(update={"amps": 400}), "amps", cat).model
+    'busway-415v-400a'
+    >>> print(_feed_model_follows(f.model_copy(update={"amps": 200}), "amps", cat).model)
+    None
+    >>> _feed_model_follows(f.model_copy(update={"model": "busway-415v-400a"}), "model",
+    ...                     cat).amps
+    400.0
+    """
+    spec = catalog.facility.get(feed.model) if feed.model else None
+    if field == "model":
+        if spec is None:
+            return feed
+        return feed.model_copy(update={k: getattr(spec, k) for k in _FEED_FIGURES
+                                       if getattr(spec, k) is not None})
+
+    def fits(ft) -> bool:
+        return all(getattr(ft, k) is None or abs(float(getattr(ft, k)) - float(getattr(feed, k)))
+                   < 1e-9 for k in _FEED_FIGURES)
+
+    if spec is not None and fits(spec):
+        return feed
+    same = sorted(ft.id for ft in catalog.facility.values()
+                  if ft.kind == feed.kind and all(getattr(ft, k) is not None
+                                                  for k in _FEED_FIGURES) and fits(ft))
+    return feed.model_copy(update={"model": same[0] if same else None})
 
 
 def _rack_size_m(type_id: str, catalog: Catalog) -> tuple[float, float]:
@@ -1777,7 +1821,8 @@ def feeds_to_take(layout: Layout, points: Sequence[Sequence[float]], side: str,
                   catalog: Catalog | None = None, reach_m: float = 0.9) -> list[str]:
     """Return the racks a busway drawn along ``points`` on ``side`` feeds: those under it
     (centre within ``reach_m``) fed from no run of that side, or only from runs of that
-    side out of a tap-off's reach (a rack moved away from its busway).
+    side out of a tap-off's reach (a rack moved away from its busway). A rack with a
+    rack PDU or RPP of that side keeps it: the architect chose it.
 
     Examples
     --------
@@ -1788,16 +1833,23 @@ def feeds_to_take(layout: Layout, points: Sequence[Sequence[float]], side: str,
     ...     feeds=[PowerFeed(id="FAR", side="A", points=[(0, 8), (9, 8)])])
     >>> feeds_to_take(lay, [(0, 2.3), (8, 2.3)], "A")
     ['A', 'B']
+    >>> lay = lay.model_copy(update={"feeds": [*lay.feeds, PowerFeed(id="P", kind="pdu")],
+    ...                              "racks": [lay.racks[0].model_copy(update={"feeds": ["P"]}),
+    ...                                        lay.racks[1]]})
+    >>> feeds_to_take(lay, [(0, 2.3), (8, 2.3)], "A")
+    ['B']
     """
     from engine.power import nearest_feeds
 
     catalog = catalog or default_catalog()
-    of_side = {f.id for f in layout.feeds if f.side == side}
+    of_side = {f.id: f for f in layout.feeds if f.side == side}
     under = racks_along(layout, points, reach_m)
     boxes = _footprints(layout, under, catalog)
     out = []
     for rid in under:
         mine = [f for f in layout.rack(rid).feeds if f in of_side]
+        if any(of_side[f].kind != "busway" for f in mine):
+            continue
         if not mine or (rid in boxes and nearest_feeds(layout, boxes[rid]).get(side)
                         not in mine):
             out.append(rid)
@@ -1856,6 +1908,33 @@ def copy_items(layout: Layout, ids: Iterable[str]) -> dict[str, list[dict[str, A
         if picked:
             out[group] = picked
     return out
+
+
+def clipboard_payload(data: Any) -> dict[str, list[dict[str, Any]]] | None:
+    """Return ``data`` (parsed clipboard JSON) when it is a payload of items as
+    :func:`copy_items` makes one: groups of racks, cooling, feeds, trays or obstacles,
+    each item valid as its kind; ``None`` for anything else (text that happens to be
+    JSON, a layout file's text).
+
+    Examples
+    --------
+    >>> clipboard_payload({"racks": [{"id": "R1", "type": "rack-800x1200", "x_m": 1,
+    ...                               "y_m": 2}]})["racks"][0]["id"]
+    'R1'
+    >>> [clipboard_payload(d) for d in ({"racks": 5}, {"name": "hall"}, [1], {})]
+    [None, None, None, None]
+    """
+    if not isinstance(data, dict) or not data or set(data) - set(_MODEL_OF_GROUP):
+        return None
+    for group, items in data.items():
+        if not isinstance(items, list):
+            return None
+        for item in items:
+            try:
+                _MODEL_OF_GROUP[group].model_validate(item)
+            except (ValidationError, TypeError, ValueError):
+                return None
+    return data
 
 
 def paste_ids(layout: Layout, payload: Mapping[str, Sequence[Mapping[str, Any]]]) -> dict[str, str]:

@@ -906,6 +906,9 @@ def transceivers_bought(links: LinkView, catalog: Catalog) -> Counter[str]:
     A link end in its own cage takes its medium's module; ends that share a cage
     (twin-port OSFP, a port broken out into two links) take the medium's twin, the
     module of twice the speed serving two links, so two such ends are one module.
+    Where the catalog has no such module (XDR's 1.6T twin-port one), the modules are
+    counted under ``<medium>/two-link`` (:data:`TWIN_SUFFIX`): a part of its own,
+    never the single-port module.
     """
     from engine.cabling import MediaTable
 
@@ -923,9 +926,13 @@ def transceivers_bought(links: LinkView, catalog: Catalog) -> Counter[str]:
     for m in set(single) | set(shared):
         bought[m] += round(single[m])
         i = mt.ids.index(m) if m in mt.ids else -1
-        bought[mt.ids[twin[i]] if i >= 0 and twin[i] >= 0 else m] += \
+        bought[mt.ids[twin[i]] if i >= 0 and twin[i] >= 0 else f"{m}{TWIN_SUFFIX}"] += \
             math.ceil(shared[m] - 1e-6)  # half modules of twin-port ends pair up
     return +bought
+
+
+#: the bill's item for a two-link module the catalog lacks (``smf-dr4-800-xdr/two-link``)
+TWIN_SUFFIX = "/two-link"
 
 
 def bom_table(layout: Layout, analysis: Any, links: LinkView | None = None,
@@ -1027,11 +1034,24 @@ def bom_table(layout: Layout, analysis: Any, links: LinkView | None = None,
                          round(qty * s, 3), _src(med, "reach_max_m")))
         bought = transceivers_bought(links, catalog)
         for m, qty in sorted(bought.items()):
-            if qty:
-                med = catalog.media.get(m)
-                rows.append(("Transceiver", m, (med.name if med else m).replace(
-                    " transceiver pair", "") + " transceiver",
-                             int(qty), "ea", 0, None, None, _src(med, "power_per_end_w")))
+            if not qty:
+                continue
+            if m.endswith(TWIN_SUFFIX) and m not in catalog.media:
+                base = catalog.media.get(m.removesuffix(TWIN_SUFFIX))
+                name = (base.name if base else m).replace(" transceiver pair", "")
+                speed = f"{2 * base.speed_gbps:g}G " if base else ""
+                notes[len(rows)] = (
+                    f"a {speed}module serving two {name} links (a twin-port cage, or a port "
+                    "broken out into two links); the catalog lacks it (no power, reach or "
+                    "cost figure): where its device does not count its optics, such an "
+                    "end's power is a whole single-link module's (an upper bound)")
+                rows.append(("Transceiver", m, f"{speed}module for two links of {name}",
+                             int(qty), "ea", 0, None, None, ""))
+                continue
+            med = catalog.media.get(m)
+            rows.append(("Transceiver", m, (med.name if med else m).replace(
+                " transceiver pair", "") + " transceiver",
+                         int(qty), "ea", 0, None, None, _src(med, "power_per_end_w")))
     rows = [(*r, notes.get(k, "")) for k, r in enumerate(rows)]
     cols = [_c("Category"), _c("Item"), _c("Description"), _c("Quantity", kind="int"),
             _c("Unit"), _c("GPUs", kind="int"), _c("Length each", "m", "float"),

@@ -1336,7 +1336,15 @@ class FloorPlanScene(QGraphicsScene):
         self._sync_handles()  # the new shape is selected: its points get their handles
         # the length drawn, as the readout gave it for the points placed
         length = "" if tool.closed else f", {polyline_length_m(pts):,.2f} m"
-        self.message.emit(f"Added {tool.title} {new_id}{length}")
+        fed = ""
+        if tool.kind.startswith("busway"):
+            racks = [r.id for r in doc.layout.racks if new_id in r.feeds]
+            fed = (f", feeding {racks[0]}" if len(racks) == 1 else
+                   f", feeding {len(racks)} racks" if racks else
+                   ", feeding no rack: a busway feeds the racks it runs over (centres within "
+                   "0.9 m) that no feed of its side serves; a rack's Feeds in the inspector "
+                   "take it too")
+        self.message.emit(f"Added {tool.title} {new_id}{length}{fed}")
         return new_id
 
     def _tool_point(self, event: QGraphicsSceneMouseEvent) -> tuple[float, float]:

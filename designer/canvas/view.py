@@ -28,12 +28,14 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QFrame, QGraphicsView, QMenu, QToolTip, QWidget
 
-from designer.canvas.drops import MIME_CATALOG, perform_drop, plan_drop
+from designer.canvas.drops import DEFAULT_RACK, MIME_CATALOG, perform_drop, plan_drop
 from designer.canvas.items import from_scene
 from designer.canvas.links import fabric_racks, link_line
 from designer.canvas.scene import FloorPlanScene
 from designer.canvas.style import METRICS, PALETTE, label_font
+from engine import edits
 from engine.errors import InputError
+from engine.model import Rack
 
 __all__ = ["FloorPlanView", "MIME_ITEMS"]
 
@@ -537,9 +539,35 @@ class FloorPlanView(QGraphicsView):
 
     def place_entry(self, type_id: str) -> list[str]:
         """Place catalog entry ``type_id`` where a drop at the centre of the visible plan
-        puts it: a palette entry placed from the keyboard (Enter) or by double-click."""
+        puts it: a palette entry placed from the keyboard (Enter) or by double-click. A
+        new rack that would stand on another goes to the first free place beside it
+        along the row (:func:`engine.edits.beside_offset`), so pressing Enter again
+        lines racks up rather than stacking them."""
         x, y = self.visible_plan_centre()
+        plan = plan_drop(self.fp, type_id, x, y)
+        if plan.kind == "rack" and plan.box is not None:
+            off = self._beside(type_id, plan)
+            if off is not None:
+                x, y = plan.x_m + off[0], plan.y_m + off[1]
         return self.drop_entry(type_id, x, y)
+
+    def _beside(self, type_id: str, plan) -> tuple[float, float] | None:
+        """The offset to the first free place for a rack a drop would stand on others
+        (``None`` when the place is free, or no place nearby is)."""
+        doc = self.fp.document
+        cat = doc.catalog
+        dt = cat.devices.get(type_id)
+        rack_type = (dt.rack_type or DEFAULT_RACK) if dt is not None and \
+            dt.role == "rack_system" else (plan.rack_type or type_id)
+        if rack_type not in cat.racks:
+            return None
+        lay = doc.layout
+        probe = Rack(id=edits.fresh_id(lay.all_ids(), "PLACE-1"), type=rack_type, x_m=plan.x_m,
+                     y_m=plan.y_m, rotation_deg=plan.rotation_deg)
+        trial = lay.model_copy(update={"racks": [*lay.racks, probe]})
+        if not edits.overlapped(trial, [probe.id], cat):
+            return None
+        return edits.beside_offset(trial, [probe.id], cat)
 
     # -- clipboard payloads ----------------------------------------------------------------------------
 

@@ -292,7 +292,14 @@ class FabricDialog(QDialog):
                         "its tiers, switches and network racks serve them",
                         Qt.ItemDataRole.ToolTipRole)
 
-        add_joins(True)  # servers like the fabric's own belong in it: the first choice
+        # racks selected with no server, in no fabric's network racks: the architect means
+        # a fabric of its own, with them as its network racks, so joins come last
+        used = {r for f in self._layout.fabrics for r in f.network_racks}
+        picked = {i for i in self._selection}
+        own_net = any(not r.devices and not r.system and r.id not in used
+                      for r in self._layout.racks if r.id in picked)
+        if not own_net:
+            add_joins(True)  # servers like the fabric's own belong in it: the first choice
         # the designs of the servers that would be members: a selected rack already in a
         # fabric of this purpose brings none (suggest_fabric would refuse them)
         for p in plan_presets(self._layout, self._catalog, self._selection, purpose):
@@ -303,8 +310,12 @@ class FabricDialog(QDialog):
             self.design.setItemData(self.design.count() - 1,
                                     f"The built-in template {p.display_name}, for {built_for}",
                                     Qt.ItemDataRole.ToolTipRole)
-        add_joins(False)
+        if not own_net:
+            add_joins(False)
         self.design.addItem("The catalog's ports of the servers", "catalog")
+        if own_net:
+            add_joins(True)
+            add_joins(False)
         self.design.setCurrentIndex(0)
         self.design.blockSignals(False)
         self._suggest()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QDialog,
     QDoubleSpinBox,
     QFormLayout,
@@ -17,16 +20,67 @@ from designer.dialogs.buttons import ok_cancel
 __all__ = ["NewHallDialog"]
 
 
-def _metres(value: float, lo: float, hi: float, step: float = 0.6) -> QDoubleSpinBox:
-    box = QDoubleSpinBox()
-    box.setRange(lo, hi)
-    box.setDecimals(2)
-    box.setSingleStep(step)
-    box.setSuffix(" m")
-    box.setValue(value)
-    # a typed size past the range is taken as the nearest end: the range is said
-    box.setToolTip(f"{lo:g} to {hi:,g} m")
-    return box
+class _Metres(QDoubleSpinBox):
+    """A length in metres that takes any number typed (so 6000 is not read as 600 with
+    its last key dropped) and says when it is out of range."""
+
+    rejected_size = Signal()
+
+    def __init__(self, what: str, value: float, lo: float, hi: float, step: float) -> None:
+        super().__init__()
+        self.what = what
+        self.setRange(lo, hi)
+        self.setDecimals(2)
+        self.setSingleStep(step)
+        self.setSuffix(" m")
+        self.setValue(value)
+        # leaving the field with a size past the range sets the nearest end, shown there
+        self.setCorrectionMode(QAbstractSpinBox.CorrectionMode.CorrectToNearestValue)
+        self.setToolTip(f"{lo:g} to {hi:,g} m")
+
+    def typed(self) -> float | None:
+        """The number in the field as typed (``None`` when it is not a number)."""
+        try:
+            return float(self.cleanText().replace(",", ""))
+        except ValueError:
+            return None
+
+    def problem(self) -> str:
+        """Why the typed size cannot be taken ("" when it can)."""
+        v = self.typed()
+        if v is None:
+            return f"{self.what}: expected a number of metres"
+        if not self.minimum() <= v <= self.maximum():
+            return (f"{self.what}: {v:,g} m is outside {self.minimum():g} to "
+                    f"{self.maximum():,g} m")
+        return ""
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        # Enter on a size out of range keeps it in the field, named (the dialog says
+        # why), rather than setting the nearest end and closing
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.problem():
+            self.rejected_size.emit()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def validate(self, text: str, pos: int) -> object:
+        state = super().validate(text, pos)
+        if state[0] == QValidator.State.Invalid and self.typed_text_is_number(text):
+            return (QValidator.State.Intermediate, text, pos)
+        return state
+
+    def typed_text_is_number(self, text: str) -> bool:
+        t = text.removesuffix(self.suffix()).strip().replace(",", "")
+        try:
+            float(t)
+        except ValueError:
+            return False
+        return True
+
+
+def _metres(what: str, value: float, lo: float, hi: float, step: float = 0.6) -> _Metres:
+    return _Metres(what, value, lo, hi, step)
 
 
 class NewHallDialog(QDialog):
@@ -36,9 +90,9 @@ class NewHallDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("New blank hall")
         self.name = QLineEdit("Untitled hall")
-        self.width_m = _metres(36.0, 3.0, 5000.0)
-        self.depth_m = _metres(24.0, 3.0, 5000.0)
-        self.tile_m = _metres(0.6, 0.1, 3.0, 0.05)
+        self.width_m = _metres("Width", 36.0, 3.0, 5000.0)
+        self.depth_m = _metres("Depth", 24.0, 3.0, 5000.0)
+        self.tile_m = _metres("Floor tile", 0.6, 0.1, 3.0, 0.05)
         form = QFormLayout()
         form.addRow("Name", self.name)
         form.addRow("Width (x), 3 to 5,000 m", self.width_m)
@@ -47,11 +101,38 @@ class NewHallDialog(QDialog):
         hint = QLabel("Snapping follows the floor tile; 600 mm is the raised-floor standard.")
         hint.setWordWrap(True)
         hint.setStyleSheet("color: palette(mid);")
+        self.problem = QLabel("")
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet("color: #b3261e;")
+        self.problem.hide()
+        for box in (self.width_m, self.depth_m, self.tile_m):
+            box.lineEdit().textEdited.connect(self._show_problem)
+            box.rejected_size.connect(self._show_problem)
         buttons, _ok = ok_cancel(self)
         lay = QVBoxLayout(self)
         lay.addLayout(form)
         lay.addWidget(hint)
+        lay.addWidget(self.problem)
         lay.addWidget(buttons)
+
+    def _problems(self) -> list[str]:
+        return [p for p in (b.problem() for b in (self.width_m, self.depth_m, self.tile_m)) if p]
+
+    def _show_problem(self, *_: object) -> None:
+        found = self._problems()
+        self.problem.setText("; ".join(found))
+        self.problem.setVisible(bool(found))
+
+    def accept(self) -> None:
+        """Create the hall only from sizes in range: an out-of-range size is named, and
+        the dialog stays open with it."""
+        self._show_problem()
+        for box in (self.width_m, self.depth_m, self.tile_m):
+            if box.problem():
+                box.setFocus()
+                box.selectAll()
+                return
+        super().accept()
 
     def values(self) -> tuple[str, float, float, float]:
         """Return ``(name, width_m, depth_m, tile_m)``."""

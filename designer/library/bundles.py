@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from designer.dialogs.buttons import ok_cancel
-from designer.dialogs.save_file import ask_save_path, confirm_replace
+from designer.dialogs.save_file import ask_save_path, confirm_replace, output_refusal
 from engine.bundle import (
     BUNDLE_SUFFIX,
     BundleError,
@@ -42,6 +42,7 @@ from engine.bundle import (
     import_bundle,
 )
 from engine.errors import InputError
+from engine.io import BUNDLE_KIND
 from engine.templates import ParameterError, TemplateFile, list_templates, read_user_library
 
 __all__ = ["ExportBundleDialog", "ask_clash", "clash_text", "import_bundle_interactive",
@@ -158,7 +159,7 @@ class ExportBundleDialog(QDialog):
     def _browse(self) -> None:
         start = self.path_edit.text().strip() or str(bundle_folder() / "my-templates.rsbundle")
         path = ask_save_path(self, "Export bundle", Path(start).expanduser(), BUNDLE_FILTER,
-                             BUNDLE_SUFFIX[1:])
+                             BUNDLE_SUFFIX[1:], "a bundle", (BUNDLE_KIND,))
         if path is not None:
             # the file dialog asked before an existing file was chosen: Export does not again
             self._agreed_to_replace = path
@@ -185,6 +186,10 @@ class ExportBundleDialog(QDialog):
         if self._check():
             return None
         path = Path(self.path_edit.text().strip()).expanduser()
+        why = output_refusal(path, "a bundle", (BUNDLE_KIND,))
+        if why:
+            self.error.setText(why)
+            return None
         if path.is_file() and path != self._agreed_to_replace \
                 and not confirm_replace(self, path):
             return None

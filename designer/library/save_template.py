@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.catalog import Catalog, default_catalog
+from engine.errors import InputError
 from engine.model import Layout
 from engine.snapshot import (
     library_path,
@@ -339,6 +340,10 @@ class SaveSelectionAsTemplateDialog(QDialog):
         except OSError as exc:
             self.error.setText(f"Cannot write {template_path(t, self.user_dir)}: "
                                f"{exc.strerror or exc}")
+            return None
+        except InputError as exc:  # where it cannot go: a read-only file, a pipe, a folder
+            self.error.setText(f"Cannot write {template_path(t, self.user_dir)}: expected "
+                               f"{exc.expected}.")
             return None
         self.template = t
         return self.saved_path

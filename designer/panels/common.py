@@ -10,6 +10,8 @@ import html
 from typing import Any
 
 from engine.catalog import Catalog, DeviceType, FacilityType, Figure, RackType, generation_name
+from engine.model import Assumptions, PowerFeed
+from engine.power import DESIGN_POWER_FACTOR
 from engine.retarget import generations as shipped_generations
 
 __all__ = [
@@ -188,7 +190,18 @@ def entry_tooltip(catalog: Catalog, entry_id: str) -> str:
     elif kind == "facility":
         f: FacilityType = e
         rows.append(_row("Kind", f.kind.replace("_", " ")))
-        rows.append(_fig_row("Capacity", f.capacity_kw, "kW", 1.0, 1))
+        placed = feed_rating_kw(f)
+        if placed is not None:
+            # what the analysis takes for a feed placed from this entry
+            kva = placed / DESIGN_POWER_FACTOR
+            derate = Assumptions().continuous_derating
+            rows.append(_row("Rating as placed", f"{placed:,.1f} kW ({kva:,.1f} kVA x "
+                                                 f"{DESIGN_POWER_FACTOR:g} power factor)"))
+            rows.append(_row("Continuous budget", f"{placed * derate:,.1f} kW "
+                                                  f"({derate:.0%} of the rating)"))
+            rows.append(_fig_row("Catalog capacity", f.capacity_kw, "kW", 1.0, 1))
+        else:
+            rows.append(_fig_row("Capacity", f.capacity_kw, "kW", 1.0, 1))
         if f.flow_lpm.value is not None:
             rows.append(_fig_row("Flow", f.flow_lpm, "L/min", 1.0, 0))
         if f.voltage_v:
@@ -238,9 +251,27 @@ def entry_figures(catalog: Catalog, entry_id: str) -> str:
     elif kind == "rack":
         parts.append(f"{e.height_u}U")
         parts.append(f"{e.width_mm.v():.0f}x{e.depth_mm.v():.0f} mm")
+    elif kind == "facility" and feed_rating_kw(e) is not None:
+        # a feed: its rating as placed (volts x amps x power factor), on one basis for
+        # busways and rack PDUs
+        parts.append(f"{feed_rating_kw(e):,.0f} kW")
     elif kind == "facility" and e.capacity_kw.value is not None:
         parts.append(f"{e.capacity_kw.value:,.0f} kW")
     return " \u00b7 ".join(parts)
+
+
+def feed_rating_kw(ft: FacilityType) -> float | None:
+    """Return the kW rating a feed placed from a catalog entry gets (its volts, phases
+    and amps at the design power factor), ``None`` for an entry that is not a feed.
+
+    >>> from engine.catalog import load_catalog
+    >>> round(feed_rating_kw(load_catalog(user_dir=None).facility["busway-415v-800a"]), 1)
+    546.3
+    """
+    if ft.kind not in ("pdu", "rpp", "busway") or not ft.voltage_v or not ft.amps:
+        return None
+    return PowerFeed(id="F", kind=ft.kind, voltage_v=ft.voltage_v, phases=ft.phases or 3,
+                     amps=ft.amps, power_factor=DESIGN_POWER_FACTOR).rating_kw
 
 
 #: while a drag previews, the slower panel work (charts, the rule list, the inspector's

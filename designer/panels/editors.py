@@ -605,12 +605,11 @@ class CheckEditor(FieldEditor):
 class PointEditor(FieldEditor):
     """An optional point typed ``x, y`` in metres; empty means ``None`` (``none_text``)."""
 
-    _PATTERN = r"^\s*(-?\d+(\.\d*)?)?\s*(,\s*(-?\d+(\.\d*)?)?\s*)?$"
-
     def __init__(self, field: str, none_text: str, limit_m: float,
                  on_error: Callable[[str], None]) -> None:
+        # no key is dropped as it is typed: what is typed is checked whole on Enter and
+        # refused in words (a validator dropping keys made "1e309, 1" into 1309, 1)
         w = QLineEdit()
-        w.setValidator(QRegularExpressionValidator(QRegularExpression(self._PATTERN)))
         w.setToolTip(f"x, y in metres; empty: {none_text}")
         super().__init__(field, w)
         self.none_text = none_text
@@ -637,7 +636,10 @@ class PointEditor(FieldEditor):
         try:
             x, y = (float(t) for t in parts)
         except ValueError:
-            self.on_error(f"{field_label(self.field)}: expected two numbers, x, y in metres")
+            x = y = math.nan
+        if not (math.isfinite(x) and math.isfinite(y)):
+            self.on_error(f"{field_label(self.field)}: expected two numbers, x, y in metres "
+                          f"(got {text!r})")
             self.widget.setText(self._shown)
             return
         if max(abs(x), abs(y)) > self.limit_m:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import InputError
-from engine.io import project_file_kind
+from engine.io import own_folder, project_file_kind
 
 __all__ = ["SUFFIXES", "ReportError", "ExportCancelled", "export", "parse_size",
            "export_dialog", "layout_file_clash", "user_message", "report_files",
@@ -410,6 +410,11 @@ def layout_file_clash(path: str | Path, open_path: str | Path | None) -> str:
     'a.json is the open layout: a rep'
     """
     p = Path(path)
+    folder = own_folder(p)
+    if folder is not None:
+        return (f"{p.name} would go in {folder[0]} ({folder[1]}): Rackscape reads every file "
+                "there as its own data, so a report is not written there. Choose another "
+                "folder.")
     if open_path is not None and p.resolve() == Path(open_path).resolve():
         return (f"{p.name} is the open layout: a report cannot replace it. "
                 "Choose another file name.")

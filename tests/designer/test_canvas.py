@@ -207,6 +207,23 @@ def test_copy_paste_duplicate_cut(window):
     assert len(doc.layout.racks) == n + 4
 
 
+@pytest.mark.parametrize("text", ['{"racks": 5}', '{"racks": [{"id": "R"}], "cooling": ["x"]}',
+                                  '{"name": "hall", "hall": {"outline": []}}', '{"racks": [',
+                                  '[1, 2]', 'plain'])
+def test_pasting_text_that_is_not_items_says_so_and_changes_nothing(window, text):
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.clipboard().setText(text)
+    doc = window.document
+    before, steps = doc.layout, doc.undo_stack.count()
+    if not text.startswith("{"):  # plainly no items: Paste is off
+        assert not window.actions_by_name["paste"].isEnabled()
+        return
+    window.actions_by_name["paste"].trigger()
+    assert doc.layout is before and doc.undo_stack.count() == steps
+    assert window.statusBar().currentMessage() == "The clipboard holds no Rackscape items"
+
+
 def test_paste_away_from_the_hall_lands_in_the_hall(window, monkeypatch):
     doc = window.document
     first = min(doc.layout.racks, key=lambda r: r.y_m)  # the row nearest the front wall

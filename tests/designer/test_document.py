@@ -458,3 +458,30 @@ def test_a_busway_drawn_over_racks_fed_from_afar_feeds_them(doc):
     # a third run of side A beside it, while its own is in reach: it keeps its own
     doc.draw_feed("busway-415v-400a", [(2.0, 9.4), (18.0, 9.4)], side="A")
     assert doc.layout.rack(a).feeds == [new]
+
+
+def test_a_busway_drawn_over_a_rack_on_rack_pdus_leaves_them(doc):
+    # a rack the architect put on rack PDUs keeps them: a run drawn over its row feeds
+    # only the racks that have no feed of its side
+    doc.new_blank(20.0, 12.0)
+    (a,) = doc.add_racks([Rack(id="A", type="rack-600x1200", x_m=6.0, y_m=5.0)])
+    (b,) = doc.add_racks([Rack(id="B", type="rack-600x1200", x_m=6.6, y_m=5.0)])
+    pdu = doc.add_feed("rpdu-415v-60a-3ph", [(6.0, 5.0)], side="A", racks=[a])
+    bw = doc.draw_feed("busway-415v-400a", [(2.0, 5.0), (18.0, 5.0)], side="A")
+    assert doc.layout.rack(a).feeds == [pdu]
+    assert doc.layout.rack(b).feeds == [bw]
+
+
+def test_a_feed_model_follows_its_amps_and_its_figures_follow_the_model(doc):
+    doc.new_blank(20.0, 12.0)
+    bw = doc.draw_feed("busway-415v-800a", [(2.0, 5.0), (18.0, 5.0)], side="A")
+    doc.set_field([bw], "amps", 400)
+    assert doc.layout.find(bw).model == "busway-415v-400a"
+    # no catalog busway of 200 A: the run keeps its own figures, ordered as drawn
+    doc.set_field([bw], "amps", 200)
+    f = doc.layout.find(bw)
+    assert f.model is None and f.amps == 200.0
+    doc.set_field([bw], "model", "busway-415v-800a")
+    assert doc.layout.find(bw).amps == 800.0
+    doc.undo_stack.undo()
+    assert doc.layout.find(bw).amps == 200.0

@@ -142,6 +142,7 @@ def test_a_busway_drawn_over_a_row_feeds_its_racks(window):
     feed = doc.layout.feeds[-1]
     assert feed.kind == "busway" and feed.side == "A"
     assert {r.id for r in doc.layout.racks if feed.id in r.feeds} == {r.id for r in row}
+    assert window.statusBar().currentMessage().endswith(f", feeding {len(row)} racks")
     p = doc.analysis.power
     util = dict(zip(p.feed_ids, p.feed_utilization.tolist(), strict=True))
     # 8 racks of 40.8 kW on one side of an A/B pair: the whole row's load in normal
@@ -425,3 +426,17 @@ def test_help_lists_the_gestures(window):
             assert needle in box.text()
     finally:
         box.close()
+
+
+def test_a_busway_drawn_in_an_aisle_says_it_feeds_no_rack(window):
+    doc = window.document
+    row = [r for r in doc.layout.racks if r.row == "R01"]
+    xs = [r.x_m for r in row]
+    y = row[0].y_m - 1.2  # in the aisle: 1.2 m from the racks' centres
+    window.start_drawing("busway-A")
+    click(window, min(xs), y)
+    click(window, max(xs), y)
+    key(window, Qt.Key.Key_Return)
+    feed = doc.layout.feeds[-1]
+    assert not [r for r in doc.layout.racks if feed.id in r.feeds]
+    assert "feeding no rack" in window.statusBar().currentMessage()

@@ -168,3 +168,18 @@ def test_a_fabric_over_fewer_servers_than_an_su_says_it_is_built_for_the_whole_s
     assert "Built for a whole scalable unit of 32 nodes (1 now)" in text
     assert "Built for a whole" not in preview_text({**figures, "nodes": 32}, [],
                                                    builtin_catalog, fabric)
+
+
+def test_an_empty_rack_selected_with_new_servers_means_a_fabric_of_their_own(
+        h200_doc, qtbot):
+    # a rack with no server in no fabric's network racks, picked with the new servers: the
+    # dialog starts on a fabric of their own with it as network rack; joining stays offered
+    empty = Rack(id="NEW-NET", type="rack-800x1200", x_m=1.0, y_m=1.0)
+    h200 = h200_doc.layout.rack("H200-1")
+    empty = empty.model_copy(update={"x_m": h200.x_m + 0.8, "y_m": h200.y_m})
+    h200_doc.add_racks([empty])
+    dlg = _dialog(qtbot, h200_doc, ["H200-1", "NEW-NET"])
+    assert not (dlg.design.currentData() or "").startswith("join:")
+    offered = [dlg.design.itemData(i) for i in range(dlg.design.count())]
+    assert "join:compute" in offered
+    assert dlg._plan is not None and dlg._plan.fabric.network_racks == ["NEW-NET"]

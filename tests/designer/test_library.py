@@ -461,11 +461,20 @@ def test_export_dialog_browse_adds_the_suffix_and_its_question_counts(qtbot, tmp
         fd.selectFile(str(previous))  # the file dialog asked about the existing file itself
         return 1
 
+    asked = []
+
+    def answer(box):
+        asked.append(box.text())
+        return QMessageBox.StandardButton.Yes
+
     monkeypatch.setattr(QFileDialog, "exec", choose)
-    monkeypatch.setattr(QMessageBox, "exec", lambda box: pytest.fail("asked twice"))
+    monkeypatch.setattr(QMessageBox, "exec", answer)
     dlg._browse()
     assert defaults == ["rsbundle"] and dlg.path_edit.text() == str(previous)
+    # asked once, on choosing the file (it is no Rackscape file, so it may be replaced)
+    assert asked == [f"“team.rsbundle” already exists in {tmp_path}. Replace it?"]
     assert dlg.export() is not None and previous.read_bytes().startswith(b"PK")
+    assert len(asked) == 1, "Export does not ask again"
 
 
 @pytest.mark.parametrize("where", ["missing folder", "folder", "pipe"])
@@ -482,9 +491,11 @@ def test_export_dialog_says_why_it_cannot_write(qtbot, tmp_path, where):
     qtbot.addWidget(dlg)
     dlg.set_selected(["fat-tree"])
     assert dlg.export() is None
+    if where == "folder":
+        assert dlg.error.text() == "“dir.rsbundle” is a folder: choose a file name."
+        return
     expected = {"missing folder": f"a file in an existing folder ({target.parent} does not "
                                   "exist)",
-                "folder": "a regular file (this is a folder)",
                 "pipe": "a regular file (this is a named pipe)"}[where]
     assert dlg.error.text() == f"Cannot write {target}: expected {expected}."
 
@@ -1024,3 +1035,25 @@ def test_save_dialog_says_when_racks_hold_another_generations_gpus(qtbot, tmp_pa
     text = dlg.summary.text()
     assert "as a Hopper template" in text
     assert "1 of the racks holds Blackwell GPUs: laid out, they are marked GEN-MIXED" in text
+
+
+def test_replacing_a_template_that_is_no_regular_file_is_said_in_the_form(
+        qtbot, window, isolated_user_dir, builtin_catalog):
+    # a named pipe where the template file would be (a read-only file is refused the same
+    # way): the form says where and why, the dialog stays, nothing is written
+    import os
+
+    folder = isolated_user_dir / "templates" / "hopper"
+    folder.mkdir(parents=True, exist_ok=True)
+    pipe = folder / "pipe-block.json"
+    os.mkfifo(pipe)
+    ids = [r.id for r in window.document.layout.racks[:2]]
+    dlg = SaveSelectionAsTemplateDialog(window.document.layout, ids, window, builtin_catalog)
+    qtbot.addWidget(dlg)
+    dlg.id_edit.setText("pipe-block")
+    dlg.title_edit.setText("Pipe")
+    dlg.overwrite.setChecked(True)
+    assert dlg.save() is None
+    assert dlg.error.text().startswith(f"Cannot write {pipe}: expected")
+    assert pipe.is_fifo()
+    pipe.unlink()

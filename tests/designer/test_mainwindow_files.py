@@ -319,7 +319,16 @@ def _type_in_save_dialog(name: str, folder, answer: QMessageBox.StandardButton,
         asked.append(box.text())
         box.button(answer).click()
         if answer == QMessageBox.StandardButton.No:
-            QTimer.singleShot(50, dlg.reject)
+            # the Save dialog opens again for another name: the user cancels it
+            QTimer.singleShot(50, cancel_next)
+
+    def cancel_next():
+        dlg = next((w for w in QApplication.topLevelWidgets()
+                    if isinstance(w, QFileDialog) and w.isVisible()), None)
+        if dlg is None:
+            QTimer.singleShot(50, cancel_next)
+            return
+        dlg.reject()
 
     def drive():
         dlg = next((w for w in QApplication.topLevelWidgets()
@@ -346,7 +355,8 @@ def test_save_as_asks_before_replacing_a_design_named_without_its_suffix(window,
     _type_in_save_dialog("other", tmp_path, QMessageBox.StandardButton.No, asked)
     assert not window.save_as()
     assert other.read_bytes() == before, "a No keeps the other design"
-    assert asked and "other.json already exists" in asked[0], "asked about the real file"
+    assert asked and "“other.json” (a Rackscape layout) already exists" in asked[0], \
+        "asked about the real file, saying what it is"
     assert window.document.path is None and window.document.is_modified
     asked.clear()
     _type_in_save_dialog("other", tmp_path, QMessageBox.StandardButton.Yes, asked)
@@ -357,7 +367,10 @@ def test_save_as_asks_before_replacing_a_design_named_without_its_suffix(window,
 def test_save_as_keeps_a_suffix_in_capitals_and_asks_for_one_it_adds(window, tmp_path,
                                                                      monkeypatch):
     def choose(path):
-        monkeypatch.setattr(QFileDialog, "exec", lambda dlg: (dlg.selectFile(str(path)), 1)[1])
+        # the name is typed once; should the dialog open again (after a No), it is cancelled
+        left = [path]
+        monkeypatch.setattr(QFileDialog, "exec", lambda dlg: (
+            dlg.selectFile(str(left.pop())), 1)[1] if left else 0)
 
     choose(tmp_path / "hall.JSON")
     assert window.save_as()
@@ -376,7 +389,7 @@ def test_save_as_keeps_a_suffix_in_capitals_and_asks_for_one_it_adds(window, tmp
     choose(tmp_path / "hall.v2")
     assert not window.save_as()
     assert taken.read_text() == "notes\n"
-    assert questions == [f"“hall.v2.json” already exists in {tmp_path}. Replace it?"]
+    assert questions == [f"“hall.v2.json” already exists in {tmp_path}. Replace it?"]  # not ours
     assert window.document.path == tmp_path / "hall.JSON"
 
 
@@ -439,3 +452,38 @@ def test_a_failed_save_says_why_in_one_sentence(window, tmp_path, monkeypatch, c
               "read-only folder": "the folder does not allow it (Permission denied)"}[case]
     assert [b["text"] for b in shown] == [f"Cannot save “hall.json” in {folder}: {reason}."]
     assert window.document.path is None and window.document.is_modified
+
+
+def test_save_as_refuses_a_template_and_rackscape_s_own_folders(
+        qtbot, window, tmp_path, monkeypatch):
+    """As the command line does: a layout never replaces a template, and nothing is saved
+    in the folders Rackscape reads templates and catalog files from (every file there is
+    read as one). The dialog says why and asks again."""
+    from engine.catalog import user_catalog_dir
+
+    template = tmp_path / "tpl.json"
+    template.write_text('{"schema": "rackscape.template/1", "hall": {}}', encoding="utf-8")
+    before = template.read_bytes()
+    catalog_file = user_catalog_dir() / "hall.json"
+    folder = tmp_path / "halls.json"
+    folder.mkdir()
+    answers = [str(template), str(catalog_file), str(folder)]
+    warned: list[str] = []
+    state = {"file": ""}
+
+    def exec_(dlg):
+        if not answers:
+            return 0  # the user gives up: Cancel
+        state["file"] = answers.pop(0)
+        return 1
+
+    monkeypatch.setattr(QFileDialog, "exec", exec_)
+    monkeypatch.setattr(QFileDialog, "selectedFiles", lambda dlg: [state["file"]])
+    monkeypatch.setattr(QMessageBox, "warning",
+                        lambda parent, title, text: warned.append(text))
+    assert not window.save_as()
+    assert template.read_bytes() == before and not catalog_file.exists()
+    assert "is a Rackscape template, which a layout cannot replace" in warned[0]
+    assert "would go in the user catalog folder" in warned[1]
+    assert "“halls.json” is a folder" in warned[2]
+    assert window.document.path is None and len(warned) == 3

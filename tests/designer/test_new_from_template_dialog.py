@@ -72,7 +72,7 @@ def test_the_preview_shows_what_each_broken_rule_says(qtbot, dialog, builtin_cat
                     and dialog.preview["template"] == "vera-rubin-nvl144", timeout=120_000)
     details = dialog.preview["violation_details"]
     fallback = next(d for d in details if d["code"] == "CABLE-MEDIA-FALLBACK")
-    said = "share a module of 1600G that the catalog lacks"
+    said = "modules of 1600G, two links to a module"
     assert said in fallback["message"]
     shown = dialog.rules
     assert shown.isVisible() and shown.wordWrap()

@@ -158,3 +158,19 @@ def test_enter_on_a_category_heading_places_nothing(qtbot, window, palette):
     palette.tree.setCurrentItem(heading)
     qtbot.keyClick(palette.tree, Qt.Key.Key_Return)
     assert doc.layout.model_dump() == before and doc.undo_stack.count() == commands
+
+
+def test_enter_again_sets_the_next_rack_beside_the_last_not_on_it(qtbot, window, palette):
+    doc = window.document
+    _look_at(window, _empty_spot(doc, window.scene))
+    racks = {r.id for r in doc.layout.racks}
+    palette.tree.setFocus()
+    palette.tree.setCurrentItem(palette.item_for(RACK))
+    qtbot.keyClick(palette.tree, Qt.Key.Key_Return)
+    qtbot.keyClick(palette.tree, Qt.Key.Key_Return)
+    a, b = [r for r in doc.layout.racks if r.id not in racks]
+    # side by side along the row, 0.8 m apart (an 800 mm rack), neither on the other
+    assert abs(abs(b.x_m - a.x_m) - 0.8) < 1e-6 and b.y_m == a.y_m
+    v = [x for x in doc.analysis.violations if x.code == "FLOOR-OVERLAP"
+         and {a.id, b.id} & set(x.items)]
+    assert not v

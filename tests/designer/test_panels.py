@@ -372,6 +372,15 @@ def test_inspector_edits_where_a_crah_draws_room_air(qtbot, doc):
     ed.widget.editingFinished.emit()
     assert insp.message.isVisible() and "two numbers" in insp.message.text()
     assert doc.layout.cooling[0].return_xy_m == (3.5, 4.0)
+    # typed key by key, nothing dropped: each entry refused whole, never changed into
+    # another point (1e309 read as 1309, or "1,2,3" as 1, 23)
+    for typed in ("1e309, 1", "1,2,3", "nan, 2", "x, 1"):
+        ed.widget.clear()
+        qtbot.keyClicks(ed.widget, typed)
+        assert ed.widget.text() == typed
+        ed.widget.editingFinished.emit()
+        assert "two numbers" in insp.message.text() or "within" in insp.message.text()
+        assert doc.layout.cooling[0].return_xy_m == (3.5, 4.0)
     ed.widget.setText("")  # empty: back to the unit's own position
     ed.widget.editingFinished.emit()
     assert doc.calls[-1] == ("set_field", ["CRAH-1"], "return_xy_m", None)

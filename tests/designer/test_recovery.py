@@ -344,3 +344,25 @@ def test_several_designs_restore_at_once_each_in_its_own_window(qtbot, window, d
     for w in others:
         w._force_close = True
         w.close()
+
+
+def test_a_copy_naming_hardware_the_catalog_lacks_is_refused_and_kept(
+        qapp, default_layout, builtin_catalog, recovery_dir, tmp_path):
+    """A copy of a design on a user catalog's server, that file skipped since: restoring it
+    is refused in words as Open refuses the file, the open design and its figures stay,
+    and the copy stays to be offered again."""
+    from engine.errors import InputError
+    from engine.model import MountedDevice
+
+    rack = default_layout.racks[0]
+    odd = rack.model_copy(update={"devices": [MountedDevice(type="no-such-server", u=1)]})
+    lost = default_layout.model_copy(update={"racks": [odd, *default_layout.racks[1:]]})
+    target = recovery_dir / "111111111111.recovery.json"
+    recovery.write_recovery(lost, None, target)
+    doc = _new_doc(builtin_catalog, default_layout)
+    before, analysis = doc.layout, doc.analysis
+    with pytest.raises(InputError) as exc:
+        doc.restore_recovery(target)
+    assert "no-such-server" in str(exc.value) and str(target) in str(exc.value)
+    assert doc.layout is before and doc.analysis is analysis and target.exists()
+    doc.close()

@@ -66,14 +66,16 @@ def test_the_cut_sheet_keeps_every_other_label(pod):
     gone = {r for r in before if "GPU-0002" in (r[1], r[5])}
     assert len(gone) == 4 * 8  # four DGX H100, eight compute ports each
     assert after == before - gone
-    # the first leaf (rail 1 of SU 1): its uplinks start at port 33 whatever it serves
+    # the first leaf (rail 1 of SU 1): its uplinks start on cage 17, port 33, whatever
+    # it serves (P17/1 .. P32/2: twin-port cages [S11])
     leaf = [r for r in after if r[0] == "leaf_spine" and r[1:4] == before_first_leaf(before)]
-    assert sorted(int(r[4][1:]) for r in leaf) == list(range(33, 65))
+    assert sorted(r[4] for r in leaf) == sorted(f"P{c}/{k}" for c in range(17, 33)
+                                                for k in (1, 2))
 
 
 def before_first_leaf(rows: set[tuple]) -> tuple:
     """(rack, U, device) of the leaf the first node's first port goes to."""
-    first = min((r for r in rows if r[0] == "node_leaf" and r[4] == "P1"),
+    first = min((r for r in rows if r[0] == "node_leaf" and r[4] == "P1/1"),
                 key=lambda r: (r[1], r[2]))
     return first[5:8]
 

@@ -532,3 +532,17 @@ def test_rack_elevations_list_every_device_where_it_sits(builtin_catalog_module)
                                     getattr(view, f"{side}_device"), strict=True)
             if dev.startswith("qm9700")}
     assert ends == {(r["Rack"], r["U from"]) for r in sw}
+
+
+def test_xdr_twin_port_cages_buy_a_module_of_their_own(builtin_catalog_module):
+    # GB300 1 SU: 576 ConnectX-8 ends in single-port cages [S40] take 576 XDR 800G modules;
+    # the 1,728 Q3400 ends sit two to a twin-port cage [S51], 864 modules of 1.6T the
+    # catalog lacks: a bill line of their own, never 864 more single-port modules
+    lay = instantiate("gb300-nvl72-superpod", {"scalable_units": 1},
+                      catalog=builtin_catalog_module)
+    a = analyze(lay, builtin_catalog_module)
+    bom = {t.key: t for t in build_tables(lay, a, builtin_catalog_module)}["bom"]
+    xcvr = {r[1]: r[3] for r in bom.rows if r[0] == "Transceiver"}
+    assert xcvr == {"smf-dr4-800-xdr": 576, "smf-dr4-800-xdr/two-link": 864}
+    assert sum(xcvr.values()) == a.network.transceivers == 1440
+    assert any("864 modules of 1600G" in n for n in a.network.cabling_notes)

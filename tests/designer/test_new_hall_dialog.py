@@ -1,0 +1,42 @@
+"""The blank-hall dialog takes a size as typed: one past its range is named and kept
+in the field, never read with its last key dropped (6000 m is not 600 m)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QDialog
+
+from designer.dialogs import NewHallDialog
+
+
+def _type(box, text: str) -> None:
+    box.setFocus()
+    box.selectAll()
+    QTest.keyClicks(box, text)
+
+
+def test_a_size_past_the_range_is_named_and_the_dialog_stays(qtbot):
+    dlg = NewHallDialog()
+    qtbot.addWidget(dlg)
+    dlg.show()
+    _type(dlg.depth_m, "6000")
+    assert dlg.depth_m.cleanText() == "6000"  # every key taken
+    assert "Depth: 6,000 m is outside 3 to 5,000 m" in dlg.problem.text()
+    dlg.accept()
+    assert dlg.result() != QDialog.DialogCode.Accepted and dlg.isVisible()
+    _type(dlg.depth_m, "600")
+    assert not dlg.problem.isVisible()
+    dlg.accept()
+    assert dlg.result() == QDialog.DialogCode.Accepted
+    assert dlg.values()[2] == 600.0
+
+
+def test_a_size_below_the_range_is_named_too(qtbot):
+    dlg = NewHallDialog()
+    qtbot.addWidget(dlg)
+    dlg.show()
+    _type(dlg.width_m, "2")
+    QTest.keyClick(dlg.width_m, Qt.Key.Key_Return)
+    assert "Width: 2 m is outside 3 to 5,000 m" in dlg.problem.text()
+    assert dlg.result() != QDialog.DialogCode.Accepted
