@@ -41,7 +41,7 @@ from scipy.sparse.csgraph import connected_components, shortest_path
 
 from engine.arrayops import unique_sorted
 from engine.catalog import Catalog
-from engine.fabric import LINK_TIERS, Topology, link_optics
+from engine.fabric import LINK_TIERS, Topology, device_pairs, link_optics
 from engine.memo import LastValue
 from engine.model import CablingPolicy, Layout
 
@@ -405,7 +405,7 @@ def _speed_plan(speed: float, media: MediaTable,
 
 def select_media(length_m: np.ndarray, speed_gbps: np.ndarray, media: MediaTable,
                  policy: CablingPolicy, lane_gbps: np.ndarray | None = None,
-                 split: np.ndarray | None = None,
+                 split: np.ndarray | None = None, no_copper: np.ndarray | None = None,
                  ) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Pick a medium for every link by speed, lane rate, length and policy.
 
@@ -414,7 +414,10 @@ def select_media(length_m: np.ndarray, speed_gbps: np.ndarray, media: MediaTable
     only the media the catalog lists for them [S18]. Where the catalog has no
     media of a link's lane rate, it takes the others and a note says so. A link
     marked in ``split`` shares a cage at one end only, so its cable is a splitter,
-    whose reach can differ (a 400G DAC: 2 m straight, 3 m split [S15]).
+    whose reach can differ (a 400G DAC: 2 m straight, 3 m split [S15]). A link
+    marked in ``no_copper`` takes no copper cable (a lone link between two
+    twin-port cages: a straight twin-port cable joins one cage to one cage, so its
+    cage-mate would have to run to the same device).
 
     Returns
     -------
@@ -454,6 +457,7 @@ def select_media(length_m: np.ndarray, speed_gbps: np.ndarray, media: MediaTable
     is_copper = np.array([k in _COPPER for k in media.kind], bool)
     lanes = np.full(n, 100.0) if lane_gbps is None else np.asarray(lane_gbps, np.float64)
     split = np.zeros(n, bool) if split is None else np.asarray(split, bool)
+    copper_ok = np.ones(n, bool) if no_copper is None else ~np.asarray(no_copper, bool)
     for speed, lane in ((float(s), float(ln)) for ln in unique_sorted(lanes)
                         for s in unique_sorted(speed_gbps[lanes == ln])):
         on = (speed_gbps == speed) & (lanes == lane)
@@ -473,6 +477,8 @@ def select_media(length_m: np.ndarray, speed_gbps: np.ndarray, media: MediaTable
                  for c in cand.tolist()}  # a splitter's where the link shares a cage
         for c in cand:
             ok = on & (medium < 0) & (length_m >= media.reach_min_m[c]) & (length_m <= reach[c])
+            if is_copper[c]:
+                ok &= copper_ok
             if lim is not None:
                 # copper up to the limit, optics above it
                 ok &= (length_m <= lim) if is_copper[c] else (length_m > lim)
@@ -629,6 +635,7 @@ class CableRouter:
         self.medium = np.full(n, -1, np.int64)
         self.cables = np.ones(n, np.int64)
         self.notes: list[str] = []
+        self._pair_links: np.ndarray | None = None
         self._per_medium: np.ndarray | None = None
         # cable ends per medium whose optics draw power not already in a device's figure,
         # and those of them in a module shared by two links
@@ -711,8 +718,13 @@ class CableRouter:
         # a splitter has one end in a shared cage; with both, the cable runs cage to cage
         # straight (an 800G twin-port DAC), at the straight reach [S15]
         split = a_twin ^ b_twin
+        # a lone link between two twin-port cages: its cage-mates run elsewhere, and no
+        # copper cable joins one cage to two [S15]; links between one pair of devices pair
+        if self._pair_links is None:
+            self._pair_links = device_pairs(topo)[1]
+        lone = a_twin & b_twin & (self._pair_links[idx] == 1)
         med, cab, notes = select_media(self.length_m[idx], topo.lk_gbps[idx], self.media,
-                                       self.policy, topo.lk_lane_gbps[idx], split)
+                                       self.policy, topo.lk_lane_gbps[idx], split, lone)
         fm = self._forced_medium[idx]
         has = fm >= 0
         if has.any():

@@ -651,6 +651,38 @@ class Topology:
         return len(self.lk_tier)
 
 
+def device_pairs(topo: Topology) -> tuple[np.ndarray, np.ndarray]:
+    """Return, per link group, the id of the pair of devices it joins (either way round)
+    and how many links join that pair in all.
+
+    Two links in one twin-port cage ride one copper cable only when they run to the
+    same device; a pair joined by a single link cannot pair it so.
+
+    Examples
+    --------
+    >>> t = type("T", (), {})()
+    >>> t.lk_a_ref, t.lk_b_ref = np.array([0, 1, 0, 5]), np.array([-1, -1, -1, -2])
+    >>> t.lk_count = np.array([1, 1, 1, 3])
+    >>> pair, links = device_pairs(t)
+    >>> pair.tolist(), links.tolist()
+    ([0, 1, 0, 2], [2, 1, 2, 3])
+    """
+    a, b = np.asarray(topo.lk_a_ref, np.int64), np.asarray(topo.lk_b_ref, np.int64)
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    keys = np.stack([lo, hi], axis=1)
+    if not len(keys):
+        e = np.zeros(0, np.int64)
+        return e, e
+    _, first, pair = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+    pair = pair.reshape(-1)
+    # numbered in the order pairs first appear, so ports follow the links' order
+    rank = np.empty(len(first), np.int64)
+    rank[np.argsort(first, kind="stable")] = np.arange(len(first))
+    pair = rank[pair]
+    links = np.bincount(pair, weights=np.asarray(topo.lk_count, np.float64)).astype(np.int64)
+    return pair, links[pair]
+
+
 @dataclass(frozen=True)
 class LinkOptics:
     """What links' optics take and draw, per link (from :func:`link_optics`).
@@ -1561,6 +1593,16 @@ def build_topology(layout: Layout, catalog: Catalog, arr: LayoutArrays,
     port = per_end(np.where(tt.switch_port_gbps > 0, tt.switch_port_gbps, tt.scaleout_gbps),
                    [d.switch_port_speed_gbps if d is not None else 0.0 for d in models],
                    np.float64)
+    # a tier that sets its switches' port speed runs their cages at it (64 x 400G on an
+    # 800G switch, not 128 broken out): its ends take one module per cage's port, as its
+    # port count says (ports_at_speed)
+    for fb in builds:
+        f = layout.fabrics[fb.index]
+        for k, name in enumerate(TIER_NAMES):
+            t = next((x for x in f.tiers if x.name == name), None)
+            if t is not None and t.port_speed_gbps:
+                sel = np.flatnonzero((sw["fabric"] == fb.index) & (sw["tier"] == k))
+                port[n_dev + sel] = float(t.port_speed_gbps)
     gbps = cat_("gbps", np.float64)
 
     def links_per_module(i: np.ndarray) -> np.ndarray:

@@ -905,6 +905,9 @@ def _idle_ports(ctx, topo: Topology, used: np.ndarray) -> list[Violation]:
     for fb in topo.fabrics:
         tiers = topo.sw_tier[fb.sw_start:fb.sw_stop]
         parts = []
+        spec = ctx.layout.fabrics[fb.index] if fb.index < len(ctx.layout.fabrics) else None
+        top_of_rack = spec is not None and any(t.name == "leaf" and t.placement == "member_racks"
+                                               for t in spec.tiers)
         for k, name in enumerate(TIER_NAMES):
             sel = np.flatnonzero(tiers == k) + fb.sw_start
             if len(sel) < 2 or not (hw[sel] > 0).all():
@@ -917,10 +920,13 @@ def _idle_ports(ctx, topo: Topology, used: np.ndarray) -> list[Violation]:
                 parts.append(f"{len(sel)} {name}{model} switches use at most {int(used[s])} "
                              f"of their {int(hw[s])} ports ({share.max():.0%})")
         if parts:
+            advice = ("smaller switches would do (a top-of-rack leaf stands in each rack it "
+                      "serves)" if top_of_rack and len(parts) == 1 and " leaf " in parts[0]
+                      else "fewer or smaller switches would do")
             out.append(Violation(
                 "FABRIC-PORTS-IDLE", "info",
-                f"Fabric {fb.id}: {'; '.join(parts)}: fewer or smaller switches would do, "
-                "unless the fabric is built to grow", (fb.id,)))
+                f"Fabric {fb.id}: {'; '.join(parts)}: {advice}, unless the fabric is built "
+                "to grow", (fb.id,)))
         lp = fb.leaf_ports
         empty = int(np.sum(lp == 0)) if fb.plan is not None and len(lp) else 0
         if empty:

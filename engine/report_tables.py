@@ -392,7 +392,8 @@ def _parts(network: Any) -> tuple[Any, Any]:
 
 def _end_ports(ref: np.ndarray, tier: np.ndarray, kind: np.ndarray | None = None,
                cage: np.ndarray | None = None, fixed: np.ndarray | None = None,
-               block: np.ndarray | None = None) -> np.ndarray:
+               block: np.ndarray | None = None, run: np.ndarray | None = None,
+               pad: np.ndarray | None = None) -> np.ndarray:
     """Number each end's port on its device, 1.., down ports (lower tiers) first.
 
     ``ref`` is (2, N): the a and b end of each link; returns (2, N) port numbers.
@@ -418,6 +419,17 @@ def _end_ports(ref: np.ndarray, tier: np.ndarray, kind: np.ndarray | None = None
     >>> _end_ports(ref, np.zeros(3, int), np.array([5, 7, 5]), np.full((2, 3), 2))[0].tolist()
     [1, 3, 2]
 
+    ``run`` (N,: the pair of devices each link joins, :func:`engine.fabric.device_pairs`)
+    and ``pad`` (N,: links that take whole cages, copper between twin-port cages) put a
+    device's links to one other device together, from a cage of their own, so a
+    straight twin-port cable carries two links of one pair of devices, never links to
+    two; three links to one spine take two cages:
+
+    >>> ref = np.array([[0, 0, 0, 0], [1, 1, 1, 2]])
+    >>> _end_ports(ref, np.ones(4, int), np.zeros(4, int), np.full((2, 4), 2),
+    ...            run=np.array([0, 0, 0, 1]), pad=np.ones(4, bool))[0].tolist()
+    [1, 2, 3, 5]
+
     A leaf (device 0) of 4 down ports whose node position 1 is empty: ports 1 and
     3 in use, its uplink (tier 1) on port 5; a leaf (device 4) left with no node at
     all keeps its uplink there too:
@@ -429,14 +441,35 @@ def _end_ports(ref: np.ndarray, tier: np.ndarray, kind: np.ndarray | None = None
     [[1, 1, 5, 5], [1, 3, 1, 2]]
     """
     n = ref.shape[1]
-    order, new_dev, g_start, c = _port_groups(ref, tier, kind, cage)
+    padded = run is not None and pad is not None and bool(np.any(pad))
+    order, new_dev, g_start, c = _port_groups(ref, tier, kind, cage,
+                                              run if padded else None, pad)
     k = ref.reshape(-1)[order]
     g_len = np.diff(np.r_[g_start, len(k)])
     g_cage = c[g_start]
-    # each group takes whole cages; groups follow one another within their device
-    g_slots = -(-g_len // g_cage) * g_cage
-    g_dev = np.cumsum(new_dev)[g_start] - 1
     in_grp = np.arange(len(k)) - np.repeat(g_start, g_len)
+    if padded:
+        # runs of links to one device within a group; a padded run takes whole cages
+        r = np.where(np.concatenate([pad, pad]), np.concatenate([run, run]), -1)[order]
+        first = np.zeros(len(k), bool)
+        first[g_start] = True
+        first[1:] |= r[1:] != r[:-1]
+        r_start = np.flatnonzero(first)
+        r_len = np.diff(np.r_[r_start, len(k)])
+        r_pad = np.concatenate([pad, pad])[order][r_start]
+        r_slots = np.where(r_pad, -(-r_len // c[r_start]) * c[r_start], r_len)
+        r_grp = np.searchsorted(g_start, r_start, side="right") - 1
+        cum = np.cumsum(r_slots) - r_slots
+        # a group's first run starts it: offsets count from the group's start
+        g_first_run = np.searchsorted(r_start, g_start)
+        r_off = cum - cum[g_first_run][r_grp]
+        in_grp = np.repeat(r_off, r_len) + np.arange(len(k)) - np.repeat(r_start, r_len)
+        g_used = np.bincount(r_grp, weights=r_slots, minlength=len(g_start)).astype(np.int64)
+    else:
+        g_used = g_len
+    # each group takes whole cages; groups follow one another within their device
+    g_slots = -(-g_used // g_cage) * g_cage
+    g_dev = np.cumsum(new_dev)[g_start] - 1
     dev_first = np.flatnonzero(np.r_[True, g_dev[1:] != g_dev[:-1]])
     dev_groups = np.diff(np.r_[dev_first, len(g_start)])
     shift = np.zeros(len(g_start), np.int64)
@@ -448,7 +481,7 @@ def _end_ports(ref: np.ndarray, tier: np.ndarray, kind: np.ndarray | None = None
         # pinned ends of two media on one device (two groups of one tier): numbered by group
         twin = (g_dev[1:] == g_dev[:-1]) & (t[1:] == t[:-1])
         g_fixed &= ~(np.r_[twin, False] | np.r_[False, twin])
-        g_slots = np.where(g_fixed, -(-np.maximum(bl, g_len) // g_cage) * g_cage, g_slots)
+        g_slots = np.where(g_fixed, -(-np.maximum(bl, g_used) // g_cage) * g_cage, g_slots)
         in_grp = np.where(np.repeat(g_fixed, g_len), fx, in_grp)
         # a device's higher tiers start after its down ports, however few are in use
         down = np.bincount(g_dev, weights=np.where(t == 0, g_slots, 0),
@@ -468,7 +501,9 @@ def _end_ports(ref: np.ndarray, tier: np.ndarray, kind: np.ndarray | None = None
 
 
 def _port_groups(ref: np.ndarray, tier: np.ndarray, kind: np.ndarray | None,
-                 cage: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+                 cage: np.ndarray | None, run: np.ndarray | None = None,
+                 pad: np.ndarray | None = None
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Order link ends by device, tier, medium and link; return the order, where each
     device and each (device, tier, medium) group starts, and the ends' links per cage."""
     n = ref.shape[1]
@@ -478,7 +513,12 @@ def _port_groups(ref: np.ndarray, tier: np.ndarray, kind: np.ndarray | None,
     size = np.ones(2 * n, np.int64) if cage is None else \
         np.maximum(np.asarray(cage, np.int64).reshape(-1), 1)
     pos = np.concatenate([np.arange(n), np.arange(n)])
-    order = np.lexsort((pos, kinds, tiers, keys))
+    if run is None:
+        order = np.lexsort((pos, kinds, tiers, keys))
+    else:  # the links to one device together (padded ones; others first, in order)
+        runs = np.concatenate([run, run]) if pad is None else \
+            np.where(np.concatenate([pad, pad]), np.concatenate([run, run]), -1)
+        order = np.lexsort((pos, runs, kinds, tiers, keys))
     k, t, m = keys[order], tiers[order], kinds[order]
     new_dev = np.r_[True, k[1:] != k[:-1]]
     new_grp = new_dev | np.r_[True, (t[1:] != t[:-1]) | (m[1:] != m[:-1])]
@@ -516,7 +556,7 @@ def _end_modules(ref: np.ndarray, tier: np.ndarray, kind: np.ndarray, cage: np.n
 def _topology_view(analysis: Any, topo: Any, cab: Any, catalog: Catalog) -> LinkView:
     """One row per link from the fabric topology (link groups) and its routing."""
     from engine.cabling import MediaTable
-    from engine.fabric import LINK_TIERS, TIER_NAMES, link_optics
+    from engine.fabric import LINK_TIERS, TIER_NAMES, device_pairs, link_optics
 
     arr = analysis.arrays
     cnt = np.asarray(topo.lk_count, np.int64)
@@ -536,7 +576,15 @@ def _topology_view(analysis: Any, topo: Any, cab: Any, catalog: Catalog) -> Link
         fixed = np.stack([np.full(n, -1, np.int64), np.asarray(topo.lk_b_port, np.int64)[g]])
         down = np.r_[np.asarray(topo.sw_down_ports, np.int64), 0]
         block = np.where(ref < 0, down[np.where(ref < 0, -ref - 1, -1)], 0)
-    ports = _end_ports(ref, tier, kind, cage, fixed, block)
+    # copper between two twin-port cages: a straight cable per cage, so each link group
+    # takes whole cages at both ends (a cage never holds links to two devices)
+    pad = None
+    if kind is not None:
+        copper = np.r_[np.array([k_ in ("dac", "acc", "aec") for k_ in
+                                 MediaTable.from_catalog(catalog).kind], bool), False]
+        pad = copper[np.where(kind >= 0, kind, -1)] & (cage[0] > 1) & (cage[1] > 1)
+    ports = _end_ports(ref, tier, kind, cage, fixed, block,
+                       device_pairs(topo)[0][g] if pad is not None else None, pad)
     rack_ids = np.asarray(list(arr.rack_ids) + [""], dtype=object)
     type_ids = np.asarray(arr.types.ids, dtype=object)
     models = np.asarray(list(topo.models) or [""], dtype=object)

@@ -456,3 +456,19 @@ def test_a_second_fabric_at_the_same_servers_takes_modules_of_its_own(front_end_
     assert a.network.links_by_medium.get("mmf-sr4-100") == 56
     assert a.network.links_by_medium.get("dac-100") == 8  # 4 DGX beside the leaf's rack
     assert a.network.transceivers == 768 + 28 + 7
+
+
+def test_a_tier_run_at_its_own_port_speed_takes_a_module_per_link():
+    # an Arista 7060X6 has 64 x 800G cages [S43]: broken out, a cage carries two 400G links
+    # on one module (Meta's RTSW as the template builds it); a tier that sets 400G runs
+    # 64 x 400G, as its port count says, and each cage then takes one link and one module
+    lay = instantiate("meta-24k-roce", {"pods": 1})
+    (fab,) = lay.fabrics
+    node_leaf = analyze(lay, CATALOG).network.topology
+    leaf_ends = node_leaf.lk_b_cage[node_leaf.lk_tier == 0]
+    assert set(leaf_ends.tolist()) == {2}
+    tiers = [t.model_copy(update={"port_speed_gbps": 400.0}) if t.name == "leaf" else t
+             for t in fab.tiers]
+    own = lay.model_copy(update={"fabrics": [fab.model_copy(update={"tiers": tiers})]})
+    topo = analyze(own, CATALOG).network.topology
+    assert set(topo.lk_b_cage[topo.lk_tier == 0].tolist()) == {1}

@@ -414,7 +414,8 @@ def meta_with_box_spines(pods: int = 1) -> Layout:
 def test_a_tier_using_more_ports_than_its_switch_has_is_a_stand_in():
     # Meta's CTSW takes 220 ports at 400G: the template's 7804R4 has 144 x 800G, 288 x 400G
     # broken out [S43], so it is a real switch of the tier; a 7060X6 (64 x 800G [S43]) run
-    # at 400G (port_speed_gbps) counts 64, as the report's tiers table does: the analysis
+    # at 400G without breakout (port_speed_gbps) counts 64, as the report's tiers table
+    # does (each cage then takes one link and one module): the analysis
     # says it stands in for a larger switch, with one box's power and U
     from engine.analysis import analyze
     from engine.templates import instantiate
@@ -433,8 +434,14 @@ def test_a_tier_using_more_ports_than_its_switch_has_is_a_stand_in():
     assert len(idle) == 1 and idle[0].severity == "info"
     assert "32 leaf qm9700 switches use at most 8 of their 64 ports (12%)" in idle[0].message
     assert "16 core qm9700 switches" in idle[0].message
+    # Meta's RTSW stand-in, a 7060X6 (64 x 800G, 128 x 400G broken out [S43]), uses 32 of its
+    # ports, one per rack: a smaller switch would do (info), not fewer
+    (rtsw,) = [v for v in a.violations if v.code == "FABRIC-PORTS-IDLE"]
+    assert "192 leaf arista-7060x6-64pe switches use at most 32 of their 128 ports" \
+        in rtsw.message and "smaller switches would do (a top-of-rack" in rtsw.message
     # NVIDIA's SuperPOD leaves use their 64 ports (32 down, 32 up)
-    assert not [v for v in a.violations if v.code == "FABRIC-PORTS-IDLE"]
+    pod = analyze(instantiate("dgx-h100-superpod", {"scalable_units": 2}))
+    assert not [v for v in pod.violations if v.code == "FABRIC-PORTS-IDLE"]
     # a fabric left with no members builds no switch: it is empty, not a stand-in
     meta = meta_with_box_spines()
     gpu_racks = {r.id for r in meta.racks if r.devices}  # the Grand Teton (HGX H100) racks

@@ -233,10 +233,15 @@ def test_servers_already_of_the_target_generation_stay():
 
 
 def test_a_tier_keeps_its_breakout_speed_while_its_switch_stays():
-    # Meta's RTSW runs the Arista 7060X6 at 400G (and its CTSW, a 7804R4 chassis, breaks
-    # its 800G cages out); Blackwell keeps those switches, so the fabric keeps its shape:
-    # 208 switches per pod before and after
-    res = retarget(instantiate("meta-24k-roce", {"pods": 1}), "blackwell")
+    # Meta's RTSW, an Arista 7060X6, set to run its cages at 400G (the template breaks them
+    # out instead); Blackwell keeps those switches, so the fabric keeps its shape and the
+    # tier its port speed: 208 switches per pod before and after
+    lay = instantiate("meta-24k-roce", {"pods": 1})
+    (fab,) = lay.fabrics
+    tiers = [t.model_copy(update={"port_speed_gbps": 400.0}) if t.name == "leaf" else t
+             for t in fab.tiers]
+    lay = lay.model_copy(update={"fabrics": [fab.model_copy(update={"tiers": tiers})]})
+    res = retarget(lay, "blackwell")
     assert res.network["switches"] == (208.0, 208.0)
     speeds = {t.name: t.port_speed_gbps for t in res.layout.fabrics[0].tiers}
     assert speeds["leaf"] == 400 and speeds["spine"] is None
