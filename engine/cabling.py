@@ -635,7 +635,9 @@ class CableRouter:
         self.medium = np.full(n, -1, np.int64)
         self.cables = np.ones(n, np.int64)
         self.notes: list[str] = []
-        self._pair_links: np.ndarray | None = None
+        copper = np.array([k in _COPPER for k in self.media.kind], bool)
+        self._copper_reach_m = float(np.nanmax(np.r_[
+            self.media.reach_max_m[copper], self.media.reach_split_max_m[copper], 0.0]))
         self._per_medium: np.ndarray | None = None
         # cable ends per medium whose optics draw power not already in a device's figure,
         # and those of them in a module shared by two links
@@ -719,10 +721,13 @@ class CableRouter:
         # straight (an 800G twin-port DAC), at the straight reach [S15]
         split = a_twin ^ b_twin
         # a lone link between two twin-port cages: its cage-mates run elsewhere, and no
-        # copper cable joins one cage to two [S15]; links between one pair of devices pair
-        if self._pair_links is None:
-            self._pair_links = device_pairs(topo)[1]
-        lone = a_twin & b_twin & (self._pair_links[idx] == 1)
+        # copper cable joins one cage to two [S15]; links between one pair of devices pair.
+        # Only links copper could reach are counted: links of one pair share their length,
+        # and a pair's links move together
+        lone = np.zeros(len(idx), bool)
+        near = np.flatnonzero(a_twin & b_twin & (self.length_m[idx] <= self._copper_reach_m))
+        if len(near):
+            lone[near] = device_pairs(topo, idx[near])[1] == 1
         med, cab, notes = select_media(self.length_m[idx], topo.lk_gbps[idx], self.media,
                                        self.policy, topo.lk_lane_gbps[idx], split, lone)
         fm = self._forced_medium[idx]

@@ -651,9 +651,10 @@ class Topology:
         return len(self.lk_tier)
 
 
-def device_pairs(topo: Topology) -> tuple[np.ndarray, np.ndarray]:
-    """Return, per link group, the id of the pair of devices it joins (either way round)
-    and how many links join that pair in all.
+def device_pairs(topo: Topology, idx: np.ndarray | None = None
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Return, per link group (of ``idx``, default all), the id of the pair of devices it
+    joins (either way round) and how many links join that pair in all (among ``idx``).
 
     Two links in one twin-port cage ride one copper cable only when they run to the
     same device; a pair joined by a single link cannot pair it so.
@@ -668,18 +669,24 @@ def device_pairs(topo: Topology) -> tuple[np.ndarray, np.ndarray]:
     ([0, 1, 0, 2], [2, 1, 2, 3])
     """
     a, b = np.asarray(topo.lk_a_ref, np.int64), np.asarray(topo.lk_b_ref, np.int64)
-    lo, hi = np.minimum(a, b), np.maximum(a, b)
-    keys = np.stack([lo, hi], axis=1)
-    if not len(keys):
+    count = np.asarray(topo.lk_count, np.float64)
+    if idx is not None:
+        a, b, count = a[idx], b[idx], count[idx]
+    if not len(a):
         e = np.zeros(0, np.int64)
         return e, e
-    _, first, pair = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    # one integer per pair (refs run from -switches to devices): a 1-D unique is a sort
+    base = int(min(lo.min(), 0))
+    span = int(hi.max()) - base + 1
+    _, first, pair = np.unique((lo - base) * span + (hi - base), return_index=True,
+                               return_inverse=True)
     pair = pair.reshape(-1)
     # numbered in the order pairs first appear, so ports follow the links' order
     rank = np.empty(len(first), np.int64)
     rank[np.argsort(first, kind="stable")] = np.arange(len(first))
     pair = rank[pair]
-    links = np.bincount(pair, weights=np.asarray(topo.lk_count, np.float64)).astype(np.int64)
+    links = np.bincount(pair, weights=count).astype(np.int64)
     return pair, links[pair]
 
 

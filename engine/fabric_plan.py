@@ -449,7 +449,11 @@ def suggest_fabric(layout: Layout, catalog: Catalog, rack_ids: Sequence[str],
     fid = fresh_id(layout.all_ids(), stem)
     speed = f"{base.nic_speed_gbps:g}G"
     shape = base.topology.replace("_", "-")
-    fabric = base.model_copy(update={"id": fid, "name": f"{label}: {speed}, {shape}",
+    name = f"{label}: {speed}, {shape}"
+    taken_names = {f.name for f in layout.fabrics}
+    if name in taken_names:  # a second fabric of the same kind: told apart by its id
+        name = f"{name} ({fid})"
+    fabric = base.model_copy(update={"id": fid, "name": name,
                                      "members": members, "network_racks": network})
     return FabricPlan(Fabric.model_validate(fabric.model_dump()), basis,
                       covers_hall=set(members) == set(everyone) and not taken)

@@ -608,6 +608,28 @@ def _hall_part(fabrics: list[tuple[FabricBuild, dict, dict]], problems: list) ->
     return part
 
 
+def _joined(topo: Topology, groups: list[list], n_dev: int) -> bool:
+    """Whether a drawn link runs between two groups of scale-out fabrics (from a node or
+    switch of one to a node or switch of another): then they are no islands."""
+    explicit = np.flatnonzero(topo.lk_tier == LINK_TIERS.index("explicit"))
+    if not len(explicit):
+        return False
+    dev_group = np.full(n_dev, -1, np.int64)
+    fabric_group = np.full(len(topo.fabrics) + 1, -1, np.int64)
+    for gi, group in enumerate(groups):
+        for fb, _b, _e in group:
+            dev_group[fb.node_dev] = gi
+            fabric_group[fb.index] = gi
+    sw_group = fabric_group[np.where(topo.sw_fabric >= 0, topo.sw_fabric, -1)]
+
+    def group_of(ref: np.ndarray) -> np.ndarray:
+        return np.where(ref >= 0, dev_group[np.maximum(ref, 0)] if n_dev else -1,
+                        sw_group[np.maximum(-ref - 1, 0)] if len(sw_group) else -1)
+
+    ga, gb = group_of(topo.lk_a_ref[explicit]), group_of(topo.lk_b_ref[explicit])
+    return bool(np.any((ga >= 0) & (gb >= 0) & (ga != gb)))
+
+
 def analyze_network(layout: Layout, catalog: Catalog, arr: LayoutArrays,
                     cache: NetworkCache | None = None) -> NetworkResult:
     """Build the fabrics, route their cables and compute bisection bandwidth.
@@ -722,7 +744,8 @@ def analyze_network(layout: Layout, catalog: Catalog, arr: LayoutArrays,
             in_fabric[fb.node_dev] = True
             if fb.n_gpus > 0:
                 scaleout.append((fb, b, entry))
-    groups = [_hall_part(g, res.problems) for g in _share_nodes(scaleout, len(arr.dev_rack))]
+    shared = _share_nodes(scaleout, len(arr.dev_rack))
+    groups = [_hall_part(g, res.problems) for g in shared]
     if groups:
         part = max(groups, key=lambda g: g["gpus"])
         res.bisection_tbps = part["gbps"] / 1000.0
@@ -732,7 +755,7 @@ def analyze_network(layout: Layout, catalog: Catalog, arr: LayoutArrays,
         res.per_gpu_bisection_gbps = part["per_gpu"]
         res.oversubscription = dict(part["oversubscription"])
         res.worst_failure = part["worst"]
-    if len(groups) > 1 and not np.any(topo.lk_fabric < 0):  # no explicit link joins them
+    if len(groups) > 1 and not _joined(topo, shared, len(arr.dev_rack)):
         n = np.array([g["gpus"] for g in groups], np.int64)
         host = np.array([g["host_gbps"] for g in groups])
         own = np.array([g["gbps"] for g in groups])

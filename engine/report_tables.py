@@ -1080,6 +1080,17 @@ def bom_table(layout: Layout, analysis: Any, links: LinkView | None = None,
                     if med.is_optical and med.kind in ("mmf", "smf_dr", "smf_fr") else med.name)
             rows.append(("Cable", m or "(no medium reaches)", what, qty, "ea", 0, s,
                          round(qty * s, 3), _src(med, "reach_max_m")))
+            if legs_of[(m, s)]:
+                # what to order for them: the cables carrying two links each
+                asm = assemblies_of[(m, s)]
+                notes[len(rows)] = (f"the cables to order for the {legs_of[(m, s)]:,} links "
+                                    "above at twin-port cages: each carries a cage's two "
+                                    "links (twin-port cage to cage, or a splitter to two "
+                                    "single ports)")
+                rows.append(("Cable assembly", f"{m}{TWIN_SUFFIX}",
+                             f"{med.name if med else m}, two-link cable (twin-port or "
+                             "splitter)", asm, "ea", 0, s, round(asm * s, 3),
+                             _src(med, "reach_max_m")))
         bought = transceivers_bought(links, catalog)
         for m, qty in sorted(bought.items()):
             if not qty:

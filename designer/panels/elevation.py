@@ -145,6 +145,7 @@ class _ElevationCanvas(QWidget):
         self.generated: list[DeviceBlock] = []  # drawn only: never dragged, never in the way
         self.selected_u: int | None = None
         self.picked_generated: DeviceBlock | None = None  # a generated switch clicked
+        self._said_generated = False  # its drag said once why it does not move
         self._drag: tuple[DeviceBlock, float] | None = None  # block, grab offset in U
         self._ghost: tuple[int, int, bool] | None = None  # u, height, is valid
         self._outside = False  # a device drag is out past the rack: a release cancels it
@@ -786,12 +787,27 @@ class _ElevationCanvas(QWidget):
         self.selected_u = b.u if b is not None and not b.is_system else None
         # a generated switch is picked to say what it is, never moved or deleted here
         self.picked_generated = self.generated_at(event.position()) if b is None else None
+        self._said_generated = False
         self._press_pos = event.position()
         if b is not None and not b.is_system:
             self._drag = (b, self.u_at(event.position().y()) - b.u)
         self.update()
 
+    def _generated_note(self, g: DeviceBlock) -> str:
+        return (f"{g.label} is placed by fabric {g.fabric or 'of the layout'}: it follows the "
+                "fabric (edit the fabric's tiers or network racks in the inspector to change "
+                "it)")
+
     def mouseMoveEvent(self, event) -> None:
+        g = self.picked_generated
+        if self._drag is None and g is not None and event.buttons() & Qt.MouseButton.LeftButton \
+                and self._press_pos is not None and not self._said_generated \
+                and (event.position() - self._press_pos).manhattanLength() >= 3:
+            # a generated switch dragged: it does not move here, and the panel says why
+            self._said_generated = True
+            self.setCursor(Qt.CursorShape.ForbiddenCursor)
+            self.move_refused.emit(self._generated_note(g))
+            return
         if self._drag is None or not (event.buttons() & Qt.MouseButton.LeftButton):
             self.setCursor(Qt.CursorShape.OpenHandCursor if self.block_at(event.position())
                            else Qt.CursorShape.ArrowCursor)
@@ -853,9 +869,7 @@ class _ElevationCanvas(QWidget):
         g = self.picked_generated
         if b is None and g is not None and key in (
                 Qt.Key.Key_Delete, Qt.Key.Key_Backspace, Qt.Key.Key_Up, Qt.Key.Key_Down):
-            self.move_refused.emit(
-                f"{g.label} is placed by fabric {g.fabric or 'of the layout'}: it follows the "
-                "fabric (edit the fabric's tiers or network racks in the inspector to change it)")
+            self.move_refused.emit(self._generated_note(g))
             return
         if b is not None and key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
             self.device_removed.emit(b.u)
@@ -1001,8 +1015,9 @@ class RackElevationPanel(QWidget):
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #c62828;")
-        # two lines kept free below the totals: a refusal never shrinks the drawing
-        self.message.setFixedHeight(2 * self.message.fontMetrics().lineSpacing() + 4)
+        # three lines kept free below the totals: a refusal never shrinks the drawing, and
+        # a long one (the device in the way, the room there is) reads whole
+        self.message.setFixedHeight(3 * self.message.fontMetrics().lineSpacing() + 4)
         self.message.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.totals: dict[str, QLabel] = {}
         grid = QGridLayout()

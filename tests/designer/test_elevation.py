@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 
@@ -161,6 +161,15 @@ def test_delete_on_a_generated_switch_says_what_it_is_and_keeps_the_rack(qtbot, 
         qtbot.keyClick(cv, key)
     assert doc.item(net) is not None and doc.undo_stack.count() == n
     assert said and "follows the fabric" in said[-1]
+    # dragged, it does not move either, and says so (once per drag)
+    said.clear()
+    start = cv.u_rect(g.u, g.height_u).center().toPoint()
+    qtbot.mousePress(cv, Qt.MouseButton.LeftButton, pos=start)
+    for dy in (-6, -12, -30):
+        qtbot.mouseMove(cv, start + QPoint(0, dy))
+    qtbot.mouseRelease(cv, Qt.MouseButton.LeftButton, pos=start + QPoint(0, -30))
+    assert len(said) == 1 and "follows the fabric" in said[0]
+    assert doc.undo_stack.count() == n
 
 
 def _refused(qtbot, window):

@@ -429,3 +429,23 @@ def test_rail_planes_say_the_rails_meet_only_in_the_nodes():
     one = analyze(instantiate("dgx-b300-superpod", {"edition": "dc-busbar",
                                                     "scalable_units": 4}))
     assert not [v for v in one.violations if v.code == "FABRIC-RAIL-PLANES"]
+
+
+def test_a_drawn_link_between_islands_joins_them_one_within_does_not():
+    lay = instantiate("dgx-h100-superpod", {"scalable_units": 2, "ufm_port": False})
+    f = lay.fabrics[0]
+    one = f.model_copy(update={"members": f.members[:8]})
+    two = f.model_copy(update={"id": "compute-2", "members": f.members[8:]})
+    split = lay.model_copy(update={"fabrics": [one, two]})
+    a, b, c = f.members[0], f.members[1], f.members[8]
+    u = lay.rack(a).devices[0].u
+
+    def with_link(x, y, fabric):
+        lk = ExplicitLink(id="L-1", a=Endpoint(rack=x, u=u), b=Endpoint(rack=y, u=u),
+                          fabric=fabric)
+        return analyze(split.model_copy(update={"links": [lk]})).network
+
+    # server to server inside compute (drawn as part of it): still two islands
+    assert with_link(a, b, "compute").islands == [("compute", 256), ("compute-2", 256)]
+    # from a server of compute to one of compute-2, whatever fabric it is drawn in
+    assert with_link(a, c, "compute").islands == []

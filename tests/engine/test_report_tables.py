@@ -498,6 +498,9 @@ def test_bom_names_the_copper_assemblies_that_carry_twin_port_links(builtin_cata
     assert sum(r[3] for r in rows) == 256
     assert sum(int(re.search(r": ([\d,]+) cages at", r[-1]).group(1).replace(",", ""))
                for r in rows) == 128
+    # and a line of its own to order them from: 128 two-link cables
+    order = [r for r in bom.rows if r[0] == "Cable assembly"]
+    assert [(r[1], r[3]) for r in order] == [("dac-400/two-link", 128)]
     # fibre links are not assemblies of their own: each has its cable
     assert all(not r[-1] for r in bom.rows if r[0] == "Cable" and r[1] == "mmf-sr4-400")
 
