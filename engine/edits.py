@@ -916,7 +916,7 @@ def set_field(layout: Layout, ids: Sequence[str], field: str, value: Any,
         item = _set_path(lists[group][k], parts, value, f"{item_id}.{field}")
         if catalog is not None:
             _check_refs(out, item, parts[0], catalog)
-            if isinstance(item, PowerFeed) and parts[0] in _FEED_FIGURES + ("model",):
+            if isinstance(item, PowerFeed) and parts[0] in _FEED_FIGURES + ("model", "kind"):
                 item = _feed_model_follows(item, parts[0], catalog)
         lists[group][k] = item
         touched.add(group)
@@ -948,19 +948,22 @@ def _feed_model_follows(feed: PowerFeed, field: str, catalog: Catalog) -> PowerF
     >>> _feed_model_follows(f.model_copy(update={"model": "busway-415v-400a"}), "model",
     ...                     cat).amps
     400.0
+    >>> print(_feed_model_follows(f.model_copy(update={"kind": "pdu"}), "kind", cat).model)
+    None
     """
     spec = catalog.facility.get(feed.model) if feed.model else None
     if field == "model":
         if spec is None:
             return feed
-        return feed.model_copy(update={k: getattr(spec, k) for k in _FEED_FIGURES
-                                       if getattr(spec, k) is not None})
+        kind = {"kind": spec.kind} if spec.kind in ("pdu", "rpp", "busway") else {}
+        return feed.model_copy(update={**kind, **{k: getattr(spec, k) for k in _FEED_FIGURES
+                                                  if getattr(spec, k) is not None}})
 
     def fits(ft) -> bool:
         return all(getattr(ft, k) is None or abs(float(getattr(ft, k)) - float(getattr(feed, k)))
                    < 1e-9 for k in _FEED_FIGURES)
 
-    if spec is not None and fits(spec):
+    if spec is not None and fits(spec) and spec.kind == feed.kind:
         return feed
     same = sorted(ft.id for ft in catalog.facility.values()
                   if ft.kind == feed.kind and all(getattr(ft, k) is not None
@@ -1921,11 +1924,13 @@ def clipboard_payload(data: Any) -> dict[str, list[dict[str, Any]]] | None:
     >>> clipboard_payload({"racks": [{"id": "R1", "type": "rack-800x1200", "x_m": 1,
     ...                               "y_m": 2}]})["racks"][0]["id"]
     'R1'
-    >>> [clipboard_payload(d) for d in ({"racks": 5}, {"name": "hall"}, [1], {})]
-    [None, None, None, None]
+    >>> [clipboard_payload(d) for d in ({"racks": 5}, {"name": "hall"}, [1], {}, {"racks": []})]
+    [None, None, None, None, None]
     """
     if not isinstance(data, dict) or not data or set(data) - set(_MODEL_OF_GROUP):
         return None
+    if not any(isinstance(v, list) and v for v in data.values()):
+        return None  # groups with no item in them: nothing to paste
     for group, items in data.items():
         if not isinstance(items, list):
             return None

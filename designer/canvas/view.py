@@ -35,7 +35,7 @@ from designer.canvas.scene import FloorPlanScene
 from designer.canvas.style import METRICS, PALETTE, label_font
 from engine import edits
 from engine.errors import InputError
-from engine.model import Rack
+from engine.model import CoolingUnit, Rack
 
 __all__ = ["FloorPlanView", "MIME_ITEMS"]
 
@@ -67,6 +67,10 @@ def _nice_length(target_m: float) -> float:
         if m * 10 ** e <= target_m:
             return m * 10 ** e
     return 10 ** e
+
+
+#: a rack placed from the keyboard within this of a rack's centre joins that rack's row
+_NEAR_ROW_M = 2.0
 
 
 class FloorPlanView(QGraphicsView):
@@ -545,29 +549,57 @@ class FloorPlanView(QGraphicsView):
         lines racks up rather than stacking them."""
         x, y = self.visible_plan_centre()
         plan = plan_drop(self.fp, type_id, x, y)
-        if plan.kind == "rack" and plan.box is not None:
-            off = self._beside(type_id, plan)
-            if off is not None:
-                x, y = plan.x_m + off[0], plan.y_m + off[1]
+        if plan.kind in ("rack", "unit") and plan.box is not None:
+            spot = self._free_spot(type_id, plan)
+            if spot is not None:
+                x, y = spot
         return self.drop_entry(type_id, x, y)
 
-    def _beside(self, type_id: str, plan) -> tuple[float, float] | None:
-        """The offset to the first free place for a rack a drop would stand on others
-        (``None`` when the place is free, or no place nearby is)."""
+    def _free_spot(self, type_id: str, plan) -> tuple[float, float] | None:
+        """Where a rack or floor unit a drop would stand on others goes instead: beside the
+        rack it lands on, in line with that rack's row (``beside_offset`` from that
+        rack's own place), else the first free place beside where it landed; ``None``
+        when the place is free, or nothing nearby is."""
         doc = self.fp.document
         cat = doc.catalog
-        dt = cat.devices.get(type_id)
-        rack_type = (dt.rack_type or DEFAULT_RACK) if dt is not None and \
-            dt.role == "rack_system" else (plan.rack_type or type_id)
-        if rack_type not in cat.racks:
-            return None
         lay = doc.layout
-        probe = Rack(id=edits.fresh_id(lay.all_ids(), "PLACE-1"), type=rack_type, x_m=plan.x_m,
-                     y_m=plan.y_m, rotation_deg=plan.rotation_deg)
-        trial = lay.model_copy(update={"racks": [*lay.racks, probe]})
-        if not edits.overlapped(trial, [probe.id], cat):
+        pid = edits.fresh_id(lay.all_ids(), "PLACE-1")
+
+        def probe_at(x: float, y: float, rot: int):
+            if plan.kind == "unit":
+                ft = cat.facility[type_id]
+                w, d = plan.box[2] - plan.box[0], plan.box[3] - plan.box[1]
+                unit = CoolingUnit(id=pid, kind=ft.kind, model=ft.id, x_m=x, y_m=y,
+                                   capacity_kw=ft.capacity_kw.v(1.0) or 1.0,
+                                   width_m=w, depth_m=d)
+                return lay.model_copy(update={"cooling": [*lay.cooling, unit]})
+            dt = cat.devices.get(type_id)
+            rack_type = (dt.rack_type or DEFAULT_RACK) if dt is not None and \
+                dt.role == "rack_system" else (plan.rack_type or type_id)
+            if rack_type not in cat.racks:
+                return None
+            rack = Rack(id=pid, type=rack_type, x_m=x, y_m=y, rotation_deg=rot)
+            return lay.model_copy(update={"racks": [*lay.racks, rack]})
+
+        trial = probe_at(plan.x_m, plan.y_m, plan.rotation_deg)
+        if trial is None:
             return None
-        return edits.beside_offset(trial, [probe.id], cat)
+        if plan.kind == "rack" and lay.racks:
+            # a rack near the view's centre (within a rack and an aisle): the new one goes
+            # in line with its row, from that rack's own place and facing, not half a
+            # rack off it in the aisle
+            near = min(lay.racks, key=lambda r: (r.x_m - plan.x_m) ** 2
+                       + (r.y_m - plan.y_m) ** 2)
+            if math.hypot(near.x_m - plan.x_m, near.y_m - plan.y_m) <= _NEAR_ROW_M:
+                aligned = probe_at(near.x_m, near.y_m, near.rotation_deg)
+                off = edits.beside_offset(aligned, [pid], cat) if aligned is not None \
+                    else None
+                if off is not None:
+                    return near.x_m + off[0], near.y_m + off[1]
+        if not edits.overlapped(trial, [pid], cat):
+            return None
+        off = edits.beside_offset(trial, [pid], cat)
+        return None if off is None else (plan.x_m + off[0], plan.y_m + off[1])
 
     # -- clipboard payloads ----------------------------------------------------------------------------
 

@@ -29,6 +29,8 @@ class _Metres(QDoubleSpinBox):
     def __init__(self, what: str, value: float, lo: float, hi: float, step: float) -> None:
         super().__init__()
         self.what = what
+        self.clamped: tuple[float, float] | None = None  # (typed, set) on leaving the field
+        self.clamp_said = False  # an OK has been held back once to say it
         self.setRange(lo, hi)
         self.setDecimals(2)
         self.setSingleStep(step)
@@ -37,6 +39,19 @@ class _Metres(QDoubleSpinBox):
         # leaving the field with a size past the range sets the nearest end, shown there
         self.setCorrectionMode(QAbstractSpinBox.CorrectionMode.CorrectToNearestValue)
         self.setToolTip(f"{lo:g} to {hi:,g} m")
+
+    def fixup(self, text: str) -> str:  # noqa: D102 - Qt's: a size out of range
+        # leaving the field with a size past the range sets the nearest end (Qt's own
+        # correction read "6000 m" as nothing, and set the minimum); the dialog says so
+        t = text.removesuffix(self.suffix()).strip().replace(",", "")
+        try:
+            v = float(t)
+        except ValueError:
+            return super().fixup(text)
+        near = min(max(v, self.minimum()), self.maximum())
+        if near != v:
+            self.clamped, self.clamp_said = (v, near), False
+        return self.textFromValue(near) + self.suffix()
 
     def typed(self) -> float | None:
         """The number in the field as typed (``None`` when it is not a number)."""
@@ -108,6 +123,7 @@ class NewHallDialog(QDialog):
         for box in (self.width_m, self.depth_m, self.tile_m):
             box.lineEdit().textEdited.connect(self._show_problem)
             box.rejected_size.connect(self._show_problem)
+            box.editingFinished.connect(self._show_problem)
         buttons, _ok = ok_cancel(self)
         lay = QVBoxLayout(self)
         lay.addLayout(form)
@@ -116,9 +132,20 @@ class NewHallDialog(QDialog):
         lay.addWidget(buttons)
 
     def _problems(self) -> list[str]:
-        return [p for p in (b.problem() for b in (self.width_m, self.depth_m, self.tile_m)) if p]
+        out = []
+        for b in (self.width_m, self.depth_m, self.tile_m):
+            if b.problem():
+                out.append(b.problem())
+            elif b.clamped is not None and abs(b.value() - b.clamped[1]) < 1e-9:
+                typed, near = b.clamped
+                out.append(f"{b.what}: {typed:,g} m is outside {b.minimum():g} to "
+                           f"{b.maximum():,g} m, so it is set to {near:,g} m")
+        return out
 
     def _show_problem(self, *_: object) -> None:
+        for b in (self.width_m, self.depth_m, self.tile_m):
+            if b.lineEdit().isModified() and b.problem():
+                b.clamped = None  # typing again: the last correction no longer stands
         found = self._problems()
         self.problem.setText("; ".join(found))
         self.problem.setVisible(bool(found))
@@ -129,6 +156,13 @@ class NewHallDialog(QDialog):
         self._show_problem()
         for box in (self.width_m, self.depth_m, self.tile_m):
             if box.problem():
+                box.setFocus()
+                box.selectAll()
+                return
+        # a size set to the nearest end as OK was clicked: said first, taken on the next OK
+        for box in (self.width_m, self.depth_m, self.tile_m):
+            if box.clamped is not None and not box.clamp_said:
+                box.clamp_said = True
                 box.setFocus()
                 box.selectAll()
                 return

@@ -198,8 +198,9 @@ def entry_tooltip(catalog: Catalog, entry_id: str) -> str:
             rows.append(_row("Rating as placed", f"{placed:,.1f} kW ({kva:,.1f} kVA x "
                                                  f"{DESIGN_POWER_FACTOR:g} power factor)"))
             rows.append(_row("Continuous budget", f"{placed * derate:,.1f} kW "
-                                                  f"({derate:.0%} of the rating)"))
-            rows.append(_fig_row("Catalog capacity", f.capacity_kw, "kW", 1.0, 1))
+                                                  f"({derate:.0%} of the rating, the "
+                                                  "default derating)"))
+            rows.append(_fig_row("Catalog capacity", f.capacity_kw, "kVA", 1.0, 1))
         else:
             rows.append(_fig_row("Capacity", f.capacity_kw, "kW", 1.0, 1))
         if f.flow_lpm.value is not None:

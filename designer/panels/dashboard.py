@@ -561,11 +561,9 @@ class DashboardPanel(QWidget):
         else:
             t["bisection"].set(f"{net['bisection_tbps']:,.2f} Tb/s",
                                f"one way · {net['bisection_method'].replace('_', ' ')}")
-            # what it is per: half the GPUs (one side of the cut); the scale-up domain,
-            # a separate figure, after a bar of its own
-            t["per_gpu"].set(f"{net['per_gpu_bisection_gbps']:,.1f} Gb/s",
-                             f"per GPU across the cut · scale-up domain "
-                             f"{net['scaleup_domain_gpus']}")
+            # what it is per: half the GPUs (one side of the cut); the scale-up domain is
+            # in the tooltip, a figure of its own
+            t["per_gpu"].set(f"{net['per_gpu_bisection_gbps']:,.1f} Gb/s", "across the cut")
             # what it divides by: the GPUs on one side of the cut, so a non-blocking
             # fabric shows each GPU's own link speed
             t["per_gpu"].setToolTip(

@@ -498,7 +498,15 @@ class InspectorPanel(QWidget):
     def _make(self, kind: str, field: str) -> FieldEditor:
         layout, cat = self.document.layout, self.document.catalog
         model = Layout if kind == "layout" else FIELDS.get(kind, FIELDS["rack"])[0]
-        if field == "model" and kind in ("cooling", "feed"):
+        if field == "model" and kind == "feed":
+            # a feed's catalog model: its volts, phases and amps come with it
+            # (edits.set_field), and figures set by hand pick the model that has them
+            feeds = [ft for ft in cat.facility.values() if ft.kind in ("pdu", "rpp", "busway")]
+            return ComboEditor(field, [("(its own figures)", None)]
+                               + [(ft.name, ft.id) for ft in feeds],
+                               ["no catalog model: the volts, phases and amps set here"]
+                               + [ft.id for ft in feeds])
+        if field == "model" and kind == "cooling":
             return ReadOnlyEditor(field, lambda v: _catalog_name(cat.facility, v))
         if field == "kind" and kind == "cooling":
             return ReadOnlyEditor(field, lambda v: CHOICE_LABELS["kind"].get(v, str(v)))

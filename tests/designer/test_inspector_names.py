@@ -74,6 +74,7 @@ def test_units_and_feeds_name_their_catalog_model(doc, insp):
     assert insp.editor("kind").widget.text() == "CRAH (air)"
     feed = doc.layout.feeds[0]
     doc.select([feed.id])
-    assert insp.editor("model").widget.text() == doc.catalog.facility[feed.model].name
+    # a feed's model is a choice of the catalog's feeds, shown by name
+    assert insp.editor("model").widget.currentText() == doc.catalog.facility[feed.model].name
     assert insp.editor("kind").widget.currentText() == "Busway"
     assert doc.item(feed.id).kind == "busway"

@@ -174,3 +174,37 @@ def test_enter_again_sets_the_next_rack_beside_the_last_not_on_it(qtbot, window,
     v = [x for x in doc.analysis.violations if x.code == "FLOOR-OVERLAP"
          and {a.id, b.id} & set(x.items)]
     assert not v
+
+
+def test_enter_on_a_cooling_unit_twice_sets_the_second_beside_the_first(qtbot, window, palette):
+    doc = window.document
+    _look_at(window, _empty_spot(doc, window.scene))
+    units = {u.id for u in doc.layout.cooling}
+    crah = next(ft.id for ft in doc.catalog.facility.values() if ft.kind == "crah")
+    palette.tree.setFocus()
+    palette.tree.setCurrentItem(palette.item_for(crah))
+    qtbot.keyClick(palette.tree, Qt.Key.Key_Return)
+    qtbot.keyClick(palette.tree, Qt.Key.Key_Return)
+    new = [u.id for u in doc.layout.cooling if u.id not in units]
+    assert len(new) == 2
+    from engine import edits
+
+    assert not edits.overlapped(doc.layout, new, doc.catalog)
+
+
+def test_enter_beside_a_row_puts_the_rack_in_line_with_it(qtbot, window, palette):
+    """The view's centre in the aisle beside a row: the rack joins the row's line and
+    faces its way, not half a rack off it in the aisle."""
+    doc = window.document
+    row = [r for r in doc.layout.racks if r.row == "R02"]
+    end = max(row, key=lambda r: r.x_m)
+    _look_at(window, (end.x_m, end.y_m + 0.7))
+    racks = {r.id for r in doc.layout.racks}
+    palette.tree.setFocus()
+    palette.tree.setCurrentItem(palette.item_for(RACK))
+    qtbot.keyClick(palette.tree, Qt.Key.Key_Return)
+    (new,) = [r for r in doc.layout.racks if r.id not in racks]
+    assert new.y_m == pytest.approx(end.y_m) and new.rotation_deg == end.rotation_deg
+    from engine import edits
+
+    assert not edits.overlapped(doc.layout, [new.id], doc.catalog)

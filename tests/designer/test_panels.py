@@ -857,3 +857,18 @@ def test_a_rectangular_halls_width_and_depth_are_typed_in_the_inspector(qtbot, d
     assert hall_size(doc.layout) == pytest.approx((w, d + 1.2))
     assert min(y for _x, y in doc.layout.hall.outline) == ys[0]
     assert [c[0] for c in doc.calls].count("reshape") == 1
+
+
+def test_inspector_picks_a_feed_model_and_its_figures_come_with_it(qtbot, doc):
+    insp = make(qtbot, InspectorPanel, doc)
+    bw = next(f for f in doc.layout.feeds if f.kind == "busway")
+    doc.select([bw.id])
+    ed = insp.editor("model")
+    k = ed.values.index("busway-415v-400a")
+    ed._on_activated(k)
+    f = doc.layout.find(bw.id)
+    assert f.model == "busway-415v-400a" and f.amps == 400.0
+    # amps set by hand to a size the catalog has no model of: a feed of its own figures
+    doc.set_field([bw.id], "amps", 250)
+    assert doc.layout.find(bw.id).model is None
+    assert insp.editor("model").widget.currentText() == "(its own figures)"
