@@ -49,6 +49,14 @@ def _look_at(window, at: tuple[float, float]) -> tuple[float, float]:
     return window.view.visible_plan_centre()
 
 
+def _enter_on(qtbot, pal: PalettePanel, entry_id: str, times: int = 1) -> None:
+    """Pick ``entry_id`` in the catalog list and press Enter ``times``."""
+    pal.tree.setFocus()
+    pal.tree.setCurrentItem(pal.item_for(entry_id))
+    for _ in range(times):
+        qtbot.keyClick(pal.tree, Qt.Key.Key_Return)
+
+
 def _select_with_keys(qtbot, pal: PalettePanel, entry_id: str) -> None:
     """Select ``entry_id`` as a keyboard user does: search, Tab into the list, arrows."""
     pal.search.setFocus()
@@ -121,9 +129,7 @@ def test_a_server_goes_into_the_free_rack_at_the_view_centre(qtbot, window, pale
     doc = window.document
     _look_at(window, _empty_spot(doc, window.scene))
     racks = {r.id for r in doc.layout.racks}
-    palette.tree.setFocus()
-    palette.tree.setCurrentItem(palette.item_for(RACK))
-    qtbot.keyClick(palette.tree, Qt.Key.Key_Return)
+    _enter_on(qtbot, palette, RACK)
     (rack,) = [r for r in doc.layout.racks if r.id not in racks]
     rack_id = rack.id
     _look_at(window, (rack.x_m, rack.y_m))
@@ -164,10 +170,7 @@ def test_enter_again_sets_the_next_rack_beside_the_last_not_on_it(qtbot, window,
     doc = window.document
     _look_at(window, _empty_spot(doc, window.scene))
     racks = {r.id for r in doc.layout.racks}
-    palette.tree.setFocus()
-    palette.tree.setCurrentItem(palette.item_for(RACK))
-    qtbot.keyClick(palette.tree, Qt.Key.Key_Return)
-    qtbot.keyClick(palette.tree, Qt.Key.Key_Return)
+    _enter_on(qtbot, palette, RACK, 2)
     a, b = [r for r in doc.layout.racks if r.id not in racks]
     # side by side along the row, 0.8 m apart (an 800 mm rack), neither on the other
     assert abs(abs(b.x_m - a.x_m) - 0.8) < 1e-6 and b.y_m == a.y_m
@@ -181,10 +184,7 @@ def test_enter_on_a_cooling_unit_twice_sets_the_second_beside_the_first(qtbot, w
     _look_at(window, _empty_spot(doc, window.scene))
     units = {u.id for u in doc.layout.cooling}
     crah = next(ft.id for ft in doc.catalog.facility.values() if ft.kind == "crah")
-    palette.tree.setFocus()
-    palette.tree.setCurrentItem(palette.item_for(crah))
-    qtbot.keyClick(palette.tree, Qt.Key.Key_Return)
-    qtbot.keyClick(palette.tree, Qt.Key.Key_Return)
+    _enter_on(qtbot, palette, crah, 2)
     new = [u.id for u in doc.layout.cooling if u.id not in units]
     assert len(new) == 2
     from engine import edits
@@ -200,9 +200,7 @@ def test_enter_beside_a_row_puts_the_rack_in_line_with_it(qtbot, window, palette
     end = max(row, key=lambda r: r.x_m)
     _look_at(window, (end.x_m, end.y_m + 0.7))
     racks = {r.id for r in doc.layout.racks}
-    palette.tree.setFocus()
-    palette.tree.setCurrentItem(palette.item_for(RACK))
-    qtbot.keyClick(palette.tree, Qt.Key.Key_Return)
+    _enter_on(qtbot, palette, RACK)
     (new,) = [r for r in doc.layout.racks if r.id not in racks]
     assert new.y_m == pytest.approx(end.y_m) and new.rotation_deg == end.rotation_deg
     from engine import edits

@@ -198,15 +198,18 @@ def test_build_tables_reports_progress(superpod, builtin_catalog_module):
     assert seen == sorted(seen) and seen[0] == 0.0 and seen[-1] < 1.0
 
 
+def _first_rack_ends(template: str, catalog) -> tuple:
+    """The 1-SU design's cut-sheet, and the (device, port) of the A ends at NVL-0001."""
+    lay = instantiate(template, {"scalable_units": 1}, catalog=catalog)
+    t = {x.key: x for x in build_tables(lay, analyze(lay, catalog), catalog)}
+    cut = t["cutsheet"]
+    return cut, [(r[cut.index("A device")], r[cut.index("A port")]) for r in cut.rows
+                 if r[cut.index("A rack")] == "NVL-0001"]
+
+
 def test_nvl72_ports_are_named_by_compute_tray(builtin_catalog_module):
     # an NVL72 rack's 72 scale-out ports sit 4 per compute tray on its 18 trays [S04]
-    lay = instantiate("gb200-nvl72-superpod", {"scalable_units": 1},
-                      catalog=builtin_catalog_module)
-    t = {x.key: x for x in build_tables(lay, analyze(lay, builtin_catalog_module),
-                                        builtin_catalog_module)}
-    cut = t["cutsheet"]
-    first = [(r[cut.index("A device")], r[cut.index("A port")]) for r in cut.rows
-             if r[cut.index("A rack")] == "NVL-0001"]
+    cut, first = _first_rack_ends("gb200-nvl72-superpod", builtin_catalog_module)
     assert len(first) == 72
     assert sorted(set(first)) == sorted((f"gb200-nvl72 tray {k:02d}", f"T{k:02d}-P{p}")
                                         for k in range(1, 19) for p in range(1, 5))
@@ -220,13 +223,7 @@ def test_vera_rubin_trays_carry_two_links_per_port(builtin_catalog_module):
     # Vera Rubin NVL144 (catalog, preliminary): 18 compute trays, 72 scale-out ports of 1.6 Tb/s, each
     # on the 800 Gb/s Quantum-X800 fabric as two links: 144 links per rack, 8 per tray,
     # named port/link (P1/1, P1/2 .. P4/2), never a tray 19
-    lay = instantiate("vera-rubin-nvl144", {"scalable_units": 1},
-                      catalog=builtin_catalog_module)
-    t = {x.key: x for x in build_tables(lay, analyze(lay, builtin_catalog_module),
-                                        builtin_catalog_module)}
-    cut = t["cutsheet"]
-    first = [(r[cut.index("A device")], r[cut.index("A port")]) for r in cut.rows
-             if r[cut.index("A rack")] == "NVL-0001"]
+    _cut, first = _first_rack_ends("vera-rubin-nvl144", builtin_catalog_module)
     assert len(first) == len(set(first)) == 144
     assert sorted(set(first)) == sorted(
         (f"vera-rubin-nvl144 tray {k:02d}", f"T{k:02d}-P{p}/{lane}")
