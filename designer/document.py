@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 import operator
+import os
 import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -53,6 +54,17 @@ BUSY_ITEMS = 300
 AUTOSAVE_MS = 60_000
 _SCALARS = ("name", "generation", "author", "schema_version")
 _PSEUDO = {"hall": "hall", "assumptions": "assumptions"}
+
+
+def _disk_stamp(path: Path | None) -> tuple[int, int] | None:
+    """A file's modification time and size (``None``: no file there)."""
+    if path is None:
+        return None
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size
 
 
 def analyze_layout(layout: Layout, catalog: Catalog, path: str | Path | None = None) -> Analyzer:
@@ -322,6 +334,7 @@ class LayoutDocument(QObject):
         self.analysis_error = ""
         self._selection: list[str] = []
         self._path: Path | None = None
+        self._stamp: tuple[int, int] | None = None  # the file as last read or written here
         self._previewing = False
         self._committed = layout or self.blank_layout(30.0, 20.0)
         self._display = self._committed
@@ -423,6 +436,7 @@ class LayoutDocument(QObject):
         self.undo_stack.clear()
         self.undo_stack.setClean()
         self._path = Path(path) if path else None
+        self._stamp = _disk_stamp(self._path)
         recovery.discard(self._recovery_path)
         self._recovery_path = recovery.new_recovery_path()
         self._recovery_dirty = False
@@ -461,12 +475,21 @@ class LayoutDocument(QObject):
         save_layout(self._committed, target)
         changed = target != self._path
         self._path = target
+        self._stamp = _disk_stamp(target)
         self.undo_stack.setClean()
         # the design is saved whatever happens to its recovery copy (see recovery_error)
         self._try_write_recovery()
         if changed:
             self.path_changed.emit(self._path)
         return target
+
+    def changed_on_disk(self) -> bool:
+        """Whether the document's file was written by someone else (another window, another
+        program) since it was opened or saved here; a file since deleted is not."""
+        if self._path is None or self._stamp is None:
+            return False
+        now = _disk_stamp(self._path)
+        return now is not None and now != self._stamp
 
     # -- recovery ------------------------------------------------------------------------------
 

@@ -1356,6 +1356,20 @@ class MainWindow(QMainWindow):
         self.save_suggestion = None
 
     def _save_to(self, path: Path) -> bool:
+        doc = self.document
+        if doc.path is not None and Path(path) == doc.path and doc.changed_on_disk():
+            # another window or program wrote the file since it was opened or saved here
+            box = QMessageBox(QMessageBox.Icon.Warning, "File changed on disk",
+                              f"“{Path(path).name}” was changed on disk after you opened or "
+                              "last saved it here (another Rackscape window or another "
+                              "program wrote it). Replace it with this design?",
+                              QMessageBox.StandardButton.Save
+                              | QMessageBox.StandardButton.Cancel, self)
+            box.button(QMessageBox.StandardButton.Save).setText("Replace")
+            box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+            box.setInformativeText("Cancel keeps both: Save As writes this design elsewhere.")
+            if box.exec() != QMessageBox.StandardButton.Save:
+                return False
         try:
             self.document.save(path)
         except (OSError, InputError) as exc:

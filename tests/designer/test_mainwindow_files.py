@@ -487,3 +487,32 @@ def test_save_as_refuses_a_template_and_rackscape_s_own_folders(
     assert "would go in the user catalog folder" in warned[1]
     assert "“halls.json” is a folder" in warned[2]
     assert window.document.path is None and len(warned) == 3
+
+
+def test_save_asks_before_replacing_a_file_another_window_wrote(window, tmp_path, monkeypatch):
+    """Two windows on one file: the second save asks rather than silently replacing the
+    other window's work; Cancel keeps the file as the other wrote it."""
+    import os
+
+    path = tmp_path / "hall.json"
+    assert window._save_to(path)
+    _edited(window)
+    other = path.read_bytes().replace(b'"name"', b'"name" ', 1)  # another writer's save
+    path.write_bytes(other)
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 10_000_000))
+    asked = []
+
+    def answer(box):
+        asked.append(box.text())
+        return QMessageBox.StandardButton.Cancel
+
+    monkeypatch.setattr(QMessageBox, "exec", answer)
+    assert not window.save()
+    assert path.read_bytes() == other and "was changed on disk" in asked[0]
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: QMessageBox.StandardButton.Save)
+    assert window.save() and path.read_bytes() != other
+    # saved here: the next save asks nothing
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: pytest.fail("asked again"))
+    _edited(window)
+    assert window.save()
