@@ -1182,6 +1182,82 @@ def _check_row_facing(ctx) -> list[Violation]:
     return out
 
 
+#: a rack whose faces stand further than this off its row's line is out of line with it
+ROW_LINE_TOLERANCE_M = 0.15
+
+
+def out_of_row_line(rack_box: np.ndarray, rot_deg: np.ndarray, row_code: np.ndarray
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """Return the racks of a row that stand out of its line, and by how much (m).
+
+    A row's line across its run is where most of its racks' faces are: the middle of
+    its racks' near faces and of their far faces (y for a row of racks facing north or
+    south, x for one turned a quarter). A rack is out of line when neither of its faces
+    is within :data:`ROW_LINE_TOLERANCE_M` of the row's: racks of other depths in one
+    row (NVL72 and network racks) share one face. ``row_code`` is -1 for a rack of no
+    row; rows of one rack have no line to leave.
+
+    Examples
+    --------
+    >>> box = np.array([[0, 0, .6, 1.2], [.6, 0, 1.2, 1.2], [1.2, .6, 1.8, 1.8],
+    ...                 [1.8, 0, 2.4, 1.07]])
+    >>> k, off = out_of_row_line(box, np.zeros(4), np.zeros(4, int))
+    >>> k.tolist(), off.round(2).tolist()
+    ([2], [0.6])
+    """
+    rows = np.asarray(row_code, np.int64)
+    on = np.flatnonzero(rows >= 0)
+    if len(on) < 2:
+        e = np.zeros(0, np.int64)
+        return e, np.zeros(0)
+    box = np.asarray(rack_box, np.float64)[on]
+    along_x = (np.asarray(rot_deg)[on].astype(np.int64) % 180) == 0
+    lo = np.where(along_x, box[:, 1], box[:, 0])
+    hi = np.where(along_x, box[:, 3], box[:, 2])
+    code = rows[on]
+
+    def middle(v: np.ndarray) -> np.ndarray:
+        order = np.lexsort((v, code))
+        c = code[order]
+        start = np.flatnonzero(np.r_[True, c[1:] != c[:-1]])
+        size = np.diff(np.r_[start, len(c)])
+        mid = v[order][start + (size - 1) // 2]
+        grp = np.repeat(np.arange(len(start)), size)
+        out = np.empty(len(v))
+        out[order] = mid[grp]
+        n = np.empty(len(v), np.int64)
+        n[order] = size[grp]
+        return out, n
+
+    lo_mid, n = middle(lo)
+    hi_mid, _ = middle(hi)
+    off = np.minimum(np.abs(lo - lo_mid), np.abs(hi - hi_mid))
+    bad = np.flatnonzero((off > ROW_LINE_TOLERANCE_M + 1e-9) & (n > 2))
+    return on[bad], off[bad]
+
+
+@rule("FLOOR-ROW-LINE", "floor", "A rack of a row stands out of the row's line, into an "
+      "aisle.")
+def _check_row_line(ctx) -> list[Violation]:
+    """A rack set down beside a row but half a rack forward or back joins the row by its
+    label yet narrows the aisle it stands in and breaks the row's hot/cold separation."""
+    racks = ctx.layout.racks
+    p = getattr(ctx, "power", None)
+    if p is None or p.rack_row is None or len(p.rack_row) != len(racks):
+        return []
+    none = np.array([name == "" for name in p.row_names] + [True], bool)
+    code = np.where(none[p.rack_row], -1, p.rack_row)
+    n_r = len(ctx.arrays.rack_ids)
+    k, off = out_of_row_line(ctx.floor.box[:n_r], ctx.arrays.rack_rot_deg, code)
+    ids = ctx.arrays.rack_ids
+    return [Violation("FLOOR-ROW-LINE", "warning",
+                      f"{ids[i]} stands {d:.2f} m out of row {racks[i].row}'s line, into the "
+                      "aisle: set it in line with the row (or take it out of the row)",
+                      (ids[i],))
+            for i, d in zip(k[:MAX_LISTED_PAIRS].tolist(), off[:MAX_LISTED_PAIRS].tolist(),
+                            strict=True)]
+
+
 @rule("FLOOR-LOAD", "floor", "A rack's weight per footprint area exceeds the floor rating, "
       "or cannot be checked against it: the catalog has no weight for some of its hardware.")
 def _check_load(ctx) -> list[Violation]:

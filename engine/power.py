@@ -72,6 +72,8 @@ class PowerResult:
     rack_unknown_power: np.ndarray | None = None
     #: (F,) such devices in the racks each feed serves
     feed_unknown_power: np.ndarray | None = None
+    #: (R,) each rack's row, an index into ``row_names`` (whose "" is no row)
+    rack_row: np.ndarray | None = None
     #: devices of unknown power in the hall by model (switches a fabric could not place
     #: in a rack included), ``{"sn4600c": 40}``
     unknown_power_models: dict[str, int] = field(default_factory=dict)
@@ -399,7 +401,7 @@ def analyze_power(layout: Layout, rack_power_w: np.ndarray, rack_liquid_w: np.nd
     feed_unknown = np.bincount(pf, weights=n_unknown[pr], minlength=len(feed_ids)) \
         .astype(np.int64) if len(pr) else np.zeros(len(feed_ids), np.int64)
     return PowerResult(
-        rack_kw=rack_kw, row_names=list(names), row_kw=row_kw,
+        rack_kw=rack_kw, row_names=list(names), row_kw=row_kw, rack_row=inv,
         feed_ids=list(feed_ids), feed_side=side, feed_rating_kw=rating, feed_budget_kw=budget,
         feed_load_kw=fl["load_kw"], feed_failover_kw=fl["failover_kw"],
         feed_utilization=util, feed_failover_utilization=futil,

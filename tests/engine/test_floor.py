@@ -488,3 +488,20 @@ def test_incremental_aisle_checks_with_rear_doors_equal_full_ones():
                            if v.code.startswith("FLOOR"))
         seen = max(seen, len(a))
     assert seen > 0  # the moves did break aisles
+
+
+def test_a_rack_half_a_rack_off_its_row_line_is_said(catalog):
+    # a rack of row R01 set 0.6 m forward of the row's line stands half in the aisle: it
+    # keeps the row's label, and the check says it is out of line; one 0.1 m off is not
+    from engine.templates import instantiate
+
+    cat = catalog
+    lay = instantiate("dgx-h100-hall", {"racks": 8, "racks_per_row": 8}, catalog=cat)
+    r = next(x for x in lay.racks if x.row == "R01")
+    for dy, said in ((0.6, True), (0.1, False)):
+        moved = lay.model_copy(update={"racks": [x.model_copy(update={"y_m": x.y_m + dy})
+                                                 if x.id == r.id else x for x in lay.racks]})
+        v = [x for x in analyze(moved, cat).violations if x.code == "FLOOR-ROW-LINE"]
+        assert bool(v) == said
+        if said:
+            assert v[0].items == (r.id,) and "0.60 m out of row R01's line" in v[0].message
