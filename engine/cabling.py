@@ -46,6 +46,7 @@ from engine.memo import LastValue
 from engine.model import CablingPolicy, Layout
 
 __all__ = [
+    "COPPER_KINDS",
     "HISTOGRAM_EDGES_M",
     "TrayGraph",
     "default_tray_polylines",
@@ -63,7 +64,8 @@ _KIND_RANK = {"utp": 0, "dac": 0, "acc": 1, "aec": 2, "aoc": 3, "mmf": 4, "smf_d
               "smf_fr": 6}
 _KIND_RANK_SM = {"utp": 0, "dac": 0, "acc": 1, "aec": 2, "smf_dr": 3, "smf_fr": 4, "aoc": 5,
                  "mmf": 6}
-_COPPER = ("dac", "acc", "aec")
+#: media kinds that are copper cables with plugs (twisted pair has none)
+COPPER_KINDS = ("dac", "acc", "aec")
 _TRANSCEIVER_KINDS = ("mmf", "smf_dr", "smf_fr")
 #: tray junctions are found on this grid (metres): ends within a millimetre meet
 _NODE_GRID_M = 1e-3
@@ -451,10 +453,10 @@ def select_media(length_m: np.ndarray, speed_gbps: np.ndarray, media: MediaTable
     cables = np.ones(n, np.int64)
     notes: list[str] = []
     rank = _KIND_RANK_SM if policy.prefer_single_mode else _KIND_RANK
-    allowed = np.array([k in rank and (policy.allow_copper or k not in _COPPER)
+    allowed = np.array([k in rank and (policy.allow_copper or k not in COPPER_KINDS)
                         and (policy.allow_aoc or k != "aoc") for k in media.kind], bool)
     allowed &= ~np.isnan(media.reach_max_m)
-    is_copper = np.array([k in _COPPER for k in media.kind], bool)
+    is_copper = np.array([k in COPPER_KINDS for k in media.kind], bool)
     lanes = np.full(n, 100.0) if lane_gbps is None else np.asarray(lane_gbps, np.float64)
     split = np.zeros(n, bool) if split is None else np.asarray(split, bool)
     copper_ok = np.ones(n, bool) if no_copper is None else ~np.asarray(no_copper, bool)
@@ -635,7 +637,7 @@ class CableRouter:
         self.medium = np.full(n, -1, np.int64)
         self.cables = np.ones(n, np.int64)
         self.notes: list[str] = []
-        copper = np.array([k in _COPPER for k in self.media.kind], bool)
+        copper = np.array([k in COPPER_KINDS for k in self.media.kind], bool)
         self._copper_reach_m = float(np.nanmax(np.r_[
             self.media.reach_max_m[copper], self.media.reach_split_max_m[copper], 0.0]))
         self._per_medium: np.ndarray | None = None

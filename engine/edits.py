@@ -44,6 +44,7 @@ from engine.errors import InputError, format_validation_error
 from engine.floor import interior_overlap
 from engine.memo import LastValue
 from engine.model import (
+    FEED_KINDS,
     CableTray,
     CoolingUnit,
     ExplicitLink,
@@ -955,7 +956,7 @@ def _feed_model_follows(feed: PowerFeed, field: str, catalog: Catalog) -> PowerF
     if field == "model":
         if spec is None:
             return feed
-        kind = {"kind": spec.kind} if spec.kind in ("pdu", "rpp", "busway") else {}
+        kind = {"kind": spec.kind} if spec.kind in FEED_KINDS else {}
         return feed.model_copy(update={**kind, **{k: getattr(spec, k) for k in _FEED_FIGURES
                                                   if getattr(spec, k) is not None}})
 
@@ -1364,7 +1365,7 @@ def add_feed(layout: Layout, type_id: str, points: Sequence[Sequence[float]], si
     ('BW-1-B', 'busway', 'B', 273.1)
     """
     catalog = catalog or default_catalog()
-    ft = _facility(catalog, type_id, ("busway", "pdu", "rpp"))
+    ft = _facility(catalog, type_id, FEED_KINDS)
     prefix = {"busway": "BW", "pdu": "PDU", "rpp": "RPP"}[ft.kind]
     n = sum(f.kind == ft.kind for f in layout.feeds) + 1
     fid = feed_id or fresh_id(layout.all_ids(), f"{prefix}-{n}-{side}")

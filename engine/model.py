@@ -16,7 +16,7 @@ Examples
 from __future__ import annotations
 
 import math
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
@@ -24,6 +24,7 @@ from engine.errors import UserFileModel, refuse_bool
 
 __all__ = [
     "SCHEMA_VERSION",
+    "FEED_KINDS",
     "Point",
     "Obstacle",
     "Hall",
@@ -165,7 +166,7 @@ class PowerFeed(_Model):
     """
 
     id: Identifier
-    kind: Literal["pdu", "rpp", "busway"] = "busway"
+    kind: Literal["busway", "pdu", "rpp"] = "busway"
     model: Identifier | None = None
     side: Literal["A", "B"] = "A"
     voltage_v: FiniteFloat = Field(default=415.0, ge=12, le=1000)
@@ -180,6 +181,10 @@ class PowerFeed(_Model):
         """Nameplate capacity in kW (before the continuous-load derating)."""
         base = self.voltage_v * self.amps * (math.sqrt(3.0) if self.phases == 3 else 1.0)
         return base * self.power_factor / 1000.0
+
+
+#: the kinds of power feed (``PowerFeed.kind``): rack PDU, remote power panel, busway
+FEED_KINDS: tuple[str, ...] = get_args(PowerFeed.model_fields["kind"].annotation)
 
 
 class CableTray(_Model):

@@ -49,6 +49,7 @@ from engine.arrayops import unique_sorted
 from engine.catalog import Catalog, Figure, default_catalog
 from engine.compile import ROLE_CODES
 from engine.model import Layout
+from engine.power import DESIGN_POWER_FACTOR
 
 __all__ = [
     "STOCK_LENGTHS_M",
@@ -555,7 +556,7 @@ def _end_modules(ref: np.ndarray, tier: np.ndarray, kind: np.ndarray, cage: np.n
 
 def _topology_view(analysis: Any, topo: Any, cab: Any, catalog: Catalog) -> LinkView:
     """One row per link from the fabric topology (link groups) and its routing."""
-    from engine.cabling import MediaTable
+    from engine.cabling import COPPER_KINDS, MediaTable
     from engine.fabric import LINK_TIERS, TIER_NAMES, device_pairs, link_optics
 
     arr = analysis.arrays
@@ -578,10 +579,10 @@ def _topology_view(analysis: Any, topo: Any, cab: Any, catalog: Catalog) -> Link
         block = np.where(ref < 0, down[np.where(ref < 0, -ref - 1, -1)], 0)
     # copper between two twin-port cages: a straight cable per cage, so each link group
     # takes whole cages at both ends (a cage never holds links to two devices)
+    media = MediaTable.from_catalog(catalog)
     pad = None
     if kind is not None:
-        copper = np.r_[np.array([k_ in ("dac", "acc", "aec") for k_ in
-                                 MediaTable.from_catalog(catalog).kind], bool), False]
+        copper = np.r_[np.array([k_ in COPPER_KINDS for k_ in media.kind], bool), False]
         pad = copper[np.where(kind >= 0, kind, -1)] & (cage[0] > 1) & (cage[1] > 1)
     ports = _end_ports(ref, tier, kind, cage, fixed, block,
                        device_pairs(topo)[0][g] if pad is not None else None, pad)
@@ -638,7 +639,6 @@ def _topology_view(analysis: Any, topo: Any, cab: Any, catalog: Catalog) -> Link
     ids = [(f"{gid}.{k + 1}" if c > 1 else str(gid)) if gid else f"L{q:06d}"
            for gid, k, c, q in zip(given.tolist(), within.tolist(), cnt[g].tolist(), seq.tolist(),
                                    strict=True)]
-    media = MediaTable.from_catalog(catalog)
     mid = np.asarray(list(media.ids) + [""], dtype=object)
     if cab is not None and len(cab.length_m) == len(cnt):
         med = np.asarray(cab.medium, np.int64)[g]
@@ -1524,9 +1524,10 @@ def _power_factor_text(factors: list[float]) -> str:
         return ""
     why = "NVIDIA's 32.7 kW per 34.5 kVA circuit [S41]"
     listed = ", ".join(f"{x:g}" for x in factors)
-    if 0.95 not in factors:
+    pf = round(DESIGN_POWER_FACTOR, 2)
+    if pf not in factors:
         return f" ({listed})"
-    return f" (0.95, from {why})" if len(factors) == 1 else f" ({listed}; 0.95 from {why})"
+    return f" ({pf:g}, from {why})" if len(factors) == 1 else f" ({listed}; {pf:g} from {why})"
 
 
 def feeds_table(layout: Layout, analysis: Any, catalog: Catalog | None = None) -> Table:

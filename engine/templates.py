@@ -76,6 +76,7 @@ from engine.errors import (
 )
 from engine.expr import evaluate
 from engine.model import (
+    FEED_KINDS,
     Assumptions,
     CableTray,
     CoolingUnit,
@@ -1480,7 +1481,7 @@ def _lay_out(t: TemplateFile, env: dict[str, Any], catalog: Catalog, name: str |
     # 3. feeds: per row and side, the smallest model whose derated rating carries the
     # row's load with the other side lost; rows too heavy are split into segments
     derate = assumptions.continuous_derating * DESIGN_POWER_FACTOR
-    models = [_pick_model(catalog, _s(m, env), "power.feed_models", ("busway", "pdu", "rpp"))
+    models = [_pick_model(catalog, _s(m, env), "power.feed_models", FEED_KINDS)
               for m in t.power.feed_models]
     models.sort(key=lambda m: m.capacity_kw.v())
     feeds: list[PowerFeed] = []

@@ -10,7 +10,7 @@ import html
 from typing import Any
 
 from engine.catalog import Catalog, DeviceType, FacilityType, Figure, RackType, generation_name
-from engine.model import Assumptions, PowerFeed
+from engine.model import FEED_KINDS, Assumptions, PowerFeed
 from engine.power import DESIGN_POWER_FACTOR
 from engine.retarget import generations as shipped_generations
 
@@ -269,7 +269,7 @@ def feed_rating_kw(ft: FacilityType) -> float | None:
     >>> round(feed_rating_kw(load_catalog(user_dir=None).facility["busway-415v-800a"]), 1)
     546.3
     """
-    if ft.kind not in ("pdu", "rpp", "busway") or not ft.voltage_v or not ft.amps:
+    if ft.kind not in FEED_KINDS or not ft.voltage_v or not ft.amps:
         return None
     return PowerFeed(id="F", kind=ft.kind, voltage_v=ft.voltage_v, phases=ft.phases or 3,
                      amps=ft.amps, power_factor=DESIGN_POWER_FACTOR).rating_kw

@@ -51,6 +51,7 @@ from designer.panels.editors import (
 from engine.edits import HALL_OUTLINE, LAYOUT_ID, hall_size, resize_hall
 from engine.errors import InputError
 from engine.model import (
+    FEED_KINDS,
     CableTray,
     CoolingUnit,
     ExplicitLink,
@@ -501,7 +502,7 @@ class InspectorPanel(QWidget):
         if field == "model" and kind == "feed":
             # a feed's catalog model: its volts, phases and amps come with it
             # (edits.set_field), and figures set by hand pick the model that has them
-            feeds = [ft for ft in cat.facility.values() if ft.kind in ("pdu", "rpp", "busway")]
+            feeds = [ft for ft in cat.facility.values() if ft.kind in FEED_KINDS]
             return ComboEditor(field, [("(its own figures)", None)]
                                + [(ft.name, ft.id) for ft in feeds],
                                ["no catalog model: the volts, phases and amps set here"]
