@@ -294,16 +294,21 @@ def test_a_fabric_without_gpus_reports_bisection_per_endpoint_not_per_gpu():
     assert net["bisection_method"] == "none"  # no scale-out fabric speaks for the hall
 
 
+def _two_fabrics():
+    """A 2-SU SuperPOD, and the same hall split into two fabrics of one SU each."""
+    lay = instantiate("dgx-h100-superpod", {"scalable_units": 2, "ufm_port": False})
+    f = lay.fabrics[0]
+    one = f.model_copy(update={"members": f.members[:8]})
+    two = f.model_copy(update={"id": "compute-2", "members": f.members[8:]})
+    return lay, lay.model_copy(update={"fabrics": [one, two]})
+
+
 def test_separate_fabrics_are_islands_of_one_hall():
     from engine.network import island_bisection_gbps
 
     # a 2-SU SuperPOD split into two fabrics of one SU each (256 GPUs, 400G, 51.2 Tb/s
     # each) that no link joins: whole fabrics make the halves, so the hall's bisection is 0
-    lay = instantiate("dgx-h100-superpod", {"scalable_units": 2, "ufm_port": False})
-    f = lay.fabrics[0]
-    one = f.model_copy(update={"members": f.members[:8]})
-    two = f.model_copy(update={"id": "compute-2", "members": f.members[8:]})
-    split = lay.model_copy(update={"fabrics": [one, two]})
+    lay, split = _two_fabrics()
     net = analyze(split).network
     assert [e["bisection_tbps"] for e in net.fabrics] == [51.2, 51.2]
     assert net.bisection_tbps == 0.0 and net.bisection_exact
@@ -432,11 +437,8 @@ def test_rail_planes_say_the_rails_meet_only_in_the_nodes():
 
 
 def test_a_drawn_link_between_islands_joins_them_one_within_does_not():
-    lay = instantiate("dgx-h100-superpod", {"scalable_units": 2, "ufm_port": False})
+    lay, split = _two_fabrics()
     f = lay.fabrics[0]
-    one = f.model_copy(update={"members": f.members[:8]})
-    two = f.model_copy(update={"id": "compute-2", "members": f.members[8:]})
-    split = lay.model_copy(update={"fabrics": [one, two]})
     a, b, c = f.members[0], f.members[1], f.members[8]
     u = lay.rack(a).devices[0].u
 
