@@ -1892,7 +1892,9 @@ def refeed_side(layout: Layout, rack_ids: Sequence[str], feed_id: str) -> Layout
 def copy_items(layout: Layout, ids: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
     """Return the items ``ids`` as JSON-ready data by group (a clipboard payload).
 
-    A rack's rear door comes along with the rack.
+    A rack's rear door comes along with the rack. A rack in generated fabrics carries
+    them in ``fabric_roles`` (``[fabric id, "member" | "network"]`` pairs), so that a
+    copy pasted after its source was cut or deleted still joins them.
 
     Examples
     --------
@@ -1901,6 +1903,10 @@ def copy_items(layout: Layout, ids: Iterable[str]) -> dict[str, list[dict[str, A
     ...              racks=[Rack(id="R1", type="rack-800x1200", x_m=0, y_m=0)])
     >>> [r["id"] for r in copy_items(lay, ["R1"])["racks"]]
     ['R1']
+    >>> from engine.templates import instantiate
+    >>> copy_items(instantiate("dgx-h100-hall", {"racks": 8}), ["GPU-0001"])["racks"][0][
+    ...     "fabric_roles"]
+    [['compute', 'member']]
     """
     want = set(ids)
     want.update(u.id for u in layout.cooling if u.kind == "rear_door" and u.rack in want)
@@ -1911,7 +1917,39 @@ def copy_items(layout: Layout, ids: Iterable[str]) -> dict[str, list[dict[str, A
         picked = [it.model_dump(mode="json") for it in items if it.id in want]
         if picked:
             out[group] = picked
+    for data in out.get("racks", []):
+        roles = _fabric_roles(layout, data["id"])
+        if roles:
+            data[FABRIC_ROLES] = roles
     return out
+
+
+#: key of a clipboard rack entry listing the generated fabrics the rack was in
+FABRIC_ROLES = "fabric_roles"
+
+
+def _fabric_roles(layout: Layout, rack_id: str) -> list[list[str]]:
+    """Return ``[fabric id, role]`` for each generated fabric rack ``rack_id`` is in as a
+    member or a network rack."""
+    out = []
+    for f in layout.fabrics:
+        if f.topology == "explicit":
+            continue
+        if rack_id in f.members:
+            out.append([f.id, "member"])
+        if rack_id in f.network_racks:
+            out.append([f.id, "network"])
+    return out
+
+
+def _roles_valid(roles: Any) -> bool:
+    return isinstance(roles, list) and all(
+        isinstance(r, list) and len(r) == 2 and isinstance(r[0], str)
+        and r[1] in ("member", "network") for r in roles)
+
+
+def _without_roles(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in item.items() if k != FABRIC_ROLES}
 
 
 def clipboard_payload(data: Any) -> dict[str, list[dict[str, Any]]] | None:
@@ -1936,8 +1974,11 @@ def clipboard_payload(data: Any) -> dict[str, list[dict[str, Any]]] | None:
         if not isinstance(items, list):
             return None
         for item in items:
+            if not isinstance(item, dict) or (
+                    group == "racks" and not _roles_valid(item.get(FABRIC_ROLES, []))):
+                return None
             try:
-                _MODEL_OF_GROUP[group].model_validate(item)
+                _MODEL_OF_GROUP[group].model_validate(_without_roles(item))
             except (ValidationError, TypeError, ValueError):
                 return None
     return data
@@ -2006,7 +2047,7 @@ def paste(layout: Layout, payload: Mapping[str, Sequence[Mapping[str, Any]]],
     for group, items in payload.items():
         cls = _MODEL_OF_GROUP[group]
         for k, raw in enumerate(items):
-            data = dict(raw)
+            data = _without_roles(raw)
             old = data.get("id")
             if old not in ids:
                 raise InputError(None, f"{group}[{k}].id", "an id listed in new_ids")
@@ -2021,8 +2062,9 @@ def paste(layout: Layout, payload: Mapping[str, Sequence[Mapping[str, Any]]],
                 _check_rack_refs(item, catalog)
             lists[group].append(item)
     out = _rebuild(layout, {g: lists[g] for g in payload})
+    roles = {r["id"]: r[FABRIC_ROLES] for r in payload.get("racks", []) if FABRIC_ROLES in r}
     out = _join_source_fabrics(out, {r["id"]: ids[r["id"]] for r in payload.get("racks", [])},
-                               catalog)
+                               catalog, roles)
     if (dx or dy) and payload.get("racks"):
         out = _refeed(out, [ids[r["id"]] for r in payload["racks"]],
                       catalog or default_catalog(), face_row=True)
@@ -2030,27 +2072,42 @@ def paste(layout: Layout, payload: Mapping[str, Sequence[Mapping[str, Any]]],
 
 
 def _join_source_fabrics(layout: Layout, new_of: Mapping[str, str],
-                         catalog: Catalog | None = None) -> Layout:
+                         catalog: Catalog | None = None,
+                         roles: Mapping[str, Sequence[Sequence[str]]] | None = None) -> Layout:
     """Return ``layout`` with each pasted rack (``new_of``: source id -> copy's id) in the
     generated fabrics its source is in, as a member or a network rack, as a row drawn
     from a model joins its fabric: a copied rack of servers grows the fabric (its
-    switches follow) instead of standing apart in no fabric. An explicit fabric's members
-    are the ends of drawn links, which a copy does not have."""
+    switches follow) instead of standing apart in no fabric. ``roles`` (source id ->
+    ``[fabric id, role]`` pairs, as copied) stand for the source's own fabrics, which hold
+    it no more once it was cut; they join fabrics of those ids this layout has. An
+    explicit fabric's members are the ends of drawn links, which a copy does not have."""
     if not new_of or not layout.fabrics:
         return layout
+    roles = roles or {}
     fabrics = []
     for f in layout.fabrics:
         if f.topology == "explicit":
             fabrics.append(f)
             continue
-        members = [new_of[m] for m in f.members if m in new_of]
-        nets = [new_of[m] for m in f.network_racks if m in new_of]
+
+        members = [new_of[m] for m in new_of if _in_fabric(f, m, f.members, "member", roles)]
+        nets = [new_of[m] for m in new_of
+                if _in_fabric(f, m, f.network_racks, "network", roles)]
         if members:
             f = _with_members(f, members, layout, catalog)
         if nets:
             f = f.model_copy(update={"network_racks": [*f.network_racks, *nets]})
         fabrics.append(f)
     return _rebuild(layout, {"fabrics": fabrics}) if fabrics != layout.fabrics else layout
+
+
+def _in_fabric(f: Fabric, src: str, listed: Sequence[str], role: str,
+               roles: Mapping[str, Sequence[Sequence[str]]]) -> bool:
+    """Whether source rack ``src`` was in fabric ``f`` in ``role``: as its copied
+    ``fabric_roles`` say, else as ``listed`` (the fabric's members or network racks)."""
+    if src in roles:
+        return [f.id, role] in [list(r) for r in roles[src]]
+    return src in listed
 
 
 def settle_racks(layout: Layout, rack_ids: Sequence[str],

@@ -321,6 +321,21 @@ def test_copies_join_their_sources_fabric_and_a_paste_on_a_rack_says_so(window, 
     assert any(v.code == "FLOOR-OVERLAP" and pasted in v.items for v in doc.analysis.violations)
 
 
+def test_a_rack_cut_and_pasted_back_rejoins_its_fabric(window, monkeypatch):
+    """Ctrl+X then Ctrl+V at the rack's own place: the same fabric as before, the rack
+    back in it, not a rack of servers standing apart in no fabric."""
+    doc = window.document
+    src = next(r for f in doc.layout.fabrics for r in doc.layout.racks if r.id in f.members)
+    fabrics = doc.layout.fabrics
+    doc.select([src.id])
+    window.actions_by_name["cut"].trigger()
+    assert all(src.id not in f.members for f in doc.layout.fabrics)
+    monkeypatch.setattr(window.view, "cursor_plan_point", lambda: (src.x_m, src.y_m))
+    window.actions_by_name["paste"].trigger()
+    assert doc.selection == [src.id]
+    assert doc.layout.fabrics == fabrics
+
+
 def test_the_selection_keeps_the_order_racks_were_picked_in(window):
     doc = window.document
     racks = doc.layout.racks

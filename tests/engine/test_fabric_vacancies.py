@@ -143,6 +143,40 @@ def test_a_rack_pasted_after_a_deletion_fills_the_gap(pod):
     assert _without(_node_links(back), (copy,)) == before
 
 
+def test_a_rack_cut_and_pasted_back_keeps_its_cables(pod):
+    """Cut and paste (the rack gone from the fabric before the paste): the copy still
+    joins the compute fabric, takes the node positions its cut left empty, and the
+    cut-sheet is the one before, label for label (it had joined no fabric: 32 servers
+    off the fabric, 64 links short)."""
+    payload = edits.copy_items(pod, ["GPU-0005"])
+    assert payload["racks"][0]["fabric_roles"] == [["compute", "member"]]
+    cut = edits.remove_items(pod, ["GPU-0005"], CAT)
+    assert "GPU-0005" not in cut.fabrics[0].members
+    back = edits.paste(cut, edits.clipboard_payload(payload), (0.0, 0.0), catalog=CAT)
+    assert back.fabrics == pod.fabrics
+    assert _cut_sheet(back) == _cut_sheet(pod)
+
+
+def test_a_pasted_rack_joins_only_the_fabrics_it_was_copied_from(pod):
+    """A rack copied as a network rack of the fabric is pasted as one, not as a member;
+    a role naming a fabric this layout lacks (copied from another design) is passed by."""
+    net = pod.fabrics[0].network_racks[0]
+    payload = edits.copy_items(pod, [net])
+    assert payload["racks"][0]["fabric_roles"] == [["compute", "network"]]
+    payload["racks"][0]["fabric_roles"].append(["storage", "member"])
+    back = edits.paste(pod, edits.clipboard_payload(payload), (0.0, 9.6), catalog=CAT)
+    copy = back.racks[-1].id
+    (fab,) = back.fabrics
+    assert copy in fab.network_racks and copy not in fab.members
+
+
+def test_a_clipboard_rack_with_malformed_fabric_roles_is_no_payload(pod):
+    payload = edits.copy_items(pod, ["GPU-0005"])
+    for bad in ("compute", [["compute"]], [["compute", "spine"]], [[3, "member"]]):
+        payload["racks"][0]["fabric_roles"] = bad
+        assert edits.clipboard_payload(payload) is None
+
+
 def test_leaves_left_serving_no_server_are_said(pod):
     """The second SU deleted whole (GPU-0009 to GPU-0016): its 8 leaves stay, so the
     third and fourth SUs keep their cables, and the check says they serve no server."""
