@@ -156,8 +156,9 @@ def _fig_row(label: str, fig: Figure, unit: str, scale: float = 1.0, digits: int
     return _row(label, f"{fig.value * scale:,.{digits}f} {unit}".strip(), figure_source(fig))
 
 
-def entry_tooltip(catalog: Catalog, entry_id: str) -> str:
-    """Return the rich-text tooltip of a palette entry: key figures with source keys."""
+def entry_tooltip(catalog: Catalog, entry_id: str, derating: float | None = None) -> str:
+    """Return the rich-text tooltip of a palette entry: key figures with source keys; a
+    feed's continuous budget at ``derating`` (the design's), else at the default."""
     kind, e = catalog_entry(catalog, entry_id)
     rows: list[str] = []
     if kind == "tool":
@@ -194,12 +195,13 @@ def entry_tooltip(catalog: Catalog, entry_id: str) -> str:
         if placed is not None:
             # what the analysis takes for a feed placed from this entry
             kva = placed / DESIGN_POWER_FACTOR
-            derate = Assumptions().continuous_derating
+            derate = Assumptions().continuous_derating if derating is None else derating
+            whose = "the default" if derating is None else "this design's"
             rows.append(_row("Rating as placed", f"{placed:,.1f} kW ({kva:,.1f} kVA x "
                                                  f"{DESIGN_POWER_FACTOR:g} power factor)"))
             rows.append(_row("Continuous budget", f"{placed * derate:,.1f} kW "
-                                                  f"({derate:.0%} of the rating, the "
-                                                  "default derating)"))
+                                                  f"({derate:.0%} of the rating, {whose} "
+                                                  "derating)"))
             rows.append(_fig_row("Catalog capacity", f.capacity_kw, "kVA", 1.0, 1))
         else:
             rows.append(_fig_row("Capacity", f.capacity_kw, "kW", 1.0, 1))

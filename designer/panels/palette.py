@@ -32,6 +32,7 @@ from designer.panels.common import (
     TOOLS,
     entry_figures,
     entry_tooltip,
+    feed_rating_kw,
     generation_label,
     gpu_generations,
 )
@@ -186,7 +187,7 @@ class PalettePanel(QWidget):
         document.items_changed.connect(self._on_layout_changed)
         reset = getattr(document, "layout_reset", None)  # panels also serve plain views
         if reset is not None:
-            reset.connect(lambda: self._follow_layout(force=True))
+            reset.connect(lambda: (self._follow_layout(force=True), self._follow_derating()))
 
     # -- public -------------------------------------------------------------------------
 
@@ -268,6 +269,7 @@ class PalettePanel(QWidget):
         self.tree.clear()
         self._items: dict[str, QTreeWidgetItem] = {}
         self._entry_gen: dict[str, str | None] = {}
+        self._derating = self._design_derating()
         cats: dict[str, QTreeWidgetItem] = {}
         bold = QFont(self.font())
         bold.setBold(True)
@@ -298,7 +300,7 @@ class PalettePanel(QWidget):
             it.setData(0, _FIG_ROLE, figs or (TOOLS[eid][1] if kind == "tool" else eid))
             # the key figures too: "800g", "72 gpus", "10u" find entries
             it.setData(0, _TEXT_ROLE, f"{name} {eid} {figs or ''}".lower())
-            it.setToolTip(0, entry_tooltip(cat, eid))
+            it.setToolTip(0, entry_tooltip(cat, eid, self._derating))
             it.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
                         | Qt.ItemFlag.ItemIsDragEnabled)
             cats[self._category_of(kind, entry)].addChild(it)
@@ -333,6 +335,22 @@ class PalettePanel(QWidget):
 
     def _on_layout_changed(self, _arg) -> None:
         self._follow_layout()
+        self._follow_derating()
+
+    def _design_derating(self) -> float | None:
+        layout = getattr(self.document, "layout", None)
+        return layout.assumptions.continuous_derating if layout is not None else None
+
+    def _follow_derating(self) -> None:
+        """Give the feeds' tooltips the design's continuous derating when it changed."""
+        derating = self._design_derating()
+        if derating == self._derating:
+            return
+        self._derating = derating
+        cat = self.document.catalog
+        for eid, it in self._items.items():
+            if eid in cat.facility and feed_rating_kw(cat.facility[eid]) is not None:
+                it.setToolTip(0, entry_tooltip(cat, eid, derating))
 
     def _follow_layout(self, force: bool = False) -> None:
         """Show the layout's generation again when it changed (or, ``force``, another

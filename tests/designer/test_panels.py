@@ -529,6 +529,22 @@ def test_palette_generation_filter(qtbot, doc):
     assert "Rubin" in pal.generation_combo.currentText()
 
 
+def test_palette_feed_tooltip_takes_the_designs_derating(qtbot, doc):
+    """An 800 A, 415 V busway: 575.0 kVA x 0.95 = 546.3 kW as placed; its continuous
+    budget 437.0 kW at the default 80 %, 491.7 kW once the design runs feeds at 90 %."""
+    import html
+
+    def tip(item) -> str:
+        return html.unescape(item.toolTip(0))
+
+    pal = make(qtbot, PalettePanel, doc)
+    item = pal.item_for("busway-415v-800a")
+    assert "546.3 kW" in tip(item)
+    assert "437.0 kW (80% of the rating, this design's derating)" in tip(item)
+    doc.set_field([edits.LAYOUT_ID], "assumptions.continuous_derating", 0.9)
+    assert "491.7 kW (90% of the rating, this design's derating)" in tip(item)
+
+
 def test_palette_drag_mime_carries_the_id(qtbot, doc):
     pal = make(qtbot, PalettePanel, doc)
     item = pal.item_for("dgx-h100")
