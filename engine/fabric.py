@@ -941,28 +941,129 @@ class _Builder:
                 rack_out[i], u_out[i] = r, c + 1
         return rack_out, u_out
 
+    def _mark(self, racks: np.ndarray, us: np.ndarray, heights: np.ndarray, free: bool) -> None:
+        """Mark ``heights`` U from ``us`` in ``racks`` (network racks) free or taken."""
+        rows = self._net_row[np.maximum(racks, 0)]
+        ok = (racks >= 0) & (rows >= 0) & (us > 0)
+        span = np.where(ok, np.maximum(heights, 0), 0).astype(np.int64)
+        rep = np.repeat(np.arange(len(racks)), span)
+        col = np.repeat(us - 1, span) + np.arange(len(rep)) - np.repeat(np.cumsum(span) - span,
+                                                                          span)
+        inside = col < self._occ.shape[1]
+        self._occ[rows[rep[inside]], col[inside]] = free
+
+    def _plan_slots(self, n: int, tier: int, height: int, racks: list[int],
+                    targets: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """Place ``n`` generated switches: in their target racks' highest free U where
+        ``targets`` gives a rack per switch (else, or where it has none, in ``racks``);
+        the first tier keeps an SU's leaves together, later tiers even out the racks."""
+        if targets is None:
+            return self.place(n, height, racks, balance=tier > 0)
+        rack, u = self.place_top(targets, height)
+        miss = np.flatnonzero(rack < 0)
+        if len(miss):
+            rack[miss], u[miss] = self.place(len(miss), height, racks, balance=tier > 0)
+        return rack, u
+
+    def _keep_slots(self, cand: np.ndarray, n: int, tier: int, height: int, racks: list[int],
+                    targets: np.ndarray | None, wait: bool) -> tuple[np.ndarray, np.ndarray,
+                                                                     np.ndarray]:
+        """Give installed switches ``cand`` the places of the tier's plan: the tier is
+        planned as if they were not there, and each takes the switch planned where it
+        stands, so installing the real switch where a planned one stood changes no other
+        switch (nor any cable label). One standing elsewhere takes a planned switch it
+        covers, else the last planned switch free (``wait``: a later tier of the same
+        model may plan one there, so it is left to that tier); planned switches it
+        covers that it does not stand for move to free U.
+
+        Returns the device row per switch (-1: generated) and rack and U per switch.
+        """
+        arr = self.arr
+        h = self.dev_h[cand].astype(np.int64)
+        self._mark(arr.dev_rack[cand], arr.dev_u[cand], h, True)
+        rack, u = self._plan_slots(n, tier, height, racks, targets)
+        dev = np.full(n, -1, np.int64)
+        span = int(self._occ.shape[1]) + 2
+        key = rack * span + u
+        order = np.argsort(key, kind="stable")
+        want = arr.dev_rack[cand] * span + arr.dev_u[cand]
+        at = np.minimum(np.searchsorted(key[order], want), max(n - 1, 0))
+        exact = (n > 0) & (key[order][at] == want) & (h == height)
+        exact_sw = order[at[exact]]
+        _, first = np.unique(exact_sw, return_index=True)  # one switch per planned place
+        took = np.flatnonzero(exact)[first]
+        dev[order[at[took]]] = cand[took]
+        rest = np.setdiff1d(np.arange(len(cand)), took)
+        # planned switches overlapping an installed switch that stands for none of them
+        lo = arr.dev_u[cand[rest]]
+        over = (rack[None, :] == arr.dev_rack[cand[rest]][:, None]) & (rack >= 0)[None, :] & \
+            (u[None, :] < (lo + h[rest])[:, None]) & (u[None, :] + height > lo[:, None]) & \
+            (dev < 0)[None, :]
+        if not wait:
+            aside = []
+            for j in range(len(rest)):  # installed off the plan: few, one by one
+                hit = np.flatnonzero(over[j] & (dev < 0))
+                if len(hit):
+                    dev[hit[0]] = cand[rest[j]]
+                else:
+                    aside.append(j)
+            free = np.flatnonzero(dev < 0)
+            m = min(len(aside), len(free))
+            if m:  # the last planned switches, in the installed ones' order
+                dev[free[len(free) - m:]] = cand[rest[np.asarray(aside[:m], np.int64)]]
+        self.consumed[cand] = False
+        self.consumed[dev[dev >= 0]] = True  # the others are left to later tiers
+        stood = dev >= 0
+        moved = over.any(axis=0) & ~stood
+        gone = stood | moved
+        self._mark(rack[gone], u[gone], np.full(int(gone.sum()), height), True)
+        self._mark(arr.dev_rack[cand], arr.dev_u[cand], h, False)  # they stand there
+        rack = np.where(stood, arr.dev_rack[np.maximum(dev, 0)], rack)
+        u = np.where(stood, arr.dev_u[np.maximum(dev, 0)], u)
+        if moved.any():
+            rack[moved], u[moved] = self.place(int(moved.sum()), height, racks,
+                                               balance=tier > 0)
+        return dev, rack, u
+
     def add_switches(self, fabric: int, tier: int, model: str, n: int, radix: int, height: int,
                      power_w: float, racks: list[int], fallback_rack: int,
-                     targets: np.ndarray | None = None) -> None:
+                     targets: np.ndarray | None = None, planned: bool = False,
+                     wait: bool = False) -> None:
         """Add ``n`` switches of one tier: installed ones first, then generated placements.
 
         With ``targets`` (a rack per switch), generated switches go to their target
-        rack's free U first and to ``racks`` where it has none.
+        rack's free U first and to ``racks`` where it has none. With ``planned`` each
+        installed switch takes the place of the switch planned where it stands (see
+        :meth:`_keep_slots`; ``wait``: a later tier has the same model).
         """
         if model not in self.models:
             self.models.append(model)
         mi = self.models.index(model)
-        rows = self.installed(model, racks, n)
+        where = racks
+        if planned and targets is not None:  # top-of-rack switches stand in their racks
+            where = [*racks, *(int(r) for r in np.unique(targets) if r >= 0 and r not in racks)]
+        rows = self.installed(model, where, (1 << 30) if planned else n)
         k = len(rows)
+        if planned and k:
+            dev, all_rack, all_u = self._keep_slots(rows, n, tier, height, racks, targets, wait)
+            self._add_tier(fabric, tier, mi, dev, all_rack, all_u, height, radix, power_w,
+                           model, n, racks, fallback_rack)
+            return
         if targets is not None:
-            gen_rack, gen_u = self.place_top(targets[k:], height)
-            miss = np.flatnonzero(gen_rack < 0)
-            if len(miss):
-                gen_rack[miss], gen_u[miss] = self.place(len(miss), height, racks,
-                                                         balance=tier > 0)
+            gen_rack, gen_u = self._plan_slots(n - k, tier, height, racks, targets[k:])
         else:
-            # the first tier keeps an SU's leaves together; later tiers even out the racks
-            gen_rack, gen_u = self.place(n - k, height, racks, balance=tier > 0)
+            gen_rack, gen_u = self._plan_slots(n - k, tier, height, racks, None)
+        self._add_tier(fabric, tier, mi, np.concatenate([rows, np.full(n - k, -1, np.int64)]),
+                       np.concatenate([self.arr.dev_rack[rows], gen_rack]),
+                       np.concatenate([self.arr.dev_u[rows], gen_u]), height, radix, power_w,
+                       model, n, racks, fallback_rack)
+
+    def _add_tier(self, fabric: int, tier: int, mi: int, dev: np.ndarray, all_rack: np.ndarray,
+                  all_u: np.ndarray, height: int, radix: int, power_w: float, model: str, n: int,
+                  racks: list[int], fallback_rack: int) -> None:
+        """Append one tier's switches (``dev``: device row of an installed one, else -1)."""
+        gen = dev < 0
+        gen_rack, gen_u = all_rack[gen], all_u[gen]
         roomless = gen_rack < 0
         unplaced = int(roomless.sum())
         if unplaced:
@@ -980,17 +1081,21 @@ class _Builder:
             gen_rack = np.where(gen_rack < 0, fallback_rack, gen_rack)
             gen_u = np.where(gen_u <= 0, np.maximum(self.arr.rack_height_u[gen_rack]
                                                     - height + 1, 1), gen_u)
+        all_rack, all_u = all_rack.copy(), all_u.copy()
+        all_rack[gen], all_u[gen] = gen_rack, gen_u
+        room = np.zeros(n, np.int64)
+        room[gen] = roomless
         s = self.sw
         s["fabric"].append(np.full(n, fabric, np.int64))
         s["tier"].append(np.full(n, tier, np.int64))
         s["model"].append(np.full(n, mi, np.int64))
-        s["rack"].append(np.concatenate([self.arr.dev_rack[rows], gen_rack]))
-        s["u"].append(np.concatenate([self.arr.dev_u[rows], gen_u]))
+        s["rack"].append(all_rack)
+        s["u"].append(all_u)
         s["h"].append(np.full(n, height, np.int64))
-        s["dev"].append(np.concatenate([rows, np.full(n - k, -1, np.int64)]))
+        s["dev"].append(dev)
         s["radix"].append(np.full(n, radix, np.int64))
-        s["power"].append(np.concatenate([np.zeros(k), np.full(n - k, float(power_w))]))
-        s["roomless"].append(np.concatenate([np.zeros(k, np.int64), roomless.astype(np.int64)]))
+        s["power"].append(np.where(gen, float(power_w), 0.0))
+        s["roomless"].append(room)
         self.n_sw += n
 
     def add_links(self, **cols) -> None:
@@ -1279,13 +1384,15 @@ def _build_fabric(b: _Builder, fi: int, f: Fabric) -> FabricBuild:
         wiring = wire_fabric(plan, node_ports, slot_ports)
         fallback = _fallback_rack(arr, net, arr.dev_rack[nodes])
         counts = (plan.leaves, plan.spines, plan.cores)
+        models = [specs[min(ti, len(specs) - 1)][0].switch for ti in range(plan.tiers)]
         for ti in range(plan.tiers):
             t, radix, height, power = specs[min(ti, len(specs) - 1)]
             targets = None
             if ti == 0 and t.placement == "member_racks":
                 targets = _leaf_home_racks(arr, slots, wiring, plan.leaves)
+            # a real switch installed where a planned one stands takes its place
             b.add_switches(fi, ti, t.switch, counts[ti], radix, height, power, net, fallback,
-                           targets=targets)
+                           targets=targets, planned=True, wait=t.switch in models[ti + 1:])
         leaf_ports = wiring.leaf_ports(plan.leaves)
         _add_fabric_links(b, fi, f, plan, wiring, slots, node_ports, gpus, ep_of_node,
                           ep_per_node, n_end, sw_start)

@@ -172,6 +172,26 @@ def test_delete_on_a_generated_switch_says_what_it_is_and_keeps_the_rack(qtbot, 
     assert doc.undo_stack.count() == n
 
 
+def test_a_real_switch_dropped_on_a_planned_one_stands_for_it(qtbot, window):
+    """The drop ghost over a generated leaf at its U says it is that planned switch; the
+    switch installed there takes its place: the fabric keeps its switch count, and the
+    generated switch drawn at that U is gone (the real one stands there)."""
+    doc = window.document
+    net = next(r.id for r in doc.layout.racks if r.id.startswith("NET"))
+    panel, cv = _elevation(window, net)
+    g = cv.generated[0]
+    assert cv.planned_at(g.type_id, g.u, g.height_u) is g
+    assert cv.planned_at(g.type_id, g.u + 40, g.height_u) is None
+    assert cv.planned_at("sn2201", g.u, g.height_u) is None
+    before = doc.analysis.network.switch_counts()
+    n_gen = len(cv.generated)
+    cv.device_dropped.emit(g.type_id, g.u)
+    qtbot.waitUntil(lambda: len(cv.generated) == n_gen - 1)
+    assert doc.analysis.network.switch_counts() == before
+    assert all(b.u != g.u for b in cv.generated)
+    assert [b.u for b in cv.blocks if b.type_id == g.type_id] == [g.u]
+
+
 def _refused(qtbot, window):
     panel, cv = _elevation(window)
     low = min(cv.blocks, key=lambda b: b.u)

@@ -11,6 +11,8 @@ import pytest
 from engine import edits
 from engine.analysis import analyze
 from engine.catalog import load_catalog
+from engine.compile import compile_layout
+from engine.fabric import build_topology
 from engine.report_tables import link_view
 from engine.templates import instantiate
 
@@ -198,3 +200,54 @@ def test_a_top_of_rack_leaf_goes_with_its_rack():
     assert analyze(out, CAT).network.switch_counts()["leaf"] == \
         analyze(lay, CAT).network.switch_counts()["leaf"] - 1
     assert _node_links(out) == _without(before, (fab.members[64],))
+
+
+def _planned(lay, k: int) -> tuple[str, int, str]:
+    """Rack, U and model of generated switch ``k``."""
+    arr = compile_layout(lay, CAT)
+    t = build_topology(lay, CAT, arr)
+    return arr.rack_ids[t.sw_rack[k]], int(t.sw_u[k]), t.models[t.sw_model[k]]
+
+
+def test_a_real_switch_installed_where_a_planned_one_stands_takes_its_place():
+    """The as-built record: a QM9700 installed at the U of a planned leaf (NET-0001 U4)
+    and one at a planned spine's (NET-0002 U9) stand for those two switches: every one of
+    the 1,016 cables keeps its label (904 were relabelled when installed switches took the
+    first places of a tier), 24 switches still, the same IT load (the real switches draw
+    their power as devices, the planned ones no more)."""
+    lay = instantiate("dgx-h100-superpod", {"scalable_units": 2}, catalog=CAT)
+    out = lay
+    for k in (3, 20):
+        rack, u, model = _planned(lay, k)
+        out = edits.install_device(out, rack, model, u, CAT)
+    assert _cut_sheet(out) == _cut_sheet(lay) and len(_cut_sheet(lay)) == 1016
+    t = build_topology(out, CAT, compile_layout(out, CAT))
+    assert (t.sw_dev >= 0).tolist().count(True) == 2 and t.unassigned_switches == 0
+    a0, a1 = analyze(lay, CAT), analyze(out, CAT)
+    assert a1.network.switch_counts() == a0.network.switch_counts()
+    assert a1.power.it_kw == pytest.approx(a0.power.it_kw)
+
+
+def test_a_real_top_of_rack_switch_in_its_rack_takes_the_planned_ones_place():
+    """Meta's RTSW installed in its own rack where the planned one stands: no switch left
+    over, no cable relabelled (the real one was left unassigned beside the planned one,
+    its power counted twice)."""
+    lay = instantiate("meta-24k-roce", {"pods": 1}, catalog=CAT)
+    rack, u, model = _planned(lay, 5)
+    out = edits.install_device(lay, rack, model, u, CAT)
+    assert analyze(out, CAT).network.switch_counts() == analyze(lay, CAT).network.switch_counts()
+    assert _cut_sheet(out) == _cut_sheet(lay)
+
+
+def test_a_real_switch_off_the_plan_stands_for_the_last_planned_one():
+    """A QM9700 installed at U40 of NET-0001, where none is planned: it is no leaf's
+    (the spines share the model, and none of them is planned there either), so it stands
+    for the last spine: its 64 links end at U40 now, and no server's cable changes (the
+    leaves' uplinks regroup by medium, the longer run to U40 taking another)."""
+    lay = instantiate("dgx-h100-superpod", {"scalable_units": 2}, catalog=CAT)
+    out = edits.install_device(lay, "NET-0001", "qm9700", 40, CAT)
+    changed = _cut_sheet(lay) - _cut_sheet(out)
+    assert {x[0] for x in changed} == {"leaf_spine"}
+    assert sum((x[5], x[6]) == ("NET-0001", 40) for x in _cut_sheet(out)) == 64
+    t = build_topology(out, CAT, compile_layout(out, CAT))
+    assert t.sw_dev[23] >= 0 and int(t.sw_u[23]) == 40 and t.unassigned_switches == 0
