@@ -961,6 +961,12 @@ class LayoutDocument(QObject):
         words = {"center_x": "centres across", "center_y": "centres along"}
         return self._push(f"Align {self._name(list(ids))} {words.get(edge, edge)}", after)
 
+    def align_to_rows(self, ids: Sequence[str]) -> bool:
+        """Set the selected racks in their rows' lines (one command)."""
+        after = edits.align_to_rows(self._committed, ids, self._catalog)
+        whose = "its row" if len(ids) == 1 else "their rows"
+        return self._push(f"Set {self._name(list(ids))} in line with {whose}", after)
+
     def distribute(self, ids: Sequence[str], axis: str) -> bool:
         """Spread the selected racks and units evenly along x or y (one command)."""
         after = edits.distribute_items(self._committed, ids, axis, self._catalog)

@@ -402,6 +402,11 @@ class MainWindow(QMainWindow):
                 label, lambda edge=edge: self._guard(
                     lambda: self.document.align(self.document.selection, edge)),
                 tip=f"Line up the selected racks and units: {label.lower()}"))
+        self.align_actions.append(self._action(
+            "Into the row's line", lambda: self._guard(
+                lambda: self.document.align_to_rows(self.document.selection)),
+            tip="Move the selected racks across their rows, onto the line of the other "
+                "racks' faces"))
         for axis, label in (("x", "Distribute across (x)"), ("y", "Distribute along (y)")):
             self.align_actions.append(self._action(
                 label, lambda axis=axis: self._guard(
@@ -553,7 +558,9 @@ class MainWindow(QMainWindow):
         al = m.addMenu("Ali&gn")
         al.addActions(self.align_actions[:6])
         al.addSeparator()
-        al.addActions(self.align_actions[6:])
+        al.addAction(self.align_actions[6])
+        al.addSeparator()
+        al.addActions(self.align_actions[7:])
         m.addSeparator()
         m.addActions([a["link"], a["fabric"]])
         m.addAction(a["snap"])
@@ -1009,7 +1016,8 @@ class MainWindow(QMainWindow):
         for key in ("cut", "copy", "duplicate", "delete", "rotate", "rotate_back", "zoom_sel"):
             self.actions_by_name[key].setEnabled(has)
         for k, act in enumerate(self.align_actions):
-            act.setEnabled(len(ids) > (2 if k >= 6 else 1))
+            # a row's line needs one rack; edges two items; equal gaps three
+            act.setEnabled(len(ids) > (0 if k == 6 else 2 if k > 6 else 1))
         if len(ids) > 1:
             self.statusBar().showMessage(f"{len(ids)} items selected", NOTE_MS)
 

@@ -1596,6 +1596,51 @@ def align_items(layout: Layout, ids: Sequence[str], edge: str,
     return move_items(layout, moves)
 
 
+def align_to_rows(layout: Layout, ids: Sequence[str], catalog: Catalog | None = None) -> Layout:
+    """Return the layout with the racks of ``ids`` set in their rows' lines.
+
+    A row's line is where its other racks' faces stand (the middle of their near faces
+    and of their far faces, as the FLOOR-ROW-LINE check takes it); each rack moves
+    across the row, not along it, so the face nearer its row's face meets it. Racks of
+    no row, and rows with no other rack, stay where they are.
+
+    Examples
+    --------
+    >>> from engine.model import Hall, Layout, Rack
+    >>> lay = Layout(hall=Hall(outline=[(0, 0), (20, 0), (20, 9), (0, 9)]), racks=[
+    ...     Rack(id=f"R{k}", type="rack-800x1200", x_m=1 + 0.8 * k, y_m=2.0, row="A")
+    ...     for k in range(4)] + [Rack(id="R4", type="rack-800x1200", x_m=4.2, y_m=2.55,
+    ...                                row="A")])
+    >>> align_to_rows(lay, ["R4"]).rack("R4").y_m
+    2.0
+    """
+    catalog = catalog or default_catalog()
+    want = [r for r in layout.racks if r.id in set(ids) and r.row]
+    if not want:
+        return layout
+    moving = {r.id for r in want}
+    boxes = _footprints(layout, [r.id for r in layout.racks if r.row in
+                                 {w.row for w in want}], catalog)
+    moves = {}
+    for r in want:
+        along_x = r.rotation_deg % 180 == 0
+        lo_i, hi_i = (1, 3) if along_x else (0, 2)
+        others = [boxes[o.id] for o in layout.racks
+                  if o.row == r.row and o.id not in moving and o.rotation_deg % 180 ==
+                  r.rotation_deg % 180]
+        if not others:
+            continue
+        lo = float(np.sort([b[lo_i] for b in others])[(len(others) - 1) // 2])
+        hi = float(np.sort([b[hi_i] for b in others])[(len(others) - 1) // 2])
+        own = boxes[r.id]
+        d_lo, d_hi = lo - own[lo_i], hi - own[hi_i]
+        d = d_lo if abs(d_lo) <= abs(d_hi) else d_hi
+        if abs(d) > 1e-9:
+            moves[r.id] = (r.x_m, round(r.y_m + d, 6)) if along_x else \
+                (round(r.x_m + d, 6), r.y_m)
+    return move_items(layout, moves) if moves else layout
+
+
 def distribute_items(layout: Layout, ids: Sequence[str], axis: str,
                      catalog: Catalog | None = None) -> Layout:
     """Return the layout with the racks and floor units of ``ids`` spread along ``axis``

@@ -1252,7 +1252,8 @@ def _check_row_line(ctx) -> list[Violation]:
     ids = ctx.arrays.rack_ids
     return [Violation("FLOOR-ROW-LINE", "warning",
                       f"{ids[i]} stands {d:.2f} m out of row {racks[i].row}'s line, into the "
-                      "aisle: set it in line with the row (or take it out of the row)",
+                      "aisle: set it in line with the row (Edit → Align → Into the row's "
+                      "line) or take it out of the row",
                       (ids[i],))
             for i, d in zip(k[:MAX_LISTED_PAIRS].tolist(), off[:MAX_LISTED_PAIRS].tolist(),
                             strict=True)]

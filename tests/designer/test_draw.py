@@ -416,7 +416,26 @@ def test_align_and_distribute_the_selection_as_one_command_each(window):
     doc.undo_stack.undo()
     assert doc.layout.rack(a.id).y_m == a.y_m
     doc.select([a.id])
-    assert not any(act.isEnabled() for act in acts.values())
+    assert [t for t, act in acts.items() if act.isEnabled()] == ["Into the row's line"]
+
+
+def test_a_rack_half_in_the_aisle_is_set_back_in_its_rows_line(window):
+    """The end rack of a row moved 0.3 m into the aisle stays in the row and is flagged
+    (FLOOR-ROW-LINE, which names the command); Align → Into the row's line moves it back
+    across the row only, 0.3 m, one undo step, and the warning is gone."""
+    doc = window.document
+    row = [r for r in doc.layout.racks if r.row == doc.layout.racks[0].row]
+    r = max(row, key=lambda q: q.x_m)
+    doc.move_items({r.id: (r.x_m, r.y_m + 0.3)})
+    assert doc.layout.rack(r.id).row == r.row
+    said = [v.message for v in doc.analysis.violations if v.code == "FLOOR-ROW-LINE"]
+    assert said and r.id in said[0] and "Into the row's line" in said[0]
+    doc.select([r.id])
+    {act.text(): act for act in window.align_actions}["Into the row's line"].trigger()
+    back = doc.layout.rack(r.id)
+    assert (back.x_m, back.y_m) == (r.x_m, pytest.approx(r.y_m))
+    assert doc.undo_stack.undoText() == f"Set rack {r.id} in line with its row"
+    assert not [v for v in doc.analysis.violations if v.code == "FLOOR-ROW-LINE"]
 
 
 def test_help_lists_the_gestures(window):
