@@ -407,8 +407,12 @@ def _end_ports(ref: np.ndarray, tier: np.ndarray, kind: np.ndarray | None = None
     none) pins the ports of a leaf's node links to their node position, and
     ``block`` (2, N: the down ports of the end's device, 0 for none) keeps the
     leaf's uplinks after them: when nodes are gone, the leaf's other ports and the
-    other nodes' ports keep their numbers. A device whose pinned links differ in
-    medium is numbered by groups instead (a cage takes one kind of module).
+    other nodes' ports keep their numbers. A device of twin-port cages whose pinned
+    links differ in medium is numbered by groups instead (a cage takes one kind of
+    module); single-port cages take any medium in any order:
+
+    >>> _end_ports(ref, np.zeros(3, int), np.array([5, 7, 5]), np.ones((2, 3), int))[0].tolist()
+    [1, 2, 3]
 
     Examples
     --------
@@ -510,9 +514,12 @@ def _port_groups(ref: np.ndarray, tier: np.ndarray, kind: np.ndarray | None,
     n = ref.shape[1]
     keys = ref.reshape(-1)
     tiers = np.concatenate([tier, tier])
-    kinds = np.zeros(2 * n, np.int64) if kind is None else np.concatenate([kind, kind])
     size = np.ones(2 * n, np.int64) if cage is None else \
         np.maximum(np.asarray(cage, np.int64).reshape(-1), 1)
+    # a twin-port cage takes one kind of module: its ends group by medium; single-port
+    # cages keep their order (a node's NICs by rail, a leaf's ports by node position)
+    kinds = np.zeros(2 * n, np.int64) if kind is None else \
+        np.where(size > 1, np.concatenate([kind, kind]), 0)
     pos = np.concatenate([np.arange(n), np.arange(n)])
     if run is None:
         order = np.lexsort((pos, kinds, tiers, keys))

@@ -546,3 +546,36 @@ def test_xdr_twin_port_cages_buy_a_module_of_their_own(builtin_catalog_module):
     assert xcvr == {"smf-dr4-800-xdr": 576, "smf-dr4-800-xdr/two-link": 864}
     assert sum(xcvr.values()) == a.network.transceivers == 1440
     assert any("864 modules of 1600G" in n for n in a.network.cabling_notes)
+
+
+@pytest.mark.parametrize("template, params", [
+    ("dgx-b300-superpod", {"edition": "dc-busbar", "scalable_units": 1}),
+    ("dgx-h100-superpod", {"scalable_units": 1}),
+    ("dgx-b200-superpod", {"scalable_units": 1}),
+])
+def test_a_node_port_is_one_rail_and_a_leaf_port_one_node_whatever_the_medium(
+        builtin_catalog_module, template, params):
+    """In one rail-optimized SU, a node's port Pk runs to a leaf of rail k on every node,
+    and a node has one port number on all its rails' leaves (its position), though the
+    racks nearest the network racks reach theirs on active copper and the others on
+    optics: single-port cages keep their order whatever medium each link takes (the
+    B300 SU's nearest nodes had their copper links numbered first, so an installer
+    would have crossed rails 1 and 4 on them)."""
+    cat = builtin_catalog_module
+    lay = instantiate(template, params, catalog=cat)
+    v = link_view(analyze(lay, cat), cat)
+    leaf_of_port, port_of_node = defaultdict(set), defaultdict(set)
+    media = set()
+    for tier, ar, au, ap, br, bu, bp, m in zip(v.tier, v.a_rack, v.a_u, v.a_port, v.b_rack,
+                                                v.b_u, v.b_port, v.medium, strict=True):
+        if tier == "node_leaf":
+            leaf_of_port[ap].add((br, int(bu)))
+            port_of_node[(ar, int(au))].add(bp)
+            media.add(m)
+    # a leaf serves one rail (the B300 SU's 64 nodes take two leaves per rail)
+    assert len(leaf_of_port) == 8
+    leaves = [leaf for s in leaf_of_port.values() for leaf in s]
+    assert len(leaves) == len(set(leaves))
+    assert all(len(s) == 1 for s in port_of_node.values())
+    if template == "dgx-b300-superpod":
+        assert len(media) == 2  # the case this guards: copper and optics in one SU
