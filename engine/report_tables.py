@@ -409,10 +409,7 @@ def _end_ports(ref: np.ndarray, tier: np.ndarray, kind: np.ndarray | None = None
     leaf's uplinks after them: when nodes are gone, the leaf's other ports and the
     other nodes' ports keep their numbers. A device of twin-port cages whose pinned
     links differ in medium is numbered by groups instead (a cage takes one kind of
-    module); single-port cages take any medium in any order:
-
-    >>> _end_ports(ref, np.zeros(3, int), np.array([5, 7, 5]), np.ones((2, 3), int))[0].tolist()
-    [1, 2, 3]
+    module); single-port cages take any medium in any order.
 
     Examples
     --------
@@ -423,6 +420,8 @@ def _end_ports(ref: np.ndarray, tier: np.ndarray, kind: np.ndarray | None = None
     [1, 2, 3]
     >>> _end_ports(ref, np.zeros(3, int), np.array([5, 7, 5]), np.full((2, 3), 2))[0].tolist()
     [1, 3, 2]
+    >>> _end_ports(ref, np.zeros(3, int), np.array([5, 7, 5]), np.ones((2, 3), int))[0].tolist()
+    [1, 2, 3]
 
     ``run`` (N,: the pair of devices each link joins, :func:`engine.fabric.device_pairs`)
     and ``pad`` (N,: links that take whole cages, copper between twin-port cages) put a
