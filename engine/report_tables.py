@@ -532,6 +532,40 @@ def _port_groups(ref: np.ndarray, tier: np.ndarray, kind: np.ndarray | None,
     return order, new_dev, np.flatnonzero(new_grp), size[order]
 
 
+def _cage_firsts(ref: np.ndarray, ports: np.ndarray, cage: np.ndarray, on: np.ndarray,
+                 cables: np.ndarray) -> np.ndarray:
+    """Return, per link ``on``, the assemblies counted at it: one for each twin-port cage
+    of its a end (its b end where only that one is twin-port) whose first link it is in
+    the cut-sheet's port numbering (``ports``, 2 x N), so a cage holding padded copper
+    buys its cable even where its second port stays free; links of several cables
+    (``cables``) take a cage each per cable pair.
+
+    Examples
+    --------
+    >>> ref = np.array([[0, 0, 0, 0], [1, 1, 1, 2]])
+    >>> ports = np.array([[1, 2, 3, 5], [1, 2, 3, 1]])
+    >>> _cage_firsts(ref, ports, np.full((2, 4), 2), np.ones(4, bool), np.ones(4, int)).tolist()
+    [1, 0, 1, 1]
+    """
+    n = ref.shape[1]
+    out = np.zeros(n, np.int64)
+    if not on.any():
+        return out
+    end = np.where(cage[0] > 1, 0, 1)
+    cols = np.arange(n)
+    size = np.maximum(cage[end, cols], 1)
+    first = (ports[end, cols] - 1) // size
+    last = (ports[end, cols] - 1 + np.maximum(cables, 1) - 1) // size
+    key_dev = ref[end, cols]
+    idx = np.flatnonzero(on)
+    # a cage is bought once, at the first of its links in link order
+    k = np.stack([key_dev[idx], first[idx]], axis=1)
+    _, at = np.unique(k, axis=0, return_index=True)
+    out[idx[at]] = 1
+    out[idx] += (last - first)[idx]  # a link of several cables runs on into further cages
+    return out
+
+
 def _end_modules(ref: np.ndarray, tier: np.ndarray, kind: np.ndarray, cage: np.ndarray,
                  cables: np.ndarray) -> np.ndarray:
     """Return the modules each link end takes, (2, N), in whole modules.
@@ -677,7 +711,7 @@ def _topology_view(analysis: Any, topo: Any, cab: Any, catalog: Catalog) -> Link
     # counted at its first link, at the a end where both ends share cages [S15]
     twin_end = cage > 1
     copper_twin = (med >= 0) & ~optical & twin_end.any(axis=0)
-    assemblies = np.where(copper_twin, np.where(twin_end[0], mods[0], mods[1]), 0)
+    assemblies = _cage_firsts(ref, ports, cage, copper_twin, cables)
     return LinkView(
         link_id=ids, tier=np.asarray(LINK_TIERS, dtype=object)[tier].tolist(),
         fabric=fab_ids[np.where(fab >= 0, fab, len(fab_ids) - 1)].tolist(),
@@ -1090,9 +1124,10 @@ def bom_table(layout: Layout, analysis: Any, links: LinkView | None = None,
                 # what to order for them: the cables carrying two links each
                 asm = assemblies_of[(m, s)]
                 notes[len(rows)] = (f"the cables to order for the {legs_of[(m, s)]:,} links "
-                                    "above at twin-port cages: each carries a cage's two "
-                                    "links (twin-port cage to cage, or a splitter to two "
-                                    "single ports)")
+                                    "above at twin-port cages: each carries a cage's links "
+                                    "(twin-port cage to cage, or a splitter to two single "
+                                    "ports), two, or one where the cut-sheet leaves the "
+                                    "cage's second port free")
                 rows.append(("Cable assembly", f"{m}{TWIN_SUFFIX}",
                              f"{med.name if med else m}, two-link cable (twin-port or "
                              "splitter)", asm, "ea", 0, s, round(asm * s, 3),

@@ -579,3 +579,21 @@ def test_a_node_port_is_one_rail_and_a_leaf_port_one_node_whatever_the_medium(
     assert all(len(s) == 1 for s in port_of_node.values())
     if template == "dgx-b300-superpod":
         assert len(media) == 2  # the case this guards: copper and optics in one SU
+
+
+@pytest.mark.parametrize("scalable_units, cables", [(1, 236), (2, 202)])
+def test_copper_cables_to_order_are_the_cages_the_cut_sheet_fills(builtin_catalog_module,
+                                                                    scalable_units, cables):
+    """The GB200 SuperPOD's leaf-spine copper: 118 groups of three links at 1 SU, each
+    taking two twin-port cages (one port left free), 118 x 2 = 236 cables to order; at
+    2 SU 73 such groups and 14 spine-core groups of eight (four cages each), 146 + 56 =
+    202. The bill counted the links' cages as if packed two by two (185 and 176)."""
+    cat = builtin_catalog_module
+    lay = instantiate("gb200-nvl72-superpod", {"scalable_units": scalable_units}, catalog=cat)
+    a = analyze(lay, cat)
+    v = link_view(a, cat)
+    cages = {(r, u, d, p.split("/")[0]) for r, u, d, p, twin in zip(
+        v.a_rack, v.a_u.tolist(), v.a_device, v.a_port, v.copper_twin, strict=True) if twin}
+    assert len(cages) == cables
+    bom = {t.key: t for t in build_tables(lay, a, cat)}["bom"]
+    assert [r[3] for r in bom.rows if r[0] == "Cable assembly"] == [cables]
