@@ -530,3 +530,21 @@ def test_a_respaced_run_grows_away_from_what_stands_at_its_end():
     assert xs[-1] + 0.4 == pytest.approx(8.4)  # the last edge stays at 8.4 m
     assert xs == pytest.approx([5.6, 6.4, 7.2, 8.0])
     assert not [v for v in analyze(wide, cat).violations if v.code == "FLOOR-OVERLAP"]
+
+
+def test_a_rack_over_a_busway_joint_keeps_its_section_when_nudged_and_back(cat):
+    """GB200 SuperPOD, 2 SU: NVL-0012's footprint touches the joint of row R02's two
+    busway sections (BW-02a ends where BW-02b starts) and is fed from BW-02b, the section
+    under its centre. Settled where it stands, or nudged a tile and back, it keeps BW-02b
+    (it went to BW-02a, the first section of the tie, overloading it: two POWER-AB-LOSS
+    errors on a design that had none); every rack of the design settles to its own feeds."""
+    lay = instantiate("gb200-nvl72-superpod", {"scalable_units": 2}, catalog=cat)
+    r = lay.rack("NVL-0012")
+    assert r.feeds == ["BW-02b-A", "BW-02b-B"]
+    assert all(edits.settle_racks(lay, [q.id], cat).rack(q.id).feeds == q.feeds
+               for q in lay.racks)
+    out = lay
+    for y in (r.y_m + 0.6, r.y_m):
+        out = edits.settle_racks(edits.move_items(out, {r.id: (r.x_m, y)}), [r.id], cat)
+    assert out.rack(r.id).feeds == r.feeds
+    assert not [v for v in analyze(out, cat).violations if v.severity == "error"]
