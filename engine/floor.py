@@ -85,6 +85,9 @@ class FloorResult:
     #: (R,) the rack holds hardware (or is an enclosure) with no weight figure: its weight
     #: and floor load count that as 0 kg and are lower bounds
     rack_weight_unknown: np.ndarray | None = None
+    #: (R, 4) the rack boxes with each rear door's depth added behind its rack (what
+    #: ``overlaps``, ``outside`` and ``on_obstacle`` test)
+    door_box: np.ndarray | None = None
     #: hardware of unknown weight in the hall by model (devices and rack types)
     unknown_weight_models: dict[str, int] = field(default_factory=dict)
     #: (rack index, column or wall id) for each obstacle in a rack's front or back strip
@@ -697,11 +700,14 @@ def analyze_floor(layout: Layout, rack_box: np.ndarray, rack_front: tuple[np.nda
     # narrows the aisle it stands in: the aisle strips and what they meet take it along
     door_box = _with_doors(layout, st, rack_box, fx, fy)
     aisle_all = np.concatenate([door_box, unit_box]) if len(unit_box) else door_box
+    # a rack's rear door is part of what it takes of the floor: another rack set into
+    # it, or the door through a wall or onto a column, is a collision too
+    solid = aisle_all
     if fresh:
         c.strips = {}
-        overlaps = overlapping_pairs(allbox)
-        outside = _outside(st, allbox)
-        on_obst = _obstacles(st, allbox, np.arange(len(allbox)))
+        overlaps = overlapping_pairs(solid)
+        outside = _outside(st, solid)
+        on_obst = _obstacles(st, solid, np.arange(len(solid)))
         if n_r and clear > 0:
             # every rack's strips, kept for the updates that follow
             sides = _strips_of(c, None, door_box, fx, fy, clear)
@@ -719,15 +725,15 @@ def analyze_floor(layout: Layout, rack_box: np.ndarray, rack_front: tuple[np.nda
         keep = ~np.isin(c.overlaps, dirty).any(axis=1)
         new = [np.zeros((0, 2), np.int64)]
         for i in dirty.tolist():
-            j = np.flatnonzero(interior_overlap(allbox[i][None, :], allbox))
+            j = np.flatnonzero(interior_overlap(solid[i][None, :], solid))
             j = j[j != i]
             new.append(np.stack([np.minimum(i, j), np.maximum(i, j)], axis=1))
         overlaps, = _merge_pairs(c.overlaps[keep], np.concatenate(new))
         outside = c.outside.copy()
-        outside[dirty] = _outside(st, allbox[dirty])
+        outside[dirty] = _outside(st, solid[dirty])
         gone = set(dirty.tolist())
         on_obst = {k: v for k, v in c.on_obstacle.items() if k not in gone}
-        on_obst.update(_obstacles(st, allbox[dirty], dirty))
+        on_obst.update(_obstacles(st, solid[dirty], dirty))
         if n_r and clear > 0:
             keep = ~np.isin(c.blocked, dirty).any(axis=1)
             sides = _strips_of(c, dirty, door_box, fx, fy, clear)
@@ -758,7 +764,7 @@ def analyze_floor(layout: Layout, rack_box: np.ndarray, rack_front: tuple[np.nda
     load = np.divide(rack_weight_kg, area, out=np.zeros_like(area), where=area > 0)
     occupied = float(area.sum() + ((unit_box[:, 2] - unit_box[:, 0]) *
                                    (unit_box[:, 3] - unit_box[:, 1])).sum())
-    return FloorResult(ids=st["ids"], kind=st["kind"], box=allbox,
+    return FloorResult(ids=st["ids"], kind=st["kind"], box=allbox, door_box=door_box,
                        overlaps=overlaps, outside=np.flatnonzero(outside),
                        on_obstacle=[(i, obst[o].id) for i in sorted(on_obst) for o in on_obst[i]],
                        aisle_blocked=blocked, exhaust_into_intake=facing[~facing_blocked],
@@ -897,11 +903,20 @@ def _listed(pairs, make, code: str, severity: str, what: str, ids) -> list[Viola
     return out
 
 
-@rule("FLOOR-OVERLAP", "floor", "Two footprints overlap.")
+@rule("FLOOR-OVERLAP", "floor", "Two footprints overlap (a rack's rear door included).")
 def _check_overlap(ctx) -> list[Violation]:
     f = ctx.floor
+
+    def said(i: int, j: int) -> str:
+        if f.door_box is None or interior_overlap(f.box[i][None, :], f.box[j][None, :])[0]:
+            return f"{f.ids[i]} overlaps {f.ids[j]}"
+        n_r = len(f.door_box)
+        door, other = (i, j) if i < n_r and interior_overlap(
+            f.door_box[i][None, :], f.box[j][None, :])[0] else (j, i)
+        return f"The rear door of {f.ids[door]} overlaps {f.ids[other]}"
+
     return _listed(f.overlaps, lambda i, j: Violation(
-        "FLOOR-OVERLAP", "error", f"{f.ids[i]} overlaps {f.ids[j]}", (f.ids[i], f.ids[j])),
+        "FLOOR-OVERLAP", "error", said(i, j), (f.ids[i], f.ids[j])),
         "FLOOR-OVERLAP", "error", "overlapping footprints", f.ids)
 
 

@@ -28,6 +28,25 @@ def test_units_overlap_racks_too(builder, catalog):
     assert found(a, "FLOOR-OVERLAP") == [("R1", "C1")]
 
 
+def test_a_rack_set_into_a_rear_door_overlaps_it(catalog):
+    """DGX B300 SU: GPU-0001 (800 x 1200, back to -y) has a 0.2 m rear door, y 1.5 to 1.7
+    behind its body (1.7 to 2.9). A 600 x 1200 rack turned a quarter at (5.1, 1.3) spans
+    y 1.0 to 1.6 and x 4.5 to 5.7: clear of both racks' bodies, into the doors of
+    GPU-0001 and GPU-0002 (it was a mere aisle warning); the rule says whose door. Moved
+    down 0.1 m it only touches them."""
+    from engine import edits
+    from engine.model import Rack
+    from engine.templates import instantiate
+
+    lay = instantiate("dgx-b300-superpod", {}, catalog=catalog)
+    for y, want in ((1.3, ["The rear door of GPU-0001 overlaps X1",
+                           "The rear door of GPU-0002 overlaps X1"]), (1.2, [])):
+        out = edits.add_racks(lay, [Rack(id="X1", type="rack-600x1200", x_m=5.1, y_m=y,
+                                         rotation_deg=90)])
+        a = analyze(out, catalog)
+        assert [v.message for v in a.violations if v.code == "FLOOR-OVERLAP"] == want
+
+
 def test_footprint_outside_the_hall(builder, catalog):
     # rack half extents 0.4 x 0.6 m; at x = 0.3 it reaches x = -0.1
     a = analyze(builder(10, 8).rack("R1", 0.3, 2).rack("R2", 0.4, 0.6).rack("R3", 9.7, 7.5)
