@@ -486,12 +486,13 @@ def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple
         s.append(Para("The analysis has no links: the layout's fabrics produce no cable runs "
                       "yet, so there is no cut-sheet.", italic=True, color=C["muted"]))
     s.append(Heading("Bill of materials", 2))
-    bom = tables["bom"]
+    # a sentence in a column a few words wide runs down the page: notes go below
+    bom, notes = _footnoted(tables["bom"], "Item")
     s.append(TableFlow(bom, ["Category", "Item", "Description", "Quantity", "Unit", "GPUs",
-                             "Length each", "Total length", "Source",
-                             *(["Note"] if any(bom.column("Note")) else [])],
-                       wrap=["Description", "Note"]))
+                             "Length each", "Total length", "Source"],
+                       wrap=["Description"]))
     s.append(Para(tables["bom"].note, 7.5, italic=True, color=C["muted"]))
+    s.extend(Para(n, 7.5, color=C["muted"]) for n in notes)
 
     # violations
     s.append(Heading("Rule violations"))

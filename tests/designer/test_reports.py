@@ -504,3 +504,16 @@ def test_a_cdu_alone_with_no_load_reads_no_load_in_every_format(builtin_catalog,
     with (tmp_path / "r-cooling_groups.csv").open(newline="", encoding="utf-8-sig") as fh:
         assert {r["Group"]: r["Status"] for r in csv.DictReader(fh)} == {"CDU": said,
                                                                          "CRAH": "N+1 OK"}
+
+
+def test_pdf_bill_of_materials_notes_are_footnotes_not_a_column(builtin_catalog, tmp_path,
+                                                                  qapp):
+    """The B300 SuperPOD's twin-port DR4 module line carries a 50-word note: printed in a
+    column of its own it ran one word a line down the page; it is a numbered footnote
+    under the bill, marked after the item."""
+    lay = instantiate("dgx-b300-superpod", {}, catalog=builtin_catalog)
+    path = tmp_path / "b300.pdf"
+    export(lay, analyze(lay, builtin_catalog), path)
+    body = " ".join(_text(p) for p in pypdf.PdfReader(path).pages)
+    assert "smf-dr4-800-xdr/two-link [1]" in body
+    assert "[1] Transceiver smf-dr4-800-xdr/two-link: a 1600G module serving two" in body
