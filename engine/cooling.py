@@ -454,6 +454,9 @@ def analyze_cooling(layout: Layout, rack_x_m: np.ndarray, rack_y_m: np.ndarray,
         unit_load[crah_ix] += extra_air_kw * cap[crah_ix] / cap[crah_ix].sum()
     rack_flow = liquid_flow_lpm(liquid_kw, a.delta_t_coolant_k)
     unit_flow = np.bincount(cdu[has_cdu], weights=rack_flow[has_cdu], minlength=n_units)
+    # a rear door's coil carries the heat it takes to the facility water
+    unit_flow = unit_flow + np.where(t["door"], liquid_flow_lpm(unit_load, a.delta_t_coolant_k),
+                                     0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         util = np.where(cap > 0, unit_load / cap, 0.0)
     # a CRAH drawing air outside the hall backs nothing up: no capacity in its group

@@ -829,6 +829,7 @@ def summary_table(layout: Layout, analysis: Any, catalog: Catalog | None = None)
         ("Liquid share", _pct(co.liquid_kw / heat if heat > 0 else 0.0), "%", ""),
         ("Airflow", _x(co.airflow_cfm, 0), "CFM", bound),
         ("Coolant flow", _x(np.asarray(co.rack_flow_lpm, np.float64).sum(), 1), "L/min", ""),
+        *_door_rows(co),
         ("Hall area", _x(fl.hall_area_m2, 1), "m²", ""),
         ("Occupied floor area", _x(fl.occupied_area_m2, 1), "m²", ""),
         ("Highest floor load", _x(load, 1), "kg/m²",
@@ -1849,6 +1850,19 @@ def fabrics_table(layout: Layout, analysis: Any) -> Table:
     return _table("fabrics", "Fabrics", cols, rows,
                   "Per GPU: a scale-out fabric's bisection over half its GPUs; per endpoint: over "
                   "half its endpoints (front-end, storage and CPU fabrics have no per-GPU figure).")
+
+
+def _door_rows(co: Any) -> list[tuple]:
+    """Summary rows of the rear doors' water, where the design has doors taking heat:
+    their heat leaves the hall in the facility water, not the room air nor a CDU's loop."""
+    door = np.asarray(co.rack_door_kw, np.float64)
+    if not len(door) or door.sum() <= 0:
+        return []
+    kinds = np.asarray(co.unit_kind, dtype=object)
+    flow = float(np.asarray(co.unit_flow_lpm, np.float64)[kinds == "rear_door"].sum())
+    return [("Heat to rear doors", _x(float(door.sum())), "kW",
+             "air heat the racks' rear-door coils hand to the facility water"),
+            ("Rear-door water flow", _x(flow, 1), "L/min", "at the coolant ΔT")]
 
 
 def fabric_tiers_table(layout: Layout, analysis: Any, catalog: Catalog | None = None) -> Table:

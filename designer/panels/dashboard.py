@@ -519,12 +519,21 @@ class DashboardPanel(QWidget):
                           f"overhead {bound}{fmt_kw(p.facility_kw - p.it_kw)}")
         t["pue"].set(f"{p.pue:.2f}" if has_load else "—",
                      pue_src if has_load else "no IT load")
+        door_kw = float(np.sum(c.rack_door_kw)) if c.rack_door_kw is not None else 0.0
         if c.heat_kw > 0:
-            t["liquid"].set(f"{c.liquid_kw / c.heat_kw:.0%}", f"{fmt_kw(c.liquid_kw)} to liquid")
+            # rear doors take air heat to the water: said beside the cold plates' share
+            sub = f"{fmt_kw(c.liquid_kw)} to liquid"
+            if door_kw > 0:
+                sub = (f"{fmt_kw(c.liquid_kw)} liquid · " if c.liquid_kw > 0 else "") + \
+                    f"rear doors {fmt_kw(door_kw)}"
+            t["liquid"].set(f"{c.liquid_kw / c.heat_kw:.0%}", sub)
         else:
             t["liquid"].set("—", "no heat load")
         t["liquid"].setToolTip(f"Heat {fmt_kw(c.heat_kw)}: air {fmt_kw(c.air_kw)}, liquid "
-                               f"{fmt_kw(c.liquid_kw)}; airflow {c.airflow_cfm:,.0f} CFM")
+                               f"{fmt_kw(c.liquid_kw)} (cold plates, through CDUs); airflow "
+                               f"{c.airflow_cfm:,.0f} CFM"
+                               + (f"; of the air heat, rear-door coils hand {fmt_kw(door_kw)} "
+                                  "to the facility water" if door_kw > 0 else ""))
         air_lim = self.document.layout.assumptions.air_limit_kw_per_rack
         # the decimals of every report's rack power: one figure, one rounding
         t["max_rack"].set(f"{p.max_rack_kw:,.{KW_DIGITS}f} kW", f"air limit {air_lim:g} kW")

@@ -147,6 +147,8 @@ def test_rear_door_takes_air_heat_up_to_its_capacity(builder, catalog):
     assert c.rack_air_kw.tolist() == pytest.approx([5.8])
     assert c.unit_load_kw.tolist() == pytest.approx([35.0, 5.8])
     assert c.heat_kw == pytest.approx(40.8)  # the door moves heat, it does not remove IT load
+    # its coil hands the 35 kW to the facility water: 35 x 60 / (4.18 x 10 K) = 50.2 L/min
+    assert c.unit_flow_lpm.tolist() == pytest.approx([35 * 60 / (4.18 * 10.0), 0.0])
     assert "COOL-AIR-LIMIT" not in codes(a)
     no_door = builder().rack("R1", 5, 5).crah("C1", 1, 6, 150).build()
     limit = next(v for v in analyze(no_door, catalog).violations if v.code == "COOL-AIR-LIMIT")

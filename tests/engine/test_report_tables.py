@@ -597,3 +597,17 @@ def test_copper_cables_to_order_are_the_cages_the_cut_sheet_fills(builtin_catalo
     assert len(cages) == cables
     bom = {t.key: t for t in build_tables(lay, a, cat)}["bom"]
     assert [r[3] for r in bom.rows if r[0] == "Cable assembly"] == [cables]
+
+
+def test_the_summary_gives_the_rear_doors_heat_and_water(builtin_catalog_module):
+    """The B300 SuperPOD's 72 rear doors take 4,215.2 kW of air heat to the facility
+    water, 6,050.5 L/min at the 10 K coolant rise (kW x 60 / 4.18 / 10): neither the
+    cold-plate 'Heat to liquid' (0 kW) nor its coolant flow says so."""
+    cat = builtin_catalog_module
+    lay = instantiate("dgx-b300-superpod", {}, catalog=cat)
+    a = analyze(lay, cat)
+    rows = {r[0]: r[1] for r in build_tables(lay, a, cat)[0].rows}
+    door = float(a.cooling.rack_door_kw.sum())
+    assert rows["Heat to liquid"] == 0.0
+    assert rows["Heat to rear doors"] == 4215.2 == pytest.approx(door, abs=0.05)
+    assert rows["Rear-door water flow"] == pytest.approx(door * 60 / 4.18 / 10.0, abs=0.05)
