@@ -97,8 +97,13 @@ class OverlayItem(BoundedItem):
 
     def itemChange(self, change, value):  # noqa: N802 - Qt's name
         if change == QGraphicsItem.GraphicsItemChange.ItemVisibleHasChanged:
+            # the overlay shown or hidden itself: its parts in the other layers follow (a
+            # layer hidden for a moment, as a report's two-pass render does, is no reason:
+            # the part would be hidden when its own layer paints)
+            parent = self.parentItem()
+            shown = self.isVisibleTo(parent) if parent is not None else bool(value)
             for part in self.parts():
-                part.setVisible(bool(value))
+                part.setVisible(shown)
             if value and self._stale:
                 self.refresh_now()
         return super().itemChange(change, value)

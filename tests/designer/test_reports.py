@@ -517,3 +517,46 @@ def test_pdf_bill_of_materials_notes_are_footnotes_not_a_column(builtin_catalog,
     body = " ".join(_text(p) for p in pypdf.PdfReader(path).pages)
     assert "smf-dr4-800-xdr/two-link [1]" in body
     assert "[1] Transceiver smf-dr4-800-xdr/two-link: a 1600G module serving two" in body
+
+
+def test_report_plans_shade_the_cooling_zones_after_other_plans(builtin_catalog, qapp):
+    """A report draws its plans one after another from one scene: the cooling zones' tint
+    (the overlay's part under the racks) painted on the zones page though the plain plan
+    came first (it hid the overlay's layer for a pass, and the tint stayed hidden)."""
+    from PySide6.QtCore import QRectF
+    from PySide6.QtGui import QColor, QImage, QPainter
+
+    from designer.canvas.style import CATEGORICAL
+    from designer.reports.floorplan import prepare_plan, render_floor_plan
+
+    lay = instantiate("dgx-b300-superpod", {}, catalog=builtin_catalog)
+    a = analyze(lay, builtin_catalog)
+
+    def tinted(source) -> int:
+        img = QImage(600, 800, QImage.Format.Format_ARGB32)
+        img.fill(QColor("white"))
+        p = QPainter(img)
+        render_floor_plan(p, QRectF(0, 0, 600, 800), lay, a, ("cooling",), rotate=True,
+                          source=source)
+        p.end()
+        # pixels of the first zone's tint (its colour at alpha 60 over the floor)
+        zone = QColor(CATEGORICAL[0])
+        return sum(1 for x in range(0, 600, 3) for y in range(0, 800, 3)
+                   if QColor(img.pixel(x, y)).blue() > QColor(img.pixel(x, y)).red() + 25
+                   and abs(QColor(img.pixel(x, y)).hue() - zone.hue()) < 12)
+
+    src = prepare_plan(lay, a)
+    try:
+        alone = tinted(src)
+    finally:
+        src.close()
+    src = prepare_plan(lay, a)
+    try:
+        img = QImage(600, 800, QImage.Format.Format_ARGB32)
+        p = QPainter(img)
+        render_floor_plan(p, QRectF(0, 0, 600, 800), lay, a, (), rotate=True, source=src)
+        p.end()
+        after = tinted(src)
+    finally:
+        src.close()
+    assert alone > 200 and after == pytest.approx(alone, rel=0.05)
