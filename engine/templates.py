@@ -1555,8 +1555,10 @@ def _lay_out(t: TemplateFile, env: dict[str, Any], catalog: Catalog, name: str |
             if key in ("network_racks", "members"):
                 f[key] = _group_rack_ids(val, group_ids, t.repeat)
             elif key == "tiers":
-                f[key] = [{k2: (_s(v2, env) if k2 in ("switch", "name", "placement") else
-                                (_n(v2, env, f"fabrics.tiers.{k2}") if isinstance(v2, str) else v2))
+                # a value of the wrong type is left to the fabric's validation to name
+                f[key] = [{k2: (v2 if not isinstance(v2, str) else _s(v2, env)
+                                if k2 in ("switch", "name", "placement") else
+                                _n(v2, env, f"fabrics.tiers.{k2}"))
                            for k2, v2 in tier.items()} for tier in val]
             elif isinstance(val, str) and key in ("nic_speed_gbps", "ports_per_gpu", "rails",
                                                   "su_nodes"):

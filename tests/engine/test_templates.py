@@ -645,6 +645,18 @@ def test_constraints_when_and_layout_generation():
         instantiate(t, {"n": 3}, catalog=CAT)
 
 
+@pytest.mark.parametrize(("tier", "needle"), [
+    ({"name": "leaf", "switch": 1}, "fabrics.tiers[0].switch: expected a valid string (got 1)"),
+    ({"name": None, "switch": "qm9700"}, "fabrics.tiers[0].name: expected 'leaf', 'spine' or "
+                                        "'core' (got null)"),
+])
+def test_a_fabric_tier_of_the_wrong_type_is_named_not_a_crash(tier, needle):
+    t = TemplateFile.model_validate(_minimal(
+        fabrics=[{"id": "f", "members": ["a", "b"], "network_racks": ["net"], "tiers": [tier]}]))
+    with pytest.raises(ParameterError, match=re.escape(needle)):
+        instantiate(t, {}, catalog=CAT)
+
+
 def test_expressions_cannot_run_code():
     t = TemplateFile.model_validate(_minimal(vars={"x": "__import__('os').system('true')"}))
     with pytest.raises(ParameterError, match="unsupported syntax|unknown name"):
