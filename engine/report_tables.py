@@ -1750,7 +1750,38 @@ def _failure_rows(w: Any, before_tbps: float, fabrics: int = 0) -> list[tuple]:
     return rows
 
 
-def network_table(layout: Layout, analysis: Any, catalog: Catalog | None = None) -> Table:
+def _copper_half_cages(links: LinkView) -> Counter[str]:
+    """Return, per switch tier, the twin-port cages that hold one copper link: their
+    other port is free but no other device's cable can take it (a straight twin-port
+    cable joins one pair of devices), so the fabric cannot grow into it.
+
+    Examples
+    --------
+    >>> v = LinkView.empty()
+    >>> _copper_half_cages(v)
+    Counter()
+    """
+    out: Counter[str] = Counter()
+    twin = links.copper_twin
+    if twin is None or not len(links):
+        return out
+    ends: Counter[tuple] = Counter()
+    for side in ("a", "b"):
+        rack, u = getattr(links, f"{side}_rack"), np.asarray(getattr(links, f"{side}_u")).tolist()
+        dev, port = getattr(links, f"{side}_device"), getattr(links, f"{side}_port")
+        for j in np.flatnonzero(twin).tolist():
+            p = str(port[j])
+            tier = str(dev[j]).rsplit(" ", 1)[-1]
+            if "/" in p and tier in ("leaf", "spine", "core"):
+                ends[(tier, rack[j], u[j], dev[j], p.split("/")[0])] += 1
+    for (tier, *_key), n in ends.items():
+        if n == 1:
+            out[tier] += 1
+    return out
+
+
+def network_table(layout: Layout, analysis: Any, catalog: Catalog | None = None,
+                  links: LinkView | None = None) -> Table:
     """Return the network summary: switches, ports and links per tier, bisection, scale-up.
 
     A design with no GPU fabric (CPU nodes on a front-end network) has no hall-wide
@@ -1766,6 +1797,7 @@ def network_table(layout: Layout, analysis: Any, catalog: Catalog | None = None)
     for tier, k in net.switch_counts().items():
         if k or tier == "total":
             rows.append((f"Switches: {tier}", int(k), ""))
+    half = _copper_half_cages(link_view(analysis, catalog) if links is None else links)
     stand_ins = 0
     for tier, ports in (d.get("switches") or {}).items():
         if isinstance(ports, dict) and "ports_used" in ports:
@@ -1774,6 +1806,9 @@ def network_table(layout: Layout, analysis: Any, catalog: Catalog | None = None)
             rows.append((f"Ports used by the fabric: {tier}", int(ports["ports_used"]),
                          "ports"))
             rows.append((f"Ports free: {tier}", int(ports.get("ports_free", 0)), "ports"))
+            if half.get(tier):
+                rows.append((f"Ports free: {tier}, in cages holding one copper link",
+                             int(half[tier]), "ports"))
             if ports.get("stand_in_switches"):
                 stand_ins += int(ports["stand_in_switches"])
                 rows.append((f"Stand-in switches: {tier}", int(ports["stand_in_switches"]),
@@ -1820,6 +1855,11 @@ def network_table(layout: Layout, analysis: Any, catalog: Catalog | None = None)
     if d.get("switches"):
         note += (" Switch ports: the ports the switches have at the link speed; used: those "
                  "the fabric's links take; free: the rest.")
+    if half:
+        note += (" Ports free in cages holding one copper link: a straight twin-port cable "
+                 "joins one pair of devices, so the cage's other port takes no other "
+                 "device's link (the cut-sheet leaves it free); the fabric cannot grow "
+                 "into it.")
     if stand_ins:
         note += (" A stand-in switch uses more ports than one box has: it stands in for a "
                  "larger (modular) switch, counted with one box's power, weight and U "
@@ -2243,7 +2283,7 @@ def build_tables(layout: Layout, analysis: Any, catalog: Catalog | None = None,
         ("power feeds", lambda: feeds_table(layout, analysis, catalog)),
         ("cooling units", lambda: cooling_units_table(layout, analysis, catalog)),
         ("cooling groups", lambda: cooling_groups_table(layout, analysis, catalog)),
-        ("network", lambda: network_table(layout, analysis, catalog)),
+        ("network", lambda: network_table(layout, analysis, catalog, links)),
         ("fabrics", lambda: fabrics_table(layout, analysis)),
         ("fabric tiers", lambda: fabric_tiers_table(layout, analysis, catalog)),
         ("cabling", lambda: cable_bins_table(analysis, links, catalog)),

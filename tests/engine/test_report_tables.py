@@ -611,3 +611,15 @@ def test_the_summary_gives_the_rear_doors_heat_and_water(builtin_catalog_module)
     assert rows["Heat to liquid"] == 0.0
     assert rows["Heat to rear doors"] == 4215.2 == pytest.approx(door, abs=0.05)
     assert rows["Rear-door water flow"] == pytest.approx(door * 60 / 4.18 / 10.0, abs=0.05)
+
+
+def test_the_network_table_says_which_free_ports_copper_cages_strand(builtin_catalog_module):
+    """GB200 SuperPOD, 1 SU: 118 leaf-spine groups of three copper links, each in two
+    twin-port cages at both ends, leave one port of a cage free on a leaf and on a spine
+    per group: 118 each, which no other switch's cable can take."""
+    cat = builtin_catalog_module
+    lay = instantiate("gb200-nvl72-superpod", {"scalable_units": 1}, catalog=cat)
+    rows = {r[0]: r[1] for r in network_table(lay, analyze(lay, cat), cat).rows}
+    assert rows["Ports free: leaf, in cages holding one copper link"] == 118
+    assert rows["Ports free: spine, in cages holding one copper link"] == 118
+    assert rows["Ports free: spine"] == 960
