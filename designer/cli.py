@@ -739,7 +739,9 @@ def main(argv: list[str] | None = None) -> int:
     from engine.templates import ParameterError
 
     argv = sys.argv[1:] if argv is None else list(argv)
-    real_stdout = sys.stdout
+    given = real_stdout = sys.stdout
+    if real_stdout is None:  # started with standard output closed: the work still gets done
+        real_stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - for the run
     sys.stdout = _GuardedStdout(real_stdout)
     try:
         code = _run(argv)
@@ -761,7 +763,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INPUT
     finally:
         if isinstance(sys.stdout, _GuardedStdout):
-            sys.stdout = real_stdout
+            sys.stdout = given
+        if given is None:
+            real_stdout.close()
 
 
 if __name__ == "__main__":

@@ -506,6 +506,44 @@ def _catalog_files(folder: Path) -> Iterable[Path]:
         yield from sorted(p for p in folder.glob("*.json") if p.name != "sources.json")
 
 
+#: file names a user catalog folder may hold that are no catalog file and said nothing of
+_NOT_CATALOG = {"README", "README.md", "README.txt", ".DS_Store"}
+
+
+def _user_catalog_paths(folder: Path) -> tuple[list[Path], list[str]]:
+    """Return the catalog files of a user folder (its ``sources.json`` first) and a
+    problem for what cannot be read: the folder itself (permissions, a file where the
+    folder should be), or files that look like catalogs but are not read (``*.yaml``).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> _ = (d / "a.json").write_text("{}"), (d / "b.yaml").write_text("x: 1")
+    >>> paths, problems = _user_catalog_paths(d)
+    >>> [p.name for p in paths], len(problems), "only .json" in problems[0]
+    (['a.json'], 1, True)
+    """
+    try:
+        if not folder.exists():
+            return [], []
+        if not folder.is_dir():
+            return [], [str(InputError(folder, "user catalog folder",
+                                       "a folder of catalog .json files (this is a file)"))]
+        own = folder / "sources.json"
+        paths = ([own] if own.exists() or own.is_symlink() else []) + list(_catalog_files(folder))
+        odd = sorted(p.name for p in folder.iterdir()
+                     if p.suffix.lower() in (".yaml", ".yml", ".toml", ".csv", ".xlsx")
+                     and p.name not in _NOT_CATALOG)
+    except OSError as exc:
+        return [], [str(InputError(folder, "user catalog folder",
+                                   f"a readable folder ({exc.strerror or exc}); its files "
+                                   "were not read"))]
+    problems = [str(InputError(folder / name, "file", "a catalog file in JSON (only .json "
+                               "files are read; this one is skipped)")) for name in odd]
+    return paths, problems
+
+
 def _unknown_source(cf: CatalogFile, keys: set[str], path: Path) -> InputError | None:
     """Return the error for the first figure of ``cf`` citing a source key not in ``keys``."""
     for group in ("devices", "racks", "facility", "media"):
@@ -549,9 +587,8 @@ def load_catalog(user_dir: Path | None | Literal["default"] = "default") -> Cata
             for entry_id in getattr(cat, group)}
         # the user's sources first, as the built-in ones: their figures may cite them (a
         # folder or anything else of that name is named as a bad file, not passed over)
-        own = Path(user_dir) / "sources.json"
-        paths = ([own] if own.exists() or own.is_symlink() else []) \
-            + list(_catalog_files(Path(user_dir)))
+        paths, unread = _user_catalog_paths(Path(user_dir))
+        cat.problems.extend(unread)
         for path in paths:
             try:
                 cf = read_catalog_file(path)

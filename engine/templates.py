@@ -561,8 +561,14 @@ def read_user_library(user_dir: Path | str | None = "default") -> UserLibrary:
     udir = Path(udir) if udir is not None else None
     found: dict[str, list[tuple[Path, TemplateFile]]] = {}
     bad: list[InputError] = []
-    if udir is not None and udir.is_dir():
-        for path in sorted(udir.glob("**/*.json")):
+    try:
+        listed = sorted(udir.glob("**/*.json")) if udir is not None and udir.is_dir() else []
+    except OSError as exc:  # a folder that cannot be read: its templates are not listed
+        bad.append(InputError(udir, "user template library", f"a readable folder "
+                              f"({exc.strerror or exc}); its templates were not read"))
+        listed = []
+    if udir is not None:
+        for path in listed:
             if path.name == "manifest.json" or any(p.startswith(".") for p in
                                                    path.relative_to(udir).parts):
                 continue

@@ -419,3 +419,13 @@ def test_too_many_nodes_per_rack_names_the_most_that_fit(tmp_path, capsys):
 def test_templates_lists_an_even_parameter_as_even(capsys):
     assert main(["templates", "--generation", "generic"]) == 0
     assert "    k (int, default 16, 4..64, even): " in capsys.readouterr().out
+
+
+def test_a_closed_standard_output_does_the_work_without_a_traceback(four_racks, tmp_path):
+    """Started with standard output closed (`rackscape check FILE >&-`): the check runs and
+    its exit code says the answer; the report it writes is written; nothing on stderr."""
+    out = tmp_path / "r.csv"
+    for args in (["check", str(four_racks)], ["report", str(four_racks), "-o", str(out)]):
+        proc = _cli(*args, stdout=None, preexec_fn=lambda: os.close(1))
+        assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+    assert list(tmp_path.glob("r*.csv"))
