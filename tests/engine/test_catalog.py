@@ -202,6 +202,28 @@ def test_missing_user_folder_is_not_an_error(tmp_path):
     assert cat.problems == [] and "dgx-h100" in cat.devices
 
 
+def test_an_unreadable_user_folder_or_a_file_in_its_place_is_named_not_fatal(tmp_path,
+                                                                            monkeypatch):
+    from pathlib import Path
+
+    (tmp_path / "catalog").write_text("not a folder")
+    cat = load_catalog(user_dir=tmp_path / "catalog")
+    assert cat.devices and len(cat.problems) == 1 and "this is a file" in cat.problems[0]
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    real = Path.exists
+
+    def denied(self, *a, **k):  # as a folder of mode 000 answers a user who is not root
+        if self == folder / "sources.json":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self, *a, **k)
+
+    monkeypatch.setattr(Path, "exists", denied)
+    cat = load_catalog(user_dir=folder)
+    assert cat.devices and len(cat.problems) == 1
+    assert "expected a readable folder (Permission denied)" in cat.problems[0]
+
+
 def test_user_folder_follows_the_environment(monkeypatch, tmp_path, isolated_user_dir):
     assert user_catalog_dir() == isolated_user_dir / "catalog"
     monkeypatch.setenv(USER_DIR_ENV, str(tmp_path))
