@@ -1269,6 +1269,11 @@ def _fallback_rack(arr: LayoutArrays, racks: list[int], members: np.ndarray) -> 
     return 0
 
 
+#: the most switches the fabrics of one design may build, in all (a 1M-GPU SuperPOD of
+#: QM9700 has about 80,000)
+MAX_SWITCHES = 250_000
+
+
 def _build_fabric(b: _Builder, fi: int, f: Fabric) -> FabricBuild:
     arr, cat = b.arr, b.catalog
     tt = arr.types
@@ -1381,6 +1386,16 @@ def _build_fabric(b: _Builder, fi: int, f: Fabric) -> FabricBuild:
             b.problems.append((code, {"FABRIC-NO-PORT": "error", "FABRIC-RAILS": "warning"}
                                .get(code, "info"),
                                f"Fabric {f.id}: {p}", (f.id,)))
+        asked = plan.leaves + plan.spines + plan.cores
+        if b.n_sw + asked > MAX_SWITCHES:
+            # a forced tier count far past any hall (a million spines): said, not built
+            b.problems.append(("FABRIC-COUNT", "error",
+                               f"Fabric {f.id}: {asked:,} switches ({plan.leaves:,} leaves, "
+                               f"{plan.spines:,} spines, {plan.cores:,} cores) take the "
+                               f"design past {MAX_SWITCHES:,} switches in all: it is not "
+                               "built; check the tiers' count", (f.id,)))
+            plan = None
+    if plan is not None:
         wiring = wire_fabric(plan, node_ports, slot_ports)
         fallback = _fallback_rack(arr, net, arr.dev_rack[nodes])
         counts = (plan.leaves, plan.spines, plan.cores)
@@ -1397,6 +1412,8 @@ def _build_fabric(b: _Builder, fi: int, f: Fabric) -> FabricBuild:
         _add_fabric_links(b, fi, f, plan, wiring, slots, node_ports, gpus, ep_of_node,
                           ep_per_node, n_end, sw_start)
         n_vertices = n_end + b.n_sw - sw_start
+    elif f.topology != "explicit" and specs and len(nodes):
+        pass  # planned too large to build: said above
     elif f.topology != "explicit" and not specs and not any(
             p[0] == "FABRIC-SWITCH-MODEL" and f.id in p[3] for p in b.problems):
         b.problems.append(("FABRIC-NO-TIERS", "error",

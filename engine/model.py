@@ -263,6 +263,11 @@ class FabricTier(_Model):
     links_per_pair: int | None = Field(default=None, ge=1, le=256)
 
 
+#: the most empty node positions the fabrics of a design keep for deleted racks, in all
+#: (more nodes than a 1M-GPU hall has)
+MAX_VACANT_POSITIONS = 200_000
+
+
 class Fabric(_Model):
     """A network of the design: members, tiers, rails and where switches sit.
 
@@ -295,6 +300,16 @@ class Fabric(_Model):
     #: cables already pulled) instead of every later node moving up a port
     vacant_before: dict[Identifier, Annotated[int, Field(ge=0, le=100_000)]] = Field(
         default_factory=dict, max_length=100_000)
+
+    @model_validator(mode="after")
+    def _vacancies_in_all(self) -> Fabric:
+        # each entry is capped; so is their sum, or a few lines of JSON would ask for
+        # millions of empty node positions
+        total = sum(self.vacant_before.values())
+        if total > MAX_VACANT_POSITIONS:
+            raise ValueError(f"at most {MAX_VACANT_POSITIONS:,} empty node positions in all "
+                             f"in vacant_before (got {total:,})")
+        return self
 
 
 class CablingPolicy(_Model):
@@ -369,6 +384,14 @@ class Layout(_Model):
                 if item.id in seen:
                     raise ValueError(f"duplicate id {item.id!r}")
                 seen.add(item.id)
+        return self
+
+    @model_validator(mode="after")
+    def _vacancies_in_all(self) -> Layout:
+        total = sum(sum(f.vacant_before.values()) for f in self.fabrics)
+        if total > MAX_VACANT_POSITIONS:
+            raise ValueError(f"at most {MAX_VACANT_POSITIONS:,} empty node positions in all "
+                             f"the fabrics' vacant_before (got {total:,})")
         return self
 
     def rack(self, rack_id: str) -> Rack:

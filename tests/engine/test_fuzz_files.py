@@ -287,3 +287,34 @@ def test_a_byte_order_mark_is_not_content(tmp_path):
     save_layout(instantiate("dgx-h100-hall", {}), path)
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
     assert load_layout(path).racks
+
+
+def test_a_few_lines_asking_for_millions_of_positions_or_switches_are_refused(tmp_path):
+    """vacant_before entries are capped one by one (100,000) and in all (200,000); a tier
+    count of a million spines builds nothing past 250,000 switches in all, and says so
+    (a 12 KB file asked for 1.6 M empty positions and 12 GB; 40 such fabrics for 40 M
+    switches)."""
+    import pytest
+
+    from engine.analysis import analyze
+    from engine.errors import InputError
+    from engine.io import load_layout, save_layout
+    from engine.templates import instantiate
+
+    lay = instantiate("dgx-h100-superpod", {"scalable_units": 1})
+    f = lay.fabrics[0]
+    data = lay.model_dump(mode="json")
+    data["fabrics"][0]["vacant_before"] = {m: 100_000 for m in f.members[:3]}
+    path = tmp_path / "vacant.json"
+    import json
+
+    path.write_text(json.dumps(data))
+    with pytest.raises(InputError, match="at most 200,000 empty node positions in all"):
+        load_layout(path)
+    tiers = [t.model_copy(update={"count": 1_000_000}) if t.name == "spine" else t
+             for t in f.tiers]
+    big = lay.model_copy(update={"fabrics": [f.model_copy(update={"tiers": tiers})]})
+    save_layout(big, tmp_path / "big.json")
+    said = [v.message for v in analyze(load_layout(tmp_path / "big.json")).violations
+            if v.code == "FABRIC-COUNT" and v.severity == "error"]
+    assert len(said) == 1 and "past 250,000 switches in all: it is not built" in said[0]
