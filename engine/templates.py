@@ -56,13 +56,21 @@ import json
 import math
 import os
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
 from engine.catalog import FACILITY_KIND_WORDS, Catalog, default_catalog
 from engine.compile import compile_layout
@@ -165,6 +173,41 @@ def _range_text(lo: float | None, hi: float | None) -> str:
     return f"a value of at most {_num(hi)}"
 
 
+def _no_controls(text: str) -> str:
+    r"""Keep a template's words free of control characters (a terminal escape or a line
+    break in a title would be printed raw by ``rackscape templates``); a description and
+    a source may break lines.
+
+    Examples
+    --------
+    >>> _no_controls("DGX SuperPOD\nsecond line")
+    'DGX SuperPOD\nsecond line'
+    >>> _no_controls("a\x1b[31mred")
+    Traceback (most recent call last):
+    ...
+    ValueError: a text without control characters such as terminal escapes (got '\x1b' at character 2)
+    """
+    bad = next(((i, c) for i, c in enumerate(text)
+                if unicodedata.category(c) == "Cc" and c not in "\n\t"), None)
+    if bad is not None:
+        raise ValueError("a text without control characters such as terminal escapes "
+                         f"(got {bad[1]!r} at character {bad[0] + 1})")
+    return text
+
+
+def _one_line(text: str) -> str:
+    """As :func:`_no_controls`, and no line break either (a title, a name, a help line)."""
+    _no_controls(text)
+    if "\n" in text or "\t" in text:
+        raise ValueError("one line of text (got a line break or a tab)")
+    return text
+
+
+#: a one-line text of a template, and a longer one
+Line = Annotated[str, AfterValidator(_one_line)]
+Prose = Annotated[str, AfterValidator(_no_controls)]
+
+
 class Parameter(_Model):
     """A typed template parameter with default, range and help.
 
@@ -180,9 +223,9 @@ class Parameter(_Model):
     min: float | None = Field(default=None, allow_inf_nan=False)
     max: float | None = Field(default=None, allow_inf_nan=False)
     even: bool = False
-    choices: list[str] = Field(default_factory=list, max_length=100)
+    choices: list[Line] = Field(default_factory=list, max_length=100)
     bindings: dict[str, dict[Name, Scalar]] = Field(default_factory=dict)
-    help: str = Field(default="", max_length=1000)
+    help: Line = Field(default="", max_length=1000)
 
     @model_validator(mode="after")
     def _consistent(self) -> Parameter:
@@ -351,16 +394,16 @@ class TemplateFile(_Model):
 
     schema_: Literal["rackscape.template/1"] = Field(alias="schema")
     id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9\-]*$", max_length=60)]
-    title: str = Field(max_length=200)
+    title: Line = Field(max_length=200)
     # a folder name of the user library: never "..", never hidden
     generation: str = Field(max_length=40, pattern=r"^[A-Za-z0-9_\-][A-Za-z0-9_.\-]*$")
-    version: str = Field(default="1.0", max_length=20)
-    author: str = Field(default="Rackscape", max_length=200)
-    description: str = Field(default="", max_length=8000)
+    version: Line = Field(default="1.0", max_length=20)
+    author: Line = Field(default="Rackscape", max_length=200)
+    description: Prose = Field(default="", max_length=8000)
     preliminary: bool = False
     layout_generation: str | None = Field(default=None, max_length=80)
-    sources: list[Annotated[str, Field(max_length=500)]] = Field(default_factory=list,
-                                                                   max_length=100)
+    sources: list[Annotated[Prose, Field(max_length=500)]] = Field(default_factory=list,
+                                                                     max_length=100)
     parameters: list[Parameter] = Field(default_factory=list, max_length=50)
     vars: dict[Name, Expr] = Field(default_factory=dict, max_length=200)
     constraints: list[Constraint] = Field(default_factory=list, max_length=50)

@@ -851,3 +851,22 @@ def test_template_assumption_errors_name_the_field_in_one_line():
 
     field, expected = format_validation_error(exc.value)
     assert (field, expected) == ("assumptions.pue", "a value of at most 5 (got 99)")
+
+
+@pytest.mark.parametrize(("field", "value", "needle"), [
+    ("title", "Pod\x1b[2J", "title: expected a text without control characters such as "
+                           "terminal escapes (got '\\x1b' at character 4)"),
+    ("title", "Pod\nsecond", "title: expected one line of text"),
+    ("description", "ok\n\x07bell", "description: expected a text without control"),
+])
+def test_template_words_carry_no_terminal_escapes(field, value, needle):
+    """A title printed by `rackscape templates` (and shared in a bundle) cannot clear the
+    screen or forge a line; a description may break lines, but not ring the bell."""
+    with pytest.raises(ValidationError) as exc:
+        TemplateFile.model_validate(_minimal(**{field: value}))
+    from engine.errors import format_validation_error
+
+    field_path, expected = format_validation_error(exc.value)
+    assert f"{field_path}: expected {expected}".startswith(needle[:needle.index(":")]) and \
+        needle.split(": expected ", 1)[1] in f"expected {expected}"
+    TemplateFile.model_validate(_minimal(description="two\nlines"))
