@@ -142,19 +142,18 @@ def hierarchical_cut_gbps(leaf_hosts: np.ndarray, leaf_up_gbps: np.ndarray,
     # generated fabrics
     for pod_order in {tuple(np.lexsort((-hp, ratio))), tuple(np.lexsort((ratio, hp))),
                       tuple(np.lexsort((ratio, -hp)))}:
-        chosen = np.zeros(len(e), bool)
-        hp_cum = ep_cum = 0.0
-        for kp in range(len(e) + 1):
-            if kp:
-                j = pod_order[kp - 1]
-                chosen[j] = True
-                hp_cum += hp[j]
-                ep_cum += e[j]
+        order = np.asarray(pod_order, np.int64)
+        rank = np.empty(len(e), np.int64)
+        rank[order] = np.arange(len(e))
+        hp_at = np.concatenate([[0.0], np.cumsum(hp[order])])
+        ep_at = np.concatenate([[0.0], np.cumsum(e[order])])
+        for kp in _pod_counts(hp_at, half):
+            hp_cum, ep_cum = float(hp_at[kp]), float(ep_at[kp])
             if hp_cum > half:
                 best = min(best, ep_cum + (hp_cum - half) * host_gbps)
                 break
             rest = half - hp_cum
-            avail = ~chosen[ps]
+            avail = rank[ps] >= kp  # the pods not taken whole
             ch = np.cumsum(np.where(avail, hs, 0.0))
             cc = np.cumsum(np.where(avail, cs, 0.0))
             k = int(np.searchsorted(ch, rest, side="right"))
@@ -167,6 +166,34 @@ def hierarchical_cut_gbps(leaf_hosts: np.ndarray, leaf_up_gbps: np.ndarray,
             if k < len(ch):
                 best = min(best, ep_cum + cc[k] + (ch[k] - rest) * host_gbps)
     return float(best)
+
+
+#: pod counts :func:`hierarchical_cut_gbps` tries one by one; past that it tries the first
+#: ones, a sample and those next to the balance (a fabric of small switches has thousands
+#: of pods, and each count costs a pass over the leaves)
+_ALL_PODS = 128
+
+
+def _pod_counts(hp_at: np.ndarray, half: float) -> list[int]:
+    """Return the counts of whole pods to try, in order, up to the first past ``half``
+    hosts (``hp_at``: hosts in the first k pods of an order, k = 0..P).
+
+    Examples
+    --------
+    >>> _pod_counts(np.arange(6) * 10.0, 25.0)
+    [0, 1, 2, 3]
+    >>> c = _pod_counts(np.arange(1001) * 10.0, 4995.0)
+    >>> len(c) < 200, c[-1], 499 in c
+    (True, 500, True)
+    """
+    n = len(hp_at) - 1
+    past = int(np.searchsorted(hp_at, half, side="right"))  # the first count past half
+    last = min(past, n)
+    if last <= _ALL_PODS:
+        return list(range(last + 1))
+    picks = set(range(0, 33)) | set(range(max(last - 32, 0), last + 1)) | \
+        {int(v) for v in np.linspace(0, last, 65)}
+    return sorted(picks)
 
 
 def closed_form_bisection(plan, wiring, link_gbps: float, failed_spine: int | None = None) -> float:
@@ -211,12 +238,22 @@ def closed_form_bisection(plan, wiring, link_gbps: float, failed_spine: int | No
         # put whole planes on a side (a node's rails apart), which no split of nodes
         # does, and count a failed spine's every link where only those across cross.
         # Exact for planes built alike; a lower bound where they differ.
-        per_plane = [np.flatnonzero(wiring.pod_of_leaf == k) for k in range(planes)]
-        return float(sum(
-            min(structured_cut_gbps(h_leaf[ix], up[ix], b),
-                hierarchical_cut_gbps(h_leaf[ix], up[ix], np.zeros(len(ix), np.int64),
-                                      np.array([np.inf]), b))
-            for ix in per_plane))
+        # planes built alike are cut alike: each kind of plane is cut once (a fabric of
+        # small switches has thousands of planes)
+        order = np.argsort(wiring.pod_of_leaf, kind="stable")
+        bounds = np.searchsorted(wiring.pod_of_leaf[order], np.arange(planes + 1))
+        cuts: dict[bytes, float] = {}
+        total = 0.0
+        for k in range(planes):
+            ix = order[bounds[k]:bounds[k + 1]]
+            key = np.stack([h_leaf[ix], up[ix]]).tobytes()
+            if key not in cuts:
+                cuts[key] = min(structured_cut_gbps(h_leaf[ix], up[ix], b),
+                                hierarchical_cut_gbps(h_leaf[ix], up[ix],
+                                                      np.zeros(len(ix), np.int64),
+                                                      np.array([np.inf]), b))
+            total += cuts[key]
+        return float(total)
     best = structured_cut_gbps(h_leaf, up, b)
     if plan.tiers >= 3:
         h_pod = np.bincount(wiring.pod_of_leaf, weights=h_leaf, minlength=plan.pods)
