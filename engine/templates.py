@@ -838,7 +838,7 @@ def _said(text: str, env: dict[str, Any]) -> str:
 _SUBST = re.compile(r"\$\{([a-z_][a-z0-9_]*)\}")
 
 
-def _shown(value: Any) -> str:
+def _typed(value: Any) -> str:
     """A parameter's value in a layout's name as it is typed (``--set ufm_port=true``)."""
     return str(value).lower() if isinstance(value, bool) else str(value)
 
@@ -1631,7 +1631,7 @@ def _lay_out(t: TemplateFile, env: dict[str, Any], catalog: Catalog, name: str |
     outline = [(0.0, 0.0), (round(hall_w, 3), 0.0), (round(hall_w, 3), round(hall_h, 3)),
                (0.0, round(hall_h, 3))]
     hall = Hall(outline=outline, floor_rating_kg_m2=rating, tile_m=hs.tile_m)
-    pretty = ", ".join(f"{k}={_shown(env[k])}" for k in (p.name for p in t.parameters))
+    pretty = ", ".join(f"{k}={_typed(env[k])}" for k in (p.name for p in t.parameters))
     title = name or (f"{t.title} ({pretty})" if pretty else t.title)
     generation = _s(t.layout_generation, env) if t.layout_generation else t.generation
     if not re.fullmatch(r"[A-Za-z0-9_.\-]{1,40}", generation):
@@ -1723,7 +1723,7 @@ def _instantiate_fixed(t: TemplateFile, env: dict[str, Any], name: str | None) -
     outline = [(0.0, 0.0), (round(hall_w, 3), 0.0), (round(hall_w, 3), round(hall_h, 3)),
                (0.0, round(hall_h, 3))]
     hall = Hall(outline=outline, floor_rating_kg_m2=rating, tile_m=t.hall.tile_m)
-    pretty = ", ".join(f"{k}={_shown(env[k])}" for k in (p.name for p in t.parameters))
+    pretty = ", ".join(f"{k}={_typed(env[k])}" for k in (p.name for p in t.parameters))
     title = name or (f"{t.title} ({pretty})" if pretty else t.title)
     generation = _s(t.layout_generation, env) if t.layout_generation else t.generation
     try:

@@ -92,3 +92,11 @@ def test_a_default_out_of_its_own_range_says_so(tmp_path, monkeypatch, capsys):
     # once "expected default: parameter n: expected ..."
     assert "parameters[0]: expected a default the parameter takes (parameter n: expected an " \
            "integer from 1 to 8, got 8.5)" in err
+
+
+@pytest.mark.parametrize("value,got", [("", "got ''"), ("abc", "got 'abc'")])
+def test_a_value_that_is_no_number_is_quoted_even_when_empty(tmp_path, capsys, value, got):
+    """`--set k=` said "got " and nothing after it."""
+    code, _, err = run(capsys, "new", "fat-tree", "--set", f"k={value}",
+                       "-o", str(tmp_path / "x.json"))
+    assert code == 2 and err.rstrip().endswith(f"expected an integer from 4 to 64, {got}")
