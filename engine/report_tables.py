@@ -25,7 +25,7 @@ Examples
 >>> tables = {t.key: t for t in build_tables(lay, a)}
 >>> tables["racks"].headers()[:4]
 ['Rack', 'Name', 'Row', 'Type']
->>> sum(tables["bom"].column("GPUs"))
+>>> sum(g or 0 for g in tables["bom"].column("GPUs"))
 128
 >>> math.isclose(math.fsum(tables["racks"].exact["Power"]), a.power.it_kw)
 True
@@ -352,12 +352,23 @@ class LinkView:
     #: device whose power figure already counts its optics draw nothing more
     #: (:attr:`engine.catalog.DeviceType.power_includes_optics`)
     powered_transceivers: np.ndarray | None = None
+    #: the part of ``transceivers`` (and of ``shared_transceivers``) at ends in a server,
+    #: system or NIC rather than a switch: a module for a NIC's cage can be another part
+    #: than a switch's (OSFP: flat-top at the NIC, finned-top at the switch)
+    host_transceivers: np.ndarray | None = None
+    host_shared_transceivers: np.ndarray | None = None
     #: copper links with an end in a twin-port cage (None: no such link): one splitter
     #: (or twin-port) cable carries the cage's links
     copper_twin: np.ndarray | None = None
     #: those assemblies per link, counted at the link of the cage's first port (0 at
     #: the others and at every other link)
     copper_assemblies: np.ndarray | None = None
+    #: of the ``copper_twin`` links, those with twin-port cages at both ends (a straight
+    #: twin-port cable); the others take a splitter (one twin-port end, two single ports)
+    copper_straight: np.ndarray | None = None
+    #: per link, the link whose cable a copper link at a twin-port cage shares (its
+    #: cage's first link, itself for that one); "" for every other link
+    cable_of: list[str] | None = None
 
     def __len__(self) -> int:
         return len(self.link_id)
@@ -566,6 +577,35 @@ def _cage_firsts(ref: np.ndarray, ports: np.ndarray, cage: np.ndarray, on: np.nd
     return out
 
 
+def _shared_cable_ids(ref: np.ndarray, ports: np.ndarray, cage: np.ndarray, on: np.ndarray,
+                      ids: list[str]) -> list[str]:
+    """Return per link the id of the link whose cable it shares: for a copper link at a
+    twin-port cage (``on``), the first link of that cage (at its a end, its b end where
+    only that one is twin-port), so the two legs of one cable read the same id.
+
+    Examples
+    --------
+    >>> ref = np.array([[0, 0, 0, 0], [1, 1, 1, 2]])
+    >>> ports = np.array([[1, 2, 3, 5], [1, 2, 3, 1]])
+    >>> _shared_cable_ids(ref, ports, np.full((2, 4), 2), np.array([1, 1, 1, 0], bool),
+    ...                   ["L1", "L2", "L3", "L4"])
+    ['L1', 'L1', 'L3', '']
+    """
+    n = ref.shape[1]
+    out = [""] * n
+    idx = np.flatnonzero(on)
+    if not len(idx):
+        return out
+    end = np.where(cage[0] > 1, 0, 1)[idx]
+    size = np.maximum(cage[end, idx], 1)
+    key = np.stack([ref[end, idx], (ports[end, idx] - 1) // size], axis=1)
+    _, first, inverse = np.unique(key, axis=0, return_index=True, return_inverse=True)
+    owner = idx[first][np.ravel(inverse)]
+    for j, o in zip(idx.tolist(), owner.tolist(), strict=True):
+        out[j] = ids[o]
+    return out
+
+
 def _end_modules(ref: np.ndarray, tier: np.ndarray, kind: np.ndarray, cage: np.ndarray,
                  cables: np.ndarray) -> np.ndarray:
     """Return the modules each link end takes, (2, N), in whole modules.
@@ -704,6 +744,11 @@ def _topology_view(analysis: Any, topo: Any, cab: Any, catalog: Catalog) -> Link
     optical = per_xcv[safe] > 0
     share = np.where(optical, mods.sum(axis=0), 0)
     smod = np.where(optical, (mods * (cage > 1)).sum(axis=0), 0)
+    # an end in a server, a system or a NIC (a switch installed in a rack is a switch)
+    dev_role = np.r_[np.asarray(arr.types.role)[arr.dev_type], -1]
+    host = (ref >= 0) & (dev_role[np.where(ref >= 0, ref, -1)] != ROLE_CODES["switch"])
+    host_mod = np.where(optical, (mods * host).sum(axis=0), 0)
+    host_smod = np.where(optical, (mods * host * (cage > 1)).sum(axis=0), 0)
     end_paid = np.stack([np.asarray(topo.lk_a_paid, bool)[g], np.asarray(topo.lk_b_paid, bool)[g]])
     powered = np.where(optical, (mods * end_paid).sum(axis=0), 0)
     # a copper link at a twin-port cage is one leg of a splitter (a twin-port cage to
@@ -712,6 +757,7 @@ def _topology_view(analysis: Any, topo: Any, cab: Any, catalog: Catalog) -> Link
     twin_end = cage > 1
     copper_twin = (med >= 0) & ~optical & twin_end.any(axis=0)
     assemblies = _cage_firsts(ref, ports, cage, copper_twin, cables)
+    straight = copper_twin & twin_end.all(axis=0)
     return LinkView(
         link_id=ids, tier=np.asarray(LINK_TIERS, dtype=object)[tier].tolist(),
         fabric=fab_ids[np.where(fab >= 0, fab, len(fab_ids) - 1)].tolist(),
@@ -719,11 +765,15 @@ def _topology_view(analysis: Any, topo: Any, cab: Any, catalog: Catalog) -> Link
         b_rack=b_rack, b_u=b_u, b_device=b_dev, b_port=b_port,
         medium=mid[safe].tolist(), speed_gbps=np.asarray(topo.lk_gbps, np.float64)[g],
         length_m=length, transceivers=share, shared_transceivers=smod,
+        host_transceivers=host_mod, host_shared_transceivers=host_smod,
         optics_w=(per_end_w[safe] * (paid - shared) + shared_w[safe] * shared) * cables,
         source="topology", cables=cables, optics_unknown_ends=unknown.astype(np.int64),
         powered_transceivers=powered.astype(np.int64),
         copper_twin=copper_twin if copper_twin.any() else None,
-        copper_assemblies=assemblies.astype(np.int64) if copper_twin.any() else None)
+        copper_assemblies=assemblies.astype(np.int64) if copper_twin.any() else None,
+        copper_straight=straight if copper_twin.any() else None,
+        cable_of=_shared_cable_ids(ref, ports, cage, copper_twin, ids)
+        if copper_twin.any() else None)
 
 
 def link_view(analysis: Any, catalog: Catalog | None = None) -> LinkView:
@@ -997,31 +1047,59 @@ def transceivers_bought(links: LinkView, catalog: Catalog) -> Counter[str]:
     module of twice the speed serving two links, so two such ends are one module.
     Where the catalog has no such module (XDR's 1.6T twin-port one), the modules are
     counted under ``<medium>/two-link`` (:data:`TWIN_SUFFIX`): a part of its own,
-    never the single-port module.
+    never the single-port module. :func:`transceivers_by_end` splits them between
+    switch and server (NIC) cages.
     """
+    out: Counter[str] = Counter()
+    for (m, _end), k in transceivers_by_end(links, catalog).items():
+        out[m] += k
+    return +out
+
+
+#: the ends :func:`transceivers_by_end` tells apart
+SWITCH_END, HOST_END = "switch", "server"
+
+
+def transceivers_by_end(links: LinkView, catalog: Catalog) -> Counter[tuple[str, str]]:
+    """Return the transceiver modules to buy by medium id and the kind of cage they go
+    in, :data:`SWITCH_END` or :data:`HOST_END` (a server's, a system's or a NIC's): one
+    medium's module for a switch cage and for a NIC cage can be two parts (OSFP:
+    finned-top at a switch, flat-top at a NIC), so a bill orders them apart."""
     from engine.cabling import MediaTable
 
     mt = MediaTable.from_catalog(catalog)
     twin = mt.twin_of()
-    shared_of = links.shared_transceivers if links.shared_transceivers is not None \
-        else np.zeros(len(links))
-    single: Counter[str] = Counter()
-    shared: Counter[str] = Counter()
-    for m, k, s in zip(links.medium, links.transceivers.tolist(), shared_of.tolist(),
-                       strict=True):
-        single[m] += k - s
-        shared[m] += s
-    bought: Counter[str] = Counter()
-    for m in set(single) | set(shared):
-        bought[m] += round(single[m])
+    n = len(links)
+    total = np.asarray(links.transceivers, np.float64) if n else np.zeros(0)
+    shared_all = np.asarray(links.shared_transceivers if links.shared_transceivers is not None
+                            else np.zeros(n), np.float64)
+    host = np.asarray(links.host_transceivers if links.host_transceivers is not None
+                      else np.zeros(n), np.float64)
+    host_shared = np.asarray(links.host_shared_transceivers
+                             if links.host_shared_transceivers is not None else np.zeros(n),
+                             np.float64)
+    single: Counter[tuple[str, str]] = Counter()
+    shared: Counter[tuple[str, str]] = Counter()
+    for m, k, s, hk, hs in zip(links.medium, total.tolist(), shared_all.tolist(),
+                               host.tolist(), host_shared.tolist(), strict=True):
+        single[(m, HOST_END)] += hk - hs
+        shared[(m, HOST_END)] += hs
+        single[(m, SWITCH_END)] += (k - hk) - (s - hs)
+        shared[(m, SWITCH_END)] += s - hs
+    bought: Counter[tuple[str, str]] = Counter()
+    for m, end in set(single) | set(shared):
+        bought[(m, end)] += round(single[(m, end)])
         i = mt.ids.index(m) if m in mt.ids else -1
-        bought[mt.ids[twin[i]] if i >= 0 and twin[i] >= 0 else f"{m}{TWIN_SUFFIX}"] += \
-            math.ceil(shared[m] - 1e-6)  # half modules of twin-port ends pair up
+        two = mt.ids[twin[i]] if i >= 0 and twin[i] >= 0 else f"{m}{TWIN_SUFFIX}"
+        bought[(two, end)] += math.ceil(shared[(m, end)] - 1e-6)  # half modules pair up
     return +bought
 
 
-#: the bill's item for a two-link module the catalog lacks (``smf-dr4-800-xdr/two-link``)
+#: the bill's item for a two-link module the catalog lacks (``smf-dr4-800-xdr/two-link``),
+#: and for a straight twin-port copper cable (``dac-400/two-link``)
 TWIN_SUFFIX = "/two-link"
+#: the bill's item for a copper splitter cable, a twin-port cage to two single ports
+SPLITTER_SUFFIX = "/splitter"
 
 
 def bom_table(layout: Layout, analysis: Any, links: LinkView | None = None,
@@ -1047,8 +1125,9 @@ def bom_table(layout: Layout, analysis: Any, links: LinkView | None = None,
         role = _ROLE_BY_CODE.get(int(tt.role[i]), "other")
         if role == "switch":
             installed_switches[tt.ids[i]] += int(counts[i])
+        gpus = int(counts[i] * tt.gpus[i])
         rows.append((_ROLE_LABEL[role], tt.ids[i], dev.name if dev else tt.ids[i], int(counts[i]),
-                     "ea", int(counts[i] * tt.gpus[i]), None, None, _src(dev, "power_max_w")))
+                     "ea", gpus or None, None, None, _src(dev, "power_max_w")))
     notes: dict[int, str] = {}
     for sw in _fabric_switches(layout, analysis, installed_switches):
         dev = catalog.devices.get(sw.model)
@@ -1058,7 +1137,7 @@ def bom_table(layout: Layout, analysis: Any, links: LinkView | None = None,
             notes[len(rows)] = (f"stand-in for a {sw.ports_needed:,}-port modular switch, "
                                 "counted as one box (FABRIC-RADIX)")
         rows.append(("Switch", sw.model, f"{dev.name if dev else sw.model}, {sw.tier} ({where})",
-                     sw.count, "ea", 0, None, None, _src(dev, "power_max_w")))
+                     sw.count, "ea", None, None, None, _src(dev, "power_max_w")))
     # an enclosure that comes with the rack-scale system it holds is not ordered again
     with_system: Counter[tuple[str, str]] = Counter()
     for r in layout.racks:
@@ -1070,12 +1149,12 @@ def bom_table(layout: Layout, analysis: Any, links: LinkView | None = None,
         if system:
             notes[len(rows)] = (f"included with {catalog.devices[system].name}: not "
                                 "ordered separately")
-        rows.append(("Rack", rt, spec.name if spec else rt, qty, "ea", 0, None, None,
+        rows.append(("Rack", rt, spec.name if spec else rt, qty, "ea", None, None, None,
                      _src(spec, "width_mm")))
     for (kind, model), qty in sorted(Counter((u.kind, u.model or f"{u.capacity_kw:g} kW")
                                              for u in layout.cooling).items()):
         spec = catalog.facility.get(model)
-        rows.append((_UNIT_LABEL[kind], model, spec.name if spec else model, qty, "ea", 0, None,
+        rows.append((_UNIT_LABEL[kind], model, spec.name if spec else model, qty, "ea", None, None,
                      None, _src(spec, "capacity_kw")))
     feed_len: dict[tuple[str, str], float] = defaultdict(float)
     feed_qty: Counter[tuple[str, str]] = Counter()
@@ -1086,73 +1165,93 @@ def bom_table(layout: Layout, analysis: Any, links: LinkView | None = None,
     for (kind, model), qty in sorted(feed_qty.items()):
         spec = catalog.facility.get(model)
         name = spec.name if spec else model
-        rows.append((_UNIT_LABEL[kind], model, name, qty, "ea", 0, None,
+        rows.append((_UNIT_LABEL[kind], model, name, qty, "ea", None, None,
                      _x(feed_len[(kind, model)], 1) if _f(feed_len[(kind, model)], 1)
                      else None, _src(spec, "capacity_kw")))
     if layout.trays:
         # as a busway row: runs counted, their total length to a tenth of a metre
         n = len(layout.trays)
         total = sum(_polyline_m(t.points) for t in layout.trays)
-        rows.append(("Cable tray", "tray", f"{n} tray run{'' if n == 1 else 's'}", n, "ea", 0,
+        rows.append(("Cable tray", "tray", f"{n} tray run{'' if n == 1 else 's'}", n, "ea", None,
                      None, _x(total, 1) if _f(total, 1) else None, ""))
     if len(links):
         stock = stock_length_m(np.nan_to_num(links.length_m, nan=0.0))
         qty_of: Counter[tuple[str, float]] = Counter()
         # copper links at twin-port cages: their legs, and the assemblies carrying them
+        # (straight twin-port cables, or splitters to two single ports)
         legs_of: Counter[tuple[str, float]] = Counter()
-        assemblies_of: Counter[tuple[str, float]] = Counter()
+        assemblies_of: Counter[tuple[str, float, str]] = Counter()
         twin, assemblies = links.copper_twin, links.copper_assemblies
+        straight = links.copper_straight
         for j, (m, s, k) in enumerate(zip(links.medium, stock.tolist(),
                                           links.cable_counts().tolist(), strict=True)):
             qty_of[(m, s)] += k
             if twin is not None and twin[j]:
                 legs_of[(m, s)] += k
-                assemblies_of[(m, s)] += int(assemblies[j])
+                kind = "twin-port" if straight is None or straight[j] else "splitter"
+                assemblies_of[(m, s, kind)] += int(assemblies[j])
         for (m, s), qty in sorted(qty_of.items()):
             med = catalog.media.get(m)
-            if legs_of[(m, s)]:
-                legs, asm = legs_of[(m, s)], assemblies_of[(m, s)]
-                notes[len(rows)] = (f"{legs:,} links at twin-port cages: {asm:,} cages at "
-                                    "their first end, one splitter or twin-port cable each "
-                                    "where the cage's links share their far end")
+            legs = legs_of[(m, s)]
+            if legs:
+                asm = sum(assemblies_of[(m, s, kind)] for kind in ("twin-port", "splitter"))
+                notes[len(rows)] = (f"{legs:,} links at twin-port cages, not cables: the "
+                                    f"{asm:,} cables carrying them are the Cable assembly "
+                                    "lines below")
             # an optical link's cable is its fibre; its modules are the Transceiver rows
             what = ("no allowed medium reaches this length" if med is None else
                     "Fibre cable, " + med.name.replace(" transceiver pair", "")
                     if med.is_optical and med.kind in ("mmf", "smf_dr", "smf_fr") else med.name)
-            rows.append(("Cable", m or "(no medium reaches)", what, qty, "ea", 0, s,
-                         round(qty * s, 3), _src(med, "reach_max_m")))
-            if legs_of[(m, s)]:
-                # what to order for them: the cables carrying two links each
-                asm = assemblies_of[(m, s)]
-                notes[len(rows)] = (f"the cables to order for the {legs_of[(m, s)]:,} links "
-                                    "above at twin-port cages: each carries a cage's links "
-                                    "(twin-port cage to cage, or a splitter to two single "
-                                    "ports), two, or one where the cut-sheet leaves the "
-                                    "cage's second port free")
-                rows.append(("Cable assembly", f"{m}{TWIN_SUFFIX}",
-                             f"{med.name if med else m}, two-link cable (twin-port or "
-                             "splitter)", asm, "ea", 0, s, round(asm * s, 3),
-                             _src(med, "reach_max_m")))
-        bought = transceivers_bought(links, catalog)
-        for m, qty in sorted(bought.items()):
+            if legs and legs < qty:
+                # the links of single cages are cables; those at twin-port cages, legs
+                rows.append(("Cable", m or "(no medium reaches)", what, qty - legs, "ea",
+                             None, s, round((qty - legs) * s, 3), _src(med, "reach_max_m")))
+                notes[len(rows)] = notes.pop(len(rows) - 1)
+            rows.append(("Cable", m or "(no medium reaches)",
+                         what + (", legs of two-link cables" if legs else ""),
+                         legs or qty, "link" if legs else "ea", None, s,
+                         round((legs or qty) * s, 3), _src(med, "reach_max_m")))
+            for kind, suffix, words in (("twin-port", TWIN_SUFFIX,
+                                         "twin-port cable, cage to cage"),
+                                        ("splitter", SPLITTER_SUFFIX,
+                                         "splitter cable, a twin-port cage to two single "
+                                         "ports")):
+                asm = assemblies_of[(m, s, kind)]
+                if not asm:
+                    continue
+                notes[len(rows)] = ("the cables to order for those links: each carries a "
+                                    "cage's links, two, or one where the cut-sheet leaves the "
+                                    "cage's second port free (the cut-sheet's Shared cable "
+                                    "column names the cable each link is a leg of)")
+                rows.append(("Cable assembly", f"{m}{suffix}",
+                             f"{med.name if med else m}, {words}", asm, "ea", None, s,
+                             round(asm * s, 3), _src(med, "reach_max_m")))
+        bought = transceivers_by_end(links, catalog)
+        for (m, end), qty in sorted(bought.items()):
             if not qty:
                 continue
+            where = ", for switch cages" if end == SWITCH_END else \
+                ", for server and NIC cages"
+            if end == HOST_END and (m, SWITCH_END) in bought:
+                notes[len(rows)] = ("ordered apart from the switches' modules of this medium: "
+                                    "a NIC's cage can take another part (OSFP: flat-top at a "
+                                    "NIC, finned-top at a switch); check the NIC's list")
             if m.endswith(TWIN_SUFFIX) and m not in catalog.media:
                 base = catalog.media.get(m.removesuffix(TWIN_SUFFIX))
                 name = (base.name if base else m).replace(" transceiver pair", "")
                 speed = f"{2 * base.speed_gbps:g}G " if base else ""
-                notes[len(rows)] = (
-                    f"a {speed}module serving two {name} links (a twin-port cage, or a port "
-                    "broken out into two links); the catalog lacks it (no power, reach or "
-                    "cost figure): where its device does not count its optics, such an "
-                    "end's power is a whole single-link module's (an upper bound)")
-                rows.append(("Transceiver", m, f"{speed}module for two links of {name}",
-                             int(qty), "ea", 0, None, None, ""))
+                lacks = (f"a {speed}module serving two {name} links (a twin-port cage, or a "
+                         "port broken out into two links); the catalog lacks it (no power, "
+                         "reach or cost figure): where its device does not count its optics, "
+                         "such an end's power is a whole single-link module's (an upper bound)")
+                notes[len(rows)] = "; ".join(x for x in (lacks, notes.get(len(rows))) if x)
+                rows.append(("Transceiver", m, f"{speed}module for two links of {name}{where}",
+                             int(qty), "ea", None, None, None, ""))
                 continue
             med = catalog.media.get(m)
             rows.append(("Transceiver", m, (med.name if med else m).replace(
-                " transceiver pair", "") + " transceiver",
-                         int(qty), "ea", 0, None, None, _src(med, "power_per_end_w")))
+                " transceiver pair", "") + f" transceiver{where}",
+                         int(qty), "ea", None, None, None, _src(med, "power_per_end_w")))
     rows = [(*r, notes.get(k, "")) for k, r in enumerate(rows)]
     cols = [_c("Category"), _c("Item"), _c("Description"), _c("Quantity", kind="int"),
             _c("Unit"), _c("GPUs", kind="int"), _c("Length each", "m", "float"),
@@ -2106,15 +2205,17 @@ def cutsheet_table(analysis: Any, links: LinkView | None = None,
         au = [k or None for k in links.a_u.tolist()]
         bu = [k or None for k in links.b_u.tolist()]
         speed = [None if math.isnan(x) else round(x) for x in links.speed_gbps.tolist()]
+        shared = links.cable_of or [""] * n
         rows = list(zip(links.link_id, links.fabric, links.tier, links.a_rack, au,
                         links.a_device, links.a_port, links.b_rack, bu, links.b_device,
-                        links.b_port, links.medium, links.cable_counts().tolist(), speed,
-                        routed, stock.tolist(), labels, strict=True))
+                        links.b_port, links.medium, links.cable_counts().tolist(), shared,
+                        speed, routed, stock.tolist(), labels, strict=True))
     else:
         rows, exact = [], []
     cols = [_c("Link"), _c("Fabric"), _c("Tier"), _c("A rack"), _c("A U", kind="int"),
             _c("A device"), _c("A port"), _c("B rack"), _c("B U", kind="int"), _c("B device"),
-            _c("B port"), _c("Medium"), _c("Cables", kind="int"), _c("Speed", "Gb/s", "float", 0),
+            _c("B port"), _c("Medium"), _c("Cables", kind="int"), _c("Shared cable"),
+            _c("Speed", "Gb/s", "float", 0),
             _c("Routed length", "m", "float", 2), _c("Stock length", "m", "float", 1),
             _c("Label")]
     return Table("cutsheet", "Cable cut-sheet", cols, rows,
@@ -2123,7 +2224,10 @@ def cutsheet_table(analysis: Any, links: LinkView | None = None,
                  "up to 10 m and are made to order. Ports: Pn is cage n; Pn/k is port k of "
                  "cage n (a twin-port cage, or a port broken out into slower links); "
                  "T07-P2 is port 2 of a rack-scale system's compute tray 7, routed from the "
-                 "middle of the rack.", {"Routed length": exact})
+                 "middle of the rack. Shared cable: a copper link at a twin-port cage is a "
+                 "leg of a two-link cable (twin-port or splitter), named by its first "
+                 "link; the links that name one cable are pulled as one.",
+                 {"Routed length": exact})
 
 
 # -- assumptions and sources ---------------------------------------------------------------

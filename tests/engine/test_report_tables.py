@@ -76,7 +76,7 @@ def test_bom_totals_equal_the_analysis(superpod):
     lay, a, t = superpod
     d = a.to_dict()
     bom = t["bom"]
-    assert sum(bom.column("GPUs")) == d["counts"]["gpus"]
+    assert sum(g or 0 for g in bom.column("GPUs")) == d["counts"]["gpus"]
     assert _sum_where(bom, "Quantity", "Category", {"GPU server", "Rack-scale system"}) \
         == d["counts"]["servers"]
     assert _sum_where(bom, "Quantity", "Category", {"Switch"}) == d["counts"]["switches"]["total"]
@@ -187,7 +187,7 @@ def test_a_hall_without_fabric_has_an_empty_cutsheet(builtin_catalog_module):
     a = analyze(lay, builtin_catalog_module)
     t = {x.key: x for x in build_tables(lay, a, builtin_catalog_module)}
     assert t["cutsheet"].rows == []
-    assert sum(t["bom"].column("GPUs")) == 8
+    assert sum(g or 0 for g in t["bom"].column("GPUs")) == 8
     assert len(t["violations"].rows) == len(a.violations)
 
 
@@ -258,7 +258,12 @@ def test_bom_buys_twin_port_modules_where_cages_are_shared(builtin_catalog_modul
     a = analyze(lay, builtin_catalog_module)
     bom = {t.key: t for t in build_tables(lay, a, builtin_catalog_module)}["bom"]
     xcvr = [(r[1], r[3]) for r in bom.rows if r[0] == "Transceiver"]
-    assert xcvr == [("mmf-sr8-800", 1788)] and a.network.transceivers == 1788
+    assert sum(q for _m, q in xcvr) == 1788 and a.network.transceivers == 1788
+    # ordered apart for the DGX's cages (127 nodes x 4) and the switches' (1,280)
+    assert xcvr == [("mmf-sr8-800", 508), ("mmf-sr8-800", 1280)]
+    descr = [r[2] for r in bom.rows if r[0] == "Transceiver"]
+    assert descr[0].endswith("for server and NIC cages") and \
+        descr[1].endswith("for switch cages")
     # the cut-sheet's ports: each module's two links share its cage
     view = link_view(a, builtin_catalog_module)
     assert int(view.transceivers.sum()) == 1788
@@ -492,9 +497,10 @@ def test_bom_names_the_copper_assemblies_that_carry_twin_port_links(builtin_cata
     assert (view.copper_twin == dac).all() and int(view.copper_assemblies.sum()) == 128
     bom = {t.key: t for t in build_tables(lay, a, builtin_catalog_module)}["bom"]
     rows = [r for r in bom.rows if r[0] == "Cable" and r[1] == "dac-400"]
-    assert sum(r[3] for r in rows) == 256
-    assert sum(int(re.search(r": ([\d,]+) cages at", r[-1]).group(1).replace(",", ""))
-               for r in rows) == 128
+    # the links are legs, not cables to order (counted in links, not each)
+    assert sum(r[3] for r in rows) == 256 and {r[4] for r in rows} == {"link"}
+    assert sum(int(re.search(r"the ([\d,]+) cables carrying them", r[-1]).group(1)
+                   .replace(",", "")) for r in rows) == 128
     # and a line of its own to order them from: 128 two-link cables
     order = [r for r in bom.rows if r[0] == "Cable assembly"]
     assert [(r[1], r[3]) for r in order] == [("dac-400/two-link", 128)]
@@ -623,3 +629,25 @@ def test_the_network_table_says_which_free_ports_copper_cages_strand(builtin_cat
     assert rows["Ports free: leaf, in cages holding one copper link"] == 118
     assert rows["Ports free: spine, in cages holding one copper link"] == 118
     assert rows["Ports free: spine"] == 960
+
+
+def test_splitters_and_twin_port_cables_are_ordered_apart_and_the_cut_sheet_pairs_legs(
+        builtin_catalog_module):
+    """Meta's RTSW breaks each 800G cage out to two 400G hosts: splitters (one twin-port
+    cage to two single ports), not the cage-to-cage cables of the H100 SuperPOD; on the
+    cut-sheet, the two legs of one cable name the same cable (the first leg's link)."""
+    cat = builtin_catalog_module
+    lay = instantiate("meta-24k-roce", {"pods": 1}, catalog=cat)
+    a = analyze(lay, cat)
+    t = {t.key: t for t in build_tables(lay, a, cat)}
+    order = [(r[1], r[3]) for r in t["bom"].rows if r[0] == "Cable assembly"]
+    assert {m for m, _q in order} == {"dac-400/splitter"} and sum(q for _m, q in order) == 1536
+    cut = t["cutsheet"]
+    shared = [r[cut.index("Shared cable")] for r in cut.rows if r[cut.index("Medium")] ==
+              "dac-400"]
+    legs = defaultdict(int)
+    for s in shared:
+        legs[s] += 1
+    assert len(shared) == 3072 and len(legs) == 1536 and set(legs.values()) == {2}
+    link_ids = {r[0] for r in cut.rows}
+    assert set(legs) <= link_ids
