@@ -1259,7 +1259,10 @@ def bom_table(layout: Layout, analysis: Any, links: LinkView | None = None,
     note = ("Cables are counted per link, by medium and stock length (the next standard length at or "
             "above the routed length: Length each; Total length, that times the quantity); "
             "busway and tray rows give their total run length (m, to 0.1 m). Fabric switches are listed by tier: leaf, spine, core, then "
-            "those of front-end, storage and management fabrics.")
+            "those of front-end, storage and management fabrics. Not in the bill: busway "
+            "tap-off boxes, rack PDUs inside the racks and power cords; appliances the "
+            "layout does not hold (a UFM or storage server whose node position is kept "
+            "free); patch panels, labels and fixings.")
     if any("FABRIC-RADIX" in n for n in notes.values()):
         note += (" A stand-in switch uses more ports than one box has: it stands for a larger "
                  "(modular) switch, counted with one box's power, weight and U (warning "
@@ -1453,6 +1456,9 @@ def racks_table(layout: Layout, analysis: Any, catalog: Catalog | None = None) -
     crah = [c.unit_ids[i] if i >= 0 else "" for i in c.rack_crah.tolist()]
     cdu = [c.unit_ids[i] if i >= 0 else "" for i in c.rack_cdu.tolist()]
     load = fl.rack_load_kg_m2 if len(fl.rack_load_kg_m2) == n else np.full(n, np.nan)
+    # GPU servers and rack-scale systems (rack_servers), and CPU nodes: servers all
+    cpu = np.bincount(arr.dev_rack[tt.role[arr.dev_type] == ROLE_CODES["cpu_node"]],
+                      minlength=n) if len(arr.dev_rack) else np.zeros(n, np.int64)
     rows = []
     for i, r in enumerate(layout.racks):
         what = ", ".join(f"{k} x{v}" if v > 1 else k for k, v in contents[i].items())
@@ -1464,7 +1470,7 @@ def racks_table(layout: Layout, analysis: Any, catalog: Catalog | None = None) -
         rows.append((r.id, r.name or "", r.row or "", r.type, kw, share,
                      int(arr.rack_u_used[i] + gen_u[i]), int(arr.rack_height_u[i]),
                      kg, kg_m2, int(arr.rack_gpus[i]),
-                     int(arr.rack_servers[i]), int(arr.rack_switches[i] + gen_sw[i]),
+                     int(arr.rack_servers[i] + cpu[i]), int(arr.rack_switches[i] + gen_sw[i]),
                      " ".join(r.feeds), crah[i], cdu[i], what))
     cols = [_c("Rack"), _c("Name"), _c("Row"), _c("Type"), _c("Power", "kW", "float"),
             _c("Liquid share", "%", "float"), _c("U used", kind="int"),
@@ -1491,7 +1497,7 @@ def elevations_table(layout: Layout, analysis: Any, catalog: Catalog | None = No
         dev = catalog.devices.get(type_id)
         if dev is None:
             return None, None, type_id, "Other device"
-        w, kg = dev.power_max_w.v(), dev.weight_kg.v()
+        w, kg = dev.power_max_w.value, dev.weight_kg.value  # None: not known, left blank
         return (_x(w / 1000.0, 3) if w is not None else None,
                 _x(kg, 1) if kg is not None else None, dev.name,
                 _ROLE_LABEL.get(dev.role, dev.role))
@@ -1808,11 +1814,16 @@ def cooling_groups_table(layout: Layout, analysis: Any,
     """Return one row per redundancy group: capacity, N+1 capacity, load, N+1 margin, status."""
     c = analysis.cooling
     members = np.bincount(c.unit_group, minlength=len(c.group_names))
+    kinds = np.asarray(c.unit_kind, dtype=object)
+    doors = np.bincount(c.unit_group, weights=(kinds == "rear_door").astype(float),
+                        minlength=len(c.group_names))
     rows = []
     for g, name in enumerate(c.group_names):
         m = float(c.group_margin_kw[g])
+        # a group of rear doors has no N+1 of its own: the room air backs each door up
+        n1 = None if members[g] and doors[g] == members[g] else _x(c.group_n1_capacity_kw[g])
         rows.append((name, int(members[g]), _x(c.group_capacity_kw[g]),
-                     _x(c.group_n1_capacity_kw[g]), _x(c.group_load_kw[g]), _x(m),
+                     n1, _x(c.group_load_kw[g]), _x(m),
                      _pct(c.group_load_kw[g] / c.group_capacity_kw[g]
                           if c.group_capacity_kw[g] > 0 else 0), group_status(c, g)))
     cols = [_c("Group"), _c("Units", kind="int"), _c("Capacity", "kW", "float"),
@@ -1823,7 +1834,8 @@ def cooling_groups_table(layout: Layout, analysis: Any,
                   "N+1 capacity minus load, or, for room units, capacity minus load and the air "
                   "heat of the largest failed rear door of their racks, if smaller. A group of "
                   "one unit has no spare: once it carries load it is not N+1. Rear doors are a "
-                  "group of their own: each cools its own rack and the room air backs it up."
+                  "group of their own: each cools its own rack and the room air backs it up, "
+                  "so they have no N+1 capacity (–) and their margin is capacity minus load."
                   + _cooling_bound_note(analysis, catalog))
 
 

@@ -651,3 +651,27 @@ def test_splitters_and_twin_port_cables_are_ordered_apart_and_the_cut_sheet_pair
     assert len(shared) == 3072 and len(legs) == 1536 and set(legs.values()) == {2}
     link_ids = {r[0] for r in cut.rows}
     assert set(legs) <= link_ids
+
+
+def test_installer_sheets_count_cpu_nodes_and_leave_unknown_figures_blank(
+        builtin_catalog_module):
+    """A CPU cluster: a rack of 16 nodes says 16 servers (it said 0, counting GPU servers
+    only); a node whose weight the catalog lacks has a blank weight in the elevations,
+    not 0.0 kg; the rear doors' group has no N+1 capacity of its own (blank)."""
+    from engine.report_tables import cooling_groups_table, elevations_table, racks_table
+
+    cat = builtin_catalog_module
+    lay = instantiate("cpu-cluster", {}, catalog=cat)
+    a = analyze(lay, cat)
+    racks = racks_table(lay, a, cat)
+    si = racks.index("Servers")
+    assert max(r[si] for r in racks.rows) == 16
+    elev = elevations_table(lay, a, cat)
+    wi, ti = elev.index("Weight"), elev.index("Item")
+    unknown = [d for d in cat.devices.values() if d.weight_kg.value is None]
+    rows = [r for r in elev.rows if r[ti] in {d.id for d in unknown}]
+    assert rows and all(r[wi] is None for r in rows)
+    b300 = instantiate("dgx-b300-superpod", {}, catalog=cat)
+    groups = cooling_groups_table(b300, analyze(b300, cat), cat)
+    door = next(r for r in groups.rows if "rear doors" in r[0])
+    assert door[groups.index("N+1 capacity")] is None
