@@ -1219,14 +1219,32 @@ def out_of_row_line(rack_box: np.ndarray, rot_deg: np.ndarray, row_code: np.ndar
     >>> k, off = out_of_row_line(box, np.zeros(4), np.zeros(4, int))
     >>> k.tolist(), off.round(2).tolist()
     ([2], [0.6])
+
+    A rack of the row turned a quarter (its faces across the row) is no rack out of line:
+
+    >>> turned = np.array([[0, 0, .6, 1.2], [.6, 0, 1.2, 1.2], [1.2, .3, 2.4, .9],
+    ...                    [2.4, 0, 3.0, 1.2]])
+    >>> out_of_row_line(turned, np.array([0, 0, 90, 0]), np.zeros(4, int))[0].tolist()
+    []
     """
     rows = np.asarray(row_code, np.int64)
     on = np.flatnonzero(rows >= 0)
     if len(on) < 2:
         e = np.zeros(0, np.int64)
         return e, np.zeros(0)
-    box = np.asarray(rack_box, np.float64)[on]
     along_x = (np.asarray(rot_deg)[on].astype(np.int64) % 180) == 0
+    # a row runs the way most of its racks face; a rack turned across it is the
+    # FLOOR-ROW-FACING check's, and its faces are no measure of the row's line
+    code_all = rows[on]
+    ids, inv = np.unique(code_all, return_inverse=True)
+    row_along_x = np.bincount(inv, weights=along_x.astype(float), minlength=len(ids)) * 2 >= \
+        np.bincount(inv, minlength=len(ids))
+    keep = along_x == row_along_x[inv]
+    on, along_x = on[keep], along_x[keep]
+    if len(on) < 2:
+        e = np.zeros(0, np.int64)
+        return e, np.zeros(0)
+    box = np.asarray(rack_box, np.float64)[on]
     lo = np.where(along_x, box[:, 1], box[:, 0])
     hi = np.where(along_x, box[:, 3], box[:, 2])
     code = rows[on]
