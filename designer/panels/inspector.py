@@ -931,10 +931,20 @@ class InspectorPanel(QWidget):
         self.rebuild()
 
     def _on_items_changed(self, ids: list) -> None:
+        if self._kind == "layout" and "hall" in ids:  # (the document names the hall so)
+            # a hall drawn into an L has no width and depth to type, a rectangle again has
+            if (hall_size(self.document.layout) is not None) != self._shows_hall_size():
+                self.rebuild()
+                return
+            self._refresh_values()
         touched = set(ids) & set(self._ids)
         if touched:
             self._touched |= touched
             self._refresh_values()
+
+    def _shows_hall_size(self) -> bool:
+        """Whether the hall's width and depth fields are on show."""
+        return any(field in self.editors for field in HALL_SIZE_FIELDS)
 
     def _on_items_removed(self, ids: list) -> None:
         if set(ids) & set(self._ids) or self._kind == "layout":

@@ -130,3 +130,24 @@ def test_the_value_it_already_has_typed_after_a_refusal_clears_the_refusal(qtbot
     assert not ed.is_marked() and _base(ed) == plain and not insp.message.isVisible()
     assert doc.item(feed.id).power_factor == feed.power_factor
     assert doc.undo_stack.count() == commands
+
+
+def test_a_hall_drawn_into_an_l_loses_its_width_and_depth_fields_and_gets_them_back(qtbot,
+                                                                                   doc):
+    """Width and depth are a rectangle's: reshaped into an L, the hall's section drops
+    them (they stayed, and a width typed there changed nothing, silently); undone, the
+    rectangle has them again with its size."""
+    from engine.edits import HALL_OUTLINE, hall_size
+
+    insp = _inspector(qtbot, doc)
+    doc.select([])
+    assert "hall.width_m" in insp.editors
+    (x0, y0), (x1, _), (_, y1) = doc.layout.hall.outline[:3]
+    ell = [(x0, y0), (x1, y0), (x1, (y0 + y1) / 2), ((x0 + x1) / 2, (y0 + y1) / 2),
+           ((x0 + x1) / 2, y1), (x0, y1)]
+    doc.reshape(HALL_OUTLINE, ell, "Reshape the hall")
+    assert hall_size(doc.layout) is None
+    assert "hall.width_m" not in insp.editors and "hall.depth_m" not in insp.editors
+    doc.undo_stack.undo()
+    w, _d = hall_size(doc.layout)
+    assert insp.editor("hall.width_m").widget.value() == pytest.approx(w)
