@@ -30,7 +30,9 @@ from designer.recent import design_file_stem
 from engine.catalog import Catalog, default_catalog, generation_name
 from engine.model import Layout
 from engine.retarget import (
+    FLAGSHIP_SERVER,
     FLAGSHIP_SYSTEM,
+    OEM_SERVER,
     RetargetResult,
     default_server,
     generations,
@@ -185,8 +187,14 @@ class RetargetDialog(QDialog):
                 default, reason = default_server(self.layout_, gen, self.catalog)
             except ValueError:
                 default, reason = "", ""
+            # by default an OEM (HGX) server maps to the generation's OEM server, not the
+            # flagship: the entry says so where the layout has such servers
+            oem = OEM_SERVER.get(gen)
+            hgx = default == FLAGSHIP_SERVER.get(gen) and oem in self.catalog.devices and any(
+                d.type.startswith("hgx-") for r in self.layout_.racks for d in r.devices)
             self.server.addItem(f"{name(default)} (default"
-                                + (f": {reason})" if reason else ")"), None)
+                                + (f": {reason}" if reason else "")
+                                + (f"; HGX servers to {name(oem)}" if hgx else "") + ")", None)
             for dev in server_choices(self.catalog, gen):
                 if dev.id != default:
                     cooling = "liquid" if (dev.liquid_fraction.value or 0) >= 0.5 else "air"

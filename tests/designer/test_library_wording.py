@@ -345,3 +345,25 @@ def test_a_bad_parameter_is_named_by_its_label_and_the_form_stays_put(qtbot,
     assert dlg.error.heightForWidth(dlg.error.width()) > dlg.fontMetrics().lineSpacing() * 1.5
     assert dlg.form_box.mapTo(dlg, dlg.form_box.rect().topLeft()).y() == y
     dlg.done(0)
+
+
+def test_the_default_server_says_where_hgx_servers_go(qtbot, builtin_catalog):
+    """A hall of HGX H100 retargeted to Blackwell: the default entry named only the DGX
+    B200, while every HGX server became an HGX B200; it says both now, and the copy
+    holds HGX B200."""
+    from engine.model import MountedDevice
+
+    lay = instantiate("dgx-h100-hall", {"racks": 2}, catalog=builtin_catalog)
+    racks = [r.model_copy(update={"devices": [MountedDevice(type="hgx-h100-8gpu", u=3)]})
+             if r.devices else r for r in lay.racks]
+    lay = lay.model_copy(update={"racks": racks})
+    dlg = RetargetDialog(lay, catalog=builtin_catalog)
+    qtbot.addWidget(dlg)
+    dlg.set_target("blackwell")
+    assert dlg.wait()
+    qtbot.waitUntil(lambda: dlg.result is not None, timeout=10_000)
+    assert dlg.server.itemText(0) == \
+        "NVIDIA DGX B200 (default; HGX servers to HGX B200 8-GPU server (OEM))"
+    kinds = {d.type for r in dlg.result.layout.racks for d in r.devices
+             if builtin_catalog.devices[d.type].role == "gpu_server"}
+    assert kinds == {"hgx-b200-8gpu"}
