@@ -2340,6 +2340,9 @@ def sources_table(layout: Layout, analysis: Any, links: LinkView | None = None,
         if m in catalog.media:
             add("medium", catalog.media[m])
     a = layout.assumptions
+    from engine.templates import layout_template_id, list_templates
+
+    from_template = layout_template_id(layout, list_templates()) is not None
     for name in type(a).model_fields:
         v = getattr(a, name)
         if isinstance(v, (int, float)) and not isinstance(v, bool) or v is None:
@@ -2353,8 +2356,9 @@ def sources_table(layout: Layout, analysis: Any, links: LinkView | None = None,
                         "figures (not set in the layout)")
             elif key and v != default:
                 # the design's own value: the default's source does not speak for it
-                note = (f"set in the layout (the template's description gives its basis); "
-                        f"the default {default:g} comes from {key}")
+                note = ("set in the layout" + (" (the template's description gives its "
+                                               "basis)" if from_template else "")
+                        + f"; the default {default:g} comes from {key}")
                 key = ""
             rows.append(("assumption", "layout", name, _x(v, digits) if v is not None else None,
                          _unit_of(name), key, "assumption", note, _source_title(catalog, key)))

@@ -105,6 +105,19 @@ def _top(table: Table, key: str, n: int, title: str) -> Table:
     return Table(table.key, title, table.columns, rows, table.note)
 
 
+def _hall_words(layout: Any, analysis: Any) -> str:
+    """Say the hall's size: a rectangle by its sides, another outline by its floor area
+    and the rectangle it fits in."""
+    from engine.edits import hall_size
+
+    xmin, ymin, xmax, ymax = layout.hall.bounds()
+    if hall_size(layout) is not None:
+        return f"a {xmax - xmin:,.1f} m x {ymax - ymin:,.1f} m hall"
+    area = getattr(analysis.floor, "hall_area_m2", 0.0)
+    return (f"a hall of {area:,.0f} m² of floor within {xmax - xmin:,.1f} m x "
+            f"{ymax - ymin:,.1f} m")
+
+
 def _util_colour(cols: list[Column]) -> Callable[[tuple, str], str | None]:
     idx = {c.name: i for i, c in enumerate(cols)}
 
@@ -216,7 +229,6 @@ def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple
     cnt, pw, co, cb, nw = _figures(analysis)
     sev = analysis.violations_by_severity()
     mm = 25.4 / doc.writer.resolution()
-    xmin, ymin, xmax, ymax = layout.hall.bounds()
     s: list = []
 
     def plan(extra: tuple[str, ...]):
@@ -240,7 +252,7 @@ def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple
     held = f"{cnt['gpus']:,} GPUs" if cnt["gpus"] or not cnt.get("cpu_nodes") else \
         f"{cnt['cpu_nodes']:,} CPU nodes"  # a CPU cluster says what it holds
     s.append(Para(f"{name}: {cnt['racks']:,} racks holding {held} "
-                  f"({layout.generation}) in a {xmax - xmin:,.1f} m x {ymax - ymin:,.1f} m hall. "
+                  f"({layout.generation}) in {_hall_words(layout, analysis)}. "
                   f"IT load {power_text(_kw(pw['it_kw']), analysis)}, facility load "
                   f"{low}{_kw(pw['facility_kw'])} at PUE {pw['pue_text']}; highest floor load "
                   f"{floor_load_text(analysis)} against a floor rated "

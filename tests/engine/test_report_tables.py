@@ -675,3 +675,23 @@ def test_installer_sheets_count_cpu_nodes_and_leave_unknown_figures_blank(
     groups = cooling_groups_table(b300, analyze(b300, cat), cat)
     door = next(r for r in groups.rows if "rear doors" in r[0])
     assert door[groups.index("N+1 capacity")] is None
+
+
+def test_an_assumption_set_in_a_hall_of_no_template_cites_no_template(builtin_catalog_module):
+    """A blank hall whose air dT was set to 12 K: its source row says it was set in the
+    layout, not that a template's description gives the basis (no template made it); a
+    template's hall still points to its description."""
+    from engine.edits import LAYOUT_ID, set_field
+    from engine.model import Hall, Layout
+    from engine.report_tables import sources_table
+
+    cat = builtin_catalog_module
+    blank = Layout(name="Test hall", hall=Hall(outline=[(0, 0), (20, 0), (20, 14), (0, 14)]))
+    blank = set_field(blank, [LAYOUT_ID], "assumptions.delta_t_air_k", 12.0)
+    made = set_field(instantiate("dgx-h100-hall", {"racks": 2}, catalog=cat), [LAYOUT_ID],
+                     "assumptions.delta_t_air_k", 12.0)
+    for lay, says in ((blank, False), (made, True)):
+        t = sources_table(lay, analyze(lay, cat), None, cat)
+        row = next(r for r in t.rows if r[2] == "delta_t_air_k")
+        assert row[t.index("Note")].startswith("set in the layout")
+        assert ("template's description" in row[t.index("Note")]) is says
