@@ -427,7 +427,7 @@ def test_the_bill_of_materials_says_one_tray_run_and_its_length_to_a_tenth(
     lay = lay.model_copy(update={"trays": [tray]})
     export(lay, analyze(lay, builtin_catalog), tmp_path / "r.pdf")
     text = " ".join(_texts(tmp_path / "r.pdf"))
-    assert "Cable tray tray 1 tray run 1 ea 0 – 7.2" in text  # no length each: a run
+    assert "Cable tray tray 1 tray run 1 ea – – 7.2" in text  # no length each: a run
     assert "tray runs" not in text
     # a fraction in a column of counts is never printed as a whole number
     assert (fmt_value(7.2, "int"), fmt_value(7.0, "int"), fmt_value(7, "int")) == \
