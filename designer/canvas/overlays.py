@@ -546,12 +546,46 @@ class CablesOverlay(OverlayItem):
         dist = np.hypot(px - qx, py - qy)
         best = np.argmin(dist, axis=1)
         counts: dict[str, float] = {}
-        for seg, n in zip(best.tolist(), ports[has].tolist(), strict=True):
-            counts[owner[seg]] = counts.get(owner[seg], 0.0) + n
+        groups = CablesOverlay._link_groups(analysis)
+        if groups is not None and not estimated:
+            # each cable counted once in a tray: a link whose two racks hang under one
+            # tray is one cable in it (its two ends are not two cables), one between two
+            # trays runs in both
+            trays = sorted(set(owner))
+            tray_of_seg = np.array([trays.index(o) for o in owner], np.int64)
+            rack_tray = np.full(arr.n_racks, -1, np.int64)
+            rack_tray[has] = tray_of_seg[best]
+            a, b, w = groups
+            ta, tb = rack_tray[a], rack_tray[b]
+            load = np.bincount(ta[ta >= 0], weights=w[ta >= 0], minlength=len(trays))
+            other = (tb >= 0) & (tb != ta)
+            load += np.bincount(tb[other], weights=w[other], minlength=len(trays))
+            counts = {t: float(v) for t, v in zip(trays, load.tolist(), strict=True) if v}
+        else:
+            for seg, n in zip(best.tolist(), ports[has].tolist(), strict=True):
+                counts[owner[seg]] = counts.get(owner[seg], 0.0) + n
         rows = np.arange(len(has))
         drops = list(zip(px[:, 0].tolist(), py[:, 0].tolist(), qx[rows, best].tolist(),
                          qy[rows, best].tolist(), strict=True))
         return counts, estimated, drops
+
+    @staticmethod
+    def _link_groups(analysis: Analysis) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """Return the link groups between two racks: a and b rack and cables (links
+        times parallel cables); ``None`` when the network built none."""
+        n = analysis.arrays.n_racks
+        topo = getattr(analysis.network, "topology", None)
+        a = getattr(topo, "lk_a_rack", None)
+        b = getattr(topo, "lk_b_rack", None)
+        if a is None or b is None or not len(a):
+            return None
+        a, b = np.asarray(a, np.int64), np.asarray(b, np.int64)
+        w = np.asarray(topo.lk_count, np.float64)
+        per = getattr(getattr(analysis.network, "cabling", None), "cables", None)
+        if per is not None and len(per) == len(w):
+            w = w * np.asarray(per, np.float64)
+        between = (a != b) & (a >= 0) & (b >= 0) & (a < n) & (b < n)
+        return a[between], b[between], w[between]
 
     @staticmethod
     def _rack_cable_ends(analysis: Analysis) -> tuple[np.ndarray, bool]:
@@ -670,7 +704,7 @@ class CablesOverlay(OverlayItem):
 
     def legend(self):
         note = ("scale-out ports per nearest tray (estimate)" if self.estimated
-                else "cable ends into each tray")  # a cable counts at both of its ends
+                else "cables in each tray")
         rows = [("#00788c", note)]
         if self.links:
             rows.append((_LINK_COLOR.name(), "links drawn rack to rack (routed on the trays)"))

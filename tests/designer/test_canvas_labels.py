@@ -311,3 +311,19 @@ def test_a_selected_links_name_keeps_clear_of_the_rack_labels_along_it(view, doc
     assert QRectF(view.viewport().rect()).contains(box)
     line = t.map(scene.link_highlight.links[0][1])
     assert abs(box.center().y() - line.y1()) < 90, "near its line"
+
+
+def test_a_tray_counts_each_cable_once_not_each_end(builtin_catalog):
+    """A hall with one tray: every cable between two racks runs in it once; the pill
+    counted both ends of each (twice the cables)."""
+    from designer.canvas.overlays import CablesOverlay
+    from engine.analysis import analyze
+    from engine.templates import instantiate
+
+    lay = instantiate("dgx-h100-hall", {"racks": 8}, catalog=builtin_catalog)
+    lay = lay.model_copy(update={"trays": lay.trays[:1]})
+    a = analyze(lay, builtin_catalog)
+    counts, estimated, _drops = CablesOverlay._tray_counts(lay, a)
+    _ra, _rb, w = CablesOverlay._link_groups(a)
+    assert not estimated and counts == {lay.trays[0].id: pytest.approx(w.sum())}
+    assert w.sum() > 0
