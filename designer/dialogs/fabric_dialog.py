@@ -335,8 +335,12 @@ class FabricDialog(QDialog):
             except InputError as exc:
                 self._plan = None
                 self._ok.setText("Add fabric")
+                # no fabric: no switch of one to show (the list's first is a management one)
+                self.switch.blockSignals(True)
+                self.switch.setCurrentIndex(-1)
+                self.switch.blockSignals(False)
                 self._show_problem(f"No {_PURPOSE_NOUNS[purpose]} here: "
-                                   f"{self._refusal(exc, purpose)}")
+                                   f"{self._refusal(exc, purpose, bool(self._selection))}")
                 return
         self._plan = plan
         f = plan.fabric
@@ -370,13 +374,17 @@ class FabricDialog(QDialog):
         self._changed()
 
     @staticmethod
-    def _refusal(exc: InputError, purpose: str) -> str:
+    def _refusal(exc: InputError, purpose: str, selected: bool = True) -> str:
         if exc.field == "fabric members" and exc.expected.startswith("selected racks"):
             what = exc.expected.removeprefix("selected racks holding ")
             return f"select racks holding {what} (and racks without, for its switches)."
         if exc.field == "fabric members":
             owners = exc.expected.removeprefix("racks outside fabric ").split(",")[0]
             owners = owners.split(" which")[0]
+            if not selected:  # nothing selected: the dialog looked at the whole hall
+                return (f"every server of the hall is in fabric {owners} already: select "
+                        "the racks of a new fabric, or edit that fabric's members in the "
+                        "inspector.")
             return (f"the selected racks' servers are in fabric {owners} already: select "
                     "other racks, or edit that fabric's members in the inspector.")
         if exc.field == "fabric preset":

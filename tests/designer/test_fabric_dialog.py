@@ -110,6 +110,21 @@ def test_a_refused_selection_leaves_only_the_purpose_to_change(win, hand_hall, q
     assert not any(w.isEnabled() for w in (dlg.switch, dlg.speed, dlg.rails, dlg.su, dlg.tiers))
 
 
+def test_nothing_selected_in_a_hall_of_one_fabric_speaks_of_the_hall(win, hand_hall, qtbot):
+    """Every server already in a compute fabric, nothing selected: the dialog says the
+    hall's servers are in it (it spoke of "the selected racks"), and shows no switch
+    (the list's first, a 1 GbE management switch, stood greyed in a compute form)."""
+    hand_hall.select([r.id for r in hand_hall.layout.racks])
+    first = win.fabric_dialog()
+    qtbot.addWidget(first)
+    hand_hall.add_fabric(first.fabric())
+    hand_hall.select([])
+    dlg = win.fabric_dialog()
+    qtbot.addWidget(dlg)
+    assert "every server of the hall is in fabric" in dlg.problem.text()
+    assert dlg.switch.currentIndex() == -1 and dlg.fabric() is None
+
+
 def test_a_storage_network_shows_in_the_inspector_per_node(win, hand_hall, monkeypatch, qtbot):
     # a storage network has no per-GPU figure: the inspector gives its bisection per node
     from designer.dialogs import fabric_dialog
