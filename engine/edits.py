@@ -338,6 +338,12 @@ def row_places(layout: Layout, model_id: str, start: Sequence[float], end: Seque
     >>> p = row_places(lay, "GPU-0001", (1.0, 1.6), (4.2, 1.6))
     >>> [round(c[0], 3) for c in p.centres], p.free.tolist()
     ([1.4, 2.2, 3.0, 3.8], [False, True, True, True])
+
+    Started 0.3 m off the rack's edge, in line with it, the row still runs on edge to
+    edge from it:
+
+    >>> [round(c[0], 3) for c in row_places(lay, "GPU-0001", (2.1, 1.6), (4.5, 1.6)).centres]
+    [2.2, 3.0, 3.8]
     """
     catalog = catalog or default_catalog()
     model, _ = _rack_and_index(layout, model_id)
@@ -359,6 +365,17 @@ def row_places(layout: Layout, model_id: str, start: Sequence[float], end: Seque
         c = min(max(y0 if along_x else x0, lo + d / 2), hi - d / 2)
         x0, y0 = (x0, c) if along_x else (c, y0)
     rot, inline = _row_rotation(layout, catalog, model, along_x, (x0, y0), n * w * sign, d)
+    if len(inline):
+        # drawn in line with racks: the new racks continue their run edge to edge, where
+        # the line started a fraction of a rack off (a gap a hand cannot see, hot air's
+        # way back to the intakes)
+        first = (x0 if along_x else y0) + 0.5 * w * sign
+        near = min((layout.racks[k] for k in inline.tolist()),
+                   key=lambda r: abs((r.x_m if along_x else r.y_m) - first))
+        off = ((near.x_m if along_x else near.y_m) - first) % w
+        off = off - w if off > w / 2 else off
+        if abs(off) > 1e-6:
+            x0, y0 = (x0 + off, y0) if along_x else (x0, y0 + off)
     centres = [((x0 + (k + 0.5) * w * sign, y0) if along_x else (x0, y0 + (k + 0.5) * w * sign))
                for k in range(n)]
     # positions on a column, a wall, a keep-out zone, a unit or a rack, or off the floor,
