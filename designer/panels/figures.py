@@ -114,7 +114,10 @@ def unit_rows(document, ids: list[str]) -> list[tuple[str, str, str]]:
     labels = [("Load (kW)", "Heat assigned to the unit"),
               ("Utilization", "Load over rated capacity"),
               ("Coolant flow (L/min)", "Flow the assigned liquid heat needs (CDU)"),
-              ("Racks served", "Racks whose zone or CDU this unit is"),
+              ("Racks served", "Racks whose CDU or nearest CRAH this unit is (the zone "
+               "lines of the cooling overlay); a CRAH takes a share of the whole room's air "
+               "heat by capacity over distance squared, so it carries load with no rack "
+               "nearest it"),
               ("Group N+1 margin (kW)", "Group capacity without its largest unit, minus load "
                "(room units: also less the heat of their largest failed rear door)")]
     if a is None:
@@ -132,12 +135,14 @@ def unit_rows(document, ids: list[str]) -> list[tuple[str, str, str]]:
     kinds = {c.unit_kind[i] for i in idx}
     gix = sorted({int(c.unit_group[i]) for i in idx.tolist()})
     margin = "; ".join(_group_margin(c, g) for g in gix)
-    # a CRAH cooling the shared room air serves no rack of its own, yet carries load
-    shared = served == 0 and load > 0 and kinds <= {"crah"}
+    # a CRAH takes its share of the whole room's air, the racks nearest it or not: said
+    # beside the count of the racks nearest it, so a CRAH with none still reads right
+    room = kinds <= {"crah"}
+    racks = f"{served} nearest" if served else "none nearest"
     values = [_n(load), f"{load / cap:.0%}" if cap > 0 else _DASH,
               (f"{flow:,.0f}" + (f" of {rated:,.0f} rated" if rated > 0 else ""))
               if "cdu" in kinds else _DASH,
-              "shared room air" if shared else f"{served}", margin or _DASH]
+              f"{racks}; a share of the room's air" if room else f"{served}", margin or _DASH]
     rows = [(k, v, t) for (k, t), v in zip(labels, values, strict=True)]
     return rows
 

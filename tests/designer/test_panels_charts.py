@@ -135,6 +135,12 @@ def test_a_cdu_alone_with_no_load_reads_no_load_in_the_designer(qtbot, doc, defa
     assert rows["Group N+1 margin (kW)"] == "CDU +0, no load (one unit, no spare)"
     assert {k: v for k, v, _t in unit_rows(doc, ["CRAH-1"])}["Group N+1 margin (kW)"] \
         .startswith("CRAH +")
+    # a CRAH: the racks nearest it, and the share of the room's air every CRAH takes
+    served = {k: v for k, v, _t in unit_rows(doc, ["CRAH-1"])}["Racks served"]
+    near = sum(1 for i in doc.analysis.cooling.rack_crah.tolist()
+               if doc.analysis.cooling.unit_ids[i] == "CRAH-1")
+    assert served == (f"{near} nearest" if near else "none nearest") + \
+        "; a share of the room's air"
 
 
 def test_a_rack_over_the_air_limit_among_many_stands_out_in_the_rack_chart(qtbot, doc,
