@@ -46,7 +46,6 @@ import re
 import shutil
 import stat
 import tempfile
-import unicodedata
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -68,6 +67,7 @@ from engine.templates import (
     ParameterError,
     TemplateFile,
     list_templates,
+    no_control_chars,
     read_template_file,
     read_user_library,
     resolve_params,
@@ -184,22 +184,9 @@ class ManifestEntry(_Model):
 
 def _printable(text: str) -> str:
     """Keep a manifest text with no control characters: a line break or a terminal escape
-    in a bundle's name would be echoed raw wherever the name is shown.
-
-    Examples
-    --------
-    >>> _printable("GPU halls 2025")
-    'GPU halls 2025'
-    >>> _printable("a\\x1b[31mred")
-    Traceback (most recent call last):
-    ...
-    ValueError: a text without control characters such as line breaks or escapes (got '\\x1b' at character 2)
-    """
-    bad = next(((i, c) for i, c in enumerate(text) if unicodedata.category(c) == "Cc"), None)
-    if bad is not None:
-        raise ValueError("a text without control characters such as line breaks or escapes "
-                         f"(got {bad[1]!r} at character {bad[0] + 1})")
-    return text
+    in a bundle's name would be echoed raw wherever the name is shown
+    (:func:`engine.templates.no_control_chars`)."""
+    return no_control_chars(text)
 
 
 class Manifest(_Model):

@@ -173,34 +173,38 @@ def _range_text(lo: float | None, hi: float | None) -> str:
     return f"a value of at most {_num(hi)}"
 
 
-def _no_controls(text: str) -> str:
-    r"""Keep a template's words free of control characters (a terminal escape or a line
-    break in a title would be printed raw by ``rackscape templates``); a description and
-    a source may break lines.
+def no_control_chars(text: str, allow: str = "") -> str:
+    r"""Keep a text free of control characters but those in ``allow``: a terminal escape
+    or a line break in a title or a bundle's name would be printed raw wherever it is
+    shown (``rackscape templates``); a description may break lines (``allow="\n\t"``).
 
     Examples
     --------
-    >>> _no_controls("DGX SuperPOD\nsecond line")
+    >>> no_control_chars("DGX SuperPOD\nsecond line", allow="\n")
     'DGX SuperPOD\nsecond line'
-    >>> _no_controls("a\x1b[31mred")
+    >>> no_control_chars("a\x1b[31mred")
     Traceback (most recent call last):
     ...
-    ValueError: a text without control characters such as terminal escapes (got '\x1b' at character 2)
+    ValueError: a text without control characters such as line breaks or escapes (got '\x1b' at character 2)
     """
     bad = next(((i, c) for i, c in enumerate(text)
-                if unicodedata.category(c) == "Cc" and c not in "\n\t"), None)
+                if unicodedata.category(c) == "Cc" and c not in allow), None)
     if bad is not None:
-        raise ValueError("a text without control characters such as terminal escapes "
+        raise ValueError("a text without control characters such as line breaks or escapes "
                          f"(got {bad[1]!r} at character {bad[0] + 1})")
     return text
 
 
+def _no_controls(text: str) -> str:
+    """A description's or a source's text: lines and tabs, no other control character."""
+    return no_control_chars(text, allow="\n\t")
+
+
 def _one_line(text: str) -> str:
-    """As :func:`_no_controls`, and no line break either (a title, a name, a help line)."""
-    _no_controls(text)
+    """A title's, a name's or a help line's text: one line, no control character."""
     if "\n" in text or "\t" in text:
         raise ValueError("one line of text (got a line break or a tab)")
-    return text
+    return no_control_chars(text)
 
 
 #: a one-line text of a template, and a longer one

@@ -855,7 +855,7 @@ def test_template_assumption_errors_name_the_field_in_one_line():
 
 @pytest.mark.parametrize(("field", "value", "needle"), [
     ("title", "Pod\x1b[2J", "title: expected a text without control characters such as "
-                           "terminal escapes (got '\\x1b' at character 4)"),
+                           "line breaks or escapes (got '\\x1b' at character 4)"),
     ("title", "Pod\nsecond", "title: expected one line of text"),
     ("description", "ok\n\x07bell", "description: expected a text without control"),
 ])
