@@ -215,6 +215,9 @@ class DeviceType(_Model):
     #: in 32 cages [S11]; DGX H100: 8 ports in 4 cages [S01]), so one transceiver module
     #: serves two links there
     ports_per_cage: int = Field(default=1, ge=1, le=8)
+    #: cages per line card of a modular chassis (36 on an Arista 7800R4C-36PE card
+    #: [S43]), so a cut-sheet names the card of each port (``LC2/P5``); 0: one board
+    cages_per_card: int = Field(default=0, ge=0, le=1024)
     #: compute trays of a rack-scale system (18 in an NVL72 rack [S04]): its scale-out
     #: ports are spread over them in order, so a cut-sheet names the tray of each port
     compute_trays: int = Field(default=0, ge=0, le=1024)

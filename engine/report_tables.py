@@ -675,6 +675,9 @@ def _topology_view(analysis: Any, topo: Any, cab: Any, catalog: Catalog) -> Link
                      np.int64)
     per_tray = np.where(trays > 0, -(-arr.types.scaleout_ports // np.maximum(trays, 1)), 0)
 
+    card_cages = np.array([getattr(catalog.devices.get(m), "cages_per_card", 0) or 0
+                           for m in models.tolist()], np.int64)
+
     def end(r: np.ndarray, side: int):
         is_sw = r < 0
         sw = np.where(is_sw, -r - 1, 0)
@@ -702,10 +705,17 @@ def _topology_view(analysis: Any, topo: Any, cab: Any, catalog: Catalog) -> Link
                 " tray %02d", tray).astype(object), dev_name)
             p = np.where(on_tray, (p - 1) % links + 1, p)
             u = np.where(on_tray, 0, u)
+        # a modular switch's cages are on line cards: LCn/ before the cage, numbered on it
+        per_card = np.where(is_sw, card_cages[np.asarray(topo.sw_model, np.int64)[sw]]
+                            if topo.n_switches else 0, 0)
+        cage_no = (p - 1) // c + 1
+        card = np.where(per_card > 0, (cage_no - 1) // np.maximum(per_card, 1) + 1, 0)
+        cage_no = np.where(per_card > 0, (cage_no - 1) % np.maximum(per_card, 1) + 1, cage_no)
         # Pn for a port of its own, Pn/k for port k of cage n (twin-port, or broken out)
-        port = [(f"T{t:02d}-" if t else "") + (f"P{(x - 1) // k + 1}/{(x - 1) % k + 1}"
-                                               if k > 1 else f"P{x}")
-                for x, k, t in zip(p.tolist(), c.tolist(), tray.tolist(), strict=True)]
+        port = [(f"T{t:02d}-" if t else "") + (f"LC{d}/" if d else "")
+                + (f"P{n}/{(x - 1) % k + 1}" if k > 1 else f"P{n}")
+                for x, k, t, d, n in zip(p.tolist(), c.tolist(), tray.tolist(), card.tolist(),
+                                         cage_no.tolist(), strict=True)]
         return (rack_ids[np.where(rack >= 0, rack, len(rack_ids) - 1)].tolist(), u.astype(np.int64),
                 dev_name.tolist(), port)
 
@@ -2235,6 +2245,7 @@ def cutsheet_table(analysis: Any, links: LinkView | None = None,
                  + " m at or above the routed length (which includes slack); longer runs round "
                  "up to 10 m and are made to order. Ports: Pn is cage n; Pn/k is port k of "
                  "cage n (a twin-port cage, or a port broken out into slower links); "
+                 "LC2/P5 is cage 5 of line card 2 of a modular switch; "
                  "T07-P2 is port 2 of a rack-scale system's compute tray 7, routed from the "
                  "middle of the rack. Shared cable: a copper link at a twin-port cage is a "
                  "leg of a two-link cable (twin-port or splitter), named by its first "

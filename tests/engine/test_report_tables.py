@@ -695,3 +695,16 @@ def test_an_assumption_set_in_a_hall_of_no_template_cites_no_template(builtin_ca
         row = next(r for r in t.rows if r[2] == "delta_t_air_k")
         assert row[t.index("Note")].startswith("set in the layout")
         assert ("template's description" in row[t.index("Note")]) is says
+
+
+def test_a_modular_switch_names_the_line_card_of_each_port(builtin_catalog_module):
+    """Meta's CTSW, a 7804R4 of four 36-cage line cards [S43], takes 96 cages of 400G
+    pairs per pod: cut-sheet ports LC1/P1/1 to LC3/P24/2 (it said P1/1 to P96/2, and an
+    installer had to count the cards)."""
+    cat = builtin_catalog_module
+    lay = instantiate("meta-24k-roce", {"pods": 1}, catalog=cat)
+    v = link_view(analyze(lay, cat), cat)
+    ports = {p for d, p in zip(v.b_device, v.b_port, strict=True) if d.startswith("arista-7804")}
+    cards = {p.split("/")[0] for p in ports}
+    assert cards == {"LC1", "LC2", "LC3"} and "LC3/P24/2" in ports and "LC3/P25/1" not in ports
+    assert max(int(p.split("/")[1][1:]) for p in ports) == 36
