@@ -1916,7 +1916,7 @@ def feeds_to_take(layout: Layout, points: Sequence[Sequence[float]], side: str,
         mine = [f for f in layout.rack(rid).feeds if f in of_side]
         if any(of_side[f].kind != "busway" for f in mine):
             continue
-        if not mine or (rid in boxes and nearest_feeds(layout, boxes[rid], prefer=mine).get(side)
+        if not mine or (rid in boxes and nearest_feeds(layout, boxes[rid]).get(side)
                         not in mine):
             out.append(rid)
     return out
@@ -2225,7 +2225,7 @@ def _refeed(layout: Layout, rack_ids: Sequence[str], catalog: Catalog,
         if r.id not in wanted or r.id not in boxes:
             continue
         r = racks[k]  # a new row may have named it already
-        near = nearest_feeds(layout, boxes[r.id], prefer=r.feeds)
+        near = nearest_feeds(layout, boxes[r.id])
         # the sides it was fed from, from the runs now in reach (an unfed rack takes both)
         feeds = list(dict.fromkeys([near.get(side_of.get(f, ""), f) for f in r.feeds]
                                    or list(near.values())))

@@ -17,7 +17,6 @@ Examples
 from __future__ import annotations
 
 import operator
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -255,15 +254,14 @@ def feed_gaps_m(rack_box: np.ndarray, pair_feed: np.ndarray, tables: dict) -> np
 
 
 def nearest_feeds(layout: Layout, box: tuple[float, float, float, float],
-                  reach_m: float = TAP_OFF_REACH_M,
-                  prefer: Sequence[str] = ()) -> dict[str, str]:
+                  reach_m: float = TAP_OFF_REACH_M) -> dict[str, str]:
     """Return the nearest feed of each side (``{"A": id, "B": id}``) whose run passes
     within ``reach_m`` of a footprint ``(minx, miny, maxx, maxy)``.
 
     Feeds drawn without a run (fewer than two points) reach nowhere. Of runs equally
-    near (two busway sections a footprint touches end to end both pass over it), a
-    feed in ``prefer`` (the rack's own) stays, else the run passing nearest the
-    footprint's centre is taken.
+    near (two busway sections a footprint touches end to end both pass over it), the
+    run passing nearest the footprint's centre is taken: where a rack stands decides,
+    so a rack nudged away and back is fed as before.
 
     Examples
     --------
@@ -277,13 +275,12 @@ def nearest_feeds(layout: Layout, box: tuple[float, float, float, float],
     {'A': 'A1'}
 
     A rack over the joint of two sections (A1 to x = 4, A2 from there): the section
-    under its centre, unless the rack is on the other already:
+    under its centre:
 
     >>> lay = Layout(hall=Hall(outline=[(0, 0), (9, 0), (9, 9)]), feeds=[
     ...     PowerFeed(id=f"A{k}", kind="busway", side="A", voltage_v=415, phases=3, amps=400,
     ...               points=[(x0, 2), (x1, 2)]) for k, (x0, x1) in ((1, (0, 4)), (2, (4, 9)))])
-    >>> nearest_feeds(lay, (4.0, 1.4, 4.6, 2.6)), nearest_feeds(lay, (4.0, 1.4, 4.6, 2.6),
-    ...                                                         prefer=["A1"])
+    >>> nearest_feeds(lay, (4.0, 1.4, 4.6, 2.6)), nearest_feeds(lay, (3.5, 1.4, 4.1, 2.6))
     ({'A': 'A2'}, {'A': 'A1'})
     """
     runs = [(f, np.asarray(f.points, np.float64)) for f in layout.feeds if len(f.points) >= 2]
@@ -299,10 +296,9 @@ def nearest_feeds(layout: Layout, box: tuple[float, float, float, float],
     np.minimum.at(gap, owner, d)
     mid = np.full(len(runs), np.inf)
     np.minimum.at(mid, owner, dc)
-    own = set(prefer)
-    best: dict[str, tuple[tuple[float, int, float], str]] = {}
+    best: dict[str, tuple[tuple[float, float], str]] = {}
     for (f, _), g, c in zip(runs, gap.tolist(), mid.tolist(), strict=True):
-        key = (round(g, 3), 0 if f.id in own else 1, c)
+        key = (round(g, 3), c)
         if g <= reach_m and (f.side not in best or key < best[f.side][0]):
             best[f.side] = (key, f.id)
     return {side: best[side][1] for side in sorted(best)}

@@ -548,3 +548,13 @@ def test_a_rack_over_a_busway_joint_keeps_its_section_when_nudged_and_back(cat):
         out = edits.settle_racks(edits.move_items(out, {r.id: (r.x_m, y)}), [r.id], cat)
     assert out.rack(r.id).feeds == r.feeds
     assert not [v for v in analyze(out, cat).violations if v.severity == "error"]
+    # seven fine steps along the row onto the other section and seven back: where the
+    # rack stands decides its section, so it is fed as before (a rack kept the section it
+    # was nudged onto, and overloaded it)
+    for q in ("NVL-0011", "NVL-0012", "NVL-0013"):
+        rq = lay.rack(q)
+        out = lay
+        for k in [*range(1, 8), *range(6, -1, -1)]:
+            out = edits.settle_racks(edits.move_items(out, {q: (rq.x_m + 0.1 * k, rq.y_m)}),
+                                     [q], cat)
+        assert out.rack(q).feeds == rq.feeds, q
