@@ -1955,8 +1955,9 @@ def copy_items(layout: Layout, ids: Iterable[str]) -> dict[str, list[dict[str, A
     """Return the items ``ids`` as JSON-ready data by group (a clipboard payload).
 
     A rack's rear door comes along with the rack. A rack in generated fabrics carries
-    them in ``fabric_roles`` (``[fabric id, "member" | "network"]`` pairs), so that a
-    copy pasted after its source was cut or deleted still joins them.
+    them in ``fabric_roles`` (``[fabric id, "member" | "network", design name, place]``),
+    so that a copy pasted after its source was cut or deleted still joins them, where it
+    stood.
 
     Examples
     --------
@@ -1966,9 +1967,10 @@ def copy_items(layout: Layout, ids: Iterable[str]) -> dict[str, list[dict[str, A
     >>> [r["id"] for r in copy_items(lay, ["R1"])["racks"]]
     ['R1']
     >>> from engine.templates import instantiate
-    >>> copy_items(instantiate("dgx-h100-hall", {"racks": 8}), ["GPU-0001"])["racks"][0][
-    ...     "fabric_roles"]
-    [['compute', 'member']]
+    >>> hall = instantiate("dgx-h100-hall", {"racks": 8})
+    >>> copy_items(hall, ["GPU-0002"])["racks"][0]["fabric_roles"] == [
+    ...     ["compute", "member", hall.name, 1]]
+    True
     """
     want = set(ids)
     want.update(u.id for u in layout.cooling if u.kind == "rear_door" and u.rack in want)
@@ -1990,24 +1992,28 @@ def copy_items(layout: Layout, ids: Iterable[str]) -> dict[str, list[dict[str, A
 FABRIC_ROLES = "fabric_roles"
 
 
-def _fabric_roles(layout: Layout, rack_id: str) -> list[list[str]]:
-    """Return ``[fabric id, role]`` for each generated fabric rack ``rack_id`` is in as a
-    member or a network rack."""
-    out = []
+def _fabric_roles(layout: Layout, rack_id: str) -> list[list[Any]]:
+    """Return ``[fabric id, role, design name, place]`` for each generated fabric rack
+    ``rack_id`` is in as a member (``place``: its index among the members) or a network
+    rack (its index among the network racks)."""
+    out: list[list[Any]] = []
     for f in layout.fabrics:
         if f.topology == "explicit":
             continue
         if rack_id in f.members:
-            out.append([f.id, "member"])
+            out.append([f.id, "member", layout.name, f.members.index(rack_id)])
         if rack_id in f.network_racks:
-            out.append([f.id, "network"])
+            out.append([f.id, "network", layout.name, f.network_racks.index(rack_id)])
     return out
 
 
 def _roles_valid(roles: Any) -> bool:
     return isinstance(roles, list) and all(
-        isinstance(r, list) and len(r) == 2 and isinstance(r[0], str)
-        and r[1] in ("member", "network") for r in roles)
+        isinstance(r, list) and len(r) in (2, 4) and isinstance(r[0], str)
+        and r[1] in ("member", "network")
+        and (len(r) == 2 or (isinstance(r[2], str) and isinstance(r[3], int)
+                             and not isinstance(r[3], bool) and r[3] >= 0))
+        for r in roles)
 
 
 def _without_roles(item: Mapping[str, Any]) -> dict[str, Any]:
@@ -2135,14 +2141,17 @@ def paste(layout: Layout, payload: Mapping[str, Sequence[Mapping[str, Any]]],
 
 def _join_source_fabrics(layout: Layout, new_of: Mapping[str, str],
                          catalog: Catalog | None = None,
-                         roles: Mapping[str, Sequence[Sequence[str]]] | None = None) -> Layout:
+                         roles: Mapping[str, Sequence[Sequence[Any]]] | None = None) -> Layout:
     """Return ``layout`` with each pasted rack (``new_of``: source id -> copy's id) in the
     generated fabrics its source is in, as a member or a network rack, as a row drawn
     from a model joins its fabric: a copied rack of servers grows the fabric (its
     switches follow) instead of standing apart in no fabric. ``roles`` (source id ->
-    ``[fabric id, role]`` pairs, as copied) stand for the source's own fabrics, which hold
-    it no more once it was cut; they join fabrics of those ids this layout has. An
-    explicit fabric's members are the ends of drawn links, which a copy does not have."""
+    ``[fabric id, role, design name, place]``, as copied) stand for the source's own
+    fabrics, which hold it no more once it was cut: they join the fabric of that id of
+    the same design (a rack pasted into another design joins none of its fabrics), the
+    members in their old order and a network rack at its old place among the network
+    racks, so a rack cut and pasted back leaves every cable as it was. An explicit
+    fabric's members are the ends of drawn links, which a copy does not have."""
     if not new_of or not layout.fabrics:
         return layout
     roles = roles or {}
@@ -2151,25 +2160,34 @@ def _join_source_fabrics(layout: Layout, new_of: Mapping[str, str],
         if f.topology == "explicit":
             fabrics.append(f)
             continue
-
-        members = [new_of[m] for m in new_of if _in_fabric(f, m, f.members, "member", roles)]
-        nets = [new_of[m] for m in new_of
-                if _in_fabric(f, m, f.network_racks, "network", roles)]
+        members = [(p, new_of[m]) for m in new_of
+                   if (p := _place_in(f, m, f.members, "member", roles, layout.name)) is not None]
+        nets = [(p, new_of[m]) for m in new_of
+                if (p := _place_in(f, m, f.network_racks, "network", roles, layout.name))
+                is not None]
         if members:
-            f = _with_members(f, members, layout, catalog)
+            f = _with_members(f, [rid for _p, rid in sorted(members)], layout, catalog)
         if nets:
-            f = f.model_copy(update={"network_racks": [*f.network_racks, *nets]})
+            racks = list(f.network_racks)
+            for p, rid in sorted(nets):
+                racks.insert(min(p, len(racks)), rid)
+            f = f.model_copy(update={"network_racks": racks})
         fabrics.append(f)
     return _rebuild(layout, {"fabrics": fabrics}) if fabrics != layout.fabrics else layout
 
 
-def _in_fabric(f: Fabric, src: str, listed: Sequence[str], role: str,
-               roles: Mapping[str, Sequence[Sequence[str]]]) -> bool:
-    """Whether source rack ``src`` was in fabric ``f`` in ``role``: as its copied
-    ``fabric_roles`` say, else as ``listed`` (the fabric's members or network racks)."""
+def _place_in(f: Fabric, src: str, listed: Sequence[str], role: str,
+              roles: Mapping[str, Sequence[Sequence[Any]]], design: str) -> int | None:
+    """Return where source rack ``src`` stood in fabric ``f`` in ``role`` (its index, by
+    which copies are ordered), or ``None`` when it was not there: as its copied
+    ``fabric_roles`` say (of this design), else as ``listed`` (the fabric's members or
+    network racks)."""
     if src in roles:
-        return [f.id, role] in [list(r) for r in roles[src]]
-    return src in listed
+        for r in roles[src]:
+            if r[0] == f.id and r[1] == role and (len(r) == 2 or r[2] == design):
+                return int(r[3]) if len(r) == 4 else len(listed)
+        return None
+    return listed.index(src) if src in listed else None
 
 
 def settle_racks(layout: Layout, rack_ids: Sequence[str],

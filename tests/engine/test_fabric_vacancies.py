@@ -151,7 +151,7 @@ def test_a_rack_cut_and_pasted_back_keeps_its_cables(pod):
     cut-sheet is the one before, label for label (it had joined no fabric: 32 servers
     off the fabric, 64 links short)."""
     payload = edits.copy_items(pod, ["GPU-0005"])
-    assert payload["racks"][0]["fabric_roles"] == [["compute", "member"]]
+    assert payload["racks"][0]["fabric_roles"] == [["compute", "member", pod.name, 4]]
     cut = edits.remove_items(pod, ["GPU-0005"], CAT)
     assert "GPU-0005" not in cut.fabrics[0].members
     back = edits.paste(cut, edits.clipboard_payload(payload), (0.0, 0.0), catalog=CAT)
@@ -164,8 +164,8 @@ def test_a_pasted_rack_joins_only_the_fabrics_it_was_copied_from(pod):
     a role naming a fabric this layout lacks (copied from another design) is passed by."""
     net = pod.fabrics[0].network_racks[0]
     payload = edits.copy_items(pod, [net])
-    assert payload["racks"][0]["fabric_roles"] == [["compute", "network"]]
-    payload["racks"][0]["fabric_roles"].append(["storage", "member"])
+    assert payload["racks"][0]["fabric_roles"] == [["compute", "network", pod.name, 0]]
+    payload["racks"][0]["fabric_roles"].append(["storage", "member", pod.name, 0])
     back = edits.paste(pod, edits.clipboard_payload(payload), (0.0, 9.6), catalog=CAT)
     copy = back.racks[-1].id
     (fab,) = back.fabrics
@@ -174,7 +174,8 @@ def test_a_pasted_rack_joins_only_the_fabrics_it_was_copied_from(pod):
 
 def test_a_clipboard_rack_with_malformed_fabric_roles_is_no_payload(pod):
     payload = edits.copy_items(pod, ["GPU-0005"])
-    for bad in ("compute", [["compute"]], [["compute", "spine"]], [[3, "member"]]):
+    for bad in ("compute", [["compute"]], [["compute", "spine"]], [[3, "member"]],
+                [["compute", "member", "hall", -1]], [["compute", "member", "hall", True]]):
         payload["racks"][0]["fabric_roles"] = bad
         assert edits.clipboard_payload(payload) is None
 
@@ -251,3 +252,29 @@ def test_a_real_switch_off_the_plan_stands_for_the_last_planned_one():
     assert sum((x[5], x[6]) == ("NET-0001", 40) for x in _cut_sheet(out)) == 64
     t = build_topology(out, CAT, compile_layout(out, CAT))
     assert t.sw_dev[23] >= 0 and int(t.sw_u[23]) == 40 and t.unassigned_switches == 0
+
+
+def test_racks_cut_and_pasted_back_take_their_own_places_and_network_racks_too(pod):
+    """Two racks cut together and pasted back (the layout listing them in another order
+    than the fabric) take each its own node positions, and a network rack cut and pasted
+    back takes its old place among the network racks: the cut-sheet is the one before,
+    label for label (a network rack pasted at the end of the list moved every switch:
+    1,016 labels; two racks swapped 64)."""
+    before = _cut_sheet(pod)
+    moved = pod.model_copy(update={"racks": [*pod.racks[4:], *pod.racks[:4]]})
+    for ids in (["GPU-0002", "GPU-0004"], [pod.fabrics[0].network_racks[0]]):
+        payload = edits.copy_items(moved, ids)
+        cut = edits.remove_items(moved, ids, CAT)
+        back = edits.paste(cut, edits.clipboard_payload(payload), (0.0, 0.0), catalog=CAT)
+        assert back.fabrics == pod.fabrics
+        assert _cut_sheet(back) == before
+
+
+def test_a_rack_pasted_into_another_design_joins_none_of_its_fabrics(pod):
+    """A GB200 NVL72 rack copied from its SuperPOD and pasted into an H100 SuperPOD: both
+    fabrics are called compute, but the rack joins the H100 one no more (it took 408
+    switches more and eleven errors)."""
+    gb = instantiate("gb200-nvl72-superpod", {"scalable_units": 1}, catalog=CAT)
+    payload = edits.copy_items(gb, [gb.fabrics[0].members[0]])
+    out = edits.paste(pod, edits.clipboard_payload(payload), (0.0, 30.0), catalog=CAT)
+    assert out.fabrics == pod.fabrics
