@@ -403,8 +403,7 @@ class MainWindow(QMainWindow):
                     lambda: self.document.align(self.document.selection, edge)),
                 tip=f"Line up the selected racks and units: {label.lower()}"))
         self.align_actions.append(self._action(
-            "Into the row's line", lambda: self._guard(
-                lambda: self.document.align_to_rows(self.document.selection)),
+            "Into the row's line", self._align_to_rows,
             tip="Move the selected racks across their rows, onto the line of the other "
                 "racks' faces"))
         for axis, label in (("x", "Distribute across (x)"), ("y", "Distribute along (y)")):
@@ -1111,6 +1110,17 @@ class MainWindow(QMainWindow):
     def delete_selection(self) -> None:
         """Delete the selected items."""
         self._guard(lambda: self.document.remove_items(self.document.selection))
+
+    def _align_to_rows(self) -> None:
+        """Edit → Align → Into the row's line; say so when nothing needs to move."""
+        ids = list(self.document.selection)
+        if self._guard(lambda: self.document.align_to_rows(ids)) is not False:
+            return  # moved, or refused with the reason shown
+        in_rows = [i for i in ids if getattr(self.document.item(i), "row", None)]
+        self.statusBar().showMessage(
+            "The selected racks stand in their rows' lines already" if in_rows else
+            "None of the selected racks is in a row: there is no line to set them in",
+            NOTE_MS)
 
     def rotate(self, delta: int) -> None:
         """Turn the selection by ``delta`` degrees; say what it now stands on."""

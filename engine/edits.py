@@ -1616,10 +1616,13 @@ def align_items(layout: Layout, ids: Sequence[str], edge: str,
 def align_to_rows(layout: Layout, ids: Sequence[str], catalog: Catalog | None = None) -> Layout:
     """Return the layout with the racks of ``ids`` set in their rows' lines.
 
-    A row's line is where its other racks' faces stand (the middle of their near faces
-    and of their far faces, as the FLOOR-ROW-LINE check takes it); each rack moves
-    across the row, not along it, so the face nearer its row's face meets it. Racks of
-    no row, and rows with no other rack, stay where they are.
+    A row runs the way most of its racks face; its line is where those racks' faces
+    stand (the middle of their near faces and of their far faces, as the FLOOR-ROW-LINE
+    check takes it), measured on the row's racks that are not being moved, or on all of
+    them when the whole row is. Each rack moves across the row, never along it: one
+    facing as the row does so that the face nearer its row's face meets it, one turned
+    across the row so that its centre is on the row's centre line. Racks of no row stay
+    where they are.
 
     Examples
     --------
@@ -1630,31 +1633,38 @@ def align_to_rows(layout: Layout, ids: Sequence[str], catalog: Catalog | None = 
     ...                                row="A")])
     >>> align_to_rows(lay, ["R4"]).rack("R4").y_m
     2.0
+    >>> [r.y_m for r in align_to_rows(lay, [r.id for r in lay.racks]).racks]
+    [2.0, 2.0, 2.0, 2.0, 2.0]
     """
     catalog = catalog or default_catalog()
     want = [r for r in layout.racks if r.id in set(ids) and r.row]
     if not want:
         return layout
     moving = {r.id for r in want}
-    boxes = _footprints(layout, [r.id for r in layout.racks if r.row in
-                                 {w.row for w in want}], catalog)
+    rows = {w.row for w in want}
+    boxes = _footprints(layout, [r.id for r in layout.racks if r.row in rows], catalog)
     moves = {}
-    for r in want:
-        along_x = r.rotation_deg % 180 == 0
-        lo_i, hi_i = (1, 3) if along_x else (0, 2)
-        others = [boxes[o.id] for o in layout.racks
-                  if o.row == r.row and o.id not in moving and o.rotation_deg % 180 ==
-                  r.rotation_deg % 180]
-        if not others:
+    for row in rows:
+        in_row = [o for o in layout.racks if o.row == row and o.id in boxes]
+        along = [o.rotation_deg % 180 == 0 for o in in_row]
+        along_x = 2 * sum(along) >= len(along)  # the way most of its racks face
+        facing = [o for o, a in zip(in_row, along, strict=True) if a == along_x]
+        ref = [o for o in facing if o.id not in moving] or facing
+        if not ref:
             continue
-        lo = float(np.sort([b[lo_i] for b in others])[(len(others) - 1) // 2])
-        hi = float(np.sort([b[hi_i] for b in others])[(len(others) - 1) // 2])
-        own = boxes[r.id]
-        d_lo, d_hi = lo - own[lo_i], hi - own[hi_i]
-        d = d_lo if abs(d_lo) <= abs(d_hi) else d_hi
-        if abs(d) > 1e-9:
-            moves[r.id] = (r.x_m, round(r.y_m + d, 6)) if along_x else \
-                (round(r.x_m + d, 6), r.y_m)
+        lo_i, hi_i = (1, 3) if along_x else (0, 2)
+        lo = float(np.sort([boxes[o.id][lo_i] for o in ref])[(len(ref) - 1) // 2])
+        hi = float(np.sort([boxes[o.id][hi_i] for o in ref])[(len(ref) - 1) // 2])
+        for r in (w for w in want if w.row == row):
+            own = boxes[r.id]
+            if (r.rotation_deg % 180 == 0) == along_x:
+                d_lo, d_hi = lo - own[lo_i], hi - own[hi_i]
+                d = d_lo if abs(d_lo) <= abs(d_hi) else d_hi
+            else:  # turned across the row: its centre on the row's centre line
+                d = (lo + hi) / 2 - (own[lo_i] + own[hi_i]) / 2
+            if abs(d) > 1e-9:
+                moves[r.id] = (r.x_m, round(r.y_m + d, 6)) if along_x else \
+                    (round(r.x_m + d, 6), r.y_m)
     return move_items(layout, moves) if moves else layout
 
 

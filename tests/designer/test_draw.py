@@ -459,3 +459,30 @@ def test_a_busway_drawn_in_an_aisle_says_it_feeds_no_rack(window):
     feed = doc.layout.feeds[-1]
     assert not [r for r in doc.layout.racks if feed.id in r.feeds]
     assert "feeding no rack" in window.statusBar().currentMessage()
+
+
+def test_into_the_row_line_with_turned_racks_and_a_whole_row(window):
+    """A rack turned a quarter in its row is set with its centre on the row's centre line,
+    across the row only (it was moved along the row onto other racks); with the whole row
+    selected the racks out of line are set in it (nothing moved before); with nothing to
+    move the status bar says so."""
+    doc = window.document
+    row = sorted((r for r in doc.layout.racks if r.row == doc.layout.racks[0].row),
+                 key=lambda q: q.x_m)
+    end = row[-1]
+    doc.rotate_items([end.id], 90)
+    turned = doc.layout.rack(end.id)
+    doc.move_items({turned.id: (turned.x_m, turned.y_m + 0.2)})
+    doc.set_field([end.id], "row", end.row)  # a turned rack set down apart leaves its row
+    acts = {act.text(): act for act in window.align_actions}
+    doc.select([end.id])
+    acts["Into the row's line"].trigger()
+    back = doc.layout.rack(end.id)
+    assert back.x_m == pytest.approx(turned.x_m) and back.y_m == pytest.approx(end.y_m)
+    doc.move_items({row[0].id: (row[0].x_m, row[0].y_m + 0.3)})
+    doc.select([r.id for r in row])
+    acts["Into the row's line"].trigger()
+    assert doc.layout.rack(row[0].id).y_m == pytest.approx(row[0].y_m)
+    acts["Into the row's line"].trigger()
+    assert window.statusBar().currentMessage() == \
+        "The selected racks stand in their rows' lines already"
