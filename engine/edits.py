@@ -39,7 +39,7 @@ from shapely.geometry import Polygon as ShapelyPolygon
 from shapely.geometry import box as shapely_box
 
 from engine.catalog import Catalog, default_catalog
-from engine.compile import rack_geometry
+from engine.compile import front_vectors, rack_geometry
 from engine.errors import InputError, format_validation_error
 from engine.floor import interior_overlap
 from engine.memo import LastValue
@@ -475,6 +475,29 @@ def _with_members(f: Fabric, new_ids: Sequence[str], layout: Layout,
 _NEAR_M = 2.0
 
 
+def _door_boxes(layout: Layout, catalog: Catalog,
+                racks: set[str] | None = None) -> dict[str, tuple[float, float, float, float]]:
+    """Return the floor each rear door takes, by the door's id: its depth behind its
+    rack's footprint, as the analysis takes it (``racks``: only the doors of these)."""
+    doors = [u for u in layout.cooling if u.kind == "rear_door" and u.rack
+             and (racks is None or u.rack in racks)]
+    if not doors:
+        return {}
+    boxes = _footprints(layout, [u.rack for u in doors], catalog)
+    turn = {r.id: r.rotation_deg for r in layout.racks if r.id in boxes}
+    out = {}
+    for u in doors:
+        if u.rack not in boxes:
+            continue
+        x0, y0, x1, y1 = boxes[u.rack]
+        fx, fy = (float(v[0]) for v in front_vectors(np.array([turn[u.rack]])))
+        d = u.depth_m
+        # the back is against the front: a rack facing +x has its door on its -x side
+        out[u.id] = (x0 - d if fx > 0.5 else x0, y0 - d if fy > 0.5 else y0,
+                     x1 + d if fx < -0.5 else x1, y1 + d if fy < -0.5 else y1)
+    return out
+
+
 def _free_places(layout: Layout, catalog: Catalog, centres: Sequence[tuple[float, float]],
                  half: tuple[float, float]) -> np.ndarray:
     """Return which footprints (``centres``, half sizes ``half``) lie on the hall's floor
@@ -489,7 +512,10 @@ def _free_places(layout: Layout, catalog: Catalog, centres: Sequence[tuple[float
     others = [*(r.id for r in layout.racks if x0 <= r.x_m <= x1 and y0 <= r.y_m <= y1),
               *(u.id for u in layout.cooling if u.kind != "rear_door"
                 and x0 <= u.x_m <= x1 and y0 <= u.y_m <= y1)]
-    at = np.array(list(_footprints(layout, others, catalog).values())).reshape(-1, 4)
+    near = _footprints(layout, others, catalog)
+    # a rack's rear door takes floor behind it too
+    near.update(_door_boxes(layout, catalog, {i for i in others if i in near}))
+    at = np.array(list(near.values())).reshape(-1, 4)
     ok = ~interior_overlap(own[:, None, :], at[None, :, :]).any(axis=1) if len(at) else \
         np.ones(len(own), bool)
     floor = _Floor(layout)
@@ -2536,7 +2562,11 @@ def overlapped(layout: Layout, ids: Sequence[str], catalog: Catalog | None = Non
                           *(u.id for u in layout.cooling if u.kind != "rear_door"))
               if i not in mine]
     boxes = _footprints(layout, others, catalog)
-    own = np.array(list(mine.values()))
+    # the rear doors of the others, and those of ``ids`` on the others
+    door_rack = {u.id: u.rack for u in layout.cooling if u.kind == "rear_door"}
+    boxes.update({d: b for d, b in _door_boxes(layout, catalog).items()
+                  if door_rack[d] not in mine})
+    own = np.array([*mine.values(), *_door_boxes(layout, catalog, set(mine)).values()])
     out = []
     if boxes:
         at = np.array(list(boxes.values()))

@@ -558,3 +558,19 @@ def test_a_rack_over_a_busway_joint_keeps_its_section_when_nudged_and_back(cat):
             out = edits.settle_racks(edits.move_items(out, {q: (rq.x_m + 0.1 * k, rq.y_m)}),
                                      [q], cat)
         assert out.rack(q).feeds == rq.feeds, q
+
+
+def test_placing_tools_keep_off_rear_doors(cat):
+    """B300 SuperPOD: a row drawn 1 m in front of R01's rear doors (their 0.2 m behind the
+    racks, where a new rack's 1.2 m depth reaches) has no free place; a rack set into two
+    doors names them (the preview showed every place free, and the overlap rule then
+    raised 17 errors)."""
+    from engine.model import Rack
+
+    lay = instantiate("dgx-b300-superpod", {}, catalog=cat)
+    r = lay.rack("GPU-0001")
+    p = edits.row_places(lay, "GPU-0001", (r.x_m, r.y_m - 1.0), (r.x_m + 9, r.y_m - 1.0), cat)
+    assert not p.free.any()
+    out = edits.add_racks(lay, [Rack(id="X1", type="rack-600x1200", x_m=5.1, y_m=1.3,
+                                     rotation_deg=90)])
+    assert edits.overlapped(out, ["X1"], cat) == ["RD-GPU-0001", "RD-GPU-0002"]
