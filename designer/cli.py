@@ -637,6 +637,22 @@ class _OutputError(Exception):
         super().__init__(exc.strerror or str(exc))
 
 
+class _ClosedStdout:
+    """The standard output of a process started with it closed (``>&-``): writing to it
+    fails as writing to a full disk does, so a result never vanishes with exit code 0."""
+
+    def write(self, text: str) -> int:
+        if not text:
+            return 0
+        raise OSError("it is closed")
+
+    def flush(self) -> None:
+        pass
+
+    def fileno(self) -> int:
+        raise OSError("it is closed")
+
+
 class _GuardedStdout:
     """Standard output whose write errors are told apart from every other OSError."""
 
@@ -740,8 +756,8 @@ def main(argv: list[str] | None = None) -> int:
 
     argv = sys.argv[1:] if argv is None else list(argv)
     given = real_stdout = sys.stdout
-    if real_stdout is None:  # started with standard output closed: the work still gets done
-        real_stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - for the run
+    if real_stdout is None:  # started with standard output closed: as unwritable as a full disk
+        real_stdout = _ClosedStdout()
     sys.stdout = _GuardedStdout(real_stdout)
     try:
         code = _run(argv)
@@ -764,8 +780,6 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if isinstance(sys.stdout, _GuardedStdout):
             sys.stdout = given
-        if given is None:
-            real_stdout.close()
 
 
 if __name__ == "__main__":

@@ -421,11 +421,15 @@ def test_templates_lists_an_even_parameter_as_even(capsys):
     assert "    k (int, default 16, 4..64, even): " in capsys.readouterr().out
 
 
-def test_a_closed_standard_output_does_the_work_without_a_traceback(four_racks, tmp_path):
-    """Started with standard output closed (`rackscape check FILE >&-`): the check runs and
-    its exit code says the answer; the report it writes is written; nothing on stderr."""
+def test_a_closed_standard_output_is_an_unwritable_one(four_racks, tmp_path):
+    """Started with standard output closed (`rackscape analyze FILE --json >&-`): as with a
+    full disk, one line and exit 2, never a traceback nor a result lost with exit 0; a
+    report is written before its "wrote" line finds no output."""
     out = tmp_path / "r.csv"
-    for args in (["check", str(four_racks)], ["report", str(four_racks), "-o", str(out)]):
+    for args in (["analyze", str(four_racks), "--json"], ["check", str(four_racks)],
+                 ["report", str(four_racks), "-o", str(out)]):
         proc = _cli(*args, stdout=None, preexec_fn=lambda: os.close(1))
-        assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+        assert proc.returncode == 2, proc.stderr
+        assert proc.stderr == "rackscape: standard output: expected a writable output (it " \
+                              "is closed)\n"
     assert list(tmp_path.glob("r*.csv"))
