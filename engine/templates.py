@@ -173,6 +173,11 @@ def _range_text(lo: float | None, hi: float | None) -> str:
     return f"a value of at most {_num(hi)}"
 
 
+#: the characters that turn text right to left or back, which can make a printed line
+#: read other than it is written (U+202A to U+202E, U+2066 to U+2069)
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def no_control_chars(text: str, allow: str = "") -> str:
     r"""Keep a text free of control characters but those in ``allow``: a terminal escape
     or a line break in a title or a bundle's name would be printed raw wherever it is
@@ -187,8 +192,8 @@ def no_control_chars(text: str, allow: str = "") -> str:
     ...
     ValueError: a text without control characters such as line breaks or escapes (got '\x1b' at character 2)
     """
-    bad = next(((i, c) for i, c in enumerate(text)
-                if unicodedata.category(c) == "Cc" and c not in allow), None)
+    bad = next(((i, c) for i, c in enumerate(text) if c not in allow and (
+        unicodedata.category(c) in ("Cc", "Zl", "Zp") or c in _BIDI_CONTROLS)), None)
     if bad is not None:
         raise ValueError("a text without control characters such as line breaks or escapes "
                          f"(got {bad[1]!r} at character {bad[0] + 1})")
@@ -346,7 +351,7 @@ class Constraint(_Model):
     """A condition the parameters must meet, with the message shown when they do not."""
 
     expr: str = Field(max_length=400)
-    message: str = Field(max_length=300)
+    message: Line = Field(max_length=300)
 
 
 class RepeatSpec(_Model):

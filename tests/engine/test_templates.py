@@ -858,6 +858,8 @@ def test_template_assumption_errors_name_the_field_in_one_line():
                            "line breaks or escapes (got '\\x1b' at character 4)"),
     ("title", "Pod\nsecond", "title: expected one line of text"),
     ("description", "ok\n\x07bell", "description: expected a text without control"),
+    ("title", "Pod\u202egnirts", "title: expected a text without control"),  # reads reversed
+    ("title", "Pod\u2028second", "title: expected a text without control"),  # a line break
 ])
 def test_template_words_carry_no_terminal_escapes(field, value, needle):
     """A title printed by `rackscape templates` (and shared in a bundle) cannot clear the
@@ -870,3 +872,11 @@ def test_template_words_carry_no_terminal_escapes(field, value, needle):
     assert f"{field_path}: expected {expected}".startswith(needle[:needle.index(":")]) and \
         needle.split(": expected ", 1)[1] in f"expected {expected}"
     TemplateFile.model_validate(_minimal(description="two\nlines"))
+
+
+def test_a_constraint_message_carries_no_terminal_escape():
+    """`rackscape new` prints a constraint's message when it fails: it cannot clear the
+    screen either."""
+    with pytest.raises(ValidationError, match="control characters"):
+        TemplateFile.model_validate(_minimal(
+            constraints=[{"expr": "1 == 1", "message": "bad\x1b[2Jvalue"}]))
