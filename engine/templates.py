@@ -476,6 +476,12 @@ class TemplateFile(_Model):
                            for v in tier.values()):
                     raise ValueError(f"fabrics[{k}].tiers[{j}]: expected numbers, text or "
                                      "expressions")
+                # a tier's name, switch and placement are text ("${switch}" at most)
+                for key in ("name", "switch", "placement"):
+                    if key in tier and not isinstance(tier[key], str) or \
+                            key in ("name", "switch") and key not in tier:
+                        raise ValueError(f"fabrics[{k}].tiers[{j}].{key}: expected a text "
+                                         f"(got {json.dumps(tier.get(key))})")
             if not isinstance(spec.get("when", True), (bool, dict)):
                 raise ValueError(f"fabrics[{k}].when: expected a condition object")
             for key in ("members", "network_racks"):
