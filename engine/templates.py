@@ -619,12 +619,22 @@ def read_user_library(user_dir: Path | str | None = "default") -> UserLibrary:
     udir = Path(udir) if udir is not None else None
     found: dict[str, list[tuple[Path, TemplateFile]]] = {}
     bad: list[InputError] = []
+    def unread(exc: OSError) -> None:  # a folder that cannot be read: said, not passed over
+        bad.append(InputError(exc.filename or udir, "user template library",
+                              f"a readable folder ({exc.strerror or exc}); its templates "
+                              "were not read"))
+
+    listed: list[Path] = []
     try:
-        listed = sorted(udir.glob("**/*.json")) if udir is not None and udir.is_dir() else []
-    except OSError as exc:  # a folder that cannot be read: its templates are not listed
-        bad.append(InputError(udir, "user template library", f"a readable folder "
-                              f"({exc.strerror or exc}); its templates were not read"))
-        listed = []
+        if udir is not None and udir.is_dir():
+            for root, dirs, files in os.walk(udir, onerror=unread):
+                dirs.sort()
+                listed += [Path(root) / f for f in files if f.endswith(".json")]
+        elif udir is not None and udir.exists():
+            unread(NotADirectoryError(20, "a file, not a folder", str(udir)))
+    except OSError as exc:
+        unread(exc)
+    listed.sort()
     if udir is not None:
         for path in listed:
             if path.name == "manifest.json" or any(p.startswith(".") for p in

@@ -884,3 +884,26 @@ def test_a_constraint_message_carries_no_terminal_escape():
     with pytest.raises(ValidationError, match="control characters"):
         TemplateFile.model_validate(_minimal(
             constraints=[{"expr": "1 == 1", "message": "bad\x1b[2Jvalue"}]))
+
+
+def test_a_user_template_folder_that_cannot_be_read_is_named(tmp_path, monkeypatch):
+    """A generation's folder of the user library that cannot be read (mode 000, for a user
+    who is not root) is named among the library's problems, not passed over in silence."""
+    import os as _os
+
+    from engine.templates import read_user_library
+
+    (tmp_path / "hopper").mkdir()
+    real = _os.walk
+
+    def walk(top, onerror=None, **kw):
+        for root, dirs, files in real(top, onerror=onerror, **kw):
+            if root.endswith("hopper"):
+                onerror(PermissionError(13, "Permission denied", root))
+                continue
+            yield root, dirs, files
+
+    monkeypatch.setattr(_os, "walk", walk)
+    lib = read_user_library(tmp_path)
+    assert any("hopper: user template library: expected a readable folder (Permission "
+               "denied)" in p for p in lib.problems())
