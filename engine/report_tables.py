@@ -543,56 +543,21 @@ def _port_groups(ref: np.ndarray, tier: np.ndarray, kind: np.ndarray | None,
     return order, new_dev, np.flatnonzero(new_grp), size[order]
 
 
-def _cage_firsts(ref: np.ndarray, ports: np.ndarray, cage: np.ndarray, on: np.ndarray,
-                 cables: np.ndarray) -> np.ndarray:
-    """Return, per link ``on``, the assemblies counted at it: one for each twin-port cage
-    of its a end (its b end where only that one is twin-port) whose first link it is in
-    the cut-sheet's port numbering (``ports``, 2 x N), so a cage holding padded copper
-    buys its cable even where its second port stays free; links of several cables
-    (``cables``) take a cage each per cable pair.
+def _cage_owner(ref: np.ndarray, ports: np.ndarray, cage: np.ndarray,
+                on: np.ndarray) -> np.ndarray:
+    """Return per link ``on`` the first link of its twin-port cage in the cut-sheet's port
+    numbering (``ports``, 2 x N): the cage of its a end, its b end where only that one is
+    twin-port; -1 for every other link. The links of one copper cable share an owner.
 
     Examples
     --------
     >>> ref = np.array([[0, 0, 0, 0], [1, 1, 1, 2]])
     >>> ports = np.array([[1, 2, 3, 5], [1, 2, 3, 1]])
-    >>> _cage_firsts(ref, ports, np.full((2, 4), 2), np.ones(4, bool), np.ones(4, int)).tolist()
-    [1, 0, 1, 1]
+    >>> _cage_owner(ref, ports, np.full((2, 4), 2), np.array([1, 1, 1, 0], bool)).tolist()
+    [0, 0, 2, -1]
     """
     n = ref.shape[1]
-    out = np.zeros(n, np.int64)
-    if not on.any():
-        return out
-    end = np.where(cage[0] > 1, 0, 1)
-    cols = np.arange(n)
-    size = np.maximum(cage[end, cols], 1)
-    first = (ports[end, cols] - 1) // size
-    last = (ports[end, cols] - 1 + np.maximum(cables, 1) - 1) // size
-    key_dev = ref[end, cols]
-    idx = np.flatnonzero(on)
-    # a cage is bought once, at the first of its links in link order
-    k = np.stack([key_dev[idx], first[idx]], axis=1)
-    _, at = np.unique(k, axis=0, return_index=True)
-    out[idx[at]] = 1
-    out[idx] += (last - first)[idx]  # a link of several cables runs on into further cages
-    return out
-
-
-def _shared_cable_ids(ref: np.ndarray, ports: np.ndarray, cage: np.ndarray, on: np.ndarray,
-                      ids: list[str]) -> list[str]:
-    """Return per link the id of the link whose cable it shares: for a copper link at a
-    twin-port cage (``on``), the first link of that cage (at its a end, its b end where
-    only that one is twin-port), so the two legs of one cable read the same id.
-
-    Examples
-    --------
-    >>> ref = np.array([[0, 0, 0, 0], [1, 1, 1, 2]])
-    >>> ports = np.array([[1, 2, 3, 5], [1, 2, 3, 1]])
-    >>> _shared_cable_ids(ref, ports, np.full((2, 4), 2), np.array([1, 1, 1, 0], bool),
-    ...                   ["L1", "L2", "L3", "L4"])
-    ['L1', 'L1', 'L3', '']
-    """
-    n = ref.shape[1]
-    out = [""] * n
+    out = np.full(n, -1, np.int64)
     idx = np.flatnonzero(on)
     if not len(idx):
         return out
@@ -600,9 +565,35 @@ def _shared_cable_ids(ref: np.ndarray, ports: np.ndarray, cage: np.ndarray, on: 
     size = np.maximum(cage[end, idx], 1)
     key = np.stack([ref[end, idx], (ports[end, idx] - 1) // size], axis=1)
     _, first, inverse = np.unique(key, axis=0, return_index=True, return_inverse=True)
-    owner = idx[first][np.ravel(inverse)]
-    for j, o in zip(idx.tolist(), owner.tolist(), strict=True):
-        out[j] = ids[o]
+    out[idx] = idx[first][np.ravel(inverse)]
+    return out
+
+
+def _cage_firsts(owner: np.ndarray, ports: np.ndarray, cage: np.ndarray, on: np.ndarray,
+                 cables: np.ndarray) -> np.ndarray:
+    """Return, per link ``on``, the assemblies counted at it: one for each twin-port cage
+    whose first link it is (``owner``, :func:`_cage_owner`), so a cage holding padded copper buys
+    its cable even where its second port stays free; links of several cables
+    (``cables``) take a cage each per cable pair.
+
+    Examples
+    --------
+    >>> ref = np.array([[0, 0, 0, 0], [1, 1, 1, 2]])
+    >>> ports = np.array([[1, 2, 3, 5], [1, 2, 3, 1]])
+    >>> cage, on = np.full((2, 4), 2), np.ones(4, bool)
+    >>> _cage_firsts(_cage_owner(ref, ports, cage, on), ports, cage, on,
+    ...              np.ones(4, int)).tolist()
+    [1, 0, 1, 1]
+    """
+    n = len(owner)
+    out = (owner == np.arange(n)).astype(np.int64)
+    if on.any():
+        end = np.where(cage[0] > 1, 0, 1)
+        cols = np.arange(n)
+        size = np.maximum(cage[end, cols], 1)
+        p0 = ports[end, cols] - 1
+        # a link of several cables runs on into further cages
+        out += np.where(on, (p0 + np.maximum(cables, 1) - 1) // size - p0 // size, 0)
     return out
 
 
@@ -766,7 +757,8 @@ def _topology_view(analysis: Any, topo: Any, cab: Any, catalog: Catalog) -> Link
     # counted at its first link, at the a end where both ends share cages [S15]
     twin_end = cage > 1
     copper_twin = (med >= 0) & ~optical & twin_end.any(axis=0)
-    assemblies = _cage_firsts(ref, ports, cage, copper_twin, cables)
+    owner = _cage_owner(ref, ports, cage, copper_twin)  # the first link of each cable
+    assemblies = _cage_firsts(owner, ports, cage, copper_twin, cables)
     straight = copper_twin & twin_end.all(axis=0)
     return LinkView(
         link_id=ids, tier=np.asarray(LINK_TIERS, dtype=object)[tier].tolist(),
@@ -782,7 +774,7 @@ def _topology_view(analysis: Any, topo: Any, cab: Any, catalog: Catalog) -> Link
         copper_twin=copper_twin if copper_twin.any() else None,
         copper_assemblies=assemblies.astype(np.int64) if copper_twin.any() else None,
         copper_straight=straight if copper_twin.any() else None,
-        cable_of=_shared_cable_ids(ref, ports, cage, copper_twin, ids)
+        cable_of=[ids[o] if o >= 0 else "" for o in owner.tolist()]
         if copper_twin.any() else None)
 
 
