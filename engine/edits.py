@@ -485,12 +485,11 @@ def _door_boxes(layout: Layout, catalog: Catalog,
         return {}
     boxes = _footprints(layout, [u.rack for u in doors], catalog)
     turn = {r.id: r.rotation_deg for r in layout.racks if r.id in boxes}
+    doors = [u for u in doors if u.rack in boxes]
+    fxs, fys = front_vectors(np.array([turn[u.rack] for u in doors], np.float64))
     out = {}
-    for u in doors:
-        if u.rack not in boxes:
-            continue
+    for u, fx, fy in zip(doors, fxs.tolist(), fys.tolist(), strict=True):
         x0, y0, x1, y1 = boxes[u.rack]
-        fx, fy = (float(v[0]) for v in front_vectors(np.array([turn[u.rack]])))
         d = u.depth_m
         # the back is against the front: a rack facing +x has its door on its -x side
         out[u.id] = (x0 - d if fx > 0.5 else x0, y0 - d if fy > 0.5 else y0,
@@ -1663,7 +1662,8 @@ def align_to_rows(layout: Layout, ids: Sequence[str], catalog: Catalog | None = 
     [2.0, 2.0, 2.0, 2.0, 2.0]
     """
     catalog = catalog or default_catalog()
-    want = [r for r in layout.racks if r.id in set(ids) and r.row]
+    chosen = set(ids)
+    want = [r for r in layout.racks if r.id in chosen and r.row]
     if not want:
         return layout
     moving = {r.id for r in want}
