@@ -220,13 +220,28 @@ def existing_files(path: str | Path) -> list[Path]:
     return [p for p in report_files(path) if p.is_file()]
 
 
+#: QSettings key of the folder the last report was exported to
+_EXPORT_FOLDER_KEY = "reports/last_folder"
+
+
+def export_folder(window: Any) -> Path:
+    """Return the folder File → Export proposes for a design not saved yet: the folder
+    of the last export, else of the file used last (File → Recent), else home."""
+    from PySide6.QtCore import QSettings
+
+    recent = getattr(window, "_recent", None)
+    places = [QSettings().value(_EXPORT_FOLDER_KEY, "")]
+    places += [Path(p).parent for p in (recent() if callable(recent) else [])]
+    return next((Path(str(p)) for p in places if p and Path(str(p)).is_dir()), Path.home())
+
+
 def export_dialog(window: Any) -> list[Path] | None:
     """File → Export: ask for a file, export with a progress dialog; return the files.
 
     ``window.document`` provides ``layout`` and ``analysis``. The progress
     dialog can cancel; a cancelled or failed export leaves no partial file.
     """
-    from PySide6.QtCore import QLocale, Qt
+    from PySide6.QtCore import QLocale, QSettings, Qt
     from PySide6.QtWidgets import (
         QApplication,
         QFileDialog,
@@ -252,11 +267,12 @@ def export_dialog(window: Any) -> list[Path] | None:
     filters = ";;".join(_FILTERS.values())
     stem = report_stem(layout.name)
     # "<layout>-report.pdf": a JSON filter then suggests a name that is not the layout's own
-    base = Path(getattr(doc, "path", None) or Path.home() / stem)
+    base = Path(getattr(doc, "path", None) or export_folder(window) / stem)
     folder = base.with_name(f"{base.stem}-report.pdf")
     path, chosen = QFileDialog.getSaveFileName(window, "Export report", str(folder), filters)
     if not path:
         return None
+    QSettings().setValue(_EXPORT_FOLDER_KEY, str(Path(path).resolve().parent))
     confirmed = {Path(path)}  # the file dialog asked about the file it returned
     if Path(path).suffix.lower() not in SUFFIXES:
         path += next((s for s, f in _FILTERS.items() if f == chosen), ".pdf")

@@ -342,6 +342,38 @@ def test_export_dialog_writes_the_chosen_file(design, tmp_path, qtbot, monkeypat
     assert files == [target.with_suffix(".xlsx")] and files[0].exists()
 
 
+def test_export_dialog_of_an_unsaved_design_starts_where_the_last_export_went(
+        design, tmp_path, qtbot, monkeypatch):
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QFileDialog, QWidget
+
+    from designer.reports import export_dialog
+
+    lay, a = design
+
+    class Doc:
+        layout, analysis, path = lay, a, None
+
+    window = QWidget()
+    qtbot.addWidget(window)
+    window.document = Doc()
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    QSettings().remove("reports/last_folder")
+    window._recent = lambda: [str(first / "hall.json")]  # the file used last
+    proposed = []
+
+    def ask(parent, title, start, filters):
+        proposed.append(Path(start).parent)
+        return str(second / "out.json"), ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", ask)
+    export_dialog(window)  # first export: the folder of the file used last
+    export_dialog(window)  # then: where the last report went
+    assert proposed == [first, second]
+
+
 def test_file_export_from_the_main_window(window, tmp_path, monkeypatch):
     from PySide6.QtWidgets import QFileDialog
 
