@@ -25,6 +25,7 @@ Examples
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 
 import numpy as np
@@ -529,6 +530,33 @@ def _check_generation_known(ctx) -> list[Violation]:
                       f"one of {', '.join(known)}", ("@layout",))]
 
 
+def _models_in_use(ctx, which: Callable[[DeviceType], bool]) -> tuple[list[str], list[str]]:
+    """Return the catalog models in use for which ``which`` holds (installed devices and
+    fabric switch models) and the racks that hold them (a fabric's: its network racks)."""
+    arr, lay, cat = ctx.arrays, ctx.layout, ctx.catalog
+    tt = arr.types
+    # a drag may update the device arrays in place, so this runs each time: one
+    # bincount over the devices, and the rest only for the few types in use
+    used = np.bincount(arr.dev_type, minlength=len(tt.ids)) > 0 if len(arr.dev_type) \
+        else np.zeros(len(tt.ids), bool)
+    models: list[str] = []
+    racks: set[int] = set()
+    for i in np.flatnonzero(used).tolist():
+        dev = cat.devices.get(tt.ids[i])
+        if dev is not None and which(dev):
+            models.append(tt.ids[i])
+            racks.update(unique_sorted(arr.dev_rack[arr.dev_type == i]).tolist())
+    rack_ids = [arr.rack_ids[r] for r in sorted(racks)]
+    # switches a fabric generates are not installed devices: their models count too
+    for f in lay.fabrics:
+        for t in f.tiers:
+            dev = cat.devices.get(t.switch)
+            if dev is not None and which(dev) and t.switch not in models:
+                models.append(t.switch)
+                rack_ids += [r for r in f.network_racks if r not in rack_ids]
+    return models, rack_ids
+
+
 @rule("FIGURE-UNKNOWN", "catalog", "Hardware in use whose power or weight the catalog does not "
       "know; it counts as 0 in the totals.")
 def _check_unknown_figures(ctx) -> list[Violation]:
@@ -538,33 +566,13 @@ def _check_unknown_figures(ctx) -> list[Violation]:
     it (or carries an estimate marked as such); the analysis then counts 0 W or
     0 kg for it, which understates the feeds, the cooling or the floor load.
     """
-    arr, lay, cat = ctx.arrays, ctx.layout, ctx.catalog
-    tt = arr.types
-    # a drag may update the device arrays in place, so this runs each time: one
-    # bincount over the devices, and the rest only for the few types in use
-    used = np.bincount(arr.dev_type, minlength=len(tt.ids)) > 0 if len(arr.dev_type) \
-        else np.zeros(len(tt.ids), bool)
     out = []
     for what, unknown, effect in (
             ("power", lambda d: d.power_max_w.value is None
              and d.power_typical_w.value is None, "0 W (feeds and cooling understated)"),
             ("weight", lambda d: d.weight_kg.value is None,
              "0 kg (floor load understated)")):
-        models: list[str] = []
-        racks: set[int] = set()
-        for i in np.flatnonzero(used).tolist():
-            dev = cat.devices.get(tt.ids[i])
-            if dev is not None and unknown(dev):
-                models.append(tt.ids[i])
-                racks.update(unique_sorted(arr.dev_rack[arr.dev_type == i]).tolist())
-        rack_ids = [arr.rack_ids[r] for r in sorted(racks)]
-        # switches a fabric generates are not installed devices: their models count too
-        for f in lay.fabrics:
-            for t in f.tiers:
-                dev = cat.devices.get(t.switch)
-                if dev is not None and unknown(dev) and t.switch not in models:
-                    models.append(t.switch)
-                    rack_ids += [r for r in f.network_racks if r not in rack_ids]
+        models, rack_ids = _models_in_use(ctx, unknown)
         if models:
             out.append(Violation(
                 "FIGURE-UNKNOWN", "warning",
@@ -582,3 +590,25 @@ def _check_unknown_figures(ctx) -> list[Violation]:
             f"{'it counts' if ends == 1 else 'they count'} as 0 W (feeds and cooling "
             f"understated)", ()))
     return out
+
+
+@rule("FIGURE-TYPICAL", "catalog", "Hardware in use whose maximum power no public source gives; "
+      "its typical figure counts instead.")
+def _check_typical_power(ctx) -> list[Violation]:
+    """Models whose power counts at the catalog's typical figure, as no maximum is known.
+
+    Every other device counts at its maximum, so a feed or a cooling unit sized from
+    these totals has less margin than it seems (for example NVIDIA's SN5600: 940 W
+    typical with passive cables, no maximum published [S12]).
+    """
+    models, rack_ids = _models_in_use(ctx, lambda d: d.power_max_w.value is None
+                                      and d.power_typical_w.value is not None)
+    if not models:
+        return []
+    cat = ctx.catalog
+    figures = ", ".join(f"{m} {cat.devices[m].power_typical_w.value:,.0f} W"
+                        for m in sorted(models))
+    return [Violation("FIGURE-TYPICAL", "info",
+                      f"The catalog has no maximum power figure for {', '.join(sorted(models))}: "
+                      f"the typical figure counts ({figures}), where other hardware counts "
+                      f"at its maximum", tuple(rack_ids))]

@@ -869,14 +869,39 @@ def _device_port_use(topo: Topology, arr: LayoutArrays, catalog: Catalog) -> dic
         cap[k] = sum(p.count * p.speed_gbps for p in ports)
         fastest[k] = max((p.speed_gbps for p in ports), default=0.0)
     n_dev = len(arr.dev_type)
-    used = np.zeros(n_dev)
-    for ref in (topo.lk_a_ref, topo.lk_b_ref):
-        dev = ref >= 0
-        used += np.bincount(ref[dev], weights=topo.lk_count[dev] * topo.lk_gbps[dev],
-                            minlength=n_dev)
+
+    def link_use(on: np.ndarray) -> np.ndarray:
+        used = np.zeros(n_dev)
+        for ref in (topo.lk_a_ref, topo.lk_b_ref):
+            dev = on & (ref >= 0)
+            used += np.bincount(ref[dev], weights=topo.lk_count[dev] * topo.lk_gbps[dev],
+                                minlength=n_dev)
+        return used
+
+    used = link_use(np.ones(len(topo.lk_count), bool))
     dev_cap = cap[arr.dev_type] if n_dev else cap[:0]
     # a device with no ports in the catalog is not judged: its ports are unknown
     over = np.flatnonzero((used > dev_cap + 1e-6) & (dev_cap > 0))
+    # and a fabric's generated links against the ports of its purpose (a scale-out fabric
+    # does not run over a system's front-end ports): (device, purpose, ports, links), Gb/s
+    by_purpose: list[tuple[int, str, float, float]] = []
+    fab_purpose = np.full(max((fb.index for fb in topo.fabrics), default=-1) + 2, "", object)
+    for fb in topo.fabrics:
+        fab_purpose[fb.index] = fb.purpose  # the last entry stays "": links of no fabric
+    purposes = fab_purpose[topo.lk_fabric] if len(topo.lk_fabric) else fab_purpose[:0]
+    # a drawn link takes whichever port is free: it counts against the ports in all only
+    purposes = np.where(topo.lk_tier == LINK_TIERS.index("explicit"), "", purposes)
+    for purpose in sorted({fb.purpose for fb in topo.fabrics}):
+        p_cap = np.zeros(len(tt.ids))
+        for k, tid in enumerate(tt.ids):
+            spec = catalog.devices.get(tid)
+            if spec is not None:
+                p_cap[k] = sum(p.count * p.speed_gbps for p in spec.ports if p.purpose == purpose)
+        p_used = link_use(purposes == purpose)
+        p_dev_cap = p_cap[arr.dev_type] if n_dev else p_cap[:0]
+        for d in np.flatnonzero((p_used > p_dev_cap + 1e-6) & (p_dev_cap > 0)).tolist():
+            if d not in set(over.tolist()):
+                by_purpose.append((d, purpose, float(p_dev_cap[d]), float(p_used[d])))
     explicit = topo.lk_tier == LINK_TIERS.index("explicit")
     fast: list[tuple[int, int]] = []
     for ref in (topo.lk_a_ref, topo.lk_b_ref):
@@ -885,7 +910,8 @@ def _device_port_use(topo: Topology, arr: LayoutArrays, catalog: Catalog) -> dic
         bad = sel[(topo.lk_gbps[sel] > speed) & (speed > 0)]
         fast += [(int(i), int(ref[i])) for i in bad.tolist()]
     found = topo.cache["device_ports"] = {"used": used, "cap": dev_cap, "over": over,
-                                         "fast": fast, "fastest": fastest}
+                                         "fast": fast, "fastest": fastest,
+                                         "by_purpose": by_purpose}
     return found
 
 
@@ -1017,6 +1043,14 @@ def _check_device_ports(ctx) -> list[Violation]:
                              f"{what} has {use['cap'][d] / 1000:,.1f} Tb/s of network ports "
                              f"but links of {use['used'][d] / 1000:,.1f} Tb/s end at it",
                              (rack,)))
+    words = {"scale_out": "scale-out", "front_end": "front-end", "storage": "storage",
+             "management": "management"}
+    for d, purpose, cap, used in use["by_purpose"][:_MAX_LISTED]:
+        what, rack = _end_label(topo, ids, arr, d)
+        kind = words.get(purpose, purpose)
+        out.append(Violation("LINK-PORTS", "error",
+                             f"{what} has {cap / 1000:,.1f} Tb/s of {kind} ports but "
+                             f"{kind} links of {used / 1000:,.1f} Tb/s end at it", (rack,)))
     for i, d in use["fast"][:_MAX_LISTED]:
         what, rack = _end_label(topo, ids, arr, d)
         lid = str(topo.lk_link_id[i])

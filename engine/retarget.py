@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from pydantic import ValidationError
@@ -90,6 +90,7 @@ SWITCH_FAMILY: dict[str, str] = {
     "qm9700": "infiniband", "qm9790": "infiniband", "q3400-ra": "infiniband",
     "sn5600": "ethernet", "sn5610": "ethernet", "sn4600c": "ethernet",
     "arista-7060x6-64pe": "ethernet", "tomahawk5-64x800": "ethernet",
+    "arista-7804r4": "ethernet",
 }
 _SCALE_OUT_GBPS = 400.0  # slower switches serve front-end, storage or management networks
 
@@ -389,7 +390,56 @@ def switch_for(catalog: Catalog, switch_id: str, speed_gbps: float) -> str | Non
         if cur is not None and cur in same:
             return cur.id
         return same[0].id
-    return max(cands, key=lambda d: d.switch_port_speed_gbps).id
+    # none is fast enough: the fastest of the family, the switch itself where it is one
+    # of them, else one whose maximum power is known (the totals count every other
+    # device at its maximum)
+    top = max(d.switch_port_speed_gbps for d in cands)
+    same = [d for d in cands if d.switch_port_speed_gbps == top]
+    cur = catalog.devices.get(switch_id)
+    if cur is not None and cur in same:
+        return cur.id
+    return min(same, key=lambda d: d.power_max_w.value is None).id
+
+
+def _ports_per_gpu(fabric: Fabric, racks: Sequence[Rack], catalog: Catalog,
+                   link_gbps: float, generation: str) -> int | None:
+    """Return the links per GPU of a scale-out fabric of ``racks`` at ``link_gbps``: each
+    GPU's scale-out bandwidth (its system's or server's ports x speed / GPUs, the least
+    of the members') in whole links, at least one; ``None`` to keep the fabric's (it
+    takes the catalog's ports, ``ports_per_gpu`` 0, no member has GPUs and ports, or a
+    member is not of ``generation``: hardware the retarget could not map keeps its links).
+
+    A GB300 NVL72 has one 800G port per GPU, a Vera Rubin NVL144 one 1.6T port, which
+    a fabric of 800G switches runs as two 800G links.
+
+    Examples
+    --------
+    >>> from engine.catalog import load_catalog
+    >>> from engine.model import Fabric, Rack
+    >>> cat = load_catalog(user_dir=None)
+    >>> f = Fabric(id="f", ports_per_gpu=1)
+    >>> vr = Rack(id="R1", x_m=0, y_m=0, type="rack-nvl72", system="vera-rubin-nvl144")
+    >>> gb = vr.model_copy(update={"system": "gb300-nvl72"})
+    >>> _ports_per_gpu(f, [vr], cat, 800, "rubin"), _ports_per_gpu(f, [gb], cat, 800, "blackwell-ultra")
+    (2, 1)
+    """
+    if fabric.ports_per_gpu == 0 or fabric.topology == "explicit":
+        return None
+    members = set(fabric.members)
+    per_gpu: list[float] = []
+    for rack in racks:
+        if members and rack.id not in members:
+            continue
+        for t in ([rack.system] if rack.system else [d.type for d in rack.devices]):
+            dev = catalog.devices.get(t)
+            if dev is not None and dev.gpus > 0 and dev.port_count("scale_out") > 0:
+                if dev.generation != generation:
+                    return None
+                per_gpu.append(dev.port_count("scale_out") * dev.port_speed_gbps("scale_out")
+                               / dev.gpus)
+    if not per_gpu or link_gbps <= 0:
+        return None
+    return max(1, int(min(per_gpu) / link_gbps + 1e-9))
 
 
 def _restack(rack: Rack, devices: list[tuple[MountedDevice, str]], catalog: Catalog,
@@ -502,8 +552,10 @@ def retarget(layout: Layout, generation: str, catalog: Catalog | None = None,
                 res.kept[d.type] += 1  # already this generation's (an H200 in a Hopper hall)
                 pairs.append((d, d.type))
             elif dev.role == "gpu_server":
-                # an OEM HGX box stays an OEM box where the generation has one
-                to = oem_server if d.type.startswith("hgx-") else server_dev
+                # an OEM box (an HGX board, or AMD's UBB in a partner's chassis) stays an
+                # OEM box where the generation has one
+                oem = d.type.startswith("hgx-") or dev.generation == "amd-instinct"
+                to = oem_server if oem else server_dev
                 pairs.append((d, to.id))
                 if d.type != to.id:
                     res.changes[f"{d.type} -> {to.id}"] += 1
@@ -571,6 +623,11 @@ def retarget(layout: Layout, generation: str, catalog: Catalog | None = None,
             if upd["nic_speed_gbps"] != f.nic_speed_gbps:
                 res.settings.append(SettingChange(f.id, "link speed", f"{f.nic_speed_gbps:g}G",
                                                   f"{upd['nic_speed_gbps']:g}G"))
+            per_gpu = _ports_per_gpu(f, racks, catalog, upd["nic_speed_gbps"], generation)
+            if per_gpu is not None and per_gpu != f.ports_per_gpu:
+                upd["ports_per_gpu"] = per_gpu
+                res.settings.append(SettingChange(f.id, "ports per GPU", str(f.ports_per_gpu),
+                                                  str(per_gpu)))
         fabrics.append(f.model_copy(update=upd))
     suffix = f" (retargeted to {generation_name(generation)})"
     name = re.sub(r" \(retargeted to [^)]*\)$", "", layout.name)[:200 - len(suffix)] + suffix

@@ -160,6 +160,21 @@ def test_a_rack_of_unknown_weight_is_no_known_zero_in_the_tables(catalog):
     assert set(rows.column("Weight")) == {None} and "FIGURE-UNKNOWN" in rows.note
 
 
+def test_a_typical_power_figure_in_place_of_a_maximum_is_said(catalog):
+    # the SN5600 has 940 W typical (passive cables) and no published maximum [S12]:
+    # it counts at that figure, and an info says so; hardware with a maximum does not
+    lay = instantiate("mi300x-cluster", {}, catalog=catalog)
+    assert not [v for v in analyze(lay, catalog).violations if v.code == "FIGURE-TYPICAL"]
+    sn = lay.model_copy(update={"fabrics": [
+        f.model_copy(update={"tiers": [t.model_copy(update={"switch": "sn5600", "radix": None})
+                                       for t in f.tiers]}) for f in lay.fabrics]})
+    a = analyze(sn, catalog)
+    said = [v for v in a.violations if v.code == "FIGURE-TYPICAL"]
+    assert len(said) == 1 and said[0].severity == "info"
+    assert "sn5600 940 W" in said[0].message and "maximum" in said[0].message
+    assert set(sn.fabrics[0].network_racks) <= set(said[0].items)
+
+
 def test_a_known_zero_weight_still_prints_as_zero(catalog):
     """The NVL72 enclosure is a known 0 kg (the system's 1,360 kg includes it)."""
     lay = instantiate("gb200-nvl72-superpod", {}, catalog=catalog)

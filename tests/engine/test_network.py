@@ -349,6 +349,21 @@ def test_links_beyond_a_servers_ports_are_errors():
     assert len(fast) == 2 and all(v.items[0] == "X1" for v in fast)
 
 
+def test_a_fabric_is_held_to_the_ports_of_its_own_purpose():
+    # a GB200 NVL72 has 72 x 400G scale-out ports (28.8 Tb/s) and 36 x 400G front-end
+    # (14.4 Tb/s) [S02]: a scale-out fabric at 500G per GPU (36.0 Tb/s) fits the sum of
+    # its ports but not its scale-out ports
+    lay = instantiate("gb200-nvl72-superpod", {"scalable_units": 1})
+    fast = lay.model_copy(update={"fabrics": [
+        f.model_copy(update={"nic_speed_gbps": 500.0}) if f.purpose == "scale_out" else f
+        for f in lay.fabrics]})
+    over = [v for v in analyze(fast).violations if v.code == "LINK-PORTS"]
+    assert len(over) == 8  # each of the SU's eight racks
+    assert all("28.8 Tb/s of scale-out ports but scale-out links of 36.0 Tb/s" in v.message
+               for v in over)
+    assert not [v for v in analyze(lay).violations if v.code == "LINK-PORTS"]
+
+
 def test_fabrics_over_the_same_nodes_are_planes_whose_bisections_add_up():
     # two copies of a 2-SU SuperPOD fabric over the same 64 DGX: each GPU has a NIC in
     # each plane, so a balanced cut of the nodes cuts both planes: 2 x 102.4 Tb/s, or

@@ -85,6 +85,39 @@ def test_switch_mapping_keeps_the_family():
     assert switch_for(CAT, "unknown-switch", 400) is None
 
 
+def test_with_no_switch_fast_enough_a_switch_of_the_top_speed_stays():
+    # no Ethernet switch reaches Rubin's 1.6T: the 800G switch in use stays, rather than
+    # the family's first 800G entry
+    for sw in ("arista-7060x6-64pe", "sn5610", "tomahawk5-64x800"):
+        assert switch_for(CAT, sw, 1600) == sw
+    # the modular chassis is of the family too: a Hopper retarget keeps it
+    assert switch_for(CAT, "arista-7804r4", 400) == "arista-7804r4"
+    meta = instantiate("meta-24k-roce", {"pods": 1}, catalog=CAT)
+    assert retarget(meta, "hopper", catalog=CAT).unmapped == []
+
+
+@pytest.mark.parametrize("template,generation,per_gpu,gbps", [
+    # GB300 NVL72: one 800G ConnectX-8 per GPU; Vera Rubin NVL144: 1.6T per GPU, run as
+    # two 800G links by the 800G switches of the catalog; GB200: one 400G port per GPU
+    ("vera-rubin-nvl144", "blackwell-ultra", 1, 800),
+    ("vera-rubin-nvl144", "blackwell", 1, 400),
+    ("gb300-nvl72-superpod", "rubin", 2, 1600),
+    ("gb200-nvl72-superpod", "rubin", 2, 1600),
+])
+def test_links_per_gpu_follow_the_new_systems_ports(template, generation, per_gpu, gbps):
+    old = instantiate(template, {}, catalog=CAT)
+    res = retarget(old, generation, catalog=CAT)
+    f = next(f for f in res.layout.fabrics if f.purpose == "scale_out")
+    assert f.ports_per_gpu == per_gpu
+    a = analyze(res.layout, CAT)
+    gpus = sum(CAT.devices[r.system].gpus for r in res.layout.racks if r.system)
+    # full bisection: half the GPUs send across at their whole scale-out bandwidth
+    assert a.network.bisection_tbps == pytest.approx(gpus * gbps / 2 / 1000)
+    assert a.network.per_gpu_bisection_gbps == pytest.approx(gbps)
+    assert not [v for v in a.violations if v.code == "LINK-PORTS"]
+    assert any(s.setting == "ports per GPU" for s in res.settings)
+
+
 def test_rack_scale_systems_map_or_are_reported():
     gb200 = instantiate("gb200-nvl72-superpod", {"scalable_units": 1}, catalog=CAT)
     up = retarget(gb200, "blackwell-ultra", catalog=CAT)
@@ -192,6 +225,10 @@ def test_oem_hgx_servers_map_to_the_generations_oem_hgx_server():
     # Blackwell Ultra has no OEM HGX server in the catalog: the flagship DGX stands in
     res = retarget(instantiate("meta-24k-roce", {"pods": 1}), "blackwell-ultra")
     assert res.changes["hgx-h100-8gpu -> dgx-b300"] == 384
+    # AMD's 8-GPU platforms are OEM boxes too
+    mi = instantiate("mi300x-cluster", {})
+    res = retarget(mi, "hopper")
+    assert set(res.changes) == {"mi300x-8gpu -> hgx-h100-8gpu"}
 
 
 def test_the_summary_gives_the_network_before_and_after():
