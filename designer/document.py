@@ -336,6 +336,8 @@ class LayoutDocument(QObject):
         self._path: Path | None = None
         self._stamp: tuple[int, int] | None = None  # the file as last read or written here
         self._previewing = False
+        #: the last turn: (the layout it left, the items, its shift back onto the floor)
+        self._last_turn: tuple[Layout, frozenset[str], tuple[float, float]] | None = None
         self._committed = layout or self.blank_layout(30.0, 20.0)
         self._display = self._committed
         self._index: dict[str, tuple[str, Any]] = {}
@@ -789,18 +791,35 @@ class LayoutDocument(QObject):
                ("racks", "cooling", "feeds", "trays", "obstacles")]
         if not ids:
             return False
-        after = edits.rotate_items(self._committed, ids, delta_deg)
+        def shifted(lay: Layout, by: tuple[float, float]) -> Layout:
+            anchors = {i: edits.item_anchor(lay, i) for i in ids}
+            return edits.move_items(lay, {i: (a[0] + by[0], a[1] + by[1])
+                                          for i, a in anchors.items() if a is not None})
+
+        base, undone = self._committed, (0.0, 0.0)
+        last = self._last_turn
+        if last is not None and last[0] is self._committed and last[1] == frozenset(ids):
+            # the turn before this one moved the selection back onto the floor: this turn
+            # starts from where that one would have left it, so turns that add up to a
+            # whole turn (R four times, or twice for a half turn) put it back in its place
+            undone = (-last[2][0], -last[2][1])
+            base = shifted(base, undone)
+        after = edits.rotate_items(base, ids, delta_deg)
         turn = {90: "90° counter-clockwise", 180: "180°", 270: "90° clockwise"}.get(
             delta_deg % 360, f"{delta_deg % 360}°")
         text = f"Rotate {self._name(ids)} {turn}"
-        if len(ids) > 1 and not edits.off_floor(self._committed, ids, self._catalog):
-            shift = edits.onto_floor(after, ids, self._catalog)
-            if shift is not None and shift != (0.0, 0.0):
-                anchors = {i: edits.item_anchor(after, i) for i in ids}
-                after = edits.move_items(after, {i: (a[0] + shift[0], a[1] + shift[1])
-                                                 for i, a in anchors.items() if a is not None})
+        shift = (0.0, 0.0)
+        if len(ids) > 1 and not edits.off_floor(base, ids, self._catalog):
+            shift = edits.onto_floor(after, ids, self._catalog) or (0.0, 0.0)
+            if shift != (0.0, 0.0):
+                after = shifted(after, shift)
                 text += f" (moved {math.hypot(*shift):.2f} m back onto the floor)"
-        return self._push(text, after)
+        net = (shift[0] + undone[0], shift[1] + undone[1])
+        if undone != (0.0, 0.0) and math.hypot(*net) > 1e-9 and shift == (0.0, 0.0):
+            text += f" (moved {math.hypot(*net):.2f} m back where it stood)"
+        pushed = self._push(text, after)
+        self._last_turn = (self._committed, frozenset(ids), shift) if pushed else None
+        return pushed
 
     def set_field(self, ids: Sequence[str], field: str, value: Any, merge: bool = False,
                   value_text: str | None = None) -> bool:

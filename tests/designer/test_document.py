@@ -430,6 +430,37 @@ def test_racks_turned_as_a_group_by_a_wall_move_back_onto_the_floor(doc):
     assert doc.layout == before
 
 
+def test_turns_by_a_wall_that_add_up_to_a_half_or_whole_turn_leave_racks_in_place(doc):
+    # the same three racks by the top wall: the first quarter turn moves them 0.6 m back
+    # onto the floor; the second starts from where the first would have left them, so
+    # two quarter turns are the half turn the inspector's rotation 180 gives, in place,
+    # and four put the racks back as they were
+    ids = [r.id for r in doc.layout.racks if r.row == "R01"][:3]
+    y = 13.2 - 0.6
+    doc.move_items({i: (x, y) for i, x in zip(ids, [4.0, 4.8, 5.6], strict=True)})
+    placed = {i: (doc.layout.rack(i).x_m, doc.layout.rack(i).y_m) for i in ids}
+    (facing,) = {doc.layout.rack(i).rotation_deg for i in ids}
+    doc.rotate_items(ids, 90)
+    doc.rotate_items(ids, 90)
+    half = {i: (doc.layout.rack(i).x_m, doc.layout.rack(i).y_m) for i in ids}
+    # a half turn about the line's middle (4.8, 12.6): each rack swaps ends, same line
+    assert half == {i: pytest.approx((9.6 - placed[i][0], y)) for i in ids}
+    assert {doc.layout.rack(i).rotation_deg for i in ids} == {(facing + 180) % 360}
+    assert doc.undo_stack.undoText().endswith("(moved 0.60 m back where it stood)")
+    doc.rotate_items(ids, 90)
+    doc.rotate_items(ids, 90)
+    assert {i: (doc.layout.rack(i).x_m, doc.layout.rack(i).y_m) for i in ids} == \
+        {i: pytest.approx(p) for i, p in placed.items()}
+    assert {doc.layout.rack(i).rotation_deg for i in ids} == {facing}
+    # another edit between two turns: the next turn starts from the layout as it is
+    doc.rotate_items(ids, 90)
+    doc.nudge(ids, 0.0, -0.6)
+    moved = {i: doc.layout.rack(i).y_m for i in ids}
+    doc.rotate_items(ids, 90)
+    middle = sorted(moved.values())[1]  # the column's middle: the turn's pivot
+    assert sorted(doc.layout.rack(i).y_m for i in ids) == [pytest.approx(middle)] * 3
+
+
 def test_a_rack_set_down_under_a_busway_is_fed_and_beside_another_starts_a_row(doc):
     doc.new_blank(20.0, 12.0)
     bw = doc.draw_feed("busway-415v-400a", [(2.0, 5.0), (18.0, 5.0)], side="A")
