@@ -41,7 +41,7 @@ from shapely.geometry import box as shapely_box
 from engine.catalog import Catalog, default_catalog
 from engine.compile import front_vectors, rack_geometry
 from engine.errors import InputError, format_validation_error
-from engine.floor import interior_overlap
+from engine.floor import candidate_pairs, interior_overlap
 from engine.memo import LastValue
 from engine.model import (
     FEED_KINDS,
@@ -233,6 +233,49 @@ def item_anchor(layout: Layout, item_id: str) -> tuple[float, float] | None:
 _TRAILING_NUMBER = re.compile(r"^(.*?)(\d+)$")
 
 
+class IdSet(set):
+    """A set of ids in use that remembers, per prefix, the highest trailing number and
+    the next ``-n`` suffix tried, so :func:`fresh_id` over thousands of new ids (a
+    whole hall pasted) does not rescan every id for each one.
+
+    Examples
+    --------
+    >>> taken = IdSet({"GPU-0001", "GPU-0007"})
+    >>> fresh_id(taken, "GPU-0001"), fresh_id(taken, "GPU-0001")
+    ('GPU-0008', 'GPU-0009')
+    >>> taken.add("GPU-0042"); fresh_id(taken, "GPU-0001")
+    'GPU-0043'
+    """
+
+    def __init__(self, ids=()) -> None:
+        super().__init__(ids)
+        self._tops: dict[str, int] | None = None
+        self.next_suffix: dict[str, int] = {}
+
+    def add(self, item: str) -> None:
+        super().add(item)
+        if self._tops is not None and (m := _TRAILING_NUMBER.match(item)):
+            n = int(m.group(2))
+            if n > self._tops.get(m.group(1), 0):
+                self._tops[m.group(1)] = n
+
+    def update(self, *others) -> None:
+        for other in others:
+            for item in other:
+                self.add(item)
+
+    def top(self, prefix: str) -> int:
+        """Return the highest trailing number of an id ``prefix`` + digits (0: none)."""
+        if self._tops is None:
+            self._tops = {}
+            for t in self:
+                if m := _TRAILING_NUMBER.match(t):
+                    n = int(m.group(2))
+                    if n > self._tops.get(m.group(1), 0):
+                        self._tops[m.group(1)] = n
+        return self._tops.get(prefix, 0)
+
+
 def fresh_id(taken: set[str], base: str) -> str:
     """Return an id like ``base`` that is not in ``taken``, and add it to ``taken``.
 
@@ -254,17 +297,22 @@ def fresh_id(taken: set[str], base: str) -> str:
     m = _TRAILING_NUMBER.match(base)
     if m:
         prefix, width = m.group(1), len(m.group(2))
-        pat = re.compile(re.escape(prefix) + r"(\d+)$")
-        top = max((int(mm.group(1)) for t in taken if (mm := pat.match(t))), default=0)
+        if isinstance(taken, IdSet):
+            top = taken.top(prefix)
+        else:
+            pat = re.compile(re.escape(prefix) + r"(\d+)$")
+            top = max((int(mm.group(1)) for t in taken if (mm := pat.match(t))), default=0)
         n = top + 1
         while f"{prefix}{n:0{width}d}" in taken:
             n += 1
         new = f"{prefix}{n:0{width}d}"
     else:
-        n = 2
+        n = taken.next_suffix.get(base, 2) if isinstance(taken, IdSet) else 2
         while f"{base}-{n}" in taken:
             n += 1
         new = f"{base}-{n}"
+        if isinstance(taken, IdSet):
+            taken.next_suffix[base] = n + 1
     taken.add(new)
     return new
 
@@ -279,7 +327,7 @@ def _validated(model_cls: type[BaseModel], data: Any, where: str) -> BaseModel:
 
 
 def _check_new_ids(layout: Layout, ids: Iterable[str]) -> None:
-    taken = layout.all_ids()
+    taken = IdSet(layout.all_ids())
     seen: set[str] = set()
     for i in ids:
         if i in taken or i in seen or i == LAYOUT_ID:
@@ -422,7 +470,7 @@ def rack_row(layout: Layout, model_id: str, start: Sequence[float], end: Sequenc
         raise InputError(None, "row", "free floor along the line drawn (every place on it "
                          "is taken by a rack, a unit, an obstacle or the hall's wall)")
     centres = [c for c, ok in zip(centres, free.tolist(), strict=True) if ok]
-    taken = layout.all_ids()
+    taken = IdSet(layout.all_ids())
     # drawn in line with racks, the row extends theirs: their row, or a new one they join
     named = [layout.racks[k].row for k in inline.tolist() if layout.racks[k].row]
     row = named[0] if named else _fresh_row({r.row for r in layout.racks if r.row})
@@ -1373,7 +1421,7 @@ def add_cooling_unit(layout: Layout, type_id: str, x_m: float, y_m: float,
             raise InputError(None, rack, "a rack without a rear door")
         x_m, y_m, rotation_deg = r.x_m, r.y_m, r.rotation_deg
         w_def = _rack_size_m(r.type, catalog)[0]
-    taken = layout.all_ids()
+    taken = IdSet(layout.all_ids())
     prefix = {"crah": "CRAH", "cdu": "CDU", "rear_door": "RD"}[ft.kind]
     uid = unit_id or fresh_id(taken, f"RD-{rack}" if ft.kind == "rear_door" else
                               f"{prefix}-{sum(u.kind == ft.kind for u in layout.cooling) + 1}")
@@ -1941,19 +1989,22 @@ def feeds_to_take(layout: Layout, points: Sequence[Sequence[float]], side: str,
     >>> feeds_to_take(lay, [(0, 2.3), (8, 2.3)], "A")
     ['B']
     """
-    from engine.power import nearest_feeds
+    from engine.power import nearest_feeds_many
 
     catalog = catalog or default_catalog()
     of_side = {f.id: f for f in layout.feeds if f.side == side}
     under = racks_along(layout, points, reach_m)
     boxes = _footprints(layout, under, catalog)
+    boxed = [i for i in under if i in boxes]
+    near_of = dict(zip(boxed, nearest_feeds_many(layout, np.array([boxes[i] for i in boxed]))
+                       if boxed else [], strict=True))
+    rack_of = {r.id: r for r in layout.racks}
     out = []
     for rid in under:
-        mine = [f for f in layout.rack(rid).feeds if f in of_side]
+        mine = [f for f in rack_of[rid].feeds if f in of_side]
         if any(of_side[f].kind != "busway" for f in mine):
             continue
-        if not mine or (rid in boxes and nearest_feeds(layout, boxes[rid]).get(side)
-                        not in mine):
+        if not mine or (rid in near_of and near_of[rid].get(side) not in mine):
             out.append(rid)
     return out
 
@@ -2099,7 +2150,7 @@ def paste_ids(layout: Layout, payload: Mapping[str, Sequence[Mapping[str, Any]]]
     >>> paste_ids(lay, {"racks": [{"id": "R-01"}]})
     {'R-01': 'R-02'}
     """
-    taken = layout.all_ids()
+    taken = IdSet(layout.all_ids())
     return {item["id"]: fresh_id(taken, str(item["id"]))
             for group in GROUPS if group in payload for item in payload[group]}
 
@@ -2254,7 +2305,7 @@ def _refeed(layout: Layout, rack_ids: Sequence[str], catalog: Catalog,
     copy) a rack facing the other way from the row it joins turns round to face as the
     row does: in a row turned the other way it would blow its exhaust into the row's
     cold aisle."""
-    from engine.power import nearest_feeds
+    from engine.power import nearest_feeds_many
 
     side_of = {f.id: f.side for f in layout.feeds}
     boxes = _footprints(layout, rack_ids, catalog)
@@ -2275,11 +2326,14 @@ def _refeed(layout: Layout, rack_ids: Sequence[str], catalog: Catalog,
                      np.array([racks[i].y_m for i in ii])) for name, ii in members.items()}
     moving = np.array([r.id in wanted for r in racks], bool)
     leavers: dict[str, list[int]] = {}
+    boxed = [i for i in rack_ids if i in boxes]
+    near_of = dict(zip(boxed, nearest_feeds_many(layout, np.array([boxes[i] for i in boxed]))
+                       if boxed else [], strict=True))
     for k, r in enumerate(racks):
         if r.id not in wanted or r.id not in boxes:
             continue
         r = racks[k]  # a new row may have named it already
-        near = nearest_feeds(layout, boxes[r.id])
+        near = near_of[r.id]
         # the sides it was fed from, from the runs now in reach (an unfed rack takes both)
         feeds = list(dict.fromkeys([near.get(side_of.get(f, ""), f) for f in r.feeds]
                                    or list(near.values())))
@@ -2422,7 +2476,10 @@ def beside_offset(layout: Layout, ids: Sequence[str], catalog: Catalog | None = 
     floor = _Floor(layout)
 
     def hits(moved: np.ndarray, at: np.ndarray) -> bool:
-        return bool(len(at)) and bool(interior_overlap(moved[:, None, :], at[None, :, :]).any())
+        if not len(at) or not len(moved):
+            return False
+        qi, qj = candidate_pairs(moved, at)
+        return bool(interior_overlap(moved[qi], at[qj]).any())
 
     def place(dx: float, dy: float) -> str:
         # "free", "rack" (racks of the row stand there) or "wall" (a unit, an obstacle or
@@ -2570,7 +2627,10 @@ def overlapped(layout: Layout, ids: Sequence[str], catalog: Catalog | None = Non
     out = []
     if boxes:
         at = np.array(list(boxes.values()))
-        hit = interior_overlap(own[:, None, :], at[None, :, :]).any(axis=0)
+        # boxes that share grid cells, then the exact test on those pairs only
+        qi, qj = candidate_pairs(own, at)
+        hit = np.zeros(len(at), bool)
+        hit[qj[interior_overlap(own[qi], at[qj])]] = True
         out = [i for i, h in zip(boxes, hit.tolist(), strict=True) if h]
     floor = _Floor(layout)
     under = {oid for b in own.tolist() for oid in floor.obstacles_under(b)}

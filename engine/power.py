@@ -20,11 +20,12 @@ import operator
 from dataclasses import dataclass, field
 
 import numpy as np
+import shapely
 
 from engine.model import Layout
 
 __all__ = ["PowerResult", "PowerCache", "feed_loads", "pue_model", "analyze_power",
-           "nearest_feeds", "TAP_OFF_REACH_M", "DESIGN_POWER_FACTOR"]
+           "nearest_feeds", "nearest_feeds_many", "TAP_OFF_REACH_M", "DESIGN_POWER_FACTOR"]
 
 
 #: how far a busway tap-off reaches a rack in plan: the run passes over the racks it
@@ -283,25 +284,67 @@ def nearest_feeds(layout: Layout, box: tuple[float, float, float, float],
     >>> nearest_feeds(lay, (4.0, 1.4, 4.6, 2.6)), nearest_feeds(lay, (3.5, 1.4, 4.1, 2.6))
     ({'A': 'A2'}, {'A': 'A1'})
     """
+    return nearest_feeds_many(layout, np.asarray([box], np.float64), reach_m)[0]
+
+
+def nearest_feeds_many(layout: Layout, boxes: np.ndarray,
+                       reach_m: float = TAP_OFF_REACH_M) -> list[dict[str, str]]:
+    """Return :func:`nearest_feeds` for each footprint of ``boxes`` (N, 4), at once.
+
+    Examples
+    --------
+    >>> from engine.model import Hall, Layout, PowerFeed
+    >>> lay = Layout(hall=Hall(outline=[(0, 0), (9, 0), (9, 9)]), feeds=[
+    ...     PowerFeed(id=f"A{k}", kind="busway", side="A", voltage_v=415, phases=3, amps=400,
+    ...               points=[(x0, 2), (x1, 2)]) for k, (x0, x1) in ((1, (0, 4)), (2, (4, 9)))])
+    >>> nearest_feeds_many(lay, np.array([[4.0, 1.4, 4.6, 2.6], [3.5, 1.4, 4.1, 2.6],
+    ...                                   [1.0, 6.0, 1.6, 7.2]]))
+    [{'A': 'A2'}, {'A': 'A1'}, {}]
+    """
+    boxes = np.asarray(boxes, np.float64).reshape(-1, 4)
     runs = [(f, np.asarray(f.points, np.float64)) for f in layout.feeds if len(f.points) >= 2]
-    if not runs:
-        return {}
+    out: list[dict[str, str]] = [{} for _ in range(len(boxes))]
+    if not runs or not len(boxes):
+        return out
     seg = np.concatenate([np.hstack([p[:-1], p[1:]]) for _, p in runs])
     owner = np.repeat(np.arange(len(runs)), [len(p) - 1 for _, p in runs])
-    b = np.asarray(box, np.float64)
-    d = box_segment_distance(np.tile(b, (len(seg), 1)), seg)
-    cx, cy = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
-    dc = box_segment_distance(np.tile([cx, cy, cx, cy], (len(seg), 1)), seg)
-    gap = np.full(len(runs), np.inf)
-    np.minimum.at(gap, owner, d)
-    mid = np.full(len(runs), np.inf)
-    np.minimum.at(mid, owner, dc)
-    best: dict[str, tuple[tuple[float, float], str]] = {}
-    for (f, _), g, c in zip(runs, gap.tolist(), mid.tolist(), strict=True):
-        key = (round(g, 3), c)
-        if g <= reach_m and (f.side not in best or key < best[f.side][0]):
-            best[f.side] = (key, f.id)
-    return {side: best[side][1] for side in sorted(best)}
+    sides = sorted({f.side for f, _ in runs})
+    side_of = np.array([sides.index(f.side) for f, _ in runs])
+    # the segments near each footprint, from a tree of the segments: within the reach
+    # and half the footprint's diagonal, every segment that may pass nearer its centre
+    # than one within reach of its edge does
+    half = float(np.hypot(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]).max()) / 2
+    tree = shapely.STRtree(shapely.linestrings(seg.reshape(-1, 2, 2)))
+    bi, si = tree.query(shapely.box(*boxes.T), predicate="dwithin",
+                        distance=reach_m + half + 1e-6)
+    if not len(bi):
+        return out
+    d = box_segment_distance(boxes[bi], seg[si])
+    cx, cy = (boxes[bi, 0] + boxes[bi, 2]) / 2, (boxes[bi, 1] + boxes[bi, 3]) / 2
+    dc = box_segment_distance(np.column_stack([cx, cy, cx, cy]), seg[si])
+    # each (footprint, run): its nearest segment to the edge and to the centre
+    key = bi * len(runs) + owner[si]
+    order = np.argsort(key, kind="stable")
+    key, d, dc = key[order], d[order], dc[order]
+    first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    raw = np.minimum.reduceat(d, first)
+    mid = np.minimum.reduceat(dc, first)
+    box_of, run_of = key[first] // len(runs), key[first] % len(runs)
+    ok = raw <= reach_m
+    box_of, run_of, mid = box_of[ok], run_of[ok], mid[ok]
+    if not len(box_of):
+        return out
+    gap = np.round(raw[ok], 3)
+    # of runs equally near (to the mm) on a side, the one passing nearest the centre,
+    # the first listed of exact ties
+    side = side_of[run_of]
+    pick = np.lexsort((run_of, mid, gap, side, box_of))
+    head = pick[np.r_[True, (box_of[pick][1:] != box_of[pick][:-1])
+                      | (side[pick][1:] != side[pick][:-1])]]
+    for bx, k, j in zip(box_of[head].tolist(), side[head].tolist(), run_of[head].tolist(),
+                        strict=True):
+        out[bx][sides[k]] = runs[j][0].id
+    return out
 
 
 def _pairs(rack_feeds: list[tuple[str, ...]], rack_ids: list[str], fidx: dict[str, int]):
