@@ -13,6 +13,7 @@ quickly they follow each other.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 from PySide6.QtGui import QUndoCommand
 
+from designer.labels import FIELD_LABELS
 from engine.model import Layout
 
 if TYPE_CHECKING:
@@ -35,6 +37,8 @@ _UNITS = [("_kg_m2", "kg/m²"), ("_lpm", "L/min"), ("_kw", "kW"), ("_deg", "°")
           ("_k", "K"), ("_w", "W"), ("_gbps", "Gb/s")]
 # fields whose name is not the word the forms use ("Set compute link speed to 800 Gb/s")
 _WORDS = {"nic_speed": "link speed"}
+# form labels that do not read in a sentence ("Set CRAH-11 air return to 3, 4")
+_SENTENCE = {"return_xy_m": "air return", "switch": "switch"}
 _NOUNS = {"racks": ("rack", "racks"), "cooling": ("unit", "units"), "feeds": ("feed", "feeds"),
           "trays": ("tray", "trays"), "obstacles": ("obstacle", "obstacles"),
           "fabrics": ("fabric", "fabrics"), "links": ("link", "links")}
@@ -73,6 +77,9 @@ def field_label(field: str) -> tuple[str, str]:
     end = f"{parts[-2].upper()} end " if len(parts) > 1 and parts[-2] in ("a", "b") else ""
     if name in ("a", "b") and len(parts) == 1:
         return f"{name.upper()} end", ""
+    key = re.sub(r"^(hall\.|assumptions\.|tiers\.\d+\.)", "", field)
+    if not end and key in FIELD_LABELS and key not in _WORDS:
+        return _form_words(key, FIELD_LABELS[key])
     unit = ""
     for suffix, u in _UNITS:
         if name.endswith(suffix) and len(name) > len(suffix):
@@ -85,6 +92,34 @@ def field_label(field: str) -> tuple[str, str]:
             name, unit = f"{head}_per_{tail}", u
             break
     return end + _WORDS.get(name, name.replace("_", " ")), unit
+
+
+def _suffix_unit(name: str) -> str:
+    return next((u for suffix, u in _UNITS if name.endswith(suffix) and len(name) > len(suffix)),
+                "")
+
+
+def _form_words(key: str, label: str) -> tuple[str, str]:
+    """Return ``(words, unit)`` of a form label for a sentence: "Coolant ΔT (K)" ->
+    ("coolant ΔT", "K"), "PUE override" as it is, "Rack (rear door)" -> "rack (rear door)".
+
+    Examples
+    --------
+    >>> _form_words("amps", "Current (A)"), _form_words("pue", "PUE override")
+    (('current', 'A'), ('PUE override', ''))
+    """
+    key = key.rsplit(".", 1)[-1]
+    if key in _SENTENCE:
+        return _SENTENCE[key], _suffix_unit(key)
+    unit = _suffix_unit(key)
+    m = re.match(r"^(.*) \(([^()]*)\)$", label)
+    # a bracket that is the unit ("(kW)", "(A)") goes after the value, others stay
+    if m and (m.group(2) == unit or (not unit and " " not in m.group(2))):
+        label, unit = m.group(1), m.group(2)
+    first = label.split(" ", 1)[0]
+    if not (first.isupper() or first[:2].isupper()):
+        label = label[0].lower() + label[1:]
+    return label, unit
 
 
 def format_value(value: Any, unit: str = "") -> str:

@@ -170,10 +170,30 @@ def _switches_moved(before: Analysis, after: Analysis) -> list[str]:
     moved = gen & (was != now)
     if not moved.any():
         return []
-    left = sorted({r for r in was[moved].tolist() if r})
-    n = int(moved.sum())
-    return [f"{n:,} generated switch{'es' * (n != 1)} moved to other network racks"
-            + (f" (from {', '.join(left[:3])}{' …' if len(left) > 3 else ''})" if left else "")]
+
+    def roomless(t) -> np.ndarray:
+        r = getattr(t, "sw_roomless", None)
+        return np.asarray(r, bool) if r is not None and len(r) == len(t.sw_rack) \
+            else np.zeros(len(t.sw_rack), bool)
+
+    def names(ids: list[str]) -> str:
+        return ", ".join(ids[:3]) + (" …" if len(ids) > 3 else "")
+
+    homeless = moved & roomless(t1)
+    placed = moved & ~homeless
+    notes = []
+    if placed.any():
+        left = sorted({r for r in was[placed].tolist() if r})
+        n = int(placed.sum())
+        notes.append(f"{n:,} generated switch{'es' * (n != 1)} moved to other network racks"
+                     + (f" (from {names(left)})" if left else ""))
+    if homeless.any():
+        # no network rack has room: counted in a rack of the fabric, standing in none
+        n = int(homeless.sum())
+        at = sorted({r for r in now[homeless].tolist() if r})
+        notes.append(f"{n:,} generated switch{'es' * (n != 1)} found no free U in a network "
+                     f"rack" + (f" (counted in {names(at)}; see FABRIC-NO-ROOM)" if at else ""))
+    return notes
 
 
 class _Job(QRunnable):

@@ -919,6 +919,13 @@ def _check_refs(layout: Layout, item: BaseModel, field: str, catalog: Catalog) -
         raise InputError(None, f"{item.id}.model", f"a facility model of the catalog "
                          f"(unknown {item.model!r})")
     racks = {r.id for r in layout.racks}
+    if isinstance(item, Rack) and field in ("crah", "cdu") and getattr(item, field):
+        units = {u.id for u in layout.cooling if u.kind == field}
+        if getattr(item, field) not in units:
+            raise InputError(None, f"{item.id}.{field}", f"the id of a {field.upper()} of the "
+                             f"layout (unknown {getattr(item, field)!r})")
+    if isinstance(item, CoolingUnit) and field == "rack" and item.rack and item.rack not in racks:
+        raise InputError(None, f"{item.id}.rack", f"the id of a rack (unknown {item.rack!r})")
     if isinstance(item, Fabric):
         for name in ("members", "network_racks"):
             if field == name:

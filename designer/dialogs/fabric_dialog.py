@@ -128,9 +128,16 @@ def preview_text(figures: dict, violations: list[dict], catalog: Catalog,
                      f"({nodes} now), leaves and leaf–spine cables included, as NVIDIA's "
                      "reference architectures wire the full SU; a smaller Nodes per "
                      "scalable unit sizes it to the servers there are.</i>")
-    errors = [v for v in violations if v["severity"] == "error"]
-    warnings = [v for v in violations if v["severity"] != "error"]
-    for vs, colour, word in ((errors, "#b00020", "Error"), (warnings, "#8a5a00", "Warning")):
+    # the fabric's own rules first (no room for its switches, no free port), then what it
+    # does to the hall's power and cooling
+    def own_first(v: dict) -> bool:
+        return not v["code"].startswith(("FABRIC-", "LINK-", "CABLE-", "SWITCH-"))
+
+    by = {sev: sorted((v for v in violations if v["severity"] == sev), key=own_first)
+          for sev in ("error", "warning", "info")}
+    for vs, colour, word in ((by["error"], "#b00020", "Error"),
+                             (by["warning"], "#8a5a00", "Warning"),
+                             (by["info"], "#33527a", "Info")):
         for v in vs[:3]:
             lines.append(f"<span style='color:{colour}'>{word} {v['code']}: {v['message']}</span>")
         if len(vs) > 3:

@@ -363,6 +363,16 @@ def test_fabric_change_says_when_generated_switches_move_to_other_racks():
     assert note == f"4 generated switches moved to other network racks (from {net.id})"
     assert fabric_change(before, analyze(lay)) == ""
 
+    # every network rack filled with servers: the switches stand in none; the note says
+    # where they are counted, not that they moved to a network rack
+    for r in lay.racks:
+        if r.id.startswith("NET"):
+            for u in (1, 11, 21, 31):
+                lay = edits.install_device(lay, r.id, "dgx-b200", u)
+    note = fabric_change(before, analyze(lay))
+    assert "moved to other network racks" not in note
+    assert "found no free U in a network rack (counted in" in note and "FABRIC-NO-ROOM" in note
+
 
 def test_a_deleted_network_rack_is_the_one_its_switches_left():
     """Each analysis numbers its own racks: with a rack deleted, the switches that stood

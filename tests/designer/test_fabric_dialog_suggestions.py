@@ -170,6 +170,25 @@ def test_a_fabric_over_fewer_servers_than_an_su_says_it_is_built_for_the_whole_s
                                                    builtin_catalog, fabric)
 
 
+def test_the_preview_names_each_rule_by_its_severity_and_the_fabrics_own_first(
+        builtin_catalog):
+    from designer.dialogs.fabric_dialog import preview_text
+    from engine.model import Fabric, FabricTier
+
+    fabric = Fabric(id="f", tiers=[FabricTier(name="leaf", switch="qm9700")])
+    figures = {"tiers": 1, "nodes": 32, "gpus": 256, "link_gbps": 400,
+               "switches": {"leaf": 8}, "cables": {"node_leaf": 256}}
+    found = [{"code": "COOL-N1", "severity": "error", "message": f"group {k}"}
+             for k in range(4)]
+    found += [{"code": "FABRIC-NO-ROOM", "severity": "error", "message": "no room"},
+              {"code": "FABRIC-SINGLE-HOMED", "severity": "info", "message": "one leaf"}]
+    text = preview_text(figures, found, builtin_catalog, fabric)
+    assert "Info FABRIC-SINGLE-HOMED" in text and "Warning FABRIC-SINGLE-HOMED" not in text
+    # the fabric's own error is among the three shown, the power and cooling ones after
+    assert "Error FABRIC-NO-ROOM" in text and text.index("FABRIC-NO-ROOM") < text.index(
+        "COOL-N1") and "… and 2 more" in text
+
+
 def test_an_empty_rack_selected_with_new_servers_means_a_fabric_of_their_own(
         h200_doc, qtbot):
     # a rack with no server in no fabric's network racks, picked with the new servers: the

@@ -36,8 +36,8 @@ def test_two_typed_entries_are_two_undo_steps(qtbot, doc, insp):
     _type(qtbot, insp.editor("x_m"), "5.2")
     _type(qtbot, insp.editor("x_m"), "6.4")  # well within the merge window
     assert doc.undo_stack.count() == 2
-    assert [doc.undo_stack.text(i) for i in range(2)] == ["Set GPU-0001 x to 5.2 m",
-                                                         "Set GPU-0001 x to 6.4 m"]
+    assert [doc.undo_stack.text(i) for i in range(2)] == ["Set GPU-0001 X to 5.2 m",
+                                                         "Set GPU-0001 X to 6.4 m"]
     doc.undo_stack.undo()
     assert doc.layout.rack("GPU-0001").x_m == pytest.approx(5.2), "undo goes back one entry"
     doc.undo_stack.undo()
@@ -54,7 +54,7 @@ def test_spin_steps_by_key_merge_into_one_undo_step(qtbot, doc, insp):
         qtbot.keyClick(spin, Qt.Key.Key_Up)
     assert doc.layout.rack("GPU-0001").x_m == pytest.approx(x0 + 0.3)
     assert doc.undo_stack.count() == 1
-    assert doc.undo_stack.text(0) == f"Set GPU-0001 x to {x0 + 0.3:.6g} m"
+    assert doc.undo_stack.text(0) == f"Set GPU-0001 X to {x0 + 0.3:.6g} m"
     doc.undo_stack.undo()
     assert doc.layout.rack("GPU-0001").x_m == pytest.approx(x0)
 
@@ -100,3 +100,15 @@ def test_arrow_key_nudges_still_merge(doc):
     for _ in range(4):
         doc.nudge(["GPU-0001"], 0.1, 0.0)
     assert doc.undo_stack.count() == 1
+
+
+def test_an_edit_is_named_in_the_words_of_the_form(qtbot):
+    """The undo text and status note say a field as the inspector labels it."""
+    from designer.commands import field_label
+
+    assert field_label("assumptions.pue") == ("PUE override", "")
+    assert field_label("assumptions.delta_t_coolant_k") == ("coolant ΔT", "K")
+    assert field_label("assumptions.continuous_derating") == ("continuous-load factor", "")
+    assert field_label("amps") == ("current", "A")
+    assert field_label("crah") == ("CRAH", "")
+    assert field_label("return_xy_m")[0] == "air return"

@@ -574,3 +574,22 @@ def test_placing_tools_keep_off_rear_doors(cat):
     out = edits.add_racks(lay, [Rack(id="X1", type="rack-600x1200", x_m=5.1, y_m=1.3,
                                      rotation_deg=90)])
     assert edits.overlapped(out, ["X1"], cat) == ["RD-GPU-0001", "RD-GPU-0002"]
+
+
+def test_a_unit_or_rack_set_to_refer_to_nothing_is_refused():
+    # a rear door's rack, a rack's CRAH and CDU name items of the layout, of the right kind
+    cat = load_catalog(user_dir=None)
+    lay = instantiate("vera-rubin-nvl144", {}, catalog=cat)
+    door = next(u for u in lay.cooling if u.kind == "rear_door")
+    crah = next(u for u in lay.cooling if u.kind == "crah")
+    cdu = next(u for u in lay.cooling if u.kind == "cdu")
+    rack = lay.racks[0].id
+    with pytest.raises(InputError, match=r"rack: expected the id of a rack \(unknown 'NOPE'\)"):
+        edits.set_field(lay, [door.id], "rack", "NOPE", cat)
+    with pytest.raises(InputError, match="expected the id of a CRAH of the layout"):
+        edits.set_field(lay, [rack], "crah", cdu.id, cat)
+    with pytest.raises(InputError, match="expected the id of a CDU of the layout"):
+        edits.set_field(lay, [rack], "cdu", "NOPE", cat)
+    assert edits.set_field(lay, [rack], "crah", crah.id, cat).rack(rack).crah == crah.id
+    assert edits.set_field(lay, [rack], "cdu", cdu.id, cat).rack(rack).cdu == cdu.id
+    assert edits.set_field(lay, [rack], "crah", None, cat).rack(rack).crah is None
