@@ -91,7 +91,7 @@ __all__ = [
     "paste_ids",
     "paste",
     "duplicate",
-    "beside_offset",
+    "beside_offset", "close_up",
 ]
 
 LAYOUT_ID = "@layout"
@@ -2415,6 +2415,56 @@ def _fresh_row(labels: set[str]) -> str:
     while f"R{n:02d}" in labels:
         n += 1
     return f"R{n:02d}"
+
+
+def close_up(layout: Layout, item_id: str, toward: tuple[float, float],
+             catalog: Catalog | None = None) -> tuple[float, float]:
+    """Return the shift that slides a rack or floor unit ``item_id`` along ``toward`` (a
+    unit step along x or y) up against the next footprint in its line, where the gap to
+    it is narrower than the item itself: a rack set beside a row of racks of another
+    width (600 mm racks by 800 mm network racks) closes up to the row's end rather than
+    leaving a strip of floor no rack fits, which would open the row to hot air.
+    ``(0, 0)`` when nothing is that near, or the item is no rack or unit.
+
+    Examples
+    --------
+    >>> from engine.model import Hall, Layout, Rack
+    >>> lay = Layout(hall=Hall(outline=[(0, 0), (12, 0), (12, 8), (0, 8)]), racks=[
+    ...     Rack(id="N", type="rack-800x1200", x_m=2.0, y_m=4.0),
+    ...     Rack(id="G", type="rack-600x1200", x_m=3.0, y_m=4.0)])
+    >>> close_up(lay, "G", (-1.0, 0.0))  # G from x 2.7, 0.3 m past N's end (2.4)
+    (-0.3, 0.0)
+    >>> close_up(lay, "G", (1.0, 0.0))
+    (0.0, 0.0)
+    """
+    catalog = catalog or default_catalog()
+    own = _footprints(layout, [item_id], catalog).get(item_id)
+    if own is None:
+        return (0.0, 0.0)
+    axis = 0 if abs(toward[0]) >= abs(toward[1]) else 1
+    sign = 1.0 if toward[axis] > 0 else -1.0
+    o = np.asarray(own)
+    lo, hi = (o[0], o[2]) if axis == 0 else (o[1], o[3])
+    size = hi - lo
+    # the footprints in its line: across the line they share more than an edge
+    reach = [i for i in (*(r.id for r in layout.racks),
+                         *(u.id for u in layout.cooling if u.kind != "rear_door"))
+             if i != item_id]
+    at = np.array(list(_footprints(layout, reach, catalog).values())).reshape(-1, 4)
+    c0, c1 = (1, 3) if axis == 0 else (0, 2)
+    line = at[(np.minimum(at[:, c1], o[c1]) - np.maximum(at[:, c0], o[c0])) > 1e-6]
+    if sign > 0:
+        gaps = line[:, axis] - hi
+    else:
+        gaps = lo - line[:, axis + 2]
+    gaps = gaps[gaps > -1e-9]
+    if not len(gaps):
+        return (0.0, 0.0)
+    gap = float(gaps.min())
+    if gap <= 1e-6 or gap >= size - 1e-6:
+        return (0.0, 0.0)
+    step = round(sign * gap, 6)
+    return (step, 0.0) if axis == 0 else (0.0, step)
 
 
 def beside_offset(layout: Layout, ids: Sequence[str], catalog: Catalog | None = None,

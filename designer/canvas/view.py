@@ -595,7 +595,17 @@ class FloorPlanView(QGraphicsView):
                 off = edits.beside_offset(aligned, [pid], cat) if aligned is not None \
                     else None
                 if off is not None:
-                    return near.x_m + off[0], near.y_m + off[1]
+                    x, y = near.x_m + off[0], near.y_m + off[1]
+                    # stepped by its own width from a rack of another width, it may stop
+                    # short of the row's end: it closes up to it
+                    at = probe_at(x, y, near.rotation_deg)
+                    if at is not None and off != (0.0, 0.0):
+                        back = (-math.copysign(1.0, off[0]) if abs(off[0]) >= abs(off[1])
+                                else 0.0, -math.copysign(1.0, off[1])
+                                if abs(off[1]) > abs(off[0]) else 0.0)
+                        dx, dy = edits.close_up(at, pid, back, cat)
+                        x, y = x + dx, y + dy
+                    return x, y
         if not edits.overlapped(trial, [pid], cat):
             return None
         off = edits.beside_offset(trial, [pid], cat)

@@ -206,3 +206,29 @@ def test_enter_beside_a_row_puts_the_rack_in_line_with_it(qtbot, window, palette
     from engine import edits
 
     assert not edits.overlapped(doc.layout, [new.id], doc.catalog)
+
+
+def test_a_rack_placed_beside_a_row_of_other_widths_closes_up_to_its_end(qtbot, window,
+                                                                        palette):
+    """A 600 mm rack set from the Catalog next to a row whose racks are 800 mm steps its
+    own width from the rack it is placed by: it closes up to the row's last rack, not
+    0.2 m short of it, which would open the row to hot air (FLOOR-ROW-GAP)."""
+    from engine import edits
+
+    doc = window.document
+    row = [r for r in doc.layout.racks if r.row == "R02"]
+    end = max(row, key=lambda r: r.x_m)
+    width = doc.catalog.racks[end.type].width_mm.v() / 1000.0
+    _look_at(window, (end.x_m + 0.2, end.y_m + 0.7))
+    racks = {r.id for r in doc.layout.racks}
+    _enter_on(qtbot, palette, "rack-600x1200")
+    (new,) = [r for r in doc.layout.racks if r.id not in racks]
+    assert new.y_m == pytest.approx(end.y_m)
+    # edge to edge with the row's end: centres half of each width apart
+    assert new.x_m == pytest.approx(end.x_m + width / 2 + 0.3)
+    assert not edits.overlapped(doc.layout, [new.id], doc.catalog)
+    from engine.analysis import analyze
+
+    gaps = [v for v in analyze(doc.layout, doc.catalog).violations
+            if v.code == "FLOOR-ROW-GAP" and new.id in v.items]
+    assert not gaps
