@@ -40,6 +40,7 @@ from designer import recovery
 from designer.commands import LayoutCommand, field_label, format_value, noun
 from engine import edits
 from engine.analysis import Analysis, Analyzer
+from engine.bisection import SearchCancelled, cancel_when
 from engine.catalog import Catalog, default_catalog
 from engine.errors import InputError
 from engine.io import load_layout, save_layout
@@ -211,7 +212,10 @@ class AnalysisRunner(QObject):
     Requests carry a serial number. :meth:`run_now` analyzes on the calling
     thread; :meth:`submit` queues on one background thread, where a queued
     request not yet started is replaced by a newer one (the changed rack ids
-    are merged, so the incremental patch stays correct).
+    are merged, so the incremental patch stays correct), and a running one stops
+    its graph bisection search when a newer one is queued: its result would be
+    stale when it arrived, so the newer one runs instead (in full: the stopped
+    update may have patched the analyzer's arrays halfway).
     """
 
     finished = Signal(int, object, str)  # serial, Analysis or None, error message
@@ -230,6 +234,8 @@ class AnalysisRunner(QObject):
         self._running = False
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
+        #: background analyses stopped because a newer request came in while they ran
+        self.cancelled = 0
 
     @property
     def is_busy(self) -> bool:
@@ -288,12 +294,21 @@ class AnalysisRunner(QObject):
                     break
             serial, layout, changed = job
             try:
-                result = self._analyze(layout, changed)
+                # a newer request waiting stops a graph search of this one: its result
+                # would be stale on arrival
+                with cancel_when(self._superseded):
+                    result = self._analyze(layout, changed)
+            except SearchCancelled:
+                self.cancelled += 1
+                continue  # the analyzer was reset: the newer request runs in full
             except Exception as exc:  # reported to the GUI, never lost in a thread
                 self.finished.emit(serial, None, str(exc))
             else:
                 self.finished.emit(serial, result, "")
         self.busy_changed.emit(False)
+
+    def _superseded(self) -> bool:
+        return self._pending is not None
 
     def wait(self, timeout_ms: int = 60_000) -> bool:
         """Block until the background thread is idle; return whether it is."""

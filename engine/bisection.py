@@ -28,6 +28,9 @@ split that keeps the leaves whole crosses one uplink.
 
 from __future__ import annotations
 
+import contextvars
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -41,7 +44,47 @@ __all__ = [
     "GraphBisection",
     "graph_bisection",
     "cut_for_split",
+    "SearchCancelled",
+    "cancel_when",
 ]
+
+
+class SearchCancelled(Exception):
+    """A graph search stopped because its caller no longer needs the result (the layout
+    changed again while it ran)."""
+
+
+#: asked between max-flow evaluations of a graph search on this thread: True stops it
+_SHOULD_STOP: contextvars.ContextVar[Callable[[], bool] | None] = contextvars.ContextVar(
+    "rackscape_bisection_should_stop", default=None)
+
+
+@contextmanager
+def cancel_when(should_stop: Callable[[], bool] | None) -> Iterator[None]:
+    """Within the block, a graph search on this thread asks ``should_stop`` between its
+    max-flow evaluations and raises :class:`SearchCancelled` when it answers True.
+
+    Examples
+    --------
+    >>> with cancel_when(lambda: True):
+    ...     try:
+    ...         graph_bisection(4, np.array([0, 1, 2]), np.array([3, 3, 3]),
+    ...                         np.array([1.0, 1.0, 1.0]), 3)
+    ...     except SearchCancelled:
+    ...         print("cancelled")
+    cancelled
+    """
+    token = _SHOULD_STOP.set(should_stop)
+    try:
+        yield
+    finally:
+        _SHOULD_STOP.reset(token)
+
+
+def _check_stop() -> None:
+    stop = _SHOULD_STOP.get()
+    if stop is not None and stop():
+        raise SearchCancelled("the graph search was cancelled")
 
 
 def structured_cut_gbps(hosts: np.ndarray, up_gbps: np.ndarray, host_gbps: float) -> float:
@@ -468,6 +511,7 @@ def graph_bisection(n_vertices: int, u: np.ndarray, v: np.ndarray, cap: np.ndarr
                 got += int(sizes[c])
         if got == half:
             return GraphBisection(0.0, side, 0, [side] if return_trace else [])
+    _check_stop()
     best_val, best_side, evals = np.inf, np.zeros(n_ep, bool), 0
     w_ep = g.w[:n_ep]
     if start is not None:
@@ -479,6 +523,7 @@ def graph_bisection(n_vertices: int, u: np.ndarray, v: np.ndarray, cap: np.ndarr
             side[order[:half]] = True
             begin.append(side)
     for side in begin:
+        _check_stop()
         val, src = g.min_cut(side, n_ep)
         evals += 1
         if return_trace:
@@ -503,6 +548,7 @@ def graph_bisection(n_vertices: int, u: np.ndarray, v: np.ndarray, cap: np.ndarr
             trial = side.copy()
             trial[sa] = False
             trial[sb] = True
+            _check_stop()
             tval, tsrc = g.min_cut(trial, n_ep)
             evals += 1
             if return_trace:

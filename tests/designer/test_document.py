@@ -215,6 +215,45 @@ def test_background_analysis_matches_and_drops_stale(qapp, default_layout, built
     doc.close()
 
 
+def test_a_newer_request_stops_a_running_graph_search(qapp, default_layout, builtin_catalog):
+    """A background analysis whose graph search is still running when a newer layout
+    comes in stops at its next max-flow evaluation; its stale result is never shown and
+    the newer layout's arrives, from a full analysis."""
+    import threading
+
+    import numpy as np
+
+    from designer.document import AnalysisRunner
+    from engine.bisection import graph_bisection
+
+    runner = AnalysisRunner(builtin_catalog)
+    got: list[int] = []
+    runner.finished.connect(lambda serial, result, error: got.append((serial, error)))
+    started, release = threading.Event(), threading.Event()
+    real = runner._analyze
+
+    def slow(layout, changed):
+        if not started.is_set():
+            started.set()
+            release.wait(10)
+            # the search of an edited fabric: one spectral start, then max-flows
+            graph_bisection(6, np.array([0, 1, 2, 3, 4]), np.array([4, 4, 5, 5, 5]),
+                            np.array([10.0, 10.0, 10.0, 10.0, 1.0]), 4)
+        return real(layout, changed)
+
+    runner._analyze = slow
+    runner.submit(1, default_layout, None)
+    assert started.wait(10)
+    moved = edits.move_items(default_layout, {default_layout.racks[0].id: (
+        default_layout.racks[0].x_m + 0.6, default_layout.racks[0].y_m)})
+    runner.submit(2, moved, [default_layout.racks[0].id])
+    release.set()
+    assert runner.wait()
+    qapp.processEvents()
+    assert got == [(2, "")] and runner.cancelled == 1
+    assert runner.analyzer.result.to_dict() == analyze(moved, builtin_catalog).to_dict()
+
+
 def test_edit_menu_links_the_two_selected_racks(window):
     doc = window.document
     assert window.link_selected(800.0, 2) is None  # nothing selected: refused, nothing pushed
