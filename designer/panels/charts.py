@@ -8,6 +8,7 @@ update only calls ``setData`` on items that already exist.
 from __future__ import annotations
 
 import math
+import os
 
 import numpy as np
 import pyqtgraph as pg
@@ -21,7 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-__all__ = ["ChartBox", "ChartHeader", "CategoryAxis", "bar_steps", "BarSeries"]
+__all__ = ["ChartBox", "ChartHeader", "CategoryAxis", "ValueAxis", "bar_steps", "BarSeries",
+           "round_step"]
 
 
 def bar_steps(heights: np.ndarray, width: float = 0.8) -> tuple[np.ndarray, np.ndarray]:
@@ -74,6 +76,33 @@ def peak_index(values: np.ndarray, bars_per_px: int) -> np.ndarray:
     return np.repeat(best, k)[:n]
 
 
+def round_step(span: float, length_px: float, min_px: float) -> float:
+    """Return the smallest round step that puts ticks ``min_px`` apart on an axis showing
+    ``span`` units over ``length_px`` pixels.
+
+    Round steps are 1, 2 and 5 times a power of ten, and 2.5 times one from 25 up
+    (25 %, 250 %: a quarter of a hundred, never a fraction of a unit like 2.5).
+
+    Examples
+    --------
+    >>> round_step(130.0, 90.0, 24.0)  # a feed chart's 0..130 %, 90 px high
+    50.0
+    >>> round_step(1265.0, 90.0, 24.0)  # a feed at 1,100 %
+    500.0
+    >>> round_step(130.0, 400.0, 24.0), round_step(1.1, 90.0, 24.0)
+    (10.0, 0.5)
+    """
+    if not (span > 0 and length_px > 0 and math.isfinite(span)):
+        return 1.0
+    least = span * max(min_px, 1.0) / length_px
+    power = 10.0 ** math.floor(math.log10(least))
+    for base in (1.0, 2.0, 2.5, 5.0, 10.0):
+        step = float(f"{base * power:.12g}")
+        if step >= least * (1 - 1e-9) and (base != 2.5 or step >= 25.0):
+            return step
+    return 10.0 * power
+
+
 class BarSeries:
     """One filled bar series on a plot, updated in place."""
 
@@ -97,12 +126,78 @@ class BarSeries:
         self.item.setData(x + self.offset, y)
 
 
+class ValueAxis(pg.AxisItem):
+    """A left axis whose labelled ticks stand a round step apart, the step chosen for its
+    range and its height in pixels (``round_step``), so that labels never stand on each
+    other, whether a feed is at 130 % or at 1,100 %. Only those ticks are labelled; the
+    grid takes a line halfway between them (a fifth of a 25 or 250 step).
+
+    Its ``marks`` (a chart's limit: 100 %, the air limit) are labelled wherever they fall
+    in range, beside the limit line; a step's label too near one gives way to it.
+    """
+
+    #: labelled ticks stand at least this many lines of their text apart
+    SPACING_LINES = 2.0
+    #: a mark's label and a step's stand at least this many lines apart
+    MARK_SPACING_LINES = 1.5
+
+    def __init__(self, orientation: str = "left") -> None:
+        super().__init__(orientation)
+        self.setStyle(maxTextLevel=0)
+        self.marks: tuple[float, ...] = ()
+
+    def set_marks(self, values) -> None:
+        """Label ``values`` on the axis wherever they are in range (the chart's limits)."""
+        marks = tuple(float(v) for v in values)
+        if marks != self.marks:
+            self.marks = marks
+            self.picture = None
+            self.update()
+
+    def _line_px(self) -> float:
+        return QFontMetricsF(QFont(self.style["tickFont"] or self.font())).height()
+
+    def min_spacing_px(self) -> float:
+        """Return the fewest pixels between two labelled ticks."""
+        return self.SPACING_LINES * self._line_px()
+
+    def tickSpacing(self, minVal, maxVal, size):  # noqa: N802 - pyqtgraph's name
+        span = abs(float(maxVal) - float(minVal))
+        if span == 0 or size <= 0:
+            return []
+        step = round_step(span, size, self.min_spacing_px())
+        mantissa = step / 10.0 ** math.floor(math.log10(step))
+        minor = step / 5.0 if math.isclose(mantissa, 2.5) else step / 2.0
+        return [(step, 0.0), (minor, 0.0)]
+
+    def tickValues(self, minVal, maxVal, size):  # noqa: N802 - pyqtgraph's name
+        levels = super().tickValues(minVal, maxVal, size)
+        lo, hi = sorted((float(minVal), float(maxVal)))
+        marks = [m for m in self.marks if lo <= m <= hi]
+        if not levels or not marks or hi <= lo:
+            return levels
+        step, values = levels[0]
+        room = self.MARK_SPACING_LINES * self._line_px() * (hi - lo) / size
+        kept = [v for v in values if all(abs(v - m) >= room for m in marks)]
+        levels[0] = (step, sorted(kept + marks))
+        return levels
+
+    def tickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph's name
+        strings = super().tickStrings(values, scale, spacing)
+        # a mark reads as its value (57.2 kW), not rounded to the step's decimals
+        return [f"{v * scale:.6g}" if any(math.isclose(v, m) for m in self.marks) else text
+                for v, text in zip(values, strings, strict=True)]
+
+
 class CategoryAxis(pg.AxisItem):
     """A bottom axis that names bars 0..n-1, every one where they fit.
 
     Labels stand level in the tick font, or one size smaller, while the widest fits its
-    bar; else upright (read from below) while a line of text fits a bar, cut at the
-    front to the room the chart gives them, as ids differ at their ends ("…-0013");
+    bar; else upright (read from below) while a line of text fits a bar, each too long
+    for the room the chart gives them cut with an ellipsis that shows (the chart's
+    tooltip names the bar whole): at the front where the labels share a beginning, as
+    their ids then differ at their ends ("…-0013"), else in the middle, so that a rear
+    door among CRAHs keeps what it is and its number ("RD-C…0001", never "-CPU-0001");
     else every so many bars keep a level label and the chart's tooltips name the
     others, while that leaves at least ``MIN_SUBSET`` of them: one or two ids out of a
     hundred bars say nothing of the rest, so an axis with a ``noun`` then says how many
@@ -126,6 +221,7 @@ class CategoryAxis(pg.AxisItem):
         self._caption: tuple[str, QRectF] | None = None  # drawn instead of labels
         # what the last paint drew: (bar, text as shown, its box in axis coordinates)
         self._drawn: list[tuple[int, str, QRectF]] = []
+        self._elide = Qt.TextElideMode.ElideLeft
         self._font = QFont()
         self._is_rotated = False
         self._widest_px: dict[str, float] = {}  # per font, for the labels shown
@@ -138,6 +234,8 @@ class CategoryAxis(pg.AxisItem):
         labels = [str(s) for s in labels]
         if labels != self.labels:
             self.labels = labels
+            self._elide = Qt.TextElideMode.ElideLeft if os.path.commonprefix(labels) \
+                else Qt.TextElideMode.ElideMiddle
             self._widest_px = {}
             self.picture = None
             self._fit_height()
@@ -264,7 +362,11 @@ class CategoryAxis(pg.AxisItem):
             x = bounds.left() + (i - lo) / ((hi - lo) or 1.0) * bounds.width()
             if not bounds.left() - 0.5 <= x <= bounds.right() + 0.5:
                 continue
-            text = fm.elidedText(self.labels[i], Qt.TextElideMode.ElideLeft, text_px + 0.5)
+            text = self.labels[i]
+            if fm.horizontalAdvance(text) > text_px + 0.5:
+                # a pixel to spare: text drawn a little wider than measured (another
+                # screen's hinting) then still shows its ellipsis
+                text = fm.elidedText(text, self._elide, text_px - 1.0)
             if self._is_rotated:
                 box = QRectF(x - line / 2, top, line, text_px + 1)
             else:
@@ -278,8 +380,10 @@ class CategoryAxis(pg.AxisItem):
         super().drawPicture(p, axisSpec, tickSpecs, textSpecs)
         p.setFont(self._font)
         p.setPen(self.textPen())
-        right = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        centre = int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        # never clipped to its box: a label drawn wider than measured is not cut silently
+        keep = int(Qt.TextFlag.TextDontClip)
+        right = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter) | keep
+        centre = int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop) | keep
         if self._caption is not None:
             p.drawText(self._caption[1], centre, self._caption[0])
         for _i, text, box in self._drawn:
@@ -436,7 +540,7 @@ class ChartBox(QWidget):
 
     A chart of ``categories`` names its bars on a ``CategoryAxis`` (which counts them,
     "108 racks" for the ``noun`` "rack", where too few names fit); otherwise its bottom
-    axis is numeric.
+    axis is numeric. Its left axis is a ``ValueAxis``: round steps fit to its height.
     """
 
     def __init__(self, title: str, empty_text: str = "no data", parent=None,
@@ -446,8 +550,11 @@ class ChartBox(QWidget):
         self.title = self.header.title
         self.note = self.header.note
         self.axis = CategoryAxis(noun) if categories else None
-        self.widget = pg.PlotWidget(background="w", axisItems={"bottom": self.axis}
-                                    if self.axis is not None else None)
+        self.value_axis = ValueAxis()
+        axes = {"left": self.value_axis}
+        if self.axis is not None:
+            axes["bottom"] = self.axis
+        self.widget = pg.PlotWidget(background="w", axisItems=axes)
         self.widget.setMinimumHeight(110)
         self.widget.setMinimumWidth(140)
         self.widget.setMenuEnabled(False)

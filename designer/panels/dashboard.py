@@ -53,6 +53,7 @@ FIGURES: list[tuple[str, str]] = [
 ]
 
 _AIR, _LIQUID, _SEL = "#64a0dc", "#26a69a", "#ff9800"
+_DOOR = "#b3d1ef"  # air heat a rear door takes to the water: a paler air
 _OVER, _LIMIT = "#d32f2f", "#d32f2f"
 _GAPS_UP_TO = 150  # more bars than this are drawn edge to edge (and as sorted profiles)
 # (columns, narrowest chart): four in a row need room for their titles and notes too
@@ -705,8 +706,13 @@ class DashboardPanel(QWidget):
 
     def _make_items(self) -> None:
         rp = self.rack_chart.plot
-        self.rack_total = BarSeries(rp, _LIQUID)  # liquid stacks on air: total drawn first
+        # stacked, drawn tallest first: liquid on the rear doors' share of the air heat, on
+        # the air heat left to the room, which is what the air limit holds
+        self.rack_total = BarSeries(rp, _LIQUID)
+        self.rack_door = BarSeries(rp, _DOOR)
         self.rack_air = BarSeries(rp, _AIR)
+        self.rack_air_over = BarSeries(rp, _OVER)
+        self._rack_has_door = False
         # selected racks: a marker above the bar, so the air/liquid split stays visible
         self.rack_sel = pg.ScatterPlotItem(symbol="t", size=10, brush=pg.mkBrush(_SEL),
                                            pen=pg.mkPen("#b26a00"))
@@ -726,15 +732,16 @@ class DashboardPanel(QWidget):
         cp.addItem(self.n1_lines)
         self.cooling_limit = _hundred_line()
         cp.addItem(self.cooling_limit)
-        _percent_axis(cp)
+        self.cooling_chart.value_axis.set_marks([100.0])
 
         fp = self.feed_chart.plot
         self.feed_fail = BarSeries(fp, "#ffb74d")
         self.feed_over = BarSeries(fp, _OVER)
         self.feed_normal = BarSeries(fp, "#5c6bc0")  # drawn last: in front when overlaid
+        self.feed_normal_over = BarSeries(fp, _OVER)
         self.feed_limit = _hundred_line()
         fp.addItem(self.feed_limit)
-        _percent_axis(fp)
+        self.feed_chart.value_axis.set_marks([100.0])
         self.feed_chart.note.setText(_legend([("#5c6bc0", "normal"),
                                               ("#ffb74d", "one side lost")])
                                      + " " + _limit_legend("budget"))
@@ -763,7 +770,8 @@ class DashboardPanel(QWidget):
         # a chart whose inputs did not change keeps its items (a moved rack changes
         # the cooling and the cables, not the rack or feed loads)
         p, c = a.power, a.cooling
-        if self._inputs_changed("racks", p.rack_kw, c.rack_liquid_kw, a.arrays.rack_ids,
+        if self._inputs_changed("racks", p.rack_kw, c.rack_liquid_kw, c.rack_air_kw,
+                                a.arrays.rack_ids,
                                 self.sort_racks.isChecked(),
                                 self.document.layout.assumptions.air_limit_kw_per_rack):
             self._update_racks(a)
@@ -796,10 +804,14 @@ class DashboardPanel(QWidget):
         # the layout's own limit, racks or none (a new blank hall has its own)
         limit = self.document.layout.assumptions.air_limit_kw_per_rack
         self.air_limit.setValue(limit)
-        self._set_rack_note(_rack_note(limit, selected=bool(self.document.selection)))
+        box.value_axis.set_marks([limit])
+        air = np.maximum(total - a.cooling.rack_liquid_kw, 0.0)
+        room = np.minimum(a.cooling.rack_air_kw, air)  # what the rear doors leave
+        self._rack_has_door = bool(n) and bool((room < air - 1e-9).any())
+        self._set_rack_note(_rack_note(limit, selected=bool(self.document.selection),
+                                       has_door=self._rack_has_door))
         if n == 0:
             return
-        air = np.maximum(total - a.cooling.rack_liquid_kw, 0.0)
         order = np.argsort(-total, kind="stable") if self.sort_racks.isChecked() \
             else np.arange(n)
         self._rack_order = order
@@ -809,7 +821,11 @@ class DashboardPanel(QWidget):
         px = max(int(box.plot.vb.width()), 1)
         shown = self._rack_shown = order[peak_index(total[order], -(-n // px))]
         self.rack_total.set(total[shown], width)
-        self.rack_air.set(air[shown], width)
+        self.rack_door.set(air[shown], width)
+        # over the limit as COOL-AIR-LIMIT judges it, in the over-limit colour
+        is_over = (a.cooling.rack_air_kw > limit + 1e-9)[shown]
+        self.rack_air.set(np.where(is_over, 0.0, room[shown]), width)
+        self.rack_air_over.set(np.where(is_over, room[shown], 0.0), width)
         ids = a.arrays.rack_ids
         box.set_category_ticks([ids[i] for i in order])
         box.plot.setXRange(-0.6, n - 0.4, padding=0)
@@ -835,12 +851,13 @@ class DashboardPanel(QWidget):
             # nothing selected (a file just opened, a click on the floor): no marker, even
             # before the chart has this layout's bars
             self.rack_sel.setData(x=[], y=[])
-            self._set_rack_note(_rack_note(limit))
+            self._set_rack_note(_rack_note(limit, has_door=self._rack_has_door))
             return
         ix = a.arrays.rack_index
         picked = np.array([ix[i] for i in self.document.selection if i in ix], np.int64)
         # the legend names the marker while it shows
-        self._set_rack_note(_rack_note(limit, selected=len(picked) > 0))
+        self._set_rack_note(_rack_note(limit, selected=len(picked) > 0,
+                                       has_door=self._rack_has_door))
         if len(self._rack_order) != len(a.power.rack_kw):
             return
         position = np.empty(len(self._rack_order), np.int64)
@@ -910,7 +927,10 @@ class DashboardPanel(QWidget):
         width, offset = (1.0, 0.0) if many else (0.4, 0.2)
         self.feed_fail.set(np.minimum(fail, 100.0), width, offset)
         self.feed_over.set(np.where(fail > 100.0, fail, 0.0), width, offset)
-        self.feed_normal.set(normal, width, -offset)
+        # every bar over the budget in the over-limit colour, in normal operation too
+        is_over = normal > 100.0
+        self.feed_normal.set(np.where(is_over, 0.0, normal), width, -offset)
+        self.feed_normal_over.set(np.where(is_over, normal, 0.0), width, -offset)
         box.set_category_ticks([p.feed_ids[i] for i in order])
         box.plot.setXRange(-0.6, n - 0.4, padding=0)
         box.plot.setYRange(0, max(130.0, float(max(fail.max(), normal.max())) * 1.15), padding=0)
@@ -971,9 +991,11 @@ class DashboardPanel(QWidget):
             return None
         if box is self.rack_chart and i < len(self._rack_shown):
             r = int(self._rack_shown[i])  # the rack the bar under the pointer shows
+            door = float(a.cooling.rack_door_kw[r])
             return (a.arrays.rack_ids[r],
                     f"{a.arrays.rack_ids[r]}: {a.power.rack_kw[r]:,.1f} kW "
-                    f"(liquid {a.cooling.rack_liquid_kw[r]:,.1f} kW)")
+                    f"(liquid {a.cooling.rack_liquid_kw[r]:,.1f} kW"
+                    + (f", rear door {door:,.1f} kW" if door > 0 else "") + ")")
         if box is self.cooling_chart and i < len(self._unit_order):
             u = int(self._unit_order[i])
             c = a.cooling
@@ -1091,14 +1113,11 @@ def _entry(swatch: str, color: str, text: str) -> str:
             + html.escape(text).replace(" ", "&nbsp;"))
 
 
-def _percent_axis(plot: pg.PlotItem) -> None:
-    plot.getAxis("left").setTickSpacing(major=50.0, minor=25.0)
-
-
-def _rack_note(air_limit_kw: float, selected: bool = False) -> str:
-    """Return the rack chart's note: its bars' legend, the air limit line's value and,
-    while racks are selected, their marker."""
-    return (_legend([(_AIR, "air"), (_LIQUID, "liquid")]) + " "
+def _rack_note(air_limit_kw: float, selected: bool = False, has_door: bool = False) -> str:
+    """Return the rack chart's note: its bars' legend (the rear doors' share where a rack
+    has one), the air limit line's value and, while racks are selected, their marker."""
+    return (_legend([(_AIR, "air"), *([(_DOOR, "rear door")] if has_door else []),
+                     (_LIQUID, "liquid")]) + " "
             + _limit_legend(f"air limit {air_limit_kw:g} kW")
             + (" " + _entry("▼", _SEL, "selected") if selected else ""))
 
