@@ -1045,6 +1045,10 @@ def _n1_note(margins: list[tuple[float, str, str]]) -> str:
     >>> note = _n1_note([(100.0 + k, f"CRAH west {k}", "N+1 OK") for k in range(1, 9)])
     >>> note.count("kW"), note.endswith("7 more groups")
     (1, True)
+    >>> note = _n1_note([(-81.0, "East", "not N+1"), (-3.0, "CRAH", "not N+1"),
+    ...                  (50.0, "West", "N+1 OK"), (60.0, "CDU", "N+1 OK")])
+    >>> "3 more groups" in note and "1 of them short" in note
+    True
     """
     ordered = sorted(margins, key=lambda m: (m[2].startswith("no load"), m[0], m[1]))
     named = N1_NOTE_GROUPS if len(ordered) <= N1_NOTE_GROUPS else 1
@@ -1054,7 +1058,15 @@ def _n1_note(margins: list[tuple[float, str, str]]) -> str:
              f"{html.escape(name)}&nbsp;{m:+,.0f}&nbsp;kW</span>"
              for m, name, status in ordered[:named]]
     if len(ordered) > named:
-        parts.append(f"{len(ordered) - named} more groups")
+        # of those not named, how many fall short: a second group short is not hidden
+        # behind "more groups" that read as fine
+        rest = ordered[named:]
+        short = sum(1 for m, _name, status in rest
+                    if m < 0 and not status.startswith("no load"))
+        more = f"{len(rest)} more group{'s' * (len(rest) != 1)}"
+        if short:
+            more += (f", <span style='color:{_OVER}'>{short} of them short</span>")
+        parts.append(more)
     return (_entry(_HEAVY_DASH, "#ef6c00", "N+1 limit") + "; margin: "
             + " · ".join(parts))
 
