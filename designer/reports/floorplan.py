@@ -8,7 +8,11 @@ available, and from :mod:`designer.reports.plandraw` otherwise; the return
 value says which one drew it. Geometry and strips: :mod:`designer.reports.plangeo`.
 
 A hall much longer than the page is wide is cut into strips at the aisles and
-the strips are set side by side at one common scale.
+the strips are set side by side at one common scale, each named by its span
+("y 0–94 m") in a band kept free above it (beside it when the plan is turned).
+The legend band follows below everything drawn; where each part stands is worked
+out by :func:`designer.reports.plangeo.plan_boxes` and returned in
+:attr:`PlanInfo.boxes`, so no label, scale bar, legend, arrow or caption covers another.
 """
 
 from __future__ import annotations
@@ -30,7 +34,15 @@ from designer.reports.plandraw import (
     unit_label,
     unit_number,
 )
-from designer.reports.plangeo import PlanGeometry, PlanMap, plan_strips
+from designer.reports.plangeo import (
+    PlanBoxes,
+    PlanGeometry,
+    PlanMap,
+    plan_boxes,
+    plan_strips,
+    strip_label_boxes,
+    to_page,
+)
 from designer.reports.style import C, font
 
 __all__ = ["OVERLAYS", "normalize_overlays", "render_floor_plan", "prepare_plan", "PlanSource",
@@ -72,7 +84,8 @@ def normalize_overlays(names: Any) -> tuple[str, ...]:
 
 @dataclass
 class PlanInfo:
-    """What :func:`render_floor_plan` drew: renderer, scale and strips."""
+    """What :func:`render_floor_plan` drew: renderer, scale, strips and where each part
+    stands on the page (:attr:`boxes`)."""
 
     renderer: str  # "scene" (designer.canvas) or "fallback" (this module)
     units_per_m: float
@@ -82,6 +95,7 @@ class PlanInfo:
     bottom: float = 0.0  # device y where the drawing (legend included) ends
     turned: bool = False  # drawn a quarter turn to the left (north points left)
     numbered_units: int = 0  # cooling units too small for their name, showing its number
+    boxes: PlanBoxes | None = None  # where each part stands on the page
 
 
 # -- decorations: row labels, north arrow, scale bar, legend -----------------------------------
@@ -156,15 +170,16 @@ def _aisle_place(obstacles: _Obstacles, width: float, height: float, ends: tuple
 
 
 def _row_labels(p: QPainter, m: PlanMap, geo: PlanGeometry, pt: float,
-                bounds: tuple[float, float], taken: np.ndarray | None = None) -> int:
+                bounds: tuple[float, float], taken: np.ndarray | None = None) -> np.ndarray:
     """Name the rows of the window ``m.win`` where no rack or cooling unit is under the name.
 
     A name goes just left of its row, else just right of it; where units stand against
     both ends (a gallery of CRAHs), in the aisle beside the row's end; else further left
     past what it would cover, then right. One that finds no free place (or would cover
     another name) is left out. ``bounds`` are the device x a name may take; ``taken``
-    (N, 4) device boxes other labels hold (the scene's cable counts). Return how many
-    were drawn.
+    (N, 4) device boxes other labels hold (the scene's cable counts, the strip's label).
+    A name in an aisle stays within the window: past a strip's cut it would stand in
+    the band of the strip's label. Return the (N, 4) device boxes of the names drawn.
     """
     px = max(5.5 * pt, 8.0)  # 8 device pixels at least: legible on a small image
     f = font(px, bold=True)
@@ -178,10 +193,9 @@ def _row_labels(p: QPainter, m: PlanMap, geo: PlanGeometry, pt: float,
                                            taken if taken is not None else np.zeros((0, 4))]))
     height = fm.ascent() + fm.descent() * 0.5
     hb = geo.hall_bounds
-    hall = QRectF(m.p(hb[0], hb[3]), m.p(hb[2], hb[1])).normalized()
+    hall = QRectF(m.p(hb[0], hb[3]), m.p(hb[2], hb[1])).normalized().intersected(m.rect(m.win))
     gap = 1.5 * pt
     placed: list[QRectF] = []
-    drawn = 0
     rows = sorted(geo.rows, key=lambda r: -(r[2] + r[4]))  # top of the page first
     for name, x0, y0, x1, y1 in rows:
         if y1 < m.win[1] or y0 > m.win[3] or x1 < m.win[0] or x0 > m.win[2]:
@@ -208,8 +222,8 @@ def _row_labels(p: QPainter, m: PlanMap, geo: PlanGeometry, pt: float,
         p.drawRoundedRect(r, 1.2 * pt, 1.2 * pt)
         p.setPen(QColor(C["muted"]))
         p.drawText(r, Qt.AlignmentFlag.AlignCenter, name)
-        drawn += 1
-    return drawn
+    return np.array([(r.left(), r.top(), r.right(), r.bottom()) for r in placed],
+                    np.float64).reshape(-1, 4)
 
 
 def _north_arrow(p: QPainter, at: QPointF, pt: float, angle: float = 0.0) -> None:
@@ -235,6 +249,18 @@ def _north_arrow(p: QPainter, at: QPointF, pt: float, angle: float = 0.0) -> Non
     p.restore()
 
 
+def _north_extent(pt: float, angle: float = 0.0) -> tuple[float, float, float, float]:
+    """Return the box of :func:`_north_arrow` about its ``at``: ``left, top, right, bottom``."""
+    h = 18 * pt
+    fm = QFontMetricsF(font(7 * pt, bold=True))
+    nw, nh = fm.horizontalAdvance("N") / 2, fm.height() / 2
+    if angle == 0:  # the arrow from its tip down, the letter under it
+        return (-max(h * 0.28, nw), 0.0, max(h * 0.28, nw), h * 0.92 + 3.5 * pt + nh)
+    # a quarter turn: the arrow lies across its middle, the letter right of it
+    return (-h * 0.5, h * 0.5 - max(h * 0.28, 3.5 * pt + nh),
+            h * 0.68 + nw, h * 0.5 + max(h * 0.28, 3.5 * pt + nh))
+
+
 def _nice(x: float) -> float:
     e = 10 ** math.floor(math.log10(max(x, 1e-9)))
     for f in (1, 2, 5, 10):
@@ -243,11 +269,29 @@ def _nice(x: float) -> float:
     return 10 * e
 
 
+def _scale_length(s: float, pt: float) -> float:
+    """Return the length in metres a scale bar shows at ``s`` device units per metre."""
+    length = _nice(90 * pt / s) if s > 0 else 1.0
+    return length / 2 if length * s > 150 * pt else length
+
+
+def _scale_bar_extent(s: float, pt: float, ratio: int | None) -> tuple[float, float, float,
+                                                                         float]:
+    """Return the box of :func:`_scale_bar` about its ``left``: ``left, top, right, bottom``."""
+    length = _scale_length(s, pt)
+    w = length * s
+    fm = QFontMetricsF(font(6.5 * pt))
+    right = w + fm.horizontalAdvance(f"{length:g} m") / 2
+    top = -3.5 * pt
+    if ratio:
+        right = max(right, w + 6 * pt + fm.horizontalAdvance(f"Scale 1:{ratio}"))
+        top = min(top, -1.5 * pt - fm.height() / 2)  # centred 2 pt over the bar's middle
+    return (-fm.horizontalAdvance("0") / 2, top, right, 0.5 * pt + fm.height())
+
+
 def _scale_bar(p: QPainter, left: QPointF, s: float, pt: float, ratio: int | None) -> float:
     """Draw a scale bar from ``left`` (its baseline); return its width."""
-    length = _nice(90 * pt / s) if s > 0 else 1.0
-    if length * s > 150 * pt:
-        length /= 2
+    length = _scale_length(s, pt)
     w = length * s
     h = 3.5 * pt
     p.setPen(pen(C["ink"], 0.5 * pt))
@@ -266,19 +310,29 @@ def _scale_bar(p: QPainter, left: QPointF, s: float, pt: float, ratio: int | Non
     return w
 
 
+def _legend_entry_width(kind: str, data: Any, pt: float) -> tuple[float, float]:
+    """Return the width a legend entry inks and the space after it."""
+    if kind == "title":
+        return QFontMetricsF(font(6.5 * pt, bold=True)).horizontalAdvance(data), 6 * pt
+    text = QFontMetricsF(font(6.5 * pt)).horizontalAdvance(data[1])
+    return ((89 * pt + text, 15 * pt) if kind == "lut" else (13 * pt + text, 9 * pt))
+
+
+def _legend_size(placed, pt: float) -> tuple[float, float]:
+    """Return the width and depth the legend entries ``placed`` take."""
+    if not placed:
+        return 0.0, 0.0
+    right = max(x + _legend_entry_width(kind, data, pt)[0] for kind, data, x, _row in placed)
+    return right, 10 * pt * (max(row for *_, row in placed) + 1)
+
+
 def _place_legend(items, width: float, pt: float) -> list[tuple[str, Any, float, int]]:
     """Lay legend entries out in rows of ``width``: ``(kind, data, x, row)``."""
-    fm = QFontMetricsF(font(6.5 * pt))
-    fmb = QFontMetricsF(font(6.5 * pt, bold=True))
     out = []
     x, row = 0.0, 0
     for kind, data in items:
-        if kind == "lut":
-            need = 90 * pt + fm.horizontalAdvance(data[1]) + 14 * pt
-        elif kind == "title":
-            need = fmb.horizontalAdvance(data) + 6 * pt
-        else:
-            need = 13 * pt + fm.horizontalAdvance(data[1]) + 9 * pt
+        ink, pad = _legend_entry_width(kind, data, pt)
+        need = ink + pad
         if (x + need > width and x > 0) or (kind == "title" and x > 0):
             x, row = 0.0, row + 1
         out.append((kind, data, x, row))
@@ -543,6 +597,32 @@ def prepare_plan(layout: Any, analysis: Any, renderer: str = "auto") -> PlanSour
 
 # -- entry point -------------------------------------------------------------------------------
 
+def _box(r: QRectF) -> tuple[float, float, float, float]:
+    return (r.left(), r.top(), r.right(), r.bottom())
+
+
+def _rect(b) -> QRectF:
+    return QRectF(QPointF(b[0], b[1]), QPointF(b[2], b[3]))
+
+
+def _strip_label(win: tuple, along_y: bool, room: float, pt: float):
+    """Return a strip's label ``(text, font, width, height)`` within ``room`` device units.
+
+    The span with its axis and unit (``"y 0–94 m"``) in 6 pt, else the span alone, then
+    smaller down to 4 pt; ``("", ...)`` of no width when even that does not fit.
+    """
+    lo, hi = (win[1], win[3]) if along_y else (win[0], win[2])
+    span = f"{max(lo, 0):.0f}–{hi:.0f}"
+    for size, text in ((6, f"{'y' if along_y else 'x'} {span} m"), (6, span), (5, span),
+                       (4, span)):
+        f = font(size * pt, bold=True)
+        fm = QFontMetricsF(f)
+        w = fm.horizontalAdvance(text)
+        if w <= room:
+            return text, f, w, fm.height()
+    return "", f, 0.0, 0.0
+
+
 def _device_pt(p: QPainter, rect: QRectF) -> float:
     dev = p.device()
     try:
@@ -601,7 +681,9 @@ def render_floor_plan(painter: QPainter, rect: QRectF, layout: Any, analysis: An
     Returns
     -------
     PlanInfo
-        Which renderer drew the plan, the scale and the number of strips.
+        Which renderer drew the plan, the scale, the number of strips and the boxes of
+        the strips, their labels, the row names, scale bar, legend and north arrow
+        (:class:`designer.reports.plangeo.PlanBoxes`, in ``painter``'s coordinates).
     """
     overlays = normalize_overlays(overlays)
     pt = pt or _device_pt(painter, rect)
@@ -643,69 +725,83 @@ def render_floor_plan(painter: QPainter, rect: QRectF, layout: Any, analysis: An
         s = 1000.0 / (ratio * mm_per_unit)
     fills = rack_fills(geo, overlays, kw_max) if source.scene is None else []
     source.show_grid(len(strips) == 1)
+    maps = [PlanMap(win, target, s) for win, target in strips]
+    # the strips' windows in the drawing's frame: turned, its x runs up the page and its y
+    # to the right, the plan centred across the page
+    frames = np.array([_box(m.rect(m.win)) for m in maps], np.float64).reshape(-1, 4)
+    lift = max(0.0, (area.width() - float(frames[:, 3].max())) / 2) \
+        if turned and len(frames) else 0.0
+    origin = (area.left(), area.bottom())
+    names = [_strip_label(m.win, tall, f[2] - f[0] + (gutter if tall else 0.0), pt)
+             for m, f in zip(maps, frames, strict=True)] if len(strips) > 1 else []
+    label_boxes = strip_label_boxes(frames[:len(names)], np.array(
+        [(w, h) for _text, _f, w, h in names], np.float64).reshape(-1, 2), along_y=tall,
+        gutter=gutter, pt=pt)
     painter.save()
     painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
     painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
     shift = 0.0
     if center and not turned and strips:
         # the drawing ends where the legend band does: split the height left over
-        used = max(PlanMap(w, t, s).rect(w).bottom() for w, t in strips)
+        used = float(frames[:, 3].max())
         end = min(used + 8 * pt, rect.bottom() - band_h + 6 * pt) + band_h - 6 * pt \
             if legend else used
         shift = max(0.0, (rect.bottom() - end) / 2)
         painter.translate(0, shift)
-    plan_bottom = rect.top()
     numbered = 0
     # the report names the rows itself, in points and clear of racks and units (the
     # scene's screen-sized labels sit left of each row whatever is there: a CRAH column)
     own_rows = True
-    if turned:  # virtual x runs up the page, virtual y to the right
+    if turned:
         painter.save()
-        painter.translate(area.left(), area.bottom())
+        painter.translate(*origin)
         painter.rotate(-90)
-        used = max(PlanMap(w, t, s).rect(w).bottom() for w, t in strips)  # virtual y = page x
-        painter.translate(0, max(0.0, (area.width() - used) / 2))
-    for win, target in strips:
-        m = PlanMap(win, target, s)
-        r = m.rect(win)
-        plan_bottom = max(plan_bottom, area.bottom() - r.left() if turned else r.bottom())
+        painter.translate(0, lift)
+    row_boxes = []
+    # the gutter left of a strip holds its row names: the scene's own when it names them
+    left = 0.0 if own_rows else gutter - pt
+    for k, m in enumerate(maps):
+        r = m.rect(m.win)
         painter.save()
         # only the strip's own window: a unit across a cut is cut there, and nothing of a
         # neighbouring strip shows below a short one (its target was sized before the plan
-        # took a standard scale); the gutter left of it holds its row labels (the scene
-        # draws them there too)
-        painter.setClipRect(r.adjusted(-gutter + pt, -1, 1, 1))
+        # took a standard scale) or in its gutter, left of it
+        painter.setClipRect(r.adjusted(-left - 1, -1, 1, 1))
         if source.scene is not None:
-            numbered += source.draw_scene(painter, m, gutter - pt, pt, not own_rows)
+            numbered += source.draw_scene(painter, m, left, pt, not own_rows)
         else:
             numbered += draw_plan(painter, m, layout, geo, overlays, pt, fills)
         painter.restore()
         if own_rows:
-            _row_labels(painter, m, geo, pt, (r.left() - gutter + pt, r.right()),
-                        source.pill_boxes(painter))
-        if len(strips) > 1:
-            painter.setFont(font(6 * pt, bold=True))
+            taken = np.concatenate([source.pill_boxes(painter), label_boxes])
+            row_boxes.append(_row_labels(painter, m, geo, pt, (r.left() - gutter + pt,
+                                                               r.right()), taken))
+        if k < len(names) and names[k][0]:
+            text, f, _w, _h = names[k]
+            painter.setFont(f)
             painter.setPen(QColor(C["muted"]))
-            axis = "y" if tall else "x"
-            lo, hi = (win[1], win[3]) if tall else (win[0], win[2])
-            cap = QRectF(target.left() - (gutter if tall else 0), target.top() - 11 * pt,
-                         target.width() + gutter, 10 * pt)
-            text = f"{axis} {max(lo, 0):.0f}–{hi:.0f} m"
-            if painter.fontMetrics().horizontalAdvance(text) > cap.width():
-                text = f"{max(lo, 0):.0f}–{hi:.0f}"
-            painter.drawText(cap, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text)
+            painter.drawText(_rect(label_boxes[k]),
+                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text)
     if turned:
         painter.restore()
-    if legend:
+    angle = -90.0 if turned else 0.0
+    drawn = [n[0] != "" for n in names]
+    boxes = plan_boxes(
+        to_page(frames, turned, origin, lift), to_page(label_boxes[drawn], turned, origin, lift),
+        to_page(np.concatenate(row_boxes) if row_boxes else np.zeros((0, 4)), turned, origin,
+                lift),
+        rect=_box(rect), band_h=band_h, gutter=gutter, pt=pt,
+        scale_bar=_scale_bar_extent(s, pt, ratio), legend=_legend_size(placed, pt),
         # turned, the arrow's "N" stands beside it rather than under it: the arrow moves
         # in so the letter stays inside the frame
-        _north_arrow(painter, QPointF(rect.right() - (23 if turned else 11) * pt,
-                                      rect.top() + 2 * pt), pt, -90.0 if turned else 0.0)
-        top = min(plan_bottom + 8 * pt, rect.bottom() - band_h + 6 * pt)
-        band = QRectF(rect.left(), top, rect.width(), band_h - 6 * pt)
-        _scale_bar(painter, QPointF(band.left() + gutter, band.top() + 5 * pt), s, pt, ratio)
-        _draw_legend(painter, QRectF(band.left() + gutter, band.top() + 14 * pt,
-                                     band.width() - gutter, band.height() - 14 * pt), placed, pt)
+        north=_north_extent(pt, angle),
+        north_at=(rect.right() - (23 if turned else 11) * pt, rect.top() + 2 * pt))
+    if legend:
+        _north_arrow(painter, QPointF(*boxes.north_at), pt, angle)
+        _scale_bar(painter, QPointF(*boxes.scale_at), s, pt, ratio)
+        _draw_legend(painter, QRectF(*boxes.legend_at, rect.width() - gutter, band_h - 20 * pt),
+                     placed, pt)
     painter.restore()
-    end = (band.top() + 14 * pt + 10 * pt * rows if legend else plan_bottom) + shift
-    return PlanInfo(source.renderer, s, len(strips), ratio, source.error, end, turned, numbered)
+    boxes = boxes.shifted(shift)
+    return PlanInfo(source.renderer, s, len(strips), ratio, source.error, boxes.bottom, turned,
+                    numbered, boxes)

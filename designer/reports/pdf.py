@@ -190,8 +190,18 @@ def _plan_caption(info: PlanInfo | None, page_name: str) -> str:
         text += "; the hall is turned a quarter to the left to fit the page"
     if info is None or info.strips > 1:
         n = "several" if info is None else f"{info.strips}"
-        text += f"; it is cut at its aisles into {n} strips, set side by side at one scale"
+        how = "one above the other" if info is None or _stacked(info) else "side by side"
+        text += f"; it is cut at its aisles into {n} strips, set {how} at one scale"
     return text + ". Dark rack edges are fronts, facing the cold aisles." + _numbers_note(info)
+
+
+def _stacked(info: PlanInfo) -> bool:
+    """Say whether the plan's strips stand one above the other on the page."""
+    b = info.boxes.strips if info.boxes is not None else None
+    if b is None or len(b) < 2:
+        return False
+    b = b[np.argsort(b[:, 1])]
+    return bool((b[1:, 1] >= b[:-1, 3] - 1e-6).all())
 
 
 def _numbers_note(info: PlanInfo | None) -> str:

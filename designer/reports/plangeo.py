@@ -1,9 +1,11 @@
 """Plan geometry for the report's floor plans: footprints as arrays, the metre-to-page map,
-and the cutting of a long hall into strips at its aisles.
+the cutting of a long hall into strips at its aisles, and where each part of a plan figure
+stands on the page (:func:`strip_label_boxes`, :func:`plan_boxes`).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -11,7 +13,8 @@ from PySide6.QtCore import QPointF, QRectF
 
 from engine.compile import front_vectors
 
-__all__ = ["PlanGeometry", "PlanMap", "free_gaps", "cut_points", "plan_strips"]
+__all__ = ["PlanGeometry", "PlanMap", "PlanBoxes", "free_gaps", "cut_points", "plan_strips",
+           "strip_label_boxes", "to_page", "plan_boxes"]
 
 
 class PlanGeometry:
@@ -163,3 +166,185 @@ def plan_strips(geo: PlanGeometry, area: QRectF, pt: float, gutter: float):
             win = (cuts[i], y0, cuts[i + 1], y1)
         out.append((win, tgt))
     return s, out, tall
+
+
+# -- where the parts of a plan figure stand ------------------------------------------------------
+
+_NO_BOX = np.zeros((0, 4))
+
+
+def _boxes(b: Any) -> np.ndarray:
+    return np.asarray(b, np.float64).reshape(-1, 4) if b is not None and len(b) else _NO_BOX
+
+
+def _overlap(a: np.ndarray, b: np.ndarray, eps: float = 0.0) -> np.ndarray:
+    """Return the (N, M) mask of the boxes of ``a`` that overlap boxes of ``b`` (more than ``eps``)."""
+    return ((a[:, None, 0] < b[None, :, 2] - eps) & (a[:, None, 2] > b[None, :, 0] + eps)
+            & (a[:, None, 1] < b[None, :, 3] - eps) & (a[:, None, 3] > b[None, :, 1] + eps))
+
+
+@dataclass
+class PlanBoxes:
+    """Where each part of a plan figure stands on the page.
+
+    Boxes are rows ``left, top, right, bottom`` in device units of the page (y down,
+    after any quarter turn); a part not drawn has no row (shape ``(0, 4)``).
+    """
+
+    strips: np.ndarray = field(default_factory=lambda: _NO_BOX)  # (k, 4) strips' plans
+    labels: np.ndarray = field(default_factory=lambda: _NO_BOX)  # (k, 4) "y 0–94 m" and such
+    rows: np.ndarray = field(default_factory=lambda: _NO_BOX)  # (n, 4) row names drawn
+    scale_bar: np.ndarray = field(default_factory=lambda: _NO_BOX)  # (1, 4) with its figures
+    legend: np.ndarray = field(default_factory=lambda: _NO_BOX)  # (1, 4) all its rows
+    north: np.ndarray = field(default_factory=lambda: _NO_BOX)  # (1, 4) arrow and its "N"
+    bottom: float = 0.0  # where the figure ends: its caption starts below
+    scale_at: tuple[float, float] = (0.0, 0.0)  # the scale bar's baseline, left end
+    legend_at: tuple[float, float] = (0.0, 0.0)  # the legend's top left corner
+    north_at: tuple[float, float] = (0.0, 0.0)  # the north arrow's tip
+
+    def parts(self) -> dict[str, np.ndarray]:
+        """Return the boxes by part name (``strips``, ``labels``, ``rows``, ...)."""
+        return {k: getattr(self, k) for k in ("strips", "labels", "rows", "scale_bar",
+                                              "legend", "north")}
+
+    def shifted(self, dy: float) -> PlanBoxes:
+        """Return these boxes moved ``dy`` down the page."""
+        d = np.array([0.0, dy, 0.0, dy])
+        return PlanBoxes(*(b + d for b in self.parts().values()), self.bottom + dy,
+                         *((x, y + dy) for x, y in (self.scale_at, self.legend_at,
+                                                     self.north_at)))
+
+
+def strip_label_boxes(frames: np.ndarray, sizes: np.ndarray, *, along_y: bool, gutter: float,
+                      pt: float) -> np.ndarray:
+    """Return where each strip's label stands: in the band kept above its strip.
+
+    :func:`plan_strips` keeps a band 11 pt deep above each strip of a plan cut in
+    several; a label is centred 6 pt above its strip's top edge and starts at its
+    left end, or at the left of the gutter of its row names when the strips
+    (windows in plan y) stand side by side. Nothing else is drawn in that band, so
+    a label of at most ``strip width + gutter`` (side by side) or ``strip width``
+    (one above the other) covers nothing.
+
+    Parameters
+    ----------
+    frames : ndarray, shape (k, 4)
+        The strips' plan windows in the drawing's frame (``left, top, right,
+        bottom``, device units, before any quarter turn of the page).
+    sizes : ndarray, shape (k, 2)
+        Width and height of each label's text, device units.
+    along_y : bool
+        The strips are windows in plan y, set side by side.
+    gutter, pt : float
+        Width of the row names' gutter left of a strip, and device units per point.
+
+    Returns
+    -------
+    ndarray, shape (k, 4)
+        The labels' boxes in the drawing's frame.
+
+    Examples
+    --------
+    >>> strip_label_boxes(np.array([[30.0, 20, 90, 200]]), np.array([[40.0, 6]]),
+    ...                   along_y=True, gutter=24, pt=1).tolist()
+    [[6.0, 11.0, 46.0, 17.0]]
+    """
+    f = _boxes(frames)
+    wh = np.asarray(sizes, np.float64).reshape(-1, 2)
+    left = f[:, 0] - (gutter if along_y else 0.0)
+    cy = f[:, 1] - 6.0 * pt
+    return np.column_stack([left, cy - wh[:, 1] / 2, left + wh[:, 0], cy + wh[:, 1] / 2])
+
+
+def to_page(boxes: np.ndarray, turned: bool, origin: tuple[float, float] = (0.0, 0.0),
+            lift: float = 0.0) -> np.ndarray:
+    """Map (N, 4) boxes of the drawing's frame to the page.
+
+    Unturned they stand as they are; turned a quarter to the left about ``origin``
+    (the drawing area's bottom left corner), the frame's x runs up the page and its
+    y to the right, moved ``lift`` to the right (the plan centred across the page).
+
+    Examples
+    --------
+    >>> to_page(np.array([[10.0, 2, 30, 5]]), True, (100.0, 500.0), 4.0).tolist()
+    [[106.0, 470.0, 109.0, 490.0]]
+    """
+    b = _boxes(boxes)
+    if not turned:
+        return b.copy()
+    ox, oy = origin
+    return np.column_stack([ox + lift + b[:, 1], oy - b[:, 2], ox + lift + b[:, 3], oy - b[:, 0]])
+
+
+def plan_boxes(strips: np.ndarray, labels: np.ndarray, rows: np.ndarray, *,
+               rect: tuple[float, float, float, float], band_h: float, gutter: float, pt: float,
+               scale_bar: tuple[float, float, float, float] | None = None,
+               legend: tuple[float, float] = (0.0, 0.0),
+               north: tuple[float, float, float, float] | None = None,
+               north_at: tuple[float, float] = (0.0, 0.0)) -> PlanBoxes:
+    """Set the legend band below what the plan drew, and the north arrow where it is free.
+
+    The band (scale bar, then the legend's rows) starts 8 pt below the lowest of the
+    strips, their labels and the row names, and never lower than the bottom of
+    ``rect`` less ``band_h`` plus 6 pt (the drawing area ends ``band_h`` above it,
+    so the band never reaches what was drawn). The north arrow stands at
+    ``north_at`` (top right); where it would cover a strip, a label or a row name,
+    it moves to the right end of the scale bar's line instead.
+
+    Parameters
+    ----------
+    strips, labels, rows : ndarray, shape (N, 4)
+        Page boxes of the strips' plans, their labels and the row names drawn.
+    rect : tuple of float
+        The figure's ``left, top, right, bottom`` on the page.
+    band_h : float
+        Depth kept for the band (0: no legend, scale bar or north arrow).
+    gutter, pt : float
+        Indent of the band (the row names' gutter) and device units per point.
+    scale_bar : tuple of float, optional
+        The scale bar's extent about its baseline's left end: ``left, top, right,
+        bottom`` offsets (with its figures and ratio).
+    legend : tuple of float
+        Width and depth of the legend's rows.
+    north : tuple of float, optional
+        The north arrow's extent about its tip, as ``scale_bar``.
+    north_at : tuple of float
+        Where the arrow's tip stands when that is free.
+
+    Returns
+    -------
+    PlanBoxes
+
+    Examples
+    --------
+    >>> b = plan_boxes(np.array([[0.0, 0, 100, 80]]), np.zeros((0, 4)), np.zeros((0, 4)),
+    ...                rect=(0, 0, 200, 200), band_h=40, gutter=10, pt=1,
+    ...                scale_bar=(-2, -6, 60, 9), legend=(150, 10), north=(-5, 0, 5, 24),
+    ...                north_at=(189, 2))
+    >>> b.scale_bar.tolist(), b.legend.tolist(), b.bottom
+    ([[8.0, 87.0, 70.0, 102.0]], [[10.0, 102.0, 160.0, 112.0]], 112.0)
+    """
+    strips, labels, rows = _boxes(strips), _boxes(labels), _boxes(rows)
+    left, top, right, bottom = rect
+    drawn = np.concatenate([strips, labels, rows])
+    end = max(top, float(drawn[:, 3].max())) if len(drawn) else top
+    if band_h <= 0:
+        return PlanBoxes(strips, labels, rows, bottom=end)
+    band_top = min(end + 8 * pt, bottom - band_h + 6 * pt)
+    scale_at = (left + gutter, band_top + 5 * pt)
+    sb = np.asarray(scale_bar if scale_bar is not None else (0, 0, 0, 0), np.float64)
+    sbar = (sb + [scale_at[0], scale_at[1], scale_at[0], scale_at[1]])[None, :]
+    legend_at = (left + gutter, band_top + 14 * pt)
+    leg = np.array([[legend_at[0], legend_at[1], legend_at[0] + legend[0],
+                     legend_at[1] + legend[1]]])
+    nb = np.asarray(north if north is not None else (0, 0, 0, 0), np.float64)
+    at = north_at
+    box = (nb + [at[0], at[1], at[0], at[1]])[None, :]
+    if len(drawn) and _overlap(box, drawn, 0.2 * pt).any():
+        # beside the scale bar, its right edge where it was, centred on the bar's line
+        alt = (at[0], scale_at[1] - 2 * pt - (nb[1] + nb[3]) / 2)
+        alt_box = (nb + [alt[0], alt[1], alt[0], alt[1]])[None, :]
+        if not _overlap(alt_box, np.concatenate([drawn, sbar, leg]), 0.2 * pt).any():
+            at, box = alt, alt_box
+    return PlanBoxes(strips, labels, rows, sbar, leg, box, legend_at[1] + legend[1], scale_at,
+                     legend_at, at)
