@@ -851,7 +851,8 @@ class LayoutDocument(QObject):
                 text += f" (moved {math.hypot(*shift):.2f} m back onto the floor)"
         net = (shift[0] + undone[0], shift[1] + undone[1])
         if undone != (0.0, 0.0) and math.hypot(*net) > 1e-9 and shift == (0.0, 0.0):
-            text += f" (moved {math.hypot(*net):.2f} m back where it stood)"
+            text += (f" (moved {math.hypot(*net):.2f} m back to where "
+                     f"{'they' if len(ids) > 1 else 'it'} stood)")
         pushed = self._push(text, after)
         self._last_turn = (self._committed, frozenset(ids), shift) if pushed else None
         return pushed

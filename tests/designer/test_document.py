@@ -495,7 +495,7 @@ def test_turns_by_a_wall_that_add_up_to_a_half_or_whole_turn_leave_racks_in_plac
     # a half turn about the line's middle (4.8, 12.6): each rack swaps ends, same line
     assert half == {i: pytest.approx((9.6 - placed[i][0], y)) for i in ids}
     assert {doc.layout.rack(i).rotation_deg for i in ids} == {(facing + 180) % 360}
-    assert doc.undo_stack.undoText().endswith("(moved 0.60 m back where it stood)")
+    assert doc.undo_stack.undoText().endswith("(moved 0.60 m back to where they stood)")
     doc.rotate_items(ids, 90)
     doc.rotate_items(ids, 90)
     assert {i: (doc.layout.rack(i).x_m, doc.layout.rack(i).y_m) for i in ids} == \
