@@ -314,7 +314,11 @@ def nearest_feeds_many(layout: Layout, boxes: np.ndarray,
     # and half the footprint's diagonal, every segment that may pass nearer its centre
     # than one within reach of its edge does
     half = float(np.hypot(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]).max()) / 2
-    tree = shapely.STRtree(shapely.linestrings(seg.reshape(-1, 2, 2)))
+    # (a run drawn with a repeated point has a segment of no length: a point to the tree)
+    geoms = shapely.linestrings(seg.reshape(-1, 2, 2))
+    still = (seg[:, 0] == seg[:, 2]) & (seg[:, 1] == seg[:, 3])
+    geoms[still] = shapely.points(seg[still, :2])
+    tree = shapely.STRtree(geoms)
     bi, si = tree.query(shapely.box(*boxes.T), predicate="dwithin",
                         distance=reach_m + half + 1e-6)
     if not len(bi):
