@@ -10,7 +10,11 @@ default trays when none are drawn); its
 vertex-to-vertex distances come from :func:`scipy.sparse.csgraph.shortest_path`
 once, from the trays above racks that hold switches, and each link is then
 looked up with array arithmetic. :class:`CableRouter` keeps all of it between
-analyses so a moved rack re-routes only its own links.
+analyses so a moved rack re-routes only its own links. Per drawn tray,
+:attr:`CablingResult.tray_links` (and ``tray_cables``) count the links whose
+route runs along it, the trays between two racks included: worked out when
+first asked (the paths walked once per pair of tray vertices) and kept until a
+move re-routes links.
 
 Media follow the catalog's reach table and the design's
 :class:`engine.model.CablingPolicy`: the first medium, in the order passive
@@ -33,7 +37,9 @@ Examples
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import scipy.sparse as sp
@@ -81,14 +87,19 @@ class TrayGraph:
     seg_len_m, seg_elev_m : ndarray, shape (n_segments,)
     seg_v : ndarray of int, shape (n_segments, 2)
         Vertex ids of the segment ends.
+    seg_tray : ndarray of int, shape (n_segments,)
+        The drawn tray (polyline) each segment lies on.
     """
 
     def __init__(self, seg_xy: np.ndarray, seg_elev_m: np.ndarray, vertex_xy: np.ndarray,
-                 seg_v: np.ndarray, extra_edges: tuple[np.ndarray, np.ndarray, np.ndarray]):
+                 seg_v: np.ndarray, extra_edges: tuple[np.ndarray, np.ndarray, np.ndarray],
+                 seg_tray: np.ndarray | None = None):
         self.seg_xy = seg_xy
         self.seg_elev_m = seg_elev_m
         self.vertex_xy = vertex_xy
         self.seg_v = seg_v
+        self.seg_tray = (np.arange(len(seg_v), dtype=np.int64) if seg_tray is None
+                         else np.asarray(seg_tray, np.int64))
         d = seg_xy[:, 1] - seg_xy[:, 0]
         self.seg_len_m = np.hypot(d[:, 0], d[:, 1])
         n = len(vertex_xy)
@@ -102,6 +113,11 @@ class TrayGraph:
                                      shape=(n, n)).tocsr()
         self._row = np.full(n, -1, np.int64)
         self._dist = np.zeros((0, n))
+        # segments by their (lower, higher) end vertex, to name the tray of a path's edge
+        lo, hi = np.sort(np.asarray(seg_v, np.int64).reshape(-1, 2), axis=1).T
+        order = np.argsort(lo * n + hi, kind="stable")
+        self._edge_key = (lo * n + hi)[order]
+        self._edge_seg = order
         from shapely import STRtree, linestrings
 
         self._tree = STRtree(linestrings(seg_xy))
@@ -141,7 +157,7 @@ class TrayGraph:
         vxy = uniq / 1000.0
         seg_v = inv.reshape(-1, 2)
         extra = cls._bridges(vxy, seg_v, join_m)
-        return cls(seg, elev, vxy, seg_v, extra)
+        return cls(seg, elev, vxy, seg_v, extra, seg_tray=idx)
 
     @staticmethod
     def _bridges(vxy: np.ndarray, seg_v: np.ndarray, join_m: float):
@@ -244,6 +260,152 @@ class TrayGraph:
             for j, db in ((0, t_b), (1, lb - t_b)):
                 best = np.minimum(best, da + self.vertex_distance(va[:, i], vb[:, j]) + db)
         return best
+
+    def route_trays(self, seg_a: np.ndarray, t_a: np.ndarray, seg_b: np.ndarray,
+                    t_b: np.ndarray, weight: np.ndarray, n_trays: int | None = None,
+                    ) -> np.ndarray:
+        """Add up, per drawn tray, the weight of the routes that run along it.
+
+        Each route is the shortest one between two attachment points (the one
+        :meth:`path_length` measures): along the rest of its first segment, the
+        tray path between vertices, and onto its last segment. It counts once in
+        every drawn tray it runs along, however many of the tray's segments it
+        takes; a route of no length counts in the tray it touches. The paths are
+        walked once per distinct (entry vertex, exit vertex) pair, on the
+        shortest-path trees of the entry vertices (few when the ``a`` ends are
+        the switch ends), so the cost follows the tray network, not the links.
+        Reads no cached distances: safe beside a routing in another thread.
+
+        Parameters
+        ----------
+        seg_a, t_a, seg_b, t_b : ndarray, shape (n_routes,)
+            Attachment points of the two ends (:meth:`attach`).
+        weight : ndarray, shape (n_routes,) or (n_routes, k)
+            What each route counts (links, cables).
+        n_trays : int, optional
+            Number of drawn trays (default: the highest ``seg_tray`` + 1).
+
+        Returns
+        -------
+        ndarray, shape (n_trays,) or (n_trays, k)
+
+        Examples
+        --------
+        Two row trays joined by a cross tray; a route from row 0 to row 1 and one
+        along row 0:
+
+        >>> g = TrayGraph.from_polylines([[(0, 0), (10, 0)], [(0, 4), (10, 4)],
+        ...                               [(5, 0), (5, 4)]], [2.7] * 3)
+        >>> seg, t, _, _ = g.attach(np.array([1.0, 9.0, 2.0]), np.array([0.0, 4.0, 0.0]))
+        >>> g.route_trays(seg[[0, 0]], t[[0, 0]], seg[[1, 2]], t[[1, 2]],
+        ...               np.array([3.0, 2.0])).tolist()
+        [5.0, 3.0, 3.0]
+        """
+        seg_a, seg_b = np.asarray(seg_a, np.int64), np.asarray(seg_b, np.int64)
+        t_a, t_b = np.asarray(t_a, np.float64), np.asarray(t_b, np.float64)
+        w = np.asarray(weight, np.float64)
+        w2 = w.reshape(len(w), -1)
+        nt = int(n_trays if n_trays is not None else self.seg_tray.max(initial=-1) + 1)
+        out = np.zeros((nt, w2.shape[1]))
+        if len(seg_a) and self.n_segments:
+            self._add_route_trays(out, seg_a, t_a, seg_b, t_b, w2)
+        return out if w.ndim > 1 else out[:, 0]
+
+    def _add_route_trays(self, out: np.ndarray, seg_a: np.ndarray, t_a: np.ndarray,
+                         seg_b: np.ndarray, t_b: np.ndarray, w: np.ndarray) -> None:
+        """Add the weights ``w`` (n_routes, k) of the routes to the trays they run along."""
+        nv, nt = len(self.vertex_xy), len(out)
+        eps = 1e-9
+        la, lb = self.seg_len_m[seg_a], self.seg_len_m[seg_b]
+        va, vb = self.seg_v[seg_a], self.seg_v[seg_b]
+        src = unique_sorted(va.reshape(-1))
+        dist, pred = shortest_path(self.csgraph, method="D", directed=False, indices=src,
+                                   return_predecessors=True)
+        dist, pred = np.atleast_2d(dist), np.atleast_2d(pred)
+        row = np.full(nv, -1, np.int64)
+        row[src] = np.arange(len(src))
+        # the way a route takes, as path_length picks it: along one segment (first, so
+        # it wins a tie), or through end i of its first segment and end j of its last
+        n = len(seg_a)
+        ways = np.empty((n, 5))
+        ways[:, 0] = np.where(seg_a == seg_b, np.abs(t_a - t_b), np.inf)
+        for k, (i, j) in enumerate(((0, 0), (0, 1), (1, 0), (1, 1)), start=1):
+            da = t_a if i == 0 else la - t_a
+            db = t_b if j == 0 else lb - t_b
+            ways[:, k] = da + dist[row[va[:, i]], vb[:, j]] + db
+        way = np.argmin(ways, axis=1)
+        tray_a, tray_b = self.seg_tray[seg_a], self.seg_tray[seg_b]
+        along = way == 0
+        for c in range(w.shape[1]):
+            out[:, c] += np.bincount(tray_a[along], weights=w[along, c], minlength=nt)
+        via = np.flatnonzero(~along)
+        if not len(via):
+            return
+        i, j = (way[via] - 1) // 2, (way[via] - 1) % 2
+        s, e = va[via, i], vb[via, j]
+        da = np.where(i == 0, t_a[via], la[via] - t_a[via])
+        db = np.where(j == 0, t_b[via], lb[via] - t_b[via])
+        # an end segment counts where the route runs along it; a route that stays at one
+        # vertex counts in the tray of its first end
+        ta = np.where((da > eps) | ((db <= eps) & (s == e)), tray_a[via], -1)
+        tb = np.where(db > eps, tray_b[via], -1)
+        # the distinct (entry, exit) vertex pairs, and the trays each one's path runs along
+        pair, pair_of = np.unique(s * nv + e, return_inverse=True)
+        p_tray = self._path_trays(pair // nv, pair % nv, row, pred, nt)
+        # routes of one (first tray, path, last tray) add up before they are spread out
+        key = (pair_of.reshape(-1) * (nt + 1) + ta + 1) * (nt + 1) + tb + 1
+        uk, inv = np.unique(key, return_inverse=True)
+        wk = np.stack([np.bincount(inv.reshape(-1), weights=w[via, c], minlength=len(uk))
+                       for c in range(w.shape[1])], axis=1)
+        k_tb, rest = uk % (nt + 1) - 1, uk // (nt + 1)
+        k_ta, k_pair = rest % (nt + 1) - 1, rest // (nt + 1)
+        # a route's trays: its path's (a CSR gather) and its two end trays, each once
+        starts = np.searchsorted(p_tray[0], np.arange(len(pair) + 1))
+        cnt = np.diff(starts)[k_pair]
+        owner = np.repeat(np.arange(len(uk)), cnt)
+        first = np.repeat(starts[k_pair] - np.cumsum(cnt) + cnt, cnt)
+        trays = np.concatenate([p_tray[1][first + np.arange(len(owner))], k_ta, k_tb])
+        owner = np.concatenate([owner, np.arange(len(uk)), np.arange(len(uk))])
+        keep = trays >= 0
+        both = unique_sorted(owner[keep] * nt + trays[keep])
+        route, tray = both // nt, both % nt
+        for c in range(w.shape[1]):
+            out[:, c] += np.bincount(tray, weights=wk[route, c], minlength=nt)
+
+    def _path_trays(self, s: np.ndarray, e: np.ndarray, row: np.ndarray, pred: np.ndarray,
+                    nt: int) -> tuple[np.ndarray, np.ndarray]:
+        """Return the (pair, tray) pairs, sorted and distinct, of the trays each shortest
+        path from vertex ``s`` to ``e`` runs along: all pairs walked back a hop at a time,
+        a tray noted where the path enters it."""
+        nv = len(self.vertex_xy)
+        # the tray of each tree edge (pred[v], v), for every source row at once (-1: a
+        # bridge between pieces, or no edge)
+        pv = pred.reshape(-1)
+        v = np.tile(np.arange(nv, dtype=np.int64), len(pred))
+        has = pv >= 0
+        key = np.minimum(pv[has], v[has]) * nv + np.maximum(pv[has], v[has])
+        k = np.minimum(np.searchsorted(self._edge_key, key), len(self._edge_key) - 1)
+        edge_tray = np.full(len(pv), -1, np.int64)
+        edge_tray[has] = np.where(self._edge_key[k] == key,
+                                  self.seg_tray[self._edge_seg[k]], -1)
+        live = s != e
+        pid = np.flatnonzero(live)
+        base, cur, tgt = row[s[live]] * nv, e[live].astype(np.int64), s[live]
+        last = np.full(len(pid), -2, np.int64)
+        found = []
+        while len(pid):
+            f = base + cur
+            tray = edge_tray[f]
+            # a path runs along a tray's segments one after another: noted where it enters
+            new = (tray != last) & (tray >= 0)
+            found.append(pid[new] * nt + tray[new])
+            last = tray
+            cur = pv[f]
+            keep = (cur != tgt) & (cur >= 0)
+            if not keep.all():
+                pid, base, cur, tgt, last = pid[keep], base[keep], cur[keep], tgt[keep], last[keep]
+        both = unique_sorted(np.concatenate(found)) if found else np.zeros(0, np.int64)
+        return both // max(nt, 1), both % max(nt, 1)
 
 
 def default_tray_polylines(rack_x_m: np.ndarray, rack_y_m: np.ndarray, rot_deg: np.ndarray,
@@ -521,6 +683,79 @@ class CablingResult:
     #: cable ends of unknown power by medium id (they count as 0 W)
     power_unknown_by_medium: dict[str, int] = field(default_factory=dict)
     too_long: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    #: computes (tray_links, tray_cables) when first asked; None: no drawn trays
+    _tray_loader: Callable[[], tuple[dict[str, int], dict[str, int]]] | None = field(
+        default=None, repr=False, compare=False)
+    _tray_loads: tuple[dict[str, int], dict[str, int]] | None = field(
+        default=None, init=False, repr=False, compare=False)
+
+    @property
+    def tray_links(self) -> dict[str, int]:
+        """Return the links (each group by its count) whose route runs along each drawn
+        tray, by tray id; empty when the routes run on default trays (none drawn).
+
+        A link counts once in every tray its route takes, the trays between its racks
+        included. Worked out on first use (the routes' paths walked once per pair of
+        tray vertices) and shared by the results of one routing.
+        """
+        return dict(self._loads()[0])
+
+    @property
+    def tray_cables(self) -> dict[str, int]:
+        """Return :attr:`tray_links` counting physical cables (a 1.6T link on two 800G
+        cables counts two)."""
+        return dict(self._loads()[1])
+
+    def _loads(self) -> tuple[dict[str, int], dict[str, int]]:
+        if self._tray_loads is None:
+            self._tray_loads = self._tray_loader() if self._tray_loader is not None else ({}, {})
+        return self._tray_loads
+
+
+class _TrayLoads:
+    """The links and cables per drawn tray of one router's routes, kept for the latest
+    routing asked for (a new routing, after a move, is another version)."""
+
+    def __init__(self, topo: Topology, link_pair: np.ndarray, pair_h: np.ndarray,
+                 pair_o: np.ndarray, tray_ids: list[str]) -> None:
+        self.topo = topo
+        self.link_pair, self.pair_h, self.pair_o = link_pair, pair_h, pair_o
+        self.tray_ids = tray_ids
+        self.cache: tuple[int, dict[str, int], dict[str, int]] | None = None
+        self._on: np.ndarray | None = None
+        self._pair_links: np.ndarray | None = None
+
+    def at(self, version: int, trays: TrayGraph, seg: np.ndarray, t_m: np.ndarray,
+           cables: np.ndarray) -> tuple[dict[str, int], dict[str, int]]:
+        """Return (links, cables) by tray id for the racks attached at ``seg``, ``t_m``
+        (``cables``: parallel cables per link group)."""
+        c = self.cache
+        if c is not None and c[0] == version:
+            return c[1], c[2]
+        if self._pair_links is None:  # the topology's: the same for every routing
+            topo = self.topo
+            a, b = topo.lk_a_rack, topo.lk_b_rack
+            self._on = (a != b) & (a >= 0) & (b >= 0)  # a link inside one rack: no tray
+            self._pair_links = np.bincount(self.link_pair[self._on],
+                                           weights=topo.lk_count[self._on],
+                                           minlength=len(self.pair_h))
+        on, links = self._on, self._pair_links
+        # parallel cables (a 1.6T link on two 800G) follow the media, which follow routes
+        phys = links if not np.any(cables[on] != 1) else np.bincount(
+            self.link_pair[on], weights=self.topo.lk_count[on] * cables[on],
+            minlength=len(self.pair_h))
+        p = np.flatnonzero(links > 0)
+        h, o = self.pair_h[p], self.pair_o[p]
+        load = np.rint(trays.route_trays(seg[h], t_m[h], seg[o], t_m[o],
+                                         np.stack([links[p], phys[p]], axis=1),
+                                         n_trays=len(self.tray_ids))).astype(np.int64)
+        by_links: dict[str, int] = {}
+        by_cables: dict[str, int] = {}
+        for tid, (nl, nc) in zip(self.tray_ids, load.tolist(), strict=True):
+            by_links[tid] = by_links.get(tid, 0) + nl
+            by_cables[tid] = by_cables.get(tid, 0) + nc
+        self.cache = (version, by_links, by_cables)
+        return by_links, by_cables
 
 
 def _cage_slots(topo: Topology) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -686,6 +921,13 @@ class CableRouter:
             if m:
                 self._forced_medium[i] = self.media.ids.index(m) if m in self.media.ids else -2
         self._attach = None
+        # links per drawn tray, worked out when asked for the routing of a version
+        # (one more each time links re-route) from the racks' attachments at it
+        self._tray_loads = _TrayLoads(topo, self._link_pair, self._pair_h, self._pair_o,
+                                      [] if self.uses_default_trays
+                                      else [t.id for t in layout.trays])
+        self._routes_version = 0
+        self._tray_snapshot: tuple | None = None
         # optics power per rack, and the racks whose links were re-routed since
         self._rack_optics: np.ndarray | None = None
         self._optics_dirty: np.ndarray | None = None
@@ -872,7 +1114,19 @@ class CableRouter:
         self.rack_x, self.rack_y = x.copy(), y.copy()
         if len(moved_links):
             self._route(moved_links, pairs)
+            self._routes_version += 1
         return self._summary()
+
+    def _tray_loader(self) -> Callable[[], tuple[dict[str, int], dict[str, int]]] | None:
+        """Return what works out the links per drawn tray of the current routing: the
+        racks' attachments copied (a later move changes the router's own in place)."""
+        if not self._tray_loads.tray_ids or self._attach is None:
+            return None
+        snap = self._tray_snapshot
+        if snap is None or snap[0] != self._routes_version:
+            snap = self._tray_snapshot = (self._routes_version, self.trays,
+                                          self._attach[0].copy(), self._attach[1].copy())
+        return partial(self._tray_loads.at, *snap, self.cables)
 
     def rack_optics_w(self, n_racks: int) -> np.ndarray:
         """Return the optics power each rack's link ends draw beyond its devices' figures (W).
@@ -1027,4 +1281,5 @@ class CableRouter:
             notes=list(self.notes) + self._no_twin_notes(shared, optical, whole),
             # per[0] counts the cables of links no medium reaches (each at least one):
             # most halls have none, and the scan of every link is skipped
-            too_long=np.flatnonzero(self.medium < 0) if per[0] else np.zeros(0, np.int64))
+            too_long=np.flatnonzero(self.medium < 0) if per[0] else np.zeros(0, np.int64),
+            _tray_loader=self._tray_loader())

@@ -492,9 +492,10 @@ def free_label_box(poly: QPolygonF, t, width_px: float, taken: list[QRectF],
 class CablesOverlay(OverlayItem):
     """Cable routes bundled by tray: each tray drawn as thick as the cables it carries.
 
-    Uses the routes of the analysis when the network exposes them (``tray_links``
-    by tray id, or ``routes``); otherwise each rack's scale-out ports go to its
-    nearest tray, an estimate the legend says is one. The bundles lie under the
+    Uses the cabling's routes (``tray_cables`` by tray id: every cable in each
+    tray it runs along, the cross trays between rows included); without routes
+    (no links built) each rack's scale-out ports go to its nearest tray, an
+    estimate the legend says is one. The bundles lie under the
     rack labels (a label's plate interrupts a bar, as it does a tray or a busway);
     the cable counts, in :attr:`labels`, read above them and keep clear of the row
     labels.
@@ -520,15 +521,22 @@ class CablesOverlay(OverlayItem):
     def _tray_counts(layout: Layout, analysis: Analysis) -> tuple[dict[str, float], bool,
                                                                   list[tuple[float, float,
                                                                              float, float]]]:
-        net = analysis.network
-        for attr in ("tray_links", "tray_cables", "tray_load"):
-            counts = getattr(net, attr, None)
-            if isinstance(counts, dict) and counts:
-                return {str(k): float(v) for k, v in counts.items()}, False, []
+        """Return the cables per tray id, whether they are an estimate, and the drops
+        (rack to its nearest tray point, ``(x0, y0, x1, y1)``) of racks with cables.
+
+        The cabling's routes give each tray every cable that runs along it, the trays
+        between two racks included. Without routes (no links built), each rack's
+        scale-out ports go to its nearest tray: an estimate.
+        """
         arr = analysis.arrays
         ports, estimated = CablesOverlay._rack_cable_ends(analysis)
-        if not layout.trays or not ports.any():
+        if not layout.trays:
             return {}, estimated, []
+        routed = getattr(getattr(analysis.network, "cabling", None), "tray_cables", None)
+        has_routes = isinstance(routed, dict) and bool(routed)
+        if not ports.any():
+            return ({str(k): float(v) for k, v in routed.items()} if has_routes else {},
+                    not has_routes, [])
         segs = []
         owner = []
         for t in layout.trays:
@@ -545,29 +553,16 @@ class CablesOverlay(OverlayItem):
         qx, qy = ax + t * dx, ay + t * dy
         dist = np.hypot(px - qx, py - qy)
         best = np.argmin(dist, axis=1)
-        counts: dict[str, float] = {}
-        groups = CablesOverlay._link_groups(analysis)
-        if groups is not None and not estimated:
-            # each cable counted once in a tray: a link whose two racks hang under one
-            # tray is one cable in it (its two ends are not two cables), one between two
-            # trays runs in both
-            trays = sorted(set(owner))
-            tray_of_seg = np.array([trays.index(o) for o in owner], np.int64)
-            rack_tray = np.full(arr.n_racks, -1, np.int64)
-            rack_tray[has] = tray_of_seg[best]
-            a, b, w = groups
-            ta, tb = rack_tray[a], rack_tray[b]
-            load = np.bincount(ta[ta >= 0], weights=w[ta >= 0], minlength=len(trays))
-            other = (tb >= 0) & (tb != ta)
-            load += np.bincount(tb[other], weights=w[other], minlength=len(trays))
-            counts = {t: float(v) for t, v in zip(trays, load.tolist(), strict=True) if v}
-        else:
-            for seg, n in zip(best.tolist(), ports[has].tolist(), strict=True):
-                counts[owner[seg]] = counts.get(owner[seg], 0.0) + n
         rows = np.arange(len(has))
         drops = list(zip(px[:, 0].tolist(), py[:, 0].tolist(), qx[rows, best].tolist(),
                          qy[rows, best].tolist(), strict=True))
-        return counts, estimated, drops
+        if has_routes:
+            return {str(k): float(v) for k, v in routed.items()}, False, drops
+        trays = sorted(set(owner))
+        tray_of_seg = np.array([trays.index(o) for o in owner], np.int64)
+        load = np.bincount(tray_of_seg[best], weights=ports[has], minlength=len(trays))
+        return ({tid: float(v) for tid, v in zip(trays, load.tolist(), strict=True) if v},
+                True, drops)
 
     @staticmethod
     def _link_groups(analysis: Analysis) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
@@ -596,19 +591,11 @@ class CablesOverlay(OverlayItem):
         """
         arr = analysis.arrays
         n = arr.n_racks
-        topo = getattr(analysis.network, "topology", None)
-        a = getattr(topo, "lk_a_rack", None)
-        b = getattr(topo, "lk_b_rack", None)
-        if a is not None and b is not None and len(a):
-            w = np.asarray(topo.lk_count, np.float64)
-            cab = getattr(analysis.network, "cabling", None)
-            per = getattr(cab, "cables", None)
-            if per is not None and len(per) == len(w):
-                w = w * np.asarray(per, np.float64)
-            between = (a != b) & (a >= 0) & (b >= 0) & (a < n) & (b < n)
-            ends = (np.bincount(a[between], weights=w[between], minlength=n)
-                    + np.bincount(b[between], weights=w[between], minlength=n))
-            return ends[:n], False
+        groups = CablesOverlay._link_groups(analysis)
+        if groups is not None:
+            a, b, w = groups
+            return (np.bincount(a, weights=w, minlength=n)
+                    + np.bincount(b, weights=w, minlength=n)), False
         tt = arr.types
         ports = np.bincount(arr.dev_rack, weights=tt.scaleout_ports[arr.dev_type],
                             minlength=n) if len(arr.dev_rack) else np.zeros(n)
