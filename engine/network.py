@@ -374,7 +374,14 @@ def _is_complete(fb: FabricBuild) -> bool:
         return False
     if p.tiers >= 3:
         hp = np.bincount(w.pod_of_leaf, weights=h, minlength=p.pods)
-        return bool(hp.min() == hp.max())
+        if hp.min() != hp.max():
+            return False
+        # every core reaches every pod (more pods than a core has ports: it cannot, and
+        # the cuts between pods are cheaper than the tiers' closed form)
+        if len(w.sc_core):
+            pairs = unique_sorted(w.sc_core * p.pods + w.pod_of_spine[w.sc_spine])
+            cores = int(w.sc_core.max()) + 1
+            return len(pairs) == cores * p.pods
     return True
 
 

@@ -219,3 +219,27 @@ def test_graph_search_gives_the_same_bound_every_time():
     assert graph[0] - graph[4] > 120
     runs = [graph_bisection(*graph).value for _ in range(3)]
     assert runs[0] == runs[1] == runs[2]
+
+
+def test_more_pods_than_core_ports_is_no_fat_tree_and_its_closed_form_is_no_bisection():
+    # radix 4: leaves 2 down / 2 up, pods of 2 leaves and 2 spines, each spine 2 up; 24
+    # hosts make 12 leaves in 6 pods, more than a 4-port core reaches: each core meets 4
+    # of the 6 pods, and a cut between pods is cheaper than the tiers' closed form says
+    p, cf, g = both(np.ones(24, int), topology="clos", radix=(4, 4, 4))
+    assert p.tiers == 3 and p.pods == 6 and any("exceed" in m for m in p.problems)
+    assert g.value < cf
+
+
+def test_the_analysis_does_not_call_such_a_fabric_exact():
+    from test_fabric import superpod_layout
+
+    from engine.analysis import analyze
+
+    lay = superpod_layout(24, su_nodes=2, per_rack=4)
+    f = lay.fabrics[0]
+    tiers = [t.model_copy(update={"radix": 4}) for t in f.tiers]
+    lay = lay.model_copy(update={"fabrics": [f.model_copy(update={
+        "tiers": tiers, "topology": "clos", "ports_per_gpu": 0, "rails": 1})]})
+    net = analyze(lay).network
+    assert any(v.code == "FABRIC-NO-PORT" for v in analyze(lay).violations)
+    assert net.bisection_method != "closed_form" and not net.bisection_exact
