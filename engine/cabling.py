@@ -724,6 +724,9 @@ class _TrayLoads:
         self.cache: tuple[int, dict[str, int], dict[str, int]] | None = None
         self._on: np.ndarray | None = None
         self._pair_links: np.ndarray | None = None
+        #: the last loads worked out: each rack's attachment (segment, position), the
+        #: loads per tray (links, cables), each pair's cables and the tray network
+        self._last: tuple | None = None
 
     def at(self, version: int, trays: TrayGraph, seg: np.ndarray, t_m: np.ndarray,
            cables: np.ndarray) -> tuple[dict[str, int], dict[str, int]]:
@@ -744,11 +747,36 @@ class _TrayLoads:
         phys = links if not np.any(cables[on] != 1) else np.bincount(
             self.link_pair[on], weights=self.topo.lk_count[on] * cables[on],
             minlength=len(self.pair_h))
+        n_trays = len(self.tray_ids)
+        last = self._last
+        if last is not None and last[4] is trays and len(last[0]) == len(seg):
+            # a move: only the pairs of racks whose attachment changed take other routes
+            # (and maybe other media): their old routes come off, their new ones go on
+            old_seg, old_t, old_load, old_phys, _graph = last
+            moved = (old_seg != seg) | (old_t != t_m)
+            p = np.flatnonzero((moved[self.pair_h] | moved[self.pair_o]) & (links > 0))
+            if len(p) * 4 < max(int(np.count_nonzero(links)), 1):
+                h, o = self.pair_h[p], self.pair_o[p]
+                delta = trays.route_trays(seg[h], t_m[h], seg[o], t_m[o],
+                                          np.stack([links[p], phys[p]], axis=1),
+                                          n_trays=n_trays) \
+                    - trays.route_trays(old_seg[h], old_t[h], old_seg[o], old_t[o],
+                                        np.stack([links[p], old_phys[p]], axis=1),
+                                        n_trays=n_trays)
+                load_f = old_load + delta
+                return self._keep(version, trays, seg, t_m, load_f, phys)
         p = np.flatnonzero(links > 0)
         h, o = self.pair_h[p], self.pair_o[p]
-        load = np.rint(trays.route_trays(seg[h], t_m[h], seg[o], t_m[o],
-                                         np.stack([links[p], phys[p]], axis=1),
-                                         n_trays=len(self.tray_ids))).astype(np.int64)
+        load_f = trays.route_trays(seg[h], t_m[h], seg[o], t_m[o],
+                                   np.stack([links[p], phys[p]], axis=1), n_trays=n_trays)
+        return self._keep(version, trays, seg, t_m, load_f, phys)
+
+    def _keep(self, version: int, trays: TrayGraph, seg: np.ndarray, t_m: np.ndarray,
+              load_f: np.ndarray, phys: np.ndarray) -> tuple[dict[str, int], dict[str, int]]:
+        """Keep the loads of routing ``version`` (and what they came from, for the next
+        move's difference, on the same tray network); return them by tray id."""
+        self._last = (seg.copy(), t_m.copy(), load_f, phys.copy(), trays)
+        load = np.rint(load_f).astype(np.int64)
         by_links: dict[str, int] = {}
         by_cables: dict[str, int] = {}
         for tid, (nl, nc) in zip(self.tray_ids, load.tolist(), strict=True):

@@ -508,6 +508,8 @@ class CablesOverlay(OverlayItem):
         super().__init__(scene, parent)
         self._bundles: list[tuple[QPolygonF, float, int, str]] = []
         self._drops: list[QLineF] = []
+        #: each rack's nearest tray point, as last measured (see :meth:`_tray_counts`)
+        self._drop_cache: dict = {}
         #: the links drawn by the user (Edit → Link two racks): rack to rack, with a label
         self.links: list[tuple[QLineF, str]] = []
         self.link_ids: list[str] = []
@@ -518,15 +520,16 @@ class CablesOverlay(OverlayItem):
         self.pills: list[tuple[str, QRectF]] = []
 
     @staticmethod
-    def _tray_counts(layout: Layout, analysis: Analysis) -> tuple[dict[str, float], bool,
-                                                                  list[tuple[float, float,
-                                                                             float, float]]]:
+    def _tray_counts(layout: Layout, analysis: Analysis, cache: dict | None = None,
+                     ) -> tuple[dict[str, float], bool, list[tuple[float, float, float, float]]]:
         """Return the cables per tray id, whether they are an estimate, and the drops
         (rack to its nearest tray point, ``(x0, y0, x1, y1)``) of racks with cables.
 
         The cabling's routes give each tray every cable that runs along it, the trays
         between two racks included. Without routes (no links built), each rack's
-        scale-out ports go to its nearest tray: an estimate.
+        scale-out ports go to its nearest tray: an estimate. ``cache`` (the overlay's)
+        keeps each rack's nearest tray point, so a drag step measures the moved racks
+        only.
         """
         arr = analysis.arrays
         ports, estimated = CablesOverlay._rack_cable_ends(analysis)
@@ -545,17 +548,29 @@ class CablesOverlay(OverlayItem):
                 owner.append(t.id)
         s = np.array(segs, np.float64)
         has = np.flatnonzero(ports > 0)
-        px, py = arr.rack_x_m[has][:, None], arr.rack_y_m[has][:, None]
-        ax, ay, bx, by = s[:, 0], s[:, 1], s[:, 2], s[:, 3]
-        dx, dy = bx - ax, by - ay
-        ll = np.maximum(dx * dx + dy * dy, 1e-12)
-        t = np.clip(((px - ax) * dx + (py - ay) * dy) / ll, 0, 1)
-        qx, qy = ax + t * dx, ay + t * dy
-        dist = np.hypot(px - qx, py - qy)
-        best = np.argmin(dist, axis=1)
-        rows = np.arange(len(has))
-        drops = list(zip(px[:, 0].tolist(), py[:, 0].tolist(), qx[rows, best].tolist(),
-                         qy[rows, best].tolist(), strict=True))
+        px, py = arr.rack_x_m[has], arr.rack_y_m[has]
+        key = (s.tobytes(), has.tobytes())
+        if cache is not None and cache.get("key") == key:
+            # the racks that moved since the last time, measured again
+            redo = np.flatnonzero((cache["px"] != px) | (cache["py"] != py))
+            best, qx, qy = cache["best"].copy(), cache["qx"].copy(), cache["qy"].copy()
+        else:
+            redo = np.arange(len(has))
+            best = np.zeros(len(has), np.int64)
+            qx, qy = np.zeros(len(has)), np.zeros(len(has))
+        if len(redo):
+            rx, ry = px[redo][:, None], py[redo][:, None]
+            ax, ay, bx, by = s[:, 0], s[:, 1], s[:, 2], s[:, 3]
+            dx, dy = bx - ax, by - ay
+            ll = np.maximum(dx * dx + dy * dy, 1e-12)
+            t = np.clip(((rx - ax) * dx + (ry - ay) * dy) / ll, 0, 1)
+            sx, sy = ax + t * dx, ay + t * dy
+            near = np.argmin(np.hypot(rx - sx, ry - sy), axis=1)
+            rows = np.arange(len(redo))
+            best[redo], qx[redo], qy[redo] = near, sx[rows, near], sy[rows, near]
+        if cache is not None:
+            cache.update(key=key, px=px.copy(), py=py.copy(), best=best, qx=qx, qy=qy)
+        drops = list(zip(px.tolist(), py.tolist(), qx.tolist(), qy.tolist(), strict=True))
         if has_routes:
             return {str(k): float(v) for k, v in routed.items()}, False, drops
         trays = sorted(set(owner))
@@ -602,7 +617,7 @@ class CablesOverlay(OverlayItem):
         return ports, True
 
     def refresh(self, layout: Layout, analysis: Analysis) -> None:
-        counts, self.estimated, drops = self._tray_counts(layout, analysis)
+        counts, self.estimated, drops = self._tray_counts(layout, analysis, self._drop_cache)
         self.max_count = int(max(counts.values())) if counts else 0
         self._bundles = []
         for t in layout.trays:

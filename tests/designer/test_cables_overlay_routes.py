@@ -53,3 +53,23 @@ def test_a_moved_rack_moves_its_cables_to_the_trays_of_its_new_route(superpod_do
     want = analyze(doc.layout, doc.catalog).network.cabling.tray_cables
     assert drawn(ov) == want != before
     assert sum(want.values()) > sum(before.values())  # longer ways, through more trays
+
+
+def test_a_drag_measures_the_moved_racks_drops_again_and_no_others(superpod_doc):
+    """The overlay keeps each rack's nearest tray point; a drag step measures the moved
+    rack again: its drop follows it, and the result is what a first look gives."""
+    from designer.canvas.overlays import CablesOverlay
+
+    scene, ov = cables_overlay(superpod_doc)
+    doc = superpod_doc
+    rack = next(r for r in doc.layout.racks if r.id.startswith("GPU"))
+    doc.preview_move({rack.id: (rack.x_m + 0.6, rack.y_m - 1.2)})
+    lay, a = doc.layout if not doc.is_previewing else doc._display, scene.analysis
+    kept = ov._drop_cache
+    assert kept, "the overlay measured the racks"
+    with_cache = CablesOverlay._tray_counts(lay, a, dict(kept))
+    fresh = CablesOverlay._tray_counts(lay, a)
+    assert with_cache == fresh
+    i = a.arrays.rack_index[rack.id]
+    assert any(d[0] == pytest.approx(a.arrays.rack_x_m[i]) for d in fresh[2])
+    doc.cancel_preview()

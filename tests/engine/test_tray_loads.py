@@ -134,3 +134,23 @@ def test_route_trays_follows_the_shortest_path_through_the_network():
     assert g.path_length(seg[:1], t[:1], seg[1:], t[1:])[0] == pytest.approx(17.0)
     load = g.route_trays(seg[:1], t[:1], seg[1:], t[1:], np.array([[1.0, 2.0]]))
     assert load.tolist() == [[1.0, 2.0], [1.0, 2.0], [1.0, 2.0], [0.0, 0.0]]
+
+
+def test_tray_loads_worked_out_move_by_move_equal_those_of_a_full_analysis():
+    # a drag asks for the loads after every step: each step takes the moved racks' old
+    # routes off and their new ones on; after several moves of several racks (and one
+    # back), the loads are those of a fresh analysis of the layout
+    lay = instantiate("dgx-h100-superpod", {"scalable_units": 2}, catalog=CATALOG)
+    an = Analyzer(lay, CATALOG)
+    assert an.result.network.cabling.tray_cables
+    rng = np.random.default_rng(7)
+    ids = [r.id for r in lay.racks]
+    for step in range(6):
+        moved = list(rng.choice(ids, size=1 + step % 3, replace=False))
+        dx, dy = float(rng.choice([-1.2, 0.6, 2.4])), float(rng.choice([0.0, -2.4, 3.6]))
+        lay = lay.model_copy(update={"racks": [
+            r.model_copy(update={"x_m": r.x_m + dx, "y_m": r.y_m + dy}) if r.id in moved else r
+            for r in lay.racks]})
+        inc = an.update(lay, moved)
+        assert inc.network.cabling.tray_cables == analyze(lay, CATALOG).network.cabling.tray_cables
+        assert inc.network.cabling.tray_links == analyze(lay, CATALOG).network.cabling.tray_links
