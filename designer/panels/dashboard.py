@@ -12,11 +12,12 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QSize, Qt
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QFontMetricsF, QPainter
 from PySide6.QtWidgets import (
     QCheckBox,
     QFrame,
+    QGraphicsOpacityEffect,
     QGridLayout,
     QLabel,
     QScrollArea,
@@ -397,6 +398,10 @@ class _TileGrid(QWidget):
 
 
 
+#: how long a background analysis runs before the figures on show dim as stale
+STALE_AFTER_MS = 400
+
+
 class DashboardPanel(QWidget):
     """Headline figures and four live charts of the latest analysis."""
 
@@ -456,6 +461,16 @@ class DashboardPanel(QWidget):
         self.rack_chart.plot.vb.sigResized.connect(self._rack_chart_resized)
         document.analysis_updated.connect(self.update_from)
         document.selection_changed.connect(self._on_selection)
+        # an analysis that runs long in the background (a graph bisection search on a
+        # large hall): the figures of the edit before it dim until it is in, so nobody
+        # reads them as the new layout's; a short one does not make them flicker
+        self._stale_timer = QTimer(self)
+        self._stale_timer.setSingleShot(True)
+        self._stale_timer.setInterval(STALE_AFTER_MS)
+        self._stale_timer.timeout.connect(lambda: self._show_stale(True))
+        busy = getattr(document, "analysis_busy", None)
+        if busy is not None:
+            busy.connect(self._on_busy)
         for box in self._boxes():
             box.widget.scene().sigMouseMoved.connect(
                 lambda pos, b=box: self._hover(b, pos))
@@ -464,6 +479,29 @@ class DashboardPanel(QWidget):
         self.update_from(document.analysis)
 
     # -- public -------------------------------------------------------------------------
+
+    def _on_busy(self, busy: bool) -> None:
+        if busy:
+            self._stale_timer.start()
+        else:
+            self._stale_timer.stop()
+            self._show_stale(False)
+
+    def _show_stale(self, stale: bool) -> None:
+        """Dim the headline figures while they are an earlier layout's."""
+        if stale:
+            fade = QGraphicsOpacityEffect(self.tile_grid)
+            fade.setOpacity(0.4)
+            self.tile_grid.setGraphicsEffect(fade)  # the widget owns it from here
+        else:
+            self.tile_grid.setGraphicsEffect(None)
+        self.tile_grid.setToolTip("Updating: these figures are of the layout before the "
+                                  "last edit" if stale else "")
+
+    @property
+    def is_stale(self) -> bool:
+        """Whether the figures on show are dimmed, an earlier layout's."""
+        return self.tile_grid.graphicsEffect() is not None
 
     def figure_text(self, key: str) -> str:
         """Return the value text of a headline figure."""

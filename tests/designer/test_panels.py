@@ -50,6 +50,7 @@ class FakeDocument(QObject):
     items_removed = Signal(list)
     analysis_updated = Signal(object)
     selection_changed = Signal(list)
+    analysis_busy = Signal(bool)
 
     def __init__(self, layout=None) -> None:
         super().__init__()
@@ -284,6 +285,25 @@ def test_dashboard_waits_while_hidden(qtbot, doc):
     qtbot.waitExposed(dash)
     _x, y = dash.rack_total.item.getData()
     assert y[0] == pytest.approx(30.6 + 24 * 0.0085)
+
+
+def test_figures_dim_while_a_long_background_analysis_runs(qtbot, doc):
+    """A background analysis that runs past STALE_AFTER_MS dims the figures of the
+    layout before the edit; its result (or the end of the run) brings them back. A short
+    one never dims them."""
+    from designer.panels.dashboard import STALE_AFTER_MS
+
+    dash = DashboardPanel(doc)
+    qtbot.addWidget(dash)
+    doc.analysis_busy.emit(True)
+    doc.analysis_busy.emit(False)  # a short run
+    qtbot.wait(STALE_AFTER_MS + 150)
+    assert not dash.is_stale
+    doc.analysis_busy.emit(True)
+    qtbot.waitUntil(lambda: dash.is_stale, timeout=STALE_AFTER_MS + 1000)
+    assert "before the last edit" in dash.tile_grid.toolTip()
+    doc.analysis_busy.emit(False)
+    assert not dash.is_stale and dash.tile_grid.toolTip() == ""
 
 
 # -- inspector ---------------------------------------------------------------------------------
