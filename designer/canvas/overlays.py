@@ -757,14 +757,17 @@ class ViolationsOverlay(OverlayItem):
             b = self._boxes[sev]
             if not len(b):
                 continue
-            # plan box -> device rectangle, vectorized (the view only scales and translates)
-            x0 = b[:, 0] * t.m11() + t.dx()
-            x1 = b[:, 2] * t.m11() + t.dx()
-            y0 = -b[:, 3] * t.m22() + t.dy()
-            y1 = -b[:, 1] * t.m22() + t.dy()
-            cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-            w = np.maximum(np.abs(x1 - x0) + 6, 9)
-            h = np.maximum(np.abs(y1 - y0) + 6, 9)
+            # plan box -> device rectangle, vectorized: the scene point (x, -y) through the
+            # affine transform (the view scales and translates; a report's plan turned a
+            # quarter to fit its page swaps the axes)
+            def dev(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                return (t.m11() * x - t.m21() * y + t.dx(), t.m12() * x - t.m22() * y + t.dy())
+
+            ax, ay = dev(b[:, 0], b[:, 1])
+            bx, by = dev(b[:, 2], b[:, 3])
+            cx, cy = (ax + bx) / 2, (ay + by) / 2
+            w = np.maximum(np.abs(bx - ax) + 6, 9)
+            h = np.maximum(np.abs(by - ay) + 6, 9)
             fill = QColor(color)
             fill.setAlpha(40)
             painter.setBrush(fill)

@@ -522,6 +522,34 @@ def test_violations_overlay_outlines_the_overlap(window):
     assert len(boxes) >= 2
 
 
+def test_violation_outlines_follow_a_plan_turned_a_quarter(window):
+    """A report turns a long hall a quarter to fit its page: each outline is drawn where
+    its rack is, not all at the hall's origin."""
+    from PySide6.QtGui import QImage, QPainter, QTransform
+    from PySide6.QtWidgets import QStyleOptionGraphicsItem
+
+    doc = window.document
+    a, b = doc.layout.racks[0], doc.layout.racks[1]
+    doc.move_items({a.id: (b.x_m, b.y_m)})
+    window.set_overlay("violations", True)
+    ov = window.scene.overlays["violations"]
+    (x0, y0, x1, y1), *_ = ov._boxes["error"].tolist()
+    img = QImage(600, 600, QImage.Format.Format_ARGB32)
+    img.fill(0)
+    turn = QTransform().translate(300, 300).rotate(90).scale(10, 10)
+    p = QPainter(img)
+    p.setWorldTransform(turn)
+    ov.paint(p, QStyleOptionGraphicsItem())
+    p.end()
+    # the box's centre (scene y is the plan's -y) through the same turn: outlined there
+    c = turn.map(QPointF((x0 + x1) / 2, -(y0 + y1) / 2))
+    half = max(abs(x1 - x0), abs(y1 - y0)) * 5 + 6
+    red = [(x, y) for x in range(600) for y in range(0, 600, 2) if img.pixelColor(x, y).alpha()]
+    assert red
+    assert all(abs(x - c.x()) <= half + 2 and abs(y - c.y()) <= half + 2 for x, y in red
+               if (x, y) != (0, 0))
+
+
 def test_generation_selector_is_an_undoable_edit(window, monkeypatch):
     doc = window.document
     box = window.generation_box
