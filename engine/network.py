@@ -514,7 +514,9 @@ def _ports_by_tier(topo: Topology, layout: Layout, catalog: Catalog) -> dict[str
         out[name] = {"count": int(on.sum()), "ports": ports, "ports_used": u,
                      "ports_free": int(np.maximum(hw[on] - used[on], 0).sum()),
                      "fabric_ports": int(topo.sw_radix[on].sum()),
-                     "stand_in_switches": int(np.count_nonzero(used[on] > hw[on]))}
+                     # planned with more ports than one box has (drawn links that push
+                     # a switch past its ports are FABRIC-NO-PORT, not a stand-in)
+                     "stand_in_switches": int(np.count_nonzero(topo.sw_radix[on] > hw[on]))}
     topo.cache["ports_by_tier"] = out
     return {k: dict(v) for k, v in out.items()}
 
@@ -898,18 +900,42 @@ def _device_port_use(topo: Topology, arr: LayoutArrays, catalog: Catalog) -> dic
     purposes = fab_purpose[topo.lk_fabric] if len(topo.lk_fabric) else fab_purpose[:0]
     # a drawn link takes whichever port is free: it counts against the ports in all only
     purposes = np.where(topo.lk_tier == LINK_TIERS.index("explicit"), "", purposes)
+    fabric_use: dict[str, np.ndarray] = {}
     for purpose in sorted({fb.purpose for fb in topo.fabrics}):
         p_cap = np.zeros(len(tt.ids))
         for k, tid in enumerate(tt.ids):
             spec = catalog.devices.get(tid)
             if spec is not None:
                 p_cap[k] = sum(p.count * p.speed_gbps for p in spec.ports if p.purpose == purpose)
-        p_used = link_use(purposes == purpose)
+        p_used = fabric_use[purpose] = link_use(purposes == purpose)
         p_dev_cap = p_cap[arr.dev_type] if n_dev else p_cap[:0]
         for d in np.flatnonzero((p_used > p_dev_cap + 1e-6) & (p_dev_cap > 0)).tolist():
             if d not in set(over.tolist()):
                 by_purpose.append((d, purpose, float(p_dev_cap[d]), float(p_used[d])))
     explicit = topo.lk_tier == LINK_TIERS.index("explicit")
+    # drawn links at a device take the ports its fabrics leave free, of their speed or
+    # faster (an 800G link runs on no 400G port): (device, link ids, Gb/s drawn, free)
+    crowded: list[tuple[int, list[str], float, float]] = []
+    ends = [(int(i), int(ref[i])) for ref in (topo.lk_a_ref, topo.lk_b_ref)
+            for i in np.flatnonzero(explicit & (ref >= 0)).tolist()]
+    by_dev: dict[int, list[int]] = {}
+    for i, d in ends:
+        by_dev.setdefault(d, []).append(i)
+    over_set = set(over.tolist())
+    for d, groups in by_dev.items():
+        spec = catalog.devices.get(tt.ids[int(arr.dev_type[d])])
+        if spec is None or d in over_set:  # over its ports in all: said once, that way
+            continue
+        slowest = min(float(topo.lk_gbps[i]) for i in groups)
+        free = 0.0
+        for purpose in {p.purpose for p in spec.ports if p.purpose != "scale_up"}:
+            fast_cap = sum(p.count * p.speed_gbps for p in spec.ports
+                           if p.purpose == purpose and p.speed_gbps >= slowest - 1e-9)
+            use = fabric_use.get(purpose)
+            free += max(fast_cap - (float(use[d]) if use is not None else 0.0), 0.0)
+        drawn = float(sum(topo.lk_count[i] * topo.lk_gbps[i] for i in groups))
+        if drawn > free + 1e-6 and fastest[int(arr.dev_type[d])] >= slowest:
+            crowded.append((d, sorted({str(topo.lk_link_id[i]) for i in groups}), drawn, free))
     fast: list[tuple[int, int]] = []
     for ref in (topo.lk_a_ref, topo.lk_b_ref):
         sel = np.flatnonzero(explicit & (ref >= 0))
@@ -918,7 +944,7 @@ def _device_port_use(topo: Topology, arr: LayoutArrays, catalog: Catalog) -> dic
         fast += [(int(i), int(ref[i])) for i in bad.tolist()]
     found = topo.cache["device_ports"] = {"used": used, "cap": dev_cap, "over": over,
                                          "fast": fast, "fastest": fastest,
-                                         "by_purpose": by_purpose}
+                                         "by_purpose": by_purpose, "crowded": crowded}
     return found
 
 
@@ -1058,6 +1084,13 @@ def _check_device_ports(ctx) -> list[Violation]:
         out.append(Violation("LINK-PORTS", "error",
                              f"{what} has {cap / 1000:,.1f} Tb/s of {kind} ports but "
                              f"{kind} links of {used / 1000:,.1f} Tb/s end at it", (rack,)))
+    for d, links, drawn, free in use["crowded"][:_MAX_LISTED]:
+        what, rack = _end_label(topo, ids, arr, d)
+        out.append(Violation(
+            "LINK-PORTS", "error",
+            f"{what} has {free / 1000:,.1f} Tb/s of ports free at {', '.join(links)}'s speed "
+            f"or faster (its fabrics use the rest) but drawn links of {drawn / 1000:,.1f} "
+            f"Tb/s end at it ({', '.join(links)})", (*links, rack)))
     for i, d in use["fast"][:_MAX_LISTED]:
         what, rack = _end_label(topo, ids, arr, d)
         lid = str(topo.lk_link_id[i])

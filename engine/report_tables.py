@@ -1318,7 +1318,9 @@ def _fabric_switches(layout: Layout, analysis: Any,
     used = topo.cache.get("ports_used")
     radix = np.asarray(topo.sw_radix, np.int64)
     need = np.maximum(radix, np.asarray(used, np.int64) if used is not None else 0)
-    stand = need > hw if hw is not None and len(hw) == len(radix) else np.zeros(len(radix), bool)
+    # a stand-in is planned with more ports than one box has (FABRIC-RADIX); a switch
+    # that drawn links push past its ports is short of ports (error FABRIC-NO-PORT)
+    stand = radix > hw if hw is not None and len(hw) == len(radix) else np.zeros(len(radix), bool)
     groups: dict[tuple[str, int, str], list[int]] = defaultdict(list)
     for s, f, m, t in zip(gen.tolist(), np.asarray(topo.sw_fabric)[gen].tolist(),
                           np.asarray(topo.sw_model)[gen].tolist(),
@@ -2075,7 +2077,8 @@ def fabric_tiers_table(layout: Layout, analysis: Any, catalog: Catalog | None = 
 
 
 def _stand_in_note(hardware: int | None, used: int | None, planned: int | None) -> str:
-    """Say that a tier's switch stands in for a modular one ("" when it has the ports).
+    """Say that a tier's switch stands in for a modular one (planned with more ports than
+    it has), or that links push it past its ports ("" when it has the ports).
 
     Examples
     --------
@@ -2083,13 +2086,18 @@ def _stand_in_note(hardware: int | None, used: int | None, planned: int | None) 
     'stand-in for a 220-port modular switch, counted as one box (FABRIC-RADIX)'
     >>> _stand_in_note(64, 36, 36)
     ''
+    >>> _stand_in_note(144, 146, None)
+    'links at its fullest switch need 146 of its 144 ports (error FABRIC-NO-PORT)'
     """
     if hardware is None:
         return ""
-    need = max(used or 0, planned or 0)
-    if need <= hardware:
-        return ""
-    return f"stand-in for a {need:,}-port modular switch, counted as one box (FABRIC-RADIX)"
+    if planned is not None and planned > hardware:
+        need = max(used or 0, planned)
+        return f"stand-in for a {need:,}-port modular switch, counted as one box (FABRIC-RADIX)"
+    if used is not None and used > hardware:
+        return (f"links at its fullest switch need {used:,} of its {hardware:,} ports "
+                "(error FABRIC-NO-PORT)")
+    return ""
 
 
 _BINS_M = (1.0, 3.0, 5.0, 10.0, 30.0, 50.0, 100.0)

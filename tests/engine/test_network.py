@@ -364,6 +364,52 @@ def test_a_fabric_is_held_to_the_ports_of_its_own_purpose():
     assert not [v for v in analyze(lay).violations if v.code == "LINK-PORTS"]
 
 
+def test_a_drawn_link_needs_a_free_port_of_its_speed():
+    # a DGX B300's eight 800G scale-out ports all carry its fabric; its other ports run
+    # at 400G or slower [S01]: a drawn 800G link has no port left, a 400G one does
+    from engine.model import Endpoint, ExplicitLink
+
+    lay = instantiate("dgx-b300-superpod", {"scalable_units": 1})
+    a, b = lay.racks[0], lay.racks[1]
+    ua, ub = a.devices[0].u, b.devices[0].u
+
+    def drawn(speed):
+        lk = ExplicitLink(id="X1", a=Endpoint(rack=a.id, u=ua), b=Endpoint(rack=b.id, u=ub),
+                          count=1, speed_gbps=speed)
+        return [v for v in analyze(lay.model_copy(update={"links": [lk]})).violations
+                if v.code == "LINK-PORTS"]
+
+    over = drawn(800.0)
+    assert len(over) == 2 and all("0.0 Tb/s of ports free at X1's speed" in v.message
+                                  for v in over)
+    assert {v.items[0] for v in over} == {"X1"}
+    assert drawn(400.0) == []
+
+
+def test_a_switch_pushed_past_its_ports_by_drawn_links_is_no_stand_in():
+    # FABRIC-NO-PORT, not a modular switch's stand-in (FABRIC-RADIX): the tier tables
+    # say the switch is short of ports
+    from engine.model import Endpoint, ExplicitLink
+    from engine.report_tables import fabric_tiers_table
+
+    lay = instantiate("dgx-h100-superpod", {"scalable_units": 1})
+    a = analyze(lay)
+    topo = a.network.topology
+    spine = int(np.flatnonzero(np.asarray(topo.sw_tier) == 1)[0])
+    rack = a.arrays.rack_ids[int(topo.sw_rack[spine])]
+    u = int(topo.sw_u[spine])
+    free = 64 - int(topo.cache["ports_used"][spine])
+    links = [ExplicitLink(id=f"X{k}", a=Endpoint(rack=rack, u=u),
+                          b=Endpoint(rack=lay.racks[0].id, u=lay.racks[0].devices[0].u),
+                          count=1, speed_gbps=400.0) for k in range(free + 2)]
+    b = analyze(lay.model_copy(update={"links": links}))
+    ports = b.network.network_dict()["switches"]["spine"]
+    assert ports["stand_in_switches"] == 0
+    assert any(v.code == "FABRIC-NO-PORT" for v in b.violations)
+    notes = [r[-1] for r in fabric_tiers_table(lay.model_copy(update={"links": links}), b).rows]
+    assert not any("stand-in" in n for n in notes)
+
+
 def test_fabrics_over_the_same_nodes_are_planes_whose_bisections_add_up():
     # two copies of a 2-SU SuperPOD fabric over the same 64 DGX: each GPU has a NIC in
     # each plane, so a balanced cut of the nodes cuts both planes: 2 x 102.4 Tb/s, or
