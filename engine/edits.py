@@ -392,6 +392,13 @@ def row_places(layout: Layout, model_id: str, start: Sequence[float], end: Seque
 
     >>> [round(c[0], 3) for c in row_places(lay, "GPU-0001", (2.1, 1.6), (4.5, 1.6)).centres]
     [2.2, 3.0, 3.8]
+
+    Drawn on the grid line 0.066 m off the centre line of a rack set down off the grid,
+    the row stands on the rack's line:
+
+    >>> lay = lay.model_copy(update={"racks": [lay.racks[0].model_copy(update={"y_m": 1.534})]})
+    >>> {round(c[1], 3) for c in row_places(lay, "GPU-0001", (1.0, 1.6), (4.2, 1.6)).centres}
+    {1.534}
     """
     catalog = catalog or default_catalog()
     model, _ = _rack_and_index(layout, model_id)
@@ -424,6 +431,9 @@ def row_places(layout: Layout, model_id: str, start: Sequence[float], end: Seque
         off = off - w if off > w / 2 else off
         if abs(off) > 1e-6:
             x0, y0 = (x0 + off, y0) if along_x else (x0, y0 + off)
+        # and on their line across it: a rack set down off the grid (a 1,068 mm deep
+        # rack's centre) is followed at its own line, not the grid's a few cm away
+        x0, y0 = (x0, near.y_m) if along_x else (near.x_m, y0)
     centres = [((x0 + (k + 0.5) * w * sign, y0) if along_x else (x0, y0 + (k + 0.5) * w * sign))
                for k in range(n)]
     # positions on a column, a wall, a keep-out zone, a unit or a rack, or off the floor,
