@@ -57,6 +57,7 @@ __all__ = [
     "FLAGSHIP_SYSTEM",
     "OEM_SERVER",
     "SWITCH_FAMILY",
+    "is_oem_box",
     "RetargetResult",
     "SettingChange",
     "default_server",
@@ -159,6 +160,9 @@ class RetargetResult:
     #: the GPU server the GPU servers were mapped to, and why that one
     server: str = ""
     server_reason: str = ""
+    #: the servers they became, each with how many (the OEM box too, where OEM boxes
+    #: went to the generation's OEM box)
+    servers_used: Counter = field(default_factory=Counter)
     #: (errors, warnings) of the design rules before and after
     rules_before: tuple[int, int] = (0, 0)
     rules_after: tuple[int, int] = (0, 0)
@@ -189,9 +193,18 @@ class RetargetResult:
         lines = [head]
         if self.gpus_before != self.gpus_after:
             lines.append(f"  GPUs in all {self.gpus_before:,}{arrow}{self.gpus_after:,}")
-        if self.server:
+        used = [k for k, _n in self.servers_used.most_common()] or \
+            ([self.server] if self.server else [])
+        if self.server and used == [self.server]:
             lines.append(f"  GPU servers to {name(self.server)}"
                          + (f" ({self.server_reason})" if self.server_reason else ""))
+        elif used:
+            # OEM boxes went to the generation's OEM box: the line names what was put in
+            parts = [f"{name(k)}" + (f" ({self.server_reason})" if k == self.server
+                                     and self.server_reason else
+                                     " (OEM boxes stay OEM boxes)" if k != self.server else "")
+                     for k in used]
+            lines.append(f"  GPU servers to {'; '.join(parts)}")
         # hardware of unknown power counts 0 W: such a total is a lower bound, and says so
         kw = [f"{'≥ ' if unk else ''}{v:,.1f} kW" for v, unk in
               zip((self.it_kw_before, self.it_kw_after), self.it_unknown, strict=True)]
@@ -355,6 +368,21 @@ def default_server(layout: Layout, generation: str, catalog: Catalog) -> tuple[s
     best = max(air, key=lambda d: d.power_max_w.value or 0.0)
     short = re.sub(r"^AMD Instinct |^NVIDIA | \([^)]*\)$", "", flagship.name)
     return best.id, f"the layout is air-cooled; the flagship {short} is liquid-cooled"
+
+
+def is_oem_box(dev: DeviceType) -> bool:
+    """Whether a GPU server is an OEM box (an HGX board, or an AMD platform in a partner's
+    chassis) rather than a vendor's own system such as a DGX: it retargets to the
+    generation's OEM box where the generation has one.
+
+    Examples
+    --------
+    >>> from engine.catalog import load_catalog
+    >>> cat = load_catalog(user_dir=None)
+    >>> [is_oem_box(cat.devices[i]) for i in ("hgx-h100-8gpu", "mi300x-8gpu", "dgx-h100")]
+    [True, True, False]
+    """
+    return dev.id.startswith("hgx-") or dev.generation == "amd-instinct"
 
 
 def _scaleout_gbps(dev: DeviceType) -> float:
@@ -554,8 +582,8 @@ def retarget(layout: Layout, generation: str, catalog: Catalog | None = None,
             elif dev.role == "gpu_server":
                 # an OEM box (an HGX board, or AMD's UBB in a partner's chassis) stays an
                 # OEM box where the generation has one
-                oem = d.type.startswith("hgx-") or dev.generation == "amd-instinct"
-                to = oem_server if oem else server_dev
+                to = oem_server if is_oem_box(dev) else server_dev
+                res.servers_used[to.id] += 1
                 pairs.append((d, to.id))
                 if d.type != to.id:
                     res.changes[f"{d.type} -> {to.id}"] += 1

@@ -36,6 +36,7 @@ from engine.retarget import (
     RetargetResult,
     default_server,
     generations,
+    is_oem_box,
     retarget,
     server_choices,
 )
@@ -187,14 +188,25 @@ class RetargetDialog(QDialog):
                 default, reason = default_server(self.layout_, gen, self.catalog)
             except ValueError:
                 default, reason = "", ""
-            # by default an OEM (HGX) server maps to the generation's OEM server, not the
-            # flagship: the entry says so where the layout has such servers
+            # by default an OEM box (an HGX board, an AMD platform) maps to the
+            # generation's OEM server, not the flagship: the entry says so where the
+            # layout has such servers, and names the OEM server first where it has only
+            # those
             oem = OEM_SERVER.get(gen)
-            hgx = default == FLAGSHIP_SERVER.get(gen) and oem in self.catalog.devices and any(
-                d.type.startswith("hgx-") for r in self.layout_.racks for d in r.devices)
-            self.server.addItem(f"{name(default)} (default"
-                                + (f": {reason}" if reason else "")
-                                + (f"; HGX servers to {name(oem)}" if hgx else "") + ")", None)
+            boxes = [self.catalog.devices[d.type] for r in self.layout_.racks
+                     for d in r.devices if d.type in self.catalog.devices
+                     and self.catalog.devices[d.type].role == "gpu_server"
+                     and self.catalog.devices[d.type].generation != gen]
+            to_oem = default == FLAGSHIP_SERVER.get(gen) and oem in self.catalog.devices
+            some = to_oem and any(is_oem_box(b) for b in boxes)
+            only = some and all(is_oem_box(b) for b in boxes)
+            if only:
+                self.server.addItem(f"{name(oem)} (default: OEM boxes stay OEM boxes)", None)
+            else:
+                self.server.addItem(f"{name(default)} (default"
+                                    + (f": {reason}" if reason else "")
+                                    + (f"; OEM boxes to {name(oem)}" if some else "") + ")",
+                                    None)
             for dev in server_choices(self.catalog, gen):
                 if dev.id != default:
                     cooling = "liquid" if (dev.liquid_fraction.value or 0) >= 0.5 else "air"

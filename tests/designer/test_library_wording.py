@@ -362,8 +362,20 @@ def test_the_default_server_says_where_hgx_servers_go(qtbot, builtin_catalog):
     dlg.set_target("blackwell")
     assert dlg.wait()
     qtbot.waitUntil(lambda: dlg.result is not None, timeout=10_000)
+    # every GPU server of the hall an OEM box: the entry names the OEM server it becomes
     assert dlg.server.itemText(0) == \
-        "NVIDIA DGX B200 (default; HGX servers to HGX B200 8-GPU server (OEM))"
+        "HGX B200 8-GPU server (OEM) (default: OEM boxes stay OEM boxes)"
     kinds = {d.type for r in dlg.result.layout.racks for d in r.devices
              if builtin_catalog.devices[d.type].role == "gpu_server"}
     assert kinds == {"hgx-b200-8gpu"}
+    assert "GPU servers to hgx-b200-8gpu" in dlg.result.summary()
+    # with DGX servers beside them, it names both
+    mixed = lay.model_copy(update={"racks": [
+        r.model_copy(update={"devices": [MountedDevice(type="dgx-h100", u=3)]})
+        if r.id == racks[0].id else r for r in racks]})
+    dlg2 = RetargetDialog(mixed, catalog=builtin_catalog)
+    qtbot.addWidget(dlg2)
+    dlg2.set_target("blackwell")
+    assert dlg2.wait()
+    assert dlg2.server.itemText(0) == \
+        "NVIDIA DGX B200 (default; OEM boxes to HGX B200 8-GPU server (OEM))"
