@@ -55,6 +55,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, ConfigDict, Field, ValidationError
 
+from engine.catalog import Catalog, default_catalog
 from engine.errors import (
     MAX_DATA_FILE_BYTES,
     InputError,
@@ -66,6 +67,7 @@ from engine.errors import (
 from engine.templates import (
     ParameterError,
     TemplateFile,
+    catalog_problem,
     list_templates,
     no_control_chars,
     read_template_file,
@@ -425,7 +427,7 @@ def _json(bundle: Path, member: str, raw: bytes) -> object:
         raise BundleError(bundle, member, "JSON nested less deeply") from None
 
 
-def read_bundle(path: str | os.PathLike) -> BundleContents:
+def read_bundle(path: str | os.PathLike, catalog: Catalog | None = None) -> BundleContents:
     """Read and validate a bundle completely, writing nothing.
 
     Raises
@@ -520,10 +522,17 @@ def read_bundle(path: str | os.PathLike) -> BundleContents:
                 raise BundleError(bundle, e.file, f"template {e.id!r} version {e.version} as the "
                                   f"manifest lists (it is {t.id!r} version {t.version})")
             try:
-                resolve_params(t, {})
+                env = resolve_params(t, {})
+                # hardware it names that this catalog lacks (a bundle made with a user
+                # catalog this machine does not have): layouts of it could not be read
+                problem = catalog_problem(t, catalog or default_catalog(), env)
             except ParameterError as exc:
                 raise BundleError(bundle, e.file, f"a template whose defaults evaluate ({exc})") \
                     from None
+            if problem:
+                raise BundleError(bundle, f"{e.file}: {problem.split(': ', 1)[0]}",
+                                  problem.split(": ", 1)[1] + "; add the catalog file that "
+                                  "defines it to the user catalog first")
             templates[t.id] = t
             raws[t.id] = raw
     return BundleContents(manifest=manifest, templates=templates, raw=raws)

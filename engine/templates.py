@@ -120,6 +120,7 @@ __all__ = [
     "read_user_library",
     "list_templates",
     "get_template",
+    "catalog_problem",
     "layout_template_id",
     "resolve_params",
     "instantiate",
@@ -1115,6 +1116,11 @@ def instantiate(template: str | TemplateFile, params: dict[str, Any] | None = No
     env = resolve_params(t, dict(params or {}))
     try:
         if t.fixed is not None:
+            # a saved block names hardware by id: one the catalog lacks (a bundle from a
+            # user catalog this one does not have) would make a layout nothing can read
+            problem = catalog_problem(t, catalog, env)
+            if problem:
+                raise ParameterError(problem)
             return _instantiate_fixed(t, env, name)
         return _instantiate(t, env, catalog, name)
     except ParameterError as exc:
@@ -1129,6 +1135,53 @@ def instantiate(template: str | TemplateFile, params: dict[str, Any] | None = No
     except (ZeroDivisionError, OverflowError) as exc:
         raise ParameterError(f"template {t.id}: these parameters and catalog figures cannot "
                              f"be laid out ({exc})") from None
+
+
+def catalog_problem(t: TemplateFile, catalog: Catalog,
+                    env: dict[str, Any] | None = None) -> str | None:
+    """Return the first piece of hardware a template names that ``catalog`` lacks, as
+    "field: what" (``None`` when the catalog has all of it), for its parameters ``env``
+    (the defaults when not given): rack types, systems and devices of its rack groups or
+    fixed block, and a fixed block's unit and feed models and fabric switches.
+
+    Examples
+    --------
+    >>> t = get_template("gb200-nvl72-superpod")
+    >>> catalog_problem(t, default_catalog()) is None
+    True
+    >>> bad = t.model_copy(update={"racks": [t.racks[0].model_copy(
+    ...     update={"rack_type": "no-such-rack"})] + t.racks[1:]})
+    >>> catalog_problem(bad, default_catalog())
+    "racks.compute_a.rack_type: a rack type of the catalog (unknown 'no-such-rack')"
+    """
+    env = resolve_params(t, {}) if env is None else env
+    checks: list[tuple[str, str | None, Any]] = []
+    for g in t.racks:
+        checks.append((f"racks.{g.name}.rack_type", _s(g.rack_type, env), catalog.racks))
+        if g.system:
+            checks.append((f"racks.{g.name}.system", _s(g.system, env), catalog.devices))
+        checks += [(f"racks.{g.name}.devices", _s(d.type, env), catalog.devices)
+                   for d in g.devices]
+    f = t.fixed
+    if f is not None:
+        for r in f.racks:
+            checks.append((f"fixed.racks.{r.id}.type", r.type, catalog.racks))
+            if r.system:
+                checks.append((f"fixed.racks.{r.id}.system", r.system, catalog.devices))
+            checks += [(f"fixed.racks.{r.id}.devices", d.type, catalog.devices)
+                       for d in r.devices]
+        checks += [(f"fixed.cooling.{u.id}.model", u.model, catalog.facility)
+                   for u in f.cooling if u.model]
+        checks += [(f"fixed.feeds.{p.id}.model", p.model, catalog.facility)
+                   for p in f.feeds if getattr(p, "model", None)]
+        checks += [(f"fixed.fabrics.{fb.id}.tiers.{tr.name}.switch", tr.switch, catalog.devices)
+                   for fb in f.fabrics for tr in fb.tiers]
+    words = {id(catalog.racks): "a rack type", id(catalog.devices): "a device",
+             id(catalog.facility): "a facility model"}
+    for where, ref, known in checks:
+        if ref and ref not in known:
+            return f"{where}: {words[id(known)]} of the catalog (unknown {ref!r})"
+    return None
 
 
 def _instantiate(t: TemplateFile, env: dict[str, Any], catalog: Catalog,

@@ -228,6 +228,13 @@ def _case_truncated(p, good_bytes=None):
     p.write_bytes(buf.getvalue()[:-30])
 
 
+
+def _unknown_rack() -> bytes:
+    """fat-tree with its compute racks of a rack type no catalog has."""
+    data = json.loads(template_json())
+    data["racks"][0]["rack_type"] = "no-such-rack"
+    return json.dumps(data).encode()
+
 BAD_BUNDLES = {
     "not a zip": (_case_not_zip, "zip archive"),
     "empty file": (_case_empty, "a template bundle (a zip archive), but the file is empty"),
@@ -264,6 +271,8 @@ BAD_BUNDLES = {
                                                           {"id": "fat-tree", "version": "1.0",
                                                            "file": "templates/x/fat-tree.json",
                                                            "sha256": "0" * 64}]}), "SHA-256"),
+    "unknown hardware": (lambda p: make_bundle(p, [("templates/x/fat-tree.json", _unknown_rack())]),
+                         "a rack type of the catalog (unknown 'no-such-rack')"),
     "invalid template json": (lambda p: make_bundle(p, [("templates/x/fat-tree.json",
                                                          b'{"schema": "rackscape.template/1",')]),
                               "valid JSON"),
@@ -445,3 +454,18 @@ def test_a_5000_digit_integer_in_a_template_names_the_member(tmp_path, lib):
         import_bundle(path, user_dir=lib)
     assert str(ei.value) == (f"{path}: templates/x/t.json: expected valid JSON with numbers of "
                              "at most 4,300 digits")
+
+
+def test_a_saved_block_naming_hardware_the_catalog_lacks_is_refused_in_words():
+    # a block saved where a user catalog defined a rack type: on a machine without that
+    # catalog file, laying it out would write a layout nothing can read
+    from engine.snapshot import template_from_selection
+    from engine.templates import ParameterError, instantiate
+
+    lay = instantiate("dgx-h100-hall", {"racks": 2})
+    t = template_from_selection(lay, [r.id for r in lay.racks], "two-racks", "Two racks")
+    racks = [r.model_copy(update={"type": "no-such-rack"}) for r in t.fixed.racks]
+    bad = t.model_copy(update={"fixed": t.fixed.model_copy(update={"racks": racks})})
+    with pytest.raises(ParameterError, match="a rack type of the catalog .unknown 'no-such-rack'."):
+        instantiate(bad, {})
+    assert instantiate(t, {}).racks
