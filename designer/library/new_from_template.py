@@ -442,9 +442,11 @@ class NewFromTemplateDialog(QDialog):
         self.tree.currentItemChanged.connect(self._on_item)
 
         self.title = QLabel()
+        self.title.setTextFormat(Qt.TextFormat.PlainText)  # a user's title, as typed
         self.title.setStyleSheet("font-size: 15px; font-weight: 600;")
         self.title.setWordWrap(True)
         self.meta = QLabel()
+        self.meta.setTextFormat(Qt.TextFormat.PlainText)
         self.meta.setStyleSheet(f"color: {_MUTED};")
         self.meta.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         # a paragraph per sentence, references as small marks, the sources listed below:

@@ -137,6 +137,7 @@ class RetargetDialog(QDialog):
         intro = QLabel(f"“{layout.name}” is a {_label(layout.generation)} design. Each GPU "
                        "server, rack-scale system and scale-out switch maps to the chosen "
                        "generation's equivalent; the result opens as a new document.")
+        intro.setTextFormat(Qt.TextFormat.PlainText)  # the design's name, as typed
         intro.setWordWrap(True)
         form = QFormLayout()
         form.addRow("Target generation", self.generation)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import html
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -208,7 +209,8 @@ class SaveSelectionAsTemplateDialog(QDialog):
         mixed = (f" {other[0]} of the racks hold{'s' * (other[0] == 1)} "
                  f"{', '.join(_generation_label(g) for g in other[1])} GPUs: laid out, they "
                  "are marked GEN-MIXED." if other[0] else "")
-        self.summary = QLabel(f"Saves {what or 'nothing'} of “{layout.name}” as a "
+        self.summary = QLabel(f"Saves {html.escape(what or 'nothing')} of "
+                              f"“{html.escape(layout.name)}” as a "
                               f"{_generation_label(layout.generation)} template; its "
                               "<i>copies</i> parameter lays "
                               "the block out several times. Other items outside the "

@@ -217,7 +217,8 @@ def description_html(text: str, sources: list[str], titles: dict[str, str]) -> s
 
     paras = []
     for sentence in split_sentences(text):
-        body = _REFS.sub(refs, html.escape(sentence, quote=False))
+        # a line break the author wrote stays one
+        body = _REFS.sub(refs, html.escape(sentence, quote=False)).replace("\n", "<br>")
         paras.append(f"<p style='margin:0 0 6px 0'>{body}</p>")
     if sources:
         lines = []

@@ -379,3 +379,13 @@ def test_the_default_server_says_where_hgx_servers_go(qtbot, builtin_catalog):
     assert dlg2.wait()
     assert dlg2.server.itemText(0) == \
         "NVIDIA DGX B200 (default; OEM boxes to HGX B200 8-GPU server (OEM))"
+
+
+def test_markup_in_a_users_title_and_description_shows_as_typed():
+    """A user's title with angle brackets shows them, not bold text; a line break in a
+    description stays a line break."""
+    from designer.library.template_form import description_html
+
+    h = description_html("Line one\nLine two", [], {})
+    assert "Line one<br>Line two" in h
+    assert "&lt;b&gt;" in description_html("A <b>bold</b> claim", [], {})
