@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from typing import Any
 
 import numpy as np
@@ -29,7 +30,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
+from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut, QValidator
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -55,7 +56,7 @@ from PySide6.QtWidgets import (
 
 from designer.panels.charts import CategoryAxis
 from engine.catalog import Catalog, default_catalog, generation_name
-from engine.compare import DEFAULT_GENERATIONS, PLANS, CompareRow
+from engine.compare import DEFAULT_GENERATIONS, MAX_GPUS, PLANS, CompareRow
 
 __all__ = ["CompareWindow", "CompareTableModel", "FIGURES", "CHARTS", "GENERATION_COLORS",
            "rule_details"]
@@ -223,6 +224,46 @@ def rule_details(row: CompareRow, severity: str) -> str | None:
             lines.append(f"{v['code']}{times}: {v['message']}")
     return "\n".join(lines) or None
 
+
+
+def _checked_box(base: type, what: str, unit: str):
+    """A spin box of ``base`` that remembers a number typed outside its range (which Qt
+    puts back to the last value when the field is left), so the window can say it
+    rather than run on a value nobody typed."""
+
+    class Checked(base):
+        def __init__(self) -> None:
+            super().__init__()
+            self._refused = ""
+
+        def fixup(self, text: str) -> str:  # noqa: D102 - Qt's: text it will not take
+            t = text.removesuffix(self.suffix()).strip().replace(",", "")
+            try:
+                v = float(t)
+            except ValueError:
+                v = None
+            if v is not None and not self.minimum() <= v <= self.maximum():
+                def num(x: float) -> str:
+                    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,g}"
+
+                self._refused = (f"{what}: {num(v)}{unit} is outside {num(self.minimum())} "
+                                 f"to {num(self.maximum())}{unit}; nothing was compared")
+            return super().fixup(text)
+
+        def validate(self, text: str, pos: int):
+            state = super().validate(text, pos)
+            if state[0] == QValidator.State.Invalid:
+                t = text.removesuffix(self.suffix()).strip().replace(",", "")
+                if re.fullmatch(r"-?\d+(\.\d*)?", t):  # a number, out of range: held
+                    return (QValidator.State.Intermediate, text, pos)
+            return state
+
+        def take_refusal(self) -> str:
+            """Return (and forget) what a number typed out of range was refused for."""
+            said, self._refused = self._refused, ""
+            return said
+
+    return Checked()
 
 class CompareTableModel(QAbstractTableModel):
     """The comparison as a table: one column per generation, one row per figure."""
@@ -444,21 +485,21 @@ class CompareWindow(QWidget):
         group = QButtonGroup(self)
         for button in (self.by_gpus, self.by_power, self.by_hall):
             group.addButton(button)
-        self.gpus = QSpinBox()
-        self.gpus.setRange(1, 10_000_000)
+        self.gpus = _checked_box(QSpinBox, "GPUs", "")
+        self.gpus.setRange(1, MAX_GPUS)
         self.gpus.setSingleStep(256)
         self.gpus.setValue(1024)
         self.gpus.setToolTip("The fewest whole blocks (scalable units, pods) reaching this "
                              "many GPUs")
-        self.power_mw = QDoubleSpinBox()
+        self.power_mw = _checked_box(QDoubleSpinBox, "Facility power", " MW")
         self.power_mw.setRange(0.01, 10_000)
         self.power_mw.setDecimals(2)
         self.power_mw.setValue(10.0)
         self.power_mw.setSuffix(" MW")
         self.power_mw.setToolTip("The most whole blocks within this facility power (IT × PUE)")
         self.has_hall = QCheckBox("Hall")
-        self.hall_w = QDoubleSpinBox()
-        self.hall_d = QDoubleSpinBox()
+        self.hall_w = _checked_box(QDoubleSpinBox, "Hall width", " m")
+        self.hall_d = _checked_box(QDoubleSpinBox, "Hall depth", " m")
         for box, val in ((self.hall_w, 60.0), (self.hall_d, 40.0)):
             box.setRange(1.0, 10_000.0)
             box.setDecimals(2)
@@ -659,6 +700,13 @@ class CompareWindow(QWidget):
     def run(self) -> int:
         """Start the comparison on the background thread, a generation at a time; return
         its serial."""
+        # a number typed out of range was put back by the field: say so, run nothing
+        for box in (self.gpus, self.power_mw, self.hall_w, self.hall_d):
+            said = box.take_refusal()
+            if said:
+                self.status.setText(html.escape(said))
+                box.setFocus()
+                return -1
         kw = self.intent()
         if not kw["generations"]:
             self.status.setText("Tick at least one generation.")

@@ -284,3 +284,21 @@ def test_opened_notes_wrap_in_full_and_leave_the_charts_readable(qtbot, builtin_
     win.notes_button.click()
     qtbot.wait(20)
     assert not area.isVisible() and win.table.height() > table_open
+
+
+def test_a_gpu_count_typed_out_of_range_is_said_and_nothing_runs(qtbot, builtin_catalog):
+    """0 GPUs typed into the intent: Qt puts the last value back when the field is left;
+    the window says what was refused and runs no comparison on a value nobody typed."""
+    win = CompareWindow(catalog=builtin_catalog)
+    qtbot.addWidget(win)
+    win.show()
+    win.by_gpus.setChecked(True)
+    win.gpus.setFocus()
+    win.gpus.selectAll()
+    qtbot.keyClicks(win.gpus, "0")
+    win.run_button.setFocus()  # leaving the field: Qt's fix-up
+    win.gpus.interpretText()
+    win.gpus.fixup(win.gpus.text())
+    assert win.run() == -1 and not win.is_running()
+    assert "GPUs: 0 is outside 1 to 100,000,000; nothing was compared" in win.status.text()
+    assert win.gpus.take_refusal() == ""  # said once
