@@ -127,6 +127,23 @@ def is_short(row: CompareRow, gpus: int | None, fill: bool = False) -> bool:
     return row.note.startswith(("does not fit", "capped", "short"))
 
 
+def short_word(row: CompareRow, gpus: int | None, fill: bool = False) -> str:
+    """Return the word a generation that misses the intent is marked with: "over" where
+    its smallest block is over a power envelope, else "short" ("" when it meets it).
+
+    Examples
+    --------
+    >>> r = CompareRow(generation="hopper", template="t", param="scalable_units",
+    ...                param_value=1, note="does not fit: one block needs 0.6 MW")
+    >>> import dataclasses
+    >>> short_word(r, None), short_word(dataclasses.replace(r, note=""), None)
+    ('over', '')
+    """
+    if not is_short(row, gpus, fill):
+        return ""
+    return "over" if not gpus and not fill and row.note.startswith("does not fit") else "short"
+
+
 def short_figure(gpus: int | None, fill: bool = False) -> str:
     """Return the figure a short generation falls short in: ``"gpus"`` for a GPU count,
     ``"facility_mw"`` for a power envelope, ``""`` for the most blocks in a hall (its
@@ -392,7 +409,7 @@ class CompareTableModel(QAbstractTableModel):
             if section in self.pending:
                 return f"{_label(r.generation)} — {self.pending[section]}"
             return _label(r.generation) + (" (prelim.)" if r.preliminary else "") + \
-                (" — short" if is_short(r, self.gpus, self.fill) else "")
+                (f" — {word}" if (word := short_word(r, self.gpus, self.fill)) else "")
         return FIGURES[section][0]
 
 
@@ -987,6 +1004,7 @@ class CompareWindow(QWidget):
         design."""
         ok = [r for r in rows if not r.error]
         short = [is_short(r, gpus, fill) for r in ok]
+        words = [short_word(r, gpus, fill) for r in ok]
         self.short_generations = [r.generation for r, s in zip(ok, short, strict=True) if s]
         ticks = [[(k, _SHORT.get(r.generation, r.generation)) for k, r in enumerate(ok)]]
         for key, plot in self.plots.items():
@@ -1013,7 +1031,7 @@ class CompareWindow(QWidget):
             texts = []
             for k, h in enumerate(heights):
                 # "short" under the value keeps neighbouring labels apart on narrow bars
-                label = chart_label(h, key) + ("\nshort" if short[k] else "")
+                label = chart_label(h, key) + (f"\n{words[k]}" if short[k] else "")
                 text = pg.TextItem(label, color=SHORT_COLOR if short[k] else "#333",
                                    anchor=(0.5, 1.0))
                 text.setFont(self._label_font)
