@@ -684,6 +684,8 @@ class NewFromTemplateDialog(QDialog):
             return ""
         for p in t.parameters:
             ed = self.editors.get(p.name)
+            if isinstance(ed, ParamSpinBox) and ed.fraction():
+                return f"{param_label(p.name)}: expected a whole number (got {ed.fraction()})"
             if isinstance(ed, (ParamSpinBox, ParamDoubleSpinBox)):
                 why = param_refusal(param_label(p.name), p, ed.value())
                 if why:
@@ -726,6 +728,10 @@ class NewFromTemplateDialog(QDialog):
             return
         self._timer.stop()
         self._pending_serial = -1
+        if isinstance(ed, ParamSpinBox) and ed.fraction():
+            self._show_error(f"{param_label(p.name)}: expected a whole number "
+                             f"(got {ed.fraction()})")
+            return
         self._show_error(f"{param_label(p.name)}: expected a number from {range_text(p)}")
 
     def _show_error(self, text: str) -> None:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEvent, QSize, Qt
+from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QDoubleSpinBox,
@@ -142,6 +143,18 @@ class ParamSpinBox(_SoftRange, QSpinBox):
         self.soft_min = None if soft_min is None else int(soft_min)
         self.soft_max = None if soft_max is None else int(soft_max)
         self.setRange(-(10**9) + 1, 10**9 - 1)
+
+    def validate(self, text: str, pos: int):  # noqa: D102 - Qt's
+        # a decimal point typed stays in the field (Qt dropped the key: "1.5" read 15), and
+        # the form refuses the number in words (:meth:`fraction`)
+        if re.fullmatch(r"\s*-?\d*\.\d*\s*", text.removesuffix(self.suffix())):
+            return (QValidator.State.Intermediate, text, pos)
+        return super().validate(text, pos)
+
+    def fraction(self) -> str:
+        """Return the number typed when it is not whole ("" when it is)."""
+        t = self.cleanText().strip()
+        return t if re.fullmatch(r"-?\d*\.\d*", t) and t not in (".", "-.") else ""
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
         return self._soft_hint(super().sizeHint())

@@ -256,6 +256,22 @@ def test_a_number_typed_empty_or_out_of_range_is_an_error(qtbot, new_dialog):
     assert new_dialog.error_text() == "" and new_dialog.ok_button.isEnabled()
 
 
+def test_a_decimal_point_in_a_whole_number_field_is_refused_in_words(qtbot, new_dialog):
+    """'1.5' typed as scalable units: the point stays in the field (the field dropped it
+    and read 15) and the form says a whole number is expected."""
+    new_dialog.select_template("dgx-h100-superpod")
+    ed = new_dialog.editors["scalable_units"]
+    ed.lineEdit().selectAll()
+    qtbot.keyClick(ed.lineEdit(), Qt.Key.Key_Delete)
+    qtbot.keyClicks(ed.lineEdit(), "1.5")
+    assert ed.lineEdit().text() == "1.5"
+    assert new_dialog.error_text() == "Scalable units: expected a whole number (got 1.5)"
+    assert not new_dialog.ok_button.isEnabled()
+    qtbot.keyClick(ed.lineEdit(), Qt.Key.Key_Backspace)
+    qtbot.keyClick(ed.lineEdit(), Qt.Key.Key_Backspace)
+    assert new_dialog.error_text() == "" and new_dialog.ok_button.isEnabled()
+
+
 def test_window_action_opens_the_chosen_layout(qtbot, window, monkeypatch):
     acts = library.install(window)
     assert library.install(window) is acts  # idempotent
