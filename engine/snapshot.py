@@ -189,6 +189,7 @@ def selection_left_behind(layout: Layout, ids: Iterable[str],
     >>> for line in selection_left_behind(lay, ["GPU-0001"]):
     ...     print(line)
     1 rack loses its feeds (not selected: BW-01a-A, BW-01a-B)
+    1 rack loses the room's cooling (no CRAH (air) unit selected)
     fabric compute is left out (its network racks are not selected: NET-0001)
     """
     chosen = {it["id"] for items in copy_items(layout, ids).values() for it in items}
@@ -203,8 +204,23 @@ def selection_left_behind(layout: Layout, ids: Iterable[str],
             out.append(f"{len(hit)} rack{'s' * (len(hit) != 1)} "
                        f"{'lose their' if len(hit) != 1 else 'loses its'} {what} (not "
                        f"selected: {', '.join(names[:4])}{', ...' if len(names) > 4 else ''})")
+    # racks cooled by the room's units (the nearest, with no unit named): a block without
+    # any of that kind lays out with nothing to take its air or coolant
+    catalog = catalog or default_catalog()
+    kinds = {u.kind for u in layout.cooling if u.id in chosen}
+    doors = {u.rack for u in layout.cooling if u.id in chosen and u.kind == "rear_door"}
+    need_air = need_liquid = 0
+    for r in racks:
+        types = [r.system] if r.system else [d.type for d in r.devices]
+        shares = [catalog.devices[t].liquid_fraction.v() for t in types if t in catalog.devices]
+        need_air += any(sh < 1.0 for sh in shares) and not r.crah and r.id not in doors
+        need_liquid += any(sh > 0.0 for sh in shares) and not r.cdu
+    for n, kind, word in ((need_air, "crah", "CRAH (air)"), (need_liquid, "cdu", "CDU (liquid)")):
+        if n and kind not in kinds:
+            out.append(f"{n} rack{'s' * (n != 1)} {'lose' if n != 1 else 'loses'} the room's "
+                       f"cooling (no {word} unit selected)")
     rack_ids = [r.id for r in racks]
-    kept = _kept_fabrics(layout, chosen, rack_ids, catalog or default_catalog())
+    kept = _kept_fabrics(layout, chosen, rack_ids, catalog)
     for fab, k in zip(layout.fabrics, kept, strict=True):
         # a fabric the selection touches but cannot carry: its switches stay behind
         touched = set(fab.members or rack_ids) & set(rack_ids)
