@@ -29,11 +29,13 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QFormLayout,
+    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QMessageBox,
+    QScrollArea,
     QSplitter,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -484,7 +486,6 @@ class NewFromTemplateDialog(QDialog):
         self.rules.setWordWrap(True)
         self.rules.setTextFormat(Qt.TextFormat.RichText)
         self.rules.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.rules.hide()
 
         self.error = QLabel()
         self.error.setStyleSheet(_ERROR_STYLE)
@@ -505,7 +506,17 @@ class NewFromTemplateDialog(QDialog):
         params_row.addWidget(self.form_box, 1)
         params_row.addWidget(self.preview_box, 1)
         rl.addLayout(params_row)
-        rl.addWidget(self.rules)
+        # the rules sit in a box of a fixed height (the lines of _RULES_SHOWN rules and the
+        # "and N more" line, scrolling when messages wrap further): a preview with more or
+        # fewer rules never moves the Parameters panel under the pointer
+        self.rules_area = QScrollArea()
+        self.rules_area.setWidget(self.rules)
+        self.rules_area.setWidgetResizable(True)
+        self.rules_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.rules_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.rules_area.setFixedHeight(
+            int((_RULES_SHOWN + 1) * self.rules.fontMetrics().lineSpacing() * 1.5) + 8)
+        rl.addWidget(self.rules_area)
         rl.addWidget(self.error)
         self.skipped_label = QLabel()
         self.skipped_label.setWordWrap(True)
@@ -742,10 +753,7 @@ class NewFromTemplateDialog(QDialog):
             for label in self.figures.values():
                 label.setText("—")
             self.status.setText("")
-            # the rules of the last preview no longer apply, but their room stays until
-            # the next one: the Parameters panel never moves under the pointer
-            if self.rules.isVisible():
-                self.rules.setMinimumHeight(self.rules.height())
+            # the rules of the last preview no longer apply (their box keeps its room)
             self.rules.setText("")
             self.rules.setToolTip("")
 
@@ -808,9 +816,8 @@ class NewFromTemplateDialog(QDialog):
     def _show_rules(self, details: list[dict[str, Any]]) -> None:
         """List each broken rule with its message under the preview (what the rule says,
         not only its code); more than :data:`_RULES_SHOWN` go to the tooltip."""
-        self.rules.setMinimumHeight(0)
         if not details:
-            self.rules.hide()
+            self.rules.setText("")
             self.rules.setToolTip("")
             return
 

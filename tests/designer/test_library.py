@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 from panel_helpers import hall_compare_window  # tests/designer is on pytest's path
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from designer import library
 from designer.library import bundles
@@ -270,6 +270,22 @@ def test_a_decimal_point_in_a_whole_number_field_is_refused_in_words(qtbot, new_
     qtbot.keyClick(ed.lineEdit(), Qt.Key.Key_Backspace)
     qtbot.keyClick(ed.lineEdit(), Qt.Key.Key_Backspace)
     assert new_dialog.error_text() == "" and new_dialog.ok_button.isEnabled()
+
+
+def test_the_parameters_stay_put_whatever_the_rules_under_the_preview(qtbot, new_dialog):
+    """A preview with no rule broken, then one with five: the Parameters panel stays
+    where the pointer aims at it."""
+    new_dialog.select_template("dgx-h100-hall")
+    new_dialog.show()
+    qtbot.waitExposed(new_dialog)
+    new_dialog._show_rules([])
+    QApplication.processEvents()
+    at = new_dialog.form_box.mapTo(new_dialog, QPoint(0, 0))
+    new_dialog._show_rules([{"code": f"COOL-N{k}", "severity": "error", "count": 2,
+                             "message": "a long message " * 8} for k in range(5)])
+    QApplication.processEvents()
+    assert new_dialog.form_box.mapTo(new_dialog, QPoint(0, 0)) == at
+    assert "and 1 more rule" in new_dialog.rules.text()
 
 
 def test_window_action_opens_the_chosen_layout(qtbot, window, monkeypatch):
