@@ -66,7 +66,7 @@ class ExportBundleDialog(QDialog):
                  path: str | Path | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Export template bundle")
-        self.resize(820, 560)
+        self.resize(980, 600)
         self.user_dir: Path | str = Path(user_dir) if user_dir is not None else "default"
         self.manifest: Manifest | None = None
         self._agreed_to_replace: Path | None = None

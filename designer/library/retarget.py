@@ -104,7 +104,8 @@ class RetargetDialog(QDialog):
 
         super().__init__(parent)
         self.setWindowTitle("Retarget to generation")
-        self.resize(760, 400)
+        # the summary of a rack-scale design reads without scrolling, the server entries whole
+        self.resize(920, 600)
         self.layout_ = layout
         self.catalog = catalog or default_catalog()
         self.result: RetargetResult | None = None
@@ -125,6 +126,7 @@ class RetargetDialog(QDialog):
         # its top air-cooled server for an air-cooled hall) or any other of its servers
         self.server = QComboBox()
         self.server.setToolTip("The GPU server every GPU server of the design becomes")
+        self.server.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         # what the rack-scale systems (NVL72 racks) become: the generation's own, no choice
         self.system = QLabel()
         self.system.setToolTip("The rack-scale system every rack-scale system of the design "
