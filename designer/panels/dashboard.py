@@ -935,9 +935,10 @@ class DashboardPanel(QWidget):
                 continue
             cap = c.group_capacity_kw[g]
             level = 100.0 * c.group_n1_capacity_kw[g] / cap if cap > 0 else 0.0
-            xs += [members[0] - 0.45, members[-1] + 0.45]
-            ys += [level, level]
             status = group_status(c, g)
+            if not status.startswith("rear doors"):  # the room air backs a door up
+                xs += [members[0] - 0.45, members[-1] + 0.45]
+                ys += [level, level]
             margins.append((float(c.group_margin_kw[g]), name, status))
         self.n1_lines.setData(np.array(xs), np.array(ys))
         box.note.setText(_n1_note(margins))
@@ -1087,11 +1088,20 @@ def _n1_note(margins: list[tuple[float, str, str]]) -> str:
     ...                  (50.0, "West", "N+1 OK"), (60.0, "CDU", "N+1 OK")])
     >>> "3 more groups" in note and "1 of them short" in note
     True
+    >>> _n1_note([(228.0, "Rear doors", "rear doors: room air backs them up"),
+    ...           (50.0, "CRAH", "N+1 OK")]).endswith("Rear doors&nbsp;no&nbsp;N+1</span>")
+    True
     """
-    ordered = sorted(margins, key=lambda m: (m[2].startswith("no load"), m[0], m[1]))
+    # groups with no N+1 to keep (no load; rear doors, which the room air backs up) after
+    # the others
+    def aside(status: str) -> bool:
+        return status.startswith(("no load", "rear doors"))
+
+    ordered = sorted(margins, key=lambda m: (aside(m[2]), m[0], m[1]))
     named = N1_NOTE_GROUPS if len(ordered) <= N1_NOTE_GROUPS else 1
-    parts = [f"<span style='color:#777'>{html.escape(name)}&nbsp;no&nbsp;load</span>"
-             if status.startswith("no load") else
+    parts = [f"<span style='color:#777'>{html.escape(name)}&nbsp;"
+             f"{'no&nbsp;load' if status.startswith('no load') else 'no&nbsp;N+1'}</span>"
+             if aside(status) else
              f"<span style='color:{'#2e7d32' if m >= 0 else _OVER}'>"
              f"{html.escape(name)}&nbsp;{m:+,.0f}&nbsp;kW</span>"
              for m, name, status in ordered[:named]]
@@ -1099,8 +1109,7 @@ def _n1_note(margins: list[tuple[float, str, str]]) -> str:
         # of those not named, how many fall short: a second group short is not hidden
         # behind "more groups" that read as fine
         rest = ordered[named:]
-        short = sum(1 for m, _name, status in rest
-                    if m < 0 and not status.startswith("no load"))
+        short = sum(1 for m, _name, status in rest if m < 0 and not aside(status))
         more = f"{len(rest)} more group{'s' * (len(rest) != 1)}"
         if short:
             more += (f", <span style='color:{_OVER}'>{short} of them short</span>")
