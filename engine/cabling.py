@@ -304,7 +304,8 @@ class TrayGraph:
         seg_a, seg_b = np.asarray(seg_a, np.int64), np.asarray(seg_b, np.int64)
         t_a, t_b = np.asarray(t_a, np.float64), np.asarray(t_b, np.float64)
         w = np.asarray(weight, np.float64)
-        w2 = w.reshape(len(w), -1)
+        # no routes (nothing re-routed, or every link inside one rack): nothing to add
+        w2 = w.reshape(len(w), w.shape[1] if w.ndim > 1 else 1)
         nt = int(n_trays if n_trays is not None else self.seg_tray.max(initial=-1) + 1)
         out = np.zeros((nt, w2.shape[1]))
         if len(seg_a) and self.n_segments:

@@ -319,8 +319,15 @@ def nearest_feeds_many(layout: Layout, boxes: np.ndarray,
     still = (seg[:, 0] == seg[:, 2]) & (seg[:, 1] == seg[:, 3])
     geoms[still] = shapely.points(seg[still, :2])
     tree = shapely.STRtree(geoms)
-    bi, si = tree.query(shapely.box(*boxes.T), predicate="dwithin",
-                        distance=reach_m + half + 1e-6)
+    # (a footprint of no size, a point, is no polygon to the tree: it goes in as a point)
+    query = shapely.box(*boxes.T)
+    dot = (boxes[:, 0] == boxes[:, 2]) | (boxes[:, 1] == boxes[:, 3])
+    query[dot] = shapely.points((boxes[dot, 0] + boxes[dot, 2]) / 2,
+                                (boxes[dot, 1] + boxes[dot, 3]) / 2)
+    # (a line-thin footprint's centre point stands for it, its half length added below)
+    half = max(half, float(np.hypot(boxes[dot, 2] - boxes[dot, 0],
+                                    boxes[dot, 3] - boxes[dot, 1]).max(initial=0.0)))
+    bi, si = tree.query(query, predicate="dwithin", distance=reach_m + 2 * half + 1e-6)
     if not len(bi):
         return out
     d = box_segment_distance(boxes[bi], seg[si])

@@ -69,3 +69,12 @@ def test_overlaps_of_a_large_selection_are_found_pair_by_pair():
     lay = lay.model_copy(update={"racks": racks + moved})
     hit = overlapped(lay, [r.id for r in moved])
     assert sorted(hit) == sorted(r.id for r in racks if r.x_m < 0.6 * 21)
+
+
+def test_a_footprint_of_no_size_finds_its_feed_too():
+    lay = Layout(hall=Hall(outline=[(0, 0), (9, 0), (9, 9)]), feeds=[
+        PowerFeed(id="A1", kind="busway", side="A", voltage_v=415, phases=3, amps=400,
+                  points=[(0, 2), (9, 2)])])
+    boxes = np.array([[1.0, 2.5, 1.0, 2.5], [1.0, 2.5, 3.0, 2.5], [1.0, 1.4, 1.6, 2.6]])
+    assert nearest_feeds_many(lay, boxes) == [_one_at_a_time(lay, b) for b in boxes] \
+        == [{"A": "A1"}] * 3

@@ -154,3 +154,15 @@ def test_tray_loads_worked_out_move_by_move_equal_those_of_a_full_analysis():
         inc = an.update(lay, moved)
         assert inc.network.cabling.tray_cables == analyze(lay, CATALOG).network.cabling.tray_cables
         assert inc.network.cabling.tray_links == analyze(lay, CATALOG).network.cabling.tray_links
+
+
+def test_a_move_that_reroutes_nothing_keeps_the_counts():
+    # a rack moved across its tray keeps its point on it: the routing is a new one, but
+    # no route changed (nothing to take off or put on)
+    lay = instantiate("dgx-h100-superpod", {"scalable_units": 2}, catalog=CATALOG)
+    an = Analyzer(lay, CATALOG)
+    before = an.result.network.cabling.tray_cables
+    lay = lay.model_copy(update={"racks": [r.model_copy(update={"y_m": r.y_m - 0.4})
+                                           if r.id == "GPU-0001" else r for r in lay.racks]})
+    after = an.update(lay, ["GPU-0001"]).network.cabling.tray_cables
+    assert after == before == analyze(lay, CATALOG).network.cabling.tray_cables
