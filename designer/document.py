@@ -206,6 +206,10 @@ class _Job(QRunnable):
         self._runner._drain()
 
 
+#: how many turns a document remembers the shift of (undo and turn again finds them)
+_TURNS_KEPT = 32
+
+
 class AnalysisRunner(QObject):
     """Runs the engine's :class:`Analyzer` for one document, in order, newest first.
 
@@ -245,6 +249,9 @@ class AnalysisRunner(QObject):
 
     def _analyze(self, layout: Layout, changed: list[str] | None) -> Analysis:
         t0 = time.perf_counter()
+        # a patch asked of no analyzer (the first, or one reset after a stopped run) is a
+        # full analysis, and is timed as one
+        full = changed is None or self.analyzer is None
         try:
             if self.analyzer is None:
                 self.analyzer = Analyzer(layout, self.catalog)
@@ -255,7 +262,7 @@ class AnalysisRunner(QObject):
             self.analyzer = None  # its arrays may be half patched
             raise
         self.last_duration_s = time.perf_counter() - t0
-        self.durations_s["full" if changed is None else "patch"] = self.last_duration_s
+        self.durations_s["full" if full else "patch"] = self.last_duration_s
         return result
 
     def run_now(self, serial: int, layout: Layout, changed: list[str] | None,
@@ -371,8 +378,10 @@ class LayoutDocument(QObject):
         self._path: Path | None = None
         self._stamp: tuple[int, int] | None = None  # the file as last read or written here
         self._previewing = False
-        #: the last turn: (the layout it left, the items, its shift back onto the floor)
-        self._last_turn: tuple[Layout, frozenset[str], tuple[float, float]] | None = None
+        #: the latest turns, newest first: (the layout each left, its items, how far it
+        #: moved them from where the turn alone put them), so an undo back to one of them
+        #: finds it
+        self._turns: list[tuple[Layout, frozenset[str], tuple[float, float]]] = []
         self._committed = layout or self.blank_layout(30.0, 20.0)
         self._display = self._committed
         self._index: dict[str, tuple[str, Any]] = {}
@@ -832,11 +841,12 @@ class LayoutDocument(QObject):
                                           for i, a in anchors.items() if a is not None})
 
         base, undone = self._committed, (0.0, 0.0)
-        last = self._last_turn
-        if last is not None and last[0] is self._committed and last[1] == frozenset(ids):
-            # the turn before this one moved the selection back onto the floor: this turn
-            # starts from where that one would have left it, so turns that add up to a
-            # whole turn (R four times, or twice for a half turn) put it back in its place
+        last = next((t for t in self._turns if t[0] is self._committed), None)
+        if last is not None and last[1] == frozenset(ids) and last[2] != (0.0, 0.0):
+            # the turn that made this layout moved the selection back onto the floor
+            # (the last one, or one an undo came back to): this turn starts from where
+            # that one would have left it, so turns that add up to a whole turn (R four
+            # times, or twice for a half turn) put it back in its place
             undone = (-last[2][0], -last[2][1])
             base = shifted(base, undone)
         after = edits.rotate_items(base, ids, delta_deg)
@@ -844,7 +854,9 @@ class LayoutDocument(QObject):
             delta_deg % 360, f"{delta_deg % 360}°")
         text = f"Rotate {self._name(ids)} {turn}"
         shift = (0.0, 0.0)
-        if len(ids) > 1 and not edits.off_floor(base, ids, self._catalog):
+        # (a selection standing on the floor before the turn; one already off it is left
+        # where the turn puts it)
+        if len(ids) > 1 and not edits.off_floor(self._committed, ids, self._catalog):
             shift = edits.onto_floor(after, ids, self._catalog) or (0.0, 0.0)
             if shift != (0.0, 0.0):
                 after = shifted(after, shift)
@@ -854,7 +866,11 @@ class LayoutDocument(QObject):
             text += (f" (moved {math.hypot(*net):.2f} m back to where "
                      f"{'they' if len(ids) > 1 else 'it'} stood)")
         pushed = self._push(text, after)
-        self._last_turn = (self._committed, frozenset(ids), shift) if pushed else None
+        if pushed:
+            # how far this turn moved the items from where turning alone put them: the
+            # next turn from this layout starts from there
+            self._turns = [(self._committed, frozenset(ids), shift),
+                           *self._turns][:_TURNS_KEPT]
         return pushed
 
     def set_field(self, ids: Sequence[str], field: str, value: Any, merge: bool = False,

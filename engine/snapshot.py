@@ -215,8 +215,10 @@ def selection_left_behind(layout: Layout, ids: Iterable[str],
         shares = [catalog.devices[t].liquid_fraction.v() for t in types if t in catalog.devices]
         need_air += any(sh < 1.0 for sh in shares) and not r.crah and r.id not in doors
         need_liquid += any(sh > 0.0 for sh in shares) and not r.cdu
+    in_hall = {u.kind for u in layout.cooling}
     for n, kind, word in ((need_air, "crah", "CRAH (air)"), (need_liquid, "cdu", "CDU (liquid)")):
-        if n and kind not in kinds:
+        # (a hall with no unit of the kind loses nothing by the selection)
+        if n and kind in in_hall and kind not in kinds:
             out.append(f"{n} rack{'s' * (n != 1)} {'lose' if n != 1 else 'loses'} the room's "
                        f"cooling (no {word} unit selected)")
     rack_ids = [r.id for r in racks]

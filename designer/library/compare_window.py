@@ -252,6 +252,12 @@ def _checked_box(base: type, what: str, unit: str):
         def __init__(self) -> None:
             super().__init__()
             self._refused = ""
+            # a new entry typed: the last refusal no longer stands (a field left out of
+            # range again says it again)
+            self.lineEdit().textEdited.connect(self._forget)
+
+        def _forget(self, *_: object) -> None:
+            self._refused = ""
 
         def fixup(self, text: str) -> str:  # noqa: D102 - Qt's: text it will not take
             t = text.removesuffix(self.suffix()).strip().replace(",", "")

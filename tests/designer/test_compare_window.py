@@ -302,3 +302,18 @@ def test_a_gpu_count_typed_out_of_range_is_said_and_nothing_runs(qtbot, builtin_
     assert win.run() == -1 and not win.is_running()
     assert "GPUs: 0 is outside 1 to 100,000,000; nothing was compared" in win.status.text()
     assert win.gpus.take_refusal() == ""  # said once
+
+
+def test_a_corrected_entry_forgets_the_refusal(qtbot, builtin_catalog, monkeypatch):
+    win = CompareWindow(catalog=builtin_catalog)
+    qtbot.addWidget(win)
+    win.show()
+    win.by_gpus.setChecked(True)
+    for text in ("200000000", "2048"):
+        win.gpus.setFocus()
+        win.gpus.selectAll()
+        qtbot.keyClicks(win.gpus, text)
+        win.gpus.fixup(win.gpus.text()) if text.startswith("2000") else win.gpus.interpretText()
+    started = []
+    monkeypatch.setattr(win.jobs, "start", lambda kw, cat: started.append(kw) or 7)
+    assert win.run() == 7 and started and started[0]["gpus"] == 2048

@@ -565,3 +565,35 @@ def test_a_feed_model_follows_its_amps_and_its_figures_follow_the_model(doc):
     assert doc.layout.find(bw).amps == 800.0
     doc.undo_stack.undo()
     assert doc.layout.find(bw).amps == 200.0
+
+
+def test_turns_by_a_wall_do_not_depend_on_undo_history(qtbot, builtin_catalog, recovery_dir):
+    """R, R and R, R, undo, R leave the racks in one place (the undo comes back to a
+    turn that moved them onto the floor); a half turn after a quarter stays on the
+    floor."""
+    from designer.document import LayoutDocument
+    from engine import edits
+    from engine.model import Hall, Layout, Rack
+
+    lay = Layout(hall=Hall(outline=[(0, 0), (12, 0), (12, 10), (0, 10)]), racks=[
+        Rack(id=f"R{k}", type="rack-600x1200", x_m=3.0 + 0.6 * k, y_m=0.6) for k in range(4)])
+    ids = [f"R{k}" for k in range(4)]
+
+    def where(d):
+        return [v for r in d.layout.racks for v in (r.x_m, r.y_m, r.rotation_deg)]
+
+    a = LayoutDocument(lay, catalog=builtin_catalog, analysis_mode="sync", autosave_ms=0)
+    a.rotate_items(ids, 90)
+    a.rotate_items(ids, 90)
+    b = LayoutDocument(lay, catalog=builtin_catalog, analysis_mode="sync", autosave_ms=0)
+    b.rotate_items(ids, 90)
+    b.rotate_items(ids, 90)
+    b.undo_stack.undo()
+    b.rotate_items(ids, 90)
+    assert where(a) == pytest.approx(where(b))
+    c = LayoutDocument(lay, catalog=builtin_catalog, analysis_mode="sync", autosave_ms=0)
+    c.rotate_items(ids, 90)
+    c.rotate_items(ids, 180)
+    assert not edits.off_floor(c.layout, ids, builtin_catalog)
+    for d in (a, b, c):
+        d.close()

@@ -350,3 +350,15 @@ def test_a_crah_keeps_its_air_return_beside_it_in_the_template(catalog):
     unit = next(u for u in out.cooling if u.kind == "crah")
     assert (unit.return_xy_m[0] - unit.x_m, unit.return_xy_m[1] - unit.y_m) == pytest.approx(
         (crah.return_xy_m[0] - crah.x_m, crah.return_xy_m[1] - crah.y_m))
+
+
+def test_the_rooms_cooling_is_said_left_out_only_where_the_hall_has_some():
+    from engine.snapshot import selection_left_behind
+    from engine.templates import instantiate
+
+    lay = instantiate("dgx-h100-hall", {"racks": 4})
+    rack = lay.racks[0].id
+    assert any("room's cooling (no CRAH (air) unit selected)" in line
+               for line in selection_left_behind(lay, [rack]))
+    bare = lay.model_copy(update={"cooling": []})
+    assert not any("cooling" in line for line in selection_left_behind(bare, [rack]))
