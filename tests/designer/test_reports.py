@@ -322,10 +322,9 @@ def test_cli_report_missing_layout_exits_2(tmp_path, capsys):
     assert not (tmp_path / "r.pdf").exists()
 
 
-def test_export_dialog_writes_the_chosen_file(design, tmp_path, qtbot, monkeypatch):
-    from PySide6.QtWidgets import QFileDialog, QWidget
-
-    from designer.reports import export_dialog
+def _unsaved_window(design, qtbot):
+    """A bare window holding the design as a document never saved (``path`` None)."""
+    from PySide6.QtWidgets import QWidget
 
     lay, a = design
 
@@ -335,6 +334,15 @@ def test_export_dialog_writes_the_chosen_file(design, tmp_path, qtbot, monkeypat
     window = QWidget()
     qtbot.addWidget(window)
     window.document = Doc()
+    return window
+
+
+def test_export_dialog_writes_the_chosen_file(design, tmp_path, qtbot, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    from designer.reports import export_dialog
+
+    window = _unsaved_window(design, qtbot)
     target = tmp_path / "chosen"
     monkeypatch.setattr(QFileDialog, "getSaveFileName",
                         lambda *args, **kw: (str(target), "Excel workbook (*.xlsx)"))
@@ -345,18 +353,11 @@ def test_export_dialog_writes_the_chosen_file(design, tmp_path, qtbot, monkeypat
 def test_export_dialog_of_an_unsaved_design_starts_where_the_last_export_went(
         design, tmp_path, qtbot, monkeypatch):
     from PySide6.QtCore import QSettings
-    from PySide6.QtWidgets import QFileDialog, QWidget
+    from PySide6.QtWidgets import QFileDialog
 
     from designer.reports import export_dialog
 
-    lay, a = design
-
-    class Doc:
-        layout, analysis, path = lay, a, None
-
-    window = QWidget()
-    qtbot.addWidget(window)
-    window.document = Doc()
+    window = _unsaved_window(design, qtbot)
     first, second = tmp_path / "first", tmp_path / "second"
     first.mkdir()
     second.mkdir()
