@@ -41,7 +41,7 @@ from shapely.geometry import box as shapely_box
 from engine.catalog import Catalog, default_catalog
 from engine.compile import front_vectors, rack_geometry
 from engine.errors import InputError, format_validation_error
-from engine.floor import candidate_pairs, interior_overlap
+from engine.floor import interior_overlap, overlapping_between
 from engine.memo import LastValue
 from engine.model import (
     FEED_KINDS,
@@ -573,8 +573,8 @@ def _free_places(layout: Layout, catalog: Catalog, centres: Sequence[tuple[float
     # a rack's rear door takes floor behind it too
     near.update(_door_boxes(layout, catalog, {i for i in others if i in near}))
     at = np.array(list(near.values())).reshape(-1, 4)
-    ok = ~interior_overlap(own[:, None, :], at[None, :, :]).any(axis=1) if len(at) else \
-        np.ones(len(own), bool)
+    ok = np.ones(len(own), bool)
+    ok[overlapping_between(own, at)[0]] = False
     floor = _Floor(layout)
     for k in np.flatnonzero(ok).tolist():
         ok[k] = floor.free(own[k])
@@ -2543,10 +2543,7 @@ def beside_offset(layout: Layout, ids: Sequence[str], catalog: Catalog | None = 
     floor = _Floor(layout)
 
     def hits(moved: np.ndarray, at: np.ndarray) -> bool:
-        if not len(at) or not len(moved):
-            return False
-        qi, qj = candidate_pairs(moved, at)
-        return bool(interior_overlap(moved[qi], at[qj]).any())
+        return bool(len(overlapping_between(moved, at)[0]))
 
     def place(dx: float, dy: float) -> str:
         # "free", "rack" (racks of the row stand there) or "wall" (a unit, an obstacle or
@@ -2694,10 +2691,8 @@ def overlapped(layout: Layout, ids: Sequence[str], catalog: Catalog | None = Non
     out = []
     if boxes:
         at = np.array(list(boxes.values()))
-        # boxes that share grid cells, then the exact test on those pairs only
-        qi, qj = candidate_pairs(own, at)
         hit = np.zeros(len(at), bool)
-        hit[qj[interior_overlap(own[qi], at[qj])]] = True
+        hit[overlapping_between(own, at)[1]] = True
         out = [i for i, h in zip(boxes, hit.tolist(), strict=True) if h]
     floor = _Floor(layout)
     under = {oid for b in own.tolist() for oid in floor.obstacles_under(b)}

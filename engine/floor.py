@@ -35,7 +35,7 @@ from engine.arrayops import unique_sorted
 from engine.model import Layout
 
 __all__ = ["FloorResult", "FloorCache", "boxes", "candidate_pairs", "interior_overlap",
-           "overlapping_pairs", "strips", "wall_clearance", "unblocked",
+           "overlapping_pairs", "overlapping_between", "strips", "wall_clearance", "unblocked",
            "exhaust_into_intake", "EXHAUST_REACH_M", "analyze_floor"]
 
 _EPS = 1e-6
@@ -235,6 +235,26 @@ def _merge_pairs(kept: np.ndarray, new: np.ndarray, kept_extra: tuple = (),
     return (np.insert(kept, pos, new[src], axis=0),
             *(np.insert(a, pos, b[src], axis=0) for a, b in zip(kept_extra, new_extra,
                                                                  strict=True)))
+
+
+def overlapping_between(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the index pairs ``(i, j)`` of boxes ``a[i]`` and ``b[j]`` whose interiors
+    overlap: boxes sharing grid cells (:func:`candidate_pairs`), then the exact test.
+
+    Examples
+    --------
+    >>> a = np.array([[0.0, 0.0, 1.0, 1.0], [5.0, 5.0, 6.0, 6.0]])
+    >>> i, j = overlapping_between(a, np.array([[0.5, 0.5, 2, 2], [1.0, 0.0, 2, 1]]))
+    >>> i.tolist(), j.tolist()
+    ([0], [0])
+    """
+    a = np.asarray(a, np.float64).reshape(-1, 4)
+    b = np.asarray(b, np.float64).reshape(-1, 4)
+    qi, qj = candidate_pairs(a, b)
+    hit = interior_overlap(a[qi], b[qj])
+    # a pair sharing several cells is found once per cell: each once, in order
+    pairs = _sorted_pairs(np.stack([qi[hit], qj[hit]], axis=1))
+    return pairs[:, 0], pairs[:, 1]
 
 
 def overlapping_pairs(box: np.ndarray) -> np.ndarray:
