@@ -504,6 +504,9 @@ def _ports_by_tier(topo: Topology, layout: Layout, catalog: Catalog) -> dict[str
         used += np.bincount(-ends[sw] - 1, weights=topo.lk_count[sw], minlength=n)
     topo.cache["ports_used"] = used
     hw = switch_hardware_ports(topo, layout, catalog)
+    # planned with more ports than one box has: a modular switch's stand-in (drawn links
+    # that push a switch past its ports are FABRIC-NO-PORT, not a stand-in)
+    stand = topo.cache["stand_in"] = np.asarray(topo.sw_radix) > hw
     out = {}
     for k, name in enumerate(TIER_NAMES):
         on = topo.sw_tier == k
@@ -514,9 +517,7 @@ def _ports_by_tier(topo: Topology, layout: Layout, catalog: Catalog) -> dict[str
         out[name] = {"count": int(on.sum()), "ports": ports, "ports_used": u,
                      "ports_free": int(np.maximum(hw[on] - used[on], 0).sum()),
                      "fabric_ports": int(topo.sw_radix[on].sum()),
-                     # planned with more ports than one box has (drawn links that push
-                     # a switch past its ports are FABRIC-NO-PORT, not a stand-in)
-                     "stand_in_switches": int(np.count_nonzero(topo.sw_radix[on] > hw[on]))}
+                     "stand_in_switches": int(np.count_nonzero(stand[on]))}
     topo.cache["ports_by_tier"] = out
     return {k: dict(v) for k, v in out.items()}
 

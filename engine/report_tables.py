@@ -1314,13 +1314,13 @@ def _fabric_switches(layout: Layout, analysis: Any,
         return [_FabricSwitches("switch (model not given)", "", "", extra)] if extra > 0 else []
     gen = np.flatnonzero(np.asarray(topo.sw_dev) < 0)
     purpose = [fb.purpose for fb in topo.fabrics]
-    hw = topo.cache.get("hardware_ports")
     used = topo.cache.get("ports_used")
     radix = np.asarray(topo.sw_radix, np.int64)
     need = np.maximum(radix, np.asarray(used, np.int64) if used is not None else 0)
-    # a stand-in is planned with more ports than one box has (FABRIC-RADIX); a switch
-    # that drawn links push past its ports is short of ports (error FABRIC-NO-PORT)
-    stand = radix > hw if hw is not None and len(hw) == len(radix) else np.zeros(len(radix), bool)
+    # the network analysis' stand-ins (planned with more ports than one box has)
+    stand = topo.cache.get("stand_in")
+    stand = np.asarray(stand, bool) if stand is not None and len(stand) == len(radix) \
+        else np.zeros(len(radix), bool)
     groups: dict[tuple[str, int, str], list[int]] = defaultdict(list)
     for s, f, m, t in zip(gen.tolist(), np.asarray(topo.sw_fabric)[gen].tolist(),
                           np.asarray(topo.sw_model)[gen].tolist(),
