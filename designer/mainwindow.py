@@ -373,6 +373,9 @@ class MainWindow(QMainWindow):
                                    "delete", "Delete the selection")
         a["delete"].setShortcuts([QKeySequence(sk.Delete), QKeySequence("Backspace")])
         a["select_all"] = self._action("Select &All", self.select_all, sk.SelectAll)
+        a["find"] = self._action("&Find…", lambda: self.find_box.start(), sk.Find, None,
+                                 "Find racks, units, feeds and trays by id, name, row, "
+                                 "hardware or fabric (Ctrl+F)")
         a["rotate"] = self._action("&Rotate 90° counter-clockwise", lambda: self.rotate(90), "R",
                                    "rotate", "Turn the selection 90° (R)")
         a["rotate_back"] = self._action("Rotate 90° clockwise", lambda: self.rotate(-90), "Shift+R")
@@ -552,7 +555,7 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         m.addActions([a["cut"], a["copy"], a["paste"], a["duplicate"], a["delete"]])
         m.addSeparator()
-        m.addActions([a["select_all"], a["rotate"], a["rotate_back"]])
+        m.addActions([a["select_all"], a["find"], a["rotate"], a["rotate_back"]])
         m.addSeparator()
         al = m.addMenu("Ali&gn")
         al.addActions(self.align_actions[:6])
@@ -628,7 +631,17 @@ class MainWindow(QMainWindow):
         ob.addWidget(QLabel(" Overlays "))
         ob.addActions(list(self.overlay_actions.values()))
         self.addToolBar(ob)
-        self.toolbars = [tb, ob]
+        fb = QToolBar("Find", self)
+        fb.setObjectName("toolbar-find")
+        fb.setMovable(False)
+        from designer.findbox import FindBox
+
+        self.find_box = FindBox(self.document, fb)
+        self.find_box.found.connect(self._show_found)
+        self.find_box.missed.connect(lambda note: self.statusBar().showMessage(note, REFUSAL_MS))
+        fb.addWidget(self.find_box)
+        self.addToolBar(fb)
+        self.toolbars = [tb, ob, fb]
 
     def _build_status(self) -> None:
         sb = _StatusBar(self)
@@ -1089,6 +1102,11 @@ class MainWindow(QMainWindow):
         self.scene.set_metric(key)
         self.metric_actions[key].setChecked(True)
         self.metric_box.setCurrentIndex(self.metric_box.findData(key))
+
+    def _show_found(self, result, query: str) -> None:
+        """Select what the find box found and zoom to it; say how much it was."""
+        self.zoom_to_items(list(result.ids))
+        self.statusBar().showMessage(f"Find '{query}': {result.describe()}", REFUSAL_MS)
 
     def zoom_to_items(self, ids: list) -> None:
         """Select items and show them (the rule panel's request)."""
@@ -1597,6 +1615,9 @@ class MainWindow(QMainWindow):
             ("Ctrl+L; Ctrl+Shift+F", "link the two selected racks; a new fabric over the "
                                      "selected racks"),
             ("M", "measure along clicked points"),
+            ("Ctrl+F", "find by id, name, row (row:R03), hardware (qm9700), fabric "
+                       "(fabric:compute) or kind (kind:cdu); Enter selects and zooms, Esc "
+                       "back to the floor"),
             ("Handles of a selected tray, busway or obstacle", "drag a point; double-click: "
                                                                 "remove it, or add one on an "
                                                                 "edge (both snap to the grid; "
