@@ -46,6 +46,7 @@ __all__ = [
     "FigureClass",
     "Figure",
     "PortGroup",
+    "Bay",
     "DeviceType",
     "RackType",
     "FacilityType",
@@ -173,6 +174,15 @@ class PortGroup(_Model):
     cage: str | None = Field(default=None, max_length=40)
 
 
+class Bay(_Model):
+    """One slot of a rack-scale system's frame: a compute tray, an NVLink switch tray, a
+    power shelf or a management switch, at a U from the bottom of the rack."""
+
+    kind: Literal["compute_tray", "switch_tray", "power_shelf", "management_switch"]
+    u: int = Field(ge=1, le=60)
+    height_u: int = Field(default=1, ge=1, le=60)
+
+
 _AIR_ONLY = Figure(value=0.0, cls="estimate",
                    note="no liquid share given: all heat is assumed to go to air")
 
@@ -221,6 +231,11 @@ class DeviceType(_Model):
     #: compute trays of a rack-scale system (18 in an NVL72 rack [S04]): its scale-out
     #: ports are spread over them in order, so a cut-sheet names the tray of each port
     compute_trays: int = Field(default=0, ge=0, le=1024)
+    #: the frame of a rack-scale system slot by slot (compute trays in tray order), so the
+    #: elevation draws its trays and shelves and a cut-sheet gives each tray's U;
+    #: ``bays_note`` says where the arrangement comes from
+    bays: list[Bay] = Field(default_factory=list, max_length=128)
+    bays_note: str | None = Field(default=None, max_length=1000)
     scaleup_domain_gpus: int = Field(default=0, ge=0, le=100_000)
     #: per GPU, both directions together, as NVIDIA quotes it (900 GB/s = 7,200 Gb/s for
     #: H100); the analysis halves it for one direction; the same range as a port
@@ -261,6 +276,27 @@ class DeviceType(_Model):
                     raise ValueError(f"{name} above 0 W for a {self.role.replace('_', ' ')} "
                                      "(leave the value empty when it is not known)")
         return self
+
+    @model_validator(mode="after")
+    def _bays_fit(self) -> DeviceType:
+        if not self.bays:
+            return self
+        trays = sum(b.kind == "compute_tray" for b in self.bays)
+        if trays != self.compute_trays:
+            raise ValueError(f"bays: {self.compute_trays} compute_tray bays, one per compute "
+                             f"tray (got {trays})")
+        taken: dict[int, int] = {}
+        for i, b in enumerate(self.bays):
+            for u in range(b.u, b.u + b.height_u):
+                if u in taken:
+                    raise ValueError(f"bays[{i}]: U{u} is already bays[{taken[u]}]'s (bays "
+                                     "may not overlap)")
+                taken[u] = i
+        return self
+
+    def tray_u(self) -> list[int]:
+        """Return the U of each compute tray, in tray order (empty without bays)."""
+        return [b.u for b in self.bays if b.kind == "compute_tray"]
 
     @property
     def power_counts_optics(self) -> bool:

@@ -793,6 +793,14 @@ def ports_at_speed(dev, port_gbps: float | None, link_gbps: float) -> int:
     return int(phys // math.ceil(link_gbps / speed - 1e-9))
 
 
+def _tray_mid_u(catalog: Catalog, type_id: str) -> float:
+    """Mean port height (U above the frame's foot) of a rack-scale system's compute trays
+    where the catalog places them (``DeviceType.bays``), else NaN."""
+    d = catalog.devices.get(type_id)
+    us = d.tray_u() if d is not None else []
+    return float(np.mean(us)) - 0.5 if us else float("nan")
+
+
 class _Builder:
     """Accumulates switches and links while the fabrics of a layout are built."""
 
@@ -803,8 +811,15 @@ class _Builder:
         self.dev_h = np.where(self.dev_role == ROLE_CODES["rack_system"],
                               arr.rack_height_u[arr.dev_rack] if len(arr.dev_rack) else 0,
                               tt.u_height[arr.dev_type])
-        # port height of a device: the middle of its U span
+        # port height of a device: the middle of its U span; a rack-scale system's ports
+        # are on its compute trays, whose mean height is used where the catalog places them
         self.dev_mid_u = arr.dev_u - 1 + self.dev_h / 2.0
+        tray_mid = np.array([_tray_mid_u(catalog, t) for t in tt.ids] or [np.nan])
+        on_trays = np.isfinite(tray_mid[arr.dev_type]) if len(arr.dev_type) else \
+            np.zeros(0, bool)
+        if on_trays.any():
+            self.dev_mid_u = np.where(on_trays, arr.dev_u - 1 + np.nan_to_num(
+                tray_mid[arr.dev_type]), self.dev_mid_u)
         self.models: list[str] = []
         self.sw: dict[str, list] = {k: [] for k in ("fabric", "tier", "model", "rack", "u", "h",
                                                    "dev", "radix", "power", "roomless")}

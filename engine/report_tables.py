@@ -665,6 +665,11 @@ def _topology_view(analysis: Any, topo: Any, cab: Any, catalog: Catalog) -> Link
     trays = np.array([getattr(catalog.devices.get(t), "compute_trays", 0) for t in type_ids],
                      np.int64)
     per_tray = np.where(trays > 0, -(-arr.types.scaleout_ports // np.maximum(trays, 1)), 0)
+    # each tray's U in its system's frame (0: the catalog does not place its trays)
+    tray_u = np.zeros((len(type_ids), int(trays.max(initial=0)) + 1), np.int64)
+    for k, t in enumerate(type_ids.tolist()):
+        us = catalog.devices[t].tray_u() if t in catalog.devices else []
+        tray_u[k, 1:len(us) + 1] = us
 
     card_cages = np.array([getattr(catalog.devices.get(m), "cages_per_card", 0) or 0
                            for m in models.tolist()], np.int64)
@@ -687,15 +692,16 @@ def _topology_view(analysis: Any, topo: Any, cab: Any, catalog: Catalog) -> Link
         on_tray = per > 0
         tray = np.zeros(len(p), np.int64)
         if on_tray.any():
-            # a tray's ports, each carrying as many links as it is broken out into; a
-            # tray has no U of its own in the catalog, so the end names the tray instead
+            # a tray's ports, each carrying as many links as it is broken out into; the
+            # end names the tray, at its U where the catalog places the system's trays
             ppc = np.maximum(arr.types.ports_per_cage[arr.dev_type[dev]], 1)
             links = np.maximum(per * np.maximum(c // ppc, 1), 1)
             tray = np.where(on_tray, (p - 1) // links + 1, 0)
             dev_name = np.where(on_tray, dev_name.astype(object) + np.char.mod(
                 " tray %02d", tray).astype(object), dev_name)
             p = np.where(on_tray, (p - 1) % links + 1, p)
-            u = np.where(on_tray, 0, u)
+            t_u = tray_u[arr.dev_type[dev], np.minimum(tray, tray_u.shape[1] - 1)]
+            u = np.where(on_tray, np.where(t_u > 0, u + t_u - 1, 0), u)
         # a modular switch's cages are on line cards: LCn/ before the cage, numbered on it
         per_card = np.where(is_sw, card_cages[np.asarray(topo.sw_model, np.int64)[sw]]
                             if topo.n_switches else 0, 0)
@@ -1485,6 +1491,34 @@ def racks_table(layout: Layout, analysis: Any, catalog: Catalog | None = None) -
     return _table("racks", "Racks", cols, rows, _unknown_note(no_power, no_weight))
 
 
+#: "Placed by" of a rack-scale system's slot in the elevations table
+SLOT_PLACED_BY = "rack-scale system (slot)"
+
+#: a slot's role and name in the elevations table, by its kind
+_SLOT_WORDS = {"compute_tray": ("Compute tray", "Compute tray"),
+               "switch_tray": ("NVLink switch tray", "NVLink switch tray"),
+               "power_shelf": ("Power shelf", "Power shelf"),
+               "management_switch": ("Management switch", "Management switch")}
+
+
+def _slots(catalog: Catalog, type_id: str) -> list[tuple[int, int, str, str, str]]:
+    """A rack-scale system's slots, ``(u, height_u, role, words, item)`` bottom up, its
+    compute trays numbered in tray order as the cut-sheet names them (``Compute tray 7``,
+    item ``gb200-nvl72 tray 07``)."""
+    dev = catalog.devices.get(type_id)
+    if dev is None:
+        return []
+    out, tray = [], 0
+    for b in dev.bays:
+        role, words = _SLOT_WORDS[b.kind]
+        item = f"{type_id} {words.lower()}"
+        if b.kind == "compute_tray":
+            tray += 1
+            words, item = f"{words} {tray}", f"{type_id} tray {tray:02d}"
+        out.append((b.u, b.height_u, role, words, item))
+    return sorted(out)
+
+
 def elevations_table(layout: Layout, analysis: Any, catalog: Catalog | None = None) -> Table:
     """Return what every rack holds where: one row per device, bottom U first.
 
@@ -1533,6 +1567,10 @@ def elevations_table(layout: Layout, analysis: Any, catalog: Catalog | None = No
             kw, kg, name, role = figures(r.system)
             rows.append((r.id, r.row or "", None, None, None, r.system, name, role,
                          "layout (rack-scale system)", kw, kg))
+            # named as the cut-sheet names a tray's ends: "gb200-nvl72 tray 07"
+            rows.extend((r.id, r.row or "", u, u + h - 1, h, item, f"{words} of {name}",
+                         slot, SLOT_PLACED_BY, None, None)
+                        for u, h, slot, words, item in _slots(catalog, r.system))
         for u, h, type_id, label, by in sorted(items, key=lambda e: e[0]):
             kw, kg, name, role = figures(type_id)
             rows.append((r.id, r.row or "", u, u + h - 1, h, type_id,
@@ -1548,6 +1586,10 @@ def elevations_table(layout: Layout, analysis: Any, catalog: Catalog | None = No
             "each fabric places in its network racks (at the U the cut-sheet gives their "
             "ports). A rack-scale system fills its rack. Power is each device's catalog "
             "maximum, without the optics its links add.")
+    if any(row[8] == SLOT_PLACED_BY for row in rows):
+        note += (" A rack-scale system's trays and shelves follow it, at the U the catalog "
+                 "gives them (an estimate where NVIDIA publishes the parts but not their "
+                 "order); their power and weight are the system's.")
     if unplaced:
         note += (f" {len(unplaced):,} switch(es) found no free U in their fabric's network "
                  "racks and are listed under no rack (FABRIC-NO-ROOM).")
@@ -1586,7 +1628,7 @@ def rack_configurations(layout: Layout, analysis: Any, catalog: Catalog | None =
     catalog = catalog or default_catalog()
     t = elevations if elevations is not None else elevations_table(layout, analysis, catalog)
     ix = {name: t.index(name) for name in ("Rack", "U from", "Height", "Item", "Role",
-                                            "Placed by")}
+                                            "Placed by", "Description")}
     held: dict[str, list[tuple[int, int, str, str]]] = {r.id: [] for r in layout.racks}
     height = {r.id: int(h) for r, h in zip(layout.racks, analysis.arrays.rack_height_u.tolist(),
                                             strict=True)}
@@ -1597,6 +1639,8 @@ def rack_configurations(layout: Layout, analysis: Any, catalog: Catalog | None =
         u, name, by = row[ix["U from"]], row[ix["Item"]], row[ix["Placed by"]]
         if by.startswith("fabric "):  # a switch a fabric placed: its tier too
             name = f"{name} {by.rpartition(', ')[2]}"
+        elif by == SLOT_PLACED_BY:  # a system's slot: "Compute tray 7"
+            name = row[ix["Description"]].partition(" of ")[0]
         item = (1, height[rid], name, row[ix["Role"]]) if u is None else (
             int(u), int(row[ix["Height"]]), name, row[ix["Role"]])
         held[rid].append(item)

@@ -82,6 +82,17 @@ class DeviceBlock:
     fabric: str = ""
     tooltip: str = ""
     power_kw: float = 0.0
+    #: a rack-scale system's slots as the catalog places them: (kind, u, height_u,
+    #: number of its kind from 1), drawn inside the system's block
+    bays: tuple[tuple[str, int, int, int], ...] = ()
+    bays_note: str = ""
+
+
+#: how a rack-scale system's slots are drawn and named
+_BAY_LOOK = {"compute_tray": ("rack_system", "Compute tray"),
+             "switch_tray": ("switch", "NVLink switch tray"),
+             "power_shelf": ("power_shelf", "Power shelf"),
+             "management_switch": ("other", "Management switch")}
 
 
 @dataclass
@@ -123,6 +134,19 @@ class _LabelLayout:
     rack_w: float
     plates: list[LabelPlate]
     unnamed: list[tuple[DeviceBlock, int, int, QRectF]]
+
+
+def _bays(d, height_u: int) -> tuple[tuple[str, int, int, int], ...]:
+    """A system's slots that lie within a rack of ``height_u`` U, numbered per kind."""
+    if d is None or not d.bays:
+        return ()
+    seen: dict[str, int] = {}
+    out = []
+    for bay in d.bays:
+        seen[bay.kind] = seen.get(bay.kind, 0) + 1
+        if bay.u + bay.height_u - 1 <= height_u:
+            out.append((bay.kind, bay.u, bay.height_u, seen[bay.kind]))
+    return tuple(out)
 
 
 class _ElevationCanvas(QWidget):
@@ -369,6 +393,15 @@ class _ElevationCanvas(QWidget):
     def tooltip_at(self, pos: QPointF) -> str:
         """Return the tooltip at ``pos``: the device's there, else a generated switch's."""
         b = self.block_at(pos) or self.generated_at(pos)
+        bay = self.bay_at(pos) if b is not None and b.bays else None
+        if bay is not None:
+            kind, u, h, k = bay
+            words = _BAY_LOOK[kind][1] + (f" {k}" if kind == "compute_tray" else "")
+            where = f"U{u}" if h == 1 else f"U{u}–{u + h - 1}"
+            ports = f" · cut-sheet ports T{k:02d}-…" if kind == "compute_tray" else ""
+            return (f"<b>{words}</b> of {b.label}<br>{where}{ports}<br>"
+                    f"<i>{b.bays_note}</i>" if b.bays_note else
+                    f"<b>{words}</b> of {b.label}<br>{where}{ports}")
         return b.tooltip if b is not None else ""
 
     def planned_at(self, type_id: str | None, u: int, height_u: int) -> DeviceBlock | None:
@@ -552,7 +585,106 @@ class _ElevationCanvas(QWidget):
         p.drawLine(r.topLeft(), r.topRight())
         p.drawLine(r.bottomLeft(), r.bottomRight())
 
+    def bay_at(self, pos: QPointF) -> tuple[str, int, int, int] | None:
+        """Return the slot of a rack-scale system under ``pos`` (None: none there)."""
+        for b in self.blocks:
+            for bay in b.bays:
+                if self.u_rect(bay[1], bay[2]).contains(pos):
+                    return bay
+        return None
+
+    def _paint_bays(self, p: QPainter, b: DeviceBlock, rect: QRectF) -> None:
+        """A rack-scale system: its frame, its slots one by one, its name in the widest
+        run of empty slots (over its trays, on a backing, when none is high enough)."""
+        frame = QColor("#efe7f4")
+        p.fillRect(rect.adjusted(0, 1, 0, -1), frame)
+        ppu = self.px_per_u()
+        f = QFont(self.font())
+        f.setPointSizeF(max(6.5, min(8.5, ppu * 0.55)))
+        p.setFont(f)
+        for kind, u, h, k in b.bays:
+            role, words = _BAY_LOOK[kind]
+            c = QColor(ROLE_COLORS[role])
+            rr = self.u_rect(u, h).adjusted(1, 0.5, -1, -0.5)
+            p.fillRect(rr, c)
+            if rr.height() >= p.fontMetrics().height() - 1:
+                p.setPen(QColor("white"))
+                text = f"{words} {k}" if kind == "compute_tray" else words
+                p.drawText(rr.adjusted(4, 0, -4, 0), Qt.AlignmentFlag.AlignLeft
+                           | Qt.AlignmentFlag.AlignVCenter, p.fontMetrics().elidedText(
+                               text, Qt.TextElideMode.ElideRight, int(rr.width()) - 8))
+        taken = {u for _k, lo, h, _n in b.bays for u in range(lo, lo + h)}
+        gap = max(_free_ranges([False] + [u in taken for u in range(1, self.height_u + 1)]),
+                  key=lambda r: r[1] - r[0], default=None)
+        size = max(7.0, min(10.0, ppu * 0.9))
+        area = self.u_rect(gap[0], gap[1] - gap[0] + 1) if gap else rect
+        has_key = area.height() >= 6.2 * size  # room for a key of the slot colours
+        if has_key:
+            area = area.adjusted(0, -1.2 * size, 0, -1.2 * size)
+        if area.height() < 3.8 * size:  # no run of empty slots holds two lines
+            area = QRectF(rect.left(), rect.center().y() - 2 * size, rect.width(), 4 * size)
+            p.fillRect(area.adjusted(4, 0, -4, 0), QColor(255, 255, 255, 215))
+            plain = QColor(ROLE_COLORS["rack_system"]).darker(130)
+        else:
+            plain = QColor(ROLE_COLORS["rack_system"]).darker(150)
+        p.save()
+        p.setClipRect(area)
+        f = QFont(self.font())
+        f.setPointSizeF(size)
+        f.setBold(True)
+        p.setFont(f)
+        p.setPen(plain)
+        inner = area.adjusted(6, 0, -6, 0)
+        align = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter
+        top = QRectF(inner.left(), area.center().y() - size * 1.9, inner.width(), size * 1.8)
+        bottom = QRectF(inner.left(), area.center().y() + size * 0.1, inner.width(), size * 1.8)
+        p.drawText(top, align, p.fontMetrics().elidedText(
+            b.label, Qt.TextElideMode.ElideRight, int(top.width())))
+        f.setBold(False)
+        p.setFont(f)
+        parts = b.detail.split(" · ")
+        while len(parts) > 1 and \
+                p.fontMetrics().horizontalAdvance(" · ".join(parts)) > bottom.width():
+            parts.pop()
+        p.drawText(bottom, align, p.fontMetrics().elidedText(
+            " · ".join(parts), Qt.TextElideMode.ElideRight, int(bottom.width())))
+        p.restore()
+        if has_key:
+            self._paint_bay_key(p, b, QRectF(inner.left(), bottom.bottom() + size * 0.4,
+                                             inner.width(), size * 1.8), size)
+        p.setPen(QPen(QColor(ROLE_COLORS["rack_system"]), 1))
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.drawRect(rect.adjusted(0, 1, -1, -1))
+
+    def _paint_bay_key(self, p: QPainter, b: DeviceBlock, box: QRectF, size: float) -> None:
+        """One line under the system's name: a swatch and a count per kind of slot."""
+        f = QFont(self.font())
+        f.setPointSizeF(size * 0.85)
+        p.setFont(f)
+        fm = p.fontMetrics()
+        counts: dict[str, int] = {}
+        for kind, *_rest in b.bays:
+            counts[kind] = counts.get(kind, 0) + 1
+        short = {"compute_tray": "compute", "switch_tray": "switch", "power_shelf": "power",
+                 "management_switch": "mgmt"}
+        items = [(ROLE_COLORS[_BAY_LOOK[k][0]], f"{n} {short[k]}") for k, n in counts.items()]
+        sw = fm.height() * 0.7
+        widths = [sw + 4 + fm.horizontalAdvance(t) for _c, t in items]
+        total = sum(widths) + 10 * (len(items) - 1)
+        if total > box.width():
+            return
+        x = box.center().x() - total / 2
+        for (c, t), w in zip(items, widths, strict=True):
+            p.fillRect(QRectF(x, box.center().y() - sw / 2, sw, sw), QColor(c))
+            p.setPen(QColor(ROLE_COLORS["rack_system"]).darker(150))
+            p.drawText(QRectF(x + sw + 4, box.top(), w - sw - 4, box.height()),
+                       Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, t)
+            x += w + 10
+
     def _paint_block(self, p: QPainter, b: DeviceBlock, rect: QRectF, faded: bool = False) -> None:
+        if b.bays and not faded:
+            self._paint_bays(p, b, rect)
+            return
         base = QColor(ROLE_COLORS.get(b.role, ROLE_COLORS["other"]))
         if faded:
             base.setAlpha(70)
@@ -1144,7 +1276,9 @@ class RackElevationPanel(QWidget):
                                       f"{kw:,.1f} kW · {d.gpus if d else 0} GPUs · whole rack",
                                       "rack_system", is_system=True, power_kw=kw,
                                       tooltip=_device_tip(name, name, 1, cv.height_u, kw,
-                                                          d.gpus if d else 0, d is not None)))
+                                                          d.gpus if d else 0, d is not None),
+                                      bays=_bays(d, cv.height_u),
+                                      bays_note=(d.bays_note or "") if d else ""))
         for md in rack.devices:
             d = cat.devices.get(md.type)
             h = (d.u_height or 1) if d else 1

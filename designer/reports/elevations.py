@@ -17,11 +17,17 @@ from designer.reports.style import C, font
 from designer.reports.text import elide
 from engine.report_tables import RackConfiguration
 
-__all__ = ["draw_elevations", "ROLE_COLOURS", "PER_FIGURE"]
+__all__ = ["draw_elevations", "ROLE_COLOURS", "PER_FIGURE", "SLOT_ROLES"]
 
 #: Fill of a device box by its role (the floor plan's colours).
 ROLE_COLOURS = {"GPU server": C["gpu_air"], "Rack-scale system": C["gpu_liquid"],
-                "Switch": C["network"], "CPU node": C["cpu"]}
+                "Switch": C["network"], "CPU node": C["cpu"],
+                # a rack-scale system's slots, drawn over its frame
+                "Compute tray": C["gpu_liquid"], "NVLink switch tray": C["network"],
+                "Power shelf": C["door"], "Management switch": C["other"]}
+
+#: The roles of a rack-scale system's slots (``engine.report_tables.elevations_table``).
+SLOT_ROLES = ("Compute tray", "NVLink switch tray", "Power shelf", "Management switch")
 
 #: Elevations side by side in one drawing.
 PER_FIGURE = 6
@@ -37,6 +43,20 @@ def _ids_text(fm: QFontMetricsF, ids: Sequence[str], width: float) -> str:
             return ", ".join(shown) + f" … +{len(ids) - len(shown)}"
         shown.append(rid)
     return elide(fm, ", ".join(shown), width)
+
+
+def _empty_runs(taken: set[int], lo: int, hi: int) -> list[tuple[int, int]]:
+    """Runs ``(from, to)`` of the U from ``lo`` to ``hi`` that are not in ``taken``."""
+    runs: list[tuple[int, int]] = []
+    start = None
+    for u in range(lo, hi + 2):
+        free = u <= hi and u not in taken
+        if free and start is None:
+            start = u
+        elif not free and start is not None:
+            runs.append((start, u - 1))
+            start = None
+    return runs
 
 
 def draw_elevations(p: QPainter, rect: QRectF, pt: float,
@@ -84,18 +104,40 @@ def draw_elevations(p: QPainter, rect: QRectF, pt: float,
                 p.drawText(QRectF(x, fy + fh - u * uh, scale_w - 2 * pt, uh),
                            int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
                            str(u))
+        slotted = any(role in SLOT_ROLES for *_r, role in c.items)
+        taken = {u for u_from, h, _i, role in c.items if role in SLOT_ROLES
+                 for u in range(u_from, u_from + h)}
         for u_from, h, item, role in c.items:
             top = fy + fh - (u_from + h - 1) * uh
             box = QRectF(fx + 1.5 * pt, top + 0.3 * pt, fw - 3 * pt, h * uh - 0.6 * pt)
             p.setPen(QPen(QColor(C["ink"]), 0.5 * pt))
-            p.setBrush(QColor(ROLE_COLOURS.get(role, C["other"])))
+            is_frame = slotted and role == "Rack-scale system"
+            # a system with slots is their frame: a light box, named in its widest run
+            # of empty slots, under the slots drawn over it
+            p.setBrush(QColor(C["band"] if is_frame else ROLE_COLOURS.get(role, C["other"])))
             p.drawRect(box)
+            if is_frame:
+                runs = _empty_runs(taken, u_from, u_from + h - 1)
+                if runs:
+                    lo, hi = max(runs, key=lambda r: r[1] - r[0])
+                    name_box = QRectF(box.left(), fy + fh - hi * uh, box.width(),
+                                      (hi - lo + 1) * uh)
+                    size = min(6.0, max(name_box.height() / pt / 2.6, 0.0))
+                    if size >= 3.5:
+                        p.setFont(font(size * pt, bold=True))
+                        fm = QFontMetricsF(p.font())
+                        p.setPen(QColor(C["ink"]))
+                        p.drawText(name_box, int(Qt.AlignmentFlag.AlignCenter),
+                                   elide(fm, item, name_box.width() - 2 * pt))
+                continue
             size = min(6.0, max(h * uh / pt - 1.2, 0.0))
             if size >= 3.5:
                 p.setFont(font(size * pt))
                 fm = QFontMetricsF(p.font())
                 p.setPen(QColor("#ffffff") if role in ("GPU server", "Rack-scale system",
-                                                       "Switch") else QColor(C["ink"]))
+                                                       "Switch", "Compute tray",
+                                                       "NVLink switch tray")
+                           else QColor(C["ink"]))
                 p.drawText(box, int(Qt.AlignmentFlag.AlignCenter),
                            elide(fm, item, box.width() - 2 * pt))
         p.setBrush(Qt.BrushStyle.NoBrush)

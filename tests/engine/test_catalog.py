@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -364,3 +365,32 @@ def test_true_where_a_catalog_number_belongs_is_refused_with_the_field(tmp_path)
         with pytest.raises(InputError) as info:
             read_catalog_file(path)
         assert expected in str(info.value) and "(got true)" in str(info.value)
+
+
+def test_rack_scale_systems_place_their_trays_in_their_frame(catalog):
+    # 18 compute + 9 NVLink switch trays per NVL72 rack [S04]; where the catalog gives
+    # the frame, every tray has a slot, none overlaps, all within the 48U rack, and the
+    # arrangement says it is an estimate
+    for sid in ("gb200-nvl72", "gb300-nvl72", "vera-rubin-nvl144"):
+        d = catalog.devices[sid]
+        kinds = [b.kind for b in d.bays]
+        assert kinds.count("compute_tray") == d.compute_trays == 18
+        assert kinds.count("switch_tray") == 9
+        top = catalog.racks[d.rack_type].height_u
+        assert all(b.u + b.height_u - 1 <= top for b in d.bays)
+        assert "estimate" in (d.bays_note or "").lower()
+
+
+@pytest.mark.parametrize("bays, expected", [
+    ([{"kind": "compute_tray", "u": 1}], "2 compute_tray bays, one per compute tray (got 1)"),
+    ([{"kind": "compute_tray", "u": 1}, {"kind": "compute_tray", "u": 2},
+      {"kind": "power_shelf", "u": 2}], "U2 is already bays[1]'s"),
+])
+def test_bays_that_do_not_fit_the_trays_are_refused(bays, expected):
+    from pydantic import ValidationError
+
+    from engine.catalog import DeviceType
+
+    with pytest.raises(ValidationError, match=re.escape(expected)):
+        DeviceType(id="x", name="X", role="rack_system", generation="blackwell",
+                   is_rack_scale=True, compute_trays=2, bays=bays)

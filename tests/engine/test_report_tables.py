@@ -213,10 +213,13 @@ def test_nvl72_ports_are_named_by_compute_tray(builtin_catalog_module):
     assert len(first) == 72
     assert sorted(set(first)) == sorted((f"gb200-nvl72 tray {k:02d}", f"T{k:02d}-P{p}")
                                         for k in range(1, 19) for p in range(1, 5))
-    # a tray has no U of its own: the end gives none, and its label names the tray
+    # each end gives its tray's U in the catalog's frame (estimated slots: trays 1-8 at
+    # U5-U12 under the 9 switch trays, 9-18 at U22-U31 over them), and its label both
     rows = [r for r in cut.rows if r[cut.index("A rack")] == "NVL-0001"]
-    assert {r[cut.index("A U")] for r in rows} == {None}
-    assert rows[0][cut.index("Label")].split()[1] == "NVL-0001-T01-P1"
+    tray_u = {r[cut.index("A device")]: r[cut.index("A U")] for r in rows}
+    assert tray_u == {f"gb200-nvl72 tray {k:02d}": (4 + k if k <= 8 else 13 + k)
+                      for k in range(1, 19)}
+    assert rows[0][cut.index("Label")].split()[1] == "NVL-0001-U05-T01-P1"
 
 
 def test_vera_rubin_trays_carry_two_links_per_port(builtin_catalog_module):
@@ -708,3 +711,27 @@ def test_a_modular_switch_names_the_line_card_of_each_port(builtin_catalog_modul
     cards = {p.split("/")[0] for p in ports}
     assert cards == {"LC1", "LC2", "LC3"} and "LC3/P24/2" in ports and "LC3/P25/1" not in ports
     assert max(int(p.split("/")[1][1:]) for p in ports) == 36
+
+
+def test_nvl72_elevation_lists_its_slots_as_the_cut_sheet_names_them(builtin_catalog_module):
+    cut, first = _first_rack_ends("gb200-nvl72-superpod", builtin_catalog_module)
+    lay = instantiate("gb200-nvl72-superpod", {"scalable_units": 1},
+                      catalog=builtin_catalog_module)
+    t = {x.key: x for x in build_tables(lay, analyze(lay, builtin_catalog_module),
+                                        builtin_catalog_module)}
+    el = t["elevations"]
+    rows = [r for r in el.rows if r[el.index("Rack")] == "NVL-0001"]
+    # the system over the whole rack, then its 37 slots bottom up [S04][S05]
+    assert rows[0][el.index("U from")] is None
+    slots = rows[1:]
+    assert len(slots) == 37
+    assert [r[el.index("U from")] for r in slots] == sorted(r[el.index("U from")] for r in slots)
+    trays = {r[el.index("Item")]: r[el.index("U from")] for r in slots
+             if r[el.index("Role")] == "Compute tray"}
+    # every tray the cut-sheet names is a slot at the U the cut-sheet gives
+    ends = {(r[cut.index("A device")], r[cut.index("A U")]) for r in cut.rows
+            if r[cut.index("A rack")] == "NVL-0001"}
+    assert ends == set(trays.items())
+    # the slots add no power or weight: the system's figures hold them
+    assert {r[el.index("Max power")] for r in slots} == {None}
+    assert "estimate" in el.note
