@@ -728,7 +728,7 @@ def _fill(row: CompareRow, lay: Layout, hall: HallSize | None, catalog: Catalog,
     row.bisection_tbps = float(n.get("bisection_tbps") or 0.0)
     row.per_gpu_bisection_gbps = float(n.get("per_gpu_bisection_gbps") or 0.0)
     row.bisection_method = str(n.get("bisection_method", "none"))
-    row.scaleup_domain_gpus = int(n.get("scaleup_domain_gpus", 0))
+    row.scaleup_domain_gpus = int(n.get("scaleup_domain_gpus") or 0)
     errors = [v["code"] for v in a["violations"] if v["severity"] == "error"]
     row.failing_rules = sorted(set(errors))
     row.warnings = sum(1 for v in a["violations"] if v["severity"] == "warning")

@@ -186,8 +186,9 @@ class NetworkResult:
 
         Figures that do not apply are ``None`` (JSON null), not 0: the bisection of
         a hall with no GPU scale-out fabric (``bisection_method`` ``"none"``; each
-        fabric's own is under ``fabrics``), and the scale-up bandwidth of GPUs the
-        catalog gives none for, or of a hall without scale-up domains.
+        fabric's own is under ``fabrics``), the scale-up bandwidth of GPUs the
+        catalog gives none for, and the scale-up domain size and bandwidth of a hall
+        without scale-up domains (no GPUs).
         """
         gpu_fabric = self.bisection_method != "none"
         scaleup = self.scaleup_domain_gpus > 0 and self.scaleup_bandwidth_known
@@ -206,7 +207,8 @@ class NetworkResult:
                 "switches": {k: dict(v) for k, v in self.ports_by_tier.items()},
                 "scaleout_gpus": int(self.scaleout_gpus),
                 "unconnected_gpus": int(self.unconnected_gpus),
-                "scaleup_domain_gpus": int(self.scaleup_domain_gpus),
+                # a hall without GPUs has no scale-up domain: null, not a size of 0
+                "scaleup_domain_gpus": int(self.scaleup_domain_gpus) or None,
                 "scaleup_domains": int(self.scaleup_domains),
                 # both directions added, as NVIDIA quotes NVLink (900 GB/s for H100); the
                 # contract's bandwidths are one way unless the key says otherwise

@@ -1990,7 +1990,7 @@ def network_table(layout: Layout, analysis: Any, catalog: Catalog | None = None,
     ]
     rows += _failure_rows(d.get("worst_failure"), float(d["bisection_tbps"] or 0.0), fabrics)
     gbps, name = scaleup_figures(analysis, catalog)
-    domain = int(d["scaleup_domain_gpus"])
+    domain = int(d["scaleup_domain_gpus"] or 0)
     rows += [
         (f"Scale-up domain ({name})" if name != "scale-up" else "Scale-up domain",
          domain or None, "GPUs"),

@@ -314,9 +314,20 @@ def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple
     n_rows = sum(1 for r in rows_t.rows if r[0] != "(none)")
     in_rows = (f"{cnt['racks']:,} racks in {n_rows:,} row{'s' * (n_rows != 1)}"
                + (f" ({loose:,} in no row)" if loose else ""))
-    s.append(Para(f"{in_rows}; rack power "
-                  f"{float(kw.min()) if len(kw) else 0:,.1f} to {pw['max_rack_kw']:,.1f} kW "
-                  f"(mean {float(kw.mean()) if len(kw) else 0:.1f} kW)."))
+    # racks holding hardware of unknown power (shown "–" in the table) stay out of the range
+    unknown = analysis.power.rack_unknown_power
+    known = np.asarray(kw)[~np.asarray(unknown, bool)] if unknown is not None and \
+        len(unknown) == len(kw) else np.asarray(kw)
+    left = len(kw) - len(known)
+    lo, hi = (f"{float(known.min()):,.1f}", f"{float(known.max()):,.1f}") if len(known) \
+        else ("", "")
+    span = ("rack power unknown" if not len(known) else
+            f"rack power {hi} kW each" if lo == hi else
+            f"rack power {lo} to {hi} kW (mean {float(known.mean()):.1f} kW)")
+    if left:
+        span += (f", over the {len(known):,} racks of known power ({left:,} hold hardware "
+                 "of unknown power)")
+    s.append(Para(f"{in_rows}; {span}."))
     air_limit = layout.assumptions.air_limit_kw_per_rack
     ids = analysis.arrays.rack_ids
     # the limit is on the heat a rack rejects to air: liquid-cooled racks are measured by that
@@ -597,8 +608,11 @@ def _cover(doc: Doc, layout: Any, analysis: Any, date: str, total: int,
         y += 15 * pt
     y += 10 * pt
     cnt, pw = _figures(analysis)[:2]
+    # devices of unknown power count 0 W: the load is a lower bound, as the summary says
+    low = "≥ " if analysis.power.is_lower_bound else ""
     kf = KeyFigures([("GPUs", f"{cnt['gpus']:,}"), ("Racks", f"{cnt['racks']:,}"),
-                     ("IT load", _kw(pw["it_kw"])), ("PUE", f"{pw['pue_text']}")])
+                     ("IT load" + (" (at least)" if low else ""), low + _kw(pw["it_kw"])),
+                     ("PUE", f"{pw['pue_text']}")])
     kf.draw(doc, x, y, w)
     y += kf.height(doc, w) + 10 * pt
     bottom = doc.height - 70 * pt

@@ -279,10 +279,18 @@ def write_xlsx(tables: Sequence[Table], path: str | Path, *, title: str = "",
     head_align = Alignment(wrap_text=True, vertical="bottom")
     head_border = Border(bottom=Side(style="thin", color="1D2733"))
 
+    def text(ws, v: Any):
+        """A cell of ``v``; a string stays text even where it starts with "=" (a design
+        named "=Phase 2" would otherwise be written as a formula)."""
+        c = WriteOnlyCell(ws, value=v)
+        if isinstance(v, str) and v.startswith("="):
+            c.data_type = "s"
+        return c
+
     def header(ws, values: Sequence[str]) -> list:
         cells = []
         for v in values:
-            c = WriteOnlyCell(ws, value=v)
+            c = text(ws, v)
             c.font, c.fill, c.alignment, c.border = head_font, head_fill, head_align, head_border
             cells.append(c)
         return cells
@@ -295,12 +303,13 @@ def write_xlsx(tables: Sequence[Table], path: str | Path, *, title: str = "",
     about_rows: list[tuple] = [("Rackscape report", title), *about,
                                ("Written", _dt.datetime.now().isoformat(timespec="seconds")), ("", "")]
     for row in about_rows:
-        about_ws.append(list(row))
+        about_ws.append([text(about_ws, v) for v in row])
     about_ws.append(header(about_ws, ["Sheet", "Title", "Rows", "Note"]))
     for name, t in zip(names, parts, strict=True):
         count = WriteOnlyCell(about_ws, value=len(t.rows))
         count.number_format = _fixed(0)
-        about_ws.append([name, t.title, count, t.note])
+        about_ws.append([text(about_ws, name), text(about_ws, t.title), count,
+                         text(about_ws, t.note)])
     ids = _style_ids(about_ws)
 
     lettered: list[tuple[str, Table, list[str]]] = []

@@ -109,3 +109,13 @@ def test_the_pdf_tiers_table_footnotes_a_stand_in_switch(builtin_catalog):
     assert shown.column("Tier") == ["leaf", "spine [1]", "core"][:len(shown)]
     assert notes == ["[1] backend spine: stand-in for a 220-port modular switch, counted as "
                      "one box (FABRIC-RADIX)."]
+
+
+def test_cpu_cluster_cover_and_rack_range_leave_unknown_power_out(cpu_pdf):
+    # the cover's key figure is the summary's lower bound, and the network racks of
+    # SN4600C (no power figure, "–" in the table) are not racks of 0.0 kW in the range:
+    # 24 racks of 16 EPYC 9005 nodes at 1.55 kW each = 24.8 kW
+    assert cpu_pdf.count("≥ 595.3 kW IT load (at least)") >= 2  # cover and summary
+    assert ("27 racks in 2 rows; rack power 24.8 kW each, over the 24 racks of known power "
+            "(3 hold hardware of unknown power)") in cpu_pdf
+    assert "rack power 0.0" not in cpu_pdf

@@ -215,6 +215,20 @@ def test_xlsx_header_rows_are_frozen_and_filtered(design, tmp_path):
     assert ws.column_dimensions["A"].width >= 6
 
 
+def test_xlsx_names_that_look_like_formulas_stay_text(design, tmp_path):
+    # a design named "=Phase 2 hall" must not become a formula Excel offers to repair, nor
+    # "=HYPERLINK(...)" one that runs
+    lay, a = design
+    odd = lay.model_copy(update={"name": "=Phase 2 hall", "author": '=HYPERLINK("x","y")'})
+    path = tmp_path / "odd.xlsx"
+    export(odd, a, path)
+    ws = openpyxl.load_workbook(path)["About"]
+    values = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str)
+              and c.value.startswith("=")]
+    assert {c.value for c in values} >= {"=Phase 2 hall", '=HYPERLINK("x","y")'}
+    assert {c.data_type for c in values} == {"s"}
+
+
 def test_csv_writes_every_table_and_an_index(design, tmp_path):
     lay, a = design
     path = tmp_path / "hall.csv"

@@ -512,3 +512,13 @@ def test_a_drawn_link_between_islands_joins_them_one_within_does_not():
     assert with_link(a, b, "compute").islands == [("compute", 256), ("compute-2", 256)]
     # from a server of compute to one of compute-2, whatever fabric it is drawn in
     assert with_link(a, c, "compute").islands == []
+
+
+def test_a_hall_without_gpus_has_no_scale_up_domain_size():
+    # CPU nodes only: no NVLink domain, so its size is null in the JSON, as its bandwidth
+    from engine.analysis import analyze
+    from engine.templates import instantiate
+
+    n = analyze(instantiate("cpu-cluster", {"racks": 2})).to_dict()["network"]
+    assert n["scaleup_domain_gpus"] is None and n["scaleup_domains"] == 0
+    assert n["scaleup_gbps_per_gpu_per_direction"] is None
