@@ -29,18 +29,17 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDoubleSpinBox,
     QFormLayout,
     QFrame,
     QLabel,
     QLineEdit,
     QScrollArea,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from designer.dialogs.buttons import ok_cancel
+from designer.panels.editors import GuardedDoubleSpinBox, GuardedSpinBox
 from engine.catalog import Catalog
 from engine.errors import InputError
 from engine.fabric_plan import (
@@ -199,21 +198,21 @@ class FabricDialog(QDialog):
         self.switch_note.setWordWrap(True)
         self.switch_note.setStyleSheet("color: #8a5a00")
         self.switch_note.setVisible(False)
-        self.tiers = QSpinBox()
+        self.tiers = GuardedSpinBox()
         self.tiers.setRange(1, 3)
         self.collapse = QCheckBox("Use fewer tiers when they suffice")
-        self.speed = QDoubleSpinBox()
+        self.speed = GuardedDoubleSpinBox()
         self.speed.setRange(1, 100_000)
         self.speed.setDecimals(0)
         self.speed.setSuffix(" Gb/s")
-        self.ports = QSpinBox()
+        self.ports = GuardedSpinBox()
         self.ports.setRange(0, 16)
         self.ports.setSpecialValueText("the catalog's ports")
-        self.rails = QSpinBox()
+        self.rails = GuardedSpinBox()
         self.rails.setRange(1, 64)
-        self.su = QSpinBox()
+        self.su = GuardedSpinBox()
         self.su.setRange(1, 100_000)
-        self.oversub = QDoubleSpinBox()
+        self.oversub = GuardedDoubleSpinBox()
         self.oversub.setRange(1.0, 64.0)
         self.oversub.setDecimals(2)
         self.oversub.setSuffix(" : 1")

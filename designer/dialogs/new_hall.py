@@ -16,11 +16,12 @@ from PySide6.QtWidgets import (
 )
 
 from designer.dialogs.buttons import ok_cancel
+from designer.panels.editors import DecimalCommaGuard, misplaced_comma
 
 __all__ = ["NewHallDialog"]
 
 
-class _Metres(QDoubleSpinBox):
+class _Metres(DecimalCommaGuard, QDoubleSpinBox):
     """A length in metres that takes any number typed (so 6000 is not read as 600 with
     its last key dropped) and says when it is out of range."""
 
@@ -43,9 +44,11 @@ class _Metres(QDoubleSpinBox):
     def fixup(self, text: str) -> str:  # noqa: D102 - Qt's: a size out of range
         # leaving the field with a size past the range sets the nearest end (Qt's own
         # correction read "6000 m" as nothing, and set the minimum); the dialog says so
-        t = text.removesuffix(self.suffix()).strip().replace(",", "")
+        t = text.removesuffix(self.suffix()).strip()
+        if misplaced_comma(t):  # "1,5" is not 15 m: the guard puts the size back
+            return super().fixup(text)
         try:
-            v = float(t)
+            v = float(t.replace(",", ""))
         except ValueError:
             return super().fixup(text)
         near = min(max(v, self.minimum()), self.maximum())
@@ -55,6 +58,8 @@ class _Metres(QDoubleSpinBox):
 
     def typed(self) -> float | None:
         """The number in the field as typed (``None`` when it is not a number)."""
+        if misplaced_comma(self.cleanText()):
+            return None
         try:
             return float(self.cleanText().replace(",", ""))
         except ValueError:

@@ -55,6 +55,7 @@ from PySide6.QtWidgets import (
 )
 
 from designer.panels.charts import CategoryAxis
+from designer.panels.editors import DecimalCommaGuard, misplaced_comma
 from engine.catalog import Catalog, default_catalog, generation_name
 from engine.compare import DEFAULT_GENERATIONS, MAX_GPUS, PLANS, CompareRow
 
@@ -248,7 +249,7 @@ def _checked_box(base: type, what: str, unit: str):
     puts back to the last value when the field is left), so the window can say it
     rather than run on a value nobody typed."""
 
-    class Checked(base):
+    class Checked(DecimalCommaGuard, base):
         def __init__(self) -> None:
             super().__init__()
             self._refused = ""
@@ -260,9 +261,11 @@ def _checked_box(base: type, what: str, unit: str):
             self._refused = ""
 
         def fixup(self, text: str) -> str:  # noqa: D102 - Qt's: text it will not take
-            t = text.removesuffix(self.suffix()).strip().replace(",", "")
+            t = text.removesuffix(self.suffix()).strip()
+            if misplaced_comma(t):  # "1,5" is not 15: the guard puts the value back
+                return super().fixup(text)
             try:
-                v = float(t)
+                v = float(t.replace(",", ""))
             except ValueError:
                 v = None
             if v is not None and not self.minimum() <= v <= self.maximum():

@@ -26,6 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from designer.panels.editors import DecimalCommaGuard
+
 __all__ = ["ParamSpinBox", "ParamDoubleSpinBox", "form_message", "param_refusal", "range_text",
            "split_sentences", "description_html", "DescriptionView"]
 
@@ -134,7 +136,7 @@ class _SoftRange:
         return QSize(min(hint.width(), max(90, text + buttons)), hint.height())
 
 
-class ParamSpinBox(_SoftRange, QSpinBox):
+class ParamSpinBox(_SoftRange, DecimalCommaGuard, QSpinBox):
     """A whole-number parameter: any whole number may be typed, steps stay in range."""
 
     def __init__(self, soft_min: float | None, soft_max: float | None,
@@ -163,7 +165,7 @@ class ParamSpinBox(_SoftRange, QSpinBox):
         return self._soft_hint(super().minimumSizeHint())
 
 
-class ParamDoubleSpinBox(_SoftRange, QDoubleSpinBox):
+class ParamDoubleSpinBox(_SoftRange, DecimalCommaGuard, QDoubleSpinBox):
     """A number parameter: any number may be typed, steps stay in range."""
 
     def __init__(self, soft_min: float | None, soft_max: float | None,

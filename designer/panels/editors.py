@@ -38,7 +38,8 @@ from PySide6.QtWidgets import (
 from designer.labels import FIELD_LABELS as _LABELS
 
 __all__ = ["FieldEditor", "PointEditor", "SpinEditor", "field_label", "make_editor", "field_info", "MIXED",
-           "CHOICE_LABELS"]
+           "CHOICE_LABELS", "DecimalCommaGuard", "GuardedSpinBox", "GuardedDoubleSpinBox",
+           "misplaced_comma"]
 
 MIXED = object()  # marker: the selected objects differ in this field
 #: the field's background while a typed entry stands refused (the message strip's tint)
@@ -197,7 +198,55 @@ class FieldEditor:
                 self.stepped = False
 
 
-class _SpinMixin:
+_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
+
+
+def misplaced_comma(text: str) -> bool:
+    """Whether ``text`` has a comma that is not a thousands separator ("1,5", "12,34").
+
+    >>> [misplaced_comma(t) for t in ("1,5", "1,500", "12,345.5", "1.5", "0,25", "1,50")]
+    [True, False, False, False, True, True]
+    """
+    t = text.strip().replace(" ", "")
+    return "," in t and _GROUPED.fullmatch(t) is None
+
+
+class DecimalCommaGuard:
+    """A spin box mixin (put it before the Qt class) that never reads "1,5" as 15.
+
+    Qt takes a comma anywhere for a thousands separator, and its fixup drops it; a comma
+    that does not separate thousands leaves the entry unaccepted instead, so the box keeps
+    its value (or its editor says why).
+    """
+
+    _comma_before = None  # the value when the box took the keyboard
+
+    def focusInEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        self._comma_before = self.value()
+        super().focusInEvent(event)
+
+    def fixup(self, text: str):  # noqa: D102 - Qt's
+        if misplaced_comma(text.removesuffix(self.suffix()).removeprefix(self.prefix())):
+            # back to the value before the entry (keyboard tracking took "1" of "1,5")
+            before = self._comma_before
+            return self.textFromValue(before) if before is not None else text
+        return super().fixup(text)
+
+    def validate(self, text: str, pos: int):  # noqa: D102 - Qt's
+        if misplaced_comma(text.removesuffix(self.suffix()).removeprefix(self.prefix())):
+            return QValidator.State.Intermediate, text, pos
+        return super().validate(text, pos)
+
+
+class GuardedSpinBox(DecimalCommaGuard, QSpinBox):
+    """A QSpinBox that refuses a decimal comma rather than read it as thousands."""
+
+
+class GuardedDoubleSpinBox(DecimalCommaGuard, QDoubleSpinBox):
+    """A QDoubleSpinBox that refuses "1,5" rather than read it as 15."""
+
+
+class _SpinMixin(DecimalCommaGuard):
     """Wheel only with focus (scrolling the form is safe); no stepping from a blank."""
 
     is_blank = False
@@ -391,6 +440,11 @@ class SpinEditor(FieldEditor):
             return ""
         label = field_label(self.field)
         kind = "a whole number" if self.is_int else "a number"
+        if misplaced_comma(text):
+            hint = (f"; for {text.replace(',', '.', 1)} write a decimal point"
+                    if not self.is_int and text.count(",") == 1 else "")
+            return (f"{label}: expected {kind} from {self.range_text()}, a comma only "
+                    f"between thousands (got {text}{hint})")
         try:
             v = float(text.replace(",", "").replace(" ", ""))
         except ValueError:

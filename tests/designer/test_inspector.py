@@ -31,6 +31,10 @@ def _crah(doc):
     ("200000", "Capacity (kW): expected 0.1 to 100,000 (got 200000)"),
     ("abc", "Capacity (kW): expected a number from 0.1 to 100,000 (got “abc”)"),
     ("NaN", "Capacity (kW): expected a number from 0.1 to 100,000 (got NaN)"),
+    # a decimal comma is not a thousands separator: 1,5 is not 15 kW
+    ("1,5", "Capacity (kW): expected a number from 0.1 to 100,000, a comma only between "
+            "thousands (got 1,5; for 1.5 write a decimal point)"),
+    ("12,50", "(got 12,50; for 12.50 write a decimal point)"),
 ])
 def test_a_refused_capacity_says_why_and_changes_nothing(qtbot, doc, text, said):
     crah = _crah(doc)
@@ -52,6 +56,22 @@ def test_a_power_factor_above_one_is_refused_with_its_range(qtbot, doc):
     _type(qtbot, insp.editor("power_factor"), "0.9")
     assert doc.item(feed.id).power_factor == pytest.approx(0.9)
     assert not insp.message.isVisible(), "a good entry clears the message"
+
+
+def test_thousands_separators_are_still_read(qtbot, doc):
+    crah = _crah(doc)
+    insp = _inspector(qtbot, doc, [crah.id])
+    _type(qtbot, insp.editor("capacity_kw"), "1,350")
+    assert doc.item(crah.id).capacity_kw == pytest.approx(1350.0)
+    assert not insp.message.isVisible()
+
+
+def test_a_decimal_comma_in_a_rating_is_refused(qtbot, doc):
+    insp = _inspector(qtbot, doc, [])
+    before = doc.layout.hall.floor_rating_kg_m2
+    _type(qtbot, insp.editor("hall.floor_rating_kg_m2"), "1,2")
+    assert "a comma only between thousands (got 1,2" in insp.message.text()
+    assert doc.layout.hall.floor_rating_kg_m2 == before
 
 
 def test_a_whole_number_field_refuses_a_fraction(qtbot, doc):
@@ -247,3 +267,31 @@ def test_a_fabrics_zero_ports_per_gpu_reads_as_the_catalogs_ports(qtbot, doc):
     assert insp.editor("ports_per_gpu").widget.text() == "the catalog's ports"
     doc.set_field([fab.id], "ports_per_gpu", 1)
     assert insp.editor("ports_per_gpu").widget.text() == "1"
+
+
+@pytest.mark.parametrize("cls", ["GuardedDoubleSpinBox", "ParamDoubleSpinBox", "_Metres"])
+def test_dialog_number_boxes_do_not_read_a_decimal_comma_as_thousands(qtbot, cls):
+    from PySide6.QtCore import Qt
+
+    from designer.dialogs.new_hall import _Metres
+    from designer.library.template_form import ParamDoubleSpinBox
+    from designer.panels.editors import GuardedDoubleSpinBox
+
+    box = {"GuardedDoubleSpinBox": lambda: GuardedDoubleSpinBox(),
+           "ParamDoubleSpinBox": lambda: ParamDoubleSpinBox(None, None),
+           "_Metres": lambda: _Metres("Width", 20.0, 1.0, 5000.0, 0.6)}[cls]()
+    qtbot.addWidget(box)
+    box.setRange(0.0, 5000.0)
+    box.setValue(20.0)
+    box.show()
+    box.activateWindow()
+    qtbot.waitExposed(box)
+    for text, expected in (("1,5", 20.0), ("1,500", 1500.0)):
+        le = box.lineEdit()
+        le.setFocus()
+        qtbot.waitUntil(box.hasFocus, timeout=2000)
+        le.selectAll()
+        qtbot.keyClicks(le, text)
+        qtbot.keyClick(le, Qt.Key.Key_Return)
+        box.clearFocus()
+        assert box.value() == pytest.approx(expected), text
