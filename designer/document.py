@@ -796,13 +796,13 @@ class LayoutDocument(QObject):
         self._push(text, after, ids)
         return ids
 
-    def remove_items(self, ids: Iterable[str]) -> bool:
-        """Delete items (and the references to them)."""
+    def remove_items(self, ids: Iterable[str], verb: str = "Delete") -> bool:
+        """Delete items (and the references to them); ``verb`` names the edit ("Cut")."""
         ids = [i for i in dict.fromkeys(ids) if i in self._index]
         if not ids:
             return False
-        return self._push(f"Delete {self._name(ids)}", edits.remove_items(self._committed, ids,
-                                                                      self.catalog), [])
+        return self._push(f"{verb} {self._name(ids)}", edits.remove_items(self._committed, ids,
+                                                                        self.catalog), [])
 
     def move_items(self, moves: Mapping[str, Sequence[float]], merge_key: Any = None) -> bool:
         """Move items so that their anchors land at ``moves[id]`` (one undo step)."""

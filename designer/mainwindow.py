@@ -1200,7 +1200,7 @@ class MainWindow(QMainWindow):
     def cut(self) -> None:
         """Copy the selection, then delete it."""
         self.copy()
-        self.delete_selection()
+        self._guard(lambda: self.document.remove_items(self.document.selection, "Cut"))
 
     def paste(self) -> None:
         """Paste items from the clipboard at the cursor (or one tile off)."""
@@ -1255,8 +1255,13 @@ class MainWindow(QMainWindow):
         cx = (min(p[0] for p in pts) + max(p[0] for p in pts)) / 2
         cy = (min(p[1] for p in pts) + max(p[1] for p in pts)) / 2
         if at is None or not inside(*at):
-            # not over the hall: one tile off the originals while that stays in the hall,
-            # else centred in the view (on the hall when the view shows none of it)
+            # not over the hall: items cut from the plan go back where they stood (their
+            # place is free, or the paste names what took it); copies one tile off the
+            # originals while that stays in the hall, else centred in the view (on the
+            # hall when the view shows none of it)
+            ids = [str(d.get("id", "")) for items in payload.values() for d in items]
+            if ids and not any(self.document.item(i) is not None for i in ids):
+                return (0.0, 0.0)
             if all(inside(x + g, y - g) for x, y in pts):
                 return self._beside_originals(payload, (g, -g))
             at = self.view.visible_plan_centre()

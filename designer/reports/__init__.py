@@ -379,9 +379,22 @@ def report_stem(name: str | None, max_chars: int = 60) -> str:
     'NVIDIA-DGX-SuperPOD-with-DGX-B300'
     >>> report_stem("  ")
     'report'
+
+    A closing note in brackets that is not a parameter list, such as a retargeted
+    copy's, is kept at the end, so the copy's report is not named as its original's:
+
+    >>> report_stem("NVIDIA DGX SuperPOD with DGX H100 (scalable_units=4, racks_per_row=16) "
+    ...             "(retargeted to Blackwell)")
+    'NVIDIA-DGX-SuperPOD-with-DGX-H100-retargeted-to-Blackwell'
     """
     def slug(text: str) -> str:
         return re.sub(r"[^\w.-]+", "-", text).strip("-.")
+
+    note = re.search(r"\s*\(([^()=]*)\)\s*$", name or "")
+    if note and note.start() > 0 and slug(note.group(1)):
+        tail = slug(note.group(1))[:max_chars // 2].strip("-.")
+        head = report_stem(name[:note.start()], max(max_chars - len(tail) - 1, 1))
+        return f"{head}-{tail}" if head != "report" else tail
 
     base, _, rest = (name or "").partition("(")
     words = [slug(w) for w in base.split()] + [slug(p) for p in rest.rstrip(") ").split(",")]

@@ -336,6 +336,29 @@ def test_a_rack_cut_and_pasted_back_rejoins_its_fabric(window, monkeypatch):
     assert doc.layout.fabrics == fabrics
 
 
+def test_a_cut_pasted_with_the_mouse_off_the_floor_goes_back_where_it_stood(window,
+                                                                             monkeypatch):
+    """Ctrl+X, the mouse to the toolbar, Ctrl+V: the rack back in its row's gap, not one
+    tile off into the aisle on top of its neighbour."""
+    doc = window.document
+    src = next(r for r in doc.layout.racks if r.row == "R02")
+    before = doc.layout.model_dump()
+    doc.select([src.id])
+    window.actions_by_name["cut"].trigger()
+    assert doc.undo_stack.undoText().startswith("Cut ")
+    monkeypatch.setattr(window.view, "cursor_plan_point", lambda: None)
+    window.actions_by_name["paste"].trigger()
+    back = doc.layout.rack(src.id)
+    assert (back.x_m, back.y_m, back.row) == (src.x_m, src.y_m, src.row)
+    assert "overlaps" not in window.statusBar().currentMessage()
+    # the same hall, the rack listed last: its feeds, fabric and place as before
+    after = doc.layout.model_dump()
+    assert sorted(after["racks"], key=lambda r: r["id"]) == \
+        sorted(before["racks"], key=lambda r: r["id"])
+    assert {k: v for k, v in after.items() if k != "racks"} == \
+        {k: v for k, v in before.items() if k != "racks"}
+
+
 def test_the_selection_keeps_the_order_racks_were_picked_in(window):
     doc = window.document
     racks = doc.layout.racks
