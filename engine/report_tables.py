@@ -1215,10 +1215,11 @@ def bom_table(layout: Layout, analysis: Any, links: LinkView | None = None,
                 rows.append(("Cable", m or "(no medium reaches)", what, qty - legs, "ea",
                              None, s, round((qty - legs) * s, 3), _src(med, "reach_max_m")))
                 notes[len(rows)] = notes.pop(len(rows) - 1)
+            # legs are not bought on their own: their length is in the assembly lines
             rows.append(("Cable", m or "(no medium reaches)",
                          what + (", legs of two-link cables" if legs else ""),
                          legs or qty, "link" if legs else "ea", None, s,
-                         round((legs or qty) * s, 3), _src(med, "reach_max_m")))
+                         None if legs else round(qty * s, 3), _src(med, "reach_max_m")))
             for kind, suffix, words in (("twin-port", TWIN_SUFFIX,
                                          "twin-port cable, cage to cage"),
                                         ("splitter", SPLITTER_SUFFIX,
@@ -2192,10 +2193,15 @@ def cable_bins_table(analysis: Any, links: LinkView | None = None,
             groups[(m, b)].append(i)
         powered = links.powered_transceivers if links.powered_transceivers is not None \
             else links.transceivers
+        # cables as bought: a copper link at a twin-port cage is a leg of a cable that
+        # carries its cage's links, counted once, at the cage's first link
+        phys = links.cable_counts()
+        if links.copper_twin is not None and links.copper_assemblies is not None:
+            phys = np.where(links.copper_twin, links.copper_assemblies, phys)
         for (m, _b), idx in sorted(groups.items()):
             ix = np.asarray(idx)
             med = catalog.media.get(m)
-            k = links.cable_counts()[ix]
+            k = phys[ix]
             # a partial sum would pass for the whole: a bin with ends of unknown power has none
             unknown = int(links.optics_unknown_ends[ix].sum()) \
                 if links.optics_unknown_ends is not None else 0
@@ -2203,7 +2209,8 @@ def cable_bins_table(analysis: Any, links: LinkView | None = None,
             xcvr, added = int(links.transceivers[ix].sum()), int(powered[ix].sum())
             rows.append((m or "(none)", med.kind if med else "",
                          _bin_label(float(stock[ix].max())), len(ix), int(k.sum()),
-                         _x((L[ix] * k).sum(), 1), _x((stock[ix] * k).sum(), 1), xcvr,
+                         _x((L[ix] * links.cable_counts()[ix]).sum(), 1),
+                         _x((stock[ix] * k).sum(), 1), xcvr,
                          xcvr - added, added,
                          None if unknown else _x(links.optics_w[ix].sum(), 0)))
     cols = [_c("Medium"), _c("Kind"), _c("Length bin"), _c("Links", kind="int"),
@@ -2211,7 +2218,10 @@ def cable_bins_table(analysis: Any, links: LinkView | None = None,
             _c("Stock length ordered", "m", "float", 1),
             _c("Transceivers", kind="int"), _c("In device power", kind="int"),
             _c("Added as optics", kind="int"), _c("Optics power", "W", "float", 0)]
-    note = ("Transceivers: modules bought (a twin-port module serves two links of one "
+    note = ("Cables: as bought, a two-link copper cable (twin-port or splitter, as the bill "
+            "of materials orders it) once, in the bin of its first link; routed length: "
+            "every link's. "
+            "Transceivers: modules bought (a twin-port module serves two links of one "
             "switch and counts in the bin of the first of them, while each link draws half "
             "of its power, so a bin's optics power may differ from its modules' by a module "
             "whose two links fall in two bins; the totals agree). In device power: modules at "

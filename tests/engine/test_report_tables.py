@@ -735,3 +735,28 @@ def test_nvl72_elevation_lists_its_slots_as_the_cut_sheet_names_them(builtin_cat
     # the slots add no power or weight: the system's figures hold them
     assert {r[el.index("Max power")] for r in slots} == {None}
     assert "estimate" in el.note
+
+
+def test_cable_bins_count_two_link_copper_cables_once(builtin_catalog_module):
+    # DGX H100 SuperPOD, 4 SU: the short leaf-to-spine DACs run between twin-port OSFP
+    # cages, two links per cable. The bins' Cables and Stock length ordered are the cables
+    # the bill of materials orders (its Cable assembly lines), the bins' Links the links.
+    lay = instantiate("dgx-h100-superpod", {}, catalog=builtin_catalog_module)
+    t = {x.key: x for x in build_tables(lay, analyze(lay, builtin_catalog_module),
+                                        builtin_catalog_module)}
+    bins, bom = t["cable_bins"], t["bom"]
+    col = bins.index
+    dac = [r for r in bins.rows if r[col("Medium")].startswith("dac")]
+    assert dac
+    links = sum(r[col("Links")] for r in dac)
+    cables = sum(r[col("Cables")] for r in dac)
+    asm = [r for r in bom.rows if r[bom.index("Category")] == "Cable assembly"
+           and r[bom.index("Item")].startswith("dac")]
+    bought = sum(r[bom.index("Quantity")] for r in asm)
+    assert cables == bought < links
+    # the length ordered is the assemblies' (each cable once), not the legs'
+    ordered = sum(r[col("Stock length ordered")] for r in dac)
+    assert ordered == pytest.approx(sum(r[bom.index("Total length")] for r in asm))
+    # legs are counted in links, with no length of their own to add up
+    legs = [r for r in bom.rows if r[bom.index("Unit")] == "link"]
+    assert legs and {r[bom.index("Total length")] for r in legs} == {None}
