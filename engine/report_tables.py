@@ -766,8 +766,14 @@ def _topology_view(analysis: Any, topo: Any, cab: Any, catalog: Catalog) -> Link
     owner = _cage_owner(ref, ports, cage, copper_twin)  # the first link of each cable
     assemblies = _cage_firsts(owner, ports, cage, copper_twin, cables)
     straight = copper_twin & twin_end.all(axis=0)
+    # tiers named as the analysis counts them: another purpose's prefixed
+    # ("front_end_node_leaf"), the scale-out fabric's and drawn links' plain
+    prefix = np.asarray([("" if fb.purpose == "scale_out" else f"{fb.purpose}_")
+                         for fb in topo.fabrics] + [""], dtype=object)
+    tier_names = prefix[np.where(fab >= 0, fab, len(prefix) - 1)] + \
+        np.asarray(LINK_TIERS, dtype=object)[tier]
     return LinkView(
-        link_id=ids, tier=np.asarray(LINK_TIERS, dtype=object)[tier].tolist(),
+        link_id=ids, tier=tier_names.tolist(),
         fabric=fab_ids[np.where(fab >= 0, fab, len(fab_ids) - 1)].tolist(),
         a_rack=a_rack, a_u=a_u, a_device=a_dev, a_port=a_port,
         b_rack=b_rack, b_u=b_u, b_device=b_dev, b_port=b_port,

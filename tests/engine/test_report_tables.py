@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 import numpy as np
 import pytest
@@ -760,3 +760,15 @@ def test_cable_bins_count_two_link_copper_cables_once(builtin_catalog_module):
     # legs are counted in links, with no length of their own to add up
     legs = [r for r in bom.rows if r[bom.index("Unit")] == "link"]
     assert legs and {r[bom.index("Total length")] for r in legs} == {None}
+
+
+def test_cut_sheet_tiers_are_named_as_the_analysis_counts_them(builtin_catalog_module):
+    # the CPU cluster's only fabric is a front-end network: the analysis counts its links
+    # under front_end_node_leaf and front_end_leaf_spine, and so does the cut-sheet
+    lay = instantiate("cpu-cluster", {"racks": 4}, catalog=builtin_catalog_module)
+    a = analyze(lay, builtin_catalog_module)
+    by_tier = {k: v for k, v in a.to_dict()["cabling"]["by_tier"].items() if v}
+    cut = {x.key: x for x in build_tables(lay, a, builtin_catalog_module)}["cutsheet"]
+    tiers = Counter(r[cut.index("Tier")] for r in cut.rows)
+    assert dict(tiers) == by_tier
+    assert set(tiers) == {"front_end_node_leaf", "front_end_leaf_spine"}
