@@ -160,6 +160,54 @@ def _unknown_device(layout: Layout, type_id: str) -> InputError:
     return InputError(None, "racks", f"a device type of the catalog (unknown {type_id!r})")
 
 
+#: what a device of each catalog role is, in a message about where it goes
+_ROLE_WORDS = {"gpu_server": "a GPU server", "cpu_node": "a CPU node", "switch": "a switch",
+               "nic": "a network card", "storage": "a storage device",
+               "power_shelf": "a power shelf", "other": "a device"}
+
+
+def _misplaced(layout: Layout, catalog: Catalog, system_types: set[str],
+               device_types: set[str]) -> InputError | None:
+    """Return the error for the first rack content in the wrong place, else ``None``.
+
+    A rack-scale system (catalog role ``rack_system``, such as a GB200 NVL72) fills
+    its own rack and has no U height: it is a rack's ``system``, never one of its
+    ``devices``; anything else is mounted by U in ``devices``. The edit commands
+    refuse both mistakes; a file that makes one is refused here, where unknown types
+    are. ``system_types`` and ``device_types`` are the types the racks use in each
+    place (all in the catalog).
+
+    Examples
+    --------
+    >>> from engine.catalog import load_catalog
+    >>> from engine.model import Hall
+    >>> cat = load_catalog(user_dir=None)
+    >>> lay = Layout(hall=Hall(outline=[(0, 0), (9, 0), (9, 9)]), racks=[
+    ...     Rack(id="R1", type="nvl72-rack", x_m=1, y_m=1, system="dgx-h100")])
+    >>> str(_misplaced(lay, cat, {"dgx-h100"}, set()))
+    "racks[0].system: expected a rack-scale system (dgx-h100 is a GPU server, mounted by U: put it in the rack's devices)"
+    """
+    wrong_systems = {t for t in system_types if catalog.devices[t].role != "rack_system"}
+    wrong_devices = {t for t in device_types if catalog.devices[t].role == "rack_system"}
+    if not wrong_systems and not wrong_devices:
+        return None
+    for ri, rack in enumerate(layout.racks):
+        if rack.system in wrong_systems:
+            dt = catalog.devices[rack.system]
+            what = _ROLE_WORDS.get(dt.role, "a device") + (", mounted by U" if dt.u_height else "")
+            return InputError(None, f"racks[{ri}].system",
+                              f"a rack-scale system ({rack.system} is {what}: put it in the "
+                              "rack's devices)")
+        if rack.system is None:
+            for j, dv in enumerate(rack.devices):
+                if dv.type in wrong_devices:
+                    return InputError(None, f"racks[{ri}].devices[{j}].type",
+                                      f"a device mounted by U ({dv.type} is a rack-scale "
+                                      "system, which fills its rack: put it in the rack's "
+                                      "system field)")
+    return None
+
+
 def _rack_footprint(cat: Catalog, rack: Rack, ri: int) -> tuple[float, float, int, float]:
     try:
         rt = cat.racks[rack.type]
@@ -310,21 +358,28 @@ def compile_layout(layout: Layout, catalog: Catalog) -> LayoutArrays:
     Raises
     ------
     InputError
-        When a rack or device type is not in the catalog (names the field path).
+        When a rack or device type is not in the catalog, or a rack's contents are in the
+        wrong place (a rack-scale system among its devices, a device mounted by U as its
+        system); names the field path.
     """
     racks = layout.racks
     n = len(racks)
     flat_type: list[str] = []
     flat_u: list[int] = []
     per_rack = np.empty(n, np.int64)
+    system_types: set[str] = set()
+    device_types: set[str] = set()
     for ri, rack in enumerate(racks):
         if rack.system:
             flat_type.append(rack.system)
             flat_u.append(1)
             per_rack[ri] = 1
+            system_types.add(rack.system)
         else:
             devs = rack.devices
-            flat_type += [dv.type for dv in devs]
+            kinds = [dv.type for dv in devs]
+            flat_type += kinds
+            device_types.update(kinds)
             flat_u += [dv.u for dv in devs]
             per_rack[ri] = len(devs)
     types: list[DeviceType] = []
@@ -332,6 +387,9 @@ def compile_layout(layout: Layout, catalog: Catalog) -> LayoutArrays:
         if type_id not in catalog.devices:
             raise _unknown_device(layout, type_id)
         types.append(catalog.devices[type_id])
+    misplaced = _misplaced(layout, catalog, system_types, device_types)
+    if misplaced is not None:
+        raise misplaced
     index = {t.id: i for i, t in enumerate(types)}
     rack_types = [r.type for r in racks]
     feet = {}
@@ -383,6 +441,9 @@ def patch_rack(arr: LayoutArrays, layout: Layout, catalog: Catalog, rack_id: str
     entries = [rack.system] if rack.system else [dv.type for dv in rack.devices]
     if any(t not in arr.types.index for t in entries):
         return False
+    if _misplaced(layout, catalog, {rack.system} if rack.system else set(),
+                  set(entries) - {rack.system}) is not None:
+        return False  # a full compile says what is wrong and where
     wr, dr, hur, er = _rack_footprint(catalog, rack, ri)
     if arr.rack_height_u[ri] != hur:
         arr.structure_digest = None

@@ -17,19 +17,23 @@ Examples
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import stat
 import sys
+from collections.abc import Callable, Mapping
 from os import PathLike
-from types import UnionType
+from types import MappingProxyType, UnionType
 from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-__all__ = ["InputError", "UserFileModel", "refuse_bool", "format_validation_error", "describe_input", "MAX_DATA_FILE_BYTES", "read_bytes_limited",
-           "read_text_limited", "parse_json_text", "load_json_file"]
+__all__ = ["InputError", "UserFileModel", "refuse_bool", "FROM_FILE", "json_typed",
+           "looks_like_number", "format_validation_error", "describe_input",
+           "MAX_DATA_FILE_BYTES", "read_bytes_limited", "read_text_limited", "parse_json_text",
+           "load_json_file"]
 
 #: Largest catalog or template file read, bytes (the built-in ones are under 100 kB).
 MAX_DATA_FILE_BYTES = 64 * 1024 * 1024
@@ -195,6 +199,72 @@ def refuse_bool(value: Any, kind: type = float) -> Any:
     return value
 
 
+#: the validation context of data decoded from a user's JSON file
+#: (``Model.model_validate(data, context=FROM_FILE)``): a field typed with
+#: :func:`json_typed` then takes its JSON type only, a number and not a number in quotes
+FROM_FILE: Mapping[str, Any] = MappingProxyType({"from_file": True})
+
+
+def _from_file(info: ValidationInfo | None) -> bool:
+    context = getattr(info, "context", None)
+    return isinstance(context, Mapping) and bool(context.get("from_file"))
+
+
+def looks_like_number(text: str) -> bool:
+    """Return whether ``text`` reads as a finite number (``"3"``, ``" 4.0 "``, ``"1e2"``).
+
+    Examples
+    --------
+    >>> [looks_like_number(t) for t in ("3", " -4.5 ", "1e2", "4 m", "nan", "")]
+    [True, True, True, False, False, False]
+    """
+    try:
+        return math.isfinite(float(text))
+    except (ValueError, OverflowError):
+        return False
+
+
+def json_typed(kind: type) -> Callable[[Any, ValidationInfo], Any]:
+    """Return a before-validator for a field of ``kind`` (``int``, ``float`` or ``bool``).
+
+    ``true``/``false`` is never a number (see :func:`refuse_bool`). Data read from a
+    file (validated with ``context=FROM_FILE``) must also be of the field's JSON type:
+    a number for a number (``"u": "3"`` is the text "3", refused, where pydantic's lax
+    mode would read 3), ``true``/``false`` for a yes/no field. Values set in Python (an
+    edit typed into the designer, ``set_field(..., "capacity_kw", "1350")``) are still
+    converted as pydantic does.
+
+    Examples
+    --------
+    >>> from typing import Annotated
+    >>> from pydantic import BeforeValidator
+    >>> class M(UserFileModel):
+    ...     u: Annotated[int, BeforeValidator(json_typed(int))] = 1
+    ...     on: Annotated[bool, BeforeValidator(json_typed(bool))] = False
+    >>> M.model_validate({"u": "3", "on": "true"})
+    M(u=3, on=True)
+    >>> try:
+    ...     M.model_validate({"u": "3", "on": 1}, context=FROM_FILE)
+    ... except ValidationError as e:
+    ...     validation_problems(e, M)
+    (('u', "an integer, without quotes (got '3')"), ('on', 'true or false (got 1)'))
+    """
+    def check(value: Any, info: ValidationInfo) -> Any:
+        if kind is bool:
+            if not isinstance(value, bool) and _from_file(info):
+                quoted = value in ("true", "false")
+                raise PydanticCustomError("bool_type", "true or false", {"quoted": quoted})
+            return value
+        refuse_bool(value, kind)
+        if isinstance(value, str) and _from_file(info):
+            raise PydanticCustomError("int_type" if kind is int else "float_type",
+                                      "a number, not text",
+                                      {"quoted": looks_like_number(value)})
+        return value
+
+    return check
+
+
 class UserFileModel(BaseModel):
     """Base of the models read from user files (layouts, catalogs, templates, bundles).
 
@@ -353,6 +423,11 @@ def _describe(err: dict, model: type | None = None) -> tuple[str, str]:
     elif kind in ("value_error", "assertion_error") and (
             "(got " in msg or not isinstance(got, bool | int | float | str)):
         tail = ""  # a model's own check: its message already says what is wrong
+    if ctx.get("quoted") is True or (
+            kind == "literal_error" and isinstance(got, str) and looks_like_number(got)
+            and "'" not in str(ctx.get("expected", "'"))):
+        # a number (or true/false) in quotes in a JSON file is text: say what is wrong with it
+        msg += ", without quotes"
     if kind in ("value_error", "assertion_error"):
         # a model's check that names the field it is about ("fabrics[0].members: expected
         # ..."): that field is where the problem is, not the model around it

@@ -30,6 +30,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from engine.errors import (
+    FROM_FILE,
     InputError,
     describe_input,
     format_validation_error,
@@ -114,12 +115,28 @@ def migrate(data: dict[str, Any], file: str | os.PathLike | None = None) -> dict
 
 
 def layout_from_dict(data: Any, file: str | os.PathLike | None = None) -> Layout:
-    """Validate a decoded JSON object as a :class:`Layout` (migrating old versions)."""
+    """Validate a decoded JSON object as a :class:`Layout` (migrating old versions).
+
+    Its values are of their fields' JSON types: a number in quotes is text, refused.
+
+    Examples
+    --------
+    >>> hall = {"outline": [[0, 0], [9, 0], [9, 9]]}
+    >>> rack = {"id": "R1", "type": "rack-800x1200", "x_m": 4, "y_m": 1}
+    >>> layout_from_dict({"hall": hall, "racks": [rack]}).racks[0].x_m
+    4.0
+    >>> layout_from_dict({"hall": hall, "racks": [{**rack, "x_m": "4.0"}]}, "hall.json")
+    Traceback (most recent call last):
+    ...
+    engine.errors.InputError: hall.json: racks[0].x_m: expected a finite number from -100,000 to 100,000, without quotes (got '4.0')
+    """
     if not isinstance(data, dict):
         raise InputError(file, "(top level)", f"a JSON object (got {describe_input(data)})")
     data = migrate(data, file)
     try:
-        layout = Layout.model_validate(data)
+        # FROM_FILE: a number in quotes is refused, where Python callers get pydantic's
+        # conversion
+        layout = Layout.model_validate(data, context=FROM_FILE)
     except ValidationError as exc:
         field, expected = format_validation_error(exc, Layout)
         if field == "(top level)" and ("duplicate" in expected or "unique" in expected):

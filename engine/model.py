@@ -20,7 +20,7 @@ from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
-from engine.errors import UserFileModel, refuse_bool
+from engine.errors import UserFileModel, json_typed
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -46,9 +46,16 @@ SCHEMA_VERSION = 3
 
 # Lower bounds are physical floors (a 12 V feed, 1 Gb/s link, 1 K of temperature rise), not
 # just "positive": a value such as 5e-324 passes "> 0" and then divides to infinity.
-FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
-# a coordinate sits inside a tuple, out of reach of the models' field check: refuse true/false here
-Coord = Annotated[float, BeforeValidator(refuse_bool), Field(allow_inf_nan=False, ge=-1.0e5, le=1.0e5)]
+#
+# Numbers and yes/no fields check their JSON type (engine.errors.json_typed): in a layout file
+# a number is a JSON number, not text that reads as one ("u": "3"), and a yes/no is true or
+# false; true/false is never a number (also inside a tuple or a dict, out of reach of the
+# models' field check).
+FiniteFloat = Annotated[float, BeforeValidator(json_typed(float)), Field(allow_inf_nan=False)]
+Integer = Annotated[int, BeforeValidator(json_typed(int))]
+Flag = Annotated[bool, BeforeValidator(json_typed(bool))]
+Coord = Annotated[float, BeforeValidator(json_typed(float)),
+                  Field(allow_inf_nan=False, ge=-1.0e5, le=1.0e5)]
 Point = tuple[Coord, Coord]
 Identifier = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.:/+\-]+$")]
 
@@ -77,7 +84,7 @@ class Hall(_Model):
     obstacles: list[Obstacle] = Field(default_factory=list, max_length=MAX_UNITS)
     floor_rating_kg_m2: FiniteFloat = Field(default=1200.0, ge=1, le=1.0e5)
     tile_m: FiniteFloat | None = Field(default=0.6, ge=0.1, le=10)
-    raised_floor: bool = False
+    raised_floor: Flag = False
     ceiling_height_m: FiniteFloat = Field(default=4.5, ge=1, le=100)
 
     def bounds(self) -> tuple[float, float, float, float]:
@@ -91,7 +98,7 @@ class MountedDevice(_Model):
     """A device installed in a rack at its lowest U (1-based)."""
 
     type: Identifier
-    u: int = Field(ge=1, le=60)
+    u: Integer = Field(ge=1, le=60)
     name: str | None = Field(default=None, max_length=120)
 
 
@@ -118,7 +125,8 @@ class Rack(_Model):
     @model_validator(mode="after")
     def _system_or_devices(self) -> Rack:
         if self.system is not None and self.devices:
-            raise ValueError("a rack holds either a rack-scale system or devices, not both")
+            raise ValueError("either a rack-scale system or devices, not both (this rack "
+                             "has both)")
         return self
 
     @field_validator("rotation_deg", mode="before")
@@ -200,7 +208,7 @@ class Endpoint(_Model):
     """One end of a link: a device in a rack (by U) or the rack's system, and a port."""
 
     rack: Identifier
-    u: int | None = Field(default=None, ge=1, le=60)
+    u: Integer | None = Field(default=None, ge=1, le=60)
     port: str | None = Field(default=None, max_length=40)
 
 
@@ -217,7 +225,7 @@ class ExplicitLink(_Model):
     a: Endpoint
     b: Endpoint
     speed_gbps: FiniteFloat = Field(default=400.0, ge=1, le=1.0e5)
-    count: int = Field(default=1, ge=1, le=10_000)
+    count: Integer = Field(default=1, ge=1, le=10_000)
     fabric: Identifier | None = None
     medium: Identifier | None = None
     length_m: FiniteFloat | None = Field(default=None, ge=0.01, le=1.0e5)
@@ -257,10 +265,10 @@ class FabricTier(_Model):
                              "between each leaf and each spine of its group)")
         return self
     oversubscription: FiniteFloat = Field(default=1.0, ge=1.0, le=64.0)
-    count: int | None = Field(default=None, ge=1, le=1_000_000)
-    radix: int | None = Field(default=None, ge=2, le=4096)
+    count: Integer | None = Field(default=None, ge=1, le=1_000_000)
+    radix: Integer | None = Field(default=None, ge=2, le=4096)
     port_speed_gbps: FiniteFloat | None = Field(default=None, ge=1, le=1.0e5)
-    links_per_pair: int | None = Field(default=None, ge=1, le=256)
+    links_per_pair: Integer | None = Field(default=None, ge=1, le=256)
 
 
 #: the most empty node positions the fabrics of a design keep for deleted racks, in all
@@ -290,15 +298,15 @@ class Fabric(_Model):
     members: list[Identifier] = Field(default_factory=list)
     tiers: list[FabricTier] = Field(default_factory=list, max_length=3)
     nic_speed_gbps: FiniteFloat = Field(default=400.0, ge=1, le=1.0e5)
-    ports_per_gpu: int = Field(default=1, ge=0, le=16)
-    rails: int = Field(default=8, ge=1, le=64)
-    su_nodes: int = Field(default=32, ge=1, le=100_000)
+    ports_per_gpu: Integer = Field(default=1, ge=0, le=16)
+    rails: Integer = Field(default=8, ge=1, le=64)
+    su_nodes: Integer = Field(default=32, ge=1, le=100_000)
     network_racks: list[Identifier] = Field(default_factory=list)
-    collapse_tiers: bool = True
+    collapse_tiers: Flag = True
     #: node positions left empty before a member rack: racks deleted from the fabric
     #: there, whose leaf ports stay free, so the nodes after them keep theirs (the
     #: cables already pulled) instead of every later node moving up a port
-    vacant_before: dict[Identifier, Annotated[int, Field(ge=0, le=100_000)]] = Field(
+    vacant_before: dict[Identifier, Annotated[Integer, Field(ge=0, le=100_000)]] = Field(
         default_factory=dict, max_length=100_000)
 
     @model_validator(mode="after")
@@ -320,10 +328,10 @@ class CablingPolicy(_Model):
     AOC power figure exists either, so an AOC would hide optics power.
     """
 
-    allow_aoc: bool = False
-    allow_copper: bool = True
+    allow_aoc: Flag = False
+    allow_copper: Flag = True
     optics_above_m: FiniteFloat | None = Field(default=None, ge=0, le=1000)
-    prefer_single_mode: bool = False
+    prefer_single_mode: Flag = False
 
 
 class Assumptions(_Model):
@@ -360,7 +368,7 @@ class Layout(_Model):
     """A complete design: one hall, its equipment and its assumptions."""
 
     name: str = Field(default="Untitled hall", max_length=200)
-    schema_version: int = SCHEMA_VERSION
+    schema_version: Integer = SCHEMA_VERSION
     generation: str = Field(default="hopper", min_length=1, max_length=40)
     author: str | None = Field(default=None, max_length=200)
     hall: Hall
