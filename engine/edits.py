@@ -632,6 +632,16 @@ def _check_rack_refs(rack: Rack, catalog: Catalog) -> None:
         if t not in catalog.devices:
             raise InputError(None, f"{rack.id}.devices",
                              f"device types of the catalog (unknown {t!r})")
+    # a rack-scale system fills its rack as its system; everything else is mounted by U
+    if rack.system and catalog.devices[rack.system].role != "rack_system":
+        raise InputError(None, f"{rack.id}.system",
+                         f"a rack-scale system ({rack.system} is mounted by U: put it in the "
+                         "rack's devices)")
+    for d in rack.devices:
+        if catalog.devices[d.type].role == "rack_system":
+            raise InputError(None, f"{rack.id}.devices",
+                             f"devices mounted by U ({d.type} is a rack-scale system, which "
+                             "fills its rack: put it in the rack's system field)")
 
 
 def remove_items(layout: Layout, ids: Iterable[str], catalog: Catalog | None = None) -> Layout:

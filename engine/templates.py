@@ -306,8 +306,10 @@ class CoolingSpec(_Model):
     """Cooling units to size: catalog models, redundancy and sizing margin.
 
     ``crah_layout`` ``"wall"`` puts one CRAH column on each side wall and lets
-    the hall grow to fit them (galleries only for very large halls);
-    ``"gallery"`` adds columns so the CRAHs stay alongside the rows.
+    the hall grow to fit them (galleries only for very large halls, and for a hall
+    of a few long rows whose wall columns, grown past the rows, leave the units
+    level with the rows over capacity); ``"gallery"`` adds columns so the CRAHs
+    stay alongside the rows.
 
     ``crah_group_max_units`` is the most CRAHs in one redundancy group. A hall
     that needs no more (its air heat x ``sizing_margin`` / unit capacity, plus
@@ -1223,7 +1225,7 @@ def _instantiate(t: TemplateFile, env: dict[str, Any], catalog: Catalog,
                 if kw > 0:
                     group_extra[g] = group_extra.get(g, 0) + math.ceil(kw / room.crah_kw)
             if stalled:
-                if not deeper and room.cols < _MAX_COLS:
+                if _deepen(room, min_cols, deeper):
                     min_cols, deeper = room.cols + 1, True
                 else:
                     for g, kw in room.group_over_kw.items():
@@ -1231,9 +1233,9 @@ def _instantiate(t: TemplateFile, env: dict[str, Any], catalog: Catalog,
                             group_extra[g] = group_extra.get(g, 0) + math.ceil(kw / room.crah_kw)
         elif stalled or short_kw > 0:
             # moving units along the walls no longer helps: when the walls by the heat
-            # are full the units there stand a column deeper (once), then more are added,
-            # two at a time (one per side)
-            if not deeper and room.cols < _MAX_COLS and short_kw <= 0:
+            # are full the units there stand a column deeper (see _deepen), then more
+            # are added, two at a time (one per side)
+            if short_kw <= 0 and _deepen(room, min_cols, deeper):
                 min_cols, deeper = room.cols + 1, True
             else:
                 extra_crah += 2 * math.ceil(
@@ -1244,6 +1246,32 @@ def _instantiate(t: TemplateFile, env: dict[str, Any], catalog: Catalog,
 
 _SIZING_PASSES = 16
 _MAX_COLS = 4
+
+
+def _deepen(room: _RoomUnits, min_cols: int, deeper: bool) -> bool:
+    """Whether the CRAHs should stand a gallery column deeper on the next pass, now that
+    moving them along the walls no longer takes their overload off.
+
+    The first time, yes (up to :data:`_MAX_COLS` columns). Again only while units stand
+    past the ends of the rows: there the walls level with the heat are full, so a unit
+    more in a column stands farther still from the racks and takes little of their air,
+    while the units level with the rows keep it; a column more brings every unit
+    nearer. Never when the last column asked for did not come (too few units to fill
+    it), so the units are added instead.
+
+    Examples
+    --------
+    >>> r = _RoomUnits(over_kw=9.0, crah_kw=150.0, cols=2, n_over=2, row_util=np.ones(3),
+    ...                group_short_kw={}, group_over_kw={}, past_rows=True)
+    >>> _deepen(r, 2, True), _deepen(r, 3, True)
+    (True, False)
+    >>> r.past_rows = False
+    >>> _deepen(r, 1, False), _deepen(r, 2, True)
+    (True, False)
+    """
+    if room.cols >= _MAX_COLS or room.cols < min_cols:
+        return False
+    return not deeper or room.past_rows
 
 
 def _measured_heat(lay: Layout, catalog: Catalog
@@ -1272,6 +1300,7 @@ class _RoomUnits:
     row_util: np.ndarray  # per row: the utilization of its racks' CRAHs, by air heat
     group_short_kw: dict[str, float]  # per CRAH group: how far its N+1 margin is below 0
     group_over_kw: dict[str, float]  # per CRAH group: air heat beyond its units' capacity
+    past_rows: bool = False  # a CRAH stands wholly beyond the outer rows (along the wall)
 
 
 def _room_units(lay: Layout, catalog: Catalog, heat_kw: tuple[list[float], list[float]],
@@ -1302,10 +1331,14 @@ def _room_units(lay: Layout, catalog: Catalog, heat_kw: tuple[list[float], list[
     names = sorted(set(group.tolist()))
     short = {cool.group_names[g]: max(-float(cool.group_margin_kw[g]), 0.0) for g in names}
     over_g = {cool.group_names[g]: float(over[group == g].sum()) for g in names}
+    # a unit whose whole width along the wall lies beyond the outer rows' centres
+    lo, hi = float(arr.rack_y_m.min()), float(arr.rack_y_m.max())
+    past = any(u.y_m + u.width_m / 2 < lo or u.y_m - u.width_m / 2 > hi
+               for u in lay.cooling if u.kind == "crah")
     return _RoomUnits(over_kw=float(over.sum()), crah_kw=float(cap.max()) if len(cap) else 1.0,
                       cols=max(1, len(xs) // 2), n_over=int(np.count_nonzero(over)),
                       row_util=np.where(heat > 0, row_util, 1.0), group_short_kw=short,
-                      group_over_kw=over_g)
+                      group_over_kw=over_g, past_rows=past)
 
 
 def _lay_out(t: TemplateFile, env: dict[str, Any], catalog: Catalog, name: str | None,

@@ -593,3 +593,19 @@ def test_a_unit_or_rack_set_to_refer_to_nothing_is_refused():
     assert edits.set_field(lay, [rack], "crah", crah.id, cat).rack(rack).crah == crah.id
     assert edits.set_field(lay, [rack], "cdu", cdu.id, cat).rack(rack).cdu == cdu.id
     assert edits.set_field(lay, [rack], "crah", None, cat).rack(rack).crah is None
+
+
+@pytest.mark.parametrize("rack, expected", [
+    ({"id": "X1", "type": "nvl72-rack", "x_m": 2, "y_m": 2, "system": "dgx-h100"},
+     "X1.system: expected a rack-scale system (dgx-h100 is mounted by U"),
+    ({"id": "X1", "type": "nvl72-rack", "x_m": 2, "y_m": 2,
+      "devices": [{"type": "gb200-nvl72", "u": 1}]},
+     "X1.devices: expected devices mounted by U (gb200-nvl72 is a rack-scale system"),
+])
+def test_pasted_or_added_racks_keep_systems_and_devices_apart(cat, rack, expected):
+    # what a layout file may not hold (engine.compile refuses it), no edit makes either
+    lay = Layout(hall=Hall(outline=[(0, 0), (20, 0), (20, 20), (0, 20)]))
+    with pytest.raises(InputError, match=expected.replace("(", r"\(")):
+        edits.paste(lay, {"racks": [rack]}, (0.0, 0.0), catalog=cat)
+    with pytest.raises(InputError, match=expected.replace("(", r"\(")):
+        edits.add_racks(lay, [rack], catalog=cat)
