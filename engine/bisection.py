@@ -2,20 +2,30 @@
 
 Bisection bandwidth is the minimum, over all cuts that split the GPU
 endpoints into two equal halves, of the capacity crossing the cut in one
-direction (docs/architecture.md). Switches may sit on either side.
+direction (docs/architecture.md). Switches may sit on either side. The
+endpoints are split node by node: a server's or rack-scale system's GPUs are
+joined by NVLink or PCIe, far faster than the scale-out fabric, so a cut
+through a node is never the cheapest, and a node stays on one side with all of
+its links (all of its rails, both ports of a dual-homed node). Only where whole
+nodes cannot make equal halves (an odd number of 8-GPU servers) does one node's
+GPUs go to both sides, as few as the balance needs. Both methods split this way,
+so they agree.
 
 * :func:`structured_cut_gbps` and :func:`closed_form_bisection` evaluate the
-  cuts a leaf/spine/core fabric can have: hosts against their leaves, whole
-  leaves against the spines, whole pods against the cores. For a complete
-  fat-tree, rail-optimized or tapered Clos fabric the cheapest of them is the
-  bisection ("limited by the narrowest tier"); for partly filled scalable
-  units it is the cheapest structured cut.
+  cuts a leaf/spine/core fabric can have: nodes against their leaves, whole
+  leaf blocks (the leaves whole nodes join, :func:`node_blocks`) against the
+  spines, whole pods against the cores, and whole-node splits each leaf, spine
+  group and core tier takes its cheaper side of. For a complete fat-tree,
+  rail-optimized or tapered Clos fabric the cheapest of them is the bisection
+  ("limited by the narrowest tier" a split of whole nodes must cross); for
+  partly filled scalable units it is the cheapest structured cut.
 * :func:`graph_bisection` searches balanced splits of the endpoints of any
   graph: spectral starts (Fiedler-like eigenvectors of the weighted
   Laplacian), then rounds of exact max-flow (:func:`scipy.sparse.csgraph.maximum_flow`,
   which places every switch optimally for the split) and swaps of endpoint
-  pairs that lower the cut. The result is a cut that exists, so it is an
-  upper bound on the bisection, found by search.
+  pairs (whole nodes, given the node of each endpoint) that lower the cut. The
+  result is a cut that exists, so it is an upper bound on the bisection, found
+  by search.
 
 Examples
 --------
@@ -41,6 +51,7 @@ __all__ = [
     "structured_cut_gbps",
     "hierarchical_cut_gbps",
     "closed_form_bisection",
+    "node_blocks",
     "GraphBisection",
     "graph_bisection",
     "cut_for_split",
@@ -93,11 +104,12 @@ def structured_cut_gbps(hosts: np.ndarray, up_gbps: np.ndarray, host_gbps: float
     Parameters
     ----------
     hosts : ndarray, shape (n_groups,)
-        Host ports in each group (a leaf, or a pod).
+        Endpoints in each group (a leaf, the leaves that whole nodes join, or a
+        pod); no endpoint has links outside its group.
     up_gbps : ndarray, shape (n_groups,)
         Capacity from each group to the tier above, one direction.
     host_gbps : float
-        Capacity of one host port.
+        Capacity of the links of one endpoint (moving it moves them all).
 
     Notes
     -----
@@ -110,7 +122,8 @@ def structured_cut_gbps(hosts: np.ndarray, up_gbps: np.ndarray, host_gbps: float
 
     Examples
     --------
-    A 3:1 tapered leaf tier: 8 leaves of 48 hosts at 400 Gb/s, 16 uplinks each.
+    A 3:1 tapered leaf tier: 8 leaves of 48 single-homed hosts at 400 Gb/s, 16
+    uplinks each.
 
     >>> structured_cut_gbps(np.full(8, 48), np.full(8, 16 * 400.0), 400.0)
     25600.0
@@ -239,14 +252,108 @@ def _pod_counts(hp_at: np.ndarray, half: float) -> list[int]:
     return sorted(picks)
 
 
-def closed_form_bisection(plan, wiring, link_gbps: float, failed_spine: int | None = None) -> float:
+def node_blocks(port_node: np.ndarray, port_leaf: np.ndarray, n_leaves: int,
+                n_nodes: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """Return the leaf blocks of a fabric: leaves joined by the nodes they serve.
+
+    A node with ports on several leaves (one per rail, or a dual-homed front-end
+    node) joins those leaves: a cut that keeps the node whole takes it to one side
+    with all of its links, whichever side the leaves are on. The blocks are the
+    connected groups of leaves and nodes; a node without ports, or a leaf without
+    nodes, is a block of its own.
+
+    Parameters
+    ----------
+    port_node, port_leaf : ndarray of int, shape (n_ports,)
+        Node position and leaf of each host port.
+    n_leaves, n_nodes : int
+
+    Returns
+    -------
+    block_of_leaf : ndarray of int, shape (n_leaves,)
+    block_of_node : ndarray of int, shape (n_nodes,)
+    n_blocks : int
+
+    Examples
+    --------
+    Two dual-homed nodes on leaves 0 and 1, one single-homed node on leaf 2:
+
+    >>> bl, bn, k = node_blocks(np.array([0, 0, 1, 1, 2]), np.array([0, 1, 0, 1, 2]), 3, 3)
+    >>> bl.tolist(), bn.tolist(), k
+    ([0, 0, 1], [0, 0, 1], 2)
+    """
+    n = int(n_leaves) + int(n_nodes)
+    pl = np.asarray(port_leaf, np.int64)
+    pn = np.asarray(port_node, np.int64) + int(n_leaves)
+    adj = sp.coo_matrix((np.ones(len(pl)), (pl, pn)), shape=(n, n)).tocsr()
+    k, label = connected_components(adj, directed=False)
+    return label[:n_leaves], label[n_leaves:], int(k)
+
+
+def _first_half_ports(order: np.ndarray, ends: np.ndarray, ports: np.ndarray,
+                      port_node: np.ndarray, port_index: np.ndarray, half: float,
+                      backwards: bool = False) -> np.ndarray:
+    """Return the host ports on side ``A`` when it takes the first ``half`` endpoints of the
+    nodes in ``order``: whole nodes, then, where they do not make ``half``, the first
+    endpoints of the next node (its last ones for an order that runs ``backwards``; port
+    ``j`` of a node of ``P`` ports and ``E`` endpoints belongs to its endpoint
+    ``j * E // P``, as the fabric wires them)."""
+    ce = np.cumsum(ends[order])
+    k = int(np.searchsorted(ce, half + 1e-9, side="right"))
+    whole = np.zeros(len(ends), bool)
+    whole[order[:k]] = True
+    on = whole[port_node]
+    rest = int(round(half - (float(ce[k - 1]) if k else 0.0)))
+    if rest > 0 and k < len(order):
+        c = int(order[k])
+        p_c, e_c = int(ports[c]), max(int(ends[c]), 1)
+        if backwards:
+            on |= (port_node == c) & (port_index >= -(-(e_c - rest) * p_c // e_c))
+        else:
+            on |= (port_node == c) & (port_index < -(-rest * p_c // e_c))
+    return on
+
+
+def _split_cut_gbps(a: np.ndarray, h: np.ndarray, up: np.ndarray, b: float, pod: np.ndarray,
+                    n_pods: int, core_gbps: np.ndarray | None) -> float:
+    """Return the cheapest cut of one split of the nodes, given its host ports per leaf.
+
+    ``a`` of a leaf's ``h`` host ports are on side ``A``. A leaf goes to the side that
+    costs it less: with its pod's spines on side ``B`` it crosses its uplinks and its
+    ``B`` ports on side ``A``, or its ``A`` ports on side ``B``; the pod's spines (a rail
+    plane's in a 2-tier fabric of planes, all of them in one of a single plane) take the
+    cheaper side, and in a 3-tier fabric the cores one side, the pods' links to them
+    crossing from the other.
+    """
+    s1 = np.minimum(up + (h - a) * b, a * b)        # the pod's spines on side B
+    s2 = np.minimum((h - a) * b, up + a * b)        # on side A
+    p1 = np.bincount(pod, weights=s1, minlength=n_pods)
+    p2 = np.bincount(pod, weights=s2, minlength=n_pods)
+    if core_gbps is None:
+        return float(np.minimum(p1, p2).sum())
+    return float(min(np.minimum(p1, p2 + core_gbps).sum(),
+                     np.minimum(p1 + core_gbps, p2).sum()))
+
+
+def closed_form_bisection(plan, wiring, link_gbps: float, failed_spine: int | None = None,
+                          node_endpoints: np.ndarray | None = None) -> float:
     """Return the bisection (Gb/s, one direction) of a generated fabric.
 
-    The cheapest of the structured cuts (:func:`structured_cut_gbps` per
-    tier, :func:`hierarchical_cut_gbps` across tiers); for complete
-    fat-tree, rail-optimized and tapered Clos fabrics that is the bisection,
-    limited by the narrowest tier. Rail planes (a 2-tier fabric whose rails have
-    spines of their own) are cut along one split of the nodes, plane by plane.
+    The endpoints (GPUs) are split into equal halves with each node (server or
+    rack-scale system) whole: a node's GPUs are joined by NVLink or PCIe, far faster
+    than the scale-out fabric, so a cut through a node is never the cheapest. Where
+    whole nodes cannot make equal halves (an odd number of 8-GPU servers), one node's
+    GPUs are shared between the halves, as few as the balance needs. A node with
+    ports on several leaves (one per rail) takes all of them to its side, so rails
+    are never cut apart from one another.
+
+    The value is the cheapest of the structured cuts over leaf blocks (the leaves
+    that whole nodes join, :func:`node_blocks`): whole blocks and pods against the
+    tiers above (:func:`structured_cut_gbps`, :func:`hierarchical_cut_gbps`), and
+    node splits whose every leaf, spine group and core tier takes its cheaper side.
+    For complete fat-tree, rail-optimized and tapered Clos fabrics that is the
+    bisection, limited by the narrowest tier a balanced split of whole nodes must
+    cross; each value is a real cut, so it is never below the bisection.
 
     Parameters
     ----------
@@ -256,6 +363,9 @@ def closed_form_bisection(plan, wiring, link_gbps: float, failed_spine: int | No
         Speed of every link of the fabric.
     failed_spine : int, optional
         Local index of a spine taken out (its links carry nothing).
+    node_endpoints : ndarray of int, optional
+        Endpoints (GPUs) of each node position, in the wiring's order; positions past
+        the wiring's are nodes without ports. Default: one endpoint per port.
 
     Examples
     --------
@@ -263,56 +373,94 @@ def closed_form_bisection(plan, wiring, link_gbps: float, failed_spine: int | No
     >>> p = plan_fabric(np.ones(16, int), topology="fat_tree", radix=(4, 4, 4))
     >>> closed_form_bisection(p, wire_fabric(p, np.ones(16, int)), 1.0)
     8.0
+
+    One 16-node SU of 8-GPU servers on 8 rail leaves, each leaf 16 ports down and 8
+    up (2:1): any 8/8 split of whole servers leaves 8 ports of each half on every
+    leaf, which the leaf switches between them, so 8 links a leaf cross (64 in all)
+    and the leaves' taper does not show:
+
+    >>> ports = np.full(16, 8)
+    >>> p = plan_fabric(ports, rails=8, su_nodes=16, radix=(64, 64, 64),
+    ...                 oversubscription=(2.0, 1.0, 1.0))
+    >>> p.leaves, p.leaf_uplinks, closed_form_bisection(p, wire_fabric(p, ports), 1.0)
+    (8, 8, 64.0)
     """
     b = float(link_gbps)
-    h_leaf = wiring.leaf_ports(plan.leaves).astype(np.float64)
-    if plan.tiers <= 1:
-        return structured_cut_gbps(h_leaf, np.zeros(plan.leaves), b)
-    up = np.bincount(wiring.ls_leaf, weights=wiring.ls_count * b, minlength=plan.leaves)
-    if failed_spine is not None:
-        m = wiring.ls_spine == failed_spine
-        up = up - np.bincount(wiring.ls_leaf[m], weights=wiring.ls_count[m] * b,
-                              minlength=plan.leaves)
+    n_leaves = int(plan.leaves)
+    h_leaf = wiring.leaf_ports(n_leaves).astype(np.float64)
+    pn = np.asarray(wiring.port_node, np.int64)
+    pl = np.asarray(wiring.port_leaf, np.int64)
+    n_nodes = int(pn.max()) + 1 if len(pn) else 0
+    if node_endpoints is not None:
+        n_nodes = max(n_nodes, len(node_endpoints))
+    ports = np.bincount(pn, minlength=n_nodes).astype(np.float64)
+    ends = ports.copy()
+    if node_endpoints is not None:
+        ends[:len(node_endpoints)] = np.asarray(node_endpoints, np.float64)
+    half = float(np.floor(ends.sum() / 2.0))
+    if half <= 0:
+        return 0.0
+    up = np.zeros(n_leaves)
+    if plan.tiers >= 2:
+        up = np.bincount(wiring.ls_leaf, weights=wiring.ls_count * b, minlength=n_leaves)
+        if failed_spine is not None:
+            m = wiring.ls_spine == failed_spine
+            up = up - np.bincount(wiring.ls_leaf[m], weights=wiring.ls_count[m] * b,
+                                  minlength=n_leaves)
+    # an endpoint moved to the other side takes its links across (the dearest node's
+    # share, so every moved endpoint is paid in full)
+    has = (ends > 0) & (ports > 0)
+    e = float(np.max(ports[has] * b / ends[has])) if has.any() else b
+    block_of_leaf, block_of_node, n_blocks = node_blocks(pn, pl, n_leaves, n_nodes)
+    h_blk = np.bincount(block_of_node, weights=ends, minlength=n_blocks)
+    u_blk = np.bincount(block_of_leaf, weights=up, minlength=n_blocks)
     planes = int(getattr(plan, "planes", 1) or 1)
-    if plan.tiers == 2 and planes > 1:
-        # rail planes meet only inside the nodes, whose GPUs an NVLink domain joins: a
-        # balanced cut keeps each node whole, so it cuts every plane along one split of
-        # the nodes and the planes' cuts add up. Cutting the fabric as one graph would
-        # put whole planes on a side (a node's rails apart), which no split of nodes
-        # does, and count a failed spine's every link where only those across cross.
-        # Exact for planes built alike; a lower bound where they differ.
-        # planes built alike are cut alike: each kind of plane is cut once (a fabric of
-        # small switches has thousands of planes)
-        order = np.argsort(wiring.pod_of_leaf, kind="stable")
-        bounds = np.searchsorted(wiring.pod_of_leaf[order], np.arange(planes + 1))
-        cuts: dict[bytes, float] = {}
-        total = 0.0
-        for k in range(planes):
-            ix = order[bounds[k]:bounds[k + 1]]
-            key = np.stack([h_leaf[ix], up[ix]]).tobytes()
-            if key not in cuts:
-                cuts[key] = min(structured_cut_gbps(h_leaf[ix], up[ix], b),
-                                hierarchical_cut_gbps(h_leaf[ix], up[ix],
-                                                      np.zeros(len(ix), np.int64),
-                                                      np.array([np.inf]), b))
-            total += cuts[key]
-        return float(total)
-    best = structured_cut_gbps(h_leaf, up, b)
+    core = None
+    if plan.tiers >= 3 or (plan.tiers == 2 and planes > 1):
+        # rail planes have spines of their own, as pods do: each plane's spines take
+        # their own side, and the planes meet only inside the nodes
+        pod = np.asarray(wiring.pod_of_leaf, np.int64)
+        n_pods = max(int(plan.pods), planes, int(pod.max()) + 1 if len(pod) else 1)
+    else:
+        pod, n_pods = np.zeros(n_leaves, np.int64), 1
+    best = structured_cut_gbps(h_blk, u_blk, e)
     if plan.tiers >= 3:
-        h_pod = np.bincount(wiring.pod_of_leaf, weights=h_leaf, minlength=plan.pods)
         cap_sp = np.bincount(wiring.sc_spine, weights=wiring.sc_count * b, minlength=plan.spines)
         if failed_spine is not None:
             cap_sp[failed_spine] = 0.0
-        core_up = np.bincount(wiring.pod_of_spine, weights=cap_sp, minlength=plan.pods)
-        leaf_up = np.bincount(wiring.pod_of_leaf, weights=up, minlength=plan.pods)
-        # a pod's spines may sit on either side, so a pod exits through its
-        # narrower stage
-        exit_ = np.minimum(core_up, leaf_up)
-        best = min(best, structured_cut_gbps(h_pod, exit_, b),
-                   hierarchical_cut_gbps(h_leaf, up, wiring.pod_of_leaf, exit_, b))
+        core = np.bincount(wiring.pod_of_spine, weights=cap_sp, minlength=n_pods)
+        # a pod's spines may sit on either side, so a pod exits through its narrower
+        # stage; pods that whole nodes join (rail-aligned pods) go to a side together
+        exit_ = np.minimum(core, np.bincount(pod, weights=up, minlength=n_pods))
+        k = n_pods + n_blocks
+        adj = sp.coo_matrix((np.ones(n_leaves), (pod, n_pods + block_of_leaf)),
+                            shape=(k, k)).tocsr()
+        _, group = connected_components(adj, directed=False)
+        _, group = np.unique(group, return_inverse=True)
+        n_groups = int(group.max()) + 1
+        g_blk, g_pod = group[n_pods:], group[:n_pods]
+        h_grp = np.bincount(g_blk, weights=h_blk, minlength=n_groups)
+        x_grp = np.bincount(g_pod, weights=exit_, minlength=n_groups)
+        best = min(best, structured_cut_gbps(h_grp, x_grp, e),
+                   hierarchical_cut_gbps(h_blk, u_blk, g_blk, x_grp, e))
     else:
-        best = min(best, hierarchical_cut_gbps(h_leaf, up, np.zeros(plan.leaves, np.int64),
-                                               np.array([np.inf]), b))
+        best = min(best, hierarchical_cut_gbps(h_blk, u_blk, np.zeros(n_blocks, np.int64),
+                                               np.array([np.inf]), e))
+    # whole-node splits, each cut at its cheapest: the nodes in fabric order from either
+    # end (scalable units in turn; wired port by port, neighbours may share a leaf) and
+    # by block in the orders the structured cut takes
+    idx = np.arange(n_nodes)
+    orders = [idx, idx[::-1]]
+    for blk in (np.lexsort((u_blk, -h_blk)), np.lexsort((-h_blk, u_blk)),
+                np.lexsort((u_blk, h_blk))):
+        rank = np.empty(n_blocks, np.int64)
+        rank[blk] = np.arange(n_blocks)
+        orders.append(np.lexsort((idx, rank[block_of_node])))
+    pi = np.asarray(wiring.port_index, np.int64)
+    for j, order in enumerate(orders):
+        on = _first_half_ports(order, ends, ports, pn, pi, half, backwards=j == 1)
+        a = np.bincount(pl[on], minlength=n_leaves).astype(np.float64)
+        best = min(best, _split_cut_gbps(a, h_leaf, up, b, pod, n_pods, core))
     return float(best)
 
 
@@ -387,28 +535,45 @@ class _FlowGraph:
         return float(res.flow_value) * self.unit, src[:n]
 
 
-def _spectral_orders(g: _FlowGraph, n_ep: int, k: int) -> list[np.ndarray]:
-    """Return endpoint orderings by the first non-trivial Laplacian eigenvectors.
+def _spectral_orders(w: sp.csr_matrix, n_ep: int, k: int) -> list[np.ndarray]:
+    """Return orderings of the first ``n_ep`` vertices of ``w`` (the endpoints, or the
+    nodes that group them) by the first non-trivial Laplacian eigenvectors.
 
     Endpoints hanging off one switch (a GPU's single NIC link) take the value
     of that switch, so the eigenproblem is solved on the switches and the
-    endpoints with several links only: tens of times smaller for a Clos.
+    endpoints with several links only: tens of times smaller for a Clos. An
+    endpoint linked to several switches and to no other endpoint (a node with one
+    port per rail) is taken out too, its links replaced by links between its
+    switches (the Laplacian's Schur complement), and takes the weighted mean of
+    their values.
     """
-    n = g.n
-    w = g.w
+    n = w.shape[0]
     deg_cnt = np.diff(w.indptr)
     pendant = np.zeros(n, bool)
     pendant[:n_ep] = deg_cnt[:n_ep] == 1
     nbr = np.arange(n)
     pe = np.flatnonzero(pendant)
     nbr[pe] = w.indices[w.indptr[pe]]
-    core = np.flatnonzero(~pendant)
+    to_ep = np.asarray(w[:n_ep][:, :n_ep].getnnz(axis=1)).ravel() if n_ep else np.zeros(0)
+    spread = np.zeros(n, bool)
+    spread[:n_ep] = (deg_cnt[:n_ep] >= 2) & (to_ep == 0)
+    core = np.flatnonzero(~pendant & ~spread)
     if len(core) < 3:
         return [np.lexsort((np.arange(n_ep), nbr[:n_ep]))]
     cw = w[core][:, core].tocsr()
+    sx = np.flatnonzero(spread)
+    ws = w[core][:, sx].tocsc() if len(sx) else None
+    top = max(cw.data.max() if cw.nnz else 0.0,
+              ws.data.max() if ws is not None and ws.nnz else 0.0) or 1.0
     if cw.nnz:
-        cw.data = cw.data / cw.data.max()
+        cw.data = cw.data / top
     lap = sp.diags(np.asarray(cw.sum(axis=1)).ravel()) - cw
+    if ws is not None:
+        ws = ws / top
+        d_s = np.asarray(ws.sum(axis=0)).ravel()
+        lap = lap + sp.diags(np.asarray(ws.sum(axis=1)).ravel()) \
+            - ws @ sp.diags(1.0 / d_s) @ ws.T
+    lap = sp.csr_matrix(lap)
     m = len(core)
     k = max(1, min(k, m - 2))
     if m <= 120:
@@ -433,9 +598,77 @@ def _spectral_orders(g: _FlowGraph, n_ep: int, k: int) -> list[np.ndarray]:
         # an eigenvector's sign is arbitrary: fix it so ties order the same way each time
         if vec[np.argmax(np.abs(vec))] < 0:
             vec = -vec
-        val = vec[pos[nbr[:n_ep]]]
+        at = np.concatenate([vec, [0.0]])
+        val = at[pos[nbr[:n_ep]]]          # a spread endpoint's own pos is -1: set below
+        if ws is not None:
+            val[sx] = (ws.T @ vec) / d_s
         out.append(np.lexsort((np.arange(n_ep), nbr[:n_ep], val)))
     return out or [np.lexsort((np.arange(n_ep), nbr[:n_ep]))]
+
+
+def _node_graph(w: sp.csr_matrix, node: np.ndarray, n_nodes: int) -> sp.csr_matrix:
+    """Return ``w`` with each node's endpoints merged into one vertex (the node first,
+    then the other vertices in their order): a node with one port per rail then
+    joins the rails, as it does in the hall."""
+    n, n_ep = w.shape[0], len(node)
+    to = np.concatenate([node, n_nodes + np.arange(n - n_ep)])
+    m = sp.csr_matrix((np.ones(n), (np.arange(n), to)), shape=(n, n_nodes + n - n_ep))
+    out = (m.T @ w @ m).tocsr()
+    out.setdiag(0.0)
+    out.eliminate_zeros()
+    return out
+
+
+def _fill_half(order: np.ndarray, node: np.ndarray, size: np.ndarray, half: int) -> np.ndarray:
+    """Return the endpoint split that takes whole nodes in ``order`` until ``half``
+    endpoints, and the first endpoints of the next node where whole ones do not make it."""
+    ce = np.cumsum(size[order])
+    k = int(np.searchsorted(ce, half, side="right"))
+    whole = np.zeros(len(size), bool)
+    whole[order[:k]] = True
+    side = whole[node]
+    rest = half - (int(ce[k - 1]) if k else 0)
+    if rest > 0 and k < len(order):
+        side[np.flatnonzero(node == order[k])[:rest]] = True
+    return side
+
+
+def _node_swaps(side: np.ndarray, gain: np.ndarray, node: np.ndarray,
+                size: np.ndarray) -> np.ndarray | None:
+    """Return the split after swapping whole nodes of equal size across it, best pairs
+    first while a pair's gains add up to more than 0 (``None``: no such pair). A node
+    split between the halves stays where it is."""
+    n_nodes = len(size)
+    on_a = np.bincount(node, weights=side.astype(np.float64), minlength=n_nodes)
+    ng = np.bincount(node, weights=gain, minlength=n_nodes)
+    move = np.zeros(n_nodes, np.int8)
+    for s in np.unique(size).tolist():
+        ia = np.flatnonzero((on_a == size) & (size == s))
+        ib = np.flatnonzero((on_a == 0) & (size == s))
+        ga = np.sort(ng[ia])[::-1]
+        gb = np.sort(ng[ib])[::-1]
+        m = min(len(ga), len(gb))
+        pair = ga[:m] + gb[:m]
+        take = int(np.searchsorted(-pair, 0.0, side="left"))
+        if take:
+            move[ia[np.argsort(-ng[ia], kind="stable")[:take]]] = -1
+            move[ib[np.argsort(-ng[ib], kind="stable")[:take]]] = 1
+    mv = move[node]
+    out = np.where(mv < 0, False, np.where(mv > 0, True, side))
+    # the GPUs of a node shared between the halves trade places in pairs
+    swapped = False
+    for c in np.flatnonzero((on_a > 0) & (on_a < size)).tolist():
+        mine = np.flatnonzero(node == c)
+        ia, ib = mine[side[mine]], mine[~side[mine]]
+        ia = ia[np.argsort(-gain[ia], kind="stable")]
+        ib = ib[np.argsort(-gain[ib], kind="stable")]
+        m = min(len(ia), len(ib))
+        take = int(np.searchsorted(-(gain[ia[:m]] + gain[ib[:m]]), 0.0, side="left"))
+        if take:
+            out[ia[:take]] = False
+            out[ib[:take]] = True
+            swapped = True
+    return out if swapped or move.any() else None
 
 
 def cut_for_split(n_vertices: int, u: np.ndarray, v: np.ndarray, cap: np.ndarray,
@@ -460,7 +693,8 @@ def cut_for_split(n_vertices: int, u: np.ndarray, v: np.ndarray, cap: np.ndarray
 def graph_bisection(n_vertices: int, u: np.ndarray, v: np.ndarray, cap: np.ndarray,
                     n_endpoints: int, *, starts: int = 3, rounds: int = 8,
                     start: np.ndarray | None = None,
-                    return_trace: bool = False) -> GraphBisection:
+                    return_trace: bool = False,
+                    nodes: np.ndarray | None = None) -> GraphBisection:
     """Search balanced splits of the endpoints ``0 .. n_endpoints-1`` for the smallest cut.
 
     Parameters
@@ -478,6 +712,13 @@ def graph_bisection(n_vertices: int, u: np.ndarray, v: np.ndarray, cap: np.ndarr
     start : ndarray of bool, shape (n_endpoints,), optional
         A balanced split to refine instead of the spectral starts (for
         example the best split before a switch failed).
+    nodes : ndarray of int, shape (n_endpoints,), optional
+        The node (server or rack-scale system) of each endpoint. A node's GPUs are
+        joined inside it (NVLink, PCIe) far faster than by the fabric, so the search
+        keeps nodes whole: only where whole nodes cannot make equal halves (an odd
+        number of 8-GPU servers) does one node's GPUs go to both sides, as few as the
+        balance needs, and it moves, spreads and refines whole nodes. Default: each
+        endpoint is a node of its own.
 
     Returns
     -------
@@ -492,6 +733,15 @@ def graph_bisection(n_vertices: int, u: np.ndarray, v: np.ndarray, cap: np.ndarr
     ...                     np.array([10.0, 10.0, 10.0, 10.0, 1.0]), 4)
     >>> r.value, int(r.side.sum())
     (1.0, 2)
+
+    Two 2-GPU nodes with one GPU on each switch (two rails): a node whole on each
+    side crosses one link a switch, though rail against rail would cross none.
+
+    >>> r = graph_bisection(6, np.array([0, 1, 2, 3, 4]), np.array([4, 5, 4, 5, 5]),
+    ...                     np.array([10.0, 10.0, 10.0, 10.0, 1.0]), 4,
+    ...                     nodes=np.array([0, 0, 1, 1]))
+    >>> r.value, r.side.tolist()
+    (20.0, [True, True, False, False])
     """
     n_ep = int(n_endpoints)
     if n_ep < 2:
@@ -499,8 +749,21 @@ def graph_bisection(n_vertices: int, u: np.ndarray, v: np.ndarray, cap: np.ndarr
     g = _FlowGraph(n_vertices, u, v, cap)
     half = n_ep // 2
     trace: list[np.ndarray] = []
-    # endpoints in separate components can be split for free when the sizes allow
-    ncomp, label = connected_components(g.w, directed=False)
+    if nodes is None:
+        node = np.arange(n_ep)
+    else:
+        node = np.unique(np.asarray(nodes)[:n_ep], return_inverse=True)[1].ravel()
+    size = np.bincount(node)
+    grouped = len(size) < n_ep
+    # endpoints in separate components can be split for free when the sizes allow (a
+    # node's endpoints are one piece: rail planes meet inside the nodes)
+    joined = g.w
+    if grouped:
+        first = np.zeros(len(size), np.int64)
+        first[node[::-1]] = np.arange(n_ep)[::-1]
+        joined = g.w + sp.csr_matrix((np.ones(n_ep), (np.arange(n_ep), first[node])),
+                                     shape=g.w.shape)
+    ncomp, label = connected_components(joined, directed=False)
     if ncomp > 1:
         sizes = np.bincount(label[:n_ep], minlength=ncomp)
         side = np.zeros(n_ep, bool)
@@ -517,11 +780,13 @@ def graph_bisection(n_vertices: int, u: np.ndarray, v: np.ndarray, cap: np.ndarr
     if start is not None:
         begin = [np.asarray(start, bool)]
     else:
-        begin = []
-        for order in _spectral_orders(g, n_ep, starts):
-            side = np.zeros(n_ep, bool)
-            side[order[:half]] = True
-            begin.append(side)
+        wn = _node_graph(g.w, node, len(size)) if grouped else g.w
+        orders = _spectral_orders(wn, len(size), starts)
+        if grouped:
+            # and the nodes in the fabric's order (scalable units and leaves in turn): the
+            # spectral orders see a node sharing two leaves as apart from both
+            orders.append(np.arange(len(size)))
+        begin = [_fill_half(order, node, size, half) for order in orders]
     for side in begin:
         _check_stop()
         val, src = g.min_cut(side, n_ep)
@@ -534,20 +799,9 @@ def graph_bisection(n_vertices: int, u: np.ndarray, v: np.ndarray, cap: np.ndarr
             deg = np.asarray(w_ep.sum(axis=1)).ravel()
             to_sink = deg - to_src
             gain = np.where(side, to_sink - to_src, to_src - to_sink)
-            ia = np.flatnonzero(side)
-            ib = np.flatnonzero(~side)
-            ga = np.sort(gain[ia])[::-1]
-            gb = np.sort(gain[ib])[::-1]
-            m = min(len(ga), len(gb))
-            pair = ga[:m] + gb[:m]
-            take = int(np.searchsorted(-pair, 0.0, side="left"))
-            if take == 0:
+            trial = _node_swaps(side, gain, node, size)
+            if trial is None:
                 break
-            sa = ia[np.argsort(-gain[ia], kind="stable")[:take]]
-            sb = ib[np.argsort(-gain[ib], kind="stable")[:take]]
-            trial = side.copy()
-            trial[sa] = False
-            trial[sb] = True
             _check_stop()
             tval, tsrc = g.min_cut(trial, n_ep)
             evals += 1

@@ -6,8 +6,9 @@ fabric's bisection bandwidth (:mod:`engine.bisection`): in closed form for the
 generated structures (``bisection_method`` ``"closed_form"``, exact for
 complete fabrics, ``"structured_cut"`` for partly filled scalable units) and
 by graph search for edited or explicit ones (``"graph_search"``, an upper
-bound found by search). The top-level figures are those of the largest
-scale-out fabric; every fabric is listed under ``fabrics``.
+bound found by search). Both split the GPUs with each server or rack-scale
+system whole, all of its rails on one side. The top-level figures are those of
+the largest scale-out fabric; every fabric is listed under ``fabrics``.
 
 The topology (switches, links, bisection) depends on what is installed, not
 where, so it is kept between analyses keyed by a digest of the layout's
@@ -346,6 +347,39 @@ def _fabric_edges(topo: Topology, fb: FabricBuild, drop_switches: np.ndarray | N
     return u, v, cap.astype(np.float64)
 
 
+def _endpoint_nodes(fb: FabricBuild) -> np.ndarray:
+    """Return the node (member, in fabric order) of each endpoint of a fabric: a scale-out
+    fabric's GPUs are grouped by their server or rack-scale system, which a balanced cut
+    keeps whole; a front-end, storage or management fabric's endpoints are its nodes."""
+    first = np.asarray(fb.ep_first, np.int64)
+    return np.searchsorted(first, np.arange(fb.n_endpoints), side="right") - 1 if len(first) \
+        else np.arange(fb.n_endpoints)
+
+
+def _position_endpoints(topo: Topology, fb: FabricBuild) -> np.ndarray | None:
+    """Return the endpoints of each node position of a generated fabric's wiring (0 for an
+    empty position), then one entry per member node without ports; ``None`` where the
+    fabric's node links do not follow its wiring port for port."""
+    w = fb.wiring
+    on = np.flatnonzero((topo.lk_fabric == fb.index)
+                        & (topo.lk_tier == LINK_TIERS.index("node_leaf")))
+    if w is None or len(on) != len(w.port_node):
+        return None
+    node = _endpoint_nodes(fb)
+    ends = np.bincount(node, minlength=len(fb.ep_first)) if len(node) else np.zeros(0, np.int64)
+    # the links were made port by port: a port's link starts at the GPU that owns it
+    ep = topo.lk_a_vtx[on]
+    if len(ep) and (ep.min() < 0 or ep.max() >= fb.n_endpoints):
+        return None
+    n_pos = int(w.port_node.max()) + 1 if len(w.port_node) else 0
+    member = np.full(n_pos, -1, np.int64)
+    member[w.port_node] = node[ep]
+    out = np.where(member >= 0, ends[np.maximum(member, 0)], 0) if len(ends) else member * 0
+    # members without ports (their GPUs reach no leaf) still count in the halves
+    portless = np.setdiff1d(np.arange(len(ends)), member[member >= 0])
+    return np.concatenate([out, ends[portless]]).astype(np.int64)
+
+
 def _per_rack(values: np.ndarray | None, n_racks: int) -> np.ndarray:
     return values if values is not None and len(values) == n_racks else np.zeros(n_racks)
 
@@ -394,20 +428,25 @@ def _bisection(topo: Topology, fb: FabricBuild, rack_ids: list[str]) -> dict[str
         return cached
     spines = np.flatnonzero(topo.sw_tier[fb.sw_start:fb.sw_stop] == 1) + fb.sw_start
     out: dict[str, Any] = {"gbps": 0.0, "method": "none", "exact": False, "worst": None}
+    # both methods split the GPUs with each node whole (one node shared only where whole
+    # nodes cannot make equal halves), so their figures agree
+    nodes = _endpoint_nodes(fb)
     if fb.plan is not None and not fb.is_edited and fb.wiring is not None:
-        value = closed_form_bisection(fb.plan, fb.wiring, fb.link_gbps)
+        ends = _position_endpoints(topo, fb)
+        value = closed_form_bisection(fb.plan, fb.wiring, fb.link_gbps, node_endpoints=ends)
         exact = _is_complete(fb)
         method = "closed_form" if exact else "structured_cut"
-        # (rail planes meet only inside the nodes, which the fabric graph leaves out)
-        if not exact and fb.plan.planes == 1 and fb.n_vertices <= GRAPH_CHECK_MAX_VERTICES:
-            g = graph_bisection(fb.n_vertices, *_fabric_edges(topo, fb), fb.n_endpoints)
+        if not exact and fb.n_vertices <= GRAPH_CHECK_MAX_VERTICES:
+            g = graph_bisection(fb.n_vertices, *_fabric_edges(topo, fb), fb.n_endpoints,
+                                nodes=nodes)
             value = min(value, g.value)
         worst = None
         if len(spines):
             w = fb.wiring
             cap = np.bincount(w.ls_spine, weights=w.ls_count, minlength=fb.plan.spines)
             cand = {int(np.argmax(cap)), 0, fb.plan.spines - 1}
-            vals = [(closed_form_bisection(fb.plan, w, fb.link_gbps, failed_spine=s),
+            vals = [(closed_form_bisection(fb.plan, w, fb.link_gbps, failed_spine=s,
+                                           node_endpoints=ends),
                      fb.plan.leaves + s) for s in sorted(cand)]
             worst = min(vals)
         out.update(gbps=value, method=method, exact=exact)
@@ -415,7 +454,7 @@ def _bisection(topo: Topology, fb: FabricBuild, rack_ids: list[str]) -> dict[str
         u, v, cap = _fabric_edges(topo, fb)
         big = fb.n_vertices > 50_000
         g = graph_bisection(fb.n_vertices, u, v, cap, fb.n_endpoints,
-                            starts=2 if big else 3, rounds=4 if big else 8)
+                            starts=2 if big else 3, rounds=4 if big else 8, nodes=nodes)
         worst = None
         if len(spines) and len(u):
             inc = np.bincount(np.concatenate([u, v]), weights=np.concatenate([cap, cap]),
@@ -423,7 +462,8 @@ def _bisection(topo: Topology, fb: FabricBuild, rack_ids: list[str]) -> dict[str
             cand = spines[np.argsort(-inc, kind="stable")[:3]]
             # refine the best split on the graph without each candidate spine
             vals = [(graph_bisection(fb.n_vertices, *_fabric_edges(topo, fb, np.array([s])),
-                                     fb.n_endpoints, start=g.side, rounds=4).value,
+                                     fb.n_endpoints, start=g.side, rounds=4,
+                                     nodes=nodes).value,
                      int(s - fb.sw_start)) for s in cand]
             worst = min(vals)
         out.update(gbps=g.value, method="graph_search", exact=False)
@@ -1101,6 +1141,22 @@ def _check_device_ports(ctx) -> list[Violation]:
                              f"Link {lid} runs at {topo.lk_gbps[i]:g} Gb/s, faster than any port "
                              f"of {what} ({use['fastest'][arr.dev_type[d]]:g} Gb/s)", (lid, rack)))
     return out
+
+
+@rule("LINK-PORT-NAMED", "network", "A drawn link names a port its device does not have, or "
+      "one another link has; the cut-sheet puts it on a free port instead.")
+def _check_named_ports(ctx) -> list[Violation]:
+    net = ctx.network
+    topo = net.topology if net is not None else None
+    if topo is None or not getattr(topo, "lk_port_names", None):
+        return []
+    from types import SimpleNamespace
+
+    from engine.report_tables import link_view  # the cut-sheet's own port numbering
+
+    view = link_view(SimpleNamespace(arrays=ctx.arrays, network=net), ctx.catalog)
+    return [Violation("LINK-PORT-NAMED", "warning", why, (lid.split(".")[0], rack))
+            for lid, rack, why in view.port_notes[:_MAX_LISTED]]
 
 
 def _end_label(topo: Topology, rack_ids: list[str], arr: LayoutArrays, ref: int) -> tuple[str, str]:

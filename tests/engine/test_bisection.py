@@ -41,11 +41,12 @@ def fabric_graph(plan, w, node_ports, gbps=1.0):
 
 
 def both(node_ports, gbps=1.0, **kw):
+    """Closed form and graph search of one fabric, both keeping each node's GPUs whole."""
     node_ports = np.asarray(node_ports)
     p = plan_fabric(node_ports, **kw)
     w = wire_fabric(p, node_ports)
     cf = closed_form_bisection(p, w, gbps)
-    g = graph_bisection(*fabric_graph(p, w, node_ports, gbps))
+    g = graph_bisection(*fabric_graph(p, w, node_ports, gbps), nodes=w.port_node)
     return p, cf, g
 
 
@@ -85,13 +86,37 @@ def test_gb200_leaf_groups_are_non_blocking_and_the_graph_agrees(su):
 
 
 def test_tapered_leaf_limits_a_two_tier_fabric():
-    # 48 hosts and 16 uplinks per leaf: 3:1 at the leaf, so 400/3 Gb/s per GPU
+    # two SUs of 48 8-GPU nodes: 16 rail leaves of 48 ports down and 16 up (3:1). With
+    # a of an SU's nodes on side A and the spines on side B, each of its leaves crosses
+    # min(16 + (48 - a), a) links: 0 at a = 0, 16 at a = 48, 24 at a = 24. The halves
+    # take a + a' = 48 nodes from the two SUs, cheapest at a = 48, a' = 0 (SU against
+    # SU): 8 leaves x 16 uplinks = 128 links x 400G = 51.2 Tb/s for 384 GPUs a side,
+    # 400/3 Gb/s per GPU
+    ports = np.full(96, 8)
+    p, cf, g = both(ports, gbps=400.0, rails=8, su_nodes=48, radix=(64, 64, 64),
+                    oversubscription=(3.0, 1.0, 1.0))
+    assert (p.leaves, p.leaf_uplinks) == (16, 16)
+    gpus = 96 * 8
+    assert cf == pytest.approx(gpus / 2 * 400.0 / 3) == 8 * 16 * 400.0
+    assert g.value == pytest.approx(cf)
+
+
+def test_one_scalable_unit_of_tapered_rail_leaves_keeps_full_bisection():
+    # one SU of 48 nodes on 8 rail leaves (48 down, 16 up): every leaf holds one port of
+    # every node, so any 24/24 split of whole nodes leaves 24 ports of each half on every
+    # leaf, which the leaf switches between them: min(16 + 24, 24) = 24 links a leaf, 8 x
+    # 24 = 192 x 400G = 76.8 Tb/s, 400 Gb/s per GPU. The 3:1 taper would show only in a
+    # cut between rails (GPUs 0-3 of every node against GPUs 4-7), which splits every node
     ports = np.full(48, 8)
     p, cf, g = both(ports, gbps=400.0, rails=8, su_nodes=48, radix=(64, 64, 64),
                     oversubscription=(3.0, 1.0, 1.0))
-    gpus = 48 * 8
-    assert cf == pytest.approx(gpus / 2 * 400.0 / 3)
+    assert (p.leaves, p.leaf_uplinks) == (8, 16)
+    assert cf == 8 * 24 * 400.0 == 48 * 8 / 2 * 400.0
     assert g.value == pytest.approx(cf)
+    # with each GPU free to go to either side, rails 0-3 against rails 4-7 cross only the
+    # 4 x 16 uplinks of one side's leaves: the cut the node-whole search no longer takes
+    free = graph_bisection(*fabric_graph(p, wire_fabric(p, ports), ports, 400.0))
+    assert free.value == pytest.approx(4 * 16 * 400.0)
 
 
 def test_narrowest_tier_limits_a_tapered_three_tier_clos():
@@ -138,12 +163,28 @@ def test_partly_filled_scalable_units_agree_with_the_graph_search():
 
 
 def test_worst_spine_failure_loses_that_spine_share():
+    # 2 SUs: 16 rail leaves with 32 uplinks, 4 to each of 8 spines. SU against SU crosses
+    # one SU's 8 x 32 uplinks (256, full bisection); with a spine out each leaf keeps 28:
+    # 224 links, 1 of 8 spines lost (a split inside the SUs crosses 8 x 16 x 2 = 256)
+    ports = np.full(64, 8)
+    p = plan_fabric(ports, rails=8, su_nodes=32, radix=(64, 64, 64))
+    w = wire_fabric(p, ports)
+    assert p.spines == 8
+    full = closed_form_bisection(p, w, 400.0)
+    failed = closed_form_bisection(p, w, 400.0, failed_spine=0)
+    assert full == 256 * 400.0
+    assert failed == pytest.approx(full * 7 / 8)     # 1 of 8 spines
+
+
+def test_a_spine_failure_inside_one_scalable_unit_costs_no_bisection():
+    # 1 SU: each rail leaf holds one port of all 32 nodes; a 16/16 split of whole nodes
+    # crosses 16 host links at every leaf (8 x 16 = 128, full bisection) whatever the
+    # spines do, so losing one of the 4 spines costs nothing across that cut
     ports = np.full(32, 8)
     p = plan_fabric(ports, rails=8, su_nodes=32, radix=(64, 64, 64))
     w = wire_fabric(p, ports)
     full = closed_form_bisection(p, w, 400.0)
-    failed = closed_form_bisection(p, w, 400.0, failed_spine=0)
-    assert failed == pytest.approx(full * 3 / 4)     # 1 of 4 spines
+    assert full == closed_form_bisection(p, w, 400.0, failed_spine=0) == 128 * 400.0
 
 
 def test_structured_and_hierarchical_cuts():

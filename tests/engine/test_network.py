@@ -66,13 +66,27 @@ def test_closed_form_method_oversubscription_and_per_gpu():
     tapered = analyze(superpod_layout(48, su_nodes=48, net_racks=1, tiers=("leaf", "spine"),
                                       ), CATALOG).network
     assert tapered.per_gpu_bisection_gbps == pytest.approx(400.0)
-    lay = superpod_layout(48, su_nodes=48, net_racks=1)
-    f = lay.fabrics[0].model_copy(update={"tiers": [
-        FabricTier(name="leaf", switch="qm9700", oversubscription=3.0),
-        FabricTier(name="spine", switch="qm9700")]})
-    net3 = analyze(lay.model_copy(update={"fabrics": [f]}), CATALOG).network
+
+    def tapered_3(nodes):
+        lay = superpod_layout(nodes, su_nodes=48)
+        f = lay.fabrics[0].model_copy(update={"tiers": [
+            FabricTier(name="leaf", switch="qm9700", oversubscription=3.0),
+            FabricTier(name="spine", switch="qm9700")]})
+        return analyze(lay.model_copy(update={"fabrics": [f]}), CATALOG).network
+
+    # 2 SUs of 48 nodes, leaves 48 down and 16 up: SU against SU crosses one SU's 8 x 16
+    # uplinks (51.2 Tb/s) for 384 GPUs a side, 400/3 Gb/s per GPU
+    net3 = tapered_3(96)
     assert net3.oversubscription == {"leaf": 3.0}
+    assert net3.bisection_tbps == pytest.approx(8 * 16 * 0.4)
     assert net3.per_gpu_bisection_gbps == pytest.approx(400.0 / 3, rel=1e-3)
+    # 1 SU: each rail leaf holds one port of every node, and a 24/24 split of whole nodes
+    # crosses min(16 + 24, 24) = 24 links at each of the 8 leaves (76.8 Tb/s): the taper
+    # stays inside the leaves, and the bisection is full
+    one = tapered_3(48)
+    assert one.oversubscription == {"leaf": 3.0} and one.bisection_exact
+    assert one.bisection_tbps == pytest.approx(8 * 24 * 0.4)
+    assert one.per_gpu_bisection_gbps == pytest.approx(400.0)
 
 
 def test_partly_filled_su_is_a_structured_cut_checked_by_the_graph():
@@ -82,10 +96,17 @@ def test_partly_filled_su_is_a_structured_cut_checked_by_the_graph():
 
 
 def test_worst_single_spine_failure():
-    w = analyze(superpod_layout(32, net_racks=1), CATALOG).network.worst_failure
-    assert w["tier"] == "spine" and "qm9700" in w["switch"] and "N000" in w["switch"]
-    assert w["loss_fraction"] == pytest.approx(0.25)          # 1 of 4 spines
-    assert w["per_gpu_bisection_gbps"] == pytest.approx(300.0)
+    # 2 SUs: 16 rail leaves of 32 uplinks, 4 to each of 8 spines; SU against SU crosses
+    # 8 x 32 uplinks, and 8 x 28 with a spine out: 1 of 8 spines, 350 Gb/s per GPU
+    w = analyze(superpod_layout(64, net_racks=2), CATALOG).network.worst_failure
+    assert w["tier"] == "spine" and "qm9700" in w["switch"] and "N00" in w["switch"]
+    assert w["loss_fraction"] == pytest.approx(0.125)         # 1 of 8 spines
+    assert w["per_gpu_bisection_gbps"] == pytest.approx(350.0)
+    assert w["bisection_tbps"] == pytest.approx(8 * 28 * 0.4)
+    # 1 SU: a 16/16 split of whole nodes crosses 16 host links at each of the 8 rail
+    # leaves whatever the spines do, so losing one of the 4 spines costs nothing
+    one = analyze(superpod_layout(32, net_racks=1), CATALOG).network.worst_failure
+    assert one["loss_fraction"] == 0.0 and one["per_gpu_bisection_gbps"] == 400.0
 
 
 def test_a_spine_failure_in_rail_planes_costs_only_the_links_across_the_cut():
