@@ -633,6 +633,10 @@ class Topology:
     #: position left empty leaves its ports free, so the others keep their port numbers
     lk_b_port: np.ndarray | None = None
     sw_down_ports: np.ndarray | None = None
+    #: the ports a drawn link's ends name in the layout (``Endpoint.port``), by link id:
+    #: ``(a, b)``, None for an end that names none; the cut-sheet puts the link there
+    #: when the device has that port free
+    lk_port_names: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
     cache: dict = field(default_factory=dict)
 
     @property
@@ -1779,4 +1783,6 @@ def build_topology(layout: Layout, catalog: Catalog, arr: LayoutArrays,
         lk_medium=cat_("medium", object), lk_length_m=cat_("length", np.float64),
         lk_link_id=cat_("link_id", object), lk_b_port=cat_("b_port", np.int32),
         sw_down_ports=leaf_down, fabrics=builds, problems=b.problems,
-        idle_switch_rows=np.flatnonzero(is_switch & ~b.consumed))
+        idle_switch_rows=np.flatnonzero(is_switch & ~b.consumed),
+        lk_port_names={lk.id: (lk.a.port, lk.b.port) for lk in layout.links
+                       if lk.a.port or lk.b.port})

@@ -369,6 +369,8 @@ class LinkView:
     #: per link, the link whose cable a copper link at a twin-port cage shares (its
     #: cage's first link, itself for that one); "" for every other link
     cable_of: list[str] | None = None
+    #: drawn links' ends that could not take the port they name: (link id, rack, why)
+    port_notes: list[tuple[str, str, str]] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.link_id)
@@ -625,6 +627,61 @@ def _end_modules(ref: np.ndarray, tier: np.ndarray, kind: np.ndarray, cage: np.n
     return mods.reshape(ref.shape)
 
 
+def _named_ports(topo: Any, catalog: Catalog, arr: Any, ref: np.ndarray, ports: np.ndarray,
+                 cage: np.ndarray, given: np.ndarray, within: np.ndarray, ids: list[str],
+                 end: Callable) -> list[tuple[str, str, str]]:
+    """Put drawn links on the ports their ends name (``Endpoint.port``), in place.
+
+    A link group of several links takes the named port and the ones after it. An end
+    keeps the port the numbering gave it where the name is none of its device's ports,
+    or where another link has that port; each such end gives a note ``(link id, rack,
+    what happened)``, which the LINK-PORT-NAMED check reports.
+    """
+    names = getattr(topo, "lk_port_names", None) or {}
+    if not names:
+        return []
+    rows = np.flatnonzero(np.isin(given, np.asarray(list(names), dtype=object)))
+    notes: list[tuple[str, str, str]] = []
+    sw_model = np.asarray(topo.sw_model, np.int64)
+    for side in (0, 1):
+        for i in rows.tolist():
+            name = names[given[i]][side]
+            if not name:
+                continue
+            d = int(ref[side, i])
+            on_dev = ref == d
+            if d < 0:  # a switch: its ports as the hardware has them
+                dt = catalog.devices.get(topo.models[int(sw_model[-d - 1])])
+                cap = dt.switch_ports if dt is not None else 0
+            else:
+                dt = catalog.devices.get(arr.types.ids[int(arr.dev_type[d])])
+                cap = sum(pg.count for pg in dt.ports) if dt is not None else 0
+            top = max(int(cap), int(ports[on_dev].max()))
+            cand = np.arange(1, top + 1)
+            rack, at_u, what, labels = end(np.full(top, d), side, cand,
+                                           np.full(top, cage[side, i]))
+            want = name.strip().upper()
+            hit = [k for k, lab in enumerate(labels) if lab.upper() == want]
+            where = f"{what[0]} at {rack[0]}" + (f" U{int(at_u[0])}" if at_u[0] else "")
+            if not hit or hit[0] + 1 > cap:
+                shown = f"{labels[0]} to {labels[cap - 1]}" if cap else "none"
+                notes.append((ids[i], rack[0], f"Link {ids[i]}: {where} has no port {name} "
+                              f"(its ports: {shown}); the cut-sheet puts it on "
+                              f"{labels[int(ports[side, i]) - 1]}"))
+                continue
+            q = hit[0] + 1 + int(within[i])
+            taken = (ports == q) & on_dev
+            taken[side, i] = False
+            if taken.any():
+                other = ids[int(np.flatnonzero(taken.any(axis=0))[0])]
+                notes.append((ids[i], rack[0], f"Link {ids[i]}: port "
+                              f"{labels[q - 1]} of {where} is link {other}'s; the cut-sheet "
+                              f"puts it on {labels[int(ports[side, i]) - 1]}"))
+                continue
+            ports[side, i] = q
+    return notes
+
+
 def _topology_view(analysis: Any, topo: Any, cab: Any, catalog: Catalog) -> LinkView:
     """One row per link from the fabric topology (link groups) and its routing."""
     from engine.cabling import COPPER_KINDS, MediaTable
@@ -674,7 +731,8 @@ def _topology_view(analysis: Any, topo: Any, cab: Any, catalog: Catalog) -> Link
     card_cages = np.array([getattr(catalog.devices.get(m), "cages_per_card", 0) or 0
                            for m in models.tolist()], np.int64)
 
-    def end(r: np.ndarray, side: int):
+    def end(r: np.ndarray, side: int, p: np.ndarray | None = None,
+            c_raw: np.ndarray | None = None):
         is_sw = r < 0
         sw = np.where(is_sw, -r - 1, 0)
         dev = np.where(is_sw, 0, r)
@@ -686,8 +744,9 @@ def _topology_view(analysis: Any, topo: Any, cab: Any, catalog: Catalog) -> Link
                                     + " " + tier_names[np.asarray(topo.sw_tier, np.int64)[sw]])
                             if topo.n_switches else "", type_ids[arr.dev_type[dev]]
                             if len(arr.dev_type) else "")
-        p = ports[side]
-        c = np.maximum(cage[side], 1)  # links one module serves: a cage's ports, broken out
+        p = ports[side] if p is None else p
+        # links one module serves: a cage's ports, broken out
+        c = np.maximum(cage[side] if c_raw is None else c_raw, 1)
         per = np.where(is_sw, 0, per_tray[arr.dev_type[dev]] if len(arr.dev_type) else 0)
         on_tray = per > 0
         tray = np.zeros(len(p), np.int64)
@@ -716,8 +775,6 @@ def _topology_view(analysis: Any, topo: Any, cab: Any, catalog: Catalog) -> Link
         return (rack_ids[np.where(rack >= 0, rack, len(rack_ids) - 1)].tolist(), u.astype(np.int64),
                 dev_name.tolist(), port)
 
-    a_rack, a_u, a_dev, a_port = end(ref[0], 0)
-    b_rack, b_u, b_dev, b_port = end(ref[1], 1)
     fab_ids = np.asarray([fb.id for fb in topo.fabrics] + [""], dtype=object)
     fab = np.asarray(topo.lk_fabric, np.int64)[g]
     given = np.asarray(topo.lk_link_id, dtype=object)[g]
@@ -726,6 +783,9 @@ def _topology_view(analysis: Any, topo: Any, cab: Any, catalog: Catalog) -> Link
     ids = [(f"{gid}.{k + 1}" if c > 1 else str(gid)) if gid else f"L{q:06d}"
            for gid, k, c, q in zip(given.tolist(), within.tolist(), cnt[g].tolist(), seq.tolist(),
                                    strict=True)]
+    port_notes = _named_ports(topo, catalog, arr, ref, ports, cage, given, within, ids, end)
+    a_rack, a_u, a_dev, a_port = end(ref[0], 0)
+    b_rack, b_u, b_dev, b_port = end(ref[1], 1)
     mid = np.asarray(list(media.ids) + [""], dtype=object)
     if cab is not None and len(cab.length_m) == len(cnt):
         med = np.asarray(cab.medium, np.int64)[g]
@@ -787,7 +847,7 @@ def _topology_view(analysis: Any, topo: Any, cab: Any, catalog: Catalog) -> Link
         copper_assemblies=assemblies.astype(np.int64) if copper_twin.any() else None,
         copper_straight=straight if copper_twin.any() else None,
         cable_of=[ids[o] if o >= 0 else "" for o in owner.tolist()]
-        if copper_twin.any() else None)
+        if copper_twin.any() else None, port_notes=port_notes)
 
 
 def link_view(analysis: Any, catalog: Catalog | None = None) -> LinkView:

@@ -772,3 +772,34 @@ def test_cut_sheet_tiers_are_named_as_the_analysis_counts_them(builtin_catalog_m
     tiers = Counter(r[cut.index("Tier")] for r in cut.rows)
     assert dict(tiers) == by_tier
     assert set(tiers) == {"front_end_node_leaf", "front_end_leaf_spine"}
+
+
+def test_drawn_links_take_the_ports_their_ends_name(builtin_catalog_module):
+    # two racks of 4 DGX H100: the fabric takes each DGX's 8 scale-out ports (4 twin-port
+    # OSFP cages, P1/1 to P4/2); a drawn 400G link goes on the port its end names where
+    # that is free (P5/2), and otherwise on the first free one, with a warning naming the
+    # link that has the port, or the ports the device has
+    from engine.model import Endpoint, ExplicitLink
+
+    lay = instantiate("dgx-h100-hall", {"racks": 2}, catalog=builtin_catalog_module)
+    lay = lay.model_copy(update={"links": [
+        ExplicitLink(id="X1", a=Endpoint(rack="GPU-0001", u=3, port="P1/1"),
+                     b=Endpoint(rack="GPU-0002", u=3, port="p5/2"), speed_gbps=400),
+        ExplicitLink(id="X2", a=Endpoint(rack="GPU-0001", u=12, port="P99"),
+                     b=Endpoint(rack="GPU-0002", u=12), speed_gbps=400)]})
+    a = analyze(lay, builtin_catalog_module)
+    cut = {x.key: x for x in build_tables(lay, a, builtin_catalog_module)}["cutsheet"]
+    ends = {r[0]: (r[cut.index("A port")], r[cut.index("B port")]) for r in cut.rows
+            if r[0].startswith("X")}
+    assert ends == {"X1": ("P5/1", "P5/2"), "X2": ("P5/1", "P5/1")}
+    named = [v for v in a.violations if v.code == "LINK-PORT-NAMED"]
+    assert [v.severity for v in named] == ["warning", "warning"]
+    assert "port P1/1 of dgx-h100 at GPU-0001 U3 is link L000001's" in named[0].message
+    assert "has no port P99 (its ports: P1/1 to P8/2)" in named[1].message
+    assert named[0].items == ("X1", "GPU-0001")
+    # no port is used twice on any device
+    for side in ("A", "B"):
+        seen = Counter((r[cut.index(f"{side} rack")], r[cut.index(f"{side} U")],
+                        r[cut.index(f"{side} device")], r[cut.index(f"{side} port")])
+                       for r in cut.rows)
+        assert max(seen.values()) == 1
