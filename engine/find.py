@@ -94,21 +94,23 @@ class _Entry:
     fabrics: frozenset[str]  # fabric ids and names it belongs to, lower case
 
 
-def _parse(query: str) -> list[tuple[str | None, str]]:
+def _parse(query: str) -> tuple[list[tuple[str | None, str]], str]:
+    """Return the terms, and the first word that looks like an unknown field ("" if
+    none): ids may hold a colon, so such a word is searched as a plain word, and named
+    only when nothing matches."""
     terms: list[tuple[str | None, str]] = []
+    odd = ""
     for raw in query.split():
         key, sep, value = raw.partition(":")
         if sep and key.lower() in FIELDS:
             if not value:
                 raise QueryError(f"'{raw}': expected a value after '{key}:'")
             terms.append((key.lower(), value.lower()))
-        elif sep and key and value and not key[0].isdigit():
-            known = ", ".join(f"{k}:" for k in FIELDS)
-            raise QueryError(f"'{raw}': unknown field '{key}:' (expected {known} "
-                             f"or a plain word)")
         else:
+            if sep and key and value and not key[0].isdigit() and not odd:
+                odd = raw
             terms.append((None, raw.lower()))
-    return terms
+    return terms, odd
 
 
 def _names(cat: Catalog, type_ids: set[str]) -> frozenset[str]:
@@ -202,7 +204,8 @@ def find_items(layout: Layout, query: str, catalog: Catalog | None = None) -> Fi
     Raises
     ------
     QueryError
-        A term names a field the finder does not know (``colour:red``).
+        A term names a field the finder does not know (``colour:red``) and nothing
+        matches it as a plain word (an id may hold a colon: ``hall:A1`` finds that id).
 
     Examples
     --------
@@ -220,7 +223,7 @@ def find_items(layout: Layout, query: str, catalog: Catalog | None = None) -> Fi
     engine.find.QueryError: 'colour:red': unknown field 'colour:' (expected row:, type:, \
 fabric:, kind: or a plain word)
     """
-    terms = _parse(query)
+    terms, odd = _parse(query)
     if not terms:
         return FindResult()
     cat = catalog if catalog is not None else default_catalog()
@@ -230,5 +233,9 @@ fabric:, kind: or a plain word)
         if exact:
             return FindResult((exact[0].id,), {exact[0].group: 1})
     found = [e for e in entries if all(_matches(e, k, v) for k, v in terms)]
+    if not found and odd:
+        key = odd.partition(":")[0]
+        known = ", ".join(f"{k}:" for k in FIELDS)
+        raise QueryError(f"'{odd}': unknown field '{key}:' (expected {known} or a plain word)")
     counts = {g: n for g in _GROUPS if (n := sum(e.group == g for e in found))}
     return FindResult(tuple(e.id for e in found), counts)

@@ -68,3 +68,12 @@ def test_unreadable_queries_say_what_is_expected(hall, query):
 def test_times_and_ratios_are_plain_words(hall):
     # a colon inside a word that starts with a digit is not a field ("1:2")
     assert find_items(hall, "1:2").ids == ()
+
+
+def test_an_id_holding_a_colon_is_found(hall):
+    from engine.model import Rack
+
+    lay = hall.model_copy(update={"racks": [*hall.racks, Rack(
+        id="hall:A1", type="rack-800x1200", x_m=1.0, y_m=1.0)]})
+    assert find_items(lay, "hall:A1").ids == ("hall:A1",)
+    assert find_items(lay, "hall:a").ids == ("hall:A1",)
