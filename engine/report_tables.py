@@ -379,6 +379,15 @@ class LinkView:
         """Physical cables per link (parallel media of one link count each)."""
         return np.ones(len(self), np.int64) if self.cables is None else self.cables
 
+    def bought_cables(self) -> np.ndarray:
+        """Cables to buy per link: a two-link copper cable at twin-port cages counts at
+        its first link (``cable_of``) and 0 at the other; every other link as
+        :meth:`cable_counts`."""
+        k = self.cable_counts()
+        if self.copper_twin is not None and self.copper_assemblies is not None:
+            k = np.where(self.copper_twin, self.copper_assemblies, k)
+        return k
+
     @classmethod
     def empty(cls) -> LinkView:
         """Return a view with no links."""
@@ -655,14 +664,18 @@ def _named_ports(topo: Any, catalog: Catalog, arr: Any, ref: np.ndarray, ports: 
                 cap = dt.switch_ports if dt is not None else 0
             else:
                 dt = catalog.devices.get(arr.types.ids[int(arr.dev_type[d])])
-                cap = sum(pg.count for pg in dt.ports) if dt is not None else 0
+                cap = sum(pg.count for pg in dt.ports if pg.purpose != "scale_up") \
+                    if dt is not None else 0
             top = max(int(cap), int(ports[on_dev].max()))
             cand = np.arange(1, top + 1)
             rack, at_u, what, labels = end(np.full(top, d), side, cand,
                                            np.full(top, cage[side, i]))
             want = name.strip().upper()
             hit = [k for k, lab in enumerate(labels) if lab.upper() == want]
-            where = f"{what[0]} at {rack[0]}" + (f" U{int(at_u[0])}" if at_u[0] else "")
+            # the device, not the tray its first port is on
+            device = re.sub(r" tray \d+$", "", what[0])
+            where = f"{device} at {rack[0]}" + (
+                f" U{int(at_u[0])}" if at_u[0] and device == what[0] else "")
             if not hit or hit[0] + 1 > cap:
                 shown = f"{labels[0]} to {labels[cap - 1]}" if cap else "none"
                 notes.append((ids[i], rack[0], f"Link {ids[i]}: {where} has no port {name} "
@@ -722,6 +735,13 @@ def _topology_view(analysis: Any, topo: Any, cab: Any, catalog: Catalog) -> Link
     trays = np.array([getattr(catalog.devices.get(t), "compute_trays", 0) for t in type_ids],
                      np.int64)
     per_tray = np.where(trays > 0, -(-arr.types.scaleout_ports // np.maximum(trays, 1)), 0)
+    # the system's other ports (front-end, storage, management: a GB200 tray's two
+    # BlueField-3) sit on its trays too, after each tray's scale-out ports
+    all_ports = np.array([sum(pg.count for pg in catalog.devices[t].ports
+                              if pg.purpose != "scale_up")  # NVLink: the frame's own spine
+                          if t in catalog.devices else 0 for t in type_ids], np.int64)
+    other_tray = np.where(trays > 0, -(-np.maximum(all_ports - arr.types.scaleout_ports, 0)
+                                       // np.maximum(trays, 1)), 0)
     # each tray's U in its system's frame (0: the catalog does not place its trays)
     tray_u = np.zeros((len(type_ids), int(trays.max(initial=0)) + 1), np.int64)
     for k, t in enumerate(type_ids.tolist()):
@@ -754,11 +774,23 @@ def _topology_view(analysis: Any, topo: Any, cab: Any, catalog: Catalog) -> Link
             # a tray's ports, each carrying as many links as it is broken out into; the
             # end names the tray, at its U where the catalog places the system's trays
             ppc = np.maximum(arr.types.ports_per_cage[arr.dev_type[dev]], 1)
-            links = np.maximum(per * np.maximum(c // ppc, 1), 1)
-            tray = np.where(on_tray, (p - 1) // links + 1, 0)
+            split = np.maximum(c // ppc, 1)
+            links = np.maximum(per * split, 1)
+            n_trays = trays[arr.dev_type[dev]]
+            # ports past the scale-out ones: the trays' other ports, each tray's after its
+            # scale-out ports (front-end port 1 is T01-P5 on a tray of four)
+            past = np.maximum(p - np.maximum(so_slots[dev], n_trays * per), 0)
+            other = np.maximum(other_tray[arr.dev_type[dev]] * split, 1)
+            is_other = on_tray & (past > 0)
+            tray = np.where(on_tray, np.where(
+                is_other, np.minimum((past - 1) // other + 1, np.maximum(n_trays, 1)),
+                (p - 1) // links + 1), 0)
             dev_name = np.where(on_tray, dev_name.astype(object) + np.char.mod(
                 " tray %02d", tray).astype(object), dev_name)
-            p = np.where(on_tray, (p - 1) % links + 1, p)
+            # on the last tray, ports past every tray's others run on (the device has
+            # no such port: LINK-PORTS says so)
+            p = np.where(is_other, links + past - (tray - 1) * other,
+                         np.where(on_tray, (p - 1) % links + 1, p))
             t_u = tray_u[arr.dev_type[dev], np.minimum(tray, tray_u.shape[1] - 1)]
             u = np.where(on_tray, np.where(t_u > 0, u + t_u - 1, 0), u)
         # a modular switch's cages are on line cards: LCn/ before the cage, numbered on it
@@ -783,6 +815,13 @@ def _topology_view(analysis: Any, topo: Any, cab: Any, catalog: Catalog) -> Link
     ids = [(f"{gid}.{k + 1}" if c > 1 else str(gid)) if gid else f"L{q:06d}"
            for gid, k, c, q in zip(given.tolist(), within.tolist(), cnt[g].tolist(), seq.tolist(),
                                    strict=True)]
+    # a rack-scale system's scale-out links come first on its trays (its port numbers
+    # from 1); its other links after them
+    scale_out = np.asarray([fb.purpose == "scale_out" for fb in topo.fabrics] + [True])[
+        np.where(fab >= 0, fab, len(topo.fabrics))] & (tier == 0)
+    so_ends = ref[:, scale_out].reshape(-1)
+    so_slots = np.bincount(so_ends[so_ends >= 0], minlength=len(arr.dev_rack)) \
+        if len(arr.dev_rack) else np.zeros(1, np.int64)
     port_notes = _named_ports(topo, catalog, arr, ref, ports, cage, given, within, ids, end)
     a_rack, a_u, a_dev, a_port = end(ref[0], 0)
     b_rack, b_u, b_dev, b_port = end(ref[1], 1)
@@ -1609,6 +1648,10 @@ def elevations_table(layout: Layout, analysis: Any, catalog: Catalog | None = No
 
     placed: dict[str, list[tuple]] = {r.id: [] for r in layout.racks}
     unplaced: list[tuple] = []
+
+    def rack_height(type_id: str) -> int:
+        rt = catalog.racks.get(type_id)
+        return int(rt.height_u) if rt is not None else 10**6
     topo, _ = _parts(analysis.network)
     if topo is not None and topo.n_switches:
         from engine.fabric import TIER_NAMES
@@ -1637,7 +1680,9 @@ def elevations_table(layout: Layout, analysis: Any, catalog: Catalog | None = No
             # named as the cut-sheet names a tray's ends: "gb200-nvl72 tray 07"
             rows.extend((r.id, r.row or "", u, u + h - 1, h, item, f"{words} of {name}",
                          slot, SLOT_PLACED_BY, None, None)
-                        for u, h, slot, words, item in _slots(catalog, r.system))
+                        for u, h, slot, words, item in _slots(catalog, r.system)
+                        # a frame taller than its rack (RACK-U-ENCLOSURE): the slots it holds
+                        if u + h - 1 <= rack_height(r.type))
         for u, h, type_id, label, by in sorted(items, key=lambda e: e[0]):
             kw, kg, name, role = figures(type_id)
             rows.append((r.id, r.row or "", u, u + h - 1, h, type_id,
@@ -2261,9 +2306,7 @@ def cable_bins_table(analysis: Any, links: LinkView | None = None,
             else links.transceivers
         # cables as bought: a copper link at a twin-port cage is a leg of a cable that
         # carries its cage's links, counted once, at the cage's first link
-        phys = links.cable_counts()
-        if links.copper_twin is not None and links.copper_assemblies is not None:
-            phys = np.where(links.copper_twin, links.copper_assemblies, phys)
+        phys = links.bought_cables()
         for (m, _b), idx in sorted(groups.items()):
             ix = np.asarray(idx)
             med = catalog.media.get(m)
@@ -2326,12 +2369,14 @@ def cutsheet_table(analysis: Any, links: LinkView | None = None,
     """Return the cable cut-sheet: one row per link with both ends, medium and lengths.
 
     ``Cables`` is the number of parallel cables of the link (more than one where
-    no medium runs at the port speed). Label text reads
+    no medium runs at the port speed); a copper link that is a leg of a two-link
+    cable counts it on the row of the cable's first link (``Shared cable`` names it)
+    and 0 on the other, so the column sums to the cables bought. Label text reads
     ``<link> <A rack>-U<u>-<port> / <B rack>-U<u>-<port>`` and goes on both
     ends of the cable. A port is ``Pn`` on a cage of one port, ``Pn/k`` for port
     ``k`` of cage ``n`` (a twin-port cage, or a port broken out into slower
-    links); a rack-scale system's end names its compute tray (``T07-P2``) for
-    the U the catalog does not give.
+    links); a rack-scale system's end names its compute tray (``T07-P2``), at
+    the tray's U where the catalog places its slots.
     """
     links = link_view(analysis, catalog) if links is None else links
     n = len(links)
@@ -2350,7 +2395,7 @@ def cutsheet_table(analysis: Any, links: LinkView | None = None,
         shared = links.cable_of or [""] * n
         rows = list(zip(links.link_id, links.fabric, links.tier, links.a_rack, au,
                         links.a_device, links.a_port, links.b_rack, bu, links.b_device,
-                        links.b_port, links.medium, links.cable_counts().tolist(), shared,
+                        links.b_port, links.medium, links.bought_cables().tolist(), shared,
                         speed, routed, stock.tolist(), labels, strict=True))
     else:
         rows, exact = [], []

@@ -586,6 +586,10 @@ class DashboardPanel(QWidget):
                                          f"{km} km · max {longest}", f"{km} km"))
         else:
             t["cables"].set(f"{cab['links']:,}", "no cabling yet")
+        t["cables"].setToolTip(
+            "One cable per link, as the engine routes them: a copper cable that carries two "
+            "links between twin-port cages counts for each of its links here and in the "
+            "length chart; the report's bill of materials and cabling bins order it once.")
         unknown = int(cab.get("optics_power_unknown_ends", 0))
         optics_kw = f"{cab['optics_w'] / 1000:,.1f} kW"
         t["optics"].set(f"{cab['transceivers']:,}", f"transceivers · {optics_kw}"

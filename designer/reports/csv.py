@@ -33,9 +33,25 @@ def csv_paths(path: str | Path, tables: Sequence[Table]) -> dict[str, Path]:
     return {t.key: path.with_name(f"{path.stem}-{t.key}.csv") for t in tables}
 
 
+def _safe(v: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula (``=1+2``, ``@SUM(..)``, ``+x``)
+    written with a leading apostrophe, which spreadsheets show as text; numbers, and
+    text that reads as one ("-12.5"), stay as they are.
+
+    >>> [_safe(v) for v in ("=1+2", "@A1", "-12.5", "-x", "GPU-0001", 3)]
+    ["'=1+2", "'@A1", '-12.5', "'-x", 'GPU-0001', 3]
+    """
+    if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        try:
+            float(v)
+        except ValueError:
+            return "'" + v
+    return v
+
+
 def _encode(rows: list[list[Any]]) -> bytes:
     buf = io.StringIO(newline="")
-    csv.writer(buf, lineterminator="\r\n").writerows(rows)
+    csv.writer(buf, lineterminator="\r\n").writerows([_safe(v) for v in r] for r in rows)
     return buf.getvalue().encode("utf-8-sig")
 
 

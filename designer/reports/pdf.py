@@ -510,7 +510,11 @@ def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple
                   "and CSV reports."))
     bins = tables["cable_bins"]
     if len(tables["cutsheet"]):
-        stock = Counter(tables["cutsheet"].column("Stock length"))
+        # cables as bought (a two-link copper cable once), as the table under it counts
+        cut = tables["cutsheet"]
+        stock: Counter[float] = Counter()
+        for length, n in zip(cut.column("Stock length"), cut.column("Cables"), strict=True):
+            stock[length] += n
         keys = sorted(stock)
         s.append(Figure(lambda p, r, pt, stock=stock, keys=keys: charts.bar_chart(
             p, r, pt, [stock[k] for k in keys], [f"{k:g}" for k in keys],

@@ -229,6 +229,18 @@ def test_xlsx_names_that_look_like_formulas_stay_text(design, tmp_path):
     assert {c.data_type for c in values} == {"s"}
 
 
+def test_csv_cells_that_look_like_formulas_stay_text(design, tmp_path):
+    # a rack named "=1+2" is text in a spreadsheet that opens the CSV, not 3
+    lay, a = design
+    first = lay.racks[0]
+    odd = lay.model_copy(update={"racks": [first.model_copy(update={"name": "=1+2"}),
+                                           *lay.racks[1:]]})
+    path = tmp_path / "odd.csv"
+    export(odd, analyze(odd), path)
+    text = (tmp_path / "odd-racks.csv").read_text(encoding="utf-8-sig")
+    assert "'=1+2" in text and ",=1+2" not in text
+
+
 def test_csv_writes_every_table_and_an_index(design, tmp_path):
     lay, a = design
     path = tmp_path / "hall.csv"

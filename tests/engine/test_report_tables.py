@@ -760,6 +760,11 @@ def test_cable_bins_count_two_link_copper_cables_once(builtin_catalog_module):
     # legs are counted in links, with no length of their own to add up
     legs = [r for r in bom.rows if r[bom.index("Unit")] == "link"]
     assert legs and {r[bom.index("Total length")] for r in legs} == {None}
+    # the cut-sheet counts each such cable on its first link's row, 0 on the other leg
+    cut = t["cutsheet"]
+    on_sheet = [r for r in cut.rows if r[cut.index("Medium")].startswith("dac")]
+    assert len(on_sheet) == links
+    assert sum(r[cut.index("Cables")] for r in on_sheet) == bought
 
 
 def test_cut_sheet_tiers_are_named_as_the_analysis_counts_them(builtin_catalog_module):
@@ -803,3 +808,43 @@ def test_drawn_links_take_the_ports_their_ends_name(builtin_catalog_module):
                         r[cut.index(f"{side} device")], r[cut.index(f"{side} port")])
                        for r in cut.rows)
         assert max(seen.values()) == 1
+
+
+def test_a_systems_front_end_ports_are_on_its_trays(builtin_catalog_module):
+    # a GB200 NVL72 compute tray has 4 ConnectX-7 scale-out ports and 2 BlueField-3 [S04]:
+    # a front-end fabric's 36 links per rack take the trays' 5th and 6th ports, two per
+    # tray, at the tray's U, never a 19th tray
+    from engine.model import Fabric, FabricTier
+
+    lay = instantiate("gb200-nvl72-superpod", {"scalable_units": 1},
+                      catalog=builtin_catalog_module)
+    members = [r.id for r in lay.racks if r.system][:8]
+    net = [r.id for r in lay.racks if not r.system][-4:]
+    fe = Fabric(id="fe", name="Front-end", purpose="front_end", topology="rail_optimized",
+                members=members, network_racks=net, rails=1, su_nodes=8, ports_per_gpu=0,
+                tiers=[FabricTier(name="leaf", switch="sn5600"),
+                       FabricTier(name="spine", switch="sn5600")])
+    lay = lay.model_copy(update={"fabrics": [*lay.fabrics, fe]})
+    a = analyze(lay, builtin_catalog_module)
+    cut = {x.key: x for x in build_tables(lay, a, builtin_catalog_module)}["cutsheet"]
+    col = cut.index
+    fe_ends = [(r[col("A device")], r[col("A U")], r[col("A port")]) for r in cut.rows
+               if r[col("Fabric")] == "fe" and r[col("A rack")] == "NVL-0001"]
+    tray_u = builtin_catalog_module.devices["gb200-nvl72"].tray_u()
+    assert sorted(fe_ends) == sorted((f"gb200-nvl72 tray {k:02d}", tray_u[k - 1], f"T{k:02d}-P{p}")
+                                     for k in range(1, 19) for p in (5, 6))
+
+
+def test_a_frame_in_a_shorter_rack_lists_only_the_slots_it_holds(builtin_catalog_module):
+    # an NVL72 frame (management switches at U47-U48) set in a 47U ORv3 rack: the check
+    # says it does not fit, and the elevation lists no slot above U47
+    lay = instantiate("gb200-nvl72-superpod", {"scalable_units": 1},
+                      catalog=builtin_catalog_module)
+    lay = lay.model_copy(update={"racks": [
+        r.model_copy(update={"type": "orv3-hpr"}) if r.id == "NVL-0001" else r
+        for r in lay.racks]})
+    a = analyze(lay, builtin_catalog_module)
+    el = {x.key: x for x in build_tables(lay, a, builtin_catalog_module)}["elevations"]
+    tops = [r[el.index("U to")] for r in el.rows if r[el.index("Rack")] == "NVL-0001"
+            and r[el.index("U to")] is not None]
+    assert tops and max(tops) == 47
