@@ -638,60 +638,92 @@ def _end_modules(ref: np.ndarray, tier: np.ndarray, kind: np.ndarray, cage: np.n
 
 def _named_ports(topo: Any, catalog: Catalog, arr: Any, ref: np.ndarray, ports: np.ndarray,
                  cage: np.ndarray, given: np.ndarray, within: np.ndarray, ids: list[str],
-                 end: Callable) -> list[tuple[str, str, str]]:
-    """Put drawn links on the ports their ends name (``Endpoint.port``), in place.
+                 end: Callable, explicit: np.ndarray) -> list[tuple[str, str, str]]:
+    """Put drawn links on the ports their ends name (``Endpoint.port``), in place, and
+    move any drawn link the numbering put past its device's last port onto a free one.
 
-    A link group of several links takes the named port and the ones after it. An end
-    keeps the port the numbering gave it where the name is none of its device's ports,
-    or where another link has that port; each such end gives a note ``(link id, rack,
-    what happened)``, which the LINK-PORT-NAMED check reports.
+    A link group of several links takes the named port and the ones after it, all or
+    none: a group keeps the ports the numbering gave it where the name is none of its
+    device's ports, where the group would run past the last port, or where another
+    link has one of those ports; each such end gives a note ``(link id, rack, what
+    happened)``, which the LINK-PORT-NAMED check reports. ``explicit`` (N,) marks the
+    drawn links.
     """
     names = getattr(topo, "lk_port_names", None) or {}
-    if not names:
-        return []
-    rows = np.flatnonzero(np.isin(given, np.asarray(list(names), dtype=object)))
     notes: list[tuple[str, str, str]] = []
     sw_model = np.asarray(topo.sw_model, np.int64)
-    for side in (0, 1):
+
+    def capacity(d: int) -> int:
+        if d < 0:  # a switch: its ports as the hardware has them
+            dt = catalog.devices.get(topo.models[int(sw_model[-d - 1])])
+            return int(dt.switch_ports) if dt is not None else 0
+        dt = catalog.devices.get(arr.types.ids[int(arr.dev_type[d])])
+        # NVLink ports are the frame's own spine, never a cut-sheet port
+        return sum(pg.count for pg in dt.ports if pg.purpose != "scale_up") \
+            if dt is not None else 0
+
+    def device_ports(d: int, side: int, i: int):
+        cap = capacity(d)
+        top = max(cap, int(ports[ref == d].max()))
+        rack, at_u, what, labels = end(np.full(top, d), side, np.arange(1, top + 1),
+                                       np.full(top, cage[side, i]))
+        device = re.sub(r" tray \d+$", "", what[0])  # the device, not its first tray
+        where = f"{device} at {rack[0]}" + (
+            f" U{int(at_u[0])}" if at_u[0] and device == what[0] else "")
+        return cap, labels, where, rack[0]
+
+    if names:
+        rows = np.flatnonzero(np.isin(given, np.asarray(list(names), dtype=object)))
+        groups: dict[str, list[int]] = {}
         for i in rows.tolist():
-            name = names[given[i]][side]
-            if not name:
-                continue
+            groups.setdefault(given[i], []).append(i)
+        for gid, members in groups.items():
+            members.sort(key=lambda i: int(within[i]))
+            for side in (0, 1):
+                name = names[gid][side]
+                if not name:
+                    continue
+                i0 = members[0]
+                d = int(ref[side, i0])
+                cap, labels, where, rack = device_ports(d, side, i0)
+                auto = labels[int(ports[side, i0]) - 1]
+                want = name.strip().upper()
+                hit = next((k for k, lab in enumerate(labels) if lab.upper() == want), None)
+                if hit is None or hit + 1 > cap:
+                    shown = f"{labels[0]} to {labels[cap - 1]}" if cap else "none"
+                    notes.append((ids[i0], rack, f"Link {gid}: {where} has no port {name} "
+                                  f"(its ports: {shown}); the cut-sheet puts it on {auto}"))
+                    continue
+                want_q = [hit + 1 + k for k in range(len(members))]
+                if want_q[-1] > cap:
+                    notes.append((ids[i0], rack, f"Link {gid}: its {len(members)} links from "
+                                  f"port {labels[hit]} of {where} run past its last port, "
+                                  f"{labels[cap - 1]}; the cut-sheet puts them from {auto}"))
+                    continue
+                own = np.zeros(ref.shape, bool)
+                own[side, members] = True
+                busy = (ref == d) & ~own
+                clash = next((q for q in want_q if (busy & (ports == q)).any()), None)
+                if clash is not None:
+                    other = ids[int(np.flatnonzero((busy & (ports == clash)).any(axis=0))[0])]
+                    notes.append((ids[i0], rack, f"Link {gid}: port {labels[clash - 1]} of "
+                                  f"{where} is link {other}'s; the cut-sheet puts it on "
+                                  f"{auto}"))
+                    continue
+                ports[side, members] = want_q
+    # a drawn link numbered past its device's last port takes the lowest free ones (a
+    # leaf's free node positions), where there are any; else LINK-PORTS says so
+    for side in (0, 1):
+        past = np.flatnonzero(explicit & (ports[side] > 0))
+        for i in past.tolist():
             d = int(ref[side, i])
-            on_dev = ref == d
-            if d < 0:  # a switch: its ports as the hardware has them
-                dt = catalog.devices.get(topo.models[int(sw_model[-d - 1])])
-                cap = dt.switch_ports if dt is not None else 0
-            else:
-                dt = catalog.devices.get(arr.types.ids[int(arr.dev_type[d])])
-                cap = sum(pg.count for pg in dt.ports if pg.purpose != "scale_up") \
-                    if dt is not None else 0
-            top = max(int(cap), int(ports[on_dev].max()))
-            cand = np.arange(1, top + 1)
-            rack, at_u, what, labels = end(np.full(top, d), side, cand,
-                                           np.full(top, cage[side, i]))
-            want = name.strip().upper()
-            hit = [k for k, lab in enumerate(labels) if lab.upper() == want]
-            # the device, not the tray its first port is on
-            device = re.sub(r" tray \d+$", "", what[0])
-            where = f"{device} at {rack[0]}" + (
-                f" U{int(at_u[0])}" if at_u[0] and device == what[0] else "")
-            if not hit or hit[0] + 1 > cap:
-                shown = f"{labels[0]} to {labels[cap - 1]}" if cap else "none"
-                notes.append((ids[i], rack[0], f"Link {ids[i]}: {where} has no port {name} "
-                              f"(its ports: {shown}); the cut-sheet puts it on "
-                              f"{labels[int(ports[side, i]) - 1]}"))
+            cap = capacity(d)
+            if ports[side, i] <= cap:
                 continue
-            q = hit[0] + 1 + int(within[i])
-            taken = (ports == q) & on_dev
-            taken[side, i] = False
-            if taken.any():
-                other = ids[int(np.flatnonzero(taken.any(axis=0))[0])]
-                notes.append((ids[i], rack[0], f"Link {ids[i]}: port "
-                              f"{labels[q - 1]} of {where} is link {other}'s; the cut-sheet "
-                              f"puts it on {labels[int(ports[side, i]) - 1]}"))
-                continue
-            ports[side, i] = q
+            used = set(ports[ref == d].tolist())
+            free = next((q for q in range(1, cap + 1) if q not in used), None)
+            if free is not None:
+                ports[side, i] = free
     return notes
 
 
@@ -822,7 +854,8 @@ def _topology_view(analysis: Any, topo: Any, cab: Any, catalog: Catalog) -> Link
     so_ends = ref[:, scale_out].reshape(-1)
     so_slots = np.bincount(so_ends[so_ends >= 0], minlength=len(arr.dev_rack)) \
         if len(arr.dev_rack) else np.zeros(1, np.int64)
-    port_notes = _named_ports(topo, catalog, arr, ref, ports, cage, given, within, ids, end)
+    port_notes = _named_ports(topo, catalog, arr, ref, ports, cage, given, within, ids, end,
+                              tier == LINK_TIERS.index("explicit"))
     a_rack, a_u, a_dev, a_port = end(ref[0], 0)
     b_rack, b_u, b_dev, b_port = end(ref[1], 1)
     mid = np.asarray(list(media.ids) + [""], dtype=object)

@@ -848,3 +848,48 @@ def test_a_frame_in_a_shorter_rack_lists_only_the_slots_it_holds(builtin_catalog
     tops = [r[el.index("U to")] for r in el.rows if r[el.index("Rack")] == "NVL-0001"
             and r[el.index("U to")] is not None]
     assert tops and max(tops) == 47
+
+
+def _drawn(template, params, links, catalog):
+    from engine.model import ExplicitLink
+
+    lay = instantiate(template, params, catalog=catalog)
+    lay = lay.model_copy(update={"links": [ExplicitLink.model_validate(x) for x in links]})
+    a = analyze(lay, catalog)
+    cut = {x.key: x for x in build_tables(lay, a, catalog)}["cutsheet"]
+    rows = {r[0]: (r[cut.index("A port")], r[cut.index("B port")]) for r in cut.rows
+            if r[0].startswith("X")}
+    named = [v.message for v in a.violations if v.code == "LINK-PORT-NAMED"]
+    seen = Counter()
+    for r in cut.rows:
+        for side in ("A", "B"):
+            seen[tuple(r[cut.index(f"{side} {k}")] for k in ("rack", "U", "device", "port"))] += 1
+    assert max(seen.values()) == 1, "no port holds two links"
+    return rows, named
+
+
+def test_a_named_link_group_takes_its_ports_all_or_none(builtin_catalog_module):
+    # a DGX H100's 16 ports run P1/1 to P8/2; the fabric has P1/1 to P4/2
+    cat = builtin_catalog_module
+    # two links from P5/2: P5/2 and P6/1, the group's own numbering no obstacle
+    rows, named = _drawn("dgx-h100-hall", {"racks": 2}, [
+        {"id": "X1", "a": {"rack": "GPU-0001", "u": 3, "port": "P5/2"},
+         "b": {"rack": "GPU-0002", "u": 3}, "count": 2}], cat)
+    assert (rows["X1.1"][0], rows["X1.2"][0]) == ("P5/2", "P6/1") and not named
+    # three links from P8/2 would run past the last port: none moves, a note says why
+    rows, named = _drawn("dgx-h100-hall", {"racks": 2}, [
+        {"id": "X1", "a": {"rack": "GPU-0001", "u": 3, "port": "P8/2"},
+         "b": {"rack": "GPU-0002", "u": 3}, "count": 3}], cat)
+    assert [rows[f"X1.{k}"][0] for k in (1, 2, 3)] == ["P5/1", "P5/2", "P6/1"]
+    assert named == ["Link X1: its 3 links from port P8/2 of dgx-h100 at GPU-0001 U3 run "
+                     "past its last port, P8/2; the cut-sheet puts them from P5/1"]
+
+
+def test_a_drawn_link_to_a_leaf_takes_a_free_port(builtin_catalog_module):
+    # two racks of DGX H100 (8 nodes) on 64-port QM9700 leaves: each leaf serves 8 nodes
+    # and its uplinks follow its 32 down ports, so a drawn link takes a free node position
+    # (P5/1) rather than a 65th port
+    rows, named = _drawn("dgx-h100-hall", {"racks": 2}, [
+        {"id": "X1", "a": {"rack": "GPU-0001", "u": 3}, "b": {"rack": "NET-0001", "u": 1}}],
+        builtin_catalog_module)
+    assert rows["X1"] == ("P5/1", "P5/1") and not named
