@@ -57,6 +57,12 @@ class FindBox(QLineEdit):
         self.setCompleter(completer)
         self.returnPressed.connect(self.run)
         self.textEdited.connect(lambda _t: self._mark(None))
+        # an edit, undo or new document while the box has the keyboard (the toolbar's
+        # buttons): the completions follow at once, not at the next focus
+        for signal in ("items_added", "items_removed", "items_changed", "layout_reset"):
+            sig = getattr(document, signal, None)
+            if sig is not None:
+                sig.connect(self._layout_changed)
 
     def focusInEvent(self, event) -> None:  # noqa: N802 - Qt's name
         self._refresh_words()
@@ -76,6 +82,10 @@ class FindBox(QLineEdit):
         view = getattr(win, "view", None)
         if view is not None:
             view.setFocus()
+
+    def _layout_changed(self, *_args) -> None:
+        if self.hasFocus():
+            self._refresh_words()
 
     def _refresh_words(self) -> None:
         layout = self.document.committed_layout

@@ -1198,9 +1198,33 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Copied {n} item{'s' * (n != 1)}", NOTE_MS)
 
     def cut(self) -> None:
-        """Copy the selection, then delete it."""
+        """Copy the selection, then delete what was copied.
+
+        Links and fabrics are not cut on their own (a pasted link needs its racks; a
+        fabric is the layout's, Delete removes it): they stay, and the note says so. A
+        link between two cut racks goes with them and comes back with the paste.
+        """
+        sel = list(self.document.selection)
+        payload = self.document.copy(sel)
+        copied = {str(d.get("id")) for items in payload.values() for d in items}
+        left = [i for i in sel if i not in copied and self.document.item_group(i) in
+                ("links", "fabrics")]
+        if not copied:
+            if left:
+                self.statusBar().showMessage(
+                    f"Cut takes racks, units, feeds, trays and walls: {', '.join(left[:3])}"
+                    f"{' …' if len(left) > 3 else ''} stay{'s' * (len(left) == 1)} "
+                    "(Delete removes a link or fabric)", REFUSAL_MS)
+            return
         self.copy()
-        self._guard(lambda: self.document.remove_items(self.document.selection, "Cut"))
+        # the copied items: a link between two of them goes with its racks
+        if self._guard(lambda: self.document.remove_items(
+                [i for i in sel if i in copied], "Cut")) and left:
+            self.statusBar().showMessage(
+                f"{done_text(self.document.undo_stack.undoText())}; "
+                f"{', '.join(left[:3])}{' …' if len(left) > 3 else ''} "
+                f"stay{'s' * (len(left) == 1)} (Cut does not take a link or fabric on its "
+                "own)", NOTE_MS)
 
     def paste(self) -> None:
         """Paste items from the clipboard at the cursor (or one tile off)."""

@@ -101,7 +101,7 @@ GROUPS = ("racks", "cooling", "feeds", "trays", "fabrics", "links", "obstacles")
 
 _MODEL_OF_GROUP: dict[str, type[BaseModel]] = {
     "racks": Rack, "cooling": CoolingUnit, "feeds": PowerFeed, "trays": CableTray,
-    "obstacles": Obstacle,
+    "obstacles": Obstacle, "links": ExplicitLink,
 }
 _SIZE_DEFAULTS_M = {"crah": (2.5, 0.9), "cdu": (1.2, 1.2), "rear_door": (0.6, 0.2)}
 
@@ -2068,7 +2068,9 @@ def refeed_side(layout: Layout, rack_ids: Sequence[str], feed_id: str) -> Layout
 def copy_items(layout: Layout, ids: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
     """Return the items ``ids`` as JSON-ready data by group (a clipboard payload).
 
-    A rack's rear door comes along with the rack. A rack in generated fabrics carries
+    A rack's rear door comes along with the rack, and so does a drawn link whose two
+    racks are both copied (a link between a copied rack and one left behind is not: its
+    copy would end at the original). A rack in generated fabrics carries
     them in ``fabric_roles`` (``[fabric id, "member" | "network", design name, place]``),
     so that a copy pasted after its source was cut or deleted still joins them, where it
     stood.
@@ -2089,10 +2091,15 @@ def copy_items(layout: Layout, ids: Iterable[str]) -> dict[str, list[dict[str, A
     want = set(ids)
     want.update(u.id for u in layout.cooling if u.kind == "rear_door" and u.rack in want)
     out: dict[str, list[dict[str, Any]]] = {}
+    racks = {r.id for r in layout.racks if r.id in want}
     for group, items in _group_lists(layout).items():
-        if group in ("fabrics", "links"):
+        if group == "fabrics":
             continue
-        picked = [it.model_dump(mode="json") for it in items if it.id in want]
+        if group == "links":
+            picked = [it.model_dump(mode="json") for it in items
+                      if it.a.rack in racks and it.b.rack in racks]
+        else:
+            picked = [it.model_dump(mode="json") for it in items if it.id in want]
         if picked:
             out[group] = picked
     for data in out.get("racks", []):
@@ -2212,7 +2219,8 @@ def paste(layout: Layout, payload: Mapping[str, Sequence[Mapping[str, Any]]],
     """
     unknown = set(payload) - set(_MODEL_OF_GROUP)
     if unknown:
-        raise InputError(None, sorted(unknown)[0], "racks, cooling, feeds, trays or obstacles")
+        raise InputError(None, sorted(unknown)[0],
+                         "racks, cooling, feeds, trays, obstacles or links")
     ids = dict(new_ids) if new_ids is not None else paste_ids(layout, payload)
     _check_new_ids(layout, ids.values())
     dx, dy = (float(offset[0]), float(offset[1]))
@@ -2239,6 +2247,17 @@ def paste(layout: Layout, payload: Mapping[str, Sequence[Mapping[str, Any]]],
                 data["cdu"], data["crah"] = ref(data.get("cdu")), ref(data.get("crah"))
             if group == "cooling":
                 data["rack"] = ref(data.get("rack"))
+            if group == "links":
+                # a link runs between the pasted racks; one with an end on a rack this
+                # layout does not have is dropped with that rack
+                ends = [dict(data.get(e) or {}) for e in ("a", "b")]
+                for end in ends:
+                    end["rack"] = ref(end.get("rack"))
+                if not all(end["rack"] for end in ends):
+                    continue
+                data["a"], data["b"] = ends
+                known = {f.id for f in layout.fabrics}
+                data["fabric"] = data.get("fabric") if data.get("fabric") in known else None
             item = _translated(_validated(cls, data, f"{group}[{k}]"), dx, dy)
             if catalog is not None and isinstance(item, Rack):
                 _check_rack_refs(item, catalog)

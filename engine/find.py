@@ -160,14 +160,20 @@ def _words(item_id: str, name: str | None) -> tuple[str, ...]:
 
 
 def _row_is(row: str | None, value: str) -> bool:
-    """A row named ``R07`` is row ``r07``, ``7`` and ``07``."""
+    """A row named ``R07`` is row ``r07``, ``r7``, ``7`` and ``07``.
+
+    >>> [_row_is("R07", v) for v in ("r07", "r7", "7", "07", "r70", "a7")]
+    [True, True, True, True, False, False]
+    """
     if row is None:
         return False
     row = row.lower()
     if row == value:
         return True
-    m = re.fullmatch(r"[a-z_-]*0*(\d+)", row)
-    return m is not None and value.isdigit() and int(value) == int(m.group(1))
+    m = re.fullmatch(r"([a-z_-]*)0*(\d+)", row)
+    v = re.fullmatch(r"([a-z_-]*)0*(\d+)", value)
+    return m is not None and v is not None and v.group(1) in ("", m.group(1)) and \
+        int(v.group(2)) == int(m.group(2))
 
 
 def _matches(e: _Entry, key: str | None, value: str) -> bool:

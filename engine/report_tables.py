@@ -702,7 +702,13 @@ def _named_ports(topo: Any, catalog: Catalog, arr: Any, ref: np.ndarray, ports: 
                     continue
                 own = np.zeros(ref.shape, bool)
                 own[side, members] = True
-                busy = (ref == d) & ~own
+                # a drawn link's end that names no port gives way (it moves to a free port
+                # below); a fabric's port or a named one does not
+                unnamed = np.zeros(ref.shape, bool)
+                for k in np.flatnonzero(explicit).tolist():
+                    named_here = names.get(given[k], (None, None))
+                    unnamed[0, k], unnamed[1, k] = not named_here[0], not named_here[1]
+                busy = (ref == d) & ~own & ~unnamed
                 clash = next((q for q in want_q if (busy & (ports == q)).any()), None)
                 if clash is not None:
                     other = ids[int(np.flatnonzero((busy & (ports == clash)).any(axis=0))[0])]
@@ -711,6 +717,9 @@ def _named_ports(topo: Any, catalog: Catalog, arr: Any, ref: np.ndarray, ports: 
                                   f"{auto}"))
                     continue
                 ports[side, members] = want_q
+                # the unnamed drawn ends that had these ports take free ones below
+                bumped = (ref == d) & ~own & unnamed & np.isin(ports, want_q)
+                ports[bumped] = cap + 1 + np.arange(int(bumped.sum()))
     # a drawn link numbered past its device's last port takes the lowest free ones (a
     # leaf's free node positions), where there are any; else LINK-PORTS says so
     for side in (0, 1):

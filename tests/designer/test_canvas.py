@@ -359,6 +359,31 @@ def test_a_cut_pasted_with_the_mouse_off_the_floor_goes_back_where_it_stood(wind
         {k: v for k, v in before.items() if k != "racks"}
 
 
+def test_cut_keeps_links_with_their_racks_and_never_drops_a_lone_link(window, monkeypatch):
+    from PySide6.QtWidgets import QApplication
+
+    doc = window.document
+    a, b = (r.id for r in doc.layout.racks[:2])
+    doc.select([a, b])
+    lid = window.link_selected(400.0, 1)
+    QApplication.clipboard().clear()
+    # a link on its own: Cut leaves it, and the clipboard, as they were
+    doc.select([lid])
+    n = doc.undo_stack.count()
+    window.actions_by_name["cut"].trigger()
+    assert doc.layout.find(lid) is not None and doc.undo_stack.count() == n
+    assert "stays" in window.statusBar().currentMessage()
+    assert not window.actions_by_name["paste"].isEnabled()
+    # its two racks with it: cut, then pasted back off the floor, the link comes back
+    before = doc.layout.find(lid)
+    doc.select([a, b, lid])
+    window.actions_by_name["cut"].trigger()
+    assert doc.layout.find(lid) is None
+    monkeypatch.setattr(window.view, "cursor_plan_point", lambda: None)
+    window.actions_by_name["paste"].trigger()
+    assert doc.layout.find(lid) == before
+
+
 def test_the_selection_keeps_the_order_racks_were_picked_in(window):
     doc = window.document
     racks = doc.layout.racks

@@ -72,3 +72,14 @@ def test_completions_follow_the_layout(qtbot, window):
     window.document.remove_items(["GPU-0001"])
     box._refresh_words()
     assert "GPU-0001" not in box._words.stringList()
+
+
+def test_completions_follow_an_edit_made_while_the_box_has_the_keyboard(qtbot, window):
+    box = window.find_box
+    window.actions_by_name["find"].trigger()
+    qtbot.waitUntil(box.hasFocus, timeout=2000)
+    assert "GPU-0002" in box._words.stringList()
+    window.document.remove_items(["GPU-0002"])  # the toolbar's Delete, focus unmoved
+    assert "GPU-0002" not in box._words.stringList()
+    window.document.undo_stack.undo()
+    assert "GPU-0002" in box._words.stringList()

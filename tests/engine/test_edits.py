@@ -609,3 +609,26 @@ def test_pasted_or_added_racks_keep_systems_and_devices_apart(cat, rack, expecte
         edits.paste(lay, {"racks": [rack]}, (0.0, 0.0), catalog=cat)
     with pytest.raises(InputError, match=expected.replace("(", r"\(")):
         edits.add_racks(lay, [rack], catalog=cat)
+
+
+def test_a_link_between_copied_racks_is_copied_and_pasted_with_them(cat):
+    from engine.model import Endpoint, ExplicitLink
+
+    lay = instantiate("dgx-h100-hall", {"racks": 4}, catalog=cat)
+    link = ExplicitLink(id="X1", a=Endpoint(rack="GPU-0001", u=3), b=Endpoint(rack="GPU-0002",
+                        u=3), speed_gbps=400, count=2)
+    half = ExplicitLink(id="X2", a=Endpoint(rack="GPU-0001", u=12),
+                        b=Endpoint(rack="GPU-0003", u=12), speed_gbps=400)
+    lay = lay.model_copy(update={"links": [link, half]})
+    payload = edits.copy_items(lay, ["GPU-0001", "GPU-0002"])
+    # the link between the two copied racks comes along; the one to GPU-0003 does not
+    assert [x["id"] for x in payload["links"]] == ["X1"]
+    ids = edits.paste_ids(lay, payload)
+    out = edits.paste(lay, payload, (0.0, 9.6), ids, catalog=cat)
+    new = out.find(ids["X1"])
+    assert (new.a.rack, new.b.rack, new.count) == (ids["GPU-0001"], ids["GPU-0002"], 2)
+    # cut (deleted with its racks) and pasted back in place: the same link again
+    gone = edits.remove_items(lay, ["GPU-0001", "GPU-0002"], cat)
+    assert [x.id for x in gone.links] == []
+    back = edits.paste(gone, payload, (0.0, 0.0), edits.paste_ids(gone, payload), catalog=cat)
+    assert back.find("X1") == link

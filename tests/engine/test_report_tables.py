@@ -893,3 +893,14 @@ def test_a_drawn_link_to_a_leaf_takes_a_free_port(builtin_catalog_module):
         {"id": "X1", "a": {"rack": "GPU-0001", "u": 3}, "b": {"rack": "NET-0001", "u": 1}}],
         builtin_catalog_module)
     assert rows["X1"] == ("P5/1", "P5/1") and not named
+
+
+def test_a_named_port_moves_an_unnamed_drawn_link_off_it(builtin_catalog_module):
+    # two drawn links from one DGX: the first numbered takes P5/1, the next P5/2; naming
+    # P5/2 on the first moves the other to a free port, with no warning
+    rows, named = _drawn("dgx-h100-hall", {"racks": 2}, [
+        {"id": "X1", "a": {"rack": "GPU-0001", "u": 3, "port": "P5/2"},
+         "b": {"rack": "GPU-0002", "u": 3}},
+        {"id": "X2", "a": {"rack": "GPU-0001", "u": 3}, "b": {"rack": "GPU-0002", "u": 12}}],
+        builtin_catalog_module)
+    assert rows["X1"][0] == "P5/2" and rows["X2"][0] == "P5/1" and not named
