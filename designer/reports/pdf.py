@@ -344,6 +344,13 @@ def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple
         s.append(Figure(lambda p, r, pt: charts.profile_chart(
             p, r, pt, air if both else kw, title=title + ", largest first", unit="kW",
             **series, **lim, xlabel=f"{len(kw):,} racks, sorted by total power"), 170))
+    if left:
+        # their bars count only the hardware of known power: lower bounds, not measured
+        s.append(Para(f"{left:,} rack{'s' * (left != 1)} hold{'s' * (left == 1)} hardware "
+                      "of unknown power: "
+                      f"{_list_ids([i for i, u in zip(ids, unknown, strict=True) if u])}; "
+                      "their bars count only the hardware whose power the catalog gives "
+                      "(lower bounds).", 7.5, italic=True, color=C["muted"]))
     if both:
         s.append(Para("Bars: each rack's heat to the room's air, which the air-cooling limit "
                       "applies to (what its rear door, if it has one, leaves); outlines: the "
@@ -590,6 +597,16 @@ def _header_footer(doc: Doc, layout: Any, section: str, number: int, total: int,
     doc.text(QRectF(doc.margin_x + doc.frame_w * 0.5, fy + 3 * pt, doc.frame_w * 0.5, 12 * pt),
              f"Page {number} of {total}", 7,
              Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, color=C["muted"])
+
+
+def _list_ids(ids: list[str], most: int = 6) -> str:
+    """``"NET-0001, NET-0002 and 3 more"``.
+
+    >>> _list_ids(["A", "B", "C"], 2)
+    'A, B and 1 more'
+    """
+    shown = ", ".join(ids[:most])
+    return shown + (f" and {len(ids) - most:,} more" if len(ids) > most else "")
 
 
 def _cover(doc: Doc, layout: Any, analysis: Any, date: str, total: int,

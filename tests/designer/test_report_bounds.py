@@ -119,3 +119,7 @@ def test_cpu_cluster_cover_and_rack_range_leave_unknown_power_out(cpu_pdf):
     assert ("27 racks in 2 rows; rack power 24.8 kW each, over the 24 racks of known power "
             "(3 hold hardware of unknown power)") in cpu_pdf
     assert "rack power 0.0" not in cpu_pdf
+    # the rack chart says which of its bars are lower bounds
+    assert ("3 racks hold hardware of unknown power: NET-0001, NET-0002, NET-0003; their "
+            "bars count only the hardware whose power the catalog gives (lower bounds)"
+            in cpu_pdf)
