@@ -275,6 +275,17 @@ class FabricDialog(QDialog):
             w.valueChanged.connect(self._changed)
         self.collapse.toggled.connect(self._changed)
         self.follow.toggled.connect(self._changed)
+        # "12,5" is no number here (nor 125): the note says why, and neither Enter nor
+        # Add fabric takes the value the box had before
+        self._comma_entry = False  # the note shows a box's refused decimal comma
+        for w, label in ((self.tiers, "Tiers"), (self.speed, "Link speed"),
+                         (self.ports, "Ports per GPU"), (self.rails, "Rails"),
+                         (self.su, "Nodes per scalable unit"),
+                         (self.oversub, "Leaf oversubscription")):
+            w.comma_label = label
+            w.lineEdit().textEdited.connect(lambda _t, box=w: self._typed(box))
+            w.comma_refused.connect(self._show_entry_problem)
+            w.editingFinished.connect(lambda box=w: self._entry_finished(box))
         self._fill_designs()
 
     # -- the suggestion -----------------------------------------------------------------------
@@ -438,6 +449,7 @@ class FabricDialog(QDialog):
             return
         f = self._plan.fabric
         self._show_problem("")
+        self._comma_entry = False
         rail = self.topology.currentData() == "rail_optimized"
         joining = self._join is not None
         for w in self._form_widgets:  # a joined fabric keeps its own settings
@@ -450,6 +462,36 @@ class FabricDialog(QDialog):
         self._ok.setEnabled(True)
         self.preview.setText("<i>Computing…</i>")
         self._timer.start()
+
+    def _typed(self, box) -> None:
+        """A number being typed: a decimal comma in it is refused at once, in words."""
+        why = box.comma_refusal()
+        if why:
+            self._show_entry_problem(why)
+        elif self._comma_entry:
+            self._show_entry_problem("")
+
+    def _entry_finished(self, box) -> None:
+        """A box left with a decimal comma in it shows the number it had before again:
+        the note says so (the fabric of that number can be added)."""
+        put_back = box.take_comma_refusal()
+        if put_back:
+            self._show_entry_problem(put_back, blocking=False)
+
+    def _show_entry_problem(self, text: str, blocking: bool = True) -> None:
+        """Say why a typed entry is not taken (``""``: take the note down); while it
+        stands in its box, the fabric cannot be added."""
+        if self._plan is None:
+            return  # the note says why there is no fabric at all
+        self._comma_entry = bool(text)
+        self.problem.setText(text)
+        self.problem.setVisible(bool(text))
+        self._ok.setEnabled(not (text and blocking))
+        if text and blocking:
+            # the box took the first digits of "12,5" on the way: no preview of those
+            self._timer.stop()
+            self._serial = -1
+            self.preview.setText("")
 
     def _show_switch_note(self) -> None:
         """Say when the chosen switch has no power or weight figure in the catalog."""

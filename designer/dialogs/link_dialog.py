@@ -15,12 +15,12 @@ from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
     QLabel,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from designer.dialogs.buttons import ok_cancel
+from designer.panels.editors import GuardedSpinBox
 from designer.panels.figures import generated_switches
 
 __all__ = ["LinkDialog", "LinkEnd", "LINK_SPEEDS_GBPS", "link_ends", "port_speeds_gbps",
@@ -143,8 +143,12 @@ class LinkDialog(QDialog):
         self.a_end = self._end_box(a, self._ends[0])
         self.b_end = self._end_box(b, self._ends[1])
         self.speed = QComboBox()
-        self.count = QSpinBox()
+        # "1,5" cables is no count (nor 15): refused in words, never read as thousands
+        self.count = GuardedSpinBox()
         self.count.setRange(1, 10_000)
+        self.count.comma_label = "Cables"
+        self._entry_problem = ""  # why the count typed is not taken ("" when it is)
+        self._blocked = False  # that count stands in the box: Link must not take the old one
         self.problem = QLabel()
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet("color: #b00020")
@@ -162,6 +166,9 @@ class LinkDialog(QDialog):
         self.setMinimumWidth(520)
         self.a_end.currentIndexChanged.connect(self._ends_changed)
         self.b_end.currentIndexChanged.connect(self._ends_changed)
+        self.count.lineEdit().textEdited.connect(self._count_typed)
+        self.count.comma_refused.connect(self._count_refused)
+        self.count.editingFinished.connect(self._count_finished)
         self._ends_changed()
 
     @staticmethod
@@ -193,7 +200,14 @@ class LinkDialog(QDialog):
         self.intro.setText(f"Cables from {named[0]} (A end) to {named[1]} (B end). They are "
                            "routed along the trays and take part in the cabling and the "
                            "bisection like generated links.")
-        empty = [r for r, ends in zip((a, b), self._ends, strict=True) if not ends]
+        self._show_problem()
+        self._fill_speeds(*(e.speeds_gbps if e is not None else () for e in chosen))
+
+    def _show_problem(self) -> None:
+        """Say what keeps the link from being made, if anything, and enable Link when
+        nothing does."""
+        chosen = [self._chosen(0), self._chosen(1)]
+        empty = [r for r, ends in zip(self._racks, self._ends, strict=True) if not ends]
         if empty:
             self.problem.setText(" and ".join(empty) + (" holds" if len(empty) == 1 else
                                  " hold") + " no device and no switch the fabric placed: "
@@ -201,10 +215,26 @@ class LinkDialog(QDialog):
         elif None in chosen:
             self.problem.setText("Choose the device at each end.")
         else:
-            self.problem.setText("")
+            self.problem.setText(self._entry_problem)
         self.problem.setVisible(bool(self.problem.text()))
-        self._ok.setEnabled(not empty and None not in chosen)
-        self._fill_speeds(*(e.speeds_gbps if e is not None else () for e in chosen))
+        self._ok.setEnabled(not empty and None not in chosen and not self._blocked)
+
+    def _count_typed(self, _text: str) -> None:
+        why = self.count.comma_refusal()
+        self._set_entry_problem(why, blocking=bool(why))
+
+    def _count_refused(self, why: str) -> None:
+        self._set_entry_problem(why, blocking=True)
+
+    def _count_finished(self) -> None:
+        # a decimal comma left in the box: the count before it is back, and said so
+        put_back = self.count.take_comma_refusal()
+        if put_back or self._blocked:
+            self._set_entry_problem(put_back, blocking=False)
+
+    def _set_entry_problem(self, text: str, blocking: bool) -> None:
+        self._entry_problem, self._blocked = text, blocking
+        self._show_problem()
 
     def _fill_speeds(self, a: tuple[float, ...], b: tuple[float, ...]) -> None:
         offered, default = link_speeds_gbps(a, b)

@@ -30,6 +30,7 @@ class _Metres(DecimalCommaGuard, QDoubleSpinBox):
     def __init__(self, what: str, value: float, lo: float, hi: float, step: float) -> None:
         super().__init__()
         self.what = what
+        self.comma_label = what
         self.clamped: tuple[float, float] | None = None  # (typed, set) on leaving the field
         self.clamp_said = False  # an OK has been held back once to say it
         self.setRange(lo, hi)
@@ -69,7 +70,7 @@ class _Metres(DecimalCommaGuard, QDoubleSpinBox):
         """Why the typed size cannot be taken ("" when it can)."""
         v = self.typed()
         if v is None:
-            return f"{self.what}: expected a number of metres"
+            return self.comma_refusal() or f"{self.what}: expected a number of metres"
         if not self.minimum() <= v <= self.maximum():
             return (f"{self.what}: {v:,g} m is outside {self.minimum():g} to "
                     f"{self.maximum():,g} m")

@@ -250,6 +250,8 @@ def _checked_box(base: type, what: str, unit: str):
     rather than run on a value nobody typed."""
 
     class Checked(DecimalCommaGuard, base):
+        comma_label = what
+
         def __init__(self) -> None:
             super().__init__()
             self._refused = ""
@@ -263,6 +265,7 @@ def _checked_box(base: type, what: str, unit: str):
         def fixup(self, text: str) -> str:  # noqa: D102 - Qt's: text it will not take
             t = text.removesuffix(self.suffix()).strip()
             if misplaced_comma(t):  # "1,5" is not 15: the guard puts the value back
+                self._refused = f"{self.comma_refusal(t)}; nothing was compared"
                 return super().fixup(text)
             try:
                 v = float(t.replace(",", ""))
@@ -572,6 +575,8 @@ class CompareWindow(QWidget):
         # Enter in a figure of the intent runs the comparison, as the default button would
         for box in (self.gpus, self.power_mw, self.hall_w, self.hall_d):
             box.lineEdit().returnPressed.connect(self._run_from_keyboard)
+            # but not on "12,5", which the field keeps: the status says why instead
+            box.comma_refused.connect(self._refuse_entry)
         self.status = QLabel()
         self.status.setTextFormat(Qt.TextFormat.RichText)
         self.status.setWordWrap(True)
@@ -791,6 +796,10 @@ class CompareWindow(QWidget):
         self.progress.hide()
         self.cancel_button.setEnabled(False)
         self._sync_inputs()
+
+    def _refuse_entry(self, why: str) -> None:
+        """Say why Enter on a figure of the intent ran nothing (a decimal comma)."""
+        self.status.setText(html.escape(f"{why}; nothing was compared"))
 
     def _run_from_keyboard(self) -> None:
         if self.run_button.isEnabled():

@@ -636,10 +636,13 @@ class NewFromTemplateDialog(QDialog):
                     ed = ParamDoubleSpinBox(p.min, p.max)
                     ed.setValue(float(p.default))
                 ed.setMinimumWidth(90)
+                ed.comma_label = param_label(p.name)
                 ed.valueChanged.connect(self._changed)
                 ed.lineEdit().textEdited.connect(lambda _t, e=ed, q=p: self._typed(e, q))
+                # Enter on "12,5" stays in the box (no Create with the old number): say why
+                ed.comma_refused.connect(self._show_error)
                 # an emptied box left shows its last number again: check what it shows
-                ed.editingFinished.connect(self._changed)
+                ed.editingFinished.connect(lambda e=ed: self._entry_finished(e))
             rng = shown = ""
             if p.type in ("int", "float") and (p.min is not None or p.max is not None):
                 lo = "" if p.min is None else f"{p.min:g}"
@@ -685,7 +688,8 @@ class NewFromTemplateDialog(QDialog):
     # -- checking and preview --------------------------------------------------------------------
 
     def error_text(self) -> str:
-        """Return the one-line error on show (empty when the parameters are fine)."""
+        """Return the one-line error on show (empty when the parameters are fine; a note
+        that an entry with a decimal comma was put back stands until the next change)."""
         return self.error.text()
 
     def refusal(self) -> str:
@@ -739,11 +743,23 @@ class NewFromTemplateDialog(QDialog):
             return
         self._timer.stop()
         self._pending_serial = -1
+        if ed.comma_text():  # "12,5": a decimal comma, not 125
+            self._show_error(ed.comma_refusal())
+            return
         if isinstance(ed, ParamSpinBox) and ed.fraction():
             self._show_error(f"{param_label(p.name)}: expected a whole number "
                              f"(got {ed.fraction()})")
             return
         self._show_error(f"{param_label(p.name)}: expected a number from {range_text(p)}")
+
+    def _entry_finished(self, ed: ParamSpinBox | ParamDoubleSpinBox) -> None:
+        """A box left (or Enter pressed in it): check the number it shows. A decimal comma
+        left in it was put back to the number before, which the form takes; the message
+        line says so until the next change, so the entry is not lost without a word."""
+        self._changed()
+        put_back = ed.take_comma_refusal()
+        if put_back and not self.error.text():
+            self.error.setText(put_back)
 
     def _show_error(self, text: str) -> None:
         self.error.setText(text)

@@ -136,7 +136,7 @@ class _SoftRange:
         return QSize(min(hint.width(), max(90, text + buttons)), hint.height())
 
 
-class ParamSpinBox(_SoftRange, DecimalCommaGuard, QSpinBox):
+class ParamSpinBox(DecimalCommaGuard, _SoftRange, QSpinBox):
     """A whole-number parameter: any whole number may be typed, steps stay in range."""
 
     def __init__(self, soft_min: float | None, soft_max: float | None,
@@ -165,7 +165,7 @@ class ParamSpinBox(_SoftRange, DecimalCommaGuard, QSpinBox):
         return self._soft_hint(super().minimumSizeHint())
 
 
-class ParamDoubleSpinBox(_SoftRange, DecimalCommaGuard, QDoubleSpinBox):
+class ParamDoubleSpinBox(DecimalCommaGuard, _SoftRange, QDoubleSpinBox):
     """A number parameter: any number may be typed, steps stay in range."""
 
     def __init__(self, soft_min: float | None, soft_max: float | None,

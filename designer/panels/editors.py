@@ -17,12 +17,13 @@ import math
 import re
 import types
 import typing
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
 from annotated_types import Ge, Gt, Le, Lt, MaxLen
 from pydantic import BaseModel
-from PySide6.QtCore import QEvent, QObject, QRegularExpression, Qt
+from PySide6.QtCore import QEvent, QObject, QRegularExpression, Qt, Signal
 from PySide6.QtGui import QColor, QPalette, QRegularExpressionValidator, QValidator
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
@@ -39,7 +40,7 @@ from designer.labels import FIELD_LABELS as _LABELS
 
 __all__ = ["FieldEditor", "PointEditor", "SpinEditor", "field_label", "make_editor", "field_info", "MIXED",
            "CHOICE_LABELS", "DecimalCommaGuard", "GuardedSpinBox", "GuardedDoubleSpinBox",
-           "misplaced_comma"]
+           "misplaced_comma", "comma_refusal", "decimal_point_hint"]
 
 MIXED = object()  # marker: the selected objects differ in this field
 #: the field's background while a typed entry stands refused (the message strip's tint)
@@ -211,25 +212,148 @@ def misplaced_comma(text: str) -> bool:
     return "," in t and _GROUPED.fullmatch(t) is None
 
 
+def decimal_point_hint(text: str, is_int: bool) -> str:
+    """Return the hint that ends a refused decimal comma's message: ``"; for 1.5 write a
+    decimal point"`` for "1,5" in a field that takes fractions, else ``""``.
+
+    Only a lone comma in a number without a point is a decimal comma for sure: "1.234,5"
+    (European thousands) has no one-for-one fix, and swapping its comma gave "1.234.5".
+
+    >>> [decimal_point_hint(t, False) for t in ("1,5", "12,50", "1.234,5", "1,2,3")]
+    ['; for 1.5 write a decimal point', '; for 12.50 write a decimal point', '', '']
+    >>> decimal_point_hint("1,5", True)
+    ''
+    """
+    text = text.strip()
+    if is_int or text.count(",") != 1 or "." in text:
+        return ""
+    return f"; for {text.replace(',', '.')} write a decimal point"
+
+
+def comma_refusal(label: str, text: str, is_int: bool) -> str:
+    """Return why ``text`` is refused for its misplaced comma (``""`` when it has none), in
+    the words of the inspector's refusals.
+
+    >>> comma_refusal("Racks", "12,5", True)
+    'Racks: expected a whole number, a comma only between thousands (got 12,5)'
+    >>> comma_refusal("Speed", "12,5", False)
+    'Speed: expected a number, a comma only between thousands (got 12,5; for 12.5 write a decimal point)'
+    """
+    text = text.strip()
+    if not misplaced_comma(text):
+        return ""
+    kind = "a whole number" if is_int else "a number"
+    said = f"expected {kind}, a comma only between thousands (got {text}" \
+           f"{decimal_point_hint(text, is_int)})"
+    return f"{label}: {said}" if label else said[0].upper() + said[1:]
+
+
+_ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+
+
 class DecimalCommaGuard:
     """A spin box mixin (put it before the Qt class) that never reads "1,5" as 15.
 
     Qt takes a comma anywhere for a thousands separator, and its fixup drops it; a comma
-    that does not separate thousands leaves the entry unaccepted instead, so the box keeps
-    its value (or its editor says why).
+    that does not separate thousands leaves the entry unaccepted instead:
+
+    - Enter keeps such an entry in the box and emits ``comma_refused`` with the reason
+      (a dialog's default button must not take the value the box had, unannounced);
+    - leaving the box puts back the value it had before this entry (not the first
+      digits of "12,5", which keyboard tracking has taken by then), and
+      :meth:`take_comma_refusal` then says what was put back, until the next entry.
+
+    ``comma_label`` names the box in the messages ("Racks: expected a whole number, …").
     """
 
-    _comma_before = None  # the value when the box took the keyboard
+    #: why an entry with a misplaced comma was refused when Enter was pressed on it
+    comma_refused = Signal(str)
+    comma_label = ""
+    #: whether Enter on a misplaced comma stays in the box (the inspector's fields let it
+    #: through: their Enter puts the value back and says why in the message strip)
+    hold_comma_enter = True
+    _comma_before = None  # the value before the entry being typed
+    _comma_typing = False  # an entry is being typed (from its first key to Enter or leaving)
+    _comma_put_back = ""  # the comma entry last put back, until the next entry
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # a plain function, not a method of the box as a slot: PySide looks such a slot
+        # up on the box by name when the signal fires, and an inspector field being
+        # replaced then raised "Slot not found"
+        box = weakref.ref(self)
+
+        def edited(_text: str) -> None:
+            b = box()
+            if b is not None:
+                b._comma_entry_edited()
+
+        self.lineEdit().textEdited.connect(edited)
+
+    def _comma_entry_edited(self) -> None:
+        # the line edit says an entry changed before the box reads it (with keyboard
+        # tracking), so the value here is still the one before this entry's first key
+        if not self._comma_typing:
+            self._comma_typing = True
+            self._comma_before = self.value()
+        self._comma_put_back = ""
+
+    def _comma_entry_done(self) -> None:
+        """An entry is finished (Enter, leaving the box) or replaced by a step: the value
+        it leaves is the one a later comma entry puts back."""
+        self._comma_typing = False
+        self._comma_before = self.value()
 
     def focusInEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        self._comma_before = self.value()
+        self._comma_entry_done()
         super().focusInEvent(event)
 
+    def focusOutEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().focusOutEvent(event)  # which finishes the entry (Qt's editingFinished)
+        self._comma_entry_done()
+
+    def stepBy(self, steps: int) -> None:  # noqa: N802 - Qt's name
+        super().stepBy(steps)
+        self._comma_entry_done()
+
+    def comma_text(self) -> str:
+        """Return the entry in the box when its comma is misplaced (``""`` otherwise)."""
+        t = self.cleanText().strip()
+        return t if misplaced_comma(t) else ""
+
+    def comma_refusal(self, text: str | None = None) -> str:
+        """Return why the entry in the box (or ``text``) is refused for its comma (``""``
+        when its commas are thousands separators)."""
+        return comma_refusal(self.comma_label, self.comma_text() if text is None else text,
+                             isinstance(self, QSpinBox))
+
+    def take_comma_refusal(self) -> str:
+        """Return (and forget) why the last comma entry was put back, and what the box
+        holds instead (``""`` when none was)."""
+        text, self._comma_put_back = self._comma_put_back, ""
+        why = self.comma_refusal(text) if text else ""
+        return f"{why}; it stays {self.text().strip()}" if why else ""
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        enter = event.key() in _ENTER_KEYS
+        if enter and self.hold_comma_enter and self.comma_text():
+            event.accept()  # not the dialog's default button either
+            self.comma_refused.emit(self.comma_refusal())
+            return
+        super().keyPressEvent(event)
+        if enter:  # Qt's Enter finishes the entry (editingFinished)
+            self._comma_entry_done()
+
     def fixup(self, text: str):  # noqa: D102 - Qt's
-        if misplaced_comma(text.removesuffix(self.suffix()).removeprefix(self.prefix())):
-            # back to the value before the entry (keyboard tracking took "1" of "1,5")
-            before = self._comma_before
-            return self.textFromValue(before) if before is not None else text
+        t = text.removesuffix(self.suffix()).removeprefix(self.prefix()).strip()
+        if misplaced_comma(t):
+            # back to the value before this entry: without keyboard tracking the box still
+            # has it; with it, the box took "12" of "12,5" on the way
+            before = self.value() if not self.keyboardTracking() else self._comma_before
+            if before is None:
+                return text
+            self._comma_put_back = t
+            return self.textFromValue(before)
         return super().fixup(text)
 
     def validate(self, text: str, pos: int):  # noqa: D102 - Qt's
@@ -250,6 +374,8 @@ class _SpinMixin(DecimalCommaGuard):
     """Wheel only with focus (scrolling the form is safe); no stepping from a blank."""
 
     is_blank = False
+    # Enter on "1,5" goes on to Qt, which puts the value back, and the editor says why
+    hold_comma_enter = False
 
     def wheelEvent(self, event) -> None:
         if self.hasFocus():
@@ -441,10 +567,8 @@ class SpinEditor(FieldEditor):
         label = field_label(self.field)
         kind = "a whole number" if self.is_int else "a number"
         if misplaced_comma(text):
-            hint = (f"; for {text.replace(',', '.', 1)} write a decimal point"
-                    if not self.is_int and text.count(",") == 1 else "")
             return (f"{label}: expected {kind} from {self.range_text()}, a comma only "
-                    f"between thousands (got {text}{hint})")
+                    f"between thousands (got {text}{decimal_point_hint(text, self.is_int)})")
         try:
             v = float(text.replace(",", "").replace(" ", ""))
         except ValueError:

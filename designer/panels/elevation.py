@@ -1096,10 +1096,10 @@ class _ElevationCanvas(QWidget):
         self._ghost = (u, self._drop_height(type_id), ok)
         self._ghost_type = type_id
         self.update()
-        if ok:
-            event.acceptProposedAction()
-        else:
-            event.ignore()
+        # taken where it does not fit too (the red ghost shows it), as the floor plan
+        # takes a drop: a move ignored here gets no drop on release, so the refusal and
+        # its reason would never be said
+        event.acceptProposedAction()
 
     def dragLeaveEvent(self, _event) -> None:
         self._ghost = None
