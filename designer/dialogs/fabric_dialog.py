@@ -183,6 +183,10 @@ class FabricDialog(QDialog):
                                 "added later")
         self.network = QLabel()
         self.network.setWordWrap(True)
+        # a form row gives a wrapped label one line's height: room for the two lines a
+        # list of racks takes ("16 racks (64 servers, 512 GPUs): GPU-0001, … GPU-0016")
+        for lab in (self.members, self.network):
+            lab.setMinimumHeight(2 * lab.fontMetrics().lineSpacing() + 4)
         self.topology = QComboBox()
         for key, label in TOPOLOGY_LABELS.items():
             self.topology.addItem(label, key)
