@@ -8,8 +8,12 @@ joined by NVLink or PCIe, far faster than the scale-out fabric, so a cut
 through a node is never the cheapest, and a node stays on one side with all of
 its links (all of its rails, both ports of a dual-homed node). Only where whole
 nodes cannot make equal halves (an odd number of 8-GPU servers) does one node's
-GPUs go to both sides, as few as the balance needs. Both methods split this way,
-so they agree.
+GPUs go to both sides, as few as the balance needs. With nodes of different
+sizes in one fabric (8-GPU servers beside 1-GPU superchip nodes) whether whole
+nodes can make equal halves is a subset sum over their sizes, settled exactly;
+where they can, every split and every move of GPUs across a structured cut is
+made of whole nodes, in whatever order the nodes are taken. Both methods split
+this way, so they agree.
 
 * :func:`structured_cut_gbps` and :func:`closed_form_bisection` evaluate the
   cuts a leaf/spine/core fabric can have: nodes against their leaves, whole
@@ -98,7 +102,148 @@ def _check_stop() -> None:
         raise SearchCancelled("the graph search was cancelled")
 
 
-def structured_cut_gbps(hosts: np.ndarray, up_gbps: np.ndarray, host_gbps: float) -> float:
+class _WholeNodes:
+    """Which balanced splits keep every node whole, for nodes of ``size`` endpoints.
+
+    A split is valid when it takes whole nodes to each side; only where no set of
+    whole nodes adds up to exactly ``half`` endpoints may one node be shared. Nodes
+    of one size need no more than filling in order: a run of whole nodes lands on
+    ``half`` exactly whenever whole nodes can, and shares the next node where they
+    cannot. Mixed sizes (an 8-GPU server beside 1-GPU superchip nodes) make it a
+    subset sum, settled once over the few distinct sizes; where whole nodes can make
+    ``half`` (``restrict``), every split and every move of endpoints across a cut
+    must be made of whole nodes, whatever order the nodes come in.
+
+    Examples
+    --------
+    Nodes of 1, 1, 8, 8, 1 and 1 GPUs: 10 = 8 + 1 + 1, so no node is shared.
+
+    >>> w = _WholeNodes(np.array([1, 1, 8, 8, 1, 1]), 10)
+    >>> w.restrict, w.quota(np.array([0, 0])).tolist()
+    (True, [1, 2])
+    >>> _WholeNodes(np.array([8, 1, 1, 1, 1]), 6).restrict  # 6 needs a share of the 8
+    False
+    """
+
+    def __init__(self, size: np.ndarray, half: int) -> None:
+        size = np.round(np.asarray(size, np.float64)).astype(np.int64)
+        half = int(round(half))
+        pos = size[size > 0]
+        kinds, counts = np.unique(pos, return_counts=True)
+        order = np.argsort(-kinds, kind="stable")
+        #: distinct node sizes, largest first, and how many nodes have each
+        self.kinds, self.counts = kinds[order], counts[order]
+        rank = np.empty(len(kinds), np.int64)
+        rank[order] = np.arange(len(kinds))
+        #: each node's kind (index into ``kinds``), -1 for a node without endpoints
+        self.kind_of = np.full(len(size), -1, np.int64)
+        self.kind_of[size > 0] = rank[np.searchsorted(kinds, pos)]
+        self.half = half
+        self.restrict = False
+        self._reach: list[np.ndarray] = []
+        if len(self.kinds) < 2 or half <= 0:
+            return
+        # sums of whole nodes up to half, of the kinds from j on (a bounded knapsack:
+        # each kind's count in powers of two)
+        reach = np.zeros(half + 1, bool)
+        reach[0] = True
+        self._reach = [reach.copy()]
+        for s, c in zip(self.kinds[::-1].tolist(), self.counts[::-1].tolist(), strict=True):
+            step = 1
+            while c > 0:
+                t = min(step, c)
+                if s * t <= half:
+                    reach[s * t:] |= reach[:half + 1 - s * t].copy()
+                c -= t
+                step *= 2
+            self._reach.append(reach.copy())
+        self._reach.reverse()           # _reach[j]: the kinds j, j + 1, ...
+        self.restrict = bool(reach[half])
+
+    @property
+    def n_kinds(self) -> int:
+        return len(self.kinds)
+
+    def composition(self, group: np.ndarray, n_groups: int) -> np.ndarray:
+        """Return the nodes of each kind in each group, shape (n_groups, n_kinds)."""
+        g = np.asarray(group, np.int64)
+        has = self.kind_of >= 0
+        flat = np.bincount(g[has] * self.n_kinds + self.kind_of[has],
+                           minlength=n_groups * self.n_kinds)
+        return flat.reshape(n_groups, self.n_kinds).astype(np.float64)
+
+    def quota(self, prefer: np.ndarray) -> np.ndarray:
+        """Return the nodes of each kind that make ``half`` exactly, each count as near
+        ``prefer`` as the others allow (``restrict`` must be True)."""
+        x = np.zeros(self.n_kinds, np.int64)
+        rem = self.half
+        for j, (s, c) in enumerate(zip(self.kinds.tolist(), self.counts.tolist(),
+                                        strict=True)):
+            xs = np.arange(min(c, rem // s) + 1)
+            ok = xs[self._reach[j + 1][rem - xs * s]]
+            x[j] = ok[np.argmin(np.abs(ok - float(prefer[j])))]
+            rem -= int(x[j]) * s
+        return x
+
+    def fill(self, order: np.ndarray, k: int) -> np.ndarray:
+        """Return the nodes (mask) of a side of exactly ``half`` endpoints: whole nodes
+        in ``order``, of each kind as many as :meth:`quota` gives, where the first
+        ``k`` nodes of the order miss ``half``."""
+        ko = self.kind_of[order]
+        prefer = np.bincount(ko[:k][ko[:k] >= 0], minlength=self.n_kinds)
+        x = self.quota(prefer)
+        take = np.zeros(len(order), bool)
+        take[:k] = ko[:k] < 0           # nodes without endpoints stay with the prefix
+        for j in range(self.n_kinds):
+            at = np.flatnonzero(ko == j)[:x[j]]
+            take[at] = True
+        out = np.zeros(len(self.kind_of), bool)
+        out[order[take]] = True
+        return out
+
+    def movable(self, moved: np.ndarray, avail: np.ndarray) -> np.ndarray:
+        """Return where ``moved`` endpoints can be whole nodes out of ``avail`` (nodes of
+        each kind, one row per case), largest kinds first.
+
+        Where every size divides the next larger one (1, 4, 8, 72 GPUs) largest first
+        finds a way whenever there is one; otherwise it may miss one, and the case is
+        left out: a cut it cannot make is never counted.
+        """
+        rem = np.round(np.asarray(moved, np.float64))
+        for j, s in enumerate(self.kinds.tolist()):
+            t = np.minimum(avail[..., j], np.floor(rem / s))
+            rem = rem - t * s
+        return rem == 0
+
+
+def _whole_moves(wn: _WholeNodes | None, moved: np.ndarray, comp_a: np.ndarray,
+                 comp_all: np.ndarray) -> np.ndarray:
+    """Return where moving ``moved`` endpoints across a cut keeps every node whole:
+    into side ``A`` (``moved`` > 0) from the nodes not in it, out of it (< 0) from its
+    own (``comp_a``: nodes of each kind on side ``A``). Without a whole-node rule every
+    move is allowed."""
+    moved = np.asarray(moved, np.float64)
+    if wn is None or not wn.restrict:
+        return np.ones(moved.shape, bool)
+    avail = np.where((moved >= 0)[..., None], comp_all - comp_a, comp_a)
+    return wn.movable(np.abs(moved), avail)
+
+
+def _node_rule(node_group: np.ndarray | None, node_hosts: np.ndarray | None, n_groups: int,
+               half: float) -> tuple[_WholeNodes | None, np.ndarray | None]:
+    """Return the whole-node rule of a structured cut and the nodes of each kind in each
+    group (``None``: every host may move alone)."""
+    if node_group is None or node_hosts is None:
+        return None, None
+    wn = _WholeNodes(node_hosts, int(half))
+    if not wn.restrict:
+        return None, None
+    return wn, wn.composition(node_group, n_groups)
+
+
+def structured_cut_gbps(hosts: np.ndarray, up_gbps: np.ndarray, host_gbps: float, *,
+                        node_group: np.ndarray | None = None,
+                        node_hosts: np.ndarray | None = None) -> float:
     """Return the cheapest balanced cut that keeps groups whole or moves single hosts.
 
     Parameters
@@ -110,6 +255,11 @@ def structured_cut_gbps(hosts: np.ndarray, up_gbps: np.ndarray, host_gbps: float
         Capacity from each group to the tier above, one direction.
     host_gbps : float
         Capacity of the links of one endpoint (moving it moves them all).
+    node_group, node_hosts : ndarray, shape (n_nodes,), optional
+        The group and endpoints of each node. Given, a move across the cut takes
+        whole nodes: where whole nodes can make equal halves, a move they cannot
+        make up is no cut at all, and is not counted. Default: every host moves
+        alone (nodes of one size, or one node shared).
 
     Notes
     -----
@@ -127,6 +277,18 @@ def structured_cut_gbps(hosts: np.ndarray, up_gbps: np.ndarray, host_gbps: float
 
     >>> structured_cut_gbps(np.full(8, 48), np.full(8, 16 * 400.0), 400.0)
     25600.0
+
+    Three leaves with two 1-GPU nodes (1 uplink), two 4-GPU nodes (4 uplinks) and
+    two 1-GPU nodes (1 uplink): 12 GPUs, half 6 = 4 + 1 + 1. The two outer leaves
+    and 2 GPUs of a 4-GPU node would cross 1 + 1 + 2, but share that node; with
+    nodes whole, one outer leaf and a 4-GPU node cross 1 + 4.
+
+    >>> h, up = np.array([2, 8, 2]), np.array([1.0, 4.0, 1.0])
+    >>> structured_cut_gbps(h, up, 1.0)
+    4.0
+    >>> structured_cut_gbps(h, up, 1.0, node_group=np.array([0, 0, 1, 1, 2, 2]),
+    ...                     node_hosts=np.array([1, 1, 4, 4, 1, 1]))
+    5.0
     """
     h = np.asarray(hosts, np.float64)
     u = np.asarray(up_gbps, np.float64)
@@ -134,42 +296,52 @@ def structured_cut_gbps(hosts: np.ndarray, up_gbps: np.ndarray, host_gbps: float
     best = half * host_gbps
     if len(h) == 0:
         return 0.0
+    wn, comp = _node_rule(node_group, node_hosts, len(h), half)
+    if comp is None:
+        comp = np.zeros((len(h), 0))
+    comp_all = comp.sum(axis=0)
     total_u = u.sum()
     for order in (np.lexsort((u, -h)), np.lexsort((-h, u)), np.lexsort((u, h))):
         ch = np.concatenate([[0.0], np.cumsum(h[order])])
         cu = np.concatenate([[0.0], np.cumsum(u[order])])
+        ca = np.concatenate([np.zeros((1, comp.shape[1])), np.cumsum(comp[order], axis=0)])
         cost = np.abs(half - ch) * host_gbps + np.minimum(cu, total_u - cu)
+        cost = np.where(_whole_moves(wn, half - ch, ca, comp_all), cost, np.inf)
         best = min(best, float(cost.min()))
     # generated fabrics have few kinds of groups (full, partly filled, empty):
     # try every mix of counts per kind, which settles the subset sum exactly
-    kinds, counts = np.unique(np.stack([h, u], axis=1), axis=0, return_counts=True)
+    kinds, counts = np.unique(np.column_stack([h, u, comp]), axis=0, return_counts=True)
     big = int(np.argmax(counts))
     rest = [k for k in range(len(kinds)) if k != big]
     if rest and np.prod(counts[rest] + 1.0) <= 200_000:
         grids = np.meshgrid(*[np.arange(counts[k] + 1) for k in rest], indexing="ij")
         x = np.stack([g.ravel() for g in grids], axis=1).astype(np.float64)
-        hh, uu = x @ kinds[rest, 0], x @ kinds[rest, 1]
-        hb, ub, nb = kinds[big, 0], kinds[big, 1], counts[big]
+        hh, uu, cc = x @ kinds[rest, 0], x @ kinds[rest, 1], x @ kinds[rest, 2:]
+        hb, ub, cb, nb = kinds[big, 0], kinds[big, 1], kinds[big, 2:], counts[big]
         # the most common kind fills the rest: the best count is next to the balance
         want = (half - hh) / hb if hb > 0 else np.zeros_like(hh)
         for xb in (np.floor(want), np.ceil(want), np.zeros_like(hh), np.full_like(hh, nb)):
             xb = np.clip(xb, 0, nb)
             h2, u2 = hh + xb * hb, uu + xb * ub
             cost = np.abs(half - h2) * host_gbps + np.minimum(u2, total_u - u2)
-            best = min(best, float(cost.min()))
+            ok = _whole_moves(wn, half - h2, cc + xb[:, None] * cb, comp_all)
+            best = min(best, float(np.where(ok, cost, np.inf).min()))
     return float(best)
 
 
 def hierarchical_cut_gbps(leaf_hosts: np.ndarray, leaf_up_gbps: np.ndarray,
                           pod_of_leaf: np.ndarray, pod_exit_gbps: np.ndarray,
-                          host_gbps: float) -> float:
+                          host_gbps: float, *, node_leaf: np.ndarray | None = None,
+                          node_hosts: np.ndarray | None = None) -> float:
     """Return the cheapest balanced cut made of whole pods, whole leaves and single hosts.
 
     Side ``A`` takes whole pods (each crossing ``pod_exit_gbps``), then whole
     leaves of other pods (each crossing its ``leaf_up_gbps``), then single
     hosts (``host_gbps`` each), cheapest per host first, until it holds half
     of the hosts; everything else, with the switches above, is side ``B``.
-    Every value is a real cut, so it bounds the bisection from above.
+    Every value is a real cut, so it bounds the bisection from above. Given the
+    leaf and endpoints of each node (``node_leaf``, ``node_hosts``), hosts move in
+    whole nodes, as :func:`structured_cut_gbps` moves them.
 
     Examples
     --------
@@ -188,11 +360,21 @@ def hierarchical_cut_gbps(leaf_hosts: np.ndarray, leaf_up_gbps: np.ndarray,
     best = half * host_gbps
     if not len(h):
         return 0.0
+    wn, comp = _node_rule(node_leaf, node_hosts, len(h), half)
+    if comp is None:
+        comp = np.zeros((len(h), 0))
+    comp_all = comp.sum(axis=0)
+
+    def whole(moved: float, comp_a: np.ndarray) -> bool:
+        return bool(_whole_moves(wn, np.array([moved]), comp_a[None], comp_all)[0])
+
     hp = np.bincount(pod, weights=h, minlength=len(e))
+    comp_pod = np.zeros((len(e), comp.shape[1]))
+    np.add.at(comp_pod, pod, comp)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(hp > 0, e / hp, np.inf)
         leaf_order = np.lexsort((-h, np.where(h > 0, c / h, np.inf)))
-    hs, cs, ps = h[leaf_order], c[leaf_order], pod[leaf_order]
+    hs, cs, ps, comps = h[leaf_order], c[leaf_order], pod[leaf_order], comp[leaf_order]
     # whole pods cheapest per host first, or smallest / largest first: partly
     # filled pods make the balance a subset sum, and these orders cover it for
     # generated fabrics
@@ -203,10 +385,12 @@ def hierarchical_cut_gbps(leaf_hosts: np.ndarray, leaf_up_gbps: np.ndarray,
         rank[order] = np.arange(len(e))
         hp_at = np.concatenate([[0.0], np.cumsum(hp[order])])
         ep_at = np.concatenate([[0.0], np.cumsum(e[order])])
+        cp_at = np.concatenate([np.zeros((1, comp.shape[1])), np.cumsum(comp_pod[order], axis=0)])
         for kp in _pod_counts(hp_at, half):
             hp_cum, ep_cum = float(hp_at[kp]), float(ep_at[kp])
             if hp_cum > half:
-                best = min(best, ep_cum + (hp_cum - half) * host_gbps)
+                if whole(half - hp_cum, cp_at[kp]):
+                    best = min(best, ep_cum + (hp_cum - half) * host_gbps)
                 break
             rest = half - hp_cum
             avail = rank[ps] >= kp  # the pods not taken whole
@@ -215,11 +399,13 @@ def hierarchical_cut_gbps(leaf_hosts: np.ndarray, leaf_up_gbps: np.ndarray,
             k = int(np.searchsorted(ch, rest, side="right"))
             h_in = ch[k - 1] if k else 0.0
             c_in = cc[k - 1] if k else 0.0
-            best = min(best, ep_cum + c_in + (rest - h_in) * host_gbps)
-            if kp == 0:
-                # with the spines on side A instead, the other leaves' uplinks cross
-                best = min(best, (c.sum() - c_in) + (rest - h_in) * host_gbps)
-            if k < len(ch):
+            ca = cp_at[kp] + comps[:k][avail[:k]].sum(axis=0)
+            if whole(rest - h_in, ca):
+                best = min(best, ep_cum + c_in + (rest - h_in) * host_gbps)
+                if kp == 0:
+                    # with the spines on side A instead, the other leaves' uplinks cross
+                    best = min(best, (c.sum() - c_in) + (rest - h_in) * host_gbps)
+            if k < len(ch) and whole(rest - ch[k], ca + comps[k] * avail[k]):
                 best = min(best, ep_cum + cc[k] + (ch[k] - rest) * host_gbps)
     return float(best)
 
@@ -292,18 +478,22 @@ def node_blocks(port_node: np.ndarray, port_leaf: np.ndarray, n_leaves: int,
 
 def _first_half_ports(order: np.ndarray, ends: np.ndarray, ports: np.ndarray,
                       port_node: np.ndarray, port_index: np.ndarray, half: float,
-                      backwards: bool = False) -> np.ndarray:
+                      backwards: bool = False, whole: _WholeNodes | None = None) -> np.ndarray:
     """Return the host ports on side ``A`` when it takes the first ``half`` endpoints of the
     nodes in ``order``: whole nodes, then, where they do not make ``half``, the first
     endpoints of the next node (its last ones for an order that runs ``backwards``; port
     ``j`` of a node of ``P`` ports and ``E`` endpoints belongs to its endpoint
-    ``j * E // P``, as the fabric wires them)."""
+    ``j * E // P``, as the fabric wires them). Where whole nodes of mixed sizes can make
+    ``half`` (``whole.restrict``) no node is shared: side ``A`` takes whole nodes in
+    ``order``, of each size as many as make ``half`` exactly (:meth:`_WholeNodes.fill`)."""
     ce = np.cumsum(ends[order])
     k = int(np.searchsorted(ce, half + 1e-9, side="right"))
-    whole = np.zeros(len(ends), bool)
-    whole[order[:k]] = True
-    on = whole[port_node]
+    whole_nodes = np.zeros(len(ends), bool)
+    whole_nodes[order[:k]] = True
     rest = int(round(half - (float(ce[k - 1]) if k else 0.0)))
+    if rest > 0 and whole is not None and whole.restrict:
+        return whole.fill(order, k)[port_node]
+    on = whole_nodes[port_node]
     if rest > 0 and k < len(order):
         c = int(order[k])
         p_c, e_c = int(ports[c]), max(int(ends[c]), 1)
@@ -413,6 +603,10 @@ def closed_form_bisection(plan, wiring, link_gbps: float, failed_spine: int | No
     e = float(np.max(ports[has] * b / ends[has])) if has.any() else b
     block_of_leaf, block_of_node, n_blocks = node_blocks(pn, pl, n_leaves, n_nodes)
     h_blk = np.bincount(block_of_node, weights=ends, minlength=n_blocks)
+    # nodes of mixed sizes: where whole ones can make half, every cut below moves and
+    # fills whole nodes only (none shared)
+    whole = _WholeNodes(ends, int(half))
+    rule = {"node_hosts": ends} if whole.restrict else {}
     u_blk = np.bincount(block_of_leaf, weights=up, minlength=n_blocks)
     planes = int(getattr(plan, "planes", 1) or 1)
     core = None
@@ -423,7 +617,7 @@ def closed_form_bisection(plan, wiring, link_gbps: float, failed_spine: int | No
         n_pods = max(int(plan.pods), planes, int(pod.max()) + 1 if len(pod) else 1)
     else:
         pod, n_pods = np.zeros(n_leaves, np.int64), 1
-    best = structured_cut_gbps(h_blk, u_blk, e)
+    best = structured_cut_gbps(h_blk, u_blk, e, node_group=block_of_node, **rule)
     if plan.tiers >= 3:
         cap_sp = np.bincount(wiring.sc_spine, weights=wiring.sc_count * b, minlength=plan.spines)
         if failed_spine is not None:
@@ -441,11 +635,14 @@ def closed_form_bisection(plan, wiring, link_gbps: float, failed_spine: int | No
         g_blk, g_pod = group[n_pods:], group[:n_pods]
         h_grp = np.bincount(g_blk, weights=h_blk, minlength=n_groups)
         x_grp = np.bincount(g_pod, weights=exit_, minlength=n_groups)
-        best = min(best, structured_cut_gbps(h_grp, x_grp, e),
-                   hierarchical_cut_gbps(h_blk, u_blk, g_blk, x_grp, e))
+        best = min(best, structured_cut_gbps(h_grp, x_grp, e, node_group=g_blk[block_of_node],
+                                             **rule),
+                   hierarchical_cut_gbps(h_blk, u_blk, g_blk, x_grp, e, node_leaf=block_of_node,
+                                         **rule))
     else:
         best = min(best, hierarchical_cut_gbps(h_blk, u_blk, np.zeros(n_blocks, np.int64),
-                                               np.array([np.inf]), e))
+                                               np.array([np.inf]), e, node_leaf=block_of_node,
+                                               **rule))
     # whole-node splits, each cut at its cheapest: the nodes in fabric order from either
     # end (scalable units in turn; wired port by port, neighbours may share a leaf) and
     # by block in the orders the structured cut takes
@@ -458,7 +655,8 @@ def closed_form_bisection(plan, wiring, link_gbps: float, failed_spine: int | No
         orders.append(np.lexsort((idx, rank[block_of_node])))
     pi = np.asarray(wiring.port_index, np.int64)
     for j, order in enumerate(orders):
-        on = _first_half_ports(order, ends, ports, pn, pi, half, backwards=j == 1)
+        on = _first_half_ports(order, ends, ports, pn, pi, half, backwards=j == 1,
+                               whole=whole)
         a = np.bincount(pl[on], minlength=n_leaves).astype(np.float64)
         best = min(best, _split_cut_gbps(a, h_leaf, up, b, pod, n_pods, core))
     return float(best)
@@ -619,15 +817,21 @@ def _node_graph(w: sp.csr_matrix, node: np.ndarray, n_nodes: int) -> sp.csr_matr
     return out
 
 
-def _fill_half(order: np.ndarray, node: np.ndarray, size: np.ndarray, half: int) -> np.ndarray:
+def _fill_half(order: np.ndarray, node: np.ndarray, size: np.ndarray, half: int,
+               whole: _WholeNodes | None = None) -> np.ndarray:
     """Return the endpoint split that takes whole nodes in ``order`` until ``half``
-    endpoints, and the first endpoints of the next node where whole ones do not make it."""
+    endpoints, and the first endpoints of the next node where whole ones do not make it.
+    Where whole nodes of mixed sizes can make ``half`` (``whole.restrict``) no node is
+    shared: the side takes whole nodes in ``order``, of each size as many as make
+    ``half`` exactly (:meth:`_WholeNodes.fill`)."""
     ce = np.cumsum(size[order])
     k = int(np.searchsorted(ce, half, side="right"))
-    whole = np.zeros(len(size), bool)
-    whole[order[:k]] = True
-    side = whole[node]
     rest = half - (int(ce[k - 1]) if k else 0)
+    if rest > 0 and whole is not None and whole.restrict:
+        return whole.fill(order, k)[node]
+    taken = np.zeros(len(size), bool)
+    taken[order[:k]] = True
+    side = taken[node]
     if rest > 0 and k < len(order):
         side[np.flatnonzero(node == order[k])[:rest]] = True
     return side
@@ -716,9 +920,10 @@ def graph_bisection(n_vertices: int, u: np.ndarray, v: np.ndarray, cap: np.ndarr
         The node (server or rack-scale system) of each endpoint. A node's GPUs are
         joined inside it (NVLink, PCIe) far faster than by the fabric, so the search
         keeps nodes whole: only where whole nodes cannot make equal halves (an odd
-        number of 8-GPU servers) does one node's GPUs go to both sides, as few as the
-        balance needs, and it moves, spreads and refines whole nodes. Default: each
-        endpoint is a node of its own.
+        number of 8-GPU servers; for nodes of mixed sizes, no subset of them adds up
+        to half) does one node's GPUs go to both sides, as few as the balance needs,
+        and it moves, spreads and refines whole nodes. Default: each endpoint is a
+        node of its own.
 
     Returns
     -------
@@ -786,7 +991,8 @@ def graph_bisection(n_vertices: int, u: np.ndarray, v: np.ndarray, cap: np.ndarr
             # and the nodes in the fabric's order (scalable units and leaves in turn): the
             # spectral orders see a node sharing two leaves as apart from both
             orders.append(np.arange(len(size)))
-        begin = [_fill_half(order, node, size, half) for order in orders]
+        whole = _WholeNodes(size, half) if grouped else None
+        begin = [_fill_half(order, node, size, half, whole) for order in orders]
     for side in begin:
         _check_stop()
         val, src = g.min_cut(side, n_ep)
