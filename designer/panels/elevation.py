@@ -463,7 +463,7 @@ class _ElevationCanvas(QWidget):
                 continue
             for k in range(max(b.u, 1), min(b.u + b.height_u, self.height_u + 1)):
                 used[k] = True
-        return next(((lo, hi) for lo, hi in _free_ranges(used) if lo <= u <= hi), None)
+        return next(((lo, hi) for lo, hi in free_runs(used) if lo <= u <= hi), None)
 
     def free_run(self, u: int, ignore_u: int | None = None) -> int:
         """Return the number of free U in the run of free U around ``u`` (0 if taken)."""
@@ -494,7 +494,7 @@ class _ElevationCanvas(QWidget):
                 used[u] = True
         free_fill = QColor("#e8ebef")
         free_brush = QBrush(QColor("#b4bcc6"), Qt.BrushStyle.BDiagPattern)
-        free = _free_ranges(used)
+        free = free_runs(used)
         for lo, hi in free:
             fr = self.u_rect(lo, hi - lo + 1)
             p.fillRect(fr, free_fill)
@@ -614,7 +614,7 @@ class _ElevationCanvas(QWidget):
                            | Qt.AlignmentFlag.AlignVCenter, p.fontMetrics().elidedText(
                                text, Qt.TextElideMode.ElideRight, int(rr.width()) - 8))
         taken = {u for _k, lo, h, _n in b.bays for u in range(lo, lo + h)}
-        gap = max(_free_ranges([False] + [u in taken for u in range(1, self.height_u + 1)]),
+        gap = max(free_runs([False] + [u in taken for u in range(1, self.height_u + 1)]),
                   key=lambda r: r[1] - r[0], default=None)
         size = max(7.0, min(10.0, ppu * 0.9))
         area = self.u_rect(gap[0], gap[1] - gap[0] + 1) if gap else rect
@@ -635,19 +635,7 @@ class _ElevationCanvas(QWidget):
         p.setFont(f)
         p.setPen(plain)
         inner = area.adjusted(6, 0, -6, 0)
-        align = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter
-        top = QRectF(inner.left(), area.center().y() - size * 1.9, inner.width(), size * 1.8)
-        bottom = QRectF(inner.left(), area.center().y() + size * 0.1, inner.width(), size * 1.8)
-        p.drawText(top, align, p.fontMetrics().elidedText(
-            b.label, Qt.TextElideMode.ElideRight, int(top.width())))
-        f.setBold(False)
-        p.setFont(f)
-        parts = b.detail.split(" · ")
-        while len(parts) > 1 and \
-                p.fontMetrics().horizontalAdvance(" · ".join(parts)) > bottom.width():
-            parts.pop()
-        p.drawText(bottom, align, p.fontMetrics().elidedText(
-            " · ".join(parts), Qt.TextElideMode.ElideRight, int(bottom.width())))
+        bottom = self._paint_name_lines(p, b, inner, area.center().y(), size, f)
         p.restore()
         if has_key:
             self._paint_bay_key(p, b, QRectF(inner.left(), bottom.bottom() + size * 0.4,
@@ -702,6 +690,27 @@ class _ElevationCanvas(QWidget):
         self._paint_block_text(p, b, rr)
         p.restore()
 
+    @staticmethod
+    def _paint_name_lines(p: QPainter, b: DeviceBlock, inner: QRectF, mid_y: float,
+                          size: float, f: QFont) -> QRectF:
+        """Paint a device's name (in ``f``, bold) over its figures around ``mid_y``;
+        return the figures' line box."""
+        top = QRectF(inner.left(), mid_y - size * 1.9, inner.width(), size * 1.8)
+        bottom = QRectF(inner.left(), mid_y + size * 0.1, inner.width(), size * 1.8)
+        align = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter
+        p.drawText(top, align, p.fontMetrics().elidedText(
+            b.label, Qt.TextElideMode.ElideRight, int(top.width())))
+        f.setBold(False)
+        p.setFont(f)
+        # a narrow rack drops the U span, then the GPUs, before cutting a figure
+        parts = b.detail.split(" · ")
+        while len(parts) > 1 and \
+                p.fontMetrics().horizontalAdvance(" · ".join(parts)) > bottom.width():
+            parts.pop()
+        p.drawText(bottom, align, p.fontMetrics().elidedText(
+            " · ".join(parts), Qt.TextElideMode.ElideRight, int(bottom.width())))
+        return bottom
+
     def _paint_block_text(self, p: QPainter, b: DeviceBlock, rr: QRectF) -> None:
         f = QFont(self.font())
         size = max(7.0, min(10.0, rr.height() * 0.42))
@@ -711,20 +720,7 @@ class _ElevationCanvas(QWidget):
         p.setPen(QColor("white"))
         inner = rr.adjusted(6, 0, -6, 0)
         if b.is_system or rr.height() >= 3.2 * size:
-            top = QRectF(inner.left(), rr.center().y() - size * 1.9, inner.width(), size * 1.8)
-            bottom = QRectF(inner.left(), rr.center().y() + size * 0.1, inner.width(), size * 1.8)
-            align = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter
-            p.drawText(top, align, p.fontMetrics().elidedText(
-                b.label, Qt.TextElideMode.ElideRight, int(top.width())))
-            f.setBold(False)
-            p.setFont(f)
-            # a narrow rack drops the U span, then the GPUs, before cutting a figure
-            parts = b.detail.split(" · ")
-            while len(parts) > 1 and \
-                    p.fontMetrics().horizontalAdvance(" · ".join(parts)) > bottom.width():
-                parts.pop()
-            p.drawText(bottom, align, p.fontMetrics().elidedText(
-                " · ".join(parts), Qt.TextElideMode.ElideRight, int(bottom.width())))
+            self._paint_name_lines(p, b, inner, rr.center().y(), size, f)
         else:
             detail = b.detail.split(" · ")[0]  # one line: power only
             detail_w = p.fontMetrics().horizontalAdvance(detail) + 8
@@ -1485,7 +1481,7 @@ class RackElevationPanel(QWidget):
         self._sync_totals()
 
 
-def _free_ranges(used: list[bool]) -> list[tuple[int, int]]:
+def free_runs(used: list[bool]) -> list[tuple[int, int]]:
     """Return the runs of free U as ``(lowest, highest)``, from U1 (``used[0]`` is unused)."""
     runs: list[tuple[int, int]] = []
     start = None

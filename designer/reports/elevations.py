@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen
 
+from designer.panels.elevation import free_runs
 from designer.reports.style import C, font
 from designer.reports.text import elide
 from engine.report_tables import RackConfiguration
@@ -43,20 +44,6 @@ def _ids_text(fm: QFontMetricsF, ids: Sequence[str], width: float) -> str:
             return ", ".join(shown) + f" … +{len(ids) - len(shown)}"
         shown.append(rid)
     return elide(fm, ", ".join(shown), width)
-
-
-def _empty_runs(taken: set[int], lo: int, hi: int) -> list[tuple[int, int]]:
-    """Runs ``(from, to)`` of the U from ``lo`` to ``hi`` that are not in ``taken``."""
-    runs: list[tuple[int, int]] = []
-    start = None
-    for u in range(lo, hi + 2):
-        free = u <= hi and u not in taken
-        if free and start is None:
-            start = u
-        elif not free and start is not None:
-            runs.append((start, u - 1))
-            start = None
-    return runs
 
 
 def draw_elevations(p: QPainter, rect: QRectF, pt: float,
@@ -117,7 +104,8 @@ def draw_elevations(p: QPainter, rect: QRectF, pt: float,
             p.setBrush(QColor(C["band"] if is_frame else ROLE_COLOURS.get(role, C["other"])))
             p.drawRect(box)
             if is_frame:
-                runs = _empty_runs(taken, u_from, u_from + h - 1)
+                runs = [(lo + u_from - 1, hi + u_from - 1) for lo, hi in free_runs(
+                    [False] + [u in taken for u in range(u_from, u_from + h)])]
                 if runs:
                     lo, hi = max(runs, key=lambda r: r[1] - r[0])
                     name_box = QRectF(box.left(), fy + fh - hi * uh, box.width(),
