@@ -298,6 +298,18 @@ class DeviceType(_Model):
         """Return the U of each compute tray, in tray order (empty without bays)."""
         return [b.u for b in self.bays if b.kind == "compute_tray"]
 
+    def numbered_bays(self, height_u: int | None = None) -> list[tuple[str, int, int, int]]:
+        """Return the slots as ``(kind, u, height_u, number)``, each kind numbered from 1
+        in catalog order (compute tray k is the cut-sheet's ``Tkk``), those within a rack
+        of ``height_u`` U when given (a frame in a shorter rack holds no more)."""
+        seen: dict[str, int] = {}
+        out = []
+        for b in self.bays:
+            seen[b.kind] = seen.get(b.kind, 0) + 1
+            if height_u is None or b.u + b.height_u - 1 <= height_u:
+                out.append((b.kind, b.u, b.height_u, seen[b.kind]))
+        return out
+
     @property
     def power_counts_optics(self) -> bool:
         """Whether the power the engine uses (the maximum) already counts the optics."""

@@ -2234,6 +2234,7 @@ def paste(layout: Layout, payload: Mapping[str, Sequence[Mapping[str, Any]]],
         return ids.get(v, v if v in existing else None)
 
     lists = {g: list(items) for g, items in _group_lists(layout).items()}
+    fabric_ids = {f.id for f in layout.fabrics}
     for group, items in payload.items():
         cls = _MODEL_OF_GROUP[group]
         for k, raw in enumerate(items):
@@ -2256,8 +2257,8 @@ def paste(layout: Layout, payload: Mapping[str, Sequence[Mapping[str, Any]]],
                 if not all(end["rack"] for end in ends):
                     continue
                 data["a"], data["b"] = ends
-                known = {f.id for f in layout.fabrics}
-                data["fabric"] = data.get("fabric") if data.get("fabric") in known else None
+                data["fabric"] = data.get("fabric") if data.get("fabric") in fabric_ids \
+                    else None
             item = _translated(_validated(cls, data, f"{group}[{k}]"), dx, dy)
             if catalog is not None and isinstance(item, Rack):
                 _check_rack_refs(item, catalog)

@@ -677,6 +677,12 @@ def _named_ports(topo: Any, catalog: Catalog, arr: Any, ref: np.ndarray, ports: 
         groups: dict[str, list[int]] = {}
         for i in rows.tolist():
             groups.setdefault(given[i], []).append(i)
+        # a drawn link's end that names no port gives way (it moves to a free port
+        # below); a fabric's port or a named one does not
+        unnamed = np.zeros(ref.shape, bool)
+        for k in np.flatnonzero(explicit).tolist():
+            named_here = names.get(given[k], (None, None))
+            unnamed[0, k], unnamed[1, k] = not named_here[0], not named_here[1]
         for gid, members in groups.items():
             members.sort(key=lambda i: int(within[i]))
             for side in (0, 1):
@@ -702,12 +708,6 @@ def _named_ports(topo: Any, catalog: Catalog, arr: Any, ref: np.ndarray, ports: 
                     continue
                 own = np.zeros(ref.shape, bool)
                 own[side, members] = True
-                # a drawn link's end that names no port gives way (it moves to a free port
-                # below); a fabric's port or a named one does not
-                unnamed = np.zeros(ref.shape, bool)
-                for k in np.flatnonzero(explicit).tolist():
-                    named_here = names.get(given[k], (None, None))
-                    unnamed[0, k], unnamed[1, k] = not named_here[0], not named_here[1]
                 busy = (ref == d) & ~own & ~unnamed
                 clash = next((q for q in want_q if (busy & (ports == q)).any()), None)
                 if clash is not None:
@@ -1649,21 +1649,21 @@ _SLOT_WORDS = {"compute_tray": ("Compute tray", "Compute tray"),
                "management_switch": ("Management switch", "Management switch")}
 
 
-def _slots(catalog: Catalog, type_id: str) -> list[tuple[int, int, str, str, str]]:
-    """A rack-scale system's slots, ``(u, height_u, role, words, item)`` bottom up, its
-    compute trays numbered in tray order as the cut-sheet names them (``Compute tray 7``,
-    item ``gb200-nvl72 tray 07``)."""
+def _slots(catalog: Catalog, type_id: str,
+           height_u: int | None = None) -> list[tuple[int, int, str, str, str]]:
+    """A rack-scale system's slots within a rack of ``height_u`` U, ``(u, height_u, role,
+    words, item)`` bottom up, its compute trays numbered as the cut-sheet names them
+    (``Compute tray 7``, item ``gb200-nvl72 tray 07``)."""
     dev = catalog.devices.get(type_id)
     if dev is None:
         return []
-    out, tray = [], 0
-    for b in dev.bays:
-        role, words = _SLOT_WORDS[b.kind]
+    out = []
+    for kind, u, h, k in dev.numbered_bays(height_u):
+        role, words = _SLOT_WORDS[kind]
         item = f"{type_id} {words.lower()}"
-        if b.kind == "compute_tray":
-            tray += 1
-            words, item = f"{words} {tray}", f"{type_id} tray {tray:02d}"
-        out.append((b.u, b.height_u, role, words, item))
+        if kind == "compute_tray":
+            words, item = f"{words} {k}", f"{type_id} tray {k:02d}"
+        out.append((u, h, role, words, item))
     return sorted(out)
 
 
@@ -1691,9 +1691,9 @@ def elevations_table(layout: Layout, analysis: Any, catalog: Catalog | None = No
     placed: dict[str, list[tuple]] = {r.id: [] for r in layout.racks}
     unplaced: list[tuple] = []
 
-    def rack_height(type_id: str) -> int:
+    def rack_height(type_id: str) -> int | None:
         rt = catalog.racks.get(type_id)
-        return int(rt.height_u) if rt is not None else 10**6
+        return int(rt.height_u) if rt is not None else None
     topo, _ = _parts(analysis.network)
     if topo is not None and topo.n_switches:
         from engine.fabric import TIER_NAMES
@@ -1722,9 +1722,9 @@ def elevations_table(layout: Layout, analysis: Any, catalog: Catalog | None = No
             # named as the cut-sheet names a tray's ends: "gb200-nvl72 tray 07"
             rows.extend((r.id, r.row or "", u, u + h - 1, h, item, f"{words} of {name}",
                          slot, SLOT_PLACED_BY, None, None)
-                        for u, h, slot, words, item in _slots(catalog, r.system)
                         # a frame taller than its rack (RACK-U-ENCLOSURE): the slots it holds
-                        if u + h - 1 <= rack_height(r.type))
+                        for u, h, slot, words, item in _slots(catalog, r.system,
+                                                              rack_height(r.type)))
         for u, h, type_id, label, by in sorted(items, key=lambda e: e[0]):
             kw, kg, name, role = figures(type_id)
             rows.append((r.id, r.row or "", u, u + h - 1, h, type_id,

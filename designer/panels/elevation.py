@@ -138,15 +138,7 @@ class _LabelLayout:
 
 def _bays(d, height_u: int) -> tuple[tuple[str, int, int, int], ...]:
     """A system's slots that lie within a rack of ``height_u`` U, numbered per kind."""
-    if d is None or not d.bays:
-        return ()
-    seen: dict[str, int] = {}
-    out = []
-    for bay in d.bays:
-        seen[bay.kind] = seen.get(bay.kind, 0) + 1
-        if bay.u + bay.height_u - 1 <= height_u:
-            out.append((bay.kind, bay.u, bay.height_u, seen[bay.kind]))
-    return tuple(out)
+    return tuple(d.numbered_bays(height_u)) if d is not None else ()
 
 
 class _ElevationCanvas(QWidget):
