@@ -792,7 +792,7 @@ def _cage_slots(topo: Topology) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
     Returns the slot of each link group's a and b end (-1 where a module serves one
     link) and each slot's links per module. Two fabrics' links at one device and tier
-    (a DGX's 400G compute links two to a cage, its 100G front-end links broken out
+    (a DGX's 400G compute links two to a cage, a switch's 100G links broken out
     eight to one) take modules of their own: a slot holds one kind of cage.
 
     Examples

@@ -1755,10 +1755,36 @@ def build_topology(layout: Layout, catalog: Catalog, arr: LayoutArrays,
                 port[n_dev + sel] = float(t.port_speed_gbps)
     gbps = cat_("gbps", np.float64)
 
-    def links_per_module(i: np.ndarray) -> np.ndarray:
+    # a server's port carries more than one link only when the fabric brings it more links
+    # than it has ports of that purpose: a Vera Rubin tray's 1.6T port two 800G links
+    # [S48c], a DGX H100's eight 400G NICs on a 100G fabric one 100G link each (four
+    # twin-port cages, not one); a switch breaks its ports out as the links ask
+    fab = cat_("fabric", np.int64)
+    purposes = [f.purpose for f in layout.fabrics] + ["scale_out"]  # explicit links: -1
+    fab_k = np.where(fab >= 0, fab, len(purposes) - 1)
+    purpose_k = {p: k for k, p in enumerate(dict.fromkeys(purposes))}
+    fab_purpose = np.array([purpose_k[p] for p in purposes], np.int64)[fab_k]
+    have_ports = np.array([[d.port_count(p) if d is not None else 0 for p in purpose_k]
+                           for d in (catalog.devices.get(t) for t in tt.ids)],
+                          np.float64).reshape(len(tt.ids), len(purpose_k))
+    n_links = cat_("count", np.int64)
+    nf = len(purposes)
+    per_port = []
+    for ref_ in (a_ref, b_ref):
+        dev = np.maximum(ref_, 0)
+        slot = dev * nf + fab_k
+        links = np.bincount(slot[ref_ >= 0], weights=n_links[ref_ >= 0],
+                            minlength=max(n_dev, 1) * nf)
+        have = have_ports[arr.dev_type[dev], fab_purpose] if n_dev else np.zeros(len(dev))
+        per_port.append(np.where((ref_ >= 0) & (have > 0),
+                                 np.ceil(links[slot] / np.maximum(have, 1.0)), 1.0))
+    breaks_out = np.concatenate([is_switch, np.ones(b.n_sw, bool)])
+
+    def links_per_module(i: np.ndarray, side: int) -> np.ndarray:
         # one module per cage; a cage serves ports_per_cage ports, each broken out into
         # port / link links when the link is slower (a 7060X6's 800G cage: two 400G links)
         split = np.maximum(np.round(port[i] / np.maximum(gbps, 1.0)), 1.0)
+        split = np.where(breaks_out[i], split, np.clip(per_port[side], 1.0, split))
         return (cage[i] * split).astype(np.int64)
 
     # a switch's ports set the signalling; a server's NIC follows the switch it plugs into
@@ -1778,7 +1804,7 @@ def build_topology(layout: Layout, catalog: Catalog, arr: LayoutArrays,
         lk_a_u=cat_("a_u", np.float64), lk_b_u=cat_("b_u", np.float64),
         lk_a_vtx=cat_("a_vtx", np.int64), lk_b_vtx=cat_("b_vtx", np.int64),
         lk_a_ref=a_ref, lk_b_ref=b_ref, lk_lane_gbps=lanes,
-        lk_a_cage=links_per_module(ia), lk_b_cage=links_per_module(ib),
+        lk_a_cage=links_per_module(ia, 0), lk_b_cage=links_per_module(ib, 1),
         lk_a_paid=incl[ia] == 0, lk_b_paid=incl[ib] == 0,
         lk_medium=cat_("medium", object), lk_length_m=cat_("length", np.float64),
         lk_link_id=cat_("link_id", object), lk_b_port=cat_("b_port", np.int32),

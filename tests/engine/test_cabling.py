@@ -182,6 +182,16 @@ def test_twin_port_cages_halve_the_transceiver_modules():
     assert b300.transceivers == 1440
 
 
+def test_a_server_port_carries_one_link_of_a_slower_fabric():
+    # a k=4 fat-tree at 100G: 16 GPUs = two DGX H100, each GPU's 400G NIC one 100G link
+    # (eight per node, on its four twin-port cages [S01]), not four links broken out of one
+    # port; the SN4600C's QSFP28 ports take a module each. 16 node-leaf links and 8 of the
+    # others are optical: 16 / 2 node modules + 16 + 2 x 8 switch modules = 40
+    net = analyze(instantiate("fat-tree", {"k": 4, "link_speed_gbps": 100}), CATALOG).network
+    assert net.links_by_tier["node_leaf"] == 16 and net.links_by_medium["mmf-sr4-100"] == 24
+    assert net.transceivers == 16 // 2 + 16 + 2 * 8
+
+
 def test_shared_cages_without_a_twin_module_say_their_power_is_an_upper_bound():
     # Vera Rubin NVL144 compute trays put two 800G XDR links in each 1.6T cage [S48c]: one
     # module per two links, but the catalog has no 1.6T XDR module, so each end is charged
