@@ -152,7 +152,33 @@ class FabricPlan:
         """Return cable (link) counts by tier: node-leaf, leaf-spine, spine-core."""
         return {"node_leaf": self.ports,
                 "leaf_spine": self.leaves * self.leaf_uplinks if self.tiers >= 2 else 0,
-                "spine_core": self.spines * self.spine_uplinks if self.tiers >= 3 else 0}
+                "spine_core": self.spines_per_pod * int(self.pod_spine_uplinks().sum())
+                if self.tiers >= 3 else 0}
+
+    def pod_spine_uplinks(self) -> np.ndarray:
+        """Return the uplinks of each pod's spines (3-tier; empty otherwise).
+
+        A spine takes as many uplinks as its down links ask for at the spine tier's
+        down:up ratio, at most ``spine_uplinks``: the spines of a pod that is not full
+        (the last of 256 leaves in pods of 72) do not buy core links nobody sends to.
+
+        Examples
+        --------
+        >>> p = plan_fabric(np.full(2304, 8), rails=8, su_nodes=144, radix=(144, 144, 144))
+        >>> p.pods, p.leaves_per_pod, p.pod_spine_uplinks().tolist()
+        (4, 72, [72, 72, 72, 40])
+        >>> p.cables()["spine_core"] == p.cables()["leaf_spine"] == 18432
+        True
+        """
+        if self.tiers < 3 or not self.pods:
+            return np.zeros(0, np.int64)
+        full = self.leaves_per_pod
+        size = np.full(self.pods, full, np.int64)
+        size[-1] = self.leaves - full * (self.pods - 1)
+        pair = max(self.leaf_uplinks // max(self.spines_per_pod, 1), 1)
+        down = size * pair
+        ratio = self.down[1] / max(self.up[1], 1)
+        return np.minimum(self.spine_uplinks, np.ceil(down / ratio - 1e-9)).astype(np.int64)
 
     def spine_note(self) -> str:
         """Say why a 2-tier fabric has more spines than its leaves' uplinks fill ("" if not).
@@ -499,7 +525,15 @@ def wire_fabric(plan: FabricPlan, node_ports: np.ndarray,
         ls_s = pod_of_leaf[ls_l] * sp + g
         ls_c = np.full(len(ls_l), max(plan.leaf_uplinks // sp, 1), np.int64)
         pod_of_spine = np.arange(plan.spines, dtype=np.int64) // sp
-        src_p, dst_c, cnt = round_robin(plan.pods, plan.spine_uplinks, plan.cores_per_group)
+        # each pod's spines spread their uplinks over their core group in turn, each pod
+        # starting where the one before stopped (a pod that is not full takes fewer)
+        ups, cg = plan.pod_spine_uplinks(), plan.cores_per_group
+        parts = [round_robin(1, int(u), cg) for u in ups]
+        src_p = np.repeat(np.arange(len(ups), dtype=np.int64), [len(q[0]) for q in parts])
+        start = np.repeat(np.cumsum(ups) - ups, [len(q[0]) for q in parts])
+        dst_c = (np.concatenate([q[1] for q in parts]) + start) % max(cg, 1) if parts else \
+            np.zeros(0, np.int64)
+        cnt = np.concatenate([q[2] for q in parts]) if parts else np.zeros(0, np.int64)
         pos = np.repeat(np.arange(sp, dtype=np.int64), len(src_p))
         sc_s = np.tile(src_p, sp) * sp + pos
         sc_c = pos * plan.cores_per_group + np.tile(dst_c, sp)

@@ -144,6 +144,22 @@ def test_superpod_spines_step_non_linearly_at_the_third_tier():
     assert (s8, s16) == (32, 128)
 
 
+def test_spines_of_a_pod_that_is_not_full_buy_only_the_core_links_they_use():
+    # 2,304 nodes x 8 ports on 144-port switches, 1:1: 256 leaves (72 down, 72 up) in pods
+    # of 72 leaves and 72 spines; the 4th pod holds 40 leaves, so its spines have 40 down
+    # links and need 40 up, not 72. Every tier carries the 18,432 node links once; each spine
+    # position has 72 x 3 + 40 = 256 core links, two 144-port cores per position
+    p = plan_fabric(np.full(2304, 8), rails=8, su_nodes=144, radix=(144, 144, 144))
+    assert (p.leaves, p.spines, p.cores) == (256, 288, 144)
+    assert p.cables() == {"node_leaf": 18432, "leaf_spine": 18432, "spine_core": 18432}
+    w = wire_fabric(p, np.full(2304, 8))
+    per_spine = np.bincount(w.sc_spine, weights=w.sc_count, minlength=p.spines)
+    assert sorted(set(per_spine.tolist())) == [40, 72]
+    assert int(w.sc_count.sum()) == 18432
+    per_core = np.bincount(w.sc_core, weights=w.sc_count, minlength=p.cores)
+    assert per_core.max() <= 144 and int(per_core.sum()) == 18432
+
+
 def test_fabric_without_core_tier_that_is_too_big_says_so():
     # 80 SU: 640 leaves, 80 per rail, more than a 64-port spine reaches even per rail
     p = plan_fabric(np.full(32 * 80, 8), rails=8, su_nodes=32, radix=(64, 64), max_tiers=2)
