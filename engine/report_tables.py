@@ -352,6 +352,9 @@ class LinkView:
     #: device whose power figure already counts its optics draw nothing more
     #: (:attr:`engine.catalog.DeviceType.power_includes_optics`)
     powered_transceivers: np.ndarray | None = None
+    #: ``optics_w`` regrouped by module: a twin-port module's power at the link that
+    #: counts it in ``transceivers`` (None: as ``optics_w``)
+    module_optics_w: np.ndarray | None = None
     #: the part of ``transceivers`` (and of ``shared_transceivers``) at ends in a server,
     #: system or NIC rather than a switch: a module for a NIC's cage can be another part
     #: than a switch's (OSFP: flat-top at the NIC, finned-top at the switch)
@@ -552,6 +555,44 @@ def _port_groups(ref: np.ndarray, tier: np.ndarray, kind: np.ndarray | None,
     new_dev = np.r_[True, k[1:] != k[:-1]]
     new_grp = new_dev | np.r_[True, (t[1:] != t[:-1]) | (m[1:] != m[:-1])]
     return order, new_dev, np.flatnonzero(new_grp), size[order]
+
+
+def _module_power(ref: np.ndarray, tier: np.ndarray, kind: np.ndarray, cage: np.ndarray,
+                  cables: np.ndarray, end_w: np.ndarray) -> np.ndarray:
+    """Return per link end the power of the modules counted there, (2, N), in W.
+
+    ``end_w`` (2, N) is what each end draws (a link at a twin-port cage: half its
+    module). A module at a twin-port cage is counted at the end of its first port
+    (:func:`_end_modules`); the power of all the links it serves goes there too, so
+    a length bin's optics power is its modules' even where the two links of a module
+    fall in two bins. The sum is ``end_w``'s.
+
+    Examples
+    --------
+    >>> ref = np.array([[0, 0, 0], [1, 2, 3]])
+    >>> w = np.array([[8.5, 8.5, 8.5], [17.0, 17.0, 17.0]])
+    >>> _module_power(ref, np.zeros(3, int), np.zeros(3, int),
+    ...               np.array([[2, 2, 2], [1, 1, 1]]), np.ones(3, int), w).tolist()
+    [[17.0, 0.0, 8.5], [17.0, 17.0, 17.0]]
+    """
+    order, _, g_start, c = _port_groups(ref, tier, kind, cage)
+    w = np.concatenate([cables, cables]).astype(np.int64)[order]
+    cum = np.cumsum(w)
+    g_len = np.diff(np.r_[g_start, len(w)])
+    start = cum - w - np.repeat(cum[g_start] - w[g_start], g_len)  # cables before, in group
+    group = np.repeat(np.arange(len(g_start), dtype=np.int64), g_len)
+    twin = c > 1
+    key = np.where(twin, group * (int(start.max(initial=0)) + 1) + start // np.maximum(c, 1),
+                   -1)
+    ew = np.asarray(end_w, np.float64).reshape(-1)[order]
+    out = np.where(twin, 0.0, ew)
+    if twin.any():
+        uk, first, inv = np.unique(key[twin], return_index=True, return_inverse=True)
+        at = np.flatnonzero(twin)
+        out[at[first]] = np.bincount(inv, weights=ew[twin], minlength=len(uk))
+    res = np.empty(len(ew))
+    res[order] = out
+    return res.reshape(ref.shape)
 
 
 def _cage_owner(ref: np.ndarray, ports: np.ndarray, cage: np.ndarray,
@@ -922,6 +963,9 @@ def _topology_view(analysis: Any, topo: Any, cab: Any, catalog: Catalog) -> Link
         length_m=length, transceivers=share, shared_transceivers=smod,
         host_transceivers=host_mod, host_shared_transceivers=host_smod,
         optics_w=(per_end_w[safe] * (paid - shared) + shared_w[safe] * shared) * cables,
+        module_optics_w=_module_power(
+            ref, tier, kind if kind is not None else np.zeros(n, np.int64), cage, cables,
+            np.where(cage > 1, shared_w[safe], per_end_w[safe]) * end_paid * cables).sum(axis=0),
         source="topology", cables=cables, optics_unknown_ends=unknown.astype(np.int64),
         powered_transceivers=powered.astype(np.int64),
         copper_twin=copper_twin if copper_twin.any() else None,
@@ -2330,8 +2374,9 @@ def cable_bins_table(analysis: Any, links: LinkView | None = None,
     The transceivers of a bin are split by who powers them: those at ports of a device
     whose power figure already includes its optics (a QM9700 with its modules) are in
     that device's power; the others are added as optics power, which the ``Optics
-    power`` column sums. So 1,032 modules of 17 W drawing 4,420 W reads as 260 added
-    modules (260 x 17 W) and 772 in the switches' own power.
+    power`` column sums. So 1,032 modules of 17 W reads as 256 added modules drawing
+    4,352 W (256 x 17 W) and 776 in the switches' own power: a twin-port module counts,
+    with the power of both its links, in the bin of its first link.
     """
     catalog = catalog or default_catalog()
     links = link_view(analysis, catalog) if links is None else links
@@ -2349,6 +2394,7 @@ def cable_bins_table(analysis: Any, links: LinkView | None = None,
         # cables as bought: a copper link at a twin-port cage is a leg of a cable that
         # carries its cage's links, counted once, at the cage's first link
         phys = links.bought_cables()
+        module_w = links.optics_w if links.module_optics_w is None else links.module_optics_w
         for (m, _b), idx in sorted(groups.items()):
             ix = np.asarray(idx)
             med = catalog.media.get(m)
@@ -2363,7 +2409,7 @@ def cable_bins_table(analysis: Any, links: LinkView | None = None,
                          _x((L[ix] * links.cable_counts()[ix]).sum(), 1),
                          _x((stock[ix] * k).sum(), 1), xcvr,
                          xcvr - added, added,
-                         None if unknown else _x(links.optics_w[ix].sum(), 0)))
+                         None if unknown else _x(module_w[ix].sum(), 0)))
     cols = [_c("Medium"), _c("Kind"), _c("Length bin"), _c("Links", kind="int"),
             _c("Cables", kind="int"), _c("Routed length", "m", "float", 1),
             _c("Stock length ordered", "m", "float", 1),
@@ -2373,9 +2419,8 @@ def cable_bins_table(analysis: Any, links: LinkView | None = None,
             "of materials orders it) once, in the bin of its first link; routed length: "
             "every link's. "
             "Transceivers: modules bought (a twin-port module serves two links of one "
-            "switch and counts in the bin of the first of them, while each link draws half "
-            "of its power, so a bin's optics power may differ from its modules' by a module "
-            "whose two links fall in two bins; the totals agree). In device power: modules at "
+            "device and counts, with its power, in the bin of the first of them). In device "
+            "power: modules at "
             "ports of a device whose power figure already includes its optics, drawing no "
             "optics power here; added as optics: the others, whose power the Optics power "
             "column sums.")

@@ -98,6 +98,23 @@ def test_cable_bins_agree_with_the_analysis(superpod):
     assert sum(bins.column("Routed length")) == pytest.approx(cb["total_length_m"], rel=1e-3)
 
 
+def test_a_bins_optics_power_is_its_added_modules(builtin_catalog_module):
+    # 4 SU of DGX H100: every optical link is 400G SR4 and every module an 800G 2xSR4 of
+    # 17 W [S17], two links to a module; a module whose links fall in two length bins
+    # counts, with its 17 W, in the bin of its first link, so each bin draws 17 W per
+    # added module and the bins sum to the analysis (508 node modules x 17 W = 8,636 W)
+    lay = instantiate("dgx-h100-superpod", {"scalable_units": 4},
+                      catalog=builtin_catalog_module)
+    a = analyze(lay, builtin_catalog_module)
+    bins = {t.key: t for t in build_tables(lay, a, builtin_catalog_module)}["cable_bins"]
+    rows = [dict(zip([c.name for c in bins.columns], r, strict=True)) for r in bins.rows]
+    sr4 = [r for r in rows if r["Medium"] == "mmf-sr4-400"]
+    assert len(sr4) >= 2
+    assert all(r["Optics power"] == 17.0 * r["Added as optics"] for r in sr4)
+    assert sum(r["Added as optics"] for r in sr4) == 508
+    assert sum(r["Optics power"] for r in rows) == pytest.approx(a.network.optics_w) == 8636.0
+
+
 def test_cutsheet_rows_are_complete_and_orderable(superpod):
     lay, a, t = superpod
     cut = t["cutsheet"]
