@@ -48,10 +48,18 @@ def divisor_at_least(n: int, lo: int) -> int:
     return lo
 
 
+def _round(x: Any, ndigits: Any = None) -> Any:
+    """``round`` with at most 16 digits either side of the point (Python builds
+    ``10 ** ndigits`` first: a huge ``ndigits`` would run for hours)."""
+    if ndigits is not None and not (isinstance(ndigits, int) and abs(ndigits) <= 16):
+        raise ValueError(f"round: digits between -16 and 16 (got {ndigits!r})")
+    return round(x, ndigits)
+
+
 FUNCTIONS = {
     "ceil": lambda x: int(math.ceil(x - 1e-9)),
     "floor": lambda x: int(math.floor(x + 1e-9)),
-    "round": round,
+    "round": _round,
     "min": min,
     "max": max,
     "abs": abs,
@@ -146,6 +154,8 @@ def _eval(node: ast.AST, env: dict[str, Any], src: str) -> Any:
         except (TypeError, ValueError, OverflowError) as exc:
             if isinstance(exc, ValueError) and "expression" in str(exc):
                 raise
+            if isinstance(exc, ValueError) and str(exc).startswith(f"{node.func.id}:"):
+                raise ValueError(f"{exc} in expression {src!r}") from None
             raise ValueError(f"{node.func.id}() cannot take these values in expression "
                              f"{src!r}") from None
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):

@@ -608,8 +608,9 @@ class UserLibrary:
 def read_user_library(user_dir: Path | str | None = "default") -> UserLibrary:
     """Read every template file of the user library (``"default"``: :func:`user_template_dir`).
 
-    Files and folders whose names start with ``.`` and ``manifest.json`` are not
-    templates. See :class:`UserLibrary` for which file of an id is used.
+    Files and folders whose names start with ``.`` are not templates, nor is a
+    ``manifest.json`` that is not one (a bundle's, unpacked in the folder; a template
+    may have the id ``manifest``). See :class:`UserLibrary` for which file of an id is used.
 
     Examples
     --------
@@ -640,13 +641,13 @@ def read_user_library(user_dir: Path | str | None = "default") -> UserLibrary:
     listed.sort()
     if udir is not None:
         for path in listed:
-            if path.name == "manifest.json" or any(p.startswith(".") for p in
-                                                   path.relative_to(udir).parts):
+            if any(p.startswith(".") for p in path.relative_to(udir).parts):
                 continue
             try:
                 t = read_template_file(path)
             except InputError as exc:
-                bad.append(exc)
+                if path.name != "manifest.json":  # a bundle's manifest, unpacked here
+                    bad.append(exc)
                 continue
             found.setdefault(t.id, []).append((path, t))
     templates: dict[str, TemplateFile] = {}

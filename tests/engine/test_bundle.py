@@ -142,6 +142,25 @@ def test_import_round_trip_into_an_empty_library(tmp_path, lib):
     assert t == get_template("my-tree", user_dir=src)
 
 
+def test_a_template_named_manifest_is_a_template_and_a_bundle_manifest_is_not(tmp_path, lib):
+    # the id pattern allows "manifest": its file generic/manifest.json lists and clashes
+    # like any other, while a bundle's manifest unpacked into the folder is passed over
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "m.json").write_bytes(template_json("fat-tree", id="manifest", title="Manifest"))
+    out = tmp_path / "m.rsbundle"
+    export_bundle(["manifest"], out, user_dir=src, created=CREATED)
+    assert import_bundle(out, user_dir=lib).installed == ["manifest"]
+    assert "manifest" in {t.id for t in list_templates(user_dir=lib)}
+    again = import_bundle(out, user_dir=lib)  # the same template again: nothing to write
+    assert again.unchanged == {"manifest": "manifest"} and not again.installed
+    assert sorted(p.name for p in lib.rglob("*.json")) == ["manifest.json"]
+    with zipfile.ZipFile(out) as zf:
+        (lib / "manifest.json").write_bytes(zf.read("manifest.json"))
+    from engine.templates import read_user_library
+    assert read_user_library(lib).problems() == []
+
+
 def test_clash_asks_by_default_and_writes_nothing(good, lib):
     before = snapshot(lib.parent)
     with pytest.raises(ClashError) as ei:

@@ -674,6 +674,7 @@ def test_expressions_cannot_run_code():
     ("2 ** (3 ** 5)", "exponent too large"),
     ("'%1099511627776d' % 1", "text in arithmetic"),          # printf-style: a terabyte
     ("(-8) ** 0.5", "not a real number"),                    # a complex number
+    ("round(5, -10**9)", "digits between -16 and 16"),        # 10**1e9 built first: hours
 ])
 def test_expressions_cannot_exhaust_time_or_memory(expr, needle):
     t = TemplateFile.model_validate(_minimal(vars={"x": expr}))
