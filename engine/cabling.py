@@ -680,6 +680,9 @@ class CablingResult:
     total_length_m: float
     max_length_m: float
     histogram_counts: list[int]
+    #: cables to buy: one per link (or its parallel cables), a two-link copper cable at
+    #: a twin-port cage once
+    cables_bought: int = 0
     notes: list[str] = field(default_factory=list)
     #: cable ends of unknown power by medium id (they count as 0 W)
     power_unknown_by_medium: dict[str, int] = field(default_factory=dict)
@@ -943,6 +946,22 @@ class CableRouter:
         self._slot_a, self._slot_b, self._slot_cage = _cage_slots(topo)
         self._slot_count: np.ndarray | None = None  # links per (slot, medium), dense
         self._whole_shared: np.ndarray | None = None
+        # copper links with an end in a twin-port cage: one cable (a splitter, or a
+        # twin-port cable cage to cage) carries a cage's links, so the cables bought
+        # are ceil(links / cage) per cage of the end that holds it (the a end where both
+        # do), by medium; worked out again only when such a link changes medium
+        a2, b2 = topo.lk_a_cage > 1, topo.lk_b_cage > 1
+        self._twin_links = np.flatnonzero(a2 | b2)
+        tl = self._twin_links
+        self._twin_owner = np.where(a2[tl], self._slot_a[tl], self._slot_b[tl]).astype(np.int64)
+        # a cable cage to cage joins two devices: a cage's links to another device take a
+        # cable (and cages) of their own, as the cut-sheet puts them
+        both = a2[tl] & b2[tl]
+        peer = np.where(both, topo.lk_b_ref[tl], 0).astype(np.int64)
+        self._twin_peer = peer - int(peer.min(initial=0))
+        self._is_copper = np.r_[False, np.isin(np.asarray(self.media.kind, dtype=object),
+                                               COPPER_KINDS)]
+        self._copper_pairs: tuple[int, int] | None = None  # (links, cables) of those links
         # only explicit links can force a medium
         self._forced_medium = np.full(n, -1, np.int64)
         for i in np.flatnonzero(topo.lk_tier == 3).tolist():
@@ -1043,6 +1062,9 @@ class CableRouter:
             self._shared_modules_per_medium = np.zeros(nm)
             self._hist = np.zeros(nb, np.int64)
             self._slot_count = None
+        if self._copper_pairs is not None and (self._is_copper[old_med + 1]
+                                               | self._is_copper[med + 1])[a_twin | b_twin].any():
+            self._copper_pairs = None
         self.medium[idx] = med
         if not np.array_equal(self.cables[idx], cab):
             self._phys_f = None
@@ -1250,6 +1272,26 @@ class CableRouter:
             out.append(text)
         return out
 
+    def _copper_twin_cables(self) -> tuple[int, int]:
+        """Return (links, cables bought) of the copper links at twin-port cages."""
+        if self._copper_pairs is None:
+            tl = self._twin_links
+            med = self.medium[tl]
+            on = self._is_copper[med + 1]
+            phys = (self.topo.lk_count[tl] * self.cables[tl])[on]
+            cables = 0
+            if on.any():
+                nm = len(self.media.ids) + 1
+                span = int(self._twin_peer.max(initial=0)) + 1
+                owner = self._twin_owner[on]
+                key, first, inv = np.unique((owner * nm + med[on] + 1) * span
+                                            + self._twin_peer[on], return_index=True,
+                                            return_inverse=True)
+                count = np.bincount(inv, weights=phys, minlength=len(key)).astype(np.int64)
+                cables = int((-(-count // self._slot_cage[owner[first]])).sum())
+            self._copper_pairs = (int(phys.sum()), cables)
+        return self._copper_pairs
+
     def _summary(self) -> CablingResult:
         m = self.media
         per = self._per_medium if self._per_medium is not None else \
@@ -1299,6 +1341,7 @@ class CableRouter:
             self._phys_f = (self.topo.lk_count * self.cables).astype(np.float64)
         total = float(np.dot(self.length_m, self._phys_f))
         hist = self._hist if self._hist is not None else np.zeros(len(HISTOGRAM_EDGES_M) - 1)
+        twin_links, twin_cables = self._copper_twin_cables()
         return CablingResult(
             length_m=self.length_m, medium=self.medium, cables=self.cables,
             links_by_tier=self._tiers(), cables_by_medium=by_medium, transceivers=xcvr,
@@ -1307,6 +1350,7 @@ class CableRouter:
             total_length_m=total,
             max_length_m=float(self.length_m.max()) if len(self.length_m) else 0.0,
             histogram_counts=[int(c) for c in hist],
+            cables_bought=int(per.sum()) - twin_links + twin_cables,
             notes=list(self.notes) + self._no_twin_notes(shared, optical, whole),
             # per[0] counts the cables of links no medium reaches (each at least one):
             # most halls have none, and the scan of every link is skipped

@@ -721,7 +721,7 @@ def _fill(row: CompareRow, lay: Layout, hall: HallSize | None, catalog: Catalog,
     row.gpus_per_facility_mw = round(row.gpus / row.facility_mw, 1) if row.facility_mw > 0 \
         else 0.0
     row.switches = int(c["switches"].get("total", 0))
-    row.cables = int(cb.get("links", 0))
+    row.cables = int(cb.get("cables", cb.get("links", 0)))  # as bought (two-link copper once)
     row.optics = int(cb.get("transceivers", 0))
     row.optics_kw = round(float(p.get("optics_kw", cb.get("optics_w", 0.0) / 1000.0)), 3)
     # null in the analysis JSON: no GPU scale-out fabric (a hall too small for one block)

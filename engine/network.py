@@ -68,6 +68,8 @@ class NetworkResult:
     links_by_tier: dict[str, int] = field(default_factory=dict)
     links_by_medium: dict[str, int] = field(default_factory=dict)
     transceivers: int = 0
+    #: cables to buy (a two-link copper cable once; ``links`` counts each of its links)
+    cables_bought: int = 0
     total_length_m: float = 0.0
     max_length_m: float = 0.0
     optics_w: float = 0.0
@@ -166,6 +168,7 @@ class NetworkResult:
         """Return the ``cabling`` part of the analysis JSON."""
         return {"links": int(sum(v for k, v in self.links_by_tier.items())),
                 "by_tier": dict(self.links_by_tier), "by_medium": dict(self.links_by_medium),
+                "cables": int(self.cables_bought),
                 "transceivers": int(self.transceivers),
                 "total_length_m": round(self.total_length_m, 2),
                 "max_length_m": round(self.max_length_m, 2) if sum(self.links_by_tier.values())
@@ -757,6 +760,7 @@ def analyze_network(layout: Layout, catalog: Catalog, arr: LayoutArrays,
         res.links_by_tier = cab.links_by_tier
         res.links_by_medium = cab.cables_by_medium
         res.transceivers = cab.transceivers
+        res.cables_bought = cab.cables_bought
         res.total_length_m = cab.total_length_m
         res.max_length_m = cab.max_length_m
         res.optics_w = cab.optics_w

@@ -430,7 +430,7 @@ class DashboardPanel(QWidget):
         self.cooling_chart = ChartBox("Cooling unit utilization (%)", "no cooling units yet",
                                       noun="unit")
         self.feed_chart = ChartBox("Feed utilization (%)", "no power feeds yet", noun="feed")
-        self.cable_chart = ChartBox("Cable lengths (cables per bin)", "no cabling yet",
+        self.cable_chart = ChartBox("Cable lengths (links per bin)", "no cabling yet",
                                     categories=False)
         self._make_items()
         for box in self._boxes():
@@ -581,15 +581,18 @@ class DashboardPanel(QWidget):
         if total_m:
             # the longest cable as the cable chart's note gives it (17.5 m, not 17 m)
             km, longest = _km(total_m), f"{_metres(cab['max_length_m'])} m"
-            t["cables"].set(f"{cab['links']:,}", f"{total_m / 1000:,.2f} km · longest {longest}",
+            t["cables"].set(f"{cab['cables']:,}", f"{total_m / 1000:,.2f} km · longest {longest}",
                             shorter_sub=(f"{km} km · longest {longest}",
                                          f"{km} km · max {longest}", f"{km} km"))
         else:
-            t["cables"].set(f"{cab['links']:,}", "no cabling yet")
+            t["cables"].set(f"{cab['cables']:,}", "no cabling yet")
+        twin = cab["links"] - cab["cables"]
         t["cables"].setToolTip(
-            "One cable per link, as the engine routes them: a copper cable that carries two "
-            "links between twin-port cages counts for each of its links here and in the "
-            "length chart; the report's bill of materials and cabling bins order it once.")
+            f"{cab['cables']:,} cables to buy for {cab['links']:,} links, as the report's "
+            "bill of materials orders them"
+            + (f": a copper cable at a twin-port cage carries two links ({twin:,} fewer "
+               "cables than links)" if twin > 0 else "")
+            + ". The length chart counts links, one route each.")
         unknown = int(cab.get("optics_power_unknown_ends", 0))
         optics_kw = f"{cab['optics_w'] / 1000:,.1f} kW"
         t["optics"].set(f"{cab['transceivers']:,}", f"transceivers · {optics_kw}"
@@ -999,7 +1002,7 @@ class DashboardPanel(QWidget):
         self.cable_gaps.setData(np.repeat(edges[1:-1][at], 2),
                                 np.column_stack([np.zeros(len(at)), inner[at]]).ravel())
         longest = f" · longest {longest_m:,.1f} m" if longest_m else ""
-        box.note.setText(f"{int(counts.sum()):,} cables{longest}")
+        box.note.setText(f"{int(counts.sum()):,} links{longest}")
         box.plot.setXRange(float(edges[0]), float(edges[-1]), padding=0.02)
         box.plot.setYRange(0, max(1.0, float(counts.max()) * 1.1), padding=0)
 

@@ -311,6 +311,48 @@ def test_explicit_link_problems_are_reported():
     assert {"LINK-ENDPOINT", "LINK-MEDIUM"} <= codes
 
 
+def test_cables_bought_count_a_two_link_copper_cable_once():
+    # three links from a DGX H100 to a QM9700 beside it, both twin-port cages [S01][S15]:
+    # 1.8 m, copper cage to cage, so the three links ride ceil(3 / 2) = 2 cables; moved
+    # 6.2 m further they become three fibres, and back two cables again, incrementally
+    links = [ExplicitLink(id=f"L{i}", a=Endpoint(rack="A", u=1), b=Endpoint(rack="B", u=1))
+             for i in (1, 2, 3)]
+    lay = two_racks(xb=2.8, links=links, cable_slack_m=0.0,
+                    trays=[CableTray(id="T1", points=[(0.0, 1.0), (10.0, 1.0)],
+                                     elevation_m=0.6)])
+    lay = lay.model_copy(update={"racks": [
+        r if r.id != "B" else r.model_copy(update={"devices": [MountedDevice(type="qm9700",
+                                                                              u=1)]})
+        for r in lay.racks]})
+    d = analyze(lay, CATALOG).network.cabling_dict()
+    assert d["by_medium"] == {"dac-400": 3} and (d["links"], d["cables"]) == (3, 2)
+    an = Analyzer(lay, CATALOG)
+    b = lay.rack("B")
+    far = lay.model_copy(update={"racks": [r if r.id != "B" else
+                                           b.model_copy(update={"x_m": 9.0})
+                                           for r in lay.racks]})
+    d = an.update(far, ["B"]).network.cabling_dict()
+    assert d["by_medium"] == {"mmf-sr4-400": 3} and d["cables"] == 3
+    assert an.update(lay, ["B"]).network.cabling_dict()["cables"] == 2
+
+
+def test_cables_bought_match_the_bill_of_materials():
+    # DGX B200 SuperPOD, 2 SU: 1,024 links, of which 256 in-rack copper links ride 128
+    # twin-port cables: 1,024 - 256 + 128 = 896 cables, as the bill of materials orders
+    from engine.report_tables import build_tables
+
+    lay = instantiate("dgx-b200-superpod", {"scalable_units": 2}, catalog=CATALOG)
+    a = analyze(lay, CATALOG)
+    d = a.network.cabling_dict()
+    assert (d["links"], d["by_medium"]["dac-400"], d["cables"]) == (1024, 256, 896)
+    bom = {t.key: t for t in build_tables(lay, a, CATALOG)}["bom"]
+    cols = [c.name for c in bom.columns]
+    bought = sum(r[cols.index("Quantity")] for r in bom.rows
+                 if r[cols.index("Category")] == "Cable assembly"
+                 or (r[cols.index("Category")] == "Cable" and r[cols.index("Unit")] == "ea"))
+    assert bought == 896
+
+
 def test_histogram_and_totals_count_every_cable():
     from test_fabric import superpod_layout
 
