@@ -38,6 +38,7 @@ from PySide6.QtGui import QGuiApplication, QUndoStack
 
 from designer import recovery
 from designer.commands import LayoutCommand, field_label, format_value, noun
+from designer.labels import none_text
 from engine import edits
 from engine.analysis import Analysis, Analyzer
 from engine.bisection import SearchCancelled, cancel_when
@@ -895,7 +896,8 @@ class LayoutDocument(QObject):
         if racks:  # a typed position is a move: the racks join the row they land in
             after = edits.settle_racks(after, racks, self.catalog)
         label, unit = field_label(field)
-        shown = format_value(edits.get_field(after, ids[0], field), unit) if ids else ""
+        now = edits.get_field(after, ids[0], field) if ids else None
+        shown = (none_text(field) if now is None else format_value(now, unit)) if ids else ""
         if field == "tiers" and len(ids) == 1:
             # a fabric's tiers are set as a list: say which tier field changed
             label, shown = self._tier_change(ids[0], after) or (label, shown)

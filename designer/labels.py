@@ -4,7 +4,9 @@ not "Set pue to 1.5". Free of Qt, so the command texts can be built anywhere."""
 
 from __future__ import annotations
 
-__all__ = ["FIELD_LABELS"]
+__all__ = ["FIELD_LABELS", "NONE_TEXT", "none_text"]
+
+import re
 
 FIELD_LABELS: dict[str, str] = {
     "id": "Id", "name": "Name", "row": "Row", "type": "Rack type", "model": "Model",
@@ -41,3 +43,18 @@ FIELD_LABELS: dict[str, str] = {
     "oversubscription": "Oversubscription", "radix": "Radix (ports used)",
     "port_speed_gbps": "Port speed (Gb/s)", "links_per_pair": "Links per leaf-spine pair",
 }
+
+#: what an optional field's ``None`` reads as, in its form and in the undo text ("Set
+#: PUE override to model", not "to none")
+NONE_TEXT: dict[str, str] = {
+    "pue": "model", "tile_m": "none", "flow_lpm": "not rated",
+    "cabling.optics_above_m": "policy default", "length_m": "routed",
+    "a.u": "its system or first device", "b.u": "its system or first device", "count": "auto",
+    "radix": "all ports", "port_speed_gbps": "catalog",
+    "links_per_pair": "auto", "group": "by kind (crah, cdu)"}
+
+
+def none_text(field: str) -> str:
+    """Return what ``None`` reads as for ``field`` (``hall.``, ``assumptions.`` and a
+    tier's ``tiers.N.`` left out): ``none_text("assumptions.pue") == "model"``."""
+    return NONE_TEXT.get(re.sub(r"^(hall\.|assumptions\.|tiers\.\d+\.)", "", field), "none")

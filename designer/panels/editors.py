@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from designer.labels import FIELD_LABELS as _LABELS
+from designer.labels import none_text
 
 __all__ = ["FieldEditor", "PointEditor", "SpinEditor", "field_label", "make_editor", "field_info", "MIXED",
            "CHOICE_LABELS", "DecimalCommaGuard", "GuardedSpinBox", "GuardedDoubleSpinBox",
@@ -64,12 +65,7 @@ _DECIMALS = {"x_m": 3, "y_m": 3, "width_m": 3, "depth_m": 3, "u_height_m": 5, "p
              "air_limit_kw_per_rack": 1, "delta_t_air_k": 1, "delta_t_coolant_k": 1}
 _STEPS = {"x_m": 0.1, "y_m": 0.1, "capacity_kw": 10.0, "flow_lpm": 50.0, "voltage_v": 1.0,
           "amps": 10.0, "floor_rating_kg_m2": 50.0, "u_height_m": 0.0001, "pue": 0.01}
-# Text shown for ``None`` by optional numeric fields (the value sits one step below range).
-_NONE_TEXT = {"pue": "model", "tile_m": "none", "flow_lpm": "not rated",
-              "cabling.optics_above_m": "policy default", "length_m": "routed",
-              "a.u": "its system or first device", "b.u": "its system or first device", "count": "auto",
-              "radix": "all ports", "port_speed_gbps": "catalog",
-              "links_per_pair": "auto", "group": "by kind (crah, cdu)"}
+
 
 #: what 0 stands for in a field where it is no count (a fabric's ports per GPU: the
 #: device's own scale-out ports, from the catalog)
@@ -462,7 +458,7 @@ class SpinEditor(FieldEditor):
         w.setAlignment(Qt.AlignmentFlag.AlignRight)
         w.setAccelerated(True)
         if optional:
-            w.setSpecialValueText(_NONE_TEXT.get(_key(field), "none"))
+            w.setSpecialValueText(none_text(field))
         elif name in _ZERO_TEXT and lo_v == 0:
             # a field whose 0 means something else than nought says what (the minimum
             # shows the text, as the New fabric dialog's box does)
@@ -535,6 +531,8 @@ class SpinEditor(FieldEditor):
             self._commit(self.parsed(), stepped=not typed)
 
     def _on_finished(self) -> None:
+        if self._typed_none():
+            return
         refused = self._say_if_refused()
         if not self.mixed:
             return
@@ -542,6 +540,27 @@ class SpinEditor(FieldEditor):
             self._commit(self.parsed())
         else:
             self.set_value(MIXED)
+
+    def _typed_none(self) -> bool:
+        """Set an optional field to ``None`` when its none text ("model") was typed, or
+        (one item's field) its entry cleared; Qt would put the old number back."""
+        w = self.widget
+        text = self._typed_text.strip().lower()
+        special = w.specialValueText().strip().lower()
+        if self.none_value is None or not self._typed or not (
+                (special and text == special) or (not text and not self.mixed)):
+            return False
+        self._typed_text = ""
+        self._mark("")
+        if self.mixed:
+            self._typed = False
+            self._commit(None)
+        elif self.parsed() is not None:
+            w.setValue(self.none_value)  # commits None as typed (_on_value)
+        else:
+            self._typed = False
+            w.setValue(self.none_value)
+        return True
 
     def range_text(self) -> str:
         """Return the accepted range as the error messages show it: ``"0.1 to 100,000"``."""
@@ -670,7 +689,7 @@ class TextEditor(FieldEditor):
     def _show(self, value: Any) -> None:
         w = self.widget
         w.setPlaceholderText("mixed" if value is MIXED else (
-            _NONE_TEXT.get(_key(self.field), "none") if self.optional else ""))
+            none_text(self.field) if self.optional else ""))
         self._shown = "" if value is MIXED or value is None else str(value)
         w.setText(self._shown)
         w.setCursorPosition(0)  # a long name shows its beginning

@@ -97,6 +97,31 @@ def test_inspector_layout_fields_and_refusals(qtbot, doc):
     assert doc.layout.rack("GPU-0001").feeds == before
 
 
+def test_a_typed_override_goes_back_to_the_model_by_typing(qtbot, doc):
+    # the PUE override reads "model" when unset: typing that word, or clearing the
+    # entry, sets it back to none, and the undo text says "model" as the field does
+    from panel_helpers import type_entry
+
+    insp = make(qtbot, InspectorPanel, doc)
+    pue = insp.editor("assumptions.pue")
+    type_entry(qtbot, pue, "1.1")
+    assert doc.layout.assumptions.pue == 1.1
+    type_entry(qtbot, pue, "model")
+    assert doc.layout.assumptions.pue is None
+    assert doc.undo_stack.undoText() == "Set PUE override to model"
+    assert pue.widget.text().strip() == "model" and not insp.message.isVisible()
+    doc.undo_stack.undo()
+    assert doc.layout.assumptions.pue == 1.1
+    pue = insp.editor("assumptions.pue")
+    le = pue.widget.lineEdit()
+    le.setFocus()
+    le.selectAll()
+    qtbot.keyClick(le, Qt.Key.Key_Delete)
+    qtbot.keyClick(le, Qt.Key.Key_Return)
+    assert doc.layout.assumptions.pue is None
+    assert insp.editor("assumptions.pue").widget.text().strip() == "model"
+
+
 def test_inspector_multi_selection_with_the_document(qtbot, doc):
     insp = make(qtbot, InspectorPanel, doc)
     doc.select(["GPU-0001", "GPU-0002"])
