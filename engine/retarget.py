@@ -39,6 +39,8 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
+
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -113,6 +115,9 @@ class SettingChange:
     tier: str | None = None
     old_switch: str = ""  # a dropped setting: the switch it was set for
     new_switch: str = ""  # a dropped setting: the switch whose own figure applies now
+    #: the tier has no switches before or after (a declared core tier the fabric does not
+    #: need at its size): the setting applies once it grows
+    unbuilt: bool = False
 
     def text(self, device_name: Callable[[str], str] | None = None,
              arrow: str = " -> ") -> str:
@@ -122,7 +127,8 @@ class SettingChange:
         where = f"fabric {self.fabric}" + (f", {self.tier} tier" if self.tier else ",")
         if self.setting == "switch":
             before, after = name(self.before), name(self.after or "")
-            return f"{where} switch: {before}{arrow}{after}"
+            return f"{where} switch: {before}{arrow}{after}" + (
+                " (declared, not built at this size)" if self.unbuilt else "")
         if self.after is None:
             # set for the old switch, named on the tier's switch line just before
             return f"{where} {self.setting}: {self.before}{arrow}the new switch's own"
@@ -710,9 +716,15 @@ def retarget(layout: Layout, generation: str, catalog: Catalog | None = None,
                 res.unmapped.append(f"fabric {f.id}: loses {lost}: the "
                                     f"{generation_name(generation)} servers have no {what} "
                                     "ports in the catalog")
+        # a tier with no switches before or after: its settings wait for the fabric to grow
+        built = [{(f["id"], t) for f in n.fabrics for t, k in (f.get("switches") or {}).items()
+                  if k} for n in nets]
+        res.settings = [dataclasses.replace(sc, unbuilt=True) if sc.tier is not None and
+                        (sc.fabric, sc.tier) not in built[0] | built[1] else sc
+                        for sc in res.settings]
         res.network = {
             "switches": tuple(float(sum(n.switches_by_tier.values())) for n in nets),
-            "cables": tuple(float(n.cabling_dict()["links"]) for n in nets),
+            "cables": tuple(float(n.cabling_dict()["cables"]) for n in nets),
             "optics": tuple(float(n.transceivers) for n in nets),
             "bisection_tbps": tuple(None if n.bisection_method == "none"
                                     else float(n.bisection_tbps) for n in nets)}

@@ -76,6 +76,19 @@ def test_fabric_switches_follow_the_new_nic_speed(h100):
     assert {t.switch for t in same.layout.fabrics[0].tiers} == {"qm9700"}
 
 
+def test_a_declared_tier_the_fabric_does_not_build_is_said_so(h100):
+    # 2 SU of DGX H100 is a 2-tier fabric (16 leaves, 8 spines [S41]): its declared core
+    # tier changes switch too, but no core switch stands before or after
+    res = retarget(h100, "blackwell-ultra", catalog=CAT)
+    by_tier = {sc.tier: sc for sc in res.settings if sc.setting == "switch"}
+    assert not by_tier["leaf"].unbuilt and not by_tier["spine"].unbuilt
+    assert by_tier["core"].unbuilt
+    assert by_tier["core"].text().endswith("(declared, not built at this size)")
+    big = retarget(instantiate("dgx-h100-superpod", {"scalable_units": 8}, catalog=CAT),
+                   "blackwell-ultra", catalog=CAT)
+    assert not any(sc.unbuilt for sc in big.settings)
+
+
 def test_switch_mapping_keeps_the_family():
     assert switch_for(CAT, "qm9700", 800) == "q3400-ra"
     assert switch_for(CAT, "q3400-ra", 400) == "qm9700"
