@@ -20,7 +20,7 @@ __all__ = ["FindBox"]
 _MISS_STYLE = "QLineEdit { border: 1px solid #c0392b; border-radius: 2px; }"
 
 _HELP = ("Find racks, units, feeds and trays: an id or name (GPU-0017), a row (row:R03), "
-         "hardware (qm9700, type:dgx), a fabric (fabric:compute) or a kind (kind:cdu); "
+         "hardware (qm9700, type:dgx), a fabric (fabric:compute) or a kind (kind:cdu, kind:switch); "
          "words together must all match. Enter selects what matches and zooms to it "
          "(Ctrl+F)")
 
@@ -63,6 +63,10 @@ class FindBox(QLineEdit):
             sig = getattr(document, signal, None)
             if sig is not None:
                 sig.connect(self._layout_changed)
+        # another layout (New, Open, a template): the last one's query means nothing there
+        reset = getattr(document, "layout_reset", None)
+        if reset is not None:
+            reset.connect(self._forget_query)
 
     def focusInEvent(self, event) -> None:  # noqa: N802 - Qt's name
         self._refresh_words()
@@ -71,10 +75,14 @@ class FindBox(QLineEdit):
     def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt's name
         popup = self.completer().popup()
         if event.key() == Qt.Key.Key_Escape and not popup.isVisible():
-            self._mark(None)
+            self._forget_query()  # done with it: Ctrl+F starts a new one
             self.parent_view_focus()
             return
         super().keyPressEvent(event)
+
+    def _forget_query(self, *_args) -> None:
+        self.clear()
+        self._mark(None)
 
     def parent_view_focus(self) -> None:
         """Give the keyboard back to the floor plan (Esc in the box)."""

@@ -10,7 +10,9 @@ A query is one or more terms, all of which an item must match (case-insensitive)
   (type id or catalog name, as a plain term would); ``fabric:compute`` the member and
   network racks of the fabric of that id or name; ``kind:cdu`` the items of a kind
   (``rack``, ``crah``, ``cdu``, ``rear_door``, ``busway``, ``pdu``, ``rpp``, ``tray``,
-  ``column``, ``wall``, ``keepout``).
+  ``column``, ``wall``, ``keepout``), and racks by what they hold (``switch``,
+  ``gpu_server``, ``rack_system``, ``cpu_node``, ``nic``, ``storage``, ``power_shelf``;
+  ``network`` for a fabric's network racks).
 
 A query that is exactly one item's id finds that item alone, however many other ids
 contain it (``GPU-0017`` does not also find ``GPU-00170``).
@@ -24,6 +26,8 @@ contain it (``GPU-0017`` does not also find ``GPU-00170``).
 (('NET-0001',), {'racks': 1})
 >>> find_items(lay, "kind:crah").counts
 {'cooling units': 3}
+>>> find_items(lay, "kind:switch").ids
+('NET-0001',)
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ from dataclasses import dataclass, field
 from engine.catalog import Catalog, default_catalog
 from engine.model import Layout
 
-__all__ = ["FIELDS", "FindResult", "QueryError", "find_items"]
+__all__ = ["FIELDS", "KINDS", "FindResult", "QueryError", "find_items"]
 
 #: the field prefixes a term may carry, with what each matches
 FIELDS = {
@@ -43,8 +47,15 @@ FIELDS = {
     "type": "items holding that hardware (type id or catalog name)",
     "fabric": "member and network racks of that fabric (id or name)",
     "kind": "items of that kind (rack, crah, cdu, rear_door, busway, pdu, rpp, tray, "
-            "column, wall, keepout)",
+            "column, wall, keepout) or racks holding one (switch, gpu_server, rack_system, "
+            "cpu_node, network, ...)",
 }
+
+#: the kinds ``kind:`` knows: the items' own, and what racks hold (device roles;
+#: ``network`` for a fabric's network racks)
+KINDS = ("rack", "crah", "cdu", "rear_door", "busway", "pdu", "rpp", "tray",
+         "column", "wall", "keepout", "gpu_server", "rack_system", "cpu_node", "switch",
+         "nic", "storage", "power_shelf", "network")
 
 #: the groups a result counts, as the status line names them
 _GROUPS = ("racks", "cooling units", "feeds", "trays", "obstacles")
@@ -87,7 +98,7 @@ class FindResult:
 class _Entry:
     id: str
     group: str
-    kind: str
+    kinds: frozenset[str]
     words: tuple[str, ...]  # id and name, lower case
     types: frozenset[str]  # type ids and catalog names held, lower case
     row: str | None
@@ -136,22 +147,25 @@ def _entries(layout: Layout, cat: Catalog) -> Iterator[_Entry]:
         for r in fab.members:
             switches.setdefault(r, set()).update(top)
             fabrics.setdefault(r, set()).update(tags)
+    network = {r for fab in layout.fabrics for r in fab.network_racks}
     for r in layout.racks:
         held = {d.type for d in r.devices} | {r.type} | switches.get(r.id, set())
         if r.system:
             held.add(r.system)
-        yield _Entry(r.id, "racks", "rack", _words(r.id, r.name), _names(cat, held),
+        roles = {getattr(cat.devices.get(t), "role", None) for t in held} - {None}
+        kinds = frozenset({"rack"} | roles | ({"network"} if r.id in network else set()))
+        yield _Entry(r.id, "racks", kinds, _words(r.id, r.name), _names(cat, held),
                      r.row, frozenset(fabrics.get(r.id, ())))
     for u in layout.cooling:
-        yield _Entry(u.id, "cooling units", u.kind, _words(u.id, u.name),
+        yield _Entry(u.id, "cooling units", frozenset({u.kind}), _words(u.id, u.name),
                      _names(cat, {u.model} if u.model else set()), None, frozenset())
     for f in layout.feeds:
-        yield _Entry(f.id, "feeds", f.kind, _words(f.id, f.name),
+        yield _Entry(f.id, "feeds", frozenset({f.kind}), _words(f.id, f.name),
                      _names(cat, {f.model} if f.model else set()), None, frozenset())
     for t in layout.trays:
-        yield _Entry(t.id, "trays", "tray", _words(t.id, None), frozenset(), None, frozenset())
+        yield _Entry(t.id, "trays", frozenset({"tray"}), _words(t.id, None), frozenset(), None, frozenset())
     for o in layout.hall.obstacles:
-        yield _Entry(o.id, "obstacles", o.kind, _words(o.id, None), frozenset(), None,
+        yield _Entry(o.id, "obstacles", frozenset({o.kind}), _words(o.id, None), frozenset(), None,
                      frozenset())
 
 
@@ -184,7 +198,7 @@ def _matches(e: _Entry, key: str | None, value: str) -> bool:
     if key == "fabric":
         return value in e.fabrics
     if key == "kind":
-        return e.kind == value
+        return value in e.kinds
     return (any(value in w for w in e.words) or _row_is(e.row, value)
             or any(value in t for t in e.types))
 
@@ -239,6 +253,10 @@ fabric:, kind: or a plain word)
         if exact:
             return FindResult((exact[0].id,), {exact[0].group: 1})
     found = [e for e in entries if all(_matches(e, k, v) for k, v in terms)]
+    strange = [v for k, v in terms if k == "kind" and v not in KINDS]
+    if not found and strange:
+        raise QueryError(f"'kind:{strange[0]}': unknown kind (expected one of "
+                         f"{', '.join(KINDS)})")
     if not found and odd:
         key = odd.partition(":")[0]
         known = ", ".join(f"{k}:" for k in FIELDS)

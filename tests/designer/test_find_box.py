@@ -59,8 +59,17 @@ def test_escape_gives_the_keyboard_back_to_the_floor(qtbot, window):
     box = window.find_box
     window.actions_by_name["find"].trigger()
     qtbot.waitUntil(box.hasFocus, timeout=2000)
+    qtbot.keyClicks(box, "zz9")  # nothing to complete: no popup to close first
     qtbot.keyClick(box, Qt.Key.Key_Escape)
     qtbot.waitUntil(window.view.hasFocus, timeout=2000)
+    assert box.text() == ""  # done with: Ctrl+F starts a new query
+
+
+def test_another_layout_starts_with_an_empty_find_box(qtbot, window):
+    box = window.find_box
+    box.setText("row:R01")
+    window.document.set_layout(window.document.layout.model_copy())
+    assert box.text() == ""
 
 
 def test_completions_follow_the_layout(qtbot, window):

@@ -53,6 +53,18 @@ def test_kinds_and_groups(hall):
     assert find_items(hall, "kind:tray").counts == {"trays": len(hall.trays)}
 
 
+def test_racks_by_what_they_hold(hall):
+    # the network rack holds the fabric's QM9700 switches; the others DGX H100 servers
+    net = tuple(r for f in hall.fabrics for r in f.network_racks)
+    assert find_items(hall, "kind:switch").ids == net
+    assert find_items(hall, "kind:network").ids == net
+    assert find_items(hall, "kind:gpu_server").counts == {"racks": 16}
+    assert find_items(hall, "kind:rack").counts == {"racks": 16 + len(net)}
+    assert find_items(hall, "kind:rack_system").ids == ()  # a known kind, none here
+    with pytest.raises(QueryError, match="'kind:switches': unknown kind .*switch, "):
+        find_items(hall, "kind:switches")
+
+
 def test_nothing_and_empty(hall):
     assert find_items(hall, "no-such-thing").ids == ()
     assert find_items(hall, "no-such-thing").describe() == "nothing"
