@@ -245,6 +245,27 @@ def _u_span(u: int, height_u: int) -> str:
     return f"U{u}" if height_u <= 1 else f"U{u}–U{u + height_u - 1}"
 
 
+def _feed_note(layout, rack) -> str:
+    """Say which sides a dropped rack is not fed from ("" when every side of the hall's
+    power runs feeds it): a rack takes the runs within a tap-off's reach."""
+    from engine.power import TAP_OFF_REACH_M
+
+    sides = sorted({f.side for f in layout.feeds})
+    if not sides:
+        return ""
+    side_of = {f.id: f.side for f in layout.feeds}
+    has = {side_of.get(f) for f in rack.feeds}
+    missing = [s for s in sides if s not in has]
+    if not missing:
+        return ""
+    reach = f"within {TAP_OFF_REACH_M:g} m"
+    if not rack.feeds:
+        return f"; no power run {reach}: unfed (see the rules)"
+    runs = ", ".join(rack.feeds)
+    return (f"; fed from {runs} only: no {'/'.join(missing)}-side run {reach} "
+            "(see the rules)")
+
+
 def perform_drop(scene: FloorPlanScene, type_id: str, x: float, y: float,
                  free: bool = False) -> list[str]:
     """Drop catalog entry ``type_id`` at plan ``(x, y)``: one document command.
@@ -293,7 +314,8 @@ def _perform_drop(scene: FloorPlanScene, type_id: str, x: float, y: float,
             else "on open floor"
         inside = f" in new rack {rid} ({rt.name if rt else rack_type})" if devices else f" {rid}"
         clash = "" if plan.ok else "; it overlaps what is there (see the rules)"
-        scene.message.emit(f"Placed {what}{inside} {where}{clash}{note}")
+        fed = _feed_note(doc.layout, settled) if settled is not None else ""
+        scene.message.emit(f"Placed {what}{inside} {where}{clash}{fed}{note}")
         return ids
     if plan.kind == "install":
         u, note = noting_fabric(doc, lambda: doc.install_device(plan.target, type_id))

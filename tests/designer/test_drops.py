@@ -41,12 +41,18 @@ def test_a_server_dropped_at_a_row_end_takes_the_rows_rack_type(b200_window):
     assert (new.type, new.row, new.y_m) == ("rack-700x1200", "R01", end.y_m)
     assert [d.type for d in new.devices] == ["dgx-b200"]
     assert seen and seen[-1].startswith(f"Placed NVIDIA DGX B200 in new rack {new.id}")
-    assert "row R01" in seen[-1]
+    assert "row R01" in seen[-1] and "fed from" not in seen[-1]  # both busways reach
+    # a rack that only one side's busway reaches: the note names the side it lacks
+    from designer.canvas.drops import _feed_note
+
+    one = new.model_copy(update={"feeds": ["BW-01a-A"]})
+    assert _feed_note(doc.layout, one) == \
+        "; fed from BW-01a-A only: no B-side run within 1.5 m (see the rules)"
     # far from any row: the default rack, on open floor
     ids = perform_drop(b200_window.view.fp, "dgx-b200", 1.0, 14.0)
     lone = doc.layout.rack(ids[0])
     assert (lone.type, lone.row) == (DEFAULT_RACK, None)
-    assert seen[-1].endswith("on open floor")
+    assert seen[-1].endswith("on open floor; no power run within 1.5 m: unfed (see the rules)")
     # a second one beside it, in line: the two start a row, and the message says so
     width = doc.catalog.racks[DEFAULT_RACK].width_mm.value / 1000
     ids = perform_drop(b200_window.view.fp, "dgx-b200", 1.0 + width, 14.0)
