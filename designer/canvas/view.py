@@ -105,7 +105,7 @@ class FloorPlanView(QGraphicsView):
         #: whether the view shows the fit of the hall and the user has not zoomed or panned
         #: since: a resize then fits again (a small window would clip the hall)
         self.is_fitted = False
-        scene.legend_changed.connect(self.viewport().update)
+        scene.legend_changed.connect(self._legend_changed)
         self.zoom_changed.connect(scene.set_zoom)
         # the scene filters what the band picks while it is drawn (see set_banding)
         self.rubberBandChanged.connect(
@@ -155,6 +155,8 @@ class FloorPlanView(QGraphicsView):
         vw, vh = self.viewport().width(), self.viewport().height()
         # a fixed margin took a third of a small plan's width: at most 4 % a side
         margin = min(margin_px, 0.04 * min(vw, vh))
+        if reserve:
+            self._choose_legend_columns(rect, margin)
         area = self.fit_area(rect, margin, reserve)
         # no MIN_SCALE here: the fit of a 10 km hall in a small window lies below it
         s = min(MAX_SCALE, area.width() / rect.width(), area.height() / rect.height())
@@ -176,12 +178,13 @@ class FloorPlanView(QGraphicsView):
 
         The viewport less ``margin_px`` a side; with ``reserve``, the part of it beside
         the legend's or the scale bar's strip that keeps both clear of the rectangle and
-        costs the least zoom, if it costs at most 15 % (a wide view has room beside a
+        costs the least zoom, if it costs at most 35 % (a wide view has room beside a
         square hall for the legend). Otherwise the rectangle fills the view, centred, and
         the legend takes the corner that hides least of it.
         """
         vw, vh = float(self.viewport().width()), float(self.viewport().height())
         full = QRectF(margin_px, margin_px, vw - 2 * margin_px, vh - 2 * margin_px)
+        self._fit_clear = False  # whether the area returned keeps the legend clear
         if not reserve or rect.isEmpty() or full.width() <= 0 or full.height() <= 0:
             return full
 
@@ -222,8 +225,9 @@ class FloorPlanView(QGraphicsView):
         if not clear:
             return full
         top_s = max(s for _a, s in clear)
-        if top_s < 0.85 * scale(full):
+        if top_s < 0.65 * scale(full):
             return full
+        self._fit_clear = True
         # of the fits within 5 % of the largest, the first in that order: a hall a few
         # pixels smaller beats one pushed off centre or a legend moved from its corner
         return next(a for a, s in clear if s >= 0.95 * top_s)
@@ -240,6 +244,9 @@ class FloorPlanView(QGraphicsView):
         self._fit_pending = False
         self.fit_rect(self.content_rect(), 24.0, reserve=True)
         self.is_fitted = True
+        cols, self._legend_cols = self._legend_cols, None
+        self._fitted_legend = self.legend_size()  # its size as sections, not columns
+        self._legend_cols = cols
 
     def zoom_to(self, ids: list[str], min_size_m: float = 8.0) -> None:
         """Show the items ``ids`` (at least ``min_size_m`` across), e.g. a violation's; a
@@ -297,6 +304,20 @@ class FloorPlanView(QGraphicsView):
         self._fit_pending = True
         if self.isVisible() and self.viewport().width() > 50:
             self.zoom_to_fit()
+
+    def _legend_changed(self, *_args) -> None:
+        # an overlay shown or hidden grows or shrinks the legend: a view that shows the
+        # fit of the hall fits again, keeping the hall clear of the new legend where
+        # that costs little zoom (a wide hall under a legend of five overlays)
+        if self.is_fitted and self.isVisible() and self.viewport().width() > 50:
+            cols, self._legend_cols = getattr(self, "_legend_cols", None), None
+            size = self.legend_size()
+            self._legend_cols = cols
+            if size != getattr(self, "_fitted_legend", None):
+                self.zoom_to_fit()
+        elif not self.is_fitted:
+            self._legend_cols = None  # the user's view: as few columns as fit the limit
+        self.viewport().update()
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
@@ -698,10 +719,52 @@ class FloorPlanView(QGraphicsView):
 
     def legend_size(self) -> tuple[float, float]:
         """Return the legend's width and height in pixels (taller with each overlay
-        on show that has a legend)."""
+        on show that has a legend, in more columns once it would pass 45 % of the view's
+        height; see :meth:`legend_layout`)."""
+        w, h, _at = self.legend_layout()
+        return w, h
+
+    def legend_layout(self) -> tuple[float, float, list[tuple[float, float]]]:
+        """Return the legend's width, height and each section's (x, y) offset in it: the
+        metric's colour bar first, then each shown overlay's section, in columns of
+        :data:`LEGEND_W` filled in turn, as few as keep it within 45 % of the view's
+        height (at most three)."""
         extra = [e for e in (ov.legend() for ov in self.fp.overlays.values()
                              if ov.isVisible()) if e]
-        return float(LEGEND_W), float(54 + sum(22 + 16 * len(rows) for _, rows in extra))
+        heights = [54.0] + [22.0 + 16 * len(rows) for _, rows in extra]
+        limit = 0.45 * max(float(self.viewport().height()), 1.0)
+        best = None
+        # the fit of the hall chose the columns that cost it the least zoom; elsewhere as
+        # few as keep the legend within the limit
+        fixed = getattr(self, "_legend_cols", None)
+        for cols in ((fixed,) if fixed else (1, 2, 3)):
+            cap = max(max(heights), sum(heights) / cols)
+            at, x, y, used = [], 0.0, 0.0, 1
+            for hh in heights:
+                if y > 0 and y + hh > cap + 0.5 and used < cols:
+                    x, y, used = x + LEGEND_W, 0.0, used + 1
+                at.append((x, y))
+                y += hh
+            tall = max(oy + hh for (_ox, oy), hh in zip(at, heights, strict=True))
+            best = (float(LEGEND_W * used), float(tall), at)
+            if tall <= limit:
+                break
+        return best
+
+    def _choose_legend_columns(self, rect: QRectF, margin: float) -> None:
+        """Take the legend's column count (1 to 3) that lets the fit of ``rect`` keep
+        clear of it at the largest zoom (fewer columns on a tie); the fit is what shows
+        most of the hall, and a tall legend in one column beside a wide hall, or in two
+        above a tall one, is what hides none of it."""
+        best = None
+        for cols in (1, 2, 3):
+            self._legend_cols = cols
+            area = self.fit_area(rect, margin, True)
+            s = min(area.width() / rect.width(), area.height() / rect.height())
+            key = (self._fit_clear, round(s, 3), -cols)
+            if best is None or key > best[0]:
+                best = (key, cols)
+        self._legend_cols = best[1]
 
     def legend_cover(self, box: QRectF) -> float:
         """Return how much of the plan a legend at viewport rectangle ``box`` would hide, in
@@ -760,16 +823,15 @@ class FloorPlanView(QGraphicsView):
 
     def _draw_legend(self, painter: QPainter) -> None:
         w = LEGEND_W
-        x = self.viewport().width() - w - 12
-        y = 12.0
         cmap = METRICS[self.fp.metric]
         lo, hi = self.fp.metric_range
         sections = [(cmap.label, cmap.unit, lo, hi)]
         extra = [ov.legend() for ov in self.fp.overlays.values() if ov.isVisible()]
         extra = [e for e in extra if e]
-        _w, height = self.legend_size()
-        x, y = self.legend_corner(w, height)
-        self._panel(painter, QRectF(x, y, w, height))
+        width, height, at = self.legend_layout()
+        x0, y0 = self.legend_corner(width, height)
+        self._panel(painter, QRectF(x0, y0, width, height))
+        x, y = x0 + at[0][0], y0 + at[0][1]
         painter.setFont(label_font(11, True))
         painter.setPen(QColor(PALETTE.text))
         title, unit, lo, hi = sections[0]
@@ -788,8 +850,8 @@ class FloorPlanView(QGraphicsView):
                          f"{lo:.0f}")
         painter.drawText(QRectF(bar.right() - 80, bar.bottom() + 2, 80, 12),
                          Qt.AlignmentFlag.AlignRight, f"{hi:.0f} {unit}")
-        yy = y + 54
-        for title, rows in extra:
+        for (ox, oy), (title, rows) in zip(at[1:], extra, strict=True):
+            x, yy = x0 + ox, y0 + oy
             painter.setFont(label_font(11, True))
             painter.setPen(QColor(PALETTE.text))
             painter.drawText(QRectF(x + 10, yy, w - 20, 14), Qt.AlignmentFlag.AlignLeft, title)
@@ -804,4 +866,3 @@ class FloorPlanView(QGraphicsView):
                                  painter.fontMetrics().elidedText(
                                      text, Qt.TextElideMode.ElideRight, w - 40))
                 yy += 16
-            yy += 4

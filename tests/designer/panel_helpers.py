@@ -35,6 +35,7 @@ def zoom(view, px_per_m: float, at: tuple[float, float]) -> None:
 
     view.resetTransform()
     view.scale(px_per_m, px_per_m)
+    view.is_fitted = False  # as a zoom by the wheel or the keys: no longer the hall's fit
     view.zoom_changed.emit(px_per_m)
     view.centerOn(QPointF(at[0], -at[1]))
     QApplication.processEvents()

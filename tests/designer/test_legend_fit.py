@@ -1,0 +1,39 @@
+"""A fitted view keeps the hall clear of the legend as overlays grow it."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF
+from PySide6.QtWidgets import QApplication
+
+from engine.templates import instantiate
+
+
+def test_overlays_shown_on_a_fitted_view_fit_it_again_clear_of_the_legend(
+        qtbot, qapp, recovery_dir, builtin_catalog):
+    # the DGX B200 SuperPOD's wide hall (23.4 x 9 m) with its CRAH galleries at both ends:
+    # five overlays make the legend taller than half the view, and at the first fit it
+    # would stand on the CRAHs of one end; fitted again, nothing of the plan is under it
+    from designer.document import LayoutDocument
+    from panel_helpers import open_window
+
+    lay = instantiate("dgx-b200-superpod", {"scalable_units": 2}, catalog=builtin_catalog)
+    doc = LayoutDocument(lay, catalog=builtin_catalog, analysis_mode="sync", autosave_ms=0)
+    win = open_window(qtbot, doc)
+    view = win.view
+    assert view.is_fitted
+    small = view.legend_size()
+    for key in ("heatmap", "cooling", "airflow", "cables", "violations"):
+        win.set_overlay(key, True)
+    QApplication.processEvents()
+    w, h = view.legend_size()
+    assert h > 3 * small[1]
+    x, y = view.legend_corner(w, h)
+    assert view.legend_cover(QRectF(x, y, w, h)) == 0
+    assert view.is_fitted
+    # zoomed by the user, the view stays where it was when an overlay goes
+    view.zoom_by(1.25)
+    assert not view.is_fitted
+    before = view.transform().m11()
+    win.set_overlay("airflow", False)
+    assert view.transform().m11() == before
+    doc.close()
