@@ -531,6 +531,19 @@ def _reject_constant(name: str) -> float:
     raise ValueError(f"{name} is not a number")
 
 
+class _DuplicateKey(ValueError):
+    """An object of the JSON text names a key twice (JSON keeps the last silently)."""
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        twice = next(k for k, _v in pairs if k in seen or seen.add(k))
+        raise _DuplicateKey(twice)
+    return out
+
+
 _DIGITS = re.compile(r"has (\d+) digits")
 
 
@@ -545,6 +558,11 @@ def parse_json_text(text: str, path: str | PathLike | None = None, *,
     >>> parse_json_text('{"a": [1, 2.5]}')
     {'a': [1, 2.5]}
     >>> try:
+    ...     parse_json_text('{"x_m": 1, "x_m": 2}', "x.json")
+    ... except InputError as e:
+    ...     str(e)
+    'x.json: x_m: expected each key once in an object (it appears twice; which one is meant?)'
+    >>> try:
     ...     parse_json_text('{"n": 1' + '0' * 5000 + '}', "x.json")
     ... except InputError as e:
     ...     str(e)
@@ -552,8 +570,12 @@ def parse_json_text(text: str, path: str | PathLike | None = None, *,
     """
     try:
         if allow_constants:
-            return json.loads(text)
-        return json.loads(text, parse_constant=_reject_constant)
+            return json.loads(text, object_pairs_hook=_unique_keys)
+        return json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
+    except _DuplicateKey as exc:
+        # the one a reader keeps is a guess: the file says it, rather than lose the other
+        raise InputError(path, str(exc), "each key once in an object (it appears twice; "
+                         "which one is meant?)") from None
     except json.JSONDecodeError as exc:
         # the parser's words that end "... at" (its position) read "... here" after it
         words = exc.msg[:-3] + " here" if exc.msg.endswith(" at") else exc.msg

@@ -146,6 +146,9 @@ def test_missing_schema_version_is_read_as_version_1():
     ('{"hall": {"outline": [[0, 0], [1, 0]]}}', "hall.outline", "at least 3 items"),
     ('{"hall": {"outline": [[0, 0], [1, 0], [1, 1]]}, "racks": [{"id": "R 1"}]}',
      "racks[0].id", "(no spaces)"),
+    # a key twice: JSON readers keep the last silently, and the first is lost
+    ('{"hall": {"outline": [[0, 0], [1, 0], [1, 1]]}, "racks": [{"id": "R1", "x_m": 1, '
+     '"x_m": 2}]}', "x_m", "each key once in an object"),
 ])
 def test_malformed_files_raise_one_typed_error(tmp_path, text, field, expected):
     path = tmp_path / "bad.json"
