@@ -100,8 +100,10 @@ def migrate(data: dict[str, Any], file: str | os.PathLike | None = None) -> dict
     """
     version = data.get("schema_version", 1)
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise InputError(file, "schema_version", f"an integer from 1 to {SCHEMA_VERSION} "
-                         f"(got {describe_input(version)})")
+        hint = ", without quotes" if isinstance(version, str) and \
+            version.strip().isdigit() else ""
+        raise InputError(file, "schema_version", f"an integer from 1 to {SCHEMA_VERSION}"
+                         f"{hint} (got {describe_input(version)})")
     if version > SCHEMA_VERSION:
         digits = str(version)  # JSON's parser refuses more digits than this converts
         shown = digits if len(digits) <= 20 else f"{digits[:12]}... ({len(digits):,} digits)"

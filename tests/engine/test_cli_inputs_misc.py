@@ -18,7 +18,7 @@ def run(capsys, *argv):
     ("[]", "(top level): expected a JSON object (got a list of 0 items)"),  # once "(got list)"
     ('{"schema_version": 1e400}', "schema_version: expected an integer from 1 to 3 (got inf)"),
     ('{"schema_version": 3.0}', "schema_version: expected an integer from 1 to 3 (got 3.0)"),
-    ('{"schema_version": "3"}', "schema_version: expected an integer from 1 to 3 (got '3')"),
+    ('{"schema_version": "3"}', "schema_version: expected an integer from 1 to 3, without quotes (got '3')"),
     ('{"schema_version": ' + "9" * 44 + "}",
      "schema_version: expected version 3 or older (file is version 999999999999... "
      "(44 digits), written by a newer Rackscape)"),

@@ -133,6 +133,13 @@ def test_bad_schema_versions(version):
         migrate({"schema_version": version, "hall": {}})
 
 
+def test_a_quoted_schema_version_says_to_drop_the_quotes():
+    with pytest.raises(InputError) as err:
+        migrate({"schema_version": "3", "hall": {}}, "a.json")
+    assert str(err.value) == ("a.json: schema_version: expected an integer from 1 to "
+                              f"{SCHEMA_VERSION}, without quotes (got '3')")
+
+
 def test_missing_schema_version_is_read_as_version_1():
     out = migrate({"hall": {"floor_rating": 500}})
     assert out["schema_version"] == SCHEMA_VERSION

@@ -213,7 +213,7 @@ def test_every_number_of_a_layout_written_as_text_is_refused(tmp_path, capsys, p
     (("racks", 0, "rotation_deg"), "90",
      "racks[0].rotation_deg: expected 0, 90, 180 or 270, without quotes (got '90')"),
     # read before the rest of the file, to know how to read it
-    (("schema_version",), "3", "schema_version: expected an integer from 1 to 3 (got '3')"),
+    (("schema_version",), "3", "schema_version: expected an integer from 1 to 3, without quotes (got '3')"),
     # text that is no number at all says what the field takes, as before
     (("racks", 0, "x_m"), "4 m",
      "racks[0].x_m: expected a finite number from -100,000 to 100,000 (got '4 m')"),
