@@ -268,6 +268,19 @@ class FloorPlanView(QGraphicsView):
         w, h = max(rect.width() * 1.6, min_size_m), max(rect.height() * 1.6, min_size_m)
         self.fit_rect(QRectF(c.x() - w / 2, c.y() - h / 2, w, h))
 
+    def view_state(self) -> tuple:
+        """Return what :meth:`restore_view` needs to show the plan as it is now."""
+        return (self.transform(), self.mapToScene(self.viewport().rect().center()),
+                self.is_fitted)
+
+    def restore_view(self, state: tuple) -> None:
+        """Show the plan as :meth:`view_state` saw it (an undo of the edit that moved it)."""
+        transform, centre, fitted = state
+        self.setTransform(transform)
+        self.centerOn(centre)
+        self.is_fitted = fitted
+        self.zoom_changed.emit(self.scale_px_per_m)
+
     def reveal_items(self, ids: list[str], margin_px: float = 40.0) -> bool:
         """Bring the items ``ids`` into sight at the current zoom after an edit moved them
         (a position typed in the inspector); return whether the view moved.

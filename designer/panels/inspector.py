@@ -630,14 +630,23 @@ class InspectorPanel(QWidget):
                         "stands on the hall's floor")
         note.show()
 
-    def _reveal(self, ids: list[str]) -> None:
+    def _views(self) -> list:
+        """The floor plans of this document (they follow its edits)."""
+        return [view for top in QApplication.topLevelWidgets()
+                for view in top.findChildren(QGraphicsView)
+                if hasattr(view, "reveal_items")
+                and getattr(view.scene(), "document", None) is self.document]
+
+    def _reveal(self, ids: list[str], record: bool = False) -> None:
         """Scroll the floor plan to items an edit moved out of its sight (a typed X of
-        999 m): the plan of this document follows them, at its zoom."""
-        for top in QApplication.topLevelWidgets():
-            for view in top.findChildren(QGraphicsView):
-                if hasattr(view, "reveal_items") and \
-                        getattr(view.scene(), "document", None) is self.document:
-                    view.reveal_items(list(ids))
+        999 m): the plan of this document follows them, at its zoom. ``record``: the
+        edit just pushed moved it, and its undo shows the plan as it was before."""
+        for view in self._views():
+            before = view.view_state()
+            if view.reveal_items(list(ids)) and record:
+                # an undo of this edit puts the view back as well as the items
+                stack = self.document.undo_stack
+                view.revealed_for = (stack.command(stack.index() - 1), before)
 
     def _tier_form(self, fabric_id: str, i: int, tier: FabricTier) -> QGroupBox:
         """The fields of tier ``i``; an edit sets the fabric's whole tier list (one command)."""
@@ -890,7 +899,7 @@ class InspectorPanel(QWidget):
             self._refresh_values()
             return
         if field in ("x_m", "y_m"):
-            self._reveal(ids)
+            self._reveal(ids, record=True)
 
     def _link_end(self, ids: list[str], field: str, rack_id: str) -> tuple[str, Any]:
         """Return the edit a new rack at a link's end makes: the whole end (its U kept when
@@ -964,6 +973,14 @@ class InspectorPanel(QWidget):
         if not shiboken6.isValid(stack):  # a stack being destroyed clears itself
             return
         before, self._stack_count = self._stack_count, stack.count()
+        # the undo of an edit the plan followed off its ground: the plan goes back too
+        for view in self._views():
+            revealed = getattr(view, "revealed_for", None)
+            if revealed is not None and stack.index() < stack.count() and \
+                    revealed[0] is stack.command(stack.index()):
+                view.revealed_for = None
+                view.restore_view(revealed[1])
+                return
         # a push adds a command (an edit that moved them was revealed by _commit); undo,
         # redo and a merged step leave the count as it was
         if self._stack_count == before and touched and self._kind in ("rack", "cooling"):
