@@ -40,7 +40,6 @@ Examples
 from __future__ import annotations
 
 import dataclasses
-
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence

@@ -10,9 +10,10 @@ from engine.templates import instantiate
 
 def test_undo_of_a_typed_move_off_the_hall_shows_the_plan_as_before(
         qtbot, qapp, recovery_dir, builtin_catalog):
+    from panel_helpers import open_window
+
     from designer.document import LayoutDocument
     from designer.panels import InspectorPanel
-    from panel_helpers import open_window
 
     lay = instantiate("dgx-h100-hall", {"racks": 8}, catalog=builtin_catalog)
     doc = LayoutDocument(lay, catalog=builtin_catalog, analysis_mode="sync", autosave_ms=0)
