@@ -683,6 +683,8 @@ class CablingResult:
     #: cables to buy: one per link (or its parallel cables), a two-link copper cable at
     #: a twin-port cage once
     cables_bought: int = 0
+    #: cables to buy per length bin (``histogram_counts``: links)
+    histogram_cables: list[int] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     #: cable ends of unknown power by medium id (they count as 0 W)
     power_unknown_by_medium: dict[str, int] = field(default_factory=dict)
@@ -961,7 +963,8 @@ class CableRouter:
         self._twin_peer = peer - int(peer.min(initial=0))
         self._is_copper = np.r_[False, np.isin(np.asarray(self.media.kind, dtype=object),
                                                COPPER_KINDS)]
-        self._copper_pairs: tuple[int, int] | None = None  # (links, cables) of those links
+        # (links, cables, links per length bin, cables per length bin) of those links
+        self._copper_pairs: tuple | None = None
         # only explicit links can force a medium
         self._forced_medium = np.full(n, -1, np.int64)
         for i in np.flatnonzero(topo.lk_tier == 3).tolist():
@@ -1064,7 +1067,7 @@ class CableRouter:
             self._slot_count = None
         if self._copper_pairs is not None and (self._is_copper[old_med + 1]
                                                | self._is_copper[med + 1])[a_twin | b_twin].any():
-            self._copper_pairs = None
+            self._copper_pairs = None  # (a length bin may have changed too)
         self.medium[idx] = med
         if not np.array_equal(self.cables[idx], cab):
             self._phys_f = None
@@ -1272,14 +1275,17 @@ class CableRouter:
             out.append(text)
         return out
 
-    def _copper_twin_cables(self) -> tuple[int, int]:
-        """Return (links, cables bought) of the copper links at twin-port cages."""
+    def _copper_twin_cables(self) -> tuple[int, int, np.ndarray, np.ndarray]:
+        """Return the links and the cables bought of the copper links at twin-port cages,
+        in all and per length bin (a cable in the bin of its longest link)."""
         if self._copper_pairs is None:
+            nb = len(HISTOGRAM_EDGES_M) - 1
             tl = self._twin_links
             med = self.medium[tl]
             on = self._is_copper[med + 1]
             phys = (self.topo.lk_count[tl] * self.cables[tl])[on]
-            cables = 0
+            links_bin = np.bincount(self._bin[tl][on], weights=phys, minlength=nb)
+            cables_bin = np.zeros(nb)
             if on.any():
                 nm = len(self.media.ids) + 1
                 span = int(self._twin_peer.max(initial=0)) + 1
@@ -1287,9 +1293,21 @@ class CableRouter:
                 key, first, inv = np.unique((owner * nm + med[on] + 1) * span
                                             + self._twin_peer[on], return_index=True,
                                             return_inverse=True)
-                count = np.bincount(inv, weights=phys, minlength=len(key)).astype(np.int64)
-                cables = int((-(-count // self._slot_cage[owner[first]])).sum())
-            self._copper_pairs = (int(phys.sum()), cables)
+                # the links of a group, shortest first, fill its cables a cage at a time;
+                # a cable reaches the farther of its ends: the bin of its longer link
+                grp = np.repeat(inv, phys)
+                bins = np.repeat(self._bin[tl][on], phys)
+                order = np.lexsort((bins, grp))
+                grp, bins = grp[order], bins[order]
+                start = np.searchsorted(grp, np.arange(len(key)))
+                cage = self._slot_cage[owner[first]][grp]
+                size = -(-np.bincount(grp, minlength=len(key)) // self._slot_cage[owner[first]])
+                cable = (np.cumsum(size) - size)[grp] + (np.arange(len(grp)) - start[grp]) // cage
+                far = np.zeros(int(size.sum()), np.int64)
+                np.maximum.at(far, cable, bins)
+                cables_bin = np.bincount(far, minlength=nb)
+            self._copper_pairs = (int(phys.sum()), int(cables_bin.sum()),
+                                  links_bin.astype(np.int64), cables_bin.astype(np.int64))
         return self._copper_pairs
 
     def _summary(self) -> CablingResult:
@@ -1341,7 +1359,7 @@ class CableRouter:
             self._phys_f = (self.topo.lk_count * self.cables).astype(np.float64)
         total = float(np.dot(self.length_m, self._phys_f))
         hist = self._hist if self._hist is not None else np.zeros(len(HISTOGRAM_EDGES_M) - 1)
-        twin_links, twin_cables = self._copper_twin_cables()
+        twin_links, twin_cables, twin_links_bin, twin_cables_bin = self._copper_twin_cables()
         return CablingResult(
             length_m=self.length_m, medium=self.medium, cables=self.cables,
             links_by_tier=self._tiers(), cables_by_medium=by_medium, transceivers=xcvr,
@@ -1350,6 +1368,7 @@ class CableRouter:
             total_length_m=total,
             max_length_m=float(self.length_m.max()) if len(self.length_m) else 0.0,
             histogram_counts=[int(c) for c in hist],
+            histogram_cables=[int(c) for c in hist - twin_links_bin + twin_cables_bin],
             cables_bought=int(per.sum()) - twin_links + twin_cables,
             notes=list(self.notes) + self._no_twin_notes(shared, optical, whole),
             # per[0] counts the cables of links no medium reaches (each at least one):

@@ -70,6 +70,8 @@ class NetworkResult:
     transceivers: int = 0
     #: cables to buy (a two-link copper cable once; ``links`` counts each of its links)
     cables_bought: int = 0
+    #: cables to buy per length bin of :data:`engine.cabling.HISTOGRAM_EDGES_M`
+    histogram_cables: list[int] = field(default_factory=list)
     total_length_m: float = 0.0
     max_length_m: float = 0.0
     optics_w: float = 0.0
@@ -139,7 +141,8 @@ class NetworkResult:
 
     @property
     def length_histogram(self) -> dict[str, list[float]]:
-        """Return the cable length histogram as ``{"edges_m", "counts"}`` (finite edges).
+        """Return the cable length histogram as ``{"edges_m", "counts"}`` (finite edges),
+        counting cables to buy (a two-link copper cable once).
 
         The open last bin is closed at the longest cable so it can be drawn.
         """
@@ -148,7 +151,8 @@ class NetworkResult:
         edges = [float(e) for e in HISTOGRAM_EDGES_M]
         if not np.isfinite(edges[-1]):
             edges[-1] = max(self.max_length_m, edges[-2] * 1.5)
-        return {"edges_m": edges, "counts": [int(c) for c in self.histogram_counts]}
+        counts = self.histogram_cables or self.histogram_counts
+        return {"edges_m": edges, "counts": [int(c) for c in counts]}
 
     def placements(self) -> list[dict[str, Any]]:
         """Return every fabric switch: fabric, tier, model, rack, U and whether generated."""
@@ -182,7 +186,10 @@ class NetworkResult:
                 "cost_unknown_cables": int(self.cost_unknown_cables),
                 "histogram": {"edges_m": [e if np.isfinite(e) else None
                                           for e in HISTOGRAM_EDGES_M],
-                              "cables": list(self.histogram_counts)},
+                              # cables to buy per bin (a two-link copper cable once, in
+                              # the bin of its first link); links: every link
+                              "cables": list(self.histogram_cables or self.histogram_counts),
+                              "links": list(self.histogram_counts)},
                 "notes": list(self.cabling_notes)}
 
     def network_dict(self) -> dict[str, Any]:
@@ -766,6 +773,7 @@ def analyze_network(layout: Layout, catalog: Catalog, arr: LayoutArrays,
         res.optics_w = cab.optics_w
         res.rack_optics = router.rack_optics_w(arr.n_racks)
         res.histogram_counts = cab.histogram_counts
+        res.histogram_cables = cab.histogram_cables
         res.cost_usd = cab.cost_usd
         res.cost_unknown_cables = cab.cost_unknown_cables
         res.power_unknown_ends = cab.power_unknown_ends

@@ -374,9 +374,26 @@ class LinkView:
     cable_of: list[str] | None = None
     #: drawn links' ends that could not take the port they name: (link id, rack, why)
     port_notes: list[tuple[str, str, str]] = field(default_factory=list)
+    #: per link, the index of the link whose cable it shares (as ``cable_of``; -1 none)
+    cable_owner: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.link_id)
+
+    def stock_m(self) -> np.ndarray:
+        """The stock length to order per link (m): the next stock length above its routed
+        length, and for a leg of a two-link copper cable its cable's, which reaches the
+        farther of its two ends (a splitter to servers 2 m and 2.5 m away is a 3 m one).
+        """
+        stock = stock_length_m(np.nan_to_num(self.length_m, nan=0.0))
+        own = self.cable_owner
+        if own is not None and self.copper_twin is not None:
+            legs = np.flatnonzero(self.copper_twin & (own >= 0))
+            if len(legs):
+                longest = np.zeros(len(stock))
+                np.maximum.at(longest, own[legs], stock[legs])
+                stock[legs] = longest[own[legs]]
+        return stock
 
     def cable_counts(self) -> np.ndarray:
         """Physical cables per link (parallel media of one link count each)."""
@@ -972,7 +989,8 @@ def _topology_view(analysis: Any, topo: Any, cab: Any, catalog: Catalog) -> Link
         copper_assemblies=assemblies.astype(np.int64) if copper_twin.any() else None,
         copper_straight=straight if copper_twin.any() else None,
         cable_of=[ids[o] if o >= 0 else "" for o in owner.tolist()]
-        if copper_twin.any() else None, port_notes=port_notes)
+        if copper_twin.any() else None, port_notes=port_notes,
+        cable_owner=owner.astype(np.int64) if copper_twin.any() else None)
 
 
 def link_view(analysis: Any, catalog: Catalog | None = None) -> LinkView:
@@ -1374,7 +1392,7 @@ def bom_table(layout: Layout, analysis: Any, links: LinkView | None = None,
         rows.append(("Cable tray", "tray", f"{n} tray run{'' if n == 1 else 's'}", n, "ea", None,
                      None, _x(total, 1) if _f(total, 1) else None, ""))
     if len(links):
-        stock = stock_length_m(np.nan_to_num(links.length_m, nan=0.0))
+        stock = links.stock_m()  # a two-link cable's legs at its length
         qty_of: Counter[tuple[str, float]] = Counter()
         # copper links at twin-port cages: their legs, and the assemblies carrying them
         # (straight twin-port cables, or splitters to two single ports)
@@ -2384,7 +2402,7 @@ def cable_bins_table(analysis: Any, links: LinkView | None = None,
     unknown_ends = 0
     if len(links):
         L = np.nan_to_num(links.length_m, nan=0.0)
-        stock = stock_length_m(L)
+        stock = links.stock_m()
         groups: dict[tuple[str, int], list[int]] = defaultdict(list)
         bins = np.searchsorted(np.asarray(_BINS_M), stock - 1e-9)
         for i, (m, b) in enumerate(zip(links.medium, bins.tolist(), strict=True)):
@@ -2469,7 +2487,7 @@ def cutsheet_table(analysis: Any, links: LinkView | None = None,
     n = len(links)
     if n:
         L = links.length_m
-        stock = stock_length_m(np.nan_to_num(L, nan=0.0))
+        stock = links.stock_m()
         # round() as every text formats it (np.round scales first: 2.675 -> 2.68, not 2.67)
         exact = [None if math.isnan(x) else _exact(x) for x in L.tolist()]
         routed = [None if x is None else round(x, 2) for x in exact]

@@ -430,7 +430,7 @@ class DashboardPanel(QWidget):
         self.cooling_chart = ChartBox("Cooling unit utilization (%)", "no cooling units yet",
                                       noun="unit")
         self.feed_chart = ChartBox("Feed utilization (%)", "no power feeds yet", noun="feed")
-        self.cable_chart = ChartBox("Cable lengths (links per bin)", "no cabling yet",
+        self.cable_chart = ChartBox("Cable lengths (cables per bin)", "no cabling yet",
                                     categories=False)
         self._make_items()
         for box in self._boxes():
@@ -592,7 +592,7 @@ class DashboardPanel(QWidget):
             "bill of materials orders them"
             + (f": a copper cable at a twin-port cage carries two links ({twin:,} fewer "
                "cables than links)" if twin > 0 else "")
-            + ". The length chart counts links, one route each.")
+            + "; the length chart counts them too.")
         unknown = int(cab.get("optics_power_unknown_ends", 0))
         optics_kw = f"{cab['optics_w'] / 1000:,.1f} kW"
         t["optics"].set(f"{cab['transceivers']:,}", f"transceivers · {optics_kw}"
@@ -1002,7 +1002,7 @@ class DashboardPanel(QWidget):
         self.cable_gaps.setData(np.repeat(edges[1:-1][at], 2),
                                 np.column_stack([np.zeros(len(at)), inner[at]]).ravel())
         longest = f" · longest {longest_m:,.1f} m" if longest_m else ""
-        box.note.setText(f"{int(counts.sum()):,} links{longest}")
+        box.note.setText(f"{int(counts.sum()):,} cables{longest}")
         box.plot.setXRange(float(edges[0]), float(edges[-1]), padding=0.02)
         box.plot.setYRange(0, max(1.0, float(counts.max()) * 1.1), padding=0)
 

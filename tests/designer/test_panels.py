@@ -132,7 +132,7 @@ def test_dashboard_shows_the_analysis_totals(qtbot, doc):
     # every link of the fabric lands in one length bin
     assert not dash.cable_chart.is_empty()
     _x, y = dash.cable_bars.getData()
-    assert y.sum() == a.to_dict()["cabling"]["links"] > 0
+    assert y.sum() == a.to_dict()["cabling"]["cables"] > 0  # cables to buy
 
 
 def test_dashboard_says_what_it_cannot_count(qtbot):

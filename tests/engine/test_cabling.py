@@ -354,11 +354,15 @@ def test_cables_bought_match_the_bill_of_materials():
 
 
 def test_histogram_and_totals_count_every_cable():
+    # 2 SU of DGX H100: 1,024 links, 256 of them in-rack copper at twin-port cages on
+    # 128 two-link cables; the histogram counts links, and cables to buy, per length bin
     from test_fabric import superpod_layout
 
     a = analyze(superpod_layout(64, net_racks=2), CATALOG)
     d = a.network.cabling_dict()
-    assert sum(d["histogram"]["cables"]) == sum(d["by_medium"].values()) == d["links"] == 1024
+    assert sum(d["histogram"]["links"]) == sum(d["by_medium"].values()) == d["links"] == 1024
+    assert sum(d["histogram"]["cables"]) == d["cables"] == 1024 - 256 + 128
+    assert d["histogram"]["links"][0] == 256 and d["histogram"]["cables"][0] == 128
     lengths_m = a.network.cabling.length_m          # per link group (parallel links)
     count = a.network.topology.lk_count
     assert count.max() == 4                          # 2 SU: 4 links from each leaf to each spine

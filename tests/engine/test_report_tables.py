@@ -921,3 +921,18 @@ def test_a_named_port_moves_an_unnamed_drawn_link_off_it(builtin_catalog_module)
         {"id": "X2", "a": {"rack": "GPU-0001", "u": 3}, "b": {"rack": "GPU-0002", "u": 12}}],
         builtin_catalog_module)
     assert rows["X1"][0] == "P5/2" and rows["X2"][0] == "P5/1" and not named
+
+
+def test_a_two_link_cable_is_ordered_at_the_length_of_its_longer_leg():
+    # a splitter from one twin-port cage to servers 1.8 m and 2.2 m away reaches both:
+    # a 2.5 m cable (both legs), while a lone 1.8 m link stays a 2 m one
+    import dataclasses
+
+    from engine.report_tables import LinkView
+
+    v = LinkView.empty()
+    v = dataclasses.replace(v, link_id=["L1", "L2", "L3"], length_m=np.array([1.8, 2.2, 1.8]),
+                            copper_twin=np.array([True, True, False]),
+                            cable_owner=np.array([0, 0, -1]))
+    assert stock_length_m(np.array([1.8, 2.2])).tolist() == [2.0, 2.5]
+    assert v.stock_m().tolist() == [2.5, 2.5, 2.0]
