@@ -2639,7 +2639,7 @@ def sources_table(layout: Layout, analysis: Any, links: LinkView | None = None,
                 # the design's own value: the default's source does not speak for it
                 note = ("set in the layout" + (" (the template's description gives its "
                                                "basis)" if from_template else "")
-                        + f"; the default {default:g} comes from {key}")
+                        + f"; the default {default:g} comes from [{key}]")
                 key = ""
             rows.append(("assumption", "layout", name, _x(v, digits) if v is not None else None,
                          _unit_of(name), key, "assumption", note, _source_title(catalog, key)))

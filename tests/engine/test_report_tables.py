@@ -489,8 +489,10 @@ def test_an_assumption_the_design_sets_does_not_cite_the_defaults_source():
     limit = rows["air_limit_kw_per_rack"]
     assert limit[3] == 57.2 and limit[5] == ""
     assert limit[7] == ("set in the layout (the template's description gives its basis); "
-                        "the default 30 comes from S59")
+                        "the default 30 comes from [S59]")
     assert rows["delta_t_air_k"][5] == "S40"  # a default keeps its source
+    # the note's key is cited, so the list of sources resolves it
+    assert "S59" in sources_cited_table(t["sources"]).column("Key")
 
 
 def test_the_summary_states_the_floor_rating_beside_the_highest_load():
