@@ -69,6 +69,9 @@ def label_font(pixels: int = 11, bold: bool = False) -> QFont:
     f = QFont("DejaVu Sans")
     f.setPixelSize(pixels)
     f.setBold(bold)
+    # no ligatures: the same labels go into PDF reports, whose text must read "fl", "fi"
+    f.setFeature(QFont.Tag("liga"), 0)
+    f.setFeature(QFont.Tag("clig"), 0)
     return f
 
 

@@ -39,6 +39,15 @@ def font(px: float, bold: bool = False, italic: bool = False) -> QFont:
     f.setBold(bold)
     f.setItalic(italic)
     f.setHintingPreference(QFont.HintingPreference.PreferNoHinting)
+    plain_letters(f)
+    return f
+
+
+def plain_letters(f: QFont) -> QFont:
+    """Turn off ligatures in ``f``: a PDF's text layer then holds "fl" and "fi", not
+    one ligature glyph each, so searching a report for "floor" or "airflow" finds it."""
+    f.setFeature(QFont.Tag("liga"), 0)
+    f.setFeature(QFont.Tag("clig"), 0)
     return f
 
 

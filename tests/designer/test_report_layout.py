@@ -535,3 +535,13 @@ def test_a_long_halls_strips_show_no_aisle_tint_outside_their_windows(builtin_ca
     pink = (r - b > 12) & (r > 200) & (g < r - 8)
     blue = (b - r > 12) & (b > 200)
     assert not (pink | blue).any()
+
+
+def test_pdf_text_has_no_ligatures_so_words_can_be_found(gb200, tmp_path, qapp):
+    # "floor", "Airflow", "figures": searchable as typed, not as one ligature glyph
+    lay, a = gb200
+    path = tmp_path / "g.pdf"
+    export(lay, a, path)
+    text = " ".join(_texts(path))
+    assert not re.search("[\ufb00-\ufb06]", text)
+    assert "floor" in text and "Airflow" in text and "figure" in text
