@@ -1002,8 +1002,10 @@ class LayoutDocument(QObject):
     def add_fabric(self, fabric: Fabric) -> str:
         """Add a fabric (one command, the fabric selected); return its id."""
         after = edits.add_fabric(self._committed, fabric, self.catalog)
-        n = len(fabric.members) if fabric.members else "every"
-        self._push(f"Add fabric {fabric.id} ({n} member racks)", after, [fabric.id])
+        n = len(fabric.members)
+        racks = (f"{n} member rack{'s' * (n != 1)}" if n else
+                 "every GPU rack a member")  # no members: every GPU rack of the hall
+        self._push(f"Add fabric {fabric.id} ({racks})", after, [fabric.id])
         return fabric.id
 
     def reshape(self, item_id: str, points: Sequence[Sequence[float]],

@@ -545,7 +545,8 @@ def _check_n1(ctx) -> list[Violation]:
             air, cap = f"{door:,.0f}", f"{c.group_capacity_kw[g]:,.0f}"
             why = (f"with rear door {c.group_door_failure_unit[g]} failed, its rack's "
                    f"{air} kW of air falls to the room, over the group's {cap} kW")
-        msg = f"Cooling group {c.group_names[g]} carries {kw} kW: {why}"
+        msg = (f"Cooling group {c.group_names[g]} carries {kw} kW: {why} (add a unit to "
+               "the group, or a larger one)")
         out.append(Violation("COOL-CAPACITY" if over else "COOL-N1", "error", msg, members))
     return out
 
@@ -673,8 +674,10 @@ def _check_air_limit(ctx) -> list[Violation]:
     hot = np.flatnonzero(c.rack_air_kw > lim + 1e-9)
     if not len(hot):
         return []
+    names = ", ".join(ids[i] for i in hot[:3]) + (" …" if len(hot) > 3 else "")
     return [Violation("COOL-AIR-LIMIT", "warning",
-                      f"{len(hot)} rack{'s' * (len(hot) != 1)} reject{'s' * (len(hot) == 1)} "
-                      f"up to {c.rack_air_kw[hot].max():.1f} kW to air, "
+                      f"{len(hot)} rack{'s' * (len(hot) != 1)} ({names}) "
+                      f"reject{'s' * (len(hot) == 1)} up to {c.rack_air_kw[hot].max():.1f} kW "
+                      "to air, "
                       f"above the {lim:g} kW per-rack air-cooling limit (needs containment, a "
                       "rear door or liquid)", tuple(ids[i] for i in hot))]

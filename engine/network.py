@@ -1094,8 +1094,8 @@ def _check_idle_switches(ctx) -> list[Violation]:
     labels = [f"{types[int(arr.dev_type[d])]} at {ids[int(arr.dev_rack[d])]} "
               f"U{int(arr.dev_u[d])}" for d in rows[:3].tolist()]
     more = f" and {len(rows) - 3:,} more" if len(rows) > 3 else ""
-    kw = sum(ctx.catalog.devices[types[int(t)]].power_max_w.v(0.0)
-             for t in arr.dev_type[rows].tolist() if types[int(t)] in ctx.catalog.devices) / 1000
+    # what the power analysis counts for them (a maximum, else the typical figure)
+    kw = float(np.nansum(arr.types.power_w[arr.dev_type[rows]])) / 1000
     idle_models = {types[int(t)] for t in np.unique(arr.dev_type[rows]).tolist()}
     tier_models = sorted({t.switch for f in ctx.layout.fabrics for t in f.tiers if t.switch})
     if not ctx.layout.fabrics:

@@ -542,11 +542,14 @@ def _check_redundancy(ctx) -> list[Violation]:
     fed = p.rack_feed_count > 0
     ids = ctx.arrays.rack_ids
     out = [Violation("POWER-UNFED", "error",
-                     f"Rack {ids[i]} draws {p.rack_kw[i]:.1f} kW but has no feed", (ids[i],))
+                     f"Rack {ids[i]} draws {p.rack_kw[i]:.1f} kW but has no feed (draw an "
+                     f"A and a B busway within {TAP_OFF_REACH_M:g} m of it, or name its feeds)",
+                     (ids[i],))
            for i in np.flatnonzero(loaded & ~fed)]
     single = loaded & fed & ~(p.rack_survives_a_loss & p.rack_survives_b_loss)
     out += [Violation("POWER-NO-REDUNDANCY", "warning",
-                      f"Rack {ids[i]} is fed from one side only and fails with that side",
+                      f"Rack {ids[i]} is fed from one side only and fails with that side "
+                      "(a feed of the other side within reach, or named, gives it both)",
                       (ids[i],)) for i in np.flatnonzero(single)]
     out += [Violation("POWER-UNKNOWN-FEED", "error", f"Rack {rid} names feed {fid}, which "
                       "does not exist", (rid,)) for rid, fid in p.unknown_feeds]

@@ -705,11 +705,11 @@ class CablesOverlay(OverlayItem):
         self.pills.append((text, QRectF(box)))
 
     def legend(self):
-        note = ("scale-out ports per nearest tray (estimate)" if self.estimated
+        note = ("ports per tray (nearest, estimate)" if self.estimated
                 else "cables in each tray")
         rows = [("#00788c", note)]
         if self.links:
-            rows.append((_LINK_COLOR.name(), "links drawn rack to rack (routed on the trays)"))
+            rows.append((_LINK_COLOR.name(), "drawn links (routed on trays)"))
         return (self.title, rows)
 
 

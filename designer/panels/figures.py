@@ -114,7 +114,8 @@ def unit_rows(document, ids: list[str]) -> list[tuple[str, str, str]]:
     labels = [("Load (kW)", "Heat assigned to the unit"),
               ("Utilization", "Load over rated capacity"),
               ("Coolant flow (L/min)", "Flow the assigned liquid heat needs (CDU)"),
-              ("Racks served", "Racks whose CDU or nearest CRAH this unit is (the zone "
+              ("Racks served", "Racks whose CDU or nearest CRAH this unit is, or the rack "
+               "a rear door hangs on (the zone "
                "lines of the cooling overlay); a CRAH takes a share of the whole room's air "
                "heat by capacity over distance squared, so it carries load with no rack "
                "nearest it"),
@@ -130,6 +131,11 @@ def unit_rows(document, ids: list[str]) -> list[tuple[str, str, str]]:
     load = float(c.unit_load_kw[idx].sum())
     cap = float(c.unit_capacity_kw[idx].sum())
     served = int(np.count_nonzero(np.isin(c.rack_crah, idx) | np.isin(c.rack_cdu, idx)))
+    # a rear door serves the rack it hangs on
+    racks = {r.id for r in document.layout.racks}
+    wanted = set(ids)
+    served += len({u.rack for u in document.layout.cooling
+                   if u.id in wanted and u.kind == "rear_door" and u.rack in racks})
     flow = float(c.unit_flow_lpm[idx].sum())
     rated = float(np.nansum(c.unit_rated_flow_lpm[idx]))
     kinds = {c.unit_kind[i] for i in idx}

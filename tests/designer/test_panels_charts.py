@@ -164,3 +164,16 @@ def test_a_rack_over_the_air_limit_among_many_stands_out_in_the_rack_chart(qtbot
     starts, ends = np.flatnonzero(np.diff(high) == 1), np.flatnonzero(np.diff(high) == -1)
     assert len(starts) >= 8
     assert ((ends - starts) * px / n >= 1.0).all(), "a rack over the limit is sub-pixel"
+
+
+def test_a_rear_door_serves_the_rack_it_hangs_on(qtbot, doc, default_layout):
+    from designer.panels.figures import unit_rows
+    from engine.model import CoolingUnit
+
+    rack = default_layout.racks[0]
+    doc.set_layout(default_layout.model_copy(update={"cooling": [CoolingUnit(
+        id="RD-1", kind="rear_door", capacity_kw=55.0, x_m=rack.x_m, y_m=rack.y_m,
+        rack=rack.id), *default_layout.cooling]}))
+    make(qtbot, DashboardPanel, doc, (1000, 640))
+    rows = {k: v for k, v, _t in unit_rows(doc, ["RD-1"])}
+    assert rows["Racks served"] == "1"

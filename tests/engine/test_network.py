@@ -256,6 +256,9 @@ def test_an_installed_switch_no_fabric_takes_is_named():
     lay = superpod_layout(8, net_racks=1, extra_net_devices=[("sn5600", 40)])
     (v,) = [v for v in analyze(lay, CATALOG).violations if v.code == "SWITCH-IDLE"]
     assert "sn5600 at N000 U40" in v.message and "tiers use qm9700" in v.message
+    # with no published maximum it counts at its typical 940 W [S12], and the message says
+    # what the power analysis counts, not 0.0 kW
+    assert "; 0.9 kW counted)" in v.message
 
 
 def test_a_switch_at_the_end_of_a_drawn_link_is_not_idle():
