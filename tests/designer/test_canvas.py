@@ -463,7 +463,7 @@ def test_a_drawn_link_shows_on_the_cables_overlay(window):
     line = ov.links[0][0]
     assert (line.x1(), -line.y1(), line.x2(), -line.y2()) == pytest.approx(
         (a.x_m, a.y_m, b.x_m, b.y_m))
-    assert any("links drawn" in label for _c, label in ov.legend()[1])
+    assert any("drawn links" in label for _c, label in ov.legend()[1])
     window.grab()  # paints with the link
 
 
