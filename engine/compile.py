@@ -526,7 +526,8 @@ def _check_generation(ctx) -> list[Violation]:
             f"{len(ids):,} rack{'s' * (len(ids) != 1)} hold{'s' * (len(ids) == 1)} {g} GPU "
             f"hardware in a {gen} layout "
             f"({', '.join(ids[:3])}{', ...' if len(ids) > 3 else ''}); Tools → Retarget "
-            f"converts a design to another generation", ids))
+            f"to {gen} maps it to {gen} hardware (rackscape retarget --generation {gen})",
+            ids))
     return out
 
 

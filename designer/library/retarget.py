@@ -95,6 +95,17 @@ def gpu_servers_to_map(layout: Layout, catalog: Catalog, generation: str) -> tup
     return servers, systems
 
 
+def _other_generation_gpus(layout: Layout, catalog: Catalog) -> int:
+    """The GPUs of the layout's servers and systems of another generation than its own."""
+    n = 0
+    for rack in layout.racks:
+        for t in [d.type for d in rack.devices] + ([rack.system] if rack.system else []):
+            d = catalog.devices.get(t)
+            if d is not None and d.gpus and d.generation not in (layout.generation, None, ""):
+                n += d.gpus
+    return n
+
+
 class RetargetDialog(QDialog):
     """Choose a generation, read what retargeting changes; OK keeps :attr:`result`."""
 
@@ -114,11 +125,19 @@ class RetargetDialog(QDialog):
         self._runner.finished.connect(self._on_result)
         self.generation = QComboBox()
         gens = generations()
+        # hardware of other generations in the design (GEN-MIXED): its own generation is a
+        # target too, mapping just that hardware, and the first one offered
+        mixed = _other_generation_gpus(layout, self.catalog)
         for gen in gens:
             if gen != layout.generation:
                 self.generation.addItem(_label(gen), gen)
+            elif mixed:
+                self.generation.addItem(f"{_label(gen)} (its own: maps the {mixed:,} GPUs of "
+                                        "other generations)", gen)
+        if mixed:
+            self.generation.setCurrentIndex(self.generation.findData(layout.generation))
         # the generation after the design's own is the usual target (an upgrade)
-        if layout.generation in gens:
+        elif layout.generation in gens:
             later = gens[gens.index(layout.generation) + 1:]
             if later:
                 self.generation.setCurrentIndex(self.generation.findData(later[0]))

@@ -21,7 +21,7 @@ from designer.library.retarget import RetargetDialog, open_in_new_window
 from designer.library.save_template import SaveSelectionAsTemplateDialog
 from engine.analysis import analyze
 from engine.snapshot import template_from_selection
-from engine.templates import list_templates, read_template_file
+from engine.templates import instantiate, list_templates, read_template_file
 
 BUILTIN_IDS = {"dgx-h100-superpod", "dgx-b200-superpod", "dgx-b300-superpod",
                "gb200-nvl72-superpod", "gb300-nvl72-superpod", "vera-rubin-nvl144",
@@ -585,11 +585,18 @@ def test_retarget_opens_a_new_document(qtbot, window, builtin_catalog):
     qtbot.addWidget(dlg)
     assert dlg.generation.findData("hopper") < 0  # not the layout's own generation
     assert dlg.target() == "blackwell"  # the next generation, an upgrade, by default
-    bw = window.document.layout.model_copy(update={"generation": "blackwell"})
+    bw = instantiate("dgx-b200-superpod", {}, catalog=builtin_catalog)
     later = RetargetDialog(bw, window, builtin_catalog)
     qtbot.addWidget(later)
     assert later.target() == "blackwell-ultra"
     later.reject()
+    # Hopper hardware in a layout relabelled Blackwell: its own generation comes first
+    relabelled = window.document.layout.model_copy(update={"generation": "blackwell"})
+    own = RetargetDialog(relabelled, window, builtin_catalog)
+    qtbot.addWidget(own)
+    assert own.target() == "blackwell" and own.generation.currentText().startswith(
+        "Blackwell (its own: maps the ")
+    own.reject()
     dlg.set_target("blackwell")
     qtbot.waitUntil(lambda: dlg.result is not None and dlg.result.generation == "blackwell",
                     timeout=60_000)
@@ -601,6 +608,30 @@ def test_retarget_opens_a_new_document(qtbot, window, builtin_catalog):
     assert window.document.layout is before
     # the retargeted design exists nowhere on disk yet: closing it must ask
     assert new.document.is_modified and new.isWindowModified()
+
+
+def test_retarget_to_its_own_generation_maps_hardware_of_another(qtbot, window,
+                                                                  builtin_catalog):
+    # a Hopper layout with one rack of DGX B200 (GEN-MIXED): Hopper is offered first, and
+    # maps just those servers, to the Hopper flagship
+    from engine.model import MountedDevice
+
+    lay = window.document.layout
+    first = lay.racks[0]
+    mixed = lay.model_copy(update={"racks": [first.model_copy(update={"devices": [
+        MountedDevice(type="dgx-b200", u=d.u) for d in first.devices]}), *lay.racks[1:]]})
+    n = 8 * len(first.devices)
+    dlg = RetargetDialog(mixed, window, builtin_catalog)
+    qtbot.addWidget(dlg)
+    assert dlg.target() == "hopper"
+    assert dlg.generation.currentText() == \
+        f"Hopper (its own: maps the {n:,} GPUs of other generations)"
+    qtbot.waitUntil(lambda: dlg.result is not None and dlg.result.generation == "hopper",
+                    timeout=60_000)
+    assert "NVIDIA DGX B200 → NVIDIA DGX H100" in dlg.summary.toPlainText()
+    assert {d.type for r in dlg.result.layout.racks for d in r.devices} >= {"dgx-h100"}
+    assert "dgx-b200" not in {d.type for r in dlg.result.layout.racks for d in r.devices}
+    dlg.reject()
 
 
 def test_retarget_lists_the_generations_servers_and_says_what_the_rules_will_say(
