@@ -385,15 +385,17 @@ class MainWindow(QMainWindow):
                                    "A network over the selected racks: the racks with servers "
                                    "join it, the racks without take its switches")
         self.draw_actions: dict[str, QAction] = {}
-        for kind, key in zip(DRAW_KINDS, ("T", "B", "Shift+B", "W", "K", "M", "Ctrl+R"),
-                             strict=True):
+        for kind, key in zip(DRAW_KINDS, ("T", "B", "Shift+B", "W", "K", "Shift+C", "M",
+                                          "Ctrl+R"), strict=True):
             label, title, n, _closed = DRAW_KINDS[kind]
             self.draw_actions[kind] = self._action(
                 label, lambda kind=kind: self.start_drawing(kind), key, None,
                 {"measure": f"Measure along points you click: each segment and the total "
                             f"({key})",
                  "row": f"Copy the selected rack along a line: click where the row starts "
-                        f"and where it ends ({key})"}.get(
+                        f"and where it ends ({key})",
+                 "column": f"Place building columns, 600 × 600 mm: a click puts one on the "
+                           f"grid, Esc ends ({key})"}.get(
                     kind, f"Draw a {title}: click {n} points or more, Enter or double-click "
                           f"to finish ({key})"))
         self.align_actions: list[QAction] = []
@@ -596,7 +598,7 @@ class MainWindow(QMainWindow):
         tb.addActions([a["rotate"], a["delete"], a["fit"]])
         draw = QToolButton()
         draw.setText("Draw")
-        draw.setToolTip("Draw a cable tray, busway, wall or keep-out zone")
+        draw.setToolTip("Draw a cable tray, busway, wall, keep-out zone or columns")
         draw.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(draw)
         menu.addActions(list(self.draw_actions.values()))
@@ -1641,6 +1643,7 @@ class MainWindow(QMainWindow):
             ("While drawing", "Shift: right angles; Alt: off the grid; Backspace: take back a "
                               "point; Esc: cancel"),
             ("Ctrl+R", "a row of racks like the selected one: click its two ends"),
+            ("Shift+C", "place building columns, a click each; Esc ends"),
             ("Ctrl+L; Ctrl+Shift+F", "link the two selected racks; a new fabric over the "
                                      "selected racks"),
             ("M", "measure along clicked points"),

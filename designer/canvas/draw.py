@@ -46,6 +46,7 @@ DRAW_KINDS: dict[str, tuple[str, str, int, bool]] = {
     "busway-B": ("Busway, B side", "B-side busway", 2, False),
     "wall": ("Wall", "wall", 2, False),
     "keepout": ("Keep-out zone", "keep-out zone", 3, True),
+    "column": ("Column", "column", 1, False),
     "measure": ("Measure distance", "measurement", 2, False),
     "row": ("Row of racks like the selected one", "row of racks", 2, False),
 }
@@ -207,6 +208,9 @@ class DrawTool:
         apart from it the length with the rubber segment to the cursor (what finishing
         now adds is the first figure)."""
         n = len(self.points)
+        if self.kind == "column":
+            return ("Placing columns (600 × 600 mm): each click puts one on the grid; Esc "
+                    "ends")
         head = {"measure": "Measuring", "row": f"A row of racks like {self.model_id}"}.get(
             self.kind, f"Drawing a {self.title}")
         if n:

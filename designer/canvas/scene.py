@@ -1389,6 +1389,15 @@ class FloorPlanScene(QGraphicsScene):
             return
         if event.button() != Qt.MouseButton.LeftButton:
             return
+        if self.tool.kind == "column":
+            # one click, one column, as a drop of the palette's column does; the tool stays
+            # for the next (a grid of building columns), Esc ends it
+            from designer.canvas.drops import perform_drop
+
+            p = event.scenePos()
+            free = bool(event.modifiers() & Qt.KeyboardModifier.AltModifier)
+            perform_drop(self, "tool:column", p.x(), -p.y(), free)
+            return
         self.tool.add(self._tool_point(event))
         self.tool.cursor = None
         if self.tool.kind == "row" and len(self.tool.points) == 2:

@@ -1,0 +1,31 @@
+"""Draw → Column places building columns, a click each, until Esc."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtTest import QTest
+
+from engine.model import Hall, Layout
+
+
+def test_each_click_places_a_column_until_escape(qtbot, qapp, recovery_dir, builtin_catalog):
+    from designer.document import LayoutDocument
+    from panel_helpers import open_window
+
+    lay = Layout(hall=Hall(outline=[(0, 0), (30, 0), (30, 20), (0, 20)]))
+    doc = LayoutDocument(lay, catalog=builtin_catalog, analysis_mode="sync", autosave_ms=0)
+    win = open_window(qtbot, doc)
+    assert "column" in win.draw_actions
+    win.draw_actions["column"].trigger()
+    vp = win.view.viewport()
+    for x, y in ((6.0, 6.0), (12.0, 6.0)):
+        at = win.view.mapFromScene(QPointF(x, -y))
+        QTest.mouseClick(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, at)
+    cols = [o for o in doc.layout.hall.obstacles if o.kind == "column"]
+    assert len(cols) == 2 and doc.undo_stack.count() == 2
+    xs = sorted(round(sum(p[0] for p in o.polygon) / len(o.polygon), 1) for o in cols)
+    assert abs(xs[0] - 6.0) <= 0.31 and abs(xs[1] - 12.0) <= 0.31  # a floor tile at the click
+    assert win.scene.tool is not None  # still placing
+    QTest.keyClick(win.view, Qt.Key.Key_Escape)
+    assert win.scene.tool is None
+    doc.close()
