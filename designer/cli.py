@@ -222,7 +222,7 @@ def _print_analysis(a, file: str, rating: float) -> None:
           f"{_fmt_kw(co['liquid_kw'])} ({co['liquid_share']:.0%}); airflow "
           f"{low}{co['airflow_cfm']:,.0f} CFM; coolant {co['liquid_flow_lpm']:,.0f} L/min")
     print(f"  floor: highest load {floor_load_text(a)} (rated {rating:,.0f} kg/m²)")
-    longest = f"{cb['max_length_m']:.1f} m" if cb["max_length_m"] is not None else "–"
+    longest = f"{cb['max_length_m']:.2f} m" if cb["max_length_m"] is not None else "–"
     print(f"  cabling {cb['links']} links on {cb['cables']} cables, {cb['transceivers']} "
           "transceivers, "
           f"{cb['total_length_m']:,.0f} m total, longest {longest}")

@@ -2155,6 +2155,19 @@ def _copper_half_cages(links: LinkView) -> Counter[str]:
     return out
 
 
+def _tier_words(key: str) -> str:
+    """A tier or link-tier key as the tables word it.
+
+    >>> [_tier_words(k) for k in ("leaf", "node_leaf", "front_end_leaf",
+    ...                           "front_end_node_leaf", "spine_core")]
+    ['leaf', 'node–leaf', 'front-end leaf', 'front-end node–leaf', 'spine–core']
+    """
+    for purpose in ("front_end", "storage", "management"):
+        if key.startswith(purpose + "_"):
+            return purpose.replace("_", "-") + " " + _tier_words(key[len(purpose) + 1:])
+    return key.replace("_", "–")
+
+
 def network_table(layout: Layout, analysis: Any, catalog: Catalog | None = None,
                   links: LinkView | None = None) -> Table:
     """Return the network summary: switches, ports and links per tier, bisection, scale-up.
@@ -2167,32 +2180,33 @@ def network_table(layout: Layout, analysis: Any, catalog: Catalog | None = None,
     d = net.network_dict()
     cb = net.cabling_dict()
     fabrics = len(d.get("fabrics") or [])
+    words = _tier_words
     has_gpu_fabric = d["bisection_method"] != "none"
     rows: list[tuple] = []
     for tier, k in net.switch_counts().items():
         if k or tier == "total":
-            rows.append((f"Switches: {tier}", int(k), ""))
+            rows.append((f"Switches: {words(tier)}", int(k), ""))
     half = _copper_half_cages(link_view(analysis, catalog) if links is None else links)
     stand_ins = 0
     for tier, ports in (d.get("switches") or {}).items():
         if isinstance(ports, dict) and "ports_used" in ports:
-            rows.append((f"Switch ports (hardware): {tier}", int(ports.get("ports", 0)),
+            rows.append((f"Switch ports (hardware): {words(tier)}", int(ports.get("ports", 0)),
                          "ports"))
-            rows.append((f"Ports used by the fabric: {tier}", int(ports["ports_used"]),
+            rows.append((f"Ports used by the fabric: {words(tier)}", int(ports["ports_used"]),
                          "ports"))
-            rows.append((f"Ports free: {tier}", int(ports.get("ports_free", 0)), "ports"))
+            rows.append((f"Ports free: {words(tier)}", int(ports.get("ports_free", 0)), "ports"))
             if half.get(tier):
-                rows.append((f"Ports free: {tier}, in cages holding one copper link",
+                rows.append((f"Ports free: {words(tier)}, in cages holding one copper link",
                              int(half[tier]), "ports"))
             if ports.get("stand_in_switches"):
                 stand_ins += int(ports["stand_in_switches"])
-                rows.append((f"Stand-in switches: {tier}", int(ports["stand_in_switches"]),
+                rows.append((f"Stand-in switches: {words(tier)}", int(ports["stand_in_switches"]),
                              ""))
     for tier, k in cb["by_tier"].items():
         if k:
-            rows.append((f"Links: {tier}", int(k), ""))
+            rows.append((f"Links: {words(tier)}", int(k), ""))
     for tier, v in sorted(d["oversubscription"].items()):
-        rows.append((f"Oversubscription: {tier}", _x(v, 2), ":1"))
+        rows.append((f"Oversubscription: {words(tier)}", _x(v, 2), ":1"))
     method = d["bisection_method"] + (" (exact)" if d.get("bisection_exact") else "")
     rows += [
         ("GPUs in the hall", int(d.get("scaleout_gpus", getattr(net, "scaleout_gpus", 0))), ""),

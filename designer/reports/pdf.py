@@ -269,7 +269,8 @@ def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple
                   f"{layout.hall.floor_rating_kg_m2:,.0f} kg/m²; {sev['error']} error(s) and {sev['warning']} "
                   "warning(s) from the design rules."))
     s.append(KeyFigures([
-        ("GPUs", f"{cnt['gpus']:,}"), ("Racks", f"{cnt['racks']:,}"),
+        ("GPUs", f"{cnt['gpus']:,}") if cnt["gpus"] or not cnt.get("cpu_nodes") else
+        ("CPU nodes", f"{cnt['cpu_nodes']:,}"), ("Racks", f"{cnt['racks']:,}"),
         ("IT load" + (" (at least)" if low else ""), low + _kw(pw["it_kw"])),
         ("Facility load" + (" (at least)" if low else ""), low + _kw(pw["facility_kw"])),
         ("PUE", f"{pw['pue_text']}"),
@@ -508,7 +509,7 @@ def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple
     # cabling
     s.append(Heading("Cabling"))
     s.append(Para(f"{cb['links']:,} links, {cb['transceivers']:,} transceivers, "
-                  f"{cb['total_length_m']:,.0f} m of cable routed (longest {cb['max_length_m']:.1f} "
+                  f"{cb['total_length_m']:,.0f} m of cable routed (longest {cb['max_length_m']:.2f} "
                   f"m); optics draw {cb.get('optics_w', 0) / 1000:,.2f} kW"
                   + (f" (power unknown for {cb['optics_power_unknown_ends']:,} cable ends: the "
                      "catalog has no figure for their medium)"
@@ -537,7 +538,7 @@ def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple
     bom, notes = _footnoted(tables["bom"], "Item")
     s.append(TableFlow(bom, ["Category", "Item", "Description", "Quantity", "Unit", "GPUs",
                              "Length each", "Total length", "Source"],
-                       wrap=["Description"]))
+                       wrap=["Description", "Category"]))
     s.append(Para(tables["bom"].note, 7.5, italic=True, color=C["muted"]))
     s.extend(Para(n, 7.5, color=C["muted"]) for n in notes)
 
@@ -631,7 +632,10 @@ def _cover(doc: Doc, layout: Any, analysis: Any, date: str, total: int,
     cnt, pw = _figures(analysis)[:2]
     # devices of unknown power count 0 W: the load is a lower bound, as the summary says
     low = "≥ " if analysis.power.is_lower_bound else ""
-    kf = KeyFigures([("GPUs", f"{cnt['gpus']:,}"), ("Racks", f"{cnt['racks']:,}"),
+    # a hall of CPU nodes leads with its nodes, not "0 GPUs"
+    first = ("GPUs", f"{cnt['gpus']:,}") if cnt["gpus"] or not cnt.get("cpu_nodes") else \
+        ("CPU nodes", f"{cnt['cpu_nodes']:,}")
+    kf = KeyFigures([first, ("Racks", f"{cnt['racks']:,}"),
                      ("IT load" + (" (at least)" if low else ""), low + _kw(pw["it_kw"])),
                      ("PUE", f"{pw['pue_text']}")])
     kf.draw(doc, x, y, w)

@@ -149,17 +149,24 @@ class TableFlow(Flowable):
         if total > width:
             names = [{self.table.columns[ci].name, self.table.columns[ci].header} for ci in cols]
             wrapset = set(self.wrap)
-            order = [[k for k in range(len(cols)) if names[k] & wrapset],
-                     [k for k in range(len(cols)) if kept[k]],
-                     [k for k in range(len(cols)) if not kept[k] and not names[k] & wrapset]]
+            wraps = [k for k in range(len(cols)) if names[k] & wrapset]
+            # the text columns give way first, but keep about a quarter of the frame before
+            # the others give anything (a description two words wide runs down the page),
+            # then down to their least
+            soft = list(minimal)
+            for k in wraps:
+                soft[k] = max(minimal[k], min(widths[k], 0.28 * width))
+            order = [(wraps, soft), ([k for k in range(len(cols)) if kept[k]], minimal),
+                     ([k for k in range(len(cols)) if not kept[k] and not names[k] & wrapset],
+                      minimal), (wraps, minimal)]
             over = total - width
-            for group in order:
-                slack = sum(widths[k] - minimal[k] for k in group)
+            for group, floor in order:
+                slack = sum(max(widths[k] - floor[k], 0.0) for k in group)
                 if slack <= 0 or over <= 0:
                     continue
                 cut = min(over, slack)
                 for k in group:
-                    widths[k] -= cut * (widths[k] - minimal[k]) / slack
+                    widths[k] -= cut * max(widths[k] - floor[k], 0.0) / slack
                 over -= cut
             if over > 1e-6:  # squeezed: shares of the frame
                 widths = [w * width / sum(widths) for w in widths]

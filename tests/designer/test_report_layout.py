@@ -545,3 +545,17 @@ def test_pdf_text_has_no_ligatures_so_words_can_be_found(gb200, tmp_path, qapp):
     text = " ".join(_texts(path))
     assert not re.search("[\ufb00-\ufb06]", text)
     assert "floor" in text and "Airflow" in text and "figure" in text
+
+
+def test_a_cpu_hall_cover_leads_with_its_nodes_and_its_network_reads_in_words(
+        builtin_catalog, tmp_path, qapp):
+    lay = instantiate("cpu-cluster", {}, catalog=builtin_catalog)
+    a = analyze(lay, builtin_catalog)
+    path = tmp_path / "c.pdf"
+    export(lay, a, path)
+    pages = _texts(path)
+    nodes = a.counts["cpu_nodes"]
+    assert f"{nodes:,} CPU nodes" in pages[0] and "0 GPUs" not in pages[0]
+    text = " ".join(pages)
+    assert "Switches: front-end leaf" in text and "Links: front-end node–leaf" in text
+    assert "front_end" not in text
