@@ -9,8 +9,9 @@ from engine.model import Hall, Layout
 
 
 def test_each_click_places_a_column_until_escape(qtbot, qapp, recovery_dir, builtin_catalog):
-    from designer.document import LayoutDocument
     from panel_helpers import open_window
+
+    from designer.document import LayoutDocument
 
     lay = Layout(hall=Hall(outline=[(0, 0), (30, 0), (30, 20), (0, 20)]))
     doc = LayoutDocument(lay, catalog=builtin_catalog, analysis_mode="sync", autosave_ms=0)
