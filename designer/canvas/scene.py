@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QStyleOptionGraphicsItem,
 )
 
-from designer.canvas.batch import DETAIL_PX_PER_M, BatchLayer
+from designer.canvas.batch import AISLE_BRIDGE_M, DETAIL_PX_PER_M, BatchLayer
 from designer.canvas.draw import (
     DRAW_KINDS,
     PICK_PX,
@@ -616,10 +616,16 @@ class FloorPlanScene(QGraphicsScene):
             old.aisles.shape == new.aisles.shape else np.ones(len(new.aisles), bool)
         if np.any(tinted):
             # the aisle tints follow every turn, move and clearance change, wherever the
-            # strips were and are now
+            # strips were and are now, and along the row line as far as a strip bridges a
+            # gap to the next (batch.merge_strips): a rack set down at a row's end fills
+            # the gap before it with tint, a rack taken away leaves one
             for d in (old, new):
                 if len(d.aisles) == len(tinted):
-                    plan += [d.aisles[tinted, :4], d.aisles[tinted, 4:]]
+                    along_y = ((d.rot[tinted] // 90) % 2 == 1)[:, None]
+                    bx = np.where(along_y, 0.0, AISLE_BRIDGE_M)
+                    by = np.where(along_y, AISLE_BRIDGE_M, 0.0)
+                    grow = np.hstack([-bx, -by, bx, by])
+                    plan += [d.aisles[tinted, :4] + grow, d.aisles[tinted, 4:] + grow]
         if np.any(moved):
             # the aisle strips run off a rack's front and back: pad along its depth only
             # (and a few pixels all round for outline and selection pens)
