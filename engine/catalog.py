@@ -249,6 +249,8 @@ class DeviceType(_Model):
     #: switches Ethernet, as their product names say); a new front-end, storage or
     #: management network takes an Ethernet switch
     protocol: Literal["infiniband", "ethernet"] | None = None
+    #: the rack a rack-scale system comes in; for a server, the rack its vendor
+    #: recommends (a new rack for it on open floor takes it)
     rack_type: Identifier | None = None
     notes: str | None = None
 

@@ -114,10 +114,11 @@ def _rack_placement(scene: FloorPlanScene, rack_type: str, x: float, y: float,
 
 
 def _new_rack_type(scene: FloorPlanScene, height_u: int, x: float, y: float,
-                   free: bool) -> str:
+                   free: bool, recommended: str | None = None) -> str:
     """The rack type of a new rack for a device dropped on the floor: that of the row the
     drop continues (a row keeps one footprint) unless the row holds rack-scale systems,
-    else :data:`DEFAULT_RACK`."""
+    else the device's recommended rack (the catalog's ``rack_type``: NVIDIA's 700 mm, 52U
+    rack for a DGX B200 [S40]), else :data:`DEFAULT_RACK`."""
     cat = scene.document.catalog
     w, _ = _rack_dims(scene, DEFAULT_RACK)
     nb = None if free else _row_neighbour(scene, x, y, w * 2 + 0.6)
@@ -125,6 +126,8 @@ def _new_rack_type(scene: FloorPlanScene, height_u: int, x: float, y: float,
     if nb is not None and nb.system is None and nb.type in cat.racks \
             and cat.racks[nb.type].height_u >= height_u:
         return nb.type
+    if recommended in cat.racks and cat.racks[recommended].height_u >= height_u:
+        return recommended
     return DEFAULT_RACK
 
 
@@ -153,7 +156,7 @@ def plan_drop(scene: FloorPlanScene, type_id: str, x: float, y: float,
                     return DropPlan("install", f"{target.id}: {why}", box, False, target.id)
                 return DropPlan("install", f"{dt.name} → {target.id} U{free_u}", box, True,
                                 target.id)
-            rack_type = _new_rack_type(scene, dt.u_height, x, y, free)
+            rack_type = _new_rack_type(scene, dt.u_height, x, y, free, dt.rack_type)
             plan = _rack_placement(scene, rack_type, x, y, free)
             plan.kind, plan.rack_type = "rack", rack_type
             where = f"row {plan.row}" if plan.row else "open floor"

@@ -48,13 +48,17 @@ def test_a_server_dropped_at_a_row_end_takes_the_rows_rack_type(b200_window):
     one = new.model_copy(update={"feeds": ["BW-01a-A"]})
     assert _feed_note(doc.layout, one) == \
         "; fed from BW-01a-A only: no B-side run within 1.5 m (see the rules)"
-    # far from any row: the default rack, on open floor
+    # far from any row: NVIDIA's recommended 700 mm, 52U rack for it [S40], on open floor
     ids = perform_drop(b200_window.view.fp, "dgx-b200", 1.0, 14.0)
     lone = doc.layout.rack(ids[0])
-    assert (lone.type, lone.row) == (DEFAULT_RACK, None)
+    assert (lone.type, lone.row) == ("rack-700x1200", None)
+    # a server the catalog names no rack for takes the default one
+    other = perform_drop(b200_window.view.fp, "hgx-b200-8gpu", 1.0, 18.0)
+    assert doc.layout.rack(other[0]).type == DEFAULT_RACK
+    doc.undo_stack.undo()
     assert seen[-1].endswith("on open floor; no power run within 1.5 m: unfed (see the rules)")
     # a second one beside it, in line: the two start a row, and the message says so
-    width = doc.catalog.racks[DEFAULT_RACK].width_mm.value / 1000
+    width = doc.catalog.racks["rack-700x1200"].width_mm.value / 1000
     ids = perform_drop(b200_window.view.fp, "dgx-b200", 1.0 + width, 14.0)
     pair = doc.layout.rack(ids[0])
     assert pair.y_m == lone.y_m  # snapped in line with the first
@@ -64,8 +68,8 @@ def test_a_server_dropped_at_a_row_end_takes_the_rows_rack_type(b200_window):
 
 def test_a_server_dropped_beside_a_row_of_systems_gets_the_default_rack(qtbot, qapp, recovery_dir,
                                                                        builtin_catalog):
-    # an NVL72 rack is built for its system: a DGX dropped at the row's end takes a
-    # standard rack, not the MGX rack of its neighbours
+    # an NVL72 rack is built for its system: a DGX dropped at the row's end takes its own
+    # recommended rack [S40], not the MGX rack of its neighbours
     from panel_helpers import open_window
 
     from designer.canvas.drops import DEFAULT_RACK, perform_drop
@@ -77,5 +81,7 @@ def test_a_server_dropped_beside_a_row_of_systems_gets_the_default_rack(qtbot, q
     row = [r for r in doc.layout.racks if r.system]
     end = max((r for r in row if r.row == row[0].row), key=lambda r: r.x_m)
     ids = perform_drop(win.view.fp, "dgx-b200", end.x_m + 0.8, end.y_m)
+    assert doc.layout.rack(ids[0]).type == "rack-700x1200"
+    ids = perform_drop(win.view.fp, "hgx-b200-8gpu", end.x_m + 0.8, end.y_m + 3.0)
     assert doc.layout.rack(ids[0]).type == DEFAULT_RACK
     doc.close()
