@@ -2361,8 +2361,10 @@ def _place_in(f: Fabric, src: str, listed: Sequence[str], role: str,
 def settle_racks(layout: Layout, rack_ids: Sequence[str],
                  catalog: Catalog | None = None) -> Layout:
     """Return ``layout`` with racks ``rack_ids`` settled where they now stand: a rack
-    moved next to a rack of another row joins that row, and each side it is fed from
-    takes the busway run of that side in reach (as a pasted rack does).
+    moved next to a rack of another row joins that row, turned to face as the row does
+    where it faced the other way (its exhaust would blow into the row's cold aisle), and
+    each side it is fed from takes the busway run of that side in reach (as a pasted
+    rack does).
 
     Examples
     --------
@@ -2373,7 +2375,7 @@ def settle_racks(layout: Layout, rack_ids: Sequence[str],
     >>> r.row, r.feeds
     ('R02', ['BW-02a-A', 'BW-02a-B'])
     """
-    return _refeed(layout, list(rack_ids), catalog or default_catalog())
+    return _refeed(layout, list(rack_ids), catalog or default_catalog(), face_row=True)
 
 
 def _refeed(layout: Layout, rack_ids: Sequence[str], catalog: Catalog,

@@ -632,3 +632,16 @@ def test_a_link_between_copied_racks_is_copied_and_pasted_with_them(cat):
     assert [x.id for x in gone.links] == []
     back = edits.paste(gone, payload, (0.0, 0.0), edits.paste_ids(gone, payload), catalog=cat)
     assert back.find("X1") == link
+
+
+def test_a_rack_moved_into_a_row_facing_the_other_way_turns_with_it():
+    # the DGX H100 hall's rows face apart (R01 180 degrees, R02 0) around a hot aisle: a
+    # rack of R01 set down beside NET-0001 joins R02 and turns to face as R02 does, so no
+    # exhaust blows into R02's cold aisle (FLOOR-AIRFLOW)
+    lay = instantiate("dgx-h100-hall", {"racks": 8})
+    assert lay.rack("GPU-0008").rotation_deg == 180
+    moved = edits.settle_racks(edits.move_items(lay, {"GPU-0008": (4.8, 4.65)}), ["GPU-0008"])
+    r = moved.rack("GPU-0008")
+    assert (r.row, r.rotation_deg) == ("R02", 0)
+    codes = {v.code for v in analyze(moved).violations if "GPU-0008" in v.items}
+    assert "FLOOR-AIRFLOW" not in codes and "FLOOR-ROW-FACING" not in codes
