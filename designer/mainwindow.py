@@ -21,7 +21,6 @@ from PySide6.QtGui import (
     QActionGroup,
     QCloseEvent,
     QColor,
-    QGuiApplication,
     QIcon,
     QKeySequence,
     QPainter,
@@ -48,13 +47,14 @@ from PySide6.QtWidgets import (
 
 from designer import recovery
 from designer.canvas import FloorPlanScene, FloorPlanView
-from designer.canvas.draw import DRAW_KINDS
+from designer.canvas.draw import DRAW_KINDS, with_article
 from designer.canvas.overlays import OVERLAY_CLASSES
 from designer.canvas.style import METRICS
 from designer.canvas.view import MIME_ITEMS
 from designer.commands import done_text
 from designer.document import LayoutDocument, noting_fabric
 from designer.recent import design_file_stem, recent_labels
+from designer.screens import fit_to_screen
 from engine import edits
 from engine.errors import InputError
 
@@ -396,7 +396,8 @@ class MainWindow(QMainWindow):
                         f"and where it ends ({key})",
                  "column": f"Place building columns, 600 × 600 mm: a click puts one on the "
                            f"grid, Esc ends ({key})"}.get(
-                    kind, f"Draw a {title}: click {n} points or more, Enter or double-click "
+                    kind, f"Draw {with_article(title)}: click {n} points or more, Enter or "
+                          "double-click "
                           f"to finish ({key})"))
         self.align_actions: list[QAction] = []
         for edge, label in (("left", "Left edges"), ("right", "Right edges"),
@@ -891,28 +892,18 @@ class MainWindow(QMainWindow):
         self._window_w = self.width()
 
     def _fit_screen(self) -> None:
-        """Size a first window to the screen it opens on: 1600 x 1000 where that fits, else
-        the screen's free area (a 1280 x 800 laptop shows every panel and the status bar)."""
-        screen = self.screen() or QGuiApplication.primaryScreen()
-        if screen is None:
-            return
-        room = screen.availableGeometry()
-        if room.width() >= self.width() and room.height() >= self.height():
-            return
-        # the frame (title bar, borders) takes its share of the free area
-        frame = self.frameGeometry().size() - self.geometry().size()
-        self.resize(max(room.width() - frame.width(), 640),
-                    max(room.height() - frame.height(), 480))
-        self.move(room.topLeft())
+        """Size the window to the screen it opens on: as it is (1600 x 1000 at first, a
+        saved size later) where that fits, else the screen's free area (a 1280 x 800 laptop
+        shows every panel and the status bar), on the screen."""
+        fit_to_screen(self)
 
     def _restore_state(self) -> None:
         s = QSettings()
         geo = s.value("window/geometry")
         state = s.value("window/state")
         if isinstance(geo, QByteArray):
-            self.restoreGeometry(geo)
-        else:
-            self._fit_screen()
+            self.restoreGeometry(geo)  # saved on a larger screen: fitted below
+        self._fit_screen()
         if isinstance(state, QByteArray):
             self._state_restored = self.restoreState(state)
             # panels a short window put in tabs go back side by side in a taller one

@@ -36,7 +36,7 @@ from engine import edits
 if TYPE_CHECKING:
     from designer.canvas.scene import FloorPlanScene
 
-__all__ = ["DRAW_KINDS", "DrawTool", "ShapePreview", "VertexHandles", "VertexDrag",
+__all__ = ["DRAW_KINDS", "DrawTool", "with_article", "ShapePreview", "VertexHandles", "VertexDrag",
            "polyline_length_m", "SnapGuides", "HoverOutline", "inserted_point", "orthogonal", "snapped"]
 
 #: kind -> (menu text, noun for messages, least points, closed polygon)
@@ -53,6 +53,15 @@ DRAW_KINDS: dict[str, tuple[str, str, int, bool]] = {
 
 HANDLE_PX = 7.0  # drawn size of a vertex handle
 PICK_PX = 10.0  # how near (pixels) a click must be to pick a vertex or a segment
+
+
+def with_article(noun: str) -> str:
+    """``noun`` after "a" or "an" as it is read: "an A-side busway", "a wall".
+
+    >>> with_article("A-side busway"), with_article("B-side busway"), with_article("wall")
+    ('an A-side busway', 'a B-side busway', 'a wall')
+    """
+    return f"{'an' if noun[:1] in 'AEIOaeio' else 'a'} {noun}"
 
 
 def snapped(p: tuple[float, float], grid: float, free: bool = False) -> tuple[float, float]:
@@ -212,7 +221,7 @@ class DrawTool:
             return ("Placing columns (600 × 600 mm): each click puts one on the grid; Esc "
                     "ends")
         head = {"measure": "Measuring", "row": f"A row of racks like {self.model_id}"}.get(
-            self.kind, f"Drawing a {self.title}")
+            self.kind, f"Drawing {with_article(self.title)}")
         if n:
             head += f": {n} point{'s' * (n != 1)}"
             if n > 1:

@@ -42,6 +42,7 @@ from designer.canvas.draw import (
     orthogonal,
     polyline_length_m,
     snapped,
+    with_article,
 )
 from designer.canvas.items import (
     ITEM_CLASSES,
@@ -1300,7 +1301,9 @@ class FloorPlanScene(QGraphicsScene):
             # click does the same)
             tool.add(tool.cursor)
         if not tool.ready():
-            self.message.emit(f"A {tool.title} needs {tool.min_points} points or more")
+            noun = with_article(tool.title)
+            self.message.emit(f"{noun[0].upper()}{noun[1:]} needs {tool.min_points} points "
+                              "or more")
             return None
         doc, pts = self.document, list(tool.points)
         if tool.kind == "measure":  # nothing to add: say what was measured

@@ -56,6 +56,7 @@ from PySide6.QtWidgets import (
 
 from designer.panels.charts import CategoryAxis
 from designer.panels.editors import DecimalCommaGuard, misplaced_comma
+from designer.screens import fit_to_screen
 from engine.catalog import Catalog, default_catalog, generation_name
 from engine.compare import DEFAULT_GENERATIONS, MAX_GPUS, PLANS, CompareRow
 
@@ -466,7 +467,7 @@ class CompareWindow(QWidget):
 
         super().__init__(parent, Qt.WindowType.Window)
         self.setWindowTitle("Compare generations — Rackscape")
-        self.resize(1440, 940)
+        fit_to_screen(self, 1440, 940)  # a laptop's screen: its free area
         self.catalog = catalog or default_catalog()
         #: The rows on show of the last comparison that ran to its end.
         self.rows: list[CompareRow] = []

@@ -548,6 +548,9 @@ class InspectorPanel(QWidget):
         box = QGroupBox(title)
         form = QFormLayout(box)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        # a narrow dock (a 1280-wide screen) puts a field under its label rather than
+        # cutting its right edge, arrows and all
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
         form.setContentsMargins(6, 6, 6, 6)
         form.setVerticalSpacing(4)
