@@ -391,7 +391,9 @@ def template_from_selection(layout: Layout, ids: Iterable[str], template_id: str
                                  help="How many times the saved block is laid out, each one "
                                       "above the previous one" + (
                                           "; the copies' racks join one fabric, its switches "
-                                          "derived for all of them" if fabrics else ""))],
+                                          "derived for all of them (a fat-tree grown past its "
+                                          "k: a Clos of its switches' whole radix)"
+                                          if fabrics else ""))],
         "hall": {"floor_rating_kg_m2": layout.hall.floor_rating_kg_m2,
                  "tile_m": layout.hall.tile_m},
         "assumptions": layout.assumptions.model_dump(mode="json", exclude_defaults=True),

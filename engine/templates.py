@@ -1829,7 +1829,19 @@ def _instantiate_fixed(t: TemplateFile, env: dict[str, Any], name: str | None) -
                 "id": ids[ln.id], "fabric": ref(ln.fabric),
                 "a": ln.a.model_copy(update={"rack": ref(ln.a.rack)}),
                 "b": ln.b.model_copy(update={"rack": ref(ln.b.rack)})}))
-    out["fabrics"] = [fab.model_copy(update=joined[fab.id]) for fab in fx.fabrics]
+    fabrics = []
+    for fab in fx.fabrics:
+        update = dict(joined[fab.id])
+        if copies > 1 and fab.topology == "fat_tree" and any(tr.radix for tr in fab.tiers):
+            # a k-ary fat-tree's k is the ports it uses of its switches: k^3/4 hosts at
+            # most, the block's own. Copies grow it past that: they join a non-blocking
+            # Clos of the switches' whole radix, in as few tiers as it needs (a k=6 block
+            # of QM9700s copied twice: 3 leaves and 2 spines for 96 GPUs)
+            update["tiers"] = [tr.model_copy(update={"radix": None}) for tr in fab.tiers]
+            update["topology"] = "clos"
+            update["collapse_tiers"] = True
+        fabrics.append(fab.model_copy(update=update))
+    out["fabrics"] = fabrics
     hall_w = fx.width_m + 2 * margin
     hall_h = copies * fx.depth_m + (copies - 1) * gap + 2 * margin
     outline = [(0.0, 0.0), (round(hall_w, 3), 0.0), (round(hall_w, 3), round(hall_h, 3)),

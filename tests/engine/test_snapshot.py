@@ -362,3 +362,22 @@ def test_the_rooms_cooling_is_said_left_out_only_where_the_hall_has_some():
                for line in selection_left_behind(lay, [rack]))
     bare = lay.model_copy(update={"cooling": []})
     assert not any("cooling" in line for line in selection_left_behind(bare, [rack]))
+
+
+def test_copies_of_a_fat_tree_block_grow_it_past_its_k():
+    # a k=6 fat-tree holds 54 hosts at most; its 48-GPU block copied twice is 96 GPUs: one
+    # non-blocking Clos of the QM9700's whole radix (96 / 32 = 3 leaves, their 96 uplinks
+    # over 2 spines), not too many pods for a 6-port core
+    from engine.analysis import analyze
+    from engine.templates import instantiate as make
+
+    lay = make("fat-tree", {"k": 6})
+    ids = [r.id for r in lay.racks] + [u.id for u in lay.cooling] + [f.id for f in lay.feeds]
+    t = template_from_selection(lay, ids, "ft6", "k=6 block")
+    one = analyze(make(t, {"copies": 1}))
+    assert one.counts["gpus"] == 48 and sum(one.network.switches_by_tier.values()) == 43
+    two = analyze(make(t, {"copies": 2}))
+    assert two.counts["gpus"] == 96
+    assert not [v for v in two.violations if v.code.startswith("FABRIC")]
+    assert two.network.switches_by_tier["leaf"] == 3 and two.network.switches_by_tier["spine"] == 2
+    assert two.network.bisection_tbps == 96 * 400 / 2 / 1000
