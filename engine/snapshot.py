@@ -26,6 +26,7 @@ Examples
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -132,16 +133,17 @@ def selection_supplies(layout: Layout, ids: Iterable[str],
                        catalog: Catalog | None = None) -> list[str]:
     """Return what the selected racks use that the selection leaves out, in layout order:
     the feeds they name, the cooling units that cool them (named, or the CRAH and CDU of
-    their zone, the nearest, with the rest of those units' redundancy groups), and the
-    cable trays over them. "Take them along" adds these
-    to a saved selection, so the block lays out fed, cooled and cabled.
+    their zone, the nearest, with the nearest others of those units' redundancy groups
+    until a group less its largest unit carries the racks' heat), and the cable trays over
+    them. "Take them along" adds these to a saved selection, so the block lays out fed,
+    cooled and cabled.
 
     Examples
     --------
     >>> from engine.templates import instantiate
     >>> lay = instantiate("dgx-h100-hall", {"racks": 4})
-    >>> selection_supplies(lay, ["GPU-0001"])
-    ['BW-01a-A', 'BW-01a-B', 'CRAH-1', 'CRAH-2', 'CRAH-3', 'TR-01', 'TR-W']
+    >>> selection_supplies(lay, ["GPU-0001"])  # 41 kW of air: two 150 kW CRAHs, N+1
+    ['BW-01a-A', 'BW-01a-B', 'CRAH-1', 'CRAH-3', 'TR-01', 'TR-W']
     """
     from engine.analysis import analyze
     from engine.edits import racks_along
@@ -164,8 +166,27 @@ def selection_supplies(layout: Layout, ids: Iterable[str],
                  for z in zone[picked].tolist() if z >= 0}
         names = unit_group_names(layout.cooling)
         groups = {g for u, g in zip(layout.cooling, names, strict=True) if u.id in zoned}
-        used.update(u.id for u, g in zip(layout.cooling, names, strict=True)
-                    if g in groups and u.kind != "rear_door")
+        # of each group, the units nearest the racks until the group, less its largest
+        # unit, carries their heat (N+1): three racks of a hall take two or three of its
+        # CRAHs, not all seven
+        heat = {"crah": float(c.rack_air_kw[picked].sum()),
+                "cdu": float(c.rack_liquid_kw[picked].sum())}
+        cx = float(np.mean([layout.racks[i].x_m for i in picked]))
+        cy = float(np.mean([layout.racks[i].y_m for i in picked]))
+        cap = dict(zip(c.unit_ids, c.unit_capacity_kw.tolist(), strict=True))
+        for g in groups:
+            members = [u for u, n in zip(layout.cooling, names, strict=True)
+                       if n == g and u.kind != "rear_door"]
+            members.sort(key=lambda u: (u.id not in zoned,
+                                        math.hypot(u.x_m - cx, u.y_m - cy)))
+            need = heat.get(members[0].kind, 0.0) if members else 0.0
+            taken: list[float] = []
+            for u in members:
+                if len(taken) >= 2 and sum(taken) - max(taken) >= need - 1e-9 and \
+                        u.id not in zoned:
+                    break
+                taken.append(cap.get(u.id, u.capacity_kw))
+                used.add(u.id)
         used.update(zoned)
     rack_ids = {layout.racks[i].id for i in picked}
     for t in layout.trays:

@@ -381,3 +381,19 @@ def test_copies_of_a_fat_tree_block_grow_it_past_its_k():
     assert not [v for v in two.violations if v.code.startswith("FABRIC")]
     assert two.network.switches_by_tier["leaf"] == 3 and two.network.switches_by_tier["spine"] == 2
     assert two.network.bisection_tbps == 96 * 400 / 2 / 1000
+
+
+def test_a_few_racks_take_along_the_nearest_cooling_that_carries_them_n_plus_1():
+    # three DGX H100 racks (123 kW of air) of a hall of seven 150 kW CRAHs in one group:
+    # the two nearest carry them with one failed (150 kW >= 123 kW), not all seven
+    from engine.snapshot import selection_supplies
+
+    lay = instantiate("dgx-h100-hall", {})
+    crahs = [u.id for u in lay.cooling if u.kind == "crah"]
+    assert len(crahs) == 7
+    ids = [r.id for r in lay.racks if r.row == "R01"][:3]
+    taken = [i for i in selection_supplies(lay, ids) if i in crahs]
+    assert len(taken) == 2
+    t = template_from_selection(lay, ids + selection_supplies(lay, ids), "three", "Three racks")
+    a = analyze(instantiate(t, {}))
+    assert not [v for v in a.violations if v.code.startswith("COOL") and v.severity == "error"]
