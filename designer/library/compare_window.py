@@ -421,8 +421,11 @@ class CompareTableModel(QAbstractTableModel):
             r = self.rows[section]
             if section in self.pending:
                 return f"{_label(r.generation)} — {self.pending[section]}"
+            word = short_word(r, self.gpus, self.fill)
+            if not word and r.fits_hall is False and not r.error:
+                word = "too big for the hall"  # the GPUs asked for, on more floor than given
             return _label(r.generation) + (" (prelim.)" if r.preliminary else "") + \
-                (f" — {word}" if (word := short_word(r, self.gpus, self.fill)) else "")
+                (f" — {word}" if word else "")
         return FIGURES[section][0]
 
 

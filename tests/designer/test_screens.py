@@ -45,3 +45,21 @@ def test_a_main_window_size_saved_on_a_larger_screen_is_fitted(qtbot, doc):
     QSettings().remove("window/geometry")
     room = QGuiApplication.primaryScreen().availableGeometry()
     assert big.width() <= room.width() and big.height() <= room.height()
+
+
+def test_a_generation_too_big_for_the_hall_says_so_in_its_header(qtbot):
+    # the GPUs asked for, met, on more floor than the hall has: marked in the header as
+    # the caption says red marks a hall not fitted
+    from PySide6.QtCore import Qt
+
+    from designer.library.compare_window import CompareTableModel
+    from engine.compare import CompareRow
+
+    fits = CompareRow(generation="hopper", template="t", param="scalable_units",
+                      param_value=1, gpus=96, fits_hall=True)
+    over = CompareRow(generation="blackwell", template="t", param="scalable_units",
+                      param_value=1, gpus=96, fits_hall=False)
+    m = CompareTableModel()
+    m.set_rows([fits, over], gpus=96)
+    head = [m.headerData(k, Qt.Orientation.Horizontal) for k in range(2)]
+    assert head == ["Hopper", "Blackwell — too big for the hall"]
