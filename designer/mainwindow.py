@@ -1639,8 +1639,8 @@ class MainWindow(QMainWindow):
                                      "selected racks"),
             ("M", "measure along clicked points"),
             ("Ctrl+F", "find by id, name, row (row:R03), hardware (qm9700), fabric "
-                       "(fabric:compute) or kind (kind:cdu); Enter selects and zooms, Esc "
-                       "back to the floor"),
+                       "(fabric:compute) or kind (kind:cdu, kind:switch); Enter selects and "
+                       "zooms, Esc clears it and goes back to the floor"),
             ("Handles of a selected tray, busway or obstacle", "drag a point; double-click: "
                                                                 "remove it, or add one on an "
                                                                 "edge (both snap to the grid; "
@@ -1648,6 +1648,10 @@ class MainWindow(QMainWindow):
             ("Ctrl+1 ... Ctrl+5", "overlays: power density, cooling zones, airflow, cables, "
                                   "violations"),
             ("Ctrl+Z, Ctrl+Shift+Z", "undo, redo (every edit, a whole drag being one)"),
+            ("Delete; Ctrl+C, Ctrl+X, Ctrl+V; Ctrl+D", "delete the selection; copy, cut, "
+                                                         "paste (at the cursor); duplicate "
+                                                         "beside it"),
+            ("Ctrl+Shift+N; Ctrl+E", "new design from a template; export a report"),
         ]
         html = "<table cellspacing='6'>" + "".join(
             f"<tr><td><b>{k}</b></td><td>{v}</td></tr>" for k, v in rows) + "</table>"
