@@ -195,6 +195,36 @@ def _shift_adds(event: QGraphicsSceneMouseEvent) -> None:
         event.setModifiers(event.modifiers() | Qt.KeyboardModifier.ControlModifier)
 
 
+def _bridged(boxes: np.ndarray, along_y: np.ndarray, every: np.ndarray,
+             bridge: float = AISLE_BRIDGE_M) -> np.ndarray:
+    """Return aisle strips ``boxes`` (K, 4) grown along their row line to the nearest
+    strip of ``every`` (N, 4) in that line within ``bridge`` m on each side: the gap
+    :func:`designer.canvas.batch.merge_strips` fills with tint between them.
+
+    Examples
+    --------
+    >>> every = np.array([[0, 0, 1, 1], [2, 0, 3, 1], [9, 0, 10, 1]], float)
+    >>> _bridged(every[1:2], np.array([False]), every).tolist()
+    [[1.0, 0.0, 3.0, 1.0]]
+    """
+    out = np.array(boxes, np.float64).reshape(-1, 4)
+    if not len(out) or not len(every):
+        return out
+    for k in range(len(out)):
+        b = out[k]
+        lo, hi, a0, a1 = (0, 2, 1, 3) if not along_y[k] else (1, 3, 0, 2)
+        same_line = (every[:, a0] < b[a1] - 1e-9) & (every[:, a1] > b[a0] + 1e-9)
+        after = every[same_line & (every[:, lo] >= b[hi] - 1e-9), lo]
+        before = every[same_line & (every[:, hi] <= b[lo] + 1e-9), hi]
+        after = after[after - b[hi] <= bridge + 1e-9]
+        before = before[b[lo] - before <= bridge + 1e-9]
+        if len(after):
+            out[k, hi] = max(b[hi], float(after.min()))
+        if len(before):
+            out[k, lo] = min(b[lo], float(before.max()))
+    return out
+
+
 class FloorPlanScene(QGraphicsScene):
     """The floor plan of a :class:`LayoutDocument` (scene units: metres, y flipped).
 
@@ -615,6 +645,8 @@ class FloorPlanScene(QGraphicsScene):
             moved |= (old.values != new.values) & ~(np.isnan(old.values) & np.isnan(new.values))
         tinted = np.any(old.aisles != new.aisles, axis=1) if \
             old.aisles.shape == new.aisles.shape else np.ones(len(new.aisles), bool)
+        if np.count_nonzero(tinted) > 64:
+            return None  # a clearance changed, a row turned: the whole floor's tints
         if np.any(tinted):
             # the aisle tints follow every turn, move and clearance change, wherever the
             # strips were and are now, and along the row line as far as a strip bridges a
@@ -622,11 +654,10 @@ class FloorPlanScene(QGraphicsScene):
             # the gap before it with tint, a rack taken away leaves one
             for d in (old, new):
                 if len(d.aisles) == len(tinted):
-                    along_y = ((d.rot[tinted] // 90) % 2 == 1)[:, None]
-                    bx = np.where(along_y, 0.0, AISLE_BRIDGE_M)
-                    by = np.where(along_y, AISLE_BRIDGE_M, 0.0)
-                    grow = np.hstack([-bx, -by, bx, by])
-                    plan += [d.aisles[tinted, :4] + grow, d.aisles[tinted, 4:] + grow]
+                    along_y = (d.rot[tinted] // 90) % 2 == 1
+                    every = np.vstack([d.aisles[:, :4], d.aisles[:, 4:]])
+                    for half in (d.aisles[tinted, :4], d.aisles[tinted, 4:]):
+                        plan.append(_bridged(half, along_y, every))
         if np.any(moved):
             # the aisle strips run off a rack's front and back: pad along its depth only
             # (and a few pixels all round for outline and selection pens)
