@@ -57,6 +57,7 @@ __all__ = [
     "Table",
     "LinkView",
     "stock_length_m",
+    "tier_words",
     "link_view",
     "build_tables",
     "TABLE_KEYS",
@@ -2155,16 +2156,16 @@ def _copper_half_cages(links: LinkView) -> Counter[str]:
     return out
 
 
-def _tier_words(key: str) -> str:
+def tier_words(key: str) -> str:
     """A tier or link-tier key as the tables word it.
 
-    >>> [_tier_words(k) for k in ("leaf", "node_leaf", "front_end_leaf",
+    >>> [tier_words(k) for k in ("leaf", "node_leaf", "front_end_leaf",
     ...                           "front_end_node_leaf", "spine_core")]
     ['leaf', 'node–leaf', 'front-end leaf', 'front-end node–leaf', 'spine–core']
     """
     for purpose in ("front_end", "storage", "management"):
         if key.startswith(purpose + "_"):
-            return purpose.replace("_", "-") + " " + _tier_words(key[len(purpose) + 1:])
+            return purpose.replace("_", "-") + " " + tier_words(key[len(purpose) + 1:])
     return key.replace("_", "–")
 
 
@@ -2180,7 +2181,7 @@ def network_table(layout: Layout, analysis: Any, catalog: Catalog | None = None,
     d = net.network_dict()
     cb = net.cabling_dict()
     fabrics = len(d.get("fabrics") or [])
-    words = _tier_words
+    words = tier_words
     has_gpu_fabric = d["bisection_method"] != "none"
     rows: list[tuple] = []
     for tier, k in net.switch_counts().items():

@@ -53,7 +53,7 @@ from engine.fabric_plan import (
     suggest_fabric,
 )
 from engine.model import Fabric, FabricTier, Layout
-from engine.report_tables import natural_key
+from engine.report_tables import natural_key, tier_words
 
 __all__ = ["FabricDialog", "PURPOSE_LABELS", "TOPOLOGY_LABELS", "preview_text"]
 
@@ -107,7 +107,7 @@ def preview_text(figures: dict, violations: list[dict], catalog: Catalog,
     total_u = sum(n * height.get(t, 1) for t, n in sw.items())
     per_tier = ", ".join(f"{n:,} {t}" for t, n in sw.items() if n)
     cables = figures.get("cables", {})
-    links = ", ".join(f"{n:,} {k.replace('_', '–')}" for k, n in cables.items() if n)
+    links = ", ".join(f"{n:,} {tier_words(k)}" for k, n in cables.items() if n)
     what = "GPUs" if fabric.purpose == "scale_out" else "nodes"
     ends = figures.get("gpus") if fabric.purpose == "scale_out" else figures.get("nodes")
     per = figures.get("per_gpu_bisection_gbps" if fabric.purpose == "scale_out"

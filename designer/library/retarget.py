@@ -84,26 +84,24 @@ def summary_text(result: RetargetResult, catalog: Catalog) -> str:
 def gpu_servers_to_map(layout: Layout, catalog: Catalog, generation: str) -> tuple[int, int]:
     """Return how many GPU servers of ``layout`` a retarget to ``generation`` maps (those
     of another generation) and how many rack-scale systems the layout has."""
-    servers = systems = 0
+    return _gpu_hardware(layout, catalog, generation)[:2]
+
+
+def _gpu_hardware(layout: Layout, catalog: Catalog, generation: str) -> tuple[int, int, int]:
+    """Return the GPU servers not of ``generation``, the rack-scale systems, and the GPUs
+    of the servers and systems not of ``generation``, in one pass over the racks."""
+    servers = systems = gpus = 0
     for rack in layout.racks:
         dev = catalog.devices.get(rack.system) if rack.system else None
-        systems += dev is not None and dev.role == "rack_system"
+        if dev is not None and dev.role == "rack_system":
+            systems += 1
+            gpus += dev.gpus if dev.generation != generation else 0
         for d in rack.devices:
             dev = catalog.devices.get(d.type)
-            servers += dev is not None and dev.role == "gpu_server" and \
-                dev.generation != generation
-    return servers, systems
-
-
-def _other_generation_gpus(layout: Layout, catalog: Catalog) -> int:
-    """The GPUs of the layout's servers and systems of another generation than its own."""
-    n = 0
-    for rack in layout.racks:
-        for t in [d.type for d in rack.devices] + ([rack.system] if rack.system else []):
-            d = catalog.devices.get(t)
-            if d is not None and d.gpus and d.generation not in (layout.generation, None, ""):
-                n += d.gpus
-    return n
+            if dev is not None and dev.role == "gpu_server" and dev.generation != generation:
+                servers += 1
+                gpus += dev.gpus
+    return servers, systems, gpus
 
 
 class RetargetDialog(QDialog):
@@ -127,7 +125,7 @@ class RetargetDialog(QDialog):
         gens = generations()
         # hardware of other generations in the design (GEN-MIXED): its own generation is a
         # target too, mapping just that hardware, and the first one offered
-        mixed = _other_generation_gpus(layout, self.catalog)
+        mixed = _gpu_hardware(layout, self.catalog, layout.generation)[2]
         for gen in gens:
             if gen != layout.generation:
                 self.generation.addItem(_label(gen), gen)

@@ -56,6 +56,15 @@ def open_window(qtbot, doc):
     return win
 
 
+def layout_window(qtbot, layout, catalog):
+    """Return a shown main window on a new document of ``layout``, analysed as each edit
+    is made, with no autosave (the test closes ``win.document``)."""
+    from designer.document import LayoutDocument
+
+    doc = LayoutDocument(layout, catalog=catalog, analysis_mode="sync", autosave_ms=0)
+    return open_window(qtbot, doc)
+
+
 def hall_compare_window(qtbot, catalog, generations, hall_m):
     """Return a compare window set to the most blocks of ``generations`` that fit a hall
     of ``hall_m`` (width, depth); not run yet. pytest-qt closes it at the end."""

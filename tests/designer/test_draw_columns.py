@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from panel_helpers import layout_window
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
 
@@ -9,13 +10,9 @@ from engine.model import Hall, Layout
 
 
 def test_each_click_places_a_column_until_escape(qtbot, qapp, recovery_dir, builtin_catalog):
-    from panel_helpers import open_window
-
-    from designer.document import LayoutDocument
-
     lay = Layout(hall=Hall(outline=[(0, 0), (30, 0), (30, 20), (0, 20)]))
-    doc = LayoutDocument(lay, catalog=builtin_catalog, analysis_mode="sync", autosave_ms=0)
-    win = open_window(qtbot, doc)
+    win = layout_window(qtbot, lay, builtin_catalog)
+    doc = win.document
     assert "column" in win.draw_actions
     win.draw_actions["column"].trigger()
     vp = win.view.viewport()

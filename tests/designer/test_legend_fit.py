@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from panel_helpers import layout_window
 from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QApplication
 
@@ -13,13 +14,9 @@ def test_overlays_shown_on_a_fitted_view_fit_it_again_clear_of_the_legend(
     # the DGX B200 SuperPOD's wide hall (23.4 x 9 m) with its CRAH galleries at both ends:
     # five overlays make the legend taller than half the view, and at the first fit it
     # would stand on the CRAHs of one end; fitted again, nothing of the plan is under it
-    from panel_helpers import open_window
-
-    from designer.document import LayoutDocument
-
     lay = instantiate("dgx-b200-superpod", {"scalable_units": 2}, catalog=builtin_catalog)
-    doc = LayoutDocument(lay, catalog=builtin_catalog, analysis_mode="sync", autosave_ms=0)
-    win = open_window(qtbot, doc)
+    win = layout_window(qtbot, lay, builtin_catalog)
+    doc = win.document
     view = win.view
     assert view.is_fitted
     small = view.legend_size()

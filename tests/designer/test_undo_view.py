@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from panel_helpers import make, type_entry
+from panel_helpers import layout_window, make, type_entry
 from PySide6.QtWidgets import QApplication
 
 from engine.templates import instantiate
@@ -10,14 +10,11 @@ from engine.templates import instantiate
 
 def test_undo_of_a_typed_move_off_the_hall_shows_the_plan_as_before(
         qtbot, qapp, recovery_dir, builtin_catalog):
-    from panel_helpers import open_window
-
-    from designer.document import LayoutDocument
     from designer.panels import InspectorPanel
 
     lay = instantiate("dgx-h100-hall", {"racks": 8}, catalog=builtin_catalog)
-    doc = LayoutDocument(lay, catalog=builtin_catalog, analysis_mode="sync", autosave_ms=0)
-    win = open_window(qtbot, doc)
+    win = layout_window(qtbot, lay, builtin_catalog)
+    doc = win.document
     view = win.view
     insp = win.findChild(InspectorPanel) or make(qtbot, InspectorPanel, doc)
     ids = [r.id for r in lay.racks[:3]]
