@@ -14,7 +14,8 @@ analysis follow) without touching the undo stack; :meth:`cancel_preview`
 restores the committed layout (Esc).
 
 Analysis runs on the GUI thread while it is fast (small halls); once one takes
-longer than :data:`ASYNC_AFTER_S` it moves to a background thread, where a
+longer than :data:`ASYNC_AFTER_S`, or a graph bisection search would run late in
+it (:data:`SEARCH_AFTER_S`), it moves to a background thread, where a
 newer request replaces a queued one and a result older than the one shown is
 dropped. ``analysis_busy`` drives the progress indicator. When a new analysis
 finds a fabric with other switch counts than the one before (one server more can
@@ -51,6 +52,9 @@ __all__ = ["LayoutDocument", "AnalysisRunner", "analyze_layout", "fabric_change"
            "AUTOSAVE_MS", "noting_fabric"]
 
 ASYNC_AFTER_S = 0.040
+#: how far into an analysis on the GUI thread a graph bisection search may still
+#: start or go on; later, the analysis moves to the background thread
+SEARCH_AFTER_S = 0.020
 #: an edit touching more items than this shows a busy cursor while it is applied
 BUSY_ITEMS = 300
 AUTOSAVE_MS = 60_000
@@ -267,13 +271,29 @@ class AnalysisRunner(QObject):
         return result
 
     def run_now(self, serial: int, layout: Layout, changed: list[str] | None,
-                reset: bool = False) -> None:
-        """Analyze on this thread (waits for a background run to finish first)."""
+                reset: bool = False, search_after_s: float | None = None) -> None:
+        """Analyze on this thread (waits for a background run to finish first).
+
+        With ``search_after_s``, a graph bisection search that would start (or go on)
+        later than that many seconds into the run is handed to the background thread
+        instead: an edit that turns a recognized fabric into an irregular one (a
+        system pasted beside a full scalable unit) keeps the window responsive while
+        the search runs.
+        """
         self.wait()
         if reset:
             self.analyzer = None
+        stop = None
+        if search_after_s is not None:
+            deadline = time.perf_counter() + search_after_s
+            stop = lambda: time.perf_counter() > deadline  # noqa: E731
         try:
-            result = self._analyze(layout, changed)
+            with cancel_when(stop):
+                result = self._analyze(layout, changed)
+        except SearchCancelled:
+            self.cancelled += 1
+            self.submit(serial, layout, None)  # the analyzer was reset: in full
+            return
         except (InputError, ValueError, KeyError) as exc:
             self.finished.emit(serial, None, str(exc))
             return
@@ -729,7 +749,8 @@ class LayoutDocument(QObject):
         if go_async:
             self._runner.submit(self._serial, self._display, changed_racks)
         else:
-            self._runner.run_now(self._serial, self._display, changed_racks)
+            self._runner.run_now(self._serial, self._display, changed_racks,
+                                 search_after_s=SEARCH_AFTER_S if mode == "auto" else None)
 
     def _on_analysis(self, serial: int, result: Analysis | None, error: str) -> None:
         if serial < self._shown_serial:

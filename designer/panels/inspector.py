@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 import shiboken6
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QPainter, QTextLayout
 from PySide6.QtWidgets import (
     QApplication,
@@ -307,6 +307,7 @@ class InspectorPanel(QWidget):
         self.computed: dict[str, QLabel] = {}
         self._ids: list[str] = []
         self._kind = ""
+        self._rebuild_due = False
         self._sources_key: tuple | None = None
         self._unknown_key: tuple | None = None  # (analysis, catalog) of self._unknown
         self._unknown: tuple = ()
@@ -384,6 +385,7 @@ class InspectorPanel(QWidget):
 
     def rebuild(self) -> None:
         """Rebuild the form for the document's current selection."""
+        self._rebuild_due = False
         self._sources_key = None
         layout = self.document.layout
         kind_of = item_kinds(layout)
@@ -964,8 +966,14 @@ class InspectorPanel(QWidget):
 
     def _on_items_added(self, _ids: list) -> None:
         # new feeds, units, racks or fabrics change the choices of the editors and the
-        # lists of the hall and of related items
+        # lists of the hall and of related items; an edit that adds items mostly selects
+        # them next (paste, duplicate, drop), and that rebuild is the one needed
         if self._kind in ("rack", "layout", "link", "fabric", "feed"):
+            self._rebuild_due = True
+            QTimer.singleShot(0, self, self._rebuild_if_due)
+
+    def _rebuild_if_due(self) -> None:
+        if self._rebuild_due:
             self.rebuild()
 
     def _on_stack_moved(self, _index: int) -> None:

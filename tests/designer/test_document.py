@@ -254,6 +254,34 @@ def test_a_newer_request_stops_a_running_graph_search(qapp, default_layout, buil
     assert runner.analyzer.result.to_dict() == analyze(moved, builtin_catalog).to_dict()
 
 
+def test_a_late_graph_search_leaves_the_gui_thread(qapp, default_layout, builtin_catalog):
+    """An analysis on the GUI thread that would start a graph bisection search past its
+    budget (a server rack pasted beside the default hall's fabric makes it irregular)
+    hands the whole analysis to the background thread; the result that arrives is the
+    one a full analysis gives."""
+    from designer.document import AnalysisRunner
+    from engine import network
+
+    network._CACHE.clear()  # (a topology met before keeps its bisection: no search)
+    rid = default_layout.racks[0].id
+    payload = edits.copy_items(default_layout, [rid])
+    pasted = edits.paste(default_layout, payload, (0.0, -30.0),
+                         edits.paste_ids(default_layout, payload), builtin_catalog)
+    runner = AnalysisRunner(builtin_catalog)
+    got: list = []
+    runner.finished.connect(lambda serial, result, error: got.append((serial, result)))
+    runner.run_now(1, default_layout, None, search_after_s=0.0)  # recognized: no search
+    assert [s for s, _ in got] == [1] and runner.cancelled == 0
+    runner.run_now(2, pasted, None, search_after_s=0.0)
+    assert runner.cancelled == 1 and [s for s, _ in got] == [1]  # not on this thread
+    assert runner.wait()
+    qapp.processEvents()
+    assert [s for s, _ in got] == [1, 2]
+    want = analyze(pasted, builtin_catalog)
+    assert want.network.bisection_method == "structured_cut"
+    assert got[1][1].to_dict() == want.to_dict()
+
+
 def test_edit_menu_links_the_two_selected_racks(window):
     doc = window.document
     assert window.link_selected(800.0, 2) is None  # nothing selected: refused, nothing pushed
