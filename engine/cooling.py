@@ -555,15 +555,51 @@ def _check_n1(ctx) -> list[Violation]:
 def _check_unit_over(ctx) -> list[Violation]:
     c = ctx.cooling
     over = np.flatnonzero(c.unit_utilization > 1.0 + 1e-9)
+    groups = c.unit_group if c.unit_group is not None else np.zeros(len(c.unit_ids), np.int64)
     out = []
     for i, load, util, cap in zip(over.tolist(), c.unit_load_kw[over].tolist(),
                                   c.unit_utilization[over].tolist(),
                                   c.unit_capacity_kw[over].tolist(), strict=True):
         kw, cap_kw = apart(load, cap)
         share = apart(util, 1.0, percent=True)[0]
+        # the group's N+1 margin counts every unit of it: it holds only where the units
+        # share their heat (room air; CDUs on one secondary loop)
+        g = int(groups[i])
+        if c.group_load_kw[g] <= c.group_capacity_kw[g] + 1e-6:
+            liquid = c.unit_kind[i] == "cdu"
+            how = ("only with its CDUs on one shared secondary loop; else move racks to a "
+                   "unit with room (a rack's CDU field)") if liquid else \
+                "with the room's air shared; name a rack's CRAH to steer it"
+            tail = f": group {c.group_names[g]} carries it {how}"
+        else:
+            tail = ""
         out.append(Violation("COOL-UNIT-OVER", "warning",
-                             f"{c.unit_ids[i]} is assigned {kw} kW, {share} of its {cap_kw} kW",
-                             (c.unit_ids[i],)))
+                             f"{c.unit_ids[i]} is assigned {kw} kW, {share} of its {cap_kw} kW"
+                             f"{tail}", (c.unit_ids[i],)))
+    return out
+
+
+@rule("COOL-UNIT-IDLE", "cooling", "A CDU takes no rack's heat, yet counts in its group's N+1 "
+      "margin.")
+def _check_unit_idle(ctx) -> list[Violation]:
+    c = ctx.cooling
+    n = len(c.unit_ids)
+    if not n:
+        return []
+    groups = c.unit_group if c.unit_group is not None else np.zeros(n, np.int64)
+    served = np.bincount(c.rack_cdu[c.rack_cdu >= 0], minlength=n)
+    cdu = np.array([k == "cdu" for k in c.unit_kind])
+    # a group with no load at all is a hall still being drawn: nothing to say
+    busy = c.group_load_kw[groups] > 1e-9
+    out = []
+    for i in np.flatnonzero(cdu & (served == 0) & busy).tolist():
+        g = int(groups[i])
+        out.append(Violation(
+            "COOL-UNIT-IDLE", "info",
+            f"{c.unit_ids[i]} serves no rack (none names it and none is nearer to it than "
+            f"to another CDU): its {c.unit_capacity_kw[i]:,.0f} kW counts in group "
+            f"{c.group_names[g]}'s N+1 margin as a standby on one shared secondary loop",
+            (c.unit_ids[i],)))
     return out
 
 

@@ -22,8 +22,37 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-__all__ = ["ChartBox", "ChartHeader", "CategoryAxis", "ValueAxis", "bar_steps", "BarSeries",
-           "round_step"]
+__all__ = ["ChartBox", "ChartHeader", "CategoryAxis", "ValueAxis", "bar_steps", "bar_width",
+           "BarSeries", "round_step"]
+
+
+#: the narrowest gap between two bars, in pixels: a narrower one vanishes in places as the
+#: bars' edges round to pixels, and the racks run together into blocks
+MIN_GAP_PX = 1.5
+#: bars closer than this many pixels stand edge to edge (a profile)
+MIN_PITCH_PX = 3.0
+
+
+def bar_width(n: int, width_px: float, most: float = 0.8) -> float:
+    """Return the width of ``n`` bars across ``width_px`` pixels, in bar pitches: ``most``
+    while the gap between them stays :data:`MIN_GAP_PX` wide, narrower bars while that
+    keeps the gap, edge to edge (1.0) once bars stand closer than :data:`MIN_PITCH_PX`.
+
+    Examples
+    --------
+    >>> bar_width(10, 200.0)  # 20 px a bar: 16 px bars, 4 px gaps
+    0.8
+    >>> round(bar_width(27, 125.0), 3)  # 4.6 px a bar: 3.1 px bars, 1.5 px gaps
+    0.676
+    >>> bar_width(100, 125.0)
+    1.0
+    """
+    if width_px <= 0:  # not laid out yet: its first size draws them again
+        return most
+    pitch = width_px / max(n, 1)
+    if pitch < MIN_PITCH_PX:
+        return 1.0
+    return min(most, 1.0 - MIN_GAP_PX / pitch)
 
 
 def bar_steps(heights: np.ndarray, width: float = 0.8) -> tuple[np.ndarray, np.ndarray]:

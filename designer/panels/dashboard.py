@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from designer.panels.charts import BarSeries, ChartBox, peak_index
+from designer.panels.charts import BarSeries, ChartBox, bar_width, peak_index
 from designer.panels.common import SEVERITY_COLORS, DragThrottle, fmt_kw, fmt_power_mw
 from engine.report_tables import KW_DIGITS, group_status
 
@@ -457,8 +457,10 @@ class DashboardPanel(QWidget):
         lay.addWidget(self.scroll)
 
         self.sort_racks.toggled.connect(lambda _c: self._update_charts(self.document.analysis))
-        # more racks than pixels: the peaks shown depend on the chart's width
+        # more racks than pixels: the peaks shown depend on the chart's width; few: the
+        # width of their bars (gaps that stay open)
         self.rack_chart.plot.vb.sigResized.connect(self._rack_chart_resized)
+        self.cooling_chart.plot.vb.sigResized.connect(self._cooling_chart_resized)
         document.analysis_updated.connect(self.update_from)
         document.selection_changed.connect(self._on_selection)
         # an analysis that runs long in the background (a graph bisection search on a
@@ -860,10 +862,10 @@ class DashboardPanel(QWidget):
         order = np.argsort(-total, kind="stable") if self.sort_racks.isChecked() \
             else np.arange(n)
         self._rack_order = order
-        width = 0.8 if n <= _GAPS_UP_TO else 1.0
         # more racks than pixels: each pixel's run of racks shows its most loaded one, so a
         # rack over the air limit among a thousand below it still stands out
         px = max(int(box.plot.vb.width()), 1)
+        width = bar_width(n, px) if n <= _GAPS_UP_TO else 1.0
         shown = self._rack_shown = order[peak_index(total[order], -(-n // px))]
         self.rack_total.set(total[shown], width)
         self.rack_door.set(air[shown], width)
@@ -880,9 +882,16 @@ class DashboardPanel(QWidget):
 
     def _rack_chart_resized(self, *_args) -> None:
         a = self.document.analysis
-        if a is not None and self.isVisible() and \
-                len(a.power.rack_kw) > self.rack_chart.plot.vb.width():
+        # (more racks than pixels: the peaks shown change; few: the gaps between the bars)
+        n = len(a.power.rack_kw) if a is not None else 0
+        if n and self.isVisible() and (n > self.rack_chart.plot.vb.width()
+                                       or n <= _GAPS_UP_TO):
             self._update_racks(a)
+
+    def _cooling_chart_resized(self, *_args) -> None:
+        a = self.document.analysis
+        if a is not None and self.isVisible() and 0 < len(a.cooling.unit_ids) <= _GAPS_UP_TO:
+            self._update_cooling(a)
 
     def _set_rack_note(self, text: str) -> None:
         # a drag step re-marks the selection: the note's rich text is laid out again only
@@ -927,7 +936,7 @@ class DashboardPanel(QWidget):
             groups[i], -c.unit_utilization[i] if many else 0.0, i)), np.int64)
         self._unit_order = order
         util = c.unit_utilization[order] * 100.0
-        width = 1.0 if many else 0.8
+        width = 1.0 if many else bar_width(n, box.plot.vb.width())
         self.unit_bars.set(np.minimum(util, 100.0), width)
         self.unit_over.set(np.where(util > 100.0, util, 0.0), width)
         xs, ys, margins = [], [], []

@@ -135,3 +135,31 @@ def test_every_rack_bar_is_drawn_above_the_axis(qtbot, doc, gb200_8su):
     dash = make(qtbot, DashboardPanel, doc, (1800, 640))
     (_x0, _x1), (y0, y1) = dash.rack_chart.plot.viewRange()
     assert y0 == 0 and y1 >= float(np.max(doc.analysis.power.rack_kw))
+
+
+@pytest.mark.parametrize("sort", [False, True])
+def test_the_bars_of_27_racks_in_a_narrow_chart_keep_a_gap_between_each(
+        qtbot, doc, builtin_catalog, sort):
+    # a GB200 NVL72 SuperPOD of 2 SUs: 27 racks in a chart ~125 px wide, 4.6 px a rack;
+    # bars of 0.8 of that left 0.9 px gaps, closed in places once rounded to pixels
+    doc.set_layout(instantiate("gb200-nvl72-superpod", {"scalable_units": 2},
+                               catalog=builtin_catalog))
+    dash = make(qtbot, DashboardPanel, doc, (630, 380))  # four charts in a row
+    dash.sort_racks.setChecked(sort)
+    box = dash.rack_chart
+    image = _grab(box)
+    vb = box.plot.vb
+    n = len(doc.analysis.power.rack_kw)
+    assert n == 27 and vb.width() / n < 8  # a narrow chart indeed
+    kw = doc.analysis.power.rack_kw[dash._rack_order]
+    background = image.pixelColor(box.widget.mapFromScene(vb.mapViewToScene(
+        QPointF(n - 0.5, float(kw.max()) * 1.02))))  # above the last bar
+    for pos in range(n - 1):
+        # halfway between bar pos and the next, low down where both stand: the background
+        y = min(float(kw[pos]), float(kw[pos + 1])) / 2
+        # (the gap's pixel, where the point rounds to a pixel beside it)
+        p = box.widget.mapFromScene(vb.mapViewToScene(QPointF(pos + 0.5, y)))
+        seen = [image.pixelColor(x, p.y()) for x in (p.x() - 1, p.x(), p.x() + 1)]
+        assert any(max(abs(c.red() - background.red()), abs(c.green() - background.green()),
+                       abs(c.blue() - background.blue())) <= 40 for c in seen), \
+            (pos, [c.name() for c in seen])

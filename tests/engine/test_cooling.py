@@ -91,6 +91,32 @@ def test_gb200_nvl72_rack_liquid_flow_and_cdu_assignment(builder, catalog):
     assert c2.unit_load_kw.tolist() == pytest.approx([0.0, 105.6, 26.4])
 
 
+def test_a_cdu_serving_no_rack_is_named_and_an_overloaded_one_says_what_carries_it(
+        builder, catalog):
+    # two NVL72 racks (105.6 kW of liquid each) beside CDU1 (150 kW); CDU2 (1,350 kW) far
+    # off takes neither: CDU1 carries 211.2 kW, 141 %; the group "CDU" holds 1,500 kW
+    # (N+1: 150 kW, margin -61.2 kW: COOL-N1)
+    lay = (builder().rack("N1", 5, 5, rack_type="nvl72-rack", system="gb200-nvl72")
+           .rack("N2", 5.6, 5, rack_type="nvl72-rack", system="gb200-nvl72")
+           .cdu("CDU1", 1, 1, 150).cdu("CDU2", 18, 10, 1350)
+           .crah("C1", 10, 11, 150).build())
+    lay = lay.model_copy(update={"racks": [r.model_copy(update={"cdu": "CDU1"})
+                                           for r in lay.racks]})
+    a = analyze(lay, catalog)
+    idle = [v for v in a.violations if v.code == "COOL-UNIT-IDLE"]
+    assert [(v.severity, v.items) for v in idle] == [("info", ("CDU2",))]
+    assert "1,350 kW counts in group CDU's N+1 margin" in idle[0].message
+    over = next(v for v in a.violations if v.code == "COOL-UNIT-OVER")
+    assert over.items == ("CDU1",) and "141%" in over.message
+    assert "group CDU carries it only with its CDUs on one shared secondary loop" in \
+        over.message
+    assert a.cooling.group_capacity_kw[a.cooling.group_names.index("CDU")] == 1500.0
+    # CDU2 named by one rack serves it: nothing idle
+    one = lay.model_copy(update={"racks": [lay.racks[0],
+                                           lay.racks[1].model_copy(update={"cdu": "CDU2"})]})
+    assert "COOL-UNIT-IDLE" not in codes(analyze(one, catalog))
+
+
 def test_an_air_only_rack_belongs_to_no_cdu_zone(builder, catalog):
     # the DGX H100 rack next to CDU1 has no liquid loop; the NVL72 rack is on CDU1
     lay = (builder().rack("N1", 5, 5, rack_type="nvl72-rack", system="gb200-nvl72")

@@ -12,7 +12,7 @@ from engine.rules import RULES, SEVERITY_ORDER, Violation, rule, run_rules
 
 CORE_RULES = {
     "POWER-FEED-OVER": "power", "POWER-AB-LOSS": "power", "POWER-NO-REDUNDANCY": "power",
-    "COOL-N1": "cooling", "COOL-UNIT-OVER": "cooling", "COOL-MISSING": "cooling",
+    "COOL-N1": "cooling", "COOL-UNIT-OVER": "cooling", "COOL-UNIT-IDLE": "cooling", "COOL-MISSING": "cooling",
     "COOL-AIR-LIMIT": "cooling",
     "FLOOR-OVERLAP": "floor", "FLOOR-OUTSIDE": "floor", "FLOOR-AISLE": "floor",
     "FLOOR-LOAD": "floor", "RACK-U": "floor",
