@@ -8,7 +8,18 @@ joined by NVLink or PCIe, far faster than the scale-out fabric, so a cut
 through a node is never the cheapest, and a node stays on one side with all of
 its links (all of its rails, both ports of a dual-homed node). Only where whole
 nodes cannot make equal halves (an odd number of 8-GPU servers) does one node's
-GPUs go to both sides, as few as the balance needs. With nodes of different
+GPUs go to both sides, as few as the balance needs.
+
+The capacity that crosses a cut is the scale-out fabric's: the NVLink or PCIe
+inside a node is its scale-up domain (reported on its own, per domain) and is
+never counted as crossing. A node the balance shares therefore adds nothing to
+its cut: 31 DGX H100 on a non-blocking 400 Gb/s rail fabric have a bisection
+of 124 x 400 Gb/s = 49.6 Tb/s, the fabric's half of 248 GPUs, not 64 Tb/s with
+the shared DGX's four GPUs' NVLink (4 x 3.6 Tb/s) added, which would read as
+516 Gb/s a GPU on 400 Gb/s NICs. Each value the functions below return is a
+real cut of the scale-out fabric in that sense. The NVLink still joins a node's
+GPUs: rails that no switch joins meet inside the nodes, so whole nodes keep a
+rail-optimized fabric in one piece. With nodes of different
 sizes in one fabric (8-GPU servers beside 1-GPU superchip nodes) whether whole
 nodes can make equal halves is a subset sum over their sizes, settled exactly;
 where they can, every split and every move of GPUs across a structured cut is
@@ -267,7 +278,8 @@ def structured_cut_gbps(hosts: np.ndarray, up_gbps: np.ndarray, host_gbps: float
     other, and moving single hosts across to balance the halves crosses
     ``sum(up[A]) + moved * host_gbps``. The function tries every prefix of
     three orderings (most hosts first, least uplink first, fewest hosts
-    first), so every value it returns is a real cut. For equal groups it is
+    first), so every value it returns is a real cut (of the scale-out
+    fabric: see the module notes). For equal groups it is
     the bisection: ``min(hosts * host_gbps, groups * up) / 2``.
 
     Examples
@@ -543,7 +555,8 @@ def closed_form_bisection(plan, wiring, link_gbps: float, failed_spine: int | No
     node splits whose every leaf, spine group and core tier takes its cheaper side.
     For complete fat-tree, rail-optimized and tapered Clos fabrics that is the
     bisection, limited by the narrowest tier a balanced split of whole nodes must
-    cross; each value is a real cut, so it is never below the bisection.
+    cross; each value is a real cut of the scale-out fabric, so it is never below the
+    bisection as the module notes define it.
 
     Parameters
     ----------

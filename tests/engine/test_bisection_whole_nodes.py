@@ -145,7 +145,9 @@ def test_rail_planes_and_shared_spines_split_the_same_whole_nodes():
 def test_an_odd_number_of_servers_shares_one_of_them_between_the_halves():
     """31 DGX H100 (one SU with its UFM slot): 248 GPUs cannot be halved by whole servers,
     so one server's GPUs are shared, 4 a side: 15.5 servers x 8 GPUs x 400G = 49.6 Tb/s
-    across the non-blocking SU, 400 Gb/s per GPU, by both methods."""
+    across the non-blocking SU, 400 Gb/s per GPU, by both methods. The shared server's
+    own NVLink (4 GPUs x 3.6 Tb/s a side) is its scale-up domain, not scale-out capacity:
+    it is not counted as crossing (64.0 Tb/s, 516 Gb/s a GPU, if it were)."""
     a = analyze(instantiate("dgx-h100-superpod", {"scalable_units": 1}, catalog=CATALOG),
                 CATALOG)
     assert a.counts["gpus"] == 248
