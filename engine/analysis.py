@@ -318,7 +318,9 @@ def _evaluate(layout: Layout, catalog: Catalog, arr: LayoutArrays, caches: _Cach
     ctx.cooling = _cooling.analyze_cooling(layout, arr.rack_x_m, arr.rack_y_m, rack_power_w,
                                            arr.rack_liquid_w, rack_airflow_cfm,
                                            extra_air_kw=loose_optics_w / 1000.0,
-                                           cache=caches.cooling, changed=changed)
+                                           cache=caches.cooling, changed=changed,
+                                           rack_rot_deg=arr.rack_rot_deg,
+                                           rack_d_m=arr.rack_d_m)
     ctx.floor = _floor.analyze_floor(layout, box, front_vectors(arr.rack_rot_deg),
                                      rack_weight_kg, cache=caches.floor,
                                      rack_weight_unknown=no_weight,

@@ -5,7 +5,8 @@ liquid share. A rear-door heat exchanger assigned to a rack removes that
 rack's air heat up to its capacity; the rest of the air heat goes to the rack's
 explicit ``crah``, or is shared by the hall's CRAHs weighted by capacity over
 distance squared (room air mixes); ``rack_crah`` names the nearest one as the
-rack's zone. The liquid heat goes to a CDU (explicit ``cdu`` or the nearest).
+rack's zone. The liquid heat goes to a CDU (explicit ``cdu``, else the nearest standing in the
+rack's row, else the nearest).
 A redundancy group is N+1 when its capacity without its largest unit still
 covers its load.
 
@@ -36,7 +37,8 @@ from engine.arrayops import unique_sorted
 from engine.compile import airflow_from_heat_cfm
 from engine.model import Layout
 
-__all__ = ["CoolingResult", "CoolingCache", "liquid_flow_lpm", "nearest", "n_plus_one",
+__all__ = ["CoolingResult", "CoolingCache", "liquid_flow_lpm", "nearest", "nearest_in_row",
+           "n_plus_one",
            "air_shares", "air_share_partials", "analyze_cooling"]
 
 _WATER_KJ_PER_L_K = 4.18
@@ -104,6 +106,50 @@ def _nearest_brute(px, py, qx, qy, block: int = 4096) -> np.ndarray:
         dx = px[lo:lo + block, None] - qx[None, :]
         dy = py[lo:lo + block, None] - qy[None, :]
         out[lo:lo + block] = np.argmin(dx * dx + dy * dy, axis=1)
+    return out
+
+
+def nearest_in_row(px: np.ndarray, py: np.ndarray, along_x: np.ndarray, half_depth_m: np.ndarray,
+                   qx: np.ndarray, qy: np.ndarray, block: int = 4096) -> np.ndarray:
+    """Return, for each rack p, the nearest unit q standing in its row (-1: none does).
+
+    A unit stands in a rack's row when its centre lies on the row's line within the
+    rack's depth: for a row along x (a rack turned 0 or 180 degrees), ``|qy - py|``
+    at most ``half_depth_m``; along y, ``|qx - px|``. In-row CDUs serve their own row
+    first: a rack at the end of a row goes to its row's CDU, not to the one across
+    the aisle that happens to stand nearer.
+
+    Examples
+    --------
+    A rack at x = 0 in a row along x; CDU 0 in the row 5 m on, CDU 1 across a 2.4 m
+    aisle: the row's own CDU, though the other is nearer.
+
+    >>> nearest_in_row(np.array([0.0]), np.array([0.0]), np.array([True]), np.array([0.6]),
+    ...                np.array([5.0, 0.0]), np.array([0.0, 2.4])).tolist()
+    [0]
+
+    Turned a quarter, its row runs along y, and CDU 1 stands on that line; none does
+    for a rack at y = -3 in the first row:
+
+    >>> nearest_in_row(np.array([0.0]), np.array([0.0]), np.array([False]), np.array([0.6]),
+    ...                np.array([5.0, 0.0]), np.array([0.0, 2.4])).tolist()
+    [1]
+    >>> nearest_in_row(np.array([0.0]), np.array([-3.0]), np.array([True]), np.array([0.6]),
+    ...                np.array([5.0, 0.0]), np.array([0.0, 2.4])).tolist()
+    [-1]
+    """
+    out = np.full(len(px), -1, np.int64)
+    if not len(qx):
+        return out
+    for lo in range(0, len(px), block):
+        sl = slice(lo, lo + block)
+        dx = px[sl, None] - qx[None, :]
+        dy = py[sl, None] - qy[None, :]
+        across = np.where(along_x[sl, None], np.abs(dy), np.abs(dx))
+        inside = across <= half_depth_m[sl, None] + 1e-9
+        d2 = np.where(inside, dx * dx + dy * dy, np.inf)
+        j = np.argmin(d2, axis=1)
+        out[sl] = np.where(inside.any(axis=1), j, -1)
     return out
 
 
@@ -253,6 +299,7 @@ class CoolingCache:
     near_cdu: np.ndarray | None = None
     rx: np.ndarray | None = None
     ry: np.ndarray | None = None
+    rot: np.ndarray | None = None
     share_heat: np.ndarray | None = None
     partials: np.ndarray | None = None
 
@@ -377,7 +424,9 @@ def analyze_cooling(layout: Layout, rack_x_m: np.ndarray, rack_y_m: np.ndarray,
                     rack_power_w: np.ndarray, rack_liquid_w: np.ndarray,
                     rack_airflow_cfm: np.ndarray, extra_air_kw: float = 0.0,
                     cache: CoolingCache | None = None,
-                    changed: np.ndarray | None = None) -> CoolingResult:
+                    changed: np.ndarray | None = None,
+                    rack_rot_deg: np.ndarray | None = None,
+                    rack_d_m: np.ndarray | None = None) -> CoolingResult:
     """Compute the cooling domain from per-rack heat and unit positions.
 
     Parameters
@@ -391,6 +440,9 @@ def analyze_cooling(layout: Layout, rack_x_m: np.ndarray, rack_y_m: np.ndarray,
     changed : (K,) int, optional
         With ``cache``: the racks whose objects changed since the last call
         (``None``: any). Moved racks are found by comparing positions.
+    rack_rot_deg, rack_d_m : (R,) optional
+        Each rack's rotation and depth: with them a rack's liquid goes to the nearest
+        CDU standing in its row (:func:`nearest_in_row`), else to the nearest CDU.
     """
     a = layout.assumptions
     units = layout.cooling
@@ -419,11 +471,24 @@ def analyze_cooling(layout: Layout, rack_x_m: np.ndarray, rack_y_m: np.ndarray,
         c.explicit_crah[ch] = _explicit(layout, ch, "crah", t, "crah")
         c.explicit_cdu[ch] = _explicit(layout, ch, "cdu", t, "cdu")
         moved = np.flatnonzero((rack_x_m != c.rx) | (rack_y_m != c.ry))
+        if rack_rot_deg is not None:
+            # a rack turned in place stands in another row line; an edited one may have
+            # another depth (its rack type)
+            turned = np.flatnonzero(rack_rot_deg != c.rot) if c.rot is not None \
+                and len(c.rot) == n else np.arange(n)
+            moved = np.union1d(np.union1d(moved, turned), ch)
         c.near_crah, c.near_cdu = c.near_crah.copy(), c.near_cdu.copy()
     if len(moved):
         for near, ix in ((c.near_crah, crah_ix), (c.near_cdu, cdu_ix)):
             j = nearest(rack_x_m[moved], rack_y_m[moved], ux[ix], uy[ix])
+            if ix is cdu_ix and rack_rot_deg is not None and rack_d_m is not None \
+                    and len(ix):
+                row = nearest_in_row(rack_x_m[moved], rack_y_m[moved],
+                                     (rack_rot_deg[moved] % 180) == 0, rack_d_m[moved] / 2,
+                                     ux[ix], uy[ix])
+                j = np.where(row >= 0, row, j)
             near[moved] = np.where(j >= 0, ix[np.maximum(j, 0)] if len(ix) else -1, -1)
+    c.rot = None if rack_rot_deg is None else np.array(rack_rot_deg, copy=True)
     crah = np.where(c.explicit_crah >= 0, c.explicit_crah, c.near_crah)
     cdu = np.where(c.explicit_cdu >= 0, c.explicit_cdu, c.near_cdu)
 

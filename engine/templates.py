@@ -1313,7 +1313,8 @@ def _room_units(lay: Layout, catalog: Catalog, heat_kw: tuple[list[float], list[
     power_w = np.asarray(heat_kw[0]) * 1e3
     liquid_w = np.asarray(heat_kw[1]) * 1e3
     cool = analyze_cooling(lay, arr.rack_x_m, arr.rack_y_m, power_w, liquid_w,
-                           arr.rack_airflow_cfm, extra_air_kw=optics_kw)
+                           arr.rack_airflow_cfm, extra_air_kw=optics_kw,
+                           rack_rot_deg=arr.rack_rot_deg, rack_d_m=arr.rack_d_m)
     crah = np.array([k == "crah" for k in cool.unit_kind], bool)
     over = np.maximum(cool.unit_load_kw - cool.unit_capacity_kw, 0.0)[crah]
     cap = cool.unit_capacity_kw[crah]

@@ -117,6 +117,34 @@ def test_a_cdu_serving_no_rack_is_named_and_an_overloaded_one_says_what_carries_
     assert "COOL-UNIT-IDLE" not in codes(analyze(one, catalog))
 
 
+def test_a_rack_goes_to_the_cdu_in_its_row_before_a_nearer_one_across_the_aisle(
+        builder, catalog):
+    # N1 (NVL72 rack, 1.068 m deep, turned 0: its row runs along x) at (5, 5); CDU-ROW
+    # stands in that row 4 m on, CDU-AISLE across a 2.4 m aisle. Nearest alone picks
+    # CDU-AISLE (2.4 m); the row's CDU is on the row line (|dy| = 0 <= 0.534 m)
+    from engine.analysis import Analyzer
+
+    lay = (builder().rack("N1", 5, 5, rack_type="nvl72-rack", system="gb200-nvl72")
+           .cdu("CDU-ROW", 9, 5, 1350).cdu("CDU-AISLE", 5, 7.4, 1350)
+           .crah("C1", 10, 11, 150).build())
+    c = analyze(lay, catalog).cooling
+    assert c.unit_ids[c.rack_cdu[0]] == "CDU-ROW"
+    assert c.unit_load_kw[c.unit_ids.index("CDU-ROW")] == pytest.approx(105.6)
+    # turned a quarter, its row runs along y: CDU-AISLE stands on that line, CDU-ROW not
+    turned = lay.model_copy(update={"racks": [lay.racks[0].model_copy(
+        update={"rotation_deg": 90})]})
+    c90 = analyze(turned, catalog).cooling
+    assert c90.unit_ids[c90.rack_cdu[0]] == "CDU-AISLE"
+    # and the incremental analysis of the turn agrees with the full one
+    an = Analyzer(lay, catalog)
+    assert an.update(turned, ["N1"]).to_dict() == analyze(turned, catalog).to_dict()
+    # moved to y = 3 no CDU stands on its row line: the nearest, CDU-AISLE at 4.4 m
+    # (CDU-ROW: hypot(4, 2) = 4.47 m)
+    off = lay.model_copy(update={"racks": [lay.racks[0].model_copy(update={"y_m": 3.0})]})
+    c_off = analyze(off, catalog).cooling
+    assert c_off.unit_ids[c_off.rack_cdu[0]] == "CDU-AISLE"
+
+
 def test_an_air_only_rack_belongs_to_no_cdu_zone(builder, catalog):
     # the DGX H100 rack next to CDU1 has no liquid loop; the NVL72 rack is on CDU1
     lay = (builder().rack("N1", 5, 5, rack_type="nvl72-rack", system="gb200-nvl72")
