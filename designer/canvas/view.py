@@ -325,12 +325,42 @@ class FloorPlanView(QGraphicsView):
         if self.is_fitted and self.isVisible() and self.viewport().width() > 50:
             cols, self._legend_cols = getattr(self, "_legend_cols", None), None
             size = self.legend_size()
-            self._legend_cols = cols
-            if size != getattr(self, "_fitted_legend", None):
+            if size == getattr(self, "_fitted_legend", None):
+                self._legend_cols = cols
+            elif (fits := self._legend_fits_beside()) is not None:
+                # the new legend, in one to three columns, has a corner clear of the hall
+                # as it stands: the plan holds still (an overlay toggled does not make it
+                # jump)
+                self._legend_cols = fits
+                self._fitted_legend = size
+            else:
+                self._legend_cols = cols
                 self.zoom_to_fit()
         elif not self.is_fitted:
             self._legend_cols = None  # the user's view: as few columns as fit the limit
         self.viewport().update()
+
+    def _legend_fits_beside(self) -> int | None:
+        """Return the fewest legend columns (1 to 3) that leave the legend, at its size
+        now, a corner clear of the hall and every item on it as the view shows them
+        (``None``: none do, or the fit had the legend over the hall already)."""
+        if not getattr(self, "_fit_clear", False):
+            return None  # the fit itself had the legend over the hall: fit again
+        shown = QRectF(self.mapFromScene(self.content_rect()).boundingRect())
+        vh = float(self.viewport().height())
+        if shown.intersects(QRectF(12, vh - 46, SCALE_BAR_MAX_W, 34)):
+            return None
+        held = getattr(self, "_legend_cols", None)
+        try:
+            for cols in (1, 2, 3):
+                self._legend_cols = cols
+                w, h = self.legend_size()
+                if h + 24 <= vh and any(not shown.intersects(QRectF(x, y, w, h))
+                                        for x, y in self._legend_corners(w, h)):
+                    return cols
+        finally:
+            self._legend_cols = held
+        return None
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
