@@ -721,27 +721,64 @@ def _named_ports(topo: Any, catalog: Catalog, arr: Any, ref: np.ndarray, ports: 
         return sum(pg.count for pg in dt.ports if pg.purpose != "scale_up") \
             if dt is not None else 0
 
+    # the ends at each device (flat indices into ``ref``), found once: a check per link
+    # over every link was quadratic (100,000 drawn links on one server took hours)
+    flat_ref, flat_ports = ref.reshape(-1), ports.reshape(-1)
+    if not np.shares_memory(flat_ports, ports):  # (a view: the ports change in place)
+        raise ValueError("link ports must be one contiguous array")
+    by_ref = np.argsort(flat_ref, kind="stable")
+    sorted_ref = flat_ref[by_ref]
+
+    def ends_at(d: int) -> np.ndarray:
+        lo, hi = np.searchsorted(sorted_ref, [d, d + 1])
+        return by_ref[lo:hi]
+
+    shown: dict[tuple[int, int, int, int], tuple] = {}
+
     def device_ports(d: int, side: int, i: int):
+        """The device's port labels (as far as its ends are numbered) and where it is:
+        ``(capacity, labels, label index by upper-case name, where, rack)``."""
         cap = capacity(d)
-        top = max(cap, int(ports[ref == d].max()))
-        rack, at_u, what, labels = end(np.full(top, d), side, np.arange(1, top + 1),
-                                       np.full(top, cage[side, i]))
-        device = re.sub(r" tray \d+$", "", what[0])  # the device, not its first tray
-        where = f"{device} at {rack[0]}" + (
-            f" U{int(at_u[0])}" if at_u[0] and device == what[0] else "")
-        return cap, labels, where, rack[0]
+        top = max(cap, int(flat_ports[ends_at(d)].max()))
+        key = (d, side, int(cage[side, i]), top)
+        if key not in shown:
+            rack, at_u, what, labels = end(np.full(top, d), side, np.arange(1, top + 1),
+                                           np.full(top, cage[side, i]))
+            device = re.sub(r" tray \d+$", "", what[0])  # the device, not its first tray
+            where = f"{device} at {rack[0]}" + (
+                f" U{int(at_u[0])}" if at_u[0] and device == what[0] else "")
+            index: dict[str, int] = {}
+            for k, lab in enumerate(labels):
+                index.setdefault(lab.upper(), k)
+            shown[key] = (cap, labels, index, where, rack[0])
+        return shown[key]
 
     if names:
-        rows = np.flatnonzero(np.isin(given, np.asarray(list(names), dtype=object)))
+        # (a set, not np.isin: over object arrays that compares every pair)
         groups: dict[str, list[int]] = {}
-        for i in rows.tolist():
-            groups.setdefault(given[i], []).append(i)
+        for i, gname in enumerate(given.tolist()):
+            if gname in names:
+                groups.setdefault(gname, []).append(i)
         # a drawn link's end that names no port gives way (it moves to a free port
         # below); a fabric's port or a named one does not
         unnamed = np.zeros(ref.shape, bool)
         for k in np.flatnonzero(explicit).tolist():
             named_here = names.get(given[k], (None, None))
             unnamed[0, k], unnamed[1, k] = not named_here[0], not named_here[1]
+        flat_unnamed = unnamed.reshape(-1)
+        # per device: how many ends that hold their port (not unnamed) sit on each port,
+        # kept as named groups take theirs
+        holders: dict[int, dict[int, int]] = {}
+
+        def held(d: int) -> dict[int, int]:
+            if d not in holders:
+                at = ends_at(d)
+                q = flat_ports[at[~flat_unnamed[at]]]
+                u, c = np.unique(q, return_counts=True)
+                holders[d] = dict(zip(u.tolist(), c.tolist(), strict=True))
+            return holders[d]
+
+        n_links = ref.shape[1]
         for gid, members in groups.items():
             members.sort(key=lambda i: int(within[i]))
             for side in (0, 1):
@@ -750,37 +787,48 @@ def _named_ports(topo: Any, catalog: Catalog, arr: Any, ref: np.ndarray, ports: 
                     continue
                 i0 = members[0]
                 d = int(ref[side, i0])
-                cap, labels, where, rack = device_ports(d, side, i0)
+                cap, labels, index, where, rack = device_ports(d, side, i0)
                 auto = labels[int(ports[side, i0]) - 1]
-                want = name.strip().upper()
-                hit = next((k for k, lab in enumerate(labels) if lab.upper() == want), None)
+                hit = index.get(name.strip().upper())
                 if hit is None or hit + 1 > cap:
-                    shown = f"{labels[0]} to {labels[cap - 1]}" if cap else "none"
+                    shown_ports = f"{labels[0]} to {labels[cap - 1]}" if cap else "none"
                     notes.append((ids[i0], rack, f"Link {gid}: {where} has no port {name} "
-                                  f"(its ports: {shown}); the cut-sheet puts it on {auto}"))
+                                  f"(its ports: {shown_ports}); the cut-sheet puts it on "
+                                  f"{auto}"))
                     continue
-                want_q = [hit + 1 + k for k in range(len(members))]
-                if want_q[-1] > cap:
+                first, last = hit + 1, hit + len(members)
+                if last > cap:
                     notes.append((ids[i0], rack, f"Link {gid}: its {len(members)} links from "
                                   f"port {labels[hit]} of {where} run past its last port, "
                                   f"{labels[cap - 1]}; the cut-sheet puts them from {auto}"))
                     continue
-                own = np.zeros(ref.shape, bool)
-                own[side, members] = True
-                busy = (ref == d) & ~own & ~unnamed
-                clash = next((q for q in want_q if (busy & (ports == q)).any()), None)
+                # a port of the run another end holds (the group's own ends aside)
+                mine = ports[side, members]
+                own_at = dict(zip(*np.unique(mine, return_counts=True), strict=True))
+                count = held(d)
+                clash = next((q for q in range(first, last + 1)
+                              if count.get(q, 0) - int(own_at.get(q, 0)) > 0), None)
                 if clash is not None:
-                    other = ids[int(np.flatnonzero((busy & (ports == clash)).any(axis=0))[0])]
+                    at = ends_at(d)
+                    other = at[(flat_ports[at] == clash) & ~flat_unnamed[at]]
+                    other = other[~np.isin(other, np.asarray(members) + side * n_links)]
                     notes.append((ids[i0], rack, f"Link {gid}: port {labels[clash - 1]} of "
-                                  f"{where} is link {other}'s; the cut-sheet puts it on "
-                                  f"{auto}"))
+                                  f"{where} is link {ids[int(other[0]) % n_links]}'s; the "
+                                  f"cut-sheet puts it on {auto}"))
                     continue
-                ports[side, members] = want_q
+                for q in mine.tolist():
+                    count[q] -= 1
+                for q in range(first, last + 1):
+                    count[q] = count.get(q, 0) + 1
+                ports[side, members] = np.arange(first, last + 1)
                 # the unnamed drawn ends that had these ports take free ones below
-                bumped = (ref == d) & ~own & unnamed & np.isin(ports, want_q)
-                ports[bumped] = cap + 1 + np.arange(int(bumped.sum()))
+                at = ends_at(d)
+                bumped = at[flat_unnamed[at] & (flat_ports[at] >= first)
+                            & (flat_ports[at] <= last)]
+                flat_ports[bumped] = cap + 1 + np.arange(len(bumped))
     # a drawn link numbered past its device's last port takes the lowest free ones (a
     # leaf's free node positions), where there are any; else LINK-PORTS says so
+    used: dict[int, set[int]] = {}
     for side in (0, 1):
         past = np.flatnonzero(explicit & (ports[side] > 0))
         for i in past.tolist():
@@ -788,10 +836,13 @@ def _named_ports(topo: Any, catalog: Catalog, arr: Any, ref: np.ndarray, ports: 
             cap = capacity(d)
             if ports[side, i] <= cap:
                 continue
-            used = set(ports[ref == d].tolist())
-            free = next((q for q in range(1, cap + 1) if q not in used), None)
+            if d not in used:
+                used[d] = set(flat_ports[ends_at(d)].tolist())
+            free = next((q for q in range(1, cap + 1) if q not in used[d]), None)
             if free is not None:
+                used[d].discard(int(ports[side, i]))
                 ports[side, i] = free
+                used[d].add(free)
     return notes
 
 

@@ -938,3 +938,17 @@ def test_a_two_link_cable_is_ordered_at_the_length_of_its_longer_leg():
                             cable_owner=np.array([0, 0, -1]))
     assert stock_length_m(np.array([1.8, 2.2])).tolist() == [2.0, 2.5]
     assert v.stock_m().tolist() == [2.5, 2.5, 2.0]
+
+
+def test_many_drawn_links_naming_one_port_get_it_once_and_a_warning_each(
+        builtin_catalog_module):
+    # 40 drawn links from GPU-0001's DGX at U3, every one naming P5/1 (the fabric holds
+    # P1/1 to P4/2): X00 takes it, each other link gets a warning naming X00 and keeps
+    # the port the numbering gave it; no port holds two links (the check is per device,
+    # not per link over every link: 100,000 such links take seconds, not hours)
+    links = [{"id": f"X{k:02d}", "a": {"rack": "GPU-0001", "u": 3, "port": "P5/1"},
+              "b": {"rack": "GPU-0002", "u": 3}} for k in range(40)]
+    rows, named = _drawn("dgx-h100-hall", {"racks": 2}, links, builtin_catalog_module)
+    assert rows["X00"][0] == "P5/1"
+    assert len(named) == 39
+    assert all("port P5/1 of dgx-h100 at GPU-0001 U3 is link X00's" in m for m in named)
