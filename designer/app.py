@@ -147,6 +147,49 @@ def install_fault_dialog(window) -> None:
     sys.excepthook = hook
 
 
+def _png_or_absent(path: str | os.PathLike) -> bool:
+    """Whether ``path`` is free to write a screenshot to: no file there, an empty file,
+    or a PNG image (its signature)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(8)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return True  # unreadable: the write says what is wrong with it
+    return head in (b"", b"\x89PNG\r\n\x1a\n")
+
+
+def _quit_on_interrupt(app) -> list[bool]:
+    """Make Ctrl+C in the terminal (SIGINT) close the designer's windows without a
+    traceback: unsaved changes are written to the recovery file, which the next start
+    offers back. Return a list that holds True once that happened."""
+    import signal
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from designer.mainwindow import MainWindow
+
+    done: list[bool] = []
+
+    def close_all() -> None:
+        if done:
+            return
+        done.append(True)
+        kept = [w.interrupt_close() for w in QApplication.topLevelWidgets()
+                if isinstance(w, MainWindow) and w.isVisible()]
+        print("rackscape: interrupted" + ("; unsaved changes are kept for recovery at the "
+                                          "next start" if any(kept) else ""),
+              file=sys.stderr)
+        app.quit()
+
+    # Python runs the handler between bytecodes (the GUI thread's timers run Python
+    # often); the close itself waits for the event loop
+    signal.signal(signal.SIGINT, lambda *_a: QTimer.singleShot(0, close_all))
+    return done
+
+
 def run_app(file: str | os.PathLike | None = None, *, report_catalog: bool = True) -> int:
     """Open the designer on ``file`` (or the default hall); return the exit code.
 
@@ -185,9 +228,12 @@ def run_app(file: str | os.PathLike | None = None, *, report_catalog: bool = Tru
         QTimer.singleShot(max(0, int(quit_ms)), win.force_close)
     elif os.environ.get("RACKSCAPE_NO_RECOVERY") != "1":
         QTimer.singleShot(0, win.offer_startup_recovery)
+    interrupted = _quit_on_interrupt(app)
     code = app.exec()
     sys.excepthook = sys.__excepthook__
-    doc.close()
+    if interrupted:
+        code = 130  # as a shell reports a program ended by Ctrl+C
+    doc.close(keep_recovery=getattr(win, "keep_recovery", False))
     win.deleteLater()
     del win, doc
     app.processEvents()
@@ -228,6 +274,9 @@ def screenshot(out: str | os.PathLike, file: str | os.PathLike | None = None,
     if kind:  # a layout, template or catalog (or a link to one) would be lost
         raise InputError(str(out), "--screenshot", f"a PNG file name (this file is "
                          f"{kind}, which a screenshot cannot replace)")
+    if not _png_or_absent(out):  # an older screenshot is replaced; anything else is kept
+        raise InputError(str(out), "--screenshot", "a new file name or a PNG image to "
+                         "replace (this file is not a PNG image, and stays as it is)")
     w, h = parse_size(size)
     keys = overlay_keys(overlays)
     if metric not in ("kw", "utilization", "liquid"):

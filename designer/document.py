@@ -615,12 +615,21 @@ class LayoutDocument(QObject):
             self._recovery_path = path
             self._recovery_dirty = True
 
-    def close(self) -> None:
+    def close(self, keep_recovery: bool = False) -> None:
         """End the document cleanly: stop autosave, delete its recovery file, and drop
         its undo history now, while every object its commands refer to is alive (left
-        to the garbage collector, the stack and its commands go in no set order)."""
+        to the garbage collector, the stack and its commands go in no set order).
+
+        With ``keep_recovery`` (the designer interrupted from its terminal), a design
+        with unsaved changes is written to its recovery file, which stays, so the next
+        start offers it back."""
         self._autosave.stop()
         self._runner.wait()
+        if keep_recovery and self.is_modified:
+            self._recovery_dirty = True
+            if self.autosave():
+                self.undo_stack.clear()
+                return
         recovery.discard(self._recovery_path)
         self.undo_stack.clear()
 

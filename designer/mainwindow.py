@@ -1603,6 +1603,13 @@ class MainWindow(QMainWindow):
         self._force_close = True
         self.close()
 
+    def interrupt_close(self) -> bool:
+        """Close without asking, as Ctrl+C in the terminal asks: unsaved changes go to
+        the recovery file, kept for the next start; return whether there were any."""
+        self.keep_recovery = self.document.is_modified
+        self.force_close()
+        return self.keep_recovery
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         if not self._maybe_save():
             event.ignore()
@@ -1612,7 +1619,7 @@ class MainWindow(QMainWindow):
             s.setValue("window/geometry", self.saveGeometry())
             s.setValue("window/state", self.saveState())
             s.setValue("window/bottom_auto_tabbed", self._auto_tabbed)
-        self.document.close()
+        self.document.close(keep_recovery=getattr(self, "keep_recovery", False))
         event.accept()
 
     def show_gestures(self) -> QMessageBox:

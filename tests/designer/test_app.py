@@ -71,12 +71,39 @@ def test_screenshot_replaces_an_old_image_whole_or_not_at_all(tmp_path):
     r = _run(["--screenshot", str(tmp_path / "shot.txt")], tmp_path)
     assert r.returncode == 2 and "ending in .png" in r.stderr
     old = tmp_path / "old.png"
-    old.write_bytes(b"not replaced")
+    r = _run(["--screenshot", str(old), "--size", "1000x700"], tmp_path)
+    assert r.returncode == 0 and _png_size(old) == (1000, 700)
     r = _run(["--screenshot", str(old), "--size", "1200x800"], tmp_path)
     assert r.returncode == 0 and r.stderr == "", r.stderr  # no platform chatter either
-    assert _png_size(old) == (1200, 800)
+    assert _png_size(old) == (1200, 800)  # an older screenshot is replaced
     assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".png") == ["old.png",
                                                                                 "pipe.png"]
+    # a file of the user's that only has the name is not (a note saved as keep.png)
+    keep = tmp_path / "keep.png"
+    keep.write_text("my notes")
+    r = _run(["--screenshot", str(keep)], tmp_path)
+    assert r.returncode == 2 and "not a PNG image" in r.stderr and r.stderr.count("\n") == 1
+    assert keep.read_text() == "my notes"
+
+
+def test_ctrl_c_in_the_terminal_closes_the_designer_without_a_traceback(tmp_path):
+    import signal
+    import time
+
+    full = dict(os.environ, QT_QPA_PLATFORM="offscreen",
+                RACKSCAPE_RECOVERY_DIR=str(tmp_path / "recovery"),
+                XDG_CONFIG_HOME=str(tmp_path / "config"), RACKSCAPE_NO_RECOVERY="1")
+    p = subprocess.Popen(_rackscape(), stderr=subprocess.PIPE, text=True, env=full,
+                         cwd=tmp_path)
+    time.sleep(6)  # the window is up (a slow start only delays the interrupt)
+    p.send_signal(signal.SIGINT)
+    try:
+        _out, err = p.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        raise
+    assert p.returncode == 130 and "Traceback" not in err, err
+    assert "rackscape: interrupted" in err
 
 
 def test_app_opens_and_quits_with_exit_0(tmp_path):

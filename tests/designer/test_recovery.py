@@ -366,3 +366,21 @@ def test_a_copy_naming_hardware_the_catalog_lacks_is_refused_and_kept(
     assert "no-such-server" in str(exc.value) and str(target) in str(exc.value)
     assert doc.layout is before and doc.analysis is analysis and target.exists()
     doc.close()
+
+
+def test_an_interrupted_close_keeps_unsaved_changes_for_recovery(qapp, default_layout,
+                                                                 builtin_catalog, recovery_dir):
+    # Ctrl+C in the terminal closes without asking: the unsaved design goes to the
+    # recovery file, which stays; a design with nothing unsaved leaves none
+    doc = _new_doc(builtin_catalog, default_layout)
+    doc.remove_items([doc.layout.racks[0].id])
+    edited = doc.layout.model_dump()
+    doc.close(keep_recovery=True)
+    kept = list(recovery_dir.glob("*.recovery.json"))
+    assert len(kept) == 1
+    layout, _info = recovery.read_recovery(kept[0])
+    assert layout.model_dump() == edited
+    kept[0].unlink()
+    clean = _new_doc(builtin_catalog, default_layout)
+    clean.close(keep_recovery=True)
+    assert not list(recovery_dir.glob("*.recovery.json"))
