@@ -290,10 +290,11 @@ def test_a_byte_order_mark_is_not_content(tmp_path):
 
 
 def test_a_few_lines_asking_for_millions_of_positions_or_switches_are_refused(tmp_path):
-    """vacant_before entries are capped one by one (100,000) and in all (200,000); a tier
-    count of a million spines builds nothing past 250,000 switches in all, and says so
-    (a 12 KB file asked for 1.6 M empty positions and 12 GB; 40 such fabrics for 40 M
-    switches)."""
+    """vacant_before entries are capped one by one (8,192) and in all (32,768: a fabric
+    of 262,144 GPUs in 8-GPU servers, far past any published cluster); a tier count of a
+    million spines builds nothing past 250,000 switches in all, and says so (a 12 KB file
+    asked for 1.6 M empty positions and 12 GB; 200,000 took a 77 s, 6.7 GB report; 40
+    such fabrics for 40 M switches)."""
     import pytest
 
     from engine.analysis import analyze
@@ -304,12 +305,16 @@ def test_a_few_lines_asking_for_millions_of_positions_or_switches_are_refused(tm
     lay = instantiate("dgx-h100-superpod", {"scalable_units": 1})
     f = lay.fabrics[0]
     data = lay.model_dump(mode="json")
-    data["fabrics"][0]["vacant_before"] = {m: 100_000 for m in f.members[:3]}
+    data["fabrics"][0]["vacant_before"] = {m: 8_192 for m in f.members[:5]}
     path = tmp_path / "vacant.json"
     import json
 
     path.write_text(json.dumps(data))
-    with pytest.raises(InputError, match="at most 200,000 empty node positions in all"):
+    with pytest.raises(InputError, match="at most 32,768 empty node positions in all"):
+        load_layout(path)
+    data["fabrics"][0]["vacant_before"] = {f.members[0]: 8_193}
+    path.write_text(json.dumps(data))
+    with pytest.raises(InputError, match="vacant_before.*8,192"):
         load_layout(path)
     tiers = [t.model_copy(update={"count": 1_000_000}) if t.name == "spine" else t
              for t in f.tiers]
