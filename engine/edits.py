@@ -722,7 +722,19 @@ def _vacancies(layout: Layout, f: Fabric, gone: set[str],
         elif here + pending:
             out[m] = here + pending
             pending = 0
-    return out
+    return _kept_vacancies(out)
+
+
+def _kept_vacancies(vac: dict[str, int]) -> dict[str, int]:
+    """Return ``vac``, or none when it passes what a layout may keep (thousands of racks
+    deleted at once): the nodes after them then take the freed ports, and the layout
+    still saves and opens."""
+    from engine.model import MAX_VACANT_BEFORE_ONE, MAX_VACANT_POSITIONS
+
+    if any(v > MAX_VACANT_BEFORE_ONE for v in vac.values()) or \
+            sum(vac.values()) > MAX_VACANT_POSITIONS:
+        return {}
+    return vac
 
 
 # -- moving and rotating -----------------------------------------------------------------------
@@ -1404,7 +1416,7 @@ def _held_positions(before: Layout, after: Layout, rack_id: str,
                 if take:
                     vac[m] -= take
                     change -= take
-        vac = {m: v for m, v in vac.items() if v}
+        vac = _kept_vacancies({m: v for m, v in vac.items() if v})
         if vac != f.vacant_before:
             out[k] = f.model_copy(update={"vacant_before": vac})
     return _rebuild(after, {"fabrics": out}) if out != list(after.fabrics) else after

@@ -274,6 +274,8 @@ class FabricTier(_Model):
 #: the most empty node positions the fabrics of a design keep for deleted racks, in all
 #: (more nodes than a 1M-GPU hall has)
 MAX_VACANT_POSITIONS = 32_768
+#: and before any one member rack
+MAX_VACANT_BEFORE_ONE = 8_192
 
 
 class Fabric(_Model):
@@ -306,7 +308,7 @@ class Fabric(_Model):
     #: node positions left empty before a member rack: racks deleted from the fabric
     #: there, whose leaf ports stay free, so the nodes after them keep theirs (the
     #: cables already pulled) instead of every later node moving up a port
-    vacant_before: dict[Identifier, Annotated[Integer, Field(ge=0, le=8_192)]] = Field(
+    vacant_before: dict[Identifier, Annotated[Integer, Field(ge=0, le=MAX_VACANT_BEFORE_ONE)]] = Field(
         default_factory=dict, max_length=100_000)
 
     @model_validator(mode="after")

@@ -278,3 +278,24 @@ def test_a_rack_pasted_into_another_design_joins_none_of_its_fabrics(pod):
     payload = edits.copy_items(gb, [gb.fabrics[0].members[0]])
     out = edits.paste(pod, edits.clipboard_payload(payload), (0.0, 30.0), catalog=CAT)
     assert out.fabrics == pod.fabrics
+
+
+def test_a_delete_that_would_keep_more_empty_positions_than_a_layout_may_keeps_none():
+    # 8,190 positions kept empty before the second DGX rack; deleting it (4 nodes) would
+    # keep 8,194 before the third, past the 8,192 a layout may hold before one rack: the
+    # nodes after take the freed ports instead, and the layout still saves and opens
+    from engine.model import Layout
+
+    cat = load_catalog(user_dir=None)
+    lay = instantiate("dgx-h100-superpod", {"scalable_units": 1}, catalog=cat)
+    f = lay.fabrics[0]
+    lay = lay.model_copy(update={"fabrics": [f.model_copy(update={
+        "vacant_before": {f.members[1]: 8_190}})]})
+    after = edits.remove_items(lay, [f.members[1]])
+    assert after.fabrics[0].vacant_before == {}
+    Layout.model_validate(after.model_dump(mode="json"))  # opens again
+    # a small run is kept as before: 4 more before the third rack
+    small = lay.model_copy(update={"fabrics": [f.model_copy(update={
+        "vacant_before": {f.members[1]: 2}})]})
+    assert edits.remove_items(small, [f.members[1]]).fabrics[0].vacant_before == {
+        f.members[2]: 6}
