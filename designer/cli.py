@@ -273,12 +273,16 @@ def cmd_check(args) -> int:
 
 
 def cmd_templates(args) -> int:
-    from engine.templates import list_templates
+    from engine.templates import list_templates, replaced_builtins
 
     problems: list[str] = []
     everything = list_templates(problems=problems)
     for pr in problems:
         print(f"skipped: {pr}", file=sys.stderr)
+    replaced = replaced_builtins()
+    for tid, path in replaced.items():
+        print(f"note: template {tid} is the user library's {path}, in place of the "
+              "built-in one", file=sys.stderr)
     known = sorted({t.generation for t in everything})
     if args.generation is not None and args.generation not in known:
         raise InputError(None, "--generation", f"one of {', '.join(known)} "
@@ -291,7 +295,8 @@ def cmd_templates(args) -> int:
                          indent=2))
         return EXIT_OK
     for t in sorted(ts, key=lambda t: (t.generation, t.id)):
-        print(f"{t.id}  [{t.generation}]  {t.title}  (v{t.version})")
+        mine = "  [user library, in place of the built-in]" if t.id in replaced else ""
+        print(f"{t.id}  [{t.generation}]  {t.title}  (v{t.version}){mine}")
         for p in t.parameters:
             rng = ""
             if p.min is not None or p.max is not None:  # either may be open
@@ -308,10 +313,14 @@ def cmd_templates(args) -> int:
 
 def cmd_new(args) -> int:
     from engine.io import save_layout
-    from engine.templates import instantiate
+    from engine.templates import instantiate, replaced_builtins
 
     out = _layout_output(args.output)
     lay = instantiate(args.template, _parse_sets(args.set))
+    mine = replaced_builtins().get(args.template)
+    if mine is not None:
+        print(f"rackscape: note: template {args.template} is the user library's {mine}, in "
+              "place of the built-in one", file=sys.stderr)
     _refuse_existing(out, args.force)
     try:
         save_layout(lay, out)

@@ -690,6 +690,22 @@ def list_templates(generation: str | None = None, user_dir: Path | None | str = 
     return out
 
 
+def replaced_builtins(user_dir: Path | None | str = "default") -> dict[str, Path]:
+    """Return the built-in template ids a user library file replaces, and that file.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> replaced_builtins(Path(tempfile.mkdtemp()))
+    {}
+    """
+    lib = read_user_library(user_dir)
+    if not lib.templates:
+        return {}
+    builtin = {read_template_file(p).id for p in builtin_template_dir().glob("*/*.json")}
+    return {tid: lib.files[tid] for tid in sorted(builtin & set(lib.templates))}
+
+
 def get_template(template_id: str, user_dir: Path | None | str = "default") -> TemplateFile:
     """Return a template by id (:class:`ParameterError` when unknown).
 

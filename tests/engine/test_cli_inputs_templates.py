@@ -100,3 +100,25 @@ def test_a_value_that_is_no_number_is_quoted_even_when_empty(tmp_path, capsys, v
     code, _, err = run(capsys, "new", "fat-tree", "--set", f"k={value}",
                        "-o", str(tmp_path / "x.json"))
     assert code == 2 and err.rstrip().endswith(f"expected an integer from 4 to 64, {got}")
+
+
+def test_a_user_template_in_place_of_a_built_in_one_is_said(tmp_path, monkeypatch, capsys):
+    # a user library file with the built-in id fat-tree: it is the one `new fat-tree`
+    # builds (user ids come first), and both commands say so instead of doing it silently
+    from engine.templates import builtin_template_dir
+
+    monkeypatch.setenv("RACKSCAPE_USER_DIR", str(tmp_path))
+    data = json.loads((builtin_template_dir() / "hopper" / "dgx-h100-hall.json").read_text())
+    data.update(id="fat-tree", title="My fat tree")
+    mine = tmp_path / "templates" / "hopper" / "fat-tree.json"
+    mine.parent.mkdir(parents=True)
+    mine.write_text(json.dumps(data))
+    code, out, err = run(capsys, "templates")
+    assert code == 0
+    assert "fat-tree  [hopper]  My fat tree  (v1.0)  [user library, in place of the built-in]" \
+        in out
+    assert f"note: template fat-tree is the user library's {mine}, in place of the built-in " \
+           "one" in err
+    code, out, err = run(capsys, "new", "fat-tree", "-o", str(tmp_path / "x.json"))
+    assert code == 0 and "My fat tree (racks=16" in (tmp_path / "x.json").read_text()
+    assert f"note: template fat-tree is the user library's {mine}" in err
