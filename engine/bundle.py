@@ -68,6 +68,7 @@ from engine.templates import (
     ParameterError,
     TemplateFile,
     catalog_problem,
+    instantiate,
     list_templates,
     no_control_chars,
     read_template_file,
@@ -533,6 +534,15 @@ def read_bundle(path: str | os.PathLike, catalog: Catalog | None = None) -> Bund
                 raise BundleError(bundle, f"{e.file}: {problem.split(': ', 1)[0]}",
                                   problem.split(": ", 1)[1] + "; add the catalog file that "
                                   "defines it to the user catalog first")
+            try:
+                # laid out once at its defaults, as `rackscape new` would: a rule naming
+                # an unknown value, or a default too large to build, is refused here, not
+                # found by the first user of the library
+                instantiate(t, {}, catalog=catalog or default_catalog())
+            except (ParameterError, InputError, ValueError) as exc:
+                said = str(exc).removeprefix(f"template {t.id}: ")
+                raise BundleError(bundle, e.file, f"a template that lays out at its defaults "
+                                  f"({said})") from None
             templates[t.id] = t
             raws[t.id] = raw
     return BundleContents(manifest=manifest, templates=templates, raw=raws)

@@ -248,6 +248,13 @@ def _case_truncated(p, good_bytes=None):
 
 
 
+def _rack_rule(count: str) -> bytes:
+    """fat-tree with its first compute racks counted by ``count``."""
+    data = json.loads(template_json())
+    data["racks"][0]["count"] = count
+    return json.dumps(data).encode()
+
+
 def _unknown_rack() -> bytes:
     """fat-tree with its compute racks of a rack type no catalog has."""
     data = json.loads(template_json())
@@ -301,6 +308,15 @@ BAD_BUNDLES = {
         p, [("templates/x/t.json", template_json(code="import os"))]), "unknown key"),
     "template defaults fail": (lambda p: make_bundle(
         p, [("templates/x/t.json", template_json(vars={"x": "1 / 0"}))]), "defaults evaluate"),
+    # laid out at its defaults, as `new` would: a rule naming what no parameter or var
+    # is, a default that asks for billions of racks
+    "rule names an unknown value": (lambda p: make_bundle(
+        p, [("templates/x/t.json", _rack_rule("racks_x"))]),
+        "a template that lays out at its defaults (racks.servers_a.count: unknown name "
+        "'racks_x'"),
+    "default too large to build": (lambda p: make_bundle(
+        p, [("templates/x/t.json", _rack_rule("racks_a * 1000000000"))]),
+        "a template that lays out at its defaults (racks.servers_a.count: expected 0 to "),
     "nan in template": (lambda p: make_bundle(
         p, [("templates/x/t.json", GOOD_T.replace(b'"default": 16', b'"default": NaN'))]),
         "finite numbers"),
