@@ -1168,15 +1168,27 @@ class _Builder:
 
 def _rack_indices(ids: list[str], arr: LayoutArrays, fabric: Fabric, what: str,
                   problems: list) -> list[int]:
+    """Return the rack indices of ``ids``, each rack once (where it first stands): a rack
+    listed twice would give its network rack twice the room, or a member two places."""
     out = []
+    seen: set[str] = set()
+    twice: list[str] = []
     for rid in ids:
         ri = arr.rack_index.get(rid)
         if ri is None:
             problems.append(("FABRIC-UNKNOWN-RACK", "error",
                              f"Fabric {fabric.id}: {what} names rack {rid!r}, which does not exist",
                              (fabric.id,)))
+        elif rid in seen:
+            twice.append(rid)
         else:
+            seen.add(rid)
             out.append(ri)
+    if twice:
+        names = ", ".join(dict.fromkeys(twice[:5])) + (" ..." if len(set(twice)) > 5 else "")
+        problems.append(("FABRIC-DUPLICATE-RACK", "warning",
+                         f"Fabric {fabric.id}: {what} lists {names} more than once; each counts "
+                         "once, where it first stands", (fabric.id, *dict.fromkeys(twice[:5]))))
     return out
 
 

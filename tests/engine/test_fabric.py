@@ -354,6 +354,26 @@ def test_unknown_racks_and_switch_models_are_reported():
     assert {"FABRIC-UNKNOWN-RACK", "FABRIC-SWITCH-MODEL"} <= codes
 
 
+def test_a_rack_listed_twice_counts_once_and_is_said():
+    # the network racks listed twice: the switches, cables and their lengths are those of
+    # the list without the repeats (twice the room in a rack moved switches and changed
+    # 17.3 km of cable to 19.5 km), and a warning names the racks
+    from engine.templates import instantiate
+
+    lay = instantiate("dgx-h100-superpod", {"scalable_units": 1}, catalog=CATALOG)
+    f = lay.fabrics[0]
+    twice = f.model_copy(update={"network_racks": f.network_racks * 2,
+                                 "members": f.members + f.members[:2]})
+    a, b = analyze(lay, CATALOG), analyze(lay.model_copy(update={"fabrics": [twice]}), CATALOG)
+    assert b.to_dict()["cabling"] == a.to_dict()["cabling"]
+    assert b.counts["switches"] == a.counts["switches"]
+    said = [v for v in b.violations if v.code == "FABRIC-DUPLICATE-RACK"]
+    assert [v.severity for v in said] == ["warning", "warning"]
+    text = " | ".join(v.message for v in said)
+    assert f"members lists {f.members[0]}, {f.members[1]} more than once" in text
+    assert f"network_racks lists {', '.join(f.network_racks)} more than once" in text
+
+
 def test_fabric_follows_added_removed_and_moved_servers():
     lay = superpod_layout(32, net_racks=2)
     key = topology_key(lay, compile_layout(lay, CATALOG))
