@@ -713,8 +713,8 @@ def _check_missing(ctx) -> list[Violation]:
     return out
 
 
-@rule("COOL-REF", "cooling", "A rack names a CRAH or CDU the layout does not have, or a rear "
-      "door hangs on a rack it does not have.")
+@rule("COOL-REF", "cooling", "A rack names a CRAH or CDU the layout does not have, a rear "
+      "door hangs on a rack it does not have, or a CRAH or CDU names a rack.")
 def _check_refs(ctx) -> list[Violation]:
     c, lay = ctx.cooling, ctx.layout
     ids = ctx.arrays.rack_ids
@@ -730,6 +730,12 @@ def _check_refs(ctx) -> list[Violation]:
                                  (ids[i],)))
     out += [Violation("COOL-REF", "error", f"Rear door {u} hangs on a rack the layout does not "
                       "have", (u,)) for u in c.bad_door_units[:200]]
+    # a room or liquid unit stands on the floor: a rack named for it is a slip (meant for
+    # a rear door, or the rack's own crah/cdu field), said rather than passed over
+    out += [Violation("COOL-REF", "warning", f"{u.id} ({u.kind.upper()}) names rack "
+                      f"{u.rack!r}; only a rear door hangs on a rack, so it is not used (a "
+                      "rack's CRAH or CDU is set on the rack)", (u.id,))
+            for u in lay.cooling if u.kind != "rear_door" and u.rack][:200]
     doors: dict[str, list[str]] = {}
     for u in lay.cooling:
         if u.kind == "rear_door" and u.rack:

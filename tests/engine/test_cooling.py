@@ -438,3 +438,12 @@ def test_heat_with_no_unit_is_a_lower_bound_where_hardware_has_no_power_figure()
 
     assert _heat_text(Ctx, np.array([0]), np.array([0.027, 5.0])) == "at least 27 W"
     assert _heat_text(Ctx, np.array([1]), np.array([0.027, 5.0])) == "5.0 kW"
+
+
+def test_a_crah_or_cdu_naming_a_rack_is_said_not_passed_over(builder, catalog):
+    # only a rear door hangs on a rack: a rack named on a CRAH is not used, and a warning
+    # says where a rack's unit is set instead
+    lay = four_racks(builder).crah("C1", 1, 6, 250, rack="R0").build()
+    ref = [v for v in analyze(lay, catalog).violations if v.code == "COOL-REF"]
+    assert [(v.severity, v.items) for v in ref] == [("warning", ("C1",))]
+    assert "C1 (CRAH) names rack 'R0'; only a rear door hangs on a rack" in ref[0].message
