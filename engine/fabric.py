@@ -1265,6 +1265,13 @@ def _member_nodes(b: _Builder, fi: int, f: Fabric) -> np.ndarray:
         if f.vacant_before and f.topology != "explicit":
             vacant = np.array([f.vacant_before.get(m, 0) for m in f.members
                                if m in arr.rack_index], np.int64)
+            stray = [m for m in f.vacant_before if m not in set(f.members)]
+            if stray:
+                b.problems.append((
+                    "FABRIC-VACANT-REF", "warning",
+                    f"Fabric {f.id}: vacant_before names {', '.join(stray[:5])}"
+                    f"{' ...' if len(stray) > 5 else ''}, not among its members; the empty "
+                    "node positions kept there are not kept", (f.id,)))
     else:
         rank[:] = np.arange(arr.n_racks)
     rows = np.flatnonzero(eligible & (rank[arr.dev_rack] >= 0))

@@ -299,3 +299,16 @@ def test_a_delete_that_would_keep_more_empty_positions_than_a_layout_may_keeps_n
         "vacant_before": {f.members[1]: 2}})]})
     assert edits.remove_items(small, [f.members[1]]).fabrics[0].vacant_before == {
         f.members[2]: 6}
+
+
+def test_empty_positions_kept_before_a_rack_that_is_no_member_are_said():
+    cat = load_catalog(user_dir=None)
+    lay = instantiate("dgx-h100-superpod", {"scalable_units": 1}, catalog=cat)
+    f = lay.fabrics[0]
+    odd = lay.model_copy(update={"fabrics": [f.model_copy(update={
+        "vacant_before": {"NOPE": 5}})]})
+    a, b = analyze(lay, cat), analyze(odd, cat)
+    said = [v for v in b.violations if v.code == "FABRIC-VACANT-REF"]
+    assert [v.severity for v in said] == ["warning"]
+    assert "vacant_before names NOPE, not among its members" in said[0].message
+    assert b.counts["switches"] == a.counts["switches"]  # nothing kept for it
