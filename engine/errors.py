@@ -125,6 +125,25 @@ _CONSTRAINTS = {
 }
 
 
+def _object_words(class_name: str) -> str:
+    """Return ", a catalog file" for ``CatalogFile``, ", assumptions" for ``Assumptions``
+    (the model's name in words, as a reader says it; "" for none).
+
+    Examples
+    --------
+    >>> _object_words("CatalogFile"), _object_words("Assumptions"), _object_words("")
+    (', a catalog file', ', assumptions', '')
+    >>> _object_words("ExplicitLink"), _object_words("Endpoint")
+    (', an explicit link', ', an endpoint')
+    """
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", class_name).lower().strip()
+    if not words:
+        return ""
+    if words.endswith("s") and not words.endswith("ss"):
+        return f", {words}"
+    return f", {'an' if words[0] in 'aeiou' else 'a'} {words}"
+
+
 def format_validation_error(exc: ValidationError,
                             model: type | None = None) -> tuple[str, str]:
     """Return ``(field_path, expected)`` for the first error of a pydantic error.
@@ -409,8 +428,7 @@ def _describe(err: dict, model: type | None = None) -> tuple[str, str]:
         msg = ("letters, digits and . _ : / + - only (no spaces)"
                if pattern == r"^[A-Za-z0-9_.:/+\-]+$" else f"text matching {pattern}")
     elif kind in ("model_type", "model_attributes_type", "dict_type"):
-        name = str(ctx.get("class_name", "")).lower()
-        msg = f"an object ({{...}}{', a ' + name if name else ''})"
+        msg = f"an object ({{...}}{_object_words(str(ctx.get('class_name', '')))})"
     elif kind in ("too_long", "too_short") and "actual_length" in ctx:
         msg, tail = _CONSTRAINTS[kind](ctx), f" (got {ctx['actual_length']:,})"
     elif kind in _CONSTRAINTS:
