@@ -403,6 +403,7 @@ def cmd_library_import(args) -> int:
 def cmd_retarget(args) -> int:
     from engine.io import save_layout
     from engine.retarget import retarget
+    from engine.templates import ParameterError
 
     out = _layout_output(args.output)
     _refuse_overwriting(args.file, out)
@@ -410,6 +411,8 @@ def cmd_retarget(args) -> int:
         res = retarget(_load(args.file), args.generation, server=args.server)
     except InputError as exc:  # an unknown device type: the engine has no file name
         raise _naming(args.file, exc) from None
+    except ParameterError as exc:  # the mapped hardware's figures: the file they came from
+        raise ParameterError(f"{args.file}: {exc}") from None
     if res.gpus_after > 0 and res.gpus_target == 0:
         # a copy with none of the design's GPUs mapped is the design itself, relabelled
         print(res.summary())

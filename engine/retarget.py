@@ -670,8 +670,14 @@ def retarget(layout: Layout, generation: str, catalog: Catalog | None = None,
         new_layout = Layout.model_validate(new_layout.model_dump())
     except ValidationError as exc:  # catalog figures (a user's) that the layout cannot hold
         field_, expected = format_validation_error(exc)
-        raise ParameterError(f"retarget to {generation}: the catalog's figures give an invalid "
-                             f"layout ({field_}: expected {expected})") from None
+        m = re.match(r"fabrics\[(\d+)\]\.(.+)", field_)
+        if m and int(m.group(1)) < len(fabrics):
+            field_ = f"fabric {fabrics[int(m.group(1))].id}: {m.group(2)}"
+        mine = f"; {'; '.join(catalog.notes[:2])}" if catalog.notes \
+            else ""
+        raise ParameterError(f"retarget to {generation}: {field_}: expected {expected}, but the "
+                             "catalog's figures for the hardware it maps to give that"
+                             f"{mine}") from None
     after = compile_layout(new_layout, catalog)
     res.layout = new_layout
     res.it_kw_after = float(after.rack_power_w.sum()) / 1000.0
