@@ -392,8 +392,12 @@ def cmd_library_import(args) -> int:
     try:
         res = import_bundle(args.bundle, on_clash=args.on_clash)
     except OSError as exc:
-        raise InputError(user_template_dir(), "", f"a writable library folder "
-                         f"({exc.strerror or exc})") from None
+        # the path that failed (a file where a generation's folder goes), not the library
+        where = Path(exc.filename) if exc.filename else user_template_dir()
+        what = "a folder (a file of that name is in the way)" \
+            if isinstance(exc, (FileExistsError, NotADirectoryError)) else \
+            f"a writable library folder ({exc.strerror or exc})"
+        raise InputError(where, "", what) from None
     where = f"(library {user_template_dir()})" if res.is_empty else \
         f"into {user_template_dir()}"
     print(f"{args.bundle}: {res.summary()} {where}")
