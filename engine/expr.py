@@ -140,7 +140,12 @@ def _eval(node: ast.AST, env: dict[str, Any], src: str) -> Any:
         left = _eval(node.left, env, src)
         for op, comp in zip(node.ops, node.comparators, strict=True):
             right = _eval(comp, env, src)
-            if not _CMP[type(op)](left, right):
+            try:
+                holds = _CMP[type(op)](left, right)
+            except TypeError:  # text against a number: order means nothing between them
+                raise ValueError(f"text compared with a number ({left!r} and {right!r}) in "
+                                 f"expression {src!r}") from None
+            if not holds:
                 return False
             left = right
         return True

@@ -682,6 +682,13 @@ def test_expressions_cannot_exhaust_time_or_memory(expr, needle):
         instantiate(t, {}, catalog=CAT)
 
 
+def test_text_compared_with_a_number_is_said_in_words():
+    # Python's "'<' not supported between instances of 'str' and 'int'" read as a crash
+    t = TemplateFile.model_validate(_minimal(vars={"x": "1 if 'a' < 2 else 0"}))
+    with pytest.raises(ParameterError, match=r"text compared with a number \('a' and 2\)"):
+        instantiate(t, {}, catalog=CAT)
+
+
 def test_a_bad_user_template_says_what_is_wrong_when_asked_for(tmp_path, monkeypatch):
     folder = tmp_path / "templates"
     folder.mkdir()
