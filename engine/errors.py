@@ -538,11 +538,38 @@ def read_bytes_limited(path: str | PathLike, max_bytes: int, what: str = "file")
 def read_text_limited(path: str | PathLike, max_bytes: int, what: str = "file") -> str:
     """Read a regular file of at most ``max_bytes`` bytes as UTF-8 text (see :func:`read_bytes_limited`)."""
     raw = read_bytes_limited(path, max_bytes, what)
+    wide = _wide_encoding(raw)
+    if wide:
+        raise InputError(path, "", f"UTF-8 text (this is {wide} text: save it as UTF-8)")
     try:
         # a byte-order mark (some Windows editors write one) is not content
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InputError(path, "", "UTF-8 text") from None
+
+
+def _wide_encoding(raw: bytes) -> str | None:
+    """Name the encoding of text saved as UTF-16 or UTF-32 (by its byte-order mark, or
+    without one by the zero bytes between the letters of its first characters).
+
+    Examples
+    --------
+    >>> _wide_encoding('{"a": 1}'.encode("utf-16")), _wide_encoding('{"a"}'.encode("utf-16-le"))
+    ('UTF-16', 'UTF-16')
+    >>> _wide_encoding('{"a": 1}'.encode("utf-32")), _wide_encoding(b'{"a": 1}')
+    ('UTF-32', None)
+    """
+    if raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "UTF-32"
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16"
+    head = raw[:64]
+    # zero bytes between plain letters (a binary file has other bytes too)
+    if len(head) >= 4 and head.count(0) * 2 >= len(head) - 1 and all(
+            b == 0 or 32 <= b < 127 or b in (9, 10, 13) for b in head):
+        return "UTF-32" if len(head) >= 8 and head.count(0) * 4 >= 3 * len(head) - 4 \
+            else "UTF-16"
+    return None
 
 
 def _reject_constant(name: str) -> float:

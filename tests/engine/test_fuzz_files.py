@@ -323,3 +323,23 @@ def test_a_few_lines_asking_for_millions_of_positions_or_switches_are_refused(tm
     said = [v.message for v in analyze(load_layout(tmp_path / "big.json")).violations
             if v.code == "FABRIC-COUNT" and v.severity == "error"]
     assert len(said) == 1 and "past 250,000 switches in all: it is not built" in said[0]
+
+
+@pytest.mark.parametrize("encoding,named", [("utf-16", "UTF-16"), ("utf-16-le", "UTF-16"),
+                                            ("utf-16-be", "UTF-16"), ("utf-32", "UTF-32"),
+                                            ("utf-32-le", "UTF-32")])
+def test_a_layout_saved_as_utf16_or_utf32_is_named_so(tmp_path, encoding, named):
+    # without a byte-order mark, UTF-16 decodes as UTF-8 with a zero byte after each
+    # letter, and JSON said "line 1 column 2: expected valid JSON"
+    from engine.errors import InputError
+    from engine.io import load_layout, save_layout
+    from engine.templates import instantiate
+
+    good = tmp_path / "good.json"
+    save_layout(instantiate("dgx-h100-hall", {"racks": 2}), good)
+    wide = tmp_path / "wide.json"
+    wide.write_bytes(good.read_text().encode(encoding))
+    with pytest.raises(InputError) as info:
+        load_layout(wide)
+    assert str(info.value).endswith(f"expected UTF-8 text (this is {named} text: save it as "
+                                    "UTF-8)")
