@@ -394,3 +394,23 @@ def test_bays_that_do_not_fit_the_trays_are_refused(bays, expected):
     with pytest.raises(ValidationError, match=re.escape(expected)):
         DeviceType(id="x", name="X", role="rack_system", generation="blackwell",
                    is_rack_scale=True, compute_trays=2, bays=bays)
+
+
+def test_a_layout_or_template_in_the_catalog_folder_is_named_as_what_it_is(tmp_path):
+    # once "schema: expected this required field; 515 more problem(s)"
+    import shutil
+
+    from engine.io import save_layout
+    from engine.templates import builtin_template_dir, instantiate
+
+    folder = tmp_path / "catalog"
+    folder.mkdir()
+    save_layout(instantiate("dgx-h100-hall", {"racks": 2}), folder / "my-hall.json")
+    shutil.copy(builtin_template_dir() / "hopper" / "dgx-h100-hall.json", folder / "t.json")
+    cat = load_catalog(user_dir=folder)
+    said = sorted(str(p) for p in cat.problems)
+    assert said == [
+        f"{folder / 'my-hall.json'}: expected a catalog file (this is a Rackscape layout: a "
+        "design to open, not hardware for the catalog)",
+        f"{folder / 't.json'}: expected a catalog file (this is a Rackscape template: it "
+        "belongs in the template library)"]
