@@ -732,14 +732,17 @@ def _check_refs(ctx) -> list[Violation]:
                       "have", (u,)) for u in c.bad_door_units[:200]]
     # a room or liquid unit stands on the floor: a rack named for it is a slip (meant for
     # a rear door, or the rack's own crah/cdu field), said rather than passed over
+    doors: dict[str, list[str]] = {}
+    stray = []
+    for u in lay.cooling:
+        if u.rack:
+            if u.kind == "rear_door":
+                doors.setdefault(u.rack, []).append(u.id)
+            else:
+                stray.append(u)
     out += [Violation("COOL-REF", "warning", f"{u.id} ({u.kind.upper()}) names rack "
                       f"{u.rack!r}; only a rear door hangs on a rack, so it is not used (a "
-                      "rack's CRAH or CDU is set on the rack)", (u.id,))
-            for u in lay.cooling if u.kind != "rear_door" and u.rack][:200]
-    doors: dict[str, list[str]] = {}
-    for u in lay.cooling:
-        if u.kind == "rear_door" and u.rack:
-            doors.setdefault(u.rack, []).append(u.id)
+                      "rack's CRAH or CDU is set on the rack)", (u.id,)) for u in stray[:200]]
     out += [Violation("COOL-REF", "error", f"Rack {r} has {len(d)} rear doors ({', '.join(d)}); "
                       "a rack takes one rear door",
                       (r, *d)) for r, d in list(doors.items()) if len(d) > 1][:200]
