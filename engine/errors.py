@@ -49,7 +49,9 @@ class InputError(ValueError):
         self.expected = expected
         #: every ``(field, expected)`` of the file when there are several (schema errors)
         self.problems = tuple(problems)
-        parts = [p for p in (self.file, field) if p]
+        # an empty file name given (`rackscape analyze ""`) is said as one
+        shown = "(an empty file name)" if self.file == "" else self.file
+        parts = [p for p in (shown, field) if p]
         super().__init__(": ".join(parts + [f"expected {expected}"]))
 
 

@@ -42,7 +42,9 @@ def _limited(*argv: str, limit_bytes: int = 16 * 1024) -> subprocess.CompletedPr
 def test_a_png_over_the_file_size_limit_is_one_line_and_keeps_the_old_file(tmp_path, hall,
                                                                            command):
     out = tmp_path / "r.png"
-    out.write_text("old\n")
+    # an older image (a screenshot replaces a PNG only, never another file of the name)
+    old = b"\x89PNG\r\n\x1a\nold\n"
+    out.write_bytes(old)
     argv = (["report", str(hall), "-o", str(out), "--force"] if command == "report"
             else ["--screenshot", str(out), str(hall)])
     proc = _limited(*argv)
@@ -51,7 +53,7 @@ def test_a_png_over_the_file_size_limit_is_one_line_and_keeps_the_old_file(tmp_p
     expected = (f"rackscape: {out}: cannot write the report ({reason})\n" if command == "report"
                 else f"rackscape: {out}: --screenshot: expected a writable PNG file ({reason})\n")
     assert proc.stderr == expected
-    assert out.read_text() == "old\n"
+    assert out.read_bytes() == old
     assert sorted(p.name for p in tmp_path.iterdir()) == ["hall.json", "r.png"]  # no temp left
 
 

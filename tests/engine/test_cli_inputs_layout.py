@@ -87,3 +87,11 @@ def test_true_or_false_stays_fine_in_a_yes_no_field(tmp_path, capsys):
     path.write_text(json.dumps(data))
     assert main(["check", str(path)]) == 0
     assert capsys.readouterr().err == ""
+
+
+def test_an_empty_file_name_is_said_as_one(capsys):
+    # `rackscape analyze ""` said ": expected a readable layout file" with no name at all
+    assert main(["analyze", ""]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("rackscape: (an empty file name): expected a readable layout file")
+    assert err.count("\n") == 1

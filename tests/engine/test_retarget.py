@@ -355,3 +355,38 @@ def test_a_server_with_no_room_is_counted_out_of_the_designs_gpus():
                                     "mapped: see below)")
     assert "dgx-b200 (no room in rack GPU-0001)" in text
     assert "no scale-out ports" not in text
+
+
+def test_a_retarget_the_catalog_cannot_hold_names_the_file_the_fabric_and_the_user_entry(
+        tmp_path, capsys, monkeypatch):
+    # a user catalog's QM9700 at 1 Gb/s a port: the B200 copy's fabric would need 400
+    # links per GPU; the message names the layout file, the fabric and the user entry,
+    # not a field path of the generated copy
+    import json
+
+    from engine.catalog import builtin_catalog_dir
+
+    entry = next(d for d in json.loads((builtin_catalog_dir() / "network.json").read_text())
+                 ["devices"] if d["id"] == "qm9700")
+    entry["switch_port_speed_gbps"] = 1
+    folder = tmp_path / "user" / "catalog"
+    folder.mkdir(parents=True)
+    (folder / "mine.json").write_text(json.dumps({"schema": "rackscape.catalog/1",
+                                                  "title": "user", "devices": [entry]}))
+    monkeypatch.setenv("RACKSCAPE_USER_DIR", str(tmp_path / "user"))
+    hall = tmp_path / "hall.json"
+    save_layout(instantiate("dgx-h100-hall", {"racks": 2}), hall)
+    from engine.catalog import default_catalog
+
+    default_catalog.cache_clear()  # (loaded once per process: read with this user folder)
+    try:
+        code = cli_main(["retarget", str(hall), "-g", "blackwell", "-o",
+                         str(tmp_path / "b.json")])
+    finally:
+        monkeypatch.undo()
+        default_catalog.cache_clear()
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert code == 2 and not (tmp_path / "b.json").exists()
+    assert err.startswith(f"rackscape: {hall}: retarget to blackwell: fabric compute: "
+                          "ports_per_gpu: expected ")
+    assert f"user catalog {folder / 'mine.json'} replaces built-in device qm9700" in err
