@@ -661,8 +661,8 @@ def _check_unit_idle(ctx) -> list[Violation]:
         g = int(groups[i])
         out.append(Violation(
             "COOL-UNIT-IDLE", "info",
-            f"{c.unit_ids[i]} serves no rack (none names it and none is nearer to it than "
-            f"to another CDU): its {c.unit_capacity_kw[i]:,.0f} kW counts in group "
+            f"{c.unit_ids[i]} serves no rack (no rack names it or has it as its in-row or "
+            f"nearest CDU): its {c.unit_capacity_kw[i]:,.0f} kW counts in group "
             f"{c.group_names[g]}'s N+1 margin as a standby on one shared secondary loop",
             (c.unit_ids[i],)))
     return out
