@@ -1265,7 +1265,8 @@ def _member_nodes(b: _Builder, fi: int, f: Fabric) -> np.ndarray:
         if f.vacant_before and f.topology != "explicit":
             vacant = np.array([f.vacant_before.get(m, 0) for m in f.members
                                if m in arr.rack_index], np.int64)
-            stray = [m for m in f.vacant_before if m not in set(f.members)]
+            members = set(f.members)
+            stray = [m for m in f.vacant_before if m not in members]
             if stray:
                 b.problems.append((
                     "FABRIC-VACANT-REF", "warning",
