@@ -273,13 +273,13 @@ def cmd_check(args) -> int:
 
 
 def cmd_templates(args) -> int:
-    from engine.templates import list_templates, replaced_builtins
+    from engine.templates import list_templates
 
     problems: list[str] = []
-    everything = list_templates(problems=problems)
+    replaced: dict = {}
+    everything = list_templates(problems=problems, replaced=replaced)
     for pr in problems:
         print(f"skipped: {pr}", file=sys.stderr)
-    replaced = replaced_builtins()
     for tid, path in replaced.items():
         print(f"note: template {tid} is the user library's {path}, in place of the "
               "built-in one", file=sys.stderr)

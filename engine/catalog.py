@@ -508,12 +508,13 @@ def read_catalog_file(path: Path) -> CatalogFile:
     data = load_json_file(path, MAX_DATA_FILE_BYTES, "catalog file")
     if isinstance(data, dict) and not str(data.get("schema", "")).startswith("rackscape.catalog"):
         # another Rackscape file put here: said as what it is, not as 500 missing fields
-        other = ("a Rackscape template: it belongs in the template library"
-                 if str(data.get("schema", "")).startswith("rackscape.template") else
-                 "a Rackscape layout: a design to open, not hardware for the catalog"
-                 if "hall" in data and ("schema_version" in data or "racks" in data) else None)
-        if other:
-            raise InputError(path, "", f"a catalog file (this is {other})")
+        from engine.io import project_file_kind
+
+        why = {"a Rackscape template": "it belongs in the template library",
+               "a Rackscape layout": "a design to open, not hardware for the catalog"}
+        kind = project_file_kind(path)
+        if kind in why:
+            raise InputError(path, "", f"a catalog file (this is {kind}: {why[kind]})")
     try:
         cf = CatalogFile.model_validate(data)
     except ValidationError as exc:

@@ -272,7 +272,7 @@ class FabricTier(_Model):
 
 
 #: the most empty node positions the fabrics of a design keep for deleted racks, in all
-#: (more nodes than a 1M-GPU hall has)
+#: (a fabric of 262,144 GPUs in 8-GPU servers; past it a delete renumbers the nodes after)
 MAX_VACANT_POSITIONS = 32_768
 #: and before any one member rack
 MAX_VACANT_BEFORE_ONE = 8_192

@@ -665,11 +665,13 @@ def read_user_library(user_dir: Path | str | None = "default") -> UserLibrary:
 
 
 def list_templates(generation: str | None = None, user_dir: Path | None | str = "default",
-                   problems: list[str] | None = None) -> list[TemplateFile]:
+                   problems: list[str] | None = None,
+                   replaced: dict[str, Path] | None = None) -> list[TemplateFile]:
     """Return the built-in and user templates (user ids override built-in ones).
 
     A bad user template is skipped, and a second user file of one id left out
     (:class:`UserLibrary` says which is used); each is described in ``problems``.
+    ``replaced`` receives each built-in id a user file takes the place of, and that file.
 
     Examples
     --------
@@ -681,6 +683,8 @@ def list_templates(generation: str | None = None, user_dir: Path | None | str = 
         t = read_template_file(path)
         found[t.id] = t
     lib = read_user_library(user_dir)
+    if replaced is not None:
+        replaced.update((tid, lib.files[tid]) for tid in sorted(set(found) & set(lib.templates)))
     found.update(lib.templates)
     if problems is not None:
         problems.extend(lib.problems())
@@ -699,11 +703,9 @@ def replaced_builtins(user_dir: Path | None | str = "default") -> dict[str, Path
     >>> replaced_builtins(Path(tempfile.mkdtemp()))
     {}
     """
-    lib = read_user_library(user_dir)
-    if not lib.templates:
-        return {}
-    builtin = {read_template_file(p).id for p in builtin_template_dir().glob("*/*.json")}
-    return {tid: lib.files[tid] for tid in sorted(builtin & set(lib.templates))}
+    out: dict[str, Path] = {}
+    list_templates(user_dir=user_dir, replaced=out)
+    return out
 
 
 def get_template(template_id: str, user_dir: Path | None | str = "default") -> TemplateFile:
