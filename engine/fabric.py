@@ -197,6 +197,8 @@ class FabricPlan:
         >>> plan_fabric(np.full(64, 8), rails=8, su_nodes=32, radix=(64, 64, 64)).spine_note()
         ''
         """
+        if self.tiers == 3:
+            return self._partial_pod_note()
         if self.tiers != 2 or self.is_edited or not self.leaf_uplinks or not self.spines:
             return ""
         per = self.leaves // max(self.planes, 1)
@@ -214,6 +216,40 @@ class FabricPlan:
             if row is not None and RA_SPINES_BY_SU[row] == self.spines:
                 text += f"; the DGX SuperPOD RA's count for up to {row} SU"
         return text
+
+    def _partial_pod_note(self) -> str:
+        """Say that the last pod of a 3-tier fabric is built whole ("" if it is full).
+
+        A pod's spines are bought with the pod: the last pod's leaves could be carried by
+        fewer spines, but the pod then could not grow without recabling every leaf.
+
+        Examples
+        --------
+        >>> plan_fabric(np.full(159, 8), rails=8, su_nodes=32, radix=(64, 64, 64),
+        ...             collapse=False).spine_note()
+        '64 spines in 2 pods of 32: the last pod has 8 of its 32 leaves and is built \
+whole, ready to grow to 8 SU; 8 spines would carry its leaves alone'
+        >>> plan_fabric(np.full(255, 8), rails=8, su_nodes=32, radix=(64, 64, 64),
+        ...             collapse=False).spine_note()
+        ''
+        """
+        if self.is_edited or not self.pods or not self.leaves_per_pod:
+            return ""
+        last = self.leaves - self.leaves_per_pod * (self.pods - 1)
+        if last >= self.leaves_per_pod:
+            return ""
+        need = -(-last * self.leaf_uplinks // max(self.down[1], 1))
+        if need >= self.spines_per_pod:
+            return ""
+        per_su = self.rails * self.leaves_per_group if self.topology == "rail_optimized" \
+            else 0
+        room = (f"{self.pods * self.leaves_per_pod // per_su} SU"
+                if per_su and self.leaves_per_pod % per_su == 0
+                else f"{self.pods * self.leaves_per_pod:,} leaves")
+        return (f"{self.spines:,} spines in {self.pods} pods of {self.spines_per_pod}: the "
+                f"last pod has {last} of its {self.leaves_per_pod} leaves and is built "
+                f"whole, ready to grow to {room}; {need} spines would carry its leaves "
+                "alone")
 
     def oversubscription(self) -> dict[str, float]:
         """Return the design down:up ratio of each tier that has uplinks."""
