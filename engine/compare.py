@@ -48,7 +48,7 @@ much the hall holds (``hall_note``: the laid-out hall against the given one);
 ``hall_note`` also says when the hall was turned 90°. A row also says what it
 was built from: every template parameter (``params``); the block with the
 settings the comparison makes or chooses (``block``: "4 SU, no UFM slot;
-fabric_plan=tested", a row length chosen to fit the hall) and why it departs
+fabric_plan=table", a row length chosen to fit the hall) and why it departs
 from the template's defaults (``block_note``: the DGX H100 SuperPOD is compared
 by whole SUs, without the RA's UFM slot); and the catalog power figures of its
 GPU systems that are secondary, estimates or the top of a range
@@ -188,7 +188,7 @@ class CompareRow:
     #: the template parameters the design was laid out with (defaults filled in)
     params: dict[str, Any] = field(default_factory=dict)
     #: the block and the parameters the comparison sets or chooses: "4 SU, no UFM slot;
-    #: fabric_plan=tested" (the count, then settings that depart from the template's
+    #: fabric_plan=table" (the count, then settings that depart from the template's
     #: defaults, its choices, a row length chosen to fit the hall)
     block: str = ""
     #: why the comparison departs from the template's defaults, when it does
@@ -1164,7 +1164,7 @@ _TABLE = [
 def format_table(rows: list[CompareRow]) -> str:
     """Return the comparison as text: one column per generation, one line per figure.
 
-    The block takes a line per setting ("4 SU, no UFM slot", "fabric_plan=tested"); a
+    The block takes a line per setting ("4 SU, no UFM slot", "fabric_plan=table"); a
     column whose rack power rests on a secondary figure, an estimate or the top of a
     range is marked † and the figure is named under the table.
 

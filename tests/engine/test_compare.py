@@ -417,8 +417,8 @@ def test_the_block_line_names_the_settings_the_comparison_makes(by_gpus):
     not read as the template's default block: it is 4 SU with the UFM slot off (1,024 GPUs,
     not the RA's 1,016) on the default fabric plan."""
     hopper = by_gpus[0]
-    assert hopper.params["ufm_port"] is False and hopper.params["fabric_plan"] == "tested"
-    assert hopper.block == "8 SU, no UFM slot; fabric_plan=tested"
+    assert hopper.params["ufm_port"] is False and hopper.params["fabric_plan"] == "table"
+    assert hopper.block == "8 SU, no UFM slot; fabric_plan=table"
     assert "ufm_port off" in hopper.block_note and "1,016 GPUs at 4 SU" in hopper.block_note
     # a template compared at its defaults: the count alone, and no note
     blackwell = next(r for r in by_gpus if r.generation == "blackwell")
@@ -426,13 +426,13 @@ def test_the_block_line_names_the_settings_the_comparison_makes(by_gpus):
     assert blackwell.params == {"scalable_units": 4, "racks_per_row": 8}
     # a row length chosen to fit the hall is a setting too
     fitted = compare(hall=(30.0, 20.0), generations=["hopper"], catalog=CAT)[0]
-    assert fitted.block == "10 SU, no UFM slot; fabric_plan=tested; racks_per_row=14"
+    assert fitted.block == "10 SU, no UFM slot; fabric_plan=table; racks_per_row=14"
     table = format_table([hopper, blackwell, fitted])
     lines = table.splitlines()
     block = next(k for k, line in enumerate(lines) if line.startswith("block "))
     assert lines[block].split()[1:] == ["8", "SU,", "no", "UFM", "slot", "4", "SU", "10", "SU,",
                                         "no", "UFM", "slot"]
-    assert lines[block + 1].split() == ["fabric_plan=tested", "fabric_plan=tested"]
+    assert lines[block + 1].split() == ["fabric_plan=table", "fabric_plan=table"]
     assert lines[block + 2].split() == ["racks_per_row=14"]
     assert "hopper: ufm_port off, so each scalable unit is 32 whole DGX H100" in table
 

@@ -84,7 +84,7 @@ def test_a_declared_tier_the_fabric_does_not_build_is_said_so(h100):
     assert not by_tier["leaf"].unbuilt and not by_tier["spine"].unbuilt
     assert by_tier["core"].unbuilt
     assert by_tier["core"].text().endswith("(declared, not built at this size)")
-    big = retarget(instantiate("dgx-h100-superpod", {"scalable_units": 8}, catalog=CAT),
+    big = retarget(instantiate("dgx-h100-superpod", {"scalable_units": 9}, catalog=CAT),
                    "blackwell-ultra", catalog=CAT)
     assert not any(sc.unbuilt for sc in big.settings)
 

@@ -205,12 +205,18 @@ def test_published_switch_and_cable_counts_are_reproduced(tid, case):
     assert check_expected(case, lay, a, parts=("switches", "cables"), catalog=CAT) == []
 
 
-def test_dgx_h100_superpod_is_2_tier_to_4_su_and_3_tier_beyond():
-    for su, core in ((4, 0), (5, 32)):
-        lay = instantiate("dgx-h100-superpod", {"scalable_units": su}, catalog=CAT)
-        assert lay.fabrics[0].collapse_tiers is (su <= 4)
+def test_dgx_h100_superpod_is_2_tier_to_8_su_and_3_tier_beyond():
+    # the RA's larger-configuration table: 8 SU 2-tier (64 leaf, 32 spine), 16 SU 3-tier
+    # (64 core) [S121]; the tested plan keeps 2 tiers only to the fully tested 4 SU
+    for su, plan, core in ((8, "table", 0), (9, "table", 64), (4, "tested", 0),
+                           (5, "tested", 32)):
+        lay = instantiate("dgx-h100-superpod", {"scalable_units": su, "fabric_plan": plan},
+                          catalog=CAT)
+        assert lay.fabrics[0].collapse_tiers is (core == 0)
         if HAS_FABRIC:
             assert analyze(lay, CAT).counts["switches"]["core"] == core
+    plan = next(p for p in BUILTIN["dgx-h100-superpod"].parameters if p.name == "fabric_plan")
+    assert plan.default == "table"
 
 
 def test_meta_pods_have_the_published_shape():
@@ -915,3 +921,22 @@ def test_a_user_template_folder_that_cannot_be_read_is_named(tmp_path, monkeypat
     lib = read_user_library(tmp_path)
     assert any("hopper: user template library: expected a readable folder (Permission "
                "denied)" in p for p in lib.problems())
+
+
+@pytest.mark.skipif(not HAS_FABRIC, reason="needs the fabric engine")
+@pytest.mark.parametrize("tid,su", [("dgx-h100-superpod", 17), ("dgx-h100-superpod", 33),
+                                    ("dgx-b200-superpod", 24), ("mi355x-cluster", 33),
+                                    ("mi300x-cluster", 36)])
+def test_network_racks_are_sized_for_the_switches_the_fabric_builds(tid, su):
+    """The template sizes its network racks from its own switch count; at pod counts
+    whose core share does not divide a spine's uplinks the fabric takes the next divisor
+    (17 SU of QM9700: 5 pods, 32 x 5 / 64 = 2.5 cores per spine position, 3 does not
+    divide 32 uplinks, so 4: 128 cores, not 96), and the template must count the same."""
+    t = BUILTIN[tid]
+    env = resolve_params(t, {"scalable_units": su})
+    a = analyze(instantiate(tid, {"scalable_units": su}, catalog=CAT), CAT)
+    built = sum(a.network.fabrics[0]["switches"].values())
+    assert env["fabric_switches"] == built
+    per_rack = {"dgx-h100-superpod": 12, "dgx-b200-superpod": 12}.get(tid)
+    if per_rack:  # the QM9700 SuperPODs: 12 switches per network rack, as their text says
+        assert env["network_racks"] == -(-built // per_rack)
