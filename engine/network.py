@@ -741,11 +741,14 @@ def analyze_network(layout: Layout, catalog: Catalog, arr: LayoutArrays,
     res.switches_by_tier = counts
     res.ports_by_tier = _ports_by_tier(topo, layout, catalog)
     # the switches' load per rack follows the topology alone: kept with it while racks move
-    per_rack_key = ("per_rack", arr.n_racks, layout.assumptions.delta_t_air_k, id(catalog))
+    # they draw the layout's utilization factor of their maximum, as installed devices do
+    util = layout.assumptions.utilization_factor
+    per_rack_key = ("per_rack", arr.n_racks, layout.assumptions.delta_t_air_k, util,
+                    id(catalog))
     per_rack = topo.cache.get(per_rack_key)
     if per_rack is None:
         placed = topo.sw_rack >= 0
-        w = np.bincount(topo.sw_rack[placed], weights=topo.sw_power_w[placed],
+        w = np.bincount(topo.sw_rack[placed], weights=topo.sw_power_w[placed] * util,
                         minlength=arr.n_racks)
         # generated switches weigh on the floor and move air too (installed ones are
         # already in the rack's own figures)
@@ -755,7 +758,8 @@ def analyze_network(layout: Layout, catalog: Catalog, arr: LayoutArrays,
                               minlength=arr.n_racks)
         rack_cfm = np.bincount(topo.sw_rack[gen], weights=np.where(
             np.isnan(cfm[topo.sw_model[gen]]),
-            airflow_from_heat_cfm(topo.sw_power_w[gen], layout.assumptions.delta_t_air_k),
+            airflow_from_heat_cfm(topo.sw_power_w[gen] * util,
+                                  layout.assumptions.delta_t_air_k),
             cfm[topo.sw_model[gen]]), minlength=arr.n_racks)
         per_rack = topo.cache[per_rack_key] = (w, rack_kg, rack_cfm)
     res.rack_switch_w, res.rack_switch_kg, res.rack_switch_cfm = per_rack

@@ -147,6 +147,10 @@ class Table:
     rows: list[tuple]
     note: str = ""
     exact: dict[str, list[float | None]] = field(default_factory=dict)
+    #: for a mixed (``num``) column, the decimals each row's figure prints with (by column
+    #: name; ``None`` where the row has no rounded figure): 2,346.0 kW prints as "2,346.0"
+    #: beside "2,927.6", not as "2,346"
+    places: dict[str, list[int | None]] = field(default_factory=dict)
 
     def headers(self) -> list[str]:
         """Return the column headers with units."""
@@ -207,6 +211,7 @@ class _Rounded:
 
     shown: float
     exact: float
+    places: int = KW_DIGITS
 
 
 def _x(x: Any, nd: int = KW_DIGITS) -> _Rounded | None:
@@ -216,7 +221,7 @@ def _x(x: Any, nd: int = KW_DIGITS) -> _Rounded | None:
     :attr:`Table.exact`.
     """
     shown = _f(x, nd)
-    return None if shown is None else _Rounded(shown, _exact(x))
+    return None if shown is None else _Rounded(shown, _exact(x), nd)
 
 
 def _exact(x: Any) -> float:
@@ -234,15 +239,19 @@ def _pct(x: Any) -> _Rounded | None:
 
 
 def _split(rows: Sequence[tuple], columns: Sequence[Column]
-           ) -> tuple[list[tuple], dict[str, list[float | None]]]:
-    """Return ``rows`` with each :class:`_Rounded` figure rounded, and the figures by column.
+           ) -> tuple[list[tuple], dict[str, list[float | None]], dict[str, list[int | None]]]:
+    """Return ``rows`` with each :class:`_Rounded` figure rounded, the figures by column,
+    and, for mixed (``num``) columns, the decimals each row prints with.
 
     Examples
     --------
     >>> _split([("a", _x(132.648), 3), ("b", None, 4)], [_c("Rack"), _c("Power"), _c("U")])
-    ([('a', 132.6, 3), ('b', None, 4)], {'Power': [132.648, None]})
+    ([('a', 132.6, 3), ('b', None, 4)], {'Power': [132.648, None]}, {})
+    >>> _split([("IT", _x(2346.0)), ("PUE", _x(1.25, 2))], [_c("Metric"), _c("Value", kind="num")])
+    ([('IT', 2346.0), ('PUE', 1.25)], {'Value': [2346.0, 1.25]}, {'Value': [1, 2]})
     """
     exact: dict[int, list[float | None]] = {}
+    places: dict[int, list[int | None]] = {}
     out = []
     for i, r in enumerate(rows):
         if any(type(v) is _Rounded for v in r):
@@ -250,17 +259,20 @@ def _split(rows: Sequence[tuple], columns: Sequence[Column]
             for j, v in enumerate(r):
                 if type(v) is _Rounded:
                     exact.setdefault(j, [None] * len(rows))[i] = v.exact
+                    if columns[j].kind == "num":
+                        places.setdefault(j, [None] * len(rows))[i] = v.places
                     cells[j] = v.shown
             r = tuple(cells)
         out.append(r)
-    return out, {columns[j].name: exact[j] for j in sorted(exact)}
+    return (out, {columns[j].name: exact[j] for j in sorted(exact)},
+            {columns[j].name: places[j] for j in sorted(places)})
 
 
 def _table(key: str, title: str, columns: list[Column], rows: Sequence[tuple],
            note: str = "") -> Table:
     """Return a :class:`Table` of rows built with :func:`_x` figures (see :func:`_split`)."""
-    shown, exact = _split(rows, columns)
-    return Table(key, title, columns, shown, note, exact)
+    shown, exact, places = _split(rows, columns)
+    return Table(key, title, columns, shown, note, exact, places)
 
 
 # -- stock lengths -------------------------------------------------------------------------
@@ -1138,7 +1150,8 @@ def summary_table(layout: Layout, analysis: Any, catalog: Catalog | None = None)
          "no IT load" if pw.it_kw <= 0 else
          "" if layout.assumptions.pue is None else "set in the layout"),
         ("Largest rack", _x(pw.max_rack_kw), "kW",
-         f"at least: {racks_unknown:,} rack{'s' * (racks_unknown != 1)} hold devices of "
+         f"at least: {racks_unknown:,} rack{'s' * (racks_unknown != 1)} "
+         f"hold{'s' * (racks_unknown == 1)} devices of "
          "unknown power" if racks_unknown else ""),
         ("GPUs per MW of IT load", _x(pw.gpus_per_mw, 0) if c["gpus"] and pw.it_kw > 0 else None,
          "GPU/MW", "no GPUs" if not c["gpus"] else
@@ -1935,7 +1948,7 @@ def _optics_note(analysis: Any) -> str:
     kw = float(getattr(analysis.power, "optics_kw", 0.0) or 0.0)
     if kw <= 0:
         return ""
-    return (f"Rack, row and feed figures include the {kw:,.1f} kW of optics: each transceiver "
+    return (f"Rack, row and feed figures include the {kw:,.2f} kW of optics: each transceiver "
             "counts in the rack of its link end, beyond the devices' own power figures.")
 
 

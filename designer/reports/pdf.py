@@ -157,7 +157,8 @@ def _footnoted(table: Table, mark_column: str) -> tuple[Table, list[str]]:
             notes.append(f"[{len(notes) + 1}] {r[0]} {r[mi]}: {r[ni]}.")
             r = (*r[:mi], f"{r[mi]} [{len(notes)}]", *r[mi + 1:])
         rows.append(r)
-    return Table(table.key, table.title, table.columns, rows, table.note), notes
+    return Table(table.key, table.title, table.columns, rows, table.note, table.exact,
+                 table.places), notes
 
 
 def _violation_summary(analysis: Any) -> Table:
@@ -261,13 +262,14 @@ def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple
     left_out = unknown_power_text(analysis)
     held = f"{cnt['gpus']:,} GPUs" if cnt["gpus"] or not cnt.get("cpu_nodes") else \
         f"{cnt['cpu_nodes']:,} CPU nodes"  # a CPU cluster says what it holds
-    s.append(Para(f"{name}: {cnt['racks']:,} racks holding {held} "
+    s.append(Para(f"{name}: {cnt['racks']:,} rack{'s' * (cnt['racks'] != 1)} holding {held} "
                   f"({layout.generation}) in {_hall_words(layout, analysis)}. "
                   f"IT load {power_text(_kw(pw['it_kw']), analysis)}, facility load "
                   f"{low}{_kw(pw['facility_kw'])} at PUE {pw['pue_text']}; highest floor load "
                   f"{floor_load_text(analysis)} against a floor rated "
-                  f"{layout.hall.floor_rating_kg_m2:,.0f} kg/m²; {sev['error']} error(s) and {sev['warning']} "
-                  "warning(s) from the design rules."))
+                  f"{layout.hall.floor_rating_kg_m2:,.0f} kg/m²; {sev['error']:,} "
+                  f"error{'s' * (sev['error'] != 1)} and {sev['warning']:,} "
+                  f"warning{'s' * (sev['warning'] != 1)} from the design rules."))
     s.append(KeyFigures([
         ("GPUs", f"{cnt['gpus']:,}") if cnt["gpus"] or not cnt.get("cpu_nodes") else
         ("CPU nodes", f"{cnt['cpu_nodes']:,}"), ("Racks", f"{cnt['racks']:,}"),
@@ -326,8 +328,8 @@ def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple
             f"rack power {hi} kW each" if lo == hi else
             f"rack power {lo} to {hi} kW (mean {float(known.mean()):.1f} kW)")
     if left:
-        span += (f", over the {len(known):,} racks of known power ({left:,} hold hardware "
-                 "of unknown power)")
+        span += (f", over the {len(known):,} rack{'s' * (len(known) != 1)} of known power "
+                 f"({left:,} hold{'s' * (left == 1)} hardware of unknown power)")
     s.append(Para(f"{in_rows}; {span}."))
     air_limit = layout.assumptions.air_limit_kw_per_rack
     ids = analysis.arrays.rack_ids
@@ -393,8 +395,9 @@ def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple
     s.append(Heading("Power"))
     per_mw = (f"{'at most ' if low else ''}{pw['gpus_per_mw']:,.0f} GPUs per MW of IT load"
               if cnt["gpus"] and pw["it_kw"] > 0 else "no GPUs")
-    s.append(Para(f"IT load {power_text(_kw(pw['it_kw']), analysis)} including "
-                  f"{_kw(pw['optics_kw'])} of optics; facility load {low}{_kw(pw['facility_kw'])} "
+    # optics to the summary's two decimals: a few modules are 0.01 kW there, not 0.0 here
+    it_text = f"{_kw(pw['it_kw'])} (including {pw['optics_kw']:,.2f} kW of optics)"
+    s.append(Para(f"IT load {power_text(it_text, analysis)}; facility load {low}{_kw(pw['facility_kw'])} "
                   f"at PUE {pw['pue_text']}; {per_mw}. {tables['feeds'].note}"))
     feeds = tables["feeds"]
     if len(feeds):
@@ -416,13 +419,21 @@ def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple
                       "utilization when the other side is lost. The XLSX and CSV reports list "
                       "all feeds.", italic=True, color=C["muted"]))
         feeds = _top(feeds, "Utilization, other side lost", _TOP, "Feeds (most loaded)")
-    else:
+    elif len(feeds):
         s.append(Heading("Feeds", 2))
-    unknown_col = ["Devices of unknown power"] if any(feeds.column("Devices of unknown power")) \
-        else []
-    s.append(TableFlow(feeds, ["Feed", "Side", "Model", "Racks", "Rating", "Budget", "Load", "Utilization",
-                               "Load, other side lost", "Utilization, other side lost",
-                               *unknown_col, "Status"], colour=_util_colour(feeds.columns)))
+    else:
+        # no feeds: say so, and which rule says what the racks lack, not an empty table
+        unfed = [v.code for v in analysis.violations if v.code.startswith("POWER-UNFED")]
+        s.append(Para("The hall has no power feeds" + (
+            f": no rack has a source of power ({', '.join(dict.fromkeys(unfed))}; see Rule "
+            "violations)." if unfed else "."), italic=True, color=C["muted"]))
+    if len(feeds):
+        unknown_col = ["Devices of unknown power"] \
+            if any(feeds.column("Devices of unknown power")) else []
+        s.append(TableFlow(feeds, ["Feed", "Side", "Model", "Racks", "Rating", "Budget", "Load",
+                                   "Utilization", "Load, other side lost",
+                                   "Utilization, other side lost", *unknown_col, "Status"],
+                           colour=_util_colour(feeds.columns)))
 
     # cooling
     s.append(Heading("Cooling"))
@@ -635,9 +646,17 @@ def _cover(doc: Doc, layout: Any, analysis: Any, date: str, total: int,
     # a hall of CPU nodes leads with its nodes, not "0 GPUs"
     first = ("GPUs", f"{cnt['gpus']:,}") if cnt["gpus"] or not cnt.get("cpu_nodes") else \
         ("CPU nodes", f"{cnt['cpu_nodes']:,}")
+    # the rules' verdict goes out with the design: a reader of the cover alone sees it
+    sev = analysis.violations_by_severity()
+    verdict = (f"{sev['error']:,} error{'s' if sev['error'] != 1 else ''}, "
+               f"{sev['warning']:,} warning{'s' if sev['warning'] != 1 else ''}")
     kf = KeyFigures([first, ("Racks", f"{cnt['racks']:,}"),
                      ("IT load" + (" (at least)" if low else ""), low + _kw(pw["it_kw"])),
-                     ("PUE", f"{pw['pue_text']}")])
+                     ("Facility load" + (" (at least)" if low else ""),
+                      low + _kw(pw["facility_kw"])),
+                     ("PUE", f"{pw['pue_text']}"),
+                     ("Design rules", verdict, C["error"] if sev["error"] else
+                      C["warning"] if sev["warning"] else C["ok"])], cols=3)
     kf.draw(doc, x, y, w)
     y += kf.height(doc, w) + 10 * pt
     bottom = doc.height - 70 * pt

@@ -272,9 +272,10 @@ class Figure(Flowable):
 
 @dataclass
 class KeyFigures(Flowable):
-    """A grid of headline numbers: ``[(label, value text), ...]`` in ``cols`` columns."""
+    """A grid of headline numbers: ``[(label, value text), ...]`` in ``cols`` columns; an
+    item may add a colour for its value: ``(label, value text, "#b00020")``."""
 
-    items: Sequence[tuple[str, str]]
+    items: Sequence[tuple[str, ...]]
     cols: int = 4
 
     def height(self, doc: Doc, width: float) -> float:
@@ -284,14 +285,14 @@ class KeyFigures(Flowable):
     def draw(self, doc: Doc, x: float, y: float, width: float) -> None:
         p = doc.painter
         cw = width / self.cols
-        for k, (label, value) in enumerate(self.items):
+        for k, (label, value, *colour) in enumerate(self.items):
             r, c = divmod(k, self.cols)
             cx, cy = x + c * cw, y + r * 34 * doc.pt
             p.setPen(Qt.PenStyle.NoPen)
             p.setBrush(QColor(C["band"]))
             p.drawRect(QRectF(cx + 2 * doc.pt, cy + 2 * doc.pt, cw - 4 * doc.pt, 30 * doc.pt))
             doc.text(QRectF(cx + 8 * doc.pt, cy + 4 * doc.pt, cw - 12 * doc.pt, 14 * doc.pt), value,
-                     12, _LEFT, bold=True, color=C["accent"])
+                     12, _LEFT, bold=True, color=colour[0] if colour else C["accent"])
             doc.text(QRectF(cx + 8 * doc.pt, cy + 18 * doc.pt, cw - 12 * doc.pt, 11 * doc.pt), label,
                      7, _LEFT, color=C["muted"])
 

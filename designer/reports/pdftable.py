@@ -84,9 +84,12 @@ class TableFlow(Flowable):
         t = self.table
         return [t.index(c) for c in self.columns] if self.columns else list(range(len(t.columns)))
 
-    def _cell(self, row: tuple, ci: int) -> str:
+    def _cell(self, row: tuple, ci: int, k: int | None = None) -> str:
         col = self.table.columns[ci]
-        text = fmt_value(row[ci], col.kind, col.digits)
+        places = self.table.places.get(col.name)
+        digits = places[k] if places is not None and k is not None and k < len(places) \
+            and places[k] is not None else None
+        text = fmt_value(row[ci], col.kind, col.digits, places=digits)
         return print_units(text) if col.name == "Unit" else text
 
     def _header(self, ci: int) -> str:
@@ -106,7 +109,8 @@ class TableFlow(Flowable):
         if self._lay is not None:
             return self._lay
         cols = self._cols()
-        texts = [sorted({self._cell(r, ci) for r in self.table.rows}) for ci in cols]
+        texts = [sorted({self._cell(r, ci, i) for i, r in enumerate(self.table.rows)})
+                 for ci in cols]
         kept = [self._is_kept(k, ci) for k, ci in enumerate(cols)]
         size = self.size
         lay = self._fit(doc, width, size, cols, texts, kept)
@@ -188,10 +192,10 @@ class TableFlow(Flowable):
         inner = [w - 6 * doc.pt for w in lay.widths]
         wrapcols = [(k, ci) for k, ci in enumerate(self._cols()) if lay.wrapping[k]]
         heights = []
-        for r in self.table.rows:
+        for i, r in enumerate(self.table.rows):
             lines = 1
             for k, ci in wrapcols:
-                t = self._cell(r, ci)
+                t = self._cell(r, ci, i)
                 if "\n" in t or fm.horizontalAdvance(t) > inner[k]:
                     lines = max(lines, len(wrap_lines(fm, t, inner[k])))
             heights.append(base if lines == 1 else max(base, lines * fm.lineSpacing() + 3 * doc.pt))
@@ -266,7 +270,7 @@ class TableFlow(Flowable):
                 p.drawRect(QRectF(x, y, width, h))
             cx = x
             for k, ci in enumerate(cols):
-                txt = self._cell(row, ci)
+                txt = self._cell(row, ci, ri)
                 color = (self.colour(row, names[k]) if self.colour else None) or C["ink"]
                 p.setPen(QColor(color))
                 r = QRectF(cx + pad, y, lay.widths[k] - 2 * pad, h)

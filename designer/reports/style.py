@@ -74,8 +74,12 @@ def zone_color(i: int) -> QColor:
     return QColor("#eeeeee") if i < 0 else QColor(_ZONES[i % len(_ZONES)])
 
 
-def fmt_value(v: object, kind: str = "str", digits: int = 1) -> str:
-    """Format a table value for print: thousands separators, fixed decimals, dash for none."""
+def fmt_value(v: object, kind: str = "str", digits: int = 1, places: int | None = None) -> str:
+    """Format a table value for print: thousands separators, fixed decimals, dash for none.
+
+    ``places``: the decimals a mixed (``num``) column's row prints with
+    (:attr:`engine.report_tables.Table.places`), so 2,346.0 kW keeps its decimal.
+    """
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return "–"
     if isinstance(v, bool):
@@ -83,6 +87,8 @@ def fmt_value(v: object, kind: str = "str", digits: int = 1) -> str:
     if isinstance(v, int):
         return f"{v:,}"
     if isinstance(v, float):
+        if places is not None and kind == "num" and math.isfinite(v):
+            return f"{v:,.{places}f}"
         # a fraction in a column of counts keeps its decimals rather than pass for whole
         if v.is_integer() and kind in ("int", "str", "num"):
             return f"{v:,.0f}"

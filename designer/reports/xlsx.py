@@ -75,7 +75,8 @@ def _fixed(decimals: int) -> str:
     return "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
 
 
-def number_format(value: Any, kind: str = "num", digits: int = 1) -> str | None:
+def number_format(value: Any, kind: str = "num", digits: int = 1,
+                  places: int | None = None) -> str | None:
     """Return the Excel number format that shows ``value`` as the PDF prints it.
 
     The rules of the PDF's table cells: a count with thousands separators; a
@@ -92,6 +93,9 @@ def number_format(value: Any, kind: str = "num", digits: int = 1) -> str | None:
         The column's :attr:`engine.report_tables.Column.kind`.
     digits : int
         The column's decimals (:attr:`engine.report_tables.Column.digits`).
+    places : int, optional
+        The decimals this row of a mixed column prints with
+        (:attr:`engine.report_tables.Table.places`): 2,346.0 kW keeps its decimal.
 
     Returns
     -------
@@ -108,11 +112,15 @@ def number_format(value: Any, kind: str = "num", digits: int = 1) -> str | None:
     ('#,##0', '#,##0.00', '#,##0')
     >>> number_format("R01", "str") is None, number_format(True, "int") is None
     (True, True)
+    >>> number_format(2346.0, "num", places=1)
+    '#,##0.0'
     """
     if type(value) is int:
         return _fixed(0)
     if type(value) is not float or not math.isfinite(value):
         return None
+    if places is not None and kind == "num" and 0 <= places <= MAX_FORMAT_DECIMALS:
+        return _fixed(places)
     if value.is_integer() and kind in ("int", "str", "num"):
         return _fixed(0)
     if kind != "num":
@@ -135,8 +143,11 @@ def _style_ids(ws: Any) -> dict[str, str]:
 
 
 def _styles(values: Sequence[int | float | None], column: Column,
-            ids: dict[str, str]) -> list[str]:
+            ids: dict[str, str], places: Sequence[int | None] | None = None) -> list[str]:
     """Return the style attribute (``""`` for none) of each number of ``column``."""
+    if places is not None:
+        return [ids.get(number_format(v, column.kind, column.digits, d) or "", "")
+                for v, d in zip(values, places, strict=True)]
     if column.kind == "float" or set(map(type, values)) <= {int, type(None)}:
         # one format per type: no call per cell on a cut-sheet's 300,000 rows
         by_type = {int: ids[_fixed(0)]}
@@ -181,13 +192,14 @@ _NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
 def _column_cells(letter: str, rnums: range, values: Sequence[Any], column: Column,
                   sst: _Strings, ids: dict[str, str],
-                  stored: Sequence[Any] | None = None) -> list[str]:
+                  stored: Sequence[Any] | None = None,
+                  places: Sequence[int | None] | None = None) -> list[str]:
     """Return the ``<c>`` elements of one column, by the fastest path its values allow.
 
     ``values`` are the column's values as the table's rows hold them (rounded), which
     pick each cell's number format; ``stored`` the values the cells store (the
     unrounded figures, :meth:`engine.report_tables.Table.exact_column`), ``values``
-    when not given.
+    when not given; ``places`` the decimals of each row of a mixed column.
     """
     stored = values if stored is None else stored
     kinds = set(map(type, values))
@@ -195,19 +207,21 @@ def _column_cells(letter: str, rnums: range, values: Sequence[Any], column: Colu
     if kinds <= {int, float} and (float not in kinds or np.isfinite(
             np.array([v for v in values if type(v) is float], np.float64)).all()):
         return [f'<c r="{letter}{r}"{s}><v>{v}</v></c>' if v is not None else ""
-                for r, v, s in zip(rnums, stored, _styles(values, column, ids), strict=True)]
+                for r, v, s in zip(rnums, stored, _styles(values, column, ids, places),
+                                   strict=True)]
     if kinds == {str}:
         return [f'<c r="{letter}{r}" t="s"><v>{i}</v></c>' if i is not None else ""
                 for r, i in zip(rnums, sst.ids(values), strict=True)]
     out = []
-    for r, v, x in zip(rnums, values, stored, strict=True):
+    for k, (r, v, x) in enumerate(zip(rnums, values, stored, strict=True)):
         v = v.item() if hasattr(v, "item") else v  # a numpy scalar
         if v is None or (type(v) is float and not math.isfinite(v)):
             out.append("")
         elif type(v) is bool:
             out.append(f'<c r="{letter}{r}" t="b"><v>{int(v)}</v></c>')
         elif type(v) in (int, float):
-            s = ids.get(number_format(v, column.kind, column.digits) or "", "")
+            s = ids.get(number_format(v, column.kind, column.digits,
+                                      places[k] if places is not None else None) or "", "")
             x = x.item() if hasattr(x, "item") else x
             out.append(f'<c r="{letter}{r}"{s}><v>{x}</v></c>')
         else:
@@ -225,7 +239,8 @@ def _rows_xml(t: Table, start: int, stop: int, first_row: int, letters: list[str
         return ""
     rnums = range(first_row, first_row + len(rows))
     cols = [_column_cells(L, rnums, [r[j] for r in rows], c, sst, ids,
-                          t.exact_column(c.name, start, stop) if c.name in t.exact else None)
+                          t.exact_column(c.name, start, stop) if c.name in t.exact else None,
+                          t.places[c.name][start:stop] if c.name in t.places else None)
             for j, (L, c) in enumerate(zip(letters, t.columns, strict=True))]
     return "".join([f'<row r="{r}">{"".join(cells)}</row>'
                     for r, cells in zip(rnums, zip(*cols, strict=True), strict=True)])
@@ -249,7 +264,8 @@ def _chunks(t: Table) -> list[tuple[Table, int]]:
         return [(t, 0)]
     n = MAX_ROWS_PER_SHEET
     return [(Table(t.key, t.title, t.columns, t.rows[i:i + n], t.note,
-                   {k: v[i:i + n] for k, v in t.exact.items()}), i)
+                   {k: v[i:i + n] for k, v in t.exact.items()},
+                   {k: v[i:i + n] for k, v in t.places.items()}), i)
             for i in range(0, len(t.rows), n)]
 
 
@@ -321,6 +337,13 @@ def write_xlsx(tables: Sequence[Table], path: str | Path, *, title: str = "",
             ws.column_dimensions[letter].width = w
         last = get_column_letter(len(t.columns))
         ws.auto_filter.ref = f"A1:{last}{len(t.rows) + 1}"
+        # printed: landscape, the columns fitted to the page width, the header row on
+        # every page, the sheet's name and page number at the foot
+        ws.print_title_rows = "1:1"
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.oddFooter.center.text = "&A, page &P of &N"
         ws.append(header(ws, t.headers()))
         lettered.append((name, t, letters))
     shell = io.BytesIO()

@@ -70,14 +70,20 @@ def test_every_number_in_the_workbook_carries_the_pdf_digits(gb200, builtin_cata
             for c, col, held in zip(row, t.columns, t.rows[k], strict=False):
                 if type(c.value) in (int, float):
                     assert c.number_format != "General", (name, col.header, c.value)
+                    places = t.places.get(col.name, [None] * len(t.rows))[k]
                     assert _shown(c.value, c.number_format) == \
-                        fmt_value(held, col.kind, col.digits), (name, col.header)
+                        fmt_value(held, col.kind, col.digits, places), (name, col.header)
                     checked += 1
     assert checked > 6912 * 6  # the cut-sheet's six numeric columns and more
     counts = [c for r in wb["About"].iter_rows() for c in r if type(c.value) is int]
     assert len(counts) == len(tables) and {c.number_format for c in counts} == {"#,##0"}
     assert _formats(wb["Racks"], "Power (kW)") == {"#,##0.0"}
     assert _formats(wb["Racks"], "GPUs") == {"#,##0"}
+    # a mixed column keeps each row's decimals: IT load 2,346.0 kW beside 2,927.6 kW
+    summary = {r[0].value: r[1] for r in wb["Summary"].iter_rows(min_row=2)}
+    assert summary["IT load"].number_format == summary["Facility load"].number_format \
+        == "#,##0.0"
+    assert summary["PUE"].number_format == "#,##0.00"
     assert _formats(wb["Cable cut-sheet"], "Routed length (m)") == {"#,##0.00"}
     pue = next(r for r in wb["Summary"].iter_rows(min_row=2) if r[0].value == "PUE")[1]
     assert pue.number_format == "#,##0.00"

@@ -213,6 +213,12 @@ def test_xlsx_header_rows_are_frozen_and_filtered(design, tmp_path):
     assert ws.auto_filter.ref == f"A1:{ws.cell(1, ws.max_column).column_letter}{ws.max_row}"
     assert ws.cell(1, 1).font.bold
     assert ws.column_dimensions["A"].width >= 6
+    # printed, the cut-sheet's header row repeats on every page, fitted to the page width
+    assert ws.print_title_rows == "$1:$1"
+    assert (ws.page_setup.orientation, ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) \
+        == ("landscape", 1, 0)
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.oddFooter.center.text == "&A, page &P of &N"
 
 
 def test_xlsx_names_that_look_like_formulas_stay_text(design, tmp_path):

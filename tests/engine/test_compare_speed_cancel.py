@@ -42,8 +42,12 @@ def test_a_least_floor_never_exceeds_the_laid_out_hall(generation):
         least_w, least_d = cmp._least_floor(t, params, CAT)
         w, d = cmp._bounds(instantiate(t, params, catalog=CAT))
         assert 0 < least_w <= w and 0 < least_d <= d, (generation, n, k)
-        # close enough to rule row lengths out: within two CRAH galleries and their aisles
-        assert w - least_w < 6.0 and d - least_d < 3.0, (generation, n, k, w, d)
+        # close enough to rule row lengths out. The least floor stands the CRAHs one
+        # column deep; the sizing passes may deepen a gallery to three columns where the
+        # walls by the heat are full (5 SU of DGX H100 in rows of 14: 5 units a side in
+        # columns 1.8 m apart, 1.2 m deep with a 0.6 m gap): at most two columns more on
+        # each side, 4 x 1.8 = 7.2 m
+        assert w - least_w <= 4 * 1.8 + 0.05 and d - least_d < 3.0, (generation, n, k, w, d)
 
 
 def test_a_least_floor_is_the_hall_of_a_template_without_cooling(rows_template):

@@ -127,6 +127,24 @@ def test_utilization_factor_scales_power(builder, catalog):
     assert a.power.it_kw == pytest.approx(20.4)
 
 
+def test_utilization_factor_scales_the_switches_a_fabric_generates(catalog):
+    """A generated switch draws the utilization factor of its maximum, as the same switch
+    installed by hand does; transceiver power is not scaled (a module draws its power
+    whatever the traffic). 1 SU DGX H100 SuperPOD: 31 DGX x 10.2 kW = 316.2 kW, 12
+    QM9700 x 1.72 kW = 20.64 kW [S11][S41], 124 DGX-side modules x 17 W = 2.108 kW."""
+    from engine.templates import instantiate
+
+    lay = instantiate("dgx-h100-superpod", {"scalable_units": 1}, catalog=catalog)
+    assumed = lay.assumptions.model_copy(update={"utilization_factor": 0.8})
+    full = analyze(lay, catalog)
+    part = analyze(lay.model_copy(update={"assumptions": assumed}), catalog)
+    assert full.power.it_kw == pytest.approx(316.2 + 20.64 + 2.108)
+    assert part.power.it_kw == pytest.approx(0.8 * (316.2 + 20.64) + 2.108)
+    net = lay.fabrics[0].network_racks[0]
+    k = part.arrays.rack_ids.index(net)
+    assert part.power.rack_kw[k] == pytest.approx(0.8 * full.power.rack_kw[k], abs=0.5)
+
+
 def test_pue_model_follows_the_air_liquid_mix(builder, catalog):
     # defaults: 1 + 0.08 fixed + 0.42 x air share + 0.07 x liquid share ([S62c] calibration)
     air = analyze(builder().rack("R1", 2, 2).build(), catalog).power

@@ -404,7 +404,7 @@ def test_rows_and_feeds_include_the_optics_at_their_link_ends(superpod):
     lay, a, t = superpod
     kw = a.power.optics_kw
     assert kw > 0
-    said = f"Rack, row and feed figures include the {kw:,.1f} kW of optics"
+    said = f"Rack, row and feed figures include the {kw:,.2f} kW of optics"
     assert said in t["rows"].note and said in t["feeds"].note
     # the rows add up to the IT load: every transceiver is in the rack of its link end
     assert abs(sum(t["rows"].column("Power")) - a.power.it_kw) < 0.5
