@@ -174,6 +174,12 @@ class RetargetResult:
     #: rule codes failing after but not before, with their violation counts
     new_rules: Counter = field(default_factory=Counter)
 
+    @property
+    def gpus_of(self) -> int:
+        """Return the GPUs a retarget is counted against: the design's, with servers
+        dropped for lack of room among them (not mapped)."""
+        return max(self.gpus_before, self.gpus_after)
+
     def summary(self, device_name: Callable[[str], str] | None = None,
                 generation_name: Callable[[str], str] | None = None) -> str:
         """Return the human-readable summary printed by ``rackscape retarget``.
@@ -188,8 +194,7 @@ class RetargetResult:
         name = device_name or (lambda s: s)
         gen = (generation_name or (lambda s: s))(self.generation)
         arrow, times = (" → ", "×") if shown else (" -> ", "x")
-        # of the design's GPUs: servers dropped for lack of room are not mapped
-        of = max(self.gpus_before, self.gpus_after)
+        of = self.gpus_of
         head = f"GPUs mapped to {gen}: {self.gpus_target:,} of {of:,}"
         if self.gpus_target < of:
             rest = of - self.gpus_target
@@ -489,27 +494,48 @@ def _restack(rack: Rack, devices: list[tuple[MountedDevice, str]], catalog: Cata
     >>> out, dropped = _restack(r, [(d, "dgx-b200") for d in r.devices], default_catalog(), 48)
     >>> [d.u for d in out], dropped
     ([1, 11, 21, 31], [])
+
+    Where the stack from the lowest device up would drop one, the rack is packed from U1
+    instead: four DGX H100 at U12, 21, 30 and 40 become DGX B200 at U1, 11, 21 and 31.
+
+    >>> r = r.model_copy(update={"devices": [MountedDevice(type="dgx-h100", u=u)
+    ...                                      for u in (12, 21, 30, 40)]})
+    >>> out, dropped = _restack(r, [(d, "dgx-b200") for d in r.devices], default_catalog(), 48)
+    >>> [d.u for d in out], dropped
+    ([1, 11, 21, 31], [])
     """
     order = sorted(devices, key=lambda p: p[0].u)
-    out: list[MountedDevice] = []
-    dropped: list[str] = []
-    top = 0  # highest U used so far
-    prev_old_end = None
-    for old, new_type in order:
-        old_h = catalog.devices[old.type].u_height or 1 if old.type in catalog.devices else 1
-        new_h = catalog.devices[new_type].u_height or 1
-        gap = 0 if prev_old_end is None else max(old.u - prev_old_end - 1, 0)
-        u = old.u if prev_old_end is None else top + 1 + gap
-        if u + new_h - 1 > height_u:
-            u = top + 1  # no room for the old gap: close it
-        if u + new_h - 1 > height_u:
-            dropped.append(new_type)
+
+    def stack(first_u: int | None) -> tuple[list[MountedDevice], list[str]]:
+        out: list[MountedDevice] = []
+        dropped: list[str] = []
+        top = 0  # highest U used so far
+        prev_old_end = None
+        for old, new_type in order:
+            old_h = catalog.devices[old.type].u_height or 1 if old.type in catalog.devices \
+                else 1
+            new_h = catalog.devices[new_type].u_height or 1
+            gap = 0 if prev_old_end is None else max(old.u - prev_old_end - 1, 0)
+            if first_u is not None:  # packed: no gaps
+                u = first_u if prev_old_end is None else top + 1
+            else:
+                u = old.u if prev_old_end is None else top + 1 + gap
+            if u + new_h - 1 > height_u:
+                u = top + 1  # no room for the old gap: close it
+            if u + new_h - 1 > height_u:
+                dropped.append(new_type)
+                prev_old_end = old.u + old_h - 1
+                continue
+            out.append(MountedDevice(type=new_type, u=u, name=old.name))
+            top = u + new_h - 1
             prev_old_end = old.u + old_h - 1
-            continue
-        out.append(MountedDevice(type=new_type, u=u, name=old.name))
-        top = u + new_h - 1
-        prev_old_end = old.u + old_h - 1
-    return out, dropped
+        return out, dropped
+
+    kept = stack(None)
+    if not kept[1]:
+        return kept
+    packed = stack(1)  # nothing is dropped that packing from U1 could keep
+    return packed if len(packed[1]) < len(kept[1]) else kept
 
 
 def retarget(layout: Layout, generation: str, catalog: Catalog | None = None,

@@ -355,6 +355,6 @@ def retarget_action(window: QWidget, target: str | None = None) -> QWidget | Non
         target = retargeted_file(source, doc.layout.name, res.generation)
         return open_in_new_window(window, res.layout,
                                   f"Retargeted to {_label(res.generation)}: "
-                                  f"{res.gpus_target:,} of {res.gpus_after:,} GPUs mapped",
+                                  f"{res.gpus_target:,} of {res.gpus_of:,} GPUs mapped",
                                   save_as=target)
     return None

@@ -355,6 +355,16 @@ def test_a_server_with_no_room_is_counted_out_of_the_designs_gpus():
                                     "mapped: see below)")
     assert "dgx-b200 (no room in rack GPU-0001)" in text
     assert "no scale-out ports" not in text
+    assert (res.gpus_target, res.gpus_of) == (512, 520)  # the designer's status bar too
+
+
+def test_a_stack_that_would_drop_a_server_is_packed_from_u1():
+    """Four DGX H100 at U12, 21, 30 and 40 (U1 to 11 free): stacked from U12 the fourth
+    10U DGX B200 would end at U54 of a 48U rack; packed from U1 all four fit (U1 to 40)."""
+    res = retarget(_hall_with((12, 21, 30, 40)), "blackwell")
+    assert [d.u for d in res.layout.racks[0].devices] == [1, 11, 21, 31]
+    assert not res.dropped
+    assert (res.gpus_target, res.gpus_of) == (512, 512)
 
 
 def test_a_retarget_the_catalog_cannot_hold_names_the_file_the_fabric_and_the_user_entry(
