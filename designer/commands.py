@@ -143,12 +143,26 @@ def format_value(value: Any, unit: str = "") -> str:
 
 
 def noun(groups: Sequence[str]) -> str:
-    """Return "rack", "4 racks" or "4 items" for the groups of the items of a command."""
-    kinds = set(groups)
+    """Return "rack", "4 racks", "4 racks and 4 units" (two kinds) or "9 items" for the
+    groups of the items of a command.
+
+    Examples
+    --------
+    >>> noun(["racks"]), noun(["racks"] * 8 + ["cooling"] * 8), noun(["x", "racks"])
+    ('rack', '8 racks and 8 units', '2 items')
+    """
+    kinds = list(dict.fromkeys(groups))
     n = len(groups)
-    if len(kinds) == 1 and next(iter(kinds)) in _NOUNS:
-        one, many = _NOUNS[next(iter(kinds))]
+    if len(kinds) == 1 and kinds[0] in _NOUNS:
+        one, many = _NOUNS[kinds[0]]
         return one if n == 1 else f"{n} {many}"
+    if len(kinds) == 2 and all(k in _NOUNS for k in kinds):
+        # racks with their rear doors: say both, not "16 items" for 8 racks
+        parts = []
+        for k in kinds:
+            c = groups.count(k)
+            parts.append(f"{c} {_NOUNS[k][0] if c == 1 else _NOUNS[k][1]}")
+        return " and ".join(parts)
     return "item" if n == 1 else f"{n} items"
 
 

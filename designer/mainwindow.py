@@ -51,7 +51,7 @@ from designer.canvas.draw import DRAW_KINDS, with_article
 from designer.canvas.overlays import OVERLAY_CLASSES
 from designer.canvas.style import METRICS
 from designer.canvas.view import MIME_ITEMS
-from designer.commands import done_text
+from designer.commands import done_text, noun
 from designer.document import LayoutDocument, noting_fabric
 from designer.recent import design_file_stem, recent_labels
 from designer.screens import fit_to_screen
@@ -1024,7 +1024,8 @@ class MainWindow(QMainWindow):
             # a row's line needs one rack; edges two items; equal gaps three
             act.setEnabled(len(ids) > (0 if k == 6 else 2 if k > 6 else 1))
         if len(ids) > 1:
-            self.statusBar().showMessage(f"{len(ids)} items selected", NOTE_MS)
+            self.statusBar().showMessage(
+                f"{noun([self.document.item_group(i) or '' for i in ids])} selected", NOTE_MS)
 
     def _on_items_changed(self, ids: list) -> None:
         if edits.LAYOUT_ID in ids:

@@ -301,8 +301,10 @@ def _evaluate(layout: Layout, catalog: Catalog, arr: LayoutArrays, caches: _Cach
     rack_weight_kg = arr.rack_weight_kg + ctx.network.generated_rack_weight_kg(arr.n_racks)
     rack_airflow_cfm = (arr.rack_airflow_cfm + ctx.network.generated_rack_airflow_cfm(arr.n_racks)
                         + airflow_from_heat_cfm(optics_w, layout.assumptions.delta_t_air_k))
-    # optics at link ends outside any rack (none in a built fabric) stay hall loads
+    # optics at link ends outside any rack (none in a built fabric) stay hall loads, as
+    # do the switches a fabric found no free U for (FABRIC-NO-ROOM)
     loose_optics_w = max(ctx.network.optics_w - float(optics_w.sum()), 0.0)
+    roomless_w = ctx.network.roomless_switch_w
     hx, hy = rack_geometry(arr.rack_x_m, arr.rack_y_m, arr.rack_w_m, arr.rack_d_m,
                            arr.rack_rot_deg)
     box = _floor.boxes(arr.rack_x_m, arr.rack_y_m, hx, hy)
@@ -314,10 +316,11 @@ def _evaluate(layout: Layout, catalog: Catalog, arr: LayoutArrays, caches: _Cach
                                      changed=changed, rack_box=box,
                                      rack_unknown_power=no_power,
                                      unknown_power_models=power_models,
-                                     unknown_power_media=ctx.network.power_unknown_by_medium)
+                                     unknown_power_media=ctx.network.power_unknown_by_medium,
+                                     hall_load_w=roomless_w)
     ctx.cooling = _cooling.analyze_cooling(layout, arr.rack_x_m, arr.rack_y_m, rack_power_w,
                                            arr.rack_liquid_w, rack_airflow_cfm,
-                                           extra_air_kw=loose_optics_w / 1000.0,
+                                           extra_air_kw=(loose_optics_w + roomless_w) / 1000.0,
                                            cache=caches.cooling, changed=changed,
                                            rack_rot_deg=arr.rack_rot_deg,
                                            rack_d_m=arr.rack_d_m)

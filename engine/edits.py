@@ -2315,7 +2315,7 @@ def paste(layout: Layout, payload: Mapping[str, Sequence[Mapping[str, Any]]],
                                catalog, roles)
     if (dx or dy) and payload.get("racks"):
         out = _refeed(out, [ids[r["id"]] for r in payload["racks"]],
-                      catalog or default_catalog(), face_row=True)
+                      catalog or default_catalog(), face_row=True, copies=True)
     return out
 
 
@@ -2391,7 +2391,7 @@ def settle_racks(layout: Layout, rack_ids: Sequence[str],
 
 
 def _refeed(layout: Layout, rack_ids: Sequence[str], catalog: Catalog,
-            face_row: bool = False) -> Layout:
+            face_row: bool = False, copies: bool = False) -> Layout:
     """Settle racks ``rack_ids`` where they now stand (pasted into another row): each
     side a rack was fed from takes the busway run of that side within a tap-off's
     reach, or keeps its feed when none is (a rack fed from nothing takes the runs in
@@ -2399,7 +2399,9 @@ def _refeed(layout: Layout, rack_ids: Sequence[str], catalog: Catalog,
     rack of no row, facing the same way, the two start a new row. With ``face_row`` (a
     copy) a rack facing the other way from the row it joins turns round to face as the
     row does: in a row turned the other way it would blow its exhaust into the row's
-    cold aisle."""
+    cold aisle. New racks (``copies``, a paste) with no run of a side in reach are left
+    unfed on that side rather than hung on their originals' busway far away, which
+    would overload it and put its racks' A/B redundancy at risk."""
     from engine.power import nearest_feeds_many
 
     side_of = {f.id: f.side for f in layout.feeds}
@@ -2430,8 +2432,9 @@ def _refeed(layout: Layout, rack_ids: Sequence[str], catalog: Catalog,
         r = racks[k]  # a new row may have named it already
         near = near_of[r.id]
         # the sides it was fed from, from the runs now in reach (an unfed rack takes both)
-        feeds = list(dict.fromkeys([near.get(side_of.get(f, ""), f) for f in r.feeds]
-                                   or list(near.values())))
+        feeds = [g for g in dict.fromkeys(
+            [near.get(side_of.get(f, ""), None if copies else f) for f in r.feeds]
+            or list(near.values())) if g]
         update: dict[str, Any] = {"feeds": feeds} if feeds != r.feeds else {}
         # next to a rack of a row (centres within a rack's width or so; rows across an
         # aisle stand 2 m and more apart): it joins that row
@@ -2458,6 +2461,27 @@ def _refeed(layout: Layout, rack_ids: Sequence[str], catalog: Catalog,
         if update:
             racks[k] = r.model_copy(update=update)
             changed = True
+    for name, ks in leavers.items():
+        # a rack in line with, and within reach of, a rack that stayed in its row stays
+        # too, and so on along the line: a run of copies set down at the end of their
+        # row (a duplicate) is all the row's, not its first few
+        left = set(ks)
+        stay = [i for i in members.get(name, []) if i not in left and racks[i].row == name]
+        grew = True
+        while grew and left and stay:
+            grew = False
+            sx = np.array([racks[i].x_m for i in stay])
+            sy = np.array([racks[i].y_m for i in stay])
+            for k in sorted(left):
+                r = racks[k]
+                across = np.abs(sy - r.y_m) if r.rotation_deg in (0, 180) else \
+                    np.abs(sx - r.x_m)
+                if ((across < 0.3) & (np.hypot(sx - r.x_m, sy - r.y_m) <= 3.0)).any():
+                    racks[k] = r.model_copy(update={"row": name})
+                    left.discard(k)
+                    stay.append(k)
+                    grew = True
+        ks[:] = [k for k in ks if k in left]
     for ks in leavers.values():
         # racks that left one row together and stand in line, facing one way (a part
         # of a row pasted or moved elsewhere), are a row of their own

@@ -1159,12 +1159,14 @@ class _Builder:
             where = ", ".join(self.arr.rack_ids[r] for r in racks[:3]) + \
                 (" ..." if len(racks) > 3 else "") if racks else "the fabric's network racks " \
                 "(it names none of the layout's racks)"
-            # their power and heat still count, in the rack that stands in for them
+            # their power and heat still count, in the hall's IT load (in no rack); their
+            # cables run from the rack that stands in for them
             self.problems.append(("FABRIC-NO-ROOM", "error",
                                   f"Fabric {self.layout.fabrics[fabric].id}: {unplaced} of {n} "
                                   f"{TIER_NAMES[tier]} switches ({model}, {height}U) find no "
-                                  f"free U in {where}; their power is counted in "
-                                  f"{self.arr.rack_ids[fallback_rack]} until they have room",
+                                  f"free U in {where}; their power is counted in the hall's IT "
+                                  f"load, in no rack, and their cables run from "
+                                  f"{self.arr.rack_ids[fallback_rack]}, until they have room",
                                   (self.layout.fabrics[fabric].id,
                                    *[self.arr.rack_ids[r] for r in racks[:8]])))
             gen_rack = np.where(gen_rack < 0, fallback_rack, gen_rack)
@@ -1437,6 +1439,7 @@ def _build_fabric(b: _Builder, fi: int, f: Fabric) -> FabricBuild:
                            f"({', '.join(kinds['infiniband'])}): its servers' ports of that "
                            "purpose are Ethernet", (f.id,)))
     # a link runs no faster than the ports at its ends: the fastest port of the purpose
+    rate_gbps = float(f.nic_speed_gbps)
     if len(nodes):
         speeds = [cat.devices[tt.ids[k]].port_speed_gbps(f.purpose)
                   for k in unique_sorted(arr.dev_type[nodes]).tolist() if tt.ids[k] in cat.devices]
@@ -1444,8 +1447,11 @@ def _build_fabric(b: _Builder, fi: int, f: Fabric) -> FabricBuild:
         if fastest and f.nic_speed_gbps > fastest + 1e-9:
             b.problems.append(("FABRIC-PORT-SPEED", "error", f"Fabric {f.id}: its links run at "
                                f"{f.nic_speed_gbps:g} Gb/s but its servers' "
-                               f"{f.purpose.replace('_', '-')} ports reach {fastest:g} Gb/s",
+                               f"{f.purpose.replace('_', '-')} ports reach {fastest:g} Gb/s; "
+                               f"its bandwidth is counted at {fastest:g} Gb/s a link",
                                (f.id,)))
+            # the switches are built for the declared speed, the links carry the ports'
+            rate_gbps = float(fastest)
     specs = []
     for name in order:
         t = tiers[name]
@@ -1542,7 +1548,7 @@ def _build_fabric(b: _Builder, fi: int, f: Fabric) -> FabricBuild:
         b.problems.append(("FABRIC-EMPTY", "warning", f"Fabric {f.id} has no member nodes",
                            (f.id,)))
     return FabricBuild(index=fi, id=f.id, name=f.name, purpose=f.purpose, topology=f.topology,
-                       link_gbps=float(f.nic_speed_gbps), plan=plan, node_dev=nodes,
+                       link_gbps=rate_gbps, plan=plan, node_dev=nodes,
                        n_gpus=int(gpus.sum()), n_endpoints=n_end, n_vertices=n_vertices,
                        sw_start=sw_start, sw_stop=b.n_sw, leaf_ports=leaf_ports,
                        is_edited=edited, network_racks=net, ep_first=ep_of_node[real],

@@ -1070,6 +1070,7 @@ def _check_airflow(ctx) -> list[Violation]:
         return []
     # exhaust that a rear door or liquid already takes out of the air does no harm
     air_kw = np.asarray(ctx.cooling.rack_air_kw)
+    rack_kw = np.asarray(ctx.power.rack_kw)
     pairs = pairs[air_kw[pairs[:, 1]] > 0.05]
     listed = pairs[:MAX_LISTED_PAIRS]
     n_r = len(ctx.arrays.rack_ids)
@@ -1087,8 +1088,9 @@ def _check_airflow(ctx) -> list[Violation]:
             # aisle's air comes round through the opening (blanking closes it)
             tail = (f"through the opening in {row or 'the rack line'} between them (fill it "
                     "with a rack or blanking panels, or contain the aisle)")
-        if air_kw[i] <= 0.05:
-            # nothing in the rack to cool yet: a warning until it holds hardware
+        if rack_kw[i] <= 0.05:
+            # nothing in the rack to cool yet: a warning until it holds hardware (a rack
+            # whose heat goes to a rear door or liquid still breathes the hot air in)
             return Violation("FLOOR-AIRFLOW", "warning",
                              f"{head} {tail}; {f.ids[i]} draws no power yet",
                              (f.ids[i], f.ids[j]))

@@ -108,6 +108,9 @@ class NetworkResult:
     rack_switch_w: np.ndarray | None = None
     rack_switch_kg: np.ndarray | None = None
     rack_switch_cfm: np.ndarray | None = None
+    #: power (W) of the generated switches that found no free U: a hall load in no rack
+    #: until they have room (FABRIC-NO-ROOM), not a stand-in rack's megawatt
+    roomless_switch_w: float = 0.0
     #: optics power per rack (W): the transceivers at the link ends in each rack
     rack_optics: np.ndarray | None = None
     problems: list[tuple[str, str, str, tuple[str, ...]]] = field(default_factory=list)
@@ -747,7 +750,10 @@ def analyze_network(layout: Layout, catalog: Catalog, arr: LayoutArrays,
                     id(catalog))
     per_rack = topo.cache.get(per_rack_key)
     if per_rack is None:
-        placed = topo.sw_rack >= 0
+        # a switch with no free U stands in no rack: its power is the hall's, not a rack's
+        roomless = topo.sw_roomless if topo.sw_roomless is not None else \
+            np.zeros(topo.n_switches, bool)
+        placed = (topo.sw_rack >= 0) & ~roomless
         w = np.bincount(topo.sw_rack[placed], weights=topo.sw_power_w[placed] * util,
                         minlength=arr.n_racks)
         # generated switches weigh on the floor and move air too (installed ones are
@@ -761,8 +767,9 @@ def analyze_network(layout: Layout, catalog: Catalog, arr: LayoutArrays,
             airflow_from_heat_cfm(topo.sw_power_w[gen] * util,
                                   layout.assumptions.delta_t_air_k),
             cfm[topo.sw_model[gen]]), minlength=arr.n_racks)
-        per_rack = topo.cache[per_rack_key] = (w, rack_kg, rack_cfm)
-    res.rack_switch_w, res.rack_switch_kg, res.rack_switch_cfm = per_rack
+        loose = float(topo.sw_power_w[roomless].sum()) * util
+        per_rack = topo.cache[per_rack_key] = (w, rack_kg, rack_cfm, loose)
+    res.rack_switch_w, res.rack_switch_kg, res.rack_switch_cfm, res.roomless_switch_w = per_rack
     # cabling
     if topo.n_links:
         router = cache.router(topo, layout, catalog)

@@ -382,7 +382,8 @@ def analyze_power(layout: Layout, rack_power_w: np.ndarray, rack_liquid_w: np.nd
                   rack_box: np.ndarray | None = None,
                   rack_unknown_power: np.ndarray | None = None,
                   unknown_power_models: dict[str, int] | None = None,
-                  unknown_power_media: dict[str, int] | None = None) -> PowerResult:
+                  unknown_power_media: dict[str, int] | None = None,
+                  hall_load_w: float = 0.0) -> PowerResult:
     """Compute the power domain from per-rack power.
 
     Parameters
@@ -396,6 +397,9 @@ def analyze_power(layout: Layout, rack_power_w: np.ndarray, rack_liquid_w: np.nd
     optics_in_racks_w : float
         Power of the transceivers counted in ``rack_power_w`` already (for
         ``optics_kw``, which reports all of them).
+    hall_load_w : float
+        Power of other equipment in no rack (switches a fabric found no free U for): in
+        the IT load, on no feed.
     cache : PowerCache, optional
         Kept by an incremental analysis between calls.
     changed : (K,) int, optional
@@ -465,7 +469,7 @@ def analyze_power(layout: Layout, rack_power_w: np.ndarray, rack_liquid_w: np.nd
         futil = np.where(budget > 0, fl["failover_kw"] / budget, 0.0)
     row_kw = np.bincount(inv, weights=rack_kw, minlength=len(names))
     liquid_kw = float(rack_liquid_w.sum()) / 1000.0
-    it_kw = float(rack_kw.sum()) + optics_w / 1000.0
+    it_kw = float(rack_kw.sum()) + (optics_w + hall_load_w) / 1000.0
     air_kw = it_kw - liquid_kw
     pue = pue_model(air_kw, liquid_kw, layout)
     n_unknown = np.zeros(len(rack_kw), np.int64) if rack_unknown_power is None else \

@@ -23,8 +23,8 @@ Examples
 >>> lay = instantiate("dgx-h100-hall", {"racks": 4})
 >>> a = analyze(lay)
 >>> tables = {t.key: t for t in build_tables(lay, a)}
->>> tables["racks"].headers()[:4]
-['Rack', 'Name', 'Row', 'Type']
+>>> tables["racks"].headers()[:6]
+['Rack', 'Name', 'Row', 'Slot', 'X (m)', 'Y (m)']
 >>> sum(g or 0 for g in tables["bom"].column("GPUs"))
 128
 >>> math.isclose(math.fsum(tables["racks"].exact["Power"]), a.power.it_kw)
@@ -1744,6 +1744,7 @@ def racks_table(layout: Layout, analysis: Any, catalog: Catalog | None = None) -
     # GPU servers and rack-scale systems (rack_servers), and CPU nodes: servers all
     cpu = np.bincount(arr.dev_rack[tt.role[arr.dev_type] == ROLE_CODES["cpu_node"]],
                       minlength=n) if len(arr.dev_rack) else np.zeros(n, np.int64)
+    slot = _row_slots(layout)
     rows = []
     for i, r in enumerate(layout.racks):
         what = ", ".join(f"{k} x{v}" if v > 1 else k for k, v in contents[i].items())
@@ -1752,18 +1753,51 @@ def racks_table(layout: Layout, analysis: Any, catalog: Catalog | None = None) -
         kw, share = (None, None) if no_power[i] else (_x(p.rack_kw[i]), _pct(liquid[i]))
         kg, kg_m2 = (None, None) if no_weight[i] else (_x(fl.rack_weight_kg[i], 0),
                                                        _x(load[i], 0))
-        rows.append((r.id, r.name or "", r.row or "", r.type, kw, share,
+        rows.append((r.id, r.name or "", r.row or "", slot[i], _x(r.x_m, 2), _x(r.y_m, 2),
+                     r.type, kw, share,
                      int(arr.rack_u_used[i] + gen_u[i]), int(arr.rack_height_u[i]),
                      kg, kg_m2, int(arr.rack_gpus[i]),
                      int(arr.rack_servers[i] + cpu[i]), int(arr.rack_switches[i] + gen_sw[i]),
                      " ".join(r.feeds), crah[i], cdu[i], what))
-    cols = [_c("Rack"), _c("Name"), _c("Row"), _c("Type"), _c("Power", "kW", "float"),
+    cols = [_c("Rack"), _c("Name"), _c("Row"), _c("Slot", kind="int"), _c("X", "m", "float", 2),
+            _c("Y", "m", "float", 2), _c("Type"), _c("Power", "kW", "float"),
             _c("Liquid share", "%", "float"), _c("U used", kind="int"),
             _c("U total", kind="int"), _c("Weight", "kg", "float", 0),
             _c("Floor load", "kg/m²", "float", 0), _c("GPUs", kind="int"),
             _c("Servers", kind="int"), _c("Switches", kind="int"), _c("Feeds"),
             _c("CRAH zone"), _c("CDU"), _c("Contents")]
     return _table("racks", "Racks", cols, rows, _unknown_note(no_power, no_weight))
+
+
+def _row_slots(layout: Layout) -> list[int | None]:
+    """Return each rack's place in its row, 1 at the row's west end (south end for a row
+    running north-south), for installers finding a rack the plan labels too small to read;
+    ``None`` for a rack in no row.
+
+    Examples
+    --------
+    >>> from engine.model import Hall, Rack
+    >>> racks = [Rack(id=i, type="rack-800x1200", x_m=x, y_m=2.0, row="R01")
+    ...          for i, x in (("B", 2.8), ("A", 2.0), ("C", 3.6))]
+    >>> lay = Layout(hall=Hall(outline=[(0, 0), (9, 0), (9, 6), (0, 6)]),
+    ...              racks=[*racks, Rack(id="L", type="rack-800x1200", x_m=6, y_m=5)])
+    >>> _row_slots(lay)
+    [2, 1, 3, None]
+    """
+    by_row: dict[str, list[int]] = {}
+    for i, r in enumerate(layout.racks):
+        if r.row:
+            by_row.setdefault(r.row, []).append(i)
+    out: list[int | None] = [None] * len(layout.racks)
+    for members in by_row.values():
+        xs = [layout.racks[i].x_m for i in members]
+        ys = [layout.racks[i].y_m for i in members]
+        along_x = max(xs) - min(xs) >= max(ys) - min(ys)
+        order = sorted(members, key=lambda i: (layout.racks[i].x_m, layout.racks[i].y_m)
+                       if along_x else (layout.racks[i].y_m, layout.racks[i].x_m))
+        for k, i in enumerate(order):
+            out[i] = k + 1
+    return out
 
 
 #: "Placed by" of a rack-scale system's slot in the elevations table

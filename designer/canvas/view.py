@@ -41,6 +41,8 @@ __all__ = ["FloorPlanView", "MIME_ITEMS"]
 
 MIME_ITEMS = "application/x-rackscape-items"
 MIN_SCALE, MAX_SCALE = 0.02, 4000.0  # pixels per metre
+#: the wheel zooms out to this share of the scale that fits the hall, no further
+ZOOM_OUT_OF_FIT = 0.25
 LEGEND_W = 210
 #: the widest the scale bar's panel gets (a bar of at most 140 px and its insets)
 SCALE_BAR_MAX_W = 168
@@ -123,10 +125,15 @@ class FloorPlanView(QGraphicsView):
         self.is_fitted = False
         now = self.scale_px_per_m
         lo = MIN_SCALE
-        if now * factor < MIN_SCALE:
-            # a hall too big for the view at MIN_SCALE (10 km in a small window) can still
-            # be zoomed out to whole, and a little past, as the fit shows it
-            lo = min(MIN_SCALE, now, 0.5 * self._fit_scale(self.content_rect(), 0.0))
+        if factor < 1.0:
+            # out to a quarter of the hall's fit, not to a speck; a hall too big for the
+            # view at MIN_SCALE (10 km in a small window) still zooms out to whole, and a
+            # little past, as the fit shows it
+            fit = self._fit_scale(self.content_rect(), 0.0)
+            lo = max(MIN_SCALE, ZOOM_OUT_OF_FIT * fit)
+            if 0.5 * fit < MIN_SCALE:
+                lo = min(MIN_SCALE, 0.5 * fit)
+            lo = min(lo, now)  # a view zoomed out further already stays where it is
         factor = max(lo / now, min(MAX_SCALE / now, factor))
         if abs(factor - 1.0) > 1e-9:
             self.scale(factor, factor)

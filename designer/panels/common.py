@@ -35,6 +35,9 @@ __all__ = [
 ]
 
 MIME_CATALOG = "application/x-rackscape-catalog"
+#: utilization charts (the dashboard's, the report's) stop at 200 %: a feed at 1,500 %
+#: would flatten every other bar; the bar's tooltip (the report's label) gives its value
+UTIL_CAP_PCT = 200.0
 
 # Palette tools that are not catalog entries: id -> (name, description)
 TOOLS: dict[str, tuple[str, str]] = {

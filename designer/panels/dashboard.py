@@ -29,7 +29,13 @@ from PySide6.QtWidgets import (
 )
 
 from designer.panels.charts import BarSeries, ChartBox, bar_width, peak_index
-from designer.panels.common import SEVERITY_COLORS, DragThrottle, fmt_kw, fmt_power_mw
+from designer.panels.common import (
+    SEVERITY_COLORS,
+    UTIL_CAP_PCT,
+    DragThrottle,
+    fmt_kw,
+    fmt_power_mw,
+)
 from engine.report_tables import KW_DIGITS, group_status
 
 __all__ = ["DashboardPanel", "FIGURES", "cable_length_histogram", "status_summary",
@@ -156,6 +162,20 @@ def status_summary(analysis) -> str:
     return (f"{analysis.counts['gpus']:,} GPUs · IT {fmt_power_mw(p.it_kw)} · facility "
             f"{fmt_power_mw(p.facility_kw)} · PUE {pue} · "
             f"{_plural(sev['error'], 'error')}, {_plural(sev['warning'], 'warning')}")
+
+
+def _util_top(util_pct: np.ndarray) -> float:
+    """Return the top of a utilization chart: room above its fullest bar, from 130 % (the
+    100 % line in view) to a little above :data:`UTIL_CAP_PCT`, where bars are cut.
+
+    Examples
+    --------
+    >>> _util_top(np.array([50.0])), _util_top(np.array([150.0])), _util_top(np.array([1.5e4]))
+    (130.0, 172.5, 220.0)
+    """
+    most = float(util_pct.max()) if len(util_pct) else 0.0
+    return max(130.0, min(most, UTIL_CAP_PCT) * 1.15 if most <= UTIL_CAP_PCT
+               else UTIL_CAP_PCT + 20.0)
 
 
 def _plural(n: int, noun: str) -> str:
@@ -938,7 +958,7 @@ class DashboardPanel(QWidget):
         util = c.unit_utilization[order] * 100.0
         width = 1.0 if many else bar_width(n, box.plot.vb.width())
         self.unit_bars.set(np.minimum(util, 100.0), width)
-        self.unit_over.set(np.where(util > 100.0, util, 0.0), width)
+        self.unit_over.set(np.where(util > 100.0, np.minimum(util, UTIL_CAP_PCT), 0.0), width)
         xs, ys, margins = [], [], []
         # each group's bar positions, in one pass (a large hall has a hundred groups and a
         # thousand units: a scan per group cost ~25 ms a redraw)
@@ -963,7 +983,7 @@ class DashboardPanel(QWidget):
                                                          for m, name, status in sorted(margins)))
         box.set_category_ticks([c.unit_ids[i] for i in order])
         box.plot.setXRange(-0.6, n - 0.4, padding=0)
-        box.plot.setYRange(0, max(130.0, float(util.max()) * 1.15), padding=0)
+        box.plot.setYRange(0, _util_top(util), padding=0)
 
     def _update_feeds(self, a) -> None:
         p = a.power
@@ -981,14 +1001,16 @@ class DashboardPanel(QWidget):
         fail = p.feed_failover_utilization[order] * 100.0
         width, offset = (1.0, 0.0) if many else (0.4, 0.2)
         self.feed_fail.set(np.minimum(fail, 100.0), width, offset)
-        self.feed_over.set(np.where(fail > 100.0, fail, 0.0), width, offset)
+        self.feed_over.set(np.where(fail > 100.0, np.minimum(fail, UTIL_CAP_PCT), 0.0),
+                           width, offset)
         # every bar over the budget in the over-limit colour, in normal operation too
         is_over = normal > 100.0
         self.feed_normal.set(np.where(is_over, 0.0, normal), width, -offset)
-        self.feed_normal_over.set(np.where(is_over, normal, 0.0), width, -offset)
+        self.feed_normal_over.set(np.where(is_over, np.minimum(normal, UTIL_CAP_PCT), 0.0),
+                                  width, -offset)
         box.set_category_ticks([p.feed_ids[i] for i in order])
         box.plot.setXRange(-0.6, n - 0.4, padding=0)
-        box.plot.setYRange(0, max(130.0, float(max(fail.max(), normal.max())) * 1.15), padding=0)
+        box.plot.setYRange(0, _util_top(np.concatenate([fail, normal])), padding=0)
 
     def _update_cables(self, a) -> None:
         box = self.cable_chart

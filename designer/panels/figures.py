@@ -436,7 +436,7 @@ _GENERATED_INDEX: LastValue[tuple[np.ndarray, dict[str, tuple[int, int]]]] = Las
 
 def _index_generated(topo, rack_ids: list[str]) -> tuple[np.ndarray, dict[str, tuple[int, int]]]:
     """Return the generated switch rows by rack then U, and each rack's span of them."""
-    gen = np.flatnonzero((topo.sw_rack >= 0) & (topo.sw_dev < 0))
+    gen = np.flatnonzero(_standing(topo))
     order = gen[np.lexsort((topo.sw_u[gen], topo.sw_rack[gen]))]
     racks, first, count = np.unique(topo.sw_rack[order], return_index=True, return_counts=True)
     spans = {rack_ids[r]: (s, s + n)
@@ -449,8 +449,15 @@ def generated_u(analysis, rack_idx: np.ndarray) -> int:
     topo = getattr(getattr(analysis, "network", None), "topology", None)
     if topo is None or not topo.n_switches or not len(rack_idx):
         return 0
-    gen = (topo.sw_rack >= 0) & (topo.sw_dev < 0)
+    gen = _standing(topo)
     return int(topo.sw_height_u[gen & np.isin(topo.sw_rack, rack_idx)].sum())
+
+
+def _standing(topo) -> np.ndarray:
+    """Return which switches are generated ones standing in a rack's free U (a switch that
+    found no free U stands in none: FABRIC-NO-ROOM)."""
+    gen = (topo.sw_rack >= 0) & (topo.sw_dev < 0)
+    return gen if topo.sw_roomless is None else gen & ~topo.sw_roomless
 
 
 def generated_switches(analysis, rack_id: str) -> list[GeneratedSwitch]:

@@ -10,6 +10,8 @@ promoted by Qt would show a violation the selection has nothing to do with).
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPixmap, QPolygonF
 from PySide6.QtWidgets import (
@@ -68,6 +70,13 @@ def _key(v) -> tuple:
     return (v.code, tuple(v.items))
 
 
+def _registered_codes() -> list[str]:
+    """Return the codes of the registered design rules."""
+    from engine.rules import RULES
+
+    return list(RULES)
+
+
 class _WrapDelegate(QStyledItemDelegate):
     """Wraps the text of ``columns`` at their width (and gives the rows the height it
     takes); the other columns stay on one line and elide in the middle."""
@@ -77,10 +86,13 @@ class _WrapDelegate(QStyledItemDelegate):
         self.tree = tree
         self.columns = columns
 
+    _one_line = False  # measuring a code's width on one line (sizeHint)
+
     def initStyleOption(self, option, index) -> None:
         super().initStyleOption(option, index)
-        if index.column() not in self.columns:
+        if index.column() not in self.columns or self._one_line:
             option.features &= ~QStyleOptionViewItem.ViewItemFeature.WrapText
+        if index.column() == 0:
             # a code cut in the middle ("POWER-…D-OVER") reads as another code; cut at
             # the end it is plainly cut, and its tooltip holds the whole
             option.textElideMode = Qt.TextElideMode.ElideRight
@@ -92,7 +104,16 @@ class _WrapDelegate(QStyledItemDelegate):
         # margins it paints with (a hidden column, width 0, counts one line)
         opt = QStyleOptionViewItem(option)
         opt.rect = QRect(0, 0, self.tree.header().sectionSize(index.column()), 1)
-        return super().sizeHint(opt, index) + QSize(0, 6)  # some air between the rows
+        hint = super().sizeHint(opt, index) + QSize(0, 6)  # some air between the rows
+        if index.column() == 0:
+            # the width a code takes on one line (what the column is fitted to), the
+            # height it takes wrapped at the column's width
+            self._one_line = True
+            try:
+                hint.setWidth(super().sizeHint(QStyleOptionViewItem(option), index).width())
+            finally:
+                self._one_line = False
+        return hint
 
 
 #: rows listed per severity; a hall with thousands of violations stays quick to redraw
@@ -101,6 +122,9 @@ MAX_ROWS_PER_SEVERITY = 200
 #: take the rest, and elide only in a dock too narrow for both; and the Items column's
 #: width when it shows
 MIN_MESSAGE_W, ITEMS_W = 140, 150
+#: below this share of the panel's width left for the messages beside the whole codes,
+#: the codes wrap at their hyphens
+CODE_WRAP_SHARE = 0.6
 
 
 class RulePanel(QWidget):
@@ -168,7 +192,8 @@ class RulePanel(QWidget):
         h.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         h.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
         h.resizeSection(2, ITEMS_W)
-        self.tree.setItemDelegate(_WrapDelegate(self.tree, (1, 2)))
+        # the codes wrap too, at their hyphens, when the dock is narrow (_fit_columns)
+        self.tree.setItemDelegate(_WrapDelegate(self.tree, (0, 1, 2)))
         # wrapped messages need their row heights recomputed when a column changes width
         h.sectionResized.connect(lambda *_a: self.tree.doItemsLayout())
         self._fitted: tuple | None = None
@@ -283,8 +308,21 @@ class RulePanel(QWidget):
         self._fitted = (codes, width)
         # (the size hint counts the child rows' indentation; a little air keeps the
         # longest code clear of the elision)
-        code_w = min(self.tree.sizeHintForColumn(0) + 4,
-                     max(width - MIN_MESSAGE_W, int(width * 0.4), 48))
+        full = self.tree.sizeHintForColumn(0) + 4
+        code_w = min(full, max(width - MIN_MESSAGE_W, int(width * 0.4), 48))
+        # (measured over every registered rule's code too, so the column holds still as
+        # codes come and go)
+        fm = self.tree.fontMetrics()
+        every = {*codes, *_registered_codes()}
+        indent = 2 * self.tree.indentation() + 12  # two levels, the cell's margins
+        widest = max((fm.horizontalAdvance(c) for c in every), default=0) + indent
+        if width - widest < CODE_WRAP_SHARE * width and codes:
+            # a narrow dock: the codes wrap at their hyphens (COOL- / CAPACITY) so the
+            # messages keep the width, the longest part of a code on one line
+            words = [w for c in every for w in re.findall(r"[^-]+-?", c)]
+            longest = max((fm.horizontalAdvance(w) for w in words), default=0)
+            code_w = min(max(width - MIN_MESSAGE_W, int(width * 0.4), 48),
+                         max(longest + indent, int(width * 0.22), 48))
         self.tree.header().resizeSection(0, code_w)
         self.tree.setColumnHidden(2, width - code_w - ITEMS_W < width / 2)
 

@@ -77,6 +77,29 @@ def _suffix(path: str | Path) -> str:
     return s
 
 
+def design_stamp(layout: Any) -> dict[str, Any]:
+    """Return what a report says of the design it is of: its name, generation, author,
+    when the report was written (UTC) and by which Rackscape.
+
+    Examples
+    --------
+    >>> from engine.model import Hall, Layout
+    >>> d = design_stamp(Layout(name="Hall 3", hall=Hall(outline=[(0, 0), (1, 0), (1, 1)])))
+    >>> d["name"], d["generation"], d["author"], sorted(d)
+    ('Hall 3', 'hopper', None, ['author', 'generation', 'name', 'rackscape_version', 'written'])
+    """
+    import datetime as _dt
+    from importlib import metadata
+
+    try:
+        version = metadata.version("rackscape")
+    except metadata.PackageNotFoundError:  # run from a source tree, not installed
+        version = None
+    return {"name": layout.name, "generation": layout.generation, "author": layout.author,
+            "written": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+            "rackscape_version": version}
+
+
 def _about(layout: Any) -> list[tuple[str, Any]]:
     return [("Design", layout.name), ("Generation", layout.generation),
             ("Author", layout.author or "")]
@@ -136,9 +159,13 @@ def _export(layout: Any, analysis: Any, path: str | Path, overlays: Sequence[str
 
     step(0.0, f"Writing {path.name}")
     if suffix == ".json":
+        import json
+
         from designer.reports.files import write_bytes
 
-        write_bytes(path, (analysis.to_json() + "\n").encode("utf-8"))
+        # the contract's analysis, with the design it is of: a file sent on says what it is
+        data = {**analysis.to_dict(), "design": design_stamp(layout)}
+        write_bytes(path, (json.dumps(data, indent=2) + "\n").encode("utf-8"))
         step(1.0, "Done")
         return [path]
     try:

@@ -19,6 +19,7 @@ import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPen
 
+from designer.panels.common import UTIL_CAP_PCT
 from designer.reports import charts
 from designer.reports.elevations import PER_FIGURE, draw_elevations
 from designer.reports.floorplan import (
@@ -64,8 +65,6 @@ _TOP = 60
 #: The most rack elevations the PDF draws (the most common configurations).
 ELEVATIONS_SHOWN = 12
 _ELEVATION_PTS = 300  # a drawing's height: a 48U rack at about 5.5 pt per U
-# utilization charts stop at 200 %: a feed at 1,500 % would flatten every other bar
-_UTIL_CAP_PCT = 200.0
 
 Progress = Callable[[float, str], Any] | None
 
@@ -193,7 +192,9 @@ def _plan_caption(info: PlanInfo | None, page_name: str) -> str:
         n = "several" if info is None else f"{info.strips}"
         how = "one above the other" if info is None or _stacked(info) else "side by side"
         text += f"; it is cut at its aisles into {n} strips, set {how} at one scale"
-    return text + ". Dark rack edges are fronts, facing the cold aisles." + _numbers_note(info)
+    return (text + ". Dark rack edges are fronts, facing the cold aisles. The Racks table "
+            "finds each rack by row and slot (1 at the row's west or south end) and x, y."
+            + _numbers_note(info))
 
 
 def _stacked(info: PlanInfo) -> bool:
@@ -366,7 +367,7 @@ def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple
     racks = tables["racks"]
     # a rack's name where any has one; its CDU where any rack has liquid heat
     rack_cols = ["Rack", *(["Name"] if any(r.name for r in layout.racks) else []), "Row",
-                 "Power", "Liquid share", "U used", "U total", "Weight", "Floor load", "GPUs",
+                 "Slot", "Power", "Liquid share", "U used", "U total", "Weight", "Floor load", "GPUs",
                  "Feeds", "CRAH zone", *(["CDU"] if any(racks.column("CDU")) else [])]
     if len(racks) > RACK_TABLE_LIMIT:
         kw_col = [v for v in racks.column("Power") if v is not None]
@@ -407,7 +408,7 @@ def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple
             s.append(Figure(lambda p, r, pt, util=util, fail=fail: charts.bar_chart(
                 p, r, pt, util, analysis.power.feed_ids, title="Feed utilization", unit="%",
                 values2=fail, limit=100, limit_label="derated budget",
-                legend=("normal", "other side lost"), cap=_UTIL_CAP_PCT), 190))
+                legend=("normal", "other side lost"), cap=UTIL_CAP_PCT), 190))
         else:
             s.append(Figure(lambda p, r, pt, fail=fail: charts.profile_chart(
                 p, r, pt, fail, title="Feed utilization with the other side lost, largest first",
@@ -461,7 +462,7 @@ def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple
         if len(util) <= 80:
             s.append(Figure(lambda p, r, pt, util=util: charts.bar_chart(
                 p, r, pt, util, c.unit_ids, title="Cooling unit utilization", unit="%",
-                limit=100, limit_label="rated capacity", cap=_UTIL_CAP_PCT), 180))
+                limit=100, limit_label="rated capacity", cap=UTIL_CAP_PCT), 180))
         else:
             s.append(Figure(lambda p, r, pt, util=util: charts.profile_chart(
                 p, r, pt, util, title="Cooling unit utilization, largest first", unit="%",

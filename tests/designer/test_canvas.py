@@ -1215,7 +1215,8 @@ def test_a_drag_step_paints_the_view_once(window):
 def test_a_switch_with_no_room_makes_no_network_rack_of_the_rack_carrying_its_power(
         window, front_end_fabric):
     # a front-end fabric over R01 with no network rack of its own: its one leaf finds no
-    # room and its power is counted in a member rack, which stays a member rack
+    # room, its cables run from a member rack (its power is the hall's), which stays a
+    # member rack
     doc, scene = window.document, window.scene
     r01 = [r.id for r in doc.layout.racks if r.row == "R01"]
     fe = front_end_fabric(r01)

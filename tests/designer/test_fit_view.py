@@ -82,6 +82,27 @@ def test_a_10_km_hall_in_a_tiny_plan_fits_below_the_usual_zoom_floor(qtbot, view
     assert view.scale_px_per_m == pytest.approx(fit)
 
 
+def test_the_wheel_zooms_out_to_a_quarter_of_the_fit_not_to_a_speck(qtbot, view, doc,
+                                                                     default_layout):
+    """Zoomed out again and again, the default hall stays a quarter of its fitted size
+    (ZOOM_OUT_OF_FIT), not a speck of a few pixels at MIN_SCALE."""
+    from designer.canvas.view import ZOOM_OUT_OF_FIT
+
+    doc.set_layout(default_layout)
+    view.resize(800, 600)
+    QApplication.processEvents()
+    view.zoom_to_fit()
+    fit = view.scale_px_per_m
+    for _ in range(60):
+        view.zoom_by(0.8)
+    # a quarter of the hall filling the plan edge to edge (the fit leaves margins)
+    floor = ZOOM_OUT_OF_FIT * view._fit_scale(view.content_rect(), 0.0)
+    assert view.scale_px_per_m == pytest.approx(floor, rel=1e-3)
+    assert 0.2 * fit < floor < 0.3 * fit
+    view.zoom_by(1.25)  # and back in from there
+    assert view.scale_px_per_m == pytest.approx(floor * 1.25, rel=1e-3)
+
+
 def test_a_layout_opened_with_a_10_km_hall_fits_on_opening(qtbot, doc, default_layout):
     wide = resize_hall(default_layout, 10_000.0, None)
     win = open_window(qtbot, doc)

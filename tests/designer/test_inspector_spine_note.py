@@ -37,9 +37,10 @@ def test_a_tabulated_su_count_has_no_spine_note():
 
 
 def test_a_partial_pod_says_it_is_built_whole():
-    # 5 SU, 3-tier: 40 leaves in pods of 32 leaves and 32 spines; the second pod's 8
-    # leaves send 8 x 32 = 256 uplinks, which 256 / 32 down ports = 8 spines could carry
-    lay = instantiate("dgx-h100-superpod", {"scalable_units": 5})
+    # 5 SU on the tested plan, 3-tier: 40 leaves in pods of 32 leaves and 32 spines; the
+    # second pod's 8 leaves send 8 x 32 = 256 uplinks, which 256 / 32 down ports = 8
+    # spines could carry
+    lay = instantiate("dgx-h100-superpod", {"scalable_units": 5, "fabric_plan": "tested"})
     rows = {k: v for k, v, _t in fabric_rows(_Doc(lay), [lay.fabrics[0].id])}
     assert rows["Switches"].startswith("40 leaf · 64 spine · 32 core")
     assert rows["Spine count"] == ("64 spines in 2 pods of 32: the last pod has 8 of its "
@@ -48,6 +49,6 @@ def test_a_partial_pod_says_it_is_built_whole():
 
 
 def test_full_pods_have_no_spine_note():
-    lay = instantiate("dgx-h100-superpod", {"scalable_units": 8})
+    lay = instantiate("dgx-h100-superpod", {"scalable_units": 8, "fabric_plan": "tested"})
     rows = [k for k, _v, _t in fabric_rows(_Doc(lay), [lay.fabrics[0].id])]
     assert "Spine count" not in rows

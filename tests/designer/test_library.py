@@ -188,7 +188,7 @@ def test_form_shows_parameters_with_ranges_and_help(new_dialog):
     assert "Range 1 to 18" in su.toolTip()
     new_dialog.select_template("dgx-h100-superpod")
     assert new_dialog.editors["ufm_port"].isChecked() is True
-    assert "version 1.1" in new_dialog.meta.text()
+    assert "version 1.2" in new_dialog.meta.text()
     assert "S41" in new_dialog.description.toPlainText()
 
 

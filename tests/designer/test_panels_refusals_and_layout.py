@@ -204,6 +204,10 @@ _LONG_CODES = [
 
 
 def test_rule_codes_show_whole_at_the_default_width(qtbot):
+    """A narrow dock wraps a code at its hyphens (POWER-FEED- / REACH): every part shows
+    whole on its line, none is cut, and the messages keep most of the width."""
+    import re
+
     panel = make(qtbot, RulePanel, _ViolationsDocument(_LONG_CODES), (360, 330))
     qtbot.wait(1)
     tree = panel.tree
@@ -212,8 +216,16 @@ def test_rule_codes_show_whole_at_the_default_width(qtbot):
     for row in panel.violation_items():
         rect = tree.visualItemRect(row)
         left = rect.left() if rect.left() > 0 else 2 * tree.indentation()
-        assert left + fm.horizontalAdvance(row.text(0)) + 8 <= code_w, row.text(0)
-    assert panel.message_width() >= 130, "the messages keep room to read"
+        for part in re.findall(r"[^-]+-?", row.text(0)):
+            assert left + fm.horizontalAdvance(part) + 8 <= code_w, (row.text(0), part)
+        lines = -(-(fm.horizontalAdvance(row.text(0)) + left + 8) // code_w)
+        assert rect.height() >= min(lines, 2) * fm.height(), row.text(0)  # room to wrap
+    assert panel.message_width() >= 0.6 * tree.viewport().width() - 1, \
+        "the messages keep room to read"
+    # wide, the column takes the whole codes (their one-line size hint)
+    panel.resize(900, 330)
+    qtbot.wait(1)
+    assert tree.header().sectionSize(0) == tree.sizeHintForColumn(0) + 4
 
 
 def test_link_and_fabric_show_what_the_analysis_made_of_them(window):

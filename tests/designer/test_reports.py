@@ -283,8 +283,12 @@ def test_json_is_the_analysis_contract(design, tmp_path):
     path = tmp_path / "a.json"
     export(lay, a, path)
     data = json.loads(path.read_text(encoding="utf-8"))
+    design = data.pop("design")
     assert data == json.loads(a.to_json())
     assert data["schema"] == "rackscape.analysis/1"
+    # and the design it is of, so a file sent on says what it is
+    assert (design["name"], design["generation"]) == (lay.name, lay.generation)
+    assert design["written"].endswith("+00:00") and design["rackscape_version"]
 
 
 def test_progress_runs_to_one_and_cancel_leaves_no_file(design, tmp_path, qapp):

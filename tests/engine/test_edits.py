@@ -250,9 +250,11 @@ def test_duplicate_and_paste_remap_references(hall, cat):
     lay = edits.add_feed(lay, "busway-415v-400a", [(1, 2), (4, 2)], racks=["R-01"], catalog=cat)
     lay = edits.add_cooling_unit(lay, "rdhx-35", 0, 0, rack="R-01", catalog=cat)
     feed = lay.feeds[0].id
+    beside = edits.duplicate(lay, ["R-01"], (0.8, 0.0))
+    assert beside.rack("R-02").feeds == [feed]  # along the busway: plugs into it
     alone = edits.duplicate(lay, ["R-01"], (0.0, 3.0))
     new = alone.rack("R-02")
-    assert (new.y_m, new.feeds) == (5.0, [feed])  # plugs into the same busway
+    assert (new.y_m, new.feeds) == (5.0, [])  # 3 m off it: out of a tap-off's reach
     door = [u for u in alone.cooling if u.rack == "R-02"]
     assert len(door) == 1 and door[0].y_m == 5.0
     both = edits.duplicate(lay, ["R-01", feed], (0.0, 3.0))

@@ -72,3 +72,37 @@ def test_a_part_of_a_row_moved_along_it_stays_and_a_whole_row_moved_keeps_its_na
     one = edits.settle_racks(edits.move_items(b200, {last.id: (last.x_m, last.y_m + 9.6)}),
                              [last.id])
     assert one.rack(last.id).row is None  # alone, it is in no row
+
+
+def test_a_run_of_copies_set_at_the_end_of_its_row_is_all_that_rows():
+    """Eight racks of a DGX B300 row pasted behind it, then duplicated beside themselves
+    (4.8 m along, as Duplicate places a copy): every copy is in line with the one before,
+    so all eight join the pasted row, not the five within 3 m of it and a new row of three."""
+    lay = instantiate("dgx-b300-superpod", {"edition": "dc-busbar", "scalable_units": 2})
+    ids = [r.id for r in sorted((r for r in lay.racks if r.row == "R02"),
+                                key=lambda r: r.x_m)[:8]]
+    pasted = edits.paste(lay, edits.copy_items(lay, ids), (0.0, 1.8))
+    first = [r.id for r in pasted.racks[len(lay.racks):]]
+    row = {pasted.rack(i).row for i in first}
+    assert len(row) == 1
+    off = edits.beside_offset(pasted, first, None)
+    assert off == pytest.approx((4.8, 0.0))
+    out = edits.paste(pasted, edits.copy_items(pasted, first), off)
+    assert {r.row for r in out.racks[len(pasted.racks):]} == row
+
+
+def test_copies_pasted_out_of_every_busways_reach_are_left_unfed(b200):
+    """Three racks of R01 pasted 9.6 m north, in the open floor: no busway runs there, so
+    the copies take no feed, rather than hang on R01's busway (out of a tap-off's reach,
+    and R01's racks would lose their A/B margin to them)."""
+    r01 = sorted((r for r in b200.racks if r.row == "R01"), key=lambda r: r.x_m)
+    out = edits.paste(b200, edits.copy_items(b200, [r.id for r in r01[:3]]), (0.0, 9.6))
+    assert all(r.feeds == [] for r in out.racks[-3:])
+    codes = {v.code for v in analyze(out).violations if set(v.items) & {r.id for r in
+                                                                         out.racks[-3:]}}
+    assert "POWER-UNFED" in codes and "POWER-FEED-REACH" not in codes
+    # a rack moved away keeps its feed (its whip is still on the busway): the rule says so
+    moved = edits.settle_racks(edits.move_items(b200, {r01[0].id: (r01[0].x_m,
+                                                                   r01[0].y_m + 9.6)}),
+                               [r01[0].id])
+    assert moved.rack(r01[0].id).feeds == r01[0].feeds

@@ -320,7 +320,20 @@ def test_no_room_in_network_racks_is_an_error():
     assert "ib" in room[0].items and "N000" in room[0].items
     assert "find no free U" in room[0].message
     # the switches that find no room still draw power: the message says where it counts
-    assert "their power is counted in N000 until they have room" in room[0].message
+    assert ("their power is counted in the hall's IT load, in no rack, and their cables run "
+            "from N000, until they have room") in room[0].message
+    # ... in the IT load, not in the network rack: N000 holds what stands in it
+    topo = a.network.topology
+    lost = topo.sw_roomless
+    assert lost.any() and not lost.all()
+    k = a.arrays.rack_ids.index("N000")
+    standing = (topo.sw_rack == k) & ~lost
+    assert a.power.rack_kw[k] == pytest.approx(
+        topo.sw_power_w[standing].sum() / 1000 + a.network.rack_optics_w(len(lay.racks))[k]
+        / 1000)
+    assert a.network.roomless_switch_w == pytest.approx(topo.sw_power_w[lost].sum())
+    assert a.power.it_kw == pytest.approx(a.power.rack_kw.sum()
+                                          + a.network.roomless_switch_w / 1000)
 
 
 def test_no_network_racks_is_an_error_but_still_analyzes():

@@ -218,3 +218,19 @@ def test_a_suggested_fabric_keeps_its_racks_in_natural_order():
     picked = [r01[0], r01[6], r01[5], r01[1], r01[7], r01[3], r01[2], r01[4]]
     plan = suggest_fabric(lay, load_catalog(user_dir=None), picked, "front_end")
     assert plan.fabric.members == sorted(r01)
+
+
+def test_a_fabric_faster_than_its_servers_ports_counts_their_speed(cat):
+    """A DGX H100 SuperPOD's compute fabric set to 1.6T: its QM9700s bond four 400G ports
+    a link, but the DGX's ConnectX-7 ports reach 400G [S01]; the bisection is counted at
+    400G a link (400 Gb/s per GPU at full bisection), not 1,600."""
+    from engine.analysis import analyze
+    from engine.templates import instantiate
+
+    lay = instantiate("dgx-h100-superpod", {"scalable_units": 1}, catalog=cat)
+    fab = lay.fabrics[0].model_copy(update={"nic_speed_gbps": 1600.0})
+    a = analyze(lay.model_copy(update={"fabrics": [fab]}), cat)
+    speed = [v for v in a.violations if v.code == "FABRIC-PORT-SPEED"]
+    assert speed and "counted at 400 Gb/s a link" in speed[0].message
+    assert a.network.fabrics[0]["link_gbps"] == 400.0
+    assert a.network.per_gpu_bisection_gbps <= 400.0 + 1e-9

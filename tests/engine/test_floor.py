@@ -124,6 +124,19 @@ def test_an_empty_rack_in_the_exhaust_is_a_warning_until_it_holds_hardware(build
     assert v.message.endswith("; R1 draws no power yet")
 
 
+def test_a_rack_with_a_rear_door_in_the_exhaust_is_an_error(builder, catalog):
+    # R1's own heat goes to its rear door (none of it to room air), but its front still
+    # takes in R2's 40.8 kW of exhaust: its servers breathe hot air, an error, not the
+    # warning of a rack that draws no power yet
+    lay = (builder().rack("R1", 3, 2, rotation_deg=180)
+           .rack("R2", 3, 2.6 + 1.2 + 0.6, rotation_deg=180).door("RD1", "R1", 50).build())
+    a = analyze(lay, catalog)
+    assert a.cooling.rack_air_kw[0] <= 0.05 < a.power.rack_kw[0]
+    v = next(v for v in a.violations if v.code == "FLOOR-AIRFLOW")
+    assert v.severity == "error" and v.items == ("R1", "R2")
+    assert "draws no power" not in v.message
+
+
 def test_aisle_clearance_is_an_assumption(builder, catalog):
     lay = _facing_rows(builder, 1.0)
     relaxed = lay.model_copy(update={"assumptions": lay.assumptions.model_copy(

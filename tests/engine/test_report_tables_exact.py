@@ -21,7 +21,7 @@ DESIGNS = [("gb200-nvl72-superpod", {}), ("dgx-h100-hall", {"racks": 4}), ("cpu-
 #: The columns of a GB200 NVL72 SuperPOD's tables whose rows are rounded.
 GB200_ROUNDED = {
     "summary": {"Value"}, "bom": {"Total length"}, "network": {"Value"}, "sources": {"Value"},
-    "racks": {"Power", "Liquid share", "Weight", "Floor load"},
+    "racks": {"X", "Y", "Power", "Liquid share", "Weight", "Floor load"},
     "elevations": {"Max power", "Weight"},
     "rows": {"Power", "Mean per rack", "Largest rack", "Liquid share", "Weight"},
     "feeds": {"Apparent power", "Power factor", "Rating", "Budget", "Load", "Utilization",
