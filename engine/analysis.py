@@ -133,6 +133,7 @@ class Analysis:
                 "heat_kw_is_lower_bound": p.is_lower_bound,
                 "liquid_share": round(c.liquid_kw / c.heat_kw, 4) if c.heat_kw > 0 else 0.0,
                 "airflow_cfm": round(c.airflow_cfm, 1),
+                "supply_airflow_cfm": round(c.supply_airflow_cfm, 1),
                 "liquid_flow_lpm": round(float(c.rack_flow_lpm.sum()), 1),
                 "units": [{"id": uid, "kind": k, "capacity_kw": float(cap),
                            "load_kw": round(float(ld), 3), "utilization": round(float(u), 4)}

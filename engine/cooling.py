@@ -76,6 +76,10 @@ class CoolingResult:
     air_kw: float
     liquid_kw: float
     airflow_cfm: float
+    #: the air the cooling units must supply for the heat left in the room (after rear
+    #: doors and liquid) at the layout's air temperature rise: the facility's figure, where
+    #: ``airflow_cfm`` sums what the devices' fans move (their published airflow)
+    supply_airflow_cfm: float = 0.0
     # racks naming a CRAH / CDU that is not one of the layout (cooled by nearness instead)
     rack_bad_crah: np.ndarray | None = None
     rack_bad_cdu: np.ndarray | None = None
@@ -545,6 +549,8 @@ def analyze_cooling(layout: Layout, rack_x_m: np.ndarray, rack_y_m: np.ndarray,
         # hall heat outside the racks' figures (optics) needs its air too, at the hall's dT
         airflow_cfm=float(rack_airflow_cfm.sum())
         + float(airflow_from_heat_cfm(extra_air_kw * 1000.0, a.delta_t_air_k)),
+        supply_airflow_cfm=float(airflow_from_heat_cfm(
+            (float(resid_air.sum()) + extra_air_kw) * 1000.0, a.delta_t_air_k)),
         rack_bad_crah=c.explicit_crah == -2, rack_bad_cdu=c.explicit_cdu == -2,
         bad_door_units=t["bad_doors"], unit_group=t["group"],
         group_door_failure_kw=door_fail, group_door_failure_unit=door_unit,

@@ -1159,7 +1159,12 @@ def summary_table(layout: Layout, analysis: Any, catalog: Catalog | None = None)
         ("Heat to air", _x(co.air_kw), "kW", bound),
         ("Heat to liquid", _x(co.liquid_kw), "kW", ""),
         ("Liquid share", _pct(co.liquid_kw / heat if heat > 0 else 0.0), "%", ""),
-        ("Airflow", _x(co.airflow_cfm, 0), "CFM", bound),
+        ("Airflow", _x(co.airflow_cfm, 0), "CFM",
+         bound or "the devices' fans: their published airflow, else their air heat at the "
+         "air ΔT"),
+        ("Supply airflow at the air ΔT", _x(co.supply_airflow_cfm, 0), "CFM",
+         bound or f"the room air heat at {layout.assumptions.delta_t_air_k:g} K "
+         "(assumptions.delta_t_air_k): what the cooling units must move"),
         ("Coolant flow", _x(np.asarray(co.rack_flow_lpm, np.float64).sum(), 1), "L/min", ""),
         *_door_rows(co),
         ("Hall area", _x(fl.hall_area_m2, 1), "m²", ""),

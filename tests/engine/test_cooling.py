@@ -447,3 +447,18 @@ def test_a_crah_or_cdu_naming_a_rack_is_said_not_passed_over(builder, catalog):
     ref = [v for v in analyze(lay, catalog).violations if v.code == "COOL-REF"]
     assert [(v.severity, v.items) for v in ref] == [("warning", ("C1",))]
     assert "C1 (CRAH) names rack 'R0'; only a rear door hangs on a rack" in ref[0].message
+
+
+def test_supply_airflow_is_the_room_air_heat_at_the_air_delta_t(builder, catalog):
+    """Four DGX H100 (40.8 kW, all to air): their fans move 4 x 1,105 = 4,420 CFM [S01]
+    (``airflow_cfm``); the cooling units must supply 40.8 kW at the layout's 11.7 K
+    (21.06 F): 3.16 x 40,800 / 21.06 = 6,122 CFM, NVIDIA's 150 CFM per kW of its DGX
+    rack profiles (28.6 kW, 4,290 CFM [S40]). A rear door that takes the heat takes the
+    supply with it."""
+    a = analyze(builder().rack("R1", 2, 2).build(), catalog)
+    assert a.cooling.airflow_cfm == pytest.approx(4420.0)
+    assert a.cooling.supply_airflow_cfm == pytest.approx(3.16 * 40_800 / 21.06, rel=1e-3)
+    assert a.cooling.supply_airflow_cfm / 40.8 == pytest.approx(150.0, rel=0.01)
+    assert a.to_dict()["cooling"]["supply_airflow_cfm"] == pytest.approx(6122.0, abs=1.0)
+    doored = analyze(builder().rack("R1", 2, 2).door("RD1", "R1", 50).build(), catalog)
+    assert doored.cooling.supply_airflow_cfm == pytest.approx(0.0, abs=1.0)
