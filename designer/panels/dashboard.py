@@ -591,8 +591,10 @@ class DashboardPanel(QWidget):
         else:
             t["liquid"].set("—", "no heat load")
         t["liquid"].setToolTip(f"Heat {fmt_kw(c.heat_kw)}: air {fmt_kw(c.air_kw)}, liquid "
-                               f"{fmt_kw(c.liquid_kw)} (cold plates, through CDUs); airflow "
-                               f"{c.airflow_cfm:,.0f} CFM"
+                               f"{fmt_kw(c.liquid_kw)} (cold plates, through CDUs); the "
+                               f"devices' fans move {c.airflow_cfm:,.0f} CFM, the cooling "
+                               f"units must supply {c.supply_airflow_cfm:,.0f} CFM at the "
+                               f"air ΔT"
                                + (f"; of the air heat, rear-door coils hand {fmt_kw(door_kw)} "
                                   "to the facility water" if door_kw > 0 else ""))
         air_lim = self.document.layout.assumptions.air_limit_kw_per_rack
