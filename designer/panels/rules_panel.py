@@ -103,7 +103,15 @@ class _WrapDelegate(QStyledItemDelegate):
         # the view asks without a width; the style wraps at the option's, with the same
         # margins it paints with (a hidden column, width 0, counts one line)
         opt = QStyleOptionViewItem(option)
-        opt.rect = QRect(0, 0, self.tree.header().sectionSize(index.column()), 1)
+        width = self.tree.header().sectionSize(index.column())
+        if index.column() == 0:
+            # the first column's text stands right of the branch indentation (a violation
+            # row two steps in): it wraps within what is left
+            depth, parent = 1, index.parent()
+            while parent.isValid():
+                depth, parent = depth + 1, parent.parent()
+            width -= depth * self.tree.indentation()
+        opt.rect = QRect(0, 0, max(width, 1), 1)
         hint = super().sizeHint(opt, index) + QSize(0, 6)  # some air between the rows
         if index.column() == 0:
             # the width a code takes on one line (what the column is fitted to), the

@@ -200,6 +200,8 @@ _LONG_CODES = [
     Violation("POWER-NO-REDUNDANCY", "warning", "Rack NET-0002 has a single feed", ("N2",)),
     Violation("CABLE-MEDIA-FALLBACK", "warning", "128 links use 2 x 800G media", ("L1",)),
     Violation("FABRIC-UNCONNECTED", "info", "Fabrics fe and be share no link", ("fe", "be")),
+    # a short message: the row's height is the wrapped code's
+    Violation("FLOOR-OVERLAP", "error", "A overlaps B", ("A", "B")),
 ]
 
 
@@ -220,6 +222,8 @@ def test_rule_codes_show_whole_at_the_default_width(qtbot):
             assert left + fm.horizontalAdvance(part) + 8 <= code_w, (row.text(0), part)
         lines = -(-(fm.horizontalAdvance(row.text(0)) + left + 8) // code_w)
         assert rect.height() >= min(lines, 2) * fm.height(), row.text(0)  # room to wrap
+        if row.text(0) == "FLOOR-OVERLAP":
+            assert lines >= 2 and rect.height() >= 2 * fm.height()
     assert panel.message_width() >= 0.6 * tree.viewport().width() - 1, \
         "the messages keep room to read"
     # wide, the column takes the whole codes (their one-line size hint)
