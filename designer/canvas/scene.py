@@ -1140,6 +1140,13 @@ class FloorPlanScene(QGraphicsScene):
         if event.button() == Qt.MouseButton.LeftButton and self._vertex_press(event):
             return
         self._cycle_from = None
+        if event.button() == Qt.MouseButton.RightButton:
+            # a right click on a selected item keeps the selection for the context menu
+            # (Qt's would narrow it to that item); on anything else the menu selects it
+            item = self.model_item_at(event.scenePos())
+            if item is not None and item.isSelected():
+                event.accept()
+                return
         if event.button() == Qt.MouseButton.LeftButton and \
                 event.modifiers() & Qt.KeyboardModifier.AltModifier:
             self._cycle_from = (event.screenPos(), self.selected_ids())

@@ -1341,3 +1341,32 @@ def test_racks_set_far_off_the_hall_keep_their_labels(window):
         point = QPointF(r.x_m, -r.y_m)
         assert scene.rack_labels.boundingRect().contains(point)
         assert scene.batch.boundingRect().contains(point)
+
+
+def test_a_right_click_on_a_selected_rack_keeps_the_selection(window):
+    from PySide6.QtGui import QContextMenuEvent
+
+    """Two racks selected: a right click on one of them keeps both for the context menu
+    (Rotate, Duplicate, Delete act on both); on a rack outside the selection it picks that
+    rack."""
+    doc, view = window.document, window.view
+    view.context_actions = []  # the press alone: no menu to close
+    a, b, c = doc.layout.racks[0], doc.layout.racks[1], doc.layout.racks[2]
+    doc.select([a.id, b.id])
+    QApplication.processEvents()
+
+    def right_press(rack):
+        p = view.mapFromScene(QPointF(rack.x_m, -rack.y_m))
+        QTest.mousePress(view.viewport(), Qt.MouseButton.RightButton,
+                         Qt.KeyboardModifier.NoModifier, p)
+        QTest.mouseRelease(view.viewport(), Qt.MouseButton.RightButton,
+                           Qt.KeyboardModifier.NoModifier, p)
+        # the context menu event the platform sends with a right click
+        QApplication.sendEvent(view.viewport(), QContextMenuEvent(
+            QContextMenuEvent.Reason.Mouse, p, view.viewport().mapToGlobal(p)))
+        QApplication.processEvents()
+
+    right_press(b)
+    assert sorted(doc.selection) == sorted([a.id, b.id])
+    right_press(c)
+    assert doc.selection == [c.id]
