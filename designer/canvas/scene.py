@@ -1300,9 +1300,12 @@ class FloorPlanScene(QGraphicsScene):
         """Stop drawing without adding anything; return whether a tool was active."""
         if self.tool is None:
             return False
-        title = self.tool.title
+        title, kind, points = self.tool.title, self.tool.kind, list(self.tool.points)
         self._end_tool()
-        self.message.emit(f"Drawing of the {title} cancelled")
+        # the column tool places a column a click: ending it keeps the columns placed
+        self.message.emit("Column tool ended" if kind == "column" else
+                          f"Drawing of the {title} cancelled" if points else
+                          f"{title[:1].upper()}{title[1:]} tool ended")
         return True
 
     def _end_tool(self) -> None:

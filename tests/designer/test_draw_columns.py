@@ -26,4 +26,7 @@ def test_each_click_places_a_column_until_escape(qtbot, qapp, recovery_dir, buil
     assert win.scene.tool is not None  # still placing
     QTest.keyClick(win.view, Qt.Key.Key_Escape)
     assert win.scene.tool is None
+    # the columns placed stay: Esc ends the tool, it cancels nothing
+    assert win.statusBar().currentMessage() == "Column tool ended"
+    assert len([o for o in doc.layout.hall.obstacles if o.kind == "column"]) == 2
     doc.close()
