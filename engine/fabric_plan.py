@@ -58,7 +58,7 @@ from engine.fabric import ports_at_speed
 from engine.model import Fabric, FabricTier, Layout, Rack
 from engine.report_tables import natural_key
 
-__all__ = ["FabricJoin", "FabricPreset", "FabricPlan", "FabricPreview", "PURPOSE_NAMES",
+__all__ = ["FabricJoin", "FabricPreset", "FabricPlan", "FabricPreview", "PURPOSE_NAMES", "fabric_name",
            "fabric_presets", "join_options", "matching_presets", "missing_figures",
            "node_types", "plan_presets", "preview_fabric", "suggest_fabric"]
 
@@ -391,6 +391,23 @@ def _names(catalog: Catalog, types: Iterable[str]) -> str:
                             for t in types))
 
 
+def fabric_name(purpose: str, speed_gbps: float, topology: str, fabric_id: str,
+                taken: set[str] | frozenset[str] = frozenset()) -> str:
+    """Return the name a new fabric gets from its purpose, link speed and topology; a
+    second fabric of the same kind is told apart by its id.
+
+    Examples
+    --------
+    >>> fabric_name("front_end", 100, "clos", "fe")
+    'Front-end network: 100G, clos'
+    >>> fabric_name("front_end", 100, "rail_optimized", "fe-2",
+    ...             {"Front-end network: 100G, rail-optimized"})
+    'Front-end network: 100G, rail-optimized (fe-2)'
+    """
+    name = f"{PURPOSE_NAMES[purpose][0]}: {speed_gbps:g}G, {topology.replace('_', '-')}"
+    return f"{name} ({fabric_id})" if name in taken else name
+
+
 def suggest_fabric(layout: Layout, catalog: Catalog, rack_ids: Sequence[str],
                    purpose: str = "scale_out", preset: str | None = None) -> FabricPlan:
     """Return a fabric of ``purpose`` over the selected racks, sized as a reference design.
@@ -445,14 +462,9 @@ def suggest_fabric(layout: Layout, catalog: Catalog, rack_ids: Sequence[str],
         base, basis = found[0].fabric, f"as in the {found[0].label} template"
     else:
         base, basis = _derived(catalog, types, purpose)
-    label, stem = PURPOSE_NAMES[purpose]
-    fid = fresh_id(layout.all_ids(), stem)
-    speed = f"{base.nic_speed_gbps:g}G"
-    shape = base.topology.replace("_", "-")
-    name = f"{label}: {speed}, {shape}"
-    taken_names = {f.name for f in layout.fabrics}
-    if name in taken_names:  # a second fabric of the same kind: told apart by its id
-        name = f"{name} ({fid})"
+    fid = fresh_id(layout.all_ids(), PURPOSE_NAMES[purpose][1])
+    name = fabric_name(purpose, base.nic_speed_gbps, base.topology, fid,
+                       {f.name for f in layout.fabrics})
     fabric = base.model_copy(update={"id": fid, "name": name,
                                      "members": members, "network_racks": network})
     return FabricPlan(Fabric.model_validate(fabric.model_dump()), basis,

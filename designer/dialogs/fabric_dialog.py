@@ -45,6 +45,7 @@ from engine.errors import InputError
 from engine.fabric_plan import (
     FabricJoin,
     FabricPlan,
+    fabric_name,
     join_options,
     missing_figures,
     node_types,
@@ -370,6 +371,7 @@ class FabricDialog(QDialog):
         for w in widgets:
             w.blockSignals(True)
         self.name.setText(f.name)
+        self._auto_name = f.name  # followed by the form until the user types a name
         if self._join is not None:
             self.basis.setText(f"The racks join fabric {f.id}: its tiers, switches, speed and "
                                "network racks serve them, and its switch counts grow with "
@@ -463,9 +465,36 @@ class FabricDialog(QDialog):
         self.follow.setEnabled(self._plan.covers_hall and not joining)
         self._show_switch_note()
         self._show_racks(f)
+        if not joining:
+            self._follow_form(f)
         self._ok.setEnabled(True)
         self.preview.setText("<i>Computing…</i>")
         self._timer.start()
+
+    def _follow_form(self, f: Fabric) -> None:
+        """Keep the automatic name and the basis line true to the form: a topology or speed
+        changed here renames a fabric the user has not named, and the basis says which
+        settings were changed from the design it started from."""
+        if self.name.text() == getattr(self, "_auto_name", None):
+            taken = {x.name for x in self._layout.fabrics}
+            name = fabric_name(self.purpose.currentData(), self.speed.value(),
+                               self.topology.currentData() or f.topology, f.id, taken)
+            self.name.blockSignals(True)
+            self.name.setText(name)
+            self.name.blockSignals(False)
+            self._auto_name = name
+        changed = [word for word, now, was in (
+            ("switch", self.switch.currentData(), f.tiers[0].switch if f.tiers else None),
+            ("topology", self.topology.currentData(), f.topology),
+            ("tiers", self.tiers.value(), max(1, len(f.tiers))),
+            ("speed", self.speed.value(), f.nic_speed_gbps),
+            ("rails", self.rails.value(), f.rails),
+            ("nodes per SU", self.su.value(), f.su_nodes)) if now != was]
+        base = f"Tiers, switch, speed and rails {self._plan.basis}"
+        self.basis.setText(
+            (f"{base}; changed here: {', '.join(changed)}. " if changed else f"{base}. ")
+            + "Change any of them; per-tier details are in the inspector once the fabric "
+            "is added.")
 
     def _typed(self, box) -> None:
         """A number being typed: a decimal comma in it is refused at once, in words."""

@@ -199,3 +199,24 @@ def test_loose_racks_join_the_fabric_of_their_servers_by_default(win, hand_hall,
     assert "joined fabric compute" in win.statusBar().currentMessage()
     hand_hall.undo_stack.undo()
     assert hand_hall.layout.model_dump() == before
+
+
+def test_the_automatic_name_and_the_basis_follow_the_form(win, hand_hall, qtbot):
+    """A topology changed in the dialog renames a fabric the user has not named (the
+    name said "rail-optimized" of a Clos before) and the basis line says what was changed
+    from the design it started from; a name the user typed stays."""
+    hand_hall.select([r.id for r in hand_hall.layout.racks])
+    dlg = win.fabric_dialog()
+    qtbot.addWidget(dlg)
+    dlg.show()
+    dlg.wait_for_preview()
+    assert dlg.name.text().endswith("400G, rail-optimized")
+    assert "changed here" not in dlg.basis.text()
+    dlg.topology.setCurrentIndex(dlg.topology.findData("clos"))
+    assert dlg.name.text().endswith("400G, clos")
+    assert "changed here: topology" in dlg.basis.text()
+    assert dlg.fabric().name == dlg.name.text()
+    dlg.name.setText("Pod A compute")
+    dlg.topology.setCurrentIndex(dlg.topology.findData("rail_optimized"))
+    assert dlg.name.text() == "Pod A compute"
+    assert "changed here" not in dlg.basis.text()
