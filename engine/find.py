@@ -2,13 +2,13 @@
 
 A query is one or more terms, all of which an item must match (case-insensitive):
 
-- a plain term matches an item whose id or name contains it, a rack whose row is it, or
-  an item holding hardware whose type id or catalog name contains it (a rack's devices,
+- a plain term matches an item whose id or name contains it, a rack whose row is it, an
+  item holding hardware whose type id or catalog name contains it (a rack's devices,
   rack-scale system and rack type, its fabrics' switches when it is a network rack; a
-  unit's or feed's model);
+  unit's or feed's model), or the racks of the fabric whose id or name it is;
 - ``row:R07`` matches the racks of row R07 (``row:7`` too); ``type:qm9700`` the items holding that hardware
-  (type id or catalog name, as a plain term would); ``fabric:compute`` the member and
-  network racks of the fabric of that id or name; ``kind:cdu`` the items of a kind
+  (type id or catalog name, as a plain term would); ``fabric:comp`` the member and
+  network racks of the fabrics whose id or name contains it; ``kind:cdu`` the items of a kind
   (``rack``, ``crah``, ``cdu``, ``rear_door``, ``busway``, ``pdu``, ``rpp``, ``tray``,
   ``column``, ``wall``, ``keepout``), and racks by what they hold (``switch``,
   ``gpu_server``, ``rack_system``, ``cpu_node``, ``nic``, ``storage``, ``power_shelf``;
@@ -45,7 +45,7 @@ __all__ = ["FIELDS", "KINDS", "FindResult", "QueryError", "find_items"]
 FIELDS = {
     "row": "racks of that row",
     "type": "items holding that hardware (type id or catalog name)",
-    "fabric": "member and network racks of that fabric (id or name)",
+    "fabric": "member and network racks of the fabrics whose id or name contains it",
     "kind": "items of that kind (rack, crah, cdu, rear_door, busway, pdu, rpp, tray, "
             "column, wall, keepout) or racks holding one (switch, gpu_server, rack_system, "
             "cpu_node, network, ...)",
@@ -196,11 +196,11 @@ def _matches(e: _Entry, key: str | None, value: str) -> bool:
     if key == "type":
         return any(value in t for t in e.types)
     if key == "fabric":
-        return value in e.fabrics
+        return any(value in t for t in e.fabrics)
     if key == "kind":
         return value in e.kinds
     return (any(value in w for w in e.words) or _row_is(e.row, value)
-            or any(value in t for t in e.types))
+            or any(value in t for t in e.types) or value in e.fabrics)
 
 
 def find_items(layout: Layout, query: str, catalog: Catalog | None = None) -> FindResult:
@@ -235,7 +235,9 @@ def find_items(layout: Layout, query: str, catalog: Catalog | None = None) -> Fi
     '4 racks'
     >>> find_items(lay, "dgx h100 row:1").ids[:2]
     ('GPU-0001', 'GPU-0002')
-    >>> find_items(lay, "fabric:compute").describe()
+    >>> find_items(lay, "fabric:compute").describe(), find_items(lay, "fabric:comp").describe()
+    ('5 racks', '5 racks')
+    >>> find_items(lay, "compute").describe()  # a fabric's id, as a plain word
     '5 racks'
     >>> find_items(lay, "colour:red")
     Traceback (most recent call last):
