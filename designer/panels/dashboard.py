@@ -164,6 +164,34 @@ def status_summary(analysis) -> str:
             f"{_plural(sev['error'], 'error')}, {_plural(sev['warning'], 'warning')}")
 
 
+def _cut_marks(plot) -> pg.ScatterPlotItem:
+    """Return the marks a utilization chart puts on the bars it cuts at UTIL_CAP_PCT."""
+    marks = pg.ScatterPlotItem(symbol="t1", size=9, brush=pg.mkBrush(_OVER),
+                               pen=pg.mkPen("w", width=1))
+    marks.setZValue(_LIMIT_Z + 1)
+    plot.addItem(marks)
+    return marks
+
+
+def _cut_note(names: list[str], util_pct: np.ndarray) -> str:
+    """Return the legend entry of the bars cut at UTIL_CAP_PCT: the fullest named with its
+    value ("" when none is cut).
+
+    Examples
+    --------
+    >>> _cut_note([], np.zeros(0))
+    ''
+    >>> note = _cut_note(["BW-02a-B", "BW-01a-A"], np.array([310.0, 846.2]))
+    >>> "off the scale: BW-01a-A 846 % and 1 more" in note.replace("&nbsp;", " ")
+    True
+    """
+    if not len(names):
+        return ""
+    k = int(np.argmax(util_pct))
+    more = f" and {len(names) - 1} more" if len(names) > 1 else ""
+    return " " + _entry("▲", _OVER, f"off the scale: {names[k]} {util_pct[k]:,.0f} %{more}")
+
+
 def _util_top(util_pct: np.ndarray) -> float:
     """Return the top of a utilization chart: room above its fullest bar, from 130 % (the
     100 % line in view) to a little above :data:`UTIL_CAP_PCT`, where bars are cut.
@@ -811,9 +839,12 @@ class DashboardPanel(QWidget):
         self.feed_limit = _hundred_line()
         fp.addItem(self.feed_limit)
         self.feed_chart.value_axis.set_marks([100.0])
-        self.feed_chart.note.setText(_legend([("#5c6bc0", "normal"),
-                                              ("#ffb74d", "one side lost")])
-                                     + " " + _limit_legend("budget"))
+        self._feed_legend = (_legend([("#5c6bc0", "normal"), ("#ffb74d", "one side lost")])
+                             + " " + _limit_legend("budget"))
+        self.feed_chart.note.setText(self._feed_legend)
+        # a bar cut at UTIL_CAP_PCT carries a mark at its top: its value is off the scale
+        self.unit_cut = _cut_marks(cp)
+        self.feed_cut = _cut_marks(fp)
 
         kp = self.cable_chart.plot
         self.cable_bars = pg.PlotDataItem(stepMode="center", fillLevel=0.0,
@@ -961,6 +992,8 @@ class DashboardPanel(QWidget):
         width = 1.0 if many else bar_width(n, box.plot.vb.width())
         self.unit_bars.set(np.minimum(util, 100.0), width)
         self.unit_over.set(np.where(util > 100.0, np.minimum(util, UTIL_CAP_PCT), 0.0), width)
+        cut = np.flatnonzero(util > UTIL_CAP_PCT)
+        self.unit_cut.setData(x=cut.astype(np.float64), y=np.full(len(cut), UTIL_CAP_PCT))
         xs, ys, margins = [], [], []
         # each group's bar positions, in one pass (a large hall has a hundred groups and a
         # thousand units: a scan per group cost ~25 ms a redraw)
@@ -979,7 +1012,8 @@ class DashboardPanel(QWidget):
                 ys += [level, level]
             margins.append((float(c.group_margin_kw[g]), name, status))
         self.n1_lines.setData(np.array(xs), np.array(ys))
-        box.note.setText(_n1_note(margins))
+        box.note.setText(_n1_note(margins) + _cut_note(
+            [c.unit_ids[i] for i in order[cut]], util[cut]))
         box.note.setToolTip("N+1 margin per cooling group (capacity left with its largest "
                             "unit out):\n" + "\n".join(f"{name}: {m:+,.0f} kW, {status}"
                                                          for m, name, status in sorted(margins)))
@@ -1010,6 +1044,12 @@ class DashboardPanel(QWidget):
         self.feed_normal.set(np.where(is_over, 0.0, normal), width, -offset)
         self.feed_normal_over.set(np.where(is_over, np.minimum(normal, UTIL_CAP_PCT), 0.0),
                                   width, -offset)
+        cut_f, cut_n = np.flatnonzero(fail > UTIL_CAP_PCT), np.flatnonzero(normal > UTIL_CAP_PCT)
+        self.feed_cut.setData(x=np.concatenate([cut_f + offset, cut_n - offset]).astype(float),
+                              y=np.full(len(cut_f) + len(cut_n), UTIL_CAP_PCT))
+        worst = np.flatnonzero(np.maximum(fail, normal) > UTIL_CAP_PCT)
+        box.note.setText(self._feed_legend + _cut_note(
+            [p.feed_ids[i] for i in order[worst]], np.maximum(fail, normal)[worst]))
         box.set_category_ticks([p.feed_ids[i] for i in order])
         box.plot.setXRange(-0.6, n - 0.4, padding=0)
         box.plot.setYRange(0, _util_top(np.concatenate([fail, normal])), padding=0)
