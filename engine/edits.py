@@ -2012,6 +2012,44 @@ def wall_polygon(points: Sequence[Sequence[float]], thickness_m: float = 0.2
     return ring[:-1]
 
 
+def wall_axis(polygon: Sequence[Sequence[float]], most_thickness_m: float = 0.6
+              ) -> tuple[list[tuple[float, float]], float] | None:
+    """Return the centre line (two ends) and thickness of a straight wall's outline, or
+    ``None`` for any other shape: a rectangle whose short sides are at most
+    ``most_thickness_m`` and at most half its long ones (what :func:`wall_polygon` draws
+    from two points). A wall is reshaped by its ends, its thickness kept.
+
+    Examples
+    --------
+    >>> wall_axis(wall_polygon([(0, 0), (4, 0)], 0.2))
+    ([(4.0, 0.0), (0.0, 0.0)], 0.2)
+    >>> print(wall_axis([(0, 0), (4, 0), (4, 3), (0, 3)]))  # a keep-out zone's box
+    None
+    >>> wall_axis(wall_polygon([(0.6, 9.0), (3.0, 7.8)], 0.2))[1]  # slanted, rounded
+    0.2
+    """
+    pts = np.asarray(polygon, np.float64)
+    if pts.shape != (4, 2):
+        return None
+    sides = np.roll(pts, -1, axis=0) - pts
+    length = np.hypot(sides[:, 0], sides[:, 1])
+    # a rectangle: opposite sides equal and parallel, neighbouring ones square
+    # (to a tenth of a millimetre: the outline's corners are stored rounded to a micron)
+    if not (np.allclose(sides[0], -sides[2], atol=1e-4)
+            and np.allclose(sides[1], -sides[3], atol=1e-4)
+            and abs(float(sides[0] @ sides[1])) <= 1e-4 * max(length[0], length[1])):
+        return None
+    short = 0 if length[0] <= length[1] else 1
+    t, long_m = float(length[short]), float(length[1 - short])
+    if not 0 < t <= most_thickness_m or long_m < 2 * t:
+        return None
+    # the ends: the middles of the two short sides
+    a = (pts[short] + pts[short + 1]) / 2
+    b = (pts[short + 2] + pts[(short + 3) % 4]) / 2
+    return ([(round(float(a[0]), 6), round(float(a[1]), 6)),
+             (round(float(b[0]), 6), round(float(b[1]), 6))], round(t, 6))
+
+
 def racks_along(layout: Layout, points: Sequence[Sequence[float]], reach_m: float = 0.9
                 ) -> list[str]:
     """Return the racks whose centre lies within ``reach_m`` of a polyline (in plan):

@@ -318,6 +318,7 @@ class FloorPlanScene(QGraphicsScene):
         self.last_snap_edges: tuple = (None, None)  # guides of the last snap (SnapGuides)
         self.tool: DrawTool | None = None
         self._vdrag: VertexDrag | None = None
+        self._wall_thickness: dict[str, float] = {}  # a straight wall shown by its ends
         self._just_cycled = False  # the last click's release picked the next item (Alt)
         self.outline_editing = False  # the hall outline shows handles when nothing is selected
         self._unit_pct: np.ndarray | None = None  # unit percentages as last painted
@@ -967,8 +968,16 @@ class FloorPlanScene(QGraphicsScene):
         if self.tool is not None or group not in edits.SHAPE_FIELDS:
             self.handles.show_for(None, None)
             return
-        self.handles.show_for(sel[0], edits.shape_of(self.document.layout, sel[0]),
-                              closed=group == "obstacles")
+        shape = edits.shape_of(self.document.layout, sel[0])
+        item = self.document.item(sel[0])
+        axis = edits.wall_axis(shape) if getattr(item, "kind", None) == "wall" else None
+        # a straight wall is reshaped by the ends of its centre line, its thickness kept
+        # (a corner dragged alone made it a wedge)
+        dragging = self._vdrag is not None and self._vdrag.item_id in self._wall_thickness
+        if not dragging:  # a wall's ends being dragged stay its handles till the release
+            self._wall_thickness = {sel[0]: axis[1]} if axis is not None else {}
+        self.handles.show_for(sel[0], axis[0] if axis is not None else shape,
+                              closed=group == "obstacles" and axis is None)
 
     def hover_at(self, pos: QPointF | None) -> None:
         """Outline the item a click at scene ``pos`` would pick (None: nothing)."""
@@ -1538,7 +1547,7 @@ class FloorPlanScene(QGraphicsScene):
         pts = list(vd.points)
         pts[vd.index] = q
         try:
-            self.document.preview_reshape(vd.item_id, pts)
+            self.document.preview_reshape(vd.item_id, self._shape_from_handles(vd.item_id, pts))
         except ValueError as exc:
             self.message.emit(str(exc))
             return
@@ -1557,6 +1566,12 @@ class FloorPlanScene(QGraphicsScene):
         except ValueError as exc:
             self.message.emit(str(exc))
 
+    def _shape_from_handles(self, item_id: str, pts: list) -> list:
+        """Return an item's points from its handles' (a straight wall's: its outline about
+        the centre line the handles are the ends of)."""
+        t = self._wall_thickness.get(item_id)
+        return edits.wall_polygon(pts, t) if t is not None else pts
+
     def _vertex_double_click(self, event: QGraphicsSceneMouseEvent) -> bool:
         h = self.handles
         if h.item_id is None:
@@ -1568,7 +1583,7 @@ class FloorPlanScene(QGraphicsScene):
         try:
             if k is not None:
                 del pts[k]
-                self.document.reshape(h.item_id, pts,
+                self.document.reshape(h.item_id, self._shape_from_handles(h.item_id, pts),
                                       f"Remove a point of {_shape_name(h.item_id)}")
             else:
                 seg = h.segment_at(at, tol, self.grid_m, self._off_grid(event.modifiers()))
@@ -1581,7 +1596,7 @@ class FloorPlanScene(QGraphicsScene):
                                       f"a point at {q[0]:g}, {q[1]:g} (Alt: off the grid)")
                 else:
                     pts.insert(k, q)
-                    self.document.reshape(h.item_id, pts,
+                    self.document.reshape(h.item_id, self._shape_from_handles(h.item_id, pts),
                                           f"Add a point to {_shape_name(h.item_id)}")
         except ValueError as exc:
             self.message.emit(str(exc))

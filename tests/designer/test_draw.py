@@ -170,6 +170,32 @@ def test_dragging_a_handle_moves_one_point_with_a_live_analysis_and_one_undo(win
     assert doc.layout.trays[-1].points == [(1.2, 14.4), (12.0, 14.4)]
 
 
+def test_a_straight_wall_is_reshaped_by_its_ends_and_keeps_its_thickness(window):
+    """A wall drawn from (0.6, 9.0) to (3.0, 9.0) shows handles at its two ends, not its
+    four corners: its east end dragged 1.2 m south turns the wall about its west end and
+    it stays 0.2 m thick (a corner dragged alone made a wedge of 1.8 m2)."""
+    from shapely.geometry import Polygon
+
+    doc = window.document
+    wid = doc.add_wall([(0.6, 9.0), (3.0, 9.0)])
+    doc.select([wid])
+    QApplication.processEvents()
+    h = window.scene.handles
+    assert h.item_id == wid and sorted(h.points) == [(0.6, 9.0), (3.0, 9.0)]
+    vpw = window.view.viewport()
+    QTest.mousePress(vpw, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     vp(window, 3.0, 9.0))
+    move(window, 3.0, 8.4, Qt.MouseButton.LeftButton)
+    move(window, 3.0, 7.8, Qt.MouseButton.LeftButton)
+    QTest.mouseRelease(vpw, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                       vp(window, 3.0, 7.8))
+    wall = Polygon(doc.item(wid).polygon)
+    length = ((3.0 - 0.6) ** 2 + 1.2 ** 2) ** 0.5
+    assert wall.area == pytest.approx(length * 0.2, rel=1e-4)
+    assert edits.wall_axis(doc.item(wid).polygon)[1] == pytest.approx(0.2)
+    assert doc.undo_stack.undoText() == f"Move a point of {wid}"
+
+
 def test_double_click_removes_a_point_or_inserts_one_on_a_segment(window):
     doc = window.document
     tid = doc.add_tray([(1.2, 14.4), (6.0, 14.4), (12.0, 14.4)])
