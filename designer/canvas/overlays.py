@@ -438,6 +438,19 @@ _PILL_AT = (0.5, 0.38, 0.62, 0.26, 0.74, 0.14, 0.86)
 _PILL_STEP_PX = 12.0  # each further try off the line
 
 
+def _distance_to_segment(p: QPointF, line: QLineF) -> float:
+    """Return the distance from ``p`` to the segment ``line`` (scene units).
+
+    >>> _distance_to_segment(QPointF(1, 1), QLineF(0, 0, 2, 0))
+    1.0
+    """
+    a, b = line.p1(), line.p2()
+    dx, dy = b.x() - a.x(), b.y() - a.y()
+    n = dx * dx + dy * dy
+    t = 0.0 if n == 0 else max(0.0, min(1.0, ((p.x() - a.x()) * dx + (p.y() - a.y()) * dy) / n))
+    return math.hypot(p.x() - (a.x() + t * dx), p.y() - (a.y() + t * dy))
+
+
 def free_label_box(poly: QPolygonF, t, width_px: float, taken: list[QRectF],
                    avoid=None, reach_px: float = 0.0) -> QRectF:
     """Return the device box of a label ``width_px`` wide on the polyline ``poly`` (scene
@@ -518,6 +531,9 @@ class CablesOverlay(OverlayItem):
         self.labels = OverlayPart(self, self.paint_labels)
         #: the cable counts' pills as last painted, ``(text, device rectangle)``
         self.pills: list[tuple[str, QRectF]] = []
+        #: the drawn links' pills as last painted, ``(link id, device rectangle)``: a click
+        #: on one picks the link (:meth:`link_at`)
+        self.link_pills: list[tuple[str, QRectF]] = []
 
     @staticmethod
     def _tray_counts(layout: Layout, analysis: Analysis, cache: dict | None = None,
@@ -665,6 +681,7 @@ class CablesOverlay(OverlayItem):
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
         if lod <= 4:
             self.pills = []
+            self.link_pills = []
             return
         t = painter.worldTransform()
         painter.save()
@@ -681,6 +698,7 @@ class CablesOverlay(OverlayItem):
             return self._fp.rack_labels.plate_boxes(t, box)
 
         self.pills = []
+        self.link_pills = []
         for poly, _frac, n, _tid in self._bundles:
             if n <= 0 or poly.isEmpty():
                 continue
@@ -694,7 +712,27 @@ class CablesOverlay(OverlayItem):
             box = free_label_box(QPolygonF([line.p1(), line.p2()]), t,
                                  fm.horizontalAdvance(text) + 8, taken, rack_labels)
             self._draw_pill(painter, box, text, _LINK_COLOR)
+            self.link_pills.append((lid, QRectF(box)))
         painter.restore()
+
+    def link_at(self, view_point: QPointF, scene_point: QPointF, tol_m: float,
+                on_item: bool) -> str | None:
+        """Return the drawn link a click picks: its label pill under ``view_point`` (view
+        pixels), or, where no rack or unit is under the click (``on_item``), its line within
+        ``tol_m`` of ``scene_point``; ``None`` when the overlay is hidden or none is there."""
+        if not self.isVisible():
+            return None
+        for lid, box in reversed(self.link_pills):  # the last painted lies on top
+            if box.contains(view_point):
+                return lid
+        if on_item:
+            return None
+        best, best_d = None, tol_m
+        for (line, _t), lid in zip(self.links, self.link_ids, strict=True):
+            d = _distance_to_segment(scene_point, line)
+            if d <= best_d:
+                best, best_d = lid, d
+        return best
 
     def _draw_pill(self, painter: QPainter, box: QRectF, text: str, ink: QColor) -> None:
         painter.setPen(Qt.PenStyle.NoPen)

@@ -1135,6 +1135,27 @@ class FloorPlanScene(QGraphicsScene):
                           f"({k + 1} of {len(stack)} here: Alt+click again for the next)")
         return True
 
+    def _link_press(self, event: QGraphicsSceneMouseEvent) -> bool:
+        """Pick a drawn link by its label, or its line off the racks, while the cables
+        overlay shows them (a link is no canvas item: the inspector shows it)."""
+        cables = self.overlays.get("cables")
+        views = self.views()
+        if cables is None or not cables.isVisible() or not cables.links or not views:
+            return False
+        p = event.scenePos()
+        at = QPointF(views[0].mapFromScene(p))
+        lid = cables.link_at(at, p, PICK_PX * self.px_to_m(),
+                             self.model_item_at(p) is not None)
+        if lid is None:
+            return False
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            ids = list(self.document.selection)
+            self.document.select([i for i in ids if i != lid] if lid in ids else [*ids, lid])
+        else:
+            self.document.select([lid])
+        event.accept()
+        return True
+
     def _movable_selection(self) -> list[str]:
         out = []
         for item in self.selectedItems():
@@ -1147,6 +1168,8 @@ class FloorPlanScene(QGraphicsScene):
             self._tool_press(event)
             return
         if event.button() == Qt.MouseButton.LeftButton and self._vertex_press(event):
+            return
+        if event.button() == Qt.MouseButton.LeftButton and self._link_press(event):
             return
         self._cycle_from = None
         if event.button() == Qt.MouseButton.RightButton:

@@ -327,3 +327,30 @@ def test_a_tray_counts_each_cable_once_not_each_end(builtin_catalog):
     _ra, _rb, w = CablesOverlay._link_groups(a)
     assert not estimated and counts == {lay.trays[0].id: pytest.approx(w.sum())}
     assert w.sum() > 0
+
+
+def test_a_click_on_a_links_label_picks_the_link_not_the_rack_under_it(view, doc):
+    """With the cables overlay on, a drawn link is picked by its label (the rack under the
+    label stays unselected), and Delete then deletes the link; a click elsewhere on a rack
+    picks the rack."""
+    from PySide6.QtCore import QPoint, Qt
+    from PySide6.QtTest import QTest
+
+    scene = view.fp
+    a, b = doc.layout.racks[0], doc.layout.racks[5]
+    lid = doc.add_link(a.id, b.id, 400.0, 2)
+    doc.select([])
+    scene.set_overlay("cables", True)
+    view.zoom_to([a.id, b.id])
+    paint(view)  # the pills are placed as they are painted
+    pills = scene.overlays["cables"].link_pills
+    assert [i for i, _b in pills] == [lid]
+    at = pills[0][1].center().toPoint()
+    QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,
+                     Qt.KeyboardModifier.NoModifier, at)
+    assert doc.selection == [lid]
+    rack_at = view.mapFromScene(QPointF(a.x_m, -a.y_m))
+    if not pills[0][1].contains(QPointF(rack_at)):
+        QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,
+                         Qt.KeyboardModifier.NoModifier, QPoint(rack_at))
+        assert doc.selection == [a.id]
