@@ -269,7 +269,8 @@ class MainWindow(QMainWindow):
         self._build_actions()
         a = self.actions_by_name
         self.view.context_actions = [a["rotate"], a["duplicate"], a["copy"], a["cut"],
-                                     a["delete"], None, a["zoom_sel"], a["fit"]]
+                                     a["delete"], None, a["link"], a["fabric"], None,
+                                     a["zoom_sel"], a["fit"]]
         self._build_menus()
         self._build_toolbars()
         self._build_status()
