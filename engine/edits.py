@@ -688,7 +688,8 @@ def remove_items(layout: Layout, ids: Iterable[str], catalog: Catalog | None = N
             f = f.model_copy(update={"members": [m for m in f.members if m not in gone],
                                      "network_racks": [m for m in f.network_racks
                                                        if m not in gone],
-                                     "vacant_before": _vacancies(layout, f, gone, catalog)})
+                                     "vacant_before": _vacancies(layout, f, gone, catalog),
+                                     "appended": [m for m in f.appended if m not in gone]})
         fabrics.append(f)
     out = {g: [it for it in items if it.id not in gone] for g, items in lists.items()
            if g not in ("racks", "fabrics")}
@@ -718,7 +719,10 @@ def _vacancies(layout: Layout, f: Fabric, gone: set[str],
         here = f.vacant_before.get(m, 0)
         if m in gone:
             rack = by_id.get(m)
-            pending += here + (fabric_node_count(rack, f, catalog) if rack is not None else 0)
+            # its nodes at the fabric's end leave with it (the end shortens), not as
+            # empty positions in its place
+            own = fabric_node_count(rack, f, catalog) if rack is not None else 0
+            pending += here + max(own - f.appended.count(m), 0)
         elif here + pending:
             out[m] = here + pending
             pending = 0
@@ -1388,8 +1392,10 @@ def remove_device(layout: Layout, rack_id: str, u: int | None = None,
 def _held_positions(before: Layout, after: Layout, rack_id: str,
                     catalog: Catalog | None) -> Layout:
     """Return ``after`` with each generated fabric's empty node positions before member
-    ``rack_id`` following its node count: a node fewer leaves its position empty, a node
-    more takes an empty one first, so the racks after it keep their leaf ports."""
+    ``rack_id`` following its node count: a node fewer leaves its position empty (or, when
+    the rack has nodes at the fabric's end, gives up the last of those), a node more takes
+    an empty one first, else stands at the fabric's end (``Fabric.appended``) where nodes
+    come after the rack, so the racks after it keep their leaf ports."""
     fabrics = [f for f in after.fabrics if f.topology != "explicit" and rack_id in f.members]
     if not fabrics:
         return after
@@ -1404,8 +1410,15 @@ def _held_positions(before: Layout, after: Layout, rack_id: str,
         change = fabric_node_count(new_rack, f, catalog) - fabric_node_count(old_rack, f,
                                                                             catalog)
         vac = dict(f.vacant_before)
+        appended = list(f.appended)
         if change < 0:
-            vac[rack_id] = vac.get(rack_id, 0) - change
+            # a node fewer: the rack's nodes at the fabric's end go first (the fabric's end
+            # shortens), then its place keeps an empty position
+            while change < 0 and rack_id in appended:
+                del appended[len(appended) - 1 - appended[::-1].index(rack_id)]
+                change += 1
+            if change < 0:
+                vac[rack_id] = vac.get(rack_id, 0) - change
         elif change > 0:
             # a node more takes the empty positions next to the rack's own: those before
             # it, then those before the next member (right after its last node)
@@ -1416,9 +1429,16 @@ def _held_positions(before: Layout, after: Layout, rack_id: str,
                 if take:
                     vac[m] -= take
                     change -= take
+            # the rest stand at the fabric's end where nodes follow the rack (a later
+            # member's, or nodes already put there): those keep their ports
+            later = {m for m in f.members[pos + 1:] if m != rack_id}
+            follows = bool(appended) or any(
+                fabric_node_count(r, f, catalog) for r in after.racks if r.id in later)
+            if change > 0 and follows:
+                appended += [rack_id] * change
         vac = _kept_vacancies({m: v for m, v in vac.items() if v})
-        if vac != f.vacant_before:
-            out[k] = f.model_copy(update={"vacant_before": vac})
+        if vac != f.vacant_before or appended != f.appended:
+            out[k] = f.model_copy(update={"vacant_before": vac, "appended": appended})
     return _rebuild(after, {"fabrics": out}) if out != list(after.fabrics) else after
 
 

@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -1315,8 +1316,11 @@ def _member_nodes(b: _Builder, fi: int, f: Fabric) -> np.ndarray:
         rank[:] = np.arange(arr.n_racks)
     rows = np.flatnonzero(eligible & (rank[arr.dev_rack] >= 0))
     rows = rows[np.lexsort((arr.dev_u[rows], rank[arr.dev_rack[rows]]))]
+    tail = np.zeros(0, np.int64)
+    if f.members and f.appended and f.topology != "explicit" and len(rows):
+        rows, tail = _split_appended(b, f, rows)
     if not vacant.any() or not len(rows):
-        return rows
+        return np.concatenate([rows, tail])
     # each member's empty positions, then its nodes (a member that came first in the list
     # and again later counts where it first stands, as its nodes do)
     r = rank[arr.dev_rack[rows]]
@@ -1325,8 +1329,43 @@ def _member_nodes(b: _Builder, fi: int, f: Fabric) -> np.ndarray:
     first = np.cumsum(per) - per
     slots = np.full(int((vacant + per).sum()), -1, np.int64)
     slots[start[r] + np.arange(len(rows)) - first[r]] = rows
-    # empty positions after the last node hold nothing up: the fabric ends there
-    return slots[:int(np.flatnonzero(slots >= 0)[-1]) + 1]
+    # empty positions after the last node hold nothing up: the fabric ends there (before
+    # the nodes added later, which stand at its end)
+    return np.concatenate([slots[:int(np.flatnonzero(slots >= 0)[-1]) + 1], tail])
+
+
+def _split_appended(b: _Builder, f: Fabric, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the fabric's nodes in their places and, apart, those added to member racks
+    later (``Fabric.appended``: per entry, the next of that rack's highest nodes by U), in
+    the order added."""
+    arr = b.arr
+    wanted = Counter(f.appended)
+    members = set(f.members)
+    stray = [m for m in wanted if m not in members or m not in arr.rack_index]
+    if stray:
+        b.problems.append((
+            "FABRIC-VACANT-REF", "warning",
+            f"Fabric {f.id}: appended names {', '.join(stray[:5])}"
+            f"{' ...' if len(stray) > 5 else ''}, not among its member racks; no node of "
+            "theirs is put at the fabric's end", (f.id,)))
+    racks = arr.dev_rack[rows]
+    own: dict[str, list[int]] = {}
+    moved = np.zeros(len(rows), bool)
+    for rid, n in wanted.items():
+        if rid in stray:
+            continue
+        at = np.flatnonzero(racks == arr.rack_index[rid])  # in U order
+        take = at[len(at) - min(n, len(at)):]
+        moved[take] = True
+        own[rid] = rows[take].tolist()
+    tail = []
+    used: Counter[str] = Counter()
+    for rid in f.appended:
+        got = own.get(rid, [])
+        if used[rid] < len(got):
+            tail.append(got[used[rid]])
+            used[rid] += 1
+    return rows[~moved], np.asarray(tail, np.int64)
 
 
 def _even_out(cap: np.ndarray, n: int) -> np.ndarray:

@@ -290,7 +290,9 @@ class Fabric(_Model):
     (0: the device's scale-out ports from the catalog); front-end, storage and
     management fabrics take the catalog's ports of that purpose. Every link
     runs at ``nic_speed_gbps``. ``vacant_before`` keeps the node positions of
-    racks deleted from a generated fabric empty (see :func:`engine.edits.remove_items`).
+    racks deleted from a generated fabric empty (see :func:`engine.edits.remove_items`);
+    ``appended`` puts nodes added to a member rack later at the fabric's end, so the
+    nodes after that rack keep their ports (see :func:`engine.edits.install_device`).
     """
 
     id: Identifier
@@ -310,6 +312,11 @@ class Fabric(_Model):
     #: cables already pulled) instead of every later node moving up a port
     vacant_before: dict[Identifier, Annotated[Integer, Field(ge=0, le=MAX_VACANT_BEFORE_ONE)]] = Field(
         default_factory=dict, max_length=100_000)
+    #: a node added to a member rack after the fabric was laid out, one entry (the rack's
+    #: id) per node, in the order added: the rack's highest nodes by U stand at the
+    #: fabric's end instead of its place, so every node after the rack keeps its leaf
+    #: port (the cables already pulled) rather than move up one
+    appended: list[Identifier] = Field(default_factory=list, max_length=MAX_VACANT_POSITIONS)
 
     @model_validator(mode="after")
     def _vacancies_in_all(self) -> Fabric:

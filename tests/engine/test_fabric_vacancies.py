@@ -312,3 +312,53 @@ def test_empty_positions_kept_before_a_rack_that_is_no_member_are_said():
     assert [v.severity for v in said] == ["warning"]
     assert "vacant_before names NOPE, not among its members" in said[0].message
     assert b.counts["switches"] == a.counts["switches"]  # nothing kept for it
+
+
+def test_a_server_added_to_a_full_rack_stands_at_the_fabrics_end():
+    """Eight racks of four DGX H100 (one SU, its 32 positions full): a fifth DGX in
+    GPU-0001 (U38) takes position 33, the first of a new SU, so every one of the 256
+    cables already pulled keeps its leaf and port (it took position 5 and moved every
+    later server a port along, the last one to the new SU's leaves); taken out again, the
+    fabric is as it was."""
+    lay = instantiate("dgx-h100-hall", {"racks": 8, "racks_per_row": 4}, catalog=CAT)
+    before = _cut_sheet(lay)
+    out = edits.install_device(lay, "GPU-0001", "dgx-h100", 38, CAT)
+    assert out.fabrics[0].appended == ["GPU-0001"]
+    after = _cut_sheet(out)
+    old_nodes = {x for x in before if x[0] == "node_leaf"}
+    assert old_nodes <= after
+    new = [x for x in after - before if x[0] == "node_leaf"]
+    assert {(x[1], x[2]) for x in new} == {("GPU-0001", 38)} and len(new) == 8
+    # the new SU's first leaves, port 1 of each rail
+    assert {x[8] for x in new} == {"P1/1"}
+    back = edits.remove_device(out, "GPU-0001", 38, CAT)
+    assert back.fabrics[0].appended == [] and back.fabrics[0].vacant_before == {}
+    assert _cut_sheet(back) == before
+
+
+def test_a_server_added_where_nothing_follows_takes_its_place():
+    # the last member rack's new top server is the fabric's last node anyway
+    lay = instantiate("dgx-h100-hall", {"racks": 8, "racks_per_row": 4}, catalog=CAT)
+    last = lay.fabrics[0].members[-1]
+    out = edits.install_device(lay, last, "dgx-h100", 38, CAT)
+    assert out.fabrics[0].appended == []
+
+
+def test_a_deleted_rack_takes_its_nodes_at_the_end_with_it():
+    """GPU-0001 with a fifth DGX at the fabric's end, then deleted: its four positions stay
+    empty before GPU-0002 (the others keep their cables), the fifth leaves the end."""
+    lay = instantiate("dgx-h100-hall", {"racks": 8, "racks_per_row": 4}, catalog=CAT)
+    before = _node_links(lay)
+    grown = edits.install_device(lay, "GPU-0001", "dgx-h100", 38, CAT)
+    out = edits.remove_items(grown, ["GPU-0001"], CAT)
+    f = out.fabrics[0]
+    assert f.appended == [] and f.vacant_before == {"GPU-0002": 4}
+    assert _node_links(out) == _without(before, ("GPU-0001",))
+
+
+def test_an_appended_entry_that_names_no_member_is_a_warning():
+    lay = instantiate("dgx-h100-hall", {"racks": 4}, catalog=CAT)
+    f = lay.fabrics[0].model_copy(update={"appended": ["NOPE"]})
+    a = analyze(lay.model_copy(update={"fabrics": [f]}), CAT)
+    v = [x for x in a.violations if x.code == "FABRIC-VACANT-REF"]
+    assert v and "appended names NOPE" in v[0].message
