@@ -185,6 +185,9 @@ def _overlay_names(values: list[str]) -> tuple[str, ...]:
 
     for value in values:
         for name in str(value).split(","):
+            if not name.strip():  # "--overlay ''" or "a,,b": a name left out, not none meant
+                raise _OptionError(f"--overlay: expected an overlay name ({', '.join(OVERLAYS)} "
+                                   f"or all), got {str(value)!r}")
             try:
                 normalize_overlays([name])
             except ValueError:
@@ -279,7 +282,7 @@ def cmd_templates(args) -> int:
     replaced: dict = {}
     everything = list_templates(problems=problems, replaced=replaced)
     for pr in problems:
-        print(f"skipped: {pr}", file=sys.stderr)
+        print(f"rackscape: skipped: {pr}", file=sys.stderr)
     for tid, path in replaced.items():
         print(f"note: template {tid} is the user library's {path}, in place of the "
               "built-in one", file=sys.stderr)
@@ -463,12 +466,13 @@ def cmd_report(args) -> int:
             raise ReportError(f"--overlay: expected a .pdf or .png report (a {suffix} report "
                               "has no floor plan)")
         overlays = _overlay_names(args.overlay)
-        if args.size and suffix != ".png":
+        if args.size is not None and suffix != ".png":
             raise ReportError(f"--size: expected a .png report (a {suffix} report has no "
                               "image size)")
         if args.page and suffix != ".pdf":
             raise ReportError(f"--page: expected a .pdf report (a {suffix} report has no pages)")
-        size = parse_size(args.size or "2400x1600") if suffix == ".png" else (2400, 1600)
+        size = parse_size("2400x1600" if args.size is None else args.size) \
+            if suffix == ".png" else (2400, 1600)
         _refuse_overwriting(args.file, out,
                             also=_csv_siblings(args.file, out) if suffix == ".csv" else None)
         from engine.io import own_folder_clash, project_file_kind
@@ -670,6 +674,31 @@ class _ClosedStdout:
         raise OSError("it is closed")
 
 
+class _OneLineStderr:
+    r"""Standard error whose messages stay one line each: a line break inside one (a file
+    name holding a newline) is written as ``\n``.
+
+    >>> import io
+    >>> buf = io.StringIO()
+    >>> err = _OneLineStderr(buf)
+    >>> print("rackscape: a\nb.json: expected a layout", file=err)
+    >>> buf.getvalue()
+    'rackscape: a\\nb.json: expected a layout\n'
+    """
+
+    def __init__(self, stream) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        body, end = (text[:-1], "\n") if text.endswith("\n") else (text, "")
+        if "\n" in body or "\r" in body:
+            body = body.replace("\r", "\\r").replace("\n", "\\n")
+        return self._stream.write(body + end)
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
 class _GuardedStdout:
     """Standard output whose write errors are told apart from every other OSError."""
 
@@ -776,6 +805,9 @@ def main(argv: list[str] | None = None) -> int:
     if real_stdout is None:  # started with standard output closed: as unwritable as a full disk
         real_stdout = _ClosedStdout()
     sys.stdout = _GuardedStdout(real_stdout)
+    given_err = sys.stderr
+    if given_err is not None:
+        sys.stderr = _OneLineStderr(given_err)
     try:
         code = _run(argv)
         sys.stdout.flush()  # a full disk shows here, not at exit where it cannot be reported
@@ -797,6 +829,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if isinstance(sys.stdout, _GuardedStdout):
             sys.stdout = given
+        if isinstance(sys.stderr, _OneLineStderr):
+            sys.stderr = given_err
 
 
 if __name__ == "__main__":

@@ -348,28 +348,73 @@ def is_layout_file(path: str | os.PathLike) -> bool:
     >>> is_layout_file(d)
     False
     """
-    try:
-        st = os.stat(path)
-    except OSError:
-        return False
-    if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_FILE_BYTES:
-        return False
     found = {b'"schema_version"': False, b'"hall"': False, b'"racks"': False}
     tail = b""
+    opened = False
+    for chunk in _json_chunks(path):
+        opened = True
+        window = tail + chunk
+        for key in found:
+            found[key] = found[key] or key in window
+        tail = window[-32:]
+    return opened and (found[b'"hall"'] or (found[b'"schema_version"'] and found[b'"racks"']))
+
+
+def _json_chunks(path: str | os.PathLike, size: int = 1 << 20):
+    """Yield the text of a regular file that reads as a JSON object, in UTF-8 chunks of about
+    ``size`` bytes; nothing for anything else (not a regular file, too large, not starting
+    with ``{``).
+
+    As the loaders read it: a UTF-8 byte-order mark and any leading white space are
+    skipped, and a file saved as UTF-16 or UTF-32 is decoded first, so a file Rackscape
+    reads as a design, template or catalog is one it knows not to write over.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> import codecs
+    >>> _ = (d / "a.json").write_bytes(codecs.BOM_UTF8 + b" " * 100 + b'{"hall": {}}')
+    >>> _ = (d / "b.json").write_text('{"hall": {}}', encoding="utf-16")
+    >>> _ = (d / "c.txt").write_text("hall")
+    >>> [b"".join(_json_chunks(d / n)) for n in ("a.json", "b.json", "c.txt")]
+    [b'{"hall": {}}', b'{"hall": {}}', b'']
+    """
+    from engine.errors import _wide_encoding
+
     try:
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_FILE_BYTES:
+            return
         with open(path, "rb") as fh:
-            first = fh.read(64).lstrip()
-            if not first.startswith(b"{"):
-                return False
+            head = fh.read(64)
+            wide = _wide_encoding(head)
+            if wide is not None:
+                raw = head + fh.read()
+                codec = wide.lower().replace("-", "_")
+                if not raw.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")):
+                    # no byte-order mark: the zero byte comes first in big-endian text
+                    codec += "_be" if raw[:1] == b"\x00" else "_le"
+                try:
+                    text = raw.decode(codec).lstrip("\ufeff \t\r\n").encode("utf-8")
+                except (UnicodeDecodeError, LookupError):
+                    return
+                if text.startswith(b"{"):
+                    yield from (text[k:k + size] for k in range(0, len(text), size))
+                return
             fh.seek(0)
-            while chunk := fh.read(1 << 20):
-                window = tail + chunk
-                for key in found:
-                    found[key] = found[key] or key in window
-                tail = window[-32:]
+            first = True
+            while chunk := fh.read(size):
+                if first:
+                    chunk = chunk.removeprefix(b"\xef\xbb\xbf").lstrip()
+                    if not chunk:
+                        continue  # a first megabyte of white space: read on
+                    if not chunk.startswith(b"{"):
+                        return
+                    first = False
+                yield chunk
     except OSError:
-        return False
-    return found[b'"hall"'] or (found[b'"schema_version"'] and found[b'"racks"'])
+        return
 
 
 _KIND_PATTERN = re.compile(rb'"schema"\s*:\s*"rackscape\.(template|catalog)/')
@@ -450,17 +495,24 @@ def project_file_kind(path: str | os.PathLike) -> str | None:
         st = os.stat(path)
         if not stat.S_ISREG(st.st_mode):
             return None
-        with open(path, "rb") as fh:
-            head = fh.read(4096)
     except OSError:
         return None
-    hit = _KIND_PATTERN.search(head)
-    if hit is not None:
-        return {b"template": "a Rackscape template",
-                b"catalog": "a Rackscape catalog file"}[hit.group(1)]
-    if is_layout_file(path):
+    # a template's or catalog's schema line anywhere (keys come in any order), as the
+    # loaders read the file (a byte-order mark, white space, UTF-16 text)
+    tail = b""
+    json_like = False
+    for chunk in _json_chunks(path):
+        json_like = True
+        window = tail + chunk
+        hit = _KIND_PATTERN.search(window)
+        if hit is not None:
+            return {b"template": "a Rackscape template",
+                    b"catalog": "a Rackscape catalog file"}[hit.group(1)]
+        tail = window[-64:]
+    if json_like and is_layout_file(path):
         return LAYOUT_KIND
-    if head.startswith(b"PK\x03\x04") and _is_bundle(path):
+    # a zip archive may have bytes before it (zipfile reads it from its end)
+    if not json_like and _is_bundle(path):
         return BUNDLE_KIND
     folder = own_folder(path)
     if folder is not None:

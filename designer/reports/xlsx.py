@@ -288,6 +288,8 @@ def write_xlsx(tables: Sequence[Table], path: str | Path, *, title: str = "",
         parts.extend(c for c, _ in _chunks(t))
     names = sheet_names(parts)
     wb = openpyxl.Workbook(write_only=True)
+    # a name may hold characters a workbook cannot (an escape sequence pasted into it)
+    title = _ILLEGAL_XML.sub("", title)[:255]
     wb.properties.title = title or "Rackscape report"
     wb.properties.creator = "Rackscape"
     head_font = Font(bold=True, color="1D2733")
@@ -297,7 +299,10 @@ def write_xlsx(tables: Sequence[Table], path: str | Path, *, title: str = "",
 
     def text(ws, v: Any):
         """A cell of ``v``; a string stays text even where it starts with "=" (a design
-        named "=Phase 2" would otherwise be written as a formula)."""
+        named "=Phase 2" would otherwise be written as a formula); characters a workbook
+        cannot hold are left out, as the tables' cells leave them out."""
+        if isinstance(v, str):
+            v = _ILLEGAL_XML.sub("", v)[:32767]
         c = WriteOnlyCell(ws, value=v)
         if isinstance(v, str) and v.startswith("="):
             c.data_type = "s"

@@ -235,6 +235,19 @@ def test_xlsx_names_that_look_like_formulas_stay_text(design, tmp_path):
     assert {c.data_type for c in values} == {"s"}
 
 
+def test_xlsx_leaves_out_characters_a_workbook_cannot_hold(design, tmp_path):
+    # an escape sequence pasted into a design's name or author is no traceback: the About
+    # sheet and the workbook's title leave the control characters out, as the tables do
+    lay, a = design
+    odd = lay.model_copy(update={"name": "Hall\x1b[1m 3", "author": "A\x07B"})
+    path = tmp_path / "ctl.xlsx"
+    export(odd, a, path)
+    wb = openpyxl.load_workbook(path)
+    texts = {c.value for row in wb["About"].iter_rows() for c in row if isinstance(c.value, str)}
+    assert {"Hall[1m 3", "AB"} <= texts
+    assert wb.properties.title == "Hall[1m 3"
+
+
 def test_csv_cells_that_look_like_formulas_stay_text(design, tmp_path):
     # a rack named "=1+2" is text in a spreadsheet that opens the CSV, not 3
     lay, a = design

@@ -156,3 +156,42 @@ def test_library_export_into_the_template_library_is_refused(user, capsys):
     out = user / "templates" / "x.rsbundle"
     err = _refused(capsys, ["library", "export", str(out), "fat-tree"])
     assert "expected a file outside the user template library" in err and not out.exists()
+
+
+def _variants(tmp_path: Path, hall: Path, bundle: Path) -> list[tuple[Path, str]]:
+    """Files Rackscape reads as a layout, template, catalog file or bundle that do not
+    start as the plain ones do: a byte-order mark, a page of white space, the schema line
+    after the first 4 KB (keys come in any order), UTF-16 text, bytes before a zip."""
+    import codecs
+    import json
+
+    text = hall.read_text(encoding="utf-8")
+    out = []
+    for name, data in (("bom.json", codecs.BOM_UTF8 + text.encode()),
+                       ("spaced.json", b" " * 300 + text.encode())):
+        (tmp_path / name).write_bytes(data)
+        out.append((tmp_path / name, "a Rackscape layout"))
+    for name, source, kind in (("late-tpl.json", TEMPLATE, "a Rackscape template"),
+                               ("late-cat.json", CATALOG, "a Rackscape catalog file")):
+        data = {"note": "x" * 5000, **json.loads(source.read_text(encoding="utf-8"))}
+        (tmp_path / name).write_text(json.dumps(data), encoding="utf-8")
+        out.append((tmp_path / name, kind))
+    (tmp_path / "wide.json").write_text(TEMPLATE.read_text(encoding="utf-8"),
+                                        encoding="utf-16")
+    out.append((tmp_path / "wide.json", "a Rackscape template"))
+    (tmp_path / "lead.json").write_bytes(b"JUNKJUNK" + bundle.read_bytes())
+    out.append((tmp_path / "lead.json", "a Rackscape template bundle"))
+    return out
+
+
+@pytest.mark.parametrize("command", ["new", "retarget", "report"])
+def test_force_never_replaces_a_file_rackscape_reads_however_it_starts(tmp_path, hall, bundle,
+                                                                       capsys, command):
+    for path, kind in _variants(tmp_path, hall, bundle):
+        assert project_file_kind(path) == kind, path.name
+        if kind == "a Rackscape layout" and command != "report":
+            continue  # a layout replaces a layout with --force: what --force is for
+        argv = ["report", str(hall), "-o", str(path), "--force"] if command == "report" \
+            else _writes(command, hall, path)
+        err = _refused(capsys, argv, kept=path)
+        assert kind in err, err

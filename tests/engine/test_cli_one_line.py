@@ -1,0 +1,40 @@
+"""Every refusal is one line on standard error with exit 2: a file name holding a line
+break is written with ``\\n``; an empty ``--size`` or overlay name is refused, not taken
+for the default."""
+
+from __future__ import annotations
+
+import pytest
+
+from designer.cli import main
+from engine.io import save_layout
+from engine.templates import instantiate
+
+
+@pytest.fixture
+def hall(tmp_path):
+    path = tmp_path / "hall.json"
+    save_layout(instantiate("dgx-h100-hall", {"racks": 2}), path)
+    return path
+
+
+def _one_line(capsys, argv) -> str:
+    code = main(argv)
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert err.count("\n") == 1 and err.startswith("rackscape: "), err
+    return err
+
+
+def test_a_file_name_with_a_line_break_stays_on_one_line(tmp_path, capsys):
+    err = _one_line(capsys, ["check", str(tmp_path / "a\nb.json")])
+    assert "a\\nb.json" in err
+
+
+@pytest.mark.parametrize("option", ["--size=", "--overlay=", "--overlay=,,",
+                                    "--overlay=heatmap,,cooling"])
+def test_an_empty_size_or_overlay_is_refused(tmp_path, hall, capsys, option):
+    out = tmp_path / "r.png"
+    err = _one_line(capsys, ["report", str(hall), "-o", str(out), option])
+    assert err.startswith(f"rackscape: {option.split('=')[0]}:")
+    assert not out.exists()
