@@ -605,14 +605,23 @@ def _rect(b) -> QRectF:
     return QRectF(QPointF(b[0], b[1]), QPointF(b[2], b[3]))
 
 
-def _strip_label(win: tuple, along_y: bool, room: float, pt: float):
+def _strip_label(win: tuple, along_y: bool, room: float, pt: float,
+                 hall: tuple | None = None):
     """Return a strip's label ``(text, font, width, height)`` within ``room`` device units.
 
     The span with its axis and unit (``"y 0–94 m"``) in 6 pt, else the span alone, then
-    smaller down to 4 pt; ``("", ...)`` of no width when even that does not fit.
+    smaller down to 4 pt; ``("", ...)`` of no width when even that does not fit. The
+    span is the hall's part the strip shows (``hall``: its bounds), not the margin
+    around it: a 29.4 m hall's last strip ends at 29.4, not 30.
     """
     lo, hi = (win[1], win[3]) if along_y else (win[0], win[2])
-    span = f"{max(lo, 0):.0f}–{hi:.0f}"
+    if hall is not None:
+        h_lo, h_hi = (hall[1], hall[3]) if along_y else (hall[0], hall[2])
+        lo, hi = max(lo, h_lo), min(hi, h_hi)
+    def m(v: float) -> str:  # to a tenth of a metre, whole metres without the ".0"
+        return f"{v:.1f}".removesuffix(".0")
+
+    span = f"{m(max(lo, 0))}–{m(hi)}"
     for size, text in ((6, f"{'y' if along_y else 'x'} {span} m"), (6, span), (5, span),
                        (4, span)):
         f = font(size * pt, bold=True)
@@ -732,7 +741,9 @@ def render_floor_plan(painter: QPainter, rect: QRectF, layout: Any, analysis: An
     lift = max(0.0, (area.width() - float(frames[:, 3].max())) / 2) \
         if turned and len(frames) else 0.0
     origin = (area.left(), area.bottom())
-    names = [_strip_label(m.win, tall, f[2] - f[0] + (gutter if tall else 0.0), pt)
+    hall_bounds = tuple(float(v) for v in layout.hall.bounds())
+    names = [_strip_label(m.win, tall, f[2] - f[0] + (gutter if tall else 0.0), pt,
+                          hall_bounds)
              for m, f in zip(maps, frames, strict=True)] if len(strips) > 1 else []
     label_boxes = strip_label_boxes(frames[:len(names)], np.array(
         [(w, h) for _text, _f, w, h in names], np.float64).reshape(-1, 2), along_y=tall,

@@ -19,7 +19,7 @@ from designer.reports.plangeo import plan_boxes
 from engine.analysis import analyze
 from engine.templates import instantiate
 
-SPAN = re.compile(r"\b[xy] (\d+)–(\d+) m\b")
+SPAN = re.compile(r"\b[xy] (\d+(?:\.\d)?)–(\d+(?:\.\d)?) m\b")
 
 
 def _hits(a: np.ndarray, b: np.ndarray, eps: float) -> np.ndarray:
@@ -92,10 +92,13 @@ def test_strip_labels_keep_clear_of_the_scale_bar_legend_and_caption(
         _assert_clear(rect, pt, info)
     # the PDF still reads back, each strip named by its span, from 0 m to the hall's end
     text = _plan_pages(out)[0]
-    spans = [(int(a), int(b)) for a, b in SPAN.findall(text)]
+    spans = [(float(a), float(b)) for a, b in SPAN.findall(text)]
     assert len(spans) == plans[0][2].strips
     assert spans[0][0] == 0 and all(a < b for a, b in spans)
     assert all(b0 == a1 for (_a0, b0), (a1, _b1) in zip(spans, spans[1:], strict=False))
+    # the last strip ends where the hall does (to a tenth of a metre), not past it
+    x0, y0, x1, y1 = lay.hall.bounds()
+    assert spans[-1][1] in (round(x1, 1), round(y1, 1))
     # turned a quarter, these halls' strips stand one above the other, and the caption says so
     how = "one above the other" if plans[0][2].turned else "side by side"
     assert f"into {len(spans)} strips, set {how} at one scale" in text
