@@ -1305,13 +1305,8 @@ def _member_nodes(b: _Builder, fi: int, f: Fabric) -> np.ndarray:
             vacant = np.array([f.vacant_before.get(m, 0) for m in f.members
                                if m in arr.rack_index], np.int64)
             members = set(f.members)
-            stray = [m for m in f.vacant_before if m not in members]
-            if stray:
-                b.problems.append((
-                    "FABRIC-VACANT-REF", "warning",
-                    f"Fabric {f.id}: vacant_before names {', '.join(stray[:5])}"
-                    f"{' ...' if len(stray) > 5 else ''}, not among its members; the empty "
-                    "node positions kept there are not kept", (f.id,)))
+            _stray_refs(b, f, "vacant_before", [m for m in f.vacant_before if m not in members],
+                        "the empty node positions kept there are not kept")
     else:
         rank[:] = np.arange(arr.n_racks)
     rows = np.flatnonzero(eligible & (rank[arr.dev_rack] >= 0))
@@ -1334,6 +1329,16 @@ def _member_nodes(b: _Builder, fi: int, f: Fabric) -> np.ndarray:
     return np.concatenate([slots[:int(np.flatnonzero(slots >= 0)[-1]) + 1], tail])
 
 
+def _stray_refs(b: _Builder, f: Fabric, field: str, stray: list[str], lost: str) -> None:
+    """Warn (FABRIC-VACANT-REF) that ``field`` of fabric ``f`` names racks that are not
+    among its members, and what is ``lost`` for them."""
+    if stray:
+        b.problems.append((
+            "FABRIC-VACANT-REF", "warning",
+            f"Fabric {f.id}: {field} names {', '.join(stray[:5])}"
+            f"{' ...' if len(stray) > 5 else ''}, not among its members; {lost}", (f.id,)))
+
+
 def _split_appended(b: _Builder, f: Fabric, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Return the fabric's nodes in their places and, apart, those added to member racks
     later (``Fabric.appended``: per entry, the next of that rack's highest nodes by U), in
@@ -1342,12 +1347,7 @@ def _split_appended(b: _Builder, f: Fabric, rows: np.ndarray) -> tuple[np.ndarra
     wanted = Counter(f.appended)
     members = set(f.members)
     stray = [m for m in wanted if m not in members or m not in arr.rack_index]
-    if stray:
-        b.problems.append((
-            "FABRIC-VACANT-REF", "warning",
-            f"Fabric {f.id}: appended names {', '.join(stray[:5])}"
-            f"{' ...' if len(stray) > 5 else ''}, not among its member racks; no node of "
-            "theirs is put at the fabric's end", (f.id,)))
+    _stray_refs(b, f, "appended", stray, "no node of theirs is put at the fabric's end")
     racks = arr.dev_rack[rows]
     own: dict[str, list[int]] = {}
     moved = np.zeros(len(rows), bool)
