@@ -320,6 +320,14 @@ def cmd_new(args) -> int:
 
     out = _layout_output(args.output)
     lay = instantiate(args.template, _parse_sets(args.set))
+    if args.author is not None:
+        from engine.model import Layout
+
+        try:  # validated as a layout's author is (a line of at most 200 characters)
+            lay = Layout.model_validate({**lay.model_dump(), "author": args.author})
+        except ValueError:
+            raise _OptionError("--author: expected a name of at most 200 characters on "
+                               "one line") from None
     mine = replaced_builtins().get(args.template)
     if mine is not None:
         print(f"rackscape: note: template {args.template} is the user library's {mine}, in "
@@ -565,6 +573,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("template")
     s.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     s.add_argument("-o", "--output", required=True)
+    s.add_argument("--author", default=None, metavar="NAME",
+                   help="the design's author, as reports name it (the template's author "
+                   "is not the design's)")
     s.add_argument("--force", action="store_true", help="replace the output file if it exists")
     s.set_defaults(func=cmd_new)
 

@@ -1767,7 +1767,7 @@ def _lay_out(t: TemplateFile, env: dict[str, Any], catalog: Catalog, name: str |
     generation = _s(t.layout_generation, env) if t.layout_generation else t.generation
     if not re.fullmatch(r"[A-Za-z0-9_.\-]{1,40}", generation):
         raise ParameterError(f"layout_generation: expected a generation name, got {generation!r}")
-    return Layout(name=title[:200], generation=generation, author=t.author, hall=hall,
+    return Layout(name=title[:200], generation=generation, author=None, hall=hall,
                   racks=racks, cooling=units, feeds=feeds, trays=trays, fabrics=fabrics,
                   assumptions=assumptions), (rack_kw, liquid_kw)
 
@@ -1870,7 +1870,7 @@ def _instantiate_fixed(t: TemplateFile, env: dict[str, Any], name: str | None) -
     title = name or (f"{t.title} ({pretty})" if pretty else t.title)
     generation = _s(t.layout_generation, env) if t.layout_generation else t.generation
     try:
-        return Layout(name=title[:200], generation=generation, author=t.author, hall=hall,
+        return Layout(name=title[:200], generation=generation, author=None, hall=hall,
                       assumptions=_assumptions(t, env), **out)
     except ValidationError as exc:
         field, expected = format_validation_error(exc)

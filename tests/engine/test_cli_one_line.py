@@ -38,3 +38,19 @@ def test_an_empty_size_or_overlay_is_refused(tmp_path, hall, capsys, option):
     err = _one_line(capsys, ["report", str(hall), "-o", str(out), option])
     assert err.startswith(f"rackscape: {option.split('=')[0]}:")
     assert not out.exists()
+
+
+def test_new_takes_the_designs_author_not_the_templates(tmp_path, capsys):
+    """The template's author ("Rackscape") made the report's cover name Rackscape as the
+    design's author: a new design has none until given (--author, or the inspector)."""
+    import json
+
+    plain, named = tmp_path / "plain.json", tmp_path / "named.json"
+    assert main(["new", "fat-tree", "-o", str(plain)]) == 0
+    assert main(["new", "fat-tree", "-o", str(named), "--author", "Jane Doe"]) == 0
+    capsys.readouterr()
+    assert json.loads(plain.read_text(encoding="utf-8"))["author"] is None
+    assert json.loads(named.read_text(encoding="utf-8"))["author"] == "Jane Doe"
+    err = _one_line(capsys, ["new", "fat-tree", "-o", str(tmp_path / "x.json"),
+                             "--author", "x" * 201])
+    assert err.startswith("rackscape: --author:")
