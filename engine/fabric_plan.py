@@ -58,8 +58,8 @@ from engine.fabric import ports_at_speed
 from engine.model import Fabric, FabricTier, Layout, Rack
 from engine.report_tables import natural_key
 
-__all__ = ["FabricJoin", "FabricPreset", "FabricPlan", "FabricPreview", "PURPOSE_NAMES", "fabric_name",
-           "fabric_presets", "join_options", "matching_presets", "missing_figures",
+__all__ = ["FabricJoin", "FabricPreset", "FabricPlan", "FabricPreview", "PURPOSE_NAMES",
+           "fabric_name", "fabric_presets", "join_options", "matching_presets", "missing_figures",
            "node_types", "plan_presets", "preview_fabric", "suggest_fabric"]
 
 #: the widest breakout a default switch is picked for: one port into 8 links (an 800G

@@ -365,9 +365,10 @@ def _json_chunks(path: str | os.PathLike, size: int = 1 << 20):
     ``size`` bytes; nothing for anything else (not a regular file, too large, not starting
     with ``{``).
 
-    As the loaders read it: a UTF-8 byte-order mark and any leading white space are
-    skipped, and a file saved as UTF-16 or UTF-32 is decoded first, so a file Rackscape
-    reads as a design, template or catalog is one it knows not to write over.
+    A UTF-8 byte-order mark and any leading white space are skipped, as the loaders skip
+    them, and a file saved as UTF-16 or UTF-32 (which the loaders ask to have saved as
+    UTF-8) is decoded first: a design, template or catalog file however it starts is one
+    no output replaces.
 
     Examples
     --------

@@ -317,7 +317,8 @@ class RulePanel(QWidget):
         # (the size hint counts the child rows' indentation; a little air keeps the
         # longest code clear of the elision)
         full = self.tree.sizeHintForColumn(0) + 4
-        code_w = min(full, max(width - MIN_MESSAGE_W, int(width * 0.4), 48))
+        cap = max(width - MIN_MESSAGE_W, int(width * 0.4), 48)  # the most the codes take
+        code_w = min(full, cap)
         # (measured over every registered rule's code too, so the column holds still as
         # codes come and go)
         fm = self.tree.fontMetrics()
@@ -329,8 +330,7 @@ class RulePanel(QWidget):
             # messages keep the width, the longest part of a code on one line
             words = [w for c in every for w in re.findall(r"[^-]+-?", c)]
             longest = max((fm.horizontalAdvance(w) for w in words), default=0)
-            code_w = min(max(width - MIN_MESSAGE_W, int(width * 0.4), 48),
-                         max(longest + indent, int(width * 0.22), 48))
+            code_w = min(cap, max(longest + indent, int(width * 0.22), 48))
         self.tree.header().resizeSection(0, code_w)
         self.tree.setColumnHidden(2, width - code_w - ITEMS_W < width / 2)
 
