@@ -101,11 +101,9 @@ def run(sizes: list[int] | tuple[int, ...] = SIZES) -> list[dict]:
     return rows
 
 
-def _pages(path: Path) -> int | str:
-    try:
-        import pypdf
-    except ImportError:
-        return "?"
+def _pages(path: Path) -> int:
+    import pypdf
+
     return len(pypdf.PdfReader(path).pages)
 
 

@@ -38,6 +38,7 @@ from designer.reports.pdfdoc import (
     Spacer,
     paginate,
 )
+from designer.reports.pdfnav import Mark, TocLink, add_navigation
 from designer.reports.pdftable import TableFlow
 from designer.reports.qtapp import ensure_app
 from designer.reports.style import C
@@ -690,16 +691,18 @@ def _cover_title(doc: Doc, name: str, x: float, y: float, w: float) -> float:
     return y
 
 
-def _toc(doc: Doc, entries: list[tuple[int, str, int]], first_body: int, per_page: int,
-         page_index: int) -> None:
+def _toc(doc: Doc, entries: list[tuple[int, str, int, float]], first_body: int, per_page: int,
+         page_index: int) -> list[TocLink]:
+    """Draw contents page ``page_index``; return its lines as links to their pages."""
     pt = doc.pt
+    links: list[TocLink] = []
     y = doc.top
     if page_index == 0:
         Heading("Contents", toc=False).draw(doc, doc.margin_x, y, doc.frame_w)
         y += Heading("Contents").height(doc, doc.frame_w) + 6 * pt
     chunk = entries[page_index * per_page:(page_index + 1) * per_page]
     fm = doc.fm(10)
-    for level, title, page in chunk:
+    for level, title, page, top in chunk:
         size = 10 if level == 1 else 8.5
         indent = 0 if level == 1 else 16 * pt
         num = str(page + first_body)
@@ -712,7 +715,11 @@ def _toc(doc: Doc, entries: list[tuple[int, str, int]], first_body: int, per_pag
         doc.painter.setPen(QPen(QColor(C["rule"]), 0.6 * pt, Qt.PenStyle.DotLine))
         yy = y + 10.5 * pt
         doc.painter.drawLine(QPointF(rect.left() + tw, yy), QPointF(rect.right() - nw, yy))
+        # pages are numbered from 1 and the body's first page is first_body
+        links.append(TocLink(1 + page_index, rect.left(), rect.top(), rect.right(),
+                             rect.bottom(), page + first_body - 1, top))
         y += (17 if level == 1 else 14) * pt
+    return links
 
 
 def write_pdf(layout: Any, analysis: Any, path: str | Path, *, page: str = "a4",
@@ -769,12 +776,13 @@ def _write(doc: Doc, layout: Any, analysis: Any, by_key: dict[str, Table],
     toc_pages = max(1, -(-len(toc) // per_toc))
     first_body = 2 + toc_pages
     total = first_body - 1 + len(pages)
+    links: list[TocLink] = []
     doc.begin()
     try:
         _cover(doc, layout, analysis, date, total, plans, source)
         for k in range(toc_pages):
             doc.new_page()
-            _toc(doc, toc, first_body, per_toc, k)
+            links += _toc(doc, toc, first_body, per_toc, k)
             _header_footer(doc, layout, "Contents", 2 + k, total, date)
         for n, pg in enumerate(pages):
             step(0.35 + 0.65 * n / max(len(pages), 1), f"Page {first_body + n} of {total}")
@@ -784,6 +792,10 @@ def _write(doc: Doc, layout: Any, analysis: Any, by_key: dict[str, Table],
             _header_footer(doc, layout, pg.section, first_body + n, total, date)
     finally:
         doc.end()
+    step(0.99, "Adding bookmarks")
+    marks = [Mark(1, "Cover", 0, 0.0), Mark(1, "Contents", 1, doc.top)]
+    marks += [Mark(level, title, page + first_body - 1, top) for level, title, page, top in toc]
+    add_navigation(doc.path, marks, links, doc.pt)
     step(1.0, "PDF written")
     return {"pages": total, "renderer": source.renderer, "fallback_reason": source.error,
             "plan_strips": max((pi.strips for pi in plans), default=1),

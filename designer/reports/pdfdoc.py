@@ -40,6 +40,8 @@ class Doc:
     """
 
     def __init__(self, path: str, page: str = "a4", title: str = "", resolution: int = 160) -> None:
+        #: the file written (bookmarks are added to it once the pages are done)
+        self.path = path
         self.writer = QPdfWriter(path)
         self.writer.setResolution(resolution)
         self.writer.setPageSize(QPageSize(PAGE_SIZES[page]))
@@ -321,10 +323,15 @@ _SHARE_BELOW = 0.3
 _SECTION_GAP_PT = 18.0
 
 
-def paginate(doc: Doc, story: Sequence[Flowable]) -> tuple[list[Page], list[tuple[int, str, int]]]:
-    """Place the story on pages; return the pages and ``(level, title, page index)`` entries."""
+def paginate(doc: Doc, story: Sequence[Flowable]
+             ) -> tuple[list[Page], list[tuple[int, str, int, float]]]:
+    """Place the story on pages; return the pages and the contents entries.
+
+    A contents entry is ``(level, title, page index, y)``, ``y`` the heading's top
+    in device units (where a bookmark opens the page).
+    """
     pages: list[Page] = [Page()]
-    toc: list[tuple[int, str, int]] = []
+    toc: list[tuple[int, str, int, float]] = []
     y = doc.top
     section = ""
     w = doc.frame_w
@@ -377,7 +384,7 @@ def paginate(doc: Doc, story: Sequence[Flowable]) -> tuple[list[Page], list[tupl
                 new_page()
                 continue
         if isinstance(fl, Heading) and fl.toc:
-            toc.append((fl.level, fl.text, len(pages) - 1))
+            toc.append((fl.level, fl.text, len(pages) - 1, y))
         pages[-1].items.append(Placed(fl, y))
         y += h
         i += 1
