@@ -316,10 +316,13 @@ def cmd_templates(args) -> int:
 
 def cmd_new(args) -> int:
     from engine.io import save_layout
-    from engine.templates import instantiate, replaced_builtins
+    from engine.templates import get_template, instantiate, replaced_builtins, template_cautions
 
     out = _layout_output(args.output)
-    lay = instantiate(args.template, _parse_sets(args.set))
+    values = _parse_sets(args.set)
+    lay = instantiate(args.template, values)
+    # the design is made, but past what the template's sources publish: said once written
+    notes = template_cautions(get_template(args.template), values)
     if args.author is not None:
         from engine.model import Layout
 
@@ -339,6 +342,8 @@ def cmd_new(args) -> int:
         raise InputError(out, "", f"a writable file ({exc.strerror or exc})") from None
     print(f"wrote {out}: {len(lay.racks)} racks, {len(lay.cooling)} cooling units, "
           f"{len(lay.feeds)} feeds")
+    for note in notes:
+        print(f"rackscape: note: template {args.template}: {note}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+
 import numpy as np
 
 
@@ -32,3 +35,27 @@ def unique_sorted(values) -> np.ndarray:
     keep[0] = True
     np.not_equal(a[1:], a[:-1], out=keep[1:])
     return a[keep]
+
+
+def natural_key(name: str) -> tuple:
+    """Return a sort key that orders the numbers inside names by value (R2 < R10 < R100).
+
+    Examples
+    --------
+    >>> sorted(["R100", "R11", "R2", "R10", "A"], key=natural_key)
+    ['A', 'R2', 'R10', 'R11', 'R100']
+    """
+    parts = re.split(r"(\d+)", name)
+    # text and numbers alternate from the first part, so each position compares alike
+    return (tuple(int(t) if k % 2 else t.casefold() for k, t in enumerate(parts)), name)
+
+
+def natural_groups(names: Sequence[str]) -> tuple[list[str], np.ndarray]:
+    """Return the distinct ``names`` in natural order and each name's index among them."""
+    if not names:
+        return [], np.zeros(0, np.int64)
+    uniq, inv = np.unique(np.asarray(names, dtype=str), return_inverse=True)
+    order = sorted(range(len(uniq)), key=lambda j: natural_key(str(uniq[j])))
+    rank = np.empty(len(uniq), np.int64)
+    rank[order] = np.arange(len(uniq))
+    return [str(uniq[j]) for j in order], rank[np.asarray(inv).reshape(-1)]

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.spatial import cKDTree
 
-from engine.arrayops import unique_sorted
+from engine.arrayops import natural_groups, unique_sorted
 from engine.compile import airflow_from_heat_cfm
 from engine.model import Layout
 
@@ -345,8 +345,8 @@ def _unit_tables(layout: Layout) -> dict:
     units = layout.cooling
     kind = [u.kind for u in units]
     gnames = unit_group_names(units)
-    names, ginv = (np.unique(np.asarray(gnames, dtype=str), return_inverse=True) if units else
-                   (np.array([], str), np.zeros(0, np.int64)))
+    # groups in natural order: "CRAH east 2" before "CRAH east 10"
+    names, ginv = natural_groups(gnames)
     rack_index = {r.id: i for i, r in enumerate(layout.racks)}
     doors = [(ui, rack_index[u.rack]) for ui, u in enumerate(units)
              if u.kind == "rear_door" and u.rack in rack_index]

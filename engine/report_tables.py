@@ -45,7 +45,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from engine.arrayops import unique_sorted
+from engine.arrayops import natural_groups, natural_key, unique_sorted
 from engine.catalog import Catalog, Figure, default_catalog
 from engine.compile import ROLE_CODES
 from engine.model import Layout
@@ -276,30 +276,6 @@ def _table(key: str, title: str, columns: list[Column], rows: Sequence[tuple],
 
 
 # -- stock lengths -------------------------------------------------------------------------
-
-def natural_key(name: str) -> tuple:
-    """Return a sort key that orders the numbers inside names by value (R2 < R10 < R100).
-
-    Examples
-    --------
-    >>> sorted(["R100", "R11", "R2", "R10", "A"], key=natural_key)
-    ['A', 'R2', 'R10', 'R11', 'R100']
-    """
-    parts = re.split(r"(\d+)", name)
-    # text and numbers alternate from the first part, so each position compares alike
-    return (tuple(int(t) if k % 2 else t.casefold() for k, t in enumerate(parts)), name)
-
-
-def _natural_groups(names: Sequence[str]) -> tuple[list[str], np.ndarray]:
-    """Return the distinct ``names`` in natural order and each name's index among them."""
-    if not names:
-        return [], np.zeros(0, np.int64)
-    uniq, inv = np.unique(np.asarray(names, dtype=str), return_inverse=True)
-    order = sorted(range(len(uniq)), key=lambda j: natural_key(str(uniq[j])))
-    rank = np.empty(len(uniq), np.int64)
-    rank[order] = np.arange(len(uniq))
-    return [str(uniq[j]) for j in order], rank[np.asarray(inv).reshape(-1)]
-
 
 def stock_length_m(length_m: np.ndarray) -> np.ndarray:
     """Return the stock length to order for each routed length (m).
@@ -2000,7 +1976,7 @@ def rows_table(layout: Layout, analysis: Any, catalog: Catalog | None = None) ->
     arr = analysis.arrays
     rack_kw = analysis.power.rack_kw
     no_power, no_weight = rack_unknown_figures(layout, analysis, catalog)
-    uniq, inv = _natural_groups([r.row or "" for r in layout.racks])
+    uniq, inv = natural_groups([r.row or "" for r in layout.racks])
     k = len(uniq)
 
     def s(w):

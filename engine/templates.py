@@ -27,6 +27,9 @@ Optional parts of the schema (all with defaults, so older files stay valid):
   parameter chooses it (``"${generation}"``); the template's own otherwise.
 - ``constraints``: conditions on the parameters (``expr``) with the message
   shown when one fails (a :class:`ParameterError`).
+- ``cautions``: conditions (``when``) under which the design leaves what its
+  sources publish, with the note said then (:func:`template_cautions`): the
+  layout is made, and ``rackscape new`` and the New from template dialog say so.
 - ``fabrics[].when`` and ``fabrics[].tiers[].when``: an expression; the fabric
   or tier is left out when it is false (a core tier only beyond some size).
 - ``cooling.crah_group_max_units``: the most CRAHs in one N+1 group (default 12;
@@ -109,6 +112,7 @@ __all__ = [
     "PowerSpec",
     "RepeatSpec",
     "Constraint",
+    "Caution",
     "FixedSpec",
     "TemplateFile",
     "MAX_TEMPLATE_RACKS",
@@ -123,6 +127,7 @@ __all__ = [
     "catalog_problem",
     "layout_template_id",
     "resolve_params",
+    "template_cautions",
     "instantiate",
     "expected_cases",
     "check_expected",
@@ -357,6 +362,14 @@ class Constraint(_Model):
     message: Line = Field(max_length=300)
 
 
+class Caution(_Model):
+    """A note shown when ``when`` holds: the parameters take the design past what its
+    sources publish or test (a size beyond a published table), though it still lays out."""
+
+    when: str = Field(max_length=400)
+    message: Line = Field(max_length=300)
+
+
 class RepeatSpec(_Model):
     """Lay out consecutive rack groups as a block, ``count`` times (pods, scalable units)."""
 
@@ -419,6 +432,7 @@ class TemplateFile(_Model):
     parameters: list[Parameter] = Field(default_factory=list, max_length=50)
     vars: dict[Name, Expr] = Field(default_factory=dict, max_length=200)
     constraints: list[Constraint] = Field(default_factory=list, max_length=50)
+    cautions: list[Caution] = Field(default_factory=list, max_length=50)
     hall: HallSpec = HallSpec()
     racks: list[RackGroup] = Field(max_length=200)
     repeat: RepeatSpec | None = None
@@ -860,6 +874,32 @@ def resolve_params(t: TemplateFile, values: dict[str, Any]) -> dict[str, Any]:
         if not ok:
             raise ParameterError(f"template {t.id}: {_said(c.message, env)}")
     return env
+
+
+def template_cautions(t: TemplateFile, values: dict[str, Any]) -> list[str]:
+    """Return the notes of the template's cautions that hold for ``values``.
+
+    Raises :class:`ParameterError` when the values are refused (as
+    :func:`resolve_params`) or a caution's condition cannot be evaluated.
+
+    Examples
+    --------
+    >>> t = get_template("dgx-b300-superpod", user_dir=None)
+    >>> template_cautions(t, {"edition": "dc-busbar", "scalable_units": 16})
+    []
+    >>> template_cautions(t, {"edition": "dc-busbar", "scalable_units": 17})[0][:52]
+    '17 SU is beyond the 16 SU of the dc-busbar edition’s'
+    """
+    env = resolve_params(t, values)
+    out = []
+    for c in t.cautions:
+        try:
+            hit = evaluate(c.when, env)
+        except (ValueError, TypeError, OverflowError, RecursionError, MemoryError) as exc:
+            raise ParameterError(f"template {t.id}: caution {c.when!r}: {exc}") from None
+        if hit:
+            out.append(_said(c.message, env))
+    return out
 
 
 def _said(text: str, env: dict[str, Any]) -> str:

@@ -68,6 +68,7 @@ from engine.templates import (
     list_templates,
     read_user_library,
     resolve_params,
+    template_cautions,
     user_template_dir,
 )
 
@@ -140,6 +141,8 @@ def preview_figures(t: TemplateFile, values: dict[str, Any], catalog: Catalog) -
     x0, y0, x1, y1 = lay.hall.bounds()
     bound = bool(a.power.is_lower_bound)
     return {"layout": lay, "values": dict(values), "template": t.id,
+            # where these values leave what the template's sources publish
+            "cautions": template_cautions(t, values),
             "racks": len(lay.racks), "gpus": int(a.counts.get("gpus", 0)),
             "cpu_nodes": int(a.counts.get("cpu_nodes", 0)),
             "it_kw": float(a.power.it_kw), "facility_kw": float(a.power.facility_kw),
@@ -822,20 +825,23 @@ class NewFromTemplateDialog(QDialog):
                                 "<span style='color:#2e7d32'>no violations</span>")
         codes = result.get("violation_codes") or []
         f["violations"].setToolTip("\n".join(codes[:20]) if codes else "")
-        self._show_rules(result.get("violation_details") or [])
+        self._show_rules(result.get("violation_details") or [], result.get("cautions") or [])
         self.status.setText("")
         self.preview_updated.emit(result)
         if waiting:  # Create was pressed while this was being built
             self.ok_button.setEnabled(True)
             self.accept()
 
-    def _show_rules(self, details: list[dict[str, Any]]) -> None:
-        """List each broken rule with its message under the preview (what the rule says,
-        not only its code); more than :data:`_RULES_SHOWN` go to the tooltip."""
-        if not details:
+    def _show_rules(self, details: list[dict[str, Any]], cautions: list[str] = ()) -> None:
+        """List the template's cautions for these values (a size beyond its published
+        table), then each broken rule with its message under the preview (what the rule
+        says, not only its code); more than :data:`_RULES_SHOWN` go to the tooltip."""
+        if not details and not cautions:
             self.rules.setText("")
             self.rules.setToolTip("")
             return
+        notes = [f"<p style='margin:0 0 3px 0'><span style='color:{_MUTED}; font-weight:600'>"
+                 f"Note</span> {html.escape(c)}</p>" for c in cautions]
 
         def line(d: dict[str, Any]) -> str:
             times = f" × {d['count']:,}" if d["count"] > 1 else ""
@@ -844,15 +850,17 @@ class NewFromTemplateDialog(QDialog):
                     f"</span><span style='color:{_MUTED}'>{times}</span> "
                     f"{html.escape(d['message'])}")
 
-        shown = [f"<p style='margin:0 0 3px 0'>{line(d)}</p>" for d in details[:_RULES_SHOWN]]
-        rest = len(details) - _RULES_SHOWN
+        room = max(_RULES_SHOWN - len(cautions), 1)
+        shown = notes + [f"<p style='margin:0 0 3px 0'>{line(d)}</p>" for d in details[:room]]
+        rest = len(details) - room
         if rest > 0:
             shown.append(f"<p style='margin:0; color:{_MUTED}'>and {rest} more rule"
                          f"{'s' * (rest != 1)} (hover for all)</p>")
         self.rules.setText("".join(shown))
         self.rules.setToolTip("\n".join(
-            f"{d['code']} ({d['severity']}){' × ' + str(d['count']) if d['count'] > 1 else ''}"
-            f": {d['message']}" for d in details[:40]))
+            [f"Note: {c}" for c in cautions] +
+            [f"{d['code']} ({d['severity']}){' × ' + str(d['count']) if d['count'] > 1 else ''}"
+             f": {d['message']}" for d in details[:40]]))
         self.rules.show()
 
     def wait_for_preview(self, timeout_ms: int = 60_000) -> bool:

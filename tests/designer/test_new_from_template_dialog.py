@@ -238,3 +238,20 @@ def test_a_change_while_create_waits_calls_the_wait_off(qtbot, dialog):
     assert dialog.wait_for_preview()
     assert dialog.preview["values"]["racks"] == 12
     assert dialog.layout_result is None and dialog.isVisible()
+
+
+def test_the_preview_notes_a_size_past_the_published_table(dialog):
+    """17 SU of the dc-busbar DGX B300 edition (published to 16 SU) is previewed and can be
+    made, with a note above the rules that it is past the table; 16 SU has none."""
+    dialog.select_template("dgx-b300-superpod")
+    dialog.set_value("edition", "dc-busbar")
+    dialog.set_value("scalable_units", 17)
+    assert dialog.wait_for_preview()
+    text = dialog.rules.text()
+    assert "Note</span> 17 SU is beyond the 16 SU of the dc-busbar edition" in text
+    assert text.index("Note") < text.index("FABRIC-RAIL-PLANES")
+    assert dialog.ok_button.isEnabled() and dialog.error_text() == ""
+    assert dialog.figures["gpus"].text() == "8,704"  # 17 x 64 DGX B300 x 8 GPUs
+    dialog.set_value("scalable_units", 16)
+    assert dialog.wait_for_preview()
+    assert "Note" not in dialog.rules.text()

@@ -122,3 +122,35 @@ def test_a_user_template_in_place_of_a_built_in_one_is_said(tmp_path, monkeypatc
     code, out, err = run(capsys, "new", "fat-tree", "-o", str(tmp_path / "x.json"))
     assert code == 0 and "My fat tree (racks=16" in (tmp_path / "x.json").read_text()
     assert f"note: template fat-tree is the user library's {mine}" in err
+
+
+def test_a_design_past_the_published_table_is_made_with_a_note(tmp_path, capsys):
+    # the dc-busbar edition of the DGX B300 SuperPOD RA publishes its table to 16 SU [S40];
+    # 17 SU is laid out (the same sizing rules) and `new` says it left the table
+    out = tmp_path / "b300.json"
+    code, stdout, err = run(capsys, "new", "dgx-b300-superpod", "--set", "edition=dc-busbar",
+                            "--set", "scalable_units=17", "-o", str(out))
+    assert code == 0 and out.exists() and stdout.startswith(f"wrote {out}")
+    assert err.splitlines() == [
+        "rackscape: note: template dgx-b300-superpod: 17 SU is beyond the 16 SU of the "
+        "dc-busbar edition’s published table [S40]: its fabric is sized by the same rules, "
+        "not taken from a published design"]
+    # within the table (and the other edition, published to 18 SU) nothing is said
+    for edition, su in (("dc-busbar", 16), ("ac-xdr", 18)):
+        code, _, err = run(capsys, "new", "dgx-b300-superpod", "--set", f"edition={edition}",
+                           "--set", f"scalable_units={su}", "-o", str(tmp_path / f"{su}.json"))
+        assert code == 0 and err == ""
+
+
+def test_a_caution_that_cannot_be_evaluated_is_one_line(tmp_path, monkeypatch, capsys):
+    from engine.templates import builtin_template_dir
+
+    monkeypatch.setenv("RACKSCAPE_USER_DIR", str(tmp_path))
+    data = json.loads((builtin_template_dir() / "hopper" / "dgx-h100-hall.json").read_text())
+    data.update(id="my-hall", cautions=[{"when": "racks > no_such_name", "message": "big"}])
+    mine = tmp_path / "templates" / "hopper" / "my-hall.json"
+    mine.parent.mkdir(parents=True)
+    mine.write_text(json.dumps(data))
+    code, _, err = run(capsys, "new", "my-hall", "-o", str(tmp_path / "x.json"))
+    assert code == 2 and len(err.strip().splitlines()) == 1 and not (tmp_path / "x.json").exists()
+    assert "template my-hall: caution 'racks > no_such_name'" in err

@@ -462,3 +462,14 @@ def test_supply_airflow_is_the_room_air_heat_at_the_air_delta_t(builder, catalog
     assert a.to_dict()["cooling"]["supply_airflow_cfm"] == pytest.approx(6122.0, abs=1.0)
     doored = analyze(builder().rack("R1", 2, 2).door("RD1", "R1", 50).build(), catalog)
     assert doored.cooling.supply_airflow_cfm == pytest.approx(0.0, abs=1.0)
+
+
+def test_groups_are_in_natural_order(builder):
+    # "CRAH east 10" after "CRAH east 2", as a reader counts them (not as text sorts them)
+    b = four_racks(builder)
+    for k, name in enumerate(["CRAH east 10", "CRAH east 2", "CRAH east 1", "CRAH west 1"]):
+        b.crah(f"C{k}", 1 + k, 11, 150, group=name)
+    c = analyze(b.build()).cooling
+    assert c.group_names == ["CRAH east 1", "CRAH east 2", "CRAH east 10", "CRAH west 1"]
+    assert [c.group_names[g] for g in c.unit_group] == [
+        "CRAH east 10", "CRAH east 2", "CRAH east 1", "CRAH west 1"]
