@@ -455,6 +455,7 @@ def cmd_report(args) -> int:
     every error (the engine's errors carry none) and the layout never overwritten."""
     try:
         from designer.reports import (
+            PNG_METRICS,
             SUFFIXES,
             ReportError,
             existing_files,
@@ -484,6 +485,12 @@ def cmd_report(args) -> int:
                               "image size)")
         if args.page and suffix != ".pdf":
             raise ReportError(f"--page: expected a .pdf report (a {suffix} report has no pages)")
+        if args.metric is not None and suffix != ".png":
+            raise ReportError(f"--metric: expected a .png report (a {suffix} report colours "
+                              "its plans by power)")
+        if args.metric is not None and args.metric not in PNG_METRICS:
+            raise ReportError(f"--metric: expected one of {', '.join(PNG_METRICS)} "
+                              f"(got {args.metric!r})")
         size = parse_size("2400x1600" if args.size is None else args.size) \
             if suffix == ".png" else (2400, 1600)
         _refuse_overwriting(args.file, out,
@@ -507,7 +514,7 @@ def cmd_report(args) -> int:
         layout = _load(args.file)
         analysis = _analyze_layout(layout, args.file)
         files = export(layout, analysis, out, overlays=overlays, size=size,
-                       page=(args.page or "a4").lower())
+                       page=(args.page or "a4").lower(), metric=args.metric or "kw")
     except ReportError as exc:
         print(f"rackscape: {exc}", file=sys.stderr)
         return EXIT_INPUT
@@ -643,6 +650,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="PNG size in pixels (default 2400x1600)")
     s.add_argument("--page", choices=["a4", "letter"], default=None,
                    help="PDF page size (default a4)")
+    s.add_argument("--metric", default=None, metavar="NAME",
+                   help="what colours the racks of a PNG: kw (default), utilization (the "
+                        "feeds' with one side lost) or liquid (liquid-cooled share)")
     s.add_argument("--force", action="store_true",
                    help="replace the report's files (a CSV report's table files too) if they "
                         "exist")

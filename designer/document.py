@@ -343,6 +343,20 @@ class AnalysisRunner(QObject):
         return self._pool.waitForDone(timeout_ms)
 
 
+def _respaced_note(before: Layout, after: Layout, ids: Sequence[str]) -> str:
+    """``" (GPU-0003 and 5 more racks re-spaced along the row)"``: the other racks an edit
+    moved, or ""."""
+    old = {r.id: (r.x_m, r.y_m) for r in before.racks}
+    chosen = set(ids)
+    moved = [r.id for r in after.racks if r.id not in chosen and r.id in old
+             and (abs(old[r.id][0] - r.x_m) > 1e-6 or abs(old[r.id][1] - r.y_m) > 1e-6)]
+    if not moved:
+        return ""
+    who = moved[0] if len(moved) == 1 else f"{moved[0]} and {len(moved) - 1} more rack" + \
+        ("s" if len(moved) > 2 else "")
+    return f" ({who} re-spaced along the row)"
+
+
 class LayoutDocument(QObject):
     """The open design: layout, catalog, undo stack, analysis, selection, file.
 
@@ -939,6 +953,9 @@ class LayoutDocument(QObject):
             text = f"Set {ids[0]} {label} to {shown}"
         else:
             text = f"Set {label} of {noun(self._groups_of(ids))} to {shown}"
+        if field == "type":
+            # a rack of another width re-spaces its run (edits.reflow_runs): say so
+            text += _respaced_note(self._committed, after, ids)
         # steps of one tier field merge, not steps of two fields of the same tier list
         key = ("set", tuple(ids), field, label) if merge else None
         return self._push(text, after, merge_key=key)

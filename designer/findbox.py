@@ -9,7 +9,7 @@ as it was.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QStringListModel, Qt, Signal
+from PySide6.QtCore import QStringListModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import QCompleter, QLineEdit
 
 from engine.find import FIELDS, FindResult, QueryError, find_items
@@ -55,6 +55,9 @@ class FindBox(QLineEdit):
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         completer.setMaxVisibleItems(12)
         self.setCompleter(completer)
+        # a completion clicked in the list finds it, as Enter does (Enter on one runs once)
+        completer.activated[str].connect(self._chosen)
+        self._just_ran: str | None = None
         self.returnPressed.connect(self.run)
         self.textEdited.connect(lambda _t: self._mark(None))
         # an edit, undo or new document while the box has the keyboard (the toolbar's
@@ -107,11 +110,21 @@ class FindBox(QLineEdit):
         self._words.setStringList(ids + [f"row:{r}" for r in rows]
                                   + [f"fabric:{f}" for f in fabrics])
 
+    def _chosen(self, text: str) -> None:
+        QTimer.singleShot(0, lambda: self._run_chosen(text))
+
+    def _run_chosen(self, text: str) -> None:
+        """Find a completion picked from the list, unless Enter has just found it."""
+        if self.text().strip() == text.strip() and self._just_ran != text.strip():
+            self.run()
+
     def run(self) -> FindResult | None:
         """Find what the box's query matches; emit ``found`` or ``missed``."""
         query = self.text().strip()
         if not query:
             return None
+        self._just_ran = query
+        QTimer.singleShot(0, self._ran)
         try:
             result = find_items(self.document.committed_layout, query, self.document.catalog)
         except QueryError as exc:
@@ -128,6 +141,10 @@ class FindBox(QLineEdit):
         self._mark(None)
         self.found.emit(result, query)
         return result
+
+    def _ran(self) -> None:
+        # queued after a completion's own run (see _chosen): it has been skipped by now
+        QTimer.singleShot(0, lambda: setattr(self, "_just_ran", None))
 
     def _mark(self, note: str | None) -> None:
         self.setStyleSheet(_MISS_STYLE if note else "")

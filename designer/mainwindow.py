@@ -77,6 +77,8 @@ _MAX_RECENT = 8
 #: (a later action's message replaces either at once)
 NOTE_MS = 5000
 REFUSAL_MS = 8000
+#: a status note cut short (its whole text in the tooltip) stays this many times longer
+ELIDED_NOTE_FACTOR = 3
 #: Below this window height the dashboard and the rule panel share one tabbed area, so
 #: the floor plan keeps its height (side by side, a 1366 x 768 window left it a strip).
 COMPACT_HEIGHT = 900
@@ -223,6 +225,9 @@ class _StatusBar(QStatusBar):
         shown = self.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, room) \
             if room > 0 else text
         self.setToolTip(text if shown != text else "")
+        if shown != text and timeout > 0:
+            # a note cut short stays long enough to hover for the whole of it
+            timeout *= ELIDED_NOTE_FACTOR
         super().showMessage(shown, timeout)
 
     def currentMessage(self) -> str:  # noqa: N802 - Qt's name

@@ -117,7 +117,7 @@ class Analysis:
                            "budget_kw": round(float(b), 3), "utilization": round(float(u), 4),
                            "failover_kw": round(float(fk), 3),
                            "failover_utilization": round(float(fu), 4),
-                           "unknown_power_devices": int(k)}
+                           "unknown_power_hardware": int(k)}
                           for fid, s, lk, b, u, fk, fu, k in zip(
                               p.feed_ids, p.feed_side, p.feed_load_kw, p.feed_budget_kw,
                               p.feed_utilization, p.feed_failover_kw,
@@ -311,11 +311,17 @@ def _evaluate(layout: Layout, catalog: Catalog, arr: LayoutArrays, caches: _Cach
     box = _floor.boxes(arr.rack_x_m, arr.rack_y_m, hx, hy)
     no_power, power_models, no_weight, weight_models = _unknown_figures(
         layout, catalog, arr, ctx.network, caches, changed)
+    # a rack's transceivers of unknown power leave its load short as its devices' do
+    ends = ctx.network.rack_optics_unknown
+    if ends is not None and len(ends) == len(no_power):
+        no_power = no_power + ends
+    else:
+        ends = None
     ctx.power = _power.analyze_power(layout, rack_power_w, arr.rack_liquid_w, gpus,
                                      optics_w=loose_optics_w,
                                      optics_in_racks_w=float(optics_w.sum()), cache=caches.power,
                                      changed=changed, rack_box=box,
-                                     rack_unknown_power=no_power,
+                                     rack_unknown_power=no_power, rack_unknown_ends=ends,
                                      unknown_power_models=power_models,
                                      unknown_power_media=ctx.network.power_unknown_by_medium,
                                      hall_load_w=roomless_w)

@@ -1205,6 +1205,20 @@ class CableRouter:
         self._optics_dirty = np.zeros(0, np.int64)
         return self._rack_optics.copy()
 
+    def rack_unknown_ends(self, n_racks: int) -> np.ndarray | None:
+        """Return the paid link ends in each rack whose module has no power figure (R,) int,
+        or ``None`` when every medium in use has one.
+
+        Read from the counts :meth:`rack_optics_w` keeps (call that first): the ends it
+        counts as 0 W, which make that rack's load a lower bound.
+        """
+        unknown = np.isnan(np.concatenate([[0.0], self.media.power_per_end_w,
+                                           [0.0], self._shared_w]))
+        if self._rack_ends is None or not unknown.any() or len(self._rack_ends) != n_racks:
+            return None
+        ends = np.rint(self._rack_ends[:, unknown].sum(axis=1)).astype(np.int64)
+        return ends if ends.any() else None
+
     def _end_w(self) -> np.ndarray:
         """Module power (W) per column of the rack end counts: one module per end by
         medium (none first), then half a twin's module by medium."""

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -816,7 +816,34 @@ def move_items(layout: Layout, moves: Mapping[str, Sequence[float]]) -> Layout:
                 x, y = rack_pos[u.rack]
                 lists["cooling"][i] = u.model_copy(update={"x_m": x, "y_m": y})
                 touched.add("cooling")
+        old = {r.id: (r.x_m, r.y_m) for r in layout.racks if r.id in rack_pos}
+
+        def shift(rid: str, p: Sequence[float]) -> tuple[float, float]:
+            return (p[0] + rack_pos[rid][0] - old[rid][0], p[1] + rack_pos[rid][1] - old[rid][1])
+
+        if _follow_racks(lists, set(moves), set(rack_pos), shift):
+            touched.add("feeds")
     return _rebuild(layout, {g: lists[g] for g in touched})
+
+
+def _follow_racks(lists: dict[str, list], chosen: set[str], racks: set[str],
+                  place: Callable[[str, Sequence[float]], tuple[float, float]]) -> bool:
+    """Carry each rack PDU (a ``pdu`` feed at one point) along with the racks it feeds when
+    every one of them is among ``racks`` and the PDU itself is not in ``chosen``: it is
+    mounted in its rack. ``place(rack_id, point)`` gives the point's new place with that
+    rack. Return whether any moved."""
+    fed: dict[str, list[str]] = {}
+    for r in lists["racks"]:
+        for fid in r.feeds:
+            fed.setdefault(fid, []).append(r.id)
+    moved = False
+    for i, f in enumerate(lists["feeds"]):
+        served = fed.get(f.id, [])
+        if (f.kind == "pdu" and len(f.points) == 1 and f.id not in chosen and served
+                and all(r in racks for r in served)):
+            lists["feeds"][i] = f.model_copy(update={"points": [place(served[0], f.points[0])]})
+            moved = True
+    return moved
 
 
 def rotate_items(layout: Layout, ids: Sequence[str], delta_deg: int = 90,
@@ -891,6 +918,14 @@ def rotate_items(layout: Layout, ids: Sequence[str], delta_deg: int = 90,
                 lists["cooling"][i] = u.model_copy(update={
                     "x_m": x, "y_m": y, "rotation_deg": (u.rotation_deg + delta_deg) % 360})
                 touched.add("cooling")
+
+        def turned(rid: str, p: Sequence[float]) -> tuple[float, float]:
+            cx, cy = (gx, gy) if pivot == "group" else anchors[rid]
+            dx, dy = p[0] - cx, p[1] - cy
+            return round(cx + c * dx - s * dy, 9), round(cy + s * dx + c * dy, 9)
+
+        if _follow_racks(lists, set(anchors), set(rack_pos), turned):
+            touched.add("feeds")
     return _rebuild(layout, {g: lists[g] for g in touched})
 
 

@@ -113,6 +113,8 @@ class NetworkResult:
     roomless_switch_w: float = 0.0
     #: optics power per rack (W): the transceivers at the link ends in each rack
     rack_optics: np.ndarray | None = None
+    #: link ends per rack whose module has no power figure (0 W in ``rack_optics``)
+    rack_optics_unknown: np.ndarray | None = None
     problems: list[tuple[str, str, str, tuple[str, ...]]] = field(default_factory=list)
     topology: Topology | None = None
     cabling: CablingResult | None = None
@@ -783,6 +785,7 @@ def analyze_network(layout: Layout, catalog: Catalog, arr: LayoutArrays,
         res.max_length_m = cab.max_length_m
         res.optics_w = cab.optics_w
         res.rack_optics = router.rack_optics_w(arr.n_racks)
+        res.rack_optics_unknown = router.rack_unknown_ends(arr.n_racks)
         res.histogram_counts = cab.histogram_counts
         res.histogram_cables = cab.histogram_cables
         res.cost_usd = cab.cost_usd

@@ -68,10 +68,13 @@ class PowerResult:
     pue: float
     gpus_per_mw: float
     max_rack_kw: float
-    #: (R,) devices in each rack whose power the catalog does not know: they count as
-    #: 0 W, so that rack's figures (and every total over it) are lower bounds
+    #: (R,) devices and paid link ends (transceivers, active cables) in each rack whose
+    #: power the catalog does not know: they count as 0 W, so that rack's figures (and
+    #: every total over it) are lower bounds
     rack_unknown_power: np.ndarray | None = None
-    #: (F,) such devices in the racks each feed serves
+    #: (R,) of those, the link ends (``None``: none); the rest are devices
+    rack_unknown_ends: np.ndarray | None = None
+    #: (F,) such hardware in the racks each feed serves
     feed_unknown_power: np.ndarray | None = None
     #: (R,) each rack's row, an index into ``row_names`` (whose "" is no row)
     rack_row: np.ndarray | None = None
@@ -381,6 +384,7 @@ def analyze_power(layout: Layout, rack_power_w: np.ndarray, rack_liquid_w: np.nd
                   changed: np.ndarray | None = None,
                   rack_box: np.ndarray | None = None,
                   rack_unknown_power: np.ndarray | None = None,
+                  rack_unknown_ends: np.ndarray | None = None,
                   unknown_power_models: dict[str, int] | None = None,
                   unknown_power_media: dict[str, int] | None = None,
                   hall_load_w: float = 0.0) -> PowerResult:
@@ -409,7 +413,10 @@ def analyze_power(layout: Layout, rack_power_w: np.ndarray, rack_liquid_w: np.nd
         Rack footprints, for the distance from each rack to the busway runs
         that feed it (``pair_gap_m``).
     rack_unknown_power : (R,) int, optional
-        Devices per rack with no power figure (counted as 0 W in ``rack_power_w``).
+        Devices and link ends per rack with no power figure (counted as 0 W in
+        ``rack_power_w``).
+    rack_unknown_ends : (R,) int, optional
+        Of those, the link ends.
     unknown_power_models : dict, optional
         Devices of unknown power in the hall by model.
     unknown_power_media : dict, optional
@@ -489,6 +496,8 @@ def analyze_power(layout: Layout, rack_power_w: np.ndarray, rack_liquid_w: np.nd
         gpus_per_mw=(total_gpus / (it_kw / 1000.0)) if it_kw > 0 else 0.0,
         max_rack_kw=float(rack_kw.max()) if len(rack_kw) else 0.0,
         rack_unknown_power=n_unknown, feed_unknown_power=feed_unknown,
+        rack_unknown_ends=None if rack_unknown_ends is None else
+        np.asarray(rack_unknown_ends, np.int64),
         unknown_power_models=dict(unknown_power_models or {}),
         unknown_power_media=dict(unknown_power_media or {}),
     )

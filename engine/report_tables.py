@@ -151,6 +151,10 @@ class Table:
     #: name; ``None`` where the row has no rounded figure): 2,346.0 kW prints as "2,346.0"
     #: beside "2,927.6", not as "2,346"
     places: dict[str, list[int | None]] = field(default_factory=dict)
+    #: for a column whose figures may leave out hardware the catalog has no figure for
+    #: (by column name), whether each row's figure is such a lower bound: printed
+    #: "≥ 24.8", stored as the number
+    at_least: dict[str, list[bool]] = field(default_factory=dict)
 
     def headers(self) -> list[str]:
         """Return the column headers with units."""
@@ -269,10 +273,11 @@ def _split(rows: Sequence[tuple], columns: Sequence[Column]
 
 
 def _table(key: str, title: str, columns: list[Column], rows: Sequence[tuple],
-           note: str = "") -> Table:
+           note: str = "", at_least: dict[str, list[bool]] | None = None) -> Table:
     """Return a :class:`Table` of rows built with :func:`_x` figures (see :func:`_split`)."""
     shown, exact, places = _split(rows, columns)
-    return Table(key, title, columns, shown, note, exact, places)
+    return Table(key, title, columns, shown, note, exact, places,
+                 {k: v for k, v in (at_least or {}).items() if any(v)})
 
 
 # -- stock lengths -------------------------------------------------------------------------
@@ -1127,7 +1132,7 @@ def summary_table(layout: Layout, analysis: Any, catalog: Catalog | None = None)
          "" if layout.assumptions.pue is None else "set in the layout"),
         ("Largest rack", _x(pw.max_rack_kw), "kW",
          f"at least: {racks_unknown:,} rack{'s' * (racks_unknown != 1)} "
-         f"hold{'s' * (racks_unknown == 1)} devices of "
+         f"hold{'s' * (racks_unknown == 1)} hardware of "
          "unknown power" if racks_unknown else ""),
         ("GPUs per MW of IT load", _x(pw.gpus_per_mw, 0) if c["gpus"] and pw.it_kw > 0 else None,
          "GPU/MW", "no GPUs" if not c["gpus"] else
@@ -1692,21 +1697,25 @@ def unknown_figure_note(analysis: Any, rack_ids: Iterable[str], what: str) -> st
 
 
 #: Said by the racks and rows tables when a total leaves out an unknown figure.
-_UNKNOWN_NOTE = ("A dash for a {what}: not known, as the catalog has no {what} figure for "
-                 "some of the rack's hardware (warning FIGURE-UNKNOWN), which the analysis "
-                 "counts as 0.")
+_UNKNOWN_NOTE = ("A {what} marked ≥ (a lower bound in the spreadsheet's number format too) "
+                 "leaves out some of the hardware, whose {what} the catalog does not give "
+                 "(warning FIGURE-UNKNOWN): the analysis counts it as 0.")
 
 
 def _unknown_note(power: np.ndarray, weight: np.ndarray) -> str:
     what = " or ".join(w for w, m in (("power", power), ("weight", weight)) if m.any())
-    return _UNKNOWN_NOTE.format(what=what) if what else ""
+    if not what:
+        return ""
+    return _UNKNOWN_NOTE.format(what=what) + (
+        " The liquid share of such a power is not known (–)." if power.any() else "")
 
 
 def racks_table(layout: Layout, analysis: Any, catalog: Catalog | None = None) -> Table:
     """Return one row per rack: power, U, weight, floor load, liquid share, GPUs, zones.
 
-    A power or weight that leaves out a figure the catalog does not know is ``None``
-    (with the floor load and liquid share drawn from it), not a known-looking total.
+    A power or weight that leaves out a figure the catalog does not know is the known
+    part, marked a lower bound (:attr:`Table.at_least`: "≥ 24.8"), as is the floor load
+    drawn from a weight; the liquid share of such a power is ``None``.
     """
     arr, p, c, fl = analysis.arrays, analysis.power, analysis.cooling, analysis.floor
     no_power, no_weight = rack_unknown_figures(layout, analysis, catalog)
@@ -1731,9 +1740,11 @@ def racks_table(layout: Layout, analysis: Any, catalog: Catalog | None = None) -
         what = ", ".join(f"{k} x{v}" if v > 1 else k for k, v in contents[i].items())
         if gen_sw[i]:
             what = ", ".join(x for x in (what, f"{gen_sw[i]} fabric switch(es)") if x)
-        kw, share = (None, None) if no_power[i] else (_x(p.rack_kw[i]), _pct(liquid[i]))
-        kg, kg_m2 = (None, None) if no_weight[i] else (_x(fl.rack_weight_kg[i], 0),
-                                                       _x(load[i], 0))
+        # a lower bound of nothing known says nothing: "–", not "≥ 0"
+        kw = None if no_power[i] and p.rack_kw[i] <= 0 else _x(p.rack_kw[i])
+        share = None if no_power[i] else _pct(liquid[i])
+        kg, kg_m2 = (None, None) if no_weight[i] and fl.rack_weight_kg[i] <= 0 else \
+            (_x(fl.rack_weight_kg[i], 0), _x(load[i], 0))
         rows.append((r.id, r.name or "", r.row or "", slot[i], _x(r.x_m, 2), _x(r.y_m, 2),
                      r.type, kw, share,
                      int(arr.rack_u_used[i] + gen_u[i]), int(arr.rack_height_u[i]),
@@ -1747,7 +1758,9 @@ def racks_table(layout: Layout, analysis: Any, catalog: Catalog | None = None) -
             _c("Floor load", "kg/m²", "float", 0), _c("GPUs", kind="int"),
             _c("Servers", kind="int"), _c("Switches", kind="int"), _c("Feeds"),
             _c("CRAH zone"), _c("CDU"), _c("Contents")]
-    return _table("racks", "Racks", cols, rows, _unknown_note(no_power, no_weight))
+    low_kg = no_weight.tolist()
+    return _table("racks", "Racks", cols, rows, _unknown_note(no_power, no_weight),
+                  {"Power": no_power.tolist(), "Weight": low_kg, "Floor load": low_kg})
 
 
 def _row_slots(layout: Layout) -> list[int | None]:
@@ -1970,8 +1983,9 @@ def _optics_note(analysis: Any) -> str:
 def rows_table(layout: Layout, analysis: Any, catalog: Catalog | None = None) -> Table:
     """Return one row per rack row: racks, GPUs, power (sum, mean, max), U, weight.
 
-    A row's power or weight is ``None`` where one of its racks leaves out a figure
-    the catalog does not know (:func:`rack_unknown_figures`).
+    A row's power or weight where one of its racks leaves out a figure the catalog
+    does not know (:func:`rack_unknown_figures`) is a lower bound (:attr:`Table.at_least`),
+    its liquid share ``None``.
     """
     arr = analysis.arrays
     rack_kw = analysis.power.rack_kw
@@ -1991,16 +2005,20 @@ def rows_table(layout: Layout, analysis: Any, catalog: Catalog | None = None) ->
     kw_unknown, kg_unknown = s(no_power) > 0, s(no_weight) > 0
     kg = s(analysis.floor.rack_weight_kg)
     rows = [(uniq[j] or "(none)", int(cnt[j]), int(s(arr.rack_gpus)[j]),
-             *((None,) * 4 if kw_unknown[j] else
-               (_x(kw[j]), _x(kw[j] / cnt[j] if cnt[j] else 0.0), _x(mx[j]),
-                _pct(liq[j] / kw[j] if kw[j] else 0))),
-             int(s(u_used)[j]), None if kg_unknown[j] else _x(kg[j], 0)) for j in range(k)]
+             *((None,) * 3 if kw_unknown[j] and kw[j] <= 0 else
+               (_x(kw[j]), _x(kw[j] / cnt[j] if cnt[j] else 0.0), _x(mx[j]))),
+             None if kw_unknown[j] else _pct(liq[j] / kw[j] if kw[j] else 0),
+             int(s(u_used)[j]), None if kg_unknown[j] and kg[j] <= 0 else _x(kg[j], 0))
+            for j in range(k)]
     cols = [_c("Row"), _c("Racks", kind="int"), _c("GPUs", kind="int"),
             _c("Power", "kW", "float"), _c("Mean per rack", "kW", "float"),
             _c("Largest rack", "kW", "float"), _c("Liquid share", "%", "float"),
             _c("U used", kind="int"), _c("Weight", "kg", "float", 0)]
     note = " ".join(t for t in (_optics_note(analysis), _unknown_note(no_power, no_weight)) if t)
-    return _table("rows", "Rows", cols, rows, note)
+    low_kw = kw_unknown.tolist()
+    return _table("rows", "Rows", cols, rows, note,
+                  {"Power": low_kw, "Mean per rack": low_kw, "Largest rack": low_kw,
+                   "Weight": kg_unknown.tolist()})
 
 
 def _power_factor_text(factors: list[float]) -> str:
@@ -2024,8 +2042,8 @@ def _power_factor_text(factors: list[float]) -> str:
 def feeds_table(layout: Layout, analysis: Any, catalog: Catalog | None = None) -> Table:
     """Return one row per feed: rating, derated budget, load and utilization, A/B loss.
 
-    ``Devices of unknown power`` counts, in the racks a feed serves, the hardware the
-    catalog has no power figure for: the analysis counts it as 0 W, so that feed's
+    ``Hardware of unknown power`` counts, in the racks a feed serves, the devices and
+    the link ends (transceivers, active cables) the catalog has no power figure for: the analysis counts it as 0 W, so that feed's
     load is a lower bound (the note names the models).
     """
     p = analysis.power
@@ -2047,7 +2065,7 @@ def feeds_table(layout: Layout, analysis: Any, catalog: Catalog | None = None) -
             _c("Rating", "kW", "float"), _c("Budget", "kW", "float"), _c("Load", "kW", "float"),
             _c("Utilization", "%", "float"), _c("Load, other side lost", "kW", "float"),
             _c("Utilization, other side lost", "%", "float"),
-            _c("Devices of unknown power", kind="int"), _c("Status")]
+            _c("Hardware of unknown power", kind="int"), _c("Status")]
     optics = _optics_note(analysis)
     pf = sorted({round(f.power_factor, 2) for f in layout.feeds})
     note = ("Apparent power = volts x amps (x sqrt 3 for three phases); rating = apparent "
@@ -2058,7 +2076,7 @@ def feeds_table(layout: Layout, analysis: Any, catalog: Catalog | None = None) -
             + (f" {optics}" if optics else ""))
     left = unknown_power_text(analysis, catalog)
     if left and int(unknown.sum()):
-        note += (f" The racks of the feeds with devices of unknown power hold {left}, counted "
+        note += (f" The racks of the feeds with hardware of unknown power hold {left}, counted "
                  "as 0 W: those feeds' loads and utilizations are lower bounds.")
     return _table("feeds", "Power feeds", cols, rows, note)
 

@@ -262,11 +262,13 @@ def _feed_note(layout, rack) -> str:
     if not missing:
         return ""
     reach = f"within {TAP_OFF_REACH_M:g} m"
+    # the power rules speak of racks that draw power: an empty rack is told what to expect
+    see = " (see the rules)" if rack.devices or rack.system else \
+        " (the power rules flag it once it holds equipment)"
     if not rack.feeds:
-        return f"; no power run {reach}: unfed (see the rules)"
+        return f"; no power run {reach}: unfed{see}"
     runs = ", ".join(rack.feeds)
-    return (f"; fed from {runs} only: no {'/'.join(missing)}-side run {reach} "
-            "(see the rules)")
+    return f"; fed from {runs} only: no {'/'.join(missing)}-side run {reach}{see}"
 
 
 def perform_drop(scene: FloorPlanScene, type_id: str, x: float, y: float,

@@ -1405,6 +1405,11 @@ class RackElevationPanel(QWidget):
         liquid = a.cooling.rack_liquid_kw[i]
         split = (f"air {a.cooling.rack_air_kw[i] + a.cooling.rack_door_kw[i]:,.1f} kW, "
                  f"liquid {liquid:,.1f} kW")
+        # the devices' figures above leave out the transceivers in their cages
+        optics = a.network.rack_optics_w(a.arrays.n_racks)
+        if i < len(optics) and optics[i] > 0:
+            split += (f"\nincludes {optics[i] / 1000:,.2f} kW of transceivers at the rack's "
+                      "link ends, beyond the devices' own figures")
         self.totals["kw"].setToolTip(
             f"{unknown_figure_note(a, [self.rack_id], 'power')}\n{split}" if no_power[i]
             else split)

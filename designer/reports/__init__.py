@@ -27,7 +27,7 @@ from typing import Any
 from engine.errors import InputError
 from engine.io import own_folder, project_file_kind
 
-__all__ = ["SUFFIXES", "ReportError", "ExportCancelled", "export", "parse_size",
+__all__ = ["SUFFIXES", "PNG_METRICS", "ReportError", "ExportCancelled", "export", "parse_size",
            "export_dialog", "layout_file_clash", "user_message", "report_files",
            "existing_files"]
 
@@ -105,9 +105,14 @@ def _about(layout: Any) -> list[tuple[str, Any]]:
             ("Author", layout.author or "")]
 
 
+#: what may colour the racks of a PNG (designer.canvas.style.METRICS; named here so a
+#: report needs no Qt to check it)
+PNG_METRICS = ("kw", "utilization", "liquid")
+
+
 def export(layout: Any, analysis: Any, path: str | Path, overlays: Sequence[str] = (),
            size: tuple[int, int] | str = (2400, 1600), progress: Progress = None, *,
-           page: str = "a4", catalog: Any = None) -> list[Path]:
+           page: str = "a4", catalog: Any = None, metric: str = "kw") -> list[Path]:
     """Write the report for ``path``'s suffix; return the files written.
 
     Python's automatic cyclic collection waits until the report is written, so none
@@ -131,6 +136,8 @@ def export(layout: Any, analysis: Any, path: str | Path, overlays: Sequence[str]
         :class:`ExportCancelled` from it stops the export and writes nothing.
     page : {"a4", "letter"}
         PDF paper size.
+    metric : {"kw", "utilization", "liquid"}
+        What colours the racks of the PNG, as the designer's Colour by does.
 
     Raises
     ------
@@ -142,13 +149,18 @@ def export(layout: Any, analysis: Any, path: str | Path, overlays: Sequence[str]
 
     with collecting_here():
         return _export(layout, analysis, path, overlays, size, progress, page=page,
-                       catalog=catalog)
+                       catalog=catalog, metric=metric)
 
 
 def _export(layout: Any, analysis: Any, path: str | Path, overlays: Sequence[str],
             size: tuple[int, int] | str, progress: Progress, *, page: str,
-            catalog: Any) -> list[Path]:
+            catalog: Any, metric: str = "kw") -> list[Path]:
     suffix = _suffix(path)
+    if metric not in PNG_METRICS:
+        raise ReportError(f"--metric: expected one of {', '.join(PNG_METRICS)} (got {metric!r})")
+    if metric != "kw" and suffix != ".png":
+        raise ReportError(f"--metric: expected a .png report (a {suffix} report colours its "
+                          "plans by power)")
     path = Path(path)
     if clash := layout_file_clash(path, None):
         raise ReportError(clash)
@@ -184,7 +196,7 @@ def _export(layout: Any, analysis: Any, path: str | Path, overlays: Sequence[str
         w, h = parse_size(size)
         step(0.2, "Drawing the floor plan")
         with temp_target(path) as tmp:
-            write_png(layout, analysis, tmp, (w, h), ovl)
+            write_png(layout, analysis, tmp, (w, h), ovl, metric)
         step(1.0, "Done")
         return [path]
     from engine.report_tables import build_tables
@@ -347,8 +359,11 @@ def export_dialog(window: Any) -> list[Path] | None:
             raise ExportCancelled
 
     try:
+        # the PNG is coloured as the floor plan on screen is (Colour by)
+        metric = getattr(getattr(window, "scene", None), "metric", "kw")
         files = export(layout, analysis, path, overlays=overlays, progress=progress,
-                       page="letter" if letter else "a4")
+                       page="letter" if letter else "a4",
+                       metric=metric if _suffix(path) == ".png" else "kw")
     except ExportCancelled:
         return None
     except (InputError, ReportError, OSError) as exc:  # the user's target or request

@@ -389,7 +389,8 @@ class PlanSource:
     :func:`render_floor_plan` call, so the scene is made once.
     """
 
-    def __init__(self, layout: Any, analysis: Any, renderer: str = "auto") -> None:
+    def __init__(self, layout: Any, analysis: Any, renderer: str = "auto",
+                 metric: str = "kw") -> None:
         self.layout, self.analysis = layout, analysis
         self.geo = PlanGeometry(layout, analysis)
         self.scene = None
@@ -403,6 +404,8 @@ class PlanSource:
 
                 self.document = LayoutDocument(layout, analysis_mode="sync", autosave_ms=0)
                 self.scene = FloorPlanScene(self.document)
+                if metric != self.scene.metric:
+                    self.scene.set_metric(metric)
             except Exception as exc:  # the fallback draws the same plan; say why in PlanInfo
                 if renderer == "scene":
                     raise
@@ -586,13 +589,16 @@ def _draw_units(p: QPainter, m: PlanMap, units: list, kinds: dict[str, str], sce
     return shortened
 
 
-def prepare_plan(layout: Any, analysis: Any, renderer: str = "auto") -> PlanSource:
+def prepare_plan(layout: Any, analysis: Any, renderer: str = "auto",
+                 metric: str = "kw") -> PlanSource:
     """Return the plan source for a report: the designer's scene when available.
 
     ``renderer``: ``"auto"`` (scene, else fallback), ``"scene"`` (raise if the
-    scene cannot be built) or ``"fallback"`` (this module's drawing).
+    scene cannot be built) or ``"fallback"`` (this module's drawing). ``metric``
+    colours the scene's racks as the designer's Colour by does (``"kw"``,
+    ``"utilization"``, ``"liquid"``); the fallback colours by power.
     """
-    return PlanSource(layout, analysis, renderer)
+    return PlanSource(layout, analysis, renderer, metric)
 
 
 # -- entry point -------------------------------------------------------------------------------

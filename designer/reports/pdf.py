@@ -319,19 +319,28 @@ def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple
     n_rows = sum(1 for r in rows_t.rows if r[0] != "(none)")
     in_rows = (f"{cnt['racks']:,} racks in {n_rows:,} row{'s' * (n_rows != 1)}"
                + (f" ({loose:,} in no row)" if loose else ""))
-    # racks holding hardware of unknown power (shown "–" in the table) stay out of the range
+    # racks holding devices of unknown power stay out of the range ("≥" in the tables, with
+    # the known part); modules of unknown power at a rack's link ends leave a few watts out
     unknown = analysis.power.rack_unknown_power
-    known = np.asarray(kw)[~np.asarray(unknown, bool)] if unknown is not None and \
-        len(unknown) == len(kw) else np.asarray(kw)
-    left = len(kw) - len(known)
+    ends = analysis.power.rack_unknown_ends
+    n = len(kw)
+    devices = np.asarray(unknown) if unknown is not None and len(unknown) == n else \
+        np.zeros(n, np.int64)
+    ends = np.asarray(ends) if ends is not None and len(ends) == n else np.zeros(n, np.int64)
+    kept = (devices - ends) <= 0
+    known = np.asarray(kw)[kept]
+    left = n - len(known)
     lo, hi = (f"{float(known.min()):,.1f}", f"{float(known.max()):,.1f}") if len(known) \
         else ("", "")
+    at_least = "at least " if (ends[kept] > 0).any() else ""
     span = ("rack power unknown" if not len(known) else
-            f"rack power {hi} kW each" if lo == hi else
-            f"rack power {lo} to {hi} kW (mean {float(known.mean()):.1f} kW)")
+            f"rack power {at_least}{hi} kW each" if lo == hi else
+            f"rack power {at_least}{lo} to {hi} kW (mean {float(known.mean()):.1f} kW)")
     if left:
-        span += (f", over the {len(known):,} rack{'s' * (len(known) != 1)} of known power "
-                 f"({left:,} hold{'s' * (left == 1)} hardware of unknown power)")
+        span += (f", over the {len(known):,} rack{'s' * (len(known) != 1)} whose devices' "
+                 f"power is known ({left:,} hold{'s' * (left == 1)} devices of unknown power)")
+    if at_least:
+        span += "; modules of unknown power at their link ends make these lower bounds (≥)"
     s.append(Para(f"{in_rows}; {span}."))
     air_limit = layout.assumptions.air_limit_kw_per_rack
     ids = analysis.arrays.rack_ids
@@ -351,9 +360,9 @@ def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple
             **series, **lim, xlabel=f"{len(kw):,} racks, sorted by total power"), 170))
     if left:
         # their bars count only the hardware of known power: lower bounds, not measured
-        s.append(Para(f"{left:,} rack{'s' * (left != 1)} hold{'s' * (left == 1)} hardware "
+        s.append(Para(f"{left:,} rack{'s' * (left != 1)} hold{'s' * (left == 1)} devices "
                       "of unknown power: "
-                      f"{_list_ids([i for i, u in zip(ids, unknown, strict=True) if u])}; "
+                      f"{_list_ids([i for i, k in zip(ids, kept, strict=True) if not k])}; "
                       "their bars count only the hardware whose power the catalog gives "
                       "(lower bounds).", 7.5, italic=True, color=C["muted"]))
     if both:
@@ -430,8 +439,8 @@ def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple
             f": no rack has a source of power ({', '.join(dict.fromkeys(unfed))}; see Rule "
             "violations)." if unfed else "."), italic=True, color=C["muted"]))
     if len(feeds):
-        unknown_col = ["Devices of unknown power"] \
-            if any(feeds.column("Devices of unknown power")) else []
+        unknown_col = ["Hardware of unknown power"] \
+            if any(feeds.column("Hardware of unknown power")) else []
         s.append(TableFlow(feeds, ["Feed", "Side", "Model", "Racks", "Rating", "Budget", "Load",
                                    "Utilization", "Load, other side lost",
                                    "Utilization, other side lost", *unknown_col, "Status"],

@@ -90,6 +90,10 @@ class TableFlow(Flowable):
         digits = places[k] if places is not None and k is not None and k < len(places) \
             and places[k] is not None else None
         text = fmt_value(row[ci], col.kind, col.digits, places=digits)
+        low = self.table.at_least.get(col.name)
+        if low is not None and k is not None and k < len(low) and low[k] \
+                and row[ci] is not None:
+            text = "≥ " + text  # leaves out hardware of unknown power or weight
         return print_units(text) if col.name == "Unit" else text
 
     def _header(self, ci: int) -> str:

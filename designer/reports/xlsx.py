@@ -70,6 +70,10 @@ def sheet_names(tables: Sequence[Table]) -> list[str]:
     return out
 
 
+#: the number format's prefix of a lower bound: the cell holds the number, Excel shows "≥ 24.8"
+AT_LEAST = '"≥ "'
+
+
 def _fixed(decimals: int) -> str:
     """Return the number format of ``decimals`` fixed decimals with thousands separators."""
     return "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
@@ -139,6 +143,10 @@ def _style_ids(ws: Any) -> dict[str, str]:
         cell = WriteOnlyCell(ws)
         cell.number_format = _fixed(d)
         out[_fixed(d)] = f' s="{cell.style_id}"'
+        # a lower bound (Table.at_least): the number, shown "≥ 24.8"
+        cell = WriteOnlyCell(ws)
+        cell.number_format = AT_LEAST + _fixed(d)
+        out[AT_LEAST + _fixed(d)] = f' s="{cell.style_id}"'
     return out
 
 
@@ -242,8 +250,22 @@ def _rows_xml(t: Table, start: int, stop: int, first_row: int, letters: list[str
                           t.exact_column(c.name, start, stop) if c.name in t.exact else None,
                           t.places[c.name][start:stop] if c.name in t.places else None)
             for j, (L, c) in enumerate(zip(letters, t.columns, strict=True))]
+    for name, low in t.at_least.items():
+        j = t.index(name)
+        cols[j] = [_at_least(cell, ids) if flag else cell
+                   for cell, flag in zip(cols[j], low[start:stop], strict=True)]
     return "".join([f'<row r="{r}">{"".join(cells)}</row>'
                     for r, cells in zip(rnums, zip(*cols, strict=True), strict=True)])
+
+
+def _at_least(cell: str, ids: dict[str, str]) -> str:
+    """Return a number's ``<c>`` element with its format shown as a lower bound ("≥ 24.8")."""
+    if not cell or ' t="' in cell:
+        return cell
+    for fmt, attr in ids.items():
+        if attr and attr in cell and not fmt.startswith(AT_LEAST):
+            return cell.replace(attr, ids.get(AT_LEAST + fmt, attr), 1)
+    return cell
 
 
 def _widths(t: Table) -> list[float]:
@@ -265,7 +287,8 @@ def _chunks(t: Table) -> list[tuple[Table, int]]:
     n = MAX_ROWS_PER_SHEET
     return [(Table(t.key, t.title, t.columns, t.rows[i:i + n], t.note,
                    {k: v[i:i + n] for k, v in t.exact.items()},
-                   {k: v[i:i + n] for k, v in t.places.items()}), i)
+                   {k: v[i:i + n] for k, v in t.places.items()},
+                   {k: v[i:i + n] for k, v in t.at_least.items()}), i)
             for i in range(0, len(t.rows), n)]
 
 

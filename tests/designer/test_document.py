@@ -94,6 +94,16 @@ def test_command_texts_read_like_sentences(doc):
     assert doc.undo_stack.undoText() == "Delete 2 racks"
 
 
+def test_a_new_rack_type_names_the_racks_it_re_spaces(doc):
+    # GPU-0002, 800 mm wide in a run of 800 mm racks, made 600 mm: the run closes up
+    # edge to edge, and the step says which other racks moved
+    before = {r.id: r.x_m for r in doc.layout.racks}
+    doc.set_field(["GPU-0002"], "type", "rack-600x1200")
+    moved = [r.id for r in doc.layout.racks if r.id != "GPU-0002" and r.x_m != before[r.id]]
+    assert moved and doc.undo_stack.undoText().endswith(
+        f"({moved[0]} and {len(moved) - 1} more racks re-spaced along the row)")
+
+
 def test_bad_value_raises_and_pushes_nothing(doc):
     with pytest.raises(InputError, match="capacity_kw"):
         doc.set_field([doc.layout.cooling[0].id], "capacity_kw", -3)

@@ -48,6 +48,10 @@ def test_a_server_dropped_at_a_row_end_takes_the_rows_rack_type(b200_window):
     one = new.model_copy(update={"feeds": ["BW-01a-A"]})
     assert _feed_note(doc.layout, one) == \
         "; fed from BW-01a-A only: no B-side run within 1.5 m (see the rules)"
+    # an empty rack breaks no power rule yet (they speak of racks that draw power)
+    empty = one.model_copy(update={"devices": [], "feeds": []})
+    assert _feed_note(doc.layout, empty) == ("; no power run within 1.5 m: unfed (the power "
+                                             "rules flag it once it holds equipment)")
     # far from any row: NVIDIA's recommended 700 mm, 52U rack for it [S40], on open floor
     ids = perform_drop(b200_window.view.fp, "dgx-b200", 1.0, 14.0)
     lone = doc.layout.rack(ids[0])

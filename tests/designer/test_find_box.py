@@ -92,3 +92,30 @@ def test_completions_follow_an_edit_made_while_the_box_has_the_keyboard(qtbot, w
     assert "GPU-0002" not in box._words.stringList()
     window.document.undo_stack.undo()
     assert "GPU-0002" in box._words.stringList()
+
+
+def test_a_completion_clicked_in_the_list_finds_it(qtbot, window):
+    box = window.find_box
+    window.actions_by_name["find"].trigger()
+    qtbot.waitUntil(box.hasFocus, timeout=2000)
+    found = []
+    box.found.connect(lambda result, query: found.append(query))
+    qtbot.keyClicks(box, "GPU-001")
+    popup = box.completer().popup()
+    qtbot.waitUntil(popup.isVisible, timeout=2000)
+    model = popup.model()
+    row = next(r for r in range(model.rowCount()) if model.index(r, 0).data() == "GPU-0011")
+    index = model.index(row, 0)
+    popup.scrollTo(index)
+    qtbot.mouseClick(popup.viewport(), Qt.MouseButton.LeftButton,
+                     pos=popup.visualRect(index).center())
+    qtbot.waitUntil(lambda: window.document.selection == ["GPU-0011"], timeout=2000)
+    assert box.text() == "GPU-0011" and found == ["GPU-0011"]
+    # Enter on a completion in the list finds it once, not twice
+    box.clear()
+    qtbot.keyClicks(box, "GPU-001")
+    qtbot.waitUntil(popup.isVisible, timeout=2000)
+    qtbot.keyClick(popup, Qt.Key.Key_Down)
+    qtbot.keyClick(popup, Qt.Key.Key_Return)
+    qtbot.wait(50)
+    assert len(found) == 2 and window.document.selection == [found[-1]]

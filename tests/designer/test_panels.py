@@ -586,6 +586,10 @@ def test_elevation_shows_four_dgx_blocks_of_8u(qtbot, doc):
     heights = {round(r.height()) for _b, r in blocks}
     assert len(heights) == 1  # drawn to scale, all the same
     assert panel.totals["kw"].text() == "41.1"  # 4 x 10.2 kW and the DGX's optics
+    # the 0.3 kW over the blocks' 10.2 kW each is said where the total is
+    optics_kw = doc.analysis.network.rack_optics_w(doc.analysis.arrays.n_racks)[0] / 1000
+    assert 0.2 < optics_kw < 0.4
+    assert f"includes {optics_kw:,.2f} kW of transceivers" in panel.totals["kw"].toolTip()
     assert panel.totals["u"].text() == "32 / 16"
 
 

@@ -46,7 +46,7 @@ def test_cpu_cluster_pdf_says_its_power_totals_leave_out_40_switches(cpu_pdf):
             "sn4600c)") in cpu_pdf  # summary note
     assert ("IT load 595.3 kW (including 0.05 kW of optics) + 40 switches and 2,560 cable "
             "ends of unknown power;" in cpu_pdf)  # power
-    assert "Devices of unknown power" in cpu_pdf  # the feeds table's column
+    assert "Hardware of unknown power" in cpu_pdf  # the feeds table's column
     assert ("Heat 595.3 kW + 40 switches and 2,560 cable ends of unknown power: "
             "≥ 595.3 kW to air") in cpu_pdf
     # its floor load: every rack holds hardware of no weight figure
@@ -116,10 +116,12 @@ def test_cpu_cluster_cover_and_rack_range_leave_unknown_power_out(cpu_pdf):
     # SN4600C (no power figure, "–" in the table) are not racks of 0.0 kW in the range:
     # 24 racks of 16 EPYC 9005 nodes at 1.55 kW each = 24.8 kW
     assert cpu_pdf.count("≥ 595.3 kW IT load (at least)") >= 2  # cover and summary
-    assert ("27 racks in 2 rows; rack power 24.8 kW each, over the 24 racks of known power "
-            "(3 hold hardware of unknown power)") in cpu_pdf
+    # the CPU racks' 100G SR4 modules (no power figure either) make theirs lower bounds
+    assert ("27 racks in 2 rows; rack power at least 24.8 kW each, over the 24 racks whose "
+            "devices' power is known (3 hold devices of unknown power); modules of unknown "
+            "power at their link ends make these lower bounds (≥)") in cpu_pdf
     assert "rack power 0.0" not in cpu_pdf
     # the rack chart says which of its bars are lower bounds
-    assert ("3 racks hold hardware of unknown power: NET-0001, NET-0002, NET-0003; their "
+    assert ("3 racks hold devices of unknown power: NET-0001, NET-0002, NET-0003; their "
             "bars count only the hardware whose power the catalog gives (lower bounds)"
             in cpu_pdf)

@@ -647,3 +647,26 @@ def test_a_rack_moved_into_a_row_facing_the_other_way_turns_with_it():
     assert (r.row, r.rotation_deg) == ("R02", 0)
     codes = {v.code for v in analyze(moved).violations if "GPU-0008" in v.items}
     assert "FLOOR-AIRFLOW" not in codes and "FLOOR-ROW-FACING" not in codes
+
+
+def test_a_rack_pdu_moves_and_turns_with_its_rack():
+    # a rack PDU is mounted in the rack it feeds: it goes where the rack goes; one that
+    # feeds a rack left behind stays, as a busway does
+    from engine.edits import add_feed, move_items, rotate_items
+    from engine.model import Hall, Layout, Rack
+
+    lay = Layout(hall=Hall(outline=[(0, 0), (12, 0), (12, 9), (0, 9)]),
+                 racks=[Rack(id=r, type="rack-800x1200", x_m=x, y_m=2.0)
+                        for r, x in (("R1", 2.0), ("R2", 4.0))])
+    lay = add_feed(lay, "rpdu-415v-60a-3ph", [(2.1, 2.0)], "A", ["R1"], feed_id="PDU-1")
+    lay = add_feed(lay, "rpdu-415v-60a-3ph", [(3.0, 2.0)], "B", ["R1", "R2"], feed_id="PDU-2")
+    moved = move_items(lay, {"R1": (5.0, 6.0)})
+    assert moved.feeds[0].points == [(5.1, 6.0)]  # the same 0.1 m off the rack's anchor
+    assert moved.feeds[1].points == [(3.0, 2.0)]  # R2 stayed: so does the shared PDU
+    both = move_items(lay, {"R1": (2.0, 5.0), "R2": (4.0, 5.0)})
+    assert both.feeds[1].points == [(3.0, 5.0)]
+    # chosen with its rack, the PDU goes where it is told
+    told = move_items(lay, {"R1": (5.0, 6.0), "PDU-1": (8.0, 8.0)})
+    assert told.feeds[0].points == [(8.0, 8.0)]
+    turned = rotate_items(lay, ["R1"], 90, pivot="each")
+    assert turned.feeds[0].points == [(2.0, 2.1)]  # a quarter turn about the rack

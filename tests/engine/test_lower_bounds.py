@@ -95,7 +95,9 @@ def test_cpu_cluster_it_load_leaves_out_40_switches_of_unknown_power(cpu):
     p = d["power"]
     # the front-end fabric's 24 leaf and 16 spine SN4600C, 0 W each, in 3 network racks
     assert p["it_kw_is_lower_bound"] is True and d["cooling"]["heat_kw_is_lower_bound"] is True
-    assert p["unknown_power_devices"] == 40 and p["unknown_power_racks"] == 3
+    # every rack holds some: the 3 network racks their switches, the 24 CPU racks the 32
+    # node-side modules of their 16 nodes' 2 links each
+    assert p["unknown_power_devices"] == 40 and p["unknown_power_racks"] == 27
     assert p["unknown_power_models"] == {"sn4600c": 40}
     # and the 100G SR4 optics of its 1,280 node links (2,560 ends), of no power figure
     assert p["unknown_power_media"] == {"mmf-sr4-100": 2560}
@@ -107,12 +109,17 @@ def test_cpu_cluster_it_load_leaves_out_40_switches_of_unknown_power(cpu):
             "(mmf-sr4-100, sn4600c)")
     assert s["IT load"] == (595.3, "kW", note) and s["Facility load"][2] == note
     assert s["Heat to air"][2] == note
-    # each feed counts the switches in the racks it serves; the note names them
+    # each feed counts the switches and module ends in the racks it serves (32 ends in
+    # each CPU rack, the rest at the switches); the note names them
     feeds = t["feeds"]
-    per_feed = dict(zip(feeds.column("Feed"), feeds.column("Devices of unknown power"),
+    per_feed = dict(zip(feeds.column("Feed"), feeds.column("Hardware of unknown power"),
                         strict=True))
-    assert per_feed == {f["id"]: f["unknown_power_devices"] for f in p["feeds"]}
-    assert sum(per_feed.values()) == 2 * 40  # every rack on an A and a B busway
+    assert per_feed == {f["id"]: f["unknown_power_hardware"] for f in p["feeds"]}
+    assert sum(per_feed.values()) == 2 * (40 + 2560)  # every rack on an A and a B busway
+    per_rack = a.power.rack_unknown_power
+    cpu_racks = [i for i, r in enumerate(lay.racks) if any(d.type == "epyc-9005-2s"
+                                                           for d in r.devices)]
+    assert len(cpu_racks) == 24 and {int(per_rack[i]) for i in cpu_racks} == {32}
     assert "40 switches and 2,560 cable ends of unknown power (mmf-sr4-100, sn4600c)" \
         in feeds.note
     for key in ("cooling", "cooling_groups"):
@@ -126,7 +133,7 @@ def test_known_power_has_no_qualifier(mi355x):
     assert p["it_kw_is_lower_bound"] is False and p["unknown_power_devices"] == 0
     assert power_text("2.105 MW", a) == "2.105 MW"
     assert _rows(t["summary"])["IT load"][2] == ""
-    assert set(t["feeds"].column("Devices of unknown power")) == {0}
+    assert set(t["feeds"].column("Hardware of unknown power")) == {0}
 
 
 # -- 5. null for what is not known or does not apply -------------------------------------------
