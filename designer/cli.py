@@ -700,6 +700,32 @@ class _ClosedStdout:
         raise OSError("it is closed")
 
 
+def _write_text(stream, text: str) -> int:
+    r"""Write ``text`` to ``stream``; a file name's bytes that no encoding reads (held as
+    surrogates, ``os.fsdecode``) go out as the bytes they were, or as U+FFFD where the
+    stream takes no bytes, never a UnicodeEncodeError.
+
+    >>> import io
+    >>> buf = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+    >>> _write_text(buf, "wrote r\udce9.pdf\n")
+    13
+    >>> buf.flush(); buf.buffer.getvalue()
+    b'wrote r\xe9.pdf\n'
+    """
+    try:
+        return stream.write(text)
+    except UnicodeEncodeError:
+        raw = getattr(stream, "buffer", None)
+        encoding = getattr(stream, "encoding", None) or "utf-8"
+        if raw is not None:
+            stream.flush()
+            raw.write(text.encode(encoding, "surrogateescape"))
+            raw.flush()
+            return len(text)
+        return stream.write(text.encode(encoding, "surrogateescape").decode(encoding,
+                                                                              "replace"))
+
+
 class _OneLineStderr:
     r"""Standard error whose messages stay one line each: a line break inside one (a file
     name holding a newline) is written as ``\n``.
@@ -719,7 +745,7 @@ class _OneLineStderr:
         body, end = (text[:-1], "\n") if text.endswith("\n") else (text, "")
         if "\n" in body or "\r" in body:
             body = body.replace("\r", "\\r").replace("\n", "\\n")
-        return self._stream.write(body + end)
+        return _write_text(self._stream, body + end)
 
     def __getattr__(self, name: str):
         return getattr(self._stream, name)
@@ -733,7 +759,7 @@ class _GuardedStdout:
 
     def write(self, text: str) -> int:
         try:
-            return self._stream.write(text)
+            return _write_text(self._stream, text)
         except BrokenPipeError:
             raise
         except OSError as exc:

@@ -389,7 +389,55 @@ def _unit_tables(layout: Layout) -> dict:
         "door_ri": door_ri[order],
         "bad_doors": tuple(u.id for u in units
                            if u.kind == "rear_door" and u.rack not in rack_index),
+        "shared": _shared_returns(np.flatnonzero(is_crah & ~outside), ax, ay),
     }
+
+
+def _shared_returns(crah: np.ndarray, ax: np.ndarray, ay: np.ndarray) -> list[np.ndarray]:
+    """Return the CRAHs that draw room air at one point (the back column of a gallery
+    drawing through the front one's opening), as arrays of unit indices in index order;
+    only groups of two or more.
+
+    >>> [g.tolist() for g in _shared_returns(np.array([0, 1, 2]), np.array([1.0, 5.0, 1.0]),
+    ...                                      np.array([2.0, 2.0, 2.0]))]
+    [[0, 2]]
+    """
+    if len(crah) < 2:
+        return []
+    key = np.round(ax[crah], 3) * 1e6 + np.round(ay[crah], 3)
+    order = np.argsort(key, kind="stable")
+    starts = np.flatnonzero(np.r_[True, np.diff(key[order]) != 0])
+    groups = np.split(crah[order], starts[1:])
+    return [np.sort(g) for g in groups if len(g) > 1]
+
+
+def _split_shared(crah: np.ndarray, explicit: np.ndarray, shared: list[np.ndarray],
+                  cap: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Share the racks nearest to CRAHs that draw air at one point among those units.
+
+    Nearest-unit ties go to the lowest index, so one unit of such a pair would take
+    every rack of the zone and its partner none, though both carry the room's heat.
+    The zone's racks (those that name no unit) are split by position, south to north
+    then west to east, in proportion to the units' capacities: each unit a band.
+
+    >>> _split_shared(np.array([0, 0, 0, 0]), np.full(4, -1), [np.array([0, 1])],
+    ...               np.array([100.0, 100.0]), np.zeros(4), np.array([3.0, 1.0, 4.0, 2.0])
+    ...               ).tolist()
+    [1, 0, 1, 0]
+    """
+    if not shared:
+        return crah
+    crah = crah.copy()
+    for members in shared:
+        racks = np.flatnonzero((crah == members[0]) & (explicit < 0))
+        if len(racks) < 2:
+            continue
+        order = racks[np.lexsort((x[racks], y[racks]))]
+        share = np.cumsum(cap[members])[:-1] / max(float(cap[members].sum()), 1e-12)
+        for m, part in zip(members, np.split(order, np.rint(share * len(order)).astype(int)),
+                           strict=True):
+            crah[part] = m
+    return crah
 
 
 def _explicit(layout: Layout, idx, attr: str, tables: dict, kind: str) -> np.ndarray:
@@ -494,6 +542,7 @@ def analyze_cooling(layout: Layout, rack_x_m: np.ndarray, rack_y_m: np.ndarray,
             near[moved] = np.where(j >= 0, ix[np.maximum(j, 0)] if len(ix) else -1, -1)
     c.rot = None if rack_rot_deg is None else np.array(rack_rot_deg, copy=True)
     crah = np.where(c.explicit_crah >= 0, c.explicit_crah, c.near_crah)
+    crah = _split_shared(crah, c.explicit_crah, t["shared"], cap, rack_x_m, rack_y_m)
     cdu = np.where(c.explicit_cdu >= 0, c.explicit_cdu, c.near_cdu)
 
     liquid_kw = rack_liquid_w / 1000.0

@@ -228,6 +228,22 @@ def _x(x: Any, nd: int = KW_DIGITS) -> _Rounded | None:
     return None if shown is None else _Rounded(shown, _exact(x), nd)
 
 
+def _as_given(x: Any, most: int = 4) -> _Rounded | None:
+    """Return a figure for a mixed column with the decimals it has (at most ``most``): a
+    catalog's 10,200 W prints "10,200", its 130.45 kg "130.45", not "10,200.0000".
+
+    >>> [(r.shown, r.places) for r in (_as_given(10200.0), _as_given(130.45),
+    ...                                _as_given(0.04445), _as_given(0.8, 6))]
+    [(10200.0, 0), (130.45, 2), (0.0445, 4), (0.8, 1)]
+    """
+    if x is None or not math.isfinite(float(x)):
+        return None
+    v = round(float(x), most)
+    text = repr(v)
+    places = 0 if v.is_integer() or "e" in text else len(text.split(".")[1])
+    return _x(x, min(places, most))
+
+
 def _exact(x: Any) -> float:
     """Return a figure to 12 significant digits: what it is computed to, without the
     binary noise of a long sum (36.0, not 35.99999999999999).
@@ -2712,7 +2728,8 @@ def sources_table(layout: Layout, analysis: Any, links: LinkView | None = None,
 
     def add(kind: str, spec: Any) -> None:
         for name, fig in _figures(spec):
-            rows.append((kind, spec.id, name, _x(fig.value, 4), _unit_of(name), fig.source or "",
+            rows.append((kind, spec.id, name, _as_given(fig.value), _unit_of(name),
+                         fig.source or "",
                          fig.cls or "", fig.note or "", _source_title(catalog, fig.source)))
 
     counts, tt = _device_counts(analysis)
@@ -2753,7 +2770,7 @@ def sources_table(layout: Layout, analysis: Any, links: LinkView | None = None,
                                                "basis)" if from_template else "")
                         + f"; the default {default:g} comes from [{key}]")
                 key = ""
-            rows.append(("assumption", "layout", name, _x(v, digits) if v is not None else None,
+            rows.append(("assumption", "layout", name, _as_given(v, digits),
                          _unit_of(name), key, "assumption", note, _source_title(catalog, key)))
     cols = [_c("Kind"), _c("Item"), _c("Figure"), _c("Value", kind="num", digits=1),
             _c("Unit"), _c("Source"), _c("Class"), _c("Note"), _c("Source title")]

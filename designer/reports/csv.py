@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -69,7 +70,10 @@ def write_csv(tables: Sequence[Table], path: str | Path,
         rows.extend(["" if v is None else v for v in r] for r in zip(*columns, strict=True))
         payloads[files[t.key]] = _encode(rows)
     index = [["Table", "Title", "File", "Rows", "Note"]]
-    index += [[t.key, t.title, files[t.key].name, len(t.rows), t.note] for t in tables]
+    # a file name of bytes no encoding reads (os.fsdecode's surrogates) is listed as the
+    # file system shows it, its unreadable bytes as U+FFFD: the index stays UTF-8
+    index += [[t.key, t.title, os.fsencode(files[t.key].name).decode("utf-8", "replace"),
+               len(t.rows), t.note] for t in tables]
     payloads[Path(path)] = _encode(index)
     # the index and its tables are one report: all of them are replaced, or none
     write_all(payloads)

@@ -518,7 +518,7 @@ def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple
                                                "Scalable units", "Bisection", "Method",
                                                "Per GPU", "Per endpoint",
                                                "Worst single failure"],
-                           wrap=["Worst single failure"]))
+                           wrap=["Worst single failure"], keep=["Topology", "Method"]))
     if len(tables["tiers"]):
         s.append(Heading("Fabric tiers", 2))
         tiers, notes = _footnoted(tables["tiers"], "Tier")
@@ -585,7 +585,8 @@ def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple
                   "and the class of the figure; then the layout's engineering assumptions. "
                   + tables["sources"].note))
     s.append(TableFlow(tables["sources"], ["Kind", "Item", "Figure", "Value", "Unit", "Source",
-                                           "Class", "Note"], wrap=["Note"], size=6.8))
+                                           "Class", "Note"], wrap=["Note"], size=6.8,
+                       keep=["Item", "Figure"]))  # catalog names whole: power_per_end_w
     s.append(Heading("Sources cited", 2))
     s.append(TableFlow(sources_cited_table(tables["sources"]), wrap=["Reference"], size=6.8))
     _name_continuations(s)
@@ -804,7 +805,7 @@ def _write(doc: Doc, layout: Any, analysis: Any, by_key: dict[str, Table],
     step(0.99, "Adding bookmarks")
     marks = [Mark(1, "Cover", 0, 0.0), Mark(1, "Contents", 1, doc.top)]
     marks += [Mark(level, title, page + first_body - 1, top) for level, title, page, top in toc]
-    add_navigation(doc.path, marks, links, doc.pt)
+    add_navigation(doc.data(), doc.path, marks, links, doc.pt)
     step(1.0, "PDF written")
     return {"pages": total, "renderer": source.renderer, "fallback_reason": source.error,
             "plan_strips": max((pi.strips for pi in plans), default=1),

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QMarginsF, QPointF, QRectF, Qt
+from PySide6.QtCore import QBuffer, QIODevice, QMarginsF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QPageSize, QPainter, QPdfWriter, QPen
 
 from designer.reports.style import C, font
@@ -40,9 +40,13 @@ class Doc:
     """
 
     def __init__(self, path: str, page: str = "a4", title: str = "", resolution: int = 160) -> None:
-        #: the file written (bookmarks are added to it once the pages are done)
+        #: the file to write: the pages are painted into memory (``data``) and written
+        #: there by Python once bookmarks are added (Qt would take a file name of bytes
+        #: no encoding reads for another name)
         self.path = path
-        self.writer = QPdfWriter(path)
+        self.buffer = QBuffer()
+        self.buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        self.writer = QPdfWriter(self.buffer)
         self.writer.setResolution(resolution)
         self.writer.setPageSize(QPageSize(PAGE_SIZES[page]))
         self.writer.setPageMargins(QMarginsF(0, 0, 0, 0))
@@ -97,6 +101,10 @@ class Doc:
         if self.painter is not None:
             self.painter.end()
             self.painter = None
+
+    def data(self) -> bytes:
+        """Return the PDF painted so far (complete once :meth:`end` is called)."""
+        return bytes(self.buffer.data().data())
 
     def text(self, rect: QRectF, text: str, size_pt: float, flags=_LEFT, bold: bool = False,
              italic: bool = False, color: str = C["ink"]) -> None:

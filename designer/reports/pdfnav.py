@@ -53,14 +53,14 @@ class TocLink:
     target_top_dev: float
 
 
-def add_navigation(path: str | Path, marks: list[Mark], links: list[TocLink],
+def add_navigation(pdf: bytes, path: str | Path, marks: list[Mark], links: list[TocLink],
                    dev_per_pt: float) -> None:
-    """Add bookmarks and contents links to the PDF at ``path``, rewriting it atomically.
+    """Write the PDF ``pdf`` to ``path`` (atomically) with bookmarks and contents links.
 
     ``dev_per_pt`` is the writer's device units per point (resolution / 72). A
     mark or link naming a page the file does not have is left out.
     """
-    reader = PdfReader(str(path))
+    reader = PdfReader(io.BytesIO(pdf))
     writer = PdfWriter(clone_from=reader)
     n = len(writer.pages)
 
