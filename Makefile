@@ -36,9 +36,9 @@ screenshots: $(STAMP)
 	mkdir -p out
 	$(VENV)/bin/rackscape new dgx-h100-hall --set racks=256 --set racks_per_row=16 -o out/dense.json --force
 	$(VENV)/bin/rackscape new gb200-nvl72-superpod --set scalable_units=4 -o out/gb200.json --force
-	QT_QPA_PLATFORM=offscreen $(VENV)/bin/rackscape --screenshot docs/img/designer.png --size 1600x1000 --select GPU-0005
-	QT_QPA_PLATFORM=offscreen $(VENV)/bin/rackscape --screenshot docs/img/designer-dense.png out/dense.json --size 1600x1000
-	QT_QPA_PLATFORM=offscreen $(VENV)/bin/rackscape --screenshot docs/img/designer-overlays.png out/gb200.json --size 1600x1000 --overlay cooling --overlay cables --overlay violations --select NVL-0003
+	QT_QPA_PLATFORM=offscreen $(VENV)/bin/rackscape --screenshot docs/img/designer.png --force --size 1600x1000 --select GPU-0005
+	QT_QPA_PLATFORM=offscreen $(VENV)/bin/rackscape --screenshot docs/img/designer-dense.png out/dense.json --force --size 1600x1000
+	QT_QPA_PLATFORM=offscreen $(VENV)/bin/rackscape --screenshot docs/img/designer-overlays.png out/gb200.json --force --size 1600x1000 --overlay cooling --overlay cables --overlay violations --select NVL-0003
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -145,6 +145,17 @@ def _refuse_overwriting(layout_file: str | None, output: str, option: str = "-o"
                              f"{layout_file} (writing there would replace it)")
 
 
+def _is_png(path: str) -> bool:
+    """Whether ``path`` is a regular file that starts as a PNG image does."""
+    try:
+        if not os.path.isfile(path):
+            return False
+        with open(path, "rb") as fh:
+            return fh.read(8) == b"\x89PNG\r\n\x1a\n"
+    except OSError:
+        return False
+
+
 def _refuse_existing(output: str, force: bool, option: str | None = "-o") -> None:
     """Refuse to replace a file that is already there, unless ``--force`` says so.
 
@@ -320,21 +331,23 @@ def cmd_new(args) -> int:
 
     out = _layout_output(args.output)
     values = _parse_sets(args.set)
+    # a line of at most 200 characters, as a layout's author is, and nothing a terminal
+    # or a report would take for a control (a line break, an escape)
+    if args.author is not None and (len(args.author) > 200 or not args.author.isprintable()):
+        raise _OptionError("--author: expected a name of at most 200 characters on one "
+                           "line, without control characters")
+    # said first: a user's copy that refuses the values is the one that refused them
+    mine = replaced_builtins().get(args.template)
+    if mine is not None:
+        print(f"rackscape: note: template {args.template} is the user library's {mine}, in "
+              "place of the built-in one", file=sys.stderr)
     lay = instantiate(args.template, values)
     # the design is made, but past what the template's sources publish: said once written
     notes = template_cautions(get_template(args.template), values)
     if args.author is not None:
         from engine.model import Layout
 
-        try:  # validated as a layout's author is (a line of at most 200 characters)
-            lay = Layout.model_validate({**lay.model_dump(), "author": args.author})
-        except ValueError:
-            raise _OptionError("--author: expected a name of at most 200 characters on "
-                               "one line") from None
-    mine = replaced_builtins().get(args.template)
-    if mine is not None:
-        print(f"rackscape: note: template {args.template} is the user library's {mine}, in "
-              "place of the built-in one", file=sys.stderr)
+        lay = Layout.model_validate({**lay.model_dump(), "author": args.author})
     _refuse_existing(out, args.force)
     try:
         save_layout(lay, out)
@@ -560,7 +573,7 @@ def build_parser() -> argparse.ArgumentParser:
                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--screenshot", metavar="OUT.png", help="render the main window offscreen "
                    "to OUT.png and exit: rackscape --screenshot OUT.png [FILE] [--size WxH] "
-                   "[--overlay heatmap|cooling|airflow|cables|violations]")
+                   "[--overlay heatmap|cooling|airflow|cables|violations] [--force]")
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
 
     s = sub.add_parser("open", help="open a layout in the designer")
@@ -673,6 +686,7 @@ def _screenshot_parser() -> argparse.ArgumentParser:
     p.add_argument("--metric", default="kw", help="rack colouring: kw, utilization, liquid")
     p.add_argument("--select", action="append", default=[], metavar="ID",
                    help="select items (comma-separated ids) for the inspector and elevation")
+    p.add_argument("--force", action="store_true", help="replace OUT.png if it exists")
     p.add_argument("file", nargs="?")
     return p
 
@@ -833,6 +847,11 @@ def _run(argv: list[str]) -> int:
         args = _screenshot_parser().parse_args(_joined_values(argv, _SCREENSHOT_VALUE_OPTIONS))
         out = _output_name(args.screenshot, "--screenshot")
         _refuse_overwriting(args.file, out, "--screenshot")
+        # an image already there is replaced on purpose only, as a report's is (any other
+        # file of the name is refused whatever is asked, by the screenshot itself)
+        if not args.force and _is_png(out):
+            raise _OptionError(f"--screenshot {out}: expected a new file name (it is already "
+                               "a PNG image; --force replaces it)")
         _report_catalog_problems()
         overlays = list(_overlay_names(args.overlay))
         return screenshot(out, args.file, args.size, overlays, args.metric, args.select)

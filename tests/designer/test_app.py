@@ -73,7 +73,11 @@ def test_screenshot_replaces_an_old_image_whole_or_not_at_all(tmp_path):
     old = tmp_path / "old.png"
     r = _run(["--screenshot", str(old), "--size", "1000x700"], tmp_path)
     assert r.returncode == 0 and _png_size(old) == (1000, 700)
+    # an image already there is replaced on purpose only, as a report's is
     r = _run(["--screenshot", str(old), "--size", "1200x800"], tmp_path)
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "--force replaces" in r.stderr
+    assert _png_size(old) == (1000, 700)
+    r = _run(["--screenshot", str(old), "--size", "1200x800", "--force"], tmp_path)
     assert r.returncode == 0 and r.stderr == "", r.stderr  # no platform chatter either
     assert _png_size(old) == (1200, 800)  # an older screenshot is replaced
     assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".png") == ["old.png",

@@ -46,7 +46,7 @@ def test_a_png_over_the_file_size_limit_is_one_line_and_keeps_the_old_file(tmp_p
     old = b"\x89PNG\r\n\x1a\nold\n"
     out.write_bytes(old)
     argv = (["report", str(hall), "-o", str(out), "--force"] if command == "report"
-            else ["--screenshot", str(out), str(hall)])
+            else ["--screenshot", str(out), str(hall), "--force"])
     proc = _limited(*argv)
     assert proc.returncode == 2, proc.stderr
     reason = os.strerror(errno.EFBIG)  # "File too large"

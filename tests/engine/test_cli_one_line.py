@@ -54,3 +54,10 @@ def test_new_takes_the_designs_author_not_the_templates(tmp_path, capsys):
     err = _one_line(capsys, ["new", "fat-tree", "-o", str(tmp_path / "x.json"),
                              "--author", "x" * 201])
     assert err.startswith("rackscape: --author:")
+    # a line break or a terminal escape would reach the report's cover and a terminal
+    for bad in ("Jane\nDoe", "Jane\x1b[2JDoe"):
+        err = _one_line(capsys, ["new", "fat-tree", "-o", str(tmp_path / "x.json"),
+                                 "--author", bad])
+        assert err == ("rackscape: --author: expected a name of at most 200 characters on "
+                       "one line, without control characters\n")
+        assert not (tmp_path / "x.json").exists()

@@ -473,3 +473,21 @@ def test_groups_are_in_natural_order(builder):
     assert c.group_names == ["CRAH east 1", "CRAH east 2", "CRAH east 10", "CRAH west 1"]
     assert [c.group_names[g] for g in c.unit_group] == [
         "CRAH east 10", "CRAH east 2", "CRAH east 1", "CRAH west 1"]
+
+
+def test_crahs_drawing_air_at_one_point_share_their_zone():
+    # the 4-SU DGX H100 SuperPOD's galleries: two CRAHs deep, the back one drawing the
+    # room's air through the front one's opening, so each pair has one return point.
+    # Both carry the room's heat; each takes a band of the zone's racks (the 36 racks
+    # over 8 units of equal capacity: 4 or 5 each), none is a unit of no racks
+    from engine.templates import instantiate
+
+    lay = instantiate("dgx-h100-superpod", {"scalable_units": 4})
+    c = analyze(lay).cooling
+    crah = np.flatnonzero(np.asarray(c.unit_kind) == "crah")
+    per_unit = np.bincount(c.rack_crah[c.rack_crah >= 0], minlength=len(c.unit_ids))[crah]
+    assert per_unit.sum() == len(lay.racks) == 36 and set(per_unit.tolist()) == {4, 5}
+    returns = {}
+    for u in lay.cooling:
+        returns.setdefault(tuple(u.return_xy_m or (u.x_m, u.y_m)), []).append(u.id)
+    assert sorted(len(v) for v in returns.values()) == [2, 2, 2, 2]
