@@ -295,7 +295,7 @@ def cmd_templates(args) -> int:
     for pr in problems:
         print(f"rackscape: skipped: {pr}", file=sys.stderr)
     for tid, path in replaced.items():
-        print(f"note: template {tid} is the user library's {path}, in place of the "
+        print(f"rackscape: note: template {tid} is the user library's {path}, in place of the "
               "built-in one", file=sys.stderr)
     known = sorted({t.generation for t in everything})
     if args.generation is not None and args.generation not in known:

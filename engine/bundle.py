@@ -457,7 +457,13 @@ def read_bundle(path: str | os.PathLike, catalog: Catalog | None = None) -> Bund
         zf = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, EOFError,
             ValueError, NotImplementedError, RuntimeError) as exc:
-        raise BundleError(bundle, "", f"a zip archive ({exc})") from None
+        from engine.io import project_file_kind
+
+        # another of Rackscape's files given by mistake: say what it is
+        kind = project_file_kind(bundle)
+        raise BundleError(bundle, "", f"a template bundle (a zip archive), but this is {kind}"
+                          if kind and "bundle" not in kind else
+                          f"a zip archive ({exc})") from None
     with zf:
         infos = zf.infolist()
         if len(infos) > MAX_MEMBERS:

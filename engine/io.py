@@ -256,6 +256,10 @@ _OTHER_FILES = {
     "rackscape.catalog/1": "a catalog file: put it in the user catalog folder",
     "rackscape.analysis/1": "an analysis written by `rackscape analyze --json` or a JSON "
                             "report: open the layout it was made from",
+    # engine.compare.COMPARE_SCHEMA
+    "rackscape.compare/1": "a comparison written by `rackscape compare --json`: make one of "
+                           "its designs with `rackscape new` and the row's template and "
+                           "parameters",
 }
 # the first bytes of files often renamed or picked by mistake
 _MAGIC = ((b"\x89PNG", "a PNG image"), (b"%PDF", "a PDF document"),

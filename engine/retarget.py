@@ -47,6 +47,7 @@ from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
+from engine.arrayops import natural_key as _natural_key
 from engine.catalog import Catalog, DeviceType, default_catalog, generation_name
 from engine.compile import compile_layout, type_generations
 from engine.errors import format_validation_error
@@ -256,7 +257,7 @@ class RetargetResult:
         if self.settings:
             lines.append("  fabric settings changed:")
             lines.extend(f"    {c.text(device_name, arrow)}" for c in self.settings)
-        for what, n in sorted(self.dropped.items()):
+        for what, n in _group_dropped(self.dropped):
             lines.append(f"  dropped  {n:>6} {times} {_pair(what, name, arrow)}")
         for what, n in sorted(self.kept.items()):
             lines.append(f"  kept     {n:>6} {times} {name(what)}")
@@ -270,6 +271,42 @@ class RetargetResult:
         lines.append("  cooling units, feeds and the hall are unchanged: check the rules "
                      "and resize them")
         return "\n".join(lines)
+
+
+def _group_dropped(dropped: Counter) -> list[tuple[str, int]]:
+    """The devices dropped for lack of room, one line per model: the racks they were in
+    named (the first few) rather than a line per rack.
+
+    Examples
+    --------
+    >>> _group_dropped(Counter({"x (no room in rack R2)": 2, "x (no room in rack R1)": 2,
+    ...                         "y (no room in rack R1)": 1}))
+    [('x (no room in racks R1, R2)', 4), ('y (no room in rack R1)', 1)]
+    >>> _group_dropped(Counter({f"x (no room in rack R{k}0)": 1 for k in range(1, 8)}))[0][0]
+    'x (no room in 7 racks: R10, R20, R30, R40, R50 and 2 more)'
+    """
+    racks: dict[str, list[str]] = {}
+    count: Counter = Counter()
+    for what, n in dropped.items():
+        m = re.match(r"(.*) \(no room in rack (\S+)\)$", what)
+        head = m.group(1) if m else what
+        racks.setdefault(head, [])
+        if m:
+            racks[head].append(m.group(2))
+        count[head] += n
+    out = []
+    for head in sorted(racks):
+        ids = sorted(racks[head], key=_natural_key)
+        if not ids:
+            out.append((head, count[head]))
+        elif len(ids) == 1:
+            out.append((f"{head} (no room in rack {ids[0]})", count[head]))
+        elif len(ids) <= 5:
+            out.append((f"{head} (no room in racks {', '.join(ids)})", count[head]))
+        else:
+            out.append((f"{head} (no room in {len(ids):,} racks: {', '.join(ids[:5])} and "
+                        f"{len(ids) - 5:,} more)", count[head]))
+    return out
 
 
 def _group_unmapped(lines: list[str]) -> list[str]:

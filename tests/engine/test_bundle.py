@@ -353,6 +353,18 @@ def test_bad_bundles_are_refused_and_change_nothing(tmp_path, lib, case):
         assert snapshot(lib.parent) == before
 
 
+def test_a_layout_given_as_a_bundle_is_named_as_what_it_is(tmp_path, lib):
+    from engine.io import save_layout
+    from engine.templates import instantiate
+
+    path = tmp_path / "hall.json"
+    save_layout(instantiate("fat-tree", {"k": 4}), path)
+    with pytest.raises(BundleError, match="expected a template bundle \\(a zip archive\\), "
+                                          "but this is a Rackscape layout"):
+        import_bundle(path, user_dir=lib)
+    assert not lib.exists()
+
+
 def test_a_missing_library_folder_is_not_created_by_a_bad_bundle(tmp_path):
     path = make_bundle(tmp_path / "bad.rsbundle", [("../x.json", GOOD_T)])
     lib = tmp_path / "nowhere" / "templates"

@@ -48,3 +48,16 @@ def test_compare_names_generations_given_twice_or_unknown_templates(capsys, gene
     code, out, err = run(capsys, "compare", "--hall", "20x15", "--generations", generations)
     assert code == 2 and out == "" and err.startswith(f"rackscape: {message}")
     assert len(err.strip().splitlines()) == 1
+
+
+def test_a_comparison_given_as_a_layout_says_what_it_is(tmp_path, capsys):
+    import json
+
+    from engine.compare import COMPARE_SCHEMA
+
+    cmp = tmp_path / "cmp.json"
+    cmp.write_text(json.dumps({"schema": COMPARE_SCHEMA, "rows": []}))
+    assert main(["analyze", str(cmp)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "this is a comparison written by `rackscape compare " \
+        "--json`" in err
