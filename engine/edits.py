@@ -1821,9 +1821,10 @@ def align_to_rows(layout: Layout, ids: Sequence[str], catalog: Catalog | None = 
     stand (the middle of their near faces and of their far faces, as the FLOOR-ROW-LINE
     check takes it), measured on the row's racks that are not being moved, or on all of
     them when the whole row is. Each rack moves across the row, never along it: one
-    facing as the row does so that the face nearer its row's face meets it, one turned
-    across the row so that its centre is on the row's centre line. Racks of no row stay
-    where they are.
+    facing as the row does so that its front meets the row's front line (the cold
+    aisle's containment line: a shallower rack is short at the back), one turned across
+    the row so that its centre is on the row's centre line. Racks of no row stay where
+    they are.
 
     Examples
     --------
@@ -1860,8 +1861,8 @@ def align_to_rows(layout: Layout, ids: Sequence[str], catalog: Catalog | None = 
         for r in (w for w in want if w.row == row):
             own = boxes[r.id]
             if (r.rotation_deg % 180 == 0) == along_x:
-                d_lo, d_hi = lo - own[lo_i], hi - own[hi_i]
-                d = d_lo if abs(d_lo) <= abs(d_hi) else d_hi
+                # its front: the low face turned 0 or 90 degrees, the high one 180 or 270
+                d = lo - own[lo_i] if r.rotation_deg % 360 < 180 else hi - own[hi_i]
             else:  # turned across the row: its centre on the row's centre line
                 d = (lo + hi) / 2 - (own[lo_i] + own[hi_i]) / 2
             if abs(d) > 1e-9:

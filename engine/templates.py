@@ -1581,11 +1581,16 @@ def _lay_out(t: TemplateFile, env: dict[str, Any], catalog: Catalog, name: str |
         for g, inst in row:
             system, devices = contents[g.name]
             w = rt_cache[g.name].width_mm.v(600) / 1000.0
+            # racks of a row share their front face, on the cold aisle's containment line:
+            # a shallower rack (an NVL72 rack beside a network rack) is short at the back,
+            # its centre nearer the front (rotation 0 faces -y, 180 faces +y)
+            back = (depth - rt_cache[g.name].depth_mm.v(1200) / 1000.0) / 2
             prefix = g.id_prefix or g.name[:3].upper()
             counter[prefix] = counter.get(prefix, 0) + 1
             rid = f"{prefix}-{counter[prefix]:04d}"
             racks.append(Rack(id=rid, type=rt_cache[g.name].id, x_m=round(x + w / 2, 4),
-                              y_m=round(row_y[k], 4), rotation_deg=rot, row=label,
+                              y_m=round(row_y[k] + (-back if rot == 0 else back), 4),
+                              rotation_deg=rot, row=label,
                               system=system, devices=list(devices)))
             group_ids.setdefault((inst, g.name), []).append(rid)
             x += w

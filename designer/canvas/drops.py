@@ -101,6 +101,11 @@ def _rack_placement(scene: FloorPlanScene, rack_type: str, x: float, y: float,
     nb = _row_neighbour(scene, x, y, w * 2 + 0.6)
     if nb is not None and not free:
         rot, row, y = nb.rotation_deg, nb.row, nb.y_m
+        if rot % 180 == 0:
+            # its front on the row's front line: a rack of another depth shares that face
+            # (rotation 0 faces -y, 180 faces +y)
+            shift = (d - _rack_dims(scene, nb.type)[1]) / 2
+            y = round(y + (shift if rot % 360 == 0 else -shift), 6)
     hx, hy = footprint_half(w, d, rot)
     x, y2 = scene.snap_box_position(x, y, hx, hy, free)
     if nb is None or free:

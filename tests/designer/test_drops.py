@@ -89,3 +89,30 @@ def test_a_server_dropped_beside_a_row_of_systems_gets_the_default_rack(qtbot, q
     ids = perform_drop(win.view.fp, "hgx-b200-8gpu", end.x_m + 0.8, end.y_m + 3.0)
     assert doc.layout.rack(ids[0]).type == DEFAULT_RACK
     doc.close()
+
+
+def test_a_rack_dropped_at_a_row_of_shallower_racks_shares_their_front(qtbot, builtin_catalog,
+                                                                        recovery_dir):
+    # an 800 x 1200 mm rack at the end of a row of 1,068 mm NVL72 racks: its front on
+    # theirs (the cold aisle's containment line), its back 132 mm further into the hot
+    # aisle, not half of that on each side
+    from panel_helpers import open_window
+
+    from designer.canvas.drops import perform_drop
+    from designer.document import LayoutDocument
+    from engine.templates import instantiate
+
+    lay = instantiate("gb200-nvl72-superpod", {"scalable_units": 1}, catalog=builtin_catalog)
+    doc = LayoutDocument(lay, catalog=builtin_catalog, analysis_mode="sync", autosave_ms=0)
+    win = open_window(qtbot, doc)
+    last = max((r for r in doc.layout.racks if r.row == "R01"), key=lambda r: r.x_m)
+    assert last.type == "nvl72-rack" and last.rotation_deg == 180  # its front at +y
+    ids = perform_drop(win.view.fp, "rack-800x1200", last.x_m + 0.8, last.y_m)
+    new = doc.layout.rack(ids[0])
+
+    def front(r):
+        return r.y_m + builtin_catalog.racks[r.type].depth_mm.value / 2000
+
+    assert new.row == "R01" and abs(front(new) - front(last)) < 1e-9
+    assert abs((new.y_m - last.y_m) - (-0.066)) < 1e-9
+    doc.close()

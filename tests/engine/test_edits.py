@@ -670,3 +670,34 @@ def test_a_rack_pdu_moves_and_turns_with_its_rack():
     assert told.feeds[0].points == [(8.0, 8.0)]
     turned = rotate_items(lay, ["R1"], 90, pivot="each")
     assert turned.feeds[0].points == [(2.0, 2.1)]  # a quarter turn about the rack
+
+
+def _fronts(layout, catalog):
+    """Each rack's front face (y), for racks turned 0 (front at -y) or 180 (front at +y)."""
+    out = {}
+    for r in layout.racks:
+        d = catalog.racks[r.type].depth_mm.value / 1000
+        out[r.id] = round(r.y_m - d / 2 if r.rotation_deg == 0 else r.y_m + d / 2, 6)
+    return out
+
+
+def test_racks_of_a_row_share_their_front_face_and_align_keeps_it(catalog):
+    # a GB200 SuperPOD row: NVL72 racks 1,068 mm deep beside 1,200 mm network racks; all
+    # stand with their fronts on the cold aisle's line, the NVL72 racks 132 mm short at
+    # the back
+    from engine.edits import align_to_rows, move_items
+    from engine.templates import instantiate
+
+    lay = instantiate("gb200-nvl72-superpod", {"scalable_units": 2}, catalog=catalog)
+    fronts = _fronts(lay, catalog)
+    for row in {r.row for r in lay.racks}:
+        assert len({fronts[r.id] for r in lay.racks if r.row == row}) == 1, row
+    nvl = next(r for r in lay.racks if r.type == "nvl72-rack")
+    net = next(r for r in lay.racks if r.row == nvl.row and r.type != "nvl72-rack")
+    assert abs(abs(nvl.y_m - net.y_m) - 0.066) < 1e-9
+    # a rack pushed 0.3 m into the hot aisle comes back to the front line, not to the
+    # nearer back face of the deeper racks
+    off = move_items(lay, {nvl.id: (nvl.x_m, nvl.y_m + (0.3 if nvl.rotation_deg == 0
+                                                        else -0.3))})
+    back = align_to_rows(off, [nvl.id], catalog)
+    assert _fronts(back, catalog)[nvl.id] == fronts[nvl.id]
