@@ -389,7 +389,9 @@ def _unit_tables(layout: Layout) -> dict:
         "door_ri": door_ri[order],
         "bad_doors": tuple(u.id for u in units
                            if u.kind == "rear_door" and u.rack not in rack_index),
-        "shared": _shared_returns(np.flatnonzero(is_crah & ~outside), ax, ay),
+        "shared": _shared_tables(_shared_returns(np.flatnonzero(is_crah & ~outside), ax, ay),
+                                 np.array([u.capacity_kw for u in units], np.float64),
+                                 len(units)),
     }
 
 
@@ -411,33 +413,57 @@ def _shared_returns(crah: np.ndarray, ax: np.ndarray, ay: np.ndarray) -> list[np
     return [np.sort(g) for g in groups if len(g) > 1]
 
 
-def _split_shared(crah: np.ndarray, explicit: np.ndarray, shared: list[np.ndarray],
-                  cap: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+def _split_shared(crah: np.ndarray, explicit: np.ndarray, shared: dict[str, np.ndarray],
+                  x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Share the racks nearest to CRAHs that draw air at one point among those units.
 
     Nearest-unit ties go to the lowest index, so one unit of such a pair would take
     every rack of the zone and its partner none, though both carry the room's heat.
     The zone's racks (those that name no unit) are split by position, south to north
     then west to east, in proportion to the units' capacities: each unit a band.
+    ``shared`` is :func:`_shared_tables`'s; one pass over the racks for every group.
 
-    >>> _split_shared(np.array([0, 0, 0, 0]), np.full(4, -1), [np.array([0, 1])],
-    ...               np.array([100.0, 100.0]), np.zeros(4), np.array([3.0, 1.0, 4.0, 2.0])
-    ...               ).tolist()
+    >>> t = _shared_tables([np.array([0, 1])], np.array([100.0, 100.0]), 2)
+    >>> _split_shared(np.array([0, 0, 0, 0]), np.full(4, -1), t, np.zeros(4),
+    ...               np.array([3.0, 1.0, 4.0, 2.0])).tolist()
     [1, 0, 1, 0]
     """
-    if not shared:
+    first = shared["first"]
+    if not len(shared["members"]) or not len(crah):
         return crah
+    g = np.where((crah >= 0) & (explicit < 0), first[np.maximum(crah, 0)], -1)
+    sel = np.flatnonzero(g >= 0)
+    if not len(sel):
+        return crah
+    gs = g[sel]
+    order = np.lexsort((x[sel], y[sel], gs))
+    sel, gs = sel[order], gs[order]
+    starts = np.flatnonzero(np.r_[True, gs[1:] != gs[:-1]])
+    counts = np.diff(np.r_[starts, len(gs)])
+    rank = np.arange(len(gs)) - np.repeat(starts, counts)
+    frac = (rank + 0.5) / np.repeat(counts, counts)
+    # the unit whose share of the capacity the rack's place in the band falls in
+    j = (frac[:, None] > shared["cum"][gs]).sum(axis=1)
     crah = crah.copy()
-    for members in shared:
-        racks = np.flatnonzero((crah == members[0]) & (explicit < 0))
-        if len(racks) < 2:
-            continue
-        order = racks[np.lexsort((x[racks], y[racks]))]
-        share = np.cumsum(cap[members])[:-1] / max(float(cap[members].sum()), 1e-12)
-        for m, part in zip(members, np.split(order, np.rint(share * len(order)).astype(int)),
-                           strict=True):
-            crah[part] = m
+    crah[sel] = shared["members"][gs, j]
     return crah
+
+
+def _shared_tables(groups: list[np.ndarray], cap: np.ndarray, n_units: int
+                   ) -> dict[str, np.ndarray]:
+    """Arrays for :func:`_split_shared`: each unit's group if it is the group's first
+    member (-1 otherwise), the members of each group (padded with the last) and the
+    cumulative share of the group's capacity up to each member."""
+    first = np.full(n_units, -1, np.int64)
+    width = max((len(m) for m in groups), default=1)
+    members = np.zeros((len(groups), width), np.int64)
+    cum = np.ones((len(groups), width))
+    for k, m in enumerate(groups):
+        first[m[0]] = k
+        members[k, :len(m)], members[k, len(m):] = m, m[-1]
+        c = np.cumsum(cap[m]) / max(float(cap[m].sum()), 1e-12)
+        cum[k, :len(m) - 1] = c[:-1]
+    return {"first": first, "members": members, "cum": cum}
 
 
 def _explicit(layout: Layout, idx, attr: str, tables: dict, kind: str) -> np.ndarray:
@@ -542,7 +568,7 @@ def analyze_cooling(layout: Layout, rack_x_m: np.ndarray, rack_y_m: np.ndarray,
             near[moved] = np.where(j >= 0, ix[np.maximum(j, 0)] if len(ix) else -1, -1)
     c.rot = None if rack_rot_deg is None else np.array(rack_rot_deg, copy=True)
     crah = np.where(c.explicit_crah >= 0, c.explicit_crah, c.near_crah)
-    crah = _split_shared(crah, c.explicit_crah, t["shared"], cap, rack_x_m, rack_y_m)
+    crah = _split_shared(crah, c.explicit_crah, t["shared"], rack_x_m, rack_y_m)
     cdu = np.where(c.explicit_cdu >= 0, c.explicit_cdu, c.near_cdu)
 
     liquid_kw = rack_liquid_w / 1000.0

@@ -816,31 +816,43 @@ def move_items(layout: Layout, moves: Mapping[str, Sequence[float]]) -> Layout:
                 x, y = rack_pos[u.rack]
                 lists["cooling"][i] = u.model_copy(update={"x_m": x, "y_m": y})
                 touched.add("cooling")
-        old = {r.id: (r.x_m, r.y_m) for r in layout.racks if r.id in rack_pos}
 
         def shift(rid: str, p: Sequence[float]) -> tuple[float, float]:
-            return (p[0] + rack_pos[rid][0] - old[rid][0], p[1] + rack_pos[rid][1] - old[rid][1])
+            was = layout.racks[_locate(index, rid)[1]]
+            return (p[0] + rack_pos[rid][0] - was.x_m, p[1] + rack_pos[rid][1] - was.y_m)
 
-        if _follow_racks(lists, set(moves), set(rack_pos), shift):
+        if _follow_racks(lists, set(moves), rack_pos, shift):
             touched.add("feeds")
     return _rebuild(layout, {g: lists[g] for g in touched})
 
 
-def _follow_racks(lists: dict[str, list], chosen: set[str], racks: set[str],
+def _follow_racks(lists: dict[str, list], chosen: set[str], racks: Mapping[str, Any],
                   place: Callable[[str, Sequence[float]], tuple[float, float]]) -> bool:
     """Carry each rack PDU (a ``pdu`` feed at one point) along with the racks it feeds when
-    every one of them is among ``racks`` and the PDU itself is not in ``chosen``: it is
-    mounted in its rack. ``place(rack_id, point)`` gives the point's new place with that
-    rack. Return whether any moved."""
+    every one of them is among ``racks`` (ids) and the PDU itself is not in ``chosen``: it
+    is mounted in its rack. ``place(rack_id, point)`` gives the point's new place with that
+    rack. Return whether any moved.
+
+    A drag step of a hall fed by busways costs a look at its feeds only: the racks are
+    read when a rack that moves names a PDU.
+    """
+    pdus = {f.id: i for i, f in enumerate(lists["feeds"])
+            if f.kind == "pdu" and len(f.points) == 1 and f.id not in chosen}
+    if not pdus:
+        return False
+    named = {fid for r in lists["racks"] if r.id in racks for fid in r.feeds if fid in pdus}
+    if not named:
+        return False
     fed: dict[str, list[str]] = {}
     for r in lists["racks"]:
         for fid in r.feeds:
-            fed.setdefault(fid, []).append(r.id)
+            if fid in named:
+                fed.setdefault(fid, []).append(r.id)
     moved = False
-    for i, f in enumerate(lists["feeds"]):
-        served = fed.get(f.id, [])
-        if (f.kind == "pdu" and len(f.points) == 1 and f.id not in chosen and served
-                and all(r in racks for r in served)):
+    for fid, served in fed.items():
+        if all(r in racks for r in served):
+            i = pdus[fid]
+            f = lists["feeds"][i]
             lists["feeds"][i] = f.model_copy(update={"points": [place(served[0], f.points[0])]})
             moved = True
     return moved
@@ -924,7 +936,7 @@ def rotate_items(layout: Layout, ids: Sequence[str], delta_deg: int = 90,
             dx, dy = p[0] - cx, p[1] - cy
             return round(cx + c * dx - s * dy, 9), round(cy + s * dx + c * dy, 9)
 
-        if _follow_racks(lists, set(anchors), set(rack_pos), turned):
+        if _follow_racks(lists, set(anchors), rack_pos, turned):
             touched.add("feeds")
     return _rebuild(layout, {g: lists[g] for g in touched})
 
