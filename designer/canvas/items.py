@@ -1073,8 +1073,14 @@ class RowLabelsItem(QGraphicsItem):
             # when the dragged rack tips the balance
             primary, faces = self._sides[1]
         else:
-            # one side for the hall where it can: the side with room for more rows
+            # one side for the hall where it can: the side with room for more rows; the
+            # side the labels stand on keeps them while it has room for half the rows, so
+            # a rack added at a row's end (or its undo) does not send every label across
             primary = "west" if free["west", big].sum() >= free["east", big].sum() else "east"
+            before = self._sides[1][0] if self._sides[0] else None
+            if before in ("west", "east") and before != primary and \
+                    2 * int(free[before, big].sum()) >= len(self._rows):
+                primary = before
             # and one face for the rows labelled in an aisle: above them unless below has
             # room for more
             room = {face: sum(free[f"{primary} {face}", px].sum() for px, _h, _p in self.SIZES)
