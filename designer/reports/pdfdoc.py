@@ -97,10 +97,13 @@ class Doc:
         self.writer.newPage()
 
     def end(self) -> None:
-        """Finish the document."""
+        """Finish the document and write it to :attr:`path` (atomically)."""
         if self.painter is not None:
             self.painter.end()
             self.painter = None
+            from designer.reports.files import write_bytes
+
+            write_bytes(self.path, self.data())
 
     def data(self) -> bytes:
         """Return the PDF painted so far (complete once :meth:`end` is called)."""

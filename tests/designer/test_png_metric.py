@@ -66,3 +66,18 @@ def test_a_long_title_takes_a_second_line_not_an_ellipsis(gb200, qapp):
     rows = np.flatnonzero(ink[:60])
     # two lines of title: dark rows in two bands with a gap between
     assert len(rows) and (np.diff(rows) > 2).sum() >= 1
+
+
+def test_a_title_past_two_lines_gives_way_before_the_generation(gb200, monkeypatch, qapp):
+    import PySide6.QtGui
+    from test_report_layout import _RecordingPainter
+
+    monkeypatch.setattr(PySide6.QtGui, "QPainter", _RecordingPainter)
+    _RecordingPainter.records = []
+    lay, a = gb200
+    long = lay.model_copy(update={"name": "Hall " + "with a very long name " * 9})
+    render_image(long, a, (500, 400))
+    k = next(i for i, r in enumerate(_RecordingPainter.records) if r[2].startswith("Hall"))
+    first, second = (r[2] for r in _RecordingPainter.records[k:k + 2])
+    assert second.endswith(f"… — {lay.generation}") and not first.endswith("…")
+    assert all(r[3] <= r[0].width() for r in _RecordingPainter.records[k:k + 2])

@@ -110,10 +110,15 @@ def test_png_title_is_elided_within_the_margin(gb200, tmp_path, monkeypatch, qap
     _RecordingPainter.records = []
     lay, a = gb200
     export(lay, a, tmp_path / "plan.png", size="1200x800")
-    title = next(r for r in _RecordingPainter.records if r[2].startswith("Hall"))
-    rect, _, text, ink, _ = title
-    assert text.endswith(f"… — {lay.generation}")  # the name gives way, the generation stays
-    assert ink <= rect.width() and rect.right() < 1200
+    # a name too long for one line takes two, the generation after it, each line within
+    # the margins (past two lines it gives way: see test_png_metric)
+    k = next(i for i, r in enumerate(_RecordingPainter.records) if r[2].startswith("Hall"))
+    lines = _RecordingPainter.records[k:k + 2]
+    assert lines[1][2].endswith(f" — {lay.generation}")
+    shown = (lines[0][2] + lines[1][2]).replace(" ", "")
+    assert (lay.name + "—" + lay.generation).replace(" ", "") == shown
+    for rect, _, _text, ink, _ in lines:
+        assert ink <= rect.width() and rect.right() < 1200
 
 
 def _feeds_like_table() -> Table:
