@@ -27,6 +27,9 @@ def _qt_app():
 
     app = QApplication.instance()
     if app is None:
+        from designer.reports.qtapp import utf8_locale
+
+        utf8_locale()
         app = QApplication(sys.argv[:1])
     app.setOrganizationName("Rackscape")
     app.setApplicationName("Rackscape")

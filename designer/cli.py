@@ -242,7 +242,8 @@ def _print_analysis(a, file: str, rating: float) -> None:
           f"{cb['total_length_m']:,.0f} m total, longest {longest}")
     print("  " + _network_line(a, n))
     sev = a.violations_by_severity()
-    print(f"  violations: {sev['error']} error(s), {sev['warning']} warning(s)")
+    notes = f", {sev['info']} note(s)" if sev.get("info") else ""
+    print(f"  violations: {sev['error']} error(s), {sev['warning']} warning(s){notes}")
 
 
 def _network_line(a, n: dict) -> str:
@@ -282,7 +283,9 @@ def cmd_check(args) -> int:
         items = f" [{', '.join(v.items[:6])}{', ...' if len(v.items) > 6 else ''}]" if v.items else ""
         print(f"{v.severity.upper():7s} {v.code}: {v.message}{items}")
     sev = a.violations_by_severity()
-    print(f"{args.file}: {sev['error']} error(s), {sev['warning']} warning(s)")
+    # the notes listed above are counted too, as the report's rule section counts them
+    notes = f", {sev['info']} note(s)" if sev.get("info") else ""
+    print(f"{args.file}: {sev['error']} error(s), {sev['warning']} warning(s){notes}")
     return EXIT_ERRORS if sev["error"] else EXIT_OK
 
 
@@ -344,10 +347,10 @@ def cmd_new(args) -> int:
     lay = instantiate(args.template, values)
     # the design is made, but past what the template's sources publish: said once written
     notes = template_cautions(get_template(args.template), values)
-    if args.author is not None:
+    if args.author is not None and args.author.strip():  # an empty name is no author
         from engine.model import Layout
 
-        lay = Layout.model_validate({**lay.model_dump(), "author": args.author})
+        lay = Layout.model_validate({**lay.model_dump(), "author": args.author.strip()})
     _refuse_existing(out, args.force)
     try:
         save_layout(lay, out)
@@ -499,8 +502,8 @@ def cmd_report(args) -> int:
         if args.page and suffix != ".pdf":
             raise ReportError(f"--page: expected a .pdf report (a {suffix} report has no pages)")
         if args.metric is not None and suffix != ".png":
-            raise ReportError(f"--metric: expected a .png report (a {suffix} report colours "
-                              "its plans by power)")
+            raise ReportError(f"--metric: expected a .png report (a {suffix} report " + (
+                "colours its plans by power)" if suffix == ".pdf" else "has no floor plan)"))
         if args.metric is not None and args.metric not in PNG_METRICS:
             raise ReportError(f"--metric: expected one of {', '.join(PNG_METRICS)} "
                               f"(got {args.metric!r})")

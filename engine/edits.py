@@ -819,7 +819,8 @@ def move_items(layout: Layout, moves: Mapping[str, Sequence[float]]) -> Layout:
 
         def shift(rid: str, p: Sequence[float]) -> tuple[float, float]:
             was = layout.racks[_locate(index, rid)[1]]
-            return (p[0] + rack_pos[rid][0] - was.x_m, p[1] + rack_pos[rid][1] - was.y_m)
+            return (round(p[0] + rack_pos[rid][0] - was.x_m, 9),
+                    round(p[1] + rack_pos[rid][1] - was.y_m, 9))
 
         if _follow_racks(lists, set(moves), rack_pos, shift):
             touched.add("feeds")
@@ -1104,9 +1105,42 @@ def set_field(layout: Layout, ids: Sequence[str], field: str, value: Any,
         touched.add(group)
     after = _rebuild(out, {g: lists[g] for g in touched})
     if parts == ["type"] and catalog is not None and "racks" in touched:
-        after = reflow_runs(out, after, [i for i in ids if _locate(index, i)[0] == "racks"],
-                            catalog)
+        racks = [i for i in ids if _locate(index, i)[0] == "racks"]
+        after = reflow_runs(out, _keep_fronts(out, after, racks, catalog), racks, catalog)
     return after
+
+
+def _keep_fronts(before: Layout, after: Layout, rack_ids: Sequence[str],
+                 catalog: Catalog) -> Layout:
+    """Keep the front face of racks ``rack_ids`` where it was when their depth changed (a
+    new rack type): the front stands on the cold aisle's line, and the rack grows or
+    shrinks at the back.
+
+    Examples
+    --------
+    >>> from engine.model import Hall, Layout, Rack
+    >>> lay = Layout(hall=Hall(outline=[(0, 0), (9, 0), (9, 9), (0, 9)]),
+    ...              racks=[Rack(id="R", type="nvl72-rack", x_m=2.0, y_m=3.0)])
+    >>> deep = lay.model_copy(update={"racks": [lay.racks[0].model_copy(
+    ...     update={"type": "rack-800x1200"})]})
+    >>> _keep_fronts(lay, deep, ["R"], default_catalog()).racks[0].y_m  # front at y 2.466
+    3.066
+    """
+    old = {r.id: r for r in before.racks}
+    moves = {}
+    for r in after.racks:
+        was = old.get(r.id)
+        if r.id not in rack_ids or was is None or was.type == r.type:
+            continue
+        grow = (_rack_size_m(r.type, catalog)[1] - _rack_size_m(was.type, catalog)[1]) / 2
+        if abs(grow) < 1e-9:
+            continue
+        # the front faces -y at 0 degrees, +x at 90, +y at 180, -x at 270
+        # (engine.compile.front_vectors): the centre moves away from it by half the
+        # change of depth
+        fx, fy = {0: (0, -1), 90: (1, 0), 180: (0, 1), 270: (-1, 0)}[r.rotation_deg % 360]
+        moves[r.id] = (round(r.x_m - fx * grow, 6), round(r.y_m - fy * grow, 6))
+    return move_items(after, moves) if moves else after
 
 
 #: the figures of a feed its catalog model fixes
@@ -1244,7 +1278,9 @@ def reflow_runs(before: Layout, after: Layout, rack_ids: Sequence[str],
                 edge += g
                 centres.append(round(edge + w / 2, 6))
                 edge += w
-            placed = [_rack_box(new[r.id].type, *((c, r.y_m) if along_x else (r.x_m, c)),
+            # across the row each rack stands where the edit left it (its front kept)
+            placed = [_rack_box(new[r.id].type, *((c, new[r.id].y_m) if along_x
+                                                  else (new[r.id].x_m, c)),
                                 r.rotation_deg, catalog) for r, c in zip(run, centres, strict=True)]
             clear = all(floor.free(b) for b in placed) and not any(
                 interior_overlap(np.asarray(b)[None, :], boxes).any() for b in placed)
@@ -1254,9 +1290,10 @@ def reflow_runs(before: Layout, after: Layout, rack_ids: Sequence[str],
                 choice = centres
                 break
         for r, c in zip(run, choice, strict=True):
-            cur = r.x_m if along_x else r.y_m
+            now = new[r.id]
+            cur = now.x_m if along_x else now.y_m
             if abs(c - cur) > 1e-9:
-                moves[r.id] = (c, r.y_m) if along_x else (r.x_m, c)
+                moves[r.id] = (c, now.y_m) if along_x else (now.x_m, c)
     return move_items(after, moves) if moves else after
 
 
@@ -1873,8 +1910,9 @@ def align_to_rows(layout: Layout, ids: Sequence[str], catalog: Catalog | None = 
         for r in (w for w in want if w.row == row):
             own = boxes[r.id]
             if (r.rotation_deg % 180 == 0) == along_x:
-                # its front: the low face turned 0 or 90 degrees, the high one 180 or 270
-                d = lo - own[lo_i] if r.rotation_deg % 360 < 180 else hi - own[hi_i]
+                # its front: the low face turned 0 or 270 degrees, the high one 90 or 180
+                # (engine.compile.front_vectors)
+                d = lo - own[lo_i] if r.rotation_deg % 360 in (0, 270) else hi - own[hi_i]
             else:  # turned across the row: its centre on the row's centre line
                 d = (lo + hi) / 2 - (own[lo_i] + own[hi_i]) / 2
             if abs(d) > 1e-9:
@@ -2511,6 +2549,9 @@ def _refeed(layout: Layout, rack_ids: Sequence[str], catalog: Catalog,
     from engine.power import nearest_feeds_many
 
     side_of = {f.id: f.side for f in layout.feeds}
+    # a rack PDU is mounted in its rack and goes with it (move_items carries it): a rack
+    # moved keeps it rather than swap it for the busway of its side in reach
+    mounted = {f.id for f in layout.feeds if f.kind == "pdu"} if not copies else set()
     boxes = _footprints(layout, rack_ids, catalog)
     wanted = set(rack_ids)
     racks = list(layout.racks)
@@ -2539,8 +2580,8 @@ def _refeed(layout: Layout, rack_ids: Sequence[str], catalog: Catalog,
         near = near_of[r.id]
         # the sides it was fed from, from the runs now in reach (an unfed rack takes both)
         feeds = [g for g in dict.fromkeys(
-            [near.get(side_of.get(f, ""), None if copies else f) for f in r.feeds]
-            or list(near.values())) if g]
+            [f if f in mounted else near.get(side_of.get(f, ""), None if copies else f)
+             for f in r.feeds] or list(near.values())) if g]
         update: dict[str, Any] = {"feeds": feeds} if feeds != r.feeds else {}
         # next to a rack of a row (centres within a rack's width or so; rows across an
         # aisle stand 2 m and more apart): it joins that row

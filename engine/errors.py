@@ -22,6 +22,7 @@ import os
 import re
 import stat
 import sys
+import unicodedata
 from collections.abc import Callable, Mapping
 from os import PathLike
 from types import MappingProxyType, UnionType
@@ -33,7 +34,7 @@ from pydantic_core import PydanticCustomError
 __all__ = ["InputError", "UserFileModel", "refuse_bool", "FROM_FILE", "json_typed",
            "looks_like_number", "format_validation_error", "describe_input",
            "MAX_DATA_FILE_BYTES", "read_bytes_limited", "read_text_limited", "parse_json_text",
-           "load_json_file"]
+           "load_json_file", "no_control_chars", "one_line"]
 
 #: Largest catalog or template file read, bytes (the built-in ones are under 100 kB).
 MAX_DATA_FILE_BYTES = 64 * 1024 * 1024
@@ -662,3 +663,42 @@ def load_json_file(path: str | PathLike, max_bytes: int = MAX_DATA_FILE_BYTES,
     """
     return parse_json_text(read_text_limited(path, max_bytes, what), path,
                            allow_constants=allow_constants)
+
+
+#: the characters that turn text right to left or back, which can make a printed line
+#: read other than it is written (U+202A to U+202E, U+2066 to U+2069)
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def no_control_chars(text: str, allow: str = "") -> str:
+    r"""Keep a text free of control characters but those in ``allow``: a terminal escape
+    or a line break in a title or a bundle's name would be printed raw wherever it is
+    shown (``rackscape templates``); a description may break lines (``allow="\n\t"``).
+
+    Examples
+    --------
+    >>> no_control_chars("DGX SuperPOD\nsecond line", allow="\n")
+    'DGX SuperPOD\nsecond line'
+    >>> no_control_chars("a\x1b[31mred")
+    Traceback (most recent call last):
+    ...
+    ValueError: a text without control characters such as line breaks or escapes (got '\x1b' at character 2)
+    """
+    bad = next(((i, c) for i, c in enumerate(text) if c not in allow and (
+        unicodedata.category(c) in ("Cc", "Zl", "Zp") or c in _BIDI_CONTROLS)), None)
+    if bad is not None:
+        raise ValueError("a text without control characters such as line breaks or escapes "
+                         f"(got {bad[1]!r} at character {bad[0] + 1})")
+    return text
+
+
+def one_line(text: str) -> str:
+    """A title's or a name's text: one line, no tab, no control character (a pydantic
+    after-validator of names and authors).
+
+    >>> one_line("Hall A")
+    'Hall A'
+    """
+    if "\n" in text or "\t" in text:
+        raise ValueError("one line of text (got a line break or a tab)")
+    return no_control_chars(text)

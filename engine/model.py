@@ -18,9 +18,17 @@ from __future__ import annotations
 import math
 from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
-from engine.errors import UserFileModel, json_typed
+from engine.errors import UserFileModel, json_typed, one_line
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -58,6 +66,9 @@ Coord = Annotated[float, BeforeValidator(json_typed(float)),
                   Field(allow_inf_nan=False, ge=-1.0e5, le=1.0e5)]
 Point = tuple[Coord, Coord]
 Identifier = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.:/+\-]+$")]
+#: a name or an author as shown in titles, labels and reports: one line, no control
+#: character (a line break or a terminal escape would print raw wherever it is shown)
+TextLine = Annotated[str, AfterValidator(one_line)]
 
 #: most racks (and explicit links) a layout holds
 MAX_RACKS = 100_000
@@ -99,7 +110,7 @@ class MountedDevice(_Model):
 
     type: Identifier
     u: Integer = Field(ge=1, le=60)
-    name: str | None = Field(default=None, max_length=120)
+    name: TextLine | None = Field(default=None, max_length=120)
 
 
 class Rack(_Model):
@@ -115,7 +126,7 @@ class Rack(_Model):
     y_m: Coord
     rotation_deg: Literal[0, 90, 180, 270] = 0
     row: str | None = Field(default=None, max_length=40)
-    name: str | None = Field(default=None, max_length=120)
+    name: TextLine | None = Field(default=None, max_length=120)
     devices: list[MountedDevice] = Field(default_factory=list, max_length=60)
     system: Identifier | None = None
     feeds: list[Identifier] = Field(default_factory=list, max_length=8)
@@ -162,7 +173,7 @@ class CoolingUnit(_Model):
     depth_m: FiniteFloat = Field(default=1.0, ge=0.05, le=50)
     group: str | None = Field(default=None, max_length=40)
     rack: Identifier | None = None
-    name: str | None = Field(default=None, max_length=120)
+    name: TextLine | None = Field(default=None, max_length=120)
     return_xy_m: Point | None = None
 
 
@@ -182,7 +193,7 @@ class PowerFeed(_Model):
     amps: FiniteFloat = Field(default=400.0, ge=1, le=10_000)
     power_factor: FiniteFloat = Field(default=1.0, ge=0.5, le=1)
     points: list[Point] = Field(default_factory=list, max_length=10_000)
-    name: str | None = Field(default=None, max_length=120)
+    name: TextLine | None = Field(default=None, max_length=120)
 
     @property
     def rating_kw(self) -> float:
@@ -296,7 +307,7 @@ class Fabric(_Model):
     """
 
     id: Identifier
-    name: str = Field(default="compute", max_length=120)
+    name: TextLine = Field(default="compute", max_length=120)
     purpose: Literal["scale_out", "front_end", "storage", "management"] = "scale_out"
     topology: Literal["rail_optimized", "fat_tree", "clos", "explicit"] = "rail_optimized"
     members: list[Identifier] = Field(default_factory=list)
@@ -376,10 +387,10 @@ class Assumptions(_Model):
 class Layout(_Model):
     """A complete design: one hall, its equipment and its assumptions."""
 
-    name: str = Field(default="Untitled hall", max_length=200)
+    name: TextLine = Field(default="Untitled hall", max_length=200)
     schema_version: Integer = SCHEMA_VERSION
     generation: str = Field(default="hopper", min_length=1, max_length=40)
-    author: str | None = Field(default=None, max_length=200)
+    author: TextLine | None = Field(default=None, max_length=200)
     hall: Hall
     # bounds far above any hall (100,000 racks hold over 3 million GPUs) that keep a
     # hostile file from costing minutes and gigabytes before it is refused

@@ -1681,6 +1681,17 @@ def rack_unknown_figures(layout: Layout, analysis: Any,
             np.zeros(n, bool) if weight is None else np.asarray(weight, bool).copy())
 
 
+def _devices_unknown(analysis: Any, no_power: np.ndarray) -> np.ndarray:
+    """Which racks hold a device of unknown power (not only link-end modules of unknown
+    power), from :func:`rack_unknown_figures`'s power mask."""
+    p = analysis.power
+    count = getattr(p, "rack_unknown_power", None)
+    ends = getattr(p, "rack_unknown_ends", None)
+    if count is None or ends is None or len(ends) != len(no_power):
+        return no_power
+    return (np.asarray(count) - np.asarray(ends)) > 0
+
+
 def known_text(value: float, is_unknown: bool, digits: int = KW_DIGITS) -> str:
     """Return a total for a panel: ``"1,234"``, ``"≥ 1,234"`` or ``"unknown"``.
 
@@ -1713,9 +1724,9 @@ def unknown_figure_note(analysis: Any, rack_ids: Iterable[str], what: str) -> st
 
 
 #: Said by the racks and rows tables when a total leaves out an unknown figure.
-_UNKNOWN_NOTE = ("A {what} marked ≥ (a lower bound in the spreadsheet's number format too) "
-                 "leaves out some of the hardware, whose {what} the catalog does not give "
-                 "(warning FIGURE-UNKNOWN): the analysis counts it as 0.")
+_UNKNOWN_NOTE = ("A {what} marked ≥ (in a spreadsheet by its number format, in a CSV file "
+                 "by a lower-bound column) leaves out some of the hardware, whose {what} the "
+                 "catalog does not give (warning FIGURE-UNKNOWN): the analysis counts it as 0.")
 
 
 def _unknown_note(power: np.ndarray, weight: np.ndarray) -> str:
@@ -1723,7 +1734,8 @@ def _unknown_note(power: np.ndarray, weight: np.ndarray) -> str:
     if not what:
         return ""
     return _UNKNOWN_NOTE.format(what=what) + (
-        " The liquid share of such a power is not known (–)." if power.any() else "")
+        " The liquid share of a rack holding a device of unknown power is not known (–)."
+        if power.any() else "")
 
 
 def racks_table(layout: Layout, analysis: Any, catalog: Catalog | None = None) -> Table:
@@ -1735,6 +1747,7 @@ def racks_table(layout: Layout, analysis: Any, catalog: Catalog | None = None) -
     """
     arr, p, c, fl = analysis.arrays, analysis.power, analysis.cooling, analysis.floor
     no_power, no_weight = rack_unknown_figures(layout, analysis, catalog)
+    devices_unknown = _devices_unknown(analysis, no_power)
     n = arr.n_racks
     tt = arr.types
     contents: list[Counter[str]] = [Counter() for _ in range(n)]
@@ -1756,9 +1769,12 @@ def racks_table(layout: Layout, analysis: Any, catalog: Catalog | None = None) -
         what = ", ".join(f"{k} x{v}" if v > 1 else k for k, v in contents[i].items())
         if gen_sw[i]:
             what = ", ".join(x for x in (what, f"{gen_sw[i]} fabric switch(es)") if x)
-        # a lower bound of nothing known says nothing: "–", not "≥ 0"
-        kw = None if no_power[i] and p.rack_kw[i] <= 0 else _x(p.rack_kw[i])
-        share = None if no_power[i] else _pct(liquid[i])
+        # a lower bound of nothing known says nothing: "–", not "≥ 0.0" (a network rack's
+        # optics alone, its switches of unknown power)
+        kw = None if no_power[i] and p.rack_kw[i] < 0.05 else _x(p.rack_kw[i])
+        # a few watts of modules left out leave the liquid share as it is; a device not
+        # known could be liquid-cooled
+        share = None if devices_unknown[i] else _pct(liquid[i])
         kg, kg_m2 = (None, None) if no_weight[i] and fl.rack_weight_kg[i] <= 0 else \
             (_x(fl.rack_weight_kg[i], 0), _x(load[i], 0))
         rows.append((r.id, r.name or "", r.row or "", slot[i], _x(r.x_m, 2), _x(r.y_m, 2),
@@ -1934,8 +1950,10 @@ class RackConfiguration:
     rack_type: str
     height_u: int
     items: tuple[tuple[int, int, str, str], ...]
-    #: the most any of them draws (``None`` where one holds hardware of unknown power)
+    #: the most any of them draws (``None`` where nothing of it is known)
     power_kw: float | None
+    #: whether that leaves out hardware of unknown power (a lower bound: "≥ 58.5 kW")
+    power_is_lower_bound: bool = False
 
 
 def rack_configurations(layout: Layout, analysis: Any, catalog: Catalog | None = None,
@@ -1975,9 +1993,11 @@ def rack_configurations(layout: Layout, analysis: Any, catalog: Catalog | None =
         groups.setdefault((r.type, height[r.id], tuple(held[r.id])), []).append(i)
     kw = analysis.power.rack_kw
     # racks alike can differ a little in power (the optics of their link ends): the most
-    out = [RackConfiguration(tuple(layout.racks[i].id for i in ii), rt, h, items,
-                             None if no_power[ii].any() else float(kw[ii].max()))
-           for (rt, h, items), ii in ((k, np.asarray(v)) for k, v in groups.items())]
+    out = []
+    for (rt, h, items), ii in ((k, np.asarray(v)) for k, v in groups.items()):
+        most, low = float(kw[ii].max()), bool(no_power[ii].any())
+        out.append(RackConfiguration(tuple(layout.racks[i].id for i in ii), rt, h, items,
+                                     None if low and most < 0.05 else most, low))
     return sorted(out, key=lambda c: -len(c.rack_ids))
 
 
@@ -2019,11 +2039,12 @@ def rows_table(layout: Layout, analysis: Any, catalog: Catalog | None = None) ->
         np.maximum.at(mx, inv, rack_kw)
     kw, liq = s(rack_kw), s(arr.rack_liquid_w / 1000.0)
     kw_unknown, kg_unknown = s(no_power) > 0, s(no_weight) > 0
+    share_unknown = s(_devices_unknown(analysis, no_power)) > 0
     kg = s(analysis.floor.rack_weight_kg)
     rows = [(uniq[j] or "(none)", int(cnt[j]), int(s(arr.rack_gpus)[j]),
              *((None,) * 3 if kw_unknown[j] and kw[j] <= 0 else
                (_x(kw[j]), _x(kw[j] / cnt[j] if cnt[j] else 0.0), _x(mx[j]))),
-             None if kw_unknown[j] else _pct(liq[j] / kw[j] if kw[j] else 0),
+             None if share_unknown[j] else _pct(liq[j] / kw[j] if kw[j] else 0),
              int(s(u_used)[j]), None if kg_unknown[j] and kg[j] <= 0 else _x(kg[j], 0))
             for j in range(k)]
     cols = [_c("Row"), _c("Racks", kind="int"), _c("GPUs", kind="int"),
@@ -2094,7 +2115,10 @@ def feeds_table(layout: Layout, analysis: Any, catalog: Catalog | None = None) -
     if left and int(unknown.sum()):
         note += (f" The racks of the feeds with hardware of unknown power hold {left}, counted "
                  "as 0 W: those feeds' loads and utilizations are lower bounds.")
-    return _table("feeds", "Power feeds", cols, rows, note)
+    low = [bool(k) for k in unknown.tolist()]
+    return _table("feeds", "Power feeds", cols, rows, note,
+                  {name: low for name in ("Load", "Utilization", "Load, other side lost",
+                                          "Utilization, other side lost")})
 
 
 def _cooling_bound_note(analysis: Any, catalog: Catalog | None) -> str:
@@ -2120,10 +2144,31 @@ def cooling_units_table(layout: Layout, analysis: Any, catalog: Catalog | None =
             _c("Load", "kW", "float"), _c("Utilization", "%", "float"),
             _c("Flow", "L/min", "float"), _c("Rated flow", "L/min", "float"),
             _c("Racks in zone", kind="int")]
+    # a CRAH beyond the rows' ends takes its share of the room's heat with no rack nearest
+    # it: say so, or "0 racks" beside its load reads as a unit serving nothing
+    far = [u.id for i, u in enumerate(layout.cooling) if u.kind == "crah" and not zone.get(i)
+           and c.unit_load_kw[i] > 1e-6]
+    far_note = (f" {_list_names(far)} carr{'y' if len(far) > 1 else 'ies'} load with no rack "
+                "nearer to {} than to another unit: {} share comes from racks in other units' "
+                "zones.".format("them" if len(far) > 1 else "it",
+                                "their" if len(far) > 1 else "its")) if far else ""
+    bound = _cooling_bound_note(analysis, catalog)
+    low = [bool(bound)] * len(rows)
     return _table("cooling", "Cooling units", cols, rows,
                   "CRAH load shares the room's air heat by capacity over distance squared; a "
-                  "rack's zone is its nearest (or assigned) unit."
-                  + _cooling_bound_note(analysis, catalog))
+                  "rack's zone is its nearest (or assigned) unit." + far_note + bound,
+                  {"Load": low, "Utilization": low})
+
+
+def _list_names(ids: list[str], most: int = 4) -> str:
+    """``"CRAH-6 and CRAH-7"``, ``"CRAH-1, CRAH-2, CRAH-3, CRAH-4 and 2 more"``.
+
+    >>> _list_names(["A"]), _list_names(["A", "B"]), _list_names(list("ABCDEF"))
+    ('A', 'A and B', 'A, B, C, D and 2 more')
+    """
+    if len(ids) <= most:
+        return ids[0] if len(ids) == 1 else ", ".join(ids[:-1]) + " and " + ids[-1]
+    return ", ".join(ids[:most]) + f" and {len(ids) - most:,} more"
 
 
 def cooling_group_status(units: int, capacity_kw: float, n1_capacity_kw: float,

@@ -257,8 +257,11 @@ class RetargetResult:
         if self.settings:
             lines.append("  fabric settings changed:")
             lines.extend(f"    {c.text(device_name, arrow)}" for c in self.settings)
-        for what, n in _group_dropped(self.dropped):
-            lines.append(f"  dropped  {n:>6} {times} {_pair(what, name, arrow)}")
+        if self.dropped:
+            # after the replacements: the mapped devices that then found no room
+            lines.append("  then dropped for lack of room (not in the new layout):")
+            for what, n in _group_dropped(self.dropped):
+                lines.append(f"    {n:>6} {times} {_pair(what, name, arrow)}")
         for what, n in sorted(self.kept.items()):
             lines.append(f"  kept     {n:>6} {times} {name(what)}")
         if self.unmapped:

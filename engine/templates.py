@@ -59,7 +59,6 @@ import json
 import math
 import os
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,6 +82,8 @@ from engine.errors import (
     UserFileModel,
     format_validation_error,
     load_json_file,
+    no_control_chars,
+    one_line,
     refuse_bool,
 )
 from engine.expr import evaluate
@@ -179,33 +180,6 @@ def _range_text(lo: float | None, hi: float | None) -> str:
     return f"a value of at most {_num(hi)}"
 
 
-#: the characters that turn text right to left or back, which can make a printed line
-#: read other than it is written (U+202A to U+202E, U+2066 to U+2069)
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
-
-def no_control_chars(text: str, allow: str = "") -> str:
-    r"""Keep a text free of control characters but those in ``allow``: a terminal escape
-    or a line break in a title or a bundle's name would be printed raw wherever it is
-    shown (``rackscape templates``); a description may break lines (``allow="\n\t"``).
-
-    Examples
-    --------
-    >>> no_control_chars("DGX SuperPOD\nsecond line", allow="\n")
-    'DGX SuperPOD\nsecond line'
-    >>> no_control_chars("a\x1b[31mred")
-    Traceback (most recent call last):
-    ...
-    ValueError: a text without control characters such as line breaks or escapes (got '\x1b' at character 2)
-    """
-    bad = next(((i, c) for i, c in enumerate(text) if c not in allow and (
-        unicodedata.category(c) in ("Cc", "Zl", "Zp") or c in _BIDI_CONTROLS)), None)
-    if bad is not None:
-        raise ValueError("a text without control characters such as line breaks or escapes "
-                         f"(got {bad[1]!r} at character {bad[0] + 1})")
-    return text
-
-
 def _no_controls(text: str) -> str:
     """A description's or a source's text: lines and tabs, no other control character."""
     return no_control_chars(text, allow="\n\t")
@@ -213,9 +187,7 @@ def _no_controls(text: str) -> str:
 
 def _one_line(text: str) -> str:
     """A title's, a name's or a help line's text: one line, no control character."""
-    if "\n" in text or "\t" in text:
-        raise ValueError("one line of text (got a line break or a tab)")
-    return no_control_chars(text)
+    return one_line(text)
 
 
 #: a one-line text of a template, and a longer one

@@ -1426,11 +1426,16 @@ class FloorPlanScene(QGraphicsScene):
         fed = ""
         if tool.kind.startswith("busway"):
             racks = [r.id for r in doc.layout.racks if new_id in r.feeds]
+            from engine.power import TAP_OFF_REACH_M
+
+            # two distances: the racks a new run is connected to (those it runs over),
+            # and the tap-off's reach the power rules check for any run a rack names
             fed = (f", feeding {racks[0]}" if len(racks) == 1 else
                    f", feeding {len(racks)} racks" if racks else
-                   ", feeding no rack: a busway feeds the racks it runs over (centres within "
-                   "0.9 m) that no feed of its side serves; a rack's Feeds in the inspector "
-                   "take it too")
+                   ", feeding no rack: a new busway is connected to the racks it runs over "
+                   "(rack centres within 0.9 m of it) that no feed of its side serves; a "
+                   "rack's Feeds in the inspector take any run within a tap-off's "
+                   f"{TAP_OFF_REACH_M:g} m")
         self.message.emit(f"Added {tool.title} {new_id}{length}{fed}")
         return new_id
 

@@ -627,7 +627,10 @@ class DashboardPanel(QWidget):
                                   "to the facility water" if door_kw > 0 else ""))
         air_lim = self.document.layout.assumptions.air_limit_kw_per_rack
         # the decimals of every report's rack power: one figure, one rounding
-        t["max_rack"].set(f"{p.max_rack_kw:,.{KW_DIGITS}f} kW", f"air limit {air_lim:g} kW")
+        # a rack leaving out hardware of unknown power: the largest is a lower bound
+        low = p.rack_unknown_power is not None and bool(np.asarray(p.rack_unknown_power).any())
+        t["max_rack"].set(f"{'≥ ' if low else ''}{p.max_rack_kw:,.{KW_DIGITS}f} kW",
+                          f"air limit {air_lim:g} kW")
         cab = n.cabling_dict()
         total_m = cab["total_length_m"]
         if total_m:

@@ -859,8 +859,12 @@ class InspectorPanel(QWidget):
         no_power, no_weight = self._unknown
         load = a.floor.rack_load_kg_m2
         out: dict[str, tuple[str, str]] = {}
+        c = a.cooling
         for label, mask, values, digits, what in (
                 ("IT power (kW)", no_power, a.power.rack_kw, KW_DIGITS, "power"),
+                # the heat and airflow of that power leave the same hardware out
+                ("Heat to room air (kW)", no_power, c.rack_air_kw, KW_DIGITS, "power"),
+                ("Airflow (CFM)", no_power, c.rack_airflow_cfm, 0, "power"),
                 ("Weight (kg)", no_weight, a.floor.rack_weight_kg, 0, "weight"),
                 ("Floor load (kg/m²)", no_weight, load, 0, "weight")):
             if not mask[idx].any() or len(values) != len(mask):

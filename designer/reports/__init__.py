@@ -159,8 +159,8 @@ def _export(layout: Any, analysis: Any, path: str | Path, overlays: Sequence[str
     if metric not in PNG_METRICS:
         raise ReportError(f"--metric: expected one of {', '.join(PNG_METRICS)} (got {metric!r})")
     if metric != "kw" and suffix != ".png":
-        raise ReportError(f"--metric: expected a .png report (a {suffix} report colours its "
-                          "plans by power)")
+        raise ReportError(f"--metric: expected a .png report (a {suffix} report " + (
+            "colours its plans by power)" if suffix == ".pdf" else "has no floor plan)"))
     path = Path(path)
     if clash := layout_file_clash(path, None):
         raise ReportError(clash)

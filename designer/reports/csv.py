@@ -67,6 +67,11 @@ def write_csv(tables: Sequence[Table], path: str | Path,
         rows = [t.headers()]
         columns = [t.exact_column(c.name) if c.name in t.exact else [r[j] for r in t.rows]
                    for j, c in enumerate(t.columns)]
+        # a figure that leaves out hardware of unknown power or weight ("≥ 24.8" in the
+        # PDF, a format in the XLSX): a column of its own saying which rows are lower bounds
+        for name, low in t.at_least.items():
+            rows[0].append(f"{t.columns[t.index(name)].header}: lower bound")
+            columns.append(["yes" if flag else "" for flag in low])
         rows.extend(["" if v is None else v for v in r] for r in zip(*columns, strict=True))
         payloads[files[t.key]] = _encode(rows)
     index = [["Table", "Title", "File", "Rows", "Note"]]

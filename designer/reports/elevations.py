@@ -58,7 +58,8 @@ def draw_elevations(p: QPainter, rect: QRectF, pt: float,
     for k, c in enumerate(configs):
         x = rect.left() + k * (col_w + gap)
         count = len(c.rack_ids)
-        kw = f" · {c.power_kw:,.1f} kW" if c.power_kw is not None else ""
+        kw = (f" · {'≥ ' if c.power_is_lower_bound else ''}{c.power_kw:,.1f} kW"
+              if c.power_kw is not None else "")
         head = f"{count:,} rack{'s' * (count != 1)}{kw}"
         # a narrow column sets its heading smaller before it cuts the figure off
         for size in (7.0, 6.5, 6.0, 5.5):

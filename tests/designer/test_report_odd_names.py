@@ -53,3 +53,16 @@ def test_a_report_named_in_bytes_is_written_under_that_name(folder, suffix):
         # the index lists its tables' files, their unreadable byte shown as U+FFFD
         index = open(out, encoding="utf-8-sig").read()
         assert "r\ufffd-racks.csv" in index
+
+
+def test_a_report_in_the_c_locale_prints_only_what_it_wrote(folder):
+    # Qt says four lines about the C locale before it switches to C.UTF-8 itself; a
+    # report that succeeds prints its "wrote" line and nothing on standard error
+    out = os.path.join(folder, "plain.png")
+    run = subprocess.run([sys.executable, "-m", "designer.cli", "report",
+                          os.path.join(folder, "hall.json"), "-o", out],
+                         capture_output=True, env={**os.environ, "LC_ALL": "C",
+                                                   "QT_QPA_PLATFORM": "offscreen"},
+                         timeout=120)
+    assert run.returncode == 0 and run.stderr == b"", run.stderr
+    assert run.stdout.count(b"\n") == 1 and run.stdout.startswith(b"wrote ")

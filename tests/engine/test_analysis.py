@@ -144,7 +144,10 @@ def layouts(draw, max_racks=12):
         delta_t_air_k=draw(st.sampled_from([11.7, 16.0])),
         utilization_factor=draw(st.sampled_from([1.0, 0.7])),
         aisle_clearance_m=draw(st.sampled_from([1.2, 0.0, 2.0])))
-    return Layout(name=draw(st.text(max_size=20)), hall=Hall(
+    # a name is one line of printable text (control characters are refused)
+    name = draw(st.text(st.characters(blacklist_categories=("Cc", "Cf", "Cs", "Zl", "Zp")),
+                        max_size=20))
+    return Layout(name=name, hall=Hall(
         outline=[(0, 0), (30, 0), (30, 30), (0, 30)], obstacles=obstacles,
         floor_rating_kg_m2=draw(st.sampled_from([800.0, 1200.0]))),
         racks=racks, cooling=units, feeds=feeds, assumptions=assumptions)

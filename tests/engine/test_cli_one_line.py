@@ -61,3 +61,24 @@ def test_new_takes_the_designs_author_not_the_templates(tmp_path, capsys):
         assert err == ("rackscape: --author: expected a name of at most 200 characters on "
                        "one line, without control characters\n")
         assert not (tmp_path / "x.json").exists()
+
+
+def test_a_layout_name_or_author_with_control_characters_is_one_line(tmp_path, capsys):
+    # what --author refuses, a layout file cannot carry either: a NUL, a line break or a
+    # terminal escape would print raw in the report's title and on a terminal
+    import json
+
+    for field, bad in (("name", "a\u0000bc"), ("author", "a\u0007b"), ("name", "x\u202ey")):
+        f = tmp_path / "bad.json"
+        f.write_text(json.dumps({"schema_version": 3, field: bad,
+                                 "hall": {"outline": [[0, 0], [5, 0], [5, 5]]}}))
+        err = _one_line(capsys, ["analyze", str(f)])
+        assert f"bad.json: {field}: expected a text without control characters" in err
+    f.write_text(json.dumps({"schema_version": 3, "name": "two\nlines",
+                             "hall": {"outline": [[0, 0], [5, 0], [5, 5]]}}))
+    assert "bad.json: name: expected one line of text (got a line break or a tab)" in \
+        _one_line(capsys, ["analyze", str(f)])
+    # an empty --author is no author
+    out = tmp_path / "a.json"
+    assert main(["new", "fat-tree", "-o", str(out), "--author", ""]) == 0
+    assert json.loads(out.read_text(encoding="utf-8"))["author"] is None

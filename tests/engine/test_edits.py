@@ -701,3 +701,50 @@ def test_racks_of_a_row_share_their_front_face_and_align_keeps_it(catalog):
                                                         else -0.3))})
     back = align_to_rows(off, [nvl.id], catalog)
     assert _fronts(back, catalog)[nvl.id] == fronts[nvl.id]
+
+
+def test_a_rack_moved_in_a_busway_hall_keeps_its_rack_pdu():
+    # a rack fed by its row's A and B busways and a rack PDU: moved (and settled where it
+    # stands, as the designer does after a drag), it keeps the PDU that moved with it
+    from engine.edits import add_feed, move_items, settle_racks
+    from engine.templates import instantiate
+
+    lay = instantiate("dgx-h100-hall", {"racks": 8})
+    rack = lay.racks[2]
+    side = "B"
+    lay = add_feed(lay, "rpdu-415v-60a-3ph", [(rack.x_m, rack.y_m)], side, [rack.id],
+                   feed_id="PDU-9")
+    before = lay.rack(rack.id).feeds
+    moved = settle_racks(move_items(lay, {rack.id: (rack.x_m, rack.y_m - 0.3)}), [rack.id])
+    assert "PDU-9" in moved.rack(rack.id).feeds and len(before) == 3
+    assert next(f for f in moved.feeds if f.id == "PDU-9").points == [(rack.x_m,
+                                                                       rack.y_m - 0.3)]
+
+
+
+def test_a_new_rack_type_keeps_the_front_where_it_stood(catalog):
+    # an NVL72 rack (1,068 mm) made an 800 x 1200 mm rack, in a row facing each way, and
+    # a rack turned a quarter: the front stays on the aisle's line, the rack grows back
+    from engine.edits import set_field
+    from engine.model import Hall, Layout, Rack
+
+    racks = [Rack(id=f"R{rot}", type="nvl72-rack", x_m=3.0 + rot / 30, y_m=4.0,
+                  rotation_deg=rot) for rot in (0, 90, 180, 270)]
+    lay = Layout(hall=Hall(outline=[(0, 0), (20, 0), (20, 12), (0, 12)]), racks=racks)
+    before = _all_fronts(lay, catalog)
+    after = set_field(lay, [r.id for r in racks], "type", "rack-800x1200", catalog)
+    assert _all_fronts(after, catalog) == before
+
+
+def _all_fronts(layout, catalog):
+    import numpy as np
+
+    from engine.compile import front_vectors
+
+    out = {}
+    for r in layout.racks:
+        d = catalog.racks[r.type].depth_mm.value / 1000
+        fx, fy = (float(v[0]) for v in front_vectors(np.array([r.rotation_deg])))
+        # the front's line across the row (along it, a run of racks re-spaces by width)
+        out[r.id] = round(r.y_m + fy * d / 2, 6) if fy else round(r.x_m + fx * d / 2, 6)
+    return out
