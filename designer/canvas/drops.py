@@ -344,7 +344,7 @@ def _perform_drop(scene: FloorPlanScene, type_id: str, x: float, y: float,
         rack = doc.item(plan.target)
         sides = {f.side for f in doc.layout.feeds if f.id in rack.feeds}
         side = "A" if "A" not in sides else "B"
-        return [doc.add_feed(type_id, [(rack.x_m, rack.y_m)], side, [rack.id])]
+        return [doc.add_feed(type_id, [_pdu_point(scene, rack, side)], side, [rack.id])]
     if plan.kind == "tray":
         return [_drop_run(scene, plan, None)]
     if plan.kind == "obstacle":
@@ -352,6 +352,26 @@ def _perform_drop(scene: FloorPlanScene, type_id: str, x: float, y: float,
         return [doc.add_obstacle([(x0, y0), (x1, y0), (x1, y1), (x0, y1)], plan.target)]
     raise InputError(None, type_id, plan.label or "a catalog entry the floor plan can place")
 
+
+
+def _pdu_point(scene: FloorPlanScene, rack: Rack, side: str) -> tuple[float, float]:
+    """Where a rack PDU stands in plan: at the rack's back, where rack PDUs hang, side A
+    on one half of the width and B on the other (not over the rack's label).
+
+    >>> from types import SimpleNamespace as NS
+    >>> from engine.catalog import default_catalog
+    >>> scene = NS(document=NS(catalog=default_catalog()))
+    >>> _pdu_point(scene, Rack(id="R", type="rack-600x1200", x_m=2.0, y_m=3.0), "A")
+    (1.85, 3.52)
+    """
+    from engine.compile import front_vectors
+
+    w, d = _rack_dims(scene, rack.type)
+    fx, fy = (float(v[0]) for v in front_vectors(np.array([rack.rotation_deg])))
+    back = d / 2 - 0.08
+    across = -w / 4 if side == "A" else w / 4
+    return (round(rack.x_m - fx * back - fy * across, 4),
+            round(rack.y_m - fy * back + fx * across, 4))
 
 
 def _drop_run(scene: FloorPlanScene, plan: DropPlan, feed_type: str | None) -> str:
