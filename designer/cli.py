@@ -729,18 +729,22 @@ def _write_text(stream, text: str) -> int:
     >>> buf.flush(); buf.buffer.getvalue()
     b'wrote r\xe9.pdf\n'
     """
+    encoding = getattr(stream, "encoding", None) or "utf-8"
     try:
-        return stream.write(text)
+        text.encode(encoding)  # standard error would print a surrogate as "\udce9"
     except UnicodeEncodeError:
+        try:
+            data = text.encode(encoding, "surrogateescape")
+        except UnicodeEncodeError:  # a character the encoding has no code for
+            data = text.encode(encoding, "replace")
         raw = getattr(stream, "buffer", None)
-        encoding = getattr(stream, "encoding", None) or "utf-8"
         if raw is not None:
             stream.flush()
-            raw.write(text.encode(encoding, "surrogateescape"))
+            raw.write(data)
             raw.flush()
             return len(text)
-        return stream.write(text.encode(encoding, "surrogateescape").decode(encoding,
-                                                                              "replace"))
+        return stream.write(data.decode(encoding, "replace"))
+    return stream.write(text)
 
 
 class _OneLineStderr:

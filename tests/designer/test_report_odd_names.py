@@ -66,3 +66,12 @@ def test_a_report_in_the_c_locale_prints_only_what_it_wrote(folder):
                          timeout=120)
     assert run.returncode == 0 and run.stderr == b"", run.stderr
     assert run.stdout.count(b"\n") == 1 and run.stdout.startswith(b"wrote ")
+
+
+def test_an_error_names_such_a_file_by_its_bytes(tmp_path):
+    missing = os.fsencode(str(tmp_path)) + b"/missing\xe9.json"
+    run = subprocess.run([sys.executable, "-m", "designer.cli", "analyze", missing],
+                         capture_output=True, env={**os.environ, "LC_ALL": "C.UTF-8"},
+                         timeout=120)
+    assert run.returncode == 2 and run.stderr.count(b"\n") == 1
+    assert missing in run.stderr and b"\\udce9" not in run.stderr
