@@ -175,7 +175,9 @@ def naive_baseline(lay, catalog) -> Naive:
     for r in racks[:m]:
         best, best_d2 = -1, math.inf
         for j, u in enumerate(crahs):
-            d2 = (r.x_m - u.x_m) ** 2 + (r.y_m - u.y_m) ** 2
+            # where the unit draws room air: its return (a gallery's opening), else itself
+            ux, uy = u.return_xy_m if u.return_xy_m else (u.x_m, u.y_m)
+            d2 = (r.x_m - ux) ** 2 + (r.y_m - uy) ** 2
             if d2 < best_d2:
                 best, best_d2 = j, d2
         nearest.append(best)
@@ -229,9 +231,13 @@ def check_naive_agrees(naive: Naive, lay, catalog) -> None:
                             abs_tol=1e-9):
             raise AssertionError(f"naive failover load of {fid} differs from the engine")
     ids = res.cooling.unit_ids
-    engine_near = [ids[j] if j >= 0 else None
+    # CRAHs drawing air at one point share their zone's racks (the engine's split): a rack
+    # agrees when its unit draws air where the naive nearest does
+    where = {u.id: tuple(u.return_xy_m) if u.return_xy_m else (u.x_m, u.y_m)
+             for u in lay.cooling}
+    engine_near = [where[ids[j]] if j >= 0 else None
                    for j in res.cooling.rack_crah[: len(naive.nearest_sample)].tolist()]
-    if engine_near != naive.nearest_sample:
+    if engine_near != [where.get(u) if u else None for u in naive.nearest_sample]:
         raise AssertionError("naive nearest CRAH differs from the engine")
     m = naive.sample_boxes
     engine_pairs = {(int(i), int(j)) for i, j in res.floor.overlaps.tolist() if j < m}

@@ -1446,16 +1446,25 @@ class FloorPlanScene(QGraphicsScene):
         square = bool(mods & Qt.KeyboardModifier.ShiftModifier)
         pt = self.tool.place((p.x(), -p.y()), self.grid_m if self.snap_enabled else 0.0,
                              free=free, square=square)
-        if self.tool.kind == "measure" and self.snap_enabled and not free and not square:
+        runs = self.tool.kind == "tray" or self.tool.kind.startswith("busway")
+        if ((self.tool.kind == "measure" and not square) or runs) and self.snap_enabled \
+                and not free:
             # a measurement starts and ends on the edges it is taken between: a rack's or a
-            # unit's edge a few pixels away wins over the grid
-            ex, ey = self._edge_near(p.x(), -p.y())
+            # unit's edge a few pixels away wins over the grid; a tray or a busway takes a
+            # row's centre line or a rack's face too (rows need not stand on the tiles)
+            ex, ey = self._edge_near(p.x(), -p.y(), centres=runs)
+            if square and len(self.tool.points):
+                # a right angle holds: only the coordinate that moves along the leg snaps
+                last = self.tool.points[-1]
+                ex, ey = (None, ey) if abs(pt[0] - last[0]) < 1e-9 else (ex, None)
             pt = (pt[0] if ex is None else ex, pt[1] if ey is None else ey)
         return pt
 
-    def _edge_near(self, x: float, y: float) -> tuple[float | None, float | None]:
+    def _edge_near(self, x: float, y: float, centres: bool = False
+                   ) -> tuple[float | None, float | None]:
         """Return the x of a footprint's side and the y of a footprint's front or back
-        within a few pixels of plan point ``(x, y)`` (None where none is)."""
+        within a few pixels of plan point ``(x, y)`` (None where none is); with
+        ``centres``, a footprint's centre line counts as well."""
         boxes = self.footprint_boxes()
         if not len(boxes):
             return None, None
@@ -1466,6 +1475,8 @@ class FloorPlanScene(QGraphicsScene):
             near = boxes[(boxes[:, lo] <= (y if lo == 1 else x) + tol)
                          & (boxes[:, hi] >= (y if lo == 1 else x) - tol)]
             edges = near[:, list(c)].ravel()
+            if centres:
+                edges = np.concatenate([edges, near[:, list(c)].mean(axis=1)])
             if not len(edges):
                 out.append(None)
                 continue

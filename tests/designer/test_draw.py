@@ -512,3 +512,19 @@ def test_into_the_row_line_with_turned_racks_and_a_whole_row(window):
     acts["Into the row's line"].trigger()
     assert window.statusBar().currentMessage() == \
         "The selected racks stand in their rows' lines already"
+
+
+def test_a_tray_point_takes_a_rows_centre_line_off_the_grid(window):
+    # a row moved 5 cm off the tiles: a tray drawn along it takes its centre line (or a
+    # rack's face) a few pixels away, before the grid's 3.6 m
+    doc = window.document
+    row = [r for r in doc.layout.racks if r.row == "R01"]
+    doc.move_items({r.id: (r.x_m, r.y_m + 0.05) for r in row})
+    y = row[0].y_m + 0.05
+    window.start_drawing("tray")
+    click(window, row[0].x_m, y - 0.02)
+    click(window, row[-1].x_m, y + 0.03, mods=Qt.KeyboardModifier.ShiftModifier)
+    key(window, Qt.Key.Key_Return)
+    pts = doc.layout.trays[-1].points
+    assert [p[1] for p in pts] == [pytest.approx(y), pytest.approx(y)]
+    assert y % 0.6 > 0.01  # off the grid
