@@ -433,3 +433,15 @@ def test_a_closed_standard_output_is_an_unwritable_one(four_racks, tmp_path):
         assert proc.stderr == "rackscape: standard output: expected a writable output (it " \
                               "is closed)\n"
     assert list(tmp_path.glob("r*.csv"))
+
+
+def test_check_counts_the_notes_it_lists(tmp_path, capsys):
+    # a 1-SU GB200 SuperPOD: no error or warning, one note (FABRIC-RAIL-PLANES, info)
+    out_file = tmp_path / "gb.json"
+    code, _, _ = run(capsys, "new", "gb200-nvl72-superpod", "--set", "scalable_units=1",
+                     "-o", str(out_file))
+    assert code == 0
+    code, out, _ = run(capsys, "check", str(out_file))
+    notes = [ln for ln in out.splitlines() if ln.startswith("INFO")]
+    assert code == 0 and notes
+    assert out.strip().endswith(f"0 error(s), 0 warning(s), {len(notes)} note(s)")

@@ -267,3 +267,35 @@ def test_an_empty_hall_has_no_pue_no_largest_rack_and_no_longest_cable(tmp_path,
     assert main(["analyze", str(tmp_path / "empty.json")]) == 0
     out = capsys.readouterr().out
     assert "PUE –  max rack –" in out and "longest –" in out
+
+
+def test_cpu_cluster_tables_mark_their_lower_bounds(cpu):
+    # a CPU rack: 16 EPYC 9005 nodes at 1.55 kW = 24.8 kW known, its 32 100G modules not:
+    # "≥ 24.8", its liquid share still known (no device of unknown power); a network
+    # rack: its SN4600C unknown, only 0.02 kW of optics known, so a dash, not "≥ 0.0"
+    lay, a, t = cpu
+    racks = t["racks"]
+    by_id = dict(zip(racks.column("Rack"), range(len(racks.rows)), strict=True))
+    low = racks.at_least["Power"]
+    cpu_rack, net_rack = by_id["CPU-0001"], by_id["NET-0001"]
+    assert racks.column("Power")[cpu_rack] == 24.8 and low[cpu_rack]
+    assert racks.column("Liquid share")[cpu_rack] == 0.0
+    assert racks.column("Power")[net_rack] is None and racks.column("Liquid share")[net_rack] \
+        is None
+    # every feed serves racks of unknown hardware: its loads are lower bounds, as are the
+    # cooling units' shares of a heat that leaves that hardware out
+    assert all(t["feeds"].at_least["Load"]) and all(t["cooling"].at_least["Load"])
+
+
+def test_a_csv_table_says_which_figures_are_lower_bounds(cpu, tmp_path):
+    import csv
+
+    from designer.reports.csv import write_csv
+
+    lay, a, t = cpu
+    write_csv([t["racks"]], tmp_path / "r.csv")
+    with open(tmp_path / "r-racks.csv", encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    cpu_row = next(r for r in rows if r["Rack"] == "CPU-0001")
+    assert cpu_row["Power (kW)"] == "24.8" and cpu_row["Power (kW): lower bound"] == "yes"
+    assert cpu_row["Weight (kg): lower bound"] == "yes"  # the EPYC node's weight unknown

@@ -952,3 +952,22 @@ def test_many_drawn_links_naming_one_port_get_it_once_and_a_warning_each(
     assert rows["X00"][0] == "P5/1"
     assert len(named) == 39
     assert all("port P5/1 of dgx-h100 at GPU-0001 U3 is link X00's" in m for m in named)
+
+
+def test_loaded_crahs_with_no_rack_nearest_are_named_in_the_note():
+    # the default 16-rack DGX H100 hall: two CRAHs past the short row's end carry their
+    # share of the room's air heat (capacity over distance squared) with no rack nearer
+    # to them than to another unit; the note says so beside their "0" racks in zone
+    from engine.analysis import analyze
+    from engine.report_tables import cooling_units_table
+    from engine.templates import instantiate
+
+    lay = instantiate("dgx-h100-hall", {})
+    a = analyze(lay)
+    t = cooling_units_table(lay, a)
+    idle = [u for u, n, load in zip(t.column("Unit"), t.column("Racks in zone"),
+                                    t.column("Load"), strict=True) if n == 0 and load]
+    assert idle, "the hall has CRAHs with load and no rack nearest"
+    names = " and ".join(idle) if len(idle) <= 2 else None
+    assert names is None or f"{names} carr" in t.note
+    assert "share comes from racks in other units' zones" in t.note
