@@ -2252,6 +2252,9 @@ def cooling_groups_table(layout: Layout, analysis: Any,
     cols = [_c("Group"), _c("Units", kind="int"), _c("Capacity", "kW", "float"),
             _c("N+1 capacity", "kW", "float"), _c("Load", "kW", "float"),
             _c("N+1 margin", "kW", "float"), _c("Utilization", "%", "float"), _c("Status")]
+    # loads leaving out hardware of unknown power are lower bounds (their margins are then
+    # upper bounds: the note says so)
+    low = [bool(_cooling_bound_note(analysis, catalog))] * len(rows)
     return _table("cooling_groups", "Cooling redundancy groups", cols, rows,
                   "N+1 capacity is the group's capacity without its largest unit; the margin is "
                   "N+1 capacity minus load, or, for room units, capacity minus load and the air "
@@ -2259,7 +2262,9 @@ def cooling_groups_table(layout: Layout, analysis: Any,
                   "one unit has no spare: once it carries load it is not N+1. Rear doors are a "
                   "group of their own: each cools its own rack and the room air backs it up, "
                   "so they have no N+1 capacity (–) and their margin is capacity minus load."
-                  + _cooling_bound_note(analysis, catalog))
+                  + _cooling_bound_note(analysis, catalog)
+                  + (" Margins are then upper bounds." if any(low) else ""),
+                  {"Load": low, "Utilization": low})
 
 
 def _failure_rows(w: Any, before_tbps: float, fabrics: int = 0) -> list[tuple]:
