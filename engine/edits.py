@@ -648,7 +648,8 @@ def _check_rack_refs(rack: Rack, catalog: Catalog) -> None:
 def remove_items(layout: Layout, ids: Iterable[str], catalog: Catalog | None = None) -> Layout:
     """Return the layout without the items ``ids`` and without references to them.
 
-    Removing a rack removes its rear door and its links, and drops it from
+    Removing a rack removes its rear door, a rack PDU that feeds it alone, and its
+    links, and drops it from
     fabric member lists; a generated fabric keeps its node positions empty
     (``Fabric.vacant_before`` of the next member), so the racks after it keep
     their leaf ports and cables. Removing a feed or unit clears the racks'
@@ -665,6 +666,15 @@ def remove_items(layout: Layout, ids: Iterable[str], catalog: Catalog | None = N
     gone = set(ids)
     gone.update(u.id for u in layout.cooling if u.kind == "rear_door" and u.rack in gone)
     gone.update(lk.id for lk in layout.links if lk.a.rack in gone or lk.b.rack in gone)
+    # a rack PDU (a pdu feed at one point) mounted in racks that all go, goes with them
+    pdus = {f.id for f in layout.feeds if f.kind == "pdu" and len(f.points) == 1}
+    if pdus and any(r.id in gone for r in layout.racks):
+        fed: dict[str, list[str]] = {}
+        for r in layout.racks:
+            for fid in r.feeds:
+                if fid in pdus:
+                    fed.setdefault(fid, []).append(r.id)
+        gone.update(fid for fid, served in fed.items() if all(r in gone for r in served))
     lists = _group_lists(layout)
     if not any(it.id in gone for items in lists.values() for it in items):
         return layout

@@ -748,3 +748,18 @@ def _all_fronts(layout, catalog):
         # the front's line across the row (along it, a run of racks re-spaces by width)
         out[r.id] = round(r.y_m + fy * d / 2, 6) if fy else round(r.x_m + fx * d / 2, 6)
     return out
+
+
+def test_deleting_a_rack_deletes_the_rack_pdu_that_feeds_it_alone():
+    from engine.edits import add_feed, remove_items
+    from engine.model import Hall, Layout, Rack
+
+    lay = Layout(hall=Hall(outline=[(0, 0), (12, 0), (12, 9), (0, 9)]),
+                 racks=[Rack(id=r, type="rack-800x1200", x_m=x, y_m=2.0)
+                        for r, x in (("R1", 2.0), ("R2", 4.0))])
+    lay = add_feed(lay, "rpdu-415v-60a-3ph", [(2.1, 2.0)], "A", ["R1"], feed_id="PDU-1")
+    lay = add_feed(lay, "rpdu-415v-60a-3ph", [(3.0, 2.0)], "B", ["R1", "R2"], feed_id="PDU-2")
+    after = remove_items(lay, ["R1"])
+    assert [f.id for f in after.feeds] == ["PDU-2"]  # PDU-2 still feeds R2
+    assert after.rack("R2").feeds == ["PDU-2"]
+
