@@ -336,9 +336,16 @@ def cmd_new(args) -> int:
     values = _parse_sets(args.set)
     # a line of at most 200 characters, as a layout's author is, and nothing a terminal
     # or a report would take for a control (a line break, an escape)
-    if args.author is not None and (len(args.author) > 200 or not args.author.isprintable()):
-        raise _OptionError("--author: expected a name of at most 200 characters on one "
-                           "line, without control characters")
+    if args.author is not None:
+        from engine.errors import one_line
+
+        try:
+            if len(args.author) > 200:
+                raise ValueError
+            one_line(args.author)
+        except ValueError:
+            raise _OptionError("--author: expected a name of at most 200 characters on one "
+                               "line, without control characters") from None
     # said first: a user's copy that refuses the values is the one that refused them
     mine = replaced_builtins().get(args.template)
     if mine is not None:

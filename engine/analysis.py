@@ -93,6 +93,8 @@ class Analysis:
             np.zeros(0, np.int64)
         feed_unknown = p.feed_unknown_power if p.feed_unknown_power is not None else \
             np.zeros(len(p.feed_ids), np.int64)
+        feed_ends = p.feed_unknown_ends if p.feed_unknown_ends is not None else \
+            np.zeros(len(p.feed_ids), np.int64)
         max_load, load_is_bound = fl.max_load_kg_m2()
         return {
             "schema": ANALYSIS_SCHEMA,
@@ -117,11 +119,14 @@ class Analysis:
                            "budget_kw": round(float(b), 3), "utilization": round(float(u), 4),
                            "failover_kw": round(float(fk), 3),
                            "failover_utilization": round(float(fu), 4),
+                           # devices, and with the link ends of unknown power, hardware
+                           "unknown_power_devices": int(k - e),
                            "unknown_power_hardware": int(k)}
-                          for fid, s, lk, b, u, fk, fu, k in zip(
+                          for fid, s, lk, b, u, fk, fu, k, e in zip(
                               p.feed_ids, p.feed_side, p.feed_load_kw, p.feed_budget_kw,
                               p.feed_utilization, p.feed_failover_kw,
-                              p.feed_failover_utilization, feed_unknown.tolist(), strict=True)],
+                              p.feed_failover_utilization, feed_unknown.tolist(),
+                              feed_ends.tolist(), strict=True)],
                 "row_kw": {name: round(float(kw), 3) for name, kw in zip(p.row_names, p.row_kw,
                                                                          strict=True)},
             },

@@ -306,6 +306,8 @@ class CoolingCache:
     rot: np.ndarray | None = None
     share_heat: np.ndarray | None = None
     partials: np.ndarray | None = None
+    #: the last zones before and after the split of shared-return CRAHs' racks
+    split: tuple[np.ndarray, np.ndarray] | None = None
 
 
 def unit_group_names(units: list) -> list[str]:
@@ -406,11 +408,11 @@ def _shared_returns(crah: np.ndarray, ax: np.ndarray, ay: np.ndarray) -> list[np
     """
     if len(crah) < 2:
         return []
-    key = np.round(ax[crah], 3) * 1e6 + np.round(ay[crah], 3)
-    order = np.argsort(key, kind="stable")
-    starts = np.flatnonzero(np.r_[True, np.diff(key[order]) != 0])
-    groups = np.split(crah[order], starts[1:])
-    return [np.sort(g) for g in groups if len(g) > 1]
+    # the very same point, as the nearest-unit search ties them (not a rounding of it)
+    _, inv, counts = np.unique(np.column_stack([ax[crah], ay[crah]]), axis=0,
+                               return_inverse=True, return_counts=True)
+    inv = np.asarray(inv).reshape(-1)
+    return [np.sort(crah[inv == g]) for g in np.flatnonzero(counts > 1)]
 
 
 def _split_shared(crah: np.ndarray, explicit: np.ndarray, shared: dict[str, np.ndarray],
@@ -447,6 +449,32 @@ def _split_shared(crah: np.ndarray, explicit: np.ndarray, shared: dict[str, np.n
     crah = crah.copy()
     crah[sel] = shared["members"][gs, j]
     return crah
+
+
+def _split_cached(c: CoolingCache, crah: np.ndarray, moved: np.ndarray | None,
+                  shared: dict[str, np.ndarray], x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """:func:`_split_shared`, done again only when it can change: a drag step whose racks
+    stand in no shared zone, before or after the move, keeps the last split (a sort of
+    every rack in such zones costs milliseconds at 100k GPUs)."""
+    if not len(shared["members"]):
+        c.split = None
+        return crah
+    last = c.split
+    if moved is not None and last is not None and len(last[0]) == len(crah):
+        pre, post = last
+        first = shared["first"]
+        # zones of the same racks as last time, except where racks moved
+        differs = np.flatnonzero(pre != crah)
+        touched = np.union1d(np.asarray(moved, np.int64), differs)
+        hit = np.concatenate([pre[touched], crah[touched]])
+        if not len(touched) or not (first[hit[hit >= 0]] >= 0).any():
+            out = post.copy()
+            out[touched] = crah[touched]
+            c.split = (crah.copy(), out)
+            return out
+    out = _split_shared(crah, c.explicit_crah, shared, x, y)
+    c.split = (crah.copy(), out)
+    return out
 
 
 def _shared_tables(groups: list[np.ndarray], cap: np.ndarray, n_units: int
@@ -568,7 +596,7 @@ def analyze_cooling(layout: Layout, rack_x_m: np.ndarray, rack_y_m: np.ndarray,
             near[moved] = np.where(j >= 0, ix[np.maximum(j, 0)] if len(ix) else -1, -1)
     c.rot = None if rack_rot_deg is None else np.array(rack_rot_deg, copy=True)
     crah = np.where(c.explicit_crah >= 0, c.explicit_crah, c.near_crah)
-    crah = _split_shared(crah, c.explicit_crah, t["shared"], rack_x_m, rack_y_m)
+    crah = _split_cached(c, crah, None if fresh else moved, t["shared"], rack_x_m, rack_y_m)
     cdu = np.where(c.explicit_cdu >= 0, c.explicit_cdu, c.near_cdu)
 
     liquid_kw = rack_liquid_w / 1000.0

@@ -832,41 +832,59 @@ def move_items(layout: Layout, moves: Mapping[str, Sequence[float]]) -> Layout:
             return (round(p[0] + rack_pos[rid][0] - was.x_m, 9),
                     round(p[1] + rack_pos[rid][1] - was.y_m, 9))
 
-        if _follow_racks(lists, set(moves), rack_pos, shift):
+        if _follow_racks(layout, lists, set(moves), rack_pos, shift):
             touched.add("feeds")
     return _rebuild(layout, {g: lists[g] for g in touched})
 
 
-def _follow_racks(lists: dict[str, list], chosen: set[str], racks: Mapping[str, Any],
+def _follow_racks(layout: Layout, lists: dict[str, list], chosen: set[str],
+                  racks: Mapping[str, Any],
                   place: Callable[[str, Sequence[float]], tuple[float, float]]) -> bool:
     """Carry each rack PDU (a ``pdu`` feed at one point) along with the racks it feeds when
     every one of them is among ``racks`` (ids) and the PDU itself is not in ``chosen``: it
     is mounted in its rack. ``place(rack_id, point)`` gives the point's new place with that
     rack. Return whether any moved.
 
-    A drag step of a hall fed by busways costs a look at its feeds only: the racks are
-    read when a rack that moves names a PDU.
+    Which racks each PDU feeds is kept while the same ``layout`` lists come back (a drag's
+    every step moves from the one layout it started on): a step looks at the PDUs of the
+    racks it moves only.
     """
-    pdus = {f.id: i for i, f in enumerate(lists["feeds"])
-            if f.kind == "pdu" and len(f.points) == 1 and f.id not in chosen}
-    if not pdus:
+    by_pdu, by_rack = _pdu_racks(layout)
+    if not by_pdu:
         return False
-    named = {fid for r in lists["racks"] if r.id in racks for fid in r.feeds if fid in pdus}
-    if not named:
-        return False
-    fed: dict[str, list[str]] = {}
-    for r in lists["racks"]:
-        for fid in r.feeds:
-            if fid in named:
-                fed.setdefault(fid, []).append(r.id)
+    index = {f.id: i for i, f in enumerate(lists["feeds"])} if any(
+        r in by_rack for r in racks) else {}
     moved = False
-    for fid, served in fed.items():
-        if all(r in racks for r in served):
-            i = pdus[fid]
-            f = lists["feeds"][i]
-            lists["feeds"][i] = f.model_copy(update={"points": [place(served[0], f.points[0])]})
-            moved = True
+    for fid in dict.fromkeys(f for r in racks for f in by_rack.get(r, ())):
+        served = by_pdu[fid]
+        if fid in chosen or not all(r in racks for r in served) or fid not in index:
+            continue
+        i = index[fid]
+        f = lists["feeds"][i]
+        lists["feeds"][i] = f.model_copy(update={"points": [place(served[0], f.points[0])]})
+        moved = True
     return moved
+
+
+#: which racks each rack PDU feeds, and each rack's PDUs, of the last layout asked about
+_PDU_RACKS: LastValue[tuple[dict[str, list[str]], dict[str, list[str]]]] = LastValue()
+
+
+def _pdu_racks(layout: Layout) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Return ``(racks by rack PDU, rack PDUs by rack)`` of ``layout``."""
+    def compute() -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+        pdus = {f.id for f in layout.feeds if f.kind == "pdu" and len(f.points) == 1}
+        by_pdu: dict[str, list[str]] = {}
+        by_rack: dict[str, list[str]] = {}
+        if pdus:
+            for r in layout.racks:
+                for fid in r.feeds:
+                    if fid in pdus:
+                        by_pdu.setdefault(fid, []).append(r.id)
+                        by_rack.setdefault(r.id, []).append(fid)
+        return by_pdu, by_rack
+
+    return _PDU_RACKS.get((layout.racks, layout.feeds), compute)
 
 
 def rotate_items(layout: Layout, ids: Sequence[str], delta_deg: int = 90,
@@ -947,7 +965,7 @@ def rotate_items(layout: Layout, ids: Sequence[str], delta_deg: int = 90,
             dx, dy = p[0] - cx, p[1] - cy
             return round(cx + c * dx - s * dy, 9), round(cy + s * dx + c * dy, 9)
 
-        if _follow_racks(lists, set(anchors), rack_pos, turned):
+        if _follow_racks(layout, lists, set(anchors), rack_pos, turned):
             touched.add("feeds")
     return _rebuild(layout, {g: lists[g] for g in touched})
 
@@ -1120,6 +1138,14 @@ def set_field(layout: Layout, ids: Sequence[str], field: str, value: Any,
     return after
 
 
+def _front_line(r: Rack, catalog: Catalog) -> float:
+    """The coordinate across its row of a rack's front face: y for a rack turned 0 or 180
+    degrees, x for one turned a quarter (racks of other depths in a row share it)."""
+    half = _rack_size_m(r.type, catalog)[1] / 2
+    fx, fy = {0: (0, -1), 90: (1, 0), 180: (0, 1), 270: (-1, 0)}[r.rotation_deg % 360]
+    return r.y_m + fy * half if r.rotation_deg % 180 == 0 else r.x_m + fx * half
+
+
 def _keep_fronts(before: Layout, after: Layout, rack_ids: Sequence[str],
                  catalog: Catalog) -> Layout:
     """Keep the front face of racks ``rack_ids`` where it was when their depth changed (a
@@ -1244,8 +1270,8 @@ def reflow_runs(before: Layout, after: Layout, rack_ids: Sequence[str],
         return after
 
     def line_key(r: Rack) -> tuple[bool, float]:
-        along_x = r.rotation_deg in (0, 180)
-        return along_x, round(r.y_m if along_x else r.x_m, 2)
+        # a row's racks share their front face (racks of other depths have other centres)
+        return r.rotation_deg in (0, 180), round(_front_line(r, catalog), 2)
 
     lines: dict[tuple[bool, float], list[Rack]] = {}
     for r in before.racks:
@@ -2604,8 +2630,7 @@ def _refeed(layout: Layout, rack_ids: Sequence[str], catalog: Catalog,
                 if face_row and (r.rotation_deg - o.rotation_deg) % 360 == 180:
                     update["rotation_deg"] = o.rotation_deg
             elif d[j] <= 1.0 and not o.row and not r.row and o.rotation_deg == r.rotation_deg \
-                    and abs((o.y_m - r.y_m) if r.rotation_deg in (0, 180)
-                            else (o.x_m - r.x_m)) < 0.05:
+                    and abs(_front_line(o, catalog) - _front_line(r, catalog)) < 0.05:
                 # two racks of no row side by side in line, facing one way: a new row
                 name = _fresh_row(labels)
                 labels.add(name)

@@ -34,7 +34,7 @@ from pydantic_core import PydanticCustomError
 __all__ = ["InputError", "UserFileModel", "refuse_bool", "FROM_FILE", "json_typed",
            "looks_like_number", "format_validation_error", "describe_input",
            "MAX_DATA_FILE_BYTES", "read_bytes_limited", "read_text_limited", "parse_json_text",
-           "load_json_file", "no_control_chars", "one_line"]
+           "load_json_file", "no_control_chars", "one_line", "as_one_line"]
 
 #: Largest catalog or template file read, bytes (the built-in ones are under 100 kB).
 MAX_DATA_FILE_BYTES = 64 * 1024 * 1024
@@ -690,6 +690,20 @@ def no_control_chars(text: str, allow: str = "") -> str:
         raise ValueError("a text without control characters such as line breaks or escapes "
                          f"(got {bad[1]!r} at character {bad[0] + 1})")
     return text
+
+
+def as_one_line(value: Any) -> Any:
+    r"""A name as a layout file may hold it, made one line of printable text: each line
+    break, tab or other control character a space (a file saved before names were checked
+    opens, and a name with a tab reads as it did), runs of spaces kept.
+
+    >>> as_one_line("Hall\tA\nnorth\x1b[0m"), as_one_line(5)
+    ('Hall A north [0m', 5)
+    """
+    if not isinstance(value, str):
+        return value
+    return "".join(" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") or c in _BIDI_CONTROLS
+                   else c for c in value)
 
 
 def one_line(text: str) -> str:

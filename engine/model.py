@@ -19,7 +19,6 @@ import math
 from typing import Annotated, Literal, get_args
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -28,7 +27,7 @@ from pydantic import (
     model_validator,
 )
 
-from engine.errors import UserFileModel, json_typed, one_line
+from engine.errors import UserFileModel, as_one_line, json_typed
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -67,8 +66,9 @@ Coord = Annotated[float, BeforeValidator(json_typed(float)),
 Point = tuple[Coord, Coord]
 Identifier = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.:/+\-]+$")]
 #: a name or an author as shown in titles, labels and reports: one line, no control
-#: character (a line break or a terminal escape would print raw wherever it is shown)
-TextLine = Annotated[str, AfterValidator(one_line)]
+#: character (a line break or a terminal escape would print raw wherever it is shown);
+#: one in a file is read as a space, so a file that holds one still opens
+TextLine = Annotated[str, BeforeValidator(as_one_line)]
 
 #: most racks (and explicit links) a layout holds
 MAX_RACKS = 100_000

@@ -74,6 +74,8 @@ class PowerResult:
     rack_unknown_power: np.ndarray | None = None
     #: (R,) of those, the link ends (``None``: none); the rest are devices
     rack_unknown_ends: np.ndarray | None = None
+    #: (F,) of that hardware, the link ends in the racks each feed serves
+    feed_unknown_ends: np.ndarray | None = None
     #: (F,) such hardware in the racks each feed serves
     feed_unknown_power: np.ndarray | None = None
     #: (R,) each rack's row, an index into ``row_names`` (whose "" is no row)
@@ -483,6 +485,11 @@ def analyze_power(layout: Layout, rack_power_w: np.ndarray, rack_liquid_w: np.nd
         np.asarray(rack_unknown_power, np.int64)
     feed_unknown = np.bincount(pf, weights=n_unknown[pr], minlength=len(feed_ids)) \
         .astype(np.int64) if len(pr) else np.zeros(len(feed_ids), np.int64)
+    feed_ends = None
+    if rack_unknown_ends is not None and len(rack_unknown_ends) == len(rack_kw):
+        ends = np.asarray(rack_unknown_ends, np.int64)
+        feed_ends = np.bincount(pf, weights=ends[pr], minlength=len(feed_ids)) \
+            .astype(np.int64) if len(pr) else np.zeros(len(feed_ids), np.int64)
     return PowerResult(
         rack_kw=rack_kw, row_names=list(names), row_kw=row_kw, rack_row=inv,
         feed_ids=list(feed_ids), feed_side=side, feed_rating_kw=rating, feed_budget_kw=budget,
@@ -496,6 +503,7 @@ def analyze_power(layout: Layout, rack_power_w: np.ndarray, rack_liquid_w: np.nd
         gpus_per_mw=(total_gpus / (it_kw / 1000.0)) if it_kw > 0 else 0.0,
         max_rack_kw=float(rack_kw.max()) if len(rack_kw) else 0.0,
         rack_unknown_power=n_unknown, feed_unknown_power=feed_unknown,
+        feed_unknown_ends=feed_ends,
         rack_unknown_ends=None if rack_unknown_ends is None else
         np.asarray(rack_unknown_ends, np.int64),
         unknown_power_models=dict(unknown_power_models or {}),

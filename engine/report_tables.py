@@ -2042,7 +2042,7 @@ def rows_table(layout: Layout, analysis: Any, catalog: Catalog | None = None) ->
     share_unknown = s(_devices_unknown(analysis, no_power)) > 0
     kg = s(analysis.floor.rack_weight_kg)
     rows = [(uniq[j] or "(none)", int(cnt[j]), int(s(arr.rack_gpus)[j]),
-             *((None,) * 3 if kw_unknown[j] and kw[j] <= 0 else
+             *((None,) * 3 if kw_unknown[j] and kw[j] < 0.05 else
                (_x(kw[j]), _x(kw[j] / cnt[j] if cnt[j] else 0.0), _x(mx[j]))),
              None if share_unknown[j] else _pct(liq[j] / kw[j] if kw[j] else 0),
              int(s(u_used)[j]), None if kg_unknown[j] and kg[j] <= 0 else _x(kg[j], 0))

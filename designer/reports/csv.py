@@ -71,7 +71,9 @@ def write_csv(tables: Sequence[Table], path: str | Path,
         # PDF, a format in the XLSX): a column of its own saying which rows are lower bounds
         for name, low in t.at_least.items():
             rows[0].append(f"{t.columns[t.index(name)].header}: lower bound")
-            columns.append(["yes" if flag else "" for flag in low])
+            shown = columns[t.index(name)]
+            columns.append(["yes" if flag and v is not None else ""
+                            for flag, v in zip(low, shown, strict=True)])
         rows.extend(["" if v is None else v for v in r] for r in zip(*columns, strict=True))
         payloads[files[t.key]] = _encode(rows)
     index = [["Table", "Title", "File", "Rows", "Note"]]

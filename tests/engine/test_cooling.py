@@ -491,3 +491,49 @@ def test_crahs_drawing_air_at_one_point_share_their_zone():
     for u in lay.cooling:
         returns.setdefault(tuple(u.return_xy_m or (u.x_m, u.y_m)), []).append(u.id)
     assert sorted(len(v) for v in returns.values()) == [2, 2, 2, 2]
+
+
+def test_shared_zones_of_an_incremental_update_equal_a_full_analysis():
+    # the 4-SU DGX H100 SuperPOD's gallery pairs: racks moved (one at a time, then back)
+    # leave every rack's zone as a full analysis of the moved hall gives it
+    from engine.analysis import Analyzer
+    from engine.edits import move_items
+    from engine.templates import instantiate
+
+    lay = instantiate("dgx-h100-superpod", {"scalable_units": 4})
+    an = Analyzer(lay)
+    an.update(lay)
+    current = lay
+    for k in (0, 5, 17, 30, 5):
+        r = current.racks[k]
+        current = move_items(current, {r.id: (r.x_m, r.y_m + (0.6 if k % 2 else -0.6))})
+        inc = an.update(current, [r.id])
+        full = analyze(current)
+        assert inc.cooling.rack_crah.tolist() == full.cooling.rack_crah.tolist(), k
+
+
+def test_a_move_outside_the_shared_zones_keeps_their_split(builder):
+    # two CRAHs drawing air at one point (west) and one alone (east): a rack moved in the
+    # east zone keeps the west split as it was, and equals a full analysis either way
+    from engine.analysis import Analyzer
+    from engine.edits import move_items
+
+    b = builder(20, 12)
+    for i in range(6):
+        b.rack(f"W{i}", 3 + 0.8 * i, 3 + 2.4 * (i % 2))
+        b.rack(f"E{i}", 12 + 0.8 * i, 3 + 2.4 * (i % 2))
+    b.crah("C1", 0.5, 4, 150, return_xy_m=(1.0, 4.0)).crah("C2", 0.5, 6, 150,
+                                                             return_xy_m=(1.0, 4.0))
+    b.crah("C3", 19.5, 4, 150)
+    lay = b.build()
+    an = Analyzer(lay)
+    first = an.update(lay)
+    west = {r.id: first.cooling.rack_crah[i] for i, r in enumerate(lay.racks)
+            if r.id.startswith("W")}
+    assert len(set(west.values())) == 2  # the pair shares the west racks
+    moved = move_items(lay, {"E2": (14.0, 8.0)})
+    inc = an.update(moved, ["E2"])
+    assert inc.cooling.rack_crah.tolist() == analyze(moved).cooling.rack_crah.tolist()
+    back = move_items(moved, {"W1": (4.0, 8.0)})
+    inc = an.update(back, ["W1"])
+    assert inc.cooling.rack_crah.tolist() == analyze(back).cooling.rack_crah.tolist()

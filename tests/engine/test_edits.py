@@ -763,3 +763,19 @@ def test_deleting_a_rack_deletes_the_rack_pdu_that_feeds_it_alone():
     assert [f.id for f in after.feeds] == ["PDU-2"]  # PDU-2 still feeds R2
     assert after.rack("R2").feeds == ["PDU-2"]
 
+
+
+def test_a_new_rack_type_re_spaces_a_row_of_mixed_depths(catalog):
+    # a GB200 row: NVL72 racks (1,068 mm) and network racks (1,200 mm) front-aligned, so
+    # their centres differ; a network rack made 600 mm wide closes the whole row up
+    from engine.edits import set_field
+    from engine.templates import instantiate
+
+    lay = instantiate("gb200-nvl72-superpod", {"scalable_units": 1}, catalog=catalog)
+    net = [r for r in lay.racks if r.type != "nvl72-rack"][2]
+    after = set_field(lay, [net.id], "type", "rack-600x1200", catalog)
+    row = sorted((r for r in after.racks if r.row == net.row), key=lambda r: r.x_m)
+    half = [catalog.racks[r.type].width_mm.value / 2000 for r in row]
+    gaps = [round((b.x_m - hb) - (a.x_m + ha), 6)
+            for a, b, ha, hb in zip(row, row[1:], half, half[1:], strict=False)]
+    assert gaps == [0.0] * (len(row) - 1)
