@@ -667,14 +667,9 @@ def remove_items(layout: Layout, ids: Iterable[str], catalog: Catalog | None = N
     gone.update(u.id for u in layout.cooling if u.kind == "rear_door" and u.rack in gone)
     gone.update(lk.id for lk in layout.links if lk.a.rack in gone or lk.b.rack in gone)
     # a rack PDU (a pdu feed at one point) mounted in racks that all go, goes with them
-    pdus = {f.id for f in layout.feeds if f.kind == "pdu" and len(f.points) == 1}
-    if pdus and any(r.id in gone for r in layout.racks):
-        fed: dict[str, list[str]] = {}
-        for r in layout.racks:
-            for fid in r.feeds:
-                if fid in pdus:
-                    fed.setdefault(fid, []).append(r.id)
-        gone.update(fid for fid, served in fed.items() if all(r in gone for r in served))
+    by_pdu, by_rack = _pdu_racks(layout)
+    gone.update(fid for rid in list(gone) for fid in by_rack.get(rid, ())
+                if all(r in gone for r in by_pdu[fid]))
     lists = _group_lists(layout)
     if not any(it.id in gone for items in lists.values() for it in items):
         return layout
@@ -1142,8 +1137,12 @@ def _front_line(r: Rack, catalog: Catalog) -> float:
     """The coordinate across its row of a rack's front face: y for a rack turned 0 or 180
     degrees, x for one turned a quarter (racks of other depths in a row share it)."""
     half = _rack_size_m(r.type, catalog)[1] / 2
-    fx, fy = {0: (0, -1), 90: (1, 0), 180: (0, 1), 270: (-1, 0)}[r.rotation_deg % 360]
+    fx, fy = _FRONT[r.rotation_deg % 360]
     return r.y_m + fy * half if r.rotation_deg % 180 == 0 else r.x_m + fx * half
+
+
+#: the way a rack's front faces at each rotation (:func:`engine.compile.front_vectors`)
+_FRONT = {0: (0, -1), 90: (1, 0), 180: (0, 1), 270: (-1, 0)}
 
 
 def _keep_fronts(before: Layout, after: Layout, rack_ids: Sequence[str],
@@ -1171,10 +1170,8 @@ def _keep_fronts(before: Layout, after: Layout, rack_ids: Sequence[str],
         grow = (_rack_size_m(r.type, catalog)[1] - _rack_size_m(was.type, catalog)[1]) / 2
         if abs(grow) < 1e-9:
             continue
-        # the front faces -y at 0 degrees, +x at 90, +y at 180, -x at 270
-        # (engine.compile.front_vectors): the centre moves away from it by half the
-        # change of depth
-        fx, fy = {0: (0, -1), 90: (1, 0), 180: (0, 1), 270: (-1, 0)}[r.rotation_deg % 360]
+        # the centre moves away from the front by half the change of depth
+        fx, fy = _FRONT[r.rotation_deg % 360]
         moves[r.id] = (round(r.x_m - fx * grow, 6), round(r.y_m - fy * grow, 6))
     return move_items(after, moves) if moves else after
 

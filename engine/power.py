@@ -88,6 +88,18 @@ class PowerResult:
     unknown_power_media: dict[str, int] = field(default_factory=dict)
 
     @property
+    def rack_unknown_devices(self) -> np.ndarray | None:
+        """(R,) the devices of unknown power in each rack (its unknown hardware less the
+        link ends): a rack holding one has no meaningful known load, where a few watts of
+        modules left out leave the rest of its figures as they are."""
+        if self.rack_unknown_power is None:
+            return None
+        if self.rack_unknown_ends is None or len(self.rack_unknown_ends) != len(
+                self.rack_unknown_power):
+            return self.rack_unknown_power
+        return self.rack_unknown_power - self.rack_unknown_ends
+
+    @property
     def unknown_power_devices(self) -> int:
         """Return how many devices of the hall have no power figure (0 W in the totals)."""
         return int(sum(self.unknown_power_models.values()))

@@ -1684,12 +1684,10 @@ def rack_unknown_figures(layout: Layout, analysis: Any,
 def _devices_unknown(analysis: Any, no_power: np.ndarray) -> np.ndarray:
     """Which racks hold a device of unknown power (not only link-end modules of unknown
     power), from :func:`rack_unknown_figures`'s power mask."""
-    p = analysis.power
-    count = getattr(p, "rack_unknown_power", None)
-    ends = getattr(p, "rack_unknown_ends", None)
-    if count is None or ends is None or len(ends) != len(no_power):
+    devices = getattr(analysis.power, "rack_unknown_devices", None)
+    if devices is None or len(devices) != len(no_power):
         return no_power
-    return (np.asarray(count) - np.asarray(ends)) > 0
+    return np.asarray(devices) > 0
 
 
 def known_text(value: float, is_unknown: bool, digits: int = KW_DIGITS) -> str:

@@ -570,13 +570,9 @@ class FloorPlanScene(QGraphicsScene):
             # for) has no known load: no colour and no "0.0 kW" label (its optics alone);
             # the inspector and the reports say what is unknown. Modules of unknown power
             # at its link ends leave a few watts out: it keeps its colour and figure
-            unknown = getattr(a.power, "rack_unknown_power", None)
-            if unknown is not None and len(unknown) == len(kw):
-                devices = np.asarray(unknown)
-                ends = getattr(a.power, "rack_unknown_ends", None)
-                if ends is not None and len(ends) == len(devices):
-                    devices = devices - np.asarray(ends)
-                values = np.where(devices > 0, np.nan, kw)
+            devices = getattr(a.power, "rack_unknown_devices", None)
+            if devices is not None and len(devices) == len(kw):
+                values = np.where(np.asarray(devices) > 0, np.nan, kw)
         cmap = METRICS[self.metric]
         # the kW scale starts at the air limit (see ColorMap.value_range): the layout's
         # own figure, so the designer, an undo and the report colour a rack alike

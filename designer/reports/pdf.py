@@ -321,13 +321,13 @@ def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple
                + (f" ({loose:,} in no row)" if loose else ""))
     # racks holding devices of unknown power stay out of the range ("≥" in the tables, with
     # the known part); modules of unknown power at a rack's link ends leave a few watts out
-    unknown = analysis.power.rack_unknown_power
-    ends = analysis.power.rack_unknown_ends
     n = len(kw)
-    devices = np.asarray(unknown) if unknown is not None and len(unknown) == n else \
+    devices = analysis.power.rack_unknown_devices
+    devices = np.asarray(devices) if devices is not None and len(devices) == n else \
         np.zeros(n, np.int64)
+    ends = analysis.power.rack_unknown_ends
     ends = np.asarray(ends) if ends is not None and len(ends) == n else np.zeros(n, np.int64)
-    kept = (devices - ends) <= 0
+    kept = devices <= 0
     known = np.asarray(kw)[kept]
     left = n - len(known)
     lo, hi = (f"{float(known.min()):,.1f}", f"{float(known.max()):,.1f}") if len(known) \

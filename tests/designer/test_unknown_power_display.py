@@ -22,7 +22,7 @@ def test_a_rack_of_unknown_power_shows_its_id_not_zero_kw_and_the_totals_are_bou
     # every rack holds some (the CPU racks the 100G modules of their nodes' links), the 3
     # network racks devices
     assert np.count_nonzero(a.power.rack_unknown_power) == 27
-    unknown = np.flatnonzero(a.power.rack_unknown_power - a.power.rack_unknown_ends)
+    unknown = np.flatnonzero(a.power.rack_unknown_devices)
     assert len(unknown) == 3
     scene = win.scene
     net = a.arrays.rack_ids[int(unknown[0])]

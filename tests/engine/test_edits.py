@@ -652,14 +652,9 @@ def test_a_rack_moved_into_a_row_facing_the_other_way_turns_with_it():
 def test_a_rack_pdu_moves_and_turns_with_its_rack():
     # a rack PDU is mounted in the rack it feeds: it goes where the rack goes; one that
     # feeds a rack left behind stays, as a busway does
-    from engine.edits import add_feed, move_items, rotate_items
-    from engine.model import Hall, Layout, Rack
+    from engine.edits import move_items, rotate_items
 
-    lay = Layout(hall=Hall(outline=[(0, 0), (12, 0), (12, 9), (0, 9)]),
-                 racks=[Rack(id=r, type="rack-800x1200", x_m=x, y_m=2.0)
-                        for r, x in (("R1", 2.0), ("R2", 4.0))])
-    lay = add_feed(lay, "rpdu-415v-60a-3ph", [(2.1, 2.0)], "A", ["R1"], feed_id="PDU-1")
-    lay = add_feed(lay, "rpdu-415v-60a-3ph", [(3.0, 2.0)], "B", ["R1", "R2"], feed_id="PDU-2")
+    lay = _two_racks_with_pdus()
     moved = move_items(lay, {"R1": (5.0, 6.0)})
     assert moved.feeds[0].points == [(5.1, 6.0)]  # the same 0.1 m off the rack's anchor
     assert moved.feeds[1].points == [(3.0, 2.0)]  # R2 stayed: so does the shared PDU
@@ -751,14 +746,9 @@ def _all_fronts(layout, catalog):
 
 
 def test_deleting_a_rack_deletes_the_rack_pdu_that_feeds_it_alone():
-    from engine.edits import add_feed, remove_items
-    from engine.model import Hall, Layout, Rack
+    from engine.edits import remove_items
 
-    lay = Layout(hall=Hall(outline=[(0, 0), (12, 0), (12, 9), (0, 9)]),
-                 racks=[Rack(id=r, type="rack-800x1200", x_m=x, y_m=2.0)
-                        for r, x in (("R1", 2.0), ("R2", 4.0))])
-    lay = add_feed(lay, "rpdu-415v-60a-3ph", [(2.1, 2.0)], "A", ["R1"], feed_id="PDU-1")
-    lay = add_feed(lay, "rpdu-415v-60a-3ph", [(3.0, 2.0)], "B", ["R1", "R2"], feed_id="PDU-2")
+    lay = _two_racks_with_pdus()
     after = remove_items(lay, ["R1"])
     assert [f.id for f in after.feeds] == ["PDU-2"]  # PDU-2 still feeds R2
     assert after.rack("R2").feeds == ["PDU-2"]
@@ -779,3 +769,28 @@ def test_a_new_rack_type_re_spaces_a_row_of_mixed_depths(catalog):
     gaps = [round((b.x_m - hb) - (a.x_m + ha), 6)
             for a, b, ha, hb in zip(row, row[1:], half, half[1:], strict=False)]
     assert gaps == [0.0] * (len(row) - 1)
+
+
+def _two_racks_with_pdus():
+    """R1 and R2 side by side; PDU-1 feeds R1 alone, PDU-2 feeds both."""
+    from engine.edits import add_feed
+    from engine.model import Hall, Layout, Rack
+
+    lay = Layout(hall=Hall(outline=[(0, 0), (12, 0), (12, 9), (0, 9)]),
+                 racks=[Rack(id=r, type="rack-800x1200", x_m=x, y_m=2.0)
+                        for r, x in (("R1", 2.0), ("R2", 4.0))])
+    lay = add_feed(lay, "rpdu-415v-60a-3ph", [(2.1, 2.0)], "A", ["R1"], feed_id="PDU-1")
+    lay = add_feed(lay, "rpdu-415v-60a-3ph", [(3.0, 2.0)], "B", ["R1", "R2"], feed_id="PDU-2")
+    return lay
+
+
+def test_the_front_table_is_front_vectors():
+    import numpy as np
+
+    from engine.compile import front_vectors
+    from engine.edits import _FRONT
+
+    for rot, (fx, fy) in _FRONT.items():
+        ax, ay = front_vectors(np.array([rot]))
+        assert (float(ax[0]), float(ay[0])) == (fx, fy), rot
+
