@@ -247,6 +247,12 @@ def front_vectors(rot_deg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.round(np.sin(th), 12) + 0.0, np.round(-np.cos(th), 12) + 0.0
 
 
+#: the way a rack's front faces at each rotation, as :func:`front_vectors` gives it for
+#: one rack without numpy (0 degrees faces -y, 90 +x, 180 +y, 270 -x)
+FRONT_BY_ROTATION: dict[int, tuple[int, int]] = {0: (0, -1), 90: (1, 0), 180: (0, 1),
+                                                  270: (-1, 0)}
+
+
 def airflow_from_heat_cfm(air_w: np.ndarray | float, delta_t_air_k: float) -> np.ndarray:
     """Return the airflow (CFM) that carries ``air_w`` watts at an air temperature rise
     of ``delta_t_air_k``: CFM = 3.16 x W / dT(F).

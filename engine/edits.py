@@ -40,7 +40,7 @@ from shapely.geometry import Polygon as ShapelyPolygon
 from shapely.geometry import box as shapely_box
 
 from engine.catalog import Catalog, default_catalog
-from engine.compile import front_vectors, rack_geometry
+from engine.compile import FRONT_BY_ROTATION, front_vectors, rack_geometry
 from engine.errors import InputError, format_validation_error
 from engine.floor import interior_overlap, overlapping_between
 from engine.memo import LastValue
@@ -1137,12 +1137,9 @@ def _front_line(r: Rack, catalog: Catalog) -> float:
     """The coordinate across its row of a rack's front face: y for a rack turned 0 or 180
     degrees, x for one turned a quarter (racks of other depths in a row share it)."""
     half = _rack_size_m(r.type, catalog)[1] / 2
-    fx, fy = _FRONT[r.rotation_deg % 360]
+    fx, fy = FRONT_BY_ROTATION[r.rotation_deg % 360]
     return r.y_m + fy * half if r.rotation_deg % 180 == 0 else r.x_m + fx * half
 
-
-#: the way a rack's front faces at each rotation (:func:`engine.compile.front_vectors`)
-_FRONT = {0: (0, -1), 90: (1, 0), 180: (0, 1), 270: (-1, 0)}
 
 
 def _keep_fronts(before: Layout, after: Layout, rack_ids: Sequence[str],
@@ -1171,7 +1168,7 @@ def _keep_fronts(before: Layout, after: Layout, rack_ids: Sequence[str],
         if abs(grow) < 1e-9:
             continue
         # the centre moves away from the front by half the change of depth
-        fx, fy = _FRONT[r.rotation_deg % 360]
+        fx, fy = FRONT_BY_ROTATION[r.rotation_deg % 360]
         moves[r.id] = (round(r.x_m - fx * grow, 6), round(r.y_m - fy * grow, 6))
     return move_items(after, moves) if moves else after
 

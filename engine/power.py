@@ -495,13 +495,15 @@ def analyze_power(layout: Layout, rack_power_w: np.ndarray, rack_liquid_w: np.nd
     pue = pue_model(air_kw, liquid_kw, layout)
     n_unknown = np.zeros(len(rack_kw), np.int64) if rack_unknown_power is None else \
         np.asarray(rack_unknown_power, np.int64)
-    feed_unknown = np.bincount(pf, weights=n_unknown[pr], minlength=len(feed_ids)) \
-        .astype(np.int64) if len(pr) else np.zeros(len(feed_ids), np.int64)
-    feed_ends = None
-    if rack_unknown_ends is not None and len(rack_unknown_ends) == len(rack_kw):
-        ends = np.asarray(rack_unknown_ends, np.int64)
-        feed_ends = np.bincount(pf, weights=ends[pr], minlength=len(feed_ids)) \
+
+    def per_feed(per_rack: np.ndarray) -> np.ndarray:
+        """A count per rack summed over the racks each feed serves."""
+        return np.bincount(pf, weights=per_rack[pr], minlength=len(feed_ids)) \
             .astype(np.int64) if len(pr) else np.zeros(len(feed_ids), np.int64)
+
+    feed_unknown = per_feed(n_unknown)
+    feed_ends = per_feed(np.asarray(rack_unknown_ends, np.int64)) \
+        if rack_unknown_ends is not None and len(rack_unknown_ends) == len(rack_kw) else None
     return PowerResult(
         rack_kw=rack_kw, row_names=list(names), row_kw=row_kw, rack_row=inv,
         feed_ids=list(feed_ids), feed_side=side, feed_rating_kw=rating, feed_budget_kw=budget,

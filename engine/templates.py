@@ -75,7 +75,7 @@ from pydantic import (
 )
 
 from engine.catalog import FACILITY_KIND_WORDS, Catalog, default_catalog
-from engine.compile import compile_layout
+from engine.compile import FRONT_BY_ROTATION, compile_layout
 from engine.errors import (
     MAX_DATA_FILE_BYTES,
     InputError,
@@ -1561,7 +1561,7 @@ def _lay_out(t: TemplateFile, env: dict[str, Any], catalog: Catalog, name: str |
             counter[prefix] = counter.get(prefix, 0) + 1
             rid = f"{prefix}-{counter[prefix]:04d}"
             racks.append(Rack(id=rid, type=rt_cache[g.name].id, x_m=round(x + w / 2, 4),
-                              y_m=round(row_y[k] + (-back if rot == 0 else back), 4),
+                              y_m=round(row_y[k] + FRONT_BY_ROTATION[rot][1] * back, 4),
                               rotation_deg=rot, row=label,
                               system=system, devices=list(devices)))
             group_ids.setdefault((inst, g.name), []).append(rid)

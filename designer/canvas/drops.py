@@ -28,6 +28,7 @@ import numpy as np
 from designer.canvas.items import footprint_half
 from designer.document import noting_fabric
 from engine import edits
+from engine.compile import FRONT_BY_ROTATION
 from engine.errors import InputError
 from engine.model import MountedDevice, Rack
 from engine.power import nearest_feeds
@@ -105,7 +106,7 @@ def _rack_placement(scene: FloorPlanScene, rack_type: str, x: float, y: float,
             # its front on the row's front line: a rack of another depth shares that face
             # (rotation 0 faces -y, 180 faces +y)
             shift = (d - _rack_dims(scene, nb.type)[1]) / 2
-            y = round(y + (shift if rot % 360 == 0 else -shift), 6)
+            y = round(y - FRONT_BY_ROTATION[rot % 360][1] * shift, 6)
     hx, hy = footprint_half(w, d, rot)
     x, y2 = scene.snap_box_position(x, y, hx, hy, free)
     if nb is None or free:
@@ -364,10 +365,8 @@ def _pdu_point(scene: FloorPlanScene, rack: Rack, side: str) -> tuple[float, flo
     >>> _pdu_point(scene, Rack(id="R", type="rack-600x1200", x_m=2.0, y_m=3.0), "A")
     (1.85, 3.52)
     """
-    from engine.compile import front_vectors
-
     w, d = _rack_dims(scene, rack.type)
-    fx, fy = (float(v[0]) for v in front_vectors(np.array([rack.rotation_deg])))
+    fx, fy = FRONT_BY_ROTATION[rack.rotation_deg % 360]
     back = d / 2 - 0.08
     across = -w / 4 if side == "A" else w / 4
     return (round(rack.x_m - fx * back - fy * across, 4),

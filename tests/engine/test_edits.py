@@ -787,10 +787,9 @@ def _two_racks_with_pdus():
 def test_the_front_table_is_front_vectors():
     import numpy as np
 
-    from engine.compile import front_vectors
-    from engine.edits import _FRONT
+    from engine.compile import FRONT_BY_ROTATION, front_vectors
 
-    for rot, (fx, fy) in _FRONT.items():
+    for rot, (fx, fy) in FRONT_BY_ROTATION.items():
         ax, ay = front_vectors(np.array([rot]))
         assert (float(ax[0]), float(ay[0])) == (fx, fy), rot
 
