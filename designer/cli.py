@@ -508,9 +508,9 @@ def cmd_report(args) -> int:
                               "image size)")
         if args.page and suffix != ".pdf":
             raise ReportError(f"--page: expected a .pdf report (a {suffix} report has no pages)")
-        if args.metric is not None and suffix != ".png":
-            raise ReportError(f"--metric: expected a .png report (a {suffix} report " + (
-                "colours its plans by power)" if suffix == ".pdf" else "has no floor plan)"))
+        if args.metric is not None and suffix not in (".pdf", ".png"):
+            raise ReportError(f"--metric: expected a .pdf or .png report (a {suffix} report "
+                              "has no floor plan)")
         if args.metric is not None and args.metric not in PNG_METRICS:
             raise ReportError(f"--metric: expected one of {', '.join(PNG_METRICS)} "
                               f"(got {args.metric!r})")
@@ -674,8 +674,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--page", choices=["a4", "letter"], default=None,
                    help="PDF page size (default a4)")
     s.add_argument("--metric", default=None, metavar="NAME",
-                   help="what colours the racks of a PNG: kw (default), utilization (the "
-                        "feeds' with one side lost) or liquid (liquid-cooled share)")
+                   help="what colours the racks of a PNG and of a PDF's main floor plan: kw "
+                        "(default), utilization (the feeds' with one side lost) or liquid "
+                        "(liquid-cooled share)")
     s.add_argument("--force", action="store_true",
                    help="replace the report's files (a CSV report's table files too) if they "
                         "exist")

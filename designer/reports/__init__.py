@@ -137,7 +137,8 @@ def export(layout: Any, analysis: Any, path: str | Path, overlays: Sequence[str]
     page : {"a4", "letter"}
         PDF paper size.
     metric : {"kw", "utilization", "liquid"}
-        What colours the racks of the PNG, as the designer's Colour by does.
+        What colours the racks of the PNG and of the PDF's main floor plan, as the
+        designer's Colour by does.
 
     Raises
     ------
@@ -158,9 +159,9 @@ def _export(layout: Any, analysis: Any, path: str | Path, overlays: Sequence[str
     suffix = _suffix(path)
     if metric not in PNG_METRICS:
         raise ReportError(f"--metric: expected one of {', '.join(PNG_METRICS)} (got {metric!r})")
-    if metric != "kw" and suffix != ".png":
-        raise ReportError(f"--metric: expected a .png report (a {suffix} report " + (
-            "colours its plans by power)" if suffix == ".pdf" else "has no floor plan)"))
+    if metric != "kw" and suffix not in (".pdf", ".png"):
+        raise ReportError(f"--metric: expected a .pdf or .png report (a {suffix} report "
+                          "has no floor plan)")
     path = Path(path)
     if clash := layout_file_clash(path, None):
         raise ReportError(clash)
@@ -210,7 +211,7 @@ def _export(layout: Any, analysis: Any, path: str | Path, overlays: Sequence[str
         tables = build_tables(layout, analysis, catalog, progress=lambda f, m: step(0.2 * f, m))
         with temp_target(path) as tmp:
             write_pdf(layout, analysis, tmp, page=page, overlays=ovl, tables=tables,
-                      progress=lambda f, m: step(0.2 + 0.8 * f, m))
+                      progress=lambda f, m: step(0.2 + 0.8 * f, m), metric=metric)
             _check_pdf_complete(tmp)
         return [path]
     tables = build_tables(layout, analysis, catalog, progress=lambda f, m: step(0.3 * f, m))
@@ -359,11 +360,12 @@ def export_dialog(window: Any) -> list[Path] | None:
             raise ExportCancelled
 
     try:
-        # the PNG is coloured as the floor plan on screen is (Colour by)
+        # the PNG and the PDF's main plan are coloured as the floor plan on screen is
+        # (Colour by)
         metric = getattr(getattr(window, "scene", None), "metric", "kw")
         files = export(layout, analysis, path, overlays=overlays, progress=progress,
                        page="letter" if letter else "a4",
-                       metric=metric if _suffix(path) == ".png" else "kw")
+                       metric=metric if _suffix(path) in (".pdf", ".png") else "kw")
     except ExportCancelled:
         return None
     except (InputError, ReportError, OSError) as exc:  # the user's target or request

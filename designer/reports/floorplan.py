@@ -404,13 +404,21 @@ class PlanSource:
 
                 self.document = LayoutDocument(layout, analysis_mode="sync", autosave_ms=0)
                 self.scene = FloorPlanScene(self.document)
-                if metric != self.scene.metric:
-                    self.scene.set_metric(metric)
+                self.use_metric(metric)
             except Exception as exc:  # the fallback draws the same plan; say why in PlanInfo
                 if renderer == "scene":
                     raise
                 self.error = f"{type(exc).__name__}: {exc}"
                 self.scene = self.document = None
+
+    def use_metric(self, metric: str) -> str:
+        """Colour the scene's racks by ``metric`` (as the designer's Colour by does); return
+        the metric the racks now show (the fallback drawing colours by power: ``"kw"``)."""
+        if self.scene is None:
+            return "kw"
+        if metric != self.scene.metric:
+            self.scene.set_metric(metric)
+        return metric
 
     def close(self) -> None:
         """Release the scene and end its document cleanly."""

@@ -183,9 +183,18 @@ def short_name(fm: Any, name: str, width: float) -> str:
     return elide(fm, base or name, width)
 
 
-def _plan_caption(info: PlanInfo | None, page_name: str) -> str:
-    """Say how the plan was fitted to the page (``None``: the longest such text)."""
-    text = (f"Drawn to scale (scale bar; the ratio holds when printed at 100 % on {page_name}). "
+#: what colours the racks of the main floor plan, said in its caption
+_METRIC_WORDS = {"kw": "",
+                 "utilization": "Racks are coloured by the utilization of their busiest feed "
+                                "with one side lost (% of its derated budget). ",
+                 "liquid": "Racks are coloured by the share of their heat taken by liquid "
+                           "(%). "}
+
+
+def _plan_caption(info: PlanInfo | None, page_name: str, metric: str = "kw") -> str:
+    """Say how the plan was fitted to the page (``None``: the longest such text) and, when
+    not by power, what colours its racks."""
+    text = (f"{_METRIC_WORDS.get(metric, '')}Drawn to scale (scale bar; the ratio holds when printed at 100 % on {page_name}). "
             "The arrow points to plan north (+y)")
     if info is None or info.turned:
         text += "; the hall is turned a quarter to the left to fit the page"
@@ -238,14 +247,15 @@ def _elevations(s: list, layout: Any, analysis: Any, tables: dict[str, Table]) -
 
 
 def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple[str, ...],
-           doc: Doc, plans: list[PlanInfo], source: PlanSource) -> list:
+           doc: Doc, plans: list[PlanInfo], source: PlanSource, metric: str = "kw") -> list:
     cnt, pw, co, cb, nw = _figures(analysis)
     sev = analysis.violations_by_severity()
     mm = 25.4 / doc.writer.resolution()
     s: list = []
 
-    def plan(extra: tuple[str, ...]):
+    def plan(extra: tuple[str, ...], metric: str = "kw"):
         def draw(p, rect: QRectF, pt: float) -> PlanInfo:
+            source.use_metric(metric)
             info = render_floor_plan(p, rect, layout, analysis,
                                      tuple(dict.fromkeys(overlays + extra)), pt=pt,
                                      mm_per_unit=mm, source=source)
@@ -293,7 +303,9 @@ def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple
 
     # floor plans
     s.append(Heading("Floor plan"))
-    s.append(Figure(plan(()), None, lambda info: _plan_caption(info, doc.page_name)))
+    plan_metric = source.use_metric(metric)
+    s.append(Figure(plan((), plan_metric), None,
+                    lambda info: _plan_caption(info, doc.page_name, plan_metric)))
     scene = source.scene is not None
     s.append(Heading("Power density"))
     density = ("Racks coloured by their power; the overlay shades the floor by power "
@@ -734,7 +746,8 @@ def _toc(doc: Doc, entries: list[tuple[int, str, int, float]], first_body: int, 
 
 def write_pdf(layout: Any, analysis: Any, path: str | Path, *, page: str = "a4",
               overlays: Any = (), tables: list[Table] | None = None, progress: Progress = None,
-              date: str | None = None, renderer: str = "auto") -> dict[str, Any]:
+              date: str | None = None, renderer: str = "auto",
+              metric: str = "kw") -> dict[str, Any]:
     """Write the PDF design report; return ``{"pages", "renderer", "plan_strips"}``.
 
     Parameters
@@ -748,6 +761,10 @@ def write_pdf(layout: Any, analysis: Any, path: str | Path, *, page: str = "a4",
         ``progress(fraction, message)``; the fraction runs from 0 to 1.
     renderer : {"auto", "scene", "fallback"}
         Who draws the floor plans (see :func:`designer.reports.floorplan.prepare_plan`).
+    metric : {"kw", "utilization", "liquid"}
+        What colours the racks of the main floor plan (the designer's Colour by); the
+        cover's plan (which has no legend), the power-density and cooling pages colour
+        them by power. The fallback drawing colours by power only.
     """
     ensure_app()
     page = page.lower()
@@ -771,16 +788,17 @@ def write_pdf(layout: Any, analysis: Any, path: str | Path, *, page: str = "a4",
     step(0.27, "Preparing the floor plan")
     source = prepare_plan(layout, analysis, renderer)
     try:
-        return _write(doc, layout, analysis, by_key, overlays, plans, source, date, step)
+        return _write(doc, layout, analysis, by_key, overlays, plans, source, date, step,
+                      metric)
     finally:
         source.close()
 
 
 def _write(doc: Doc, layout: Any, analysis: Any, by_key: dict[str, Table],
            overlays: tuple[str, ...], plans: list[PlanInfo], source: PlanSource, date: str,
-           step: Callable[[float, str], None]) -> dict[str, Any]:
+           step: Callable[[float, str], None], metric: str = "kw") -> dict[str, Any]:
     step(0.3, "Laying out pages")
-    story = _story(layout, analysis, by_key, overlays, doc, plans, source)
+    story = _story(layout, analysis, by_key, overlays, doc, plans, source, metric)
     pages, toc = paginate(doc, story)
     per_toc = int((doc.frame_h - 40 * doc.pt) // (17 * doc.pt))
     toc_pages = max(1, -(-len(toc) // per_toc))
@@ -789,6 +807,7 @@ def _write(doc: Doc, layout: Any, analysis: Any, by_key: dict[str, Table],
     links: list[TocLink] = []
     doc.begin()
     try:
+        source.use_metric("kw")  # the cover's plan has no legend: colours by power
         _cover(doc, layout, analysis, date, total, plans, source)
         for k in range(toc_pages):
             doc.new_page()

@@ -41,7 +41,7 @@ def test_racks_take_the_chosen_colour_and_the_legend_says_which(gb200, qapp):
     assert share["kw"][1] > 5 * max(share["liquid"][1], 1e-4)
 
 
-def test_metric_is_for_a_png_only_and_must_be_known(gb200, tmp_path, capsys, qapp):
+def test_metric_is_for_a_plan_only_and_must_be_known(gb200, tmp_path, capsys, qapp):
     lay, a = gb200
     with pytest.raises(ReportError, match="expected one of kw, utilization, liquid"):
         export(lay, a, tmp_path / "x.png", metric="colour")
@@ -49,11 +49,12 @@ def test_metric_is_for_a_png_only_and_must_be_known(gb200, tmp_path, capsys, qap
     from engine.io import save_layout
 
     save_layout(lay, src)
-    code = main(["report", str(src), "-o", str(tmp_path / "r.pdf"), "--metric", "liquid"])
+    code = main(["report", str(src), "-o", str(tmp_path / "r.xlsx"), "--metric", "liquid"])
     err = capsys.readouterr().err
     assert code == 2 and err.strip().splitlines() == [
-        "rackscape: --metric: expected a .png report (a .pdf report colours its plans by power)"]
-    assert not (tmp_path / "r.pdf").exists()
+        "rackscape: --metric: expected a .pdf or .png report (a .xlsx report has no floor "
+        "plan)"]
+    assert not (tmp_path / "r.xlsx").exists()
     code = main(["report", str(src), "-o", str(tmp_path / "r.png"), "--metric", "utilization"])
     assert code == 0 and (tmp_path / "r.png").stat().st_size > 10_000
 
@@ -81,3 +82,30 @@ def test_a_title_past_two_lines_gives_way_before_the_generation(gb200, monkeypat
     first, second = (r[2] for r in _RecordingPainter.records[k:k + 2])
     assert second.endswith(f"… — {lay.generation}") and not first.endswith("…")
     assert all(r[3] <= r[0].width() for r in _RecordingPainter.records[k:k + 2])
+
+
+def test_pdf_main_plan_takes_the_metric_and_its_power_pages_stay_by_power(gb200, tmp_path,
+                                                                           qapp):
+    """``--metric liquid`` colours the main floor plan's racks by liquid share and says so
+    in the caption and the legend (drawn from the scene's metric at the time the page is
+    painted); the power-density page keeps colouring by power."""
+    from pypdf import PdfReader
+
+    lay, a = gb200
+    src = tmp_path / "gb.json"
+    from engine.io import save_layout
+
+    save_layout(lay, src)
+    out = tmp_path / "liquid.pdf"
+    assert main(["report", str(src), "-o", str(out), "--metric", "liquid"]) == 0
+    texts = [" ".join(pg.extract_text().split()) for pg in PdfReader(out).pages]
+    plan = next(t for t in texts if "Drawn to scale" in t)
+    assert "coloured by the share of their heat taken by liquid" in plan
+    assert "Liquid-cooled share" in plan and "Rack power" not in plan
+    density = next(t for t in texts if "shades the floor by power" in t)
+    assert "Rack power" in density and "Liquid-cooled share" not in density
+    by_power = tmp_path / "kw.pdf"
+    assert main(["report", str(src), "-o", str(by_power)]) == 0
+    texts = [" ".join(pg.extract_text().split()) for pg in PdfReader(by_power).pages]
+    plan = next(t for t in texts if "Drawn to scale" in t)
+    assert "Rack power" in plan and "coloured by" not in plan.split("Drawn to scale")[0]
