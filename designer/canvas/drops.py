@@ -343,9 +343,13 @@ def _perform_drop(scene: FloorPlanScene, type_id: str, x: float, y: float,
         if ft.kind == "busway":
             return [_drop_run(scene, plan, type_id)]
         rack = doc.item(plan.target)
-        sides = {f.side for f in doc.layout.feeds if f.id in rack.feeds}
-        side = "A" if "A" not in sides else "B"
-        return [doc.add_feed(type_id, [_pdu_point(scene, rack, side)], side, [rack.id])]
+        fed = [f for f in doc.layout.feeds if f.id in rack.feeds]
+        sides = [f.side for f in fed]
+        # A, then B, then A and B again (a rack of four PDUs), each on its side's half
+        side = "A" if sides.count("A") <= sides.count("B") else "B"
+        # PDUs already hanging on that side: this one hangs beside them, not over them
+        k = sum(1 for f in fed if f.side == side and f.kind == "pdu")
+        return [doc.add_feed(type_id, [_pdu_point(scene, rack, side, k)], side, [rack.id])]
     if plan.kind == "tray":
         return [_drop_run(scene, plan, None)]
     if plan.kind == "obstacle":
@@ -355,19 +359,28 @@ def _perform_drop(scene: FloorPlanScene, type_id: str, x: float, y: float,
 
 
 
-def _pdu_point(scene: FloorPlanScene, rack: Rack, side: str) -> tuple[float, float]:
+#: how far a rack's next PDU on one side hangs from the one before, towards the front
+#: (m): a marker's width (FeedItem draws a point 0.3 m across), so none hides another
+PDU_STEP_M = 0.3
+
+
+def _pdu_point(scene: FloorPlanScene, rack: Rack, side: str, k: int = 0
+               ) -> tuple[float, float]:
     """Where a rack PDU stands in plan: at the rack's back, where rack PDUs hang, side A
-    on one half of the width and B on the other (not over the rack's label).
+    on one half of the width and B on the other (not over the rack's label); the
+    ``k``-th more on one side :data:`PDU_STEP_M` further in, within the rack.
 
     >>> from types import SimpleNamespace as NS
     >>> from engine.catalog import default_catalog
     >>> scene = NS(document=NS(catalog=default_catalog()))
     >>> _pdu_point(scene, Rack(id="R", type="rack-600x1200", x_m=2.0, y_m=3.0), "A")
     (1.85, 3.52)
+    >>> _pdu_point(scene, Rack(id="R", type="rack-600x1200", x_m=2.0, y_m=3.0), "A", 1)
+    (1.85, 3.22)
     """
     w, d = _rack_dims(scene, rack.type)
     fx, fy = FRONT_BY_ROTATION[rack.rotation_deg % 360]
-    back = d / 2 - 0.08
+    back = max(d / 2 - 0.08 - PDU_STEP_M * k, -(d / 2 - 0.08))
     across = -w / 4 if side == "A" else w / 4
     return (round(rack.x_m - fx * back - fy * across, 4),
             round(rack.y_m - fy * back + fx * across, 4))

@@ -116,3 +116,30 @@ def test_a_rack_dropped_at_a_row_of_shallower_racks_shares_their_front(qtbot, bu
     assert new.row == "R01" and abs(front(new) - front(last)) < 1e-9
     assert abs((new.y_m - last.y_m) - (-0.066)) < 1e-9
     doc.close()
+
+
+def test_four_pdus_dropped_on_a_rack_alternate_sides_and_hang_apart(qtbot, builtin_catalog,
+                                                                     recovery_dir):
+    # a dense rack takes two PDUs a side: dropped one after another they go A, B, A, B,
+    # each side's second a marker's width (300 mm) in from its first, so no marker hides another
+    from panel_helpers import open_window
+
+    from designer.canvas.drops import PDU_STEP_M, perform_drop
+    from designer.document import LayoutDocument
+
+    lay = instantiate("dgx-h100-hall", {"racks": 4}, catalog=builtin_catalog)
+    doc = LayoutDocument(lay, catalog=builtin_catalog, analysis_mode="sync", autosave_ms=0)
+    win = open_window(qtbot, doc)
+    rack = doc.layout.racks[0]
+    dropped = []
+    for _ in range(4):
+        dropped += perform_drop(win.view.fp, "rpdu-415v-60a-3ph", rack.x_m, rack.y_m)
+    feeds = [doc.layout.find(f) for f in dropped]
+    assert [f.side for f in feeds] == ["A", "B", "A", "B"]
+    assert doc.layout.rack(rack.id).feeds[-4:] == dropped
+    points = [f.points[0] for f in feeds]
+    assert len({(round(x, 3), round(y, 3)) for x, y in points}) == 4
+    for first, second in ((0, 2), (1, 3)):
+        (x0, y0), (x1, y1) = points[first], points[second]
+        assert abs(((x1 - x0) ** 2 + (y1 - y0) ** 2) ** 0.5 - PDU_STEP_M) < 1e-6
+    doc.close()
