@@ -211,6 +211,11 @@ def parse_generations(text: str | None) -> list[GenerationPlan]:
     --------
     >>> [p.template_id for p in parse_generations("hopper,blackwell:dgx-b200-superpod")]
     ['dgx-h100-superpod', 'dgx-b200-superpod']
+
+    A generation's own flagship named in full is that generation's plan:
+
+    >>> parse_generations("hopper:dgx-h100-superpod") == [PLANS["hopper"]]
+    True
     """
     items = [s.strip() for s in (text or ",".join(DEFAULT_GENERATIONS)).split(",") if s.strip()]
     if not items:
@@ -230,7 +235,12 @@ def parse_generations(text: str | None) -> list[GenerationPlan]:
             # the column is headed by the generation: the template must build that one
             # (a generic template, such as fat-tree, takes it as a parameter)
             choice = next((p for p in t.parameters if p.name == "generation"), None)
-            if choice is not None and gen in choice.choices:
+            flagship = PLANS.get(gen)
+            if flagship is not None and flagship.template_id == tid:
+                # the generation's own design named in full compares as the name alone
+                # does (whole scalable units on the DGX H100 SuperPOD)
+                plans.append(flagship)
+            elif choice is not None and gen in choice.choices:
                 plans.append(GenerationPlan(gen, tid, param, {"generation": gen}))
             elif t.generation == gen:
                 plans.append(GenerationPlan(gen, tid, param))

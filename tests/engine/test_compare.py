@@ -260,6 +260,15 @@ def test_generation_template_override_and_bad_inputs():
         ("meta-24k-roce", "pods")]
     with pytest.raises(ParameterError, match="unknown generation"):
         parse_generations("volta")
+    # the flagship named in full is the generation's own column: 4,096 GPUs take 16 whole
+    # SUs of 32 DGX H100 (no UFM slot), not the 17 SUs (4,344 GPUs: 16 SUs hold 4,088 with
+    # the slot) the template's defaults would take, and three tiers of fabric with them
+    assert parse_generations("hopper:dgx-h100-superpod") == [PLANS["hopper"]]
+    (row,) = compare(gpus=4096, generations=parse_generations("hopper:dgx-h100-superpod"),
+                     catalog=CAT)
+    assert (row.param_value, row.gpus) == (16, 4096) and "no UFM slot" in row.block
+    with pytest.raises(ParameterError, match="named twice"):
+        parse_generations("hopper,hopper:dgx-h100-superpod")
     with pytest.raises(ParameterError, match="no scaling parameter"):
         parse_generations("generic:fat-tree")
     with pytest.raises(ParameterError, match="exactly one"):
