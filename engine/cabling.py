@@ -677,6 +677,8 @@ class CablingResult:
     cost_usd: float
     cost_unknown_cables: int
     power_unknown_ends: int
+    #: the routed length of the cables bought (m): every link's (times its parallel
+    #: cables), a two-link copper cable once, as long as its longer leg
     total_length_m: float
     max_length_m: float
     histogram_counts: list[int]
@@ -1289,9 +1291,10 @@ class CableRouter:
             out.append(text)
         return out
 
-    def _copper_twin_cables(self) -> tuple[int, int, np.ndarray, np.ndarray]:
+    def _copper_twin_cables(self) -> tuple[int, int, np.ndarray, np.ndarray, float, float]:
         """Return the links and the cables bought of the copper links at twin-port cages,
-        in all and per length bin (a cable in the bin of its longest link)."""
+        in all and per length bin (a cable in the bin of its longest link), and their
+        routed lengths (m): the links' sum, and the cables' (each its longest link's)."""
         if self._copper_pairs is None:
             nb = len(HISTOGRAM_EDGES_M) - 1
             tl = self._twin_links
@@ -1300,6 +1303,9 @@ class CableRouter:
             phys = (self.topo.lk_count[tl] * self.cables[tl])[on]
             links_bin = np.bincount(self._bin[tl][on], weights=phys, minlength=nb)
             cables_bin = np.zeros(nb)
+            lengths = np.nan_to_num(self.length_m[tl][on], nan=0.0)
+            links_m = float(np.dot(lengths, phys))
+            cables_m = 0.0
             if on.any():
                 nm = len(self.media.ids) + 1
                 span = int(self._twin_peer.max(initial=0)) + 1
@@ -1311,8 +1317,9 @@ class CableRouter:
                 # a cable reaches the farther of its ends: the bin of its longer link
                 grp = np.repeat(inv, phys)
                 bins = np.repeat(self._bin[tl][on], phys)
-                order = np.lexsort((bins, grp))
-                grp, bins = grp[order], bins[order]
+                length = np.repeat(lengths, phys)
+                order = np.lexsort((length, bins, grp))
+                grp, bins, length = grp[order], bins[order], length[order]
                 start = np.searchsorted(grp, np.arange(len(key)))
                 cage = self._slot_cage[owner[first]][grp]
                 size = -(-np.bincount(grp, minlength=len(key)) // self._slot_cage[owner[first]])
@@ -1320,8 +1327,13 @@ class CableRouter:
                 far = np.zeros(int(size.sum()), np.int64)
                 np.maximum.at(far, cable, bins)
                 cables_bin = np.bincount(far, minlength=nb)
+                # a cable is as long as the longer of its legs
+                reach = np.zeros(len(far))
+                np.maximum.at(reach, cable, length)
+                cables_m = float(reach.sum())
             self._copper_pairs = (int(phys.sum()), int(cables_bin.sum()),
-                                  links_bin.astype(np.int64), cables_bin.astype(np.int64))
+                                  links_bin.astype(np.int64), cables_bin.astype(np.int64),
+                                  links_m, cables_m)
         return self._copper_pairs
 
     def _summary(self) -> CablingResult:
@@ -1371,9 +1383,11 @@ class CableRouter:
                            + np.dot(twin, ~no_price & optical & np.isnan(self._shared_cost)))
         if self._phys_f is None:
             self._phys_f = (self.topo.lk_count * self.cables).astype(np.float64)
-        total = float(np.dot(self.length_m, self._phys_f))
         hist = self._hist if self._hist is not None else np.zeros(len(HISTOGRAM_EDGES_M) - 1)
-        twin_links, twin_cables, twin_links_bin, twin_cables_bin = self._copper_twin_cables()
+        twin_links, twin_cables, twin_links_bin, twin_cables_bin, twin_links_m, twin_cables_m \
+            = self._copper_twin_cables()
+        # the cables' length: a two-link copper cable once, as long as its longer leg
+        total = float(np.dot(self.length_m, self._phys_f)) - twin_links_m + twin_cables_m
         return CablingResult(
             length_m=self.length_m, medium=self.medium, cables=self.cables,
             links_by_tier=self._tiers(), cables_by_medium=by_medium, transceivers=xcvr,

@@ -405,6 +405,22 @@ class LinkView:
                 stock[legs] = longest[own[legs]]
         return stock
 
+    def cable_length_m(self) -> np.ndarray:
+        """The routed length of the cables bought per link (m): its length times its
+        parallel cables, and a two-link copper cable's at its first link only, as long
+        as its longer leg (0 at the other), as :attr:`engine.cabling.CablingResult.
+        total_length_m` sums them."""
+        length = np.nan_to_num(self.length_m, nan=0.0)
+        out = length * self.cable_counts()
+        own = self.cable_owner
+        if own is not None and self.copper_twin is not None:
+            legs = np.flatnonzero(self.copper_twin & (own >= 0))
+            if len(legs):
+                longest = np.zeros(len(out))
+                np.maximum.at(longest, own[legs], length[legs])
+                out[legs] = (longest * self.bought_cables())[legs]
+        return out
+
     def cable_counts(self) -> np.ndarray:
         """Physical cables per link (parallel media of one link count each)."""
         return np.ones(len(self), np.int64) if self.cables is None else self.cables
@@ -2577,7 +2593,7 @@ def cable_bins_table(analysis: Any, links: LinkView | None = None,
     rows = []
     unknown_ends = 0
     if len(links):
-        L = np.nan_to_num(links.length_m, nan=0.0)
+        routed = links.cable_length_m()
         stock = links.stock_m()
         groups: dict[tuple[str, int], list[int]] = defaultdict(list)
         bins = np.searchsorted(np.asarray(_BINS_M), stock - 1e-9)
@@ -2600,7 +2616,7 @@ def cable_bins_table(analysis: Any, links: LinkView | None = None,
             xcvr, added = int(links.transceivers[ix].sum()), int(powered[ix].sum())
             rows.append((m or "(none)", med.kind if med else "",
                          _bin_label(float(stock[ix].max())), len(ix), int(k.sum()),
-                         _x((L[ix] * links.cable_counts()[ix]).sum(), 1),
+                         _x(routed[ix].sum(), 1),
                          _x((stock[ix] * k).sum(), 1), xcvr,
                          xcvr - added, added,
                          None if unknown else _x(module_w[ix].sum(), 0)))
@@ -2610,8 +2626,8 @@ def cable_bins_table(analysis: Any, links: LinkView | None = None,
             _c("Transceivers", kind="int"), _c("In device power", kind="int"),
             _c("Added as optics", kind="int"), _c("Optics power", "W", "float", 0)]
     note = ("Cables: as bought, a two-link copper cable (twin-port or splitter, as the bill "
-            "of materials orders it) once, in the bin of its first link; routed length: "
-            "every link's. "
+            "of materials orders it) once, in the bin of its first link; routed length: the "
+            "cables', such a cable's as long as its longer leg. "
             "Transceivers: modules bought (a twin-port module serves two links of one "
             "device and counts, with its power, in the bin of the first of them). In device "
             "power: modules at "
@@ -2689,7 +2705,8 @@ def cutsheet_table(analysis: Any, links: LinkView | None = None,
     return Table("cutsheet", "Cable cut-sheet", cols, rows,
                  "Stock length: the next of " + ", ".join(f"{s:g}" for s in STOCK_LENGTHS_M)
                  + " m at or above the routed length (which includes slack); longer runs round "
-                 "up to 10 m and are made to order. Ports: Pn is cage n; Pn/k is port k of "
+                 "up to 10 m and are made to order; a leg of a two-link cable shows its "
+                 "cable's, ordered once (Cables 1 on its first link's row). Ports: Pn is cage n; Pn/k is port k of "
                  "cage n (a twin-port cage, or a port broken out into slower links); "
                  "LC2/P5 is cage 5 of line card 2 of a modular switch; "
                  "T07-P2 is port 2 of a rack-scale system's compute tray 7, routed from the "

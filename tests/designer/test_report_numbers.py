@@ -44,6 +44,20 @@ def _csv_column(path, header: str) -> list[str]:
         return [r[header] for r in csv.DictReader(fh)]
 
 
+def _cable_metres(shared: list, cables: list, lengths: list) -> float:
+    """The cables' routed length from a cut-sheet: each link's length times its cables,
+    and a two-link copper cable (named in Shared cable by its legs) once, at its longer
+    leg's length."""
+    legs: dict[str, float] = {}
+    single = []
+    for name, k, length in zip(shared, cables, lengths, strict=True):
+        if name:
+            legs[name] = max(legs.get(name, 0.0), float(length))
+        else:
+            single.append(float(length) * int(k))
+    return math.fsum(single) + math.fsum(legs.values())
+
+
 def _shown(value: float, code: str) -> str:
     """What Excel shows for ``value`` in a ``#,##0.00``-style format."""
     return f"{value:,.{len(code.partition('.')[2])}f}"
@@ -121,13 +135,16 @@ def test_xlsx_rack_power_sums_to_the_it_load(gb200):
     assert math.fsum(kw) == pytest.approx(float(a.power.it_kw), rel=1e-6)
 
 
-def test_xlsx_routed_lengths_sum_to_the_cable_length(gb200):
+def test_xlsx_routed_lengths_sum_to_the_cables_length(gb200):
     lay, a, out = gb200
     wb = openpyxl.load_workbook(out / "r.xlsx", read_only=True)
-    lengths = _column(wb["Cable cut-sheet"], "Routed length (m)")
+    sheet = wb["Cable cut-sheet"]
+    lengths = _column(sheet, "Routed length (m)")
+    shared, cables = _column(sheet, "Shared cable"), _column(sheet, "Cables")
     wb.close()
     assert len(lengths) == 6912 and None not in lengths
-    assert math.fsum(lengths) == pytest.approx(float(a.network.total_length_m), rel=1e-6)
+    assert _cable_metres([x or "" for x in shared], cables, lengths) == pytest.approx(
+        float(a.network.total_length_m), rel=1e-6)
 
 
 def test_xlsx_pue_is_the_analysis_pue(gb200):
@@ -143,10 +160,12 @@ def test_xlsx_pue_is_the_analysis_pue(gb200):
 def test_csv_rack_power_and_routed_lengths_sum_to_the_totals(gb200):
     lay, a, out = gb200
     kw = [float(v) for v in _csv_column(out / "r-racks.csv", "Power (kW)") if v]
-    lengths = [float(v) for v in _csv_column(out / "r-cutsheet.csv", "Routed length (m)")]
+    cut = out / "r-cutsheet.csv"
+    lengths = [float(v) for v in _csv_column(cut, "Routed length (m)")]
     assert len(kw) == 54 and len(lengths) == 6912
     assert math.fsum(kw) == pytest.approx(float(a.power.it_kw), rel=1e-6)
-    assert math.fsum(lengths) == pytest.approx(float(a.network.total_length_m), rel=1e-6)
+    assert _cable_metres(_csv_column(cut, "Shared cable"), _csv_column(cut, "Cables"),
+                         lengths) == pytest.approx(float(a.network.total_length_m), rel=1e-6)
 
 
 def test_csv_pue_is_the_analysis_pue(gb200):
