@@ -81,6 +81,7 @@ from engine.analysis import analyze
 from engine.catalog import Catalog, default_catalog
 from engine.errors import InputError
 from engine.model import Hall, Layout
+from engine.report_tables import unknown_power_text
 from engine.templates import (
     ParameterError,
     TemplateFile,
@@ -103,6 +104,7 @@ __all__ = [
     "compare_dict",
     "format_table",
     "run_compare_cli",
+    "bound_mark",
 ]
 
 COMPARE_SCHEMA = "rackscape.compare/1"
@@ -172,9 +174,16 @@ class CompareRow:
     cables: int = 0
     optics: int = 0
     optics_kw: float = 0.0
-    bisection_tbps: float = 0.0
-    per_gpu_bisection_gbps: float = 0.0
+    #: None: no GPU scale-out fabric (``bisection_method`` "none"), as in the analysis
+    bisection_tbps: float | None = 0.0
+    per_gpu_bisection_gbps: float | None = 0.0
     bisection_method: str = "none"
+    #: the hardware of unknown power the power figures leave out, in words ("40 switches
+    #: and 2,560 cable ends of unknown power (mmf-sr4-100, sn4600c)"); "" when none. The
+    #: IT and facility MW are then lower bounds, the GPUs per MW upper bounds
+    unknown_power: str = ""
+    #: optics kW leaves out module ends of unknown power (a lower bound)
+    optics_is_lower_bound: bool = False
     scaleup_domain_gpus: int = 0
     failing_rules: list[str] = field(default_factory=list)
     warnings: int = 0
@@ -720,8 +729,12 @@ def _fill(row: CompareRow, lay: Layout, hall: HallSize | None, catalog: Catalog,
         outline = [(0.0, 0.0), (hall[0], 0.0), (hall[0], hall[1]), (0.0, hall[1])]
         lay = lay.model_copy(update={"hall": Hall(**{**lay.hall.model_dump(),
                                                       "outline": outline})})
-    a = analyze(lay, catalog).to_dict()
+    analysis = analyze(lay, catalog)
+    a = analysis.to_dict()
     c, p, co, cb, n = a["counts"], a["power"], a["cooling"], a["cabling"], a["network"]
+    row.unknown_power = unknown_power_text(analysis, catalog) \
+        if p.get("it_kw_is_lower_bound") else ""
+    row.optics_is_lower_bound = bool(p.get("unknown_power_cable_ends"))
     row.gpus = int(c["gpus"])
     row.racks = int(c["racks"])
     row.it_mw = round(p["it_kw"] / 1000.0, 4)
@@ -734,10 +747,12 @@ def _fill(row: CompareRow, lay: Layout, hall: HallSize | None, catalog: Catalog,
     row.cables = int(cb.get("cables", cb.get("links", 0)))  # as bought (two-link copper once)
     row.optics = int(cb.get("transceivers", 0))
     row.optics_kw = round(float(p.get("optics_kw", cb.get("optics_w", 0.0) / 1000.0)), 3)
-    # null in the analysis JSON: no GPU scale-out fabric (a hall too small for one block)
-    row.bisection_tbps = float(n.get("bisection_tbps") or 0.0)
-    row.per_gpu_bisection_gbps = float(n.get("per_gpu_bisection_gbps") or 0.0)
+    # null in the analysis JSON: no GPU scale-out fabric (a CPU cluster, a hall too small
+    # for one block): null here too, not a 0 that would read as measured
     row.bisection_method = str(n.get("bisection_method", "none"))
+    none = row.bisection_method == "none"
+    row.bisection_tbps = None if none else float(n.get("bisection_tbps") or 0.0)
+    row.per_gpu_bisection_gbps = None if none else float(n.get("per_gpu_bisection_gbps") or 0.0)
     row.scaleup_domain_gpus = int(n.get("scaleup_domain_gpus") or 0)
     errors = [v["code"] for v in a["violations"] if v["severity"] == "error"]
     row.failing_rules = sorted(set(errors))
@@ -1171,6 +1186,31 @@ _TABLE = [
 ]
 
 
+#: figures a row's unknown power makes lower bounds, and those it makes upper bounds
+_AT_LEAST = ("it_mw", "facility_mw")
+_AT_MOST = ("gpus_per_mw", "gpus_per_facility_mw")
+
+
+def bound_mark(row: CompareRow, key: str) -> str:
+    """Return the mark before a figure of ``row`` that is a bound: ``"≥ "`` for a power
+    total that leaves out hardware of unknown power (or optics power, module ends of
+    unknown power), ``"≤ "`` for GPUs per MW then; ``""`` for an exact figure.
+
+    Examples
+    --------
+    >>> row = CompareRow("cpu", "cpu-cluster", "racks", 8, gpus_per_mw=12.5,
+    ...                  unknown_power="40 switches")
+    >>> bound_mark(row, "it_mw"), bound_mark(row, "gpus_per_mw"), bound_mark(row, "racks")
+    ('≥ ', '≤ ', '')
+    """
+    if row.unknown_power and key in _AT_LEAST or key == "optics_kw" and \
+            row.optics_is_lower_bound:
+        return "≥ "
+    if row.unknown_power and key in _AT_MOST and (getattr(row, key) or 0) > 0:
+        return "≤ "  # (no GPUs per MW is no GPUs at any power)
+    return ""
+
+
 def format_table(rows: list[CompareRow]) -> str:
     """Return the comparison as text: one column per generation, one line per figure.
 
@@ -1212,7 +1252,7 @@ def format_table(rows: list[CompareRow]) -> str:
             elif isinstance(val, bool):
                 cells.append("yes" if val else "no")
             else:
-                cells.append(fmt.format(val))
+                cells.append(bound_mark(r, key) + fmt.format(val))
         cols.append(cells)
     # a generation asked for twice (hopper:dgx-h100-hall beside hopper) is told apart by
     # its template, in the columns and in the notes
@@ -1231,6 +1271,8 @@ def format_table(rows: list[CompareRow]) -> str:
     named = list(zip(name, rows, strict=True))
     notes = [f"{n}: {r.error}" for n, r in named if r.error]
     notes += [f"{n}: {r.note}" for n, r in named if r.note]
+    notes += [f"{n}: the power figures leave out {r.unknown_power}, counted as 0 W "
+              "(≥: at least; ≤: at most)" for n, r in named if r.unknown_power and not r.error]
     notes += [f"{n}: {r.hall_note}" for n, r in named if r.hall_note]
     notes += [f"{n}: {r.block_note}" for n, r in named if r.block_note and not r.error]
     notes += [power_footnote(n, f) for n, r in named if not r.error

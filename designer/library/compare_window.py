@@ -58,7 +58,7 @@ from designer.panels.charts import CategoryAxis
 from designer.panels.editors import DecimalCommaGuard, misplaced_comma
 from designer.screens import fit_to_screen
 from engine.catalog import Catalog, default_catalog, generation_name
-from engine.compare import DEFAULT_GENERATIONS, MAX_GPUS, PLANS, CompareRow
+from engine.compare import DEFAULT_GENERATIONS, MAX_GPUS, PLANS, CompareRow, bound_mark
 
 __all__ = ["CompareWindow", "CompareTableModel", "FIGURES", "CHARTS", "GENERATION_COLORS",
            "rule_details"]
@@ -230,7 +230,9 @@ def _cell(row: CompareRow, key: str, fmt: str) -> str:
         return "; ".join(n for n in (row.note, short) if n)
     if val is None:
         return "—"
-    return fmt.format(val)
+    # a power total leaving out hardware of unknown power is a lower bound (≥), GPUs per
+    # MW then an upper bound (≤), as the notes say
+    return bound_mark(row, key) + fmt.format(val)
 
 
 def rule_details(row: CompareRow, severity: str) -> str | None:
@@ -406,6 +408,12 @@ class CompareTableModel(QAbstractTableModel):
                 return "; ".join(n for n in (row.note, row.hall_note.replace(" x ", " × ")) if n)
             if key == "note" and row.note:
                 return row.note
+            mark = bound_mark(row, key)
+            if mark:
+                return (f"At least: leaves out {row.unknown_power}" if mark == "≥ " and
+                        key != "optics_kw" else "At least: leaves out module ends of "
+                        "unknown power" if mark == "≥ " else
+                        f"At most: the power leaves out {row.unknown_power}")
             if key in ("failing_rules", "warnings"):
                 return rule_details(row, "error" if key == "failing_rules" else "warning")
         return None
@@ -454,6 +462,8 @@ def notes_text(rows: list[CompareRow]) -> list[str]:
            if r.block_note and not r.error]
     out += [power_footnote(r.generation, f) for r in rows if not r.error
             for f in r.power_figures]
+    out += [f"{_label(r.generation)}: the power figures leave out {r.unknown_power}, counted "
+            "as 0 W (≥: at least; ≤: at most)" for r in rows if r.unknown_power and not r.error]
     if rows:
         out.append("Optics kW (beyond switch power): a switch whose power figure includes "
                    "its optics (QM9700, SN5610, Q3400) adds only the node ends")

@@ -28,7 +28,8 @@ ROW_KEYS = {"generation", "template", "param", "param_value", "preliminary", "gp
             "gpus_per_mw", "switches", "cables", "optics", "optics_kw", "bisection_tbps",
             "per_gpu_bisection_gbps", "bisection_method", "scaleup_domain_gpus",
             "failing_rules", "warnings", "warning_rules", "violations", "hall_note", "note",
-            "error", "gpus_per_facility_mw", "params", "block", "block_note", "power_figures"}
+            "error", "gpus_per_facility_mw", "params", "block", "block_note", "power_figures",
+            "unknown_power", "optics_is_lower_bound"}
 
 
 @pytest.fixture(scope="module")
@@ -491,3 +492,28 @@ def test_a_generation_asked_for_twice_is_told_apart_by_its_template():
     rows = compare(gpus=1000, generations=parse_generations("hopper,hopper:dgx-h100-hall"))
     head = format_table(rows).splitlines()[0].split()
     assert head == ["hopper", "(dgx-h100-superpod)", "hopper", "(dgx-h100-hall)"]
+
+
+def test_a_design_of_unknown_power_compares_as_bounds_and_no_gpu_fabric_as_none():
+    """A CPU cluster's SN4600C switches and 100G optics have no power figure (the analysis
+    counts 0 W for them): its IT and facility MW are lower bounds (≥), its optics kW too,
+    and with no GPU scale-out fabric the bisection is null, not a 0 that reads as
+    measured; a DGX H100 SuperPOD beside it has every figure."""
+    rows = compare(power_mw=2.0, generations=parse_generations("cpu:cpu-cluster,hopper"),
+                   catalog=CAT)
+    cpu, hopper = rows
+    assert cpu.gpus == 0 and " switches and " in cpu.unknown_power
+    assert "sn4600c" in cpu.unknown_power and cpu.optics_is_lower_bound
+    assert cpu.bisection_tbps is None and cpu.per_gpu_bisection_gbps is None
+    assert (hopper.unknown_power, hopper.optics_is_lower_bound) == ("", False)
+    # 3 SUs of 256 GPUs: 384 GPUs a side x 400 Gb/s
+    assert (hopper.gpus, hopper.bisection_tbps) == (768, pytest.approx(153.6))
+    lines = {ln[:22].strip(): ln[22:].split() for ln in format_table(rows).splitlines()}
+    assert lines["IT MW"][:2] == ["≥", f"{cpu.it_mw:.2f}"]
+    assert lines["optics kW *"][:2] == ["≥", f"{cpu.optics_kw:,.1f}"]
+    assert lines["bisection Tb/s"] == ["-", "153.6"]
+    assert lines["GPUs per IT MW"][0] == "0"  # no GPUs: no bound to mark
+    note = next(ln for ln in format_table(rows).splitlines() if ln.startswith("cpu: the power"))
+    assert "of unknown power" in note and "counted as 0 W" in note
+    d = compare_dict(rows, None, 2.0)["rows"][0]
+    assert d["bisection_tbps"] is None and d["unknown_power"] == cpu.unknown_power
