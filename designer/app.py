@@ -11,6 +11,7 @@ many milliseconds (tests start the app in a subprocess with it), and
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -84,10 +85,10 @@ def parse_size(size: str) -> tuple[int, int]:
     >>> parse_size("1600x1000")
     (1600, 1000)
     """
-    try:
-        w, h = (int(v) for v in str(size).lower().split("x"))
-    except ValueError:
-        raise InputError(None, "--size", f"WIDTHxHEIGHT in pixels (got {size!r})") from None
+    found = re.fullmatch(r"\s*([0-9]+)\s*[x×]\s*([0-9]+)\s*", str(size).lower())
+    if found is None:  # (ASCII digits, as --set and a report's --size take)
+        raise InputError(None, "--size", f"WIDTHxHEIGHT in pixels (got {size!r})")
+    w, h = int(found[1]), int(found[2])
     if not (200 <= w <= 10000 and 200 <= h <= 10000):
         raise InputError(None, "--size", f"a size from 200x200 to 10000x10000 (got {size})")
     return w, h

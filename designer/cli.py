@@ -105,9 +105,13 @@ def _analyze_file(path: str):
 
 
 def _output_name(value: str, option: str = "-o") -> str:
-    """Return an output path the user gave, refusing an empty one."""
+    """Return an output path the user gave, refusing an empty one and one that names a
+    folder (ending in a separator: ``x.pdf/`` would otherwise write ``x.pdf``)."""
     if not value or not value.strip():
         raise InputError(None, option, "a file name")
+    if value.endswith(("/", os.sep)):
+        raise InputError(None, f"{option} {value}", "a file name, not a folder (it ends in "
+                         f"{value[-1]})")
     return value
 
 
@@ -363,7 +367,7 @@ def cmd_new(args) -> int:
         save_layout(lay, out)
     except OSError as exc:
         raise InputError(out, "", f"a writable file ({exc.strerror or exc})") from None
-    print(f"wrote {out}: {len(lay.racks)} racks, {len(lay.cooling)} cooling units, "
+    print(f"wrote {_shown_path(out)}: {len(lay.racks)} racks, {len(lay.cooling)} cooling units, "
           f"{len(lay.feeds)} feeds")
     for note in notes:
         print(f"rackscape: note: template {args.template}: {note}", file=sys.stderr)
@@ -419,7 +423,7 @@ def cmd_library_export(args) -> int:
         raise InputError(args.output, "", f"a writable bundle path ({exc.strerror or exc})") \
             from None
     n = len(m.templates)
-    print(f"wrote {args.output}: bundle {m.name} v{m.version} with {n} "
+    print(f"wrote {_shown_path(args.output)}: bundle {m.name} v{m.version} with {n} "
           f"template{'s' * (n != 1)} ({', '.join(e.id for e in m.templates)})")
     return EXIT_OK
 
@@ -469,7 +473,7 @@ def cmd_retarget(args) -> int:
         raise InputError(out, "", f"a writable layout path ({exc.strerror or exc})") \
             from None
     print(res.summary())
-    print(f"wrote {out}")
+    print(f"wrote {_shown_path(out)}")
     return EXIT_OK
 
 
@@ -522,6 +526,9 @@ def cmd_report(args) -> int:
 
         if clash := own_folder_clash(out):  # a new file there would be read as one of them
             raise ReportError(f"-o {out}: expected {clash}")
+        if kind := project_file_kind(out):
+            raise ReportError(f"-o {out}: expected a file a report may replace ({kind}, "
+                              "which a report never replaces: choose another file name)")
         if clash := layout_file_clash(out, None):
             raise ReportError(clash)
         # (a layout, template, catalog file or bundle among them is refused by name, --force
@@ -550,7 +557,7 @@ def cmd_report(args) -> int:
               file=sys.stderr)
         return EXIT_INPUT
     for f in files:
-        print(f"wrote {f}")
+        print(f"wrote {_shown_path(f)}")
     return EXIT_OK
 
 
@@ -723,6 +730,17 @@ class _ClosedStdout:
 
     def fileno(self) -> int:
         raise OSError("it is closed")
+
+
+def _shown_path(path) -> str:
+    r"""A file name as a line of standard output names it: a line break in it written as
+    ``\n`` (as standard error writes it), so a script reading "wrote" lines gets one
+    line per file.
+
+    >>> _shown_path("a\nb.pdf")
+    'a\\nb.pdf'
+    """
+    return str(path).replace("\r", "\\r").replace("\n", "\\n")
 
 
 def _write_text(stream, text: str) -> int:

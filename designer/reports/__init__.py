@@ -47,6 +47,10 @@ class ExportCancelled(Exception):
     """The user cancelled an export from its progress dialog."""
 
 
+#: the least side of a PNG report (pixels)
+MIN_PNG_PX = 64
+
+
 def parse_size(text: str | Sequence[int]) -> tuple[int, int]:
     """Return ``(width, height)`` in pixels from ``"WxH"`` (or a pair).
 
@@ -54,18 +58,21 @@ def parse_size(text: str | Sequence[int]) -> tuple[int, int]:
     --------
     >>> parse_size("2400x1600")
     (2400, 1600)
+
+    Digits are ASCII (``--set`` takes no others either), and a side is at least
+    :data:`MIN_PNG_PX`, the least a floor plan with its title is drawn at.
     """
     if not isinstance(text, str):
         w, h = (int(v) for v in text)
     else:
-        parts = text.lower().replace("×", "x").split("x")
-        try:
-            w, h = (int(p.strip()) for p in parts)
-        except ValueError:
+        found = re.fullmatch(r"\s*([0-9]+)\s*[x×]\s*([0-9]+)\s*", text.lower())
+        if found is None:
             raise ReportError(f"--size: expected WIDTHxHEIGHT in pixels such as 2400x1600, "
-                              f"got {text!r}") from None
-    if not (16 <= w <= 20000 and 16 <= h <= 20000):
-        raise ReportError(f"--size: expected 16 to 20000 pixels per side, got {w}x{h}")
+                              f"got {text!r}")
+        w, h = int(found[1]), int(found[2])
+    if not (MIN_PNG_PX <= w <= 20000 and MIN_PNG_PX <= h <= 20000):
+        raise ReportError(f"--size: expected {MIN_PNG_PX} to 20000 pixels per side, "
+                          f"got {w}x{h}")
     return w, h
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from designer.reports import MIN_PNG_PX
 from designer.reports.floorplan import PlanInfo, render_floor_plan
 from designer.reports.qtapp import ensure_app
 
@@ -27,7 +28,7 @@ def render_image(layout: Any, analysis: Any, size: tuple[int, int] = (2400, 1600
     from designer.reports.style import C, font
     from designer.reports.text import elide, wrap_lines
 
-    w, h = max(64, int(size[0])), max(64, int(size[1]))
+    w, h = max(MIN_PNG_PX, int(size[0])), max(MIN_PNG_PX, int(size[1]))
     img = QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied)
     img.fill(QColor("white"))
     source = prepare_plan(layout, analysis, metric=metric)

@@ -93,8 +93,8 @@ def test_no_report_or_screenshot_replaces_a_catalog_or_a_template(hall, tmp_path
     mine = tmp_path / "mine.json"
     mine.write_bytes((Path(__file__).parents[2] / source).read_bytes())
     err = _refused(capsys, ["report", hall, "-o", mine], [mine])
-    assert err == f"rackscape: mine.json is {kind}: a report cannot replace it. " \
-                  "Choose another file name.\n"
+    assert err == f"rackscape: -o {mine}: expected a file a report may replace ({kind}, " \
+                  "which a report never replaces: choose another file name)\n"
     png = tmp_path / "mine.png"
     png.write_bytes(mine.read_bytes())
     err = _refused(capsys, ["--screenshot", png, hall], [png])
@@ -139,3 +139,30 @@ def test_a_folder_as_report_output_and_an_analysis_as_layout_are_named(hall, tmp
     an.write_text(capsys.readouterr().out)
     err = _refused(capsys, ["analyze", an], [an])
     assert "this is an analysis written by `rackscape analyze --json`" in err
+
+
+def test_an_output_named_by_a_link_to_a_layout_is_refused_by_its_path(hall, tmp_path, capsys):
+    other = tmp_path / "other.json"
+    other.write_bytes(hall.read_bytes())
+    link = tmp_path / "plan.pdf"
+    os.symlink(other, link)
+    err = _refused(capsys, ["report", hall, "-o", link, "--force"], [hall, other])
+    assert err.startswith(f"rackscape: -o {link}: expected a file a report may replace "
+                          "(a Rackscape layout")
+
+
+def test_an_output_name_ending_in_a_separator_names_a_folder_and_is_refused(hall, tmp_path,
+                                                                           capsys):
+    for argv in (["report", hall, "-o", f"{tmp_path}/x.pdf/"],
+                 ["new", "fat-tree", "-o", f"{tmp_path}/y.json/"],
+                 ["--screenshot", f"{tmp_path}/z.png/"]):
+        err = _refused(capsys, argv, [hall])
+        assert "expected a file name, not a folder (it ends in /)" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["hall.json"]  # nothing written
+
+
+def test_a_line_break_in_a_written_file_name_stays_on_its_line(hall, tmp_path, capsys):
+    out = tmp_path / "a\nb.json"
+    assert main(["report", str(hall), "-o", str(out)]) == 0
+    assert out.exists()
+    assert capsys.readouterr().out == f"wrote {tmp_path}/a\\nb.json\n"

@@ -642,3 +642,16 @@ def test_report_plans_shade_the_cooling_zones_after_other_plans(builtin_catalog,
     finally:
         src.close()
     assert alone > 200 and after == pytest.approx(alone, rel=0.05)
+
+
+def test_a_png_size_is_ascii_digits_and_at_least_the_least_drawn():
+    from designer.reports import MIN_PNG_PX
+
+    # the image is drawn at no less than 64 px a side: a smaller size is refused, not
+    # quietly grown
+    assert parse_size(f"{MIN_PNG_PX}x{MIN_PNG_PX}") == (64, 64)
+    with pytest.raises(ReportError, match="expected 64 to 20000 pixels per side, got 16x16"):
+        parse_size("16x16")
+    with pytest.raises(ReportError, match="WIDTHxHEIGHT"):
+        parse_size("９００x６００")  # full-width digits, which --set refuses too
+    assert parse_size(" 900 × 600 ") == (900, 600)

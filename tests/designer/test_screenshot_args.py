@@ -19,9 +19,8 @@ def hall(tmp_path):
 
 
 @pytest.mark.parametrize("option,value,message", [
-    ("--size", "-1x-1", "--size: expected a size from 200x200 to 10000x10000 (got -1x-1)"),
-    ("--size", "-800x600", "--size: expected a size from 200x200 to 10000x10000 "
-                           "(got -800x600)"),
+    ("--size", "-1x-1", "--size: expected WIDTHxHEIGHT in pixels (got '-1x-1')"),
+    ("--size", "-800x600", "--size: expected WIDTHxHEIGHT in pixels (got '-800x600')"),
     ("--overlay", "-x", "--overlay: unknown overlay '-x'; expected one of: heatmap, cooling, "
                         "airflow, cables, violations or all"),
     ("--metric", "-kw", "--metric: expected kw, utilization or liquid (got '-kw')"),
