@@ -130,8 +130,8 @@ def test_report_refuses_a_bundle_by_name(tmp_path, hall, bundle, capsys):
     out = tmp_path / "lib.json"
     shutil.copyfile(bundle, out)
     err = _refused(capsys, ["report", str(hall), "-o", str(out), "--force"], kept=out)
-    assert err == ("rackscape: lib.json is a Rackscape template bundle: a report cannot "
-                   "replace it. Choose another file name.\n")
+    assert err == (f"rackscape: -o {out}: expected a file a report may replace (a Rackscape "
+                   "template bundle, which a report never replaces: choose another file name)\n")
 
 
 def test_an_xlsx_workbook_is_no_bundle(tmp_path, hall, capsys):
