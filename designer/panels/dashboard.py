@@ -500,6 +500,11 @@ class DashboardPanel(QWidget):
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll.setWidget(self.body)
+        # a scroll bar that narrows the body can wrap a chart's note (a taller body, which
+        # needs the bar) where the width without it does not (a shorter one, which needs
+        # none): the two alternated for ever at some window sizes. A bar that shows stays
+        # until the panel is resized (see _hold_bar)
+        self.scroll.verticalScrollBar().installEventFilter(self)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.scroll)
@@ -739,6 +744,23 @@ class DashboardPanel(QWidget):
         return (2 * _MARGIN + self.tile_grid.heightForWidth(inner, compact) + _BODY_SPACING
                 + charts + (len(rows) - 1) * _CHART_SPACING)
 
+    def _hold_bar(self, held: bool) -> None:
+        """Keep the vertical scroll bar shown (``held``), or let the scroll area show it
+        as needed."""
+        policy = Qt.ScrollBarPolicy.ScrollBarAlwaysOn if held else \
+            Qt.ScrollBarPolicy.ScrollBarAsNeeded
+        if self.scroll.verticalScrollBarPolicy() != policy:
+            self.scroll.setVerticalScrollBarPolicy(policy)
+
+    def bar_held(self) -> bool:
+        """Whether the vertical scroll bar is held shown until the panel is resized."""
+        return self.scroll.verticalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOn
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
+        if watched is self.scroll.verticalScrollBar() and event.type() == QEvent.Type.Show:
+            self._hold_bar(True)
+        return super().eventFilter(watched, event)
+
     def _boxes(self) -> tuple[ChartBox, ...]:
         return (self.rack_chart, self.cooling_chart, self.feed_chart, self.cable_chart)
 
@@ -773,6 +795,8 @@ class DashboardPanel(QWidget):
         # the panel's size, not the viewport's: a scroll bar coming and going with the
         # new height must not flip the columns back
         size = event.size()
+        if size != event.oldSize():
+            self._hold_bar(False)  # a new size: the scroll area decides afresh
         compact, cols = self.layout_for(size.width(), size.height())
         self.tile_grid.set_compact(compact)
         self._layout_charts(cols)
