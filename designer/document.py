@@ -901,7 +901,7 @@ class LayoutDocument(QObject):
         shift = (0.0, 0.0)
         # (a selection standing on the floor before the turn; one already off it is left
         # where the turn puts it)
-        if len(ids) > 1 and not edits.off_floor(self._committed, ids, self._catalog):
+        if not edits.off_floor(self._committed, ids, self._catalog):
             shift = edits.onto_floor(after, ids, self._catalog) or (0.0, 0.0)
             if shift != (0.0, 0.0):
                 after = shifted(after, shift)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import json
 import math
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -218,16 +219,52 @@ class _StatusBar(QStatusBar):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._full = ""
+        self._until: float | None = None  # when the note on show goes (monotonic s)
+        self._shown = ""
+
+    def addPermanentWidget(self, widget: QWidget, stretch: int = 0) -> None:  # noqa: N802
+        # the totals grow when an analysis comes in after the note was shown (a paste's
+        # "1 error" for "no violations"): the note is cut again where they now begin
+        widget.installEventFilter(self)
+        super().addPermanentWidget(widget, stretch)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
+        if event.type() in (QEvent.Type.Resize, QEvent.Type.Move, QEvent.Type.Show,
+                            QEvent.Type.Hide) and self._full:
+            QTimer.singleShot(0, self._fit_note)
+        return super().eventFilter(watched, event)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        if self._full:
+            QTimer.singleShot(0, self._fit_note)
+
+    def _elided(self, text: str) -> str:
+        room = self._message_room()
+        return self.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, room) \
+            if room > 0 else text
+
+    def _fit_note(self) -> None:
+        """Cut the note on show again for the room the totals now leave it."""
+        if not self._full or not super().currentMessage():
+            return
+        shown = self._elided(self._full)
+        if shown == self._shown:
+            return
+        left = 0 if self._until is None else max(1, int((self._until - time.monotonic()) * 1000))
+        self._shown = shown
+        self.setToolTip(self._full if shown != self._full else "")
+        super().showMessage(shown, left)
 
     def showMessage(self, text: str, timeout: int = 0) -> None:  # noqa: N802 - Qt's name
         self._full = text
-        room = self._message_room()
-        shown = self.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, room) \
-            if room > 0 else text
+        shown = self._elided(text)
         self.setToolTip(text if shown != text else "")
         if shown != text and timeout > 0:
             # a note cut short stays long enough to hover for the whole of it
             timeout *= ELIDED_NOTE_FACTOR
+        self._until = time.monotonic() + timeout / 1000 if timeout > 0 else None
+        self._shown = shown
         super().showMessage(shown, timeout)
 
     def currentMessage(self) -> str:  # noqa: N802 - Qt's name
@@ -438,6 +475,9 @@ class MainWindow(QMainWindow):
         a["zoom_sel"] = self._action("Zoom to &selection",
                                      lambda: self.view.zoom_to(self.document.selection), "Z")
         a["zoom_in"] = self._action("Zoom &in", lambda: self.view.zoom_by(1.25), sk.ZoomIn)
+        # Ctrl+= too: the + of most keyboards is Shift+=
+        a["zoom_in"].setShortcuts([*QKeySequence.keyBindings(sk.ZoomIn),
+                                   QKeySequence("Ctrl+=")])
         a["zoom_out"] = self._action("Zoom &out", lambda: self.view.zoom_by(0.8), sk.ZoomOut)
         self.overlay_actions: dict[str, QAction] = {}
         for k, key in enumerate(OVERLAY_CLASSES):
@@ -1381,6 +1421,9 @@ class MainWindow(QMainWindow):
             show_open_error(self, exc)
             return False
         self._add_recent(Path(path))
+        # the note of the last file saved or opened is not this one's
+        n = len(self.document.layout.racks)
+        self.statusBar().showMessage(f"Opened {path}: {n:,} rack{'s' * (n != 1)}", NOTE_MS)
         self.offer_recovery(ask=True)
         return True
 

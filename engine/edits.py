@@ -653,7 +653,9 @@ def remove_items(layout: Layout, ids: Iterable[str], catalog: Catalog | None = N
     fabric member lists; a generated fabric keeps its node positions empty
     (``Fabric.vacant_before`` of the next member), so the racks after it keep
     their leaf ports and cables. Removing a feed or unit clears the racks'
-    references. Unknown ids are ignored.
+    references; a rack left with no feed of a side takes the run of that side
+    within a tap-off's reach (``engine.power.TAP_OFF_REACH_M``), if one passes.
+    Unknown ids are ignored.
 
     Examples
     --------
@@ -700,7 +702,37 @@ def remove_items(layout: Layout, ids: Iterable[str], catalog: Catalog | None = N
            if g not in ("racks", "fabrics")}
     out["racks"] = racks
     out["fabrics"] = fabrics
-    return _rebuild(layout, out)
+    after = _rebuild(layout, out)
+    # a rack left without a feed of a side (its rack PDU deleted) takes the run of that
+    # side within a tap-off's reach, as a rack moved there would: a busway drawn over it
+    # feeds it now
+    side_of = {f.id: f.side for f in layout.feeds}
+    lost = {}
+    for r0, r in zip((r for r in layout.racks if r.id not in gone), racks, strict=True):
+        sides = {side_of[f] for f in r0.feeds if f in gone and f in side_of}
+        sides -= {side_of.get(f) for f in r.feeds}
+        if sides:
+            lost[r.id] = sides
+    return _take_runs_in_reach(after, lost, catalog) if lost else after
+
+
+def _take_runs_in_reach(layout: Layout, lost: dict[str, set[str]],
+                        catalog: Catalog | None) -> Layout:
+    """Feed each rack of ``lost`` (rack id: the sides it has no feed of) from the nearest
+    run of each such side within a tap-off's reach, where there is one."""
+    from engine.power import nearest_feeds_many
+
+    boxes = _footprints(layout, list(lost), catalog or default_catalog())
+    ids = [i for i in lost if i in boxes]
+    if not ids:
+        return layout
+    near = dict(zip(ids, nearest_feeds_many(layout, np.array([boxes[i] for i in ids])),
+                    strict=True))
+    racks = []
+    for r in layout.racks:
+        add = [near[r.id][s] for s in sorted(lost.get(r.id, ())) if s in near.get(r.id, {})]
+        racks.append(r.model_copy(update={"feeds": [*r.feeds, *add]}) if add else r)
+    return layout.model_copy(update={"racks": racks})
 
 
 def _vacancies(layout: Layout, f: Fabric, gone: set[str],
@@ -2288,8 +2320,8 @@ def refeed_side(layout: Layout, rack_ids: Sequence[str], feed_id: str) -> Layout
 def copy_items(layout: Layout, ids: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
     """Return the items ``ids`` as JSON-ready data by group (a clipboard payload).
 
-    A rack's rear door comes along with the rack, and so does a drawn link whose two
-    racks are both copied (a link between a copied rack and one left behind is not: its
+    A rack's rear door and its rack PDUs (those that feed no rack left behind) come
+    along with the rack, and so does a drawn link whose two racks are both copied (a link between a copied rack and one left behind is not: its
     copy would end at the original). A rack in generated fabrics carries
     them in ``fabric_roles`` (``[fabric id, "member" | "network", design name, place]``),
     so that a copy pasted after its source was cut or deleted still joins them, where it
@@ -2310,6 +2342,9 @@ def copy_items(layout: Layout, ids: Iterable[str]) -> dict[str, list[dict[str, A
     """
     want = set(ids)
     want.update(u.id for u in layout.cooling if u.kind == "rear_door" and u.rack in want)
+    # a rack PDU hangs in its racks: copied with them when it feeds no other
+    by_pdu, _by_rack = _pdu_racks(layout)
+    want.update(fid for fid, fed in by_pdu.items() if fed and all(r in want for r in fed))
     out: dict[str, list[dict[str, Any]]] = {}
     racks = {r.id for r in layout.racks if r.id in want}
     for group, items in _group_lists(layout).items():
@@ -2489,7 +2524,8 @@ def paste(layout: Layout, payload: Mapping[str, Sequence[Mapping[str, Any]]],
                                catalog, roles)
     if (dx or dy) and payload.get("racks"):
         out = _refeed(out, [ids[r["id"]] for r in payload["racks"]],
-                      catalog or default_catalog(), face_row=True, copies=True)
+                      catalog or default_catalog(), face_row=True, copies=True,
+                      own={ids[f["id"]] for f in payload.get("feeds", [])})
     return out
 
 
@@ -2565,7 +2601,8 @@ def settle_racks(layout: Layout, rack_ids: Sequence[str],
 
 
 def _refeed(layout: Layout, rack_ids: Sequence[str], catalog: Catalog,
-            face_row: bool = False, copies: bool = False) -> Layout:
+            face_row: bool = False, copies: bool = False,
+            own: set[str] | frozenset[str] = frozenset()) -> Layout:
     """Settle racks ``rack_ids`` where they now stand (pasted into another row): each
     side a rack was fed from takes the busway run of that side within a tap-off's
     reach, or keeps its feed when none is (a rack fed from nothing takes the runs in
@@ -2581,7 +2618,8 @@ def _refeed(layout: Layout, rack_ids: Sequence[str], catalog: Catalog,
     side_of = {f.id: f.side for f in layout.feeds}
     # a rack PDU is mounted in its rack and goes with it (move_items carries it): a rack
     # moved keeps it rather than swap it for the busway of its side in reach
-    mounted = {f.id for f in layout.feeds if f.kind == "pdu"} if not copies else set()
+    # (copies keep the rack PDUs pasted with them, ``own``, not their originals')
+    mounted = {f.id for f in layout.feeds if f.kind == "pdu" and (not copies or f.id in own)}
     boxes = _footprints(layout, rack_ids, catalog)
     wanted = set(rack_ids)
     racks = list(layout.racks)

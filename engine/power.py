@@ -570,22 +570,50 @@ def _check_ab_loss(ctx) -> list[Violation]:
     return out
 
 
+def _runs_in_reach(ctx, idx: np.ndarray) -> dict[int, dict[str, str]]:
+    """The nearest run of each side within a tap-off's reach of racks ``idx`` (indices
+    into the layout's racks), by index."""
+    if not len(idx):
+        return {}
+    from engine.compile import rack_geometry
+
+    arr = ctx.arrays
+    x, y = np.asarray(arr.rack_x_m)[idx], np.asarray(arr.rack_y_m)[idx]
+    hx, hy = rack_geometry(x, y, np.asarray(arr.rack_w_m)[idx], np.asarray(arr.rack_d_m)[idx],
+                           np.asarray(arr.rack_rot_deg)[idx])
+    boxes = np.column_stack([x - hx, y - hy, x + hx, y + hy])
+    return dict(zip(idx.tolist(), nearest_feeds_many(ctx.layout, boxes), strict=True))
+
+
 @rule("POWER-NO-REDUNDANCY", "power", "A powered rack does not survive the loss of one side.")
 def _check_redundancy(ctx) -> list[Violation]:
     p = ctx.power
     loaded = p.rack_kw > 0
     fed = p.rack_feed_count > 0
     ids = ctx.arrays.rack_ids
-    out = [Violation("POWER-UNFED", "error",
-                     f"Rack {ids[i]} draws {p.rack_kw[i]:.1f} kW but has no feed (draw an "
-                     f"A and a B busway within {TAP_OFF_REACH_M:g} m of it, or name its feeds)",
-                     (ids[i],))
-           for i in np.flatnonzero(loaded & ~fed)]
-    single = loaded & fed & ~(p.rack_survives_a_loss & p.rack_survives_b_loss)
-    out += [Violation("POWER-NO-REDUNDANCY", "warning",
-                      f"Rack {ids[i]} is fed from one side only and fails with that side "
-                      "(a feed of the other side within reach, or named, gives it both)",
-                      (ids[i],)) for i in np.flatnonzero(single)]
+    unfed = np.flatnonzero(loaded & ~fed)
+    single = np.flatnonzero(loaded & fed & ~(p.rack_survives_a_loss & p.rack_survives_b_loss))
+    # the runs that pass within a tap-off's reach of those racks: the fix to name
+    near = _runs_in_reach(ctx, np.concatenate([unfed, single]))
+    out = []
+    for i in unfed.tolist():
+        runs = [near[i][s] for s in ("A", "B") if s in near.get(i, {})]
+        how = (f"{' and '.join(runs)} {'pass' if len(runs) > 1 else 'passes'} within "
+               f"{TAP_OFF_REACH_M:g} m of it: name {'them' if len(runs) > 1 else 'it'} in "
+               "its Feeds" + ("" if len(runs) > 1 else ", and a run of the other side")
+               if runs else "draw an A and a B busway over its row, or name feeds within "
+               f"{TAP_OFF_REACH_M:g} m of it")
+        out.append(Violation("POWER-UNFED", "error", f"Rack {ids[i]} draws "
+                             f"{p.rack_kw[i]:.1f} kW but has no feed ({how})", (ids[i],)))
+    for i in single.tolist():
+        # survives the loss of A only with a B feed: the side it lacks
+        lacks = "A" if p.rack_survives_a_loss[i] else "B"
+        run = near.get(i, {}).get(lacks)
+        how = (f"{run} of side {lacks} passes within {TAP_OFF_REACH_M:g} m of it: name it "
+               "in its Feeds" if run else f"a feed of side {lacks} within "
+               f"{TAP_OFF_REACH_M:g} m, named in its Feeds, gives it both")
+        out.append(Violation("POWER-NO-REDUNDANCY", "warning", f"Rack {ids[i]} is fed from "
+                             f"one side only and fails with that side ({how})", (ids[i],)))
     out += [Violation("POWER-UNKNOWN-FEED", "error", f"Rack {rid} names feed {fid}, which "
                       "does not exist", (rid,)) for rid, fid in p.unknown_feeds]
     return out

@@ -81,6 +81,7 @@ __all__ = [
     "natural_key",
     "scaleup_figures",
     "rack_unknown_figures",
+    "short_model_name",
     "unknown_hardware_text",
     "unknown_power_text",
     "power_text",
@@ -1970,6 +1971,27 @@ class RackConfiguration:
     power_is_lower_bound: bool = False
 
 
+#: makers whose name a drawing leaves off a model's ("NVIDIA DGX H100" is "DGX H100")
+_MAKERS = ("NVIDIA", "AMD", "Intel", "Arista", "Broadcom", "Supermicro", "Dell", "HPE")
+
+
+def short_model_name(name: str) -> str:
+    """Return a catalog model's name as a drawing labels it: without what its parentheses
+    add and without its maker where two words or more are left.
+
+    Examples
+    --------
+    >>> short_model_name("NVIDIA Quantum-2 QM9700 (NDR InfiniBand)")
+    'Quantum-2 QM9700'
+    >>> short_model_name("NVIDIA DGX H100"), short_model_name("Arista 7060X6-64PE")
+    ('DGX H100', 'Arista 7060X6-64PE')
+    """
+    words = name.partition("(")[0].split()
+    if len(words) > 2 and words[0] in _MAKERS:
+        words = words[1:]
+    return " ".join(words)
+
+
 def rack_configurations(layout: Layout, analysis: Any, catalog: Catalog | None = None,
                         elevations: Table | None = None) -> list[RackConfiguration]:
     """Group the racks by what they hold where; the most common configuration first.
@@ -1993,7 +2015,9 @@ def rack_configurations(layout: Layout, analysis: Any, catalog: Catalog | None =
         rid = row[ix["Rack"]]
         if rid not in held:
             continue  # a switch that found no free U
-        u, name, by = row[ix["U from"]], row[ix["Item"]], row[ix["Placed by"]]
+        u, by = row[ix["U from"]], row[ix["Placed by"]]
+        # the model's name as a drawing names it ("DGX H100"), not its catalog id
+        name = short_model_name(row[ix["Description"]]) or row[ix["Item"]]
         if by.startswith("fabric "):  # a switch a fabric placed: its tier too
             name = f"{name} {by.rpartition(', ')[2]}"
         elif by == SLOT_PLACED_BY:  # a system's slot: "Compute tray 7"

@@ -517,6 +517,23 @@ def test_racks_turned_as_a_group_by_a_wall_move_back_onto_the_floor(doc):
     assert doc.layout == before
 
 
+def test_a_single_unit_turned_by_a_wall_moves_back_onto_the_floor(doc):
+    # a 150 kW CRAH (2.55 x 0.9 m) standing on end flush on the west wall (x 0.45 m,
+    # 0.9 m across): turned a quarter it is 2.55 m across, 0.825 m through the wall;
+    # alone as in a group, it moves back onto the floor by whole tiles (two: 1.2 m)
+    from engine import edits
+
+    uid = doc.add_cooling_unit("crah-cw-150", 3.0, 6.0)
+    doc.set_field([uid], "rotation_deg", 90)
+    doc.move_items({uid: (0.45, 6.0)})
+    assert not edits.off_floor(doc.layout, [uid], doc.catalog)
+    doc.rotate_items([uid], 90)
+    unit = doc.layout.find(uid)
+    assert unit.rotation_deg % 180 == 0 and unit.x_m == pytest.approx(0.45 + 1.2)
+    assert not edits.off_floor(doc.layout, [uid], doc.catalog)
+    assert doc.undo_stack.undoText().endswith("(moved 1.20 m back onto the floor)")
+
+
 def test_turns_by_a_wall_that_add_up_to_a_half_or_whole_turn_leave_racks_in_place(doc):
     # the same three racks by the top wall: the first quarter turn moves them 0.6 m back
     # onto the floor; the second starts from where the first would have left them, so

@@ -222,3 +222,78 @@ def test_box_to_busway_distance_agrees_with_shapely():
     points = shapely.distance(shapely.box(*box.T), shapely.points(seg[:, :2]))
     want = np.where(np.isnan(want), points, want)
     assert np.allclose(box_segment_distance(box, seg), want, atol=1e-9)
+
+
+def _with_runs(lay, *runs):
+    """``lay`` with busway runs ``(id, side, y)`` drawn across the hall at ``y``."""
+    from engine.model import PowerFeed
+
+    return lay.model_copy(update={"feeds": [*lay.feeds, *(
+        PowerFeed(id=fid, side=side, amps=400, points=[(0.0, y), (20.0, y)])
+        for fid, side, y in runs)]})
+
+
+def test_a_rack_that_loses_its_pdus_takes_the_runs_over_it(builder, catalog):
+    # a rack on two rack PDUs under an A and a B busway (drawn after the PDUs, so the
+    # rack kept them): deleting the PDUs feeds it from the busways, not from nothing
+    from engine import edits
+    from engine.model import PowerFeed
+
+    lay = builder().rack("R1", 2, 2, feeds=["PDU-A", "PDU-B"]).build()
+    lay = lay.model_copy(update={"feeds": [
+        PowerFeed(id="PDU-A", kind="pdu", side="A", amps=60, points=[(1.85, 2.52)]),
+        PowerFeed(id="PDU-B", kind="pdu", side="B", amps=60, points=[(2.15, 2.52)])]})
+    lay = _with_runs(lay, ("BW-A", "A", 2.1), ("BW-B", "B", 1.9), ("BW-FAR", "A", 9.0))
+    one = edits.remove_items(lay, ["PDU-A"], catalog)
+    assert one.racks[0].feeds == ["PDU-B", "BW-A"]
+    both = edits.remove_items(one, ["PDU-B"], catalog)
+    assert both.racks[0].feeds == ["BW-A", "BW-B"]
+    assert not {"POWER-UNFED", "POWER-NO-REDUNDANCY"} & set(codes(analyze(both, catalog)))
+    # with no run of a side in reach, the side stays unfed
+    far = edits.remove_items(_with_runs(lay.model_copy(update={"feeds": lay.feeds[:2]}),
+                                        ("BW-FAR", "B", 9.0)), ["PDU-B"], catalog)
+    assert far.racks[0].feeds == ["PDU-A"]
+
+
+def test_power_rules_name_the_run_in_reach_to_take(builder, catalog):
+    # an unfed rack with an A and a B run passing 0.1 m from its centre: the rule names
+    # them; a rack fed from A alone with a B run in reach is told to name that run
+    lay = _with_runs(builder().rack("R1", 2, 2, feeds=[]).build(),
+                     ("BW-A", "A", 2.1), ("BW-B", "B", 1.9))
+    unfed = next(v for v in analyze(lay, catalog).violations if v.code == "POWER-UNFED")
+    assert "(BW-A and BW-B pass within 1.5 m of it: name them in its Feeds)" in unfed.message
+    lay = lay.model_copy(update={"racks": [lay.racks[0].model_copy(update={"feeds": ["BW-A"]})]})
+    single = next(v for v in analyze(lay, catalog).violations
+                  if v.code == "POWER-NO-REDUNDANCY")
+    assert single.message.endswith("(BW-B of side B passes within 1.5 m of it: name it in "
+                                   "its Feeds)")
+    # with no run in reach, what to draw
+    bare = builder().rack("R1", 2, 2, feeds=[]).build()
+    unfed = next(v for v in analyze(bare, catalog).violations if v.code == "POWER-UNFED")
+    assert "(draw an A and a B busway over its row, or name feeds within 1.5 m of it)" \
+        in unfed.message
+
+
+def test_a_copied_rack_brings_its_pdus_and_hangs_on_them(builder, catalog):
+    # a rack on its own two rack PDUs, copied and pasted 2.4 m along: the copy comes with
+    # PDUs of its own (moved with it) and is fed from them, not from a busway in reach nor
+    # from the original's PDUs; a PDU shared with a rack left behind stays behind
+    from engine import edits
+    from engine.model import PowerFeed
+
+    lay = builder().rack("R1", 2, 2, feeds=["PDU-A", "PDU-B"]).rack(
+        "R2", 5, 2, feeds=["PDU-A", "PDU-C"]).build()
+    lay = _with_runs(lay.model_copy(update={"feeds": [
+        PowerFeed(id="PDU-A", kind="pdu", side="A", amps=60, points=[(1.85, 2.52)]),
+        PowerFeed(id="PDU-B", kind="pdu", side="B", amps=60, points=[(2.15, 2.52)]),
+        PowerFeed(id="PDU-C", kind="pdu", side="B", amps=60, points=[(5.15, 2.52)])]}),
+        ("BW-A", "A", 2.1))
+    payload = edits.copy_items(lay, ["R1"])
+    assert [f["id"] for f in payload["feeds"]] == ["PDU-B"]  # PDU-A also feeds R2
+    out = edits.paste(lay, payload, (0.0, 2.4), catalog=catalog)
+    copy = out.racks[-1]
+    new_pdu = next(f for f in out.feeds if f.id not in {f.id for f in lay.feeds})
+    assert new_pdu.kind == "pdu" and new_pdu.points[0] == pytest.approx((2.15, 4.92))
+    assert new_pdu.id in copy.feeds and "PDU-B" not in copy.feeds
+    both = edits.copy_items(lay, ["R1", "R2"])
+    assert sorted(f["id"] for f in both["feeds"]) == ["PDU-A", "PDU-B", "PDU-C"]
