@@ -2637,6 +2637,10 @@ def _refeed(layout: Layout, rack_ids: Sequence[str], catalog: Catalog,
     row_of = {name: (np.asarray(ii), np.array([racks[i].x_m for i in ii]),
                      np.array([racks[i].y_m for i in ii])) for name, ii in members.items()}
     moving = np.array([r.id in wanted for r in racks], bool)
+    # a row moved whole stays a row, turned as it was: set down by another row it does
+    # not join it rack by rack (some would, facing about, and some would not); the rules
+    # say where it overlaps
+    whole = {name for name, ii in members.items() if moving[ii].all()}
     leavers: dict[str, list[int]] = {}
     boxed = [i for i in rack_ids if i in boxes]
     near_of = dict(zip(boxed, nearest_feeds_many(layout, np.array([boxes[i] for i in boxed]))
@@ -2653,7 +2657,7 @@ def _refeed(layout: Layout, rack_ids: Sequence[str], catalog: Catalog,
         update: dict[str, Any] = {"feeds": feeds} if feeds != r.feeds else {}
         # next to a rack of a row (centres within a rack's width or so; rows across an
         # aisle stand 2 m and more apart): it joins that row
-        if len(others):
+        if len(others) and r.row not in whole:
             d = np.hypot(ox - r.x_m, oy - r.y_m)
             j = int(np.argmin(d))
             o = racks[at[others[j].id]]

@@ -793,3 +793,22 @@ def test_the_front_table_is_front_vectors():
         ax, ay = front_vectors(np.array([rot]))
         assert (float(ax[0]), float(ay[0])) == (fx, fy), rot
 
+
+
+def test_a_row_moved_whole_onto_another_stays_one_row_turned_as_it_was():
+    # R02 of a 2-SU H100 SuperPOD (9 racks at rotation 0) dragged 1.5 m onto
+    # R01 (rotation 180): each of its racks stands within 1 m of one of R01's, which once
+    # made them join R01 one by one, turned about; a row moved whole keeps its name and
+    # its turn (and the rules report the overlap)
+    from engine.templates import instantiate
+
+    lay = instantiate("dgx-h100-superpod", {"scalable_units": 2})
+    row = [r for r in lay.racks if r.row == "R02"]
+    moved = edits.move_items(lay, {r.id: (r.x_m, r.y_m - 1.5) for r in row})
+    out = edits.settle_racks(moved, [r.id for r in row])
+    assert {(out.rack(r.id).row, out.rack(r.id).rotation_deg) for r in row} == {("R02", 0)}
+    # part of a row set down beside another still joins it
+    part = row[:1]
+    moved = edits.move_items(lay, {r.id: (r.x_m, r.y_m - 1.5) for r in part})
+    out = edits.settle_racks(moved, [r.id for r in part])
+    assert (out.rack(part[0].id).row, out.rack(part[0].id).rotation_deg) == ("R01", 180)
