@@ -707,10 +707,26 @@ class MainWindow(QMainWindow):
         self._busy.setMaximumHeight(14)
         self._busy.setToolTip("Analyzing…")
         self._busy.hide()
+        # the drawing tool on, for as long as it is: its hint in the note gives way to
+        # the next message, and a click then still places (a column a click)
+        self.tool_label = QLabel()
+        self.tool_label.setStyleSheet("QLabel { background: #fff3c4; color: #5d4200; "
+                                      "border: 1px solid #e0c060; border-radius: 3px; "
+                                      "padding: 0 6px; }")
+        self.tool_label.setToolTip("The drawing tool on: Esc ends it")
+        self.tool_label.hide()
+        self.scene.tool_changed.connect(self._show_tool)
+        sb.addPermanentWidget(self.tool_label)
         sb.addPermanentWidget(self._busy)
         sb.addPermanentWidget(self.totals_label)
         sb.addPermanentWidget(self.coords_label)
         sb.addPermanentWidget(self.zoom_label)
+
+    def _show_tool(self, title: str) -> None:
+        """Show the drawing tool on in the status bar ("" hides it)."""
+        if title:
+            self.tool_label.setText(f"{title[:1].upper()}{title[1:]} tool · Esc ends")
+        self.tool_label.setVisible(bool(title))
 
     def _build_docks(self) -> None:
         areas = {"left": Qt.DockWidgetArea.LeftDockWidgetArea,

@@ -239,6 +239,8 @@ class FloorPlanScene(QGraphicsScene):
     """
 
     message = Signal(str)
+    #: the drawing tool on ("Column", "A-side busway", ...), or "" when none is
+    tool_changed = Signal(str)
     legend_changed = Signal()
     #: the hall outline's editing mode went on or off (Esc, another tool, a new document)
     outline_editing_changed = Signal(bool)
@@ -1327,6 +1329,7 @@ class FloorPlanScene(QGraphicsScene):
         self.shape_preview.show_tool(self.tool)
         for v in self.views():
             v.viewport().setCursor(Qt.CursorShape.CrossCursor)
+        self.tool_changed.emit(self.tool.title)
         self.message.emit(self.tool.hint())
 
     def cancel_tool(self) -> bool:
@@ -1342,10 +1345,13 @@ class FloorPlanScene(QGraphicsScene):
         return True
 
     def _end_tool(self) -> None:
+        was = self.tool is not None
         self.tool = None
         self.shape_preview.show_tool(None)
         for v in self.views():
             v.viewport().setCursor(Qt.CursorShape.ArrowCursor)
+        if was:
+            self.tool_changed.emit("")
 
     def tool_undo_point(self) -> None:
         """Take back the last point of the shape being drawn."""
@@ -1494,6 +1500,13 @@ class FloorPlanScene(QGraphicsScene):
             from designer.canvas.drops import perform_drop
 
             p = event.scenePos()
+            under = self._footprint_at(p)
+            if under is not None:
+                # a building column does not stand in a rack or a unit: a click there
+                # (meant to pick it) places nothing
+                self.message.emit(f"A column cannot stand on {under}: click free floor "
+                                  "(Esc ends the column tool)")
+                return
             free = bool(event.modifiers() & Qt.KeyboardModifier.AltModifier)
             perform_drop(self, "tool:column", p.x(), -p.y(), free)
             return
@@ -1504,6 +1517,15 @@ class FloorPlanScene(QGraphicsScene):
             return
         self.shape_preview.show_tool(self.tool)
         self.message.emit(self.tool.hint())
+
+    def _footprint_at(self, p: QPointF) -> str | None:
+        """The rack or floor unit under scene point ``p`` (its id), if any."""
+        from designer.canvas.items import CoolingUnitItem, RackItem
+
+        for it in self.items(p):
+            if isinstance(it, (RackItem, CoolingUnitItem)) and it.isVisible():
+                return it.model_id
+        return None
 
     def _tool_move(self, event: QGraphicsSceneMouseEvent) -> None:
         event.accept()

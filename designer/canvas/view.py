@@ -603,6 +603,8 @@ class FloorPlanView(QGraphicsView):
         """Drop catalog entry ``type_id`` at plan ``(x, y)`` as a palette drag does (one
         command, snapped unless ``free``); return the ids placed or changed (``[]`` when
         it cannot go there: the status bar says why)."""
+        if self.fp.tool is not None:
+            self.fp.cancel_tool()  # a drop from the palette is the next thing done
         try:
             return perform_drop(self.fp, type_id, x, y, free)
         except InputError as exc:

@@ -30,3 +30,29 @@ def test_each_click_places_a_column_until_escape(qtbot, qapp, recovery_dir, buil
     assert win.statusBar().currentMessage() == "Column tool ended"
     assert len([o for o in doc.layout.hall.obstacles if o.kind == "column"]) == 2
     doc.close()
+
+
+def test_the_tool_on_shows_and_a_click_on_a_rack_or_a_drop_places_no_column(
+        qtbot, qapp, recovery_dir, builtin_catalog):
+    # the status bar shows the tool for as long as it is on (its hint gives way to the
+    # next note); a click on a rack places no column in it; a drop from the palette ends
+    # the tool, so the clicks after it select rather than place
+    from engine.model import Rack
+
+    lay = Layout(hall=Hall(outline=[(0, 0), (30, 0), (30, 20), (0, 20)]),
+                 racks=[Rack(id="R1", type="rack-600x1200", x_m=9.0, y_m=9.0)])
+    win = layout_window(qtbot, lay, builtin_catalog)
+    doc = win.document
+    win.draw_actions["column"].trigger()
+    assert win.tool_label.isVisible() and win.tool_label.text() == "Column tool · Esc ends"
+    vp = win.view.viewport()
+    QTest.mouseClick(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     win.view.mapFromScene(QPointF(9.0, -9.0)))
+    assert not doc.layout.hall.obstacles and doc.undo_stack.count() == 0
+    assert win.statusBar().currentMessage() == ("A column cannot stand on R1: click free "
+                                                "floor (Esc ends the column tool)")
+    assert win.scene.tool is not None and win.tool_label.isVisible()
+    win.view.drop_entry("rack-600x1200", 15.0, 9.0)
+    assert win.scene.tool is None and not win.tool_label.isVisible()
+    assert len(doc.layout.racks) == 2 and not doc.layout.hall.obstacles
+    doc.close()
