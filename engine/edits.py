@@ -2050,6 +2050,11 @@ def hall_size(layout: Layout) -> tuple[float, float] | None:
     return round(max(xs) - min(xs), 6), round(max(ys) - min(ys), 6)
 
 
+#: the sides a hall resized in the inspector may take (m); a new blank hall takes 3 to
+#: 5,000 m (designer.dialogs.new_hall)
+HALL_SIDE_MIN_M, HALL_SIDE_MAX_M = 3.0, 10_000.0
+
+
 def resize_hall(layout: Layout, width_m: float | None = None,
                 depth_m: float | None = None) -> Layout:
     """Return the layout with its rectangular hall ``width_m`` wide and ``depth_m`` deep
@@ -2079,8 +2084,10 @@ def resize_hall(layout: Layout, width_m: float | None = None,
     w = size[0] if width_m is None else width_m
     d = size[1] if depth_m is None else depth_m
     for name, v in (("width_m", w), ("depth_m", d)):
-        if not (isinstance(v, (int, float)) and math.isfinite(v) and 0 < v <= 10_000):
-            raise InputError(None, f"hall.{name}", f"a size from 0 to 10,000 m (got {v!r})")
+        if not (isinstance(v, (int, float)) and math.isfinite(v)
+                and HALL_SIDE_MIN_M <= v <= HALL_SIDE_MAX_M):
+            raise InputError(None, f"hall.{name}", f"a size from {HALL_SIDE_MIN_M:g} to "
+                             f"{HALL_SIDE_MAX_M:,.0f} m (got {v!r})")
     nx, ny = x0 + float(w), y0 + float(d)
     outline = [(round(nx if abs(x - x1) < 1e-9 else x, 6),
                 round(ny if abs(y - y1) < 1e-9 else y, 6)) for x, y in layout.hall.outline]

@@ -115,7 +115,7 @@ def preview_text(figures: dict, violations: list[dict], catalog: Catalog,
                       else "per_endpoint_bisection_gbps", 0.0)
     lines = [f"<b>{figures.get('tiers', 0)} tier(s)</b> over {ends or 0:,} {what} at "
              f"{figures.get('link_gbps', fabric.nic_speed_gbps):g} Gb/s: switches {per_tier or 'none'}"
-             f" ({total_u:,} U); cables {links or 'none'}.",
+             f" ({total_u:,} U); links {links or 'none'}.",
              f"Bisection {figures.get('bisection_tbps', 0.0):,.1f} Tb/s one way, "
              f"{per:,.0f} Gb/s per {what[:-1]} "
              f"({figures.get('bisection_method', 'none').replace('_', ' ')})."]

@@ -285,7 +285,9 @@ def fabric_rows(document, ids: list[str]) -> list[tuple[str, str, str]]:
     """Return the computed rows of a fabric: switches and cables by tier, ratios and
     bisection, as the network analysis built it."""
     labels = [("Switches", "Leaf · spine · core, as planned for the member nodes"),
-              ("Cables", "Node–leaf · leaf–spine · spine–core links"),
+              ("Links", "Node–leaf · leaf–spine · spine–core links (the dashboard's "
+                        "Cables count what is bought: two links of a twin-port copper "
+                        "cable as one)"),
               ("Oversubscription", "Down:up ratio of each tier, of the ports it serves"),
               ("Bisection (Tb/s)", "One direction, and how it was found"),
               ("Per GPU (Gb/s)", "Bisection per GPU of the fabric"),

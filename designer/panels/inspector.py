@@ -48,7 +48,14 @@ from designer.panels.editors import (
     field_label,
     make_editor,
 )
-from engine.edits import HALL_OUTLINE, LAYOUT_ID, hall_size, resize_hall
+from engine.edits import (
+    HALL_OUTLINE,
+    HALL_SIDE_MAX_M,
+    HALL_SIDE_MIN_M,
+    LAYOUT_ID,
+    hall_size,
+    resize_hall,
+)
 from engine.errors import InputError
 from engine.model import (
     FEED_KINDS,
@@ -588,7 +595,7 @@ class InspectorPanel(QWidget):
         """Width and depth of a rectangular hall, at the top of its section: typed, they
         move the east and north walls (one undo step each)."""
         for k, field in enumerate(HALL_SIZE_FIELDS):
-            ed = SpinEditor(field, False, 0.0, True, 10_000.0, False)
+            ed = SpinEditor(field, False, HALL_SIDE_MIN_M, False, HALL_SIDE_MAX_M, False)
             self._add_row(form, field, ed, lambda v, f=field: self._resize_hall(f, v))
             taken = form.takeRow(form.rowCount() - 1)  # to the top: _add_row appends
             form.insertRow(k, taken.labelItem.widget(), taken.fieldItem.widget())

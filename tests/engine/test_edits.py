@@ -812,3 +812,11 @@ def test_a_row_moved_whole_onto_another_stays_one_row_turned_as_it_was():
     moved = edits.move_items(lay, {r.id: (r.x_m, r.y_m - 1.5) for r in part})
     out = edits.settle_racks(moved, [r.id for r in part])
     assert (out.rack(part[0].id).row, out.rack(part[0].id).rotation_deg) == ("R01", 180)
+
+
+def test_a_hall_is_resized_within_the_sides_a_new_hall_takes_at_least():
+    # the inspector took a 2 m wide hall where File > New refuses under 3 m
+    lay = Layout(hall=Hall(outline=[(0, 0), (12.0, 0), (12.0, 9.0), (0, 9.0)]))
+    assert edits.resize_hall(lay, width_m=3.0).hall.outline[1] == (3.0, 0.0)
+    with pytest.raises(InputError, match="a size from 3 to 10,000 m"):
+        edits.resize_hall(lay, width_m=2.0)
