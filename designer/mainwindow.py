@@ -1695,7 +1695,9 @@ class MainWindow(QMainWindow):
             ("Drag an item", "move it (snaps to the grid and to nearby edges); Alt: freely; "
                              "Esc: cancel"),
             ("Click, Ctrl+click, drag on the floor", "select, add to the selection, "
-                                                     "rubber band"),
+                                                     "rubber band: drawn to the right it "
+                                                     "takes what it contains, to the left "
+                                                     "what it touches too"),
             ("Alt+click on the selected item", "select the item underneath (a busway or "
                                                "tray under a rack); again: the next one"),
             ("Arrow keys", "move the selection one tile; Shift: 100 mm"),

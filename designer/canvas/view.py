@@ -1,8 +1,9 @@
 """FloorPlanView: zoom around the cursor, pan, fit, palette drops, scale bar and legend.
 
 Wheel zooms about the cursor; the middle button, or Space with the left
-button, pans; a rubber band selects the items it contains (the racks and units
-it catches, without the busways and trays over them). Arrow keys nudge the
+button, pans; a rubber band drawn to the right selects the items it contains,
+drawn to the left the items it touches too (the racks and units it catches,
+without the busways and trays over them). Arrow keys nudge the
 selection a tile (Shift: 0.1 m), Esc cancels a drag. The scale bar and the
 colour legend are painted in viewport pixels in :meth:`drawForeground`.
 """
@@ -110,9 +111,18 @@ class FloorPlanView(QGraphicsView):
         scene.legend_changed.connect(self._legend_changed)
         self.zoom_changed.connect(scene.set_zoom)
         # the scene filters what the band picks while it is drawn (see set_banding)
-        self.rubberBandChanged.connect(
-            lambda rect, *_: scene.set_banding(not rect.isNull()))
+        self.rubberBandChanged.connect(self._band_changed)
         scene.document.layout_reset.connect(self._on_reset)
+
+    def _band_changed(self, rect, start: QPointF, end: QPointF) -> None:
+        """A band drawn to the right selects what it contains; drawn to the left (a
+        crossing band, as CAD tools have it), what it touches too."""
+        self.fp.set_banding(not rect.isNull())
+        if not rect.isNull():
+            crossing = end.x() < start.x()
+            self.setRubberBandSelectionMode(
+                Qt.ItemSelectionMode.IntersectsItemShape if crossing
+                else Qt.ItemSelectionMode.ContainsItemShape)
 
     # -- zoom --------------------------------------------------------------------------------------
 

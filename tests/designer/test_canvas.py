@@ -1055,6 +1055,23 @@ def test_a_band_round_a_row_picks_its_racks_not_the_busways_over_them(window):
     assert set(doc.selection) == ids | set(picked)
 
 
+def test_a_band_drawn_to_the_left_takes_the_racks_it_touches(window):
+    # a band from the aisle by a row to the middle of its racks (started on the floor, as
+    # a band is; a press on a rack drags it): drawn to the right it holds none of them
+    # whole (nothing); drawn to the left, a crossing band, it takes every rack it touches
+    doc = window.document
+    row = sorted((r for r in doc.layout.racks if r.row == "R01"), key=lambda r: r.x_m)
+    depth = doc.catalog.racks[row[0].type].depth_mm.value / 1000
+    x0, x1 = row[0].x_m, row[2].x_m  # from the first rack's middle to the third's
+    out, mid = row[0].y_m - depth / 2 - 0.3, row[0].y_m
+    doc.select([])
+    drag(window, vp(window, x0, out), vp(window, x1, mid))
+    assert not [i for i in doc.selection if doc.item_group(i) == "racks"]
+    doc.select([])
+    drag(window, vp(window, x1, out), vp(window, x0, mid))
+    assert set(doc.selection) == {r.id for r in row[:3]}
+
+
 def test_a_fabric_picked_in_the_inspector_shows_its_racks_and_a_floor_click_clears_it(window):
     doc, scene, view = window.document, window.scene, window.view
     fabric = doc.layout.fabrics[0]
