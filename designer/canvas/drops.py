@@ -174,6 +174,12 @@ def plan_drop(scene: FloorPlanScene, type_id: str, x: float, y: float,
         if ft.kind in ("crah", "cdu"):
             w = ft.width_mm.v(2500 if ft.kind == "crah" else 1200) / 1000
             d = ft.depth_mm.v(900 if ft.kind == "crah" else 1200) / 1000
+            by_wall = _by_wall(scene, x, y, w, d) if ft.kind == "crah" and not free else None
+            if by_wall is not None:
+                px, py, rot, wall = by_wall
+                hx, hy = (d / 2, w / 2) if rot == 90 else (w / 2, d / 2)
+                return DropPlan("unit", f"{ft.name} along the {wall} wall",
+                                (px - hx, py - hy, px + hx, py + hy), True, None, px, py, rot)
             px, py = scene.snap_box_position(x, y, w / 2, d / 2, free)
             return DropPlan("unit", ft.name, (px - w / 2, py - d / 2, px + w / 2, py + d / 2),
                             True, None, px, py)
@@ -335,7 +341,7 @@ def _perform_drop(scene: FloorPlanScene, type_id: str, x: float, y: float,
         scene.message.emit(f"Installed {dt.name} in {plan.target}{at}{note}")
         return [plan.target]
     if plan.kind == "unit":
-        return [doc.add_cooling_unit(type_id, plan.x_m, plan.y_m)]
+        return [doc.add_cooling_unit(type_id, plan.x_m, plan.y_m, plan.rotation_deg)]
     if plan.kind == "door":
         return [doc.add_cooling_unit(type_id, 0.0, 0.0, rack=plan.target)]
     if plan.kind == "feed":
@@ -362,6 +368,53 @@ def _perform_drop(scene: FloorPlanScene, type_id: str, x: float, y: float,
 #: how far a rack's next PDU on one side hangs from the one before, towards the front
 #: (m): a marker's width (FeedItem draws a point 0.3 m across), so none hides another
 PDU_STEP_M = 0.3
+
+
+#: a CRAH dropped this near a wall (m, to its centre's nearest wall) stands along it
+WALL_SNAP_M = 2.5
+#: and this far from it, the service space the templates keep behind their CRAHs (m)
+WALL_CLEARANCE_M = 1.5
+
+
+def _by_wall(scene: FloorPlanScene, x: float, y: float, w: float, d: float
+             ) -> tuple[float, float, int, str] | None:
+    """Where a CRAH ``w`` long and ``d`` deep dropped at ``(x, y)`` stands by the wall of
+    a rectangular hall it is dropped near: its long side along the wall,
+    :data:`WALL_CLEARANCE_M` from it, along the wall on the grid. Returns ``(x, y,
+    rotation, wall)`` or None (a hall of another shape, a drop out in the room).
+
+    >>> from types import SimpleNamespace as NS
+    >>> from engine.model import Hall, Layout
+    >>> lay = Layout(hall=Hall(outline=[(0, 0), (20, 0), (20, 12), (0, 12)]))
+    >>> scene = NS(document=NS(layout=lay), grid_m=0.6)
+    >>> _by_wall(scene, 1.0, 6.1, 2.55, 0.9), _by_wall(scene, 10.0, 11.0, 2.55, 0.9)
+    ((1.95, 6.075, 90, 'west'), (10.275, 10.05, 0, 'north'))
+    >>> _by_wall(scene, 10.0, 6.0, 2.55, 0.9) is None
+    True
+    """
+    size = edits.hall_size(scene.document.layout)
+    if size is None:
+        return None
+    xs = [p[0] for p in scene.document.layout.hall.outline]
+    ys = [p[1] for p in scene.document.layout.hall.outline]
+    x0, y0, x1, y1 = min(xs), min(ys), max(xs), max(ys)
+    gaps = {"west": x - x0, "east": x1 - x, "south": y - y0, "north": y1 - y}
+    wall = min(gaps, key=gaps.get)
+    if not 0 <= gaps[wall] <= WALL_SNAP_M:
+        return None
+    grid = scene.grid_m or 0.0
+
+    def along(v: float, lo: float, hi: float) -> float:
+        # the unit's end on the grid, within the wall
+        end = float(edits.snap(v - w / 2, grid)) if grid else v - w / 2
+        return round(min(max(end, lo), max(lo, hi - w)) + w / 2, 6)
+
+    off = WALL_CLEARANCE_M + d / 2
+    if wall in ("west", "east"):
+        px = x0 + off if wall == "west" else x1 - off
+        return round(px, 6), along(y, y0, y1), 90, wall
+    py = y0 + off if wall == "south" else y1 - off
+    return along(x, x0, x1), round(py, 6), 0, wall
 
 
 def _pdu_point(scene: FloorPlanScene, rack: Rack, side: str, k: int = 0

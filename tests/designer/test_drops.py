@@ -143,3 +143,25 @@ def test_four_pdus_dropped_on_a_rack_alternate_sides_and_hang_apart(qtbot, built
         (x0, y0), (x1, y1) = points[first], points[second]
         assert abs(((x1 - x0) ** 2 + (y1 - y0) ** 2) ** 0.5 - PDU_STEP_M) < 1e-6
     doc.close()
+
+
+def test_a_crah_dropped_by_a_wall_stands_along_it_with_service_space(qtbot, builtin_catalog,
+                                                                      recovery_dir):
+    # a 150 kW CRAH (2.55 x 0.9 m) dropped 1 m from the west wall of a 20 x 12 m hall
+    # turns its long side along the wall, 1.5 m out from it (its centre 1.95 m in), as
+    # the templates stand theirs; dropped out in the room it stays as it comes
+    from panel_helpers import open_window
+
+    from designer.canvas.drops import perform_drop
+    from designer.document import LayoutDocument
+    from engine.model import Hall, Layout
+
+    lay = Layout(hall=Hall(outline=[(0, 0), (20, 0), (20, 12), (0, 12)]))
+    doc = LayoutDocument(lay, catalog=builtin_catalog, analysis_mode="sync", autosave_ms=0)
+    win = open_window(qtbot, doc)
+    (uid,) = perform_drop(win.view.fp, "crah-cw-150", 1.0, 6.0)
+    unit = doc.layout.find(uid)
+    assert (unit.rotation_deg, unit.x_m) == (90, pytest.approx(1.95))
+    (mid,) = perform_drop(win.view.fp, "crah-cw-150", 10.0, 6.0)
+    assert doc.layout.find(mid).rotation_deg == 0
+    doc.close()
