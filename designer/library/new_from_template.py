@@ -144,6 +144,8 @@ def preview_figures(t: TemplateFile, values: dict[str, Any], catalog: Catalog) -
             # where these values leave what the template's sources publish
             "cautions": template_cautions(t, values),
             "racks": len(lay.racks), "gpus": int(a.counts.get("gpus", 0)),
+            # the racks a fabric puts its switches in, beyond those a parameter counts
+            "network_racks": len({rid for f in lay.fabrics for rid in f.network_racks}),
             "cpu_nodes": int(a.counts.get("cpu_nodes", 0)),
             "it_kw": float(a.power.it_kw), "facility_kw": float(a.power.facility_kw),
             # hardware of unknown power counts 0 W: the loads are at least these
@@ -801,7 +803,9 @@ class NewFromTemplateDialog(QDialog):
             return
         self.preview = result
         f = self.figures
-        f["racks"].setText(f"{result['racks']:,}")
+        net = int(result.get("network_racks", 0))
+        f["racks"].setText(f"{result['racks']:,}" + (
+            f" ({result['racks'] - net:,} + {net:,} network)" if net else ""))
         nodes = result.get("cpu_nodes", 0)
         f["gpus"].setText(f"{result['gpus']:,}" + (f" · {nodes:,} CPU nodes" if nodes else ""))
         # a load leaving out hardware of unknown power is a lower bound, as the dashboard
