@@ -2028,6 +2028,72 @@ SHAPE_FIELDS = {"trays": "points", "feeds": "points", "obstacles": "polygon"}
 HALL_OUTLINE = "@hall"
 
 
+def rect_size(points: Sequence[Sequence[float]]) -> tuple[float, float] | None:
+    """Return the width and depth (m) of an axis-aligned rectangle given by its four
+    corners, else ``None``.
+
+    >>> rect_size([(1, 1), (1.6, 1), (1.6, 1.8), (1, 1.8)])
+    (0.6, 0.8)
+    >>> rect_size([(0, 0), (9, 0), (9, 9)]) is None
+    True
+    """
+    if len(points) != 4:
+        return None
+    xs, ys = {round(p[0], 9) for p in points}, {round(p[1], 9) for p in points}
+    corners = {(round(p[0], 9), round(p[1], 9)) for p in points}
+    if len(xs) != 2 or len(ys) != 2 or len(corners) != 4:
+        return None
+    return round(max(xs) - min(xs), 6), round(max(ys) - min(ys), 6)
+
+
+#: the sides a rectangular obstacle (a column, a wall's length) may be given (m)
+OBSTACLE_SIDE_MIN_M, OBSTACLE_SIDE_MAX_M = 0.05, 1_000.0
+
+
+def resize_obstacle(layout: Layout, obstacle_id: str, width_m: float | None = None,
+                    depth_m: float | None = None) -> Layout:
+    """Return the layout with a rectangular obstacle ``width_m`` wide (along x) and
+    ``depth_m`` deep (``None`` keeps a side), about its centre.
+
+    Raises
+    ------
+    InputError
+        For an obstacle that is no axis-aligned rectangle, or a side out of range.
+
+    Examples
+    --------
+    >>> from engine.model import Hall, Layout, Obstacle
+    >>> lay = Layout(hall=Hall(outline=[(0, 0), (9, 0), (9, 9), (0, 9)], obstacles=[
+    ...     Obstacle(id="COL-1", polygon=[(3, 3), (3.6, 3), (3.6, 3.6), (3, 3.6)])]))
+    >>> resize_obstacle(lay, "COL-1", width_m=0.8).hall.obstacles[0].polygon
+    [(2.9, 3.0), (3.7, 3.0), (3.7, 3.6), (2.9, 3.6)]
+    """
+    ob = next((o for o in layout.hall.obstacles if o.id == obstacle_id), None)
+    if ob is None:
+        raise InputError(None, obstacle_id, "an obstacle of the hall")
+    size = rect_size(ob.polygon)
+    if size is None:
+        raise InputError(None, f"{obstacle_id}.polygon", "a rectangular obstacle (reshape "
+                         "this one by its corners)")
+    w = size[0] if width_m is None else width_m
+    d = size[1] if depth_m is None else depth_m
+    for name, v in (("width_m", w), ("depth_m", d)):
+        if not (isinstance(v, (int, float)) and math.isfinite(v)
+                and OBSTACLE_SIDE_MIN_M <= v <= OBSTACLE_SIDE_MAX_M):
+            raise InputError(None, f"{obstacle_id}.{name}", f"a size from "
+                             f"{OBSTACLE_SIDE_MIN_M:g} to {OBSTACLE_SIDE_MAX_M:,.0f} m "
+                             f"(got {v!r})")
+    xs = [p[0] for p in ob.polygon]
+    ys = [p[1] for p in ob.polygon]
+    cx, cy = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
+    x0, x1, y0, y1 = cx - w / 2, cx + w / 2, cy - d / 2, cy + d / 2
+    lo_x, lo_y = min(xs), min(ys)
+    # each corner keeps its side: the corner that was at the least x stays at the least
+    polygon = [(round(x0 if abs(x - lo_x) < 1e-9 else x1, 6),
+                round(y0 if abs(y - lo_y) < 1e-9 else y1, 6)) for x, y in ob.polygon]
+    return reshape(layout, obstacle_id, polygon)
+
+
 def hall_size(layout: Layout) -> tuple[float, float] | None:
     """Return the hall's width and depth (m) when its outline is an axis-aligned rectangle,
     else ``None`` (an L-shaped or slanted hall is reshaped by its corners).
@@ -2040,14 +2106,7 @@ def hall_size(layout: Layout) -> tuple[float, float] | None:
     >>> hall_size(Layout(hall=Hall(outline=[(0, 0), (9, 0), (9, 9)]))) is None
     True
     """
-    pts = layout.hall.outline
-    if len(pts) != 4:
-        return None
-    xs, ys = {round(p[0], 9) for p in pts}, {round(p[1], 9) for p in pts}
-    corners = {(round(p[0], 9), round(p[1], 9)) for p in pts}
-    if len(xs) != 2 or len(ys) != 2 or len(corners) != 4:
-        return None
-    return round(max(xs) - min(xs), 6), round(max(ys) - min(ys), 6)
+    return rect_size(layout.hall.outline)
 
 
 #: the sides a hall resized in the inspector may take (m); a new blank hall takes 3 to

@@ -75,7 +75,7 @@ _ZERO_TEXT = {"ports_per_gpu": "the catalog's ports"}
 def _key(field: str) -> str:
     """Return the label key of a field: without the layout's ``hall.``/``assumptions.``
     or a fabric's ``tiers.N.``."""
-    return re.sub(r"^(hall\.|assumptions\.|tiers\.\d+\.)", "", field)
+    return re.sub(r"^(hall\.|assumptions\.|tiers\.\d+\.|size\.)", "", field)
 
 
 def field_label(field: str) -> str:

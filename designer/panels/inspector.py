@@ -53,8 +53,12 @@ from engine.edits import (
     HALL_SIDE_MAX_M,
     HALL_SIDE_MIN_M,
     LAYOUT_ID,
+    OBSTACLE_SIDE_MAX_M,
+    OBSTACLE_SIDE_MIN_M,
     hall_size,
+    rect_size,
     resize_hall,
+    resize_obstacle,
 )
 from engine.errors import InputError
 from engine.model import (
@@ -287,10 +291,17 @@ def _few(ids: list[str], most: int = 4) -> str:
 HALL_SIZE_FIELDS = ("hall.width_m", "hall.depth_m")
 
 
+#: the sides of a rectangular obstacle (a column's), edited as numbers about its centre
+OBSTACLE_SIZE_FIELDS = ("size.width_m", "size.depth_m")
+
+
 def _get(obj: Any, field: str) -> Any:
     if field in HALL_SIZE_FIELDS:
         size = hall_size(obj)
         return None if size is None else size[HALL_SIZE_FIELDS.index(field)]
+    if field in OBSTACLE_SIZE_FIELDS:
+        size = rect_size(obj.polygon)
+        return None if size is None else size[OBSTACLE_SIZE_FIELDS.index(field)]
     for part in field.split("."):
         obj = obj[int(part)] if part.isdigit() else getattr(obj, part)
     return obj
@@ -441,7 +452,11 @@ class InspectorPanel(QWidget):
             if len(ids) > 1:
                 fields = [f for f in fields if f != "id"]
             if fields:
-                vbox.addWidget(self._form("Properties", present[0], ids, fields))
+                box = self._form("Properties", present[0], ids, fields)
+                if kind == "obstacle" and len(ids) == 1 and \
+                        rect_size(self._obj(ids[0]).polygon) is not None:
+                    self._obstacle_size_rows(box.layout(), ids[0])
+                vbox.addWidget(box)
             elif len(kinds) > 1:
                 hint = QLabel("These items share no editable field: select items of one "
                               "kind (racks, cooling units, feeds, ...) to edit them together.")
@@ -599,6 +614,27 @@ class InspectorPanel(QWidget):
             self._add_row(form, field, ed, lambda v, f=field: self._resize_hall(f, v))
             taken = form.takeRow(form.rowCount() - 1)  # to the top: _add_row appends
             form.insertRow(k, taken.labelItem.widget(), taken.fieldItem.widget())
+
+    def _obstacle_size_rows(self, form: QFormLayout, oid: str) -> None:
+        """Width (x) and depth (y) of a rectangular column, wall or keep-out zone: typed,
+        it keeps its centre (one undo step each)."""
+        for field in OBSTACLE_SIZE_FIELDS:
+            ed = SpinEditor(field, False, OBSTACLE_SIDE_MIN_M, False, OBSTACLE_SIDE_MAX_M,
+                            False)
+            self._add_row(form, field, ed,
+                          lambda v, f=field: self._resize_obstacle(oid, f, v))
+
+    def _resize_obstacle(self, oid: str, field: str, value: float) -> None:
+        width = value if field == "size.width_m" else None
+        depth = value if field == "size.depth_m" else None
+        try:
+            after = resize_obstacle(self.document.layout, oid, width, depth)
+        except InputError as exc:
+            self._show_error(str(exc))
+            return
+        ob = next(o for o in after.hall.obstacles if o.id == oid)
+        w, d = rect_size(ob.polygon)
+        self.document.reshape(oid, ob.polygon, f"Resize {oid} to {w:g} x {d:g} m")
 
     def _resize_hall(self, field: str, value: float) -> None:
         width = value if field == "hall.width_m" else None
