@@ -863,14 +863,15 @@ class _ElevationCanvas(QWidget):
         backing.setRgb(*(round(255 - (255 - c) * fill.alphaF()) for c in base.getRgb()[:3]))
         rack = self.rack_rect()
         text_h = label_fm.height()
-        for (b, u, h, n), text in zip(runs, labels, strict=True):
+        tops = _label_tops([self.u_rect(u, h).adjusted(6, 1, -6, -1) for _b, u, h, _n in runs],
+                           text_h, rack.top() + 2, rack.bottom() - text_h - 4)
+        for (b, u, h, n), text, top in zip(runs, labels, tops, strict=True):
             inner = self.u_rect(u, h).adjusted(6, 1, -6, -1)
             if n > 1 or inner.height() < text_h:
                 # the text crosses the outlines of the run's switches, or is taller than
                 # its switch: a backing a line high, kept inside the rack (a switch in the
-                # top U would lose the top of its text to the rack's frame)
-                top = inner.center().y() - text_h / 2 - 1
-                top = max(rack.top() + 2, min(top, rack.bottom() - text_h - 4))
+                # top U would lose the top of its text to the rack's frame) and clear of
+                # the line of the run beside it (a leaf, a spine and a core, 1 U each)
                 line = QRectF(inner.left() - 3, top, inner.width() + 6, text_h + 2)
                 if inner.height() < text_h:  # drawn as the switch, grown to its text
                     line.adjust(-3, 0, 3, 0)
@@ -1535,3 +1536,37 @@ def _short_name(name: str) -> str:
 def _model_name(name: str) -> str:
     """Return a device name without its vendor and bracketed description."""
     return _short_name(name).split(" (")[0]
+
+
+def _label_tops(boxes: list[QRectF], text_h: float, lo: float, hi: float) -> list[float]:
+    """The top of each generated switch's label line (``text_h`` + 2 high): centred on its
+    box, or, where lines would overlap (a leaf, a spine and a core, 1 U each), stacked a
+    line apart in their order and centred as a group on their boxes; within ``lo`` to
+    ``hi`` (the last line's top) where the group fits.
+
+    >>> from PySide6.QtCore import QRectF
+    >>> [round(t) for t in _label_tops([QRectF(0, y, 100, 5) for y in (100, 105, 110)],
+    ...                                14, 0, 500)]
+    [84, 100, 116]
+    >>> [round(t) for t in _label_tops([QRectF(0, 100, 100, 40)], 14, 0, 500)]
+    [112]
+    """
+    line = text_h + 2
+    want = [b.center().y() - text_h / 2 - 1 for b in boxes]
+    clusters: list[list[int]] = []
+    tops = list(want)
+
+    def place(c: list[int]) -> None:
+        start = sum(want[j] - i * line for i, j in enumerate(c)) / len(c)
+        start = max(lo, min(start, hi - (len(c) - 1) * line)) \
+            if hi - lo >= (len(c) - 1) * line else lo
+        for i, j in enumerate(c):
+            tops[j] = start + i * line
+
+    for k in sorted(range(len(want)), key=want.__getitem__):
+        clusters.append([k])
+        place(clusters[-1])
+        while len(clusters) > 1 and tops[clusters[-2][-1]] + line > tops[clusters[-1][0]]:
+            clusters[-2:] = [clusters[-2] + clusters[-1]]
+            place(clusters[-1])
+    return tops
