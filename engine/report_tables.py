@@ -1189,7 +1189,10 @@ def summary_table(layout: Layout, analysis: Any, catalog: Catalog | None = None)
          "the hall's (hall.floor_rating_kg_m2)"),
         ("Links", cb["links"], "", ""),
         ("Transceivers", cb["transceivers"], "", ""),
-        ("Cable length, total", _x(net.total_length_m, 1), "m", ""),
+        ("Cable length, total", _x(net.total_length_m, 1), "m",
+         "the cables bought, routed: a two-link copper cable once, as long as its longer "
+         "leg" if net.cabling is not None and net.cabling.cables_bought < sum(
+             net.cabling.cables_by_medium.values()) else ""),
         ("Cable length, longest", _x(net.max_length_m, 2), "m", ""),
         ("Optics power", _x(net.optics_w / 1000.0, 2), "kW",
          f"plus {unknown_ends:,} module ends of unknown power" if unknown_ends else ""),
