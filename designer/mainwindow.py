@@ -1698,6 +1698,9 @@ class MainWindow(QMainWindow):
                                                      "rubber band: drawn to the right it "
                                                      "takes what it contains, to the left "
                                                      "what it touches too"),
+            ("Click a tray or busway, then drag it", "a tray or busway moves once picked; "
+                                                      "a drag started on one not picked "
+                                                      "draws a rubber band"),
             ("Alt+click on the selected item", "select the item underneath (a busway or "
                                                "tray under a rack); again: the next one"),
             ("Arrow keys", "move the selection one tile; Shift: 100 mm"),

@@ -268,6 +268,8 @@ class FloorPlanScene(QGraphicsScene):
         self._drag: _Drag | None = None
         # an Alt+press: where, and the selection before it (a click then cycles the pick)
         self._cycle_from: tuple[QPointF, list[str]] | None = None
+        #: a press on a tray or busway not yet picked: (item, screen point); a click picks it
+        self._overhead_pick: tuple | None = None
         self.empty_brush = QBrush(QColor(PALETTE.rack_empty))
         self.selection_brush = QBrush(QColor(PALETTE.selection))
         self.front_brush = QBrush(QColor(PALETTE.rack_front))
@@ -1186,14 +1188,25 @@ class FloorPlanScene(QGraphicsScene):
                 event.modifiers() & Qt.KeyboardModifier.AltModifier:
             self._cycle_from = (event.screenPos(), self.selected_ids())
         _shift_adds(event)
+        # (Qt's press on the floor clears the selection: a tray picked before is told by
+        # whether it was picked before the press)
+        under = self.model_item_at(event.scenePos())
+        picked = under is not None and under.isSelected()
         super().mousePressEvent(event)
         if event.button() != Qt.MouseButton.LeftButton or self._drag is not None:
             return
         item = self.model_item_at(event.scenePos())
+        self._overhead_pick = None
         if item is not None and item.overhead and not event.isAccepted():
             # nothing on the floor under the cursor: the click picks the tray or busway
             if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
                 item.setSelected(not item.isSelected())
+            elif not item.isSelected() and not (picked and item is under):
+                # a tray or busway not yet picked, a faint line across an aisle: a click
+                # picks it (on release), a drag from it draws a rubber band as from the
+                # floor (the press goes on to the view); a picked one drags
+                self._overhead_pick = (item, event.screenPos())
+                return
             elif not item.isSelected():
                 self.clearSelection()
                 item.setSelected(True)
@@ -1265,6 +1278,12 @@ class FloorPlanScene(QGraphicsScene):
                 self.document.cancel_preview()
                 self.message.emit(str(exc))
         super().mouseReleaseEvent(event)
+        pick, self._overhead_pick = self._overhead_pick, None
+        if pick is not None and event.button() == Qt.MouseButton.LeftButton and \
+                (event.screenPos() - pick[1]).manhattanLength() < \
+                QApplication.startDragDistance():
+            self.clearSelection()
+            pick[0].setSelected(True)
         cycle, self._cycle_from = self._cycle_from, None
         self._just_cycled = False
         if cycle is not None and event.button() == Qt.MouseButton.LeftButton and \

@@ -1387,3 +1387,21 @@ def test_a_right_click_on_a_selected_rack_keeps_the_selection(window):
     assert sorted(doc.selection) == sorted([a.id, b.id])
     right_press(c)
     assert doc.selection == [c.id]
+
+
+def test_a_press_on_a_tray_not_picked_draws_a_band_and_a_click_picks_it(window):
+    # TR-W runs up the west end of the rows, across the aisles: a drag started on it in
+    # an aisle draws a rubber band (the tray stays where it is) instead of carrying the
+    # faint line off; a click picks it; picked, a drag moves it
+    doc, scene = window.document, window.scene
+    before = doc.layout.find("TR-W").points
+    assert scene.model_item_at(QPointF(3.6, -4.8)).model_id == "TR-W"
+    doc.select([])
+    drag(window, vp(window, 3.6, 4.8), vp(window, 2.0, 3.0))
+    assert doc.layout.find("TR-W").points == before
+    assert "TR-W" not in doc.selection
+    QTest.mouseClick(window.view.viewport(), Qt.MouseButton.LeftButton,
+                     Qt.KeyboardModifier.NoModifier, vp(window, 3.6, 4.8))
+    assert doc.selection == ["TR-W"]
+    drag(window, vp(window, 3.6, 4.8), vp(window, 3.6, 10.8))
+    assert doc.layout.find("TR-W").points != before
