@@ -399,6 +399,8 @@ class LayoutDocument(QObject):
                  analyzer: Analyzer | None = None) -> None:
         super().__init__(parent)
         self._catalog = catalog or default_catalog()
+        #: why the last nudge moved nothing ("" when it moved, or nothing was in the way)
+        self.last_refusal = ""
         self.undo_stack = QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
         self.analysis_mode = analysis_mode
@@ -864,12 +866,27 @@ class LayoutDocument(QObject):
         return self._push(f"Move {self._name(ids)}", after, None, merge_key)
 
     def nudge(self, ids: Sequence[str], dx_m: float, dy_m: float) -> bool:
-        """Move items by a step (arrow keys); repeated nudges merge into one undo step."""
+        """Move items by a step (arrow keys); repeated nudges merge into one undo step.
+
+        A step that would take racks or floor units standing on the floor through a wall
+        is refused (``False``, :attr:`last_refusal` says why): a wall stops a nudge, as
+        it would the unit; a drag still puts it anywhere."""
+        self.last_refusal = ""
         moves = {}
         for i in ids:
             a = edits.item_anchor(self._committed, i) if i in self._index else None
             if a is not None:
                 moves[i] = (round(a[0] + dx_m, 6), round(a[1] + dy_m, 6))
+        footed = [i for i in moves if self.item_group(i) in ("racks", "cooling")]
+        if footed and not edits.off_floor(self._committed, footed, self._catalog):
+            out = edits.off_floor(edits.move_items(self._committed, moves), footed,
+                                  self._catalog)
+            if out:
+                names = ", ".join(out[:3]) + (" …" if len(out) > 3 else "")
+                self.last_refusal = (f"Not moved: {names} would stand through the hall's "
+                                     "wall (Shift+arrow moves 100 mm; a drag places it "
+                                     "anywhere)")
+                return False
         return self.move_items(moves, merge_key=("nudge", frozenset(moves)))
 
     def rotate_items(self, ids: Sequence[str], delta_deg: int = 90) -> bool:

@@ -2179,7 +2179,7 @@ def cooling_units_table(layout: Layout, analysis: Any, catalog: Catalog | None =
         rows.append((u.id, u.kind, u.model or "", c.group_names[int(c.unit_group[i])],
                      _x(c.unit_capacity_kw[i]),
                      _x(c.unit_load_kw[i]), _pct(c.unit_utilization[i]),
-                     _x(c.unit_flow_lpm[i], 1) if u.kind == "cdu" else None,
+                     _x(c.unit_flow_lpm[i], 1) if u.kind in ("cdu", "rear_door") else None,
                      _x(c.unit_rated_flow_lpm[i], 1), zone.get(i, 0) or (1 if u.rack else 0)))
     cols = [_c("Unit"), _c("Kind"), _c("Model"), _c("Group"), _c("Capacity", "kW", "float"),
             _c("Load", "kW", "float"), _c("Utilization", "%", "float"),
@@ -2197,7 +2197,9 @@ def cooling_units_table(layout: Layout, analysis: Any, catalog: Catalog | None =
     low = [bool(bound)] * len(rows)
     return _table("cooling", "Cooling units", cols, rows,
                   "CRAH load shares the room's air heat by capacity over distance squared; a "
-                  "rack's zone is its nearest (or assigned) unit." + far_note + bound,
+                  "rack's zone is its nearest (or assigned) unit. Flow: a CDU's secondary "
+                  "coolant, a rear door's facility water, each for its load at the coolant "
+                  "ΔT." + far_note + bound,
                   {"Load": low, "Utilization": low})
 
 

@@ -548,7 +548,9 @@ class FloorPlanView(QGraphicsView):
             sx, sy = steps[key]
             ids = [i for i in self.fp.document.selection
                    if getattr(self.fp.item_for(i), "movable_alone", True)]
-            self.fp.document.nudge(ids, sx * step, sy * step)
+            if not self.fp.document.nudge(ids, sx * step, sy * step) and \
+                    getattr(self.fp.document, "last_refusal", ""):
+                self.fp.message.emit(self.fp.document.last_refusal)
             event.accept()
             return
         super().keyPressEvent(event)

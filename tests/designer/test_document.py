@@ -534,6 +534,22 @@ def test_a_single_unit_turned_by_a_wall_moves_back_onto_the_floor(doc):
     assert doc.undo_stack.undoText().endswith("(moved 1.20 m back onto the floor)")
 
 
+def test_an_arrow_key_step_stops_at_the_wall(doc):
+    # a CRAH on end 0.3 m off the west wall (x 0.75, 0.9 m across): a tile's step west
+    # would put it 0.3 m through the wall and is refused, saying why; 100 mm steps take
+    # it to the wall, and a step east moves it as ever
+    uid = doc.add_cooling_unit("crah-cw-150", 3.0, 6.0, 90)
+    doc.move_items({uid: (0.75, 6.0)})
+    assert not doc.nudge([uid], -0.6, 0.0)
+    assert doc.layout.find(uid).x_m == pytest.approx(0.75)
+    assert doc.last_refusal.startswith(f"Not moved: {uid} would stand through the hall's wall")
+    for _ in range(3):
+        assert doc.nudge([uid], -0.1, 0.0)
+    assert doc.layout.find(uid).x_m == pytest.approx(0.45) and not doc.last_refusal
+    assert not doc.nudge([uid], -0.1, 0.0)
+    assert doc.nudge([uid], 0.6, 0.0) and doc.layout.find(uid).x_m == pytest.approx(1.05)
+
+
 def test_turns_by_a_wall_that_add_up_to_a_half_or_whole_turn_leave_racks_in_place(doc):
     # the same three racks by the top wall: the first quarter turn moves them 0.6 m back
     # onto the floor; the second starts from where the first would have left them, so

@@ -971,3 +971,23 @@ def test_loaded_crahs_with_no_rack_nearest_are_named_in_the_note():
     names = " and ".join(idle) if len(idle) <= 2 else None
     assert names is None or f"{names} carr" in t.note
     assert "share comes from racks in other units' zones" in t.note
+
+
+def test_a_rear_door_lists_the_facility_water_its_load_takes(builder, catalog):
+    # a 40.8 kW rack of four DGX H100 under a 55 kW rear door: the door takes the rack's
+    # air heat into facility water, 40.8 kW x 60 / (4.18 x 10 K) = 58.6 L/min at the
+    # coolant's 10 K (water: 4.18 kJ/kg K, 1 kg/L)
+    from engine.cooling import liquid_flow_lpm
+    from engine.report_tables import cooling_units_table
+
+    lay = builder().rack("R1", 2, 2).door("RD-1", "R1", 55).crah("C1", 9, 4, 150).feed(
+        "A1", "A").feed("B1", "B").build()
+    a = analyze(lay, catalog)
+    t = cooling_units_table(lay, a, catalog)
+    door = next(r for r in t.rows if r[0] == "RD-1")
+    load = float(a.cooling.unit_load_kw[[u.id for u in lay.cooling].index("RD-1")])
+    assert load > 0
+    flow = door[t.index("Flow")]
+    assert flow == pytest.approx(float(liquid_flow_lpm(np.array([load]), 10.0)[0]), rel=1e-3)
+    assert next(r for r in t.rows if r[0] == "C1")[t.index("Flow")] is None
+    assert "a rear door's facility water" in t.note
