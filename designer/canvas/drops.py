@@ -191,6 +191,14 @@ def plan_drop(scene: FloorPlanScene, type_id: str, x: float, y: float,
         if ft.kind in ("pdu", "rpp", "power_shelf"):
             if target is None:
                 return DropPlan("feed", f"Drop a {ft.name} on a rack", None, False)
+            if _pdu_side(scene.document.layout, target) is None:
+                upstream = [f.id for f in scene.document.layout.feeds
+                            if f.id in target.feeds and f.kind in UPSTREAM_KINDS]
+                return DropPlan("feed", f"a rack PDU for {target.id}, which is fed from "
+                                f"{' and '.join(upstream)} on both sides: its PDUs hang "
+                                "from those, which carry its load (a rack PDU is the feed of "
+                                "a side no busway or panel serves)",
+                                _box_of(scene, target.id), False, target.id)
             return DropPlan("feed", f"{ft.name} → {target.id}", _box_of(scene, target.id), True,
                             target.id)
         if ft.kind == "busway":
@@ -350,9 +358,7 @@ def _perform_drop(scene: FloorPlanScene, type_id: str, x: float, y: float,
             return [_drop_run(scene, plan, type_id)]
         rack = doc.item(plan.target)
         fed = [f for f in doc.layout.feeds if f.id in rack.feeds]
-        sides = [f.side for f in fed]
-        # A, then B, then A and B again (a rack of four PDUs), each on its side's half
-        side = "A" if sides.count("A") <= sides.count("B") else "B"
+        side = _pdu_side(doc.layout, rack) or "A"
         # PDUs already hanging on that side: this one hangs beside them, not over them
         k = sum(1 for f in fed if f.side == side and f.kind == "pdu")
         return [doc.add_feed(type_id, [_pdu_point(scene, rack, side, k)], side, [rack.id])]
@@ -363,6 +369,31 @@ def _perform_drop(scene: FloorPlanScene, type_id: str, x: float, y: float,
         return [doc.add_obstacle([(x0, y0), (x1, y0), (x1, y1), (x0, y1)], plan.target)]
     raise InputError(None, type_id, plan.label or "a catalog entry the floor plan can place")
 
+
+
+#: feeds a rack PDU hangs from, which carry the rack's load themselves: a rack fed from
+#: one on a side takes no rack PDU as a feed of that side
+UPSTREAM_KINDS = ("busway", "rpp")
+
+
+def _pdu_side(layout, rack: Rack) -> str | None:
+    """The side a rack PDU dropped on ``rack`` feeds: of the sides no busway or panel of
+    the rack serves, the one with fewer PDUs (A first: A, B, A, B for a rack of four);
+    None when busways or panels serve both.
+
+    >>> from engine.model import Hall, Layout, PowerFeed
+    >>> lay = Layout(hall=Hall(outline=[(0, 0), (9, 0), (9, 9)]), feeds=[
+    ...     PowerFeed(id="BW-A", side="A", points=[(0, 2), (9, 2)])])
+    >>> r = Rack(id="R", type="rack-600x1200", x_m=2, y_m=2, feeds=["BW-A"])
+    >>> _pdu_side(lay, r), _pdu_side(lay, r.model_copy(update={"feeds": []}))
+    ('B', 'A')
+    """
+    fed = [f for f in layout.feeds if f.id in rack.feeds]
+    open_sides = [s for s in ("A", "B")
+                  if not any(f.side == s and f.kind in UPSTREAM_KINDS for f in fed)]
+    if not open_sides:
+        return None
+    return min(open_sides, key=lambda s: sum(1 for f in fed if f.side == s))
 
 
 #: how far a rack's next PDU on one side hangs from the one before, towards the front

@@ -121,27 +121,45 @@ def test_a_rack_dropped_at_a_row_of_shallower_racks_shares_their_front(qtbot, bu
 def test_four_pdus_dropped_on_a_rack_alternate_sides_and_hang_apart(qtbot, builtin_catalog,
                                                                      recovery_dir):
     # a dense rack takes two PDUs a side: dropped one after another they go A, B, A, B,
-    # each side's second a marker's width (300 mm) in from its first, so no marker hides another
+    # each side's second a marker's width (300 mm) in from its first, so no marker hides
+    # another. A rack a busway feeds on a side takes its PDUs from the busway's tap-off:
+    # a PDU dropped there feeds the other side, and on a rack busways feed on both sides
+    # it is refused (as a feed of its own it would take a share of the rack's load off
+    # the busway that carries it)
     from panel_helpers import open_window
 
     from designer.canvas.drops import PDU_STEP_M, perform_drop
     from designer.document import LayoutDocument
+    from engine.model import Hall, Layout, PowerFeed, Rack
 
-    lay = instantiate("dgx-h100-hall", {"racks": 4}, catalog=builtin_catalog)
+    lay = Layout(hall=Hall(outline=[(0, 0), (20, 0), (20, 12), (0, 12)]), racks=[
+        Rack(id="R1", type="rack-800x1200", x_m=4.0, y_m=5.0),
+        Rack(id="R2", type="rack-800x1200", x_m=8.0, y_m=5.0, feeds=["BW-A"]),
+        Rack(id="R3", type="rack-800x1200", x_m=12.0, y_m=5.0, feeds=["BW-A", "BW-B"])],
+        feeds=[PowerFeed(id="BW-A", side="A", points=[(7.0, 5.1), (13.0, 5.1)]),
+               PowerFeed(id="BW-B", side="B", points=[(7.0, 4.9), (13.0, 4.9)])])
     doc = LayoutDocument(lay, catalog=builtin_catalog, analysis_mode="sync", autosave_ms=0)
     win = open_window(qtbot, doc)
-    rack = doc.layout.racks[0]
+    rack = doc.layout.rack("R1")
     dropped = []
     for _ in range(4):
         dropped += perform_drop(win.view.fp, "rpdu-415v-60a-3ph", rack.x_m, rack.y_m)
     feeds = [doc.layout.find(f) for f in dropped]
     assert [f.side for f in feeds] == ["A", "B", "A", "B"]
-    assert doc.layout.rack(rack.id).feeds[-4:] == dropped
+    assert doc.layout.rack("R1").feeds == dropped
     points = [f.points[0] for f in feeds]
     assert len({(round(x, 3), round(y, 3)) for x, y in points}) == 4
     for first, second in ((0, 2), (1, 3)):
         (x0, y0), (x1, y1) = points[first], points[second]
         assert abs(((x1 - x0) ** 2 + (y1 - y0) ** 2) ** 0.5 - PDU_STEP_M) < 1e-6
+    (b_side,) = perform_drop(win.view.fp, "rpdu-415v-60a-3ph", 8.0, 5.0)
+    assert doc.layout.find(b_side).side == "B"
+    assert doc.layout.rack("R2").feeds == ["BW-A", b_side]
+    n = len(doc.layout.feeds)
+    seen = _messages(win)
+    assert perform_drop(win.view.fp, "rpdu-415v-60a-3ph", 12.0, 5.0) == []
+    assert "a rack PDU for R3, which is fed from BW-A and BW-B on both sides" in seen[-1]
+    assert len(doc.layout.feeds) == n
     doc.close()
 
 
