@@ -578,6 +578,30 @@ def _restack(rack: Rack, devices: list[tuple[MountedDevice, str]], catalog: Cata
     return packed if len(packed[1]) < len(kept[1]) else kept
 
 
+def _renamed(name: str, changes: Counter, catalog: Catalog) -> str:
+    """The design name with each retargeted server's or system's model named for the one it
+    became ("... with DGX H100" -> "... with DGX B200"), as the catalog names them short
+    of their maker.
+
+    >>> from collections import Counter
+    >>> from engine.catalog import default_catalog
+    >>> _renamed("NVIDIA DGX SuperPOD with DGX H100 (scalable_units=2)",
+    ...          Counter({"dgx-h100 -> dgx-b200": 64}), default_catalog())
+    'NVIDIA DGX SuperPOD with DGX B200 (scalable_units=2)'
+    """
+    from engine.report_tables import short_model_name
+
+    for key in changes:
+        old, _, new = key.partition(" -> ")
+        a, b = catalog.devices.get(old), catalog.devices.get(new)
+        if a is None or b is None or a.role not in ("gpu_server", "rack_system"):
+            continue
+        was, now = short_model_name(a.name), short_model_name(b.name)
+        if was and now and re.search(rf"\b{re.escape(was)}\b", name):
+            name = re.sub(rf"\b{re.escape(was)}\b", now, name)
+    return name
+
+
 def retarget(layout: Layout, generation: str, catalog: Catalog | None = None,
              server: str | None = None) -> RetargetResult:
     """Return a copy of ``layout`` with each device mapped to ``generation``'s equivalent.
@@ -729,7 +753,9 @@ def retarget(layout: Layout, generation: str, catalog: Catalog | None = None,
                                                   str(per_gpu)))
         fabrics.append(f.model_copy(update=upd))
     suffix = f" (retargeted to {generation_name(generation)})"
-    name = re.sub(r" \(retargeted to [^)]*\)$", "", layout.name)[:200 - len(suffix)] + suffix
+    base = _renamed(re.sub(r" \(retargeted to [^)]*\)$", "", layout.name), res.changes,
+                    catalog)
+    name = base[:200 - len(suffix)] + suffix
     new_layout = layout.model_copy(update={"racks": racks, "fabrics": fabrics,
                                            "generation": generation, "name": name})
     try:

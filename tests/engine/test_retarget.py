@@ -229,6 +229,9 @@ def test_retarget_says_when_gpus_could_not_be_mapped_and_names_the_copy():
     again = retarget(res.layout, "rubin", CAT)
     assert again.layout.name.endswith(") (retargeted to Rubin)")
     assert "retargeted to Hopper" not in again.layout.name
+    # the design's name names the system it holds now, not the one it held
+    assert "GB200" not in again.layout.name and "Vera Rubin" in again.layout.name, \
+        again.layout.name
     assert again.gpus_target == again.gpus_after  # NVL72 -> Vera Rubin NVL144
 
 
@@ -400,3 +403,10 @@ def test_a_retarget_the_catalog_cannot_hold_names_the_file_the_fabric_and_the_us
     assert err.startswith(f"rackscape: {hall}: retarget to blackwell: fabric compute: "
                           "ports_per_gpu: expected ")
     assert f"user catalog {folder / 'mine.json'} replaces built-in device qm9700" in err
+
+
+def test_a_retargeted_superpod_is_named_for_its_new_servers():
+    h100 = instantiate("dgx-h100-superpod", {"scalable_units": 1}, catalog=CAT)
+    res = retarget(h100, "blackwell", CAT)
+    assert res.layout.name.startswith("NVIDIA DGX SuperPOD with DGX B200 (")
+    assert res.layout.name.endswith(" (retargeted to Blackwell)")
