@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter
 from PySide6.QtWidgets import (
     QApplication,
@@ -1113,6 +1113,16 @@ class FloorPlanScene(QGraphicsScene):
                 overhead = overhead or item
         return overhead
 
+    def _pdu_marker_at(self, pos: QPointF) -> ModelItem | None:
+        """The marker of a rack PDU or panel (a feed at one point) under ``pos``, if any."""
+        from designer.canvas.items import FeedItem
+
+        found = [item for item in self.items(pos, Qt.ItemSelectionMode.IntersectsItemShape)
+                 if isinstance(item, FeedItem) and item.isVisible() and len(item._pts) < 2]
+        # (markers of one rack stand side by side: the one whose centre is nearest)
+        return min(found, key=lambda it: QLineF(it.mapToScene(it._pts[0]), pos).length(),
+                   default=None)
+
     def model_items_at(self, pos: QPointF) -> list[ModelItem]:
         """Return every item under a scene point in pick order: racks, units and
         obstacles from the top down, then the overhead items (trays, busways)."""
@@ -1187,6 +1197,19 @@ class FloorPlanScene(QGraphicsScene):
         if event.button() == Qt.MouseButton.LeftButton and \
                 event.modifiers() & Qt.KeyboardModifier.AltModifier:
             self._cycle_from = (event.screenPos(), self.selected_ids())
+        if event.button() == Qt.MouseButton.LeftButton and not (
+                event.modifiers() & Qt.KeyboardModifier.AltModifier):
+            marker = self._pdu_marker_at(event.scenePos())
+            if marker is not None:
+                # a rack PDU's marker is drawn over its rack: a click on it picks the PDU
+                if event.modifiers() & (Qt.KeyboardModifier.ControlModifier
+                                        | Qt.KeyboardModifier.ShiftModifier):
+                    marker.setSelected(not marker.isSelected())
+                else:
+                    self.clearSelection()
+                    marker.setSelected(True)
+                event.accept()
+                return
         _shift_adds(event)
         # (Qt's press on the floor clears the selection: a tray picked before is told by
         # whether it was picked before the press)

@@ -152,6 +152,15 @@ def test_four_pdus_dropped_on_a_rack_alternate_sides_and_hang_apart(qtbot, built
     for first, second in ((0, 2), (1, 3)):
         (x0, y0), (x1, y1) = points[first], points[second]
         assert abs(((x1 - x0) ** 2 + (y1 - y0) ** 2) ** 0.5 - PDU_STEP_M) < 1e-6
+    # a marker drawn over its rack picks its PDU when clicked, not the rack
+    from PySide6.QtCore import QPointF, QRectF, Qt
+    from PySide6.QtTest import QTest
+
+    win.view.fit_rect(QRectF(2.0, -7.0, 4.0, 4.0))
+    x, y = points[0]
+    QTest.mouseClick(win.view.viewport(), Qt.MouseButton.LeftButton,
+                     Qt.KeyboardModifier.NoModifier, win.view.mapFromScene(QPointF(x, -y)))
+    assert doc.selection == [dropped[0]]
     (b_side,) = perform_drop(win.view.fp, "rpdu-415v-60a-3ph", 8.0, 5.0)
     assert doc.layout.find(b_side).side == "B"
     assert doc.layout.rack("R2").feeds == ["BW-A", b_side]
