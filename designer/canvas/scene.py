@@ -1543,14 +1543,13 @@ class FloorPlanScene(QGraphicsScene):
 
             p = event.scenePos()
             under = self._footprint_at(p)
-            if under is not None:
-                # a building column does not stand in a rack or a unit: a click there
-                # (meant to pick it) places nothing
-                self.message.emit(f"A column cannot stand on {under}: click free floor "
-                                  "(Esc ends the column tool)")
-                return
             free = bool(event.modifiers() & Qt.KeyboardModifier.AltModifier)
-            perform_drop(self, "tool:column", p.x(), -p.y(), free)
+            placed = perform_drop(self, "tool:column", p.x(), -p.y(), free)
+            if placed and under is not None:
+                # a building column is the building's: it stands where the drawing has it,
+                # and the rack or unit there is what must move (the rules say so)
+                self.message.emit(f"Added column {placed[0]} under {under}: it stands on "
+                                  "the column (see the rules; Esc ends the column tool)")
             return
         self.tool.add(self._tool_point(event))
         self.tool.cursor = None

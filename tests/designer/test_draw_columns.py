@@ -32,11 +32,12 @@ def test_each_click_places_a_column_until_escape(qtbot, qapp, recovery_dir, buil
     doc.close()
 
 
-def test_the_tool_on_shows_and_a_click_on_a_rack_or_a_drop_places_no_column(
+def test_the_tool_on_shows_a_column_under_a_rack_is_named_and_a_drop_ends_it(
         qtbot, qapp, recovery_dir, builtin_catalog):
     # the status bar shows the tool for as long as it is on (its hint gives way to the
-    # next note); a click on a rack places no column in it; a drop from the palette ends
-    # the tool, so the clicks after it select rather than place
+    # next note); a column clicked onto a rack is the building's and stands there, the
+    # note naming the rack on it; a drop from the palette ends the tool, so the clicks
+    # after it select rather than place
     from engine.model import Rack
 
     lay = Layout(hall=Hall(outline=[(0, 0), (30, 0), (30, 20), (0, 20)]),
@@ -48,11 +49,12 @@ def test_the_tool_on_shows_and_a_click_on_a_rack_or_a_drop_places_no_column(
     vp = win.view.viewport()
     QTest.mouseClick(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
                      win.view.mapFromScene(QPointF(9.0, -9.0)))
-    assert not doc.layout.hall.obstacles and doc.undo_stack.count() == 0
-    assert win.statusBar().currentMessage() == ("A column cannot stand on R1: click free "
-                                                "floor (Esc ends the column tool)")
+    (col,) = doc.layout.hall.obstacles
+    assert win.statusBar().currentMessage() == (f"Added column {col.id} under R1: it stands "
+                                                "on the column (see the rules; Esc ends the "
+                                                "column tool)")
     assert win.scene.tool is not None and win.tool_label.isVisible()
     win.view.drop_entry("rack-600x1200", 15.0, 9.0)
     assert win.scene.tool is None and not win.tool_label.isVisible()
-    assert len(doc.layout.racks) == 2 and not doc.layout.hall.obstacles
+    assert len(doc.layout.racks) == 2 and len(doc.layout.hall.obstacles) == 1
     doc.close()
