@@ -47,10 +47,12 @@ def _ids_text(fm: QFontMetricsF, ids: Sequence[str], width: float) -> str:
 
 
 def draw_elevations(p: QPainter, rect: QRectF, pt: float,
-                    configs: Sequence[RackConfiguration]) -> None:
+                    configs: Sequence[RackConfiguration], slots: int | None = None) -> None:
     """Draw the elevations of ``configs`` side by side in ``rect`` (``pt``: device units
-    per point)."""
-    n = max(1, len(configs))
+    per point), each as wide as one of ``slots`` across it (default: as many as there are
+    configurations): the figures of one report draw their racks alike, a last one
+    holding a single rack included."""
+    n = max(1, len(configs), slots or 0)
     gap = 10 * pt
     # a rack drawn no wider than about a third of its height reads as a rack
     col_w = min((rect.width() - gap * (n - 1)) / n, 130 * pt)

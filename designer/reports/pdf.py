@@ -241,7 +241,8 @@ def _elevations(s: list, layout: Any, analysis: Any, tables: dict[str, Table]) -
     for i in range(0, len(shown), PER_FIGURE):
         part = shown[i:i + PER_FIGURE]
         # the words under the first drawing: a heading keeps with what follows it
-        s.append(Figure(lambda p, r, pt, part=part: draw_elevations(p, r, pt, part),
+        s.append(Figure(lambda p, r, pt, part=part: draw_elevations(
+            p, r, pt, part, slots=min(len(shown), PER_FIGURE)),
                         _ELEVATION_PTS,
                         lead if i == 0 else ""))
 
@@ -378,10 +379,13 @@ def _story(layout: Any, analysis: Any, tables: dict[str, Table], overlays: tuple
                       "their bars count only the hardware whose power the catalog gives "
                       "(lower bounds).", 7.5, italic=True, color=C["muted"]))
     if both:
-        s.append(Para("Bars: each rack's heat to the room's air, which the air-cooling limit "
-                      "applies to (what its rear door, if it has one, leaves); outlines: the "
-                      "rack's total power, the rest going to liquid or the door.", 7.5,
-                      italic=True, color=C["muted"]))
+        # (a few racks are bars; many, a profile of them, largest first)
+        filled, lines = ("Bars", "outlines") if len(kw) <= 120 else ("The filled profile",
+                                                                      "the line above it")
+        s.append(Para(f"{filled}: each rack's heat to the room's air, which the air-cooling "
+                      "limit applies to (what its rear door, if it has one, leaves); "
+                      f"{lines}: the rack's total power, the rest going to liquid or the "
+                      "door.", 7.5, italic=True, color=C["muted"]))
     s.append(Heading("Rows", 2))
     s.append(TableFlow(tables["rows"]))
     if tables["rows"].note:
