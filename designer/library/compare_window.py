@@ -1082,6 +1082,12 @@ class CompareWindow(QWidget):
         heights, texts = self._bar_labels.get(key, (np.zeros(0), []))
         if not len(heights):
             return
+        # a label wider than its bar's slot would run into its neighbour's ("1,1521,152"):
+        # in a narrow chart the labels give way (the table beside gives every figure)
+        width_px = float(self.plots[key].vb.width())
+        slot_px = width_px / max(len(heights), 1)
+        for t in texts:  # (a plot not laid out yet keeps them)
+            t.setVisible(width_px <= 1 or t.textItem.boundingRect().width() <= slot_px - 2)
         plot_px = float(self.plots[key].vb.height())
         top = max(float(heights.max()), 1e-9) * 1.3  # before the plot has a size
         if plot_px > 40:

@@ -317,3 +317,27 @@ def test_a_corrected_entry_forgets_the_refusal(qtbot, builtin_catalog, monkeypat
     started = []
     monkeypatch.setattr(win.jobs, "start", lambda kw, cat: started.append(kw) or 7)
     assert win.run() == 7 and started and started[0]["gpus"] == 2048
+
+
+def test_bar_labels_never_run_into_each_other(qtbot, builtin_catalog):
+    # five generations' bars in a 1,000 px window: a figure wider than its bar's slot
+    # ("1,152" GPUs side by side read "1,1521,152") gives way; wide, every bar is labelled
+    from designer.library.compare_window import CompareWindow
+    from engine.compare import compare
+
+    rows = compare(gpus=1024, catalog=builtin_catalog)
+    win = CompareWindow(catalog=builtin_catalog)
+    qtbot.addWidget(win)
+    intent = {"gpus": 1024, "power_mw": None, "generations": [r.generation for r in rows],
+              "hall": None}
+    win.show_rows(rows, intent)
+    for size in ((1000, 650), (2400, 1200)):
+        win.resize(*size)
+        win.show()
+        qtbot.wait(50)
+        for key, (_h, texts) in win._bar_labels.items():
+            slot = win.plots[key].vb.width() / len(texts)
+            shown = [t for t in texts if t.isVisible()]
+            assert all(t.textItem.boundingRect().width() <= slot - 2 for t in shown), key
+            if size[0] == 2400:
+                assert len(shown) == len(texts), key
