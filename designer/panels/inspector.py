@@ -724,8 +724,8 @@ class InspectorPanel(QWidget):
     def _hall_targets(self) -> list[tuple[str, list[tuple[str, str]]]]:
         layout = self.document.layout
         return [("Fabrics", [(f.id, f"{f.id} ({f.name})") for f in layout.fabrics]),
-                ("Links", [(lk.id, f"{lk.id} ({lk.a.rack}–{lk.b.rack})")
-                           for lk in layout.links]),
+                ("Drawn links", [(lk.id, f"{lk.id} ({lk.a.rack}–{lk.b.rack})")
+                                 for lk in layout.links]),
                 ("Feeds", [(f.id, f"{f.id} ({f.kind} {f.side})") for f in layout.feeds])]
 
     def _related_targets(self, item_id: str) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -737,8 +737,9 @@ class InspectorPanel(QWidget):
             out.append(("Fabrics", [(f.id, f"{f.id} ({f.name})") for f in layout.fabrics
                                     if item_id in f.members or item_id in f.network_racks
                                     or not f.members]))
-            out.append(("Links", [(lk.id, lk.id) for lk in layout.links
-                                  if item_id in (lk.a.rack, lk.b.rack)]))
+            # (the links drawn between racks: a fabric's generated links are its own)
+            out.append(("Drawn links", [(lk.id, lk.id) for lk in layout.links
+                                        if item_id in (lk.a.rack, lk.b.rack)]))
         elif isinstance(obj, PowerFeed):
             out.append(("Racks fed", [(r.id, r.id) for r in layout.racks
                                       if item_id in r.feeds]))
@@ -752,8 +753,9 @@ class InspectorPanel(QWidget):
             out.append(("Network racks", [(r, r) for r in obj.network_racks]))
             # a link names its fabric, or joins the fabric of one of its ends
             joined = self._link_fabrics()
-            out.append(("Links", [(lk.id, lk.id) for lk in layout.links
-                                  if lk.fabric == item_id or item_id in joined.get(lk.id, ())]))
+            out.append(("Drawn links", [(lk.id, lk.id) for lk in layout.links
+                                        if lk.fabric == item_id
+                                        or item_id in joined.get(lk.id, ())]))
         return out
 
     def _cooling_targets(self, rack: Rack) -> list[tuple[str, str]]:

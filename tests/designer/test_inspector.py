@@ -220,7 +220,7 @@ def test_the_hall_lists_fabrics_links_and_feeds_that_open_them(qtbot, doc):
     lid = _link(doc)
     insp = _inspector(qtbot, doc, [])
     fab = doc.layout.fabrics[0].id
-    for caption, target in (("Fabrics", fab), ("Links", lid), ("Feeds", doc.layout.feeds[0].id)):
+    for caption, target in (("Fabrics", fab), ("Drawn links", lid), ("Feeds", doc.layout.feeds[0].id)):
         assert f"href='{target}'" in insp.go_to[caption].text()
     insp.go_to["Fabrics"].linkActivated.emit(fab)
     assert doc.selection == [fab]

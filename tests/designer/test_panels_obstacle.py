@@ -22,8 +22,9 @@ def test_a_column_shows_its_position_size_and_area(qtbot, doc):
                               "Extent (m)": "x 6.00 to 6.60, y 11.00 to 11.80",
                               "Size (m)": "0.60 × 0.80", "Area (m²)": "0.48",
                               "Footprints on it": "0"}
-    # the fields stay id and kind: the outline is edited with the canvas handles
-    assert set(insp.editors) == {"id", "kind"}
+    # a rectangle's width and depth are typed too (about its centre); any other outline
+    # is edited with the canvas handles
+    assert set(insp.editors) == {"id", "kind", "size.width_m", "size.depth_m"}
 
 
 def test_an_l_shaped_keepout_gives_its_own_area_and_what_stands_on_it(qtbot, doc):
@@ -35,6 +36,7 @@ def test_an_l_shaped_keepout_gives_its_own_area_and_what_stands_on_it(qtbot, doc
     doc.select([oid])
     got = _figures(insp)
     assert got["Size (m)"] == "2.00 × 2.00" and got["Area (m²)"] == "3.00"  # not the box's 4
+    assert set(insp.editors) == {"id", "kind"}  # an L is no rectangle to size
     on = {v.items[0] for v in doc.analysis.violations
           if v.code == "FLOOR-OBSTACLE" and oid in v.items}
     assert rack.id in on and got["Footprints on it"] == str(len(on))

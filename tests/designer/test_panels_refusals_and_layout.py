@@ -254,7 +254,7 @@ def test_link_and_fabric_show_what_the_analysis_made_of_them(window):
     # the fabric's related links list the link that joined it
     insp = window.panels["InspectorPanel"]
     targets = dict(insp._related_targets(fab))
-    assert lid in [t for t, _label in targets["Links"]]
+    assert lid in [t for t, _label in targets["Drawn links"]]
 
 
 def test_the_rule_filter_is_cleared_for_another_design(qtbot, doc):
