@@ -2046,6 +2046,19 @@ def rect_size(points: Sequence[Sequence[float]]) -> tuple[float, float] | None:
     return round(max(xs) - min(xs), 6), round(max(ys) - min(ys), 6)
 
 
+def _sides(size: tuple[float, float], width_m: float | None, depth_m: float | None,
+           owner: str, lo: float, hi: float) -> tuple[float, float]:
+    """The width and depth a rectangle of ``size`` is given (``None`` keeps a side), each
+    checked to lie from ``lo`` to ``hi`` m (``InputError`` names ``owner.width_m``)."""
+    w = size[0] if width_m is None else width_m
+    d = size[1] if depth_m is None else depth_m
+    for name, v in (("width_m", w), ("depth_m", d)):
+        if not (isinstance(v, (int, float)) and math.isfinite(v) and lo <= v <= hi):
+            raise InputError(None, f"{owner}.{name}", f"a size from {lo:g} to {hi:,.0f} m "
+                             f"(got {v!r})")
+    return float(w), float(d)
+
+
 #: the sides a rectangular obstacle (a column, a wall's length) may be given (m)
 OBSTACLE_SIDE_MIN_M, OBSTACLE_SIDE_MAX_M = 0.05, 1_000.0
 
@@ -2075,14 +2088,8 @@ def resize_obstacle(layout: Layout, obstacle_id: str, width_m: float | None = No
     if size is None:
         raise InputError(None, f"{obstacle_id}.polygon", "a rectangular obstacle (reshape "
                          "this one by its corners)")
-    w = size[0] if width_m is None else width_m
-    d = size[1] if depth_m is None else depth_m
-    for name, v in (("width_m", w), ("depth_m", d)):
-        if not (isinstance(v, (int, float)) and math.isfinite(v)
-                and OBSTACLE_SIDE_MIN_M <= v <= OBSTACLE_SIDE_MAX_M):
-            raise InputError(None, f"{obstacle_id}.{name}", f"a size from "
-                             f"{OBSTACLE_SIDE_MIN_M:g} to {OBSTACLE_SIDE_MAX_M:,.0f} m "
-                             f"(got {v!r})")
+    w, d = _sides(size, width_m, depth_m, obstacle_id, OBSTACLE_SIDE_MIN_M,
+                  OBSTACLE_SIDE_MAX_M)
     xs = [p[0] for p in ob.polygon]
     ys = [p[1] for p in ob.polygon]
     cx, cy = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
@@ -2140,13 +2147,7 @@ def resize_hall(layout: Layout, width_m: float | None = None,
     xs = [p[0] for p in layout.hall.outline]
     ys = [p[1] for p in layout.hall.outline]
     x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
-    w = size[0] if width_m is None else width_m
-    d = size[1] if depth_m is None else depth_m
-    for name, v in (("width_m", w), ("depth_m", d)):
-        if not (isinstance(v, (int, float)) and math.isfinite(v)
-                and HALL_SIDE_MIN_M <= v <= HALL_SIDE_MAX_M):
-            raise InputError(None, f"hall.{name}", f"a size from {HALL_SIDE_MIN_M:g} to "
-                             f"{HALL_SIDE_MAX_M:,.0f} m (got {v!r})")
+    w, d = _sides(size, width_m, depth_m, "hall", HALL_SIDE_MIN_M, HALL_SIDE_MAX_M)
     nx, ny = x0 + float(w), y0 + float(d)
     outline = [(round(nx if abs(x - x1) < 1e-9 else x, 6),
                 round(ny if abs(y - y1) < 1e-9 else y, 6)) for x, y in layout.hall.outline]

@@ -397,13 +397,8 @@ class LinkView:
         farther of its two ends (a splitter to servers 2 m and 2.5 m away is a 3 m one).
         """
         stock = stock_length_m(np.nan_to_num(self.length_m, nan=0.0))
-        own = self.cable_owner
-        if own is not None and self.copper_twin is not None:
-            legs = np.flatnonzero(self.copper_twin & (own >= 0))
-            if len(legs):
-                longest = np.zeros(len(stock))
-                np.maximum.at(longest, own[legs], stock[legs])
-                stock[legs] = longest[own[legs]]
+        legs, longest = self._longest_legs(stock)
+        stock[legs] = longest[self.cable_owner[legs]] if len(legs) else stock[legs]
         return stock
 
     def cable_length_m(self) -> np.ndarray:
@@ -413,14 +408,20 @@ class LinkView:
         total_length_m` sums them."""
         length = np.nan_to_num(self.length_m, nan=0.0)
         out = length * self.cable_counts()
-        own = self.cable_owner
-        if own is not None and self.copper_twin is not None:
-            legs = np.flatnonzero(self.copper_twin & (own >= 0))
-            if len(legs):
-                longest = np.zeros(len(out))
-                np.maximum.at(longest, own[legs], length[legs])
-                out[legs] = (longest * self.bought_cables())[legs]
+        legs, longest = self._longest_legs(length)
+        out[legs] = (longest * self.bought_cables())[legs]
         return out
+
+    def _longest_legs(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The links that are legs of a two-link copper cable, and per link the largest
+        of ``values`` over the legs of the cable it owns (0 where it owns none)."""
+        own = self.cable_owner
+        longest = np.zeros(len(values))
+        if own is None or self.copper_twin is None:
+            return np.zeros(0, np.int64), longest
+        legs = np.flatnonzero(self.copper_twin & (own >= 0))
+        np.maximum.at(longest, own[legs], values[legs])
+        return legs, longest
 
     def cable_counts(self) -> np.ndarray:
         """Physical cables per link (parallel media of one link count each)."""
