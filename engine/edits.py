@@ -2507,8 +2507,38 @@ def paste_ids(layout: Layout, payload: Mapping[str, Sequence[Mapping[str, Any]]]
     {'R-01': 'R-02'}
     """
     taken = IdSet(layout.all_ids())
-    return {item["id"]: fresh_id(taken, str(item["id"]))
+    tops: dict[str, int] = {}  # the highest number of each feed prefix, found once
+    return {item["id"]: (_fresh_feed_id(taken, str(item["id"]), tops) if group == "feeds"
+                         else fresh_id(taken, str(item["id"])))
             for group in GROUPS if group in payload for item in payload[group]}
+
+
+_FEED_ID = re.compile(r"^(BW|PDU|RPP)-(\d+)-([AB])$")
+
+
+def _fresh_feed_id(taken: IdSet, old: str, tops: dict[str, int]) -> str:
+    """A pasted feed's id: a rack PDU ``PDU-3-A`` becomes the next ``PDU-<n>-A`` (as a
+    new one is named), not ``PDU-3-A-2``; other ids as :func:`fresh_id` gives them.
+    ``tops`` keeps the highest number given per prefix across one paste.
+
+    >>> _fresh_feed_id(IdSet({"PDU-1-A", "PDU-2-B", "BW-01a-A"}), "PDU-1-A", {})
+    'PDU-3-A'
+    """
+    m = _FEED_ID.match(old)
+    if m is None or old not in taken:
+        return fresh_id(taken, old)
+    prefix, side = m.group(1), m.group(3)
+    if prefix not in tops:
+        pat = re.compile(rf"^{prefix}-(\d+)-[AB]$")
+        tops[prefix] = max((int(k.group(1)) for t in taken if (k := pat.match(t))),
+                           default=0)
+    n = tops[prefix] + 1
+    while f"{prefix}-{n}-{side}" in taken:
+        n += 1
+    tops[prefix] = n
+    new = f"{prefix}-{n}-{side}"
+    taken.add(new)
+    return new
 
 
 def paste(layout: Layout, payload: Mapping[str, Sequence[Mapping[str, Any]]],

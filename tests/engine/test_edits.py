@@ -820,3 +820,18 @@ def test_a_hall_is_resized_within_the_sides_a_new_hall_takes_at_least():
     assert edits.resize_hall(lay, width_m=3.0).hall.outline[1] == (3.0, 0.0)
     with pytest.raises(InputError, match="a size from 3 to 10,000 m"):
         edits.resize_hall(lay, width_m=2.0)
+
+
+def test_a_pasted_rack_pdu_takes_the_next_number_of_its_kind():
+    # rack PDUs are named PDU-<n>-<side> as they are added: a pasted copy of PDU-1-A is
+    # PDU-3-A after PDU-2-B, as the next one added would be, not PDU-1-A-2
+    from engine.model import PowerFeed
+
+    lay = Layout(hall=Hall(outline=[(0, 0), (20, 0), (20, 12), (0, 12)]), racks=[
+        Rack(id="R1", type="rack-800x1200", x_m=4.0, y_m=5.0, feeds=["PDU-1-A", "PDU-2-B"])],
+        feeds=[PowerFeed(id="PDU-1-A", kind="pdu", side="A", points=[(3.8, 5.5)]),
+               PowerFeed(id="PDU-2-B", kind="pdu", side="B", points=[(4.2, 5.5)])])
+    out = edits.paste(lay, edits.copy_items(lay, ["R1"]), (0.0, 3.0))
+    new = out.racks[-1]
+    assert sorted(new.feeds) == ["PDU-3-A", "PDU-4-B"]
+    assert [f.id for f in out.feeds] == ["PDU-1-A", "PDU-2-B", "PDU-3-A", "PDU-4-B"]
