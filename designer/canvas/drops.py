@@ -423,12 +423,10 @@ def _by_wall(scene: FloorPlanScene, x: float, y: float, w: float, d: float
     >>> _by_wall(scene, 10.0, 6.0, 2.55, 0.9) is None
     True
     """
-    size = edits.hall_size(scene.document.layout)
-    if size is None:
+    hall = scene.document.layout.hall
+    if edits.rect_size(hall.outline) is None:
         return None
-    xs = [p[0] for p in scene.document.layout.hall.outline]
-    ys = [p[1] for p in scene.document.layout.hall.outline]
-    x0, y0, x1, y1 = min(xs), min(ys), max(xs), max(ys)
+    x0, y0, x1, y1 = hall.bounds()
     gaps = {"west": x - x0, "east": x1 - x, "south": y - y0, "north": y1 - y}
     wall = min(gaps, key=gaps.get)
     if not 0 <= gaps[wall] <= WALL_SNAP_M:

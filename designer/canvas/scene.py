@@ -1213,12 +1213,11 @@ class FloorPlanScene(QGraphicsScene):
         _shift_adds(event)
         # (Qt's press on the floor clears the selection: a tray picked before is told by
         # whether it was picked before the press)
-        under = self.model_item_at(event.scenePos())
+        item = under = self.model_item_at(event.scenePos())
         picked = under is not None and under.isSelected()
         super().mousePressEvent(event)
         if event.button() != Qt.MouseButton.LeftButton or self._drag is not None:
             return
-        item = self.model_item_at(event.scenePos())
         self._overhead_pick = None
         if item is not None and item.overhead and not event.isAccepted():
             # nothing on the floor under the cursor: the click picks the tray or busway
@@ -1542,7 +1541,9 @@ class FloorPlanScene(QGraphicsScene):
             from designer.canvas.drops import perform_drop
 
             p = event.scenePos()
-            under = self._footprint_at(p)
+            hit = self.model_item_at(p)
+            under = hit.model_id if hit is not None and hit.group in ("racks", "cooling") \
+                else None
             free = bool(event.modifiers() & Qt.KeyboardModifier.AltModifier)
             placed = perform_drop(self, "tool:column", p.x(), -p.y(), free)
             if placed and under is not None:
@@ -1558,15 +1559,6 @@ class FloorPlanScene(QGraphicsScene):
             return
         self.shape_preview.show_tool(self.tool)
         self.message.emit(self.tool.hint())
-
-    def _footprint_at(self, p: QPointF) -> str | None:
-        """The rack or floor unit under scene point ``p`` (its id), if any."""
-        from designer.canvas.items import CoolingUnitItem, RackItem
-
-        for it in self.items(p):
-            if isinstance(it, (RackItem, CoolingUnitItem)) and it.isVisible():
-                return it.model_id
-        return None
 
     def _tool_move(self, event: QGraphicsSceneMouseEvent) -> None:
         event.accept()
